@@ -1,0 +1,353 @@
+//! Training knobs: the hyperparameters the training engine understands, and their resolution.
+//!
+//! Every knob can be fixed in the spec's `train:` or `model:` block or searched in
+//! `parameters:`. A searched name that is not listed in `KNOBS` is an error at parse time, so a
+//! typo never silently does nothing. `Hyperparams::resolve` merges, for one trial, the sampled
+//! values over the fixed ones over the defaults.
+
+use crate::{ParamValue, Params};
+
+/// What kind of values a knob takes, with its valid range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum KnobKind {
+    /// A real number in `[min, max]` (`max_open`: excluding `max`).
+    Float {
+        /// Smallest valid value.
+        min: f64,
+        /// Largest valid value.
+        max: f64,
+        /// Whether `max` itself is excluded.
+        max_open: bool,
+    },
+    /// An integer in `min..=max`.
+    Int {
+        /// Smallest valid value.
+        min: i64,
+        /// Largest valid value.
+        max: i64,
+    },
+    /// One of a fixed set of names.
+    Choice(&'static [&'static str]),
+}
+
+/// A knob: its name, where it may be fixed, its kind and its default.
+#[derive(Debug, Clone, Copy)]
+pub struct Knob {
+    /// The name used in `parameters:`, `train:` or `model:`.
+    pub name: &'static str,
+    /// The spec block where a fixed value goes: `train` or `model`.
+    pub block: &'static str,
+    /// Valid values.
+    pub kind: KnobKind,
+    /// The value used when the knob is neither fixed nor searched.
+    pub default: KnobDefault,
+    /// One line for `--help`-like listings and error messages.
+    pub doc: &'static str,
+}
+
+/// A knob's default value (a `const`-friendly mirror of `ParamValue`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum KnobDefault {
+    /// A real default.
+    Float(f64),
+    /// An integer default.
+    Int(i64),
+    /// A name default.
+    Str(&'static str),
+}
+
+/// Every knob the training engine knows.
+pub const KNOBS: &[Knob] = &[
+    Knob {
+        name: "lr",
+        block: "train",
+        kind: KnobKind::Float {
+            min: 1e-12,
+            max: 10.0,
+            max_open: false,
+        },
+        default: KnobDefault::Float(1e-3),
+        doc: "learning rate",
+    },
+    Knob {
+        name: "batch_size",
+        block: "train",
+        kind: KnobKind::Int {
+            min: 1,
+            max: 1 << 20,
+        },
+        default: KnobDefault::Int(32),
+        doc: "examples per gradient step",
+    },
+    Knob {
+        name: "epochs",
+        block: "train",
+        kind: KnobKind::Int {
+            min: 1,
+            max: 100_000,
+        },
+        default: KnobDefault::Int(20),
+        doc: "passes over the training split",
+    },
+    Knob {
+        name: "optimizer",
+        block: "train",
+        kind: KnobKind::Choice(&["sgd", "adam", "adamw"]),
+        default: KnobDefault::Str("adam"),
+        doc: "optimizer",
+    },
+    Knob {
+        name: "momentum",
+        block: "train",
+        kind: KnobKind::Float {
+            min: 0.0,
+            max: 1.0,
+            max_open: true,
+        },
+        default: KnobDefault::Float(0.9),
+        doc: "SGD momentum",
+    },
+    Knob {
+        name: "l2",
+        block: "train",
+        kind: KnobKind::Float {
+            min: 0.0,
+            max: 1.0,
+            max_open: false,
+        },
+        default: KnobDefault::Float(0.0),
+        doc: "weight decay: coupled (L2 in the gradient) for sgd and adam, decoupled for adamw",
+    },
+    Knob {
+        name: "hidden",
+        block: "model",
+        kind: KnobKind::Int {
+            min: 1,
+            max: 65_536,
+        },
+        default: KnobDefault::Int(64),
+        doc: "width of each hidden layer",
+    },
+    Knob {
+        name: "depth",
+        block: "model",
+        kind: KnobKind::Int { min: 0, max: 16 },
+        default: KnobDefault::Int(1),
+        doc: "number of hidden layers",
+    },
+    Knob {
+        name: "dropout",
+        block: "model",
+        kind: KnobKind::Float {
+            min: 0.0,
+            max: 1.0,
+            max_open: true,
+        },
+        default: KnobDefault::Float(0.0),
+        doc: "dropout rate after each hidden layer, in training only",
+    },
+    Knob {
+        name: "activation",
+        block: "model",
+        kind: KnobKind::Choice(&["relu", "tanh", "gelu", "sigmoid"]),
+        default: KnobDefault::Str("relu"),
+        doc: "hidden-layer activation",
+    },
+];
+
+/// Which optimizer updates the weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptimizerKind {
+    /// Stochastic gradient descent with classic momentum.
+    Sgd,
+    /// Adam with L2 weight decay added to the gradient.
+    Adam,
+    /// Adam with decoupled weight decay.
+    AdamW,
+}
+
+/// The hidden-layer nonlinearity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    /// max(0, x).
+    Relu,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// Gaussian error linear unit (tanh approximation).
+    Gelu,
+    /// Logistic sigmoid.
+    Sigmoid,
+}
+
+/// The resolved training configuration of one trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hyperparams {
+    /// Learning rate.
+    pub lr: f64,
+    /// Examples per gradient step.
+    pub batch_size: usize,
+    /// Maximum number of epochs.
+    pub epochs: u32,
+    /// Optimizer.
+    pub optimizer: OptimizerKind,
+    /// SGD momentum.
+    pub momentum: f64,
+    /// Weight decay coefficient.
+    pub l2: f64,
+    /// Hidden-layer width.
+    pub hidden: usize,
+    /// Number of hidden layers.
+    pub depth: usize,
+    /// Dropout rate.
+    pub dropout: f64,
+    /// Hidden-layer activation.
+    pub activation: Activation,
+}
+
+impl Knob {
+    /// Returns the knob called `name`.
+    pub fn find(name: &str) -> Option<&'static Knob> {
+        KNOBS.iter().find(|k| k.name == name)
+    }
+
+    /// Checks that `value` is valid for this knob and returns it normalized (integers for integer
+    /// knobs), or a message saying what was expected.
+    pub fn check(&self, value: &ParamValue) -> std::result::Result<ParamValue, String> {
+        match self.kind {
+            KnobKind::Float { min, max, max_open } => {
+                let x = value.as_f64().ok_or_else(|| {
+                    format!(
+                        "expected a number for `{}`, found {} `{value}`",
+                        self.name,
+                        value.type_name()
+                    )
+                })?;
+                let above = if max_open { x >= max } else { x > max };
+                if !x.is_finite() || x < min || above {
+                    let close = if max_open { ")" } else { "]" };
+                    return Err(format!(
+                        "`{}` must be in [{min}, {max}{close}, found {x}",
+                        self.name
+                    ));
+                }
+                Ok(ParamValue::Float(x))
+            }
+            KnobKind::Int { min, max } => {
+                let i = value.as_i64().ok_or_else(|| {
+                    format!(
+                        "expected an integer for `{}`, found {} `{value}`",
+                        self.name,
+                        value.type_name()
+                    )
+                })?;
+                if i < min || i > max {
+                    return Err(format!(
+                        "`{}` must be in {min}..={max}, found {i}",
+                        self.name
+                    ));
+                }
+                Ok(ParamValue::Int(i))
+            }
+            KnobKind::Choice(names) => match value.as_str() {
+                Some(s) if names.contains(&s) => Ok(value.clone()),
+                _ => Err(format!(
+                    "`{}` must be one of {}, found `{value}`",
+                    self.name,
+                    names.join(", ")
+                )),
+            },
+        }
+    }
+
+    fn default_value(&self) -> ParamValue {
+        match self.default {
+            KnobDefault::Float(x) => ParamValue::Float(x),
+            KnobDefault::Int(i) => ParamValue::Int(i),
+            KnobDefault::Str(s) => ParamValue::Str(s.to_string()),
+        }
+    }
+}
+
+impl Hyperparams {
+    /// Resolves one trial's configuration: `sampled` over `fixed` over each knob's default.
+    ///
+    /// Returns a message naming the knob when a value is out of range, which can happen when a
+    /// distribution such as `normal` draws outside the knob's valid values.
+    pub fn resolve(fixed: &Params, sampled: &Params) -> std::result::Result<Hyperparams, String> {
+        let value = |name: &str| -> std::result::Result<ParamValue, String> {
+            let knob = Knob::find(name).ok_or_else(|| format!("unknown knob `{name}`"))?;
+            match sampled.get(name).or_else(|| fixed.get(name)) {
+                Some(v) => knob.check(v),
+                None => Ok(knob.default_value()),
+            }
+        };
+        let float = |name: &str| -> std::result::Result<f64, String> {
+            value(name)?
+                .as_f64()
+                .ok_or_else(|| format!("`{name}` is not a number"))
+        };
+        let int = |name: &str| -> std::result::Result<i64, String> {
+            value(name)?
+                .as_i64()
+                .ok_or_else(|| format!("`{name}` is not an integer"))
+        };
+        let name = |knob: &str| -> std::result::Result<String, String> {
+            match value(knob)? {
+                ParamValue::Str(s) => Ok(s),
+                other => Err(format!("`{knob}` is not a name: {other}")),
+            }
+        };
+        let optimizer = match name("optimizer")?.as_str() {
+            "sgd" => OptimizerKind::Sgd,
+            "adamw" => OptimizerKind::AdamW,
+            _ => OptimizerKind::Adam,
+        };
+        let activation = match name("activation")?.as_str() {
+            "tanh" => Activation::Tanh,
+            "gelu" => Activation::Gelu,
+            "sigmoid" => Activation::Sigmoid,
+            _ => Activation::Relu,
+        };
+        let to_usize = |i: i64| usize::try_from(i).map_err(|_| format!("{i} is negative"));
+        Ok(Hyperparams {
+            lr: float("lr")?,
+            batch_size: to_usize(int("batch_size")?)?,
+            epochs: u32::try_from(int("epochs")?)
+                .map_err(|_| "`epochs` is out of range".to_string())?,
+            optimizer,
+            momentum: float("momentum")?,
+            l2: float("l2")?,
+            hidden: to_usize(int("hidden")?)?,
+            depth: to_usize(int("depth")?)?,
+            dropout: float("dropout")?,
+            activation,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampled_overrides_fixed_overrides_default() {
+        let mut fixed = Params::new();
+        fixed.insert("lr".into(), ParamValue::Float(0.1));
+        fixed.insert("hidden".into(), ParamValue::Int(16));
+        let mut sampled = Params::new();
+        sampled.insert("lr".into(), ParamValue::Float(0.01));
+        let h = Hyperparams::resolve(&fixed, &sampled).unwrap();
+        assert_eq!(h.lr, 0.01);
+        assert_eq!(h.hidden, 16);
+        assert_eq!(h.batch_size, 32);
+        assert_eq!(h.optimizer, OptimizerKind::Adam);
+    }
+
+    #[test]
+    fn out_of_range_values_are_named() {
+        let mut sampled = Params::new();
+        sampled.insert("dropout".into(), ParamValue::Float(1.5));
+        let err = Hyperparams::resolve(&Params::new(), &sampled).unwrap_err();
+        assert!(err.contains("dropout"), "{err}");
+    }
+}

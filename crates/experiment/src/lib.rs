@@ -1,0 +1,28 @@
+//! The vocabulary of Sweep: experiment specs, search spaces, trials, metrics and the two seams
+//! (`Objective`, `Reporter`) that join the study loop to a training engine.
+//!
+//! This crate is the root of the dependency graph and deliberately does no IO: it reads no file,
+//! clock, environment or global random state. Parsing takes the YAML text as a `&str`; checks that
+//! need the filesystem (does the data file exist?) belong to the crates that do IO.
+
+mod error;
+mod ids;
+mod knobs;
+mod metric;
+mod objective;
+mod space;
+mod spec;
+mod trial;
+mod yaml;
+
+pub use error::{Error, Location, Result, SpecError, SpecErrors};
+pub use ids::{trial_seed, Seed, Step, Timestamp, TrialId};
+pub use knobs::{Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, KNOBS};
+pub use metric::{Direction, MetricPoint, KNOWN_METRICS};
+pub use objective::{Control, Objective, Reporter, TrialContext};
+pub use space::{Distribution, Param, ParamValue, Params, SearchSpace};
+pub use spec::{
+    DataSpec, EarlyStopping, ExperimentSpec, Located, Method, MetricSpec, ModelKind, ModelSpec,
+    Normalize, SplitSpec,
+};
+pub use trial::{Trial, TrialOutcome, TrialResult, TrialState};

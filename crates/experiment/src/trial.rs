@@ -1,0 +1,109 @@
+//! Trials: their lifecycle states and results.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::{Params, Seed, Step, Timestamp, TrialId};
+
+/// Where a trial is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TrialState {
+    /// Created with its parameters, not started.
+    Queued,
+    /// Started and not finished; after a crash, a trial left here is run again.
+    Running,
+    /// Finished normally (including by early stopping).
+    Completed,
+    /// Stopped by a pruner because it looked worse than others.
+    Pruned,
+    /// Ended by an error, such as a diverging loss.
+    Failed,
+}
+
+/// The result of a trial: its best step and the metrics recorded at that step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialResult {
+    /// The step whose objective value was best.
+    pub best_step: Step,
+    /// Every metric recorded at `best_step`.
+    pub metrics: BTreeMap<String, f64>,
+}
+
+/// How a trial ended, as told by the objective.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrialOutcome {
+    /// Training finished; `stopped_early` says whether early stopping ended it.
+    Completed {
+        /// The best step and its metrics.
+        result: TrialResult,
+        /// The step at which early stopping ended training, if it did.
+        stopped_early: Option<Step>,
+    },
+    /// The reporter asked the trial to stop.
+    Pruned {
+        /// The last step reported.
+        at: Step,
+        /// The best step so far, if any step was reported.
+        result: Option<TrialResult>,
+    },
+    /// The trial could not finish.
+    Failed {
+        /// A short human-readable reason, e.g. "diverged at epoch 7".
+        reason: String,
+    },
+}
+
+/// A trial as the study loop and the store see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trial {
+    /// The trial's number.
+    pub id: TrialId,
+    /// The trial's seed.
+    pub seed: Seed,
+    /// The sampled hyperparameters.
+    pub params: Params,
+    /// The lifecycle state.
+    pub state: TrialState,
+    /// Why the trial is in its state, for pruned, failed and early-stopped trials.
+    pub reason: Option<String>,
+    /// When the trial started, if it did.
+    pub started: Option<Timestamp>,
+    /// When the trial ended, if it did.
+    pub finished: Option<Timestamp>,
+    /// The best step and its metrics, once known.
+    pub result: Option<TrialResult>,
+}
+
+impl TrialState {
+    /// Returns the lowercase name shown to users and used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrialState::Queued => "queued",
+            TrialState::Running => "running",
+            TrialState::Completed => "completed",
+            TrialState::Pruned => "pruned",
+            TrialState::Failed => "failed",
+        }
+    }
+
+    /// Returns true for the states a trial never leaves.
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            TrialState::Completed | TrialState::Pruned | TrialState::Failed
+        )
+    }
+}
+
+impl fmt::Display for TrialState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Trial {
+    /// Returns the value of `metric` at the trial's best step, if recorded.
+    pub fn value(&self, metric: &str) -> Option<f64> {
+        self.result.as_ref()?.metrics.get(metric).copied()
+    }
+}
