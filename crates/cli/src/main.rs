@@ -1,1 +1,55 @@
-fn main() {}
+//! `sweep`: the command-line front end. It parses arguments, wires the trainer into the study
+//! loop, installs logging, and decides exit codes in one place:
+//! 0 success, 1 the sweep ran but every trial failed, 2 bad input, usage or any other error.
+
+mod args;
+mod clock;
+mod commands;
+mod output;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::Cli;
+
+/// What a successful command asks `main` to exit with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Everything worked.
+    Success,
+    /// The sweep ran, but no trial succeeded.
+    AllTrialsFailed,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    install_tracing();
+    match commands::dispatch(cli) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::AllTrialsFailed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Installs the log subscriber; `RUST_LOG` tunes it (default: warnings and errors).
+fn install_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

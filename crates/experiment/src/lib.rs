@@ -8,6 +8,7 @@
 mod error;
 mod ids;
 mod knobs;
+mod leaderboard;
 mod metric;
 mod objective;
 mod space;
@@ -18,6 +19,7 @@ mod yaml;
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use ids::{trial_seed, Seed, Step, Timestamp, TrialId};
 pub use knobs::{Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, KNOBS};
+pub use leaderboard::{best_trial, rank_trials};
 pub use metric::{Direction, MetricPoint, KNOWN_METRICS};
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use space::{Distribution, Param, ParamValue, Params, SearchSpace};

@@ -1,1 +1,44 @@
-//! placeholder
+//! The study loop: suggest parameters, run the objective, record every report, persist results.
+//!
+//! The runner knows nothing about training: it drives any `experiment::Objective`, so the whole
+//! loop (resume included) is tested in milliseconds with a toy objective. Trials run side by
+//! side on plain threads, one trial per thread; the objective decides how many cores a trial
+//! uses.
+
+mod observer;
+mod reporter;
+mod study;
+
+pub use observer::{Clock, Observer, SilentObserver, StudyPlan};
+pub use study::{run_study, StudyOptions, StudySummary};
+
+/// Errors of the `runner` crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading or writing the store failed.
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    /// The sampler could not propose parameters.
+    #[error(transparent)]
+    Search(#[from] search::Error),
+    /// An experiment of this name exists with a different spec.
+    #[error(
+        "experiment `{name}` already exists in this store with a different spec \
+         (stored spec hash {stored}, this file {current}); rename the experiment in the file \
+         or use another store with --store"
+    )]
+    SpecChanged {
+        /// The experiment's name.
+        name: String,
+        /// Hash of the stored spec.
+        stored: String,
+        /// Hash of the spec given now.
+        current: String,
+    },
+    /// A worker thread panicked; this is a bug.
+    #[error("a trial worker panicked: {0}")]
+    WorkerPanicked(String),
+}
+
+/// The result type of this crate.
+pub type Result<T> = std::result::Result<T, Error>;

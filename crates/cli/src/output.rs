@@ -1,0 +1,245 @@
+//! Tables, CSV and JSON for people and machines. Only this module knows the output formats.
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+
+use experiment::{Trial, TrialState};
+use serde::Serialize;
+use store::ExperimentInfo;
+
+use crate::clock::{format_duration, format_utc};
+
+/// Formats a metric value with 4 decimals, or `-` when absent.
+pub(crate) fn metric(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.4}"),
+        Some(v) => v.to_string(),
+        None => "-".to_string(),
+    }
+}
+
+/// Writes the leaderboard: rank, trial, state, objective, best epoch, then every parameter.
+pub(crate) fn leaderboard(
+    out: &mut impl Write,
+    ranked: &[&Trial],
+    objective: &str,
+    top: usize,
+) -> io::Result<()> {
+    if ranked.is_empty() {
+        return writeln!(out, "no trials yet");
+    }
+    let names: BTreeSet<&str> = ranked
+        .iter()
+        .flat_map(|t| t.params.keys().map(String::as_str))
+        .collect();
+    let mut header = vec![
+        "rank".to_string(),
+        "trial".to_string(),
+        "state".to_string(),
+        objective.to_string(),
+        "epoch".to_string(),
+    ];
+    header.extend(names.iter().map(|n| n.to_string()));
+    let rows: Vec<Vec<String>> = ranked
+        .iter()
+        .take(top)
+        .enumerate()
+        .map(|(i, t)| {
+            let mut row = vec![
+                (i + 1).to_string(),
+                t.id.to_string(),
+                t.state.to_string(),
+                metric(t.value(objective)),
+                t.result
+                    .as_ref()
+                    .map_or("-".to_string(), |r| r.best_step.to_string()),
+            ];
+            row.extend(
+                names
+                    .iter()
+                    .map(|n| t.params.get(*n).map_or("-".to_string(), |v| v.to_string())),
+            );
+            row
+        })
+        .collect();
+    table(out, &header, &rows)?;
+    if ranked.len() > top {
+        writeln!(out, "({} more trials; `sweep trials` lists them all)", ranked.len() - top)?;
+    }
+    Ok(())
+}
+
+/// Writes the list of experiments.
+pub(crate) fn experiments(out: &mut impl Write, rows: &[(ExperimentInfo, Vec<Trial>)]) -> io::Result<()> {
+    if rows.is_empty() {
+        return writeln!(out, "no experiments yet; run `sweep run FILE`");
+    }
+    let header: Vec<String> = ["name", "status", "trials", "done/pruned/failed", "objective", "best", "started", "duration"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(info, trials)| {
+            let best = experiment::best_trial(trials, &info.objective, info.goal);
+            vec![
+                info.name.clone(),
+                info.status.as_str().to_string(),
+                format!("{}/{}", trials.iter().filter(|t| t.state.is_finished()).count(), info.run_cap),
+                counts(trials),
+                format!("{} ({})", info.objective, info.goal),
+                metric(best.and_then(|t| t.value(&info.objective))),
+                format_utc(info.created),
+                info.finished
+                    .map_or("-".to_string(), |f| format_duration(f.0 - info.created.0)),
+            ]
+        })
+        .collect();
+    table(out, &header, &body)
+}
+
+/// Writes an experiment's summary lines.
+pub(crate) fn experiment_header(out: &mut impl Write, info: &ExperimentInfo, trials: &[Trial]) -> io::Result<()> {
+    writeln!(out, "experiment  {}", info.name)?;
+    if !info.description.is_empty() {
+        writeln!(out, "            {}", info.description)?;
+    }
+    writeln!(out, "status      {}", info.status.as_str())?;
+    writeln!(out, "spec        {} (sha256 {})", info.spec_path, &info.spec_hash[..info.spec_hash.len().min(12)])?;
+    writeln!(out, "seed        {}", info.seed)?;
+    writeln!(out, "objective   {} ({})", info.objective, info.goal)?;
+    writeln!(out, "trials      {} of {} ({} completed/pruned/failed)", trials.len(), info.run_cap, counts(trials))?;
+    writeln!(out, "started     {} UTC", format_utc(info.created))?;
+    writeln!(out)
+}
+
+fn counts(trials: &[Trial]) -> String {
+    let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
+    format!("{}/{}/{}", n(TrialState::Completed), n(TrialState::Pruned), n(TrialState::Failed))
+}
+
+/// Writes aligned columns: text left-aligned, numbers right-aligned.
+fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> io::Result<()> {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .chain(std::iter::once(&header[c]))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |out: &mut dyn Write, cells: &[String]| -> io::Result<()> {
+        let mut s = String::new();
+        for (c, cell) in cells.iter().enumerate() {
+            let w = widths[c];
+            let numeric = cell.parse::<f64>().is_ok() || cell == "-";
+            if numeric {
+                s.push_str(&format!("{cell:>w$}  "));
+            } else {
+                s.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(out, header)?;
+    for row in rows {
+        line(out, row)?;
+    }
+    Ok(())
+}
+
+/// One trial as written by `--format csv|json`.
+#[derive(Debug, Serialize)]
+struct TrialRow<'a> {
+    trial: u32,
+    state: &'a str,
+    reason: Option<&'a str>,
+    seed: u64,
+    best_epoch: Option<u32>,
+    params: serde_json::Map<String, serde_json::Value>,
+    metrics: serde_json::Map<String, serde_json::Value>,
+}
+
+fn trial_row(t: &Trial) -> TrialRow<'_> {
+    let params = t
+        .params
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                experiment::ParamValue::Int(i) => serde_json::Value::from(*i),
+                experiment::ParamValue::Float(f) => serde_json::Value::from(*f),
+                experiment::ParamValue::Str(s) => serde_json::Value::from(s.clone()),
+                experiment::ParamValue::Bool(b) => serde_json::Value::from(*b),
+            };
+            (k.clone(), value)
+        })
+        .collect();
+    let metrics = t
+        .result
+        .iter()
+        .flat_map(|r| r.metrics.iter())
+        .map(|(k, v)| (k.clone(), serde_json::Value::from(*v)))
+        .collect();
+    TrialRow {
+        trial: t.id.0,
+        state: t.state.as_str(),
+        reason: t.reason.as_deref(),
+        seed: t.seed.0,
+        best_epoch: t.result.as_ref().map(|r| r.best_step.0),
+        params,
+        metrics,
+    }
+}
+
+/// Writes the trials as a JSON array.
+pub(crate) fn trials_json(out: &mut impl Write, trials: &[Trial]) -> io::Result<()> {
+    let rows: Vec<TrialRow<'_>> = trials.iter().map(trial_row).collect();
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    writeln!(out)
+}
+
+/// Writes the trials as CSV: fixed columns, then `param.NAME` and `metric.NAME` columns.
+pub(crate) fn trials_csv(out: &mut impl Write, trials: &[Trial]) -> io::Result<()> {
+    let params: BTreeSet<&str> = trials.iter().flat_map(|t| t.params.keys().map(String::as_str)).collect();
+    let metrics: BTreeSet<&str> = trials
+        .iter()
+        .flat_map(|t| t.result.iter().flat_map(|r| r.metrics.keys().map(String::as_str)))
+        .collect();
+    let mut header = vec!["trial".to_string(), "state".into(), "reason".into(), "seed".into(), "best_epoch".into()];
+    header.extend(params.iter().map(|p| format!("param.{p}")));
+    header.extend(metrics.iter().map(|m| format!("metric.{m}")));
+    csv_line(out, &header)?;
+    for t in trials {
+        let mut row = vec![
+            t.id.to_string(),
+            t.state.to_string(),
+            t.reason.clone().unwrap_or_default(),
+            t.seed.to_string(),
+            t.result.as_ref().map_or(String::new(), |r| r.best_step.to_string()),
+        ];
+        row.extend(params.iter().map(|p| match t.params.get(*p) {
+            Some(experiment::ParamValue::Float(f)) => format!("{f:?}"),
+            Some(v) => v.to_string(),
+            None => String::new(),
+        }));
+        row.extend(metrics.iter().map(|m| t.value(m).map_or(String::new(), |v| format!("{v:?}"))));
+        csv_line(out, &row)?;
+    }
+    Ok(())
+}
+
+fn csv_line(out: &mut impl Write, cells: &[String]) -> io::Result<()> {
+    let quoted: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    writeln!(out, "{}", quoted.join(","))
+}

@@ -1,0 +1,155 @@
+//! Progress display: an overall bar and one line per running trial (indicatif), or plain log
+//! lines when stderr is not a terminal.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use experiment::{Direction, ExperimentSpec, MetricPoint, Step, Trial, TrialId, TrialState};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use runner::{Observer, StudyPlan};
+
+/// Shows a sweep's progress on stderr.
+#[derive(Debug)]
+pub(crate) struct ProgressObserver {
+    multi: MultiProgress,
+    overall: ProgressBar,
+    lines: Mutex<BTreeMap<TrialId, ProgressBar>>,
+    best: Mutex<Option<f64>>,
+    metric: String,
+    goal: Direction,
+    epochs: String,
+    interactive: bool,
+}
+
+impl ProgressObserver {
+    /// Returns an observer for `spec`'s sweep.
+    pub(crate) fn new(spec: &ExperimentSpec) -> ProgressObserver {
+        let interactive = std::io::stderr().is_terminal();
+        let target = if interactive {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let multi = MultiProgress::with_draw_target(target);
+        let overall = multi.add(ProgressBar::new(0));
+        overall.set_style(
+            ProgressStyle::with_template(
+                "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} trials  {elapsed_precise}  {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        overall.set_prefix(spec.name.clone());
+        let epochs = spec
+            .fixed
+            .get("epochs")
+            .map_or_else(|| "?".to_string(), |v| v.to_string());
+        ProgressObserver {
+            multi,
+            overall,
+            lines: Mutex::new(BTreeMap::new()),
+            best: Mutex::new(None),
+            metric: spec.metric.name.clone(),
+            goal: spec.metric.goal,
+            epochs: if spec.space.param("epochs").is_some() { "?".into() } else { epochs },
+            interactive,
+        }
+    }
+
+    /// Clears the bars once the study is over.
+    pub(crate) fn finish(&self) {
+        self.overall.finish_and_clear();
+        let _ = self.multi.clear();
+    }
+
+    fn log(&self, line: String) {
+        if self.interactive {
+            let _ = self.multi.println(line);
+        } else {
+            eprintln!("{line}");
+        }
+    }
+}
+
+impl Observer for ProgressObserver {
+    fn study_started(&self, plan: &StudyPlan) {
+        self.overall.set_length(u64::from(plan.total));
+        self.overall.set_position(u64::from(plan.already_finished));
+        let verb = if plan.resumed { "resuming" } else { "starting" };
+        self.log(format!(
+            "{verb} {}: {} trials ({} already finished), {} side by side",
+            plan.experiment, plan.total, plan.already_finished, plan.parallel
+        ));
+        self.overall.enable_steady_tick(Duration::from_millis(200));
+    }
+
+    fn trial_started(&self, trial: &Trial) {
+        let bar = self.multi.add(ProgressBar::new_spinner());
+        bar.set_style(
+            ProgressStyle::with_template("  {prefix} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_prefix(format!("trial {:>3}", trial.id));
+        bar.set_message(format!("starting  {}", params_line(trial)));
+        if let Ok(mut lines) = self.lines.lock() {
+            lines.insert(trial.id, bar);
+        }
+    }
+
+    fn trial_reported(&self, trial: TrialId, step: Step, metrics: &[MetricPoint]) {
+        let value = metrics.iter().find(|m| m.name == self.metric).map(|m| m.value);
+        if let Ok(lines) = self.lines.lock() {
+            if let Some(bar) = lines.get(&trial) {
+                bar.set_message(format!(
+                    "epoch {step:>3}/{}  {} {}",
+                    self.epochs,
+                    self.metric,
+                    crate::output::metric(value)
+                ));
+            }
+        }
+    }
+
+    fn trial_finished(&self, trial: &Trial) {
+        if let Ok(mut lines) = self.lines.lock() {
+            if let Some(bar) = lines.remove(&trial.id) {
+                bar.finish_and_clear();
+                self.multi.remove(&bar);
+            }
+        }
+        let value = trial.value(&self.metric);
+        if trial.state == TrialState::Completed {
+            if let (Ok(mut best), Some(v)) = (self.best.lock(), value) {
+                if best.is_none_or(|b| self.goal.improves(v, b, 0.0)) {
+                    *best = Some(v);
+                    self.overall.set_message(format!("best {} {}", self.metric, crate::output::metric(Some(v))));
+                }
+            }
+        }
+        self.overall.inc(1);
+        let detail = match (&trial.reason, trial.state) {
+            (Some(reason), _) => format!(" ({reason})"),
+            (None, _) => String::new(),
+        };
+        self.log(format!(
+            "trial {:>3} {:<9} {} {}{}  {}",
+            trial.id,
+            trial.state.as_str(),
+            self.metric,
+            crate::output::metric(value),
+            detail,
+            params_line(trial)
+        ));
+    }
+}
+
+fn params_line(trial: &Trial) -> String {
+    trial
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,522 @@
+//! `run_study`: creates or resumes an experiment and runs its missing trials.
+//!
+//! Resuming is the normal path, not a special one: the trials an experiment should hold are
+//! numbered `0..run_cap`; a run executes every number that is not finished in the store, so a
+//! study killed at any moment continues where it stopped when the same command runs again.
+//! Trials left `running` or `queued` by a crash keep their parameters, lose their partial
+//! curves, and run again from scratch.
+
+use std::sync::Mutex;
+
+use experiment::{
+    best_trial, trial_seed, ExperimentSpec, Method, Objective, Params, Trial, TrialContext,
+    TrialId, TrialOutcome, TrialState,
+};
+use search::Sampler;
+use store::{ExperimentInfo, ExperimentStatus, Store};
+
+use crate::reporter::StoreReporter;
+use crate::{Clock, Error, Observer, Result, StudyPlan};
+
+/// How to run a study, beyond what the spec says.
+#[derive(Debug, Clone)]
+pub struct StudyOptions {
+    /// The path the spec was read from, as the user gave it; stored for display.
+    pub spec_path: String,
+    /// Trials side by side (at least 1).
+    pub parallel: usize,
+    /// Overrides the spec's `run_cap` when set.
+    pub run_cap: Option<u32>,
+}
+
+/// What a study run produced.
+#[derive(Debug, Clone)]
+pub struct StudySummary {
+    /// Every trial of the experiment, by number.
+    pub trials: Vec<Trial>,
+    /// Trials run by this call (not resumed from earlier).
+    pub ran: u32,
+    /// The best completed trial, if any.
+    pub best: Option<Trial>,
+}
+
+/// Shared bookkeeping of the worker threads.
+struct Queue {
+    pending: Vec<TrialId>,
+    error: Option<Error>,
+}
+
+impl StudySummary {
+    /// Returns how many trials are in `state`.
+    pub fn count(&self, state: TrialState) -> usize {
+        self.trials.iter().filter(|t| t.state == state).count()
+    }
+}
+
+/// Runs every trial of `spec` that the store does not hold finished, and returns the summary.
+///
+/// An experiment of the same name with a different spec is refused with `Error::SpecChanged`.
+pub fn run_study(
+    store: &Store,
+    spec: &ExperimentSpec,
+    objective: &dyn Objective,
+    observer: &dyn Observer,
+    clock: &dyn Clock,
+    options: &StudyOptions,
+) -> Result<StudySummary> {
+    let run_cap = planned_trials(spec, options.run_cap);
+    let (info, resumed) = open_experiment(store, spec, options, run_cap, clock)?;
+    let existing = store.trials(&spec.name)?;
+    let finished = existing.iter().filter(|t| t.state.is_finished()).count();
+    let pending: Vec<TrialId> = (0..run_cap)
+        .map(TrialId)
+        .filter(|id| {
+            !existing
+                .iter()
+                .any(|t| t.id == *id && t.state.is_finished())
+        })
+        .collect();
+    let parallel = options.parallel.max(1).min(pending.len().max(1));
+    observer.study_started(&StudyPlan {
+        experiment: spec.name.clone(),
+        total: run_cap,
+        already_finished: u32::try_from(finished).unwrap_or(u32::MAX),
+        parallel,
+        resumed,
+    });
+
+    let sampler = search::sampler_for(spec.method, spec.seed);
+    let ran = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+    let queue = Mutex::new(Queue {
+        pending: pending.into_iter().rev().collect(),
+        error: None,
+    });
+    let worker = Worker {
+        store,
+        spec,
+        objective,
+        observer,
+        clock,
+        sampler: sampler.as_ref(),
+        existing: &existing,
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..parallel)
+            .map(|_| scope.spawn(|| worker.drain(&queue)))
+            .collect();
+        for handle in handles {
+            if let Err(panic) = handle.join() {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                lock(&queue).error.get_or_insert(Error::WorkerPanicked(message));
+            }
+        }
+    });
+    let queue = queue.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(error) = queue.error {
+        return Err(error);
+    }
+
+    let trials = store.trials(&spec.name)?;
+    let done = trials.iter().filter(|t| t.state.is_finished()).count();
+    let status = if done >= usize::try_from(run_cap).unwrap_or(usize::MAX) {
+        ExperimentStatus::Finished
+    } else {
+        ExperimentStatus::Interrupted
+    };
+    store.update_experiment(&ExperimentInfo {
+        status,
+        finished: Some(clock.now()),
+        ..info
+    })?;
+    store.flush()?;
+    let best = best_trial(&trials, &spec.metric.name, spec.metric.goal).cloned();
+    Ok(StudySummary { trials, ran, best })
+}
+
+/// Returns the number of trials the experiment should hold: the override, else the spec's
+/// `run_cap`, never more than a grid has points.
+fn planned_trials(spec: &ExperimentSpec, run_cap: Option<u32>) -> u32 {
+    let cap = run_cap.unwrap_or(spec.run_cap);
+    match (spec.method, spec.space.grid_size()) {
+        (Method::Grid, Some(size)) => cap.min(u32::try_from(size).unwrap_or(u32::MAX)),
+        _ => cap,
+    }
+}
+
+/// Creates the experiment record, or checks that the stored one has the same spec.
+fn open_experiment(
+    store: &Store,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+    run_cap: u32,
+    clock: &dyn Clock,
+) -> Result<(ExperimentInfo, bool)> {
+    let hash = spec.hash();
+    if let Some(stored) = store.experiment(&spec.name)? {
+        if stored.spec_hash != hash {
+            return Err(Error::SpecChanged {
+                name: spec.name.clone(),
+                stored: short(&stored.spec_hash),
+                current: short(&hash),
+            });
+        }
+        let info = ExperimentInfo {
+            status: ExperimentStatus::Running,
+            run_cap: run_cap.max(stored.run_cap),
+            finished: None,
+            ..stored
+        };
+        store.update_experiment(&info)?;
+        return Ok((info, true));
+    }
+    let info = ExperimentInfo {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        spec_yaml: spec.source.clone(),
+        spec_hash: hash,
+        spec_path: options.spec_path.clone(),
+        objective: spec.metric.name.clone(),
+        goal: spec.metric.goal,
+        seed: spec.seed,
+        run_cap,
+        status: ExperimentStatus::Running,
+        created: clock.now(),
+        finished: None,
+    };
+    store.create_experiment(&info)?;
+    Ok((info, false))
+}
+
+fn short(hash: &str) -> String {
+    hash.chars().take(12).collect()
+}
+
+fn lock(queue: &Mutex<Queue>) -> std::sync::MutexGuard<'_, Queue> {
+    queue.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// What every worker thread shares.
+struct Worker<'a> {
+    store: &'a Store,
+    spec: &'a ExperimentSpec,
+    objective: &'a dyn Objective,
+    observer: &'a dyn Observer,
+    clock: &'a dyn Clock,
+    sampler: &'a dyn Sampler,
+    existing: &'a [Trial],
+}
+
+impl Worker<'_> {
+    /// Runs trials from the queue until it is empty or a trial hits an error.
+    fn drain(&self, queue: &Mutex<Queue>) {
+        loop {
+            let next = {
+                let mut q = lock(queue);
+                if q.error.is_some() {
+                    return;
+                }
+                q.pending.pop()
+            };
+            let Some(id) = next else { return };
+            if let Err(e) = self.run_one(id) {
+                lock(queue).error.get_or_insert(e);
+                return;
+            }
+        }
+    }
+
+    /// Runs trial `id` from scratch and stores its outcome.
+    fn run_one(&self, id: TrialId) -> Result<()> {
+        let _span = tracing::info_span!("trial", id = id.0).entered();
+        let params = self.params_for(id)?;
+        let mut trial = Trial {
+            id,
+            seed: trial_seed(self.spec.seed, id),
+            params,
+            state: TrialState::Running,
+            reason: None,
+            started: Some(self.clock.now()),
+            finished: None,
+            result: None,
+        };
+        self.store.clear_metrics(&self.spec.name, id)?;
+        self.store.put_trial(&self.spec.name, &trial)?;
+        self.observer.trial_started(&trial);
+
+        let mut reporter = StoreReporter {
+            store: self.store,
+            experiment: &self.spec.name,
+            trial: id,
+            observer: self.observer,
+            error: None,
+            last_step: None,
+        };
+        let ctx = TrialContext {
+            trial: id,
+            seed: trial.seed,
+            params: &trial.params,
+        };
+        let outcome = self.objective.run(&ctx, &mut reporter);
+        if let Some(e) = reporter.error {
+            return Err(e.into());
+        }
+        match outcome {
+            TrialOutcome::Completed {
+                result,
+                stopped_early,
+            } => {
+                trial.state = TrialState::Completed;
+                trial.reason = stopped_early.map(|s| format!("early stopping at epoch {s}"));
+                trial.result = Some(result);
+            }
+            TrialOutcome::Pruned { at, result } => {
+                trial.state = TrialState::Pruned;
+                trial.reason = Some(format!("pruned at epoch {at}"));
+                trial.result = result;
+            }
+            TrialOutcome::Failed { reason } => {
+                tracing::warn!(trial = id.0, %reason, "trial failed");
+                trial.state = TrialState::Failed;
+                trial.reason = Some(reason);
+            }
+        }
+        trial.finished = Some(self.clock.now());
+        self.store.put_trial(&self.spec.name, &trial)?;
+        self.store.flush()?;
+        self.observer.trial_finished(&trial);
+        Ok(())
+    }
+
+    /// Returns the parameters of trial `id`: those stored by an interrupted run, else new ones.
+    fn params_for(&self, id: TrialId) -> Result<Params> {
+        if let Some(t) = self.existing.iter().find(|t| t.id == id) {
+            return Ok(t.params.clone());
+        }
+        let history: Vec<Trial> = self
+            .existing
+            .iter()
+            .filter(|t| t.id < id && t.state.is_finished())
+            .cloned()
+            .collect();
+        Ok(self.sampler.suggest(&self.spec.space, &history, id)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+
+    use experiment::{
+        Control, DataSpec, Direction, Distribution, Located, Location, MetricPoint, MetricSpec,
+        ModelKind, ModelSpec, Normalize, Param, Reporter, SearchSpace, Seed, SplitSpec, Step,
+        Timestamp, TrialResult,
+    };
+
+    use super::*;
+    use crate::SilentObserver;
+
+    /// A toy objective: the loss of trial `x = lr` falls towards `(x - 0.3)^2` over 3 steps.
+    struct Quadratic {
+        calls: AtomicU32,
+        fail_above: f64,
+    }
+
+    impl Objective for Quadratic {
+        fn run(&self, ctx: &TrialContext<'_>, reporter: &mut dyn Reporter) -> TrialOutcome {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let x = ctx.params["lr"].as_f64().unwrap_or(f64::NAN);
+            if x > self.fail_above {
+                return TrialOutcome::Failed {
+                    reason: "diverged at epoch 1".into(),
+                };
+            }
+            let mut best = None;
+            for step in 1..=3u32 {
+                let loss = (x - 0.3).powi(2) + 1.0 / f64::from(step);
+                let points = [MetricPoint {
+                    name: "val_loss".into(),
+                    value: loss,
+                }];
+                best = Some(TrialResult {
+                    best_step: Step(step),
+                    metrics: [("val_loss".to_string(), loss)].into(),
+                });
+                if reporter.report(Step(step), &points) == Control::Prune {
+                    return TrialOutcome::Pruned {
+                        at: Step(step),
+                        result: best,
+                    };
+                }
+            }
+            TrialOutcome::Completed {
+                result: best.unwrap_or(TrialResult {
+                    best_step: Step(0),
+                    metrics: Default::default(),
+                }),
+                stopped_early: None,
+            }
+        }
+    }
+
+    struct TickClock(AtomicI64);
+
+    impl Clock for TickClock {
+        fn now(&self) -> Timestamp {
+            Timestamp(self.0.fetch_add(1, Ordering::SeqCst))
+        }
+    }
+
+    fn spec(run_cap: u32, source: &str) -> ExperimentSpec {
+        let location = Location {
+            file: PathBuf::from("toy.yaml"),
+            line: 1,
+            column: 1,
+        };
+        ExperimentSpec {
+            name: "toy".into(),
+            description: String::new(),
+            seed: Seed(3),
+            method: Method::Random,
+            run_cap,
+            parallel: None,
+            metric: MetricSpec {
+                name: "val_loss".into(),
+                goal: Direction::Minimize,
+            },
+            data: DataSpec {
+                csv: Located {
+                    value: PathBuf::from("none.csv"),
+                    location: location.clone(),
+                },
+                target: Located {
+                    value: "y".into(),
+                    location,
+                },
+                split: SplitSpec {
+                    validation: 0.2,
+                    test: 0.2,
+                    stratify: true,
+                },
+                normalize: Normalize::Standard,
+            },
+            model: ModelSpec {
+                kind: ModelKind::Mlp,
+            },
+            early_stopping: None,
+            fixed: Params::new(),
+            space: SearchSpace::new(vec![Param {
+                name: "lr".into(),
+                distribution: Distribution::Uniform { min: 0.0, max: 1.0 },
+            }]),
+            source: source.into(),
+        }
+    }
+
+    fn options(parallel: usize) -> StudyOptions {
+        StudyOptions {
+            spec_path: "toy.yaml".into(),
+            parallel,
+            run_cap: None,
+        }
+    }
+
+    fn quadratic(fail_above: f64) -> Quadratic {
+        Quadratic {
+            calls: AtomicU32::new(0),
+            fail_above,
+        }
+    }
+
+    fn run(store: &Store, spec: &ExperimentSpec, objective: &Quadratic, parallel: usize) -> StudySummary {
+        let clock = TickClock(AtomicI64::new(0));
+        run_study(store, spec, objective, &SilentObserver, &clock, &options(parallel)).unwrap()
+    }
+
+    fn values(summary: &StudySummary) -> Vec<(u32, Option<f64>)> {
+        summary
+            .trials
+            .iter()
+            .map(|t| (t.id.0, t.value("val_loss")))
+            .collect()
+    }
+
+    #[test]
+    fn runs_every_trial_and_stores_curves() {
+        let store = Store::temporary().unwrap();
+        let objective = quadratic(2.0);
+        let summary = run(&store, &spec(8, "a"), &objective, 3);
+        assert_eq!(summary.trials.len(), 8);
+        assert_eq!(summary.count(TrialState::Completed), 8);
+        assert_eq!(summary.ran, 8);
+        for t in &summary.trials {
+            let series = store.metric_series("toy", t.id, "val_loss").unwrap();
+            assert_eq!(series.len(), 3);
+        }
+        let best = summary.best.unwrap();
+        assert!(summary
+            .trials
+            .iter()
+            .all(|t| t.value("val_loss") >= best.value("val_loss")));
+        let info = store.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Finished);
+    }
+
+    #[test]
+    fn parallelism_does_not_change_results() {
+        let a = run(&Store::temporary().unwrap(), &spec(10, "a"), &quadratic(2.0), 1);
+        let b = run(&Store::temporary().unwrap(), &spec(10, "a"), &quadratic(2.0), 4);
+        assert_eq!(values(&a), values(&b));
+    }
+
+    #[test]
+    fn failed_trials_are_recorded_and_the_study_goes_on() {
+        let summary = run(&Store::temporary().unwrap(), &spec(10, "a"), &quadratic(0.5), 2);
+        assert!(summary.count(TrialState::Failed) > 0);
+        assert!(summary.count(TrialState::Completed) > 0);
+        let failed = summary
+            .trials
+            .iter()
+            .find(|t| t.state == TrialState::Failed)
+            .unwrap();
+        assert_eq!(failed.reason.as_deref(), Some("diverged at epoch 1"));
+    }
+
+    #[test]
+    fn a_second_run_resumes_and_reruns_only_unfinished_trials() {
+        let store = Store::temporary().unwrap();
+        let first = run(&store, &spec(6, "a"), &quadratic(2.0), 2);
+        // Simulate a crash: trial 4 was left running with a partial curve.
+        let mut interrupted = first.trials[4].clone();
+        interrupted.state = TrialState::Running;
+        interrupted.result = None;
+        store.put_trial("toy", &interrupted).unwrap();
+        let objective = quadratic(2.0);
+        let second = run(&store, &spec(6, "a"), &objective, 2);
+        assert_eq!(objective.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(second.ran, 1);
+        assert_eq!(values(&first), values(&second));
+        assert_eq!(store.metric_series("toy", TrialId(4), "val_loss").unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_changed_spec_under_the_same_name_is_refused() {
+        let store = Store::temporary().unwrap();
+        run(&store, &spec(2, "a"), &quadratic(2.0), 1);
+        let clock = TickClock(AtomicI64::new(0));
+        let err = run_study(
+            &store,
+            &spec(2, "b"),
+            &quadratic(2.0),
+            &SilentObserver,
+            &clock,
+            &options(1),
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::SpecChanged { .. }), "{err}");
+    }
+}
