@@ -1,1 +1,7 @@
-//! placeholder
+//! The end-to-end test binary: every test that runs the real `sweep` binary or checks the
+//! workspace as a whole lives in one of these modules.
+
+mod bad_specs;
+mod cli;
+mod examples;
+mod tidy;

@@ -1,1 +1,107 @@
-//! placeholder
+//! `TestEnv`: a temporary folder to run the real `sweep` binary in, with helpers to write
+//! experiment files and read results back.
+//!
+//! The binary is found next to the test executable (`target/<profile>/sweep`); `just test`
+//! builds it before running the tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tempfile::TempDir;
+
+/// A scratch folder with its own store, for one test.
+#[derive(Debug)]
+pub struct TestEnv {
+    dir: TempDir,
+}
+
+/// What a run of the binary printed, and how it exited.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The exit code; -1 when killed by a signal.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl TestEnv {
+    /// Creates an empty scratch folder.
+    pub fn new() -> TestEnv {
+        TestEnv {
+            dir: tempfile::tempdir().expect("invariant: the temp folder is writable"),
+        }
+    }
+
+    /// Returns the scratch folder.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Returns the store folder the helpers use (`.sweep` inside the scratch folder).
+    pub fn store(&self) -> PathBuf {
+        self.dir.path().join(".sweep")
+    }
+
+    /// Writes `yaml` to `name` in the scratch folder, replacing `DATA/` with the absolute path
+    /// of the shipped datasets, and returns the file's path.
+    pub fn write_spec(&self, name: &str, yaml: &str) -> PathBuf {
+        let data = repo_root().join("experiments").join("data");
+        let text = yaml.replace("DATA/", &format!("{}/", data.display()));
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("invariant: the temp folder is writable");
+        path
+    }
+
+    /// Runs `sweep ARGS` in the scratch folder and waits for it.
+    pub fn sweep(&self, args: &[&str]) -> Output {
+        let out = self
+            .command(args)
+            .output()
+            .expect("invariant: the sweep binary can be started");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Returns a `Command` for `sweep ARGS` in the scratch folder, to spawn it yourself.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(sweep_binary());
+        cmd.args(args).current_dir(self.dir.path()).env_remove("RUST_LOG");
+        cmd
+    }
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        TestEnv::new()
+    }
+}
+
+/// Returns the repository's root folder.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("invariant: tests/ sits in the repository root")
+        .to_path_buf()
+}
+
+/// Returns the path of the `sweep` binary built beside the running test executable.
+pub fn sweep_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("invariant: the test knows its own path");
+    // target/<profile>/deps/e2e-<hash> -> target/<profile>/sweep
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("invariant: test executables live in target/<profile>/deps");
+    let bin = profile_dir.join(format!("sweep{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} does not exist: build it first with `cargo build --bin sweep` (`just test` does)",
+        bin.display()
+    );
+    bin
+}

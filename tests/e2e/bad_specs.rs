@@ -1,0 +1,45 @@
+//! Malformed experiment files: each must give a located error and exit code 2, never a panic.
+//!
+//! Each fixture in `tests/e2e/bad_specs/` starts with `# expect: TEXT` and `# at: LINE:COLUMN`.
+
+use tests::{repo_root, TestEnv};
+
+#[test]
+fn every_malformed_spec_gets_a_located_error_and_exit_code_2() {
+    let dir = repo_root().join("tests").join("e2e").join("bad_specs");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 12, "only {} fixtures in {}", files.len(), dir.display());
+    let env = TestEnv::new();
+    let mut failures = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let header = |key: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("# {key}: ")))
+                .unwrap_or_else(|| panic!("{} lacks `# {key}:`", file.display()))
+                .trim()
+                .to_string()
+        };
+        let (expect, at) = (header("expect"), header("at"));
+        let out = env.sweep(&["validate", file.to_str().unwrap()]);
+        let location = format!("{}:{at}", file.display());
+        let ok = out.code == 2
+            && out.stderr.contains(&expect)
+            && out.stderr.contains(&location)
+            && !out.stderr.contains("panicked");
+        if !ok {
+            failures.push(format!(
+                "{}: exit {} (want 2), want `{expect}` at {location}\n{}",
+                file.display(),
+                out.code,
+                out.stderr
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -1,0 +1,183 @@
+//! The binary end to end: a tiny real sweep into a temporary store, read back through the
+//! store crate and the listing commands.
+
+use experiment::{TrialId, TrialState};
+use store::Store;
+use tests::TestEnv;
+
+/// A sweep small enough for a test: 4 trials of 3 epochs on the digits.
+const TINY: &str = "\
+name: tiny
+seed: 5
+method: random
+run_cap: 4
+parallel: 2
+metric: {name: val_accuracy, goal: maximize}
+data: {csv: DATA/digits.csv, target: digit}
+train: {epochs: 3, batch_size: 64}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+  hidden: {values: [16, 32]}
+  dropout: {min: 0.0, max: 0.3}
+";
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Returns every trial's params and metrics except the wall-clock `epoch_seconds`.
+fn reproducible_view(trials_json: &str) -> Vec<serde_json::Value> {
+    let mut trials = match json(trials_json) {
+        serde_json::Value::Array(a) => a,
+        other => panic!("expected an array, got {other}"),
+    };
+    for t in &mut trials {
+        if let Some(m) = t.get_mut("metrics").and_then(|m| m.as_object_mut()) {
+            m.remove("epoch_seconds");
+        }
+    }
+    trials
+}
+
+#[test]
+fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let run = env.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("best: trial"), "{}", run.stdout);
+
+    let store = Store::open(&env.store()).unwrap();
+    let trials = store.trials("tiny").unwrap();
+    assert_eq!(trials.len(), 4);
+    for t in &trials {
+        assert_eq!(t.state, TrialState::Completed, "{t:?}");
+        let accuracy = t.value("val_accuracy").unwrap();
+        assert!(accuracy > 0.3, "trial {} learned nothing: {accuracy}", t.id);
+        for metric in ["train_loss", "val_loss", "val_accuracy", "epoch_seconds"] {
+            let series = store.metric_series("tiny", t.id, metric).unwrap();
+            let steps: Vec<u32> = series.iter().map(|(s, _)| s.0).collect();
+            assert_eq!(steps, [1, 2, 3], "{metric} of trial {}", t.id);
+        }
+    }
+    drop(store);
+
+    let show = env.sweep(&["show", "tiny"]);
+    assert_eq!(show.code, 0, "{show:?}");
+    let values: Vec<f64> = show
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("rank"))
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().nth(3)?.parse().ok())
+        .collect();
+    assert_eq!(values.len(), 4, "{}", show.stdout);
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "not sorted: {values:?}");
+
+    let ls = env.sweep(&["ls"]);
+    assert_eq!(ls.code, 0, "{ls:?}");
+    assert!(ls.stdout.contains("tiny") && ls.stdout.contains("finished"), "{}", ls.stdout);
+
+    let csv = env.sweep(&["trials", "tiny", "--format", "csv"]);
+    assert_eq!(csv.code, 0, "{csv:?}");
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", csv.stdout);
+    assert!(lines[0].starts_with("trial,state,reason,seed,best_epoch,param.dropout"), "{}", lines[0]);
+}
+
+#[test]
+fn the_same_file_twice_gives_identical_metrics() {
+    let a = TestEnv::new();
+    let b = TestEnv::new();
+    for env in [&a, &b] {
+        let spec = env.write_spec("tiny.yaml", TINY);
+        let run = env.sweep(&["run", spec.to_str().unwrap(), "--parallel", "2"]);
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    let json_a = a.sweep(&["trials", "tiny", "--format", "json"]).stdout;
+    let json_b = b.sweep(&["trials", "tiny", "--format", "json"]).stdout;
+    assert_eq!(reproducible_view(&json_a), reproducible_view(&json_b));
+
+    let (sa, sb) = (Store::open(&a.store()).unwrap(), Store::open(&b.store()).unwrap());
+    for id in 0..4 {
+        for metric in ["train_loss", "val_loss", "val_accuracy"] {
+            let xa = sa.metric_series("tiny", TrialId(id), metric).unwrap();
+            let xb = sb.metric_series("tiny", TrialId(id), metric).unwrap();
+            let bits = |s: &[(experiment::Step, f64)]| s.iter().map(|(k, v)| (k.0, v.to_bits())).collect::<Vec<_>>();
+            assert_eq!(bits(&xa), bits(&xb), "{metric} of trial {id}");
+        }
+    }
+}
+
+#[test]
+fn a_diverging_trial_fails_and_the_sweep_goes_on() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "diverge.yaml",
+        "\
+name: diverge
+method: grid
+metric: {name: val_accuracy}
+data: {csv: DATA/digits.csv, target: digit, normalize: none}
+train: {epochs: 3, optimizer: sgd, momentum: 0.9}
+parameters:
+  lr: {values: [0.01, 10.0]}
+",
+    );
+    let run = env.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let store = Store::open(&env.store()).unwrap();
+    let trials = store.trials("diverge").unwrap();
+    assert_eq!(trials[0].state, TrialState::Completed, "{:?}", trials[0]);
+    assert_eq!(trials[1].state, TrialState::Failed, "{:?}", trials[1]);
+    let reason = trials[1].reason.clone().unwrap_or_default();
+    assert!(reason.starts_with("diverged at epoch"), "{reason}");
+}
+
+#[test]
+fn a_sweep_whose_every_trial_fails_exits_1() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "fail.yaml",
+        "\
+name: fail
+method: grid
+metric: {name: val_accuracy}
+data: {csv: DATA/digits.csv, target: digit, normalize: none}
+train: {epochs: 3, optimizer: sgd, momentum: 0.9, lr: 10.0}
+parameters:
+  hidden: {values: [16]}
+",
+    );
+    let run = env.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+#[test]
+fn every_command_has_help_and_bad_usage_exits_2() {
+    let env = TestEnv::new();
+    for command in ["run", "validate", "ls", "show", "trials"] {
+        let help = env.sweep(&[command, "--help"]);
+        assert_eq!(help.code, 0, "{command}: {help:?}");
+        assert!(help.stdout.contains("Usage"), "{command}: {}", help.stdout);
+    }
+    let bad = env.sweep(&["run"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    let missing = env.sweep(&["show", "nothing"]);
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(missing.stderr.contains("no store"), "{}", missing.stderr);
+}
+
+#[test]
+fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    assert_eq!(env.sweep(&["run", spec.to_str().unwrap()]).code, 0);
+    let again = env.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("0 run now"), "{}", again.stdout);
+    let edited = env.write_spec("tiny.yaml", &TINY.replace("seed: 5", "seed: 6"));
+    let refused = env.sweep(&["run", edited.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stderr.contains("different spec"), "{}", refused.stderr);
+}
