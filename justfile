@@ -6,6 +6,7 @@ sweep file="experiments/quickstart.yaml":
 
 # Run every test (unit, integration, end to end)
 test:
+    cargo build --bin sweep
     cargo test --workspace
 
 # Format check and lints, warnings as errors
