@@ -1,1 +1,48 @@
-//! placeholder
+//! Persistence for Sweep: experiments, trials and metric series in a sled database.
+//!
+//! This is the only crate that names `sled`; no sled type appears in its API. What is written to
+//! disk is never a domain type: each value goes through a versioned record struct
+//! (`ExperimentRecordV1`, `TrialRecordV1`) with explicit conversions, so renaming a field in
+//! `experiment` cannot silently change the on-disk format. A `FORMAT_VERSION` stored under a meta
+//! key is checked on open, and a mismatch is an error rather than a misread.
+//!
+//! Keys are laid out for range scans (see `keys`): metric points are keyed by
+//! (experiment, trial, metric, step) with big-endian integers, so a prefix scan returns one
+//! trial's one metric in step order. Stored bytes are input: reading them never panics.
+//!
+//! Durability: writes reach sled's log at once and disk within sled's flush interval; `flush`
+//! forces them out. The runner flushes when a trial finishes, so a crash loses at most the
+//! metrics of the trials that were running.
+//!
+//! Rejected: storing domain types with `#[derive(Serialize)]` (a rename would change the format);
+//! JSON for metric points (NaN would not round-trip and every epoch would pay for parsing);
+//! a 0x00 terminator after metric names in keys (a name containing NUL would be ambiguous, where
+//! a length prefix is not).
+
+#![warn(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_lossless
+)]
+
+mod error;
+mod info;
+mod keys;
+mod records;
+mod store;
+
+pub use error::{Error, Result};
+pub use info::{ExperimentInfo, ExperimentStatus};
+pub use store::{Store, FORMAT_VERSION};
+
+#[allow(dead_code)]
+mod compile_time_assertions {
+    use crate::Store;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    fn store_is_send_sync() {
+        assert_send_sync::<Store>();
+    }
+}

@@ -1,0 +1,97 @@
+//! Errors of the store. Messages name the store's path where one helps the user act.
+
+use std::io;
+use std::path::PathBuf;
+
+/// Errors of the `store` crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Another process (or another `Store` in this one) has the store open.
+    #[error("store {} is in use by another sweep process", path.display())]
+    Locked {
+        /// The store's directory.
+        path: PathBuf,
+    },
+    /// The store was written in a format this build of Sweep does not read.
+    #[error(
+        "store {} has format version {found}, but this sweep reads version {expected}",
+        path.display()
+    )]
+    FormatVersion {
+        /// The store's directory.
+        path: PathBuf,
+        /// The version found in the store.
+        found: u32,
+        /// The version this build reads and writes.
+        expected: u32,
+    },
+    /// The directory holds a sled database that was not written by Sweep.
+    #[error("{} holds data but no sweep format version; it is not a sweep store", path.display())]
+    NotAStore {
+        /// The store's directory.
+        path: PathBuf,
+    },
+    /// An experiment with this name already exists.
+    #[error("experiment {name:?} already exists")]
+    ExperimentExists {
+        /// The name asked for.
+        name: String,
+    },
+    /// No experiment has this name.
+    #[error("no experiment named {name:?}")]
+    UnknownExperiment {
+        /// The name asked for.
+        name: String,
+    },
+    /// A metric name is too long to be part of a key.
+    #[error("metric name of {len} bytes is longer than the limit of {max} bytes")]
+    MetricNameTooLong {
+        /// The name's length in bytes.
+        len: usize,
+        /// The longest name allowed, in bytes.
+        max: usize,
+    },
+    /// A record was written by a newer Sweep, in a record version this one does not know.
+    #[error("{what} has version {version}, which this sweep does not read")]
+    RecordVersion {
+        /// The kind of record, e.g. `trial record`.
+        what: &'static str,
+        /// The version found.
+        version: u32,
+    },
+    /// Stored bytes do not decode.
+    #[error("corrupt {what} in store: {detail}")]
+    Corrupt {
+        /// What was being read, e.g. `trial record`.
+        what: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// The database failed to read or write.
+    #[error("store i/o failed: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// The result type of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Builds a `Corrupt` error.
+    pub(crate) fn corrupt(what: &'static str, detail: impl Into<String>) -> Error {
+        Error::Corrupt {
+            what,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Converts a sled error without naming sled in a public `From` impl.
+pub(crate) fn storage(e: sled::Error) -> Error {
+    match e {
+        sled::Error::Corruption { at, .. } => Error::corrupt(
+            "database file",
+            format!("sled detected corruption at {at:?}"),
+        ),
+        other => Error::Io(io::Error::from(other)),
+    }
+}

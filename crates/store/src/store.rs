@@ -1,0 +1,396 @@
+//! `Store`: opening the database, checking its format, and the reads and writes of the study loop
+//! and the dashboard.
+//!
+//! Experiment names map to a compact `ExperimentId` assigned from a counter in the meta tree, in
+//! the same transaction that checks the name is free. Metric points of one step are one
+//! `sled::Batch`, so a step is stored entirely or not at all.
+//!
+//! Locking: sled takes an exclusive `flock` on the database file when it opens, without waiting.
+//! `flock` belongs to the open file description, so a second open conflicts whether it comes from
+//! another process or from this one. Sled reports the conflict only as an `Other` I/O error whose
+//! message starts "could not acquire lock"; `open` recognizes that message (sled 0.34 is frozen)
+//! and returns `Error::Locked`. A test re-executes the test binary to check it across processes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use experiment::{MetricPoint, Step, Trial, TrialId};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+
+use crate::error::storage;
+use crate::keys::{self, ExperimentId};
+use crate::records;
+use crate::{Error, ExperimentInfo, Result};
+
+/// The version of the on-disk layout and records; a store of another version is not opened.
+pub const FORMAT_VERSION: u32 = 1;
+
+const FORMAT_VERSION_KEY: &[u8] = b"format_version";
+const NEXT_EXPERIMENT_ID_KEY: &[u8] = b"next_experiment_id";
+
+/// A handle on an open store; clones share the same database.
+///
+/// Every experiment-scoped method returns `Error::UnknownExperiment` when no experiment has the
+/// given name.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    meta: sled::Tree,
+    experiment_ids: sled::Tree,
+    experiments: sled::Tree,
+    trials: sled::Tree,
+    metrics: sled::Tree,
+    path: Option<Arc<Path>>,
+}
+
+impl Store {
+    /// Opens the store in directory `path`, creating it if missing.
+    ///
+    /// Fails with `Error::Locked` when the store is open elsewhere, and with
+    /// `Error::FormatVersion` when it was written in another format.
+    pub fn open(path: &Path) -> Result<Store> {
+        let db = sled::Config::new()
+            .path(path)
+            .open()
+            .map_err(|e| open_error(e, path))?;
+        Store::init(db, Some(Arc::from(path)))
+    }
+
+    /// Opens an empty store that lives in memory (or `/dev/shm`) and vanishes when dropped.
+    pub fn temporary() -> Result<Store> {
+        let db = sled::Config::new()
+            .temporary(true)
+            .open()
+            .map_err(storage)?;
+        Store::init(db, None)
+    }
+
+    /// Returns the directory the store was opened from, or `None` for a temporary store.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Creates an experiment; fails with `Error::ExperimentExists` if the name is taken.
+    pub fn create_experiment(&self, e: &ExperimentInfo) -> Result<()> {
+        let record = records::encode_experiment(e);
+        let name = e.name.as_bytes();
+        let trees = (&self.meta, &self.experiment_ids, &self.experiments);
+        let outcome = trees.transaction(|(meta, ids, experiments)| {
+            if ids.get(name)?.is_some() {
+                return Err(ConflictableTransactionError::Abort(
+                    Error::ExperimentExists {
+                        name: e.name.clone(),
+                    },
+                ));
+            }
+            let id = match meta.get(NEXT_EXPERIMENT_ID_KEY)? {
+                Some(bytes) => {
+                    ExperimentId::from_bytes(&bytes).map_err(ConflictableTransactionError::Abort)?
+                }
+                None => ExperimentId(0),
+            };
+            let next = id.0.checked_add(1).ok_or_else(|| {
+                ConflictableTransactionError::Abort(Error::corrupt(
+                    "experiment counter",
+                    "no experiment ids left",
+                ))
+            })?;
+            meta.insert(NEXT_EXPERIMENT_ID_KEY, &next.to_be_bytes())?;
+            ids.insert(name, &id.to_bytes())?;
+            experiments.insert(&id.to_bytes(), record.as_slice())?;
+            Ok(())
+        });
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(storage(e)),
+        }
+    }
+
+    /// Replaces the stored experiment that has `e.name`.
+    pub fn update_experiment(&self, e: &ExperimentInfo) -> Result<()> {
+        let id = self.experiment_id(&e.name)?;
+        self.experiments
+            .insert(id.to_bytes(), records::encode_experiment(e))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Returns the experiment called `name`, if there is one.
+    pub fn experiment(&self, name: &str) -> Result<Option<ExperimentInfo>> {
+        let Some(id) = self.find_experiment_id(name)? else {
+            return Ok(None);
+        };
+        let bytes = self.experiments.get(id.to_bytes()).map_err(storage)?;
+        let bytes = bytes.ok_or_else(|| {
+            Error::corrupt(
+                "experiment index",
+                format!("experiment {name:?} has id {} but no record", id.0),
+            )
+        })?;
+        let info = records::decode_experiment(&bytes)?;
+        if info.name != name {
+            return Err(Error::corrupt(
+                "experiment index",
+                format!("id {} of {name:?} holds experiment {:?}", id.0, info.name),
+            ));
+        }
+        Ok(Some(info))
+    }
+
+    /// Returns every experiment, ordered by creation time, then name.
+    pub fn experiments(&self) -> Result<Vec<ExperimentInfo>> {
+        let mut all = self
+            .experiments
+            .iter()
+            .map(|entry| {
+                let (_, bytes) = entry.map_err(storage)?;
+                records::decode_experiment(&bytes)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        all.sort_by(|a, b| (a.created, &a.name).cmp(&(b.created, &b.name)));
+        Ok(all)
+    }
+
+    /// Stores a trial, replacing any trial with the same id in the experiment.
+    pub fn put_trial(&self, experiment: &str, trial: &Trial) -> Result<()> {
+        let id = self.experiment_id(experiment)?;
+        self.trials
+            .insert(keys::trial_key(id, trial.id), records::encode_trial(trial))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Returns trial `id` of the experiment, if stored.
+    pub fn trial(&self, experiment: &str, id: TrialId) -> Result<Option<Trial>> {
+        let exp = self.experiment_id(experiment)?;
+        let key = keys::trial_key(exp, id);
+        match self.trials.get(key).map_err(storage)? {
+            Some(bytes) => decode_trial_at(&key, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Returns the experiment's trials, ordered by id.
+    pub fn trials(&self, experiment: &str) -> Result<Vec<Trial>> {
+        let exp = self.experiment_id(experiment)?;
+        self.trials
+            .scan_prefix(exp.to_bytes())
+            .map(|entry| {
+                let (key, bytes) = entry.map_err(storage)?;
+                decode_trial_at(&key, &bytes)
+            })
+            .collect()
+    }
+
+    /// Records the metrics of one step of a trial, all or none; a metric already recorded at
+    /// that step is overwritten, and of repeated names in `points` the last wins.
+    pub fn append_metrics(
+        &self,
+        experiment: &str,
+        trial: TrialId,
+        step: Step,
+        points: &[MetricPoint],
+    ) -> Result<()> {
+        let exp = self.experiment_id(experiment)?;
+        let mut batch = sled::Batch::default();
+        for point in points {
+            let key = keys::metric_key(exp, trial, &point.name, step)?;
+            batch.insert(key, &keys::encode_value(point.value));
+        }
+        self.metrics.apply_batch(batch).map_err(storage)
+    }
+
+    /// Returns the names of the metrics recorded for a trial, sorted.
+    pub fn metric_names(&self, experiment: &str, trial: TrialId) -> Result<Vec<String>> {
+        let exp = self.experiment_id(experiment)?;
+        let trial_prefix = keys::trial_key(exp, trial);
+        let mut names = Vec::new();
+        let mut from = trial_prefix.to_vec();
+        // Visits one key per metric: after reading a name, jumps past all of its steps.
+        while let Some(entry) = self.metrics.range(from.as_slice()..).next() {
+            let (key, _) = entry.map_err(storage)?;
+            if !key.starts_with(&trial_prefix) {
+                break;
+            }
+            let name = keys::decode_metric_key(&key)?.name;
+            let Some(next) = keys::successor(&keys::metric_prefix(exp, trial, &name)?) else {
+                names.push(name);
+                break;
+            };
+            names.push(name);
+            from = next;
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Returns one metric of a trial as (step, value) pairs in step order.
+    pub fn metric_series(
+        &self,
+        experiment: &str,
+        trial: TrialId,
+        metric: &str,
+    ) -> Result<Vec<(Step, f64)>> {
+        let exp = self.experiment_id(experiment)?;
+        let prefix = keys::metric_prefix(exp, trial, metric)?;
+        self.metrics
+            .scan_prefix(&prefix)
+            .map(|entry| {
+                let (key, value) = entry.map_err(storage)?;
+                let key = keys::decode_metric_key(&key)?;
+                Ok((key.step, keys::decode_value(&value)?))
+            })
+            .collect()
+    }
+
+    /// Returns every metric of a trial by name, each in step order, in a single scan.
+    pub fn all_metric_series(
+        &self,
+        experiment: &str,
+        trial: TrialId,
+    ) -> Result<BTreeMap<String, Vec<(Step, f64)>>> {
+        let exp = self.experiment_id(experiment)?;
+        let mut series: BTreeMap<String, Vec<(Step, f64)>> = BTreeMap::new();
+        for entry in self.metrics.scan_prefix(keys::trial_key(exp, trial)) {
+            let (key, value) = entry.map_err(storage)?;
+            let key = keys::decode_metric_key(&key)?;
+            let value = keys::decode_value(&value)?;
+            series.entry(key.name).or_default().push((key.step, value));
+        }
+        Ok(series)
+    }
+
+    /// Deletes every metric point of a trial, as one batch; used before re-running it.
+    pub fn clear_metrics(&self, experiment: &str, trial: TrialId) -> Result<()> {
+        let exp = self.experiment_id(experiment)?;
+        let mut batch = sled::Batch::default();
+        for entry in self.metrics.scan_prefix(keys::trial_key(exp, trial)) {
+            let (key, _) = entry.map_err(storage)?;
+            batch.remove(key);
+        }
+        self.metrics.apply_batch(batch).map_err(storage)
+    }
+
+    /// Writes everything stored so far to disk and waits until it is there.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map_err(storage)?;
+        Ok(())
+    }
+
+    fn init(db: sled::Db, path: Option<Arc<Path>>) -> Result<Store> {
+        let tree = |name: &str| db.open_tree(name).map_err(storage);
+        let store = Store {
+            meta: tree("meta")?,
+            experiment_ids: tree("experiment_ids")?,
+            experiments: tree("experiments")?,
+            trials: tree("trials")?,
+            metrics: tree("metrics")?,
+            db,
+            path,
+        };
+        store.check_format()?;
+        Ok(store)
+    }
+
+    /// Checks the stored format version, or writes it into a store that holds nothing yet.
+    fn check_format(&self) -> Result<()> {
+        let found = self.meta.get(FORMAT_VERSION_KEY).map_err(storage)?;
+        match found {
+            Some(bytes) => {
+                let array: [u8; 4] = bytes.as_ref().try_into().map_err(|_| {
+                    Error::corrupt(
+                        "format version",
+                        format!("expected 4 bytes, found {}", bytes.len()),
+                    )
+                })?;
+                let found = u32::from_be_bytes(array);
+                if found != FORMAT_VERSION {
+                    return Err(Error::FormatVersion {
+                        path: self.display_path(),
+                        found,
+                        expected: FORMAT_VERSION,
+                    });
+                }
+            }
+            None => {
+                for name in self.db.tree_names() {
+                    if !self.db.open_tree(name).map_err(storage)?.is_empty() {
+                        return Err(Error::NotAStore {
+                            path: self.display_path(),
+                        });
+                    }
+                }
+                self.meta
+                    .insert(FORMAT_VERSION_KEY, &FORMAT_VERSION.to_be_bytes())
+                    .map_err(storage)?;
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn find_experiment_id(&self, name: &str) -> Result<Option<ExperimentId>> {
+        match self.experiment_ids.get(name).map_err(storage)? {
+            Some(bytes) => Ok(Some(ExperimentId::from_bytes(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn experiment_id(&self, name: &str) -> Result<ExperimentId> {
+        self.find_experiment_id(name)?
+            .ok_or_else(|| Error::UnknownExperiment {
+                name: name.to_owned(),
+            })
+    }
+
+    fn display_path(&self) -> PathBuf {
+        self.path
+            .as_deref()
+            .map_or_else(|| PathBuf::from("(temporary)"), Path::to_path_buf)
+    }
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not derived: sled's `Debug` prints every key and value.
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Decodes the trial stored under `key`, checking that the record agrees with its key.
+fn decode_trial_at(key: &[u8], bytes: &[u8]) -> Result<Trial> {
+    let (_, id) = keys::decode_trial_key(key)?;
+    let trial = records::decode_trial(bytes)?;
+    if trial.id != id {
+        return Err(Error::corrupt(
+            "trial record",
+            format!("record of trial {} is stored under trial {}", trial.id, id),
+        ));
+    }
+    Ok(trial)
+}
+
+/// Maps sled's lock conflict, which it reports only as a message, to `Error::Locked`.
+fn open_error(e: sled::Error, path: &Path) -> Error {
+    if let sled::Error::Io(io_error) = &e {
+        if io_error.kind() == io::ErrorKind::Other
+            && io_error.to_string().contains("could not acquire lock")
+        {
+            return Error::Locked {
+                path: path.to_path_buf(),
+            };
+        }
+    }
+    storage(e)
+}
+
+#[cfg(test)]
+mod model_tests;
+#[cfg(test)]
+mod tests;

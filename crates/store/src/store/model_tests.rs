@@ -1,0 +1,1 @@
+//! The model-based test of `Store`.

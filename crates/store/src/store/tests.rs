@@ -1,0 +1,424 @@
+//! Unit tests of `Store`: round trips, ordering, isolation, persistence, and the format and lock
+//! errors.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use experiment::{Direction, ParamValue, Params, Seed, Timestamp, TrialResult, TrialState};
+
+use super::*;
+use crate::ExperimentStatus;
+
+pub(super) fn info(name: &str, created: i64) -> ExperimentInfo {
+    ExperimentInfo {
+        name: name.into(),
+        description: format!("{name} test"),
+        spec_yaml: format!("name: {name}\n"),
+        spec_hash: "0f".repeat(32),
+        spec_path: format!("experiments/{name}.yaml"),
+        objective: "val_loss".into(),
+        goal: Direction::Minimize,
+        seed: Seed(7),
+        run_cap: 10,
+        status: ExperimentStatus::Running,
+        created: Timestamp(created),
+        finished: None,
+    }
+}
+
+fn trial(id: u32, state: TrialState) -> Trial {
+    Trial {
+        id: TrialId(id),
+        seed: Seed(u64::from(id) * 31),
+        params: Params::from([
+            ("batch".to_owned(), ParamValue::Int(64)),
+            ("lr".to_owned(), ParamValue::Float(0.1 + f64::from(id))),
+            ("opt".to_owned(), ParamValue::Str("sgd".into())),
+            ("nesterov".to_owned(), ParamValue::Bool(id % 2 == 0)),
+        ]),
+        state,
+        reason: state.is_finished().then(|| format!("{state} for a reason")),
+        started: Some(Timestamp(1_000)),
+        finished: state.is_finished().then_some(Timestamp(2_000)),
+        result: state.is_finished().then(|| TrialResult {
+            best_step: Step(3),
+            metrics: BTreeMap::from([("val_loss".to_owned(), 0.25), ("nan".to_owned(), f64::NAN)]),
+        }),
+    }
+}
+
+fn point(name: &str, value: f64) -> MetricPoint {
+    MetricPoint {
+        name: name.into(),
+        value,
+    }
+}
+
+/// Returns a series with values as bits, so NaN compares equal to itself.
+fn series(store: &Store, e: &str, t: u32, metric: &str) -> Vec<(u32, u64)> {
+    let s = store.metric_series(e, TrialId(t), metric).unwrap();
+    s.into_iter()
+        .map(|(step, v)| (step.0, v.to_bits()))
+        .collect()
+}
+
+/// Compares through `Debug`, which prints floats exactly and NaN as `NaN`, so NaN == NaN.
+pub(super) fn assert_same<T: fmt::Debug>(a: &T, b: &T) {
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+}
+
+#[test]
+fn experiments_are_created_once_and_listed_by_creation() {
+    let store = Store::temporary().unwrap();
+    assert_eq!(store.path(), None);
+    for (name, created) in [("b", 5), ("a", 5), ("c", 1)] {
+        store.create_experiment(&info(name, created)).unwrap();
+    }
+    let names: Vec<_> = store
+        .experiments()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names, ["c", "a", "b"]);
+
+    let err = store.create_experiment(&info("a", 9)).unwrap_err();
+    assert_eq!(err.to_string(), r#"experiment "a" already exists"#);
+    assert_eq!(store.experiment("a").unwrap(), Some(info("a", 5)));
+    assert_eq!(store.experiment("nope").unwrap(), None);
+
+    let finished = ExperimentInfo {
+        status: ExperimentStatus::Finished,
+        finished: Some(Timestamp(99)),
+        goal: Direction::Maximize,
+        ..info("a", 5)
+    };
+    store.update_experiment(&finished).unwrap();
+    assert_eq!(store.experiment("a").unwrap(), Some(finished));
+    let err = store.update_experiment(&info("nope", 1)).unwrap_err();
+    assert_eq!(err.to_string(), r#"no experiment named "nope""#);
+}
+
+#[test]
+fn trials_round_trip_in_id_order() {
+    let store = Store::temporary().unwrap();
+    store.create_experiment(&info("e", 0)).unwrap();
+    let states = [
+        TrialState::Queued,
+        TrialState::Running,
+        TrialState::Completed,
+        TrialState::Pruned,
+        TrialState::Failed,
+    ];
+    let ids = [256, 1, 0, 255, 65_536];
+    for (id, state) in ids.into_iter().zip(states) {
+        store.put_trial("e", &trial(id, state)).unwrap();
+    }
+    let stored = store.trials("e").unwrap();
+    let stored_ids: Vec<u32> = stored.iter().map(|t| t.id.0).collect();
+    assert_eq!(stored_ids, [0, 1, 255, 256, 65_536]);
+    for (id, state) in ids.into_iter().zip(states) {
+        let t = store.trial("e", TrialId(id)).unwrap().unwrap();
+        assert_same(&t, &trial(id, state));
+    }
+    let done = trial(1, TrialState::Completed);
+    store.put_trial("e", &done).unwrap();
+    assert_same(&store.trial("e", TrialId(1)).unwrap(), &Some(done));
+    assert_eq!(store.trial("e", TrialId(2)).unwrap(), None);
+    assert!(matches!(
+        store.trials("f"),
+        Err(Error::UnknownExperiment { .. })
+    ));
+    assert!(matches!(
+        store.put_trial("f", &trial(0, TrialState::Queued)),
+        Err(Error::UnknownExperiment { .. })
+    ));
+}
+
+#[test]
+fn metric_series_come_back_in_step_order() {
+    let store = Store::temporary().unwrap();
+    store.create_experiment(&info("e", 0)).unwrap();
+    for step in [10, 2, 256, 1, 255] {
+        let value = match step {
+            2 => f64::NAN,
+            255 => f64::NEG_INFINITY,
+            _ => f64::from(step) / 10.0,
+        };
+        store
+            .append_metrics("e", TrialId(0), Step(step), &[point("loss", value)])
+            .unwrap();
+    }
+    assert_eq!(
+        series(&store, "e", 0, "loss"),
+        [
+            (1, 0.1f64.to_bits()),
+            (2, f64::NAN.to_bits()),
+            (10, 1.0f64.to_bits()),
+            (255, f64::NEG_INFINITY.to_bits()),
+            (256, 25.6f64.to_bits()),
+        ]
+    );
+    // Rewriting a step replaces its value; repeated names in one batch: the last wins.
+    store
+        .append_metrics(
+            "e",
+            TrialId(0),
+            Step(2),
+            &[point("loss", 7.0), point("loss", 8.0)],
+        )
+        .unwrap();
+    assert_eq!(series(&store, "e", 0, "loss")[1], (2, 8.0f64.to_bits()));
+}
+
+#[test]
+fn metrics_are_isolated_by_name_trial_and_experiment() {
+    let store = Store::temporary().unwrap();
+    store.create_experiment(&info("e", 0)).unwrap();
+    store.create_experiment(&info("e2", 0)).unwrap();
+    let names = ["loss", "loss2", "los", "", "a\0b", "\u{e9}"];
+    for (i, name) in (0u32..).zip(names) {
+        for (e, t) in [("e", 1), ("e", 256), ("e2", 1)] {
+            let value = f64::from(i) + f64::from(t) + if e == "e2" { 0.5 } else { 0.0 };
+            store
+                .append_metrics(e, TrialId(t), Step(i), &[point(name, value)])
+                .unwrap();
+        }
+    }
+    for (i, name) in (0u32..).zip(names) {
+        for (e, t, extra) in [("e", 1, 0.0), ("e", 256, 0.0), ("e2", 1, 0.5)] {
+            let expected = f64::from(i) + f64::from(t) + extra;
+            assert_eq!(
+                series(&store, e, t, name),
+                [(i, expected.to_bits())],
+                "{e} {t} {name:?}"
+            );
+        }
+    }
+    let mut sorted: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    sorted.sort();
+    assert_eq!(store.metric_names("e", TrialId(256)).unwrap(), sorted);
+    assert_eq!(
+        store.all_metric_series("e2", TrialId(1)).unwrap().len(),
+        names.len()
+    );
+    assert!(store.metric_names("e", TrialId(2)).unwrap().is_empty());
+
+    store.clear_metrics("e", TrialId(1)).unwrap();
+    assert!(store.metric_names("e", TrialId(1)).unwrap().is_empty());
+    assert!(store.all_metric_series("e", TrialId(1)).unwrap().is_empty());
+    assert_eq!(
+        store.metric_names("e", TrialId(256)).unwrap().len(),
+        names.len()
+    );
+    assert_eq!(
+        store.metric_names("e2", TrialId(1)).unwrap().len(),
+        names.len()
+    );
+}
+
+#[test]
+fn a_too_long_metric_name_writes_nothing() {
+    let store = Store::temporary().unwrap();
+    store.create_experiment(&info("e", 0)).unwrap();
+    let long = "x".repeat(70_000);
+    let points = [point("ok", 1.0), point(&long, 2.0)];
+    let err = store
+        .append_metrics("e", TrialId(0), Step(1), &points)
+        .unwrap_err();
+    assert!(matches!(err, Error::MetricNameTooLong { len: 70_000, .. }));
+    assert!(store.metric_names("e", TrialId(0)).unwrap().is_empty());
+}
+
+#[test]
+fn everything_survives_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    {
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.path(), Some(path.as_path()));
+        store.create_experiment(&info("e", 3)).unwrap();
+        store.put_trial("e", &trial(4, TrialState::Pruned)).unwrap();
+        store
+            .append_metrics("e", TrialId(4), Step(1), &[point("loss", f64::NAN)])
+            .unwrap();
+        store.flush().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.experiments().unwrap(), [info("e", 3)]);
+    assert_same(
+        &store.trials("e").unwrap(),
+        &vec![trial(4, TrialState::Pruned)],
+    );
+    assert_eq!(series(&store, "e", 4, "loss"), [(1, f64::NAN.to_bits())]);
+    // The id counter survives too: a new experiment does not reuse `e`'s id.
+    store.create_experiment(&info("f", 4)).unwrap();
+    store.put_trial("f", &trial(4, TrialState::Queued)).unwrap();
+    assert_eq!(
+        store.trial("e", TrialId(4)).unwrap().unwrap().state,
+        TrialState::Pruned
+    );
+}
+
+#[test]
+fn another_format_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .meta
+            .insert(FORMAT_VERSION_KEY, &99u32.to_be_bytes())
+            .unwrap();
+        store.flush().unwrap();
+    }
+    let err = Store::open(dir.path()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "store {} has format version 99, but this sweep reads version 1",
+            dir.path().display()
+        )
+    );
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert(FORMAT_VERSION_KEY, &[1u8][..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let err = Store::open(dir.path()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "corrupt format version in store: expected 4 bytes, found 1"
+    );
+}
+
+#[test]
+fn a_foreign_database_is_not_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.insert("k", "v").unwrap();
+        db.flush().unwrap();
+    }
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::NotAStore { .. }), "{err}");
+}
+
+#[test]
+fn corrupt_bytes_are_errors_not_panics() {
+    let store = Store::temporary().unwrap();
+    store.create_experiment(&info("e", 0)).unwrap();
+    let exp = store.experiment_id("e").unwrap();
+    store
+        .trials
+        .insert(keys::trial_key(exp, TrialId(1)), &b"{not json"[..])
+        .unwrap();
+    assert!(matches!(
+        store.trial("e", TrialId(1)),
+        Err(Error::Corrupt { .. })
+    ));
+    assert!(matches!(store.trials("e"), Err(Error::Corrupt { .. })));
+    // A valid record under another trial's key.
+    let moved = records::encode_trial(&trial(2, TrialState::Queued));
+    store
+        .trials
+        .insert(keys::trial_key(exp, TrialId(1)), moved)
+        .unwrap();
+    let err = store.trial("e", TrialId(1)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "corrupt trial record in store: record of trial 2 is stored under trial 1"
+    );
+
+    let key = keys::metric_key(exp, TrialId(0), "loss", Step(1)).unwrap();
+    store.metrics.insert(&key, &[1u8, 2, 3][..]).unwrap();
+    assert!(matches!(
+        store.metric_series("e", TrialId(0), "loss"),
+        Err(Error::Corrupt { .. })
+    ));
+    let mut bad_key = keys::trial_key(exp, TrialId(5)).to_vec();
+    bad_key.extend_from_slice(&[0, 9, b'x']);
+    store
+        .metrics
+        .insert(bad_key, &keys::encode_value(1.0))
+        .unwrap();
+    assert!(matches!(
+        store.metric_names("e", TrialId(5)),
+        Err(Error::Corrupt { .. })
+    ));
+    store.clear_metrics("e", TrialId(5)).unwrap();
+    assert!(store.metric_names("e", TrialId(5)).unwrap().is_empty());
+
+    store
+        .experiments
+        .insert(exp.to_bytes(), &b"[]"[..])
+        .unwrap();
+    assert!(matches!(store.experiment("e"), Err(Error::Corrupt { .. })));
+    assert!(matches!(store.experiments(), Err(Error::Corrupt { .. })));
+    store.experiment_ids.insert("e", &[1u8][..]).unwrap();
+    assert!(matches!(store.trials("e"), Err(Error::Corrupt { .. })));
+}
+
+#[test]
+fn a_second_open_in_this_process_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "store {} is in use by another sweep process",
+            dir.path().display()
+        )
+    );
+    // A clone shares the open database and its lock.
+    let clone = first.clone();
+    drop(first);
+    assert!(matches!(Store::open(dir.path()), Err(Error::Locked { .. })));
+    drop(clone);
+    Store::open(dir.path()).unwrap();
+}
+
+/// The environment variable that makes `a_second_process_is_locked_out` act as the child.
+const CHILD_ENV: &str = "SWEEP_STORE_LOCK_CHILD";
+
+#[test]
+fn a_second_process_is_locked_out() {
+    if let Some(path) = std::env::var_os(CHILD_ENV) {
+        // The child: the parent holds the store open.
+        let path = Path::new(&path);
+        let err = Store::open(path).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "store {} is in use by another sweep process",
+                path.display()
+            )
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let started = Instant::now();
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "store::tests::a_second_process_is_locked_out"])
+        .args(["--test-threads", "1", "--nocapture"])
+        .env(CHILD_ENV, dir.path())
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "child failed:\n{stdout}");
+    assert!(stdout.contains("1 passed"), "child ran no test:\n{stdout}");
+    assert!(elapsed < Duration::from_secs(20), "child took {elapsed:?}");
+    drop(store);
+}
+
+#[test]
+fn debug_does_not_dump_the_database() {
+    let store = Store::temporary().unwrap();
+    assert_eq!(format!("{store:?}"), "Store { path: None, .. }");
+}
