@@ -78,6 +78,9 @@ mod tests {
             .map(|t| t.id.0)
             .collect();
         assert_eq!(ids, [0, 3, 2, 1, 4]);
-        assert_eq!(best_trial(&trials, "acc", Direction::Maximize).map(|t| t.id.0), Some(3));
+        assert_eq!(
+            best_trial(&trials, "acc", Direction::Maximize).map(|t| t.id.0),
+            Some(3)
+        );
     }
 }

@@ -1,9 +1,279 @@
-//! Placeholder: the YAML front end is being written.
+//! The YAML front end: spec text in, a validated `ExperimentSpec` or every problem out.
+//!
+//! Reading is two phases, like ripgrep's low and high arguments. `tree` turns the text into a
+//! small tree whose nodes know their line and column (and is the only place that names the YAML
+//! crate); the decoders then walk that tree by hand, checking each rule and recording every
+//! problem with its location instead of stopping at the first. Hand decoding rather than serde
+//! is deliberate: it gives exact positions, "did you mean" hints and cross-field checks (a grid
+//! over a continuous range, a knob both fixed and searched) in one pass.
+
+mod blocks;
+mod decoder;
+mod params;
+mod tree;
 
 use std::path::Path;
 
-use crate::{ExperimentSpec, Result};
+use crate::{
+    Error, ExperimentSpec, Location, Method, ModelKind, ModelSpec, SearchSpace, Seed, SpecError,
+    SpecErrors,
+};
 
-pub(crate) fn parse_spec(_text: &str, _file: &Path) -> Result<ExperimentSpec> {
-    unimplemented!("yaml front end")
+use blocks::Fixed;
+use decoder::{describe, scalar, Decoder};
+use params::Searched;
+use tree::{Kind, Node, Pos, Problem, Scalar};
+
+/// The keys of a spec's top level.
+const ROOT_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "seed",
+    "method",
+    "run_cap",
+    "parallel",
+    "metric",
+    "data",
+    "model",
+    "train",
+    "parameters",
+];
+
+/// Samplers that are planned but not written yet.
+const METHODS_NOT_YET: &[&str] = &["bayes", "sobol", "tpe"];
+
+/// Trials of a random search when `run_cap` is not given.
+const DEFAULT_RANDOM_RUN_CAP: u32 = 20;
+
+/// Parses and validates a spec; see `ExperimentSpec::from_yaml_str`.
+pub(crate) fn parse_spec(text: &str, file: &Path) -> crate::Result<ExperimentSpec> {
+    let (root, mut problems) = tree::read(text);
+    let spec = match root {
+        None if problems.is_empty() => {
+            problems.push(Problem::new(
+                Pos::START,
+                "",
+                "the spec is empty; expected a mapping with at least `name`, `metric` and `data`",
+            ));
+            None
+        }
+        None => None,
+        Some(root) => {
+            let mut d = Decoder::default();
+            let spec = document(&mut d, &root, text, file);
+            problems.append(&mut d.problems);
+            spec
+        }
+    };
+    match spec {
+        Some(spec) if problems.is_empty() => Ok(spec),
+        _ => {
+            if problems.is_empty() {
+                // Every decoder records a problem before giving up; this is a safety net.
+                problems.push(Problem::new(Pos::START, "", "the spec is not valid"));
+            }
+            problems.sort_by_key(|p| p.pos);
+            let errors = problems
+                .into_iter()
+                .map(|p| SpecError {
+                    location: location(file, p.pos),
+                    field: p.field,
+                    message: p.message,
+                })
+                .collect();
+            Err(Error::Spec(SpecErrors(errors)))
+        }
+    }
+}
+
+/// Returns the location of `pos` in `file`.
+fn location(file: &Path, pos: Pos) -> Location {
+    Location {
+        file: file.to_path_buf(),
+        line: pos.line,
+        column: pos.column,
+    }
+}
+
+fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<ExperimentSpec> {
+    if !matches!(root.kind, Kind::Map(_)) {
+        d.error(
+            root.pos,
+            "",
+            format!(
+                "expected the spec to be a mapping with keys such as `name:` and `data:`, found {}",
+                describe(root)
+            ),
+        );
+        return None;
+    }
+    let f = d.fields(root, "", ROOT_KEYS)?;
+    let name = d.required(&f, "name").and_then(|n| name(d, n));
+    let description = match f.get("description") {
+        None => Some(String::new()),
+        Some(n) if matches!(scalar(n), Some(Scalar::Null)) => Some(String::new()),
+        Some(n) => d.text(n, "description"),
+    };
+    let seed = f.get("seed").map_or(Some(Seed(0)), |n| seed(d, n));
+    let method = f
+        .get("method")
+        .map_or(Some(Method::Random), |n| method(d, n));
+    let run_cap = f
+        .get("run_cap")
+        .map_or(Some(None), |n| blocks::count(d, n, "run_cap").map(Some));
+    let parallel = f
+        .get("parallel")
+        .map_or(Some(None), |n| blocks::count(d, n, "parallel").map(Some));
+    let metric = d.required(&f, "metric").and_then(|n| blocks::metric(d, n));
+    let data = d
+        .required(&f, "data")
+        .and_then(|n| blocks::data(d, n, file));
+    let mut fixed = Fixed::new();
+    let model = f.get("model").map_or(
+        Some(ModelSpec {
+            kind: ModelKind::Mlp,
+        }),
+        |n| blocks::model(d, n, &mut fixed),
+    );
+    let early_stopping = f
+        .get("train")
+        .map_or(Some(None), |n| blocks::train(d, n, &mut fixed));
+    let searched = f
+        .get("parameters")
+        .map_or_else(Vec::new, |n| params::parameters(d, n));
+    fixed_and_searched(d, &fixed, &searched);
+    let method = method?;
+    let method_pos = f.get("method").map_or(f.pos, |n| n.pos);
+    let run_cap = match (run_cap?, method) {
+        (Some(n), Method::Grid) => grid_size(d, &searched, method_pos).map(|_| n),
+        (None, Method::Grid) => grid_size(d, &searched, method_pos),
+        (Some(n), Method::Random) => Some(n),
+        (None, Method::Random) => Some(DEFAULT_RANDOM_RUN_CAP),
+    };
+    Some(ExperimentSpec {
+        name: name?,
+        description: description?,
+        seed: seed?,
+        method,
+        run_cap: run_cap?,
+        parallel: parallel?,
+        metric: metric?,
+        data: data?,
+        model: model?,
+        early_stopping: early_stopping?,
+        fixed: fixed.into_iter().map(|(k, f)| (k, f.value)).collect(),
+        space: SearchSpace::new(searched.into_iter().map(|s| s.param).collect()),
+        source: text.to_string(),
+    })
+}
+
+fn name(d: &mut Decoder, node: &Node) -> Option<String> {
+    let name = d.text(node, "name")?;
+    let valid = (1..=64).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !valid {
+        d.error(
+            node.pos,
+            "name",
+            format!("must be 1 to 64 letters, digits, `.`, `_` or `-`, found `{name}`"),
+        );
+        return None;
+    }
+    Some(name)
+}
+
+fn seed(d: &mut Decoder, node: &Node) -> Option<Seed> {
+    // Read the text so that seeds above `i64::MAX` are kept exactly.
+    if let Kind::Scalar {
+        value: Scalar::Int(_) | Scalar::Float(_),
+        text,
+    } = &node.kind
+    {
+        if let Ok(seed) = text.parse::<u64>() {
+            return Some(Seed(seed));
+        }
+    }
+    let i = d.int(node, "seed")?;
+    d.error(
+        node.pos,
+        "seed",
+        format!("must be a non-negative integer, found {i}"),
+    );
+    None
+}
+
+fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
+    if let Some(Scalar::Str(s)) = scalar(node) {
+        if METHODS_NOT_YET.contains(&s.as_str()) {
+            d.error(
+                node.pos,
+                "method",
+                format!("method `{s}` is not supported yet; expected one of grid, random"),
+            );
+            return None;
+        }
+    }
+    match d.choice(node, "method", "method", &["grid", "random"])? {
+        "grid" => Some(Method::Grid),
+        _ => Some(Method::Random),
+    }
+}
+
+/// Checks that every parameter can be gridded and returns the grid's number of points.
+fn grid_size(d: &mut Decoder, searched: &[Searched], method_pos: Pos) -> Option<u32> {
+    let mut size = Some(1u64);
+    let mut continuous = false;
+    for s in searched {
+        match params::grid_len(&s.param.distribution) {
+            Some(n) => size = size.and_then(|size| size.checked_mul(n)),
+            None => {
+                continuous = true;
+                d.error(
+                    s.pos,
+                    &format!("parameters.{}", s.param.name),
+                    format!(
+                        "parameter `{}` is continuous ({}); a grid needs `values`, `value` or \
+                         int_uniform",
+                        s.param.name,
+                        s.param.distribution.name()
+                    ),
+                );
+            }
+        }
+    }
+    if continuous {
+        return None;
+    }
+    match size.and_then(|n| u32::try_from(n).ok()) {
+        Some(n) => Some(n),
+        None => {
+            d.error(
+                method_pos,
+                "method",
+                format!(
+                    "the grid has more than {} points; search fewer values",
+                    u32::MAX
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Reports knobs that are both fixed in `train:`/`model:` and searched in `parameters:`.
+fn fixed_and_searched(d: &mut Decoder, fixed: &Fixed, searched: &[Searched]) {
+    for s in searched {
+        if let Some(f) = fixed.get(&s.param.name) {
+            d.error(
+                s.key_pos,
+                &format!("parameters.{}", s.param.name),
+                format!(
+                    "`{}` is fixed in `{}:` on line {} and also searched here; keep one",
+                    s.param.name, f.block, f.pos.line
+                ),
+            );
+        }
+    }
 }

@@ -1,0 +1,324 @@
+//! Typed reading of tree nodes, with every mistake recorded rather than returned.
+//!
+//! Each getter returns `None` after recording a problem, so callers write
+//! `d.int(node, "seed")` and move on: one pass over the tree finds every error. A node that is
+//! broken is not descended into, so one mistake gives one message, not a cascade.
+
+use crate::ParamValue;
+
+use super::tree::{join, Entry, Kind, Node, Pos, Problem, Scalar};
+
+/// Collects the problems found while decoding.
+#[derive(Debug, Default)]
+pub(super) struct Decoder {
+    pub(super) problems: Vec<Problem>,
+}
+
+/// A mapping being decoded: where it starts, its dotted path and its entries.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fields<'n> {
+    pub(super) pos: Pos,
+    pub(super) path: &'n str,
+    pub(super) entries: &'n [Entry],
+}
+
+impl<'n> Fields<'n> {
+    /// Returns the value of `key`, if written.
+    pub(super) fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|e| e.key == key).map(|e| &e.value)
+    }
+
+    /// Returns the dotted path of `key` in this mapping.
+    pub(super) fn path(&self, key: &str) -> String {
+        join(self.path, key)
+    }
+}
+
+impl Decoder {
+    /// Records a problem.
+    pub(super) fn error(&mut self, pos: Pos, field: &str, message: impl Into<String>) {
+        self.problems.push(Problem::new(pos, field, message));
+    }
+
+    /// Reads a mapping whose keys must all be in `expected`.
+    pub(super) fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &'n str,
+        expected: &[&str],
+    ) -> Option<Fields<'n>> {
+        let fields = self.mapping(node, path)?;
+        for entry in fields.entries {
+            if !expected.contains(&entry.key.as_str()) {
+                self.unknown_key(entry, path, expected);
+            }
+        }
+        Some(fields)
+    }
+
+    /// Reads a mapping with any keys.
+    pub(super) fn mapping<'n>(&mut self, node: &'n Node, path: &'n str) -> Option<Fields<'n>> {
+        match &node.kind {
+            Kind::Map(entries) => Some(Fields {
+                pos: node.pos,
+                path,
+                entries,
+            }),
+            _ => {
+                self.error(
+                    node.pos,
+                    path,
+                    format!("expected a mapping, found {}", describe(node)),
+                );
+                None
+            }
+        }
+    }
+
+    /// Records that `entry` is not one of the `expected` keys of the mapping at `path`.
+    pub(super) fn unknown_key(&mut self, entry: &Entry, path: &str, expected: &[&str]) {
+        let hint = did_you_mean(&entry.key, expected.iter().copied());
+        self.error(
+            entry.key_pos,
+            &join(path, &entry.key),
+            format!(
+                "unknown key `{}`{hint}; expected keys: {}",
+                entry.key,
+                expected.join(", ")
+            ),
+        );
+    }
+
+    /// Returns the value of a required key, or records that it is missing.
+    pub(super) fn required<'n>(&mut self, fields: &Fields<'n>, key: &str) -> Option<&'n Node> {
+        let node = fields.get(key);
+        if node.is_none() {
+            self.error(
+                fields.pos,
+                &fields.path(key),
+                format!("missing required key `{key}`"),
+            );
+        }
+        node
+    }
+
+    /// Reads an integer.
+    pub(super) fn int(&mut self, node: &Node, path: &str) -> Option<i64> {
+        match scalar(node) {
+            Some(Scalar::Int(i)) => Some(*i),
+            _ => self.expected("an integer", node, path),
+        }
+    }
+
+    /// Reads a finite number; integers are accepted.
+    pub(super) fn number(&mut self, node: &Node, path: &str) -> Option<f64> {
+        let x = match scalar(node) {
+            Some(Scalar::Int(i)) => *i as f64,
+            Some(Scalar::Float(x)) => *x,
+            _ => return self.expected("a number", node, path),
+        };
+        if !x.is_finite() {
+            return self.expected("a finite number", node, path);
+        }
+        Some(x)
+    }
+
+    /// Reads `true` or `false`.
+    pub(super) fn boolean(&mut self, node: &Node, path: &str) -> Option<bool> {
+        match scalar(node) {
+            Some(Scalar::Bool(b)) => Some(*b),
+            _ => self.expected("true or false", node, path),
+        }
+    }
+
+    /// Reads free text; a number is taken as written (`target: 0` names column `0`).
+    pub(super) fn text(&mut self, node: &Node, path: &str) -> Option<String> {
+        match &node.kind {
+            Kind::Scalar {
+                value: Scalar::Str(_) | Scalar::Int(_) | Scalar::Float(_),
+                text,
+            } => Some(text.clone()),
+            _ => self.expected("text", node, path),
+        }
+    }
+
+    /// Reads one of a fixed set of names; `what` names the set in messages (`method`).
+    pub(super) fn choice<'c>(
+        &mut self,
+        node: &Node,
+        path: &str,
+        what: &str,
+        choices: &[&'c str],
+    ) -> Option<&'c str> {
+        let list = choices.join(", ");
+        let Some(Scalar::Str(s)) = scalar(node) else {
+            return self.expected(&format!("one of {list}"), node, path);
+        };
+        if let Some(found) = choices.iter().find(|c| **c == s.as_str()) {
+            return Some(found);
+        }
+        let hint = did_you_mean(s, choices.iter().copied());
+        self.error(
+            node.pos,
+            path,
+            format!("unknown {what} `{s}`{hint}; expected one of {list}"),
+        );
+        None
+    }
+
+    /// Reads one scalar value of a knob.
+    pub(super) fn value(&mut self, node: &Node, path: &str) -> Option<ParamValue> {
+        match scalar(node) {
+            Some(Scalar::Int(i)) => Some(ParamValue::Int(*i)),
+            Some(Scalar::Float(x)) if x.is_finite() => Some(ParamValue::Float(*x)),
+            Some(Scalar::Str(s)) => Some(ParamValue::Str(s.clone())),
+            Some(Scalar::Bool(b)) => Some(ParamValue::Bool(*b)),
+            _ => self.expected("a single value", node, path),
+        }
+    }
+
+    /// Reads a sequence.
+    pub(super) fn seq<'n>(&mut self, node: &'n Node, path: &str) -> Option<&'n [Node]> {
+        match &node.kind {
+            Kind::Seq(items) => Some(items),
+            _ => self.expected("a sequence such as `[1, 2]`", node, path),
+        }
+    }
+
+    fn expected<T>(&mut self, what: &str, node: &Node, path: &str) -> Option<T> {
+        self.error(
+            node.pos,
+            path,
+            format!("expected {what}, found {}", describe(node)),
+        );
+        None
+    }
+}
+
+/// Returns the scalar a node holds.
+pub(super) fn scalar(node: &Node) -> Option<&Scalar> {
+    match &node.kind {
+        Kind::Scalar { value, .. } => Some(value),
+        _ => None,
+    }
+}
+
+/// Describes a node for messages: "string `abc`", "a mapping", "nothing".
+pub(super) fn describe(node: &Node) -> String {
+    match &node.kind {
+        Kind::Scalar {
+            value: Scalar::Null,
+            text,
+        } if text.is_empty() => "nothing".to_string(),
+        Kind::Scalar { value, text } => {
+            let kind = match value {
+                Scalar::Null => "null",
+                Scalar::Bool(_) => "boolean",
+                Scalar::Int(_) => "integer",
+                Scalar::Float(_) => "number",
+                Scalar::Str(_) => "string",
+            };
+            format!("{kind} `{}`", shorten(text))
+        }
+        Kind::Seq(_) => "a sequence".to_string(),
+        Kind::Map(_) => "a mapping".to_string(),
+    }
+}
+
+/// Returns "; did you mean `x`?" for the candidate closest to `word`, or "" when none is close.
+pub(super) fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> String {
+    match suggest(word, candidates) {
+        Some(c) => format!("; did you mean `{c}`?"),
+        None => String::new(),
+    }
+}
+
+/// Returns the candidate closest to `word`: within a small edit distance, or sharing a prefix.
+fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let word_len = word.chars().count();
+    let limit = if word_len <= 3 { 1 } else { 2 };
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let distance = edit_distance(word, candidate);
+        let prefix = word_len >= 3 && (candidate.starts_with(word) || word.starts_with(candidate));
+        let close = distance <= limit || prefix;
+        if close && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance, counted in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Cuts long text for messages, so a pasted paragraph does not flood the terminal.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 40;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        let head: String = text.chars().take(MAX).collect();
+        format!("{head}...")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_or_share_a_prefix() {
+        let cases: &[(&str, &[&str], Option<&str>)] = &[
+            ("lrr", &["lr", "l2", "epochs"], Some("lr")),
+            ("nmae", &["name", "seed"], Some("name")),
+            (
+                "early_stop",
+                &["epochs", "early_stopping"],
+                Some("early_stopping"),
+            ),
+            (
+                "val_acc",
+                &["val_loss", "val_accuracy"],
+                Some("val_accuracy"),
+            ),
+            ("xyz", &["name", "seed"], None),
+            ("optimiser", &["optimizer", "lr"], Some("optimizer")),
+        ];
+        for (word, candidates, want) in cases {
+            assert_eq!(
+                suggest(word, candidates.iter().copied()),
+                *want,
+                "suggest({word:?})"
+            );
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_characters() {
+        for (a, b, want) in [
+            ("", "", 0),
+            ("abc", "", 3),
+            ("kitten", "sitting", 3),
+            ("é", "e", 1),
+        ] {
+            assert_eq!(edit_distance(a, b), want, "{a} {b}");
+        }
+    }
+}
