@@ -217,12 +217,12 @@ impl Store {
                 break;
             }
             let name = keys::decode_metric_key(&key)?.name;
-            let Some(next) = keys::successor(&keys::metric_prefix(exp, trial, &name)?) else {
-                names.push(name);
-                break;
-            };
+            let next = keys::successor(&keys::metric_prefix(exp, trial, &name)?);
             names.push(name);
-            from = next;
+            match next {
+                Some(next) => from = next,
+                None => break,
+            }
         }
         names.sort();
         Ok(names)

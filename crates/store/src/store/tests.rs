@@ -411,7 +411,8 @@ fn a_second_process_is_locked_out() {
         .unwrap();
     let elapsed = started.elapsed();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "child failed:\n{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("1 passed"), "child ran no test:\n{stdout}");
     assert!(elapsed < Duration::from_secs(20), "child took {elapsed:?}");
     drop(store);
