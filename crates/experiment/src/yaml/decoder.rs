@@ -82,7 +82,7 @@ impl Decoder {
             entry.key_pos,
             &join(path, &entry.key),
             format!(
-                "unknown key `{}`{hint}; expected keys: {}",
+                "unknown key `{}`{hint}expected keys: {}",
                 entry.key,
                 expected.join(", ")
             ),
@@ -161,7 +161,7 @@ impl Decoder {
         self.error(
             node.pos,
             path,
-            format!("unknown {what} `{s}`{hint}; expected one of {list}"),
+            format!("unknown {what} `{s}`{hint}expected one of {list}"),
         );
         None
     }
@@ -225,14 +225,15 @@ pub(super) fn describe(node: &Node) -> String {
     }
 }
 
-/// Returns "; did you mean `x`?" for the candidate closest to `word`, or "" when none is close.
+/// Returns "; did you mean `x`? " for the candidate closest to `word`, or "; " when none is
+/// close, to sit between what is wrong and the list of what is expected.
 pub(super) fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> String {
     match suggest(word, candidates) {
-        Some(c) => format!("; did you mean `{c}`?"),
-        None => String::new(),
+        Some(c) => format!("; did you mean `{c}`? "),
+        None => "; ".to_string(),
     }
 }
 

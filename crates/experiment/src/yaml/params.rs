@@ -5,9 +5,10 @@
 //! and value is checked with `Knob::check`, so a spec that parses only draws values the trainer
 //! accepts (except `normal` and `log_normal`, which are unbounded and checked per trial).
 
-use crate::{Distribution, Knob, KnobKind, Param, ParamValue, KNOBS};
+use crate::{Distribution, Knob, KnobKind, Param, KNOBS};
 
 use super::decoder::{describe, did_you_mean, scalar, Decoder, Fields};
+use super::distribution;
 use super::tree::{join, Entry, Kind, Node, Pos, Scalar};
 
 /// A searched parameter, with where its key and its mapping are written.
@@ -20,7 +21,7 @@ pub(super) struct Searched {
 
 /// The distributions of the v1 format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
+pub(super) enum Shape {
     Constant,
     Categorical,
     Uniform,
@@ -93,7 +94,7 @@ pub(super) fn grid_len(distribution: &Distribution) -> Option<u64> {
 }
 
 impl Shape {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Shape::Constant => "constant",
             Shape::Categorical => "categorical",
@@ -142,7 +143,7 @@ fn parameter(d: &mut Decoder, entry: &Entry) -> Option<Searched> {
             entry.key_pos,
             &path,
             format!(
-                "unknown parameter `{}`: the trainer has no such knob{hint}; knobs: {}",
+                "unknown parameter `{}`: the trainer has no such knob{hint}knobs: {}",
                 entry.key,
                 names.join(", ")
             ),
@@ -182,7 +183,7 @@ fn parameter(d: &mut Decoder, entry: &Entry) -> Option<Searched> {
             d.unknown_key(e, &path, shape.keys());
         }
     }
-    let distribution = distribution(d, &f, knob, shape)?;
+    let distribution = distribution::distribution(d, &f, knob, shape)?;
     Some(Searched {
         param: Param {
             name: knob.name.to_string(),
@@ -278,274 +279,4 @@ fn fits_knob(d: &mut Decoder, knob: &Knob, shape: Shape, pos: Pos, path: &str) -
     };
     d.error(pos, path, message);
     false
-}
-
-fn distribution(
-    d: &mut Decoder,
-    f: &Fields<'_>,
-    knob: &Knob,
-    shape: Shape,
-) -> Option<Distribution> {
-    Some(match shape {
-        Shape::Constant => {
-            let node = d.required(f, "value")?;
-            Distribution::Constant(checked(d, knob, node, &f.path("value"))?)
-        }
-        Shape::Categorical => categorical(d, f, knob)?,
-        Shape::IntUniform => {
-            let (min, max) = int_bounds(d, f, knob)?;
-            Distribution::IntUniform { min, max }
-        }
-        Shape::Uniform => {
-            let (min, max) = real_bounds(d, f, knob, shape)?;
-            Distribution::Uniform { min, max }
-        }
-        Shape::LogUniform => {
-            let (min, max) = real_bounds(d, f, knob, shape)?;
-            Distribution::LogUniform { min, max }
-        }
-        Shape::LogUniformValues => {
-            let (min, max) = real_bounds(d, f, knob, shape)?;
-            Distribution::LogUniformValues { min, max }
-        }
-        Shape::QUniform | Shape::QLogUniformValues => {
-            let bounds = real_bounds(d, f, knob, shape);
-            let q = step(d, f, knob);
-            let ((min, max), q) = (bounds?, q?);
-            if shape == Shape::QUniform {
-                Distribution::QUniform { min, max, q }
-            } else {
-                Distribution::QLogUniformValues { min, max, q }
-            }
-        }
-        Shape::Normal | Shape::LogNormal => {
-            let mu = f
-                .get("mu")
-                .map_or(Some(0.0), |n| d.number(n, &f.path("mu")));
-            let sigma = f.get("sigma").map_or(Some(1.0), |n| {
-                let path = f.path("sigma");
-                let sigma = d.number(n, &path)?;
-                positive(d, n, &path, sigma)
-            });
-            let (mu, sigma) = (mu?, sigma?);
-            if shape == Shape::Normal {
-                Distribution::Normal { mu, sigma }
-            } else {
-                Distribution::LogNormal { mu, sigma }
-            }
-        }
-    })
-}
-
-fn categorical(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<Distribution> {
-    let node = d.required(f, "values")?;
-    let path = f.path("values");
-    let items = d.seq(node, &path)?;
-    if items.is_empty() {
-        d.error(node.pos, &path, "expected at least one value, found `[]`");
-        return None;
-    }
-    let mut values = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        if let Some(v) = checked(d, knob, item, &format!("{path}[{i}]")) {
-            values.push(v);
-        }
-    }
-    let probabilities = match f.get("probabilities") {
-        None => Some(None),
-        Some(n) => probabilities(d, n, &f.path("probabilities"), items.len()).map(Some),
-    };
-    if values.len() != items.len() {
-        return None;
-    }
-    Some(Distribution::Categorical {
-        values,
-        probabilities: probabilities?,
-    })
-}
-
-fn probabilities(d: &mut Decoder, node: &Node, path: &str, count: usize) -> Option<Vec<f64>> {
-    let items = d.seq(node, path)?;
-    let mut ps = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let item_path = format!("{path}[{i}]");
-        match d.number(item, &item_path) {
-            Some(p) if p >= 0.0 => ps.push(p),
-            Some(p) => d.error(
-                item.pos,
-                &item_path,
-                format!(
-                    "a probability must not be negative, found {}",
-                    written(item, p)
-                ),
-            ),
-            None => {}
-        }
-    }
-    if ps.len() != items.len() {
-        return None;
-    }
-    if ps.len() != count {
-        d.error(
-            node.pos,
-            path,
-            format!(
-                "expected {count} probabilities, one per value, found {}",
-                ps.len()
-            ),
-        );
-        return None;
-    }
-    let sum: f64 = ps.iter().sum();
-    if (sum - 1.0).abs() > 1e-6 {
-        d.error(
-            node.pos,
-            path,
-            format!("probabilities must sum to 1, found {sum}"),
-        );
-        return None;
-    }
-    Some(ps)
-}
-
-fn int_bounds(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<(i64, i64)> {
-    let bound = |d: &mut Decoder, key: &str| {
-        let node = d.required(f, key)?;
-        let path = f.path(key);
-        let i = d.int(node, &path)?;
-        checked_value(d, knob, node, &path, ParamValue::Int(i))?;
-        Some((i, node))
-    };
-    let min = bound(d, "min");
-    let max = bound(d, "max");
-    let ((min, node), (max, _)) = (min?, max?);
-    if min > max {
-        d.error(
-            node.pos,
-            &f.path("min"),
-            format!("min must not exceed max, found min {min} and max {max}"),
-        );
-        return None;
-    }
-    Some((min, max))
-}
-
-fn real_bounds(d: &mut Decoder, f: &Fields<'_>, knob: &Knob, shape: Shape) -> Option<(f64, f64)> {
-    let values_positive = matches!(shape, Shape::LogUniformValues | Shape::QLogUniformValues);
-    let bound = |d: &mut Decoder, key: &str| {
-        let node = d.required(f, key)?;
-        let path = f.path(key);
-        let x = d.number(node, &path)?;
-        if values_positive && x <= 0.0 {
-            d.error(
-                node.pos,
-                &path,
-                format!(
-                    "{} needs positive bounds, found {}",
-                    shape.name(),
-                    written(node, x)
-                ),
-            );
-            return None;
-        }
-        if shape == Shape::LogUniform {
-            // The bounds are natural logarithms: the knob sees e^min to e^max.
-            if let Err(message) = knob.check(&ParamValue::Float(x.exp())) {
-                d.error(
-                    node.pos,
-                    &path,
-                    format!(
-                        "log_uniform takes natural-log bounds, and e^{} is out of range: {message}",
-                        written(node, x)
-                    ),
-                );
-                return None;
-            }
-        } else {
-            checked_value(d, knob, node, &path, ParamValue::Float(x))?;
-        }
-        Some((x, node))
-    };
-    let min = bound(d, "min");
-    let max = bound(d, "max");
-    let ((min, min_node), (max, max_node)) = (min?, max?);
-    if min >= max {
-        d.error(
-            min_node.pos,
-            &f.path("min"),
-            format!(
-                "min must be below max, found min {} and max {}",
-                written(min_node, min),
-                written(max_node, max)
-            ),
-        );
-        return None;
-    }
-    Some((min, max))
-}
-
-/// Reads `q`, 1 by default; an integer knob needs a whole step so that its draws are integers.
-fn step(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<f64> {
-    let Some(node) = f.get("q") else {
-        return Some(1.0);
-    };
-    let path = f.path("q");
-    let q = d.number(node, &path)?;
-    let q = positive(d, node, &path, q)?;
-    if matches!(knob.kind, KnobKind::Int { .. }) && q.fract() != 0.0 {
-        d.error(
-            node.pos,
-            &path,
-            format!(
-                "`{}` is an integer knob, so q must be a whole number, found {}",
-                knob.name,
-                written(node, q)
-            ),
-        );
-        return None;
-    }
-    Some(q)
-}
-
-fn positive(d: &mut Decoder, node: &Node, path: &str, x: f64) -> Option<f64> {
-    if x > 0.0 {
-        Some(x)
-    } else {
-        d.error(
-            node.pos,
-            path,
-            format!("must be positive, found {}", written(node, x)),
-        );
-        None
-    }
-}
-
-/// Reads one value and checks it against the knob, returning it normalized.
-fn checked(d: &mut Decoder, knob: &Knob, node: &Node, path: &str) -> Option<ParamValue> {
-    let value = d.value(node, path)?;
-    checked_value(d, knob, node, path, value)
-}
-
-fn checked_value(
-    d: &mut Decoder,
-    knob: &Knob,
-    node: &Node,
-    path: &str,
-    value: ParamValue,
-) -> Option<ParamValue> {
-    match knob.check(&value) {
-        Ok(v) => Some(v),
-        Err(message) => {
-            d.error(node.pos, path, message);
-            None
-        }
-    }
-}
-
-/// Returns a number as the user wrote it, for messages (`1.0e-4` rather than `0.0001`).
-fn written(node: &Node, x: f64) -> String {
-    match &node.kind {
-        Kind::Scalar { text, .. } => text.clone(),
-        _ => x.to_string(),
-    }
 }
