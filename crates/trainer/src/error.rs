@@ -1,0 +1,81 @@
+//! Errors of this crate. Problems with the data name the spec field they came from, with its
+//! place in the spec file, and the CSV file, row and column they are about.
+
+use std::path::PathBuf;
+
+use experiment::Location;
+
+/// Errors of the `trainer` crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The data file named by `data.csv` could not be opened or read.
+    #[error("{location}: data.csv: cannot read `{}`: {source}", path.display())]
+    ReadData {
+        /// Where `data.csv` is written in the spec.
+        location: Location,
+        /// The file as resolved.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The column named by `data.target` is not in the CSV header.
+    #[error(
+        "{location}: data.target: no column `{target}` in `{}`; the columns are {columns}",
+        path.display()
+    )]
+    MissingTarget {
+        /// Where `data.target` is written in the spec.
+        location: Location,
+        /// The CSV file.
+        path: PathBuf,
+        /// The requested column.
+        target: String,
+        /// The header's columns, quoted and comma-separated.
+        columns: String,
+    },
+    /// A cell of the CSV file is not a value of the expected kind.
+    #[error("{}: row {row} (line {line}), column `{column}`: {message}", path.display())]
+    MalformedCell {
+        /// The CSV file.
+        path: PathBuf,
+        /// The data row, counted from 1 after the header.
+        row: u64,
+        /// The line in the file, counted from 1 (the header is line 1).
+        line: u64,
+        /// The column's name from the header.
+        column: String,
+        /// What is wrong with the cell.
+        message: String,
+    },
+    /// The CSV file is not well formed (bad quoting, rows of unequal length, invalid UTF-8).
+    #[error("{}: {message}", path.display())]
+    Csv {
+        /// The CSV file.
+        path: PathBuf,
+        /// What the CSV reader said, with the line where it could tell.
+        message: String,
+    },
+    /// The data cannot be trained on: too few rows or classes, or a split left empty.
+    #[error("{}: {message}", path.display())]
+    Unusable {
+        /// The CSV file.
+        path: PathBuf,
+        /// Why the data is unusable.
+        message: String,
+    },
+    /// The thread that runs a trial could not be started.
+    #[error("cannot start a training thread: {0}")]
+    ThreadPool(String),
+    /// The tensor device reported an error, such as running out of memory.
+    #[error("device error: {0}")]
+    Device(String),
+}
+
+/// The result type of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl From<rayon::ThreadPoolBuildError> for Error {
+    fn from(e: rayon::ThreadPoolBuildError) -> Self {
+        Error::ThreadPool(e.to_string())
+    }
+}

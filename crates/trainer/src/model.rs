@@ -1,0 +1,217 @@
+//! The MLP: dense layers whose sizes are chosen at run time, built from dfdx tensor operations.
+//!
+//! dfdx's own `Linear<I, O>` fixes its sizes in the type, but a sweep picks `hidden` and `depth`
+//! per trial, so a layer here holds tensors with run-time shapes and repeats exactly what
+//! `Linear` does: `x · Wᵀ + b` with `W` stored as (outputs, inputs). A test checks that outputs
+//! and gradients are bit-identical to `Linear`'s. Weights are drawn on the host from the trial's
+//! seed, so the initial model does not depend on the device.
+
+use dfdx::shapes::{Axes2, Axis, HasShape};
+use dfdx::tensor::{Tape, Tensor};
+use dfdx::tensor_ops::{BroadcastTo, Device, PermuteTo, TryAdd, TryMatMul};
+use experiment::{Activation, Hyperparams};
+use rand::distributions::{Distribution, Uniform};
+use rand_chacha::ChaCha8Rng;
+
+/// A batch of rows, or any matrix with run-time sizes.
+pub(crate) type Mat<D, T> = Tensor<(usize, usize), f32, D, T>;
+
+/// Whether a forward pass is for training (dropout on) or evaluation (dropout off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Train,
+    Eval,
+}
+
+/// A dense layer `y = x · Wᵀ + b`, laid out like dfdx's `Linear`.
+#[derive(Debug, Clone)]
+pub(crate) struct Dense<D: Device<f32>> {
+    /// Shape (outputs, inputs).
+    pub(crate) weight: Tensor<(usize, usize), f32, D>,
+    /// Shape (outputs,).
+    pub(crate) bias: Tensor<(usize,), f32, D>,
+}
+
+/// A multilayer perceptron: `depth` hidden layers of `hidden` units, then a linear output layer.
+#[derive(Debug, Clone)]
+pub(crate) struct Mlp<D: Device<f32>> {
+    pub(crate) layers: Vec<Dense<D>>,
+    pub(crate) activation: Activation,
+    pub(crate) dropout: f64,
+}
+
+impl<D: Device<f32>> Dense<D> {
+    /// Builds a layer with weights and bias uniform in ±1/√inputs, drawn from `rng`.
+    pub(crate) fn init(
+        dev: &D,
+        inputs: usize,
+        outputs: usize,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<Self, D::Err> {
+        // Layer sizes are at most 2^16, exactly representable.
+        #[allow(clippy::cast_precision_loss)]
+        let bound = 1.0 / (inputs.max(1) as f32).sqrt();
+        let uniform = Uniform::new_inclusive(-bound, bound);
+        let weight: Vec<f32> = (0..inputs * outputs).map(|_| uniform.sample(rng)).collect();
+        let bias: Vec<f32> = (0..outputs).map(|_| uniform.sample(rng)).collect();
+        Dense::from_host(dev, weight, bias, inputs)
+    }
+
+    /// Builds a layer from host values: `weight` is row-major (outputs, inputs).
+    pub(crate) fn from_host(
+        dev: &D,
+        weight: Vec<f32>,
+        bias: Vec<f32>,
+        inputs: usize,
+    ) -> Result<Self, D::Err> {
+        let outputs = bias.len();
+        Ok(Dense {
+            weight: dev.try_tensor_from_vec(weight, (outputs, inputs))?,
+            bias: dev.try_tensor_from_vec(bias, (outputs,))?,
+        })
+    }
+
+    /// Returns `x · Wᵀ + b`, recording on `x`'s tape when it has one.
+    pub(crate) fn try_forward<T: Tape<f32, D>>(&self, x: Mat<D, T>) -> Result<Mat<D, T>, D::Err> {
+        let w = self
+            .weight
+            .retaped::<T>()
+            .try_permute::<(usize, usize), Axes2<1, 0>>()?;
+        let y = x.try_matmul(w)?;
+        let shape = *y.shape();
+        let b = self
+            .bias
+            .retaped::<T>()
+            .try_broadcast_like::<(usize, usize), Axis<0>>(&shape)?;
+        y.try_add(b)
+    }
+}
+
+impl<D: Device<f32>> Mlp<D> {
+    /// Builds the network for `inputs` features and `classes` outputs, initialized from `rng`.
+    pub(crate) fn init(
+        dev: &D,
+        inputs: usize,
+        classes: usize,
+        hp: &Hyperparams,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<Self, D::Err> {
+        let mut layers = Vec::with_capacity(hp.depth + 1);
+        let mut width = inputs;
+        for _ in 0..hp.depth {
+            layers.push(Dense::init(dev, width, hp.hidden, rng)?);
+            width = hp.hidden;
+        }
+        layers.push(Dense::init(dev, width, classes, rng)?);
+        Ok(Mlp {
+            layers,
+            activation: hp.activation,
+            dropout: hp.dropout,
+        })
+    }
+
+    /// Returns the logits for a batch; dropout follows each hidden activation in `Mode::Train`.
+    pub(crate) fn try_forward<T: Tape<f32, D>>(
+        &self,
+        x: Mat<D, T>,
+        mode: Mode,
+    ) -> Result<Mat<D, T>, D::Err> {
+        let Some((output, hidden)) = self.layers.split_last() else {
+            return Ok(x);
+        };
+        let mut h = x;
+        for layer in hidden {
+            h = layer.try_forward(h)?;
+            h = match self.activation {
+                Activation::Relu => h.try_relu()?,
+                Activation::Tanh => h.try_tanh()?,
+                Activation::Gelu => h.try_fast_gelu()?,
+                Activation::Sigmoid => h.try_sigmoid()?,
+            };
+            if mode == Mode::Train && self.dropout > 0.0 {
+                h = h.try_dropout(self.dropout)?;
+            }
+        }
+        output.try_forward(h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dfdx::nn::{modules::Linear, BuildModule, Module};
+    use dfdx::tensor::{Cpu, Gradients, TensorFrom, TensorFromVec, Trace};
+    use dfdx::tensor_ops::{Backward, SumTo};
+    use rand::SeedableRng;
+
+    use super::*;
+
+    /// The layer must compute exactly what dfdx's `Linear` computes, gradients included.
+    #[test]
+    fn dense_matches_dfdx_linear_bit_for_bit() {
+        let dev = Cpu::default();
+        let mut linear = Linear::<5, 3, f32, Cpu>::build(&dev);
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let dense = Dense::init(&dev, 5, 3, &mut rng).unwrap();
+        linear.weight.copy_from(&dense.weight.as_vec());
+        linear.bias.copy_from(&dense.bias.as_vec());
+
+        let rows: [[f32; 5]; 4] = [
+            [0.5, -1.25, 2.0, 0.1, -0.3],
+            [1.5, 0.25, -2.0, 3.1, 0.7],
+            [-0.5, 0.75, 0.125, -1.1, 2.3],
+            [0.0, 1.0, -1.0, 0.5, -0.5],
+        ];
+        let x_fixed = dev.tensor(rows);
+        let x_dyn = dev.tensor_from_vec(x_fixed.as_vec(), (4usize, 5usize));
+
+        let y_fixed = linear.forward(x_fixed.leaky_trace());
+        let y_dyn = dense.try_forward(x_dyn.leaky_trace()).unwrap();
+        assert_eq!(bits(&y_fixed.as_vec()), bits(&y_dyn.as_vec()));
+
+        // A loss that weights every output differently, so every gradient entry matters.
+        let weights = dev.tensor([[1.0f32, -2.0, 0.5]; 4]);
+        let g_fixed: Gradients<f32, Cpu> = (y_fixed * weights.clone()).square().sum().backward();
+        let weights_dyn = dev.tensor_from_vec(weights.as_vec(), (4usize, 3usize));
+        let g_dyn: Gradients<f32, Cpu> = (y_dyn * weights_dyn).square().sum().backward();
+        assert_eq!(
+            bits(&g_fixed.get(&linear.weight).as_vec()),
+            bits(&g_dyn.get(&dense.weight).as_vec())
+        );
+        assert_eq!(
+            bits(&g_fixed.get(&linear.bias).as_vec()),
+            bits(&g_dyn.get(&dense.bias).as_vec())
+        );
+        assert_eq!(
+            bits(&g_fixed.get(&x_fixed).as_vec()),
+            bits(&g_dyn.get(&x_dyn).as_vec())
+        );
+    }
+
+    #[test]
+    fn depth_zero_is_one_linear_layer_and_dropout_only_trains() {
+        let dev = Cpu::seed_from_u64(0);
+        let mut hp =
+            experiment::Hyperparams::resolve(&Default::default(), &Default::default()).unwrap();
+        hp.depth = 0;
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let logistic = Mlp::init(&dev, 4, 3, &hp, &mut rng).unwrap();
+        assert_eq!(logistic.layers.len(), 1);
+        assert_eq!(logistic.layers[0].weight.shape(), &(3, 4));
+
+        hp.depth = 2;
+        hp.hidden = 8;
+        hp.dropout = 0.5;
+        let mlp = Mlp::init(&dev, 4, 3, &hp, &mut rng).unwrap();
+        assert_eq!(mlp.layers.len(), 3);
+        let x = dev.tensor_from_vec(vec![0.5f32; 8], (2usize, 4usize));
+        let eval_a = mlp.try_forward(x.clone(), Mode::Eval).unwrap().as_vec();
+        let eval_b = mlp.try_forward(x.clone(), Mode::Eval).unwrap().as_vec();
+        assert_eq!(eval_a, eval_b, "evaluation is deterministic: no dropout");
+        let train = mlp.try_forward(x, Mode::Train).unwrap().as_vec();
+        assert_ne!(eval_a, train, "training applies dropout");
+    }
+
+    fn bits(values: &[f32]) -> Vec<u32> {
+        values.iter().map(|x| x.to_bits()).collect()
+    }
+}

@@ -1,0 +1,328 @@
+//! Data preparation shared by every trial: the seeded train/validation/test split and the
+//! feature scaling fitted on the training split.
+//!
+//! The split is drawn from the *experiment's* seed, not the trial's, so that all trials of an
+//! experiment are compared on the same rows. The scaling is fitted on the training rows only,
+//! so nothing about the validation or test rows leaks into training.
+
+use experiment::{DataSpec, Normalize, Seed, SplitSpec};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::data::{self, Dataset, Matrix};
+use crate::{Error, Result};
+
+/// The rows of one split: features and class numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Split {
+    pub(crate) features: Matrix,
+    pub(crate) labels: Vec<usize>,
+}
+
+/// Row numbers (into the loaded file) of each split, each in increasing order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SplitRows {
+    pub(crate) train: Vec<usize>,
+    pub(crate) validation: Vec<usize>,
+    pub(crate) test: Vec<usize>,
+}
+
+/// Per-feature scaling fitted on the training split: `x' = (x - shift) / scale`.
+///
+/// Kept as data so that a trained model can be applied to new rows the same way.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Normalization {
+    pub(crate) kind: Normalize,
+    pub(crate) shift: Vec<f32>,
+    pub(crate) scale: Vec<f32>,
+}
+
+/// The data every trial trains on: the three splits, normalized, and the names.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Prepared {
+    pub(crate) train: Split,
+    pub(crate) validation: Split,
+    pub(crate) test: Split,
+    pub(crate) normalization: Normalization,
+    pub(crate) feature_names: Vec<String>,
+    pub(crate) class_names: Vec<String>,
+}
+
+/// Loads, splits and normalizes the data of an experiment seeded with `seed`.
+pub(crate) fn prepare(spec: &DataSpec, seed: Seed) -> Result<Prepared> {
+    let dataset = data::load(spec)?;
+    prepare_dataset(dataset, spec, seed)
+}
+
+/// Splits and normalizes an already loaded dataset.
+pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> Result<Prepared> {
+    let rows = split_rows(
+        &dataset.labels,
+        dataset.class_names.len(),
+        &spec.split,
+        seed,
+    );
+    let unusable = |what: &str| Error::Unusable {
+        path: spec.csv.value.clone(),
+        message: format!(
+            "{} rows leave the {what} split empty (validation {}, test {})",
+            dataset.labels.len(),
+            spec.split.validation,
+            spec.split.test
+        ),
+    };
+    if rows.train.is_empty() {
+        return Err(unusable("training"));
+    }
+    if rows.validation.is_empty() {
+        return Err(unusable("validation"));
+    }
+    let take = |indices: &[usize]| Split {
+        features: dataset.features.select(indices),
+        labels: indices.iter().map(|&i| dataset.labels[i]).collect(),
+    };
+    let mut train = take(&rows.train);
+    let mut validation = take(&rows.validation);
+    let mut test = take(&rows.test);
+    let normalization = Normalization::fit(spec.normalize, &train.features);
+    for split in [&mut train, &mut validation, &mut test] {
+        normalization.apply(&mut split.features);
+    }
+    Ok(Prepared {
+        train,
+        validation,
+        test,
+        normalization,
+        feature_names: dataset.feature_names,
+        class_names: dataset.class_names,
+    })
+}
+
+/// Draws the split: a seeded shuffle, then the test rows, the validation rows, and the rest.
+///
+/// With `stratify`, each class is split on its own with the fractions rounded per class, so
+/// every split keeps the class proportions; otherwise all rows are split together.
+pub(crate) fn split_rows(
+    labels: &[usize],
+    n_classes: usize,
+    spec: &SplitSpec,
+    seed: Seed,
+) -> SplitRows {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed.0);
+    let groups: Vec<Vec<usize>> = if spec.stratify {
+        let mut groups = vec![Vec::new(); n_classes];
+        for (row, &label) in labels.iter().enumerate() {
+            groups[label].push(row);
+        }
+        groups
+    } else {
+        vec![(0..labels.len()).collect()]
+    };
+    let mut rows = SplitRows {
+        train: Vec::new(),
+        validation: Vec::new(),
+        test: Vec::new(),
+    };
+    for mut group in groups {
+        group.shuffle(&mut rng);
+        let n_test = share(group.len(), spec.test);
+        let n_validation = share(group.len(), spec.validation).min(group.len() - n_test);
+        rows.test.extend_from_slice(&group[..n_test]);
+        rows.validation
+            .extend_from_slice(&group[n_test..n_test + n_validation]);
+        rows.train
+            .extend_from_slice(&group[n_test + n_validation..]);
+    }
+    rows.train.sort_unstable();
+    rows.validation.sort_unstable();
+    rows.test.sort_unstable();
+    rows
+}
+
+/// Returns `round(n * fraction)`, at most `n`.
+fn share(n: usize, fraction: f64) -> usize {
+    // Row counts are far below 2^52, so the conversions are exact.
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
+    let k = (n as f64 * fraction.clamp(0.0, 1.0)).round() as usize;
+    k.min(n)
+}
+
+impl Normalization {
+    /// Fits the scaling of `kind` on the rows of `train`.
+    ///
+    /// A constant feature gets scale 1, so it maps to 0 (standard) or stays finite (min-max).
+    pub(crate) fn fit(kind: Normalize, train: &Matrix) -> Normalization {
+        let cols = train.cols;
+        let (shift, scale) = match kind {
+            Normalize::None => (vec![0.0; cols], vec![1.0; cols]),
+            Normalize::Standard => {
+                let mut sum = vec![0.0f64; cols];
+                let mut sum_sq = vec![0.0f64; cols];
+                for r in 0..train.rows {
+                    for (c, &x) in train.row(r).iter().enumerate() {
+                        sum[c] += f64::from(x);
+                    }
+                }
+                #[allow(clippy::cast_precision_loss)]
+                let n = train.rows.max(1) as f64;
+                let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
+                for r in 0..train.rows {
+                    for (c, &x) in train.row(r).iter().enumerate() {
+                        let d = f64::from(x) - mean[c];
+                        sum_sq[c] += d * d;
+                    }
+                }
+                let std = sum_sq.iter().map(|s| (s / n).sqrt());
+                (to_f32(mean.iter().copied()), to_f32(std.map(nonzero)))
+            }
+            Normalize::MinMax => {
+                let mut min = vec![f32::INFINITY; cols];
+                let mut max = vec![f32::NEG_INFINITY; cols];
+                for r in 0..train.rows {
+                    for (c, &x) in train.row(r).iter().enumerate() {
+                        min[c] = min[c].min(x);
+                        max[c] = max[c].max(x);
+                    }
+                }
+                let range = to_f32(
+                    min.iter()
+                        .zip(&max)
+                        .map(|(lo, hi)| nonzero(f64::from(*hi) - f64::from(*lo))),
+                );
+                (min, range)
+            }
+        };
+        Normalization { kind, shift, scale }
+    }
+
+    /// Scales the rows of `m` in place.
+    pub(crate) fn apply(&self, m: &mut Matrix) {
+        if self.kind == Normalize::None {
+            return;
+        }
+        for row in m.data.chunks_exact_mut(m.cols) {
+            for ((x, shift), scale) in row.iter_mut().zip(&self.shift).zip(&self.scale) {
+                *x = (*x - shift) / scale;
+            }
+        }
+    }
+}
+
+fn nonzero(x: f64) -> f64 {
+    if x > 1e-12 && x.is_finite() {
+        x
+    } else {
+        1.0
+    }
+}
+
+fn to_f32(values: impl Iterator<Item = f64>) -> Vec<f32> {
+    // Features are read as f32, so their statistics fit in f32.
+    #[allow(clippy::cast_possible_truncation)]
+    values.map(|x| x as f32).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(counts: &[usize]) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (class, &n) in counts.iter().enumerate() {
+            // Reversed, so that class 0 does not come first.
+            out.extend(std::iter::repeat_n(class, n));
+        }
+        out.reverse();
+        out
+    }
+
+    fn count(rows: &[usize], labels: &[usize], class: usize) -> usize {
+        rows.iter().filter(|&&r| labels[r] == class).count()
+    }
+
+    #[test]
+    fn split_is_stratified_disjoint_and_complete() {
+        let y = labels(&[100, 50, 30]);
+        let spec = SplitSpec {
+            validation: 0.2,
+            test: 0.1,
+            stratify: true,
+        };
+        let rows = split_rows(&y, 3, &spec, Seed(1));
+        for (class, n) in [(0, 100), (1, 50), (2, 30)] {
+            assert_eq!(count(&rows.validation, &y, class), share(n, 0.2));
+            assert_eq!(count(&rows.test, &y, class), share(n, 0.1));
+        }
+        let mut all: Vec<usize> = [&rows.train[..], &rows.validation, &rows.test].concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..y.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn split_is_deterministic_for_a_seed() {
+        let y = labels(&[40, 40]);
+        let spec = SplitSpec {
+            validation: 0.25,
+            test: 0.25,
+            stratify: true,
+        };
+        let a = split_rows(&y, 2, &spec, Seed(7));
+        assert_eq!(a, split_rows(&y, 2, &spec, Seed(7)));
+        assert_ne!(a, split_rows(&y, 2, &spec, Seed(8)));
+        let plain = SplitSpec {
+            stratify: false,
+            ..spec
+        };
+        let b = split_rows(&y, 2, &plain, Seed(7));
+        assert_eq!(b, split_rows(&y, 2, &plain, Seed(7)));
+        assert_eq!(
+            (b.train.len(), b.validation.len(), b.test.len()),
+            (40, 20, 20)
+        );
+    }
+
+    #[test]
+    fn normalization_is_fitted_on_train_only() {
+        let train = Matrix {
+            rows: 3,
+            cols: 2,
+            data: vec![1.0, 5.0, 2.0, 5.0, 3.0, 5.0],
+        };
+        let standard = Normalization::fit(Normalize::Standard, &train);
+        assert_eq!(standard.shift, [2.0, 5.0]);
+        assert_eq!(standard.scale[1], 1.0, "a constant feature keeps scale 1");
+        let mut other = Matrix {
+            rows: 1,
+            cols: 2,
+            data: vec![101.0, 6.0],
+        };
+        let minmax = Normalization::fit(Normalize::MinMax, &train);
+        minmax.apply(&mut other);
+        assert_eq!(
+            other.data,
+            [50.0, 1.0],
+            "other rows use the training statistics"
+        );
+    }
+
+    #[test]
+    fn prepared_splits_share_the_training_scaling() {
+        let text = "a,y\n0,0\n1,1\n2,0\n3,1\n4,0\n5,1\n6,0\n7,1\n8,0\n9,1\n";
+        let spec = crate::data::tests::spec("x.csv", "y");
+        let dataset = crate::data::parse(text.as_bytes(), &spec).unwrap();
+        let p = prepare_dataset(dataset, &spec, Seed(3)).unwrap();
+        assert_eq!(
+            p.train.labels.len() + p.validation.labels.len() + p.test.labels.len(),
+            10
+        );
+        let train_mean: f32 = p.train.features.data.iter().sum::<f32>();
+        assert!(train_mean.abs() < 1e-5, "train is centred: {train_mean}");
+        let n = Normalization::fit(Normalize::Standard, &p.train.features);
+        assert!(n.shift[0].abs() < 1e-6 && (n.scale[0] - 1.0).abs() < 1e-5);
+    }
+}
