@@ -111,7 +111,9 @@ pub fn run_study(
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                lock(&queue).error.get_or_insert(Error::WorkerPanicked(message));
+                lock(&queue)
+                    .error
+                    .get_or_insert(Error::WorkerPanicked(message));
             }
         }
     });
@@ -432,9 +434,22 @@ mod tests {
         }
     }
 
-    fn run(store: &Store, spec: &ExperimentSpec, objective: &Quadratic, parallel: usize) -> StudySummary {
+    fn run(
+        store: &Store,
+        spec: &ExperimentSpec,
+        objective: &Quadratic,
+        parallel: usize,
+    ) -> StudySummary {
         let clock = TickClock(AtomicI64::new(0));
-        run_study(store, spec, objective, &SilentObserver, &clock, &options(parallel)).unwrap()
+        run_study(
+            store,
+            spec,
+            objective,
+            &SilentObserver,
+            &clock,
+            &options(parallel),
+        )
+        .unwrap()
     }
 
     fn values(summary: &StudySummary) -> Vec<(u32, Option<f64>)> {
@@ -468,14 +483,29 @@ mod tests {
 
     #[test]
     fn parallelism_does_not_change_results() {
-        let a = run(&Store::temporary().unwrap(), &spec(10, "a"), &quadratic(2.0), 1);
-        let b = run(&Store::temporary().unwrap(), &spec(10, "a"), &quadratic(2.0), 4);
+        let a = run(
+            &Store::temporary().unwrap(),
+            &spec(10, "a"),
+            &quadratic(2.0),
+            1,
+        );
+        let b = run(
+            &Store::temporary().unwrap(),
+            &spec(10, "a"),
+            &quadratic(2.0),
+            4,
+        );
         assert_eq!(values(&a), values(&b));
     }
 
     #[test]
     fn failed_trials_are_recorded_and_the_study_goes_on() {
-        let summary = run(&Store::temporary().unwrap(), &spec(10, "a"), &quadratic(0.5), 2);
+        let summary = run(
+            &Store::temporary().unwrap(),
+            &spec(10, "a"),
+            &quadratic(0.5),
+            2,
+        );
         assert!(summary.count(TrialState::Failed) > 0);
         assert!(summary.count(TrialState::Completed) > 0);
         let failed = summary
@@ -500,7 +530,13 @@ mod tests {
         assert_eq!(objective.calls.load(Ordering::SeqCst), 1);
         assert_eq!(second.ran, 1);
         assert_eq!(values(&first), values(&second));
-        assert_eq!(store.metric_series("toy", TrialId(4), "val_loss").unwrap().len(), 3);
+        assert_eq!(
+            store
+                .metric_series("toy", TrialId(4), "val_loss")
+                .unwrap()
+                .len(),
+            3
+        );
     }
 
     #[test]
