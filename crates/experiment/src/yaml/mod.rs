@@ -129,19 +129,20 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     let data = d
         .required(&f, "data")
         .and_then(|n| blocks::data(d, n, file));
+    // An optional block left empty (`parameters:` with every entry commented out) is absent.
+    let block = |key: &str| {
+        f.get(key)
+            .filter(|n| !matches!(scalar(n), Some(Scalar::Null)))
+    };
     let mut fixed = Fixed::new();
-    let model = f.get("model").map_or(
+    let model = block("model").map_or(
         Some(ModelSpec {
             kind: ModelKind::Mlp,
         }),
         |n| blocks::model(d, n, &mut fixed),
     );
-    let early_stopping = f
-        .get("train")
-        .map_or(Some(None), |n| blocks::train(d, n, &mut fixed));
-    let searched = f
-        .get("parameters")
-        .map_or_else(Vec::new, |n| params::parameters(d, n));
+    let early_stopping = block("train").map_or(Some(None), |n| blocks::train(d, n, &mut fixed));
+    let searched = block("parameters").map_or_else(Vec::new, |n| params::parameters(d, n));
     fixed_and_searched(d, &fixed, &searched);
     let method = method?;
     let method_pos = f.get("method").map_or(f.pos, |n| n.pos);

@@ -126,7 +126,7 @@ impl Builder {
                 Problem::new(
                     pos_of(e.marker()),
                     "",
-                    format!("yaml syntax error: {}", e.info()),
+                    format!("yaml syntax error: {}", syntax_message(e.info())),
                 )
             })?;
             let pos = pos_of(&mark);
@@ -316,6 +316,14 @@ pub(super) fn join(path: &str, key: &str) -> String {
     }
 }
 
+/// Rewords the scanner's few unclear messages; the others are kept as they are.
+fn syntax_message(info: &str) -> &str {
+    match info {
+        "simple key expect ':'" => "expected `:` after a key",
+        other => other,
+    }
+}
+
 fn pos_of(mark: &Marker) -> Pos {
     // yaml-rust2 counts lines from 1 and columns from 0.
     Pos {
@@ -362,4 +370,68 @@ fn plain_scalar(text: &str) -> Scalar {
         }
     }
     Scalar::Str(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_scalars_follow_the_core_schema() {
+        let cases = [
+            ("", Scalar::Null),
+            ("~", Scalar::Null),
+            ("true", Scalar::Bool(true)),
+            ("False", Scalar::Bool(false)),
+            ("yes", Scalar::Str("yes".into())),
+            ("42", Scalar::Int(42)),
+            ("-7", Scalar::Int(-7)),
+            ("+7", Scalar::Int(7)),
+            ("0x1f", Scalar::Int(31)),
+            ("0o17", Scalar::Int(15)),
+            ("1e-4", Scalar::Float(1e-4)),
+            ("1.0e-4", Scalar::Float(1e-4)),
+            (".5", Scalar::Float(0.5)),
+            ("3.", Scalar::Float(3.0)),
+            ("-.inf", Scalar::Float(f64::NEG_INFINITY)),
+            ("inf", Scalar::Str("inf".into())),
+            ("nan", Scalar::Str("nan".into())),
+            ("1_000", Scalar::Str("1_000".into())),
+            (
+                "9223372036854775808",
+                Scalar::Float(9.223_372_036_854_776e18),
+            ),
+            ("0x", Scalar::Str("0x".into())),
+        ];
+        for (text, want) in cases {
+            assert_eq!(plain_scalar(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn nodes_start_where_they_are_written() {
+        let (root, problems) = read("a:\n  b: [1, 'x']\nc:\n");
+        assert_eq!(problems, []);
+        let Some(Node {
+            pos,
+            kind: Kind::Map(entries),
+        }) = root
+        else {
+            panic!("not a mapping: {root:?}");
+        };
+        // A block mapping starts at its first key, not at the `:` the parser reports.
+        assert_eq!(pos, Pos { line: 1, column: 1 });
+        let starts: Vec<(&str, Pos, Pos)> = entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.key_pos, e.value.pos))
+            .collect();
+        // An empty value is placed at its key rather than at the next token.
+        assert_eq!(
+            starts,
+            [
+                ("a", Pos { line: 1, column: 1 }, Pos { line: 2, column: 3 }),
+                ("c", Pos { line: 3, column: 1 }, Pos { line: 3, column: 1 }),
+            ]
+        );
+    }
 }

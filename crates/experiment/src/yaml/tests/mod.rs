@@ -1,0 +1,411 @@
+//! Tests of the YAML front end through its one entry point, `parse_spec`: specs that must
+//! parse into a given `ExperimentSpec`, and inputs that must not make the parser panic. The
+//! tables of specs and the errors they must give are in `errors`; the fixtures of
+//! `tests/e2e/bad_specs` are checked at the bottom of `yaml/mod.rs`.
+
+mod errors;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use super::parse_spec;
+use crate::{
+    DataSpec, Direction, Distribution, EarlyStopping, Error, ExperimentSpec, Located, Location,
+    Method, MetricSpec, ModelKind, ModelSpec, Normalize, Param, ParamValue, Params, SearchSpace,
+    Seed, SplitSpec,
+};
+
+/// Three lines most cases start from; a case's own lines start on line 4.
+const BASE: &str = "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n";
+
+/// The example of the format's documentation.
+const EXAMPLE: &str = "\
+name: digits-mlp
+description: MLP on 8x8 digits, random search
+seed: 7
+method: random            # grid | random
+run_cap: 24
+parallel: 2
+metric: {name: val_accuracy, goal: maximize}
+data:
+  csv: data/digits.csv
+  target: digit
+  split: {validation: 0.2, test: 0.2, stratify: true}
+  normalize: standard
+model: {kind: mlp, activation: relu}
+train:
+  epochs: 40
+  early_stopping: {metric: val_loss, patience: 5, min_delta: 0.0}
+parameters:
+  lr:         {distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}
+  hidden:     {values: [32, 64, 128, 256]}
+  depth:      {distribution: int_uniform, min: 1, max: 3}
+  dropout:    {min: 0.0, max: 0.5}
+  l2:         {distribution: log_uniform_values, min: 1.0e-6, max: 1.0e-2}
+  batch_size: {values: [16, 32, 64, 128]}
+  optimizer:  {values: [sgd, adam, adamw]}
+";
+
+/// Returns the errors of `text` as `line:column: field: message` lines, or `ok`.
+fn render(text: &str) -> String {
+    match parse_spec(text, Path::new("s.yaml")) {
+        Ok(_) => "ok".to_string(),
+        Err(Error::Spec(errors)) => errors
+            .0
+            .iter()
+            .map(|e| e.to_string().replacen("s.yaml:", "", 1))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+/// Checks each `(spec, errors)` pair, reporting every mismatch at once.
+fn check(cases: &[(&str, &str)], base: &str) {
+    let mut failures = String::new();
+    for (snippet, want) in cases {
+        let got = render(&format!("{base}{snippet}"));
+        if got != *want {
+            failures.push_str(&format!(
+                "\n--- spec:\n{base}{snippet}\n--- want:\n{want}\n--- got:\n{got}\n"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
+
+fn parse_ok(text: &str) -> ExperimentSpec {
+    match parse_spec(text, Path::new("s.yaml")) {
+        Ok(spec) => spec,
+        Err(e) => panic!("{e}\n--- in:\n{text}"),
+    }
+}
+
+#[test]
+fn the_example_parses_into_the_spec_it_describes() {
+    let spec = match parse_spec(EXAMPLE, Path::new("specs/digits.yaml")) {
+        Ok(spec) => spec,
+        Err(e) => panic!("{e}"),
+    };
+    let at = |line, column| Location {
+        file: PathBuf::from("specs/digits.yaml"),
+        line,
+        column,
+    };
+    let categorical = |values: &[i64]| Distribution::Categorical {
+        values: values.iter().map(|v| ParamValue::Int(*v)).collect(),
+        probabilities: None,
+    };
+    let param = |name: &str, distribution| Param {
+        name: name.to_string(),
+        distribution,
+    };
+    let want = ExperimentSpec {
+        name: "digits-mlp".into(),
+        description: "MLP on 8x8 digits, random search".into(),
+        seed: Seed(7),
+        method: Method::Random,
+        run_cap: 24,
+        parallel: Some(2),
+        metric: MetricSpec {
+            name: "val_accuracy".into(),
+            goal: Direction::Maximize,
+        },
+        data: DataSpec {
+            csv: Located {
+                value: PathBuf::from("specs/data/digits.csv"),
+                location: at(9, 8),
+            },
+            target: Located {
+                value: "digit".into(),
+                location: at(10, 11),
+            },
+            split: SplitSpec {
+                validation: 0.2,
+                test: 0.2,
+                stratify: true,
+            },
+            normalize: Normalize::Standard,
+        },
+        model: ModelSpec {
+            kind: ModelKind::Mlp,
+        },
+        early_stopping: Some(EarlyStopping {
+            metric: "val_loss".into(),
+            patience: 5,
+            min_delta: 0.0,
+        }),
+        fixed: Params::from([
+            ("activation".into(), ParamValue::Str("relu".into())),
+            ("epochs".into(), ParamValue::Int(40)),
+        ]),
+        space: SearchSpace::new(vec![
+            param(
+                "lr",
+                Distribution::LogUniformValues {
+                    min: 1.0e-4,
+                    max: 1.0e-1,
+                },
+            ),
+            param("hidden", categorical(&[32, 64, 128, 256])),
+            param("depth", Distribution::IntUniform { min: 1, max: 3 }),
+            param("dropout", Distribution::Uniform { min: 0.0, max: 0.5 }),
+            param(
+                "l2",
+                Distribution::LogUniformValues {
+                    min: 1.0e-6,
+                    max: 1.0e-2,
+                },
+            ),
+            param("batch_size", categorical(&[16, 32, 64, 128])),
+            param(
+                "optimizer",
+                Distribution::Categorical {
+                    values: ["sgd", "adam", "adamw"]
+                        .map(|s| ParamValue::Str(s.into()))
+                        .to_vec(),
+                    probabilities: None,
+                },
+            ),
+        ]),
+        source: EXAMPLE.to_string(),
+    };
+    assert_eq!(spec, want);
+    let names: Vec<&str> = spec
+        .space
+        .params()
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "batch_size",
+            "depth",
+            "dropout",
+            "hidden",
+            "l2",
+            "lr",
+            "optimizer"
+        ]
+    );
+}
+
+#[test]
+fn omitted_keys_take_their_defaults() {
+    let spec = parse_ok(BASE);
+    assert_eq!(spec.description, "");
+    assert_eq!(spec.seed, Seed(0));
+    assert_eq!(spec.method, Method::Random);
+    assert_eq!(spec.run_cap, 20);
+    assert_eq!(spec.parallel, None);
+    assert_eq!(spec.metric.goal, Direction::Minimize);
+    assert_eq!(
+        spec.data.split,
+        SplitSpec {
+            validation: 0.2,
+            test: 0.2,
+            stratify: true
+        }
+    );
+    assert_eq!(spec.data.normalize, Normalize::Standard);
+    assert_eq!(spec.model.kind, ModelKind::Mlp);
+    assert_eq!(spec.early_stopping, None);
+    assert!(spec.fixed.is_empty());
+    assert!(spec.space.params().is_empty());
+    let stopping = parse_ok(&format!(
+        "{BASE}train: {{early_stopping: {{metric: val_accuracy, patience: 3}}}}\n"
+    ))
+    .early_stopping;
+    assert_eq!(stopping.map(|s| s.min_delta), Some(0.0));
+}
+
+#[test]
+fn run_cap_defaults_to_the_grid_size() {
+    let grid = format!(
+        "{BASE}method: grid\nparameters:\n  hidden: {{values: [32, 64, 128]}}\n  \
+         depth: {{min: 1, max: 2}}\n  optimizer: {{value: adam}}\n"
+    );
+    assert_eq!(parse_ok(&grid).run_cap, 6);
+    assert_eq!(parse_ok(&format!("{grid}run_cap: 4\n")).run_cap, 4);
+    assert_eq!(parse_ok(&format!("{BASE}method: grid\n")).run_cap, 1);
+}
+
+#[test]
+fn parameter_shapes_give_their_distributions() {
+    use Distribution::*;
+    let cases: Vec<(&str, Distribution)> = vec![
+        ("lr: {value: 0.1}", Constant(ParamValue::Float(0.1))),
+        ("lr: {value: 1}", Constant(ParamValue::Float(1.0))),
+        (
+            "activation: {distribution: constant, value: gelu}",
+            Constant(ParamValue::Str("gelu".into())),
+        ),
+        (
+            "hidden: {values: [32.0, 64]}",
+            Categorical {
+                values: vec![ParamValue::Int(32), ParamValue::Int(64)],
+                probabilities: None,
+            },
+        ),
+        (
+            "hidden: {values: [32, 64], probabilities: [0.25, 0.75]}",
+            Categorical {
+                values: vec![ParamValue::Int(32), ParamValue::Int(64)],
+                probabilities: Some(vec![0.25, 0.75]),
+            },
+        ),
+        (
+            "optimizer: {distribution: categorical, values: [adam]}",
+            Categorical {
+                values: vec![ParamValue::Str("adam".into())],
+                probabilities: None,
+            },
+        ),
+        ("lr: {min: 1, max: 3}", IntUniform { min: 1, max: 3 }),
+        ("depth: {min: 2, max: 2}", IntUniform { min: 2, max: 2 }),
+        ("lr: {min: 0.1, max: 1}", Uniform { min: 0.1, max: 1.0 }),
+        (
+            "l2: {distribution: uniform, min: 1e-6, max: 1e-2}",
+            Uniform {
+                min: 1e-6,
+                max: 1e-2,
+            },
+        ),
+        (
+            "lr: {distribution: q_uniform, min: 0.1, max: 1}",
+            QUniform {
+                min: 0.1,
+                max: 1.0,
+                q: 1.0,
+            },
+        ),
+        (
+            "lr: {distribution: log_uniform, min: -9.2, max: -2.3}",
+            LogUniform {
+                min: -9.2,
+                max: -2.3,
+            },
+        ),
+        (
+            "lr: {distribution: log_uniform_values, min: 1.0e-4, max: 0.1}",
+            LogUniformValues {
+                min: 1e-4,
+                max: 0.1,
+            },
+        ),
+        (
+            "batch_size: {distribution: q_log_uniform_values, min: 16, max: 256, q: 16}",
+            QLogUniformValues {
+                min: 16.0,
+                max: 256.0,
+                q: 16.0,
+            },
+        ),
+        (
+            "lr: {distribution: normal}",
+            Normal {
+                mu: 0.0,
+                sigma: 1.0,
+            },
+        ),
+        (
+            "lr: {distribution: log_normal, mu: -3, sigma: 0.5}",
+            LogNormal {
+                mu: -3.0,
+                sigma: 0.5,
+            },
+        ),
+    ];
+    for (line, want) in cases {
+        let spec = parse_ok(&format!("{BASE}parameters:\n  {line}\n"));
+        let got = spec.space.params().first().map(|p| &p.distribution);
+        assert_eq!(got, Some(&want), "{line}");
+    }
+}
+
+#[test]
+fn scalars_are_typed_by_the_yaml_core_schema() {
+    let spec = parse_ok(
+        "name: 2024\nseed: 18446744073709551615\ndescription:\nmetric: {name: val_loss}\n\
+         data: {csv: 'a b.csv', target: 0}\nmodel: {hidden: 64.0, activation: \"tanh\"}\n\
+         train: {lr: 1, epochs: 0x10}\n",
+    );
+    assert_eq!(spec.name, "2024");
+    assert_eq!(spec.seed, Seed(u64::MAX));
+    assert_eq!(spec.description, "");
+    assert_eq!(spec.data.csv.value, PathBuf::from("a b.csv"));
+    assert_eq!(spec.data.target.value, "0");
+    assert_eq!(
+        spec.fixed,
+        Params::from([
+            ("activation".into(), ParamValue::Str("tanh".into())),
+            ("epochs".into(), ParamValue::Int(16)),
+            ("hidden".into(), ParamValue::Int(64)),
+            ("lr".into(), ParamValue::Float(1.0)),
+        ])
+    );
+}
+
+#[test]
+fn the_data_file_is_resolved_against_the_spec_folder() {
+    let cases = [
+        ("spec.yaml", "data/x.csv", "data/x.csv"),
+        ("a/b/spec.yaml", "data/x.csv", "a/b/data/x.csv"),
+        ("a/spec.yaml", "../x.csv", "a/../x.csv"),
+        ("a/spec.yaml", "/abs/x.csv", "/abs/x.csv"),
+    ];
+    for (file, csv, want) in cases {
+        let text =
+            format!("name: t\nmetric: {{name: val_loss}}\ndata: {{csv: {csv}, target: y}}\n");
+        let spec = parse_spec(&text, Path::new(file)).map_err(|e| e.to_string());
+        let got = spec.map(|s| s.data.csv.value);
+        assert_eq!(got, Ok(PathBuf::from(want)), "{file} + {csv}");
+    }
+}
+
+#[test]
+fn no_input_makes_the_parser_panic() {
+    let mut inputs: Vec<String> = Vec::new();
+    for (i, _) in EXAMPLE.char_indices() {
+        inputs.push(EXAMPLE[..i].to_string());
+    }
+    for (i, c) in EXAMPLE.char_indices() {
+        for replacement in [
+            ":", "-", "[", "{", "}", "\"", "'", "\n", "\t", "&", "*", "!", "|", "#",
+        ] {
+            let mut text = EXAMPLE.to_string();
+            text.replace_range(i..i + c.len_utf8(), replacement);
+            inputs.push(text);
+        }
+    }
+    for odd in [
+        "[".repeat(10_000),
+        "{a: ".repeat(10_000),
+        "- ".repeat(10_000),
+        format!("{}x: 1", " ".repeat(100_000)),
+        "\u{feff}name: t".to_string(),
+        "\0".to_string(),
+        "? [a, b]\n: c\n".to_string(),
+        "%YAML 1.2\n---\nname: t\n...\n".to_string(),
+        "a: !!binary aGk=\n".to_string(),
+        "a: &x [*x]\n".to_string(),
+        "name: 🦀\nmetric: {name: val_loss}\ndata: {csv: é.csv, target: ü}\n".to_string(),
+        "parameters: {hidden: {min: -9223372036854775808, max: 9223372036854775807}}\n".to_string(),
+        "method: grid\nparameters:\n  batch_size: {min: 1, max: 1048576}\n  hidden: {min: 1, max: 65536}\n  epochs: {min: 1, max: 100000}\n".to_string(),
+    ] {
+        inputs.push(odd);
+    }
+    let panicked: Vec<String> = inputs
+        .iter()
+        .filter(|text| {
+            catch_unwind(AssertUnwindSafe(|| parse_spec(text, Path::new("s.yaml")))).is_err()
+        })
+        .map(|text| text.chars().take(200).collect())
+        .collect();
+    assert!(
+        panicked.is_empty(),
+        "panicked on {} inputs, e.g.:\n{:?}",
+        panicked.len(),
+        panicked.first()
+    );
+}
