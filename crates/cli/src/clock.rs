@@ -64,7 +64,10 @@ mod tests {
     #[test]
     fn formats_known_instants() {
         assert_eq!(format_utc(Timestamp(0)), "1970-01-01 00:00:00");
-        assert_eq!(format_utc(Timestamp(1_795_865_400_000)), "2026-11-28 11:30:00");
+        assert_eq!(
+            format_utc(Timestamp(1_795_865_400_000)),
+            "2026-11-28 11:30:00"
+        );
         assert_eq!(format_duration(4_200), "4.2s");
         assert_eq!(format_duration(185_000), "3m05s");
     }

@@ -63,7 +63,11 @@ fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn print_run_summary(spec: &ExperimentSpec, summary: &StudySummary, args: &RunArgs) -> anyhow::Result<()> {
+fn print_run_summary(
+    spec: &ExperimentSpec,
+    summary: &StudySummary,
+    args: &RunArgs,
+) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -108,7 +112,16 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         spec.metric.name,
         spec.metric.goal
     )?;
-    writeln!(out, "data: {data}")?;
+    writeln!(
+        out,
+        "data: {} features, {} classes ({}); {} train / {} validation / {} test rows",
+        data.features,
+        data.classes,
+        data.class_names.join(", "),
+        data.train_rows,
+        data.validation_rows,
+        data.test_rows
+    )?;
     Ok(Outcome::Success)
 }
 

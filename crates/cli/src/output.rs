@@ -64,20 +64,36 @@ pub(crate) fn leaderboard(
         .collect();
     table(out, &header, &rows)?;
     if ranked.len() > top {
-        writeln!(out, "({} more trials; `sweep trials` lists them all)", ranked.len() - top)?;
+        writeln!(
+            out,
+            "({} more trials; `sweep trials` lists them all)",
+            ranked.len() - top
+        )?;
     }
     Ok(())
 }
 
 /// Writes the list of experiments.
-pub(crate) fn experiments(out: &mut impl Write, rows: &[(ExperimentInfo, Vec<Trial>)]) -> io::Result<()> {
+pub(crate) fn experiments(
+    out: &mut impl Write,
+    rows: &[(ExperimentInfo, Vec<Trial>)],
+) -> io::Result<()> {
     if rows.is_empty() {
         return writeln!(out, "no experiments yet; run `sweep run FILE`");
     }
-    let header: Vec<String> = ["name", "status", "trials", "done/pruned/failed", "objective", "best", "started", "duration"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let header: Vec<String> = [
+        "name",
+        "status",
+        "trials",
+        "done/pruned/failed",
+        "objective",
+        "best",
+        "started",
+        "duration",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|(info, trials)| {
@@ -85,7 +101,11 @@ pub(crate) fn experiments(out: &mut impl Write, rows: &[(ExperimentInfo, Vec<Tri
             vec![
                 info.name.clone(),
                 info.status.as_str().to_string(),
-                format!("{}/{}", trials.iter().filter(|t| t.state.is_finished()).count(), info.run_cap),
+                format!(
+                    "{}/{}",
+                    trials.iter().filter(|t| t.state.is_finished()).count(),
+                    info.run_cap
+                ),
                 counts(trials),
                 format!("{} ({})", info.objective, info.goal),
                 metric(best.and_then(|t| t.value(&info.objective))),
@@ -99,23 +119,43 @@ pub(crate) fn experiments(out: &mut impl Write, rows: &[(ExperimentInfo, Vec<Tri
 }
 
 /// Writes an experiment's summary lines.
-pub(crate) fn experiment_header(out: &mut impl Write, info: &ExperimentInfo, trials: &[Trial]) -> io::Result<()> {
+pub(crate) fn experiment_header(
+    out: &mut impl Write,
+    info: &ExperimentInfo,
+    trials: &[Trial],
+) -> io::Result<()> {
     writeln!(out, "experiment  {}", info.name)?;
     if !info.description.is_empty() {
         writeln!(out, "            {}", info.description)?;
     }
     writeln!(out, "status      {}", info.status.as_str())?;
-    writeln!(out, "spec        {} (sha256 {})", info.spec_path, &info.spec_hash[..info.spec_hash.len().min(12)])?;
+    writeln!(
+        out,
+        "spec        {} (sha256 {})",
+        info.spec_path,
+        &info.spec_hash[..info.spec_hash.len().min(12)]
+    )?;
     writeln!(out, "seed        {}", info.seed)?;
     writeln!(out, "objective   {} ({})", info.objective, info.goal)?;
-    writeln!(out, "trials      {} of {} ({} completed/pruned/failed)", trials.len(), info.run_cap, counts(trials))?;
+    writeln!(
+        out,
+        "trials      {} of {} ({} completed/pruned/failed)",
+        trials.len(),
+        info.run_cap,
+        counts(trials)
+    )?;
     writeln!(out, "started     {} UTC", format_utc(info.created))?;
     writeln!(out)
 }
 
 fn counts(trials: &[Trial]) -> String {
     let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
-    format!("{}/{}/{}", n(TrialState::Completed), n(TrialState::Pruned), n(TrialState::Failed))
+    format!(
+        "{}/{}/{}",
+        n(TrialState::Completed),
+        n(TrialState::Pruned),
+        n(TrialState::Failed)
+    )
 }
 
 /// Writes aligned columns: text left-aligned, numbers right-aligned.
@@ -202,12 +242,25 @@ pub(crate) fn trials_json(out: &mut impl Write, trials: &[Trial]) -> io::Result<
 
 /// Writes the trials as CSV: fixed columns, then `param.NAME` and `metric.NAME` columns.
 pub(crate) fn trials_csv(out: &mut impl Write, trials: &[Trial]) -> io::Result<()> {
-    let params: BTreeSet<&str> = trials.iter().flat_map(|t| t.params.keys().map(String::as_str)).collect();
+    let params: BTreeSet<&str> = trials
+        .iter()
+        .flat_map(|t| t.params.keys().map(String::as_str))
+        .collect();
     let metrics: BTreeSet<&str> = trials
         .iter()
-        .flat_map(|t| t.result.iter().flat_map(|r| r.metrics.keys().map(String::as_str)))
+        .flat_map(|t| {
+            t.result
+                .iter()
+                .flat_map(|r| r.metrics.keys().map(String::as_str))
+        })
         .collect();
-    let mut header = vec!["trial".to_string(), "state".into(), "reason".into(), "seed".into(), "best_epoch".into()];
+    let mut header = vec![
+        "trial".to_string(),
+        "state".into(),
+        "reason".into(),
+        "seed".into(),
+        "best_epoch".into(),
+    ];
     header.extend(params.iter().map(|p| format!("param.{p}")));
     header.extend(metrics.iter().map(|m| format!("metric.{m}")));
     csv_line(out, &header)?;
@@ -217,14 +270,20 @@ pub(crate) fn trials_csv(out: &mut impl Write, trials: &[Trial]) -> io::Result<(
             t.state.to_string(),
             t.reason.clone().unwrap_or_default(),
             t.seed.to_string(),
-            t.result.as_ref().map_or(String::new(), |r| r.best_step.to_string()),
+            t.result
+                .as_ref()
+                .map_or(String::new(), |r| r.best_step.to_string()),
         ];
         row.extend(params.iter().map(|p| match t.params.get(*p) {
             Some(experiment::ParamValue::Float(f)) => format!("{f:?}"),
             Some(v) => v.to_string(),
             None => String::new(),
         }));
-        row.extend(metrics.iter().map(|m| t.value(m).map_or(String::new(), |v| format!("{v:?}"))));
+        row.extend(
+            metrics
+                .iter()
+                .map(|m| t.value(m).map_or(String::new(), |v| format!("{v:?}"))),
+        );
         csv_line(out, &row)?;
     }
     Ok(())

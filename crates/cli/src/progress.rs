@@ -53,7 +53,11 @@ impl ProgressObserver {
             best: Mutex::new(None),
             metric: spec.metric.name.clone(),
             goal: spec.metric.goal,
-            epochs: if spec.space.param("epochs").is_some() { "?".into() } else { epochs },
+            epochs: if spec.space.param("epochs").is_some() {
+                "?".into()
+            } else {
+                epochs
+            },
             interactive,
         }
     }
@@ -99,7 +103,10 @@ impl Observer for ProgressObserver {
     }
 
     fn trial_reported(&self, trial: TrialId, step: Step, metrics: &[MetricPoint]) {
-        let value = metrics.iter().find(|m| m.name == self.metric).map(|m| m.value);
+        let value = metrics
+            .iter()
+            .find(|m| m.name == self.metric)
+            .map(|m| m.value);
         if let Ok(lines) = self.lines.lock() {
             if let Some(bar) = lines.get(&trial) {
                 bar.set_message(format!(
@@ -124,7 +131,11 @@ impl Observer for ProgressObserver {
             if let (Ok(mut best), Some(v)) = (self.best.lock(), value) {
                 if best.is_none_or(|b| self.goal.improves(v, b, 0.0)) {
                     *best = Some(v);
-                    self.overall.set_message(format!("best {} {}", self.metric, crate::output::metric(Some(v))));
+                    self.overall.set_message(format!(
+                        "best {} {}",
+                        self.metric,
+                        crate::output::metric(Some(v))
+                    ));
                 }
             }
         }
