@@ -119,7 +119,8 @@ name: diverge
 method: grid
 metric: {name: val_accuracy}
 data: {csv: DATA/digits.csv, target: digit, normalize: none}
-train: {epochs: 3, optimizer: sgd, momentum: 0.9}
+# With coupled weight decay each SGD step multiplies the weights by 1 - lr * l2: -9 for lr 10.
+train: {epochs: 3, optimizer: sgd, momentum: 0.0, l2: 1.0}
 parameters:
   lr: {values: [0.01, 10.0]}
 ",
@@ -144,7 +145,7 @@ name: fail
 method: grid
 metric: {name: val_accuracy}
 data: {csv: DATA/digits.csv, target: digit, normalize: none}
-train: {epochs: 3, optimizer: sgd, momentum: 0.9, lr: 10.0}
+train: {epochs: 3, optimizer: sgd, momentum: 0.0, l2: 1.0, lr: 10.0}
 parameters:
   hidden: {values: [16]}
 ",
