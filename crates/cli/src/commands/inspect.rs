@@ -1,0 +1,46 @@
+//! `sweep ls`, `sweep show` and `sweep trials`: read-only views of a store.
+
+use experiment::rank_trials;
+
+use super::{find_experiment, open_store, StoreMode};
+use crate::args::{Format, ShowArgs, StoreArgs, TrialsArgs};
+use crate::output;
+use crate::Outcome;
+
+pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
+    let store = open_store(&args.store, StoreMode::Existing)?;
+    let mut rows = Vec::new();
+    for info in store.experiments()? {
+        let trials = store.trials(&info.name)?;
+        rows.push((info, trials));
+    }
+    output::experiments(&mut std::io::stdout().lock(), &rows)?;
+    Ok(Outcome::Success)
+}
+
+pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
+    let store = open_store(&args.store.store, StoreMode::Existing)?;
+    let info = find_experiment(&store, &args.experiment)?;
+    let trials = store.trials(&info.name)?;
+    let mut out = std::io::stdout().lock();
+    output::experiment_header(&mut out, &info, &trials)?;
+    let ranked = rank_trials(&trials, &info.objective, info.goal);
+    output::leaderboard(&mut out, &ranked, &info.objective, args.top)?;
+    Ok(Outcome::Success)
+}
+
+pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
+    let store = open_store(&args.store.store, StoreMode::Existing)?;
+    let info = find_experiment(&store, &args.experiment)?;
+    let trials = store.trials(&info.name)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Table => {
+            let all: Vec<_> = trials.iter().collect();
+            output::leaderboard(&mut out, &all, &info.objective, usize::MAX)?;
+        }
+        Format::Csv => output::trials_csv(&mut out, &trials)?,
+        Format::Json => output::trials_json(&mut out, &trials)?,
+    }
+    Ok(Outcome::Success)
+}

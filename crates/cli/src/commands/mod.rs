@@ -1,0 +1,65 @@
+//! The subcommands: each validates its arguments, opens what it needs, and acts. This module
+//! holds what they share: reading a spec, opening a store, finding an experiment.
+
+mod inspect;
+mod run;
+mod validate;
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use experiment::ExperimentSpec;
+use store::Store;
+
+use crate::args::{Cli, Command};
+use crate::Outcome;
+
+/// Runs the chosen subcommand.
+pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Validate(args) => validate::validate(&args),
+        Command::Ls(args) => inspect::ls(&args),
+        Command::Show(args) => inspect::show(&args),
+        Command::Trials(args) => inspect::trials(&args),
+    }
+}
+
+/// Reads and validates an experiment file.
+pub(crate) fn load_spec(file: &Path) -> anyhow::Result<ExperimentSpec> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read experiment file {}", file.display()))?;
+    ExperimentSpec::from_yaml_str(&text, file)
+        .map_err(|e| anyhow::anyhow!("invalid experiment file {}\n{e}", file.display()))
+}
+
+/// Whether a missing store folder may be created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StoreMode {
+    Create,
+    Existing,
+}
+
+pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> {
+    if mode == StoreMode::Existing && !path.exists() {
+        bail!(
+            "no store at {}; run `sweep run FILE` first, or pass --store DIR",
+            path.display()
+        );
+    }
+    Ok(Store::open(path)?)
+}
+
+pub(crate) fn find_experiment(store: &Store, name: &str) -> anyhow::Result<store::ExperimentInfo> {
+    if let Some(info) = store.experiment(name)? {
+        return Ok(info);
+    }
+    let names: Vec<String> = store.experiments()?.into_iter().map(|e| e.name).collect();
+    if names.is_empty() {
+        bail!("no experiment named `{name}`: the store is empty");
+    }
+    bail!(
+        "no experiment named `{name}`; the store has: {}",
+        names.join(", ")
+    )
+}

@@ -1,0 +1,77 @@
+//! `sweep run`: runs or resumes a sweep with progress bars, then prints the leaderboard.
+
+use std::io::Write;
+
+use anyhow::bail;
+use experiment::{rank_trials, ExperimentSpec, TrialState};
+use runner::{StudyOptions, StudySummary};
+use trainer::MlpObjective;
+
+use super::{load_spec, open_store, StoreMode};
+use crate::args::RunArgs;
+use crate::clock::SystemClock;
+use crate::output;
+use crate::progress::ProgressObserver;
+use crate::Outcome;
+
+pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
+    let spec = load_spec(&args.file)?;
+    let objective = MlpObjective::new(&spec)?;
+    let parallel = match args.parallel.or(spec.parallel) {
+        Some(0) => bail!("--parallel must be at least 1"),
+        Some(n) => usize::try_from(n)?,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    if args.run_cap == Some(0) {
+        bail!("--run-cap must be at least 1");
+    }
+    let store = open_store(&args.store.store, StoreMode::Create)?;
+    let observer = ProgressObserver::new(&spec);
+    let options = StudyOptions {
+        spec_path: args.file.display().to_string(),
+        parallel,
+        run_cap: args.run_cap,
+    };
+    let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
+    observer.finish();
+    let summary = summary?;
+    print_run_summary(&spec, &summary, args)?;
+    let ran_any = !summary.trials.is_empty();
+    if ran_any && summary.trials.iter().all(|t| t.state == TrialState::Failed) {
+        return Ok(Outcome::AllTrialsFailed);
+    }
+    Ok(Outcome::Success)
+}
+
+fn print_run_summary(
+    spec: &ExperimentSpec,
+    summary: &StudySummary,
+    args: &RunArgs,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "\n{}: {} trials ({} completed, {} pruned, {} failed); {} run now",
+        spec.name,
+        summary.trials.len(),
+        summary.count(TrialState::Completed),
+        summary.count(TrialState::Pruned),
+        summary.count(TrialState::Failed),
+        summary.ran,
+    )?;
+    let ranked = rank_trials(&summary.trials, &spec.metric.name, spec.metric.goal);
+    output::leaderboard(&mut out, &ranked, &spec.metric.name, args.top)?;
+    match &summary.best {
+        Some(best) => writeln!(
+            out,
+            "\nbest: trial {} with {} = {} (epoch {})",
+            best.id,
+            spec.metric.name,
+            output::metric(best.value(&spec.metric.name)),
+            best.result.as_ref().map_or(0, |r| r.best_step.0),
+        )?,
+        None => writeln!(out, "\nno trial completed")?,
+    }
+    writeln!(out, "results are in {}", args.store.store.display())?;
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! `sweep validate`: parses an experiment file and loads its data, running nothing.
+
+use std::io::Write;
+
+use trainer::MlpObjective;
+
+use super::load_spec;
+use crate::args::ValidateArgs;
+use crate::Outcome;
+
+pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
+    let spec = load_spec(&args.file)?;
+    let objective = MlpObjective::new(&spec)?;
+    let data = objective.data_summary();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}: ok", args.file.display())?;
+    writeln!(
+        out,
+        "experiment {}: method {:?}, {} trials, {} searched parameters, objective {} ({})",
+        spec.name,
+        spec.method,
+        spec.run_cap,
+        spec.space.params().len(),
+        spec.metric.name,
+        spec.metric.goal
+    )?;
+    writeln!(
+        out,
+        "data: {} features, {} classes ({}); {} train / {} validation / {} test rows",
+        data.features,
+        data.classes,
+        data.class_names.join(", "),
+        data.train_rows,
+        data.validation_rows,
+        data.test_rows
+    )?;
+    Ok(Outcome::Success)
+}
