@@ -11,6 +11,7 @@
 mod data;
 mod device;
 mod error;
+mod kernels;
 mod model;
 mod objective;
 mod optim;

@@ -20,6 +20,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::kernels::Kernels;
 use crate::model::{Mat, Mlp, Mode};
 use crate::optim::Optimizer;
 use crate::prep::{Prepared, Split};
@@ -31,6 +32,7 @@ const EVAL_BATCH: usize = 4096;
 /// ChaCha stream numbers, so that initialization and shuffling draw independent numbers.
 const INIT_STREAM: u64 = 1;
 const SHUFFLE_STREAM: u64 = 2;
+const DROPOUT_STREAM: u64 = 3;
 
 /// The metrics of one epoch, in the order of `experiment::KNOWN_METRICS`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,6 +64,7 @@ pub(crate) struct Trainer<'a, D: Device<f32>> {
     /// The order of the training rows in the current epoch.
     order: Vec<usize>,
     shuffle: ChaCha8Rng,
+    dropout: ChaCha8Rng,
 }
 
 /// What a trial is scored and stopped by.
@@ -101,14 +104,16 @@ impl EpochMetrics {
     }
 }
 
-impl<'a, D: Device<f32>> Trainer<'a, D> {
-    /// Builds the model and optimizer for one trial; all randomness derives from `seed` and the
-    /// device's own seed.
+impl<'a, D: Kernels> Trainer<'a, D> {
+    /// Builds the model and optimizer for one trial; all its randomness (initial weights, batch
+    /// order, dropout masks) derives from `seed`, each from its own ChaCha stream.
     pub(crate) fn new(dev: D, data: &'a Prepared, hp: &Hyperparams, seed: Seed) -> Result<Self> {
         let mut init = ChaCha8Rng::seed_from_u64(seed.0);
         init.set_stream(INIT_STREAM);
         let mut shuffle = ChaCha8Rng::seed_from_u64(seed.0);
         shuffle.set_stream(SHUFFLE_STREAM);
+        let mut dropout = ChaCha8Rng::seed_from_u64(seed.0);
+        dropout.set_stream(DROPOUT_STREAM);
         let inputs = data.train.features.cols;
         let classes = data.class_names.len();
         let mlp = Mlp::init(&dev, inputs, classes, hp, &mut init).map_err(device)?;
@@ -120,6 +125,7 @@ impl<'a, D: Device<f32>> Trainer<'a, D> {
             batch_size: hp.batch_size.max(1),
             order: (0..data.train.labels.len()).collect(),
             shuffle,
+            dropout,
         })
     }
 
@@ -135,7 +141,7 @@ impl<'a, D: Device<f32>> Trainer<'a, D> {
             let (x, y) = batch_tensors(&self.dev, train, batch, classes)?;
             let logits = self
                 .mlp
-                .try_forward(x.traced(Gradients::leaky()), Mode::Train)
+                .try_forward(x.traced(Gradients::leaky()), Mode::Train(&mut self.dropout))
                 .map_err(device)?;
             let loss = cross_entropy_with_logits_loss(logits, y);
             let value = loss.as_vec().first().copied().unwrap_or(f32::NAN);
