@@ -17,6 +17,7 @@ mod objective;
 mod optim;
 mod prep;
 mod train;
+mod trial;
 
 pub use error::{Error, Result};
 pub use objective::{DataSummary, MlpObjective};

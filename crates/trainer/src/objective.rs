@@ -14,7 +14,8 @@ use experiment::{
 
 use crate::device;
 use crate::prep::{self, Prepared};
-use crate::train::{self, Goals, Trainer};
+use crate::train::Trainer;
+use crate::trial::{self, Goals};
 use crate::Result;
 
 /// Trains a multilayer perceptron per trial on data prepared once per experiment.
@@ -49,13 +50,12 @@ impl MlpObjective {
     /// read, lacks the target column, has a malformed cell, or is too small to split.
     pub fn new(spec: &ExperimentSpec) -> Result<MlpObjective> {
         let data = prep::prepare(&spec.data, spec.seed)?;
-        let summary_classes = data.class_names.len();
         tracing::debug!(
             train = data.train.labels.len(),
             validation = data.validation.labels.len(),
             test = data.test.labels.len(),
             features = data.feature_names.len(),
-            classes = summary_classes,
+            classes = data.class_names.len(),
             "data prepared"
         );
         Ok(MlpObjective {
@@ -91,7 +91,7 @@ impl MlpObjective {
             early_stopping: self.early_stopping.as_ref(),
         };
         let span = tracing::Span::current();
-        train::drive(hp.epochs, goals, reporter, || {
+        trial::drive(hp.epochs, goals, reporter, || {
             pool.install(|| {
                 let _entered = span.enter();
                 trainer.run_epoch()

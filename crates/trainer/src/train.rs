@@ -1,21 +1,17 @@
-//! The training loop of one trial: epochs of shuffled minibatches, evaluation, and the rules
-//! that end a trial early (pruning, early stopping, divergence).
+//! The training of one trial: epochs of shuffled minibatches, each followed by evaluation on
+//! the validation split. When a trial ends is decided in `trial.rs`.
 //!
-//! `Trainer` owns everything that changes during a trial (device, model, optimizer state,
-//! shuffling RNG) and runs one epoch at a time, so that the caller can run each epoch on the
+//! `Trainer` owns everything that changes during a trial (device, model, optimizer state, the
+//! shuffling and dropout RNGs) and runs one epoch at a time, so that the caller can run each epoch on the
 //! trial's own single-thread pool and still talk to its (non-`Send`) reporter between epochs.
 //! Validation runs without a tape, in large batches.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use dfdx::losses::cross_entropy_with_logits_loss;
 use dfdx::tensor::{Gradients, Trace};
 use dfdx::tensor_ops::{Backward, Device};
-use experiment::{
-    Control, Direction, EarlyStopping, Hyperparams, MetricPoint, MetricSpec, Reporter, Seed, Step,
-    TrialOutcome, TrialResult,
-};
+use experiment::{Hyperparams, MetricPoint, Seed};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -29,7 +25,7 @@ use crate::{Error, Result};
 /// Rows per forward pass when evaluating; large, since evaluation keeps no tape.
 const EVAL_BATCH: usize = 4096;
 
-/// ChaCha stream numbers, so that initialization and shuffling draw independent numbers.
+/// ChaCha stream numbers, so that initialization, shuffling and dropout draw independent numbers.
 const INIT_STREAM: u64 = 1;
 const SHUFFLE_STREAM: u64 = 2;
 const DROPOUT_STREAM: u64 = 3;
@@ -67,13 +63,6 @@ pub(crate) struct Trainer<'a, D: Device<f32>> {
     dropout: ChaCha8Rng,
 }
 
-/// What a trial is scored and stopped by.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Goals<'a> {
-    pub(crate) metric: &'a MetricSpec,
-    pub(crate) early_stopping: Option<&'a EarlyStopping>,
-}
-
 impl EpochMetrics {
     /// Returns the metrics as reported points.
     pub(crate) fn points(&self) -> Vec<MetricPoint> {
@@ -94,7 +83,8 @@ impl EpochMetrics {
             .map(|(_, v)| v)
     }
 
-    fn named(&self) -> [(&'static str, f64); 4] {
+    /// Returns every metric with its name.
+    pub(crate) fn named(&self) -> [(&'static str, f64); 4] {
         [
             ("train_loss", self.train_loss),
             ("val_loss", self.val_loss),
@@ -203,137 +193,6 @@ impl<'a, D: Kernels> Trainer<'a, D> {
         Ok((loss_sum / n, accuracy))
     }
 }
-
-/// Runs a trial to its end: reports every epoch, and applies pruning, early stopping and the
-/// divergence check. `epoch` runs one epoch (on whatever thread the caller chooses).
-pub(crate) fn drive(
-    epochs: u32,
-    goals: Goals<'_>,
-    reporter: &mut dyn Reporter,
-    mut epoch: impl FnMut() -> Result<EpochEnd>,
-) -> Result<TrialOutcome> {
-    let Some(objective) = Direction::of_metric(&goals.metric.name).map(|_| goals.metric.goal)
-    else {
-        return Ok(failed(format!("unknown metric `{}`", goals.metric.name)));
-    };
-    let mut patience = match goals.early_stopping {
-        Some(es) => match Direction::of_metric(&es.metric) {
-            Some(direction) => Some(Patience::new(es, direction)),
-            None => {
-                return Ok(failed(format!(
-                    "unknown early-stopping metric `{}`",
-                    es.metric
-                )))
-            }
-        },
-        None => None,
-    };
-    let mut best: Option<(Step, f64, EpochMetrics)> = None;
-    for n in 1..=epochs {
-        let step = Step(n);
-        let metrics = match epoch()? {
-            EpochEnd::Finished(metrics) => metrics,
-            EpochEnd::Diverged => {
-                tracing::debug!(epoch = n, "diverged");
-                return Ok(failed(format!("diverged at epoch {n}")));
-            }
-        };
-        tracing::debug!(
-            epoch = n,
-            train_loss = metrics.train_loss,
-            val_loss = metrics.val_loss,
-            val_accuracy = metrics.val_accuracy,
-            epoch_seconds = metrics.epoch_seconds,
-            "epoch finished"
-        );
-        let value = metrics.get(&goals.metric.name).unwrap_or(f64::NAN);
-        if best
-            .as_ref()
-            .is_none_or(|(_, incumbent, _)| objective.improves(value, *incumbent, 0.0))
-        {
-            best = Some((step, value, metrics));
-        }
-        let control = reporter.report(step, &metrics.points());
-        if control == Control::Prune {
-            tracing::debug!(epoch = n, "pruned");
-            return Ok(TrialOutcome::Pruned {
-                at: step,
-                result: best.map(to_result),
-            });
-        }
-        if let Some(p) = &mut patience {
-            if p.should_stop(&metrics) {
-                tracing::debug!(epoch = n, "stopped early");
-                if let Some(best) = best {
-                    return Ok(TrialOutcome::Completed {
-                        result: to_result(best),
-                        stopped_early: Some(step),
-                    });
-                }
-            }
-        }
-    }
-    match best {
-        Some(best) => Ok(TrialOutcome::Completed {
-            result: to_result(best),
-            stopped_early: None,
-        }),
-        None => Ok(failed("no epoch was run".to_string())),
-    }
-}
-
-/// Early stopping: counts epochs without improvement of one metric.
-#[derive(Debug)]
-struct Patience<'a> {
-    spec: &'a EarlyStopping,
-    direction: Direction,
-    best: f64,
-    waited: u32,
-}
-
-impl<'a> Patience<'a> {
-    fn new(spec: &'a EarlyStopping, direction: Direction) -> Self {
-        Patience {
-            spec,
-            direction,
-            best: f64::NAN,
-            waited: 0,
-        }
-    }
-
-    /// Records an epoch; returns true when `patience` epochs in a row brought no improvement.
-    fn should_stop(&mut self, metrics: &EpochMetrics) -> bool {
-        let value = metrics.get(&self.spec.metric).unwrap_or(f64::NAN);
-        if self
-            .direction
-            .improves(value, self.best, self.spec.min_delta)
-        {
-            self.best = value;
-            self.waited = 0;
-            false
-        } else {
-            self.waited += 1;
-            self.waited >= self.spec.patience
-        }
-    }
-}
-
-fn to_result((step, _, metrics): (Step, f64, EpochMetrics)) -> TrialResult {
-    let metrics: BTreeMap<String, f64> = metrics
-        .named()
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), value))
-        .collect();
-    TrialResult {
-        best_step: step,
-        metrics,
-    }
-}
-
-fn failed(reason: String) -> TrialOutcome {
-    TrialOutcome::Failed { reason }
-}
-
 /// Copies the rows `batch` of `split` to the device: features, and one-hot targets.
 fn batch_tensors<D: Device<f32>>(
     dev: &D,
@@ -378,4 +237,18 @@ fn cross_entropy_row(logits: &[f32], label: usize) -> (f64, usize) {
 /// Wraps a device error.
 fn device(e: impl std::fmt::Display) -> Error {
     Error::Device(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cross_entropy_of_a_row_is_stable_for_large_logits() {
+        let (loss, predicted) = cross_entropy_row(&[1000.0, 0.0, -1000.0], 0);
+        assert_eq!(predicted, 0);
+        assert!(loss.abs() < 1e-12);
+        let (loss, _) = cross_entropy_row(&[0.0, 0.0], 1);
+        assert!((loss - std::f64::consts::LN_2).abs() < 1e-12);
+    }
 }
