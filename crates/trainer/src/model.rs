@@ -50,7 +50,8 @@ pub(crate) struct Mlp<D: Device<f32>> {
 }
 
 impl<D: Kernels> Dense<D> {
-    /// Builds a layer with weights and bias uniform in ±1/√inputs, drawn from `rng`.
+    /// Builds a layer with weights and bias uniform in [-1/√inputs, 1/√inputs), drawn from `rng`,
+    /// the distribution dfdx's `Linear` uses.
     pub(crate) fn init(
         dev: &D,
         inputs: usize,
@@ -60,7 +61,7 @@ impl<D: Kernels> Dense<D> {
         // Layer sizes are at most 2^16, exactly representable.
         #[allow(clippy::cast_precision_loss)]
         let bound = 1.0 / (inputs.max(1) as f32).sqrt();
-        let uniform = Uniform::new_inclusive(-bound, bound);
+        let uniform = Uniform::new(-bound, bound);
         let weight: Vec<f32> = (0..inputs * outputs).map(|_| uniform.sample(rng)).collect();
         let bias: Vec<f32> = (0..outputs).map(|_| uniform.sample(rng)).collect();
         Dense::from_host(dev, weight, bias, inputs)
@@ -140,7 +141,7 @@ impl<D: Kernels> Mlp<D> {
     }
 }
 
-/// Returns a mask of `shape` whose entries are 0 with probability `rate` and `1 / (1 - rate)`
+/// Returns a mask of `len` entries that are 0 with probability `rate` and `1 / (1 - rate)`
 /// otherwise, so that the expected value of each unit is unchanged.
 fn dropout_mask(len: usize, rate: f64, rng: &mut ChaCha8Rng) -> Vec<f32> {
     // `rate` is in [0, 1), so the threshold is in [0, 2^32) and the scale is finite.
