@@ -13,7 +13,12 @@ fn every_malformed_spec_gets_a_located_error_and_exit_code_2() {
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     files.sort();
-    assert!(files.len() >= 12, "only {} fixtures in {}", files.len(), dir.display());
+    assert!(
+        files.len() >= 12,
+        "only {} fixtures in {}",
+        files.len(),
+        dir.display()
+    );
     let env = TestEnv::new();
     let mut failures = Vec::new();
     for file in &files {

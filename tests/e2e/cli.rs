@@ -72,17 +72,28 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         .filter_map(|l| l.split_whitespace().nth(3)?.parse().ok())
         .collect();
     assert_eq!(values.len(), 4, "{}", show.stdout);
-    assert!(values.windows(2).all(|w| w[0] >= w[1]), "not sorted: {values:?}");
+    assert!(
+        values.windows(2).all(|w| w[0] >= w[1]),
+        "not sorted: {values:?}"
+    );
 
     let ls = env.sweep(&["ls"]);
     assert_eq!(ls.code, 0, "{ls:?}");
-    assert!(ls.stdout.contains("tiny") && ls.stdout.contains("finished"), "{}", ls.stdout);
+    assert!(
+        ls.stdout.contains("tiny") && ls.stdout.contains("finished"),
+        "{}",
+        ls.stdout
+    );
 
     let csv = env.sweep(&["trials", "tiny", "--format", "csv"]);
     assert_eq!(csv.code, 0, "{csv:?}");
     let lines: Vec<&str> = csv.stdout.lines().collect();
     assert_eq!(lines.len(), 5, "{}", csv.stdout);
-    assert!(lines[0].starts_with("trial,state,reason,seed,best_epoch,param.dropout"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("trial,state,reason,seed,best_epoch,param.dropout"),
+        "{}",
+        lines[0]
+    );
 }
 
 #[test]
@@ -98,12 +109,19 @@ fn the_same_file_twice_gives_identical_metrics() {
     let json_b = b.sweep(&["trials", "tiny", "--format", "json"]).stdout;
     assert_eq!(reproducible_view(&json_a), reproducible_view(&json_b));
 
-    let (sa, sb) = (Store::open(&a.store()).unwrap(), Store::open(&b.store()).unwrap());
+    let (sa, sb) = (
+        Store::open(&a.store()).unwrap(),
+        Store::open(&b.store()).unwrap(),
+    );
     for id in 0..4 {
         for metric in ["train_loss", "val_loss", "val_accuracy"] {
             let xa = sa.metric_series("tiny", TrialId(id), metric).unwrap();
             let xb = sb.metric_series("tiny", TrialId(id), metric).unwrap();
-            let bits = |s: &[(experiment::Step, f64)]| s.iter().map(|(k, v)| (k.0, v.to_bits())).collect::<Vec<_>>();
+            let bits = |s: &[(experiment::Step, f64)]| {
+                s.iter()
+                    .map(|(k, v)| (k.0, v.to_bits()))
+                    .collect::<Vec<_>>()
+            };
             assert_eq!(bits(&xa), bits(&xb), "{metric} of trial {id}");
         }
     }
@@ -180,5 +198,9 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
     let edited = env.write_spec("tiny.yaml", &TINY.replace("seed: 5", "seed: 6"));
     let refused = env.sweep(&["run", edited.to_str().unwrap()]);
     assert_eq!(refused.code, 2, "{refused:?}");
-    assert!(refused.stderr.contains("different spec"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("different spec"),
+        "{}",
+        refused.stderr
+    );
 }

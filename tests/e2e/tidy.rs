@@ -12,11 +12,21 @@ use tests::repo_root;
 fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(repo_root())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut deps = BTreeMap::new();
     for package in meta["packages"].as_array().unwrap() {
@@ -53,7 +63,9 @@ fn crate_dependencies_follow_the_architecture() {
     for (dep, allowed) in owners {
         for (krate, names) in &deps {
             if names.contains(*dep) && !allowed.contains(&krate.as_str()) {
-                problems.push(format!("`{krate}` depends on `{dep}`; only {allowed:?} may"));
+                problems.push(format!(
+                    "`{krate}` depends on `{dep}`; only {allowed:?} may"
+                ));
             }
         }
     }
@@ -70,7 +82,9 @@ fn crate_dependencies_follow_the_architecture() {
         let names = deps.get(*krate).cloned().unwrap_or_default();
         for name in names.iter().filter(|n| ours.contains(n.as_str())) {
             if !allowed.contains(&name.as_str()) {
-                problems.push(format!("`{krate}` depends on `{name}`; allowed: {allowed:?}"));
+                problems.push(format!(
+                    "`{krate}` depends on `{name}`; allowed: {allowed:?}"
+                ));
             }
         }
     }
@@ -84,7 +98,9 @@ fn crate_dependencies_follow_the_architecture() {
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -109,7 +125,11 @@ fn source_files_follow_the_house_rules() {
     let mut problems = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
-        let rel = file.strip_prefix(&root).unwrap_or(file).display().to_string();
+        let rel = file
+            .strip_prefix(&root)
+            .unwrap_or(file)
+            .display()
+            .to_string();
         if !text.starts_with("//!") {
             problems.push(format!("{rel}: does not start with a `//!` module doc"));
         }
@@ -120,7 +140,13 @@ fn source_files_follow_the_house_rules() {
         if pure {
             // Only the code that ships counts; tests may read their fixtures.
             let shipped = text.split("#[cfg(test)]").next().unwrap_or_default();
-            for banned in ["std::fs", "std::env", "SystemTime", "Instant::now", "thread_rng"] {
+            for banned in [
+                "std::fs",
+                "std::env",
+                "SystemTime",
+                "Instant::now",
+                "thread_rng",
+            ] {
                 if shipped.contains(banned) {
                     problems.push(format!("{rel}: a pure crate uses `{banned}`"));
                 }

@@ -70,7 +70,9 @@ impl TestEnv {
     /// Returns a `Command` for `sweep ARGS` in the scratch folder, to spawn it yourself.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(sweep_binary());
-        cmd.args(args).current_dir(self.dir.path()).env_remove("RUST_LOG");
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env_remove("RUST_LOG");
         cmd
     }
 }
