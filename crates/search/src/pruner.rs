@@ -1,0 +1,427 @@
+//! Pruners: rules that stop weak trials early, decided at every reported step.
+//!
+//! A decision about trial `k` at step `s` is a pure function of the trial's own values up to
+//! `s` and of the values that trials numbered below `k` reported up to `s`. The runner waits
+//! until those earlier trials have reached step `s` (or ended) before asking, so the decision
+//! never depends on timing: the same experiment file prunes the same trials at the same steps.
+//!
+//! Counting rules, chosen so they are deterministic: "startup trials" are trial numbers (trial
+//! `k` has `k` earlier trials), not finished trials; a trial's value at a rung is its best value
+//! up to that step.
+
+use experiment::{Direction, PrunerSpec, Step, TrialId};
+
+/// The objective values one earlier trial reported, in step order.
+#[derive(Debug, Clone, Copy)]
+pub struct Curve<'a> {
+    /// The trial's number.
+    pub trial: TrialId,
+    /// `(step, value)` pairs in increasing step order.
+    pub values: &'a [(Step, f64)],
+}
+
+/// What a pruner is asked about: one trial at one step.
+#[derive(Debug, Clone, Copy)]
+pub struct PruneQuery<'a> {
+    /// The trial.
+    pub trial: TrialId,
+    /// The step just reported.
+    pub step: Step,
+    /// The trial's own values up to and including `step`.
+    pub own: &'a [(Step, f64)],
+    /// Every trial numbered below `trial`, with values up to `step`.
+    pub earlier: &'a [Curve<'a>],
+    /// Whether larger or smaller values are better.
+    pub direction: Direction,
+}
+
+/// Returns the reason to stop the trial now (naming the rule), or `None` to let it continue.
+pub fn should_prune(spec: &PrunerSpec, query: &PruneQuery<'_>) -> Option<String> {
+    match spec {
+        PrunerSpec::None => None,
+        PrunerSpec::Median {
+            n_startup_trials,
+            n_warmup_steps,
+        } => median(query, *n_startup_trials, *n_warmup_steps),
+        PrunerSpec::Asha {
+            min_resource,
+            reduction_factor,
+        } => {
+            let rungs = Rungs::new(*min_resource, *reduction_factor, 0);
+            successive_halving(query, &rungs, query.earlier, "asha")
+        }
+        PrunerSpec::Hyperband {
+            min_resource,
+            max_resource,
+            reduction_factor,
+            strict,
+        } => hyperband(
+            query,
+            *min_resource,
+            *max_resource,
+            *reduction_factor,
+            *strict,
+        ),
+        PrunerSpec::Patience {
+            patience,
+            min_delta,
+            wrapped,
+        } => {
+            if !out_of_patience(query, *patience, *min_delta) {
+                return None;
+            }
+            match wrapped.as_ref() {
+                PrunerSpec::None => Some(format!("patience: no improvement for {patience} epochs")),
+                inner => should_prune(inner, query).map(|r| format!("patience, then {r}")),
+            }
+        }
+    }
+}
+
+/// Returns the best value of `values` up to and including `step`, ignoring NaN.
+fn best_up_to(values: &[(Step, f64)], step: Step, direction: Direction) -> Option<f64> {
+    values
+        .iter()
+        .take_while(|(s, _)| *s <= step)
+        .map(|(_, v)| *v)
+        .filter(|v| !v.is_nan())
+        .reduce(|a, b| if direction.improves(b, a, 0.0) { b } else { a })
+}
+
+/// Returns the value reported exactly at `step`, if any.
+fn value_at(values: &[(Step, f64)], step: Step) -> Option<f64> {
+    values
+        .iter()
+        .find(|(s, _)| *s == step)
+        .map(|(_, v)| *v)
+        .filter(|v| !v.is_nan())
+}
+
+fn median(query: &PruneQuery<'_>, n_startup_trials: u32, n_warmup_steps: u32) -> Option<String> {
+    if query.trial.0 < n_startup_trials || query.step.0 <= n_warmup_steps {
+        return None;
+    }
+    let mut others: Vec<f64> = query
+        .earlier
+        .iter()
+        .filter_map(|c| value_at(c.values, query.step))
+        .collect();
+    if others.is_empty() {
+        return None;
+    }
+    others.sort_by(f64::total_cmp);
+    let n = others.len();
+    let median = if n % 2 == 1 {
+        others[n / 2]
+    } else {
+        (others[n / 2 - 1] + others[n / 2]) / 2.0
+    };
+    let own = best_up_to(query.own, query.step, query.direction);
+    let worse = match own {
+        None => true,
+        Some(v) => query.direction.improves(median, v, 0.0),
+    };
+    worse.then(|| {
+        format!(
+            "median: best {} worse than the median {median:.4} of {n} earlier trials at epoch {}",
+            own.map_or("NaN".to_string(), |v| format!("{v:.4}")),
+            query.step
+        )
+    })
+}
+
+/// The rung steps of one successive-halving bracket.
+#[derive(Debug, Clone, Copy)]
+struct Rungs {
+    first: u64,
+    factor: u64,
+}
+
+impl Rungs {
+    fn new(min_resource: u32, reduction_factor: u32, bracket: u32) -> Rungs {
+        let factor = u64::from(reduction_factor.max(2));
+        let first = u64::from(min_resource.max(1)).saturating_mul(factor.saturating_pow(bracket));
+        Rungs { first, factor }
+    }
+
+    /// Returns the rung index when `step` is a rung step.
+    fn rung_of(&self, step: Step) -> Option<u32> {
+        let step = u64::from(step.0);
+        let mut rung_step = self.first;
+        let mut index = 0;
+        while rung_step <= step {
+            if rung_step == step {
+                return Some(index);
+            }
+            rung_step = rung_step.saturating_mul(self.factor);
+            index += 1;
+        }
+        None
+    }
+}
+
+/// Keeps the trial at a rung only if it is among the top `1 / factor` of the values that the
+/// trial and the `competitors` reached at that rung; with fewer than `factor` values it must be
+/// the best of them.
+fn successive_halving(
+    query: &PruneQuery<'_>,
+    rungs: &Rungs,
+    competitors: &[Curve<'_>],
+    rule: &str,
+) -> Option<String> {
+    let rung = rungs.rung_of(query.step)?;
+    let own = best_up_to(query.own, query.step, query.direction);
+    let Some(own) = own else {
+        return Some(format!(
+            "{rule}: no finite value at rung {rung} (epoch {})",
+            query.step
+        ));
+    };
+    let mut values: Vec<f64> = competitors
+        .iter()
+        .filter(|c| c.values.iter().any(|(s, _)| *s >= query.step))
+        .filter_map(|c| best_up_to(c.values, query.step, query.direction))
+        .collect();
+    values.push(own);
+    // Best first.
+    values.sort_by(|a, b| match query.direction {
+        Direction::Maximize => b.total_cmp(a),
+        Direction::Minimize => a.total_cmp(b),
+    });
+    let kept = (values.len() / usize::try_from(rungs.factor).unwrap_or(usize::MAX)).max(1);
+    let threshold = values[kept - 1];
+    let promoted = !query.direction.improves(threshold, own, 0.0);
+    (!promoted).then(|| {
+        format!(
+            "{rule}: {own:.4} not in the top {kept} of {} at rung {rung} (epoch {})",
+            values.len(),
+            query.step
+        )
+    })
+}
+
+fn hyperband(
+    query: &PruneQuery<'_>,
+    min_resource: u32,
+    max_resource: u32,
+    reduction_factor: u32,
+    strict: bool,
+) -> Option<String> {
+    let brackets = bracket_count(min_resource, max_resource, reduction_factor);
+    let bracket = query.trial.0 % brackets;
+    let rungs = Rungs::new(min_resource, reduction_factor, bracket);
+    let same_bracket: Vec<Curve<'_>> = query
+        .earlier
+        .iter()
+        .filter(|c| strict || c.trial.0 % brackets == bracket)
+        .copied()
+        .collect();
+    successive_halving(
+        query,
+        &rungs,
+        &same_bracket,
+        &format!("hyperband bracket {bracket}"),
+    )
+}
+
+/// Returns `floor(log_factor(max / min)) + 1`, at least 1.
+fn bracket_count(min_resource: u32, max_resource: u32, reduction_factor: u32) -> u32 {
+    let factor = u64::from(reduction_factor.max(2));
+    let mut step = u64::from(min_resource.max(1));
+    let mut count = 0;
+    while step <= u64::from(max_resource) {
+        count += 1;
+        step = step.saturating_mul(factor);
+    }
+    count.max(1)
+}
+
+/// Returns true when the last `patience` values improved on nothing before them.
+fn out_of_patience(query: &PruneQuery<'_>, patience: u32, min_delta: f64) -> bool {
+    let values: Vec<f64> = query
+        .own
+        .iter()
+        .take_while(|(s, _)| *s <= query.step)
+        .map(|(_, v)| *v)
+        .collect();
+    let patience = usize::try_from(patience).unwrap_or(usize::MAX);
+    if values.len() <= patience {
+        return false;
+    }
+    let (before, recent) = values.split_at(values.len() - patience);
+    let best_before = before.iter().copied().reduce(|a, b| {
+        if query.direction.improves(b, a, 0.0) {
+            b
+        } else {
+            a
+        }
+    });
+    match best_before {
+        None => false,
+        Some(best) => !recent
+            .iter()
+            .any(|v| query.direction.improves(*v, best, min_delta)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds a curve from values at steps 1, 2, ...
+    fn curve(values: &[f64]) -> Vec<(Step, f64)> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Step(u32::try_from(i).unwrap() + 1), *v))
+            .collect()
+    }
+
+    fn ask(
+        spec: &PrunerSpec,
+        trial: u32,
+        own: &[f64],
+        earlier: &[Vec<(Step, f64)>],
+    ) -> Option<String> {
+        let curves: Vec<Curve<'_>> = earlier
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Curve {
+                trial: TrialId(u32::try_from(i).unwrap()),
+                values: v,
+            })
+            .collect();
+        let own = curve(own);
+        should_prune(
+            spec,
+            &PruneQuery {
+                trial: TrialId(trial),
+                step: own.last().map_or(Step(0), |(s, _)| *s),
+                own: &own,
+                earlier: &curves,
+                direction: Direction::Maximize,
+            },
+        )
+    }
+
+    #[test]
+    fn median_prunes_below_the_median_after_warmup_and_startup() {
+        let spec = PrunerSpec::Median {
+            n_startup_trials: 2,
+            n_warmup_steps: 1,
+        };
+        let earlier = vec![curve(&[0.5, 0.7, 0.8]), curve(&[0.4, 0.6, 0.9])];
+        // Step 2: median of 0.7 and 0.6 is 0.65.
+        assert!(ask(&spec, 2, &[0.3, 0.5], &earlier).is_some());
+        assert_eq!(ask(&spec, 2, &[0.3, 0.66], &earlier), None);
+        // Warm-up step and startup trials are never pruned.
+        assert_eq!(ask(&spec, 2, &[0.0], &earlier), None);
+        assert_eq!(ask(&spec, 1, &[0.0, 0.0], &earlier[..1]), None);
+        // The message names the rule and the epoch.
+        let reason = ask(&spec, 2, &[0.3, 0.5], &earlier).unwrap();
+        assert!(
+            reason.starts_with("median:") && reason.ends_with("epoch 2"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn asha_keeps_the_top_third_at_each_rung() {
+        let spec = PrunerSpec::Asha {
+            min_resource: 1,
+            reduction_factor: 3,
+        };
+        let earlier: Vec<_> = [0.9, 0.8, 0.7, 0.6, 0.5]
+            .iter()
+            .map(|v| curve(&[*v, *v, *v + 0.1]))
+            .collect();
+        // Rung 0 is step 1: six values, keep the top 2 (0.9, 0.8).
+        assert!(ask(&spec, 5, &[0.75], &earlier).is_some());
+        assert_eq!(ask(&spec, 5, &[0.85], &earlier), None);
+        // Step 2 is no rung: no decision even for a bad value.
+        assert_eq!(ask(&spec, 5, &[0.85, 0.0], &earlier), None);
+        // Step 3 is rung 1, where the others have improved to 1.0, 0.9, ...: 0.85 is third.
+        assert!(ask(&spec, 5, &[0.85, 0.1, 0.1], &earlier).is_some());
+        // The first trial has no competitors and is always kept.
+        assert_eq!(ask(&spec, 0, &[0.0], &[]), None);
+        // With fewer values than the factor, only the best is kept.
+        assert!(ask(&spec, 1, &[0.1], &earlier[..1]).is_some());
+    }
+
+    #[test]
+    fn hyperband_compares_within_a_bracket_unless_strict() {
+        // min 1, max 9, factor 3: brackets with first rungs 1, 3, 9.
+        let spec = |strict| PrunerSpec::Hyperband {
+            min_resource: 1,
+            max_resource: 9,
+            reduction_factor: 3,
+            strict,
+        };
+        assert_eq!(bracket_count(1, 9, 3), 3);
+        let earlier: Vec<_> = (0..3).map(|_| curve(&[0.9, 0.9, 0.9])).collect();
+        // Trial 3 is in bracket 0 with trial 0: at step 1, two values, keep the best.
+        assert!(ask(&spec(false), 3, &[0.5], &earlier).is_some());
+        // Trial 4 is in bracket 1: its first rung is step 3, so step 1 decides nothing.
+        assert_eq!(ask(&spec(false), 4, &[0.5], &earlier), None);
+        assert!(ask(&spec(false), 4, &[0.5, 0.5, 0.5], &earlier).is_some());
+    }
+
+    #[test]
+    fn patience_asks_the_wrapped_rule_only_after_a_plateau() {
+        let plain = PrunerSpec::Patience {
+            patience: 2,
+            min_delta: 0.0,
+            wrapped: Box::new(PrunerSpec::None),
+        };
+        assert_eq!(ask(&plain, 0, &[0.5, 0.6, 0.7], &[]), None);
+        assert!(ask(&plain, 0, &[0.5, 0.6, 0.6, 0.55], &[]).is_some());
+        let wrapped = PrunerSpec::Patience {
+            patience: 1,
+            min_delta: 0.0,
+            wrapped: Box::new(PrunerSpec::Median {
+                n_startup_trials: 0,
+                n_warmup_steps: 0,
+            }),
+        };
+        let earlier = vec![curve(&[0.5, 0.9])];
+        // Improving: patience holds even though it is below the median.
+        assert_eq!(ask(&wrapped, 1, &[0.1, 0.2], &earlier), None);
+        // Plateau and below the median: pruned, and the reason names both rules.
+        let reason = ask(&wrapped, 1, &[0.3, 0.2], &earlier).unwrap();
+        assert!(reason.starts_with("patience, then median"), "{reason}");
+    }
+
+    #[test]
+    fn minimizing_flips_the_comparisons() {
+        let spec = PrunerSpec::Asha {
+            min_resource: 1,
+            reduction_factor: 2,
+        };
+        let earlier = vec![curve(&[0.2]), curve(&[0.3])];
+        let own = curve(&[0.25]);
+        let curves: Vec<Curve<'_>> = earlier
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Curve {
+                trial: TrialId(u32::try_from(i).unwrap()),
+                values: v,
+            })
+            .collect();
+        let query = |direction| PruneQuery {
+            trial: TrialId(2),
+            step: Step(1),
+            own: &own,
+            earlier: &curves,
+            direction,
+        };
+        // Three values, keep the best one: 0.2 when minimizing, 0.3 when maximizing.
+        assert!(should_prune(&spec, &query(Direction::Minimize)).is_some());
+        assert!(should_prune(&spec, &query(Direction::Maximize)).is_some());
+        let best = curve(&[0.1]);
+        let winning = PruneQuery {
+            own: &best,
+            ..query(Direction::Minimize)
+        };
+        assert_eq!(should_prune(&spec, &winning), None);
+    }
+}
