@@ -271,6 +271,11 @@ impl Knob {
 impl Hyperparams {
     /// Resolves one trial's configuration: `sampled` over `fixed` over each knob's default.
     ///
+    /// A knob absent from `sampled` (not searched, or searched under a `when:` that did not hold
+    /// in this trial) takes its fixed value, else its default. Sampled names that are not knobs,
+    /// such as a `regularization` parameter that only conditions test, are ignored: the spec's
+    /// parser has already refused every other unknown name.
+    ///
     /// Returns a message naming the knob when a value is out of range, which can happen when a
     /// distribution such as `normal` draws outside the knob's valid values.
     pub fn resolve(fixed: &Params, sampled: &Params) -> std::result::Result<Hyperparams, String> {
@@ -341,6 +346,17 @@ mod tests {
         assert_eq!(h.hidden, 16);
         assert_eq!(h.batch_size, 32);
         assert_eq!(h.optimizer, OptimizerKind::Adam);
+    }
+
+    #[test]
+    fn names_that_are_not_knobs_are_ignored_and_absent_knobs_fall_back() {
+        let fixed = Params::from([("l2".to_string(), ParamValue::Float(1e-4))]);
+        let sampled = Params::from([
+            ("regularization".to_string(), ParamValue::Str("none".into())),
+            ("lr".to_string(), ParamValue::Float(0.01)),
+        ]);
+        let h = Hyperparams::resolve(&fixed, &sampled).unwrap();
+        assert_eq!((h.lr, h.l2, h.dropout), (0.01, 1e-4, 0.0));
     }
 
     #[test]

@@ -6,9 +6,11 @@
 //! need the filesystem (does the data file exist?) belong to the crates that do IO.
 
 mod error;
+mod grid;
 mod ids;
 mod knobs;
 mod leaderboard;
+mod method;
 mod metric;
 mod objective;
 mod space;
@@ -20,11 +22,12 @@ pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use ids::{trial_seed, Seed, Step, Timestamp, TrialId};
 pub use knobs::{Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, KNOBS};
 pub use leaderboard::{best_trial, rank_trials};
+pub use method::{BayesConfig, Method, SobolConfig, TpeConfig};
 pub use metric::{Direction, MetricPoint, KNOWN_METRICS};
 pub use objective::{Control, Objective, Reporter, TrialContext};
-pub use space::{Distribution, Param, ParamValue, Params, SearchSpace};
+pub use space::{Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
-    DataSpec, EarlyStopping, ExperimentSpec, Located, Method, MetricSpec, ModelKind, ModelSpec,
-    Normalize, SplitSpec,
+    DataSpec, EarlyStopping, ExperimentSpec, Located, MetricSpec, ModelKind, ModelSpec, Normalize,
+    SplitSpec,
 };
 pub use trial::{Trial, TrialOutcome, TrialResult, TrialState};

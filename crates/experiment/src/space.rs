@@ -1,7 +1,12 @@
-//! Search spaces: parameters, their distributions, and sampled values.
+//! Search spaces: parameters, their distributions, their conditions, and sampled values.
 //!
 //! The distribution names follow Weights & Biases sweeps so that their users feel at home:
 //! `log_uniform` takes natural-log bounds, `log_uniform_values` takes the values themselves.
+//!
+//! A parameter may be conditional (`when: {regularization: [dropout]}`): it exists only in trials
+//! where every parameter it names took one of the listed values, and is absent from the others'
+//! `Params`. Samplers therefore walk the space in dependency order (`in_dependency_order`), so the
+//! values a condition tests are chosen before the parameter it guards.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -99,23 +104,62 @@ pub enum Distribution {
 /// A named searched parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
-    /// The knob it sets, e.g. `lr`.
+    /// The knob it sets, e.g. `lr`; or, for a parameter used only in conditions, its own name.
     pub name: String,
     /// How its values are drawn.
     pub distribution: Distribution,
+    /// When the parameter exists; `None` means in every trial.
+    pub condition: Option<Condition>,
+}
+
+/// When a conditional parameter exists: every named parameter is present in the trial and took
+/// one of the listed values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// The parameters tested, each with the values that satisfy it.
+    pub when: BTreeMap<String, Vec<ParamValue>>,
 }
 
 /// The searched parameters of an experiment, ordered by name.
+///
+/// A space parsed from a spec has valid conditions: they name categorical parameters of the
+/// space, list only their values, and form no cycle. A space built by hand may break that; a
+/// parameter whose condition names an unknown parameter, or sits on a cycle, is then simply never
+/// active.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchSpace {
     params: Vec<Param>,
+    /// Indices into `params` in dependency order: a parameter after those its condition names,
+    /// otherwise by name.
+    order: Vec<usize>,
+}
+
+impl Param {
+    /// Returns an unconditional parameter.
+    pub fn new(name: impl Into<String>, distribution: Distribution) -> Param {
+        Param {
+            name: name.into(),
+            distribution,
+            condition: None,
+        }
+    }
+}
+
+impl Condition {
+    /// Returns true when every tested parameter is in `chosen` with one of its listed values.
+    pub fn holds(&self, chosen: &Params) -> bool {
+        self.when
+            .iter()
+            .all(|(name, values)| chosen.get(name).is_some_and(|v| values.contains(v)))
+    }
 }
 
 impl SearchSpace {
     /// Builds a space; parameters are sorted by name so that sampling order is stable.
     pub fn new(mut params: Vec<Param>) -> SearchSpace {
         params.sort_by(|a, b| a.name.cmp(&b.name));
-        SearchSpace { params }
+        let order = dependency_order(&params);
+        SearchSpace { params, order }
     }
 
     /// Returns the parameters, ordered by name.
@@ -123,19 +167,73 @@ impl SearchSpace {
         &self.params
     }
 
+    /// Returns the parameters in dependency order: each after the parameters its condition
+    /// tests, and otherwise by name (so an unconditional space comes out in name order).
+    pub fn in_dependency_order(&self) -> impl Iterator<Item = &Param> + '_ {
+        self.order.iter().filter_map(|i| self.params.get(*i))
+    }
+
     /// Returns the parameter called `name`.
     pub fn param(&self, name: &str) -> Option<&Param> {
         self.params.iter().find(|p| p.name == name)
     }
 
+    /// Returns true when some parameter is conditional.
+    pub fn has_conditions(&self) -> bool {
+        self.params.iter().any(|p| p.condition.is_some())
+    }
+
+    /// Returns true when `param` exists given the values `chosen` so far; for a whole trial, when
+    /// `chosen` holds the parameters before it in dependency order.
+    pub fn is_active(&self, param: &Param, chosen: &Params) -> bool {
+        param.condition.as_ref().is_none_or(|c| c.holds(chosen))
+    }
+
     /// Returns the number of points of a grid over this space, or `None` when a parameter is
     /// continuous (and so cannot be gridded).
+    ///
+    /// A conditional parameter multiplies only the points where it is active, so a grid over
+    /// `regularization: [none, dropout]` and `dropout: {values: [0.1, 0.2], when: ..}` has three
+    /// points, not four. A size too large to count saturates at `u64::MAX`.
     pub fn grid_size(&self) -> Option<u64> {
-        self.params.iter().try_fold(1u64, |acc, p| {
-            let n = p.distribution.grid_values()?.len();
-            acc.checked_mul(u64::try_from(n).ok()?)
-        })
+        crate::grid::size(self)
     }
+
+    /// Returns point `index` of the grid over this space, or `None` when the space cannot be
+    /// gridded or `index` is past the end.
+    ///
+    /// Points come in mixed-radix order, the last parameter by name changing fastest; with
+    /// conditions, the values of the tested parameters change slowest.
+    pub fn grid_point(&self, index: u64) -> Option<Params> {
+        crate::grid::point(self, index)
+    }
+}
+
+/// Returns the indices of `params` (sorted by name) in dependency order, by Kahn's algorithm
+/// taking the smallest ready index first; parameters that can never be ready (an unknown name or
+/// a cycle in their condition) come last, by name.
+fn dependency_order(params: &[Param]) -> Vec<usize> {
+    let index_of = |name: &str| params.iter().position(|p| p.name == name);
+    let deps: Vec<Vec<usize>> = params
+        .iter()
+        .map(|p| {
+            p.condition
+                .iter()
+                .flat_map(|c| c.when.keys())
+                .filter_map(|name| index_of(name))
+                .collect()
+        })
+        .collect();
+    let mut placed = vec![false; params.len()];
+    let mut order = Vec::with_capacity(params.len());
+    while let Some(next) =
+        (0..params.len()).find(|&i| !placed[i] && deps[i].iter().all(|&d| placed[d] && d != i))
+    {
+        placed[next] = true;
+        order.push(next);
+    }
+    order.extend((0..params.len()).filter(|&i| !placed[i]));
+    order
 }
 
 impl Distribution {
@@ -237,24 +335,21 @@ mod tests {
     #[test]
     fn grid_size_multiplies_and_refuses_continuous() {
         let space = SearchSpace::new(vec![
-            Param {
-                name: "hidden".into(),
-                distribution: Distribution::Categorical {
+            Param::new(
+                "hidden",
+                Distribution::Categorical {
                     values: vec![ParamValue::Int(32), ParamValue::Int(64)],
                     probabilities: None,
                 },
-            },
-            Param {
-                name: "depth".into(),
-                distribution: Distribution::IntUniform { min: 1, max: 3 },
-            },
+            ),
+            Param::new("depth", Distribution::IntUniform { min: 1, max: 3 }),
         ]);
         assert_eq!(space.grid_size(), Some(6));
         assert_eq!(space.params()[0].name, "depth");
-        let continuous = SearchSpace::new(vec![Param {
-            name: "lr".into(),
-            distribution: Distribution::Uniform { min: 0.0, max: 1.0 },
-        }]);
+        let continuous = SearchSpace::new(vec![Param::new(
+            "lr",
+            Distribution::Uniform { min: 0.0, max: 1.0 },
+        )]);
         assert_eq!(continuous.grid_size(), None);
     }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::{Direction, Location, Params, Result, SearchSpace, Seed};
+use crate::{Direction, Location, Method, Params, Result, SearchSpace, Seed};
 
 /// A value with the place in the spec file where it was written, for errors found later.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,15 +17,6 @@ pub struct Located<T> {
     pub value: T,
     /// Where it was written.
     pub location: Location,
-}
-
-/// How trials' parameters are chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// Every combination of the (finite) parameter values, in order.
-    Grid,
-    /// Independent random draws.
-    Random,
 }
 
 /// The metric the sweep optimizes, and its direction.
@@ -106,7 +97,7 @@ pub struct ExperimentSpec {
     pub description: String,
     /// The seed every random draw derives from.
     pub seed: Seed,
-    /// How parameters are chosen.
+    /// How parameters are chosen, with the sampler's settings.
     pub method: Method,
     /// Number of trials; for a grid, defaults to the grid's size.
     pub run_cap: u32,

@@ -412,6 +412,7 @@ mod tests {
             early_stopping: None,
             fixed: Params::new(),
             space: SearchSpace::new(vec![Param {
+                condition: None,
                 name: "lr".into(),
                 distribution: Distribution::Uniform { min: 0.0, max: 1.0 },
             }]),

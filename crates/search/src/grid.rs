@@ -45,10 +45,12 @@ mod tests {
     fn space() -> SearchSpace {
         SearchSpace::new(vec![
             Param {
+                condition: None,
                 name: "depth".into(),
                 distribution: Distribution::IntUniform { min: 1, max: 2 },
             },
             Param {
+                condition: None,
                 name: "optimizer".into(),
                 distribution: Distribution::Categorical {
                     values: vec![

@@ -43,6 +43,7 @@ mod tests {
     fn space() -> SearchSpace {
         SearchSpace::new(vec![
             Param {
+                condition: None,
                 name: "lr".into(),
                 distribution: Distribution::LogUniformValues {
                     min: 1e-4,
@@ -50,6 +51,7 @@ mod tests {
                 },
             },
             Param {
+                condition: None,
                 name: "hidden".into(),
                 distribution: Distribution::Categorical {
                     values: vec![ParamValue::Int(32), ParamValue::Int(64)],

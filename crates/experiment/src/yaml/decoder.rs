@@ -238,7 +238,10 @@ pub(super) fn did_you_mean<'c>(
 }
 
 /// Returns the candidate closest to `word`: within a small edit distance, or sharing a prefix.
-fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub(super) fn suggest<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let word_len = word.chars().count();
     let limit = if word_len <= 3 { 1 } else { 2 };
     let mut best: Option<(usize, &str)> = None;

@@ -92,7 +92,12 @@ fn categorical(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<Distribut
     })
 }
 
-fn probabilities(d: &mut Decoder, node: &Node, path: &str, count: usize) -> Option<Vec<f64>> {
+pub(super) fn probabilities(
+    d: &mut Decoder,
+    node: &Node,
+    path: &str,
+    count: usize,
+) -> Option<Vec<f64>> {
     let items = d.seq(node, path)?;
     let mut ps = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {

@@ -8,16 +8,18 @@
 //! over a continuous range, a knob both fixed and searched) in one pass.
 
 mod blocks;
+mod conditions;
 mod decoder;
 mod distribution;
 mod params;
+mod sampler;
 mod tree;
 
 use std::path::Path;
 
 use crate::{
-    Error, ExperimentSpec, Location, Method, ModelKind, ModelSpec, SearchSpace, Seed, SpecError,
-    SpecErrors,
+    Distribution, Error, ExperimentSpec, Location, Method, ModelKind, ModelSpec, SearchSpace, Seed,
+    SpecError, SpecErrors,
 };
 
 use blocks::Fixed;
@@ -31,6 +33,7 @@ const ROOT_KEYS: &[&str] = &[
     "description",
     "seed",
     "method",
+    "sampler",
     "run_cap",
     "parallel",
     "metric",
@@ -40,10 +43,7 @@ const ROOT_KEYS: &[&str] = &[
     "parameters",
 ];
 
-/// Samplers that are planned but not written yet.
-const METHODS_NOT_YET: &[&str] = &["bayes", "sobol", "tpe"];
-
-/// Trials of a random search when `run_cap` is not given.
+/// Trials of a search other than a grid when `run_cap` is not given.
 const DEFAULT_RANDOM_RUN_CAP: u32 = 20;
 
 /// Parses and validates a spec; see `ExperimentSpec::from_yaml_str`.
@@ -118,7 +118,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     let seed = f.get("seed").map_or(Some(Seed(0)), |n| seed(d, n));
     let method = f
         .get("method")
-        .map_or(Some(Method::Random), |n| method(d, n));
+        .map_or(Some(Method::Random), |n| sampler::method(d, n));
     let run_cap = f
         .get("run_cap")
         .map_or(Some(None), |n| blocks::count(d, n, "run_cap").map(Some));
@@ -142,15 +142,22 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         |n| blocks::model(d, n, &mut fixed),
     );
     let early_stopping = block("train").map_or(Some(None), |n| blocks::train(d, n, &mut fixed));
-    let searched = block("parameters").map_or_else(Vec::new, |n| params::parameters(d, n));
+    let (mut searched, written) =
+        block("parameters").map_or_else(Default::default, |n| params::parameters(d, n));
     fixed_and_searched(d, &fixed, &searched);
+    conditions::resolve(d, &mut searched, &written, &fixed);
+    let method = match (method, block("sampler")) {
+        (Some(m), Some(n)) => sampler::settings(d, m, n),
+        (m, _) => m,
+    };
     let method = method?;
     let method_pos = f.get("method").map_or(f.pos, |n| n.pos);
+    let space = SearchSpace::new(searched.iter().map(|s| s.param.clone()).collect());
     let run_cap = match (run_cap?, method) {
-        (Some(n), Method::Grid) => grid_size(d, &searched, method_pos).map(|_| n),
-        (None, Method::Grid) => grid_size(d, &searched, method_pos),
-        (Some(n), Method::Random) => Some(n),
-        (None, Method::Random) => Some(DEFAULT_RANDOM_RUN_CAP),
+        (Some(n), Method::Grid) => grid_size(d, &searched, &space, method_pos).map(|_| n),
+        (None, Method::Grid) => grid_size(d, &searched, &space, method_pos),
+        (Some(n), _) => Some(n),
+        (None, _) => Some(DEFAULT_RANDOM_RUN_CAP),
     };
     Some(ExperimentSpec {
         name: name?,
@@ -164,7 +171,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         model: model?,
         early_stopping: early_stopping?,
         fixed: fixed.into_iter().map(|(k, f)| (k, f.value)).collect(),
-        space: SearchSpace::new(searched.into_iter().map(|s| s.param).collect()),
+        space,
         source: text.to_string(),
     })
 }
@@ -206,31 +213,20 @@ fn seed(d: &mut Decoder, node: &Node) -> Option<Seed> {
     None
 }
 
-fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
-    if let Some(Scalar::Str(s)) = scalar(node) {
-        if METHODS_NOT_YET.contains(&s.as_str()) {
-            d.error(
-                node.pos,
-                "method",
-                format!("method `{s}` is not supported yet; expected one of grid, random"),
-            );
-            return None;
-        }
-    }
-    match d.choice(node, "method", "method", &["grid", "random"])? {
-        "grid" => Some(Method::Grid),
-        _ => Some(Method::Random),
-    }
-}
-
 /// Checks that every parameter can be gridded and returns the grid's number of points.
-fn grid_size(d: &mut Decoder, searched: &[Searched], method_pos: Pos) -> Option<u32> {
-    let mut size = Some(1u64);
+fn grid_size(
+    d: &mut Decoder,
+    searched: &[Searched],
+    space: &SearchSpace,
+    method_pos: Pos,
+) -> Option<u32> {
     let mut continuous = false;
     for s in searched {
-        match params::grid_len(&s.param.distribution) {
-            Some(n) => size = size.and_then(|size| size.checked_mul(n)),
-            None => {
+        match s.param.distribution {
+            Distribution::Constant(_)
+            | Distribution::Categorical { .. }
+            | Distribution::IntUniform { .. } => {}
+            _ => {
                 continuous = true;
                 d.error(
                     s.pos,
@@ -248,7 +244,7 @@ fn grid_size(d: &mut Decoder, searched: &[Searched], method_pos: Pos) -> Option<
     if continuous {
         return None;
     }
-    match size.and_then(|n| u32::try_from(n).ok()) {
+    match space.grid_size().and_then(|n| u32::try_from(n).ok()) {
         Some(n) => Some(n),
         None => {
             d.error(

@@ -4,10 +4,18 @@
 //! (both integers: `int_uniform`, else `uniform`), or an explicit `distribution:`. Every bound
 //! and value is checked with `Knob::check`, so a spec that parses only draws values the trainer
 //! accepts (except `normal` and `log_normal`, which are unbounded and checked per trial).
+//!
+//! Any parameter may add `when: {other: [value, ..]}` (see `conditions`). A name that is not a
+//! knob is still an error, with one exception: a categorical of names that some `when:` tests,
+//! such as `regularization: {values: [none, dropout, l2]}`. It selects between variants of the
+//! search and is recorded with each trial, but no knob reads it.
 
-use crate::{Distribution, Knob, KnobKind, Param, KNOBS};
+use std::collections::BTreeSet;
 
-use super::decoder::{describe, did_you_mean, scalar, Decoder, Fields};
+use crate::{Distribution, Knob, KnobKind, Param, ParamValue, KNOBS};
+
+use super::conditions::{self, RawWhen};
+use super::decoder::{describe, did_you_mean, scalar, suggest, Decoder, Fields};
 use super::distribution;
 use super::tree::{join, Entry, Kind, Node, Pos, Scalar};
 
@@ -17,6 +25,10 @@ pub(super) struct Searched {
     pub(super) param: Param,
     pub(super) key_pos: Pos,
     pub(super) pos: Pos,
+    /// Its `when:` as written, checked against the other parameters once all are read.
+    pub(super) when: Option<RawWhen>,
+    /// The knob it sets, or `None` for a parameter that only conditions test.
+    pub(super) knob: Option<&'static Knob>,
 }
 
 /// The distributions of the v1 format.
@@ -69,28 +81,49 @@ const PARAM_KEYS: &[&str] = &[
     "q",
     "mu",
     "sigma",
+    "when",
 ];
 
-/// Reads `parameters:`; a broken parameter is reported and left out.
-pub(super) fn parameters(d: &mut Decoder, node: &Node) -> Vec<Searched> {
+/// The keys of a parameter that is not a knob.
+const SELECTOR_KEYS: &[&str] = &["distribution", "values", "probabilities", "when"];
+
+/// Reads `parameters:`; a broken parameter is reported and left out. Also returns every name
+/// written, broken or not, so that a condition on a broken parameter is not reported again.
+pub(super) fn parameters(d: &mut Decoder, node: &Node) -> (Vec<Searched>, BTreeSet<String>) {
     let Some(f) = d.mapping(node, "parameters") else {
-        return Vec::new();
+        return (Vec::new(), BTreeSet::new());
     };
-    f.entries.iter().filter_map(|e| parameter(d, e)).collect()
+    let tested = tested_names(f.entries);
+    let searched = f
+        .entries
+        .iter()
+        .filter_map(|e| parameter(d, e, &tested))
+        .collect();
+    (searched, f.entries.iter().map(|e| e.key.clone()).collect())
 }
 
-/// Returns the number of points a grid takes from `distribution`, or `None` when continuous.
-///
-/// Unlike `Distribution::grid_values`, this does not build the list.
-pub(super) fn grid_len(distribution: &Distribution) -> Option<u64> {
-    match distribution {
-        Distribution::Constant(_) => Some(1),
-        Distribution::Categorical { values, .. } => u64::try_from(values.len()).ok(),
-        Distribution::IntUniform { min, max } => {
-            u64::try_from(i128::from(*max) - i128::from(*min) + 1).ok()
+/// Returns the names that some parameter's `when:` mapping tests, as written; a misspelt name
+/// also counts for the parameter it is closest to, so that the misspelling is the one error.
+fn tested_names(entries: &[Entry]) -> BTreeSet<&str> {
+    let mut names = BTreeSet::new();
+    for entry in entries {
+        let Kind::Map(keys) = &entry.value.kind else {
+            continue;
+        };
+        for key in keys.iter().filter(|k| k.key == "when") {
+            if let Kind::Map(tested) = &key.value.kind {
+                names.extend(tested.iter().map(|t| t.key.as_str()));
+            }
         }
-        _ => None,
     }
+    let written: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+    let near: Vec<&str> = names
+        .iter()
+        .filter(|n| !written.contains(n))
+        .filter_map(|n| suggest(n, written.iter().copied()))
+        .collect();
+    names.extend(near);
+    names
 }
 
 impl Shape {
@@ -111,13 +144,15 @@ impl Shape {
 
     fn keys(self) -> &'static [&'static str] {
         match self {
-            Shape::Constant => &["distribution", "value"],
-            Shape::Categorical => &["distribution", "values", "probabilities"],
+            Shape::Constant => &["distribution", "value", "when"],
+            Shape::Categorical => &["distribution", "values", "probabilities", "when"],
             Shape::Uniform | Shape::IntUniform | Shape::LogUniform | Shape::LogUniformValues => {
-                &["distribution", "min", "max"]
+                &["distribution", "min", "max", "when"]
             }
-            Shape::QUniform | Shape::QLogUniformValues => &["distribution", "min", "max", "q"],
-            Shape::Normal | Shape::LogNormal => &["distribution", "mu", "sigma"],
+            Shape::QUniform | Shape::QLogUniformValues => {
+                &["distribution", "min", "max", "q", "when"]
+            }
+            Shape::Normal | Shape::LogNormal => &["distribution", "mu", "sigma", "when"],
         }
     }
 
@@ -134,22 +169,24 @@ impl Shape {
     }
 }
 
-fn parameter(d: &mut Decoder, entry: &Entry) -> Option<Searched> {
+fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<Searched> {
     let path = join("parameters", &entry.key);
-    let Some(knob) = Knob::find(&entry.key) else {
+    let knob = Knob::find(&entry.key);
+    if knob.is_none() && !tested.contains(entry.key.as_str()) {
         let names: Vec<&str> = KNOBS.iter().map(|k| k.name).collect();
         let hint = did_you_mean(&entry.key, names.iter().copied());
         d.error(
             entry.key_pos,
             &path,
             format!(
-                "unknown parameter `{}`: the trainer has no such knob{hint}knobs: {}",
+                "unknown parameter `{}`: the trainer has no such knob{hint}knobs: {}; a name \
+                 that is not a knob must be tested by some `when:`",
                 entry.key,
                 names.join(", ")
             ),
         );
         return None;
-    };
+    }
     let node = &entry.value;
     if !matches!(node.kind, Kind::Map(_)) {
         d.error(
@@ -163,6 +200,20 @@ fn parameter(d: &mut Decoder, entry: &Entry) -> Option<Searched> {
         return None;
     }
     let f = d.mapping(node, &path)?;
+    let when = match f.get("when") {
+        None => Some(None),
+        Some(n) => conditions::read(d, n, &f.path("when")).map(Some),
+    };
+    let Some(knob) = knob else {
+        let distribution = selector(d, &f, &entry.key);
+        return Some(Searched {
+            param: Param::new(entry.key.clone(), distribution?),
+            key_pos: entry.key_pos,
+            pos: node.pos,
+            when: when?,
+            knob: None,
+        });
+    };
     let shape = shape(d, &f, knob)?;
     for e in f.entries {
         if shape.keys().contains(&e.key.as_str()) {
@@ -185,12 +236,81 @@ fn parameter(d: &mut Decoder, entry: &Entry) -> Option<Searched> {
     }
     let distribution = distribution::distribution(d, &f, knob, shape)?;
     Some(Searched {
-        param: Param {
-            name: knob.name.to_string(),
-            distribution,
-        },
+        param: Param::new(knob.name, distribution),
         key_pos: entry.key_pos,
         pos: node.pos,
+        when: when?,
+        knob: Some(knob),
+    })
+}
+
+/// Reads a parameter that is not a knob but is tested by a condition: a categorical of names.
+fn selector(d: &mut Decoder, f: &Fields<'_>, name: &str) -> Option<Distribution> {
+    let not_categorical = |d: &mut Decoder, pos: Pos, path: &str| {
+        d.error(
+            pos,
+            path,
+            format!(
+                "`{name}` is not a knob, so it can only be a categorical of names that `when:` \
+                 tests; give `values: [..]`"
+            ),
+        );
+    };
+    let mut ok = true;
+    for e in f.entries {
+        if !SELECTOR_KEYS.contains(&e.key.as_str()) {
+            if PARAM_KEYS.contains(&e.key.as_str()) {
+                not_categorical(d, e.key_pos, &f.path(&e.key));
+            } else {
+                d.unknown_key(e, f.path, SELECTOR_KEYS);
+            }
+            ok = false;
+        }
+    }
+    if let Some(n) = f.get("distribution") {
+        let path = f.path("distribution");
+        if !matches!(scalar(n), Some(Scalar::Str(s)) if s == "categorical") {
+            not_categorical(d, n.pos, &path);
+            return None;
+        }
+    }
+    let Some(node) = f.get("values") else {
+        if ok {
+            not_categorical(d, f.pos, f.path);
+        }
+        return None;
+    };
+    let path = f.path("values");
+    let items = d.seq(node, &path)?;
+    if items.is_empty() {
+        d.error(node.pos, &path, "expected at least one value, found `[]`");
+        return None;
+    }
+    let mut values = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        match d.value(item, &item_path) {
+            Some(v @ ParamValue::Str(_)) => values.push(v),
+            Some(_) => d.error(
+                item.pos,
+                &item_path,
+                format!("expected a name for `{name}`, found {}", describe(item)),
+            ),
+            None => {}
+        }
+    }
+    let probabilities = match f.get("probabilities") {
+        None => Some(None),
+        Some(n) => {
+            distribution::probabilities(d, n, &f.path("probabilities"), items.len()).map(Some)
+        }
+    };
+    if values.len() != items.len() || !ok {
+        return None;
+    }
+    Some(Distribution::Categorical {
+        values,
+        probabilities: probabilities?,
     })
 }
 

@@ -30,14 +30,13 @@ fn whole_document_errors() {
 fn top_level_errors() {
     check(
         &[
-            ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, run_cap, parallel, metric, data, model, train, parameters"),
+            ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, data, model, train, parameters"),
             ("seed: 1\nseed: 2\n", "5:1: seed: duplicate key `seed`; it is first written on line 4"),
             ("seed: -1\n", "4:7: seed: must be a non-negative integer, found -1"),
             ("seed: abc\n", "4:7: seed: expected an integer, found string `abc`"),
             ("seed:\n", "4:1: seed: expected an integer, found nothing"),
-            ("method: tpe\n", "4:9: method: method `tpe` is not supported yet; expected one of grid, random"),
-            ("method: gird\n", "4:9: method: unknown method `gird`; did you mean `grid`? expected one of grid, random"),
-            ("method: [grid]\n", "4:9: method: expected one of grid, random, found a sequence"),
+            ("method: gird\n", "4:9: method: unknown method `gird`; did you mean `grid`? expected one of grid, random, sobol, tpe, bayes"),
+            ("method: [grid]\n", "4:9: method: expected one of grid, random, sobol, tpe, bayes, found a sequence"),
             ("run_cap: 0\n", "4:10: run_cap: must be an integer from 1 to 4294967295, found 0"),
             ("run_cap: 2.5\n", "4:10: run_cap: expected an integer, found number `2.5`"),
             ("parallel: -3\n", "4:11: parallel: must be an integer from 1 to 4294967295, found -3"),
@@ -105,7 +104,7 @@ fn parameter_errors() {
     let base = format!("{BASE}parameters:\n");
     check(
         &[
-            ("  lrr: {min: 0.1, max: 0.2}\n", "5:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation"),
+            ("  lrr: {min: 0.1, max: 0.2}\n", "5:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation; a name that is not a knob must be tested by some `when:`"),
             ("  lr: 0.1\n", "5:7: parameters.lr: expected a mapping such as `{values: [..]}` or `{min: .., max: ..}`, found number `0.1`"),
             ("  lr: {min: 0.5, max: 0.1}\n", "5:13: parameters.lr.min: min must be below max, found min 0.5 and max 0.1"),
             ("  lr: {min: 0.1, max: 0.1}\n", "5:13: parameters.lr.min: min must be below max, found min 0.1 and max 0.1"),
@@ -122,11 +121,11 @@ fn parameter_errors() {
             ("  hidden: {values: [32, 64], probabilities: [1.0]}\n", "5:45: parameters.hidden.probabilities: expected 2 probabilities, one per value, found 1"),
             ("  hidden: {values: [32, 64], probabilities: [0.5, 0.6]}\n", "5:45: parameters.hidden.probabilities: probabilities must sum to 1, found 1.1"),
             ("  hidden: {values: [32, 64], probabilities: [-0.5, 1.5]}\n", "5:46: parameters.hidden.probabilities[0]: a probability must not be negative, found -0.5"),
-            ("  hidden: {value: 32, probabilities: [1.0]}\n", "5:23: parameters.hidden.probabilities: `probabilities` does not apply to constant; expected keys: distribution, value"),
-            ("  lr: {min: 0.1, max: 0.2, q: 0.1}\n", "5:28: parameters.lr.q: `q` does not apply to uniform; expected keys: distribution, min, max"),
-            ("  lr: {distribution: normal, mu: 0.1, sigma: 0, min: 0}\n", "5:46: parameters.lr.sigma: must be positive, found 0\n5:49: parameters.lr.min: `min` does not apply to normal; expected keys: distribution, mu, sigma"),
-            ("  lr: {min: 0.1, max: 0.2, stepp: 1}\n", "5:28: parameters.lr.stepp: unknown key `stepp`; expected keys: distribution, min, max"),
-            ("  lr: {vals: [0.1]}\n", "5:8: parameters.lr.vals: unknown key `vals`; did you mean `value`? expected keys: distribution, value, values, probabilities, min, max, q, mu, sigma"),
+            ("  hidden: {value: 32, probabilities: [1.0]}\n", "5:23: parameters.hidden.probabilities: `probabilities` does not apply to constant; expected keys: distribution, value, when"),
+            ("  lr: {min: 0.1, max: 0.2, q: 0.1}\n", "5:28: parameters.lr.q: `q` does not apply to uniform; expected keys: distribution, min, max, when"),
+            ("  lr: {distribution: normal, mu: 0.1, sigma: 0, min: 0}\n", "5:46: parameters.lr.sigma: must be positive, found 0\n5:49: parameters.lr.min: `min` does not apply to normal; expected keys: distribution, mu, sigma, when"),
+            ("  lr: {min: 0.1, max: 0.2, stepp: 1}\n", "5:28: parameters.lr.stepp: unknown key `stepp`; expected keys: distribution, min, max, when"),
+            ("  lr: {vals: [0.1]}\n", "5:8: parameters.lr.vals: unknown key `vals`; did you mean `value`? expected keys: distribution, value, values, probabilities, min, max, q, mu, sigma, when"),
             ("  lr: {}\n", "5:7: parameters.lr: cannot tell how to draw `lr`: give `values`, `value`, `min` and `max`, or a `distribution`"),
             ("  lr: {value: 0.1, values: [0.1]}\n", "5:7: parameters.lr: give either `value` or `values`, not both"),
             ("  lr: {distribution: log_uniform_value, min: 0.1, max: 1}\n", "5:22: parameters.lr.distribution: unknown distribution `log_uniform_value`; did you mean `log_uniform_values`? expected one of constant, categorical, uniform, int_uniform, q_uniform, log_uniform, log_uniform_values, q_log_uniform_values, normal, log_normal"),
@@ -169,9 +168,72 @@ seed: x
 ";
     let want = "\
 1:1: data: missing required key `data`
-2:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation
+2:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation; a name that is not a knob must be tested by some `when:`
 3:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, found `bad name`
 4:16: metric.name: unknown metric `nope`; expected one of train_loss, val_loss, val_accuracy, epoch_seconds
 5:7: seed: expected an integer, found string `x`";
     assert_eq!(render(text), want);
+}
+
+#[test]
+fn condition_errors() {
+    let base = format!("{BASE}parameters:\n  regularization: {{values: [none, dropout, l2]}}\n");
+    check(
+        &[
+            ("  dropout: {min: 0.1, max: 0.5, when: {regularization: [dropout]}}\n", "ok"),
+            ("  dropout: {min: 0.1, max: 0.5, when: {regularization: dropout}}\n", "ok"),
+            ("  dropout: {min: 0.1, max: 0.5, when: {regularisation: [dropout]}}\n", "6:40: parameters.dropout.when.regularisation: unknown parameter `regularisation` in `when:`; did you mean `regularization`? searched parameters: regularization"),
+            ("  dropout: {min: 0.1, max: 0.5, when: {regularization: [dropuot]}}\n", "6:57: parameters.dropout.when.regularization[0]: `dropuot` is not one of the values of `regularization`: none, dropout, l2"),
+            ("  dropout: {min: 0.1, max: 0.5, when: {regularization: l1}}\n", "6:56: parameters.dropout.when.regularization: `l1` is not one of the values of `regularization`: none, dropout, l2"),
+            ("  dropout: {min: 0.1, max: 0.5, when: {regularization: [l2, 3]}}\n", "6:61: parameters.dropout.when.regularization[1]: `3` is not one of the values of `regularization`: none, dropout, l2"),
+            ("  dropout: {min: 0.1, max: 0.5, when: {regularization: []}}\n", "6:56: parameters.dropout.when.regularization: expected at least one value, found `[]`"),
+            ("  dropout: {min: 0.1, max: 0.5, when: {regularization: {a: 1}}}\n", "6:56: parameters.dropout.when.regularization: expected a sequence such as `[1, 2]`, found a mapping"),
+            ("  dropout: {min: 0.1, max: 0.5, when: {regularization: [dropout]}}\n  l2: {values: [0.1], when: {regularization: [l2], dropout: [0.1]}}\n", "7:52: parameters.l2.when.dropout: `dropout` is not categorical (uniform); `when:` can only test a parameter with `values: [..]`"),
+        ],
+        &base,
+    );
+    let base = format!("{BASE}parameters:\n");
+    check(
+        &[
+            ("  dropout: {min: 0.1, max: 0.5, when: {}}\n", "5:39: parameters.dropout.when: expected at least one `parameter: [values]`, found `{}`"),
+            ("  dropout: {min: 0.1, max: 0.5, when: [optimizer]}\n", "5:39: parameters.dropout.when: expected a mapping, found a sequence"),
+            ("  lr: {min: 0.1, max: 0.5}\n  dropout: {min: 0.1, max: 0.5, when: {lr: [0.1]}}\n", "6:40: parameters.dropout.when.lr: `lr` is not categorical (uniform); `when:` can only test a parameter with `values: [..]`"),
+            ("  dropout: {min: 0.1, max: 0.5, when: {dropout: [0.1]}}\n", "5:40: parameters.dropout.when.dropout: `dropout` cannot depend on itself"),
+            ("  optimizer: {values: [sgd, adam], when: {activation: [relu]}}\n  activation: {values: [relu, tanh], when: {optimizer: [sgd]}}\n", "5:43: parameters.optimizer.when: conditions form a cycle: optimizer -> activation -> optimizer; a parameter cannot depend on itself"),
+            ("  hidden: {values: [32.0, 64]}\n  depth: {values: [1, 2], when: {hidden: [32]}}\n", "ok"),
+            ("  optimizer: {values: [sgd, adam]}\n  momentum: {values: [0.0, 0.9], when: {optimizer: [sgd]}}\n", "ok"),
+        ],
+        &base,
+    );
+    check(
+        &[
+            ("train: {lr: 0.1}\nparameters:\n  dropout: {min: 0.1, max: 0.5, when: {lr: [0.1]}}\n", "6:40: parameters.dropout.when.lr: `lr` is fixed in `train:` on line 4; `when:` can only test searched parameters"),
+            ("parameters:\n  regularization: {values: [none, l2]}\n", "5:3: parameters.regularization: unknown parameter `regularization`: the trainer has no such knob; knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation; a name that is not a knob must be tested by some `when:`"),
+            ("parameters:\n  variant: {min: 1, max: 2}\n  l2: {values: [0.1], when: {variant: [1]}}\n", "5:13: parameters.variant.min: `variant` is not a knob, so it can only be a categorical of names that `when:` tests; give `values: [..]`\n5:21: parameters.variant.max: `variant` is not a knob, so it can only be a categorical of names that `when:` tests; give `values: [..]`"),
+            ("parameters:\n  variant: {values: [a, 2]}\n  l2: {values: [0.1], when: {variant: [a]}}\n", "5:25: parameters.variant.values[1]: expected a name for `variant`, found integer `2`"),
+            ("parameters:\n  variant: {values: [a], foo: 1}\n  l2: {values: [0.1], when: {variant: [a]}}\n", "5:26: parameters.variant.foo: unknown key `foo`; expected keys: distribution, values, probabilities, when"),
+            ("parameters:\n  variant: {values: [a, b], probabilities: [0.5, 0.5]}\n  l2: {values: [0.1], when: {variant: [a]}}\n", "ok"),
+        ],
+        BASE,
+    );
+}
+#[test]
+fn sampler_errors() {
+    check(
+        &[
+            ("method: tpe\nsampler: {n_startup_trials: 5, n_ei_candidates: 48, multivariate: false}\n", "ok"),
+            ("method: tpe\nsampler:\n", "ok"),
+            ("method: sobol\nsampler: {scramble: false}\n", "ok"),
+            ("method: bayes\nsampler: {n_startup_trials: 0, n_candidates: 256, n_local_search: 0, constant_liar: false}\n", "ok"),
+            ("method: random\nsampler: {n_startup_trials: 5}\n", "5:10: sampler: method `random` has no settings; `sampler:` applies to sobol, tpe and bayes"),
+            ("sampler: {n_startup_trials: 5}\n", "4:10: sampler: method `random` has no settings; `sampler:` applies to sobol, tpe and bayes"),
+            ("method: tpe\nsampler: {n_startup: 5}\n", "5:11: sampler.n_startup: unknown key `n_startup`; did you mean `n_startup_trials`? expected keys: n_startup_trials, n_ei_candidates, multivariate, constant_liar, gamma, prior_weight, magic_clip"),
+            ("method: tpe\nsampler: {gamma: 0, prior_weight: -1, n_ei_candidates: 0, multivariate: yes}\n", "5:18: sampler.gamma: must be in (0, 1], found 0\n5:35: sampler.prior_weight: must be positive, found -1\n5:56: sampler.n_ei_candidates: must be an integer from 1 to 4294967295, found 0\n5:73: sampler.multivariate: expected true or false, found string `yes`"),
+            ("method: bayes\nsampler: {n_ei_candidates: 5}\n", "5:11: sampler.n_ei_candidates: unknown key `n_ei_candidates`; expected keys: n_startup_trials, n_candidates, n_local_search, constant_liar"),
+            ("method: sobol\nsampler: {scramble: 1}\n", "5:21: sampler.scramble: expected true or false, found integer `1`"),
+            ("method: sobol\nsampler: [1]\n", "5:10: sampler: expected a mapping, found a sequence"),
+            ("method: xyzzy\nsampler: {scramble: 1}\n", "4:9: method: unknown method `xyzzy`; expected one of grid, random, sobol, tpe, bayes"),
+        ],
+        BASE,
+    );
 }

@@ -95,10 +95,7 @@ fn the_example_parses_into_the_spec_it_describes() {
         values: values.iter().map(|v| ParamValue::Int(*v)).collect(),
         probabilities: None,
     };
-    let param = |name: &str, distribution| Param {
-        name: name.to_string(),
-        distribution,
-    };
+    let param = |name: &str, distribution| Param::new(name, distribution);
     let want = ExperimentSpec {
         name: "digits-mlp".into(),
         description: "MLP on 8x8 digits, random search".into(),
@@ -408,4 +405,50 @@ fn no_input_makes_the_parser_panic() {
         panicked.len(),
         panicked.first()
     );
+}
+
+#[test]
+fn conditions_and_sampler_settings_parse() {
+    use crate::{Condition, TpeConfig};
+    let spec = parse_ok(&format!(
+        "{BASE}method: tpe\nsampler: {{n_startup_trials: 4, multivariate: false}}\nparameters:\n  \
+         regularization: {{values: [none, dropout, l2, dropout+l2]}}\n  \
+         dropout: {{min: 0.05, max: 0.5, when: {{regularization: [dropout, dropout+l2]}}}}\n  \
+         l2: {{distribution: log_uniform_values, min: 1.0e-6, max: 1.0e-2, when: {{regularization: [l2, dropout+l2]}}}}\n"
+    ));
+    assert_eq!(
+        spec.method,
+        Method::Tpe(TpeConfig {
+            n_startup_trials: 4,
+            multivariate: false,
+            ..TpeConfig::default()
+        })
+    );
+    assert_eq!(spec.run_cap, 20);
+    let names = |vs: &[&str]| vs.iter().map(|v| ParamValue::Str(v.to_string())).collect();
+    let condition = |values: &[&str]| {
+        Some(Condition {
+            when: [("regularization".to_string(), names(values))].into(),
+        })
+    };
+    let dropout = spec.space.param("dropout").map(|p| p.condition.clone());
+    assert_eq!(dropout, Some(condition(&["dropout", "dropout+l2"])));
+    let l2 = spec.space.param("l2").map(|p| p.condition.clone());
+    assert_eq!(l2, Some(condition(&["l2", "dropout+l2"])));
+    let order: Vec<&str> = spec
+        .space
+        .in_dependency_order()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(order, ["regularization", "dropout", "l2"]);
+}
+
+#[test]
+fn a_conditional_grid_counts_only_active_points() {
+    let spec = parse_ok(&format!(
+        "{BASE}method: grid\nparameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
+         momentum: {{values: [0.0, 0.9], when: {{optimizer: [sgd]}}}}\n  depth: {{min: 1, max: 2}}\n"
+    ));
+    // sgd with two momenta, adam alone; times two depths.
+    assert_eq!(spec.run_cap, 6);
 }

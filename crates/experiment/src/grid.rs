@@ -1,0 +1,264 @@
+//! Grids over search spaces, conditional ones included: how many points, and the k-th one.
+//!
+//! An unconditional grid is one mixed-radix number, the last parameter by name changing fastest.
+//! With conditions, the grid is a union of such numbers, one per *branch*: an assignment of the
+//! parameters that conditions test. Under a branch only the parameters active there are axes,
+//! so an inactive parameter never multiplies the grid with copies of the same point.
+
+use std::collections::BTreeSet;
+
+use crate::{Distribution, Param, ParamValue, Params, SearchSpace};
+
+/// The most branches a conditional grid is enumerated over; past it, its size saturates.
+const MAX_BRANCHES: usize = 100_000;
+
+/// The parameters active under one assignment of the tested parameters.
+struct Branch<'s> {
+    chosen: Params,
+    axes: Vec<&'s Param>,
+    size: u64,
+}
+
+/// Returns the grid's size; see `SearchSpace::grid_size`.
+pub(crate) fn size(space: &SearchSpace) -> Option<u64> {
+    match branches(space)? {
+        Some(branches) => Some(
+            branches
+                .iter()
+                .fold(0u64, |acc, b| acc.saturating_add(b.size)),
+        ),
+        None => Some(u64::MAX),
+    }
+}
+
+/// Returns the grid's point `index`; see `SearchSpace::grid_point`.
+pub(crate) fn point(space: &SearchSpace, index: u64) -> Option<Params> {
+    let mut rest = index;
+    for branch in branches(space)?? {
+        if rest >= branch.size {
+            rest -= branch.size;
+            continue;
+        }
+        let mut params = branch.chosen;
+        for p in branch.axes.iter().rev() {
+            let len = len(&p.distribution)?;
+            params.insert(p.name.clone(), value(&p.distribution, rest % len)?);
+            rest /= len;
+        }
+        return Some(params);
+    }
+    None
+}
+
+/// Returns the branches in order, `None` inside when there are too many to list, or `None` when
+/// a parameter cannot be gridded.
+fn branches(space: &SearchSpace) -> Option<Option<Vec<Branch<'_>>>> {
+    if space
+        .params()
+        .iter()
+        .any(|p| len(&p.distribution).is_none())
+    {
+        return None;
+    }
+    let tested: BTreeSet<&str> = space
+        .params()
+        .iter()
+        .filter_map(|p| p.condition.as_ref())
+        .flat_map(|c| c.when.keys().map(String::as_str))
+        .collect();
+    let controllers: Vec<&Param> = space
+        .in_dependency_order()
+        .filter(|p| tested.contains(p.name.as_str()))
+        .collect();
+    let mut assignments = Vec::new();
+    if !expand(space, &controllers, Params::new(), &mut assignments) {
+        return Some(None);
+    }
+    let branches = assignments
+        .into_iter()
+        .map(|chosen| {
+            let axes: Vec<&Param> = space
+                .params()
+                .iter()
+                .filter(|p| !tested.contains(p.name.as_str()) && space.is_active(p, &chosen))
+                .collect();
+            let size = axes.iter().fold(1u64, |acc, p| {
+                acc.saturating_mul(len(&p.distribution).unwrap_or(1))
+            });
+            Branch { chosen, axes, size }
+        })
+        .collect();
+    Some(Some(branches))
+}
+
+/// Appends every assignment of `controllers` (in dependency order) extending `chosen`; returns
+/// false when there are more than `MAX_BRANCHES`.
+fn expand(
+    space: &SearchSpace,
+    controllers: &[&Param],
+    chosen: Params,
+    out: &mut Vec<Params>,
+) -> bool {
+    let Some((first, rest)) = controllers.split_first() else {
+        out.push(chosen);
+        return out.len() <= MAX_BRANCHES;
+    };
+    if !space.is_active(first, &chosen) {
+        return expand(space, rest, chosen, out);
+    }
+    let n = len(&first.distribution).unwrap_or(0);
+    for i in 0..n {
+        let Some(v) = value(&first.distribution, i) else {
+            return false;
+        };
+        let mut next = chosen.clone();
+        next.insert(first.name.clone(), v);
+        if !expand(space, rest, next, out) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Returns how many values a grid takes from `distribution`, or `None` when it is continuous.
+fn len(distribution: &Distribution) -> Option<u64> {
+    match distribution {
+        Distribution::Constant(_) => Some(1),
+        Distribution::Categorical { values, .. } => u64::try_from(values.len()).ok(),
+        Distribution::IntUniform { min, max } => {
+            u64::try_from(i128::from(*max) - i128::from(*min) + 1).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Returns value `i` of the grid's values of `distribution`.
+fn value(distribution: &Distribution, i: u64) -> Option<ParamValue> {
+    match distribution {
+        Distribution::Constant(v) => Some(v.clone()),
+        Distribution::Categorical { values, .. } => values.get(usize::try_from(i).ok()?).cloned(),
+        Distribution::IntUniform { min, .. } => {
+            let i = i64::try_from(i).ok()?;
+            min.checked_add(i).map(ParamValue::Int)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::Condition;
+
+    fn strings(values: &[&str]) -> Vec<ParamValue> {
+        values
+            .iter()
+            .map(|v| ParamValue::Str(v.to_string()))
+            .collect()
+    }
+
+    fn categorical(values: &[&str]) -> Distribution {
+        Distribution::Categorical {
+            values: strings(values),
+            probabilities: None,
+        }
+    }
+
+    fn when(name: &str, values: &[&str]) -> Option<Condition> {
+        Some(Condition {
+            when: BTreeMap::from([(name.to_string(), strings(values))]),
+        })
+    }
+
+    fn render(space: &SearchSpace) -> Vec<String> {
+        let size = space.grid_size().unwrap_or(0);
+        (0..size)
+            .map(|k| {
+                let p = space.grid_point(k).unwrap_or_default();
+                p.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_conditional_grid_lists_each_distinct_point_once() {
+        let space = SearchSpace::new(vec![
+            Param::new("regularization", categorical(&["none", "dropout", "l2"])),
+            Param {
+                condition: when("regularization", &["dropout"]),
+                ..Param::new("dropout", categorical(&["0.1", "0.2"]))
+            },
+            Param {
+                condition: when("regularization", &["l2"]),
+                ..Param::new("l2", categorical(&["a"]))
+            },
+            Param::new("depth", Distribution::IntUniform { min: 1, max: 2 }),
+        ]);
+        assert_eq!(space.grid_size(), Some(8));
+        assert_eq!(
+            render(&space),
+            [
+                "depth=1 regularization=none",
+                "depth=2 regularization=none",
+                "depth=1 dropout=0.1 regularization=dropout",
+                "depth=1 dropout=0.2 regularization=dropout",
+                "depth=2 dropout=0.1 regularization=dropout",
+                "depth=2 dropout=0.2 regularization=dropout",
+                "depth=1 l2=a regularization=l2",
+                "depth=2 l2=a regularization=l2",
+            ]
+        );
+        assert_eq!(space.grid_point(8), None);
+    }
+
+    #[test]
+    fn nested_conditions_follow_dependency_order() {
+        // `b` tests `a`, and `c` tests `b`: `c` exists only when both hold.
+        let space = SearchSpace::new(vec![
+            Param {
+                condition: when("b", &["y"]),
+                ..Param::new("a_last", categorical(&["1", "2"]))
+            },
+            Param {
+                condition: when("c", &["on"]),
+                ..Param::new("b", categorical(&["x", "y"]))
+            },
+            Param::new("c", categorical(&["off", "on"])),
+        ]);
+        let names: Vec<&str> = space
+            .in_dependency_order()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["c", "b", "a_last"]);
+        assert_eq!(
+            render(&space),
+            [
+                "c=off",
+                "b=x c=on",
+                "a_last=1 b=y c=on",
+                "a_last=2 b=y c=on",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cycle_built_by_hand_leaves_its_parameters_inactive() {
+        let space = SearchSpace::new(vec![
+            Param {
+                condition: when("b", &["x"]),
+                ..Param::new("a", categorical(&["x"]))
+            },
+            Param {
+                condition: when("a", &["x"]),
+                ..Param::new("b", categorical(&["x"]))
+            },
+            Param::new("c", categorical(&["x"])),
+        ]);
+        assert_eq!(render(&space), ["c=x"]);
+    }
+}

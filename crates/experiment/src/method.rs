@@ -1,0 +1,107 @@
+//! Samplers by name, with their settings: the `method:` and `sampler:` keys of a spec.
+//!
+//! A sampler's settings live inside its `Method` variant rather than in a separate field of the
+//! spec, so a spec cannot carry TPE settings for a random search: the type says which settings
+//! go with which sampler. Every setting has a default (`Default`), chosen to match Optuna's where
+//! Optuna has the same knob, so `method: tpe` alone is a good search.
+
+/// How trials' parameters are chosen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Method {
+    /// Every combination of the (finite) parameter values, in order.
+    Grid,
+    /// Independent random draws.
+    Random,
+    /// A scrambled Sobol sequence: quasi-random points that fill the space evenly.
+    Sobol(SobolConfig),
+    /// Tree-structured Parzen Estimator: models good and bad trials and samples where the ratio
+    /// of the two densities is highest.
+    Tpe(TpeConfig),
+    /// Gaussian-process Bayesian optimization with expected improvement.
+    Bayes(BayesConfig),
+}
+
+/// Settings of the `sobol` sampler.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SobolConfig {
+    /// Whether the sequence is Owen-scrambled with the experiment's seed; unscrambled, trial 0 is
+    /// the corner of the space and every seed gives the same points.
+    pub scramble: bool,
+}
+
+/// Settings of the `tpe` sampler.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TpeConfig {
+    /// Trials drawn quasi-randomly before the model is used.
+    pub n_startup_trials: u32,
+    /// Candidates drawn from the model of good trials; the one most likely good wins.
+    pub n_ei_candidates: u32,
+    /// Whether parameters are modelled jointly (true) or one at a time.
+    pub multivariate: bool,
+    /// Whether trials still running count as bad ones, so parallel trials spread out.
+    pub constant_liar: bool,
+    /// The fraction of finished trials modelled as good (at most 25 of them), in (0, 1].
+    pub gamma: f64,
+    /// The weight of the prior (the whole range) among the kernels, above 0.
+    pub prior_weight: f64,
+    /// Whether kernel widths are kept from shrinking below range / (kernels + 1), as in Optuna.
+    pub magic_clip: bool,
+}
+
+/// Settings of the `bayes` sampler.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BayesConfig {
+    /// Trials drawn quasi-randomly before the Gaussian process is used.
+    pub n_startup_trials: u32,
+    /// Quasi-random points at which the acquisition is evaluated before local search.
+    pub n_candidates: u32,
+    /// Local searches of the acquisition, from the best candidates and the best trials.
+    pub n_local_search: u32,
+    /// Whether trials still running are added to the model at its predicted value ("kriging
+    /// believer"), so parallel trials spread out.
+    pub constant_liar: bool,
+}
+
+impl Method {
+    /// Returns the name used in specs, e.g. `tpe`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Method::Grid => "grid",
+            Method::Random => "random",
+            Method::Sobol(_) => "sobol",
+            Method::Tpe(_) => "tpe",
+            Method::Bayes(_) => "bayes",
+        }
+    }
+}
+
+impl Default for SobolConfig {
+    fn default() -> Self {
+        SobolConfig { scramble: true }
+    }
+}
+
+impl Default for TpeConfig {
+    fn default() -> Self {
+        TpeConfig {
+            n_startup_trials: 10,
+            n_ei_candidates: 24,
+            multivariate: true,
+            constant_liar: true,
+            gamma: 0.1,
+            prior_weight: 1.0,
+            magic_clip: true,
+        }
+    }
+}
+
+impl Default for BayesConfig {
+    fn default() -> Self {
+        BayesConfig {
+            n_startup_trials: 10,
+            n_candidates: 1024,
+            n_local_search: 10,
+            constant_liar: true,
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! `method:` and the optional `sampler:` block: which sampler, and its settings.
+//!
+//! The keys of `sampler:` depend on the method, so the block is read after `method:`; every key
+//! is optional and falls back to the defaults of `SobolConfig`, `TpeConfig` and `BayesConfig`.
+
+use crate::{BayesConfig, Method, SobolConfig, TpeConfig};
+
+use super::decoder::{Decoder, Fields};
+use super::tree::Node;
+
+/// The method names, in the order listed in messages.
+const METHODS: &[&str] = &["grid", "random", "sobol", "tpe", "bayes"];
+
+const SOBOL_KEYS: &[&str] = &["scramble"];
+
+const TPE_KEYS: &[&str] = &[
+    "n_startup_trials",
+    "n_ei_candidates",
+    "multivariate",
+    "constant_liar",
+    "gamma",
+    "prior_weight",
+    "magic_clip",
+];
+
+const BAYES_KEYS: &[&str] = &[
+    "n_startup_trials",
+    "n_candidates",
+    "n_local_search",
+    "constant_liar",
+];
+
+/// Reads `method:`; the sampler's settings start at their defaults.
+pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
+    Some(match d.choice(node, "method", "method", METHODS)? {
+        "grid" => Method::Grid,
+        "sobol" => Method::Sobol(SobolConfig::default()),
+        "tpe" => Method::Tpe(TpeConfig::default()),
+        "bayes" => Method::Bayes(BayesConfig::default()),
+        _ => Method::Random,
+    })
+}
+
+/// Reads `sampler:` into the settings of `method`.
+pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<Method> {
+    match method {
+        Method::Grid | Method::Random => {
+            d.error(
+                node.pos,
+                "sampler",
+                format!(
+                    "method `{}` has no settings; `sampler:` applies to sobol, tpe and bayes",
+                    method.name()
+                ),
+            );
+            None
+        }
+        Method::Sobol(default) => {
+            let f = d.fields(node, "sampler", SOBOL_KEYS)?;
+            let scramble = flag(d, &f, "scramble", default.scramble);
+            Some(Method::Sobol(SobolConfig {
+                scramble: scramble?,
+            }))
+        }
+        Method::Tpe(default) => {
+            let f = d.fields(node, "sampler", TPE_KEYS)?;
+            let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
+            let n_ei_candidates = count(d, &f, "n_ei_candidates", 1, default.n_ei_candidates);
+            let multivariate = flag(d, &f, "multivariate", default.multivariate);
+            let constant_liar = flag(d, &f, "constant_liar", default.constant_liar);
+            let gamma = real(d, &f, "gamma", default.gamma, Range::UnitOpenBelow);
+            let prior_weight = real(d, &f, "prior_weight", default.prior_weight, Range::Positive);
+            let magic_clip = flag(d, &f, "magic_clip", default.magic_clip);
+            Some(Method::Tpe(TpeConfig {
+                n_startup_trials: n_startup_trials?,
+                n_ei_candidates: n_ei_candidates?,
+                multivariate: multivariate?,
+                constant_liar: constant_liar?,
+                gamma: gamma?,
+                prior_weight: prior_weight?,
+                magic_clip: magic_clip?,
+            }))
+        }
+        Method::Bayes(default) => {
+            let f = d.fields(node, "sampler", BAYES_KEYS)?;
+            let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
+            let n_candidates = count(d, &f, "n_candidates", 1, default.n_candidates);
+            let n_local_search = count(d, &f, "n_local_search", 0, default.n_local_search);
+            let constant_liar = flag(d, &f, "constant_liar", default.constant_liar);
+            Some(Method::Bayes(BayesConfig {
+                n_startup_trials: n_startup_trials?,
+                n_candidates: n_candidates?,
+                n_local_search: n_local_search?,
+                constant_liar: constant_liar?,
+            }))
+        }
+    }
+}
+
+/// Which real numbers a setting accepts.
+#[derive(Debug, Clone, Copy)]
+enum Range {
+    /// (0, 1].
+    UnitOpenBelow,
+    /// (0, inf).
+    Positive,
+}
+
+fn flag(d: &mut Decoder, f: &Fields<'_>, key: &str, default: bool) -> Option<bool> {
+    match f.get(key) {
+        None => Some(default),
+        Some(n) => d.boolean(n, &f.path(key)),
+    }
+}
+
+/// Reads an integer from `min` to `u32::MAX`.
+fn count(d: &mut Decoder, f: &Fields<'_>, key: &str, min: u32, default: u32) -> Option<u32> {
+    let Some(n) = f.get(key) else {
+        return Some(default);
+    };
+    let path = f.path(key);
+    let i = d.int(n, &path)?;
+    match u32::try_from(i) {
+        Ok(c) if c >= min => Some(c),
+        _ => {
+            d.error(
+                n.pos,
+                &path,
+                format!("must be an integer from {min} to {}, found {i}", u32::MAX),
+            );
+            None
+        }
+    }
+}
+
+fn real(d: &mut Decoder, f: &Fields<'_>, key: &str, default: f64, range: Range) -> Option<f64> {
+    let Some(n) = f.get(key) else {
+        return Some(default);
+    };
+    let path = f.path(key);
+    let x = d.number(n, &path)?;
+    let (ok, want) = match range {
+        Range::UnitOpenBelow => (x > 0.0 && x <= 1.0, "in (0, 1]"),
+        Range::Positive => (x > 0.0, "positive"),
+    };
+    if !ok {
+        d.error(n.pos, &path, format!("must be {want}, found {x}"));
+        return None;
+    }
+    Some(x)
+}
