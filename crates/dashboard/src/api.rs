@@ -1,0 +1,353 @@
+//! The JSON API under `/api/`: everything the pages show, as data-transfer types.
+//!
+//! These types are the wire format and live only here; they are built from domain types by
+//! hand, so a rename in `experiment` or `store` cannot silently change the API. Non-finite
+//! numbers (a diverged loss) are written as `null`. Errors are `{"error": ..., "status": ...}`.
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpResponse};
+use experiment::{Direction, ParamValue, Step, Trial, TrialId, TrialState};
+use serde::{Deserialize, Serialize};
+use store::ExperimentInfo;
+
+use crate::data::{self, Series};
+use crate::downsample;
+use crate::pages::{blocking, now};
+use crate::view::leaderboard::{self, LeaderboardQuery, Selection};
+use crate::view::space::param_axes;
+use crate::view::{experiment_page as experiment_view, Summary};
+use crate::{AppState, Error, Result};
+
+/// The default and largest `max_points` of a metric series.
+const DEFAULT_MAX_POINTS: usize = 1000;
+const LIMIT_MAX_POINTS: usize = 100_000;
+
+#[derive(Debug, Serialize)]
+struct ExperimentDto {
+    name: String,
+    description: String,
+    status: &'static str,
+    objective: String,
+    goal: &'static str,
+    seed: u64,
+    run_cap: u32,
+    spec_path: String,
+    created_ms: i64,
+    finished_ms: Option<i64>,
+    trials: CountsDto,
+    best: Option<BestDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct CountsDto {
+    stored: usize,
+    completed: usize,
+    pruned: usize,
+    failed: usize,
+    running: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct BestDto {
+    trial: u32,
+    value: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+struct TrialDto {
+    id: u32,
+    rank: Option<usize>,
+    state: &'static str,
+    reason: Option<String>,
+    seed: u64,
+    started_ms: Option<i64>,
+    finished_ms: Option<i64>,
+    params: BTreeMap<String, serde_json::Value>,
+    value: Option<f64>,
+    best_step: Option<u32>,
+    metrics: BTreeMap<String, Option<f64>>,
+}
+
+#[derive(Debug, Serialize)]
+struct TrialsPageDto {
+    total: usize,
+    matching: usize,
+    page: u32,
+    pages: u32,
+    per_page: u32,
+    trials: Vec<TrialDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct SeriesDto {
+    trial: u32,
+    metric: String,
+    total_points: usize,
+    downsampled: bool,
+    /// `[step, value]` pairs; `value` is `null` when not finite.
+    points: Vec<(u32, Option<f64>)>,
+}
+
+#[derive(Debug, Serialize)]
+struct HistoryDto {
+    trial: u32,
+    state: &'static str,
+    value: Option<f64>,
+    best_so_far: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+struct ImportanceDto {
+    method: &'static str,
+    top_fraction: f64,
+    /// `None` until enough trials completed.
+    importance: Option<Vec<ParamImportanceDto>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ParamImportanceDto {
+    param: String,
+    importance: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct SeriesQuery {
+    max_points: Option<usize>,
+}
+
+pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/experiments", web::get().to(experiments))
+        .route("/api/experiments/{name}", web::get().to(experiment))
+        .route("/api/experiments/{name}/trials", web::get().to(trials))
+        .route("/api/experiments/{name}/history", web::get().to(history))
+        .route("/api/experiments/{name}/importance", web::get().to(importance))
+        .route("/api/experiments/{name}/trials/{id}", web::get().to(trial))
+        .route("/api/experiments/{name}/trials/{id}/metrics", web::get().to(metrics))
+        .route("/api/experiments/{name}/trials/{id}/metrics/{metric}", web::get().to(metric));
+}
+
+async fn experiments(state: web::Data<AppState>) -> Result<HttpResponse> {
+    let store = state.store.clone();
+    json(blocking(move || {
+        let all = data::experiments(&store)?;
+        Ok(all.iter().map(|(info, trials)| experiment_dto(info, trials)).collect::<Vec<_>>())
+    })
+    .await)
+}
+
+async fn experiment(state: web::Data<AppState>, name: web::Path<String>) -> Result<HttpResponse> {
+    let store = state.store.clone();
+    json(blocking(move || {
+        let data = data::experiment(&store, &name)?;
+        Ok(experiment_dto(&data.info, &data.trials))
+    })
+    .await)
+}
+
+async fn trials(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    query: web::Query<LeaderboardQuery>,
+) -> Result<HttpResponse> {
+    let store = state.store.clone();
+    json(blocking(move || {
+        let sel = Selection::parse(&query, leaderboard::PER_PAGE)?;
+        let data = data::experiment(&store, &name)?;
+        let ranked = leaderboard::ranked(&data.trials, &data.info.objective, data.info.goal);
+        let page = leaderboard::select(&ranked, &sel);
+        Ok(TrialsPageDto {
+            total: data.trials.len(),
+            matching: page.matching,
+            page: sel.page,
+            pages: page.pages,
+            per_page: sel.per_page,
+            trials: page.rows.iter().map(|r| trial_dto(r.trial, r.rank, &data.info.objective)).collect(),
+        })
+    })
+    .await)
+}
+
+async fn history(state: web::Data<AppState>, name: web::Path<String>) -> Result<HttpResponse> {
+    let store = state.store.clone();
+    json(blocking(move || {
+        let data = data::experiment(&store, &name)?;
+        let (objective, goal) = (&data.info.objective, data.info.goal);
+        let mut best: Option<f64> = None;
+        Ok(data
+            .trials
+            .iter()
+            .map(|t| {
+                let value = t.value(objective).filter(|v| v.is_finite());
+                if let (TrialState::Completed, Some(v)) = (t.state, value) {
+                    if best.is_none_or(|b| goal.improves(v, b, 0.0)) {
+                        best = Some(v);
+                    }
+                }
+                HistoryDto { trial: t.id.0, state: t.state.as_str(), value, best_so_far: best }
+            })
+            .collect::<Vec<_>>())
+    })
+    .await)
+}
+
+async fn importance(state: web::Data<AppState>, name: web::Path<String>) -> Result<HttpResponse> {
+    let store = state.store.clone();
+    json(blocking(move || {
+        let data = data::experiment(&store, &name)?;
+        let axes = param_axes(data.spec.as_ref(), &data.trials);
+        let scores = experiment_view::importance_of(&axes, &data.trials, &data.info.objective, data.info.goal);
+        Ok(ImportanceDto {
+            method: "PED-ANOVA (global, histogram densities)",
+            top_fraction: crate::importance::GAMMA,
+            importance: scores.map(|s| {
+                s.into_iter().map(|(param, importance)| ParamImportanceDto { param, importance }).collect()
+            }),
+        })
+    })
+    .await)
+}
+
+async fn trial(state: web::Data<AppState>, path: web::Path<(String, u32)>) -> Result<HttpResponse> {
+    let store = state.store.clone();
+    let (name, id) = path.into_inner();
+    json(blocking(move || {
+        let info = data::info(&store, &name)?;
+        let t = data::trial(&store, &name, id)?;
+        Ok(trial_dto(&t, None, &info.objective))
+    })
+    .await)
+}
+
+async fn metrics(
+    state: web::Data<AppState>,
+    path: web::Path<(String, u32)>,
+    query: web::Query<SeriesQuery>,
+) -> Result<HttpResponse> {
+    let store = state.store.clone();
+    let (name, id) = path.into_inner();
+    json(async move {
+        let max_points = max_points(&query)?;
+        blocking(move || {
+            data::trial(&store, &name, id)?;
+            let all = data::all_metrics(&store, &name, TrialId(id))?;
+            Ok(all.iter().map(|(metric, s)| series_dto(id, metric, s, max_points)).collect::<Vec<_>>())
+        })
+        .await
+    }
+    .await)
+}
+
+async fn metric(
+    state: web::Data<AppState>,
+    path: web::Path<(String, u32, String)>,
+    query: web::Query<SeriesQuery>,
+) -> Result<HttpResponse> {
+    let store = state.store.clone();
+    let (name, id, metric) = path.into_inner();
+    json(async move {
+        let max_points = max_points(&query)?;
+        blocking(move || {
+            data::trial(&store, &name, id)?;
+            let series = data::metric_of(&store, &name, &[TrialId(id)], &metric)?;
+            let series = series.get(&TrialId(id)).filter(|s| !s.is_empty()).ok_or_else(|| {
+                Error::NotFound(format!("trial {id} of {name:?} has no metric {metric:?}"))
+            })?;
+            Ok(series_dto(id, &metric, series, max_points))
+        })
+        .await
+    }
+    .await)
+}
+
+fn max_points(query: &SeriesQuery) -> Result<usize> {
+    match query.max_points {
+        None => Ok(DEFAULT_MAX_POINTS),
+        Some(n) if (3..=LIMIT_MAX_POINTS).contains(&n) => Ok(n),
+        Some(_) => Err(Error::BadRequest(format!("max_points must be in 3..={LIMIT_MAX_POINTS}"))),
+    }
+}
+
+fn json<T: Serialize>(result: Result<T>) -> Result<HttpResponse> {
+    let value = result.map_err(Error::into_api)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(value))
+}
+
+fn experiment_dto(info: &ExperimentInfo, trials: &[Trial]) -> ExperimentDto {
+    let summary = Summary::of(info, trials, now());
+    let best = experiment::best_trial(trials, &info.objective, info.goal);
+    ExperimentDto {
+        name: info.name.clone(),
+        description: info.description.clone(),
+        status: info.status.as_str(),
+        objective: info.objective.clone(),
+        goal: match info.goal {
+            Direction::Maximize => "maximize",
+            Direction::Minimize => "minimize",
+        },
+        seed: info.seed.0,
+        run_cap: info.run_cap,
+        spec_path: info.spec_path.clone(),
+        created_ms: info.created.0,
+        finished_ms: info.finished.map(|t| t.0),
+        trials: CountsDto {
+            stored: summary.stored,
+            completed: summary.completed,
+            pruned: summary.pruned,
+            failed: summary.failed,
+            running: summary.running,
+        },
+        best: best.map(|t| BestDto { trial: t.id.0, value: finite(t.value(&info.objective)) }),
+    }
+}
+
+fn trial_dto(t: &Trial, rank: Option<usize>, objective: &str) -> TrialDto {
+    TrialDto {
+        id: t.id.0,
+        rank,
+        state: t.state.as_str(),
+        reason: t.reason.clone(),
+        seed: t.seed.0,
+        started_ms: t.started.map(|x| x.0),
+        finished_ms: t.finished.map(|x| x.0),
+        params: t.params.iter().map(|(k, v)| (k.clone(), param_json(v))).collect(),
+        value: finite(t.value(objective)),
+        best_step: t.result.as_ref().map(|r| r.best_step.0),
+        metrics: t
+            .result
+            .iter()
+            .flat_map(|r| r.metrics.iter())
+            .map(|(k, v)| (k.clone(), finite(Some(*v))))
+            .collect(),
+    }
+}
+
+fn series_dto(trial: u32, metric: &str, series: &Series, max_points: usize) -> SeriesDto {
+    let xy: Vec<(f64, f64)> = series.iter().map(|(s, v)| (f64::from(s.0), *v)).collect();
+    let total_points = series.len();
+    let (points, downsampled) = if total_points > max_points {
+        let picked = downsample::lttb(&xy, max_points);
+        // Steps are exact small integers in f64, so this converts back without loss.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let points = picked.iter().map(|(x, y)| (*x as u32, finite(Some(*y)))).collect();
+        (points, true)
+    } else {
+        (series.iter().map(|(Step(s), v)| (*s, finite(Some(*v)))).collect(), false)
+    };
+    SeriesDto { trial, metric: metric.to_string(), total_points, downsampled, points }
+}
+
+fn param_json(v: &ParamValue) -> serde_json::Value {
+    match v {
+        ParamValue::Int(i) => serde_json::Value::from(*i),
+        ParamValue::Float(x) => serde_json::Number::from_f64(*x).map_or(serde_json::Value::Null, serde_json::Value::Number),
+        ParamValue::Str(s) => serde_json::Value::from(s.clone()),
+        ParamValue::Bool(b) => serde_json::Value::from(*b),
+    }
+}
+
+fn finite(v: Option<f64>) -> Option<f64> {
+    v.filter(|x| x.is_finite())
+}

@@ -1,0 +1,111 @@
+//! Line charts of metric curves: learning curves, a trial's metrics, and compared trials.
+
+use plotters::prelude::*;
+
+use super::{legend_entry, padded_range, palette, render, tick, text_style, DrawResult, DIM, GRID};
+use crate::downsample;
+
+/// How a curve is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Emphasis {
+    /// In palette colour `i`, thick, with its own legend entry.
+    Colour(usize),
+    /// Thin and grey behind the others, sharing one legend entry (pruned trials).
+    Dimmed,
+}
+
+/// One line: (step, value) points in step order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Curve {
+    /// The legend label, e.g. `trial 12`.
+    pub(crate) label: String,
+    /// The points; non-finite values are skipped.
+    pub(crate) points: Vec<(f64, f64)>,
+    /// How it is drawn.
+    pub(crate) emphasis: Emphasis,
+}
+
+/// The most points drawn in one chart, over all its curves.
+pub(crate) const MAX_POINTS: usize = 3000;
+const LEGEND_WIDTH: u32 = 170;
+
+/// Returns a line chart of `curves` against `x_title` and `y_title`; `dimmed_label` names the
+/// legend entry of the dimmed curves, and `empty_message` is shown when there is nothing to draw.
+pub(crate) fn curves(
+    curves: &[Curve],
+    size: (u32, u32),
+    (x_title, y_title): (&str, &str),
+    dimmed_label: &str,
+    empty_message: &str,
+) -> String {
+    let label = format!("{y_title} by {x_title}");
+    let per_curve = (MAX_POINTS / curves.len().max(1)).max(20);
+    let lines: Vec<(&Curve, Vec<(f64, f64)>)> = curves
+        .iter()
+        .map(|c| (c, downsample::lttb(&c.points, per_curve)))
+        .filter(|(_, points)| !points.is_empty())
+        .collect();
+    let xs = || lines.iter().flat_map(|(_, p)| p.iter().map(|(x, _)| *x));
+    let (Some((y0, y1)), Some(x_max)) = (
+        padded_range(lines.iter().flat_map(|(_, p)| p.iter().map(|(_, y)| *y))),
+        xs().reduce(f64::max),
+    ) else {
+        return super::empty(size, &label, empty_message);
+    };
+    let x_min = xs().reduce(f64::min).unwrap_or(0.0);
+    let (x0, x1) = if x_max > x_min { (x_min, x_max) } else { (x_min - 1.0, x_max + 1.0) };
+    let with_legend = lines.len() > 1 || lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed);
+    render(size, &label, |root| -> DrawResult {
+        let (plot, legend) = if with_legend {
+            root.split_horizontally(size.0.saturating_sub(LEGEND_WIDTH))
+        } else {
+            root.split_horizontally(size.0)
+        };
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(72)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_title)
+            .y_desc(y_title)
+            .x_labels(8)
+            .y_labels(6)
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .label_style(text_style(12))
+            .axis_desc_style(text_style(13))
+            .draw()?;
+        for (_, points) in lines.iter().filter(|(c, _)| c.emphasis == Emphasis::Dimmed) {
+            chart.draw_series(LineSeries::new(points.iter().copied(), DIM.mix(0.6).stroke_width(1)))?;
+            if let Some(&end) = points.last() {
+                chart.draw_series(std::iter::once(Cross::new(end, 3, DIM.stroke_width(1))))?;
+            }
+        }
+        for (curve, points) in &lines {
+            if let Emphasis::Colour(i) = curve.emphasis {
+                let colour = palette(i);
+                chart.draw_series(LineSeries::new(points.iter().copied(), colour.stroke_width(2)))?;
+                if points.len() == 1 {
+                    chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
+                }
+            }
+        }
+        if with_legend {
+            let mut y = 24;
+            for (curve, _) in &lines {
+                if let Emphasis::Colour(i) = curve.emphasis {
+                    legend_entry(&legend, (6, y), palette(i), 2, &curve.label)?;
+                    y += 20;
+                }
+            }
+            if lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed) {
+                legend_entry(&legend, (6, y), DIM, 1, dimmed_label)?;
+            }
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,136 @@
+//! Optimization history: every trial's objective by trial number, and the best so far.
+
+use experiment::{Direction, TrialState};
+use plotters::prelude::*;
+
+use super::{legend_entry, metric_title, padded_range, render, tick, text_style, DrawResult, PALETTE, DIM, GRID};
+use crate::downsample;
+
+/// One trial on the history chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct HistoryPoint {
+    /// The trial number.
+    pub(crate) trial: u32,
+    /// Its objective value.
+    pub(crate) value: f64,
+    /// Completed or pruned (others are not drawn).
+    pub(crate) state: TrialState,
+}
+
+const SIZE: (u32, u32) = (1100, 340);
+/// Buckets per state: at most twice as many points are drawn of each.
+const BUCKETS: usize = 700;
+const LEGEND_WIDTH: u32 = 150;
+
+/// Returns the history chart: completed trials as dots, pruned ones as grey rings, and the best
+/// completed value so far as a step line; `points` are in trial order.
+pub(crate) fn history(points: &[HistoryPoint], objective: &str, goal: Direction) -> String {
+    let label = format!("optimization history of {objective}");
+    let finite: Vec<&HistoryPoint> = points
+        .iter()
+        .filter(|p| p.value.is_finite() && matches!(p.state, TrialState::Completed | TrialState::Pruned))
+        .collect();
+    if !finite.iter().any(|p| p.state == TrialState::Completed) {
+        return super::empty(SIZE, &label, "no completed trials yet");
+    }
+    let of = |state: TrialState| -> Vec<(f64, f64)> {
+        let xy: Vec<(f64, f64)> = finite
+            .iter()
+            .filter(|p| p.state == state)
+            .map(|p| (f64::from(p.trial), p.value))
+            .collect();
+        downsample::min_max(&xy, BUCKETS)
+    };
+    let completed = of(TrialState::Completed);
+    let pruned = of(TrialState::Pruned);
+    let best = best_so_far(&finite, goal);
+    let last = finite.iter().map(|p| p.trial).max().unwrap_or(0);
+    let Some((y0, y1)) = padded_range(finite.iter().map(|p| p.value)) else {
+        return super::empty(SIZE, &label, "no completed trials yet");
+    };
+    render(SIZE, &label, |root| -> DrawResult {
+        let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(72)
+            .build_cartesian_2d(-0.5..f64::from(last) + 0.5, y0..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc("trial number")
+            .y_desc(metric_title(objective))
+            .x_labels(10)
+            .y_labels(6)
+            .x_label_formatter(&|v| if v.fract() == 0.0 { tick(*v) } else { String::new() })
+            .y_label_formatter(&|v| tick(*v))
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .label_style(text_style(12))
+            .axis_desc_style(text_style(13))
+            .draw()?;
+        chart.draw_series(pruned.iter().map(|&p| Circle::new(p, 3, DIM.stroke_width(1))))?;
+        chart.draw_series(completed.iter().map(|&p| Circle::new(p, 3, PALETTE[0].mix(0.75).filled())))?;
+        chart.draw_series(LineSeries::new(best.iter().copied(), PALETTE[1].stroke_width(2)))?;
+        let mut y = 30;
+        legend_entry(&legend, (8, y), PALETTE[0], 6, "completed trial")?;
+        if !pruned.is_empty() {
+            y += 22;
+            legend_entry(&legend, (8, y), DIM, 1, "pruned trial")?;
+        }
+        y += 22;
+        let title = match goal {
+            Direction::Maximize => "best so far (max)",
+            Direction::Minimize => "best so far (min)",
+        };
+        legend_entry(&legend, (8, y), PALETTE[1], 2, title)?;
+        Ok(())
+    })
+}
+
+/// Returns the step line of the best completed value so far, from the first completed trial to
+/// the last trial.
+fn best_so_far(points: &[&HistoryPoint], goal: Direction) -> Vec<(f64, f64)> {
+    let mut line = Vec::new();
+    let mut best: Option<f64> = None;
+    for p in points.iter().filter(|p| p.state == TrialState::Completed) {
+        let x = f64::from(p.trial);
+        match best {
+            None => line.push((x, p.value)),
+            Some(b) if goal.improves(p.value, b, 0.0) => {
+                line.push((x, b));
+                line.push((x, p.value));
+            }
+            Some(_) => continue,
+        }
+        best = Some(p.value);
+    }
+    if let (Some(b), Some(last)) = (best, points.iter().map(|p| p.trial).max()) {
+        line.push((f64::from(last), b));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(trial: u32, value: f64, state: TrialState) -> HistoryPoint {
+        HistoryPoint { trial, value, state }
+    }
+
+    #[test]
+    fn best_so_far_steps_only_on_completed_improvements() {
+        let points = [
+            point(0, 0.5, TrialState::Completed),
+            point(1, 0.9, TrialState::Pruned),
+            point(2, 0.7, TrialState::Completed),
+            point(3, 0.6, TrialState::Completed),
+        ];
+        let refs: Vec<&HistoryPoint> = points.iter().collect();
+        assert_eq!(
+            best_so_far(&refs, Direction::Maximize),
+            [(0.0, 0.5), (2.0, 0.5), (2.0, 0.7), (3.0, 0.7)]
+        );
+        assert_eq!(best_so_far(&refs, Direction::Minimize), [(0.0, 0.5), (3.0, 0.5)]);
+    }
+}

@@ -1,0 +1,242 @@
+//! Charts: pure functions from prepared data to an SVG string, drawn with plotters.
+//!
+//! Every chart here takes plain numbers and labels (no store, no request) and returns a complete
+//! `<svg>` element, so each is tested on its output alone. The view models decide what to draw
+//! (which trials, how many points); the functions here decide how it looks: the colour-blind-safe
+//! Okabe–Ito palette for categories, viridis for a continuous scale, legends and colour bars in a
+//! margin of their own so they never cover data, and a few well-spaced ticks per axis.
+//!
+//! Text is escaped by plotters' SVG backend (`<`, `>`, `&`, quotes), so a user-controlled name
+//! drawn into a chart cannot open a tag; `tests::names_are_escaped` keeps that true.
+
+mod curves;
+mod history;
+mod importance;
+mod parallel;
+mod slices;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+pub(crate) use curves::{curves, Curve, Emphasis};
+pub(crate) use history::{history, HistoryPoint};
+pub(crate) use importance::importance;
+pub(crate) use parallel::{parallel, ParAxis, ParLine};
+pub(crate) use slices::{slices, Slice};
+
+/// How values along an axis are laid out.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scale {
+    /// Evenly spaced numbers between the bounds.
+    Linear {
+        /// Smallest value shown.
+        min: f64,
+        /// Largest value shown.
+        max: f64,
+    },
+    /// Evenly spaced powers between the bounds (both positive).
+    Log {
+        /// Smallest value shown.
+        min: f64,
+        /// Largest value shown.
+        max: f64,
+    },
+    /// Named values in a fixed order; a value is its index.
+    Categories(Vec<String>),
+}
+
+/// The categorical palette: Okabe and Ito's eight colours, reordered so that the first few differ
+/// most, with a dark olive in place of the yellow that is unreadable on white.
+pub(crate) const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+    RGBColor(153, 153, 51),
+];
+
+/// Grey for de-emphasized data (pruned trials).
+pub(crate) const DIM: RGBColor = RGBColor(150, 150, 150);
+const TEXT: RGBColor = RGBColor(40, 40, 40);
+const GRID: RGBColor = RGBColor(232, 232, 232);
+const FONT: &str = "sans-serif";
+
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+/// Returns the categorical colour of series `i`, cycling through `PALETTE`.
+pub(crate) fn palette(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Returns the viridis colour at `t` in [0, 1] (0 dark purple, 1 yellow).
+pub(crate) fn viridis(t: f64) -> RGBColor {
+    const STOPS: [(u8, u8, u8); 9] = [
+        (68, 1, 84),
+        (71, 45, 123),
+        (59, 82, 139),
+        (44, 114, 142),
+        (33, 145, 140),
+        (40, 174, 128),
+        (94, 201, 98),
+        (173, 220, 48),
+        (253, 231, 37),
+    ];
+    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let pos = t * (STOPS.len() - 1) as f64;
+    // Truncation picks the segment; the last stop has no successor.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let i = (pos.floor() as usize).min(STOPS.len() - 2);
+    let f = pos - i as f64;
+    let mix = |a: u8, b: u8| -> u8 {
+        // The result lies between two bytes.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let v = (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
+        v
+    };
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Returns the axis title of a metric, with its unit where it has one.
+pub(crate) fn metric_title(metric: &str) -> String {
+    match metric {
+        "epoch_seconds" => "epoch_seconds (s)".to_string(),
+        m if m.ends_with("accuracy") => format!("{m} (fraction)"),
+        m if m.ends_with("loss") => format!("{m} (cross-entropy)"),
+        m => m.to_string(),
+    }
+}
+
+/// Formats a tick value with at most four significant digits and no trailing zeros.
+pub(crate) fn tick(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return if v.is_finite() { "0".into() } else { v.to_string() };
+    }
+    let magnitude = v.abs().log10().floor();
+    if !(-3.0..5.0).contains(&magnitude) {
+        let s = format!("{v:.1e}");
+        return s.replace(".0e", "e");
+    }
+    // A small non-negative number of decimals.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let decimals = (3.0 - magnitude).max(0.0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Returns a padded `(min, max)` over the finite values, or `None` when there are none.
+pub(crate) fn padded_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo > hi {
+        return None;
+    }
+    if lo == hi {
+        let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.05 };
+        return Some((lo - pad, hi + pad));
+    }
+    let pad = (hi - lo) * 0.05;
+    Some((lo - pad, hi + pad))
+}
+
+/// Draws a chart into a fresh SVG of `size` and returns it, labelled `label` for screen readers;
+/// a drawing error (which the string backend does not produce in practice) gives an empty state.
+pub(crate) fn render(size: (u32, u32), label: &str, draw: impl FnOnce(&Area<'_>) -> DrawResult) -> String {
+    let mut svg = String::new();
+    let outcome = {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE)
+            .map_err(|e| -> Box<dyn std::error::Error> { Box::new(e) })
+            .and_then(|()| draw(&root))
+            .and_then(|()| root.present().map_err(|e| -> Box<dyn std::error::Error> { Box::new(e) }))
+    };
+    if let Err(e) = outcome {
+        tracing::error!(error = %e, chart = label, "chart drawing failed");
+        return empty(size, label, "this chart could not be drawn");
+    }
+    decorate(svg, label)
+}
+
+/// Returns an SVG of `size` that shows `message` in place of a chart.
+pub(crate) fn empty(size: (u32, u32), label: &str, message: &str) -> String {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let (w, h) = (i32::try_from(size.0).unwrap_or(0), i32::try_from(size.1).unwrap_or(0));
+        let style = TextStyle::from((FONT, 16).into_font())
+            .color(&RGBColor(110, 110, 110))
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        // Drawing into a string cannot fail; an error would only lose the message.
+        let _ = root.fill(&RGBColor(250, 250, 250));
+        let _ = root.draw(&Rectangle::new([(0, 0), (w - 1, h - 1)], GRID.stroke_width(1)));
+        let _ = root.draw(&Text::new(message.to_string(), (w / 2, h / 2), style));
+        let _ = root.present();
+    }
+    decorate(svg.replacen("<svg ", "<svg data-empty=\"true\" ", 1), label)
+}
+
+/// Draws a legend entry (a short line, or a dot, then the label) with its left edge at `(x, y)`.
+fn legend_entry(area: &Area<'_>, (x, y): (i32, i32), colour: RGBColor, width: u32, label: &str) -> DrawResult {
+    area.draw(&PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(width)))?;
+    area.draw(&Text::new(
+        shorten(label, 22),
+        (x + 24, y),
+        text_style(12).pos(Pos::new(HPos::Left, VPos::Center)),
+    ))?;
+    Ok(())
+}
+
+/// Returns a text style of `size` pixels in the chart font and colour.
+fn text_style(size: u32) -> TextStyle<'static> {
+    TextStyle::from((FONT, size).into_font()).color(&TEXT)
+}
+
+/// Cuts `s` to `max` characters, ending with an ellipsis when cut.
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Adds the chart class and an accessible label (escaped) to the root `<svg>` tag.
+fn decorate(svg: String, label: &str) -> String {
+    let label = escape_attr(label);
+    svg.replacen(
+        "<svg ",
+        &format!("<svg class=\"chart\" role=\"img\" aria-label=\"{label}\" "),
+        1,
+    )
+}
+
+fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

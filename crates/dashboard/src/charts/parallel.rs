@@ -1,0 +1,188 @@
+//! Parallel coordinates: one vertical axis per parameter and one for the objective, one line per
+//! trial, coloured by its objective value.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{render, shorten, text_style, tick, viridis, DrawResult, Scale, TEXT};
+
+/// One axis: its title and scale. The objective's axis is the last one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ParAxis {
+    /// The title above the axis.
+    pub(crate) title: String,
+    /// How values map to heights.
+    pub(crate) scale: Scale,
+}
+
+/// One trial: a value per axis (a category's index on categorical axes), and its goodness in
+/// [0, 1] (1 best), which picks its colour and draw order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ParLine {
+    /// One value per axis; `None` breaks the line there.
+    pub(crate) values: Vec<Option<f64>>,
+    /// 0 for the worst trial drawn, 1 for the best.
+    pub(crate) goodness: f64,
+}
+
+const HEIGHT: u32 = 400;
+const TOP: i32 = 56;
+const BOTTOM: i32 = 24;
+const LEFT: i32 = 80;
+const COLOUR_BAR: i32 = 110;
+
+/// Returns the parallel-coordinates chart, `width` pixels wide; `best_label` and `worst_label`
+/// caption the colour bar's ends.
+pub(crate) fn parallel(axes: &[ParAxis], lines: &[ParLine], width: u32, (best_label, worst_label): (&str, &str)) -> String {
+    let size = (width, HEIGHT);
+    let label = "parallel coordinates of parameters and objective";
+    if axes.len() < 2 || lines.is_empty() {
+        return super::empty(size, label, "no completed trials yet");
+    }
+    let w = i32::try_from(width).unwrap_or(1000);
+    let h = i32::try_from(HEIGHT).unwrap_or(400);
+    let span = w - LEFT - COLOUR_BAR - 20;
+    let step = span / i32::try_from(axes.len() - 1).unwrap_or(1).max(1);
+    let x_of = |i: usize| LEFT + step * i32::try_from(i).unwrap_or(0);
+    let y_of = |t: f64| -> i32 {
+        let t = t.clamp(0.0, 1.0);
+        // A pixel row inside the chart.
+        #[allow(clippy::cast_possible_truncation)]
+        let y = (f64::from(h - BOTTOM) - t * f64::from(h - BOTTOM - TOP)).round() as i32;
+        y
+    };
+    let mut order: Vec<&ParLine> = lines.iter().collect();
+    order.sort_by(|a, b| a.goodness.total_cmp(&b.goodness));
+    render(size, label, |root| -> DrawResult {
+        for line in &order {
+            let colour = viridis(0.92 * (1.0 - line.goodness));
+            let style = colour.mix(0.25 + 0.6 * line.goodness).stroke_width(1);
+            let mut run: Vec<(i32, i32)> = Vec::new();
+            for (i, (axis, value)) in axes.iter().zip(&line.values).enumerate() {
+                match value.and_then(|v| position(&axis.scale, v)) {
+                    Some(t) => run.push((x_of(i), y_of(t))),
+                    None => {
+                        if run.len() > 1 {
+                            root.draw(&PathElement::new(std::mem::take(&mut run), style))?;
+                        }
+                        run.clear();
+                    }
+                }
+            }
+            if run.len() > 1 {
+                root.draw(&PathElement::new(run, style))?;
+            }
+        }
+        // Axis titles alternate between two rows when neighbours would collide.
+        let stagger = step < 110;
+        for (i, axis) in axes.iter().enumerate() {
+            let x = x_of(i);
+            root.draw(&PathElement::new(vec![(x, TOP), (x, h - BOTTOM)], TEXT.stroke_width(1)))?;
+            let row = if stagger && i % 2 == 1 { 18 } else { 0 };
+            root.draw(&Text::new(
+                shorten(&axis.title, if stagger { 26 } else { 18 }),
+                (x, 14 + row),
+                text_style(13).pos(Pos::new(HPos::Center, VPos::Top)),
+            ))?;
+            for (t, text) in ticks(&axis.scale) {
+                let y = y_of(t);
+                root.draw(&PathElement::new(vec![(x - 4, y), (x, y)], TEXT.stroke_width(1)))?;
+                root.draw(&Text::new(
+                    shorten(&text, 12),
+                    (x - 6, y),
+                    text_style(11).pos(Pos::new(HPos::Right, VPos::Center)),
+                ))?;
+            }
+        }
+        // The colour bar, in its own margin on the right.
+        let bar_x = w - COLOUR_BAR + 30;
+        for k in 0..=100 {
+            let t = f64::from(k) / 100.0;
+            let y = y_of(t);
+            root.draw(&Rectangle::new([(bar_x, y - 2), (bar_x + 14, y + 2)], viridis(0.92 * (1.0 - t)).filled()))?;
+        }
+        root.draw(&Text::new(best_label.to_string(), (bar_x + 7, TOP - 6), text_style(11).pos(Pos::new(HPos::Center, VPos::Bottom))))?;
+        root.draw(&Text::new(worst_label.to_string(), (bar_x + 7, h - BOTTOM + 6), text_style(11).pos(Pos::new(HPos::Center, VPos::Top))))?;
+        Ok(())
+    })
+}
+
+/// Returns where `value` sits on `scale`, from 0 (bottom) to 1 (top).
+pub(crate) fn position(scale: &Scale, value: f64) -> Option<f64> {
+    if !value.is_finite() {
+        return None;
+    }
+    let t = match scale {
+        Scale::Linear { min, max } => {
+            if max > min { (value - min) / (max - min) } else { 0.5 }
+        }
+        Scale::Log { min, max } => {
+            if value <= 0.0 || *min <= 0.0 {
+                return None;
+            }
+            if max > min { (value.ln() - min.ln()) / (max.ln() - min.ln()) } else { 0.5 }
+        }
+        Scale::Categories(names) => {
+            if names.len() <= 1 { 0.5 } else { value / (names.len() - 1) as f64 }
+        }
+    };
+    Some(t.clamp(0.0, 1.0))
+}
+
+/// Returns the ticks of an axis as (position, text): five even steps on a linear axis, the
+/// powers of ten (or the ends) on a log axis, and every category (thinned past 12).
+pub(crate) fn ticks(scale: &Scale) -> Vec<(f64, String)> {
+    match scale {
+        Scale::Linear { min, max } => {
+            if max <= min {
+                return vec![(0.5, tick(*min))];
+            }
+            (0..=4).map(|k| {
+                let t = f64::from(k) / 4.0;
+                (t, tick(min + t * (max - min)))
+            }).collect()
+        }
+        Scale::Log { min, max } => {
+            if *min <= 0.0 || max <= min {
+                return vec![(0.5, tick(*min))];
+            }
+            let (lo, hi) = (min.log10().ceil(), max.log10().floor());
+            if hi - lo < 1.0 {
+                return vec![(0.0, tick(*min)), (1.0, tick(*max))];
+            }
+            let mut out = Vec::new();
+            let mut e = lo;
+            while e <= hi {
+                let v = 10f64.powf(e);
+                if let Some(t) = position(scale, v) {
+                    out.push((t, tick(v)));
+                }
+                e += 1.0;
+            }
+            out
+        }
+        Scale::Categories(names) => {
+            let every = names.len().div_ceil(12).max(1);
+            names.iter().enumerate().filter(|(i, _)| i % every == 0).filter_map(|(i, n)| {
+                Some((position(scale, i as f64)?, n.clone()))
+            }).collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_and_category_axes_place_ticks() {
+        let log = Scale::Log { min: 1e-4, max: 1e-1 };
+        let t = ticks(&log);
+        assert_eq!(t.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(), ["1e-4", "0.001", "0.01", "0.1"]);
+        assert!((t[1].0 - 1.0 / 3.0).abs() < 1e-9);
+        let cats = Scale::Categories(vec!["sgd".into(), "adam".into(), "adamw".into()]);
+        assert_eq!(ticks(&cats), [(0.0, "sgd".into()), (0.5, "adam".into()), (1.0, "adamw".into())]);
+        assert_eq!(position(&log, -1.0), None);
+        assert_eq!(position(&Scale::Linear { min: 0.0, max: 2.0 }, 1.0), Some(0.5));
+    }
+}

@@ -1,0 +1,111 @@
+//! Slice plots: the objective against each parameter, one small chart per parameter.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{metric_title, padded_range, render, shorten, text_style, tick, DrawResult, Scale, GRID, PALETTE};
+
+/// One parameter's panel: its name, scale, and (parameter value, objective) points; a
+/// categorical value is its category's index.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Slice {
+    /// The parameter's name.
+    pub(crate) name: String,
+    /// Its axis.
+    pub(crate) scale: Scale,
+    /// (value, objective) pairs.
+    pub(crate) points: Vec<(f64, f64)>,
+}
+
+const COLUMNS: u32 = 3;
+const PANEL: (u32, u32) = (366, 250);
+
+/// Returns a grid of slice plots, three per row, with the objective `objective` on every y axis.
+pub(crate) fn slices(slices: &[Slice], objective: &str) -> String {
+    let label = format!("slice plots of {objective} against each parameter");
+    let n = u32::try_from(slices.len()).unwrap_or(0);
+    let rows = n.div_ceil(COLUMNS).max(1);
+    let size = (PANEL.0 * COLUMNS, PANEL.1 * rows);
+    let all_y = slices.iter().flat_map(|s| s.points.iter().map(|(_, y)| *y));
+    let Some((y0, y1)) = padded_range(all_y) else {
+        return super::empty((size.0, PANEL.1), &label, "no completed trials yet");
+    };
+    let y_title = metric_title(objective);
+    render(size, &label, |root| -> DrawResult {
+        let panels = root.split_evenly((usize::try_from(rows).unwrap_or(1), usize::try_from(COLUMNS).unwrap_or(3)));
+        for (slice, panel) in slices.iter().zip(panels.iter()) {
+            panel_chart(slice, panel, (y0, y1), &y_title)?;
+        }
+        Ok(())
+    })
+}
+
+fn panel_chart(
+    slice: &Slice,
+    panel: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    (y0, y1): (f64, f64),
+    y_title: &str,
+) -> DrawResult {
+    // Log parameters are drawn on log10 of their value, labelled with the value itself.
+    let (x0, x1, log) = match &slice.scale {
+        Scale::Linear { min, max } => {
+            let (a, b) = padded_range([*min, *max].into_iter()).unwrap_or((0.0, 1.0));
+            (a, b, false)
+        }
+        Scale::Log { min, max } if *min > 0.0 && *max > 0.0 => {
+            let (a, b) = padded_range([min.log10(), max.log10()].into_iter()).unwrap_or((0.0, 1.0));
+            (a, b, true)
+        }
+        Scale::Log { .. } => (0.0, 1.0, false),
+        Scale::Categories(names) => (-0.5, names.len() as f64 - 0.5, false),
+    };
+    let categories = match &slice.scale {
+        Scale::Categories(names) => Some(names),
+        _ => None,
+    };
+    let x_title = if log { format!("{} (log scale)", slice.name) } else { slice.name.clone() };
+    let mut chart = ChartBuilder::on(panel)
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(62)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let log_ticks = |v: &f64| tick(10f64.powf(*v));
+    let plain_ticks = |v: &f64| tick(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(shorten(&x_title, 40))
+        .y_desc(shorten(y_title, 30))
+        .y_labels(5)
+        .y_label_formatter(&plain_ticks)
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .label_style(text_style(11))
+        .axis_desc_style(text_style(12));
+    if categories.is_some() {
+        mesh.x_labels(0).disable_x_mesh();
+    } else if log {
+        mesh.x_labels(5).x_label_formatter(&log_ticks);
+    } else {
+        mesh.x_labels(5).x_label_formatter(&plain_ticks);
+    }
+    mesh.draw()?;
+    if let Some(names) = categories {
+        let every = names.len().div_ceil(6).max(1);
+        for (i, name) in names.iter().enumerate().filter(|(i, _)| i % every == 0) {
+            let (x, y) = chart.backend_coord(&(i as f64, y0));
+            panel.draw(&PathElement::new(vec![(x, y), (x, y + 4)], BLACK.stroke_width(1)))?;
+            panel.draw(&Text::new(shorten(name, 10), (x, y + 6), text_style(11).pos(Pos::new(HPos::Center, VPos::Top))))?;
+        }
+    }
+    let colour = PALETTE[0].mix(0.45).filled();
+    let jitter = |k: usize| ((k * 7919) % 101) as f64 / 101.0 * 0.5 - 0.25;
+    chart.draw_series(slice.points.iter().enumerate().filter_map(|(k, &(x, y))| {
+        let x = match (&slice.scale, log) {
+            (_, true) if x > 0.0 => x.log10(),
+            (_, true) => return None,
+            (Scale::Categories(_), _) => x + jitter(k),
+            _ => x,
+        };
+        (x.is_finite() && y.is_finite()).then(|| Circle::new((x, y), 2, colour))
+    }))?;
+    Ok(())
+}

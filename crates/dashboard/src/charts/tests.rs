@@ -1,0 +1,156 @@
+//! Chart functions checked on their SVG output: element counts, labels, escaping, empty states.
+
+use experiment::{Direction, TrialState};
+
+use super::*;
+
+fn count(svg: &str, needle: &str) -> usize {
+    svg.matches(needle).count()
+}
+
+fn history_points(n: u32) -> Vec<HistoryPoint> {
+    (0..n)
+        .map(|i| HistoryPoint {
+            trial: i,
+            value: f64::from(i % 97) / 100.0,
+            state: if i % 5 == 0 { TrialState::Pruned } else { TrialState::Completed },
+        })
+        .collect()
+}
+
+#[test]
+fn history_draws_points_best_line_axis_titles_and_legend() {
+    let svg = history(&history_points(40), "val_accuracy", Direction::Maximize);
+    assert!(svg.starts_with("<svg class=\"chart\" role=\"img\""), "{}", &svg[..80]);
+    assert_eq!(count(&svg, "<circle"), 40);
+    assert!(svg.contains("trial number"));
+    assert!(svg.contains("val_accuracy (fraction)"));
+    assert!(svg.contains("best so far (max)") && svg.contains("pruned trial"));
+    assert!(count(&svg, "<polyline") >= 1);
+}
+
+#[test]
+fn history_downsamples_ten_thousand_trials() {
+    let svg = history(&history_points(10_000), "val_loss", Direction::Minimize);
+    let circles = count(&svg, "<circle");
+    assert!((1000..=2800).contains(&circles), "{circles} circles");
+    assert!(svg.len() < 600_000, "{} bytes", svg.len());
+}
+
+#[test]
+fn empty_states_say_why() {
+    let svg = history(&[], "val_accuracy", Direction::Maximize);
+    assert!(svg.contains("data-empty=\"true\"") && svg.contains("no completed trials yet"));
+    let only_failed = [HistoryPoint { trial: 0, value: f64::NAN, state: TrialState::Failed }];
+    assert!(history(&only_failed, "x", Direction::Minimize).contains("no completed trials yet"));
+    let svg = curves(&[], (600, 300), ("epoch", "val_loss"), "pruned", "no curves yet");
+    assert!(svg.contains("no curves yet"));
+    assert!(importance(&[], "needs 10 finished trials").contains("needs 10 finished trials"));
+    assert!(slices(&[], "val_loss").contains("no completed trials yet"));
+    assert!(parallel(&[], &[], 900, ("best", "worst")).contains("no completed trials yet"));
+}
+
+#[test]
+fn curves_colour_top_trials_and_dim_pruned_ones() {
+    let line = |label: &str, emphasis, offset: f64| Curve {
+        label: label.to_string(),
+        points: (1..=100).map(|s| (f64::from(s), offset + 1.0 / f64::from(s))).collect(),
+        emphasis,
+    };
+    let svg = curves(
+        &[line("trial 3", Emphasis::Colour(0), 0.0), line("trial 9", Emphasis::Colour(1), 0.1), line("trial 4", Emphasis::Dimmed, 0.3)],
+        (800, 320),
+        ("epoch", "val_loss (cross-entropy)"),
+        "pruned trials",
+        "none",
+    );
+    assert!(svg.contains("trial 3") && svg.contains("trial 9") && svg.contains("pruned trials"));
+    assert!(svg.contains("#0072B2") && svg.contains("#E69F00"), "palette colours");
+    assert!(svg.contains("#969696"), "dimmed grey");
+}
+
+#[test]
+fn curves_are_downsampled_to_the_point_budget() {
+    let long = Curve {
+        label: "trial 0".into(),
+        points: (0..50_000).map(|s| (f64::from(s), f64::from(s).sin())).collect(),
+        emphasis: Emphasis::Colour(0),
+    };
+    let svg = curves(&[long], (800, 300), ("step", "y"), "", "");
+    let polyline = svg.split("<polyline").nth(1).unwrap_or_default();
+    let points = polyline.split("points=\"").nth(1).unwrap_or_default().split('"').next().unwrap_or_default();
+    let n = points.split_whitespace().count();
+    assert!(n <= curves::MAX_POINTS, "{n} points");
+}
+
+#[test]
+fn parallel_coordinates_draw_axes_ticks_and_lines() {
+    let axes = vec![
+        ParAxis { title: "lr".into(), scale: Scale::Log { min: 1e-4, max: 1e-1 } },
+        ParAxis { title: "optimizer".into(), scale: Scale::Categories(vec!["sgd".into(), "adam".into()]) },
+        ParAxis { title: "val_accuracy".into(), scale: Scale::Linear { min: 0.5, max: 1.0 } },
+    ];
+    let lines: Vec<ParLine> = (0..20)
+        .map(|i| ParLine {
+            values: vec![Some(1e-3 * f64::from(i + 1)), Some(f64::from(i % 2)), Some(0.5 + f64::from(i) / 40.0)],
+            goodness: f64::from(i) / 19.0,
+        })
+        .collect();
+    let svg = parallel(&axes, &lines, 900, ("best", "worst"));
+    for text in ["lr", "optimizer", "val_accuracy", "sgd", "adam", "0.001", "0.01", "best", "worst"] {
+        assert!(svg.contains(&format!(">\n{text}\n<")) || svg.contains(&format!(">{text}<")), "missing {text}");
+    }
+    assert!(count(&svg, "<polyline") >= 20 + 3);
+}
+
+#[test]
+fn importance_sorts_bars_and_labels_the_method() {
+    let svg = importance(&[("dropout".into(), 0.1), ("lr".into(), 0.9)], "");
+    let lr = svg.find("lr\n").unwrap_or(usize::MAX);
+    let dropout = svg.find("dropout\n").unwrap_or(0);
+    assert!(lr < dropout, "most important first");
+    assert!(svg.contains("90%") && svg.contains("PED-ANOVA"));
+}
+
+#[test]
+fn slices_use_log_and_category_axes() {
+    let panels = vec![
+        Slice { name: "lr".into(), scale: Scale::Log { min: 1e-4, max: 1e-1 }, points: vec![(1e-3, 0.9), (1e-2, 0.8)] },
+        Slice { name: "optimizer".into(), scale: Scale::Categories(vec!["sgd".into(), "adam".into()]), points: vec![(0.0, 0.7), (1.0, 0.95)] },
+    ];
+    let svg = slices(&panels, "val_accuracy");
+    assert!(svg.contains("lr (log scale)") && svg.contains("sgd") && svg.contains("adam"));
+    assert_eq!(count(&svg, "<circle"), 4);
+}
+
+#[test]
+fn names_are_escaped() {
+    let evil = "<script>alert(1)</script>";
+    let axes = vec![
+        ParAxis { title: evil.into(), scale: Scale::Linear { min: 0.0, max: 1.0 } },
+        ParAxis { title: "objective".into(), scale: Scale::Linear { min: 0.0, max: 1.0 } },
+    ];
+    let line = ParLine { values: vec![Some(0.5), Some(0.5)], goodness: 1.0 };
+    let svgs = [
+        parallel(&axes, &[line], 600, (evil, evil)),
+        importance(&[(evil.into(), 1.0)], evil),
+        importance(&[], evil),
+        history(&history_points(3), evil, Direction::Maximize),
+        curves(&[Curve { label: evil.into(), points: vec![(1.0, 1.0)], emphasis: Emphasis::Dimmed }], (500, 300), (evil, evil), evil, evil),
+    ];
+    for svg in &svgs {
+        assert!(!svg.contains("<script"), "unescaped: {svg}");
+        assert!(svg.contains("&lt;script&gt;") || svg.contains("&lt;scri"), "escaped text expected");
+    }
+}
+
+#[test]
+fn ticks_and_colours() {
+    assert_eq!(tick(0.30000000000000004), "0.3");
+    assert_eq!(tick(1e-4), "1e-4");
+    assert_eq!(tick(12345.0), "12345");
+    assert_eq!(tick(0.0), "0");
+    assert_eq!(viridis(0.0), RGBColor(68, 1, 84));
+    assert_eq!(viridis(1.0), RGBColor(253, 231, 37));
+    assert_eq!(palette(9), PALETTE[1]);
+}

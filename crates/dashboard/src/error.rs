@@ -1,0 +1,125 @@
+//! The dashboard's errors, and the one place where they become HTTP responses.
+//!
+//! A 4xx shows its message (HTML for pages, JSON under `/api/`) and is not logged: it is the
+//! client's mistake. A 5xx shows only "internal error" and is logged with `tracing::error!`,
+//! because its message may name paths or internals.
+
+use std::net::SocketAddr;
+
+use actix_web::http::header::{ContentType, CACHE_CONTROL};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+/// Errors of the `dashboard` crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The page, experiment or trial does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request's parameters are malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The dashboard needs a token and the request did not carry the right one.
+    #[error("this dashboard needs its access token: open it with ?token=TOKEN, or send `Authorization: Bearer TOKEN`")]
+    Unauthorized,
+    /// Serving on an address other than loopback was asked for without a token.
+    #[error("refusing to serve on {addr} without a token: anyone who can reach it could read the store; pass --token or set SWEEP_TOKEN")]
+    TokenRequired {
+        /// The address asked for.
+        addr: SocketAddr,
+    },
+    /// Reading the store failed.
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    /// A template failed to render.
+    #[error("template: {0}")]
+    Template(#[from] askama::Error),
+    /// A socket or thread could not be set up.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A blocking task was cancelled, or its thread panicked.
+    #[error("a request worker stopped: {0}")]
+    Blocking(String),
+    /// The same error, for a JSON API client.
+    #[error(transparent)]
+    Api(Box<Error>),
+}
+
+/// The result type of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    status: u16,
+    message: &'a str,
+    live: bool,
+}
+
+impl Error {
+    /// Returns the same error, to be answered as JSON.
+    pub(crate) fn into_api(self) -> Error {
+        match self {
+            Error::Api(_) => self,
+            other => Error::Api(Box::new(other)),
+        }
+    }
+
+    /// Returns what the client is told: the message for a 4xx, "internal error" otherwise.
+    fn public_message(&self) -> String {
+        if self.status_code().is_client_error() {
+            match self {
+                Error::Api(inner) => inner.public_message(),
+                other => other.to_string(),
+            }
+        } else {
+            "internal error".to_string()
+        }
+    }
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Store(store::Error::UnknownExperiment { .. }) => StatusCode::NOT_FOUND,
+            Error::Api(inner) => inner.status_code(),
+            Error::TokenRequired { .. }
+            | Error::Store(_)
+            | Error::Template(_)
+            | Error::Io(_)
+            | Error::Blocking(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let message = self.public_message();
+        let mut response = HttpResponse::build(status);
+        response.insert_header((CACHE_CONTROL, "no-store"));
+        if status == StatusCode::UNAUTHORIZED {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let Error::Api(_) = self {
+            let body = serde_json::json!({ "error": message, "status": status.as_u16() });
+            return response.content_type(ContentType::json()).body(body.to_string());
+        }
+        let title = status.canonical_reason().unwrap_or("error");
+        let page = ErrorPage { title, status: status.as_u16(), message: &message, live: false };
+        match page.render() {
+            Ok(html) => response.content_type(ContentType::html()).body(html),
+            Err(e) => {
+                tracing::error!(error = %e, "error page failed to render");
+                response.content_type(ContentType::plaintext()).body(message)
+            }
+        }
+    }
+}

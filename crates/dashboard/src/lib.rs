@@ -1,0 +1,93 @@
+//! Sweep's browser dashboard: server-rendered pages and a JSON API over a store, read-only.
+//!
+//! Design choices, in the order a request meets them:
+//! - `app` builds the whole `actix_web::App`, so tests drive it with `actix_web::test` and no
+//!   port; `serve::spawn` runs it on a listener in a thread of its own, which is how `sweep run`
+//!   serves the dashboard of the sweep it is running (the store has one owner process).
+//! - `auth` checks the access token on every request when one is set; binding anywhere but
+//!   loopback without a token is refused.
+//! - Handlers (`pages`, `api`) are thin: they read the store through `data`, call a pure view
+//!   model in `view`, and render an askama template from `web/templates` (escaped by default)
+//!   or serialize a data-transfer type. Store reads run on actix's blocking pool.
+//! - Charts (`charts`) are pure functions to SVG strings, drawn with plotters; curves are
+//!   downsampled on the server (`downsample`), and parameter importance is PED-ANOVA
+//!   (`importance`).
+//! - Live pages poll their own URL for the `<main>` fragment (`X-Sweep-Fragment: 1`); no
+//!   JavaScript build step, just `web/static`, embedded in the binary (`assets`).
+//!
+//! **Invariant:** the dashboard never writes to the store: `data` is the only module that calls
+//! `Store`, and only its read methods.
+
+mod api;
+mod assets;
+mod auth;
+mod charts;
+mod data;
+mod downsample;
+mod error;
+mod importance;
+mod pages;
+mod serve;
+mod view;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{middleware, web, App};
+use store::Store;
+
+pub use auth::Access;
+pub use error::{Error, Result};
+pub use serve::{spawn, ServeOptions, Server};
+
+/// Shared by every handler: the store to read and the access rule.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState {
+    store: Store,
+    access: Access,
+}
+
+/// Returns the dashboard as an actix `App` over `store`, guarded by `access`.
+///
+/// Every route is a GET; unknown paths, and paths whose id does not parse, get the 404 page.
+pub fn app(
+    store: Store,
+    access: Access,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let state = web::Data::new(AppState { store, access });
+    App::new()
+        .app_data(state)
+        .app_data(web::PathConfig::default().error_handler(|e, req| {
+            let error = Error::NotFound(format!("no such page: {e}"));
+            if req.path().starts_with("/api/") { error.into_api().into() } else { error.into() }
+        }))
+        .app_data(web::QueryConfig::default().error_handler(|e, req| {
+            let error = Error::BadRequest(format!("bad query: {e}"));
+            if req.path().starts_with("/api/") { error.into_api().into() } else { error.into() }
+        }))
+        .wrap(middleware::from_fn(auth::check))
+        .configure(pages::routes)
+        .configure(api::routes)
+        .configure(assets::routes)
+        .default_service(web::to(pages::not_found))
+}
+
+#[allow(dead_code)]
+mod compile_time_assertions {
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    fn shared_types_are_send_sync() {
+        assert_send_sync::<crate::Access>();
+        assert_send_sync::<crate::Server>();
+    }
+}
+
+#[cfg(test)]
+mod tests;

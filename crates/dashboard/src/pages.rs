@@ -1,0 +1,217 @@
+//! The HTML pages: thin handlers that read, build a view model, and render a template.
+//!
+//! A request with the header `X-Sweep-Fragment: 1` (sent by the live-update script) gets only
+//! the page's `<main>` content, and `X-Sweep-Live: 0|1` says whether to keep polling.
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_web::http::header::{ContentType, CACHE_CONTROL};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use experiment::{Timestamp, TrialId};
+use store::Store;
+
+use crate::data;
+use crate::view::compare::{self, ComparePage};
+use crate::view::experiment_page::{self, ExperimentPage};
+use crate::view::leaderboard::{self, LeaderboardQuery, Selection, PER_PAGE};
+use crate::view::trial::{self, TrialPage};
+use crate::view::{self, ExperimentsPage};
+use crate::{AppState, Error, Result};
+
+#[derive(Template)]
+#[template(path = "experiments.html")]
+struct ExperimentsHtml<'a> {
+    page: &'a ExperimentsPage,
+    live: bool,
+}
+
+#[derive(Template)]
+#[template(path = "partials/experiments_main.html")]
+struct ExperimentsFragment<'a> {
+    page: &'a ExperimentsPage,
+}
+
+#[derive(Template)]
+#[template(path = "experiment.html")]
+struct ExperimentHtml<'a> {
+    page: &'a ExperimentPage,
+    live: bool,
+}
+
+#[derive(Template)]
+#[template(path = "partials/experiment_main.html")]
+struct ExperimentFragment<'a> {
+    page: &'a ExperimentPage,
+}
+
+#[derive(Template)]
+#[template(path = "trial.html")]
+struct TrialHtml<'a> {
+    page: &'a TrialPage,
+    live: bool,
+}
+
+#[derive(Template)]
+#[template(path = "partials/trial_main.html")]
+struct TrialFragment<'a> {
+    page: &'a TrialPage,
+}
+
+#[derive(Template)]
+#[template(path = "compare.html")]
+struct CompareHtml<'a> {
+    page: &'a ComparePage,
+    live: bool,
+}
+
+/// What a page handler produces: the HTML and whether the page is live.
+struct Rendered {
+    html: String,
+    live: bool,
+}
+
+pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(experiments))
+        .route("/experiments/{name}", web::get().to(experiment_page))
+        .route("/experiments/{name}/compare", web::get().to(compare_page))
+        .route("/experiments/{name}/trials/{id}", web::get().to(trial_page));
+}
+
+/// The 404 page for every path no route matches.
+pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
+    let error = Error::NotFound(format!("no page at {}", req.path()));
+    Err(if req.path().starts_with("/api/") { error.into_api() } else { error })
+}
+
+async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    let fragment = is_fragment(&req);
+    let store = state.store.clone();
+    respond(blocking(move || render_experiments(&store, now(), fragment)).await?)
+}
+
+async fn experiment_page(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    query: web::Query<LeaderboardQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    let fragment = is_fragment(&req);
+    let store = state.store.clone();
+    let name = name.into_inner();
+    let query = query.into_inner();
+    respond(blocking(move || render_experiment(&store, &name, &query, now(), fragment)).await?)
+}
+
+async fn trial_page(
+    state: web::Data<AppState>,
+    path: web::Path<(String, u32)>,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    let fragment = is_fragment(&req);
+    let store = state.store.clone();
+    let (name, id) = path.into_inner();
+    respond(blocking(move || render_trial(&store, &name, id, now(), fragment)).await?)
+}
+
+async fn compare_page(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    let ids = compare::parse_ids(req.query_string())?;
+    let store = state.store.clone();
+    let name = name.into_inner();
+    respond(blocking(move || render_compare(&store, &name, &ids)).await?)
+}
+
+/// Renders the experiments page (or its fragment).
+fn render_experiments(store: &Store, now: Timestamp, fragment: bool) -> Result<Rendered> {
+    let all = data::experiments(store)?;
+    let page = view::experiments_page(&all, now);
+    let html = if fragment {
+        ExperimentsFragment { page: &page }.render()?
+    } else {
+        ExperimentsHtml { page: &page, live: page.live }.render()?
+    };
+    Ok(Rendered { html, live: page.live })
+}
+
+/// Renders an experiment's page (or its fragment).
+fn render_experiment(
+    store: &Store,
+    name: &str,
+    query: &LeaderboardQuery,
+    now: Timestamp,
+    fragment: bool,
+) -> Result<Rendered> {
+    let sel = Selection::parse(query, PER_PAGE)?;
+    let data = data::experiment(store, name)?;
+    let ranked = leaderboard::ranked(&data.trials, &data.info.objective, data.info.goal);
+    let (top, pruned) = experiment_page::curve_trials(&ranked);
+    let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
+    let curves = data::metric_of(store, name, &ids, &data.info.objective)?;
+    let page = experiment_page::experiment_page(&data, &ranked, &curves, &sel, now);
+    let html = if fragment {
+        ExperimentFragment { page: &page }.render()?
+    } else {
+        ExperimentHtml { page: &page, live: page.live }.render()?
+    };
+    Ok(Rendered { html, live: page.live })
+}
+
+fn render_trial(store: &Store, name: &str, id: u32, now: Timestamp, fragment: bool) -> Result<Rendered> {
+    let info = data::info(store, name)?;
+    let spec = data::parse_spec(&info);
+    let t = data::trial(store, name, id)?;
+    let metrics = data::all_metrics(store, name, t.id)?;
+    let page = trial::trial_page(&info, spec.as_ref(), &t, &metrics, now);
+    let html = if fragment {
+        TrialFragment { page: &page }.render()?
+    } else {
+        TrialHtml { page: &page, live: page.live }.render()?
+    };
+    Ok(Rendered { html, live: page.live })
+}
+
+fn render_compare(store: &Store, name: &str, ids: &[u32]) -> Result<Rendered> {
+    let info = data::info(store, name)?;
+    let trials = ids
+        .iter()
+        .map(|&id| {
+            let t = data::trial(store, name, id)?;
+            let metrics: BTreeMap<String, data::Series> = data::all_metrics(store, name, t.id)?;
+            Ok((t, metrics))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let page = compare::compare_page(&info, &trials);
+    let html = CompareHtml { page: &page, live: false }.render()?;
+    Ok(Rendered { html, live: false })
+}
+
+fn respond(rendered: Rendered) -> Result<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header(("X-Sweep-Live", if rendered.live { "1" } else { "0" }))
+        .body(rendered.html))
+}
+
+fn is_fragment(req: &HttpRequest) -> bool {
+    req.headers().get("X-Sweep-Fragment").is_some_and(|v| v == "1")
+}
+
+/// Runs store reads and rendering on the blocking pool, off the async workers.
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    web::block(f).await.map_err(|e| Error::Blocking(e.to_string()))?
+}
+
+/// Returns the time now; the one clock read of the dashboard, passed into view models.
+pub(crate) fn now() -> Timestamp {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    Timestamp(ms)
+}

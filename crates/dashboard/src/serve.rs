@@ -1,0 +1,100 @@
+//! Running the dashboard on a socket, in a thread of its own.
+//!
+//! `spawn` starts an actix system on a new thread and returns at once, so the caller (the
+//! `sweep run` loop, or `sweep serve`) keeps its own thread. The caller binds the listener, so
+//! it decides what happens when a port is taken; OS signals are left to the caller too.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use actix_web::dev::ServerHandle;
+use actix_web::HttpServer;
+use store::Store;
+
+use crate::{app, Access, Error, Result};
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Who may read the dashboard; required to be a token on a non-loopback address.
+    pub access: Access,
+    /// Worker threads accepting requests (at least 1); store reads run on actix's blocking pool.
+    pub workers: usize,
+}
+
+/// A running dashboard.
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    handle: ServerHandle,
+    thread: JoinHandle<std::io::Result<()>>,
+}
+
+/// Serves the dashboard of `store` on `listener` from a new thread, and returns once it listens.
+///
+/// Fails with `Error::TokenRequired` when the listener is not on a loopback address and
+/// `options.access` is open.
+pub fn spawn(store: Store, listener: TcpListener, options: ServeOptions) -> Result<Server> {
+    let addr = listener.local_addr()?;
+    if !addr.ip().is_loopback() && options.access.is_open() {
+        return Err(Error::TokenRequired { addr });
+    }
+    listener.set_nonblocking(true)?;
+    let (tx, rx) = mpsc::channel();
+    let workers = options.workers.max(1);
+    let access = options.access;
+    let thread = std::thread::Builder::new()
+        .name("dashboard".into())
+        .spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = HttpServer::new(move || app(store.clone(), access.clone()))
+                    .workers(workers)
+                    .disable_signals()
+                    .shutdown_timeout(1)
+                    .listen(listener);
+                let server = match server {
+                    Ok(server) => server.run(),
+                    Err(e) => {
+                        let _ = tx.send(Err(e.to_string()));
+                        return Err(e);
+                    }
+                };
+                let _ = tx.send(Ok(server.handle()));
+                server.await
+            })
+        })?;
+    match rx.recv() {
+        Ok(Ok(handle)) => Ok(Server { addr, handle, thread }),
+        Ok(Err(message)) => Err(Error::Io(std::io::Error::other(message))),
+        Err(_) => Err(Error::Blocking("the dashboard thread stopped while starting".into())),
+    }
+}
+
+impl Server {
+    /// Returns the address the dashboard listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Returns the dashboard's URL, e.g. `http://127.0.0.1:8080/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Blocks until the server stops (it stops only when stopped or killed).
+    pub fn wait(self) -> Result<()> {
+        match self.thread.join() {
+            Ok(result) => Ok(result?),
+            Err(_) => Err(Error::Blocking("the dashboard thread panicked".into())),
+        }
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (for up to a second), and
+    /// waits for the thread to end.
+    pub fn stop(self) -> Result<()> {
+        // The stop command is sent when `stop` is called; the returned future only awaits it.
+        drop(self.handle.stop(true));
+        self.wait()
+    }
+}

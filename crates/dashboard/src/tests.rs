@@ -1,0 +1,278 @@
+//! Handler tests through `app` with `actix_web::test`, without a port: status codes, content,
+//! escaping, the token, live fragments, and that the store is left unchanged.
+
+use actix_web::http::StatusCode;
+use actix_web::test::{call_service, init_service, read_body, TestRequest};
+use store::{ExperimentStatus, Store};
+
+use crate::view::fixtures::{self, store_with};
+use crate::{app, Access};
+
+/// Sends a GET to a fresh app over `store`; returns the status, headers we check, and body.
+async fn get_with(store: &Store, access: Access, req: TestRequest) -> (StatusCode, Vec<(String, String)>, String) {
+    let service = init_service(app(store.clone(), access)).await;
+    let res = call_service(&service, req.to_request()).await;
+    let status = res.status();
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
+        .collect();
+    let body = String::from_utf8_lossy(&read_body(res).await).into_owned();
+    (status, headers, body)
+}
+
+async fn get(store: &Store, uri: &str) -> (StatusCode, String) {
+    let (status, _, body) = get_with(store, Access::open(), TestRequest::get().uri(uri)).await;
+    (status, body)
+}
+
+/// Runs an async test body on an actix system.
+fn run<F: std::future::Future>(body: F) -> F::Output {
+    actix_web::rt::System::new().block_on(body)
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn every_page_renders() {
+    run(async {
+        let store = store_with("demo", 40);
+        let (status, body) = get(&store, "/").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("href=\"/experiments/demo\"") && body.contains("finished"), "{body}");
+
+        let (status, body) = get(&store, "/experiments/demo").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        for section in ["Optimization history", "Leaderboard", "Learning curves", "Parallel coordinates", "Parameter importance", "Slice plots"] {
+            assert!(body.contains(section), "missing {section}");
+        }
+        assert_eq!(body.matches("<svg class=\"chart\"").count(), 5);
+        assert_eq!(body.matches("class=\"trial-row").count(), 40, "all stored trials fit on page 1");
+        assert!(!body.contains("data-empty"), "no chart is empty with 40 trials");
+
+        let (status, body) = get(&store, "/experiments/demo/trials/3").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("diverged at epoch 3") && body.contains("Reproduce"));
+        let (status, body) = get(&store, "/experiments/demo/trials/0").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("sweep run experiments/fixture.yaml --store .sweep-reproduce-0 --run-cap 1"), "{body}");
+        assert_eq!(body.matches("<svg class=\"chart\"").count(), 2, "one chart per metric");
+
+        let (status, body) = get(&store, "/experiments/demo/compare?t=0&t=1&t=2").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("Compare 3 trials") && body.contains("class=\"differs\""));
+    });
+}
+
+#[test]
+fn leaderboard_filters_and_pages() {
+    run(async {
+        let store = store_with("demo", 120);
+        let (status, body) = get(&store, "/experiments/demo?state=failed").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body.matches("class=\"trial-row state-failed\"").count(), 17);
+        assert!(!body.contains("state-completed\" data-trial"));
+        let (_, body) = get(&store, "/experiments/demo?page=3").await;
+        assert!(body.contains("101–120 of 120"), "{body}");
+        let (_, body) = get(&store, "/experiments/demo?sort=param.lr&dir=desc").await;
+        assert!(body.contains("aria-sort=\"descending\""));
+    });
+}
+
+#[test]
+fn unknown_or_malformed_ids_get_a_404_page() {
+    run(async {
+        let store = store_with("demo", 5);
+        for uri in [
+            "/nope",
+            "/experiments/missing",
+            "/experiments/missing/trials/1",
+            "/experiments/demo/trials/99",
+            "/experiments/demo/trials/abc",
+            "/experiments/demo/trials/-1",
+            "/experiments/demo/trials/99999999999999999999",
+            "/static/nope.css",
+        ] {
+            let (status, body) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
+            assert!(body.contains("404 · Not Found"), "{uri}: {body}");
+        }
+        for uri in ["/api/experiments/missing", "/api/experiments/demo/trials/x", "/api/nope"] {
+            let (status, body) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+            assert!(body.starts_with("{\"error\":"), "{uri}: {body}");
+        }
+    });
+}
+
+#[test]
+fn malformed_queries_get_a_400_page() {
+    run(async {
+        let store = store_with("demo", 5);
+        for uri in [
+            "/experiments/demo?page=abc",
+            "/experiments/demo?page=0",
+            "/experiments/demo?sort=bogus",
+            "/experiments/demo?state=done",
+            "/experiments/demo/compare?t=1",
+            "/experiments/demo/compare?t=1&t=x",
+            "/experiments/demo/compare?trials=0,1,2,3,4,5,6,7,8",
+        ] {
+            let (status, body) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+            assert!(body.contains("400 · Bad Request"), "{uri}");
+        }
+        let (status, body) = get(&store, "/api/experiments/demo/trials/0/metrics/val_loss?max_points=1").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    });
+}
+
+#[test]
+fn user_controlled_names_are_escaped() {
+    run(async {
+        let evil = "<script>alert(1)</script>";
+        let store = Store::temporary().unwrap();
+        store.create_experiment(&fixtures::info(evil, ExperimentStatus::Running, 12)).unwrap();
+        for i in 0..12 {
+            let mut t = fixtures::trial(i, 13);
+            let lr = t.params.remove("lr").unwrap();
+            t.params.insert(evil.to_string(), lr);
+            store.put_trial(evil, &t).unwrap();
+        }
+        let (status, body) = get(&store, "/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!body.contains(evil) && body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{body}");
+        let href = "/experiments/%3Cscript%3Ealert%281%29%3C%2Fscript%3E";
+        assert!(body.contains(href), "{body}");
+        for uri in [href.to_string(), format!("{href}/trials/0"), format!("{href}/compare?t=0&t=1"), format!("{href}?sort=param.%3Cscript%3E")] {
+            let (status, body) = get(&store, &uri).await;
+            assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST, "{uri}: {status} {body}");
+            assert!(!body.contains("<script>alert"), "unescaped on {uri}");
+            assert_eq!(body.matches("<script").count(), 1, "only the dashboard's own script on {uri}");
+        }
+        let (_, body) = get(&store, "/api/experiments").await;
+        assert!(body.contains("\\u003cscript") || body.contains("<script>alert(1)</script>"), "JSON carries the name as data");
+    });
+}
+
+#[test]
+fn the_token_guards_every_request() {
+    run(async {
+        let store = store_with("demo", 3);
+        let token = "0123456789abcdef0123";
+        let access = || Access::token(token).unwrap();
+        let (status, _, body) = get_with(&store, access(), TestRequest::get().uri("/")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        let (status, _, _) = get_with(&store, access(), TestRequest::get().uri("/static/css/dashboard.css")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _, body) = get_with(&store, access(), TestRequest::get().uri("/api/experiments")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body.starts_with("{\"error\""));
+        let (status, _, _) = get_with(&store, access(), TestRequest::get().uri("/?token=wrong-token-wrong")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        let (status, headers, _) = get_with(&store, access(), TestRequest::get().uri(&format!("/?token={token}"))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(header(&headers, "set-cookie").is_some_and(|c| c.contains("HttpOnly") && c.contains(token)));
+        let bearer = TestRequest::get().uri("/api/experiments").insert_header(("Authorization", format!("Bearer {token}")));
+        assert_eq!(get_with(&store, access(), bearer).await.0, StatusCode::OK);
+        let cookie = TestRequest::get().uri("/experiments/demo").insert_header(("Cookie", format!("other=1; sweep_token={token}")));
+        assert_eq!(get_with(&store, access(), cookie).await.0, StatusCode::OK);
+    });
+}
+
+#[test]
+fn live_pages_serve_fragments() {
+    run(async {
+        let store = Store::temporary().unwrap();
+        store.create_experiment(&fixtures::info("live", ExperimentStatus::Running, 10)).unwrap();
+        store.put_trial("live", &fixtures::trial(0, 1)).unwrap();
+        let req = TestRequest::get().uri("/experiments/live").insert_header(("X-Sweep-Fragment", "1"));
+        let (status, headers, body) = get_with(&store, Access::open(), req).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(header(&headers, "x-sweep-live"), Some("1"));
+        assert!(!body.contains("<html") && body.contains("Leaderboard"));
+        assert!(body.contains("no completed trials yet"), "empty states while nothing completed");
+        let (_, body) = get(&store, "/experiments/live").await;
+        assert!(body.contains("data-live=\"1\"") && body.contains("<html"));
+        let (_, headers, _) = get_with(&store_with("done", 3), Access::open(), TestRequest::get().uri("/experiments/done")).await;
+        assert_eq!(header(&headers, "x-sweep-live"), Some("0"));
+    });
+}
+
+#[test]
+fn the_api_returns_what_the_pages_show() {
+    run(async {
+        let store = store_with("demo", 40);
+        let (status, body) = get(&store, "/api/experiments").await;
+        assert_eq!(status, StatusCode::OK);
+        let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(list[0]["name"], "demo");
+        assert_eq!(list[0]["trials"]["stored"], 40);
+
+        let (_, body) = get(&store, "/api/experiments/demo/trials?state=completed&per_page=5&page=2").await;
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(page["trials"].as_array().map(Vec::len), Some(5), "{body}");
+        assert_eq!(page["page"], 2);
+        assert_eq!(page["trials"][0]["state"], "completed");
+        assert!(page["trials"][0]["rank"].as_u64() >= Some(6), "ranks count every trial: {body}");
+
+        let (_, body) = get(&store, "/api/experiments/demo/trials/0/metrics/val_accuracy?max_points=5").await;
+        let series: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(series["total_points"], 12);
+        assert_eq!(series["downsampled"], true);
+        assert_eq!(series["points"].as_array().map(Vec::len), Some(5));
+        assert_eq!(series["points"][0][0], 1);
+
+        let (_, body) = get(&store, "/api/experiments/demo/trials/0/metrics").await;
+        let all: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(all.as_array().map(Vec::len), Some(2));
+
+        let (_, body) = get(&store, "/api/experiments/demo/importance").await;
+        let imp: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let params: Vec<&str> = imp["importance"].as_array().unwrap().iter().filter_map(|p| p["param"].as_str()).collect();
+        assert_eq!(params, ["hidden", "lr", "optimizer"]);
+
+        let (_, body) = get(&store, "/api/experiments/demo/history").await;
+        let history: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(history.as_array().map(Vec::len), Some(40));
+        let (status, _) = get(&store, "/api/experiments/demo/trials/7").await;
+        assert_eq!(status, StatusCode::OK);
+    });
+}
+
+#[test]
+fn the_dashboard_never_writes_to_the_store() {
+    run(async {
+        let store = store_with("demo", 20);
+        let before = (store.experiments().unwrap(), store.trials("demo").unwrap());
+        for uri in ["/", "/experiments/demo", "/experiments/demo/trials/1", "/api/experiments/demo/trials", "/experiments/demo/compare?t=0&t=1"] {
+            let (status, _) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+        }
+        let service = init_service(app(store.clone(), Access::open())).await;
+        let post = TestRequest::post().uri("/experiments/demo").to_request();
+        let res = call_service(&service, post).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "no route accepts writes");
+        assert_eq!(before, (store.experiments().unwrap(), store.trials("demo").unwrap()));
+    });
+}
+
+#[test]
+fn static_files_are_embedded() {
+    run(async {
+        let store = Store::temporary().unwrap();
+        for (uri, kind) in [("/static/css/dashboard.css", "text/css"), ("/static/js/dashboard.js", "text/javascript"), ("/favicon.ico", "image/svg+xml")] {
+            let (status, headers, body) = get_with(&store, Access::open(), TestRequest::get().uri(uri)).await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            assert!(header(&headers, "content-type").is_some_and(|c| c.starts_with(kind)), "{uri}");
+            assert!(!body.is_empty());
+        }
+        let (status, body) = get(&store, "/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("No experiments in this store yet"));
+    });
+}

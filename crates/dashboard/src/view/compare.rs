@@ -1,0 +1,144 @@
+//! The compare page: 2 to 8 trials side by side, their curves overlaid per metric, and a
+//! parameter table that marks the rows that differ.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use experiment::Trial;
+use store::ExperimentInfo;
+
+use super::format;
+use super::trial::MetricChart;
+use crate::charts::{self, Curve, Emphasis};
+use crate::data::Series;
+use crate::{Error, Result};
+
+/// The fewest trials a comparison takes.
+pub(crate) const MIN_TRIALS: usize = 2;
+/// The most trials a comparison takes (one palette colour each).
+pub(crate) const MAX_TRIALS: usize = 8;
+
+/// A compared trial's column header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Column {
+    /// The trial number.
+    pub(crate) id: u32,
+    /// Its page.
+    pub(crate) href: String,
+    /// Its colour in the charts, as `#RRGGBB`.
+    pub(crate) colour: String,
+}
+
+/// A table row: a name and one value per trial.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Row {
+    /// The parameter or fact.
+    pub(crate) name: String,
+    /// One value per compared trial.
+    pub(crate) values: Vec<String>,
+    /// Whether the values are not all equal.
+    pub(crate) differs: bool,
+}
+
+/// The compare page.
+#[derive(Debug, Clone)]
+pub(crate) struct ComparePage {
+    /// The experiment's name.
+    pub(crate) experiment: String,
+    /// Its page.
+    pub(crate) experiment_href: String,
+    /// The compared trials.
+    pub(crate) columns: Vec<Column>,
+    /// State and objective rows.
+    pub(crate) facts: Vec<Row>,
+    /// One row per parameter.
+    pub(crate) params: Vec<Row>,
+    /// How many parameter rows differ.
+    pub(crate) differing: usize,
+    /// One overlay chart per metric.
+    pub(crate) charts: Vec<MetricChart>,
+}
+
+/// Returns the trial numbers asked for in a query string: `t=3&t=7` (the leaderboard's
+/// checkboxes) and/or `trials=3,7`; duplicates are dropped, order is kept.
+pub(crate) fn parse_ids(query: &str) -> Result<Vec<u32>> {
+    let mut ids: Vec<u32> = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = value.replace("%2C", ",").replace("%2c", ",");
+        let values: Vec<&str> = match key {
+            "t" => vec![value.as_str()],
+            "trials" => value.split(',').collect(),
+            _ => continue,
+        };
+        for v in values.into_iter().filter(|v| !v.is_empty()) {
+            let id: u32 = v
+                .parse()
+                .map_err(|_| Error::BadRequest(format!("{v:?} is not a trial number")))?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    if !(MIN_TRIALS..=MAX_TRIALS).contains(&ids.len()) {
+        return Err(Error::BadRequest(format!(
+            "pick {MIN_TRIALS} to {MAX_TRIALS} trials to compare ({} picked)",
+            ids.len()
+        )));
+    }
+    Ok(ids)
+}
+
+/// Builds the page comparing `trials`, each with its metric series, in the order given.
+pub(crate) fn compare_page(info: &ExperimentInfo, trials: &[(Trial, BTreeMap<String, Series>)]) -> ComparePage {
+    let columns = trials
+        .iter()
+        .enumerate()
+        .map(|(i, (t, _))| {
+            let c = charts::palette(i);
+            Column { id: t.id.0, href: format::trial_href(&info.name, t.id.0), colour: format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2) }
+        })
+        .collect();
+    let row = |name: String, values: Vec<String>| {
+        let differs = values.windows(2).any(|w| w[0] != w[1]);
+        Row { name, values, differs }
+    };
+    let facts = vec![
+        row("state".into(), trials.iter().map(|(t, _)| t.state.to_string()).collect()),
+        row(info.objective.clone(), trials.iter().map(|(t, _)| format::value(t.value(&info.objective))).collect()),
+        row("best epoch".into(), trials.iter().map(|(t, _)| t.result.as_ref().map_or("-".into(), |r| r.best_step.to_string())).collect()),
+        row("seed".into(), trials.iter().map(|(t, _)| t.seed.to_string()).collect()),
+    ];
+    let names: BTreeSet<&String> = trials.iter().flat_map(|(t, _)| t.params.keys()).collect();
+    let params: Vec<Row> = names
+        .into_iter()
+        .map(|name| row(name.clone(), trials.iter().map(|(t, _)| t.params.get(name).map_or("-".into(), ToString::to_string)).collect()))
+        .collect();
+    let metrics: BTreeSet<&String> = trials.iter().flat_map(|(_, m)| m.keys()).collect();
+    let charts = metrics
+        .into_iter()
+        .map(|metric| {
+            let lines: Vec<Curve> = trials
+                .iter()
+                .enumerate()
+                .map(|(i, (t, m))| Curve {
+                    label: format!("trial {}", t.id),
+                    points: m.get(metric).map(|s| s.iter().map(|(step, v)| (f64::from(step.0), *v)).collect()).unwrap_or_default(),
+                    emphasis: Emphasis::Colour(i),
+                })
+                .collect();
+            MetricChart {
+                name: metric.clone(),
+                svg: charts::curves(&lines, (1100, 320), ("epoch", &charts::metric_title(metric)), "", "no points recorded yet"),
+            }
+        })
+        .collect();
+    ComparePage {
+        experiment: info.name.clone(),
+        experiment_href: format::experiment_href(&info.name),
+        columns,
+        facts,
+        differing: params.iter().filter(|r| r.differs).count(),
+        params,
+        charts,
+    }
+}

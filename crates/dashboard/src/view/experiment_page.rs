@@ -1,0 +1,244 @@
+//! The experiment page: summary, leaderboard, and the analysis charts.
+//!
+//! Scale is handled here, by choosing what to draw: the history downsamples inside its chart;
+//! learning curves are read for the top `TOP_CURVES` completed and best `DIMMED_CURVES` pruned
+//! trials only; parallel coordinates and slices draw the best `TOP_LINES` trials plus an evenly
+//! spaced sample of the rest, `MAX_LINES` in all; importance uses every completed trial but works
+//! on histograms.
+
+use std::collections::BTreeMap;
+
+use experiment::{best_trial, Direction, Timestamp, Trial, TrialId, TrialState};
+
+use super::format;
+use super::leaderboard::{self, Leaderboard, Ranked, Selection};
+use super::space::{param_axes, ParamAxis};
+use super::Summary;
+use crate::charts::{self, Curve, Emphasis, HistoryPoint, ParAxis, ParLine, Scale, Slice};
+use crate::data::{ExperimentData, Series};
+use crate::importance;
+
+/// Trials whose curves are drawn in colour.
+pub(crate) const TOP_CURVES: usize = 8;
+/// Pruned trials whose curves are drawn dimmed behind them.
+pub(crate) const DIMMED_CURVES: usize = 24;
+/// The best trials always drawn in parallel coordinates and slices.
+pub(crate) const TOP_LINES: usize = 100;
+/// The most trials drawn in parallel coordinates and slices.
+pub(crate) const MAX_LINES: usize = 400;
+
+/// The experiment page.
+#[derive(Debug, Clone)]
+pub(crate) struct ExperimentPage {
+    /// The header numbers.
+    pub(crate) summary: Summary,
+    /// The description from the spec.
+    pub(crate) description: String,
+    /// `maximize val_accuracy`.
+    pub(crate) goal: String,
+    /// The leaderboard.
+    pub(crate) board: Leaderboard,
+    /// The compare form's target.
+    pub(crate) compare_href: String,
+    /// Optimization history (SVG).
+    pub(crate) history: String,
+    /// Learning curves of the top trials (SVG).
+    pub(crate) curves: String,
+    /// Parallel coordinates (SVG).
+    pub(crate) parallel: String,
+    /// Parameter importance (SVG).
+    pub(crate) importance: String,
+    /// Slice plots (SVG).
+    pub(crate) slices: String,
+    /// How many trials the parallel coordinates and slices draw, e.g. `all 40 trials`.
+    pub(crate) sample_note: String,
+    /// Whether the page refreshes itself.
+    pub(crate) live: bool,
+}
+
+/// Returns the trials whose objective curve the page draws: the top `TOP_CURVES` completed ones
+/// (coloured) and the best `DIMMED_CURVES` pruned ones (dimmed), each list best first.
+pub(crate) fn curve_trials(ranked: &[Ranked<'_>]) -> (Vec<TrialId>, Vec<TrialId>) {
+    let pick = |state: TrialState, n: usize| {
+        ranked
+            .iter()
+            .filter(|r| r.rank.is_some() && r.trial.state == state)
+            .take(n)
+            .map(|r| r.trial.id)
+            .collect()
+    };
+    (pick(TrialState::Completed, TOP_CURVES), pick(TrialState::Pruned, DIMMED_CURVES))
+}
+
+/// Builds the page from the experiment, its ranked trials, the curves of `curve_trials`, the
+/// leaderboard selection, and the time now (for the duration of a running experiment).
+pub(crate) fn experiment_page(
+    data: &ExperimentData,
+    ranked: &[Ranked<'_>],
+    curves: &BTreeMap<TrialId, Series>,
+    sel: &Selection,
+    now: Timestamp,
+) -> ExperimentPage {
+    let info = &data.info;
+    let objective = info.objective.as_str();
+    let summary = Summary::of(info, &data.trials, now);
+    let base = format::experiment_href(&info.name);
+    let board = leaderboard::leaderboard(ranked, sel, objective, &base, &info.name);
+    let axes = param_axes(data.spec.as_ref(), &data.trials);
+    let sample = sample(ranked);
+    let sample_note = if sample.len() == finite(ranked).count() {
+        format!("all {} trials with a value", sample.len())
+    } else {
+        format!("the best {TOP_LINES} and an even sample of the rest, {} of {} trials", sample.len(), finite(ranked).count())
+    };
+    ExperimentPage {
+        description: info.description.clone(),
+        goal: format!("{} {}", info.goal, objective),
+        compare_href: format!("{base}/compare"),
+        history: history_chart(&data.trials, objective, info.goal),
+        curves: curves_chart(ranked, curves, objective),
+        parallel: parallel_chart(&axes, &sample, objective, info.goal),
+        importance: importance_chart(&axes, &data.trials, objective, info.goal),
+        slices: slices_chart(&axes, &sample, objective),
+        sample_note,
+        live: summary.live,
+        summary,
+        board,
+    }
+}
+
+fn finite<'a, 'b>(ranked: &'b [Ranked<'a>]) -> impl Iterator<Item = &'b Ranked<'a>> {
+    ranked
+        .iter()
+        .filter(|r| r.rank.is_some() && matches!(r.trial.state, TrialState::Completed | TrialState::Pruned))
+}
+
+/// Returns the trials drawn in parallel coordinates and slices, best first: the best
+/// `TOP_LINES`, then every k-th of the rest, at most `MAX_LINES` in all.
+pub(crate) fn sample<'a>(ranked: &[Ranked<'a>]) -> Vec<Ranked<'a>> {
+    let all: Vec<Ranked<'a>> = finite(ranked).copied().collect();
+    if all.len() <= MAX_LINES {
+        return all;
+    }
+    let rest = &all[TOP_LINES..];
+    let want = MAX_LINES - TOP_LINES;
+    let mut out: Vec<Ranked<'a>> = all[..TOP_LINES].to_vec();
+    out.extend((0..want).map(|k| rest[k * rest.len() / want]));
+    out
+}
+
+/// Returns the history chart over all trials.
+pub(crate) fn history_chart(trials: &[Trial], objective: &str, goal: Direction) -> String {
+    let points: Vec<HistoryPoint> = trials
+        .iter()
+        .filter_map(|t| {
+            Some(HistoryPoint { trial: t.id.0, value: t.value(objective)?, state: t.state })
+        })
+        .collect();
+    charts::history(&points, objective, goal)
+}
+
+fn curves_chart(ranked: &[Ranked<'_>], series: &BTreeMap<TrialId, Series>, objective: &str) -> String {
+    let (top, pruned) = curve_trials(ranked);
+    let to_points = |id: &TrialId| -> Vec<(f64, f64)> {
+        series.get(id).map(|s| s.iter().map(|(step, v)| (f64::from(step.0), *v)).collect()).unwrap_or_default()
+    };
+    let mut lines: Vec<Curve> = pruned
+        .iter()
+        .map(|id| Curve { label: format!("trial {id}"), points: to_points(id), emphasis: Emphasis::Dimmed })
+        .collect();
+    lines.extend(top.iter().enumerate().map(|(i, id)| Curve {
+        label: format!("trial {id}"),
+        points: to_points(id),
+        emphasis: Emphasis::Colour(i),
+    }));
+    charts::curves(
+        &lines,
+        (1100, 360),
+        ("epoch", &charts::metric_title(objective)),
+        "pruned trials",
+        "no completed trials yet",
+    )
+}
+
+fn parallel_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective: &str, goal: Direction) -> String {
+    let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
+    let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
+    let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let mut par_axes: Vec<ParAxis> = axes
+        .iter()
+        .map(|a| {
+            let scale = a.scale(&trials);
+            let title = if matches!(scale, Scale::Log { .. }) { format!("{} (log)", a.name) } else { a.name.clone() };
+            ParAxis { title, scale }
+        })
+        .collect();
+    par_axes.push(ParAxis { title: objective.to_string(), scale: Scale::Linear { min: lo, max: hi } });
+    let n = sample.len().max(2) - 1;
+    let lines: Vec<ParLine> = sample
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut values: Vec<Option<f64>> = axes.iter().map(|a| a.value_of(r.trial)).collect();
+            values.push(r.trial.value(objective));
+            ParLine { values, goodness: 1.0 - i as f64 / n as f64 }
+        })
+        .collect();
+    let (best, worst) = match (values.is_empty(), goal) {
+        (true, _) => ("best".to_string(), "worst".to_string()),
+        (false, Direction::Maximize) => (format!("best {}", charts::tick(hi)), format!("worst {}", charts::tick(lo))),
+        (false, Direction::Minimize) => (format!("best {}", charts::tick(lo)), format!("worst {}", charts::tick(hi))),
+    };
+    let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1400);
+    charts::parallel(&par_axes, &lines, width, (&best, &worst))
+}
+
+/// Returns each parameter's importance over the completed trials, or `None` with too few.
+pub(crate) fn importance_of(axes: &[ParamAxis], trials: &[Trial], objective: &str, goal: Direction) -> Option<Vec<(String, f64)>> {
+    let done: Vec<&Trial> = trials
+        .iter()
+        .filter(|t| t.state == TrialState::Completed && t.value(objective).is_some_and(f64::is_finite))
+        .collect();
+    let oriented: Vec<f64> = done
+        .iter()
+        .filter_map(|t| t.value(objective))
+        .map(|v| if goal == Direction::Maximize { -v } else { v })
+        .collect();
+    let columns: Vec<importance::Column> = axes.iter().map(|a| a.column(&done)).collect();
+    let scores = importance::ped_anova(&columns, &oriented)?;
+    Some(axes.iter().map(|a| a.name.clone()).zip(scores).collect())
+}
+
+fn importance_chart(axes: &[ParamAxis], trials: &[Trial], objective: &str, goal: Direction) -> String {
+    match importance_of(axes, trials, objective, goal) {
+        Some(items) => charts::importance(&items, ""),
+        None => {
+            let done = trials.iter().filter(|t| t.state == TrialState::Completed).count();
+            charts::importance(
+                &[],
+                &format!("needs {} completed trials ({done} so far)", importance::MIN_TRIALS),
+            )
+        }
+    }
+}
+
+fn slices_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective: &str) -> String {
+    let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
+    let panels: Vec<Slice> = axes
+        .iter()
+        .map(|a| Slice {
+            name: a.name.clone(),
+            scale: a.scale(&trials),
+            points: trials
+                .iter()
+                .filter_map(|t| Some((a.value_of(t)?, t.value(objective)?)))
+                .collect(),
+        })
+        .collect();
+    charts::slices(&panels, objective)
+}
+
+/// Returns the best completed trial's id and value, formatted.
+pub(crate) fn best_of(trials: &[Trial], objective: &str, goal: Direction) -> Option<(u32, String)> {
+    best_trial(trials, objective, goal).map(|t| (t.id.0, format::value(t.value(objective))))
+}

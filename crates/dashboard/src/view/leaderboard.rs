@@ -1,0 +1,455 @@
+//! The leaderboard: ranking, sorting, filtering by state, and paging of an experiment's trials.
+//!
+//! The same selection serves the page and `/api/experiments/{name}/trials`, so both agree on
+//! what "page 3 of completed trials by lr" means.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use experiment::{rank_trials, Direction, ParamValue, Trial, TrialState};
+use serde::Deserialize;
+
+use super::format::{self, url_part};
+use crate::{Error, Result};
+
+/// Rows per page on the page, and the default of the API.
+pub(crate) const PER_PAGE: u32 = 50;
+/// The most rows the API returns at once.
+pub(crate) const MAX_PER_PAGE: u32 = 1000;
+
+/// The leaderboard's query string, as sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct LeaderboardQuery {
+    /// `rank` (default), `trial`, `state`, `epoch`, `duration` or `param.NAME`.
+    pub(crate) sort: Option<String>,
+    /// `asc` (default) or `desc`.
+    pub(crate) dir: Option<String>,
+    /// A trial state, or `all` (default).
+    pub(crate) state: Option<String>,
+    /// The page, from 1.
+    pub(crate) page: Option<u32>,
+    /// Rows per page.
+    pub(crate) per_page: Option<u32>,
+}
+
+/// What to sort by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SortKey {
+    /// Objective rank: best first.
+    Rank,
+    /// Trial number.
+    Trial,
+    /// Lifecycle state.
+    State,
+    /// Best epoch.
+    Epoch,
+    /// Run time.
+    Duration,
+    /// A parameter's value.
+    Param(String),
+}
+
+/// A validated leaderboard query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Selection {
+    /// The sort column.
+    pub(crate) sort: SortKey,
+    /// Whether the order is reversed.
+    pub(crate) descending: bool,
+    /// Only trials in this state, or all.
+    pub(crate) state: Option<TrialState>,
+    /// The page, from 1.
+    pub(crate) page: u32,
+    /// Rows per page.
+    pub(crate) per_page: u32,
+}
+
+/// A trial with its objective rank (from 1; `None` when it has no value).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ranked<'a> {
+    /// Its place by objective.
+    pub(crate) rank: Option<usize>,
+    /// The trial.
+    pub(crate) trial: &'a Trial,
+}
+
+/// One page of a selection.
+#[derive(Debug)]
+pub(crate) struct Page<'a> {
+    /// The rows of this page.
+    pub(crate) rows: Vec<Ranked<'a>>,
+    /// Trials matching the state filter.
+    pub(crate) matching: usize,
+    /// The number of pages (at least 1).
+    pub(crate) pages: u32,
+}
+
+impl Selection {
+    /// Validates a query; unknown values are `Error::BadRequest` naming what is accepted.
+    pub(crate) fn parse(q: &LeaderboardQuery, default_per_page: u32) -> Result<Selection> {
+        let sort = match q.sort.as_deref().unwrap_or("rank") {
+            "rank" => SortKey::Rank,
+            "trial" => SortKey::Trial,
+            "state" => SortKey::State,
+            "epoch" => SortKey::Epoch,
+            "duration" => SortKey::Duration,
+            other => match other.strip_prefix("param.") {
+                Some(name) if !name.is_empty() => SortKey::Param(name.to_string()),
+                _ => return Err(Error::BadRequest(format!(
+                    "unknown sort {other:?}; use rank, trial, state, epoch, duration or param.NAME"
+                ))),
+            },
+        };
+        let descending = match q.dir.as_deref().unwrap_or("asc") {
+            "asc" => false,
+            "desc" => true,
+            other => return Err(Error::BadRequest(format!("unknown dir {other:?}; use asc or desc"))),
+        };
+        let state = match q.state.as_deref().unwrap_or("all") {
+            "all" => None,
+            s => Some(parse_state(s).ok_or_else(|| Error::BadRequest(format!(
+                "unknown state {s:?}; use all, completed, pruned, failed, running or queued"
+            )))?),
+        };
+        let page = q.page.unwrap_or(1);
+        if page == 0 {
+            return Err(Error::BadRequest("page starts at 1".into()));
+        }
+        let per_page = q.per_page.unwrap_or(default_per_page);
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(Error::BadRequest(format!("per_page must be in 1..={MAX_PER_PAGE}")));
+        }
+        Ok(Selection { sort, descending, state, page, per_page })
+    }
+
+    /// Returns the query string of this selection with `change` applied, for links.
+    pub(crate) fn query(&self, change: impl FnOnce(&mut Selection)) -> String {
+        let mut s = self.clone();
+        change(&mut s);
+        let sort = match &s.sort {
+            SortKey::Rank => "rank".to_string(),
+            SortKey::Trial => "trial".into(),
+            SortKey::State => "state".into(),
+            SortKey::Epoch => "epoch".into(),
+            SortKey::Duration => "duration".into(),
+            SortKey::Param(name) => format!("param.{name}"),
+        };
+        let mut q = format!("?sort={}&dir={}", url_part(&sort), if s.descending { "desc" } else { "asc" });
+        if let Some(state) = s.state {
+            q.push_str(&format!("&state={state}"));
+        }
+        if s.page > 1 {
+            q.push_str(&format!("&page={}", s.page));
+        }
+        q
+    }
+}
+
+/// Parses a state's lowercase name.
+pub(crate) fn parse_state(s: &str) -> Option<TrialState> {
+    [TrialState::Queued, TrialState::Running, TrialState::Completed, TrialState::Pruned, TrialState::Failed]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+}
+
+/// Returns every trial with its objective rank, best first.
+pub(crate) fn ranked<'a>(trials: &'a [Trial], objective: &str, goal: Direction) -> Vec<Ranked<'a>> {
+    rank_trials(trials, objective, goal)
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| Ranked {
+            rank: t.value(objective).filter(|v| !v.is_nan()).map(|_| i + 1),
+            trial: t,
+        })
+        .collect()
+}
+
+/// Returns the page `sel` asks for out of `ranked` (in rank order).
+pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
+    let mut rows: Vec<Ranked<'a>> = ranked
+        .iter()
+        .copied()
+        .filter(|r| sel.state.is_none_or(|s| r.trial.state == s))
+        .collect();
+    // Sorts are stable and start from rank order, so ties stay in rank order.
+    match &sel.sort {
+        SortKey::Rank => {}
+        SortKey::Trial => rows.sort_by_key(|r| r.trial.id),
+        SortKey::State => rows.sort_by_key(|r| r.trial.state),
+        SortKey::Epoch => rows.sort_by_key(|r| r.trial.result.as_ref().map(|x| x.best_step)),
+        SortKey::Duration => rows.sort_by_key(|r| duration_ms(r.trial)),
+        SortKey::Param(name) => rows.sort_by(|a, b| cmp_param(a.trial.params.get(name), b.trial.params.get(name))),
+    }
+    if sel.descending {
+        rows.reverse();
+    }
+    let matching = rows.len();
+    let per_page = usize::try_from(sel.per_page).unwrap_or(usize::MAX).max(1);
+    let pages = u32::try_from(matching.div_ceil(per_page).max(1)).unwrap_or(u32::MAX);
+    let start = usize::try_from(sel.page - 1).unwrap_or(usize::MAX).saturating_mul(per_page);
+    let rows = rows.into_iter().skip(start).take(per_page).collect();
+    Page { rows, matching, pages }
+}
+
+/// Returns a trial's run time in milliseconds, when it started and ended.
+pub(crate) fn duration_ms(t: &Trial) -> Option<i64> {
+    Some(t.finished?.0 - t.started?.0)
+}
+
+/// Orders parameter values: missing last, numbers by value, then names.
+fn cmp_param(a: Option<&ParamValue>, b: Option<&ParamValue>) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(a), Some(b)) => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => a.to_string().cmp(&b.to_string()),
+        },
+    }
+}
+
+/// A column header: its title and the link that sorts by it.
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    /// The title.
+    pub(crate) title: String,
+    /// The link sorting by this column (toggling the direction when it is the current one).
+    pub(crate) href: String,
+    /// `▲`, `▼` or nothing.
+    pub(crate) arrow: &'static str,
+    /// The `aria-sort` value.
+    pub(crate) aria: &'static str,
+}
+
+/// A row as shown.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    /// Objective rank or `-`.
+    pub(crate) rank: String,
+    /// The trial number.
+    pub(crate) id: u32,
+    /// The trial's page.
+    pub(crate) href: String,
+    /// The state's name (also its CSS class).
+    pub(crate) state: &'static str,
+    /// Why it is in its state.
+    pub(crate) reason: String,
+    /// The objective value.
+    pub(crate) value: String,
+    /// The best epoch.
+    pub(crate) epoch: String,
+    /// One cell per parameter column.
+    pub(crate) params: Vec<String>,
+    /// The run time.
+    pub(crate) duration: String,
+}
+
+/// A state filter link.
+#[derive(Debug, Clone)]
+pub(crate) struct Filter {
+    /// `all` or a state.
+    pub(crate) label: &'static str,
+    /// How many trials it shows.
+    pub(crate) count: usize,
+    /// The link.
+    pub(crate) href: String,
+    /// Whether it is the current filter.
+    pub(crate) active: bool,
+}
+
+/// The leaderboard as shown on the experiment page.
+#[derive(Debug, Clone)]
+pub(crate) struct Leaderboard {
+    /// Column headers after the checkbox.
+    pub(crate) headers: Vec<Header>,
+    /// This page's rows.
+    pub(crate) rows: Vec<Row>,
+    /// The state filters.
+    pub(crate) filters: Vec<Filter>,
+    /// E.g. `51–100 of 10000`.
+    pub(crate) showing: String,
+    /// The current page and the number of pages.
+    pub(crate) page: u32,
+    /// The number of pages.
+    pub(crate) pages: u32,
+    /// Link to the previous page.
+    pub(crate) prev: Option<String>,
+    /// Link to the next page.
+    pub(crate) next: Option<String>,
+}
+
+/// Builds the leaderboard of `ranked` for `sel`; links point at `base` (the experiment page).
+pub(crate) fn leaderboard(ranked: &[Ranked<'_>], sel: &Selection, objective: &str, base: &str, experiment: &str) -> Leaderboard {
+    let params: Vec<String> = ranked
+        .iter()
+        .flat_map(|r| r.trial.params.keys().cloned())
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    let page = select(ranked, sel);
+    let header = |title: String, key: SortKey| {
+        let current = sel.sort == key;
+        let href = format!("{base}{}", sel.query(|s| {
+            s.descending = current && !s.descending;
+            s.sort = key.clone();
+            s.page = 1;
+        }));
+        let (arrow, aria) = match (current, sel.descending) {
+            (false, _) => ("", "none"),
+            (true, false) => ("▲", "ascending"),
+            (true, true) => ("▼", "descending"),
+        };
+        Header { title, href, arrow, aria }
+    };
+    let mut headers = vec![
+        header("rank".into(), SortKey::Rank),
+        header("trial".into(), SortKey::Trial),
+        header("state".into(), SortKey::State),
+        header(objective.to_string(), SortKey::Rank),
+        header("epoch".into(), SortKey::Epoch),
+    ];
+    headers.extend(params.iter().map(|p| header(p.clone(), SortKey::Param(p.clone()))));
+    headers.push(header("duration".into(), SortKey::Duration));
+    let rows = page
+        .rows
+        .iter()
+        .map(|r| {
+            let t = r.trial;
+            Row {
+                rank: r.rank.map_or("-".into(), |n| n.to_string()),
+                id: t.id.0,
+                href: format::trial_href(experiment, t.id.0),
+                state: t.state.as_str(),
+                reason: t.reason.clone().unwrap_or_default(),
+                value: format::value(t.value(objective)),
+                epoch: t.result.as_ref().map_or("-".into(), |x| x.best_step.to_string()),
+                params: params.iter().map(|p| t.params.get(p).map_or("-".into(), ToString::to_string)).collect(),
+                duration: duration_ms(t).map_or("-".into(), format::duration),
+            }
+        })
+        .collect();
+    let mut filters = vec![Filter {
+        label: "all",
+        count: ranked.len(),
+        href: format!("{base}{}", sel.query(|s| { s.state = None; s.page = 1; })),
+        active: sel.state.is_none(),
+    }];
+    for state in [TrialState::Completed, TrialState::Pruned, TrialState::Failed, TrialState::Running, TrialState::Queued] {
+        let count = ranked.iter().filter(|r| r.trial.state == state).count();
+        if count > 0 || sel.state == Some(state) {
+            filters.push(Filter {
+                label: state.as_str(),
+                count,
+                href: format!("{base}{}", sel.query(|s| { s.state = Some(state); s.page = 1; })),
+                active: sel.state == Some(state),
+            });
+        }
+    }
+    let per_page = usize::try_from(sel.per_page).unwrap_or(1);
+    let first = usize::try_from(sel.page - 1).unwrap_or(0) * per_page + 1;
+    let showing = if page.rows.is_empty() {
+        format!("0 of {}", page.matching)
+    } else {
+        format!("{first}–{} of {}", first + page.rows.len() - 1, page.matching)
+    };
+    let link = |p: u32| format!("{base}{}", sel.query(|s| s.page = p));
+    Leaderboard {
+        headers,
+        rows,
+        filters,
+        showing,
+        page: sel.page,
+        pages: page.pages,
+        prev: (sel.page > 1).then(|| link(sel.page.min(page.pages + 1) - 1)),
+        next: (sel.page < page.pages).then(|| link(sel.page + 1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use experiment::{Params, Seed, Step, Timestamp, TrialId, TrialResult};
+
+    use super::*;
+
+    fn trial(id: u32, state: TrialState, value: Option<f64>, lr: f64) -> Trial {
+        let params: Params = BTreeMap::from([("lr".to_string(), ParamValue::Float(lr))]);
+        Trial {
+            id: TrialId(id),
+            seed: Seed(0),
+            params,
+            state,
+            reason: None,
+            started: Some(Timestamp(0)),
+            finished: Some(Timestamp(i64::from(id) * 1000)),
+            result: value.map(|v| TrialResult { best_step: Step(1), metrics: BTreeMap::from([("acc".into(), v)]) }),
+        }
+    }
+
+    fn trials() -> Vec<Trial> {
+        (0..120)
+            .map(|i| {
+                let state = if i % 10 == 3 { TrialState::Failed } else if i % 10 == 5 { TrialState::Pruned } else { TrialState::Completed };
+                let value = (state != TrialState::Failed).then_some(f64::from(i % 37) / 37.0);
+                trial(i, state, value, 1e-4 * f64::from(120 - i))
+            })
+            .collect()
+    }
+
+    fn query(pairs: &[(&str, &str)]) -> LeaderboardQuery {
+        let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| (*v).to_string());
+        LeaderboardQuery { sort: get("sort"), dir: get("dir"), state: get("state"), page: get("page").and_then(|p| p.parse().ok()), per_page: None }
+    }
+
+    #[test]
+    fn ranks_filters_sorts_and_pages() {
+        let trials = trials();
+        let ranked = ranked(&trials, "acc", Direction::Maximize);
+        let sel = Selection::parse(&query(&[]), PER_PAGE).unwrap();
+        let page = select(&ranked, &sel);
+        assert_eq!((page.matching, page.pages, page.rows.len()), (120, 3, 50));
+        assert_eq!(page.rows[0].rank, Some(1));
+        let top = page.rows[0].trial.value("acc").unwrap();
+        assert!(page.rows.iter().all(|r| r.trial.value("acc").unwrap_or(-1.0) <= top));
+
+        let sel = Selection::parse(&query(&[("state", "failed")]), PER_PAGE).unwrap();
+        let page = select(&ranked, &sel);
+        assert_eq!(page.matching, 12);
+        assert!(page.rows.iter().all(|r| r.trial.state == TrialState::Failed && r.rank.is_none()));
+
+        let sel = Selection::parse(&query(&[("sort", "param.lr"), ("dir", "desc"), ("page", "3")]), PER_PAGE).unwrap();
+        let page = select(&ranked, &sel);
+        assert_eq!(page.rows.len(), 20);
+        assert_eq!(page.rows.last().map(|r| r.trial.id.0), Some(119), "smallest lr last");
+    }
+
+    #[test]
+    fn bad_queries_are_rejected_with_a_message() {
+        for (k, v) in [("sort", "nope"), ("dir", "up"), ("state", "done"), ("page", "0"), ("sort", "param.")] {
+            let err = Selection::parse(&query(&[(k, v)]), PER_PAGE).map(|_| ()).unwrap_err();
+            assert!(matches!(err, Error::BadRequest(_)), "{k}={v}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_view_links_sorting_paging_and_filters() {
+        let trials = trials();
+        let ranked = ranked(&trials, "acc", Direction::Maximize);
+        let sel = Selection::parse(&query(&[("sort", "trial")]), PER_PAGE).unwrap();
+        let board = leaderboard(&ranked, &sel, "acc", "/experiments/x", "x");
+        let trial_header = board.headers.iter().find(|h| h.title == "trial").unwrap();
+        assert_eq!(trial_header.arrow, "▲");
+        assert_eq!(trial_header.href, "/experiments/x?sort=trial&dir=desc");
+        assert_eq!(board.showing, "1–50 of 120");
+        assert_eq!(board.next.as_deref(), Some("/experiments/x?sort=trial&dir=asc&page=2"));
+        assert_eq!(board.prev, None);
+        assert_eq!(board.rows[0].href, "/experiments/x/trials/0");
+        let labels: Vec<(&str, usize)> = board.filters.iter().map(|f| (f.label, f.count)).collect();
+        assert_eq!(labels, [("all", 120), ("completed", 96), ("pruned", 12), ("failed", 12)]);
+        assert!(board.headers.iter().any(|h| h.href.contains("sort=param.lr")));
+    }
+}

@@ -1,0 +1,97 @@
+//! View models: pure functions from what the store holds to what a page shows.
+//!
+//! Handlers read the store (through `data`) and call one function here; the result is plain
+//! strings and numbers for a template. Nothing here does IO or reads the clock: the time now is
+//! passed in, so every function is tested with fixed inputs.
+
+pub(crate) mod compare;
+pub(crate) mod experiment_page;
+pub(crate) mod format;
+pub(crate) mod leaderboard;
+pub(crate) mod space;
+pub(crate) mod trial;
+
+use experiment::{Timestamp, Trial, TrialState};
+use store::{ExperimentInfo, ExperimentStatus};
+
+/// An experiment's numbers, as the list and the experiment page's header show them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Summary {
+    /// The name.
+    pub(crate) name: String,
+    /// The experiment page.
+    pub(crate) href: String,
+    /// `running`, `finished` or `interrupted`.
+    pub(crate) status: &'static str,
+    /// The objective metric.
+    pub(crate) objective: String,
+    /// Trials in each state.
+    pub(crate) completed: usize,
+    /// Pruned trials.
+    pub(crate) pruned: usize,
+    /// Failed trials.
+    pub(crate) failed: usize,
+    /// Running trials.
+    pub(crate) running: usize,
+    /// Trials stored (any state) and planned.
+    pub(crate) stored: usize,
+    /// The run cap.
+    pub(crate) run_cap: u32,
+    /// The best completed value, or `-`.
+    pub(crate) best: String,
+    /// The best trial's page, if there is one.
+    pub(crate) best_href: Option<String>,
+    /// When it was created, UTC.
+    pub(crate) started: String,
+    /// How long it ran (so far).
+    pub(crate) duration: String,
+    /// Whether the page should refresh itself (the experiment is running).
+    pub(crate) live: bool,
+}
+
+impl Summary {
+    /// Summarizes an experiment and its trials at time `now`.
+    pub(crate) fn of(info: &ExperimentInfo, trials: &[Trial], now: Timestamp) -> Summary {
+        let count = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
+        let best = experiment_page::best_of(trials, &info.objective, info.goal);
+        let live = info.status == ExperimentStatus::Running;
+        Summary {
+            name: info.name.clone(),
+            href: format::experiment_href(&info.name),
+            status: info.status.as_str(),
+            objective: info.objective.clone(),
+            completed: count(TrialState::Completed),
+            pruned: count(TrialState::Pruned),
+            failed: count(TrialState::Failed),
+            running: count(TrialState::Running),
+            stored: trials.len(),
+            run_cap: info.run_cap,
+            best: best.as_ref().map_or("-".into(), |(_, v)| v.clone()),
+            best_href: best.map(|(id, _)| format::trial_href(&info.name, id)),
+            started: format::utc(info.created),
+            duration: format::span(Some(info.created), info.finished, now),
+            live,
+        }
+    }
+}
+
+/// The experiments page.
+#[derive(Debug, Clone)]
+pub(crate) struct ExperimentsPage {
+    /// One row per experiment, oldest first.
+    pub(crate) rows: Vec<Summary>,
+    /// Whether any experiment is running (the page refreshes itself).
+    pub(crate) live: bool,
+}
+
+/// Builds the experiments page.
+pub(crate) fn experiments_page(all: &[(ExperimentInfo, Vec<Trial>)], now: Timestamp) -> ExperimentsPage {
+    let rows: Vec<Summary> = all.iter().map(|(info, trials)| Summary::of(info, trials, now)).collect();
+    let live = rows.iter().any(|r| r.live);
+    ExperimentsPage { rows, live }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;

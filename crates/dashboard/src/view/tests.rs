@@ -1,0 +1,1 @@
+//! View-model tests on fixed inputs.

@@ -1,0 +1,169 @@
+//! The trial page: parameters, state, seed, every metric's curve, the resolved configuration,
+//! and the command that reproduces the trial.
+
+use std::collections::BTreeMap;
+
+use experiment::{ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, KNOBS};
+use store::{ExperimentInfo, ExperimentStatus};
+
+use super::format;
+use crate::charts::{self, Curve, Emphasis};
+use crate::data::Series;
+
+/// A labelled value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Field {
+    /// The label.
+    pub(crate) name: String,
+    /// The value.
+    pub(crate) value: String,
+    /// A note: a parameter's distribution, or where a knob's value came from.
+    pub(crate) note: String,
+}
+
+/// A metric's chart.
+#[derive(Debug, Clone)]
+pub(crate) struct MetricChart {
+    /// The metric.
+    pub(crate) name: String,
+    /// Its SVG.
+    pub(crate) svg: String,
+}
+
+/// The trial page.
+#[derive(Debug, Clone)]
+pub(crate) struct TrialPage {
+    /// The experiment's name.
+    pub(crate) experiment: String,
+    /// The experiment's page.
+    pub(crate) experiment_href: String,
+    /// The trial number.
+    pub(crate) id: u32,
+    /// The state.
+    pub(crate) state: &'static str,
+    /// Why it is in that state, or empty.
+    pub(crate) reason: String,
+    /// Seed, times, best epoch, objective.
+    pub(crate) facts: Vec<Field>,
+    /// The searched parameters.
+    pub(crate) params: Vec<Field>,
+    /// Every metric at the best epoch.
+    pub(crate) best_metrics: Vec<Field>,
+    /// Every knob's value for this trial and its source.
+    pub(crate) knobs: Vec<Field>,
+    /// One chart per metric.
+    pub(crate) charts: Vec<MetricChart>,
+    /// The stored spec.
+    pub(crate) spec_yaml: String,
+    /// The command that reproduces the trial.
+    pub(crate) command: String,
+    /// The previous and next trials' pages.
+    pub(crate) prev: Option<String>,
+    /// The next trial's page.
+    pub(crate) next: Option<String>,
+    /// Whether the page refreshes itself.
+    pub(crate) live: bool,
+}
+
+/// Builds the trial page of `trial` with its metric series, at time `now`.
+pub(crate) fn trial_page(
+    info: &ExperimentInfo,
+    spec: Option<&ExperimentSpec>,
+    trial: &Trial,
+    metrics: &BTreeMap<String, Series>,
+    now: Timestamp,
+) -> TrialPage {
+    let id = trial.id.0;
+    let field = |name: &str, value: String| Field { name: name.into(), value, note: String::new() };
+    let mut facts = vec![
+        field("seed", trial.seed.to_string()),
+        field("started", trial.started.map_or("-".into(), format::utc)),
+        field("finished", trial.finished.map_or("-".into(), format::utc)),
+        field("duration", format::span(trial.started, trial.finished, now)),
+        field(&info.objective, format::value(trial.value(&info.objective))),
+    ];
+    if let Some(result) = &trial.result {
+        facts.push(field("best epoch", result.best_step.to_string()));
+    }
+    let params = trial
+        .params
+        .iter()
+        .map(|(name, v)| Field {
+            name: name.clone(),
+            value: v.to_string(),
+            note: spec
+                .and_then(|s| s.space.param(name))
+                .map(|p| p.distribution.name().to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let best_metrics = trial
+        .result
+        .iter()
+        .flat_map(|r| r.metrics.iter())
+        .map(|(name, v)| field(name, format::value(Some(*v))))
+        .collect();
+    let knobs = KNOBS
+        .iter()
+        .map(|knob| {
+            let (value, note) = match (trial.params.get(knob.name), spec.and_then(|s| s.fixed.get(knob.name))) {
+                (Some(v), _) => (v.to_string(), "searched"),
+                (None, Some(v)) => (v.to_string(), "fixed in the spec"),
+                (None, None) => (default_text(knob.default), "default"),
+            };
+            Field { name: knob.name.into(), value, note: note.into() }
+        })
+        .collect();
+    let charts = metrics
+        .iter()
+        .map(|(name, series)| {
+            let points = series.iter().map(|(s, v)| (f64::from(s.0), *v)).collect();
+            let curve = Curve { label: format!("trial {id}"), points, emphasis: Emphasis::Colour(0) };
+            MetricChart {
+                name: name.clone(),
+                svg: charts::curves(&[curve], (540, 280), ("epoch", &charts::metric_title(name)), "", "no points recorded yet"),
+            }
+        })
+        .collect();
+    let reruns = id.saturating_add(1);
+    let command = format!(
+        "sweep run {} --store {} --run-cap {reruns}",
+        shell_quote(&info.spec_path),
+        shell_quote(&format!(".sweep-reproduce-{id}")),
+    );
+    TrialPage {
+        experiment: info.name.clone(),
+        experiment_href: format::experiment_href(&info.name),
+        id,
+        state: trial.state.as_str(),
+        reason: trial.reason.clone().unwrap_or_default(),
+        facts,
+        params,
+        best_metrics,
+        knobs,
+        charts,
+        spec_yaml: info.spec_yaml.clone(),
+        command,
+        prev: id.checked_sub(1).map(|p| format::trial_href(&info.name, p)),
+        next: (id + 1 < info.run_cap).then(|| format::trial_href(&info.name, id + 1)),
+        live: !trial.state.is_finished() && info.status == ExperimentStatus::Running,
+    }
+}
+
+fn default_text(d: KnobDefault) -> String {
+    match d {
+        KnobDefault::Float(x) => ParamValue::Float(x).to_string(),
+        KnobDefault::Int(i) => i.to_string(),
+        KnobDefault::Str(s) => s.to_string(),
+    }
+}
+
+/// Quotes `s` for a POSIX shell when it holds anything but safe characters.
+pub(crate) fn shell_quote(s: &str) -> String {
+    let safe = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}

@@ -1,0 +1,59 @@
+// Sweep dashboard: live updates and the compare picker. Hand-written, no build step.
+//
+// Live pages (body[data-live="1"]) fetch their own URL every two seconds with the header
+// `X-Sweep-Fragment: 1`, get back only the <main> content, and swap it in, keeping the
+// trials ticked for comparison. Polling stops when the server answers `X-Sweep-Live: 0`.
+(function () {
+  "use strict";
+  var PERIOD_MS = 2000;
+  var main = document.getElementById("main");
+  var badge = document.getElementById("live-badge");
+
+  function ticked() {
+    return Array.prototype.map.call(
+      document.querySelectorAll('input[name="t"]:checked'),
+      function (box) { return box.value; });
+  }
+
+  function updateCompare() {
+    var n = ticked().length;
+    var count = document.querySelector(".compare-count");
+    var button = document.querySelector(".compare-button");
+    if (!count || !button) { return; }
+    button.disabled = n < 2 || n > 8;
+    count.textContent = n === 0 ? "pick 2 to 8 trials"
+      : n + " picked" + (n > 8 ? " (at most 8)" : n < 2 ? " (at least 2)" : "");
+  }
+
+  function refresh() {
+    if (document.hidden || !main) { return schedule(); }
+    var keep = ticked();
+    fetch(window.location.href, {
+      headers: { "X-Sweep-Fragment": "1" },
+      credentials: "same-origin",
+      cache: "no-store"
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("status " + response.status); }
+      var live = response.headers.get("X-Sweep-Live") === "1";
+      return response.text().then(function (html) {
+        main.innerHTML = html;
+        keep.forEach(function (id) {
+          var box = document.querySelector('input[name="t"][value="' + id + '"]');
+          if (box) { box.checked = true; }
+        });
+        updateCompare();
+        document.body.setAttribute("data-live", live ? "1" : "0");
+        if (badge) { badge.hidden = !live; }
+        if (live) { schedule(); }
+      });
+    }).catch(function () { schedule(); });
+  }
+
+  function schedule() { window.setTimeout(refresh, PERIOD_MS); }
+
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.name === "t") { updateCompare(); }
+  });
+  updateCompare();
+  if (document.body.getAttribute("data-live") === "1") { schedule(); }
+})();
