@@ -5,9 +5,11 @@
 //! side on plain threads, one trial per thread; the objective decides how many cores a trial
 //! uses.
 
+mod board;
 mod observer;
 mod reporter;
 mod study;
+mod worker;
 
 pub use observer::{Clock, Observer, SilentObserver, StudyPlan};
 pub use study::{run_study, StudyOptions, StudySummary};
@@ -23,18 +25,24 @@ pub enum Error {
     Search(#[from] search::Error),
     /// An experiment of this name exists with a different spec.
     #[error(
-        "experiment `{name}` already exists in this store with a different spec \
-         (stored spec hash {stored}, this file {current}); rename the experiment in the file \
-         or use another store with --store"
+        "experiment `{name}` already exists in this store with a different spec; \
+         give the edited file a new `name:`, or run the unchanged file with --extend N to add \
+         trials"
     )]
     SpecChanged {
         /// The experiment's name.
         name: String,
-        /// Hash of the stored spec.
+        /// The stored spec's YAML text.
         stored: String,
-        /// Hash of the spec given now.
+        /// The YAML text given now.
         current: String,
     },
+    /// `--extend` was given for an experiment that does not exist yet.
+    #[error("experiment `{0}` does not exist yet: run it once before extending it")]
+    NothingToExtend(String),
+    /// Another worker failed while this one waited for it; the first error is reported instead.
+    #[error("the study was stopped by an error in another trial")]
+    Aborted,
     /// A worker thread panicked; this is a bug.
     #[error("a trial worker panicked: {0}")]
     WorkerPanicked(String),

@@ -1,21 +1,90 @@
-//! The `Reporter` handed to a running trial: it stores each report and tells the observer.
+//! The `Reporter` handed to a running trial: it stores each report, tells the observer, and
+//! asks the pruner whether the trial may go on.
 
-use experiment::{Control, MetricPoint, Reporter, Step, TrialId};
+use experiment::{Control, ExperimentSpec, MetricPoint, Reporter, Step, TrialId};
+use search::{should_prune, Curve, PruneQuery};
 use store::Store;
 
-use crate::Observer;
+use crate::board::Board;
+use crate::{Error, Observer, Result};
 
-/// Stores the metrics of one trial as they are reported.
+/// Stores the metrics of one trial as they are reported, and applies the spec's pruner.
 ///
 /// A store error cannot travel through `Reporter::report`, so it is kept here and the trial is
 /// asked to stop; the study loop then returns the error.
 pub(crate) struct StoreReporter<'a> {
-    pub(crate) store: &'a Store,
-    pub(crate) experiment: &'a str,
-    pub(crate) trial: TrialId,
-    pub(crate) observer: &'a dyn Observer,
-    pub(crate) error: Option<store::Error>,
-    pub(crate) last_step: Option<Step>,
+    store: &'a Store,
+    spec: &'a ExperimentSpec,
+    trial: TrialId,
+    observer: &'a dyn Observer,
+    board: &'a Board,
+    own: Vec<(Step, f64)>,
+    error: Option<Error>,
+    pruned_by: Option<String>,
+}
+
+impl<'a> StoreReporter<'a> {
+    /// Returns a reporter for trial `trial` of `spec`'s experiment.
+    pub(crate) fn new(
+        store: &'a Store,
+        spec: &'a ExperimentSpec,
+        trial: TrialId,
+        observer: &'a dyn Observer,
+        board: &'a Board,
+    ) -> StoreReporter<'a> {
+        StoreReporter {
+            store,
+            spec,
+            trial,
+            observer,
+            board,
+            own: Vec::new(),
+            error: None,
+            pruned_by: None,
+        }
+    }
+
+    /// Returns the error met while reporting, or else the pruner's reason if it stopped the
+    /// trial.
+    pub(crate) fn into_result(self) -> Result<Option<String>> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.pruned_by),
+        }
+    }
+
+    fn decide(&mut self, step: Step) -> std::result::Result<Control, Error> {
+        let pruner = &self.spec.pruner;
+        if !pruner.is_active() {
+            return Ok(Control::Continue);
+        }
+        let earlier = self
+            .board
+            .curves_before(self.trial, step)
+            .map_err(|_| Error::Aborted)?;
+        let curves: Vec<Curve<'_>> = earlier
+            .iter()
+            .map(|(trial, values)| Curve {
+                trial: *trial,
+                values,
+            })
+            .collect();
+        let query = PruneQuery {
+            trial: self.trial,
+            step,
+            own: &self.own,
+            earlier: &curves,
+            direction: self.spec.metric.goal,
+        };
+        Ok(match should_prune(pruner, &query) {
+            Some(reason) => {
+                tracing::info!(trial = self.trial.0, step = step.0, %reason, "pruned");
+                self.pruned_by = Some(reason);
+                Control::Prune
+            }
+            None => Control::Continue,
+        })
+    }
 }
 
 impl Reporter for StoreReporter<'_> {
@@ -25,13 +94,24 @@ impl Reporter for StoreReporter<'_> {
         }
         if let Err(e) = self
             .store
-            .append_metrics(self.experiment, self.trial, step, metrics)
+            .append_metrics(&self.spec.name, self.trial, step, metrics)
         {
-            self.error = Some(e);
+            self.error = Some(e.into());
             return Control::Prune;
         }
-        self.last_step = Some(step);
+        let value = metrics
+            .iter()
+            .find(|m| m.name == self.spec.metric.name)
+            .map_or(f64::NAN, |m| m.value);
+        self.own.push((step, value));
+        self.board.report(self.trial, step, value);
         self.observer.trial_reported(self.trial, step, metrics);
-        Control::Continue
+        match self.decide(step) {
+            Ok(control) => control,
+            Err(e) => {
+                self.error = Some(e);
+                Control::Prune
+            }
+        }
     }
 }

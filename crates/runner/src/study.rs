@@ -4,18 +4,16 @@
 //! numbered `0..run_cap`; a run executes every number that is not finished in the store, so a
 //! study killed at any moment continues where it stopped when the same command runs again.
 //! Trials left `running` or `queued` by a crash keep their parameters, lose their partial
-//! curves, and run again from scratch.
+//! curves, and run again from scratch. `--extend N` raises the stored `run_cap` by `N`, and the
+//! samplers learn from every earlier trial, so an extension is warm-started.
 
 use std::sync::Mutex;
 
-use experiment::{
-    best_trial, trial_seed, ExperimentSpec, Method, Objective, Params, Trial, TrialContext,
-    TrialId, TrialOutcome, TrialState,
-};
-use search::Sampler;
-use store::{ExperimentInfo, ExperimentStatus, Store};
+use experiment::{best_trial, ExperimentSpec, Method, Objective, Trial, TrialId, TrialState};
+use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
-use crate::reporter::StoreReporter;
+use crate::board::Board;
+use crate::worker::{lock, Queue, Worker};
 use crate::{Clock, Error, Observer, Result, StudyPlan};
 
 /// How to run a study, beyond what the spec says.
@@ -27,6 +25,11 @@ pub struct StudyOptions {
     pub parallel: usize,
     /// Overrides the spec's `run_cap` when set.
     pub run_cap: Option<u32>,
+    /// Adds this many trials to what the experiment already planned.
+    pub extend: Option<u32>,
+    /// How and where the study runs, stored with the experiment when it is created; a resumed
+    /// experiment keeps the record of its first run.
+    pub record: Option<RunRecord>,
 }
 
 /// What a study run produced.
@@ -38,12 +41,6 @@ pub struct StudySummary {
     pub ran: u32,
     /// The best completed trial, if any.
     pub best: Option<Trial>,
-}
-
-/// Shared bookkeeping of the worker threads.
-struct Queue {
-    pending: Vec<TrialId>,
-    error: Option<Error>,
 }
 
 impl StudySummary {
@@ -64,10 +61,18 @@ pub fn run_study(
     clock: &dyn Clock,
     options: &StudyOptions,
 ) -> Result<StudySummary> {
-    let run_cap = planned_trials(spec, options.run_cap);
-    let (info, resumed) = open_experiment(store, spec, options, run_cap, clock)?;
+    let (info, resumed) = open_experiment(store, spec, options, clock)?;
+    let run_cap = info.run_cap;
     let existing = store.trials(&spec.name)?;
-    let finished = existing.iter().filter(|t| t.state.is_finished()).count();
+    let board = Board::default();
+    let mut finished = 0u32;
+    for trial in &existing {
+        if trial.state.is_finished() {
+            let curve = store.metric_series(&spec.name, trial.id, &spec.metric.name)?;
+            board.preload(trial.clone(), curve);
+            finished += 1;
+        }
+    }
     let pending: Vec<TrialId> = (0..run_cap)
         .map(TrialId)
         .filter(|id| {
@@ -80,12 +85,12 @@ pub fn run_study(
     observer.study_started(&StudyPlan {
         experiment: spec.name.clone(),
         total: run_cap,
-        already_finished: u32::try_from(finished).unwrap_or(u32::MAX),
+        already_finished: finished,
         parallel,
         resumed,
     });
 
-    let sampler = search::sampler_for(spec.method, spec.seed);
+    let sampler = search::sampler_for(spec.method.clone(), spec.seed, &spec.metric);
     let ran = u32::try_from(pending.len()).unwrap_or(u32::MAX);
     let queue = Mutex::new(Queue {
         pending: pending.into_iter().rev().collect(),
@@ -99,6 +104,10 @@ pub fn run_study(
         clock,
         sampler: sampler.as_ref(),
         existing: &existing,
+        board: &board,
+        // Only model-based samplers learn from history; waiting for it costs idle time.
+        window: matches!(spec.method, Method::Tpe(_) | Method::Bayes(_))
+            .then(|| u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX)),
     };
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..parallel)
@@ -111,6 +120,7 @@ pub fn run_study(
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
+                board.abort();
                 lock(&queue)
                     .error
                     .get_or_insert(Error::WorkerPanicked(message));
@@ -141,20 +151,19 @@ pub fn run_study(
 
 /// Returns the number of trials the experiment should hold: the override, else the spec's
 /// `run_cap`, never more than a grid has points.
-fn planned_trials(spec: &ExperimentSpec, run_cap: Option<u32>) -> u32 {
-    let cap = run_cap.unwrap_or(spec.run_cap);
-    match (spec.method, spec.space.grid_size()) {
-        (Method::Grid, Some(size)) => cap.min(u32::try_from(size).unwrap_or(u32::MAX)),
-        _ => cap,
+fn planned_trials(spec: &ExperimentSpec, run_cap: u32) -> u32 {
+    match (&spec.method, spec.space.grid_size()) {
+        (Method::Grid, Some(size)) => run_cap.min(u32::try_from(size).unwrap_or(u32::MAX)),
+        _ => run_cap,
     }
 }
 
-/// Creates the experiment record, or checks that the stored one has the same spec.
+/// Creates the experiment record, or checks that the stored one has the same spec, and settles
+/// how many trials it holds.
 fn open_experiment(
     store: &Store,
     spec: &ExperimentSpec,
     options: &StudyOptions,
-    run_cap: u32,
     clock: &dyn Clock,
 ) -> Result<(ExperimentInfo, bool)> {
     let hash = spec.hash();
@@ -162,18 +171,26 @@ fn open_experiment(
         if stored.spec_hash != hash {
             return Err(Error::SpecChanged {
                 name: spec.name.clone(),
-                stored: short(&stored.spec_hash),
-                current: short(&hash),
+                stored: stored.spec_yaml,
+                current: spec.source.clone(),
             });
         }
+        let base = options
+            .run_cap
+            .unwrap_or(stored.run_cap)
+            .max(stored.run_cap);
+        let run_cap = planned_trials(spec, base.saturating_add(options.extend.unwrap_or(0)));
         let info = ExperimentInfo {
             status: ExperimentStatus::Running,
-            run_cap: run_cap.max(stored.run_cap),
+            run_cap,
             finished: None,
             ..stored
         };
         store.update_experiment(&info)?;
         return Ok((info, true));
+    }
+    if options.extend.is_some() {
+        return Err(Error::NothingToExtend(spec.name.clone()));
     }
     let info = ExperimentInfo {
         name: spec.name.clone(),
@@ -184,128 +201,16 @@ fn open_experiment(
         objective: spec.metric.name.clone(),
         goal: spec.metric.goal,
         seed: spec.seed,
-        run_cap,
+        run_cap: planned_trials(spec, options.run_cap.unwrap_or(spec.run_cap)),
         status: ExperimentStatus::Running,
         created: clock.now(),
         finished: None,
     };
     store.create_experiment(&info)?;
+    if let Some(record) = &options.record {
+        store.put_run_record(&info.name, record)?;
+    }
     Ok((info, false))
-}
-
-fn short(hash: &str) -> String {
-    hash.chars().take(12).collect()
-}
-
-fn lock(queue: &Mutex<Queue>) -> std::sync::MutexGuard<'_, Queue> {
-    queue.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// What every worker thread shares.
-struct Worker<'a> {
-    store: &'a Store,
-    spec: &'a ExperimentSpec,
-    objective: &'a dyn Objective,
-    observer: &'a dyn Observer,
-    clock: &'a dyn Clock,
-    sampler: &'a dyn Sampler,
-    existing: &'a [Trial],
-}
-
-impl Worker<'_> {
-    /// Runs trials from the queue until it is empty or a trial hits an error.
-    fn drain(&self, queue: &Mutex<Queue>) {
-        loop {
-            let next = {
-                let mut q = lock(queue);
-                if q.error.is_some() {
-                    return;
-                }
-                q.pending.pop()
-            };
-            let Some(id) = next else { return };
-            if let Err(e) = self.run_one(id) {
-                lock(queue).error.get_or_insert(e);
-                return;
-            }
-        }
-    }
-
-    /// Runs trial `id` from scratch and stores its outcome.
-    fn run_one(&self, id: TrialId) -> Result<()> {
-        let _span = tracing::info_span!("trial", id = id.0).entered();
-        let params = self.params_for(id)?;
-        let mut trial = Trial {
-            id,
-            seed: trial_seed(self.spec.seed, id),
-            params,
-            state: TrialState::Running,
-            reason: None,
-            started: Some(self.clock.now()),
-            finished: None,
-            result: None,
-        };
-        self.store.clear_metrics(&self.spec.name, id)?;
-        self.store.put_trial(&self.spec.name, &trial)?;
-        self.observer.trial_started(&trial);
-
-        let mut reporter = StoreReporter {
-            store: self.store,
-            experiment: &self.spec.name,
-            trial: id,
-            observer: self.observer,
-            error: None,
-            last_step: None,
-        };
-        let ctx = TrialContext {
-            trial: id,
-            seed: trial.seed,
-            params: &trial.params,
-        };
-        let outcome = self.objective.run(&ctx, &mut reporter);
-        if let Some(e) = reporter.error {
-            return Err(e.into());
-        }
-        match outcome {
-            TrialOutcome::Completed {
-                result,
-                stopped_early,
-            } => {
-                trial.state = TrialState::Completed;
-                trial.reason = stopped_early.map(|s| format!("early stopping at epoch {s}"));
-                trial.result = Some(result);
-            }
-            TrialOutcome::Pruned { at, result } => {
-                trial.state = TrialState::Pruned;
-                trial.reason = Some(format!("pruned at epoch {at}"));
-                trial.result = result;
-            }
-            TrialOutcome::Failed { reason } => {
-                tracing::warn!(trial = id.0, %reason, "trial failed");
-                trial.state = TrialState::Failed;
-                trial.reason = Some(reason);
-            }
-        }
-        trial.finished = Some(self.clock.now());
-        self.store.put_trial(&self.spec.name, &trial)?;
-        self.store.flush()?;
-        self.observer.trial_finished(&trial);
-        Ok(())
-    }
-
-    /// Returns the parameters of trial `id`: those stored by an interrupted run, else new ones.
-    fn params_for(&self, id: TrialId) -> Result<Params> {
-        if let Some(t) = self.existing.iter().find(|t| t.id == id) {
-            return Ok(t.params.clone());
-        }
-        let history: Vec<Trial> = self
-            .existing
-            .iter()
-            .filter(|t| t.id < id && t.state.is_finished())
-            .cloned()
-            .collect();
-        Ok(self.sampler.suggest(&self.spec.space, &history, id)?)
-    }
 }
 
 #[cfg(test)]
@@ -321,11 +226,14 @@ mod tests {
 
     use super::*;
     use crate::SilentObserver;
+    use experiment::{Params, TrialContext, TrialOutcome};
 
     /// A toy objective: the loss of trial `x = lr` falls towards `(x - 0.3)^2` over 3 steps.
     struct Quadratic {
         calls: AtomicU32,
         fail_above: f64,
+        /// Milliseconds to sleep per step, by trial number: varies the timing between runs.
+        jitter: fn(u32) -> u64,
     }
 
     impl Objective for Quadratic {
@@ -339,6 +247,7 @@ mod tests {
             }
             let mut best = None;
             for step in 1..=3u32 {
+                std::thread::sleep(std::time::Duration::from_millis((self.jitter)(ctx.trial.0)));
                 let loss = (x - 0.3).powi(2) + 1.0 / f64::from(step);
                 let points = [MetricPoint {
                     name: "val_loss".into(),
@@ -384,6 +293,7 @@ mod tests {
             description: String::new(),
             seed: Seed(3),
             method: Method::Random,
+            pruner: experiment::PrunerSpec::None,
             run_cap,
             parallel: None,
             metric: MetricSpec {
@@ -405,6 +315,9 @@ mod tests {
                     stratify: true,
                 },
                 normalize: Normalize::Standard,
+                task: None,
+                image: None,
+                format: experiment::DataFormat::Csv,
             },
             model: ModelSpec {
                 kind: ModelKind::Mlp,
@@ -416,6 +329,9 @@ mod tests {
                 name: "lr".into(),
                 distribution: Distribution::Uniform { min: 0.0, max: 1.0 },
             }]),
+            device: experiment::DeviceChoice::Cpu,
+            checkpoints: experiment::CheckpointSpec { keep: 5 },
+            gate: None,
             source: source.into(),
         }
     }
@@ -425,6 +341,8 @@ mod tests {
             spec_path: "toy.yaml".into(),
             parallel,
             run_cap: None,
+            extend: None,
+            record: None,
         }
     }
 
@@ -432,6 +350,7 @@ mod tests {
         Quadratic {
             calls: AtomicU32::new(0),
             fail_above,
+            jitter: |_| 0,
         }
     }
 
@@ -555,5 +474,44 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Error::SpecChanged { .. }), "{err}");
+    }
+
+    #[test]
+    fn model_based_sampling_and_pruning_do_not_depend_on_timing() {
+        let mut spec = spec(12, "a");
+        spec.method = Method::Tpe(experiment::TpeConfig::default());
+        spec.pruner = experiment::PrunerSpec::Asha {
+            min_resource: 1,
+            reduction_factor: 2,
+        };
+        let slow_odd = Quadratic {
+            jitter: |k| if k % 2 == 1 { 3 } else { 0 },
+            ..quadratic(2.0)
+        };
+        let slow_even = Quadratic {
+            jitter: |k| if k % 2 == 0 { 3 } else { 0 },
+            ..quadratic(2.0)
+        };
+        let a = run(&Store::temporary().unwrap(), &spec, &slow_odd, 3);
+        let b = run(&Store::temporary().unwrap(), &spec, &slow_even, 3);
+        let view = |s: &StudySummary| {
+            s.trials
+                .iter()
+                .map(|t| {
+                    (
+                        t.id.0,
+                        t.state,
+                        t.reason.clone(),
+                        t.params["lr"].as_f64().map(f64::to_bits),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(view(&a), view(&b));
+        assert!(
+            a.count(TrialState::Pruned) > 0,
+            "the pruner never fired: {:?}",
+            view(&a)
+        );
     }
 }

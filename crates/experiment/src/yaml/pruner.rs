@@ -1,0 +1,168 @@
+//! `pruner:` (ours) and `early_terminate:` (W&B's): which rule stops weak trials early.
+//!
+//! ```yaml
+//! pruner: {type: asha, min_resource: 1, reduction_factor: 3}
+//! pruner: {type: median, n_startup_trials: 5, n_warmup_steps: 3}
+//! pruner: {type: hyperband, min_resource: 1, max_resource: 27, reduction_factor: 3}
+//! pruner: {type: patience, patience: 3, min_delta: 0.0, wrapped: {type: median}}
+//! early_terminate: {type: hyperband, min_iter: 3, eta: 3}     # W&B's shape
+//! ```
+
+use crate::PrunerSpec;
+
+use super::blocks::count;
+use super::decoder::Decoder;
+use super::tree::{Node, Pos};
+
+const TYPES: &[&str] = &["none", "median", "asha", "hyperband", "patience"];
+
+/// Reads a `pruner:` block at `path`.
+pub(super) fn pruner(d: &mut Decoder, node: &Node, path: &str) -> Option<PrunerSpec> {
+    let f = d.mapping(node, path)?;
+    let kind_node = d.required(&f, "type")?;
+    let type_path = f.path("type");
+    let kind = d.choice(kind_node, &type_path, "pruner", TYPES)?;
+    let keys: &[&str] = match kind {
+        "none" => &["type"],
+        "median" => &["type", "n_startup_trials", "n_warmup_steps"],
+        "asha" => &["type", "min_resource", "reduction_factor"],
+        "hyperband" => &["type", "min_resource", "max_resource", "reduction_factor", "strict"],
+        _ => &["type", "patience", "min_delta", "wrapped"],
+    };
+    let f = d.fields(node, path, keys)?;
+    let mut int = |key: &str, default: u32, min: u32| -> Option<u32> {
+        match f.get(key) {
+            None => Some(default),
+            Some(n) => at_least(d, n, &f.path(key), min),
+        }
+    };
+    Some(match kind {
+        "none" => PrunerSpec::None,
+        "median" => PrunerSpec::Median {
+            n_startup_trials: int("n_startup_trials", 5, 0)?,
+            n_warmup_steps: int("n_warmup_steps", 0, 0)?,
+        },
+        "asha" => PrunerSpec::Asha {
+            min_resource: int("min_resource", 1, 1)?,
+            reduction_factor: int("reduction_factor", 3, 2)?,
+        },
+        "hyperband" => {
+            let min_resource = int("min_resource", 1, 1)?;
+            let max_resource = int("max_resource", 81, 1)?;
+            let reduction_factor = int("reduction_factor", 3, 2)?;
+            let strict = match f.get("strict") {
+                None => false,
+                Some(n) => d.boolean(n, &f.path("strict"))?,
+            };
+            ordered(d, f.pos, path, min_resource, max_resource)?;
+            PrunerSpec::Hyperband {
+                min_resource,
+                max_resource,
+                reduction_factor,
+                strict,
+            }
+        }
+        _ => {
+            let patience = d
+                .required(&f, "patience")
+                .and_then(|n| count(d, n, &f.path("patience")))?;
+            let min_delta = match f.get("min_delta") {
+                None => 0.0,
+                Some(n) => non_negative(d, n, &f.path("min_delta"))?,
+            };
+            let wrapped = match f.get("wrapped") {
+                None => PrunerSpec::None,
+                Some(n) => pruner(d, n, &f.path("wrapped"))?,
+            };
+            PrunerSpec::Patience {
+                patience,
+                min_delta,
+                wrapped: Box::new(wrapped),
+            }
+        }
+    })
+}
+
+/// Reads W&B's `early_terminate: {type: hyperband, min_iter | max_iter + s, eta, strict}`.
+///
+/// W&B stops a run at each bracket `min_iter * eta^k` when it is behind the others there; that
+/// is our Hyperband with brackets up to `max_iter` (default `min_iter * eta^3`).
+pub(super) fn early_terminate(d: &mut Decoder, node: &Node) -> Option<PrunerSpec> {
+    let path = "early_terminate";
+    let f = d.fields(node, path, &["type", "min_iter", "max_iter", "s", "eta", "strict"])?;
+    let kind = d.required(&f, "type")?;
+    d.choice(kind, &f.path("type"), "early_terminate type", &["hyperband"])?;
+    let eta = match f.get("eta") {
+        None => 3,
+        Some(n) => at_least(d, n, &f.path("eta"), 2)?,
+    };
+    let s = match f.get("s") {
+        None => None,
+        Some(n) => Some(at_least(d, n, &f.path("s"), 0)?),
+    };
+    let min_iter = match f.get("min_iter") {
+        None => None,
+        Some(n) => Some(count(d, n, &f.path("min_iter"))?),
+    };
+    let max_iter = match f.get("max_iter") {
+        None => None,
+        Some(n) => Some(count(d, n, &f.path("max_iter"))?),
+    };
+    let spread = |s: u32| eta.saturating_pow(s);
+    let (min_resource, max_resource) = match (min_iter, max_iter, s) {
+        (Some(min), Some(max), _) => (min, max),
+        (Some(min), None, s) => (min, min.saturating_mul(spread(s.unwrap_or(3)))),
+        (None, Some(max), Some(s)) => ((max / spread(s)).max(1), max),
+        (None, Some(_), None) | (None, None, _) => {
+            d.error(
+                f.pos,
+                path,
+                "give `min_iter`, or `max_iter` with `s`, as in W&B's hyperband",
+            );
+            return None;
+        }
+    };
+    ordered(d, f.pos, path, min_resource, max_resource)?;
+    let strict = match f.get("strict") {
+        None => false,
+        Some(n) => d.boolean(n, &f.path("strict"))?,
+    };
+    Some(PrunerSpec::Hyperband {
+        min_resource,
+        max_resource,
+        reduction_factor: eta,
+        strict,
+    })
+}
+
+fn at_least(d: &mut Decoder, node: &Node, path: &str, min: u32) -> Option<u32> {
+    let i = d.int(node, path)?;
+    match u32::try_from(i) {
+        Ok(n) if n >= min => Some(n),
+        _ => {
+            d.error(node.pos, path, format!("must be an integer of at least {min}, found {i}"));
+            None
+        }
+    }
+}
+
+fn non_negative(d: &mut Decoder, node: &Node, path: &str) -> Option<f64> {
+    let x = d.number(node, path)?;
+    if x < 0.0 {
+        d.error(node.pos, path, format!("must be at least 0, found {x}"));
+        return None;
+    }
+    Some(x)
+}
+
+fn ordered(d: &mut Decoder, pos: Pos, path: &str, min: u32, max: u32) -> Option<()> {
+    if min > max {
+        d.error(
+            pos,
+            path,
+            format!("the smallest resource {min} is above the largest {max}"),
+        );
+        return None;
+    }
+    Some(())
+}

@@ -1,0 +1,266 @@
+//! The board: what every worker thread knows about every trial, and the waits that make a
+//! parallel study deterministic.
+//!
+//! The rule (documented in ARCHITECTURE.md): with `parallel = p`,
+//! - the parameters of trial `k` are suggested from the finished trials numbered `k - p` and
+//!   below (waiting for them if needed), with trials `k - p + 1 .. k - 1` passed as running;
+//! - a pruning decision about trial `k` at step `s` uses the objective values of the trials
+//!   numbered below `k` up to step `s`, waiting until each has reported step `s` or ended.
+//!
+//! Trials are dispatched in increasing order and a trial only ever waits for lower numbers, so
+//! the waits cannot deadlock. The cost is idle time: a model-based sampler waits for the trial
+//! `p` places back, and a pruned study advances roughly in lockstep with its slowest earlier trial.
+
+use std::collections::BTreeMap;
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+use experiment::{Params, Step, Trial, TrialId};
+
+/// Everything known about one trial.
+#[derive(Debug, Clone, Default)]
+struct Entry {
+    /// The parameters, once chosen.
+    params: Option<Params>,
+    /// The objective's value at each reported step, in step order.
+    curve: Vec<(Step, f64)>,
+    /// The final record, once the trial has ended.
+    finished: Option<Trial>,
+}
+
+/// Shared, lock-protected knowledge of all trials, with a condition variable for the waits.
+#[derive(Debug, Default)]
+pub(crate) struct Board {
+    entries: Mutex<Inner>,
+    changed: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    trials: BTreeMap<TrialId, Entry>,
+    aborted: bool,
+}
+
+/// The study was aborted by an error in another worker while this one was waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Aborted;
+
+/// What a sampler may see when suggesting a trial.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SamplerView {
+    /// Finished trials it learns from.
+    pub(crate) finished: Vec<Trial>,
+    /// Parameters of the trials treated as running.
+    pub(crate) running: Vec<Params>,
+}
+
+impl Board {
+    /// Records a trial that ended in an earlier run, with its objective curve.
+    pub(crate) fn preload(&self, trial: Trial, curve: Vec<(Step, f64)>) {
+        let mut inner = self.lock();
+        inner.trials.insert(
+            trial.id,
+            Entry {
+                params: Some(trial.params.clone()),
+                curve,
+                finished: Some(trial),
+            },
+        );
+    }
+
+    /// Records the parameters chosen for `trial` and forgets any earlier partial curve.
+    pub(crate) fn start(&self, trial: TrialId, params: Params) {
+        let mut inner = self.lock();
+        let entry = inner.trials.entry(trial).or_default();
+        entry.params = Some(params);
+        entry.curve.clear();
+        entry.finished = None;
+        drop(inner);
+        self.changed.notify_all();
+    }
+
+    /// Records the objective's value of `trial` at `step`.
+    pub(crate) fn report(&self, trial: TrialId, step: Step, value: f64) {
+        self.lock()
+            .trials
+            .entry(trial)
+            .or_default()
+            .curve
+            .push((step, value));
+        self.changed.notify_all();
+    }
+
+    /// Records that `trial` has ended.
+    pub(crate) fn finish(&self, trial: Trial) {
+        let id = trial.id;
+        self.lock().trials.entry(id).or_default().finished = Some(trial);
+        self.changed.notify_all();
+    }
+
+    /// Wakes every waiting worker and makes their waits fail.
+    pub(crate) fn abort(&self) {
+        self.lock().aborted = true;
+        self.changed.notify_all();
+    }
+
+    /// Waits until every trial numbered `k - parallel` or below has ended, then returns them
+    /// and the parameters of the trials between (which are running or ended).
+    pub(crate) fn sampler_view(&self, k: TrialId, parallel: u32) -> Result<SamplerView, Aborted> {
+        let horizon = k.0.checked_sub(parallel.max(1));
+        // Every earlier trial must have its parameters, and those up to the horizon must have
+        // ended, so that the view does not depend on which worker got where first.
+        let inner = self.wait_until(|inner| {
+            (0..k.0).all(|j| {
+                inner.trials.get(&TrialId(j)).is_some_and(|e| {
+                    let learned = horizon.is_some_and(|h| j <= h);
+                    if learned {
+                        e.finished.is_some()
+                    } else {
+                        e.params.is_some()
+                    }
+                })
+            })
+        })?;
+        let mut view = SamplerView::default();
+        for (id, entry) in inner.trials.range(..k) {
+            let learned = horizon.is_some_and(|h| id.0 <= h);
+            match (&entry.finished, &entry.params) {
+                (Some(trial), _) if learned => view.finished.push(trial.clone()),
+                (_, Some(params)) if !learned => view.running.push(params.clone()),
+                _ => {}
+            }
+        }
+        Ok(view)
+    }
+
+    /// Waits until every trial numbered below `k` has reported `step` or ended, then returns
+    /// their objective curves up to `step`.
+    pub(crate) fn curves_before(
+        &self,
+        k: TrialId,
+        step: Step,
+    ) -> Result<Vec<(TrialId, Vec<(Step, f64)>)>, Aborted> {
+        let inner = self.wait_until(|inner| {
+            (0..k.0).all(|j| {
+                inner.trials.get(&TrialId(j)).is_some_and(|e| {
+                    e.finished.is_some() || e.curve.last().is_some_and(|(s, _)| *s >= step)
+                })
+            })
+        })?;
+        Ok(inner
+            .trials
+            .range(..k)
+            .map(|(id, e)| {
+                let upto = e
+                    .curve
+                    .iter()
+                    .take_while(|(s, _)| *s <= step)
+                    .copied()
+                    .collect();
+                (*id, upto)
+            })
+            .collect())
+    }
+
+    fn wait_until(&self, ready: impl Fn(&Inner) -> bool) -> Result<MutexGuard<'_, Inner>, Aborted> {
+        let mut inner = self.lock();
+        loop {
+            if inner.aborted {
+                return Err(Aborted);
+            }
+            if ready(&inner) {
+                return Ok(inner);
+            }
+            inner = self
+                .changed
+                .wait(inner)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use experiment::{Seed, TrialState};
+
+    use super::*;
+
+    fn ended(id: u32) -> Trial {
+        Trial {
+            id: TrialId(id),
+            seed: Seed(0),
+            params: Params::new(),
+            state: TrialState::Completed,
+            reason: None,
+            started: None,
+            finished: None,
+            result: None,
+        }
+    }
+
+    #[test]
+    fn the_sampler_sees_trials_p_places_back_and_the_rest_as_running() {
+        let board = Board::default();
+        for j in 0..4 {
+            board.start(TrialId(j), Params::new());
+        }
+        board.finish(ended(0));
+        board.finish(ended(1));
+        board.finish(ended(3));
+        // Trial 4 with parallel 2: learns from 0..=2 (must wait for 2), sees 3 as running.
+        let b = Arc::new(board);
+        let waiter = {
+            let b = Arc::clone(&b);
+            std::thread::spawn(move || b.sampler_view(TrialId(4), 2))
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!waiter.is_finished(), "must wait for trial 2");
+        b.finish(ended(2));
+        let view = waiter.join().unwrap().unwrap();
+        let ids: Vec<u32> = view.finished.iter().map(|t| t.id.0).collect();
+        assert_eq!(ids, [0, 1, 2]);
+        assert_eq!(
+            view.running.len(),
+            1,
+            "trial 3 counts as running although it ended"
+        );
+    }
+
+    #[test]
+    fn pruning_waits_for_earlier_trials_to_reach_the_step() {
+        let b = Arc::new(Board::default());
+        b.start(TrialId(0), Params::new());
+        b.start(TrialId(1), Params::new());
+        b.report(TrialId(0), Step(1), 0.5);
+        let waiter = {
+            let b = Arc::clone(&b);
+            std::thread::spawn(move || b.curves_before(TrialId(1), Step(2)))
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!waiter.is_finished(), "trial 0 has not reached step 2");
+        b.report(TrialId(0), Step(2), 0.6);
+        b.report(TrialId(0), Step(3), 0.7);
+        let curves = waiter.join().unwrap().unwrap();
+        assert_eq!(curves, [(TrialId(0), vec![(Step(1), 0.5), (Step(2), 0.6)])]);
+    }
+
+    #[test]
+    fn abort_wakes_waiters() {
+        let b = Arc::new(Board::default());
+        let waiter = {
+            let b = Arc::clone(&b);
+            std::thread::spawn(move || b.sampler_view(TrialId(5), 1))
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        b.abort();
+        assert_eq!(waiter.join().unwrap().unwrap_err(), Aborted);
+    }
+}

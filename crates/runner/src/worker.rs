@@ -1,0 +1,140 @@
+//! A worker thread of the study: takes the next trial number, chooses its parameters, runs the
+//! objective, and stores the outcome.
+
+use std::sync::{Mutex, MutexGuard};
+
+use experiment::{
+    trial_seed, ExperimentSpec, Objective, Params, Trial, TrialContext, TrialId, TrialOutcome,
+    TrialState,
+};
+use search::{Sampler, SuggestContext};
+use store::Store;
+
+use crate::board::Board;
+use crate::reporter::StoreReporter;
+use crate::{Clock, Error, Observer, Result};
+
+/// The trial numbers left to run, lowest last, and the first error met.
+pub(crate) struct Queue {
+    pub(crate) pending: Vec<TrialId>,
+    pub(crate) error: Option<Error>,
+}
+
+/// Locks the queue, surviving a poisoned lock (a panicking worker is reported separately).
+pub(crate) fn lock(queue: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
+    queue.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// What every worker thread shares.
+pub(crate) struct Worker<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) spec: &'a ExperimentSpec,
+    pub(crate) objective: &'a dyn Objective,
+    pub(crate) observer: &'a dyn Observer,
+    pub(crate) clock: &'a dyn Clock,
+    pub(crate) sampler: &'a dyn Sampler,
+    pub(crate) existing: &'a [Trial],
+    pub(crate) board: &'a Board,
+    /// For samplers that learn from history: trial `k` learns from trials `k - window` and
+    /// below. `None` for samplers that ignore history.
+    pub(crate) window: Option<u32>,
+}
+
+impl Worker<'_> {
+    /// Runs trials from the queue until it is empty or a trial hits an error.
+    pub(crate) fn drain(&self, queue: &Mutex<Queue>) {
+        loop {
+            let next = {
+                let mut q = lock(queue);
+                if q.error.is_some() {
+                    return;
+                }
+                q.pending.pop()
+            };
+            let Some(id) = next else { return };
+            if let Err(e) = self.run_one(id) {
+                self.board.abort();
+                let mut q = lock(queue);
+                if q.error.is_none() && !matches!(e, Error::Aborted) {
+                    q.error = Some(e);
+                }
+                return;
+            }
+        }
+    }
+
+    /// Runs trial `id` from scratch and stores its outcome.
+    fn run_one(&self, id: TrialId) -> Result<()> {
+        let _span = tracing::info_span!("trial", id = id.0).entered();
+        let params = self.params_for(id)?;
+        self.board.start(id, params.clone());
+        let mut trial = Trial {
+            id,
+            seed: trial_seed(self.spec.seed, id),
+            params,
+            state: TrialState::Running,
+            reason: None,
+            started: Some(self.clock.now()),
+            finished: None,
+            result: None,
+        };
+        self.store.clear_metrics(&self.spec.name, id)?;
+        self.store.put_trial(&self.spec.name, &trial)?;
+        self.observer.trial_started(&trial);
+
+        let mut reporter = StoreReporter::new(self.store, self.spec, id, self.observer, self.board);
+        let ctx = TrialContext {
+            trial: id,
+            seed: trial.seed,
+            params: &trial.params,
+        };
+        let outcome = self.objective.run(&ctx, &mut reporter);
+        let pruned_by = reporter.into_result()?;
+        match outcome {
+            TrialOutcome::Completed {
+                result,
+                stopped_early,
+            } => {
+                trial.state = TrialState::Completed;
+                trial.reason = stopped_early.map(|s| format!("early stopping at epoch {s}"));
+                trial.result = Some(result);
+            }
+            TrialOutcome::Pruned { at, result } => {
+                trial.state = TrialState::Pruned;
+                trial.reason = Some(pruned_by.unwrap_or_else(|| format!("pruned at epoch {at}")));
+                trial.result = result;
+            }
+            TrialOutcome::Failed { reason } => {
+                tracing::warn!(trial = id.0, %reason, "trial failed");
+                trial.state = TrialState::Failed;
+                trial.reason = Some(reason);
+            }
+        }
+        trial.finished = Some(self.clock.now());
+        self.store.put_trial(&self.spec.name, &trial)?;
+        self.store.flush()?;
+        self.board.finish(trial.clone());
+        self.observer.trial_finished(&trial);
+        Ok(())
+    }
+
+    /// Returns the parameters of trial `id`: those stored by an interrupted run, else new ones.
+    fn params_for(&self, id: TrialId) -> Result<Params> {
+        if let Some(t) = self.existing.iter().find(|t| t.id == id) {
+            return Ok(t.params.clone());
+        }
+        let view = match self.window {
+            Some(window) => self
+                .board
+                .sampler_view(id, window)
+                .map_err(|_| Error::Aborted)?,
+            None => Default::default(),
+        };
+        Ok(self.sampler.suggest_in(&SuggestContext {
+            space: &self.spec.space,
+            finished: &view.finished,
+            running: &view.running,
+            trial: id,
+        })?)
+    }
+}
