@@ -28,6 +28,8 @@ pub enum KnobKind {
     },
     /// One of a fixed set of names.
     Choice(&'static [&'static str]),
+    /// `true` or `false`.
+    Bool,
 }
 
 /// A knob: its name, where it may be fixed, its kind and its default.
@@ -54,6 +56,8 @@ pub enum KnobDefault {
     Int(i64),
     /// A name default.
     Str(&'static str),
+    /// A yes-or-no default.
+    Bool(bool),
 }
 
 /// Every knob the training engine knows.
@@ -153,6 +157,76 @@ pub const KNOBS: &[Knob] = &[
         default: KnobDefault::Str("relu"),
         doc: "hidden-layer activation",
     },
+    Knob {
+        name: "layer_norm",
+        block: "model",
+        kind: KnobKind::Bool,
+        default: KnobDefault::Bool(false),
+        doc: "layer normalization before each hidden activation",
+    },
+    Knob {
+        name: "channels",
+        block: "model",
+        kind: KnobKind::Int { min: 1, max: 1024 },
+        default: KnobDefault::Int(16),
+        doc: "cnn: channels of the first convolution; each later one doubles them",
+    },
+    Knob {
+        name: "conv_layers",
+        block: "model",
+        kind: KnobKind::Int { min: 1, max: 8 },
+        default: KnobDefault::Int(2),
+        doc: "cnn: 3x3 convolutions, each followed by 2x2 max-pooling while the image allows",
+    },
+    Knob {
+        name: "schedule",
+        block: "train",
+        kind: KnobKind::Choice(&["constant", "step", "cosine"]),
+        default: KnobDefault::Str("constant"),
+        doc: "learning-rate schedule after the warm-up",
+    },
+    Knob {
+        name: "warmup_epochs",
+        block: "train",
+        kind: KnobKind::Int {
+            min: 0,
+            max: 100_000,
+        },
+        default: KnobDefault::Int(0),
+        doc: "epochs over which the learning rate rises linearly from near 0 to `lr`",
+    },
+    Knob {
+        name: "step_epochs",
+        block: "train",
+        kind: KnobKind::Int {
+            min: 1,
+            max: 100_000,
+        },
+        default: KnobDefault::Int(10),
+        doc: "step schedule: epochs between two decays",
+    },
+    Knob {
+        name: "step_factor",
+        block: "train",
+        kind: KnobKind::Float {
+            min: 0.0,
+            max: 1.0,
+            max_open: false,
+        },
+        default: KnobDefault::Float(0.1),
+        doc: "step schedule: what each decay multiplies the learning rate by",
+    },
+    Knob {
+        name: "clip_norm",
+        block: "train",
+        kind: KnobKind::Float {
+            min: 0.0,
+            max: 1e6,
+            max_open: false,
+        },
+        default: KnobDefault::Float(0.0),
+        doc: "largest L2 norm of a step's whole gradient before it is scaled down; 0 is off",
+    },
 ];
 
 /// Which optimizer updates the weights.
@@ -179,6 +253,22 @@ pub enum Activation {
     Sigmoid,
 }
 
+/// How the learning rate changes over the epochs after the warm-up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Schedule {
+    /// `lr` throughout.
+    Constant,
+    /// `lr` times `factor` after every `every` epochs.
+    Step {
+        /// Epochs between two decays.
+        every: u32,
+        /// What each decay multiplies the learning rate by.
+        factor: f64,
+    },
+    /// Half a cosine from `lr` down to 0 at the last epoch.
+    Cosine,
+}
+
 /// The resolved training configuration of one trial.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hyperparams {
@@ -202,6 +292,18 @@ pub struct Hyperparams {
     pub dropout: f64,
     /// Hidden-layer activation.
     pub activation: Activation,
+    /// Whether hidden layers are layer-normalized before their activation.
+    pub layer_norm: bool,
+    /// Channels of a CNN's first convolution.
+    pub channels: usize,
+    /// Convolutions of a CNN.
+    pub conv_layers: usize,
+    /// The learning-rate schedule.
+    pub schedule: Schedule,
+    /// Epochs of linear learning-rate warm-up.
+    pub warmup_epochs: u32,
+    /// Gradient-norm clipping threshold; 0 is off.
+    pub clip_norm: f64,
 }
 
 impl Knob {
@@ -248,6 +350,14 @@ impl Knob {
                 }
                 Ok(ParamValue::Int(i))
             }
+            KnobKind::Bool => match value {
+                ParamValue::Bool(_) => Ok(value.clone()),
+                _ => Err(format!(
+                    "expected true or false for `{}`, found {} `{value}`",
+                    self.name,
+                    value.type_name()
+                )),
+            },
             KnobKind::Choice(names) => match value.as_str() {
                 Some(s) if names.contains(&s) => Ok(value.clone()),
                 _ => Err(format!(
@@ -264,6 +374,7 @@ impl Knob {
             KnobDefault::Float(x) => ParamValue::Float(x),
             KnobDefault::Int(i) => ParamValue::Int(i),
             KnobDefault::Str(s) => ParamValue::Str(s.to_string()),
+            KnobDefault::Bool(b) => ParamValue::Bool(b),
         }
     }
 }
@@ -313,7 +424,24 @@ impl Hyperparams {
             "sigmoid" => Activation::Sigmoid,
             _ => Activation::Relu,
         };
+        let flag = |knob: &str| -> std::result::Result<bool, String> {
+            match value(knob)? {
+                ParamValue::Bool(b) => Ok(b),
+                other => Err(format!("`{knob}` is not true or false: {other}")),
+            }
+        };
         let to_usize = |i: i64| usize::try_from(i).map_err(|_| format!("{i} is negative"));
+        let to_u32 = |knob: &str| -> std::result::Result<u32, String> {
+            u32::try_from(int(knob)?).map_err(|_| format!("`{knob}` is out of range"))
+        };
+        let schedule = match name("schedule")?.as_str() {
+            "step" => Schedule::Step {
+                every: to_u32("step_epochs")?,
+                factor: float("step_factor")?,
+            },
+            "cosine" => Schedule::Cosine,
+            _ => Schedule::Constant,
+        };
         Ok(Hyperparams {
             lr: float("lr")?,
             batch_size: to_usize(int("batch_size")?)?,
@@ -326,6 +454,12 @@ impl Hyperparams {
             depth: to_usize(int("depth")?)?,
             dropout: float("dropout")?,
             activation,
+            layer_norm: flag("layer_norm")?,
+            channels: to_usize(int("channels")?)?,
+            conv_layers: to_usize(int("conv_layers")?)?,
+            schedule,
+            warmup_epochs: to_u32("warmup_epochs")?,
+            clip_norm: float("clip_norm")?,
         })
     }
 }
@@ -365,5 +499,29 @@ mod tests {
         sampled.insert("dropout".into(), ParamValue::Float(1.5));
         let err = Hyperparams::resolve(&Params::new(), &sampled).unwrap_err();
         assert!(err.contains("dropout"), "{err}");
+    }
+
+    #[test]
+    fn schedules_flags_and_their_defaults_resolve() {
+        let h = Hyperparams::resolve(&Params::new(), &Params::new()).unwrap();
+        assert_eq!(h.schedule, Schedule::Constant);
+        assert!(!h.layer_norm);
+        assert_eq!((h.warmup_epochs, h.clip_norm), (0, 0.0));
+        let mut sampled = Params::new();
+        sampled.insert("schedule".into(), ParamValue::Str("step".into()));
+        sampled.insert("step_epochs".into(), ParamValue::Int(5));
+        sampled.insert("layer_norm".into(), ParamValue::Bool(true));
+        let h = Hyperparams::resolve(&Params::new(), &sampled).unwrap();
+        assert_eq!(
+            h.schedule,
+            Schedule::Step {
+                every: 5,
+                factor: 0.1
+            }
+        );
+        assert!(h.layer_norm);
+        sampled.insert("layer_norm".into(), ParamValue::Str("yes".into()));
+        let err = Hyperparams::resolve(&Params::new(), &sampled).unwrap_err();
+        assert!(err.contains("true or false"), "{err}");
     }
 }

@@ -20,14 +20,16 @@ mod yaml;
 
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use ids::{trial_seed, Seed, Step, Timestamp, TrialId};
-pub use knobs::{Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, KNOBS};
+pub use knobs::{
+    Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, Schedule, KNOBS,
+};
 pub use leaderboard::{best_trial, rank_trials};
 pub use method::{BayesConfig, Method, SobolConfig, TpeConfig};
-pub use metric::{Direction, MetricPoint, KNOWN_METRICS};
+pub use metric::{Direction, MetricPoint, KNOWN_METRICS, TEST_METRIC_PREFIX};
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use space::{Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
-    DataSpec, EarlyStopping, ExperimentSpec, Located, MetricSpec, ModelKind, ModelSpec, Normalize,
-    SplitSpec,
+    CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping, ExperimentSpec, ImageShape,
+    Located, MetricSpec, ModelKind, ModelSpec, Normalize, SplitSpec, Task,
 };
 pub use trial::{Trial, TrialOutcome, TrialResult, TrialState};

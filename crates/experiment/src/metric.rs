@@ -2,15 +2,36 @@
 
 use std::fmt;
 
+use crate::Task;
+
 /// The metrics the training engine records at every epoch, with the direction each improves in.
 ///
-/// `epoch_seconds` is wall-clock time: it is the one recorded value that is not reproducible.
+/// Which of them a trial reports depends on its task (`Task::reports`): classification reports
+/// `val_accuracy` and `val_f1` (macro-averaged over the classes when there are more than two,
+/// the F1 of the second class when there are two), and `val_roc_auc` for two classes only;
+/// regression reports `val_rmse`, `val_mae` and `val_r2`. `epoch_seconds` is wall-clock time:
+/// it is the one recorded value that is not reproducible.
 pub const KNOWN_METRICS: &[(&str, Direction)] = &[
     ("train_loss", Direction::Minimize),
     ("val_loss", Direction::Minimize),
     ("val_accuracy", Direction::Maximize),
+    ("val_f1", Direction::Maximize),
+    ("val_roc_auc", Direction::Maximize),
+    ("val_rmse", Direction::Minimize),
+    ("val_mae", Direction::Minimize),
+    ("val_r2", Direction::Maximize),
     ("epoch_seconds", Direction::Minimize),
 ];
+
+/// The prefix of the metrics measured once, on the test split, for the best trial of a finished
+/// sweep: `test_accuracy` is `val_accuracy`'s counterpart. They are never used to choose trials.
+pub const TEST_METRIC_PREFIX: &str = "test_";
+
+/// Metrics only classification reports.
+const CLASSIFICATION_ONLY: &[&str] = &["val_accuracy", "val_f1", "val_roc_auc"];
+
+/// Metrics only regression reports.
+const REGRESSION_ONLY: &[&str] = &["val_rmse", "val_mae", "val_r2"];
 
 /// Whether larger or smaller values of a metric are better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +85,32 @@ impl Direction {
     }
 }
 
+impl Task {
+    /// Returns whether a trial of this task can report the known metric `name` (`val_roc_auc`
+    /// further needs exactly two classes, which only the data can tell).
+    pub fn reports(self, name: &str) -> bool {
+        let other = match self {
+            Task::Classification => REGRESSION_ONLY,
+            Task::Regression => CLASSIFICATION_ONLY,
+        };
+        Direction::of_metric(name).is_some() && !other.contains(&name)
+    }
+
+    /// Returns the name used in specs: `classification` or `regression`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Task::Classification => "classification",
+            Task::Regression => "regression",
+        }
+    }
+}
+
+impl fmt::Display for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl fmt::Display for Direction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -81,5 +128,21 @@ mod tests {
         assert!(Direction::Maximize.improves(0.9, 0.8, 0.0));
         assert!(!Direction::Maximize.improves(f64::NAN, 0.8, 0.0));
         assert!(Direction::Maximize.improves(0.1, f64::NAN, 0.0));
+    }
+
+    #[test]
+    fn each_task_reports_its_own_metrics_and_the_shared_ones() {
+        for (name, classification, regression) in [
+            ("val_loss", true, true),
+            ("epoch_seconds", true, true),
+            ("val_accuracy", true, false),
+            ("val_roc_auc", true, false),
+            ("val_r2", false, true),
+            ("val_rmse", false, true),
+            ("nonsense", false, false),
+        ] {
+            assert_eq!(Task::Classification.reports(name), classification, "{name}");
+            assert_eq!(Task::Regression.reports(name), regression, "{name}");
+        }
     }
 }

@@ -61,6 +61,64 @@ pub struct DataSpec {
     pub split: SplitSpec,
     /// Feature scaling.
     pub normalize: Normalize,
+    /// What is predicted; `None` means inferred from the target column when the data is read.
+    pub task: Option<Task>,
+    /// The shape of each row's pixels, for image models; `None` for tabular data.
+    pub image: Option<ImageShape>,
+    /// How the file named by `csv` is read.
+    pub format: DataFormat,
+}
+
+/// What a model predicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// A class out of a few, trained on cross-entropy.
+    Classification,
+    /// A real number, trained on mean squared error.
+    Regression,
+}
+
+/// The shape of an image: each row holds `height * width * channels` pixel columns, in
+/// row-major order with the channels of a pixel side by side (`HWC`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageShape {
+    /// Pixel rows.
+    pub height: usize,
+    /// Pixel columns.
+    pub width: usize,
+    /// Values per pixel (1 for grey, 3 for colour).
+    pub channels: usize,
+}
+
+/// The file format of the data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataFormat {
+    /// A CSV file with a header row; `DataSpec::csv` names it.
+    Csv,
+    /// A pair of IDX files (MNIST's format): `DataSpec::csv` names the images file, and
+    /// `labels` the labels file.
+    Idx {
+        /// The IDX labels file, resolved against the spec file's folder.
+        labels: Located<PathBuf>,
+    },
+}
+
+/// Where each trial trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceChoice {
+    /// The CPU.
+    Cpu,
+    /// The first CUDA GPU; an error in a build without the `cuda` feature.
+    Cuda,
+    /// A CUDA GPU when the build has CUDA and one is present, otherwise the CPU.
+    Auto,
+}
+
+/// Which trials keep their best epoch's weights on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckpointSpec {
+    /// How many of the best trials keep their checkpoints; 0 keeps none.
+    pub keep: u32,
 }
 
 /// The model family.
@@ -68,6 +126,8 @@ pub struct DataSpec {
 pub enum ModelKind {
     /// A multilayer perceptron.
     Mlp,
+    /// A convolutional network for images: 3x3 convolutions and max-pooling, then dense layers.
+    Cnn,
 }
 
 /// The model block, apart from knobs (which go to `ExperimentSpec::fixed`).
@@ -115,6 +175,10 @@ pub struct ExperimentSpec {
     pub fixed: Params,
     /// Knobs searched in `parameters:`.
     pub space: SearchSpace,
+    /// Where trials train.
+    pub device: DeviceChoice,
+    /// Which trials keep checkpoints.
+    pub checkpoints: CheckpointSpec,
     /// The YAML text the spec was parsed from.
     pub source: String,
 }

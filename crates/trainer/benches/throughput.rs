@@ -211,6 +211,9 @@ fn spec() -> ExperimentSpec {
                 stratify: true,
             },
             normalize: Normalize::Standard,
+            task: None,
+            image: None,
+            format: experiment::DataFormat::Csv,
         },
         model: ModelSpec {
             kind: ModelKind::Mlp,
@@ -218,6 +221,8 @@ fn spec() -> ExperimentSpec {
         early_stopping: None,
         fixed,
         space: SearchSpace::default(),
+        device: experiment::DeviceChoice::Cpu,
+        checkpoints: experiment::CheckpointSpec { keep: 5 },
         source: String::new(),
     }
 }

@@ -225,6 +225,9 @@ pub(crate) mod tests {
                 stratify: true,
             },
             normalize: Normalize::Standard,
+            task: None,
+            image: None,
+            format: experiment::DataFormat::Csv,
         }
     }
 

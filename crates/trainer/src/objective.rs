@@ -185,6 +185,9 @@ mod tests {
                     stratify: true,
                 },
                 normalize: Normalize::Standard,
+                task: None,
+                image: None,
+                format: experiment::DataFormat::Csv,
             },
             model: ModelSpec {
                 kind: ModelKind::Mlp,
@@ -195,6 +198,8 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
             space: SearchSpace::default(),
+            device: experiment::DeviceChoice::Cpu,
+            checkpoints: experiment::CheckpointSpec { keep: 5 },
             source: String::new(),
         }
     }

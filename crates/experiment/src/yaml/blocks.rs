@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::{
-    DataSpec, Direction, EarlyStopping, Knob, Located, MetricSpec, ModelKind, ModelSpec, Normalize,
-    ParamValue, SplitSpec, KNOBS, KNOWN_METRICS,
+    CheckpointSpec, DataFormat, DataSpec, DeviceChoice, Direction, EarlyStopping, ImageShape, Knob,
+    Located, MetricSpec, ModelKind, ModelSpec, Normalize, ParamValue, SplitSpec, Task, KNOBS,
+    KNOWN_METRICS,
 };
 
 use super::decoder::{Decoder, Fields};
@@ -52,26 +53,95 @@ pub(super) fn metric(d: &mut Decoder, node: &Node) -> Option<MetricSpec> {
     })
 }
 
-/// Reads `data:`; `csv` is resolved against the folder of `file`, without touching the disk.
+/// Reads `data:`; file names are resolved against the folder of `file`, without touching the
+/// disk. The data is either a CSV file (`csv` and `target`) or a pair of IDX files (`idx`).
 pub(super) fn data(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpec> {
-    let f = d.fields(node, "data", &["csv", "target", "split", "normalize"])?;
-    let csv = d.required(&f, "csv").and_then(|n| {
-        let csv = non_empty_text(d, n, "data.csv")?;
+    let f = d.fields(
+        node,
+        "data",
+        &[
+            "csv",
+            "idx",
+            "target",
+            "task",
+            "image",
+            "split",
+            "normalize",
+        ],
+    )?;
+    let located_file = |d: &mut Decoder, n: &Node, path: &str| {
+        let name = non_empty_text(d, n, path)?;
         let value = match file.parent() {
-            Some(dir) => dir.join(csv),
-            None => PathBuf::from(csv),
+            Some(dir) => dir.join(name),
+            None => PathBuf::from(name),
         };
         Some(Located {
             value,
             location: super::location(file, n.pos),
         })
-    });
-    let target = d.required(&f, "target").and_then(|n| {
-        Some(Located {
-            value: non_empty_text(d, n, "data.target")?,
-            location: super::location(file, n.pos),
-        })
-    });
+    };
+    let (csv, format, target) = match (f.get("csv"), f.get("idx")) {
+        (Some(_), Some(idx)) => {
+            d.error(idx.pos, "data.idx", "give either `csv` or `idx`, not both");
+            (None, None, None)
+        }
+        (None, Some(idx)) => {
+            let files = d.fields(idx, "data.idx", &["images", "labels"]);
+            let (images, labels) = match files {
+                Some(files) => (
+                    d.required(&files, "images")
+                        .and_then(|n| located_file(d, n, "data.idx.images")),
+                    d.required(&files, "labels")
+                        .and_then(|n| located_file(d, n, "data.idx.labels")),
+                ),
+                None => (None, None),
+            };
+            let target = match f.get("target") {
+                Some(n) => non_empty_text(d, n, "data.target").map(|value| Located {
+                    value,
+                    location: super::location(file, n.pos),
+                }),
+                None => Some(Located {
+                    value: "label".to_string(),
+                    location: super::location(file, idx.pos),
+                }),
+            };
+            (
+                images,
+                labels.map(|labels| DataFormat::Idx { labels }),
+                target,
+            )
+        }
+        (csv, None) => {
+            let csv = match csv {
+                Some(n) => located_file(d, n, "data.csv"),
+                None => {
+                    d.required(&f, "csv");
+                    None
+                }
+            };
+            let target = d.required(&f, "target").and_then(|n| {
+                Some(Located {
+                    value: non_empty_text(d, n, "data.target")?,
+                    location: super::location(file, n.pos),
+                })
+            });
+            (csv, Some(DataFormat::Csv), target)
+        }
+    };
+    let task = match f.get("task") {
+        None => Some(None),
+        Some(n) => d
+            .choice(n, "data.task", "task", &["classification", "regression"])
+            .map(|t| match t {
+                "regression" => Some(Task::Regression),
+                _ => Some(Task::Classification),
+            }),
+    };
+    let image = match f.get("image") {
+        None => Some(None),
+        Some(n) => image(d, n).map(Some),
+    };
     let split = match f.get("split") {
         None => Some(SplitSpec {
             validation: 0.2,
@@ -100,7 +170,127 @@ pub(super) fn data(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpec
         target: target?,
         split: split?,
         normalize: normalize?,
+        task: task?,
+        image: image?,
+        format: format?,
     })
+}
+
+/// Reads `data.image: {height, width, channels}`; `channels` defaults to 1.
+fn image(d: &mut Decoder, node: &Node) -> Option<ImageShape> {
+    let f = d.fields(node, "data.image", &["height", "width", "channels"])?;
+    let mut side = |key: &str, default: Option<u32>| {
+        let n = match (f.get(key), default) {
+            (Some(n), _) => n,
+            (None, Some(default)) => return Some(default),
+            (None, None) => {
+                d.required(&f, key);
+                return None;
+            }
+        };
+        let x = count(d, n, &f.path(key))?;
+        if x > 65_536 {
+            d.error(
+                n.pos,
+                &f.path(key),
+                format!("must be at most 65536, found {x}"),
+            );
+            return None;
+        }
+        Some(x)
+    };
+    let (height, width, channels) = (
+        side("height", None),
+        side("width", None),
+        side("channels", Some(1)),
+    );
+    let to_usize = |x: u32| usize::try_from(x).unwrap_or(usize::MAX);
+    Some(ImageShape {
+        height: to_usize(height?),
+        width: to_usize(width?),
+        channels: to_usize(channels?),
+    })
+}
+
+/// Reads the top-level `device:`: `cpu`, `cuda` or `auto`.
+pub(super) fn device(d: &mut Decoder, node: &Node) -> Option<DeviceChoice> {
+    d.choice(node, "device", "device", &["cpu", "cuda", "auto"])
+        .map(|s| match s {
+            "cuda" => DeviceChoice::Cuda,
+            "auto" => DeviceChoice::Auto,
+            _ => DeviceChoice::Cpu,
+        })
+}
+
+/// Reads the top-level `checkpoints: {keep}`.
+pub(super) fn checkpoints(d: &mut Decoder, node: &Node) -> Option<CheckpointSpec> {
+    let f = d.fields(node, "checkpoints", &["keep"])?;
+    let keep = match f.get("keep") {
+        None => DEFAULT_CHECKPOINTS_KEPT,
+        Some(n) => {
+            let i = d.int(n, "checkpoints.keep")?;
+            match u32::try_from(i) {
+                Ok(k) => k,
+                Err(_) => {
+                    d.error(
+                        n.pos,
+                        "checkpoints.keep",
+                        format!("must be an integer from 0 to {}, found {i}", u32::MAX),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    Some(CheckpointSpec { keep })
+}
+
+/// Checks that a CNN has images to work on: `data.image`, or IDX files, which carry their shape.
+pub(super) fn model_fits_data(d: &mut Decoder, model: &ModelSpec, data: &DataSpec, pos: Pos) {
+    if model.kind == ModelKind::Cnn && data.image.is_none() && data.format == DataFormat::Csv {
+        d.error(
+            pos,
+            "model.kind",
+            "a cnn needs images: give `data.image: {height, width, channels}` for a CSV file, \
+             or read IDX files with `data.idx`",
+        );
+    }
+}
+
+/// Trials whose checkpoints are kept when the spec does not say.
+pub(super) const DEFAULT_CHECKPOINTS_KEPT: u32 = 5;
+
+/// Checks that the objective and early-stopping metrics are reported by a task given in
+/// `data.task`; when the task is inferred from the data, the trainer checks them.
+pub(super) fn task_metrics(
+    d: &mut Decoder,
+    data: &DataSpec,
+    metric: (&MetricSpec, Pos),
+    early_stopping: Option<(&EarlyStopping, Pos)>,
+) {
+    let Some(task) = data.task else {
+        return;
+    };
+    let mut check = |name: &str, pos: Pos, field: &str| {
+        if !task.reports(name) {
+            d.error(
+                pos,
+                field,
+                format!("`{name}` is not a metric of {task}; {task} reports {}", {
+                    let names: Vec<&str> = KNOWN_METRICS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .filter(|n| task.reports(n))
+                        .collect();
+                    names.join(", ")
+                }),
+            );
+        }
+    };
+    check(&metric.0.name, metric.1, "metric.name");
+    if let Some((es, pos)) = early_stopping {
+        check(&es.metric, pos, "train.early_stopping.metric");
+    }
 }
 
 /// Reads `model:`: its `kind` and the model knobs, which go to `fixed`.
@@ -110,8 +300,11 @@ pub(super) fn model(d: &mut Decoder, node: &Node, fixed: &mut Fixed) -> Option<M
     for entry in f.entries {
         if entry.key == "kind" {
             kind = d
-                .choice(&entry.value, "model.kind", "model kind", &["mlp"])
-                .map(|_| ModelKind::Mlp);
+                .choice(&entry.value, "model.kind", "model kind", &["mlp", "cnn"])
+                .map(|k| match k {
+                    "cnn" => ModelKind::Cnn,
+                    _ => ModelKind::Mlp,
+                });
         } else {
             fixed_knob(d, entry, "model", &["kind"], fixed);
         }

@@ -18,8 +18,8 @@ mod tree;
 use std::path::Path;
 
 use crate::{
-    Distribution, Error, ExperimentSpec, Location, Method, ModelKind, ModelSpec, SearchSpace, Seed,
-    SpecError, SpecErrors,
+    CheckpointSpec, DeviceChoice, Distribution, Error, ExperimentSpec, Location, Method, ModelKind,
+    ModelSpec, SearchSpace, Seed, SpecError, SpecErrors,
 };
 
 use blocks::Fixed;
@@ -41,6 +41,8 @@ const ROOT_KEYS: &[&str] = &[
     "model",
     "train",
     "parameters",
+    "device",
+    "checkpoints",
 ];
 
 /// Trials of a search other than a grid when `run_cap` is not given.
@@ -150,6 +152,25 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         (Some(m), Some(n)) => sampler::settings(d, m, n),
         (m, _) => m,
     };
+    let device = block("device").map_or(Some(DeviceChoice::Cpu), |n| blocks::device(d, n));
+    let checkpoints = block("checkpoints").map_or(
+        Some(CheckpointSpec {
+            keep: blocks::DEFAULT_CHECKPOINTS_KEPT,
+        }),
+        |n| blocks::checkpoints(d, n),
+    );
+    if let (Some(data), Some(metric), Some(es)) = (&data, &metric, &early_stopping) {
+        let at = |key: &str| f.get(key).map_or(f.pos, |n| n.pos);
+        blocks::task_metrics(
+            d,
+            data,
+            (metric, at("metric")),
+            es.as_ref().map(|es| (es, at("train"))),
+        );
+        if let Some(model) = &model {
+            blocks::model_fits_data(d, model, data, at("model"));
+        }
+    }
     let method = method?;
     let method_pos = f.get("method").map_or(f.pos, |n| n.pos);
     let space = SearchSpace::new(searched.iter().map(|s| s.param.clone()).collect());
@@ -172,6 +193,8 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         early_stopping: early_stopping?,
         fixed: fixed.into_iter().map(|(k, f)| (k, f.value)).collect(),
         space,
+        device: device?,
+        checkpoints: checkpoints?,
         source: text.to_string(),
     })
 }

@@ -30,7 +30,7 @@ fn whole_document_errors() {
 fn top_level_errors() {
     check(
         &[
-            ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, data, model, train, parameters"),
+            ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, data, model, train, parameters, device, checkpoints"),
             ("seed: 1\nseed: 2\n", "5:1: seed: duplicate key `seed`; it is first written on line 4"),
             ("seed: -1\n", "4:7: seed: must be a non-negative integer, found -1"),
             ("seed: abc\n", "4:7: seed: expected an integer, found string `abc`"),
@@ -50,7 +50,7 @@ fn top_level_errors() {
         &[
             ("name: my exp\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, found `my exp`"),
             (&format!("name: {}\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n", "a".repeat(65)), &format!("1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, found `{}`", "a".repeat(65))),
-            ("name: t\nmetric: {name: val_acc}\n", "1:1: data: missing required key `data`\n2:16: metric.name: unknown metric `val_acc`; did you mean `val_accuracy`? expected one of train_loss, val_loss, val_accuracy, epoch_seconds"),
+            ("name: t\nmetric: {name: val_acc}\n", "1:1: data: missing required key `data`\n2:16: metric.name: unknown metric `val_acc`; did you mean `val_accuracy`? expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, epoch_seconds"),
         ],
         "",
     );
@@ -83,16 +83,16 @@ fn metric_and_data_errors() {
 fn model_and_train_errors() {
     check(
         &[
-            ("model: {kind: cnn}\n", "4:15: model.kind: unknown model kind `cnn`; expected one of mlp"),
+            ("model: {kind: transformer}\n", "4:15: model.kind: unknown model kind `transformer`; expected one of mlp, cnn"),
             ("model: {lr: 0.1}\n", "4:9: model.lr: `lr` is a train knob; put it under `train:`, not `model:`"),
-            ("model: {hiden: 64}\n", "4:9: model.hiden: unknown key `hiden`; did you mean `hidden`? expected keys: kind, hidden, depth, dropout, activation"),
+            ("model: {hiden: 64}\n", "4:9: model.hiden: unknown key `hiden`; did you mean `hidden`? expected keys: kind, hidden, depth, dropout, activation, layer_norm, channels, conv_layers"),
             ("train: {optimizer: rmsprop}\n", "4:20: train.optimizer: `optimizer` must be one of sgd, adam, adamw, found `rmsprop`"),
             ("train: {epochs: abc}\n", "4:17: train.epochs: expected an integer for `epochs`, found string `abc`"),
             ("train: {epochs: 0}\n", "4:17: train.epochs: `epochs` must be in 1..=100000, found 0"),
             ("train: {lr: {values: [0.1]}}\n", "4:13: train.lr: expected a single value for `lr`; to search over it, move it to `parameters:`"),
             ("train: {dropout: 0.1}\n", "4:9: train.dropout: `dropout` is a model knob; put it under `model:`, not `train:`"),
             ("train:\n  early_stopping: {metric: val_loss, patience: 0, min_delta: -1}\n", "5:48: train.early_stopping.patience: must be an integer from 1 to 4294967295, found 0\n5:62: train.early_stopping.min_delta: must not be negative, found -1"),
-            ("train:\n  early_stopping: {metric: val_los, patiance: 3}\n", "5:19: train.early_stopping.patience: missing required key `patience`\n5:28: train.early_stopping.metric: unknown metric `val_los`; did you mean `val_loss`? expected one of train_loss, val_loss, val_accuracy, epoch_seconds\n5:37: train.early_stopping.patiance: unknown key `patiance`; did you mean `patience`? expected keys: metric, patience, min_delta"),
+            ("train:\n  early_stopping: {metric: val_los, patiance: 3}\n", "5:19: train.early_stopping.patience: missing required key `patience`\n5:28: train.early_stopping.metric: unknown metric `val_los`; did you mean `val_loss`? expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, epoch_seconds\n5:37: train.early_stopping.patiance: unknown key `patiance`; did you mean `patience`? expected keys: metric, patience, min_delta"),
             ("train: {lr: 0.1}\nparameters:\n  lr: {values: [0.1, 0.01]}\n", "6:3: parameters.lr: `lr` is fixed in `train:` on line 4 and also searched here; keep one"),
         ],
         BASE,
@@ -104,7 +104,7 @@ fn parameter_errors() {
     let base = format!("{BASE}parameters:\n");
     check(
         &[
-            ("  lrr: {min: 0.1, max: 0.2}\n", "5:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation; a name that is not a knob must be tested by some `when:`"),
+            ("  lrr: {min: 0.1, max: 0.2}\n", "5:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation, layer_norm, channels, conv_layers, schedule, warmup_epochs, step_epochs, step_factor, clip_norm; a name that is not a knob must be tested by some `when:`"),
             ("  lr: 0.1\n", "5:7: parameters.lr: expected a mapping such as `{values: [..]}` or `{min: .., max: ..}`, found number `0.1`"),
             ("  lr: {min: 0.5, max: 0.1}\n", "5:13: parameters.lr.min: min must be below max, found min 0.5 and max 0.1"),
             ("  lr: {min: 0.1, max: 0.1}\n", "5:13: parameters.lr.min: min must be below max, found min 0.1 and max 0.1"),
@@ -168,9 +168,9 @@ seed: x
 ";
     let want = "\
 1:1: data: missing required key `data`
-2:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation; a name that is not a knob must be tested by some `when:`
+2:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation, layer_norm, channels, conv_layers, schedule, warmup_epochs, step_epochs, step_factor, clip_norm; a name that is not a knob must be tested by some `when:`
 3:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, found `bad name`
-4:16: metric.name: unknown metric `nope`; expected one of train_loss, val_loss, val_accuracy, epoch_seconds
+4:16: metric.name: unknown metric `nope`; expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, epoch_seconds
 5:7: seed: expected an integer, found string `x`";
     assert_eq!(render(text), want);
 }
@@ -208,7 +208,7 @@ fn condition_errors() {
     check(
         &[
             ("train: {lr: 0.1}\nparameters:\n  dropout: {min: 0.1, max: 0.5, when: {lr: [0.1]}}\n", "6:40: parameters.dropout.when.lr: `lr` is fixed in `train:` on line 4; `when:` can only test searched parameters"),
-            ("parameters:\n  regularization: {values: [none, l2]}\n", "5:3: parameters.regularization: unknown parameter `regularization`: the trainer has no such knob; knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation; a name that is not a knob must be tested by some `when:`"),
+            ("parameters:\n  regularization: {values: [none, l2]}\n", "5:3: parameters.regularization: unknown parameter `regularization`: the trainer has no such knob; knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation, layer_norm, channels, conv_layers, schedule, warmup_epochs, step_epochs, step_factor, clip_norm; a name that is not a knob must be tested by some `when:`"),
             ("parameters:\n  variant: {min: 1, max: 2}\n  l2: {values: [0.1], when: {variant: [1]}}\n", "5:13: parameters.variant.min: `variant` is not a knob, so it can only be a categorical of names that `when:` tests; give `values: [..]`\n5:21: parameters.variant.max: `variant` is not a knob, so it can only be a categorical of names that `when:` tests; give `values: [..]`"),
             ("parameters:\n  variant: {values: [a, 2]}\n  l2: {values: [0.1], when: {variant: [a]}}\n", "5:25: parameters.variant.values[1]: expected a name for `variant`, found integer `2`"),
             ("parameters:\n  variant: {values: [a], foo: 1}\n  l2: {values: [0.1], when: {variant: [a]}}\n", "5:26: parameters.variant.foo: unknown key `foo`; expected keys: distribution, values, probabilities, when"),

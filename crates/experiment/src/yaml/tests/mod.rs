@@ -3,6 +3,7 @@
 //! tables of specs and the errors they must give are in `errors`; the fixtures of
 //! `tests/e2e/bad_specs` are checked at the bottom of `yaml/mod.rs`.
 
+mod engine;
 mod errors;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -122,6 +123,9 @@ fn the_example_parses_into_the_spec_it_describes() {
                 stratify: true,
             },
             normalize: Normalize::Standard,
+            task: None,
+            image: None,
+            format: crate::DataFormat::Csv,
         },
         model: ModelSpec {
             kind: ModelKind::Mlp,
@@ -164,6 +168,8 @@ fn the_example_parses_into_the_spec_it_describes() {
                 },
             ),
         ]),
+        device: crate::DeviceChoice::Cpu,
+        checkpoints: crate::CheckpointSpec { keep: 5 },
         source: EXAMPLE.to_string(),
     };
     assert_eq!(spec, want);

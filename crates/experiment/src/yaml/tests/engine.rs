@@ -1,0 +1,87 @@
+//! The parts of the format the training engine reads beyond knobs: `data.task`, `data.image`,
+//! `data.idx`, `model.kind: cnn`, `device` and `checkpoints`, and the check that the objective
+//! metric suits a given task.
+
+use std::path::PathBuf;
+
+use super::{check, parse_ok, BASE};
+use crate::{CheckpointSpec, DataFormat, DeviceChoice, ImageShape, ModelKind, Task};
+
+#[test]
+fn engine_blocks_parse_with_their_defaults() {
+    let spec = parse_ok(BASE);
+    assert_eq!(spec.data.task, None);
+    assert_eq!(spec.data.image, None);
+    assert_eq!(spec.data.format, DataFormat::Csv);
+    assert_eq!(spec.device, DeviceChoice::Cpu);
+    assert_eq!(spec.checkpoints, CheckpointSpec { keep: 5 });
+
+    let spec = parse_ok(
+        "name: t\nmetric: {name: val_accuracy}\n\
+         data: {csv: d.csv, target: y, task: classification, image: {height: 8, width: 4}}\n\
+         model: {kind: cnn, channels: 8, conv_layers: 1}\n\
+         device: auto\ncheckpoints: {keep: 0}\n",
+    );
+    assert_eq!(spec.data.task, Some(Task::Classification));
+    assert_eq!(
+        spec.data.image,
+        Some(ImageShape {
+            height: 8,
+            width: 4,
+            channels: 1
+        })
+    );
+    assert_eq!(spec.model.kind, ModelKind::Cnn);
+    assert_eq!(spec.device, DeviceChoice::Auto);
+    assert_eq!(spec.checkpoints.keep, 0);
+
+    let spec = parse_ok(
+        "name: t\nmetric: {name: val_accuracy}\n\
+         data: {idx: {images: mnist/images.idx, labels: mnist/labels.idx}}\nmodel: {kind: cnn}\n",
+    );
+    assert_eq!(spec.data.csv.value, PathBuf::from("mnist/images.idx"));
+    assert_eq!(spec.data.target.value, "label");
+    let DataFormat::Idx { labels } = &spec.data.format else {
+        panic!("{:?}", spec.data.format);
+    };
+    assert_eq!(labels.value, PathBuf::from("mnist/labels.idx"));
+}
+
+#[test]
+fn engine_block_errors() {
+    let base = "name: t\nmetric: {name: val_loss}\n";
+    check(
+        &[
+            ("data: {csv: d.csv, target: y, task: ranking}\n", "3:37: data.task: unknown task `ranking`; expected one of classification, regression"),
+            ("data: {csv: d.csv, target: y, image: {height: 0, width: 2}}\n", "3:47: data.image.height: must be an integer from 1 to 4294967295, found 0"),
+            ("data: {csv: d.csv, target: y, image: {width: 2}}\n", "3:38: data.image.height: missing required key `height`"),
+            ("data: {csv: d.csv, idx: {images: a, labels: b}}\n", "3:25: data.idx: give either `csv` or `idx`, not both"),
+            ("data: {idx: {images: a}}\n", "3:13: data.idx.labels: missing required key `labels`"),
+            ("data: {target: y}\n", "3:7: data.csv: missing required key `csv`"),
+            ("data: {csv: d.csv, target: y}\nmodel: {kind: cnn}\n", "4:8: model.kind: a cnn needs images: give `data.image: {height, width, channels}` for a CSV file, or read IDX files with `data.idx`"),
+            ("data: {csv: d.csv, target: y}\ndevice: tpu\n", "4:9: device: unknown device `tpu`; did you mean `cpu`? expected one of cpu, cuda, auto"),
+            ("data: {csv: d.csv, target: y}\ncheckpoints: {keep: -1}\n", "4:21: checkpoints.keep: must be an integer from 0 to 4294967295, found -1"),
+            ("data: {csv: d.csv, target: y}\ncheckpoints: {kept: 1}\n", "4:15: checkpoints.kept: unknown key `kept`; did you mean `keep`? expected keys: keep"),
+        ],
+        base,
+    );
+}
+
+#[test]
+fn the_objective_must_suit_a_given_task() {
+    let metric = |name: &str, task: &str| {
+        format!(
+            "name: t\nmetric: {{name: {name}}}\ndata: {{csv: d.csv, target: y, task: {task}}}\n"
+        )
+    };
+    check(&[("", "ok")], &metric("val_r2", "regression"));
+    check(&[("", "ok")], &metric("val_roc_auc", "classification"));
+    check(
+        &[("", "2:9: metric.name: `val_accuracy` is not a metric of regression; regression reports train_loss, val_loss, val_rmse, val_mae, val_r2, epoch_seconds")],
+        &metric("val_accuracy", "regression"),
+    );
+    check(
+        &[("train: {early_stopping: {metric: val_rmse, patience: 2}}\n", "4:8: train.early_stopping.metric: `val_rmse` is not a metric of classification; classification reports train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, epoch_seconds")],
+        &metric("val_loss", "classification"),
+    );
+}
