@@ -203,4 +203,20 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         "{}",
         refused.stderr
     );
+    // The message shows what changed and offers the ways out.
+    assert!(
+        refused.stderr.contains("- seed: 5") && refused.stderr.contains("+ seed: 6"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("--extend"), "{}", refused.stderr);
+
+    let unchanged = env.write_spec("tiny.yaml", TINY);
+    let extended = env.sweep(&["run", unchanged.to_str().unwrap(), "--extend", "2"]);
+    assert_eq!(extended.code, 0, "{extended:?}");
+    assert!(
+        extended.stdout.contains("tiny: 6 trials") && extended.stdout.contains("2 run now"),
+        "{}",
+        extended.stdout
+    );
 }

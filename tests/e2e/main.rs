@@ -4,4 +4,5 @@
 mod bad_specs;
 mod cli;
 mod examples;
+mod resume;
 mod tidy;
