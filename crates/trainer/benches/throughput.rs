@@ -13,9 +13,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use experiment::{
-    Control, DataSpec, Direction, ExperimentSpec, Located, Location, Method, MetricPoint,
-    MetricSpec, ModelKind, ModelSpec, Normalize, Objective, ParamValue, Params, Reporter,
-    SearchSpace, Seed, SplitSpec, Step, TrialContext, TrialId, TrialOutcome,
+    Control, ExperimentSpec, MetricPoint, Objective, Params, Reporter, Seed, Step, TrialContext,
+    TrialId, TrialOutcome,
 };
 use trainer::MlpObjective;
 
@@ -167,62 +166,17 @@ fn samples_per_second(clock: &Clock, rows: usize) -> f64 {
 }
 
 fn spec() -> ExperimentSpec {
-    let here = Location {
-        file: PathBuf::from("benches/throughput.rs"),
-        line: 1,
-        column: 1,
-    };
-    let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../experiments/data/digits.csv");
-    let fixed: Params = [
-        ("depth", ParamValue::Int(2)),
-        ("hidden", ParamValue::Int(128)),
-        ("batch_size", ParamValue::Int(64)),
-        ("optimizer", ParamValue::Str("adam".to_string())),
-        ("lr", ParamValue::Float(1e-3)),
-        ("dropout", ParamValue::Float(0.2)),
-        ("epochs", ParamValue::Int(EPOCHS)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    ExperimentSpec {
-        name: "throughput".to_string(),
-        description: String::new(),
-        seed: Seed(0),
-        method: Method::Random,
-        run_cap: 1,
-        parallel: None,
-        metric: MetricSpec {
-            name: "val_accuracy".to_string(),
-            goal: Direction::Maximize,
-        },
-        data: DataSpec {
-            csv: Located {
-                value: csv,
-                location: here.clone(),
-            },
-            target: Located {
-                value: "digit".to_string(),
-                location: here,
-            },
-            split: SplitSpec {
-                validation: 0.2,
-                test: 0.2,
-                stratify: true,
-            },
-            normalize: Normalize::Standard,
-            task: None,
-            image: None,
-            format: experiment::DataFormat::Csv,
-        },
-        model: ModelSpec {
-            kind: ModelKind::Mlp,
-        },
-        early_stopping: None,
-        fixed,
-        space: SearchSpace::default(),
-        device: experiment::DeviceChoice::Cpu,
-        checkpoints: experiment::CheckpointSpec { keep: 5 },
-        source: String::new(),
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../experiments/throughput.yaml");
+    let yaml = format!(
+        "name: throughput\nseed: 0\ndata: {{csv: data/digits.csv, target: digit}}\n\
+         metric: {{name: val_accuracy}}\nmodel: {{depth: 2, hidden: 128, dropout: 0.2}}\n\
+         train: {{batch_size: 64, optimizer: adam, lr: 1.0e-3, epochs: {EPOCHS}}}\n"
+    );
+    match ExperimentSpec::from_yaml_str(&yaml, &file) {
+        Ok(spec) => spec,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
     }
 }

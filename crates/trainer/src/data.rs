@@ -1,16 +1,24 @@
-//! The CSV loader: a header row, one target column chosen by name, every other column a feature.
+//! The data loaders: a CSV file with a header row (one target column chosen by name, every other
+//! column a feature), or a pair of IDX files (the MNIST format) in `idx.rs`.
 //!
-//! Class labels are mapped to class numbers in sorted order, so that the same file always gives
-//! the same numbering: numerically when every label is an integer (`2` before `10`), otherwise
-//! as strings. Every problem is reported with the file, and a bad cell with its row and column.
+//! The task is `data.task` when given, otherwise inferred from the target column: text labels,
+//! or integers with at most `MAX_INFERRED_CLASSES` distinct values, make a classification; other
+//! numbers make a regression. Class labels are mapped to class numbers in sorted order, so that
+//! the same file always gives the same numbering: numerically when every label is an integer
+//! (`2` before `10`), otherwise as strings. Every problem is reported with the file, and a bad
+//! cell with its row and column.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
 
-use experiment::DataSpec;
+use experiment::{DataFormat, DataSpec, ImageShape, Task};
 
 use crate::{Error, Result};
+
+/// Integer targets with more distinct values than this are taken as a regression target
+/// when the spec does not give `data.task`.
+pub(crate) const MAX_INFERRED_CLASSES: usize = 20;
 
 /// A dense row-major matrix of `f32`.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,15 +28,21 @@ pub(crate) struct Matrix {
     pub(crate) data: Vec<f32>,
 }
 
-/// A loaded dataset: features, class numbers, and the names of both.
+/// A loaded dataset: features, targets, and their names.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Dataset {
     pub(crate) features: Matrix,
-    /// The class number of each row, an index into `class_names`.
+    /// Classification or regression, as given or inferred.
+    pub(crate) task: Task,
+    /// The class number of each row, an index into `class_names`; empty for regression.
     pub(crate) labels: Vec<usize>,
+    /// The target value of each row; empty for classification.
+    pub(crate) values: Vec<f32>,
     pub(crate) feature_names: Vec<String>,
-    /// Class names in class-number order.
+    /// Class names in class-number order; empty for regression.
     pub(crate) class_names: Vec<String>,
+    /// The pixel layout of each row, for image data.
+    pub(crate) image: Option<ImageShape>,
 }
 
 impl Matrix {
@@ -51,8 +65,11 @@ impl Matrix {
     }
 }
 
-/// Loads the CSV file named by `spec.csv`, with `spec.target` as the label column.
+/// Loads the data named by `spec`: a CSV file, or IDX images and labels.
 pub(crate) fn load(spec: &DataSpec) -> Result<Dataset> {
+    if let DataFormat::Idx { labels } = &spec.format {
+        return crate::idx::load(spec, labels);
+    }
     let path = &spec.csv.value;
     let file = File::open(path).map_err(|source| Error::ReadData {
         location: spec.csv.location.clone(),
@@ -87,11 +104,7 @@ pub(crate) fn parse(input: impl Read, spec: &DataSpec) -> Result<Dataset> {
             location: spec.target.location.clone(),
             path: path.clone(),
             target: target_name.clone(),
-            columns: header
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            columns: quoted(&header),
         })?;
     let feature_names: Vec<String> = header
         .iter()
@@ -107,6 +120,19 @@ pub(crate) fn parse(input: impl Read, spec: &DataSpec) -> Result<Dataset> {
         return Err(unusable(format!(
             "no feature columns besides the target `{target_name}`"
         )));
+    }
+    if let Some(image) = spec.image {
+        let pixels = image.height * image.width * image.channels;
+        if pixels != feature_names.len() {
+            return Err(unusable(format!(
+                "data.image is {}x{} with {} channels, {pixels} pixel columns, but the file has \
+                 {} feature columns",
+                image.height,
+                image.width,
+                image.channels,
+                feature_names.len()
+            )));
+        }
     }
 
     let mut data = Vec::new();
@@ -128,49 +154,143 @@ pub(crate) fn parse(input: impl Read, spec: &DataSpec) -> Result<Dataset> {
                 if cell.is_empty() {
                     return Err(malformed(column, "the label is empty".to_string()));
                 }
+                if spec.task == Some(Task::Regression) && !is_finite_number(cell) {
+                    return Err(malformed(
+                        column,
+                        format!("a regression target must be a finite number, found `{cell}`"),
+                    ));
+                }
                 raw_labels.push(cell.to_string());
                 continue;
             }
-            match cell.parse::<f32>() {
-                Ok(x) if x.is_finite() => data.push(x),
-                _ if cell.is_empty() => {
-                    return Err(malformed(
-                        column,
-                        "the cell is empty; missing values are not supported".to_string(),
-                    ))
-                }
-                _ => {
-                    return Err(malformed(
-                        column,
-                        format!("expected a finite number, found `{cell}`"),
-                    ))
-                }
-            }
+            data.push(number(cell).map_err(|message| malformed(column, message))?);
         }
     }
-    if raw_labels.len() < 2 {
-        return Err(unusable(format!(
-            "{} data rows; at least 2 are needed",
-            raw_labels.len()
-        )));
+    let features = Matrix {
+        rows: raw_labels.len(),
+        cols: feature_names.len(),
+        data,
+    };
+    let targets = Targets::from_raw(&raw_labels, spec.task);
+    targets.into_dataset(features, feature_names, spec.image, target_name, &unusable)
+}
+
+/// Parses a feature cell, or says what is wrong with it.
+pub(crate) fn number(cell: &str) -> std::result::Result<f32, String> {
+    match cell.parse::<f32>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ if cell.is_empty() => {
+            Err("the cell is empty; missing values are not supported".to_string())
+        }
+        _ => Err(format!("expected a finite number, found `{cell}`")),
     }
-    let (labels, class_names) = number_classes(&raw_labels);
-    if class_names.len() < 2 {
-        return Err(unusable(format!(
-            "the target `{target_name}` has a single class `{}`; at least 2 are needed",
-            class_names[0]
-        )));
+}
+
+/// Returns the names quoted and comma-separated, for messages.
+pub(crate) fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn is_finite_number(cell: &str) -> bool {
+    cell.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// The target column, read as classes or values.
+#[derive(Debug)]
+pub(crate) enum Targets {
+    Classes {
+        labels: Vec<usize>,
+        names: Vec<String>,
+    },
+    Values(Vec<f32>),
+}
+
+impl Targets {
+    /// Reads raw labels as `task` asks, or infers the task (see the module docs).
+    pub(crate) fn from_raw(raw: &[String], task: Option<Task>) -> Targets {
+        let task = task.unwrap_or_else(|| infer_task(raw));
+        match task {
+            Task::Classification => {
+                let (labels, names) = number_classes(raw);
+                Targets::Classes { labels, names }
+            }
+            // Every value was checked (given task) or parses (inferred task).
+            Task::Regression => Targets::Values(
+                raw.iter()
+                    .map(|s| s.parse::<f32>().unwrap_or(f32::NAN))
+                    .collect(),
+            ),
+        }
     }
-    Ok(Dataset {
-        features: Matrix {
-            rows: labels.len(),
-            cols: feature_names.len(),
-            data,
-        },
-        labels,
-        feature_names,
-        class_names,
-    })
+
+    /// Builds the dataset, checking that it can be trained on.
+    pub(crate) fn into_dataset(
+        self,
+        features: Matrix,
+        feature_names: Vec<String>,
+        image: Option<ImageShape>,
+        target_name: &str,
+        unusable: &dyn Fn(String) -> Error,
+    ) -> Result<Dataset> {
+        if features.rows < 2 {
+            return Err(unusable(format!(
+                "{} data rows; at least 2 are needed",
+                features.rows
+            )));
+        }
+        let (task, labels, values, class_names) = match self {
+            Targets::Classes { labels, names } => {
+                if names.len() < 2 {
+                    return Err(unusable(format!(
+                        "the target `{target_name}` has a single class `{}`; at least 2 are needed",
+                        names[0]
+                    )));
+                }
+                (Task::Classification, labels, Vec::new(), names)
+            }
+            Targets::Values(values) => (Task::Regression, Vec::new(), values, Vec::new()),
+        };
+        Ok(Dataset {
+            features,
+            task,
+            labels,
+            values,
+            feature_names,
+            class_names,
+            image,
+        })
+    }
+}
+
+/// Infers the task from the target's raw values: see the module docs.
+fn infer_task(raw: &[String]) -> Task {
+    let numbers: Option<Vec<f64>> = raw
+        .iter()
+        .map(|s| s.parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect();
+    let Some(numbers) = numbers else {
+        return Task::Classification;
+    };
+    if numbers.iter().any(|x| x.fract() != 0.0) {
+        return Task::Regression;
+    }
+    if numbers_distinct(&numbers) <= MAX_INFERRED_CLASSES {
+        Task::Classification
+    } else {
+        Task::Regression
+    }
+}
+
+/// Counts the distinct values among whole numbers.
+fn numbers_distinct(numbers: &[f64]) -> usize {
+    let mut sorted: Vec<f64> = numbers.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.dedup();
+    sorted.len()
 }
 
 /// Numbers the distinct labels in sorted order, numerically if they are all integers.
@@ -227,7 +347,7 @@ pub(crate) mod tests {
             normalize: Normalize::Standard,
             task: None,
             image: None,
-            format: experiment::DataFormat::Csv,
+            format: DataFormat::Csv,
         }
     }
 
@@ -247,6 +367,62 @@ pub(crate) mod tests {
         assert_eq!(d.labels, [2, 0, 1, 0]);
         assert_eq!(d.features.data, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
         assert_eq!((d.features.rows, d.features.cols), (4, 2));
+    }
+
+    #[test]
+    fn the_task_is_inferred_from_the_target_unless_given() {
+        let few_integers = "x,y\n1,3\n2,5\n3,3\n";
+        let d = parse_str(few_integers, "y").unwrap();
+        assert_eq!((d.task, d.class_names.len()), (Task::Classification, 2));
+        let fractions = "x,y\n1,0.5\n2,1.5\n3,2\n";
+        let d = parse_str(fractions, "y").unwrap();
+        assert_eq!(d.task, Task::Regression);
+        assert_eq!(d.values, [0.5, 1.5, 2.0]);
+        assert!(d.labels.is_empty() && d.class_names.is_empty());
+        let many: String = (0..=MAX_INFERRED_CLASSES)
+            .map(|i| format!("{i},{i}\n"))
+            .collect();
+        let d = parse_str(&format!("x,y\n{many}"), "y").unwrap();
+        assert_eq!(
+            d.task,
+            Task::Regression,
+            "more integers than classes are values"
+        );
+
+        let mut given = spec("data/x.csv", "y");
+        given.task = Some(Task::Regression);
+        let d = parse(few_integers.as_bytes(), &given).unwrap();
+        assert_eq!(
+            (d.task, d.values.clone()),
+            (Task::Regression, vec![3.0, 5.0, 3.0])
+        );
+        let err = parse("x,y\n1,a\n2,b\n".as_bytes(), &given).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("column `y`: a regression target must be a finite number, found `a`"),
+            "{err}"
+        );
+        given.task = Some(Task::Classification);
+        let d = parse(fractions.as_bytes(), &given).unwrap();
+        assert_eq!(d.class_names, ["0.5", "1.5", "2"]);
+    }
+
+    #[test]
+    fn an_image_shape_must_match_the_pixel_columns() {
+        let mut image = spec("data/x.csv", "y");
+        image.image = Some(ImageShape {
+            height: 2,
+            width: 2,
+            channels: 1,
+        });
+        let text = "a,b,c,d,y\n1,2,3,4,0\n5,6,7,8,1\n";
+        assert!(parse(text.as_bytes(), &image).is_ok());
+        let err = parse("a,b,c,y\n1,2,3,0\n5,6,7,1\n".as_bytes(), &image).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("4 pixel columns, but the file has 3"),
+            "{err}"
+        );
     }
 
     #[test]

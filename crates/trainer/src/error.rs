@@ -69,6 +69,37 @@ pub enum Error {
     /// The tensor device reported an error, such as running out of memory.
     #[error("device error: {0}")]
     Device(String),
+    /// The spec asks for CUDA in a build without the `cuda` feature.
+    #[error(
+        "device: cuda needs a sweep built with CUDA support; build it with \
+         `cargo build --release --features cuda` (which needs the CUDA toolkit), or use \
+         `device: cpu` or `device: auto`"
+    )]
+    NoCuda,
+    /// The spec does not suit the data: a metric the task does not report, a CNN without images.
+    #[error("{}: {message}", path.display())]
+    Unsuited {
+        /// The data file, or what the problem is about.
+        path: PathBuf,
+        /// What does not fit.
+        message: String,
+    },
+    /// A checkpoint could not be written or read.
+    #[error("checkpoint {}: {message}", path.display())]
+    Checkpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The rows given to `predict` do not have the columns the model was trained on.
+    #[error("{}: {message}", path.display())]
+    Columns {
+        /// The input file.
+        path: PathBuf,
+        /// Which columns are missing or unexpected.
+        message: String,
+    },
 }
 
 /// The result type of this crate.

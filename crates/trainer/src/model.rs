@@ -1,4 +1,5 @@
-//! The MLP: dense layers whose sizes are chosen at run time, built from dfdx tensor operations.
+//! The networks: dense layers whose sizes are chosen at run time, optionally preceded by
+//! convolutions (`conv.rs`), built from dfdx tensor operations.
 //!
 //! dfdx's own `Linear<I, O>` fixes its sizes in the type, but a sweep picks `hidden` and `depth`
 //! per trial, so a layer here holds tensors with run-time shapes and repeats exactly what
@@ -6,24 +7,36 @@
 //! and gradients are bit-identical to `Linear`'s. Weights are drawn on the host from the trial's
 //! seed, so the initial model does not depend on the device.
 //!
+//! A CNN is `conv_layers` blocks of a 3x3 convolution (`channels`, doubled at each block) and
+//! its activation, each followed by a 2x2 max-pool while the map is at least 2x2; the last map
+//! is flattened into the dense layers. Layer normalization, when asked for, sits between each
+//! hidden dense layer and its activation.
+//!
 //! Dropout masks are drawn on the host too, from the trial's seed, one `u32` per unit, and
 //! applied with a multiplication. dfdx's own `dropout` draws each mask twice (forward and
 //! backward) from a slower generator, which cost about a quarter of a training step; a host mask
 //! is also the same on every device. The bias add and the mask go through `Kernels`, which has a
 //! fast path on the CPU.
 
-use dfdx::shapes::{Axes2, HasShape};
-use dfdx::tensor::{Tape, Tensor};
-use dfdx::tensor_ops::{Device, PermuteTo, TryMatMul};
-use experiment::{Activation, Hyperparams};
+use dfdx::shapes::{Axes2, Axis, HasShape};
+use dfdx::tensor::{Merge, NoneTape, Tape, Tensor};
+use dfdx::tensor_ops::{BroadcastTo, Device, PermuteTo, ReshapeTo, TryMatMul, TryMul};
+use experiment::{Activation, Hyperparams, ImageShape};
 use rand::distributions::{Distribution, Uniform};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::conv::{pooled, MapSize, RowGather};
 use crate::kernels::Kernels;
 
 /// A batch of rows, or any matrix with run-time sizes.
 pub(crate) type Mat<D, T> = Tensor<(usize, usize), f32, D, T>;
+
+/// The largest number of channels a convolution gets, however many blocks double them.
+const MAX_CHANNELS: usize = 1024;
+
+/// The epsilon of layer normalization, as in PyTorch.
+const LAYER_NORM_EPSILON: f64 = 1e-5;
 
 /// Whether a forward pass is for training (dropout on, masks drawn from the RNG) or evaluation.
 #[derive(Debug)]
@@ -41,12 +54,60 @@ pub(crate) struct Dense<D: Device<f32>> {
     pub(crate) bias: Tensor<(usize,), f32, D>,
 }
 
-/// A multilayer perceptron: `depth` hidden layers of `hidden` units, then a linear output layer.
+/// Layer normalization with a learned scale and shift per unit.
 #[derive(Debug, Clone)]
-pub(crate) struct Mlp<D: Device<f32>> {
+pub(crate) struct LayerNorm<D: Device<f32>> {
+    pub(crate) gamma: Tensor<(usize,), f32, D>,
+    pub(crate) beta: Tensor<(usize,), f32, D>,
+}
+
+/// A 3x3 convolution with zero padding, as a dense layer over im2col rows, then an optional
+/// 2x2 max-pool.
+#[derive(Debug, Clone)]
+pub(crate) struct Conv<D: Device<f32>> {
+    /// Shape (out channels, 9 * in channels): the 9 taps row-major, channels within a tap.
+    pub(crate) kernel: Dense<D>,
+    pub(crate) im2col: RowGather<D>,
+    pub(crate) pool: Option<RowGather<D>>,
+}
+
+/// What a network is built for: its inputs and outputs and, for a CNN, the image shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    pub(crate) inputs: usize,
+    pub(crate) outputs: usize,
+    /// `Some` for a CNN.
+    pub(crate) image: Option<ImageShape>,
+}
+
+/// A network: optional convolutions, `depth` hidden dense layers of `hidden` units (each
+/// optionally layer-normalized), then a linear output layer.
+#[derive(Debug, Clone)]
+pub(crate) struct Net<D: Device<f32>> {
+    pub(crate) convs: Vec<Conv<D>>,
+    /// The hidden layers, then the output layer.
     pub(crate) layers: Vec<Dense<D>>,
+    /// One per hidden layer, or none.
+    pub(crate) norms: Vec<LayerNorm<D>>,
     pub(crate) activation: Activation,
     pub(crate) dropout: f64,
+    pub(crate) image: Option<ImageShape>,
+}
+
+/// A parameter copied to the host, for checkpoints.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HostTensor {
+    pub(crate) name: String,
+    pub(crate) shape: Vec<usize>,
+    /// Row-major.
+    pub(crate) values: Vec<f32>,
+}
+
+/// A parameter of a network, for the optimizer and checkpoints.
+#[derive(Debug)]
+pub(crate) enum Param<'a, D: Device<f32>> {
+    Matrix(&'a mut Tensor<(usize, usize), f32, D>),
+    Vector(&'a mut Tensor<(usize,), f32, D>),
 }
 
 impl<D: Kernels> Dense<D> {
@@ -91,53 +152,197 @@ impl<D: Kernels> Dense<D> {
     }
 }
 
-impl<D: Kernels> Mlp<D> {
-    /// Builds the network for `inputs` features and `classes` outputs, initialized from `rng`.
-    pub(crate) fn init(
-        dev: &D,
-        inputs: usize,
-        classes: usize,
-        hp: &Hyperparams,
-        rng: &mut ChaCha8Rng,
-    ) -> Result<Self, D::Err> {
-        let mut layers = Vec::with_capacity(hp.depth + 1);
-        let mut width = inputs;
-        for _ in 0..hp.depth {
-            layers.push(Dense::init(dev, width, hp.hidden, rng)?);
-            width = hp.hidden;
-        }
-        layers.push(Dense::init(dev, width, classes, rng)?);
-        Ok(Mlp {
-            layers,
-            activation: hp.activation,
-            dropout: hp.dropout,
+impl<D: Kernels> LayerNorm<D> {
+    /// Returns the identity normalization of `units` units: scale 1, shift 0.
+    fn init(dev: &D, units: usize) -> Result<Self, D::Err> {
+        Ok(LayerNorm {
+            gamma: dev.try_tensor_from_vec(vec![1.0; units], (units,))?,
+            beta: dev.try_tensor_from_vec(vec![0.0; units], (units,))?,
         })
     }
 
-    /// Returns the logits for a batch; dropout follows each hidden activation in `Mode::Train`.
-    pub(crate) fn try_forward<T: Tape<f32, D>>(
+    /// Normalizes each row to mean 0 and variance 1, then scales and shifts it.
+    fn try_forward<T: Tape<f32, D>>(&self, x: Mat<D, T>) -> Result<Mat<D, T>, D::Err> {
+        let shape = *x.shape();
+        let normalized = x.try_normalize::<Axis<1>>(LAYER_NORM_EPSILON)?;
+        let gamma = self
+            .gamma
+            .retaped::<T>()
+            .try_broadcast_like::<(usize, usize), Axis<0>>(&shape)?;
+        D::add_bias(normalized.try_mul(gamma)?, &self.beta)
+    }
+}
+
+impl<D: Kernels> Net<D> {
+    /// Builds the network for `shape`, initialized from `rng`.
+    pub(crate) fn init(
+        dev: &D,
+        shape: Shape,
+        hp: &Hyperparams,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<Self, D::Err> {
+        let mut convs = Vec::new();
+        let mut width = shape.inputs;
+        if let Some(image) = shape.image {
+            let mut size = MapSize {
+                height: image.height,
+                width: image.width,
+            };
+            let mut channels = image.channels;
+            for block in 0..hp.conv_layers {
+                let out = hp
+                    .channels
+                    .saturating_mul(1 << block.min(10))
+                    .min(MAX_CHANNELS);
+                let kernel = Dense::init(dev, 9 * channels, out, rng)?;
+                let im2col = RowGather::im2col(size);
+                let pool = (size.height >= 2 && size.width >= 2).then(|| RowGather::pool(size));
+                if pool.is_some() {
+                    size = pooled(size);
+                }
+                convs.push(Conv {
+                    kernel,
+                    im2col,
+                    pool,
+                });
+                channels = out;
+            }
+            width = size.height * size.width * channels;
+        }
+        let mut layers = Vec::with_capacity(hp.depth + 1);
+        let mut norms = Vec::new();
+        for _ in 0..hp.depth {
+            layers.push(Dense::init(dev, width, hp.hidden, rng)?);
+            if hp.layer_norm {
+                norms.push(LayerNorm::init(dev, hp.hidden)?);
+            }
+            width = hp.hidden;
+        }
+        layers.push(Dense::init(dev, width, shape.outputs, rng)?);
+        Ok(Net {
+            convs,
+            layers,
+            norms,
+            activation: hp.activation,
+            dropout: hp.dropout,
+            image: shape.image,
+        })
+    }
+
+    /// Returns the outputs (logits, or a regression's value) for a batch; dropout follows each
+    /// hidden dense activation in `Mode::Train`.
+    pub(crate) fn try_forward<T: Tape<f32, D> + Merge<NoneTape>>(
         &self,
         x: Mat<D, T>,
         mut mode: Mode<'_>,
     ) -> Result<Mat<D, T>, D::Err> {
-        let Some((output, hidden)) = self.layers.split_last() else {
-            return Ok(x);
-        };
         let mut h = x;
-        for layer in hidden {
+        if let (Some(image), false) = (self.image, self.convs.is_empty()) {
+            let (batch, _) = *h.shape();
+            h = h.try_reshape_like(&(batch * image.height * image.width, image.channels))?;
+            for conv in &self.convs {
+                let cols = D::gather_rows(h, &conv.im2col, batch)?;
+                let (rows, cols_per_tap) = *cols.shape();
+                let cols = cols.try_reshape_like(&(rows / 9, 9 * cols_per_tap))?;
+                h = self.activate(conv.kernel.try_forward(cols)?)?;
+                if let Some(pool) = &conv.pool {
+                    h = D::max_pool(h, pool, batch)?;
+                }
+            }
+            let (rows, channels) = *h.shape();
+            h = h.try_reshape_like(&(batch, rows / batch.max(1) * channels))?;
+        }
+        let Some((output, hidden)) = self.layers.split_last() else {
+            return Ok(h);
+        };
+        for (i, layer) in hidden.iter().enumerate() {
             h = layer.try_forward(h)?;
-            h = match self.activation {
-                Activation::Relu => h.try_relu()?,
-                Activation::Tanh => h.try_tanh()?,
-                Activation::Gelu => h.try_fast_gelu()?,
-                Activation::Sigmoid => h.try_sigmoid()?,
-            };
+            if let Some(norm) = self.norms.get(i) {
+                h = norm.try_forward(h)?;
+            }
+            h = self.activate(h)?;
             if let (Mode::Train(rng), true) = (&mut mode, self.dropout > 0.0) {
                 let (rows, cols) = *h.shape();
                 h = D::apply_mask(h, dropout_mask(rows * cols, self.dropout, rng))?;
             }
         }
         output.try_forward(h)
+    }
+
+    fn activate<T: Tape<f32, D>>(&self, h: Mat<D, T>) -> Result<Mat<D, T>, D::Err> {
+        match self.activation {
+            Activation::Relu => h.try_relu(),
+            Activation::Tanh => h.try_tanh(),
+            Activation::Gelu => h.try_fast_gelu(),
+            Activation::Sigmoid => h.try_sigmoid(),
+        }
+    }
+}
+
+impl<D: Device<f32>> Net<D> {
+    /// Returns every parameter, in the order of `param_names`.
+    pub(crate) fn params_mut(&mut self) -> Vec<Param<'_, D>> {
+        let mut params = Vec::new();
+        for dense in self
+            .convs
+            .iter_mut()
+            .map(|c| &mut c.kernel)
+            .chain(self.layers.iter_mut())
+        {
+            params.push(Param::Matrix(&mut dense.weight));
+            params.push(Param::Vector(&mut dense.bias));
+        }
+        for norm in &mut self.norms {
+            params.push(Param::Vector(&mut norm.gamma));
+            params.push(Param::Vector(&mut norm.beta));
+        }
+        params
+    }
+
+    /// Returns a host copy of every parameter, named as `param_names` names them, with its shape.
+    pub(crate) fn host_params(&self) -> Vec<HostTensor> {
+        let mut values = Vec::new();
+        for dense in self
+            .convs
+            .iter()
+            .map(|c| &c.kernel)
+            .chain(self.layers.iter())
+        {
+            let (rows, cols) = *dense.weight.shape();
+            values.push((vec![rows, cols], dense.weight.as_vec()));
+            values.push((vec![dense.bias.shape().0], dense.bias.as_vec()));
+        }
+        for norm in &self.norms {
+            values.push((vec![norm.gamma.shape().0], norm.gamma.as_vec()));
+            values.push((vec![norm.beta.shape().0], norm.beta.as_vec()));
+        }
+        self.param_names()
+            .into_iter()
+            .zip(values)
+            .map(|(name, (shape, values))| HostTensor {
+                name,
+                shape,
+                values,
+            })
+            .collect()
+    }
+
+    /// Returns the names of the parameters: `conv0.weight`, `dense1.bias`, `norm0.gamma`, ...
+    pub(crate) fn param_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for i in 0..self.convs.len() {
+            names.push(format!("conv{i}.weight"));
+            names.push(format!("conv{i}.bias"));
+        }
+        for i in 0..self.layers.len() {
+            names.push(format!("dense{i}.weight"));
+            names.push(format!("dense{i}.bias"));
+        }
+        for i in 0..self.norms.len() {
+            names.push(format!("norm{i}.gamma"));
+            names.push(format!("norm{i}.beta"));
+        }
+        names
     }
 }
 
@@ -214,14 +419,19 @@ mod tests {
             experiment::Hyperparams::resolve(&Default::default(), &Default::default()).unwrap();
         hp.depth = 0;
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let logistic = Mlp::init(&dev, 4, 3, &hp, &mut rng).unwrap();
+        let shape = |inputs, outputs| Shape {
+            inputs,
+            outputs,
+            image: None,
+        };
+        let logistic = Net::init(&dev, shape(4, 3), &hp, &mut rng).unwrap();
         assert_eq!(logistic.layers.len(), 1);
         assert_eq!(logistic.layers[0].weight.shape(), &(3, 4));
 
         hp.depth = 2;
         hp.hidden = 8;
         hp.dropout = 0.5;
-        let mlp = Mlp::init(&dev, 4, 3, &hp, &mut rng).unwrap();
+        let mlp = Net::init(&dev, shape(4, 3), &hp, &mut rng).unwrap();
         assert_eq!(mlp.layers.len(), 3);
         let x = dev.tensor_from_vec(vec![0.5f32; 8], (2usize, 4usize));
         let eval_a = mlp.try_forward(x.clone(), Mode::Eval).unwrap().as_vec();
@@ -229,6 +439,44 @@ mod tests {
         assert_eq!(eval_a, eval_b, "evaluation is deterministic: no dropout");
         let train = mlp.try_forward(x, Mode::Train(&mut rng)).unwrap().as_vec();
         assert_ne!(eval_a, train, "training applies dropout");
+
+        hp.layer_norm = true;
+        let mut normed = Net::init(&dev, shape(4, 3), &hp, &mut rng).unwrap();
+        assert_eq!(normed.norms.len(), 2);
+        assert_eq!(normed.params_mut().len(), normed.param_names().len());
+        assert_eq!(normed.param_names()[6], "norm0.gamma");
+    }
+
+    #[test]
+    fn a_cnn_pools_while_it_can_and_flattens_into_dense_layers() {
+        let dev = Cpu::seed_from_u64(0);
+        let mut hp =
+            experiment::Hyperparams::resolve(&Default::default(), &Default::default()).unwrap();
+        (hp.channels, hp.conv_layers, hp.depth, hp.hidden) = (2, 3, 1, 5);
+        let image = ImageShape {
+            height: 4,
+            width: 6,
+            channels: 1,
+        };
+        let shape = Shape {
+            inputs: 24,
+            outputs: 3,
+            image: Some(image),
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let cnn = Net::init(&dev, shape, &hp, &mut rng).unwrap();
+        // 4x6 -> 2x3 -> 1x1 (floored) -> 1x1 (too small to pool); channels 2, 4, 8.
+        let pools: Vec<bool> = cnn.convs.iter().map(|c| c.pool.is_some()).collect();
+        assert_eq!(pools, [true, true, false]);
+        assert_eq!(cnn.convs[2].kernel.weight.shape(), &(8, 9 * 4));
+        assert_eq!(cnn.layers[0].weight.shape(), &(5, 8));
+        let x = dev.tensor_from_vec(
+            (0..48).map(|i| i as f32 / 48.0).collect(),
+            (2usize, 24usize),
+        );
+        let y = cnn.try_forward(x, Mode::Eval).unwrap();
+        assert_eq!(y.shape(), &(2, 3));
+        assert_eq!(cnn.param_names()[4], "conv2.weight");
     }
 
     #[test]

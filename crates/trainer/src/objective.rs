@@ -1,29 +1,46 @@
-//! `MlpObjective`: the `experiment::Objective` that trains an MLP on the experiment's data.
+//! `MlpObjective`: the `experiment::Objective` that trains a model (an MLP, or a CNN for
+//! images) on the experiment's data.
 //!
 //! The data is loaded, split and normalized once, when the objective is built; trials only read
 //! it, so one objective serves trials running side by side. Each trial runs on its own
 //! single-thread rayon pool: dfdx's CPU matmul asks rayon how many threads it may use, and
 //! trials running in parallel must not each try to use every core.
+//!
+//! With checkpoints (`with_checkpoints`), each trial's best epoch is saved and the best
+//! `checkpoints.keep` are kept (`checkpoint.rs`). `evaluate_test` measures a finished trial once
+//! on the test split, from its checkpoint or, without one, by training it again to its best
+//! epoch, which gives the same weights on the CPU.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 use experiment::{
-    EarlyStopping, ExperimentSpec, Hyperparams, MetricSpec, Objective, Params, Reporter,
-    TrialContext, TrialOutcome,
+    DeviceChoice, EarlyStopping, ExperimentSpec, Hyperparams, MetricPoint, MetricSpec, ModelKind,
+    Objective, Params, Reporter, Seed, Step, Task, Trial, TrialContext, TrialOutcome,
+    TEST_METRIC_PREFIX,
 };
 
-use crate::device;
+use crate::checkpoint::{self, CheckpointV1, Keeper, TrialMark};
+use crate::device::{self, OnDevice};
+use crate::kernels::Kernels;
+use crate::model::HostTensor;
 use crate::prep::{self, Prepared};
-use crate::train::Trainer;
+use crate::train::{self, Trainer};
 use crate::trial::{self, Goals};
-use crate::Result;
+use crate::{metrics, Error, Result};
 
-/// Trains a multilayer perceptron per trial on data prepared once per experiment.
+/// Trains a model per trial on data prepared once per experiment.
 pub struct MlpObjective {
     data: Prepared,
+    experiment: String,
+    target: String,
+    kind: ModelKind,
+    device: DeviceChoice,
     fixed: Params,
     metric: MetricSpec,
     early_stopping: Option<EarlyStopping>,
+    checkpoints: Option<Keeper>,
 }
 
 /// The shape of the prepared data, for logs and listings.
@@ -37,66 +54,273 @@ pub struct DataSummary {
     pub test_rows: usize,
     /// Feature columns.
     pub features: usize,
-    /// Number of classes.
+    /// Classification or regression, as given or inferred.
+    pub task: Task,
+    /// Number of classes; 0 for regression.
     pub classes: usize,
     /// Class names, in class-number order.
     pub class_names: Vec<String>,
 }
 
+/// Returns the folder where the checkpoints of `experiment` live in the store folder `store`.
+pub fn checkpoint_dir(store: &Path, experiment: &str) -> PathBuf {
+    store.join("checkpoints").join(experiment)
+}
+
 impl MlpObjective {
-    /// Loads, splits and normalizes the experiment's data.
+    /// Loads, splits and normalizes the experiment's data, and checks that the spec suits it.
     ///
     /// Returns an error, located in the spec file where it can be, when the CSV file cannot be
-    /// read, lacks the target column, has a malformed cell, or is too small to split.
+    /// read, lacks the target column, has a malformed cell, or is too small to split; when the
+    /// objective or early-stopping metric is not one the task reports; when a CNN has no image
+    /// data; or when the spec asks for CUDA in a build without it.
     pub fn new(spec: &ExperimentSpec) -> Result<MlpObjective> {
+        device::check(spec.device)?;
         let data = prep::prepare(&spec.data, spec.seed)?;
         tracing::debug!(
-            train = data.train.labels.len(),
-            validation = data.validation.labels.len(),
-            test = data.test.labels.len(),
+            train = data.train.len(),
+            validation = data.validation.len(),
+            test = data.test.len(),
             features = data.feature_names.len(),
             classes = data.class_names.len(),
+            task = data.task.as_str(),
             "data prepared"
         );
+        let unsuited = |message: String| Error::Unsuited {
+            path: spec.data.csv.value.clone(),
+            message,
+        };
+        let mut metrics = vec![("metric.name", spec.metric.name.as_str())];
+        if let Some(es) = &spec.early_stopping {
+            metrics.push(("train.early_stopping.metric", es.metric.as_str()));
+        }
+        for (field, name) in metrics {
+            if !data.task.reports(name) {
+                return Err(unsuited(format!(
+                    "{field}: `{name}` is not a metric of {}, the task of target `{}`; set \
+                     data.task or choose another metric",
+                    data.task, spec.data.target.value
+                )));
+            }
+            if name == "val_roc_auc" && data.class_names.len() != 2 {
+                return Err(unsuited(format!(
+                    "{field}: `val_roc_auc` needs two classes; the target `{}` has {}",
+                    spec.data.target.value,
+                    data.class_names.len()
+                )));
+            }
+        }
+        if spec.model.kind == ModelKind::Cnn && data.image.is_none() {
+            return Err(unsuited(
+                "model.kind: a cnn needs images: give `data.image`".to_string(),
+            ));
+        }
         Ok(MlpObjective {
             data,
+            experiment: spec.name.clone(),
+            target: spec.data.target.value.clone(),
+            kind: spec.model.kind,
+            device: spec.device,
             fixed: spec.fixed.clone(),
             metric: spec.metric.clone(),
             early_stopping: spec.early_stopping.clone(),
+            checkpoints: None,
         })
+    }
+
+    /// Like `new`, and saves each trial's best epoch under `checkpoint_dir(store, name)`,
+    /// keeping the best `spec.checkpoints.keep` trials' checkpoints.
+    pub fn with_checkpoints(spec: &ExperimentSpec, store: &Path) -> Result<MlpObjective> {
+        let mut objective = MlpObjective::new(spec)?;
+        let keep = usize::try_from(spec.checkpoints.keep).unwrap_or(usize::MAX);
+        if keep > 0 {
+            let dir = checkpoint_dir(store, &spec.name);
+            objective.checkpoints = Some(Keeper::open(dir, keep, spec.metric.goal)?);
+        }
+        Ok(objective)
     }
 
     /// Returns the number of rows per split, features and classes.
     pub fn data_summary(&self) -> DataSummary {
         DataSummary {
-            train_rows: self.data.train.labels.len(),
-            validation_rows: self.data.validation.labels.len(),
-            test_rows: self.data.test.labels.len(),
+            train_rows: self.data.train.len(),
+            validation_rows: self.data.validation.len(),
+            test_rows: self.data.test.len(),
             features: self.data.feature_names.len(),
+            task: self.data.task,
             classes: self.data.class_names.len(),
             class_names: self.data.class_names.clone(),
         }
     }
 
-    fn run_trial(
-        &self,
-        hp: &Hyperparams,
-        ctx: &TrialContext<'_>,
-        reporter: &mut dyn Reporter,
-    ) -> Result<TrialOutcome> {
+    /// Measures a finished trial once on the test split: `test_loss` and the task's metrics
+    /// (`test_accuracy`, ...), from the trial's checkpoint when there is one, otherwise by
+    /// training the trial again to its best epoch.
+    ///
+    /// Returns an error when the test split is empty, the trial has no result, or training or
+    /// loading fails. Test metrics are for reporting: they never choose between trials.
+    pub fn evaluate_test(&self, trial: &Trial) -> Result<Vec<MetricPoint>> {
+        let unsuited = |message: String| Error::Unsuited {
+            path: PathBuf::from(&self.experiment),
+            message,
+        };
+        if self.data.test.len() == 0 {
+            return Err(unsuited(
+                "the test split is empty (data.split.test is 0)".into(),
+            ));
+        }
+        let Some(result) = &trial.result else {
+            return Err(unsuited(format!(
+                "trial {} has no result to test",
+                trial.id
+            )));
+        };
+        let saved = self
+            .checkpoints
+            .as_ref()
+            .map(|k| k.sidecar(trial.id))
+            .filter(|path| path.is_file());
+        let scores = match saved {
+            Some(path) => {
+                let (_, net) = checkpoint::load(&path)?;
+                // On one thread, as in training, so that the sums run in the same order.
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+                let dev = dfdx::tensor::Cpu::default();
+                let outputs =
+                    pool.install(|| train::outputs(&dev, &net, &self.data.test.features))?;
+                self.scores(&outputs)
+            }
+            None => {
+                let hp = Hyperparams::resolve(&self.fixed, &trial.params).map_err(unsuited)?;
+                let job = Retrain {
+                    objective: self,
+                    hp,
+                    seed: trial.seed,
+                    epochs: result.best_step.0,
+                };
+                device::with_device(self.device, trial.seed, job)??
+            }
+        };
+        Ok(scores
+            .into_iter()
+            .map(|(name, value)| MetricPoint {
+                name: format!("{TEST_METRIC_PREFIX}{name}"),
+                value,
+            })
+            .collect())
+    }
+
+    /// Returns the scores of `outputs` for the test split.
+    fn scores(&self, outputs: &[f32]) -> metrics::Scores {
+        let test = &self.data.test;
+        match (self.data.task, self.data.target_scale) {
+            (Task::Regression, Some(scale)) => metrics::regression(outputs, &test.values, scale),
+            _ => metrics::classification(outputs, &test.labels, self.data.class_names.len()),
+        }
+    }
+
+    fn model_name(&self) -> &'static str {
+        match self.kind {
+            ModelKind::Mlp => "mlp",
+            ModelKind::Cnn => "cnn",
+        }
+    }
+}
+
+/// One trial, run on the device `with_device` creates.
+struct TrialJob<'a> {
+    objective: &'a MlpObjective,
+    hp: Hyperparams,
+    ctx: &'a TrialContext<'a>,
+    reporter: &'a mut dyn Reporter,
+}
+
+impl OnDevice for TrialJob<'_> {
+    type Output = Result<TrialOutcome>;
+
+    fn run<D: Kernels>(self, dev: D) -> Result<TrialOutcome> {
+        let o = self.objective;
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
-        let mut trainer = Trainer::new(device::new_device(ctx.seed), &self.data, hp, ctx.seed)?;
+        let trainer = Trainer::new(dev, &o.data, o.kind, &self.hp, self.ctx.seed)?;
+        let trainer = RefCell::new(trainer);
         let goals = Goals {
-            metric: &self.metric,
-            early_stopping: self.early_stopping.as_ref(),
+            metric: &o.metric,
+            early_stopping: o.early_stopping.as_ref(),
         };
         let span = tracing::Span::current();
-        trial::drive(hp.epochs, goals, reporter, || {
-            pool.install(|| {
-                let _entered = span.enter();
-                trainer.run_epoch()
-            })
-        })
+        let mut best: Option<(Step, Vec<HostTensor>)> = None;
+        let outcome = trial::drive(
+            self.hp.epochs,
+            goals,
+            self.reporter,
+            || {
+                let mut guard = trainer.borrow_mut();
+                let trainer = &mut *guard;
+                pool.install(|| {
+                    let _entered = span.enter();
+                    trainer.run_epoch()
+                })
+            },
+            |step| {
+                if o.checkpoints.is_some() {
+                    best = Some((step, trainer.borrow().net.host_params()));
+                }
+                Ok(())
+            },
+        )?;
+        if let (Some(keeper), Some((step, tensors))) = (&o.checkpoints, best) {
+            let result = match &outcome {
+                TrialOutcome::Completed { result, .. } => Some(result),
+                TrialOutcome::Pruned { result, .. } => result.as_ref(),
+                TrialOutcome::Failed { .. } => None,
+            };
+            if let Some(result) = result.filter(|r| r.best_step == step) {
+                let mut params = o.fixed.clone();
+                params.extend(self.ctx.params.clone());
+                let mark = TrialMark {
+                    experiment: &o.experiment,
+                    trial: self.ctx.trial,
+                    epoch: step.0,
+                    metric: &o.metric.name,
+                    value: result
+                        .metrics
+                        .get(&o.metric.name)
+                        .copied()
+                        .unwrap_or(f64::NAN),
+                    model: o.model_name(),
+                    target: &o.target,
+                };
+                keeper.save(&CheckpointV1::new(mark, &params, &o.data), &tensors)?;
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+/// A trial trained again to a given epoch and measured on the test split.
+struct Retrain<'a> {
+    objective: &'a MlpObjective,
+    hp: Hyperparams,
+    seed: Seed,
+    epochs: u32,
+}
+
+impl OnDevice for Retrain<'_> {
+    type Output = Result<metrics::Scores>;
+
+    fn run<D: Kernels>(self, dev: D) -> Result<metrics::Scores> {
+        let o = self.objective;
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+        let mut trainer = Trainer::new(dev, &o.data, o.kind, &self.hp, self.seed)?;
+        for n in 1..=self.epochs {
+            if let train::EpochEnd::Diverged = pool.install(|| trainer.run_epoch())? {
+                return Err(Error::Unsuited {
+                    path: PathBuf::from(&o.experiment),
+                    message: format!("the trial diverged at epoch {n} when trained again"),
+                });
+            }
+        }
+        pool.install(|| trainer.evaluate(&o.data.test))
     }
 }
 
@@ -106,7 +330,14 @@ impl Objective for MlpObjective {
             Ok(hp) => hp,
             Err(reason) => return TrialOutcome::Failed { reason },
         };
-        self.run_trial(&hp, ctx, reporter)
+        let job = TrialJob {
+            objective: self,
+            hp,
+            ctx,
+            reporter,
+        };
+        device::with_device(self.device, ctx.seed, job)
+            .and_then(|outcome| outcome)
             .unwrap_or_else(|e| TrialOutcome::Failed {
                 reason: e.to_string(),
             })
@@ -117,6 +348,7 @@ impl fmt::Debug for MlpObjective {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MlpObjective")
             .field("data", &self.data_summary())
+            .field("kind", &self.kind)
             .field("metric", &self.metric)
             .finish_non_exhaustive()
     }
@@ -126,10 +358,7 @@ impl fmt::Debug for MlpObjective {
 mod tests {
     use std::path::PathBuf;
 
-    use experiment::{
-        Control, DataSpec, Direction, Located, Location, Method, MetricPoint, ModelKind, ModelSpec,
-        Normalize, ParamValue, SearchSpace, Seed, SplitSpec, Step, TrialId,
-    };
+    use experiment::{Control, MetricPoint, ParamValue, Seed, Step, TrialId, TrialState};
 
     use super::*;
 
@@ -151,57 +380,26 @@ mod tests {
         }
     }
 
+    /// Parses a spec from `yaml` as if written in `experiments/<file>`, so that `data/...`
+    /// names the shipped datasets.
+    pub(crate) fn parse(yaml: &str, file: &str) -> ExperimentSpec {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../experiments")
+            .join(file);
+        ExperimentSpec::from_yaml_str(yaml, &path).unwrap()
+    }
+
     fn digits_spec(fixed: &[(&str, ParamValue)]) -> ExperimentSpec {
-        let at = |line| Location {
-            file: PathBuf::from("digits.yaml"),
-            line,
-            column: 3,
-        };
-        let csv =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../experiments/data/digits.csv");
-        ExperimentSpec {
-            name: "digits-test".to_string(),
-            description: String::new(),
-            seed: Seed(42),
-            method: Method::Random,
-            run_cap: 1,
-            parallel: Some(1),
-            metric: MetricSpec {
-                name: "val_accuracy".to_string(),
-                goal: Direction::Maximize,
-            },
-            data: DataSpec {
-                csv: Located {
-                    value: csv,
-                    location: at(4),
-                },
-                target: Located {
-                    value: "digit".to_string(),
-                    location: at(5),
-                },
-                split: SplitSpec {
-                    validation: 0.2,
-                    test: 0.2,
-                    stratify: true,
-                },
-                normalize: Normalize::Standard,
-                task: None,
-                image: None,
-                format: experiment::DataFormat::Csv,
-            },
-            model: ModelSpec {
-                kind: ModelKind::Mlp,
-            },
-            early_stopping: None,
-            fixed: fixed
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-            space: SearchSpace::default(),
-            device: experiment::DeviceChoice::Cpu,
-            checkpoints: experiment::CheckpointSpec { keep: 5 },
-            source: String::new(),
-        }
+        let mut spec = parse(
+            "name: digits-test\nseed: 42\ndata:\n  csv: data/digits.csv\n  target: digit\n\
+             metric: {name: val_accuracy}\nrun_cap: 1\nparallel: 1\n",
+            "digits.yaml",
+        );
+        spec.fixed = fixed
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        spec
     }
 
     /// Returns small-model knobs for a quick run, with `extra` replacing or adding knobs.
@@ -274,7 +472,13 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["train_loss", "val_loss", "val_accuracy", "epoch_seconds"]
+            [
+                "train_loss",
+                "val_loss",
+                "val_accuracy",
+                "val_f1",
+                "epoch_seconds"
+            ]
         );
         let accuracy = result.metrics["val_accuracy"];
         assert!(accuracy > 0.85, "chance is 0.1; got {accuracy}");
@@ -362,7 +566,7 @@ mod tests {
             "epoch 1 sets the bar; 2 and 3 miss it"
         );
         assert_eq!(reporter.reports.len(), 3);
-        assert_eq!(result.metrics.len(), 4);
+        assert_eq!(result.metrics.len(), 5);
     }
 
     #[test]
@@ -390,8 +594,145 @@ mod tests {
         let err = MlpObjective::new(&spec).unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("digits.yaml:4:3: data.csv: cannot read `nowhere.csv`"),
+                .contains("digits.yaml:4:8: data.csv: cannot read `nowhere.csv`"),
             "{err}"
         );
+    }
+
+    fn run_params(
+        objective: &MlpObjective,
+        params: &Params,
+        seed: u64,
+    ) -> (TrialOutcome, Vec<(Step, Vec<MetricPoint>)>) {
+        let ctx = TrialContext {
+            trial: TrialId(0),
+            seed: Seed(seed),
+            params,
+        };
+        let mut reporter = Recorder::default();
+        let outcome = objective.run(&ctx, &mut reporter);
+        (outcome, reporter.reports)
+    }
+
+    fn completed(outcome: TrialOutcome) -> experiment::TrialResult {
+        match outcome {
+            TrialOutcome::Completed { result, .. } => result,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_regression_target_trains_on_mse_and_reports_r2() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("line.csv");
+        // y = 3a - 2b + 10 plus a little deterministic wobble, on 200 rows.
+        let rows: String = (0..200)
+            .map(|i| {
+                let (a, b) = ((i % 17) as f64 / 4.0, (i % 23) as f64 / 5.0);
+                let wobble = ((i * 7919) % 11) as f64 / 100.0;
+                format!("{a},{b},{}\n", 3.0 * a - 2.0 * b + 10.0 + wobble)
+            })
+            .collect();
+        std::fs::write(&csv, format!("a,b,y\n{rows}")).unwrap();
+        let yaml = format!(
+            "name: line\ndata: {{csv: '{}', target: y}}\nmetric: {{name: val_r2}}\n\
+             model: {{hidden: 16}}\ntrain: {{epochs: 30, lr: 0.01}}\n",
+            csv.display()
+        );
+        let spec = ExperimentSpec::from_yaml_str(&yaml, Path::new("line.yaml")).unwrap();
+        let objective = MlpObjective::new(&spec).unwrap();
+        assert_eq!(objective.data_summary().task, Task::Regression);
+        let (outcome, reports) = run_params(&objective, &Params::new(), 1);
+        let names: Vec<&str> = reports[0].1.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "train_loss",
+                "val_loss",
+                "val_rmse",
+                "val_mae",
+                "val_r2",
+                "epoch_seconds"
+            ]
+        );
+        let result = completed(outcome);
+        assert!(result.metrics["val_r2"] > 0.95, "{:?}", result.metrics);
+        assert!(result.metrics["val_rmse"] < 1.0, "{:?}", result.metrics);
+    }
+
+    #[test]
+    fn binary_classification_reports_f1_and_roc_auc() {
+        let spec = parse(
+            "name: bc\ndata: {csv: data/breast_cancer.csv, target: diagnosis}\n\
+             metric: {name: val_roc_auc}\ntrain: {epochs: 3}\n",
+            "bc.yaml",
+        );
+        let objective = MlpObjective::new(&spec).unwrap();
+        let result = completed(run_params(&objective, &Params::new(), 1).0);
+        assert!(result.metrics["val_roc_auc"] > 0.95, "{:?}", result.metrics);
+        assert!(result.metrics["val_f1"] > 0.8, "{:?}", result.metrics);
+    }
+
+    #[test]
+    fn a_metric_the_task_does_not_report_is_an_error() {
+        let mut spec = digits_spec(&[]);
+        spec.metric.name = "val_rmse".into();
+        let err = MlpObjective::new(&spec).unwrap_err().to_string();
+        assert!(
+            err.contains("metric.name: `val_rmse` is not a metric of classification"),
+            "{err}"
+        );
+        spec.metric.name = "val_roc_auc".into();
+        let err = MlpObjective::new(&spec).unwrap_err().to_string();
+        assert!(
+            err.contains("needs two classes; the target `digit` has 10"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_small_cnn_learns_digits() {
+        let spec = parse(
+            "name: cnn\nseed: 3\n\
+             data: {csv: data/digits.csv, target: digit, image: {height: 8, width: 8}}\n\
+             metric: {name: val_accuracy}\n\
+             model: {kind: cnn, channels: 4, conv_layers: 2, hidden: 32}\n\
+             train: {epochs: 2, lr: 0.003, batch_size: 32}\n",
+            "cnn.yaml",
+        );
+        let objective = MlpObjective::new(&spec).unwrap();
+        let result = completed(run_params(&objective, &Params::new(), 1).0);
+        assert!(result.metrics["val_accuracy"] > 0.7, "{:?}", result.metrics);
+    }
+
+    /// A trial's checkpoint holds its best epoch: testing from it gives exactly what training
+    /// the trial again to that epoch gives.
+    #[test]
+    fn test_metrics_from_a_checkpoint_match_retraining() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spec = digits_spec(&small(&[("layer_norm", ParamValue::Bool(true))]));
+        spec.checkpoints.keep = 1;
+        let with = MlpObjective::with_checkpoints(&spec, dir.path()).unwrap();
+        let params = Params::from([("lr".to_string(), ParamValue::Float(0.02))]);
+        let result = completed(run_params(&with, &params, 4).0);
+        let saved = checkpoint_dir(dir.path(), "digits-test").join("0.json");
+        assert!(saved.is_file());
+        let trial = Trial {
+            id: TrialId(0),
+            seed: Seed(4),
+            params,
+            state: TrialState::Completed,
+            reason: None,
+            started: None,
+            finished: None,
+            result: Some(result),
+        };
+        let from_checkpoint = with.evaluate_test(&trial).unwrap();
+        let without = MlpObjective::new(&spec).unwrap();
+        let retrained = without.evaluate_test(&trial).unwrap();
+        assert_eq!(from_checkpoint, retrained);
+        let names: Vec<&str> = retrained.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["test_loss", "test_accuracy", "test_f1"]);
+        assert!(retrained[1].value > 0.8, "{retrained:?}");
     }
 }

@@ -5,7 +5,7 @@
 //! experiment are compared on the same rows. The scaling is fitted on the training rows only,
 //! so nothing about the validation or test rows leaks into training.
 
-use experiment::{DataSpec, Normalize, Seed, SplitSpec};
+use experiment::{DataSpec, ImageShape, Normalize, Seed, SplitSpec, Task};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -13,11 +13,21 @@ use rand_chacha::ChaCha8Rng;
 use crate::data::{self, Dataset, Matrix};
 use crate::{Error, Result};
 
-/// The rows of one split: features and class numbers.
+/// The rows of one split: features, and class numbers or (scaled) target values.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Split {
     pub(crate) features: Matrix,
+    /// Class numbers; empty for regression.
     pub(crate) labels: Vec<usize>,
+    /// Target values scaled by `TargetScale`; empty for classification.
+    pub(crate) values: Vec<f32>,
+}
+
+/// The standardization of a regression target: `y' = (y - mean) / std`, fitted on training.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TargetScale {
+    pub(crate) mean: f64,
+    pub(crate) std: f64,
 }
 
 /// Row numbers (into the loaded file) of each split, each in increasing order.
@@ -46,7 +56,12 @@ pub(crate) struct Prepared {
     pub(crate) test: Split,
     pub(crate) normalization: Normalization,
     pub(crate) feature_names: Vec<String>,
+    /// Class names; empty for regression.
     pub(crate) class_names: Vec<String>,
+    pub(crate) task: Task,
+    /// The regression target's scaling; `None` for classification.
+    pub(crate) target_scale: Option<TargetScale>,
+    pub(crate) image: Option<ImageShape>,
 }
 
 /// Loads, splits and normalizes the data of an experiment seeded with `seed`.
@@ -57,19 +72,30 @@ pub(crate) fn prepare(spec: &DataSpec, seed: Seed) -> Result<Prepared> {
 
 /// Splits and normalizes an already loaded dataset.
 pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> Result<Prepared> {
-    let rows = split_rows(
-        &dataset.labels,
-        dataset.class_names.len(),
-        &spec.split,
-        seed,
-    );
+    let n = dataset.features.rows;
+    let rows = match dataset.task {
+        Task::Classification => split_rows(
+            &dataset.labels,
+            dataset.class_names.len(),
+            &spec.split,
+            seed,
+        ),
+        // A regression target has no classes to keep in proportion.
+        Task::Regression => split_rows(
+            &vec![0; n],
+            1,
+            &SplitSpec {
+                stratify: false,
+                ..spec.split
+            },
+            seed,
+        ),
+    };
     let unusable = |what: &str| Error::Unusable {
         path: spec.csv.value.clone(),
         message: format!(
-            "{} rows leave the {what} split empty (validation {}, test {})",
-            dataset.labels.len(),
-            spec.split.validation,
-            spec.split.test
+            "{n} rows leave the {what} split empty (validation {}, test {})",
+            spec.split.validation, spec.split.test
         ),
     };
     if rows.train.is_empty() {
@@ -78,9 +104,21 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
     if rows.validation.is_empty() {
         return Err(unusable("validation"));
     }
+    let target_scale = (dataset.task == Task::Regression)
+        .then(|| TargetScale::fit(rows.train.iter().map(|&i| dataset.values[i])));
     let take = |indices: &[usize]| Split {
         features: dataset.features.select(indices),
-        labels: indices.iter().map(|&i| dataset.labels[i]).collect(),
+        labels: indices
+            .iter()
+            .filter_map(|&i| dataset.labels.get(i).copied())
+            .collect(),
+        values: match target_scale {
+            Some(scale) => indices
+                .iter()
+                .map(|&i| scale.apply(dataset.values[i]))
+                .collect(),
+            None => Vec::new(),
+        },
     };
     let mut train = take(&rows.train);
     let mut validation = take(&rows.validation);
@@ -96,7 +134,47 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         normalization,
         feature_names: dataset.feature_names,
         class_names: dataset.class_names,
+        task: dataset.task,
+        target_scale,
+        image: dataset.image,
     })
+}
+
+impl Split {
+    /// Returns the number of rows.
+    pub(crate) fn len(&self) -> usize {
+        self.features.rows
+    }
+}
+
+impl TargetScale {
+    /// Fits the mean and standard deviation of `values`; a constant target gets scale 1.
+    pub(crate) fn fit(values: impl Iterator<Item = f32> + Clone) -> TargetScale {
+        let (mut n, mut sum) = (0.0f64, 0.0f64);
+        for v in values.clone() {
+            n += 1.0;
+            sum += f64::from(v);
+        }
+        let mean = sum / n.max(1.0);
+        let var = values.map(|v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n.max(1.0);
+        TargetScale {
+            mean,
+            std: nonzero(var.sqrt()),
+        }
+    }
+
+    /// Returns the scaled value of `y`.
+    pub(crate) fn apply(&self, y: f32) -> f32 {
+        // Targets are read as f32, so their scaled values fit in f32.
+        #[allow(clippy::cast_possible_truncation)]
+        let scaled = ((f64::from(y) - self.mean) / self.std) as f32;
+        scaled
+    }
+
+    /// Returns a scaled value in the target's own units.
+    pub(crate) fn invert(&self, scaled: f32) -> f64 {
+        f64::from(scaled) * self.std + self.mean
+    }
 }
 
 /// Draws the split: a seeded shuffle, then the test rows, the validation rows, and the rest.
@@ -316,13 +394,29 @@ mod tests {
         let spec = crate::data::tests::spec("x.csv", "y");
         let dataset = crate::data::parse(text.as_bytes(), &spec).unwrap();
         let p = prepare_dataset(dataset, &spec, Seed(3)).unwrap();
-        assert_eq!(
-            p.train.labels.len() + p.validation.labels.len() + p.test.labels.len(),
-            10
-        );
+        assert_eq!(p.train.len() + p.validation.len() + p.test.len(), 10);
         let train_mean: f32 = p.train.features.data.iter().sum::<f32>();
         assert!(train_mean.abs() < 1e-5, "train is centred: {train_mean}");
         let n = Normalization::fit(Normalize::Standard, &p.train.features);
         assert!(n.shift[0].abs() < 1e-6 && (n.scale[0] - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn a_regression_target_is_standardized_on_training_rows() {
+        let text: String = (0..20)
+            .map(|i| format!("{i},{}.5\n", 100 + 2 * i))
+            .collect();
+        let spec = crate::data::tests::spec("x.csv", "y");
+        let dataset = crate::data::parse(format!("a,y\n{text}").as_bytes(), &spec).unwrap();
+        let p = prepare_dataset(dataset, &spec, Seed(3)).unwrap();
+        assert_eq!(p.task, Task::Regression);
+        assert_eq!(p.train.len() + p.validation.len() + p.test.len(), 20);
+        assert!(p.train.labels.is_empty());
+        let scale = p.target_scale.unwrap();
+        let mean: f32 = p.train.values.iter().sum::<f32>() / p.train.len() as f32;
+        assert!(mean.abs() < 1e-5, "{mean}");
+        // The feature is a + 100 + 0.5 scaled; the target comes back in its own units.
+        let back = scale.invert(p.validation.values[0]);
+        assert!((back.fract() - 0.5).abs() < 1e-4, "{back}");
     }
 }

@@ -2,47 +2,54 @@
 //! the validation split. When a trial ends is decided in `trial.rs`.
 //!
 //! `Trainer` owns everything that changes during a trial (device, model, optimizer state, the
-//! shuffling and dropout RNGs) and runs one epoch at a time, so that the caller can run each epoch on the
-//! trial's own single-thread pool and still talk to its (non-`Send`) reporter between epochs.
-//! Validation runs without a tape, in large batches.
+//! shuffling and dropout RNGs) and runs one epoch at a time, so that the caller can run each epoch
+//! on the trial's own single-thread pool and still talk to its (non-`Send`) reporter between
+//! epochs. Classification trains on cross-entropy, regression on the mean squared error of the
+//! standardized target. Validation runs without a tape, in large batches, and its metrics are
+//! computed on the host (`metrics.rs`).
 
 use std::time::Instant;
 
-use dfdx::losses::cross_entropy_with_logits_loss;
-use dfdx::tensor::{Gradients, Trace};
+use dfdx::losses::{cross_entropy_with_logits_loss, mse_loss};
+use dfdx::tensor::{Gradients, NoneTape, Trace};
 use dfdx::tensor_ops::{Backward, Device};
-use experiment::{Hyperparams, MetricPoint, Seed};
+use experiment::{Hyperparams, MetricPoint, ModelKind, Seed, Task};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::data::Matrix;
 use crate::kernels::Kernels;
-use crate::model::{Mat, Mlp, Mode};
-use crate::optim::Optimizer;
+use crate::metrics::{self, Scores};
+use crate::model::{Mat, Mode, Net, Shape};
+use crate::optim::{learning_rate, Optimizer};
 use crate::prep::{Prepared, Split};
 use crate::{Error, Result};
 
-/// Rows per forward pass when evaluating; large, since evaluation keeps no tape.
+/// Rows per forward pass when evaluating an MLP; large, since evaluation keeps no tape.
 const EVAL_BATCH: usize = 4096;
+
+/// Pixels per forward pass when evaluating a CNN, whose im2col is 9 times its input.
+const EVAL_PIXELS: usize = 1 << 17;
 
 /// ChaCha stream numbers, so that initialization, shuffling and dropout draw independent numbers.
 const INIT_STREAM: u64 = 1;
 const SHUFFLE_STREAM: u64 = 2;
 const DROPOUT_STREAM: u64 = 3;
 
-/// The metrics of one epoch, in the order of `experiment::KNOWN_METRICS`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The metrics of one epoch.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct EpochMetrics {
     /// Mean of the epoch's batch losses.
     pub(crate) train_loss: f64,
-    pub(crate) val_loss: f64,
-    pub(crate) val_accuracy: f64,
+    /// `val_loss` and the task's validation metrics, in the order of `KNOWN_METRICS`.
+    pub(crate) validation: Vec<(&'static str, f64)>,
     /// Wall time of the epoch, training and validation; the one non-reproducible value.
     pub(crate) epoch_seconds: f64,
 }
 
 /// How an epoch ended.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum EpochEnd {
     Finished(EpochMetrics),
     /// A loss became NaN or infinite.
@@ -53,10 +60,12 @@ pub(crate) enum EpochEnd {
 #[derive(Debug)]
 pub(crate) struct Trainer<'a, D: Device<f32>> {
     dev: D,
-    mlp: Mlp<D>,
+    pub(crate) net: Net<D>,
     optimizer: Optimizer<D>,
     data: &'a Prepared,
-    batch_size: usize,
+    hp: Hyperparams,
+    /// Epochs run so far.
+    epoch: u32,
     /// The order of the training rows in the current epoch.
     order: Vec<usize>,
     shuffle: ChaCha8Rng,
@@ -83,37 +92,70 @@ impl EpochMetrics {
             .map(|(_, v)| v)
     }
 
-    /// Returns every metric with its name.
-    pub(crate) fn named(&self) -> [(&'static str, f64); 4] {
-        [
-            ("train_loss", self.train_loss),
-            ("val_loss", self.val_loss),
-            ("val_accuracy", self.val_accuracy),
-            ("epoch_seconds", self.epoch_seconds),
-        ]
+    /// Returns every metric with its name, in the order of `KNOWN_METRICS`.
+    pub(crate) fn named(&self) -> Vec<(&'static str, f64)> {
+        let mut named = Vec::with_capacity(self.validation.len() + 2);
+        named.push(("train_loss", self.train_loss));
+        named.extend(self.validation.iter().copied());
+        named.push(("epoch_seconds", self.epoch_seconds));
+        named
+    }
+}
+
+/// Returns the reported name of a validation score: `val_` and the score's name.
+pub(crate) fn validation_name(score: &'static str) -> &'static str {
+    match score {
+        "loss" => "val_loss",
+        "accuracy" => "val_accuracy",
+        "f1" => "val_f1",
+        "roc_auc" => "val_roc_auc",
+        "rmse" => "val_rmse",
+        "mae" => "val_mae",
+        "r2" => "val_r2",
+        other => other,
+    }
+}
+
+/// Returns the shape of the network for `data` and a model of `kind`.
+pub(crate) fn net_shape(data: &Prepared, kind: ModelKind) -> Shape {
+    Shape {
+        inputs: data.feature_names.len(),
+        outputs: match data.task {
+            Task::Classification => data.class_names.len(),
+            Task::Regression => 1,
+        },
+        image: match kind {
+            ModelKind::Cnn => data.image,
+            ModelKind::Mlp => None,
+        },
     }
 }
 
 impl<'a, D: Kernels> Trainer<'a, D> {
     /// Builds the model and optimizer for one trial; all its randomness (initial weights, batch
     /// order, dropout masks) derives from `seed`, each from its own ChaCha stream.
-    pub(crate) fn new(dev: D, data: &'a Prepared, hp: &Hyperparams, seed: Seed) -> Result<Self> {
+    pub(crate) fn new(
+        dev: D,
+        data: &'a Prepared,
+        kind: ModelKind,
+        hp: &Hyperparams,
+        seed: Seed,
+    ) -> Result<Self> {
         let mut init = ChaCha8Rng::seed_from_u64(seed.0);
         init.set_stream(INIT_STREAM);
         let mut shuffle = ChaCha8Rng::seed_from_u64(seed.0);
         shuffle.set_stream(SHUFFLE_STREAM);
         let mut dropout = ChaCha8Rng::seed_from_u64(seed.0);
         dropout.set_stream(DROPOUT_STREAM);
-        let inputs = data.train.features.cols;
-        let classes = data.class_names.len();
-        let mlp = Mlp::init(&dev, inputs, classes, hp, &mut init).map_err(device)?;
+        let net = Net::init(&dev, net_shape(data, kind), hp, &mut init).map_err(device)?;
         Ok(Trainer {
             dev,
-            mlp,
+            net,
             optimizer: Optimizer::new(hp),
             data,
-            batch_size: hp.batch_size.max(1),
-            order: (0..data.train.labels.len()).collect(),
+            hp: *hp,
+            epoch: 0,
+            order: (0..data.train.len()).collect(),
             shuffle,
             dropout,
         })
@@ -123,119 +165,122 @@ impl<'a, D: Kernels> Trainer<'a, D> {
     pub(crate) fn run_epoch(&mut self) -> Result<EpochEnd> {
         let start = Instant::now();
         self.order.shuffle(&mut self.shuffle);
-        let train = &self.data.train;
-        let classes = self.data.class_names.len();
+        let batch_size = self.hp.batch_size.max(1);
+        let batches = self.order.len().div_ceil(batch_size);
         let mut loss_sum = 0.0f64;
-        let mut batches = 0usize;
-        for batch in self.order.chunks(self.batch_size) {
-            let (x, y) = batch_tensors(&self.dev, train, batch, classes)?;
-            let logits = self
-                .mlp
+        for (b, batch) in self.order.chunks(batch_size).enumerate() {
+            let lr = learning_rate(&self.hp, self.epoch, b, batches);
+            self.optimizer.set_learning_rate(lr);
+            let (x, y) = batch_tensors(&self.dev, self.data, &self.data.train, batch)?;
+            let outputs = self
+                .net
                 .try_forward(x.traced(Gradients::leaky()), Mode::Train(&mut self.dropout))
                 .map_err(device)?;
-            let loss = cross_entropy_with_logits_loss(logits, y);
+            let loss = match self.data.task {
+                Task::Classification => cross_entropy_with_logits_loss(outputs, y),
+                Task::Regression => mse_loss(outputs, y),
+            };
             let value = loss.as_vec().first().copied().unwrap_or(f32::NAN);
             if !value.is_finite() {
                 return Ok(EpochEnd::Diverged);
             }
             let mut grads = loss.try_backward().map_err(device)?;
             self.optimizer
-                .step(&mut self.mlp, &mut grads)
+                .step(&mut self.net, &mut grads)
                 .map_err(device)?;
             loss_sum += f64::from(value);
-            batches += 1;
         }
-        let (val_loss, val_accuracy) = self.evaluate(&self.data.validation)?;
+        self.epoch += 1;
+        let scores = self.evaluate(&self.data.validation)?;
+        let val_loss = scores.first().map_or(f64::NAN, |s| s.1);
         if !val_loss.is_finite() {
             return Ok(EpochEnd::Diverged);
         }
+        // Batch counts are far below 2^52, so the conversion is exact.
         #[allow(clippy::cast_precision_loss)]
         let train_loss = loss_sum / batches.max(1) as f64;
         Ok(EpochEnd::Finished(EpochMetrics {
             train_loss,
-            val_loss,
-            val_accuracy,
+            validation: scores
+                .into_iter()
+                .map(|(name, value)| (validation_name(name), value))
+                .collect(),
             epoch_seconds: start.elapsed().as_secs_f64(),
         }))
     }
 
-    /// Returns the mean cross-entropy and the accuracy of the model on `split`.
-    pub(crate) fn evaluate(&self, split: &Split) -> Result<(f64, f64)> {
-        let classes = self.data.class_names.len();
-        let cols = split.features.cols;
-        let n = split.labels.len();
-        let mut loss_sum = 0.0f64;
-        let mut correct = 0usize;
-        for start in (0..n).step_by(EVAL_BATCH) {
-            let end = (start + EVAL_BATCH).min(n);
-            let x = self
-                .dev
-                .try_tensor_from_vec(
-                    split.features.data[start * cols..end * cols].to_vec(),
-                    (end - start, cols),
-                )
-                .map_err(device)?;
-            let logits = self
-                .mlp
-                .try_forward(x, Mode::Eval)
-                .map_err(device)?
-                .as_vec();
-            for (row, &label) in logits.chunks_exact(classes).zip(&split.labels[start..end]) {
-                let (loss, predicted) = cross_entropy_row(row, label);
-                loss_sum += loss;
-                correct += usize::from(predicted == label);
-            }
-        }
-        #[allow(clippy::cast_precision_loss)]
-        let n = n.max(1) as f64;
-        #[allow(clippy::cast_precision_loss)]
-        let accuracy = correct as f64 / n;
-        Ok((loss_sum / n, accuracy))
+    /// Returns the scores of the model on `split`: `loss` and the task's metrics.
+    pub(crate) fn evaluate(&self, split: &Split) -> Result<Scores> {
+        let outputs = self.outputs(&split.features)?;
+        Ok(match (self.data.task, self.data.target_scale) {
+            (Task::Regression, Some(scale)) => metrics::regression(&outputs, &split.values, scale),
+            _ => metrics::classification(&outputs, &split.labels, self.data.class_names.len()),
+        })
+    }
+
+    /// Returns the network's outputs for every row of `features`, row-major.
+    pub(crate) fn outputs(&self, features: &Matrix) -> Result<Vec<f32>> {
+        outputs(&self.dev, &self.net, features)
     }
 }
-/// Copies the rows `batch` of `split` to the device: features, and one-hot targets.
+
+/// Returns the outputs of `net` for every row of `features`, row-major, in evaluation mode.
+pub(crate) fn outputs<D: Kernels>(dev: &D, net: &Net<D>, features: &Matrix) -> Result<Vec<f32>> {
+    let cols = features.cols;
+    let n = features.rows;
+    let per_pass = match net.image.filter(|_| !net.convs.is_empty()) {
+        Some(image) => (EVAL_PIXELS / (image.height * image.width).max(1)).clamp(1, EVAL_BATCH),
+        None => EVAL_BATCH,
+    };
+    let mut out = Vec::new();
+    for start in (0..n).step_by(per_pass) {
+        let end = (start + per_pass).min(n);
+        let x: Mat<D, NoneTape> = dev
+            .try_tensor_from_vec(
+                features.data[start * cols..end * cols].to_vec(),
+                (end - start, cols),
+            )
+            .map_err(device)?;
+        out.extend(net.try_forward(x, Mode::Eval).map_err(device)?.as_vec());
+    }
+    Ok(out)
+}
+
+/// Copies the rows `batch` of `split` to the device: features, and one-hot class targets or
+/// (scaled) regression targets.
 fn batch_tensors<D: Device<f32>>(
     dev: &D,
+    data: &Prepared,
     split: &Split,
     batch: &[usize],
-    classes: usize,
-) -> Result<(
-    Mat<D, dfdx::tensor::NoneTape>,
-    Mat<D, dfdx::tensor::NoneTape>,
-)> {
+) -> Result<(Mat<D, NoneTape>, Mat<D, NoneTape>)> {
     let cols = split.features.cols;
     let mut x = Vec::with_capacity(batch.len() * cols);
-    let mut y = vec![0.0f32; batch.len() * classes];
-    for (r, &i) in batch.iter().enumerate() {
+    for &i in batch {
         x.extend_from_slice(split.features.row(i));
-        y[r * classes + split.labels[i]] = 1.0;
     }
+    let (y, width) = match data.task {
+        Task::Classification => {
+            let classes = data.class_names.len();
+            let mut y = vec![0.0f32; batch.len() * classes];
+            for (r, &i) in batch.iter().enumerate() {
+                y[r * classes + split.labels[i]] = 1.0;
+            }
+            (y, classes)
+        }
+        Task::Regression => (batch.iter().map(|&i| split.values[i]).collect(), 1),
+    };
     let x = dev
         .try_tensor_from_vec(x, (batch.len(), cols))
         .map_err(device)?;
     let y = dev
-        .try_tensor_from_vec(y, (batch.len(), classes))
+        .try_tensor_from_vec(y, (batch.len(), width))
         .map_err(device)?;
     Ok((x, y))
 }
 
-/// Returns the cross-entropy of one row of logits against `label`, and the predicted class.
-fn cross_entropy_row(logits: &[f32], label: usize) -> (f64, usize) {
-    let mut predicted = 0;
-    let mut max = f64::NEG_INFINITY;
-    for (c, &z) in logits.iter().enumerate() {
-        if f64::from(z) > max {
-            max = f64::from(z);
-            predicted = c;
-        }
-    }
-    let sum: f64 = logits.iter().map(|&z| (f64::from(z) - max).exp()).sum();
-    let log_prob = f64::from(logits[label]) - max - sum.ln();
-    (-log_prob, predicted)
-}
-
 /// Wraps a device error.
-fn device(e: impl std::fmt::Display) -> Error {
+pub(crate) fn device(e: impl std::fmt::Display) -> Error {
     Error::Device(e.to_string())
 }
 
@@ -244,11 +289,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cross_entropy_of_a_row_is_stable_for_large_logits() {
-        let (loss, predicted) = cross_entropy_row(&[1000.0, 0.0, -1000.0], 0);
-        assert_eq!(predicted, 0);
-        assert!(loss.abs() < 1e-12);
-        let (loss, _) = cross_entropy_row(&[0.0, 0.0], 1);
-        assert!((loss - std::f64::consts::LN_2).abs() < 1e-12);
+    fn validation_names_cover_every_score() {
+        let scores = metrics::classification(&[0.0, 1.0, 1.0, 0.0], &[1, 0], 2);
+        let regression = metrics::regression(
+            &[0.0, 1.0],
+            &[0.5, 1.0],
+            crate::prep::TargetScale {
+                mean: 0.0,
+                std: 1.0,
+            },
+        );
+        for (name, _) in scores.iter().chain(&regression) {
+            let reported = validation_name(name);
+            assert!(
+                experiment::Direction::of_metric(reported).is_some(),
+                "{name} -> {reported}"
+            );
+        }
     }
 }

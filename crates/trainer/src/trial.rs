@@ -22,12 +22,15 @@ pub(crate) struct Goals<'a> {
 }
 
 /// Runs a trial to its end: reports every epoch, and applies pruning, early stopping and the
-/// divergence check. `epoch` runs one epoch (on whatever thread the caller chooses).
+/// divergence check. `epoch` runs one epoch (on whatever thread the caller chooses);
+/// `on_best` is called after each epoch that becomes the best so far, before it is reported,
+/// so that the caller can keep that epoch's weights.
 pub(crate) fn drive(
     epochs: u32,
     goals: Goals<'_>,
     reporter: &mut dyn Reporter,
     mut epoch: impl FnMut() -> Result<EpochEnd>,
+    mut on_best: impl FnMut(Step) -> Result<()>,
 ) -> Result<TrialOutcome> {
     if Direction::of_metric(&goals.metric.name).is_none() {
         return Ok(failed(format!("unknown metric `{}`", goals.metric.name)));
@@ -56,20 +59,20 @@ pub(crate) fn drive(
                 return Ok(failed(format!("diverged at epoch {n}")));
             }
         };
+        let value = metrics.get(&goals.metric.name).unwrap_or(f64::NAN);
         tracing::debug!(
             epoch = n,
             train_loss = metrics.train_loss,
-            val_loss = metrics.val_loss,
-            val_accuracy = metrics.val_accuracy,
+            objective = value,
             epoch_seconds = metrics.epoch_seconds,
             "epoch finished"
         );
-        let value = metrics.get(&goals.metric.name).unwrap_or(f64::NAN);
         if best
             .as_ref()
             .is_none_or(|(_, incumbent, _)| objective.improves(value, *incumbent, 0.0))
         {
-            best = Some((step, value, metrics));
+            on_best(step)?;
+            best = Some((step, value, metrics.clone()));
         }
         let control = reporter.report(step, &metrics.points());
         if control == Control::Prune {
@@ -173,8 +176,7 @@ mod tests {
     fn epoch(val_loss: f64, val_accuracy: f64) -> EpochEnd {
         EpochEnd::Finished(EpochMetrics {
             train_loss: 1.0,
-            val_loss,
-            val_accuracy,
+            validation: vec![("val_loss", val_loss), ("val_accuracy", val_accuracy)],
             epoch_seconds: 0.5,
         })
     }
@@ -203,9 +205,32 @@ mod tests {
             seen: Vec::new(),
             prune_at,
         };
-        let mut next = epochs.iter().copied();
+        let mut next = epochs.iter().cloned();
         let n = u32::try_from(epochs.len()).unwrap();
-        let outcome = drive(n, goals, &mut reporter, || Ok(next.next().unwrap())).unwrap();
+        let mut bests = Vec::new();
+        let outcome = drive(
+            n,
+            goals,
+            &mut reporter,
+            || Ok(next.next().unwrap()),
+            |step| {
+                bests.push(step.0);
+                Ok(())
+            },
+        )
+        .unwrap();
+        if let TrialOutcome::Completed { result, .. }
+        | TrialOutcome::Pruned {
+            result: Some(result),
+            ..
+        } = &outcome
+        {
+            assert_eq!(
+                bests.last(),
+                Some(&result.best_step.0),
+                "on_best saw the best epoch"
+            );
+        }
         (outcome, reporter.seen)
     }
 

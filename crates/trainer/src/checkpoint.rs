@@ -1,0 +1,454 @@
+//! Checkpoints: a trial's best epoch, saved so that the model can be used after the sweep.
+//!
+//! A checkpoint is two files named after the trial, in a folder per experiment: the weights in
+//! safetensors (`<trial>.safetensors`, one tensor per parameter, named as `Net::param_names`
+//! names them), and a JSON sidecar (`<trial>.json`, `CheckpointV1`) with everything needed to
+//! rebuild the model and feed it: the model kind and hyperparameters, the feature and class
+//! names, the normalization fitted on the training split, and the objective value that ranks
+//! it. Loading rebuilds the network from the sidecar and fills it with dfdx's `load_safetensor`,
+//! which refuses a tensor whose shape differs from the rebuilt one.
+//!
+//! `Keeper` keeps only the best `keep` checkpoints of an experiment by the objective metric,
+//! deleting the others as better ones arrive, so that a long sweep does not fill the disk. It
+//! learns what is already on disk when it opens the folder, so resuming a sweep keeps ranking.
+//! Files are written to a temporary name and renamed, so a crash leaves no half checkpoint.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use dfdx::tensor::Cpu;
+use experiment::{Direction, Normalize, ParamValue, Params, TrialId};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{HostTensor, Net, Param, Shape};
+use crate::prep::{Normalization, Prepared, TargetScale};
+use crate::{Error, Result};
+
+/// The version written in every sidecar; a sidecar of another version is refused.
+const FORMAT_VERSION: u32 = 1;
+
+/// The JSON sidecar of a checkpoint, format version 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CheckpointV1 {
+    pub(crate) format_version: u32,
+    pub(crate) experiment: String,
+    pub(crate) trial: u32,
+    /// The saved epoch, counted from 1.
+    pub(crate) epoch: u32,
+    /// The objective metric and its value at `epoch`.
+    pub(crate) metric: String,
+    pub(crate) value: f64,
+    /// `mlp` or `cnn`.
+    pub(crate) model: String,
+    /// Every knob that differs from its default: fixed ones, overridden by sampled ones.
+    pub(crate) params: serde_json::Map<String, serde_json::Value>,
+    /// `classification` or `regression`.
+    pub(crate) task: String,
+    /// The target column, which prediction ignores when the input has it.
+    pub(crate) target: String,
+    pub(crate) feature_names: Vec<String>,
+    pub(crate) class_names: Vec<String>,
+    /// `[height, width, channels]` for a CNN.
+    pub(crate) image: Option<[usize; 3]>,
+    /// `none`, `standard` or `minmax`, with `x' = (x - shift) / scale` per feature.
+    pub(crate) normalize: String,
+    pub(crate) shift: Vec<f32>,
+    pub(crate) scale: Vec<f32>,
+    /// A regression target's `[mean, std]`.
+    pub(crate) target_scale: Option<[f64; 2]>,
+}
+
+/// What a trial's checkpoint records about the trial.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TrialMark<'a> {
+    pub(crate) experiment: &'a str,
+    pub(crate) trial: TrialId,
+    pub(crate) epoch: u32,
+    pub(crate) metric: &'a str,
+    pub(crate) value: f64,
+    pub(crate) model: &'static str,
+    pub(crate) target: &'a str,
+}
+
+/// Keeps the best `keep` checkpoints of an experiment.
+#[derive(Debug)]
+pub(crate) struct Keeper {
+    dir: PathBuf,
+    keep: usize,
+    goal: Direction,
+    /// The trials with a checkpoint on disk and their objective values.
+    kept: Mutex<Vec<(TrialId, f64)>>,
+}
+
+impl CheckpointV1 {
+    /// Describes a model trained on `data` with `params`.
+    pub(crate) fn new(mark: TrialMark<'_>, params: &Params, data: &Prepared) -> Self {
+        let n = &data.normalization;
+        CheckpointV1 {
+            format_version: FORMAT_VERSION,
+            experiment: mark.experiment.to_string(),
+            trial: mark.trial.0,
+            epoch: mark.epoch,
+            metric: mark.metric.to_string(),
+            value: mark.value,
+            model: mark.model.to_string(),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.clone(), to_json(v)))
+                .collect(),
+            task: data.task.as_str().to_string(),
+            target: mark.target.to_string(),
+            feature_names: data.feature_names.clone(),
+            class_names: data.class_names.clone(),
+            image: data
+                .image
+                .filter(|_| mark.model == "cnn")
+                .map(|i| [i.height, i.width, i.channels]),
+            normalize: match n.kind {
+                Normalize::None => "none",
+                Normalize::Standard => "standard",
+                Normalize::MinMax => "minmax",
+            }
+            .to_string(),
+            shift: n.shift.clone(),
+            scale: n.scale.clone(),
+            target_scale: data.target_scale.map(|t| [t.mean, t.std]),
+        }
+    }
+
+    /// Returns the hyperparameters as `Params`.
+    pub(crate) fn params(&self) -> Params {
+        self.params
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), from_json(v)?)))
+            .collect()
+    }
+
+    /// Returns the feature scaling.
+    pub(crate) fn normalization(&self) -> Normalization {
+        Normalization {
+            kind: match self.normalize.as_str() {
+                "none" => Normalize::None,
+                "minmax" => Normalize::MinMax,
+                _ => Normalize::Standard,
+            },
+            shift: self.shift.clone(),
+            scale: self.scale.clone(),
+        }
+    }
+
+    /// Returns the regression target's scaling.
+    pub(crate) fn target_scale(&self) -> Option<TargetScale> {
+        self.target_scale
+            .map(|[mean, std]| TargetScale { mean, std })
+    }
+}
+
+impl Keeper {
+    /// Opens the checkpoint folder `dir` (created when the first checkpoint is saved), keeping
+    /// `keep` checkpoints ranked by `goal`; learns the checkpoints already there.
+    pub(crate) fn open(dir: PathBuf, keep: usize, goal: Direction) -> Result<Keeper> {
+        let mut kept = Vec::new();
+        if dir.is_dir() {
+            let entries = fs::read_dir(&dir).map_err(|e| io(&dir, &e))?;
+            for entry in entries {
+                let path = entry.map_err(|e| io(&dir, &e))?.path();
+                if path.extension().is_some_and(|x| x == "json") {
+                    if let Ok(meta) = read_sidecar(&path) {
+                        kept.push((TrialId(meta.trial), meta.value));
+                    }
+                }
+            }
+        }
+        let keeper = Keeper {
+            dir,
+            keep,
+            goal,
+            kept: Mutex::new(kept),
+        };
+        keeper.prune()?;
+        Ok(keeper)
+    }
+
+    /// Returns the sidecar path of `trial`'s checkpoint.
+    pub(crate) fn sidecar(&self, trial: TrialId) -> PathBuf {
+        self.dir.join(format!("{}.json", trial.0))
+    }
+
+    /// Saves a trial's checkpoint if it ranks among the best `keep`, and deletes the one it
+    /// pushes out.
+    pub(crate) fn save(&self, meta: &CheckpointV1, tensors: &[HostTensor]) -> Result<()> {
+        let trial = TrialId(meta.trial);
+        {
+            let mut kept = self.lock();
+            kept.retain(|(t, _)| *t != trial);
+            let better = kept
+                .iter()
+                .filter(|(_, v)| self.goal.improves(*v, meta.value, 0.0))
+                .count();
+            if better >= self.keep {
+                return Ok(());
+            }
+            kept.push((trial, meta.value));
+        }
+        fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, &e))?;
+        let weights = self.dir.join(format!("{}.safetensors", trial.0));
+        write_atomically(&weights, &serialize(tensors)?)?;
+        let json = serde_json::to_vec_pretty(meta).map_err(|e| Error::Checkpoint {
+            path: self.sidecar(trial),
+            message: e.to_string(),
+        })?;
+        write_atomically(&self.sidecar(trial), &json)?;
+        self.prune()
+    }
+
+    /// Deletes the checkpoints beyond the best `keep`.
+    fn prune(&self) -> Result<()> {
+        let mut kept = self.lock();
+        let goal = self.goal;
+        kept.sort_by(|a, b| {
+            let order = if goal.improves(a.1, b.1, 0.0) {
+                std::cmp::Ordering::Less
+            } else if goal.improves(b.1, a.1, 0.0) {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            };
+            order.then(a.0.cmp(&b.0))
+        });
+        while kept.len() > self.keep {
+            let Some((trial, _)) = kept.pop() else { break };
+            for ext in ["json", "safetensors"] {
+                let path = self.dir.join(format!("{}.{ext}", trial.0));
+                match fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(io(&path, &e)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(TrialId, f64)>> {
+        // A panic while holding the lock leaves a list that is still valid.
+        self.kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Reads a checkpoint sidecar and its weights, and rebuilds the network on the CPU.
+pub(crate) fn load(sidecar: &Path) -> Result<(CheckpointV1, Net<Cpu>)> {
+    let meta = read_sidecar(sidecar)?;
+    let weights = sidecar.with_extension("safetensors");
+    let bytes = fs::read(&weights).map_err(|e| io(&weights, &e))?;
+    let bad = |message: String| Error::Checkpoint {
+        path: weights.clone(),
+        message,
+    };
+    let tensors = SafeTensors::deserialize(&bytes).map_err(|e| bad(format!("{e:?}")))?;
+    let hp = experiment::Hyperparams::resolve(&Params::new(), &meta.params())
+        .map_err(|e| bad(format!("the recorded hyperparameters are invalid: {e}")))?;
+    let outputs = match meta.task.as_str() {
+        "regression" => 1,
+        _ => meta.class_names.len(),
+    };
+    let shape = Shape {
+        inputs: meta.feature_names.len(),
+        outputs,
+        image: meta
+            .image
+            .map(|[height, width, channels]| experiment::ImageShape {
+                height,
+                width,
+                channels,
+            }),
+    };
+    let dev = Cpu::default();
+    // The initial values are overwritten by the checkpoint's.
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0);
+    let mut net = Net::init(&dev, shape, &hp, &mut rng).map_err(|e| bad(e.to_string()))?;
+    let names = net.param_names();
+    for (name, param) in names.iter().zip(net.params_mut()) {
+        let loaded = match param {
+            Param::Matrix(t) => t.load_safetensor(&tensors, name),
+            Param::Vector(t) => t.load_safetensor(&tensors, name),
+        };
+        loaded.map_err(|e| bad(format!("tensor `{name}`: {e:?}")))?;
+    }
+    Ok((meta, net))
+}
+
+fn read_sidecar(path: &Path) -> Result<CheckpointV1> {
+    let text = fs::read(path).map_err(|e| io(path, &e))?;
+    let bad = |message: String| Error::Checkpoint {
+        path: path.to_path_buf(),
+        message,
+    };
+    let version: serde_json::Value =
+        serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
+    match version
+        .get("format_version")
+        .and_then(serde_json::Value::as_u64)
+    {
+        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        other => {
+            return Err(bad(format!(
+                "checkpoint format version {other:?}; this sweep reads version {FORMAT_VERSION}"
+            )))
+        }
+    }
+    serde_json::from_value(version).map_err(|e| bad(e.to_string()))
+}
+
+/// Returns the safetensors bytes of `tensors`, little-endian `f32`.
+fn serialize(tensors: &[HostTensor]) -> Result<Vec<u8>> {
+    let bytes: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|t| t.values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        .collect();
+    let bad = |e: safetensors::SafeTensorError| Error::Checkpoint {
+        path: PathBuf::from("<weights>"),
+        message: format!("{e:?}"),
+    };
+    let mut views = Vec::with_capacity(tensors.len());
+    for (t, data) in tensors.iter().zip(&bytes) {
+        views.push((
+            t.name.clone(),
+            TensorView::new(Dtype::F32, t.shape.clone(), data).map_err(bad)?,
+        ));
+    }
+    safetensors::tensor::serialize(views, &None).map_err(bad)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, bytes).map_err(|e| io(&tmp, &e))?;
+    fs::rename(&tmp, path).map_err(|e| io(path, &e))
+}
+
+fn to_json(v: &ParamValue) -> serde_json::Value {
+    match v {
+        ParamValue::Int(i) => (*i).into(),
+        ParamValue::Float(x) => (*x).into(),
+        ParamValue::Str(s) => s.clone().into(),
+        ParamValue::Bool(b) => (*b).into(),
+    }
+}
+
+fn from_json(v: &serde_json::Value) -> Option<ParamValue> {
+    match v {
+        serde_json::Value::Bool(b) => Some(ParamValue::Bool(*b)),
+        serde_json::Value::String(s) => Some(ParamValue::Str(s.clone())),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) if !n.is_f64() => Some(ParamValue::Int(i)),
+            _ => n.as_f64().map(ParamValue::Float),
+        },
+        _ => None,
+    }
+}
+
+fn io(path: &Path, e: &std::io::Error) -> Error {
+    Error::Checkpoint {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(trial: u32, value: f64) -> CheckpointV1 {
+        CheckpointV1 {
+            format_version: FORMAT_VERSION,
+            experiment: "e".into(),
+            trial,
+            epoch: 1,
+            metric: "val_accuracy".into(),
+            value,
+            model: "mlp".into(),
+            params: serde_json::Map::new(),
+            task: "classification".into(),
+            target: "y".into(),
+            feature_names: vec!["a".into()],
+            class_names: vec!["x".into(), "y".into()],
+            image: None,
+            normalize: "none".into(),
+            shift: vec![0.0],
+            scale: vec![1.0],
+            target_scale: None,
+        }
+    }
+
+    fn on_disk(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_keeper_keeps_the_best_and_remembers_them_on_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e");
+        let tensors = [HostTensor {
+            name: "dense0.bias".into(),
+            shape: vec![2],
+            values: vec![0.5, -1.0],
+        }];
+        let keeper = Keeper::open(path.clone(), 2, Direction::Maximize).unwrap();
+        for (trial, value) in [(0, 0.5), (1, 0.9), (2, 0.7), (3, 0.6), (4, f64::NAN)] {
+            keeper.save(&meta(trial, value), &tensors).unwrap();
+        }
+        assert_eq!(
+            on_disk(&path),
+            ["1.json", "1.safetensors", "2.json", "2.safetensors"]
+        );
+        let reopened = Keeper::open(path.clone(), 1, Direction::Maximize).unwrap();
+        assert_eq!(on_disk(&path), ["1.json", "1.safetensors"]);
+        reopened.save(&meta(5, 0.95), &tensors).unwrap();
+        assert_eq!(on_disk(&path), ["5.json", "5.safetensors"]);
+        assert_eq!(
+            read_sidecar(&reopened.sidecar(TrialId(5))).unwrap(),
+            meta(5, 0.95)
+        );
+    }
+
+    #[test]
+    fn params_survive_json() {
+        let params: Params = [
+            ("lr".to_string(), ParamValue::Float(1.0)),
+            ("hidden".to_string(), ParamValue::Int(64)),
+            ("optimizer".to_string(), ParamValue::Str("adam".into())),
+            ("layer_norm".to_string(), ParamValue::Bool(true)),
+        ]
+        .into_iter()
+        .collect();
+        let json: serde_json::Map<String, serde_json::Value> = params
+            .iter()
+            .map(|(k, v)| (k.clone(), to_json(v)))
+            .collect();
+        let text = serde_json::to_string(&json).unwrap();
+        let back: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+        let back: Params = back
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), from_json(v)?)))
+            .collect();
+        assert_eq!(back, params);
+    }
+
+    #[test]
+    fn a_sidecar_of_another_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("0.json");
+        fs::write(&path, r#"{"format_version": 2}"#).unwrap();
+        let err = read_sidecar(&path).unwrap_err();
+        assert!(err.to_string().contains("format version Some(2)"), "{err}");
+    }
+}
