@@ -109,3 +109,65 @@ mod imp {
         }
     }
 }
+
+/// GPU-only tests, run by `just test-cuda` on a machine with a GPU and the CUDA toolkit.
+#[cfg(all(test, feature = "cuda"))]
+mod cuda_tests {
+    use std::path::PathBuf;
+
+    use experiment::{
+        Control, ExperimentSpec, MetricPoint, Objective, Params, Reporter, Step, TrialContext,
+        TrialId, TrialOutcome,
+    };
+
+    use crate::MlpObjective;
+
+    struct Quiet;
+
+    impl Reporter for Quiet {
+        fn report(&mut self, _: Step, _: &[MetricPoint]) -> Control {
+            Control::Continue
+        }
+    }
+
+    fn run(device: &str, model: &str) -> std::collections::BTreeMap<String, f64> {
+        let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../experiments/gpu.yaml");
+        let yaml = format!(
+            "name: gpu\ndevice: {device}\nmetric: {{name: val_accuracy}}\n\
+             data: {{csv: data/digits.csv, target: digit, image: {{height: 8, width: 8}}}}\n\
+             model: {model}\ntrain: {{epochs: 3, lr: 0.003, clip_norm: 5.0}}\n"
+        );
+        let spec = ExperimentSpec::from_yaml_str(&yaml, &file).unwrap();
+        let objective = MlpObjective::new(&spec).unwrap();
+        let ctx = TrialContext {
+            trial: TrialId(0),
+            seed: experiment::Seed(1),
+            params: &Params::new(),
+        };
+        match objective.run(&ctx, &mut Quiet) {
+            TrialOutcome::Completed { result, .. } => result.metrics,
+            other => panic!("{device} {model}: {other:?}"),
+        }
+    }
+
+    /// The same trial on the GPU and the CPU: the same arithmetic in another order, so the
+    /// metrics agree within a tolerance rather than bit for bit.
+    #[test]
+    fn cuda_trains_like_the_cpu() {
+        for model in [
+            "{kind: mlp, hidden: 32, layer_norm: true, dropout: 0.1}",
+            "{kind: cnn, channels: 8, conv_layers: 2, hidden: 32}",
+        ] {
+            let (gpu, cpu) = (run("cuda", model), run("cpu", model));
+            let close = |name: &str, tolerance: f64| {
+                let (g, c) = (gpu[name], cpu[name]);
+                assert!(
+                    (g - c).abs() <= tolerance,
+                    "{model} {name}: gpu {g} cpu {c}"
+                );
+            };
+            close("val_accuracy", 0.03);
+            close("val_loss", 0.05);
+        }
+    }
+}

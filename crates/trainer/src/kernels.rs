@@ -8,7 +8,8 @@
 //! `Kernels` does the same arithmetic with plain loops over contiguous rows on `Cpu` (a gather
 //! copies whole rows, planned per image rather than read from a batch-sized index), recorded on
 //! the tape through dfdx's public `Tape` API, and falls back to dfdx's own operations on any
-//! other device. The results are bit-identical to dfdx's (the same additions, multiplications
+//! other device. The trait also says where a trial's epochs run: on the CPU, in the trial's
+//! one-thread rayon pool (`TrialThread`), which a CUDA device, not `Send`, cannot enter. The results are bit-identical to dfdx's (the same additions, multiplications
 //! and comparisons in the same order); the tests check this.
 
 use dfdx::shapes::{Axis, HasShape};
@@ -16,10 +17,14 @@ use dfdx::tensor::{Cpu, Merge, NoneTape, PutTape, SplitTape, Tape, Tensor, Tenso
 use dfdx::tensor_ops::{BroadcastTo, Device, TryAdd, TryMul};
 
 use crate::conv::{gather_rows_dfdx, max_pool_dfdx, RowGather};
+use crate::metrics::Scores;
 use crate::model::Mat;
+use crate::prep::Split;
+use crate::train::{EpochEnd, Trainer, TrialThread};
+use crate::Result as TrainResult;
 
 /// Element-wise steps of the MLP; the defaults are dfdx's own operations.
-pub(crate) trait Kernels: Device<f32> + Send + Sync {
+pub(crate) trait Kernels: Device<f32> {
     /// Returns `y + b`, `b` added to every row.
     fn add_bias<T: Tape<f32, Self>>(
         y: Mat<Self, T>,
@@ -52,6 +57,23 @@ pub(crate) trait Kernels: Device<f32> + Send + Sync {
         batch: usize,
     ) -> Result<Mat<Self, T>, Self::Err> {
         max_pool_dfdx(x, plan, batch)
+    }
+
+    /// Runs one epoch of `trainer` on the trial's thread: on the CPU, inside the trial's
+    /// one-thread pool, so that dfdx's matmul does not fan out; elsewhere, where it is.
+    fn run_epoch(trainer: &mut Trainer<'_, Self>, thread: &TrialThread) -> TrainResult<EpochEnd> {
+        let _entered = thread.span.enter();
+        trainer.run_epoch()
+    }
+
+    /// Evaluates `trainer` on `split`, on the trial's thread as `run_epoch` does.
+    fn evaluate(
+        trainer: &Trainer<'_, Self>,
+        split: &Split,
+        thread: &TrialThread,
+    ) -> TrainResult<Scores> {
+        let _entered = thread.span.enter();
+        trainer.evaluate(split)
     }
 }
 
@@ -131,6 +153,24 @@ impl Kernels for Cpu {
         batch: usize,
     ) -> Result<Mat<Self, T>, Self::Err> {
         max_pool_cpu(x, plan, batch)
+    }
+
+    fn run_epoch(trainer: &mut Trainer<'_, Self>, thread: &TrialThread) -> TrainResult<EpochEnd> {
+        thread.pool.install(|| {
+            let _entered = thread.span.enter();
+            trainer.run_epoch()
+        })
+    }
+
+    fn evaluate(
+        trainer: &Trainer<'_, Self>,
+        split: &Split,
+        thread: &TrialThread,
+    ) -> TrainResult<Scores> {
+        thread.pool.install(|| {
+            let _entered = thread.span.enter();
+            trainer.evaluate(split)
+        })
     }
 }
 

@@ -26,7 +26,7 @@ use crate::device::{self, OnDevice};
 use crate::kernels::Kernels;
 use crate::model::HostTensor;
 use crate::prep::{self, Prepared};
-use crate::train::{self, Trainer};
+use crate::train::{self, Trainer, TrialThread};
 use crate::trial::{self, Goals};
 use crate::{metrics, Error, Result};
 
@@ -240,27 +240,19 @@ impl OnDevice for TrialJob<'_> {
 
     fn run<D: Kernels>(self, dev: D) -> Result<TrialOutcome> {
         let o = self.objective;
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+        let thread = TrialThread::new()?;
         let trainer = Trainer::new(dev, &o.data, o.kind, &self.hp, self.ctx.seed)?;
         let trainer = RefCell::new(trainer);
         let goals = Goals {
             metric: &o.metric,
             early_stopping: o.early_stopping.as_ref(),
         };
-        let span = tracing::Span::current();
         let mut best: Option<(Step, Vec<HostTensor>)> = None;
         let outcome = trial::drive(
             self.hp.epochs,
             goals,
             self.reporter,
-            || {
-                let mut guard = trainer.borrow_mut();
-                let trainer = &mut *guard;
-                pool.install(|| {
-                    let _entered = span.enter();
-                    trainer.run_epoch()
-                })
-            },
+            || D::run_epoch(&mut trainer.borrow_mut(), &thread),
             |step| {
                 if o.checkpoints.is_some() {
                     best = Some((step, trainer.borrow().net.host_params()));
@@ -310,17 +302,17 @@ impl OnDevice for Retrain<'_> {
 
     fn run<D: Kernels>(self, dev: D) -> Result<metrics::Scores> {
         let o = self.objective;
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+        let thread = TrialThread::new()?;
         let mut trainer = Trainer::new(dev, &o.data, o.kind, &self.hp, self.seed)?;
         for n in 1..=self.epochs {
-            if let train::EpochEnd::Diverged = pool.install(|| trainer.run_epoch())? {
+            if let train::EpochEnd::Diverged = D::run_epoch(&mut trainer, &thread)? {
                 return Err(Error::Unsuited {
                     path: PathBuf::from(&o.experiment),
                     message: format!("the trial diverged at epoch {n} when trained again"),
                 });
             }
         }
-        pool.install(|| trainer.evaluate(&o.data.test))
+        D::evaluate(&trainer, &o.data.test, &thread)
     }
 }
 

@@ -56,6 +56,25 @@ pub(crate) enum EpochEnd {
     Diverged,
 }
 
+/// Where a trial's work runs: a one-thread rayon pool (dfdx's CPU matmul asks rayon how many
+/// threads it may use, and trials side by side must not each take every core), inside the
+/// trial's tracing span.
+#[derive(Debug)]
+pub(crate) struct TrialThread {
+    pub(crate) pool: rayon::ThreadPool,
+    pub(crate) span: tracing::Span,
+}
+
+impl TrialThread {
+    /// Returns a one-thread pool for the current span.
+    pub(crate) fn new() -> Result<TrialThread> {
+        Ok(TrialThread {
+            pool: rayon::ThreadPoolBuilder::new().num_threads(1).build()?,
+            span: tracing::Span::current(),
+        })
+    }
+}
+
 /// The state of one trial's training.
 #[derive(Debug)]
 pub(crate) struct Trainer<'a, D: Device<f32>> {
