@@ -22,6 +22,10 @@ bench:
 validate file:
     cargo run --release --bin sweep -- validate {{file}}
 
+# Type-check the CUDA path without a GPU or the CUDA toolkit (cudarc's no-toolkit mode: never ship this build)
+check-cuda:
+    cargo check -p trainer --all-targets --features cuda,dfdx/ci-check
+
 # Run the GPU tests (needs the CUDA toolkit and a GPU)
 test-cuda:
     cargo test -p trainer --features cuda
