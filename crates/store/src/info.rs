@@ -1,8 +1,9 @@
 //! What the store keeps about an experiment as a whole.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
-use experiment::{Direction, Seed, Timestamp};
+use experiment::{Direction, Seed, Timestamp, TrialId};
 
 /// An experiment as stored: its spec, objective, budget and lifecycle.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,4 +60,58 @@ impl fmt::Display for ExperimentStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// How and where an experiment was run: what `sweep reproduce` needs to run a trial again, and
+/// what explains a difference when it does not reproduce.
+///
+/// Kept apart from `ExperimentInfo` (see `Store::put_run_record`): experiments stored before
+/// records existed simply have none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    /// The spec with every default filled in, as YAML.
+    pub resolved_spec: String,
+    /// The hex SHA-256 of `resolved_spec`.
+    pub resolved_spec_hash: String,
+    /// The absolute path of the spec file; its relative paths (the data) resolve against it.
+    pub spec_file: String,
+    /// The absolute path of the dataset file.
+    pub data_file: String,
+    /// The hex SHA-256 of the dataset file's bytes.
+    pub data_hash: String,
+    /// The state of the git working tree the run started in, if it was one.
+    pub git: Option<GitState>,
+    /// The version of Sweep that ran it.
+    pub sweep_version: String,
+    /// The training engine and its version, e.g. `dfdx 0.13.0`.
+    pub engine: String,
+    /// The device trials trained on, e.g. `cpu`.
+    pub device: String,
+    /// The operating system: its name and version where known, and the architecture.
+    pub os: String,
+    /// The CPU model and the number of cores.
+    pub cpu: String,
+}
+
+/// The state of a git working tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitState {
+    /// The commit checked out (`git rev-parse HEAD`).
+    pub commit: String,
+    /// Whether tracked files differed from the commit.
+    pub dirty: bool,
+    /// The diff of tracked files against the commit (`git diff HEAD`), possibly cut short.
+    pub diff: String,
+}
+
+/// The best trial of a finished sweep, measured once on the held-out test split.
+///
+/// Kept apart from trials and their metric series (see `Store::put_test_result`): test metrics
+/// are for reporting, and nothing that ranks trials reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestResult {
+    /// The trial measured: the best by the objective on validation.
+    pub trial: TrialId,
+    /// Its test metrics, `test_loss`, `test_accuracy`, ... by name.
+    pub metrics: BTreeMap<String, f64>,
 }

@@ -8,6 +8,8 @@
 //! | `meta`           | `format_version`, `next_experiment_id`                     | u32 / u64          |
 //! | `experiment_ids` | experiment name (UTF-8)                                    | `ExperimentId` u64 |
 //! | `experiments`    | `ExperimentId` u64                                         | experiment record  |
+//! | `run_records`    | `ExperimentId` u64                                         | run record         |
+//! | `test_results`   | `ExperimentId` u64                                         | test result        |
 //! | `trials`         | `ExperimentId` u64, `TrialId` u32                          | trial record       |
 //! | `metrics`        | `ExperimentId` u64, `TrialId` u32, name length u16, name, `Step` u32 | f64 bits |
 //!

@@ -6,6 +6,10 @@
 //! `experiment` cannot silently change the on-disk format. A `FORMAT_VERSION` stored under a meta
 //! key is checked on open, and a mismatch is an error rather than a misread.
 //!
+//! Each experiment may also have a `RunRecord` (how and where it was run, for `sweep reproduce`),
+//! kept in a tree of its own with its own versioned record: stores written before run records
+//! existed open unchanged, their experiments simply have none, so `FORMAT_VERSION` stays 1.
+//!
 //! Keys are laid out for range scans (see `keys`): metric points are keyed by
 //! (experiment, trial, metric, step) with big-endian integers, so a prefix scan returns one
 //! trial's one metric in step order. Stored bytes are input: reading them never panics.
@@ -33,7 +37,7 @@ mod records;
 mod store;
 
 pub use error::{Error, Result};
-pub use info::{ExperimentInfo, ExperimentStatus};
+pub use info::{ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult};
 pub use store::{Store, FORMAT_VERSION};
 
 #[allow(dead_code)]

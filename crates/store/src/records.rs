@@ -11,6 +11,9 @@
 //! NaN and the infinities, which JSON lacks, are the strings `nan`, `inf` and `-inf`. NaN payloads
 //! and signs are not kept. Metric points do not go through here: they are stored as raw bits.
 
+mod run;
+mod test_result;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -21,6 +24,10 @@ use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{Error, ExperimentInfo, ExperimentStatus, Result};
+
+pub(crate) use run::{decode_run_record, encode_run_record};
+
+pub(crate) use test_result::{decode_test_result, encode_test_result};
 
 /// An experiment as written by format version 1.
 #[derive(Debug, Serialize, Deserialize)]

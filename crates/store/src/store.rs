@@ -23,7 +23,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use crate::error::storage;
 use crate::keys::{self, ExperimentId};
 use crate::records;
-use crate::{Error, ExperimentInfo, Result};
+use crate::{Error, ExperimentInfo, Result, RunRecord, TestResult};
 
 /// The version of the on-disk layout and records; a store of another version is not opened.
 pub const FORMAT_VERSION: u32 = 1;
@@ -41,6 +41,8 @@ pub struct Store {
     meta: sled::Tree,
     experiment_ids: sled::Tree,
     experiments: sled::Tree,
+    run_records: sled::Tree,
+    test_results: sled::Tree,
     trials: sled::Tree,
     metrics: sled::Tree,
     path: Option<Arc<Path>>,
@@ -153,6 +155,44 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         all.sort_by(|a, b| (a.created, &a.name).cmp(&(b.created, &b.name)));
         Ok(all)
+    }
+
+    /// Stores how and where the experiment was run, replacing any earlier record.
+    pub fn put_run_record(&self, experiment: &str, record: &RunRecord) -> Result<()> {
+        let id = self.experiment_id(experiment)?;
+        self.run_records
+            .insert(id.to_bytes(), records::encode_run_record(record))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Returns how and where the experiment was run; `None` for an experiment stored without a
+    /// record (by a Sweep from before records, or by a caller that had none to give).
+    pub fn run_record(&self, experiment: &str) -> Result<Option<RunRecord>> {
+        let id = self.experiment_id(experiment)?;
+        match self.run_records.get(id.to_bytes()).map_err(storage)? {
+            Some(bytes) => records::decode_run_record(&bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores the test-split metrics of the experiment's best trial, replacing any earlier ones.
+    pub fn put_test_result(&self, experiment: &str, result: &TestResult) -> Result<()> {
+        let id = self.experiment_id(experiment)?;
+        self.test_results
+            .insert(id.to_bytes(), records::encode_test_result(result))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Returns the test-split metrics of the experiment's best trial; `None` until a sweep of
+    /// the experiment has finished and measured them.
+    pub fn test_result(&self, experiment: &str) -> Result<Option<TestResult>> {
+        let id = self.experiment_id(experiment)?;
+        match self.test_results.get(id.to_bytes()).map_err(storage)? {
+            Some(bytes) => records::decode_test_result(&bytes).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Stores a trial, replacing any trial with the same id in the experiment.
@@ -287,6 +327,8 @@ impl Store {
             meta: tree("meta")?,
             experiment_ids: tree("experiment_ids")?,
             experiments: tree("experiments")?,
+            run_records: tree("run_records")?,
+            test_results: tree("test_results")?,
             trials: tree("trials")?,
             metrics: tree("metrics")?,
             db,

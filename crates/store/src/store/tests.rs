@@ -423,3 +423,39 @@ fn debug_does_not_dump_the_database() {
     let store = Store::temporary().unwrap();
     assert_eq!(format!("{store:?}"), "Store { path: None, .. }");
 }
+
+#[test]
+fn run_records_are_kept_per_experiment_and_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = crate::RunRecord {
+        resolved_spec: "name: a\n".into(),
+        resolved_spec_hash: "01".repeat(32),
+        spec_file: "/x/a.yaml".into(),
+        data_file: "/x/d.csv".into(),
+        data_hash: "02".repeat(32),
+        git: Some(crate::GitState {
+            commit: "c".repeat(40),
+            dirty: false,
+            diff: String::new(),
+        }),
+        sweep_version: "0.0.0".into(),
+        engine: "dfdx 0.13.0".into(),
+        device: "cpu".into(),
+        os: "linux x86_64".into(),
+        cpu: "test cpu, 2 cores".into(),
+    };
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.create_experiment(&info("a", 1)).unwrap();
+        store.create_experiment(&info("b", 2)).unwrap();
+        assert_eq!(store.run_record("a").unwrap(), None);
+        store.put_run_record("a", &record).unwrap();
+        let err = store.put_run_record("zz", &record).unwrap_err();
+        assert!(matches!(err, Error::UnknownExperiment { .. }), "{err}");
+        store.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.run_record("a").unwrap(), Some(record));
+    // An experiment without a record, as every experiment stored before records existed.
+    assert_eq!(store.run_record("b").unwrap(), None);
+}

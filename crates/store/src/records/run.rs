@@ -1,0 +1,155 @@
+//! The stored form of a `RunRecord`: a record kind of its own, versioned like the others.
+//!
+//! Run records sit in their own tree rather than in a second version of the experiment record:
+//! the addition is one that older readers can ignore and newer readers can find missing, so
+//! neither the experiment record nor `FORMAT_VERSION` changes, and stores written before run
+//! records existed open as they are.
+
+use serde::{Deserialize, Serialize};
+
+use super::{from_json, probe, to_json};
+use crate::{Error, GitState, Result, RunRecord};
+
+/// A run record as written by record version 1.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RunRecordV1 {
+    v: u32,
+    resolved_spec: String,
+    resolved_spec_hash: String,
+    spec_file: String,
+    data_file: String,
+    data_hash: String,
+    git: Option<GitStateV1>,
+    sweep_version: String,
+    engine: String,
+    device: String,
+    os: String,
+    cpu: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GitStateV1 {
+    commit: String,
+    dirty: bool,
+    diff: String,
+}
+
+/// Returns the stored bytes of a run record.
+pub(crate) fn encode_run_record(r: &RunRecord) -> Vec<u8> {
+    to_json(&RunRecordV1::from(r))
+}
+
+/// Decodes a run record of any known version.
+pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
+    const WHAT: &str = "run record";
+    match probe(WHAT, bytes)? {
+        1 => Ok(from_json::<RunRecordV1>(WHAT, bytes)?.into()),
+        version => Err(Error::RecordVersion {
+            what: WHAT,
+            version,
+        }),
+    }
+}
+
+impl From<&RunRecord> for RunRecordV1 {
+    fn from(r: &RunRecord) -> Self {
+        RunRecordV1 {
+            v: 1,
+            resolved_spec: r.resolved_spec.clone(),
+            resolved_spec_hash: r.resolved_spec_hash.clone(),
+            spec_file: r.spec_file.clone(),
+            data_file: r.data_file.clone(),
+            data_hash: r.data_hash.clone(),
+            git: r.git.as_ref().map(|g| GitStateV1 {
+                commit: g.commit.clone(),
+                dirty: g.dirty,
+                diff: g.diff.clone(),
+            }),
+            sweep_version: r.sweep_version.clone(),
+            engine: r.engine.clone(),
+            device: r.device.clone(),
+            os: r.os.clone(),
+            cpu: r.cpu.clone(),
+        }
+    }
+}
+
+impl From<RunRecordV1> for RunRecord {
+    fn from(r: RunRecordV1) -> Self {
+        RunRecord {
+            resolved_spec: r.resolved_spec,
+            resolved_spec_hash: r.resolved_spec_hash,
+            spec_file: r.spec_file,
+            data_file: r.data_file,
+            data_hash: r.data_hash,
+            git: r.git.map(|g| GitState {
+                commit: g.commit,
+                dirty: g.dirty,
+                diff: g.diff,
+            }),
+            sweep_version: r.sweep_version,
+            engine: r.engine,
+            device: r.device,
+            os: r.os,
+            cpu: r.cpu,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(git: Option<GitState>) -> RunRecord {
+        RunRecord {
+            resolved_spec: "name: e\nseed: 7\n".into(),
+            resolved_spec_hash: "ab".repeat(32),
+            spec_file: "/work/exp/e.yaml".into(),
+            data_file: "/work/exp/data/d.csv".into(),
+            data_hash: "cd".repeat(32),
+            git,
+            sweep_version: "0.0.0".into(),
+            engine: "dfdx 0.13.0".into(),
+            device: "cpu".into(),
+            os: "linux (Debian GNU/Linux 12) x86_64".into(),
+            cpu: "AMD EPYC, 2 cores".into(),
+        }
+    }
+
+    #[test]
+    fn run_records_round_trip_with_and_without_git() {
+        let dirty = GitState {
+            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            dirty: true,
+            diff: "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-\"a\"\n+\u{e9}\n".into(),
+        };
+        for r in [record(None), record(Some(dirty))] {
+            assert_eq!(decode_run_record(&encode_run_record(&r)).unwrap(), r);
+        }
+    }
+
+    #[test]
+    fn run_record_format_is_stable_and_versions_are_checked() {
+        let json = String::from_utf8(encode_run_record(&record(None))).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"v":1,"resolved_spec":"name: e\nseed: 7\n","resolved_spec_hash":"#,
+                r#""abababababababababababababababababababababababababababababababab","#,
+                r#""spec_file":"/work/exp/e.yaml","data_file":"/work/exp/data/d.csv","#,
+                r#""data_hash":"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd","#,
+                r#""git":null,"sweep_version":"0.0.0","engine":"dfdx 0.13.0","device":"cpu","#,
+                r#""os":"linux (Debian GNU/Linux 12) x86_64","cpu":"AMD EPYC, 2 cores"}"#
+            )
+        );
+        let err = decode_run_record(br#"{"v":2}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "run record has version 2, which this sweep does not read"
+        );
+        let cut = &json.as_bytes()[..json.len() - 1];
+        assert!(matches!(decode_run_record(cut), Err(Error::Corrupt { .. })));
+    }
+}
