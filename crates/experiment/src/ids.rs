@@ -51,7 +51,8 @@ pub fn trial_seed(experiment: Seed, trial: TrialId) -> Seed {
     Seed(splitmix64(splitmix64(experiment.0) ^ salt))
 }
 
-fn splitmix64(x: u64) -> u64 {
+/// SplitMix64's finalizer: a bijective mix of the bits of `x`.
+pub(crate) fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -6,6 +6,7 @@
 //! need the filesystem (does the data file exist?) belong to the crates that do IO.
 
 mod error;
+mod gate;
 mod grid;
 mod ids;
 mod knobs;
@@ -19,6 +20,10 @@ mod trial;
 mod yaml;
 
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
+pub use gate::{
+    repeat_seed, Aggregate, Baseline, BaselineMetric, BaselineMismatch, Estimate, GateReport,
+    GateRow, GateSpec, GatedMetric, Provenance, Verdict,
+};
 pub use ids::{trial_seed, Seed, Step, Timestamp, TrialId};
 pub use knobs::{
     Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, Schedule, KNOBS,

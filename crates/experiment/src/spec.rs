@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::{Direction, Location, Method, Params, Result, SearchSpace, Seed};
+use crate::{Direction, GateSpec, Location, Method, Params, Result, SearchSpace, Seed};
 
 /// A value with the place in the spec file where it was written, for errors found later.
 #[derive(Debug, Clone, PartialEq)]
@@ -179,6 +179,8 @@ pub struct ExperimentSpec {
     pub device: DeviceChoice,
     /// Which trials keep checkpoints.
     pub checkpoints: CheckpointSpec,
+    /// The regression gate of `sweep gate`, if the spec has one.
+    pub gate: Option<GateSpec>,
     /// The YAML text the spec was parsed from.
     pub source: String,
 }

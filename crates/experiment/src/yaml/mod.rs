@@ -11,6 +11,7 @@ mod blocks;
 mod conditions;
 mod decoder;
 mod distribution;
+mod gate;
 mod params;
 mod sampler;
 mod tree;
@@ -41,6 +42,7 @@ const ROOT_KEYS: &[&str] = &[
     "model",
     "train",
     "parameters",
+    "gate",
     "device",
     "checkpoints",
 ];
@@ -152,6 +154,9 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         (Some(m), Some(n)) => sampler::settings(d, m, n),
         (m, _) => m,
     };
+    let gate = block("gate").map_or(Some(None), |n| {
+        gate::gate(d, n, file, metric.as_ref()).map(Some)
+    });
     let device = block("device").map_or(Some(DeviceChoice::Cpu), |n| blocks::device(d, n));
     let checkpoints = block("checkpoints").map_or(
         Some(CheckpointSpec {
@@ -195,6 +200,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         space,
         device: device?,
         checkpoints: checkpoints?,
+        gate: gate?,
         source: text.to_string(),
     })
 }

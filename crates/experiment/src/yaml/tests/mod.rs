@@ -5,6 +5,7 @@
 
 mod engine;
 mod errors;
+mod gate;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -170,6 +171,7 @@ fn the_example_parses_into_the_spec_it_describes() {
         ]),
         device: crate::DeviceChoice::Cpu,
         checkpoints: crate::CheckpointSpec { keep: 5 },
+        gate: None,
         source: EXAMPLE.to_string(),
     };
     assert_eq!(spec, want);
