@@ -31,6 +31,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         spec_path: args.file.display().to_string(),
         parallel,
         run_cap: args.run_cap,
+        extend: None,
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();
