@@ -48,6 +48,9 @@ pub(crate) struct RunArgs {
     /// Trials side by side, overriding the file's parallel (default: number of cores)
     #[arg(long, value_name = "N")]
     pub(crate) parallel: Option<u32>,
+    /// Add N trials to an existing experiment, warm-starting the sampler from its history
+    #[arg(long, value_name = "N")]
+    pub(crate) extend: Option<u32>,
     /// Rows of the leaderboard printed at the end
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub(crate) top: usize,

@@ -25,17 +25,33 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     if args.run_cap == Some(0) {
         bail!("--run-cap must be at least 1");
     }
+    if args.extend == Some(0) {
+        bail!("--extend must be at least 1");
+    }
     let store = open_store(&args.store.store, StoreMode::Create)?;
     let observer = ProgressObserver::new(&spec);
     let options = StudyOptions {
         spec_path: args.file.display().to_string(),
         parallel,
         run_cap: args.run_cap,
-        extend: None,
+        extend: args.extend,
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();
-    let summary = summary?;
+    let summary = match summary {
+        Err(runner::Error::SpecChanged {
+            name,
+            stored,
+            current,
+        }) => bail!(
+            "experiment `{name}` already exists in {} with a different spec:\n{}\n\
+             give the edited file a new `name:`, use another --store, or run the stored spec \
+             unchanged with --extend N to add trials",
+            args.store.store.display(),
+            output::line_diff(&stored, &current)
+        ),
+        other => other?,
+    };
     print_run_summary(&spec, &summary, args)?;
     let ran_any = !summary.trials.is_empty();
     if ran_any && summary.trials.iter().all(|t| t.state == TrialState::Failed) {
