@@ -1,8 +1,8 @@
 # Sweep's recipes. `just --list` shows them.
 
-# Run the quick-start sweep (release build) and print its leaderboard
+# Run the quick-start sweep (release build) with its live dashboard, print the leaderboard, keep serving until Ctrl-C
 sweep file="experiments/quickstart.yaml":
-    cargo run --release --bin sweep -- run {{file}}
+    cargo run --release --bin sweep -- run {{file}} --serve-after
 
 # Run every test (unit, integration, end to end)
 test:
@@ -14,9 +14,14 @@ check:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Benchmarks: training throughput (one trial, two side by side) and the quickstart's accuracy
+# Benchmarks: training throughput (one trial, two side by side), the quickstart's accuracy, and the dashboard at 10,000 trials
 bench:
     cargo bench -p trainer --bench throughput
+    cargo bench -p dashboard --bench dashboard
+
+# Serve the dashboard of the store in .sweep (read-only)
+serve store=".sweep":
+    cargo run --release --bin sweep -- serve --store {{store}}
 
 # Validate an experiment file without running it
 validate file:

@@ -3,6 +3,7 @@
 
 mod bad_specs;
 mod cli;
+mod dashboard;
 mod examples;
 mod resume;
 mod tidy;

@@ -72,7 +72,10 @@ impl TestEnv {
         let mut cmd = Command::new(sweep_binary());
         cmd.args(args)
             .current_dir(self.dir.path())
-            .env_remove("RUST_LOG");
+            .env_remove("RUST_LOG")
+            // Any dashboard a command serves takes a free loopback port: tests never collide.
+            .env_remove("SWEEP_TOKEN")
+            .env("SWEEP_ADDR", "127.0.0.1:0");
         cmd
     }
 }

@@ -25,6 +25,8 @@ pub(crate) enum Command {
     Show(ShowArgs),
     /// List an experiment's trials
     Trials(TrialsArgs),
+    /// Serve the browser dashboard of a store
+    Serve(ServeArgs),
 }
 
 /// Where the store lives.
@@ -54,6 +56,34 @@ pub(crate) struct RunArgs {
     /// Rows of the leaderboard printed at the end
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub(crate) top: usize,
+    #[command(flatten)]
+    pub(crate) dashboard: DashboardArgs,
+    /// Run without serving the dashboard
+    #[arg(long, conflicts_with_all = ["addr", "serve_after"])]
+    pub(crate) no_serve: bool,
+    /// Keep serving the dashboard after the sweep ends, until Ctrl-C
+    #[arg(long)]
+    pub(crate) serve_after: bool,
+}
+
+/// Where and for whom the dashboard is served.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DashboardArgs {
+    /// Dashboard address [default: 127.0.0.1:8080, or the next free port up to 8099; env SWEEP_ADDR]
+    #[arg(long, value_name = "IP:PORT")]
+    pub(crate) addr: Option<std::net::SocketAddr>,
+    /// Access token every request must carry; required off loopback [env: SWEEP_TOKEN]
+    #[arg(long, value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+}
+
+/// `sweep serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    #[command(flatten)]
+    pub(crate) dashboard: DashboardArgs,
 }
 
 /// `sweep validate`.

@@ -11,7 +11,7 @@ use experiment::{Direction, ParamValue, Step, Trial, TrialId, TrialState};
 use serde::{Deserialize, Serialize};
 use store::ExperimentInfo;
 
-use crate::data::{self, Series};
+use crate::data::Series;
 use crate::downsample;
 use crate::pages::{blocking, now};
 use crate::view::leaderboard::{self, LeaderboardQuery, Selection};
@@ -121,28 +121,44 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/experiments/{name}", web::get().to(experiment))
         .route("/api/experiments/{name}/trials", web::get().to(trials))
         .route("/api/experiments/{name}/history", web::get().to(history))
-        .route("/api/experiments/{name}/importance", web::get().to(importance))
+        .route(
+            "/api/experiments/{name}/importance",
+            web::get().to(importance),
+        )
         .route("/api/experiments/{name}/trials/{id}", web::get().to(trial))
-        .route("/api/experiments/{name}/trials/{id}/metrics", web::get().to(metrics))
-        .route("/api/experiments/{name}/trials/{id}/metrics/{metric}", web::get().to(metric));
+        .route(
+            "/api/experiments/{name}/trials/{id}/metrics",
+            web::get().to(metrics),
+        )
+        .route(
+            "/api/experiments/{name}/trials/{id}/metrics/{metric}",
+            web::get().to(metric),
+        );
 }
 
 async fn experiments(state: web::Data<AppState>) -> Result<HttpResponse> {
-    let store = state.store.clone();
-    json(blocking(move || {
-        let all = data::experiments(&store)?;
-        Ok(all.iter().map(|(info, trials)| experiment_dto(info, trials)).collect::<Vec<_>>())
-    })
-    .await)
+    let reader = state.reader.clone();
+    json(
+        blocking(move || {
+            let all = reader.experiments()?;
+            Ok(all
+                .iter()
+                .map(|d| experiment_dto(&d.info, &d.trials))
+                .collect::<Vec<_>>())
+        })
+        .await,
+    )
 }
 
 async fn experiment(state: web::Data<AppState>, name: web::Path<String>) -> Result<HttpResponse> {
-    let store = state.store.clone();
-    json(blocking(move || {
-        let data = data::experiment(&store, &name)?;
-        Ok(experiment_dto(&data.info, &data.trials))
-    })
-    .await)
+    let reader = state.reader.clone();
+    json(
+        blocking(move || {
+            let data = reader.experiment(&name)?;
+            Ok(experiment_dto(&data.info, &data.trials))
+        })
+        .await,
+    )
 }
 
 async fn trials(
@@ -150,73 +166,97 @@ async fn trials(
     name: web::Path<String>,
     query: web::Query<LeaderboardQuery>,
 ) -> Result<HttpResponse> {
-    let store = state.store.clone();
-    json(blocking(move || {
-        let sel = Selection::parse(&query, leaderboard::PER_PAGE)?;
-        let data = data::experiment(&store, &name)?;
-        let ranked = leaderboard::ranked(&data.trials, &data.info.objective, data.info.goal);
-        let page = leaderboard::select(&ranked, &sel);
-        Ok(TrialsPageDto {
-            total: data.trials.len(),
-            matching: page.matching,
-            page: sel.page,
-            pages: page.pages,
-            per_page: sel.per_page,
-            trials: page.rows.iter().map(|r| trial_dto(r.trial, r.rank, &data.info.objective)).collect(),
+    let reader = state.reader.clone();
+    json(
+        blocking(move || {
+            let sel = Selection::parse(&query, leaderboard::PER_PAGE)?;
+            let data = reader.experiment(&name)?;
+            let ranked = leaderboard::ranked(&data.trials, &data.info.objective, data.info.goal);
+            let page = leaderboard::select(&ranked, &sel);
+            Ok(TrialsPageDto {
+                total: data.trials.len(),
+                matching: page.matching,
+                page: sel.page,
+                pages: page.pages,
+                per_page: sel.per_page,
+                trials: page
+                    .rows
+                    .iter()
+                    .map(|r| trial_dto(r.trial, r.rank, &data.info.objective))
+                    .collect(),
+            })
         })
-    })
-    .await)
+        .await,
+    )
 }
 
 async fn history(state: web::Data<AppState>, name: web::Path<String>) -> Result<HttpResponse> {
-    let store = state.store.clone();
-    json(blocking(move || {
-        let data = data::experiment(&store, &name)?;
-        let (objective, goal) = (&data.info.objective, data.info.goal);
-        let mut best: Option<f64> = None;
-        Ok(data
-            .trials
-            .iter()
-            .map(|t| {
-                let value = t.value(objective).filter(|v| v.is_finite());
-                if let (TrialState::Completed, Some(v)) = (t.state, value) {
-                    if best.is_none_or(|b| goal.improves(v, b, 0.0)) {
-                        best = Some(v);
+    let reader = state.reader.clone();
+    json(
+        blocking(move || {
+            let data = reader.experiment(&name)?;
+            let (objective, goal) = (&data.info.objective, data.info.goal);
+            let mut best: Option<f64> = None;
+            Ok(data
+                .trials
+                .iter()
+                .map(|t| {
+                    let value = t.value(objective).filter(|v| v.is_finite());
+                    if let (TrialState::Completed, Some(v)) = (t.state, value) {
+                        if best.is_none_or(|b| goal.improves(v, b, 0.0)) {
+                            best = Some(v);
+                        }
                     }
-                }
-                HistoryDto { trial: t.id.0, state: t.state.as_str(), value, best_so_far: best }
-            })
-            .collect::<Vec<_>>())
-    })
-    .await)
+                    HistoryDto {
+                        trial: t.id.0,
+                        state: t.state.as_str(),
+                        value,
+                        best_so_far: best,
+                    }
+                })
+                .collect::<Vec<_>>())
+        })
+        .await,
+    )
 }
 
 async fn importance(state: web::Data<AppState>, name: web::Path<String>) -> Result<HttpResponse> {
-    let store = state.store.clone();
-    json(blocking(move || {
-        let data = data::experiment(&store, &name)?;
-        let axes = param_axes(data.spec.as_ref(), &data.trials);
-        let scores = experiment_view::importance_of(&axes, &data.trials, &data.info.objective, data.info.goal);
-        Ok(ImportanceDto {
-            method: "PED-ANOVA (global, histogram densities)",
-            top_fraction: crate::importance::GAMMA,
-            importance: scores.map(|s| {
-                s.into_iter().map(|(param, importance)| ParamImportanceDto { param, importance }).collect()
-            }),
+    let reader = state.reader.clone();
+    json(
+        blocking(move || {
+            let data = reader.experiment(&name)?;
+            let axes = param_axes(data.spec.as_ref(), &data.trials);
+            let scores = experiment_view::importance_of(
+                &axes,
+                &data.trials,
+                &data.info.objective,
+                data.info.goal,
+            );
+            Ok(ImportanceDto {
+                method: "PED-ANOVA (global, histogram densities)",
+                top_fraction: crate::importance::GAMMA,
+                importance: scores.map(|s| {
+                    s.into_iter()
+                        .map(|(param, importance)| ParamImportanceDto { param, importance })
+                        .collect()
+                }),
+            })
         })
-    })
-    .await)
+        .await,
+    )
 }
 
 async fn trial(state: web::Data<AppState>, path: web::Path<(String, u32)>) -> Result<HttpResponse> {
-    let store = state.store.clone();
+    let reader = state.reader.clone();
     let (name, id) = path.into_inner();
-    json(blocking(move || {
-        let info = data::info(&store, &name)?;
-        let t = data::trial(&store, &name, id)?;
-        Ok(trial_dto(&t, None, &info.objective))
-    })
-    .await)
+    json(
+        blocking(move || {
+            let info = reader.info(&name)?;
+            let t = reader.trial(&name, id)?;
+            Ok(trial_dto(&t, None, &info.objective))
+        })
+        .await,
+    )
 }
 
 async fn metrics(
@@ -224,18 +264,23 @@ async fn metrics(
     path: web::Path<(String, u32)>,
     query: web::Query<SeriesQuery>,
 ) -> Result<HttpResponse> {
-    let store = state.store.clone();
+    let reader = state.reader.clone();
     let (name, id) = path.into_inner();
-    json(async move {
-        let max_points = max_points(&query)?;
-        blocking(move || {
-            data::trial(&store, &name, id)?;
-            let all = data::all_metrics(&store, &name, TrialId(id))?;
-            Ok(all.iter().map(|(metric, s)| series_dto(id, metric, s, max_points)).collect::<Vec<_>>())
-        })
-        .await
-    }
-    .await)
+    json(
+        async move {
+            let max_points = max_points(&query)?;
+            blocking(move || {
+                reader.trial(&name, id)?;
+                let all = reader.all_metrics(&name, TrialId(id))?;
+                Ok(all
+                    .iter()
+                    .map(|(metric, s)| series_dto(id, metric, s, max_points))
+                    .collect::<Vec<_>>())
+            })
+            .await
+        }
+        .await,
+    )
 }
 
 async fn metric(
@@ -243,28 +288,35 @@ async fn metric(
     path: web::Path<(String, u32, String)>,
     query: web::Query<SeriesQuery>,
 ) -> Result<HttpResponse> {
-    let store = state.store.clone();
+    let reader = state.reader.clone();
     let (name, id, metric) = path.into_inner();
-    json(async move {
-        let max_points = max_points(&query)?;
-        blocking(move || {
-            data::trial(&store, &name, id)?;
-            let series = data::metric_of(&store, &name, &[TrialId(id)], &metric)?;
-            let series = series.get(&TrialId(id)).filter(|s| !s.is_empty()).ok_or_else(|| {
-                Error::NotFound(format!("trial {id} of {name:?} has no metric {metric:?}"))
-            })?;
-            Ok(series_dto(id, &metric, series, max_points))
-        })
-        .await
-    }
-    .await)
+    json(
+        async move {
+            let max_points = max_points(&query)?;
+            blocking(move || {
+                reader.trial(&name, id)?;
+                let series = reader.metric_of(&name, &[TrialId(id)], &metric)?;
+                let series = series
+                    .get(&TrialId(id))
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| {
+                        Error::NotFound(format!("trial {id} of {name:?} has no metric {metric:?}"))
+                    })?;
+                Ok(series_dto(id, &metric, series, max_points))
+            })
+            .await
+        }
+        .await,
+    )
 }
 
 fn max_points(query: &SeriesQuery) -> Result<usize> {
     match query.max_points {
         None => Ok(DEFAULT_MAX_POINTS),
         Some(n) if (3..=LIMIT_MAX_POINTS).contains(&n) => Ok(n),
-        Some(_) => Err(Error::BadRequest(format!("max_points must be in 3..={LIMIT_MAX_POINTS}"))),
+        Some(_) => Err(Error::BadRequest(format!(
+            "max_points must be in 3..={LIMIT_MAX_POINTS}"
+        ))),
     }
 }
 
@@ -277,7 +329,7 @@ fn json<T: Serialize>(result: Result<T>) -> Result<HttpResponse> {
 
 fn experiment_dto(info: &ExperimentInfo, trials: &[Trial]) -> ExperimentDto {
     let summary = Summary::of(info, trials, now());
-    let best = experiment::best_trial(trials, &info.objective, info.goal);
+    let best = crate::view::best_completed(trials, &info.objective, info.goal);
     ExperimentDto {
         name: info.name.clone(),
         description: info.description.clone(),
@@ -299,7 +351,10 @@ fn experiment_dto(info: &ExperimentInfo, trials: &[Trial]) -> ExperimentDto {
             failed: summary.failed,
             running: summary.running,
         },
-        best: best.map(|t| BestDto { trial: t.id.0, value: finite(t.value(&info.objective)) }),
+        best: best.map(|t| BestDto {
+            trial: t.id.0,
+            value: finite(t.value(&info.objective)),
+        }),
     }
 }
 
@@ -312,7 +367,11 @@ fn trial_dto(t: &Trial, rank: Option<usize>, objective: &str) -> TrialDto {
         seed: t.seed.0,
         started_ms: t.started.map(|x| x.0),
         finished_ms: t.finished.map(|x| x.0),
-        params: t.params.iter().map(|(k, v)| (k.clone(), param_json(v))).collect(),
+        params: t
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), param_json(v)))
+            .collect(),
         value: finite(t.value(objective)),
         best_step: t.result.as_ref().map(|r| r.best_step.0),
         metrics: t
@@ -331,18 +390,34 @@ fn series_dto(trial: u32, metric: &str, series: &Series, max_points: usize) -> S
         let picked = downsample::lttb(&xy, max_points);
         // Steps are exact small integers in f64, so this converts back without loss.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let points = picked.iter().map(|(x, y)| (*x as u32, finite(Some(*y)))).collect();
+        let points = picked
+            .iter()
+            .map(|(x, y)| (*x as u32, finite(Some(*y))))
+            .collect();
         (points, true)
     } else {
-        (series.iter().map(|(Step(s), v)| (*s, finite(Some(*v)))).collect(), false)
+        (
+            series
+                .iter()
+                .map(|(Step(s), v)| (*s, finite(Some(*v))))
+                .collect(),
+            false,
+        )
     };
-    SeriesDto { trial, metric: metric.to_string(), total_points, downsampled, points }
+    SeriesDto {
+        trial,
+        metric: metric.to_string(),
+        total_points,
+        downsampled,
+        points,
+    }
 }
 
 fn param_json(v: &ParamValue) -> serde_json::Value {
     match v {
         ParamValue::Int(i) => serde_json::Value::from(*i),
-        ParamValue::Float(x) => serde_json::Number::from_f64(*x).map_or(serde_json::Value::Null, serde_json::Value::Number),
+        ParamValue::Float(x) => serde_json::Number::from_f64(*x)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
         ParamValue::Str(s) => serde_json::Value::from(s.clone()),
         ParamValue::Bool(b) => serde_json::Value::from(*b),
     }

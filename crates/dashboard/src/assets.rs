@@ -7,9 +7,21 @@ use crate::Error;
 
 /// (path under `/static/`, content type, bytes).
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("css/dashboard.css", "text/css; charset=utf-8", include_bytes!("../../../web/static/css/dashboard.css")),
-    ("js/dashboard.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/static/js/dashboard.js")),
-    ("favicon.svg", "image/svg+xml", include_bytes!("../../../web/static/favicon.svg")),
+    (
+        "css/dashboard.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../../web/static/css/dashboard.css"),
+    ),
+    (
+        "js/dashboard.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../web/static/js/dashboard.js"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../../web/static/favicon.svg"),
+    ),
 ];
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {

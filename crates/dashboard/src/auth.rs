@@ -30,13 +30,17 @@ impl Access {
     /// Returns access for holders of `token`: 16 to 256 characters from `A-Z a-z 0-9 - . _ ~`.
     pub fn token(token: &str) -> Result<Access> {
         let valid = (16..=256).contains(&token.len())
-            && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
         if !valid {
             return Err(Error::BadRequest(
                 "a token must be 16 to 256 characters from A-Z a-z 0-9 - . _ ~".into(),
             ));
         }
-        Ok(Access { token: Some(token.to_string()) })
+        Ok(Access {
+            token: Some(token.to_string()),
+        })
     }
 
     /// Returns whether a token is required.
@@ -56,7 +60,9 @@ impl Access {
 impl std::fmt::Debug for Access {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never prints the token itself.
-        f.debug_struct("Access").field("token", &self.token.as_ref().map(|_| "<set>")).finish()
+        f.debug_struct("Access")
+            .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .finish()
     }
 }
 
@@ -85,12 +91,23 @@ pub(crate) async fn check<B: MessageBody>(
         .get_all(COOKIE)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix(&format!("{COOKIE_NAME}=")).map(str::to_string))
+        .filter_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{COOKIE_NAME}="))
+                .map(str::to_string)
+        })
         .next();
     let query_ok = access.accepts(from_query.as_deref());
-    if !(query_ok || access.accepts(from_header.as_deref()) || access.accepts(from_cookie.as_deref())) {
+    if !(query_ok
+        || access.accepts(from_header.as_deref())
+        || access.accepts(from_cookie.as_deref()))
+    {
         let error = Error::Unauthorized;
-        let error = if req.path().starts_with("/api/") { error.into_api() } else { error };
+        let error = if req.path().starts_with("/api/") {
+            error.into_api()
+        } else {
+            error
+        };
         return Ok(refuse(req, error));
     }
     let mut res = next.call(req).await?.map_into_left_body();
@@ -105,7 +122,8 @@ pub(crate) async fn check<B: MessageBody>(
 
 /// Answers `req` with `error`'s response without calling the app.
 fn refuse<B>(req: ServiceRequest, error: Error) -> ServiceResponse<EitherBody<B>> {
-    req.into_response(error.error_response()).map_into_right_body()
+    req.into_response(error.error_response())
+        .map_into_right_body()
 }
 
 fn query_token(query: &str) -> Option<String> {

@@ -1,15 +1,155 @@
 //! Reading the store: the only module that calls `Store`, and only its read methods.
 //!
-//! Each page reads what it shows once per request: an experiment's record and all its trial
-//! records, then curves only for the few trials a chart draws. Nothing here writes.
+//! A page reads an experiment's record and all its trial records, then curves only for the few
+//! trials a chart draws. Decoding 10,000 trial records is the most expensive step of a page, so
+//! decoded experiments are kept as shared snapshots, as fresh as `Freshness` asks: `sweep serve`
+//! holds the store's lock and nothing else can write it, so its snapshots never go stale
+//! (`Frozen`); the dashboard of a running sweep re-reads at most once per `MaxAge`; tests read on
+//! every request. One request per experiment reloads a stale snapshot while the others wait for
+//! it, instead of all decoding at once. Nothing here writes.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use experiment::{ExperimentSpec, Step, Trial, TrialId};
 use store::{ExperimentInfo, Store};
 
 use crate::{Error, Result};
+
+/// How fresh what the dashboard shows must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Read the store on every request.
+    EveryRequest,
+    /// Reuse what was read up to this long ago (a sweep is writing the store).
+    MaxAge(Duration),
+    /// The store does not change while it is served (this process holds its lock and only
+    /// reads): read each experiment once.
+    Frozen,
+}
+
+/// Reads the store, keeping decoded experiments as `Freshness` allows.
+#[derive(Debug, Clone)]
+pub(crate) struct Reader {
+    store: Store,
+    freshness: Freshness,
+    snapshots: Arc<Mutex<BTreeMap<String, Arc<Slot>>>>,
+}
+
+/// One experiment's latest snapshot; its lock makes reloads single-flight.
+#[derive(Debug, Default)]
+struct Slot {
+    latest: Mutex<Option<(Instant, Arc<ExperimentData>)>>,
+}
+
+impl Reader {
+    /// Returns a reader of `store`.
+    pub(crate) fn new(store: Store, freshness: Freshness) -> Reader {
+        Reader {
+            store,
+            freshness,
+            snapshots: Arc::default(),
+        }
+    }
+
+    /// Returns every experiment with its trials, in creation order.
+    pub(crate) fn experiments(&self) -> Result<Vec<Arc<ExperimentData>>> {
+        let mut all = self
+            .names()?
+            .iter()
+            .map(|n| self.experiment(n))
+            .collect::<Result<Vec<_>>>()?;
+        all.sort_by(|a, b| (a.info.created, &a.info.name).cmp(&(b.info.created, &b.info.name)));
+        Ok(all)
+    }
+
+    /// Returns the experiment called `name` with its trials, or `Error::NotFound`.
+    pub(crate) fn experiment(&self, name: &str) -> Result<Arc<ExperimentData>> {
+        if self.freshness == Freshness::EveryRequest {
+            return experiment(&self.store, name).map(Arc::new);
+        }
+        let slot = lock(&self.snapshots).get(name).cloned();
+        let slot = match slot {
+            Some(slot) => slot,
+            None => {
+                // Only names that exist get a slot, so unknown names cannot grow the map.
+                info(&self.store, name)?;
+                Arc::clone(lock(&self.snapshots).entry(name.to_string()).or_default())
+            }
+        };
+        let mut latest = lock(&slot.latest);
+        if let Some((at, data)) = latest.as_ref() {
+            let fresh = match self.freshness {
+                Freshness::Frozen => true,
+                Freshness::MaxAge(age) => at.elapsed() <= age,
+                Freshness::EveryRequest => false,
+            };
+            if fresh {
+                return Ok(Arc::clone(data));
+            }
+        }
+        let data = Arc::new(experiment(&self.store, name)?);
+        *latest = Some((Instant::now(), Arc::clone(&data)));
+        Ok(data)
+    }
+
+    /// Reads every experiment once, so that the first page view is as fast as the next.
+    pub(crate) fn warm(&self) -> Result<()> {
+        for name in self.names()? {
+            self.experiment(&name)?;
+        }
+        Ok(())
+    }
+
+    /// Returns the experiment record called `name`, or `Error::NotFound`.
+    pub(crate) fn info(&self, name: &str) -> Result<ExperimentInfo> {
+        info(&self.store, name)
+    }
+
+    /// Returns trial `id` of the experiment, or `Error::NotFound`.
+    pub(crate) fn trial(&self, experiment: &str, id: u32) -> Result<Trial> {
+        self.store
+            .trial(experiment, TrialId(id))?
+            .ok_or_else(|| Error::NotFound(format!("experiment {experiment:?} has no trial {id}")))
+    }
+
+    /// Returns one metric's series for each of `ids` (empty for a trial without it).
+    pub(crate) fn metric_of(
+        &self,
+        experiment: &str,
+        ids: &[TrialId],
+        metric: &str,
+    ) -> Result<BTreeMap<TrialId, Series>> {
+        ids.iter()
+            .map(|&id| Ok((id, self.store.metric_series(experiment, id, metric)?)))
+            .collect()
+    }
+
+    /// Returns every metric series of a trial, by metric name.
+    pub(crate) fn all_metrics(
+        &self,
+        experiment: &str,
+        id: TrialId,
+    ) -> Result<BTreeMap<String, Series>> {
+        Ok(self.store.all_metric_series(experiment, id)?)
+    }
+
+    fn names(&self) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .experiments()?
+            .into_iter()
+            .map(|e| e.name)
+            .collect())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves a complete value (or none): use it.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// An experiment with its parsed spec and every trial.
 #[derive(Debug, Clone)]
@@ -25,50 +165,18 @@ pub(crate) struct ExperimentData {
 /// One metric of one trial, in step order.
 pub(crate) type Series = Vec<(Step, f64)>;
 
-/// Returns every experiment with its trials, in creation order.
-pub(crate) fn experiments(store: &Store) -> Result<Vec<(ExperimentInfo, Vec<Trial>)>> {
-    store
-        .experiments()?
-        .into_iter()
-        .map(|info| {
-            let trials = store.trials(&info.name)?;
-            Ok((info, trials))
-        })
-        .collect()
-}
-
-/// Returns the experiment called `name` with its trials, or `Error::NotFound`.
-pub(crate) fn experiment(store: &Store, name: &str) -> Result<ExperimentData> {
+/// Reads the experiment called `name` with its trials, or `Error::NotFound`.
+fn experiment(store: &Store, name: &str) -> Result<ExperimentData> {
     let info = info(store, name)?;
     let trials = store.trials(name)?;
     let spec = parse_spec(&info);
     Ok(ExperimentData { info, spec, trials })
 }
 
-/// Returns the experiment record called `name`, or `Error::NotFound`.
-pub(crate) fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {
+fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {
     store
         .experiment(name)?
         .ok_or_else(|| Error::NotFound(format!("no experiment named {name:?}")))
-}
-
-/// Returns trial `id` of the experiment, or `Error::NotFound`.
-pub(crate) fn trial(store: &Store, experiment: &str, id: u32) -> Result<Trial> {
-    store
-        .trial(experiment, TrialId(id))?
-        .ok_or_else(|| Error::NotFound(format!("experiment {experiment:?} has no trial {id}")))
-}
-
-/// Returns one metric's series for each of `ids` (empty for a trial without it).
-pub(crate) fn metric_of(store: &Store, experiment: &str, ids: &[TrialId], metric: &str) -> Result<BTreeMap<TrialId, Series>> {
-    ids.iter()
-        .map(|&id| Ok((id, store.metric_series(experiment, id, metric)?)))
-        .collect()
-}
-
-/// Returns every metric series of a trial, by metric name.
-pub(crate) fn all_metrics(store: &Store, experiment: &str, id: TrialId) -> Result<BTreeMap<String, Series>> {
-    Ok(store.all_metric_series(experiment, id)?)
 }
 
 /// Returns the spec parsed from the stored YAML, or `None` (logged) when it no longer parses.

@@ -70,8 +70,14 @@ pub(crate) fn min_max(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)> 
     let size = data.len().div_ceil(buckets);
     let mut out = Vec::with_capacity(2 * buckets);
     for chunk in data.chunks(size) {
-        let lo = chunk.iter().enumerate().min_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
-        let hi = chunk.iter().enumerate().max_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
+        let lo = chunk
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
+        let hi = chunk
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
         if let (Some((i, &l)), Some((j, &h))) = (lo, hi) {
             match i.cmp(&j) {
                 std::cmp::Ordering::Less => out.extend([l, h]),
@@ -106,7 +112,9 @@ mod tests {
     use super::*;
 
     fn wave(n: usize) -> Vec<(f64, f64)> {
-        (0..n).map(|i| (i as f64, (i as f64 / 10.0).sin())).collect()
+        (0..n)
+            .map(|i| (i as f64, (i as f64 / 10.0).sin()))
+            .collect()
     }
 
     #[test]

@@ -110,15 +110,24 @@ impl ResponseError for Error {
         }
         if let Error::Api(_) = self {
             let body = serde_json::json!({ "error": message, "status": status.as_u16() });
-            return response.content_type(ContentType::json()).body(body.to_string());
+            return response
+                .content_type(ContentType::json())
+                .body(body.to_string());
         }
         let title = status.canonical_reason().unwrap_or("error");
-        let page = ErrorPage { title, status: status.as_u16(), message: &message, live: false };
+        let page = ErrorPage {
+            title,
+            status: status.as_u16(),
+            message: &message,
+            live: false,
+        };
         match page.render() {
             Ok(html) => response.content_type(ContentType::html()).body(html),
             Err(e) => {
                 tracing::error!(error = %e, "error page failed to render");
-                response.content_type(ContentType::plaintext()).body(message)
+                response
+                    .content_type(ContentType::plaintext())
+                    .body(message)
             }
         }
     }

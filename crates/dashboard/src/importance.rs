@@ -80,7 +80,12 @@ fn bin(column: &Column, n: usize) -> (Vec<Option<usize>>, usize) {
     match column {
         Column::Categorical { codes, count } => (codes.clone(), *count),
         Column::Numeric(values) => {
-            let finite: Vec<f64> = values.iter().flatten().copied().filter(|v| v.is_finite()).collect();
+            let finite: Vec<f64> = values
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|v| v.is_finite())
+                .collect();
             let mut distinct = finite.clone();
             distinct.sort_by(f64::total_cmp);
             distinct.dedup();
@@ -114,7 +119,11 @@ fn bin(column: &Column, n: usize) -> (Vec<Option<usize>>, usize) {
     }
 }
 
-fn divergence((codes, count): &(Vec<Option<usize>>, usize), valid: &[usize], is_top: &[bool]) -> f64 {
+fn divergence(
+    (codes, count): &(Vec<Option<usize>>, usize),
+    valid: &[usize],
+    is_top: &[bool],
+) -> f64 {
     let mut all = vec![0.0; *count];
     let mut top = vec![0.0; *count];
     let (mut n_all, mut n_top) = (0.0, 0.0);
@@ -148,7 +157,9 @@ mod tests {
 
     /// A small deterministic generator, so that the test data never changes.
     fn uniform(state: &mut u64) -> f64 {
-        *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (*state >> 11) as f64 / (1u64 << 53) as f64
     }
 
@@ -173,10 +184,16 @@ mod tests {
         let columns = [
             Column::Numeric(lr),
             Column::Numeric(dropout),
-            Column::Categorical { codes: optimizer, count: 3 },
+            Column::Categorical {
+                codes: optimizer,
+                count: 3,
+            },
         ];
         let scores = ped_anova(&columns, &objective).unwrap();
-        assert!((scores.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{scores:?}");
+        assert!(
+            (scores.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+            "{scores:?}"
+        );
         assert!(scores[0] > 0.8, "lr should dominate: {scores:?}");
         assert!(scores[1] < 0.15 && scores[2] < 0.15, "{scores:?}");
     }
@@ -192,7 +209,11 @@ mod tests {
         // NaN objectives and missing values are skipped, not counted.
         let mut objective = objective;
         objective[3] = f64::NAN;
-        let gappy = [Column::Numeric((0..20).map(|i| (i % 2 == 0).then_some(f64::from(i))).collect())];
+        let gappy = [Column::Numeric(
+            (0..20)
+                .map(|i| (i % 2 == 0).then_some(f64::from(i)))
+                .collect(),
+        )];
         assert!(ped_anova(&gappy, &objective).is_some());
     }
 }

@@ -36,19 +36,62 @@ use actix_web::{middleware, web, App};
 use store::Store;
 
 pub use auth::Access;
+pub use data::Freshness;
 pub use error::{Error, Result};
 pub use serve::{spawn, ServeOptions, Server};
 
-/// Shared by every handler: the store to read and the access rule.
+/// Shared by every handler: the store reader and the access rule.
 #[derive(Debug, Clone)]
 pub(crate) struct AppState {
-    store: Store,
+    reader: data::Reader,
     access: Access,
 }
 
-/// Returns the dashboard as an actix `App` over `store`, guarded by `access`.
-///
-/// Every route is a GET; unknown paths, and paths whose id does not parse, get the 404 page.
+/// A dashboard over one store: what `app` serves, with snapshots shared by every worker.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    state: web::Data<AppState>,
+}
+
+impl Dashboard {
+    /// Returns a dashboard of `store`, guarded by `access`, as fresh as `freshness` asks.
+    pub fn new(store: Store, access: Access, freshness: Freshness) -> Dashboard {
+        let reader = data::Reader::new(store, freshness);
+        Dashboard {
+            state: web::Data::new(AppState { reader, access }),
+        }
+    }
+
+    /// Reads and decodes every experiment now, so that the first page view is fast.
+    pub fn warm(&self) -> Result<()> {
+        self.state.reader.warm()
+    }
+
+    /// Returns who may read it.
+    pub fn access(&self) -> &Access {
+        &self.state.access
+    }
+
+    /// Returns the dashboard as an actix `App`.
+    ///
+    /// Every route is a GET; unknown paths, and paths whose id does not parse, get the 404 page.
+    pub fn app(
+        &self,
+    ) -> App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<impl MessageBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    > {
+        build(self.state.clone())
+    }
+}
+
+/// Returns the dashboard of `store` as an actix `App`, guarded by `access`, reading the store on
+/// every request (see `Dashboard` to share snapshots).
 pub fn app(
     store: Store,
     access: Access,
@@ -61,16 +104,37 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let state = web::Data::new(AppState { store, access });
+    Dashboard::new(store, access, Freshness::EveryRequest).app()
+}
+
+fn build(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
     App::new()
         .app_data(state)
         .app_data(web::PathConfig::default().error_handler(|e, req| {
             let error = Error::NotFound(format!("no such page: {e}"));
-            if req.path().starts_with("/api/") { error.into_api().into() } else { error.into() }
+            if req.path().starts_with("/api/") {
+                error.into_api().into()
+            } else {
+                error.into()
+            }
         }))
         .app_data(web::QueryConfig::default().error_handler(|e, req| {
             let error = Error::BadRequest(format!("bad query: {e}"));
-            if req.path().starts_with("/api/") { error.into_api().into() } else { error.into() }
+            if req.path().starts_with("/api/") {
+                error.into_api().into()
+            } else {
+                error.into()
+            }
         }))
         .wrap(middleware::from_fn(auth::check))
         .configure(pages::routes)
@@ -86,6 +150,7 @@ mod compile_time_assertions {
     fn shared_types_are_send_sync() {
         assert_send_sync::<crate::Access>();
         assert_send_sync::<crate::Server>();
+        assert_send_sync::<crate::Dashboard>();
     }
 }
 

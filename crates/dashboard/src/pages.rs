@@ -10,9 +10,8 @@ use actix_web::http::header::{ContentType, CACHE_CONTROL};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use experiment::{Timestamp, TrialId};
-use store::Store;
 
-use crate::data;
+use crate::data::{self, Reader};
 use crate::view::compare::{self, ComparePage};
 use crate::view::experiment_page::{self, ExperimentPage};
 use crate::view::leaderboard::{self, LeaderboardQuery, Selection, PER_PAGE};
@@ -82,13 +81,17 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
 /// The 404 page for every path no route matches.
 pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
     let error = Error::NotFound(format!("no page at {}", req.path()));
-    Err(if req.path().starts_with("/api/") { error.into_api() } else { error })
+    Err(if req.path().starts_with("/api/") {
+        error.into_api()
+    } else {
+        error
+    })
 }
 
 async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
     let fragment = is_fragment(&req);
-    let store = state.store.clone();
-    respond(blocking(move || render_experiments(&store, now(), fragment)).await?)
+    let reader = state.reader.clone();
+    respond(blocking(move || render_experiments(&reader, now(), fragment)).await?)
 }
 
 async fn experiment_page(
@@ -98,10 +101,10 @@ async fn experiment_page(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let fragment = is_fragment(&req);
-    let store = state.store.clone();
+    let reader = state.reader.clone();
     let name = name.into_inner();
     let query = query.into_inner();
-    respond(blocking(move || render_experiment(&store, &name, &query, now(), fragment)).await?)
+    respond(blocking(move || render_experiment(&reader, &name, &query, now(), fragment)).await?)
 }
 
 async fn trial_page(
@@ -110,9 +113,9 @@ async fn trial_page(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let fragment = is_fragment(&req);
-    let store = state.store.clone();
+    let reader = state.reader.clone();
     let (name, id) = path.into_inner();
-    respond(blocking(move || render_trial(&store, &name, id, now(), fragment)).await?)
+    respond(blocking(move || render_trial(&reader, &name, id, now(), fragment)).await?)
 }
 
 async fn compare_page(
@@ -121,72 +124,103 @@ async fn compare_page(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let ids = compare::parse_ids(req.query_string())?;
-    let store = state.store.clone();
+    let reader = state.reader.clone();
     let name = name.into_inner();
-    respond(blocking(move || render_compare(&store, &name, &ids)).await?)
+    respond(blocking(move || render_compare(&reader, &name, &ids)).await?)
 }
 
 /// Renders the experiments page (or its fragment).
-fn render_experiments(store: &Store, now: Timestamp, fragment: bool) -> Result<Rendered> {
-    let all = data::experiments(store)?;
+fn render_experiments(reader: &Reader, now: Timestamp, fragment: bool) -> Result<Rendered> {
+    let all = reader.experiments()?;
     let page = view::experiments_page(&all, now);
     let html = if fragment {
         ExperimentsFragment { page: &page }.render()?
     } else {
-        ExperimentsHtml { page: &page, live: page.live }.render()?
+        ExperimentsHtml {
+            page: &page,
+            live: page.live,
+        }
+        .render()?
     };
-    Ok(Rendered { html, live: page.live })
+    Ok(Rendered {
+        html,
+        live: page.live,
+    })
 }
 
 /// Renders an experiment's page (or its fragment).
 fn render_experiment(
-    store: &Store,
+    reader: &Reader,
     name: &str,
     query: &LeaderboardQuery,
     now: Timestamp,
     fragment: bool,
 ) -> Result<Rendered> {
     let sel = Selection::parse(query, PER_PAGE)?;
-    let data = data::experiment(store, name)?;
+    let data = reader.experiment(name)?;
     let ranked = leaderboard::ranked(&data.trials, &data.info.objective, data.info.goal);
     let (top, pruned) = experiment_page::curve_trials(&ranked);
     let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
-    let curves = data::metric_of(store, name, &ids, &data.info.objective)?;
+    let curves = reader.metric_of(name, &ids, &data.info.objective)?;
     let page = experiment_page::experiment_page(&data, &ranked, &curves, &sel, now);
     let html = if fragment {
         ExperimentFragment { page: &page }.render()?
     } else {
-        ExperimentHtml { page: &page, live: page.live }.render()?
+        ExperimentHtml {
+            page: &page,
+            live: page.live,
+        }
+        .render()?
     };
-    Ok(Rendered { html, live: page.live })
+    Ok(Rendered {
+        html,
+        live: page.live,
+    })
 }
 
-fn render_trial(store: &Store, name: &str, id: u32, now: Timestamp, fragment: bool) -> Result<Rendered> {
-    let info = data::info(store, name)?;
+fn render_trial(
+    reader: &Reader,
+    name: &str,
+    id: u32,
+    now: Timestamp,
+    fragment: bool,
+) -> Result<Rendered> {
+    let info = reader.info(name)?;
     let spec = data::parse_spec(&info);
-    let t = data::trial(store, name, id)?;
-    let metrics = data::all_metrics(store, name, t.id)?;
+    let t = reader.trial(name, id)?;
+    let metrics = reader.all_metrics(name, t.id)?;
     let page = trial::trial_page(&info, spec.as_ref(), &t, &metrics, now);
     let html = if fragment {
         TrialFragment { page: &page }.render()?
     } else {
-        TrialHtml { page: &page, live: page.live }.render()?
+        TrialHtml {
+            page: &page,
+            live: page.live,
+        }
+        .render()?
     };
-    Ok(Rendered { html, live: page.live })
+    Ok(Rendered {
+        html,
+        live: page.live,
+    })
 }
 
-fn render_compare(store: &Store, name: &str, ids: &[u32]) -> Result<Rendered> {
-    let info = data::info(store, name)?;
+fn render_compare(reader: &Reader, name: &str, ids: &[u32]) -> Result<Rendered> {
+    let info = reader.info(name)?;
     let trials = ids
         .iter()
         .map(|&id| {
-            let t = data::trial(store, name, id)?;
-            let metrics: BTreeMap<String, data::Series> = data::all_metrics(store, name, t.id)?;
+            let t = reader.trial(name, id)?;
+            let metrics: BTreeMap<String, data::Series> = reader.all_metrics(name, t.id)?;
             Ok((t, metrics))
         })
         .collect::<Result<Vec<_>>>()?;
     let page = compare::compare_page(&info, &trials);
-    let html = CompareHtml { page: &page, live: false }.render()?;
+    let html = CompareHtml {
+        page: &page,
+        live: false,
+    }
+    .render()?;
     Ok(Rendered { html, live: false })
 }
 
@@ -199,12 +233,18 @@ fn respond(rendered: Rendered) -> Result<HttpResponse> {
 }
 
 fn is_fragment(req: &HttpRequest) -> bool {
-    req.headers().get("X-Sweep-Fragment").is_some_and(|v| v == "1")
+    req.headers()
+        .get("X-Sweep-Fragment")
+        .is_some_and(|v| v == "1")
 }
 
 /// Runs store reads and rendering on the blocking pool, off the async workers.
-pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    web::block(f).await.map_err(|e| Error::Blocking(e.to_string()))?
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    web::block(f)
+        .await
+        .map_err(|e| Error::Blocking(e.to_string()))?
 }
 
 /// Returns the time now; the one clock read of the dashboard, passed into view models.

@@ -10,15 +10,12 @@ use std::thread::JoinHandle;
 
 use actix_web::dev::ServerHandle;
 use actix_web::HttpServer;
-use store::Store;
 
-use crate::{app, Access, Error, Result};
+use crate::{Dashboard, Error, Result};
 
 /// How to serve.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    /// Who may read the dashboard; required to be a token on a non-loopback address.
-    pub access: Access,
     /// Worker threads accepting requests (at least 1); store reads run on actix's blocking pool.
     pub workers: usize,
 }
@@ -31,25 +28,27 @@ pub struct Server {
     thread: JoinHandle<std::io::Result<()>>,
 }
 
-/// Serves the dashboard of `store` on `listener` from a new thread, and returns once it listens.
+/// Serves `dashboard` on `listener` from a new thread, and returns once it listens.
 ///
-/// Fails with `Error::TokenRequired` when the listener is not on a loopback address and
-/// `options.access` is open.
-pub fn spawn(store: Store, listener: TcpListener, options: ServeOptions) -> Result<Server> {
+/// Fails with `Error::TokenRequired` when the listener is not on a loopback address and the
+/// dashboard's access is open.
+pub fn spawn(dashboard: Dashboard, listener: TcpListener, options: ServeOptions) -> Result<Server> {
     let addr = listener.local_addr()?;
-    if !addr.ip().is_loopback() && options.access.is_open() {
+    if !addr.ip().is_loopback() && dashboard.access().is_open() {
         return Err(Error::TokenRequired { addr });
     }
     listener.set_nonblocking(true)?;
     let (tx, rx) = mpsc::channel();
     let workers = options.workers.max(1);
-    let access = options.access;
     let thread = std::thread::Builder::new()
         .name("dashboard".into())
         .spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = HttpServer::new(move || app(store.clone(), access.clone()))
+                let server = HttpServer::new(move || dashboard.app())
                     .workers(workers)
+                    .backlog(1024)
+                    .keep_alive(std::time::Duration::from_secs(30))
+                    .client_request_timeout(std::time::Duration::from_secs(30))
                     .disable_signals()
                     .shutdown_timeout(1)
                     .listen(listener);
@@ -65,9 +64,15 @@ pub fn spawn(store: Store, listener: TcpListener, options: ServeOptions) -> Resu
             })
         })?;
     match rx.recv() {
-        Ok(Ok(handle)) => Ok(Server { addr, handle, thread }),
+        Ok(Ok(handle)) => Ok(Server {
+            addr,
+            handle,
+            thread,
+        }),
         Ok(Err(message)) => Err(Error::Io(std::io::Error::other(message))),
-        Err(_) => Err(Error::Blocking("the dashboard thread stopped while starting".into())),
+        Err(_) => Err(Error::Blocking(
+            "the dashboard thread stopped while starting".into(),
+        )),
     }
 }
 

@@ -5,18 +5,29 @@ use actix_web::http::StatusCode;
 use actix_web::test::{call_service, init_service, read_body, TestRequest};
 use store::{ExperimentStatus, Store};
 
+use std::time::Duration;
+
 use crate::view::fixtures::{self, store_with};
-use crate::{app, Access};
+use crate::{app, Access, Dashboard, Freshness};
 
 /// Sends a GET to a fresh app over `store`; returns the status, headers we check, and body.
-async fn get_with(store: &Store, access: Access, req: TestRequest) -> (StatusCode, Vec<(String, String)>, String) {
+async fn get_with(
+    store: &Store,
+    access: Access,
+    req: TestRequest,
+) -> (StatusCode, Vec<(String, String)>, String) {
     let service = init_service(app(store.clone(), access)).await;
     let res = call_service(&service, req.to_request()).await;
     let status = res.status();
     let headers = res
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                v.to_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect();
     let body = String::from_utf8_lossy(&read_body(res).await).into_owned();
     (status, headers, body)
@@ -33,7 +44,10 @@ fn run<F: std::future::Future>(body: F) -> F::Output {
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 #[test]
@@ -42,24 +56,50 @@ fn every_page_renders() {
         let store = store_with("demo", 40);
         let (status, body) = get(&store, "/").await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        assert!(body.contains("href=\"/experiments/demo\"") && body.contains("finished"), "{body}");
+        assert!(
+            body.contains("href=\"/experiments/demo\"") && body.contains("finished"),
+            "{body}"
+        );
 
         let (status, body) = get(&store, "/experiments/demo").await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        for section in ["Optimization history", "Leaderboard", "Learning curves", "Parallel coordinates", "Parameter importance", "Slice plots"] {
+        for section in [
+            "Optimization history",
+            "Leaderboard",
+            "Learning curves",
+            "Parallel coordinates",
+            "Parameter importance",
+            "Slice plots",
+        ] {
             assert!(body.contains(section), "missing {section}");
         }
         assert_eq!(body.matches("<svg class=\"chart\"").count(), 5);
-        assert_eq!(body.matches("class=\"trial-row").count(), 40, "all stored trials fit on page 1");
-        assert!(!body.contains("data-empty"), "no chart is empty with 40 trials");
+        assert_eq!(
+            body.matches("class=\"trial-row").count(),
+            40,
+            "all stored trials fit on page 1"
+        );
+        assert!(
+            !body.contains("data-empty"),
+            "no chart is empty with 40 trials"
+        );
 
         let (status, body) = get(&store, "/experiments/demo/trials/3").await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(body.contains("diverged at epoch 3") && body.contains("Reproduce"));
         let (status, body) = get(&store, "/experiments/demo/trials/0").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.contains("sweep run experiments/fixture.yaml --store .sweep-reproduce-0 --run-cap 1"), "{body}");
-        assert_eq!(body.matches("<svg class=\"chart\"").count(), 2, "one chart per metric");
+        assert!(
+            body.contains(
+                "sweep run experiments/fixture.yaml --store .sweep-reproduce-0 --run-cap 1"
+            ),
+            "{body}"
+        );
+        assert_eq!(
+            body.matches("<svg class=\"chart\"").count(),
+            2,
+            "one chart per metric"
+        );
 
         let (status, body) = get(&store, "/experiments/demo/compare?t=0&t=1&t=2").await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -73,8 +113,8 @@ fn leaderboard_filters_and_pages() {
         let store = store_with("demo", 120);
         let (status, body) = get(&store, "/experiments/demo?state=failed").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(body.matches("class=\"trial-row state-failed\"").count(), 17);
-        assert!(!body.contains("state-completed\" data-trial"));
+        assert_eq!(body.matches("class=\"trial-row row-failed\"").count(), 17);
+        assert!(!body.contains("row-completed\" data-trial"));
         let (_, body) = get(&store, "/experiments/demo?page=3").await;
         assert!(body.contains("101–120 of 120"), "{body}");
         let (_, body) = get(&store, "/experiments/demo?sort=param.lr&dir=desc").await;
@@ -100,7 +140,11 @@ fn unknown_or_malformed_ids_get_a_404_page() {
             assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
             assert!(body.contains("404 · Not Found"), "{uri}: {body}");
         }
-        for uri in ["/api/experiments/missing", "/api/experiments/demo/trials/x", "/api/nope"] {
+        for uri in [
+            "/api/experiments/missing",
+            "/api/experiments/demo/trials/x",
+            "/api/nope",
+        ] {
             let (status, body) = get(&store, uri).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
             assert!(body.starts_with("{\"error\":"), "{uri}: {body}");
@@ -125,7 +169,11 @@ fn malformed_queries_get_a_400_page() {
             assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
             assert!(body.contains("400 · Bad Request"), "{uri}");
         }
-        let (status, body) = get(&store, "/api/experiments/demo/trials/0/metrics/val_loss?max_points=1").await;
+        let (status, body) = get(
+            &store,
+            "/api/experiments/demo/trials/0/metrics/val_loss?max_points=1",
+        )
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     });
 }
@@ -135,7 +183,9 @@ fn user_controlled_names_are_escaped() {
     run(async {
         let evil = "<script>alert(1)</script>";
         let store = Store::temporary().unwrap();
-        store.create_experiment(&fixtures::info(evil, ExperimentStatus::Running, 12)).unwrap();
+        store
+            .create_experiment(&fixtures::info(evil, ExperimentStatus::Running, 12))
+            .unwrap();
         for i in 0..12 {
             let mut t = fixtures::trial(i, 13);
             let lr = t.params.remove("lr").unwrap();
@@ -144,17 +194,35 @@ fn user_controlled_names_are_escaped() {
         }
         let (status, body) = get(&store, "/").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(!body.contains(evil) && body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{body}");
+        assert!(
+            !body.contains(evil) && body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{body}"
+        );
         let href = "/experiments/%3Cscript%3Ealert%281%29%3C%2Fscript%3E";
         assert!(body.contains(href), "{body}");
-        for uri in [href.to_string(), format!("{href}/trials/0"), format!("{href}/compare?t=0&t=1"), format!("{href}?sort=param.%3Cscript%3E")] {
+        for uri in [
+            href.to_string(),
+            format!("{href}/trials/0"),
+            format!("{href}/compare?t=0&t=1"),
+            format!("{href}?sort=param.%3Cscript%3E"),
+        ] {
             let (status, body) = get(&store, &uri).await;
-            assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST, "{uri}: {status} {body}");
+            assert!(
+                status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+                "{uri}: {status} {body}"
+            );
             assert!(!body.contains("<script>alert"), "unescaped on {uri}");
-            assert_eq!(body.matches("<script").count(), 1, "only the dashboard's own script on {uri}");
+            assert_eq!(
+                body.matches("<script").count(),
+                1,
+                "only the dashboard's own script on {uri}"
+            );
         }
         let (_, body) = get(&store, "/api/experiments").await;
-        assert!(body.contains("\\u003cscript") || body.contains("<script>alert(1)</script>"), "JSON carries the name as data");
+        assert!(
+            body.contains("\\u003cscript") || body.contains("<script>alert(1)</script>"),
+            "JSON carries the name as data"
+        );
     });
 }
 
@@ -166,20 +234,41 @@ fn the_token_guards_every_request() {
         let access = || Access::token(token).unwrap();
         let (status, _, body) = get_with(&store, access(), TestRequest::get().uri("/")).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-        let (status, _, _) = get_with(&store, access(), TestRequest::get().uri("/static/css/dashboard.css")).await;
+        let (status, _, _) = get_with(
+            &store,
+            access(),
+            TestRequest::get().uri("/static/css/dashboard.css"),
+        )
+        .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
-        let (status, _, body) = get_with(&store, access(), TestRequest::get().uri("/api/experiments")).await;
+        let (status, _, body) =
+            get_with(&store, access(), TestRequest::get().uri("/api/experiments")).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(body.starts_with("{\"error\""));
-        let (status, _, _) = get_with(&store, access(), TestRequest::get().uri("/?token=wrong-token-wrong")).await;
+        let (status, _, _) = get_with(
+            &store,
+            access(),
+            TestRequest::get().uri("/?token=wrong-token-wrong"),
+        )
+        .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-        let (status, headers, _) = get_with(&store, access(), TestRequest::get().uri(&format!("/?token={token}"))).await;
+        let (status, headers, _) = get_with(
+            &store,
+            access(),
+            TestRequest::get().uri(&format!("/?token={token}")),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
-        assert!(header(&headers, "set-cookie").is_some_and(|c| c.contains("HttpOnly") && c.contains(token)));
-        let bearer = TestRequest::get().uri("/api/experiments").insert_header(("Authorization", format!("Bearer {token}")));
+        assert!(header(&headers, "set-cookie")
+            .is_some_and(|c| c.contains("HttpOnly") && c.contains(token)));
+        let bearer = TestRequest::get()
+            .uri("/api/experiments")
+            .insert_header(("Authorization", format!("Bearer {token}")));
         assert_eq!(get_with(&store, access(), bearer).await.0, StatusCode::OK);
-        let cookie = TestRequest::get().uri("/experiments/demo").insert_header(("Cookie", format!("other=1; sweep_token={token}")));
+        let cookie = TestRequest::get()
+            .uri("/experiments/demo")
+            .insert_header(("Cookie", format!("other=1; sweep_token={token}")));
         assert_eq!(get_with(&store, access(), cookie).await.0, StatusCode::OK);
     });
 }
@@ -188,17 +277,29 @@ fn the_token_guards_every_request() {
 fn live_pages_serve_fragments() {
     run(async {
         let store = Store::temporary().unwrap();
-        store.create_experiment(&fixtures::info("live", ExperimentStatus::Running, 10)).unwrap();
+        store
+            .create_experiment(&fixtures::info("live", ExperimentStatus::Running, 10))
+            .unwrap();
         store.put_trial("live", &fixtures::trial(0, 1)).unwrap();
-        let req = TestRequest::get().uri("/experiments/live").insert_header(("X-Sweep-Fragment", "1"));
+        let req = TestRequest::get()
+            .uri("/experiments/live")
+            .insert_header(("X-Sweep-Fragment", "1"));
         let (status, headers, body) = get_with(&store, Access::open(), req).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(header(&headers, "x-sweep-live"), Some("1"));
         assert!(!body.contains("<html") && body.contains("Leaderboard"));
-        assert!(body.contains("no completed trials yet"), "empty states while nothing completed");
+        assert!(
+            body.contains("no completed trials yet"),
+            "empty states while nothing completed"
+        );
         let (_, body) = get(&store, "/experiments/live").await;
         assert!(body.contains("data-live=\"1\"") && body.contains("<html"));
-        let (_, headers, _) = get_with(&store_with("done", 3), Access::open(), TestRequest::get().uri("/experiments/done")).await;
+        let (_, headers, _) = get_with(
+            &store_with("done", 3),
+            Access::open(),
+            TestRequest::get().uri("/experiments/done"),
+        )
+        .await;
         assert_eq!(header(&headers, "x-sweep-live"), Some("0"));
     });
 }
@@ -213,14 +314,25 @@ fn the_api_returns_what_the_pages_show() {
         assert_eq!(list[0]["name"], "demo");
         assert_eq!(list[0]["trials"]["stored"], 40);
 
-        let (_, body) = get(&store, "/api/experiments/demo/trials?state=completed&per_page=5&page=2").await;
+        let (_, body) = get(
+            &store,
+            "/api/experiments/demo/trials?state=completed&per_page=5&page=2",
+        )
+        .await;
         let page: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(page["trials"].as_array().map(Vec::len), Some(5), "{body}");
         assert_eq!(page["page"], 2);
         assert_eq!(page["trials"][0]["state"], "completed");
-        assert!(page["trials"][0]["rank"].as_u64() >= Some(6), "ranks count every trial: {body}");
+        assert!(
+            page["trials"][0]["rank"].as_u64() >= Some(6),
+            "ranks count every trial: {body}"
+        );
 
-        let (_, body) = get(&store, "/api/experiments/demo/trials/0/metrics/val_accuracy?max_points=5").await;
+        let (_, body) = get(
+            &store,
+            "/api/experiments/demo/trials/0/metrics/val_accuracy?max_points=5",
+        )
+        .await;
         let series: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(series["total_points"], 12);
         assert_eq!(series["downsampled"], true);
@@ -233,7 +345,12 @@ fn the_api_returns_what_the_pages_show() {
 
         let (_, body) = get(&store, "/api/experiments/demo/importance").await;
         let imp: serde_json::Value = serde_json::from_str(&body).unwrap();
-        let params: Vec<&str> = imp["importance"].as_array().unwrap().iter().filter_map(|p| p["param"].as_str()).collect();
+        let params: Vec<&str> = imp["importance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["param"].as_str())
+            .collect();
         assert_eq!(params, ["hidden", "lr", "optimizer"]);
 
         let (_, body) = get(&store, "/api/experiments/demo/history").await;
@@ -249,15 +366,28 @@ fn the_dashboard_never_writes_to_the_store() {
     run(async {
         let store = store_with("demo", 20);
         let before = (store.experiments().unwrap(), store.trials("demo").unwrap());
-        for uri in ["/", "/experiments/demo", "/experiments/demo/trials/1", "/api/experiments/demo/trials", "/experiments/demo/compare?t=0&t=1"] {
+        for uri in [
+            "/",
+            "/experiments/demo",
+            "/experiments/demo/trials/1",
+            "/api/experiments/demo/trials",
+            "/experiments/demo/compare?t=0&t=1",
+        ] {
             let (status, _) = get(&store, uri).await;
             assert_eq!(status, StatusCode::OK, "{uri}");
         }
         let service = init_service(app(store.clone(), Access::open())).await;
         let post = TestRequest::post().uri("/experiments/demo").to_request();
         let res = call_service(&service, post).await;
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "no route accepts writes");
-        assert_eq!(before, (store.experiments().unwrap(), store.trials("demo").unwrap()));
+        assert_eq!(
+            res.status(),
+            StatusCode::NOT_FOUND,
+            "no route accepts writes"
+        );
+        assert_eq!(
+            before,
+            (store.experiments().unwrap(), store.trials("demo").unwrap())
+        );
     });
 }
 
@@ -265,14 +395,49 @@ fn the_dashboard_never_writes_to_the_store() {
 fn static_files_are_embedded() {
     run(async {
         let store = Store::temporary().unwrap();
-        for (uri, kind) in [("/static/css/dashboard.css", "text/css"), ("/static/js/dashboard.js", "text/javascript"), ("/favicon.ico", "image/svg+xml")] {
-            let (status, headers, body) = get_with(&store, Access::open(), TestRequest::get().uri(uri)).await;
+        for (uri, kind) in [
+            ("/static/css/dashboard.css", "text/css"),
+            ("/static/js/dashboard.js", "text/javascript"),
+            ("/favicon.ico", "image/svg+xml"),
+        ] {
+            let (status, headers, body) =
+                get_with(&store, Access::open(), TestRequest::get().uri(uri)).await;
             assert_eq!(status, StatusCode::OK, "{uri}");
-            assert!(header(&headers, "content-type").is_some_and(|c| c.starts_with(kind)), "{uri}");
+            assert!(
+                header(&headers, "content-type").is_some_and(|c| c.starts_with(kind)),
+                "{uri}"
+            );
             assert!(!body.is_empty());
         }
         let (status, body) = get(&store, "/").await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("No experiments in this store yet"));
+    });
+}
+
+#[test]
+fn snapshots_follow_the_freshness_rule() {
+    run(async {
+        let store = store_with("demo", 5);
+        let frozen = Dashboard::new(store.clone(), Access::open(), Freshness::Frozen);
+        frozen.warm().unwrap();
+        let live = Dashboard::new(
+            store.clone(),
+            Access::open(),
+            Freshness::MaxAge(Duration::ZERO),
+        );
+        let stored = |d: Dashboard| async move {
+            let service = init_service(d.app()).await;
+            let req = TestRequest::get().uri("/api/experiments/demo").to_request();
+            let body = read_body(call_service(&service, req).await).await;
+            let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            value["trials"]["stored"].as_u64()
+        };
+        assert_eq!(stored(live.clone()).await, Some(5));
+        store.put_trial("demo", &fixtures::trial(5, 7)).unwrap();
+        assert_eq!(stored(frozen).await, Some(5), "a frozen store is read once");
+        assert_eq!(stored(live).await, Some(6), "older than MaxAge: read again");
+        let (status, _) = get(&store, "/experiments/never-made").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     });
 }

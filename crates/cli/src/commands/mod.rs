@@ -3,6 +3,7 @@
 
 mod inspect;
 mod run;
+mod serve;
 mod validate;
 
 use std::path::Path;
@@ -22,6 +23,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Ls(args) => inspect::ls(&args),
         Command::Show(args) => inspect::show(&args),
         Command::Trials(args) => inspect::trials(&args),
+        Command::Serve(args) => serve::serve(&args),
     }
 }
 
@@ -47,7 +49,13 @@ pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> 
             path.display()
         );
     }
-    Ok(Store::open(path)?)
+    Store::open(path).map_err(|e| match e {
+        store::Error::Locked { .. } => anyhow::anyhow!(
+            "{e}; a running `sweep run` serves this store's dashboard itself (open the URL it \
+             printed), and a second sweep must wait for it or use another --store"
+        ),
+        other => other.into(),
+    })
 }
 
 pub(crate) fn find_experiment(store: &Store, name: &str) -> anyhow::Result<store::ExperimentInfo> {

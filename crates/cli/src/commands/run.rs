@@ -7,7 +7,7 @@ use experiment::{rank_trials, ExperimentSpec, TrialState};
 use runner::{StudyOptions, StudySummary};
 use trainer::MlpObjective;
 
-use super::{load_spec, open_store, StoreMode};
+use super::{load_spec, open_store, serve, StoreMode};
 use crate::args::RunArgs;
 use crate::clock::SystemClock;
 use crate::output;
@@ -29,6 +29,16 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         bail!("--extend must be at least 1");
     }
     let store = open_store(&args.store.store, StoreMode::Create)?;
+    // The sweep owns the store, so it serves the dashboard itself, from one worker thread.
+    let dashboard = if args.no_serve {
+        None
+    } else {
+        // The sweep writes as the dashboard reads: pages may lag the store by up to a second.
+        let fresh = dashboard::Freshness::MaxAge(std::time::Duration::from_secs(1));
+        let server = serve::start(store.clone(), &args.dashboard, 1, fresh)?;
+        eprintln!("dashboard: {}", serve::link(&server, &args.dashboard));
+        Some(server)
+    };
     let observer = ProgressObserver::new(&spec);
     let options = StudyOptions {
         spec_path: args.file.display().to_string(),
@@ -53,6 +63,17 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         other => other?,
     };
     print_run_summary(&spec, &summary, args)?;
+    if let Some(server) = dashboard {
+        if args.serve_after {
+            eprintln!(
+                "the dashboard stays up at {}; press Ctrl-C to stop",
+                serve::link(&server, &args.dashboard)
+            );
+            server.wait()?;
+        } else {
+            server.stop()?;
+        }
+    }
     let ran_any = !summary.trials.is_empty();
     if ran_any && summary.trials.iter().all(|t| t.state == TrialState::Failed) {
         return Ok(Outcome::AllTrialsFailed);

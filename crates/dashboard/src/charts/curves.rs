@@ -2,7 +2,9 @@
 
 use plotters::prelude::*;
 
-use super::{legend_entry, padded_range, palette, render, tick, text_style, DrawResult, DIM, GRID};
+use super::{
+    legend_entry, padded_range, palette, render, text_style, tick, DrawResult, Marker, DIM, GRID,
+};
 use crate::downsample;
 
 /// How a curve is drawn.
@@ -46,14 +48,29 @@ pub(crate) fn curves(
         .filter(|(_, points)| !points.is_empty())
         .collect();
     let xs = || lines.iter().flat_map(|(_, p)| p.iter().map(|(x, _)| *x));
-    let (Some((y0, y1)), Some(x_max)) = (
-        padded_range(lines.iter().flat_map(|(_, p)| p.iter().map(|(_, y)| *y))),
-        xs().reduce(f64::max),
-    ) else {
+    // The y axis spans each curve past its first tenth of steps, where training settles; the
+    // early points outside are drawn on the axis's edge rather than stretching it.
+    let settled = lines
+        .iter()
+        .flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
+    let (Some((y0, y1)), Some(x_max)) = (padded_range(settled), xs().reduce(f64::max)) else {
         return super::empty(size, &label, empty_message);
     };
     let x_min = xs().reduce(f64::min).unwrap_or(0.0);
-    let (x0, x1) = if x_max > x_min { (x_min, x_max) } else { (x_min - 1.0, x_max + 1.0) };
+    let (x0, x1) = if x_max > x_min {
+        (x_min, x_max)
+    } else {
+        (x_min - 1.0, x_max + 1.0)
+    };
+    let lines: Vec<(&Curve, Vec<(f64, f64)>)> = lines
+        .into_iter()
+        .map(|(c, p)| {
+            (
+                c,
+                p.into_iter().map(|(x, y)| (x, y.clamp(y0, y1))).collect(),
+            )
+        })
+        .collect();
     let with_legend = lines.len() > 1 || lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed);
     render(size, &label, |root| -> DrawResult {
         let (plot, legend) = if with_legend {
@@ -76,11 +93,14 @@ pub(crate) fn curves(
             .y_label_formatter(&|v| tick(*v))
             .light_line_style(WHITE)
             .bold_line_style(GRID)
-            .label_style(text_style(12))
-            .axis_desc_style(text_style(13))
+            .label_style(text_style(14))
+            .axis_desc_style(text_style(15))
             .draw()?;
         for (_, points) in lines.iter().filter(|(c, _)| c.emphasis == Emphasis::Dimmed) {
-            chart.draw_series(LineSeries::new(points.iter().copied(), DIM.mix(0.6).stroke_width(1)))?;
+            chart.draw_series(LineSeries::new(
+                points.iter().copied(),
+                DIM.mix(0.6).stroke_width(1),
+            ))?;
             if let Some(&end) = points.last() {
                 chart.draw_series(std::iter::once(Cross::new(end, 3, DIM.stroke_width(1))))?;
             }
@@ -88,9 +108,13 @@ pub(crate) fn curves(
         for (curve, points) in &lines {
             if let Emphasis::Colour(i) = curve.emphasis {
                 let colour = palette(i);
-                chart.draw_series(LineSeries::new(points.iter().copied(), colour.stroke_width(2)))?;
+                chart.draw_series(LineSeries::new(
+                    points.iter().copied(),
+                    colour.stroke_width(2),
+                ))?;
                 if points.len() == 1 {
-                    chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
+                    chart
+                        .draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
                 }
             }
         }
@@ -98,12 +122,12 @@ pub(crate) fn curves(
             let mut y = 24;
             for (curve, _) in &lines {
                 if let Emphasis::Colour(i) = curve.emphasis {
-                    legend_entry(&legend, (6, y), palette(i), 2, &curve.label)?;
+                    legend_entry(&legend, (6, y), palette(i), Marker::Line(2), &curve.label)?;
                     y += 20;
                 }
             }
             if lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed) {
-                legend_entry(&legend, (6, y), DIM, 1, dimmed_label)?;
+                legend_entry(&legend, (6, y), DIM, Marker::Line(1), dimmed_label)?;
             }
         }
         Ok(())

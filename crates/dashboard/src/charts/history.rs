@@ -3,7 +3,10 @@
 use experiment::{Direction, TrialState};
 use plotters::prelude::*;
 
-use super::{legend_entry, metric_title, padded_range, render, tick, text_style, DrawResult, PALETTE, DIM, GRID};
+use super::{
+    legend_entry, metric_title, padded_range, render, text_style, tick, DrawResult, Marker, DIM,
+    GRID, PALETTE,
+};
 use crate::downsample;
 
 /// One trial on the history chart.
@@ -17,7 +20,7 @@ pub(crate) struct HistoryPoint {
     pub(crate) state: TrialState,
 }
 
-const SIZE: (u32, u32) = (1100, 340);
+const SIZE: (u32, u32) = (1300, 360);
 /// Buckets per state: at most twice as many points are drawn of each.
 const BUCKETS: usize = 700;
 const LEGEND_WIDTH: u32 = 150;
@@ -28,7 +31,9 @@ pub(crate) fn history(points: &[HistoryPoint], objective: &str, goal: Direction)
     let label = format!("optimization history of {objective}");
     let finite: Vec<&HistoryPoint> = points
         .iter()
-        .filter(|p| p.value.is_finite() && matches!(p.state, TrialState::Completed | TrialState::Pruned))
+        .filter(|p| {
+            p.value.is_finite() && matches!(p.state, TrialState::Completed | TrialState::Pruned)
+        })
         .collect();
     if !finite.iter().any(|p| p.state == TrialState::Completed) {
         return super::empty(SIZE, &label, "no completed trials yet");
@@ -61,28 +66,45 @@ pub(crate) fn history(points: &[HistoryPoint], objective: &str, goal: Direction)
             .y_desc(metric_title(objective))
             .x_labels(10)
             .y_labels(6)
-            .x_label_formatter(&|v| if v.fract() == 0.0 { tick(*v) } else { String::new() })
+            .x_label_formatter(&|v| {
+                if v.fract() == 0.0 {
+                    tick(*v)
+                } else {
+                    String::new()
+                }
+            })
             .y_label_formatter(&|v| tick(*v))
             .light_line_style(WHITE)
             .bold_line_style(GRID)
-            .label_style(text_style(12))
-            .axis_desc_style(text_style(13))
+            .label_style(text_style(14))
+            .axis_desc_style(text_style(15))
             .draw()?;
-        chart.draw_series(pruned.iter().map(|&p| Circle::new(p, 3, DIM.stroke_width(1))))?;
-        chart.draw_series(completed.iter().map(|&p| Circle::new(p, 3, PALETTE[0].mix(0.75).filled())))?;
-        chart.draw_series(LineSeries::new(best.iter().copied(), PALETTE[1].stroke_width(2)))?;
+        chart.draw_series(
+            pruned
+                .iter()
+                .map(|&p| Circle::new(p, 3, DIM.stroke_width(1))),
+        )?;
+        chart.draw_series(
+            completed
+                .iter()
+                .map(|&p| Circle::new(p, 3, PALETTE[0].mix(0.75).filled())),
+        )?;
+        chart.draw_series(LineSeries::new(
+            best.iter().copied(),
+            PALETTE[1].stroke_width(2),
+        ))?;
         let mut y = 30;
-        legend_entry(&legend, (8, y), PALETTE[0], 6, "completed trial")?;
+        legend_entry(&legend, (8, y), PALETTE[0], Marker::Dot, "completed trial")?;
         if !pruned.is_empty() {
             y += 22;
-            legend_entry(&legend, (8, y), DIM, 1, "pruned trial")?;
+            legend_entry(&legend, (8, y), DIM, Marker::Ring, "pruned trial")?;
         }
         y += 22;
         let title = match goal {
             Direction::Maximize => "best so far (max)",
             Direction::Minimize => "best so far (min)",
         };
-        legend_entry(&legend, (8, y), PALETTE[1], 2, title)?;
+        legend_entry(&legend, (8, y), PALETTE[1], Marker::Line(2), title)?;
         Ok(())
     })
 }
@@ -115,7 +137,11 @@ mod tests {
     use super::*;
 
     fn point(trial: u32, value: f64, state: TrialState) -> HistoryPoint {
-        HistoryPoint { trial, value, state }
+        HistoryPoint {
+            trial,
+            value,
+            state,
+        }
     }
 
     #[test]
@@ -131,6 +157,9 @@ mod tests {
             best_so_far(&refs, Direction::Maximize),
             [(0.0, 0.5), (2.0, 0.5), (2.0, 0.7), (3.0, 0.7)]
         );
-        assert_eq!(best_so_far(&refs, Direction::Minimize), [(0.0, 0.5), (3.0, 0.5)]);
+        assert_eq!(
+            best_so_far(&refs, Direction::Minimize),
+            [(0.0, 0.5), (3.0, 0.5)]
+        );
     }
 }

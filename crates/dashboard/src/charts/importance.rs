@@ -5,9 +5,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{render, shorten, text_style, DrawResult, GRID, PALETTE};
 
-const WIDTH: u32 = 520;
+const WIDTH: u32 = 900;
 const ROW: i32 = 28;
-const LABEL: i32 = 130;
+const LABEL: i32 = 140;
 
 /// Returns the importance chart of `(parameter, share)` pairs (shares in [0, 1]), or the empty
 /// state `empty_message` when there are none.
@@ -25,15 +25,33 @@ pub(crate) fn importance(items: &[(String, f64)], empty_message: &str) -> String
     render((WIDTH, height), label, |root| -> DrawResult {
         for (k, (name, share)) in sorted.iter().enumerate() {
             let y = 12 + ROW * i32::try_from(k).unwrap_or(0);
-            let share = if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.0 };
+            let share = if share.is_finite() {
+                share.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
             // A bar length in pixels.
             #[allow(clippy::cast_possible_truncation)]
             let len = (share * f64::from(bar_max)).round() as i32;
-            root.draw(&Rectangle::new([(LABEL, y + 3), (LABEL + bar_max, y + ROW - 5)], GRID.filled()))?;
-            root.draw(&Rectangle::new([(LABEL, y + 3), (LABEL + len.max(1), y + ROW - 5)], PALETTE[0].filled()))?;
+            root.draw(&Rectangle::new(
+                [(LABEL, y + 3), (LABEL + bar_max, y + ROW - 5)],
+                GRID.filled(),
+            ))?;
+            root.draw(&Rectangle::new(
+                [(LABEL, y + 3), (LABEL + len.max(1), y + ROW - 5)],
+                PALETTE[0].filled(),
+            ))?;
             let mid = y + ROW / 2 - 1;
-            root.draw(&Text::new(shorten(name, 18), (LABEL - 8, mid), text_style(13).pos(Pos::new(HPos::Right, VPos::Center))))?;
-            root.draw(&Text::new(format!("{:.0}%", share * 100.0), (LABEL + bar_max + 8, mid), text_style(12).pos(Pos::new(HPos::Left, VPos::Center))))?;
+            root.draw(&Text::new(
+                shorten(name, 18),
+                (LABEL - 8, mid),
+                text_style(13).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))?;
+            root.draw(&Text::new(
+                format!("{:.0}%", share * 100.0),
+                (LABEL + bar_max + 8, mid),
+                text_style(12).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
         }
         let y = 12 + ROW * rows + 14;
         root.draw(&Text::new(

@@ -86,7 +86,11 @@ pub(crate) fn viridis(t: f64) -> RGBColor {
         (173, 220, 48),
         (253, 231, 37),
     ];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let pos = t * (STOPS.len() - 1) as f64;
     // Truncation picks the segment; the last stop has no successor.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -115,7 +119,11 @@ pub(crate) fn metric_title(metric: &str) -> String {
 /// Formats a tick value with at most four significant digits and no trailing zeros.
 pub(crate) fn tick(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
-        return if v.is_finite() { "0".into() } else { v.to_string() };
+        return if v.is_finite() {
+            "0".into()
+        } else {
+            v.to_string()
+        };
     }
     let magnitude = v.abs().log10().floor();
     if !(-3.0..5.0).contains(&magnitude) {
@@ -153,14 +161,21 @@ pub(crate) fn padded_range(values: impl Iterator<Item = f64>) -> Option<(f64, f6
 
 /// Draws a chart into a fresh SVG of `size` and returns it, labelled `label` for screen readers;
 /// a drawing error (which the string backend does not produce in practice) gives an empty state.
-pub(crate) fn render(size: (u32, u32), label: &str, draw: impl FnOnce(&Area<'_>) -> DrawResult) -> String {
+pub(crate) fn render(
+    size: (u32, u32),
+    label: &str,
+    draw: impl FnOnce(&Area<'_>) -> DrawResult,
+) -> String {
     let mut svg = String::new();
     let outcome = {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE)
             .map_err(|e| -> Box<dyn std::error::Error> { Box::new(e) })
             .and_then(|()| draw(&root))
-            .and_then(|()| root.present().map_err(|e| -> Box<dyn std::error::Error> { Box::new(e) }))
+            .and_then(|()| {
+                root.present()
+                    .map_err(|e| -> Box<dyn std::error::Error> { Box::new(e) })
+            })
     };
     if let Err(e) = outcome {
         tracing::error!(error = %e, chart = label, "chart drawing failed");
@@ -174,26 +189,56 @@ pub(crate) fn empty(size: (u32, u32), label: &str, message: &str) -> String {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        let (w, h) = (i32::try_from(size.0).unwrap_or(0), i32::try_from(size.1).unwrap_or(0));
+        let (w, h) = (
+            i32::try_from(size.0).unwrap_or(0),
+            i32::try_from(size.1).unwrap_or(0),
+        );
         let style = TextStyle::from((FONT, 16).into_font())
             .color(&RGBColor(110, 110, 110))
             .pos(Pos::new(HPos::Center, VPos::Center));
         // Drawing into a string cannot fail; an error would only lose the message.
         let _ = root.fill(&RGBColor(250, 250, 250));
-        let _ = root.draw(&Rectangle::new([(0, 0), (w - 1, h - 1)], GRID.stroke_width(1)));
+        let _ = root.draw(&Rectangle::new(
+            [(0, 0), (w - 1, h - 1)],
+            GRID.stroke_width(1),
+        ));
         let _ = root.draw(&Text::new(message.to_string(), (w / 2, h / 2), style));
         let _ = root.present();
     }
     decorate(svg.replacen("<svg ", "<svg data-empty=\"true\" ", 1), label)
 }
 
-/// Draws a legend entry (a short line, or a dot, then the label) with its left edge at `(x, y)`.
-fn legend_entry(area: &Area<'_>, (x, y): (i32, i32), colour: RGBColor, width: u32, label: &str) -> DrawResult {
-    area.draw(&PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(width)))?;
+/// The symbol of a legend entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    /// A short line of this width.
+    Line(u32),
+    /// A filled dot.
+    Dot,
+    /// An empty ring.
+    Ring,
+}
+
+/// Draws a legend entry (its marker, then the label) with its left edge at `(x, y)`.
+fn legend_entry(
+    area: &Area<'_>,
+    (x, y): (i32, i32),
+    colour: RGBColor,
+    marker: Marker,
+    label: &str,
+) -> DrawResult {
+    match marker {
+        Marker::Line(width) => area.draw(&PathElement::new(
+            vec![(x, y), (x + 18, y)],
+            colour.stroke_width(width),
+        ))?,
+        Marker::Dot => area.draw(&Circle::new((x + 9, y), 4, colour.filled()))?,
+        Marker::Ring => area.draw(&Circle::new((x + 9, y), 4, colour.stroke_width(1)))?,
+    }
     area.draw(&Text::new(
         shorten(label, 22),
         (x + 24, y),
-        text_style(12).pos(Pos::new(HPos::Left, VPos::Center)),
+        text_style(14).pos(Pos::new(HPos::Left, VPos::Center)),
     ))?;
     Ok(())
 }

@@ -33,7 +33,12 @@ const COLOUR_BAR: i32 = 110;
 
 /// Returns the parallel-coordinates chart, `width` pixels wide; `best_label` and `worst_label`
 /// caption the colour bar's ends.
-pub(crate) fn parallel(axes: &[ParAxis], lines: &[ParLine], width: u32, (best_label, worst_label): (&str, &str)) -> String {
+pub(crate) fn parallel(
+    axes: &[ParAxis],
+    lines: &[ParLine],
+    width: u32,
+    (best_label, worst_label): (&str, &str),
+) -> String {
     let size = (width, HEIGHT);
     let label = "parallel coordinates of parameters and objective";
     if axes.len() < 2 || lines.is_empty() {
@@ -77,20 +82,32 @@ pub(crate) fn parallel(axes: &[ParAxis], lines: &[ParLine], width: u32, (best_la
         let stagger = step < 110;
         for (i, axis) in axes.iter().enumerate() {
             let x = x_of(i);
-            root.draw(&PathElement::new(vec![(x, TOP), (x, h - BOTTOM)], TEXT.stroke_width(1)))?;
+            root.draw(&PathElement::new(
+                vec![(x, TOP), (x, h - BOTTOM)],
+                TEXT.stroke_width(1),
+            ))?;
             let row = if stagger && i % 2 == 1 { 18 } else { 0 };
             root.draw(&Text::new(
                 shorten(&axis.title, if stagger { 26 } else { 18 }),
                 (x, 14 + row),
-                text_style(13).pos(Pos::new(HPos::Center, VPos::Top)),
+                text_style(14).pos(Pos::new(HPos::Center, VPos::Top)),
             ))?;
             for (t, text) in ticks(&axis.scale) {
                 let y = y_of(t);
-                root.draw(&PathElement::new(vec![(x - 4, y), (x, y)], TEXT.stroke_width(1)))?;
+                root.draw(&PathElement::new(
+                    vec![(x - 4, y), (x, y)],
+                    TEXT.stroke_width(1),
+                ))?;
+                // A white box behind the label keeps it readable over the lines.
+                let chars = i32::try_from(shorten(&text, 12).chars().count()).unwrap_or(12);
+                root.draw(&Rectangle::new(
+                    [(x - 8 - 7 * chars, y - 7), (x - 5, y + 7)],
+                    WHITE.mix(0.85).filled(),
+                ))?;
                 root.draw(&Text::new(
                     shorten(&text, 12),
                     (x - 6, y),
-                    text_style(11).pos(Pos::new(HPos::Right, VPos::Center)),
+                    text_style(12).pos(Pos::new(HPos::Right, VPos::Center)),
                 ))?;
             }
         }
@@ -99,12 +116,50 @@ pub(crate) fn parallel(axes: &[ParAxis], lines: &[ParLine], width: u32, (best_la
         for k in 0..=100 {
             let t = f64::from(k) / 100.0;
             let y = y_of(t);
-            root.draw(&Rectangle::new([(bar_x, y - 2), (bar_x + 14, y + 2)], viridis(0.92 * (1.0 - t)).filled()))?;
+            root.draw(&Rectangle::new(
+                [(bar_x, y - 2), (bar_x + 14, y + 2)],
+                viridis(0.92 * (1.0 - t)).filled(),
+            ))?;
         }
-        root.draw(&Text::new(best_label.to_string(), (bar_x + 7, TOP - 6), text_style(11).pos(Pos::new(HPos::Center, VPos::Bottom))))?;
-        root.draw(&Text::new(worst_label.to_string(), (bar_x + 7, h - BOTTOM + 6), text_style(11).pos(Pos::new(HPos::Center, VPos::Top))))?;
+        root.draw(&Text::new(
+            best_label.to_string(),
+            (bar_x + 7, TOP - 6),
+            text_style(11).pos(Pos::new(HPos::Center, VPos::Bottom)),
+        ))?;
+        root.draw(&Text::new(
+            worst_label.to_string(),
+            (bar_x + 7, h - BOTTOM + 6),
+            text_style(11).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
         Ok(())
     })
+}
+
+/// Returns round values (steps of 1, 2 or 5 times a power of ten) inside `[min, max]`, about
+/// `want` of them.
+pub(crate) fn nice_steps(min: f64, max: f64, want: u32) -> Vec<f64> {
+    let span = max - min;
+    if !(span > 0.0) || !span.is_finite() {
+        return vec![min];
+    }
+    let raw = span / f64::from(want.max(2) - 1);
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * power);
+    let first = (min / step).ceil();
+    let last = (max / step).floor();
+    let mut out = Vec::new();
+    let mut k = first;
+    while k <= last && out.len() < 20 {
+        // Rounding removes float noise such as 0.30000000000000004.
+        let v = k * step;
+        out.push(if v.abs() < step * 1e-9 { 0.0 } else { v });
+        k += 1.0;
+    }
+    out
 }
 
 /// Returns where `value` sits on `scale`, from 0 (bottom) to 1 (top).
@@ -114,16 +169,28 @@ pub(crate) fn position(scale: &Scale, value: f64) -> Option<f64> {
     }
     let t = match scale {
         Scale::Linear { min, max } => {
-            if max > min { (value - min) / (max - min) } else { 0.5 }
+            if max > min {
+                (value - min) / (max - min)
+            } else {
+                0.5
+            }
         }
         Scale::Log { min, max } => {
             if value <= 0.0 || *min <= 0.0 {
                 return None;
             }
-            if max > min { (value.ln() - min.ln()) / (max.ln() - min.ln()) } else { 0.5 }
+            if max > min {
+                (value.ln() - min.ln()) / (max.ln() - min.ln())
+            } else {
+                0.5
+            }
         }
         Scale::Categories(names) => {
-            if names.len() <= 1 { 0.5 } else { value / (names.len() - 1) as f64 }
+            if names.len() <= 1 {
+                0.5
+            } else {
+                value / (names.len() - 1) as f64
+            }
         }
     };
     Some(t.clamp(0.0, 1.0))
@@ -137,10 +204,10 @@ pub(crate) fn ticks(scale: &Scale) -> Vec<(f64, String)> {
             if max <= min {
                 return vec![(0.5, tick(*min))];
             }
-            (0..=4).map(|k| {
-                let t = f64::from(k) / 4.0;
-                (t, tick(min + t * (max - min)))
-            }).collect()
+            nice_steps(*min, *max, 5)
+                .into_iter()
+                .filter_map(|v| Some((position(scale, v)?, tick(v))))
+                .collect()
         }
         Scale::Log { min, max } => {
             if *min <= 0.0 || max <= min {
@@ -163,9 +230,12 @@ pub(crate) fn ticks(scale: &Scale) -> Vec<(f64, String)> {
         }
         Scale::Categories(names) => {
             let every = names.len().div_ceil(12).max(1);
-            names.iter().enumerate().filter(|(i, _)| i % every == 0).filter_map(|(i, n)| {
-                Some((position(scale, i as f64)?, n.clone()))
-            }).collect()
+            names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % every == 0)
+                .filter_map(|(i, n)| Some((position(scale, i as f64)?, n.clone())))
+                .collect()
         }
     }
 }
@@ -176,13 +246,29 @@ mod tests {
 
     #[test]
     fn log_and_category_axes_place_ticks() {
-        let log = Scale::Log { min: 1e-4, max: 1e-1 };
+        let log = Scale::Log {
+            min: 1e-4,
+            max: 1e-1,
+        };
         let t = ticks(&log);
-        assert_eq!(t.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(), ["1e-4", "0.001", "0.01", "0.1"]);
+        assert_eq!(
+            t.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+            ["1e-4", "0.001", "0.01", "0.1"]
+        );
         assert!((t[1].0 - 1.0 / 3.0).abs() < 1e-9);
         let cats = Scale::Categories(vec!["sgd".into(), "adam".into(), "adamw".into()]);
-        assert_eq!(ticks(&cats), [(0.0, "sgd".into()), (0.5, "adam".into()), (1.0, "adamw".into())]);
+        assert_eq!(
+            ticks(&cats),
+            [
+                (0.0, "sgd".into()),
+                (0.5, "adam".into()),
+                (1.0, "adamw".into())
+            ]
+        );
         assert_eq!(position(&log, -1.0), None);
-        assert_eq!(position(&Scale::Linear { min: 0.0, max: 2.0 }, 1.0), Some(0.5));
+        assert_eq!(
+            position(&Scale::Linear { min: 0.0, max: 2.0 }, 1.0),
+            Some(0.5)
+        );
     }
 }

@@ -3,7 +3,9 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{metric_title, padded_range, render, shorten, text_style, tick, DrawResult, Scale, GRID, PALETTE};
+use super::{
+    metric_title, padded_range, render, shorten, text_style, tick, DrawResult, Scale, GRID, PALETTE,
+};
 
 /// One parameter's panel: its name, scale, and (parameter value, objective) points; a
 /// categorical value is its category's index.
@@ -18,7 +20,7 @@ pub(crate) struct Slice {
 }
 
 const COLUMNS: u32 = 3;
-const PANEL: (u32, u32) = (366, 250);
+const PANEL: (u32, u32) = (430, 280);
 
 /// Returns a grid of slice plots, three per row, with the objective `objective` on every y axis.
 pub(crate) fn slices(slices: &[Slice], objective: &str) -> String {
@@ -32,7 +34,10 @@ pub(crate) fn slices(slices: &[Slice], objective: &str) -> String {
     };
     let y_title = metric_title(objective);
     render(size, &label, |root| -> DrawResult {
-        let panels = root.split_evenly((usize::try_from(rows).unwrap_or(1), usize::try_from(COLUMNS).unwrap_or(3)));
+        let panels = root.split_evenly((
+            usize::try_from(rows).unwrap_or(1),
+            usize::try_from(COLUMNS).unwrap_or(3),
+        ));
         for (slice, panel) in slices.iter().zip(panels.iter()) {
             panel_chart(slice, panel, (y0, y1), &y_title)?;
         }
@@ -63,7 +68,11 @@ fn panel_chart(
         Scale::Categories(names) => Some(names),
         _ => None,
     };
-    let x_title = if log { format!("{} (log scale)", slice.name) } else { slice.name.clone() };
+    let x_title = if log {
+        format!("{} (log scale)", slice.name)
+    } else {
+        slice.name.clone()
+    };
     let mut chart = ChartBuilder::on(panel)
         .margin(10)
         .x_label_area_size(40)
@@ -78,8 +87,8 @@ fn panel_chart(
         .y_label_formatter(&plain_ticks)
         .light_line_style(WHITE)
         .bold_line_style(GRID)
-        .label_style(text_style(11))
-        .axis_desc_style(text_style(12));
+        .label_style(text_style(13))
+        .axis_desc_style(text_style(14));
     if categories.is_some() {
         mesh.x_labels(0).disable_x_mesh();
     } else if log {
@@ -92,8 +101,15 @@ fn panel_chart(
         let every = names.len().div_ceil(6).max(1);
         for (i, name) in names.iter().enumerate().filter(|(i, _)| i % every == 0) {
             let (x, y) = chart.backend_coord(&(i as f64, y0));
-            panel.draw(&PathElement::new(vec![(x, y), (x, y + 4)], BLACK.stroke_width(1)))?;
-            panel.draw(&Text::new(shorten(name, 10), (x, y + 6), text_style(11).pos(Pos::new(HPos::Center, VPos::Top))))?;
+            panel.draw(&PathElement::new(
+                vec![(x, y), (x, y + 4)],
+                BLACK.stroke_width(1),
+            ))?;
+            panel.draw(&Text::new(
+                shorten(name, 10),
+                (x, y + 6),
+                text_style(13).pos(Pos::new(HPos::Center, VPos::Top)),
+            ))?;
         }
     }
     let colour = PALETTE[0].mix(0.45).filled();

@@ -13,7 +13,11 @@ fn history_points(n: u32) -> Vec<HistoryPoint> {
         .map(|i| HistoryPoint {
             trial: i,
             value: f64::from(i % 97) / 100.0,
-            state: if i % 5 == 0 { TrialState::Pruned } else { TrialState::Completed },
+            state: if i % 5 == 0 {
+                TrialState::Pruned
+            } else {
+                TrialState::Completed
+            },
         })
         .collect()
 }
@@ -21,8 +25,16 @@ fn history_points(n: u32) -> Vec<HistoryPoint> {
 #[test]
 fn history_draws_points_best_line_axis_titles_and_legend() {
     let svg = history(&history_points(40), "val_accuracy", Direction::Maximize);
-    assert!(svg.starts_with("<svg class=\"chart\" role=\"img\""), "{}", &svg[..80]);
-    assert_eq!(count(&svg, "<circle"), 40);
+    assert!(
+        svg.starts_with("<svg class=\"chart\" role=\"img\""),
+        "{}",
+        &svg[..80]
+    );
+    assert_eq!(
+        count(&svg, "<circle"),
+        40 + 2,
+        "40 trials and two legend markers"
+    );
     assert!(svg.contains("trial number"));
     assert!(svg.contains("val_accuracy (fraction)"));
     assert!(svg.contains("best so far (max)") && svg.contains("pruned trial"));
@@ -41,9 +53,19 @@ fn history_downsamples_ten_thousand_trials() {
 fn empty_states_say_why() {
     let svg = history(&[], "val_accuracy", Direction::Maximize);
     assert!(svg.contains("data-empty=\"true\"") && svg.contains("no completed trials yet"));
-    let only_failed = [HistoryPoint { trial: 0, value: f64::NAN, state: TrialState::Failed }];
+    let only_failed = [HistoryPoint {
+        trial: 0,
+        value: f64::NAN,
+        state: TrialState::Failed,
+    }];
     assert!(history(&only_failed, "x", Direction::Minimize).contains("no completed trials yet"));
-    let svg = curves(&[], (600, 300), ("epoch", "val_loss"), "pruned", "no curves yet");
+    let svg = curves(
+        &[],
+        (600, 300),
+        ("epoch", "val_loss"),
+        "pruned",
+        "no curves yet",
+    );
     assert!(svg.contains("no curves yet"));
     assert!(importance(&[], "needs 10 finished trials").contains("needs 10 finished trials"));
     assert!(slices(&[], "val_loss").contains("no completed trials yet"));
@@ -54,18 +76,27 @@ fn empty_states_say_why() {
 fn curves_colour_top_trials_and_dim_pruned_ones() {
     let line = |label: &str, emphasis, offset: f64| Curve {
         label: label.to_string(),
-        points: (1..=100).map(|s| (f64::from(s), offset + 1.0 / f64::from(s))).collect(),
+        points: (1..=100)
+            .map(|s| (f64::from(s), offset + 1.0 / f64::from(s)))
+            .collect(),
         emphasis,
     };
     let svg = curves(
-        &[line("trial 3", Emphasis::Colour(0), 0.0), line("trial 9", Emphasis::Colour(1), 0.1), line("trial 4", Emphasis::Dimmed, 0.3)],
+        &[
+            line("trial 3", Emphasis::Colour(0), 0.0),
+            line("trial 9", Emphasis::Colour(1), 0.1),
+            line("trial 4", Emphasis::Dimmed, 0.3),
+        ],
         (800, 320),
         ("epoch", "val_loss (cross-entropy)"),
         "pruned trials",
         "none",
     );
     assert!(svg.contains("trial 3") && svg.contains("trial 9") && svg.contains("pruned trials"));
-    assert!(svg.contains("#0072B2") && svg.contains("#E69F00"), "palette colours");
+    assert!(
+        svg.contains("#0072B2") && svg.contains("#E69F00"),
+        "palette colours"
+    );
     assert!(svg.contains("#969696"), "dimmed grey");
 }
 
@@ -73,12 +104,20 @@ fn curves_colour_top_trials_and_dim_pruned_ones() {
 fn curves_are_downsampled_to_the_point_budget() {
     let long = Curve {
         label: "trial 0".into(),
-        points: (0..50_000).map(|s| (f64::from(s), f64::from(s).sin())).collect(),
+        points: (0..50_000)
+            .map(|s| (f64::from(s), f64::from(s).sin()))
+            .collect(),
         emphasis: Emphasis::Colour(0),
     };
     let svg = curves(&[long], (800, 300), ("step", "y"), "", "");
     let polyline = svg.split("<polyline").nth(1).unwrap_or_default();
-    let points = polyline.split("points=\"").nth(1).unwrap_or_default().split('"').next().unwrap_or_default();
+    let points = polyline
+        .split("points=\"")
+        .nth(1)
+        .unwrap_or_default()
+        .split('"')
+        .next()
+        .unwrap_or_default();
     let n = points.split_whitespace().count();
     assert!(n <= curves::MAX_POINTS, "{n} points");
 }
@@ -86,19 +125,48 @@ fn curves_are_downsampled_to_the_point_budget() {
 #[test]
 fn parallel_coordinates_draw_axes_ticks_and_lines() {
     let axes = vec![
-        ParAxis { title: "lr".into(), scale: Scale::Log { min: 1e-4, max: 1e-1 } },
-        ParAxis { title: "optimizer".into(), scale: Scale::Categories(vec!["sgd".into(), "adam".into()]) },
-        ParAxis { title: "val_accuracy".into(), scale: Scale::Linear { min: 0.5, max: 1.0 } },
+        ParAxis {
+            title: "lr".into(),
+            scale: Scale::Log {
+                min: 1e-4,
+                max: 1e-1,
+            },
+        },
+        ParAxis {
+            title: "optimizer".into(),
+            scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
+        },
+        ParAxis {
+            title: "val_accuracy".into(),
+            scale: Scale::Linear { min: 0.5, max: 1.0 },
+        },
     ];
     let lines: Vec<ParLine> = (0..20)
         .map(|i| ParLine {
-            values: vec![Some(1e-3 * f64::from(i + 1)), Some(f64::from(i % 2)), Some(0.5 + f64::from(i) / 40.0)],
+            values: vec![
+                Some(1e-3 * f64::from(i + 1)),
+                Some(f64::from(i % 2)),
+                Some(0.5 + f64::from(i) / 40.0),
+            ],
             goodness: f64::from(i) / 19.0,
         })
         .collect();
     let svg = parallel(&axes, &lines, 900, ("best", "worst"));
-    for text in ["lr", "optimizer", "val_accuracy", "sgd", "adam", "0.001", "0.01", "best", "worst"] {
-        assert!(svg.contains(&format!(">\n{text}\n<")) || svg.contains(&format!(">{text}<")), "missing {text}");
+    for text in [
+        "lr",
+        "optimizer",
+        "val_accuracy",
+        "sgd",
+        "adam",
+        "0.001",
+        "0.01",
+        "best",
+        "worst",
+    ] {
+        assert!(
+            svg.contains(&format!(">\n{text}\n<")) || svg.contains(&format!(">{text}<")),
+            "missing {text}"
+        );
     }
     assert!(count(&svg, "<polyline") >= 20 + 3);
 }
@@ -115,8 +183,19 @@ fn importance_sorts_bars_and_labels_the_method() {
 #[test]
 fn slices_use_log_and_category_axes() {
     let panels = vec![
-        Slice { name: "lr".into(), scale: Scale::Log { min: 1e-4, max: 1e-1 }, points: vec![(1e-3, 0.9), (1e-2, 0.8)] },
-        Slice { name: "optimizer".into(), scale: Scale::Categories(vec!["sgd".into(), "adam".into()]), points: vec![(0.0, 0.7), (1.0, 0.95)] },
+        Slice {
+            name: "lr".into(),
+            scale: Scale::Log {
+                min: 1e-4,
+                max: 1e-1,
+            },
+            points: vec![(1e-3, 0.9), (1e-2, 0.8)],
+        },
+        Slice {
+            name: "optimizer".into(),
+            scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
+            points: vec![(0.0, 0.7), (1.0, 0.95)],
+        },
     ];
     let svg = slices(&panels, "val_accuracy");
     assert!(svg.contains("lr (log scale)") && svg.contains("sgd") && svg.contains("adam"));
@@ -127,20 +206,42 @@ fn slices_use_log_and_category_axes() {
 fn names_are_escaped() {
     let evil = "<script>alert(1)</script>";
     let axes = vec![
-        ParAxis { title: evil.into(), scale: Scale::Linear { min: 0.0, max: 1.0 } },
-        ParAxis { title: "objective".into(), scale: Scale::Linear { min: 0.0, max: 1.0 } },
+        ParAxis {
+            title: evil.into(),
+            scale: Scale::Linear { min: 0.0, max: 1.0 },
+        },
+        ParAxis {
+            title: "objective".into(),
+            scale: Scale::Linear { min: 0.0, max: 1.0 },
+        },
     ];
-    let line = ParLine { values: vec![Some(0.5), Some(0.5)], goodness: 1.0 };
+    let line = ParLine {
+        values: vec![Some(0.5), Some(0.5)],
+        goodness: 1.0,
+    };
     let svgs = [
         parallel(&axes, &[line], 600, (evil, evil)),
         importance(&[(evil.into(), 1.0)], evil),
         importance(&[], evil),
         history(&history_points(3), evil, Direction::Maximize),
-        curves(&[Curve { label: evil.into(), points: vec![(1.0, 1.0)], emphasis: Emphasis::Dimmed }], (500, 300), (evil, evil), evil, evil),
+        curves(
+            &[Curve {
+                label: evil.into(),
+                points: vec![(1.0, 1.0)],
+                emphasis: Emphasis::Dimmed,
+            }],
+            (500, 300),
+            (evil, evil),
+            evil,
+            evil,
+        ),
     ];
     for svg in &svgs {
         assert!(!svg.contains("<script"), "unescaped: {svg}");
-        assert!(svg.contains("&lt;script&gt;") || svg.contains("&lt;scri"), "escaped text expected");
+        assert!(
+            svg.contains("&lt;script&gt;") || svg.contains("&lt;scri"),
+            "escaped text expected"
+        );
     }
 }
 

@@ -89,29 +89,70 @@ pub(crate) fn parse_ids(query: &str) -> Result<Vec<u32>> {
 }
 
 /// Builds the page comparing `trials`, each with its metric series, in the order given.
-pub(crate) fn compare_page(info: &ExperimentInfo, trials: &[(Trial, BTreeMap<String, Series>)]) -> ComparePage {
+pub(crate) fn compare_page(
+    info: &ExperimentInfo,
+    trials: &[(Trial, BTreeMap<String, Series>)],
+) -> ComparePage {
     let columns = trials
         .iter()
         .enumerate()
         .map(|(i, (t, _))| {
             let c = charts::palette(i);
-            Column { id: t.id.0, href: format::trial_href(&info.name, t.id.0), colour: format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2) }
+            Column {
+                id: t.id.0,
+                href: format::trial_href(&info.name, t.id.0),
+                colour: format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2),
+            }
         })
         .collect();
     let row = |name: String, values: Vec<String>| {
         let differs = values.windows(2).any(|w| w[0] != w[1]);
-        Row { name, values, differs }
+        Row {
+            name,
+            values,
+            differs,
+        }
     };
     let facts = vec![
-        row("state".into(), trials.iter().map(|(t, _)| t.state.to_string()).collect()),
-        row(info.objective.clone(), trials.iter().map(|(t, _)| format::value(t.value(&info.objective))).collect()),
-        row("best epoch".into(), trials.iter().map(|(t, _)| t.result.as_ref().map_or("-".into(), |r| r.best_step.to_string())).collect()),
-        row("seed".into(), trials.iter().map(|(t, _)| t.seed.to_string()).collect()),
+        row(
+            "state".into(),
+            trials.iter().map(|(t, _)| t.state.to_string()).collect(),
+        ),
+        row(
+            info.objective.clone(),
+            trials
+                .iter()
+                .map(|(t, _)| format::value(t.value(&info.objective)))
+                .collect(),
+        ),
+        row(
+            "best epoch".into(),
+            trials
+                .iter()
+                .map(|(t, _)| {
+                    t.result
+                        .as_ref()
+                        .map_or("-".into(), |r| r.best_step.to_string())
+                })
+                .collect(),
+        ),
+        row(
+            "seed".into(),
+            trials.iter().map(|(t, _)| t.seed.to_string()).collect(),
+        ),
     ];
     let names: BTreeSet<&String> = trials.iter().flat_map(|(t, _)| t.params.keys()).collect();
     let params: Vec<Row> = names
         .into_iter()
-        .map(|name| row(name.clone(), trials.iter().map(|(t, _)| t.params.get(name).map_or("-".into(), ToString::to_string)).collect()))
+        .map(|name| {
+            row(
+                name.clone(),
+                trials
+                    .iter()
+                    .map(|(t, _)| t.params.get(name).map_or("-".into(), ToString::to_string))
+                    .collect(),
+            )
+        })
         .collect();
     let metrics: BTreeSet<&String> = trials.iter().flat_map(|(_, m)| m.keys()).collect();
     let charts = metrics
@@ -122,13 +163,22 @@ pub(crate) fn compare_page(info: &ExperimentInfo, trials: &[(Trial, BTreeMap<Str
                 .enumerate()
                 .map(|(i, (t, m))| Curve {
                     label: format!("trial {}", t.id),
-                    points: m.get(metric).map(|s| s.iter().map(|(step, v)| (f64::from(step.0), *v)).collect()).unwrap_or_default(),
+                    points: m
+                        .get(metric)
+                        .map(|s| s.iter().map(|(step, v)| (f64::from(step.0), *v)).collect())
+                        .unwrap_or_default(),
                     emphasis: Emphasis::Colour(i),
                 })
                 .collect();
             MetricChart {
                 name: metric.clone(),
-                svg: charts::curves(&lines, (1100, 320), ("epoch", &charts::metric_title(metric)), "", "no points recorded yet"),
+                svg: charts::curves(
+                    &lines,
+                    (1100, 320),
+                    ("epoch", &charts::metric_title(metric)),
+                    "",
+                    "no points recorded yet",
+                ),
             }
         })
         .collect();

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{best_trial, Direction, Timestamp, Trial, TrialId, TrialState};
+use experiment::{Direction, Timestamp, Trial, TrialId, TrialState};
 
 use super::format;
 use super::leaderboard::{self, Leaderboard, Ranked, Selection};
@@ -67,7 +67,10 @@ pub(crate) fn curve_trials(ranked: &[Ranked<'_>]) -> (Vec<TrialId>, Vec<TrialId>
             .map(|r| r.trial.id)
             .collect()
     };
-    (pick(TrialState::Completed, TOP_CURVES), pick(TrialState::Pruned, DIMMED_CURVES))
+    (
+        pick(TrialState::Completed, TOP_CURVES),
+        pick(TrialState::Pruned, DIMMED_CURVES),
+    )
 }
 
 /// Builds the page from the experiment, its ranked trials, the curves of `curve_trials`, the
@@ -89,7 +92,11 @@ pub(crate) fn experiment_page(
     let sample_note = if sample.len() == finite(ranked).count() {
         format!("all {} trials with a value", sample.len())
     } else {
-        format!("the best {TOP_LINES} and an even sample of the rest, {} of {} trials", sample.len(), finite(ranked).count())
+        format!(
+            "the best {TOP_LINES} and an even sample of the rest, {} of {} trials",
+            sample.len(),
+            finite(ranked).count()
+        )
     };
     ExperimentPage {
         description: info.description.clone(),
@@ -108,9 +115,9 @@ pub(crate) fn experiment_page(
 }
 
 fn finite<'a, 'b>(ranked: &'b [Ranked<'a>]) -> impl Iterator<Item = &'b Ranked<'a>> {
-    ranked
-        .iter()
-        .filter(|r| r.rank.is_some() && matches!(r.trial.state, TrialState::Completed | TrialState::Pruned))
+    ranked.iter().filter(|r| {
+        r.rank.is_some() && matches!(r.trial.state, TrialState::Completed | TrialState::Pruned)
+    })
 }
 
 /// Returns the trials drawn in parallel coordinates and slices, best first: the best
@@ -132,20 +139,35 @@ pub(crate) fn history_chart(trials: &[Trial], objective: &str, goal: Direction) 
     let points: Vec<HistoryPoint> = trials
         .iter()
         .filter_map(|t| {
-            Some(HistoryPoint { trial: t.id.0, value: t.value(objective)?, state: t.state })
+            Some(HistoryPoint {
+                trial: t.id.0,
+                value: t.value(objective)?,
+                state: t.state,
+            })
         })
         .collect();
     charts::history(&points, objective, goal)
 }
 
-fn curves_chart(ranked: &[Ranked<'_>], series: &BTreeMap<TrialId, Series>, objective: &str) -> String {
+fn curves_chart(
+    ranked: &[Ranked<'_>],
+    series: &BTreeMap<TrialId, Series>,
+    objective: &str,
+) -> String {
     let (top, pruned) = curve_trials(ranked);
     let to_points = |id: &TrialId| -> Vec<(f64, f64)> {
-        series.get(id).map(|s| s.iter().map(|(step, v)| (f64::from(step.0), *v)).collect()).unwrap_or_default()
+        series
+            .get(id)
+            .map(|s| s.iter().map(|(step, v)| (f64::from(step.0), *v)).collect())
+            .unwrap_or_default()
     };
     let mut lines: Vec<Curve> = pruned
         .iter()
-        .map(|id| Curve { label: format!("trial {id}"), points: to_points(id), emphasis: Emphasis::Dimmed })
+        .map(|id| Curve {
+            label: format!("trial {id}"),
+            points: to_points(id),
+            emphasis: Emphasis::Dimmed,
+        })
         .collect();
     lines.extend(top.iter().enumerate().map(|(i, id)| Curve {
         label: format!("trial {id}"),
@@ -154,26 +176,42 @@ fn curves_chart(ranked: &[Ranked<'_>], series: &BTreeMap<TrialId, Series>, objec
     }));
     charts::curves(
         &lines,
-        (1100, 360),
+        (1300, 380),
         ("epoch", &charts::metric_title(objective)),
         "pruned trials",
         "no completed trials yet",
     )
 }
 
-fn parallel_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective: &str, goal: Direction) -> String {
+fn parallel_chart(
+    axes: &[ParamAxis],
+    sample: &[Ranked<'_>],
+    objective: &str,
+    goal: Direction,
+) -> String {
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
     let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
-    let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
     let mut par_axes: Vec<ParAxis> = axes
         .iter()
         .map(|a| {
             let scale = a.scale(&trials);
-            let title = if matches!(scale, Scale::Log { .. }) { format!("{} (log)", a.name) } else { a.name.clone() };
+            let title = if matches!(scale, Scale::Log { .. }) {
+                format!("{} (log)", a.name)
+            } else {
+                a.name.clone()
+            };
             ParAxis { title, scale }
         })
         .collect();
-    par_axes.push(ParAxis { title: objective.to_string(), scale: Scale::Linear { min: lo, max: hi } });
+    par_axes.push(ParAxis {
+        title: objective.to_string(),
+        scale: Scale::Linear { min: lo, max: hi },
+    });
     let n = sample.len().max(2) - 1;
     let lines: Vec<ParLine> = sample
         .iter()
@@ -181,23 +219,39 @@ fn parallel_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective: &str, go
         .map(|(i, r)| {
             let mut values: Vec<Option<f64>> = axes.iter().map(|a| a.value_of(r.trial)).collect();
             values.push(r.trial.value(objective));
-            ParLine { values, goodness: 1.0 - i as f64 / n as f64 }
+            ParLine {
+                values,
+                goodness: 1.0 - i as f64 / n as f64,
+            }
         })
         .collect();
     let (best, worst) = match (values.is_empty(), goal) {
         (true, _) => ("best".to_string(), "worst".to_string()),
-        (false, Direction::Maximize) => (format!("best {}", charts::tick(hi)), format!("worst {}", charts::tick(lo))),
-        (false, Direction::Minimize) => (format!("best {}", charts::tick(lo)), format!("worst {}", charts::tick(hi))),
+        (false, Direction::Maximize) => (
+            format!("best {}", charts::tick(hi)),
+            format!("worst {}", charts::tick(lo)),
+        ),
+        (false, Direction::Minimize) => (
+            format!("best {}", charts::tick(lo)),
+            format!("worst {}", charts::tick(hi)),
+        ),
     };
-    let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1400);
+    let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1300);
     charts::parallel(&par_axes, &lines, width, (&best, &worst))
 }
 
 /// Returns each parameter's importance over the completed trials, or `None` with too few.
-pub(crate) fn importance_of(axes: &[ParamAxis], trials: &[Trial], objective: &str, goal: Direction) -> Option<Vec<(String, f64)>> {
+pub(crate) fn importance_of(
+    axes: &[ParamAxis],
+    trials: &[Trial],
+    objective: &str,
+    goal: Direction,
+) -> Option<Vec<(String, f64)>> {
     let done: Vec<&Trial> = trials
         .iter()
-        .filter(|t| t.state == TrialState::Completed && t.value(objective).is_some_and(f64::is_finite))
+        .filter(|t| {
+            t.state == TrialState::Completed && t.value(objective).is_some_and(f64::is_finite)
+        })
         .collect();
     let oriented: Vec<f64> = done
         .iter()
@@ -209,14 +263,25 @@ pub(crate) fn importance_of(axes: &[ParamAxis], trials: &[Trial], objective: &st
     Some(axes.iter().map(|a| a.name.clone()).zip(scores).collect())
 }
 
-fn importance_chart(axes: &[ParamAxis], trials: &[Trial], objective: &str, goal: Direction) -> String {
+fn importance_chart(
+    axes: &[ParamAxis],
+    trials: &[Trial],
+    objective: &str,
+    goal: Direction,
+) -> String {
     match importance_of(axes, trials, objective, goal) {
         Some(items) => charts::importance(&items, ""),
         None => {
-            let done = trials.iter().filter(|t| t.state == TrialState::Completed).count();
+            let done = trials
+                .iter()
+                .filter(|t| t.state == TrialState::Completed)
+                .count();
             charts::importance(
                 &[],
-                &format!("needs {} completed trials ({done} so far)", importance::MIN_TRIALS),
+                &format!(
+                    "needs {} completed trials ({done} so far)",
+                    importance::MIN_TRIALS
+                ),
             )
         }
     }
@@ -236,9 +301,4 @@ fn slices_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective: &str) -> S
         })
         .collect();
     charts::slices(&panels, objective)
-}
-
-/// Returns the best completed trial's id and value, formatted.
-pub(crate) fn best_of(trials: &[Trial], objective: &str, goal: Direction) -> Option<(u32, String)> {
-    best_trial(trials, objective, goal).map(|t| (t.id.0, format::value(t.value(objective))))
 }

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{Direction, MetricPoint, ParamValue, Params, Seed, Step, Timestamp, Trial, TrialId, TrialResult, TrialState};
+use experiment::{
+    Direction, MetricPoint, ParamValue, Params, Seed, Step, Timestamp, Trial, TrialId, TrialResult,
+    TrialState,
+};
 use store::{ExperimentInfo, ExperimentStatus, Store};
 
 /// A spec like the quick start's, small.
@@ -62,7 +65,10 @@ pub(crate) fn trial(i: u32, n: u32) -> Trial {
     let accuracy = accuracy(lr, optimizer, 12);
     let result = matches!(state, TrialState::Completed | TrialState::Pruned).then(|| TrialResult {
         best_step: Step(12),
-        metrics: BTreeMap::from([("val_accuracy".to_string(), accuracy), ("val_loss".to_string(), 1.0 - accuracy)]),
+        metrics: BTreeMap::from([
+            ("val_accuracy".to_string(), accuracy),
+            ("val_loss".to_string(), 1.0 - accuracy),
+        ]),
     });
     Trial {
         id: TrialId(i),
@@ -71,23 +77,30 @@ pub(crate) fn trial(i: u32, n: u32) -> Trial {
         state,
         reason: (state == TrialState::Failed).then(|| "diverged at epoch 3".to_string()),
         started: Some(Timestamp(1_795_865_400_000 + i64::from(i) * 1000)),
-        finished: state.is_finished().then_some(Timestamp(1_795_865_400_000 + i64::from(i) * 1000 + 900)),
+        finished: state
+            .is_finished()
+            .then_some(Timestamp(1_795_865_400_000 + i64::from(i) * 1000 + 900)),
         result,
     }
 }
 
 fn accuracy(lr: f64, optimizer: &str, epoch: u32) -> f64 {
-    let peak = 0.97 - 0.08 * (lr.log10() + 2.5).powi(2) - if optimizer == "sgd" { 0.05 } else { 0.0 };
+    let peak =
+        0.97 - 0.08 * (lr.log10() + 2.5).powi(2) - if optimizer == "sgd" { 0.05 } else { 0.0 };
     peak * (1.0 - (-f64::from(epoch) / 3.0).exp())
 }
 
 /// Returns a temporary store holding experiment `name` with `n` trials of 12 epochs.
 pub(crate) fn store_with(name: &str, n: u32) -> Store {
     let store = Store::temporary().expect("invariant: a temporary store opens");
-    store.create_experiment(&info(name, ExperimentStatus::Finished, n)).expect("invariant: the name is new");
+    store
+        .create_experiment(&info(name, ExperimentStatus::Finished, n))
+        .expect("invariant: the name is new");
     for i in 0..n {
         let t = trial(i, n);
-        store.put_trial(name, &t).expect("invariant: the experiment exists");
+        store
+            .put_trial(name, &t)
+            .expect("invariant: the experiment exists");
         if t.state == TrialState::Failed {
             continue;
         }
@@ -97,10 +110,18 @@ pub(crate) fn store_with(name: &str, n: u32) -> Store {
         for e in 1..=epochs {
             let a = accuracy(lr, &optimizer, e);
             let points = [
-                MetricPoint { name: "val_accuracy".into(), value: a },
-                MetricPoint { name: "val_loss".into(), value: 1.0 - a },
+                MetricPoint {
+                    name: "val_accuracy".into(),
+                    value: a,
+                },
+                MetricPoint {
+                    name: "val_loss".into(),
+                    value: 1.0 - a,
+                },
             ];
-            store.append_metrics(name, t.id, Step(e), &points).expect("invariant: the experiment exists");
+            store
+                .append_metrics(name, t.id, Step(e), &points)
+                .expect("invariant: the experiment exists");
         }
     }
     store

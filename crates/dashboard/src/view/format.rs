@@ -16,7 +16,12 @@ pub(crate) fn utc(t: Timestamp) -> String {
     let secs = t.0.div_euclid(1000);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Formats a duration in milliseconds as `1h02m`, `3m05s` or `4.2s`.
@@ -91,7 +96,13 @@ mod tests {
         assert_eq!(value(Some(0.5)), "0.5000");
         assert_eq!(value(Some(f64::NAN)), "NaN");
         assert_eq!(value(None), "-");
-        assert_eq!(url_part("<script>alert(1)</script>"), "%3Cscript%3Ealert%281%29%3C%2Fscript%3E");
-        assert_eq!(experiment_href("digits-mlp_v1.2"), "/experiments/digits-mlp_v1.2");
+        assert_eq!(
+            url_part("<script>alert(1)</script>"),
+            "%3Cscript%3Ealert%281%29%3C%2Fscript%3E"
+        );
+        assert_eq!(
+            experiment_href("digits-mlp_v1.2"),
+            "/experiments/digits-mlp_v1.2"
+        );
     }
 }

@@ -11,8 +11,12 @@ pub(crate) mod leaderboard;
 pub(crate) mod space;
 pub(crate) mod trial;
 
-use experiment::{Timestamp, Trial, TrialState};
+use std::sync::Arc;
+
+use experiment::{Direction, Timestamp, Trial, TrialState};
 use store::{ExperimentInfo, ExperimentStatus};
+
+use crate::data::ExperimentData;
 
 /// An experiment's numbers, as the list and the experiment page's header show them.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +57,8 @@ impl Summary {
     /// Summarizes an experiment and its trials at time `now`.
     pub(crate) fn of(info: &ExperimentInfo, trials: &[Trial], now: Timestamp) -> Summary {
         let count = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
-        let best = experiment_page::best_of(trials, &info.objective, info.goal);
+        let best = best_completed(trials, &info.objective, info.goal)
+            .map(|t| (t.id.0, format::value(t.value(&info.objective))));
         let live = info.status == ExperimentStatus::Running;
         Summary {
             name: info.name.clone(),
@@ -85,10 +90,39 @@ pub(crate) struct ExperimentsPage {
 }
 
 /// Builds the experiments page.
-pub(crate) fn experiments_page(all: &[(ExperimentInfo, Vec<Trial>)], now: Timestamp) -> ExperimentsPage {
-    let rows: Vec<Summary> = all.iter().map(|(info, trials)| Summary::of(info, trials, now)).collect();
+pub(crate) fn experiments_page(all: &[Arc<ExperimentData>], now: Timestamp) -> ExperimentsPage {
+    let rows: Vec<Summary> = all
+        .iter()
+        .map(|d| Summary::of(&d.info, &d.trials, now))
+        .collect();
     let live = rows.iter().any(|r| r.live);
     ExperimentsPage { rows, live }
+}
+
+/// Returns the best completed trial by `metric` (ties to the lower number), in one pass; the
+/// same trial as `experiment::best_trial`, without sorting.
+pub(crate) fn best_completed<'a>(
+    trials: &'a [Trial],
+    metric: &str,
+    goal: Direction,
+) -> Option<&'a Trial> {
+    let mut best: Option<(&Trial, f64)> = None;
+    for t in trials.iter().filter(|t| t.state == TrialState::Completed) {
+        let Some(v) = t.value(metric).filter(|v| !v.is_nan()) else {
+            continue;
+        };
+        let better = match best {
+            None => true,
+            Some((b, bv)) => match goal {
+                Direction::Maximize => v.total_cmp(&bv).then(b.id.cmp(&t.id)).is_gt(),
+                Direction::Minimize => v.total_cmp(&bv).then(t.id.cmp(&b.id)).is_lt(),
+            },
+        };
+        if better {
+            best = Some((t, v));
+        }
+    }
+    best.map(|(t, _)| t)
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub(crate) struct ParamAxis {
     pub(crate) name: String,
     /// Linear, log, or categories in order.
     pub(crate) kind: AxisKind,
+    /// The values of a categorical axis, in the order of its names (compared without
+    /// formatting, which matters at 10,000 trials); empty otherwise.
+    keys: Vec<ParamValue>,
 }
 
 /// The kind of a parameter axis.
@@ -34,48 +37,58 @@ pub(crate) enum AxisKind {
 
 /// Returns the axes of every parameter that appears in the spec's space or in a trial, by name.
 pub(crate) fn param_axes(spec: Option<&ExperimentSpec>, trials: &[Trial]) -> Vec<ParamAxis> {
-    let mut from_spec: BTreeMap<String, AxisKind> = BTreeMap::new();
+    let mut from_spec: BTreeMap<&str, (AxisKind, Vec<ParamValue>)> = BTreeMap::new();
     if let Some(spec) = spec {
         for p in spec.space.params() {
             let kind = match &p.distribution {
                 Distribution::LogUniform { .. }
                 | Distribution::LogUniformValues { .. }
                 | Distribution::QLogUniformValues { .. }
-                | Distribution::LogNormal { .. } => AxisKind::Log,
+                | Distribution::LogNormal { .. } => (AxisKind::Log, Vec::new()),
                 Distribution::Categorical { values, .. } => {
-                    AxisKind::Categorical(values.iter().map(ToString::to_string).collect())
+                    (AxisKind::Categorical(Vec::new()), values.clone())
                 }
                 Distribution::Constant(v) => match v {
-                    ParamValue::Int(_) | ParamValue::Float(_) => AxisKind::Linear,
-                    other => AxisKind::Categorical(vec![other.to_string()]),
+                    ParamValue::Int(_) | ParamValue::Float(_) => (AxisKind::Linear, Vec::new()),
+                    other => (AxisKind::Categorical(Vec::new()), vec![other.clone()]),
                 },
-                _ => AxisKind::Linear,
+                _ => (AxisKind::Linear, Vec::new()),
             };
-            from_spec.insert(p.name.clone(), kind);
+            from_spec.insert(p.name.as_str(), kind);
         }
     }
-    let mut names: BTreeSet<&str> = from_spec.keys().map(String::as_str).collect();
+    let mut names: BTreeSet<&str> = from_spec.keys().copied().collect();
     for t in trials {
         names.extend(t.params.keys().map(String::as_str));
     }
     names
         .into_iter()
         .map(|name| {
-            let mut kind = from_spec.get(name).cloned().unwrap_or_else(|| infer(name, trials));
-            if let AxisKind::Categorical(values) = &mut kind {
+            let (kind, mut keys) = from_spec
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| infer(name, trials));
+            if let AxisKind::Categorical(_) = kind {
                 // Values the spec did not list (it changed) are appended, so none is lost.
-                let mut extra: BTreeSet<String> = BTreeSet::new();
-                for t in trials {
-                    if let Some(v) = t.params.get(name) {
-                        let s = v.to_string();
-                        if !values.contains(&s) {
-                            extra.insert(s);
-                        }
+                let mut extra: BTreeMap<String, ParamValue> = BTreeMap::new();
+                for v in trials.iter().filter_map(|t| t.params.get(name)) {
+                    if !keys.contains(v) {
+                        extra.entry(v.to_string()).or_insert_with(|| v.clone());
                     }
                 }
-                values.extend(extra);
+                keys.extend(extra.into_values());
+                let names = keys.iter().map(ToString::to_string).collect();
+                return ParamAxis {
+                    name: name.to_string(),
+                    kind: AxisKind::Categorical(names),
+                    keys,
+                };
             }
-            ParamAxis { name: name.to_string(), kind }
+            ParamAxis {
+                name: name.to_string(),
+                kind,
+                keys: Vec::new(),
+            }
         })
         .collect()
 }
@@ -88,10 +101,7 @@ impl ParamAxis {
         match &self.kind {
             AxisKind::Linear => v.as_f64().filter(|x| x.is_finite()),
             AxisKind::Log => v.as_f64().filter(|x| x.is_finite() && *x > 0.0),
-            AxisKind::Categorical(values) => {
-                let s = v.to_string();
-                values.iter().position(|c| *c == s).map(|i| i as f64)
-            }
+            AxisKind::Categorical(_) => self.keys.iter().position(|k| k == v).map(|i| i as f64),
         }
     }
 
@@ -103,7 +113,9 @@ impl ParamAxis {
                 let (lo, hi) = trials
                     .iter()
                     .filter_map(|t| self.value_of(t))
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                        (lo.min(v), hi.max(v))
+                    });
                 let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
                 if *kind == AxisKind::Log && lo > 0.0 {
                     Scale::Log { min: lo, max: hi }
@@ -120,28 +132,35 @@ impl ParamAxis {
             AxisKind::Categorical(values) => Column::Categorical {
                 codes: trials
                     .iter()
-                    .map(|t| self.value_of(t).map(|v| {
-                        // Category indexes are small non-negative integers.
-                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                        let i = v as usize;
-                        i
-                    }))
+                    .map(|t| {
+                        self.value_of(t).map(|v| {
+                            // Category indexes are small non-negative integers.
+                            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                            let i = v as usize;
+                            i
+                        })
+                    })
                     .collect(),
                 count: values.len(),
             },
-            AxisKind::Log => Column::Numeric(trials.iter().map(|t| self.value_of(t).map(f64::ln)).collect()),
+            AxisKind::Log => Column::Numeric(
+                trials
+                    .iter()
+                    .map(|t| self.value_of(t).map(f64::ln))
+                    .collect(),
+            ),
             AxisKind::Linear => Column::Numeric(trials.iter().map(|t| self.value_of(t)).collect()),
         }
     }
 }
 
-fn infer(name: &str, trials: &[Trial]) -> AxisKind {
+fn infer(name: &str, trials: &[Trial]) -> (AxisKind, Vec<ParamValue>) {
     let values: Vec<&ParamValue> = trials.iter().filter_map(|t| t.params.get(name)).collect();
     if values.iter().all(|v| v.as_f64().is_some()) {
-        return AxisKind::Linear;
+        return (AxisKind::Linear, Vec::new());
     }
-    let names: BTreeSet<String> = values.iter().map(|v| v.to_string()).collect();
-    AxisKind::Categorical(names.into_iter().collect())
+    // Names in sorted order; `param_axes` adds every value seen.
+    (AxisKind::Categorical(Vec::new()), Vec::new())
 }
 
 #[cfg(test)]
@@ -153,8 +172,20 @@ mod tests {
     use super::*;
 
     fn trial(params: &[(&str, ParamValue)]) -> Trial {
-        let params: Params = params.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
-        Trial { id: TrialId(0), seed: Seed(0), params, state: TrialState::Completed, reason: None, started: None, finished: None, result: None }
+        let params: Params = params
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect();
+        Trial {
+            id: TrialId(0),
+            seed: Seed(0),
+            params,
+            state: TrialState::Completed,
+            reason: None,
+            started: None,
+            finished: None,
+            result: None,
+        }
     }
 
     #[test]
@@ -164,20 +195,35 @@ mod tests {
                     optimizer: {values: [sgd, adam]}\n  depth: {distribution: int_uniform, min: 1, max: 3}\n";
         let spec = ExperimentSpec::from_yaml_str(yaml, Path::new("x.yaml")).ok();
         assert!(spec.is_some(), "the test spec parses");
-        let trials = [trial(&[("lr", ParamValue::Float(1e-3)), ("optimizer", ParamValue::Str("adam".into())), ("depth", ParamValue::Int(2)), ("extra", ParamValue::Str("b".into()))])];
+        let trials = [trial(&[
+            ("lr", ParamValue::Float(1e-3)),
+            ("optimizer", ParamValue::Str("adam".into())),
+            ("depth", ParamValue::Int(2)),
+            ("extra", ParamValue::Str("b".into())),
+        ])];
         let axes = param_axes(spec.as_ref(), &trials);
-        let kinds: Vec<(&str, &AxisKind)> = axes.iter().map(|a| (a.name.as_str(), &a.kind)).collect();
+        let kinds: Vec<(&str, &AxisKind)> =
+            axes.iter().map(|a| (a.name.as_str(), &a.kind)).collect();
         assert_eq!(
             kinds,
             [
                 ("depth", &AxisKind::Linear),
                 ("extra", &AxisKind::Categorical(vec!["b".into()])),
                 ("lr", &AxisKind::Log),
-                ("optimizer", &AxisKind::Categorical(vec!["sgd".into(), "adam".into()])),
+                (
+                    "optimizer",
+                    &AxisKind::Categorical(vec!["sgd".into(), "adam".into()])
+                ),
             ]
         );
         assert_eq!(axes[3].value_of(&trials[0]), Some(1.0));
         let refs: Vec<&Trial> = trials.iter().collect();
-        assert_eq!(axes[2].scale(&refs), Scale::Log { min: 1e-3, max: 1e-3 });
+        assert_eq!(
+            axes[2].scale(&refs),
+            Scale::Log {
+                min: 1e-3,
+                max: 1e-3
+            }
+        );
     }
 }

@@ -1,1 +1,167 @@
-//! View-model tests on fixed inputs.
+//! View-model tests on fixed inputs: the fixtures' experiment, built without a store.
+
+use std::collections::BTreeMap;
+
+use experiment::{Timestamp, Trial, TrialState};
+use store::ExperimentStatus;
+
+use super::compare::{compare_page, parse_ids};
+use super::experiment_page::{
+    curve_trials, experiment_page, importance_of, sample, MAX_LINES, TOP_CURVES, TOP_LINES,
+};
+use super::fixtures;
+use super::leaderboard::{ranked, LeaderboardQuery, Selection, PER_PAGE};
+use super::space::param_axes;
+use super::trial::{shell_quote, trial_page};
+use super::{experiments_page, Summary};
+use crate::data::{self, ExperimentData};
+use crate::Error;
+
+const NOW: Timestamp = Timestamp(1_795_865_500_000);
+
+fn data(n: u32) -> ExperimentData {
+    let info = fixtures::info("demo", ExperimentStatus::Running, n);
+    let trials: Vec<Trial> = (0..n).map(|i| fixtures::trial(i, n)).collect();
+    let spec = data::parse_spec(&info);
+    assert!(spec.is_some(), "the fixture spec parses");
+    ExperimentData { info, spec, trials }
+}
+
+#[test]
+fn summary_counts_states_and_finds_the_best() {
+    let d = data(40);
+    let s = Summary::of(&d.info, &d.trials, NOW);
+    assert_eq!(
+        (s.completed, s.pruned, s.failed, s.running, s.stored),
+        (27, 6, 6, 1, 40)
+    );
+    assert_eq!(s.status, "running");
+    assert!(s.live);
+    assert_eq!(s.started, "2026-11-28 11:30:00");
+    assert_eq!(s.duration, "1m40s", "running: measured to now");
+    let best = s.best_href.as_deref().unwrap_or_default();
+    assert!(best.starts_with("/experiments/demo/trials/"), "{best}");
+    let page = experiments_page(&[std::sync::Arc::new(d.clone())], NOW);
+    assert!(page.live);
+    assert_eq!(page.rows[0], s);
+}
+
+#[test]
+fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
+    let d = data(1000);
+    let r = ranked(&d.trials, &d.info.objective, d.info.goal);
+    let (top, pruned) = curve_trials(&r);
+    assert_eq!(top.len(), TOP_CURVES);
+    assert!(top
+        .iter()
+        .all(|id| d.trials[usize::try_from(id.0).unwrap_or(0)].state == TrialState::Completed));
+    assert!(pruned
+        .iter()
+        .all(|id| d.trials[usize::try_from(id.0).unwrap_or(0)].state == TrialState::Pruned));
+    let s = sample(&r);
+    assert_eq!(s.len(), MAX_LINES);
+    assert!(
+        s[..TOP_LINES].windows(2).all(|w| w[0].rank < w[1].rank),
+        "best first"
+    );
+
+    let sel =
+        Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
+    let page = experiment_page(&d, &r, &BTreeMap::new(), &sel, NOW);
+    assert_eq!(page.board.rows.len(), 50);
+    assert_eq!(page.board.pages, 20);
+    assert_eq!(page.goal, "maximize val_accuracy");
+    assert!(page.sample_note.contains("400 of"), "{}", page.sample_note);
+    assert!(
+        page.curves.contains("no completed trials yet"),
+        "no curves were passed in"
+    );
+    for svg in [
+        &page.history,
+        &page.parallel,
+        &page.importance,
+        &page.slices,
+    ] {
+        assert!(svg.starts_with("<svg class=\"chart\"") && !svg.contains("data-empty"));
+    }
+}
+
+#[test]
+fn importance_finds_the_parameters_that_matter() {
+    let d = data(300);
+    let axes = param_axes(d.spec.as_ref(), &d.trials);
+    let scores =
+        importance_of(&axes, &d.trials, &d.info.objective, d.info.goal).unwrap_or_default();
+    let get = |name: &str| {
+        scores
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(0.0, |(_, s)| *s)
+    };
+    // The fixture's accuracy depends on lr and optimizer, not on hidden.
+    assert!(
+        get("lr") > get("hidden") && get("optimizer") > get("hidden"),
+        "{scores:?}"
+    );
+    assert!(importance_of(&axes, &d.trials[..8], &d.info.objective, d.info.goal).is_none());
+}
+
+#[test]
+fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
+    let d = data(20);
+    let t = &d.trials[4];
+    let page = trial_page(&d.info, d.spec.as_ref(), t, &BTreeMap::new(), NOW);
+    assert_eq!(
+        page.command,
+        "sweep run experiments/fixture.yaml --store .sweep-reproduce-4 --run-cap 5"
+    );
+    let knob = |name: &str| {
+        page.knobs
+            .iter()
+            .find(|k| k.name == name)
+            .map(|k| (k.value.as_str(), k.note.as_str()))
+    };
+    assert_eq!(knob("epochs"), Some(("12", "fixed in the spec")));
+    assert_eq!(knob("optimizer").map(|k| k.1), Some("searched"));
+    assert_eq!(knob("momentum").map(|k| k.1), Some("default"));
+    let lr = page
+        .params
+        .iter()
+        .find(|p| p.name == "lr")
+        .map(|p| p.note.as_str());
+    assert_eq!(lr, Some("log_uniform_values"));
+    assert_eq!(page.prev.as_deref(), Some("/experiments/demo/trials/3"));
+    assert_eq!(shell_quote("my spec's.yaml"), r"'my spec'\''s.yaml'");
+}
+
+#[test]
+fn compare_takes_two_to_eight_distinct_trials_and_marks_differences() {
+    assert_eq!(parse_ids("t=3&t=7&t=3").ok(), Some(vec![3, 7]));
+    assert_eq!(parse_ids("trials=1,2%2C5").ok(), Some(vec![1, 2, 5]));
+    assert!(matches!(parse_ids("t=1"), Err(Error::BadRequest(_))));
+    assert!(matches!(parse_ids("t=1&t=-2"), Err(Error::BadRequest(_))));
+    assert!(matches!(
+        parse_ids("trials=0,1,2,3,4,5,6,7,8"),
+        Err(Error::BadRequest(_))
+    ));
+    let d = data(10);
+    let picked: Vec<_> = [0, 3]
+        .iter()
+        .map(|&i| (d.trials[i].clone(), BTreeMap::new()))
+        .collect();
+    let page = compare_page(&d.info, &picked);
+    assert_eq!(page.columns[1].colour, "#E69F00");
+    let row = |name: &str| {
+        page.params
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.differs)
+    };
+    assert_eq!(
+        row("hidden"),
+        Some(false),
+        "trials 0 and 3 share hidden = 32"
+    );
+    assert_eq!(row("lr"), Some(true));
+    assert_eq!(page.differing, 2);
+}

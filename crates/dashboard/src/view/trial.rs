@@ -74,7 +74,11 @@ pub(crate) fn trial_page(
     now: Timestamp,
 ) -> TrialPage {
     let id = trial.id.0;
-    let field = |name: &str, value: String| Field { name: name.into(), value, note: String::new() };
+    let field = |name: &str, value: String| Field {
+        name: name.into(),
+        value,
+        note: String::new(),
+    };
     let mut facts = vec![
         field("seed", trial.seed.to_string()),
         field("started", trial.started.map_or("-".into(), format::utc)),
@@ -106,22 +110,39 @@ pub(crate) fn trial_page(
     let knobs = KNOBS
         .iter()
         .map(|knob| {
-            let (value, note) = match (trial.params.get(knob.name), spec.and_then(|s| s.fixed.get(knob.name))) {
+            let (value, note) = match (
+                trial.params.get(knob.name),
+                spec.and_then(|s| s.fixed.get(knob.name)),
+            ) {
                 (Some(v), _) => (v.to_string(), "searched"),
                 (None, Some(v)) => (v.to_string(), "fixed in the spec"),
                 (None, None) => (default_text(knob.default), "default"),
             };
-            Field { name: knob.name.into(), value, note: note.into() }
+            Field {
+                name: knob.name.into(),
+                value,
+                note: note.into(),
+            }
         })
         .collect();
     let charts = metrics
         .iter()
         .map(|(name, series)| {
             let points = series.iter().map(|(s, v)| (f64::from(s.0), *v)).collect();
-            let curve = Curve { label: format!("trial {id}"), points, emphasis: Emphasis::Colour(0) };
+            let curve = Curve {
+                label: format!("trial {id}"),
+                points,
+                emphasis: Emphasis::Colour(0),
+            };
             MetricChart {
                 name: name.clone(),
-                svg: charts::curves(&[curve], (540, 280), ("epoch", &charts::metric_title(name)), "", "no points recorded yet"),
+                svg: charts::curves(
+                    &[curve],
+                    (540, 280),
+                    ("epoch", &charts::metric_title(name)),
+                    "",
+                    "no points recorded yet",
+                ),
             }
         })
         .collect();
@@ -155,12 +176,15 @@ fn default_text(d: KnobDefault) -> String {
         KnobDefault::Float(x) => ParamValue::Float(x).to_string(),
         KnobDefault::Int(i) => i.to_string(),
         KnobDefault::Str(s) => s.to_string(),
+        KnobDefault::Bool(b) => b.to_string(),
     }
 }
 
 /// Quotes `s` for a POSIX shell when it holds anything but safe characters.
 pub(crate) fn shell_quote(s: &str) -> String {
-    let safe = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
     if safe {
         s.to_string()
     } else {

@@ -1,0 +1,300 @@
+//! The dashboard end to end: `sweep run` serves it while it works, `sweep serve` serves a
+//! store, and headless Chromium renders the experiment page (its charts and leaderboard rows
+//! are asserted on the DOM after the scripts ran, and a screenshot is taken).
+//!
+//! Servers bind port 0 (any free loopback port) and print their URL, which the tests read, so
+//! tests never fight over a port. Chromium is Debian's `chromium`; `.ci/run` installs it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use tests::TestEnv;
+
+/// 4 trials of 3 epochs on the digits, two side by side.
+const TINY: &str = "\
+name: tiny
+seed: 5
+method: random
+run_cap: 4
+parallel: 2
+metric: {name: val_accuracy, goal: maximize}
+data: {csv: DATA/digits.csv, target: digit}
+train: {epochs: 3, batch_size: 64}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+  hidden: {values: [16, 32]}
+  optimizer: {values: [sgd, adam]}
+";
+
+/// Kills the child process when dropped, so that a failing test leaves no server behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Returns a channel of the lines `stream` prints, read on a thread of its own.
+fn lines(stream: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits for the line `dashboard: URL` and returns the URL (without a trailing slash).
+fn dashboard_url(rx: &mpsc::Receiver<String>) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(line) => {
+                if let Some(url) = line.strip_prefix("dashboard: ") {
+                    return url.trim_end_matches('/').to_string();
+                }
+                seen.push(line);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    panic!(
+        "no `dashboard: URL` line; the process printed:\n{}",
+        seen.join("\n")
+    )
+}
+
+/// GETs `url` (plain HTTP on loopback) and returns the status and body.
+fn get(url: &str) -> (u16, String) {
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = TcpStream::connect(host).unwrap_or_else(|e| panic!("connect {host}: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
+/// Returns Chromium's path, or fails saying how to install it.
+fn chromium() -> PathBuf {
+    for candidate in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
+        if Path::new(candidate).exists() {
+            return PathBuf::from(candidate);
+        }
+    }
+    panic!(
+        "chromium is not installed; the dashboard's browser test needs it: \
+         run `apt-get update && apt-get install -y chromium` (.ci/run does this on CI)"
+    )
+}
+
+/// Runs headless Chromium on `url` with `extra` flags, in a fresh profile, and returns stdout.
+fn run_chromium(env: &TestEnv, url: &str, extra: &[&str]) -> String {
+    let profile = tempfile::tempdir_in(env.path()).unwrap();
+    let mut child = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--virtual-time-budget=3000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chromium starts");
+    let mut stdout = child.stdout.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("chromium can be waited on") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "chromium did not finish in 90 s on {url}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = reader.join().unwrap_or_default();
+    let mut err = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        let _ = stderr.read_to_string(&mut err);
+    }
+    assert!(
+        status.success(),
+        "chromium failed on {url}: {status}\n{err}"
+    );
+    out
+}
+
+#[test]
+fn the_experiment_page_renders_in_headless_chromium() {
+    let browser = chromium();
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    let mut cmd = env.command(&["serve", "--addr", "127.0.0.1:0"]);
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("sweep serve starts");
+    let out = lines(child.stdout.take().expect("piped"));
+    let server = Running(child);
+    let url = dashboard_url(&out);
+
+    let dom = run_chromium(&env, &format!("{url}/experiments/tiny"), &["--dump-dom"]);
+    assert!(dom.contains("<h2>Leaderboard</h2>"), "{dom}");
+    assert_eq!(
+        dom.matches("<svg class=\"chart\"").count(),
+        5,
+        "five charts"
+    );
+    assert_eq!(
+        dom.matches("class=\"trial-row row-").count(),
+        4,
+        "one leaderboard row per trial"
+    );
+    assert!(dom.matches("<circle").count() >= 4, "history dots");
+    assert!(
+        dom.matches("<polyline").count() >= 4,
+        "curves and parallel coordinates"
+    );
+    assert!(
+        dom.contains("pick 2 to 8 trials"),
+        "the compare picker's script ran"
+    );
+    // Importance needs 10 completed trials; the other charts have data.
+    assert_eq!(dom.matches("data-empty").count(), 1, "one empty chart");
+    assert!(dom.contains("needs 10 completed trials (4 so far)"));
+
+    let shot = env.path().join("experiment.png");
+    run_chromium(
+        &env,
+        &format!("{url}/experiments/tiny"),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1400,1000",
+        ],
+    );
+    let png = std::fs::read(&shot).expect("chromium wrote the screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
+    // Kept for people to look at: target/tmp/dashboard-experiment.png.
+    let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard-experiment.png");
+    let _ = std::fs::copy(&shot, keep);
+    drop(server);
+    drop(browser);
+}
+
+#[test]
+fn sweep_run_serves_its_dashboard_while_it_runs_and_keeps_the_store() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let spec = spec.to_str().unwrap();
+    let mut cmd = env.command(&["run", spec, "--addr", "127.0.0.1:0", "--serve-after"]);
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sweep run starts");
+    let err = lines(child.stderr.take().expect("piped"));
+    let sweep = Running(child);
+    let url = dashboard_url(&err);
+
+    // A second sweep on the same store is refused with a clear message.
+    let second = env.sweep(&["run", spec, "--no-serve"]);
+    assert_eq!(second.code, 2, "{second:?}");
+    assert!(
+        second.stderr.contains("is in use by another sweep process"),
+        "{}",
+        second.stderr
+    );
+    assert!(
+        second.stderr.contains("serves this store's dashboard"),
+        "{}",
+        second.stderr
+    );
+
+    // The dashboard answers while trials run, and stays up after the sweep (--serve-after).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (status, body) = get(&format!("{url}/api/experiments/tiny"));
+        if status == 200 && body.contains("\"status\":\"finished\"") {
+            assert!(body.contains("\"completed\":4"), "{body}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the sweep did not finish: {status} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let (status, page) = get(&format!("{url}/experiments/tiny"));
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("X-Sweep") || page.contains("data-live=\"0\""),
+        "finished pages stop polling"
+    );
+    drop(sweep);
+}
+
+#[test]
+fn serving_beyond_loopback_needs_a_token() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.store()).unwrap();
+    let out = env.sweep(&["serve", "--addr", "0.0.0.0:0"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("needs a token"), "{}", out.stderr);
+    let out = env.sweep(&["serve", "--addr", "127.0.0.1:0", "--token", "short"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("token"), "{}", out.stderr);
+}
