@@ -10,12 +10,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use experiment::{ExperimentSpec, Step, Trial, TrialId};
 use store::{ExperimentInfo, Store};
 
+use crate::view::experiment_page::Analysis;
 use crate::{Error, Result};
 
 /// How fresh what the dashboard shows must be.
@@ -160,6 +161,8 @@ pub(crate) struct ExperimentData {
     pub(crate) spec: Option<ExperimentSpec>,
     /// Every trial, by id.
     pub(crate) trials: Vec<Trial>,
+    /// The experiment page's charts and rank order, computed on first use of this snapshot.
+    pub(crate) analysis: OnceLock<Arc<Analysis>>,
 }
 
 /// One metric of one trial, in step order.
@@ -170,7 +173,12 @@ fn experiment(store: &Store, name: &str) -> Result<ExperimentData> {
     let info = info(store, name)?;
     let trials = store.trials(name)?;
     let spec = parse_spec(&info);
-    Ok(ExperimentData { info, spec, trials })
+    Ok(ExperimentData {
+        info,
+        spec,
+        trials,
+        analysis: OnceLock::new(),
+    })
 }
 
 fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {

@@ -4,6 +4,7 @@
 //! the page's `<main>` content, and `X-Sweep-Live: 0|1` says whether to keep polling.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::http::header::{ContentType, CACHE_CONTROL};
@@ -158,11 +159,21 @@ fn render_experiment(
 ) -> Result<Rendered> {
     let sel = Selection::parse(query, PER_PAGE)?;
     let data = reader.experiment(name)?;
-    let ranked = leaderboard::ranked(&data.trials, &data.info.objective, data.info.goal);
-    let (top, pruned) = experiment_page::curve_trials(&ranked);
-    let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
-    let curves = reader.metric_of(name, &ids, &data.info.objective)?;
-    let page = experiment_page::experiment_page(&data, &ranked, &curves, &sel, now);
+    let analysis = match data.analysis.get() {
+        Some(analysis) => Arc::clone(analysis),
+        None => {
+            let ranked = leaderboard::ranked(&data.trials, &data.info.objective, data.info.goal);
+            let (top, pruned) = experiment_page::curve_trials(&ranked);
+            let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
+            let curves = reader.metric_of(name, &ids, &data.info.objective)?;
+            let analysis = Arc::new(experiment_page::analysis(&data, &ranked, &curves));
+            // Another request may have set it meanwhile; both computed the same thing.
+            let _ = data.analysis.set(Arc::clone(&analysis));
+            analysis
+        }
+    };
+    let ranked = experiment_page::ranked_from(&data.trials, &analysis.order);
+    let page = experiment_page::experiment_page(&data, &ranked, &analysis, &sel, now);
     let html = if fragment {
         ExperimentFragment { page: &page }.render()?
     } else {

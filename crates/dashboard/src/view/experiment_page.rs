@@ -78,7 +78,7 @@ pub(crate) fn curve_trials(ranked: &[Ranked<'_>]) -> (Vec<TrialId>, Vec<TrialId>
 pub(crate) fn experiment_page(
     data: &ExperimentData,
     ranked: &[Ranked<'_>],
-    curves: &BTreeMap<TrialId, Series>,
+    analysis: &Analysis,
     sel: &Selection,
     now: Timestamp,
 ) -> ExperimentPage {
@@ -87,6 +87,51 @@ pub(crate) fn experiment_page(
     let summary = Summary::of(info, &data.trials, now);
     let base = format::experiment_href(&info.name);
     let board = leaderboard::leaderboard(ranked, sel, objective, &base, &info.name);
+    ExperimentPage {
+        description: info.description.clone(),
+        goal: format!("{} {}", info.goal, objective),
+        compare_href: format!("{base}/compare"),
+        history: analysis.history.clone(),
+        curves: analysis.curves.clone(),
+        parallel: analysis.parallel.clone(),
+        importance: analysis.importance.clone(),
+        slices: analysis.slices.clone(),
+        sample_note: analysis.sample_note.clone(),
+        live: summary.live,
+        summary,
+        board,
+    }
+}
+
+/// The parts of the experiment page that do not depend on the leaderboard's query: the rank
+/// order and the charts, computed once per snapshot of the experiment.
+#[derive(Debug, Clone)]
+pub(crate) struct Analysis {
+    /// (index into the trials, objective rank) in rank order.
+    pub(crate) order: Vec<(usize, Option<usize>)>,
+    /// Optimization history (SVG).
+    pub(crate) history: String,
+    /// Learning curves of the top trials (SVG).
+    pub(crate) curves: String,
+    /// Parallel coordinates (SVG).
+    pub(crate) parallel: String,
+    /// Parameter importance (SVG).
+    pub(crate) importance: String,
+    /// Slice plots (SVG).
+    pub(crate) slices: String,
+    /// How many trials parallel coordinates and slices draw.
+    pub(crate) sample_note: String,
+}
+
+/// Computes the analysis of an experiment from its ranked trials and the curves of
+/// `curve_trials`.
+pub(crate) fn analysis(
+    data: &ExperimentData,
+    ranked: &[Ranked<'_>],
+    curves: &BTreeMap<TrialId, Series>,
+) -> Analysis {
+    let info = &data.info;
+    let objective = info.objective.as_str();
     let axes = param_axes(data.spec.as_ref(), &data.trials);
     let sample = sample(ranked);
     let sample_note = if sample.len() == finite(ranked).count() {
@@ -98,20 +143,40 @@ pub(crate) fn experiment_page(
             finite(ranked).count()
         )
     };
-    ExperimentPage {
-        description: info.description.clone(),
-        goal: format!("{} {}", info.goal, objective),
-        compare_href: format!("{base}/compare"),
+    let index: std::collections::HashMap<TrialId, usize> = data
+        .trials
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id, i))
+        .collect();
+    Analysis {
+        order: ranked
+            .iter()
+            .filter_map(|r| Some((*index.get(&r.trial.id)?, r.rank)))
+            .collect(),
         history: history_chart(&data.trials, objective, info.goal),
         curves: curves_chart(ranked, curves, objective),
         parallel: parallel_chart(&axes, &sample, objective, info.goal),
         importance: importance_chart(&axes, &data.trials, objective, info.goal),
         slices: slices_chart(&axes, &sample, objective),
         sample_note,
-        live: summary.live,
-        summary,
-        board,
     }
+}
+
+/// Returns the ranked trials an analysis recorded.
+pub(crate) fn ranked_from<'a>(
+    trials: &'a [Trial],
+    order: &[(usize, Option<usize>)],
+) -> Vec<Ranked<'a>> {
+    order
+        .iter()
+        .filter_map(|&(i, rank)| {
+            Some(Ranked {
+                rank,
+                trial: trials.get(i)?,
+            })
+        })
+        .collect()
 }
 
 fn finite<'a, 'b>(ranked: &'b [Ranked<'a>]) -> impl Iterator<Item = &'b Ranked<'a>> {

@@ -24,7 +24,12 @@ fn data(n: u32) -> ExperimentData {
     let trials: Vec<Trial> = (0..n).map(|i| fixtures::trial(i, n)).collect();
     let spec = data::parse_spec(&info);
     assert!(spec.is_some(), "the fixture spec parses");
-    ExperimentData { info, spec, trials }
+    ExperimentData {
+        info,
+        spec,
+        trials,
+        analysis: std::sync::OnceLock::new(),
+    }
 }
 
 #[test]
@@ -67,7 +72,12 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
 
     let sel =
         Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
-    let page = experiment_page(&d, &r, &BTreeMap::new(), &sel, NOW);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new());
+    assert_eq!(
+        super::experiment_page::ranked_from(&d.trials, &a.order).len(),
+        r.len()
+    );
+    let page = experiment_page(&d, &r, &a, &sel, NOW);
     assert_eq!(page.board.rows.len(), 50);
     assert_eq!(page.board.pages, 20);
     assert_eq!(page.goal, "maximize val_accuracy");
