@@ -41,7 +41,9 @@ use crate::{Direction, Located, Seed, Timestamp};
 pub struct GateSpec {
     /// The baseline file (JSON), resolved against the spec file's folder.
     pub baseline: Located<PathBuf>,
-    /// How many times the experiment runs, each under `repeat_seed(seed, r)`.
+    /// How many times the experiment's configurations run; repeat `r` draws its trial seeds (and
+    /// a drawing sampler's configurations) from `repeat_seed(seed, r)`, and keeps the data split
+    /// of the spec's own seed.
     pub repeats: u32,
     /// Standard errors of noise given back before a regression counts.
     pub noise_k: f64,

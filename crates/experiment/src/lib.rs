@@ -14,6 +14,8 @@ mod leaderboard;
 mod method;
 mod metric;
 mod objective;
+mod resolved;
+mod pruning;
 mod space;
 mod spec;
 mod trial;
@@ -32,6 +34,7 @@ pub use leaderboard::{best_trial, rank_trials};
 pub use method::{BayesConfig, Method, SobolConfig, TpeConfig};
 pub use metric::{Direction, MetricPoint, KNOWN_METRICS, TEST_METRIC_PREFIX};
 pub use objective::{Control, Objective, Reporter, TrialContext};
+pub use pruning::PrunerSpec;
 pub use space::{Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
     CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping, ExperimentSpec, ImageShape,

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::{Direction, GateSpec, Location, Method, Params, Result, SearchSpace, Seed};
+use crate::{
+    Direction, GateSpec, Location, Method, Params, PrunerSpec, Result, SearchSpace, Seed,
+};
 
 /// A value with the place in the spec file where it was written, for errors found later.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,6 +161,8 @@ pub struct ExperimentSpec {
     pub seed: Seed,
     /// How parameters are chosen, with the sampler's settings.
     pub method: Method,
+    /// The rule that stops weak trials early.
+    pub pruner: PrunerSpec,
     /// Number of trials; for a grid, defaults to the grid's size.
     pub run_cap: u32,
     /// Trials side by side; `None` means one per core, decided by the binary.

@@ -53,7 +53,7 @@ fn normal(mu: f64, sigma: f64, rng: &mut impl Rng) -> f64 {
 }
 
 /// Rounds `x` to a multiple of `q`; an integral result with an integral `q` is an integer.
-fn quantized(x: f64, q: f64) -> ParamValue {
+pub(crate) fn quantized(x: f64, q: f64) -> ParamValue {
     let v = (x / q).round() * q;
     if q.fract() == 0.0 && v.abs() < 9.0e15 {
         #[allow(clippy::cast_possible_truncation)]

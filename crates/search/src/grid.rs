@@ -1,44 +1,39 @@
 //! Grid search: every combination of the parameters' finite values, in a fixed order.
 
-use experiment::{Params, SearchSpace, Trial, TrialId};
+use experiment::Params;
 
-use crate::{Error, Result, Sampler};
+use crate::{Error, Result, Sampler, SuggestContext};
 
 /// Enumerates the grid in mixed-radix order: the last parameter (by name) changes fastest.
+///
+/// With conditions, a parameter multiplies only the points where it is active
+/// (`SearchSpace::grid_point`), so no two trials get the same parameters.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GridSampler;
 
 impl Sampler for GridSampler {
-    fn suggest(&self, space: &SearchSpace, _history: &[Trial], trial: TrialId) -> Result<Params> {
-        let axes = space
+    fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
+        let space = ctx.space;
+        if let Some(p) = space
             .params()
             .iter()
-            .map(|p| {
-                p.distribution
-                    .grid_values()
-                    .map(|values| (p.name.clone(), values))
-                    .ok_or_else(|| Error::NotGriddable(p.name.clone()))
-            })
-            .collect::<Result<Vec<_>>>()?;
+            .find(|p| p.distribution.grid_values().is_none())
+        {
+            return Err(Error::NotGriddable(p.name.clone()));
+        }
         let size = space.grid_size().unwrap_or(0);
-        let mut rest = u64::from(trial.0);
-        if rest >= size {
-            return Err(Error::GridExhausted { size, trial });
-        }
-        let mut params = Params::new();
-        for (name, values) in axes.iter().rev() {
-            let len = u64::try_from(values.len()).unwrap_or(u64::MAX);
-            let index = usize::try_from(rest % len).unwrap_or(0);
-            rest /= len;
-            params.insert(name.clone(), values[index].clone());
-        }
-        Ok(params)
+        space
+            .grid_point(u64::from(ctx.trial.0))
+            .ok_or(Error::GridExhausted {
+                size,
+                trial: ctx.trial,
+            })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use experiment::{Distribution, Param, ParamValue};
+    use experiment::{Distribution, Param, ParamValue, SearchSpace, TrialId};
 
     use super::*;
 

@@ -1,8 +1,14 @@
 //! Samplers: how each trial's hyperparameters are chosen.
 //!
-//! A sampler is a pure function of (search space, finished history, seed, trial number): it reads
-//! no clock and no global random state, so the same experiment file always proposes the same
-//! parameters, in any order of execution and with any number of trials side by side.
+//! A sampler is a pure function of (search space, finished history, running trials' parameters,
+//! seed, trial number): it reads no clock and no global random state, so the same experiment file
+//! always proposes the same parameters, in any order of execution and with any number of trials
+//! side by side (as long as the runner hands it the same history).
+//!
+//! The model-based samplers (`TpeSampler`, `GpSampler`) work on an internal representation of
+//! the space (`unit`): each numeric parameter as a real coordinate (its logarithm for log
+//! distributions, a unit interval for Sobol and the Gaussian process), each categorical as an
+//! index. Conditional parameters are chosen in dependency order and left out where inactive.
 
 #![warn(
     clippy::cast_possible_truncation,
@@ -12,13 +18,31 @@
 )]
 
 mod draw;
+mod gp;
 mod grid;
+mod history;
+mod linalg;
+mod optimize;
+mod pruner;
 mod random;
+mod sobol;
+mod special;
+mod tpe;
+mod unit;
 
-use experiment::{Method, Params, SearchSpace, Seed, Trial, TrialId};
+#[cfg(test)]
+mod properties;
+#[cfg(test)]
+mod testing;
 
+use experiment::{Method, MetricSpec, Params, SearchSpace, Seed, Trial, TrialId};
+
+pub use gp::GpSampler;
 pub use grid::GridSampler;
+pub use pruner::{should_prune, Curve, PruneQuery};
 pub use random::RandomSampler;
+pub use sobol::SobolSampler;
+pub use tpe::TpeSampler;
 
 /// Errors of the `search` crate.
 #[derive(Debug, thiserror::Error)]
@@ -39,19 +63,44 @@ pub enum Error {
 /// The result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Proposes hyperparameters for trials.
-pub trait Sampler: std::fmt::Debug + Send + Sync {
-    /// Returns the parameters of trial `trial`, given the trials before it.
-    fn suggest(&self, space: &SearchSpace, history: &[Trial], trial: TrialId) -> Result<Params>;
+/// What a sampler knows when it proposes one trial's parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct SuggestContext<'a> {
+    /// The space to sample.
+    pub space: &'a SearchSpace,
+    /// Finished trials (completed, pruned or failed) the proposal may learn from.
+    pub finished: &'a [Trial],
+    /// Parameters of trials started but not finished; the model-based samplers steer away from
+    /// them (a "constant liar"), so trials side by side do not all try the same thing.
+    pub running: &'a [Params],
+    /// The trial whose parameters are wanted.
+    pub trial: TrialId,
 }
 
-/// Returns the sampler for `method`, seeded with the experiment's seed.
-pub fn sampler_for(method: Method, seed: Seed) -> Box<dyn Sampler> {
+/// Proposes hyperparameters for trials.
+pub trait Sampler: std::fmt::Debug + Send + Sync {
+    /// Returns the parameters of trial `trial`, given finished trials and no running ones.
+    fn suggest(&self, space: &SearchSpace, history: &[Trial], trial: TrialId) -> Result<Params> {
+        self.suggest_in(&SuggestContext {
+            space,
+            finished: history,
+            running: &[],
+            trial,
+        })
+    }
+
+    /// Returns the parameters of `ctx.trial`, given everything in `ctx`.
+    fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params>;
+}
+
+/// Returns the sampler for `method`, seeded with the experiment's seed; the model-based ones
+/// read each trial's value of `objective` and improve it in its direction.
+pub fn sampler_for(method: Method, seed: Seed, objective: &MetricSpec) -> Box<dyn Sampler> {
     match method {
         Method::Grid => Box::new(GridSampler),
-        // FIXME: sobol, tpe and bayes draw at random until their samplers land.
-        Method::Random | Method::Sobol(_) | Method::Tpe(_) | Method::Bayes(_) => {
-            Box::new(RandomSampler::new(seed))
-        }
+        Method::Random => Box::new(RandomSampler::new(seed)),
+        Method::Sobol(config) => Box::new(SobolSampler::new(seed, config)),
+        Method::Tpe(config) => Box::new(TpeSampler::new(seed, config, objective.clone())),
+        Method::Bayes(config) => Box::new(GpSampler::new(seed, config, objective.clone())),
     }
 }

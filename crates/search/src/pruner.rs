@@ -397,7 +397,7 @@ mod tests {
             min_resource: 1,
             reduction_factor: 2,
         };
-        let earlier = vec![curve(&[0.2]), curve(&[0.3])];
+        let earlier = [curve(&[0.2]), curve(&[0.3])];
         let own = curve(&[0.25]);
         let curves: Vec<Curve<'_>> = earlier
             .iter()

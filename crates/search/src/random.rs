@@ -2,12 +2,14 @@
 //!
 //! Trial `k` draws from ChaCha8 seeded with the experiment's seed on stream `k`, so its
 //! parameters depend on nothing but (seed, k): not on history, timing or the order trials run.
+//! Parameters are drawn in dependency order and an inactive one draws nothing, so an
+//! unconditional space draws in name order, as it always has.
 
-use experiment::{Params, SearchSpace, Seed, Trial, TrialId};
+use experiment::{Params, Seed};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::{draw::draw, Result, Sampler};
+use crate::{draw::draw, Result, Sampler, SuggestContext};
 
 /// Draws every parameter independently from its distribution.
 #[derive(Debug, Clone, Copy)]
@@ -23,20 +25,22 @@ impl RandomSampler {
 }
 
 impl Sampler for RandomSampler {
-    fn suggest(&self, space: &SearchSpace, _history: &[Trial], trial: TrialId) -> Result<Params> {
+    fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
-        rng.set_stream(u64::from(trial.0));
-        Ok(space
-            .params()
-            .iter()
-            .map(|p| (p.name.clone(), draw(&p.distribution, &mut rng)))
-            .collect())
+        rng.set_stream(u64::from(ctx.trial.0));
+        let mut params = Params::new();
+        for p in ctx.space.in_dependency_order() {
+            if ctx.space.is_active(p, &params) {
+                params.insert(p.name.clone(), draw(&p.distribution, &mut rng));
+            }
+        }
+        Ok(params)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use experiment::{Distribution, Param, ParamValue};
+    use experiment::{Distribution, Param, ParamValue, SearchSpace, TrialId};
 
     use super::*;
 

@@ -13,14 +13,15 @@ mod decoder;
 mod distribution;
 mod gate;
 mod params;
+mod pruner;
 mod sampler;
 mod tree;
 
 use std::path::Path;
 
 use crate::{
-    CheckpointSpec, DeviceChoice, Distribution, Error, ExperimentSpec, Location, Method, ModelKind,
-    ModelSpec, SearchSpace, Seed, SpecError, SpecErrors,
+    CheckpointSpec, DeviceChoice, Distribution, Error, ExperimentSpec, Location, Method, ModelKind, ModelSpec, SearchSpace, Seed,
+    SpecError, SpecErrors, PrunerSpec,
 };
 
 use blocks::Fixed;
@@ -45,6 +46,8 @@ const ROOT_KEYS: &[&str] = &[
     "gate",
     "device",
     "checkpoints",
+    "pruner",
+    "early_terminate",
 ];
 
 /// Trials of a search other than a grid when `run_cap` is not given.
@@ -154,6 +157,19 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         (Some(m), Some(n)) => sampler::settings(d, m, n),
         (m, _) => m,
     };
+    let pruner = match (block("pruner"), block("early_terminate")) {
+        (Some(_), Some(n)) => {
+            d.error(
+                n.pos,
+                "early_terminate",
+                "give either `pruner:` or W&B's `early_terminate:`, not both",
+            );
+            None
+        }
+        (Some(n), None) => pruner::pruner(d, n, "pruner"),
+        (None, Some(n)) => pruner::early_terminate(d, n),
+        (None, None) => Some(PrunerSpec::None),
+    };
     let gate = block("gate").map_or(Some(None), |n| {
         gate::gate(d, n, file, metric.as_ref()).map(Some)
     });
@@ -190,6 +206,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         description: description?,
         seed: seed?,
         method,
+        pruner: pruner?,
         run_cap: run_cap?,
         parallel: parallel?,
         metric: metric?,

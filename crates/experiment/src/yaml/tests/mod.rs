@@ -103,6 +103,7 @@ fn the_example_parses_into_the_spec_it_describes() {
         description: "MLP on 8x8 digits, random search".into(),
         seed: Seed(7),
         method: Method::Random,
+        pruner: crate::PrunerSpec::None,
         run_cap: 24,
         parallel: Some(2),
         metric: MetricSpec {

@@ -1,0 +1,176 @@
+//! The resolved spec: every setting an experiment runs with, defaults filled in, as text.
+//!
+//! It is what the reproducibility record stores next to the spec's own text: the YAML says what
+//! the user wrote, the resolved spec says what that meant to this version of Sweep (which knob
+//! took which default, which sampler settings applied). Its hash changes exactly when the
+//! meaning does, so two runs whose resolved hashes match ran the same configuration even when
+//! their files differ in comments or order.
+//!
+//! The form is one `key: value` line per setting, with values in Rust's `Debug` notation, rather
+//! than YAML: every type of the spec already has a faithful `Debug`, so a setting added to the
+//! spec cannot be left out of the record by a renderer that forgot it. The destructuring below
+//! names every field, so adding one to `ExperimentSpec` does not compile until it is listed here.
+//!
+//! Rejected: rendering YAML that parses back (every new block would need a writer kept in step
+//! with its reader, and a writer bug would silently change what a record says).
+
+use std::fmt::Write;
+
+use sha2::{Digest, Sha256};
+
+use crate::{ExperimentSpec, KnobDefault, ParamValue, KNOBS};
+
+impl ExperimentSpec {
+    /// Returns every setting of the experiment with defaults filled in, one `key: value` line
+    /// each; paths appear as stored in the spec (resolved against the spec file's folder).
+    pub fn resolved(&self) -> String {
+        let ExperimentSpec {
+            name,
+            description,
+            seed,
+            method,
+            pruner,
+            run_cap,
+            parallel,
+            metric,
+            data,
+            model,
+            early_stopping,
+            fixed,
+            space,
+            device,
+            checkpoints,
+            gate,
+            source: _,
+        } = self;
+        let mut out = String::new();
+        let mut line = |key: &str, value: String| {
+            // Writing to a String cannot fail.
+            let _ = writeln!(out, "{key}: {value}");
+        };
+        line("name", format!("{name:?}"));
+        line("description", format!("{description:?}"));
+        line("seed", seed.to_string());
+        line("method", format!("{method:?}"));
+        line("pruner", format!("{pruner:?}"));
+        line("run_cap", run_cap.to_string());
+        line("parallel", format!("{parallel:?}"));
+        line("metric", format!("{} ({})", metric.name, metric.goal));
+        line("data.file", format!("{:?}", data.csv.value));
+        line("data.format", format!("{:?}", data.format));
+        line("data.target", format!("{:?}", data.target.value));
+        line("data.split", format!("{:?}", data.split));
+        line("data.normalize", format!("{:?}", data.normalize));
+        line("data.task", format!("{:?}", data.task));
+        line("data.image", format!("{:?}", data.image));
+        line("model.kind", format!("{:?}", model.kind));
+        line("early_stopping", format!("{early_stopping:?}"));
+        for knob in KNOBS {
+            let value = if let Some(p) = space.param(knob.name) {
+                format!("searched {:?}", p.distribution)
+            } else if let Some(v) = fixed.get(knob.name) {
+                format!("{v:?}")
+            } else {
+                let default = match knob.default {
+                    KnobDefault::Float(x) => ParamValue::Float(x),
+                    KnobDefault::Int(i) => ParamValue::Int(i),
+                    KnobDefault::Str(s) => ParamValue::Str(s.to_string()),
+                    KnobDefault::Bool(b) => ParamValue::Bool(b),
+                };
+                format!("{default:?}")
+            };
+            line(&format!("{}.{}", knob.block, knob.name), value);
+        }
+        for p in space.params() {
+            if KNOBS.iter().all(|k| k.name != p.name) {
+                line(
+                    &format!("parameters.{}", p.name),
+                    format!("{:?}", p.distribution),
+                );
+            }
+            if let Some(c) = &p.condition {
+                line(
+                    &format!("parameters.{}.when", p.name),
+                    format!("{:?}", c.when),
+                );
+            }
+        }
+        line("device", format!("{device:?}"));
+        line("checkpoints", format!("{checkpoints:?}"));
+        match gate {
+            None => line("gate", "None".to_string()),
+            Some(g) => {
+                line("gate.baseline", format!("{:?}", g.baseline.value));
+                line("gate.repeats", g.repeats.to_string());
+                line("gate.noise_k", format!("{:?}", g.noise_k));
+                for m in &g.metrics {
+                    line(
+                        &format!("gate.metrics.{}", m.name),
+                        format!(
+                            "{} ({}), max_regression_abs {:?}, max_regression_rel {:?}",
+                            m.aggregate, m.goal, m.max_regression_abs, m.max_regression_rel
+                        ),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// Returns the hex SHA-256 of `resolved()`.
+    pub fn resolved_hash(&self) -> String {
+        let digest = Sha256::digest(self.resolved().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::ExperimentSpec;
+
+    fn parse(text: &str) -> ExperimentSpec {
+        ExperimentSpec::from_yaml_str(text, Path::new("exp/s.yaml")).unwrap()
+    }
+
+    #[test]
+    fn defaults_are_filled_in_and_meaning_not_layout_is_hashed() {
+        let a = parse(
+            "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+             train: {lr: 0.01}\nparameters:\n  hidden: {values: [8, 16]}\n",
+        );
+        let text = a.resolved();
+        for want in [
+            "name: \"t\"\n",
+            "seed: 0\n",
+            "method: Random\n",
+            "metric: val_loss (minimize)\n",
+            "data.file: \"exp/d.csv\"\n",
+            "train.lr: Float(0.01)\n",
+            "train.batch_size: Int(32)\n",
+            "model.hidden: searched Categorical { values: [Int(8), Int(16)], probabilities: None }\n",
+            "gate: None\n",
+        ] {
+            assert!(text.contains(want), "no `{want}` in\n{text}");
+        }
+        // Comments and key order change the text and its hash, not the resolved spec.
+        let b = parse(
+            "# same experiment\ndata: {target: y, csv: d.csv}\nmetric: {name: val_loss}\nname: t\n\
+             parameters:\n  hidden: {values: [8, 16]}\ntrain: {lr: 0.01}\n",
+        );
+        assert_ne!(a.hash(), b.hash());
+        assert_eq!(a.resolved_hash(), b.resolved_hash());
+        // Writing a default out does not change the meaning either; changing a value does.
+        let c = parse(
+            "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+             train: {lr: 0.01, batch_size: 32}\nparameters:\n  hidden: {values: [8, 16]}\n",
+        );
+        assert_eq!(a.resolved(), c.resolved());
+        let d = parse(
+            "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+             train: {lr: 0.02}\nparameters:\n  hidden: {values: [8, 16]}\n",
+        );
+        assert_ne!(a.resolved_hash(), d.resolved_hash());
+    }
+}

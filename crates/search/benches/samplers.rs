@@ -1,0 +1,498 @@
+//! Sampler quality and speed on standard test functions: median and interquartile range of
+//! simple regret (best value found minus the known optimum) over seeds, and suggestion latency
+//! with 500 finished trials of history.
+//!
+//! Functions and domains: Branin (2-D, x1 in [-5, 10], x2 in [0, 15], optimum 0.397887),
+//! Hartmann6 ([0, 1]^6, optimum -3.32237), Levy (10-D, [-10, 10]^10, optimum 0 at x = 1) and
+//! Rosenbrock (10-D, [-5, 10]^10, optimum 0 at x = 1). Each sampler runs the largest budget once
+//! per seed, trials one after another; a smaller budget's figure is the same run's prefix, which
+//! is exactly what a run with that budget would have done, since a sampler is a pure function of
+//! (space, history, seed, trial). The reference columns are Optuna 5.0's samplers (median regret,
+//! from issue #3).
+//!
+//! Run with `cargo bench -p search --bench samplers`; arguments narrow it down:
+//! `-- --samplers tpe,bayes --functions branin --seeds 5 --budgets 50,200 --no-latency`, and
+//! `--verbose` (every seed's regret), `--trace` (every seed's regret after each 10 trials),
+//! `--repeats N` (latency calls). A sampler named `tpe:gamma=0.15:prior=0.5:candidates=48:
+//! startup=5:independent:noclip` runs TPE with those settings, for tuning.
+
+// A benchmark's output is its report.
+#![allow(clippy::print_stdout)]
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use experiment::{
+    BayesConfig, Direction, Distribution, Method, MetricSpec, Param, Params, SearchSpace, Seed,
+    SobolConfig, Step, TpeConfig, Trial, TrialId, TrialResult, TrialState,
+};
+use search::{Sampler, SuggestContext};
+
+/// A test function: its name, dimension, domain and known optimum.
+struct Function {
+    name: &'static str,
+    dims: usize,
+    low: f64,
+    high: f64,
+    optimum: f64,
+    f: fn(&[f64]) -> f64,
+}
+
+/// Optuna 5.0's median regret: (function, budget, random, TPE, GP).
+const OPTUNA: &[(&str, u32, f64, f64, Option<f64>)] = &[
+    ("branin", 50, 0.884, 0.0667, Some(3.55e-05)),
+    ("branin", 200, 0.101, 0.00332, None),
+    ("hartmann6", 50, 1.74, 0.245, Some(0.00165)),
+    ("hartmann6", 200, 1.18, 0.0307, None),
+    ("levy10", 50, 36.2, 24.0, Some(14.6)),
+    ("levy10", 200, 24.7, 8.09, None),
+    ("rosenbrock10", 50, 1.44e5, 9453.0, Some(19951.0)),
+    ("rosenbrock10", 200, 56697.0, 709.0, None),
+];
+
+const SAMPLERS: &[&str] = &["random", "sobol", "tpe", "bayes"];
+
+fn main() {
+    let options = Options::parse();
+    let functions: Vec<Function> = functions()
+        .into_iter()
+        .filter(|f| options.functions.iter().any(|n| n == f.name))
+        .collect();
+    let max_budget = options.budgets.iter().copied().max().unwrap_or(50);
+    println!(
+        "simple regret over {} seeds: median [q1, q3]; Optuna 5.0 median for reference\n",
+        options.seeds
+    );
+    println!(
+        "| function | budget | sampler | median | IQR | Optuna (same sampler) | seconds/run |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for function in functions.iter().filter(|_| !options.budgets.is_empty()) {
+        let space = space(function);
+        for sampler in &options.samplers {
+            let started = Instant::now();
+            let runs = run_seeds(function, &space, sampler, options.seeds, max_budget);
+            let per_run = started.elapsed().as_secs_f64() / f64::from(options.seeds) * threads();
+            for &budget in &options.budgets {
+                let regrets: Vec<f64> = runs
+                    .iter()
+                    .map(|values| {
+                        let prefix = &values[..values.len().min(budget as usize)];
+                        prefix.iter().copied().fold(f64::INFINITY, f64::min) - function.optimum
+                    })
+                    .collect();
+                if options.trace && budget == *options.budgets.last().unwrap_or(&0) {
+                    for values in &runs {
+                        let mut best = f64::INFINITY;
+                        let trace: Vec<String> = values
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, v)| {
+                                best = best.min(*v);
+                                ((i + 1) % 10 == 0)
+                                    .then(|| format!("{:.1e}", best - function.optimum))
+                            })
+                            .collect();
+                        eprintln!("{}", trace.join(" "));
+                    }
+                }
+                if options.verbose {
+                    let mut sorted = regrets.clone();
+                    sorted.sort_by(f64::total_cmp);
+                    eprintln!("{} {budget} {sampler}: {sorted:?}", function.name);
+                }
+                let (q1, median, q3) = quartiles(regrets);
+                println!(
+                    "| {} | {budget} | {sampler} | {} | [{}, {}] | {} | {per_run:.1} |",
+                    function.name,
+                    short(median),
+                    short(q1),
+                    short(q3),
+                    reference(function.name, budget, sampler),
+                );
+            }
+        }
+    }
+    if options.latency {
+        println!(
+            "\nsuggestion latency with 500 finished trials (levy10 space), median of {}:",
+            options.repeats
+        );
+        for sampler in options
+            .samplers
+            .iter()
+            .filter(|s| s.starts_with("tpe") || s.starts_with("bayes"))
+        {
+            let (wall, cpu) = latency(sampler, options.repeats);
+            let cpu = cpu.map_or("-".to_string(), |c| format!("{:.2} ms", c * 1e3));
+            println!(
+                "{sampler}: {:.2} ms wall (median), {cpu} on a CPU (mean)",
+                wall * 1e3
+            );
+        }
+    }
+}
+
+/// What to run.
+struct Options {
+    samplers: Vec<String>,
+    functions: Vec<String>,
+    seeds: u32,
+    budgets: Vec<u32>,
+    latency: bool,
+    repeats: u32,
+    /// Print every seed's regret.
+    verbose: bool,
+    /// Print every seed's regret after each 10 trials.
+    trace: bool,
+}
+
+impl Options {
+    fn parse() -> Options {
+        let mut options = Options {
+            samplers: SAMPLERS.iter().map(|s| s.to_string()).collect(),
+            functions: functions().iter().map(|f| f.name.to_string()).collect(),
+            seeds: 10,
+            budgets: vec![50, 200],
+            latency: true,
+            repeats: 9,
+            verbose: false,
+            trace: false,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            let list = |v: Option<String>| -> Vec<String> {
+                v.unwrap_or_default()
+                    .split(',')
+                    .map(str::to_string)
+                    .collect()
+            };
+            match arg.as_str() {
+                "--samplers" => options.samplers = list(args.next()),
+                "--functions" => options.functions = list(args.next()),
+                "--seeds" => options.seeds = args.next().and_then(|s| s.parse().ok()).unwrap_or(10),
+                "--budgets" => {
+                    options.budgets = list(args.next())
+                        .iter()
+                        .filter_map(|s| s.parse().ok())
+                        .collect()
+                }
+                "--no-latency" => options.latency = false,
+                "--verbose" => options.verbose = true,
+                "--trace" => options.trace = true,
+                "--repeats" => {
+                    options.repeats = args.next().and_then(|s| s.parse().ok()).unwrap_or(9)
+                }
+                // `cargo bench` passes `--bench`; ignore it and anything else.
+                _ => {}
+            }
+        }
+        options
+    }
+}
+
+fn functions() -> Vec<Function> {
+    vec![
+        Function {
+            name: "branin",
+            dims: 2,
+            low: 0.0,
+            high: 0.0,
+            optimum: 0.397_887,
+            f: branin,
+        },
+        Function {
+            name: "hartmann6",
+            dims: 6,
+            low: 0.0,
+            high: 1.0,
+            optimum: -3.322_37,
+            f: hartmann6,
+        },
+        Function {
+            name: "levy10",
+            dims: 10,
+            low: -10.0,
+            high: 10.0,
+            optimum: 0.0,
+            f: levy,
+        },
+        Function {
+            name: "rosenbrock10",
+            dims: 10,
+            low: -5.0,
+            high: 10.0,
+            optimum: 0.0,
+            f: rosenbrock,
+        },
+    ]
+}
+
+fn space(function: &Function) -> SearchSpace {
+    SearchSpace::new(
+        (0..function.dims)
+            .map(|i| {
+                let (min, max) = match (function.name, i) {
+                    ("branin", 0) => (-5.0, 10.0),
+                    ("branin", _) => (0.0, 15.0),
+                    _ => (function.low, function.high),
+                };
+                Param::new(format!("x{i}"), Distribution::Uniform { min, max })
+            })
+            .collect(),
+    )
+}
+
+fn objective() -> MetricSpec {
+    MetricSpec {
+        name: "value".into(),
+        goal: Direction::Minimize,
+    }
+}
+
+fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
+    // `tpe:gamma=0.15:prior=0.5:candidates=48:startup=5:independent` tries TPE settings.
+    if let Some(settings) = name.strip_prefix("tpe:") {
+        let mut config = TpeConfig::default();
+        for setting in settings.split(':') {
+            let (key, value) = setting.split_once('=').unwrap_or((setting, ""));
+            let x: f64 = value.parse().unwrap_or(f64::NAN);
+            match key {
+                "gamma" => config.gamma = x,
+                "prior" => config.prior_weight = x,
+                "candidates" => config.n_ei_candidates = value.parse().unwrap_or(24),
+                "startup" => config.n_startup_trials = value.parse().unwrap_or(10),
+                "independent" => config.multivariate = false,
+                "noclip" => config.magic_clip = false,
+                _ => {}
+            }
+        }
+        return search::sampler_for(Method::Tpe(config), Seed(seed), &objective());
+    }
+    let method = match name {
+        "sobol" => Method::Sobol(SobolConfig::default()),
+        "tpe" => Method::Tpe(TpeConfig::default()),
+        "bayes" => Method::Bayes(BayesConfig::default()),
+        _ => Method::Random,
+    };
+    search::sampler_for(method, Seed(seed), &objective())
+}
+
+/// Returns each seed's sequence of values, running seeds on the machine's threads.
+fn run_seeds(
+    function: &Function,
+    space: &SearchSpace,
+    name: &str,
+    seeds: u32,
+    budget: u32,
+) -> Vec<Vec<f64>> {
+    let next = std::sync::Mutex::new(0u32);
+    let results = std::sync::Mutex::new(BTreeMap::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads() as usize {
+            scope.spawn(|| loop {
+                let seed = {
+                    let mut n = next.lock().unwrap_or_else(|p| p.into_inner());
+                    if *n >= seeds {
+                        return;
+                    }
+                    *n += 1;
+                    *n - 1
+                };
+                let values = run(function, space, name, u64::from(seed), budget);
+                results
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(seed, values);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_values()
+        .collect()
+}
+
+/// Returns the values of one sequential run.
+fn run(function: &Function, space: &SearchSpace, name: &str, seed: u64, budget: u32) -> Vec<f64> {
+    let sampler = sampler(name, seed);
+    let mut trials: Vec<Trial> = Vec::new();
+    let mut values = Vec::new();
+    for k in 0..budget {
+        let params = sampler
+            .suggest_in(&SuggestContext {
+                space,
+                finished: &trials,
+                running: &[],
+                trial: TrialId(k),
+            })
+            .expect("the benchmark spaces are valid");
+        let x = point(function, &params);
+        let value = (function.f)(&x);
+        values.push(value);
+        trials.push(finished(k, params, value));
+    }
+    values
+}
+
+fn point(function: &Function, params: &Params) -> Vec<f64> {
+    (0..function.dims)
+        .map(|i| params[&format!("x{i}")].as_f64().unwrap_or(f64::NAN))
+        .collect()
+}
+
+fn finished(id: u32, params: Params, value: f64) -> Trial {
+    Trial {
+        id: TrialId(id),
+        seed: Seed(0),
+        params,
+        state: TrialState::Completed,
+        reason: None,
+        started: None,
+        finished: None,
+        result: Some(TrialResult {
+            best_step: Step(1),
+            metrics: BTreeMap::from([("value".to_string(), value)]),
+        }),
+    }
+}
+
+/// Returns the median seconds per suggestion with 500 finished random trials on levy10, in wall
+/// time and, where Linux reports it, in time on a CPU (which a busy machine does not inflate).
+fn latency(name: &str, repeats: u32) -> (f64, Option<f64>) {
+    let function = &functions()[2];
+    let space = space(function);
+    let random = sampler("random", 99);
+    let mut trials = Vec::new();
+    for k in 0..500 {
+        let params = random
+            .suggest_in(&SuggestContext {
+                space: &space,
+                finished: &[],
+                running: &[],
+                trial: TrialId(k),
+            })
+            .expect("valid space");
+        let value = (function.f)(&point(function, &params));
+        trials.push(finished(k, params, value));
+    }
+    let s = sampler(name, 1);
+    let cpu_before = cpu_seconds();
+    let mut times: Vec<f64> = (0..repeats)
+        .map(|i| {
+            let started = Instant::now();
+            let _ = s.suggest_in(&SuggestContext {
+                space: &space,
+                finished: &trials,
+                running: &[],
+                trial: TrialId(500 + i),
+            });
+            started.elapsed().as_secs_f64()
+        })
+        .collect();
+    // The kernel updates a thread's CPU time only now and then: take the mean over all calls.
+    let cpu = cpu_before
+        .zip(cpu_seconds())
+        .map(|(a, b)| (b - a) / f64::from(repeats.max(1)));
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], cpu)
+}
+
+/// Returns this thread's time on a CPU so far (Linux only).
+fn cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns * 1e-9)
+}
+
+fn threads() -> f64 {
+    std::thread::available_parallelism()
+        .map_or(1.0, |n| f64::from(u32::try_from(n.get()).unwrap_or(1)))
+}
+
+fn quartiles(mut values: Vec<f64>) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        // Linear interpolation between order statistics, as numpy's default.
+        let pos = q * (values.len() - 1) as f64;
+        let (i, frac) = (pos.floor() as usize, pos - pos.floor());
+        let next = values[(i + 1).min(values.len() - 1)];
+        values[i] + frac * (next - values[i])
+    };
+    (at(0.25), at(0.5), at(0.75))
+}
+
+fn reference(function: &str, budget: u32, sampler: &str) -> String {
+    let Some((_, _, random, tpe, gp)) = OPTUNA.iter().find(|r| r.0 == function && r.1 == budget)
+    else {
+        return "-".into();
+    };
+    match sampler {
+        "random" => short(*random),
+        "tpe" => short(*tpe),
+        "bayes" => gp.map_or("-".into(), short),
+        _ => "-".into(),
+    }
+}
+
+fn short(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x.abs() >= 1e4 || x.abs() < 1e-2 {
+        format!("{x:.3e}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+fn branin(x: &[f64]) -> f64 {
+    let (a, b, c) = (
+        1.0,
+        5.1 / (4.0 * std::f64::consts::PI.powi(2)),
+        5.0 / std::f64::consts::PI,
+    );
+    let (r, s, t) = (6.0, 10.0, 1.0 / (8.0 * std::f64::consts::PI));
+    a * (x[1] - b * x[0] * x[0] + c * x[0] - r).powi(2) + s * (1.0 - t) * x[0].cos() + s
+}
+
+fn hartmann6(x: &[f64]) -> f64 {
+    const ALPHA: [f64; 4] = [1.0, 1.2, 3.0, 3.2];
+    const A: [[f64; 6]; 4] = [
+        [10.0, 3.0, 17.0, 3.5, 1.7, 8.0],
+        [0.05, 10.0, 17.0, 0.1, 8.0, 14.0],
+        [3.0, 3.5, 1.7, 10.0, 17.0, 8.0],
+        [17.0, 8.0, 0.05, 10.0, 0.1, 14.0],
+    ];
+    const P: [[f64; 6]; 4] = [
+        [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
+        [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
+        [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650],
+        [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
+    ];
+    -(0..4)
+        .map(|i| {
+            let inner: f64 = (0..6).map(|j| A[i][j] * (x[j] - P[i][j]).powi(2)).sum();
+            ALPHA[i] * (-inner).exp()
+        })
+        .sum::<f64>()
+}
+
+fn levy(x: &[f64]) -> f64 {
+    let w: Vec<f64> = x.iter().map(|v| 1.0 + (v - 1.0) / 4.0).collect();
+    let pi = std::f64::consts::PI;
+    let d = w.len();
+    let head = (pi * w[0]).sin().powi(2);
+    let middle: f64 = w[..d - 1]
+        .iter()
+        .map(|wi| (wi - 1.0).powi(2) * (1.0 + 10.0 * (pi * wi + 1.0).sin().powi(2)))
+        .sum();
+    let tail = (w[d - 1] - 1.0).powi(2) * (1.0 + (2.0 * pi * w[d - 1]).sin().powi(2));
+    head + middle + tail
+}
+
+fn rosenbrock(x: &[f64]) -> f64 {
+    x.windows(2)
+        .map(|p| 100.0 * (p[1] - p[0] * p[0]).powi(2) + (1.0 - p[0]).powi(2))
+        .sum()
+}

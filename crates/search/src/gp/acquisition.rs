@@ -1,0 +1,249 @@
+//! Log expected improvement, and its maximization over the cube.
+//!
+//! Expected improvement underflows to zero wherever the model is confident it is worse than the
+//! incumbent, which is almost everywhere once a few dozen trials are in; its logarithm stays
+//! informative there (`special::log_h`), so candidates still compare and gradients still point
+//! uphill. The search: quasi-random candidates plus perturbations of the best trials at several
+//! scales (so a run can refine its best point to high precision), the most promising of them
+//! climbed by L-BFGS over the numeric coordinates, alternating with a sweep over each
+//! categorical coordinate's values.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution as _, StandardNormal};
+
+use super::model::Posterior;
+use super::Cube;
+use crate::optimize::{self, Limits};
+use crate::special;
+use crate::unit::count;
+
+/// One maximization of log expected improvement.
+#[derive(Debug)]
+pub(super) struct Search<'a, 's> {
+    pub(super) cube: &'a Cube<'s>,
+    pub(super) posterior: &'a Posterior,
+    /// The best standardized score so far.
+    pub(super) incumbent: f64,
+    /// Quasi-random candidates to score before climbing.
+    pub(super) candidates: usize,
+    /// Climbs from the best candidates.
+    pub(super) local_searches: usize,
+}
+
+/// Perturbation scales around the best trials, in unit coordinates.
+const SCALES: [f64; 4] = [0.003, 0.02, 0.08, 0.25];
+
+impl Search<'_, '_> {
+    /// Returns log expected improvement at `z`.
+    pub(super) fn log_ei(&self, z: &[f64]) -> f64 {
+        let (mean, var) = self.posterior.predict(z);
+        let sd = var.sqrt();
+        sd.ln() + special::log_h((self.incumbent - mean) / sd).0
+    }
+
+    /// Returns log expected improvement at `z` and writes its gradient.
+    fn log_ei_with_gradient(&self, z: &[f64], grad: &mut [f64]) -> f64 {
+        let d = z.len();
+        let (mut gm, mut gv) = (vec![0.0; d], vec![0.0; d]);
+        let (mean, var) = self.posterior.predict_with_gradient(z, &mut gm, &mut gv);
+        let sd = var.sqrt();
+        let u = (self.incumbent - mean) / sd;
+        let (value, slope) = special::log_h(u);
+        let by_mean = -slope / sd;
+        let by_sd = (1.0 - u * slope) / sd;
+        for i in 0..d {
+            grad[i] = by_mean * gm[i] + by_sd * gv[i] / (2.0 * sd);
+        }
+        sd.ln() + value
+    }
+
+    /// Returns the point of the cube with the highest log expected improvement found.
+    pub(super) fn maximize(&self, best_points: &[Vec<f64>], rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let d = self.cube.axes.len();
+        // Global candidates cover the cube; local ones perturb the best trials at several scales.
+        let mut global: Vec<Vec<f64>> = Vec::with_capacity(self.candidates);
+        for _ in 0..self.candidates {
+            let z: Vec<f64> = (0..d)
+                .map(|i| match self.cube.categories(i) {
+                    Some(k) => count(rng.gen_range(0..k)),
+                    None => rng.gen::<f64>(),
+                })
+                .collect();
+            global.push(self.cube.canonical(&z));
+        }
+        let per_point = (self.candidates / 4).max(SCALES.len()) / best_points.len().max(1);
+        let mut local: Vec<Vec<f64>> = Vec::with_capacity(per_point * best_points.len());
+        for base in best_points {
+            for j in 0..per_point {
+                let scale = SCALES[j % SCALES.len()];
+                let z: Vec<f64> = (0..d)
+                    .map(|i| match self.cube.categories(i) {
+                        Some(k) if rng.gen::<f64>() < 1.0 / count(d) => count(rng.gen_range(0..k)),
+                        Some(_) => base[i],
+                        None => {
+                            let step: f64 = StandardNormal.sample(rng);
+                            (base[i] + scale * step).clamp(0.0, 1.0)
+                        }
+                    })
+                    .collect();
+                local.push(self.cube.canonical(&z));
+            }
+        }
+        // Climbs start from both pools, so that a distant peak is climbed even when the best
+        // trial's neighbourhood scores higher before climbing.
+        let from_local = self.local_searches / 2;
+        let from_global = self.local_searches - from_local;
+        let global = self.best_candidates(global, from_global);
+        let local = self.best_candidates(local, from_local);
+        let mut best: Option<(f64, Vec<f64>)> = None;
+        for (value, z) in global.first().into_iter().chain(local.first()) {
+            if best.as_ref().is_none_or(|(b, _)| value > b) {
+                best = Some((*value, z.clone()));
+            }
+        }
+        let Some(mut best) = best else {
+            return vec![0.5; d];
+        };
+        let mut starts: Vec<&Vec<f64>> = Vec::new();
+        for (pool, quota) in [(&global, from_global), (&local, from_local)] {
+            let mut climbed = 0;
+            for (value, z) in pool {
+                if climbed >= quota {
+                    break;
+                }
+                if starts.contains(&z) {
+                    continue;
+                }
+                starts.push(z);
+                climbed += 1;
+                let (v, z) = self.climb(z.clone(), *value);
+                if v > best.0 {
+                    best = (v, z);
+                }
+            }
+        }
+        best.1
+    }
+
+    /// Returns the candidates of `pool` that matter, best first: at least the `keep` best
+    /// distinct ones, exactly as scoring every candidate would rank them.
+    ///
+    /// Scoring needs the posterior variance, a triangular solve per candidate, while the mean
+    /// is cheap; and expected improvement grows with the variance, which is at most the prior's.
+    /// So candidates are visited by an upper bound (their mean with the prior's variance) and
+    /// scored until no unscored one can enter the top: branch and bound, with the same result.
+    fn best_candidates(&self, pool: Vec<Vec<f64>>, keep: usize) -> Vec<(f64, Vec<f64>)> {
+        let sd_max = self.posterior.kernel.scale.sqrt();
+        let bound = |z: &[f64]| {
+            let mean = self.posterior.mean(z);
+            sd_max.ln() + special::log_h((self.incumbent - mean) / sd_max).0
+        };
+        let mut order: Vec<(f64, Vec<f64>)> = pool.into_iter().map(|z| (bound(&z), z)).collect();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let keep = keep.max(1);
+        let mut scored: Vec<(f64, Vec<f64>)> = Vec::new();
+        for (upper, z) in order {
+            if scored.len() >= keep {
+                // The value of the keep-th best distinct candidate so far.
+                let mut distinct: Vec<&Vec<f64>> = Vec::new();
+                let mut threshold = f64::NEG_INFINITY;
+                for (v, s) in &scored {
+                    if !distinct.contains(&s) {
+                        distinct.push(s);
+                        if distinct.len() == keep {
+                            threshold = *v;
+                            break;
+                        }
+                    }
+                }
+                if upper < threshold {
+                    break;
+                }
+            }
+            let value = self.log_ei(&z);
+            if value.is_nan() {
+                continue;
+            }
+            let at = scored.partition_point(|(v, _)| *v >= value);
+            scored.insert(at, (value, z));
+        }
+        scored
+    }
+
+    /// Climbs from `z` (worth `value`): L-BFGS on the numeric coordinates, then a sweep over each
+    /// categorical one, repeated while the sweep changes something.
+    fn climb(&self, z: Vec<f64>, value: f64) -> (f64, Vec<f64>) {
+        let d = z.len();
+        let numeric: Vec<usize> = (0..d)
+            .filter(|&i| self.cube.categories(i).is_none())
+            .collect();
+        let limits = Limits {
+            iterations: 60,
+            gradient: 1e-7,
+            improvement: 1e-10,
+        };
+        let mut current = (value, z);
+        for _ in 0..3 {
+            if !numeric.is_empty() {
+                let base = current.1.clone();
+                let x0: Vec<f64> = numeric.iter().map(|&i| base[i]).collect();
+                let mut full = base.clone();
+                let mut grad = vec![0.0; d];
+                let objective = |x: &[f64], g: &mut [f64]| {
+                    for (j, &i) in numeric.iter().enumerate() {
+                        full[i] = x[j];
+                    }
+                    let v = self.log_ei_with_gradient(&full, &mut grad);
+                    for (j, &i) in numeric.iter().enumerate() {
+                        g[j] = -grad[i];
+                    }
+                    -v
+                };
+                let zeros = vec![0.0; numeric.len()];
+                let ones = vec![1.0; numeric.len()];
+                let (x, _) = optimize::minimize(objective, &x0, &zeros, &ones, limits);
+                let mut moved = base;
+                for (j, &i) in numeric.iter().enumerate() {
+                    moved[i] = x[j];
+                }
+                let moved = self.cube.canonical(&moved);
+                let v = self.log_ei(&moved);
+                if v > current.0 {
+                    current = (v, moved);
+                }
+            }
+            let mut changed = false;
+            for i in 0..d {
+                let Some(k) = self.cube.categories(i) else {
+                    continue;
+                };
+                for c in 0..k {
+                    if category(current.1[i]) == c {
+                        continue;
+                    }
+                    let mut t = current.1.clone();
+                    t[i] = count(c);
+                    let t = self.cube.canonical(&t);
+                    let v = self.log_ei(&t);
+                    if v > current.0 + 1e-12 {
+                        current = (v, t);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        current
+    }
+}
+
+/// Returns the category index a coordinate stands for.
+pub(super) fn category(x: f64) -> usize {
+    // Category coordinates are small non-negative whole numbers.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let i = x.max(0.0).round() as usize;
+    i
+}

@@ -1,0 +1,282 @@
+//! Gaussian-process Bayesian optimization ("bayes", as Weights & Biases names it).
+//!
+//! Each coded parameter is one coordinate of the unit cube (`Cube`): a numeric one by its unit
+//! position, a categorical one by its index. Finished trials are fitted by a Gaussian process
+//! (`model`) on standardized scores; the next trial maximizes log expected improvement over the
+//! best score (`acquisition`), searched from quasi-random candidates, perturbations of the best
+//! trials, and local L-BFGS climbs from the most promising of them. A parameter whose condition
+//! does not hold sits at a fixed default (the middle of its range, or an extra "absent"
+//! category), so trials without it are alike in that coordinate. Failed trials count at the
+//! worst score seen; with the constant liar, running trials count at the model's prediction
+//! ("kriging believer"), which removes the improvement expected near them.
+
+mod acquisition;
+mod model;
+
+use experiment::{
+    BayesConfig, MetricSpec, Param, ParamValue, Params, SearchSpace, Seed, SobolConfig,
+};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::history::{self, Standing};
+use crate::sobol::SobolSampler;
+use crate::unit::{count, Coding, Numeric};
+use crate::{Result, Sampler, SuggestContext};
+
+/// The most trials the process is conditioned on; past it, the best half and the newest rest.
+const MAX_POINTS: usize = 160;
+
+/// The most trials the hyperparameters are fitted on, chosen the same way.
+const MAX_FIT_POINTS: usize = 64;
+
+/// Proposes parameters by Gaussian-process Bayesian optimization.
+#[derive(Debug, Clone)]
+pub struct GpSampler {
+    seed: Seed,
+    config: BayesConfig,
+    objective: MetricSpec,
+}
+
+/// The unit cube a space is searched in.
+#[derive(Debug)]
+pub(crate) struct Cube<'s> {
+    space: &'s SearchSpace,
+    /// Coordinates in name order; fixed parameters take none.
+    axes: Vec<Axis<'s>>,
+}
+
+#[derive(Debug)]
+struct Axis<'s> {
+    param: &'s Param,
+    kind: AxisKind,
+}
+
+#[derive(Debug)]
+enum AxisKind {
+    Numeric(Numeric),
+    Categorical(Vec<ParamValue>),
+}
+
+impl GpSampler {
+    /// Returns a sampler for an experiment seeded with `seed` that improves `objective`.
+    pub fn new(seed: Seed, config: BayesConfig, objective: MetricSpec) -> GpSampler {
+        GpSampler {
+            seed,
+            config,
+            objective,
+        }
+    }
+}
+
+impl Sampler for GpSampler {
+    fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
+        let observations = history::observations(ctx.finished, &self.objective);
+        let ranked = history::ranking(&observations);
+        let startup = usize::try_from(self.config.n_startup_trials).unwrap_or(usize::MAX);
+        let cube = Cube::new(ctx.space);
+        if ranked.len() < startup.max(1) || cube.axes.is_empty() {
+            return SobolSampler::new(self.seed, SobolConfig::default()).suggest_in(ctx);
+        }
+        let worst = ranked
+            .iter()
+            .map(|&i| observations[i].score)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let best_first = {
+            let mut order = ranked.clone();
+            order.extend(
+                (0..observations.len()).filter(|&i| observations[i].standing == Standing::Failed),
+            );
+            order
+        };
+        let score = |i: usize| {
+            let s = observations[i].score;
+            if s.is_finite() {
+                s
+            } else {
+                worst
+            }
+        };
+        let chosen = select(&best_first, observations.len(), MAX_POINTS);
+        let fit_on = select(&best_first, observations.len(), MAX_FIT_POINTS);
+        let scores: Vec<f64> = chosen.iter().map(|&i| score(i)).collect();
+        let (mean, sd) = moments(&scores);
+        let standardize = |s: f64| (s - mean) / sd;
+        let d = cube.axes.len();
+        let x_of = |set: &[usize]| -> Vec<f64> {
+            set.iter()
+                .flat_map(|&i| cube.encode(observations[i].params))
+                .collect()
+        };
+        let y_fit: Vec<f64> = fit_on.iter().map(|&i| standardize(score(i))).collect();
+        let kernel = model::fit(&x_of(&fit_on), d, &y_fit, &cube.categorical());
+        let mut x = x_of(&chosen);
+        let mut y: Vec<f64> = scores.iter().map(|s| standardize(*s)).collect();
+        let Some(mut posterior) = model::Posterior::new(kernel.clone(), x.clone(), d, &y) else {
+            return SobolSampler::new(self.seed, SobolConfig::default()).suggest_in(ctx);
+        };
+        if self.config.constant_liar && !ctx.running.is_empty() {
+            for params in ctx.running {
+                let z = cube.encode(params);
+                y.push(posterior.predict(&z).0);
+                x.extend(z);
+            }
+            if let Some(p) = model::Posterior::new(kernel, x, d, &y) {
+                posterior = p;
+            }
+        }
+        let incumbent = ranked
+            .iter()
+            .map(|&i| standardize(observations[i].score))
+            .fold(f64::INFINITY, f64::min);
+        let best_points: Vec<Vec<f64>> = ranked
+            .iter()
+            .take(5)
+            .map(|&i| cube.encode(observations[i].params))
+            .collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0 ^ 0x6a09_e667_f3bc_c908);
+        rng.set_stream(u64::from(ctx.trial.0));
+        let search = acquisition::Search {
+            cube: &cube,
+            posterior: &posterior,
+            incumbent,
+            candidates: usize::try_from(self.config.n_candidates)
+                .unwrap_or(1)
+                .max(1),
+            local_searches: usize::try_from(self.config.n_local_search).unwrap_or(0),
+        };
+        let z = search.maximize(&best_points, &mut rng);
+        Ok(cube.decode(&z))
+    }
+}
+
+impl<'s> Cube<'s> {
+    fn new(space: &'s SearchSpace) -> Cube<'s> {
+        let axes = space
+            .params()
+            .iter()
+            .filter_map(|p| match Coding::of(&p.distribution) {
+                Coding::Fixed(_) => None,
+                Coding::Numeric(n) => Some(Axis {
+                    param: p,
+                    kind: AxisKind::Numeric(n),
+                }),
+                Coding::Categorical { values, .. } => Some(Axis {
+                    param: p,
+                    kind: AxisKind::Categorical(values),
+                }),
+            })
+            .collect();
+        Cube { space, axes }
+    }
+
+    /// Returns which coordinates are categorical.
+    fn categorical(&self) -> Vec<bool> {
+        self.axes
+            .iter()
+            .map(|a| matches!(a.kind, AxisKind::Categorical(_)))
+            .collect()
+    }
+
+    /// Returns the number of categories of coordinate `i`, or `None` for a numeric one.
+    fn categories(&self, i: usize) -> Option<usize> {
+        match &self.axes[i].kind {
+            AxisKind::Categorical(values) => Some(values.len()),
+            AxisKind::Numeric(_) => None,
+        }
+    }
+
+    /// Returns the point of `params`; an absent (inactive) parameter takes its default.
+    fn encode(&self, params: &Params) -> Vec<f64> {
+        self.axes
+            .iter()
+            .map(|a| {
+                let v = params.get(&a.param.name);
+                match &a.kind {
+                    AxisKind::Numeric(n) => v
+                        .and_then(|v| n.coordinate(v))
+                        .map_or(0.5, |x| n.unit_of(n.snap(x))),
+                    AxisKind::Categorical(values) => {
+                        let i = v.and_then(|v| values.iter().position(|c| c == v));
+                        count(i.unwrap_or(values.len()))
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Returns the parameters at point `z`, leaving out those whose condition does not hold.
+    fn decode(&self, z: &[f64]) -> Params {
+        let mut params = Params::new();
+        for p in self.space.in_dependency_order() {
+            if !self.space.is_active(p, &params) {
+                continue;
+            }
+            let axis = self.axes.iter().position(|a| a.param.name == p.name);
+            let value = match axis.map(|i| (&self.axes[i].kind, z[i])) {
+                Some((AxisKind::Numeric(n), u)) => n.value(n.at_unit(u)),
+                Some((AxisKind::Categorical(values), c)) => {
+                    let i = acquisition::category(c).min(values.len() - 1);
+                    values[i].clone()
+                }
+                None => match Coding::of(&p.distribution) {
+                    Coding::Fixed(v) => v,
+                    other => other.at_unit(0.5),
+                },
+            };
+            params.insert(p.name.clone(), value);
+        }
+        params
+    }
+
+    /// Returns the point that `z` stands for: integers rounded, inactive coordinates at their
+    /// defaults, so that equal parameters have equal points.
+    fn canonical(&self, z: &[f64]) -> Vec<f64> {
+        self.encode(&self.decode(z))
+    }
+}
+
+/// Returns up to `cap` observation indices: all when there are few; otherwise the best half
+/// (by `best_first`) and the newest of the rest, in index order.
+fn select(best_first: &[usize], total: usize, cap: usize) -> Vec<usize> {
+    let mut keep = vec![false; total];
+    if best_first.len() <= cap {
+        for &i in best_first {
+            keep[i] = true;
+        }
+    } else {
+        for &i in &best_first[..cap / 2] {
+            keep[i] = true;
+        }
+        let mut missing = cap - cap / 2;
+        for i in (0..total).rev() {
+            if missing == 0 {
+                break;
+            }
+            if !keep[i] && best_first.contains(&i) {
+                keep[i] = true;
+                missing -= 1;
+            }
+        }
+    }
+    (0..total).filter(|&i| keep[i]).collect()
+}
+
+/// Returns the mean and standard deviation (1 when the values are all equal).
+fn moments(values: &[f64]) -> (f64, f64) {
+    let n = count(values.len().max(1));
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    let sd = var.sqrt();
+    (
+        mean,
+        if sd > 1e-12 * mean.abs().max(1e-300) && sd > 0.0 {
+            sd
+        } else {
+            1.0
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests;

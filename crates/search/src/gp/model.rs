@@ -1,0 +1,427 @@
+//! A Gaussian process on the unit cube: Matérn-5/2 kernel with one length scale per coordinate
+//! (ARD), hyperparameters fitted by maximizing the marginal likelihood times a weak prior.
+//!
+//! A categorical coordinate holds a category's index; its contribution to the kernel's distance
+//! is 0 for equal categories and 1 for different ones (a Hamming distance with its own length
+//! scale), so no order is imposed on categories. The priors are Optuna's (gamma-like on the
+//! inverse squared length scales, the signal variance and the noise); they keep a fit on a few
+//! points from collapsing to extreme length scales.
+
+use crate::linalg;
+use crate::optimize::{self, Limits};
+
+/// sqrt(5).
+const SQRT5: f64 = 2.236_067_977_499_79;
+
+const LAMBDA_PRIOR: (f64, f64) = (0.1, 0.01);
+
+/// The smallest noise variance, relative to the standardized objective's unit variance.
+pub(crate) const MIN_NOISE: f64 = 1e-9;
+
+/// The kernel's hyperparameters.
+#[derive(Debug, Clone)]
+pub(crate) struct Kernel {
+    /// Inverse squared length scale of each coordinate.
+    pub(crate) lambda: Vec<f64>,
+    /// Signal variance.
+    pub(crate) scale: f64,
+    /// Noise variance.
+    pub(crate) noise: f64,
+    /// Which coordinates are categorical.
+    pub(crate) categorical: Vec<bool>,
+}
+
+/// The posterior given data: the data, the Cholesky factor of K + noise, and K^-1 y.
+#[derive(Debug, Clone)]
+pub(crate) struct Posterior {
+    pub(crate) kernel: Kernel,
+    /// Inputs, row-major, `n` rows of `d`.
+    x: Vec<f64>,
+    n: usize,
+    d: usize,
+    chol: Vec<f64>,
+    alpha: Vec<f64>,
+}
+
+impl Kernel {
+    /// Returns the scaled squared distance between `a` and `b`.
+    fn distance2(&self, a: &[f64], b: &[f64]) -> f64 {
+        if !self.categorical.iter().any(|c| *c) {
+            let (a, b, lambda) = (&a[..a.len()], &b[..a.len()], &self.lambda[..a.len()]);
+            let mut s = 0.0;
+            for i in 0..a.len() {
+                let diff = a[i] - b[i];
+                s += lambda[i] * diff * diff;
+            }
+            return s;
+        }
+        let mut s = 0.0;
+        for i in 0..a.len() {
+            let diff = if self.categorical[i] {
+                if a[i] == b[i] {
+                    0.0
+                } else {
+                    1.0
+                }
+            } else {
+                a[i] - b[i]
+            };
+            s += self.lambda[i] * diff * diff;
+        }
+        s
+    }
+
+    /// Returns k(a, b) without noise.
+    pub(crate) fn eval(&self, a: &[f64], b: &[f64]) -> f64 {
+        self.scale * matern(self.distance2(a, b))
+    }
+}
+
+/// Returns the Matérn-5/2 correlation at squared distance `s`.
+fn matern(s: f64) -> f64 {
+    let r = s.sqrt();
+    (1.0 + SQRT5 * r + 5.0 / 3.0 * s) * (-SQRT5 * r).exp()
+}
+
+/// Returns the derivative of `matern` with respect to the squared distance.
+fn matern_ds(s: f64) -> f64 {
+    let r = s.sqrt();
+    -5.0 / 6.0 * (1.0 + SQRT5 * r) * (-SQRT5 * r).exp()
+}
+
+impl Posterior {
+    /// Conditions the process on inputs `x` (`d` coordinates each) and standardized outputs
+    /// `y`; adds jitter to the diagonal until the matrix factors, and gives up after that.
+    pub(crate) fn new(kernel: Kernel, x: Vec<f64>, d: usize, y: &[f64]) -> Option<Posterior> {
+        let n = y.len();
+        let mut jitter = 0.0;
+        for _ in 0..6 {
+            let mut k = gram(&kernel, &x, n, d);
+            for i in 0..n {
+                k[i * n + i] += kernel.noise + jitter;
+            }
+            if linalg::cholesky(&mut k, n) {
+                let mut alpha = y.to_vec();
+                linalg::solve_lower(&k, n, &mut alpha);
+                linalg::solve_lower_transpose(&k, n, &mut alpha);
+                return Some(Posterior {
+                    kernel,
+                    x,
+                    n,
+                    d,
+                    chol: k,
+                    alpha,
+                });
+            }
+            jitter = if jitter == 0.0 { 1e-8 } else { jitter * 100.0 };
+        }
+        None
+    }
+
+    /// Returns the posterior mean of the latent function at `z`.
+    pub(crate) fn mean(&self, z: &[f64]) -> f64 {
+        (0..self.n)
+            .map(|a| self.kernel.eval(z, &self.x[a * self.d..(a + 1) * self.d]) * self.alpha[a])
+            .sum()
+    }
+
+    /// Returns the posterior mean and variance of the latent function at `z`.
+    pub(crate) fn predict(&self, z: &[f64]) -> (f64, f64) {
+        let mut k: Vec<f64> = (0..self.n)
+            .map(|a| self.kernel.eval(z, &self.x[a * self.d..(a + 1) * self.d]))
+            .collect();
+        let mean: f64 = k.iter().zip(&self.alpha).map(|(k, a)| k * a).sum();
+        linalg::solve_lower(&self.chol, self.n, &mut k);
+        let explained: f64 = k.iter().map(|v| v * v).sum();
+        (
+            mean,
+            (self.kernel.scale - explained).max(1e-12 * self.kernel.scale),
+        )
+    }
+
+    /// Returns the posterior mean and variance at `z` and writes their gradients with respect
+    /// to `z`'s continuous coordinates (zero for categorical ones).
+    pub(crate) fn predict_with_gradient(
+        &self,
+        z: &[f64],
+        grad_mean: &mut [f64],
+        grad_var: &mut [f64],
+    ) -> (f64, f64) {
+        let (n, d) = (self.n, self.d);
+        let mut k = vec![0.0; n];
+        // dk_a/dz_i = scale * matern'(s) * 2 lambda_i (z_i - x_ai), stored row by row.
+        let mut dk = vec![0.0; n * d];
+        for a in 0..n {
+            let row = &self.x[a * d..(a + 1) * d];
+            let s = self.kernel.distance2(z, row);
+            k[a] = self.kernel.scale * matern(s);
+            let c = self.kernel.scale * matern_ds(s) * 2.0;
+            for i in 0..d {
+                if !self.kernel.categorical[i] {
+                    dk[a * d + i] = c * self.kernel.lambda[i] * (z[i] - row[i]);
+                }
+            }
+        }
+        let mean: f64 = k.iter().zip(&self.alpha).map(|(k, a)| k * a).sum();
+        let mut w = k.clone();
+        linalg::solve_lower(&self.chol, n, &mut w);
+        let explained: f64 = w.iter().map(|v| v * v).sum();
+        linalg::solve_lower_transpose(&self.chol, n, &mut w);
+        grad_mean.iter_mut().for_each(|g| *g = 0.0);
+        grad_var.iter_mut().for_each(|g| *g = 0.0);
+        for a in 0..n {
+            let (al, wa) = (self.alpha[a], w[a]);
+            for i in 0..d {
+                let g = dk[a * d + i];
+                grad_mean[i] += g * al;
+                grad_var[i] -= 2.0 * g * wa;
+            }
+        }
+        let var = self.kernel.scale - explained;
+        let floor = 1e-12 * self.kernel.scale;
+        if var < floor {
+            grad_var.iter_mut().for_each(|g| *g = 0.0);
+        }
+        (mean, var.max(floor))
+    }
+}
+
+/// Returns the kernel matrix of the rows of `x`, without noise.
+fn gram(kernel: &Kernel, x: &[f64], n: usize, d: usize) -> Vec<f64> {
+    let mut k = vec![0.0; n * n];
+    for a in 0..n {
+        k[a * n + a] = kernel.scale;
+        for b in 0..a {
+            let v = kernel.eval(&x[a * d..(a + 1) * d], &x[b * d..(b + 1) * d]);
+            k[a * n + b] = v;
+            k[b * n + a] = v;
+        }
+    }
+    k
+}
+
+/// Returns the hyperparameters maximizing log marginal likelihood + log prior on `x`, `y`.
+///
+/// Two starts (long and short length scales) while the data are few, one after that: the fit
+/// runs on every suggestion, and with more data the likelihood has one clear peak.
+pub(crate) fn fit(x: &[f64], d: usize, y: &[f64], categorical: &[bool]) -> Kernel {
+    let n = y.len();
+    // Parameters: ln lambda (d of them), ln scale, ln noise.
+    let low: Vec<f64> = (0..d)
+        .map(|_| (1e-4f64).ln())
+        .chain([(1e-3f64).ln(), MIN_NOISE.ln()])
+        .collect();
+    let high: Vec<f64> = (0..d)
+        .map(|_| (1e4f64).ln())
+        .chain([(1e3f64).ln(), 0.0])
+        .collect();
+    let kernel_of = |theta: &[f64]| Kernel {
+        lambda: theta[..d].iter().map(|t| t.exp()).collect(),
+        scale: theta[d].exp(),
+        noise: theta[d + 1].exp(),
+        categorical: categorical.to_vec(),
+    };
+    let diffs = pair_differences(x, n, d, categorical);
+    let objective = |theta: &[f64], grad: &mut [f64]| -> f64 {
+        negative_log_posterior(&kernel_of(theta), &diffs, n, y, grad)
+    };
+    let limits = Limits {
+        iterations: 40,
+        gradient: 1e-4,
+        improvement: 1e-6,
+    };
+    let starts: &[[f64; 3]] = if n <= 32 {
+        &[[1.0, 1.0, 1e-2], [10.0, 1.0, 1e-4]]
+    } else {
+        &[[1.0, 1.0, 1e-2]]
+    };
+    let mut best: Option<(Vec<f64>, f64)> = None;
+    for [lambda, scale, noise] in starts {
+        let theta0: Vec<f64> = (0..d)
+            .map(|_| lambda.ln())
+            .chain([scale.ln(), noise.ln()])
+            .collect();
+        let (theta, value) = optimize::minimize(objective, &theta0, &low, &high, limits);
+        if value.is_finite() && best.as_ref().is_none_or(|(_, b)| value < *b) {
+            best = Some((theta, value));
+        }
+    }
+    let theta = best.map_or_else(
+        || {
+            (0..d + 2)
+                .map(|i| if i <= d { 0.0 } else { (1e-2f64).ln() })
+                .collect()
+        },
+        |(t, _)| t,
+    );
+    kernel_of(&theta)
+}
+
+/// Returns, for every pair (a, b) with b < a in order, each coordinate's squared difference
+/// (for a categorical one, 0 or 1): they do not change while the hyperparameters do.
+fn pair_differences(x: &[f64], n: usize, d: usize, categorical: &[bool]) -> Vec<f64> {
+    let mut diffs = Vec::with_capacity(n * n.saturating_sub(1) / 2 * d);
+    for a in 0..n {
+        for b in 0..a {
+            for i in 0..d {
+                let (u, v) = (x[a * d + i], x[b * d + i]);
+                diffs.push(if categorical[i] {
+                    if u == v {
+                        0.0
+                    } else {
+                        1.0
+                    }
+                } else {
+                    (u - v) * (u - v)
+                });
+            }
+        }
+    }
+    diffs
+}
+
+/// Returns -(log marginal likelihood + log prior) and writes its gradient with respect to
+/// (ln lambda, ln scale, ln noise) into `grad`; infinity when the matrix does not factor.
+/// `diffs` are the inputs' `pair_differences`.
+fn negative_log_posterior(
+    kernel: &Kernel,
+    diffs: &[f64],
+    n: usize,
+    y: &[f64],
+    grad: &mut [f64],
+) -> f64 {
+    let d = kernel.lambda.len();
+    // Each pair's scaled squared distance, kept for the gradient.
+    let distances: Vec<f64> = diffs
+        .chunks_exact(d.max(1))
+        .map(|c| linalg::dot(c, &kernel.lambda))
+        .collect();
+    let mut chol = vec![0.0; n * n];
+    let mut pair = 0;
+    for a in 0..n {
+        chol[a * n + a] = kernel.scale + kernel.noise;
+        for b in 0..a {
+            let v = kernel.scale * matern(distances[pair]);
+            chol[a * n + b] = v;
+            chol[b * n + a] = v;
+            pair += 1;
+        }
+    }
+    if !linalg::cholesky(&mut chol, n) {
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        return f64::INFINITY;
+    }
+    let mut alpha = y.to_vec();
+    linalg::solve_lower(&chol, n, &mut alpha);
+    linalg::solve_lower_transpose(&chol, n, &mut alpha);
+    let fit: f64 = y.iter().zip(&alpha).map(|(y, a)| y * a).sum();
+    let log_likelihood = -0.5 * fit
+        - 0.5 * linalg::log_det(&chol, n)
+        - 0.5 * crate::unit::count(n) * (2.0 * std::f64::consts::PI).ln();
+    let w = linalg::inverse_from_cholesky(&chol, n);
+    // d(log likelihood)/d(theta) = 1/2 sum_ab (alpha_a alpha_b - W_ab) dK_ab/d(theta).
+    let mut g = vec![0.0; d + 2];
+    // Per coordinate, sum over pairs of q * scale * matern'(s) * diff^2; lambda comes after.
+    let mut by_lambda = vec![0.0; d];
+    let mut pair = 0;
+    for a in 0..n {
+        let q_aa = alpha[a] * alpha[a] - w[a * n + a];
+        g[d] += 0.5 * q_aa * kernel.scale;
+        g[d + 1] += 0.5 * q_aa * kernel.noise;
+        for b in 0..a {
+            // Off-diagonal pairs count twice.
+            let q = alpha[a] * alpha[b] - w[a * n + b];
+            let s = distances[pair];
+            g[d] += q * kernel.scale * matern(s);
+            let c = q * kernel.scale * matern_ds(s);
+            for (acc, diff) in by_lambda.iter_mut().zip(&diffs[pair * d..(pair + 1) * d]) {
+                *acc += c * diff;
+            }
+            pair += 1;
+        }
+    }
+    for i in 0..d {
+        g[i] += by_lambda[i] * kernel.lambda[i];
+    }
+    // Log prior and its gradient in log parameters.
+    let mut log_prior = 0.0;
+    for (gi, l) in g.iter_mut().zip(&kernel.lambda) {
+        log_prior -= LAMBDA_PRIOR.0 / l + LAMBDA_PRIOR.1 * l;
+        *gi += LAMBDA_PRIOR.0 / l - LAMBDA_PRIOR.1 * l;
+    }
+    log_prior += kernel.scale.ln() - kernel.scale;
+    g[d] += 1.0 - kernel.scale;
+    log_prior -= 30.0 * kernel.noise;
+    g[d + 1] -= 30.0 * kernel.noise;
+    for (out, gi) in grad.iter_mut().zip(&g) {
+        *out = -gi;
+    }
+    -(log_likelihood + log_prior)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> (Vec<f64>, Vec<f64>) {
+        let xs: Vec<f64> = (0..12).map(|i| f64::from(i) / 11.0).collect();
+        let ys: Vec<f64> = xs.iter().map(|x| (6.0 * x).sin()).collect();
+        (xs, ys)
+    }
+
+    #[test]
+    fn the_gradient_of_the_fit_objective_matches_finite_differences() {
+        let (x2, y) = data();
+        // Two coordinates: the real one and a categorical one.
+        let x: Vec<f64> = x2
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| [*v, f64::from(i32::try_from(i % 3).unwrap_or(0))])
+            .collect();
+        let kernel = Kernel {
+            lambda: vec![3.0, 0.5],
+            scale: 1.3,
+            noise: 1e-2,
+            categorical: vec![false, true],
+        };
+        let theta = [3f64.ln(), 0.5f64.ln(), 1.3f64.ln(), 1e-2f64.ln()];
+        let mut grad = vec![0.0; 4];
+        let diffs = pair_differences(&x, 12, 2, &[false, true]);
+        negative_log_posterior(&kernel, &diffs, 12, &y, &mut grad);
+        for j in 0..4 {
+            let at = |delta: f64| {
+                let mut t = theta;
+                t[j] += delta;
+                let k = Kernel {
+                    lambda: vec![t[0].exp(), t[1].exp()],
+                    scale: t[2].exp(),
+                    noise: t[3].exp(),
+                    categorical: vec![false, true],
+                };
+                negative_log_posterior(&k, &diffs, 12, &y, &mut [0.0; 4])
+            };
+            let numeric = (at(1e-6) - at(-1e-6)) / 2e-6;
+            assert!(
+                (numeric - grad[j]).abs() < 1e-4 * numeric.abs().max(1.0),
+                "{j}: {numeric} vs {}",
+                grad[j]
+            );
+        }
+    }
+
+    #[test]
+    fn the_posterior_interpolates_and_its_gradient_is_right() {
+        let (x, y) = data();
+        let kernel = fit(&x, 1, &y, &[false]);
+        let post = Posterior::new(kernel, x.clone(), 1, &y).unwrap();
+        let (mean, var) = post.predict(&[x[4]]);
+        assert!((mean - y[4]).abs() < 0.05 && var < 0.01, "{mean} {var}");
+        let z = [0.37];
+        let (mut gm, mut gv) = ([0.0], [0.0]);
+        post.predict_with_gradient(&z, &mut gm, &mut gv);
+        let (m1, v1) = post.predict(&[z[0] + 1e-6]);
+        let (m0, v0) = post.predict(&[z[0] - 1e-6]);
+        assert!((gm[0] - (m1 - m0) / 2e-6).abs() < 1e-4, "{gm:?}");
+        assert!((gv[0] - (v1 - v0) / 2e-6).abs() < 1e-4, "{gv:?}");
+    }
+}

@@ -1,0 +1,96 @@
+//! The Gaussian-process sampler: a golden sequence, and a search that beats random.
+
+use experiment::{Distribution, Param, SearchSpace, Seed, TrialId};
+
+use super::*;
+use crate::testing::{best, median, objective, study};
+use crate::RandomSampler;
+
+fn quadratic_space() -> SearchSpace {
+    SearchSpace::new(vec![
+        Param::new(
+            "x",
+            Distribution::Uniform {
+                min: -5.0,
+                max: 5.0,
+            },
+        ),
+        Param::new(
+            "y",
+            Distribution::Uniform {
+                min: -5.0,
+                max: 5.0,
+            },
+        ),
+    ])
+}
+
+fn quadratic(p: &Params) -> f64 {
+    let x = p["x"].as_f64().unwrap_or(f64::NAN);
+    let y = p["y"].as_f64().unwrap_or(f64::NAN);
+    (x - 1.0).powi(2) + (y + 2.0).powi(2)
+}
+
+fn bayes(seed: u64) -> GpSampler {
+    GpSampler::new(Seed(seed), BayesConfig::default(), objective())
+}
+
+#[test]
+fn golden_sequence_for_seed_7() {
+    // A golden sequence: a change here changes every bayes experiment's trials.
+    let trials = study(&bayes(7), &quadratic_space(), 13, quadratic);
+    let drawn: Vec<String> = trials[10..]
+        .iter()
+        .map(|t| {
+            format!(
+                "x={:.6} y={:.6}",
+                t.params["x"].as_f64().unwrap_or(0.0),
+                t.params["y"].as_f64().unwrap_or(0.0)
+            )
+        })
+        .collect();
+    assert_eq!(
+        drawn,
+        [
+            "x=1.008664 y=-1.505637",
+            "x=1.336483 y=-0.853531",
+            "x=0.525711 y=-2.049402",
+        ]
+    );
+}
+
+#[test]
+fn beats_random_search_on_a_quadratic() {
+    let space = quadratic_space();
+    let runs = |sampler: &dyn Fn(u64) -> Box<dyn Sampler>| {
+        median(
+            (0..3)
+                .map(|s| best(&study(sampler(s).as_ref(), &space, 25, quadratic)))
+                .collect(),
+        )
+    };
+    let gp = runs(&|s| Box::new(bayes(s)));
+    let random = runs(&|s| Box::new(RandomSampler::new(Seed(s))));
+    assert!(gp < random / 100.0, "bayes {gp}, random {random}");
+}
+
+#[test]
+fn a_running_trial_pushes_the_next_proposal_away() {
+    let space = quadratic_space();
+    let trials = study(&bayes(3), &space, 12, quadratic);
+    let suggest = |running: &[Params]| {
+        bayes(3)
+            .suggest_in(&SuggestContext {
+                space: &space,
+                finished: &trials,
+                running,
+                trial: TrialId(12),
+            })
+            .unwrap()
+    };
+    let alone = suggest(&[]);
+    let beside = suggest(std::slice::from_ref(&alone));
+    let distance = (quadratic(&alone) - quadratic(&beside)).abs()
+        + (alone["x"].as_f64().unwrap_or(0.0) - beside["x"].as_f64().unwrap_or(0.0)).abs();
+    assert!(distance > 1e-3, "{alone:?} {beside:?}");
+}

@@ -1,0 +1,140 @@
+//! The little dense linear algebra the Gaussian process needs: Cholesky factors and solves.
+//!
+//! Hand-written rather than a linear-algebra crate: the matrices are at most a few hundred
+//! rows, the operations are four, and a dependency would bring far more than it is used for.
+//! Matrices are square, row-major `Vec<f64>`s of side `n`.
+
+/// Returns the dot product of `a` and `b`, in four interleaved sums so that it vectorizes; the
+/// order of additions is fixed, so results are deterministic.
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 4];
+    let (chunks_a, chunks_b) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = chunks_a
+        .remainder()
+        .iter()
+        .zip(chunks_b.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in chunks_a.zip(chunks_b) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Factors the symmetric positive definite `a` as L L^T in place (L in the lower triangle, the
+/// upper triangle zeroed); returns false when `a` is not numerically positive definite.
+pub(crate) fn cholesky(a: &mut [f64], n: usize) -> bool {
+    for j in 0..n {
+        let row_j = &a[j * n..j * n + j];
+        let d = a[j * n + j] - dot(row_j, row_j);
+        if d.is_nan() || d <= 0.0 || !d.is_finite() {
+            return false;
+        }
+        let d = d.sqrt();
+        a[j * n + j] = d;
+        for i in j + 1..n {
+            let s = a[i * n + j] - dot(&a[i * n..i * n + j], &a[j * n..j * n + j]);
+            a[i * n + j] = s / d;
+        }
+        for k in j + 1..n {
+            a[j * n + k] = 0.0;
+        }
+    }
+    true
+}
+
+/// Solves L x = b in place, for the lower-triangular `l`.
+pub(crate) fn solve_lower(l: &[f64], n: usize, b: &mut [f64]) {
+    for i in 0..n {
+        let s = dot(&l[i * n..i * n + i], &b[..i]);
+        b[i] = (b[i] - s) / l[i * n + i];
+    }
+}
+
+/// Solves L^T x = b in place, for the lower-triangular `l`.
+pub(crate) fn solve_lower_transpose(l: &[f64], n: usize, b: &mut [f64]) {
+    for i in (0..n).rev() {
+        b[i] /= l[i * n + i];
+        let bi = b[i];
+        for (bk, lk) in b[..i].iter_mut().zip(&l[i * n..i * n + i]) {
+            *bk -= lk * bi;
+        }
+    }
+}
+
+/// Returns (L L^T)^-1 from the Cholesky factor `l`.
+pub(crate) fn inverse_from_cholesky(l: &[f64], n: usize) -> Vec<f64> {
+    // Rows of L^-1, each found by forward substitution; then W = L^-T L^-1.
+    let mut inv = vec![0.0; n * n];
+    for i in 0..n {
+        inv[i * n + i] = 1.0 / l[i * n + i];
+        for j in 0..i {
+            let mut s = 0.0;
+            for k in j..i {
+                s += l[i * n + k] * inv[k * n + j];
+            }
+            inv[i * n + j] = -s / l[i * n + i];
+        }
+    }
+    let mut w = vec![0.0; n * n];
+    for k in 0..n {
+        let row = &inv[k * n..k * n + k + 1];
+        for i in 0..=k {
+            let a = row[i];
+            if a == 0.0 {
+                continue;
+            }
+            let wi = &mut w[i * n..i * n + i + 1];
+            for (j, wij) in wi.iter_mut().enumerate() {
+                *wij += a * row[j];
+            }
+        }
+    }
+    for i in 0..n {
+        for j in 0..i {
+            w[j * n + i] = w[i * n + j];
+        }
+    }
+    w
+}
+
+/// Returns the log determinant of L L^T from its factor.
+pub(crate) fn log_det(l: &[f64], n: usize) -> f64 {
+    2.0 * (0..n).map(|i| l[i * n + i].ln()).sum::<f64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factors_solves_and_inverts_a_small_matrix() {
+        let a = vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0];
+        let mut l = a.clone();
+        assert!(cholesky(&mut l, 3));
+        let mut x = vec![1.0, 2.0, 3.0];
+        solve_lower(&l, 3, &mut x);
+        solve_lower_transpose(&l, 3, &mut x);
+        // A x must give back b.
+        for i in 0..3 {
+            let ax: f64 = (0..3).map(|j| a[i * 3 + j] * x[j]).sum();
+            assert!((ax - [1.0, 2.0, 3.0][i]).abs() < 1e-12);
+        }
+        let w = inverse_from_cholesky(&l, 3);
+        for i in 0..3 {
+            for j in 0..3 {
+                let p: f64 = (0..3).map(|k| a[i * 3 + k] * w[k * 3 + j]).sum();
+                let want = if i == j { 1.0 } else { 0.0 };
+                assert!((p - want).abs() < 1e-12, "{i} {j}: {p}");
+            }
+        }
+        let det = 4.0 * (5.0 * 3.0 - 1.0) - 2.0 * (2.0 * 3.0 - 0.6) + 0.6 * (2.0 - 5.0 * 0.6);
+        assert!((log_det(&l, 3) - f64::ln(det)).abs() < 1e-12);
+        let mut not_pd = vec![1.0, 2.0, 2.0, 1.0];
+        assert!(!cholesky(&mut not_pd, 2));
+    }
+}

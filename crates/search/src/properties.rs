@@ -1,0 +1,285 @@
+//! Property tests over random spaces: every sampler's proposals respect bounds, types and
+//! conditions, for any seed and any history.
+//!
+//! Spaces are drawn from a seeded ChaCha8 stream: every distribution, integer and string
+//! categoricals with and without probabilities, and conditions on earlier string categoricals
+//! (including chains). Each sampler then runs a short study with random objective values,
+//! failed trials and a running trial, and every proposal is checked: a parameter is present
+//! exactly when its condition holds, and its value has the distribution's type and range.
+
+use std::collections::BTreeMap;
+
+use experiment::{
+    BayesConfig, Condition, Distribution, Method, Param, ParamValue, Params, SearchSpace, Seed,
+    SobolConfig, TpeConfig, Trial, TrialId, TrialState,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::testing::{objective, trial};
+use crate::{sampler_for, SuggestContext};
+
+#[test]
+fn proposals_respect_bounds_types_and_conditions() {
+    let mut rng = ChaCha8Rng::seed_from_u64(2024);
+    let mut failures = Vec::new();
+    for case in 0..40 {
+        let space = random_space(&mut rng);
+        let mut methods = vec![
+            Method::Random,
+            Method::Sobol(SobolConfig::default()),
+            Method::Tpe(TpeConfig {
+                n_startup_trials: 3,
+                ..TpeConfig::default()
+            }),
+            Method::Tpe(TpeConfig {
+                n_startup_trials: 3,
+                multivariate: false,
+                ..TpeConfig::default()
+            }),
+            Method::Bayes(BayesConfig {
+                n_startup_trials: 3,
+                n_candidates: 64,
+                n_local_search: 2,
+                ..BayesConfig::default()
+            }),
+        ];
+        if space.grid_size().is_some_and(|n| n >= 1) {
+            methods.push(Method::Grid);
+        }
+        for method in methods {
+            let sampler = sampler_for(method, Seed(case), &objective());
+            let budget = match method {
+                Method::Grid => space.grid_size().map_or(0, |n| n.min(12)),
+                _ => 12,
+            };
+            let mut trials: Vec<Trial> = Vec::new();
+            for k in 0..u32::try_from(budget).unwrap_or(0) {
+                let running = trials
+                    .last()
+                    .map(|t| vec![t.params.clone()])
+                    .unwrap_or_default();
+                let params = match sampler.suggest_in(&SuggestContext {
+                    space: &space,
+                    finished: &trials,
+                    running: &running,
+                    trial: TrialId(k),
+                }) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        failures.push(format!("case {case}, {method:?}, trial {k}: {e}"));
+                        break;
+                    }
+                };
+                if let Err(why) = check(&space, &params) {
+                    failures.push(format!(
+                        "case {case}, {}, trial {k}: {why}\n{space:?}",
+                        method.name()
+                    ));
+                }
+                let mut t = trial(k, params, rng.gen_range(-10.0..10.0));
+                if rng.gen::<f64>() < 0.15 {
+                    t.state = TrialState::Failed;
+                    t.result = None;
+                }
+                trials.push(t);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures, e.g.:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// Checks one proposal against the space.
+fn check(space: &SearchSpace, params: &Params) -> Result<(), String> {
+    for name in params.keys() {
+        if space.param(name).is_none() {
+            return Err(format!("`{name}` is not in the space"));
+        }
+    }
+    for p in space.params() {
+        let active = p.condition.as_ref().is_none_or(|c| c.holds(params));
+        match (params.get(&p.name), active) {
+            (Some(_), false) => return Err(format!("`{}` is present but inactive", p.name)),
+            (None, true) => return Err(format!("`{}` is active but absent", p.name)),
+            (None, false) => {}
+            (Some(v), true) => {
+                check_value(&p.distribution, v)
+                    .map_err(|why| format!("`{}` = {v:?}: {why}", p.name))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_value(d: &Distribution, v: &ParamValue) -> Result<(), String> {
+    let within = |x: f64, lo: f64, hi: f64| {
+        let slack = 1e-9 * (hi - lo).abs().max(lo.abs()).max(hi.abs()).max(1e-300);
+        if x >= lo - slack && x <= hi + slack {
+            Ok(())
+        } else {
+            Err(format!("outside [{lo}, {hi}]"))
+        }
+    };
+    let float = |v: &ParamValue| match v {
+        ParamValue::Float(x) if x.is_finite() => Ok(*x),
+        _ => Err("expected a finite float".to_string()),
+    };
+    let multiple = |x: f64, q: f64| {
+        let k = (x / q).round();
+        if (x - k * q).abs() <= 1e-9 * q.max(x.abs()) {
+            Ok(())
+        } else {
+            Err(format!("not a multiple of {q}"))
+        }
+    };
+    match d {
+        Distribution::Constant(c) => (v == c).then_some(()).ok_or("not the constant".into()),
+        Distribution::Categorical { values, .. } => values
+            .contains(v)
+            .then_some(())
+            .ok_or("not a listed value".into()),
+        Distribution::Uniform { min, max } => within(float(v)?, *min, *max),
+        Distribution::IntUniform { min, max } => match v {
+            ParamValue::Int(i) if i >= min && i <= max => Ok(()),
+            _ => Err("expected an integer in range".into()),
+        },
+        Distribution::QUniform { min, max, q }
+        | Distribution::QLogUniformValues { min, max, q } => {
+            let x = v.as_f64().ok_or("expected a number")?;
+            if q.fract() == 0.0 && !matches!(v, ParamValue::Int(_)) {
+                return Err("a whole q gives integers".into());
+            }
+            multiple(x, *q)?;
+            within(x, (min / q).round() * q, (max / q).round() * q)
+        }
+        Distribution::LogUniform { min, max } => within(float(v)?, min.exp(), max.exp()),
+        Distribution::LogUniformValues { min, max } => within(float(v)?, *min, *max),
+        Distribution::Normal { .. } => float(v).map(|_| ()),
+        Distribution::LogNormal { .. } => {
+            let x = float(v)?;
+            (x > 0.0)
+                .then_some(())
+                .ok_or("expected a positive value".into())
+        }
+    }
+}
+
+/// Returns a space of 1 to 6 parameters; some are conditional on earlier string categoricals.
+fn random_space(rng: &mut ChaCha8Rng) -> SearchSpace {
+    let n = rng.gen_range(1..=6);
+    let mut params: Vec<Param> = Vec::new();
+    for i in 0..n {
+        let name = format!("p{i}");
+        let distribution = random_distribution(rng);
+        let selectors: Vec<&Param> = params
+            .iter()
+            .filter(|p| {
+                matches!(&p.distribution, Distribution::Categorical { values, .. }
+                    if values.iter().all(|v| matches!(v, ParamValue::Str(_))))
+            })
+            .collect();
+        let condition = if !selectors.is_empty() && rng.gen::<f64>() < 0.5 {
+            let s = selectors[rng.gen_range(0..selectors.len())];
+            let Distribution::Categorical { values, .. } = &s.distribution else {
+                unreachable!("filtered on categoricals");
+            };
+            let take = rng.gen_range(1..=values.len());
+            Some(Condition {
+                when: BTreeMap::from([(s.name.clone(), values[..take].to_vec())]),
+            })
+        } else {
+            None
+        };
+        params.push(Param {
+            name,
+            distribution,
+            condition,
+        });
+    }
+    SearchSpace::new(params)
+}
+
+fn random_distribution(rng: &mut ChaCha8Rng) -> Distribution {
+    let strings = |rng: &mut ChaCha8Rng| -> Vec<ParamValue> {
+        let k = rng.gen_range(1..=4);
+        (0..k).map(|j| ParamValue::Str(format!("v{j}"))).collect()
+    };
+    match rng.gen_range(0..11) {
+        0 => Distribution::Constant(ParamValue::Float(rng.gen_range(-1.0..1.0))),
+        1 | 2 => {
+            let values = strings(rng);
+            let probabilities = (rng.gen::<f64>() < 0.4).then(|| {
+                let w: Vec<f64> = values.iter().map(|_| rng.gen_range(0.1..1.0)).collect();
+                let total: f64 = w.iter().sum();
+                w.iter().map(|x| x / total).collect()
+            });
+            Distribution::Categorical {
+                values,
+                probabilities,
+            }
+        }
+        3 => Distribution::Categorical {
+            values: vec![
+                ParamValue::Int(16),
+                ParamValue::Int(32),
+                ParamValue::Int(64),
+            ],
+            probabilities: None,
+        },
+        4 => {
+            let min = rng.gen_range(-5.0..5.0);
+            Distribution::Uniform {
+                min,
+                max: min + rng.gen_range(0.01..10.0),
+            }
+        }
+        5 => {
+            let min = rng.gen_range(-5..5);
+            Distribution::IntUniform {
+                min,
+                max: min + rng.gen_range(0..6),
+            }
+        }
+        6 => Distribution::QUniform {
+            min: 0.3,
+            max: 9.7,
+            q: if rng.gen::<bool>() { 2.0 } else { 0.25 },
+        },
+        7 => Distribution::LogUniform {
+            min: -6.0,
+            max: rng.gen_range(-5.0..1.0),
+        },
+        8 => Distribution::LogUniformValues {
+            min: 1e-5,
+            max: rng.gen_range(1e-4..1.0),
+        },
+        9 => Distribution::QLogUniformValues {
+            min: 8.0,
+            max: 512.0,
+            q: 8.0,
+        },
+        _ => {
+            if rng.gen::<bool>() {
+                Distribution::Normal {
+                    mu: rng.gen_range(-1.0..1.0),
+                    sigma: rng.gen_range(0.1..2.0),
+                }
+            } else {
+                Distribution::LogNormal {
+                    mu: -3.0,
+                    sigma: 0.5,
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! The samplers' internal view of a parameter: a real coordinate, or the index of a category.
+//!
+//! A numeric parameter's coordinate is the value itself, or its natural logarithm for the log
+//! distributions, so that distances mean ratios where the spec asked for ratios. A bounded
+//! coordinate also maps to the unit interval, which is where Sobol points and the Gaussian
+//! process live; `normal` and `log_normal` are unbounded and map through the inverse normal CDF
+//! instead. Integers are coordinates in [min - 0.5, max + 0.5] rounded on the way out, so every
+//! integer owns an interval of the same width.
+
+use experiment::{Distribution, ParamValue};
+
+use crate::draw::quantized;
+use crate::special;
+
+/// How one parameter is represented.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Coding {
+    /// Always this value; it takes no coordinate.
+    Fixed(ParamValue),
+    /// One of `values`, by index, a priori with probabilities `prior`.
+    Categorical {
+        values: Vec<ParamValue>,
+        prior: Vec<f64>,
+    },
+    /// A real coordinate.
+    Numeric(Numeric),
+}
+
+/// A numeric parameter's coordinate and how it becomes a value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Numeric {
+    /// Where the coordinate lives.
+    pub(crate) domain: Domain,
+    /// Whether the value is e^coordinate.
+    pub(crate) log: bool,
+    /// How the value is rounded.
+    pub(crate) step: Step,
+}
+
+/// The range of a coordinate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Domain {
+    /// Uniform a priori on [low, high].
+    Bounded { low: f64, high: f64 },
+    /// Unbounded, normal a priori.
+    Normal { mu: f64, sigma: f64 },
+}
+
+/// How a value is rounded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Step {
+    /// Not at all.
+    Real,
+    /// To an integer, clamped to [min, max].
+    Int { min: i64, max: i64 },
+    /// To a multiple of q, as `q_uniform` and `q_log_uniform_values` do.
+    Quantized(f64),
+}
+
+impl Coding {
+    /// Returns the coding of `distribution`.
+    pub(crate) fn of(distribution: &Distribution) -> Coding {
+        let numeric = |low: f64, high: f64, log: bool, step: Step| {
+            Coding::Numeric(Numeric {
+                domain: Domain::Bounded { low, high },
+                log,
+                step,
+            })
+        };
+        match distribution {
+            Distribution::Constant(v) => Coding::Fixed(v.clone()),
+            Distribution::Categorical {
+                values,
+                probabilities,
+            } => {
+                let prior = match probabilities {
+                    Some(p) if p.len() == values.len() && p.iter().sum::<f64>() > 0.0 => {
+                        let sum: f64 = p.iter().sum();
+                        p.iter().map(|x| x / sum).collect()
+                    }
+                    _ => vec![1.0 / count(values.len()); values.len()],
+                };
+                match values.as_slice() {
+                    [only] => Coding::Fixed(only.clone()),
+                    _ => Coding::Categorical {
+                        values: values.clone(),
+                        prior,
+                    },
+                }
+            }
+            Distribution::Uniform { min, max } => numeric(*min, *max, false, Step::Real),
+            Distribution::IntUniform { min, max } => {
+                if min == max {
+                    return Coding::Fixed(ParamValue::Int(*min));
+                }
+                // Integers beyond 2^53 lose their last digits as coordinates; no knob has them.
+                #[allow(clippy::cast_precision_loss)]
+                let (low, high) = (*min as f64 - 0.5, *max as f64 + 0.5);
+                numeric(
+                    low,
+                    high,
+                    false,
+                    Step::Int {
+                        min: *min,
+                        max: *max,
+                    },
+                )
+            }
+            Distribution::QUniform { min, max, q } => {
+                numeric(*min, *max, false, Step::Quantized(*q))
+            }
+            Distribution::LogUniform { min, max } => numeric(*min, *max, true, Step::Real),
+            Distribution::LogUniformValues { min, max } => {
+                numeric(min.ln(), max.ln(), true, Step::Real)
+            }
+            Distribution::QLogUniformValues { min, max, q } => {
+                numeric(min.ln(), max.ln(), true, Step::Quantized(*q))
+            }
+            Distribution::Normal { mu, sigma } => Coding::Numeric(Numeric {
+                domain: Domain::Normal {
+                    mu: *mu,
+                    sigma: *sigma,
+                },
+                log: false,
+                step: Step::Real,
+            }),
+            Distribution::LogNormal { mu, sigma } => Coding::Numeric(Numeric {
+                domain: Domain::Normal {
+                    mu: *mu,
+                    sigma: *sigma,
+                },
+                log: true,
+                step: Step::Real,
+            }),
+        }
+    }
+
+    /// Returns the value that unit coordinate `u` in [0, 1] stands for.
+    pub(crate) fn at_unit(&self, u: f64) -> ParamValue {
+        match self {
+            Coding::Fixed(v) => v.clone(),
+            Coding::Categorical { values, prior } => {
+                values[index_for(u, prior).min(values.len() - 1)].clone()
+            }
+            Coding::Numeric(n) => n.value(n.at_unit(u)),
+        }
+    }
+}
+
+impl Numeric {
+    /// Returns the coordinate at unit position `u`.
+    pub(crate) fn at_unit(&self, u: f64) -> f64 {
+        let u = u.clamp(0.0, 1.0);
+        match self.domain {
+            Domain::Bounded { low, high } => low + u * (high - low),
+            Domain::Normal { mu, sigma } => mu + sigma * special::ppf(u.clamp(1e-12, 1.0 - 1e-12)),
+        }
+    }
+
+    /// Returns the unit position of coordinate `x`, clamped to [0, 1].
+    pub(crate) fn unit_of(&self, x: f64) -> f64 {
+        let u = match self.domain {
+            Domain::Bounded { low, high } => (x - low) / (high - low),
+            Domain::Normal { mu, sigma } => special::cdf((x - mu) / sigma),
+        };
+        if u.is_nan() {
+            0.5
+        } else {
+            u.clamp(0.0, 1.0)
+        }
+    }
+
+    /// Returns the value at coordinate `x`.
+    pub(crate) fn value(&self, x: f64) -> ParamValue {
+        let x = match self.domain {
+            Domain::Bounded { low, high } => x.clamp(low, high),
+            Domain::Normal { .. } => x,
+        };
+        let v = if self.log { x.exp() } else { x };
+        match self.step {
+            Step::Real => ParamValue::Float(v),
+            Step::Int { min, max } => {
+                let r = v.round().clamp(-9.0e15, 9.0e15);
+                // Rounded and clamped well inside i64's range.
+                #[allow(clippy::cast_possible_truncation)]
+                let i = r as i64;
+                ParamValue::Int(i.clamp(min, max))
+            }
+            Step::Quantized(q) => quantized(v, q),
+        }
+    }
+
+    /// Returns the coordinate of `value`, or `None` when it is not a number this parameter takes.
+    pub(crate) fn coordinate(&self, value: &ParamValue) -> Option<f64> {
+        let v = value.as_f64()?;
+        let x = if self.log {
+            if v <= 0.0 {
+                // A quantized log value can round to 0: it sits at the bottom of the range.
+                match self.domain {
+                    Domain::Bounded { low, .. } => return Some(low),
+                    Domain::Normal { .. } => return None,
+                }
+            }
+            v.ln()
+        } else {
+            v
+        };
+        match self.domain {
+            Domain::Bounded { low, high } => Some(x.clamp(low, high)),
+            Domain::Normal { .. } => x.is_finite().then_some(x),
+        }
+    }
+
+    /// Returns the coordinate of the value that `x` rounds to, so that equal values have equal
+    /// coordinates.
+    pub(crate) fn snap(&self, x: f64) -> f64 {
+        match self.step {
+            Step::Real => x,
+            _ => self.coordinate(&self.value(x)).unwrap_or(x),
+        }
+    }
+
+    /// Returns the width of the coordinate's range: the bounds' distance, or for a normal prior
+    /// the width of a uniform with the same standard deviation.
+    pub(crate) fn width(&self) -> f64 {
+        match self.domain {
+            Domain::Bounded { low, high } => high - low,
+            Domain::Normal { sigma, .. } => sigma * 12f64.sqrt(),
+        }
+    }
+}
+
+/// Returns the category for unit position `u` under probabilities `prior` (inverse CDF).
+pub(crate) fn index_for(u: f64, prior: &[f64]) -> usize {
+    let mut acc = 0.0;
+    for (i, p) in prior.iter().enumerate() {
+        acc += p;
+        if u < acc {
+            return i;
+        }
+    }
+    // Rounding can leave the sum a hair below 1: the last category with mass takes the rest.
+    prior.iter().rposition(|p| *p > 0.0).unwrap_or(0)
+}
+
+/// Returns `n` as a float, for averages and counts.
+pub(crate) fn count(n: usize) -> f64 {
+    // Counts of trials and candidates are far below 2^53.
+    #[allow(clippy::cast_precision_loss)]
+    let x = n as f64;
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinates_round_trip_through_values() {
+        let cases = [
+            (
+                Distribution::IntUniform { min: 1, max: 3 },
+                0.99,
+                ParamValue::Int(3),
+            ),
+            (
+                Distribution::IntUniform { min: 1, max: 3 },
+                0.0,
+                ParamValue::Int(1),
+            ),
+            (
+                Distribution::LogUniformValues {
+                    min: 1e-4,
+                    max: 1e-1,
+                },
+                0.5,
+                ParamValue::Float((1e-4f64.ln() * 0.5 + 1e-1f64.ln() * 0.5).exp()),
+            ),
+            (
+                Distribution::QUniform {
+                    min: 0.0,
+                    max: 10.0,
+                    q: 2.0,
+                },
+                0.33,
+                ParamValue::Int(4),
+            ),
+            (
+                Distribution::Normal {
+                    mu: 1.0,
+                    sigma: 2.0,
+                },
+                0.5,
+                ParamValue::Float(1.0),
+            ),
+        ];
+        for (d, u, want) in cases {
+            let Coding::Numeric(n) = Coding::of(&d) else {
+                panic!("{d:?} is numeric");
+            };
+            let got = n.value(n.at_unit(u));
+            assert_eq!(got, want, "{d:?} at {u}");
+            let x = n.coordinate(&got).unwrap();
+            assert_eq!(n.value(x), got, "{d:?}: coordinate {x}");
+        }
+    }
+
+    #[test]
+    fn categories_follow_their_probabilities() {
+        let prior = [0.25, 0.0, 0.75];
+        assert_eq!(index_for(0.1, &prior), 0);
+        assert_eq!(index_for(0.25, &prior), 2);
+        assert_eq!(index_for(1.0, &prior), 2);
+    }
+}
