@@ -25,6 +25,8 @@ pub(crate) enum Command {
     Show(ShowArgs),
     /// List an experiment's trials
     Trials(TrialsArgs),
+    /// Predict new rows with a trial's saved checkpoint
+    Predict(PredictArgs),
     /// Serve the browser dashboard of a store
     Serve(ServeArgs),
 }
@@ -103,6 +105,24 @@ pub(crate) struct ShowArgs {
     /// Rows of the leaderboard
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub(crate) top: usize,
+}
+
+/// `sweep predict`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PredictArgs {
+    /// Trial number, or EXPERIMENT/NUMBER
+    pub(crate) trial: String,
+    /// Experiment the trial belongs to (needed when several have a checkpoint of that number)
+    #[arg(long, value_name = "NAME")]
+    pub(crate) experiment: Option<String>,
+    /// Rows to predict: a CSV file with the model's feature columns
+    #[arg(long, value_name = "CSV")]
+    pub(crate) input: PathBuf,
+    /// Where to write the predictions as CSV (default: standard output)
+    #[arg(long, value_name = "CSV")]
+    pub(crate) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
 }
 
 /// `sweep trials`.

@@ -26,6 +26,7 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
     output::experiment_header(&mut out, &info, &trials)?;
     let ranked = rank_trials(&trials, &info.objective, info.goal);
     output::leaderboard(&mut out, &ranked, &info.objective, args.top)?;
+    super::tested::show(&mut out, &store, &info.name)?;
     Ok(Outcome::Success)
 }
 

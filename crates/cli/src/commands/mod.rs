@@ -2,7 +2,9 @@
 //! holds what they share: reading a spec, opening a store, finding an experiment.
 
 mod inspect;
+mod predict;
 mod run;
+mod tested;
 mod serve;
 mod validate;
 
@@ -23,6 +25,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Ls(args) => inspect::ls(&args),
         Command::Show(args) => inspect::show(&args),
         Command::Trials(args) => inspect::trials(&args),
+        Command::Predict(args) => predict::predict(&args),
         Command::Serve(args) => serve::serve(&args),
     }
 }

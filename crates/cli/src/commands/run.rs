@@ -16,7 +16,7 @@ use crate::Outcome;
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
-    let objective = MlpObjective::new(&spec)?;
+    let objective = MlpObjective::with_checkpoints(&spec, &args.store.store)?;
     let parallel = match args.parallel.or(spec.parallel) {
         Some(0) => bail!("--parallel must be at least 1"),
         Some(n) => usize::try_from(n)?,
@@ -63,6 +63,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         other => other?,
     };
     print_run_summary(&spec, &summary, args)?;
+    super::tested::after_run(&store, &spec, &objective, summary.best.as_ref())?;
     if let Some(server) = dashboard {
         if args.serve_after {
             eprintln!(

@@ -1,0 +1,91 @@
+//! `sweep predict`: predictions with a trial's saved checkpoint.
+//!
+//! Checkpoints are files beside the store (`trainer::checkpoint_dir`), so predicting does not
+//! open the store and works while a sweep runs on it.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+use crate::args::PredictArgs;
+use crate::Outcome;
+
+pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
+    let sidecar = find_checkpoint(args)?;
+    let input = File::open(&args.input)
+        .with_context(|| format!("cannot read --input {}", args.input.display()))?;
+    let summary = match &args.output {
+        Some(path) => {
+            let mut file = File::create(path)
+                .with_context(|| format!("cannot write --output {}", path.display()))?;
+            let summary = trainer::predict(&sidecar, input, &args.input, &mut file)?;
+            file.flush()?;
+            eprintln!("wrote {} predictions to {}", summary.rows, path.display());
+            summary
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            trainer::predict(&sidecar, input, &args.input, &mut out)?
+        }
+    };
+    tracing::debug!(rows = summary.rows, columns = ?summary.columns, "predicted");
+    Ok(Outcome::Success)
+}
+
+/// Returns the sidecar of the checkpoint `args` name: `EXPERIMENT/TRIAL`, `TRIAL` with
+/// `--experiment`, or `TRIAL` alone when one experiment in the store has that trial's checkpoint.
+fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
+    let (named, trial) = match args.trial.rsplit_once('/') {
+        Some((experiment, trial)) => (Some(experiment.to_string()), trial),
+        None => (args.experiment.clone(), args.trial.as_str()),
+    };
+    let Ok(trial) = trial.parse::<u32>() else {
+        bail!(
+            "TRIAL must be a trial number or EXPERIMENT/NUMBER, found `{}`",
+            args.trial
+        );
+    };
+    let store = &args.store.store;
+    let file = format!("{trial}.json");
+    if let Some(experiment) = named {
+        let sidecar = trainer::checkpoint_dir(store, &experiment).join(&file);
+        if !sidecar.is_file() {
+            bail!(
+                "no checkpoint of trial {trial} of `{experiment}` in {}: only the best \
+                 `checkpoints.keep` trials of a sweep keep theirs",
+                store.display()
+            );
+        }
+        return Ok(sidecar);
+    }
+    let root = trainer::checkpoint_dir(store, "");
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&root) {
+        for entry in entries.flatten() {
+            let sidecar = entry.path().join(&file);
+            if sidecar.is_file() {
+                found.push((entry.file_name().to_string_lossy().into_owned(), sidecar));
+            }
+        }
+    }
+    found.sort();
+    match found.len() {
+        0 => bail!(
+            "no checkpoint of trial {trial} in {}: only the best `checkpoints.keep` trials of a \
+             sweep keep theirs",
+            store.display()
+        ),
+        1 => Ok(found.remove(0).1),
+        _ => bail!(
+            "several experiments have a checkpoint of trial {trial}: {}; name one with \
+             --experiment or EXPERIMENT/{trial}",
+            found
+                .iter()
+                .map(|(e, _)| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}

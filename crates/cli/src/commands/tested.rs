@@ -1,0 +1,74 @@
+//! The test split: after a sweep, its best trial (by the objective, on validation) is measured
+//! once on the held-out test split; the result is stored apart from the trials and shown apart
+//! from the leaderboard, and never used to choose a trial.
+
+use std::io::Write;
+
+use anyhow::Context;
+use experiment::{ExperimentSpec, Trial};
+use store::{Store, TestResult};
+use trainer::MlpObjective;
+
+use crate::output;
+
+/// Measures `best` on the test split unless the store already holds its result, stores it, and
+/// prints it.
+pub(crate) fn after_run(
+    store: &Store,
+    spec: &ExperimentSpec,
+    objective: &MlpObjective,
+    best: Option<&Trial>,
+) -> anyhow::Result<()> {
+    let Some(best) = best else {
+        return Ok(());
+    };
+    let mut out = std::io::stdout().lock();
+    if objective.data_summary().test_rows == 0 {
+        writeln!(
+            out,
+            "no test split (data.split.test is 0): nothing measured on test"
+        )?;
+        return Ok(());
+    }
+    let result = match store.test_result(&spec.name)? {
+        Some(stored) if stored.trial == best.id => stored,
+        _ => {
+            let points = objective
+                .evaluate_test(best)
+                .with_context(|| format!("cannot measure trial {} on the test split", best.id))?;
+            let result = TestResult {
+                trial: best.id,
+                metrics: points.into_iter().map(|p| (p.name, p.value)).collect(),
+            };
+            store.put_test_result(&spec.name, &result)?;
+            store.flush()?;
+            result
+        }
+    };
+    print(&mut out, &result, Some(best))
+}
+
+/// Prints the stored test result of `experiment`, if there is one.
+pub(crate) fn show(out: &mut impl Write, store: &Store, experiment: &str) -> anyhow::Result<()> {
+    if let Some(result) = store.test_result(experiment)? {
+        let trial = store.trial(experiment, result.trial)?;
+        print(out, &result, trial.as_ref())?;
+    }
+    Ok(())
+}
+
+fn print(out: &mut impl Write, result: &TestResult, trial: Option<&Trial>) -> anyhow::Result<()> {
+    let epoch = trial
+        .and_then(|t| t.result.as_ref())
+        .map_or(String::new(), |r| format!(", epoch {}", r.best_step));
+    writeln!(
+        out,
+        "\ntest split: trial {}{epoch} (measured once, after the sweep; never used to choose)",
+        result.trial
+    )?;
+    let width = result.metrics.keys().map(String::len).max().unwrap_or(0);
+    for (name, value) in &result.metrics {
+        writeln!(out, "  {name:<width$}  {}", output::metric(Some(*value)))?;
+    }
+    Ok(())
+}
