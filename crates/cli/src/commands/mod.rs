@@ -4,8 +4,8 @@
 mod inspect;
 mod predict;
 mod run;
-mod tested;
 mod serve;
+mod tested;
 mod validate;
 
 use std::path::Path;
