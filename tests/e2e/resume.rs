@@ -58,15 +58,28 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
             }
         }
     }
-    assert_eq!(finished, 3, "the sweep ended before it could be killed:\n{}", seen.join("\n"));
+    assert_eq!(
+        finished,
+        3,
+        "the sweep ended before it could be killed:\n{}",
+        seen.join("\n")
+    );
     child.kill().unwrap(); // SIGKILL on Unix: no chance to clean up.
     let status = child.wait().unwrap();
     assert!(!status.success());
 
     let resumed = crashed.sweep(&["run", spec.to_str().unwrap()]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
-    assert!(resumed.stderr.contains("resuming crash"), "{}", resumed.stderr);
-    assert!(!resumed.stdout.contains("8 run now"), "nothing was kept:\n{}", resumed.stdout);
+    assert!(
+        resumed.stderr.contains("resuming crash"),
+        "{}",
+        resumed.stderr
+    );
+    assert!(
+        !resumed.stdout.contains("8 run now"),
+        "nothing was kept:\n{}",
+        resumed.stdout
+    );
 
     let clean = TestEnv::new();
     let spec = clean.write_spec("crash.yaml", SWEEP);

@@ -90,7 +90,7 @@ pub fn run_study(
         resumed,
     });
 
-    let sampler = search::sampler_for(spec.method.clone(), spec.seed, &spec.metric);
+    let sampler = search::sampler_for(spec.method, spec.seed, &spec.metric);
     let ran = u32::try_from(pending.len()).unwrap_or(u32::MAX);
     let queue = Mutex::new(Queue {
         pending: pending.into_iter().rev().collect(),
