@@ -16,6 +16,9 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use experiment::{Params, Step, Trial, TrialId};
 
+/// A trial's objective values by step, in step order.
+pub(crate) type Curve = Vec<(Step, f64)>;
+
 /// Everything known about one trial.
 #[derive(Debug, Clone, Default)]
 struct Entry {
@@ -138,7 +141,7 @@ impl Board {
         &self,
         k: TrialId,
         step: Step,
-    ) -> Result<Vec<(TrialId, Vec<(Step, f64)>)>, Aborted> {
+    ) -> Result<Vec<(TrialId, Curve)>, Aborted> {
         let inner = self.wait_until(|inner| {
             (0..k.0).all(|j| {
                 inner.trials.get(&TrialId(j)).is_some_and(|e| {

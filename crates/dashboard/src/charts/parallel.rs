@@ -139,7 +139,7 @@ pub(crate) fn parallel(
 /// `want` of them.
 pub(crate) fn nice_steps(min: f64, max: f64, want: u32) -> Vec<f64> {
     let span = max - min;
-    if !(span > 0.0) || !span.is_finite() {
+    if span.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !span.is_finite() {
         return vec![min];
     }
     let raw = span / f64::from(want.max(2) - 1);
