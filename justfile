@@ -14,10 +14,11 @@ check:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Benchmarks: training throughput (one trial, two side by side), the quickstart's accuracy, and the dashboard at 10,000 trials
+# Benchmarks: training throughput (one trial, two side by side), the quickstart's accuracy, the dashboard at 10,000 trials, and the samplers' regret and latency
 bench:
     cargo bench -p trainer --bench throughput
     cargo bench -p dashboard --bench dashboard
+    cargo bench -p search --bench samplers
 
 # Serve the dashboard of the store in .sweep (read-only)
 serve store=".sweep":

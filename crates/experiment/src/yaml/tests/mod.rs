@@ -461,3 +461,20 @@ fn a_conditional_grid_counts_only_active_points() {
     // sgd with two momenta, adam alone; times two depths.
     assert_eq!(spec.run_cap, 6);
 }
+
+#[test]
+fn the_tpe_example_parses_with_its_conditions() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments/digits-mlp-tpe-asha.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let spec = parse_ok(&text);
+    assert_eq!(spec.method.name(), "tpe");
+    let conditional: Vec<&str> = spec
+        .space
+        .params()
+        .iter()
+        .filter(|p| p.condition.is_some())
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(conditional, ["dropout", "l2", "momentum"]);
+}
