@@ -14,11 +14,14 @@ check:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Benchmarks: training throughput (one trial, two side by side), the quickstart's accuracy, the dashboard at 10,000 trials, and the samplers' regret and latency
+# Benchmarks: MLP and CNN training throughput (one trial, two side by side), the digits CNN and breast cancer sweeps with their test metrics, the quickstart's accuracy, the dashboard at 10,000 trials, and the samplers' regret and latency
 bench:
     cargo bench -p trainer --bench throughput
     cargo bench -p dashboard --bench dashboard
     cargo bench -p search --bench samplers
+    cargo bench -p trainer --bench cnn
+    cargo run --release --bin sweep -- run experiments/digits-cnn-random.yaml --store target/bench-sweeps --no-serve
+    cargo run --release --bin sweep -- run experiments/breast-cancer-mlp-random.yaml --store target/bench-sweeps --no-serve
 
 # Serve the dashboard of the store in .sweep (read-only)
 serve store=".sweep":

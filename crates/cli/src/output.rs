@@ -363,7 +363,10 @@ mod tests {
     fn line_diff_marks_changes_with_context() {
         let old = "name: a\nseed: 5\nmethod: random\nrun_cap: 4\nparallel: 2";
         let new = "name: a\nseed: 6\nmethod: random\nrun_cap: 4\nparallel: 2";
-        assert_eq!(line_diff(old, new), "  name: a\n- seed: 5\n+ seed: 6\n  method: random");
+        assert_eq!(
+            line_diff(old, new),
+            "  name: a\n- seed: 5\n+ seed: 6\n  method: random"
+        );
         assert_eq!(line_diff(old, old), "");
         assert_eq!(line_diff("a\nb", "a\nb\nc"), "  b\n+ c");
     }

@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::{
-    Direction, GateSpec, Location, Method, Params, PrunerSpec, Result, SearchSpace, Seed,
-};
+use crate::{Direction, GateSpec, Location, Method, Params, PrunerSpec, Result, SearchSpace, Seed};
 
 /// A value with the place in the spec file where it was written, for errors found later.
 #[derive(Debug, Clone, PartialEq)]

@@ -45,6 +45,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         parallel,
         run_cap: args.run_cap,
         extend: args.extend,
+        record: None,
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();

@@ -20,8 +20,8 @@ mod tree;
 use std::path::Path;
 
 use crate::{
-    CheckpointSpec, DeviceChoice, Distribution, Error, ExperimentSpec, Location, Method, ModelKind, ModelSpec, SearchSpace, Seed,
-    SpecError, SpecErrors, PrunerSpec,
+    CheckpointSpec, DeviceChoice, Distribution, Error, ExperimentSpec, Location, Method, ModelKind,
+    ModelSpec, PrunerSpec, SearchSpace, Seed, SpecError, SpecErrors,
 };
 
 use blocks::Fixed;

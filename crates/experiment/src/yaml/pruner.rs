@@ -26,7 +26,13 @@ pub(super) fn pruner(d: &mut Decoder, node: &Node, path: &str) -> Option<PrunerS
         "none" => &["type"],
         "median" => &["type", "n_startup_trials", "n_warmup_steps"],
         "asha" => &["type", "min_resource", "reduction_factor"],
-        "hyperband" => &["type", "min_resource", "max_resource", "reduction_factor", "strict"],
+        "hyperband" => &[
+            "type",
+            "min_resource",
+            "max_resource",
+            "reduction_factor",
+            "strict",
+        ],
         _ => &["type", "patience", "min_delta", "wrapped"],
     };
     let f = d.fields(node, path, keys)?;
@@ -89,9 +95,18 @@ pub(super) fn pruner(d: &mut Decoder, node: &Node, path: &str) -> Option<PrunerS
 /// is our Hyperband with brackets up to `max_iter` (default `min_iter * eta^3`).
 pub(super) fn early_terminate(d: &mut Decoder, node: &Node) -> Option<PrunerSpec> {
     let path = "early_terminate";
-    let f = d.fields(node, path, &["type", "min_iter", "max_iter", "s", "eta", "strict"])?;
+    let f = d.fields(
+        node,
+        path,
+        &["type", "min_iter", "max_iter", "s", "eta", "strict"],
+    )?;
     let kind = d.required(&f, "type")?;
-    d.choice(kind, &f.path("type"), "early_terminate type", &["hyperband"])?;
+    d.choice(
+        kind,
+        &f.path("type"),
+        "early_terminate type",
+        &["hyperband"],
+    )?;
     let eta = match f.get("eta") {
         None => 3,
         Some(n) => at_least(d, n, &f.path("eta"), 2)?,
@@ -140,7 +155,11 @@ fn at_least(d: &mut Decoder, node: &Node, path: &str, min: u32) -> Option<u32> {
     match u32::try_from(i) {
         Ok(n) if n >= min => Some(n),
         _ => {
-            d.error(node.pos, path, format!("must be an integer of at least {min}, found {i}"));
+            d.error(
+                node.pos,
+                path,
+                format!("must be an integer of at least {min}, found {i}"),
+            );
             None
         }
     }
