@@ -5,5 +5,7 @@ mod bad_specs;
 mod cli;
 mod dashboard;
 mod examples;
+mod gate;
+mod record;
 mod resume;
 mod tidy;

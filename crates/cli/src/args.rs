@@ -27,6 +27,12 @@ pub(crate) enum Command {
     Trials(TrialsArgs),
     /// Predict new rows with a trial's saved checkpoint
     Predict(PredictArgs),
+    /// Run an experiment's gate and compare its metrics with the committed baseline
+    Gate(GateArgs),
+    /// Re-run one stored trial and check that it gives the same metrics, bit for bit
+    Reproduce(ReproduceArgs),
+    /// Write an experiment's trials, or its metric curves, as CSV or JSON
+    Export(ExportArgs),
     /// Serve the browser dashboard of a store
     Serve(ServeArgs),
 }
@@ -105,6 +111,9 @@ pub(crate) struct ShowArgs {
     /// Rows of the leaderboard
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub(crate) top: usize,
+    /// Also print the reproducibility record in full: the resolved spec and the diff of the tree
+    #[arg(long)]
+    pub(crate) record: bool,
 }
 
 /// `sweep predict`.
@@ -142,6 +151,72 @@ pub(crate) struct TrialsArgs {
 pub(crate) enum Format {
     /// Aligned columns for people
     Table,
+    /// Comma-separated values with a header row
+    Csv,
+    /// A JSON array of objects
+    Json,
+}
+
+/// `sweep gate`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct GateArgs {
+    /// Experiment file (YAML) with a `gate:` block
+    pub(crate) file: PathBuf,
+    /// Output format of the verdicts
+    #[arg(long, value_enum, default_value_t = GateFormat::Table)]
+    pub(crate) format: GateFormat,
+    /// Run the experiment and write its values as the new baseline instead of comparing
+    #[arg(long)]
+    pub(crate) update_baseline: bool,
+    /// Keep the gate's runs in this store (default: a temporary store, gone at exit)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) store: Option<PathBuf>,
+    /// Trials side by side, overriding the file's parallel (default: number of cores)
+    #[arg(long, value_name = "N")]
+    pub(crate) parallel: Option<u32>,
+}
+
+/// Output formats of the gate's verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GateFormat {
+    /// Aligned columns for people
+    Table,
+    /// A Markdown table, for a pull request comment
+    Markdown,
+    /// A JSON object
+    Json,
+}
+
+/// `sweep reproduce`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReproduceArgs {
+    /// The trial, as EXPERIMENT/NUMBER (e.g. quickstart/3)
+    pub(crate) trial: String,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+}
+
+/// `sweep export`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExportArgs {
+    /// Experiment name
+    pub(crate) experiment: String,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Output format
+    #[arg(long, value_enum)]
+    pub(crate) format: ExportFormat,
+    /// Write every metric curve in long format (experiment, trial, metric, step, value)
+    #[arg(long)]
+    pub(crate) series: bool,
+    /// Write to this file instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Output formats of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
     /// Comma-separated values with a header row
     Csv,
     /// A JSON array of objects

@@ -31,6 +31,42 @@ pub(crate) fn format_utc(t: Timestamp) -> String {
     )
 }
 
+/// Formats an instant as `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339 in UTC, whole seconds).
+pub(crate) fn format_iso_utc(t: Timestamp) -> String {
+    format!("{}Z", format_utc(t).replacen(' ', "T", 1))
+}
+
+/// Parses what `format_iso_utc` writes; `None` for anything else.
+pub(crate) fn parse_iso_utc(text: &str) -> Option<Timestamp> {
+    let b = text.as_bytes();
+    let shape = b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z';
+    if !shape {
+        return None;
+    }
+    let field = |from: usize, to: usize| -> Option<i64> {
+        let s = text.get(from..to)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let (y, m, d) = (field(0, 4)?, field(5, 7)?, field(8, 10)?);
+    let (hh, mm, ss) = (field(11, 13)?, field(14, 16)?, field(17, 19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 59 {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    if civil_from_days(days) != (y, m, d) {
+        return None; // 31 February and the like.
+    }
+    Some(Timestamp((days * 86_400 + hh * 3600 + mm * 60 + ss) * 1000))
+}
+
 /// Formats a duration in milliseconds as `1h02m`, `3m05s` or `4.2s`.
 pub(crate) fn format_duration(ms: i64) -> String {
     let s = ms / 1000;
@@ -57,6 +93,17 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (y, m, d)
 }
 
+/// Converts a (year, month, day) civil date to days since 1970-01-01 (Howard Hinnant's method).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +117,25 @@ mod tests {
         );
         assert_eq!(format_duration(4_200), "4.2s");
         assert_eq!(format_duration(185_000), "3m05s");
+    }
+
+    #[test]
+    fn iso_times_round_trip_and_nonsense_is_refused() {
+        for ms in [0, 951_782_400_000, 1_795_865_400_000, -86_400_000] {
+            let t = Timestamp(ms);
+            assert_eq!(parse_iso_utc(&format_iso_utc(t)), Some(t), "{ms}");
+        }
+        assert_eq!(format_iso_utc(Timestamp(0)), "1970-01-01T00:00:00Z");
+        for bad in [
+            "",
+            "2025-02-30T00:00:00Z",
+            "2025-13-01T00:00:00Z",
+            "2025-01-01 00:00:00Z",
+            "2025-01-01T24:00:00Z",
+            "2025-01-01T00:00:00",
+            "+025-01-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_iso_utc(bad), None, "{bad}");
+        }
     }
 }

@@ -1,11 +1,14 @@
 //! `sweep`: the command-line front end. It parses arguments, wires the trainer into the study
 //! loop, installs logging, and decides exit codes in one place:
-//! 0 success, 1 the sweep ran but every trial failed, 2 bad input, usage or any other error.
+//! 0 success; 1 the sweep ran but every trial failed, the gate found a regression, or a
+//! reproduced trial differs; 2 bad input, usage or any other error.
 
 mod args;
+mod baseline;
 mod clock;
 mod commands;
 mod output;
+mod probe;
 mod progress;
 
 use std::process::ExitCode;
@@ -21,6 +24,10 @@ enum Outcome {
     Success,
     /// The sweep ran, but no trial succeeded.
     AllTrialsFailed,
+    /// The gate ran, and a guarded metric regressed.
+    GateRegressed,
+    /// A re-run trial gave other metrics than the stored ones.
+    NotReproduced,
 }
 
 fn main() -> ExitCode {
@@ -35,7 +42,9 @@ fn main() -> ExitCode {
     install_tracing();
     match commands::dispatch(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::AllTrialsFailed) => ExitCode::from(1),
+        Ok(Outcome::AllTrialsFailed | Outcome::GateRegressed | Outcome::NotReproduced) => {
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)

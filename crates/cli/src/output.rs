@@ -1,5 +1,9 @@
 //! Tables, CSV and JSON for people and machines. Only this module knows the output formats.
 
+mod export;
+mod gate;
+mod record;
+
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
@@ -8,6 +12,10 @@ use serde::Serialize;
 use store::ExperimentInfo;
 
 use crate::clock::{format_duration, format_utc};
+
+pub(crate) use export::{series_csv, series_json, SeriesRow};
+pub(crate) use gate::{baseline_written, gate_report, GateHeader};
+pub(crate) use record::{run_record, run_record_details};
 
 /// Formats a metric value with 4 decimals, or `-` when absent.
 pub(crate) fn metric(value: Option<f64>) -> String {
@@ -325,7 +333,7 @@ pub(crate) fn line_diff(old: &str, new: &str) -> String {
             ops.push((' ', a[i]));
             i += 1;
             j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] > lcs[i + 1][j]) {
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
             ops.push(('+', b[j]));
             j += 1;
         } else {

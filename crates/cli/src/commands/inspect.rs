@@ -22,8 +22,13 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, &args.experiment)?;
     let trials = store.trials(&info.name)?;
+    let record = store.run_record(&info.name)?;
     let mut out = std::io::stdout().lock();
     output::experiment_header(&mut out, &info, &trials)?;
+    output::run_record(&mut out, record.as_ref())?;
+    if let Some(record) = record.as_ref().filter(|_| args.record) {
+        output::run_record_details(&mut out, record)?;
+    }
     let ranked = rank_trials(&trials, &info.objective, info.goal);
     output::leaderboard(&mut out, &ranked, &info.objective, args.top)?;
     super::tested::show(&mut out, &store, &info.name)?;

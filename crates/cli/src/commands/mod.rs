@@ -1,8 +1,11 @@
 //! The subcommands: each validates its arguments, opens what it needs, and acts. This module
 //! holds what they share: reading a spec, opening a store, finding an experiment.
 
+mod export;
+mod gate;
 mod inspect;
 mod predict;
+mod reproduce;
 mod run;
 mod serve;
 mod tested;
@@ -26,6 +29,9 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Show(args) => inspect::show(&args),
         Command::Trials(args) => inspect::trials(&args),
         Command::Predict(args) => predict::predict(&args),
+        Command::Gate(args) => gate::gate(&args),
+        Command::Reproduce(args) => reproduce::reproduce(&args),
+        Command::Export(args) => export::export(&args),
         Command::Serve(args) => serve::serve(&args),
     }
 }

@@ -11,6 +11,7 @@ use super::{load_spec, open_store, serve, StoreMode};
 use crate::args::RunArgs;
 use crate::clock::SystemClock;
 use crate::output;
+use crate::probe;
 use crate::progress::ProgressObserver;
 use crate::Outcome;
 
@@ -44,8 +45,8 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         spec_path: args.file.display().to_string(),
         parallel,
         run_cap: args.run_cap,
+        record: Some(probe::run_record(&spec, &args.file)?),
         extend: args.extend,
-        record: None,
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();

@@ -34,5 +34,23 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         data.validation_rows,
         data.test_rows
     )?;
+    if let Some(gate) = &spec.gate {
+        let baseline = &gate.baseline.value;
+        let state = if baseline.exists() {
+            "present".to_string()
+        } else {
+            format!(
+                "missing; record it with `sweep gate {} --update-baseline`",
+                args.file.display()
+            )
+        };
+        writeln!(
+            out,
+            "gate: {} metrics, {} repeats, baseline {} ({state})",
+            gate.metrics.len(),
+            gate.repeats,
+            baseline.display()
+        )?;
+    }
     Ok(Outcome::Success)
 }

@@ -1,0 +1,318 @@
+//! The gate's baseline file: a versioned JSON document, read and written here and nowhere else.
+//!
+//! The file is meant to be committed and reviewed, so it is pretty-printed with one value per
+//! repeat and says where it came from. Reading checks `format` and `version` before the rest, so
+//! a file of another kind or a newer version gets a message that says so rather than a confusing
+//! "missing field"; every other mistake is reported with the file, line and column serde_json
+//! found it at, and what was expected there.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use experiment::{Aggregate, Baseline, BaselineMetric, Direction, Provenance};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{format_iso_utc, parse_iso_utc};
+
+/// The value of the `format` field: what kind of file this is.
+const FORMAT: &str = "sweep-gate-baseline";
+
+/// The baseline file as written by version 1.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineFileV1 {
+    format: String,
+    version: u32,
+    experiment: String,
+    spec_sha256: String,
+    metrics: BTreeMap<String, MetricV1>,
+    provenance: ProvenanceV1,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricV1 {
+    aggregate: AggregateV1,
+    goal: GoalV1,
+    values: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AggregateV1 {
+    Best,
+    Median,
+    Final,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum GoalV1 {
+    Minimize,
+    Maximize,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProvenanceV1 {
+    commit: Option<String>,
+    dirty: Option<bool>,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    date: String,
+    machine: String,
+    sweep_version: String,
+}
+
+/// Reads and checks a baseline file.
+pub(crate) fn read(path: &Path) -> anyhow::Result<Baseline> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read baseline file {}", path.display()))?;
+    parse(&text, path)
+}
+
+/// Writes a baseline file, replacing any file at `path`, and creates its folder if needed.
+pub(crate) fn write(path: &Path, baseline: &Baseline) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create folder {}", dir.display()))?;
+    }
+    std::fs::write(path, to_json(baseline)?)
+        .with_context(|| format!("cannot write baseline file {}", path.display()))
+}
+
+/// Returns the file's text for a baseline.
+fn to_json(baseline: &Baseline) -> anyhow::Result<String> {
+    for (name, m) in &baseline.metrics {
+        if m.values.iter().any(|x| !x.is_finite()) {
+            bail!("cannot record a baseline: metric `{name}` has a value that is not finite");
+        }
+    }
+    let file = BaselineFileV1::from(baseline);
+    Ok(serde_json::to_string_pretty(&file)? + "\n")
+}
+
+/// Parses a baseline file's text; `path` names it in errors.
+fn parse(text: &str, path: &Path) -> anyhow::Result<Baseline> {
+    let shown = path.display();
+    let expected =
+        "expected a sweep gate baseline (JSON with `\"format\": \"sweep-gate-baseline\"`, \
+                    `\"version\": 1`); `sweep gate FILE --update-baseline` writes one";
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{shown}:{}:{}: {}; {expected}",
+            e.line(),
+            e.column(),
+            bare(&e)
+        )
+    })?;
+    let format = value.get("format").and_then(|f| f.as_str());
+    match (format, value.get("version").and_then(|v| v.as_u64())) {
+        (Some(FORMAT), Some(1)) => {}
+        (Some(FORMAT), Some(v)) => {
+            bail!("{shown}: baseline version {v} is not one this sweep reads (it reads version 1)")
+        }
+        _ => bail!("{shown}: not a baseline file; {expected}"),
+    }
+    let file: BaselineFileV1 = serde_json::from_str(text)
+        .map_err(|e| anyhow::anyhow!("{shown}:{}:{}: {}", e.line(), e.column(), bare(&e)))?;
+    Baseline::try_from(file).map_err(|e| anyhow::anyhow!("{shown}: {e}"))
+}
+
+/// Returns serde_json's message without its own " at line L column C" suffix.
+fn bare(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    }
+}
+
+impl From<&Baseline> for BaselineFileV1 {
+    fn from(b: &Baseline) -> Self {
+        BaselineFileV1 {
+            format: FORMAT.to_string(),
+            version: 1,
+            experiment: b.experiment.clone(),
+            spec_sha256: b.spec_hash.clone(),
+            metrics: b
+                .metrics
+                .iter()
+                .map(|(name, m)| {
+                    let metric = MetricV1 {
+                        aggregate: match m.aggregate {
+                            Aggregate::Best => AggregateV1::Best,
+                            Aggregate::Median => AggregateV1::Median,
+                            Aggregate::Final => AggregateV1::Final,
+                        },
+                        goal: match m.goal {
+                            Direction::Minimize => GoalV1::Minimize,
+                            Direction::Maximize => GoalV1::Maximize,
+                        },
+                        values: m.values.clone(),
+                    };
+                    (name.clone(), metric)
+                })
+                .collect(),
+            provenance: ProvenanceV1 {
+                commit: b.provenance.commit.clone(),
+                dirty: b.provenance.dirty,
+                date: format_iso_utc(b.provenance.date),
+                machine: b.provenance.machine.clone(),
+                sweep_version: b.provenance.sweep_version.clone(),
+            },
+        }
+    }
+}
+
+impl TryFrom<BaselineFileV1> for Baseline {
+    type Error = String;
+
+    fn try_from(f: BaselineFileV1) -> Result<Self, String> {
+        let date = parse_iso_utc(&f.provenance.date).ok_or_else(|| {
+            format!(
+                "provenance.date: expected a UTC time such as `2025-01-31T12:00:00Z`, found `{}`",
+                f.provenance.date
+            )
+        })?;
+        let mut metrics = BTreeMap::new();
+        for (name, m) in f.metrics {
+            if m.values.is_empty() {
+                return Err(format!(
+                    "metrics.{name}.values: expected at least one value"
+                ));
+            }
+            let metric = BaselineMetric {
+                aggregate: match m.aggregate {
+                    AggregateV1::Best => Aggregate::Best,
+                    AggregateV1::Median => Aggregate::Median,
+                    AggregateV1::Final => Aggregate::Final,
+                },
+                goal: match m.goal {
+                    GoalV1::Minimize => Direction::Minimize,
+                    GoalV1::Maximize => Direction::Maximize,
+                },
+                values: m.values,
+            };
+            metrics.insert(name, metric);
+        }
+        Ok(Baseline {
+            experiment: f.experiment,
+            spec_hash: f.spec_sha256,
+            metrics,
+            provenance: Provenance {
+                commit: f.provenance.commit,
+                dirty: f.provenance.dirty,
+                date,
+                machine: f.provenance.machine,
+                sweep_version: f.provenance.sweep_version,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use experiment::Timestamp;
+
+    use super::*;
+
+    fn baseline() -> Baseline {
+        Baseline {
+            experiment: "ci-gate".into(),
+            spec_hash: "ab".repeat(32),
+            metrics: BTreeMap::from([
+                (
+                    "val_accuracy".to_string(),
+                    BaselineMetric {
+                        aggregate: Aggregate::Best,
+                        goal: Direction::Maximize,
+                        values: vec![0.9583333333333334, 0.1 + 0.2, 1e-300],
+                    },
+                ),
+                (
+                    "val_loss".to_string(),
+                    BaselineMetric {
+                        aggregate: Aggregate::Final,
+                        goal: Direction::Minimize,
+                        values: vec![0.125],
+                    },
+                ),
+            ]),
+            provenance: Provenance {
+                commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+                dirty: Some(false),
+                date: Timestamp(1_795_865_400_000),
+                machine: "AMD EPYC 7B13, 2 cores, linux x86_64".into(),
+                sweep_version: "0.0.0".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn baselines_round_trip_bit_for_bit() {
+        let b = baseline();
+        let text = to_json(&b).unwrap();
+        assert_eq!(parse(&text, Path::new("b.json")).unwrap(), b);
+        assert!(
+            text.contains("\"date\": \"2026-11-28T11:30:00Z\""),
+            "{text}"
+        );
+        let mut nan = baseline();
+        nan.metrics.get_mut("val_loss").unwrap().values = vec![f64::NAN];
+        assert!(to_json(&nan).is_err());
+    }
+
+    #[test]
+    fn bad_files_say_where_and_what_was_expected() {
+        let good = to_json(&baseline()).unwrap();
+        let cases: &[(&str, &str)] = &[
+            (
+                "",
+                "b.json:1:0: EOF while parsing a value; expected a sweep gate baseline",
+            ),
+            (
+                "[1, 2]",
+                "b.json: not a baseline file; expected a sweep gate baseline",
+            ),
+            (
+                "{\"a\": 1}",
+                "b.json: not a baseline file; expected a sweep gate baseline",
+            ),
+            (
+                "{\"format\": \"sweep-gate-baseline\", \"version\": 7}",
+                "b.json: baseline version 7 is not one this sweep reads (it reads version 1)",
+            ),
+            (
+                "{\"format\": \"sweep-gate-baseline\", \"version\": 1}",
+                "b.json:1:47: missing field `experiment`",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = parse(text, Path::new("b.json")).unwrap_err().to_string();
+            assert!(err.starts_with(want), "want {want}\n got {err}");
+        }
+        let wrong_type = good.replacen("0.125", "\"x\"", 1);
+        let err = parse(&wrong_type, Path::new("b.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("b.json:") && err.contains("invalid type: string \"x\", expected f64"),
+            "{err}"
+        );
+        let empty = good
+            .replacen("0.125", "", 1)
+            .replace("[\n        \n      ]", "[]");
+        let err = parse(&empty, Path::new("b.json")).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "b.json: metrics.val_loss.values: expected at least one value"
+        );
+        let date = good.replace("2026-11-28T11:30:00Z", "yesterday");
+        let err = parse(&date, Path::new("b.json")).unwrap_err().to_string();
+        assert!(
+            err.contains("provenance.date: expected a UTC time"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! `sweep export`: an experiment's trials, or its metric curves in long format, as CSV or JSON,
+//! to standard output or a file.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+
+use anyhow::Context;
+
+use super::{find_experiment, open_store, StoreMode};
+use crate::args::{ExportArgs, ExportFormat};
+use crate::output::{self, SeriesRow};
+use crate::Outcome;
+
+pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
+    let store = open_store(&args.store.store, StoreMode::Existing)?;
+    let info = find_experiment(&store, &args.experiment)?;
+    let trials = store.trials(&info.name)?;
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    if args.series {
+        let mut curves = Vec::with_capacity(trials.len());
+        for t in &trials {
+            curves.push((t.id, store.all_metric_series(&info.name, t.id)?));
+        }
+        let mut rows = Vec::new();
+        for (id, series) in &curves {
+            for (metric, points) in series {
+                rows.extend(points.iter().map(|(step, value)| SeriesRow {
+                    experiment: &info.name,
+                    trial: id.0,
+                    metric,
+                    step: step.0,
+                    value: *value,
+                }));
+            }
+        }
+        match args.format {
+            ExportFormat::Csv => output::series_csv(&mut out, &rows)?,
+            ExportFormat::Json => output::series_json(&mut out, &rows)?,
+        }
+    } else {
+        match args.format {
+            ExportFormat::Csv => output::trials_csv(&mut out, &trials)?,
+            ExportFormat::Json => output::trials_json(&mut out, &trials)?,
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,205 @@
+//! `sweep gate`: runs an experiment's gate and compares the guarded metrics with the baseline.
+//!
+//! Repeat `r` of a gate runs the experiment's configurations again with the experiment seed
+//! `repeat_seed(seed, r)`, from which its trial seeds (weights, batch order, dropout) and, for
+//! samplers that draw, its configurations derive. The data split stays the one of the file's own
+//! seed: a different validation set per repeat would swamp the seed noise the gate measures with
+//! the difficulty of the set (on the digits it made the spread of `val_loss` eight times larger).
+//! Repeat 0 is the file as written and keeps the experiment's name; repeat `r > 0` is stored as
+//! `NAME.rR`. Each repeat contributes one value per guarded metric: the aggregate of its best
+//! trial's curve.
+//!
+//! The runs go to a temporary store unless `--store` names one, so a gate never adds to the
+//! user's store by accident; a store that already holds one of the repeats is refused, because a
+//! gate that resumed stored trials would not test the code being gated.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use experiment::{
+    repeat_seed, Baseline, BaselineMetric, BaselineMismatch, ExperimentSpec, GateSpec, Provenance,
+    Timestamp,
+};
+use runner::{Clock, StudyOptions};
+use store::{RunRecord, Store};
+use trainer::MlpObjective;
+
+use super::{load_spec, open_store, StoreMode};
+use crate::args::GateArgs;
+use crate::clock::SystemClock;
+use crate::output::{self, GateHeader};
+use crate::progress::ProgressObserver;
+use crate::{baseline, probe, Outcome};
+
+pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
+    let spec = load_spec(&args.file)?;
+    let Some(gate) = spec.gate.clone() else {
+        bail!(
+            "{} has no `gate:` block; add one naming the metrics to guard and the baseline file \
+             (see experiments/README.md)",
+            args.file.display()
+        );
+    };
+    let shown = gate.baseline.value.display().to_string();
+    // Read the baseline before training, so that a bad file fails in a second, not a minute.
+    let recorded = if args.update_baseline {
+        None
+    } else {
+        if !gate.baseline.value.exists() {
+            bail!(
+                "no baseline file {shown} (gate.baseline at {}); record one with \
+                 `sweep gate {} --update-baseline`",
+                gate.baseline.location,
+                args.file.display()
+            );
+        }
+        let recorded = baseline::read(&gate.baseline.value)?;
+        gate.check_baseline(&recorded)
+            .map_err(|e| mismatch(&shown, &e, &args.file))?;
+        Some(recorded)
+    };
+    let parallel = match args.parallel.or(spec.parallel) {
+        Some(0) => bail!("--parallel must be at least 1"),
+        Some(n) => usize::try_from(n)?,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let store = match &args.store {
+        Some(dir) => open_store(dir, StoreMode::Create)?,
+        None => Store::temporary().context("cannot create the gate's temporary store")?,
+    };
+    // One objective for every repeat: the data is split by the file's seed once.
+    let objective = MlpObjective::new(&spec)?;
+    let record = probe::run_record(&spec, &args.file)?;
+    let mut current: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+    for r in 0..gate.repeats {
+        let spec_r = repeat(&spec, r);
+        if store.experiment(&spec_r.name)?.is_some() {
+            bail!(
+                "the store already holds experiment `{}`; a gate runs from scratch, so give it a \
+                 new --store, or none for a temporary one",
+                spec_r.name
+            );
+        }
+        let observer = ProgressObserver::new(&spec_r);
+        let options = StudyOptions {
+            spec_path: args.file.display().to_string(),
+            parallel,
+            run_cap: None,
+            extend: None,
+            record: Some(record.clone()),
+        };
+        let summary = runner::run_study(
+            &store,
+            &spec_r,
+            &objective,
+            &observer,
+            &SystemClock,
+            &options,
+        );
+        observer.finish();
+        let summary = summary?;
+        for m in &gate.metrics {
+            let value = match &summary.best {
+                Some(best) => {
+                    let curve = store.metric_series(&spec_r.name, best.id, &m.name)?;
+                    let values: Vec<f64> = curve.into_iter().map(|(_, v)| v).collect();
+                    m.aggregate.of(&values, m.goal)
+                }
+                None => None,
+            };
+            current.entry(m.name.clone()).or_default().push(value);
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match recorded {
+        None => {
+            let new = new_baseline(&spec, &gate, &current, &record, SystemClock.now())?;
+            baseline::write(&gate.baseline.value, &new)?;
+            output::baseline_written(&mut out, &shown, &new)?;
+            Ok(Outcome::Success)
+        }
+        Some(recorded) => {
+            let report = gate
+                .evaluate(&recorded, &current)
+                .map_err(|e| mismatch(&shown, &e, &args.file))?;
+            let header = GateHeader {
+                experiment: &spec.name,
+                baseline_file: &shown,
+                baseline: &recorded,
+                repeats: gate.repeats,
+                noise_k: gate.noise_k,
+                spec_changed: recorded.spec_hash != spec.hash(),
+            };
+            output::gate_report(&mut out, args.format, &header, &report)?;
+            out.flush()?;
+            Ok(if report.passed() {
+                Outcome::Success
+            } else {
+                Outcome::GateRegressed
+            })
+        }
+    }
+}
+
+/// Returns the error for a baseline that does not match the gate.
+fn mismatch(shown: &str, e: &BaselineMismatch, file: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{shown}: {e}; record a new baseline with `sweep gate {} --update-baseline`",
+        file.display()
+    )
+}
+
+/// Returns the spec the study loop runs for repeat `r`: its own seed (for the trial seeds and
+/// the sampler), and for `r > 0` its own name.
+fn repeat(spec: &ExperimentSpec, r: u32) -> ExperimentSpec {
+    let mut spec_r = spec.clone();
+    spec_r.seed = repeat_seed(spec.seed, r);
+    if r > 0 {
+        spec_r.name = format!("{}.r{r}", spec.name);
+    }
+    spec_r
+}
+
+/// Returns the baseline recording `current`, or an error when a repeat has no value.
+fn new_baseline(
+    spec: &ExperimentSpec,
+    gate: &GateSpec,
+    current: &BTreeMap<String, Vec<Option<f64>>>,
+    record: &RunRecord,
+    now: Timestamp,
+) -> anyhow::Result<Baseline> {
+    let mut metrics = BTreeMap::new();
+    for m in &gate.metrics {
+        let values = current.get(&m.name).map(Vec::as_slice).unwrap_or_default();
+        let mut recorded = Vec::with_capacity(values.len());
+        for (r, value) in values.iter().enumerate() {
+            match value {
+                Some(x) if x.is_finite() => recorded.push(*x),
+                _ => bail!(
+                    "cannot record a baseline: repeat {r} has no finite `{}` (did every trial fail?)",
+                    m.name
+                ),
+            }
+        }
+        let metric = BaselineMetric {
+            aggregate: m.aggregate,
+            goal: m.goal,
+            values: recorded,
+        };
+        metrics.insert(m.name.clone(), metric);
+    }
+    Ok(Baseline {
+        experiment: spec.name.clone(),
+        spec_hash: spec.hash(),
+        metrics,
+        provenance: Provenance {
+            commit: record.git.as_ref().map(|g| g.commit.clone()),
+            dirty: record.git.as_ref().map(|g| g.dirty),
+            date: now,
+            machine: format!("{}; {}", record.cpu, record.os),
+            sweep_version: record.sweep_version.clone(),
+        },
+    })
+}

@@ -1,0 +1,384 @@
+//! `sweep reproduce EXPERIMENT/NUMBER`: re-runs one stored trial from the experiment's record and
+//! compares every metric, epoch by epoch, bit for bit.
+//!
+//! The store is only read, and closed before training starts, so the lock is held for a moment.
+//! The trial runs in this process through the same `MlpObjective` as `sweep run`, with the stored
+//! parameters and seed and the spec text rebuilt at its recorded absolute path (so relative data
+//! paths resolve as they did). The data files' hashes are checked first: a changed dataset is
+//! reported as such, not as a mysterious difference. `epoch_seconds`, wall time, is not compared.
+//! A trial that was pruned is stopped at the epoch it was pruned at, as the pruner (which judged
+//! it against other trials) is not consulted.
+//!
+//! On the CPU the verdict is bit for bit. A trial that trained on a GPU (device `cuda`, or `auto`
+//! on a CUDA build) is compared with a relative tolerance of `GPU_TOLERANCE` instead, since GPU
+//! kernels need not add in the same order twice; the verdict then says so.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use experiment::{
+    Control, MetricPoint, Objective, Reporter, Step, TrialContext, TrialId, TrialOutcome,
+    TrialState,
+};
+use trainer::MlpObjective;
+
+use super::{find_experiment, open_store, StoreMode};
+use crate::args::ReproduceArgs;
+use crate::{probe, Outcome};
+
+/// Metric curves by name, each in step order.
+type Curves = BTreeMap<String, Vec<(Step, f64)>>;
+
+/// The metric that is wall time and so never reproduces.
+const WALL_TIME: &str = "epoch_seconds";
+
+/// The relative difference tolerated when the trial may have trained on a GPU.
+const GPU_TOLERANCE: f64 = 1e-4;
+
+/// The first place where two runs of a trial differ.
+#[derive(Debug, Clone, PartialEq)]
+struct Difference {
+    metric: String,
+    step: Step,
+    stored: Option<f64>,
+    now: Option<f64>,
+}
+
+/// Collects a trial's reports in memory; stops it after `stop_after` when set.
+#[derive(Debug, Default)]
+struct Collector {
+    curves: Curves,
+    stop_after: Option<Step>,
+}
+
+impl Reporter for Collector {
+    fn report(&mut self, step: Step, metrics: &[MetricPoint]) -> Control {
+        for p in metrics {
+            self.curves
+                .entry(p.name.clone())
+                .or_default()
+                .push((step, p.value));
+        }
+        match self.stop_after {
+            Some(last) if step >= last => Control::Prune,
+            _ => Control::Continue,
+        }
+    }
+}
+
+pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
+    let (name, number) = parse_trial(&args.trial)?;
+    let (info, trial, record, stored) = {
+        let store = open_store(&args.store.store, StoreMode::Existing)?;
+        let info = find_experiment(&store, name)?;
+        let trial = store
+            .trial(&info.name, TrialId(number))?
+            .with_context(|| format!("experiment `{name}` has no trial {number}"))?;
+        let record = store.run_record(&info.name)?;
+        let stored = store.all_metric_series(&info.name, trial.id)?;
+        (info, trial, record, stored)
+    };
+    let Some(record) = record else {
+        bail!(
+            "experiment `{name}` has no reproducibility record (it was run by a Sweep from \
+             before records); run it again to get one"
+        );
+    };
+    if !trial.state.is_finished() {
+        bail!(
+            "trial {name}/{number} is {}; only a finished trial can be reproduced",
+            trial.state
+        );
+    }
+    for (file, hash) in record.data_file.lines().zip(record.data_hash.lines()) {
+        let now = probe::sha256_file(Path::new(file))
+            .with_context(|| format!("the data file {file} that the run read is gone"))?;
+        if now != hash {
+            bail!(
+                "the data changed since the run: {file} now has sha256 {now}, but the run read \
+                 {hash}; reproducing needs the same data"
+            );
+        }
+    }
+    // The data split comes from the text's seed and the trial's draws from its stored seed; the
+    // experiment's own seed is neither for a gate repeat, so it is not used here.
+    let spec = probe::resolve_at(&info.spec_yaml, Path::new(&record.spec_file))?;
+    let files: Vec<String> = probe::data_files(&spec)
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect();
+    if files.join("\n") != record.data_file {
+        bail!(
+            "the spec's data now resolves to {}, but the run read {}",
+            files.join(", "),
+            record.data_file.replace('\n', ", ")
+        );
+    }
+
+    let mut out = std::io::stdout().lock();
+    for note in notes(&record, &spec) {
+        writeln!(out, "note: {note}")?;
+    }
+    let last_step = stored
+        .values()
+        .filter_map(|c| c.last())
+        .map(|(s, _)| *s)
+        .max();
+    let mut collector = Collector {
+        curves: Curves::new(),
+        stop_after: last_step.filter(|_| trial.state == TrialState::Pruned),
+    };
+    writeln!(
+        out,
+        "reproducing trial {name}/{number} (seed {}) from {}",
+        trial.seed, record.spec_file
+    )?;
+    out.flush()?;
+    let objective = MlpObjective::new(&spec)?;
+    let ctx = TrialContext {
+        trial: trial.id,
+        seed: trial.seed,
+        params: &trial.params,
+    };
+    let outcome = objective.run(&ctx, &mut collector);
+    let state_now = match outcome {
+        TrialOutcome::Completed { .. } => TrialState::Completed,
+        TrialOutcome::Pruned { .. } => TrialState::Pruned,
+        TrialOutcome::Failed { .. } => TrialState::Failed,
+    };
+    let tolerance = if record.device == "cpu" {
+        0.0
+    } else {
+        GPU_TOLERANCE
+    };
+    if let Some(d) = first_difference(&stored, &collector.curves, tolerance) {
+        let value = |v: Option<f64>| v.map_or("nothing".to_string(), |x| format!("{x:?}"));
+        writeln!(
+            out,
+            "differs: {} at epoch {}: stored {}, now {}",
+            d.metric,
+            d.step,
+            value(d.stored),
+            value(d.now)
+        )?;
+        return Ok(Outcome::NotReproduced);
+    }
+    if state_now != trial.state {
+        writeln!(
+            out,
+            "differs: every metric matches, but the trial ended {} then and {state_now} now",
+            trial.state
+        )?;
+        return Ok(Outcome::NotReproduced);
+    }
+    let compared = stored.keys().filter(|m| *m != WALL_TIME).count();
+    let epochs = last_step.map_or(0, |s| s.0);
+    let bit_for_bit = first_difference(&stored, &collector.curves, 0.0).is_none();
+    if bit_for_bit {
+        writeln!(
+            out,
+            "identical: {compared} metrics over {epochs} epochs, bit for bit ({WALL_TIME}, wall \
+             time, not compared)"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "equal within {GPU_TOLERANCE:e} relative: {compared} metrics over {epochs} epochs on \
+             device {} (GPU kernels need not be bit for bit)",
+            record.device
+        )?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// Parses `EXPERIMENT/NUMBER`.
+fn parse_trial(text: &str) -> anyhow::Result<(&str, u32)> {
+    let parsed = text
+        .rsplit_once('/')
+        .and_then(|(name, n)| Some((name, n.parse::<u32>().ok()?)))
+        .filter(|(name, _)| !name.is_empty());
+    parsed.with_context(|| {
+        format!("expected a trial as EXPERIMENT/NUMBER, such as quickstart/3, found `{text}`")
+    })
+}
+
+/// Returns the earliest epoch, and at it the first metric by name, where the curves differ;
+/// values are equal when their bits are (any NaN equals any NaN) or, with a `tolerance` above 0,
+/// when they differ by at most `tolerance` times the larger magnitude. Wall time is skipped.
+fn first_difference(stored: &Curves, now: &Curves, tolerance: f64) -> Option<Difference> {
+    let at = |curves: &Curves, metric: &str, step: Step| {
+        curves
+            .get(metric)?
+            .iter()
+            .find(|(s, _)| *s == step)
+            .map(|(_, v)| *v)
+    };
+    let metrics: std::collections::BTreeSet<&str> = stored
+        .keys()
+        .chain(now.keys())
+        .map(String::as_str)
+        .filter(|m| *m != WALL_TIME)
+        .collect();
+    let steps: std::collections::BTreeSet<Step> = [stored, now]
+        .into_iter()
+        .flat_map(|c| c.iter())
+        .filter(|(m, _)| metrics.contains(m.as_str()))
+        .flat_map(|(_, points)| points.iter().map(|(s, _)| *s))
+        .collect();
+    for step in steps {
+        for metric in &metrics {
+            let (a, b) = (at(stored, metric, step), at(now, metric, step));
+            let same = match (a, b) {
+                (Some(x), Some(y)) => {
+                    x.to_bits() == y.to_bits()
+                        || (x.is_nan() && y.is_nan())
+                        || (tolerance > 0.0 && (x - y).abs() <= tolerance * x.abs().max(y.abs()))
+                }
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                return Some(Difference {
+                    metric: metric.to_string(),
+                    step,
+                    stored: a,
+                    now: b,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// Returns what differs between the run's setting and this one, to explain a difference.
+fn notes(record: &store::RunRecord, spec: &experiment::ExperimentSpec) -> Vec<String> {
+    let mut notes = Vec::new();
+    let machine = probe::machine();
+    let pairs = [
+        (
+            "sweep version",
+            record.sweep_version.as_str(),
+            probe::sweep_version(),
+        ),
+        ("engine", record.engine.as_str(), trainer::ENGINE),
+        ("device", record.device.as_str(), trainer::DEVICE),
+        ("CPU", record.cpu.as_str(), machine.cpu.as_str()),
+        ("OS", record.os.as_str(), machine.os.as_str()),
+    ];
+    for (what, then, now) in pairs {
+        if then != now {
+            notes.push(format!(
+                "the run used {what} `{then}`; this one uses `{now}`"
+            ));
+        }
+    }
+    if spec.resolved_hash() != record.resolved_spec_hash {
+        notes.push(
+            "this sweep resolves the spec differently from the one that ran it (a default may \
+             have changed); `sweep show EXPERIMENT --record` prints what it ran with"
+                .to_string(),
+        );
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn curves(points: &[(&str, u32, f64)]) -> Curves {
+        let mut c = Curves::new();
+        for (m, s, v) in points {
+            c.entry(m.to_string()).or_default().push((Step(*s), *v));
+        }
+        c
+    }
+
+    #[test]
+    fn the_first_difference_is_the_earliest_epoch_then_the_first_metric() {
+        let stored = curves(&[
+            ("a", 1, 0.5),
+            ("a", 2, 0.25),
+            ("b", 1, f64::NAN),
+            ("b", 2, 1.0),
+            ("epoch_seconds", 1, 0.1),
+        ]);
+        type Points<'a> = &'a [(&'a str, u32, f64)];
+        let cases: &[(Points<'_>, Option<(&str, u32)>)] = &[
+            // The same bits, NaN included; wall time is not compared.
+            (
+                &[
+                    ("a", 1, 0.5),
+                    ("a", 2, 0.25),
+                    ("b", 1, f64::NAN),
+                    ("b", 2, 1.0),
+                    ("epoch_seconds", 1, 9.0),
+                ],
+                None,
+            ),
+            // One bit off at epoch 2 of `a`, and `b` at epoch 2 too: `a` is first by name.
+            (
+                &[
+                    ("a", 1, 0.5),
+                    ("a", 2, f64::from_bits(0.25f64.to_bits() + 1)),
+                    ("b", 1, f64::NAN),
+                    ("b", 2, 2.0),
+                ],
+                Some(("a", 2)),
+            ),
+            // An earlier epoch wins over an earlier name.
+            (
+                &[("a", 1, 0.5), ("a", 2, 0.3), ("b", 1, 0.0), ("b", 2, 1.0)],
+                Some(("b", 1)),
+            ),
+            // A missing epoch, and an extra metric, are differences.
+            (
+                &[("a", 1, 0.5), ("b", 1, f64::NAN), ("b", 2, 1.0)],
+                Some(("a", 2)),
+            ),
+            (
+                &[
+                    ("a", 1, 0.5),
+                    ("a", 2, 0.25),
+                    ("b", 1, f64::NAN),
+                    ("b", 2, 1.0),
+                    ("c", 3, 0.0),
+                ],
+                Some(("c", 3)),
+            ),
+        ];
+        for (now, want) in cases {
+            let got = first_difference(&stored, &curves(now), 0.0);
+            let got = got.as_ref().map(|d| (d.metric.as_str(), d.step.0));
+            assert_eq!(got, *want, "{now:?}");
+        }
+        // A GPU's tolerance lets rounding through, not a real change.
+        let close = curves(&[
+            ("a", 1, 0.5 * (1.0 + 1e-6)),
+            ("a", 2, 0.25),
+            ("b", 1, f64::NAN),
+            ("b", 2, 1.0),
+        ]);
+        assert_eq!(first_difference(&stored, &close, 1e-4), None);
+        assert!(first_difference(&stored, &close, 0.0).is_some());
+        let far = curves(&[
+            ("a", 1, 0.6),
+            ("a", 2, 0.25),
+            ("b", 1, f64::NAN),
+            ("b", 2, 1.0),
+        ]);
+        assert!(first_difference(&stored, &far, 1e-4).is_some());
+    }
+
+    #[test]
+    fn trials_are_named_experiment_slash_number() {
+        assert_eq!(parse_trial("quickstart/3").unwrap(), ("quickstart", 3));
+        assert_eq!(parse_trial("a.b-c/0").unwrap(), ("a.b-c", 0));
+        for bad in ["quickstart", "quickstart/", "/3", "quickstart/x", "q/-1"] {
+            let err = parse_trial(bad).unwrap_err().to_string();
+            assert!(err.contains("EXPERIMENT/NUMBER"), "{bad}: {err}");
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Looks at the machine and the working tree: git state, OS, CPU, and file hashes.
+//!
+//! This is the IO behind the reproducibility record and a baseline's provenance. Every probe is
+//! best-effort: without git, outside a repository, or without `/proc`, the answer is "unknown"
+//! and the run goes on; only hashing the dataset, which a record cannot do without, can fail.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::Context;
+use experiment::{DataFormat, DeviceChoice, ExperimentSpec};
+use sha2::{Digest, Sha256};
+use store::{GitState, RunRecord};
+
+/// The longest diff kept in a record, in bytes; a longer one is cut and says so.
+const MAX_DIFF_BYTES: usize = 1 << 20;
+
+/// The machine and build a run happens on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Machine {
+    /// `linux (Debian GNU/Linux 12) x86_64`: the OS family, its pretty name when known, the
+    /// architecture.
+    pub(crate) os: String,
+    /// `AMD EPYC 7B13, 2 cores`: the CPU model when known and the cores available.
+    pub(crate) cpu: String,
+}
+
+/// Builds the reproducibility record of a run of `spec`, read from `spec_file`.
+///
+/// The resolved spec is that of the spec's text parsed again at the file's absolute path:
+/// exactly what `sweep reproduce` rebuilds, so the two hashes agree whenever the meaning did not
+/// change. Fails when a data file cannot be read.
+pub(crate) fn run_record(spec: &ExperimentSpec, spec_file: &Path) -> anyhow::Result<RunRecord> {
+    let spec_file = std::path::absolute(spec_file)
+        .with_context(|| format!("cannot resolve the path {}", spec_file.display()))?;
+    let resolved = resolve_at(&spec.source, &spec_file)?;
+    let files = data_files(&resolved);
+    let hashes = files
+        .iter()
+        .map(|f| sha256_file(f))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let machine = machine();
+    let dir = spec_file.parent().unwrap_or(Path::new("/"));
+    Ok(RunRecord {
+        resolved_spec: resolved.resolved(),
+        resolved_spec_hash: resolved.resolved_hash(),
+        spec_file: spec_file.display().to_string(),
+        data_file: lines(files.iter().map(|f| f.display().to_string())),
+        data_hash: lines(hashes),
+        git: git_state(dir),
+        sweep_version: sweep_version().to_string(),
+        engine: trainer::ENGINE.to_string(),
+        device: device_name(resolved.device),
+        os: machine.os,
+        cpu: machine.cpu,
+    })
+}
+
+/// Parses spec text as if read from `spec_file` (absolute), so that its relative paths resolve
+/// against that file's folder.
+pub(crate) fn resolve_at(text: &str, spec_file: &Path) -> anyhow::Result<ExperimentSpec> {
+    ExperimentSpec::from_yaml_str(text, spec_file)
+        .map_err(|e| anyhow::anyhow!("invalid experiment file {}\n{e}", spec_file.display()))
+}
+
+/// Returns the device a spec trains on, as recorded: `cpu`, `cuda`, or `auto (...)` with the
+/// devices this build has.
+pub(crate) fn device_name(choice: DeviceChoice) -> String {
+    match choice {
+        DeviceChoice::Cpu => "cpu".to_string(),
+        DeviceChoice::Cuda => "cuda".to_string(),
+        DeviceChoice::Auto => format!("auto ({} build)", trainer::DEVICE),
+    }
+}
+
+/// Returns the files a spec's data is read from: one per line of a record's `data_file`.
+pub(crate) fn data_files(spec: &ExperimentSpec) -> Vec<PathBuf> {
+    let mut files = vec![spec.data.csv.value.clone()];
+    match &spec.data.format {
+        DataFormat::Csv => {}
+        DataFormat::Idx { labels } => files.push(labels.value.clone()),
+    }
+    files
+}
+
+/// Joins values into a record field that holds one per line.
+fn lines(values: impl IntoIterator<Item = String>) -> String {
+    values.into_iter().collect::<Vec<_>>().join("\n")
+}
+
+/// Returns the version of this Sweep binary.
+pub(crate) fn sweep_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// Describes the machine.
+pub(crate) fn machine() -> Machine {
+    let pretty = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|text| os_release_name(&text));
+    let os = match pretty {
+        Some(name) => format!(
+            "{} ({name}) {}",
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        ),
+        None => format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+    };
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| cpu_model(&text))
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Machine {
+        os,
+        cpu: format!("{model}, {cores} cores"),
+    }
+}
+
+/// Returns the state of the git working tree that holds `dir`, or `None` when git is missing or
+/// `dir` is not in a repository.
+pub(crate) fn git_state(dir: &Path) -> Option<GitState> {
+    let commit = git(dir, &["rev-parse", "HEAD"])?.trim().to_string();
+    let status = git(dir, &["status", "--porcelain", "--untracked-files=no"])?;
+    let mut diff = git(dir, &["diff", "HEAD"]).unwrap_or_default();
+    if diff.len() > MAX_DIFF_BYTES {
+        let mut cut = MAX_DIFF_BYTES;
+        while !diff.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        diff.truncate(cut);
+        diff.push_str("\n[diff cut at 1 MiB]\n");
+    }
+    Some(GitState {
+        commit,
+        dirty: !status.trim().is_empty(),
+        diff,
+    })
+}
+
+/// Returns the hex SHA-256 of a file's bytes.
+pub(crate) fn sha256_file(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(sha256_hex(&bytes))
+}
+
+/// Returns the hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Runs `git ARGS` in `dir`; `None` when it cannot start or fails.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8(out.stdout).ok()
+}
+
+/// Returns `PRETTY_NAME` from the text of `/etc/os-release`.
+fn os_release_name(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+        .map(|v| v.trim().trim_matches('"').to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Returns the first `model name` of the text of `/proc/cpuinfo`.
+fn cpu_model(text: &str) -> Option<String> {
+    text.lines()
+        .filter(|l| l.starts_with("model name") || l.starts_with("Model"))
+        .find_map(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_os_release_and_cpuinfo() {
+        let os_release =
+            "NAME=\"Debian GNU/Linux\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n";
+        assert_eq!(
+            os_release_name(os_release).as_deref(),
+            Some("Debian GNU/Linux 12 (bookworm)")
+        );
+        assert_eq!(os_release_name("ID=x\n"), None);
+        let cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\n\
+                       processor\t: 1\nmodel name\t: AMD EPYC 7B13\n";
+        assert_eq!(cpu_model(cpuinfo).as_deref(), Some("AMD EPYC 7B13"));
+        assert_eq!(
+            cpu_model("Model\t\t: Raspberry Pi 4\n").as_deref(),
+            Some("Raspberry Pi 4")
+        );
+        assert_eq!(cpu_model(""), None);
+    }
+
+    #[test]
+    fn hashes_are_hex_sha256() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,217 @@
+//! `sweep gate` end to end: the project's own gate passes on its committed baseline and bites on a
+//! harmful change; a baseline round-trips; noise is absorbed with repeats; bad baselines are
+//! clear errors that exit 2 before any training.
+
+use tests::{repo_root, TestEnv};
+
+/// A gate small enough for a test: one tiny MLP, 3 epochs, `repeats` seeds.
+fn tiny_gate(seed: u64, repeats: u32, gate_extra: &str) -> String {
+    format!(
+        "\
+name: tinygate
+seed: {seed}
+method: grid
+parallel: 2
+metric: {{name: val_accuracy, goal: maximize}}
+data: {{csv: DATA/digits.csv, target: digit}}
+model: {{hidden: 16}}
+train: {{epochs: 3, batch_size: 64, lr: 0.003}}
+parameters:
+  depth: {{values: [1]}}
+gate:
+  baseline: base/tiny.json
+  repeats: {repeats}
+{gate_extra}  metrics:
+    val_accuracy: {{aggregate: best}}
+    val_loss: {{aggregate: final}}
+"
+    )
+}
+
+/// Returns `experiments/ci-gate.yaml` ready to run from a scratch folder: its data and baseline
+/// paths made absolute.
+fn project_gate() -> String {
+    let text = std::fs::read_to_string(repo_root().join("experiments/ci-gate.yaml")).unwrap();
+    let baselines = repo_root().join("experiments/baselines");
+    text.replace("csv: data/", "csv: DATA/").replace(
+        "baseline: baselines/",
+        &format!("baseline: {}/", baselines.display()),
+    )
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn the_project_gate_passes_on_its_committed_baseline() {
+    let env = TestEnv::new();
+    let spec = repo_root().join("experiments/ci-gate.yaml");
+    let gate = env.sweep(&["gate", spec.to_str().unwrap()]);
+    assert_eq!(gate.code, 0, "{gate:?}");
+    assert!(gate.stdout.contains("gate passed"), "{}", gate.stdout);
+    assert!(
+        gate.stdout.contains("val_accuracy (best, maximize)"),
+        "{}",
+        gate.stdout
+    );
+    // The gate ran in a temporary store: nothing was left behind.
+    assert!(!env.store().exists());
+}
+
+#[test]
+fn a_learning_rate_1000_times_too_large_fails_the_gate() {
+    let env = TestEnv::new();
+    let text = project_gate();
+    assert!(
+        text.contains("lr: 0.003"),
+        "the harmful change no longer applies:\n{text}"
+    );
+    let harmful = env.write_spec("ci-gate.yaml", &text.replace("lr: 0.003", "lr: 3.0"));
+    let gate = env.sweep(&["gate", harmful.to_str().unwrap()]);
+    assert_eq!(gate.code, 1, "{gate:?}");
+    // Adam still reaches a fair accuracy on the digits at that rate, but its loss explodes.
+    let row = gate
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("val_loss (best, minimize)"))
+        .unwrap_or_else(|| panic!("no val_loss row:\n{}", gate.stdout));
+    assert!(row.ends_with("REGRESSION"), "{row}");
+    assert!(
+        gate.stdout.contains("gate FAILED") && gate.stdout.contains("the experiment file changed"),
+        "{}",
+        gate.stdout
+    );
+}
+
+#[test]
+fn a_recorded_baseline_round_trips_and_every_format_agrees() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", &tiny_gate(3, 1, "  max_regression_abs: 0.0\n"));
+    let spec = spec.to_str().unwrap();
+    let update = env.sweep(&["gate", spec, "--update-baseline"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert!(update.stdout.contains("written to"), "{}", update.stdout);
+    let file = env.path().join("base/tiny.json");
+    let baseline = json(&std::fs::read_to_string(&file).unwrap());
+    assert_eq!(baseline["format"], "sweep-gate-baseline");
+    assert_eq!(baseline["version"], 1);
+    assert_eq!(baseline["experiment"], "tinygate");
+    assert_eq!(baseline["metrics"]["val_loss"]["aggregate"], "final");
+    assert_eq!(
+        baseline["metrics"]["val_accuracy"]["values"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let provenance = &baseline["provenance"];
+    assert!(provenance["sweep_version"].is_string(), "{provenance}");
+    assert!(
+        provenance["machine"].as_str().unwrap().contains("cores"),
+        "{provenance}"
+    );
+    // The scratch folder is no git repository.
+    assert!(provenance["commit"].is_null(), "{provenance}");
+
+    // An unchanged run on the same machine matches its baseline exactly, even with no tolerance.
+    let again = env.sweep(&["gate", spec, "--format", "json"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    let report = json(&again.stdout);
+    assert_eq!(report["passed"], true);
+    for m in report["metrics"].as_array().unwrap() {
+        assert_eq!(m["delta"], 0.0, "{m}");
+        assert_eq!(m["verdict"], "pass", "{m}");
+    }
+    let markdown = env.sweep(&["gate", spec, "--format", "markdown"]);
+    assert_eq!(markdown.code, 0, "{markdown:?}");
+    assert!(
+        markdown
+            .stdout
+            .starts_with("### Sweep gate `tinygate`: passed"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown.stdout.contains("| `val_loss (final, minimize)` |"),
+        "{}",
+        markdown.stdout
+    );
+}
+
+#[test]
+fn with_repeats_seed_noise_is_absorbed() {
+    let env = TestEnv::new();
+    let noise =
+        |k: u32| format!("  noise_k: {k}\n  max_regression_abs: 0.0\n  max_regression_rel: 0.0\n");
+    let spec = env.write_spec("tiny.yaml", &tiny_gate(2, 3, &noise(3)));
+    let update = env.sweep(&["gate", spec.to_str().unwrap(), "--update-baseline"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    // Another seed: other weights and batches, a change that makes no difference in expectation.
+    // Here it happens to come out worse, which only the noise allowance lets through.
+    let other = env.write_spec("tiny.yaml", &tiny_gate(1, 3, &noise(3)));
+    let gate = env.sweep(&["gate", other.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(gate.code, 0, "{gate:?}");
+    let report = json(&gate.stdout);
+    let accuracy = &report["metrics"][0];
+    assert_eq!(accuracy["metric"], "val_accuracy");
+    assert_eq!(accuracy["current"]["n"], 3, "{accuracy}");
+    assert!(accuracy["delta"].as_f64().unwrap() < 0.0, "{accuracy}");
+    assert!(accuracy["noise"].as_f64().unwrap() > 0.0, "{accuracy}");
+    assert_eq!(accuracy["verdict"], "pass", "{accuracy}");
+    // Without the allowance the same difference is a regression.
+    let strict = env.write_spec("tiny.yaml", &tiny_gate(1, 3, &noise(0)));
+    let gate = env.sweep(&["gate", strict.to_str().unwrap()]);
+    assert_eq!(gate.code, 1, "{gate:?}");
+}
+
+#[test]
+fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", &tiny_gate(3, 1, "  max_regression_abs: 0.0\n"));
+    let spec = spec.to_str().unwrap();
+    let missing = env.sweep(&["gate", spec]);
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(
+        missing.stderr.contains("no baseline file") && missing.stderr.contains("--update-baseline"),
+        "{}",
+        missing.stderr
+    );
+    std::fs::create_dir_all(env.path().join("base")).unwrap();
+    let cases = [
+        (
+            "{\"format\": \"sweep-gate-baseline\", \"version\": 1, \"metrics\": 3}",
+            "invalid type: integer `3`, expected a map",
+        ),
+        ("not json", "expected a sweep gate baseline"),
+        (
+            "{\"format\": \"sweep-gate-baseline\", \"version\": 2}",
+            "baseline version 2 is not one this sweep reads",
+        ),
+    ];
+    for (text, want) in cases {
+        std::fs::write(env.path().join("base/tiny.json"), text).unwrap();
+        let gate = env.sweep(&["gate", spec]);
+        assert_eq!(gate.code, 2, "{gate:?}");
+        assert!(
+            gate.stderr.contains("base/tiny.json") && gate.stderr.contains(want),
+            "want `{want}`:\n{}",
+            gate.stderr
+        );
+    }
+    // A baseline of another experiment lacks the guarded metric.
+    let other = "{\"format\": \"sweep-gate-baseline\", \"version\": 1, \"experiment\": \"x\", \
+                 \"spec_sha256\": \"\", \"metrics\": {\"train_loss\": {\"aggregate\": \"best\", \
+                 \"goal\": \"minimize\", \"values\": [0.5]}}, \"provenance\": {\"commit\": null, \
+                 \"dirty\": null, \"date\": \"2025-01-01T00:00:00Z\", \"machine\": \"m\", \
+                 \"sweep_version\": \"0.0.0\"}}";
+    std::fs::write(env.path().join("base/tiny.json"), other).unwrap();
+    let gate = env.sweep(&["gate", spec]);
+    assert_eq!(gate.code, 2, "{gate:?}");
+    assert!(
+        gate.stderr
+            .contains("the baseline has no values for metric `val_accuracy`"),
+        "{}",
+        gate.stderr
+    );
+}

@@ -1,0 +1,217 @@
+//! The reproducibility record end to end: `sweep show` displays it, `sweep reproduce` re-runs a
+//! trial from it bit for bit on the CPU and refuses changed data, and `sweep export` writes
+//! trials and curves that parse back to the stored values.
+
+use std::process::Command;
+
+use experiment::TrialId;
+use store::Store;
+use tests::{repo_root, TestEnv};
+
+/// Three trials of 3 epochs on a copy of the digits in the scratch folder (`digits.csv`), so that
+/// a test may change the data.
+const TINY: &str = "\
+name: rec
+seed: 9
+method: random
+run_cap: 3
+parallel: 2
+metric: {name: val_accuracy, goal: maximize}
+data: {csv: digits.csv, target: digit}
+train: {epochs: 3, batch_size: 64}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+  hidden: {values: [8, 16]}
+  dropout: {min: 0.0, max: 0.3}
+";
+
+/// Returns a scratch folder in which `TINY` has run.
+fn run_tiny() -> TestEnv {
+    let env = TestEnv::new();
+    std::fs::copy(
+        repo_root().join("experiments/data/digits.csv"),
+        env.path().join("digits.csv"),
+    )
+    .unwrap();
+    let spec = env.write_spec("rec.yaml", TINY);
+    let run = env.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    env
+}
+
+#[test]
+fn a_trial_reproduces_bit_for_bit_and_changed_data_is_named() {
+    let env = run_tiny();
+    for trial in ["rec/0", "rec/2"] {
+        let again = env.sweep(&["reproduce", trial]);
+        assert_eq!(again.code, 0, "{again:?}");
+        let identical = again.stdout.lines().find(|l| l.starts_with("identical: "));
+        assert!(
+            identical.is_some_and(|l| l.contains(" metrics over 3 epochs, bit for bit")),
+            "{}",
+            again.stdout
+        );
+        assert!(!again.stdout.contains("note:"), "{}", again.stdout);
+    }
+    let bad = env.sweep(&["reproduce", "rec-3"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(bad.stderr.contains("EXPERIMENT/NUMBER"), "{}", bad.stderr);
+    let missing = env.sweep(&["reproduce", "rec/7"]);
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(
+        missing.stderr.contains("has no trial 7"),
+        "{}",
+        missing.stderr
+    );
+
+    let data = env.path().join("digits.csv");
+    let mut text = std::fs::read_to_string(&data).unwrap();
+    let first_row = text.lines().nth(1).unwrap().to_owned();
+    text.push_str(&first_row);
+    text.push('\n');
+    std::fs::write(&data, text).unwrap();
+    let changed = env.sweep(&["reproduce", "rec/0"]);
+    assert_eq!(changed.code, 2, "{changed:?}");
+    assert!(
+        changed.stderr.contains("the data changed since the run")
+            && changed.stderr.contains("digits.csv"),
+        "{}",
+        changed.stderr
+    );
+}
+
+#[test]
+fn show_displays_the_record_with_the_git_state() {
+    let env = TestEnv::new();
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(env.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    let in_git = git(&["init", "-q"]);
+    std::fs::copy(
+        repo_root().join("experiments/data/digits.csv"),
+        env.path().join("digits.csv"),
+    )
+    .unwrap();
+    let spec = env.write_spec("rec.yaml", TINY);
+    if in_git {
+        assert!(git(&["add", "rec.yaml"]) && git(&["commit", "-q", "-m", "spec"]));
+        // An uncommitted change to a tracked file makes the tree dirty.
+        std::fs::write(&spec, format!("{TINY}# tuned\n")).unwrap();
+    }
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--run-cap", "1"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let show = env.sweep(&["show", "rec", "--record"]);
+    assert_eq!(show.code, 0, "{show:?}");
+    for want in [
+        "record      sweep ",
+        "dfdx 0.13.0 on cpu",
+        "rec.yaml",
+        "digits.csv (sha256 ",
+        "machine ",
+        "resolved spec (sha256 ",
+        "  train.batch_size: Int(64)",
+        "  train.optimizer: Str(\"adam\")",
+    ] {
+        assert!(
+            show.stdout.contains(want),
+            "no `{want}` in\n{}",
+            show.stdout
+        );
+    }
+    if in_git {
+        assert!(
+            show.stdout.contains("with uncommitted changes"),
+            "{}",
+            show.stdout
+        );
+        assert!(show.stdout.contains("+# tuned"), "{}", show.stdout);
+    } else {
+        assert!(
+            show.stdout.contains("git: not run inside"),
+            "{}",
+            show.stdout
+        );
+    }
+}
+
+#[test]
+fn exports_parse_back_to_the_stored_values() {
+    let env = run_tiny();
+    let csv_out = env.sweep(&["export", "rec", "--format", "csv"]);
+    assert_eq!(csv_out.code, 0, "{csv_out:?}");
+    let mut reader = csv::Reader::from_reader(csv_out.stdout.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    for column in [
+        "trial",
+        "state",
+        "param.lr",
+        "param.hidden",
+        "metric.val_accuracy",
+    ] {
+        assert!(
+            header.iter().any(|h| h == column),
+            "no {column} in {header:?}"
+        );
+    }
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+
+    let json_out = env.sweep(&["export", "rec", "--format", "json"]);
+    assert_eq!(json_out.code, 0, "{json_out:?}");
+    let trials: serde_json::Value = serde_json::from_str(&json_out.stdout).unwrap();
+    assert_eq!(trials.as_array().unwrap().len(), 3);
+    assert!(trials[0]["params"]["lr"].is_f64(), "{}", trials[0]);
+
+    let file = env.path().join("series.csv");
+    let series = env.sweep(&[
+        "export",
+        "rec",
+        "--format",
+        "csv",
+        "--series",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(series.code, 0, "{series:?}");
+    assert!(series.stdout.is_empty());
+    let mut reader = csv::Reader::from_path(&file).unwrap();
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["experiment", "trial", "metric", "step", "value"]
+    );
+    let points: Vec<(String, u32, String, u32, f64)> =
+        reader.deserialize().map(Result::unwrap).collect();
+    let json_series = env.sweep(&["export", "rec", "--format", "json", "--series"]);
+    assert_eq!(json_series.code, 0, "{json_series:?}");
+    let from_json: serde_json::Value = serde_json::from_str(&json_series.stdout).unwrap();
+
+    let store = Store::open(&env.store()).unwrap();
+    // Every trial recorded every metric at each of its 3 epochs.
+    let metrics = store.metric_names("rec", TrialId(0)).unwrap().len();
+    assert!(metrics >= 4, "{metrics}");
+    assert_eq!(points.len(), 3 * metrics * 3);
+    assert_eq!(from_json.as_array().unwrap().len(), points.len());
+    for (i, (experiment, trial, metric, step, value)) in points.iter().enumerate() {
+        assert_eq!(experiment, "rec");
+        let stored = store.metric_series("rec", TrialId(*trial), metric).unwrap();
+        let (_, want) = stored.iter().find(|(s, _)| s.0 == *step).unwrap();
+        assert_eq!(
+            value.to_bits(),
+            want.to_bits(),
+            "{metric} of trial {trial} at {step}"
+        );
+        assert_eq!(
+            from_json[i]["value"].as_f64().unwrap().to_bits(),
+            want.to_bits()
+        );
+    }
+}
