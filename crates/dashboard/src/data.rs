@@ -104,6 +104,14 @@ impl Reader {
         Ok(())
     }
 
+    /// Returns the folder of the store, as given when it was opened (`.sweep` for a temporary
+    /// store, which has none).
+    pub(crate) fn store_dir(&self) -> String {
+        self.store
+            .path()
+            .map_or_else(|| ".sweep".to_string(), |p| p.display().to_string())
+    }
+
     /// Returns the experiment record called `name`, or `Error::NotFound`.
     pub(crate) fn info(&self, name: &str) -> Result<ExperimentInfo> {
         info(&self.store, name)

@@ -200,7 +200,7 @@ fn render_trial(
     let spec = data::parse_spec(&info);
     let t = reader.trial(name, id)?;
     let metrics = reader.all_metrics(name, t.id)?;
-    let page = trial::trial_page(&info, spec.as_ref(), &t, &metrics, now);
+    let page = trial::trial_page(&info, spec.as_ref(), &t, &metrics, now, &reader.store_dir());
     let html = if fragment {
         TrialFragment { page: &page }.render()?
     } else {

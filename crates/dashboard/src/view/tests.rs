@@ -120,7 +120,14 @@ fn importance_finds_the_parameters_that_matter() {
 fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
     let d = data(20);
     let t = &d.trials[4];
-    let page = trial_page(&d.info, d.spec.as_ref(), t, &BTreeMap::new(), NOW);
+    let page = trial_page(
+        &d.info,
+        d.spec.as_ref(),
+        t,
+        &BTreeMap::new(),
+        NOW,
+        "runs/my store",
+    );
     assert_eq!(
         page.command,
         "sweep run experiments/fixture.yaml --store .sweep-reproduce-4 --run-cap 5"

@@ -55,8 +55,10 @@ pub(crate) struct TrialPage {
     pub(crate) charts: Vec<MetricChart>,
     /// The stored spec.
     pub(crate) spec_yaml: String,
-    /// The command that reproduces the trial.
+    /// The command that reproduces the trial in a fresh store.
     pub(crate) command: String,
+    /// The command that re-runs the stored trial and compares its curves bit for bit.
+    pub(crate) check_command: String,
     /// The previous and next trials' pages.
     pub(crate) prev: Option<String>,
     /// The next trial's page.
@@ -65,13 +67,15 @@ pub(crate) struct TrialPage {
     pub(crate) live: bool,
 }
 
-/// Builds the trial page of `trial` with its metric series, at time `now`.
+/// Builds the trial page of `trial` with its metric series, at time `now`; `store_dir` is the
+/// store the dashboard reads, for the command that checks the trial.
 pub(crate) fn trial_page(
     info: &ExperimentInfo,
     spec: Option<&ExperimentSpec>,
     trial: &Trial,
     metrics: &BTreeMap<String, Series>,
     now: Timestamp,
+    store_dir: &str,
 ) -> TrialPage {
     let id = trial.id.0;
     let field = |name: &str, value: String| Field {
@@ -152,6 +156,11 @@ pub(crate) fn trial_page(
         shell_quote(&info.spec_path),
         shell_quote(&format!(".sweep-reproduce-{id}")),
     );
+    let check_command = format!(
+        "sweep reproduce {} --store {}",
+        shell_quote(&format!("{}/{id}", info.name)),
+        shell_quote(store_dir),
+    );
     TrialPage {
         experiment: info.name.clone(),
         experiment_href: format::experiment_href(&info.name),
@@ -165,6 +174,7 @@ pub(crate) fn trial_page(
         charts,
         spec_yaml: info.spec_yaml.clone(),
         command,
+        check_command,
         prev: id.checked_sub(1).map(|p| format::trial_href(&info.name, p)),
         next: (id + 1 < info.run_cap).then(|| format::trial_href(&info.name, id + 1)),
         live: !trial.state.is_finished() && info.status == ExperimentStatus::Running,
