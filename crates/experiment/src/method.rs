@@ -55,7 +55,8 @@ pub struct BayesConfig {
     pub n_startup_trials: u32,
     /// Quasi-random points at which the acquisition is evaluated before local search.
     pub n_candidates: u32,
-    /// Local searches of the acquisition, from the best candidates and the best trials.
+    /// Local searches of the acquisition: half from the best quasi-random candidates, half from
+    /// the best perturbations of the best trials.
     pub n_local_search: u32,
     /// Whether trials still running are added to the model at its predicted value ("kriging
     /// believer"), so parallel trials spread out.
@@ -100,7 +101,7 @@ impl Default for BayesConfig {
         BayesConfig {
             n_startup_trials: 10,
             n_candidates: 1024,
-            n_local_search: 10,
+            n_local_search: 16,
             constant_liar: true,
         }
     }

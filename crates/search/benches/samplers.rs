@@ -269,6 +269,20 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
         }
         return search::sampler_for(Method::Tpe(config), Seed(seed), &objective());
     }
+    // `bayes:startup=5:candidates=2048:local=20` tries GP settings.
+    if let Some(settings) = name.strip_prefix("bayes:") {
+        let mut config = BayesConfig::default();
+        for setting in settings.split(':') {
+            let (key, value) = setting.split_once('=').unwrap_or((setting, ""));
+            match key {
+                "startup" => config.n_startup_trials = value.parse().unwrap_or(10),
+                "candidates" => config.n_candidates = value.parse().unwrap_or(1024),
+                "local" => config.n_local_search = value.parse().unwrap_or(10),
+                _ => {}
+            }
+        }
+        return search::sampler_for(Method::Bayes(config), Seed(seed), &objective());
+    }
     let method = match name {
         "sobol" => Method::Sobol(SobolConfig::default()),
         "tpe" => Method::Tpe(TpeConfig::default()),
