@@ -28,7 +28,7 @@ serve store=".sweep":
     cargo run --release --bin sweep -- serve --store {{store}}
 
 # Run the project's regression gate (release build): exit 1 when a guarded metric got worse
-gate file="experiments/ci-gate.yaml" *args="":
+gate file="experiments/ci-gate.yaml" *args:
     cargo run --release --bin sweep -- gate {{file}} {{args}}
 
 # Validate an experiment file without running it
