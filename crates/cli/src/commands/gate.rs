@@ -73,8 +73,8 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     let objective = MlpObjective::new(&spec)?;
     let record = probe::run_record(&spec, &args.file)?;
     let mut current: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
-    for r in 0..gate.repeats {
-        let spec_r = repeat(&spec, r);
+    let repeats: Vec<ExperimentSpec> = (0..gate.repeats).map(|r| repeat(&spec, r)).collect();
+    for spec_r in &repeats {
         if store.experiment(&spec_r.name)?.is_some() {
             bail!(
                 "the store already holds experiment `{}`; a gate runs from scratch, so give it a \
@@ -82,7 +82,9 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 spec_r.name
             );
         }
-        let observer = ProgressObserver::new(&spec_r);
+    }
+    for spec_r in &repeats {
+        let observer = ProgressObserver::new(spec_r);
         let options = StudyOptions {
             spec_path: args.file.display().to_string(),
             parallel,
@@ -92,7 +94,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
         };
         let summary = runner::run_study(
             &store,
-            &spec_r,
+            spec_r,
             &objective,
             &observer,
             &SystemClock,
