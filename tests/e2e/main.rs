@@ -4,6 +4,7 @@
 mod bad_specs;
 mod cli;
 mod dashboard;
+mod engine;
 mod examples;
 mod gate;
 mod record;

@@ -24,15 +24,18 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         spec.metric.name,
         spec.metric.goal
     )?;
+    let target = match data.task {
+        experiment::Task::Classification => format!(
+            "classification, {} classes ({})",
+            data.classes,
+            data.class_names.join(", ")
+        ),
+        experiment::Task::Regression => "regression".to_string(),
+    };
     writeln!(
         out,
-        "data: {} features, {} classes ({}); {} train / {} validation / {} test rows",
-        data.features,
-        data.classes,
-        data.class_names.join(", "),
-        data.train_rows,
-        data.validation_rows,
-        data.test_rows
+        "data: {} features, {target}; {} train / {} validation / {} test rows",
+        data.features, data.train_rows, data.validation_rows, data.test_rows
     )?;
     if let Some(gate) = &spec.gate {
         let baseline = &gate.baseline.value;

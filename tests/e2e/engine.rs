@@ -1,0 +1,73 @@
+//! The training engine through the binary: the best trial measured on the test split after a
+//! sweep, stored and shown apart; checkpoints kept for the best trials; `sweep predict`.
+
+use tests::TestEnv;
+
+/// Two binary-classification trials of 3 epochs, keeping one checkpoint.
+const BINARY: &str = "\
+name: bc
+seed: 2
+run_cap: 2
+parallel: 1
+metric: {name: val_roc_auc}
+data: {csv: DATA/breast_cancer.csv, target: diagnosis}
+model: {hidden: 16}
+train: {epochs: 3}
+checkpoints: {keep: 1}
+parameters:
+  lr: {values: [0.003, 0.01]}
+";
+
+#[test]
+fn a_sweep_tests_its_best_trial_and_predicts_with_its_checkpoint() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("bc.yaml", BINARY);
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let test_part = run
+        .stdout
+        .split("test split: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no test split in {}", run.stdout));
+    for metric in ["test_accuracy", "test_f1", "test_loss", "test_roc_auc"] {
+        assert!(test_part.contains(metric), "{metric} in {test_part}");
+    }
+    let show = env.sweep(&["show", "bc"]);
+    assert!(show.stdout.contains("test split: trial"), "{show:?}");
+
+    let kept: Vec<String> = std::fs::read_dir(env.store().join("checkpoints").join("bc"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let trial = kept[0].trim_end_matches(".json").to_string();
+
+    let data =
+        std::fs::read_to_string(tests::repo_root().join("experiments/data/breast_cancer.csv"))
+            .unwrap();
+    let rows: String = data.lines().take(4).map(|l| format!("{l}\n")).collect();
+    let input = env.path().join("new.csv");
+    std::fs::write(&input, rows).unwrap();
+    let output = env.path().join("predictions.csv");
+    let predict = env.sweep(&[
+        "predict",
+        &format!("bc/{trial}"),
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(predict.code, 0, "{predict:?}");
+    let written = std::fs::read_to_string(&output).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines[0], "prediction,p_benign,p_malignant");
+    assert_eq!(lines.len(), 4, "{written}");
+
+    let missing = env.sweep(&["predict", "99", "--input", input.to_str().unwrap()]);
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(
+        missing.stderr.contains("no checkpoint of trial 99"),
+        "{missing:?}"
+    );
+}
