@@ -1,8 +1,8 @@
 # Sweep's recipes. `just --list` shows them.
 
-# Run the quick-start sweep (release build) with its live dashboard, print the leaderboard, keep serving until Ctrl-C
-sweep file="experiments/quickstart.yaml":
-    cargo run --release --bin sweep -- run {{file}} --serve-after
+# Run the quick-start sweep (release build) with its live dashboard, then print the leaderboard (`just serve` browses the results afterwards)
+sweep file="experiments/quickstart.yaml" *args:
+    cargo run --release --bin sweep -- run {{file}} {{args}}
 
 # Run every test (unit, integration, end to end)
 test:
@@ -14,12 +14,14 @@ check:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Benchmarks: MLP and CNN training throughput (one trial, two side by side), the digits CNN and breast cancer sweeps with their test metrics, the quickstart's accuracy, the dashboard at 10,000 trials, and the samplers' regret and latency
+# Benchmarks: MLP and CNN training throughput (one trial, two side by side), the digits CNN and breast cancer sweeps with their test metrics, the quickstart's accuracy, the dashboard at 10,000 trials, the samplers' regret and latency, and pruning on digits (none / median / ASHA / Hyperband)
 bench:
     cargo bench -p trainer --bench throughput
     cargo bench -p dashboard --bench dashboard
     cargo bench -p search --bench samplers
     cargo bench -p trainer --bench cnn
+    cargo build --release --bin sweep
+    cargo bench -p tests --bench pruning
     cargo run --release --bin sweep -- run experiments/digits-cnn-random.yaml --store target/bench-sweeps --no-serve
     cargo run --release --bin sweep -- run experiments/breast-cancer-mlp-random.yaml --store target/bench-sweeps --no-serve
 

@@ -113,6 +113,10 @@ fn print_run_summary(
         )?,
         None => writeln!(out, "\nno trial completed")?,
     }
-    writeln!(out, "results are in {}", args.store.store.display())?;
+    let store = args.store.store.display();
+    writeln!(out, "results are in {store}")?;
+    if !args.serve_after {
+        writeln!(out, "browse them: sweep serve --store {store}")?;
+    }
     Ok(())
 }

@@ -1,0 +1,195 @@
+//! Pruning on real training: the shipped digits experiment (`experiments/digits-mlp-tpe-asha.yaml`:
+//! TPE over MLPs with conditional regularization, 40 trials, two side by side) with every trial
+//! capped at 30 epochs and no in-trial early stopping, run with each pruner (none, median, ASHA,
+//! Hyperband) and three seeds through the release `sweep` binary.
+//!
+//! For each run it reports the epochs trained (metric points of all trials, read back from the
+//! store), the wall time, and the best validation accuracy among completed trials, and compares
+//! them with the unpruned run of the same seed. Issue #3's target: ASHA within 0.5 points of the
+//! unpruned best while training at most 0.4x its epochs.
+//!
+//! Run with `cargo build --release --bin sweep && cargo bench -p tests --bench pruning`
+//! (`just bench` does); `-- --seeds 7,8 --pruners none,asha` narrows it down.
+
+// A benchmark's output is its report.
+#![allow(clippy::print_stdout)]
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use experiment::TrialState;
+use store::Store;
+use tests::{repo_root, TestEnv};
+
+/// The pruners compared, as `pruner:` blocks.
+const PRUNERS: &[(&str, &str)] = &[
+    ("none", "{type: none}"),
+    (
+        "median",
+        "{type: median, n_startup_trials: 5, n_warmup_steps: 0}",
+    ),
+    ("asha", "{type: asha, min_resource: 1, reduction_factor: 3}"),
+    (
+        "hyperband",
+        "{type: hyperband, min_resource: 1, max_resource: 30, reduction_factor: 3}",
+    ),
+];
+
+/// What one sweep cost and found.
+struct Outcome {
+    epochs: usize,
+    seconds: f64,
+    best: f64,
+    pruned: usize,
+}
+
+fn main() -> Result<()> {
+    let (seeds, pruners) = options()?;
+    let shipped = std::fs::read_to_string(
+        repo_root()
+            .join("experiments")
+            .join("digits-mlp-tpe-asha.yaml"),
+    )?;
+    println!(
+        "digits, TPE, 40 trials of up to 30 epochs, 2 side by side; best = best val_accuracy \
+         of a completed trial\n"
+    );
+    println!("| seed | pruner | epochs | vs none | pruned trials | wall s | best | vs none (pt) |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut ratios: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+    for &seed in &seeds {
+        let mut unpruned: Option<Outcome> = None;
+        for &(name, block) in PRUNERS.iter().filter(|(n, _)| pruners.contains(n)) {
+            let yaml = spec(&shipped, seed, block)?;
+            let out = run(&yaml)?;
+            let (ratio, delta) = match &unpruned {
+                Some(base) => (
+                    out.epochs as f64 / base.epochs as f64,
+                    (out.best - base.best) * 100.0,
+                ),
+                None => (1.0, 0.0),
+            };
+            println!(
+                "| {seed} | {name} | {} | {ratio:.2}x | {} | {:.1} | {:.4} | {delta:+.2} |",
+                out.epochs, out.pruned, out.seconds, out.best
+            );
+            ratios.entry(name).or_default().push((ratio, delta));
+            if name == "none" {
+                unpruned = Some(out);
+            }
+        }
+    }
+    if pruners.contains(&"none") {
+        println!("\n| pruner | epochs vs none (median) | best vs none, points (worst) |");
+        println!("|---|---|---|");
+        for (name, rows) in &ratios {
+            let mut r: Vec<f64> = rows.iter().map(|p| p.0).collect();
+            r.sort_by(f64::total_cmp);
+            let worst = rows.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+            println!("| {name} | {:.2}x | {worst:+.2} |", r[r.len() / 2]);
+        }
+    }
+    Ok(())
+}
+
+/// Returns the shipped experiment with this seed and pruner, 30 epochs and no early stopping.
+fn spec(shipped: &str, seed: u64, pruner: &str) -> Result<String> {
+    let mut out = Vec::new();
+    let mut replaced = 0;
+    for line in shipped.lines() {
+        let key = line.split(':').next().unwrap_or_default().trim();
+        let new = match key {
+            "seed" if !line.starts_with(' ') => Some(format!("seed: {seed}")),
+            "pruner" => Some(format!("pruner: {pruner}")),
+            "epochs" => Some("  epochs: 30".to_string()),
+            "early_stopping" => Some(String::new()),
+            "csv" => Some(line.replace("data/", "DATA/")),
+            _ => None,
+        };
+        if let Some(new) = new {
+            replaced += 1;
+            out.push(new);
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    if replaced != 5 {
+        bail!("digits-mlp-tpe-asha.yaml changed shape: expected to rewrite 5 lines, rewrote {replaced}");
+    }
+    Ok(out.join("\n"))
+}
+
+/// Runs one sweep in a fresh folder and reads its cost and best result back from the store.
+fn run(yaml: &str) -> Result<Outcome> {
+    let env = TestEnv::new();
+    let file = env.write_spec("digits.yaml", yaml);
+    let file = file.display().to_string();
+    let started = Instant::now();
+    let out = env.sweep(&["run", &file, "--no-serve"]);
+    let seconds = started.elapsed().as_secs_f64();
+    if out.code != 0 {
+        bail!("sweep run failed ({}):\n{}", out.code, out.stderr);
+    }
+    let store = Store::open(&env.store())?;
+    let name = "digits-mlp-tpe-asha";
+    let trials = store.trials(name)?;
+    let mut epochs = 0;
+    let mut best = f64::NEG_INFINITY;
+    let mut pruned = 0;
+    for t in &trials {
+        epochs += store.metric_series(name, t.id, "val_accuracy")?.len();
+        match t.state {
+            TrialState::Completed => {
+                best = best.max(
+                    t.value("val_accuracy")
+                        .context("a completed trial has a value")?,
+                );
+            }
+            TrialState::Pruned => pruned += 1,
+            _ => {}
+        }
+    }
+    Ok(Outcome {
+        epochs,
+        seconds,
+        best,
+        pruned,
+    })
+}
+
+/// Parses `--seeds 7,8,9` and `--pruners none,asha` (both optional).
+fn options() -> Result<(Vec<u64>, Vec<&'static str>)> {
+    let mut seeds = vec![7, 8, 9];
+    let mut pruners: Vec<&'static str> = PRUNERS.iter().map(|p| p.0).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--seeds" => {
+                let list = it.next().context("--seeds needs a list")?;
+                seeds = list
+                    .split(',')
+                    .map(|s| s.parse().with_context(|| format!("bad seed {s:?}")))
+                    .collect::<Result<_>>()?;
+            }
+            "--pruners" => {
+                let list = it.next().context("--pruners needs a list")?;
+                pruners = list
+                    .split(',')
+                    .map(|s| {
+                        PRUNERS
+                            .iter()
+                            .map(|p| p.0)
+                            .find(|p| *p == s)
+                            .with_context(|| format!("unknown pruner {s:?}"))
+                    })
+                    .collect::<Result<_>>()?;
+            }
+            // cargo bench passes --bench to every bench binary.
+            "--bench" => {}
+            other => bail!("unknown argument {other:?}"),
+        }
+    }
+    Ok((seeds, pruners))
+}
