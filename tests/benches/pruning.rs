@@ -29,7 +29,7 @@ const PRUNERS: &[(&str, &str)] = &[
         "median",
         "{type: median, n_startup_trials: 5, n_warmup_steps: 0}",
     ),
-    ("asha", "{type: asha, min_resource: 1, reduction_factor: 3}"),
+    ("asha", "{type: asha, min_resource: 2, reduction_factor: 3}"),
     (
         "hyperband",
         "{type: hyperband, min_resource: 1, max_resource: 30, reduction_factor: 3}",
