@@ -8,11 +8,12 @@
 //! every request. One request per experiment reloads a stale snapshot while the others wait for
 //! it, instead of all decoding at once. Nothing here writes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
+use actix_web::web::Bytes;
 use experiment::{ExperimentSpec, Step, Trial, TrialId};
 use store::{ExperimentInfo, Store};
 
@@ -161,7 +162,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// An experiment with its parsed spec and every trial.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct ExperimentData {
     /// The stored record.
     pub(crate) info: ExperimentInfo,
@@ -171,6 +172,42 @@ pub(crate) struct ExperimentData {
     pub(crate) trials: Vec<Trial>,
     /// The experiment page's charts and rank order, computed on first use of this snapshot.
     pub(crate) analysis: OnceLock<Arc<Analysis>>,
+    /// Rendered experiment pages of a finished experiment, by request (see `page`).
+    pages: Mutex<HashMap<String, Bytes>>,
+}
+
+/// The most rendered pages kept per snapshot; a full cache starts over.
+const PAGES_KEPT: usize = 64;
+
+impl ExperimentData {
+    /// Returns a snapshot of an experiment and its trials, with its spec parsed.
+    pub(crate) fn new(info: ExperimentInfo, trials: Vec<Trial>) -> ExperimentData {
+        let spec = parse_spec(&info);
+        ExperimentData {
+            info,
+            spec,
+            trials,
+            analysis: OnceLock::new(),
+            pages: Mutex::default(),
+        }
+    }
+
+    /// Returns the page rendered earlier for `request` (the query string and anything else
+    /// the HTML depends on), if this snapshot keeps one.
+    pub(crate) fn page(&self, request: &str) -> Option<Bytes> {
+        lock(&self.pages).get(request).cloned()
+    }
+
+    /// Keeps `html` as the page for `request`. Only pages that depend on nothing but the
+    /// snapshot and the request may be kept: a finished experiment's, not a live one's (its
+    /// durations count up with the clock).
+    pub(crate) fn keep_page(&self, request: &str, html: Bytes) {
+        let mut pages = lock(&self.pages);
+        if pages.len() >= PAGES_KEPT {
+            pages.clear();
+        }
+        pages.insert(request.to_string(), html);
+    }
 }
 
 /// One metric of one trial, in step order.
@@ -180,13 +217,7 @@ pub(crate) type Series = Vec<(Step, f64)>;
 fn experiment(store: &Store, name: &str) -> Result<ExperimentData> {
     let info = info(store, name)?;
     let trials = store.trials(name)?;
-    let spec = parse_spec(&info);
-    Ok(ExperimentData {
-        info,
-        spec,
-        trials,
-        analysis: OnceLock::new(),
-    })
+    Ok(ExperimentData::new(info, trials))
 }
 
 fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::http::header::{ContentType, CACHE_CONTROL};
+use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use experiment::{Timestamp, TrialId};
@@ -68,7 +69,7 @@ struct CompareHtml<'a> {
 
 /// What a page handler produces: the HTML and whether the page is live.
 struct Rendered {
-    html: String,
+    html: Bytes,
     live: bool,
 }
 
@@ -102,10 +103,14 @@ async fn experiment_page(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let fragment = is_fragment(&req);
+    let request = format!("{}?{}", u8::from(fragment), req.query_string());
     let reader = state.reader.clone();
     let name = name.into_inner();
     let query = query.into_inner();
-    respond(blocking(move || render_experiment(&reader, &name, &query, now(), fragment)).await?)
+    respond(
+        blocking(move || render_experiment(&reader, &name, &query, &request, now(), fragment))
+            .await?,
+    )
 }
 
 async fn trial_page(
@@ -144,21 +149,27 @@ fn render_experiments(reader: &Reader, now: Timestamp, fragment: bool) -> Result
         .render()?
     };
     Ok(Rendered {
-        html,
+        html: html.into(),
         live: page.live,
     })
 }
 
-/// Renders an experiment's page (or its fragment).
+/// Renders an experiment's page (or its fragment). A finished experiment's page depends only on
+/// the snapshot and the request (`request`: the query string and the fragment flag), so the
+/// snapshot keeps it and serves it again without rendering.
 fn render_experiment(
     reader: &Reader,
     name: &str,
     query: &LeaderboardQuery,
+    request: &str,
     now: Timestamp,
     fragment: bool,
 ) -> Result<Rendered> {
     let sel = Selection::parse(query, PER_PAGE)?;
     let data = reader.experiment(name)?;
+    if let Some(html) = data.page(request) {
+        return Ok(Rendered { html, live: false });
+    }
     let analysis = match data.analysis.get() {
         Some(analysis) => Arc::clone(analysis),
         None => {
@@ -183,6 +194,10 @@ fn render_experiment(
         }
         .render()?
     };
+    let html = Bytes::from(html);
+    if !page.live {
+        data.keep_page(request, html.clone());
+    }
     Ok(Rendered {
         html,
         live: page.live,
@@ -211,7 +226,7 @@ fn render_trial(
         .render()?
     };
     Ok(Rendered {
-        html,
+        html: html.into(),
         live: page.live,
     })
 }
@@ -232,7 +247,10 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32]) -> Result<Rendered> 
         live: false,
     }
     .render()?;
-    Ok(Rendered { html, live: false })
+    Ok(Rendered {
+        html: html.into(),
+        live: false,
+    })
 }
 
 fn respond(rendered: Rendered) -> Result<HttpResponse> {

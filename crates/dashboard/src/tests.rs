@@ -441,3 +441,49 @@ fn snapshots_follow_the_freshness_rule() {
         assert_eq!(status, StatusCode::NOT_FOUND);
     });
 }
+
+#[test]
+fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
+    run(async {
+        let store = store_with("done", 6);
+        store
+            .create_experiment(&fixtures::info("busy", ExperimentStatus::Running, 6))
+            .unwrap();
+        for i in 0..6 {
+            store.put_trial("busy", &fixtures::trial(i, 6)).unwrap();
+        }
+        let dashboard = Dashboard::new(store.clone(), Access::open(), Freshness::Frozen);
+        let service = init_service(dashboard.app()).await;
+        let mut bodies = Vec::new();
+        for uri in [
+            "/experiments/done?sort=param.lr",
+            "/experiments/done?sort=param.lr",
+            "/experiments/busy",
+        ] {
+            let res = call_service(&service, TestRequest::get().uri(uri).to_request()).await;
+            assert_eq!(res.status(), StatusCode::OK, "{uri}");
+            bodies.push(read_body(res).await);
+        }
+        assert_eq!(bodies[0], bodies[1], "a kept page is the page rendered");
+        let reader = &dashboard.state.reader;
+        let done = reader.experiment("done").unwrap();
+        assert_eq!(done.page("0?sort=param.lr").as_ref(), Some(&bodies[0]));
+        assert!(
+            done.page("1?sort=param.lr").is_none(),
+            "the fragment is another page"
+        );
+        let busy = reader.experiment("busy").unwrap();
+        assert!(
+            busy.page("0?").is_none(),
+            "a live page counts up with the clock"
+        );
+        // A bad query is refused before any kept page is looked up.
+        let req = TestRequest::get()
+            .uri("/experiments/done?page=0")
+            .to_request();
+        assert_eq!(
+            call_service(&service, req).await.status(),
+            StatusCode::BAD_REQUEST
+        );
+    });
+}

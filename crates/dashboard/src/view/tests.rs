@@ -14,7 +14,7 @@ use super::leaderboard::{ranked, LeaderboardQuery, Selection, PER_PAGE};
 use super::space::param_axes;
 use super::trial::{shell_quote, trial_page};
 use super::{experiments_page, Summary};
-use crate::data::{self, ExperimentData};
+use crate::data::ExperimentData;
 use crate::Error;
 
 const NOW: Timestamp = Timestamp(1_795_865_500_000);
@@ -22,14 +22,9 @@ const NOW: Timestamp = Timestamp(1_795_865_500_000);
 fn data(n: u32) -> ExperimentData {
     let info = fixtures::info("demo", ExperimentStatus::Running, n);
     let trials: Vec<Trial> = (0..n).map(|i| fixtures::trial(i, n)).collect();
-    let spec = data::parse_spec(&info);
-    assert!(spec.is_some(), "the fixture spec parses");
-    ExperimentData {
-        info,
-        spec,
-        trials,
-        analysis: std::sync::OnceLock::new(),
-    }
+    let d = ExperimentData::new(info, trials);
+    assert!(d.spec.is_some(), "the fixture spec parses");
+    d
 }
 
 #[test]
@@ -46,7 +41,7 @@ fn summary_counts_states_and_finds_the_best() {
     assert_eq!(s.duration, "1m40s", "running: measured to now");
     let best = s.best_href.as_deref().unwrap_or_default();
     assert!(best.starts_with("/experiments/demo/trials/"), "{best}");
-    let page = experiments_page(&[std::sync::Arc::new(d.clone())], NOW);
+    let page = experiments_page(&[std::sync::Arc::new(d)], NOW);
     assert!(page.live);
     assert_eq!(page.rows[0], s);
 }
