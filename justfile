@@ -22,8 +22,8 @@ bench:
     cargo bench -p trainer --bench cnn
     cargo build --release --bin sweep
     cargo bench -p tests --bench pruning
-    cargo run --release --bin sweep -- run experiments/digits-cnn-random.yaml --store target/bench-sweeps --no-serve
-    cargo run --release --bin sweep -- run experiments/breast-cancer-mlp-random.yaml --store target/bench-sweeps --no-serve
+    cargo run --release --bin sweep -- run experiments/digits-cnn-tpe.yaml --store target/bench-sweeps --no-serve
+    cargo run --release --bin sweep -- run experiments/breast-cancer-mlp-tpe.yaml --store target/bench-sweeps --no-serve
 
 # Serve the dashboard of the store in .sweep (read-only)
 serve store=".sweep":

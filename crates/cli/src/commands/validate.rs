@@ -16,9 +16,9 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     writeln!(out, "{}: ok", args.file.display())?;
     writeln!(
         out,
-        "experiment {}: method {:?}, {} trials, {} searched parameters, objective {} ({})",
+        "experiment {}: method {}, {} trials, {} searched parameters, objective {} ({})",
         spec.name,
-        spec.method,
+        spec.method.name(),
         spec.run_cap,
         spec.space.params().len(),
         spec.metric.name,
