@@ -85,8 +85,8 @@ impl Default for SobolConfig {
 impl Default for TpeConfig {
     fn default() -> Self {
         TpeConfig {
-            n_startup_trials: 10,
-            n_ei_candidates: 24,
+            n_startup_trials: 5,
+            n_ei_candidates: 32,
             multivariate: true,
             constant_liar: true,
             gamma: 0.1,

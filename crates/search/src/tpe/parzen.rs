@@ -6,17 +6,30 @@
 //!
 //! Kernel widths are where this estimator departs from Optuna's, on purpose and measured (see
 //! the `samplers` benchmark):
-//! - Each observation's width in each coordinate is its distance to the neighbouring
-//!   observations (Optuna's rule for one parameter at a time), in the joint model too, capped by
-//!   Scott's rule 0.2 n^(-1/(d+4)) range (Optuna's joint width). Optuna's joint model gives every
-//!   kernel Scott's width, which shrinks so slowly that the search cannot refine a good point.
+//! - `Widths::Neighbours` (the bad trials, and every estimator when parameters are modelled one
+//!   at a time): each observation's width in each coordinate is its distance to the neighbouring
+//!   observations and the prior's centre (Optuna's rule for one parameter at a time), in the
+//!   joint model too, capped by Scott's rule on the range, 0.2 n^(-1/(d+4)) range (Optuna's
+//!   joint width). Optuna's joint model gives every kernel that width, which shrinks so slowly
+//!   that the search cannot refine a good point.
+//! - `Widths::Spread` (the good trials in the joint model): Scott's rule proper, the weighted
+//!   standard deviation of the observations in each coordinate times n_eff^(-1/(d+4)) (n_eff:
+//!   Kish's effective number of observations under the weights), under the same cap. The good
+//!   trials' spread is what the next proposal should explore: it shrinks as they agree, which
+//!   refines a good region quickly, and stays wide in coordinates where they disagree. One good
+//!   trial has no spread, so it keeps the neighbour rule.
 //! - The "magic clip" keeps widths above range / min(100, n + 2) where n counts *every* finished
 //!   trial, not only those the estimator holds. Optuna counts the estimator's own observations,
 //!   at most 25 for the good side, so its good kernels never get narrower than range / 27 and
 //!   progress stalls once the remaining improvement is smaller than that.
 //!
 //! Rejected: no clip at all (collapses on multimodal functions such as Hartmann6), Scott's width
-//! for every kernel (slow refinement), half or double the clip (worse on two of four functions).
+//! on the range for every kernel (slow refinement), half or double the clip (worse on two of four
+//! functions). With `Spread` for the good side, also rejected: the spread rule for the bad side
+//! (smooth bad models push proposals away from the good region, where the bad trials cluster;
+//! much worse on all four functions), the smaller of the spread and neighbour widths (Levy10
+//! stalls), leaving the prior's centre out of the neighbour rule (better on Hartmann6, Levy10
+//! stalls at about 9), and a second, three times wider kernel per good trial (Hartmann6 worse).
 
 use rand::Rng;
 
@@ -32,6 +45,17 @@ pub(crate) enum Dim {
     Categorical { prior: Vec<f64> },
 }
 
+/// How kernel widths are chosen in the joint model (one parameter at a time, always by
+/// neighbours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Widths {
+    /// Each observation's distance to its neighbours, capped by Scott's rule on the range.
+    Neighbours,
+    /// Scott's rule on the observations' weighted spread, with the same cap; by neighbours
+    /// while there are fewer than two observations.
+    Spread,
+}
+
 /// How the estimator is built.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Settings {
@@ -43,6 +67,8 @@ pub(crate) struct Settings {
     pub(crate) magic_clip: bool,
     /// Finished trials in all, which the magic clip counts.
     pub(crate) observed: usize,
+    /// How widths are chosen when `multivariate`.
+    pub(crate) widths: Widths,
 }
 
 /// A fitted mixture over the coordinates of one group.
@@ -89,13 +115,16 @@ impl Parzen {
             *w /= total;
         }
         let d = dims.len();
+        let n = weights.len() - 1;
         let kernels: Vec<Kernels> = dims
             .iter()
             .enumerate()
             .map(|(j, dim)| {
                 let column: Vec<f64> = points.iter().skip(j).step_by(d).copied().collect();
                 match dim {
-                    Dim::Numeric(numeric) => numeric_kernels(numeric, &column, d, settings),
+                    Dim::Numeric(numeric) => {
+                        numeric_kernels(numeric, &column, &weights[..n], d, settings)
+                    }
                     Dim::Categorical { prior } => {
                         categorical_kernels(prior, &column, settings.prior_weight)
                     }
@@ -238,14 +267,26 @@ pub(crate) fn observation_weights(n: usize) -> Vec<f64> {
 /// Scott's rule's constant, as in Optuna's joint model.
 const SCOTT: f64 = 0.2;
 
-fn numeric_kernels(numeric: &Numeric, column: &[f64], d: usize, settings: Settings) -> Kernels {
+/// Returns the kernels of one numeric coordinate, `column` holding the observations' values
+/// and `weights` their mixture weights.
+fn numeric_kernels(
+    numeric: &Numeric,
+    column: &[f64],
+    weights: &[f64],
+    d: usize,
+    settings: Settings,
+) -> Kernels {
     let width = numeric.width();
     let (low, high, prior_mu, prior_sigma) = match numeric.domain {
         Domain::Bounded { low, high } => (low, high, 0.5 * (low + high), width),
         Domain::Normal { mu, sigma } => (f64::NEG_INFINITY, f64::INFINITY, mu, sigma),
     };
     let n = column.len();
-    let mut sigmas = neighbour_sigmas(column, prior_mu, low, high, width);
+    let mut sigmas = if settings.multivariate && settings.widths == Widths::Spread && n >= 2 {
+        vec![spread_sigma(column, weights, d); n]
+    } else {
+        neighbour_sigmas(column, prior_mu, low, high, width)
+    };
     if settings.multivariate {
         let exponent = -1.0 / (count(d) + 4.0);
         let scott = SCOTT * count(n.max(1)).powf(exponent) * width;
@@ -286,6 +327,25 @@ fn numeric_kernels(numeric: &Numeric, column: &[f64], d: usize, settings: Settin
         high,
         int: matches!(numeric.step, Step::Int { .. }),
     }
+}
+
+/// Returns Scott's width for `d` coordinates from weighted observations: their standard
+/// deviation times n_eff^(-1/(d+4)), n_eff = (sum w)^2 / sum w^2.
+fn spread_sigma(column: &[f64], weights: &[f64], d: usize) -> f64 {
+    let total: f64 = weights.iter().sum();
+    let squares: f64 = weights.iter().map(|w| w * w).sum();
+    if total <= 0.0 || squares <= 0.0 {
+        return 0.0;
+    }
+    let mean = column.iter().zip(weights).map(|(x, w)| x * w).sum::<f64>() / total;
+    let variance = column
+        .iter()
+        .zip(weights)
+        .map(|(x, w)| w * (x - mean) * (x - mean))
+        .sum::<f64>()
+        / total;
+    let n_eff = total * total / squares;
+    variance.sqrt() * n_eff.powf(-1.0 / (count(d) + 4.0))
 }
 
 /// Returns each observation's width as the larger gap to its neighbours (the prior's centre and
@@ -450,15 +510,21 @@ mod tests {
 
     use super::*;
 
+    impl Numeric {
+        fn unit_bounded() -> Numeric {
+            Numeric {
+                domain: Domain::Bounded {
+                    low: 0.0,
+                    high: 1.0,
+                },
+                log: false,
+                step: Step::Real,
+            }
+        }
+    }
+
     fn unit_dim() -> Dim {
-        Dim::Numeric(Numeric {
-            domain: Domain::Bounded {
-                low: 0.0,
-                high: 1.0,
-            },
-            log: false,
-            step: Step::Real,
-        })
+        Dim::Numeric(Numeric::unit_bounded())
     }
 
     #[test]
@@ -486,6 +552,7 @@ mod tests {
             prior_weight: 1.0,
             magic_clip: true,
             observed: 0,
+            widths: Widths::Neighbours,
         };
         let p = Parzen::new(&[unit_dim()], &[0.1, 0.95, 0.5], &[1.0; 3], settings);
         let n = 20_000;
@@ -507,6 +574,7 @@ mod tests {
             prior_weight: 1.0,
             magic_clip: true,
             observed: 0,
+            widths: Widths::Neighbours,
         };
         let dims = [
             Dim::Numeric(Numeric {
@@ -527,6 +595,42 @@ mod tests {
             .map(|(i, c)| p.log_pdf(&[count(i), count(c)]).exp())
             .sum();
         assert!((total - 1.0).abs() < 1e-9, "{total}");
+    }
+
+    #[test]
+    fn spread_widths_follow_the_weighted_spread_of_the_observations() {
+        let sigmas = |points: &[f64], weights: &[f64], widths: Widths| {
+            let settings = Settings {
+                multivariate: true,
+                prior_weight: 1.0,
+                magic_clip: false,
+                observed: 0,
+                widths,
+            };
+            match numeric_kernels(&Numeric::unit_bounded(), points, weights, 1, settings) {
+                Kernels::Numeric { sigmas, .. } => sigmas,
+                Kernels::Categorical { .. } => Vec::new(),
+            }
+        };
+        // Two equal observations 0.2 apart: standard deviation 0.1, n_eff 2; the prior's width
+        // stays the range.
+        let s = sigmas(&[0.4, 0.6], &[1.0, 1.0], Widths::Spread);
+        let want = 0.1 * 2f64.powf(-0.2);
+        assert!(s[..2].iter().all(|x| (x - want).abs() < 1e-12), "{s:?}");
+        assert_eq!(s[2], 1.0);
+        // Weight on one observation narrows the spread; Scott's width on the range caps it.
+        let skewed = sigmas(&[0.4, 0.6], &[1.0, 0.1], Widths::Spread);
+        assert!(skewed[0] < want, "{skewed:?}");
+        let capped = sigmas(&[0.0, 1.0], &[1.0, 1.0], Widths::Spread);
+        assert!(
+            (capped[0] - SCOTT * 2f64.powf(-0.2)).abs() < 1e-12,
+            "{capped:?}"
+        );
+        // One observation has no spread: its width is the neighbour rule's.
+        assert_eq!(
+            sigmas(&[0.3], &[1.0], Widths::Spread),
+            sigmas(&[0.3], &[1.0], Widths::Neighbours)
+        );
     }
 
     #[test]
