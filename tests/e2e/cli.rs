@@ -175,7 +175,8 @@ parameters:
 #[test]
 fn every_command_has_help_and_bad_usage_exits_2() {
     let env = TestEnv::new();
-    for command in ["run", "validate", "ls", "show", "trials"] {
+    let commands = "run validate ls show trials predict gate reproduce export serve";
+    for command in commands.split(' ') {
         let help = env.sweep(&[command, "--help"]);
         assert_eq!(help.code, 0, "{command}: {help:?}");
         assert!(help.stdout.contains("Usage"), "{command}: {}", help.stdout);
