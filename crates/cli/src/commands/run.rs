@@ -66,6 +66,13 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     };
     print_run_summary(&spec, &summary, args)?;
     super::tested::after_run(&store, &spec, &objective, summary.best.as_ref())?;
+    if !args.serve_after {
+        writeln!(
+            std::io::stdout().lock(),
+            "\nbrowse them: sweep serve --store {}",
+            args.store.store.display()
+        )?;
+    }
     if let Some(server) = dashboard {
         if args.serve_after {
             eprintln!(
@@ -113,10 +120,6 @@ fn print_run_summary(
         )?,
         None => writeln!(out, "\nno trial completed")?,
     }
-    let store = args.store.store.display();
-    writeln!(out, "results are in {store}")?;
-    if !args.serve_after {
-        writeln!(out, "browse them: sweep serve --store {store}")?;
-    }
+    writeln!(out, "results are in {}", args.store.store.display())?;
     Ok(())
 }
