@@ -305,26 +305,44 @@ fn parallel_chart(
     charts::parallel(&par_axes, &lines, width, (&best, &worst))
 }
 
-/// Returns each parameter's importance over the completed trials, or `None` with too few.
+/// Returns each parameter's importance over the finished trials with a value, or `None` with
+/// too few. Pruned trials count, ranked after every completed trial (as the samplers rank
+/// them): a sweep that prunes most trials still says which parameters the survivors share.
 pub(crate) fn importance_of(
     axes: &[ParamAxis],
     trials: &[Trial],
     objective: &str,
     goal: Direction,
 ) -> Option<Vec<(String, f64)>> {
-    let done: Vec<&Trial> = trials
+    let oriented = |t: &Trial| {
+        t.value(objective)
+            .filter(|v| v.is_finite())
+            .map(|v| if goal == Direction::Maximize { -v } else { v })
+    };
+    let of = |state: TrialState| -> Vec<(&Trial, f64)> {
+        trials
+            .iter()
+            .filter(|t| t.state == state)
+            .filter_map(|t| oriented(t).map(|v| (t, v)))
+            .collect()
+    };
+    let completed = of(TrialState::Completed);
+    let pruned = of(TrialState::Pruned);
+    let worst = completed.iter().map(|c| c.1).reduce(f64::max)?;
+    // Shift pruned values past the worst completed one, keeping their order.
+    let offset = pruned
         .iter()
-        .filter(|t| {
-            t.state == TrialState::Completed && t.value(objective).is_some_and(f64::is_finite)
-        })
+        .map(|p| p.1)
+        .reduce(f64::min)
+        .map_or(0.0, |least| worst - least + 1.0);
+    let ranked: Vec<(&Trial, f64)> = completed
+        .into_iter()
+        .chain(pruned.into_iter().map(|(t, v)| (t, v + offset)))
         .collect();
-    let oriented: Vec<f64> = done
-        .iter()
-        .filter_map(|t| t.value(objective))
-        .map(|v| if goal == Direction::Maximize { -v } else { v })
-        .collect();
+    let done: Vec<&Trial> = ranked.iter().map(|r| r.0).collect();
+    let values: Vec<f64> = ranked.iter().map(|r| r.1).collect();
     let columns: Vec<importance::Column> = axes.iter().map(|a| a.column(&done)).collect();
-    let scores = importance::ped_anova(&columns, &oriented)?;
+    let scores = importance::ped_anova(&columns, &values)?;
     Some(axes.iter().map(|a| a.name.clone()).zip(scores).collect())
 }
 
@@ -339,12 +357,12 @@ fn importance_chart(
         None => {
             let done = trials
                 .iter()
-                .filter(|t| t.state == TrialState::Completed)
+                .filter(|t| matches!(t.state, TrialState::Completed | TrialState::Pruned))
                 .count();
             charts::importance(
                 &[],
                 &format!(
-                    "needs {} completed trials ({done} so far)",
+                    "needs {} completed or pruned trials ({done} so far)",
                     importance::MIN_TRIALS
                 ),
             )

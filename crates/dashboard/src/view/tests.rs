@@ -112,6 +112,33 @@ fn importance_finds_the_parameters_that_matter() {
 }
 
 #[test]
+fn importance_ranks_pruned_trials_after_completed_ones() {
+    // Only 5 trials complete, all with 128 hidden units; the 25 pruned ones carry higher values
+    // (as a trial pruned early may), and still rank after every completed one.
+    let mut d = data(31);
+    d.trials.pop();
+    for t in &mut d.trials {
+        let wide = t.params["hidden"] == experiment::ParamValue::Int(128) && t.id.0 < 15;
+        t.state = if wide {
+            TrialState::Completed
+        } else {
+            TrialState::Pruned
+        };
+        let value = if wide { 0.5 } else { 0.9 } + f64::from(t.id.0) / 1000.0;
+        t.result = Some(experiment::TrialResult {
+            best_step: experiment::Step(3),
+            metrics: BTreeMap::from([("val_accuracy".to_string(), value)]),
+        });
+    }
+    let axes = param_axes(d.spec.as_ref(), &d.trials);
+    let scores = importance_of(&axes, &d.trials, &d.info.objective, d.info.goal)
+        .expect("5 completed trials are enough with the pruned ones");
+    let get = |name: &str| scores.iter().find(|s| s.0 == name).map_or(0.0, |s| s.1);
+    // The top 3 all have 128 units and three different optimizers.
+    assert!(get("hidden") > 2.0 * get("optimizer"), "{scores:?}");
+}
+
+#[test]
 fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
     let d = data(20);
     let t = &d.trials[4];
