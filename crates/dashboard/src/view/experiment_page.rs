@@ -315,9 +315,13 @@ pub(crate) fn importance_of(
     goal: Direction,
 ) -> Option<Vec<(String, f64)>> {
     let oriented = |t: &Trial| {
-        t.value(objective)
-            .filter(|v| v.is_finite())
-            .map(|v| if goal == Direction::Maximize { -v } else { v })
+        t.value(objective).filter(|v| v.is_finite()).map(|v| {
+            if goal == Direction::Maximize {
+                -v
+            } else {
+                v
+            }
+        })
     };
     let of = |state: TrialState| -> Vec<(&Trial, f64)> {
         trials
