@@ -154,8 +154,11 @@ pub(crate) fn compare_page(
             )
         })
         .collect();
-    let metrics: BTreeSet<&String> = trials.iter().flat_map(|(_, m)| m.keys()).collect();
-    let charts = metrics
+    let names = trials
+        .iter()
+        .flat_map(|(_, m)| m.keys().map(String::as_str));
+    let metrics: BTreeSet<&str> = names.collect();
+    let charts = format::metric_order(&info.objective, metrics)
         .into_iter()
         .map(|metric| {
             let lines: Vec<Curve> = trials
@@ -171,7 +174,7 @@ pub(crate) fn compare_page(
                 })
                 .collect();
             MetricChart {
-                name: metric.clone(),
+                name: metric.to_string(),
                 svg: charts::curves(
                     &lines,
                     (1100, 320),

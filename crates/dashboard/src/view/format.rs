@@ -45,6 +45,29 @@ pub(crate) fn span(start: Option<Timestamp>, end: Option<Timestamp>, now: Timest
     }
 }
 
+/// Orders metric names for charts: the objective first, then the other validation metrics,
+/// then the rest, and `epoch_seconds` (timing, not quality) last; by name within each group.
+pub(crate) fn metric_order<'a>(
+    objective: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
+    let mut names: Vec<&str> = names.into_iter().collect();
+    names.sort_by_key(|n| {
+        let group = if *n == objective {
+            0
+        } else if n.starts_with("val_") {
+            1
+        } else if *n == "epoch_seconds" {
+            3
+        } else {
+            2
+        };
+        (group, *n)
+    });
+    names.dedup();
+    names
+}
+
 /// Percent-encodes `s` for use as one URL path segment or query value: every byte other than
 /// ASCII letters, digits and `-._~` becomes `%XX`.
 pub(crate) fn url_part(s: &str) -> String {
@@ -86,6 +109,27 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metrics_are_ordered_objective_first_and_timing_last() {
+        let names = [
+            "epoch_seconds",
+            "train_loss",
+            "val_loss",
+            "val_accuracy",
+            "val_f1",
+        ];
+        assert_eq!(
+            metric_order("val_loss", names),
+            [
+                "val_loss",
+                "val_accuracy",
+                "val_f1",
+                "train_loss",
+                "epoch_seconds"
+            ]
+        );
+    }
 
     #[test]
     fn formats() {

@@ -129,8 +129,9 @@ pub(crate) fn trial_page(
             }
         })
         .collect();
-    let charts = metrics
-        .iter()
+    let charts = format::metric_order(&info.objective, metrics.keys().map(String::as_str))
+        .into_iter()
+        .filter_map(|name| metrics.get_key_value(name))
         .map(|(name, series)| {
             let points = series.iter().map(|(s, v)| (f64::from(s.0), *v)).collect();
             let curve = Curve {
