@@ -49,7 +49,8 @@ pub(crate) fn curves(
         .collect();
     let xs = || lines.iter().flat_map(|(_, p)| p.iter().map(|(x, _)| *x));
     // The y axis spans each curve past its first tenth of steps, where training settles; the
-    // early points outside are drawn on the axis's edge rather than stretching it.
+    // early points outside run off the chart (cut where they cross its edge) rather than
+    // stretching it.
     let settled = lines
         .iter()
         .flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
@@ -62,15 +63,6 @@ pub(crate) fn curves(
     } else {
         (x_min - 1.0, x_max + 1.0)
     };
-    let lines: Vec<(&Curve, Vec<(f64, f64)>)> = lines
-        .into_iter()
-        .map(|(c, p)| {
-            (
-                c,
-                p.into_iter().map(|(x, y)| (x, y.clamp(y0, y1))).collect(),
-            )
-        })
-        .collect();
     let with_legend = lines.len() > 1 || lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed);
     render(size, &label, |root| -> DrawResult {
         let (plot, legend) = if with_legend {
@@ -96,25 +88,28 @@ pub(crate) fn curves(
             .label_style(text_style(14))
             .axis_desc_style(text_style(15))
             .draw()?;
+        let shown = |p: &(f64, f64)| (y0..=y1).contains(&p.1);
         for (_, points) in lines.iter().filter(|(c, _)| c.emphasis == Emphasis::Dimmed) {
-            chart.draw_series(LineSeries::new(
-                points.iter().copied(),
-                DIM.mix(0.6).stroke_width(1),
-            ))?;
-            if let Some(&end) = points.last() {
+            for piece in within(points, y0, y1) {
+                chart.draw_series(LineSeries::new(piece, DIM.mix(0.6).stroke_width(1)))?;
+            }
+            if let Some(&end) = points.last().filter(|p| shown(p)) {
                 chart.draw_series(std::iter::once(Cross::new(end, 3, DIM.stroke_width(1))))?;
             }
         }
         for (curve, points) in &lines {
             if let Emphasis::Colour(i) = curve.emphasis {
                 let colour = palette(i);
-                chart.draw_series(LineSeries::new(
-                    points.iter().copied(),
-                    colour.stroke_width(2),
-                ))?;
+                for piece in within(points, y0, y1) {
+                    chart.draw_series(LineSeries::new(piece, colour.stroke_width(2)))?;
+                }
                 if points.len() == 1 {
-                    chart
-                        .draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
+                    chart.draw_series(
+                        points
+                            .iter()
+                            .filter(|p| shown(p))
+                            .map(|&p| Circle::new(p, 3, colour.filled())),
+                    )?;
                 }
             }
         }
@@ -132,4 +127,48 @@ pub(crate) fn curves(
         }
         Ok(())
     })
+}
+
+/// Returns the pieces of the polyline `points` inside `y0..=y1`: each segment is cut where it
+/// crosses an edge, so a curve leaves the chart where it runs off the axis instead of being
+/// drawn along the edge at a value it never had.
+pub(super) fn within(points: &[(f64, f64)], y0: f64, y1: f64) -> Vec<Vec<(f64, f64)>> {
+    let mut pieces = Vec::new();
+    let mut current: Vec<(f64, f64)> = Vec::new();
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let at = |t: f64| (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+        // The part of the segment (t in 0..=1) whose y is within the axis.
+        let (lo, hi) = if a.1 == b.1 {
+            if (y0..=y1).contains(&a.1) {
+                (0.0, 1.0)
+            } else {
+                (1.0, 0.0)
+            }
+        } else {
+            let t0 = (y0 - a.1) / (b.1 - a.1);
+            let t1 = (y1 - a.1) / (b.1 - a.1);
+            (t0.min(t1).max(0.0), t0.max(t1).min(1.0))
+        };
+        if lo > hi {
+            pieces.extend((!current.is_empty()).then(|| std::mem::take(&mut current)));
+            continue;
+        }
+        let (start, end) = (
+            if lo == 0.0 { a } else { at(lo) },
+            if hi == 1.0 { b } else { at(hi) },
+        );
+        if current.last() != Some(&start) {
+            pieces.extend((!current.is_empty()).then(|| std::mem::take(&mut current)));
+            current.push(start);
+        }
+        current.push(end);
+        if hi < 1.0 {
+            pieces.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        pieces.push(current);
+    }
+    pieces
 }

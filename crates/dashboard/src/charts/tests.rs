@@ -255,3 +255,29 @@ fn ticks_and_colours() {
     assert_eq!(viridis(1.0), RGBColor(253, 231, 37));
     assert_eq!(palette(9), PALETTE[1]);
 }
+
+#[test]
+fn curves_leave_the_chart_where_they_cross_its_edge() {
+    use super::curves::within;
+    // Starts below the axis, rises through it, dips below once more, ends inside.
+    let points = [
+        (1.0, 0.0),
+        (2.0, 0.5),
+        (3.0, 0.8),
+        (4.0, 0.2),
+        (5.0, 0.6),
+        (6.0, 0.7),
+    ];
+    let pieces = within(&points, 0.4, 1.0);
+    assert_eq!(
+        pieces,
+        [
+            vec![(1.8, 0.4), (2.0, 0.5), (3.0, 0.8), (3.0 + 2.0 / 3.0, 0.4)],
+            vec![(4.5, 0.4), (5.0, 0.6), (6.0, 0.7)],
+        ]
+    );
+    // Entirely inside: one piece, unchanged; entirely outside: nothing; flat on the edge: kept.
+    assert_eq!(within(&points[1..3], 0.0, 1.0), [points[1..3].to_vec()]);
+    assert!(within(&points, 2.0, 3.0).is_empty());
+    assert_eq!(within(&[(0.0, 1.0), (1.0, 1.0)], 0.0, 1.0).len(), 1);
+}
