@@ -13,7 +13,11 @@ use crate::optimize::{self, Limits};
 /// sqrt(5).
 const SQRT5: f64 = 2.236_067_977_499_79;
 
-const LAMBDA_PRIOR: (f64, f64) = (0.1, 0.01);
+/// The prior on each inverse squared length scale l is proportional to exp(-(a / l + b * l)):
+/// (a, b) here. Optuna's b = 0.1 costs a nat at a length scale of 0.3 and ten at 0.1, so the
+/// fit prefers smooth models and refines the best basin more precisely (Hartmann6's median
+/// regret over 80 seeds at 50 trials: 2.2e-3 with b = 0.01, 1.5e-3 with 0.1).
+const LAMBDA_PRIOR: (f64, f64) = (0.1, 0.1);
 
 /// The smallest noise variance, relative to the standardized objective's unit variance.
 pub(crate) const MIN_NOISE: f64 = 1e-9;
