@@ -209,9 +209,9 @@ fn the_experiment_page_renders_in_headless_chromium() {
         dom.contains("pick 2 to 8 trials"),
         "the compare picker's script ran"
     );
-    // Importance needs 10 completed trials; the other charts have data.
+    // Importance needs 10 completed or pruned trials; the other charts have data.
     assert_eq!(dom.matches("data-empty").count(), 1, "one empty chart");
-    assert!(dom.contains("needs 10 completed trials (4 so far)"));
+    assert!(dom.contains("needs 10 completed or pruned trials (4 so far)"));
 
     let shot = env.path().join("experiment.png");
     run_chromium(
