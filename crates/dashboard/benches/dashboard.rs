@@ -71,7 +71,8 @@ fn main() {
     let system = actix_web::rt::System::new();
     let modes = [
         (
-            "cold: every request reads and decodes the store",
+            "cold: every request reads and decodes the store (the handler tests' mode; \
+             no served dashboard does this, so the goal is not checked)",
             Freshness::EveryRequest,
         ),
         (
@@ -98,7 +99,8 @@ fn main() {
         for (page, (median, max, kib)) in &timings {
             println!("{page:<72} {median:>9.1} {max:>9.1} {kib:>7.0}");
         }
-        if let Some((median, _, _)) = timings.get(NEW_PAGE) {
+        let served = freshness != Freshness::EveryRequest;
+        if let Some((median, _, _)) = timings.get(NEW_PAGE).filter(|_| served) {
             let verdict = if *median < GOAL_MS { "meets" } else { "MISSES" };
             println!(
                 "experiment page ({label}): median {median:.1} ms, {verdict} the {GOAL_MS} ms goal"
