@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    Direction, MetricSpec, Params, Seed, Step, Trial, TrialId, TrialResult, TrialState,
+    Direction, Distribution, MetricSpec, Param, Params, SearchSpace, Seed, Step, Trial, TrialId,
+    TrialResult, TrialState,
 };
 
 use crate::{Sampler, SuggestContext};
-use experiment::SearchSpace;
 
 /// The objective every test minimizes.
 pub(crate) fn objective() -> MetricSpec {
@@ -69,4 +69,49 @@ pub(crate) fn best(trials: &[Trial]) -> f64 {
 pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
+}
+
+/// The space of `quadratic`: x and y uniform on [-5, 5].
+pub(crate) fn quadratic_space() -> SearchSpace {
+    let uniform = || Distribution::Uniform {
+        min: -5.0,
+        max: 5.0,
+    };
+    SearchSpace::new(vec![Param::new("x", uniform()), Param::new("y", uniform())])
+}
+
+/// A quadratic bowl with its minimum 0 at x = 1, y = -2.
+pub(crate) fn quadratic(p: &Params) -> f64 {
+    let x = p["x"].as_f64().unwrap_or(f64::NAN);
+    let y = p["y"].as_f64().unwrap_or(f64::NAN);
+    (x - 1.0).powi(2) + (y + 2.0).powi(2)
+}
+
+/// Returns each trial's x and y to 6 decimals, for golden sequences on `quadratic_space`.
+pub(crate) fn xy(trials: &[Trial]) -> Vec<String> {
+    trials
+        .iter()
+        .map(|t| {
+            format!(
+                "x={:.6} y={:.6}",
+                t.params["x"].as_f64().unwrap_or(0.0),
+                t.params["y"].as_f64().unwrap_or(0.0)
+            )
+        })
+        .collect()
+}
+
+/// Returns the median over seeds `0..seeds` of the best `quadratic` value that `sampler(seed)`
+/// finds in `budget` trials.
+pub(crate) fn median_best_on_quadratic(
+    sampler: &dyn Fn(u64) -> Box<dyn Sampler>,
+    seeds: u64,
+    budget: u32,
+) -> f64 {
+    let space = quadratic_space();
+    median(
+        (0..seeds)
+            .map(|s| best(&study(sampler(s).as_ref(), &space, budget, quadratic)))
+            .collect(),
+    )
 }

@@ -1,35 +1,10 @@
 //! The Gaussian-process sampler: a golden sequence, and a search that beats random.
 
-use experiment::{Distribution, Param, SearchSpace, Seed, TrialId};
+use experiment::{Seed, TrialId};
 
 use super::*;
-use crate::testing::{best, median, objective, study};
+use crate::testing::{median_best_on_quadratic, objective, quadratic, quadratic_space, study, xy};
 use crate::RandomSampler;
-
-fn quadratic_space() -> SearchSpace {
-    SearchSpace::new(vec![
-        Param::new(
-            "x",
-            Distribution::Uniform {
-                min: -5.0,
-                max: 5.0,
-            },
-        ),
-        Param::new(
-            "y",
-            Distribution::Uniform {
-                min: -5.0,
-                max: 5.0,
-            },
-        ),
-    ])
-}
-
-fn quadratic(p: &Params) -> f64 {
-    let x = p["x"].as_f64().unwrap_or(f64::NAN);
-    let y = p["y"].as_f64().unwrap_or(f64::NAN);
-    (x - 1.0).powi(2) + (y + 2.0).powi(2)
-}
 
 fn bayes(seed: u64) -> GpSampler {
     GpSampler::new(Seed(seed), BayesConfig::default(), objective())
@@ -39,16 +14,7 @@ fn bayes(seed: u64) -> GpSampler {
 fn golden_sequence_for_seed_7() {
     // A golden sequence: a change here changes every bayes experiment's trials.
     let trials = study(&bayes(7), &quadratic_space(), 13, quadratic);
-    let drawn: Vec<String> = trials[10..]
-        .iter()
-        .map(|t| {
-            format!(
-                "x={:.6} y={:.6}",
-                t.params["x"].as_f64().unwrap_or(0.0),
-                t.params["y"].as_f64().unwrap_or(0.0)
-            )
-        })
-        .collect();
+    let drawn = xy(&trials[10..]);
     assert_eq!(
         drawn,
         [
@@ -61,14 +27,7 @@ fn golden_sequence_for_seed_7() {
 
 #[test]
 fn beats_random_search_on_a_quadratic() {
-    let space = quadratic_space();
-    let runs = |sampler: &dyn Fn(u64) -> Box<dyn Sampler>| {
-        median(
-            (0..3)
-                .map(|s| best(&study(sampler(s).as_ref(), &space, 25, quadratic)))
-                .collect(),
-        )
-    };
+    let runs = |sampler: &dyn Fn(u64) -> Box<dyn Sampler>| median_best_on_quadratic(sampler, 3, 25);
     let gp = runs(&|s| Box::new(bayes(s)));
     let random = runs(&|s| Box::new(RandomSampler::new(Seed(s))));
     assert!(gp < random / 100.0, "bayes {gp}, random {random}");

@@ -1,35 +1,12 @@
 //! TPE: a golden sequence, the constant liar, and a search that beats random.
 
-use experiment::{Distribution, Param, ParamValue, SearchSpace, Seed, TpeConfig, TrialId};
+use experiment::{ParamValue, Seed, TpeConfig, TrialId};
 
 use super::*;
-use crate::testing::{best, median, objective, study, trial};
+use crate::testing::{
+    median_best_on_quadratic, objective, quadratic, quadratic_space, study, trial, xy,
+};
 use crate::RandomSampler;
-
-fn quadratic_space() -> SearchSpace {
-    SearchSpace::new(vec![
-        Param::new(
-            "x",
-            Distribution::Uniform {
-                min: -5.0,
-                max: 5.0,
-            },
-        ),
-        Param::new(
-            "y",
-            Distribution::Uniform {
-                min: -5.0,
-                max: 5.0,
-            },
-        ),
-    ])
-}
-
-fn quadratic(p: &Params) -> f64 {
-    let x = p["x"].as_f64().unwrap_or(f64::NAN);
-    let y = p["y"].as_f64().unwrap_or(f64::NAN);
-    (x - 1.0).powi(2) + (y + 2.0).powi(2)
-}
 
 fn tpe(seed: u64) -> TpeSampler {
     TpeSampler::new(Seed(seed), TpeConfig::default(), objective())
@@ -39,16 +16,7 @@ fn tpe(seed: u64) -> TpeSampler {
 fn golden_sequence_for_seed_7() {
     // A golden sequence: a change here changes every TPE experiment's trials.
     let trials = study(&tpe(7), &quadratic_space(), 14, quadratic);
-    let drawn: Vec<String> = trials[10..]
-        .iter()
-        .map(|t| {
-            format!(
-                "x={:.6} y={:.6}",
-                t.params["x"].as_f64().unwrap_or(0.0),
-                t.params["y"].as_f64().unwrap_or(0.0)
-            )
-        })
-        .collect();
+    let drawn = xy(&trials[10..]);
     assert_eq!(
         drawn,
         [
@@ -98,14 +66,7 @@ fn a_running_trial_pushes_the_next_proposal_away() {
 
 #[test]
 fn beats_random_search_on_a_quadratic() {
-    let space = quadratic_space();
-    let runs = |sampler: &dyn Fn(u64) -> Box<dyn Sampler>| {
-        median(
-            (0..5)
-                .map(|s| best(&study(sampler(s).as_ref(), &space, 40, quadratic)))
-                .collect(),
-        )
-    };
+    let runs = |sampler: &dyn Fn(u64) -> Box<dyn Sampler>| median_best_on_quadratic(sampler, 5, 40);
     let tpe = runs(&|s| Box::new(tpe(s)));
     let random = runs(&|s| Box::new(RandomSampler::new(Seed(s))));
     assert!(tpe < random / 3.0, "tpe {tpe}, random {random}");
