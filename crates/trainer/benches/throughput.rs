@@ -9,52 +9,24 @@
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout)]
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::Instant;
 
-use experiment::{
-    Control, ExperimentSpec, MetricPoint, Objective, Params, Reporter, Seed, Step, TrialContext,
-    TrialId, TrialOutcome,
-};
-use trainer::MlpObjective;
+use common::{median, objective, trial};
 
 /// Epochs per measured trial.
 const EPOCHS: i64 = 30;
 /// Measurements per setting; the median and the best are reported.
 const REPEATS: usize = 7;
 
-/// Sums the `epoch_seconds` a trial reports, and keeps its best validation accuracy.
-#[derive(Debug, Default)]
-struct Clock {
-    seconds: f64,
-    epochs: u32,
-    best_accuracy: f64,
-}
-
-impl Reporter for Clock {
-    fn report(&mut self, _step: Step, metrics: &[MetricPoint]) -> Control {
-        for point in metrics {
-            if point.name == "epoch_seconds" {
-                self.seconds += point.value;
-                self.epochs += 1;
-            }
-            if point.name == "val_accuracy" {
-                self.best_accuracy = self.best_accuracy.max(point.value);
-            }
-        }
-        Control::Continue
-    }
-}
-
 fn main() {
-    let spec = spec();
-    let objective = match MlpObjective::new(&spec) {
-        Ok(objective) => objective,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
+    let yaml = format!(
+        "name: throughput\nseed: 0\ndata: {{csv: data/digits.csv, target: digit}}\n\
+         metric: {{name: val_accuracy}}\nmodel: {{depth: 2, hidden: 128, dropout: 0.2}}\n\
+         train: {{batch_size: 64, optimizer: adam, lr: 1.0e-3, epochs: {EPOCHS}}}\n"
+    );
+    let objective = objective("throughput", &yaml);
     let rows = objective.data_summary().train_rows;
     println!(
         "digits: {rows} training rows; MLP 64-128-128-10, batch 64, adam, dropout 0.2; {EPOCHS} epochs per trial"
@@ -71,7 +43,7 @@ fn main() {
     let mut pairs = Vec::new();
     for r in 0..REPEATS {
         let r = u32::try_from(r).unwrap_or(0);
-        singles.push(samples_per_second(&trial(&objective, r), rows));
+        singles.push(trial(&objective, r).samples_per_second(rows));
         let start = Instant::now();
         let (a, b) = std::thread::scope(|s| {
             let a = s.spawn(|| trial(&objective, 100 + 2 * r));
@@ -86,8 +58,8 @@ fn main() {
         let total = 2.0 * rows as f64 * EPOCHS as f64 / wall;
         pairs.push((
             total,
-            samples_per_second(&a, rows),
-            samples_per_second(&b, rows),
+            a.samples_per_second(rows),
+            b.samples_per_second(rows),
         ));
     }
     let one_best = singles.iter().copied().fold(0.0, f64::max);
@@ -129,54 +101,4 @@ fn machine_scaling() -> f64 {
         s.spawn(spin);
     });
     2.0 * one / start.elapsed().as_secs_f64()
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
-
-/// Runs one trial with seed `seed` and returns its clock.
-fn trial(objective: &MlpObjective, seed: u32) -> Clock {
-    let params = Params::new();
-    let ctx = TrialContext {
-        trial: TrialId(seed),
-        seed: Seed(u64::from(seed)),
-        params: &params,
-    };
-    let mut clock = Clock::default();
-    let outcome = objective.run(&ctx, &mut clock);
-    if let TrialOutcome::Failed { reason } = outcome {
-        eprintln!("error: trial failed: {reason}");
-        std::process::exit(1);
-    }
-    clock
-}
-
-fn samples_per_second(clock: &Clock, rows: usize) -> f64 {
-    rows as f64 * f64::from(clock.epochs) / clock.seconds
-}
-
-fn spec() -> ExperimentSpec {
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../experiments/throughput.yaml");
-    let yaml = format!(
-        "name: throughput\nseed: 0\ndata: {{csv: data/digits.csv, target: digit}}\n\
-         metric: {{name: val_accuracy}}\nmodel: {{depth: 2, hidden: 128, dropout: 0.2}}\n\
-         train: {{batch_size: 64, optimizer: adam, lr: 1.0e-3, epochs: {EPOCHS}}}\n"
-    );
-    match ExperimentSpec::from_yaml_str(&yaml, &file) {
-        Ok(spec) => spec,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    }
 }
