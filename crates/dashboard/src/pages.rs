@@ -139,19 +139,16 @@ async fn compare_page(
 fn render_experiments(reader: &Reader, now: Timestamp, fragment: bool) -> Result<Rendered> {
     let all = reader.experiments()?;
     let page = view::experiments_page(&all, now);
-    let html = if fragment {
-        ExperimentsFragment { page: &page }.render()?
-    } else {
-        ExperimentsHtml {
-            page: &page,
-            live: page.live,
-        }
-        .render()?
-    };
-    Ok(Rendered {
-        html: html.into(),
+    let whole = ExperimentsHtml {
+        page: &page,
         live: page.live,
-    })
+    };
+    either(
+        fragment,
+        &ExperimentsFragment { page: &page },
+        &whole,
+        page.live,
+    )
 }
 
 /// Renders an experiment's page (or its fragment). A finished experiment's page depends only on
@@ -185,23 +182,20 @@ fn render_experiment(
     };
     let ranked = experiment_page::ranked_from(&data.trials, &analysis.order);
     let page = experiment_page::experiment_page(&data, &ranked, &analysis, &sel, now);
-    let html = if fragment {
-        ExperimentFragment { page: &page }.render()?
-    } else {
-        ExperimentHtml {
-            page: &page,
-            live: page.live,
-        }
-        .render()?
-    };
-    let html = Bytes::from(html);
-    if !page.live {
-        data.keep_page(request, html.clone());
-    }
-    Ok(Rendered {
-        html,
+    let whole = ExperimentHtml {
+        page: &page,
         live: page.live,
-    })
+    };
+    let rendered = either(
+        fragment,
+        &ExperimentFragment { page: &page },
+        &whole,
+        page.live,
+    )?;
+    if !rendered.live {
+        data.keep_page(request, rendered.html.clone());
+    }
+    Ok(rendered)
 }
 
 fn render_trial(
@@ -216,19 +210,11 @@ fn render_trial(
     let t = reader.trial(name, id)?;
     let metrics = reader.all_metrics(name, t.id)?;
     let page = trial::trial_page(&info, spec.as_ref(), &t, &metrics, now, &reader.store_dir());
-    let html = if fragment {
-        TrialFragment { page: &page }.render()?
-    } else {
-        TrialHtml {
-            page: &page,
-            live: page.live,
-        }
-        .render()?
-    };
-    Ok(Rendered {
-        html: html.into(),
+    let whole = TrialHtml {
+        page: &page,
         live: page.live,
-    })
+    };
+    either(fragment, &TrialFragment { page: &page }, &whole, page.live)
 }
 
 fn render_compare(reader: &Reader, name: &str, ids: &[u32]) -> Result<Rendered> {
@@ -250,6 +236,24 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32]) -> Result<Rendered> 
     Ok(Rendered {
         html: html.into(),
         live: false,
+    })
+}
+
+/// Renders the page's `<main>` fragment or the whole page, as the request asked.
+fn either(
+    fragment: bool,
+    part: &impl Template,
+    whole: &impl Template,
+    live: bool,
+) -> Result<Rendered> {
+    let html = if fragment {
+        part.render()?
+    } else {
+        whole.render()?
+    };
+    Ok(Rendered {
+        html: html.into(),
+        live,
     })
 }
 
