@@ -37,14 +37,14 @@ struct ExperimentsFragment<'a> {
 #[derive(Template)]
 #[template(path = "experiment.html")]
 struct ExperimentHtml<'a> {
-    page: &'a ExperimentPage,
+    page: &'a ExperimentPage<'a>,
     live: bool,
 }
 
 #[derive(Template)]
 #[template(path = "partials/experiment_main.html")]
 struct ExperimentFragment<'a> {
-    page: &'a ExperimentPage,
+    page: &'a ExperimentPage<'a>,
 }
 
 #[derive(Template)]

@@ -29,7 +29,7 @@ pub(crate) const MAX_LINES: usize = 400;
 
 /// The experiment page.
 #[derive(Debug, Clone)]
-pub(crate) struct ExperimentPage {
+pub(crate) struct ExperimentPage<'a> {
     /// The header numbers.
     pub(crate) summary: Summary,
     /// The description from the spec.
@@ -40,18 +40,8 @@ pub(crate) struct ExperimentPage {
     pub(crate) board: Leaderboard,
     /// The compare form's target.
     pub(crate) compare_href: String,
-    /// Optimization history (SVG).
-    pub(crate) history: String,
-    /// Learning curves of the top trials (SVG).
-    pub(crate) curves: String,
-    /// Parallel coordinates (SVG).
-    pub(crate) parallel: String,
-    /// Parameter importance (SVG).
-    pub(crate) importance: String,
-    /// Slice plots (SVG).
-    pub(crate) slices: String,
-    /// How many trials the parallel coordinates and slices draw, e.g. `all 40 trials`.
-    pub(crate) sample_note: String,
+    /// The charts, kept with the snapshot and shared by every page view of it.
+    pub(crate) charts: &'a Analysis,
     /// Whether the page refreshes itself.
     pub(crate) live: bool,
 }
@@ -75,13 +65,13 @@ pub(crate) fn curve_trials(ranked: &[Ranked<'_>]) -> (Vec<TrialId>, Vec<TrialId>
 
 /// Builds the page from the experiment, its ranked trials, the curves of `curve_trials`, the
 /// leaderboard selection, and the time now (for the duration of a running experiment).
-pub(crate) fn experiment_page(
+pub(crate) fn experiment_page<'a>(
     data: &ExperimentData,
     ranked: &[Ranked<'_>],
-    analysis: &Analysis,
+    analysis: &'a Analysis,
     sel: &Selection,
     now: Timestamp,
-) -> ExperimentPage {
+) -> ExperimentPage<'a> {
     let info = &data.info;
     let objective = info.objective.as_str();
     let summary = Summary::of(info, &data.trials, now);
@@ -91,12 +81,7 @@ pub(crate) fn experiment_page(
         description: info.description.clone(),
         goal: format!("{} {}", info.goal, objective),
         compare_href: format!("{base}/compare"),
-        history: analysis.history.clone(),
-        curves: analysis.curves.clone(),
-        parallel: analysis.parallel.clone(),
-        importance: analysis.importance.clone(),
-        slices: analysis.slices.clone(),
-        sample_note: analysis.sample_note.clone(),
+        charts: analysis,
         live: summary.live,
         summary,
         board,
@@ -119,7 +104,7 @@ pub(crate) struct Analysis {
     pub(crate) importance: String,
     /// Slice plots (SVG).
     pub(crate) slices: String,
-    /// How many trials parallel coordinates and slices draw.
+    /// How many trials parallel coordinates and slices draw, e.g. `all 40 trials`.
     pub(crate) sample_note: String,
 }
 

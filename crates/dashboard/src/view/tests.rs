@@ -76,16 +76,20 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     assert_eq!(page.board.rows.len(), 50);
     assert_eq!(page.board.pages, 20);
     assert_eq!(page.goal, "maximize val_accuracy");
-    assert!(page.sample_note.contains("400 of"), "{}", page.sample_note);
     assert!(
-        page.curves.contains("no completed trials yet"),
+        page.charts.sample_note.contains("400 of"),
+        "{}",
+        page.charts.sample_note
+    );
+    assert!(
+        page.charts.curves.contains("no completed trials yet"),
         "no curves were passed in"
     );
     for svg in [
-        &page.history,
-        &page.parallel,
-        &page.importance,
-        &page.slices,
+        &page.charts.history,
+        &page.charts.parallel,
+        &page.charts.importance,
+        &page.charts.slices,
     ] {
         assert!(svg.starts_with("<svg class=\"chart\"") && !svg.contains("data-empty"));
     }
