@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
+use std::path::Path;
 
 use experiment::{DataFormat, DataSpec, ImageShape, Task};
 
@@ -79,6 +80,28 @@ pub(crate) fn load(spec: &DataSpec) -> Result<Dataset> {
     parse(file, spec)
 }
 
+/// Opens CSV text whose first row is a header (cells trimmed) and returns the reader and the
+/// header's names; `path` names the source in errors.
+pub(crate) fn csv_with_header<R: Read>(
+    input: R,
+    path: &Path,
+) -> Result<(csv::Reader<R>, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let header = reader
+        .headers()
+        .map_err(|e| Error::Csv {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    Ok((reader, header))
+}
+
 /// Parses CSV text; `spec.csv` names the source in errors.
 pub(crate) fn parse(input: impl Read, spec: &DataSpec) -> Result<Dataset> {
     let path = &spec.csv.value;
@@ -86,16 +109,7 @@ pub(crate) fn parse(input: impl Read, spec: &DataSpec) -> Result<Dataset> {
         path: path.clone(),
         message: e.to_string(),
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(csv_error)?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut reader, header) = csv_with_header(input, path)?;
     let target_name = &spec.target.value;
     let target = header
         .iter()

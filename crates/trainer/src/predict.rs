@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use crate::checkpoint;
-use crate::data::{number, quoted, Matrix};
+use crate::data::{csv_with_header, number, quoted, Matrix};
 use crate::metrics::softmax_row;
 use crate::{train, Error, Result};
 
@@ -44,16 +44,7 @@ pub fn predict(
         path: input_name.to_path_buf(),
         message: e.to_string(),
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(csv_error)?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut reader, header) = csv_with_header(input, input_name)?;
     let missing: Vec<String> = meta
         .feature_names
         .iter()
