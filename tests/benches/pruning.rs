@@ -9,7 +9,8 @@
 //! unpruned best while training at most 0.4x its epochs.
 //!
 //! Run with `cargo build --release --bin sweep && cargo bench -p tests --bench pruning`
-//! (`just bench` does); `-- --seeds 7,8 --pruners none,asha` narrows it down.
+//! (`just bench` does); `-- --seeds 7,8 --pruners none,asha` narrows it down, and
+//! `--pruner 'NAME={type: asha, min_resource: 3}'` adds a pruner block to compare.
 
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout)]
@@ -36,6 +37,9 @@ const PRUNERS: &[(&str, &str)] = &[
     ),
 ];
 
+/// A pruner compared: its name in the report and its `pruner:` block.
+type Pruner = (String, String);
+
 /// What one sweep cost and found.
 struct Outcome {
     epochs: usize,
@@ -60,7 +64,8 @@ fn main() -> Result<()> {
     let mut ratios: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
     for &seed in &seeds {
         let mut unpruned: Option<Outcome> = None;
-        for &(name, block) in PRUNERS.iter().filter(|(n, _)| pruners.contains(n)) {
+        for (name, block) in &pruners {
+            let name = name.as_str();
             let yaml = spec(&shipped, seed, block)?;
             let out = run(&yaml)?;
             let (ratio, delta) = match &unpruned {
@@ -80,7 +85,7 @@ fn main() -> Result<()> {
             }
         }
     }
-    if pruners.contains(&"none") {
+    if pruners.iter().any(|(n, _)| n == "none") {
         println!("\n| pruner | epochs vs none (median) | best vs none, points (worst) |");
         println!("|---|---|---|");
         for (name, rows) in &ratios {
@@ -158,10 +163,13 @@ fn run(yaml: &str) -> Result<Outcome> {
     })
 }
 
-/// Parses `--seeds 7,8,9` and `--pruners none,asha` (both optional).
-fn options() -> Result<(Vec<u64>, Vec<&'static str>)> {
+/// Parses `--seeds 7,8,9`, `--pruners none,asha` and `--pruner NAME=BLOCK` (all optional; the
+/// last adds a pruner block of one's own, for tuning: `--pruner 'asha3={type: asha, ...}'`).
+fn options() -> Result<(Vec<u64>, Vec<Pruner>)> {
     let mut seeds = vec![7, 8, 9];
-    let mut pruners: Vec<&'static str> = PRUNERS.iter().map(|p| p.0).collect();
+    let named = |p: &(&str, &str)| (p.0.to_string(), p.1.to_string());
+    let mut pruners: Vec<Pruner> = PRUNERS.iter().map(named).collect();
+    let mut custom = Vec::new();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -180,16 +188,24 @@ fn options() -> Result<(Vec<u64>, Vec<&'static str>)> {
                     .map(|s| {
                         PRUNERS
                             .iter()
-                            .map(|p| p.0)
-                            .find(|p| *p == s)
+                            .find(|p| p.0 == s)
+                            .map(named)
                             .with_context(|| format!("unknown pruner {s:?}"))
                     })
                     .collect::<Result<_>>()?;
+            }
+            "--pruner" => {
+                let given = it.next().context("--pruner needs NAME=BLOCK")?;
+                let (name, block) = given
+                    .split_once('=')
+                    .with_context(|| format!("--pruner {given:?}: expected NAME=BLOCK"))?;
+                custom.push((name.to_string(), block.to_string()));
             }
             // cargo bench passes --bench to every bench binary.
             "--bench" => {}
             other => bail!("unknown argument {other:?}"),
         }
     }
+    pruners.extend(custom);
     Ok((seeds, pruners))
 }

@@ -12,6 +12,7 @@
 //!
 //! Run with `cargo bench -p search --bench samplers`; arguments narrow it down:
 //! `-- --samplers tpe,bayes --functions branin --seeds 5 --budgets 50,200 --no-latency`, and
+//! `--first-seed N` (seeds N, N + 1, ...: judge a tuning on seeds the figures do not use),
 //! `--verbose` (every seed's regret), `--trace` (every seed's regret after each 10 trials),
 //! `--repeats N` (latency calls). A sampler named `tpe:gamma=0.15:prior=0.5:candidates=48:
 //! startup=5:independent:noclip` runs TPE with those settings, for tuning.
@@ -71,7 +72,8 @@ fn main() {
         let space = space(function);
         for sampler in &options.samplers {
             let started = Instant::now();
-            let runs = run_seeds(function, &space, sampler, options.seeds, max_budget);
+            let seeds = options.first_seed..options.first_seed + options.seeds;
+            let runs = run_seeds(function, &space, sampler, seeds, max_budget);
             let per_run = started.elapsed().as_secs_f64() / f64::from(options.seeds) * threads();
             for &budget in &options.budgets {
                 let regrets: Vec<f64> = runs
@@ -138,6 +140,8 @@ struct Options {
     samplers: Vec<String>,
     functions: Vec<String>,
     seeds: u32,
+    /// The first seed; seeds run from it upwards (tuning is judged on seeds the figures skip).
+    first_seed: u32,
     budgets: Vec<u32>,
     latency: bool,
     repeats: u32,
@@ -153,6 +157,7 @@ impl Options {
             samplers: SAMPLERS.iter().map(|s| s.to_string()).collect(),
             functions: functions().iter().map(|f| f.name.to_string()).collect(),
             seeds: 10,
+            first_seed: 0,
             budgets: vec![50, 200],
             latency: true,
             repeats: 9,
@@ -171,6 +176,9 @@ impl Options {
                 "--samplers" => options.samplers = list(args.next()),
                 "--functions" => options.functions = list(args.next()),
                 "--seeds" => options.seeds = args.next().and_then(|s| s.parse().ok()).unwrap_or(10),
+                "--first-seed" => {
+                    options.first_seed = args.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+                }
                 "--budgets" => {
                     options.budgets = list(args.next())
                         .iter()
@@ -297,17 +305,17 @@ fn run_seeds(
     function: &Function,
     space: &SearchSpace,
     name: &str,
-    seeds: u32,
+    seeds: std::ops::Range<u32>,
     budget: u32,
 ) -> Vec<Vec<f64>> {
-    let next = std::sync::Mutex::new(0u32);
+    let next = std::sync::Mutex::new(seeds.start);
     let results = std::sync::Mutex::new(BTreeMap::new());
     std::thread::scope(|scope| {
         for _ in 0..threads() as usize {
             scope.spawn(|| loop {
                 let seed = {
                     let mut n = next.lock().unwrap_or_else(|p| p.into_inner());
-                    if *n >= seeds {
+                    if *n >= seeds.end {
                         return;
                     }
                     *n += 1;
