@@ -34,8 +34,8 @@ pub enum PrunerSpec {
         max_resource: u32,
         /// The factor between rungs.
         reduction_factor: u32,
-        /// Whether a trial is also compared at every later rung with the trials that reached it
-        /// (W&B's `strict`); otherwise only rungs decide.
+        /// Whether a trial competes at its rungs with the earlier trials of every bracket (W&B's
+        /// `strict`, more aggressive); otherwise only with those of its own bracket.
         strict: bool,
     },
     /// Consult the wrapped rule only once the trial has not improved by more than `min_delta`

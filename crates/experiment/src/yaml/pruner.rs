@@ -4,6 +4,7 @@
 //! pruner: {type: asha, min_resource: 1, reduction_factor: 3}
 //! pruner: {type: median, n_startup_trials: 5, n_warmup_steps: 3}
 //! pruner: {type: hyperband, min_resource: 1, max_resource: 27, reduction_factor: 3}
+//! pruner: {type: hyperband}                  # max_resource: the most epochs a trial can train
 //! pruner: {type: patience, patience: 3, min_delta: 0.0, wrapped: {type: median}}
 //! early_terminate: {type: hyperband, min_iter: 3, eta: 3}     # W&B's shape
 //! ```
@@ -16,8 +17,14 @@ use super::tree::{Node, Pos};
 
 const TYPES: &[&str] = &["none", "median", "asha", "hyperband", "patience"];
 
-/// Reads a `pruner:` block at `path`.
-pub(super) fn pruner(d: &mut Decoder, node: &Node, path: &str) -> Option<PrunerSpec> {
+/// Reads a `pruner:` block at `path`; `most_epochs` (the most epochs a trial can train) is
+/// Hyperband's `max_resource` when the block leaves it out.
+pub(super) fn pruner(
+    d: &mut Decoder,
+    node: &Node,
+    path: &str,
+    most_epochs: u32,
+) -> Option<PrunerSpec> {
     let f = d.mapping(node, path)?;
     let kind_node = d.required(&f, "type")?;
     let type_path = f.path("type");
@@ -54,7 +61,7 @@ pub(super) fn pruner(d: &mut Decoder, node: &Node, path: &str) -> Option<PrunerS
         },
         "hyperband" => {
             let min_resource = int("min_resource", 1, 1)?;
-            let max_resource = int("max_resource", 81, 1)?;
+            let max_resource = int("max_resource", most_epochs.max(min_resource), 1)?;
             let reduction_factor = int("reduction_factor", 3, 2)?;
             let strict = match f.get("strict") {
                 None => false,
@@ -78,7 +85,7 @@ pub(super) fn pruner(d: &mut Decoder, node: &Node, path: &str) -> Option<PrunerS
             };
             let wrapped = match f.get("wrapped") {
                 None => PrunerSpec::None,
-                Some(n) => pruner(d, n, &f.path("wrapped"))?,
+                Some(n) => pruner(d, n, &f.path("wrapped"), most_epochs)?,
             };
             PrunerSpec::Patience {
                 patience,

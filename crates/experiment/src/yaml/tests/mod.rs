@@ -6,6 +6,7 @@
 mod engine;
 mod errors;
 mod gate;
+mod pruner;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};

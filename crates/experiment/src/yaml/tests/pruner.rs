@@ -1,0 +1,130 @@
+//! `pruner:` and W&B's `early_terminate:`: each rule with its defaults, Hyperband's largest
+//! resource taken from the epochs a trial can train, and the errors.
+
+use super::{check, parse_ok, BASE};
+use crate::PrunerSpec;
+
+fn pruner_of(snippet: &str) -> PrunerSpec {
+    parse_ok(&format!("{BASE}{snippet}")).pruner
+}
+
+fn hyperband(min_resource: u32, max_resource: u32, reduction_factor: u32) -> PrunerSpec {
+    PrunerSpec::Hyperband {
+        min_resource,
+        max_resource,
+        reduction_factor,
+        strict: false,
+    }
+}
+
+#[test]
+fn each_rule_parses_with_its_defaults() {
+    assert_eq!(pruner_of(""), PrunerSpec::None);
+    assert_eq!(pruner_of("pruner: {type: none}\n"), PrunerSpec::None);
+    assert_eq!(
+        pruner_of("pruner: {type: median}\n"),
+        PrunerSpec::Median {
+            n_startup_trials: 5,
+            n_warmup_steps: 0
+        }
+    );
+    assert_eq!(
+        pruner_of("pruner: {type: asha, min_resource: 2}\n"),
+        PrunerSpec::Asha {
+            min_resource: 2,
+            reduction_factor: 3
+        }
+    );
+    assert_eq!(
+        pruner_of("pruner: {type: hyperband, min_resource: 1, max_resource: 27, strict: true}\n"),
+        PrunerSpec::Hyperband {
+            min_resource: 1,
+            max_resource: 27,
+            reduction_factor: 3,
+            strict: true
+        }
+    );
+    assert_eq!(
+        pruner_of("pruner: {type: patience, patience: 3, wrapped: {type: asha}}\n"),
+        PrunerSpec::Patience {
+            patience: 3,
+            min_delta: 0.0,
+            wrapped: Box::new(PrunerSpec::Asha {
+                min_resource: 1,
+                reduction_factor: 3
+            })
+        }
+    );
+}
+
+#[test]
+fn hyperband_reaches_the_most_epochs_a_trial_can_train() {
+    // No `epochs` anywhere: the knob's default, 20.
+    assert_eq!(
+        pruner_of("pruner: {type: hyperband}\n"),
+        hyperband(1, 20, 3)
+    );
+    // Fixed epochs.
+    assert_eq!(
+        pruner_of("train: {epochs: 30}\npruner: {type: hyperband}\n"),
+        hyperband(1, 30, 3)
+    );
+    // Searched epochs: the largest value it can take.
+    let searched = |param: &str| {
+        pruner_of(&format!(
+            "parameters:\n  epochs: {param}\npruner: {{type: hyperband, min_resource: 2}}\n"
+        ))
+    };
+    assert_eq!(searched("{values: [10, 40, 25]}"), hyperband(2, 40, 3));
+    assert_eq!(
+        searched("{distribution: int_uniform, min: 5, max: 50}"),
+        hyperband(2, 50, 3)
+    );
+    // Never below the first rung, and inside `patience` too.
+    assert_eq!(
+        pruner_of("train: {epochs: 3}\npruner: {type: hyperband, min_resource: 5}\n"),
+        hyperband(5, 5, 3)
+    );
+    assert_eq!(
+        pruner_of("train: {epochs: 12}\npruner: {type: patience, patience: 2, wrapped: {type: hyperband}}\n"),
+        PrunerSpec::Patience {
+            patience: 2,
+            min_delta: 0.0,
+            wrapped: Box::new(hyperband(1, 12, 3))
+        }
+    );
+}
+
+#[test]
+fn wandb_early_terminate_is_hyperband() {
+    // W&B's brackets: min_iter * eta^k up to max_iter, by default min_iter * eta^3.
+    assert_eq!(
+        pruner_of("early_terminate: {type: hyperband, min_iter: 3}\n"),
+        hyperband(3, 81, 3)
+    );
+    assert_eq!(
+        pruner_of("early_terminate: {type: hyperband, max_iter: 27, s: 2, eta: 3}\n"),
+        hyperband(3, 27, 3)
+    );
+    assert_eq!(
+        pruner_of("early_terminate: {type: hyperband, min_iter: 2, max_iter: 16, eta: 2}\n"),
+        hyperband(2, 16, 2)
+    );
+}
+
+#[test]
+fn pruner_errors() {
+    check(
+        &[
+            ("pruner: {type: sha}\n", "4:16: pruner.type: unknown pruner `sha`; did you mean `asha`? expected one of none, median, asha, hyperband, patience"),
+            ("pruner: {type: asha, reduction_factor: 1}\n", "4:40: pruner.reduction_factor: must be an integer of at least 2, found 1"),
+            ("pruner: {type: asha, max_resource: 9}\n", "4:22: pruner.max_resource: unknown key `max_resource`; did you mean `min_resource`? expected keys: type, min_resource, reduction_factor"),
+            ("pruner: {type: hyperband, min_resource: 9, max_resource: 3}\n", "4:9: pruner: the smallest resource 9 is above the largest 3"),
+            ("pruner: {type: patience}\n", "4:9: pruner.patience: missing required key `patience`"),
+            ("pruner: {type: median}\nearly_terminate: {type: hyperband, min_iter: 3}\n", "5:18: early_terminate: give either `pruner:` or W&B's `early_terminate:`, not both"),
+            ("early_terminate: {type: hyperband, eta: 3}\n", "4:18: early_terminate: give `min_iter`, or `max_iter` with `s`, as in W&B's hyperband"),
+            ("early_terminate: {type: envelope, min_iter: 3}\n", "4:25: early_terminate.type: unknown early_terminate type `envelope`; expected one of hyperband"),
+        ],
+        BASE,
+    );
+}
