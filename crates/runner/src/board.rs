@@ -5,11 +5,13 @@
 //! - the parameters of trial `k` are suggested from the finished trials numbered `k - p` and
 //!   below (waiting for them if needed), with trials `k - p + 1 .. k - 1` passed as running;
 //! - a pruning decision about trial `k` at step `s` uses the objective values of the trials
-//!   numbered below `k` up to step `s`, waiting until each has reported step `s` or ended.
+//!   numbered below `k` up to step `s`, waiting until each has reported step `s` or ended
+//!   (only for decisions that can depend on them: `search::consults_others`).
 //!
 //! Trials are dispatched in increasing order and a trial only ever waits for lower numbers, so
 //! the waits cannot deadlock. The cost is idle time: a model-based sampler waits for the trial
-//! `p` places back, and a pruned study advances roughly in lockstep with its slowest earlier trial.
+//! `p` places back, and a pruned trial cannot pass a deciding step before the slower earlier
+//! trials reach it.
 
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex, MutexGuard};

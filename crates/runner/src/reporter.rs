@@ -2,7 +2,7 @@
 //! asks the pruner whether the trial may go on.
 
 use experiment::{Control, ExperimentSpec, MetricPoint, Reporter, Step, TrialId};
-use search::{should_prune, Curve, PruneQuery};
+use search::{consults_others, should_prune, Curve, PruneQuery};
 use store::Store;
 
 use crate::board::Board;
@@ -58,10 +58,21 @@ impl<'a> StoreReporter<'a> {
         if !pruner.is_active() {
             return Ok(Control::Continue);
         }
-        let earlier = self
-            .board
-            .curves_before(self.trial, step)
-            .map_err(|_| Error::Aborted)?;
+        let alone = PruneQuery {
+            trial: self.trial,
+            step,
+            own: &self.own,
+            earlier: &[],
+            direction: self.spec.metric.goal,
+        };
+        // Earlier trials are waited for only when the decision can depend on them.
+        let earlier = if consults_others(pruner, &alone) {
+            self.board
+                .curves_before(self.trial, step)
+                .map_err(|_| Error::Aborted)?
+        } else {
+            Vec::new()
+        };
         let curves: Vec<Curve<'_>> = earlier
             .iter()
             .map(|(trial, values)| Curve {
@@ -70,11 +81,8 @@ impl<'a> StoreReporter<'a> {
             })
             .collect();
         let query = PruneQuery {
-            trial: self.trial,
-            step,
-            own: &self.own,
             earlier: &curves,
-            direction: self.spec.metric.goal,
+            ..alone
         };
         Ok(match should_prune(pruner, &query) {
             Some(reason) => {

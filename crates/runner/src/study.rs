@@ -478,12 +478,33 @@ mod tests {
 
     #[test]
     fn model_based_sampling_and_pruning_do_not_depend_on_timing() {
+        // ASHA waits only at its rungs (1 and 2 of 3 steps), the median rule after its warm-up
+        // step, Hyperband at the rungs of each trial's bracket.
+        let pruners = [
+            experiment::PrunerSpec::Asha {
+                min_resource: 1,
+                reduction_factor: 2,
+            },
+            experiment::PrunerSpec::Median {
+                n_startup_trials: 2,
+                n_warmup_steps: 1,
+            },
+            experiment::PrunerSpec::Hyperband {
+                min_resource: 1,
+                max_resource: 3,
+                reduction_factor: 2,
+                strict: false,
+            },
+        ];
+        for pruner in pruners {
+            same_results_under_different_timing(pruner);
+        }
+    }
+
+    fn same_results_under_different_timing(pruner: experiment::PrunerSpec) {
         let mut spec = spec(12, "a");
         spec.method = Method::Tpe(experiment::TpeConfig::default());
-        spec.pruner = experiment::PrunerSpec::Asha {
-            min_resource: 1,
-            reduction_factor: 2,
-        };
+        spec.pruner = pruner;
         let slow_odd = Quadratic {
             jitter: |k| if k % 2 == 1 { 3 } else { 0 },
             ..quadratic(2.0)
@@ -510,7 +531,8 @@ mod tests {
         assert_eq!(view(&a), view(&b));
         assert!(
             a.count(TrialState::Pruned) > 0,
-            "the pruner never fired: {:?}",
+            "{:?} never fired: {:?}",
+            spec.pruner,
             view(&a)
         );
     }

@@ -78,6 +78,42 @@ pub fn should_prune(spec: &PrunerSpec, query: &PruneQuery<'_>) -> Option<String>
     }
 }
 
+/// Returns whether the decision about `query.trial` at `query.step` can depend on other trials.
+///
+/// It cannot for the median rule's startup trials and warm-up steps, at steps that are not one
+/// of the trial's rungs (ASHA, Hyperband), or while the trial's patience lasts; `should_prune`
+/// then does not read `query.earlier`, so the runner asks without waiting for earlier trials to
+/// reach the step. This is what lets a pruned parallel study run ahead between rungs.
+pub fn consults_others(spec: &PrunerSpec, query: &PruneQuery<'_>) -> bool {
+    match spec {
+        PrunerSpec::None => false,
+        PrunerSpec::Median {
+            n_startup_trials,
+            n_warmup_steps,
+        } => query.trial.0 >= *n_startup_trials && query.step.0 > *n_warmup_steps,
+        PrunerSpec::Asha {
+            min_resource,
+            reduction_factor,
+        } => Rungs::new(*min_resource, *reduction_factor, 0)
+            .rung_of(query.step)
+            .is_some(),
+        PrunerSpec::Hyperband {
+            min_resource,
+            max_resource,
+            reduction_factor,
+            ..
+        } => Bracket::of(query.trial, *min_resource, *max_resource, *reduction_factor)
+            .rungs
+            .rung_of(query.step)
+            .is_some(),
+        PrunerSpec::Patience {
+            patience,
+            min_delta,
+            wrapped,
+        } => out_of_patience(query, *patience, *min_delta) && consults_others(wrapped, query),
+    }
+}
+
 /// Returns the best value of `values` up to and including `step`, ignoring NaN.
 fn best_up_to(values: &[(Step, f64)], step: Step, direction: Direction) -> Option<f64> {
     values
@@ -207,21 +243,38 @@ fn hyperband(
     reduction_factor: u32,
     strict: bool,
 ) -> Option<String> {
-    let brackets = bracket_count(min_resource, max_resource, reduction_factor);
-    let bracket = query.trial.0 % brackets;
-    let rungs = Rungs::new(min_resource, reduction_factor, bracket);
+    let own = Bracket::of(query.trial, min_resource, max_resource, reduction_factor);
     let same_bracket: Vec<Curve<'_>> = query
         .earlier
         .iter()
-        .filter(|c| strict || c.trial.0 % brackets == bracket)
+        .filter(|c| strict || c.trial.0 % own.count == own.index)
         .copied()
         .collect();
     successive_halving(
         query,
-        &rungs,
+        &own.rungs,
         &same_bracket,
-        &format!("hyperband bracket {bracket}"),
+        &format!("hyperband bracket {}", own.index),
     )
+}
+
+/// A trial's Hyperband bracket: trial `k` is in bracket `k mod count`.
+struct Bracket {
+    index: u32,
+    count: u32,
+    rungs: Rungs,
+}
+
+impl Bracket {
+    fn of(trial: TrialId, min_resource: u32, max_resource: u32, reduction_factor: u32) -> Bracket {
+        let count = bracket_count(min_resource, max_resource, reduction_factor);
+        let index = trial.0 % count;
+        Bracket {
+            index,
+            count,
+            rungs: Rungs::new(min_resource, reduction_factor, index),
+        }
+    }
 }
 
 /// Returns `floor(log_factor(max / min)) + 1`, at least 1.
@@ -423,5 +476,81 @@ mod tests {
             ..query(Direction::Minimize)
         };
         assert_eq!(should_prune(&spec, &winning), None);
+    }
+
+    #[test]
+    fn a_decision_that_does_not_consult_others_ignores_them() {
+        use rand::{Rng, SeedableRng};
+        let specs = [
+            PrunerSpec::Median {
+                n_startup_trials: 3,
+                n_warmup_steps: 2,
+            },
+            PrunerSpec::Asha {
+                min_resource: 2,
+                reduction_factor: 3,
+            },
+            PrunerSpec::Hyperband {
+                min_resource: 1,
+                max_resource: 9,
+                reduction_factor: 3,
+                strict: false,
+            },
+            PrunerSpec::Patience {
+                patience: 2,
+                min_delta: 0.0,
+                wrapped: Box::new(PrunerSpec::Asha {
+                    min_resource: 1,
+                    reduction_factor: 2,
+                }),
+            },
+        ];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut consulted = [0; 4];
+        let mut skipped = [0; 4];
+        for _ in 0..2000 {
+            let steps = rng.gen_range(1..12);
+            let trial = rng.gen_range(0..8);
+            let mut random_curve = |n: usize| -> Vec<f64> { (0..n).map(|_| rng.gen()).collect() };
+            let own = curve(&random_curve(steps));
+            let earlier: Vec<Vec<(Step, f64)>> =
+                (0..trial).map(|_| curve(&random_curve(steps))).collect();
+            let curves: Vec<Curve<'_>> = earlier
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Curve {
+                    trial: TrialId(u32::try_from(i).unwrap()),
+                    values: v,
+                })
+                .collect();
+            let query = PruneQuery {
+                trial: TrialId(u32::try_from(trial).unwrap()),
+                step: own.last().map_or(Step(0), |(s, _)| *s),
+                own: &own,
+                earlier: &curves,
+                direction: Direction::Maximize,
+            };
+            let alone = PruneQuery {
+                earlier: &[],
+                ..query
+            };
+            for (i, spec) in specs.iter().enumerate() {
+                if consults_others(spec, &alone) {
+                    consulted[i] += 1;
+                } else {
+                    skipped[i] += 1;
+                    assert_eq!(
+                        should_prune(spec, &query),
+                        should_prune(spec, &alone),
+                        "{spec:?} at {query:?}"
+                    );
+                }
+            }
+        }
+        // Both cases occur for every rule, so the check above is not vacuous.
+        assert!(
+            consulted.iter().chain(&skipped).all(|n| *n > 50),
+            "{consulted:?} {skipped:?}"
+        );
     }
 }
