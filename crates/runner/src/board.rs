@@ -45,6 +45,15 @@ struct Inner {
     aborted: bool,
 }
 
+/// The earlier trials as a pruning decision sees them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Earlier {
+    /// Trials that reached the step or ended, with their curves up to the step.
+    pub(crate) reached: Vec<(TrialId, Curve)>,
+    /// Trials short of the step and still running (or not started).
+    pub(crate) pending: Vec<TrialId>,
+}
+
 /// The study was aborted by an error in another worker while this one was waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Aborted;
@@ -111,69 +120,77 @@ impl Board {
     /// and the parameters of the trials between (which are running or ended).
     pub(crate) fn sampler_view(&self, k: TrialId, parallel: u32) -> Result<SamplerView, Aborted> {
         let horizon = k.0.checked_sub(parallel.max(1));
+        let learned = |j: u32| horizon.is_some_and(|h| j <= h);
         // Every earlier trial must have its parameters, and those up to the horizon must have
         // ended, so that the view does not depend on which worker got where first.
-        let inner = self.wait_until(|inner| {
-            (0..k.0).all(|j| {
+        self.wait_for(|inner| {
+            let ready = (0..k.0).all(|j| {
                 inner.trials.get(&TrialId(j)).is_some_and(|e| {
-                    let learned = horizon.is_some_and(|h| j <= h);
-                    if learned {
+                    if learned(j) {
                         e.finished.is_some()
                     } else {
                         e.params.is_some()
                     }
                 })
+            });
+            ready.then(|| {
+                let mut view = SamplerView::default();
+                for (id, entry) in inner.trials.range(..k) {
+                    match (&entry.finished, &entry.params) {
+                        (Some(trial), _) if learned(id.0) => view.finished.push(trial.clone()),
+                        (_, Some(params)) if !learned(id.0) => view.running.push(params.clone()),
+                        _ => {}
+                    }
+                }
+                view
             })
-        })?;
-        let mut view = SamplerView::default();
-        for (id, entry) in inner.trials.range(..k) {
-            let learned = horizon.is_some_and(|h| id.0 <= h);
-            match (&entry.finished, &entry.params) {
-                (Some(trial), _) if learned => view.finished.push(trial.clone()),
-                (_, Some(params)) if !learned => view.running.push(params.clone()),
-                _ => {}
-            }
-        }
-        Ok(view)
+        })
     }
 
-    /// Waits until every trial numbered below `k` has reported `step` or ended, then returns
-    /// their objective curves up to `step`.
+    /// Waits until every trial numbered below `k` has reported `step` or ended, or until
+    /// `enough` says that those which have (with their curves up to `step`) decide the question
+    /// whatever the others (by number) report. `pending` is empty unless `enough` cut the wait
+    /// short.
     pub(crate) fn curves_before(
         &self,
         k: TrialId,
         step: Step,
-    ) -> Result<Vec<(TrialId, Curve)>, Aborted> {
-        let inner = self.wait_until(|inner| {
-            (0..k.0).all(|j| {
-                inner.trials.get(&TrialId(j)).is_some_and(|e| {
-                    e.finished.is_some() || e.curve.last().is_some_and(|(s, _)| *s >= step)
-                })
-            })
-        })?;
-        Ok(inner
-            .trials
-            .range(..k)
-            .map(|(id, e)| {
-                let upto = e
-                    .curve
-                    .iter()
-                    .take_while(|(s, _)| *s <= step)
-                    .copied()
-                    .collect();
-                (*id, upto)
-            })
-            .collect())
+        enough: impl Fn(&[(TrialId, Curve)], &[TrialId]) -> bool,
+    ) -> Result<Earlier, Aborted> {
+        self.wait_for(|inner| {
+            let mut reached = Vec::new();
+            let mut pending = Vec::new();
+            for j in (0..k.0).map(TrialId) {
+                match inner.trials.get(&j) {
+                    Some(e)
+                        if e.finished.is_some()
+                            || e.curve.last().is_some_and(|(s, _)| *s >= step) =>
+                    {
+                        let upto = e
+                            .curve
+                            .iter()
+                            .take_while(|(s, _)| *s <= step)
+                            .copied()
+                            .collect();
+                        reached.push((j, upto));
+                    }
+                    _ => pending.push(j),
+                }
+            }
+            (pending.is_empty() || enough(&reached, &pending))
+                .then_some(Earlier { reached, pending })
+        })
     }
 
-    fn wait_until(&self, ready: impl Fn(&Inner) -> bool) -> Result<MutexGuard<'_, Inner>, Aborted> {
+    /// Waits until `ready` returns something, checking again whenever the board changes.
+    fn wait_for<T>(&self, ready: impl Fn(&Inner) -> Option<T>) -> Result<T, Aborted> {
         let mut inner = self.lock();
         loop {
             if inner.aborted {
                 return Err(Aborted);
             }
-            if ready(&inner) {
-                return Ok(inner);
+            if let Some(value) = ready(&inner) {
+                return Ok(value);
             }
             inner = self
                 .changed
@@ -247,14 +264,46 @@ mod tests {
         b.report(TrialId(0), Step(1), 0.5);
         let waiter = {
             let b = Arc::clone(&b);
-            std::thread::spawn(move || b.curves_before(TrialId(1), Step(2)))
+            std::thread::spawn(move || b.curves_before(TrialId(1), Step(2), |_, _| false))
         };
         std::thread::sleep(Duration::from_millis(50));
         assert!(!waiter.is_finished(), "trial 0 has not reached step 2");
         b.report(TrialId(0), Step(2), 0.6);
         b.report(TrialId(0), Step(3), 0.7);
-        let curves = waiter.join().unwrap().unwrap();
-        assert_eq!(curves, [(TrialId(0), vec![(Step(1), 0.5), (Step(2), 0.6)])]);
+        let earlier = waiter.join().unwrap().unwrap();
+        assert_eq!(
+            earlier.reached,
+            [(TrialId(0), vec![(Step(1), 0.5), (Step(2), 0.6)])]
+        );
+        assert!(earlier.pending.is_empty());
+    }
+
+    #[test]
+    fn a_wait_for_curves_ends_once_the_reached_ones_are_enough() {
+        let b = Arc::new(Board::default());
+        for j in 0..3 {
+            b.start(TrialId(j), Params::new());
+        }
+        b.report(TrialId(0), Step(1), 0.5);
+        // Enough once two trials have reached step 1; trial 2 never does.
+        let waiter = {
+            let b = Arc::clone(&b);
+            std::thread::spawn(move || {
+                b.curves_before(TrialId(3), Step(1), |reached, _| reached.len() >= 2)
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!waiter.is_finished(), "only trial 0 has reached step 1");
+        b.report(TrialId(1), Step(1), 0.7);
+        let earlier = waiter.join().unwrap().unwrap();
+        assert_eq!(
+            earlier.reached,
+            [
+                (TrialId(0), vec![(Step(1), 0.5)]),
+                (TrialId(1), vec![(Step(1), 0.7)])
+            ]
+        );
+        assert_eq!(earlier.pending, [TrialId(2)]);
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! asks the pruner whether the trial may go on.
 
 use experiment::{Control, ExperimentSpec, MetricPoint, Reporter, Step, TrialId};
-use search::{consults_others, should_prune, Curve, PruneQuery};
+use search::{consults_others, kept_whatever_pending, should_prune, PruneQuery};
 use store::Store;
 
-use crate::board::Board;
+use crate::board::{Board, Curve};
 use crate::{Error, Observer, Result};
 
 /// Stores the metrics of one trial as they are reported, and applies the spec's pruner.
@@ -65,34 +65,55 @@ impl<'a> StoreReporter<'a> {
             earlier: &[],
             direction: self.spec.metric.goal,
         };
-        // Earlier trials are waited for only when the decision can depend on them.
-        let earlier = if consults_others(pruner, &alone) {
-            self.board
-                .curves_before(self.trial, step)
-                .map_err(|_| Error::Aborted)?
-        } else {
-            Vec::new()
-        };
-        let curves: Vec<Curve<'_>> = earlier
-            .iter()
-            .map(|(trial, values)| Curve {
-                trial: *trial,
-                values,
+        // Earlier trials are waited for only when the decision can depend on them, and only
+        // until the trial is kept whatever those still short of the step report.
+        if !consults_others(pruner, &alone) {
+            return Ok(self.apply(should_prune(pruner, &alone), step));
+        }
+        let earlier = self
+            .board
+            .curves_before(self.trial, step, |reached, pending| {
+                let curves = as_curves(reached);
+                let query = PruneQuery {
+                    earlier: &curves,
+                    ..alone
+                };
+                kept_whatever_pending(pruner, &query, pending)
             })
-            .collect();
+            .map_err(|_| Error::Aborted)?;
+        if !earlier.pending.is_empty() {
+            return Ok(Control::Continue);
+        }
+        let curves = as_curves(&earlier.reached);
         let query = PruneQuery {
             earlier: &curves,
             ..alone
         };
-        Ok(match should_prune(pruner, &query) {
+        Ok(self.apply(should_prune(pruner, &query), step))
+    }
+
+    /// Turns the pruner's answer into the trial's next move, keeping the reason if it stops.
+    fn apply(&mut self, reason: Option<String>, step: Step) -> Control {
+        match reason {
             Some(reason) => {
                 tracing::info!(trial = self.trial.0, step = step.0, %reason, "pruned");
                 self.pruned_by = Some(reason);
                 Control::Prune
             }
             None => Control::Continue,
-        })
+        }
     }
+}
+
+/// Borrows the board's curves as the pruner's.
+fn as_curves(earlier: &[(TrialId, Curve)]) -> Vec<search::Curve<'_>> {
+    earlier
+        .iter()
+        .map(|(trial, values)| search::Curve {
+            trial: *trial,
+            values,
+        })
+        .collect()
 }
 
 impl Reporter for StoreReporter<'_> {

@@ -39,7 +39,7 @@ use experiment::{Method, MetricSpec, Params, SearchSpace, Seed, Trial, TrialId};
 
 pub use gp::GpSampler;
 pub use grid::GridSampler;
-pub use pruner::{consults_others, should_prune, Curve, PruneQuery};
+pub use pruner::{consults_others, kept_whatever_pending, should_prune, Curve, PruneQuery};
 pub use random::RandomSampler;
 pub use sobol::SobolSampler;
 pub use tpe::TpeSampler;

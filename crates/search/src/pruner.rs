@@ -114,6 +114,46 @@ pub fn consults_others(spec: &PrunerSpec, query: &PruneQuery<'_>) -> bool {
     }
 }
 
+/// Returns true when the trial is kept at `query.step` whatever the `pending` trials report:
+/// earlier trials that have neither reached the step nor ended, and so are missing from
+/// `query.earlier`. Each may end before the step or reach it with any value; the runner need not
+/// wait for them then. Only keeping is decided this way, since a pruned trial's reason quotes
+/// figures (a median, a rank among so many) that need every value.
+///
+/// The rules are monotone: a competitor's value can only move a median or a rank one way, and
+/// a missing one sits between the two extremes. So the trial is kept for every outcome when it
+/// is kept with all pending trials absent, all at +infinity and all at -infinity. Values that
+/// are already infinite break that argument, and then the answer is false.
+pub fn kept_whatever_pending(
+    spec: &PrunerSpec,
+    query: &PruneQuery<'_>,
+    pending: &[TrialId],
+) -> bool {
+    if should_prune(spec, query).is_some() {
+        return false;
+    }
+    if pending.is_empty() {
+        return true;
+    }
+    let finite = |values: &[(Step, f64)]| values.iter().all(|(_, v)| !v.is_infinite());
+    if !finite(query.own) || !query.earlier.iter().all(|c| finite(c.values)) {
+        return false;
+    }
+    [f64::INFINITY, f64::NEG_INFINITY].iter().all(|extreme| {
+        let point = [(query.step, *extreme)];
+        let mut curves = query.earlier.to_vec();
+        curves.extend(pending.iter().map(|trial| Curve {
+            trial: *trial,
+            values: &point,
+        }));
+        let completed = PruneQuery {
+            earlier: &curves,
+            ..*query
+        };
+        should_prune(spec, &completed).is_none()
+    })
+}
+
 /// Returns the best value of `values` up to and including `step`, ignoring NaN.
 fn best_up_to(values: &[(Step, f64)], step: Step, direction: Direction) -> Option<f64> {
     values
@@ -476,6 +516,92 @@ mod tests {
             ..query(Direction::Minimize)
         };
         assert_eq!(should_prune(&spec, &winning), None);
+    }
+
+    #[test]
+    fn a_trial_kept_whatever_pending_is_kept_however_they_end() {
+        use rand::{Rng, SeedableRng};
+        let specs = [
+            PrunerSpec::Median {
+                n_startup_trials: 2,
+                n_warmup_steps: 0,
+            },
+            PrunerSpec::Asha {
+                min_resource: 1,
+                reduction_factor: 3,
+            },
+            PrunerSpec::Hyperband {
+                min_resource: 1,
+                max_resource: 9,
+                reduction_factor: 3,
+                strict: false,
+            },
+        ];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let (mut early, mut waited) = ([0; 3], [0; 3]);
+        for _ in 0..3000 {
+            let steps: u32 = rng.gen_range(1..5);
+            let trial: u32 = rng.gen_range(1..10);
+            let random_curve = |rng: &mut rand_chacha::ChaCha8Rng, n: u32| -> Vec<(Step, f64)> {
+                (1..=n).map(|s| (Step(s), rng.gen())).collect()
+            };
+            let own = random_curve(&mut rng, steps);
+            // Each earlier trial has reached the step, or is pending with a shorter curve.
+            let mut reached = Vec::new();
+            let mut pending = Vec::new();
+            for j in 0..trial {
+                if rng.gen_bool(0.3) {
+                    pending.push(TrialId(j));
+                } else {
+                    reached.push((TrialId(j), random_curve(&mut rng, steps)));
+                }
+            }
+            let curves: Vec<Curve<'_>> = reached
+                .iter()
+                .map(|(t, v)| Curve {
+                    trial: *t,
+                    values: v,
+                })
+                .collect();
+            let query = PruneQuery {
+                trial: TrialId(trial),
+                step: Step(steps),
+                own: &own,
+                earlier: &curves,
+                direction: Direction::Maximize,
+            };
+            for (i, spec) in specs.iter().enumerate() {
+                if !kept_whatever_pending(spec, &query, &pending) {
+                    waited[i] += 1;
+                    continue;
+                }
+                early[i] += 1;
+                // Any outcome: each pending trial ends early or reaches the step.
+                for _ in 0..20 {
+                    let outcomes: Vec<(TrialId, Vec<(Step, f64)>)> = pending
+                        .iter()
+                        .map(|t| {
+                            let n = if rng.gen_bool(0.5) { steps } else { steps - 1 };
+                            (*t, random_curve(&mut rng, n))
+                        })
+                        .collect();
+                    let mut all = curves.clone();
+                    all.extend(outcomes.iter().map(|(t, v)| Curve {
+                        trial: *t,
+                        values: v,
+                    }));
+                    let full = PruneQuery {
+                        earlier: &all,
+                        ..query
+                    };
+                    assert_eq!(should_prune(spec, &full), None, "{spec:?} {full:?}");
+                }
+            }
+        }
+        assert!(
+            early.iter().chain(&waited).all(|n| *n > 100),
+            "{early:?} {waited:?}"
+        );
     }
 
     #[test]
