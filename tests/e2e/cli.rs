@@ -127,6 +127,90 @@ fn the_same_file_twice_gives_identical_metrics() {
     }
 }
 
+/// A model-based sweep with pruning: TPE waits for history and ASHA for earlier trials' epochs.
+/// Model and batch sizes far apart make trials' speeds differ, so later trials catch up with
+/// earlier ones and the waits matter.
+const TPE_ASHA: &str = "\
+name: tpe-asha
+seed: 3
+method: tpe
+sampler: {n_startup_trials: 3}
+pruner: {type: asha, min_resource: 1, reduction_factor: 2}
+run_cap: 8
+parallel: 2
+metric: {name: val_accuracy, goal: maximize}
+data: {csv: DATA/digits.csv, target: digit}
+train: {epochs: 4}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1.0e-4, max: 3.0e-2}
+  hidden: {values: [8, 256]}
+  batch_size: {values: [16, 256]}
+  optimizer: {values: [sgd, adam]}
+";
+
+/// The release promise, on the real binary and real training: the same file gives the same
+/// parameters, pruning decisions and metric bits with the machine quiet or busy. (The runner's
+/// `model_based_sampling_and_pruning_do_not_depend_on_timing` forces opposite timings on a
+/// synthetic objective; this checks the whole pipeline.)
+#[test]
+fn a_tpe_sweep_with_asha_is_the_same_under_different_load() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let quiet = TestEnv::new();
+    let loaded = TestEnv::new();
+    let run = |env: &TestEnv| {
+        let spec = env.write_spec("tpe-asha.yaml", TPE_ASHA);
+        let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+        assert_eq!(out.code, 0, "{out:?}");
+    };
+    run(&quiet);
+    // The second run shares the cores with two spinning threads, so the workers' timing differs.
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                let mut x = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    x = std::hint::black_box(
+                        x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1),
+                    );
+                }
+            });
+        }
+        run(&loaded);
+        stop.store(true, Ordering::Relaxed);
+    });
+    let (a, b) = (
+        Store::open(&quiet.store()).unwrap(),
+        Store::open(&loaded.store()).unwrap(),
+    );
+    let (ta, tb) = (a.trials("tpe-asha").unwrap(), b.trials("tpe-asha").unwrap());
+    assert_eq!(ta.len(), 8);
+    assert!(
+        ta.iter().any(|t| t.state == TrialState::Pruned),
+        "ASHA never fired, so its waits were not exercised: {ta:?}"
+    );
+    for (x, y) in ta.iter().zip(&tb) {
+        assert_eq!(
+            (x.id, x.state, &x.reason, &x.params),
+            (y.id, y.state, &y.reason, &y.params)
+        );
+        for metric in a.metric_names("tpe-asha", x.id).unwrap() {
+            if metric == "epoch_seconds" {
+                continue;
+            }
+            let bits = |store: &Store| {
+                store
+                    .metric_series("tpe-asha", x.id, &metric)
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.0, v.to_bits()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(bits(&a), bits(&b), "{metric} of trial {}", x.id.0);
+        }
+    }
+}
+
 #[test]
 fn a_diverging_trial_fails_and_the_sweep_goes_on() {
     let env = TestEnv::new();
