@@ -1,0 +1,317 @@
+//! The pruners on synthetic curves, and the two questions the runner asks before waiting.
+
+use super::*;
+
+/// Builds a curve from values at steps 1, 2, ...
+fn curve(values: &[f64]) -> Vec<(Step, f64)> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (Step(u32::try_from(i).unwrap() + 1), *v))
+        .collect()
+}
+
+fn ask(spec: &PrunerSpec, trial: u32, own: &[f64], earlier: &[Vec<(Step, f64)>]) -> Option<String> {
+    let curves: Vec<Curve<'_>> = earlier
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Curve {
+            trial: TrialId(u32::try_from(i).unwrap()),
+            values: v,
+        })
+        .collect();
+    let own = curve(own);
+    should_prune(
+        spec,
+        &PruneQuery {
+            trial: TrialId(trial),
+            step: own.last().map_or(Step(0), |(s, _)| *s),
+            own: &own,
+            earlier: &curves,
+            direction: Direction::Maximize,
+        },
+    )
+}
+
+#[test]
+fn median_prunes_below_the_median_after_warmup_and_startup() {
+    let spec = PrunerSpec::Median {
+        n_startup_trials: 2,
+        n_warmup_steps: 1,
+    };
+    let earlier = vec![curve(&[0.5, 0.7, 0.8]), curve(&[0.4, 0.6, 0.9])];
+    // Step 2: median of 0.7 and 0.6 is 0.65.
+    assert!(ask(&spec, 2, &[0.3, 0.5], &earlier).is_some());
+    assert_eq!(ask(&spec, 2, &[0.3, 0.66], &earlier), None);
+    // Warm-up step and startup trials are never pruned.
+    assert_eq!(ask(&spec, 2, &[0.0], &earlier), None);
+    assert_eq!(ask(&spec, 1, &[0.0, 0.0], &earlier[..1]), None);
+    // The message names the rule and the epoch.
+    let reason = ask(&spec, 2, &[0.3, 0.5], &earlier).unwrap();
+    assert!(
+        reason.starts_with("median:") && reason.ends_with("epoch 2"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn asha_keeps_the_top_third_at_each_rung() {
+    let spec = PrunerSpec::Asha {
+        min_resource: 1,
+        reduction_factor: 3,
+    };
+    let earlier: Vec<_> = [0.9, 0.8, 0.7, 0.6, 0.5]
+        .iter()
+        .map(|v| curve(&[*v, *v, *v + 0.1]))
+        .collect();
+    // Rung 0 is step 1: six values, keep the top 2 (0.9, 0.8).
+    assert!(ask(&spec, 5, &[0.75], &earlier).is_some());
+    assert_eq!(ask(&spec, 5, &[0.85], &earlier), None);
+    // Step 2 is no rung: no decision even for a bad value.
+    assert_eq!(ask(&spec, 5, &[0.85, 0.0], &earlier), None);
+    // Step 3 is rung 1, where the others have improved to 1.0, 0.9, ...: 0.85 is third.
+    assert!(ask(&spec, 5, &[0.85, 0.1, 0.1], &earlier).is_some());
+    // The first trial has no competitors and is always kept.
+    assert_eq!(ask(&spec, 0, &[0.0], &[]), None);
+    // With fewer values than the factor, only the best is kept.
+    assert!(ask(&spec, 1, &[0.1], &earlier[..1]).is_some());
+}
+
+#[test]
+fn hyperband_compares_within_a_bracket_unless_strict() {
+    // min 1, max 9, factor 3: brackets with first rungs 1, 3, 9.
+    let spec = |strict| PrunerSpec::Hyperband {
+        min_resource: 1,
+        max_resource: 9,
+        reduction_factor: 3,
+        strict,
+    };
+    assert_eq!(bracket_count(1, 9, 3), 3);
+    let earlier: Vec<_> = (0..3).map(|_| curve(&[0.9, 0.9, 0.9])).collect();
+    // Trial 3 is in bracket 0 with trial 0: at step 1, two values, keep the best.
+    assert!(ask(&spec(false), 3, &[0.5], &earlier).is_some());
+    // Trial 4 is in bracket 1: its first rung is step 3, so step 1 decides nothing.
+    assert_eq!(ask(&spec(false), 4, &[0.5], &earlier), None);
+    assert!(ask(&spec(false), 4, &[0.5, 0.5, 0.5], &earlier).is_some());
+}
+
+#[test]
+fn patience_asks_the_wrapped_rule_only_after_a_plateau() {
+    let plain = PrunerSpec::Patience {
+        patience: 2,
+        min_delta: 0.0,
+        wrapped: Box::new(PrunerSpec::None),
+    };
+    assert_eq!(ask(&plain, 0, &[0.5, 0.6, 0.7], &[]), None);
+    assert!(ask(&plain, 0, &[0.5, 0.6, 0.6, 0.55], &[]).is_some());
+    let wrapped = PrunerSpec::Patience {
+        patience: 1,
+        min_delta: 0.0,
+        wrapped: Box::new(PrunerSpec::Median {
+            n_startup_trials: 0,
+            n_warmup_steps: 0,
+        }),
+    };
+    let earlier = vec![curve(&[0.5, 0.9])];
+    // Improving: patience holds even though it is below the median.
+    assert_eq!(ask(&wrapped, 1, &[0.1, 0.2], &earlier), None);
+    // Plateau and below the median: pruned, and the reason names both rules.
+    let reason = ask(&wrapped, 1, &[0.3, 0.2], &earlier).unwrap();
+    assert!(reason.starts_with("patience, then median"), "{reason}");
+}
+
+#[test]
+fn minimizing_flips_the_comparisons() {
+    let spec = PrunerSpec::Asha {
+        min_resource: 1,
+        reduction_factor: 2,
+    };
+    let earlier = [curve(&[0.2]), curve(&[0.3])];
+    let own = curve(&[0.25]);
+    let curves: Vec<Curve<'_>> = earlier
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Curve {
+            trial: TrialId(u32::try_from(i).unwrap()),
+            values: v,
+        })
+        .collect();
+    let query = |direction| PruneQuery {
+        trial: TrialId(2),
+        step: Step(1),
+        own: &own,
+        earlier: &curves,
+        direction,
+    };
+    // Three values, keep the best one: 0.2 when minimizing, 0.3 when maximizing.
+    assert!(should_prune(&spec, &query(Direction::Minimize)).is_some());
+    assert!(should_prune(&spec, &query(Direction::Maximize)).is_some());
+    let best = curve(&[0.1]);
+    let winning = PruneQuery {
+        own: &best,
+        ..query(Direction::Minimize)
+    };
+    assert_eq!(should_prune(&spec, &winning), None);
+}
+
+#[test]
+fn a_trial_kept_whatever_pending_is_kept_however_they_end() {
+    use rand::{Rng, SeedableRng};
+    let specs = [
+        PrunerSpec::Median {
+            n_startup_trials: 2,
+            n_warmup_steps: 0,
+        },
+        PrunerSpec::Asha {
+            min_resource: 1,
+            reduction_factor: 3,
+        },
+        PrunerSpec::Hyperband {
+            min_resource: 1,
+            max_resource: 9,
+            reduction_factor: 3,
+            strict: false,
+        },
+    ];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let (mut early, mut waited) = ([0; 3], [0; 3]);
+    for _ in 0..3000 {
+        let steps: u32 = rng.gen_range(1..5);
+        let trial: u32 = rng.gen_range(1..10);
+        let random_curve = |rng: &mut rand_chacha::ChaCha8Rng, n: u32| -> Vec<(Step, f64)> {
+            (1..=n).map(|s| (Step(s), rng.gen())).collect()
+        };
+        let own = random_curve(&mut rng, steps);
+        // Each earlier trial has reached the step, or is pending with a shorter curve.
+        let mut reached = Vec::new();
+        let mut pending = Vec::new();
+        for j in 0..trial {
+            if rng.gen_bool(0.3) {
+                pending.push(TrialId(j));
+            } else {
+                reached.push((TrialId(j), random_curve(&mut rng, steps)));
+            }
+        }
+        let curves: Vec<Curve<'_>> = reached
+            .iter()
+            .map(|(t, v)| Curve {
+                trial: *t,
+                values: v,
+            })
+            .collect();
+        let query = PruneQuery {
+            trial: TrialId(trial),
+            step: Step(steps),
+            own: &own,
+            earlier: &curves,
+            direction: Direction::Maximize,
+        };
+        for (i, spec) in specs.iter().enumerate() {
+            if !kept_whatever_pending(spec, &query, &pending) {
+                waited[i] += 1;
+                continue;
+            }
+            early[i] += 1;
+            // Any outcome: each pending trial ends early or reaches the step.
+            for _ in 0..20 {
+                let outcomes: Vec<(TrialId, Vec<(Step, f64)>)> = pending
+                    .iter()
+                    .map(|t| {
+                        let n = if rng.gen_bool(0.5) { steps } else { steps - 1 };
+                        (*t, random_curve(&mut rng, n))
+                    })
+                    .collect();
+                let mut all = curves.clone();
+                all.extend(outcomes.iter().map(|(t, v)| Curve {
+                    trial: *t,
+                    values: v,
+                }));
+                let full = PruneQuery {
+                    earlier: &all,
+                    ..query
+                };
+                assert_eq!(should_prune(spec, &full), None, "{spec:?} {full:?}");
+            }
+        }
+    }
+    assert!(
+        early.iter().chain(&waited).all(|n| *n > 100),
+        "{early:?} {waited:?}"
+    );
+}
+
+#[test]
+fn a_decision_that_does_not_consult_others_ignores_them() {
+    use rand::{Rng, SeedableRng};
+    let specs = [
+        PrunerSpec::Median {
+            n_startup_trials: 3,
+            n_warmup_steps: 2,
+        },
+        PrunerSpec::Asha {
+            min_resource: 2,
+            reduction_factor: 3,
+        },
+        PrunerSpec::Hyperband {
+            min_resource: 1,
+            max_resource: 9,
+            reduction_factor: 3,
+            strict: false,
+        },
+        PrunerSpec::Patience {
+            patience: 2,
+            min_delta: 0.0,
+            wrapped: Box::new(PrunerSpec::Asha {
+                min_resource: 1,
+                reduction_factor: 2,
+            }),
+        },
+    ];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let mut consulted = [0; 4];
+    let mut skipped = [0; 4];
+    for _ in 0..2000 {
+        let steps = rng.gen_range(1..12);
+        let trial = rng.gen_range(0..8);
+        let mut random_curve = |n: usize| -> Vec<f64> { (0..n).map(|_| rng.gen()).collect() };
+        let own = curve(&random_curve(steps));
+        let earlier: Vec<Vec<(Step, f64)>> =
+            (0..trial).map(|_| curve(&random_curve(steps))).collect();
+        let curves: Vec<Curve<'_>> = earlier
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Curve {
+                trial: TrialId(u32::try_from(i).unwrap()),
+                values: v,
+            })
+            .collect();
+        let query = PruneQuery {
+            trial: TrialId(u32::try_from(trial).unwrap()),
+            step: own.last().map_or(Step(0), |(s, _)| *s),
+            own: &own,
+            earlier: &curves,
+            direction: Direction::Maximize,
+        };
+        let alone = PruneQuery {
+            earlier: &[],
+            ..query
+        };
+        for (i, spec) in specs.iter().enumerate() {
+            if consults_others(spec, &alone) {
+                consulted[i] += 1;
+            } else {
+                skipped[i] += 1;
+                assert_eq!(
+                    should_prune(spec, &query),
+                    should_prune(spec, &alone),
+                    "{spec:?} at {query:?}"
+                );
+            }
+        }
+    }
+    // Both cases occur for every rule, so the check above is not vacuous.
+    assert!(
+        consulted.iter().chain(&skipped).all(|n| *n > 50),
+        "{consulted:?} {skipped:?}"
+    );
+}
