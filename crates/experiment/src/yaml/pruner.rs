@@ -49,24 +49,36 @@ pub(super) fn pruner(
             Some(n) => at_least(d, n, &f.path(key), min),
         }
     };
+    // Every setting is read before any error returns, so that all of them are reported.
     Some(match kind {
         "none" => PrunerSpec::None,
-        "median" => PrunerSpec::Median {
-            n_startup_trials: int("n_startup_trials", 5, 0)?,
-            n_warmup_steps: int("n_warmup_steps", 0, 0)?,
-        },
-        "asha" => PrunerSpec::Asha {
-            min_resource: int("min_resource", 1, 1)?,
-            reduction_factor: int("reduction_factor", 3, 2)?,
-        },
+        "median" => {
+            let n_startup_trials = int("n_startup_trials", 5, 0);
+            let n_warmup_steps = int("n_warmup_steps", 0, 0);
+            PrunerSpec::Median {
+                n_startup_trials: n_startup_trials?,
+                n_warmup_steps: n_warmup_steps?,
+            }
+        }
+        "asha" => {
+            let min_resource = int("min_resource", 1, 1);
+            let reduction_factor = int("reduction_factor", 3, 2);
+            PrunerSpec::Asha {
+                min_resource: min_resource?,
+                reduction_factor: reduction_factor?,
+            }
+        }
         "hyperband" => {
-            let min_resource = int("min_resource", 1, 1)?;
-            let max_resource = int("max_resource", most_epochs.max(min_resource), 1)?;
-            let reduction_factor = int("reduction_factor", 3, 2)?;
+            let min_resource = int("min_resource", 1, 1);
+            let first = min_resource.unwrap_or(1);
+            let max_resource = int("max_resource", most_epochs.max(first), 1);
+            let reduction_factor = int("reduction_factor", 3, 2);
             let strict = match f.get("strict") {
-                None => false,
-                Some(n) => d.boolean(n, &f.path("strict"))?,
+                None => Some(false),
+                Some(n) => d.boolean(n, &f.path("strict")),
             };
+            let (min_resource, max_resource) = (min_resource?, max_resource?);
+            let (reduction_factor, strict) = (reduction_factor?, strict?);
             ordered(d, f.pos, path, min_resource, max_resource)?;
             PrunerSpec::Hyperband {
                 min_resource,
@@ -114,22 +126,28 @@ pub(super) fn early_terminate(d: &mut Decoder, node: &Node) -> Option<PrunerSpec
         "early_terminate type",
         &["hyperband"],
     )?;
+    // Every setting is read before any error returns, so that all of them are reported.
     let eta = match f.get("eta") {
-        None => 3,
-        Some(n) => at_least(d, n, &f.path("eta"), 2)?,
+        None => Some(3),
+        Some(n) => at_least(d, n, &f.path("eta"), 2),
     };
     let s = match f.get("s") {
-        None => None,
-        Some(n) => Some(at_least(d, n, &f.path("s"), 0)?),
+        None => Some(None),
+        Some(n) => at_least(d, n, &f.path("s"), 0).map(Some),
     };
     let min_iter = match f.get("min_iter") {
-        None => None,
-        Some(n) => Some(count(d, n, &f.path("min_iter"))?),
+        None => Some(None),
+        Some(n) => count(d, n, &f.path("min_iter")).map(Some),
     };
     let max_iter = match f.get("max_iter") {
-        None => None,
-        Some(n) => Some(count(d, n, &f.path("max_iter"))?),
+        None => Some(None),
+        Some(n) => count(d, n, &f.path("max_iter")).map(Some),
     };
+    let strict = match f.get("strict") {
+        None => Some(false),
+        Some(n) => d.boolean(n, &f.path("strict")),
+    };
+    let (eta, s, min_iter, max_iter, strict) = (eta?, s?, min_iter?, max_iter?, strict?);
     let spread = |s: u32| eta.saturating_pow(s);
     let (min_resource, max_resource) = match (min_iter, max_iter, s) {
         (Some(min), Some(max), _) => (min, max),
@@ -145,10 +163,6 @@ pub(super) fn early_terminate(d: &mut Decoder, node: &Node) -> Option<PrunerSpec
         }
     };
     ordered(d, f.pos, path, min_resource, max_resource)?;
-    let strict = match f.get("strict") {
-        None => false,
-        Some(n) => d.boolean(n, &f.path("strict"))?,
-    };
     Some(PrunerSpec::Hyperband {
         min_resource,
         max_resource,
