@@ -115,16 +115,23 @@ fn the_same_file_twice_gives_identical_metrics() {
     );
     for id in 0..4 {
         for metric in ["train_loss", "val_loss", "val_accuracy"] {
-            let xa = sa.metric_series("tiny", TrialId(id), metric).unwrap();
-            let xb = sb.metric_series("tiny", TrialId(id), metric).unwrap();
-            let bits = |s: &[(experiment::Step, f64)]| {
-                s.iter()
-                    .map(|(k, v)| (k.0, v.to_bits()))
-                    .collect::<Vec<_>>()
-            };
-            assert_eq!(bits(&xa), bits(&xb), "{metric} of trial {id}");
+            assert_eq!(
+                metric_bits(&sa, "tiny", TrialId(id), metric),
+                metric_bits(&sb, "tiny", TrialId(id), metric),
+                "{metric} of trial {id}"
+            );
         }
     }
+}
+
+/// Returns a stored metric series as (epoch, bits of the value), for bit-for-bit comparisons.
+fn metric_bits(store: &Store, experiment: &str, trial: TrialId, metric: &str) -> Vec<(u32, u64)> {
+    store
+        .metric_series(experiment, trial, metric)
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.0, v.to_bits()))
+        .collect()
 }
 
 /// A model-based sweep with pruning: TPE waits for history and ASHA for earlier trials' epochs.
@@ -198,15 +205,12 @@ fn a_tpe_sweep_with_asha_is_the_same_under_different_load() {
             if metric == "epoch_seconds" {
                 continue;
             }
-            let bits = |store: &Store| {
-                store
-                    .metric_series("tpe-asha", x.id, &metric)
-                    .unwrap()
-                    .iter()
-                    .map(|(k, v)| (k.0, v.to_bits()))
-                    .collect::<Vec<_>>()
-            };
-            assert_eq!(bits(&a), bits(&b), "{metric} of trial {}", x.id.0);
+            assert_eq!(
+                metric_bits(&a, "tpe-asha", x.id, &metric),
+                metric_bits(&b, "tpe-asha", x.id, &metric),
+                "{metric} of trial {}",
+                x.id.0
+            );
         }
     }
 }
