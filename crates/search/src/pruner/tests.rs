@@ -11,15 +11,31 @@ fn curve(values: &[f64]) -> Vec<(Step, f64)> {
         .collect()
 }
 
-fn ask(spec: &PrunerSpec, trial: u32, own: &[f64], earlier: &[Vec<(Step, f64)>]) -> Option<String> {
-    let curves: Vec<Curve<'_>> = earlier
+/// Borrows curves as those of trials 0, 1, ...
+fn numbered(earlier: &[Vec<(Step, f64)>]) -> Vec<Curve<'_>> {
+    earlier
         .iter()
         .enumerate()
         .map(|(i, v)| Curve {
             trial: TrialId(u32::try_from(i).unwrap()),
             values: v,
         })
-        .collect();
+        .collect()
+}
+
+/// Borrows curves labelled with their trials.
+fn labelled(earlier: &[(TrialId, Vec<(Step, f64)>)]) -> Vec<Curve<'_>> {
+    earlier
+        .iter()
+        .map(|(trial, values)| Curve {
+            trial: *trial,
+            values,
+        })
+        .collect()
+}
+
+fn ask(spec: &PrunerSpec, trial: u32, own: &[f64], earlier: &[Vec<(Step, f64)>]) -> Option<String> {
+    let curves = numbered(earlier);
     let own = curve(own);
     should_prune(
         spec,
@@ -128,14 +144,7 @@ fn minimizing_flips_the_comparisons() {
     };
     let earlier = [curve(&[0.2]), curve(&[0.3])];
     let own = curve(&[0.25]);
-    let curves: Vec<Curve<'_>> = earlier
-        .iter()
-        .enumerate()
-        .map(|(i, v)| Curve {
-            trial: TrialId(u32::try_from(i).unwrap()),
-            values: v,
-        })
-        .collect();
+    let curves = numbered(&earlier);
     let query = |direction| PruneQuery {
         trial: TrialId(2),
         step: Step(1),
@@ -192,13 +201,7 @@ fn a_trial_kept_whatever_pending_is_kept_however_they_end() {
                 reached.push((TrialId(j), random_curve(&mut rng, steps)));
             }
         }
-        let curves: Vec<Curve<'_>> = reached
-            .iter()
-            .map(|(t, v)| Curve {
-                trial: *t,
-                values: v,
-            })
-            .collect();
+        let curves = labelled(&reached);
         let query = PruneQuery {
             trial: TrialId(trial),
             step: Step(steps),
@@ -222,10 +225,7 @@ fn a_trial_kept_whatever_pending_is_kept_however_they_end() {
                     })
                     .collect();
                 let mut all = curves.clone();
-                all.extend(outcomes.iter().map(|(t, v)| Curve {
-                    trial: *t,
-                    values: v,
-                }));
+                all.extend(labelled(&outcomes));
                 let full = PruneQuery {
                     earlier: &all,
                     ..query
@@ -277,14 +277,7 @@ fn a_decision_that_does_not_consult_others_ignores_them() {
         let own = curve(&random_curve(steps));
         let earlier: Vec<Vec<(Step, f64)>> =
             (0..trial).map(|_| curve(&random_curve(steps))).collect();
-        let curves: Vec<Curve<'_>> = earlier
-            .iter()
-            .enumerate()
-            .map(|(i, v)| Curve {
-                trial: TrialId(u32::try_from(i).unwrap()),
-                values: v,
-            })
-            .collect();
+        let curves = numbered(&earlier);
         let query = PruneQuery {
             trial: TrialId(u32::try_from(trial).unwrap()),
             step: own.last().map_or(Step(0), |(s, _)| *s),
