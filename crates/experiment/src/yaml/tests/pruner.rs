@@ -4,8 +4,19 @@
 use super::{check, parse_ok, BASE};
 use crate::PrunerSpec;
 
-fn pruner_of(snippet: &str) -> PrunerSpec {
-    parse_ok(&format!("{BASE}{snippet}")).pruner
+/// Checks that each snippet, added to a valid base, parses to its pruner; reports every
+/// mismatch at once.
+fn expect_pruners(cases: &[(&str, PrunerSpec)]) {
+    let mut failures = String::new();
+    for (snippet, want) in cases {
+        let got = parse_ok(&format!("{BASE}{snippet}")).pruner;
+        if got != *want {
+            failures.push_str(&format!(
+                "\n--- {snippet}--- want {want:?}\n--- got  {got:?}\n"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
 }
 
 fn hyperband(min_resource: u32, max_resource: u32, reduction_factor: u32) -> PrunerSpec {
@@ -17,99 +28,91 @@ fn hyperband(min_resource: u32, max_resource: u32, reduction_factor: u32) -> Pru
     }
 }
 
+fn asha(min_resource: u32, reduction_factor: u32) -> PrunerSpec {
+    PrunerSpec::Asha {
+        min_resource,
+        reduction_factor,
+    }
+}
+
+fn patience(patience: u32, wrapped: PrunerSpec) -> PrunerSpec {
+    PrunerSpec::Patience {
+        patience,
+        min_delta: 0.0,
+        wrapped: Box::new(wrapped),
+    }
+}
+
 #[test]
 fn each_rule_parses_with_its_defaults() {
-    assert_eq!(pruner_of(""), PrunerSpec::None);
-    assert_eq!(pruner_of("pruner: {type: none}\n"), PrunerSpec::None);
-    assert_eq!(
-        pruner_of("pruner: {type: median}\n"),
-        PrunerSpec::Median {
-            n_startup_trials: 5,
-            n_warmup_steps: 0
-        }
-    );
-    assert_eq!(
-        pruner_of("pruner: {type: asha, min_resource: 2}\n"),
-        PrunerSpec::Asha {
-            min_resource: 2,
-            reduction_factor: 3
-        }
-    );
-    assert_eq!(
-        pruner_of("pruner: {type: hyperband, min_resource: 1, max_resource: 27, strict: true}\n"),
-        PrunerSpec::Hyperband {
-            min_resource: 1,
-            max_resource: 27,
-            reduction_factor: 3,
-            strict: true
-        }
-    );
-    assert_eq!(
-        pruner_of("pruner: {type: patience, patience: 3, wrapped: {type: asha}}\n"),
-        PrunerSpec::Patience {
-            patience: 3,
-            min_delta: 0.0,
-            wrapped: Box::new(PrunerSpec::Asha {
-                min_resource: 1,
-                reduction_factor: 3
-            })
-        }
-    );
+    let median = PrunerSpec::Median {
+        n_startup_trials: 5,
+        n_warmup_steps: 0,
+    };
+    let strict = PrunerSpec::Hyperband {
+        min_resource: 1,
+        max_resource: 27,
+        reduction_factor: 3,
+        strict: true,
+    };
+    expect_pruners(&[
+        ("", PrunerSpec::None),
+        ("pruner: {type: none}\n", PrunerSpec::None),
+        ("pruner: {type: median}\n", median),
+        ("pruner: {type: asha, min_resource: 2}\n", asha(2, 3)),
+        (
+            "pruner: {type: hyperband, min_resource: 1, max_resource: 27, strict: true}\n",
+            strict,
+        ),
+        (
+            "pruner: {type: patience, patience: 3, wrapped: {type: asha}}\n",
+            patience(3, asha(1, 3)),
+        ),
+    ]);
 }
 
 #[test]
 fn hyperband_reaches_the_most_epochs_a_trial_can_train() {
-    // No `epochs` anywhere: the knob's default, 20.
-    assert_eq!(
-        pruner_of("pruner: {type: hyperband}\n"),
-        hyperband(1, 20, 3)
-    );
-    // Fixed epochs.
-    assert_eq!(
-        pruner_of("train: {epochs: 30}\npruner: {type: hyperband}\n"),
-        hyperband(1, 30, 3)
-    );
-    // Searched epochs: the largest value it can take.
-    let searched = |param: &str| {
-        pruner_of(&format!(
-            "parameters:\n  epochs: {param}\npruner: {{type: hyperband, min_resource: 2}}\n"
-        ))
-    };
-    assert_eq!(searched("{values: [10, 40, 25]}"), hyperband(2, 40, 3));
-    assert_eq!(
-        searched("{distribution: int_uniform, min: 5, max: 50}"),
-        hyperband(2, 50, 3)
-    );
-    // Never below the first rung, and inside `patience` too.
-    assert_eq!(
-        pruner_of("train: {epochs: 3}\npruner: {type: hyperband, min_resource: 5}\n"),
-        hyperband(5, 5, 3)
-    );
-    assert_eq!(
-        pruner_of("train: {epochs: 12}\npruner: {type: patience, patience: 2, wrapped: {type: hyperband}}\n"),
-        PrunerSpec::Patience {
-            patience: 2,
-            min_delta: 0.0,
-            wrapped: Box::new(hyperband(1, 12, 3))
-        }
-    );
+    expect_pruners(&[
+        // No `epochs` anywhere: the knob's default, 20.
+        ("pruner: {type: hyperband}\n", hyperband(1, 20, 3)),
+        // Fixed epochs.
+        ("train: {epochs: 30}\npruner: {type: hyperband}\n", hyperband(1, 30, 3)),
+        // Searched epochs: the largest value it can take.
+        (
+            "parameters:\n  epochs: {values: [10, 40, 25]}\npruner: {type: hyperband, min_resource: 2}\n",
+            hyperband(2, 40, 3),
+        ),
+        (
+            "parameters:\n  epochs: {distribution: int_uniform, min: 5, max: 50}\npruner: {type: hyperband, min_resource: 2}\n",
+            hyperband(2, 50, 3),
+        ),
+        // Never below the first rung, and inside `patience` too.
+        ("train: {epochs: 3}\npruner: {type: hyperband, min_resource: 5}\n", hyperband(5, 5, 3)),
+        (
+            "train: {epochs: 12}\npruner: {type: patience, patience: 2, wrapped: {type: hyperband}}\n",
+            patience(2, hyperband(1, 12, 3)),
+        ),
+    ]);
 }
 
 #[test]
 fn wandb_early_terminate_is_hyperband() {
     // W&B's brackets: min_iter * eta^k up to max_iter, by default min_iter * eta^3.
-    assert_eq!(
-        pruner_of("early_terminate: {type: hyperband, min_iter: 3}\n"),
-        hyperband(3, 81, 3)
-    );
-    assert_eq!(
-        pruner_of("early_terminate: {type: hyperband, max_iter: 27, s: 2, eta: 3}\n"),
-        hyperband(3, 27, 3)
-    );
-    assert_eq!(
-        pruner_of("early_terminate: {type: hyperband, min_iter: 2, max_iter: 16, eta: 2}\n"),
-        hyperband(2, 16, 2)
-    );
+    expect_pruners(&[
+        (
+            "early_terminate: {type: hyperband, min_iter: 3}\n",
+            hyperband(3, 81, 3),
+        ),
+        (
+            "early_terminate: {type: hyperband, max_iter: 27, s: 2, eta: 3}\n",
+            hyperband(3, 27, 3),
+        ),
+        (
+            "early_terminate: {type: hyperband, min_iter: 2, max_iter: 16, eta: 2}\n",
+            hyperband(2, 16, 2),
+        ),
+    ]);
 }
 
 #[test]
