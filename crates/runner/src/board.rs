@@ -151,11 +151,14 @@ impl Board {
     /// `enough` says that those which have (with their curves up to `step`) decide the question
     /// whatever the others (by number) report. `pending` is empty unless `enough` cut the wait
     /// short.
+    ///
+    /// The check runs under the lock at every change of the board, so it borrows the curves;
+    /// they are copied once, for the answer.
     pub(crate) fn curves_before(
         &self,
         k: TrialId,
         step: Step,
-        enough: impl Fn(&[(TrialId, Curve)], &[TrialId]) -> bool,
+        enough: impl Fn(&[(TrialId, &[(Step, f64)])], &[TrialId]) -> bool,
     ) -> Result<Earlier, Aborted> {
         self.wait_for(|inner| {
             let mut reached = Vec::new();
@@ -166,19 +169,17 @@ impl Board {
                         if e.finished.is_some()
                             || e.curve.last().is_some_and(|(s, _)| *s >= step) =>
                     {
-                        let upto = e
-                            .curve
-                            .iter()
-                            .take_while(|(s, _)| *s <= step)
-                            .copied()
-                            .collect();
-                        reached.push((j, upto));
+                        // Curves are in step order.
+                        let upto = e.curve.partition_point(|(s, _)| *s <= step);
+                        reached.push((j, &e.curve[..upto]));
                     }
                     _ => pending.push(j),
                 }
             }
-            (pending.is_empty() || enough(&reached, &pending))
-                .then_some(Earlier { reached, pending })
+            (pending.is_empty() || enough(&reached, &pending)).then(|| Earlier {
+                reached: reached.into_iter().map(|(j, c)| (j, c.to_vec())).collect(),
+                pending,
+            })
         })
     }
 

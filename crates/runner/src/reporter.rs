@@ -2,10 +2,10 @@
 //! asks the pruner whether the trial may go on.
 
 use experiment::{Control, ExperimentSpec, MetricPoint, Reporter, Step, TrialId};
-use search::{consults_others, kept_whatever_pending, should_prune, PruneQuery};
+use search::{consults_others, kept_whatever_pending, should_prune, Curve, PruneQuery};
 use store::Store;
 
-use crate::board::{Board, Curve};
+use crate::board::Board;
 use crate::{Error, Observer, Result};
 
 /// Stores the metrics of one trial as they are reported, and applies the spec's pruner.
@@ -105,13 +105,13 @@ impl<'a> StoreReporter<'a> {
     }
 }
 
-/// Borrows the board's curves as the pruner's.
-fn as_curves(earlier: &[(TrialId, Curve)]) -> Vec<search::Curve<'_>> {
+/// Borrows the board's curves (owned or borrowed) as the pruner's.
+fn as_curves<V: AsRef<[(Step, f64)]>>(earlier: &[(TrialId, V)]) -> Vec<Curve<'_>> {
     earlier
         .iter()
-        .map(|(trial, values)| search::Curve {
+        .map(|(trial, values)| Curve {
             trial: *trial,
-            values,
+            values: values.as_ref(),
         })
         .collect()
 }
