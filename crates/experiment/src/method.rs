@@ -61,6 +61,27 @@ pub struct BayesConfig {
     /// Whether trials still running are added to the model at its predicted value ("kriging
     /// believer"), so parallel trials spread out.
     pub constant_liar: bool,
+    /// What is maximized to choose the next trial.
+    pub acquisition: Acquisition,
+}
+
+/// What the `bayes` sampler maximizes to choose the next trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Acquisition {
+    /// The logarithm of the expected improvement over the best trial.
+    LogEi,
+    /// The upper confidence bound: the model's predicted improvement plus `kappa` predicted
+    /// standard deviations (in units of the objective's spread). Small `kappa` refines the best
+    /// region sooner; large `kappa` explores more.
+    Ucb {
+        /// Standard deviations of optimism, above 0.
+        kappa: f64,
+    },
+}
+
+impl Acquisition {
+    /// `kappa`'s default for `ucb`.
+    pub const DEFAULT_KAPPA: f64 = 1.0;
 }
 
 impl Method {
@@ -103,6 +124,7 @@ impl Default for BayesConfig {
             n_candidates: 1024,
             n_local_search: 16,
             constant_liar: true,
+            acquisition: Acquisition::LogEi,
         }
     }
 }

@@ -24,8 +24,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use experiment::{
-    BayesConfig, Direction, Distribution, Method, MetricSpec, Param, Params, SearchSpace, Seed,
-    SobolConfig, Step, TpeConfig, Trial, TrialId, TrialResult, TrialState,
+    Acquisition, BayesConfig, Direction, Distribution, Method, MetricSpec, Param, Params,
+    SearchSpace, Seed, SobolConfig, Step, TpeConfig, Trial, TrialId, TrialResult, TrialState,
 };
 use search::{Sampler, SuggestContext};
 
@@ -51,7 +51,7 @@ const OPTUNA: &[(&str, u32, f64, f64, Option<f64>)] = &[
     ("rosenbrock10", 200, 56697.0, 709.0, None),
 ];
 
-const SAMPLERS: &[&str] = &["random", "sobol", "tpe", "bayes"];
+const SAMPLERS: &[&str] = &["random", "sobol", "tpe", "bayes", "bayes:ucb"];
 
 fn main() {
     let options = Options::parse();
@@ -277,7 +277,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
         }
         return search::sampler_for(Method::Tpe(config), Seed(seed), &objective());
     }
-    // `bayes:startup=5:candidates=2048:local=20` tries GP settings.
+    // `bayes:startup=5:candidates=2048:local=20:ucb:kappa=1.5` tries GP settings.
     if let Some(settings) = name.strip_prefix("bayes:") {
         let mut config = BayesConfig::default();
         for setting in settings.split(':') {
@@ -286,6 +286,16 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
                 "startup" => config.n_startup_trials = value.parse().unwrap_or(10),
                 "candidates" => config.n_candidates = value.parse().unwrap_or(1024),
                 "local" => config.n_local_search = value.parse().unwrap_or(10),
+                "ucb" => {
+                    config.acquisition = Acquisition::Ucb {
+                        kappa: Acquisition::DEFAULT_KAPPA,
+                    };
+                }
+                "kappa" => {
+                    config.acquisition = Acquisition::Ucb {
+                        kappa: value.parse().unwrap_or(Acquisition::DEFAULT_KAPPA),
+                    };
+                }
                 _ => {}
             }
         }
@@ -453,7 +463,7 @@ fn reference(function: &str, budget: u32, sampler: &str) -> String {
     match sampler {
         "random" => short(*random),
         "tpe" => short(*tpe),
-        "bayes" => gp.map_or("-".into(), short),
+        "bayes" | "bayes:ucb" => gp.map_or("-".into(), short),
         _ => "-".into(),
     }
 }

@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    BayesConfig, Condition, Distribution, Method, Param, ParamValue, Params, SearchSpace, Seed,
-    SobolConfig, TpeConfig, Trial, TrialId, TrialState,
+    Acquisition, BayesConfig, Condition, Distribution, Method, Param, ParamValue, Params,
+    SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId, TrialState,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -41,6 +41,13 @@ fn proposals_respect_bounds_types_and_conditions() {
                 n_startup_trials: 3,
                 n_candidates: 64,
                 n_local_search: 2,
+                ..BayesConfig::default()
+            }),
+            Method::Bayes(BayesConfig {
+                n_startup_trials: 3,
+                n_candidates: 64,
+                n_local_search: 2,
+                acquisition: Acquisition::Ucb { kappa: 1.0 },
                 ..BayesConfig::default()
             }),
         ];

@@ -3,7 +3,7 @@
 //! The keys of `sampler:` depend on the method, so the block is read after `method:`; every key
 //! is optional and falls back to the defaults of `SobolConfig`, `TpeConfig` and `BayesConfig`.
 
-use crate::{BayesConfig, Method, SobolConfig, TpeConfig};
+use crate::{Acquisition, BayesConfig, Method, SobolConfig, TpeConfig};
 
 use super::decoder::{Decoder, Fields};
 use super::tree::Node;
@@ -28,7 +28,12 @@ const BAYES_KEYS: &[&str] = &[
     "n_candidates",
     "n_local_search",
     "constant_liar",
+    "acquisition",
+    "kappa",
 ];
+
+/// The acquisition names, in the order listed in messages.
+const ACQUISITIONS: &[&str] = &["log_ei", "ucb"];
 
 /// Reads `method:`; the sampler's settings start at their defaults.
 pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
@@ -87,14 +92,37 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
             let n_candidates = count(d, &f, "n_candidates", 1, default.n_candidates);
             let n_local_search = count(d, &f, "n_local_search", 0, default.n_local_search);
             let constant_liar = flag(d, &f, "constant_liar", default.constant_liar);
+            let acquisition = acquisition(d, &f, default.acquisition);
             Some(Method::Bayes(BayesConfig {
                 n_startup_trials: n_startup_trials?,
                 n_candidates: n_candidates?,
                 n_local_search: n_local_search?,
                 constant_liar: constant_liar?,
+                acquisition: acquisition?,
             }))
         }
     }
+}
+
+/// Reads `acquisition` and the `kappa` that only `ucb` takes.
+fn acquisition(d: &mut Decoder, f: &Fields<'_>, default: Acquisition) -> Option<Acquisition> {
+    let name = match f.get("acquisition") {
+        None => None,
+        Some(n) => Some(d.choice(n, &f.path("acquisition"), "acquisition", ACQUISITIONS)?),
+    };
+    if name == Some("ucb") {
+        let kappa = real(d, f, "kappa", Acquisition::DEFAULT_KAPPA, Range::Positive)?;
+        return Some(Acquisition::Ucb { kappa });
+    }
+    if let Some(n) = f.get("kappa") {
+        d.error(
+            n.pos,
+            &f.path("kappa"),
+            "applies only with `acquisition: ucb`",
+        );
+        return None;
+    }
+    Some(name.map_or(default, |_| Acquisition::LogEi))
 }
 
 /// Which real numbers a setting accepts.

@@ -1,9 +1,12 @@
-//! Log expected improvement, and its maximization over the cube.
+//! The acquisition (log expected improvement, or the upper confidence bound), and its
+//! maximization over the cube.
 //!
 //! Expected improvement underflows to zero wherever the model is confident it is worse than the
 //! incumbent, which is almost everywhere once a few dozen trials are in; its logarithm stays
 //! informative there (`special::log_h`), so candidates still compare and gradients still point
-//! uphill. The search: quasi-random candidates plus perturbations of the best trials at several
+//! uphill. The upper confidence bound (the predicted improvement plus `kappa` predicted standard
+//! deviations) has no such trouble, and with a small `kappa` it refines the best region sooner.
+//! The search: quasi-random candidates plus perturbations of the best trials at several
 //! scales (so a run can refine its best point to high precision), the most promising of them
 //! climbed by L-BFGS over the numeric coordinates, alternating with a sweep over each
 //! categorical coordinate's values.
@@ -12,13 +15,15 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution as _, StandardNormal};
 
+use experiment::Acquisition;
+
 use super::model::Posterior;
 use super::Cube;
 use crate::optimize::{self, Limits};
 use crate::special;
 use crate::unit::count;
 
-/// One maximization of log expected improvement.
+/// One maximization of the acquisition.
 #[derive(Debug)]
 pub(super) struct Search<'a, 's> {
     pub(super) cube: &'a Cube<'s>,
@@ -29,33 +34,47 @@ pub(super) struct Search<'a, 's> {
     pub(super) candidates: usize,
     /// Climbs from the best candidates.
     pub(super) local_searches: usize,
+    /// What is maximized.
+    pub(super) rule: Acquisition,
 }
 
 /// Perturbation scales around the best trials, in unit coordinates.
 const SCALES: [f64; 4] = [0.003, 0.02, 0.08, 0.25];
 
 impl Search<'_, '_> {
-    /// Returns log expected improvement at `z`.
-    pub(super) fn log_ei(&self, z: &[f64]) -> f64 {
+    /// Returns the acquisition at `z`.
+    pub(super) fn value(&self, z: &[f64]) -> f64 {
         let (mean, var) = self.posterior.predict(z);
-        let sd = var.sqrt();
-        sd.ln() + special::log_h((self.incumbent - mean) / sd).0
+        self.at(mean, var.sqrt())
     }
 
-    /// Returns log expected improvement at `z` and writes its gradient.
-    fn log_ei_with_gradient(&self, z: &[f64], grad: &mut [f64]) -> f64 {
+    /// Returns the acquisition where the model predicts `mean` with standard deviation `sd`.
+    fn at(&self, mean: f64, sd: f64) -> f64 {
+        match self.rule {
+            Acquisition::LogEi => sd.ln() + special::log_h((self.incumbent - mean) / sd).0,
+            Acquisition::Ucb { kappa } => -mean + kappa * sd,
+        }
+    }
+
+    /// Returns the acquisition at `z` and writes its gradient.
+    pub(super) fn value_with_gradient(&self, z: &[f64], grad: &mut [f64]) -> f64 {
         let d = z.len();
         let (mut gm, mut gv) = (vec![0.0; d], vec![0.0; d]);
         let (mean, var) = self.posterior.predict_with_gradient(z, &mut gm, &mut gv);
         let sd = var.sqrt();
-        let u = (self.incumbent - mean) / sd;
-        let (value, slope) = special::log_h(u);
-        let by_mean = -slope / sd;
-        let by_sd = (1.0 - u * slope) / sd;
+        // The acquisition's derivatives by the mean and by the standard deviation.
+        let (value, by_mean, by_sd) = match self.rule {
+            Acquisition::LogEi => {
+                let u = (self.incumbent - mean) / sd;
+                let (value, slope) = special::log_h(u);
+                (sd.ln() + value, -slope / sd, (1.0 - u * slope) / sd)
+            }
+            Acquisition::Ucb { kappa } => (-mean + kappa * sd, -1.0, kappa),
+        };
         for i in 0..d {
             grad[i] = by_mean * gm[i] + by_sd * gv[i] / (2.0 * sd);
         }
-        sd.ln() + value
+        value
     }
 
     /// Returns the point of the cube with the highest log expected improvement found.
@@ -130,15 +149,12 @@ impl Search<'_, '_> {
     /// distinct ones, exactly as scoring every candidate would rank them.
     ///
     /// Scoring needs the posterior variance, a triangular solve per candidate, while the mean
-    /// is cheap; and expected improvement grows with the variance, which is at most the prior's.
+    /// is cheap; and both acquisitions grow with the variance, which is at most the prior's.
     /// So candidates are visited by an upper bound (their mean with the prior's variance) and
     /// scored until no unscored one can enter the top: branch and bound, with the same result.
     fn best_candidates(&self, pool: Vec<Vec<f64>>, keep: usize) -> Vec<(f64, Vec<f64>)> {
         let sd_max = self.posterior.kernel.scale.sqrt();
-        let bound = |z: &[f64]| {
-            let mean = self.posterior.mean(z);
-            sd_max.ln() + special::log_h((self.incumbent - mean) / sd_max).0
-        };
+        let bound = |z: &[f64]| self.at(self.posterior.mean(z), sd_max);
         let mut order: Vec<(f64, Vec<f64>)> = pool.into_iter().map(|z| (bound(&z), z)).collect();
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
         let keep = keep.max(1);
@@ -161,7 +177,7 @@ impl Search<'_, '_> {
                     break;
                 }
             }
-            let value = self.log_ei(&z);
+            let value = self.value(&z);
             if value.is_nan() {
                 continue;
             }
@@ -194,7 +210,7 @@ impl Search<'_, '_> {
                     for (j, &i) in numeric.iter().enumerate() {
                         full[i] = x[j];
                     }
-                    let v = self.log_ei_with_gradient(&full, &mut grad);
+                    let v = self.value_with_gradient(&full, &mut grad);
                     for (j, &i) in numeric.iter().enumerate() {
                         g[j] = -grad[i];
                     }
@@ -208,7 +224,7 @@ impl Search<'_, '_> {
                     moved[i] = x[j];
                 }
                 let moved = self.cube.canonical(&moved);
-                let v = self.log_ei(&moved);
+                let v = self.value(&moved);
                 if v > current.0 {
                     current = (v, moved);
                 }
@@ -225,7 +241,7 @@ impl Search<'_, '_> {
                     let mut t = current.1.clone();
                     t[i] = count(c);
                     let t = self.cube.canonical(&t);
-                    let v = self.log_ei(&t);
+                    let v = self.value(&t);
                     if v > current.0 + 1e-12 {
                         current = (v, t);
                         changed = true;

@@ -2,8 +2,8 @@
 //!
 //! Each coded parameter is one coordinate of the unit cube (`Cube`): a numeric one by its unit
 //! position, a categorical one by its index. Finished trials are fitted by a Gaussian process
-//! (`model`) on standardized scores; the next trial maximizes log expected improvement over the
-//! best score (`acquisition`), searched from quasi-random candidates, perturbations of the best
+//! (`model`) on standardized scores; the next trial maximizes the acquisition (`acquisition`: log
+//! expected improvement over the best score, or the upper confidence bound), searched from quasi-random candidates, perturbations of the best
 //! trials, and local L-BFGS climbs from the most promising of them. A parameter whose condition
 //! does not hold sits at a fixed default (the middle of its range, or an extra "absent"
 //! category), so trials without it are alike in that coordinate. Failed trials count at the
@@ -144,6 +144,7 @@ impl Sampler for GpSampler {
                 .unwrap_or(1)
                 .max(1),
             local_searches: usize::try_from(self.config.n_local_search).unwrap_or(0),
+            rule: self.config.acquisition,
         };
         let z = search.maximize(&best_points, &mut rng);
         Ok(cube.decode(&z))

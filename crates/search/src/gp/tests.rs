@@ -1,6 +1,8 @@
-//! The Gaussian-process sampler: a golden sequence, and a search that beats random.
+//! The Gaussian-process sampler: golden sequences, searches that beat random, and the
+//! acquisitions' gradients.
 
-use experiment::{Seed, TrialId};
+use experiment::{Acquisition, Seed, TrialId};
+use rand::{Rng, SeedableRng};
 
 use super::*;
 use crate::testing::{median_best_on_quadratic, objective, quadratic, quadratic_space, study, xy};
@@ -8,6 +10,14 @@ use crate::RandomSampler;
 
 fn bayes(seed: u64) -> GpSampler {
     GpSampler::new(Seed(seed), BayesConfig::default(), objective())
+}
+
+fn ucb(seed: u64, kappa: f64) -> GpSampler {
+    let config = BayesConfig {
+        acquisition: Acquisition::Ucb { kappa },
+        ..BayesConfig::default()
+    };
+    GpSampler::new(Seed(seed), config, objective())
 }
 
 #[test]
@@ -26,11 +36,72 @@ fn golden_sequence_for_seed_7() {
 }
 
 #[test]
+fn golden_sequence_with_ucb_for_seed_7() {
+    let trials = study(&ucb(7, 1.0), &quadratic_space(), 13, quadratic);
+    let drawn = xy(&trials[10..]);
+    assert_eq!(
+        drawn,
+        [
+            "x=1.011802 y=-1.505165",
+            "x=1.311139 y=-0.938245",
+            "x=0.477351 y=-2.098945",
+        ]
+    );
+}
+
+#[test]
 fn beats_random_search_on_a_quadratic() {
     let runs = |sampler: &dyn Fn(u64) -> Box<dyn Sampler>| median_best_on_quadratic(sampler, 3, 25);
-    let gp = runs(&|s| Box::new(bayes(s)));
     let random = runs(&|s| Box::new(RandomSampler::new(Seed(s))));
+    let gp = runs(&|s| Box::new(bayes(s)));
     assert!(gp < random / 100.0, "bayes {gp}, random {random}");
+    let gp = runs(&|s| Box::new(ucb(s, 1.0)));
+    assert!(gp < random / 100.0, "bayes with ucb {gp}, random {random}");
+}
+
+#[test]
+fn each_acquisitions_gradient_matches_finite_differences() {
+    let space = quadratic_space();
+    let cube = Cube::new(&space);
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let x: Vec<f64> = (0..16).map(|_| rng.gen::<f64>()).collect();
+    let y: Vec<f64> = x.chunks(2).map(|p| (p[0] - 0.3).powi(2) - p[1]).collect();
+    let (mean, sd) = moments(&y);
+    let y: Vec<f64> = y.iter().map(|v| (v - mean) / sd).collect();
+    let kernel = model::fit(&x, 2, &y, &cube.categorical());
+    let posterior = model::Posterior::new(kernel, x, 2, &y).unwrap();
+    for rule in [Acquisition::LogEi, Acquisition::Ucb { kappa: 1.5 }] {
+        let search = acquisition::Search {
+            cube: &cube,
+            posterior: &posterior,
+            incumbent: y.iter().copied().fold(f64::INFINITY, f64::min),
+            candidates: 16,
+            local_searches: 2,
+            rule,
+        };
+        for _ in 0..5 {
+            let z = [rng.gen::<f64>(), rng.gen::<f64>()];
+            let mut grad = [0.0; 2];
+            let value = search.value_with_gradient(&z, &mut grad);
+            assert!(
+                (value - search.value(&z)).abs() < 1e-12,
+                "{rule:?} at {z:?}"
+            );
+            for i in 0..2 {
+                let h = 1e-6;
+                let (mut up, mut down) = (z, z);
+                up[i] += h;
+                down[i] -= h;
+                let numeric = (search.value(&up) - search.value(&down)) / (2.0 * h);
+                let tolerance = 1e-5 * (1.0 + numeric.abs());
+                assert!(
+                    (numeric - grad[i]).abs() < tolerance,
+                    "{rule:?} at {z:?}, coordinate {i}: {numeric} vs {}",
+                    grad[i]
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -454,6 +454,31 @@ fn conditions_and_sampler_settings_parse() {
 }
 
 #[test]
+fn bayes_acquisition_settings_parse() {
+    use crate::{Acquisition, BayesConfig};
+    let acquisition =
+        |sampler: &str| match parse_ok(&format!("{BASE}method: bayes\n{sampler}")).method {
+            Method::Bayes(BayesConfig { acquisition, .. }) => Some(acquisition),
+            _ => None,
+        };
+    assert_eq!(acquisition(""), Some(Acquisition::LogEi));
+    assert_eq!(
+        acquisition("sampler: {acquisition: log_ei}\n"),
+        Some(Acquisition::LogEi)
+    );
+    assert_eq!(
+        acquisition("sampler: {acquisition: ucb}\n"),
+        Some(Acquisition::Ucb {
+            kappa: Acquisition::DEFAULT_KAPPA
+        })
+    );
+    assert_eq!(
+        acquisition("sampler: {acquisition: ucb, kappa: 2.5}\n"),
+        Some(Acquisition::Ucb { kappa: 2.5 })
+    );
+}
+
+#[test]
 fn a_conditional_grid_counts_only_active_points() {
     let spec = parse_ok(&format!(
         "{BASE}method: grid\nparameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
