@@ -77,7 +77,7 @@ impl Search<'_, '_> {
         value
     }
 
-    /// Returns the point of the cube with the highest log expected improvement found.
+    /// Returns the point of the cube with the highest acquisition found.
     pub(super) fn maximize(&self, best_points: &[Vec<f64>], rng: &mut ChaCha8Rng) -> Vec<f64> {
         let d = self.cube.axes.len();
         // Global candidates cover the cube; local ones perturb the best trials at several scales.
