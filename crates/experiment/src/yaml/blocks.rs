@@ -379,10 +379,7 @@ fn split(d: &mut Decoder, node: &Node) -> Option<SplitSpec> {
     let f = d.fields(node, "data.split", &["validation", "test", "stratify"])?;
     let validation = fraction(d, &f, "validation", 0.2, false);
     let test = fraction(d, &f, "test", 0.2, true);
-    let stratify = match f.get("stratify") {
-        None => Some(true),
-        Some(n) => d.boolean(n, "data.split.stratify"),
-    };
+    let stratify = d.flag(&f, "stratify", true);
     let (validation, test) = (validation?, test?);
     if validation + test >= 1.0 {
         d.error(

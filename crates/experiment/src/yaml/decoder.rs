@@ -102,6 +102,14 @@ impl Decoder {
         node
     }
 
+    /// Reads the optional `true` or `false` at `key`, or returns `default` when it is absent.
+    pub(super) fn flag(&mut self, fields: &Fields<'_>, key: &str, default: bool) -> Option<bool> {
+        match fields.get(key) {
+            None => Some(default),
+            Some(n) => self.boolean(n, &fields.path(key)),
+        }
+    }
+
     /// Reads an integer.
     pub(super) fn int(&mut self, node: &Node, path: &str) -> Option<i64> {
         match scalar(node) {

@@ -73,10 +73,7 @@ pub(super) fn pruner(
             let first = min_resource.unwrap_or(1);
             let max_resource = int("max_resource", most_epochs.max(first), 1);
             let reduction_factor = int("reduction_factor", 3, 2);
-            let strict = match f.get("strict") {
-                None => Some(false),
-                Some(n) => d.boolean(n, &f.path("strict")),
-            };
+            let strict = d.flag(&f, "strict", false);
             let (min_resource, max_resource) = (min_resource?, max_resource?);
             let (reduction_factor, strict) = (reduction_factor?, strict?);
             ordered(d, f.pos, path, min_resource, max_resource)?;
@@ -143,10 +140,7 @@ pub(super) fn early_terminate(d: &mut Decoder, node: &Node) -> Option<PrunerSpec
         None => Some(None),
         Some(n) => count(d, n, &f.path("max_iter")).map(Some),
     };
-    let strict = match f.get("strict") {
-        None => Some(false),
-        Some(n) => d.boolean(n, &f.path("strict")),
-    };
+    let strict = d.flag(&f, "strict", false);
     let (eta, s, min_iter, max_iter, strict) = (eta?, s?, min_iter?, max_iter?, strict?);
     let spread = |s: u32| eta.saturating_pow(s);
     let (min_resource, max_resource) = match (min_iter, max_iter, s) {

@@ -62,7 +62,7 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
         }
         Method::Sobol(default) => {
             let f = d.fields(node, "sampler", SOBOL_KEYS)?;
-            let scramble = flag(d, &f, "scramble", default.scramble);
+            let scramble = d.flag(&f, "scramble", default.scramble);
             Some(Method::Sobol(SobolConfig {
                 scramble: scramble?,
             }))
@@ -71,11 +71,11 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
             let f = d.fields(node, "sampler", TPE_KEYS)?;
             let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
             let n_ei_candidates = count(d, &f, "n_ei_candidates", 1, default.n_ei_candidates);
-            let multivariate = flag(d, &f, "multivariate", default.multivariate);
-            let constant_liar = flag(d, &f, "constant_liar", default.constant_liar);
+            let multivariate = d.flag(&f, "multivariate", default.multivariate);
+            let constant_liar = d.flag(&f, "constant_liar", default.constant_liar);
             let gamma = real(d, &f, "gamma", default.gamma, Range::UnitOpenBelow);
             let prior_weight = real(d, &f, "prior_weight", default.prior_weight, Range::Positive);
-            let magic_clip = flag(d, &f, "magic_clip", default.magic_clip);
+            let magic_clip = d.flag(&f, "magic_clip", default.magic_clip);
             Some(Method::Tpe(TpeConfig {
                 n_startup_trials: n_startup_trials?,
                 n_ei_candidates: n_ei_candidates?,
@@ -91,7 +91,7 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
             let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
             let n_candidates = count(d, &f, "n_candidates", 1, default.n_candidates);
             let n_local_search = count(d, &f, "n_local_search", 0, default.n_local_search);
-            let constant_liar = flag(d, &f, "constant_liar", default.constant_liar);
+            let constant_liar = d.flag(&f, "constant_liar", default.constant_liar);
             let acquisition = acquisition(d, &f, default.acquisition);
             Some(Method::Bayes(BayesConfig {
                 n_startup_trials: n_startup_trials?,
@@ -132,13 +132,6 @@ enum Range {
     UnitOpenBelow,
     /// (0, inf).
     Positive,
-}
-
-fn flag(d: &mut Decoder, f: &Fields<'_>, key: &str, default: bool) -> Option<bool> {
-    match f.get(key) {
-        None => Some(default),
-        Some(n) => d.boolean(n, &f.path(key)),
-    }
 }
 
 /// Reads an integer from `min` to `u32::MAX`.
