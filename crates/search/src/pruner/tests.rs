@@ -1,5 +1,8 @@
 //! The pruners on synthetic curves, and the two questions the runner asks before waiting.
 
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
 use super::*;
 
 /// Builds a curve from values at steps 1, 2, ...
@@ -9,6 +12,11 @@ fn curve(values: &[f64]) -> Vec<(Step, f64)> {
         .enumerate()
         .map(|(i, v)| (Step(u32::try_from(i).unwrap() + 1), *v))
         .collect()
+}
+
+/// Draws a curve of `steps` uniform values at steps 1, 2, ...
+fn random_curve(rng: &mut ChaCha8Rng, steps: u32) -> Vec<(Step, f64)> {
+    (1..=steps).map(|s| (Step(s), rng.gen())).collect()
 }
 
 /// Borrows curves as those of trials 0, 1, ...
@@ -165,7 +173,6 @@ fn minimizing_flips_the_comparisons() {
 
 #[test]
 fn a_trial_kept_whatever_pending_is_kept_however_they_end() {
-    use rand::{Rng, SeedableRng};
     let specs = [
         PrunerSpec::Median {
             n_startup_trials: 2,
@@ -182,14 +189,11 @@ fn a_trial_kept_whatever_pending_is_kept_however_they_end() {
             strict: false,
         },
     ];
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
     let (mut early, mut waited) = ([0; 3], [0; 3]);
     for _ in 0..3000 {
         let steps: u32 = rng.gen_range(1..5);
         let trial: u32 = rng.gen_range(1..10);
-        let random_curve = |rng: &mut rand_chacha::ChaCha8Rng, n: u32| -> Vec<(Step, f64)> {
-            (1..=n).map(|s| (Step(s), rng.gen())).collect()
-        };
         let own = random_curve(&mut rng, steps);
         // Each earlier trial has reached the step, or is pending with a shorter curve.
         let mut reached = Vec::new();
@@ -242,7 +246,6 @@ fn a_trial_kept_whatever_pending_is_kept_however_they_end() {
 
 #[test]
 fn a_decision_that_does_not_consult_others_ignores_them() {
-    use rand::{Rng, SeedableRng};
     let specs = [
         PrunerSpec::Median {
             n_startup_trials: 3,
@@ -267,16 +270,16 @@ fn a_decision_that_does_not_consult_others_ignores_them() {
             }),
         },
     ];
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
     let mut consulted = [0; 4];
     let mut skipped = [0; 4];
     for _ in 0..2000 {
-        let steps = rng.gen_range(1..12);
+        let steps: usize = rng.gen_range(1..12);
         let trial = rng.gen_range(0..8);
-        let mut random_curve = |n: usize| -> Vec<f64> { (0..n).map(|_| rng.gen()).collect() };
-        let own = curve(&random_curve(steps));
+        let n = u32::try_from(steps).unwrap();
+        let own = random_curve(&mut rng, n);
         let earlier: Vec<Vec<(Step, f64)>> =
-            (0..trial).map(|_| curve(&random_curve(steps))).collect();
+            (0..trial).map(|_| random_curve(&mut rng, n)).collect();
         let curves = numbered(&earlier);
         let query = PruneQuery {
             trial: TrialId(u32::try_from(trial).unwrap()),
