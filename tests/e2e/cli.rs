@@ -171,6 +171,14 @@ fn a_tpe_sweep_with_asha_is_the_same_under_different_load() {
     };
     run(&quiet);
     // The second run shares the cores with two spinning threads, so the workers' timing differs.
+    // They stop when the run ends, also when it fails: a guard sets the flag as it drops, since
+    // the scope waits for them before passing a failure on.
+    struct StopOnDrop<'a>(&'a AtomicBool);
+    impl Drop for StopOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         for _ in 0..2 {
@@ -183,8 +191,8 @@ fn a_tpe_sweep_with_asha_is_the_same_under_different_load() {
                 }
             });
         }
+        let _stop = StopOnDrop(&stop);
         run(&loaded);
-        stop.store(true, Ordering::Relaxed);
     });
     let (a, b) = (
         Store::open(&quiet.store()).unwrap(),
