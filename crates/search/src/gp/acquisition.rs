@@ -19,6 +19,7 @@ use experiment::Acquisition;
 
 use super::model::Posterior;
 use super::Cube;
+use crate::linalg::LANES;
 use crate::optimize::{self, Limits};
 use crate::special;
 use crate::unit::count;
@@ -36,6 +37,15 @@ pub(super) struct Search<'a, 's> {
     pub(super) local_searches: usize,
     /// What is maximized.
     pub(super) rule: Acquisition,
+}
+
+/// A candidate point with what scoring it needs: its covariances with the data, its mean, and
+/// the upper bound of its acquisition.
+struct Candidate {
+    bound: f64,
+    z: Vec<f64>,
+    cross: Vec<f64>,
+    mean: f64,
 }
 
 /// Perturbation scales around the best trials, in unit coordinates.
@@ -152,14 +162,28 @@ impl Search<'_, '_> {
     /// is cheap; and both acquisitions grow with the variance, which is at most the prior's.
     /// So candidates are visited by an upper bound (their mean with the prior's variance) and
     /// scored until no unscored one can enter the top: branch and bound, with the same result.
+    /// The solves run a few candidates at a time in bound order (`Posterior::variances`); a
+    /// value solved past the point where the search stops is not used.
     fn best_candidates(&self, pool: Vec<Vec<f64>>, keep: usize) -> Vec<(f64, Vec<f64>)> {
         let sd_max = self.posterior.kernel.scale.sqrt();
-        let bound = |z: &[f64]| self.at(self.posterior.mean(z), sd_max);
-        let mut order: Vec<(f64, Vec<f64>)> = pool.into_iter().map(|z| (bound(&z), z)).collect();
-        order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut order: Vec<Candidate> = pool
+            .into_iter()
+            .map(|z| {
+                let cross = self.posterior.cross(&z);
+                let mean = self.posterior.mean_given(&cross);
+                Candidate {
+                    bound: self.at(mean, sd_max),
+                    z,
+                    cross,
+                    mean,
+                }
+            })
+            .collect();
+        order.sort_by(|a, b| b.bound.total_cmp(&a.bound));
         let keep = keep.max(1);
+        let mut values: Vec<f64> = Vec::with_capacity(order.len());
         let mut scored: Vec<(f64, Vec<f64>)> = Vec::new();
-        for (upper, z) in order {
+        for (index, candidate) in order.iter().enumerate() {
             if scored.len() >= keep {
                 // The value of the keep-th best distinct candidate so far.
                 let mut distinct: Vec<&Vec<f64>> = Vec::new();
@@ -173,16 +197,28 @@ impl Search<'_, '_> {
                         }
                     }
                 }
-                if upper < threshold {
+                if candidate.bound < threshold {
                     break;
                 }
             }
-            let value = self.value(&z);
+            if index == values.len() {
+                let batch = &order[index..order.len().min(index + LANES)];
+                let variances = self
+                    .posterior
+                    .variances(batch.iter().map(|c| c.cross.as_slice()));
+                values.extend(
+                    batch
+                        .iter()
+                        .zip(variances)
+                        .map(|(c, var)| self.at(c.mean, var.sqrt())),
+                );
+            }
+            let value = values[index];
             if value.is_nan() {
                 continue;
             }
             let at = scored.partition_point(|(v, _)| *v >= value);
-            scored.insert(at, (value, z));
+            scored.insert(at, (value, candidate.z.clone()));
         }
         scored
     }

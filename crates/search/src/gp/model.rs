@@ -7,7 +7,7 @@
 //! inverse squared length scales, the signal variance and the noise); they keep a fit on a few
 //! points from collapsing to extreme length scales.
 
-use crate::linalg;
+use crate::linalg::{self, LANES};
 use crate::optimize::{self, Limits};
 
 /// sqrt(5).
@@ -122,25 +122,49 @@ impl Posterior {
         None
     }
 
-    /// Returns the posterior mean of the latent function at `z`.
-    pub(crate) fn mean(&self, z: &[f64]) -> f64 {
+    /// Returns the prior covariances between `z` and each conditioned input.
+    pub(crate) fn cross(&self, z: &[f64]) -> Vec<f64> {
         (0..self.n)
-            .map(|a| self.kernel.eval(z, &self.x[a * self.d..(a + 1) * self.d]) * self.alpha[a])
-            .sum()
+            .map(|a| self.kernel.eval(z, &self.x[a * self.d..(a + 1) * self.d]))
+            .collect()
+    }
+
+    /// Returns the posterior mean of the latent function at a point with covariances `cross`.
+    pub(crate) fn mean_given(&self, cross: &[f64]) -> f64 {
+        cross.iter().zip(&self.alpha).map(|(k, a)| k * a).sum()
     }
 
     /// Returns the posterior mean and variance of the latent function at `z`.
     pub(crate) fn predict(&self, z: &[f64]) -> (f64, f64) {
-        let mut k: Vec<f64> = (0..self.n)
-            .map(|a| self.kernel.eval(z, &self.x[a * self.d..(a + 1) * self.d]))
-            .collect();
-        let mean: f64 = k.iter().zip(&self.alpha).map(|(k, a)| k * a).sum();
+        let mut k = self.cross(z);
+        let mean = self.mean_given(&k);
         linalg::solve_lower(&self.chol, self.n, &mut k);
         let explained: f64 = k.iter().map(|v| v * v).sum();
-        (
-            mean,
-            (self.kernel.scale - explained).max(1e-12 * self.kernel.scale),
-        )
+        (mean, self.variance_given(explained))
+    }
+
+    /// Returns the posterior variances at points with covariances `crosses`, each the same bit
+    /// for bit as `predict`'s; the triangular solves run `LANES` points at a time.
+    pub(crate) fn variances<'c>(&self, crosses: impl IntoIterator<Item = &'c [f64]>) -> Vec<f64> {
+        let crosses: Vec<&[f64]> = crosses.into_iter().collect();
+        let mut variances = Vec::with_capacity(crosses.len());
+        let mut lanes = vec![[0.0; LANES]; self.n];
+        for batch in crosses.chunks(LANES) {
+            for (i, row) in lanes.iter_mut().enumerate() {
+                *row = std::array::from_fn(|c| batch.get(c).map_or(0.0, |k| k[i]));
+            }
+            linalg::solve_lower_lanes(&self.chol, self.n, &mut lanes);
+            for c in 0..batch.len() {
+                let explained: f64 = lanes.iter().map(|row| row[c] * row[c]).sum();
+                variances.push(self.variance_given(explained));
+            }
+        }
+        variances
+    }
+
+    /// Returns the posterior variance where the data explain `explained` of the prior's.
+    fn variance_given(&self, explained: f64) -> f64 {
+        (self.kernel.scale - explained).max(1e-12 * self.kernel.scale)
     }
 
     /// Returns the posterior mean and variance at `z` and writes their gradients with respect
