@@ -104,17 +104,25 @@ pub(crate) fn solve_lower_transpose(l: &[f64], n: usize, b: &mut [f64]) {
 
 /// Returns (L L^T)^-1 from the Cholesky factor `l`.
 pub(crate) fn inverse_from_cholesky(l: &[f64], n: usize) -> Vec<f64> {
-    // Rows of L^-1, each found by forward substitution; then W = L^-T L^-1.
+    // Rows of L^-1, each found by forward substitution: row i is -(sum over k < i of
+    // L_ik * row k) / L_ii, accumulated row by row (so it vectorizes) in increasing k, the
+    // order of the textbook loop. Then W = L^-T L^-1.
     let mut inv = vec![0.0; n * n];
+    let mut sums = vec![0.0; n];
     for i in 0..n {
-        inv[i * n + i] = 1.0 / l[i * n + i];
-        for j in 0..i {
-            let mut s = 0.0;
-            for k in j..i {
-                s += l[i * n + k] * inv[k * n + j];
+        let sums = &mut sums[..i];
+        sums.iter_mut().for_each(|s| *s = 0.0);
+        for k in 0..i {
+            let a = l[i * n + k];
+            for (s, v) in sums[..=k].iter_mut().zip(&inv[k * n..=k * n + k]) {
+                *s += a * v;
             }
-            inv[i * n + j] = -s / l[i * n + i];
         }
+        let diagonal = l[i * n + i];
+        for (j, s) in sums.iter().enumerate() {
+            inv[i * n + j] = -s / diagonal;
+        }
+        inv[i * n + i] = 1.0 / diagonal;
     }
     let mut w = vec![0.0; n * n];
     for k in 0..n {
@@ -174,13 +182,11 @@ mod tests {
         assert!(!cholesky(&mut not_pd, 2));
     }
 
-    #[test]
-    fn solving_in_lanes_gives_each_side_the_single_solve_bit_for_bit() {
-        // A random positive definite matrix of 13 rows (not a multiple of 4, so tails are
-        // exercised) and eight right-hand sides.
-        let n = 13;
+    /// Returns the Cholesky factor of a random positive definite matrix of side `n`, and a
+    /// source of further random numbers.
+    fn random_factor(n: usize) -> (Vec<f64>, impl FnMut() -> f64) {
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = || {
+        let mut next = move || {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
@@ -195,6 +201,14 @@ mod tests {
             a[i * n + i] += 0.1;
         }
         assert!(cholesky(&mut a, n));
+        (a, next)
+    }
+
+    #[test]
+    fn solving_in_lanes_gives_each_side_the_single_solve_bit_for_bit() {
+        // 13 rows (not a multiple of 4, so tails are exercised) and eight right-hand sides.
+        let n = 13;
+        let (a, mut next) = random_factor(n);
         let sides: Vec<Vec<f64>> = (0..LANES)
             .map(|_| (0..n).map(|_| next()).collect())
             .collect();
@@ -212,6 +226,39 @@ mod tests {
                     "side {c}, row {i}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_inverse_factor_is_the_textbook_substitution_bit_for_bit() {
+        let n = 13;
+        let (l, _) = random_factor(n);
+        // L^-1 by the textbook loop: each entry a sum over k in increasing order.
+        let mut inv = vec![0.0; n * n];
+        for i in 0..n {
+            inv[i * n + i] = 1.0 / l[i * n + i];
+            for j in 0..i {
+                let mut s = 0.0;
+                for k in j..i {
+                    s += l[i * n + k] * inv[k * n + j];
+                }
+                inv[i * n + j] = -s / l[i * n + i];
+            }
+        }
+        let mut w = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..=i {
+                let mut s = 0.0;
+                for k in i..n {
+                    s += inv[k * n + i] * inv[k * n + j];
+                }
+                w[i * n + j] = s;
+                w[j * n + i] = s;
+            }
+        }
+        let got = inverse_from_cholesky(&l, n);
+        for (e, (g, w)) in got.iter().zip(&w).enumerate() {
+            assert_eq!(g.to_bits(), w.to_bits(), "entry {e}: {g} vs {w}");
         }
     }
 }
