@@ -2,7 +2,8 @@
 //!
 //! Each coded parameter is one coordinate of the unit cube (`Cube`): a numeric one by its unit
 //! position, a categorical one by its index. Finished trials are fitted by a Gaussian process
-//! (`model`) on standardized scores; the next trial maximizes the acquisition (`acquisition`: log
+//! (`model`) on their scores, standardized and made near normal by a fitted power transform
+//! (`warp`); the next trial maximizes the acquisition (`acquisition`: log
 //! expected improvement over the best score, or the upper confidence bound), searched from
 //! quasi-random candidates, perturbations of the best trials, and local L-BFGS climbs from the
 //! most promising of them. A parameter whose condition
@@ -13,6 +14,7 @@
 
 mod acquisition;
 mod model;
+mod warp;
 
 use experiment::{
     BayesConfig, MetricSpec, Param, ParamValue, Params, SearchSpace, Seed, SobolConfig,
@@ -20,6 +22,7 @@ use experiment::{
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use self::warp::Warp;
 use crate::history::{self, Standing};
 use crate::sobol::SobolSampler;
 use crate::unit::{count, Coding, Numeric};
@@ -102,7 +105,14 @@ impl Sampler for GpSampler {
         let fit_on = select(&best_first, observations.len(), MAX_FIT_POINTS);
         let scores: Vec<f64> = chosen.iter().map(|&i| score(i)).collect();
         let (mean, sd) = moments(&scores);
-        let standardize = |s: f64| (s - mean) / sd;
+        let warp = Warp::fit(&scores.iter().map(|s| (s - mean) / sd).collect::<Vec<_>>());
+        let (warped_mean, warped_sd) = moments(
+            &scores
+                .iter()
+                .map(|s| warp.apply((s - mean) / sd))
+                .collect::<Vec<_>>(),
+        );
+        let standardize = |s: f64| (warp.apply((s - mean) / sd) - warped_mean) / warped_sd;
         let d = cube.axes.len();
         let x_of = |set: &[usize]| -> Vec<f64> {
             set.iter()
