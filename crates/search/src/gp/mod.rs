@@ -3,12 +3,11 @@
 //! Each coded parameter is one coordinate of the unit cube (`Cube`): a numeric one by its unit
 //! position, a categorical one by its index. Finished trials are fitted by a Gaussian process
 //! (`model`) on their scores, standardized and made near normal by a fitted power transform
-//! (`warp`); the next trial maximizes the acquisition (`acquisition`: log
-//! expected improvement over the best score, or the upper confidence bound), searched from
-//! quasi-random candidates, perturbations of the best trials, and local L-BFGS climbs from the
-//! most promising of them. A parameter whose condition
-//! does not hold sits at a fixed default (the middle of its range, or an extra "absent"
-//! category), so trials without it are alike in that coordinate. Failed trials count at the
+//! (`warp`); the next trial maximizes the acquisition (`acquisition`: log expected improvement
+//! over the best score, or the upper confidence bound), searched from quasi-random candidates,
+//! perturbations of the best trials, and local L-BFGS climbs from the most promising of them. A
+//! parameter whose condition does not hold sits at a fixed default (the middle of its range, or
+//! an extra "absent" category), so trials without it are alike in that coordinate. Failed trials count at the
 //! worst score seen; with the constant liar, running trials count at the model's prediction
 //! ("kriging believer"), which removes the improvement expected near them.
 

@@ -452,4 +452,20 @@ mod tests {
         assert!((gm[0] - (m1 - m0) / 2e-6).abs() < 1e-4, "{gm:?}");
         assert!((gv[0] - (v1 - v0) / 2e-6).abs() < 1e-4, "{gv:?}");
     }
+
+    #[test]
+    fn variances_in_lanes_are_the_single_predictions_bit_for_bit() {
+        let (x, y) = data();
+        let post = Posterior::new(fit(&x, 1, &y, &[false]), x, 1, &y).unwrap();
+        // 11 points: a full batch of eight and a partial one.
+        let points: Vec<f64> = (0..11).map(|i| f64::from(i) / 10.0 + 0.013).collect();
+        let crosses: Vec<Vec<f64>> = points.iter().map(|z| post.cross(&[*z])).collect();
+        let variances = post.variances(crosses.iter().map(Vec::as_slice));
+        assert_eq!(variances.len(), points.len());
+        for (z, (variance, cross)) in points.iter().zip(variances.iter().zip(&crosses)) {
+            let (mean, single) = post.predict(&[*z]);
+            assert_eq!(variance.to_bits(), single.to_bits(), "at {z}");
+            assert_eq!(post.mean_given(cross).to_bits(), mean.to_bits(), "at {z}");
+        }
+    }
 }
