@@ -2,7 +2,7 @@
 //!
 //! Each coded parameter is one coordinate of the unit cube (`Cube`): a numeric one by its unit
 //! position, a categorical one by its index. Finished trials are fitted by a Gaussian process
-//! (`model`) on their scores, standardized and made near normal by a fitted power transform
+//! (`model`) on their scores, scaled robustly and made near normal by a fitted power transform
 //! (`warp`); the next trial maximizes the acquisition (`acquisition`: log expected improvement
 //! over the best score, or the upper confidence bound), searched from quasi-random candidates,
 //! perturbations of the best trials, and local L-BFGS climbs from the most promising of them. A
@@ -21,7 +21,7 @@ use experiment::{
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use self::warp::Warp;
+use self::warp::Transform;
 use crate::history::{self, Standing};
 use crate::sobol::SobolSampler;
 use crate::unit::{count, Coding, Numeric};
@@ -103,15 +103,8 @@ impl Sampler for GpSampler {
         let chosen = select(&best_first, observations.len(), MAX_POINTS);
         let fit_on = select(&best_first, observations.len(), MAX_FIT_POINTS);
         let scores: Vec<f64> = chosen.iter().map(|&i| score(i)).collect();
-        let (mean, sd) = moments(&scores);
-        let warp = Warp::fit(&scores.iter().map(|s| (s - mean) / sd).collect::<Vec<_>>());
-        let (warped_mean, warped_sd) = moments(
-            &scores
-                .iter()
-                .map(|s| warp.apply((s - mean) / sd))
-                .collect::<Vec<_>>(),
-        );
-        let standardize = |s: f64| (warp.apply((s - mean) / sd) - warped_mean) / warped_sd;
+        let transform = Transform::fit(&scores);
+        let standardize = |s: f64| transform.apply(s);
         let d = cube.axes.len();
         let x_of = |set: &[usize]| -> Vec<f64> {
             set.iter()
@@ -271,22 +264,6 @@ fn select(best_first: &[usize], total: usize, cap: usize) -> Vec<usize> {
         }
     }
     (0..total).filter(|&i| keep[i]).collect()
-}
-
-/// Returns the mean and standard deviation (1 when the values are all equal).
-fn moments(values: &[f64]) -> (f64, f64) {
-    let n = count(values.len().max(1));
-    let mean = values.iter().sum::<f64>() / n;
-    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-    let sd = var.sqrt();
-    (
-        mean,
-        if sd > 1e-12 * mean.abs().max(1e-300) && sd > 0.0 {
-            sd
-        } else {
-            1.0
-        },
-    )
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use experiment::{Acquisition, Seed, TrialId};
 use rand::{Rng, SeedableRng};
 
+use super::warp::moments;
 use super::*;
 use crate::testing::{median_best_on_quadratic, objective, quadratic, quadratic_space, study, xy};
 use crate::RandomSampler;
@@ -28,9 +29,9 @@ fn golden_sequence_for_seed_7() {
     assert_eq!(
         drawn,
         [
-            "x=1.039524 y=-1.795110",
-            "x=0.723598 y=-2.158267",
-            "x=1.079495 y=-2.070606",
+            "x=1.051169 y=-1.830632",
+            "x=1.208262 y=-1.383406",
+            "x=0.725873 y=-1.964911",
         ]
     );
 }
@@ -42,9 +43,9 @@ fn golden_sequence_with_ucb_for_seed_7() {
     assert_eq!(
         drawn,
         [
-            "x=1.002927 y=-1.772405",
-            "x=0.801493 y=-2.128224",
-            "x=1.132560 y=-2.070306",
+            "x=1.006659 y=-1.806593",
+            "x=1.203484 y=-1.445920",
+            "x=0.711818 y=-1.943238",
         ]
     );
 }
@@ -57,6 +58,26 @@ fn beats_random_search_on_a_quadratic() {
     assert!(gp < random / 100.0, "bayes {gp}, random {random}");
     let gp = runs(&|s| Box::new(ucb(s, 1.0)));
     assert!(gp < random / 100.0, "bayes with ucb {gp}, random {random}");
+}
+
+#[test]
+fn a_region_of_diverged_trials_leaves_the_rest_modelled() {
+    // Where x > 3 training "diverges" to a loss of 10^9: the scores' standard deviation is then
+    // set by those few trials, and without robust scaling every other trial looked alike to the
+    // process (median best 1.1 over these seeds, against 8e-4 with it).
+    let space = quadratic_space();
+    let diverging = |p: &Params| {
+        if p["x"].as_f64().unwrap_or(0.0) > 3.0 {
+            1e9
+        } else {
+            quadratic(p)
+        }
+    };
+    let bests: Vec<f64> = (0..9)
+        .map(|seed| crate::testing::best(&study(&bayes(seed), &space, 25, diverging)))
+        .collect();
+    let median = crate::testing::median(bests.clone());
+    assert!(median < 0.05, "{bests:?}");
 }
 
 #[test]
