@@ -104,17 +104,16 @@ impl Sampler for GpSampler {
         let fit_on = select(&best_first, observations.len(), MAX_FIT_POINTS);
         let scores: Vec<f64> = chosen.iter().map(|&i| score(i)).collect();
         let transform = Transform::fit(&scores);
-        let standardize = |s: f64| transform.apply(s);
         let d = cube.axes.len();
         let x_of = |set: &[usize]| -> Vec<f64> {
             set.iter()
                 .flat_map(|&i| cube.encode(observations[i].params))
                 .collect()
         };
-        let y_fit: Vec<f64> = fit_on.iter().map(|&i| standardize(score(i))).collect();
+        let y_fit: Vec<f64> = fit_on.iter().map(|&i| transform.apply(score(i))).collect();
         let kernel = model::fit(&x_of(&fit_on), d, &y_fit, &cube.categorical());
         let mut x = x_of(&chosen);
-        let mut y: Vec<f64> = scores.iter().map(|s| standardize(*s)).collect();
+        let mut y: Vec<f64> = scores.iter().map(|&s| transform.apply(s)).collect();
         let Some(mut posterior) = model::Posterior::new(kernel.clone(), x.clone(), d, &y) else {
             return SobolSampler::new(self.seed, SobolConfig::default()).suggest_in(ctx);
         };
@@ -130,7 +129,7 @@ impl Sampler for GpSampler {
         }
         let incumbent = ranked
             .iter()
-            .map(|&i| standardize(observations[i].score))
+            .map(|&i| transform.apply(observations[i].score))
             .fold(f64::INFINITY, f64::min);
         let best_points: Vec<Vec<f64>> = ranked
             .iter()
