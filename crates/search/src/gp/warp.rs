@@ -160,20 +160,7 @@ mod tests {
     /// Standard normal quantiles at (i + 0.5) / n: a sample with no skew.
     fn normal_sample(n: u32) -> Vec<f64> {
         (0..n)
-            .map(|i| {
-                let p = (f64::from(i) + 0.5) / f64::from(n);
-                // Inverse of the normal cdf by bisection.
-                let (mut lo, mut hi) = (-10.0, 10.0);
-                for _ in 0..80 {
-                    let mid = 0.5 * (lo + hi);
-                    if crate::special::cdf(mid) < p {
-                        lo = mid;
-                    } else {
-                        hi = mid;
-                    }
-                }
-                0.5 * (lo + hi)
-            })
+            .map(|i| crate::special::ppf((f64::from(i) + 0.5) / f64::from(n)))
             .collect()
     }
 
