@@ -153,6 +153,9 @@ pub(crate) fn log_det(l: &[f64], n: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
     use super::*;
 
     #[test]
@@ -182,17 +185,9 @@ mod tests {
         assert!(!cholesky(&mut not_pd, 2));
     }
 
-    /// Returns the Cholesky factor of a random positive definite matrix of side `n`, and a
-    /// source of further random numbers.
-    fn random_factor(n: usize) -> (Vec<f64>, impl FnMut() -> f64) {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            f64::from(u32::try_from(state >> 40).unwrap_or(0)) / f64::from(1u32 << 24) - 0.5
-        };
-        let m: Vec<f64> = (0..n * n).map(|_| next()).collect();
+    /// Returns the Cholesky factor of a random positive definite matrix of side `n`.
+    fn random_factor(n: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let m: Vec<f64> = (0..n * n).map(|_| rng.gen::<f64>() - 0.5).collect();
         let mut a = vec![0.0; n * n];
         for i in 0..n {
             for j in 0..n {
@@ -201,16 +196,17 @@ mod tests {
             a[i * n + i] += 0.1;
         }
         assert!(cholesky(&mut a, n));
-        (a, next)
+        a
     }
 
     #[test]
     fn solving_in_lanes_gives_each_side_the_single_solve_bit_for_bit() {
         // 13 rows (not a multiple of 4, so tails are exercised) and eight right-hand sides.
         let n = 13;
-        let (a, mut next) = random_factor(n);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let a = random_factor(n, &mut rng);
         let sides: Vec<Vec<f64>> = (0..LANES)
-            .map(|_| (0..n).map(|_| next()).collect())
+            .map(|_| (0..n).map(|_| rng.gen::<f64>() - 0.5).collect())
             .collect();
         let mut lanes: Vec<[f64; LANES]> = (0..n)
             .map(|i| std::array::from_fn(|c| sides[c][i]))
@@ -232,7 +228,7 @@ mod tests {
     #[test]
     fn the_inverse_factor_is_the_textbook_substitution_bit_for_bit() {
         let n = 13;
-        let (l, _) = random_factor(n);
+        let l = random_factor(n, &mut ChaCha8Rng::seed_from_u64(4));
         // L^-1 by the textbook loop: each entry a sum over k in increasing order.
         let mut inv = vec![0.0; n * n];
         for i in 0..n {
