@@ -12,6 +12,8 @@
 //! is the output transform HEBO (Cowen-Rivers et al., 2022) found to matter; measured here on
 //! held-out seeds and on real sweeps, see README "Measured".
 
+use crate::unit::count;
+
 /// The map from a score to the value the process is fitted on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Transform {
@@ -56,7 +58,7 @@ fn robust_moments(values: &[f64]) -> (f64, f64) {
     };
     // Quantiles by linear interpolation between order statistics.
     let quantile = |p: f64| {
-        let at = p * crate::unit::count(last);
+        let at = p * count(last);
         // In 0..=last, since p is in [0, 1].
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
@@ -109,7 +111,7 @@ impl Warp {
         }
         // The log-Jacobian of the transform is (lambda - 1) times this.
         let jacobian: f64 = z.iter().map(|&x| x.signum() * x.abs().ln_1p()).sum();
-        let half_n = 0.5 * crate::unit::count(z.len());
+        let half_n = 0.5 * count(z.len());
         let log_likelihood = |warp: Warp| {
             let w: Vec<f64> = z.iter().map(|&x| warp.apply(x)).collect();
             let (_, variance) = mean_and_variance(&w);
@@ -147,7 +149,7 @@ impl Warp {
 
 /// Returns the mean and variance of `values`.
 fn mean_and_variance(values: &[f64]) -> (f64, f64) {
-    let n = crate::unit::count(values.len().max(1));
+    let n = count(values.len().max(1));
     let mean = values.iter().sum::<f64>() / n;
     let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
     (mean, variance)
@@ -174,7 +176,7 @@ mod tests {
 
     fn skewness(values: &[f64]) -> f64 {
         let z = standardized(values);
-        z.iter().map(|v| v.powi(3)).sum::<f64>() / crate::unit::count(z.len())
+        z.iter().map(|v| v.powi(3)).sum::<f64>() / count(z.len())
     }
 
     #[test]
