@@ -1,6 +1,8 @@
 //! The binary end to end: a tiny real sweep into a temporary store, read back through the
 //! store crate and the listing commands.
 
+use std::process::Stdio;
+
 use experiment::{TrialId, TrialState};
 use store::Store;
 use tests::TestEnv;
@@ -282,6 +284,24 @@ fn every_command_has_help_and_bad_usage_exits_2() {
     let missing = env.sweep(&["show", "nothing"]);
     assert_eq!(missing.code, 2, "{missing:?}");
     assert!(missing.stderr.contains("no store"), "{}", missing.stderr);
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_with_141() {
+    // As `sweep validate FILE | head -0` would: the reader is gone before the first line.
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let mut child = env
+        .command(&["validate", spec.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
 }
 
 #[test]

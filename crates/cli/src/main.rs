@@ -1,7 +1,9 @@
 //! `sweep`: the command-line front end. It parses arguments, wires the trainer into the study
 //! loop, installs logging, and decides exit codes in one place:
 //! 0 success; 1 the sweep ran but every trial failed, the gate found a regression, or a
-//! reproduced trial differs; 2 bad input, usage or any other error.
+//! reproduced trial differs; 2 bad input, usage or any other error; 141, quietly, when the
+//! output's reader stopped reading (`sweep trials NAME | head`), as for a program that the
+//! shell's SIGPIPE ended.
 
 mod args;
 mod baseline;
@@ -45,11 +47,21 @@ fn main() -> ExitCode {
         Ok(Outcome::AllTrialsFailed | Outcome::GateRegressed | Outcome::NotReproduced) => {
             ExitCode::from(1)
         }
+        Err(e) if output_closed(&e) => ExitCode::from(141),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Returns whether `error` comes from writing to an output whose reader has gone.
+fn output_closed(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Installs the log subscriber; `RUST_LOG` tunes it (default: warnings and errors).
