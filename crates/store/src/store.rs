@@ -10,12 +10,17 @@
 //! another process or from this one. Sled reports the conflict only as an `Other` I/O error whose
 //! message starts "could not acquire lock"; `open` recognizes that message (sled 0.34 is frozen)
 //! and returns `Error::Locked`. A test re-executes the test binary to check it across processes.
+//! Sled also releases its lock late: a dropped handle's last log writes finish on sled's own
+//! background threads, which hold the file (and its lock) until they are done (sled issue 1289).
+//! So `open` retries a lock conflict for up to `LOCK_WAIT` before it reports one; a store that
+//! another handle or process really holds is reported after that wait.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use experiment::{MetricPoint, Step, Trial, TrialId};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -27,6 +32,10 @@ use crate::{Error, ExperimentInfo, Result, RunRecord, TestResult};
 
 /// The version of the on-disk layout and records; a store of another version is not opened.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// How long `open` retries a lock conflict, and how often.
+const LOCK_WAIT: Duration = Duration::from_secs(1);
+const LOCK_POLL: Duration = Duration::from_millis(10);
 
 const FORMAT_VERSION_KEY: &[u8] = b"format_version";
 const NEXT_EXPERIMENT_ID_KEY: &[u8] = b"next_experiment_id";
@@ -54,11 +63,18 @@ impl Store {
     /// Fails with `Error::Locked` when the store is open elsewhere, and with
     /// `Error::FormatVersion` when it was written in another format.
     pub fn open(path: &Path) -> Result<Store> {
-        let db = sled::Config::new()
-            .path(path)
-            .open()
-            .map_err(|e| open_error(e, path))?;
-        Store::init(db, Some(Arc::from(path)))
+        let started = Instant::now();
+        loop {
+            match sled::Config::new().path(path).open() {
+                Ok(db) => return Store::init(db, Some(Arc::from(path))),
+                Err(e) => match open_error(e, path) {
+                    Error::Locked { .. } if started.elapsed() < LOCK_WAIT => {
+                        std::thread::sleep(LOCK_POLL);
+                    }
+                    e => return Err(e),
+                },
+            }
+        }
     }
 
     /// Opens an empty store that lives in memory (or `/dev/shm`) and vanishes when dropped.

@@ -382,6 +382,22 @@ fn a_second_open_in_this_process_is_locked() {
     Store::open(dir.path()).unwrap();
 }
 
+#[test]
+fn open_waits_for_a_lock_that_is_released_soon() {
+    // As when a just-dropped handle's background writes still hold the file: here another
+    // thread holds the store and lets go 50 ms into the wait.
+    let dir = tempfile::tempdir().unwrap();
+    let held = Store::open(dir.path()).unwrap();
+    held.create_experiment(&info("e", 1)).unwrap();
+    let holder = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        drop(held);
+    });
+    let store = Store::open(dir.path()).unwrap();
+    holder.join().unwrap();
+    assert!(store.experiment("e").unwrap().is_some());
+}
+
 /// The environment variable that makes `a_second_process_is_locked_out` act as the child.
 const CHILD_ENV: &str = "SWEEP_STORE_LOCK_CHILD";
 
