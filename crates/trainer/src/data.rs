@@ -9,12 +9,10 @@
 //! cell with its row and column.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::Read;
-use std::path::Path;
 
 use experiment::{DataFormat, DataSpec, ImageShape, Task};
 
+use crate::csv_text::CsvText;
 use crate::{Error, Result};
 
 /// Integer targets with more distinct values than this are taken as a regression target
@@ -72,44 +70,19 @@ pub(crate) fn load(spec: &DataSpec) -> Result<Dataset> {
         return crate::idx::load(spec, labels);
     }
     let path = &spec.csv.value;
-    let file = File::open(path).map_err(|source| Error::ReadData {
+    let text = std::fs::read(path).map_err(|source| Error::ReadData {
         location: spec.csv.location.clone(),
         path: path.clone(),
         source,
     })?;
-    parse(file, spec)
-}
-
-/// Opens CSV text whose first row is a header (cells trimmed) and returns the reader and the
-/// header's names; `path` names the source in errors.
-pub(crate) fn csv_with_header<R: Read>(
-    input: R,
-    path: &Path,
-) -> Result<(csv::Reader<R>, Vec<String>)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let header = reader
-        .headers()
-        .map_err(|e| Error::Csv {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    Ok((reader, header))
+    parse(&text, spec)
 }
 
 /// Parses CSV text; `spec.csv` names the source in errors.
-pub(crate) fn parse(input: impl Read, spec: &DataSpec) -> Result<Dataset> {
+pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let path = &spec.csv.value;
-    let csv_error = |e: csv::Error| Error::Csv {
-        path: path.clone(),
-        message: e.to_string(),
-    };
-    let (mut reader, header) = csv_with_header(input, path)?;
+    let mut csv = CsvText::new(text, path)?;
+    let header = csv.header().to_vec();
     let target_name = &spec.target.value;
     let target = header
         .iter()
@@ -152,17 +125,8 @@ pub(crate) fn parse(input: impl Read, spec: &DataSpec) -> Result<Dataset> {
     let mut data = Vec::new();
     let mut raw_labels = Vec::new();
     let mut record = csv::StringRecord::new();
-    let mut row: u64 = 0;
-    while reader.read_record(&mut record).map_err(csv_error)? {
-        row += 1;
-        let line = record.position().map_or(row + 1, |p| p.line());
-        let malformed = |column: usize, message: String| Error::MalformedCell {
-            path: path.clone(),
-            row,
-            line,
-            column: header[column].clone(),
-            message,
-        };
+    while csv.read(&mut record)? {
+        let malformed = |column: usize, message: String| csv.malformed(column, message);
         for (column, cell) in record.iter().enumerate() {
             if column == target {
                 if cell.is_empty() {

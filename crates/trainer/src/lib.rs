@@ -12,6 +12,7 @@
 
 mod checkpoint;
 mod conv;
+mod csv_text;
 mod data;
 mod device;
 mod error;

@@ -11,7 +11,8 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use crate::checkpoint;
-use crate::data::{csv_with_header, number, quoted, Matrix};
+use crate::csv_text::CsvText;
+use crate::data::{number, quoted, Matrix};
 use crate::metrics::softmax_row;
 use crate::{train, Error, Result};
 
@@ -31,7 +32,7 @@ pub struct PredictionSummary {
 /// model's, when a cell is not a finite number, or when writing fails.
 pub fn predict(
     sidecar: &Path,
-    input: impl Read,
+    mut input: impl Read,
     input_name: &Path,
     output: &mut dyn Write,
 ) -> Result<PredictionSummary> {
@@ -40,11 +41,13 @@ pub fn predict(
         path: input_name.to_path_buf(),
         message,
     };
-    let csv_error = |e: csv::Error| Error::Csv {
+    let mut text = Vec::new();
+    input.read_to_end(&mut text).map_err(|e| Error::Csv {
         path: input_name.to_path_buf(),
         message: e.to_string(),
-    };
-    let (mut reader, header) = csv_with_header(input, input_name)?;
+    })?;
+    let mut csv = CsvText::new(&text, input_name)?;
+    let header = csv.header().to_vec();
     let missing: Vec<String> = meta
         .feature_names
         .iter()
@@ -76,19 +79,11 @@ pub fn predict(
     let cols = meta.feature_names.len();
     let mut data = Vec::new();
     let mut record = csv::StringRecord::new();
-    let mut row: u64 = 0;
-    while reader.read_record(&mut record).map_err(csv_error)? {
-        row += 1;
+    while csv.read(&mut record)? {
         let mut values = vec![0.0f32; cols];
-        for (cell, (slot, column)) in record.iter().zip(slots.iter().zip(&header)) {
+        for (column, (cell, slot)) in record.iter().zip(&slots).enumerate() {
             if let Some(i) = slot {
-                values[*i] = number(cell).map_err(|message| Error::MalformedCell {
-                    path: input_name.to_path_buf(),
-                    row,
-                    line: record.position().map_or(row + 1, |p| p.line()),
-                    column: column.clone(),
-                    message,
-                })?;
+                values[*i] = number(cell).map_err(|message| csv.malformed(column, message))?;
             }
         }
         data.extend(values);

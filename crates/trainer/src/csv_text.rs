@@ -1,0 +1,186 @@
+//! CSV text with a header row, held in memory and read record by record, so that every problem
+//! names the data row and the file line it is on.
+//!
+//! The `csv` crate dates each record at the place where it began looking for it. After a CRLF
+//! terminator that place is the `\n` still on the line before (the `\r` ends the record), so its
+//! line number is one short for every row of a file written on Windows. `line_of` walks from there
+//! over the terminator bytes to the record's first byte.
+
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// A CSV file's text being read: its header, and where the last record read is.
+pub(crate) struct CsvText<'t> {
+    text: &'t [u8],
+    path: &'t Path,
+    reader: csv::Reader<&'t [u8]>,
+    header: Vec<String>,
+    /// The data row last read, counted from 1 after the header.
+    row: u64,
+    /// The line that row starts on, counted from 1 (the header is line 1).
+    line: u64,
+}
+
+impl<'t> CsvText<'t> {
+    /// Reads the header (cells trimmed) of `text`; `path` names the source in errors.
+    pub(crate) fn new(text: &'t [u8], path: &'t Path) -> Result<CsvText<'t>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .trim(csv::Trim::All)
+            .from_reader(text);
+        let header = reader
+            .headers()
+            .map_err(|e| read_error(text, path, &e))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        Ok(CsvText {
+            text,
+            path,
+            reader,
+            header,
+            row: 0,
+            line: 1,
+        })
+    }
+
+    /// The header's column names.
+    pub(crate) fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// Reads the next data row into `record`; false at the end of the text.
+    pub(crate) fn read(&mut self, record: &mut csv::StringRecord) -> Result<bool> {
+        let more = self
+            .reader
+            .read_record(record)
+            .map_err(|e| read_error(self.text, self.path, &e))?;
+        if more {
+            self.row += 1;
+            self.line = record
+                .position()
+                .map_or(self.row + 1, |p| line_of(self.text, p));
+        }
+        Ok(more)
+    }
+
+    /// Returns the error for the cell of the last row read in `column`.
+    pub(crate) fn malformed(&self, column: usize, message: String) -> Error {
+        Error::MalformedCell {
+            path: self.path.to_path_buf(),
+            row: self.row,
+            line: self.line,
+            column: self.header.get(column).cloned().unwrap_or_default(),
+            message,
+        }
+    }
+}
+
+/// Returns the error for what the CSV reader could not read in `text`, placed at its row and line.
+fn read_error(text: &[u8], path: &Path, e: &csv::Error) -> Error {
+    let place = |position: &csv::Position| match position.record() {
+        0 => "the header (line 1)".to_string(),
+        row => format!("row {row} (line {})", line_of(text, position)),
+    };
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos: Some(position),
+            expected_len,
+            len,
+        } => format!(
+            "{}: {len} cells, but the header has {expected_len}",
+            place(position)
+        ),
+        csv::ErrorKind::Utf8 {
+            pos: Some(position),
+            err,
+        } => format!(
+            "{}: cell {} is not valid UTF-8",
+            place(position),
+            err.field() + 1
+        ),
+        _ => e.to_string(),
+    };
+    Error::Csv {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Returns the line of the record the reader dated at `position`: its line, plus the line breaks
+/// between there and the record's first byte.
+fn line_of(text: &[u8], position: &csv::Position) -> u64 {
+    let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    let breaks = text
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .filter(|b| **b == b'\n')
+        .count();
+    position.line() + u64::try_from(breaks).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `text` to the end and returns the (row, line) of each record, or the error.
+    fn places(text: &str) -> std::result::Result<Vec<(u64, u64)>, String> {
+        let mut csv =
+            CsvText::new(text.as_bytes(), Path::new("x.csv")).map_err(|e| e.to_string())?;
+        let mut record = csv::StringRecord::new();
+        let mut out = Vec::new();
+        while csv.read(&mut record).map_err(|e| e.to_string())? {
+            out.push((csv.row, csv.line));
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn lines_are_counted_alike_with_any_line_ending() {
+        let want = vec![(1, 2), (2, 3), (3, 5)];
+        assert_eq!(places("a,b\n1,2\n3,4\n\n5,6\n"), Ok(want.clone()));
+        assert_eq!(places("a,b\r\n1,2\r\n3,4\r\n\r\n5,6\r\n"), Ok(want.clone()));
+        // A quoted cell may hold a line break: the next row starts a line later.
+        assert_eq!(
+            places("a,b\r\n\"x\r\ny\",2\r\n3,4\r\n"),
+            Ok(vec![(1, 2), (2, 4)])
+        );
+    }
+
+    #[test]
+    fn a_short_row_is_placed_by_row_and_line() {
+        assert_eq!(
+            places("a,b,y\r\n1,2,0\r\n3,4,1\r\n5,6\r\n"),
+            Err("x.csv: row 3 (line 4): 2 cells, but the header has 3".to_string())
+        );
+        assert_eq!(
+            places("a,b,y\n1,2,0\n5,6,7,8\n"),
+            Err("x.csv: row 2 (line 3): 4 cells, but the header has 3".to_string())
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_placed_by_row_line_and_cell() {
+        let mut text = b"a,b\r\n1,2\r\n3,".to_vec();
+        text.extend([0xff, b'\r', b'\n']);
+        let err = CsvText::new(&text, Path::new("x.csv"))
+            .and_then(|mut csv| {
+                let mut record = csv::StringRecord::new();
+                while csv.read(&mut record)? {}
+                Ok(())
+            })
+            .map(|()| String::new())
+            .unwrap_or_else(|e| e.to_string());
+        assert_eq!(err, "x.csv: row 2 (line 3): cell 2 is not valid UTF-8");
+        let err = CsvText::new(b"a,\xff\n1,2\n", Path::new("x.csv"))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("x.csv: the header (line 1): cell 2 is not valid UTF-8")
+        );
+    }
+}
