@@ -7,11 +7,9 @@ mod record;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use experiment::{Trial, TrialState};
+use experiment::{format_duration, Trial, TrialState};
 use serde::Serialize;
 use store::ExperimentInfo;
-
-use crate::clock::{format_duration, format_utc};
 
 pub(crate) use export::{series_csv, series_json, SeriesRow};
 pub(crate) use gate::{baseline_written, gate_report, GateHeader};
@@ -117,7 +115,7 @@ pub(crate) fn experiments(
                 counts(trials),
                 format!("{} ({})", info.objective, info.goal),
                 metric(best.and_then(|t| t.value(&info.objective))),
-                format_utc(info.created),
+                info.created.utc(),
                 info.finished
                     .map_or("-".to_string(), |f| format_duration(f.0 - info.created.0)),
             ]
@@ -152,7 +150,7 @@ pub(crate) fn experiment_header(
         info.run_cap,
         counts(trials)
     )?;
-    writeln!(out, "started     {} UTC", format_utc(info.created))?;
+    writeln!(out, "started     {} UTC", info.created.utc())?;
     writeln!(out)
 }
 

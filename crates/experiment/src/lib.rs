@@ -18,6 +18,7 @@ mod pruning;
 mod resolved;
 mod space;
 mod spec;
+mod time;
 mod trial;
 mod yaml;
 
@@ -40,4 +41,5 @@ pub use spec::{
     CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping, ExperimentSpec, ImageShape,
     Located, MetricSpec, ModelKind, ModelSpec, Normalize, SplitSpec, Task,
 };
+pub use time::format_duration;
 pub use trial::{Trial, TrialOutcome, TrialResult, TrialState};

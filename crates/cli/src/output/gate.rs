@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::table;
 use crate::args::GateFormat;
-use crate::clock::{format_iso_utc, format_utc};
+use crate::clock::format_iso_utc;
 
 /// What the report says about the run as a whole, above and below the rows.
 #[derive(Debug)]
@@ -222,7 +222,7 @@ fn provenance(b: &Baseline) -> String {
     };
     format!(
         "baseline recorded {} UTC, {commit}, sweep {}, on {}",
-        format_utc(p.date),
+        p.date.utc(),
         p.sweep_version,
         p.machine
     )

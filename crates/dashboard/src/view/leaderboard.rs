@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use experiment::{Direction, ParamValue, Trial, TrialState};
+use experiment::{format_duration, Direction, ParamValue, Trial, TrialState};
 use serde::Deserialize;
 
 use super::format::{self, url_part};
@@ -410,7 +410,7 @@ pub(crate) fn leaderboard(
                     .iter()
                     .map(|p| t.params.get(p).map_or("-".into(), ToString::to_string))
                     .collect(),
-                duration: duration_ms(t).map_or("-".into(), format::duration),
+                duration: duration_ms(t).map_or("-".into(), format_duration),
             }
         })
         .collect();

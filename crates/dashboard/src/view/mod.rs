@@ -73,7 +73,7 @@ impl Summary {
             run_cap: info.run_cap,
             best: best.as_ref().map_or("-".into(), |(_, v)| v.clone()),
             best_href: best.map(|(id, _)| format::trial_href(&info.name, id)),
-            started: format::utc(info.created),
+            started: info.created.utc(),
             duration: format::span(Some(info.created), info.finished, now),
             live,
         }

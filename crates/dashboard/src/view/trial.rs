@@ -85,8 +85,11 @@ pub(crate) fn trial_page(
     };
     let mut facts = vec![
         field("seed", trial.seed.to_string()),
-        field("started", trial.started.map_or("-".into(), format::utc)),
-        field("finished", trial.finished.map_or("-".into(), format::utc)),
+        field("started", trial.started.map_or("-".into(), Timestamp::utc)),
+        field(
+            "finished",
+            trial.finished.map_or("-".into(), Timestamp::utc),
+        ),
         field("duration", format::span(trial.started, trial.finished, now)),
         field(&info.objective, format::value(trial.value(&info.objective))),
     ];

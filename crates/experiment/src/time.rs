@@ -1,0 +1,72 @@
+//! Instants and durations written for people, the same in the CLI and the dashboard.
+
+use crate::Timestamp;
+
+impl Timestamp {
+    /// Returns the instant as `YYYY-MM-DD HH:MM:SS` in UTC.
+    pub fn utc(self) -> String {
+        let secs = self.0.div_euclid(1000);
+        let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        let (y, m, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )
+    }
+}
+
+/// Formats a duration in milliseconds as `1h02m`, `3m05s`, `4.2s` or, under a tenth of a
+/// second, `37ms`; a negative one (clocks that stepped back) as `0ms`.
+pub fn format_duration(ms: i64) -> String {
+    let ms = ms.max(0);
+    let s = ms / 1000;
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, s % 3600 / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else if ms >= 100 {
+        format!("{}.{}s", s, ms % 1000 / 100)
+    } else {
+        // Trials on small tabular data take milliseconds; "0.0s" would hide how many.
+        format!("{ms}ms")
+    }
+}
+
+/// Converts days since 1970-01-01 to a (year, month, day) civil date (Howard Hinnant's method).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_and_durations_read_as_people_write_them() {
+        assert_eq!(Timestamp(0).utc(), "1970-01-01 00:00:00");
+        assert_eq!(Timestamp(1_795_865_400_000).utc(), "2026-11-28 11:30:00");
+        assert_eq!(Timestamp(951_782_400_000).utc(), "2000-02-29 00:00:00");
+        assert_eq!(Timestamp(-1).utc(), "1969-12-31 23:59:59");
+        for (ms, text) in [
+            (3_720_000, "1h02m"),
+            (185_000, "3m05s"),
+            (4_200, "4.2s"),
+            (140, "0.1s"),
+            (37, "37ms"),
+            (-5, "0ms"),
+        ] {
+            assert_eq!(format_duration(ms), text, "{ms}");
+        }
+    }
+}
