@@ -247,22 +247,23 @@ fn sweep_run_serves_its_dashboard_while_it_runs_and_keeps_the_store() {
         .spawn()
         .expect("sweep run starts");
     let err = lines(child.stderr.take().expect("piped"));
+    let pid = child.id();
     let sweep = Running(child);
     let url = dashboard_url(&err);
 
-    // A second sweep on the same store is refused with a clear message.
+    // A second sweep on the same store is refused with a message that says which process
+    // holds the store and where its dashboard is.
     let second = env.sweep(&["run", spec, "--no-serve"]);
     assert_eq!(second.code, 2, "{second:?}");
-    assert!(
-        second.stderr.contains("is in use by another sweep process"),
-        "{}",
-        second.stderr
-    );
-    assert!(
-        second.stderr.contains("serves this store's dashboard"),
-        "{}",
-        second.stderr
-    );
+    for part in [
+        "is in use by another sweep process: `sweep run ",
+        " --addr 127.0.0.1:0 --serve-after` (pid ",
+        &format!("pid {pid}, since "),
+        &format!("dashboard at {url}/"),
+        "stop it or wait for it to end, or use another --store",
+    ] {
+        assert!(second.stderr.contains(part), "{part}: {}", second.stderr);
+    }
 
     // The dashboard answers while trials run, and stays up after the sweep (--serve-after).
     let deadline = Instant::now() + Duration::from_secs(120);

@@ -7,10 +7,17 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Another process (or another `Store` in this one) has the store open.
-    #[error("store {} is in use by another sweep process", path.display())]
+    #[error(
+        "store {} is in use by another sweep process{}",
+        path.display(),
+        opener.as_ref().map_or(String::new(), |o| format!(": {o}"))
+    )]
     Locked {
         /// The store's directory.
         path: PathBuf,
+        /// Who opened the store last, as that process announced itself (`Store::announce`),
+        /// when it did.
+        opener: Option<String>,
     },
     /// The store was written in a format this build of Sweep does not read.
     #[error(

@@ -13,7 +13,9 @@
 //! Sled also releases its lock late: a dropped handle's last log writes finish on sled's own
 //! background threads, which hold the file (and its lock) until they are done (sled issue 1289).
 //! So `open` retries a lock conflict for up to `LOCK_WAIT` before it reports one; a store that
-//! another handle or process really holds is reported after that wait.
+//! another handle or process really holds is reported after that wait, with what the holder
+//! wrote about itself in the plain file `opened-by` beside the database (`announce`): sled's lock
+//! keeps a second process from reading the database, not that file.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -32,6 +34,12 @@ use crate::{Error, ExperimentInfo, Result, RunRecord, TestResult};
 
 /// The version of the on-disk layout and records; a store of another version is not opened.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// The file in the store's directory where the process that opened it last says who it is.
+const OPENED_BY: &str = "opened-by";
+
+/// The most bytes of `OPENED_BY` read back.
+const OPENED_BY_MAX: usize = 1000;
 
 /// How long `open` retries a lock conflict, and how often.
 const LOCK_WAIT: Duration = Duration::from_secs(1);
@@ -71,6 +79,10 @@ impl Store {
                     Error::Locked { .. } if started.elapsed() < LOCK_WAIT => {
                         std::thread::sleep(LOCK_POLL);
                     }
+                    Error::Locked { path, .. } => {
+                        let opener = read_opener(&path);
+                        return Err(Error::Locked { path, opener });
+                    }
                     e => return Err(e),
                 },
             }
@@ -84,6 +96,21 @@ impl Store {
             .open()
             .map_err(storage)?;
         Store::init(db, None)
+    }
+
+    /// Records who holds the store, in words for a person (such as the command, its process
+    /// id and its dashboard's address), so that another process that finds the store locked
+    /// can say who holds it. The text replaces what the previous opener wrote; a temporary
+    /// store keeps nothing.
+    pub fn announce(&self, opener: &str) -> Result<()> {
+        let Some(dir) = self.path.as_deref() else {
+            return Ok(());
+        };
+        // Written aside and renamed, so that a reader never sees half of it.
+        let part = dir.join(format!("{OPENED_BY}.part"));
+        std::fs::write(&part, opener)
+            .and_then(|()| std::fs::rename(&part, dir.join(OPENED_BY)))
+            .map_err(Error::Io)
     }
 
     /// Returns the directory the store was opened from, or `None` for a temporary store.
@@ -442,10 +469,20 @@ fn open_error(e: sled::Error, path: &Path) -> Error {
         {
             return Error::Locked {
                 path: path.to_path_buf(),
+                opener: None,
             };
         }
     }
     storage(e)
+}
+
+/// Returns what the holder of the store in `dir` announced, if it did: one line of at most
+/// `OPENED_BY_MAX` bytes.
+fn read_opener(dir: &Path) -> Option<String> {
+    let bytes = std::fs::read(dir.join(OPENED_BY)).ok()?;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(OPENED_BY_MAX)]);
+    let line = text.lines().next()?.trim();
+    (!line.is_empty()).then(|| line.to_string())
 }
 
 #[cfg(test)]

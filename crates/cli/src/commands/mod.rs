@@ -18,6 +18,7 @@ use experiment::ExperimentSpec;
 use store::Store;
 
 use crate::args::{Cli, Command};
+use crate::clock::SystemClock;
 use crate::Outcome;
 
 /// Runs the chosen subcommand.
@@ -58,13 +59,48 @@ pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> 
             path.display()
         );
     }
-    Store::open(path).map_err(|e| match e {
-        store::Error::Locked { .. } => anyhow::anyhow!(
+    let store = Store::open(path).map_err(|e| match e {
+        store::Error::Locked {
+            opener: Some(_), ..
+        } => anyhow::anyhow!("{e}\nstop it or wait for it to end, or use another --store"),
+        store::Error::Locked { opener: None, .. } => anyhow::anyhow!(
             "{e}; a running `sweep run` serves this store's dashboard itself (open the URL it \
              printed), and a second sweep must wait for it or use another --store"
         ),
         other => other.into(),
-    })
+    })?;
+    store.announce(&opener(None))?;
+    Ok(store)
+}
+
+/// Returns how this process describes itself to another that finds its store locked: the
+/// command line (a token's value hidden), the process id, since when, and its dashboard's URL.
+pub(crate) fn opener(dashboard: Option<&str>) -> String {
+    let mut words = vec!["sweep".to_string()];
+    let mut hide_next = false;
+    for arg in std::env::args().skip(1) {
+        if hide_next {
+            words.push("***".to_string());
+            hide_next = false;
+        } else if arg == "--token" {
+            hide_next = true;
+            words.push(arg);
+        } else if arg.starts_with("--token=") {
+            words.push("--token=***".to_string());
+        } else {
+            words.push(arg);
+        }
+    }
+    let since = runner::Clock::now(&SystemClock).utc();
+    let mut text = format!(
+        "`{}` (pid {}, since {since} UTC)",
+        words.join(" "),
+        std::process::id()
+    );
+    if let Some(url) = dashboard {
+        text.push_str(&format!(", dashboard at {url}"));
+    }
+    text
 }
 
 pub(crate) fn find_experiment(store: &Store, name: &str) -> anyhow::Result<store::ExperimentInfo> {

@@ -7,7 +7,7 @@ use experiment::{rank_trials, ExperimentSpec, TrialState};
 use runner::{StudyOptions, StudySummary};
 use trainer::MlpObjective;
 
-use super::{load_spec, open_store, serve, StoreMode};
+use super::{load_spec, open_store, opener, serve, StoreMode};
 use crate::args::RunArgs;
 use crate::clock::SystemClock;
 use crate::output;
@@ -37,6 +37,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         // The sweep writes as the dashboard reads: pages may lag the store by up to a second.
         let fresh = dashboard::Freshness::MaxAge(std::time::Duration::from_secs(1));
         let server = serve::start(store.clone(), &args.dashboard, 1, fresh)?;
+        store.announce(&opener(Some(&server.url())))?;
         eprintln!("dashboard: {}", serve::link(&server, &args.dashboard));
         Some(server)
     };

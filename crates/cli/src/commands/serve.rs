@@ -13,7 +13,7 @@ use anyhow::{bail, Context};
 use dashboard::{Access, Dashboard, Freshness, ServeOptions, Server};
 use store::Store;
 
-use super::{open_store, StoreMode};
+use super::{open_store, opener, StoreMode};
 use crate::args::{DashboardArgs, ServeArgs};
 use crate::Outcome;
 
@@ -25,7 +25,9 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     // This process holds the store's lock and only reads it: nothing can change under it.
-    let server = start(store, &args.dashboard, workers, Freshness::Frozen)?;
+    let server = start(store.clone(), &args.dashboard, workers, Freshness::Frozen)?;
+    store.announce(&opener(Some(&server.url())))?;
+    drop(store);
     let mut out = std::io::stdout().lock();
     writeln!(out, "dashboard: {}", link(&server, &args.dashboard))?;
     writeln!(

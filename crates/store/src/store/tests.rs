@@ -383,6 +383,31 @@ fn a_second_open_in_this_process_is_locked() {
 }
 
 #[test]
+fn a_locked_store_names_who_announced_holding_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Store::open(dir.path()).unwrap();
+    first.announce("an earlier opener").unwrap();
+    first
+        .announce("`sweep serve` (pid 42), dashboard http://127.0.0.1:8080/\nsecond line")
+        .unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "store {} is in use by another sweep process: `sweep serve` (pid 42), dashboard \
+             http://127.0.0.1:8080/",
+            dir.path().display()
+        )
+    );
+    drop(first);
+    // The next opener replaces the announcement; a temporary store has none to write.
+    let second = Store::open(dir.path()).unwrap();
+    second.announce("`sweep ls`").unwrap();
+    assert_eq!(read_opener(dir.path()).as_deref(), Some("`sweep ls`"));
+    Store::temporary().unwrap().announce("nobody").unwrap();
+}
+
+#[test]
 fn open_waits_for_a_lock_that_is_released_soon() {
     // As when a just-dropped handle's background writes still hold the file: here another
     // thread holds the store and lets go 50 ms into the wait.
