@@ -1,10 +1,13 @@
-//! Crash safety: a sweep killed with SIGKILL mid-run resumes with the same command, keeps what
-//! finished, re-runs what was interrupted, and ends with the same results as an uninterrupted
-//! run.
+//! Crash safety: a sweep killed with SIGKILL mid-run, or stopped with Ctrl-C, resumes with the
+//! same command, keeps what finished, re-runs what was interrupted, and ends with the same
+//! results as an uninterrupted run.
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, ExitStatus, Stdio};
 
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
 use tests::TestEnv;
 
 /// Eight short trials, two side by side, each long enough to be caught mid-run.
@@ -35,20 +38,29 @@ fn results(env: &TestEnv) -> Vec<serde_json::Value> {
     trials
 }
 
-#[test]
-fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
-    let crashed = TestEnv::new();
-    let spec = crashed.write_spec("crash.yaml", SWEEP);
-    let mut child = crashed
+/// Starts `sweep run` on `spec` in `env`, waits until three trials have completed, and then
+/// does `interrupt` to the process; returns how it ended and every line it wrote to stderr.
+fn interrupt_after_three(
+    env: &TestEnv,
+    spec: &Path,
+    interrupt: impl FnOnce(&mut Child),
+) -> (ExitStatus, String, Vec<String>) {
+    let mut child = env
         .command(&["run", spec.to_str().unwrap()])
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let printed = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut finished = 0;
     let mut seen = Vec::new();
-    for line in BufReader::new(stderr).lines() {
+    for line in lines.by_ref() {
         let line = line.unwrap();
         seen.push(line.clone());
         if line.starts_with("trial") && line.contains("completed") {
@@ -61,14 +73,19 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
     assert_eq!(
         finished,
         3,
-        "the sweep ended before it could be killed:\n{}",
+        "the sweep ended before it could be interrupted:\n{}",
         seen.join("\n")
     );
-    child.kill().unwrap(); // SIGKILL on Unix: no chance to clean up.
+    interrupt(&mut child);
+    seen.extend(lines.map_while(std::result::Result::ok));
     let status = child.wait().unwrap();
-    assert!(!status.success());
+    (status, printed.join().unwrap(), seen)
+}
 
-    let resumed = crashed.sweep(&["run", spec.to_str().unwrap()]);
+/// Resumes the sweep in `env` and checks it ends with exactly the results of an uninterrupted
+/// run of the same file.
+fn resume_to_the_uninterrupted_result(env: &TestEnv, spec: &Path) {
+    let resumed = env.sweep(&["run", spec.to_str().unwrap()]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert!(
         resumed.stderr.contains("resuming crash"),
@@ -85,8 +102,46 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
     let spec = clean.write_spec("crash.yaml", SWEEP);
     assert_eq!(clean.sweep(&["run", spec.to_str().unwrap()]).code, 0);
 
-    let (a, b) = (results(&crashed), results(&clean));
+    let (a, b) = (results(env), results(&clean));
     let numbers: Vec<u64> = a.iter().filter_map(|t| t["trial"].as_u64()).collect();
     assert_eq!(numbers, (0..8).collect::<Vec<u64>>(), "gaps or duplicates");
     assert_eq!(a, b);
+}
+
+#[test]
+fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
+    let crashed = TestEnv::new();
+    let spec = crashed.write_spec("crash.yaml", SWEEP);
+    // SIGKILL on Unix: no chance to clean up.
+    let (status, _, _) = interrupt_after_three(&crashed, &spec, |child| child.kill().unwrap());
+    assert!(!status.success());
+    resume_to_the_uninterrupted_result(&crashed, &spec);
+}
+
+#[test]
+fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_result() {
+    let stopped = TestEnv::new();
+    let spec = stopped.write_spec("crash.yaml", SWEEP);
+    let (status, stdout, stderr) = interrupt_after_three(&stopped, &spec, |child| {
+        let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+        kill(pid, Signal::SIGINT).unwrap();
+    });
+    let stderr = stderr.join("\n");
+    assert_eq!(status.code(), Some(130), "{stderr}\n{stdout}");
+    assert!(stderr.contains("stopping: no new trial starts"), "{stderr}");
+    assert!(
+        stdout.contains("of 8 trials finished; run the same command"),
+        "{stdout}"
+    );
+    let listed = stopped.sweep(&["ls"]);
+    assert!(listed.stdout.contains("crash  interrupted"), "{listed:?}");
+    // At most the two trials that were running when it stopped are left to run again.
+    let trials = results(&stopped);
+    let running = trials.iter().filter(|t| t["state"] == "running").count();
+    assert!(running <= 2, "{trials:?}");
+    assert!(
+        trials.len() < 8,
+        "the sweep went on after Ctrl-C: {trials:?}"
+    );
+    resume_to_the_uninterrupted_result(&stopped, &spec);
 }

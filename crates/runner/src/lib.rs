@@ -8,10 +8,12 @@
 mod board;
 mod observer;
 mod reporter;
+mod stop;
 mod study;
 mod worker;
 
 pub use observer::{Clock, Observer, SilentObserver, StudyPlan};
+pub use stop::Stop;
 pub use study::{run_study, StudyOptions, StudySummary};
 
 /// Errors of the `runner` crate.
@@ -43,6 +45,9 @@ pub enum Error {
     /// Another worker failed while this one waited for it; the first error is reported instead.
     #[error("the study was stopped by an error in another trial")]
     Aborted,
+    /// The study was asked to stop (`Stop`) while this trial ran; it is run again on resume.
+    #[error("the study was asked to stop")]
+    Stopped,
     /// A worker thread panicked; this is a bug.
     #[error("a trial worker panicked: {0}")]
     WorkerPanicked(String),

@@ -6,7 +6,7 @@ use search::{consults_others, kept_whatever_pending, should_prune, Curve, PruneQ
 use store::Store;
 
 use crate::board::Board;
-use crate::{Error, Observer, Result};
+use crate::{Error, Observer, Result, Stop};
 
 /// Stores the metrics of one trial as they are reported, and applies the spec's pruner.
 ///
@@ -18,19 +18,22 @@ pub(crate) struct StoreReporter<'a> {
     trial: TrialId,
     observer: &'a dyn Observer,
     board: &'a Board,
+    stop: &'a Stop,
     own: Vec<(Step, f64)>,
     error: Option<Error>,
     pruned_by: Option<String>,
 }
 
 impl<'a> StoreReporter<'a> {
-    /// Returns a reporter for trial `trial` of `spec`'s experiment.
+    /// Returns a reporter for trial `trial` of `spec`'s experiment, which stops the trial at
+    /// its next report once `stop` is requested.
     pub(crate) fn new(
         store: &'a Store,
         spec: &'a ExperimentSpec,
         trial: TrialId,
         observer: &'a dyn Observer,
         board: &'a Board,
+        stop: &'a Stop,
     ) -> StoreReporter<'a> {
         StoreReporter {
             store,
@@ -38,6 +41,7 @@ impl<'a> StoreReporter<'a> {
             trial,
             observer,
             board,
+            stop,
             own: Vec::new(),
             error: None,
             pruned_by: None,
@@ -135,6 +139,10 @@ impl Reporter for StoreReporter<'_> {
         self.own.push((step, value));
         self.board.report(self.trial, step, value);
         self.observer.trial_reported(self.trial, step, metrics);
+        if self.stop.requested() {
+            self.error = Some(Error::Stopped);
+            return Control::Prune;
+        }
         match self.decide(step) {
             Ok(control) => control,
             Err(e) => {

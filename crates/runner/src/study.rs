@@ -14,7 +14,7 @@ use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
 use crate::board::Board;
 use crate::worker::{lock, Queue, Worker};
-use crate::{Clock, Error, Observer, Result, StudyPlan};
+use crate::{Clock, Error, Observer, Result, Stop, StudyPlan};
 
 /// How to run a study, beyond what the spec says.
 #[derive(Debug, Clone)]
@@ -30,6 +30,9 @@ pub struct StudyOptions {
     /// How and where the study runs, stored with the experiment when it is created; a resumed
     /// experiment keeps the record of its first run.
     pub record: Option<RunRecord>,
+    /// Ends the study early when requested: no new trial starts, running ones stop at their
+    /// next report and run again on resume.
+    pub stop: Stop,
 }
 
 /// What a study run produced.
@@ -37,10 +40,12 @@ pub struct StudyOptions {
 pub struct StudySummary {
     /// Every trial of the experiment, by number.
     pub trials: Vec<Trial>,
-    /// Trials run by this call (not resumed from earlier).
+    /// Trials run to their end by this call (not resumed from earlier).
     pub ran: u32,
     /// The best completed trial, if any.
     pub best: Option<Trial>,
+    /// Whether a stop request ended the study before every trial finished.
+    pub interrupted: bool,
 }
 
 impl StudySummary {
@@ -91,7 +96,6 @@ pub fn run_study(
     });
 
     let sampler = search::sampler_for(spec.method, spec.seed, &spec.metric);
-    let ran = u32::try_from(pending.len()).unwrap_or(u32::MAX);
     let queue = Mutex::new(Queue {
         pending: pending.into_iter().rev().collect(),
         error: None,
@@ -105,6 +109,7 @@ pub fn run_study(
         sampler: sampler.as_ref(),
         existing: &existing,
         board: &board,
+        stop: &options.stop,
         // Only model-based samplers learn from history; waiting for it costs idle time.
         window: matches!(spec.method, Method::Tpe(_) | Method::Bayes(_))
             .then(|| u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX)),
@@ -134,6 +139,9 @@ pub fn run_study(
 
     let trials = store.trials(&spec.name)?;
     let done = trials.iter().filter(|t| t.state.is_finished()).count();
+    let ran = u32::try_from(done)
+        .unwrap_or(u32::MAX)
+        .saturating_sub(finished);
     let status = if done >= usize::try_from(run_cap).unwrap_or(usize::MAX) {
         ExperimentStatus::Finished
     } else {
@@ -146,7 +154,12 @@ pub fn run_study(
     })?;
     store.flush()?;
     let best = best_trial(&trials, &spec.metric.name, spec.metric.goal).cloned();
-    Ok(StudySummary { trials, ran, best })
+    Ok(StudySummary {
+        trials,
+        ran,
+        best,
+        interrupted: status == ExperimentStatus::Interrupted,
+    })
 }
 
 /// Returns the number of trials the experiment should hold: the override, else the spec's
@@ -343,6 +356,7 @@ mod tests {
             run_cap: None,
             extend: None,
             record: None,
+            stop: Stop::default(),
         }
     }
 
@@ -457,6 +471,77 @@ mod tests {
                 .len(),
             3
         );
+    }
+
+    /// Asks the study to stop when trial `at` reports step 2, as a Ctrl-C at that moment would.
+    struct StopAt {
+        at: TrialId,
+        stop: Stop,
+    }
+
+    impl Observer for StopAt {
+        fn trial_reported(&self, trial: TrialId, step: Step, _metrics: &[MetricPoint]) {
+            if trial == self.at && step == Step(2) {
+                self.stop.request();
+            }
+        }
+    }
+
+    #[test]
+    fn a_stopped_study_ends_between_epochs_and_resumes_to_the_same_results() {
+        let store = Store::temporary().unwrap();
+        let observer = StopAt {
+            at: TrialId(3),
+            stop: Stop::default(),
+        };
+        let options = StudyOptions {
+            stop: observer.stop.clone(),
+            ..options(1)
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let objective = quadratic(2.0);
+        let stopped = run_study(
+            &store,
+            &spec(6, "a"),
+            &objective,
+            &observer,
+            &clock,
+            &options,
+        )
+        .unwrap();
+        assert!(stopped.interrupted);
+        assert_eq!(
+            objective.calls.load(Ordering::SeqCst),
+            4,
+            "no trial after 3 starts"
+        );
+        assert_eq!(stopped.count(TrialState::Completed), 3);
+        assert_eq!(stopped.ran, 3);
+        // Trial 3 stopped after its second epoch and stays running, to be run again.
+        assert_eq!(stopped.trials.len(), 4);
+        assert_eq!(stopped.trials[3].state, TrialState::Running);
+        let curve = store.metric_series("toy", TrialId(3), "val_loss").unwrap();
+        assert_eq!(curve.len(), 2);
+        let info = store.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Interrupted);
+
+        let objective = quadratic(2.0);
+        let resumed = run(&store, &spec(6, "a"), &objective, 1);
+        assert!(!resumed.interrupted);
+        assert_eq!(
+            objective.calls.load(Ordering::SeqCst),
+            3,
+            "trials 3, 4 and 5"
+        );
+        let uninterrupted = run(
+            &Store::temporary().unwrap(),
+            &spec(6, "a"),
+            &quadratic(2.0),
+            1,
+        );
+        assert_eq!(values(&resumed), values(&uninterrupted));
+        let info = store.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Finished);
     }
 
     #[test]

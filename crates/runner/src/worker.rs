@@ -12,7 +12,7 @@ use store::Store;
 
 use crate::board::Board;
 use crate::reporter::StoreReporter;
-use crate::{Clock, Error, Observer, Result};
+use crate::{Clock, Error, Observer, Result, Stop};
 
 /// The trial numbers left to run, lowest last, and the first error met.
 pub(crate) struct Queue {
@@ -35,18 +35,20 @@ pub(crate) struct Worker<'a> {
     pub(crate) sampler: &'a dyn Sampler,
     pub(crate) existing: &'a [Trial],
     pub(crate) board: &'a Board,
+    pub(crate) stop: &'a Stop,
     /// For samplers that learn from history: trial `k` learns from trials `k - window` and
     /// below. `None` for samplers that ignore history.
     pub(crate) window: Option<u32>,
 }
 
 impl Worker<'_> {
-    /// Runs trials from the queue until it is empty or a trial hits an error.
+    /// Runs trials from the queue until it is empty, a trial hits an error, or a stop is asked
+    /// for.
     pub(crate) fn drain(&self, queue: &Mutex<Queue>) {
         loop {
             let next = {
                 let mut q = lock(queue);
-                if q.error.is_some() {
+                if q.error.is_some() || self.stop.requested() {
                     return;
                 }
                 q.pending.pop()
@@ -55,7 +57,7 @@ impl Worker<'_> {
             if let Err(e) = self.run_one(id) {
                 self.board.abort();
                 let mut q = lock(queue);
-                if q.error.is_none() && !matches!(e, Error::Aborted) {
+                if q.error.is_none() && !matches!(e, Error::Aborted | Error::Stopped) {
                     q.error = Some(e);
                 }
                 return;
@@ -82,7 +84,14 @@ impl Worker<'_> {
         self.store.put_trial(&self.spec.name, &trial)?;
         self.observer.trial_started(&trial);
 
-        let mut reporter = StoreReporter::new(self.store, self.spec, id, self.observer, self.board);
+        let mut reporter = StoreReporter::new(
+            self.store,
+            self.spec,
+            id,
+            self.observer,
+            self.board,
+            self.stop,
+        );
         let ctx = TrialContext {
             trial: id,
             seed: trial.seed,

@@ -91,6 +91,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             run_cap: None,
             extend: None,
             record: Some(record.clone()),
+            stop: runner::Stop::default(),
         };
         let summary = runner::run_study(
             &store,

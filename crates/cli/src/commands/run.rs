@@ -10,6 +10,7 @@ use trainer::MlpObjective;
 use super::{load_spec, open_store, opener, serve, StoreMode};
 use crate::args::RunArgs;
 use crate::clock::SystemClock;
+use crate::interrupt;
 use crate::output;
 use crate::probe;
 use crate::progress::ProgressObserver;
@@ -42,12 +43,14 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         Some(server)
     };
     let observer = ProgressObserver::new(&spec);
+    let interrupts = interrupt::watch()?;
     let options = StudyOptions {
         spec_path: args.file.display().to_string(),
         parallel,
         run_cap: args.run_cap,
         record: Some(probe::run_record(&spec, &args.file)?),
         extend: args.extend,
+        stop: interrupts.stop.clone(),
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();
@@ -65,7 +68,26 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         ),
         other => other?,
     };
+    let interrupted = summary.interrupted;
+    interrupts.quit_on_next();
     print_run_summary(&spec, &summary, args)?;
+    if interrupted {
+        if let Some(server) = dashboard {
+            server.stop()?;
+        }
+        let planned = store.experiment(&spec.name)?.map_or(0, |e| e.run_cap);
+        let finished = summary
+            .trials
+            .iter()
+            .filter(|t| t.state.is_finished())
+            .count();
+        writeln!(
+            std::io::stdout().lock(),
+            "\nstopped early: {finished} of {planned} trials finished; run the same command \
+             again to resume (the interrupted trials run again from scratch)"
+        )?;
+        return Ok(Outcome::Interrupted(interrupts.exit_code()));
+    }
     super::tested::after_run(&store, &spec, &objective, summary.best.as_ref())?;
     if !args.serve_after {
         writeln!(
@@ -100,12 +122,16 @@ fn print_run_summary(
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "\n{}: {} trials ({} completed, {} pruned, {} failed); {} run now",
+        "\n{}: {} trials ({} completed, {} pruned, {} failed{}); {} run now",
         spec.name,
         summary.trials.len(),
         summary.count(TrialState::Completed),
         summary.count(TrialState::Pruned),
         summary.count(TrialState::Failed),
+        match summary.count(TrialState::Running) {
+            0 => String::new(),
+            n => format!(", {n} interrupted"),
+        },
         summary.ran,
     )?;
     let ranked = rank_trials(&summary.trials, &spec.metric.name, spec.metric.goal);

@@ -1,0 +1,65 @@
+//! Ctrl-C and SIGTERM during `sweep run`. The first asks the study to stop (`runner::Stop`): no
+//! new trial starts, running ones end after their current epoch and run again on resume, and the
+//! experiment is stored as interrupted. A second one ends the process at once, which is as safe
+//! as a crash (the next run resumes). Cluster engines send SIGTERM before they kill a job, so a
+//! sweep under one stops this way too.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+
+use runner::Stop;
+
+/// The stop request that the first signal sets, and which signal that was.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interrupts {
+    pub(crate) stop: Stop,
+    signal: Arc<AtomicI32>,
+}
+
+impl Interrupts {
+    /// Makes the next signal end the process at once: the study is over (`--serve-after`
+    /// keeps the dashboard up until Ctrl-C).
+    pub(crate) fn quit_on_next(&self) {
+        self.stop.request();
+    }
+
+    /// Returns the exit code of a process ended by the signal received: 128 plus its number
+    /// (130 for Ctrl-C, 143 for SIGTERM), as the shell reports it.
+    pub(crate) fn exit_code(&self) -> u8 {
+        let signal = self.signal.load(Ordering::SeqCst);
+        u8::try_from(128 + signal).unwrap_or(130)
+    }
+}
+
+/// Starts watching for Ctrl-C and SIGTERM in a background thread, for the rest of the process.
+#[cfg(unix)]
+pub(crate) fn watch() -> anyhow::Result<Interrupts> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
+
+    let interrupts = Interrupts::default();
+    let mut signals = Signals::new([SIGINT, SIGTERM])?;
+    let seen = interrupts.clone();
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                if seen.stop.requested() {
+                    std::process::exit(128 + signal);
+                }
+                seen.signal.store(signal, Ordering::SeqCst);
+                seen.stop.request();
+                eprintln!(
+                    "\nstopping: no new trial starts, and the running ones stop after their \
+                     current epoch and run again on resume (Ctrl-C again quits at once)"
+                );
+            }
+        })?;
+    Ok(interrupts)
+}
+
+/// Without Unix signals, nothing stops a sweep early but the end of the process.
+#[cfg(not(unix))]
+pub(crate) fn watch() -> anyhow::Result<Interrupts> {
+    Ok(Interrupts::default())
+}
