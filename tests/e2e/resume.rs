@@ -115,6 +115,9 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
     // SIGKILL on Unix: no chance to clean up.
     let (status, _, _) = interrupt_after_three(&crashed, &spec, |child| child.kill().unwrap());
     assert!(!status.success());
+    // The store still says `running`; a command that holds it knows no sweep runs any more.
+    let listed = crashed.sweep(&["ls"]);
+    assert!(listed.stdout.contains("crash  interrupted"), "{listed:?}");
     resume_to_the_uninterrupted_result(&crashed, &spec);
 }
 

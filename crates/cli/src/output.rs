@@ -106,7 +106,8 @@ pub(crate) fn experiments(
             let best = experiment::best_trial(trials, &info.objective, info.goal);
             vec![
                 info.name.clone(),
-                info.status.as_str().to_string(),
+                // This process holds the store, so no sweep is running on it.
+                info.status_when_idle().as_str().to_string(),
                 format!(
                     "{}/{}",
                     trials.iter().filter(|t| t.state.is_finished()).count(),
@@ -134,7 +135,7 @@ pub(crate) fn experiment_header(
     if !info.description.is_empty() {
         writeln!(out, "            {}", info.description)?;
     }
-    writeln!(out, "status      {}", info.status.as_str())?;
+    writeln!(out, "status      {}", info.status_when_idle().as_str())?;
     writeln!(
         out,
         "spec        {} (sha256 {})",

@@ -70,7 +70,7 @@ impl Reader {
     /// Returns the experiment called `name` with its trials, or `Error::NotFound`.
     pub(crate) fn experiment(&self, name: &str) -> Result<Arc<ExperimentData>> {
         if self.freshness == Freshness::EveryRequest {
-            return experiment(&self.store, name).map(Arc::new);
+            return self.read(name).map(Arc::new);
         }
         let slot = lock(&self.snapshots).get(name).cloned();
         let slot = match slot {
@@ -92,7 +92,7 @@ impl Reader {
                 return Ok(Arc::clone(data));
             }
         }
-        let data = Arc::new(experiment(&self.store, name)?);
+        let data = Arc::new(self.read(name)?);
         *latest = Some((Instant::now(), Arc::clone(&data)));
         Ok(data)
     }
@@ -115,7 +115,7 @@ impl Reader {
 
     /// Returns the experiment record called `name`, or `Error::NotFound`.
     pub(crate) fn info(&self, name: &str) -> Result<ExperimentInfo> {
-        info(&self.store, name)
+        info(&self.store, name).map(|i| self.shown(i))
     }
 
     /// Returns trial `id` of the experiment, or `Error::NotFound`.
@@ -153,6 +153,22 @@ impl Reader {
             .into_iter()
             .map(|e| e.name)
             .collect())
+    }
+
+    /// Returns `info` as this dashboard shows it: `sweep serve` holds the store and runs no
+    /// sweep, so an experiment left `running` there was killed, and shows as `interrupted`.
+    /// Reads the experiment called `name` with its trials, or `Error::NotFound`.
+    fn read(&self, name: &str) -> Result<ExperimentData> {
+        let info = self.info(name)?;
+        let trials = self.store.trials(name)?;
+        Ok(ExperimentData::new(info, trials))
+    }
+
+    fn shown(&self, mut info: ExperimentInfo) -> ExperimentInfo {
+        if self.freshness == Freshness::Frozen {
+            info.status = info.status_when_idle();
+        }
+        info
     }
 }
 
@@ -212,13 +228,6 @@ impl ExperimentData {
 
 /// One metric of one trial, in step order.
 pub(crate) type Series = Vec<(Step, f64)>;
-
-/// Reads the experiment called `name` with its trials, or `Error::NotFound`.
-fn experiment(store: &Store, name: &str) -> Result<ExperimentData> {
-    let info = info(store, name)?;
-    let trials = store.trials(name)?;
-    Ok(ExperimentData::new(info, trials))
-}
 
 fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {
     store

@@ -452,7 +452,12 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
         for i in 0..6 {
             store.put_trial("busy", &fixtures::trial(i, 6)).unwrap();
         }
-        let dashboard = Dashboard::new(store.clone(), Access::open(), Freshness::Frozen);
+        // The sweep's own dashboard: `busy` is running in this process.
+        let dashboard = Dashboard::new(
+            store.clone(),
+            Access::open(),
+            Freshness::MaxAge(Duration::from_secs(60)),
+        );
         let service = init_service(dashboard.app()).await;
         let mut bodies = Vec::new();
         for uri in [
@@ -477,6 +482,13 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
             busy.page("0?").is_none(),
             "a live page counts up with the clock"
         );
+        // `sweep serve` holds the store, so nothing runs `busy` there: it was killed.
+        let served = Dashboard::new(store.clone(), Access::open(), Freshness::Frozen);
+        let served = init_service(served.app()).await;
+        let req = TestRequest::get().uri("/api/experiments/busy").to_request();
+        let body = read_body(call_service(&served, req).await).await;
+        let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(value["status"], "interrupted", "{value}");
         // A bad query is refused before any kept page is looked up.
         let req = TestRequest::get()
             .uri("/experiments/done?page=0")

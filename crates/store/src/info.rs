@@ -34,6 +34,19 @@ pub struct ExperimentInfo {
     pub finished: Option<Timestamp>,
 }
 
+impl ExperimentInfo {
+    /// Returns the status as a process that holds the store and runs no sweep on it sees it
+    /// (`sweep ls`, `show`, `serve`): no process runs an experiment left `running` any more,
+    /// since whoever did would hold the store's lock, so it was killed and is `interrupted`
+    /// (the next `sweep run` of it resumes).
+    pub fn status_when_idle(&self) -> ExperimentStatus {
+        match self.status {
+            ExperimentStatus::Running => ExperimentStatus::Interrupted,
+            other => other,
+        }
+    }
+}
+
 /// Where an experiment is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExperimentStatus {
