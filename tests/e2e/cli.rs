@@ -312,6 +312,13 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
     let again = env.sweep(&["run", spec.to_str().unwrap()]);
     assert_eq!(again.code, 0, "{again:?}");
     assert!(again.stdout.contains("0 run now"), "{}", again.stdout);
+    assert!(
+        again.stderr.contains(
+            "tiny: all 4 trials already finished; nothing to run (--extend N adds trials)"
+        ),
+        "{}",
+        again.stderr
+    );
     let edited = env.write_spec("tiny.yaml", &TINY.replace("seed: 5", "seed: 6"));
     let refused = env.sweep(&["run", edited.to_str().unwrap()]);
     assert_eq!(refused.code, 2, "{refused:?}");

@@ -81,6 +81,13 @@ impl Observer for ProgressObserver {
     fn study_started(&self, plan: &StudyPlan) {
         self.overall.set_length(u64::from(plan.total));
         self.overall.set_position(u64::from(plan.already_finished));
+        if plan.already_finished >= plan.total {
+            self.log(format!(
+                "{}: all {} trials already finished; nothing to run (--extend N adds trials)",
+                plan.experiment, plan.total
+            ));
+            return;
+        }
         let verb = if plan.resumed { "resuming" } else { "starting" };
         self.log(format!(
             "{verb} {}: {} trials ({} already finished), {} side by side",
