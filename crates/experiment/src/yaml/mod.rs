@@ -55,6 +55,9 @@ const DEFAULT_RANDOM_RUN_CAP: u32 = 20;
 
 /// Parses and validates a spec; see `ExperimentSpec::from_yaml_str`.
 pub(crate) fn parse_spec(text: &str, file: &Path) -> crate::Result<ExperimentSpec> {
+    // A byte order mark (Windows editors write one) is not part of the first key; editors hide
+    // it, so columns on line 1 are counted without it too.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (root, mut problems) = tree::read(text);
     let spec = match root {
         None if problems.is_empty() => {

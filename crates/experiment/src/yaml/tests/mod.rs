@@ -227,6 +227,21 @@ fn omitted_keys_take_their_defaults() {
 }
 
 #[test]
+fn a_byte_order_mark_and_crlf_line_ends_read_like_plain_text() {
+    let plain = parse_ok(EXAMPLE);
+    let windows = format!("\u{feff}{}", EXAMPLE.replace('\n', "\r\n"));
+    let read = parse_ok(&windows);
+    assert_eq!(read.name, plain.name);
+    assert_eq!(read.space, plain.space);
+    assert_eq!(parse_ok(&format!("\u{feff}{EXAMPLE}")).hash(), plain.hash());
+    // Positions on the first line do not count the mark.
+    check(
+        &[(BASE, "1:7: seed: must be a non-negative integer, found -1")],
+        "\u{feff}seed: -1\n",
+    );
+}
+
+#[test]
 fn run_cap_defaults_to_the_grid_size() {
     let grid = format!(
         "{BASE}method: grid\nparameters:\n  hidden: {{values: [32, 64, 128]}}\n  \
