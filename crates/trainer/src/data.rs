@@ -83,6 +83,14 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let path = &spec.csv.value;
     let mut csv = CsvText::new(text, path)?;
     let header = csv.header().to_vec();
+    if header.iter().all(String::is_empty) {
+        return Err(Error::Unusable {
+            path: path.clone(),
+            message: "the file is empty; expected a header row naming the columns, then one \
+                      row per example"
+                .to_string(),
+        });
+    }
     let target_name = &spec.target.value;
     let target = header
         .iter()
@@ -401,6 +409,19 @@ pub(crate) mod tests {
                 .contains("4 pixel columns, but the file has 3"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_empty_file_says_so() {
+        for text in ["", "\n", "\r\n\r\n"] {
+            let err = parse_str(text, "y").unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "data/x.csv: the file is empty; expected a header row naming the columns, then \
+                 one row per example",
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
