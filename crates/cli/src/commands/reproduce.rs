@@ -87,9 +87,10 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         );
     };
     if !trial.state.is_finished() {
+        // This process holds the store, so no sweep is running the trial: it was interrupted.
         bail!(
-            "trial {name}/{number} is {}; only a finished trial can be reproduced",
-            trial.state
+            "trial {name}/{number} did not finish (its sweep stopped before it did); only a \
+             finished trial can be reproduced, and running the experiment's file again finishes it"
         );
     }
     for (file, hash) in record.data_file.lines().zip(record.data_hash.lines()) {
