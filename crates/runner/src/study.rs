@@ -158,7 +158,7 @@ pub fn run_study(
         trials,
         ran,
         best,
-        interrupted: status == ExperimentStatus::Interrupted,
+        interrupted: options.stop.requested() && status == ExperimentStatus::Interrupted,
     })
 }
 
