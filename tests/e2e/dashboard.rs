@@ -6,7 +6,7 @@
 //! tests never fight over a port. Chromium is Debian's `chromium`; `.ci/run` installs it.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -232,6 +232,82 @@ fn the_experiment_page_renders_in_headless_chromium() {
     let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard-experiment.png");
     let _ = std::fs::copy(&shot, keep);
     drop(server);
+    drop(browser);
+}
+
+/// Forwards each HTTP request to `upstream` on a connection of its own, except a live page's
+/// update (`X-Sweep-Fragment`), whose connection it closes without an answer: to the page, the
+/// server has gone away, as when the sweep that served it ended. Returns the proxy's URL.
+fn proxy_dropping_updates(upstream: &str) -> String {
+    let upstream = upstream
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { continue };
+            let upstream = upstream.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_string();
+                if head.to_ascii_lowercase().contains("x-sweep-fragment") {
+                    return; // Dropped: the client sees the connection close unanswered.
+                }
+                // GET requests only: the head is the whole request. One request per connection.
+                let mut request: String = head
+                    .trim_end()
+                    .lines()
+                    .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                    .map(|l| format!("{l}\r\n"))
+                    .collect();
+                request.push_str("Connection: close\r\n\r\n");
+                let Ok(mut server) = TcpStream::connect(&upstream) else {
+                    return;
+                };
+                if server.write_all(request.as_bytes()).is_ok() {
+                    let _ = std::io::copy(&mut server, &mut client);
+                }
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn a_live_page_says_offline_when_its_server_is_gone() {
+    let browser = chromium();
+    let env = TestEnv::new();
+    // Long enough to be running while the page loads; the test stops it.
+    let spec = env.write_spec("tiny.yaml", &TINY.replace("epochs: 3", "epochs: 400"));
+    let mut cmd = env.command(&["run", spec.to_str().unwrap(), "--addr", "127.0.0.1:0"]);
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sweep run starts");
+    let err = lines(child.stderr.take().expect("piped"));
+    let sweep = Running(child);
+    let url = dashboard_url(&err);
+    let proxy = proxy_dropping_updates(&url);
+
+    // Chromium's virtual time runs the page's timers: its first update (after two seconds)
+    // finds no server.
+    let dom = run_chromium(&env, &format!("{proxy}/experiments/tiny"), &["--dump-dom"]);
+    assert!(dom.contains("data-live=\"1\""), "the page was live: {dom}");
+    assert!(
+        dom.contains("class=\"live-badge offline\"") && dom.contains(">offline</span>"),
+        "{dom}"
+    );
+    drop(sweep);
     drop(browser);
 }
 

@@ -3,6 +3,9 @@
 // Live pages (body[data-live="1"]) fetch their own URL every two seconds with the header
 // `X-Sweep-Fragment: 1`, get back only the <main> content, and swap it in, keeping the
 // trials ticked for comparison. Polling stops when the server answers `X-Sweep-Live: 0`.
+// When the server does not answer (the sweep that served it ended or was stopped), the badge
+// says "offline", since the page no longer changes; it keeps trying, and turns "live" again
+// if a server comes back on the same address.
 (function () {
   "use strict";
   var PERIOD_MS = 2000;
@@ -25,6 +28,15 @@
       : n + " picked" + (n > 8 ? " (at most 8)" : n < 2 ? " (at least 2)" : "");
   }
 
+  function connected(yes) {
+    if (!badge) { return; }
+    badge.textContent = yes ? "live" : "offline";
+    badge.classList.toggle("offline", !yes);
+    badge.title = yes ? "this page updates itself while the sweep runs"
+      : "the dashboard's process stopped (the sweep ended or was stopped): this page shows "
+        + "what it last heard; `sweep serve` shows the results";
+  }
+
   function refresh() {
     if (document.hidden || !main) { return schedule(); }
     var keep = ticked();
@@ -33,7 +45,9 @@
       credentials: "same-origin",
       cache: "no-store"
     }).then(function (response) {
-      if (!response.ok) { throw new Error("status " + response.status); }
+      // Any answer means the server is there; an error status is retried as it is.
+      connected(true);
+      if (!response.ok) { return schedule(); }
       var live = response.headers.get("X-Sweep-Live") === "1";
       return response.text().then(function (html) {
         main.innerHTML = html;
@@ -46,7 +60,7 @@
         if (badge) { badge.hidden = !live; }
         if (live) { schedule(); }
       });
-    }).catch(function () { schedule(); });
+    }).catch(function () { connected(false); schedule(); });
   }
 
   function schedule() { window.setTimeout(refresh, PERIOD_MS); }
