@@ -40,17 +40,32 @@ impl Drop for Running {
     }
 }
 
-/// Returns a channel of the lines `stream` prints, read on a thread of its own.
-fn lines(stream: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+/// Starts `sweep ARGS` in `env` and returns it (killed when dropped) with the URL of the
+/// dashboard it prints (`sweep run` on stderr, `sweep serve` on stdout).
+fn start_serving(env: &TestEnv, args: &[&str]) -> (Running, String) {
+    let mut child = env
+        .command(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sweep starts");
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
+    let streams: [Box<dyn Read + Send>; 2] = [
+        Box::new(child.stdout.take().expect("piped")),
+        Box::new(child.stderr.take().expect("piped")),
+    ];
+    for stream in streams {
+        let tx = tx.clone();
+        // Read to the end, so that the process never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
             }
-        }
-    });
-    rx
+        });
+    }
+    let running = Running(child);
+    let url = dashboard_url(&rx);
+    (running, url)
 }
 
 /// Waits for the line `dashboard: URL` and returns the URL (without a trailing slash).
@@ -178,15 +193,7 @@ fn the_experiment_page_renders_in_headless_chromium() {
     let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
     assert_eq!(run.code, 0, "{run:?}");
 
-    let mut cmd = env.command(&["serve", "--addr", "127.0.0.1:0"]);
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("sweep serve starts");
-    let out = lines(child.stdout.take().expect("piped"));
-    let server = Running(child);
-    let url = dashboard_url(&out);
+    let (server, url) = start_serving(&env, &["serve", "--addr", "127.0.0.1:0"]);
 
     let dom = run_chromium(&env, &format!("{url}/experiments/tiny"), &["--dump-dom"]);
     assert!(dom.contains("<h2>Leaderboard</h2>"), "{dom}");
@@ -288,15 +295,10 @@ fn a_live_page_says_offline_when_its_server_is_gone() {
     let env = TestEnv::new();
     // Long enough to be running while the page loads; the test stops it.
     let spec = env.write_spec("tiny.yaml", &TINY.replace("epochs: 3", "epochs: 400"));
-    let mut cmd = env.command(&["run", spec.to_str().unwrap(), "--addr", "127.0.0.1:0"]);
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sweep run starts");
-    let err = lines(child.stderr.take().expect("piped"));
-    let sweep = Running(child);
-    let url = dashboard_url(&err);
+    let (sweep, url) = start_serving(
+        &env,
+        &["run", spec.to_str().unwrap(), "--addr", "127.0.0.1:0"],
+    );
     let proxy = proxy_dropping_updates(&url);
 
     // Chromium's virtual time runs the page's timers: its first update (after two seconds)
@@ -316,16 +318,11 @@ fn sweep_run_serves_its_dashboard_while_it_runs_and_keeps_the_store() {
     let env = TestEnv::new();
     let spec = env.write_spec("tiny.yaml", TINY);
     let spec = spec.to_str().unwrap();
-    let mut cmd = env.command(&["run", spec, "--addr", "127.0.0.1:0", "--serve-after"]);
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sweep run starts");
-    let err = lines(child.stderr.take().expect("piped"));
-    let pid = child.id();
-    let sweep = Running(child);
-    let url = dashboard_url(&err);
+    let (sweep, url) = start_serving(
+        &env,
+        &["run", spec, "--addr", "127.0.0.1:0", "--serve-after"],
+    );
+    let pid = sweep.0.id();
 
     // A second sweep on the same store is refused with a message that says which process
     // holds the store and where its dashboard is.
