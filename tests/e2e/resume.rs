@@ -138,13 +138,28 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
     );
     let listed = stopped.sweep(&["ls"]);
     assert!(listed.stdout.contains("crash  interrupted"), "{listed:?}");
-    // At most the two trials that were running when it stopped are left to run again.
+    // At most the two trials that were running when it stopped went back to the queue, and
+    // none is left running.
     let trials = results(&stopped);
-    let running = trials.iter().filter(|t| t["state"] == "running").count();
-    assert!(running <= 2, "{trials:?}");
+    let queued: Vec<&serde_json::Value> =
+        trials.iter().filter(|t| t["state"] == "queued").collect();
+    assert!(queued.len() <= 2, "{trials:?}");
+    assert!(trials.iter().all(|t| t["state"] != "running"), "{trials:?}");
     assert!(
         trials.len() < 8,
         "the sweep went on after Ctrl-C: {trials:?}"
+    );
+    // A trial is always running when the signal comes (the third completion starts the next).
+    let left = queued.first().expect("a trial went back to the queue");
+    let trial = format!("crash/{}", left["trial"]);
+    let refused = stopped.sweep(&["reproduce", &trial]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("did not finish (its sweep stopped before it did)"),
+        "{}",
+        refused.stderr
     );
     resume_to_the_uninterrupted_result(&stopped, &spec);
 }

@@ -1,8 +1,9 @@
 //! `Stop`: a request from outside the study (Ctrl-C, a cluster's SIGTERM) to end it early.
 //!
 //! Once it is requested, no new trial starts, and each running trial stops at its next report
-//! (the end of its current epoch) and stays `running` in the store, so that the next run of the
-//! same command runs it again from scratch, as after a crash. The experiment is stored as
+//! (the end of its current epoch) and goes back to `queued` in the store, with its parameters
+//! and without its partial curves, so that the next run of the same command runs it again from
+//! scratch (as it does a trial a crash left `running`). The experiment is stored as
 //! `interrupted`.
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -517,11 +517,11 @@ mod tests {
         );
         assert_eq!(stopped.count(TrialState::Completed), 3);
         assert_eq!(stopped.ran, 3);
-        // Trial 3 stopped after its second epoch and stays running, to be run again.
+        // Trial 3 stopped after its second epoch and went back to the queue, without its curve.
         assert_eq!(stopped.trials.len(), 4);
-        assert_eq!(stopped.trials[3].state, TrialState::Running);
+        assert_eq!(stopped.trials[3].state, TrialState::Queued);
         let curve = store.metric_series("toy", TrialId(3), "val_loss").unwrap();
-        assert_eq!(curve.len(), 2);
+        assert!(curve.is_empty());
         let info = store.experiment("toy").unwrap().unwrap();
         assert_eq!(info.status, ExperimentStatus::Interrupted);
 
@@ -540,6 +540,7 @@ mod tests {
             1,
         );
         assert_eq!(values(&resumed), values(&uninterrupted));
+        assert_eq!(stopped.trials[3].params, uninterrupted.trials[3].params);
         let info = store.experiment("toy").unwrap().unwrap();
         assert_eq!(info.status, ExperimentStatus::Finished);
     }

@@ -98,7 +98,19 @@ impl Worker<'_> {
             params: &trial.params,
         };
         let outcome = self.objective.run(&ctx, &mut reporter);
-        let pruned_by = reporter.into_result()?;
+        let pruned_by = match reporter.into_result() {
+            Err(Error::Stopped) => {
+                // Stopped from outside: back to the queue with its parameters and without its
+                // partial curves, to run again from scratch on resume.
+                trial.state = TrialState::Queued;
+                trial.started = None;
+                self.store.clear_metrics(&self.spec.name, id)?;
+                self.store.put_trial(&self.spec.name, &trial)?;
+                self.store.flush()?;
+                return Err(Error::Stopped);
+            }
+            other => other?,
+        };
         match outcome {
             TrialOutcome::Completed {
                 result,

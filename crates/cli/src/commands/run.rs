@@ -84,7 +84,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         writeln!(
             std::io::stdout().lock(),
             "\nstopped early: {finished} of {planned} trials finished; run the same command \
-             again to resume (the interrupted trials run again from scratch)"
+             again to resume (the stopped trials run again from scratch)"
         )?;
         return Ok(Outcome::Interrupted(interrupts.exit_code()));
     }
@@ -128,9 +128,9 @@ fn print_run_summary(
         summary.count(TrialState::Completed),
         summary.count(TrialState::Pruned),
         summary.count(TrialState::Failed),
-        match summary.count(TrialState::Running) {
+        match summary.count(TrialState::Queued) {
             0 => String::new(),
-            n => format!(", {n} interrupted"),
+            n => format!(", {n} stopped to run again"),
         },
         summary.ran,
     )?;
