@@ -155,8 +155,6 @@ impl Reader {
             .collect())
     }
 
-    /// Returns `info` as this dashboard shows it: `sweep serve` holds the store and runs no
-    /// sweep, so an experiment left `running` there was killed, and shows as `interrupted`.
     /// Reads the experiment called `name` with its trials, or `Error::NotFound`.
     fn read(&self, name: &str) -> Result<ExperimentData> {
         let info = self.info(name)?;
@@ -164,6 +162,8 @@ impl Reader {
         Ok(ExperimentData::new(info, trials))
     }
 
+    /// Returns `info` as this dashboard shows it: `sweep serve` holds the store and runs no
+    /// sweep, so an experiment left `running` there was killed, and shows as `interrupted`.
     fn shown(&self, mut info: ExperimentInfo) -> ExperimentInfo {
         if self.freshness == Freshness::Frozen {
             info.status = info.status_when_idle();
