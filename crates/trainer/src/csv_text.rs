@@ -16,10 +16,9 @@ pub(crate) struct CsvText<'t> {
     path: &'t Path,
     reader: csv::Reader<&'t [u8]>,
     header: Vec<String>,
-    /// The data row last read, counted from 1 after the header.
-    row: u64,
-    /// The line that row starts on, counted from 1 (the header is line 1).
-    line: u64,
+    /// Where the reader dated the last row read; its row and line are worked out from it only
+    /// when a problem is reported.
+    at: Option<csv::Position>,
 }
 
 impl<'t> CsvText<'t> {
@@ -40,8 +39,7 @@ impl<'t> CsvText<'t> {
             path,
             reader,
             header,
-            row: 0,
-            line: 1,
+            at: None,
         })
     }
 
@@ -56,12 +54,7 @@ impl<'t> CsvText<'t> {
             .reader
             .read_record(record)
             .map_err(|e| read_error(self.text, self.path, &e))?;
-        if more {
-            self.row += 1;
-            self.line = record
-                .position()
-                .map_or(self.row + 1, |p| line_of(self.text, p));
-        }
+        self.at = record.position().cloned();
         Ok(more)
     }
 
@@ -69,11 +62,21 @@ impl<'t> CsvText<'t> {
     pub(crate) fn malformed(&self, column: usize, message: String) -> Error {
         Error::MalformedCell {
             path: self.path.to_path_buf(),
-            row: self.row,
-            line: self.line,
+            row: self.row(),
+            line: self.line(),
             column: self.header.get(column).cloned().unwrap_or_default(),
             message,
         }
+    }
+
+    /// The data row last read, counted from 1 after the header (the header is record 0).
+    fn row(&self) -> u64 {
+        self.at.as_ref().map_or(0, csv::Position::record)
+    }
+
+    /// The line the last row read starts on, counted from 1 (the header is line 1).
+    fn line(&self) -> u64 {
+        self.at.as_ref().map_or(1, |p| line_of(self.text, p))
     }
 }
 
@@ -133,7 +136,7 @@ mod tests {
         let mut record = csv::StringRecord::new();
         let mut out = Vec::new();
         while csv.read(&mut record).map_err(|e| e.to_string())? {
-            out.push((csv.row, csv.line));
+            out.push((csv.row(), csv.line()));
         }
         Ok(out)
     }
