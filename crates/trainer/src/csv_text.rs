@@ -22,18 +22,27 @@ pub(crate) struct CsvText<'t> {
 }
 
 impl<'t> CsvText<'t> {
-    /// Reads the header (cells trimmed) of `text`; `path` names the source in errors.
+    /// Reads the header (cells trimmed) of `text`; `path` names the source in errors. Text
+    /// without a header (an empty file) is an error.
     pub(crate) fn new(text: &'t [u8], path: &'t Path) -> Result<CsvText<'t>> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .trim(csv::Trim::All)
             .from_reader(text);
-        let header = reader
+        let header: Vec<String> = reader
             .headers()
             .map_err(|e| read_error(text, path, &e))?
             .iter()
             .map(str::to_string)
             .collect();
+        if header.iter().all(String::is_empty) {
+            return Err(Error::Csv {
+                path: path.to_path_buf(),
+                message: "the file is empty; expected a header row naming the columns, then \
+                          one row per example"
+                    .to_string(),
+            });
+        }
         Ok(CsvText {
             text,
             path,

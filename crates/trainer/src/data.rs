@@ -83,14 +83,6 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let path = &spec.csv.value;
     let mut csv = CsvText::new(text, path)?;
     let header = csv.header().to_vec();
-    if header.iter().all(String::is_empty) {
-        return Err(Error::Unusable {
-            path: path.clone(),
-            message: "the file is empty; expected a header row naming the columns, then one \
-                      row per example"
-                .to_string(),
-        });
-    }
     let target_name = &spec.target.value;
     let target = header
         .iter()
