@@ -151,7 +151,7 @@ pub struct EarlyStopping {
 /// A validated experiment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExperimentSpec {
-    /// The experiment's name: letters, digits, `-`, `_` and `.`.
+    /// The experiment's name: letters, digits, `-`, `_` and `.`, starting with a letter or digit.
     pub name: String,
     /// Free text.
     pub description: String,

@@ -262,7 +262,10 @@ fn most_epochs(fixed: &Fixed, searched: &[Searched]) -> u32 {
 
 fn name(d: &mut Decoder, node: &Node) -> Option<String> {
     let name = d.text(node, "name")?;
+    // The name is also a folder (the checkpoints') and a word on the command line, so `..`,
+    // a hidden `.name` and an option-like `-name` are refused.
     let valid = (1..=64).contains(&name.chars().count())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
@@ -270,7 +273,10 @@ fn name(d: &mut Decoder, node: &Node) -> Option<String> {
         d.error(
             node.pos,
             "name",
-            format!("must be 1 to 64 letters, digits, `.`, `_` or `-`, found `{name}`"),
+            format!(
+                "must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or \
+                 digit, found `{name}`"
+            ),
         );
         return None;
     }

@@ -48,8 +48,11 @@ fn top_level_errors() {
     );
     check(
         &[
-            ("name: my exp\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, found `my exp`"),
-            (&format!("name: {}\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n", "a".repeat(65)), &format!("1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, found `{}`", "a".repeat(65))),
+            ("name: my exp\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `my exp`"),
+            (&format!("name: {}\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n", "a".repeat(65)), &format!("1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `{}`", "a".repeat(65))),
+            ("name: ..\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `..`"),
+            ("name: -x\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `-x`"),
+            ("name: 7.b-c_D\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "ok"),
             ("name: t\nmetric: {name: val_acc}\n", "1:1: data: missing required key `data`\n2:16: metric.name: unknown metric `val_acc`; did you mean `val_accuracy`? expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, epoch_seconds"),
         ],
         "",
@@ -169,7 +172,7 @@ seed: x
     let want = "\
 1:1: data: missing required key `data`
 2:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation, layer_norm, channels, conv_layers, schedule, warmup_epochs, step_epochs, step_factor, clip_norm; a name that is not a knob must be tested by some `when:`
-3:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, found `bad name`
+3:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `bad name`
 4:16: metric.name: unknown metric `nope`; expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, epoch_seconds
 5:7: seed: expected an integer, found string `x`";
     assert_eq!(render(text), want);
