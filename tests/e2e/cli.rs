@@ -273,7 +273,7 @@ parameters:
 #[test]
 fn every_command_has_help_and_bad_usage_exits_2() {
     let env = TestEnv::new();
-    let commands = "run validate ls show trials predict gate reproduce export serve";
+    let commands = "run validate ls show trials predict gate reproduce export serve rm";
     for command in commands.split(' ') {
         let help = env.sweep(&[command, "--help"]);
         assert_eq!(help.code, 0, "{command}: {help:?}");
@@ -334,6 +334,11 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         refused.stderr
     );
     assert!(refused.stderr.contains("--extend"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("`sweep rm tiny --store "),
+        "{}",
+        refused.stderr
+    );
 
     let unchanged = env.write_spec("tiny.yaml", TINY);
     let extended = env.sweep(&["run", unchanged.to_str().unwrap(), "--extend", "2"]);

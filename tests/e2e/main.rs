@@ -8,5 +8,6 @@ mod engine;
 mod examples;
 mod gate;
 mod record;
+mod remove;
 mod resume;
 mod tidy;

@@ -4,8 +4,9 @@
 //! The binary is found next to the test executable (`target/<profile>/sweep`); `just test`
 //! builds it before running the tests.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use tempfile::TempDir;
 
@@ -54,17 +55,33 @@ impl TestEnv {
         path
     }
 
-    /// Runs `sweep ARGS` in the scratch folder and waits for it.
+    /// Runs `sweep ARGS` in the scratch folder, with standard input closed, and waits for it.
     pub fn sweep(&self, args: &[&str]) -> Output {
         let out = self
             .command(args)
             .output()
             .expect("invariant: the sweep binary can be started");
-        Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        Output::from(out)
+    }
+
+    /// Runs `sweep ARGS` in the scratch folder with `input` on its standard input (then
+    /// closed), and waits for it.
+    pub fn sweep_with_input(&self, args: &[&str], input: &str) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("invariant: the sweep binary can be started");
+        if let Some(mut stdin) = child.stdin.take() {
+            // A child that exits without reading closes the pipe; its output tells why.
+            let _ = stdin.write_all(input.as_bytes());
         }
+        let out = child
+            .wait_with_output()
+            .expect("invariant: the child's output can be read");
+        Output::from(out)
     }
 
     /// Returns a `Command` for `sweep ARGS` in the scratch folder, to spawn it yourself.
@@ -77,6 +94,16 @@ impl TestEnv {
             .env_remove("SWEEP_TOKEN")
             .env("SWEEP_ADDR", "127.0.0.1:0");
         cmd
+    }
+}
+
+impl From<std::process::Output> for Output {
+    fn from(out: std::process::Output) -> Output {
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 }
 

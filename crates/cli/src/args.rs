@@ -35,6 +35,8 @@ pub(crate) enum Command {
     Export(ExportArgs),
     /// Serve the browser dashboard of a store
     Serve(ServeArgs),
+    /// Remove experiments from a store, with their trials, metrics and checkpoints
+    Rm(RmArgs),
 }
 
 /// Where the store lives.
@@ -194,6 +196,19 @@ pub(crate) struct ReproduceArgs {
     pub(crate) trial: String,
     #[command(flatten)]
     pub(crate) store: StoreArgs,
+}
+
+/// `sweep rm`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RmArgs {
+    /// Names of the experiments to remove
+    #[arg(required = true, value_name = "EXPERIMENT")]
+    pub(crate) experiments: Vec<String>,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Remove without asking (otherwise the answer is read from standard input)
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
 }
 
 /// `sweep export`.

@@ -1,9 +1,10 @@
 //! `sweep`: the command-line front end. It parses arguments, wires the trainer into the study
 //! loop, installs logging, and decides exit codes in one place:
-//! 0 success; 1 the sweep ran but every trial failed, the gate found a regression, or a
-//! reproduced trial differs; 2 bad input, usage or any other error; 130 (143) when Ctrl-C
-//! (SIGTERM) stopped a sweep early; 141, quietly, when the output's reader stopped reading
-//! (`sweep trials NAME | head`), as for a program that the shell's SIGPIPE ended.
+//! 0 success; 1 the sweep ran but every trial failed, the gate found a regression, a
+//! reproduced trial differs, or the user declined `sweep rm`'s question; 2 bad input, usage or
+//! any other error; 130 (143) when Ctrl-C (SIGTERM) stopped a sweep early; 141, quietly, when
+//! the output's reader stopped reading (`sweep trials NAME | head`), as for a program that the
+//! shell's SIGPIPE ended.
 
 mod args;
 mod baseline;
@@ -31,6 +32,8 @@ enum Outcome {
     GateRegressed,
     /// A re-run trial gave other metrics than the stored ones.
     NotReproduced,
+    /// The user answered no to a question (`sweep rm`), so nothing was done.
+    Declined,
     /// A signal stopped the sweep early; the process exits with this code (128 + the signal).
     Interrupted(u8),
 }
@@ -47,9 +50,12 @@ fn main() -> ExitCode {
     install_tracing();
     match commands::dispatch(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::AllTrialsFailed | Outcome::GateRegressed | Outcome::NotReproduced) => {
-            ExitCode::from(1)
-        }
+        Ok(
+            Outcome::AllTrialsFailed
+            | Outcome::GateRegressed
+            | Outcome::NotReproduced
+            | Outcome::Declined,
+        ) => ExitCode::from(1),
         Ok(Outcome::Interrupted(code)) => ExitCode::from(code),
         Err(e) if output_closed(&e) => ExitCode::from(141),
         Err(e) => {

@@ -38,7 +38,7 @@ mod store;
 
 pub use error::{Error, Result};
 pub use info::{ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult};
-pub use store::{Store, FORMAT_VERSION};
+pub use store::{Removed, Store, FORMAT_VERSION};
 
 #[allow(dead_code)]
 mod compile_time_assertions {

@@ -17,6 +17,8 @@
 //! wrote about itself in the plain file `opened-by` beside the database (`announce`): sled's lock
 //! keeps a second process from reading the database, not that file.
 
+mod remove;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
@@ -31,6 +33,8 @@ use crate::error::storage;
 use crate::keys::{self, ExperimentId};
 use crate::records;
 use crate::{Error, ExperimentInfo, Result, RunRecord, TestResult};
+
+pub use remove::Removed;
 
 /// The version of the on-disk layout and records; a store of another version is not opened.
 pub const FORMAT_VERSION: u32 = 1;

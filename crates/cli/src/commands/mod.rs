@@ -5,6 +5,7 @@ mod export;
 mod gate;
 mod inspect;
 mod predict;
+mod remove;
 mod reproduce;
 mod run;
 mod serve;
@@ -34,6 +35,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Reproduce(args) => reproduce::reproduce(&args),
         Command::Export(args) => export::export(&args),
         Command::Serve(args) => serve::serve(&args),
+        Command::Rm(args) => remove::remove(&args),
     }
 }
 

@@ -61,10 +61,12 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             current,
         }) => bail!(
             "experiment `{name}` already exists in {} with a different spec:\n{}\n\
-             give the edited file a new `name:`, use another --store, or run the stored spec \
-             unchanged with --extend N to add trials",
+             give the edited file a new `name:`, use another --store, run the stored spec \
+             unchanged with --extend N to add trials, or remove the stored experiment first \
+             (`sweep rm {name} --store {}`)",
             args.store.store.display(),
-            output::line_diff(&stored, &current)
+            output::line_diff(&stored, &current),
+            args.store.store.display()
         ),
         other => other?,
     };

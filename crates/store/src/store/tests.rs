@@ -27,7 +27,7 @@ pub(super) fn info(name: &str, created: i64) -> ExperimentInfo {
     }
 }
 
-fn trial(id: u32, state: TrialState) -> Trial {
+pub(super) fn trial(id: u32, state: TrialState) -> Trial {
     Trial {
         id: TrialId(id),
         seed: Seed(u64::from(id) * 31),
@@ -48,7 +48,7 @@ fn trial(id: u32, state: TrialState) -> Trial {
     }
 }
 
-fn point(name: &str, value: f64) -> MetricPoint {
+pub(super) fn point(name: &str, value: f64) -> MetricPoint {
     MetricPoint {
         name: name.into(),
         value,
@@ -66,6 +66,26 @@ fn series(store: &Store, e: &str, t: u32, metric: &str) -> Vec<(u32, u64)> {
 /// Compares through `Debug`, which prints floats exactly and NaN as `NaN`, so NaN == NaN.
 pub(super) fn assert_same<T: fmt::Debug>(a: &T, b: &T) {
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
+}
+
+pub(super) fn run_record() -> RunRecord {
+    RunRecord {
+        resolved_spec: "name: a\n".into(),
+        resolved_spec_hash: "01".repeat(32),
+        spec_file: "/x/a.yaml".into(),
+        data_file: "/x/d.csv".into(),
+        data_hash: "02".repeat(32),
+        git: Some(crate::GitState {
+            commit: "c".repeat(40),
+            dirty: false,
+            diff: String::new(),
+        }),
+        sweep_version: "0.0.0".into(),
+        engine: "dfdx 0.13.0".into(),
+        device: "cpu".into(),
+        os: "linux x86_64".into(),
+        cpu: "test cpu, 2 cores".into(),
+    }
 }
 
 #[test]
@@ -468,23 +488,7 @@ fn debug_does_not_dump_the_database() {
 #[test]
 fn run_records_are_kept_per_experiment_and_survive_reopening() {
     let dir = tempfile::tempdir().unwrap();
-    let record = crate::RunRecord {
-        resolved_spec: "name: a\n".into(),
-        resolved_spec_hash: "01".repeat(32),
-        spec_file: "/x/a.yaml".into(),
-        data_file: "/x/d.csv".into(),
-        data_hash: "02".repeat(32),
-        git: Some(crate::GitState {
-            commit: "c".repeat(40),
-            dirty: false,
-            diff: String::new(),
-        }),
-        sweep_version: "0.0.0".into(),
-        engine: "dfdx 0.13.0".into(),
-        device: "cpu".into(),
-        os: "linux x86_64".into(),
-        cpu: "test cpu, 2 cores".into(),
-    };
+    let record = run_record();
     {
         let store = Store::open(dir.path()).unwrap();
         store.create_experiment(&info("a", 1)).unwrap();

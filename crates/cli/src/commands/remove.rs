@@ -1,0 +1,97 @@
+//! `sweep rm`: removes experiments from a store, with their trials, metric points, records
+//! and checkpoints.
+//!
+//! Unless `--yes` is given it lists what would go and asks on standard error, reading the answer
+//! from standard input; no answer at all (standard input closed, as in a script) removes nothing
+//! and says to pass `--yes`. Every name is checked before anything is removed. An experiment's
+//! checkpoints go before its records: an interrupted removal may leave records without
+//! checkpoints (running `sweep rm` again finishes it), never checkpoints that a later experiment
+//! of the same name would take for its own.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use experiment::Trial;
+use store::ExperimentInfo;
+
+use super::{find_experiment, open_store, StoreMode};
+use crate::args::RmArgs;
+use crate::output;
+use crate::Outcome;
+
+pub(crate) fn remove(args: &RmArgs) -> anyhow::Result<Outcome> {
+    let path = &args.store.store;
+    let store = open_store(path, StoreMode::Existing)?;
+    let mut rows: Vec<(ExperimentInfo, Vec<Trial>)> = Vec::new();
+    for name in &args.experiments {
+        if rows.iter().all(|(info, _)| &info.name != name) {
+            let info = find_experiment(&store, name)?;
+            let trials = store.trials(&info.name)?;
+            rows.push((info, trials));
+        }
+    }
+    if !args.yes && !confirmed(path, &rows)? {
+        eprintln!("nothing removed");
+        return Ok(Outcome::Declined);
+    }
+    let mut out = std::io::stdout().lock();
+    for (info, _) in &rows {
+        let checkpoints = remove_checkpoints(&trainer::checkpoint_dir(path, &info.name))?;
+        let removed = store.remove_experiment(&info.name)?;
+        writeln!(
+            out,
+            "removed {}: {} trials, {} metric points, {} checkpoints",
+            info.name, removed.trials, removed.metric_points, checkpoints
+        )?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// Lists the experiments on standard error and asks; returns whether the answer was yes.
+fn confirmed(path: &Path, rows: &[(ExperimentInfo, Vec<Trial>)]) -> anyhow::Result<bool> {
+    let mut err = std::io::stderr().lock();
+    output::experiments(&mut err, rows)?;
+    let (what, its) = match rows.len() {
+        1 => ("this experiment".to_string(), "its"),
+        n => (format!("these {n} experiments"), "their"),
+    };
+    write!(
+        err,
+        "remove {what} from {}, with {its} trials, metrics and checkpoints? this cannot be \
+         undone [y/N] ",
+        path.display()
+    )?;
+    err.flush()?;
+    let mut answer = String::new();
+    let read = std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .context("cannot read the answer from standard input")?;
+    if read == 0 {
+        writeln!(err)?;
+        bail!("nothing removed: no answer on standard input; pass --yes to remove without asking");
+    }
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+/// Deletes a checkpoint folder; returns how many checkpoints it held (0 when there is none).
+fn remove_checkpoints(dir: &Path) -> anyhow::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+    };
+    let mut count = 0;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        if entry.path().extension().is_some_and(|x| x == "safetensors") {
+            count += 1;
+        }
+    }
+    std::fs::remove_dir_all(dir).with_context(|| format!("cannot delete {}", dir.display()))?;
+    Ok(count)
+}

@@ -1,0 +1,100 @@
+//! `sweep rm`: an experiment goes, with its checkpoints, only when the user says so, and its
+//! name then runs afresh.
+
+use tests::TestEnv;
+
+/// Two trials of two epochs on the digits.
+const SMALL: &str = "\
+name: small
+seed: 3
+method: random
+run_cap: 2
+parallel: 1
+metric: {name: val_accuracy, goal: maximize}
+data: {csv: DATA/digits.csv, target: digit}
+train: {epochs: 2, batch_size: 64}
+checkpoints: {keep: 1}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+";
+
+#[test]
+fn an_experiment_is_removed_only_when_confirmed_and_its_name_then_runs_afresh() {
+    let env = TestEnv::new();
+    let small = env.write_spec("small.yaml", SMALL);
+    let other = env.write_spec("other.yaml", &SMALL.replace("name: small", "name: other"));
+    for spec in [&small, &other] {
+        let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    let checkpoints = env.store().join("checkpoints");
+    assert!(checkpoints.join("small").is_dir());
+
+    // No answer (standard input closed, as in a script): refused, nothing removed.
+    let closed = env.sweep(&["rm", "small"]);
+    assert_eq!(closed.code, 2, "{closed:?}");
+    assert!(closed.stderr.contains("pass --yes"), "{}", closed.stderr);
+    // An unknown name among several: refused before anything is removed.
+    let unknown = env.sweep(&["rm", "small", "nope", "--yes"]);
+    assert_eq!(unknown.code, 2, "{unknown:?}");
+    assert!(
+        unknown.stderr.contains("no experiment named `nope`"),
+        "{}",
+        unknown.stderr
+    );
+    // Asked, and answered no: exit 1, nothing removed.
+    let declined = env.sweep_with_input(&["rm", "small"], "n\n");
+    assert_eq!(declined.code, 1, "{declined:?}");
+    assert!(
+        declined.stderr.contains("small") && declined.stderr.contains("[y/N]"),
+        "{}",
+        declined.stderr
+    );
+    assert!(
+        declined.stderr.contains("nothing removed"),
+        "{}",
+        declined.stderr
+    );
+    let ls = env.sweep(&["ls"]);
+    assert!(
+        ls.stdout.contains("small") && ls.stdout.contains("other"),
+        "{}",
+        ls.stdout
+    );
+    assert!(checkpoints.join("small").is_dir());
+
+    // Answered yes: the experiment and its checkpoints go, the other stays whole.
+    let removed = env.sweep_with_input(&["rm", "small"], "y\n");
+    assert_eq!(removed.code, 0, "{removed:?}");
+    assert!(
+        removed.stdout.contains("removed small: 2 trials,")
+            && removed.stdout.contains("1 checkpoints"),
+        "{}",
+        removed.stdout
+    );
+    let ls = env.sweep(&["ls"]);
+    assert!(
+        !ls.stdout.contains("small") && ls.stdout.contains("other"),
+        "{}",
+        ls.stdout
+    );
+    assert!(!checkpoints.join("small").exists());
+    assert!(checkpoints.join("other").is_dir());
+    let trials = env.sweep(&["trials", "other", "--format", "csv"]);
+    assert_eq!(trials.code, 0, "{trials:?}");
+    assert_eq!(trials.stdout.lines().count(), 3, "{}", trials.stdout);
+
+    // The name is free: an edited file runs under it from trial 0, with nothing of the old one.
+    let edited = env.write_spec("small.yaml", &SMALL.replace("seed: 3", "seed: 4"));
+    let rerun = env.sweep(&["run", edited.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(rerun.code, 0, "{rerun:?}");
+    assert!(
+        rerun.stdout.contains("small: 2 trials") && rerun.stdout.contains("2 run now"),
+        "{}",
+        rerun.stdout
+    );
+    let gone = env.sweep(&["rm", "small", "other", "-y"]);
+    assert_eq!(gone.code, 0, "{gone:?}");
+    assert_eq!(gone.stdout.lines().count(), 2, "{}", gone.stdout);
+    assert!(env.sweep(&["ls"]).stdout.contains("no experiments yet"));
+}
