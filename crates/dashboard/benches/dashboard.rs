@@ -81,8 +81,9 @@ fn main() {
         ),
     ];
     for (label, freshness) in modes {
+        let served = freshness != Freshness::EveryRequest;
         let dashboard = Dashboard::new(store.clone(), Access::open(), freshness);
-        if freshness == Freshness::Frozen {
+        if served {
             let started = Instant::now();
             dashboard.warm().expect("the store reads");
             println!(
@@ -99,7 +100,6 @@ fn main() {
         for (page, (median, max, kib)) in &timings {
             println!("{page:<72} {median:>9.1} {max:>9.1} {kib:>7.0}");
         }
-        let served = freshness != Freshness::EveryRequest;
         if let Some((median, _, _)) = timings.get(NEW_PAGE).filter(|_| served) {
             let verdict = if *median < GOAL_MS { "meets" } else { "MISSES" };
             println!(

@@ -4,8 +4,8 @@
 //! trials a chart draws. Decoding 10,000 trial records is the most expensive step of a page, so
 //! decoded experiments are kept as shared snapshots, as fresh as `Freshness` asks: `sweep serve`
 //! holds the store's lock and nothing else can write it, so its snapshots never go stale
-//! (`Frozen`); the dashboard of a running sweep re-reads at most once per `MaxAge`; tests read on
-//! every request. One request per experiment reloads a stale snapshot while the others wait for
+//! (`Frozen`); the dashboard of a running sweep re-reads at most once per `max_age`
+//! (`Sweeping`); tests read on every request. One request per experiment reloads a stale snapshot while the others wait for
 //! it, instead of all decoding at once. Nothing here writes.
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,15 +20,23 @@ use store::{ExperimentInfo, Store};
 use crate::view::experiment_page::Analysis;
 use crate::{Error, Result};
 
-/// How fresh what the dashboard shows must be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How fresh what the dashboard shows must be, which follows from who writes the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Freshness {
-    /// Read the store on every request.
+    /// Read the store on every request (another handle in this process may write anything).
     EveryRequest,
-    /// Reuse what was read up to this long ago (a sweep is writing the store).
-    MaxAge(Duration),
+    /// A sweep in this process is writing the store, running `experiment`: reuse what was read
+    /// up to `max_age` ago. This process holds the store's lock, so any other experiment left
+    /// `running` was killed, and shows as `interrupted`.
+    Sweeping {
+        /// The experiment the sweep runs.
+        experiment: String,
+        /// How old a snapshot may be.
+        max_age: Duration,
+    },
     /// The store does not change while it is served (this process holds its lock and only
-    /// reads): read each experiment once.
+    /// reads): read each experiment once; every experiment left `running` shows as
+    /// `interrupted`.
     Frozen,
 }
 
@@ -83,9 +91,9 @@ impl Reader {
         };
         let mut latest = lock(&slot.latest);
         if let Some((at, data)) = latest.as_ref() {
-            let fresh = match self.freshness {
+            let fresh = match &self.freshness {
                 Freshness::Frozen => true,
-                Freshness::MaxAge(age) => at.elapsed() <= age,
+                Freshness::Sweeping { max_age, .. } => at.elapsed() <= *max_age,
                 Freshness::EveryRequest => false,
             };
             if fresh {
@@ -162,10 +170,16 @@ impl Reader {
         Ok(ExperimentData::new(info, trials))
     }
 
-    /// Returns `info` as this dashboard shows it: `sweep serve` holds the store and runs no
-    /// sweep, so an experiment left `running` there was killed, and shows as `interrupted`.
+    /// Returns `info` as this dashboard shows it: this process holds the store, so an
+    /// experiment left `running` that it does not run itself was killed, and shows as
+    /// `interrupted`.
     fn shown(&self, mut info: ExperimentInfo) -> ExperimentInfo {
-        if self.freshness == Freshness::Frozen {
+        let idle = match &self.freshness {
+            Freshness::EveryRequest => false,
+            Freshness::Sweeping { experiment, .. } => *experiment != info.name,
+            Freshness::Frozen => true,
+        };
+        if idle {
             info.status = info.status_when_idle();
         }
         info

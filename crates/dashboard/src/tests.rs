@@ -424,7 +424,10 @@ fn snapshots_follow_the_freshness_rule() {
         let live = Dashboard::new(
             store.clone(),
             Access::open(),
-            Freshness::MaxAge(Duration::ZERO),
+            Freshness::Sweeping {
+                experiment: "demo".into(),
+                max_age: Duration::ZERO,
+            },
         );
         let stored = |d: Dashboard| async move {
             let service = init_service(d.app()).await;
@@ -436,7 +439,11 @@ fn snapshots_follow_the_freshness_rule() {
         assert_eq!(stored(live.clone()).await, Some(5));
         store.put_trial("demo", &fixtures::trial(5, 7)).unwrap();
         assert_eq!(stored(frozen).await, Some(5), "a frozen store is read once");
-        assert_eq!(stored(live).await, Some(6), "older than MaxAge: read again");
+        assert_eq!(
+            stored(live).await,
+            Some(6),
+            "older than max_age: read again"
+        );
         let (status, _) = get(&store, "/experiments/never-made").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     });
@@ -452,11 +459,18 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
         for i in 0..6 {
             store.put_trial("busy", &fixtures::trial(i, 6)).unwrap();
         }
+        // An experiment that a killed sweep left `running`.
+        store
+            .create_experiment(&fixtures::info("killed", ExperimentStatus::Running, 2))
+            .unwrap();
         // The sweep's own dashboard: `busy` is running in this process.
         let dashboard = Dashboard::new(
             store.clone(),
             Access::open(),
-            Freshness::MaxAge(Duration::from_secs(60)),
+            Freshness::Sweeping {
+                experiment: "busy".into(),
+                max_age: Duration::from_secs(60),
+            },
         );
         let service = init_service(dashboard.app()).await;
         let mut bodies = Vec::new();
@@ -481,6 +495,13 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
         assert!(
             busy.page("0?").is_none(),
             "a live page counts up with the clock"
+        );
+        let status = |name: &str| reader.experiment(name).unwrap().info.status;
+        assert_eq!(status("busy"), ExperimentStatus::Running);
+        assert_eq!(
+            status("killed"),
+            ExperimentStatus::Interrupted,
+            "nothing runs it: this process holds the store and runs `busy`"
         );
         // `sweep serve` holds the store, so nothing runs `busy` there: it was killed.
         let served = Dashboard::new(store.clone(), Access::open(), Freshness::Frozen);

@@ -36,7 +36,10 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         None
     } else {
         // The sweep writes as the dashboard reads: pages may lag the store by up to a second.
-        let fresh = dashboard::Freshness::MaxAge(std::time::Duration::from_secs(1));
+        let fresh = dashboard::Freshness::Sweeping {
+            experiment: spec.name.clone(),
+            max_age: std::time::Duration::from_secs(1),
+        };
         let server = serve::start(store.clone(), &args.dashboard, 1, fresh)?;
         store.announce(&opener(Some(&server.url())))?;
         eprintln!("dashboard: {}", serve::link(&server, &args.dashboard));

@@ -75,8 +75,9 @@ pub(crate) fn start(
         }
     }
     let listener = bind(addr)?;
+    let frozen = freshness == Freshness::Frozen;
     let dashboard = Dashboard::new(store, access, freshness);
-    if freshness == Freshness::Frozen {
+    if frozen {
         dashboard.warm()?;
     }
     Ok(dashboard::spawn(
