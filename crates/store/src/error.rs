@@ -74,9 +74,18 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
-    /// The database failed to read or write.
+    /// The store's folder cannot be opened as a database: it is a file, or the system refused.
+    #[error("cannot open store {}: {detail}", path.display())]
+    Open {
+        /// The store's directory, as given.
+        path: PathBuf,
+        /// Why, in words.
+        detail: String,
+    },
+    /// The database failed to read or write. The I/O error is part of the message, not a
+    /// separate source, so that a chain of causes does not print it twice.
     #[error("store i/o failed: {0}")]
-    Io(#[from] io::Error),
+    Io(io::Error),
 }
 
 /// The result type of this crate.

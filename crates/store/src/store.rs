@@ -75,6 +75,12 @@ impl Store {
     /// Fails with `Error::Locked` when the store is open elsewhere, and with
     /// `Error::FormatVersion` when it was written in another format.
     pub fn open(path: &Path) -> Result<Store> {
+        if path.exists() && !path.is_dir() {
+            return Err(Error::Open {
+                path: path.to_path_buf(),
+                detail: "it is a file, not a folder".into(),
+            });
+        }
         let started = Instant::now();
         loop {
             match sled::Config::new().path(path).open() {
@@ -86,6 +92,12 @@ impl Store {
                     Error::Locked { path, .. } => {
                         let opener = read_opener(&path);
                         return Err(Error::Locked { path, opener });
+                    }
+                    Error::Io(e) => {
+                        return Err(Error::Open {
+                            path: path.to_path_buf(),
+                            detail: e.to_string(),
+                        })
                     }
                     e => return Err(e),
                 },

@@ -328,6 +328,32 @@ fn a_foreign_database_is_not_a_store() {
 }
 
 #[test]
+fn a_file_or_a_path_through_one_is_not_opened_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "mine").unwrap();
+    let err = Store::open(&file).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot open store {}: it is a file, not a folder",
+            file.display()
+        )
+    );
+    let below = file.join("store");
+    let err = Store::open(&below).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Open { .. }), "{text}");
+    assert!(
+        text.starts_with(&format!("cannot open store {}: ", below.display())),
+        "{text}"
+    );
+    // The cause is said once, and there is no separate source to repeat it.
+    assert!(std::error::Error::source(&err).is_none(), "{text}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+}
+
+#[test]
 fn corrupt_bytes_are_errors_not_panics() {
     let store = Store::temporary().unwrap();
     store.create_experiment(&info("e", 0)).unwrap();
