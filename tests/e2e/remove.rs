@@ -1,6 +1,7 @@
 //! `sweep rm`: an experiment goes, with its checkpoints, only when the user says so, and its
 //! name then runs afresh.
 
+use store::Store;
 use tests::TestEnv;
 
 /// Two trials of two epochs on the digits.
@@ -97,4 +98,40 @@ fn an_experiment_is_removed_only_when_confirmed_and_its_name_then_runs_afresh() 
     assert_eq!(gone.code, 0, "{gone:?}");
     assert_eq!(gone.stdout.lines().count(), 2, "{}", gone.stdout);
     assert!(env.sweep(&["ls"]).stdout.contains("no experiments yet"));
+}
+
+#[test]
+fn a_stored_name_that_is_not_a_plain_folder_name_never_takes_the_store_with_it() {
+    // Names are checked when a spec is read; a store written before `..` was refused may
+    // still hold one, whose checkpoint folder `checkpoints/..` is the store itself.
+    let env = TestEnv::new();
+    let small = env.write_spec("small.yaml", SMALL);
+    assert_eq!(
+        env.sweep(&["run", small.to_str().unwrap(), "--no-serve"])
+            .code,
+        0
+    );
+    {
+        let store = Store::open(&env.store()).unwrap();
+        let mut info = store.experiment("small").unwrap().unwrap();
+        info.name = "..".into();
+        store.create_experiment(&info).unwrap();
+        store.flush().unwrap();
+    }
+    let removed = env.sweep(&["rm", "..", "--yes"]);
+    assert_eq!(removed.code, 0, "{removed:?}");
+    assert!(removed.stderr.contains("left alone"), "{}", removed.stderr);
+    assert!(
+        removed.stdout.contains("removed ..: 0 trials"),
+        "{}",
+        removed.stdout
+    );
+    assert!(env.store().join("checkpoints").join("small").is_dir());
+    let ls = env.sweep(&["ls"]);
+    assert_eq!(ls.code, 0, "{ls:?}");
+    assert!(
+        ls.stdout.contains("small") && !ls.stdout.contains(".."),
+        "{}",
+        ls.stdout
+    );
 }

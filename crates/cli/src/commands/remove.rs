@@ -37,7 +37,7 @@ pub(crate) fn remove(args: &RmArgs) -> anyhow::Result<Outcome> {
     }
     let mut out = std::io::stdout().lock();
     for (info, _) in &rows {
-        let checkpoints = remove_checkpoints(&trainer::checkpoint_dir(path, &info.name))?;
+        let checkpoints = remove_checkpoints(path, &info.name)?;
         let removed = store.remove_experiment(&info.name)?;
         writeln!(
             out,
@@ -78,8 +78,24 @@ fn confirmed(path: &Path, rows: &[(ExperimentInfo, Vec<Trial>)]) -> anyhow::Resu
     ))
 }
 
-/// Deletes a checkpoint folder; returns how many checkpoints it held (0 when there is none).
-fn remove_checkpoints(dir: &Path) -> anyhow::Result<usize> {
+/// Deletes an experiment's checkpoint folder; returns how many checkpoints it held (0 when
+/// there is none).
+fn remove_checkpoints(store: &Path, experiment: &str) -> anyhow::Result<usize> {
+    // Names are checked when a spec is read, but a store is input: never let one name a folder
+    // outside `checkpoints` (a stored `..` would be the store itself).
+    let mut parts = Path::new(experiment).components();
+    if !matches!(
+        (parts.next(), parts.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    ) {
+        eprintln!(
+            "warning: the checkpoints of {experiment:?} are left alone: its name is not a plain \
+             folder name (names are checked now; this store is older)"
+        );
+        return Ok(0);
+    }
+    let dir = trainer::checkpoint_dir(store, experiment);
+    let dir = dir.as_path();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
