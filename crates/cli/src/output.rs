@@ -117,7 +117,7 @@ pub(crate) fn experiments(
                 format!("{} ({})", info.objective, info.goal),
                 metric(best.and_then(|t| t.value(&info.objective))),
                 info.created.utc(),
-                info.finished
+                info.end_when_idle(trials)
                     .map_or("-".to_string(), |f| format_duration(f.0 - info.created.0)),
             ]
         })

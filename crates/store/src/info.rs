@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use experiment::{Direction, Seed, Timestamp, TrialId};
+use experiment::{Direction, Seed, Timestamp, Trial, TrialId};
 
 /// An experiment as stored: its spec, objective, budget and lifecycle.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +44,19 @@ impl ExperimentInfo {
             ExperimentStatus::Running => ExperimentStatus::Interrupted,
             other => other,
         }
+    }
+
+    /// Returns when the experiment's last sweep ended, as a process that runs no sweep on it
+    /// sees it: the recorded end, or, for a sweep that was killed and recorded none, the last
+    /// time one of its `trials` started or finished (`None` when none did).
+    pub fn end_when_idle(&self, trials: &[Trial]) -> Option<Timestamp> {
+        self.finished.or_else(|| {
+            trials
+                .iter()
+                .flat_map(|t| [t.started, t.finished])
+                .flatten()
+                .max()
+        })
     }
 }
 

@@ -12,11 +12,17 @@ pub(crate) fn value(v: Option<f64>) -> String {
     }
 }
 
-/// Returns the duration from `start` to `end` (or to `now` while running), formatted.
-pub(crate) fn span(start: Option<Timestamp>, end: Option<Timestamp>, now: Timestamp) -> String {
-    match start {
-        Some(start) => format_duration(end.unwrap_or(now).0 - start.0),
-        None => "-".to_string(),
+/// Returns the duration from `start` to `end`, formatted; without an end, to `now` while the
+/// thing is still going (`now` is `None` when it is not: a killed run has no known end, and a
+/// duration counted to the clock would grow for ever).
+pub(crate) fn span(
+    start: Option<Timestamp>,
+    end: Option<Timestamp>,
+    now: Option<Timestamp>,
+) -> String {
+    match (start, end.or(now)) {
+        (Some(start), Some(end)) => format_duration(end.0 - start.0),
+        _ => "-".to_string(),
     }
 }
 

@@ -74,7 +74,16 @@ impl Summary {
             best: best.as_ref().map_or("-".into(), |(_, v)| v.clone()),
             best_href: best.map(|(id, _)| format::trial_href(&info.name, id)),
             started: info.created.utc(),
-            duration: format::span(Some(info.created), info.finished, now),
+            // A killed sweep recorded no end: its trials' last timestamp is the best known.
+            duration: format::span(
+                Some(info.created),
+                if live {
+                    info.finished
+                } else {
+                    info.end_when_idle(trials)
+                },
+                live.then_some(now),
+            ),
             live,
         }
     }

@@ -47,6 +47,48 @@ fn summary_counts_states_and_finds_the_best() {
 }
 
 #[test]
+fn a_killed_sweep_has_no_clock_running() {
+    // The experiment a killed sweep left behind, as a dashboard that does not run it shows it.
+    let mut d = data(40);
+    d.info.status = ExperimentStatus::Interrupted;
+    let later = Timestamp(NOW.0 + 86_400_000);
+    for now in [NOW, later] {
+        let s = Summary::of(&d.info, &d.trials, now);
+        assert!(!s.live);
+        // Trial 39 started last, 39 s after the experiment was created.
+        assert_eq!(
+            s.duration, "39.0s",
+            "to the last trial's start, not to the clock"
+        );
+        let running = &d.trials[39];
+        assert_eq!(running.state, TrialState::Running);
+        let page = trial_page(
+            &d.info,
+            d.spec.as_ref(),
+            running,
+            &BTreeMap::new(),
+            now,
+            "st",
+        );
+        let duration = page.facts.iter().find(|f| f.name == "duration");
+        assert_eq!(duration.map(|f| f.value.as_str()), Some("-"));
+        assert!(!page.live);
+    }
+    // Its own sweep, still running, counts to the clock.
+    d.info.status = ExperimentStatus::Running;
+    let page = trial_page(
+        &d.info,
+        d.spec.as_ref(),
+        &d.trials[39],
+        &BTreeMap::new(),
+        NOW,
+        "st",
+    );
+    let duration = page.facts.iter().find(|f| f.name == "duration");
+    assert_eq!(duration.map(|f| f.value.as_str()), Some("1m01s"));
+}
+
+#[test]
 fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     let d = data(1000);
     let r = ranked(&d.trials, &d.info.objective, d.info.goal);

@@ -83,6 +83,7 @@ pub(crate) fn trial_page(
         value,
         note: String::new(),
     };
+    let live = !trial.state.is_finished() && info.status == ExperimentStatus::Running;
     let mut facts = vec![
         field("seed", trial.seed.to_string()),
         field("started", trial.started.map_or("-".into(), Timestamp::utc)),
@@ -90,7 +91,10 @@ pub(crate) fn trial_page(
             "finished",
             trial.finished.map_or("-".into(), Timestamp::utc),
         ),
-        field("duration", format::span(trial.started, trial.finished, now)),
+        field(
+            "duration",
+            format::span(trial.started, trial.finished, live.then_some(now)),
+        ),
         field(&info.objective, format::value(trial.value(&info.objective))),
     ];
     if let Some(result) = &trial.result {
@@ -181,7 +185,7 @@ pub(crate) fn trial_page(
         check_command,
         prev: id.checked_sub(1).map(|p| format::trial_href(&info.name, p)),
         next: (id + 1 < info.run_cap).then(|| format::trial_href(&info.name, id + 1)),
-        live: !trial.state.is_finished() && info.status == ExperimentStatus::Running,
+        live,
     }
 }
 
