@@ -119,7 +119,11 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
     let listed = crashed.sweep(&["ls"]);
     assert!(listed.stdout.contains("crash  interrupted"), "{listed:?}");
     // It recorded no end; its duration runs to the last trial that started or finished.
-    let row = listed.stdout.lines().find(|l| l.starts_with("crash")).unwrap_or("");
+    let row = listed
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("crash"))
+        .unwrap_or("");
     assert!(row.ends_with('s') && !row.ends_with(" -"), "{row}");
     resume_to_the_uninterrupted_result(&crashed, &spec);
 }

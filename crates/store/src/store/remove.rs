@@ -136,7 +136,7 @@ mod tests {
     use experiment::{Step, TrialId, TrialState};
 
     use super::*;
-    use crate::store::tests::{info, point, run_record, trial};
+    use crate::store::tests::{info, names, point, run_record, trial};
     use crate::TestResult;
 
     /// Stores experiment `name` with two trials of three points each, a run record and a
@@ -197,13 +197,7 @@ mod tests {
                     metric_points: 10
                 }
             );
-            let names: Vec<_> = store
-                .experiments()
-                .unwrap()
-                .into_iter()
-                .map(|e| e.name)
-                .collect();
-            assert_eq!(names, ["keep", "also-kept"]);
+            assert_eq!(names(&store), ["keep", "also-kept"]);
             assert_eq!(store.experiment("gone").unwrap(), None);
             let err = store.trials("gone").unwrap_err();
             assert!(matches!(err, Error::UnknownExperiment { .. }), "{err}");

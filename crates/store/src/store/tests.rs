@@ -63,6 +63,16 @@ fn series(store: &Store, e: &str, t: u32, metric: &str) -> Vec<(u32, u64)> {
         .collect()
 }
 
+/// Returns the names of the stored experiments, in the order `experiments` lists them.
+pub(super) fn names(store: &Store) -> Vec<String> {
+    store
+        .experiments()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect()
+}
+
 /// Compares through `Debug`, which prints floats exactly and NaN as `NaN`, so NaN == NaN.
 pub(super) fn assert_same<T: fmt::Debug>(a: &T, b: &T) {
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
@@ -95,13 +105,7 @@ fn experiments_are_created_once_and_listed_by_creation() {
     for (name, created) in [("b", 5), ("a", 5), ("c", 1)] {
         store.create_experiment(&info(name, created)).unwrap();
     }
-    let names: Vec<_> = store
-        .experiments()
-        .unwrap()
-        .into_iter()
-        .map(|e| e.name)
-        .collect();
-    assert_eq!(names, ["c", "a", "b"]);
+    assert_eq!(names(&store), ["c", "a", "b"]);
 
     let err = store.create_experiment(&info("a", 9)).unwrap_err();
     assert_eq!(err.to_string(), r#"experiment "a" already exists"#);
