@@ -125,6 +125,15 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
         .find(|l| l.starts_with("crash"))
         .unwrap_or("");
     assert!(row.ends_with('s') && !row.ends_with(" -"), "{row}");
+    // So do the trials it left running (usually one or two: it ran two side by side).
+    let trials = crashed.sweep(&["trials", "crash", "--format", "csv"]);
+    let states: Vec<&str> = trials
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(1))
+        .collect();
+    assert!(!states.contains(&"running"), "{states:?}");
     resume_to_the_uninterrupted_result(&crashed, &spec);
 }
 

@@ -54,7 +54,7 @@ pub(crate) fn leaderboard(
             let mut row = vec![
                 (i + 1).to_string(),
                 t.id.to_string(),
-                t.state.to_string(),
+                t.state.as_str_when_idle().to_string(),
                 metric(t.value(objective)),
                 t.result
                     .as_ref()
@@ -231,7 +231,7 @@ fn trial_row(t: &Trial) -> TrialRow<'_> {
         .collect();
     TrialRow {
         trial: t.id.0,
-        state: t.state.as_str(),
+        state: t.state.as_str_when_idle(),
         reason: t.reason.as_deref(),
         seed: t.seed.0,
         best_epoch: t.result.as_ref().map(|r| r.best_step.0),
@@ -274,7 +274,7 @@ pub(crate) fn trials_csv(out: &mut impl Write, trials: &[Trial]) -> io::Result<(
     for t in trials {
         let mut row = vec![
             t.id.to_string(),
-            t.state.to_string(),
+            t.state.as_str_when_idle().to_string(),
             t.reason.clone().unwrap_or_default(),
             t.seed.to_string(),
             t.result

@@ -182,7 +182,7 @@ async fn trials(
                 trials: page
                     .rows
                     .iter()
-                    .map(|r| trial_dto(r.trial, r.rank, &data.info.objective))
+                    .map(|r| trial_dto(r.trial, r.rank, &data.info))
                     .collect(),
             })
         })
@@ -209,7 +209,7 @@ async fn history(state: web::Data<AppState>, name: web::Path<String>) -> Result<
                     }
                     HistoryDto {
                         trial: t.id.0,
-                        state: t.state.as_str(),
+                        state: data.info.trial_state_shown(t.state),
                         value,
                         best_so_far: best,
                     }
@@ -253,7 +253,7 @@ async fn trial(state: web::Data<AppState>, path: web::Path<(String, u32)>) -> Re
         blocking(move || {
             let info = reader.info(&name)?;
             let t = reader.trial(&name, id)?;
-            Ok(trial_dto(&t, None, &info.objective))
+            Ok(trial_dto(&t, None, &info))
         })
         .await,
     )
@@ -358,11 +358,12 @@ fn experiment_dto(info: &ExperimentInfo, trials: &[Trial]) -> ExperimentDto {
     }
 }
 
-fn trial_dto(t: &Trial, rank: Option<usize>, objective: &str) -> TrialDto {
+fn trial_dto(t: &Trial, rank: Option<usize>, info: &ExperimentInfo) -> TrialDto {
+    let objective = info.objective.as_str();
     TrialDto {
         id: t.id.0,
         rank,
-        state: t.state.as_str(),
+        state: info.trial_state_shown(t.state),
         reason: t.reason.clone(),
         seed: t.seed.0,
         started_ms: t.started.map(|x| x.0),

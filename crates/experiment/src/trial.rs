@@ -86,6 +86,17 @@ impl TrialState {
         }
     }
 
+    /// Returns the name shown for the state by a process that holds the store and runs no
+    /// sweep of the trial's experiment: a trial left `running` there was stopped by a crash or a
+    /// kill (a sweep that stops cleanly puts its trials back to `queued`), so it reads
+    /// `interrupted`; the next run of the experiment runs it again from scratch.
+    pub fn as_str_when_idle(self) -> &'static str {
+        match self {
+            TrialState::Running => "interrupted",
+            other => other.as_str(),
+        }
+    }
+
     /// Returns true for the states a trial never leaves.
     pub fn is_finished(self) -> bool {
         matches!(

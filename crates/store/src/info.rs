@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use experiment::{Direction, Seed, Timestamp, Trial, TrialId};
+use experiment::{Direction, Seed, Timestamp, Trial, TrialId, TrialState};
 
 /// An experiment as stored: its spec, objective, budget and lifecycle.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +43,17 @@ impl ExperimentInfo {
         match self.status {
             ExperimentStatus::Running => ExperimentStatus::Interrupted,
             other => other,
+        }
+    }
+
+    /// Returns the name shown for a trial `state` of this experiment, with the experiment's
+    /// status as shown (`status_when_idle` where no sweep runs it): a trial is `running` only
+    /// while its experiment is, and one left so by a killed sweep reads `interrupted`.
+    pub fn trial_state_shown(&self, state: TrialState) -> &'static str {
+        if self.status == ExperimentStatus::Running {
+            state.as_str()
+        } else {
+            state.as_str_when_idle()
         }
     }
 

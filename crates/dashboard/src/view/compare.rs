@@ -116,7 +116,10 @@ pub(crate) fn compare_page(
     let facts = vec![
         row(
             "state".into(),
-            trials.iter().map(|(t, _)| t.state.to_string()).collect(),
+            trials
+                .iter()
+                .map(|(t, _)| info.trial_state_shown(t.state).to_string())
+                .collect(),
         ),
         row(
             info.objective.clone(),

@@ -76,7 +76,7 @@ pub(crate) fn experiment_page<'a>(
     let objective = info.objective.as_str();
     let summary = Summary::of(info, &data.trials, now);
     let base = format::experiment_href(&info.name);
-    let board = leaderboard::leaderboard(ranked, sel, objective, &base, &info.name);
+    let board = leaderboard::leaderboard(ranked, sel, info, &base);
     ExperimentPage {
         description: info.description.clone(),
         goal: format!("{} {}", info.goal, objective),

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use experiment::{format_duration, Direction, ParamValue, Trial, TrialState};
 use serde::Deserialize;
+use store::ExperimentInfo;
 
 use super::format::{self, url_part};
 use crate::{Error, Result};
@@ -337,10 +338,10 @@ pub(crate) struct Leaderboard {
 pub(crate) fn leaderboard(
     ranked: &[Ranked<'_>],
     sel: &Selection,
-    objective: &str,
+    info: &ExperimentInfo,
     base: &str,
-    experiment: &str,
 ) -> Leaderboard {
+    let (objective, experiment) = (info.objective.as_str(), info.name.as_str());
     let params: Vec<String> = ranked
         .iter()
         .flat_map(|r| r.trial.params.keys().map(String::as_str))
@@ -399,7 +400,7 @@ pub(crate) fn leaderboard(
                 rank: r.rank.map_or("-".into(), |n| n.to_string()),
                 id: t.id.0,
                 href: format::trial_href(experiment, t.id.0),
-                state: t.state.as_str(),
+                state: info.trial_state_shown(t.state),
                 reason: t.reason.clone().unwrap_or_default(),
                 value: format::value(t.value(objective)),
                 epoch: t
@@ -436,7 +437,7 @@ pub(crate) fn leaderboard(
         let count = ranked.iter().filter(|r| r.trial.state == state).count();
         if count > 0 || sel.state == Some(state) {
             filters.push(Filter {
-                label: state.as_str(),
+                label: info.trial_state_shown(state),
                 count,
                 href: format!(
                     "{base}{}",
@@ -608,7 +609,9 @@ mod tests {
         let trials = trials();
         let ranked = ranked(&trials, "acc", Direction::Maximize);
         let sel = Selection::parse(&query(&[("sort", "trial")]), PER_PAGE).unwrap();
-        let board = leaderboard(&ranked, &sel, "acc", "/experiments/x", "x");
+        let mut info = crate::view::fixtures::info("x", store::ExperimentStatus::Finished, 120);
+        info.objective = "acc".into();
+        let board = leaderboard(&ranked, &sel, &info, "/experiments/x");
         let trial_header = board.headers.iter().find(|h| h.title == "trial").unwrap();
         assert_eq!(trial_header.arrow, "▲");
         assert_eq!(trial_header.href, "/experiments/x?sort=trial&dir=desc");

@@ -68,7 +68,8 @@ impl Summary {
             completed: count(TrialState::Completed),
             pruned: count(TrialState::Pruned),
             failed: count(TrialState::Failed),
-            running: count(TrialState::Running),
+            // Trials of an experiment that no sweep runs are not running, whatever they say.
+            running: if live { count(TrialState::Running) } else { 0 },
             stored: trials.len(),
             run_cap: info.run_cap,
             best: best.as_ref().map_or("-".into(), |(_, v)| v.clone()),

@@ -55,6 +55,10 @@ fn a_killed_sweep_has_no_clock_running() {
     for now in [NOW, later] {
         let s = Summary::of(&d.info, &d.trials, now);
         assert!(!s.live);
+        assert_eq!(
+            s.running, 0,
+            "trial 39 is not running: nothing runs its experiment"
+        );
         // Trial 39 started last, 39 s after the experiment was created.
         assert_eq!(
             s.duration, "39.0s",
@@ -73,7 +77,18 @@ fn a_killed_sweep_has_no_clock_running() {
         let duration = page.facts.iter().find(|f| f.name == "duration");
         assert_eq!(duration.map(|f| f.value.as_str()), Some("-"));
         assert!(!page.live);
+        assert_eq!(page.state, "interrupted");
     }
+    // The leaderboard's filter and rows name it the same way.
+    let r = ranked(&d.trials, &d.info.objective, d.info.goal);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new());
+    let sel =
+        Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
+    let board = experiment_page(&d, &r, &a, &sel, NOW).board;
+    let labels: Vec<_> = board.filters.iter().map(|f| (f.label, f.count)).collect();
+    assert!(labels.contains(&("interrupted", 1)), "{labels:?}");
+    assert!(labels.iter().all(|(l, _)| *l != "running"), "{labels:?}");
+    assert!(board.rows.iter().any(|row| row.state == "interrupted"));
     // Its own sweep, still running, counts to the clock.
     d.info.status = ExperimentStatus::Running;
     let page = trial_page(
@@ -86,6 +101,7 @@ fn a_killed_sweep_has_no_clock_running() {
     );
     let duration = page.facts.iter().find(|f| f.name == "duration");
     assert_eq!(duration.map(|f| f.value.as_str()), Some("1m01s"));
+    assert_eq!(page.state, "running");
 }
 
 #[test]

@@ -173,7 +173,7 @@ pub(crate) fn trial_page(
         experiment: info.name.clone(),
         experiment_href: format::experiment_href(&info.name),
         id,
-        state: trial.state.as_str(),
+        state: info.trial_state_shown(trial.state),
         reason: trial.reason.clone().unwrap_or_default(),
         facts,
         params,
