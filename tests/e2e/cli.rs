@@ -79,6 +79,33 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         "not sorted: {values:?}"
     );
 
+    // `trials` lists them in trial order, each with its rank on the leaderboard.
+    let listed = env.sweep(&["trials", "tiny"]);
+    assert_eq!(listed.code, 0, "{listed:?}");
+    let cells = |i: usize| -> Vec<String> {
+        listed
+            .stdout
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().nth(i).map(str::to_string))
+            .collect()
+    };
+    assert_eq!(cells(1), ["0", "1", "2", "3"], "{}", listed.stdout);
+    let board: Vec<(String, String)> = show
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("rank"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            Some((words.next()?.to_string(), words.next()?.to_string()))
+        })
+        .collect();
+    let mut ranks: Vec<(String, String)> = cells(0).into_iter().zip(cells(1)).collect();
+    ranks.sort_by_key(|(rank, _)| rank.parse::<u32>().unwrap_or(u32::MAX));
+    assert_eq!(ranks, board, "{}\n{}", listed.stdout, show.stdout);
+
     let ls = env.sweep(&["ls"]);
     assert_eq!(ls.code, 0, "{ls:?}");
     assert!(

@@ -4,10 +4,10 @@ mod export;
 mod gate;
 mod record;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-use experiment::{format_duration, Trial, TrialState};
+use experiment::{format_duration, rank_trials, Direction, Trial, TrialId, TrialState};
 use serde::Serialize;
 use store::ExperimentInfo;
 
@@ -24,17 +24,68 @@ pub(crate) fn metric(value: Option<f64>) -> String {
     }
 }
 
-/// Writes the leaderboard: rank, trial, state, objective, best epoch, then every parameter.
+/// Writes the leaderboard: rank, trial, state, objective, best epoch, then every parameter;
+/// `ranked` is best first, and only the first `top` rows are written.
 pub(crate) fn leaderboard(
     out: &mut impl Write,
     ranked: &[&Trial],
     objective: &str,
     top: usize,
 ) -> io::Result<()> {
-    if ranked.is_empty() {
+    let rows: Vec<(Option<usize>, &Trial)> = ranked
+        .iter()
+        .take(top)
+        .enumerate()
+        .map(|(i, t)| (has_value(t, objective).then_some(i + 1), *t))
+        .collect();
+    trial_table(out, ranked, &rows, objective)?;
+    if ranked.len() > top {
+        writeln!(
+            out,
+            "({} more trials; `sweep trials` lists them all)",
+            ranked.len() - top
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes every trial in trial order, in the leaderboard's columns, each with its rank.
+pub(crate) fn trials_table(
+    out: &mut impl Write,
+    trials: &[Trial],
+    objective: &str,
+    goal: Direction,
+) -> io::Result<()> {
+    let ranked = rank_trials(trials, objective, goal);
+    let ranks: BTreeMap<TrialId, usize> = ranked
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| has_value(t, objective))
+        .map(|(i, t)| (t.id, i + 1))
+        .collect();
+    let rows: Vec<(Option<usize>, &Trial)> = trials
+        .iter()
+        .map(|t| (ranks.get(&t.id).copied(), t))
+        .collect();
+    trial_table(out, &ranked, &rows, objective)
+}
+
+/// Whether a trial has a value of `objective` to rank it by.
+fn has_value(t: &Trial, objective: &str) -> bool {
+    t.value(objective).is_some_and(|v| !v.is_nan())
+}
+
+/// Writes `rows` (rank, trial) with a column for every parameter that any of `all` has.
+fn trial_table(
+    out: &mut impl Write,
+    all: &[&Trial],
+    rows: &[(Option<usize>, &Trial)],
+    objective: &str,
+) -> io::Result<()> {
+    if all.is_empty() {
         return writeln!(out, "no trials yet");
     }
-    let names: BTreeSet<&str> = ranked
+    let names: BTreeSet<&str> = all
         .iter()
         .flat_map(|t| t.params.keys().map(String::as_str))
         .collect();
@@ -46,13 +97,11 @@ pub(crate) fn leaderboard(
         "epoch".to_string(),
     ];
     header.extend(names.iter().map(|n| n.to_string()));
-    let rows: Vec<Vec<String>> = ranked
+    let body: Vec<Vec<String>> = rows
         .iter()
-        .take(top)
-        .enumerate()
-        .map(|(i, t)| {
+        .map(|(rank, t)| {
             let mut row = vec![
-                (i + 1).to_string(),
+                rank.map_or("-".to_string(), |r| r.to_string()),
                 t.id.to_string(),
                 t.state.as_str_when_idle().to_string(),
                 metric(t.value(objective)),
@@ -68,15 +117,7 @@ pub(crate) fn leaderboard(
             row
         })
         .collect();
-    table(out, &header, &rows)?;
-    if ranked.len() > top {
-        writeln!(
-            out,
-            "({} more trials; `sweep trials` lists them all)",
-            ranked.len() - top
-        )?;
-    }
-    Ok(())
+    table(out, &header, &body)
 }
 
 /// Writes the list of experiments.

@@ -41,10 +41,7 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let trials = store.trials(&info.name)?;
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Table => {
-            let all: Vec<_> = trials.iter().collect();
-            output::leaderboard(&mut out, &all, &info.objective, usize::MAX)?;
-        }
+        Format::Table => output::trials_table(&mut out, &trials, &info.objective, info.goal)?,
         Format::Csv => output::trials_csv(&mut out, &trials)?,
         Format::Json => output::trials_json(&mut out, &trials)?,
     }
