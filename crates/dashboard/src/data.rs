@@ -5,8 +5,8 @@
 //! decoded experiments are kept as shared snapshots, as fresh as `Freshness` asks: `sweep serve`
 //! holds the store's lock and nothing else can write it, so its snapshots never go stale
 //! (`Frozen`); the dashboard of a running sweep re-reads at most once per `max_age`
-//! (`Sweeping`); tests read on every request. One request per experiment reloads a stale snapshot while the others wait for
-//! it, instead of all decoding at once. Nothing here writes.
+//! (`Sweeping`); tests read on every request. One request per experiment reloads a stale
+//! snapshot while the others wait for it, instead of all decoding at once. Nothing here writes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

@@ -58,16 +58,12 @@ impl ExperimentInfo {
     }
 
     /// Returns when the experiment's last sweep ended, as a process that runs no sweep on it
-    /// sees it: the recorded end, or, for a sweep that was killed and recorded none, the last
-    /// time one of its `trials` started or finished (`None` when none did).
+    /// sees it: the recorded end, or the last time one of its `trials` started or finished if
+    /// that is later (a killed sweep records no end, and a killed resume leaves the end of the
+    /// run before it); `None` when there is neither.
     pub fn end_when_idle(&self, trials: &[Trial]) -> Option<Timestamp> {
-        self.finished.or_else(|| {
-            trials
-                .iter()
-                .flat_map(|t| [t.started, t.finished])
-                .flatten()
-                .max()
-        })
+        let activity = trials.iter().flat_map(|t| [t.started, t.finished]);
+        activity.chain([self.finished]).flatten().max()
     }
 }
 

@@ -79,6 +79,9 @@ fn a_killed_sweep_has_no_clock_running() {
         assert!(!page.live);
         assert_eq!(page.state, "interrupted");
     }
+    // A resumed sweep that was killed too: the end recorded by the run before it is earlier.
+    d.info.finished = Some(Timestamp(d.info.created.0 + 10_000));
+    assert_eq!(Summary::of(&d.info, &d.trials, later).duration, "39.0s");
     // The leaderboard's filter and rows name it the same way.
     let r = ranked(&d.trials, &d.info.objective, d.info.goal);
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new());
