@@ -36,7 +36,9 @@ pub(crate) fn remove(args: &RmArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Declined);
     }
     let mut out = std::io::stdout().lock();
-    for (info, _) in &rows {
+    for (info, trials) in &rows {
+        // A large experiment takes a while (about 30 s for a million metric points).
+        eprintln!("removing {} ({} trials)...", info.name, trials.len());
         let checkpoints = remove_checkpoints(path, &info.name)?;
         let removed = store.remove_experiment(&info.name)?;
         writeln!(

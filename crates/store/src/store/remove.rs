@@ -110,23 +110,24 @@ fn ids_in(tree: &sled::Tree) -> Result<Vec<ExperimentId>> {
     Ok(ids)
 }
 
-/// Deletes every key of `tree` that starts with `prefix`, in batches; returns how many.
+/// Deletes every key of `tree` that starts with `prefix`, in batches of `BATCH` keys, in one
+/// pass over the keys; returns how many.
 fn delete_prefix(tree: &sled::Tree, prefix: &[u8]) -> Result<usize> {
     let mut deleted = 0;
-    loop {
-        let mut batch = sled::Batch::default();
-        let mut n = 0;
-        for entry in tree.scan_prefix(prefix).take(BATCH) {
-            let (key, _) = entry.map_err(storage)?;
-            batch.remove(key);
-            n += 1;
+    let mut batch = sled::Batch::default();
+    let mut pending = 0;
+    for key in tree.scan_prefix(prefix).keys() {
+        batch.remove(key.map_err(storage)?);
+        pending += 1;
+        if pending == BATCH {
+            tree.apply_batch(std::mem::take(&mut batch))
+                .map_err(storage)?;
+            deleted += pending;
+            pending = 0;
         }
-        if n == 0 {
-            return Ok(deleted);
-        }
-        tree.apply_batch(batch).map_err(storage)?;
-        deleted += n;
     }
+    tree.apply_batch(batch).map_err(storage)?;
+    Ok(deleted + pending)
 }
 
 #[cfg(test)]
