@@ -333,6 +333,7 @@ fn sweep_run_serves_its_dashboard_while_it_runs_and_keeps_the_store() {
         " --addr 127.0.0.1:0 --serve-after` (pid ",
         &format!("pid {pid}, since "),
         &format!("dashboard at {url}/"),
+        &format!("meanwhile its dashboard shows the store, as pages and as JSON (`curl {url}/api/experiments`"),
         "stop it or wait for it to end, or use another --store",
     ] {
         assert!(second.stderr.contains(part), "{part}: {}", second.stderr);

@@ -47,6 +47,9 @@ pub(crate) fn load_spec(file: &Path) -> anyhow::Result<ExperimentSpec> {
         .map_err(|e| anyhow::anyhow!("invalid experiment file {}\n{e}", file.display()))
 }
 
+/// What comes before the dashboard's URL in an `opener` text.
+const DASHBOARD_AT: &str = ", dashboard at ";
+
 /// Whether a missing store folder may be created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StoreMode {
@@ -61,15 +64,29 @@ pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> 
             path.display()
         );
     }
-    let store = Store::open(path).map_err(|e| match e {
-        store::Error::Locked {
-            opener: Some(_), ..
-        } => anyhow::anyhow!("{e}\nstop it or wait for it to end, or use another --store"),
-        store::Error::Locked { opener: None, .. } => anyhow::anyhow!(
-            "{e}; a running `sweep run` serves this store's dashboard itself (open the URL it \
-             printed), and a second sweep must wait for it or use another --store"
-        ),
-        other => other.into(),
+    let store = Store::open(path).map_err(|e| {
+        let advice = match &e {
+            store::Error::Locked {
+                opener: Some(opener),
+                ..
+            } => {
+                // `opener` ends with the holder's dashboard URL when it serves one.
+                let meanwhile = match opener.rsplit_once(DASHBOARD_AT) {
+                    Some((_, url)) => format!(
+                        "\nmeanwhile its dashboard shows the store, as pages and as JSON (`curl \
+                         {url}api/experiments`; README, \"The dashboard\")"
+                    ),
+                    None => String::new(),
+                };
+                format!("{meanwhile}\nstop it or wait for it to end, or use another --store")
+            }
+            store::Error::Locked { opener: None, .. } => "; a running `sweep run` serves this \
+                store's dashboard itself (open the URL it printed), and a second sweep must wait \
+                for it or use another --store"
+                .to_string(),
+            _ => return anyhow::Error::from(e),
+        };
+        anyhow::anyhow!("{e}{advice}")
     })?;
     store.announce(&opener(None))?;
     Ok(store)
@@ -100,7 +117,7 @@ pub(crate) fn opener(dashboard: Option<&str>) -> String {
         std::process::id()
     );
     if let Some(url) = dashboard {
-        text.push_str(&format!(", dashboard at {url}"));
+        text.push_str(&format!("{DASHBOARD_AT}{url}"));
     }
     text
 }
