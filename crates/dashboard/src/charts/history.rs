@@ -66,9 +66,12 @@ pub(crate) fn history(points: &[HistoryPoint], objective: &str, goal: Direction)
             .y_desc(metric_title(objective))
             .x_labels(10)
             .y_labels(6)
+            // Trial numbers only; ticks are sums of float steps (0.2 * 5 is not 1), so a
+            // whole number is one within a hair.
             .x_label_formatter(&|v| {
-                if v.fract() == 0.0 {
-                    tick(*v)
+                let whole = v.round();
+                if (v - whole).abs() < 1e-9 {
+                    tick(whole + 0.0)
                 } else {
                     String::new()
                 }

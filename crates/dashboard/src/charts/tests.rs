@@ -42,6 +42,36 @@ fn history_draws_points_best_line_axis_titles_and_legend() {
 }
 
 #[test]
+fn history_labels_trial_numbers_when_there_are_few_trials() {
+    // With trials 0 and 1 the axis spans -0.5..1.5 and its ticks fall at steps of 0.2, where
+    // 0.2 * 5 is not exactly 1.
+    let points: Vec<HistoryPoint> = [0.5, 0.6]
+        .iter()
+        .zip(0..)
+        .map(|(&value, trial)| HistoryPoint {
+            trial,
+            value,
+            state: TrialState::Completed,
+        })
+        .collect();
+    let svg = history(&points, "val_accuracy", Direction::Maximize);
+    let texts: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>')?.1.split_once("</text>"))
+        .map(|(text, _)| text.trim())
+        .collect();
+    for label in ["0", "1"] {
+        assert_eq!(
+            texts.iter().filter(|t| **t == label).count(),
+            1,
+            "{label}: {texts:?}"
+        );
+    }
+    assert!(!texts.contains(&"-0"), "{texts:?}");
+}
+
+#[test]
 fn history_downsamples_ten_thousand_trials() {
     let svg = history(&history_points(10_000), "val_loss", Direction::Minimize);
     let circles = count(&svg, "<circle");
