@@ -116,7 +116,8 @@ impl Selection {
             "all" => None,
             s => Some(parse_state(s).ok_or_else(|| {
                 Error::BadRequest(format!(
-                    "unknown state {s:?}; use all, completed, pruned, failed, running or queued"
+                    "unknown state {s:?}; use all, completed, pruned, failed, running \
+                     (interrupted), or queued"
                 ))
             })?),
         };
@@ -166,7 +167,8 @@ impl Selection {
     }
 }
 
-/// Parses a state's lowercase name.
+/// Parses a state's lowercase name, also as shown where no sweep runs the experiment
+/// (`interrupted` is a trial left `running`).
 pub(crate) fn parse_state(s: &str) -> Option<TrialState> {
     [
         TrialState::Queued,
@@ -176,7 +178,7 @@ pub(crate) fn parse_state(s: &str) -> Option<TrialState> {
         TrialState::Failed,
     ]
     .into_iter()
-    .find(|t| t.as_str() == s)
+    .find(|t| t.as_str() == s || t.as_str_when_idle() == s)
 }
 
 /// Returns every trial with its objective rank, best first: the order of
@@ -585,6 +587,19 @@ mod tests {
                 best,
                 experiment::best_trial(&trials, "acc", goal).map(|t| t.id)
             );
+        }
+    }
+
+    #[test]
+    fn a_state_is_named_as_stored_or_as_shown() {
+        for (name, state) in [
+            ("running", TrialState::Running),
+            ("interrupted", TrialState::Running),
+            ("queued", TrialState::Queued),
+            ("pruned", TrialState::Pruned),
+        ] {
+            let sel = Selection::parse(&query(&[("state", name)]), PER_PAGE).unwrap();
+            assert_eq!(sel.state, Some(state), "{name}");
         }
     }
 
