@@ -146,7 +146,12 @@ impl Reporter for StoreReporter<'_> {
         match self.decide(step) {
             Ok(control) => control,
             Err(e) => {
-                self.error = Some(e);
+                // A trial stopped from outside aborts the waits of the others (it will never
+                // report again); a waiting trial is then stopped too, not failed.
+                self.error = Some(match e {
+                    Error::Aborted if self.stop.requested() => Error::Stopped,
+                    e => e,
+                });
                 Control::Prune
             }
         }

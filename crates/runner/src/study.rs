@@ -473,15 +473,16 @@ mod tests {
         );
     }
 
-    /// Asks the study to stop when trial `at` reports step 2, as a Ctrl-C at that moment would.
+    /// Asks the study to stop when trial `at` reports `step`, as a Ctrl-C at that moment would.
     struct StopAt {
         at: TrialId,
+        step: Step,
         stop: Stop,
     }
 
     impl Observer for StopAt {
         fn trial_reported(&self, trial: TrialId, step: Step, _metrics: &[MetricPoint]) {
-            if trial == self.at && step == Step(2) {
+            if trial == self.at && step == self.step {
                 self.stop.request();
             }
         }
@@ -492,6 +493,7 @@ mod tests {
         let store = Store::temporary().unwrap();
         let observer = StopAt {
             at: TrialId(3),
+            step: Step(2),
             stop: Stop::default(),
         };
         let options = StudyOptions {
@@ -543,6 +545,40 @@ mod tests {
         assert_eq!(stopped.trials[3].params, uninterrupted.trials[3].params);
         let info = store.experiment("toy").unwrap().unwrap();
         assert_eq!(info.status, ExperimentStatus::Finished);
+    }
+
+    #[test]
+    fn a_trial_waiting_for_another_when_the_study_stops_goes_back_to_the_queue() {
+        // ASHA's first rung is step 2: fast trial 1 waits there for slow trial 0, which is
+        // stopped at its step 1, so trial 1's wait ends because the study stops.
+        let mut spec = spec(2, "a");
+        spec.pruner = experiment::PrunerSpec::Asha {
+            min_resource: 2,
+            reduction_factor: 2,
+        };
+        let observer = StopAt {
+            at: TrialId(0),
+            step: Step(1),
+            stop: Stop::default(),
+        };
+        let options = StudyOptions {
+            stop: observer.stop.clone(),
+            ..options(2)
+        };
+        let objective = Quadratic {
+            jitter: |k| if k == 0 { 50 } else { 0 },
+            ..quadratic(2.0)
+        };
+        let store = Store::temporary().unwrap();
+        let clock = TickClock(AtomicI64::new(0));
+        let stopped = run_study(&store, &spec, &objective, &observer, &clock, &options).unwrap();
+        assert!(stopped.interrupted);
+        let states: Vec<TrialState> = stopped.trials.iter().map(|t| t.state).collect();
+        assert_eq!(states, [TrialState::Queued, TrialState::Queued]);
+        assert!(store
+            .metric_series("toy", TrialId(1), "val_loss")
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
