@@ -93,12 +93,6 @@ impl Store {
                         let opener = read_opener(&path);
                         return Err(Error::Locked { path, opener });
                     }
-                    Error::Io(e) => {
-                        return Err(Error::Open {
-                            path: path.to_path_buf(),
-                            detail: e.to_string(),
-                        })
-                    }
                     e => return Err(e),
                 },
             }
@@ -478,18 +472,24 @@ fn decode_trial_at(key: &[u8], bytes: &[u8]) -> Result<Trial> {
 }
 
 /// Maps sled's lock conflict, which it reports only as a message, to `Error::Locked`.
+/// Any other I/O error of an open names the store's path.
 fn open_error(e: sled::Error, path: &Path) -> Error {
-    if let sled::Error::Io(io_error) = &e {
-        if io_error.kind() == io::ErrorKind::Other
-            && io_error.to_string().contains("could not acquire lock")
+    match e {
+        sled::Error::Io(io_error)
+            if io_error.kind() == io::ErrorKind::Other
+                && io_error.to_string().contains("could not acquire lock") =>
         {
-            return Error::Locked {
+            Error::Locked {
                 path: path.to_path_buf(),
                 opener: None,
-            };
+            }
         }
+        sled::Error::Io(io_error) => Error::Open {
+            path: path.to_path_buf(),
+            detail: io_error.to_string(),
+        },
+        other => storage(other),
     }
-    storage(e)
 }
 
 /// Returns what the holder of the store in `dir` announced, if it did: one line of at most
