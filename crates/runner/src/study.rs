@@ -42,6 +42,8 @@ pub struct StudySummary {
     pub trials: Vec<Trial>,
     /// Trials run to their end by this call (not resumed from earlier).
     pub ran: u32,
+    /// The trials the experiment plans in all (its stored run cap).
+    pub planned: u32,
     /// The best completed trial, if any.
     pub best: Option<Trial>,
     /// Whether a stop request ended the study before every trial finished.
@@ -157,6 +159,7 @@ pub fn run_study(
     Ok(StudySummary {
         trials,
         ran,
+        planned: run_cap,
         best,
         interrupted: options.stop.requested() && status == ExperimentStatus::Interrupted,
     })

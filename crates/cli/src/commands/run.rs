@@ -80,7 +80,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         if let Some(server) = dashboard {
             server.stop()?;
         }
-        let planned = store.experiment(&spec.name)?.map_or(0, |e| e.run_cap);
+        let planned = summary.planned;
         let finished = summary
             .trials
             .iter()
