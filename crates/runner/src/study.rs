@@ -115,6 +115,7 @@ pub fn run_study(
         // Only model-based samplers learn from history; waiting for it costs idle time.
         window: matches!(spec.method, Method::Tpe(_) | Method::Bayes(_))
             .then(|| u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX)),
+        planned: run_cap,
     };
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..parallel)
@@ -599,6 +600,33 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Error::SpecChanged { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_sampler_knows_the_planned_trials() {
+        // `bayes` spends the end of the plan greedily, so its trials are those of a sampler
+        // told the run cap, and not those of one told nothing.
+        let mut spec = spec(14, "a");
+        spec.method = Method::Bayes(experiment::BayesConfig::default());
+        let summary = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 1);
+        let sampler = search::sampler_for(spec.method, spec.seed, &spec.metric);
+        let lr = |params: &Params| params["lr"].as_f64().map(f64::to_bits);
+        let suggest = |k: usize, planned: Option<u32>| {
+            let ctx = search::SuggestContext {
+                space: &spec.space,
+                finished: &summary.trials[..k],
+                running: &[],
+                trial: summary.trials[k].id,
+                planned,
+            };
+            lr(&sampler.suggest_in(&ctx).unwrap())
+        };
+        let mut unplanned_differs = false;
+        for (k, trial) in summary.trials.iter().enumerate() {
+            assert_eq!(lr(&trial.params), suggest(k, Some(14)), "trial {k}");
+            unplanned_differs |= lr(&trial.params) != suggest(k, None);
+        }
+        assert!(unplanned_differs);
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub(crate) struct Worker<'a> {
     /// For samplers that learn from history: trial `k` learns from trials `k - window` and
     /// below. `None` for samplers that ignore history.
     pub(crate) window: Option<u32>,
+    /// The trials the experiment plans (its `run_cap`, extensions included).
+    pub(crate) planned: u32,
 }
 
 impl Worker<'_> {
@@ -156,6 +158,7 @@ impl Worker<'_> {
             finished: &view.finished,
             running: &view.running,
             trial: id,
+            planned: Some(self.planned),
         })?)
     }
 }

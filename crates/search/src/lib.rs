@@ -1,7 +1,7 @@
 //! Samplers: how each trial's hyperparameters are chosen.
 //!
 //! A sampler is a pure function of (search space, finished history, running trials' parameters,
-//! seed, trial number): it reads no clock and no global random state, so the same experiment file
+//! seed, trial number, planned trials): it reads no clock and no global random state, so the same experiment file
 //! always proposes the same parameters, in any order of execution and with any number of trials
 //! side by side (as long as the runner hands it the same history).
 //!
@@ -75,6 +75,9 @@ pub struct SuggestContext<'a> {
     pub running: &'a [Params],
     /// The trial whose parameters are wanted.
     pub trial: TrialId,
+    /// How many trials the experiment plans, when known: `bayes` spends the end of the plan
+    /// differently (`Acquisition::for_trial`).
+    pub planned: Option<u32>,
 }
 
 /// Proposes hyperparameters for trials.
@@ -86,6 +89,7 @@ pub trait Sampler: std::fmt::Debug + Send + Sync {
             finished: history,
             running: &[],
             trial,
+            planned: None,
         })
     }
 

@@ -71,6 +71,7 @@ fn proposals_respect_bounds_types_and_conditions() {
                     finished: &trials,
                     running: &running,
                     trial: TrialId(k),
+                    planned: u32::try_from(budget).ok(),
                 }) {
                     Ok(p) => p,
                     Err(e) => {

@@ -34,11 +34,23 @@ pub(crate) fn trial(id: u32, params: Params, value: f64) -> Trial {
     }
 }
 
-/// Runs `budget` trials of `sampler` on `space`, one at a time, scoring each with `f`.
+/// Runs `budget` trials of `sampler` on `space`, one at a time, scoring each with `f`; the
+/// sampler knows the budget as the planned trial count, as in a sweep.
 pub(crate) fn study(
     sampler: &dyn Sampler,
     space: &SearchSpace,
     budget: u32,
+    f: impl Fn(&Params) -> f64,
+) -> Vec<Trial> {
+    study_with(sampler, space, budget, Some(budget), f)
+}
+
+/// Runs `budget` trials as `study` does, telling the sampler `planned` trials.
+pub(crate) fn study_with(
+    sampler: &dyn Sampler,
+    space: &SearchSpace,
+    budget: u32,
+    planned: Option<u32>,
     f: impl Fn(&Params) -> f64,
 ) -> Vec<Trial> {
     let mut trials = Vec::new();
@@ -49,6 +61,7 @@ pub(crate) fn study(
                 finished: &trials,
                 running: &[],
                 trial: TrialId(k),
+                planned,
             })
             .unwrap_or_else(|e| panic!("trial {k}: {e}"));
         let value = f(&params);

@@ -30,6 +30,7 @@ const BAYES_KEYS: &[&str] = &[
     "constant_liar",
     "acquisition",
     "kappa",
+    "greedy_tail",
 ];
 
 /// The acquisition names, in the order listed in messages.
@@ -104,25 +105,34 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
     }
 }
 
-/// Reads `acquisition` and the `kappa` that only `ucb` takes.
+/// Reads `acquisition`, the `kappa` that only `ucb` takes and the `greedy_tail` that only
+/// `log_ei` takes.
 fn acquisition(d: &mut Decoder, f: &Fields<'_>, default: Acquisition) -> Option<Acquisition> {
     let name = match f.get("acquisition") {
         None => None,
         Some(n) => Some(d.choice(n, &f.path("acquisition"), "acquisition", ACQUISITIONS)?),
     };
-    if name == Some("ucb") {
-        let kappa = real(d, f, "kappa", Acquisition::DEFAULT_KAPPA, Range::Positive)?;
-        return Some(Acquisition::Ucb { kappa });
-    }
-    if let Some(n) = f.get("kappa") {
+    let ucb = name.map_or(matches!(default, Acquisition::Ucb { .. }), |n| n == "ucb");
+    let (own, other, needs) = if ucb {
+        ("kappa", "greedy_tail", "log_ei")
+    } else {
+        ("greedy_tail", "kappa", "ucb")
+    };
+    if let Some(n) = f.get(other) {
         d.error(
             n.pos,
-            &f.path("kappa"),
-            "applies only with `acquisition: ucb`",
+            &f.path(other),
+            format!("applies only with `acquisition: {needs}`"),
         );
         return None;
     }
-    Some(name.map_or(default, |_| Acquisition::LogEi))
+    Some(if ucb {
+        let kappa = real(d, f, own, Acquisition::DEFAULT_KAPPA, Range::Positive)?;
+        Acquisition::Ucb { kappa }
+    } else {
+        let greedy_tail = real(d, f, own, Acquisition::DEFAULT_GREEDY_TAIL, Range::Unit)?;
+        Acquisition::LogEi { greedy_tail }
+    })
 }
 
 /// Which real numbers a setting accepts.
@@ -130,6 +140,8 @@ fn acquisition(d: &mut Decoder, f: &Fields<'_>, default: Acquisition) -> Option<
 enum Range {
     /// (0, 1].
     UnitOpenBelow,
+    /// [0, 1].
+    Unit,
     /// (0, inf).
     Positive,
 }
@@ -162,6 +174,7 @@ fn real(d: &mut Decoder, f: &Fields<'_>, key: &str, default: f64, range: Range) 
     let x = d.number(n, &path)?;
     let (ok, want) = match range {
         Range::UnitOpenBelow => (x > 0.0 && x <= 1.0, "in (0, 1]"),
+        Range::Unit => ((0.0..=1.0).contains(&x), "in [0, 1]"),
         Range::Positive => (x > 0.0, "positive"),
     };
     if !ok {

@@ -61,7 +61,7 @@ impl Search<'_, '_> {
     /// Returns the acquisition where the model predicts `mean` with standard deviation `sd`.
     fn at(&self, mean: f64, sd: f64) -> f64 {
         match self.rule {
-            Acquisition::LogEi => sd.ln() + special::log_h((self.incumbent - mean) / sd).0,
+            Acquisition::LogEi { .. } => sd.ln() + special::log_h((self.incumbent - mean) / sd).0,
             Acquisition::Ucb { kappa } => -mean + kappa * sd,
         }
     }
@@ -74,7 +74,7 @@ impl Search<'_, '_> {
         let sd = var.sqrt();
         // The acquisition's derivatives by the mean and by the standard deviation.
         let (value, by_mean, by_sd) = match self.rule {
-            Acquisition::LogEi => {
+            Acquisition::LogEi { .. } => {
                 let u = (self.incumbent - mean) / sd;
                 let (value, slope) = special::log_h(u);
                 (sd.ln() + value, -slope / sd, (1.0 - u * slope) / sd)

@@ -6,7 +6,9 @@ use rand::{Rng, SeedableRng};
 
 use super::warp::moments;
 use super::*;
-use crate::testing::{median_best_on_quadratic, objective, quadratic, quadratic_space, study, xy};
+use crate::testing::{
+    median_best_on_quadratic, objective, quadratic, quadratic_space, study, study_with, xy,
+};
 use crate::RandomSampler;
 
 fn bayes(seed: u64) -> GpSampler {
@@ -23,8 +25,24 @@ fn ucb(seed: u64, kappa: f64) -> GpSampler {
 
 #[test]
 fn golden_sequence_for_seed_7() {
-    // A golden sequence: a change here changes every bayes experiment's trials.
+    // A golden sequence: a change here changes every bayes experiment's trials. The study plans
+    // 13 trials, so trials 8, 10 and 12 are the greedy tail's.
     let trials = study(&bayes(7), &quadratic_space(), 13, quadratic);
+    let drawn = xy(&trials[10..]);
+    assert_eq!(
+        drawn,
+        [
+            "x=1.025656 y=-1.817471",
+            "x=1.222368 y=-1.384255",
+            "x=0.835888 y=-1.955555",
+        ]
+    );
+}
+
+#[test]
+fn golden_sequence_without_a_plan_for_seed_7() {
+    // Without a planned trial count there is no greedy tail: log expected improvement throughout.
+    let trials = study_with(&bayes(7), &quadratic_space(), 13, None, quadratic);
     let drawn = xy(&trials[10..]);
     assert_eq!(
         drawn,
@@ -34,6 +52,24 @@ fn golden_sequence_for_seed_7() {
             "x=0.725873 y=-1.964911",
         ]
     );
+}
+
+#[test]
+fn the_greedy_tail_changes_nothing_before_it() {
+    let space = quadratic_space();
+    let planned = study(&bayes(7), &space, 13, quadratic);
+    let unplanned = study_with(&bayes(7), &space, 13, None, quadratic);
+    assert_eq!(xy(&planned[..8]), xy(&unplanned[..8]));
+    assert_ne!(xy(&planned[8..]), xy(&unplanned[8..]));
+    let no_tail = GpSampler::new(
+        Seed(7),
+        BayesConfig {
+            acquisition: Acquisition::LogEi { greedy_tail: 0.0 },
+            ..BayesConfig::default()
+        },
+        objective(),
+    );
+    assert_eq!(xy(&study(&no_tail, &space, 13, quadratic)), xy(&unplanned));
 }
 
 #[test]
@@ -91,7 +127,7 @@ fn each_acquisitions_gradient_matches_finite_differences() {
     let y: Vec<f64> = y.iter().map(|v| (v - mean) / sd).collect();
     let kernel = model::fit(&x, 2, &y, &cube.categorical());
     let posterior = model::Posterior::new(kernel, x, 2, &y).unwrap();
-    for rule in [Acquisition::LogEi, Acquisition::Ucb { kappa: 1.5 }] {
+    for rule in [Acquisition::log_ei(), Acquisition::Ucb { kappa: 1.5 }] {
         let search = acquisition::Search {
             cube: &cube,
             posterior: &posterior,
@@ -136,6 +172,7 @@ fn a_running_trial_pushes_the_next_proposal_away() {
                 finished: &trials,
                 running,
                 trial: TrialId(12),
+                planned: None,
             })
             .unwrap()
     };

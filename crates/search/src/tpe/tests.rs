@@ -39,6 +39,7 @@ fn a_running_trial_pushes_the_next_proposal_away() {
                 finished: &trials,
                 running,
                 trial: TrialId(12),
+                planned: None,
             })
             .unwrap()
     };
@@ -59,6 +60,7 @@ fn a_running_trial_pushes_the_next_proposal_away() {
             finished: &trials,
             running: std::slice::from_ref(&alone),
             trial: TrialId(12),
+            planned: None,
         })
         .unwrap();
     assert_eq!(ignored, alone);

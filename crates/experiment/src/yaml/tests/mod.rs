@@ -476,10 +476,18 @@ fn bayes_acquisition_settings_parse() {
             Method::Bayes(BayesConfig { acquisition, .. }) => Some(acquisition),
             _ => None,
         };
-    assert_eq!(acquisition(""), Some(Acquisition::LogEi));
+    assert_eq!(acquisition(""), Some(Acquisition::log_ei()));
     assert_eq!(
         acquisition("sampler: {acquisition: log_ei}\n"),
-        Some(Acquisition::LogEi)
+        Some(Acquisition::log_ei())
+    );
+    assert_eq!(
+        acquisition("sampler: {greedy_tail: 0}\n"),
+        Some(Acquisition::LogEi { greedy_tail: 0.0 })
+    );
+    assert_eq!(
+        acquisition("sampler: {acquisition: log_ei, greedy_tail: 0.25}\n"),
+        Some(Acquisition::LogEi { greedy_tail: 0.25 })
     );
     assert_eq!(
         acquisition("sampler: {acquisition: ucb}\n"),
