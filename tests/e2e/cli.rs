@@ -376,3 +376,66 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         extended.stdout
     );
 }
+
+#[test]
+fn a_csv_with_missing_values_is_refused_at_the_cell_or_its_rows_left_out() {
+    let env = TestEnv::new();
+    let digits = tests::repo_root()
+        .join("experiments")
+        .join("data")
+        .join("digits.csv");
+    let text = std::fs::read_to_string(digits).unwrap();
+    // Blank the first pixel of data row 3 and mark the second of row 10 `NA`.
+    let holed: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(line, l)| match line {
+            3 => l
+                .split_once(',')
+                .map_or(l.to_string(), |(_, rest)| format!(",{rest}")),
+            10 => {
+                let mut cells: Vec<&str> = l.split(',').collect();
+                cells[1] = "NA";
+                cells.join(",")
+            }
+            _ => l.to_string(),
+        })
+        .collect();
+    let csv = env.path().join("holed.csv");
+    std::fs::write(&csv, holed.join("\n") + "\n").unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let spec = |missing: &str| {
+        TINY.replace("DATA/digits.csv", csv.to_str().unwrap())
+            .replace("run_cap: 4", "run_cap: 1")
+            .replace("target: digit}", &format!("target: digit{missing}}}"))
+    };
+
+    let refused = env.write_spec("refused.yaml", &spec(""));
+    let out = env.sweep(&["validate", refused.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{out:?}");
+    let want = format!(
+        "holed.csv: row 3 (line 4), column `{}`: the cell is empty, a missing value; \
+         `data.missing: drop` leaves out rows with missing values",
+        header[0]
+    );
+    assert!(out.stderr.contains(&want), "{}", out.stderr);
+
+    let dropped = env.write_spec("dropped.yaml", &spec(", missing: drop"));
+    let out = env.sweep(&["validate", dropped.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("(2 rows with missing values left out)"),
+        "{}",
+        out.stdout
+    );
+    let out = env.sweep(&["run", dropped.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("data: 2 rows of ")
+            && out
+                .stderr
+                .contains("holed.csv with missing values left out"),
+        "{}",
+        out.stderr
+    );
+}

@@ -39,7 +39,8 @@ pub use pruning::PrunerSpec;
 pub use space::{Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
     CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping, ExperimentSpec, ImageShape,
-    Located, MetricSpec, ModelKind, ModelSpec, Normalize, SplitSpec, Task,
+    Located, MetricSpec, MissingValues, ModelKind, ModelSpec, Normalize, SplitSpec, Task,
+    MISSING_MARKERS,
 };
 pub use time::format_duration;
 pub use trial::{Trial, TrialOutcome, TrialResult, TrialState};

@@ -39,6 +39,21 @@ pub enum Normalize {
     MinMax,
 }
 
+/// What is done with a CSV row that has a missing value: an empty cell, or one of
+/// `MISSING_MARKERS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingValues {
+    /// The file is refused at the first missing value, with its row and column.
+    Error,
+    /// Rows with a missing value are left out, and counted.
+    Drop,
+}
+
+/// The cell texts read as a missing value (besides an empty cell), as pandas reads them.
+pub const MISSING_MARKERS: &[&str] = &[
+    "NA", "N/A", "n/a", "#N/A", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None", "?",
+];
+
 /// Fractions of the rows held out for validation and test.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SplitSpec {
@@ -67,6 +82,8 @@ pub struct DataSpec {
     pub image: Option<ImageShape>,
     /// How the file named by `csv` is read.
     pub format: DataFormat,
+    /// What is done with rows that have a missing value (CSV only).
+    pub missing: MissingValues,
 }
 
 /// What a model predicts.

@@ -335,6 +335,7 @@ mod tests {
                 task: None,
                 image: None,
                 format: experiment::DataFormat::Csv,
+                missing: experiment::MissingValues::Error,
             },
             model: ModelSpec {
                 kind: ModelKind::Mlp,

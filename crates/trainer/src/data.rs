@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{DataFormat, DataSpec, ImageShape, Task};
+use experiment::{DataFormat, DataSpec, ImageShape, MissingValues, Task, MISSING_MARKERS};
 
 use crate::csv_text::CsvText;
 use crate::{Error, Result};
@@ -42,6 +42,8 @@ pub(crate) struct Dataset {
     pub(crate) class_names: Vec<String>,
     /// The pixel layout of each row, for image data.
     pub(crate) image: Option<ImageShape>,
+    /// Rows of the file left out for a missing value (`data.missing: drop`).
+    pub(crate) dropped_rows: usize,
 }
 
 impl Matrix {
@@ -124,13 +126,35 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
 
     let mut data = Vec::new();
     let mut raw_labels = Vec::new();
+    let mut dropped_rows = 0;
     let mut record = csv::StringRecord::new();
+    // A target cell is missing when empty, or a marker when the target is known to be numbers.
+    let target_missing =
+        |cell: &str| cell.is_empty() || (spec.task == Some(Task::Regression) && is_marker(cell));
     while csv.read(&mut record)? {
+        if spec.missing == MissingValues::Drop
+            && record.iter().enumerate().any(|(column, cell)| {
+                if column == target {
+                    target_missing(cell)
+                } else {
+                    is_missing(cell)
+                }
+            })
+        {
+            dropped_rows += 1;
+            continue;
+        }
         let malformed = |column: usize, message: String| csv.malformed(column, message);
+        let missing = |column: usize, message: String| {
+            malformed(
+                column,
+                format!("{message}; `data.missing: drop` leaves out rows with missing values"),
+            )
+        };
         for (column, cell) in record.iter().enumerate() {
             if column == target {
-                if cell.is_empty() {
-                    return Err(malformed(column, "the label is empty".to_string()));
+                if target_missing(cell) {
+                    return Err(missing(column, missing_value(cell, "label")));
                 }
                 if spec.task == Some(Task::Regression) && !is_finite_number(cell) {
                     return Err(malformed(
@@ -141,6 +165,9 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                 raw_labels.push(cell.to_string());
                 continue;
             }
+            if is_missing(cell) {
+                return Err(missing(column, missing_value(cell, "cell")));
+            }
             data.push(number(cell).map_err(|message| malformed(column, message))?);
         }
     }
@@ -150,17 +177,36 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
         data,
     };
     let targets = Targets::from_raw(&raw_labels, spec.task);
-    targets.into_dataset(features, feature_names, spec.image, target_name, &unusable)
+    let mut dataset =
+        targets.into_dataset(features, feature_names, spec.image, target_name, &unusable)?;
+    dataset.dropped_rows = dropped_rows;
+    Ok(dataset)
 }
 
 /// Parses a feature cell, or says what is wrong with it.
 pub(crate) fn number(cell: &str) -> std::result::Result<f32, String> {
     match cell.parse::<f32>() {
         Ok(x) if x.is_finite() => Ok(x),
-        _ if cell.is_empty() => {
-            Err("the cell is empty; missing values are not supported".to_string())
-        }
+        _ if is_missing(cell) => Err(missing_value(cell, "cell")),
         _ => Err(format!("expected a finite number, found `{cell}`")),
+    }
+}
+
+/// Returns whether a feature cell holds a missing value: empty, or one of `MISSING_MARKERS`.
+fn is_missing(cell: &str) -> bool {
+    cell.is_empty() || is_marker(cell)
+}
+
+fn is_marker(cell: &str) -> bool {
+    MISSING_MARKERS.contains(&cell)
+}
+
+/// Says that the `what` (cell or label) holding `cell` is a missing value.
+fn missing_value(cell: &str, what: &str) -> String {
+    if cell.is_empty() {
+        format!("the {what} is empty, a missing value")
+    } else {
+        format!("the {what} is `{cell}`, a missing value")
     }
 }
 
@@ -240,6 +286,7 @@ impl Targets {
             feature_names,
             class_names,
             image,
+            dropped_rows: 0,
         })
     }
 }
@@ -326,6 +373,7 @@ pub(crate) mod tests {
             task: None,
             image: None,
             format: DataFormat::Csv,
+            missing: experiment::MissingValues::Error,
         }
     }
 
@@ -430,16 +478,62 @@ pub(crate) mod tests {
             err.to_string(),
             "data/x.csv: row 2 (line 3), column `b`: expected a finite number, found `oops`"
         );
-        let err = parse_str("a,b,y\n1,2,0\n3,,1\n", "y").unwrap_err();
-        assert!(err
-            .to_string()
-            .contains("row 2 (line 3), column `b`: the cell is empty"));
-        let err = parse_str("a,y\n1,0\nNaN,1\n", "y").unwrap_err();
+        let err = parse_str("a,y\n1,0\ninf,1\n", "y").unwrap_err();
         assert!(
             err.to_string()
-                .contains("column `a`: expected a finite number"),
+                .contains("column `a`: expected a finite number, found `inf`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn missing_values_are_refused_with_the_way_to_drop_them() {
+        let hint = "a missing value; `data.missing: drop` leaves out rows with missing values";
+        for (text, want) in [
+            (
+                "a,b,y\n1,2,0\n3,,1\n",
+                "row 2 (line 3), column `b`: the cell is empty",
+            ),
+            (
+                "a,b,y\n1,2,0\n3,NA,1\n",
+                "row 2 (line 3), column `b`: the cell is `NA`",
+            ),
+            (
+                "a,y\n1,0\nNaN,1\n",
+                "row 2 (line 3), column `a`: the cell is `NaN`",
+            ),
+            (
+                "a,y\n1,0\n2,\n",
+                "row 2 (line 3), column `y`: the label is empty",
+            ),
+        ] {
+            let err = parse_str(text, "y").unwrap_err().to_string();
+            assert_eq!(err, format!("data/x.csv: {want}, {hint}"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn dropping_missing_values_leaves_out_their_rows_only() {
+        let mut drop = spec("data/x.csv", "y");
+        drop.missing = experiment::MissingValues::Drop;
+        let text = "a,b,y\n1,2,0\n3,,1\n4,NA,1\n5,6,\n7,8,1\n9,?,0\n10,11,0\n";
+        let d = parse(text.as_bytes(), &drop).unwrap();
+        assert_eq!(d.features.data, [1.0, 2.0, 7.0, 8.0, 10.0, 11.0]);
+        assert_eq!(d.labels, [0, 1, 0]);
+        assert_eq!(d.dropped_rows, 4);
+        // A label that reads like a marker is a class unless the target is known to be numbers.
+        let labels = "a,y\n1,NA\n2,b\n3,NA\n";
+        let d = parse(labels.as_bytes(), &drop).unwrap();
+        assert_eq!(
+            (d.class_names.clone(), d.dropped_rows),
+            (vec!["NA".to_string(), "b".to_string()], 0)
+        );
+        drop.task = Some(Task::Regression);
+        let d = parse("a,y\n1,0.5\n2,NA\n3,1.5\n".as_bytes(), &drop).unwrap();
+        assert_eq!((d.values.clone(), d.dropped_rows), (vec![0.5, 1.5], 1));
+        // Anything else is still an error.
+        let err = parse("a,y\n1,0\noops,1\n".as_bytes(), &drop).unwrap_err();
+        assert!(err.to_string().contains("found `oops`"), "{err}");
     }
 
     #[test]

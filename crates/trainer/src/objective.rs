@@ -60,6 +60,8 @@ pub struct DataSummary {
     pub classes: usize,
     /// Class names, in class-number order.
     pub class_names: Vec<String>,
+    /// Rows of the file left out for a missing value (`data.missing: drop`).
+    pub dropped_rows: usize,
 }
 
 /// Returns the folder where the checkpoints of `experiment` live in the store folder `store`.
@@ -150,6 +152,7 @@ impl MlpObjective {
             task: self.data.task,
             classes: self.data.class_names.len(),
             class_names: self.data.class_names.clone(),
+            dropped_rows: self.data.dropped_rows,
         }
     }
 

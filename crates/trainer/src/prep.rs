@@ -62,6 +62,8 @@ pub(crate) struct Prepared {
     /// The regression target's scaling; `None` for classification.
     pub(crate) target_scale: Option<TargetScale>,
     pub(crate) image: Option<ImageShape>,
+    /// Rows of the file left out for a missing value.
+    pub(crate) dropped_rows: usize,
 }
 
 /// Loads, splits and normalizes the data of an experiment seeded with `seed`.
@@ -137,6 +139,7 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         task: dataset.task,
         target_scale,
         image: dataset.image,
+        dropped_rows: dataset.dropped_rows,
     })
 }
 

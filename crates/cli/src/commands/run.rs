@@ -19,6 +19,14 @@ use crate::Outcome;
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
     let objective = MlpObjective::with_checkpoints(&spec, &args.store.store)?;
+    let dropped = objective.data_summary().dropped_rows;
+    if dropped > 0 {
+        eprintln!(
+            "data: {dropped} row{} of {} with missing values left out (data.missing: drop)",
+            if dropped == 1 { "" } else { "s" },
+            spec.data.csv.value.display()
+        );
+    }
     let parallel = match args.parallel.or(spec.parallel) {
         Some(0) => bail!("--parallel must be at least 1"),
         Some(n) => usize::try_from(n)?,

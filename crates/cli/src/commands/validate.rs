@@ -32,9 +32,14 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         ),
         experiment::Task::Regression => "regression".to_string(),
     };
+    let dropped = match data.dropped_rows {
+        0 => String::new(),
+        1 => " (1 row with a missing value left out)".to_string(),
+        n => format!(" ({n} rows with missing values left out)"),
+    };
     writeln!(
         out,
-        "data: {} features, {target}; {} train / {} validation / {} test rows",
+        "data: {} features, {target}; {} train / {} validation / {} test rows{dropped}",
         data.features, data.train_rows, data.validation_rows, data.test_rows
     )?;
     if let Some(gate) = &spec.gate {

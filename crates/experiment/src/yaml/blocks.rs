@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::{
     CheckpointSpec, DataFormat, DataSpec, DeviceChoice, Direction, EarlyStopping, ImageShape, Knob,
-    Located, MetricSpec, ModelKind, ModelSpec, Normalize, ParamValue, SplitSpec, Task, KNOBS,
-    KNOWN_METRICS,
+    Located, MetricSpec, MissingValues, ModelKind, ModelSpec, Normalize, ParamValue, SplitSpec,
+    Task, KNOBS, KNOWN_METRICS,
 };
 
 use super::decoder::{Decoder, Fields};
@@ -67,6 +67,7 @@ pub(super) fn data(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpec
             "image",
             "split",
             "normalize",
+            "missing",
         ],
     )?;
     let located_file = |d: &mut Decoder, n: &Node, path: &str| {
@@ -165,6 +166,18 @@ pub(super) fn data(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpec
                 _ => Normalize::Standard,
             }),
     };
+    let missing = match f.get("missing") {
+        None => Some(MissingValues::Error),
+        Some(n) => d
+            .choice(n, "data.missing", "missing-value rule", &["error", "drop"])
+            .map(|s| match s {
+                "drop" => MissingValues::Drop,
+                _ => MissingValues::Error,
+            }),
+    };
+    if let (Some(n), Some(DataFormat::Idx { .. })) = (f.get("missing"), &format) {
+        d.error(n.pos, "data.missing", "applies only to `csv` data");
+    }
     Some(DataSpec {
         csv: csv?,
         target: target?,
@@ -173,6 +186,7 @@ pub(super) fn data(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpec
         task: task?,
         image: image?,
         format: format?,
+        missing: missing?,
     })
 }
 

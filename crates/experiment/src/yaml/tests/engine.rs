@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::{check, parse_ok, BASE};
-use crate::{CheckpointSpec, DataFormat, DeviceChoice, ImageShape, ModelKind, Task};
+use crate::{CheckpointSpec, DataFormat, DeviceChoice, ImageShape, MissingValues, ModelKind, Task};
 
 #[test]
 fn engine_blocks_parse_with_their_defaults() {
@@ -13,6 +13,7 @@ fn engine_blocks_parse_with_their_defaults() {
     assert_eq!(spec.data.task, None);
     assert_eq!(spec.data.image, None);
     assert_eq!(spec.data.format, DataFormat::Csv);
+    assert_eq!(spec.data.missing, MissingValues::Error);
     assert_eq!(spec.device, DeviceChoice::Cpu);
     assert_eq!(spec.checkpoints, CheckpointSpec { keep: 5 });
 
@@ -23,6 +24,8 @@ fn engine_blocks_parse_with_their_defaults() {
          device: auto\ncheckpoints: {keep: 0}\n",
     );
     assert_eq!(spec.data.task, Some(Task::Classification));
+    let dropping = parse_ok(&BASE.replace("target: y}", "target: y, missing: drop}"));
+    assert_eq!(dropping.data.missing, MissingValues::Drop);
     assert_eq!(
         spec.data.image,
         Some(ImageShape {
@@ -57,6 +60,8 @@ fn engine_block_errors() {
             ("data: {csv: d.csv, target: y, image: {width: 2}}\n", "3:38: data.image.height: missing required key `height`"),
             ("data: {csv: d.csv, idx: {images: a, labels: b}}\n", "3:25: data.idx: give either `csv` or `idx`, not both"),
             ("data: {idx: {images: a}}\n", "3:13: data.idx.labels: missing required key `labels`"),
+            ("data: {csv: d.csv, target: y, missing: mean}\n", "3:40: data.missing: unknown missing-value rule `mean`; expected one of error, drop"),
+            ("data: {idx: {images: a, labels: b}, missing: drop}\n", "3:46: data.missing: applies only to `csv` data"),
             ("data: {target: y}\n", "3:7: data.csv: missing required key `csv`"),
             ("data: {csv: d.csv, target: y}\nmodel: {kind: cnn}\n", "4:8: model.kind: a cnn needs images: give `data.image: {height, width, channels}` for a CSV file, or read IDX files with `data.idx`"),
             ("data: {csv: d.csv, target: y}\ndevice: tpu\n", "4:9: device: unknown device `tpu`; did you mean `cpu`? expected one of cpu, cuda, auto"),

@@ -129,6 +129,7 @@ fn the_example_parses_into_the_spec_it_describes() {
             task: None,
             image: None,
             format: crate::DataFormat::Csv,
+            missing: crate::MissingValues::Error,
         },
         model: ModelSpec {
             kind: ModelKind::Mlp,
