@@ -176,6 +176,13 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
         cols: feature_names.len(),
         data,
     };
+    if dropped_rows > 0 && raw_labels.len() < 2 {
+        return Err(unusable(format!(
+            "{dropped_rows} rows with missing values left out leave {} data rows; at least 2 \
+             are needed",
+            raw_labels.len()
+        )));
+    }
     let targets = Targets::from_raw(&raw_labels, spec.task);
     let mut dataset =
         targets.into_dataset(features, feature_names, spec.image, target_name, &unusable)?;
@@ -531,6 +538,12 @@ pub(crate) mod tests {
         drop.task = Some(Task::Regression);
         let d = parse("a,y\n1,0.5\n2,NA\n3,1.5\n".as_bytes(), &drop).unwrap();
         assert_eq!((d.values.clone(), d.dropped_rows), (vec![0.5, 1.5], 1));
+        let err = parse("a,y\n1,0\n,1\nNA,0\n".as_bytes(), &drop).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "data/x.csv: 2 rows with missing values left out leave 1 data rows; at least 2 are \
+             needed"
+        );
         // Anything else is still an error.
         let err = parse("a,y\n1,0\noops,1\n".as_bytes(), &drop).unwrap_err();
         assert!(err.to_string().contains("found `oops`"), "{err}");
