@@ -215,3 +215,44 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
         gate.stderr
     );
 }
+
+#[test]
+fn ctrl_c_stops_a_gate_without_a_verdict_or_a_baseline() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+
+    let env = TestEnv::new();
+    // Five runs of 30 epochs: long enough to be caught after the first.
+    let text = tiny_gate(4, 5, "  max_regression_abs: 0.01\n").replace("epochs: 3", "epochs: 30");
+    let spec = env.write_spec("tiny.yaml", &text);
+    let mut child = env
+        .command(&["gate", spec.to_str().unwrap(), "--update-baseline"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.starts_with("trial") && line.contains("completed") {
+            break;
+        }
+    }
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+    kill(pid, Signal::SIGINT).unwrap();
+    seen.extend(lines.map_while(std::result::Result::ok));
+    let status = child.wait().unwrap();
+    let stderr = seen.join("\n");
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("stopping: the running trials stop after their current epoch")
+            && stderr.contains("of 5: no verdict, and no baseline written"),
+        "{stderr}"
+    );
+    assert!(!env.path().join("base/tiny.json").exists());
+}

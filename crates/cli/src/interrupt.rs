@@ -1,8 +1,9 @@
-//! Ctrl-C and SIGTERM during `sweep run`. The first asks the study to stop (`runner::Stop`): no
-//! new trial starts, running ones end after their current epoch and run again on resume, and the
-//! experiment is stored as interrupted. A second one ends the process at once, which is as safe
-//! as a crash (the next run resumes). Cluster engines send SIGTERM before they kill a job, so a
-//! sweep under one stops this way too.
+//! Ctrl-C and SIGTERM during `sweep run` and `sweep gate`. The first asks the study to stop
+//! (`runner::Stop`): no new trial starts, running ones end after their current epoch and run
+//! again on resume, and the experiment is stored as interrupted; a gate then ends without a
+//! verdict, and its temporary store is deleted as it is dropped. A second one ends the process at
+//! once, which is as safe as a crash (the next run resumes). Cluster engines send SIGTERM before
+//! they kill a job, so a sweep under one stops this way too.
 
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
@@ -31,9 +32,10 @@ impl Interrupts {
     }
 }
 
-/// Starts watching for Ctrl-C and SIGTERM in a background thread, for the rest of the process.
+/// Starts watching for Ctrl-C and SIGTERM in a background thread, for the rest of the process;
+/// the first signal prints "stopping: " and `then`, what stopping does.
 #[cfg(unix)]
-pub(crate) fn watch() -> anyhow::Result<Interrupts> {
+pub(crate) fn watch(then: &'static str) -> anyhow::Result<Interrupts> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     use signal_hook::iterator::Signals;
 
@@ -49,10 +51,7 @@ pub(crate) fn watch() -> anyhow::Result<Interrupts> {
                 }
                 seen.signal.store(signal, Ordering::SeqCst);
                 seen.stop.request();
-                eprintln!(
-                    "\nstopping: no new trial starts, and the running ones stop after their \
-                     current epoch and run again on resume (Ctrl-C again quits at once)"
-                );
+                eprintln!("\nstopping: {then} (Ctrl-C again quits at once)");
             }
         })?;
     Ok(interrupts)
@@ -60,6 +59,6 @@ pub(crate) fn watch() -> anyhow::Result<Interrupts> {
 
 /// Without Unix signals, nothing stops a sweep early but the end of the process.
 #[cfg(not(unix))]
-pub(crate) fn watch() -> anyhow::Result<Interrupts> {
+pub(crate) fn watch(_then: &'static str) -> anyhow::Result<Interrupts> {
     Ok(Interrupts::default())
 }

@@ -31,7 +31,7 @@ use crate::args::GateArgs;
 use crate::clock::SystemClock;
 use crate::output::{self, GateHeader};
 use crate::progress::ProgressObserver;
-use crate::{baseline, probe, Outcome};
+use crate::{baseline, interrupt, probe, Outcome};
 
 pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
@@ -72,6 +72,9 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     // One objective for every repeat: the data is split by the file's seed once.
     let objective = MlpObjective::new(&spec)?;
     let record = probe::run_record(&spec, &args.file)?;
+    let interrupts = interrupt::watch(
+        "the running trials stop after their current epoch, and the gate ends without a verdict",
+    )?;
     let mut current: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
     let repeats: Vec<ExperimentSpec> = (0..gate.repeats).map(|r| repeat(&spec, r)).collect();
     for spec_r in &repeats {
@@ -83,7 +86,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
-    for spec_r in &repeats {
+    for (done, spec_r) in repeats.iter().enumerate() {
         let observer = ProgressObserver::new(spec_r);
         let options = StudyOptions {
             spec_path: args.file.display().to_string(),
@@ -91,7 +94,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             run_cap: None,
             extend: None,
             record: Some(record.clone()),
-            stop: runner::Stop::default(),
+            stop: interrupts.stop.clone(),
         };
         let summary = runner::run_study(
             &store,
@@ -103,6 +106,14 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
         );
         observer.finish();
         let summary = summary?;
+        if summary.interrupted {
+            eprintln!(
+                "gate stopped in run {} of {}: no verdict, and no baseline written",
+                done + 1,
+                repeats.len()
+            );
+            return Ok(Outcome::Interrupted(interrupts.exit_code()));
+        }
         for m in &gate.metrics {
             let value = match &summary.best {
                 Some(best) => {

@@ -54,7 +54,10 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         Some(server)
     };
     let observer = ProgressObserver::new(&spec);
-    let interrupts = interrupt::watch()?;
+    let interrupts = interrupt::watch(
+        "no new trial starts, and the running ones stop after their current epoch and run again \
+         on resume",
+    )?;
     let options = StudyOptions {
         spec_path: args.file.display().to_string(),
         parallel,
