@@ -118,21 +118,21 @@ fn acquisition(d: &mut Decoder, f: &Fields<'_>, default: Acquisition) -> Option<
     } else {
         ("greedy_tail", "kappa", "ucb")
     };
-    if let Some(n) = f.get(other) {
+    let misplaced = f.get(other).map(|n| {
         d.error(
             n.pos,
             &f.path(other),
             format!("applies only with `acquisition: {needs}`"),
         );
-        return None;
-    }
-    Some(if ucb {
-        let kappa = real(d, f, own, Acquisition::DEFAULT_KAPPA, Range::Positive)?;
-        Acquisition::Ucb { kappa }
+    });
+    let acquisition = if ucb {
+        real(d, f, own, Acquisition::DEFAULT_KAPPA, Range::Positive)
+            .map(|kappa| Acquisition::Ucb { kappa })
     } else {
-        let greedy_tail = real(d, f, own, Acquisition::DEFAULT_GREEDY_TAIL, Range::Unit)?;
-        Acquisition::LogEi { greedy_tail }
-    })
+        real(d, f, own, Acquisition::DEFAULT_GREEDY_TAIL, Range::Unit)
+            .map(|greedy_tail| Acquisition::LogEi { greedy_tail })
+    };
+    acquisition.filter(|_| misplaced.is_none())
 }
 
 /// Which real numbers a setting accepts.

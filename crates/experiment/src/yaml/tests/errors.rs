@@ -242,6 +242,7 @@ fn sampler_errors() {
             ("method: bayes\nsampler: {greedy_tail: 1.5}\n", "5:24: sampler.greedy_tail: must be in [0, 1], found 1.5"),
             ("method: bayes\nsampler: {greedy_tail: -0.1}\n", "5:24: sampler.greedy_tail: must be in [0, 1], found -0.1"),
             ("method: bayes\nsampler: {acquisition: ucb, greedy_tail: 0.5}\n", "5:42: sampler.greedy_tail: applies only with `acquisition: log_ei`"),
+            ("method: bayes\nsampler: {greedy_tail: lots, kappa: 2}\n", "5:24: sampler.greedy_tail: expected a number, found string `lots`\n5:37: sampler.kappa: applies only with `acquisition: ucb`"),
             ("method: sobol\nsampler: {scramble: 1}\n", "5:21: sampler.scramble: expected true or false, found integer `1`"),
             ("method: sobol\nsampler: [1]\n", "5:10: sampler: expected a mapping, found a sequence"),
             ("method: xyzzy\nsampler: {scramble: 1}\n", "4:9: method: unknown method `xyzzy`; expected one of grid, random, sobol, tpe, bayes"),
