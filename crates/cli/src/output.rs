@@ -7,7 +7,9 @@ mod record;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-use experiment::{format_duration, rank_trials, Direction, Trial, TrialId, TrialState};
+use experiment::{
+    format_duration, rank_trials, Direction, ExperimentSpec, Trial, TrialId, TrialState,
+};
 use serde::Serialize;
 use store::ExperimentInfo;
 
@@ -166,10 +168,11 @@ pub(crate) fn experiments(
     table(out, &header, &body)
 }
 
-/// Writes an experiment's summary lines.
+/// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses.
 pub(crate) fn experiment_header(
     out: &mut impl Write,
     info: &ExperimentInfo,
+    spec: Option<&ExperimentSpec>,
     trials: &[Trial],
 ) -> io::Result<()> {
     writeln!(out, "experiment  {}", info.name)?;
@@ -184,6 +187,10 @@ pub(crate) fn experiment_header(
         &info.spec_hash[..info.spec_hash.len().min(12)]
     )?;
     writeln!(out, "seed        {}", info.seed)?;
+    if let Some(spec) = spec {
+        writeln!(out, "method      {}", spec.method.name())?;
+        writeln!(out, "pruner      {}", spec.pruner.name())?;
+    }
     writeln!(out, "objective   {} ({})", info.objective, info.goal)?;
     writeln!(
         out,
@@ -193,6 +200,13 @@ pub(crate) fn experiment_header(
         counts(trials)
     )?;
     writeln!(out, "started     {} UTC", info.created.utc())?;
+    if let Some(end) = info.end_when_idle(trials) {
+        writeln!(
+            out,
+            "duration    {}",
+            format_duration(end.0 - info.created.0)
+        )?;
+    }
     writeln!(out)
 }
 
