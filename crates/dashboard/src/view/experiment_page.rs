@@ -36,6 +36,10 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) description: String,
     /// `maximize val_accuracy`.
     pub(crate) goal: String,
+    /// The sampler's name (`tpe`), or `-` when the stored spec no longer parses.
+    pub(crate) method: &'static str,
+    /// The pruner's name (`asha`, `none`), or `-` likewise.
+    pub(crate) pruner: &'static str,
     /// The leaderboard.
     pub(crate) board: Leaderboard,
     /// The compare form's target.
@@ -80,6 +84,8 @@ pub(crate) fn experiment_page<'a>(
     ExperimentPage {
         description: info.description.clone(),
         goal: format!("{} {}", info.goal, objective),
+        method: data.spec.as_ref().map_or("-", |s| s.method.name()),
+        pruner: data.spec.as_ref().map_or("-", |s| s.pruner.name()),
         compare_href: format!("{base}/compare"),
         charts: analysis,
         live: summary.live,

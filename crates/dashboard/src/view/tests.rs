@@ -137,6 +137,12 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     assert_eq!(page.board.rows.len(), 50);
     assert_eq!(page.board.pages, 20);
     assert_eq!(page.goal, "maximize val_accuracy");
+    assert_eq!((page.method, page.pruner), ("random", "none"));
+    let mut unparsed = data(40);
+    unparsed.spec = None;
+    let page = experiment_page(&unparsed, &r, &a, &sel, NOW);
+    assert_eq!((page.method, page.pruner), ("-", "-"));
+    let page = experiment_page(&d, &r, &a, &sel, NOW);
     assert!(
         page.charts.sample_note.contains("400 of"),
         "{}",
