@@ -9,7 +9,6 @@
 //! snapshot while the others wait for it, instead of all decoding at once. Nothing here writes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -251,7 +250,7 @@ fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {
 
 /// Returns the spec parsed from the stored YAML, or `None` (logged) when it no longer parses.
 pub(crate) fn parse_spec(info: &ExperimentInfo) -> Option<ExperimentSpec> {
-    match ExperimentSpec::from_yaml_str(&info.spec_yaml, Path::new(&info.spec_path)) {
+    match info.spec() {
         Ok(spec) => Some(spec),
         Err(e) => {
             tracing::debug!(experiment = %info.name, error = %e, "stored spec does not parse; axes are inferred");

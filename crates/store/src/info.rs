@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::Path;
 
-use experiment::{Direction, Seed, Timestamp, Trial, TrialId, TrialState};
+use experiment::{Direction, ExperimentSpec, Seed, Timestamp, Trial, TrialId, TrialState};
 
 /// An experiment as stored: its spec, objective, budget and lifecycle.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +65,12 @@ impl ExperimentInfo {
     pub fn end_when_idle(&self, trials: &[Trial]) -> Option<Timestamp> {
         let activity = trials.iter().flat_map(|t| [t.started, t.finished]);
         activity.chain([self.finished]).flatten().max()
+    }
+
+    /// Parses the stored spec again, as if read from its recorded path (nothing on disk is
+    /// read); a spec stored by an older version may no longer parse.
+    pub fn spec(&self) -> experiment::Result<ExperimentSpec> {
+        ExperimentSpec::from_yaml_str(&self.spec_yaml, Path::new(&self.spec_path))
     }
 }
 

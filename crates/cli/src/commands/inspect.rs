@@ -1,8 +1,6 @@
 //! `sweep ls`, `sweep show` and `sweep trials`: read-only views of a store.
 
-use std::path::Path;
-
-use experiment::{rank_trials, ExperimentSpec};
+use experiment::rank_trials;
 
 use super::{find_experiment, open_store, StoreMode};
 use crate::args::{Format, ShowArgs, StoreArgs, TrialsArgs};
@@ -28,7 +26,7 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     // The stored spec names the sampler and pruner; one stored by an older version that no
     // longer parses only loses those two lines.
-    let spec = ExperimentSpec::from_yaml_str(&info.spec_yaml, Path::new(&info.spec_path)).ok();
+    let spec = info.spec().ok();
     output::experiment_header(&mut out, &info, spec.as_ref(), &trials)?;
     output::run_record(&mut out, record.as_ref())?;
     if let Some(record) = record.as_ref().filter(|_| args.record) {
