@@ -160,8 +160,7 @@ pub(crate) fn experiments(
                 format!("{} ({})", info.objective, info.goal),
                 metric(best.and_then(|t| t.value(&info.objective))),
                 info.created.utc(),
-                info.end_when_idle(trials)
-                    .map_or("-".to_string(), |f| format_duration(f.0 - info.created.0)),
+                duration(info, trials).unwrap_or_else(|| "-".to_string()),
             ]
         })
         .collect();
@@ -200,14 +199,17 @@ pub(crate) fn experiment_header(
         counts(trials)
     )?;
     writeln!(out, "started     {} UTC", info.created.utc())?;
-    if let Some(end) = info.end_when_idle(trials) {
-        writeln!(
-            out,
-            "duration    {}",
-            format_duration(end.0 - info.created.0)
-        )?;
+    if let Some(duration) = duration(info, trials) {
+        writeln!(out, "duration    {duration}")?;
     }
     writeln!(out)
+}
+
+/// Returns how long an experiment ran, as a process that runs no sweep on it sees it; `None`
+/// when nothing has run.
+fn duration(info: &ExperimentInfo, trials: &[Trial]) -> Option<String> {
+    let end = info.end_when_idle(trials)?;
+    Some(format_duration(end.0 - info.created.0))
 }
 
 fn counts(trials: &[Trial]) -> String {
