@@ -165,10 +165,14 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                 raw_labels.push(cell.to_string());
                 continue;
             }
-            if is_missing(cell) {
-                return Err(missing(column, missing_value(cell, "cell")));
-            }
-            data.push(number(cell).map_err(|message| malformed(column, message))?);
+            // Only a cell that is not a number is looked up among the missing-value markers.
+            data.push(number(cell).map_err(|message| {
+                if is_missing(cell) {
+                    missing(column, message)
+                } else {
+                    malformed(column, message)
+                }
+            })?);
         }
     }
     let features = Matrix {
