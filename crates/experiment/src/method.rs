@@ -73,10 +73,10 @@ pub enum Acquisition {
     /// planned trials, every second trial is chosen greedily instead.
     LogEi {
         /// The fraction of the planned trials, at their end, in which the last trial and every
-        /// second one before it maximize the upper confidence bound with `GREEDY_KAPPA` (0.5)
-        /// instead: with little budget left, refining the best region is worth more than
-        /// exploring. In [0, 1]; 0 never does. Trials past the plan (a run without one) are
-        /// never greedy.
+        /// second one before it maximize the upper confidence bound with kappa 0.5 instead
+        /// (`search` applies it): with little budget left, refining the best region is worth
+        /// more than exploring. In [0, 1]; 0 never does. Trials past the plan (a run without
+        /// one) are never greedy.
         greedy_tail: f64,
     },
     /// The upper confidence bound: the model's predicted improvement plus `kappa` predicted
@@ -95,35 +95,10 @@ impl Acquisition {
     /// `greedy_tail`'s default for `log_ei`.
     pub const DEFAULT_GREEDY_TAIL: f64 = 0.4;
 
-    /// The `kappa` of the greedy trials of `log_ei`'s tail.
-    pub const GREEDY_KAPPA: f64 = 0.5;
-
     /// Returns the log expected improvement with its default greedy tail.
     pub fn log_ei() -> Acquisition {
         Acquisition::LogEi {
             greedy_tail: Acquisition::DEFAULT_GREEDY_TAIL,
-        }
-    }
-
-    /// Returns what trial `trial` maximizes when the experiment plans `planned` trials (`None`
-    /// when no plan is known): `self`, or in `log_ei`'s greedy tail the upper confidence bound
-    /// with `GREEDY_KAPPA`.
-    pub fn for_trial(self, trial: u32, planned: Option<u32>) -> Acquisition {
-        let (Acquisition::LogEi { greedy_tail }, Some(planned)) = (self, planned) else {
-            return self;
-        };
-        // The tail's length in trials, rounded down; `greedy_tail` is in [0, 1].
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let tail = (f64::from(planned) * greedy_tail.clamp(0.0, 1.0)) as u32;
-        let greedy = trial < planned
-            && trial >= planned - tail.min(planned)
-            && (planned - 1 - trial) % 2 == 0;
-        if greedy {
-            Acquisition::Ucb {
-                kappa: Acquisition::GREEDY_KAPPA,
-            }
-        } else {
-            self
         }
     }
 }
@@ -170,41 +145,5 @@ impl Default for BayesConfig {
             constant_liar: true,
             acquisition: Acquisition::log_ei(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Acquisition;
-
-    /// The trials of `0..planned` that `acquisition` makes greedy.
-    fn greedy(acquisition: Acquisition, planned: Option<u32>, trials: u32) -> Vec<u32> {
-        (0..trials)
-            .filter(|&k| acquisition.for_trial(k, planned) != acquisition)
-            .collect()
-    }
-
-    #[test]
-    fn log_ei_is_greedy_on_the_last_trial_and_every_second_one_in_its_tail() {
-        let odd_from_31: Vec<u32> = (31..50).step_by(2).collect();
-        assert_eq!(greedy(Acquisition::log_ei(), Some(50), 60), odd_from_31);
-        assert_eq!(
-            Acquisition::log_ei().for_trial(49, Some(50)),
-            Acquisition::Ucb {
-                kappa: Acquisition::GREEDY_KAPPA
-            }
-        );
-        let whole = Acquisition::LogEi { greedy_tail: 1.0 };
-        assert_eq!(greedy(whole, Some(5), 5), [0, 2, 4]);
-        let short = Acquisition::LogEi { greedy_tail: 0.1 };
-        assert_eq!(greedy(short, Some(19), 19), [18]);
-    }
-
-    #[test]
-    fn nothing_is_greedy_without_a_plan_a_tail_or_log_ei() {
-        assert!(greedy(Acquisition::log_ei(), None, 100).is_empty());
-        assert!(greedy(Acquisition::LogEi { greedy_tail: 0.0 }, Some(50), 50).is_empty());
-        assert!(greedy(Acquisition::Ucb { kappa: 0.1 }, Some(50), 50).is_empty());
-        assert!(greedy(Acquisition::log_ei(), Some(0), 10).is_empty());
     }
 }

@@ -1,9 +1,9 @@
 //! Samplers: how each trial's hyperparameters are chosen.
 //!
 //! A sampler is a pure function of (search space, finished history, running trials' parameters,
-//! seed, trial number, planned trials): it reads no clock and no global random state, so the same experiment file
-//! always proposes the same parameters, in any order of execution and with any number of trials
-//! side by side (as long as the runner hands it the same history).
+//! seed, trial number, planned trials): it reads no clock and no global random state, so the
+//! same experiment file always proposes the same parameters, in any order of execution and with
+//! any number of trials side by side (as long as the runner hands it the same history).
 //!
 //! The model-based samplers (`TpeSampler`, `GpSampler`) work on an internal representation of
 //! the space (`unit`): each numeric parameter as a real coordinate (its logarithm for log
@@ -76,7 +76,7 @@ pub struct SuggestContext<'a> {
     /// The trial whose parameters are wanted.
     pub trial: TrialId,
     /// How many trials the experiment plans, when known: `bayes` spends the end of the plan
-    /// differently (`Acquisition::for_trial`).
+    /// differently (its greedy tail).
     pub planned: Option<u32>,
 }
 

@@ -48,6 +48,30 @@ struct Candidate {
     mean: f64,
 }
 
+/// The `kappa` of the greedy trials of `log_ei`'s tail.
+pub(super) const GREEDY_KAPPA: f64 = 0.5;
+
+/// Returns what trial `trial` maximizes when the experiment plans `planned` trials (`None` when
+/// no plan is known): `configured`, or in `log_ei`'s greedy tail (the last trial and every second
+/// one before it, within the last `greedy_tail` of the plan) the upper confidence bound with
+/// `GREEDY_KAPPA`.
+pub(super) fn rule_for(configured: Acquisition, trial: u32, planned: Option<u32>) -> Acquisition {
+    let (Acquisition::LogEi { greedy_tail }, Some(planned)) = (configured, planned) else {
+        return configured;
+    };
+    // The tail's length in trials, rounded down; `greedy_tail` is in [0, 1].
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let tail = (f64::from(planned) * greedy_tail.clamp(0.0, 1.0)) as u32;
+    let greedy = trial < planned && trial >= planned - tail && (planned - 1 - trial) % 2 == 0;
+    if greedy {
+        Acquisition::Ucb {
+            kappa: GREEDY_KAPPA,
+        }
+    } else {
+        configured
+    }
+}
+
 /// Perturbation scales around the best trials, in unit coordinates.
 const SCALES: [f64; 4] = [0.003, 0.02, 0.08, 0.25];
 

@@ -146,7 +146,7 @@ impl Sampler for GpSampler {
                 .unwrap_or(1)
                 .max(1),
             local_searches: usize::try_from(self.config.n_local_search).unwrap_or(0),
-            rule: self.config.acquisition.for_trial(ctx.trial.0, ctx.planned),
+            rule: acquisition::rule_for(self.config.acquisition, ctx.trial.0, ctx.planned),
         };
         let z = search.maximize(&best_points, &mut rng);
         Ok(cube.decode(&z))

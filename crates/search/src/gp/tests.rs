@@ -182,3 +182,34 @@ fn a_running_trial_pushes_the_next_proposal_away() {
         + (alone["x"].as_f64().unwrap_or(0.0) - beside["x"].as_f64().unwrap_or(0.0)).abs();
     assert!(distance > 1e-3, "{alone:?} {beside:?}");
 }
+
+/// The trials of `0..trials` that `configured` makes greedy when `planned` are planned.
+fn greedy(configured: Acquisition, planned: Option<u32>, trials: u32) -> Vec<u32> {
+    (0..trials)
+        .filter(|&k| acquisition::rule_for(configured, k, planned) != configured)
+        .collect()
+}
+
+#[test]
+fn log_ei_is_greedy_on_the_last_trial_and_every_second_one_in_its_tail() {
+    let odd_from_31: Vec<u32> = (31..50).step_by(2).collect();
+    assert_eq!(greedy(Acquisition::log_ei(), Some(50), 60), odd_from_31);
+    assert_eq!(
+        acquisition::rule_for(Acquisition::log_ei(), 49, Some(50)),
+        Acquisition::Ucb {
+            kappa: acquisition::GREEDY_KAPPA
+        }
+    );
+    let whole = Acquisition::LogEi { greedy_tail: 1.0 };
+    assert_eq!(greedy(whole, Some(5), 5), [0, 2, 4]);
+    let short = Acquisition::LogEi { greedy_tail: 0.1 };
+    assert_eq!(greedy(short, Some(19), 19), [18]);
+}
+
+#[test]
+fn nothing_is_greedy_without_a_plan_a_tail_or_log_ei() {
+    assert!(greedy(Acquisition::log_ei(), None, 100).is_empty());
+    assert!(greedy(Acquisition::LogEi { greedy_tail: 0.0 }, Some(50), 50).is_empty());
+    assert!(greedy(Acquisition::Ucb { kappa: 0.1 }, Some(50), 50).is_empty());
+    assert!(greedy(Acquisition::log_ei(), Some(0), 10).is_empty());
+}
