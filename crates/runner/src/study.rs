@@ -493,29 +493,33 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_stopped_study_ends_between_epochs_and_resumes_to_the_same_results() {
-        let store = Store::temporary().unwrap();
+    /// Runs `spec` with `parallel` trials side by side, stopping the study when trial `at`
+    /// reports `step`.
+    fn run_stopped_at(
+        store: &Store,
+        spec: &ExperimentSpec,
+        objective: &Quadratic,
+        parallel: usize,
+        (at, step): (TrialId, Step),
+    ) -> StudySummary {
         let observer = StopAt {
-            at: TrialId(3),
-            step: Step(2),
+            at,
+            step,
             stop: Stop::default(),
         };
         let options = StudyOptions {
             stop: observer.stop.clone(),
-            ..options(1)
+            ..options(parallel)
         };
         let clock = TickClock(AtomicI64::new(0));
+        run_study(store, spec, objective, &observer, &clock, &options).unwrap()
+    }
+
+    #[test]
+    fn a_stopped_study_ends_between_epochs_and_resumes_to_the_same_results() {
+        let store = Store::temporary().unwrap();
         let objective = quadratic(2.0);
-        let stopped = run_study(
-            &store,
-            &spec(6, "a"),
-            &objective,
-            &observer,
-            &clock,
-            &options,
-        )
-        .unwrap();
+        let stopped = run_stopped_at(&store, &spec(6, "a"), &objective, 1, (TrialId(3), Step(2)));
         assert!(stopped.interrupted);
         assert_eq!(
             objective.calls.load(Ordering::SeqCst),
@@ -561,22 +565,12 @@ mod tests {
             min_resource: 2,
             reduction_factor: 2,
         };
-        let observer = StopAt {
-            at: TrialId(0),
-            step: Step(1),
-            stop: Stop::default(),
-        };
-        let options = StudyOptions {
-            stop: observer.stop.clone(),
-            ..options(2)
-        };
         let objective = Quadratic {
             jitter: |k| if k == 0 { 50 } else { 0 },
             ..quadratic(2.0)
         };
         let store = Store::temporary().unwrap();
-        let clock = TickClock(AtomicI64::new(0));
-        let stopped = run_study(&store, &spec, &objective, &observer, &clock, &options).unwrap();
+        let stopped = run_stopped_at(&store, &spec, &objective, 2, (TrialId(0), Step(1)));
         assert!(stopped.interrupted);
         let states: Vec<TrialState> = stopped.trials.iter().map(|t| t.state).collect();
         assert_eq!(states, [TrialState::Queued, TrialState::Queued]);
