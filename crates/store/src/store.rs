@@ -18,6 +18,7 @@
 //! keeps a second process from reading the database, not that file.
 
 mod remove;
+mod scratch;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -67,6 +68,8 @@ pub struct Store {
     trials: sled::Tree,
     metrics: sled::Tree,
     path: Option<Arc<Path>>,
+    /// A temporary store's folder and lease; last, so that it is let go after sled's handles.
+    _scratch: Option<Arc<scratch::Scratch>>,
 }
 
 impl Store {
@@ -84,7 +87,7 @@ impl Store {
         let started = Instant::now();
         loop {
             match sled::Config::new().path(path).open() {
-                Ok(db) => return Store::init(db, Some(Arc::from(path))),
+                Ok(db) => return Store::init(db, Some(Arc::from(path)), None),
                 Err(e) => match open_error(e, path) {
                     Error::Locked { .. } if started.elapsed() < LOCK_WAIT => {
                         std::thread::sleep(LOCK_POLL);
@@ -99,13 +102,18 @@ impl Store {
         }
     }
 
-    /// Opens an empty store that lives in memory (or `/dev/shm`) and vanishes when dropped.
+    /// Opens an empty store in `/dev/shm` (or the temp folder) that vanishes when dropped.
+    ///
+    /// What a killed process leaves behind is removed by the next call, in any process (see
+    /// `scratch`).
     pub fn temporary() -> Result<Store> {
+        let scratch = scratch::lease().map_err(Error::Io)?;
         let db = sled::Config::new()
             .temporary(true)
+            .path(&scratch.folder)
             .open()
             .map_err(storage)?;
-        Store::init(db, None)
+        Store::init(db, None, Some(Arc::new(scratch)))
     }
 
     /// Records who holds the store, in words for a person (such as the command, its process
@@ -374,7 +382,11 @@ impl Store {
         Ok(())
     }
 
-    fn init(db: sled::Db, path: Option<Arc<Path>>) -> Result<Store> {
+    fn init(
+        db: sled::Db,
+        path: Option<Arc<Path>>,
+        scratch: Option<Arc<scratch::Scratch>>,
+    ) -> Result<Store> {
         let tree = |name: &str| db.open_tree(name).map_err(storage);
         let store = Store {
             meta: tree("meta")?,
@@ -386,6 +398,7 @@ impl Store {
             metrics: tree("metrics")?,
             db,
             path,
+            _scratch: scratch,
         };
         store.check_format()?;
         Ok(store)

@@ -62,7 +62,8 @@ pub(super) fn rule_for(configured: Acquisition, trial: u32, planned: Option<u32>
     // The tail's length in trials, rounded down; `greedy_tail` is in [0, 1].
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let tail = (f64::from(planned) * greedy_tail.clamp(0.0, 1.0)) as u32;
-    let greedy = trial < planned && trial >= planned - tail && (planned - 1 - trial) % 2 == 0;
+    let greedy =
+        trial < planned && trial >= planned - tail && (planned - 1 - trial).is_multiple_of(2);
     if greedy {
         Acquisition::Ucb {
             kappa: GREEDY_KAPPA,

@@ -35,7 +35,10 @@ pub(super) fn trial(id: u32, state: TrialState) -> Trial {
             ("batch".to_owned(), ParamValue::Int(64)),
             ("lr".to_owned(), ParamValue::Float(0.1 + f64::from(id))),
             ("opt".to_owned(), ParamValue::Str("sgd".into())),
-            ("nesterov".to_owned(), ParamValue::Bool(id % 2 == 0)),
+            (
+                "nesterov".to_owned(),
+                ParamValue::Bool(id.is_multiple_of(2)),
+            ),
         ]),
         state,
         reason: state.is_finished().then(|| format!("{state} for a reason")),
@@ -533,4 +536,22 @@ fn run_records_are_kept_per_experiment_and_survive_reopening() {
     assert_eq!(store.run_record("a").unwrap(), Some(record));
     // An experiment without a record, as every experiment stored before records existed.
     assert_eq!(store.run_record("b").unwrap(), None);
+}
+
+#[test]
+fn a_temporary_store_lives_in_its_leased_folder_until_dropped() {
+    let store = Store::temporary().unwrap();
+    let folder = store._scratch.as_ref().unwrap().folder.clone();
+    let lease = store._scratch.as_ref().unwrap().lease_path().to_path_buf();
+    store.create_experiment(&info("e", 1)).unwrap();
+    store.flush().unwrap();
+    assert!(folder.join("db").exists() && lease.exists());
+    drop(store);
+    assert!(!lease.exists());
+    // sled deletes the folder when its background threads let go of it (see `LOCK_WAIT`).
+    let started = Instant::now();
+    while folder.exists() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(LOCK_POLL);
+    }
+    assert!(!folder.exists(), "{} is left behind", folder.display());
 }
