@@ -20,6 +20,7 @@ mod space;
 mod spec;
 mod time;
 mod trial;
+mod words;
 mod yaml;
 
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
@@ -44,3 +45,4 @@ pub use spec::{
 };
 pub use time::format_duration;
 pub use trial::{Trial, TrialOutcome, TrialResult, TrialState};
+pub use words::suggest;

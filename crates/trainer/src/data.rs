@@ -93,7 +93,13 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
             location: spec.target.location.clone(),
             path: path.clone(),
             target: target_name.clone(),
-            columns: quoted(&header),
+            columns: format!(
+                "{}the columns are {}",
+                experiment::suggest(target_name, header.iter().map(String::as_str))
+                    .map(|c| format!("did you mean `{c}`? "))
+                    .unwrap_or_default(),
+                quoted(&header)
+            ),
         })?;
     let feature_names: Vec<String> = header
         .iter()
@@ -221,13 +227,28 @@ fn missing_value(cell: &str, what: &str) -> String {
     }
 }
 
-/// Returns the names quoted and comma-separated, for messages.
+/// Returns the names quoted and comma-separated, for messages; a long list shows its ends and a count.
 pub(crate) fn quoted(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|c| format!("`{c}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    /// Lists longer than this show their first `HEAD` and last `TAIL` names and a count.
+    const MAX: usize = 12;
+    const HEAD: usize = 6;
+    const TAIL: usize = 3;
+    let quote = |names: &[String]| {
+        names
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if names.len() <= MAX {
+        return quote(names);
+    }
+    format!(
+        "{}, ..., {} ({} in all)",
+        quote(&names[..HEAD]),
+        quote(&names[names.len() - TAIL..]),
+        names.len()
+    )
 }
 
 fn is_finite_number(cell: &str) -> bool {
@@ -559,6 +580,22 @@ pub(crate) mod tests {
         assert_eq!(
             err.to_string(),
             "spec.yaml:5:8: data.target: no column `label` in `data/x.csv`; the columns are `a`, `b`"
+        );
+    }
+
+    #[test]
+    fn a_missing_target_suggests_a_close_column_and_shortens_a_long_header() {
+        let header: Vec<String> = (0..20)
+            .map(|i| format!("px{i}"))
+            .chain(["digit".into()])
+            .collect();
+        let text = format!("{}\n{}\n", header.join(","), vec!["1"; 21].join(","));
+        let err = parse_str(&text, "digits").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "spec.yaml:5:8: data.target: no column `digits` in `data/x.csv`; did you mean \
+             `digit`? the columns are `px0`, `px1`, `px2`, `px3`, `px4`, `px5`, ..., `px18`, \
+             `px19`, `digit` (21 in all)"
         );
     }
 

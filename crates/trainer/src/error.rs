@@ -20,7 +20,7 @@ pub enum Error {
     },
     /// The column named by `data.target` is not in the CSV header.
     #[error(
-        "{location}: data.target: no column `{target}` in `{}`; the columns are {columns}",
+        "{location}: data.target: no column `{target}` in `{}`; {columns}",
         path.display()
     )]
     MissingTarget {
@@ -30,7 +30,8 @@ pub enum Error {
         path: PathBuf,
         /// The requested column.
         target: String,
-        /// The header's columns, quoted and comma-separated.
+        /// "did you mean `x`? " for a close column name, then "the columns are " and the
+        /// header's columns, quoted and comma-separated (a long header shortened).
         columns: String,
     },
     /// A cell of the CSV file is not a value of the expected kind.
