@@ -311,9 +311,27 @@ fn every_command_has_help_and_bad_usage_exits_2() {
     }
     let bad = env.sweep(&["run"]);
     assert_eq!(bad.code, 2, "{bad:?}");
-    let missing = env.sweep(&["show", "nothing"]);
-    assert_eq!(missing.code, 2, "{missing:?}");
-    assert!(missing.stderr.contains("no store"), "{}", missing.stderr);
+    // Every command that reads a store says there is none, and how to make one.
+    let store_commands: [&[&str]; 7] = [
+        &["show", "nothing"],
+        &["trials", "nothing"],
+        &["ls"],
+        &["export", "nothing", "--format", "csv"],
+        &["reproduce", "nothing/1"],
+        &["rm", "nothing", "--yes"],
+        &["predict", "3", "--input", "new.csv"],
+    ];
+    for args in store_commands {
+        let missing = env.sweep(args);
+        assert_eq!(missing.code, 2, "{args:?}: {missing:?}");
+        assert!(
+            missing
+                .stderr
+                .contains("no store at .sweep; run `sweep run FILE` first"),
+            "{args:?}: {}",
+            missing.stderr
+        );
+    }
 }
 
 #[test]

@@ -47,6 +47,17 @@ pub(crate) fn load_spec(file: &Path) -> anyhow::Result<ExperimentSpec> {
         .map_err(|e| anyhow::anyhow!("invalid experiment file {}\n{e}", file.display()))
 }
 
+/// Fails, saying how to make one, when there is no store at `path`.
+pub(crate) fn require_store(path: &Path) -> anyhow::Result<()> {
+    if !path.exists() {
+        bail!(
+            "no store at {}; run `sweep run FILE` first, or pass --store DIR",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// What comes before the dashboard's URL in an `opener` text.
 const DASHBOARD_AT: &str = ", dashboard at ";
 
@@ -58,11 +69,8 @@ pub(crate) enum StoreMode {
 }
 
 pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> {
-    if mode == StoreMode::Existing && !path.exists() {
-        bail!(
-            "no store at {}; run `sweep run FILE` first, or pass --store DIR",
-            path.display()
-        );
+    if mode == StoreMode::Existing {
+        require_store(path)?;
     }
     let store = Store::open(path).map_err(|e| {
         let advice = match &e {

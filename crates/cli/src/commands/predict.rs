@@ -48,6 +48,7 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
         );
     };
     let store = &args.store.store;
+    super::require_store(store)?;
     let file = format!("{trial}.json");
     if let Some(experiment) = named {
         let sidecar = trainer::checkpoint_dir(store, &experiment).join(&file);
