@@ -399,14 +399,14 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
 }
 
 #[test]
-fn a_csv_with_missing_values_is_refused_at_the_cell_or_its_rows_left_out() {
+fn a_csv_with_missing_values_is_refused_at_the_cell_its_rows_left_out_or_its_cells_filled() {
     let env = TestEnv::new();
     let digits = tests::repo_root()
         .join("experiments")
         .join("data")
         .join("digits.csv");
     let text = std::fs::read_to_string(digits).unwrap();
-    // Blank the first pixel of data row 3 and mark the second of row 10 `NA`.
+    // Blank the first pixel of data row 3, mark the second of row 10 `NA`, blank row 20's label.
     let holed: Vec<String> = text
         .lines()
         .enumerate()
@@ -419,43 +419,74 @@ fn a_csv_with_missing_values_is_refused_at_the_cell_or_its_rows_left_out() {
                 cells[1] = "NA";
                 cells.join(",")
             }
+            20 => l
+                .rsplit_once(',')
+                .map_or(l.to_string(), |(rest, _)| format!("{rest},")),
             _ => l.to_string(),
         })
         .collect();
     let csv = env.path().join("holed.csv");
     std::fs::write(&csv, holed.join("\n") + "\n").unwrap();
     let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-    let spec = |missing: &str| {
+    // Each rule its own experiment, named after it.
+    let spec = |rule: &str, missing: &str| {
         TINY.replace("DATA/digits.csv", csv.to_str().unwrap())
+            .replace("name: tiny", &format!("name: {rule}"))
             .replace("run_cap: 4", "run_cap: 1")
             .replace("target: digit}", &format!("target: digit{missing}}}"))
     };
 
-    let refused = env.write_spec("refused.yaml", &spec(""));
+    let refused = env.write_spec("refused.yaml", &spec("refused", ""));
     let out = env.sweep(&["validate", refused.to_str().unwrap()]);
     assert_eq!(out.code, 2, "{out:?}");
     let want = format!(
         "holed.csv: row 3 (line 4), column `{}`: the cell is empty, a missing value; \
-         `data.missing: drop` leaves out rows with missing values",
+         `data.missing: drop` leaves out rows with missing values, `mean` or `median` fills in \
+         missing features",
         header[0]
     );
     assert!(out.stderr.contains(&want), "{}", out.stderr);
 
-    let dropped = env.write_spec("dropped.yaml", &spec(", missing: drop"));
+    let dropped = env.write_spec("dropped.yaml", &spec("dropped", ", missing: drop"));
     let out = env.sweep(&["validate", dropped.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
-        out.stdout.contains("(2 rows with missing values left out)"),
+        out.stdout.contains("(3 rows with missing values left out)"),
         "{}",
         out.stdout
     );
     let out = env.sweep(&["run", dropped.to_str().unwrap(), "--no-serve"]);
     assert_eq!(out.code, 0, "{out:?}");
+    let want = format!(
+        "data: 3 rows with missing values left out in {} (data.missing: drop)",
+        csv.display()
+    );
+    assert!(out.stderr.contains(&want), "{}", out.stderr);
+
+    // Filled: only the row without a label is left out.
+    let filled = env.write_spec("filled.yaml", &spec("filled", ", missing: median"));
+    let out = env.sweep(&["validate", filled.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let note = "1 row with a missing label left out, 2 missing cells filled with the training \
+                split's median";
+    assert!(out.stdout.contains(&format!("({note})")), "{}", out.stdout);
+    let out = env.sweep(&["run", filled.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains(note), "{}", out.stderr);
+    // The checkpoint fills missing cells of new rows the same way; the other model refuses them.
+    let input = env.path().join("new.csv");
+    std::fs::write(
+        &input,
+        [holed[0].as_str(), &holed[3], &holed[10]].join("\n") + "\n",
+    )
+    .unwrap();
+    let out = env.sweep(&["predict", "filled/0", "--input", input.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout.lines().count(), 3, "{}", out.stdout);
+    let out = env.sweep(&["predict", "dropped/0", "--input", input.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{out:?}");
     assert!(
-        out.stderr.contains("data: 2 rows of ")
-            && out
-                .stderr
-                .contains("holed.csv with missing values left out"),
+        out.stderr.contains("the cell is empty, a missing value"),
         "{}",
         out.stderr
     );

@@ -47,6 +47,28 @@ pub enum MissingValues {
     Error,
     /// Rows with a missing value are left out, and counted.
     Drop,
+    /// A missing feature cell is filled with its column's mean over the training split; a row
+    /// whose label is missing is left out.
+    Mean,
+    /// As `Mean`, with the column's median over the training split.
+    Median,
+}
+
+impl MissingValues {
+    /// Whether missing feature cells are filled in (and rows with a missing label left out).
+    pub fn fills(self) -> bool {
+        matches!(self, MissingValues::Mean | MissingValues::Median)
+    }
+
+    /// The rule as written in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingValues::Error => "error",
+            MissingValues::Drop => "drop",
+            MissingValues::Mean => "mean",
+            MissingValues::Median => "median",
+        }
+    }
 }
 
 /// The cell texts read as a missing value (besides an empty cell), as pandas reads them.

@@ -4,8 +4,8 @@
 //! safetensors (`<trial>.safetensors`, one tensor per parameter, named as `Net::param_names`
 //! names them), and a JSON sidecar (`<trial>.json`, `CheckpointV1`) with everything needed to
 //! rebuild the model and feed it: the model kind and hyperparameters, the feature and class
-//! names, the normalization fitted on the training split, and the objective value that ranks
-//! it. Loading rebuilds the network from the sidecar and fills it with dfdx's `load_safetensor`,
+//! names, the fill values and normalization fitted on the training split, and the objective
+//! value that ranks it. Loading rebuilds the network from the sidecar and fills it with dfdx's `load_safetensor`,
 //! which refuses a tensor whose shape differs from the rebuilt one.
 //!
 //! `Keeper` keeps only the best `keep` checkpoints of an experiment by the objective metric,
@@ -58,6 +58,10 @@ pub(crate) struct CheckpointV1 {
     pub(crate) scale: Vec<f32>,
     /// A regression target's `[mean, std]`.
     pub(crate) target_scale: Option<[f64; 2]>,
+    /// The value each feature's missing cells are filled with (`data.missing: mean | median`),
+    /// before scaling; absent otherwise, and in sidecars written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) fill: Option<Vec<f32>>,
 }
 
 /// What a trial's checkpoint records about the trial.
@@ -115,6 +119,7 @@ impl CheckpointV1 {
             shift: n.shift.clone(),
             scale: n.scale.clone(),
             target_scale: data.target_scale.map(|t| [t.mean, t.std]),
+            fill: data.fill.clone(),
         }
     }
 
@@ -301,7 +306,22 @@ fn read_sidecar(path: &Path) -> Result<CheckpointV1> {
             )))
         }
     }
-    serde_json::from_value(version).map_err(|e| bad(e.to_string()))
+    let meta: CheckpointV1 = serde_json::from_value(version).map_err(|e| bad(e.to_string()))?;
+    let features = meta.feature_names.len();
+    let per_feature = [
+        ("shift", Some(&meta.shift)),
+        ("scale", Some(&meta.scale)),
+        ("fill", meta.fill.as_ref()),
+    ];
+    for (field, values) in per_feature {
+        if let Some(values) = values.filter(|v| v.len() != features) {
+            return Err(bad(format!(
+                "`{field}` has {} values for {features} features",
+                values.len()
+            )));
+        }
+    }
+    Ok(meta)
 }
 
 /// Returns the safetensors bytes of `tensors`, little-endian `f32`.
@@ -381,6 +401,7 @@ mod tests {
             shift: vec![0.0],
             scale: vec![1.0],
             target_scale: None,
+            fill: None,
         }
     }
 
@@ -441,6 +462,28 @@ mod tests {
             .filter_map(|(k, v)| Some((k.clone(), from_json(v)?)))
             .collect();
         assert_eq!(back, params);
+    }
+
+    #[test]
+    fn fill_values_round_trip_and_per_feature_lengths_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("0.json");
+        let mut filled = meta(0, 0.5);
+        filled.fill = Some(vec![2.5]);
+        fs::write(&path, serde_json::to_vec(&filled).unwrap()).unwrap();
+        assert_eq!(read_sidecar(&path).unwrap(), filled);
+        // Written before `fill` existed, or without filling: no field, read as `None`.
+        let text = serde_json::to_string(&meta(0, 0.5)).unwrap();
+        assert!(!text.contains("fill"), "{text}");
+        fs::write(&path, &text).unwrap();
+        assert_eq!(read_sidecar(&path).unwrap().fill, None);
+        for (field, bad) in [("fill", "[1.0, 2.0]"), ("shift", "[]")] {
+            let mut json: serde_json::Value = serde_json::to_value(&filled).unwrap();
+            json[field] = serde_json::from_str(bad).unwrap();
+            fs::write(&path, json.to_string()).unwrap();
+            let err = read_sidecar(&path).unwrap_err().to_string();
+            assert!(err.contains(&format!("`{field}` has")), "{err}");
+        }
     }
 
     #[test]

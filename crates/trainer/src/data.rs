@@ -42,8 +42,11 @@ pub(crate) struct Dataset {
     pub(crate) class_names: Vec<String>,
     /// The pixel layout of each row, for image data.
     pub(crate) image: Option<ImageShape>,
-    /// Rows of the file left out for a missing value (`data.missing: drop`).
+    /// Rows of the file left out for a missing value (`data.missing: drop`), or for a missing
+    /// label (`mean`, `median`).
     pub(crate) dropped_rows: usize,
+    /// Feature cells left missing, as NaN, to be filled after the split (`mean`, `median`).
+    pub(crate) missing_cells: usize,
 }
 
 impl Matrix {
@@ -133,29 +136,40 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let mut data = Vec::new();
     let mut raw_labels = Vec::new();
     let mut dropped_rows = 0;
+    let mut missing_cells = 0;
     let mut record = csv::StringRecord::new();
     // A target cell is missing when empty, or a marker when the target is known to be numbers.
     let target_missing =
         |cell: &str| cell.is_empty() || (spec.task == Some(Task::Regression) && is_marker(cell));
+    let fills = spec.missing.fills();
     while csv.read(&mut record)? {
-        if spec.missing == MissingValues::Drop
-            && record.iter().enumerate().any(|(column, cell)| {
+        let drop = match spec.missing {
+            MissingValues::Drop => record.iter().enumerate().any(|(column, cell)| {
                 if column == target {
                     target_missing(cell)
                 } else {
                     is_missing(cell)
                 }
-            })
-        {
+            }),
+            // A label cannot be filled in.
+            MissingValues::Mean | MissingValues::Median => {
+                record.get(target).is_some_and(target_missing)
+            }
+            MissingValues::Error => false,
+        };
+        if drop {
             dropped_rows += 1;
             continue;
         }
         let malformed = |column: usize, message: String| csv.malformed(column, message);
         let missing = |column: usize, message: String| {
-            malformed(
-                column,
-                format!("{message}; `data.missing: drop` leaves out rows with missing values"),
-            )
+            let hint = if column == target {
+                "`data.missing: drop` (or `mean` or `median`) leaves out rows with a missing label"
+            } else {
+                "`data.missing: drop` leaves out rows with missing values, `mean` or `median` \
+                 fills in missing features"
+            };
+            malformed(column, format!("{message}; {hint}"))
         };
         for (column, cell) in record.iter().enumerate() {
             if column == target {
@@ -172,13 +186,16 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                 continue;
             }
             // Only a cell that is not a number is looked up among the missing-value markers.
-            data.push(number(cell).map_err(|message| {
-                if is_missing(cell) {
-                    missing(column, message)
-                } else {
-                    malformed(column, message)
+            let value = match number(cell) {
+                Ok(x) => x,
+                Err(_) if fills && is_missing(cell) => {
+                    missing_cells += 1;
+                    f32::NAN
                 }
-            })?);
+                Err(message) if is_missing(cell) => return Err(missing(column, message)),
+                Err(message) => return Err(malformed(column, message)),
+            };
+            data.push(value);
         }
     }
     let features = Matrix {
@@ -197,6 +214,7 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let mut dataset =
         targets.into_dataset(features, feature_names, spec.image, target_name, &unusable)?;
     dataset.dropped_rows = dropped_rows;
+    dataset.missing_cells = missing_cells;
     Ok(dataset)
 }
 
@@ -210,7 +228,7 @@ pub(crate) fn number(cell: &str) -> std::result::Result<f32, String> {
 }
 
 /// Returns whether a feature cell holds a missing value: empty, or one of `MISSING_MARKERS`.
-fn is_missing(cell: &str) -> bool {
+pub(crate) fn is_missing(cell: &str) -> bool {
     cell.is_empty() || is_marker(cell)
 }
 
@@ -319,6 +337,7 @@ impl Targets {
             class_names,
             image,
             dropped_rows: 0,
+            missing_cells: 0,
         })
     }
 }
@@ -520,28 +539,55 @@ pub(crate) mod tests {
 
     #[test]
     fn missing_values_are_refused_with_the_way_to_drop_them() {
-        let hint = "a missing value; `data.missing: drop` leaves out rows with missing values";
-        for (text, want) in [
+        let hint = "a missing value; `data.missing: drop` leaves out rows with missing values, \
+                    `mean` or `median` fills in missing features";
+        let label_hint = "a missing value; `data.missing: drop` (or `mean` or `median`) leaves \
+                          out rows with a missing label";
+        for (text, want, hint) in [
             (
                 "a,b,y\n1,2,0\n3,,1\n",
                 "row 2 (line 3), column `b`: the cell is empty",
+                hint,
             ),
             (
                 "a,b,y\n1,2,0\n3,NA,1\n",
                 "row 2 (line 3), column `b`: the cell is `NA`",
+                hint,
             ),
             (
                 "a,y\n1,0\nNaN,1\n",
                 "row 2 (line 3), column `a`: the cell is `NaN`",
+                hint,
             ),
             (
                 "a,y\n1,0\n2,\n",
                 "row 2 (line 3), column `y`: the label is empty",
+                label_hint,
             ),
         ] {
             let err = parse_str(text, "y").unwrap_err().to_string();
             assert_eq!(err, format!("data/x.csv: {want}, {hint}"), "{text:?}");
         }
+    }
+
+    #[test]
+    fn filling_keeps_rows_with_missing_features_and_leaves_out_missing_labels() {
+        let mut fill = spec("data/x.csv", "y");
+        fill.missing = experiment::MissingValues::Median;
+        let text = "a,b,y\n1,2,0\n3,,1\n4,NA,1\n5,6,\n?,8,1\n";
+        let d = parse(text.as_bytes(), &fill).unwrap();
+        assert_eq!(
+            (d.features.rows, d.dropped_rows, d.missing_cells),
+            (4, 1, 3)
+        );
+        let nan_at: Vec<usize> = (0..d.features.data.len())
+            .filter(|&i| d.features.data[i].is_nan())
+            .collect();
+        assert_eq!(nan_at, [3, 5, 6], "row 2's b, row 3's b, row 5's a");
+        assert_eq!(d.labels, [0, 1, 1, 1]);
+        // Anything that is not a number nor a missing value is still an error.
+        let err = parse("a,y\n1,0\noops,1\n".as_bytes(), &fill).unwrap_err();
+        assert!(err.to_string().contains("found `oops`"), "{err}");
     }
 
     #[test]

@@ -60,8 +60,12 @@ pub struct DataSummary {
     pub classes: usize,
     /// Class names, in class-number order.
     pub class_names: Vec<String>,
-    /// Rows of the file left out for a missing value (`data.missing: drop`).
+    /// Rows of the file left out for a missing value (`data.missing: drop`), or for a missing
+    /// label (`mean`, `median`).
     pub dropped_rows: usize,
+    /// Missing feature cells filled in from the training split (`data.missing: mean`,
+    /// `median`).
+    pub filled_cells: usize,
 }
 
 /// Returns the folder where the checkpoints of `experiment` live in the store folder `store`.
@@ -153,6 +157,7 @@ impl MlpObjective {
             classes: self.data.class_names.len(),
             class_names: self.data.class_names.clone(),
             dropped_rows: self.data.dropped_rows,
+            filled_cells: self.data.filled_cells,
         }
     }
 

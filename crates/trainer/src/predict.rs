@@ -2,17 +2,18 @@
 //!
 //! The input is a CSV file with a header naming the model's feature columns, in any order; the
 //! target column may be there too and is ignored, and any other column is an error, as is a
-//! missing one. Each row is scaled with the normalization fitted at training time (stored in the
-//! checkpoint), and the output is a CSV file with one row per input row: `prediction` (the class
-//! name, or the value in the target's units) and, for classification, `p_<class>` for each
-//! class's probability.
+//! missing one. A missing cell is an error, unless the model was trained with `data.missing:
+//! mean | median`: then it gets the fill value fitted at training time. Each row is scaled with
+//! the normalization fitted at training time (both stored in the checkpoint), and the output is
+//! a CSV file with one row per input row: `prediction` (the class name, or the value in the
+//! target's units) and, for classification, `p_<class>` for each class's probability.
 
 use std::io::{Read, Write};
 use std::path::Path;
 
 use crate::checkpoint;
 use crate::csv_text::CsvText;
-use crate::data::{number, quoted, Matrix};
+use crate::data::{is_missing, number, quoted, Matrix};
 use crate::metrics::softmax_row;
 use crate::{train, Error, Result};
 
@@ -83,7 +84,12 @@ pub fn predict(
         let mut values = vec![0.0f32; cols];
         for (column, (cell, slot)) in record.iter().zip(&slots).enumerate() {
             if let Some(i) = slot {
-                values[*i] = number(cell).map_err(|message| csv.malformed(column, message))?;
+                values[*i] = match (number(cell), &meta.fill) {
+                    (Ok(x), _) => x,
+                    // Filled as the training data was.
+                    (Err(_), Some(fill)) if is_missing(cell) => fill[*i],
+                    (Err(message), _) => return Err(csv.malformed(column, message)),
+                };
             }
         }
         data.extend(values);

@@ -1,11 +1,12 @@
-//! Data preparation shared by every trial: the seeded train/validation/test split and the
-//! feature scaling fitted on the training split.
+//! Data preparation shared by every trial: the seeded train/validation/test split, the filling
+//! of missing feature cells (`data.missing: mean | median`) and the feature scaling, both fitted
+//! on the training split.
 //!
 //! The split is drawn from the *experiment's* seed, not the trial's, so that all trials of an
-//! experiment are compared on the same rows. The scaling is fitted on the training rows only,
-//! so nothing about the validation or test rows leaks into training.
+//! experiment are compared on the same rows. Fill values and scaling are fitted on the training
+//! rows only, so nothing about the validation or test rows leaks into training.
 
-use experiment::{DataSpec, ImageShape, Normalize, Seed, SplitSpec, Task};
+use experiment::{DataSpec, ImageShape, MissingValues, Normalize, Seed, SplitSpec, Task};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -64,6 +65,11 @@ pub(crate) struct Prepared {
     pub(crate) image: Option<ImageShape>,
     /// Rows of the file left out for a missing value.
     pub(crate) dropped_rows: usize,
+    /// The value each feature's missing cells were filled with, fitted on the training split;
+    /// `None` unless `data.missing` is `mean` or `median`.
+    pub(crate) fill: Option<Vec<f32>>,
+    /// Missing feature cells filled in, over all splits.
+    pub(crate) filled_cells: usize,
 }
 
 /// Loads, splits and normalizes the data of an experiment seeded with `seed`.
@@ -125,6 +131,25 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
     let mut train = take(&rows.train);
     let mut validation = take(&rows.validation);
     let mut test = take(&rows.test);
+    let fill = match spec.missing {
+        MissingValues::Mean | MissingValues::Median => Some(
+            fit_fill(spec.missing, &train.features).map_err(|column| Error::Unusable {
+                path: spec.csv.value.clone(),
+                message: format!(
+                    "column `{}` has no value in the training split to fill its missing cells \
+                     with (data.missing: {})",
+                    dataset.feature_names[column],
+                    spec.missing.as_str()
+                ),
+            })?,
+        ),
+        MissingValues::Error | MissingValues::Drop => None,
+    };
+    if let Some(fill) = &fill {
+        for split in [&mut train, &mut validation, &mut test] {
+            apply_fill(fill, &mut split.features);
+        }
+    }
     let normalization = Normalization::fit(spec.normalize, &train.features);
     for split in [&mut train, &mut validation, &mut test] {
         normalization.apply(&mut split.features);
@@ -140,7 +165,52 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         target_scale,
         image: dataset.image,
         dropped_rows: dataset.dropped_rows,
+        fill,
+        filled_cells: dataset.missing_cells,
     })
+}
+
+/// Fits the value that fills each column's missing (NaN) cells: the mean or median of the
+/// column's present values in `train`. Fails with the first column that has none.
+fn fit_fill(rule: MissingValues, train: &Matrix) -> std::result::Result<Vec<f32>, usize> {
+    (0..train.cols)
+        .map(|c| {
+            let mut present: Vec<f64> = (0..train.rows)
+                .map(|r| f64::from(train.data[r * train.cols + c]))
+                .filter(|x| !x.is_nan())
+                .collect();
+            if present.is_empty() {
+                return Err(c);
+            }
+            let n = present.len();
+            let value = if rule == MissingValues::Median {
+                present.sort_by(f64::total_cmp);
+                if n % 2 == 1 {
+                    present[n / 2]
+                } else {
+                    (present[n / 2 - 1] + present[n / 2]) / 2.0
+                }
+            } else {
+                #[allow(clippy::cast_precision_loss)]
+                let mean = present.iter().sum::<f64>() / n as f64;
+                mean
+            };
+            // The statistics of f32 features fit in f32.
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(value as f32)
+        })
+        .collect()
+}
+
+/// Replaces the missing (NaN) cells of `m` with their column's `fill` value.
+pub(crate) fn apply_fill(fill: &[f32], m: &mut Matrix) {
+    for row in m.data.chunks_exact_mut(m.cols) {
+        for (x, value) in row.iter_mut().zip(fill) {
+            if x.is_nan() {
+                *x = *value;
+            }
+        }
+    }
 }
 
 impl Split {
@@ -421,5 +491,73 @@ mod tests {
         // The feature is a + 100 + 0.5 scaled; the target comes back in its own units.
         let back = scale.invert(p.validation.values[0]);
         assert!((back.fract() - 0.5).abs() < 1e-4, "{back}");
+    }
+
+    #[test]
+    fn fill_values_are_the_training_columns_mean_or_median_of_present_cells() {
+        let nan = f32::NAN;
+        let train = Matrix {
+            rows: 4,
+            cols: 2,
+            data: vec![1.0, nan, 2.0, 10.0, 9.0, 20.0, nan, 60.0],
+        };
+        assert_eq!(fit_fill(MissingValues::Mean, &train), Ok(vec![4.0, 30.0]));
+        assert_eq!(fit_fill(MissingValues::Median, &train), Ok(vec![2.0, 20.0]));
+        let mut other = Matrix {
+            rows: 1,
+            cols: 2,
+            data: vec![nan, 7.0],
+        };
+        apply_fill(&[4.0, 30.0], &mut other);
+        assert_eq!(other.data, [4.0, 7.0], "only missing cells change");
+        let empty = Matrix {
+            rows: 2,
+            cols: 2,
+            data: vec![1.0, nan, 2.0, nan],
+        };
+        assert_eq!(fit_fill(MissingValues::Median, &empty), Err(1));
+    }
+
+    #[test]
+    fn missing_cells_are_filled_from_training_rows_before_scaling() {
+        // Column `a` is missing in every odd row; column `b` is 100 in every even row, 0 in
+        // every odd one, so the fill fitted on training rows can be told from one on all rows.
+        let text: String = (0..20)
+            .map(|i| {
+                let a = if i % 2 == 1 {
+                    "NA".to_string()
+                } else {
+                    i.to_string()
+                };
+                format!("{a},{},{}\n", if i % 2 == 0 { 100 } else { 0 }, i % 2)
+            })
+            .collect();
+        let mut spec = crate::data::tests::spec("x.csv", "y");
+        spec.normalize = Normalize::None;
+        spec.missing = MissingValues::Mean;
+        let dataset = crate::data::parse(format!("a,b,y\n{text}").as_bytes(), &spec).unwrap();
+        assert_eq!(dataset.missing_cells, 10);
+        let p = prepare_dataset(dataset, &spec, Seed(3)).unwrap();
+        assert_eq!(p.filled_cells, 10);
+        let fill = p.fill.clone().unwrap();
+        let train_even: Vec<f32> = (0..p.train.len())
+            .map(|r| p.train.features.row(r))
+            .filter(|row| row[1] == 100.0)
+            .map(|row| row[0])
+            .collect();
+        let mean = train_even.iter().sum::<f32>() / train_even.len() as f32;
+        assert_eq!(
+            fill[0], mean,
+            "the mean of the training rows' present cells"
+        );
+        for split in [&p.train, &p.validation, &p.test] {
+            for r in 0..split.len() {
+                let row = split.features.row(r);
+                assert!(!row[0].is_nan());
+                if row[1] == 0.0 {
+                    assert_eq!(row[0], fill[0], "an odd row gets the fill");
+                }
+            }
+        }
     }
 }

@@ -58,6 +58,45 @@ pub(crate) fn require_store(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Says what `data.missing` did to the data, such as "2 rows with a missing label left out, 5
+/// missing cells filled with the training split's median"; `None` when it did nothing.
+pub(crate) fn missing_note(
+    data: &trainer::DataSummary,
+    rule: experiment::MissingValues,
+) -> Option<String> {
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut parts = Vec::new();
+    if data.dropped_rows > 0 {
+        parts.push(if rule.fills() {
+            plural(
+                data.dropped_rows,
+                "row with a missing label left out",
+                "rows with a missing label left out",
+            )
+        } else {
+            plural(
+                data.dropped_rows,
+                "row with a missing value left out",
+                "rows with missing values left out",
+            )
+        });
+    }
+    if data.filled_cells > 0 {
+        let cells = plural(data.filled_cells, "missing cell", "missing cells");
+        parts.push(format!(
+            "{cells} filled with the training split's {}",
+            rule.as_str()
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 /// What comes before the dashboard's URL in an `opener` text.
 const DASHBOARD_AT: &str = ", dashboard at ";
 

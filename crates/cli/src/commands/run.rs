@@ -7,7 +7,7 @@ use experiment::{rank_trials, ExperimentSpec, TrialState};
 use runner::{StudyOptions, StudySummary};
 use trainer::MlpObjective;
 
-use super::{load_spec, open_store, opener, serve, StoreMode};
+use super::{load_spec, missing_note, open_store, opener, serve, StoreMode};
 use crate::args::RunArgs;
 use crate::clock::SystemClock;
 use crate::interrupt;
@@ -19,12 +19,11 @@ use crate::Outcome;
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
     let objective = MlpObjective::with_checkpoints(&spec, &args.store.store)?;
-    let dropped = objective.data_summary().dropped_rows;
-    if dropped > 0 {
+    if let Some(note) = missing_note(&objective.data_summary(), spec.data.missing) {
         eprintln!(
-            "data: {dropped} row{} of {} with missing values left out (data.missing: drop)",
-            if dropped == 1 { "" } else { "s" },
-            spec.data.csv.value.display()
+            "data: {note} in {} (data.missing: {})",
+            spec.data.csv.value.display(),
+            spec.data.missing.as_str()
         );
     }
     let parallel = match args.parallel.or(spec.parallel) {

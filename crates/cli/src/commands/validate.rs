@@ -32,10 +32,9 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         ),
         experiment::Task::Regression => "regression".to_string(),
     };
-    let dropped = match data.dropped_rows {
-        0 => String::new(),
-        1 => " (1 row with a missing value left out)".to_string(),
-        n => format!(" ({n} rows with missing values left out)"),
+    let dropped = match super::missing_note(&data, spec.data.missing) {
+        Some(note) => format!(" ({note})"),
+        None => String::new(),
     };
     writeln!(
         out,

@@ -169,9 +169,16 @@ pub(super) fn data(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpec
     let missing = match f.get("missing") {
         None => Some(MissingValues::Error),
         Some(n) => d
-            .choice(n, "data.missing", "missing-value rule", &["error", "drop"])
+            .choice(
+                n,
+                "data.missing",
+                "missing-value rule",
+                &["error", "drop", "mean", "median"],
+            )
             .map(|s| match s {
                 "drop" => MissingValues::Drop,
+                "mean" => MissingValues::Mean,
+                "median" => MissingValues::Median,
                 _ => MissingValues::Error,
             }),
     };

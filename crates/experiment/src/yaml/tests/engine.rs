@@ -26,6 +26,13 @@ fn engine_blocks_parse_with_their_defaults() {
     assert_eq!(spec.data.task, Some(Task::Classification));
     let dropping = parse_ok(&BASE.replace("target: y}", "target: y, missing: drop}"));
     assert_eq!(dropping.data.missing, MissingValues::Drop);
+    for rule in [MissingValues::Mean, MissingValues::Median] {
+        let filling = parse_ok(&BASE.replace(
+            "target: y}",
+            &format!("target: y, missing: {}}}", rule.as_str()),
+        ));
+        assert_eq!(filling.data.missing, rule);
+    }
     assert_eq!(
         spec.data.image,
         Some(ImageShape {
@@ -60,7 +67,7 @@ fn engine_block_errors() {
             ("data: {csv: d.csv, target: y, image: {width: 2}}\n", "3:38: data.image.height: missing required key `height`"),
             ("data: {csv: d.csv, idx: {images: a, labels: b}}\n", "3:25: data.idx: give either `csv` or `idx`, not both"),
             ("data: {idx: {images: a}}\n", "3:13: data.idx.labels: missing required key `labels`"),
-            ("data: {csv: d.csv, target: y, missing: mean}\n", "3:40: data.missing: unknown missing-value rule `mean`; expected one of error, drop"),
+            ("data: {csv: d.csv, target: y, missing: fill}\n", "3:40: data.missing: unknown missing-value rule `fill`; expected one of error, drop, mean, median"),
             ("data: {idx: {images: a, labels: b}, missing: drop}\n", "3:46: data.missing: applies only to `csv` data"),
             ("data: {target: y}\n", "3:7: data.csv: missing required key `csv`"),
             ("data: {csv: d.csv, target: y}\nmodel: {kind: cnn}\n", "4:8: model.kind: a cnn needs images: give `data.image: {height, width, channels}` for a CSV file, or read IDX files with `data.idx`"),
