@@ -396,6 +396,22 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         "{}",
         extended.stdout
     );
+
+    // Comments, spacing and the order of keys do not change what the file means.
+    let commented = TINY
+        .replace(
+            "seed: 5\nmethod: random\n",
+            "method: random   # as before\nseed:   5\n",
+        )
+        .replace("parameters:\n", "# what is searched\nparameters:\n");
+    let commented = env.write_spec("tiny.yaml", &commented);
+    let again = env.sweep(&["run", commented.to_str().unwrap()]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again.stderr.contains("tiny: all 6 trials already finished"),
+        "{}",
+        again.stderr
+    );
 }
 
 #[test]

@@ -59,7 +59,9 @@ impl StudySummary {
 
 /// Runs every trial of `spec` that the store does not hold finished, and returns the summary.
 ///
-/// An experiment of the same name with a different spec is refused with `Error::SpecChanged`.
+/// An experiment of the same name with a different spec is refused with `Error::SpecChanged`;
+/// a file that differs only in comments, layout or key order (the same resolved spec as in the
+/// experiment's run record) is the same spec.
 pub fn run_study(
     store: &Store,
     spec: &ExperimentSpec,
@@ -175,6 +177,15 @@ fn planned_trials(spec: &ExperimentSpec, run_cap: u32) -> u32 {
     }
 }
 
+/// Whether `spec`, whose text differs from the stored experiment's, means the same: its resolved
+/// spec (every setting, defaults filled in) hashes as the one in the experiment's run record, so
+/// only comments, layout or the order of keys changed. Without a record, it cannot tell: no.
+fn same_meaning(store: &Store, spec: &ExperimentSpec) -> Result<bool> {
+    Ok(store
+        .run_record(&spec.name)?
+        .is_some_and(|record| record.resolved_spec_hash == spec.resolved_hash()))
+}
+
 /// Creates the experiment record, or checks that the stored one has the same spec, and settles
 /// how many trials it holds.
 fn open_experiment(
@@ -185,7 +196,7 @@ fn open_experiment(
 ) -> Result<(ExperimentInfo, bool)> {
     let hash = spec.hash();
     if let Some(stored) = store.experiment(&spec.name)? {
-        if stored.spec_hash != hash {
+        if stored.spec_hash != hash && !same_meaning(store, spec)? {
             return Err(Error::SpecChanged {
                 name: spec.name.clone(),
                 stored: stored.spec_yaml,
