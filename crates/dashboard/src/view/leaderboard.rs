@@ -362,7 +362,10 @@ pub(crate) fn leaderboard(
                 s.page = 1;
             })
         );
-        let (arrow, aria) = match (current, sel.descending) {
+        // The arrow tells how the column's values run. Rank order is best first, so the
+        // values of a maximized objective descend when its ranks ascend.
+        let best_first_descends = key == SortKey::Rank && info.goal == Direction::Maximize;
+        let (arrow, aria) = match (current, sel.descending != best_first_descends) {
             (false, _) => ("", "none"),
             (true, false) => ("▲", "ascending"),
             (true, true) => ("▼", "descending"),
@@ -651,5 +654,17 @@ mod tests {
             .headers
             .iter()
             .any(|h| h.href.contains("sort=param.lr")));
+        // By rank (best first), the objective's values descend when maximized and ascend when
+        // minimized; the arrow and `aria-sort` say so.
+        let by_rank = Selection::parse(&query(&[]), PER_PAGE).unwrap();
+        for (goal, arrow, aria) in [
+            (Direction::Maximize, "▼", "descending"),
+            (Direction::Minimize, "▲", "ascending"),
+        ] {
+            info.goal = goal;
+            let board = leaderboard(&ranked, &by_rank, &info, "/experiments/x");
+            let objective = board.headers.iter().find(|h| h.title == "acc").unwrap();
+            assert_eq!((objective.arrow, objective.aria), (arrow, aria), "{goal:?}");
+        }
     }
 }
