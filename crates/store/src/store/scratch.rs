@@ -11,7 +11,8 @@
 //!
 //! The lease is created empty, locked, and only then given content (its process id), and the
 //! folder is created after that. A lease that can be locked but is still empty may be one whose
-//! creator has not locked it yet, so it is left alone; one with content and no holder is stale.
+//! creator has not locked it yet, so it is left alone (and the creator waits for the sweep's
+//! brief lock to end); one with content and no holder is stale.
 //! (An empty lease an hour old is abandoned: its creator died in those microseconds.)
 //! A folder with no lease beside it is one whose lease has already been let go (sled removes its
 //! folder when its last handle drops, which can come after the lease's drop or never, when the
@@ -22,7 +23,7 @@
 //! folder and locking that file, a sweeping thread would see an unlocked store and delete it);
 //! process ids alone (they are reused).
 
-use std::fs::{self, File, OpenOptions, TryLockError};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -85,10 +86,9 @@ pub(crate) fn lease_in(base: &Path) -> io::Result<Scratch> {
         .open(&path)?;
     // Built at once, so that an error below removes the file again.
     let lease = Lease { path, file };
-    lease.file.try_lock().map_err(|e| match e {
-        TryLockError::Error(e) => e,
-        TryLockError::WouldBlock => io::Error::other("a new lease file is locked already"),
-    })?;
+    // Waits rather than tries: a sweep in another thread or process may be holding the new,
+    // still empty lease for the moment it takes to read it.
+    lease.file.lock()?;
     writeln!(&lease.file, "{}", std::process::id())?;
     Ok(Scratch {
         folder,
