@@ -355,7 +355,12 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
 #[test]
 fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
     let env = TestEnv::new();
-    let spec = env.write_spec("tiny.yaml", TINY);
+    // The data beside the file, named relative to it, as a user's file would.
+    std::fs::create_dir(env.path().join("data")).unwrap();
+    let digits = tests::repo_root().join("experiments/data/digits.csv");
+    std::fs::copy(digits, env.path().join("data/digits.csv")).unwrap();
+    let tiny = TINY.replace("DATA/digits.csv", "data/digits.csv");
+    let spec = env.write_spec("tiny.yaml", &tiny);
     assert_eq!(env.sweep(&["run", spec.to_str().unwrap()]).code, 0);
     let again = env.sweep(&["run", spec.to_str().unwrap()]);
     assert_eq!(again.code, 0, "{again:?}");
@@ -367,7 +372,7 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         "{}",
         again.stderr
     );
-    let edited = env.write_spec("tiny.yaml", &TINY.replace("seed: 5", "seed: 6"));
+    let edited = env.write_spec("tiny.yaml", &tiny.replace("seed: 5", "seed: 6"));
     let refused = env.sweep(&["run", edited.to_str().unwrap()]);
     assert_eq!(refused.code, 2, "{refused:?}");
     assert!(
@@ -388,7 +393,7 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         refused.stderr
     );
 
-    let unchanged = env.write_spec("tiny.yaml", TINY);
+    let unchanged = env.write_spec("tiny.yaml", &tiny);
     let extended = env.sweep(&["run", unchanged.to_str().unwrap(), "--extend", "2"]);
     assert_eq!(extended.code, 0, "{extended:?}");
     assert!(
@@ -398,14 +403,16 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
     );
 
     // Comments, spacing and the order of keys do not change what the file means.
-    let commented = TINY
+    let commented = tiny
         .replace(
             "seed: 5\nmethod: random\n",
             "method: random   # as before\nseed:   5\n",
         )
         .replace("parameters:\n", "# what is searched\nparameters:\n");
-    let commented = env.write_spec("tiny.yaml", &commented);
-    let again = env.sweep(&["run", commented.to_str().unwrap()]);
+    env.write_spec("tiny.yaml", &commented);
+    // Named relative to the working folder this time: the file's resolved spec holds the data
+    // file's absolute path either way.
+    let again = env.sweep(&["run", "tiny.yaml"]);
     assert_eq!(again.code, 0, "{again:?}");
     assert!(
         again.stderr.contains("tiny: all 6 trials already finished"),

@@ -179,11 +179,18 @@ fn planned_trials(spec: &ExperimentSpec, run_cap: u32) -> u32 {
 
 /// Whether `spec`, whose text differs from the stored experiment's, means the same: its resolved
 /// spec (every setting, defaults filled in) hashes as the one in the experiment's run record, so
-/// only comments, layout or the order of keys changed. Without a record, it cannot tell: no.
-fn same_meaning(store: &Store, spec: &ExperimentSpec) -> Result<bool> {
+/// only comments, layout or the order of keys changed. The current resolved spec is the one in
+/// `options.record` when there is one, since records resolve paths against the spec file's
+/// absolute path (the spec itself holds them as given on the command line). Without a stored
+/// record, it cannot tell: no.
+fn same_meaning(store: &Store, spec: &ExperimentSpec, options: &StudyOptions) -> Result<bool> {
+    let current = options
+        .record
+        .as_ref()
+        .map_or_else(|| spec.resolved_hash(), |r| r.resolved_spec_hash.clone());
     Ok(store
         .run_record(&spec.name)?
-        .is_some_and(|record| record.resolved_spec_hash == spec.resolved_hash()))
+        .is_some_and(|stored| stored.resolved_spec_hash == current))
 }
 
 /// Creates the experiment record, or checks that the stored one has the same spec, and settles
@@ -196,7 +203,7 @@ fn open_experiment(
 ) -> Result<(ExperimentInfo, bool)> {
     let hash = spec.hash();
     if let Some(stored) = store.experiment(&spec.name)? {
-        if stored.spec_hash != hash && !same_meaning(store, spec)? {
+        if stored.spec_hash != hash && !same_meaning(store, spec, options)? {
             return Err(Error::SpecChanged {
                 name: spec.name.clone(),
                 stored: stored.spec_yaml,
