@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use experiment::{
-    format_duration, rank_trials, Direction, ExperimentSpec, Trial, TrialId, TrialState,
+    busy_ms, format_duration, rank_trials, Direction, ExperimentSpec, Trial, TrialId, TrialState,
 };
 use serde::Serialize;
 use store::ExperimentInfo;
@@ -160,7 +160,7 @@ pub(crate) fn experiments(
                 format!("{} ({})", info.objective, info.goal),
                 metric(best.and_then(|t| t.value(&info.objective))),
                 info.created.utc(),
-                duration(info, trials).unwrap_or_else(|| "-".to_string()),
+                duration(trials).unwrap_or_else(|| "-".to_string()),
             ]
         })
         .collect();
@@ -199,17 +199,16 @@ pub(crate) fn experiment_header(
         counts(trials)
     )?;
     writeln!(out, "started     {} UTC", info.created.utc())?;
-    if let Some(duration) = duration(info, trials) {
+    if let Some(duration) = duration(trials) {
         writeln!(out, "duration    {duration}")?;
     }
     writeln!(out)
 }
 
-/// Returns how long an experiment ran, as a process that runs no sweep on it sees it; `None`
-/// when nothing has run.
-fn duration(info: &ExperimentInfo, trials: &[Trial]) -> Option<String> {
-    let end = info.end_when_idle(trials)?;
-    Some(format_duration(end.0 - info.created.0))
+/// Returns how long an experiment's trials ran (`experiment::busy_ms`), as a process that runs
+/// no sweep on it sees it; `None` when nothing has run.
+fn duration(trials: &[Trial]) -> Option<String> {
+    busy_ms(trials, None).map(format_duration)
 }
 
 fn counts(trials: &[Trial]) -> String {

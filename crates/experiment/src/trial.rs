@@ -118,3 +118,78 @@ impl Trial {
         self.result.as_ref()?.metrics.get(metric).copied()
     }
 }
+
+/// Returns the wall time, in milliseconds, during which at least one of `trials` was running:
+/// the length of the union of their `[started, finished]` intervals. So the time between runs
+/// of an experiment (a crash and its resume, a run and its `--extend` days later) does not
+/// count, and trials side by side count once. A trial still running counts up to `now` when a
+/// sweep runs it (`now` is `Some`), and not at all otherwise: a trial that a killed sweep left
+/// running has no known end. `None` when no trial has started.
+pub fn busy_ms(trials: &[Trial], now: Option<Timestamp>) -> Option<i64> {
+    let mut spans: Vec<(i64, i64)> = trials
+        .iter()
+        .filter_map(|t| {
+            let start = t.started?;
+            let end = match (t.finished, now) {
+                (Some(end), _) => end,
+                (None, Some(now)) if t.state == TrialState::Running => now,
+                _ => start,
+            };
+            Some((start.0, end.0.max(start.0)))
+        })
+        .collect();
+    spans.sort_unstable();
+    let mut spans = spans.into_iter();
+    let (mut lo, mut hi) = spans.next()?;
+    let mut total = 0;
+    for (start, end) in spans {
+        if start > hi {
+            total += hi - lo;
+            lo = start;
+        }
+        hi = hi.max(end);
+    }
+    Some(total + (hi - lo))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trial(state: TrialState, started: Option<i64>, finished: Option<i64>) -> Trial {
+        Trial {
+            id: TrialId(0),
+            seed: Seed(0),
+            params: Params::new(),
+            state,
+            reason: None,
+            started: started.map(Timestamp),
+            finished: finished.map(Timestamp),
+            result: None,
+        }
+    }
+
+    #[test]
+    fn busy_time_is_the_union_of_trial_intervals() {
+        use TrialState::{Completed, Queued, Running};
+        assert_eq!(busy_ms(&[], None), None);
+        assert_eq!(busy_ms(&[trial(Queued, None, None)], None), None);
+        let trials = [
+            // Two side by side, overlapping: 1000..2500.
+            trial(Completed, Some(1000), Some(2000)),
+            trial(Completed, Some(1500), Some(2500)),
+            // Inside them: adds nothing.
+            trial(Completed, Some(1600), Some(1700)),
+            // Days later, an `--extend`: 500 more, the gap not counted.
+            trial(Completed, Some(90_000_000), Some(90_000_500)),
+            // Running since 90_000_400.
+            trial(Running, Some(90_000_400), None),
+        ];
+        assert_eq!(
+            busy_ms(&trials, None),
+            Some(2000),
+            "a killed run's trial adds nothing"
+        );
+        assert_eq!(busy_ms(&trials, Some(Timestamp(90_001_400))), Some(2900));
+    }
+}

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use experiment::{Direction, ExperimentSpec, Seed, Timestamp, Trial, TrialId, TrialState};
+use experiment::{Direction, ExperimentSpec, Seed, Timestamp, TrialId, TrialState};
 
 /// An experiment as stored: its spec, objective, budget and lifecycle.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,15 +56,6 @@ impl ExperimentInfo {
         } else {
             state.as_str_when_idle()
         }
-    }
-
-    /// Returns when the experiment's last sweep ended, as a process that runs no sweep on it
-    /// sees it: the recorded end, or the last time one of its `trials` started or finished if
-    /// that is later (a killed sweep records no end, and a killed resume leaves the end of the
-    /// run before it); `None` when there is neither.
-    pub fn end_when_idle(&self, trials: &[Trial]) -> Option<Timestamp> {
-        let activity = trials.iter().flat_map(|t| [t.started, t.finished]);
-        activity.chain([self.finished]).flatten().max()
     }
 
     /// Parses the stored spec again, as if read from its recorded path (nothing on disk is

@@ -75,16 +75,9 @@ impl Summary {
             best: best.as_ref().map_or("-".into(), |(_, v)| v.clone()),
             best_href: best.map(|(id, _)| format::trial_href(&info.name, id)),
             started: info.created.utc(),
-            // A killed sweep recorded no end: its trials' last timestamp is the best known.
-            duration: format::span(
-                Some(info.created),
-                if live {
-                    info.finished
-                } else {
-                    info.end_when_idle(trials)
-                },
-                live.then_some(now),
-            ),
+            // The time trials ran; a running one counts to the clock only while a sweep runs it.
+            duration: experiment::busy_ms(trials, live.then_some(now))
+                .map_or("-".into(), experiment::format_duration),
             live,
         }
     }
