@@ -5,8 +5,8 @@
 //! names them), and a JSON sidecar (`<trial>.json`, `CheckpointV1`) with everything needed to
 //! rebuild the model and feed it: the model kind and hyperparameters, the feature and class
 //! names, the fill values and normalization fitted on the training split, and the objective
-//! value that ranks it. Loading rebuilds the network from the sidecar and fills it with dfdx's `load_safetensor`,
-//! which refuses a tensor whose shape differs from the rebuilt one.
+//! value that ranks it. Loading rebuilds the network from the sidecar and fills it with dfdx's
+//! `load_safetensor`, which refuses a tensor whose shape differs from the rebuilt one.
 //!
 //! `Keeper` keeps only the best `keep` checkpoints of an experiment by the objective metric,
 //! deleting the others as better ones arrive, so that a long sweep does not fill the disk. It

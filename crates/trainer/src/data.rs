@@ -245,7 +245,8 @@ fn missing_value(cell: &str, what: &str) -> String {
     }
 }
 
-/// Returns the names quoted and comma-separated, for messages; a long list shows its ends and a count.
+/// Returns the names quoted and comma-separated, for messages; a long list shows its ends and
+/// a count.
 pub(crate) fn quoted(names: &[String]) -> String {
     /// Lists longer than this show their first `HEAD` and last `TAIL` names and a count.
     const MAX: usize = 12;
