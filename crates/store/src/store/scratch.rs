@@ -235,6 +235,37 @@ mod tests {
     }
 
     #[test]
+    fn leases_taken_side_by_side_all_succeed_and_keep_their_folders() {
+        // Each lease sweeps while others are being created and held, as parallel tests do.
+        let base = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let mut held = Vec::new();
+                    for _ in 0..20 {
+                        let scratch = leased_with_files(base.path());
+                        for other in &held {
+                            let other: &Scratch = other;
+                            assert!(other.folder.join("db").exists(), "a held store was swept");
+                        }
+                        held.push(scratch);
+                    }
+                });
+            }
+        });
+        let left: Vec<_> = fs::read_dir(base.path()).unwrap().flatten().collect();
+        // Every lease was let go; their folders stay until sled (here: the next sweep) removes them.
+        assert!(
+            left.iter()
+                .all(|e| !e.file_name().to_string_lossy().ends_with(LEASE_SUFFIX)),
+            "{left:?}"
+        );
+        let _next = lease_in(base.path()).unwrap();
+        let left = fs::read_dir(base.path()).unwrap().count();
+        assert_eq!(left, 1, "only the new lease is left");
+    }
+
+    #[test]
     fn unheld_leases_with_content_go_empty_ones_stay_and_folders_without_a_lease_go() {
         let base = tempfile::tempdir().unwrap();
         let entry = |name: &str| base.path().join(format!("{PREFIX}{name}"));
