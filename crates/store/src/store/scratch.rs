@@ -241,11 +241,10 @@ mod tests {
         std::thread::scope(|scope| {
             for _ in 0..8 {
                 scope.spawn(|| {
-                    let mut held = Vec::new();
+                    let mut held: Vec<Scratch> = Vec::new();
                     for _ in 0..20 {
                         let scratch = leased_with_files(base.path());
                         for other in &held {
-                            let other: &Scratch = other;
                             assert!(other.folder.join("db").exists(), "a held store was swept");
                         }
                         held.push(scratch);
