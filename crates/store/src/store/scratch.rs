@@ -253,7 +253,7 @@ mod tests {
             }
         });
         let left: Vec<_> = fs::read_dir(base.path()).unwrap().flatten().collect();
-        // Every lease was let go; their folders stay until sled (here: the next sweep) removes them.
+        // Every lease was let go; the folders stay until sled (here: the next sweep) removes them.
         assert!(
             left.iter()
                 .all(|e| !e.file_name().to_string_lossy().ends_with(LEASE_SUFFIX)),
