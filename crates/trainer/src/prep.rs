@@ -176,7 +176,7 @@ fn fit_fill(rule: MissingValues, train: &Matrix) -> std::result::Result<Vec<f32>
     (0..train.cols)
         .map(|c| {
             let mut present: Vec<f64> = (0..train.rows)
-                .map(|r| f64::from(train.data[r * train.cols + c]))
+                .map(|r| f64::from(train.row(r)[c]))
                 .filter(|x| !x.is_nan())
                 .collect();
             if present.is_empty() {
@@ -203,7 +203,7 @@ fn fit_fill(rule: MissingValues, train: &Matrix) -> std::result::Result<Vec<f32>
 }
 
 /// Replaces the missing (NaN) cells of `m` with their column's `fill` value.
-pub(crate) fn apply_fill(fill: &[f32], m: &mut Matrix) {
+fn apply_fill(fill: &[f32], m: &mut Matrix) {
     for row in m.data.chunks_exact_mut(m.cols) {
         for (x, value) in row.iter_mut().zip(fill) {
             if x.is_nan() {

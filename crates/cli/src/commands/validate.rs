@@ -32,13 +32,13 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         ),
         experiment::Task::Regression => "regression".to_string(),
     };
-    let dropped = match super::missing_note(&data, spec.data.missing) {
+    let missing = match super::missing_note(&data, spec.data.missing) {
         Some(note) => format!(" ({note})"),
         None => String::new(),
     };
     writeln!(
         out,
-        "data: {} features, {target}; {} train / {} validation / {} test rows{dropped}",
+        "data: {} features, {target}; {} train / {} validation / {} test rows{missing}",
         data.features, data.train_rows, data.validation_rows, data.test_rows
     )?;
     if let Some(gate) = &spec.gate {

@@ -4,7 +4,7 @@
 //! `d.int(node, "seed")` and move on: one pass over the tree finds every error. A node that is
 //! broken is not descended into, so one mistake gives one message, not a cascade.
 
-use crate::ParamValue;
+use crate::{suggest, ParamValue};
 
 use super::tree::{join, Entry, Kind, Node, Pos, Problem, Scalar};
 
@@ -232,8 +232,6 @@ pub(super) fn describe(node: &Node) -> String {
         Kind::Map(_) => "a mapping".to_string(),
     }
 }
-
-pub(super) use crate::words::suggest;
 
 /// Returns "; did you mean `x`? " for the candidate closest to `word`, or "; " when none is
 /// close, to sit between what is wrong and the list of what is expected.

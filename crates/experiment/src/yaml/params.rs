@@ -12,10 +12,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::{Distribution, Knob, KnobKind, Param, ParamValue, KNOBS};
+use crate::{suggest, Distribution, Knob, KnobKind, Param, ParamValue, KNOBS};
 
 use super::conditions::{self, RawWhen};
-use super::decoder::{describe, did_you_mean, scalar, suggest, Decoder, Fields};
+use super::decoder::{describe, did_you_mean, scalar, Decoder, Fields};
 use super::distribution;
 use super::tree::{join, Entry, Kind, Node, Pos, Scalar};
 

@@ -67,7 +67,7 @@ pub(crate) fn lease() -> io::Result<Scratch> {
 }
 
 /// `lease` in folder `base`.
-pub(crate) fn lease_in(base: &Path) -> io::Result<Scratch> {
+fn lease_in(base: &Path) -> io::Result<Scratch> {
     sweep(base);
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
