@@ -8,8 +8,9 @@
 //!
 //! The form is one `key: value` line per setting, with values in Rust's `Debug` notation, rather
 //! than YAML: every type of the spec already has a faithful `Debug`, so a setting added to the
-//! spec cannot be left out of the record by a renderer that forgot it. The destructuring below
-//! names every field, so adding one to `ExperimentSpec` does not compile until it is listed here.
+//! spec cannot be left out of the record by a renderer that forgot it. The destructurings below
+//! name every field of the spec and of its `data:` and `gate:` blocks, so adding one does not
+//! compile until it is listed here.
 //!
 //! Rejected: rendering YAML that parses back (every new block would need a writer kept in step
 //! with its reader, and a writer bug would silently change what a record says).
@@ -18,7 +19,7 @@ use std::fmt::Write;
 
 use sha2::{Digest, Sha256};
 
-use crate::{ExperimentSpec, KnobDefault, ParamValue, KNOBS};
+use crate::{DataSpec, ExperimentSpec, GateSpec, GatedMetric, KnobDefault, ParamValue, KNOBS};
 
 impl ExperimentSpec {
     /// Returns every setting of the experiment with defaults filled in, one `key: value` line
@@ -56,13 +57,24 @@ impl ExperimentSpec {
         line("run_cap", run_cap.to_string());
         line("parallel", format!("{parallel:?}"));
         line("metric", format!("{} ({})", metric.name, metric.goal));
-        line("data.file", format!("{:?}", data.csv.value));
-        line("data.format", format!("{:?}", data.format));
-        line("data.target", format!("{:?}", data.target.value));
-        line("data.split", format!("{:?}", data.split));
-        line("data.normalize", format!("{:?}", data.normalize));
-        line("data.task", format!("{:?}", data.task));
-        line("data.image", format!("{:?}", data.image));
+        let DataSpec {
+            csv,
+            target,
+            split,
+            normalize,
+            task,
+            image,
+            format,
+            missing,
+        } = data;
+        line("data.file", format!("{:?}", csv.value));
+        line("data.format", format!("{format:?}"));
+        line("data.target", format!("{:?}", target.value));
+        line("data.split", format!("{split:?}"));
+        line("data.normalize", format!("{normalize:?}"));
+        line("data.task", format!("{task:?}"));
+        line("data.image", format!("{image:?}"));
+        line("data.missing", format!("{missing:?}"));
         line("model.kind", format!("{:?}", model.kind));
         line("early_stopping", format!("{early_stopping:?}"));
         for knob in KNOBS {
@@ -99,16 +111,28 @@ impl ExperimentSpec {
         line("checkpoints", format!("{checkpoints:?}"));
         match gate {
             None => line("gate", "None".to_string()),
-            Some(g) => {
-                line("gate.baseline", format!("{:?}", g.baseline.value));
-                line("gate.repeats", g.repeats.to_string());
-                line("gate.noise_k", format!("{:?}", g.noise_k));
-                for m in &g.metrics {
+            Some(GateSpec {
+                baseline,
+                repeats,
+                noise_k,
+                metrics,
+            }) => {
+                line("gate.baseline", format!("{:?}", baseline.value));
+                line("gate.repeats", repeats.to_string());
+                line("gate.noise_k", format!("{noise_k:?}"));
+                for GatedMetric {
+                    name,
+                    aggregate,
+                    goal,
+                    max_regression_abs,
+                    max_regression_rel,
+                } in metrics
+                {
                     line(
-                        &format!("gate.metrics.{}", m.name),
+                        &format!("gate.metrics.{name}"),
                         format!(
-                            "{} ({}), max_regression_abs {:?}, max_regression_rel {:?}",
-                            m.aggregate, m.goal, m.max_regression_abs, m.max_regression_rel
+                            "{aggregate} ({goal}), max_regression_abs {max_regression_abs:?}, \
+                             max_regression_rel {max_regression_rel:?}"
                         ),
                     );
                 }
@@ -172,5 +196,33 @@ mod tests {
              train: {lr: 0.02}\nparameters:\n  hidden: {values: [8, 16]}\n",
         );
         assert_ne!(a.resolved_hash(), d.resolved_hash());
+    }
+
+    #[test]
+    fn every_data_setting_is_part_of_the_meaning() {
+        let with = |data: &str| {
+            parse(&format!(
+                "name: t\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y{data}}}\n"
+            ))
+            .resolved_hash()
+        };
+        let plain = with("");
+        for data in [
+            ", missing: drop",
+            ", missing: median",
+            ", normalize: minmax",
+            ", task: regression",
+            ", split: {validation: 0.3}",
+            ", split: {stratify: false}",
+            ", image: {height: 1, width: 1}",
+        ] {
+            assert_ne!(
+                with(data),
+                plain,
+                "`{data}` left the resolved spec unchanged"
+            );
+        }
+        assert_ne!(with(", missing: mean"), with(", missing: median"));
+        assert_eq!(with(", missing: error"), plain, "the default written out");
     }
 }
