@@ -514,3 +514,78 @@ fn a_csv_with_missing_values_is_refused_at_the_cell_its_rows_left_out_or_its_cel
         out.stderr
     );
 }
+
+#[test]
+fn text_columns_are_refused_with_the_way_out_then_one_hot_encoded_for_training_and_prediction() {
+    let env = TestEnv::new();
+    let penguins = tests::repo_root().join("experiments/data/penguins.csv");
+    let spec = |name: &str, data: &str| {
+        env.write_spec(
+            &format!("{name}.yaml"),
+            &format!(
+                "name: {name}\nseed: 1\nrun_cap: 1\nparallel: 1\n\
+                 metric: {{name: val_accuracy}}\n\
+                 data: {{csv: {}, target: species, missing: median{data}}}\n\
+                 model: {{hidden: 8}}\ntrain: {{epochs: 2}}\n",
+                penguins.display()
+            ),
+        )
+    };
+    let plain = spec("plain", "");
+    let out = env.sweep(&["validate", plain.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "penguins.csv: row 1 (line 2), column `island`: expected a finite number, found \
+             `Torgersen`; list `island` in `data.categorical` to one-hot encode its values, or \
+             in `data.exclude` to leave it out"
+        ),
+        "{}",
+        out.stderr
+    );
+    let mistyped = spec("mistyped", ", categorical: [island, sex], exclude: [yaer]");
+    let out = env.sweep(&["validate", mistyped.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("mistyped.yaml:6:")
+            && out.stderr.contains("data.exclude: no column `yaer`")
+            && out.stderr.contains("did you mean `year`?"),
+        "{}",
+        out.stderr
+    );
+
+    let encoded = spec("encoded", ", categorical: [island, sex], exclude: [year]");
+    let out = env.sweep(&["validate", encoded.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains(
+            "data: 9 features (with the categories of island: 3, sex: 2), classification, 3 \
+             classes (Adelie, Chinstrap, Gentoo)"
+        ) && out.stdout.contains(
+            "8 missing cells filled with the training split's median, 11 missing \
+                       categorical cells set no indicator"
+        ),
+        "{}",
+        out.stdout
+    );
+    let out = env.sweep(&["run", encoded.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    // New rows as the file has them, `year` included, one from an island never seen.
+    let input = env.path().join("new.csv");
+    std::fs::write(
+        &input,
+        "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n\
+         ,Biscoe,47.5,14.2,215,4700,female,2009\n\
+         ,Atlantis,39,18.5,185,3600,NA,2007\n",
+    )
+    .unwrap();
+    let out = env.sweep(&["predict", "encoded/0", "--input", input.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout.lines().count(), 3, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("note: 1 cell holds a category the model did not see in training"),
+        "{}",
+        out.stderr
+    );
+}

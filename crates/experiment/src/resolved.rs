@@ -19,7 +19,9 @@ use std::fmt::Write;
 
 use sha2::{Digest, Sha256};
 
-use crate::{DataSpec, ExperimentSpec, GateSpec, GatedMetric, KnobDefault, ParamValue, KNOBS};
+use crate::{
+    DataSpec, ExperimentSpec, GateSpec, GatedMetric, KnobDefault, Located, ParamValue, KNOBS,
+};
 
 impl ExperimentSpec {
     /// Returns every setting of the experiment with defaults filled in, one `key: value` line
@@ -66,6 +68,8 @@ impl ExperimentSpec {
             image,
             format,
             missing,
+            categorical,
+            exclude,
         } = data;
         line("data.file", format!("{:?}", csv.value));
         line("data.format", format!("{format:?}"));
@@ -75,6 +79,12 @@ impl ExperimentSpec {
         line("data.task", format!("{task:?}"));
         line("data.image", format!("{image:?}"));
         line("data.missing", format!("{missing:?}"));
+        let names = |columns: &[Located<String>]| {
+            let names: Vec<&str> = columns.iter().map(|c| c.value.as_str()).collect();
+            format!("{names:?}")
+        };
+        line("data.categorical", names(categorical));
+        line("data.exclude", names(exclude));
         line("model.kind", format!("{:?}", model.kind));
         line("early_stopping", format!("{early_stopping:?}"));
         for knob in KNOBS {
@@ -215,6 +225,8 @@ mod tests {
             ", split: {validation: 0.3}",
             ", split: {stratify: false}",
             ", image: {height: 1, width: 1}",
+            ", categorical: [a]",
+            ", exclude: [a]",
         ] {
             assert_ne!(
                 with(data),

@@ -106,6 +106,11 @@ pub struct DataSpec {
     pub format: DataFormat,
     /// What is done with rows that have a missing value (CSV only).
     pub missing: MissingValues,
+    /// Columns whose cells are categories, one-hot encoded into a 0/1 feature per category seen
+    /// in the training split (CSV only), in the order written.
+    pub categorical: Vec<Located<String>>,
+    /// Columns left out of the features, such as row ids (CSV only), in the order written.
+    pub exclude: Vec<Located<String>>,
 }
 
 /// What a model predicts.

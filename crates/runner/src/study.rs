@@ -354,6 +354,8 @@ mod tests {
                 image: None,
                 format: experiment::DataFormat::Csv,
                 missing: experiment::MissingValues::Error,
+                categorical: Vec::new(),
+                exclude: Vec::new(),
             },
             model: ModelSpec {
                 kind: ModelKind::Mlp,

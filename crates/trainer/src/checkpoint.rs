@@ -23,7 +23,7 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{HostTensor, Net, Param, Shape};
-use crate::prep::{Normalization, Prepared, TargetScale};
+use crate::prep::{Categories, Normalization, Prepared, TargetScale};
 use crate::{Error, Result};
 
 /// The version written in every sidecar; a sidecar of another version is refused.
@@ -62,6 +62,13 @@ pub(crate) struct CheckpointV1 {
     /// before scaling; absent otherwise, and in sidecars written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) fill: Option<Vec<f32>>,
+    /// The categories of each categorical column (`data.categorical`), whose 0/1 indicators
+    /// are the last features, in this order; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) categories: Vec<Categories>,
+    /// The columns left out of the features (`data.exclude`), which prediction ignores.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) excluded: Vec<String>,
 }
 
 /// What a trial's checkpoint records about the trial.
@@ -120,7 +127,15 @@ impl CheckpointV1 {
             scale: n.scale.clone(),
             target_scale: data.target_scale.map(|t| [t.mean, t.std]),
             fill: data.fill.clone(),
+            categories: data.categories.clone(),
+            excluded: data.excluded.clone(),
         }
+    }
+
+    /// Returns how many features are numeric columns: those before the category indicators.
+    pub(crate) fn numeric_features(&self) -> usize {
+        let indicators: usize = self.categories.iter().map(|c| c.values.len()).sum();
+        self.feature_names.len().saturating_sub(indicators)
     }
 
     /// Returns the hyperparameters as `Params`.
@@ -321,6 +336,18 @@ fn read_sidecar(path: &Path) -> Result<CheckpointV1> {
             )));
         }
     }
+    let indicators: Vec<String> = meta
+        .categories
+        .iter()
+        .flat_map(Categories::feature_names)
+        .collect();
+    if !meta.feature_names.ends_with(&indicators) {
+        return Err(bad(format!(
+            "`categories` name {} indicator features that are not the last of the {features} \
+             `feature_names`",
+            indicators.len()
+        )));
+    }
     Ok(meta)
 }
 
@@ -402,6 +429,8 @@ mod tests {
             scale: vec![1.0],
             target_scale: None,
             fill: None,
+            categories: Vec::new(),
+            excluded: Vec::new(),
         }
     }
 
@@ -483,6 +512,41 @@ mod tests {
             fs::write(&path, json.to_string()).unwrap();
             let err = read_sidecar(&path).unwrap_err().to_string();
             assert!(err.contains(&format!("`{field}` has")), "{err}");
+        }
+    }
+
+    #[test]
+    fn categories_round_trip_and_must_name_the_last_features() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("0.json");
+        let mut encoded = meta(0, 0.5);
+        encoded.feature_names = vec!["a".into(), "colour=blue".into(), "colour=red".into()];
+        encoded.shift = vec![0.0; 3];
+        encoded.scale = vec![1.0; 3];
+        encoded.categories = vec![Categories {
+            column: "colour".into(),
+            values: vec!["blue".into(), "red".into()],
+        }];
+        encoded.excluded = vec!["id".into()];
+        fs::write(&path, serde_json::to_vec(&encoded).unwrap()).unwrap();
+        let read = read_sidecar(&path).unwrap();
+        assert_eq!(read, encoded);
+        assert_eq!(read.numeric_features(), 1);
+        // Without categories (and in sidecars written before them), neither field is written.
+        let text = serde_json::to_string(&meta(0, 0.5)).unwrap();
+        assert!(
+            !text.contains("categories") && !text.contains("excluded"),
+            "{text}"
+        );
+        for values in [vec!["red", "blue"], vec!["blue", "red", "green"]] {
+            let mut json: serde_json::Value = serde_json::to_value(&encoded).unwrap();
+            json["categories"][0]["values"] = serde_json::json!(values);
+            fs::write(&path, json.to_string()).unwrap();
+            let err = read_sidecar(&path).unwrap_err().to_string();
+            assert!(
+                err.contains("are not the last of the 3 `feature_names`"),
+                "{err}"
+            );
         }
     }
 

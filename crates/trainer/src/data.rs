@@ -1,5 +1,9 @@
-//! The data loaders: a CSV file with a header row (one target column chosen by name, every other
-//! column a feature), or a pair of IDX files (the MNIST format) in `idx.rs`.
+//! The data loaders: a CSV file with a header row, or a pair of IDX files (the MNIST format) in
+//! `idx.rs`.
+//!
+//! A CSV column is the target (`data.target`), a categorical column (`data.categorical`: its
+//! cells kept as text, one-hot encoded after the split by `prep`), left out (`data.exclude`:
+//! never read), or else a numeric feature.
 //!
 //! The task is `data.task` when given, otherwise inferred from the target column: text labels,
 //! or integers with at most `MAX_INFERRED_CLASSES` distinct values, make a classification; other
@@ -10,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{DataFormat, DataSpec, ImageShape, MissingValues, Task, MISSING_MARKERS};
+use experiment::{DataFormat, DataSpec, ImageShape, Located, MissingValues, Task, MISSING_MARKERS};
 
 use crate::csv_text::CsvText;
 use crate::{Error, Result};
@@ -47,6 +51,17 @@ pub(crate) struct Dataset {
     pub(crate) dropped_rows: usize,
     /// Feature cells left missing, as NaN, to be filled after the split (`mean`, `median`).
     pub(crate) missing_cells: usize,
+    /// The `data.categorical` columns, in the spec's order, one-hot encoded after the split.
+    pub(crate) categorical: Vec<TextColumn>,
+    /// Cells of categorical columns left missing (`mean`, `median`): encoded as no category.
+    pub(crate) missing_categories: usize,
+}
+
+/// A categorical column: its name and each row's cell, `None` where missing.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TextColumn {
+    pub(crate) name: String,
+    pub(crate) cells: Vec<Option<String>>,
 }
 
 impl Matrix {
@@ -83,38 +98,62 @@ pub(crate) fn load(spec: &DataSpec) -> Result<Dataset> {
     parse(&text, spec)
 }
 
+/// What a CSV column is to the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Target,
+    /// A numeric feature.
+    Number,
+    /// The `k`th entry of `data.categorical`.
+    Category(usize),
+    /// Named in `data.exclude`: never read.
+    Excluded,
+}
+
 /// Parses CSV text; `spec.csv` names the source in errors.
 pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let path = &spec.csv.value;
     let mut csv = CsvText::new(text, path)?;
     let header = csv.header().to_vec();
+    let column_named = |named: &Located<String>, field: &'static str| {
+        header
+            .iter()
+            .position(|c| *c == named.value)
+            .ok_or_else(|| Error::MissingColumn {
+                location: named.location.clone(),
+                field,
+                path: path.clone(),
+                column: named.value.as_str().into(),
+                columns: format!(
+                    "{}the columns are {}",
+                    experiment::suggest(&named.value, header.iter().map(String::as_str))
+                        .map(|c| format!("did you mean `{c}`? "))
+                        .unwrap_or_default(),
+                    quoted(&header)
+                ),
+            })
+    };
     let target_name = &spec.target.value;
-    let target = header
-        .iter()
-        .position(|c| c == target_name)
-        .ok_or_else(|| Error::MissingTarget {
-            location: spec.target.location.clone(),
-            path: path.clone(),
-            target: target_name.clone(),
-            columns: format!(
-                "{}the columns are {}",
-                experiment::suggest(target_name, header.iter().map(String::as_str))
-                    .map(|c| format!("did you mean `{c}`? "))
-                    .unwrap_or_default(),
-                quoted(&header)
-            ),
-        })?;
+    let target = column_named(&spec.target, "data.target")?;
+    let mut roles = vec![Role::Number; header.len()];
+    roles[target] = Role::Target;
+    for (k, named) in spec.categorical.iter().enumerate() {
+        roles[column_named(named, "data.categorical")?] = Role::Category(k);
+    }
+    for named in &spec.exclude {
+        roles[column_named(named, "data.exclude")?] = Role::Excluded;
+    }
     let feature_names: Vec<String> = header
         .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != target)
-        .map(|(_, c)| c.clone())
+        .zip(&roles)
+        .filter(|(_, role)| **role == Role::Number)
+        .map(|(c, _)| c.clone())
         .collect();
     let unusable = |message: String| Error::Unusable {
         path: path.clone(),
         message,
     };
-    if feature_names.is_empty() {
+    if feature_names.is_empty() && spec.categorical.is_empty() {
         return Err(unusable(format!(
             "no feature columns besides the target `{target_name}`"
         )));
@@ -135,8 +174,17 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
 
     let mut data = Vec::new();
     let mut raw_labels = Vec::new();
+    let mut categorical: Vec<TextColumn> = spec
+        .categorical
+        .iter()
+        .map(|c| TextColumn {
+            name: c.value.clone(),
+            cells: Vec::new(),
+        })
+        .collect();
     let mut dropped_rows = 0;
     let mut missing_cells = 0;
+    let mut missing_categories = 0;
     let mut record = csv::StringRecord::new();
     // A target cell is missing when empty, or a marker when the target is known to be numbers.
     let target_missing =
@@ -144,12 +192,10 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let fills = spec.missing.fills();
     while csv.read(&mut record)? {
         let drop = match spec.missing {
-            MissingValues::Drop => record.iter().enumerate().any(|(column, cell)| {
-                if column == target {
-                    target_missing(cell)
-                } else {
-                    is_missing(cell)
-                }
+            MissingValues::Drop => record.iter().zip(&roles).any(|(cell, role)| match role {
+                Role::Target => target_missing(cell),
+                Role::Number | Role::Category(_) => is_missing(cell),
+                Role::Excluded => false,
             }),
             // A label cannot be filled in.
             MissingValues::Mean | MissingValues::Median => {
@@ -171,31 +217,56 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
             };
             malformed(column, format!("{message}; {hint}"))
         };
-        for (column, cell) in record.iter().enumerate() {
-            if column == target {
-                if target_missing(cell) {
-                    return Err(missing(column, missing_value(cell, "label")));
+        for (column, (cell, role)) in record.iter().zip(&roles).enumerate() {
+            match role {
+                Role::Target => {
+                    if target_missing(cell) {
+                        return Err(missing(column, missing_value(cell, "label")));
+                    }
+                    if spec.task == Some(Task::Regression) && !is_finite_number(cell) {
+                        return Err(malformed(
+                            column,
+                            format!("a regression target must be a finite number, found `{cell}`"),
+                        ));
+                    }
+                    raw_labels.push(cell.to_string());
                 }
-                if spec.task == Some(Task::Regression) && !is_finite_number(cell) {
-                    return Err(malformed(
-                        column,
-                        format!("a regression target must be a finite number, found `{cell}`"),
-                    ));
+                Role::Excluded => {}
+                Role::Category(k) => {
+                    let value = if !is_missing(cell) {
+                        Some(cell.to_string())
+                    } else if fills {
+                        missing_categories += 1;
+                        None
+                    } else {
+                        return Err(missing(column, missing_value(cell, "cell")));
+                    };
+                    categorical[*k].cells.push(value);
                 }
-                raw_labels.push(cell.to_string());
-                continue;
+                Role::Number => {
+                    // Only a cell that is not a number is looked up among the missing-value
+                    // markers.
+                    let value = match number(cell) {
+                        Ok(x) => x,
+                        Err(_) if fills && is_missing(cell) => {
+                            missing_cells += 1;
+                            f32::NAN
+                        }
+                        Err(message) if is_missing(cell) => return Err(missing(column, message)),
+                        Err(message) => {
+                            return Err(malformed(
+                                column,
+                                format!(
+                                    "{message}; list `{}` in `data.categorical` to one-hot \
+                                     encode its values, or in `data.exclude` to leave it out",
+                                    header[column]
+                                ),
+                            ))
+                        }
+                    };
+                    data.push(value);
+                }
             }
-            // Only a cell that is not a number is looked up among the missing-value markers.
-            let value = match number(cell) {
-                Ok(x) => x,
-                Err(_) if fills && is_missing(cell) => {
-                    missing_cells += 1;
-                    f32::NAN
-                }
-                Err(message) if is_missing(cell) => return Err(missing(column, message)),
-                Err(message) => return Err(malformed(column, message)),
-            };
-            data.push(value);
         }
     }
     let features = Matrix {
@@ -213,8 +284,10 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let targets = Targets::from_raw(&raw_labels, spec.task);
     let mut dataset =
         targets.into_dataset(features, feature_names, spec.image, target_name, &unusable)?;
+    dataset.categorical = categorical;
     dataset.dropped_rows = dropped_rows;
     dataset.missing_cells = missing_cells;
+    dataset.missing_categories = missing_categories;
     Ok(dataset)
 }
 
@@ -237,7 +310,7 @@ fn is_marker(cell: &str) -> bool {
 }
 
 /// Says that the `what` (cell or label) holding `cell` is a missing value.
-fn missing_value(cell: &str, what: &str) -> String {
+pub(crate) fn missing_value(cell: &str, what: &str) -> String {
     if cell.is_empty() {
         format!("the {what} is empty, a missing value")
     } else {
@@ -339,6 +412,8 @@ impl Targets {
             image,
             dropped_rows: 0,
             missing_cells: 0,
+            categorical: Vec::new(),
+            missing_categories: 0,
         })
     }
 }
@@ -396,7 +471,7 @@ fn number_sorted<T: Ord + Clone>(
 pub(crate) mod tests {
     use std::path::PathBuf;
 
-    use experiment::{Located, Location, Normalize, SplitSpec};
+    use experiment::{Location, Normalize, SplitSpec};
 
     use super::*;
 
@@ -426,6 +501,8 @@ pub(crate) mod tests {
             image: None,
             format: DataFormat::Csv,
             missing: experiment::MissingValues::Error,
+            categorical: Vec::new(),
+            exclude: Vec::new(),
         }
     }
 
@@ -528,7 +605,9 @@ pub(crate) mod tests {
         let err = parse_str("a,b,y\n1,2,0\n3,oops,1\n", "y").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "data/x.csv: row 2 (line 3), column `b`: expected a finite number, found `oops`"
+            "data/x.csv: row 2 (line 3), column `b`: expected a finite number, found `oops`; \
+             list `b` in `data.categorical` to one-hot encode its values, or in `data.exclude` \
+             to leave it out"
         );
         let err = parse_str("a,y\n1,0\ninf,1\n", "y").unwrap_err();
         assert!(
@@ -619,6 +698,80 @@ pub(crate) mod tests {
         // Anything else is still an error.
         let err = parse("a,y\n1,0\noops,1\n".as_bytes(), &drop).unwrap_err();
         assert!(err.to_string().contains("found `oops`"), "{err}");
+    }
+
+    /// Returns `spec` with `columns` (name, line) as its `data.categorical` or `data.exclude`.
+    fn listed(columns: &[(&str, usize)]) -> Vec<Located<String>> {
+        columns
+            .iter()
+            .map(|&(name, line)| Located {
+                value: name.to_string(),
+                location: Location {
+                    file: PathBuf::from("spec.yaml"),
+                    line,
+                    column: 20,
+                },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn categorical_columns_are_kept_as_text_and_excluded_ones_never_read() {
+        let mut s = spec("data/x.csv", "y");
+        s.categorical = listed(&[("colour", 6)]);
+        s.exclude = listed(&[("id", 7)]);
+        // `id` holds text and a missing cell, and is never looked at.
+        let text = "id,a,colour,y\nr1,1,red,0\n,2,blue,1\nr3,3,red,1\n";
+        let d = parse(text.as_bytes(), &s).unwrap();
+        assert_eq!(d.feature_names, ["a"]);
+        assert_eq!(d.features.data, [1.0, 2.0, 3.0]);
+        let cells = |d: &Dataset| d.categorical[0].cells.clone();
+        let some = |v: &str| Some(v.to_string());
+        assert_eq!(d.categorical[0].name, "colour");
+        assert_eq!(cells(&d), [some("red"), some("blue"), some("red")]);
+        // A missing category: an error by default, the row left out with `drop`, kept as no
+        // category with `mean` or `median`.
+        let text = "id,a,colour,y\n1,1,red,0\n2,2,NA,1\n3,3,,1\n4,4,blue,1\n";
+        let err = parse(text.as_bytes(), &s).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("data/x.csv: row 2 (line 3), column `colour`: the cell is `NA`"),
+            "{err}"
+        );
+        s.missing = experiment::MissingValues::Drop;
+        let d = parse(text.as_bytes(), &s).unwrap();
+        assert_eq!(
+            (cells(&d), d.dropped_rows),
+            (vec![some("red"), some("blue")], 2)
+        );
+        s.missing = experiment::MissingValues::Median;
+        let d = parse(text.as_bytes(), &s).unwrap();
+        assert_eq!(cells(&d), [some("red"), None, None, some("blue")]);
+        assert_eq!((d.missing_categories, d.missing_cells), (2, 0));
+        // Only categorical columns: no numeric feature is needed.
+        s.exclude.clear();
+        let d = parse("colour,y\nred,0\nblue,1\n".as_bytes(), &s).unwrap();
+        assert!(d.feature_names.is_empty() && d.features.cols == 0);
+    }
+
+    #[test]
+    fn a_listed_column_not_in_the_file_names_its_place_in_the_spec() {
+        let mut s = spec("data/x.csv", "y");
+        s.categorical = listed(&[("a", 6), ("colr", 6)]);
+        let err = parse("a,colour,y\n1,red,0\n".as_bytes(), &s).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "spec.yaml:6:20: data.categorical: no column `colr` in `data/x.csv`; did you mean \
+             `colour`? the columns are `a`, `colour`, `y`"
+        );
+        s.categorical.clear();
+        s.exclude = listed(&[("identifier", 7)]);
+        let err = parse("a,colour,y\n1,red,0\n".as_bytes(), &s).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "spec.yaml:7:20: data.exclude: no column `identifier` in `data/x.csv`; the columns \
+             are `a`, `colour`, `y`"
+        );
     }
 
     #[test]

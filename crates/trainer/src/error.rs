@@ -18,18 +18,21 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// The column named by `data.target` is not in the CSV header.
+    /// A column named by the spec (`data.target`, an entry of `data.categorical` or
+    /// `data.exclude`) is not in the CSV header.
     #[error(
-        "{location}: data.target: no column `{target}` in `{}`; {columns}",
+        "{location}: {field}: no column `{column}` in `{}`; {columns}",
         path.display()
     )]
-    MissingTarget {
-        /// Where `data.target` is written in the spec.
+    MissingColumn {
+        /// Where the name is written in the spec.
         location: Location,
+        /// The spec field that names it: `data.target`, `data.categorical` or `data.exclude`.
+        field: &'static str,
         /// The CSV file.
         path: PathBuf,
-        /// The requested column.
-        target: String,
+        /// The requested column (boxed to keep `Error` small).
+        column: Box<str>,
         /// "did you mean `x`? " for a close column name, then "the columns are " and the
         /// header's columns, quoted and comma-separated (a long header shortened).
         columns: String,

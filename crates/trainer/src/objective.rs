@@ -66,6 +66,12 @@ pub struct DataSummary {
     /// Missing feature cells filled in from the training split (`data.missing: mean`,
     /// `median`).
     pub filled_cells: usize,
+    /// Each categorical column (`data.categorical`) with the number of its categories, which
+    /// are among `features`.
+    pub categorical: Vec<(String, usize)>,
+    /// Missing cells of categorical columns, which set no indicator (`data.missing: mean`,
+    /// `median`).
+    pub missing_categories: usize,
 }
 
 /// Returns the folder where the checkpoints of `experiment` live in the store folder `store`.
@@ -158,6 +164,13 @@ impl MlpObjective {
             class_names: self.data.class_names.clone(),
             dropped_rows: self.data.dropped_rows,
             filled_cells: self.data.filled_cells,
+            categorical: self
+                .data
+                .categories
+                .iter()
+                .map(|c| (c.column.clone(), c.values.len()))
+                .collect(),
+            missing_categories: self.data.missing_categories,
         }
     }
 

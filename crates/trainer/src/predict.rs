@@ -1,9 +1,12 @@
 //! Predictions with a saved checkpoint, for `sweep predict`.
 //!
-//! The input is a CSV file with a header naming the model's feature columns, in any order; the
-//! target column may be there too and is ignored, and any other column is an error, as is a
-//! missing one. A missing cell is an error, unless the model was trained with `data.missing:
-//! mean | median`: then it gets the fill value fitted at training time. Each row is scaled with
+//! The input is a CSV file with a header naming the model's columns (numeric and categorical),
+//! in any order; the target column and columns left out in training (`data.exclude`) may be
+//! there too and are ignored, and any other column is an error, as is a missing one. A
+//! categorical cell sets its category's indicator; a category not seen in training sets none,
+//! and is counted. A missing cell is an error, unless the model was trained with `data.missing:
+//! mean | median`: then a numeric one gets the fill value fitted at training time and a
+//! categorical one sets no indicator, as in training. Each row is scaled with
 //! the normalization fitted at training time (both stored in the checkpoint), and the output is
 //! a CSV file with one row per input row: `prediction` (the class name, or the value in the
 //! target's units) and, for classification, `p_<class>` for each class's probability.
@@ -13,7 +16,7 @@ use std::path::Path;
 
 use crate::checkpoint;
 use crate::csv_text::CsvText;
-use crate::data::{is_missing, number, quoted, Matrix};
+use crate::data::{is_missing, missing_value, number, quoted, Matrix};
 use crate::metrics::softmax_row;
 use crate::{train, Error, Result};
 
@@ -24,6 +27,19 @@ pub struct PredictionSummary {
     pub rows: usize,
     /// The columns written.
     pub columns: Vec<String>,
+    /// Cells of categorical columns holding a category the model did not see in training,
+    /// which set none of its indicators.
+    pub unseen_categories: usize,
+}
+
+/// What an input column is to the model.
+enum Slot {
+    /// The numeric feature at this position.
+    Number(usize),
+    /// The categorical column at this position of the sidecar's `categories`.
+    Category(usize),
+    /// The target, or a column left out in training.
+    Ignored,
 }
 
 /// Predicts the rows of the CSV `input` (named `input_name` in errors) with the checkpoint whose
@@ -49,47 +65,84 @@ pub fn predict(
     })?;
     let mut csv = CsvText::new(&text, input_name)?;
     let header = csv.header().to_vec();
-    let missing: Vec<String> = meta
-        .feature_names
+    let numeric = meta.numeric_features();
+    // The input's columns: the numeric features, then the categorical columns.
+    let columns: Vec<String> = meta.feature_names[..numeric]
+        .iter()
+        .cloned()
+        .chain(meta.categories.iter().map(|c| c.column.clone()))
+        .collect();
+    let missing: Vec<String> = columns
         .iter()
         .filter(|f| !header.contains(f))
         .cloned()
         .collect();
     if !missing.is_empty() {
         return Err(columns_error(format!(
-            "missing column{} {}; the model was trained on {} feature columns",
+            "missing column{} {}; the model was trained on {} columns",
             if missing.len() == 1 { "" } else { "s" },
             quoted(&missing),
-            meta.feature_names.len()
+            columns.len()
         )));
     }
-    // Where each header column goes: a feature's position, or `None` for ignored columns.
+    // Where each category's indicators start among the features.
+    let offsets: Vec<usize> = meta
+        .categories
+        .iter()
+        .scan(numeric, |next, c| {
+            let start = *next;
+            *next += c.values.len();
+            Some(start)
+        })
+        .collect();
     let mut slots = Vec::with_capacity(header.len());
     for column in &header {
-        match meta.feature_names.iter().position(|f| f == column) {
-            Some(i) => slots.push(Some(i)),
-            None if *column == meta.target => slots.push(None),
-            None => {
-                return Err(columns_error(format!(
-                    "unexpected column `{column}`; the model's columns are {}",
-                    quoted(&meta.feature_names)
-                )))
-            }
+        if let Some(i) = meta.feature_names[..numeric]
+            .iter()
+            .position(|f| f == column)
+        {
+            slots.push(Slot::Number(i));
+        } else if let Some(k) = meta.categories.iter().position(|c| c.column == *column) {
+            slots.push(Slot::Category(k));
+        } else if *column == meta.target || meta.excluded.contains(column) {
+            slots.push(Slot::Ignored);
+        } else {
+            return Err(columns_error(format!(
+                "unexpected column `{column}`; the model's columns are {}",
+                quoted(&columns)
+            )));
         }
     }
     let cols = meta.feature_names.len();
     let mut data = Vec::new();
+    let mut unseen = 0;
     let mut record = csv::StringRecord::new();
     while csv.read(&mut record)? {
         let mut values = vec![0.0f32; cols];
         for (column, (cell, slot)) in record.iter().zip(&slots).enumerate() {
-            if let Some(i) = slot {
-                values[*i] = match (number(cell), &meta.fill) {
-                    (Ok(x), _) => x,
-                    // Filled as the training data was.
-                    (Err(_), Some(fill)) if is_missing(cell) => fill[*i],
-                    (Err(message), _) => return Err(csv.malformed(column, message)),
-                };
+            match slot {
+                Slot::Number(i) => {
+                    values[*i] = match (number(cell), &meta.fill) {
+                        (Ok(x), _) => x,
+                        // Filled as the training data was.
+                        (Err(_), Some(fill)) if is_missing(cell) => fill[*i],
+                        (Err(message), _) => return Err(csv.malformed(column, message)),
+                    };
+                }
+                Slot::Category(k) => {
+                    let categories = &meta.categories[*k];
+                    if is_missing(cell) {
+                        // Encoded as no category, as in training; without filling, an error.
+                        if meta.fill.is_none() {
+                            return Err(csv.malformed(column, missing_value(cell, "cell")));
+                        }
+                    } else if let Some(i) = categories.index(Some(cell)) {
+                        values[offsets[*k] + i] = 1.0;
+                    } else {
+                        unseen += 1;
+                    }
+                }
+                Slot::Ignored => {}
             }
         }
         data.extend(values);
@@ -133,7 +186,11 @@ pub fn predict(
         path: Path::new("<output>").to_path_buf(),
         message: e.to_string(),
     })?;
-    Ok(PredictionSummary { rows, columns })
+    Ok(PredictionSummary {
+        rows,
+        columns,
+        unseen_categories: unseen,
+    })
 }
 
 #[cfg(test)]
@@ -161,10 +218,18 @@ mod tests {
 
     /// Trains one small digits trial with a checkpoint under `store`; returns its sidecar.
     fn trained(store: &Path) -> PathBuf {
+        trained_on(store, "{csv: data/digits.csv, target: digit}")
+    }
+
+    /// Trains one small trial on `data` (a `data:` block, files relative to `experiments/`)
+    /// with a checkpoint under `store`; returns its sidecar.
+    fn trained_on(store: &Path, data: &str) -> PathBuf {
         let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../experiments/p.yaml");
         let spec = ExperimentSpec::from_yaml_str(
-            "name: p\ndata: {csv: data/digits.csv, target: digit}\nmetric: {name: val_accuracy}\n\
-             model: {hidden: 16}\ntrain: {epochs: 2}\n",
+            &format!(
+                "name: p\ndata: {data}\nmetric: {{name: val_accuracy}}\n\
+                 model: {{hidden: 16}}\ntrain: {{epochs: 2}}\n"
+            ),
             &file,
         )
         .unwrap();
@@ -224,7 +289,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "new.csv: missing column `px0_0`; the model was trained on 64 feature columns"
+            "new.csv: missing column `px0_0`; the model was trained on 64 columns"
         );
         let extra: String = input.lines().map(|l| format!("{l},1\n")).collect();
         let extra = extra.replacen("digit,1", "digit,id", 1);
@@ -236,5 +301,50 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("unexpected column `id`"), "{err}");
+    }
+
+    #[test]
+    fn categorical_columns_are_encoded_as_in_training_and_left_out_ones_ignored() {
+        let store = tempfile::tempdir().unwrap();
+        let sidecar = trained_on(
+            store.path(),
+            "{csv: data/penguins.csv, target: species, categorical: [island, sex], \
+             exclude: [year], missing: median}",
+        );
+        let predict_text = |input: &str| {
+            let mut out = Vec::new();
+            predict(&sidecar, input.as_bytes(), Path::new("new.csv"), &mut out)
+                .map(|summary| (summary, String::from_utf8(out).unwrap()))
+        };
+        // Columns in another order, the left-out `year` present, an unseen island, a missing
+        // sex, a missing measurement.
+        let input = "year,sex,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g\n\
+                     2009,female,Biscoe,47.5,14.2,215,4700\n\
+                     2008,NA,Dream,49,19,195,3700\n\
+                     2007,male,Atlantis,39,18.5,NA,3600\n";
+        let (summary, text) = predict_text(input).unwrap();
+        assert_eq!(summary.rows, 3);
+        assert_eq!(summary.unseen_categories, 1);
+        assert_eq!(text.lines().count(), 4, "{text}");
+        // The unseen island predicts as a row whose island sets no indicator would.
+        let (_, same) = predict_text(&input.replace("Atlantis", "")).unwrap();
+        assert_eq!(text, same);
+        let (_, other) = predict_text(&input.replace("Atlantis", "Torgersen")).unwrap();
+        assert_ne!(text, other, "the island is a feature");
+
+        let err = predict_text(&input.replace(",island,", ",isle,")).unwrap_err();
+        assert!(err.to_string().contains("missing column `island`"), "{err}");
+        // Without filling in training, a missing category is an error, as a missing number is.
+        let sidecar = trained_on(
+            store.path(),
+            "{csv: data/penguins.csv, target: species, categorical: [island, sex], \
+             exclude: [year], missing: drop}",
+        );
+        let mut out = Vec::new();
+        let err = predict(&sidecar, input.as_bytes(), Path::new("new.csv"), &mut out).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "new.csv: row 2 (line 3), column `sex`: the cell is `NA`, a missing value"
+        );
     }
 }

@@ -1,17 +1,21 @@
 //! Data preparation shared by every trial: the seeded train/validation/test split, the filling
-//! of missing feature cells (`data.missing: mean | median`) and the feature scaling, both fitted
-//! on the training split.
+//! of missing feature cells (`data.missing: mean | median`), the one-hot encoding of categorical
+//! columns (`data.categorical`) and the feature scaling, all fitted on the training split.
 //!
 //! The split is drawn from the *experiment's* seed, not the trial's, so that all trials of an
-//! experiment are compared on the same rows. Fill values and scaling are fitted on the training
-//! rows only, so nothing about the validation or test rows leaks into training.
+//! experiment are compared on the same rows. Fill values, categories and scaling are fitted on
+//! the training rows only, so nothing about the validation or test rows leaks into training. The
+//! category indicators are not scaled: they stay 0 and 1.
+
+use std::collections::BTreeSet;
 
 use experiment::{DataSpec, ImageShape, MissingValues, Normalize, Seed, SplitSpec, Task};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
-use crate::data::{self, Dataset, Matrix};
+use crate::data::{self, Dataset, Matrix, TextColumn};
 use crate::{Error, Result};
 
 /// The rows of one split: features, and class numbers or (scaled) target values.
@@ -70,6 +74,23 @@ pub(crate) struct Prepared {
     pub(crate) fill: Option<Vec<f32>>,
     /// Missing feature cells filled in, over all splits.
     pub(crate) filled_cells: usize,
+    /// The categories of each `data.categorical` column, fitted on the training split; their
+    /// 0/1 indicator features follow the numeric ones, in this order.
+    pub(crate) categories: Vec<Categories>,
+    /// Missing cells of categorical columns, over all splits (encoded as no category).
+    pub(crate) missing_categories: usize,
+    /// The columns left out of the features (`data.exclude`).
+    pub(crate) excluded: Vec<String>,
+}
+
+/// The categories of one categorical column seen in the training split, in sorted order: the
+/// column becomes one 0/1 feature per category, named `column=category`. A cell holding a
+/// category not among them (seen only in the validation or test split, or in new rows given to
+/// `sweep predict`) or a missing one sets none of the indicators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Categories {
+    pub(crate) column: String,
+    pub(crate) values: Vec<String>,
 }
 
 /// Loads, splits and normalizes the data of an experiment seeded with `seed`.
@@ -150,7 +171,38 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
             apply_fill(fill, &mut split.features);
         }
     }
-    let normalization = Normalization::fit(spec.normalize, &train.features);
+    let numeric = train.features.cols;
+    let categories = dataset
+        .categorical
+        .iter()
+        .map(|column| {
+            Categories::fit(column, &rows.train).ok_or_else(|| Error::Unusable {
+                path: spec.csv.value.clone(),
+                message: format!(
+                    "categorical column `{}` has no value in the training split",
+                    column.name
+                ),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if !categories.is_empty() {
+        for (split, indices) in [
+            (&mut train, &rows.train),
+            (&mut validation, &rows.validation),
+            (&mut test, &rows.test),
+        ] {
+            split.features = one_hot(&split.features, &dataset.categorical, &categories, indices);
+        }
+    }
+    let mut feature_names = dataset.feature_names;
+    feature_names.extend(categories.iter().flat_map(Categories::feature_names));
+    // An indicator is never missing; its fill value only keeps `fill` one value per feature.
+    let fill = fill.map(|mut fill| {
+        fill.resize(feature_names.len(), 0.0);
+        fill
+    });
+    let mut normalization = Normalization::fit(spec.normalize, &train.features);
+    normalization.leave_from(numeric);
     for split in [&mut train, &mut validation, &mut test] {
         normalization.apply(&mut split.features);
     }
@@ -159,7 +211,7 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         validation,
         test,
         normalization,
-        feature_names: dataset.feature_names,
+        feature_names,
         class_names: dataset.class_names,
         task: dataset.task,
         target_scale,
@@ -167,7 +219,63 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         dropped_rows: dataset.dropped_rows,
         fill,
         filled_cells: dataset.missing_cells,
+        categories,
+        missing_categories: dataset.missing_categories,
+        excluded: spec.exclude.iter().map(|c| c.value.clone()).collect(),
     })
+}
+
+impl Categories {
+    /// Fits the categories of `column` on the rows `train`; `None` when none of them has one.
+    fn fit(column: &TextColumn, train: &[usize]) -> Option<Categories> {
+        let values: BTreeSet<&str> = train
+            .iter()
+            .filter_map(|&row| column.cells[row].as_deref())
+            .collect();
+        (!values.is_empty()).then(|| Categories {
+            column: column.name.clone(),
+            values: values.into_iter().map(str::to_string).collect(),
+        })
+    }
+
+    /// Returns the names of the column's indicator features.
+    pub(crate) fn feature_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.values.iter().map(|v| format!("{}={v}", self.column))
+    }
+
+    /// Returns which indicator `cell` sets: `None` for a missing or unseen category.
+    pub(crate) fn index(&self, cell: Option<&str>) -> Option<usize> {
+        let cell = cell?;
+        self.values.binary_search_by(|v| v.as_str().cmp(cell)).ok()
+    }
+}
+
+/// Returns `features` (the numeric features of the file's rows `indices`) followed by the 0/1
+/// indicators of each categorical column's categories.
+fn one_hot(
+    features: &Matrix,
+    columns: &[TextColumn],
+    categories: &[Categories],
+    indices: &[usize],
+) -> Matrix {
+    let extra: usize = categories.iter().map(|c| c.values.len()).sum();
+    let cols = features.cols + extra;
+    let mut data = Vec::with_capacity(indices.len() * cols);
+    for (r, &row) in indices.iter().enumerate() {
+        data.extend_from_slice(features.row(r));
+        for (column, categories) in columns.iter().zip(categories) {
+            let start = data.len();
+            data.resize(start + categories.values.len(), 0.0);
+            if let Some(i) = categories.index(column.cells[row].as_deref()) {
+                data[start + i] = 1.0;
+            }
+        }
+    }
+    Matrix {
+        rows: indices.len(),
+        cols,
+        data,
+    }
 }
 
 /// Fits the value that fills each column's missing (NaN) cells: the mean or median of the
@@ -304,6 +412,14 @@ fn share(n: usize, fraction: f64) -> usize {
 }
 
 impl Normalization {
+    /// Leaves the features from `first` on as they are (the 0/1 category indicators).
+    fn leave_from(&mut self, first: usize) {
+        for (shift, scale) in self.shift.iter_mut().zip(&mut self.scale).skip(first) {
+            *shift = 0.0;
+            *scale = 1.0;
+        }
+    }
+
     /// Fits the scaling of `kind` on the rows of `train`.
     ///
     /// A constant feature gets scale 1, so it maps to 0 (standard) or stays finite (min-max).
@@ -559,5 +675,78 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn categories_are_fitted_on_training_rows_and_encoded_as_unscaled_indicators() {
+        // `colour` is `red` or `blue` in the first 40 rows and `green` in the last one alone,
+        // which falls into the training split or not depending on the seed.
+        let text: String = (0..41)
+            .map(|i| {
+                let colour = match i {
+                    40 => "green",
+                    _ if i % 2 == 0 => "red",
+                    _ => "blue",
+                };
+                let missing = if i == 3 { "NA" } else { colour };
+                format!("{},{missing},{}\n", i * 10, i % 2)
+            })
+            .collect();
+        let mut spec = crate::data::tests::spec("x.csv", "y");
+        spec.missing = MissingValues::Median;
+        spec.split.stratify = false;
+        spec.categorical = vec![experiment::Located {
+            value: "colour".into(),
+            location: spec.target.location.clone(),
+        }];
+        let text = format!("a,colour,y\n{text}");
+        let mut seen = [false, false];
+        for seed in 0..20 {
+            let dataset = crate::data::parse(text.as_bytes(), &spec).unwrap();
+            let p = prepare_dataset(dataset, &spec, Seed(seed)).unwrap();
+            let rows = split_rows(&vec![0; 41], 1, &spec.split, Seed(seed));
+            let green_in_training = rows.train.contains(&40);
+            seen[usize::from(green_in_training)] = true;
+            let want: Vec<&str> = if green_in_training {
+                vec!["blue", "green", "red"]
+            } else {
+                vec!["blue", "red"]
+            };
+            assert_eq!(p.categories[0].values, want, "seed {seed}");
+            let mut names = vec!["a".to_string()];
+            names.extend(want.iter().map(|c| format!("colour={c}")));
+            assert_eq!(p.feature_names, names);
+            // Indicators are not scaled; the numeric column is.
+            assert_eq!(&p.normalization.shift[1..], vec![0.0; want.len()]);
+            assert_eq!(&p.normalization.scale[1..], vec![1.0; want.len()]);
+            assert_ne!(p.normalization.shift[0], 0.0);
+            assert_eq!(p.fill.as_ref().map(Vec::len), Some(names.len()));
+            assert_eq!(p.missing_categories, 1);
+            for (split, indices) in [
+                (&p.train, &rows.train),
+                (&p.validation, &rows.validation),
+                (&p.test, &rows.test),
+            ] {
+                for (r, &row) in indices.iter().enumerate() {
+                    let indicators = &split.features.row(r)[1..];
+                    let set: Vec<&str> = indicators
+                        .iter()
+                        .zip(&want)
+                        .filter(|(x, _)| **x == 1.0)
+                        .map(|(_, c)| *c)
+                        .collect();
+                    let expected: Vec<&str> = match row {
+                        3 => vec![],
+                        40 if !green_in_training => vec![],
+                        40 => vec!["green"],
+                        _ if row % 2 == 0 => vec!["red"],
+                        _ => vec!["blue"],
+                    };
+                    assert_eq!(set, expected, "seed {seed}, row {row}");
+                    assert!(indicators.iter().all(|x| *x == 0.0 || *x == 1.0));
+                }
+            }
+        }
+        assert_eq!(seen, [true, true], "both cases were tried");
     }
 }

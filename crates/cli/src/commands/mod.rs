@@ -94,6 +94,16 @@ pub(crate) fn missing_note(
             rule.as_str()
         ));
     }
+    if data.missing_categories > 0 {
+        parts.push(format!(
+            "{} set no indicator",
+            plural(
+                data.missing_categories,
+                "missing categorical cell",
+                "missing categorical cells"
+            )
+        ));
+    }
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 

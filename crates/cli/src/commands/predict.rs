@@ -30,6 +30,17 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
             trainer::predict(&sidecar, input, &args.input, &mut out)?
         }
     };
+    if summary.unseen_categories > 0 {
+        let cells = if summary.unseen_categories == 1 {
+            "1 cell holds a category".to_string()
+        } else {
+            format!("{} cells hold categories", summary.unseen_categories)
+        };
+        eprintln!(
+            "note: {cells} the model did not see in training; such a cell sets none of its \
+             column's indicators"
+        );
+    }
     tracing::debug!(rows = summary.rows, columns = ?summary.columns, "predicted");
     Ok(Outcome::Success)
 }

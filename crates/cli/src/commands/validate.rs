@@ -36,9 +36,19 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         Some(note) => format!(" ({note})"),
         None => String::new(),
     };
+    let encoded = if data.categorical.is_empty() {
+        String::new()
+    } else {
+        let columns: Vec<String> = data
+            .categorical
+            .iter()
+            .map(|(column, categories)| format!("{column}: {categories}"))
+            .collect();
+        format!(" (with the categories of {})", columns.join(", "))
+    };
     writeln!(
         out,
-        "data: {} features, {target}; {} train / {} validation / {} test rows{missing}",
+        "data: {} features{encoded}, {target}; {} train / {} validation / {} test rows{missing}",
         data.features, data.train_rows, data.validation_rows, data.test_rows
     )?;
     if let Some(gate) = &spec.gate {

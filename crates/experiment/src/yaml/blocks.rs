@@ -13,7 +13,7 @@ use crate::{
     Task, KNOBS, KNOWN_METRICS,
 };
 
-use super::decoder::{Decoder, Fields};
+use super::decoder::{describe, Decoder, Fields};
 use super::tree::{join, Entry, Kind, Node, Pos};
 
 /// A knob fixed in `train:` or `model:`, with its block and where its key is written.
@@ -68,6 +68,8 @@ pub(super) fn data(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpec
             "split",
             "normalize",
             "missing",
+            "categorical",
+            "exclude",
         ],
     )?;
     let located_file = |d: &mut Decoder, n: &Node, path: &str| {
@@ -182,9 +184,52 @@ pub(super) fn data(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpec
                 _ => MissingValues::Error,
             }),
     };
-    if let (Some(n), Some(DataFormat::Idx { .. })) = (f.get("missing"), &format) {
-        d.error(n.pos, "data.missing", "applies only to `csv` data");
+    let categorical = column_list(d, f.get("categorical"), "data.categorical");
+    let exclude = column_list(d, f.get("exclude"), "data.exclude");
+    if let Some(DataFormat::Idx { .. }) = &format {
+        for key in ["missing", "categorical", "exclude"] {
+            if let Some(n) = f.get(key) {
+                d.error(n.pos, &f.path(key), "applies only to `csv` data");
+            }
+        }
     }
+    if let (Some(_), Some(n)) = (f.get("image"), f.get("categorical")) {
+        d.error(
+            n.pos,
+            "data.categorical",
+            "image data has only pixel features; leave other columns out with `exclude`",
+        );
+    }
+    let (categorical, exclude) = (categorical?, exclude?);
+    if let Some(target) = &target {
+        for (columns, key) in [
+            (&categorical, "data.categorical"),
+            (&exclude, "data.exclude"),
+        ] {
+            for (name, pos) in columns.iter().filter(|(name, _)| *name == target.value) {
+                d.error(*pos, key, format!("`{name}` is the target column"));
+            }
+        }
+    }
+    let is_target = |name: &String| target.as_ref().is_some_and(|t| t.value == *name);
+    for (name, pos) in exclude.iter().filter(|(name, _)| !is_target(name)) {
+        if categorical.iter().any(|(c, _)| c == name) {
+            d.error(
+                *pos,
+                "data.exclude",
+                format!("`{name}` is also in `data.categorical`; a column is one or the other"),
+            );
+        }
+    }
+    let located = |columns: Vec<(String, Pos)>| -> Vec<Located<String>> {
+        columns
+            .into_iter()
+            .map(|(value, pos)| Located {
+                value,
+                location: super::location(file, pos),
+            })
+            .collect()
+    };
     Some(DataSpec {
         csv: csv?,
         target: target?,
@@ -194,7 +239,49 @@ pub(super) fn data(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpec
         image: image?,
         format: format?,
         missing: missing?,
+        categorical: located(categorical),
+        exclude: located(exclude),
     })
+}
+
+/// Reads a list of column names, such as `data.categorical`, with where each is written; each
+/// must be non-empty text and named once. An absent key is an empty list.
+fn column_list(d: &mut Decoder, node: Option<&Node>, path: &str) -> Option<Vec<(String, Pos)>> {
+    let Some(node) = node else {
+        return Some(Vec::new());
+    };
+    let Kind::Seq(items) = &node.kind else {
+        // A single name is written as a list of one.
+        let example = match &node.kind {
+            Kind::Scalar { text, .. } if !text.is_empty() => format!("[{text}]"),
+            _ => "[a, b]".to_string(),
+        };
+        d.error(
+            node.pos,
+            path,
+            format!(
+                "expected a list of column names such as `{example}`, found {}",
+                describe(node)
+            ),
+        );
+        return None;
+    };
+    let mut columns: Vec<(String, Pos)> = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        let Some(name) = non_empty_text(d, item, &item_path) else {
+            ok = false;
+            continue;
+        };
+        if columns.iter().any(|(c, _)| *c == name) {
+            d.error(item.pos, &item_path, format!("`{name}` is listed twice"));
+            ok = false;
+            continue;
+        }
+        columns.push((name, item.pos));
+    }
+    ok.then_some(columns)
 }
 
 /// Reads `data.image: {height, width, channels}`; `channels` defaults to 1.

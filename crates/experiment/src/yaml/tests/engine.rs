@@ -58,6 +58,30 @@ fn engine_blocks_parse_with_their_defaults() {
 }
 
 #[test]
+fn categorical_and_excluded_columns_parse_with_their_places() {
+    let spec = parse_ok(BASE);
+    assert!(spec.data.categorical.is_empty() && spec.data.exclude.is_empty());
+    let spec = parse_ok(&BASE.replace(
+        "target: y}",
+        "target: y,\n       categorical: [island, 'sex'], exclude: [id, 2021]}",
+    ));
+    let names = |columns: &[crate::Located<String>]| -> Vec<(String, usize, usize)> {
+        columns
+            .iter()
+            .map(|c| (c.value.clone(), c.location.line, c.location.column))
+            .collect()
+    };
+    assert_eq!(
+        names(&spec.data.categorical),
+        [("island".into(), 4, 22), ("sex".into(), 4, 30)]
+    );
+    assert_eq!(
+        names(&spec.data.exclude),
+        [("id".into(), 4, 48), ("2021".into(), 4, 52)]
+    );
+}
+
+#[test]
 fn engine_block_errors() {
     let base = "name: t\nmetric: {name: val_loss}\n";
     check(
@@ -69,6 +93,13 @@ fn engine_block_errors() {
             ("data: {idx: {images: a}}\n", "3:13: data.idx.labels: missing required key `labels`"),
             ("data: {csv: d.csv, target: y, missing: fill}\n", "3:40: data.missing: unknown missing-value rule `fill`; expected one of error, drop, mean, median"),
             ("data: {idx: {images: a, labels: b}, missing: drop}\n", "3:46: data.missing: applies only to `csv` data"),
+            ("data: {idx: {images: a, labels: b}, exclude: [id]}\n", "3:46: data.exclude: applies only to `csv` data"),
+            ("data: {csv: d.csv, target: y, categorical: island}\n", "3:44: data.categorical: expected a list of column names such as `[island]`, found string `island`"),
+            ("data: {csv: d.csv, target: y, exclude: {id: 1}}\n", "3:40: data.exclude: expected a list of column names such as `[a, b]`, found a mapping"),
+            ("data: {csv: d.csv, target: y, categorical: [a, '', a]}\n", "3:48: data.categorical[1]: expected text, found an empty string\n3:52: data.categorical[2]: `a` is listed twice"),
+            ("data: {csv: d.csv, target: y, categorical: [y], exclude: [a, y]}\n", "3:45: data.categorical: `y` is the target column\n3:62: data.exclude: `y` is the target column"),
+            ("data: {csv: d.csv, target: y, categorical: [a, b], exclude: [b]}\n", "3:62: data.exclude: `b` is also in `data.categorical`; a column is one or the other"),
+            ("data: {csv: d.csv, target: y, image: {height: 2, width: 2}, categorical: [a]}\n", "3:74: data.categorical: image data has only pixel features; leave other columns out with `exclude`"),
             ("data: {target: y}\n", "3:7: data.csv: missing required key `csv`"),
             ("data: {csv: d.csv, target: y}\nmodel: {kind: cnn}\n", "4:8: model.kind: a cnn needs images: give `data.image: {height, width, channels}` for a CSV file, or read IDX files with `data.idx`"),
             ("data: {csv: d.csv, target: y}\ndevice: tpu\n", "4:9: device: unknown device `tpu`; did you mean `cpu`? expected one of cpu, cuda, auto"),

@@ -130,6 +130,8 @@ fn the_example_parses_into_the_spec_it_describes() {
             image: None,
             format: crate::DataFormat::Csv,
             missing: crate::MissingValues::Error,
+            categorical: Vec::new(),
+            exclude: Vec::new(),
         },
         model: ModelSpec {
             kind: ModelKind::Mlp,
