@@ -83,6 +83,10 @@ pub(crate) struct Prepared {
     pub(crate) excluded: Vec<String>,
 }
 
+/// The most categories one categorical column may have: its indicators take a float per row
+/// each, and a column with thousands of distinct values is more likely a row id than a category.
+const MAX_CATEGORIES: usize = 1000;
+
 /// The categories of one categorical column seen in the training split, in sorted order: the
 /// column becomes one 0/1 feature per category, named `column=category`. A cell holding a
 /// category not among them (seen only in the validation or test split, or in new rows given to
@@ -176,13 +180,26 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         .categorical
         .iter()
         .map(|column| {
-            Categories::fit(column, &rows.train).ok_or_else(|| Error::Unusable {
+            let unusable = |message: String| Error::Unusable {
                 path: spec.csv.value.clone(),
-                message: format!(
+                message,
+            };
+            let categories = Categories::fit(column, &rows.train).ok_or_else(|| {
+                unusable(format!(
                     "categorical column `{}` has no value in the training split",
                     column.name
-                ),
-            })
+                ))
+            })?;
+            if categories.values.len() > MAX_CATEGORIES {
+                return Err(unusable(format!(
+                    "categorical column `{}` has {} categories in the training split, more than \
+                     the {MAX_CATEGORIES} one column may have; if it identifies rows, leave it \
+                     out with `data.exclude`",
+                    column.name,
+                    categories.values.len()
+                )));
+            }
+            Ok(categories)
         })
         .collect::<Result<Vec<_>>>()?;
     if !categories.is_empty() {
@@ -748,5 +765,25 @@ mod tests {
             }
         }
         assert_eq!(seen, [true, true], "both cases were tried");
+    }
+
+    #[test]
+    fn a_categorical_column_of_ids_is_refused() {
+        let text: String = (0..2000)
+            .map(|i| format!("{i},row{i},{}\n", i % 2))
+            .collect();
+        let mut spec = crate::data::tests::spec("x.csv", "y");
+        spec.categorical = vec![experiment::Located {
+            value: "id".into(),
+            location: spec.target.location.clone(),
+        }];
+        let dataset = crate::data::parse(format!("a,id,y\n{text}").as_bytes(), &spec).unwrap();
+        let err = prepare_dataset(dataset, &spec, Seed(1)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.csv: categorical column `id` has 1200 categories in the training split, more than \
+             the 1000 one column may have; if it identifies rows, leave it out with \
+             `data.exclude`"
+        );
     }
 }
