@@ -5,6 +5,7 @@
 //! typo never silently does nothing. `Hyperparams::resolve` merges, for one trial, the sampled
 //! values over the fixed ones over the defaults.
 
+use crate::words::number;
 use crate::{ParamValue, Params};
 
 /// What kind of values a knob takes, with its valid range.
@@ -328,8 +329,11 @@ impl Knob {
                 if !x.is_finite() || x < min || above {
                     let close = if max_open { ")" } else { "]" };
                     return Err(format!(
-                        "`{}` must be in [{min}, {max}{close}, found {x}",
-                        self.name
+                        "`{}` must be in [{}, {}{close}, found {}",
+                        self.name,
+                        number(min),
+                        number(max),
+                        number(x)
                     ));
                 }
                 Ok(ParamValue::Float(x))

@@ -1,4 +1,5 @@
-//! Finding what a mistyped word was meant to be, for "did you mean" hints in error messages.
+//! Words for error messages: what a mistyped word was meant to be ("did you mean" hints), and
+//! numbers written short.
 
 /// Returns the candidate closest to `word`: within a small edit distance, or sharing a prefix.
 pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
@@ -14,6 +15,18 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// Writes a number for a message: the shortest text that reads back as `x`, in exponent form
+/// (`1e-12`, `1e300`) where plain decimals would run long.
+pub(crate) fn number(x: f64) -> String {
+    let plain = x.to_string();
+    let exponent = format!("{x:e}");
+    if plain.len() > exponent.len() + 3 {
+        exponent
+    } else {
+        plain
+    }
 }
 
 /// Levenshtein distance, counted in characters.
@@ -72,6 +85,25 @@ mod tests {
             ("é", "e", 1),
         ] {
             assert_eq!(edit_distance(a, b), want, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_exactly_and_short() {
+        for (x, want) in [
+            (0.0, "0"),
+            (10.0, "10"),
+            (0.5, "0.5"),
+            (0.001, "0.001"),
+            (100_000.0, "100000"),
+            (1e6, "1e6"),
+            (1e-12, "1e-12"),
+            (1e300, "1e300"),
+            (-2.5e-9, "-2.5e-9"),
+            (20.085_536_923_187_668, "20.085536923187668"),
+        ] {
+            assert_eq!(number(x), want);
+            assert_eq!(number(x).parse::<f64>(), Ok(x), "reads back");
         }
     }
 }

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::words::number;
 use crate::{Aggregate, Direction, GateSpec, GatedMetric, Located, MetricSpec, KNOWN_METRICS};
 
 use super::decoder::{Decoder, Fields};
@@ -187,7 +188,11 @@ fn threshold(d: &mut Decoder, f: &Fields<'_>, key: &str) -> Option<Option<f64>> 
 fn non_negative(d: &mut Decoder, node: &Node, path: &str) -> Option<f64> {
     let x = d.number(node, path)?;
     if x < 0.0 {
-        d.error(node.pos, path, format!("must not be negative, found {x}"));
+        d.error(
+            node.pos,
+            path,
+            format!("must not be negative, found {}", number(x)),
+        );
         return None;
     }
     Some(x)

@@ -9,6 +9,7 @@
 //! early_terminate: {type: hyperband, min_iter: 3, eta: 3}     # W&B's shape
 //! ```
 
+use crate::words::number;
 use crate::PrunerSpec;
 
 use super::blocks::count;
@@ -183,7 +184,11 @@ fn at_least(d: &mut Decoder, node: &Node, path: &str, min: u32) -> Option<u32> {
 fn non_negative(d: &mut Decoder, node: &Node, path: &str) -> Option<f64> {
     let x = d.number(node, path)?;
     if x < 0.0 {
-        d.error(node.pos, path, format!("must be at least 0, found {x}"));
+        d.error(
+            node.pos,
+            path,
+            format!("must be at least 0, found {}", number(x)),
+        );
         return None;
     }
     Some(x)

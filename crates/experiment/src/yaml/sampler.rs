@@ -3,6 +3,7 @@
 //! The keys of `sampler:` depend on the method, so the block is read after `method:`; every key
 //! is optional and falls back to the defaults of `SobolConfig`, `TpeConfig` and `BayesConfig`.
 
+use crate::words::number;
 use crate::{Acquisition, BayesConfig, Method, SobolConfig, TpeConfig};
 
 use super::decoder::{Decoder, Fields};
@@ -178,7 +179,7 @@ fn real(d: &mut Decoder, f: &Fields<'_>, key: &str, default: f64, range: Range) 
         Range::Positive => (x > 0.0, "positive"),
     };
     if !ok {
-        d.error(n.pos, &path, format!("must be {want}, found {x}"));
+        d.error(n.pos, &path, format!("must be {want}, found {}", number(x)));
         return None;
     }
     Some(x)
