@@ -215,10 +215,14 @@ fn open_experiment(
             .unwrap_or(stored.run_cap)
             .max(stored.run_cap);
         let run_cap = planned_trials(spec, base.saturating_add(options.extend.unwrap_or(0)));
+        // A file changed only in comments or layout is stored as now written, so the
+        // dashboard shows the file the user has.
         let info = ExperimentInfo {
             status: ExperimentStatus::Running,
             run_cap,
             finished: None,
+            spec_yaml: spec.source.clone(),
+            spec_hash: hash,
             ..stored
         };
         store.update_experiment(&info)?;
@@ -615,6 +619,52 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Error::SpecChanged { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_spec_changed_only_in_comments_resumes_and_is_stored_as_now_written() {
+        let store = Store::temporary().unwrap();
+        let with_record = |spec: &ExperimentSpec| StudyOptions {
+            record: Some(store::RunRecord {
+                resolved_spec: spec.resolved(),
+                resolved_spec_hash: spec.resolved_hash(),
+                spec_file: "toy.yaml".into(),
+                data_file: "none.csv".into(),
+                data_hash: String::new(),
+                git: None,
+                sweep_version: String::new(),
+                engine: String::new(),
+                device: String::new(),
+                os: String::new(),
+                cpu: String::new(),
+            }),
+            ..options(1)
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let first = spec(2, "seed: 3");
+        run_study(
+            &store,
+            &first,
+            &quadratic(2.0),
+            &SilentObserver,
+            &clock,
+            &with_record(&first),
+        )
+        .unwrap();
+        let commented = spec(2, "seed: 3  # the same");
+        let summary = run_study(
+            &store,
+            &commented,
+            &quadratic(2.0),
+            &SilentObserver,
+            &clock,
+            &with_record(&commented),
+        )
+        .unwrap();
+        assert_eq!(summary.trials.len(), 2, "resumed, not restarted");
+        let info = store.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.spec_yaml, "seed: 3  # the same");
+        assert_eq!(info.spec_hash, commented.hash());
     }
 
     #[test]
