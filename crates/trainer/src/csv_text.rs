@@ -43,6 +43,20 @@ impl<'t> CsvText<'t> {
                     .to_string(),
             });
         }
+        if let [only] = header.as_slice() {
+            let separator = [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")]
+                .into_iter()
+                .find(|(c, _)| only.contains(*c));
+            if let Some((_, name)) = separator {
+                return Err(Error::Csv {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "the header is one column, `{only}`; the file looks separated by {name}, \
+                         and Sweep reads comma-separated files: save it with commas"
+                    ),
+                });
+            }
+        }
         Ok(CsvText {
             text,
             path,
@@ -194,5 +208,21 @@ mod tests {
             err.as_deref(),
             Some("x.csv: the header (line 1): cell 2 is not valid UTF-8")
         );
+    }
+
+    #[test]
+    fn a_file_separated_otherwise_than_by_commas_says_so() {
+        assert_eq!(
+            places("a;b;y\n1;2;0\n"),
+            Err(
+                "x.csv: the header is one column, `a;b;y`; the file looks separated by `;`, and \
+                 Sweep reads comma-separated files: save it with commas"
+                    .to_string()
+            )
+        );
+        let err = places("a\tb\ty\n1\t2\t0\n").unwrap_err();
+        assert!(err.contains("looks separated by tabs"), "{err}");
+        // One column without a separator in it is left to the caller to judge.
+        assert_eq!(places("y\n1\n"), Ok(vec![(1, 2)]));
     }
 }
