@@ -14,7 +14,7 @@ check:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Benchmarks: MLP and CNN training throughput (one trial, two side by side), the digits CNN and breast cancer sweeps with their test metrics, the quickstart's accuracy, the dashboard at 10,000 trials, the samplers' regret and latency, and pruning on digits (none / median / ASHA / Hyperband)
+# Benchmarks: MLP and CNN training throughput (one trial, two side by side), the digits CNN, breast cancer and penguins sweeps with their test metrics, the quickstart's accuracy, the dashboard at 10,000 trials, the samplers' regret and latency, and pruning on digits (none / median / ASHA / Hyperband)
 bench:
     cargo bench -p trainer --bench throughput
     cargo bench -p dashboard --bench dashboard
@@ -24,6 +24,7 @@ bench:
     cargo bench -p tests --bench pruning
     cargo run --release --bin sweep -- run experiments/digits-cnn-tpe.yaml --store target/bench-sweeps --no-serve
     cargo run --release --bin sweep -- run experiments/breast-cancer-mlp-tpe.yaml --store target/bench-sweeps --no-serve
+    cargo run --release --bin sweep -- run experiments/penguins-mlp-tpe.yaml --store target/bench-sweeps --no-serve
 
 # Serve the dashboard of the store in .sweep (read-only)
 serve store=".sweep":
