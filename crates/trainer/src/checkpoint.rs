@@ -22,8 +22,9 @@ use experiment::{Direction, Normalize, ParamValue, Params, TrialId};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
+use crate::encode::Categories;
 use crate::model::{HostTensor, Net, Param, Shape};
-use crate::prep::{Categories, Normalization, Prepared, TargetScale};
+use crate::prep::{Normalization, Prepared, TargetScale};
 use crate::{Error, Result};
 
 /// The version written in every sidecar; a sidecar of another version is refused.

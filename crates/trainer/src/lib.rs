@@ -15,6 +15,7 @@ mod conv;
 mod csv_text;
 mod data;
 mod device;
+mod encode;
 mod error;
 mod idx;
 mod kernels;

@@ -1,21 +1,20 @@
 //! Data preparation shared by every trial: the seeded train/validation/test split, the filling
 //! of missing feature cells (`data.missing: mean | median`), the one-hot encoding of categorical
-//! columns (`data.categorical`) and the feature scaling, all fitted on the training split.
+//! columns (`data.categorical`, by `encode`) and the feature scaling, all fitted on the training
+//! split.
 //!
 //! The split is drawn from the *experiment's* seed, not the trial's, so that all trials of an
 //! experiment are compared on the same rows. Fill values, categories and scaling are fitted on
 //! the training rows only, so nothing about the validation or test rows leaks into training. The
 //! category indicators are not scaled: they stay 0 and 1.
 
-use std::collections::BTreeSet;
-
 use experiment::{DataSpec, ImageShape, MissingValues, Normalize, Seed, SplitSpec, Task};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
-use crate::data::{self, Dataset, Matrix, TextColumn};
+use crate::data::{self, Dataset, Matrix};
+use crate::encode::{self, Categories};
 use crate::{Error, Result};
 
 /// The rows of one split: features, and class numbers or (scaled) target values.
@@ -81,20 +80,6 @@ pub(crate) struct Prepared {
     pub(crate) missing_categories: usize,
     /// The columns left out of the features (`data.exclude`).
     pub(crate) excluded: Vec<String>,
-}
-
-/// The most categories one categorical column may have: its indicators take a float per row
-/// each, and a column with thousands of distinct values is more likely a row id than a category.
-const MAX_CATEGORIES: usize = 1000;
-
-/// The categories of one categorical column seen in the training split, in sorted order: the
-/// column becomes one 0/1 feature per category, named `column=category`. A cell holding a
-/// category not among them (seen only in the validation or test split, or in new rows given to
-/// `sweep predict`) or a missing one sets none of the indicators.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Categories {
-    pub(crate) column: String,
-    pub(crate) values: Vec<String>,
 }
 
 /// Loads, splits and normalizes the data of an experiment seeded with `seed`.
@@ -176,39 +161,15 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         }
     }
     let numeric = train.features.cols;
-    let categories = dataset
-        .categorical
-        .iter()
-        .map(|column| {
-            let unusable = |message: String| Error::Unusable {
-                path: spec.csv.value.clone(),
-                message,
-            };
-            let categories = Categories::fit(column, &rows.train).ok_or_else(|| {
-                unusable(format!(
-                    "categorical column `{}` has no value in the training split",
-                    column.name
-                ))
-            })?;
-            if categories.values.len() > MAX_CATEGORIES {
-                return Err(unusable(format!(
-                    "categorical column `{}` has {} categories in the training split, more than \
-                     the {MAX_CATEGORIES} one column may have; if it identifies rows, leave it \
-                     out with `data.exclude`",
-                    column.name,
-                    categories.values.len()
-                )));
-            }
-            Ok(categories)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let categories = encode::fit(&dataset.categorical, &rows.train, &spec.csv.value)?;
     if !categories.is_empty() {
         for (split, indices) in [
             (&mut train, &rows.train),
             (&mut validation, &rows.validation),
             (&mut test, &rows.test),
         ] {
-            split.features = one_hot(&split.features, &dataset.categorical, &categories, indices);
+            split.features =
+                encode::one_hot(&split.features, &dataset.categorical, &categories, indices);
         }
     }
     let mut feature_names = dataset.feature_names;
@@ -240,59 +201,6 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         missing_categories: dataset.missing_categories,
         excluded: spec.exclude.iter().map(|c| c.value.clone()).collect(),
     })
-}
-
-impl Categories {
-    /// Fits the categories of `column` on the rows `train`; `None` when none of them has one.
-    fn fit(column: &TextColumn, train: &[usize]) -> Option<Categories> {
-        let values: BTreeSet<&str> = train
-            .iter()
-            .filter_map(|&row| column.cells[row].as_deref())
-            .collect();
-        (!values.is_empty()).then(|| Categories {
-            column: column.name.clone(),
-            values: values.into_iter().map(str::to_string).collect(),
-        })
-    }
-
-    /// Returns the names of the column's indicator features.
-    pub(crate) fn feature_names(&self) -> impl Iterator<Item = String> + '_ {
-        self.values.iter().map(|v| format!("{}={v}", self.column))
-    }
-
-    /// Returns which indicator `cell` sets: `None` for a missing or unseen category.
-    pub(crate) fn index(&self, cell: Option<&str>) -> Option<usize> {
-        let cell = cell?;
-        self.values.binary_search_by(|v| v.as_str().cmp(cell)).ok()
-    }
-}
-
-/// Returns `features` (the numeric features of the file's rows `indices`) followed by the 0/1
-/// indicators of each categorical column's categories.
-fn one_hot(
-    features: &Matrix,
-    columns: &[TextColumn],
-    categories: &[Categories],
-    indices: &[usize],
-) -> Matrix {
-    let extra: usize = categories.iter().map(|c| c.values.len()).sum();
-    let cols = features.cols + extra;
-    let mut data = Vec::with_capacity(indices.len() * cols);
-    for (r, &row) in indices.iter().enumerate() {
-        data.extend_from_slice(features.row(r));
-        for (column, categories) in columns.iter().zip(categories) {
-            let start = data.len();
-            data.resize(start + categories.values.len(), 0.0);
-            if let Some(i) = categories.index(column.cells[row].as_deref()) {
-                data[start + i] = 1.0;
-            }
-        }
-    }
-    Matrix {
-        rows: indices.len(),
-        cols,
-        data,
-    }
 }
 
 /// Fits the value that fills each column's missing (NaN) cells: the mean or median of the
@@ -765,25 +673,5 @@ mod tests {
             }
         }
         assert_eq!(seen, [true, true], "both cases were tried");
-    }
-
-    #[test]
-    fn a_categorical_column_of_ids_is_refused() {
-        let text: String = (0..2000)
-            .map(|i| format!("{i},row{i},{}\n", i % 2))
-            .collect();
-        let mut spec = crate::data::tests::spec("x.csv", "y");
-        spec.categorical = vec![experiment::Located {
-            value: "id".into(),
-            location: spec.target.location.clone(),
-        }];
-        let dataset = crate::data::parse(format!("a,id,y\n{text}").as_bytes(), &spec).unwrap();
-        let err = prepare_dataset(dataset, &spec, Seed(1)).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "x.csv: categorical column `id` has 1200 categories in the training split, more than \
-             the 1000 one column may have; if it identifies rows, leave it out with \
-             `data.exclude`"
-        );
     }
 }
