@@ -9,6 +9,7 @@
 
 mod blocks;
 mod conditions;
+mod data;
 mod decoder;
 mod distribution;
 mod gate;
@@ -136,9 +137,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         .get("parallel")
         .map_or(Some(None), |n| blocks::count(d, n, "parallel").map(Some));
     let metric = d.required(&f, "metric").and_then(|n| blocks::metric(d, n));
-    let data = d
-        .required(&f, "data")
-        .and_then(|n| blocks::data(d, n, file));
+    let data = d.required(&f, "data").and_then(|n| data::block(d, n, file));
     // An optional block left empty (`parameters:` with every entry commented out) is absent.
     let block = |key: &str| {
         f.get(key)
