@@ -14,7 +14,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use crate::checkpoint;
+use crate::checkpoint::{self, CheckpointV1};
 use crate::csv_text::CsvText;
 use crate::data::{is_missing, missing_value, number, quoted, Matrix};
 use crate::metrics::softmax_row;
@@ -54,101 +54,13 @@ pub fn predict(
     output: &mut dyn Write,
 ) -> Result<PredictionSummary> {
     let (meta, net) = checkpoint::load(sidecar)?;
-    let columns_error = |message: String| Error::Columns {
-        path: input_name.to_path_buf(),
-        message,
-    };
     let mut text = Vec::new();
     input.read_to_end(&mut text).map_err(|e| Error::Csv {
         path: input_name.to_path_buf(),
         message: e.to_string(),
     })?;
-    let mut csv = CsvText::new(&text, input_name)?;
-    let header = csv.header().to_vec();
-    let numeric = meta.numeric_features();
-    // The input's columns: the numeric features, then the categorical columns.
-    let columns: Vec<String> = meta.feature_names[..numeric]
-        .iter()
-        .cloned()
-        .chain(meta.categories.iter().map(|c| c.column.clone()))
-        .collect();
-    let missing: Vec<String> = columns
-        .iter()
-        .filter(|f| !header.contains(f))
-        .cloned()
-        .collect();
-    if !missing.is_empty() {
-        return Err(columns_error(format!(
-            "missing column{} {}; the model was trained on {} columns",
-            if missing.len() == 1 { "" } else { "s" },
-            quoted(&missing),
-            columns.len()
-        )));
-    }
-    // Where each category's indicators start among the features.
-    let offsets: Vec<usize> = meta
-        .categories
-        .iter()
-        .scan(numeric, |next, c| {
-            let start = *next;
-            *next += c.values.len();
-            Some(start)
-        })
-        .collect();
-    let mut slots = Vec::with_capacity(header.len());
-    for column in &header {
-        if let Some(i) = meta.feature_names[..numeric]
-            .iter()
-            .position(|f| f == column)
-        {
-            slots.push(Slot::Number(i));
-        } else if let Some(k) = meta.categories.iter().position(|c| c.column == *column) {
-            slots.push(Slot::Category(k));
-        } else if *column == meta.target || meta.excluded.contains(column) {
-            slots.push(Slot::Ignored);
-        } else {
-            return Err(columns_error(format!(
-                "unexpected column `{column}`; the model's columns are {}",
-                quoted(&columns)
-            )));
-        }
-    }
-    let cols = meta.feature_names.len();
-    let mut data = Vec::new();
-    let mut unseen = 0;
-    let mut record = csv::StringRecord::new();
-    while csv.read(&mut record)? {
-        let mut values = vec![0.0f32; cols];
-        for (column, (cell, slot)) in record.iter().zip(&slots).enumerate() {
-            match slot {
-                Slot::Number(i) => {
-                    values[*i] = match (number(cell), &meta.fill) {
-                        (Ok(x), _) => x,
-                        // Filled as the training data was.
-                        (Err(_), Some(fill)) if is_missing(cell) => fill[*i],
-                        (Err(message), _) => return Err(csv.malformed(column, message)),
-                    };
-                }
-                Slot::Category(k) => {
-                    let categories = &meta.categories[*k];
-                    if is_missing(cell) {
-                        // Encoded as no category, as in training; without filling, an error.
-                        if meta.fill.is_none() {
-                            return Err(csv.malformed(column, missing_value(cell, "cell")));
-                        }
-                    } else if let Some(i) = categories.index(Some(cell)) {
-                        values[offsets[*k] + i] = 1.0;
-                    } else {
-                        unseen += 1;
-                    }
-                }
-                Slot::Ignored => {}
-            }
-        }
-        data.extend(values);
-    }
-    let rows = data.len() / cols.max(1);
-    let mut features = Matrix { rows, cols, data };
+    let (mut features, unseen) = read_rows(&meta, &text, input_name)?;
+    let rows = features.rows;
     meta.normalization().apply(&mut features);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let dev = dfdx::tensor::Cpu::default();
@@ -191,6 +103,101 @@ pub fn predict(
         columns,
         unseen_categories: unseen,
     })
+}
+
+/// Reads the rows of the CSV `text` (named `input_name` in errors) as the model's features,
+/// before scaling; returns them with the number of categorical cells holding an unseen category.
+fn read_rows(meta: &CheckpointV1, text: &[u8], input_name: &Path) -> Result<(Matrix, usize)> {
+    let columns_error = |message: String| Error::Columns {
+        path: input_name.to_path_buf(),
+        message,
+    };
+    let mut csv = CsvText::new(text, input_name)?;
+    let header = csv.header().to_vec();
+    let numeric = meta.numeric_features();
+    // The input's columns: the numeric features, then the categorical columns.
+    let model_columns: Vec<String> = meta.feature_names[..numeric]
+        .iter()
+        .cloned()
+        .chain(meta.categories.iter().map(|c| c.column.clone()))
+        .collect();
+    let missing: Vec<String> = model_columns
+        .iter()
+        .filter(|f| !header.contains(f))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(columns_error(format!(
+            "missing column{} {}; the model was trained on {} columns",
+            if missing.len() == 1 { "" } else { "s" },
+            quoted(&missing),
+            model_columns.len()
+        )));
+    }
+    // Where each category's indicators start among the features.
+    let offsets: Vec<usize> = meta
+        .categories
+        .iter()
+        .scan(numeric, |next, c| {
+            let start = *next;
+            *next += c.values.len();
+            Some(start)
+        })
+        .collect();
+    let mut slots = Vec::with_capacity(header.len());
+    for column in &header {
+        if let Some(i) = meta.feature_names[..numeric]
+            .iter()
+            .position(|f| f == column)
+        {
+            slots.push(Slot::Number(i));
+        } else if let Some(k) = meta.categories.iter().position(|c| c.column == *column) {
+            slots.push(Slot::Category(k));
+        } else if *column == meta.target || meta.excluded.contains(column) {
+            slots.push(Slot::Ignored);
+        } else {
+            return Err(columns_error(format!(
+                "unexpected column `{column}`; the model's columns are {}",
+                quoted(&model_columns)
+            )));
+        }
+    }
+    let cols = meta.feature_names.len();
+    let mut data = Vec::new();
+    let mut unseen = 0;
+    let mut record = csv::StringRecord::new();
+    while csv.read(&mut record)? {
+        let mut values = vec![0.0f32; cols];
+        for (column, (cell, slot)) in record.iter().zip(&slots).enumerate() {
+            match slot {
+                Slot::Number(i) => {
+                    values[*i] = match (number(cell), &meta.fill) {
+                        (Ok(x), _) => x,
+                        // Filled as the training data was.
+                        (Err(_), Some(fill)) if is_missing(cell) => fill[*i],
+                        (Err(message), _) => return Err(csv.malformed(column, message)),
+                    };
+                }
+                Slot::Category(k) => {
+                    let categories = &meta.categories[*k];
+                    if is_missing(cell) {
+                        // Encoded as no category, as in training; without filling, an error.
+                        if meta.fill.is_none() {
+                            return Err(csv.malformed(column, missing_value(cell, "cell")));
+                        }
+                    } else if let Some(i) = categories.index(Some(cell)) {
+                        values[offsets[*k] + i] = 1.0;
+                    } else {
+                        unseen += 1;
+                    }
+                }
+                Slot::Ignored => {}
+            }
+        }
+        data.extend(values);
+    }
+    let rows = data.len() / cols.max(1);
+    Ok((Matrix { rows, cols, data }, unseen))
 }
 
 #[cfg(test)]
