@@ -160,19 +160,17 @@ pub(super) fn block(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpe
         );
     }
     let (categorical, exclude) = (categorical?, exclude?);
-    if let Some(target) = &target {
-        for (columns, key) in [
-            (&categorical, "data.categorical"),
-            (&exclude, "data.exclude"),
-        ] {
-            for (name, pos) in columns.iter().filter(|(name, _)| *name == target.value) {
-                d.error(*pos, key, format!("`{name}` is the target column"));
-            }
+    let is_target = |name: &str| target.as_ref().is_some_and(|t| t.value == name);
+    for (columns, key) in [
+        (&categorical, "data.categorical"),
+        (&exclude, "data.exclude"),
+    ] {
+        for (name, pos) in columns.iter().filter(|(name, _)| is_target(name)) {
+            d.error(*pos, key, format!("`{name}` is the target column"));
         }
     }
-    let is_target = |name: &String| target.as_ref().is_some_and(|t| t.value == *name);
-    for (name, pos) in exclude.iter().filter(|(name, _)| !is_target(name)) {
-        if categorical.iter().any(|(c, _)| c == name) {
+    for (name, pos) in &exclude {
+        if !is_target(name) && categorical.iter().any(|(c, _)| c == name) {
             d.error(
                 *pos,
                 "data.exclude",
