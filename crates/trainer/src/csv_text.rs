@@ -24,17 +24,12 @@ pub(crate) struct CsvText<'t> {
 impl<'t> CsvText<'t> {
     /// Reads the header (cells trimmed) of `text`; `path` names the source in errors. Text
     /// without a header (an empty file) is an error.
+    ///
+    /// Cells are separated by commas, unless the header read that way is one column holding a
+    /// semicolon, a tab or a bar: then by that (spreadsheets in many locales save "CSV" with
+    /// semicolons, and some data sets come tab-separated).
     pub(crate) fn new(text: &'t [u8], path: &'t Path) -> Result<CsvText<'t>> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .trim(csv::Trim::All)
-            .from_reader(text);
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| read_error(text, path, &e))?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let (mut reader, mut header) = read_header(text, path, b',')?;
         if header.iter().all(String::is_empty) {
             return Err(Error::Csv {
                 path: path.to_path_buf(),
@@ -43,19 +38,14 @@ impl<'t> CsvText<'t> {
                     .to_string(),
             });
         }
-        if let [only] = header.as_slice() {
-            let separator = [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")]
+        let separator = match header.as_slice() {
+            [only] => SEPARATORS
                 .into_iter()
-                .find(|(c, _)| only.contains(*c));
-            if let Some((_, name)) = separator {
-                return Err(Error::Csv {
-                    path: path.to_path_buf(),
-                    message: format!(
-                        "the header is one column, `{only}`; the file looks separated by {name}, \
-                         and Sweep reads comma-separated files: save it with commas"
-                    ),
-                });
-            }
+                .find(|c| only.contains(char::from(*c))),
+            _ => None,
+        };
+        if let Some(separator) = separator {
+            (reader, header) = read_header(text, path, separator)?;
         }
         Ok(CsvText {
             text,
@@ -101,6 +91,29 @@ impl<'t> CsvText<'t> {
     fn line(&self) -> u64 {
         self.at.as_ref().map_or(1, |p| line_of(self.text, p))
     }
+}
+
+/// The separators other than a comma that a file's header can show.
+const SEPARATORS: [u8; 3] = [b';', b'\t', b'|'];
+
+/// Returns a reader of `text` whose cells are separated by `separator`, and its header.
+fn read_header<'t>(
+    text: &'t [u8],
+    path: &Path,
+    separator: u8,
+) -> Result<(csv::Reader<&'t [u8]>, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .delimiter(separator)
+        .trim(csv::Trim::All)
+        .from_reader(text);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| read_error(text, path, &e))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    Ok((reader, header))
 }
 
 /// Returns the error for what the CSV reader could not read in `text`, placed at its row and line.
@@ -211,17 +224,34 @@ mod tests {
     }
 
     #[test]
-    fn a_file_separated_otherwise_than_by_commas_says_so() {
+    fn a_file_separated_by_semicolons_tabs_or_bars_is_read_as_such() {
+        for text in [
+            "a;b;y\n1;2;0\n\n3;4;1\n",
+            "a\tb\ty\r\n1\t2\t0\r\n\r\n3\t4\t1\r\n",
+            "a|b|y\n1|2|0\n\n3|4|1\n",
+        ] {
+            let csv = CsvText::new(text.as_bytes(), Path::new("x.csv"));
+            let header = csv.as_ref().map(|c| c.header().to_vec()).ok();
+            assert_eq!(
+                header,
+                Some(vec!["a".into(), "b".into(), "y".into()]),
+                "{text:?}"
+            );
+            assert_eq!(places(text), Ok(vec![(1, 2), (2, 4)]), "{text:?}");
+        }
+        // A comma in a semicolon file's cell is the cell's (a decimal comma, a list).
+        let mut csv = CsvText::new(b"a;y\n7,4;0\n", Path::new("x.csv")).ok();
+        let mut record = csv::StringRecord::new();
+        let read = csv.as_mut().map(|c| c.read(&mut record).ok());
+        assert_eq!(read, Some(Some(true)));
+        assert_eq!(record.get(0), Some("7,4"));
+        // A header that splits on commas keeps commas, even with semicolons in its names.
+        assert_eq!(places("a;1,y\n1,0\n2;3,1\n").map(|p| p.len()), Ok(2));
+        // A row that is short under the detected separator is placed like any other.
         assert_eq!(
-            places("a;b;y\n1;2;0\n"),
-            Err(
-                "x.csv: the header is one column, `a;b;y`; the file looks separated by `;`, and \
-                 Sweep reads comma-separated files: save it with commas"
-                    .to_string()
-            )
+            places("a;b;y\n1;2;0\n1,2,0\n"),
+            Err("x.csv: row 2 (line 3): 1 cells, but the header has 3".to_string())
         );
-        let err = places("a\tb\ty\n1\t2\t0\n").unwrap_err();
-        assert!(err.contains("looks separated by tabs"), "{err}");
         // One column without a separator in it is left to the caller to judge.
         assert_eq!(places("y\n1\n"), Ok(vec![(1, 2)]));
     }

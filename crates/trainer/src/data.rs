@@ -226,7 +226,11 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                     if spec.task == Some(Task::Regression) && !is_finite_number(cell) {
                         return Err(malformed(
                             column,
-                            format!("a regression target must be a finite number, found `{cell}`"),
+                            format!(
+                                "a regression target must be a finite number, found \
+                                 `{cell}`{}",
+                                decimal_comma_hint(cell)
+                            ),
                         ));
                     }
                     raw_labels.push(cell.to_string());
@@ -253,6 +257,9 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                             f32::NAN
                         }
                         Err(message) if is_missing(cell) => return Err(missing(column, message)),
+                        Err(message) if !decimal_comma_hint(cell).is_empty() => {
+                            return Err(malformed(column, message))
+                        }
                         Err(message) => {
                             return Err(malformed(
                                 column,
@@ -296,7 +303,21 @@ pub(crate) fn number(cell: &str) -> std::result::Result<f32, String> {
     match cell.parse::<f32>() {
         Ok(x) if x.is_finite() => Ok(x),
         _ if is_missing(cell) => Err(missing_value(cell, "cell")),
-        _ => Err(format!("expected a finite number, found `{cell}`")),
+        _ => Err(format!(
+            "expected a finite number, found `{cell}`{}",
+            decimal_comma_hint(cell)
+        )),
+    }
+}
+
+/// Returns "; write `7.4`: ..." for a cell like `7,4` (a number with a decimal comma), else "".
+pub(crate) fn decimal_comma_hint(cell: &str) -> String {
+    let dotted = cell.replacen(',', ".", 1);
+    let one_comma = cell.matches(',').count() == 1;
+    if one_comma && dotted.parse::<f32>().is_ok_and(f32::is_finite) {
+        format!(" (write `{dotted}`: numbers are read with a decimal point, not a comma)")
+    } else {
+        String::new()
     }
 }
 
@@ -594,6 +615,18 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_semicolon_or_tab_file_reads_as_its_comma_twin() {
+        let commas = parse_str("a,b,y\n1.5,2,x\n3,-4,z\n", "y").unwrap();
+        for text in ["a;b;y\n1.5;2;x\n3;-4;z\n", "a\tb\ty\n1.5\t2\tx\n3\t-4\tz\n"] {
+            let other = parse_str(text, "y").unwrap();
+            assert_eq!(other.feature_names, commas.feature_names, "{text:?}");
+            assert_eq!(other.features.data, commas.features.data, "{text:?}");
+            assert_eq!(other.labels, commas.labels, "{text:?}");
+            assert_eq!(other.class_names, commas.class_names, "{text:?}");
+        }
+    }
+
+    #[test]
     fn integer_labels_sort_numerically() {
         let d = parse_str("x,y\n0,10\n0,2\n0,-1\n0,2\n", "y").unwrap();
         assert_eq!(d.class_names, ["-1", "2", "10"]);
@@ -608,6 +641,12 @@ pub(crate) mod tests {
             "data/x.csv: row 2 (line 3), column `b`: expected a finite number, found `oops`; \
              list `b` in `data.categorical` to one-hot encode its values, or in `data.exclude` \
              to leave it out"
+        );
+        let err = parse_str("a;b;y\n1;2;0\n3;4,5;1\n", "y").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "data/x.csv: row 2 (line 3), column `b`: expected a finite number, found `4,5` \
+             (write `4.5`: numbers are read with a decimal point, not a comma)"
         );
         let err = parse_str("a,y\n1,0\ninf,1\n", "y").unwrap_err();
         assert!(
