@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use experiment::{DataFormat, DataSpec, ImageShape, Located, MissingValues, Task, MISSING_MARKERS};
 
 use crate::csv_text::CsvText;
+use crate::encode;
 use crate::{Error, Result};
 
 /// Integer targets with more distinct values than this are taken as a regression target
@@ -238,7 +239,7 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                 Role::Excluded => {}
                 Role::Category(k) => {
                     let value = if !is_missing(cell) {
-                        Some(cell.to_string())
+                        Some(encode::category(cell).to_string())
                     } else if fills {
                         missing_categories += 1;
                         None
@@ -791,6 +792,9 @@ pub(crate) mod tests {
         s.exclude.clear();
         let d = parse("colour,y\nred,0\nblue,1\n".as_bytes(), &s).unwrap();
         assert!(d.feature_names.is_empty() && d.features.cols == 0);
+        // A code written once as an integer and once as a decimal is one category.
+        let d = parse("colour,y\n94110,0\n94110.0,1\n02134,1\n".as_bytes(), &s).unwrap();
+        assert_eq!(cells(&d), [some("94110"), some("94110"), some("02134")]);
     }
 
     #[test]

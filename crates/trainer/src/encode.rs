@@ -75,10 +75,33 @@ impl Categories {
         self.values.iter().map(|v| format!("{}={v}", self.column))
     }
 
-    /// Returns which indicator `cell` sets: `None` for a missing or unseen category.
+    /// Returns which indicator `cell` sets: `None` for a missing or unseen category. A cell
+    /// is looked up as written, then as its `category` (a sidecar saved before categories were
+    /// read that way may hold `94110.0`).
     pub(crate) fn index(&self, cell: Option<&str>) -> Option<usize> {
         let cell = cell?;
-        self.values.binary_search_by(|v| v.as_str().cmp(cell)).ok()
+        let find = |text: &str| self.values.binary_search_by(|v| v.as_str().cmp(text)).ok();
+        find(cell).or_else(|| find(category(cell)))
+    }
+}
+
+/// Returns the category a categorical cell holds: the cell, but a decimal number's trailing
+/// zeros after the point go (`94110.0` is `94110`, `2.50` is `2.5`), as a code column saved
+/// once as integers and once as floats (pandas does so when the column has a gap) is one column.
+/// Leading zeros stay (`02134` is a code of its own), and so does any other text, case included.
+pub(crate) fn category(cell: &str) -> &str {
+    let plain = cell
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+');
+    if !plain || cell.matches('.').count() != 1 || cell.parse::<f64>().is_err() {
+        return cell;
+    }
+    let trimmed = cell.trim_end_matches('0');
+    let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed);
+    if trimmed.is_empty() || trimmed == "-" || trimmed == "+" {
+        cell
+    } else {
+        trimmed
     }
 }
 
@@ -128,6 +151,39 @@ mod tests {
              the 1000 one column may have; if it identifies rows, leave it out with \
              `data.exclude`"
         );
+    }
+
+    #[test]
+    fn a_decimal_code_is_the_category_of_its_integer() {
+        for (cell, want) in [
+            ("94110.0", "94110"),
+            ("94110", "94110"),
+            ("2.50", "2.5"),
+            ("-3.000", "-3"),
+            ("02134", "02134"),
+            ("02134.0", "02134"),
+            ("0.0", "0"),
+            (".0", ".0"),
+            ("1e3", "1e3"),
+            ("1.0.0", "1.0.0"),
+            ("Male", "Male"),
+            ("v1.0", "v1.0"),
+        ] {
+            assert_eq!(category(cell), want, "{cell}");
+        }
+        let zips = Categories {
+            column: "zip".into(),
+            values: vec!["94110".into(), "94110.5".into()],
+        };
+        assert_eq!(zips.index(Some("94110.0")), Some(0));
+        assert_eq!(zips.index(Some("94110.50")), Some(1));
+        // A sidecar saved before holds a category as written.
+        let old = Categories {
+            column: "zip".into(),
+            values: vec!["94110.0".into()],
+        };
+        assert_eq!(old.index(Some("94110.0")), Some(0));
+        assert_eq!(old.index(Some("94110")), None);
     }
 
     #[test]
