@@ -197,16 +197,7 @@ fn early_stopping(d: &mut Decoder, node: &Node) -> Option<EarlyStopping> {
         .and_then(|n| count(d, n, "train.early_stopping.patience"));
     let min_delta = match f.get("min_delta") {
         None => Some(0.0),
-        Some(n) => {
-            let field = "train.early_stopping.min_delta";
-            d.number(n, field).and_then(|x| {
-                if x < 0.0 {
-                    d.error(n.pos, field, format!("must not be negative, found {x}"));
-                    return None;
-                }
-                Some(x)
-            })
-        }
+        Some(n) => d.non_negative(n, "train.early_stopping.min_delta"),
     };
     Some(EarlyStopping {
         metric: metric?.to_string(),

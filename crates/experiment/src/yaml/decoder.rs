@@ -4,6 +4,7 @@
 //! `d.int(node, "seed")` and move on: one pass over the tree finds every error. A node that is
 //! broken is not descended into, so one mistake gives one message, not a cascade.
 
+use crate::words::number;
 use crate::{suggest, ParamValue};
 
 use super::tree::{join, Entry, Kind, Node, Pos, Problem, Scalar};
@@ -127,6 +128,20 @@ impl Decoder {
         };
         if !x.is_finite() {
             return self.expected("a finite number", node, path);
+        }
+        Some(x)
+    }
+
+    /// Reads a finite number that is not negative.
+    pub(super) fn non_negative(&mut self, node: &Node, path: &str) -> Option<f64> {
+        let x = self.number(node, path)?;
+        if x < 0.0 {
+            self.error(
+                node.pos,
+                path,
+                format!("must not be negative, found {}", number(x)),
+            );
+            return None;
         }
         Some(x)
     }

@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::words::number;
 use crate::{Aggregate, Direction, GateSpec, GatedMetric, Located, MetricSpec, KNOWN_METRICS};
 
 use super::decoder::{Decoder, Fields};
@@ -56,9 +55,9 @@ pub(super) fn gate(
     let repeats = f
         .get("repeats")
         .map_or(Some(1), |n| super::blocks::count(d, n, "gate.repeats"));
-    let noise_k = f.get("noise_k").map_or(Some(DEFAULT_NOISE_K), |n| {
-        non_negative(d, n, "gate.noise_k")
-    });
+    let noise_k = f
+        .get("noise_k")
+        .map_or(Some(DEFAULT_NOISE_K), |n| d.non_negative(n, "gate.noise_k"));
     let defaults = Defaults {
         abs: threshold(d, &f, "max_regression_abs"),
         rel: threshold(d, &f, "max_regression_rel"),
@@ -181,19 +180,6 @@ fn metric(
 fn threshold(d: &mut Decoder, f: &Fields<'_>, key: &str) -> Option<Option<f64>> {
     match f.get(key) {
         None => Some(None),
-        Some(n) => non_negative(d, n, &f.path(key)).map(Some),
+        Some(n) => d.non_negative(n, &f.path(key)).map(Some),
     }
-}
-
-fn non_negative(d: &mut Decoder, node: &Node, path: &str) -> Option<f64> {
-    let x = d.number(node, path)?;
-    if x < 0.0 {
-        d.error(
-            node.pos,
-            path,
-            format!("must not be negative, found {}", number(x)),
-        );
-        return None;
-    }
-    Some(x)
 }

@@ -9,7 +9,6 @@
 //! early_terminate: {type: hyperband, min_iter: 3, eta: 3}     # W&B's shape
 //! ```
 
-use crate::words::number;
 use crate::PrunerSpec;
 
 use super::blocks::count;
@@ -91,7 +90,7 @@ pub(super) fn pruner(
                 .and_then(|n| count(d, n, &f.path("patience")))?;
             let min_delta = match f.get("min_delta") {
                 None => 0.0,
-                Some(n) => non_negative(d, n, &f.path("min_delta"))?,
+                Some(n) => d.non_negative(n, &f.path("min_delta"))?,
             };
             let wrapped = match f.get("wrapped") {
                 None => PrunerSpec::None,
@@ -179,19 +178,6 @@ fn at_least(d: &mut Decoder, node: &Node, path: &str, min: u32) -> Option<u32> {
             None
         }
     }
-}
-
-fn non_negative(d: &mut Decoder, node: &Node, path: &str) -> Option<f64> {
-    let x = d.number(node, path)?;
-    if x < 0.0 {
-        d.error(
-            node.pos,
-            path,
-            format!("must be at least 0, found {}", number(x)),
-        );
-        return None;
-    }
-    Some(x)
 }
 
 fn ordered(d: &mut Decoder, pos: Pos, path: &str, min: u32, max: u32) -> Option<()> {

@@ -125,6 +125,7 @@ fn pruner_errors() {
             ("pruner: {type: hyperband, min_resource: 9, max_resource: 3}\n", "4:9: pruner: the smallest resource 9 is above the largest 3"),
             ("pruner: {type: hyperband, min_resource: 0, reduction_factor: 1, strict: maybe}\n", "4:41: pruner.min_resource: must be an integer of at least 1, found 0\n4:62: pruner.reduction_factor: must be an integer of at least 2, found 1\n4:73: pruner.strict: expected true or false, found string `maybe`"),
             ("pruner: {type: patience}\n", "4:9: pruner.patience: missing required key `patience`"),
+            ("pruner: {type: patience, patience: 2, min_delta: -0.5}\n", "4:50: pruner.min_delta: must not be negative, found -0.5"),
             ("pruner: {type: median}\nearly_terminate: {type: hyperband, min_iter: 3}\n", "5:18: early_terminate: give either `pruner:` or W&B's `early_terminate:`, not both"),
             ("early_terminate: {type: hyperband, eta: 3}\n", "4:18: early_terminate: give `min_iter`, or `max_iter` with `s`, as in W&B's hyperband"),
             ("early_terminate: {type: hyperband, min_iter: 0, eta: 1, strict: 2}\n", "4:46: early_terminate.min_iter: must be an integer from 1 to 4294967295, found 0\n4:54: early_terminate.eta: must be an integer of at least 2, found 1\n4:65: early_terminate.strict: expected true or false, found integer `2`"),
