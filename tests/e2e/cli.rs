@@ -589,3 +589,65 @@ fn text_columns_are_refused_with_the_way_out_then_one_hot_encoded_for_training_a
         out.stderr
     );
 }
+
+#[test]
+fn a_semicolon_separated_file_is_read_as_such_for_training_and_prediction() {
+    let env = TestEnv::new();
+    let commas =
+        std::fs::read_to_string(tests::repo_root().join("experiments/data/penguins.csv")).unwrap();
+    let data = env.path().join("penguins.csv");
+    std::fs::write(&data, commas.replace(',', ";")).unwrap();
+    let spec = env.write_spec(
+        "semi.yaml",
+        &format!(
+            "name: semi\nseed: 1\nrun_cap: 1\nparallel: 1\nmetric: {{name: val_accuracy}}\n\
+             data: {{csv: {}, target: species, missing: median, categorical: [island, sex]}}\n\
+             model: {{hidden: 8}}\ntrain: {{epochs: 2}}\n",
+            data.display()
+        ),
+    );
+    let out = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("10 features (with the categories of island: 3, sex: 2)")
+            && out.stdout.contains("; separated by `;`"),
+        "{}",
+        out.stdout
+    );
+    let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    // New rows separated either way predict alike.
+    let rows = "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n\
+                Biscoe,47.5,14.2,215,4700,female,2009\nDream,39,18.5,185,3600,male,2007\n";
+    let mut predictions = Vec::new();
+    for (name, text) in [
+        ("new.csv", rows.to_string()),
+        ("new2.csv", rows.replace(',', "\t")),
+    ] {
+        let input = env.path().join(name);
+        std::fs::write(&input, text).unwrap();
+        let out = env.sweep(&["predict", "semi/0", "--input", input.to_str().unwrap()]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert_eq!(out.stdout.lines().count(), 3, "{}", out.stdout);
+        predictions.push(out.stdout);
+    }
+    assert_eq!(predictions[0], predictions[1]);
+    // Decimal commas, as such files often have, are named with the way out.
+    let decimal: String = commas
+        .lines()
+        .map(|line| line.replace(',', ";").replace('.', ","))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&data, decimal).unwrap();
+    let out = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "row 1 (line 2), column `bill_length_mm`: expected a finite number, found `39,1` \
+             (write `39.1`: numbers are read with a decimal point, not a comma)"
+        ),
+        "{}",
+        out.stderr
+    );
+}

@@ -16,6 +16,8 @@ pub(crate) struct CsvText<'t> {
     path: &'t Path,
     reader: csv::Reader<&'t [u8]>,
     header: Vec<String>,
+    /// The separator read from the header: a comma, or what `SEPARATORS` lists.
+    separator: u8,
     /// Where the reader dated the last row read; its row and line are worked out from it only
     /// when a problem is reported.
     at: Option<csv::Position>,
@@ -52,6 +54,7 @@ impl<'t> CsvText<'t> {
             path,
             reader,
             header,
+            separator: separator.unwrap_or(b','),
             at: None,
         })
     }
@@ -59,6 +62,11 @@ impl<'t> CsvText<'t> {
     /// The header's column names.
     pub(crate) fn header(&self) -> &[String] {
         &self.header
+    }
+
+    /// The separator other than a comma that the file is read with, if any.
+    pub(crate) fn separator(&self) -> Option<char> {
+        (self.separator != b',').then_some(char::from(self.separator))
     }
 
     /// Reads the next data row into `record`; false at the end of the text.
@@ -237,6 +245,8 @@ mod tests {
                 Some(vec!["a".into(), "b".into(), "y".into()]),
                 "{text:?}"
             );
+            let separator = csv.as_ref().ok().and_then(CsvText::separator);
+            assert_eq!(separator, text.chars().nth(1), "{text:?}");
             assert_eq!(places(text), Ok(vec![(1, 2), (2, 4)]), "{text:?}");
         }
         // A comma in a semicolon file's cell is the cell's (a decimal comma, a list).
@@ -252,6 +262,8 @@ mod tests {
             places("a;b;y\n1;2;0\n1,2,0\n"),
             Err("x.csv: row 2 (line 3): 1 cells, but the header has 3".to_string())
         );
+        let comma = CsvText::new(b"a,y\n1,0\n", Path::new("x.csv")).ok();
+        assert_eq!(comma.as_ref().map(CsvText::separator), Some(None));
         // One column without a separator in it is left to the caller to judge.
         assert_eq!(places("y\n1\n"), Ok(vec![(1, 2)]));
     }

@@ -56,6 +56,8 @@ pub(crate) struct Dataset {
     pub(crate) categorical: Vec<TextColumn>,
     /// Cells of categorical columns left missing (`mean`, `median`): encoded as no category.
     pub(crate) missing_categories: usize,
+    /// The separator the CSV file was read with when not a comma (`;`, a tab or `|`).
+    pub(crate) separator: Option<char>,
 }
 
 /// A categorical column: its name and each row's cell, `None` where missing.
@@ -296,6 +298,7 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     dataset.dropped_rows = dropped_rows;
     dataset.missing_cells = missing_cells;
     dataset.missing_categories = missing_categories;
+    dataset.separator = csv.separator();
     Ok(dataset)
 }
 
@@ -436,6 +439,7 @@ impl Targets {
             missing_cells: 0,
             categorical: Vec::new(),
             missing_categories: 0,
+            separator: None,
         })
     }
 }

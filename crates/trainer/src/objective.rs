@@ -72,6 +72,8 @@ pub struct DataSummary {
     /// Missing cells of categorical columns, which set no indicator (`data.missing: mean`,
     /// `median`).
     pub missing_categories: usize,
+    /// The separator the CSV file was read with when not a comma (`;`, a tab or `|`).
+    pub separator: Option<char>,
 }
 
 /// Returns the folder where the checkpoints of `experiment` live in the store folder `store`.
@@ -171,6 +173,7 @@ impl MlpObjective {
                 .map(|c| (c.column.clone(), c.values.len()))
                 .collect(),
             missing_categories: self.data.missing_categories,
+            separator: self.data.separator,
         }
     }
 

@@ -78,6 +78,8 @@ pub(crate) struct Prepared {
     pub(crate) categories: Vec<Categories>,
     /// Missing cells of categorical columns, over all splits (encoded as no category).
     pub(crate) missing_categories: usize,
+    /// The separator the CSV file was read with when not a comma.
+    pub(crate) separator: Option<char>,
     /// The columns left out of the features (`data.exclude`).
     pub(crate) excluded: Vec<String>,
 }
@@ -199,6 +201,7 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         filled_cells: dataset.missing_cells,
         categories,
         missing_categories: dataset.missing_categories,
+        separator: dataset.separator,
         excluded: spec.exclude.iter().map(|c| c.value.clone()).collect(),
     })
 }

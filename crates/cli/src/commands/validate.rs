@@ -46,9 +46,15 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             .collect();
         format!(" (with the categories of {})", columns.join(", "))
     };
+    let separated = match data.separator {
+        Some('\t') => "; separated by tabs".to_string(),
+        Some(c) => format!("; separated by `{c}`"),
+        None => String::new(),
+    };
     writeln!(
         out,
-        "data: {} features{encoded}, {target}; {} train / {} validation / {} test rows{missing}",
+        "data: {} features{encoded}, {target}; {} train / {} validation / {} test \
+         rows{missing}{separated}",
         data.features, data.train_rows, data.validation_rows, data.test_rows
     )?;
     if let Some(gate) = &spec.gate {
