@@ -16,8 +16,8 @@ pub(crate) struct CsvText<'t> {
     path: &'t Path,
     reader: csv::Reader<&'t [u8]>,
     header: Vec<String>,
-    /// The separator read from the header: a comma, or what `SEPARATORS` lists.
-    separator: u8,
+    /// The separator the header showed, when not a comma (one of `SEPARATORS`).
+    separator: Option<char>,
     /// Where the reader dated the last row read; its row and line are worked out from it only
     /// when a problem is reported.
     at: Option<csv::Position>,
@@ -54,7 +54,7 @@ impl<'t> CsvText<'t> {
             path,
             reader,
             header,
-            separator: separator.unwrap_or(b','),
+            separator: separator.map(char::from),
             at: None,
         })
     }
@@ -66,7 +66,7 @@ impl<'t> CsvText<'t> {
 
     /// The separator other than a comma that the file is read with, if any.
     pub(crate) fn separator(&self) -> Option<char> {
-        (self.separator != b',').then_some(char::from(self.separator))
+        self.separator
     }
 
     /// Reads the next data row into `record`; false at the end of the text.
