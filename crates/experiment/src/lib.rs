@@ -37,7 +37,7 @@ pub use method::{Acquisition, BayesConfig, Method, SobolConfig, TpeConfig};
 pub use metric::{Direction, MetricPoint, KNOWN_METRICS, TEST_METRIC_PREFIX};
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use pruning::PrunerSpec;
-pub use space::{Condition, Distribution, Param, ParamValue, Params, SearchSpace};
+pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
     CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping, ExperimentSpec, ImageShape,
     Located, MetricSpec, MissingValues, ModelKind, ModelSpec, Normalize, SplitSpec, Task,

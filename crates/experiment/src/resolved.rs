@@ -44,6 +44,7 @@ impl ExperimentSpec {
             device,
             checkpoints,
             gate,
+            enqueue,
             source: _,
         } = self;
         let mut out = String::new();
@@ -119,6 +120,10 @@ impl ExperimentSpec {
         }
         line("device", format!("{device:?}"));
         line("checkpoints", format!("{checkpoints:?}"));
+        // Only when given, so that the files written before `enqueue:` resolve as they did.
+        for (i, params) in enqueue.iter().enumerate() {
+            line(&format!("enqueue[{i}]"), format!("{params:?}"));
+        }
         match gate {
             None => line("gate", "None".to_string()),
             Some(GateSpec {

@@ -11,6 +11,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::words;
+
 /// One value of a hyperparameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParamValue {
@@ -249,6 +251,81 @@ impl Distribution {
         }
     }
 
+    /// Returns `value` as a draw of this distribution would give it (an integer where the draws
+    /// are integers, a float for a real range, the listed value of a categorical one), or says
+    /// why the distribution never gives it: out of range, off the quantization grid, not listed,
+    /// or of the wrong type.
+    pub fn admit(&self, value: &ParamValue) -> Result<ParamValue, String> {
+        let number = |v: &ParamValue| {
+            v.as_f64()
+                .ok_or_else(|| format!("expected a number, found {} `{v}`", v.type_name()))
+        };
+        let within = |x: f64, min: f64, max: f64| {
+            // Bounds written in the spec and values computed from them may differ in the last
+            // digit (a log bound's `exp`), so a hair of slack.
+            let slack = 1e-12 * min.abs().max(max.abs()).max(1.0);
+            if x >= min - slack && x <= max + slack {
+                Ok(x)
+            } else {
+                Err(format!(
+                    "must be in [{}, {}], found {}",
+                    words::number(min),
+                    words::number(max),
+                    words::number(x)
+                ))
+            }
+        };
+        let on_grid = |x: f64, min: f64, max: f64, q: f64| {
+            within(x, min - q / 2.0, max + q / 2.0)?;
+            let steps = x / q;
+            if (steps - steps.round()).abs() > 1e-9 * steps.abs().max(1.0) {
+                return Err(format!(
+                    "must be a multiple of q = {}, found {}",
+                    words::number(q),
+                    words::number(x)
+                ));
+            }
+            Ok(quantized(x, q))
+        };
+        match self {
+            Distribution::Constant(v) if same(v, value) => Ok(v.clone()),
+            Distribution::Constant(v) => Err(format!("must be {v}, its only value, found {value}")),
+            Distribution::Categorical { values, .. } => values
+                .iter()
+                .find(|v| same(v, value))
+                .cloned()
+                .ok_or_else(|| {
+                    let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
+                    format!("must be one of {}, found {value}", listed.join(", "))
+                }),
+            Distribution::Uniform { min, max } | Distribution::LogUniformValues { min, max } => {
+                within(number(value)?, *min, *max).map(ParamValue::Float)
+            }
+            Distribution::LogUniform { min, max } => {
+                within(number(value)?, min.exp(), max.exp()).map(ParamValue::Float)
+            }
+            Distribution::IntUniform { min, max } => match value {
+                ParamValue::Int(i) if (min..=max).contains(&i) => Ok(ParamValue::Int(*i)),
+                ParamValue::Int(i) => {
+                    Err(format!("must be an integer from {min} to {max}, found {i}"))
+                }
+                other => Err(format!(
+                    "expected an integer from {min} to {max}, found {} `{other}`",
+                    other.type_name()
+                )),
+            },
+            Distribution::QUniform { min, max, q }
+            | Distribution::QLogUniformValues { min, max, q } => {
+                on_grid(number(value)?, *min, *max, *q)
+            }
+            Distribution::Normal { .. } => number(value).map(ParamValue::Float),
+            Distribution::LogNormal { .. } => match number(value)? {
+                x if x > 0.0 => Ok(ParamValue::Float(x)),
+                x => Err(format!("must be positive, found {}", words::number(x))),
+            },
+        }
+    }
+
     /// Returns the name used in specs, e.g. `log_uniform_values`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -263,6 +340,23 @@ impl Distribution {
             Distribution::Normal { .. } => "normal",
             Distribution::LogNormal { .. } => "log_normal",
         }
+    }
+}
+
+/// Returns whether two values are the same: equal, or numbers of equal value (`64` and `64.0`).
+fn same(a: &ParamValue, b: &ParamValue) -> bool {
+    a == b || matches!((a.as_f64(), b.as_f64()), (Some(x), Some(y)) if x == y)
+}
+
+/// Rounds `x` to a multiple of `q`, as quantized distributions give values: an integral result
+/// with an integral `q` is an integer.
+pub fn quantized(x: f64, q: f64) -> ParamValue {
+    let v = (x / q).round() * q;
+    if q.fract() == 0.0 && v.abs() < 9.0e15 {
+        #[allow(clippy::cast_possible_truncation)]
+        ParamValue::Int(v as i64)
+    } else {
+        ParamValue::Float(v)
     }
 }
 
@@ -351,6 +445,63 @@ mod tests {
             Distribution::Uniform { min: 0.0, max: 1.0 },
         )]);
         assert_eq!(continuous.grid_size(), None);
+    }
+
+    #[test]
+    fn a_value_is_admitted_as_its_distribution_gives_it() {
+        use Distribution as D;
+        use ParamValue::{Float, Int, Str};
+        let ok = |d: D, v: ParamValue| d.admit(&v);
+        // Log bounds are natural logarithms; `exp` of them admits the bounds themselves.
+        let log = D::LogUniform {
+            min: 1e-4f64.ln(),
+            max: 1e-1f64.ln(),
+        };
+        assert_eq!(ok(log.clone(), Float(1e-4)), Ok(Float(1e-4)));
+        assert_eq!(ok(log.clone(), Float(0.1)), Ok(Float(0.1)));
+        assert!(ok(log, Float(0.2)).is_err_and(|e| e.starts_with("must be in [")));
+        let q = D::QLogUniformValues {
+            min: 1.0,
+            max: 100.0,
+            q: 0.5,
+        };
+        assert_eq!(ok(q.clone(), Int(3)), Ok(Float(3.0)));
+        assert_eq!(ok(q.clone(), Float(2.5)), Ok(Float(2.5)));
+        assert_eq!(
+            ok(q, Float(2.6)),
+            Err("must be a multiple of q = 0.5, found 2.6".into())
+        );
+        let normal = D::Normal {
+            mu: 0.0,
+            sigma: 1.0,
+        };
+        assert_eq!(ok(normal.clone(), Int(-40)), Ok(Float(-40.0)));
+        assert_eq!(
+            ok(normal, Str("a".into())),
+            Err("expected a number, found string `a`".into())
+        );
+        let log_normal = D::LogNormal {
+            mu: 0.0,
+            sigma: 1.0,
+        };
+        assert_eq!(
+            ok(log_normal, Float(0.0)),
+            Err("must be positive, found 0".into())
+        );
+        assert_eq!(ok(D::Constant(Int(3)), Float(3.0)), Ok(Int(3)));
+        assert_eq!(
+            ok(D::Constant(Int(3)), Int(4)),
+            Err("must be 3, its only value, found 4".into())
+        );
+        let listed = D::Categorical {
+            values: vec![Float(0.5), Str("adam".into())],
+            probabilities: None,
+        };
+        assert_eq!(
+            ok(listed.clone(), Str("adam".into())),
+            Ok(Str("adam".into()))
+        );
+        assert!(ok(listed, Str("Adam".into())).is_err());
     }
 
     #[test]

@@ -227,6 +227,8 @@ pub struct ExperimentSpec {
     pub checkpoints: CheckpointSpec,
     /// The regression gate of `sweep gate`, if the spec has one.
     pub gate: Option<GateSpec>,
+    /// Parameters of the first trials, given in the file (`enqueue:`) rather than sampled.
+    pub enqueue: Vec<Params>,
     /// The YAML text the spec was parsed from.
     pub source: String,
 }

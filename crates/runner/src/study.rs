@@ -374,6 +374,7 @@ mod tests {
             device: experiment::DeviceChoice::Cpu,
             checkpoints: experiment::CheckpointSpec { keep: 5 },
             gate: None,
+            enqueue: Vec::new(),
             source: source.into(),
         }
     }
@@ -692,6 +693,42 @@ mod tests {
             unplanned_differs |= lr(&trial.params) != suggest(k, None);
         }
         assert!(unplanned_differs);
+    }
+
+    #[test]
+    fn enqueued_trials_run_first_and_the_sampler_learns_from_them() {
+        let mut spec = spec(8, "a");
+        spec.method = Method::Tpe(experiment::TpeConfig::default());
+        let given = |lr: f64| Params::from([("lr".to_string(), experiment::ParamValue::Float(lr))]);
+        spec.enqueue = vec![given(0.25), given(0.75)];
+        let serial = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 1);
+        // Side by side, a trial's history is what the window allows, the same on every run.
+        let side_by_side = || run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 3);
+        let first = side_by_side();
+        assert_eq!(values(&first), values(&side_by_side()));
+        assert_eq!(first.trials[1].params, given(0.75));
+        assert_eq!(serial.trials[0].params, given(0.25));
+        assert_eq!(serial.trials[1].params, given(0.75));
+        // The later trials are the sampler's, given the enqueued ones as history.
+        let sampler = search::sampler_for(spec.method, spec.seed, &spec.metric);
+        for k in 2..serial.trials.len() {
+            let ctx = search::SuggestContext {
+                space: &spec.space,
+                finished: &serial.trials[..k],
+                running: &[],
+                trial: serial.trials[k].id,
+                planned: Some(8),
+            };
+            assert_eq!(
+                serial.trials[k].params,
+                sampler.suggest_in(&ctx).unwrap(),
+                "{k}"
+            );
+        }
+        // Without the queue, trial 0 is the sampler's own.
+        spec.enqueue.clear();
+        let sampled = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 1);
+        assert_ne!(sampled.trials[0].params, given(0.25));
     }
 
     #[test]

@@ -141,10 +141,18 @@ impl Worker<'_> {
         Ok(())
     }
 
-    /// Returns the parameters of trial `id`: those stored by an interrupted run, else new ones.
+    /// Returns the parameters of trial `id`: those stored by an interrupted run, else those the
+    /// spec enqueues for it, else new ones from the sampler.
     fn params_for(&self, id: TrialId) -> Result<Params> {
         if let Some(t) = self.existing.iter().find(|t| t.id == id) {
             return Ok(t.params.clone());
+        }
+        let enqueued = usize::try_from(id.0)
+            .ok()
+            .and_then(|i| self.spec.enqueue.get(i));
+        if let Some(params) = enqueued {
+            // Given, not chosen: nothing to wait for.
+            return Ok(params.clone());
         }
         let view = match self.window {
             Some(window) => self

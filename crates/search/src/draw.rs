@@ -1,6 +1,6 @@
 //! One draw from a distribution, with W&B's semantics for each distribution name.
 
-use experiment::{Distribution, ParamValue};
+use experiment::{quantized, Distribution, ParamValue};
 use rand::Rng;
 use rand_distr::{Distribution as _, Normal};
 
@@ -49,17 +49,6 @@ fn normal(mu: f64, sigma: f64, rng: &mut impl Rng) -> f64 {
     match Normal::new(mu, sigma) {
         Ok(n) => n.sample(rng),
         Err(_) => mu,
-    }
-}
-
-/// Rounds `x` to a multiple of `q`; an integral result with an integral `q` is an integer.
-pub(crate) fn quantized(x: f64, q: f64) -> ParamValue {
-    let v = (x / q).round() * q;
-    if q.fract() == 0.0 && v.abs() < 9.0e15 {
-        #[allow(clippy::cast_possible_truncation)]
-        ParamValue::Int(v as i64)
-    } else {
-        ParamValue::Float(v)
     }
 }
 

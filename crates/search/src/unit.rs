@@ -7,9 +7,8 @@
 //! instead. Integers are coordinates in [min - 0.5, max + 0.5] rounded on the way out, so every
 //! integer owns an interval of the same width.
 
-use experiment::{Distribution, ParamValue};
+use experiment::{quantized, Distribution, ParamValue};
 
-use crate::draw::quantized;
 use crate::special;
 
 /// How one parameter is represented.

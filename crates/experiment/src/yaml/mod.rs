@@ -12,6 +12,7 @@ mod conditions;
 mod data;
 mod decoder;
 mod distribution;
+mod enqueue;
 mod gate;
 mod params;
 mod pruner;
@@ -49,6 +50,7 @@ const ROOT_KEYS: &[&str] = &[
     "checkpoints",
     "pruner",
     "early_terminate",
+    "enqueue",
 ];
 
 /// Trials of a search other than a grid when `run_cap` is not given.
@@ -203,6 +205,11 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         (Some(n), _) => Some(n),
         (None, _) => Some(DEFAULT_RANDOM_RUN_CAP),
     };
+    let enqueue = match (block("enqueue"), run_cap) {
+        (None, _) => Some(Vec::new()),
+        (Some(n), Some(cap)) => enqueue::enqueue(d, n, &space, &fixed, (method, cap)),
+        (Some(_), None) => None,
+    };
     Some(ExperimentSpec {
         name: name?,
         description: description?,
@@ -220,6 +227,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         device: device?,
         checkpoints: checkpoints?,
         gate: gate?,
+        enqueue: enqueue?,
         source: text.to_string(),
     })
 }

@@ -30,7 +30,7 @@ fn whole_document_errors() {
 fn top_level_errors() {
     check(
         &[
-            ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, data, model, train, parameters, gate, device, checkpoints, pruner, early_terminate"),
+            ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, data, model, train, parameters, gate, device, checkpoints, pruner, early_terminate, enqueue"),
             ("seed: 1\nseed: 2\n", "5:1: seed: duplicate key `seed`; it is first written on line 4"),
             ("seed: -1\n", "4:7: seed: must be a non-negative integer, found -1"),
             ("seed: abc\n", "4:7: seed: expected an integer, found string `abc`"),

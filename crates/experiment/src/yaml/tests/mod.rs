@@ -4,6 +4,7 @@
 //! `tests/e2e/bad_specs` are checked at the bottom of `yaml/mod.rs`.
 
 mod engine;
+mod enqueue;
 mod errors;
 mod gate;
 mod pruner;
@@ -177,6 +178,7 @@ fn the_example_parses_into_the_spec_it_describes() {
         device: crate::DeviceChoice::Cpu,
         checkpoints: crate::CheckpointSpec { keep: 5 },
         gate: None,
+        enqueue: Vec::new(),
         source: EXAMPLE.to_string(),
     };
     assert_eq!(spec, want);
