@@ -651,3 +651,49 @@ fn a_semicolon_separated_file_is_read_as_such_for_training_and_prediction() {
         out.stderr
     );
 }
+
+#[test]
+fn enqueued_trials_run_first_with_the_given_parameters() {
+    let env = TestEnv::new();
+    let digits = tests::repo_root().join("experiments/data/digits.csv");
+    let spec = env.write_spec(
+        "queued.yaml",
+        &format!(
+            "name: queued\nseed: 2\nmethod: tpe\nrun_cap: 4\nparallel: 2\n\
+             metric: {{name: val_accuracy}}\ndata: {{csv: {}, target: digit}}\n\
+             train: {{epochs: 2}}\nparameters:\n\
+             \x20 lr: {{distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}}\n\
+             \x20 hidden: {{values: [16, 32]}}\n\
+             \x20 regularization: {{values: [none, dropout]}}\n\
+             \x20 dropout: {{min: 0.0, max: 0.5, when: {{regularization: [dropout]}}}}\n\
+             enqueue:\n\
+             \x20 - {{lr: 0.003, hidden: 32.0, regularization: dropout, dropout: 0.25}}\n\
+             \x20 - {{lr: 0.01, hidden: 16, regularization: none}}\n",
+            digits.display()
+        ),
+    );
+    let out = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("method tpe, 4 trials (the first 2 enqueued), 4 searched parameters"),
+        "{}",
+        out.stdout
+    );
+    let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = env.sweep(&["trials", "queued", "--format", "json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let trials: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let params = |i: usize| trials[i]["params"].clone();
+    assert_eq!(
+        params(0),
+        serde_json::json!({"lr": 0.003, "hidden": 32, "regularization": "dropout", "dropout": 0.25})
+    );
+    assert_eq!(
+        params(1),
+        serde_json::json!({"lr": 0.01, "hidden": 16, "regularization": "none"})
+    );
+    assert_ne!(params(2), params(0));
+    assert_eq!(trials.as_array().map(Vec::len), Some(4));
+}

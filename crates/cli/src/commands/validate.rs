@@ -14,9 +14,13 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let data = objective.data_summary();
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}: ok", args.file.display())?;
+    let enqueued = match spec.enqueue.len() {
+        0 => String::new(),
+        n => format!(" (the first {n} enqueued)"),
+    };
     writeln!(
         out,
-        "experiment {}: method {}, {} trials, {} searched parameters, objective {} ({})",
+        "experiment {}: method {}, {} trials{enqueued}, {} searched parameters, objective {} ({})",
         spec.name,
         spec.method.name(),
         spec.run_cap,
