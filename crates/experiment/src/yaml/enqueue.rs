@@ -14,10 +14,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::{Distribution, Method, ParamValue, Params, SearchSpace};
+use crate::{Condition, Distribution, Method, ParamValue, Params, SearchSpace};
 
 use super::blocks::Fixed;
-use super::decoder::{describe, did_you_mean, Decoder};
+use super::decoder::{describe, did_you_mean, Decoder, Fields};
 use super::tree::{Kind, Node, Pos};
 
 /// Reads `enqueue:` for a search over `space` with `method` and `run_cap` trials.
@@ -61,15 +61,13 @@ pub(super) fn enqueue(
         );
         return None;
     }
-    let mut trials = Some(Vec::with_capacity(items.len()));
-    for (i, item) in items.iter().enumerate() {
-        let params = entry(d, item, &format!("enqueue[{i}]"), space, fixed);
-        trials = trials.zip(params).map(|(mut all, p)| {
-            all.push(p);
-            all
-        });
-    }
-    trials
+    // Every entry is read, so that each one's mistakes are reported.
+    let trials: Vec<Option<Params>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| entry(d, item, &format!("enqueue[{i}]"), space, fixed))
+        .collect();
+    trials.into_iter().collect()
 }
 
 /// Reads one enqueued trial at `path`.
@@ -81,33 +79,7 @@ fn entry(
     fixed: &Fixed,
 ) -> Option<Params> {
     let f = d.mapping(node, path)?;
-    let mut ok = true;
-    for e in f.entries {
-        if space.param(&e.key).is_some() {
-            continue;
-        }
-        ok = false;
-        let message = match fixed.get(&e.key) {
-            Some(knob) => format!(
-                "`{}` is fixed in `{}:`, not searched; an enqueued trial gives values of \
-                 `parameters:` only",
-                e.key, knob.block
-            ),
-            None => {
-                let names = space.params().iter().map(|p| p.name.as_str());
-                format!(
-                    "unknown parameter `{}`{}the searched ones are {}",
-                    e.key,
-                    did_you_mean(&e.key, names.clone()),
-                    names
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-        };
-        d.error(e.key_pos, &f.path(&e.key), message);
-    }
+    let mut ok = known_keys(d, &f, space, fixed);
     let mut params = Params::new();
     // Parameters whose value was wrong: whether the ones they condition exist is unknown.
     let mut broken: BTreeSet<&str> = BTreeSet::new();
@@ -145,21 +117,10 @@ fn entry(
             },
             (false, Some(n)) => {
                 ok = false;
-                let when = p.condition.as_ref().map_or_else(String::new, |c| {
-                    let clauses: Vec<String> = c
-                        .when
-                        .iter()
-                        .map(|(name, values)| {
-                            let values: Vec<String> =
-                                values.iter().map(ToString::to_string).collect();
-                            let now = params
-                                .get(name)
-                                .map_or_else(|| "absent".to_string(), ToString::to_string);
-                            format!("`{name}` is {} (here {now})", values.join(" or "))
-                        })
-                        .collect();
-                    clauses.join(" and ")
-                });
+                let when = p
+                    .condition
+                    .as_ref()
+                    .map_or_else(String::new, |c| condition_text(c, &params));
                 d.error(
                     n.pos,
                     &f.path(&p.name),
@@ -185,6 +146,55 @@ fn entry(
         );
     }
     ok.then_some(params)
+}
+
+/// Describes where a parameter with `condition` exists, and what the trial's `params` hold:
+/// "`regularization` is dropout or dropout+l2 (here none)".
+fn condition_text(condition: &Condition, params: &Params) -> String {
+    let clauses: Vec<String> = condition
+        .when
+        .iter()
+        .map(|(name, values)| {
+            let values: Vec<String> = values.iter().map(ToString::to_string).collect();
+            let now = params
+                .get(name)
+                .map_or_else(|| "absent".to_string(), ToString::to_string);
+            format!("`{name}` is {} (here {now})", values.join(" or "))
+        })
+        .collect();
+    clauses.join(" and ")
+}
+
+/// Records each key of `f` that is not a searched parameter; returns whether all are.
+fn known_keys(d: &mut Decoder, f: &Fields<'_>, space: &SearchSpace, fixed: &Fixed) -> bool {
+    let mut ok = true;
+    for e in f.entries {
+        if space.param(&e.key).is_some() {
+            continue;
+        }
+        ok = false;
+        let message = match fixed.get(&e.key) {
+            Some(knob) => format!(
+                "`{}` is fixed in `{}:`, not searched; an enqueued trial gives values of \
+                 `parameters:` only",
+                e.key, knob.block
+            ),
+            None => {
+                let names = space.params().iter().map(|p| p.name.as_str());
+                format!(
+                    "unknown parameter `{}`{}the searched ones are {}",
+                    e.key,
+                    did_you_mean(&e.key, names.clone()),
+                    names
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        };
+        d.error(e.key_pos, &f.path(&e.key), message);
+    }
+    ok
 }
 
 /// Returns `value` as `distribution` gives it, or records why it never does.
