@@ -260,7 +260,7 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                             f32::NAN
                         }
                         Err(message) if is_missing(cell) => return Err(missing(column, message)),
-                        Err(message) if !decimal_comma_hint(cell).is_empty() => {
+                        Err(message) if decimal_comma(cell).is_some() => {
                             return Err(malformed(column, message))
                         }
                         Err(message) => {
@@ -314,15 +314,18 @@ pub(crate) fn number(cell: &str) -> std::result::Result<f32, String> {
     }
 }
 
-/// Returns "; write `7.4`: ..." for a cell like `7,4` (a number with a decimal comma), else "".
-pub(crate) fn decimal_comma_hint(cell: &str) -> String {
+/// Returns " (write `7.4`: ...)" for a cell like `7,4`, a number with a decimal comma; else "".
+fn decimal_comma_hint(cell: &str) -> String {
+    decimal_comma(cell).map_or_else(String::new, |dotted| {
+        format!(" (write `{dotted}`: numbers are read with a decimal point, not a comma)")
+    })
+}
+
+/// Returns `7.4` for a cell like `7,4`, a number written with a decimal comma.
+fn decimal_comma(cell: &str) -> Option<String> {
     let dotted = cell.replacen(',', ".", 1);
     let one_comma = cell.matches(',').count() == 1;
-    if one_comma && dotted.parse::<f32>().is_ok_and(f32::is_finite) {
-        format!(" (write `{dotted}`: numbers are read with a decimal point, not a comma)")
-    } else {
-        String::new()
-    }
+    (one_comma && dotted.parse::<f32>().is_ok_and(f32::is_finite)).then_some(dotted)
 }
 
 /// Returns whether a feature cell holds a missing value: empty, or one of `MISSING_MARKERS`.

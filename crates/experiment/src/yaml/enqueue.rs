@@ -14,11 +14,11 @@
 
 use std::collections::BTreeSet;
 
-use crate::{Condition, Distribution, Method, ParamValue, Params, SearchSpace};
+use crate::{Condition, Distribution, Method, Params, SearchSpace};
 
 use super::blocks::Fixed;
 use super::decoder::{describe, did_you_mean, Decoder, Fields};
-use super::tree::{Kind, Node, Pos};
+use super::tree::{Kind, Node};
 
 /// Reads `enqueue:` for a search over `space` with `method` and `run_cap` trials.
 pub(super) fn enqueue(
@@ -96,9 +96,12 @@ fn entry(
         let active = space.is_active(p, &params);
         match (active, f.get(&p.name)) {
             (true, Some(n)) => {
-                let admitted = d
-                    .value(n, &f.path(&p.name))
-                    .and_then(|v| admit(d, &p.distribution, &v, n.pos, &f.path(&p.name)));
+                let admitted = d.value(n, &f.path(&p.name)).and_then(|v| {
+                    p.distribution
+                        .admit(&v)
+                        .map_err(|message| d.error(n.pos, &f.path(&p.name), message))
+                        .ok()
+                });
                 match admitted {
                     Some(v) => {
                         params.insert(p.name.clone(), v);
@@ -195,18 +198,4 @@ fn known_keys(d: &mut Decoder, f: &Fields<'_>, space: &SearchSpace, fixed: &Fixe
         d.error(e.key_pos, &f.path(&e.key), message);
     }
     ok
-}
-
-/// Returns `value` as `distribution` gives it, or records why it never does.
-fn admit(
-    d: &mut Decoder,
-    distribution: &Distribution,
-    value: &ParamValue,
-    pos: Pos,
-    path: &str,
-) -> Option<ParamValue> {
-    distribution
-        .admit(value)
-        .map_err(|message| d.error(pos, path, message))
-        .ok()
 }
