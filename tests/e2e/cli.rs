@@ -668,7 +668,8 @@ fn enqueued_trials_run_first_with_the_given_parameters() {
              \x20 dropout: {{min: 0.0, max: 0.5, when: {{regularization: [dropout]}}}}\n\
              enqueue:\n\
              \x20 - {{lr: 0.003, hidden: 32.0, regularization: dropout, dropout: 0.25}}\n\
-             \x20 - {{lr: 0.01, hidden: 16, regularization: none}}\n",
+             \x20 - {{lr: 0.01, hidden: 16, regularization: none}}\n\
+             \x20 - {{hidden: 16, regularization: dropout}}\n",
             digits.display()
         ),
     );
@@ -676,7 +677,7 @@ fn enqueued_trials_run_first_with_the_given_parameters() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stdout
-            .contains("method tpe, 4 trials (the first 2 enqueued), 4 searched parameters"),
+            .contains("method tpe, 4 trials (the first 3 enqueued, 1 of them in part), 4 searched"),
         "{}",
         out.stdout
     );
@@ -694,6 +695,24 @@ fn enqueued_trials_run_first_with_the_given_parameters() {
         params(1),
         serde_json::json!({"lr": 0.01, "hidden": 16, "regularization": "none"})
     );
-    assert_ne!(params(2), params(0));
+    // Given in part: the sampler chose `lr` and `dropout`, which exists where it is given.
+    let third = params(2);
+    assert_eq!(
+        (&third["hidden"], &third["regularization"]),
+        (&serde_json::json!(16), &serde_json::json!("dropout"))
+    );
+    assert!(
+        third["lr"]
+            .as_f64()
+            .is_some_and(|lr| (1.0e-4..=1.0e-1).contains(&lr)),
+        "{third}"
+    );
+    assert!(
+        third["dropout"]
+            .as_f64()
+            .is_some_and(|d| (0.0..=0.5).contains(&d)),
+        "{third}"
+    );
+    assert_ne!(params(3), params(0));
     assert_eq!(trials.as_array().map(Vec::len), Some(4));
 }

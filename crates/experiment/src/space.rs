@@ -191,6 +191,14 @@ impl SearchSpace {
         param.condition.as_ref().is_none_or(|c| c.holds(chosen))
     }
 
+    /// Returns whether `params` gives every parameter active where they place it: a whole
+    /// point of the space, not part of one (such as an enqueued trial that leaves some
+    /// parameters to the sampler).
+    pub fn is_whole(&self, params: &Params) -> bool {
+        self.in_dependency_order()
+            .all(|p| params.contains_key(&p.name) || !self.is_active(p, params))
+    }
+
     /// Returns the number of points of a grid over this space, or `None` when a parameter is
     /// continuous (and so cannot be gridded).
     ///

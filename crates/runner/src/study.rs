@@ -682,6 +682,7 @@ mod tests {
                 space: &spec.space,
                 finished: &summary.trials[..k],
                 running: &[],
+                pinned: &Params::new(),
                 trial: summary.trials[k].id,
                 planned,
             };
@@ -716,6 +717,7 @@ mod tests {
                 space: &spec.space,
                 finished: &serial.trials[..k],
                 running: &[],
+                pinned: &Params::new(),
                 trial: serial.trials[k].id,
                 planned: Some(8),
             };
@@ -729,6 +731,61 @@ mod tests {
         spec.enqueue.clear();
         let sampled = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 1);
         assert_ne!(sampled.trials[0].params, given(0.25));
+    }
+
+    #[test]
+    fn an_entry_given_in_part_leaves_the_rest_to_the_sampler() {
+        let mut spec = spec(6, "a");
+        spec.method = Method::Tpe(experiment::TpeConfig {
+            n_startup_trials: 1,
+            ..experiment::TpeConfig::default()
+        });
+        let mut params = spec.space.params().to_vec();
+        params.push(Param {
+            condition: None,
+            name: "width".into(),
+            distribution: Distribution::Categorical {
+                values: vec![
+                    experiment::ParamValue::Str("a".into()),
+                    experiment::ParamValue::Str("b".into()),
+                ],
+                probabilities: None,
+            },
+        });
+        spec.space = SearchSpace::new(params);
+        let lr = |x: f64| ("lr".to_string(), experiment::ParamValue::Float(x));
+        let width = |w: &str| ("width".to_string(), experiment::ParamValue::Str(w.into()));
+        spec.enqueue = vec![
+            Params::from([lr(0.25), width("a")]),
+            Params::from([width("b")]),
+            Params::from([lr(0.5)]),
+        ];
+        let serial = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 1);
+        assert_eq!(serial.trials[0].params, spec.enqueue[0]);
+        // Each trial given in part is the sampler's proposal with its given values, made from
+        // the trials before it, as any trial's is.
+        let sampler = search::sampler_for(spec.method, spec.seed, &spec.metric);
+        for k in 1..3 {
+            let ctx = search::SuggestContext {
+                space: &spec.space,
+                finished: &serial.trials[..k],
+                running: &[],
+                pinned: &spec.enqueue[k],
+                trial: serial.trials[k].id,
+                planned: Some(6),
+            };
+            let proposed = sampler.suggest_in(&ctx).unwrap();
+            assert_eq!(serial.trials[k].params, proposed, "{k}");
+            assert!(spec.enqueue[k].iter().all(|(n, v)| proposed[n] == *v));
+            assert_eq!(proposed.len(), 2);
+        }
+        let side_by_side = || run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 3);
+        let first = side_by_side();
+        let params = |s: &StudySummary| -> Vec<Params> {
+            s.trials.iter().map(|t| t.params.clone()).collect()
+        };
+        assert_eq!(params(&first), params(&side_by_side()));
+        assert_eq!(values(&first), values(&side_by_side()));
     }
 
     #[test]

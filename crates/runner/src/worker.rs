@@ -142,7 +142,7 @@ impl Worker<'_> {
     }
 
     /// Returns the parameters of trial `id`: those stored by an interrupted run, else those the
-    /// spec enqueues for it, else new ones from the sampler.
+    /// spec enqueues for it (the sampler choosing any it leaves out), else the sampler's.
     fn params_for(&self, id: TrialId) -> Result<Params> {
         if let Some(t) = self.existing.iter().find(|t| t.id == id) {
             return Ok(t.params.clone());
@@ -150,10 +150,13 @@ impl Worker<'_> {
         let enqueued = usize::try_from(id.0)
             .ok()
             .and_then(|i| self.spec.enqueue.get(i));
-        if let Some(params) = enqueued {
-            // Given, not chosen: nothing to wait for.
-            return Ok(params.clone());
-        }
+        let pinned = match enqueued {
+            // Given whole, not chosen: nothing to wait for.
+            Some(params) if self.spec.space.is_whole(params) => return Ok(params.clone()),
+            // Given in part: the sampler chooses the rest, as for any trial.
+            Some(params) => params.clone(),
+            None => Params::new(),
+        };
         let view = match self.window {
             Some(window) => self
                 .board
@@ -165,6 +168,7 @@ impl Worker<'_> {
             space: &self.spec.space,
             finished: &view.finished,
             running: &view.running,
+            pinned: &pinned,
             trial: id,
             planned: Some(self.planned),
         })?)

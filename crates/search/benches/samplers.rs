@@ -364,6 +364,7 @@ fn run(function: &Function, space: &SearchSpace, name: &str, seed: u64, budget: 
                 space,
                 finished: &trials,
                 running: &[],
+                pinned: &Params::new(),
                 trial: TrialId(k),
                 planned: Some(budget),
             })
@@ -411,6 +412,7 @@ fn latency(name: &str, repeats: u32) -> (f64, Option<f64>) {
                 space: &space,
                 finished: &[],
                 running: &[],
+                pinned: &Params::new(),
                 trial: TrialId(k),
                 planned: None,
             })
@@ -427,6 +429,7 @@ fn latency(name: &str, repeats: u32) -> (f64, Option<f64>) {
                 space: &space,
                 finished: &trials,
                 running: &[],
+                pinned: &Params::new(),
                 trial: TrialId(500 + i),
                 planned: None,
             });

@@ -1,7 +1,7 @@
 //! Samplers: how each trial's hyperparameters are chosen.
 //!
 //! A sampler is a pure function of (search space, finished history, running trials' parameters,
-//! seed, trial number, planned trials): it reads no clock and no global random state, so the
+//! pinned values, seed, trial number, planned trials): it reads no clock and no global random state, so the
 //! same experiment file always proposes the same parameters, in any order of execution and with
 //! any number of trials side by side (as long as the runner hands it the same history).
 //!
@@ -73,6 +73,10 @@ pub struct SuggestContext<'a> {
     /// Parameters of trials started but not finished; the model-based samplers steer away from
     /// them (a "constant liar"), so trials side by side do not all try the same thing.
     pub running: &'a [Params],
+    /// Values the proposal must take (an enqueued trial that gives some parameters and leaves
+    /// the rest to the sampler): the sampler chooses the others given these. Each is active
+    /// where its parameters given here place it.
+    pub pinned: &'a Params,
     /// The trial whose parameters are wanted.
     pub trial: TrialId,
     /// How many trials the experiment plans, when known: `bayes` spends the end of the plan
@@ -88,6 +92,7 @@ pub trait Sampler: std::fmt::Debug + Send + Sync {
             space,
             finished: history,
             running: &[],
+            pinned: &Params::new(),
             trial,
             planned: None,
         })

@@ -4,8 +4,9 @@
 //! Spaces are drawn from a seeded ChaCha8 stream: every distribution, integer and string
 //! categoricals with and without probabilities, and conditions on earlier string categoricals
 //! (including chains). Each sampler then runs a short study with random objective values,
-//! failed trials and a running trial, and every proposal is checked: a parameter is present
-//! exactly when its condition holds, and its value has the distribution's type and range.
+//! failed trials and a running trial, some trials given some of their parameters (`pinned`), and
+//! every proposal is checked: a parameter is present exactly when its condition holds, its value
+//! has the distribution's type and range, and a pinned one has its pinned value.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::testing::{objective, trial};
-use crate::{sampler_for, SuggestContext};
+use crate::{sampler_for, RandomSampler, Sampler, SuggestContext};
 
 #[test]
 fn proposals_respect_bounds_types_and_conditions() {
@@ -61,15 +62,22 @@ fn proposals_respect_bounds_types_and_conditions() {
                 _ => 12,
             };
             let mut trials: Vec<Trial> = Vec::new();
+            // A stream of its own, so that the objective's values are as they were.
+            let mut pins = ChaCha8Rng::seed_from_u64(case);
             for k in 0..u32::try_from(budget).unwrap_or(0) {
                 let running = trials
                     .last()
                     .map(|t| vec![t.params.clone()])
                     .unwrap_or_default();
+                let pinned = match method {
+                    Method::Grid => Params::new(),
+                    _ => some_given(&space, k, &mut pins),
+                };
                 let params = match sampler.suggest_in(&SuggestContext {
                     space: &space,
                     finished: &trials,
                     running: &running,
+                    pinned: &pinned,
                     trial: TrialId(k),
                     planned: u32::try_from(budget).ok(),
                 }) {
@@ -79,6 +87,13 @@ fn proposals_respect_bounds_types_and_conditions() {
                         break;
                     }
                 };
+                if let Some((name, v)) = pinned.iter().find(|(n, v)| params.get(*n) != Some(v)) {
+                    failures.push(format!(
+                        "case {case}, {}, trial {k}: `{name}` pinned to {v:?}, proposed {:?}",
+                        method.name(),
+                        params.get(name)
+                    ));
+                }
                 if let Err(why) = check(&space, &params) {
                     failures.push(format!(
                         "case {case}, {}, trial {k}: {why}\n{space:?}",
@@ -105,6 +120,30 @@ fn proposals_respect_bounds_types_and_conditions() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// Returns, for a third of the trials, some parameters of a valid point (as an enqueued trial
+/// that gives some and leaves the rest to the sampler): each kept with its conditions' parameters.
+fn some_given(space: &SearchSpace, k: u32, rng: &mut ChaCha8Rng) -> Params {
+    let mut given = Params::new();
+    if rng.gen::<f64>() >= 1.0 / 3.0 {
+        return given;
+    }
+    let point = RandomSampler::new(Seed(rng.gen()))
+        .suggest(space, &[], TrialId(k))
+        .unwrap_or_default();
+    for p in space.in_dependency_order() {
+        let placed = p
+            .condition
+            .as_ref()
+            .is_none_or(|c| c.when.keys().all(|n| given.contains_key(n)));
+        if let (true, Some(v)) = (placed, point.get(&p.name)) {
+            if rng.gen::<f64>() < 0.5 {
+                given.insert(p.name.clone(), v.clone());
+            }
+        }
+    }
+    given
 }
 
 /// Checks one proposal against the space.

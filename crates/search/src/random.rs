@@ -31,7 +31,10 @@ impl Sampler for RandomSampler {
         let mut params = Params::new();
         for p in ctx.space.in_dependency_order() {
             if ctx.space.is_active(p, &params) {
-                params.insert(p.name.clone(), draw(&p.distribution, &mut rng));
+                // Drawn even where pinned, so that pinning one parameter changes no other draw.
+                let drawn = draw(&p.distribution, &mut rng);
+                let value = ctx.pinned.get(&p.name).cloned().unwrap_or(drawn);
+                params.insert(p.name.clone(), value);
             }
         }
         Ok(params)

@@ -123,7 +123,8 @@ impl SobolSampler {
 
 impl Sampler for SobolSampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
-        Ok(sample(ctx.space, &self.point(ctx.trial.0, axes(ctx.space))))
+        let u = self.point(ctx.trial.0, axes(ctx.space));
+        Ok(sample(ctx.space, &u, ctx.pinned))
     }
 }
 
@@ -136,9 +137,9 @@ pub(crate) fn axes(space: &SearchSpace) -> usize {
         .count()
 }
 
-/// Returns the parameters at unit point `u` (one coordinate per axis, in name order), leaving
-/// out those whose condition does not hold.
-pub(crate) fn sample(space: &SearchSpace, u: &[f64]) -> Params {
+/// Returns the parameters at unit point `u` (one coordinate per axis, in name order), the
+/// `pinned` ones at their pinned values, leaving out those whose condition does not hold.
+pub(crate) fn sample(space: &SearchSpace, u: &[f64], pinned: &Params) -> Params {
     let mut axis_of = Vec::with_capacity(space.params().len());
     let mut next = 0;
     for p in space.params() {
@@ -154,7 +155,9 @@ pub(crate) fn sample(space: &SearchSpace, u: &[f64]) -> Params {
         if !space.is_active(p, &params) {
             continue;
         }
-        if let Some((_, coding, axis)) = axis_of.iter().find(|(n, ..)| *n == p.name) {
+        if let Some(v) = pinned.get(&p.name) {
+            params.insert(p.name.clone(), v.clone());
+        } else if let Some((_, coding, axis)) = axis_of.iter().find(|(n, ..)| *n == p.name) {
             let x = axis.and_then(|a| u.get(a).copied()).unwrap_or(0.5);
             params.insert(p.name.clone(), coding.at_unit(x));
         }

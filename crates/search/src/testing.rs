@@ -60,6 +60,7 @@ pub(crate) fn study_with(
                 space,
                 finished: &trials,
                 running: &[],
+                pinned: &Params::new(),
                 trial: TrialId(k),
                 planned,
             })

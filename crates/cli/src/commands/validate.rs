@@ -14,9 +14,16 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let data = objective.data_summary();
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}: ok", args.file.display())?;
-    let enqueued = match spec.enqueue.len() {
-        0 => String::new(),
-        n => format!(" (the first {n} enqueued)"),
+    let in_part = spec
+        .enqueue
+        .iter()
+        .filter(|p| !spec.space.is_whole(p))
+        .count();
+    let enqueued = match (spec.enqueue.len(), in_part) {
+        (0, _) => String::new(),
+        (n, 0) => format!(" (the first {n} enqueued)"),
+        (n, k) if k == n => format!(" (the first {n} enqueued in part)"),
+        (n, k) => format!(" (the first {n} enqueued, {k} of them in part)"),
     };
     writeln!(
         out,

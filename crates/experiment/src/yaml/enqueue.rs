@@ -8,9 +8,11 @@
 //!   - {lr: 0.003, hidden: 64, regularization: dropout, dropout: 0.2}
 //! ```
 //!
-//! An entry names a value for every searched parameter its trial has (a conditional one only
-//! where its condition holds, a `value:` one may be left out), each a value its distribution can
-//! give: so an enqueued trial is one the sampler could have drawn, and stores like one.
+//! An entry gives values of some or all searched parameters, each one its distribution can give
+//! (so that an enqueued trial stores as a drawn one would), a conditional one only with the
+//! parameters its condition tests, and where it holds. The sampler chooses the rest, given
+//! these: `{optimizer: sgd}` asks for its best guess of an SGD trial. An entry that gives every
+//! parameter its trial has runs as written, without asking the sampler.
 
 use std::collections::BTreeSet;
 
@@ -70,7 +72,7 @@ pub(super) fn enqueue(
     trials.into_iter().collect()
 }
 
-/// Reads one enqueued trial at `path`.
+/// Reads one enqueued trial at `path`: the values it gives, and each `value:` parameter it has.
 fn entry(
     d: &mut Decoder,
     node: &Node,
@@ -79,80 +81,96 @@ fn entry(
     fixed: &Fixed,
 ) -> Option<Params> {
     let f = d.mapping(node, path)?;
+    if f.entries.is_empty() {
+        d.error(
+            f.pos,
+            path,
+            "gives no parameter; an enqueued trial gives at least one, such as `{lr: 0.001}` \
+             (the sampler chooses the rest)",
+        );
+        return None;
+    }
     let mut ok = known_keys(d, &f, space, fixed);
     let mut params = Params::new();
     // Parameters whose value was wrong: whether the ones they condition exist is unknown.
     let mut broken: BTreeSet<&str> = BTreeSet::new();
-    let mut missing: Vec<&str> = Vec::new();
     for p in space.in_dependency_order() {
-        let tests_broken = p
+        let parents: Vec<&str> = p
             .condition
-            .as_ref()
-            .is_some_and(|c| c.when.keys().any(|k| broken.contains(k.as_str())));
-        if tests_broken {
+            .iter()
+            .flat_map(|c| c.when.keys().map(String::as_str))
+            .collect();
+        let Some(n) = f.get(&p.name) else {
+            // Left to the sampler, but for a `value:` parameter where it is placed.
+            let placed = parents.iter().all(|k| params.contains_key(*k));
+            if let (Distribution::Constant(v), true) = (&p.distribution, placed) {
+                if space.is_active(p, &params) {
+                    params.insert(p.name.clone(), v.clone());
+                }
+            }
+            continue;
+        };
+        if parents.iter().any(|k| broken.contains(k)) {
             broken.insert(&p.name);
             continue;
         }
-        let active = space.is_active(p, &params);
-        match (active, f.get(&p.name)) {
-            (true, Some(n)) => {
-                let admitted = d.value(n, &f.path(&p.name)).and_then(|v| {
-                    p.distribution
-                        .admit(&v)
-                        .map_err(|message| d.error(n.pos, &f.path(&p.name), message))
-                        .ok()
-                });
-                match admitted {
-                    Some(v) => {
-                        params.insert(p.name.clone(), v);
-                    }
-                    None => {
-                        ok = false;
-                        broken.insert(&p.name);
-                    }
-                }
-            }
-            (true, None) => match &p.distribution {
-                Distribution::Constant(v) => {
-                    params.insert(p.name.clone(), v.clone());
-                }
-                _ => missing.push(&p.name),
-            },
-            (false, Some(n)) => {
-                ok = false;
-                let when = p
-                    .condition
-                    .as_ref()
-                    .map_or_else(String::new, |c| condition_text(c, &params));
-                d.error(
-                    n.pos,
-                    &f.path(&p.name),
-                    format!(
-                        "`{}` does not exist in this trial: it exists only where {when}",
-                        p.name
-                    ),
-                );
-            }
-            (false, None) => {}
+        let at = f.path(&p.name);
+        let left: Vec<String> = parents
+            .iter()
+            .filter(|k| !params.contains_key(**k))
+            .map(|k| format!("`{k}`"))
+            .collect();
+        if let Some(c) = p.condition.as_ref().filter(|_| !left.is_empty()) {
+            ok = false;
+            broken.insert(&p.name);
+            d.error(
+                n.pos,
+                &at,
+                format!(
+                    "`{}` exists only where {}; give {} too (the sampler might choose \
+                     otherwise), or leave `{}` out",
+                    p.name,
+                    condition_text(c, &params),
+                    left.join(" and "),
+                    p.name
+                ),
+            );
+            continue;
         }
-    }
-    if !missing.is_empty() {
-        ok = false;
-        let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
-        d.error(
-            f.pos,
-            path,
-            format!(
-                "no value for {}; an enqueued trial gives every searched parameter it has",
-                names.join(", ")
-            ),
-        );
+        if let Some(c) = p.condition.as_ref().filter(|c| !c.holds(&params)) {
+            ok = false;
+            d.error(
+                n.pos,
+                &at,
+                format!(
+                    "`{}` does not exist in this trial: it exists only where {}",
+                    p.name,
+                    condition_text(c, &params)
+                ),
+            );
+            continue;
+        }
+        let admitted = d.value(n, &at).and_then(|v| {
+            p.distribution
+                .admit(&v)
+                .map_err(|message| d.error(n.pos, &at, message))
+                .ok()
+        });
+        match admitted {
+            Some(v) => {
+                params.insert(p.name.clone(), v);
+            }
+            None => {
+                ok = false;
+                broken.insert(&p.name);
+            }
+        }
     }
     ok.then_some(params)
 }
 
-/// Describes where a parameter with `condition` exists, and what the trial's `params` hold:
-/// "`regularization` is dropout or dropout+l2 (here none)".
+/// Describes where a parameter with `condition` exists, and what the trial's `params` hold of
+/// it: "`regularization` is dropout or dropout+l2 (here none)".
 fn condition_text(condition: &Condition, params: &Params) -> String {
     let clauses: Vec<String> = condition
         .when
@@ -161,8 +179,8 @@ fn condition_text(condition: &Condition, params: &Params) -> String {
             let values: Vec<String> = values.iter().map(ToString::to_string).collect();
             let now = params
                 .get(name)
-                .map_or_else(|| "absent".to_string(), ToString::to_string);
-            format!("`{name}` is {} (here {now})", values.join(" or "))
+                .map_or_else(String::new, |v| format!(" (here {v})"));
+            format!("`{name}` is {}{now}", values.join(" or "))
         })
         .collect();
     clauses.join(" and ")

@@ -157,7 +157,7 @@ impl Search<'_, '_> {
             }
         }
         let Some(mut best) = best else {
-            return vec![0.5; d];
+            return self.cube.canonical(&vec![0.5; d]);
         };
         let mut starts: Vec<&Vec<f64>> = Vec::new();
         for (pool, quota) in [(&global, from_global), (&local, from_local)] {
@@ -253,7 +253,7 @@ impl Search<'_, '_> {
     fn climb(&self, z: Vec<f64>, value: f64) -> (f64, Vec<f64>) {
         let d = z.len();
         let numeric: Vec<usize> = (0..d)
-            .filter(|&i| self.cube.categories(i).is_none())
+            .filter(|&i| self.cube.categories(i).is_none() && self.cube.free(i))
             .collect();
         let limits = Limits {
             iterations: 60,
@@ -291,7 +291,7 @@ impl Search<'_, '_> {
                 }
             }
             let mut changed = false;
-            for i in 0..d {
+            for i in (0..d).filter(|&i| self.cube.free(i)) {
                 let Some(k) = self.cube.categories(i) else {
                     continue;
                 };

@@ -47,6 +47,8 @@ pub(crate) struct Cube<'s> {
     space: &'s SearchSpace,
     /// Coordinates in name order; fixed parameters take none.
     axes: Vec<Axis<'s>>,
+    /// Values some parameters must take: their coordinates stay where these put them.
+    pinned: &'s Params,
 }
 
 #[derive(Debug)]
@@ -77,7 +79,7 @@ impl Sampler for GpSampler {
         let observations = history::observations(ctx.finished, &self.objective);
         let ranked = history::ranking(&observations);
         let startup = usize::try_from(self.config.n_startup_trials).unwrap_or(usize::MAX);
-        let cube = Cube::new(ctx.space);
+        let cube = Cube::new(ctx.space, ctx.pinned);
         if ranked.len() < startup.max(1) || cube.axes.is_empty() {
             return SobolSampler::new(self.seed, SobolConfig::default()).suggest_in(ctx);
         }
@@ -154,7 +156,7 @@ impl Sampler for GpSampler {
 }
 
 impl<'s> Cube<'s> {
-    fn new(space: &'s SearchSpace) -> Cube<'s> {
+    fn new(space: &'s SearchSpace, pinned: &'s Params) -> Cube<'s> {
         let axes = space
             .params()
             .iter()
@@ -170,7 +172,16 @@ impl<'s> Cube<'s> {
                 }),
             })
             .collect();
-        Cube { space, axes }
+        Cube {
+            space,
+            axes,
+            pinned,
+        }
+    }
+
+    /// Returns whether coordinate `i` may move: its parameter is not pinned.
+    fn free(&self, i: usize) -> bool {
+        !self.pinned.contains_key(&self.axes[i].param.name)
     }
 
     /// Returns which coordinates are categorical.
@@ -208,11 +219,16 @@ impl<'s> Cube<'s> {
             .collect()
     }
 
-    /// Returns the parameters at point `z`, leaving out those whose condition does not hold.
+    /// Returns the parameters at point `z`, the pinned ones at their values, leaving out those
+    /// whose condition does not hold.
     fn decode(&self, z: &[f64]) -> Params {
         let mut params = Params::new();
         for p in self.space.in_dependency_order() {
             if !self.space.is_active(p, &params) {
+                continue;
+            }
+            if let Some(v) = self.pinned.get(&p.name) {
+                params.insert(p.name.clone(), v.clone());
                 continue;
             }
             let axis = self.axes.iter().position(|a| a.param.name == p.name);
@@ -233,7 +249,7 @@ impl<'s> Cube<'s> {
     }
 
     /// Returns the point that `z` stands for: integers rounded, inactive coordinates at their
-    /// defaults, so that equal parameters have equal points.
+    /// defaults, pinned ones at their values, so that equal parameters have equal points.
     fn canonical(&self, z: &[f64]) -> Vec<f64> {
         self.encode(&self.decode(z))
     }

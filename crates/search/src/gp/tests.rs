@@ -119,7 +119,8 @@ fn a_region_of_diverged_trials_leaves_the_rest_modelled() {
 #[test]
 fn each_acquisitions_gradient_matches_finite_differences() {
     let space = quadratic_space();
-    let cube = Cube::new(&space);
+    let none = Params::new();
+    let cube = Cube::new(&space, &none);
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let x: Vec<f64> = (0..16).map(|_| rng.gen::<f64>()).collect();
     let y: Vec<f64> = x.chunks(2).map(|p| (p[0] - 0.3).powi(2) - p[1]).collect();
@@ -171,6 +172,7 @@ fn a_running_trial_pushes_the_next_proposal_away() {
                 space: &space,
                 finished: &trials,
                 running,
+                pinned: &Params::new(),
                 trial: TrialId(12),
                 planned: None,
             })

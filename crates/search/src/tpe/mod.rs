@@ -136,6 +136,11 @@ impl Sampler for TpeSampler {
             let mut dims = Vec::new();
             let mut coded = Vec::new();
             for (index, p, coding) in &group.members {
+                if let Some(v) = ctx.pinned.get(&p.name) {
+                    // Given: the others of its group are chosen over their own coordinates.
+                    params.insert(p.name.clone(), v.clone());
+                    continue;
+                }
                 match coding {
                     Coding::Fixed(v) => {
                         params.insert(p.name.clone(), v.clone());

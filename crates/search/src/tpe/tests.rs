@@ -38,6 +38,7 @@ fn a_running_trial_pushes_the_next_proposal_away() {
                 space: &space,
                 finished: &trials,
                 running,
+                pinned: &Params::new(),
                 trial: TrialId(12),
                 planned: None,
             })
@@ -59,6 +60,7 @@ fn a_running_trial_pushes_the_next_proposal_away() {
             space: &space,
             finished: &trials,
             running: std::slice::from_ref(&alone),
+            pinned: &Params::new(),
             trial: TrialId(12),
             planned: None,
         })

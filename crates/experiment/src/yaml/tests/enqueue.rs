@@ -73,6 +73,42 @@ fn enqueued_trials_take_the_values_their_distributions_give() {
 }
 
 #[test]
+fn an_entry_may_leave_parameters_to_the_sampler() {
+    let spec = parse_ok(
+        "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\nmethod: tpe\n\
+         run_cap: 4\nparameters:\n\
+         \x20 lr: {distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}\n\
+         \x20 optimizer: {values: [adam, sgd]}\n\
+         \x20 momentum: {value: 0.9, when: {optimizer: [sgd]}}\n\
+         enqueue:\n  - {optimizer: sgd}\n  - {lr: 0.01}\n  - {lr: 0.01, optimizer: adam}\n",
+    );
+    let sgd = ParamValue::Str("sgd".into());
+    let adam = ParamValue::Str("adam".into());
+    let lr = ParamValue::Float(0.01);
+    let entries: Vec<Vec<(&str, &ParamValue)>> = spec
+        .enqueue
+        .iter()
+        .map(|p| p.iter().map(|(k, v)| (k.as_str(), v)).collect())
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            // The `value:` parameter its choice places comes with it; `lr` is the sampler's.
+            vec![("momentum", &ParamValue::Float(0.9)), ("optimizer", &sgd)],
+            // Whether `momentum` exists is the sampler's choice of `optimizer`.
+            vec![("lr", &lr)],
+            vec![("lr", &lr), ("optimizer", &adam)],
+        ]
+    );
+    let whole: Vec<bool> = spec
+        .enqueue
+        .iter()
+        .map(|p| spec.space.is_whole(p))
+        .collect();
+    assert_eq!(whole, [false, false, true]);
+}
+
+#[test]
 fn enqueue_errors() {
     let full = "lr: 0.001, hidden: 64, depth: 2, batch_size: 32";
     check(
@@ -83,14 +119,18 @@ fn enqueue_errors() {
                  15:91: enqueue[0].lrr: unknown parameter `lrr`; did you mean `lr`? the searched ones are `batch_size`, `depth`, `dropout`, `hidden`, `lr`, `regularization`",
             ),
             (
-                "enqueue:\n  - {lr: 0.5, hidden: 48, depth: 1.5, batch_size: 40, regularization: dropout}\n  - {epochs: 3}\n",
-                "15:5: enqueue[0]: no value for `dropout`; an enqueued trial gives every searched parameter it has\n\
-                 15:10: enqueue[0].lr: must be in [0.0001, 0.1], found 0.5\n\
+                "enqueue:\n  - {lr: 0.5, hidden: 48, depth: 1.5, batch_size: 40, regularization: dropout}\n  - {epochs: 3}\n  - {}\n",
+                "15:10: enqueue[0].lr: must be in [0.0001, 0.1], found 0.5\n\
                  15:23: enqueue[0].hidden: must be one of 32, 64, found 48\n\
                  15:34: enqueue[0].depth: expected an integer from 1 to 3, found number `1.5`\n\
                  15:51: enqueue[0].batch_size: must be a multiple of q = 16, found 40\n\
-                 16:5: enqueue[1]: no value for `batch_size`, `depth`, `hidden`, `lr`, `regularization`; an enqueued trial gives every searched parameter it has\n\
-                 16:6: enqueue[1].epochs: `epochs` is fixed in `train:`, not searched; an enqueued trial gives values of `parameters:` only",
+                 16:6: enqueue[1].epochs: `epochs` is fixed in `train:`, not searched; an enqueued trial gives values of `parameters:` only\n\
+                 17:5: enqueue[2]: gives no parameter; an enqueued trial gives at least one, such as `{lr: 0.001}` (the sampler chooses the rest)",
+            ),
+            (
+                // A conditional parameter comes with those its condition tests.
+                "enqueue:\n  - {lr: 0.01, dropout: 0.2}\n",
+                "15:25: enqueue[0].dropout: `dropout` exists only where `regularization` is dropout; give `regularization` too (the sampler might choose otherwise), or leave `dropout` out",
             ),
             (
                 // A wrong value of `regularization` says nothing of `dropout`, which may or may not exist.
