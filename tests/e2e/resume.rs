@@ -1,6 +1,6 @@
-//! Crash safety: a sweep killed with SIGKILL mid-run, or stopped with Ctrl-C, resumes with the
-//! same command, keeps what finished, re-runs what was interrupted, and ends with the same
-//! results as an uninterrupted run.
+//! Crash safety: a sweep killed with SIGKILL mid-run, stopped with Ctrl-C, or ended by its time
+//! limit resumes with the same command, keeps what finished, re-runs what was interrupted, and
+//! ends with the same results as an uninterrupted run.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -85,6 +85,12 @@ fn interrupt_after_three(
 /// Resumes the sweep in `env` and checks it ends with exactly the results of an uninterrupted
 /// run of the same file.
 fn resume_to_the_uninterrupted_result(env: &TestEnv, spec: &Path) {
+    resume_to_the_uninterrupted_result_of(env, spec, SWEEP);
+}
+
+/// Resumes the sweep in `env`, written as `text`, and checks it ends with exactly the results
+/// of an uninterrupted run of the same file.
+fn resume_to_the_uninterrupted_result_of(env: &TestEnv, spec: &Path, text: &str) {
     let resumed = env.sweep(&["run", spec.to_str().unwrap()]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert!(
@@ -99,7 +105,7 @@ fn resume_to_the_uninterrupted_result(env: &TestEnv, spec: &Path) {
     );
 
     let clean = TestEnv::new();
-    let spec = clean.write_spec("crash.yaml", SWEEP);
+    let spec = clean.write_spec("crash.yaml", text);
     assert_eq!(clean.sweep(&["run", spec.to_str().unwrap()]).code, 0);
 
     let (a, b) = (results(env), results(&clean));
@@ -178,4 +184,45 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
         refused.stderr
     );
     resume_to_the_uninterrupted_result(&stopped, &spec);
+}
+
+#[test]
+fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on() {
+    let timed = TestEnv::new();
+    // Longer trials than `SWEEP`'s: the limit passes long before the eighth ends.
+    let text = SWEEP.replace("epochs: 6", "epochs: 30");
+    let spec = timed.write_spec("crash.yaml", &text);
+    let bad = timed.sweep(&["run", spec.to_str().unwrap(), "--timeout", "10min"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr
+            .contains("expected a duration such as 90s, 30m, 2h or 1h30m (a bare number is seconds), found `10min`"),
+        "{}",
+        bad.stderr
+    );
+    let out = timed.sweep(&["run", spec.to_str().unwrap(), "--timeout", "0.3s"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "time limit of 0.3s reached: no new trial starts, and the running ones finish"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout
+            .contains("of 8 trials finished; run the same command again to carry on"),
+        "{}",
+        out.stdout
+    );
+    let listed = timed.sweep(&["ls"]);
+    assert!(listed.stdout.contains("crash  interrupted"), "{listed:?}");
+    // Every trial that started ran to its end: none went back to the queue.
+    let trials = results(&timed);
+    assert!(trials.len() < 8, "{trials:?}");
+    assert!(
+        trials.iter().all(|t| t["state"] == "completed"),
+        "{trials:?}"
+    );
+    resume_to_the_uninterrupted_result_of(&timed, &spec, &text);
 }

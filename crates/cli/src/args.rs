@@ -63,6 +63,10 @@ pub(crate) struct RunArgs {
     /// Add N trials to an existing experiment, warm-starting the sampler from its history
     #[arg(long, value_name = "N")]
     pub(crate) extend: Option<u32>,
+    /// Start no new trial after this long (e.g. 90s, 30m, 2h, 1h30m), and let the running ones
+    /// finish; running the same command again carries on
+    #[arg(long, value_name = "DURATION", value_parser = duration_ms)]
+    pub(crate) timeout: Option<i64>,
     /// Rows of the leaderboard printed at the end
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub(crate) top: usize,
@@ -236,4 +240,14 @@ pub(crate) enum ExportFormat {
     Csv,
     /// A JSON array of objects
     Json,
+}
+
+/// Reads a duration such as `90s`, `30m` or `1h30m` in milliseconds, for clap.
+fn duration_ms(text: &str) -> Result<i64, String> {
+    experiment::parse_duration(text).ok_or_else(|| {
+        format!(
+            "expected a duration such as 90s, 30m, 2h or 1h30m (a bare number is seconds), \
+             found `{text}`"
+        )
+    })
 }

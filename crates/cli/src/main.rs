@@ -14,6 +14,7 @@ mod interrupt;
 mod output;
 mod probe;
 mod progress;
+mod time_limit;
 
 use std::process::ExitCode;
 

@@ -43,6 +43,6 @@ pub use spec::{
     Located, MetricSpec, MissingValues, ModelKind, ModelSpec, Normalize, SplitSpec, Task,
     MISSING_MARKERS,
 };
-pub use time::format_duration;
+pub use time::{format_duration, parse_duration};
 pub use trial::{busy_ms, Trial, TrialOutcome, TrialResult, TrialState};
 pub use words::suggest;

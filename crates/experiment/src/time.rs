@@ -34,6 +34,47 @@ pub fn format_duration(ms: i64) -> String {
     }
 }
 
+/// Reads a duration as people write it, in milliseconds: a number of seconds (`90`), or numbers
+/// each with a unit of `d`, `h`, `m` or `s` (`45s`, `30m`, `1.5h`, `1h30m`, and what
+/// `format_duration` writes). `None` for anything else, zero included.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        return milliseconds(seconds);
+    }
+    let mut total = 0.0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let split = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter(|&i| i > 0)?;
+        let (number, tail) = rest.split_at(split);
+        let number: f64 = number.parse().ok()?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        let seconds = match unit {
+            "d" => 86_400.0,
+            "h" => 3_600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            _ => return None,
+        };
+        total += number * seconds;
+        rest = tail;
+    }
+    milliseconds(total)
+}
+
+/// Returns `seconds` in whole milliseconds, when positive and finite.
+fn milliseconds(seconds: f64) -> Option<i64> {
+    let ms = (seconds * 1000.0).round();
+    // At most about 292 million years: the cast cannot overflow.
+    #[allow(clippy::cast_possible_truncation)]
+    (1.0..9.2e18).contains(&ms).then_some(ms as i64)
+}
+
 /// Converts days since 1970-01-01 to a (year, month, day) civil date (Howard Hinnant's method).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -67,6 +108,29 @@ mod tests {
             (-5, "0ms"),
         ] {
             assert_eq!(format_duration(ms), text, "{ms}");
+        }
+        for (text, ms) in [
+            ("90", Some(90_000)),
+            ("0.5", Some(500)),
+            ("45s", Some(45_000)),
+            ("30m", Some(1_800_000)),
+            ("1.5h", Some(5_400_000)),
+            ("1h30m", Some(5_400_000)),
+            ("1h02m", Some(3_720_000)),
+            ("2d", Some(172_800_000)),
+            (" 10m ", Some(600_000)),
+            ("0", None),
+            ("0s", None),
+            ("-5m", None),
+            ("10 m", None),
+            ("10min", None),
+            ("h", None),
+            ("1.2.3s", None),
+            ("", None),
+            ("inf", None),
+            ("NaN", None),
+        ] {
+            assert_eq!(parse_duration(text), ms, "{text:?}");
         }
     }
 }

@@ -30,8 +30,8 @@ pub struct StudyOptions {
     /// How and where the study runs, stored with the experiment when it is created; a resumed
     /// experiment keeps the record of its first run.
     pub record: Option<RunRecord>,
-    /// Ends the study early when requested: no new trial starts, running ones stop at their
-    /// next report and run again on resume.
+    /// Ends the study early when requested (no new trial starts, running ones stop at their next
+    /// report and run again on resume) or closed (no new trial starts, running ones finish).
     pub stop: Stop,
 }
 
@@ -46,7 +46,8 @@ pub struct StudySummary {
     pub planned: u32,
     /// The best completed trial, if any.
     pub best: Option<Trial>,
-    /// Whether a stop request ended the study before every trial finished.
+    /// Whether a stop request, or closing the study to new trials, ended it before every trial
+    /// finished.
     pub interrupted: bool,
 }
 
@@ -164,7 +165,7 @@ pub fn run_study(
         ran,
         planned: run_cap,
         best,
-        interrupted: options.stop.requested() && status == ExperimentStatus::Interrupted,
+        interrupted: options.stop.closed() && status == ExperimentStatus::Interrupted,
     })
 }
 
@@ -503,17 +504,23 @@ mod tests {
         );
     }
 
-    /// Asks the study to stop when trial `at` reports `step`, as a Ctrl-C at that moment would.
+    /// Asks the study to stop when trial `at` reports `step`, as a Ctrl-C at that moment would,
+    /// or with `close`, to start no new trial, as a time limit passing then would.
     struct StopAt {
         at: TrialId,
         step: Step,
         stop: Stop,
+        close: bool,
     }
 
     impl Observer for StopAt {
         fn trial_reported(&self, trial: TrialId, step: Step, _metrics: &[MetricPoint]) {
             if trial == self.at && step == self.step {
-                self.stop.request();
+                if self.close {
+                    self.stop.close();
+                } else {
+                    self.stop.request();
+                }
             }
         }
     }
@@ -531,6 +538,7 @@ mod tests {
             at,
             step,
             stop: Stop::default(),
+            close: false,
         };
         let options = StudyOptions {
             stop: observer.stop.clone(),
@@ -579,6 +587,62 @@ mod tests {
         assert_eq!(stopped.trials[3].params, uninterrupted.trials[3].params);
         let info = store.experiment("toy").unwrap().unwrap();
         assert_eq!(info.status, ExperimentStatus::Finished);
+    }
+
+    #[test]
+    fn a_study_closed_to_new_trials_lets_the_running_ones_finish_and_resumes_to_the_same_results() {
+        for parallel in [1, 2] {
+            let mut spec = spec(6, "a");
+            spec.method = Method::Tpe(experiment::TpeConfig {
+                n_startup_trials: 2,
+                ..experiment::TpeConfig::default()
+            });
+            let store = Store::temporary().unwrap();
+            let observer = StopAt {
+                at: TrialId(2),
+                step: Step(1),
+                stop: Stop::default(),
+                close: true,
+            };
+            let options = StudyOptions {
+                stop: observer.stop.clone(),
+                ..options(parallel)
+            };
+            let clock = TickClock(AtomicI64::new(0));
+            let objective = quadratic(2.0);
+            let closed = run_study(&store, &spec, &objective, &observer, &clock, &options).unwrap();
+            assert!(closed.interrupted);
+            // Every trial that started ran to its end, curve and all; trial 2 was one of them.
+            assert!(closed
+                .trials
+                .iter()
+                .all(|t| t.state == TrialState::Completed));
+            assert!(closed.trials.len() >= 3 && closed.trials.len() < 6);
+            assert_eq!(closed.ran as usize, closed.trials.len());
+            for t in &closed.trials {
+                assert_eq!(
+                    store.metric_series("toy", t.id, "val_loss").unwrap().len(),
+                    3
+                );
+            }
+            let info = store.experiment("toy").unwrap().unwrap();
+            assert_eq!(info.status, ExperimentStatus::Interrupted);
+
+            let resumed = run(&store, &spec, &quadratic(2.0), parallel);
+            assert!(!resumed.interrupted);
+            assert_eq!(resumed.ran as usize, 6 - closed.trials.len());
+            let uninterrupted = run(
+                &Store::temporary().unwrap(),
+                &spec,
+                &quadratic(2.0),
+                parallel,
+            );
+            assert_eq!(
+                values(&resumed),
+                values(&uninterrupted),
+                "parallel {parallel}"
+            );
+        }
     }
 
     #[test]

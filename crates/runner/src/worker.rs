@@ -44,13 +44,13 @@ pub(crate) struct Worker<'a> {
 }
 
 impl Worker<'_> {
-    /// Runs trials from the queue until it is empty, a trial hits an error, or a stop is asked
-    /// for.
+    /// Runs trials from the queue until it is empty, a trial hits an error, or the study is
+    /// stopped or closed to new trials.
     pub(crate) fn drain(&self, queue: &Mutex<Queue>) {
         loop {
             let next = {
                 let mut q = lock(queue);
-                if q.error.is_some() || self.stop.requested() {
+                if q.error.is_some() || self.stop.closed() {
                     return;
                 }
                 q.pending.pop()

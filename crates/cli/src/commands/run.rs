@@ -14,6 +14,7 @@ use crate::interrupt;
 use crate::output;
 use crate::probe;
 use crate::progress::ProgressObserver;
+use crate::time_limit::TimeLimit;
 use crate::Outcome;
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
@@ -57,6 +58,10 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         "no new trial starts, and the running ones stop after their current epoch and run again \
          on resume",
     )?;
+    let time_limit = args
+        .timeout
+        .map(|ms| TimeLimit::start(ms, interrupts.stop.clone()))
+        .transpose()?;
     let options = StudyOptions {
         spec_path: args.file.display().to_string(),
         parallel,
@@ -83,9 +88,29 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         ),
         other => other?,
     };
-    let interrupted = summary.interrupted;
+    // Ctrl-C stopped the study, rather than the time limit closing it.
+    let interrupted = summary.interrupted && interrupts.stop.requested();
+    let timed_out = time_limit
+        .as_ref()
+        .and_then(TimeLimit::reached)
+        .filter(|_| summary.interrupted && !interrupted);
+    drop(time_limit);
     interrupts.quit_on_next();
     print_run_summary(&spec, &summary, args)?;
+    if let Some(limit) = timed_out {
+        writeln!(
+            std::io::stdout().lock(),
+            "
+time limit of {limit} reached: {} of {} trials finished; run the same command \
+             again to carry on",
+            summary
+                .trials
+                .iter()
+                .filter(|t| t.state.is_finished())
+                .count(),
+            summary.planned
+        )?;
+    }
     if interrupted {
         if let Some(server) = dashboard {
             server.stop()?;
