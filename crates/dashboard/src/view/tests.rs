@@ -246,8 +246,76 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
         .find(|p| p.name == "lr")
         .map(|p| p.note.as_str());
     assert_eq!(lr, Some("log_uniform_values"));
+    let fact = |page: &super::trial::TrialPage, name: &str| {
+        page.facts
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.value.clone())
+    };
+    assert_eq!(
+        fact(&page, "parameters").as_deref(),
+        Some("chosen by random")
+    );
     assert_eq!(page.prev.as_deref(), Some("/experiments/demo/trials/3"));
     assert_eq!(shell_quote("my spec's.yaml"), r"'my spec'\''s.yaml'");
+}
+
+#[test]
+fn the_trial_page_says_which_parameters_the_file_gave() {
+    let mut info = fixtures::info("demo", ExperimentStatus::Finished, 3);
+    info.spec_yaml
+        .push_str("enqueue:\n  - {lr: 0.001, hidden: 64, optimizer: adam}\n  - {optimizer: sgd}\n");
+    let trials: Vec<Trial> = (0..3).map(|i| fixtures::trial(i, 4)).collect();
+    let d = ExperimentData::new(info, trials);
+    assert!(d.spec.is_some(), "the spec with `enqueue:` parses");
+    let page = |i: usize| {
+        trial_page(
+            &d.info,
+            d.spec.as_ref(),
+            &d.trials[i],
+            &BTreeMap::new(),
+            NOW,
+            ".sweep",
+        )
+    };
+    let said = |i: usize| -> (String, Vec<String>) {
+        let p = page(i);
+        let origin = p
+            .facts
+            .iter()
+            .find(|f| f.name == "parameters")
+            .map(|f| f.value.clone());
+        (
+            origin.unwrap_or_default(),
+            p.params
+                .iter()
+                .map(|f| format!("{}: {}", f.name, f.note))
+                .collect(),
+        )
+    };
+    assert_eq!(
+        said(0),
+        (
+            "given in the file (enqueue[0])".to_string(),
+            vec![
+                "hidden: categorical, given by enqueue[0]".to_string(),
+                "lr: log_uniform_values, given by enqueue[0]".to_string(),
+                "optimizer: categorical, given by enqueue[0]".to_string(),
+            ]
+        )
+    );
+    assert_eq!(
+        said(1),
+        (
+            "given in part in the file (enqueue[1]), the rest chosen by random".to_string(),
+            vec![
+                "hidden: categorical".to_string(),
+                "lr: log_uniform_values".to_string(),
+                "optimizer: categorical, given by enqueue[1]".to_string(),
+            ]
+        )
+    );
+    assert_eq!(said(2).0, "chosen by random");
 }
 
 #[test]

@@ -1,9 +1,10 @@
-//! The trial page: parameters, state, seed, every metric's curve, the resolved configuration,
-//! and the command that reproduces the trial.
+//! The trial page: parameters (and whether the sampler chose them or the file gave them),
+//! state, seed, every metric's curve, the resolved configuration, and the command that
+//! reproduces the trial.
 
 use std::collections::BTreeMap;
 
-use experiment::{ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, KNOBS};
+use experiment::{ExperimentSpec, KnobDefault, ParamValue, Params, Timestamp, Trial, KNOBS};
 use store::{ExperimentInfo, ExperimentStatus};
 
 use super::format;
@@ -100,16 +101,26 @@ pub(crate) fn trial_page(
     if let Some(result) = &trial.result {
         facts.push(field("best epoch", result.best_step.to_string()));
     }
+    let given = spec.and_then(|s| s.enqueue.get(usize::try_from(id).ok()?));
+    if let Some(spec) = spec {
+        facts.push(field("parameters", origin(spec, id, given)));
+    }
     let params = trial
         .params
         .iter()
-        .map(|(name, v)| Field {
-            name: name.clone(),
-            value: v.to_string(),
-            note: spec
+        .map(|(name, v)| {
+            let distribution = spec
                 .and_then(|s| s.space.param(name))
                 .map(|p| p.distribution.name().to_string())
-                .unwrap_or_default(),
+                .unwrap_or_default();
+            Field {
+                name: name.clone(),
+                value: v.to_string(),
+                note: match given.and_then(|g| g.get(name)) {
+                    Some(_) => format!("{distribution}, given by enqueue[{id}]"),
+                    None => distribution,
+                },
+            }
         })
         .collect();
     let best_metrics = trial
@@ -186,6 +197,19 @@ pub(crate) fn trial_page(
         prev: id.checked_sub(1).map(|p| format::trial_href(&info.name, p)),
         next: (id + 1 < info.run_cap).then(|| format::trial_href(&info.name, id + 1)),
         live,
+    }
+}
+
+/// Says where trial `id`'s parameters came from: the file's `enqueue:` entry (`given`), whole
+/// or in part, or the sampler.
+fn origin(spec: &ExperimentSpec, id: u32, given: Option<&Params>) -> String {
+    let method = spec.method.name();
+    match given {
+        Some(g) if spec.space.is_whole(g) => format!("given in the file (enqueue[{id}])"),
+        Some(_) => {
+            format!("given in part in the file (enqueue[{id}]), the rest chosen by {method}")
+        }
+        None => format!("chosen by {method}"),
     }
 }
 
