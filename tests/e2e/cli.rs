@@ -716,3 +716,68 @@ fn enqueued_trials_run_first_with_the_given_parameters() {
     assert_ne!(params(3), params(0));
     assert_eq!(trials.as_array().map(Vec::len), Some(4));
 }
+
+#[test]
+fn a_sweep_ends_once_a_trial_reaches_the_target() {
+    let env = TestEnv::new();
+    let digits = tests::repo_root().join("experiments/data/digits.csv");
+    let spec = env.write_spec(
+        "target.yaml",
+        &format!(
+            "name: target\nseed: 4\nmethod: random\nrun_cap: 12\nparallel: 2\n\
+             metric: {{name: val_accuracy, target: 0.9}}\ndata: {{csv: {}, target: digit}}\n\
+             train: {{epochs: 3}}\nparameters:\n\
+             \x20 lr: {{distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}}\n\
+             \x20 hidden: {{values: [32, 64]}}\n",
+            digits.display()
+        ),
+    );
+    let out = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert!(
+        out.stdout.contains(
+            "objective val_accuracy (maximize; the sweep ends once a trial reaches ≥ 0.9)"
+        ),
+        "{out:?}"
+    );
+    let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let out_again = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(out_again.code, 0, "{out_again:?}");
+    assert!(
+        out_again.stdout.contains("; 0 run now"),
+        "{}",
+        out_again.stdout
+    );
+    let trials = json(&env.sweep(&["trials", "target", "--format", "json"]).stdout);
+    let trials = trials.as_array().cloned().unwrap_or_default();
+    // The first trial at the target, and those already running beside it (one: two side by
+    // side), are the sweep's last.
+    let first = trials
+        .iter()
+        .position(|t| {
+            t["state"] == "completed"
+                && t["metrics"]["val_accuracy"]
+                    .as_f64()
+                    .is_some_and(|a| a >= 0.9)
+        })
+        .expect("a trial reaches 0.9");
+    assert_eq!(trials.len(), first + 2, "{trials:?}");
+    assert!(
+        out.stdout.contains(&format!(
+            "target val_accuracy ≥ 0.9 reached by trial {first}: the sweep ends there, {} planned trials not started",
+            12 - trials.len()
+        )),
+        "{}",
+        out.stdout
+    );
+    let listed = env.sweep(&["ls"]);
+    assert!(listed.stdout.contains("target  finished"), "{listed:?}");
+    let shown = env.sweep(&["show", "target"]);
+    assert!(
+        shown.stdout.contains(&format!(
+            "target      val_accuracy ≥ 0.9, reached by trial {first}"
+        )),
+        "{}",
+        shown.stdout
+    );
+}

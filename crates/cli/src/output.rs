@@ -191,6 +191,9 @@ pub(crate) fn experiment_header(
         writeln!(out, "pruner      {}", spec.pruner.name())?;
     }
     writeln!(out, "objective   {} ({})", info.objective, info.goal)?;
+    if let Some(target) = spec.and_then(|s| s.target_status(trials)) {
+        writeln!(out, "target      {} {target}", info.objective)?;
+    }
     writeln!(
         out,
         "trials      {} of {} ({} completed/pruned/failed)",

@@ -34,7 +34,7 @@ pub use knobs::{
 };
 pub use leaderboard::{best_trial, rank_trials};
 pub use method::{Acquisition, BayesConfig, Method, SobolConfig, TpeConfig};
-pub use metric::{Direction, MetricPoint, KNOWN_METRICS, TEST_METRIC_PREFIX};
+pub use metric::{metric_range, Direction, MetricPoint, KNOWN_METRICS, TEST_METRIC_PREFIX};
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use pruning::PrunerSpec;
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};

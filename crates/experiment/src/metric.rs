@@ -83,6 +83,32 @@ impl Direction {
             Direction::Maximize => "maximize",
         }
     }
+
+    /// Returns true when `value` is at `target` or better; NaN never is.
+    pub fn reaches(self, value: f64, target: f64) -> bool {
+        match self {
+            Direction::Minimize => value <= target,
+            Direction::Maximize => value >= target,
+        }
+    }
+
+    /// Returns `≥` or `≤`: how a value that reaches a target compares with it.
+    pub fn reach_sign(self) -> &'static str {
+        match self {
+            Direction::Minimize => "≤",
+            Direction::Maximize => "≥",
+        }
+    }
+}
+
+/// Returns the range a known metric's values lie in, as (smallest, largest), each `None` where
+/// unbounded: accuracy, F1 and ROC AUC are fractions, R² is at most 1, the rest not negative.
+pub fn metric_range(name: &str) -> (Option<f64>, Option<f64>) {
+    match name {
+        "val_accuracy" | "val_f1" | "val_roc_auc" => (Some(0.0), Some(1.0)),
+        "val_r2" => (None, Some(1.0)),
+        _ => (Some(0.0), None),
+    }
 }
 
 impl Task {
@@ -120,6 +146,17 @@ impl fmt::Display for Direction {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_is_reached_at_it_or_past_it() {
+        assert!(Direction::Maximize.reaches(0.97, 0.97));
+        assert!(Direction::Maximize.reaches(0.98, 0.97));
+        assert!(!Direction::Maximize.reaches(0.96, 0.97));
+        assert!(Direction::Minimize.reaches(0.1, 0.2));
+        assert!(!Direction::Minimize.reaches(0.3, 0.2));
+        assert!(!Direction::Minimize.reaches(f64::NAN, 0.2));
+        assert!(!Direction::Maximize.reaches(f64::NAN, 0.2));
+    }
 
     #[test]
     fn improvement_respects_direction_delta_and_nan() {

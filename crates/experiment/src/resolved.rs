@@ -36,6 +36,7 @@ impl ExperimentSpec {
             run_cap,
             parallel,
             metric,
+            target,
             data,
             model,
             early_stopping,
@@ -59,7 +60,14 @@ impl ExperimentSpec {
         line("pruner", format!("{pruner:?}"));
         line("run_cap", run_cap.to_string());
         line("parallel", format!("{parallel:?}"));
-        line("metric", format!("{} ({})", metric.name, metric.goal));
+        // The target only when given, so that the files written before it resolve as they did.
+        let target = target.map_or_else(String::new, |t| {
+            format!(", target {} {t:?}", metric.goal.reach_sign())
+        });
+        line(
+            "metric",
+            format!("{} ({}){target}", metric.name, metric.goal),
+        );
         let DataSpec {
             csv,
             target,
@@ -211,6 +219,15 @@ mod tests {
              train: {lr: 0.02}\nparameters:\n  hidden: {values: [8, 16]}\n",
         );
         assert_ne!(a.resolved_hash(), d.resolved_hash());
+        // A target is part of the meaning, and shown only when given.
+        let e = parse(
+            "name: t\nmetric: {name: val_loss, target: 0.05}\ndata: {csv: d.csv, target: y}\n\
+             train: {lr: 0.01}\nparameters:\n  hidden: {values: [8, 16]}\n",
+        );
+        assert!(e
+            .resolved()
+            .contains("metric: val_loss (minimize), target ≤ 0.05\n"));
+        assert_ne!(a.resolved_hash(), e.resolved_hash());
     }
 
     #[test]

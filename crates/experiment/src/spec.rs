@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::{Direction, GateSpec, Location, Method, Params, PrunerSpec, Result, SearchSpace, Seed};
+use crate::{
+    Direction, GateSpec, Location, Method, Params, PrunerSpec, Result, SearchSpace, Seed, Trial,
+    TrialId, TrialState,
+};
 
 /// A value with the place in the spec file where it was written, for errors found later.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,6 +214,9 @@ pub struct ExperimentSpec {
     pub parallel: Option<u32>,
     /// The objective.
     pub metric: MetricSpec,
+    /// `metric.target` (as Weights & Biases spells it): once a completed trial's objective
+    /// reaches it, no later trial starts (see `runner`'s rule for which trials still run).
+    pub target: Option<f64>,
     /// The data.
     pub data: DataSpec,
     /// The model family.
@@ -234,6 +240,37 @@ pub struct ExperimentSpec {
 }
 
 impl ExperimentSpec {
+    /// Returns the first trial (by number) of `trials` that reached the spec's target.
+    pub fn first_at_target(&self, trials: &[Trial]) -> Option<TrialId> {
+        trials
+            .iter()
+            .filter(|t| self.reaches_target(t))
+            .map(|t| t.id)
+            .min()
+    }
+
+    /// Describes the spec's target and whether `trials` reached it, as "≥ 0.975, reached by
+    /// trial 1"; `None` without a target.
+    pub fn target_status(&self, trials: &[Trial]) -> Option<String> {
+        let target = self.target?;
+        let sign = self.metric.goal.reach_sign();
+        Some(match self.first_at_target(trials) {
+            Some(t) => format!("{sign} {target}, reached by trial {t}"),
+            None => format!("{sign} {target}, not reached"),
+        })
+    }
+
+    /// Returns whether `trial` completed with its objective at the spec's target or past it;
+    /// false without a target.
+    pub fn reaches_target(&self, trial: &Trial) -> bool {
+        self.target.is_some_and(|target| {
+            trial.state == TrialState::Completed
+                && trial
+                    .value(&self.metric.name)
+                    .is_some_and(|v| self.metric.goal.reaches(v, target))
+        })
+    }
+
     /// Parses and validates a spec; `file` names the source in errors and anchors relative paths.
     ///
     /// Returns every problem found, each with its line and column, rather than only the first.

@@ -6,7 +6,9 @@
 //!   below (waiting for them if needed), with trials `k - p + 1 .. k - 1` passed as running;
 //! - a pruning decision about trial `k` at step `s` uses the objective values of the trials
 //!   numbered below `k` up to step `s`, waiting until each has reported step `s` or ended
-//!   (only for decisions that can depend on them: `search::consults_others`).
+//!   (only for decisions that can depend on them: `search::consults_others`);
+//! - with a target, trial `k` starts only if none of the finished trials numbered `k - p` and
+//!   below reached it; one that does not start is `skip`ped, so that no wait hangs on it.
 //!
 //! Trials are dispatched in increasing order and a trial only ever waits for lower numbers, so
 //! the waits cannot deadlock. The cost is idle time: a model-based sampler waits for the trial
@@ -30,6 +32,8 @@ struct Entry {
     curve: Vec<(Step, f64)>,
     /// The final record, once the trial has ended.
     finished: Option<Trial>,
+    /// The trial will not start: an earlier one reached the objective's target.
+    skipped: bool,
 }
 
 /// Shared, lock-protected knowledge of all trials, with a condition variable for the waits.
@@ -77,6 +81,7 @@ impl Board {
                 params: Some(trial.params.clone()),
                 curve,
                 finished: Some(trial),
+                skipped: false,
             },
         );
     }
@@ -103,6 +108,13 @@ impl Board {
         self.changed.notify_all();
     }
 
+    /// Records that `trial` will not start (the target was reached before it), so that no
+    /// later trial waits for it.
+    pub(crate) fn skip(&self, trial: TrialId) {
+        self.lock().trials.entry(trial).or_default().skipped = true;
+        self.changed.notify_all();
+    }
+
     /// Records that `trial` has ended.
     pub(crate) fn finish(&self, trial: Trial) {
         let id = trial.id;
@@ -126,7 +138,9 @@ impl Board {
         self.wait_for(|inner| {
             let ready = (0..k.0).all(|j| {
                 inner.trials.get(&TrialId(j)).is_some_and(|e| {
-                    if learned(j) {
+                    if e.skipped {
+                        true
+                    } else if learned(j) {
                         e.finished.is_some()
                     } else {
                         e.params.is_some()
@@ -165,6 +179,9 @@ impl Board {
             let mut pending = Vec::new();
             for j in (0..k.0).map(TrialId) {
                 match inner.trials.get(&j) {
+                    // Never below a running trial (skipping is for every trial from some
+                    // number on), but nothing to wait for either way.
+                    Some(e) if e.skipped => {}
                     Some(e)
                         if e.finished.is_some()
                             || e.curve.last().is_some_and(|(s, _)| *s >= step) =>

@@ -49,6 +49,9 @@ pub struct StudySummary {
     /// Whether a stop request, or closing the study to new trials, ended it before every trial
     /// finished.
     pub interrupted: bool,
+    /// The first trial whose objective reached the spec's target, if one did: no trial numbered
+    /// `parallel` or more above it starts.
+    pub target_reached: Option<TrialId>,
 }
 
 impl StudySummary {
@@ -115,8 +118,9 @@ pub fn run_study(
         existing: &existing,
         board: &board,
         stop: &options.stop,
-        // Only model-based samplers learn from history; waiting for it costs idle time.
-        window: matches!(spec.method, Method::Tpe(_) | Method::Bayes(_))
+        // Only model-based samplers learn from history, and only a target makes every trial
+        // look back; waiting for earlier trials costs idle time.
+        window: (matches!(spec.method, Method::Tpe(_) | Method::Bayes(_)) || spec.target.is_some())
             .then(|| u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX)),
         planned: run_cap,
     };
@@ -148,7 +152,18 @@ pub fn run_study(
     let ran = u32::try_from(done)
         .unwrap_or(u32::MAX)
         .saturating_sub(finished);
-    let status = if done >= usize::try_from(run_cap).unwrap_or(usize::MAX) {
+    let target_reached = spec.first_at_target(&trials);
+    // With a target reached by trial t, the trials from t + parallel on never start.
+    let needed = target_reached.map_or(run_cap, |t| {
+        let window = u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX);
+        run_cap.min(t.0.saturating_add(window))
+    });
+    let ended: std::collections::BTreeSet<u32> = trials
+        .iter()
+        .filter(|t| t.state.is_finished())
+        .map(|t| t.id.0)
+        .collect();
+    let status = if (0..needed).all(|k| ended.contains(&k)) {
         ExperimentStatus::Finished
     } else {
         ExperimentStatus::Interrupted
@@ -166,6 +181,7 @@ pub fn run_study(
         planned: run_cap,
         best,
         interrupted: options.stop.closed() && status == ExperimentStatus::Interrupted,
+        target_reached,
     })
 }
 
@@ -340,6 +356,7 @@ mod tests {
                 name: "val_loss".into(),
                 goal: Direction::Minimize,
             },
+            target: None,
             data: DataSpec {
                 csv: Located {
                     value: PathBuf::from("none.csv"),
@@ -642,6 +659,42 @@ mod tests {
                 values(&uninterrupted),
                 "parallel {parallel}"
             );
+        }
+    }
+
+    #[test]
+    fn a_reached_target_starts_no_trial_parallel_places_after_it_whatever_the_timing() {
+        let mut spec = spec(30, "a");
+        // val_loss at the last step is (lr - 0.3)^2 + 1/3.
+        spec.target = Some(0.34);
+        let reached_first = |s: &StudySummary| {
+            s.trials
+                .iter()
+                .find(|t| t.value("val_loss").is_some_and(|v| v <= 0.34))
+                .map(|t| t.id)
+        };
+        for parallel in [1, 2, 3] {
+            let slow_odd = Quadratic {
+                jitter: |k| if k % 2 == 1 { 15 } else { 0 },
+                ..quadratic(2.0)
+            };
+            let store = Store::temporary().unwrap();
+            let a = run(&store, &spec, &quadratic(2.0), parallel);
+            let b = run(&Store::temporary().unwrap(), &spec, &slow_odd, parallel);
+            let t = a.target_reached.expect("a trial reaches the target");
+            assert_eq!(Some(t), reached_first(&a));
+            // Trials up to `parallel - 1` after it were already running, or could have been.
+            let ran = (t.0 + u32::try_from(parallel).unwrap()).min(30);
+            assert!(ran < 30, "the target is reached early enough to matter");
+            assert_eq!(a.trials.len(), ran as usize, "parallel {parallel}");
+            assert_eq!(values(&a), values(&b), "parallel {parallel}");
+            assert!(!a.interrupted);
+            let info = store.experiment("toy").unwrap().unwrap();
+            assert_eq!(info.status, ExperimentStatus::Finished);
+            // Run again: nothing left to run.
+            let again = run(&store, &spec, &quadratic(2.0), parallel);
+            assert_eq!(again.ran, 0);
+            assert_eq!(values(&again), values(&a));
         }
     }
 

@@ -10,7 +10,7 @@ use experiment::{
 use search::{Sampler, SuggestContext};
 use store::Store;
 
-use crate::board::Board;
+use crate::board::{Board, SamplerView};
 use crate::reporter::StoreReporter;
 use crate::{Clock, Error, Observer, Result, Stop};
 
@@ -56,21 +56,33 @@ impl Worker<'_> {
                 q.pending.pop()
             };
             let Some(id) = next else { return };
-            if let Err(e) = self.run_one(id) {
-                self.board.abort();
-                let mut q = lock(queue);
-                if q.error.is_none() && !matches!(e, Error::Aborted | Error::Stopped) {
-                    q.error = Some(e);
+            match self.run_one(id) {
+                Ok(true) => {}
+                Ok(false) => {
+                    // The target was reached: no later trial starts either.
+                    lock(queue).pending.clear();
+                    return;
                 }
-                return;
+                Err(e) => {
+                    self.board.abort();
+                    let mut q = lock(queue);
+                    if q.error.is_none() && !matches!(e, Error::Aborted | Error::Stopped) {
+                        q.error = Some(e);
+                    }
+                    return;
+                }
             }
         }
     }
 
-    /// Runs trial `id` from scratch and stores its outcome.
-    fn run_one(&self, id: TrialId) -> Result<()> {
+    /// Runs trial `id` from scratch and stores its outcome; returns false, having run nothing,
+    /// when an earlier trial reached the objective's target.
+    fn run_one(&self, id: TrialId) -> Result<bool> {
         let _span = tracing::info_span!("trial", id = id.0).entered();
-        let params = self.params_for(id)?;
+        let Some(params) = self.params_for(id)? else {
+            self.board.skip(id);
+            return Ok(false);
+        };
         self.board.start(id, params.clone());
         let mut trial = Trial {
             id,
@@ -138,39 +150,59 @@ impl Worker<'_> {
         self.store.flush()?;
         self.board.finish(trial.clone());
         self.observer.trial_finished(&trial);
-        Ok(())
+        Ok(true)
     }
 
     /// Returns the parameters of trial `id`: those stored by an interrupted run, else those the
-    /// spec enqueues for it (the sampler choosing any it leaves out), else the sampler's.
-    fn params_for(&self, id: TrialId) -> Result<Params> {
+    /// spec enqueues for it (the sampler choosing any it leaves out), else the sampler's; or
+    /// `None` when a trial the rule lets it see reached the objective's target.
+    fn params_for(&self, id: TrialId) -> Result<Option<Params>> {
+        // The earlier trials as the rule lets trial `id` see them, waited for at most once.
+        let mut seen = None;
+        if self.spec.target.is_some() {
+            let view = self.view(id)?;
+            if view.finished.iter().any(|t| self.spec.reaches_target(t)) {
+                return Ok(None);
+            }
+            seen = Some(view);
+        }
         if let Some(t) = self.existing.iter().find(|t| t.id == id) {
-            return Ok(t.params.clone());
+            return Ok(Some(t.params.clone()));
         }
         let enqueued = usize::try_from(id.0)
             .ok()
             .and_then(|i| self.spec.enqueue.get(i));
         let pinned = match enqueued {
             // Given whole, not chosen: nothing to wait for.
-            Some(params) if self.spec.space.is_whole(params) => return Ok(params.clone()),
+            Some(params) if self.spec.space.is_whole(params) => return Ok(Some(params.clone())),
             // Given in part: the sampler chooses the rest, as for any trial.
             Some(params) => params.clone(),
             None => Params::new(),
         };
-        let view = match self.window {
-            Some(window) => self
-                .board
-                .sampler_view(id, window)
-                .map_err(|_| Error::Aborted)?,
-            None => Default::default(),
+        let view = match seen {
+            Some(view) => view,
+            None => self.view(id)?,
         };
-        Ok(self.sampler.suggest_in(&SuggestContext {
+        let params = self.sampler.suggest_in(&SuggestContext {
             space: &self.spec.space,
             finished: &view.finished,
             running: &view.running,
             pinned: &pinned,
             trial: id,
             planned: Some(self.planned),
-        })?)
+        })?;
+        Ok(Some(params))
+    }
+
+    /// Waits for the earlier trials that trial `id` may see (`board::sampler_view`); nothing
+    /// to wait for without a window.
+    fn view(&self, id: TrialId) -> Result<SamplerView> {
+        match self.window {
+            Some(window) => self
+                .board
+                .sampler_view(id, window)
+                .map_err(|_| Error::Aborted),
+            None => Ok(SamplerView::default()),
+        }
     }
 }

@@ -174,6 +174,22 @@ fn print_run_summary(
         },
         summary.ran,
     )?;
+    if let (Some(t), Some(target)) = (summary.target_reached, spec.target) {
+        let started = summary.trials.len();
+        let skipped = usize::try_from(summary.planned)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(started);
+        let rest = match skipped {
+            0 => String::new(),
+            n => format!(": the sweep ends there, {n} planned trials not started"),
+        };
+        writeln!(
+            out,
+            "target {} {} {target} reached by trial {t}{rest}",
+            spec.metric.name,
+            spec.metric.goal.reach_sign(),
+        )?;
+    }
     let ranked = rank_trials(&summary.trials, &spec.metric.name, spec.metric.goal);
     output::leaderboard(&mut out, &ranked, &spec.metric.name, args.top)?;
     match &summary.best {

@@ -27,13 +27,17 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     };
     writeln!(
         out,
-        "experiment {}: method {}, {} trials{enqueued}, {} searched parameters, objective {} ({})",
+        "experiment {}: method {}, {} trials{enqueued}, {} searched parameters, objective {} ({}{})",
         spec.name,
         spec.method.name(),
         spec.run_cap,
         spec.space.params().len(),
         spec.metric.name,
-        spec.metric.goal
+        spec.metric.goal,
+        spec.target.map_or_else(String::new, |t| format!(
+            "; the sweep ends once a trial reaches {} {t}",
+            spec.metric.goal.reach_sign()
+        ))
     )?;
     let target = match data.task {
         experiment::Task::Classification => format!(

@@ -36,6 +36,8 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) description: String,
     /// `maximize val_accuracy`.
     pub(crate) goal: String,
+    /// The objective's target and whether a trial reached it, or empty.
+    pub(crate) target: String,
     /// The sampler's name (`tpe`), or `-` when the stored spec no longer parses.
     pub(crate) method: &'static str,
     /// The pruner's name (`asha`, `none`), or `-` likewise.
@@ -84,6 +86,11 @@ pub(crate) fn experiment_page<'a>(
     ExperimentPage {
         description: info.description.clone(),
         goal: format!("{} {}", info.goal, objective),
+        target: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.target_status(&data.trials))
+            .unwrap_or_default(),
         method: data.spec.as_ref().map_or("-", |s| s.method.name()),
         pruner: data.spec.as_ref().map_or("-", |s| s.pruner.name()),
         compare_href: format!("{base}/compare"),

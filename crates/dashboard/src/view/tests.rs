@@ -143,7 +143,21 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     assert_eq!(page.board.rows.len(), 50);
     assert_eq!(page.board.pages, 20);
     assert_eq!(page.goal, "maximize val_accuracy");
+    assert_eq!(page.target, "");
     assert_eq!((page.method, page.pruner), ("random", "none"));
+    // With a target, the page says which trial reached it first, if one did.
+    for (target, said) in [
+        ("0.5", "≥ 0.5, reached by trial 0"),
+        ("0.999", "≥ 0.999, not reached"),
+    ] {
+        let mut info = d.info.clone();
+        info.spec_yaml = info.spec_yaml.replace(
+            "goal: maximize}",
+            &format!("goal: maximize, target: {target}}}"),
+        );
+        let aimed = ExperimentData::new(info, d.trials.clone());
+        assert_eq!(experiment_page(&aimed, &r, &a, &sel, NOW).target, said);
+    }
     let mut unparsed = data(40);
     unparsed.spec = None;
     let page = experiment_page(&unparsed, &r, &a, &sel, NOW);

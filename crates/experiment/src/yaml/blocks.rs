@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    CheckpointSpec, DataFormat, DataSpec, DeviceChoice, Direction, EarlyStopping, Knob, MetricSpec,
-    ModelKind, ModelSpec, ParamValue, KNOBS, KNOWN_METRICS,
+    metric_range, CheckpointSpec, DataFormat, DataSpec, DeviceChoice, Direction, EarlyStopping,
+    Knob, MetricSpec, ModelKind, ModelSpec, ParamValue, KNOBS, KNOWN_METRICS,
 };
 
 use super::decoder::Decoder;
@@ -26,9 +26,10 @@ pub(super) struct FixedKnob {
 /// Fixed knobs by name.
 pub(super) type Fixed = BTreeMap<String, FixedKnob>;
 
-/// Reads `metric: {name, goal}`; the goal defaults to the metric's own direction.
-pub(super) fn metric(d: &mut Decoder, node: &Node) -> Option<MetricSpec> {
-    let f = d.fields(node, "metric", &["name", "goal"])?;
+/// Reads `metric: {name, goal, target}`; the goal defaults to the metric's own direction, and
+/// the target (W&B's: the sweep ends once a trial reaches it) to none.
+pub(super) fn metric(d: &mut Decoder, node: &Node) -> Option<(MetricSpec, Option<f64>)> {
+    let f = d.fields(node, "metric", &["name", "goal", "target"])?;
     let name = d
         .required(&f, "name")
         .and_then(|n| metric_name(d, n, "metric.name"));
@@ -46,10 +47,42 @@ pub(super) fn metric(d: &mut Decoder, node: &Node) -> Option<MetricSpec> {
     let goal = goal?
         .or_else(|| Direction::of_metric(name))
         .unwrap_or(Direction::Minimize);
-    Some(MetricSpec {
-        name: name.to_string(),
-        goal,
-    })
+    let target = match f.get("target") {
+        None => None,
+        Some(n) => Some(target(d, n, name)?),
+    };
+    Some((
+        MetricSpec {
+            name: name.to_string(),
+            goal,
+        },
+        target,
+    ))
+}
+
+/// Reads `metric.target` for the metric `name`: a number its values can reach.
+fn target(d: &mut Decoder, node: &Node, name: &str) -> Option<f64> {
+    let x = d.number(node, "metric.target")?;
+    let outside = match metric_range(name) {
+        (Some(0.0), Some(1.0)) if !(0.0..=1.0).contains(&x) => Some(format!(
+            "{name} is a fraction from 0 to 1{}, found {x}",
+            if (1.0..=100.0).contains(&x) {
+                format!(" (write {} for {x}%)", x / 100.0)
+            } else {
+                String::new()
+            }
+        )),
+        (_, Some(most)) if x > most => Some(format!("{name} is at most {most}, found {x}")),
+        (Some(least), _) if x < least => Some(format!("{name} is never below {least}, found {x}")),
+        _ => None,
+    };
+    match outside {
+        Some(message) => {
+            d.error(node.pos, "metric.target", message);
+            None
+        }
+        None => Some(x),
+    }
 }
 
 /// Reads the top-level `device:`: `cpu`, `cuda` or `auto`.

@@ -138,7 +138,10 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     let parallel = f
         .get("parallel")
         .map_or(Some(None), |n| blocks::count(d, n, "parallel").map(Some));
-    let metric = d.required(&f, "metric").and_then(|n| blocks::metric(d, n));
+    let (metric, target) = match d.required(&f, "metric").and_then(|n| blocks::metric(d, n)) {
+        Some((metric, target)) => (Some(metric), Some(target)),
+        None => (None, None),
+    };
     let data = d.required(&f, "data").and_then(|n| data::block(d, n, file));
     // An optional block left empty (`parameters:` with every entry commented out) is absent.
     let block = |key: &str| {
@@ -219,6 +222,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         run_cap: run_cap?,
         parallel: parallel?,
         metric: metric?,
+        target: target?,
         data: data?,
         model: model?,
         early_stopping: early_stopping?,

@@ -112,6 +112,7 @@ fn the_example_parses_into_the_spec_it_describes() {
             name: "val_accuracy".into(),
             goal: Direction::Maximize,
         },
+        target: None,
         data: DataSpec {
             csv: Located {
                 value: PathBuf::from("specs/data/digits.csv"),
