@@ -25,9 +25,15 @@ const SIZE: (u32, u32) = (1300, 360);
 const BUCKETS: usize = 700;
 const LEGEND_WIDTH: u32 = 150;
 
-/// Returns the history chart: completed trials as dots, pruned ones as grey rings, and the best
-/// completed value so far as a step line; `points` are in trial order.
-pub(crate) fn history(points: &[HistoryPoint], objective: &str, goal: Direction) -> String {
+/// Returns the history chart: completed trials as dots, pruned ones as grey rings, the best
+/// completed value so far as a step line, and the objective's `target`, if any, as a dashed
+/// line; `points` are in trial order.
+pub(crate) fn history(
+    points: &[HistoryPoint],
+    objective: &str,
+    goal: Direction,
+    target: Option<f64>,
+) -> String {
     let label = format!("optimization history of {objective}");
     let finite: Vec<&HistoryPoint> = points
         .iter()
@@ -50,7 +56,7 @@ pub(crate) fn history(points: &[HistoryPoint], objective: &str, goal: Direction)
     let pruned = of(TrialState::Pruned);
     let best = best_so_far(&finite, goal);
     let last = finite.iter().map(|p| p.trial).max().unwrap_or(0);
-    let Some((y0, y1)) = padded_range(finite.iter().map(|p| p.value)) else {
+    let Some((y0, y1)) = padded_range(finite.iter().map(|p| p.value).chain(target)) else {
         return super::empty(SIZE, &label, "no completed trials yet");
     };
     render(SIZE, &label, |root| -> DrawResult {
@@ -96,6 +102,14 @@ pub(crate) fn history(points: &[HistoryPoint], objective: &str, goal: Direction)
             best.iter().copied(),
             PALETTE[1].stroke_width(2),
         ))?;
+        if let Some(t) = target {
+            chart.draw_series(DashedLineSeries::new(
+                [(-0.5, t), (f64::from(last) + 0.5, t)],
+                8,
+                5,
+                PALETTE[2].stroke_width(2),
+            ))?;
+        }
         let mut y = 30;
         legend_entry(&legend, (8, y), PALETTE[0], Marker::Dot, "completed trial")?;
         if !pruned.is_empty() {
@@ -108,6 +122,11 @@ pub(crate) fn history(points: &[HistoryPoint], objective: &str, goal: Direction)
             Direction::Minimize => "best so far (min)",
         };
         legend_entry(&legend, (8, y), PALETTE[1], Marker::Line(2), title)?;
+        if let Some(t) = target {
+            y += 22;
+            let label = format!("target ({} {})", goal.reach_sign(), tick(t));
+            legend_entry(&legend, (8, y), PALETTE[2], Marker::Line(2), &label)?;
+        }
         Ok(())
     })
 }

@@ -24,7 +24,12 @@ fn history_points(n: u32) -> Vec<HistoryPoint> {
 
 #[test]
 fn history_draws_points_best_line_axis_titles_and_legend() {
-    let svg = history(&history_points(40), "val_accuracy", Direction::Maximize);
+    let svg = history(
+        &history_points(40),
+        "val_accuracy",
+        Direction::Maximize,
+        None,
+    );
     assert!(
         svg.starts_with("<svg class=\"chart\" role=\"img\""),
         "{}",
@@ -42,6 +47,40 @@ fn history_draws_points_best_line_axis_titles_and_legend() {
 }
 
 #[test]
+fn history_draws_a_target_as_a_dashed_line_within_the_axis() {
+    let plain = history(
+        &history_points(40),
+        "val_accuracy",
+        Direction::Maximize,
+        None,
+    );
+    assert!(!plain.contains("target"));
+    // A target above every value still fits on the chart.
+    let svg = history(
+        &history_points(40),
+        "val_accuracy",
+        Direction::Maximize,
+        Some(1.5),
+    );
+    assert!(svg.contains("target (≥ 1.5)"), "{svg}");
+    let texts: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| t.split('>').nth(1)?.split('<').next())
+        .map(str::trim)
+        .collect();
+    assert!(
+        texts.contains(&"1.5"),
+        "the axis reaches the target: {texts:?}"
+    );
+    assert!(
+        count(&svg, "<polyline") + count(&svg, "<line")
+            > count(&plain, "<polyline") + count(&plain, "<line"),
+        "the dashes are drawn"
+    );
+}
+
+#[test]
 fn history_labels_trial_numbers_when_there_are_few_trials() {
     // With trials 0 and 1 the axis spans -0.5..1.5 and its ticks fall at steps of 0.2, where
     // 0.2 * 5 is not exactly 1.
@@ -54,7 +93,7 @@ fn history_labels_trial_numbers_when_there_are_few_trials() {
             state: TrialState::Completed,
         })
         .collect();
-    let svg = history(&points, "val_accuracy", Direction::Maximize);
+    let svg = history(&points, "val_accuracy", Direction::Maximize, None);
     let texts: Vec<&str> = svg
         .split("<text")
         .skip(1)
@@ -73,7 +112,12 @@ fn history_labels_trial_numbers_when_there_are_few_trials() {
 
 #[test]
 fn history_downsamples_ten_thousand_trials() {
-    let svg = history(&history_points(10_000), "val_loss", Direction::Minimize);
+    let svg = history(
+        &history_points(10_000),
+        "val_loss",
+        Direction::Minimize,
+        None,
+    );
     let circles = count(&svg, "<circle");
     assert!((1000..=2800).contains(&circles), "{circles} circles");
     assert!(svg.len() < 600_000, "{} bytes", svg.len());
@@ -81,14 +125,16 @@ fn history_downsamples_ten_thousand_trials() {
 
 #[test]
 fn empty_states_say_why() {
-    let svg = history(&[], "val_accuracy", Direction::Maximize);
+    let svg = history(&[], "val_accuracy", Direction::Maximize, None);
     assert!(svg.contains("data-empty=\"true\"") && svg.contains("no completed trials yet"));
     let only_failed = [HistoryPoint {
         trial: 0,
         value: f64::NAN,
         state: TrialState::Failed,
     }];
-    assert!(history(&only_failed, "x", Direction::Minimize).contains("no completed trials yet"));
+    assert!(
+        history(&only_failed, "x", Direction::Minimize, None).contains("no completed trials yet")
+    );
     let svg = curves(
         &[],
         (600, 300),
@@ -253,7 +299,7 @@ fn names_are_escaped() {
         parallel(&axes, &[line], 600, (evil, evil)),
         importance(&[(evil.into(), 1.0)], evil),
         importance(&[], evil),
-        history(&history_points(3), evil, Direction::Maximize),
+        history(&history_points(3), evil, Direction::Maximize, None),
         curves(
             &[Curve {
                 label: evil.into(),

@@ -152,7 +152,12 @@ pub(crate) fn analysis(
             .iter()
             .filter_map(|r| Some((*index.get(&r.trial.id)?, r.rank)))
             .collect(),
-        history: history_chart(&data.trials, objective, info.goal),
+        history: history_chart(
+            &data.trials,
+            objective,
+            info.goal,
+            data.spec.as_ref().and_then(|s| s.target),
+        ),
         curves: curves_chart(ranked, curves, objective),
         parallel: parallel_chart(&axes, &sample, objective, info.goal),
         importance: importance_chart(&axes, &data.trials, objective, info.goal),
@@ -198,7 +203,12 @@ pub(crate) fn sample<'a>(ranked: &[Ranked<'a>]) -> Vec<Ranked<'a>> {
 }
 
 /// Returns the history chart over all trials.
-pub(crate) fn history_chart(trials: &[Trial], objective: &str, goal: Direction) -> String {
+pub(crate) fn history_chart(
+    trials: &[Trial],
+    objective: &str,
+    goal: Direction,
+    target: Option<f64>,
+) -> String {
     let points: Vec<HistoryPoint> = trials
         .iter()
         .filter_map(|t| {
@@ -209,7 +219,7 @@ pub(crate) fn history_chart(trials: &[Trial], objective: &str, goal: Direction) 
             })
         })
         .collect();
-    charts::history(&points, objective, goal)
+    charts::history(&points, objective, goal, target)
 }
 
 fn curves_chart(
