@@ -174,7 +174,7 @@ fn render_experiment(
             let (top, pruned) = experiment_page::curve_trials(&ranked);
             let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
             let curves = reader.metric_of(name, &ids, &data.info.objective)?;
-            let analysis = Arc::new(experiment_page::analysis(&data, &ranked, &curves));
+            let analysis = Arc::new(experiment_page::analysis(&data, &ranked, &curves, now));
             // Another request may have set it meanwhile; both computed the same thing.
             let _ = data.analysis.set(Arc::clone(&analysis));
             analysis

@@ -14,6 +14,7 @@ mod history;
 mod importance;
 mod parallel;
 mod slices;
+mod timeline;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -24,6 +25,7 @@ pub(crate) use history::{history, HistoryPoint};
 pub(crate) use importance::importance;
 pub(crate) use parallel::{parallel, ParAxis, ParLine};
 pub(crate) use slices::{slices, Slice};
+pub(crate) use timeline::{timeline, Ending, Span};
 
 /// How values along an axis are laid out.
 #[derive(Debug, Clone, PartialEq)]

@@ -81,6 +81,39 @@ fn history_draws_a_target_as_a_dashed_line_within_the_axis() {
 }
 
 #[test]
+fn the_timeline_draws_a_bar_per_trial_and_a_legend_of_the_endings_it_has() {
+    let span = |trial: u32, start: f64, end: f64, ending: Ending| Span {
+        trial,
+        start,
+        end,
+        ending,
+    };
+    let spans = [
+        span(0, 0.0, 30.0, Ending::Completed),
+        span(1, 0.0, 12.0, Ending::Pruned),
+        span(2, 12.5, 200.0, Ending::Completed),
+        span(3, 31.0, 31.0, Ending::Open),
+    ];
+    let svg = timeline(&spans);
+    let empty = timeline(&[]);
+    assert!(empty.contains("data-empty") && empty.contains("no trial has started yet"));
+    let background = count(&timeline(&spans[..1]), "<rect") - 1;
+    assert_eq!(count(&svg, "<rect"), background + 4, "a bar each");
+    assert!(
+        svg.contains("time since the first trial started (min)"),
+        "200 s read in minutes"
+    );
+    assert!(svg.contains("trial number"));
+    for label in ["completed", "pruned", "not finished"] {
+        assert!(
+            svg.contains(&format!(">\n{label}\n<")) || svg.contains(&format!(">{label}<")),
+            "{label}"
+        );
+    }
+    assert!(!svg.contains("failed"), "no failed trial, no legend entry");
+}
+
+#[test]
 fn history_labels_trial_numbers_when_there_are_few_trials() {
     // With trials 0 and 1 the axis spans -0.5..1.5 and its ticks fall at steps of 0.2, where
     // 0.2 * 5 is not exactly 1.

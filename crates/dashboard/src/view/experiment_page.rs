@@ -9,12 +9,15 @@
 use std::collections::BTreeMap;
 
 use experiment::{Direction, Timestamp, Trial, TrialId, TrialState};
+use store::ExperimentStatus;
 
 use super::format;
 use super::leaderboard::{self, Leaderboard, Ranked, Selection};
 use super::space::{param_axes, ParamAxis};
 use super::Summary;
-use crate::charts::{self, Curve, Emphasis, HistoryPoint, ParAxis, ParLine, Scale, Slice};
+use crate::charts::{
+    self, Curve, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, Scale, Slice, Span,
+};
 use crate::data::{ExperimentData, Series};
 use crate::importance;
 
@@ -117,6 +120,10 @@ pub(crate) struct Analysis {
     pub(crate) importance: String,
     /// Slice plots (SVG).
     pub(crate) slices: String,
+    /// When each trial ran (SVG).
+    pub(crate) timeline: String,
+    /// Which trials the timeline draws, e.g. `all 40 trials that started`.
+    pub(crate) timeline_note: String,
     /// How many trials parallel coordinates and slices draw, e.g. `all 40 trials`.
     pub(crate) sample_note: String,
 }
@@ -127,6 +134,7 @@ pub(crate) fn analysis(
     data: &ExperimentData,
     ranked: &[Ranked<'_>],
     curves: &BTreeMap<TrialId, Series>,
+    now: Timestamp,
 ) -> Analysis {
     let info = &data.info;
     let objective = info.objective.as_str();
@@ -141,6 +149,7 @@ pub(crate) fn analysis(
             finite(ranked).count()
         )
     };
+    let (timeline, timeline_note) = timeline_chart(data, now);
     let index: std::collections::HashMap<TrialId, usize> = data
         .trials
         .iter()
@@ -163,6 +172,8 @@ pub(crate) fn analysis(
         importance: importance_chart(&axes, &data.trials, objective, info.goal),
         slices: slices_chart(&axes, &sample, objective),
         sample_note,
+        timeline,
+        timeline_note,
     }
 }
 
@@ -200,6 +211,69 @@ pub(crate) fn sample<'a>(ranked: &[Ranked<'a>]) -> Vec<Ranked<'a>> {
     let mut out: Vec<Ranked<'a>> = all[..TOP_LINES].to_vec();
     out.extend((0..want).map(|k| rest[k * rest.len() / want]));
     out
+}
+
+/// The most trials the timeline draws; past it, an even sample of them by number.
+pub(crate) const MAX_BARS: usize = 1500;
+
+/// Returns the timeline of the trials that started, and which of them it draws. A trial not
+/// finished runs to the time now while its sweep runs, else to the last time the store knows.
+fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String) {
+    let started: Vec<&Trial> = data.trials.iter().filter(|t| t.started.is_some()).collect();
+    let Some(origin) = started.iter().filter_map(|t| t.started).map(|t| t.0).min() else {
+        return (charts::timeline(&[]), "no trial has started yet".into());
+    };
+    let open_end = if data.info.status == ExperimentStatus::Running {
+        now.0
+    } else {
+        started
+            .iter()
+            .flat_map(|t| [t.started, t.finished])
+            .flatten()
+            .map(|t| t.0)
+            .max()
+            .unwrap_or(origin)
+    };
+    let seconds = |ms: i64| {
+        // Milliseconds since the origin fit a double exactly for 285,000 years.
+        #[allow(clippy::cast_precision_loss)]
+        let s = (ms - origin).max(0) as f64 / 1000.0;
+        s
+    };
+    let drawn: Vec<&Trial> = if started.len() <= MAX_BARS {
+        started.clone()
+    } else {
+        (0..MAX_BARS)
+            .map(|k| started[k * started.len() / MAX_BARS])
+            .collect()
+    };
+    let spans: Vec<Span> = drawn
+        .iter()
+        .map(|t| {
+            let start = t.started.map_or(origin, |s| s.0);
+            Span {
+                trial: t.id.0,
+                start: seconds(start),
+                end: seconds(t.finished.map_or(open_end, |f| f.0).max(start)),
+                ending: match t.state {
+                    TrialState::Completed => Ending::Completed,
+                    TrialState::Pruned => Ending::Pruned,
+                    TrialState::Failed => Ending::Failed,
+                    _ => Ending::Open,
+                },
+            }
+        })
+        .collect();
+    let note = if drawn.len() == started.len() {
+        format!("all {} trials that started", started.len())
+    } else {
+        format!(
+            "an even sample of {} of the {} trials that started",
+            drawn.len(),
+            started.len()
+        )
+    };
+    (charts::timeline(&spans), note)
 }
 
 /// Returns the history chart over all trials.

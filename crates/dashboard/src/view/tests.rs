@@ -7,7 +7,8 @@ use store::ExperimentStatus;
 
 use super::compare::{compare_page, parse_ids};
 use super::experiment_page::{
-    curve_trials, experiment_page, importance_of, sample, MAX_LINES, TOP_CURVES, TOP_LINES,
+    curve_trials, experiment_page, importance_of, sample, MAX_BARS, MAX_LINES, TOP_CURVES,
+    TOP_LINES,
 };
 use super::fixtures;
 use super::leaderboard::{ranked, LeaderboardQuery, Selection, PER_PAGE};
@@ -90,7 +91,7 @@ fn a_killed_sweep_has_no_clock_running() {
     assert_eq!(Summary::of(&d.info, &extended, later).duration, "36.0s");
     // The leaderboard's filter and rows name it the same way.
     let r = ranked(&d.trials, &d.info.objective, d.info.goal);
-    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new());
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     let sel =
         Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
     let board = experiment_page(&d, &r, &a, &sel, NOW).board;
@@ -134,7 +135,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
 
     let sel =
         Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
-    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new());
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     assert_eq!(
         super::experiment_page::ranked_from(&d.trials, &a.order).len(),
         r.len()
@@ -272,6 +273,30 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
     );
     assert_eq!(page.prev.as_deref(), Some("/experiments/demo/trials/3"));
     assert_eq!(shell_quote("my spec's.yaml"), r"'my spec'\''s.yaml'");
+}
+
+#[test]
+fn the_timeline_draws_every_started_trial_or_an_even_sample() {
+    let timeline = |n: u32| {
+        let d = data(n);
+        let r = ranked(&d.trials, &d.info.objective, d.info.goal);
+        let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+        (a.timeline_note, a.timeline)
+    };
+    let (note, svg) = timeline(40);
+    assert_eq!(note, "all 40 trials that started");
+    // The running trial's bar reaches the time now, 100 s after the first start: the axis
+    // (in seconds) goes a little past it.
+    assert!(
+        svg.contains("time since the first trial started (s)"),
+        "{svg}"
+    );
+    assert!(svg.contains(">\n100\n<") || svg.contains(">100<"), "{svg}");
+    let (note, _) = timeline(2000);
+    assert_eq!(
+        note,
+        format!("an even sample of {MAX_BARS} of the 2000 trials that started")
+    );
 }
 
 #[test]

@@ -1,0 +1,148 @@
+//! Timeline: when each trial ran, one bar per trial by trial number, coloured by how it ended.
+//! Trials side by side show as overlapping bars; the gaps show where a worker waited (for the
+//! earlier trials a deterministic sweep makes it wait for) or the sweep stood still.
+
+use plotters::prelude::*;
+
+use super::{legend_entry, render, text_style, tick, DrawResult, Marker, DIM, GRID, PALETTE};
+
+/// One trial's run on the timeline, in seconds since the first trial started.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Span {
+    /// The trial number.
+    pub(crate) trial: u32,
+    /// When it started.
+    pub(crate) start: f64,
+    /// When it ended, or the time now (or last known) when it has not.
+    pub(crate) end: f64,
+    /// How it ended.
+    pub(crate) ending: Ending,
+}
+
+/// How a trial on the timeline ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// Completed.
+    Completed,
+    /// Pruned.
+    Pruned,
+    /// Failed.
+    Failed,
+    /// Still running, or left running by a sweep that stopped.
+    Open,
+}
+
+const SIZE: (u32, u32) = (1300, 360);
+const LEGEND_WIDTH: u32 = 150;
+
+impl Ending {
+    fn colour(self) -> RGBColor {
+        match self {
+            Ending::Completed => PALETTE[0],
+            Ending::Pruned => DIM,
+            Ending::Failed => PALETTE[3],
+            Ending::Open => PALETTE[1],
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Ending::Completed => "completed",
+            Ending::Pruned => "pruned",
+            Ending::Failed => "failed",
+            Ending::Open => "not finished",
+        }
+    }
+}
+
+/// Returns the timeline of `spans`: a bar per trial from its start to its end.
+pub(crate) fn timeline(spans: &[Span]) -> String {
+    let label = "timeline of the trials";
+    let Some(last) = spans.iter().map(|s| s.trial).max() else {
+        return super::empty(SIZE, label, "no trial has started yet");
+    };
+    let longest = spans.iter().map(|s| s.end).fold(0.0, f64::max);
+    let (unit, per) = unit_of(longest);
+    let x1 = (longest / per).max(1e-3) * 1.02;
+    render(SIZE, label, |root| -> DrawResult {
+        let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(72)
+            .build_cartesian_2d(0.0..x1, -0.5..f64::from(last) + 0.5)?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("time since the first trial started ({unit})"))
+            .y_desc("trial number")
+            .x_labels(10)
+            .y_labels(8)
+            .x_label_formatter(&|v| tick(*v))
+            // Trial numbers only.
+            .y_label_formatter(&|v| {
+                let whole = v.round();
+                if (v - whole).abs() < 1e-9 {
+                    tick(whole + 0.0)
+                } else {
+                    String::new()
+                }
+            })
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .label_style(text_style(14))
+            .axis_desc_style(text_style(15))
+            .draw()?;
+        // Bars fill most of a row, and stay visible however short or thin.
+        let half = 0.4;
+        chart.draw_series(spans.iter().map(|s| {
+            let y = f64::from(s.trial);
+            Rectangle::new(
+                [(s.start / per, y - half), (s.end / per, y + half)],
+                s.ending.colour().mix(0.85).filled(),
+            )
+        }))?;
+        let mut y = 30;
+        for ending in [
+            Ending::Completed,
+            Ending::Pruned,
+            Ending::Failed,
+            Ending::Open,
+        ] {
+            if spans.iter().any(|s| s.ending == ending) {
+                legend_entry(
+                    &legend,
+                    (8, y),
+                    ending.colour(),
+                    Marker::Line(8),
+                    ending.label(),
+                )?;
+                y += 22;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Returns the unit the x axis is written in for a timeline `longest` seconds long, and how
+/// many seconds one of it is.
+fn unit_of(longest: f64) -> (&'static str, f64) {
+    if longest >= 2.0 * 3600.0 {
+        ("h", 3600.0)
+    } else if longest >= 120.0 {
+        ("min", 60.0)
+    } else {
+        ("s", 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_axis_unit_follows_the_length() {
+        assert_eq!(unit_of(90.0), ("s", 1.0));
+        assert_eq!(unit_of(600.0), ("min", 60.0));
+        assert_eq!(unit_of(3.0 * 3600.0), ("h", 3600.0));
+    }
+}
