@@ -3,7 +3,8 @@
 //!
 //! The rule (documented in ARCHITECTURE.md): with `parallel = p`,
 //! - the parameters of trial `k` are suggested from the finished trials numbered `k - p` and
-//!   below (waiting for them if needed), with trials `k - p + 1 .. k - 1` passed as running;
+//!   below (waiting for them where the proposal can depend on them: `Sampler::learns_from`),
+//!   with trials `k - p + 1 .. k - 1` passed as running;
 //! - a pruning decision about trial `k` at step `s` uses the objective values of the trials
 //!   numbered below `k` up to step `s`, waiting until each has reported step `s` or ended
 //!   (only for decisions that can depend on them: `search::consults_others`);

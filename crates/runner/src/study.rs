@@ -118,10 +118,7 @@ pub fn run_study(
         existing: &existing,
         board: &board,
         stop: &options.stop,
-        // Only model-based samplers learn from history, and only a target makes every trial
-        // look back; waiting for earlier trials costs idle time.
-        window: (matches!(spec.method, Method::Tpe(_) | Method::Bayes(_)) || spec.target.is_some())
-            .then(|| u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX)),
+        window: u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX),
         planned: run_cap,
     };
     std::thread::scope(|scope| {
@@ -660,6 +657,32 @@ mod tests {
                 "parallel {parallel}"
             );
         }
+    }
+
+    #[test]
+    fn startup_trials_do_not_wait_for_earlier_ones_and_later_ones_do() {
+        // With 4 startup trials side by side in pairs, trial k sees at most k - 1 finished
+        // ones: trials up to 4 are Sobol points whatever they see, trial 5 learns from 0..=3.
+        let mut spec = spec(7, "a");
+        spec.method = Method::Tpe(experiment::TpeConfig {
+            n_startup_trials: 4,
+            ..experiment::TpeConfig::default()
+        });
+        let slow = Quadratic {
+            jitter: |k| if k == 0 || k == 3 { 60 } else { 0 },
+            ..quadratic(2.0)
+        };
+        let timed = run(&Store::temporary().unwrap(), &spec, &slow, 2);
+        let tick = |t: Option<Timestamp>| t.map_or(i64::MAX, |t| t.0);
+        let (started, finished) = (
+            |k: usize| tick(timed.trials[k].started),
+            |k: usize| tick(timed.trials[k].finished),
+        );
+        assert!(started(2) < finished(0), "trial 2 did not wait for trial 0");
+        assert!(started(5) > finished(3), "trial 5 waited for trial 3");
+        // And the results are those of any timing.
+        let even = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 2);
+        assert_eq!(values(&timed), values(&even));
     }
 
     #[test]

@@ -36,9 +36,10 @@ pub(crate) struct Worker<'a> {
     pub(crate) existing: &'a [Trial],
     pub(crate) board: &'a Board,
     pub(crate) stop: &'a Stop,
-    /// For samplers that learn from history: trial `k` learns from trials `k - window` and
-    /// below. `None` for samplers that ignore history.
-    pub(crate) window: Option<u32>,
+    /// Trial `k` may see the finished trials `k - window` and below (the trials side by side):
+    /// its sampler learns from them, a target is checked on them. It waits for them only
+    /// where that matters (`Sampler::learns_from`, or a target).
+    pub(crate) window: u32,
     /// The trials the experiment plans (its `run_cap`, extensions included).
     pub(crate) planned: u32,
 }
@@ -179,9 +180,12 @@ impl Worker<'_> {
             Some(params) => params.clone(),
             None => Params::new(),
         };
+        let visible = usize::try_from((id.0 + 1).saturating_sub(self.window)).unwrap_or(usize::MAX);
         let view = match seen {
             Some(view) => view,
-            None => self.view(id)?,
+            // Waiting costs idle time, spent only where the proposal can depend on it.
+            None if self.sampler.learns_from(visible) => self.view(id)?,
+            None => SamplerView::default(),
         };
         let params = self.sampler.suggest_in(&SuggestContext {
             space: &self.spec.space,
@@ -194,15 +198,10 @@ impl Worker<'_> {
         Ok(Some(params))
     }
 
-    /// Waits for the earlier trials that trial `id` may see (`board::sampler_view`); nothing
-    /// to wait for without a window.
+    /// Waits for the earlier trials that trial `id` may see (`board::sampler_view`).
     fn view(&self, id: TrialId) -> Result<SamplerView> {
-        match self.window {
-            Some(window) => self
-                .board
-                .sampler_view(id, window)
-                .map_err(|_| Error::Aborted),
-            None => Ok(SamplerView::default()),
-        }
+        self.board
+            .sampler_view(id, self.window)
+            .map_err(|_| Error::Aborted)
     }
 }

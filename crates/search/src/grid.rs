@@ -29,6 +29,10 @@ impl Sampler for GridSampler {
                 trial: ctx.trial,
             })
     }
+
+    fn learns_from(&self, _visible: usize) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

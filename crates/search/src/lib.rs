@@ -100,6 +100,12 @@ pub trait Sampler: std::fmt::Debug + Send + Sync {
 
     /// Returns the parameters of `ctx.trial`, given everything in `ctx`.
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params>;
+
+    /// Returns whether a proposal can depend on the finished and running trials when at most
+    /// `visible` finished ones are given: where it cannot, the proposal is the same without
+    /// them, and a runner need not wait for earlier trials to finish. Samplers that ignore
+    /// history never learn; `tpe` and `bayes` not during their startup trials.
+    fn learns_from(&self, visible: usize) -> bool;
 }
 
 /// Returns the sampler for `method`, seeded with the experiment's seed; the model-based ones

@@ -330,3 +330,55 @@ fn random_distribution(rng: &mut ChaCha8Rng) -> Distribution {
         }
     }
 }
+
+#[test]
+fn a_sampler_that_cannot_learn_from_what_it_sees_proposes_the_same_without_it() {
+    let mut rng = ChaCha8Rng::seed_from_u64(77);
+    for case in 0..10 {
+        let space = random_space(&mut rng);
+        let methods = [
+            Method::Random,
+            Method::Sobol(SobolConfig::default()),
+            Method::Tpe(TpeConfig {
+                n_startup_trials: 4,
+                ..TpeConfig::default()
+            }),
+            Method::Bayes(BayesConfig {
+                n_startup_trials: 4,
+                n_candidates: 64,
+                n_local_search: 2,
+                ..BayesConfig::default()
+            }),
+        ];
+        for method in methods {
+            let sampler = sampler_for(method, Seed(case), &objective());
+            let learns = !matches!(method, Method::Random | Method::Sobol(_));
+            assert_eq!(sampler.learns_from(4), learns, "{method:?}");
+            assert!(!sampler.learns_from(3), "{method:?}");
+            let mut trials: Vec<Trial> = Vec::new();
+            for k in 0..8u32 {
+                let visible = trials.len();
+                let running = trials
+                    .last()
+                    .map(|t| vec![t.params.clone()])
+                    .unwrap_or_default();
+                let ctx = |finished: &[Trial], running: &[Params]| {
+                    sampler.suggest_in(&SuggestContext {
+                        space: &space,
+                        finished,
+                        running,
+                        pinned: &Params::new(),
+                        trial: TrialId(k),
+                        planned: Some(8),
+                    })
+                };
+                let seen = ctx(&trials, &running).unwrap_or_default();
+                if !sampler.learns_from(visible) {
+                    let unseen = ctx(&[], &[]).unwrap_or_default();
+                    assert_eq!(seen, unseen, "case {case}, {}, trial {k}", method.name());
+                }
+                trials.push(trial(k, seen, rng.gen_range(-10.0..10.0)));
+            }
+        }
+    }
+}

@@ -39,6 +39,10 @@ impl Sampler for RandomSampler {
         }
         Ok(params)
     }
+
+    fn learns_from(&self, _visible: usize) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -126,6 +126,10 @@ impl Sampler for SobolSampler {
         let u = self.point(ctx.trial.0, axes(ctx.space));
         Ok(sample(ctx.space, &u, ctx.pinned))
     }
+
+    fn learns_from(&self, _visible: usize) -> bool {
+        false
+    }
 }
 
 /// Returns how many axes `space` needs: one per parameter that is not fixed.

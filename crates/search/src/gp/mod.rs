@@ -153,6 +153,12 @@ impl Sampler for GpSampler {
         let z = search.maximize(&best_points, &mut rng);
         Ok(cube.decode(&z))
     }
+
+    fn learns_from(&self, visible: usize) -> bool {
+        // With fewer observations than the startup trials, the proposal is a Sobol point.
+        let startup = usize::try_from(self.config.n_startup_trials).unwrap_or(usize::MAX);
+        visible >= startup.max(1)
+    }
 }
 
 impl<'s> Cube<'s> {

@@ -188,6 +188,12 @@ impl Sampler for TpeSampler {
         }
         Ok(params)
     }
+
+    fn learns_from(&self, visible: usize) -> bool {
+        // With fewer observations than the startup trials, the proposal is a Sobol point.
+        let startup = usize::try_from(self.config.n_startup_trials).unwrap_or(usize::MAX);
+        visible >= startup.max(1)
+    }
 }
 
 /// Returns the groups of `space` in dependency order: parameters sharing a condition when
