@@ -199,8 +199,12 @@ fn the_experiment_page_renders_in_headless_chromium() {
     assert!(dom.contains("<h2>Leaderboard</h2>"), "{dom}");
     assert_eq!(
         dom.matches("<svg class=\"chart\"").count(),
-        5,
-        "five charts"
+        6,
+        "six charts"
+    );
+    assert!(
+        dom.contains("<h2>Timeline</h2>") && dom.contains("all 4 trials that started"),
+        "{dom}"
     );
     assert_eq!(
         dom.matches("class=\"trial-row row-").count(),

@@ -70,10 +70,11 @@ fn every_page_renders() {
             "Parallel coordinates",
             "Parameter importance",
             "Slice plots",
+            "Timeline",
         ] {
             assert!(body.contains(section), "missing {section}");
         }
-        assert_eq!(body.matches("<svg class=\"chart\"").count(), 5);
+        assert_eq!(body.matches("<svg class=\"chart\"").count(), 6);
         assert_eq!(
             body.matches("class=\"trial-row").count(),
             40,
