@@ -197,11 +197,7 @@ fn the_experiment_page_renders_in_headless_chromium() {
 
     let dom = run_chromium(&env, &format!("{url}/experiments/tiny"), &["--dump-dom"]);
     assert!(dom.contains("<h2>Leaderboard</h2>"), "{dom}");
-    assert_eq!(
-        dom.matches("<svg class=\"chart\"").count(),
-        6,
-        "six charts"
-    );
+    assert_eq!(dom.matches("<svg class=\"chart\"").count(), 6, "six charts");
     assert!(
         dom.contains("<h2>Timeline</h2>") && dom.contains("all 4 trials that started"),
         "{dom}"

@@ -100,8 +100,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     if let Some(limit) = timed_out {
         writeln!(
             std::io::stdout().lock(),
-            "
-time limit of {limit} reached: {} of {} trials finished; run the same command \
+            "\ntime limit of {limit} reached: {} of {} trials finished; run the same command \
              again to carry on",
             summary
                 .trials

@@ -213,8 +213,9 @@ pub(crate) fn sample<'a>(ranked: &[Ranked<'a>]) -> Vec<Ranked<'a>> {
     out
 }
 
-/// The most trials the timeline draws; past it, an even sample of them by number.
-pub(crate) const MAX_BARS: usize = 1500;
+/// The most trials the timeline draws; past it, an even sample of them by number (a bar is
+/// then under a pixel high, and each adds to the page).
+pub(crate) const MAX_BARS: usize = 600;
 
 /// Returns the timeline of the trials that started, and which of them it draws. A trial not
 /// finished runs to the time now while its sweep runs, else to the last time the store knows.
