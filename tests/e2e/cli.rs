@@ -748,6 +748,13 @@ fn a_sweep_ends_once_a_trial_reaches_the_target() {
         "{}",
         out_again.stdout
     );
+    assert!(
+        out_again
+            .stderr
+            .contains("target: its target was reached by trial"),
+        "{}",
+        out_again.stderr
+    );
     let trials = json(&env.sweep(&["trials", "target", "--format", "json"]).stdout);
     let trials = trials.as_array().cloned().unwrap_or_default();
     // The first trial at the target, and those already running beside it (one: two side by

@@ -81,7 +81,14 @@ impl Observer for ProgressObserver {
     fn study_started(&self, plan: &StudyPlan) {
         self.overall.set_length(u64::from(plan.total));
         self.overall.set_position(u64::from(plan.already_finished));
-        if plan.already_finished >= plan.total {
+        if let (0, Some(t)) = (plan.to_run, plan.target_reached) {
+            self.log(format!(
+                "{}: its target was reached by trial {t}; nothing to run",
+                plan.experiment
+            ));
+            return;
+        }
+        if plan.to_run == 0 {
             self.log(format!(
                 "{}: all {} trials already finished; nothing to run (--extend N adds trials)",
                 plan.experiment, plan.total

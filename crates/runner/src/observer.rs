@@ -18,6 +18,10 @@ pub struct StudyPlan {
     pub parallel: usize,
     /// Whether the experiment existed before this run.
     pub resumed: bool,
+    /// Trials this run may start: the unfinished ones that the target, when reached, leaves.
+    pub to_run: u32,
+    /// The first trial that reached the spec's target in an earlier run, if one did.
+    pub target_reached: Option<TrialId>,
 }
 
 /// Receives the events of a study; every method has an empty default.

@@ -86,7 +86,10 @@ pub fn run_study(
             finished += 1;
         }
     }
-    let pending: Vec<TrialId> = (0..run_cap)
+    let window = u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX);
+    // Trials the target, reached in an earlier run, keeps from starting are not pending.
+    let target_reached = spec.first_at_target(&existing);
+    let pending: Vec<TrialId> = (0..needed_trials(run_cap, target_reached, window))
         .map(TrialId)
         .filter(|id| {
             !existing
@@ -101,6 +104,8 @@ pub fn run_study(
         already_finished: finished,
         parallel,
         resumed,
+        to_run: u32::try_from(pending.len()).unwrap_or(u32::MAX),
+        target_reached,
     });
 
     let sampler = search::sampler_for(spec.method, spec.seed, &spec.metric);
@@ -118,7 +123,7 @@ pub fn run_study(
         existing: &existing,
         board: &board,
         stop: &options.stop,
-        window: u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX),
+        window,
         planned: run_cap,
     };
     std::thread::scope(|scope| {
@@ -150,11 +155,7 @@ pub fn run_study(
         .unwrap_or(u32::MAX)
         .saturating_sub(finished);
     let target_reached = spec.first_at_target(&trials);
-    // With a target reached by trial t, the trials from t + parallel on never start.
-    let needed = target_reached.map_or(run_cap, |t| {
-        let window = u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX);
-        run_cap.min(t.0.saturating_add(window))
-    });
+    let needed = needed_trials(run_cap, target_reached, window);
     let ended: std::collections::BTreeSet<u32> = trials
         .iter()
         .filter(|t| t.state.is_finished())
@@ -180,6 +181,12 @@ pub fn run_study(
         interrupted: options.stop.closed() && status == ExperimentStatus::Interrupted,
         target_reached,
     })
+}
+
+/// Returns how many trials, numbered from 0, the experiment runs: all `run_cap`, or with its
+/// target reached by trial `t`, those below `t + window` (no later one starts).
+fn needed_trials(run_cap: u32, target_reached: Option<TrialId>, window: u32) -> u32 {
+    target_reached.map_or(run_cap, |t| run_cap.min(t.0.saturating_add(window)))
 }
 
 /// Returns the number of trials the experiment should hold: the override, else the spec's
