@@ -4,8 +4,8 @@ use experiment::{Direction, TrialState};
 use plotters::prelude::*;
 
 use super::{
-    legend_entry, metric_title, padded_range, render, text_style, tick, DrawResult, Marker, DIM,
-    GRID, PALETTE,
+    legend_entry, metric_title, padded_range, render, text_style, tick, trial_tick, DrawResult,
+    Marker, DIM, GRID, PALETTE,
 };
 use crate::downsample;
 
@@ -72,16 +72,7 @@ pub(crate) fn history(
             .y_desc(metric_title(objective))
             .x_labels(10)
             .y_labels(6)
-            // Trial numbers only; ticks are sums of float steps (0.2 * 5 is not 1), so a
-            // whole number is one within a hair.
-            .x_label_formatter(&|v| {
-                let whole = v.round();
-                if (v - whole).abs() < 1e-9 {
-                    tick(whole + 0.0)
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|v| trial_tick(*v))
             .y_label_formatter(&|v| tick(*v))
             .light_line_style(WHITE)
             .bold_line_style(GRID)

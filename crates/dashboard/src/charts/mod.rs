@@ -143,6 +143,17 @@ pub(crate) fn tick(v: f64) -> String {
     }
 }
 
+/// Formats a tick of a trial-number axis: whole numbers only. Ticks are sums of float steps
+/// (0.2 * 5 is not 1), so a whole number is one within a hair.
+pub(crate) fn trial_tick(v: f64) -> String {
+    let whole = v.round();
+    if (v - whole).abs() < 1e-9 {
+        tick(whole + 0.0)
+    } else {
+        String::new()
+    }
+}
+
 /// Returns a padded `(min, max)` over the finite values, or `None` when there are none.
 pub(crate) fn padded_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     let (lo, hi) = values

@@ -4,7 +4,9 @@
 
 use plotters::prelude::*;
 
-use super::{legend_entry, render, text_style, tick, DrawResult, Marker, DIM, GRID, PALETTE};
+use super::{
+    legend_entry, render, text_style, tick, trial_tick, DrawResult, Marker, DIM, GRID, PALETTE,
+};
 
 /// One trial's run on the timeline, in seconds since the first trial started.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,15 +80,7 @@ pub(crate) fn timeline(spans: &[Span]) -> String {
             .x_labels(10)
             .y_labels(8)
             .x_label_formatter(&|v| tick(*v))
-            // Trial numbers only.
-            .y_label_formatter(&|v| {
-                let whole = v.round();
-                if (v - whole).abs() < 1e-9 {
-                    tick(whole + 0.0)
-                } else {
-                    String::new()
-                }
-            })
+            .y_label_formatter(&|v| trial_tick(*v))
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .label_style(text_style(14))
