@@ -75,7 +75,8 @@ pub struct SuggestContext<'a> {
     pub running: &'a [Params],
     /// Values the proposal must take (an enqueued trial that gives some parameters and leaves
     /// the rest to the sampler): the sampler chooses the others given these. Each is active
-    /// where its parameters given here place it.
+    /// where its parameters given here place it. Every sampler but the grid (whose points are
+    /// fixed, and which `enqueue:` is refused for) honours them.
     pub pinned: &'a Params,
     /// The trial whose parameters are wanted.
     pub trial: TrialId,
