@@ -16,6 +16,27 @@ pub enum PrunerSpec {
         /// Steps of each trial that are never pruned.
         n_warmup_steps: u32,
     },
+    /// Optuna's percentile rule, of which the median is the 50th: prune a trial whose best
+    /// value so far is not in the best `percentile` percent of the earlier trials' values at
+    /// the same step (linearly interpolated).
+    Percentile {
+        /// The best share of values kept, in percent (0 to 100).
+        percentile: f64,
+        /// Trials that must have finished before any pruning.
+        n_startup_trials: u32,
+        /// Steps of each trial that are never pruned.
+        n_warmup_steps: u32,
+    },
+    /// Optuna's threshold rule: prune a trial whose value at a step is below `lower`, above
+    /// `upper`, or not a number; it reads no other trial.
+    Threshold {
+        /// The smallest value allowed.
+        lower: Option<f64>,
+        /// The largest value allowed.
+        upper: Option<f64>,
+        /// Steps of each trial that are never pruned.
+        n_warmup_steps: u32,
+    },
     /// Asynchronous successive halving: at rung `r` (step `min_resource * reduction_factor^r`) a
     /// trial continues only if it is in the top `1 / reduction_factor` of the earlier trials
     /// that reached the rung.
@@ -56,6 +77,8 @@ impl PrunerSpec {
         match self {
             PrunerSpec::None => "none",
             PrunerSpec::Median { .. } => "median",
+            PrunerSpec::Percentile { .. } => "percentile",
+            PrunerSpec::Threshold { .. } => "threshold",
             PrunerSpec::Asha { .. } => "asha",
             PrunerSpec::Hyperband { .. } => "hyperband",
             PrunerSpec::Patience { .. } => "patience",

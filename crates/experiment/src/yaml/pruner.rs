@@ -3,6 +3,8 @@
 //! ```yaml
 //! pruner: {type: asha, min_resource: 1, reduction_factor: 3}
 //! pruner: {type: median, n_startup_trials: 5, n_warmup_steps: 3}
+//! pruner: {type: percentile, percentile: 25, n_startup_trials: 5, n_warmup_steps: 3}
+//! pruner: {type: threshold, lower: 0.5, n_warmup_steps: 3}    # Optuna's ThresholdPruner
 //! pruner: {type: hyperband, min_resource: 1, max_resource: 27, reduction_factor: 3}
 //! pruner: {type: hyperband}                  # max_resource: the most epochs a trial can train
 //! pruner: {type: patience, patience: 3, min_delta: 0.0, wrapped: {type: median}}
@@ -15,7 +17,15 @@ use super::blocks::count;
 use super::decoder::Decoder;
 use super::tree::{Node, Pos};
 
-const TYPES: &[&str] = &["none", "median", "asha", "hyperband", "patience"];
+const TYPES: &[&str] = &[
+    "none",
+    "median",
+    "percentile",
+    "threshold",
+    "asha",
+    "hyperband",
+    "patience",
+];
 
 /// Reads a `pruner:` block at `path`; `most_epochs` (the most epochs a trial can train) is
 /// Hyperband's `max_resource` when the block leaves it out.
@@ -32,6 +42,8 @@ pub(super) fn pruner(
     let keys: &[&str] = match kind {
         "none" => &["type"],
         "median" => &["type", "n_startup_trials", "n_warmup_steps"],
+        "percentile" => &["type", "percentile", "n_startup_trials", "n_warmup_steps"],
+        "threshold" => &["type", "lower", "upper", "n_warmup_steps"],
         "asha" => &["type", "min_resource", "reduction_factor"],
         "hyperband" => &[
             "type",
@@ -58,6 +70,51 @@ pub(super) fn pruner(
             PrunerSpec::Median {
                 n_startup_trials: n_startup_trials?,
                 n_warmup_steps: n_warmup_steps?,
+            }
+        }
+        "percentile" => {
+            let n_startup_trials = int("n_startup_trials", 5, 0);
+            let n_warmup_steps = int("n_warmup_steps", 0, 0);
+            let percentile = d
+                .required(&f, "percentile")
+                .and_then(|n| percent(d, n, &f.path("percentile")));
+            PrunerSpec::Percentile {
+                percentile: percentile?,
+                n_startup_trials: n_startup_trials?,
+                n_warmup_steps: n_warmup_steps?,
+            }
+        }
+        "threshold" => {
+            let n_warmup_steps = int("n_warmup_steps", 0, 0);
+            let mut bound = |key: &str| match f.get(key) {
+                None => Some(None),
+                Some(n) => d.number(n, &f.path(key)).map(Some),
+            };
+            let (lower, upper) = (bound("lower"), bound("upper"));
+            let (lower, upper, n_warmup_steps) = (lower?, upper?, n_warmup_steps?);
+            match (lower, upper) {
+                (None, None) => {
+                    d.error(
+                        f.pos,
+                        path,
+                        "give `lower`, `upper` or both: the values a trial must stay within",
+                    );
+                    return None;
+                }
+                (Some(low), Some(high)) if low > high => {
+                    d.error(
+                        f.pos,
+                        path,
+                        format!("`lower` ({low}) is above `upper` ({high}): no value is allowed"),
+                    );
+                    return None;
+                }
+                _ => {}
+            }
+            PrunerSpec::Threshold {
+                lower,
+                upper,
+                n_warmup_steps,
             }
         }
         "asha" => {
@@ -163,6 +220,20 @@ pub(super) fn early_terminate(d: &mut Decoder, node: &Node) -> Option<PrunerSpec
         reduction_factor: eta,
         strict,
     })
+}
+
+/// Reads a percentage: a number from 0 to 100.
+fn percent(d: &mut Decoder, node: &Node, path: &str) -> Option<f64> {
+    let x = d.number(node, path)?;
+    if (0.0..=100.0).contains(&x) {
+        return Some(x);
+    }
+    d.error(
+        node.pos,
+        path,
+        format!("must be a percentage from 0 to 100, found {x}"),
+    );
+    None
 }
 
 fn at_least(d: &mut Decoder, node: &Node, path: &str, min: u32) -> Option<u32> {

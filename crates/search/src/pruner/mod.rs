@@ -43,6 +43,16 @@ pub fn should_prune(spec: &PrunerSpec, query: &PruneQuery<'_>) -> Option<String>
             n_startup_trials,
             n_warmup_steps,
         } => median(query, *n_startup_trials, *n_warmup_steps),
+        PrunerSpec::Percentile {
+            percentile,
+            n_startup_trials,
+            n_warmup_steps,
+        } => percentile_rule(query, *percentile, *n_startup_trials, *n_warmup_steps),
+        PrunerSpec::Threshold {
+            lower,
+            upper,
+            n_warmup_steps,
+        } => threshold(query, *lower, *upper, *n_warmup_steps),
         PrunerSpec::Asha {
             min_resource,
             reduction_factor,
@@ -80,16 +90,22 @@ pub fn should_prune(spec: &PrunerSpec, query: &PruneQuery<'_>) -> Option<String>
 
 /// Returns whether the decision about `query.trial` at `query.step` can depend on other trials.
 ///
-/// It cannot for the median rule's startup trials and warm-up steps, at steps that are not one
-/// of the trial's rungs (ASHA, Hyperband), or while the trial's patience lasts; `should_prune`
+/// It never can for the threshold rule; it cannot for the median and percentile rules' startup
+/// trials and warm-up steps, at steps that are not one of the trial's rungs (ASHA, Hyperband),
+/// or while the trial's patience lasts; `should_prune`
 /// then does not read `query.earlier`, so the runner asks without waiting for earlier trials to
 /// reach the step. This is what lets a pruned parallel study run ahead between rungs.
 pub fn consults_others(spec: &PrunerSpec, query: &PruneQuery<'_>) -> bool {
     match spec {
-        PrunerSpec::None => false,
+        PrunerSpec::None | PrunerSpec::Threshold { .. } => false,
         PrunerSpec::Median {
             n_startup_trials,
             n_warmup_steps,
+        }
+        | PrunerSpec::Percentile {
+            n_startup_trials,
+            n_warmup_steps,
+            ..
         } => query.trial.0 >= *n_startup_trials && query.step.0 > *n_warmup_steps,
         PrunerSpec::Asha {
             min_resource,
@@ -204,6 +220,97 @@ fn median(query: &PruneQuery<'_>, n_startup_trials: u32, n_warmup_steps: u32) ->
             query.step
         )
     })
+}
+
+/// Prunes a trial whose best value so far is not in the best `percentile` percent of the values
+/// earlier trials reported at the step: Optuna's `PercentilePruner`, interpolating linearly
+/// between values as it (numpy's percentile) does.
+fn percentile_rule(
+    query: &PruneQuery<'_>,
+    percentile: f64,
+    n_startup_trials: u32,
+    n_warmup_steps: u32,
+) -> Option<String> {
+    if query.trial.0 < n_startup_trials || query.step.0 <= n_warmup_steps {
+        return None;
+    }
+    let mut others: Vec<f64> = query
+        .earlier
+        .iter()
+        .filter_map(|c| value_at(c.values, query.step))
+        .collect();
+    if others.is_empty() {
+        return None;
+    }
+    others.sort_by(f64::total_cmp);
+    // The best `percentile` percent lie above the (100 - percentile)-th percentile when
+    // maximizing, below the percentile-th when minimizing.
+    let share = percentile.clamp(0.0, 100.0);
+    let q = match query.direction {
+        Direction::Maximize => 100.0 - share,
+        Direction::Minimize => share,
+    };
+    let n = others.len();
+    #[allow(clippy::cast_precision_loss)]
+    let position = q / 100.0 * (n - 1) as f64;
+    // `position` is in [0, n - 1].
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (lo, hi) = (position.floor() as usize, position.ceil() as usize);
+    #[allow(clippy::cast_precision_loss)]
+    let fraction = position - lo as f64;
+    // Between a value and an infinite one lies the infinite one (the arithmetic would give NaN
+    // where the fraction is 0 or both ends are infinite).
+    let bound = if fraction == 0.0 || others[lo].is_infinite() {
+        others[lo]
+    } else if others[hi].is_infinite() {
+        others[hi]
+    } else {
+        others[lo] + (others[hi] - others[lo]) * fraction
+    };
+    let own = best_up_to(query.own, query.step, query.direction);
+    let worse = match own {
+        None => true,
+        Some(v) => query.direction.improves(bound, v, 0.0),
+    };
+    worse.then(|| {
+        format!(
+            "percentile: best {} not in the best {share}% of {n} earlier trials at epoch {} \
+             (bound {bound:.4})",
+            own.map_or("NaN".to_string(), |v| format!("{v:.4}")),
+            query.step
+        )
+    })
+}
+
+/// Prunes a trial whose value at the step is below `lower`, above `upper`, or not a number:
+/// Optuna's `ThresholdPruner`.
+fn threshold(
+    query: &PruneQuery<'_>,
+    lower: Option<f64>,
+    upper: Option<f64>,
+    n_warmup_steps: u32,
+) -> Option<String> {
+    if query.step.0 <= n_warmup_steps {
+        return None;
+    }
+    let value = query
+        .own
+        .iter()
+        .rev()
+        .find(|(s, _)| *s == query.step)
+        .map(|(_, v)| *v)?;
+    let epoch = query.step;
+    if value.is_nan() {
+        return Some(format!("threshold: not a number at epoch {epoch}"));
+    }
+    if let Some(low) = lower.filter(|low| value < *low) {
+        return Some(format!(
+            "threshold: {value:.4} below {low} at epoch {epoch}"
+        ));
+    }
+    upper
+        .filter(|high| value > *high)
+        .map(|high| format!("threshold: {value:.4} above {high} at epoch {epoch}"))
 }
 
 /// The rung steps of one successive-halving bracket.

@@ -172,9 +172,101 @@ fn minimizing_flips_the_comparisons() {
 }
 
 #[test]
+fn percentile_keeps_the_best_share_of_earlier_values_interpolated_as_numpy_does() {
+    let spec = |percentile: f64| PrunerSpec::Percentile {
+        percentile,
+        n_startup_trials: 0,
+        n_warmup_steps: 0,
+    };
+    // Earlier values at step 1: 0.1, 0.2, 0.3, 0.4, 0.5.
+    let earlier: Vec<Vec<(Step, f64)>> = [0.1, 0.2, 0.3, 0.4, 0.5]
+        .iter()
+        .map(|v| curve(&[*v]))
+        .collect();
+    // Keeping the best 25% when maximizing: above the 75th percentile, 0.4.
+    assert!(ask(&spec(25.0), 5, &[0.39], &earlier).is_some());
+    assert_eq!(ask(&spec(25.0), 5, &[0.4], &earlier), None);
+    // 50% is the median; 10%: the 90th percentile, 0.46 (interpolated).
+    assert_eq!(
+        ask(&spec(50.0), 5, &[0.3], &earlier),
+        ask(
+            &PrunerSpec::Median {
+                n_startup_trials: 0,
+                n_warmup_steps: 0
+            },
+            5,
+            &[0.3],
+            &earlier
+        )
+    );
+    assert!(ask(&spec(10.0), 5, &[0.459], &earlier).is_some());
+    assert_eq!(ask(&spec(10.0), 5, &[0.461], &earlier), None);
+    // 100% keeps every trial at least as good as the worst; 0% only the best or better.
+    assert_eq!(ask(&spec(100.0), 5, &[0.1], &earlier), None);
+    assert!(ask(&spec(0.0), 5, &[0.49], &earlier).is_some());
+    // Minimizing, the best 25% are below the 25th percentile, 0.2.
+    let curves = numbered(&earlier);
+    let own = curve(&[0.21]);
+    let query = PruneQuery {
+        trial: TrialId(5),
+        step: Step(1),
+        own: &own,
+        earlier: &curves,
+        direction: Direction::Minimize,
+    };
+    let reason = should_prune(&spec(25.0), &query).unwrap_or_default();
+    assert!(
+        reason.starts_with(
+            "percentile: best 0.2100 not in the best 25% of 5 earlier trials at epoch 1"
+        ),
+        "{reason}"
+    );
+}
+
+#[test]
+fn threshold_prunes_outside_its_bounds_after_warmup_and_reads_no_other_trial() {
+    let spec = PrunerSpec::Threshold {
+        lower: Some(0.2),
+        upper: Some(0.9),
+        n_warmup_steps: 1,
+    };
+    let earlier = vec![curve(&[0.5, 0.7, 0.8])];
+    // The value at the step counts, not the best so far.
+    assert_eq!(ask(&spec, 1, &[0.5, 0.3], &earlier), None);
+    assert_eq!(
+        ask(&spec, 1, &[0.5, 0.1], &earlier).as_deref(),
+        Some("threshold: 0.1000 below 0.2 at epoch 2")
+    );
+    assert_eq!(
+        ask(&spec, 1, &[0.5, 0.95], &earlier).as_deref(),
+        Some("threshold: 0.9500 above 0.9 at epoch 2")
+    );
+    assert_eq!(
+        ask(&spec, 1, &[0.5, f64::NAN], &earlier).as_deref(),
+        Some("threshold: not a number at epoch 2")
+    );
+    // Warm-up steps are never judged.
+    assert_eq!(ask(&spec, 1, &[0.0], &earlier), None);
+    let own = curve(&[0.5, 0.1]);
+    let alone = PruneQuery {
+        trial: TrialId(1),
+        step: Step(2),
+        own: &own,
+        earlier: &[],
+        direction: Direction::Maximize,
+    };
+    assert!(!consults_others(&spec, &alone));
+}
+
+#[test]
 fn a_trial_kept_whatever_pending_is_kept_however_they_end() {
     let specs = [
         PrunerSpec::Median {
+            n_startup_trials: 2,
+            n_warmup_steps: 0,
+        },
+        PrunerSpec::Percentile {
+            percentile: 30.0,
             n_startup_trials: 2,
             n_warmup_steps: 0,
         },
@@ -190,7 +282,7 @@ fn a_trial_kept_whatever_pending_is_kept_however_they_end() {
         },
     ];
     let mut rng = ChaCha8Rng::seed_from_u64(11);
-    let (mut early, mut waited) = ([0; 3], [0; 3]);
+    let (mut early, mut waited) = ([0; 4], [0; 4]);
     for _ in 0..3000 {
         let steps: u32 = rng.gen_range(1..5);
         let trial: u32 = rng.gen_range(1..10);
@@ -251,6 +343,11 @@ fn a_decision_that_does_not_consult_others_ignores_them() {
             n_startup_trials: 3,
             n_warmup_steps: 2,
         },
+        PrunerSpec::Percentile {
+            percentile: 75.0,
+            n_startup_trials: 3,
+            n_warmup_steps: 2,
+        },
         PrunerSpec::Asha {
             min_resource: 2,
             reduction_factor: 3,
@@ -271,8 +368,8 @@ fn a_decision_that_does_not_consult_others_ignores_them() {
         },
     ];
     let mut rng = ChaCha8Rng::seed_from_u64(5);
-    let mut consulted = [0; 4];
-    let mut skipped = [0; 4];
+    let mut consulted = [0; 5];
+    let mut skipped = [0; 5];
     for _ in 0..2000 {
         let steps: usize = rng.gen_range(1..12);
         let trial = rng.gen_range(0..8);

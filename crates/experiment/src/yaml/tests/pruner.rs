@@ -68,6 +68,30 @@ fn each_rule_parses_with_its_defaults() {
             "pruner: {type: patience, patience: 3, wrapped: {type: asha}}\n",
             patience(3, asha(1, 3)),
         ),
+        (
+            "pruner: {type: percentile, percentile: 25}\n",
+            PrunerSpec::Percentile {
+                percentile: 25.0,
+                n_startup_trials: 5,
+                n_warmup_steps: 0,
+            },
+        ),
+        (
+            "pruner: {type: threshold, upper: 2.5, n_warmup_steps: 3}\n",
+            PrunerSpec::Threshold {
+                lower: None,
+                upper: Some(2.5),
+                n_warmup_steps: 3,
+            },
+        ),
+        (
+            "pruner: {type: threshold, lower: 0, upper: 1}\n",
+            PrunerSpec::Threshold {
+                lower: Some(0.0),
+                upper: Some(1.0),
+                n_warmup_steps: 0,
+            },
+        ),
     ]);
 }
 
@@ -119,7 +143,12 @@ fn wandb_early_terminate_is_hyperband() {
 fn pruner_errors() {
     check(
         &[
-            ("pruner: {type: sha}\n", "4:16: pruner.type: unknown pruner `sha`; did you mean `asha`? expected one of none, median, asha, hyperband, patience"),
+            ("pruner: {type: sha}\n", "4:16: pruner.type: unknown pruner `sha`; did you mean `asha`? expected one of none, median, percentile, threshold, asha, hyperband, patience"),
+            ("pruner: {type: percentile}\n", "4:9: pruner.percentile: missing required key `percentile`"),
+            ("pruner: {type: percentile, percentile: 250, n_warmup_steps: -1}\n", "4:40: pruner.percentile: must be a percentage from 0 to 100, found 250\n4:61: pruner.n_warmup_steps: must be an integer of at least 0, found -1"),
+            ("pruner: {type: threshold}\n", "4:9: pruner: give `lower`, `upper` or both: the values a trial must stay within"),
+            ("pruner: {type: threshold, lower: 2, upper: 1}\n", "4:9: pruner: `lower` (2) is above `upper` (1): no value is allowed"),
+            ("pruner: {type: threshold, lower: low}\n", "4:34: pruner.lower: expected a number, found string `low`"),
             ("pruner: {type: asha, reduction_factor: 1}\n", "4:40: pruner.reduction_factor: must be an integer of at least 2, found 1"),
             ("pruner: {type: asha, max_resource: 9}\n", "4:22: pruner.max_resource: unknown key `max_resource`; did you mean `min_resource`? expected keys: type, min_resource, reduction_factor"),
             ("pruner: {type: hyperband, min_resource: 9, max_resource: 3}\n", "4:9: pruner: the smallest resource 9 is above the largest 3"),
