@@ -78,6 +78,14 @@ impl Decoder {
 
     /// Records that `entry` is not one of the `expected` keys of the mapping at `path`.
     pub(super) fn unknown_key(&mut self, entry: &Entry, path: &str, expected: &[&str]) {
+        if let Some(why) = super::wandb_only(path, &entry.key) {
+            self.error(
+                entry.key_pos,
+                &join(path, &entry.key),
+                format!("`{}` {why}", entry.key),
+            );
+            return;
+        }
         let hint = did_you_mean(&entry.key, expected.iter().copied());
         self.error(
             entry.key_pos,

@@ -53,6 +53,25 @@ const ROOT_KEYS: &[&str] = &[
     "enqueue",
 ];
 
+/// Returns why a top-level key of W&B sweep files has no place here, for a file brought over
+/// from W&B; `None` for any other key.
+pub(super) fn wandb_only(path: &str, key: &str) -> Option<&'static str> {
+    if !path.is_empty() {
+        return None;
+    }
+    Some(match key {
+        "program" | "command" => {
+            "is how W&B starts a training script for each trial; Sweep trains the model itself \
+             from `data:`, `model:` and `train:`, so remove it"
+        }
+        "project" | "entity" => {
+            "names a W&B account's project; a Sweep experiment is named by `name:` and kept in \
+             the store, so remove it"
+        }
+        _ => return None,
+    })
+}
+
 /// Trials of a search other than a grid when `run_cap` is not given.
 const DEFAULT_RANDOM_RUN_CAP: u32 = 20;
 
