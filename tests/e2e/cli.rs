@@ -419,6 +419,42 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         "{}",
         again.stderr
     );
+
+    // Other data under the same file is refused: the trials so far trained on the old data.
+    let data = env.path().join("data/digits.csv");
+    let original = std::fs::read_to_string(&data).unwrap();
+    let shorter: String = original
+        .lines()
+        .take(1500)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&data, shorter).unwrap();
+    let refused = env.sweep(&["run", "tiny.yaml", "--extend", "1"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("the data of experiment `tiny` changed since it started:"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("restore the file")
+            && refused
+                .stderr
+                .contains("or remove it (`sweep rm tiny --store "),
+        "{}",
+        refused.stderr
+    );
+    let listed = json(&env.sweep(&["trials", "tiny", "--format", "json"]).stdout);
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(6),
+        "nothing stored changed"
+    );
+    std::fs::write(&data, original).unwrap();
+    let restored = env.sweep(&["run", "tiny.yaml", "--extend", "1"]);
+    assert_eq!(restored.code, 0, "{restored:?}");
 }
 
 #[test]

@@ -39,6 +39,23 @@ pub enum Error {
         /// The YAML text given now.
         current: String,
     },
+    /// The data file hashes otherwise than when the experiment was created: its trials so far
+    /// trained on other data.
+    #[error(
+        "the data of experiment `{name}` changed since it started: {file} had sha256 {then}, \
+         now {now}; its trials so far trained on the data as it was, so nothing runs: restore \
+         the file, give the experiment a new `name:` to start over on the new data, or remove it"
+    )]
+    DataChanged {
+        /// The experiment's name.
+        name: String,
+        /// The data file (or files, one per line) as now resolved.
+        file: String,
+        /// The start of the hash the experiment's record holds.
+        then: String,
+        /// The start of the data's hash now.
+        now: String,
+    },
     /// `--extend` was given for an experiment that does not exist yet.
     #[error("experiment `{0}` does not exist yet: run it once before extending it")]
     NothingToExtend(String),

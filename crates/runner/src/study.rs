@@ -214,6 +214,31 @@ fn same_meaning(store: &Store, spec: &ExperimentSpec, options: &StudyOptions) ->
         .is_some_and(|stored| stored.resolved_spec_hash == current))
 }
 
+/// Refuses to go on with an experiment whose data file hashes otherwise than in its run record:
+/// the trials it holds trained on other data, and mixing the two would break "same file, same
+/// results". Without both records (stores from before records, or the runner's own tests)
+/// there is nothing to compare.
+fn same_data(store: &Store, spec: &ExperimentSpec, options: &StudyOptions) -> Result<()> {
+    let (Some(then), Some(now)) = (store.run_record(&spec.name)?, options.record.as_ref()) else {
+        return Ok(());
+    };
+    if then.data_hash == now.data_hash {
+        return Ok(());
+    }
+    let short = |hash: &str| {
+        hash.lines()
+            .map(|h| h.get(..16).unwrap_or(h))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Err(Error::DataChanged {
+        name: spec.name.clone(),
+        file: now.data_file.lines().collect::<Vec<_>>().join(", "),
+        then: short(&then.data_hash),
+        now: short(&now.data_hash),
+    })
+}
+
 /// Creates the experiment record, or checks that the stored one has the same spec, and settles
 /// how many trials it holds.
 fn open_experiment(
@@ -231,6 +256,7 @@ fn open_experiment(
                 current: spec.source.clone(),
             });
         }
+        same_data(store, spec, options)?;
         let base = options
             .run_cap
             .unwrap_or(stored.run_cap)
@@ -813,6 +839,34 @@ mod tests {
         let info = store.experiment("toy").unwrap().unwrap();
         assert_eq!(info.spec_yaml, "seed: 3  # the same");
         assert_eq!(info.spec_hash, commented.hash());
+        // Other data under the same file is refused, and nothing stored changes.
+        let mut other_data = StudyOptions {
+            extend: Some(2),
+            ..with_record(&commented)
+        };
+        if let Some(record) = other_data.record.as_mut() {
+            record.data_hash = "b".repeat(64);
+        }
+        let refused = run_study(
+            &store,
+            &commented,
+            &quadratic(2.0),
+            &SilentObserver,
+            &clock,
+            &other_data,
+        );
+        let message = refused
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.to_string());
+        assert!(
+            message.starts_with(
+                "the data of experiment `toy` changed since it started: none.csv had sha256 , \
+                 now bbbbbbbbbbbbbbbb;"
+            ),
+            "{message}"
+        );
+        assert_eq!(store.trials("toy").unwrap().len(), 2);
+        assert_eq!(store.experiment("toy").unwrap().unwrap().run_cap, 2);
     }
 
     #[test]

@@ -86,6 +86,11 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             output::line_diff(&stored, &current),
             args.store.store.display()
         ),
+        Err(changed @ runner::Error::DataChanged { .. }) => bail!(
+            "{changed} (`sweep rm {} --store {}`)",
+            spec.name,
+            args.store.store.display()
+        ),
         other => other?,
     };
     // Ctrl-C stopped the study, rather than the time limit closing it.
