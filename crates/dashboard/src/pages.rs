@@ -16,6 +16,7 @@ use experiment::{Timestamp, TrialId};
 use crate::data::{self, Reader};
 use crate::view::compare::{self, ComparePage};
 use crate::view::experiment_page::{self, ExperimentPage};
+use crate::view::experiments_compare::{self, ExperimentsComparePage};
 use crate::view::leaderboard::{self, LeaderboardQuery, Selection, PER_PAGE};
 use crate::view::trial::{self, TrialPage};
 use crate::view::{self, ExperimentsPage};
@@ -67,6 +68,13 @@ struct CompareHtml<'a> {
     live: bool,
 }
 
+#[derive(Template)]
+#[template(path = "compare_experiments.html")]
+struct ExperimentsCompareHtml<'a> {
+    page: &'a ExperimentsComparePage,
+    live: bool,
+}
+
 /// What a page handler produces: the HTML and whether the page is live.
 struct Rendered {
     html: Bytes,
@@ -75,6 +83,7 @@ struct Rendered {
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(experiments))
+        .route("/compare", web::get().to(experiments_compare))
         .route("/experiments/{name}", web::get().to(experiment_page))
         .route("/experiments/{name}/compare", web::get().to(compare_page))
         .route("/experiments/{name}/trials/{id}", web::get().to(trial_page));
@@ -122,6 +131,12 @@ async fn trial_page(
     let reader = state.reader.clone();
     let (name, id) = path.into_inner();
     respond(blocking(move || render_trial(&reader, &name, id, now(), fragment)).await?)
+}
+
+async fn experiments_compare(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    let names = experiments_compare::parse_names(req.query_string())?;
+    let reader = state.reader.clone();
+    respond(blocking(move || render_experiments_compare(&reader, &names, now())).await?)
 }
 
 async fn compare_page(
@@ -215,6 +230,27 @@ fn render_trial(
         live: page.live,
     };
     either(fragment, &TrialFragment { page: &page }, &whole, page.live)
+}
+
+fn render_experiments_compare(
+    reader: &Reader,
+    names: &[String],
+    now: Timestamp,
+) -> Result<Rendered> {
+    let experiments = names
+        .iter()
+        .map(|name| reader.experiment(name))
+        .collect::<Result<Vec<_>>>()?;
+    let page = experiments_compare::experiments_compare_page(&experiments, now)?;
+    let html = ExperimentsCompareHtml {
+        page: &page,
+        live: false,
+    }
+    .render()?;
+    Ok(Rendered {
+        html: html.into(),
+        live: false,
+    })
 }
 
 fn render_compare(reader: &Reader, name: &str, ids: &[u32]) -> Result<Rendered> {

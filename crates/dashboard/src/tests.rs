@@ -154,6 +154,71 @@ fn unknown_or_malformed_ids_get_a_404_page() {
 }
 
 #[test]
+fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
+    run(async {
+        let store = store_with("tpe-run", 20);
+        // A second experiment: the same fixture trials, under another name and seed.
+        let mut info = fixtures::info("random-run", ExperimentStatus::Finished, 12);
+        info.seed = experiment::Seed(8);
+        store.create_experiment(&info).unwrap();
+        for i in 0..12 {
+            store
+                .put_trial("random-run", &fixtures::trial(i, 12))
+                .unwrap();
+        }
+        // The list offers them for comparison.
+        let (_, list) = get(&store, "/").await;
+        assert!(
+            list.contains("name=\"e\" value=\"tpe-run\"") && list.contains("action=\"/compare\""),
+            "{list}"
+        );
+        let (status, body) = get(&store, "/compare?e=tpe-run&e=random-run&e=tpe-run").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("Compare 2 experiments"), "{body}");
+        assert!(body.contains("All maximize val_accuracy"), "{body}");
+        assert!(body.contains("href=\"/experiments/random-run\""), "{body}");
+        assert_eq!(body.matches("<svg class=\"chart\"").count(), 1);
+        assert!(
+            body.contains("best val_accuracy (fraction) so far"),
+            "{body}"
+        );
+        // Seeds and trial counts differ and are marked; the method does not.
+        assert!(
+            body.contains("<tr class=\"differs\"><th scope=\"row\">seed</th>"),
+            "{body}"
+        );
+        assert!(
+            body.contains("<tr class=\"\"><th scope=\"row\">method</th>"),
+            "{body}"
+        );
+
+        // Another objective is refused with both named; so are one name, nine, a bad name, and
+        // an unknown experiment (404).
+        let mut other = fixtures::info("loss-run", ExperimentStatus::Finished, 1);
+        other.objective = "val_loss".into();
+        other.goal = experiment::Direction::Minimize;
+        store.create_experiment(&other).unwrap();
+        let (status, body) = get(&store, "/compare?e=tpe-run&e=loss-run").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            body.contains("`tpe-run` maximizes val_accuracy, `loss-run` minimizes val_loss"),
+            "{body}"
+        );
+        let nine: String = (0..9).map(|i| format!("e=x{i}&")).collect();
+        for uri in [
+            "/compare?e=tpe-run".to_string(),
+            format!("/compare?{nine}"),
+            "/compare?e=a%20b&e=c".into(),
+        ] {
+            let (status, body) = get(&store, &uri).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        }
+        let (status, _) = get(&store, "/compare?e=tpe-run&e=nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    });
+}
+
+#[test]
 fn malformed_queries_get_a_400_page() {
     run(async {
         let store = store_with("demo", 5);

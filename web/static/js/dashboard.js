@@ -1,4 +1,4 @@
-// Sweep dashboard: live updates and the compare picker. Hand-written, no build step.
+// Sweep dashboard: live updates and the compare pickers. Hand-written, no build step.
 //
 // Live pages (body[data-live="1"]) fetch their own URL every two seconds with the header
 // `X-Sweep-Fragment: 1`, get back only the <main> content, and swap it in, keeping the
@@ -12,10 +12,13 @@
   var main = document.getElementById("main");
   var badge = document.getElementById("live-badge");
 
+  // The compare pickers: trials on an experiment's page (`t`), experiments on the list (`e`).
+  var PICKS = 'input[name="t"], input[name="e"]';
+
   function ticked() {
     return Array.prototype.map.call(
-      document.querySelectorAll('input[name="t"]:checked'),
-      function (box) { return box.value; });
+      document.querySelectorAll('input[name="t"]:checked, input[name="e"]:checked'),
+      function (box) { return [box.name, box.value]; });
   }
 
   function updateCompare() {
@@ -23,8 +26,9 @@
     var count = document.querySelector(".compare-count");
     var button = document.querySelector(".compare-button");
     if (!count || !button) { return; }
+    var noun = count.getAttribute("data-noun") || "trials";
     button.disabled = n < 2 || n > 8;
-    count.textContent = n === 0 ? "pick 2 to 8 trials"
+    count.textContent = n === 0 ? "pick 2 to 8 " + noun
       : n + " picked" + (n > 8 ? " (at most 8)" : n < 2 ? " (at least 2)" : "");
   }
 
@@ -51,9 +55,10 @@
       var live = response.headers.get("X-Sweep-Live") === "1";
       return response.text().then(function (html) {
         main.innerHTML = html;
-        keep.forEach(function (id) {
-          var box = document.querySelector('input[name="t"][value="' + id + '"]');
-          if (box) { box.checked = true; }
+        keep.forEach(function (pick) {
+          Array.prototype.forEach.call(document.querySelectorAll(PICKS), function (box) {
+            if (box.name === pick[0] && box.value === pick[1]) { box.checked = true; }
+          });
         });
         updateCompare();
         document.body.setAttribute("data-live", live ? "1" : "0");
@@ -66,7 +71,9 @@
   function schedule() { window.setTimeout(refresh, PERIOD_MS); }
 
   document.addEventListener("change", function (event) {
-    if (event.target && event.target.name === "t") { updateCompare(); }
+    if (event.target && (event.target.name === "t" || event.target.name === "e")) {
+      updateCompare();
+    }
   });
   updateCompare();
   if (document.body.getAttribute("data-live") === "1") { schedule(); }

@@ -125,21 +125,36 @@ pub(crate) fn history(
 /// Returns the step line of the best completed value so far, from the first completed trial to
 /// the last trial.
 fn best_so_far(points: &[&HistoryPoint], goal: Direction) -> Vec<(f64, f64)> {
+    let completed: Vec<(u32, f64)> = points
+        .iter()
+        .filter(|p| p.state == TrialState::Completed)
+        .map(|p| (p.trial, p.value))
+        .collect();
+    best_line(&completed, points.iter().map(|p| p.trial).max(), goal)
+}
+
+/// Returns the step line of the best value so far of `completed` (trial number and value, in
+/// trial order), flat between the trials that improved it and on to trial `last`.
+pub(crate) fn best_line(
+    completed: &[(u32, f64)],
+    last: Option<u32>,
+    goal: Direction,
+) -> Vec<(f64, f64)> {
     let mut line = Vec::new();
     let mut best: Option<f64> = None;
-    for p in points.iter().filter(|p| p.state == TrialState::Completed) {
-        let x = f64::from(p.trial);
+    for &(trial, value) in completed {
+        let x = f64::from(trial);
         match best {
-            None => line.push((x, p.value)),
-            Some(b) if goal.improves(p.value, b, 0.0) => {
+            None => line.push((x, value)),
+            Some(b) if goal.improves(value, b, 0.0) => {
                 line.push((x, b));
-                line.push((x, p.value));
+                line.push((x, value));
             }
             Some(_) => continue,
         }
-        best = Some(p.value);
+        best = Some(value);
     }
-    if let (Some(b), Some(last)) = (best, points.iter().map(|p| p.trial).max()) {
+    if let (Some(b), Some(last)) = (best, last) {
         line.push((f64::from(last), b));
     }
     line

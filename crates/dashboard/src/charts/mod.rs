@@ -21,7 +21,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub(crate) use curves::{curves, Curve, Emphasis};
-pub(crate) use history::{history, HistoryPoint};
+pub(crate) use history::{best_line, history, HistoryPoint};
 pub(crate) use importance::importance;
 pub(crate) use parallel::{parallel, ParAxis, ParLine};
 pub(crate) use slices::{slices, Slice};

@@ -6,6 +6,7 @@
 
 pub(crate) mod compare;
 pub(crate) mod experiment_page;
+pub(crate) mod experiments_compare;
 pub(crate) mod format;
 pub(crate) mod leaderboard;
 pub(crate) mod space;

@@ -1,0 +1,186 @@
+//! Comparing experiments: 2 to 8 experiments that optimize the same metric, side by side. Their
+//! best value so far by trial number is overlaid (which sampler or pruner found good values
+//! sooner, as Optuna's optimization history of several studies shows), above a table of their
+//! settings and results.
+
+use std::sync::Arc;
+
+use experiment::{Direction, Timestamp, TrialState};
+
+use super::compare::Row;
+use super::{format, Summary};
+use crate::charts::{self, Curve, Emphasis};
+use crate::data::ExperimentData;
+use crate::{Error, Result};
+
+/// The fewest experiments a comparison takes.
+pub(crate) const MIN_EXPERIMENTS: usize = 2;
+/// The most experiments a comparison takes (one palette colour each).
+pub(crate) const MAX_EXPERIMENTS: usize = 8;
+
+/// A compared experiment's column header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Column {
+    /// The experiment's name.
+    pub(crate) name: String,
+    /// Its page.
+    pub(crate) href: String,
+    /// Its colour in the chart, as `#RRGGBB`.
+    pub(crate) colour: String,
+}
+
+/// The page comparing experiments.
+#[derive(Debug, Clone)]
+pub(crate) struct ExperimentsComparePage {
+    /// What they all optimize, e.g. `maximize val_accuracy`.
+    pub(crate) goal: String,
+    /// The compared experiments.
+    pub(crate) columns: Vec<Column>,
+    /// Settings and results, one value per experiment.
+    pub(crate) rows: Vec<Row>,
+    /// The best value so far of each, by trial number (SVG).
+    pub(crate) chart: String,
+}
+
+/// Returns the experiment names asked for in a query string, `e=a&e=b` (the experiments list's
+/// checkboxes); duplicates are dropped, order is kept.
+pub(crate) fn parse_names(query: &str) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != "e" || value.is_empty() {
+            continue;
+        }
+        // Experiment names are letters, digits, `.`, `_` and `-`: nothing to decode.
+        let plain = value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !plain {
+            return Err(Error::BadRequest(format!(
+                "{value:?} is not an experiment name"
+            )));
+        }
+        if !names.iter().any(|n| n == value) {
+            names.push(value.to_string());
+        }
+    }
+    if !(MIN_EXPERIMENTS..=MAX_EXPERIMENTS).contains(&names.len()) {
+        return Err(Error::BadRequest(format!(
+            "pick {MIN_EXPERIMENTS} to {MAX_EXPERIMENTS} experiments to compare ({} picked)",
+            names.len()
+        )));
+    }
+    Ok(names)
+}
+
+/// Builds the page comparing `experiments`, in the order given, at time `now`; they must
+/// optimize the same metric in the same direction.
+pub(crate) fn experiments_compare_page(
+    experiments: &[Arc<ExperimentData>],
+    now: Timestamp,
+) -> Result<ExperimentsComparePage> {
+    let Some(first) = experiments.first() else {
+        return Err(Error::BadRequest("no experiment to compare".into()));
+    };
+    let (objective, goal) = (&first.info.objective, first.info.goal);
+    if let Some(other) = experiments
+        .iter()
+        .find(|d| d.info.objective != *objective || d.info.goal != goal)
+    {
+        return Err(Error::BadRequest(format!(
+            "compare experiments that optimize the same metric: `{}` {}s {}, `{}` {}s {}",
+            first.info.name,
+            goal.as_str(),
+            objective,
+            other.info.name,
+            other.info.goal.as_str(),
+            other.info.objective
+        )));
+    }
+    let columns = experiments
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let c = charts::palette(i);
+            Column {
+                name: d.info.name.clone(),
+                href: format::experiment_href(&d.info.name),
+                colour: format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2),
+            }
+        })
+        .collect();
+    let summaries: Vec<Summary> = experiments
+        .iter()
+        .map(|d| Summary::of(&d.info, &d.trials, now))
+        .collect();
+    let row = |name: &str, value: &dyn Fn(usize) -> String| {
+        let values: Vec<String> = (0..experiments.len()).map(value).collect();
+        let differs = values.windows(2).any(|w| w[0] != w[1]);
+        Row {
+            name: name.into(),
+            values,
+            differs,
+        }
+    };
+    let spec = |i: usize| experiments[i].spec.as_ref();
+    let rows = vec![
+        row("method", &|i| {
+            spec(i).map_or("-", |s| s.method.name()).into()
+        }),
+        row("pruner", &|i| {
+            spec(i).map_or("-", |s| s.pruner.name()).into()
+        }),
+        row("seed", &|i| experiments[i].info.seed.to_string()),
+        row("status", &|i| summaries[i].status.into()),
+        row("trials", &|i| {
+            format!("{} / {}", summaries[i].stored, summaries[i].run_cap)
+        }),
+        row("completed", &|i| summaries[i].completed.to_string()),
+        row("pruned", &|i| summaries[i].pruned.to_string()),
+        row("failed", &|i| summaries[i].failed.to_string()),
+        row(&format!("best {objective}"), &|i| summaries[i].best.clone()),
+        row("best trial", &|i| {
+            super::best_completed(&experiments[i].trials, objective, goal)
+                .map_or("-".into(), |t| t.id.to_string())
+        }),
+        row("duration", &|i| summaries[i].duration.clone()),
+    ];
+    let lines: Vec<Curve> = experiments
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Curve {
+            label: d.info.name.clone(),
+            points: best_so_far(d, goal),
+            emphasis: Emphasis::Colour(i),
+        })
+        .collect();
+    let chart = charts::curves(
+        &lines,
+        (1300, 380),
+        (
+            "trial number",
+            &format!("best {} so far", charts::metric_title(objective)),
+        ),
+        "",
+        "no completed trials yet",
+    );
+    Ok(ExperimentsComparePage {
+        goal: format!("{} {objective}", goal.as_str()),
+        columns,
+        rows,
+        chart,
+    })
+}
+
+/// Returns the best completed value of `data`'s objective so far, by trial number.
+fn best_so_far(data: &ExperimentData, goal: Direction) -> Vec<(f64, f64)> {
+    let mut completed: Vec<(u32, f64)> = data
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Completed)
+        .filter_map(|t| Some((t.id.0, t.value(&data.info.objective)?)))
+        .filter(|(_, v)| v.is_finite())
+        .collect();
+    completed.sort_by_key(|(id, _)| *id);
+    charts::best_line(&completed, data.trials.iter().map(|t| t.id.0).max(), goal)
+}
