@@ -99,8 +99,11 @@ fn panel_chart(
     mesh.draw()?;
     if let Some(names) = categories {
         let every = names.len().div_ceil(6).max(1);
+        // The chart gives coordinates on the whole SVG; the panel draws from its own corner.
+        let (px, py) = panel.get_base_pixel();
         for (i, name) in names.iter().enumerate().filter(|(i, _)| i % every == 0) {
             let (x, y) = chart.backend_coord(&(i as f64, y0));
+            let (x, y) = (x - px, y - py);
             panel.draw(&PathElement::new(
                 vec![(x, y), (x, y + 4)],
                 BLACK.stroke_width(1),

@@ -312,6 +312,40 @@ fn slices_use_log_and_category_axes() {
 }
 
 #[test]
+fn a_category_axis_is_labelled_inside_its_own_panel_in_any_row() {
+    // Five panels, three a row: the categorical one is second in the second row, whose panel
+    // spans x 430..860 and y 280..560.
+    let linear = |name: &str| Slice {
+        name: name.into(),
+        scale: Scale::Linear { min: 0.0, max: 1.0 },
+        points: vec![(0.5, 0.9)],
+    };
+    let mut panels: Vec<Slice> = ["a", "b", "c", "d"].iter().map(|n| linear(n)).collect();
+    panels.push(Slice {
+        name: "optimizer".into(),
+        scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
+        points: vec![(0.0, 0.7), (1.0, 0.95)],
+    });
+    let svg = slices(&panels, "val_accuracy");
+    let place = |label: &str| -> Option<(f64, f64)> {
+        let at = svg.find(&format!(">\n{label}\n<"))?;
+        let tag = &svg[svg[..at].rfind("<text")?..at];
+        let attr = |name: &str| -> Option<f64> {
+            let from = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            tag[from..].split('"').next()?.parse().ok()
+        };
+        Some((attr("x")?, attr("y")?))
+    };
+    for label in ["sgd", "adam"] {
+        let (x, y) = place(label).unwrap_or_else(|| panic!("no {label} in {svg}"));
+        assert!(
+            (430.0..860.0).contains(&x) && (280.0..560.0).contains(&y),
+            "{label} at {x}, {y}"
+        );
+    }
+}
+
+#[test]
 fn names_are_escaped() {
     let evil = "<script>alert(1)</script>";
     let axes = vec![
