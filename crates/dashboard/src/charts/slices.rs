@@ -78,7 +78,18 @@ fn panel_chart(
         .x_label_area_size(40)
         .y_label_area_size(62)
         .build_cartesian_2d(x0..x1, y0..y1)?;
-    let log_ticks = |v: &f64| tick(10f64.powf(*v));
+    // Whole powers of ten where the axis has one (10^-2.5 would read 0.003162), else every tick.
+    let has_power = x1.floor() >= x0.ceil();
+    let log_ticks = |v: &f64| {
+        let whole = v.round();
+        if !has_power {
+            tick(10f64.powf(*v))
+        } else if (v - whole).abs() < 1e-9 {
+            tick(10f64.powf(whole))
+        } else {
+            String::new()
+        }
+    };
     let plain_ticks = |v: &f64| tick(*v);
     let mut mesh = chart.configure_mesh();
     mesh.x_desc(shorten(&x_title, 40))

@@ -309,6 +309,12 @@ fn slices_use_log_and_category_axes() {
     let svg = slices(&panels, "val_accuracy");
     assert!(svg.contains("lr (log scale)") && svg.contains("sgd") && svg.contains("adam"));
     assert_eq!(count(&svg, "<circle"), 4);
+    // A log axis over decades is labelled at whole powers of ten only.
+    assert!(
+        svg.contains(">\n0.001\n<") && svg.contains(">\n0.01\n<"),
+        "{svg}"
+    );
+    assert!(!svg.contains("0.003162"), "{svg}");
 }
 
 #[test]
