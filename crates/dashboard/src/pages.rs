@@ -242,13 +242,16 @@ fn render_experiments_compare(
         .map(|name| reader.experiment(name))
         .collect::<Result<Vec<_>>>()?;
     let page = experiments_compare::experiments_compare_page(&experiments, now)?;
-    let html = ExperimentsCompareHtml {
+    still(&ExperimentsCompareHtml {
         page: &page,
         live: false,
-    }
-    .render()?;
+    })
+}
+
+/// Renders a page that never refreshes itself.
+fn still(page: &impl Template) -> Result<Rendered> {
     Ok(Rendered {
-        html: html.into(),
+        html: page.render()?.into(),
         live: false,
     })
 }
@@ -264,13 +267,8 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32]) -> Result<Rendered> 
         })
         .collect::<Result<Vec<_>>>()?;
     let page = compare::compare_page(&info, &trials);
-    let html = CompareHtml {
+    still(&CompareHtml {
         page: &page,
-        live: false,
-    }
-    .render()?;
-    Ok(Rendered {
-        html: html.into(),
         live: false,
     })
 }

@@ -189,7 +189,14 @@ fn value_at(values: &[(Step, f64)], step: Step) -> Option<f64> {
         .filter(|v| !v.is_nan())
 }
 
-fn median(query: &PruneQuery<'_>, n_startup_trials: u32, n_warmup_steps: u32) -> Option<String> {
+/// Returns, sorted, the values the earlier trials reported at the step, when the median and
+/// percentile rules judge this trial there (past the startup trials and warm-up steps, with
+/// at least one earlier value); `None` otherwise.
+fn judged_against(
+    query: &PruneQuery<'_>,
+    n_startup_trials: u32,
+    n_warmup_steps: u32,
+) -> Option<Vec<f64>> {
     if query.trial.0 < n_startup_trials || query.step.0 <= n_warmup_steps {
         return None;
     }
@@ -202,6 +209,11 @@ fn median(query: &PruneQuery<'_>, n_startup_trials: u32, n_warmup_steps: u32) ->
         return None;
     }
     others.sort_by(f64::total_cmp);
+    Some(others)
+}
+
+fn median(query: &PruneQuery<'_>, n_startup_trials: u32, n_warmup_steps: u32) -> Option<String> {
+    let others = judged_against(query, n_startup_trials, n_warmup_steps)?;
     let n = others.len();
     let median = if n % 2 == 1 {
         others[n / 2]
@@ -231,18 +243,7 @@ fn percentile_rule(
     n_startup_trials: u32,
     n_warmup_steps: u32,
 ) -> Option<String> {
-    if query.trial.0 < n_startup_trials || query.step.0 <= n_warmup_steps {
-        return None;
-    }
-    let mut others: Vec<f64> = query
-        .earlier
-        .iter()
-        .filter_map(|c| value_at(c.values, query.step))
-        .collect();
-    if others.is_empty() {
-        return None;
-    }
-    others.sort_by(f64::total_cmp);
+    let others = judged_against(query, n_startup_trials, n_warmup_steps)?;
     // The best `percentile` percent lie above the (100 - percentile)-th percentile when
     // maximizing, below the percentile-th when minimizing.
     let share = percentile.clamp(0.0, 100.0);
