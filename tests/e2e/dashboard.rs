@@ -192,8 +192,38 @@ fn the_experiment_page_renders_in_headless_chromium() {
     let spec = env.write_spec("tiny.yaml", TINY);
     let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
     assert_eq!(run.code, 0, "{run:?}");
+    // A second experiment on the same metric, to compare with.
+    let other = env.write_spec(
+        "other.yaml",
+        &TINY
+            .replace("name: tiny", "name: other")
+            .replace("seed: 5", "seed: 6"),
+    );
+    let run = env.sweep(&["run", other.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
 
     let (server, url) = start_serving(&env, &["serve", "--addr", "127.0.0.1:0"]);
+
+    let list = run_chromium(&env, &format!("{url}/"), &["--dump-dom"]);
+    assert!(
+        list.contains("pick 2 to 8 experiments") && list.contains("value=\"other\""),
+        "the experiments picker and its script: {list}"
+    );
+    let compared = run_chromium(
+        &env,
+        &format!("{url}/compare?e=tiny&e=other"),
+        &["--dump-dom"],
+    );
+    assert!(compared.contains("Compare 2 experiments"), "{compared}");
+    assert_eq!(
+        compared.matches("<svg class=\"chart\"").count(),
+        1,
+        "{compared}"
+    );
+    assert!(
+        compared.matches("<polyline").count() >= 2,
+        "a best-so-far line each: {compared}"
+    );
 
     let dom = run_chromium(&env, &format!("{url}/experiments/tiny"), &["--dump-dom"]);
     assert!(dom.contains("<h2>Leaderboard</h2>"), "{dom}");
