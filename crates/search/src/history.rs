@@ -30,6 +30,14 @@ pub(crate) struct Observation<'t> {
     pub(crate) standing: Standing,
 }
 
+/// Returns whether a model-based sampler with `n_startup_trials` proposes a startup (Sobol)
+/// point when it has `ranked` trials to learn from: fewer than the startup trials, or none.
+/// `Sampler::learns_from` reads the same rule, so the runner waits exactly where it matters.
+pub(crate) fn in_startup(n_startup_trials: u32, ranked: usize) -> bool {
+    let startup = usize::try_from(n_startup_trials).unwrap_or(usize::MAX);
+    ranked < startup.max(1)
+}
+
 /// Returns the finished trials in trial order, scored for `objective`.
 pub(crate) fn observations<'t>(
     finished: &'t [Trial],

@@ -78,9 +78,8 @@ impl Sampler for GpSampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
         let observations = history::observations(ctx.finished, &self.objective);
         let ranked = history::ranking(&observations);
-        let startup = usize::try_from(self.config.n_startup_trials).unwrap_or(usize::MAX);
         let cube = Cube::new(ctx.space, ctx.pinned);
-        if ranked.len() < startup.max(1) || cube.axes.is_empty() {
+        if history::in_startup(self.config.n_startup_trials, ranked.len()) || cube.axes.is_empty() {
             return SobolSampler::new(self.seed, SobolConfig::default()).suggest_in(ctx);
         }
         let worst = ranked
@@ -155,9 +154,8 @@ impl Sampler for GpSampler {
     }
 
     fn learns_from(&self, visible: usize) -> bool {
-        // With fewer observations than the startup trials, the proposal is a Sobol point.
-        let startup = usize::try_from(self.config.n_startup_trials).unwrap_or(usize::MAX);
-        visible >= startup.max(1)
+        // Ranked trials are at most the visible ones.
+        !history::in_startup(self.config.n_startup_trials, visible)
     }
 }
 

@@ -75,8 +75,7 @@ impl Sampler for TpeSampler {
         let observations = history::observations(ctx.finished, &self.objective);
         let ranked = history::ranking(&observations);
         let n = ranked.len();
-        let startup = usize::try_from(self.config.n_startup_trials).unwrap_or(usize::MAX);
-        if n < startup || n == 0 {
+        if history::in_startup(self.config.n_startup_trials, n) {
             return SobolSampler::new(self.seed, SobolConfig::default()).suggest_in(ctx);
         }
         // At least one trial is below: gamma is in (0, 1] and n >= 1.
@@ -190,9 +189,8 @@ impl Sampler for TpeSampler {
     }
 
     fn learns_from(&self, visible: usize) -> bool {
-        // With fewer observations than the startup trials, the proposal is a Sobol point.
-        let startup = usize::try_from(self.config.n_startup_trials).unwrap_or(usize::MAX);
-        visible >= startup.max(1)
+        // Ranked trials are at most the visible ones.
+        !history::in_startup(self.config.n_startup_trials, visible)
     }
 }
 
