@@ -48,10 +48,28 @@ impl Decoder {
         path: &'n str,
         expected: &[&str],
     ) -> Option<Fields<'n>> {
+        self.fields_refusing(node, path, expected, &[])
+    }
+
+    /// As `fields`, where the keys of `refused` are known but have no place here: each is
+    /// reported as "`key` " and its reason, rather than as an unknown key.
+    pub(super) fn fields_refusing<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &'n str,
+        expected: &[&str],
+        refused: &[(&str, &str)],
+    ) -> Option<Fields<'n>> {
         let fields = self.mapping(node, path)?;
         for entry in fields.entries {
-            if !expected.contains(&entry.key.as_str()) {
-                self.unknown_key(entry, path, expected);
+            if expected.contains(&entry.key.as_str()) {
+                continue;
+            }
+            match refused.iter().find(|(key, _)| *key == entry.key) {
+                Some((key, why)) => {
+                    self.error(entry.key_pos, &join(path, key), format!("`{key}` {why}"));
+                }
+                None => self.unknown_key(entry, path, expected),
             }
         }
         Some(fields)
@@ -78,14 +96,6 @@ impl Decoder {
 
     /// Records that `entry` is not one of the `expected` keys of the mapping at `path`.
     pub(super) fn unknown_key(&mut self, entry: &Entry, path: &str, expected: &[&str]) {
-        if let Some(why) = super::wandb_only(path, &entry.key) {
-            self.error(
-                entry.key_pos,
-                &join(path, &entry.key),
-                format!("`{}` {why}", entry.key),
-            );
-            return;
-        }
         let hint = did_you_mean(&entry.key, expected.iter().copied());
         self.error(
             entry.key_pos,

@@ -53,24 +53,18 @@ const ROOT_KEYS: &[&str] = &[
     "enqueue",
 ];
 
-/// Returns why a top-level key of W&B sweep files has no place here, for a file brought over
-/// from W&B; `None` for any other key.
-pub(super) fn wandb_only(path: &str, key: &str) -> Option<&'static str> {
-    if !path.is_empty() {
-        return None;
-    }
-    Some(match key {
-        "program" | "command" => {
-            "is how W&B starts a training script for each trial; Sweep trains the model itself \
-             from `data:`, `model:` and `train:`, so remove it"
-        }
-        "project" | "entity" => {
-            "names a W&B account's project; a Sweep experiment is named by `name:` and kept in \
-             the store, so remove it"
-        }
-        _ => return None,
-    })
-}
+/// Top-level keys of W&B sweep files that have no place here, and why: a file brought over from
+/// W&B is told what to remove rather than that a key is unknown.
+const WANDB_ONLY: &[(&str, &str)] = &[
+    ("program", STARTS_A_SCRIPT),
+    ("command", STARTS_A_SCRIPT),
+    ("project", NAMES_A_PROJECT),
+    ("entity", NAMES_A_PROJECT),
+];
+const STARTS_A_SCRIPT: &str = "is how W&B starts a training script for each trial; Sweep \
+    trains the model itself from `data:`, `model:` and `train:`, so remove it";
+const NAMES_A_PROJECT: &str = "names a W&B account's project; a Sweep experiment is named by \
+    `name:` and kept in the store, so remove it";
 
 /// Trials of a search other than a grid when `run_cap` is not given.
 const DEFAULT_RANDOM_RUN_CAP: u32 = 20;
@@ -140,7 +134,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         );
         return None;
     }
-    let f = d.fields(root, "", ROOT_KEYS)?;
+    let f = d.fields_refusing(root, "", ROOT_KEYS, WANDB_ONLY)?;
     let name = d.required(&f, "name").and_then(|n| name(d, n));
     let description = match f.get("description") {
         None => Some(String::new()),
