@@ -59,6 +59,11 @@ impl StudySummary {
     pub fn count(&self, state: TrialState) -> usize {
         self.trials.iter().filter(|t| t.state == state).count()
     }
+
+    /// Returns how many trials have finished (completed, pruned or failed).
+    pub fn finished(&self) -> usize {
+        self.trials.iter().filter(|t| t.state.is_finished()).count()
+    }
 }
 
 /// Runs every trial of `spec` that the store does not hold finished, and returns the summary.
@@ -156,12 +161,12 @@ pub fn run_study(
         .saturating_sub(finished);
     let target_reached = spec.first_at_target(&trials);
     let needed = needed_trials(run_cap, target_reached, window);
-    let ended: std::collections::BTreeSet<u32> = trials
+    // Trial numbers are unique: the experiment is done when every one below `needed` ended.
+    let ended_needed = trials
         .iter()
-        .filter(|t| t.state.is_finished())
-        .map(|t| t.id.0)
-        .collect();
-    let status = if (0..needed).all(|k| ended.contains(&k)) {
+        .filter(|t| t.id.0 < needed && t.state.is_finished())
+        .count();
+    let status = if ended_needed == usize::try_from(needed).unwrap_or(usize::MAX) {
         ExperimentStatus::Finished
     } else {
         ExperimentStatus::Interrupted

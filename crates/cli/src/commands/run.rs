@@ -107,11 +107,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             std::io::stdout().lock(),
             "\ntime limit of {limit} reached: {} of {} trials finished; run the same command \
              again to carry on",
-            summary
-                .trials
-                .iter()
-                .filter(|t| t.state.is_finished())
-                .count(),
+            summary.finished(),
             summary.planned
         )?;
     }
@@ -120,11 +116,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             server.stop()?;
         }
         let planned = summary.planned;
-        let finished = summary
-            .trials
-            .iter()
-            .filter(|t| t.state.is_finished())
-            .count();
+        let finished = summary.finished();
         writeln!(
             std::io::stdout().lock(),
             "\nstopped early: {finished} of {planned} trials finished; run the same command \
