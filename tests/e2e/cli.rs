@@ -824,3 +824,56 @@ fn a_sweep_ends_once_a_trial_reaches_the_target() {
         shown.stdout
     );
 }
+
+/// A W&B sweep file may use every distribution W&B names; each sampler draws from them all, and
+/// the draws keep their laws' ranges and steps.
+#[test]
+fn every_w_and_b_distribution_runs_under_every_sampler() {
+    let env = TestEnv::new();
+    let digits = tests::repo_root().join("experiments/data/digits.csv");
+    for method in ["random", "sobol", "tpe", "bayes"] {
+        let spec = env.write_spec(
+            &format!("wb-{method}.yaml"),
+            &format!(
+                "name: wb-{method}\nseed: 5\nmethod: {method}\nrun_cap: 8\nparallel: 2\n\
+                 metric: {{name: val_accuracy, goal: maximize}}\n\
+                 data: {{csv: {}, target: digit}}\ntrain: {{epochs: 1}}\nparameters:\n\
+                 \x20 lr: {{distribution: inv_log_uniform, min: 2.3, max: 6.9}}\n\
+                 \x20 l2: {{distribution: inv_log_uniform_values, min: 1.0e-6, max: 1.0e-2}}\n\
+                 \x20 hidden: {{distribution: q_log_normal, mu: 3.5, sigma: 0.5, q: 8}}\n\
+                 \x20 depth: {{distribution: q_normal, mu: 2, sigma: 0.4}}\n\
+                 \x20 batch_size: {{distribution: q_log_uniform, min: 3.0, max: 5.0, q: 16}}\n\
+                 \x20 dropout: {{distribution: beta, a: 2, b: 6}}\n\
+                 \x20 momentum: {{distribution: q_beta, a: 5, b: 2, q: 0.05}}\n\
+                 \x20 optimizer: {{values: [sgd, adam]}}\n",
+                digits.display()
+            ),
+        );
+        let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+        assert_eq!(out.code, 0, "{method}: {out:?}");
+        let out = env.sweep(&["trials", &format!("wb-{method}"), "--format", "json"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        let trials: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let trials = trials.as_array().unwrap();
+        assert_eq!(trials.len(), 8, "{method}");
+        for t in trials {
+            assert_eq!(t["state"], "completed", "{method}: {t}");
+            let p = &t["params"];
+            let f = |k: &str| p[k].as_f64().unwrap();
+            let whole = |k: &str| p[k].as_i64().unwrap();
+            assert!(
+                ((-6.9f64).exp()..=(-2.3f64).exp()).contains(&f("lr")),
+                "{t}"
+            );
+            assert!((1.0e-6..=1.0e-2 * (1.0 + 1e-9)).contains(&f("l2")), "{t}");
+            assert_eq!(whole("hidden") % 8, 0, "{t}");
+            assert!(whole("depth") >= 0, "{t}");
+            let batch = whole("batch_size");
+            assert!(batch % 16 == 0 && (16..=144).contains(&batch), "{t}");
+            assert!((0.0..=1.0).contains(&f("dropout")), "{t}");
+            let momentum = f("momentum");
+            assert!((0.0..=1.0).contains(&momentum), "{t}");
+            assert_eq!(momentum, (momentum * 20.0).round() / 20.0, "{t}");
+        }
+    }
+}

@@ -101,6 +101,65 @@ pub enum Distribution {
         /// Standard deviation of the logarithm.
         sigma: f64,
     },
+    /// `round(exp(uniform(min, max)) / q) * q`: the bounds are natural logarithms.
+    QLogUniform {
+        /// Lower bound of the logarithm.
+        min: f64,
+        /// Upper bound of the logarithm.
+        max: f64,
+        /// Quantization step.
+        q: f64,
+    },
+    /// `exp(-uniform(min, max))`: `log(1/x)` is uniform on the bounds, so values lie in
+    /// `[e^-max, e^-min]`, log-uniformly.
+    InvLogUniform {
+        /// Lower bound of `log(1/x)`.
+        min: f64,
+        /// Upper bound of `log(1/x)`.
+        max: f64,
+    },
+    /// `1/x` log-uniform between `1/max` and `1/min`: values lie in `[min, max]`, log-uniformly
+    /// (the same law as `log_uniform_values`, under W&B's name for it).
+    InvLogUniformValues {
+        /// Lower bound, a positive value.
+        min: f64,
+        /// Upper bound, a positive value.
+        max: f64,
+    },
+    /// `round(normal(mu, sigma) / q) * q`.
+    QNormal {
+        /// Mean.
+        mu: f64,
+        /// Standard deviation.
+        sigma: f64,
+        /// Quantization step.
+        q: f64,
+    },
+    /// `round(exp(normal(mu, sigma)) / q) * q`.
+    QLogNormal {
+        /// Mean of the logarithm.
+        mu: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+        /// Quantization step.
+        q: f64,
+    },
+    /// Beta with shape parameters `a` and `b`, on `[0, 1]`.
+    Beta {
+        /// First shape parameter, positive.
+        a: f64,
+        /// Second shape parameter, positive.
+        b: f64,
+    },
+    /// `round(beta(a, b) / q) * q`.
+    QBeta {
+        /// First shape parameter, positive.
+        a: f64,
+        /// Second shape parameter, positive.
+        b: f64,
+        /// Quantization step.
+        q: f64,
+    },
 }
 
 /// A named searched parameter.
@@ -271,7 +330,11 @@ impl Distribution {
         let within = |x: f64, min: f64, max: f64| {
             // Bounds written in the spec and values computed from them may differ in the last
             // digit (a log bound's `exp`), so a hair of slack.
-            let slack = 1e-12 * min.abs().max(max.abs()).max(1.0);
+            let scale = [min, max]
+                .iter()
+                .filter(|b| b.is_finite())
+                .fold(1.0f64, |m, b| m.max(b.abs()));
+            let slack = 1e-12 * scale;
             if x >= min - slack && x <= max + slack {
                 Ok(x)
             } else {
@@ -306,12 +369,18 @@ impl Distribution {
                     let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
                     format!("must be one of {}, found {value}", listed.join(", "))
                 }),
-            Distribution::Uniform { min, max } | Distribution::LogUniformValues { min, max } => {
+            Distribution::Uniform { min, max }
+            | Distribution::LogUniformValues { min, max }
+            | Distribution::InvLogUniformValues { min, max } => {
                 within(number(value)?, *min, *max).map(ParamValue::Float)
             }
             Distribution::LogUniform { min, max } => {
                 within(number(value)?, min.exp(), max.exp()).map(ParamValue::Float)
             }
+            Distribution::InvLogUniform { min, max } => {
+                within(number(value)?, (-max).exp(), (-min).exp()).map(ParamValue::Float)
+            }
+            Distribution::Beta { .. } => within(number(value)?, 0.0, 1.0).map(ParamValue::Float),
             Distribution::IntUniform { min, max } => match value {
                 ParamValue::Int(i) if (min..=max).contains(&i) => Ok(ParamValue::Int(*i)),
                 ParamValue::Int(i) => {
@@ -326,6 +395,18 @@ impl Distribution {
             | Distribution::QLogUniformValues { min, max, q } => {
                 on_grid(number(value)?, *min, *max, *q)
             }
+            Distribution::QLogUniform { min, max, q } => {
+                on_grid(number(value)?, min.exp(), max.exp(), *q)
+            }
+            Distribution::QBeta { q, .. } => on_grid(number(value)?, 0.0, 1.0, *q),
+            Distribution::QNormal { q, .. } => {
+                on_grid(number(value)?, f64::NEG_INFINITY, f64::INFINITY, *q)
+            }
+            // Draws below q/2 round to 0.
+            Distribution::QLogNormal { q, .. } => match number(value)? {
+                x if x >= 0.0 => on_grid(x, 0.0, f64::INFINITY, *q),
+                x => Err(format!("must not be negative, found {}", words::number(x))),
+            },
             Distribution::Normal { .. } => number(value).map(ParamValue::Float),
             Distribution::LogNormal { .. } => match number(value)? {
                 x if x > 0.0 => Ok(ParamValue::Float(x)),
@@ -347,6 +428,13 @@ impl Distribution {
             Distribution::QLogUniformValues { .. } => "q_log_uniform_values",
             Distribution::Normal { .. } => "normal",
             Distribution::LogNormal { .. } => "log_normal",
+            Distribution::QLogUniform { .. } => "q_log_uniform",
+            Distribution::InvLogUniform { .. } => "inv_log_uniform",
+            Distribution::InvLogUniformValues { .. } => "inv_log_uniform_values",
+            Distribution::QNormal { .. } => "q_normal",
+            Distribution::QLogNormal { .. } => "q_log_normal",
+            Distribution::Beta { .. } => "beta",
+            Distribution::QBeta { .. } => "q_beta",
         }
     }
 }
@@ -357,9 +445,16 @@ fn same(a: &ParamValue, b: &ParamValue) -> bool {
 }
 
 /// Rounds `x` to a multiple of `q`, as quantized distributions give values: an integral result
-/// with an integral `q` is an integer.
+/// with an integral `q` is an integer. A step such as 0.05, a whole fraction 1/n, gives k/n, the
+/// float nearest the decimal (0.85, not 17 * 0.05 = 0.8500000000000001).
 pub fn quantized(x: f64, q: f64) -> ParamValue {
-    let v = (x / q).round() * q;
+    let k = (x / q).round();
+    let per_unit = (1.0 / q).round();
+    let v = if q < 1.0 && (1.0 / q - per_unit).abs() < 1e-9 * per_unit {
+        k / per_unit
+    } else {
+        k * q
+    };
     if q.fract() == 0.0 && v.abs() < 9.0e15 {
         #[allow(clippy::cast_possible_truncation)]
         ParamValue::Int(v as i64)
@@ -433,6 +528,16 @@ fn fmt_short(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantized_values_are_the_decimals_they_look_like() {
+        assert_eq!(quantized(0.86, 0.05), ParamValue::Float(0.85));
+        assert_eq!(quantized(0.31, 0.1), ParamValue::Float(0.3));
+        assert_eq!(quantized(20.1, 8.0), ParamValue::Int(24));
+        assert_eq!(quantized(7.0, 2.5), ParamValue::Float(7.5));
+        assert_eq!(quantized(-1.26, 0.25), ParamValue::Float(-1.25));
+        assert_eq!(quantized(0.2, 1.0), ParamValue::Int(0));
+    }
 
     #[test]
     fn grid_size_multiplies_and_refuses_continuous() {

@@ -2,7 +2,7 @@
 
 use experiment::{quantized, Distribution, ParamValue};
 use rand::Rng;
-use rand_distr::{Distribution as _, Normal};
+use rand_distr::{Beta, Distribution as _, Normal};
 
 /// Returns one value drawn from `distribution`.
 pub(crate) fn draw(distribution: &Distribution, rng: &mut impl Rng) -> ParamValue {
@@ -34,6 +34,25 @@ pub(crate) fn draw(distribution: &Distribution, rng: &mut impl Rng) -> ParamValu
         }
         Distribution::Normal { mu, sigma } => ParamValue::Float(normal(*mu, *sigma, rng)),
         Distribution::LogNormal { mu, sigma } => ParamValue::Float(normal(*mu, *sigma, rng).exp()),
+        Distribution::QLogUniform { min, max, q } => quantized(uniform(*min, *max, rng).exp(), *q),
+        Distribution::InvLogUniform { min, max } => {
+            ParamValue::Float((-uniform(*min, *max, rng)).exp())
+        }
+        Distribution::InvLogUniformValues { min, max } => {
+            // log(1/x) uniform on [log(1/max), log(1/min)].
+            ParamValue::Float(1.0 / uniform((1.0 / max).ln(), (1.0 / min).ln(), rng).exp())
+        }
+        Distribution::QNormal { mu, sigma, q } => quantized(normal(*mu, *sigma, rng), *q),
+        Distribution::QLogNormal { mu, sigma, q } => quantized(normal(*mu, *sigma, rng).exp(), *q),
+        Distribution::Beta { a, b } => ParamValue::Float(beta(*a, *b, rng)),
+        Distribution::QBeta { a, b, q } => quantized(beta(*a, *b, rng), *q),
+    }
+}
+
+fn beta(a: f64, b: f64, rng: &mut impl Rng) -> f64 {
+    match Beta::new(a, b) {
+        Ok(beta) => beta.sample(rng),
+        Err(_) => a / (a + b),
     }
 }
 
@@ -113,6 +132,74 @@ mod tests {
                 matches!(v, ParamValue::Int(0 | 2 | 4 | 6 | 8 | 10)),
                 "{v:?}"
             );
+        }
+    }
+
+    #[test]
+    fn the_w_and_b_laws_keep_their_ranges_and_steps() {
+        let inv = draws(&Distribution::InvLogUniform { min: 1.0, max: 4.0 }, 500);
+        let inv_values = draws(
+            &Distribution::InvLogUniformValues {
+                min: 1e-3,
+                max: 1e-1,
+            },
+            500,
+        );
+        for (v, w) in inv.iter().zip(&inv_values) {
+            let (x, y) = (v.as_f64().unwrap(), w.as_f64().unwrap());
+            assert!(((-4.0f64).exp()..=(-1.0f64).exp()).contains(&x), "{x}");
+            assert!((1e-3..=1e-1 * (1.0 + 1e-12)).contains(&y), "{y}");
+        }
+        // Log-uniform: about half the draws below the geometric middle.
+        let below = inv_values
+            .iter()
+            .filter(|v| v.as_f64().unwrap() < 1e-2)
+            .count();
+        assert!((200..300).contains(&below), "{below}");
+        let q_log = Distribution::QLogUniform {
+            min: 2.0,
+            max: 5.0,
+            q: 4.0,
+        };
+        for v in draws(&q_log, 300) {
+            let ParamValue::Int(i) = v else {
+                panic!("{v:?}")
+            };
+            assert!(i % 4 == 0 && (8..=148).contains(&i), "{i}");
+        }
+        let q_normal = Distribution::QNormal {
+            mu: 0.0,
+            sigma: 1.0,
+            q: 0.5,
+        };
+        for v in draws(&q_normal, 300) {
+            let x = v.as_f64().unwrap();
+            assert_eq!((x * 2.0).fract(), 0.0, "{x}");
+        }
+        let q_log_normal = Distribution::QLogNormal {
+            mu: 0.0,
+            sigma: 1.0,
+            q: 1.0,
+        };
+        assert!(draws(&q_log_normal, 300)
+            .iter()
+            .all(|v| matches!(v, ParamValue::Int(0..))));
+        let beta = draws(&Distribution::Beta { a: 2.0, b: 8.0 }, 2000);
+        let mean = beta.iter().map(|v| v.as_f64().unwrap()).sum::<f64>() / 2000.0;
+        assert!((mean - 0.2).abs() < 0.01, "{mean}");
+        assert!(beta
+            .iter()
+            .all(|v| (0.0..=1.0).contains(&v.as_f64().unwrap())));
+        for v in draws(
+            &Distribution::QBeta {
+                a: 1.0,
+                b: 1.0,
+                q: 0.25,
+            },
+            300,
+        ) {
+            let x = v.as_f64().unwrap();
+            assert!([0.0, 0.25, 0.5, 0.75, 1.0].contains(&x), "{x}");
         }
     }
 

@@ -189,6 +189,15 @@ fn check_value(d: &Distribution, v: &ParamValue) -> Result<(), String> {
             Err(format!("not a multiple of {q}"))
         }
     };
+    // A quantized value: a multiple of q, an integer when q is whole.
+    let stepped = |q: f64| {
+        let x = v.as_f64().ok_or("expected a number")?;
+        if q.fract() == 0.0 && !matches!(v, ParamValue::Int(_)) {
+            return Err("a whole q gives integers".to_string());
+        }
+        multiple(x, q)?;
+        Ok(x)
+    };
     match d {
         Distribution::Constant(c) => (v == c).then_some(()).ok_or("not the constant".into()),
         Distribution::Categorical { values, .. } => values
@@ -202,15 +211,21 @@ fn check_value(d: &Distribution, v: &ParamValue) -> Result<(), String> {
         },
         Distribution::QUniform { min, max, q }
         | Distribution::QLogUniformValues { min, max, q } => {
-            let x = v.as_f64().ok_or("expected a number")?;
-            if q.fract() == 0.0 && !matches!(v, ParamValue::Int(_)) {
-                return Err("a whole q gives integers".into());
-            }
-            multiple(x, *q)?;
-            within(x, (min / q).round() * q, (max / q).round() * q)
+            within(stepped(*q)?, (min / q).round() * q, (max / q).round() * q)
         }
+        Distribution::QLogUniform { min, max, q } => within(
+            stepped(*q)?,
+            (min.exp() / q).round() * q,
+            (max.exp() / q).round() * q,
+        ),
+        Distribution::QNormal { q, .. } => stepped(*q).map(|_| ()),
+        Distribution::QLogNormal { q, .. } => within(stepped(*q)?, 0.0, f64::MAX),
+        Distribution::QBeta { q, .. } => within(stepped(*q)?, 0.0, (1.0 / q).round() * q),
         Distribution::LogUniform { min, max } => within(float(v)?, min.exp(), max.exp()),
-        Distribution::LogUniformValues { min, max } => within(float(v)?, *min, *max),
+        Distribution::InvLogUniform { min, max } => within(float(v)?, (-max).exp(), (-min).exp()),
+        Distribution::LogUniformValues { min, max }
+        | Distribution::InvLogUniformValues { min, max } => within(float(v)?, *min, *max),
+        Distribution::Beta { .. } => within(float(v)?, 0.0, 1.0),
         Distribution::Normal { .. } => float(v).map(|_| ()),
         Distribution::LogNormal { .. } => {
             let x = float(v)?;
@@ -261,7 +276,7 @@ fn random_distribution(rng: &mut ChaCha8Rng) -> Distribution {
         let k = rng.gen_range(1..=4);
         (0..k).map(|j| ParamValue::Str(format!("v{j}"))).collect()
     };
-    match rng.gen_range(0..11) {
+    match rng.gen_range(0..15) {
         0 => Distribution::Constant(ParamValue::Float(rng.gen_range(-1.0..1.0))),
         1 | 2 => {
             let values = strings(rng);
@@ -315,6 +330,52 @@ fn random_distribution(rng: &mut ChaCha8Rng) -> Distribution {
             max: 512.0,
             q: 8.0,
         },
+        11 => Distribution::QLogUniform {
+            min: 1.0,
+            max: rng.gen_range(2.0..6.0),
+            q: if rng.gen::<bool>() { 4.0 } else { 0.5 },
+        },
+        12 => {
+            if rng.gen::<bool>() {
+                Distribution::InvLogUniform {
+                    min: 1.0,
+                    max: rng.gen_range(2.0..9.0),
+                }
+            } else {
+                Distribution::InvLogUniformValues {
+                    min: 1e-4,
+                    max: rng.gen_range(1e-3..1.0),
+                }
+            }
+        }
+        13 => {
+            let q = if rng.gen::<bool>() { 1.0 } else { 0.1 };
+            if rng.gen::<bool>() {
+                Distribution::QNormal {
+                    mu: rng.gen_range(-3.0..3.0),
+                    sigma: rng.gen_range(0.5..4.0),
+                    q,
+                }
+            } else {
+                Distribution::QLogNormal {
+                    mu: rng.gen_range(-1.0..2.0),
+                    sigma: rng.gen_range(0.3..1.5),
+                    q,
+                }
+            }
+        }
+        14 => {
+            let (a, b) = (rng.gen_range(0.3..6.0), rng.gen_range(0.3..6.0));
+            if rng.gen::<bool>() {
+                Distribution::Beta { a, b }
+            } else {
+                Distribution::QBeta {
+                    a,
+                    b,
+                    q: if rng.gen::<bool>() { 0.05 } else { 0.4 },
+                }
+            }
+        }
         _ => {
             if rng.gen::<bool>() {
                 Distribution::Normal {

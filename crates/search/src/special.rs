@@ -1,4 +1,5 @@
-//! The normal distribution's functions that the samplers need, accurate far into the tails.
+//! The normal distribution's functions that the samplers need, accurate far into the tails, and
+//! the beta distribution's CDF and quantile for `beta` parameters.
 //!
 //! std has no `erf`, so these build on `libm` (a dependency-free port of musl's libm). Tails
 //! matter: TPE evaluates truncated kernels many widths away from their centre, and expected
@@ -170,12 +171,144 @@ fn erfcx(x: f64) -> f64 {
     }
 }
 
+/// Returns P(X <= x) for X ~ Beta(a, b): the regularized incomplete beta function, by its
+/// continued fraction (evaluated with Lentz's method) on the side where it converges fast.
+pub(crate) fn beta_cdf(x: f64, a: f64, b: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    // x^a (1-x)^b / (a B(a, b)), in logs.
+    let log_front = a * x.ln() + b * (-x).ln_1p() - log_beta(a, b);
+    if x < (a + 1.0) / (a + b + 2.0) {
+        (log_front.exp() * beta_fraction(x, a, b) / a).clamp(0.0, 1.0)
+    } else {
+        (1.0 - log_front.exp() * beta_fraction(1.0 - x, b, a) / b).clamp(0.0, 1.0)
+    }
+}
+
+/// Returns ln B(a, b).
+fn log_beta(a: f64, b: f64) -> f64 {
+    libm::lgamma(a) + libm::lgamma(b) - libm::lgamma(a + b)
+}
+
+/// The continued fraction of I_x(a, b) (without its front factor), which converges quickly for
+/// x < (a + 1) / (a + b + 2).
+fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let guard = |v: f64| if v.abs() < TINY { TINY } else { v };
+    let mut c = 1.0;
+    let mut d = 1.0 / guard(1.0 - (a + b) * x / (a + 1.0));
+    let mut h = d;
+    for m in 1..=500 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        // The even step.
+        let even = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+        d = 1.0 / guard(1.0 + even * d);
+        c = guard(1.0 + even / c);
+        h *= d * c;
+        // The odd step.
+        let odd = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
+        d = 1.0 / guard(1.0 + odd * d);
+        c = guard(1.0 + odd / c);
+        let delta = d * c;
+        h *= delta;
+        if (delta - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    h
+}
+
+/// Returns the `p` quantile of Beta(a, b): Newton's method on the CDF, kept inside a bracket
+/// that bisection shrinks whenever a step would leave it; 0 and 1 at the ends.
+pub(crate) fn beta_ppf(p: f64, a: f64, b: f64) -> f64 {
+    if p.is_nan() {
+        return f64::NAN;
+    }
+    if p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let (mut low, mut high) = (0.0f64, 1.0f64);
+    let mut x = (a / (a + b)).clamp(1e-6, 1.0 - 1e-6);
+    let log_norm = log_beta(a, b);
+    for _ in 0..200 {
+        let f = beta_cdf(x, a, b) - p;
+        if f == 0.0 {
+            return x;
+        }
+        if f < 0.0 {
+            low = x;
+        } else {
+            high = x;
+        }
+        let log_pdf = (a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - log_norm;
+        let newton = x - f / log_pdf.exp();
+        let next = if newton > low && newton < high && newton.is_finite() {
+            newton
+        } else {
+            0.5 * (low + high)
+        };
+        if (next - x).abs() <= 1e-15 * x.max(1e-300) || high - low <= f64::EPSILON * high {
+            return next;
+        }
+        x = next;
+    }
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn close(a: f64, b: f64, rel: f64) -> bool {
         (a - b).abs() <= rel * b.abs().max(1e-300)
+    }
+
+    #[test]
+    fn beta_cdf_matches_closed_forms_and_known_values() {
+        // Beta(1, 1) is uniform; Beta(a, 1) has CDF x^a; Beta(1, b) has 1 - (1-x)^b.
+        for x in [1e-9, 0.01, 0.3, 0.5, 0.77, 0.999] {
+            assert!(close(beta_cdf(x, 1.0, 1.0), x, 1e-13), "{x}");
+            assert!(close(beta_cdf(x, 3.5, 1.0), x.powf(3.5), 1e-12), "{x}");
+            let upper = -(0.4 * (-x).ln_1p()).exp_m1();
+            assert!(close(beta_cdf(x, 1.0, 0.4), upper, 1e-12), "{x}");
+        }
+        // Beta(2, 2): 3x^2 - 2x^3.
+        assert!(close(beta_cdf(0.2, 2.0, 2.0), 0.104, 1e-13));
+        // Integer shapes: I_x(2, 5) = 1 - (1-x)^6 - 6x(1-x)^5 = 0.579825 at 0.3. Beta(1/2, 1/2)
+        // is the arcsine law: 2/pi asin(sqrt(x)).
+        assert!(close(beta_cdf(0.3, 2.0, 5.0), 0.579_825, 1e-12));
+        let arcsine = 2.0 / PI * 0.9f64.sqrt().asin();
+        assert!(close(beta_cdf(0.9, 0.5, 0.5), arcsine, 1e-12));
+        assert_eq!(beta_cdf(0.0, 2.0, 3.0), 0.0);
+        assert_eq!(beta_cdf(1.0, 2.0, 3.0), 1.0);
+    }
+
+    #[test]
+    fn beta_ppf_inverts_the_cdf() {
+        for (a, b) in [(0.5, 0.5), (2.0, 5.0), (1.0, 1.0), (30.0, 2.0), (0.2, 7.0)] {
+            for p in [1e-10, 0.001, 0.1, 0.5, 0.9, 0.999_999] {
+                let x = beta_ppf(p, a, b);
+                assert!((0.0..=1.0).contains(&x), "Beta({a}, {b}) at {p}: {x}");
+                assert!(
+                    close(beta_cdf(x, a, b), p, 1e-9),
+                    "Beta({a}, {b}) at {p}: {x}"
+                );
+            }
+        }
+        assert_eq!(beta_ppf(0.0, 2.0, 2.0), 0.0);
+        assert_eq!(beta_ppf(1.0, 2.0, 2.0), 1.0);
+        assert!(close(beta_ppf(0.5, 2.0, 2.0), 0.5, 1e-14));
     }
 
     #[test]

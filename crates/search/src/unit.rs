@@ -3,8 +3,9 @@
 //! A numeric parameter's coordinate is the value itself, or its natural logarithm for the log
 //! distributions, so that distances mean ratios where the spec asked for ratios. A bounded
 //! coordinate also maps to the unit interval, which is where Sobol points and the Gaussian
-//! process live; `normal` and `log_normal` are unbounded and map through the inverse normal CDF
-//! instead. Integers are coordinates in [min - 0.5, max + 0.5] rounded on the way out, so every
+//! process live; `normal` and `log_normal` (and their `q_` forms) are unbounded and map through
+//! the inverse normal CDF instead, and `beta` through its own CDF, so that a uniform unit point
+//! stands for a draw from the prior. Integers are coordinates in [min - 0.5, max + 0.5] rounded on the way out, so every
 //! integer owns an interval of the same width.
 
 use experiment::{quantized, Distribution, ParamValue};
@@ -43,6 +44,8 @@ pub(crate) enum Domain {
     Bounded { low: f64, high: f64 },
     /// Unbounded, normal a priori.
     Normal { mu: f64, sigma: f64 },
+    /// On [0, 1], Beta(a, b) a priori.
+    Beta { a: f64, b: f64 },
 }
 
 /// How a value is rounded.
@@ -63,6 +66,20 @@ impl Coding {
             Coding::Numeric(Numeric {
                 domain: Domain::Bounded { low, high },
                 log,
+                step,
+            })
+        };
+        let normal = |mu: f64, sigma: f64, log: bool, step: Step| {
+            Coding::Numeric(Numeric {
+                domain: Domain::Normal { mu, sigma },
+                log,
+                step,
+            })
+        };
+        let beta = |a: f64, b: f64, step: Step| {
+            Coding::Numeric(Numeric {
+                domain: Domain::Beta { a, b },
+                log: false,
                 step,
             })
         };
@@ -109,28 +126,28 @@ impl Coding {
                 numeric(*min, *max, false, Step::Quantized(*q))
             }
             Distribution::LogUniform { min, max } => numeric(*min, *max, true, Step::Real),
-            Distribution::LogUniformValues { min, max } => {
+            Distribution::QLogUniform { min, max, q } => {
+                numeric(*min, *max, true, Step::Quantized(*q))
+            }
+            // 1/x log-uniform is x log-uniform: e^-max to e^-min.
+            Distribution::InvLogUniform { min, max } => numeric(-max, -min, true, Step::Real),
+            Distribution::LogUniformValues { min, max }
+            | Distribution::InvLogUniformValues { min, max } => {
                 numeric(min.ln(), max.ln(), true, Step::Real)
             }
             Distribution::QLogUniformValues { min, max, q } => {
                 numeric(min.ln(), max.ln(), true, Step::Quantized(*q))
             }
-            Distribution::Normal { mu, sigma } => Coding::Numeric(Numeric {
-                domain: Domain::Normal {
-                    mu: *mu,
-                    sigma: *sigma,
-                },
-                log: false,
-                step: Step::Real,
-            }),
-            Distribution::LogNormal { mu, sigma } => Coding::Numeric(Numeric {
-                domain: Domain::Normal {
-                    mu: *mu,
-                    sigma: *sigma,
-                },
-                log: true,
-                step: Step::Real,
-            }),
+            Distribution::Normal { mu, sigma } => normal(*mu, *sigma, false, Step::Real),
+            Distribution::LogNormal { mu, sigma } => normal(*mu, *sigma, true, Step::Real),
+            Distribution::QNormal { mu, sigma, q } => {
+                normal(*mu, *sigma, false, Step::Quantized(*q))
+            }
+            Distribution::QLogNormal { mu, sigma, q } => {
+                normal(*mu, *sigma, true, Step::Quantized(*q))
+            }
+            Distribution::Beta { a, b } => beta(*a, *b, Step::Real),
+            Distribution::QBeta { a, b, q } => beta(*a, *b, Step::Quantized(*q)),
         }
     }
 
@@ -153,6 +170,7 @@ impl Numeric {
         match self.domain {
             Domain::Bounded { low, high } => low + u * (high - low),
             Domain::Normal { mu, sigma } => mu + sigma * special::ppf(u.clamp(1e-12, 1.0 - 1e-12)),
+            Domain::Beta { a, b } => special::beta_ppf(u, a, b),
         }
     }
 
@@ -161,6 +179,7 @@ impl Numeric {
         let u = match self.domain {
             Domain::Bounded { low, high } => (x - low) / (high - low),
             Domain::Normal { mu, sigma } => special::cdf((x - mu) / sigma),
+            Domain::Beta { a, b } => special::beta_cdf(x, a, b),
         };
         if u.is_nan() {
             0.5
@@ -174,6 +193,7 @@ impl Numeric {
         let x = match self.domain {
             Domain::Bounded { low, high } => x.clamp(low, high),
             Domain::Normal { .. } => x,
+            Domain::Beta { .. } => x.clamp(0.0, 1.0),
         };
         let v = if self.log { x.exp() } else { x };
         match self.step {
@@ -194,11 +214,13 @@ impl Numeric {
         let v = value.as_f64()?;
         let x = if self.log {
             if v <= 0.0 {
-                // A quantized log value can round to 0: it sits at the bottom of the range.
-                match self.domain {
-                    Domain::Bounded { low, .. } => return Some(low),
-                    Domain::Normal { .. } => return None,
-                }
+                // A quantized log value can round to 0: it sits at the bottom of the range, or
+                // for a normal prior a quarter step up, where draws round to 0 too.
+                return match (self.domain, self.step) {
+                    (Domain::Bounded { low, .. }, _) => Some(low),
+                    (Domain::Normal { .. }, Step::Quantized(q)) if v == 0.0 => Some((q / 4.0).ln()),
+                    _ => None,
+                };
             }
             v.ln()
         } else {
@@ -207,6 +229,7 @@ impl Numeric {
         match self.domain {
             Domain::Bounded { low, high } => Some(x.clamp(low, high)),
             Domain::Normal { .. } => x.is_finite().then_some(x),
+            Domain::Beta { .. } => Some(x.clamp(0.0, 1.0)),
         }
     }
 
@@ -225,6 +248,7 @@ impl Numeric {
         match self.domain {
             Domain::Bounded { low, high } => high - low,
             Domain::Normal { sigma, .. } => sigma * 12f64.sqrt(),
+            Domain::Beta { .. } => 1.0,
         }
     }
 }
@@ -291,6 +315,66 @@ mod tests {
                 },
                 0.5,
                 ParamValue::Float(1.0),
+            ),
+            (
+                Distribution::QLogUniform {
+                    min: 0.0,
+                    max: 6.0,
+                    q: 8.0,
+                },
+                0.5,
+                // e^3 = 20.09 rounds to 24.
+                ParamValue::Int(24),
+            ),
+            (
+                Distribution::InvLogUniform { min: 1.0, max: 3.0 },
+                1.0,
+                ParamValue::Float((-1.0f64).exp()),
+            ),
+            (
+                Distribution::InvLogUniformValues {
+                    min: 1e-4,
+                    max: 1e-2,
+                },
+                0.5,
+                ParamValue::Float(1e-3f64.ln().exp()),
+            ),
+            (
+                Distribution::QNormal {
+                    mu: 10.0,
+                    sigma: 3.0,
+                    q: 2.0,
+                },
+                0.5,
+                ParamValue::Int(10),
+            ),
+            (
+                Distribution::QLogNormal {
+                    mu: -4.0,
+                    sigma: 1.0,
+                    q: 1.0,
+                },
+                0.5,
+                // e^-4 rounds to 0, which has a coordinate of its own.
+                ParamValue::Int(0),
+            ),
+            (
+                Distribution::QBeta {
+                    a: 2.0,
+                    b: 2.0,
+                    q: 0.001,
+                },
+                0.5,
+                ParamValue::Float(0.5),
+            ),
+            (
+                Distribution::QBeta {
+                    a: 2.0,
+                    b: 5.0,
+                    q: 0.25,
+                },
+                0.999,
+                ParamValue::Float(0.75),
             ),
         ];
         for (d, u, want) in cases {

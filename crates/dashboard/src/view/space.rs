@@ -44,7 +44,11 @@ pub(crate) fn param_axes(spec: Option<&ExperimentSpec>, trials: &[Trial]) -> Vec
                 Distribution::LogUniform { .. }
                 | Distribution::LogUniformValues { .. }
                 | Distribution::QLogUniformValues { .. }
-                | Distribution::LogNormal { .. } => (AxisKind::Log, Vec::new()),
+                | Distribution::QLogUniform { .. }
+                | Distribution::InvLogUniform { .. }
+                | Distribution::InvLogUniformValues { .. }
+                | Distribution::LogNormal { .. }
+                | Distribution::QLogNormal { .. } => (AxisKind::Log, Vec::new()),
                 Distribution::Categorical { values, .. } => {
                     (AxisKind::Categorical(Vec::new()), values.clone())
                 }

@@ -1,7 +1,7 @@
 //! Builds a parameter's `Distribution` once its shape is known: reads the keys the shape takes,
-//! applies their defaults (`q: 1`, `mu: 0`, `sigma: 1`) and checks bounds against the knob.
+//! applies their defaults (`q: 1`, `mu: 0`, `sigma: 1`, `a: 1`, `b: 1`) and checks bounds against the knob.
 
-use crate::{Distribution, Knob, KnobKind, ParamValue};
+use crate::{quantized, Distribution, Knob, KnobKind, ParamValue};
 
 use super::decoder::{Decoder, Fields};
 use super::params::Shape;
@@ -25,41 +25,58 @@ pub(super) fn distribution(
             Distribution::IntUniform { min, max }
         }
         Shape::Uniform => {
-            let (min, max) = real_bounds(d, f, knob, shape)?;
+            let (min, max) = real_bounds(d, f, knob, shape, None)?;
             Distribution::Uniform { min, max }
         }
         Shape::LogUniform => {
-            let (min, max) = real_bounds(d, f, knob, shape)?;
+            let (min, max) = real_bounds(d, f, knob, shape, None)?;
             Distribution::LogUniform { min, max }
         }
         Shape::LogUniformValues => {
-            let (min, max) = real_bounds(d, f, knob, shape)?;
+            let (min, max) = real_bounds(d, f, knob, shape, None)?;
             Distribution::LogUniformValues { min, max }
         }
-        Shape::QUniform | Shape::QLogUniformValues => {
-            let bounds = real_bounds(d, f, knob, shape);
+        Shape::InvLogUniform => {
+            let (min, max) = real_bounds(d, f, knob, shape, None)?;
+            Distribution::InvLogUniform { min, max }
+        }
+        Shape::InvLogUniformValues => {
+            let (min, max) = real_bounds(d, f, knob, shape, None)?;
+            Distribution::InvLogUniformValues { min, max }
+        }
+        Shape::QUniform | Shape::QLogUniformValues | Shape::QLogUniform => {
             let q = step(d, f, knob);
+            let bounds = real_bounds(d, f, knob, shape, q);
             let ((min, max), q) = (bounds?, q?);
-            if shape == Shape::QUniform {
-                Distribution::QUniform { min, max, q }
-            } else {
-                Distribution::QLogUniformValues { min, max, q }
+            match shape {
+                Shape::QUniform => Distribution::QUniform { min, max, q },
+                Shape::QLogUniform => Distribution::QLogUniform { min, max, q },
+                _ => Distribution::QLogUniformValues { min, max, q },
             }
         }
-        Shape::Normal | Shape::LogNormal => {
+        Shape::Normal | Shape::LogNormal | Shape::QNormal | Shape::QLogNormal => {
             let mu = f
                 .get("mu")
                 .map_or(Some(0.0), |n| d.number(n, &f.path("mu")));
-            let sigma = f.get("sigma").map_or(Some(1.0), |n| {
-                let path = f.path("sigma");
-                let sigma = d.number(n, &path)?;
-                positive(d, n, &path, sigma)
-            });
-            let (mu, sigma) = (mu?, sigma?);
-            if shape == Shape::Normal {
-                Distribution::Normal { mu, sigma }
+            let sigma = shape_number(d, f, "sigma");
+            let q = quantized_step(d, f, knob, shape);
+            let (mu, sigma, q) = (mu?, sigma?, q?);
+            match (shape, q) {
+                (Shape::Normal, _) => Distribution::Normal { mu, sigma },
+                (Shape::LogNormal, _) => Distribution::LogNormal { mu, sigma },
+                (Shape::QNormal, q) => Distribution::QNormal { mu, sigma, q },
+                (_, q) => Distribution::QLogNormal { mu, sigma, q },
+            }
+        }
+        Shape::Beta | Shape::QBeta => {
+            let a = shape_number(d, f, "a");
+            let b = shape_number(d, f, "b");
+            let q = quantized_step(d, f, knob, shape);
+            let (a, b, q) = (a?, b?, q?);
+            if shape == Shape::Beta {
+                Distribution::Beta { a, b }
             } else {
-                Distribution::LogNormal { mu, sigma }
+                Distribution::QBeta { a, b, q }
             }
         }
     })
@@ -163,8 +180,20 @@ fn int_bounds(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<(i64, i64)
     Some((min, max))
 }
 
-fn real_bounds(d: &mut Decoder, f: &Fields<'_>, knob: &Knob, shape: Shape) -> Option<(f64, f64)> {
-    let values_positive = matches!(shape, Shape::LogUniformValues | Shape::QLogUniformValues);
+/// Reads `min` and `max`, checking the values they stand for against the knob: the bounds
+/// themselves, or for the shapes with log bounds e^min and e^max (e^-max and e^-min for
+/// `inv_log_uniform`), rounded to `q` where the shape has one.
+fn real_bounds(
+    d: &mut Decoder,
+    f: &Fields<'_>,
+    knob: &Knob,
+    shape: Shape,
+    q: Option<f64>,
+) -> Option<(f64, f64)> {
+    let values_positive = matches!(
+        shape,
+        Shape::LogUniformValues | Shape::QLogUniformValues | Shape::InvLogUniformValues
+    );
     let bound = |d: &mut Decoder, key: &str| {
         let node = d.required(f, key)?;
         let path = f.path(key);
@@ -181,15 +210,34 @@ fn real_bounds(d: &mut Decoder, f: &Fields<'_>, knob: &Knob, shape: Shape) -> Op
             );
             return None;
         }
-        if shape == Shape::LogUniform {
-            // The bounds are natural logarithms: the knob sees e^min to e^max.
-            if let Err(message) = knob.check(&ParamValue::Float(x.exp())) {
+        let log_bound = match shape {
+            Shape::LogUniform | Shape::QLogUniform => {
+                Some(("natural-log bounds", written(node, x), x.exp()))
+            }
+            Shape::InvLogUniform => {
+                let w = written(node, x);
+                let negated = match w.strip_prefix('-') {
+                    Some(positive) => positive.to_string(),
+                    None => format!("-{w}"),
+                };
+                Some(("bounds on log(1/x)", negated, (-x).exp()))
+            }
+            _ => None,
+        };
+        if let Some((meaning, exponent, value)) = log_bound {
+            let value = match (q, shape) {
+                (Some(q), _) => quantized(value, q),
+                // `q` is broken, reported already: the value the knob would see is unknown.
+                (None, Shape::QLogUniform) => return Some((x, node)),
+                (None, _) => ParamValue::Float(value),
+            };
+            if let Err(message) = knob.check(&value) {
                 d.error(
                     node.pos,
                     &path,
                     format!(
-                        "log_uniform takes natural-log bounds, and e^{} is out of range: {message}",
-                        written(node, x)
+                        "{} takes {meaning}, and e^{exponent} is out of range: {message}",
+                        shape.name()
                     ),
                 );
                 return None;
@@ -215,6 +263,24 @@ fn real_bounds(d: &mut Decoder, f: &Fields<'_>, knob: &Knob, shape: Shape) -> Op
         return None;
     }
     Some((min, max))
+}
+
+/// Reads a positive shape number (`sigma`, `a`, `b`), 1 by default.
+fn shape_number(d: &mut Decoder, f: &Fields<'_>, key: &str) -> Option<f64> {
+    f.get(key).map_or(Some(1.0), |n| {
+        let path = f.path(key);
+        let x = d.number(n, &path)?;
+        positive(d, n, &path, x)
+    })
+}
+
+/// Reads `q` for the quantized shapes; the others have no step, and get 1, unused.
+fn quantized_step(d: &mut Decoder, f: &Fields<'_>, knob: &Knob, shape: Shape) -> Option<f64> {
+    if matches!(shape, Shape::QNormal | Shape::QLogNormal | Shape::QBeta) {
+        step(d, f, knob)
+    } else {
+        Some(1.0)
+    }
 }
 
 /// Reads `q`, 1 by default; an integer knob needs a whole step so that its draws are integers.

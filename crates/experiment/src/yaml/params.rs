@@ -44,6 +44,13 @@ pub(super) enum Shape {
     QLogUniformValues,
     Normal,
     LogNormal,
+    QLogUniform,
+    InvLogUniform,
+    InvLogUniformValues,
+    QNormal,
+    QLogNormal,
+    Beta,
+    QBeta,
 }
 
 const SHAPES: &[Shape] = &[
@@ -57,17 +64,13 @@ const SHAPES: &[Shape] = &[
     Shape::QLogUniformValues,
     Shape::Normal,
     Shape::LogNormal,
-];
-
-/// Distributions of W&B sweeps that Sweep does not draw from yet.
-const NOT_YET: &[&str] = &[
-    "inv_log_uniform",
-    "inv_log_uniform_values",
-    "q_log_uniform",
-    "q_normal",
-    "q_log_normal",
-    "beta",
-    "q_beta",
+    Shape::QLogUniform,
+    Shape::InvLogUniform,
+    Shape::InvLogUniformValues,
+    Shape::QNormal,
+    Shape::QLogNormal,
+    Shape::Beta,
+    Shape::QBeta,
 ];
 
 /// Every key a parameter mapping may have, under some distribution.
@@ -81,6 +84,8 @@ const PARAM_KEYS: &[&str] = &[
     "q",
     "mu",
     "sigma",
+    "a",
+    "b",
     "when",
 ];
 
@@ -139,6 +144,13 @@ impl Shape {
             Shape::QLogUniformValues => "q_log_uniform_values",
             Shape::Normal => "normal",
             Shape::LogNormal => "log_normal",
+            Shape::QLogUniform => "q_log_uniform",
+            Shape::InvLogUniform => "inv_log_uniform",
+            Shape::InvLogUniformValues => "inv_log_uniform_values",
+            Shape::QNormal => "q_normal",
+            Shape::QLogNormal => "q_log_normal",
+            Shape::Beta => "beta",
+            Shape::QBeta => "q_beta",
         }
     }
 
@@ -146,13 +158,19 @@ impl Shape {
         match self {
             Shape::Constant => &["distribution", "value", "when"],
             Shape::Categorical => &["distribution", "values", "probabilities", "when"],
-            Shape::Uniform | Shape::IntUniform | Shape::LogUniform | Shape::LogUniformValues => {
-                &["distribution", "min", "max", "when"]
-            }
-            Shape::QUniform | Shape::QLogUniformValues => {
+            Shape::Uniform
+            | Shape::IntUniform
+            | Shape::LogUniform
+            | Shape::LogUniformValues
+            | Shape::InvLogUniform
+            | Shape::InvLogUniformValues => &["distribution", "min", "max", "when"],
+            Shape::QUniform | Shape::QLogUniformValues | Shape::QLogUniform => {
                 &["distribution", "min", "max", "q", "when"]
             }
             Shape::Normal | Shape::LogNormal => &["distribution", "mu", "sigma", "when"],
+            Shape::QNormal | Shape::QLogNormal => &["distribution", "mu", "sigma", "q", "when"],
+            Shape::Beta => &["distribution", "a", "b", "when"],
+            Shape::QBeta => &["distribution", "a", "b", "q", "when"],
         }
     }
 
@@ -165,6 +183,10 @@ impl Shape {
                 | Shape::IntUniform
                 | Shape::QUniform
                 | Shape::QLogUniformValues
+                | Shape::QLogUniform
+                | Shape::QNormal
+                | Shape::QLogNormal
+                | Shape::QBeta
         )
     }
 }
@@ -318,20 +340,6 @@ fn selector(d: &mut Decoder, f: &Fields<'_>, name: &str) -> Option<Distribution>
 fn shape(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<Shape> {
     if let Some(n) = f.get("distribution") {
         let path = f.path("distribution");
-        if let Some(Scalar::Str(s)) = scalar(n) {
-            if NOT_YET.contains(&s.as_str()) {
-                let names: Vec<&str> = SHAPES.iter().map(|s| s.name()).collect();
-                d.error(
-                    n.pos,
-                    &path,
-                    format!(
-                        "distribution `{s}` is not supported yet; expected one of {}",
-                        names.join(", ")
-                    ),
-                );
-                return None;
-            }
-        }
         let names: Vec<&str> = SHAPES.iter().map(|s| s.name()).collect();
         let name = d.choice(n, &path, "distribution", &names)?;
         let shape = SHAPES.iter().copied().find(|s| s.name() == name)?;
@@ -391,7 +399,7 @@ fn fits_knob(d: &mut Decoder, knob: &Knob, shape: Shape, pos: Pos, path: &str) -
         }
         KnobKind::Int { .. } if !shape.draws_integers() => format!(
             "`{}` is an integer knob and {} draws real numbers; use int_uniform (integer `min` \
-             and `max`), `values`, or q_uniform or q_log_uniform_values with a whole `q`",
+             and `max`), `values`, or a q_ distribution such as q_uniform or q_log_uniform_values with a whole `q`",
             knob.name,
             shape.name()
         ),

@@ -281,6 +281,13 @@ fn numeric_kernels(
     let (low, high, prior_mu, prior_sigma) = match numeric.domain {
         Domain::Bounded { low, high } => (low, high, 0.5 * (low + high), width),
         Domain::Normal { mu, sigma } => (f64::NEG_INFINITY, f64::INFINITY, mu, sigma),
+        // The prior's mean and standard deviation, truncated to [0, 1].
+        Domain::Beta { a, b } => (
+            0.0,
+            1.0,
+            a / (a + b),
+            (a * b / (a + b + 1.0)).sqrt() / (a + b),
+        ),
     };
     let n = column.len();
     let spread = match settings.widths {

@@ -343,6 +343,54 @@ fn parameter_shapes_give_their_distributions() {
                 sigma: 0.5,
             },
         ),
+        (
+            "batch_size: {distribution: q_log_uniform, min: 2.8, max: 5.6, q: 8}",
+            QLogUniform {
+                min: 2.8,
+                max: 5.6,
+                q: 8.0,
+            },
+        ),
+        (
+            "lr: {distribution: inv_log_uniform, min: 2.3, max: 9.2}",
+            InvLogUniform { min: 2.3, max: 9.2 },
+        ),
+        (
+            "lr: {distribution: inv_log_uniform_values, min: 1.0e-4, max: 0.1}",
+            InvLogUniformValues {
+                min: 1e-4,
+                max: 0.1,
+            },
+        ),
+        (
+            "depth: {distribution: q_normal, mu: 2, sigma: 0.7}",
+            QNormal {
+                mu: 2.0,
+                sigma: 0.7,
+                q: 1.0,
+            },
+        ),
+        (
+            "hidden: {distribution: q_log_normal, mu: 4, q: 16}",
+            QLogNormal {
+                mu: 4.0,
+                sigma: 1.0,
+                q: 16.0,
+            },
+        ),
+        (
+            "dropout: {distribution: beta, a: 2, b: 5}",
+            Beta { a: 2.0, b: 5.0 },
+        ),
+        ("dropout: {distribution: beta}", Beta { a: 1.0, b: 1.0 }),
+        (
+            "dropout: {distribution: q_beta, b: 3, q: 0.05}",
+            QBeta {
+                a: 1.0,
+                b: 3.0,
+                q: 0.05,
+            },
+        ),
     ];
     for (line, want) in cases {
         let spec = parse_ok(&format!("{BASE}parameters:\n  {line}\n"));
