@@ -20,6 +20,11 @@ pub(super) fn distribution(
             Distribution::Constant(checked(d, knob, node, &f.path("value"))?)
         }
         Shape::Categorical => categorical(d, f, knob)?,
+        Shape::WeightedCategorical => {
+            let probabilities = d.required(f, "probabilities").is_some();
+            let categorical = categorical(d, f, knob)?;
+            probabilities.then_some(categorical)?
+        }
         Shape::IntUniform => {
             let (min, max) = int_bounds(d, f, knob)?;
             Distribution::IntUniform { min, max }

@@ -36,6 +36,8 @@ pub(super) struct Searched {
 pub(super) enum Shape {
     Constant,
     Categorical,
+    /// W&B's explicit name for a categorical with `probabilities`, which it then requires.
+    WeightedCategorical,
     Uniform,
     IntUniform,
     QUniform,
@@ -56,6 +58,7 @@ pub(super) enum Shape {
 const SHAPES: &[Shape] = &[
     Shape::Constant,
     Shape::Categorical,
+    Shape::WeightedCategorical,
     Shape::Uniform,
     Shape::IntUniform,
     Shape::QUniform,
@@ -136,6 +139,7 @@ impl Shape {
         match self {
             Shape::Constant => "constant",
             Shape::Categorical => "categorical",
+            Shape::WeightedCategorical => "categorical_w_probabilities",
             Shape::Uniform => "uniform",
             Shape::IntUniform => "int_uniform",
             Shape::QUniform => "q_uniform",
@@ -157,7 +161,9 @@ impl Shape {
     fn keys(self) -> &'static [&'static str] {
         match self {
             Shape::Constant => &["distribution", "value", "when"],
-            Shape::Categorical => &["distribution", "values", "probabilities", "when"],
+            Shape::Categorical | Shape::WeightedCategorical => {
+                &["distribution", "values", "probabilities", "when"]
+            }
             Shape::Uniform
             | Shape::IntUniform
             | Shape::LogUniform
@@ -180,6 +186,7 @@ impl Shape {
             self,
             Shape::Constant
                 | Shape::Categorical
+                | Shape::WeightedCategorical
                 | Shape::IntUniform
                 | Shape::QUniform
                 | Shape::QLogUniformValues
@@ -291,7 +298,8 @@ fn selector(d: &mut Decoder, f: &Fields<'_>, name: &str) -> Option<Distribution>
     }
     if let Some(n) = f.get("distribution") {
         let path = f.path("distribution");
-        if !matches!(scalar(n), Some(Scalar::Str(s)) if s == "categorical") {
+        let categorical = ["categorical", "categorical_w_probabilities"];
+        if !matches!(scalar(n), Some(Scalar::Str(s)) if categorical.contains(&s.as_str())) {
             not_categorical(d, n.pos, &path);
             return None;
         }
@@ -389,7 +397,11 @@ fn shape(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<Shape> {
 /// Checks that `shape` draws the kind of value `knob` takes.
 fn fits_knob(d: &mut Decoder, knob: &Knob, shape: Shape, pos: Pos, path: &str) -> bool {
     let message = match knob.kind {
-        KnobKind::Choice(names) if !matches!(shape, Shape::Constant | Shape::Categorical) => {
+        KnobKind::Choice(names) if !matches!(
+            shape,
+            Shape::Constant | Shape::Categorical | Shape::WeightedCategorical
+        ) =>
+        {
             format!(
                 "`{}` takes one of {}, so it cannot use {}; use `values` or `value`",
                 knob.name,

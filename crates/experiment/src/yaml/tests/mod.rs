@@ -384,6 +384,17 @@ fn parameter_shapes_give_their_distributions() {
         ),
         ("dropout: {distribution: beta}", Beta { a: 1.0, b: 1.0 }),
         (
+            "optimizer: {distribution: categorical_w_probabilities, values: [sgd, adam], \
+             probabilities: [0.25, 0.75]}",
+            Categorical {
+                values: vec![
+                    ParamValue::Str("sgd".into()),
+                    ParamValue::Str("adam".into()),
+                ],
+                probabilities: Some(vec![0.25, 0.75]),
+            },
+        ),
+        (
             "dropout: {distribution: q_beta, b: 3, q: 0.05}",
             QBeta {
                 a: 1.0,
