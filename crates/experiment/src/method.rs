@@ -20,6 +20,20 @@ pub enum Method {
     /// Gaussian-process Bayesian optimization with (log) expected improvement, greedy at the end
     /// of the plan, or an upper confidence bound.
     Bayes(BayesConfig),
+    /// The covariance matrix adaptation evolution strategy over the numeric parameters present
+    /// in every trial; the others are drawn at random.
+    CmaEs(CmaEsConfig),
+}
+
+/// Settings of the `cmaes` sampler.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CmaEsConfig {
+    /// Trials drawn at random before the evolution strategy starts.
+    pub n_startup_trials: u32,
+    /// Trials per generation; `None` is 4 + floor(3 ln n) for n searched coordinates.
+    pub popsize: Option<u32>,
+    /// The initial step size, in units of each parameter's range (its unit interval), above 0.
+    pub sigma0: f64,
 }
 
 /// Settings of the `sobol` sampler.
@@ -112,6 +126,7 @@ impl Method {
             Method::Sobol(_) => "sobol",
             Method::Tpe(_) => "tpe",
             Method::Bayes(_) => "bayes",
+            Method::CmaEs(_) => "cmaes",
         }
     }
 }
@@ -132,6 +147,16 @@ impl Default for TpeConfig {
             gamma: 0.1,
             prior_weight: 1.0,
             magic_clip: true,
+        }
+    }
+}
+
+impl Default for CmaEsConfig {
+    fn default() -> Self {
+        CmaEsConfig {
+            n_startup_trials: 0,
+            popsize: None,
+            sigma0: 1.0 / 6.0,
         }
     }
 }

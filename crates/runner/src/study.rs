@@ -1015,13 +1015,33 @@ mod tests {
             },
         ];
         for pruner in pruners {
-            same_results_under_different_timing(pruner);
+            same_results_under_different_timing(
+                Method::Tpe(experiment::TpeConfig::default()),
+                pruner,
+            );
         }
     }
 
-    fn same_results_under_different_timing(pruner: experiment::PrunerSpec) {
+    #[test]
+    fn cmaes_generations_do_not_depend_on_timing() {
+        // Generations of 3 with 3 trials side by side: a generation's first trials cannot see
+        // the end of the one before, and draw from the last state they can see.
+        let cmaes = Method::CmaEs(experiment::CmaEsConfig {
+            popsize: Some(3),
+            ..experiment::CmaEsConfig::default()
+        });
+        same_results_under_different_timing(
+            cmaes,
+            experiment::PrunerSpec::Median {
+                n_startup_trials: 2,
+                n_warmup_steps: 1,
+            },
+        );
+    }
+
+    fn same_results_under_different_timing(method: Method, pruner: experiment::PrunerSpec) {
         let mut spec = spec(12, "a");
-        spec.method = Method::Tpe(experiment::TpeConfig::default());
+        spec.method = method;
         spec.pruner = pruner;
         let slow_odd = Quadratic {
             jitter: |k| if k % 2 == 1 { 3 } else { 0 },
@@ -1053,5 +1073,7 @@ mod tests {
             spec.pruner,
             view(&a)
         );
+        let distinct: std::collections::BTreeSet<_> = view(&a).into_iter().map(|v| v.3).collect();
+        assert_eq!(distinct.len(), 12, "every trial has parameters of its own");
     }
 }

@@ -26,8 +26,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use experiment::{
-    Acquisition, BayesConfig, Direction, Distribution, Method, MetricSpec, Param, Params,
-    SearchSpace, Seed, SobolConfig, Step, TpeConfig, Trial, TrialId, TrialResult, TrialState,
+    Acquisition, BayesConfig, CmaEsConfig, Direction, Distribution, Method, MetricSpec, Param,
+    Params, SearchSpace, Seed, SobolConfig, Step, TpeConfig, Trial, TrialId, TrialResult,
+    TrialState,
 };
 use search::{Sampler, SuggestContext};
 
@@ -53,7 +54,7 @@ const OPTUNA: &[(&str, u32, f64, f64, Option<f64>)] = &[
     ("rosenbrock10", 200, 56697.0, 709.0, None),
 ];
 
-const SAMPLERS: &[&str] = &["random", "sobol", "tpe", "bayes", "bayes:ucb"];
+const SAMPLERS: &[&str] = &["random", "sobol", "tpe", "bayes", "bayes:ucb", "cmaes"];
 
 fn main() {
     let options = Options::parse();
@@ -124,7 +125,7 @@ fn main() {
         for sampler in options
             .samplers
             .iter()
-            .filter(|s| s.starts_with("tpe") || s.starts_with("bayes"))
+            .filter(|s| ["tpe", "bayes", "cmaes"].iter().any(|m| s.starts_with(m)))
         {
             let (wall, cpu) = latency(sampler, options.repeats);
             let cpu = cpu.map_or("-".to_string(), |c| format!("{:.2} ms", c * 1e3));
@@ -307,6 +308,20 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
             }
         }
         return search::sampler_for(Method::Bayes(config), Seed(seed), &objective());
+    }
+    // `cmaes:popsize=12:sigma=0.3:startup=5` tries CMA-ES settings.
+    if let Some(settings) = name.strip_prefix("cmaes") {
+        let mut config = CmaEsConfig::default();
+        for setting in settings.split(':').filter(|s| !s.is_empty()) {
+            let (key, value) = setting.split_once('=').unwrap_or((setting, ""));
+            match key {
+                "popsize" => config.popsize = value.parse().ok(),
+                "sigma" => config.sigma0 = value.parse().unwrap_or(config.sigma0),
+                "startup" => config.n_startup_trials = value.parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+        return search::sampler_for(Method::CmaEs(config), Seed(seed), &objective());
     }
     let method = match name {
         "sobol" => Method::Sobol(SobolConfig::default()),

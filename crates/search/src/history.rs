@@ -6,7 +6,7 @@
 //! value, has no rank; the samplers treat it as bad rather than ignore it, because the usual
 //! failure in a sweep is a diverging loss, and the region that diverges is worth avoiding.
 
-use experiment::{Direction, MetricSpec, Params, Trial, TrialState};
+use experiment::{Direction, MetricSpec, Params, Trial, TrialId, TrialState};
 
 /// How a finished trial ended, for ranking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,6 +22,8 @@ pub(crate) enum Standing {
 /// One finished trial.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Observation<'t> {
+    /// Its number.
+    pub(crate) id: TrialId,
     /// Its parameters.
     pub(crate) params: &'t Params,
     /// The objective, oriented so that smaller is better; NaN when failed.
@@ -60,6 +62,7 @@ pub(crate) fn observations<'t>(
                 _ => Standing::Failed,
             };
             Observation {
+                id: t.id,
                 params: &t.params,
                 score,
                 standing,

@@ -5,7 +5,7 @@
 //! same experiment file always proposes the same parameters, in any order of execution and with
 //! any number of trials side by side (as long as the runner hands it the same history).
 //!
-//! The model-based samplers (`TpeSampler`, `GpSampler`) work on an internal representation of
+//! The model-based samplers (`TpeSampler`, `GpSampler`, `CmaEsSampler`) work on an internal representation of
 //! the space (`unit`): each numeric parameter as a real coordinate (its logarithm for log
 //! distributions, a unit interval for Sobol and the Gaussian process), each categorical as an
 //! index. Conditional parameters are chosen in dependency order and left out where inactive.
@@ -17,6 +17,7 @@
     clippy::cast_lossless
 )]
 
+mod cmaes;
 mod draw;
 mod gp;
 mod grid;
@@ -37,6 +38,7 @@ mod testing;
 
 use experiment::{Method, MetricSpec, Params, SearchSpace, Seed, Trial, TrialId};
 
+pub use cmaes::CmaEsSampler;
 pub use gp::GpSampler;
 pub use grid::GridSampler;
 pub use pruner::{consults_others, kept_whatever_pending, should_prune, Curve, PruneQuery};
@@ -118,5 +120,6 @@ pub fn sampler_for(method: Method, seed: Seed, objective: &MetricSpec) -> Box<dy
         Method::Sobol(config) => Box::new(SobolSampler::new(seed, config)),
         Method::Tpe(config) => Box::new(TpeSampler::new(seed, config, objective.clone())),
         Method::Bayes(config) => Box::new(GpSampler::new(seed, config, objective.clone())),
+        Method::CmaEs(config) => Box::new(CmaEsSampler::new(seed, config, objective.clone())),
     }
 }

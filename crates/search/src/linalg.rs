@@ -1,4 +1,5 @@
-//! The little dense linear algebra the Gaussian process needs: Cholesky factors and solves.
+//! The little dense linear algebra the samplers need: Cholesky factors and solves for the
+//! Gaussian process, a symmetric eigendecomposition for CMA-ES.
 //!
 //! Hand-written rather than a linear-algebra crate: the matrices are at most a few hundred
 //! rows, the operations are four, and a dependency would bring far more than it is used for.
@@ -151,12 +152,91 @@ pub(crate) fn log_det(l: &[f64], n: usize) -> f64 {
     2.0 * (0..n).map(|i| l[i * n + i].ln()).sum::<f64>()
 }
 
+/// Returns the eigenvalues of the symmetric `a` and its eigenvectors (column `j` of the
+/// row-major result belongs to value `j`), by cyclic Jacobi rotations: slow for large matrices,
+/// exact to rounding and deterministic, and the matrices here have a side of a few dozen.
+pub(crate) fn symmetric_eigen(a: &[f64], n: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut a = a.to_vec();
+    let mut v = vec![0.0; n * n];
+    for i in 0..n {
+        v[i * n + i] = 1.0;
+    }
+    for _sweep in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j] * a[i * n + j])
+            .sum();
+        let diagonal: f64 = (0..n).map(|i| a[i * n + i] * a[i * n + i]).sum();
+        if off <= 1e-30 * diagonal.max(f64::MIN_POSITIVE) {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a[p * n + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let (akp, akq) = (a[k * n + p], a[k * n + q]);
+                    a[k * n + p] = c * akp - s * akq;
+                    a[k * n + q] = s * akp + c * akq;
+                }
+                for k in 0..n {
+                    let (apk, aqk) = (a[p * n + k], a[q * n + k]);
+                    a[p * n + k] = c * apk - s * aqk;
+                    a[q * n + k] = s * apk + c * aqk;
+                }
+                for k in 0..n {
+                    let (vkp, vkq) = (v[k * n + p], v[k * n + q]);
+                    v[k * n + p] = c * vkp - s * vkq;
+                    v[k * n + q] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    ((0..n).map(|i| a[i * n + i]).collect(), v)
+}
+
 #[cfg(test)]
 mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
+
+    #[test]
+    fn eigenvectors_diagonalize_a_symmetric_matrix() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for n in [1, 2, 5, 12] {
+            let b: Vec<f64> = (0..n * n).map(|_| rng.gen_range(-1.0..1.0)).collect();
+            // A = B B^T: symmetric, positive semi-definite.
+            let a: Vec<f64> = (0..n * n)
+                .map(|ij| {
+                    let (i, j) = (ij / n, ij % n);
+                    dot(&b[i * n..i * n + n], &b[j * n..j * n + n])
+                })
+                .collect();
+            let (values, v) = symmetric_eigen(&a, n);
+            for j in 0..n {
+                // A v_j = lambda_j v_j, and the columns are orthonormal.
+                for i in 0..n {
+                    let av: f64 = (0..n).map(|k| a[i * n + k] * v[k * n + j]).sum();
+                    assert!((av - values[j] * v[i * n + j]).abs() < 1e-10, "n {n}");
+                }
+                for l in 0..n {
+                    let vv: f64 = (0..n).map(|k| v[k * n + j] * v[k * n + l]).sum();
+                    let want = if j == l { 1.0 } else { 0.0 };
+                    assert!((vv - want).abs() < 1e-12, "n {n}");
+                }
+                assert!(values[j] > -1e-12);
+            }
+        }
+    }
 
     #[test]
     fn factors_solves_and_inverts_a_small_matrix() {

@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    Acquisition, BayesConfig, Condition, Distribution, Method, Param, ParamValue, Params,
-    SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId, TrialState,
+    Acquisition, BayesConfig, CmaEsConfig, Condition, Distribution, Method, Param, ParamValue,
+    Params, SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId, TrialState,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -51,6 +51,12 @@ fn proposals_respect_bounds_types_and_conditions() {
                 acquisition: Acquisition::Ucb { kappa: 1.0 },
                 ..BayesConfig::default()
             }),
+            Method::CmaEs(CmaEsConfig {
+                n_startup_trials: 1,
+                popsize: Some(3),
+                sigma0: 0.5,
+            }),
+            Method::CmaEs(CmaEsConfig::default()),
         ];
         if space.grid_size().is_some_and(|n| n >= 1) {
             methods.push(Method::Grid);
@@ -410,6 +416,7 @@ fn a_sampler_that_cannot_learn_from_what_it_sees_proposes_the_same_without_it() 
                 n_local_search: 2,
                 ..BayesConfig::default()
             }),
+            Method::CmaEs(CmaEsConfig::default()),
         ];
         for method in methods {
             let sampler = sampler_for(method, Seed(case), &objective());

@@ -1,16 +1,17 @@
 //! `method:` and the optional `sampler:` block: which sampler, and its settings.
 //!
 //! The keys of `sampler:` depend on the method, so the block is read after `method:`; every key
-//! is optional and falls back to the defaults of `SobolConfig`, `TpeConfig` and `BayesConfig`.
+//! is optional and falls back to the defaults of `SobolConfig`, `TpeConfig`, `BayesConfig` and
+//! `CmaEsConfig`.
 
 use crate::words::number;
-use crate::{Acquisition, BayesConfig, Method, SobolConfig, TpeConfig};
+use crate::{Acquisition, BayesConfig, CmaEsConfig, Method, SobolConfig, TpeConfig};
 
 use super::decoder::{Decoder, Fields};
 use super::tree::Node;
 
 /// The method names, in the order listed in messages.
-const METHODS: &[&str] = &["grid", "random", "sobol", "tpe", "bayes"];
+const METHODS: &[&str] = &["grid", "random", "sobol", "tpe", "bayes", "cmaes"];
 
 const SOBOL_KEYS: &[&str] = &["scramble"];
 
@@ -34,6 +35,8 @@ const BAYES_KEYS: &[&str] = &[
     "greedy_tail",
 ];
 
+const CMAES_KEYS: &[&str] = &["n_startup_trials", "popsize", "sigma0"];
+
 /// The acquisition names, in the order listed in messages.
 const ACQUISITIONS: &[&str] = &["log_ei", "ucb"];
 
@@ -44,6 +47,7 @@ pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
         "sobol" => Method::Sobol(SobolConfig::default()),
         "tpe" => Method::Tpe(TpeConfig::default()),
         "bayes" => Method::Bayes(BayesConfig::default()),
+        "cmaes" => Method::CmaEs(CmaEsConfig::default()),
         _ => Method::Random,
     })
 }
@@ -56,7 +60,7 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
                 node.pos,
                 "sampler",
                 format!(
-                    "method `{}` has no settings; `sampler:` applies to sobol, tpe and bayes",
+                    "method `{}` has no settings; `sampler:` applies to sobol, tpe, bayes and cmaes",
                     method.name()
                 ),
             );
@@ -103,7 +107,24 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
                 acquisition: acquisition?,
             }))
         }
+        Method::CmaEs(default) => cmaes(d, node, default),
     }
+}
+
+/// Reads the settings of `cmaes`: `popsize` at least 2 (the best half of a generation moves it).
+fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
+    let f = d.fields(node, "sampler", CMAES_KEYS)?;
+    let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
+    let popsize = match f.get("popsize") {
+        None => Some(default.popsize),
+        Some(_) => count(d, &f, "popsize", 2, 2).map(Some),
+    };
+    let sigma0 = real(d, &f, "sigma0", default.sigma0, Range::Positive);
+    Some(Method::CmaEs(CmaEsConfig {
+        n_startup_trials: n_startup_trials?,
+        popsize: popsize?,
+        sigma0: sigma0?,
+    }))
 }
 
 /// Reads `acquisition`, the `kappa` that only `ucb` takes and the `greedy_tail` that only

@@ -567,6 +567,26 @@ fn bayes_acquisition_settings_parse() {
 }
 
 #[test]
+fn cmaes_settings_parse() {
+    use crate::CmaEsConfig;
+    assert_eq!(
+        parse_ok(&format!("{BASE}method: cmaes\n")).method,
+        Method::CmaEs(CmaEsConfig::default())
+    );
+    assert_eq!(
+        parse_ok(&format!(
+            "{BASE}method: cmaes\nsampler: {{popsize: 10, sigma0: 0.25, n_startup_trials: 3}}\n"
+        ))
+        .method,
+        Method::CmaEs(CmaEsConfig {
+            n_startup_trials: 3,
+            popsize: Some(10),
+            sigma0: 0.25,
+        })
+    );
+}
+
+#[test]
 fn a_conditional_grid_counts_only_active_points() {
     let spec = parse_ok(&format!(
         "{BASE}method: grid\nparameters:\n  optimizer: {{values: [sgd, adam]}}\n  \

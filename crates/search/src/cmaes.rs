@@ -1,0 +1,370 @@
+//! CMA-ES ("cmaes"): the covariance matrix adaptation evolution strategy, Hansen's
+//! (mu/mu_w, lambda)-CMA-ES as in "The CMA Evolution Strategy: A Tutorial" (2016), over the
+//! numeric parameters present in every trial, each as its coordinate in the unit interval
+//! (`unit`), so that one step size fits every parameter and the prior of a `normal` or `beta`
+//! parameter is its scale.
+//!
+//! After `n_startup_trials` random ones, trials form generations of `popsize` consecutive
+//! numbers. Nothing is kept between proposals: the strategy's state for trial `k` is replayed
+//! from its initial state (the centre of the cube, step `sigma0`) through the complete
+//! generations among the finished trials it is given, so the proposal is a pure function of
+//! (space, history, seed). The runner's rule gives trial `k` the trials numbered `k - p` and
+//! below, so with `parallel` > 1 the first members of a generation may not see the end of the
+//! previous one: they draw from the last state they can see, and still count in their own
+//! generation. A generation's members are ranked as the other samplers rank trials (completed by
+//! value, then pruned, then failed) and enter the update at the coordinates of the values they
+//! took (an integer's rounded value, an enqueued trial's given values). Trial `k` draws its
+//! candidate from stream `k` of the experiment's seed; a candidate outside the cube is drawn
+//! again, up to 100 times, and then clipped.
+//!
+//! Categorical parameters and conditional ones (and every parameter, when none is numeric and
+//! present in every trial) are drawn at random on the same stream, as Optuna's `CmaEsSampler`
+//! leaves them to its independent sampler: CMA-ES is for spaces that are mostly continuous.
+
+use std::collections::BTreeMap;
+
+use experiment::{CmaEsConfig, MetricSpec, Param, Params, SearchSpace, Seed};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution as _, StandardNormal};
+
+use crate::draw::draw;
+use crate::history::{self, Observation};
+use crate::linalg::symmetric_eigen;
+use crate::random::RandomSampler;
+use crate::unit::{count, Coding, Numeric};
+use crate::{Result, Sampler, SuggestContext};
+
+/// Draws of a candidate before one outside the cube is clipped instead.
+const MAX_RESAMPLES: usize = 100;
+
+/// The smallest and largest step size, in units of the cube's side.
+const SIGMA_RANGE: (f64, f64) = (1e-12, 1.0);
+
+/// Proposes parameters with CMA-ES.
+#[derive(Debug, Clone)]
+pub struct CmaEsSampler {
+    seed: Seed,
+    config: CmaEsConfig,
+    objective: MetricSpec,
+}
+
+impl CmaEsSampler {
+    /// Returns a sampler for an experiment seeded with `seed` that improves `objective`.
+    pub fn new(seed: Seed, config: CmaEsConfig, objective: MetricSpec) -> CmaEsSampler {
+        CmaEsSampler {
+            seed,
+            config,
+            objective,
+        }
+    }
+
+    /// Returns the generation size for `n` coordinates.
+    fn popsize(&self, n: usize) -> usize {
+        match self.config.popsize {
+            Some(p) => usize::try_from(p).unwrap_or(usize::MAX).max(2),
+            None => {
+                // 4 + floor(3 ln n): at most a few dozen.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let extra = (3.0 * count(n).ln()).floor() as usize;
+                4 + extra
+            }
+        }
+    }
+
+    /// Returns the strategy's state after every complete generation among `observations`.
+    fn replay(
+        &self,
+        coordinates: &[(&Param, Numeric)],
+        observations: &[Observation<'_>],
+    ) -> Strategy {
+        let n = coordinates.len();
+        let constants = Constants::new(n, self.popsize(n));
+        let mut strategy = Strategy::new(n, self.config.sigma0);
+        let by_id: BTreeMap<u64, &Observation<'_>> = observations
+            .iter()
+            .map(|o| (u64::from(o.id.0), o))
+            .collect();
+        let lambda = constants.lambda as u64;
+        let mut first = u64::from(self.config.n_startup_trials);
+        loop {
+            let members: Option<Vec<&Observation<'_>>> = (first..first + lambda)
+                .map(|id| by_id.get(&id).copied())
+                .collect();
+            let Some(mut members) = members else {
+                return strategy;
+            };
+            members.sort_by(|a, b| {
+                a.standing
+                    .cmp(&b.standing)
+                    .then(a.score.total_cmp(&b.score))
+                    .then(a.id.cmp(&b.id))
+            });
+            let points: Vec<Vec<f64>> = members
+                .iter()
+                .map(|o| encode(coordinates, o.params, &strategy.mean))
+                .collect();
+            strategy.tell(&points, &constants);
+            first += lambda;
+        }
+    }
+}
+
+impl Sampler for CmaEsSampler {
+    fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
+        let coordinates = coordinates(ctx.space);
+        if ctx.trial.0 < self.config.n_startup_trials || coordinates.is_empty() {
+            return RandomSampler::new(self.seed).suggest_in(ctx);
+        }
+        let observations = history::observations(ctx.finished, &self.objective);
+        let strategy = self.replay(&coordinates, &observations);
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
+        rng.set_stream(u64::from(ctx.trial.0));
+        let x = strategy.ask(&mut rng);
+        let mut params = Params::new();
+        for p in ctx.space.in_dependency_order() {
+            if !ctx.space.is_active(p, &params) {
+                continue;
+            }
+            let value = match coordinates.iter().position(|(c, _)| c.name == p.name) {
+                Some(i) => {
+                    let numeric = &coordinates[i].1;
+                    numeric.value(numeric.at_unit(x[i]))
+                }
+                None => draw(&p.distribution, &mut rng),
+            };
+            let value = ctx.pinned.get(&p.name).cloned().unwrap_or(value);
+            params.insert(p.name.clone(), value);
+        }
+        Ok(params)
+    }
+
+    fn learns_from(&self, visible: usize) -> bool {
+        // A generation has at least `popsize` members (4 by default, for one coordinate).
+        let smallest = self
+            .config
+            .popsize
+            .map_or(4, |p| usize::try_from(p).unwrap_or(usize::MAX));
+        let startup = usize::try_from(self.config.n_startup_trials).unwrap_or(usize::MAX);
+        visible >= startup.saturating_add(smallest)
+    }
+}
+
+/// Returns the parameters the strategy moves: numeric, unconditional, in name order.
+fn coordinates(space: &SearchSpace) -> Vec<(&Param, Numeric)> {
+    space
+        .params()
+        .iter()
+        .filter(|p| p.condition.is_none())
+        .filter_map(|p| match Coding::of(&p.distribution) {
+            Coding::Numeric(n) => Some((p, n)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Returns the unit coordinates of `params`; a value missing or not a number sits at `mean`.
+fn encode(coordinates: &[(&Param, Numeric)], params: &Params, mean: &[f64]) -> Vec<f64> {
+    coordinates
+        .iter()
+        .zip(mean)
+        .map(|((p, numeric), m)| {
+            params
+                .get(&p.name)
+                .and_then(|v| numeric.coordinate(v))
+                .map_or(*m, |x| numeric.unit_of(x))
+        })
+        .collect()
+}
+
+/// The strategy's constants for `n` coordinates and `lambda` members a generation.
+#[derive(Debug)]
+struct Constants {
+    lambda: usize,
+    /// Recombination weights of the best `mu` members, summing to 1.
+    weights: Vec<f64>,
+    mu_eff: f64,
+    c_sigma: f64,
+    d_sigma: f64,
+    c_c: f64,
+    c_1: f64,
+    c_mu: f64,
+    /// E||N(0, I)||.
+    chi_n: f64,
+}
+
+impl Constants {
+    fn new(n: usize, lambda: usize) -> Constants {
+        let nf = count(n);
+        let mu = (lambda / 2).max(1);
+        let raw: Vec<f64> = (1..=mu)
+            .map(|i| (count(lambda + 1) / 2.0).ln() - count(i).ln())
+            .collect();
+        let total: f64 = raw.iter().sum();
+        let weights: Vec<f64> = raw.iter().map(|w| w / total).collect();
+        let mu_eff = 1.0 / weights.iter().map(|w| w * w).sum::<f64>();
+        let c_sigma = (mu_eff + 2.0) / (nf + mu_eff + 5.0);
+        let d_sigma = 1.0 + 2.0 * (((mu_eff - 1.0) / (nf + 1.0)).sqrt() - 1.0).max(0.0) + c_sigma;
+        let c_c = (4.0 + mu_eff / nf) / (nf + 4.0 + 2.0 * mu_eff / nf);
+        let c_1 = 2.0 / ((nf + 1.3).powi(2) + mu_eff);
+        let c_mu =
+            (1.0 - c_1).min(2.0 * (mu_eff - 2.0 + 1.0 / mu_eff) / ((nf + 2.0).powi(2) + mu_eff));
+        let chi_n = nf.sqrt() * (1.0 - 1.0 / (4.0 * nf) + 1.0 / (21.0 * nf * nf));
+        Constants {
+            lambda,
+            weights,
+            mu_eff,
+            c_sigma,
+            d_sigma,
+            c_c,
+            c_1,
+            c_mu: c_mu.max(0.0),
+            chi_n,
+        }
+    }
+}
+
+/// The strategy's state: the search distribution N(mean, sigma^2 C) and its evolution paths.
+#[derive(Debug, Clone)]
+struct Strategy {
+    n: usize,
+    mean: Vec<f64>,
+    sigma: f64,
+    /// The covariance, row-major.
+    c: Vec<f64>,
+    p_sigma: Vec<f64>,
+    p_c: Vec<f64>,
+    /// C's eigenvectors (columns, row-major) and the square roots of its eigenvalues.
+    b: Vec<f64>,
+    d: Vec<f64>,
+    generations: i32,
+}
+
+impl Strategy {
+    fn new(n: usize, sigma0: f64) -> Strategy {
+        let mut identity = vec![0.0; n * n];
+        for i in 0..n {
+            identity[i * n + i] = 1.0;
+        }
+        Strategy {
+            n,
+            mean: vec![0.5; n],
+            sigma: sigma0.clamp(SIGMA_RANGE.0, SIGMA_RANGE.1),
+            c: identity.clone(),
+            p_sigma: vec![0.0; n],
+            p_c: vec![0.0; n],
+            b: identity,
+            d: vec![1.0; n],
+            generations: 0,
+        }
+    }
+
+    /// Returns a candidate from N(mean, sigma^2 C) inside the unit cube.
+    fn ask(&self, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let n = self.n;
+        let mut x = self.mean.clone();
+        for _ in 0..MAX_RESAMPLES {
+            let z: Vec<f64> = (0..n)
+                .map(|i| {
+                    let z: f64 = StandardNormal.sample(rng);
+                    self.d[i] * z
+                })
+                .collect();
+            for (i, xi) in x.iter_mut().enumerate() {
+                let y: f64 = (0..n).map(|j| self.b[i * n + j] * z[j]).sum();
+                *xi = self.mean[i] + self.sigma * y;
+            }
+            if x.iter().all(|v| (0.0..=1.0).contains(v)) {
+                return x;
+            }
+        }
+        x.iter().map(|v| v.clamp(0.0, 1.0)).collect()
+    }
+
+    /// Moves the distribution towards the best of one generation's `points`, best first.
+    fn tell(&mut self, points: &[Vec<f64>], k: &Constants) {
+        let n = self.n;
+        let steps: Vec<Vec<f64>> = points
+            .iter()
+            .take(k.weights.len())
+            .map(|x| {
+                x.iter()
+                    .zip(&self.mean)
+                    .map(|(xi, mi)| (xi - mi) / self.sigma)
+                    .collect()
+            })
+            .collect();
+        let mut y_w = vec![0.0; n];
+        for (w, y) in k.weights.iter().zip(&steps) {
+            for i in 0..n {
+                y_w[i] += w * y[i];
+            }
+        }
+        for (m, y) in self.mean.iter_mut().zip(&y_w) {
+            *m = (*m + self.sigma * y).clamp(0.0, 1.0);
+        }
+        // C^(-1/2) y_w = B D^-1 B^T y_w.
+        let bt_y: Vec<f64> = (0..n)
+            .map(|j| (0..n).map(|i| self.b[i * n + j] * y_w[i]).sum::<f64>() / self.d[j])
+            .collect();
+        let whitened: Vec<f64> = (0..n)
+            .map(|i| (0..n).map(|j| self.b[i * n + j] * bt_y[j]).sum())
+            .collect();
+        let sigma_gain = (k.c_sigma * (2.0 - k.c_sigma) * k.mu_eff).sqrt();
+        for (p, w) in self.p_sigma.iter_mut().zip(&whitened) {
+            *p = (1.0 - k.c_sigma) * *p + sigma_gain * w;
+        }
+        let norm = self.p_sigma.iter().map(|v| v * v).sum::<f64>().sqrt();
+        self.generations = self.generations.saturating_add(1);
+        let fading = (1.0 - (1.0 - k.c_sigma).powi(self.generations.saturating_mul(2))).sqrt();
+        let stalled = norm / fading >= (1.4 + 2.0 / (count(n) + 1.0)) * k.chi_n;
+        let h_sigma = if stalled { 0.0 } else { 1.0 };
+        let c_gain = (k.c_c * (2.0 - k.c_c) * k.mu_eff).sqrt();
+        for (p, y) in self.p_c.iter_mut().zip(&y_w) {
+            *p = (1.0 - k.c_c) * *p + h_sigma * c_gain * y;
+        }
+        let delta = (1.0 - h_sigma) * k.c_c * (2.0 - k.c_c);
+        let keep = 1.0 + k.c_1 * delta - k.c_1 - k.c_mu;
+        for i in 0..n {
+            for j in 0..n {
+                let rank_mu: f64 = k
+                    .weights
+                    .iter()
+                    .zip(&steps)
+                    .map(|(w, y)| w * y[i] * y[j])
+                    .sum();
+                self.c[i * n + j] =
+                    keep * self.c[i * n + j] + k.c_1 * self.p_c[i] * self.p_c[j] + k.c_mu * rank_mu;
+            }
+        }
+        self.sigma = (self.sigma * ((k.c_sigma / k.d_sigma) * (norm / k.chi_n - 1.0)).exp())
+            .clamp(SIGMA_RANGE.0, SIGMA_RANGE.1);
+        self.decompose();
+    }
+
+    /// Recomputes B and D from C; a covariance gone bad (not finite) starts again as I.
+    fn decompose(&mut self) {
+        let n = self.n;
+        for i in 0..n {
+            for j in 0..i {
+                let mean = 0.5 * (self.c[i * n + j] + self.c[j * n + i]);
+                self.c[i * n + j] = mean;
+                self.c[j * n + i] = mean;
+            }
+        }
+        let (values, vectors) = symmetric_eigen(&self.c, n);
+        if values.iter().chain(&vectors).all(|v| v.is_finite()) && self.sigma.is_finite() {
+            self.d = values.iter().map(|v| v.max(1e-20).sqrt()).collect();
+            self.b = vectors;
+            return;
+        }
+        let fresh = Strategy::new(n, self.sigma.min(SIGMA_RANGE.1));
+        *self = Strategy {
+            mean: std::mem::take(&mut self.mean),
+            ..fresh
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests;
