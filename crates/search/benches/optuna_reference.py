@@ -5,6 +5,8 @@ Not part of `just bench`: it needs Optuna and PyTorch (several GB), which the bu
     python3 -m venv /tmp/optuna && /tmp/optuna/bin/pip install optuna==5.0.0 scipy torch
     /tmp/optuna/bin/python crates/search/benches/optuna_reference.py gp hartmann6 0 10
 
+(`cmaes` needs only `pip install optuna==5.0.0 cmaes`.)
+
 prints one line per seed, "sampler function seed regret" (50 trials; `--trials N` changes it),
 then the median. Seeds are Optuna's (`GPSampler(seed=s)` and so on), so a row matches
 `samplers.rs` in function, domain and budget, not in the random draws.
@@ -70,6 +72,8 @@ SAMPLERS = {
     "gp": lambda seed: optuna.samplers.GPSampler(seed=seed),
     "tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
     "random": lambda seed: optuna.samplers.RandomSampler(seed=seed),
+    # Needs the `cmaes` package besides Optuna (no PyTorch).
+    "cmaes": lambda seed: optuna.samplers.CmaEsSampler(seed=seed),
 }
 
 
