@@ -69,12 +69,13 @@ fn every_page_renders() {
             "Learning curves",
             "Parallel coordinates",
             "Parameter importance",
+            "Parameter pairs",
             "Slice plots",
             "Timeline",
         ] {
             assert!(body.contains(section), "missing {section}");
         }
-        assert_eq!(body.matches("<svg class=\"chart\"").count(), 6);
+        assert_eq!(body.matches("<svg class=\"chart\"").count(), 7);
         assert_eq!(
             body.matches("class=\"trial-row").count(),
             40,

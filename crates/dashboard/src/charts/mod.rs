@@ -12,6 +12,7 @@
 mod curves;
 mod history;
 mod importance;
+mod pairs;
 mod parallel;
 mod slices;
 mod timeline;
@@ -23,6 +24,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 pub(crate) use curves::{curves, Curve, Emphasis};
 pub(crate) use history::{best_line, history, HistoryPoint};
 pub(crate) use importance::importance;
+pub(crate) use pairs::{pairs, PairAxis, PairPoint};
 pub(crate) use parallel::{parallel, ParAxis, ParLine};
 pub(crate) use slices::{slices, Slice};
 pub(crate) use timeline::{timeline, Ending, Span};

@@ -352,6 +352,56 @@ fn a_category_axis_is_labelled_inside_its_own_panel_in_any_row() {
 }
 
 #[test]
+fn pairs_draw_a_panel_per_pair_and_a_dot_per_trial_with_both_values() {
+    let axes = vec![
+        PairAxis {
+            title: "lr (log)".into(),
+            scale: Scale::Log {
+                min: 1e-4,
+                max: 1e-1,
+            },
+        },
+        PairAxis {
+            title: "optimizer".into(),
+            scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
+        },
+        PairAxis {
+            title: "dropout".into(),
+            scale: Scale::Linear { min: 0.0, max: 0.5 },
+        },
+    ];
+    let point = |lr: f64, opt: f64, dropout: Option<f64>, goodness: f64| PairPoint {
+        values: vec![Some(lr), Some(opt), dropout],
+        goodness,
+    };
+    let points = [
+        point(1e-3, 0.0, Some(0.1), 1.0),
+        point(3e-2, 1.0, None, 0.5),
+        point(2e-4, 1.0, Some(0.4), 0.0),
+    ];
+    let svg = pairs(&axes, &points, ("best 0.98", "worst 0.41"));
+    // lr-optimizer: 3 dots; lr-dropout and optimizer-dropout: 2 each.
+    assert_eq!(count(&svg, "<circle"), 7, "{svg}");
+    for text in [
+        "lr (log)",
+        "optimizer",
+        "dropout",
+        "sgd",
+        "adam",
+        "0.001",
+        "best 0.98",
+    ] {
+        assert!(svg.contains(text), "missing {text}");
+    }
+    // Two parameters make one pair; one makes none.
+    assert_eq!(count(&pairs(&axes[..2], &points, ("b", "w")), "<circle"), 3);
+    let alone = pairs(&axes[..1], &points, ("b", "w"));
+    assert!(alone.contains("needs two searched parameters"), "{alone}");
+    let none = pairs(&axes, &[], ("b", "w"));
+    assert!(none.contains("no completed trials yet"), "{none}");
+}
+
+#[test]
 fn names_are_escaped() {
     let evil = "<script>alert(1)</script>";
     let axes = vec![
@@ -371,6 +421,23 @@ fn names_are_escaped() {
     let svgs = [
         parallel(&axes, &[line], 600, (evil, evil)),
         importance(&[(evil.into(), 1.0)], evil),
+        pairs(
+            &[
+                PairAxis {
+                    title: evil.into(),
+                    scale: Scale::Categories(vec![evil.into()]),
+                },
+                PairAxis {
+                    title: evil.into(),
+                    scale: Scale::Linear { min: 0.0, max: 1.0 },
+                },
+            ],
+            &[PairPoint {
+                values: vec![Some(0.0), Some(0.5)],
+                goodness: 1.0,
+            }],
+            (evil, evil),
+        ),
         importance(&[], evil),
         history(&history_points(3), evil, Direction::Maximize, None),
         curves(

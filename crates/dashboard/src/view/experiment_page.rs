@@ -16,7 +16,8 @@ use super::leaderboard::{self, Leaderboard, Ranked, Selection};
 use super::space::{param_axes, ParamAxis};
 use super::Summary;
 use crate::charts::{
-    self, Curve, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, Scale, Slice, Span,
+    self, Curve, Emphasis, Ending, HistoryPoint, PairAxis, PairPoint, ParAxis, ParLine, Scale,
+    Slice, Span,
 };
 use crate::data::{ExperimentData, Series};
 use crate::importance;
@@ -118,6 +119,10 @@ pub(crate) struct Analysis {
     pub(crate) parallel: String,
     /// Parameter importance (SVG).
     pub(crate) importance: String,
+    /// The most important parameters, two at a time (SVG).
+    pub(crate) pairs: String,
+    /// Which parameters the pair plots take.
+    pub(crate) pairs_note: String,
     /// Slice plots (SVG).
     pub(crate) slices: String,
     /// When each trial ran (SVG).
@@ -150,6 +155,9 @@ pub(crate) fn analysis(
         )
     };
     let (timeline, timeline_note) = timeline_chart(data, now);
+    let importance = importance_of(&axes, &data.trials, objective, info.goal);
+    let (pairs, pairs_note) =
+        pairs_chart(&axes, &sample, importance.as_deref(), objective, info.goal);
     let index: std::collections::HashMap<TrialId, usize> = data
         .trials
         .iter()
@@ -169,7 +177,9 @@ pub(crate) fn analysis(
         ),
         curves: curves_chart(ranked, curves, objective),
         parallel: parallel_chart(&axes, &sample, objective, info.goal),
-        importance: importance_chart(&axes, &data.trials, objective, info.goal),
+        importance: importance_chart(importance.as_deref(), &data.trials),
+        pairs,
+        pairs_note,
         slices: slices_chart(&axes, &sample, objective),
         sample_note,
         timeline,
@@ -360,7 +370,6 @@ fn parallel_chart(
         title: objective.to_string(),
         scale: Scale::Linear { min: lo, max: hi },
     });
-    let n = sample.len().max(2) - 1;
     let lines: Vec<ParLine> = sample
         .iter()
         .enumerate()
@@ -369,11 +378,28 @@ fn parallel_chart(
             values.push(r.trial.value(objective));
             ParLine {
                 values,
-                goodness: 1.0 - i as f64 / n as f64,
+                goodness: goodness(i, sample.len()),
             }
         })
         .collect();
-    let (best, worst) = match (values.is_empty(), goal) {
+    let (best, worst) = rank_labels(&values, goal);
+    let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1300);
+    charts::parallel(&par_axes, &lines, width, (&best, &worst))
+}
+
+/// Returns how good the `i`-th best of `n` sampled trials is, from 1 (the best) to 0.
+fn goodness(i: usize, n: usize) -> f64 {
+    1.0 - i as f64 / (n.max(2) - 1) as f64
+}
+
+/// Returns the colour bar's labels: the best and worst of `values`, the objective going `goal`.
+fn rank_labels(values: &[f64], goal: Direction) -> (String, String) {
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
+    match (values.is_empty(), goal) {
         (true, _) => ("best".to_string(), "worst".to_string()),
         (false, Direction::Maximize) => (
             format!("best {}", charts::tick(hi)),
@@ -383,9 +409,62 @@ fn parallel_chart(
             format!("best {}", charts::tick(lo)),
             format!("worst {}", charts::tick(hi)),
         ),
+    }
+}
+
+/// How many parameters the pair plots take, the most important first: 3 make 3 pairs.
+const PAIRED: usize = 3;
+
+/// Returns the pair plots of the most important parameters (by `importance`; without it, the
+/// first in name order) over the sampled trials, and a note saying which.
+fn pairs_chart(
+    axes: &[ParamAxis],
+    sample: &[Ranked<'_>],
+    importance: Option<&[(String, f64)]>,
+    objective: &str,
+    goal: Direction,
+) -> (String, String) {
+    let mut chosen: Vec<&ParamAxis> = axes.iter().collect();
+    let note = match importance {
+        Some(shares) => {
+            let share = |a: &ParamAxis| {
+                shares
+                    .iter()
+                    .find(|(name, _)| *name == a.name)
+                    .map_or(0.0, |s| s.1)
+            };
+            // Stable: equal shares keep name order.
+            chosen.sort_by(|a, b| share(b).total_cmp(&share(a)));
+            "the most important parameters, by the importance above"
+        }
+        None => "the first parameters by name (importance needs more trials)",
     };
-    let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1300);
-    charts::parallel(&par_axes, &lines, width, (&best, &worst))
+    chosen.truncate(PAIRED);
+    let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
+    let pair_axes: Vec<PairAxis> = chosen
+        .iter()
+        .map(|a| {
+            let scale = a.scale(&trials);
+            let title = if matches!(scale, Scale::Log { .. }) {
+                format!("{} (log)", a.name)
+            } else {
+                a.name.clone()
+            };
+            PairAxis { title, scale }
+        })
+        .collect();
+    let points: Vec<PairPoint> = sample
+        .iter()
+        .enumerate()
+        .map(|(i, r)| PairPoint {
+            values: chosen.iter().map(|a| a.value_of(r.trial)).collect(),
+            goodness: goodness(i, sample.len()),
+        })
+        .collect();
+    let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
+    let (best, worst) = rank_labels(&values, goal);
+    let chart = charts::pairs(&pair_axes, &points, (&best, &worst));
+    (chart, note.to_string())
 }
 
 /// Returns each parameter's importance over the finished trials with a value, or `None` with
@@ -433,14 +512,9 @@ pub(crate) fn importance_of(
     Some(axes.iter().map(|a| a.name.clone()).zip(scores).collect())
 }
 
-fn importance_chart(
-    axes: &[ParamAxis],
-    trials: &[Trial],
-    objective: &str,
-    goal: Direction,
-) -> String {
-    match importance_of(axes, trials, objective, goal) {
-        Some(items) => charts::importance(&items, ""),
+fn importance_chart(importance: Option<&[(String, f64)]>, trials: &[Trial]) -> String {
+    match importance {
+        Some(items) => charts::importance(items, ""),
         None => {
             let done = trials
                 .iter()

@@ -204,6 +204,27 @@ fn importance_finds_the_parameters_that_matter() {
 }
 
 #[test]
+fn the_pair_plots_take_the_most_important_parameters() {
+    let d = data(300);
+    let r = ranked(&d.trials, &d.info.objective, d.info.goal);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    assert!(a.pairs_note.contains("most important"), "{}", a.pairs_note);
+    // The fixture's accuracy depends on lr and optimizer: theirs is the first panel.
+    let at = |name: &str| a.pairs.find(&format!("\n{name}\n")).unwrap_or(usize::MAX);
+    assert!(
+        at("lr (log)") < at("hidden") && at("optimizer") < at("hidden"),
+        "{}",
+        a.pairs
+    );
+    assert!(!a.pairs.contains("data-empty"));
+    // Too few trials for importance: the first parameters by name.
+    let few = data(6);
+    let r = ranked(&few.trials, &few.info.objective, few.info.goal);
+    let a = super::experiment_page::analysis(&few, &r, &BTreeMap::new(), NOW);
+    assert!(a.pairs_note.contains("by name"), "{}", a.pairs_note);
+}
+
+#[test]
 fn importance_ranks_pruned_trials_after_completed_ones() {
     // Only 5 trials complete, all with 128 hidden units; the 25 pruned ones carry higher values
     // (as a trial pruned early may), and still rank after every completed one.

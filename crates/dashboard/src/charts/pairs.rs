@@ -1,0 +1,186 @@
+//! Pair plots: the trials over two parameters at a time, coloured by rank, so that where the good
+//! trials gather in two dimensions shows (Optuna's contour plot shows the same, interpolated;
+//! here every dot is a trial that ran). One panel per pair of the given axes.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::parallel::{position, ticks};
+use super::{render, shorten, text_style, viridis, DrawResult, Scale, GRID, TEXT};
+
+/// One parameter's axis.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PairAxis {
+    /// The title, e.g. `lr (log)`.
+    pub(crate) title: String,
+    /// How values are laid out.
+    pub(crate) scale: Scale,
+}
+
+/// One trial: its value on each axis (none where the parameter is absent), and how good it is,
+/// from 0 (worst drawn) to 1 (best).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PairPoint {
+    /// Values in the order of the axes.
+    pub(crate) values: Vec<Option<f64>>,
+    /// 1 for the best trial, 0 for the worst.
+    pub(crate) goodness: f64,
+}
+
+const PANEL: (i32, i32) = (400, 380);
+const LEFT: i32 = 78;
+const BOTTOM: i32 = 58;
+const TOP: i32 = 16;
+const RIGHT: i32 = 18;
+const COLOUR_BAR: i32 = 90;
+
+/// Returns the pairs of `axes` (every pair of the first three), side by side, each trial a dot
+/// coloured by its goodness, with a colour bar labelled `best` and `worst`.
+pub(crate) fn pairs(
+    axes: &[PairAxis],
+    points: &[PairPoint],
+    (best_label, worst_label): (&str, &str),
+) -> String {
+    let pairs: Vec<(usize, usize)> = match axes.len() {
+        0 | 1 => Vec::new(),
+        2 => vec![(0, 1)],
+        _ => vec![(0, 1), (0, 2), (1, 2)],
+    };
+    let panels = i32::try_from(pairs.len().max(1)).unwrap_or(1);
+    let width = PANEL.0 * panels + COLOUR_BAR;
+    let size = (
+        u32::try_from(width).unwrap_or(1300),
+        u32::try_from(PANEL.1).unwrap_or(380),
+    );
+    let label = "the trials over pairs of parameters, coloured by rank";
+    if pairs.is_empty() {
+        return super::empty(size, label, "needs two searched parameters");
+    }
+    if points.is_empty() {
+        return super::empty(size, label, "no completed trials yet");
+    }
+    let mut order: Vec<(usize, &PairPoint)> = points.iter().enumerate().collect();
+    // The best on top.
+    order.sort_by(|a, b| a.1.goodness.total_cmp(&b.1.goodness));
+    render(size, label, |root| -> DrawResult {
+        for (p, &(ix, iy)) in pairs.iter().enumerate() {
+            let left = PANEL.0 * i32::try_from(p).unwrap_or(0);
+            panel(root, left, (&axes[ix], &axes[iy]), (ix, iy), &order)?;
+        }
+        colour_bar(root, width, (best_label, worst_label))
+    })
+}
+
+/// Draws one panel whose left edge is at `left`: axes, ticks and a dot per trial with both
+/// values.
+fn panel(
+    root: &super::Area<'_>,
+    left: i32,
+    (x_axis, y_axis): (&PairAxis, &PairAxis),
+    (ix, iy): (usize, usize),
+    order: &[(usize, &PairPoint)],
+) -> DrawResult {
+    let (x0, x1) = (left + LEFT, left + PANEL.0 - RIGHT);
+    let (y0, y1) = (PANEL.1 - BOTTOM, TOP);
+    // A margin inside the frame, so dots at the ends of a range are whole; categories sit in
+    // the middle of equal slots, away from the frame.
+    let at = |scale: &Scale, t: f64, a: i32, b: i32| -> i32 {
+        let t = match scale {
+            Scale::Categories(names) if names.len() > 1 => {
+                let n = names.len() as f64;
+                (t * (n - 1.0) + 0.5) / n
+            }
+            _ => 0.04 + 0.92 * t.clamp(0.0, 1.0),
+        };
+        // A pixel inside the panel.
+        #[allow(clippy::cast_possible_truncation)]
+        let v = (f64::from(a) + t * f64::from(b - a)).round() as i32;
+        v
+    };
+    root.draw(&Rectangle::new([(x0, y1), (x1, y0)], GRID.stroke_width(1)))?;
+    for (t, text) in ticks(&x_axis.scale) {
+        let x = at(&x_axis.scale, t, x0, x1);
+        root.draw(&PathElement::new(
+            vec![(x, y0), (x, y0 + 4)],
+            TEXT.stroke_width(1),
+        ))?;
+        root.draw(&Text::new(
+            shorten(&text, 9),
+            (x, y0 + 6),
+            text_style(12).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+    for (t, text) in ticks(&y_axis.scale) {
+        let y = at(&y_axis.scale, t, y0, y1);
+        root.draw(&PathElement::new(
+            vec![(x0 - 4, y), (x0, y)],
+            TEXT.stroke_width(1),
+        ))?;
+        root.draw(&Text::new(
+            shorten(&text, 9),
+            (x0 - 6, y),
+            text_style(12).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+    }
+    root.draw(&Text::new(
+        shorten(&x_axis.title, 40),
+        ((x0 + x1) / 2, PANEL.1 - 22),
+        text_style(14).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
+    root.draw(&Text::new(
+        shorten(&y_axis.title, 30),
+        (left + 12, (y0 + y1) / 2),
+        text_style(14)
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
+    // Dots on a category spread a little, deterministically, so that they do not all coincide.
+    let spread = |scale: &Scale, k: usize| -> i32 {
+        match scale {
+            Scale::Categories(_) => i32::try_from((k * 7919) % 29).unwrap_or(14) - 14,
+            _ => 0,
+        }
+    };
+    for (k, point) in order {
+        let (Some(x), Some(y)) = (
+            point.values[ix].and_then(|v| position(&x_axis.scale, v)),
+            point.values[iy].and_then(|v| position(&y_axis.scale, v)),
+        ) else {
+            continue;
+        };
+        let centre = (
+            at(&x_axis.scale, x, x0, x1) + spread(&x_axis.scale, *k),
+            at(&y_axis.scale, y, y0, y1) + spread(&y_axis.scale, k + 5),
+        );
+        let colour = viridis(0.92 * (1.0 - point.goodness)).mix(0.85);
+        root.draw(&Circle::new(centre, 4, colour.filled()))?;
+    }
+    Ok(())
+}
+
+/// Draws the colour bar in the right margin.
+fn colour_bar(root: &super::Area<'_>, width: i32, (best, worst): (&str, &str)) -> DrawResult {
+    let x = width - COLOUR_BAR + 34;
+    let (top, bottom) = (TOP + 18, PANEL.1 - BOTTOM);
+    for k in 0..=100 {
+        let t = f64::from(k) / 100.0;
+        // A pixel row of the bar.
+        #[allow(clippy::cast_possible_truncation)]
+        let y = (f64::from(bottom) - t * f64::from(bottom - top)).round() as i32;
+        root.draw(&Rectangle::new(
+            [(x, y - 2), (x + 14, y + 2)],
+            viridis(0.92 * (1.0 - t)).filled(),
+        ))?;
+    }
+    root.draw(&Text::new(
+        best.to_string(),
+        (x + 7, top - 6),
+        text_style(11).pos(Pos::new(HPos::Center, VPos::Bottom)),
+    ))?;
+    root.draw(&Text::new(
+        worst.to_string(),
+        (x + 7, bottom + 6),
+        text_style(11).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
+    Ok(())
+}
