@@ -178,9 +178,14 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
         assert!(body.contains("Compare 2 experiments"), "{body}");
         assert!(body.contains("All maximize val_accuracy"), "{body}");
         assert!(body.contains("href=\"/experiments/random-run\""), "{body}");
-        assert_eq!(body.matches("<svg class=\"chart\"").count(), 1);
+        assert_eq!(body.matches("<svg class=\"chart\"").count(), 2);
         assert!(
             body.contains("best val_accuracy (fraction) so far"),
+            "{body}"
+        );
+        // The distribution of results, maximized: the share at or above each value.
+        assert!(
+            body.contains("Distribution of results") && body.contains("share of trials at or above"),
             "{body}"
         );
         // Seeds and trial counts differ and are marked; the method does not.

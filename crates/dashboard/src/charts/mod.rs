@@ -10,6 +10,7 @@
 //! drawn into a chart cannot open a tag; `tests::names_are_escaped` keeps that true.
 
 mod curves;
+mod edf;
 mod history;
 mod importance;
 mod pairs;
@@ -22,6 +23,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub(crate) use curves::{curves, Curve, Emphasis};
+pub(crate) use edf::{edf, Distribution};
 pub(crate) use history::{best_line, history, HistoryPoint};
 pub(crate) use importance::importance;
 pub(crate) use pairs::{pairs, PairAxis, PairPoint};

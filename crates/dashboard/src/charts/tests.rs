@@ -402,6 +402,58 @@ fn pairs_draw_a_panel_per_pair_and_a_dot_per_trial_with_both_values() {
 }
 
 #[test]
+fn edf_steps_count_each_value_once_in_the_direction_asked() {
+    let values = [0.2, 0.5, 0.5, 0.9];
+    // At most x: 0 below 0.2, a quarter from 0.2, three quarters from 0.5, all from 0.9.
+    assert_eq!(
+        edf::steps(&values, (0.0, 1.0), false),
+        [
+            (0.0, 0.0),
+            (0.2, 0.0),
+            (0.2, 0.25),
+            (0.5, 0.25),
+            (0.5, 0.75),
+            (0.9, 0.75),
+            (0.9, 1.0),
+            (1.0, 1.0)
+        ]
+    );
+    // At least x: everything up to 0.2, three quarters up to 0.5, one quarter up to 0.9.
+    assert_eq!(
+        edf::steps(&values, (0.0, 1.0), true),
+        [
+            (0.0, 1.0),
+            (0.2, 1.0),
+            (0.2, 0.75),
+            (0.5, 0.75),
+            (0.5, 0.25),
+            (0.9, 0.25),
+            (0.9, 0.0),
+            (1.0, 0.0)
+        ]
+    );
+    let series = [
+        Distribution {
+            label: "tpe-run".into(),
+            values: values.to_vec(),
+        },
+        Distribution {
+            label: "<b>random</b>".into(),
+            values: vec![0.1, f64::NAN, 0.3],
+        },
+    ];
+    let svg = edf(&series, (900, 300), "val_accuracy", true);
+    // Each experiment's line and legend mark in its palette colour.
+    for colour in ["#0072B2", "#E69F00"] {
+        assert_eq!(count(&svg, &format!("stroke=\"{colour}\"")), 2, "{svg}");
+    }
+    assert!(svg.contains("tpe-run") && svg.contains("&lt;b&gt;random"));
+    assert!(svg.contains("100%") && svg.contains("share of trials at or above"));
+    let none = edf(&[], (900, 300), "val_accuracy", false);
+    assert!(none.contains("no completed trials yet"));
+}
+
+#[test]
 fn names_are_escaped() {
     let evil = "<script>alert(1)</script>";
     let axes = vec![

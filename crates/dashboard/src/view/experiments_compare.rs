@@ -1,7 +1,8 @@
 //! Comparing experiments: 2 to 8 experiments that optimize the same metric, side by side. Their
 //! best value so far by trial number is overlaid (which sampler or pruner found good values
-//! sooner, as Optuna's optimization history of several studies shows), above a table of their
-//! settings and results.
+//! sooner, as Optuna's optimization history of several studies shows), then the distribution of
+//! all their completed values (Optuna's EDF plot: which one gives good trials more often), above
+//! a table of their settings and results.
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use experiment::{Direction, Timestamp, TrialState};
 
 use super::compare::Row;
 use super::{format, Summary};
-use crate::charts::{self, Curve, Emphasis};
+use crate::charts::{self, Curve, Distribution, Emphasis};
 use crate::data::ExperimentData;
 use crate::{Error, Result};
 
@@ -40,6 +41,8 @@ pub(crate) struct ExperimentsComparePage {
     pub(crate) rows: Vec<Row>,
     /// The best value so far of each, by trial number (SVG).
     pub(crate) chart: String,
+    /// The distribution of each one's completed values (SVG).
+    pub(crate) edf: String,
 }
 
 /// Returns the experiment names asked for in a query string, `e=a&e=b` (the experiments list's
@@ -164,23 +167,46 @@ pub(crate) fn experiments_compare_page(
         "",
         "no completed trials yet",
     );
+    let distributions: Vec<Distribution> = experiments
+        .iter()
+        .map(|d| Distribution {
+            label: d.info.name.clone(),
+            values: completed_values(d),
+        })
+        .collect();
+    let edf = charts::edf(
+        &distributions,
+        (1300, 380),
+        &charts::metric_title(objective),
+        goal == Direction::Maximize,
+    );
     Ok(ExperimentsComparePage {
         goal: format!("{} {objective}", goal.as_str()),
         columns,
         rows,
         chart,
+        edf,
     })
 }
 
-/// Returns the best completed value of `data`'s objective so far, by trial number.
-fn best_so_far(data: &ExperimentData, goal: Direction) -> Vec<(f64, f64)> {
-    let mut completed: Vec<(u32, f64)> = data
-        .trials
+/// Returns the completed trials' finite values of `data`'s objective, with their numbers.
+fn completed(data: &ExperimentData) -> Vec<(u32, f64)> {
+    data.trials
         .iter()
         .filter(|t| t.state == TrialState::Completed)
         .filter_map(|t| Some((t.id.0, t.value(&data.info.objective)?)))
         .filter(|(_, v)| v.is_finite())
-        .collect();
+        .collect()
+}
+
+/// Returns the completed trials' finite values of `data`'s objective.
+fn completed_values(data: &ExperimentData) -> Vec<f64> {
+    completed(data).into_iter().map(|(_, v)| v).collect()
+}
+
+/// Returns the best completed value of `data`'s objective so far, by trial number.
+fn best_so_far(data: &ExperimentData, goal: Direction) -> Vec<(f64, f64)> {
+    let mut completed = completed(data);
     completed.sort_by_key(|(id, _)| *id);
     charts::best_line(&completed, data.trials.iter().map(|t| t.id.0).max(), goal)
 }

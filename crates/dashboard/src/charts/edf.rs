@@ -1,0 +1,111 @@
+//! Empirical distribution functions: for each of several experiments, the share of its
+//! completed trials that reach each value of the objective (Optuna's `plot_edf`), so that two
+//! samplers are compared on all their trials, not only on their best.
+
+use plotters::prelude::*;
+
+use super::{legend_entry, padded_range, palette, render, text_style, tick, DrawResult, Marker, GRID};
+
+/// One experiment's objective values.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Distribution {
+    /// The legend label, the experiment's name.
+    pub(crate) label: String,
+    /// Its completed trials' values; non-finite ones are left out.
+    pub(crate) values: Vec<f64>,
+}
+
+const LEGEND_WIDTH: u32 = 170;
+
+/// Returns the step lines of `series` against the objective `x_title`: the share of each one's
+/// values at least x when `at_least` (an objective maximized), else at most x; either way, a
+/// higher line is the better experiment at that value.
+pub(crate) fn edf(
+    series: &[Distribution],
+    size: (u32, u32),
+    x_title: &str,
+    at_least: bool,
+) -> String {
+    let y_title = if at_least {
+        "share of trials at or above"
+    } else {
+        "share of trials at or below"
+    };
+    let label = format!("{y_title} each {x_title}");
+    let sorted: Vec<(usize, Vec<f64>)> = series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut v: Vec<f64> = s.values.iter().copied().filter(|x| x.is_finite()).collect();
+            v.sort_by(f64::total_cmp);
+            (i, v)
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let all = sorted.iter().flat_map(|(_, v)| v.iter().copied());
+    let Some((x0, x1)) = padded_range(all) else {
+        return super::empty(size, &label, "no completed trials yet");
+    };
+    render(size, &label, |root| -> DrawResult {
+        let (plot, legend) = root.split_horizontally(size.0.saturating_sub(LEGEND_WIDTH));
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(72)
+            .build_cartesian_2d(x0..x1, 0.0..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_title)
+            .y_desc(y_title)
+            .x_labels(8)
+            .y_labels(6)
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .label_style(text_style(14))
+            .axis_desc_style(text_style(15))
+            .draw()?;
+        for (i, values) in &sorted {
+            chart.draw_series(LineSeries::new(
+                steps(values, (x0, x1), at_least),
+                palette(*i).stroke_width(2),
+            ))?;
+        }
+        let mut y = 24;
+        for (i, _) in &sorted {
+            legend_entry(&legend, (6, y), palette(*i), Marker::Line(2), &series[*i].label)?;
+            y += 20;
+        }
+        Ok(())
+    })
+}
+
+/// Returns the corners of the step function of the sorted `values` across `x0..x1`.
+pub(crate) fn steps(values: &[f64], (x0, x1): (f64, f64), at_least: bool) -> Vec<(f64, f64)> {
+    let n = values.len() as f64;
+    // The share at or below x after the first k values, or at or above before them.
+    let share = |k: usize| {
+        let below = k as f64 / n;
+        if at_least {
+            1.0 - below
+        } else {
+            below
+        }
+    };
+    let mut points = vec![(x0, if at_least { 1.0 } else { 0.0 })];
+    let mut k = 0;
+    while k < values.len() {
+        let v = values[k];
+        let before = share(k);
+        // Equal values make one step.
+        while k < values.len() && values[k] == v {
+            k += 1;
+        }
+        // At least v holds for v itself: the step down comes just after it.
+        points.push((v, before));
+        points.push((v, share(k)));
+    }
+    points.push((x1, share(values.len())));
+    points
+}
