@@ -217,8 +217,8 @@ fn the_experiment_page_renders_in_headless_chromium() {
     assert!(compared.contains("Compare 2 experiments"), "{compared}");
     assert_eq!(
         compared.matches("<svg class=\"chart\"").count(),
-        1,
-        "{compared}"
+        2,
+        "best so far and the distribution of results: {compared}"
     );
     assert!(
         compared.matches("<polyline").count() >= 2,
@@ -227,7 +227,11 @@ fn the_experiment_page_renders_in_headless_chromium() {
 
     let dom = run_chromium(&env, &format!("{url}/experiments/tiny"), &["--dump-dom"]);
     assert!(dom.contains("<h2>Leaderboard</h2>"), "{dom}");
-    assert_eq!(dom.matches("<svg class=\"chart\"").count(), 6, "six charts");
+    assert_eq!(
+        dom.matches("<svg class=\"chart\"").count(),
+        7,
+        "seven charts"
+    );
     assert!(
         dom.contains("<h2>Timeline</h2>") && dom.contains("all 4 trials that started"),
         "{dom}"
@@ -246,9 +250,14 @@ fn the_experiment_page_renders_in_headless_chromium() {
         dom.contains("pick 2 to 8 trials"),
         "the compare picker's script ran"
     );
-    // Importance needs 10 completed or pruned trials; the other charts have data.
+    // Importance needs 10 completed or pruned trials; the other charts have data, the pair
+    // plots taking the parameters in name order meanwhile.
     assert_eq!(dom.matches("data-empty").count(), 1, "one empty chart");
     assert!(dom.contains("needs 10 completed or pruned trials (4 so far)"));
+    assert!(
+        dom.contains("<h2>Parameter pairs</h2>") && dom.contains("the first parameters by name"),
+        "{dom}"
+    );
 
     let shot = env.path().join("experiment.png");
     run_chromium(

@@ -185,7 +185,8 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
         );
         // The distribution of results, maximized: the share at or above each value.
         assert!(
-            body.contains("Distribution of results") && body.contains("share of trials at or above"),
+            body.contains("Distribution of results")
+                && body.contains("share of trials at or above"),
             "{body}"
         );
         // Seeds and trial counts differ and are marked; the method does not.

@@ -4,7 +4,9 @@
 
 use plotters::prelude::*;
 
-use super::{legend_entry, padded_range, palette, render, text_style, tick, DrawResult, Marker, GRID};
+use super::{
+    legend_entry, padded_range, palette, render, text_style, tick, DrawResult, Marker, GRID,
+};
 
 /// One experiment's objective values.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,7 +76,13 @@ pub(crate) fn edf(
         }
         let mut y = 24;
         for (i, _) in &sorted {
-            legend_entry(&legend, (6, y), palette(*i), Marker::Line(2), &series[*i].label)?;
+            legend_entry(
+                &legend,
+                (6, y),
+                palette(*i),
+                Marker::Line(2),
+                &series[*i].label,
+            )?;
             y += 20;
         }
         Ok(())
