@@ -44,5 +44,5 @@ pub use spec::{
     MISSING_MARKERS,
 };
 pub use time::{format_duration, parse_duration};
-pub use trial::{busy_ms, Trial, TrialOutcome, TrialResult, TrialState};
+pub use trial::{busy_ms, concurrency, Concurrency, Trial, TrialOutcome, TrialResult, TrialState};
 pub use words::suggest;

@@ -126,18 +126,7 @@ impl Trial {
 /// sweep runs it (`now` is `Some`), and not at all otherwise: a trial that a killed sweep left
 /// running has no known end. `None` when no trial has started.
 pub fn busy_ms(trials: &[Trial], now: Option<Timestamp>) -> Option<i64> {
-    let mut spans: Vec<(i64, i64)> = trials
-        .iter()
-        .filter_map(|t| {
-            let start = t.started?;
-            let end = match (t.finished, now) {
-                (Some(end), _) => end,
-                (None, Some(now)) if t.state == TrialState::Running => now,
-                _ => start,
-            };
-            Some((start.0, end.0.max(start.0)))
-        })
-        .collect();
+    let mut spans = spans(trials, now);
     spans.sort_unstable();
     let mut spans = spans.into_iter();
     let (mut lo, mut hi) = spans.next()?;
@@ -150,6 +139,61 @@ pub fn busy_ms(trials: &[Trial], now: Option<Timestamp>) -> Option<i64> {
         hi = hi.max(end);
     }
     Some(total + (hi - lo))
+}
+
+/// How many trials ran side by side: on average over the time any ran (`busy_ms`), and at most
+/// at one instant. `None` when no trial has run for any time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Concurrency {
+    /// The trials' total running time divided by the time any of them ran.
+    pub average: f64,
+    /// The most trials running at one instant.
+    pub peak: usize,
+}
+
+/// Returns how many of `trials` ran side by side (a trial counts as in `busy_ms`). A sweep
+/// whose average is below its peak had workers idle: waiting for earlier trials (the price of
+/// results that do not depend on timing), or without a trial left to start.
+pub fn concurrency(trials: &[Trial], now: Option<Timestamp>) -> Option<Concurrency> {
+    let spans = spans(trials, now);
+    let busy = busy_ms(trials, now).filter(|b| *b > 0)?;
+    let work: i64 = spans.iter().map(|(start, end)| end - start).sum();
+    // An instant's count: +1 at each start, -1 at each end, ends before starts at a tie.
+    let mut events: Vec<(i64, i32)> = spans
+        .iter()
+        .filter(|(start, end)| end > start)
+        .flat_map(|&(start, end)| [(start, 1), (end, -1)])
+        .collect();
+    events.sort_unstable();
+    let (mut running, mut peak) = (0i32, 0i32);
+    for (_, change) in events {
+        running += change;
+        peak = peak.max(running);
+    }
+    // Milliseconds of work and of wall time are far below 2^53.
+    #[allow(clippy::cast_precision_loss)]
+    let average = work as f64 / busy as f64;
+    Some(Concurrency {
+        average,
+        peak: usize::try_from(peak).unwrap_or(0),
+    })
+}
+
+/// Returns the `[started, finished]` interval of each trial that started, in milliseconds; a
+/// trial still running ends at `now` when a sweep runs it, and where it started otherwise.
+fn spans(trials: &[Trial], now: Option<Timestamp>) -> Vec<(i64, i64)> {
+    trials
+        .iter()
+        .filter_map(|t| {
+            let start = t.started?;
+            let end = match (t.finished, now) {
+                (Some(end), _) => end,
+                (None, Some(now)) if t.state == TrialState::Running => now,
+                _ => start,
+            };
+            Some((start.0, end.0.max(start.0)))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -191,5 +235,23 @@ mod tests {
             "a killed run's trial adds nothing"
         );
         assert_eq!(busy_ms(&trials, Some(Timestamp(90_001_400))), Some(2900));
+    }
+
+    #[test]
+    fn concurrency_is_work_over_busy_time_and_the_most_at_once() {
+        use TrialState::{Completed, Queued};
+        assert_eq!(concurrency(&[trial(Queued, None, None)], None), None);
+        let trials = [
+            // 1000..2000 and 1500..2500 overlap; 1600..1700 makes three at once.
+            trial(Completed, Some(1000), Some(2000)),
+            trial(Completed, Some(1500), Some(2500)),
+            trial(Completed, Some(1600), Some(1700)),
+            // Back to back with the first pair's end: never a fourth.
+            trial(Completed, Some(2500), Some(3000)),
+        ];
+        let c = concurrency(&trials, None).unwrap();
+        assert_eq!(c.peak, 3);
+        // 2600 ms of work over 2000 ms of wall time.
+        assert!((c.average - 1.3).abs() < 1e-12, "{c:?}");
     }
 }

@@ -275,7 +275,7 @@ fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String) {
             }
         })
         .collect();
-    let note = if drawn.len() == started.len() {
+    let mut note = if drawn.len() == started.len() {
         format!("all {} trials that started", started.len())
     } else {
         format!(
@@ -284,6 +284,17 @@ fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String) {
             started.len()
         )
     };
+    let live = data.info.status == ExperimentStatus::Running;
+    if let Some(c) = experiment::concurrency(&data.trials, live.then_some(now)) {
+        if c.peak > 1 {
+            note.push_str(&format!(
+                "; on average {:.2} trials ran side by side, of at most {} ({:.0}%)",
+                c.average,
+                c.peak,
+                100.0 * c.average / c.peak as f64
+            ));
+        }
+    }
     (charts::timeline(&spans), note)
 }
 

@@ -318,6 +318,23 @@ fn the_timeline_draws_every_started_trial_or_an_even_sample() {
         note,
         format!("an even sample of {MAX_BARS} of the 2000 trials that started")
     );
+    // Two side by side, each starting half a trial after the other: the note says how busy
+    // the workers were.
+    let mut d = data(10);
+    d.info.status = ExperimentStatus::Finished;
+    for (i, t) in d.trials.iter_mut().enumerate() {
+        let start = 1_795_865_400_000 + 500 * i64::try_from(i).unwrap_or(0);
+        t.state = TrialState::Completed;
+        t.started = Some(Timestamp(start));
+        t.finished = Some(Timestamp(start + 900));
+    }
+    let r = ranked(&d.trials, &d.info.objective, d.info.goal);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    // 9 s of training in 5.4 s of wall time.
+    assert_eq!(
+        a.timeline_note,
+        "all 10 trials that started; on average 1.67 trials ran side by side, of at most 2 (83%)"
+    );
 }
 
 #[test]
