@@ -33,7 +33,9 @@ pub use knobs::{
     Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, Schedule, KNOBS,
 };
 pub use leaderboard::{best_trial, rank_trials};
-pub use method::{Acquisition, BayesConfig, CmaEsConfig, Method, SobolConfig, TpeConfig};
+pub use method::{
+    Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, SobolConfig, TpeConfig,
+};
 pub use metric::{metric_range, Direction, MetricPoint, KNOWN_METRICS, TEST_METRIC_PREFIX};
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use pruning::PrunerSpec;

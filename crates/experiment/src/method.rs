@@ -34,6 +34,17 @@ pub struct CmaEsConfig {
     pub popsize: Option<u32>,
     /// The initial step size, in units of each parameter's range (its unit interval), above 0.
     pub sigma0: f64,
+    /// What chooses the parameters the strategy does not move (categorical and conditional).
+    pub independent_sampler: IndependentSampler,
+}
+
+/// What chooses the parameters CMA-ES does not move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndependentSampler {
+    /// Independent draws, as Optuna's `CmaEsSampler` does by default.
+    Random,
+    /// TPE, given the values CMA-ES chose, so that it learns which categories pay off.
+    Tpe,
 }
 
 /// Settings of the `sobol` sampler.
@@ -157,6 +168,7 @@ impl Default for CmaEsConfig {
             n_startup_trials: 0,
             popsize: None,
             sigma0: 1.0 / 6.0,
+            independent_sampler: IndependentSampler::Tpe,
         }
     }
 }

@@ -17,13 +17,17 @@
 //! candidate from stream `k` of the experiment's seed; a candidate outside the cube is drawn
 //! again, up to 100 times, and then clipped.
 //!
-//! Categorical parameters and conditional ones (and every parameter, when none is numeric and
-//! present in every trial) are drawn at random on the same stream, as Optuna's `CmaEsSampler`
-//! leaves them to its independent sampler: CMA-ES is for spaces that are mostly continuous.
+//! Categorical parameters and conditional ones are left to an independent sampler, as Optuna's
+//! `CmaEsSampler` leaves them: by default TPE, given the values the strategy chose (so that it
+//! learns which categories pay off), or random draws on the same stream
+//! (`independent_sampler: random`, Optuna's default); a space with no numeric parameter present
+//! in every trial is left to it whole. CMA-ES is for spaces that are mostly continuous.
 
 use std::collections::BTreeMap;
 
-use experiment::{CmaEsConfig, MetricSpec, Param, Params, SearchSpace, Seed};
+use experiment::{
+    CmaEsConfig, IndependentSampler, MetricSpec, Param, Params, SearchSpace, Seed, TpeConfig,
+};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution as _, StandardNormal};
@@ -33,7 +37,7 @@ use crate::history::{self, Observation};
 use crate::linalg::symmetric_eigen;
 use crate::random::RandomSampler;
 use crate::unit::{count, Coding, Numeric};
-use crate::{Result, Sampler, SuggestContext};
+use crate::{Result, Sampler, SuggestContext, TpeSampler};
 
 /// Draws of a candidate before one outside the cube is clipped instead.
 const MAX_RESAMPLES: usize = 100;
@@ -57,6 +61,11 @@ impl CmaEsSampler {
             config,
             objective,
         }
+    }
+
+    /// Returns the TPE sampler that chooses the parameters the strategy does not move.
+    fn tpe(&self) -> TpeSampler {
+        TpeSampler::new(self.seed, TpeConfig::default(), self.objective.clone())
     }
 
     /// Returns the generation size for `n` coordinates.
@@ -113,24 +122,43 @@ impl CmaEsSampler {
 impl Sampler for CmaEsSampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
         let coordinates = coordinates(ctx.space);
-        if ctx.trial.0 < self.config.n_startup_trials || coordinates.is_empty() {
+        let tpe_rest = self.config.independent_sampler == IndependentSampler::Tpe;
+        if ctx.trial.0 < self.config.n_startup_trials {
             return RandomSampler::new(self.seed).suggest_in(ctx);
+        }
+        if coordinates.is_empty() {
+            return if tpe_rest {
+                self.tpe().suggest_in(ctx)
+            } else {
+                RandomSampler::new(self.seed).suggest_in(ctx)
+            };
         }
         let observations = history::observations(ctx.finished, &self.objective);
         let strategy = self.replay(&coordinates, &observations);
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
         rng.set_stream(u64::from(ctx.trial.0));
         let x = strategy.ask(&mut rng);
+        let moved: Params = coordinates
+            .iter()
+            .zip(&x)
+            .map(|((p, numeric), xi)| (p.name.clone(), numeric.value(numeric.at_unit(*xi))))
+            .collect();
+        if tpe_rest && coordinates.len() < ctx.space.params().len() {
+            // TPE chooses the rest given the strategy's values (and what the file gave).
+            let mut pinned = moved;
+            pinned.extend(ctx.pinned.iter().map(|(k, v)| (k.clone(), v.clone())));
+            return self.tpe().suggest_in(&SuggestContext {
+                pinned: &pinned,
+                ..*ctx
+            });
+        }
         let mut params = Params::new();
         for p in ctx.space.in_dependency_order() {
             if !ctx.space.is_active(p, &params) {
                 continue;
             }
-            let value = match coordinates.iter().position(|(c, _)| c.name == p.name) {
-                Some(i) => {
-                    let numeric = &coordinates[i].1;
-                    numeric.value(numeric.at_unit(x[i]))
-                }
+            let value = match moved.get(&p.name) {
+                Some(v) => v.clone(),
                 None => draw(&p.distribution, &mut rng),
             };
             let value = ctx.pinned.get(&p.name).cloned().unwrap_or(value);
@@ -146,7 +174,9 @@ impl Sampler for CmaEsSampler {
             .popsize
             .map_or(4, |p| usize::try_from(p).unwrap_or(usize::MAX));
         let startup = usize::try_from(self.config.n_startup_trials).unwrap_or(usize::MAX);
-        visible >= startup.saturating_add(smallest)
+        let tpe = self.config.independent_sampler == IndependentSampler::Tpe
+            && self.tpe().learns_from(visible);
+        tpe || visible >= startup.saturating_add(smallest)
     }
 }
 

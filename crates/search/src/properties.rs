@@ -11,8 +11,9 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    Acquisition, BayesConfig, CmaEsConfig, Condition, Distribution, Method, Param, ParamValue,
-    Params, SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId, TrialState,
+    Acquisition, BayesConfig, CmaEsConfig, Condition, Distribution, IndependentSampler, Method,
+    Param, ParamValue, Params, SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId,
+    TrialState,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -55,6 +56,7 @@ fn proposals_respect_bounds_types_and_conditions() {
                 n_startup_trials: 1,
                 popsize: Some(3),
                 sigma0: 0.5,
+                independent_sampler: IndependentSampler::Random,
             }),
             Method::CmaEs(CmaEsConfig::default()),
         ];

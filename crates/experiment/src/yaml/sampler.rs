@@ -5,7 +5,9 @@
 //! `CmaEsConfig`.
 
 use crate::words::number;
-use crate::{Acquisition, BayesConfig, CmaEsConfig, Method, SobolConfig, TpeConfig};
+use crate::{
+    Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, SobolConfig, TpeConfig,
+};
 
 use super::decoder::{Decoder, Fields};
 use super::tree::Node;
@@ -35,7 +37,15 @@ const BAYES_KEYS: &[&str] = &[
     "greedy_tail",
 ];
 
-const CMAES_KEYS: &[&str] = &["n_startup_trials", "popsize", "sigma0"];
+const CMAES_KEYS: &[&str] = &[
+    "n_startup_trials",
+    "popsize",
+    "sigma0",
+    "independent_sampler",
+];
+
+/// The names of `independent_sampler`, in the order listed in messages.
+const INDEPENDENT: &[&str] = &["tpe", "random"];
 
 /// The acquisition names, in the order listed in messages.
 const ACQUISITIONS: &[&str] = &["log_ei", "ucb"];
@@ -120,10 +130,22 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
         Some(_) => count(d, &f, "popsize", 2, 2).map(Some),
     };
     let sigma0 = real(d, &f, "sigma0", default.sigma0, Range::Positive);
+    let independent_sampler = match f.get("independent_sampler") {
+        None => Some(default.independent_sampler),
+        Some(n) => {
+            let path = f.path("independent_sampler");
+            d.choice(n, &path, "independent sampler", INDEPENDENT)
+                .map(|name| match name {
+                    "random" => IndependentSampler::Random,
+                    _ => IndependentSampler::Tpe,
+                })
+        }
+    };
     Some(Method::CmaEs(CmaEsConfig {
         n_startup_trials: n_startup_trials?,
         popsize: popsize?,
         sigma0: sigma0?,
+        independent_sampler: independent_sampler?,
     }))
 }
 

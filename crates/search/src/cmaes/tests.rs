@@ -1,7 +1,7 @@
 //! CMA-ES: a golden sequence, generations as the unit of learning, and a search that beats
 //! random on a bowl and on a narrow valley.
 
-use experiment::{Distribution, Param, ParamValue, Seed, TrialId};
+use experiment::{Distribution, Param, ParamValue, Seed, TpeConfig, TrialId};
 
 use super::*;
 use crate::testing::{
@@ -96,7 +96,7 @@ fn it_follows_a_narrow_rotated_valley() {
 }
 
 #[test]
-fn categorical_and_conditional_parameters_are_drawn_at_random() {
+fn the_parameters_the_strategy_does_not_move_are_left_to_tpe_or_drawn_at_random() {
     let space = SearchSpace::new(vec![
         Param::new("x", Distribution::Uniform { min: 0.0, max: 1.0 }),
         Param::new(
@@ -110,26 +110,64 @@ fn categorical_and_conditional_parameters_are_drawn_at_random() {
     let coordinates = coordinates(&space);
     assert_eq!(coordinates.len(), 1);
     assert_eq!(coordinates[0].0.name, "x");
-    let trials = study(&cmaes(1), &space, 40, |p| {
+    let f = |p: &Params| {
         p["x"].as_f64().unwrap()
             + if p["kind"].as_str() == Some("a") {
                 0.0
             } else {
                 1.0
             }
-    });
-    let kinds: Vec<&str> = trials
-        .iter()
-        .filter_map(|t| t.params["kind"].as_str())
-        .collect();
-    assert!(kinds.contains(&"a") && kinds.contains(&"b"));
-    // A space with no numeric parameter is random search.
+    };
+    let random = CmaEsSampler::new(
+        Seed(1),
+        CmaEsConfig {
+            independent_sampler: IndependentSampler::Random,
+            ..CmaEsConfig::default()
+        },
+        objective(),
+    );
+    let count_a = |trials: &[Trial]| {
+        trials
+            .iter()
+            .filter(|t| t.params["kind"].as_str() == Some("a"))
+            .count()
+    };
+    // Random draws take both kinds about equally; TPE learns that `a` pays, and the strategy
+    // moves `x` the same way under both.
+    let drawn = study(&random, &space, 60, f);
+    let learned = study(&cmaes(1), &space, 60, f);
+    assert!((18..=42).contains(&count_a(&drawn)), "{}", count_a(&drawn));
+    assert!(count_a(&learned) >= 45, "{}", count_a(&learned));
+    // TPE chooses `kind` given the strategy's `x`.
+    let k = 40;
+    let proposal = propose(&cmaes(1), &space, &learned[..40], k);
+    let x = proposal["x"].clone();
+    let tpe = TpeSampler::new(Seed(1), TpeConfig::default(), objective());
+    let given = Params::from([("x".to_string(), x)]);
+    let chosen = tpe
+        .suggest_in(&SuggestContext {
+            space: &space,
+            finished: &learned[..40],
+            running: &[],
+            pinned: &given,
+            trial: TrialId(k),
+            planned: None,
+        })
+        .unwrap();
+    assert_eq!(proposal, chosen);
+    // A space with no numeric parameter is left whole to the independent sampler.
     let kind = space.params().iter().find(|p| p.name == "kind").unwrap();
     let only_kind = SearchSpace::new(vec![kind.clone()]);
-    assert_eq!(
-        propose(&cmaes(1), &only_kind, &[], 9),
-        RandomSampler::new(Seed(1))
-            .suggest(&only_kind, &[], TrialId(9))
-            .unwrap()
-    );
+    for k in 0..12 {
+        assert_eq!(
+            propose(&random, &only_kind, &[], k),
+            RandomSampler::new(Seed(1))
+                .suggest(&only_kind, &[], TrialId(k))
+                .unwrap()
+        );
+        assert_eq!(
+            propose(&cmaes(1), &only_kind, &[], k),
+            tpe.suggest(&only_kind, &[], TrialId(k)).unwrap()
+        );
+    }
 }

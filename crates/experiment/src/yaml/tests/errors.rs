@@ -266,7 +266,8 @@ fn sampler_errors() {
             ("method: xyzzy\nsampler: {scramble: 1}\n", "4:9: method: unknown method `xyzzy`; expected one of grid, random, sobol, tpe, bayes, cmaes"),
             ("method: cmaes\nsampler: {popsize: 12, sigma0: 0.3, n_startup_trials: 2}\n", "ok"),
             ("method: cmaes\nsampler: {popsize: 1, sigma0: 0}\n", "5:20: sampler.popsize: must be an integer from 2 to 4294967295, found 1\n5:31: sampler.sigma0: must be positive, found 0"),
-            ("method: cmaes\nsampler: {sigma: 0.2}\n", "5:11: sampler.sigma: unknown key `sigma`; did you mean `sigma0`? expected keys: n_startup_trials, popsize, sigma0"),
+            ("method: cmaes\nsampler: {sigma: 0.2}\n", "5:11: sampler.sigma: unknown key `sigma`; did you mean `sigma0`? expected keys: n_startup_trials, popsize, sigma0, independent_sampler"),
+            ("method: cmaes\nsampler: {independent_sampler: gp}\n", "5:32: sampler.independent_sampler: unknown independent sampler `gp`; expected one of tpe, random"),
         ],
         BASE,
     );

@@ -575,13 +575,15 @@ fn cmaes_settings_parse() {
     );
     assert_eq!(
         parse_ok(&format!(
-            "{BASE}method: cmaes\nsampler: {{popsize: 10, sigma0: 0.25, n_startup_trials: 3}}\n"
+            "{BASE}method: cmaes\nsampler: {{popsize: 10, sigma0: 0.25, n_startup_trials: 3, \
+             independent_sampler: random}}\n"
         ))
         .method,
         Method::CmaEs(CmaEsConfig {
             n_startup_trials: 3,
             popsize: Some(10),
             sigma0: 0.25,
+            independent_sampler: crate::IndependentSampler::Random,
         })
     );
 }
