@@ -831,7 +831,7 @@ fn a_sweep_ends_once_a_trial_reaches_the_target() {
 fn every_w_and_b_distribution_runs_under_every_sampler() {
     let env = TestEnv::new();
     let digits = tests::repo_root().join("experiments/data/digits.csv");
-    for method in ["random", "sobol", "tpe", "bayes"] {
+    for method in ["random", "sobol", "tpe", "bayes", "cmaes"] {
         let spec = env.write_spec(
             &format!("wb-{method}.yaml"),
             &format!(
