@@ -26,7 +26,7 @@ pub(crate) use curves::{curves, Curve, Emphasis};
 pub(crate) use edf::{edf, Distribution};
 pub(crate) use history::{best_line, history, HistoryPoint};
 pub(crate) use importance::importance;
-pub(crate) use pairs::{pairs, PairAxis, PairPoint};
+pub(crate) use pairs::pairs;
 pub(crate) use parallel::{parallel, ParAxis, ParLine};
 pub(crate) use slices::{slices, Slice};
 pub(crate) use timeline::{timeline, Ending, Span};

@@ -6,26 +6,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::parallel::{position, ticks};
-use super::{render, shorten, text_style, viridis, DrawResult, Scale, GRID, TEXT};
-
-/// One parameter's axis.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct PairAxis {
-    /// The title, e.g. `lr (log)`.
-    pub(crate) title: String,
-    /// How values are laid out.
-    pub(crate) scale: Scale,
-}
-
-/// One trial: its value on each axis (none where the parameter is absent), and how good it is,
-/// from 0 (worst drawn) to 1 (best).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct PairPoint {
-    /// Values in the order of the axes.
-    pub(crate) values: Vec<Option<f64>>,
-    /// 1 for the best trial, 0 for the worst.
-    pub(crate) goodness: f64,
-}
+use super::{
+    render, shorten, text_style, viridis, DrawResult, ParAxis, ParLine, Scale, GRID, TEXT,
+};
 
 const PANEL: (i32, i32) = (400, 380);
 const LEFT: i32 = 78;
@@ -35,10 +18,11 @@ const RIGHT: i32 = 18;
 const COLOUR_BAR: i32 = 90;
 
 /// Returns the pairs of `axes` (every pair of the first three), side by side, each trial a dot
-/// coloured by its goodness, with a colour bar labelled `best` and `worst`.
+/// (`points`: a value per axis, as parallel coordinates take them, `None` where the parameter
+/// is absent) coloured by its goodness, with a colour bar labelled `best` and `worst`.
 pub(crate) fn pairs(
-    axes: &[PairAxis],
-    points: &[PairPoint],
+    axes: &[ParAxis],
+    points: &[ParLine],
     (best_label, worst_label): (&str, &str),
 ) -> String {
     let pairs: Vec<(usize, usize)> = match axes.len() {
@@ -59,7 +43,7 @@ pub(crate) fn pairs(
     if points.is_empty() {
         return super::empty(size, label, "no completed trials yet");
     }
-    let mut order: Vec<(usize, &PairPoint)> = points.iter().enumerate().collect();
+    let mut order: Vec<(usize, &ParLine)> = points.iter().enumerate().collect();
     // The best on top.
     order.sort_by(|a, b| a.1.goodness.total_cmp(&b.1.goodness));
     render(size, label, |root| -> DrawResult {
@@ -76,9 +60,9 @@ pub(crate) fn pairs(
 fn panel(
     root: &super::Area<'_>,
     left: i32,
-    (x_axis, y_axis): (&PairAxis, &PairAxis),
+    (x_axis, y_axis): (&ParAxis, &ParAxis),
     (ix, iy): (usize, usize),
-    order: &[(usize, &PairPoint)],
+    order: &[(usize, &ParLine)],
 ) -> DrawResult {
     let (x0, x1) = (left + LEFT, left + PANEL.0 - RIGHT);
     let (y0, y1) = (PANEL.1 - BOTTOM, TOP);

@@ -354,23 +354,23 @@ fn a_category_axis_is_labelled_inside_its_own_panel_in_any_row() {
 #[test]
 fn pairs_draw_a_panel_per_pair_and_a_dot_per_trial_with_both_values() {
     let axes = vec![
-        PairAxis {
+        ParAxis {
             title: "lr (log)".into(),
             scale: Scale::Log {
                 min: 1e-4,
                 max: 1e-1,
             },
         },
-        PairAxis {
+        ParAxis {
             title: "optimizer".into(),
             scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
         },
-        PairAxis {
+        ParAxis {
             title: "dropout".into(),
             scale: Scale::Linear { min: 0.0, max: 0.5 },
         },
     ];
-    let point = |lr: f64, opt: f64, dropout: Option<f64>, goodness: f64| PairPoint {
+    let point = |lr: f64, opt: f64, dropout: Option<f64>, goodness: f64| ParLine {
         values: vec![Some(lr), Some(opt), dropout],
         goodness,
     };
@@ -475,16 +475,16 @@ fn names_are_escaped() {
         importance(&[(evil.into(), 1.0)], evil),
         pairs(
             &[
-                PairAxis {
+                ParAxis {
                     title: evil.into(),
                     scale: Scale::Categories(vec![evil.into()]),
                 },
-                PairAxis {
+                ParAxis {
                     title: evil.into(),
                     scale: Scale::Linear { min: 0.0, max: 1.0 },
                 },
             ],
-            &[PairPoint {
+            &[ParLine {
                 values: vec![Some(0.0), Some(0.5)],
                 goodness: 1.0,
             }],

@@ -16,8 +16,7 @@ use super::leaderboard::{self, Leaderboard, Ranked, Selection};
 use super::space::{param_axes, ParamAxis};
 use super::Summary;
 use crate::charts::{
-    self, Curve, Emphasis, Ending, HistoryPoint, PairAxis, PairPoint, ParAxis, ParLine, Scale,
-    Slice, Span,
+    self, Curve, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, Scale, Slice, Span,
 };
 use crate::data::{ExperimentData, Series};
 use crate::importance;
@@ -365,18 +364,7 @@ fn parallel_chart(
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(*v), hi.max(*v))
         });
-    let mut par_axes: Vec<ParAxis> = axes
-        .iter()
-        .map(|a| {
-            let scale = a.scale(&trials);
-            let title = if matches!(scale, Scale::Log { .. }) {
-                format!("{} (log)", a.name)
-            } else {
-                a.name.clone()
-            };
-            ParAxis { title, scale }
-        })
-        .collect();
+    let mut par_axes = titled(axes.iter(), &trials);
     par_axes.push(ParAxis {
         title: objective.to_string(),
         scale: Scale::Linear { min: lo, max: hi },
@@ -396,6 +384,20 @@ fn parallel_chart(
     let (best, worst) = rank_labels(&values, goal);
     let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1300);
     charts::parallel(&par_axes, &lines, width, (&best, &worst))
+}
+
+/// Returns the chart axes of `axes` over `trials`, a log axis titled so.
+fn titled<'a>(axes: impl Iterator<Item = &'a ParamAxis>, trials: &[&Trial]) -> Vec<ParAxis> {
+    axes.map(|a| {
+        let scale = a.scale(trials);
+        let title = if matches!(scale, Scale::Log { .. }) {
+            format!("{} (log)", a.name)
+        } else {
+            a.name.clone()
+        };
+        ParAxis { title, scale }
+    })
+    .collect()
 }
 
 /// Returns how good the `i`-th best of `n` sampled trials is, from 1 (the best) to 0.
@@ -452,22 +454,11 @@ fn pairs_chart(
     };
     chosen.truncate(PAIRED);
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
-    let pair_axes: Vec<PairAxis> = chosen
-        .iter()
-        .map(|a| {
-            let scale = a.scale(&trials);
-            let title = if matches!(scale, Scale::Log { .. }) {
-                format!("{} (log)", a.name)
-            } else {
-                a.name.clone()
-            };
-            PairAxis { title, scale }
-        })
-        .collect();
-    let points: Vec<PairPoint> = sample
+    let pair_axes = titled(chosen.iter().copied(), &trials);
+    let points: Vec<ParLine> = sample
         .iter()
         .enumerate()
-        .map(|(i, r)| PairPoint {
+        .map(|(i, r)| ParLine {
             values: chosen.iter().map(|a| a.value_of(r.trial)).collect(),
             goodness: goodness(i, sample.len()),
         })
