@@ -1,14 +1,15 @@
 //! Samplers: how each trial's hyperparameters are chosen.
 //!
 //! A sampler is a pure function of (search space, finished history, running trials' parameters,
-//! pinned values, seed, trial number, planned trials): it reads no clock and no global random state, so the
-//! same experiment file always proposes the same parameters, in any order of execution and with
-//! any number of trials side by side (as long as the runner hands it the same history).
+//! pinned values, seed, trial number, planned trials): it reads no clock and no global random
+//! state, so the same experiment file always proposes the same parameters, in any order of
+//! execution and with any number of trials side by side (as long as the runner hands it the same
+//! history).
 //!
-//! The model-based samplers (`TpeSampler`, `GpSampler`, `CmaEsSampler`) work on an internal representation of
-//! the space (`unit`): each numeric parameter as a real coordinate (its logarithm for log
-//! distributions, a unit interval for Sobol and the Gaussian process), each categorical as an
-//! index. Conditional parameters are chosen in dependency order and left out where inactive.
+//! The model-based samplers (`TpeSampler`, `GpSampler`, `CmaEsSampler`) work on an internal
+//! representation of the space (`unit`): each numeric parameter as a real coordinate (its
+//! logarithm for log distributions, a unit interval for Sobol, the Gaussian process and CMA-ES),
+//! each categorical as an index. Conditional parameters are chosen in dependency order and left out where inactive.
 
 #![warn(
     clippy::cast_possible_truncation,

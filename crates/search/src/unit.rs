@@ -5,8 +5,8 @@
 //! coordinate also maps to the unit interval, which is where Sobol points and the Gaussian
 //! process live; `normal` and `log_normal` (and their `q_` forms) are unbounded and map through
 //! the inverse normal CDF instead, and `beta` through its own CDF, so that a uniform unit point
-//! stands for a draw from the prior. Integers are coordinates in [min - 0.5, max + 0.5] rounded on the way out, so every
-//! integer owns an interval of the same width.
+//! stands for a draw from the prior. Integers are coordinates in [min - 0.5, max + 0.5] rounded
+//! on the way out, so every integer owns an interval of the same width.
 
 use experiment::{quantized, Distribution, ParamValue};
 

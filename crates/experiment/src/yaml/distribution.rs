@@ -1,5 +1,6 @@
 //! Builds a parameter's `Distribution` once its shape is known: reads the keys the shape takes,
-//! applies their defaults (`q: 1`, `mu: 0`, `sigma: 1`, `a: 1`, `b: 1`) and checks bounds against the knob.
+//! applies their defaults (`q: 1`, `mu: 0`, `sigma: 1`, `a: 1`, `b: 1`) and checks bounds against
+//! the knob.
 
 use crate::{quantized, Distribution, Knob, KnobKind, ParamValue};
 

@@ -397,10 +397,11 @@ fn shape(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<Shape> {
 /// Checks that `shape` draws the kind of value `knob` takes.
 fn fits_knob(d: &mut Decoder, knob: &Knob, shape: Shape, pos: Pos, path: &str) -> bool {
     let message = match knob.kind {
-        KnobKind::Choice(names) if !matches!(
-            shape,
-            Shape::Constant | Shape::Categorical | Shape::WeightedCategorical
-        ) =>
+        KnobKind::Choice(names)
+            if !matches!(
+                shape,
+                Shape::Constant | Shape::Categorical | Shape::WeightedCategorical
+            ) =>
         {
             format!(
                 "`{}` takes one of {}, so it cannot use {}; use `values` or `value`",
@@ -411,7 +412,8 @@ fn fits_knob(d: &mut Decoder, knob: &Knob, shape: Shape, pos: Pos, path: &str) -
         }
         KnobKind::Int { .. } if !shape.draws_integers() => format!(
             "`{}` is an integer knob and {} draws real numbers; use int_uniform (integer `min` \
-             and `max`), `values`, or a q_ distribution such as q_uniform or q_log_uniform_values with a whole `q`",
+             and `max`), `values`, or a q_ distribution such as q_uniform or \
+             q_log_uniform_values with a whole `q`",
             knob.name,
             shape.name()
         ),

@@ -70,7 +70,8 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
                 node.pos,
                 "sampler",
                 format!(
-                    "method `{}` has no settings; `sampler:` applies to sobol, tpe, bayes and cmaes",
+                    "method `{}` has no settings; `sampler:` applies to sobol, tpe, bayes and \
+                     cmaes",
                     method.name()
                 ),
             );
