@@ -34,7 +34,8 @@ pub use knobs::{
 };
 pub use leaderboard::{best_trial, rank_trials};
 pub use method::{
-    Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, SobolConfig, TpeConfig,
+    Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, Restart, SobolConfig,
+    TpeConfig,
 };
 pub use metric::{metric_range, Direction, MetricPoint, KNOWN_METRICS, TEST_METRIC_PREFIX};
 pub use objective::{Control, Objective, Reporter, TrialContext};

@@ -36,6 +36,19 @@ pub struct CmaEsConfig {
     pub sigma0: f64,
     /// What chooses the parameters the strategy does not move (categorical and conditional).
     pub independent_sampler: IndependentSampler,
+    /// What happens once the strategy has converged.
+    pub restart: Restart,
+}
+
+/// What CMA-ES does once it has converged (its steps below any resolution, or its best values
+/// flat for many generations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restart {
+    /// Go on: every later trial is nearly the same point.
+    None,
+    /// Start again from a random point with generations twice as large (IPOP-CMA-ES, Auger and
+    /// Hansen 2005), so a long run explores other basins instead of repeating itself.
+    Ipop,
 }
 
 /// What chooses the parameters CMA-ES does not move.
@@ -169,6 +182,7 @@ impl Default for CmaEsConfig {
             popsize: None,
             sigma0: 1.0 / 6.0,
             independent_sampler: IndependentSampler::Tpe,
+            restart: Restart::Ipop,
         }
     }
 }

@@ -323,7 +323,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
         }
         return search::sampler_for(Method::Bayes(config), Seed(seed), &objective());
     }
-    // `cmaes:popsize=12:sigma=0.3:startup=5` tries CMA-ES settings.
+    // `cmaes:popsize=12:sigma=0.3:startup=5:norestart` tries CMA-ES settings.
     if let Some(settings) = name.strip_prefix("cmaes") {
         let mut config = CmaEsConfig::default();
         for setting in settings.split(':').filter(|s| !s.is_empty()) {
@@ -332,6 +332,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
                 "popsize" => config.popsize = value.parse().ok(),
                 "sigma" => config.sigma0 = value.parse().unwrap_or(config.sigma0),
                 "startup" => config.n_startup_trials = value.parse().unwrap_or(0),
+                "norestart" => config.restart = experiment::Restart::None,
                 _ => {}
             }
         }

@@ -26,14 +26,15 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    CmaEsConfig, IndependentSampler, MetricSpec, Param, Params, SearchSpace, Seed, TpeConfig,
+    CmaEsConfig, IndependentSampler, MetricSpec, Param, Params, Restart, SearchSpace, Seed,
+    TpeConfig,
 };
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution as _, StandardNormal};
 
 use crate::draw::draw;
-use crate::history::{self, Observation};
+use crate::history::{self, Observation, Standing};
 use crate::linalg::symmetric_eigen;
 use crate::random::RandomSampler;
 use crate::unit::{count, Coding, Numeric};
@@ -44,6 +45,24 @@ const MAX_RESAMPLES: usize = 100;
 
 /// The smallest and largest step size, in units of the cube's side.
 const SIGMA_RANGE: (f64, f64) = (1e-12, 1.0);
+
+/// The largest generation IPOP restarts grow to.
+const MAX_POPSIZE: usize = 4096;
+
+/// The first of the random streams that restarts take their starting points from: above every
+/// trial's stream (trial numbers are 32-bit).
+const RESTART_STREAMS: u64 = 1 << 40;
+
+/// A strategy whose every step (in units of the cube's side) is below this has converged: its
+/// proposals differ in the eighth digit of a parameter's range.
+const TOL_X: f64 = 1e-8;
+
+/// A strategy whose generations' best values, and latest generation's values, span less than
+/// this has converged (flat).
+const TOL_FUN: f64 = 1e-12;
+
+/// A covariance whose largest to smallest axis exceeds this is degenerate.
+const MAX_AXIS_RATIO: f64 = 1e7;
 
 /// Proposes parameters with CMA-ES.
 #[derive(Debug, Clone)]
@@ -81,27 +100,30 @@ impl CmaEsSampler {
         }
     }
 
-    /// Returns the strategy's state after every complete generation among `observations`.
+    /// Returns the strategy's state after every complete generation among `observations`, with
+    /// the constants of its generation size (which each IPOP restart doubles).
     fn replay(
         &self,
         coordinates: &[(&Param, Numeric)],
         observations: &[Observation<'_>],
-    ) -> Strategy {
+    ) -> (Strategy, Constants) {
         let n = coordinates.len();
-        let constants = Constants::new(n, self.popsize(n));
+        let mut constants = Constants::new(n, self.popsize(n));
         let mut strategy = Strategy::new(n, self.config.sigma0);
         let by_id: BTreeMap<u64, &Observation<'_>> = observations
             .iter()
             .map(|o| (u64::from(o.id.0), o))
             .collect();
-        let lambda = constants.lambda as u64;
         let mut first = u64::from(self.config.n_startup_trials);
+        // The best score of each generation since the strategy (re)started.
+        let mut bests: Vec<f64> = Vec::new();
         loop {
+            let lambda = constants.lambda as u64;
             let members: Option<Vec<&Observation<'_>>> = (first..first + lambda)
                 .map(|id| by_id.get(&id).copied())
                 .collect();
             let Some(mut members) = members else {
-                return strategy;
+                return (strategy, constants);
             };
             members.sort_by(|a, b| {
                 a.standing
@@ -115,6 +137,25 @@ impl CmaEsSampler {
                 .collect();
             strategy.tell(&points, &constants);
             first += lambda;
+            let scores: Vec<f64> = members
+                .iter()
+                .filter(|o| o.standing != Standing::Failed)
+                .map(|o| o.score)
+                .collect();
+            bests.push(scores.iter().copied().fold(f64::NAN, f64::min));
+            if self.config.restart == Restart::Ipop
+                && strategy.converged(&bests, &scores, &constants)
+            {
+                let restarts = strategy.restarts + 1;
+                constants = Constants::new(n, constants.lambda.saturating_mul(2).min(MAX_POPSIZE));
+                strategy = Strategy::new(n, self.config.sigma0);
+                strategy.restarts = restarts;
+                // A fresh start at a random point, from a stream no trial uses.
+                let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
+                rng.set_stream(RESTART_STREAMS + u64::from(restarts));
+                strategy.mean = (0..n).map(|_| rng.gen::<f64>()).collect();
+                bests.clear();
+            }
         }
     }
 }
@@ -134,7 +175,7 @@ impl Sampler for CmaEsSampler {
             };
         }
         let observations = history::observations(ctx.finished, &self.objective);
-        let strategy = self.replay(&coordinates, &observations);
+        let (strategy, _) = self.replay(&coordinates, &observations);
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
         rng.set_stream(u64::from(ctx.trial.0));
         let x = strategy.ask(&mut rng);
@@ -268,6 +309,8 @@ struct Strategy {
     b: Vec<f64>,
     d: Vec<f64>,
     generations: i32,
+    /// How many times the strategy has started again (IPOP).
+    restarts: u32,
 }
 
 impl Strategy {
@@ -286,7 +329,36 @@ impl Strategy {
             b: identity,
             d: vec![1.0; n],
             generations: 0,
+            restarts: 0,
         }
+    }
+
+    /// Returns whether the strategy has converged, after the generation whose non-failed scores
+    /// are `scores`, with `bests` the best of each generation since it started: its steps below
+    /// `TOL_X` on every axis, its covariance degenerate, or its values flat (the best of the
+    /// last 10 + 30 n / lambda generations, and the latest generation's values, within
+    /// `TOL_FUN`), as Hansen's stopping criteria have it.
+    fn converged(&self, bests: &[f64], scores: &[f64], k: &Constants) -> bool {
+        let n = self.n;
+        let tiny = (0..n).all(|i| self.sigma * self.c[i * n + i].sqrt() < TOL_X);
+        let (small, large) = self
+            .d
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(s, l), d| (s.min(*d), l.max(*d)));
+        let degenerate = large > MAX_AXIS_RATIO * small;
+        let window = 10 + (30 * n).div_ceil(k.lambda);
+        // The spread of the finite values; none when there are none (a generation that failed
+        // whole is not flat, it says nothing).
+        let flat_values = |values: &[f64]| {
+            let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+            let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            finite.len() == values.len() && !finite.is_empty() && hi - lo < TOL_FUN
+        };
+        let flat = bests.len() >= window
+            && flat_values(&bests[bests.len() - window..])
+            && flat_values(scores);
+        tiny || degenerate || flat
     }
 
     /// Returns a candidate from N(mean, sigma^2 C) inside the unit cube.
@@ -391,6 +463,7 @@ impl Strategy {
         let fresh = Strategy::new(n, self.sigma.min(SIGMA_RANGE.1));
         *self = Strategy {
             mean: std::mem::take(&mut self.mean),
+            restarts: self.restarts,
             ..fresh
         };
     }

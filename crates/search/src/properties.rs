@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use experiment::{
     Acquisition, BayesConfig, CmaEsConfig, Condition, Distribution, IndependentSampler, Method,
-    Param, ParamValue, Params, SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId,
+    Param, ParamValue, Params, Restart, SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId,
     TrialState,
 };
 use rand::{Rng, SeedableRng};
@@ -57,6 +57,7 @@ fn proposals_respect_bounds_types_and_conditions() {
                 popsize: Some(3),
                 sigma0: 0.5,
                 independent_sampler: IndependentSampler::Random,
+                restart: Restart::Ipop,
             }),
             Method::CmaEs(CmaEsConfig::default()),
         ];

@@ -6,7 +6,8 @@
 
 use crate::words::number;
 use crate::{
-    Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, SobolConfig, TpeConfig,
+    Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, Restart, SobolConfig,
+    TpeConfig,
 };
 
 use super::decoder::{Decoder, Fields};
@@ -42,7 +43,11 @@ const CMAES_KEYS: &[&str] = &[
     "popsize",
     "sigma0",
     "independent_sampler",
+    "restart_strategy",
 ];
+
+/// The names of `restart_strategy`, in the order listed in messages.
+const RESTARTS: &[&str] = &["ipop", "none"];
 
 /// The names of `independent_sampler`, in the order listed in messages.
 const INDEPENDENT: &[&str] = &["tpe", "random"];
@@ -142,11 +147,23 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
                 })
         }
     };
+    let restart = match f.get("restart_strategy") {
+        None => Some(default.restart),
+        Some(n) => {
+            let path = f.path("restart_strategy");
+            d.choice(n, &path, "restart strategy", RESTARTS)
+                .map(|name| match name {
+                    "none" => Restart::None,
+                    _ => Restart::Ipop,
+                })
+        }
+    };
     Some(Method::CmaEs(CmaEsConfig {
         n_startup_trials: n_startup_trials?,
         popsize: popsize?,
         sigma0: sigma0?,
         independent_sampler: independent_sampler?,
+        restart: restart?,
     }))
 }
 

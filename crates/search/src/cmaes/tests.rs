@@ -1,7 +1,7 @@
 //! CMA-ES: a golden sequence, generations as the unit of learning, and a search that beats
 //! random on a bowl and on a narrow valley.
 
-use experiment::{Distribution, Param, ParamValue, Seed, TpeConfig, TrialId};
+use experiment::{Distribution, Param, ParamValue, Restart, Seed, TpeConfig, TrialId};
 
 use super::*;
 use crate::testing::{
@@ -170,4 +170,53 @@ fn the_parameters_the_strategy_does_not_move_are_left_to_tpe_or_drawn_at_random(
             tpe.suggest(&only_kind, &[], TrialId(k)).unwrap()
         );
     }
+}
+
+#[test]
+fn a_flat_or_converged_strategy_starts_again_with_twice_the_generation() {
+    let space = quadratic_space();
+    let with = |restart: Restart| {
+        CmaEsSampler::new(
+            Seed(2),
+            CmaEsConfig {
+                popsize: Some(4),
+                restart,
+                ..CmaEsConfig::default()
+            },
+            objective(),
+        )
+    };
+    let state = |sampler: &CmaEsSampler, trials: &[Trial]| {
+        let coordinates = coordinates(&space);
+        let observations = history::observations(trials, &objective());
+        let (strategy, constants) = sampler.replay(&coordinates, &observations);
+        (strategy.restarts, constants.lambda)
+    };
+    // Flat values: after 10 + 30 * 2 / 4 = 25 generations of 4, a restart with 8.
+    let flat = study(&with(Restart::Ipop), &space, 120, |_| 1.0);
+    assert_eq!(state(&with(Restart::Ipop), &flat), (1, 8));
+    let flat = study(&with(Restart::None), &space, 120, |_| 1.0);
+    assert_eq!(state(&with(Restart::None), &flat), (0, 4));
+    // A bowl: the steps shrink below 1e-8 of the range, then it starts again elsewhere, and
+    // the best found stays the best.
+    let ipop = study(&with(Restart::Ipop), &space, 700, quadratic);
+    let (restarts, lambda) = state(&with(Restart::Ipop), &ipop);
+    assert!(
+        restarts >= 1 && lambda == 4 << restarts,
+        "{restarts} {lambda}"
+    );
+    let plain = study(&with(Restart::None), &space, 700, quadratic);
+    assert_eq!(state(&with(Restart::None), &plain).0, 0);
+    // Without restarts the last proposals are one point; with them they spread again.
+    let spread = |trials: &[Trial]| {
+        let xs: Vec<f64> = trials[trials.len() - 20..]
+            .iter()
+            .map(|t| t.params["x"].as_f64().unwrap())
+            .collect();
+        xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            - xs.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    assert!(spread(&plain) < 1e-6, "{}", spread(&plain));
+    assert!(spread(&ipop) > 1e-3, "{}", spread(&ipop));
+    assert!(best(&ipop) < 1e-12 && best(&plain) < 1e-12);
 }

@@ -576,7 +576,7 @@ fn cmaes_settings_parse() {
     assert_eq!(
         parse_ok(&format!(
             "{BASE}method: cmaes\nsampler: {{popsize: 10, sigma0: 0.25, n_startup_trials: 3, \
-             independent_sampler: random}}\n"
+             independent_sampler: random, restart_strategy: none}}\n"
         ))
         .method,
         Method::CmaEs(CmaEsConfig {
@@ -584,6 +584,7 @@ fn cmaes_settings_parse() {
             popsize: Some(10),
             sigma0: 0.25,
             independent_sampler: crate::IndependentSampler::Random,
+            restart: crate::Restart::None,
         })
     );
 }
