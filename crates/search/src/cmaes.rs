@@ -15,7 +15,9 @@
 //! value, then pruned, then failed) and enter the update at the coordinates of the values they
 //! took (an integer's rounded value, an enqueued trial's given values). Trial `k` draws its
 //! candidate from stream `k` of the experiment's seed; a candidate outside the cube is drawn
-//! again, up to 100 times, and then clipped.
+//! again, up to 100 times, and then clipped. With `restart_strategy: ipop`, a strategy that has
+//! converged starts again (in the replay, so deterministically) from a random point with
+//! generations twice as large, and the generations after it count that size.
 //!
 //! Categorical parameters and conditional ones are left to an independent sampler, as Optuna's
 //! `CmaEsSampler` leaves them: by default TPE, given the values the strategy chose (so that it
