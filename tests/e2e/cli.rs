@@ -122,7 +122,7 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
     let lines: Vec<&str> = csv.stdout.lines().collect();
     assert_eq!(lines.len(), 5, "{}", csv.stdout);
     assert!(
-        lines[0].starts_with("trial,state,reason,seed,best_epoch,param.dropout"),
+        lines[0].starts_with("trial,state,reason,seed,best_epoch,source,param.dropout"),
         "{}",
         lines[0]
     );
@@ -750,6 +750,14 @@ fn enqueued_trials_run_first_with_the_given_parameters() {
         "{third}"
     );
     assert_ne!(params(3), params(0));
+    // The exports say where each trial's parameters came from.
+    let sources: Vec<&str> = (0..4)
+        .map(|i| trials[i]["source"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        sources,
+        ["enqueue[0]", "enqueue[1]", "enqueue[2], in part", "tpe"]
+    );
     assert_eq!(trials.as_array().map(Vec::len), Some(4));
 }
 

@@ -264,11 +264,13 @@ struct TrialRow<'a> {
     reason: Option<&'a str>,
     seed: u64,
     best_epoch: Option<u32>,
+    /// Where its parameters came from: `enqueue[0]`, `enqueue[1], in part`, or the method.
+    source: Option<String>,
     params: serde_json::Map<String, serde_json::Value>,
     metrics: serde_json::Map<String, serde_json::Value>,
 }
 
-fn trial_row(t: &Trial) -> TrialRow<'_> {
+fn trial_row<'t>(t: &'t Trial, spec: Option<&ExperimentSpec>) -> TrialRow<'t> {
     let params = t
         .params
         .iter()
@@ -294,20 +296,31 @@ fn trial_row(t: &Trial) -> TrialRow<'_> {
         reason: t.reason.as_deref(),
         seed: t.seed.0,
         best_epoch: t.result.as_ref().map(|r| r.best_step.0),
+        source: spec.map(|s| s.origin_label(t.id)),
         params,
         metrics,
     }
 }
 
-/// Writes the trials as a JSON array.
-pub(crate) fn trials_json(out: &mut impl Write, trials: &[Trial]) -> io::Result<()> {
-    let rows: Vec<TrialRow<'_>> = trials.iter().map(trial_row).collect();
+/// Writes the trials as a JSON array; `spec` (when the stored one parses) says where each
+/// trial's parameters came from.
+pub(crate) fn trials_json(
+    out: &mut impl Write,
+    trials: &[Trial],
+    spec: Option<&ExperimentSpec>,
+) -> io::Result<()> {
+    let rows: Vec<TrialRow<'_>> = trials.iter().map(|t| trial_row(t, spec)).collect();
     serde_json::to_writer_pretty(&mut *out, &rows)?;
     writeln!(out)
 }
 
-/// Writes the trials as CSV: fixed columns, then `param.NAME` and `metric.NAME` columns.
-pub(crate) fn trials_csv(out: &mut impl Write, trials: &[Trial]) -> io::Result<()> {
+/// Writes the trials as CSV: fixed columns (`source` as in `trials_json`), then `param.NAME` and
+/// `metric.NAME` columns.
+pub(crate) fn trials_csv(
+    out: &mut impl Write,
+    trials: &[Trial],
+    spec: Option<&ExperimentSpec>,
+) -> io::Result<()> {
     let params: BTreeSet<&str> = trials
         .iter()
         .flat_map(|t| t.params.keys().map(String::as_str))
@@ -326,6 +339,7 @@ pub(crate) fn trials_csv(out: &mut impl Write, trials: &[Trial]) -> io::Result<(
         "reason".into(),
         "seed".into(),
         "best_epoch".into(),
+        "source".into(),
     ];
     header.extend(params.iter().map(|p| format!("param.{p}")));
     header.extend(metrics.iter().map(|m| format!("metric.{m}")));
@@ -339,6 +353,7 @@ pub(crate) fn trials_csv(out: &mut impl Write, trials: &[Trial]) -> io::Result<(
             t.result
                 .as_ref()
                 .map_or(String::new(), |r| r.best_step.to_string()),
+            spec.map_or(String::new(), |s| s.origin_label(t.id)),
         ];
         row.extend(params.iter().map(|p| match t.params.get(*p) {
             Some(experiment::ParamValue::Float(f)) => format!("{f:?}"),

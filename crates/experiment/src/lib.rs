@@ -43,7 +43,7 @@ pub use pruning::PrunerSpec;
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
     CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping, ExperimentSpec, ImageShape,
-    Located, MetricSpec, MissingValues, ModelKind, ModelSpec, Normalize, SplitSpec, Task,
+    Located, MetricSpec, MissingValues, ModelKind, ModelSpec, Normalize, Origin, SplitSpec, Task,
     MISSING_MARKERS,
 };
 pub use time::{format_duration, parse_duration};

@@ -239,7 +239,39 @@ pub struct ExperimentSpec {
     pub source: String,
 }
 
+/// Where a trial's parameters came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The file's `enqueue:` entry with this index gave them all.
+    Given(usize),
+    /// That entry gave some; the sampler chose the rest.
+    GivenInPart(usize),
+    /// The sampler chose them.
+    Sampled,
+}
+
 impl ExperimentSpec {
+    /// Returns where trial `id`'s parameters come from: trial k takes `enqueue[k]`, whole or in
+    /// part, and the sampler chooses the others.
+    pub fn origin(&self, id: TrialId) -> Origin {
+        let k = usize::try_from(id.0).unwrap_or(usize::MAX);
+        match self.enqueue.get(k) {
+            Some(given) if self.space.is_whole(given) => Origin::Given(k),
+            Some(_) => Origin::GivenInPart(k),
+            None => Origin::Sampled,
+        }
+    }
+
+    /// Says where trial `id`'s parameters came from in a word or two, for tables and exports:
+    /// `enqueue[0]`, `enqueue[1], in part`, or the method's name.
+    pub fn origin_label(&self, id: TrialId) -> String {
+        match self.origin(id) {
+            Origin::Given(k) => format!("enqueue[{k}]"),
+            Origin::GivenInPart(k) => format!("enqueue[{k}], in part"),
+            Origin::Sampled => self.method.name().to_string(),
+        }
+    }
+
     /// Returns the first trial (by number) of `trials` that reached the spec's target.
     pub fn first_at_target(&self, trials: &[Trial]) -> Option<TrialId> {
         trials

@@ -44,8 +44,10 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         }
     } else {
         match args.format {
-            ExportFormat::Csv => output::trials_csv(&mut out, &trials)?,
-            ExportFormat::Json => output::trials_json(&mut out, &trials)?,
+            ExportFormat::Csv => output::trials_csv(&mut out, &trials, info.spec().ok().as_ref())?,
+            ExportFormat::Json => {
+                output::trials_json(&mut out, &trials, info.spec().ok().as_ref())?;
+            }
         }
     }
     out.flush()?;

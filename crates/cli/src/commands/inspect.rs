@@ -42,11 +42,12 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, &args.experiment)?;
     let trials = store.trials(&info.name)?;
+    let spec = info.spec().ok();
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Table => output::trials_table(&mut out, &trials, &info.objective, info.goal)?,
-        Format::Csv => output::trials_csv(&mut out, &trials)?,
-        Format::Json => output::trials_json(&mut out, &trials)?,
+        Format::Csv => output::trials_csv(&mut out, &trials, spec.as_ref())?,
+        Format::Json => output::trials_json(&mut out, &trials, spec.as_ref())?,
     }
     Ok(Outcome::Success)
 }

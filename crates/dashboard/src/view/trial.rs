@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{ExperimentSpec, KnobDefault, ParamValue, Params, Timestamp, Trial, KNOBS};
+use experiment::{
+    ExperimentSpec, KnobDefault, Origin, ParamValue, Timestamp, Trial, TrialId, KNOBS,
+};
 use store::{ExperimentInfo, ExperimentStatus};
 
 use super::format;
@@ -103,7 +105,7 @@ pub(crate) fn trial_page(
     }
     let given = spec.and_then(|s| s.enqueue.get(usize::try_from(id).ok()?));
     if let Some(spec) = spec {
-        facts.push(field("parameters", origin(spec, id, given)));
+        facts.push(field("parameters", origin(spec, id)));
     }
     let params = trial
         .params
@@ -200,16 +202,16 @@ pub(crate) fn trial_page(
     }
 }
 
-/// Says where trial `id`'s parameters came from: the file's `enqueue:` entry (`given`), whole
-/// or in part, or the sampler.
-fn origin(spec: &ExperimentSpec, id: u32, given: Option<&Params>) -> String {
+/// Says where trial `id`'s parameters came from: the file's `enqueue:` entry, whole or in part,
+/// or the sampler.
+fn origin(spec: &ExperimentSpec, id: u32) -> String {
     let method = spec.method.name();
-    match given {
-        Some(g) if spec.space.is_whole(g) => format!("given in the file (enqueue[{id}])"),
-        Some(_) => {
-            format!("given in part in the file (enqueue[{id}]), the rest chosen by {method}")
+    match spec.origin(TrialId(id)) {
+        Origin::Given(k) => format!("given in the file (enqueue[{k}])"),
+        Origin::GivenInPart(k) => {
+            format!("given in part in the file (enqueue[{k}]), the rest chosen by {method}")
         }
-        None => format!("chosen by {method}"),
+        Origin::Sampled => format!("chosen by {method}"),
     }
 }
 
