@@ -46,11 +46,14 @@ const CMAES_KEYS: &[&str] = &[
     "restart_strategy",
 ];
 
-/// The names of `restart_strategy`, in the order listed in messages.
-const RESTARTS: &[&str] = &["ipop", "none"];
+/// The values of `restart_strategy`, in the order listed in messages.
+const RESTARTS: &[(&str, Restart)] = &[("ipop", Restart::Ipop), ("none", Restart::None)];
 
-/// The names of `independent_sampler`, in the order listed in messages.
-const INDEPENDENT: &[&str] = &["tpe", "random"];
+/// The values of `independent_sampler`, in the order listed in messages.
+const INDEPENDENT: &[(&str, IndependentSampler)] = &[
+    ("tpe", IndependentSampler::Tpe),
+    ("random", IndependentSampler::Random),
+];
 
 /// The acquisition names, in the order listed in messages.
 const ACQUISITIONS: &[&str] = &["log_ei", "ucb"];
@@ -136,28 +139,20 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
         Some(_) => count(d, &f, "popsize", 2, 2).map(Some),
     };
     let sigma0 = real(d, &f, "sigma0", default.sigma0, Range::Positive);
-    let independent_sampler = match f.get("independent_sampler") {
-        None => Some(default.independent_sampler),
-        Some(n) => {
-            let path = f.path("independent_sampler");
-            d.choice(n, &path, "independent sampler", INDEPENDENT)
-                .map(|name| match name {
-                    "random" => IndependentSampler::Random,
-                    _ => IndependentSampler::Tpe,
-                })
-        }
-    };
-    let restart = match f.get("restart_strategy") {
-        None => Some(default.restart),
-        Some(n) => {
-            let path = f.path("restart_strategy");
-            d.choice(n, &path, "restart strategy", RESTARTS)
-                .map(|name| match name {
-                    "none" => Restart::None,
-                    _ => Restart::Ipop,
-                })
-        }
-    };
+    let independent_sampler = named(
+        d,
+        &f,
+        ("independent_sampler", "independent sampler"),
+        INDEPENDENT,
+        default.independent_sampler,
+    );
+    let restart = named(
+        d,
+        &f,
+        ("restart_strategy", "restart strategy"),
+        RESTARTS,
+        default.restart,
+    );
     Some(Method::CmaEs(CmaEsConfig {
         n_startup_trials: n_startup_trials?,
         popsize: popsize?,
@@ -165,6 +160,23 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
         independent_sampler: independent_sampler?,
         restart: restart?,
     }))
+}
+
+/// Reads the setting `key` (called `what` in messages), one of the names in `table`; `default`
+/// when absent.
+fn named<T: Copy>(
+    d: &mut Decoder,
+    f: &Fields<'_>,
+    (key, what): (&str, &str),
+    table: &[(&str, T)],
+    default: T,
+) -> Option<T> {
+    let Some(n) = f.get(key) else {
+        return Some(default);
+    };
+    let names: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
+    let name = d.choice(n, &f.path(key), what, &names)?;
+    table.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
 }
 
 /// Reads `acquisition`, the `kappa` that only `ucb` takes and the `greedy_tail` that only
