@@ -7,6 +7,9 @@ use super::{
 };
 use crate::downsample;
 
+/// A real axis of a line chart.
+type Ranged = plotters::coord::types::RangedCoordf64;
+
 /// How a curve is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Emphasis {
@@ -29,7 +32,8 @@ pub(crate) struct Curve {
 
 /// The most points drawn in one chart, over all its curves.
 pub(crate) const MAX_POINTS: usize = 3000;
-const LEGEND_WIDTH: u32 = 170;
+/// The width of a line chart's legend margin.
+pub(super) const LEGEND_WIDTH: u32 = 170;
 
 /// Returns a line chart of `curves` against `x_title` and `y_title`; `dimmed_label` names the
 /// legend entry of the dimmed curves, and `empty_message` is shown when there is nothing to draw.
@@ -70,24 +74,9 @@ pub(crate) fn curves(
         } else {
             root.split_horizontally(size.0)
         };
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(72)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_title)
-            .y_desc(y_title)
-            .x_labels(8)
-            .y_labels(6)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .label_style(text_style(14))
-            .axis_desc_style(text_style(15))
-            .draw()?;
+        let mut chart = line_chart(&plot, (x0..x1, y0..y1), (x_title, y_title), &|v: &f64| {
+            tick(*v)
+        })?;
         let shown = |p: &(f64, f64)| (y0..=y1).contains(&p.1);
         for (_, points) in lines.iter().filter(|(c, _)| c.emphasis == Emphasis::Dimmed) {
             for piece in within(points, y0, y1) {
@@ -127,6 +116,36 @@ pub(crate) fn curves(
         }
         Ok(())
     })
+}
+
+/// The chart of a line plot on `area`: the axes over `ranges`, titled `titles`, with the y
+/// ticks written by `y_ticks`, the light grid and the house fonts.
+pub(super) fn line_chart<'a, 'b>(
+    area: &'a super::Area<'b>,
+    (xs, ys): (std::ops::Range<f64>, std::ops::Range<f64>),
+    (x_title, y_title): (&str, &str),
+    y_ticks: &dyn Fn(&f64) -> String,
+) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<Ranged, Ranged>>, Box<dyn std::error::Error>>
+{
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(72)
+        .build_cartesian_2d(xs, ys)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_title)
+        .y_desc(y_title)
+        .x_labels(8)
+        .y_labels(6)
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(y_ticks)
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .label_style(text_style(14))
+        .axis_desc_style(text_style(15))
+        .draw()?;
+    Ok(chart)
 }
 
 /// Returns the pieces of the polyline `points` inside `y0..=y1`: each segment is cut where it

@@ -4,9 +4,8 @@
 
 use plotters::prelude::*;
 
-use super::{
-    legend_entry, padded_range, palette, render, text_style, tick, DrawResult, Marker, GRID,
-};
+use super::curves::{line_chart, LEGEND_WIDTH};
+use super::{legend_entry, padded_range, palette, render, DrawResult, Marker};
 
 /// One experiment's objective values.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,8 +15,6 @@ pub(crate) struct Distribution {
     /// Its completed trials' values; non-finite ones are left out.
     pub(crate) values: Vec<f64>,
 }
-
-const LEGEND_WIDTH: u32 = 170;
 
 /// Returns the step lines of `series` against the objective `x_title`: the share of each one's
 /// values at least x when `at_least` (an objective maximized), else at most x; either way, a
@@ -50,24 +47,9 @@ pub(crate) fn edf(
     };
     render(size, &label, |root| -> DrawResult {
         let (plot, legend) = root.split_horizontally(size.0.saturating_sub(LEGEND_WIDTH));
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(72)
-            .build_cartesian_2d(x0..x1, 0.0..1.0)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_title)
-            .y_desc(y_title)
-            .x_labels(8)
-            .y_labels(6)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .label_style(text_style(14))
-            .axis_desc_style(text_style(15))
-            .draw()?;
+        let mut chart = line_chart(&plot, (x0..x1, 0.0..1.0), (x_title, y_title), &|v: &f64| {
+            format!("{:.0}%", v * 100.0)
+        })?;
         for (i, values) in &sorted {
             chart.draw_series(LineSeries::new(
                 steps(values, (x0, x1), at_least),
