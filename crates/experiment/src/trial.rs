@@ -126,7 +126,11 @@ impl Trial {
 /// sweep runs it (`now` is `Some`), and not at all otherwise: a trial that a killed sweep left
 /// running has no known end. `None` when no trial has started.
 pub fn busy_ms(trials: &[Trial], now: Option<Timestamp>) -> Option<i64> {
-    let mut spans = spans(trials, now);
+    union_ms(spans(trials, now))
+}
+
+/// Returns the length of the union of `spans`; `None` when there are none.
+fn union_ms(mut spans: Vec<(i64, i64)>) -> Option<i64> {
     spans.sort_unstable();
     let mut spans = spans.into_iter();
     let (mut lo, mut hi) = spans.next()?;
@@ -156,7 +160,7 @@ pub struct Concurrency {
 /// results that do not depend on timing), or without a trial left to start.
 pub fn concurrency(trials: &[Trial], now: Option<Timestamp>) -> Option<Concurrency> {
     let spans = spans(trials, now);
-    let busy = busy_ms(trials, now).filter(|b| *b > 0)?;
+    let busy = union_ms(spans.clone()).filter(|b| *b > 0)?;
     let work: i64 = spans.iter().map(|(start, end)| end - start).sum();
     // An instant's count: +1 at each start, -1 at each end, ends before starts at a tie.
     let mut events: Vec<(i64, i32)> = spans
