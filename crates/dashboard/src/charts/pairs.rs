@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::parallel::{position, ticks};
+use super::parallel::{colour_bar, position, ticks};
 use super::{
     render, shorten, text_style, viridis, DrawResult, ParAxis, ParLine, Scale, GRID, TEXT,
 };
@@ -51,7 +51,12 @@ pub(crate) fn pairs(
             let left = PANEL.0 * i32::try_from(p).unwrap_or(0);
             panel(root, left, (&axes[ix], &axes[iy]), (ix, iy), &order)?;
         }
-        colour_bar(root, width, (best_label, worst_label))
+        colour_bar(
+            root,
+            width - COLOUR_BAR + 34,
+            (TOP + 18, PANEL.1 - BOTTOM),
+            (best_label, worst_label),
+        )
     })
 }
 
@@ -139,32 +144,5 @@ fn panel(
         let colour = viridis(0.92 * (1.0 - point.goodness)).mix(0.85);
         root.draw(&Circle::new(centre, 4, colour.filled()))?;
     }
-    Ok(())
-}
-
-/// Draws the colour bar in the right margin.
-fn colour_bar(root: &super::Area<'_>, width: i32, (best, worst): (&str, &str)) -> DrawResult {
-    let x = width - COLOUR_BAR + 34;
-    let (top, bottom) = (TOP + 18, PANEL.1 - BOTTOM);
-    for k in 0..=100 {
-        let t = f64::from(k) / 100.0;
-        // A pixel row of the bar.
-        #[allow(clippy::cast_possible_truncation)]
-        let y = (f64::from(bottom) - t * f64::from(bottom - top)).round() as i32;
-        root.draw(&Rectangle::new(
-            [(x, y - 2), (x + 14, y + 2)],
-            viridis(0.92 * (1.0 - t)).filled(),
-        ))?;
-    }
-    root.draw(&Text::new(
-        best.to_string(),
-        (x + 7, top - 6),
-        text_style(11).pos(Pos::new(HPos::Center, VPos::Bottom)),
-    ))?;
-    root.draw(&Text::new(
-        worst.to_string(),
-        (x + 7, bottom + 6),
-        text_style(11).pos(Pos::new(HPos::Center, VPos::Top)),
-    ))?;
     Ok(())
 }

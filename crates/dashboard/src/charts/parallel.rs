@@ -112,27 +112,44 @@ pub(crate) fn parallel(
             }
         }
         // The colour bar, in its own margin on the right.
-        let bar_x = w - COLOUR_BAR + 30;
-        for k in 0..=100 {
-            let t = f64::from(k) / 100.0;
-            let y = y_of(t);
-            root.draw(&Rectangle::new(
-                [(bar_x, y - 2), (bar_x + 14, y + 2)],
-                viridis(0.92 * (1.0 - t)).filled(),
-            ))?;
-        }
-        root.draw(&Text::new(
-            best_label.to_string(),
-            (bar_x + 7, TOP - 6),
-            text_style(11).pos(Pos::new(HPos::Center, VPos::Bottom)),
-        ))?;
-        root.draw(&Text::new(
-            worst_label.to_string(),
-            (bar_x + 7, h - BOTTOM + 6),
-            text_style(11).pos(Pos::new(HPos::Center, VPos::Top)),
-        ))?;
-        Ok(())
+        colour_bar(
+            root,
+            w - COLOUR_BAR + 30,
+            (TOP, h - BOTTOM),
+            (best_label, worst_label),
+        )
     })
+}
+
+/// Draws a vertical viridis colour bar at `x` from `top` (the best, dark) to `bottom` (the
+/// worst), labelled above and below.
+pub(super) fn colour_bar(
+    root: &super::Area<'_>,
+    x: i32,
+    (top, bottom): (i32, i32),
+    (best, worst): (&str, &str),
+) -> DrawResult {
+    for k in 0..=100 {
+        let t = f64::from(k) / 100.0;
+        // A pixel row of the bar.
+        #[allow(clippy::cast_possible_truncation)]
+        let y = (f64::from(bottom) - t * f64::from(bottom - top)).round() as i32;
+        root.draw(&Rectangle::new(
+            [(x, y - 2), (x + 14, y + 2)],
+            viridis(0.92 * (1.0 - t)).filled(),
+        ))?;
+    }
+    root.draw(&Text::new(
+        best.to_string(),
+        (x + 7, top - 6),
+        text_style(11).pos(Pos::new(HPos::Center, VPos::Bottom)),
+    ))?;
+    root.draw(&Text::new(
+        worst.to_string(),
+        (x + 7, bottom + 6),
+        text_style(11).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
+    Ok(())
 }
 
 /// Returns round values (steps of 1, 2 or 5 times a power of ten) inside `[min, max]`, about
