@@ -332,8 +332,14 @@ fn proxy_dropping_updates(upstream: &str) -> String {
 fn a_live_page_says_offline_when_its_server_is_gone() {
     let browser = chromium();
     let env = TestEnv::new();
-    // Long enough to be running while the page loads; the test stops it.
-    let spec = env.write_spec("tiny.yaml", &TINY.replace("epochs: 3", "epochs: 400"));
+    // Still running when the page loads, however slow the machine (4 trials of 400 epochs
+    // took 9 s here, less than a cold Chromium on a busy CI machine); the test stops it.
+    let spec = env.write_spec(
+        "tiny.yaml",
+        &TINY
+            .replace("epochs: 3", "epochs: 400")
+            .replace("run_cap: 4", "run_cap: 1000"),
+    );
     let (sweep, url) = start_serving(
         &env,
         &["run", spec.to_str().unwrap(), "--addr", "127.0.0.1:0"],
