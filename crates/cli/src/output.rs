@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use experiment::{
-    busy_ms, format_duration, rank_trials, Direction, ExperimentSpec, Trial, TrialId, TrialState,
+    busy_ms, format_duration, rank_trials, Constraint, Direction, ExperimentSpec, Trial, TrialId,
+    TrialState,
 };
 use serde::Serialize;
 use store::ExperimentInfo;
@@ -26,12 +27,13 @@ pub(crate) fn metric(value: Option<f64>) -> String {
     }
 }
 
-/// Writes the leaderboard: rank, trial, state, objective, best epoch, then every parameter;
-/// `ranked` is best first, and only the first `top` rows are written.
+/// Writes the leaderboard: rank, trial, state, objective, best epoch, the constrained metrics,
+/// then every parameter; `ranked` is best first, and only the first `top` rows are written.
 pub(crate) fn leaderboard(
     out: &mut impl Write,
     ranked: &[&Trial],
     objective: &str,
+    constraints: &[Constraint],
     top: usize,
 ) -> io::Result<()> {
     let rows: Vec<(Option<usize>, &Trial)> = ranked
@@ -40,7 +42,7 @@ pub(crate) fn leaderboard(
         .enumerate()
         .map(|(i, t)| (has_value(t, objective).then_some(i + 1), *t))
         .collect();
-    trial_table(out, ranked, &rows, objective)?;
+    trial_table(out, ranked, &rows, objective, constraints)?;
     if ranked.len() > top {
         writeln!(
             out,
@@ -57,8 +59,9 @@ pub(crate) fn trials_table(
     trials: &[Trial],
     objective: &str,
     goal: Direction,
+    constraints: &[Constraint],
 ) -> io::Result<()> {
-    let ranked = rank_trials(trials, objective, goal);
+    let ranked = rank_trials(trials, objective, goal, constraints);
     let ranks: BTreeMap<TrialId, usize> = ranked
         .iter()
         .enumerate()
@@ -69,7 +72,7 @@ pub(crate) fn trials_table(
         .iter()
         .map(|t| (ranks.get(&t.id).copied(), t))
         .collect();
-    trial_table(out, &ranked, &rows, objective)
+    trial_table(out, &ranked, &rows, objective, constraints)
 }
 
 /// Whether a trial has a value of `objective` to rank it by.
@@ -77,12 +80,14 @@ fn has_value(t: &Trial, objective: &str) -> bool {
     t.value(objective).is_some_and(|v| !v.is_nan())
 }
 
-/// Writes `rows` (rank, trial) with a column for every parameter that any of `all` has.
+/// Writes `rows` (rank, trial) with a column for each constrained metric, its value marked `!`
+/// where it breaks a constraint, and one for every parameter that any of `all` has.
 fn trial_table(
     out: &mut impl Write,
     all: &[&Trial],
     rows: &[(Option<usize>, &Trial)],
     objective: &str,
+    constraints: &[Constraint],
 ) -> io::Result<()> {
     if all.is_empty() {
         return writeln!(out, "no trials yet");
@@ -98,6 +103,7 @@ fn trial_table(
         objective.to_string(),
         "epoch".to_string(),
     ];
+    header.extend(constraints.iter().map(|c| c.metric.clone()));
     header.extend(names.iter().map(|n| n.to_string()));
     let body: Vec<Vec<String>> = rows
         .iter()
@@ -111,6 +117,11 @@ fn trial_table(
                     .as_ref()
                     .map_or("-".to_string(), |r| r.best_step.to_string()),
             ];
+            row.extend(constraints.iter().map(|c| {
+                let value = t.value(&c.metric);
+                let broken = value.is_some_and(|v| c.excess(v) > 0.0);
+                format!("{}{}", metric(value), if broken { "!" } else { "" })
+            }));
             row.extend(
                 names
                     .iter()
@@ -119,7 +130,17 @@ fn trial_table(
             row
         })
         .collect();
-    table(out, &header, &body)
+    table(out, &header, &body)?;
+    if !constraints.is_empty() {
+        let list: Vec<String> = constraints.iter().map(ToString::to_string).collect();
+        writeln!(
+            out,
+            "! breaks a constraint ({}): such a trial ranks after every trial that meets them \
+             and is never the best",
+            list.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes the list of experiments.
@@ -146,7 +167,8 @@ pub(crate) fn experiments(
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|(info, trials)| {
-            let best = experiment::best_trial(trials, &info.objective, info.goal);
+            let constraints = info.spec().map(|s| s.constraints).unwrap_or_default();
+            let best = experiment::best_trial(trials, &info.objective, info.goal, &constraints);
             vec![
                 info.name.clone(),
                 // This process holds the store, so no sweep is running on it.

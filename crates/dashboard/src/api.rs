@@ -11,7 +11,7 @@ use experiment::{Direction, ParamValue, Step, Trial, TrialId, TrialState};
 use serde::{Deserialize, Serialize};
 use store::ExperimentInfo;
 
-use crate::data::Series;
+use crate::data::{ExperimentData, Series};
 use crate::downsample;
 use crate::pages::{blocking, now};
 use crate::view::leaderboard::{self, LeaderboardQuery, Selection};
@@ -141,10 +141,7 @@ async fn experiments(state: web::Data<AppState>) -> Result<HttpResponse> {
     json(
         blocking(move || {
             let all = reader.experiments()?;
-            Ok(all
-                .iter()
-                .map(|d| experiment_dto(&d.info, &d.trials))
-                .collect::<Vec<_>>())
+            Ok(all.iter().map(|d| experiment_dto(d)).collect::<Vec<_>>())
         })
         .await,
     )
@@ -155,7 +152,7 @@ async fn experiment(state: web::Data<AppState>, name: web::Path<String>) -> Resu
     json(
         blocking(move || {
             let data = reader.experiment(&name)?;
-            Ok(experiment_dto(&data.info, &data.trials))
+            Ok(experiment_dto(&data))
         })
         .await,
     )
@@ -171,7 +168,12 @@ async fn trials(
         blocking(move || {
             let sel = Selection::parse(&query, leaderboard::PER_PAGE)?;
             let data = reader.experiment(&name)?;
-            let ranked = leaderboard::ranked(&data.trials, &data.info.objective, data.info.goal);
+            let ranked = leaderboard::ranked(
+                &data.trials,
+                &data.info.objective,
+                data.info.goal,
+                data.constraints(),
+            );
             let page = leaderboard::select(&ranked, &sel);
             Ok(TrialsPageDto {
                 total: data.trials.len(),
@@ -327,9 +329,10 @@ fn json<T: Serialize>(result: Result<T>) -> Result<HttpResponse> {
         .json(value))
 }
 
-fn experiment_dto(info: &ExperimentInfo, trials: &[Trial]) -> ExperimentDto {
-    let summary = Summary::of(info, trials, now());
-    let best = crate::view::best_completed(trials, &info.objective, info.goal);
+fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
+    let (info, trials) = (&data.info, data.trials.as_slice());
+    let summary = Summary::of(data, now());
+    let best = crate::view::best_completed(trials, &info.objective, info.goal, data.constraints());
     ExperimentDto {
         name: info.name.clone(),
         description: info.description.clone(),

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
-use experiment::{ExperimentSpec, Step, Trial, TrialId};
+use experiment::{Constraint, ExperimentSpec, Step, Trial, TrialId};
 use store::{ExperimentInfo, Store};
 
 use crate::view::experiment_page::Analysis;
@@ -219,6 +219,11 @@ impl ExperimentData {
             analysis: OnceLock::new(),
             pages: Mutex::default(),
         }
+    }
+
+    /// Returns the spec's constraints: none when it has none or no longer parses.
+    pub(crate) fn constraints(&self) -> &[Constraint] {
+        self.spec.as_ref().map_or(&[], |s| s.constraints.as_slice())
     }
 
     /// Returns the page rendered earlier for `request` (the query string and anything else

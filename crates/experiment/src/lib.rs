@@ -5,6 +5,7 @@
 //! clock, environment or global random state. Parsing takes the YAML text as a `&str`; checks that
 //! need the filesystem (does the data file exist?) belong to the crates that do IO.
 
+mod constraint;
 mod error;
 mod gate;
 mod grid;
@@ -23,6 +24,7 @@ mod trial;
 mod words;
 mod yaml;
 
+pub use constraint::{feasible, violation, Constraint};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use gate::{
     repeat_seed, Aggregate, Baseline, BaselineMetric, BaselineMismatch, Estimate, GateReport,
@@ -37,7 +39,9 @@ pub use method::{
     Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, Restart, SobolConfig,
     TpeConfig,
 };
-pub use metric::{metric_range, Direction, MetricPoint, KNOWN_METRICS, TEST_METRIC_PREFIX};
+pub use metric::{
+    metric_range, Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX,
+};
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use pruning::PrunerSpec;
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};

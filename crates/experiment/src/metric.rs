@@ -9,8 +9,9 @@ use crate::Task;
 /// Which of them a trial reports depends on its task (`Task::reports`): classification reports
 /// `val_accuracy` and `val_f1` (macro-averaged over the classes when there are more than two,
 /// the F1 of the second class when there are two), and `val_roc_auc` for two classes only;
-/// regression reports `val_rmse`, `val_mae` and `val_r2`. `epoch_seconds` is wall-clock time:
-/// it is the one recorded value that is not reproducible.
+/// regression reports `val_rmse`, `val_mae` and `val_r2`. `param_count` is the model's number of
+/// trained values (weights, biases, layer-norm scales and shifts), the same at every epoch.
+/// `epoch_seconds` is wall-clock time: it is the one recorded value that is not reproducible.
 pub const KNOWN_METRICS: &[(&str, Direction)] = &[
     ("train_loss", Direction::Minimize),
     ("val_loss", Direction::Minimize),
@@ -20,8 +21,12 @@ pub const KNOWN_METRICS: &[(&str, Direction)] = &[
     ("val_rmse", Direction::Minimize),
     ("val_mae", Direction::Minimize),
     ("val_r2", Direction::Maximize),
+    ("param_count", Direction::Minimize),
     ("epoch_seconds", Direction::Minimize),
 ];
+
+/// The metrics that are the same at every epoch of a trial: a value, never a curve.
+pub const CONSTANT_METRICS: &[&str] = &["param_count"];
 
 /// The prefix of the metrics measured once, on the test split, for the best trial of a finished
 /// sweep: `test_accuracy` is `val_accuracy`'s counterpart. They are never used to choose trials.
@@ -172,6 +177,7 @@ mod tests {
         for (name, classification, regression) in [
             ("val_loss", true, true),
             ("epoch_seconds", true, true),
+            ("param_count", true, true),
             ("val_accuracy", true, false),
             ("val_roc_auc", true, false),
             ("val_r2", false, true),

@@ -37,6 +37,7 @@ impl ExperimentSpec {
             parallel,
             metric,
             target,
+            constraints,
             data,
             model,
             early_stopping,
@@ -68,6 +69,11 @@ impl ExperimentSpec {
             "metric",
             format!("{} ({}){target}", metric.name, metric.goal),
         );
+        // Constraints only when given, for the same reason.
+        if !constraints.is_empty() {
+            let list: Vec<String> = constraints.iter().map(ToString::to_string).collect();
+            line("constraints", list.join(", "));
+        }
         let DataSpec {
             csv,
             target,

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    Direction, GateSpec, Location, Method, Params, PrunerSpec, Result, SearchSpace, Seed, Trial,
-    TrialId, TrialState,
+    Constraint, Direction, GateSpec, Location, Method, Params, PrunerSpec, Result, SearchSpace,
+    Seed, Trial, TrialId, TrialState,
 };
 
 /// A value with the place in the spec file where it was written, for errors found later.
@@ -217,6 +217,8 @@ pub struct ExperimentSpec {
     /// `metric.target` (as Weights & Biases spells it): once a completed trial's objective
     /// reaches it, no later trial starts (see `runner`'s rule for which trials still run).
     pub target: Option<f64>,
+    /// Bounds on recorded metrics that a trial must meet to be the best (`constraints:`).
+    pub constraints: Vec<Constraint>,
     /// The data.
     pub data: DataSpec,
     /// The model family.
@@ -292,15 +294,37 @@ impl ExperimentSpec {
         })
     }
 
-    /// Returns whether `trial` completed with its objective at the spec's target or past it;
-    /// false without a target.
+    /// Returns whether `trial` completed with its objective at the spec's target or past it,
+    /// meeting the constraints; false without a target.
     pub fn reaches_target(&self, trial: &Trial) -> bool {
         self.target.is_some_and(|target| {
             trial.state == TrialState::Completed
                 && trial
                     .value(&self.metric.name)
                     .is_some_and(|v| self.metric.goal.reaches(v, target))
+                && crate::feasible(&self.constraints, trial)
         })
+    }
+
+    /// Returns the trials ranked for a leaderboard by the objective and the constraints
+    /// (`rank_trials`).
+    pub fn rank<'a>(&self, trials: &'a [Trial]) -> Vec<&'a Trial> {
+        crate::rank_trials(
+            trials,
+            &self.metric.name,
+            self.metric.goal,
+            &self.constraints,
+        )
+    }
+
+    /// Returns the best completed trial that meets the constraints (`best_trial`).
+    pub fn best<'a>(&self, trials: &'a [Trial]) -> Option<&'a Trial> {
+        crate::best_trial(
+            trials,
+            &self.metric.name,
+            self.metric.goal,
+            &self.constraints,
+        )
     }
 
     /// Parses and validates a spec; `file` names the source in errors and anchors relative paths.

@@ -9,7 +9,7 @@
 
 use std::sync::Mutex;
 
-use experiment::{best_trial, ExperimentSpec, Method, Objective, Trial, TrialId, TrialState};
+use experiment::{ExperimentSpec, Method, Objective, Trial, TrialId, TrialState};
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
 use crate::board::Board;
@@ -177,7 +177,7 @@ pub fn run_study(
         ..info
     })?;
     store.flush()?;
-    let best = best_trial(&trials, &spec.metric.name, spec.metric.goal).cloned();
+    let best = spec.best(&trials).cloned();
     Ok(StudySummary {
         trials,
         ran,
@@ -392,6 +392,7 @@ mod tests {
                 goal: Direction::Minimize,
             },
             target: None,
+            constraints: Vec::new(),
             data: DataSpec {
                 csv: Located {
                     value: PathBuf::from("none.csv"),

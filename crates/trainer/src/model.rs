@@ -299,6 +299,21 @@ impl<D: Device<f32>> Net<D> {
         params
     }
 
+    /// Returns the number of trained values: every weight, bias and layer-norm scale and shift.
+    pub(crate) fn param_count(&self) -> usize {
+        let dense = |d: &Dense<D>| {
+            let (rows, cols) = *d.weight.shape();
+            rows * cols + d.bias.shape().0
+        };
+        self.convs.iter().map(|c| dense(&c.kernel)).sum::<usize>()
+            + self.layers.iter().map(dense).sum::<usize>()
+            + self
+                .norms
+                .iter()
+                .map(|n| n.gamma.shape().0 + n.beta.shape().0)
+                .sum::<usize>()
+    }
+
     /// Returns a host copy of every parameter, named as `param_names` names them, with its shape.
     pub(crate) fn host_params(&self) -> Vec<HostTensor> {
         let mut values = Vec::new();

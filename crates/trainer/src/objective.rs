@@ -493,6 +493,7 @@ mod tests {
                 "val_loss",
                 "val_accuracy",
                 "val_f1",
+                "param_count",
                 "epoch_seconds"
             ]
         );
@@ -582,7 +583,7 @@ mod tests {
             "epoch 1 sets the bar; 2 and 3 miss it"
         );
         assert_eq!(reporter.reports.len(), 3);
-        assert_eq!(result.metrics.len(), 5);
+        assert_eq!(result.metrics.len(), 6);
     }
 
     #[test]
@@ -668,9 +669,13 @@ mod tests {
                 "val_rmse",
                 "val_mae",
                 "val_r2",
+                "param_count",
                 "epoch_seconds"
             ]
         );
+        let size = reports[0].1.iter().find(|p| p.name == "param_count");
+        // Two inputs, one hidden layer of 16, one output: 2*16 + 16 + 16*1 + 1.
+        assert_eq!(size.map(|p| p.value), Some(65.0));
         let result = completed(outcome);
         assert!(result.metrics["val_r2"] > 0.95, "{:?}", result.metrics);
         assert!(result.metrics["val_rmse"] < 1.0, "{:?}", result.metrics);

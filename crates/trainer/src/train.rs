@@ -44,6 +44,8 @@ pub(crate) struct EpochMetrics {
     pub(crate) train_loss: f64,
     /// `val_loss` and the task's validation metrics, in the order of `KNOWN_METRICS`.
     pub(crate) validation: Vec<(&'static str, f64)>,
+    /// The model's trained values, the same at every epoch.
+    pub(crate) param_count: f64,
     /// Wall time of the epoch, training and validation; the one non-reproducible value.
     pub(crate) epoch_seconds: f64,
 }
@@ -113,9 +115,10 @@ impl EpochMetrics {
 
     /// Returns every metric with its name, in the order of `KNOWN_METRICS`.
     pub(crate) fn named(&self) -> Vec<(&'static str, f64)> {
-        let mut named = Vec::with_capacity(self.validation.len() + 2);
+        let mut named = Vec::with_capacity(self.validation.len() + 3);
         named.push(("train_loss", self.train_loss));
         named.extend(self.validation.iter().copied());
+        named.push(("param_count", self.param_count));
         named.push(("epoch_seconds", self.epoch_seconds));
         named
     }
@@ -224,6 +227,9 @@ impl<'a, D: Kernels> Trainer<'a, D> {
                 .into_iter()
                 .map(|(name, value)| (validation_name(name), value))
                 .collect(),
+            // Models have far fewer than 2^52 values, so the conversion is exact.
+            #[allow(clippy::cast_precision_loss)]
+            param_count: self.net.param_count() as f64,
             epoch_seconds: start.elapsed().as_secs_f64(),
         }))
     }

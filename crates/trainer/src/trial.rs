@@ -163,7 +163,7 @@ mod tests {
 
     impl Reporter for Steps {
         fn report(&mut self, step: Step, metrics: &[MetricPoint]) -> Control {
-            assert_eq!(metrics.len(), 4);
+            assert_eq!(metrics.len(), 5);
             self.seen.push(step.0);
             if self.prune_at == Some(step.0) {
                 Control::Prune
@@ -177,6 +177,7 @@ mod tests {
         EpochEnd::Finished(EpochMetrics {
             train_loss: 1.0,
             validation: vec![("val_loss", val_loss), ("val_accuracy", val_accuracy)],
+            param_count: 100.0,
             epoch_seconds: 0.5,
         })
     }

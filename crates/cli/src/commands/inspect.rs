@@ -32,8 +32,12 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
     if let Some(record) = record.as_ref().filter(|_| args.record) {
         output::run_record_details(&mut out, record)?;
     }
-    let ranked = rank_trials(&trials, &info.objective, info.goal);
-    output::leaderboard(&mut out, &ranked, &info.objective, args.top)?;
+    let constraints = spec
+        .as_ref()
+        .map(|s| s.constraints.clone())
+        .unwrap_or_default();
+    let ranked = rank_trials(&trials, &info.objective, info.goal, &constraints);
+    output::leaderboard(&mut out, &ranked, &info.objective, &constraints, args.top)?;
     super::tested::show(&mut out, &store, &info.name)?;
     Ok(Outcome::Success)
 }
@@ -45,7 +49,13 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let spec = info.spec().ok();
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Table => output::trials_table(&mut out, &trials, &info.objective, info.goal)?,
+        Format::Table => output::trials_table(
+            &mut out,
+            &trials,
+            &info.objective,
+            info.goal,
+            spec.as_ref().map_or(&[], |s| s.constraints.as_slice()),
+        )?,
         Format::Csv => output::trials_csv(&mut out, &trials, spec.as_ref())?,
         Format::Json => output::trials_json(&mut out, &trials, spec.as_ref())?,
     }

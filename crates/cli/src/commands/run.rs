@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::bail;
-use experiment::{rank_trials, ExperimentSpec, TrialState};
+use experiment::{ExperimentSpec, TrialState};
 use runner::{StudyOptions, StudySummary};
 use trainer::MlpObjective;
 
@@ -186,8 +186,14 @@ fn print_run_summary(
             spec.metric.goal.reach_sign(),
         )?;
     }
-    let ranked = rank_trials(&summary.trials, &spec.metric.name, spec.metric.goal);
-    output::leaderboard(&mut out, &ranked, &spec.metric.name, args.top)?;
+    let ranked = spec.rank(&summary.trials);
+    output::leaderboard(
+        &mut out,
+        &ranked,
+        &spec.metric.name,
+        &spec.constraints,
+        args.top,
+    )?;
     match &summary.best {
         Some(best) => writeln!(
             out,

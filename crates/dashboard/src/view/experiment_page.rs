@@ -83,7 +83,7 @@ pub(crate) fn experiment_page<'a>(
 ) -> ExperimentPage<'a> {
     let info = &data.info;
     let objective = info.objective.as_str();
-    let summary = Summary::of(info, &data.trials, now);
+    let summary = Summary::of(data, now);
     let base = format::experiment_href(&info.name);
     let board = leaderboard::leaderboard(ranked, sel, info, &base);
     ExperimentPage {

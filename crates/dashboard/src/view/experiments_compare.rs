@@ -112,10 +112,7 @@ pub(crate) fn experiments_compare_page(
             }
         })
         .collect();
-    let summaries: Vec<Summary> = experiments
-        .iter()
-        .map(|d| Summary::of(&d.info, &d.trials, now))
-        .collect();
+    let summaries: Vec<Summary> = experiments.iter().map(|d| Summary::of(d, now)).collect();
     let row = |name: &str, value: &dyn Fn(usize) -> String| {
         let values: Vec<String> = (0..experiments.len()).map(value).collect();
         let differs = values.windows(2).any(|w| w[0] != w[1]);
@@ -143,7 +140,8 @@ pub(crate) fn experiments_compare_page(
         row("failed", &|i| summaries[i].failed.to_string()),
         row(&format!("best {objective}"), &|i| summaries[i].best.clone()),
         row("best trial", &|i| {
-            super::best_completed(&experiments[i].trials, objective, goal)
+            let d = &experiments[i];
+            super::best_completed(&d.trials, objective, goal, d.constraints())
                 .map_or("-".into(), |t| t.id.to_string())
         }),
         row("duration", &|i| summaries[i].duration.clone()),

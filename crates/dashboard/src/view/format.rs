@@ -28,11 +28,15 @@ pub(crate) fn span(
 
 /// Orders metric names for charts: the objective first, then the other validation metrics,
 /// then the rest, and `epoch_seconds` (timing, not quality) last; by name within each group.
+/// `param_count`, the same at every epoch, has no chart: its value is in the tables.
 pub(crate) fn metric_order<'a>(
     objective: &str,
     names: impl IntoIterator<Item = &'a str>,
 ) -> Vec<&'a str> {
-    let mut names: Vec<&str> = names.into_iter().collect();
+    let mut names: Vec<&str> = names
+        .into_iter()
+        .filter(|n| !experiment::CONSTANT_METRICS.contains(n))
+        .collect();
     names.sort_by_key(|n| {
         let group = if *n == objective {
             0
@@ -78,13 +82,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn metrics_are_ordered_objective_first_and_timing_last() {
+    fn metrics_are_ordered_objective_first_and_timing_last_and_constants_have_no_chart() {
         let names = [
             "epoch_seconds",
             "train_loss",
             "val_loss",
             "val_accuracy",
             "val_f1",
+            "param_count",
         ];
         assert_eq!(
             metric_order("val_loss", names),

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use experiment::{format_duration, Direction, ParamValue, Trial, TrialState};
+use experiment::{format_duration, Constraint, Direction, ParamValue, Trial, TrialState};
 use serde::Deserialize;
 use store::ExperimentInfo;
 
@@ -181,30 +181,22 @@ pub(crate) fn parse_state(s: &str) -> Option<TrialState> {
     .find(|t| t.as_str() == s || t.as_str_when_idle() == s)
 }
 
-/// Returns every trial with its objective rank, best first: the order of
-/// `experiment::rank_trials`, with each value looked up once instead of in every comparison.
-pub(crate) fn ranked<'a>(trials: &'a [Trial], objective: &str, goal: Direction) -> Vec<Ranked<'a>> {
-    let mut keyed: Vec<(Option<f64>, &Trial)> = trials
-        .iter()
-        .map(|t| (t.value(objective).filter(|v| !v.is_nan()), t))
-        .collect();
-    keyed.sort_by(|(va, a), (vb, b)| match (va, vb) {
-        (Some(x), Some(y)) => {
-            let by_value = match goal {
-                Direction::Maximize => y.total_cmp(x),
-                Direction::Minimize => x.total_cmp(y),
-            };
-            by_value.then(a.id.cmp(&b.id))
-        }
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.id.cmp(&b.id),
-    });
-    keyed
+/// Returns every trial with its objective rank, best first, in the order of
+/// `experiment::rank_trials`: feasible trials before those that break a constraint.
+pub(crate) fn ranked<'a>(
+    trials: &'a [Trial],
+    objective: &str,
+    goal: Direction,
+    constraints: &[Constraint],
+) -> Vec<Ranked<'a>> {
+    experiment::rank_trials(trials, objective, goal, constraints)
         .into_iter()
         .enumerate()
-        .map(|(i, (v, t))| Ranked {
-            rank: v.map(|_| i + 1),
+        .map(|(i, t)| Ranked {
+            rank: t
+                .value(objective)
+                .is_some_and(|v| !v.is_nan())
+                .then_some(i + 1),
             trial: t,
         })
         .collect()
@@ -539,7 +531,7 @@ mod tests {
     #[test]
     fn ranks_filters_sorts_and_pages() {
         let trials = trials();
-        let ranked = ranked(&trials, "acc", Direction::Maximize);
+        let ranked = ranked(&trials, "acc", Direction::Maximize, &[]);
         let sel = Selection::parse(&query(&[]), PER_PAGE).unwrap();
         let page = select(&ranked, &sel);
         assert_eq!((page.matching, page.pages, page.rows.len()), (120, 3, 50));
@@ -573,23 +565,22 @@ mod tests {
     }
 
     #[test]
-    fn ranking_agrees_with_the_experiment_crate() {
+    fn the_best_trial_agrees_with_the_experiment_crate() {
         let trials = trials();
+        let values: Vec<f64> = trials.iter().filter_map(|t| t.value("acc")).collect();
+        let middle = values.iter().sum::<f64>() / values.len() as f64;
+        let under = [Constraint {
+            metric: "acc".into(),
+            min: None,
+            max: Some(middle),
+        }];
         for goal in [Direction::Maximize, Direction::Minimize] {
-            let ours: Vec<u32> = ranked(&trials, "acc", goal)
-                .iter()
-                .map(|r| r.trial.id.0)
-                .collect();
-            let theirs: Vec<u32> = experiment::rank_trials(&trials, "acc", goal)
-                .iter()
-                .map(|t| t.id.0)
-                .collect();
-            assert_eq!(ours, theirs);
-            let best = crate::view::best_completed(&trials, "acc", goal).map(|t| t.id);
-            assert_eq!(
-                best,
-                experiment::best_trial(&trials, "acc", goal).map(|t| t.id)
-            );
+            for constraints in [&[][..], &under[..]] {
+                let best = crate::view::best_completed(&trials, "acc", goal, constraints);
+                let theirs = experiment::best_trial(&trials, "acc", goal, constraints);
+                assert_eq!(best.map(|t| t.id), theirs.map(|t| t.id));
+                assert!(best.is_some());
+            }
         }
     }
 
@@ -625,7 +616,7 @@ mod tests {
     #[test]
     fn the_view_links_sorting_paging_and_filters() {
         let trials = trials();
-        let ranked = ranked(&trials, "acc", Direction::Maximize);
+        let ranked = ranked(&trials, "acc", Direction::Maximize, &[]);
         let sel = Selection::parse(&query(&[("sort", "trial")]), PER_PAGE).unwrap();
         let mut info = crate::view::fixtures::info("x", store::ExperimentStatus::Finished, 120);
         info.objective = "acc".into();

@@ -14,8 +14,8 @@ pub(crate) mod trial;
 
 use std::sync::Arc;
 
-use experiment::{Direction, Timestamp, Trial, TrialState};
-use store::{ExperimentInfo, ExperimentStatus};
+use experiment::{Constraint, Direction, Timestamp, Trial, TrialState};
+use store::ExperimentStatus;
 
 use crate::data::ExperimentData;
 
@@ -56,9 +56,10 @@ pub(crate) struct Summary {
 
 impl Summary {
     /// Summarizes an experiment and its trials at time `now`.
-    pub(crate) fn of(info: &ExperimentInfo, trials: &[Trial], now: Timestamp) -> Summary {
+    pub(crate) fn of(data: &ExperimentData, now: Timestamp) -> Summary {
+        let (info, trials) = (&data.info, data.trials.as_slice());
         let count = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
-        let best = best_completed(trials, &info.objective, info.goal)
+        let best = best_completed(trials, &info.objective, info.goal, data.constraints())
             .map(|t| (t.id.0, format::value(t.value(&info.objective))));
         let live = info.status == ExperimentStatus::Running;
         Summary {
@@ -95,23 +96,24 @@ pub(crate) struct ExperimentsPage {
 
 /// Builds the experiments page.
 pub(crate) fn experiments_page(all: &[Arc<ExperimentData>], now: Timestamp) -> ExperimentsPage {
-    let rows: Vec<Summary> = all
-        .iter()
-        .map(|d| Summary::of(&d.info, &d.trials, now))
-        .collect();
+    let rows: Vec<Summary> = all.iter().map(|d| Summary::of(d, now)).collect();
     let live = rows.iter().any(|r| r.live);
     ExperimentsPage { rows, live }
 }
 
-/// Returns the best completed trial by `metric` (ties to the lower number), in one pass; the
-/// same trial as `experiment::best_trial`, without sorting.
+/// Returns the best completed trial by `metric` that meets the `constraints` (ties to the lower
+/// number), in one pass; the same trial as `experiment::best_trial`, without sorting.
 pub(crate) fn best_completed<'a>(
     trials: &'a [Trial],
     metric: &str,
     goal: Direction,
+    constraints: &[Constraint],
 ) -> Option<&'a Trial> {
     let mut best: Option<(&Trial, f64)> = None;
-    for t in trials.iter().filter(|t| t.state == TrialState::Completed) {
+    let eligible = trials
+        .iter()
+        .filter(|t| t.state == TrialState::Completed && experiment::feasible(constraints, t));
+    for t in eligible {
         let Some(v) = t.value(metric).filter(|v| !v.is_nan()) else {
             continue;
         };

@@ -31,7 +31,7 @@ fn data(n: u32) -> ExperimentData {
 #[test]
 fn summary_counts_states_and_finds_the_best() {
     let d = data(40);
-    let s = Summary::of(&d.info, &d.trials, NOW);
+    let s = Summary::of(&d, NOW);
     assert_eq!(
         (s.completed, s.pruned, s.failed, s.running, s.stored),
         (27, 6, 6, 1, 40)
@@ -56,7 +56,7 @@ fn a_killed_sweep_has_no_clock_running() {
     d.info.status = ExperimentStatus::Interrupted;
     let later = Timestamp(NOW.0 + 86_400_000);
     for now in [NOW, later] {
-        let s = Summary::of(&d.info, &d.trials, now);
+        let s = Summary::of(&d, now);
         assert!(!s.live);
         assert_eq!(
             s.running, 0,
@@ -82,15 +82,18 @@ fn a_killed_sweep_has_no_clock_running() {
     // A resumed sweep that was killed too: the end recorded by the run before it changes
     // nothing, and neither do the hours between the runs.
     d.info.finished = Some(Timestamp(d.info.created.0 + 10_000));
-    assert_eq!(Summary::of(&d.info, &d.trials, later).duration, "35.1s");
+    assert_eq!(Summary::of(&d, later).duration, "35.1s");
     let mut extended = d.trials.clone();
     let mut late = extended[0].clone();
     late.started = late.started.map(|t| Timestamp(t.0 + 86_400_000));
     late.finished = late.finished.map(|t| Timestamp(t.0 + 86_400_000));
     extended.push(late);
-    assert_eq!(Summary::of(&d.info, &extended, later).duration, "36.0s");
+    assert_eq!(
+        Summary::of(&ExperimentData::new(d.info.clone(), extended), later).duration,
+        "36.0s"
+    );
     // The leaderboard's filter and rows name it the same way.
-    let r = ranked(&d.trials, &d.info.objective, d.info.goal);
+    let r = ranked(&d.trials, &d.info.objective, d.info.goal, &[]);
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     let sel =
         Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
@@ -117,7 +120,7 @@ fn a_killed_sweep_has_no_clock_running() {
 #[test]
 fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     let d = data(1000);
-    let r = ranked(&d.trials, &d.info.objective, d.info.goal);
+    let r = ranked(&d.trials, &d.info.objective, d.info.goal, &[]);
     let (top, pruned) = curve_trials(&r);
     assert_eq!(top.len(), TOP_CURVES);
     assert!(top
@@ -206,7 +209,7 @@ fn importance_finds_the_parameters_that_matter() {
 #[test]
 fn the_pair_plots_take_the_most_important_parameters() {
     let d = data(300);
-    let r = ranked(&d.trials, &d.info.objective, d.info.goal);
+    let r = ranked(&d.trials, &d.info.objective, d.info.goal, &[]);
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     assert!(a.pairs_note.contains("most important"), "{}", a.pairs_note);
     // The fixture's accuracy depends on lr and optimizer: theirs is the first panel.
@@ -219,7 +222,7 @@ fn the_pair_plots_take_the_most_important_parameters() {
     assert!(!a.pairs.contains("data-empty"));
     // Too few trials for importance: the first parameters by name.
     let few = data(6);
-    let r = ranked(&few.trials, &few.info.objective, few.info.goal);
+    let r = ranked(&few.trials, &few.info.objective, few.info.goal, &[]);
     let a = super::experiment_page::analysis(&few, &r, &BTreeMap::new(), NOW);
     assert!(a.pairs_note.contains("by name"), "{}", a.pairs_note);
 }
@@ -300,7 +303,7 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
 fn the_timeline_draws_every_started_trial_or_an_even_sample() {
     let timeline = |n: u32| {
         let d = data(n);
-        let r = ranked(&d.trials, &d.info.objective, d.info.goal);
+        let r = ranked(&d.trials, &d.info.objective, d.info.goal, &[]);
         let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
         (a.timeline_note, a.timeline)
     };
@@ -328,7 +331,7 @@ fn the_timeline_draws_every_started_trial_or_an_even_sample() {
         t.started = Some(Timestamp(start));
         t.finished = Some(Timestamp(start + 900));
     }
-    let r = ranked(&d.trials, &d.info.objective, d.info.goal);
+    let r = ranked(&d.trials, &d.info.objective, d.info.goal, &[]);
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     // 9 s of training in 5.4 s of wall time.
     assert_eq!(

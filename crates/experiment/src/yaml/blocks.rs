@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    metric_range, CheckpointSpec, DataFormat, DataSpec, DeviceChoice, Direction, EarlyStopping,
-    Knob, MetricSpec, ModelKind, ModelSpec, ParamValue, KNOBS, KNOWN_METRICS,
+    metric_range, CheckpointSpec, Constraint, DataFormat, DataSpec, DeviceChoice, Direction,
+    EarlyStopping, Knob, MetricSpec, ModelKind, ModelSpec, ParamValue, KNOBS, KNOWN_METRICS,
 };
 
 use super::decoder::Decoder;
@@ -133,13 +133,14 @@ pub(super) fn model_fits_data(d: &mut Decoder, model: &ModelSpec, data: &DataSpe
 /// Trials whose checkpoints are kept when the spec does not say.
 pub(super) const DEFAULT_CHECKPOINTS_KEPT: u32 = 5;
 
-/// Checks that the objective and early-stopping metrics are reported by a task given in
-/// `data.task`; when the task is inferred from the data, the trainer checks them.
+/// Checks that the objective, early-stopping and constrained metrics are reported by a task
+/// given in `data.task`; when the task is inferred from the data, the trainer checks them.
 pub(super) fn task_metrics(
     d: &mut Decoder,
     data: &DataSpec,
     metric: (&MetricSpec, Pos),
     early_stopping: Option<(&EarlyStopping, Pos)>,
+    constraints: &[(Constraint, Pos)],
 ) {
     let Some(task) = data.task else {
         return;
@@ -163,6 +164,9 @@ pub(super) fn task_metrics(
     check(&metric.0.name, metric.1, "metric.name");
     if let Some((es, pos)) = early_stopping {
         check(&es.metric, pos, "train.early_stopping.metric");
+    }
+    for (c, pos) in constraints {
+        check(&c.metric, *pos, &format!("constraints.{}", c.metric));
     }
 }
 

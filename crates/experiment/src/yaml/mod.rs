@@ -9,6 +9,7 @@
 
 mod blocks;
 mod conditions;
+mod constraints;
 mod data;
 mod decoder;
 mod distribution;
@@ -41,6 +42,7 @@ const ROOT_KEYS: &[&str] = &[
     "run_cap",
     "parallel",
     "metric",
+    "constraints",
     "data",
     "model",
     "train",
@@ -190,6 +192,8 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         (None, Some(n)) => pruner::early_terminate(d, n),
         (None, None) => Some(PrunerSpec::None),
     };
+    let constraints =
+        block("constraints").map_or(Some(Vec::new()), |n| constraints::constraints(d, n));
     let gate = block("gate").map_or(Some(None), |n| {
         gate::gate(d, n, file, metric.as_ref()).map(Some)
     });
@@ -207,6 +211,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
             data,
             (metric, at("metric")),
             es.as_ref().map(|es| (es, at("train"))),
+            constraints.as_deref().unwrap_or_default(),
         );
         if let Some(model) = &model {
             blocks::model_fits_data(d, model, data, at("model"));
@@ -236,6 +241,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         parallel: parallel?,
         metric: metric?,
         target: target?,
+        constraints: constraints?.into_iter().map(|(c, _)| c).collect(),
         data: data?,
         model: model?,
         early_stopping: early_stopping?,

@@ -120,11 +120,11 @@ fn the_objective_must_suit_a_given_task() {
     check(&[("", "ok")], &metric("val_r2", "regression"));
     check(&[("", "ok")], &metric("val_roc_auc", "classification"));
     check(
-        &[("", "2:9: metric.name: `val_accuracy` is not a metric of regression; regression reports train_loss, val_loss, val_rmse, val_mae, val_r2, epoch_seconds")],
+        &[("", "2:9: metric.name: `val_accuracy` is not a metric of regression; regression reports train_loss, val_loss, val_rmse, val_mae, val_r2, param_count, epoch_seconds")],
         &metric("val_accuracy", "regression"),
     );
     check(
-        &[("train: {early_stopping: {metric: val_rmse, patience: 2}}\n", "4:8: train.early_stopping.metric: `val_rmse` is not a metric of classification; classification reports train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, epoch_seconds")],
+        &[("train: {early_stopping: {metric: val_rmse, patience: 2}}\n", "4:8: train.early_stopping.metric: `val_rmse` is not a metric of classification; classification reports train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, param_count, epoch_seconds")],
         &metric("val_loss", "classification"),
     );
 }

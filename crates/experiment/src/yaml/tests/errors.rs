@@ -54,7 +54,7 @@ fn top_level_errors() {
             ("name: ..\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `..`"),
             ("name: -x\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `-x`"),
             ("name: 7.b-c_D\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "ok"),
-            ("name: t\nmetric: {name: val_acc}\n", "1:1: data: missing required key `data`\n2:16: metric.name: unknown metric `val_acc`; did you mean `val_accuracy`? expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, epoch_seconds"),
+            ("name: t\nmetric: {name: val_acc}\n", "1:1: data: missing required key `data`\n2:16: metric.name: unknown metric `val_acc`; did you mean `val_accuracy`? expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count, epoch_seconds"),
         ],
         "",
     );
@@ -103,7 +103,7 @@ fn model_and_train_errors() {
             ("train: {lr: {values: [0.1]}}\n", "4:13: train.lr: expected a single value for `lr`; to search over it, move it to `parameters:`"),
             ("train: {dropout: 0.1}\n", "4:9: train.dropout: `dropout` is a model knob; put it under `model:`, not `train:`"),
             ("train:\n  early_stopping: {metric: val_loss, patience: 0, min_delta: -1}\n", "5:48: train.early_stopping.patience: must be an integer from 1 to 4294967295, found 0\n5:62: train.early_stopping.min_delta: must not be negative, found -1"),
-            ("train:\n  early_stopping: {metric: val_los, patiance: 3}\n", "5:19: train.early_stopping.patience: missing required key `patience`\n5:28: train.early_stopping.metric: unknown metric `val_los`; did you mean `val_loss`? expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, epoch_seconds\n5:37: train.early_stopping.patiance: unknown key `patiance`; did you mean `patience`? expected keys: metric, patience, min_delta"),
+            ("train:\n  early_stopping: {metric: val_los, patiance: 3}\n", "5:19: train.early_stopping.patience: missing required key `patience`\n5:28: train.early_stopping.metric: unknown metric `val_los`; did you mean `val_loss`? expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count, epoch_seconds\n5:37: train.early_stopping.patiance: unknown key `patiance`; did you mean `patience`? expected keys: metric, patience, min_delta"),
             ("train: {lr: 0.1}\nparameters:\n  lr: {values: [0.1, 0.01]}\n", "6:3: parameters.lr: `lr` is fixed in `train:` on line 4 and also searched here; keep one"),
         ],
         BASE,
@@ -191,7 +191,7 @@ seed: x
 1:1: data: missing required key `data`
 2:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation, layer_norm, channels, conv_layers, schedule, warmup_epochs, step_epochs, step_factor, clip_norm; a name that is not a knob must be tested by some `when:`
 3:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `bad name`
-4:16: metric.name: unknown metric `nope`; expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, epoch_seconds
+4:16: metric.name: unknown metric `nope`; expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count, epoch_seconds
 5:7: seed: expected an integer, found string `x`";
     assert_eq!(render(text), want);
 }

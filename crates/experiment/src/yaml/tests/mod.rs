@@ -113,6 +113,7 @@ fn the_example_parses_into_the_spec_it_describes() {
             goal: Direction::Maximize,
         },
         target: None,
+        constraints: Vec::new(),
         data: DataSpec {
             csv: Located {
                 value: PathBuf::from("specs/data/digits.csv"),

@@ -1,0 +1,87 @@
+//! The `constraints:` block: bounds on recorded metrics that the best trial must meet.
+//!
+//! ```yaml
+//! constraints:
+//!   param_count: {max: 20000}
+//!   val_loss: {min: 0.05, max: 0.5}
+//! ```
+//! Each key is a recorded metric; each value gives `min`, `max` or both. `epoch_seconds` cannot
+//! be constrained: it is wall time, and a constraint on it would make the same file rank its
+//! trials differently from run to run.
+
+use crate::{Constraint, KNOWN_METRICS};
+
+use super::decoder::Decoder;
+use super::tree::{Node, Pos};
+
+const BOUND_KEYS: &[&str] = &["min", "max"];
+
+/// Reads `constraints:`, with each constraint's position for the check against the task.
+pub(super) fn constraints(d: &mut Decoder, node: &Node) -> Option<Vec<(Constraint, Pos)>> {
+    let f = d.mapping(node, "constraints")?;
+    let allowed: Vec<&str> = KNOWN_METRICS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| *name != "epoch_seconds")
+        .collect();
+    let mut out = Vec::new();
+    let mut ok = true;
+    for entry in f.entries {
+        let path = f.path(&entry.key);
+        if entry.key == "epoch_seconds" {
+            d.error(
+                entry.key_pos,
+                &path,
+                "`epoch_seconds` is wall time, which differs between runs; a constraint on it \
+                 would rank the same trials differently each time",
+            );
+            ok = false;
+            continue;
+        }
+        let Some(metric) = allowed.iter().find(|n| **n == entry.key) else {
+            d.unknown_key(entry, "constraints", &allowed);
+            ok = false;
+            continue;
+        };
+        match bounds(d, &entry.value, &path, metric) {
+            Some(c) => out.push((c, entry.key_pos)),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// Reads `{min, max}` for `metric`: at least one, and `min` not above `max`.
+fn bounds(d: &mut Decoder, node: &Node, path: &str, metric: &str) -> Option<Constraint> {
+    let f = d.fields(node, path, BOUND_KEYS)?;
+    let bound = |d: &mut Decoder, key: &str| match f.get(key) {
+        None => Some(None),
+        Some(n) => d.number(n, &f.path(key)).map(Some),
+    };
+    let (min, max) = (bound(d, "min"), bound(d, "max"));
+    let (min, max) = (min?, max?);
+    match (min, max) {
+        (None, None) => {
+            d.error(
+                f.pos,
+                path,
+                format!("expected `min`, `max` or both, such as `{metric}: {{max: 20000}}`"),
+            );
+            return None;
+        }
+        (Some(lo), Some(hi)) if lo > hi => {
+            d.error(
+                f.pos,
+                path,
+                format!("`min` ({lo}) is above `max` ({hi}): no value can meet it"),
+            );
+            return None;
+        }
+        _ => {}
+    }
+    Some(Constraint {
+        metric: metric.to_string(),
+        min,
+        max,
+    })
+}
