@@ -204,7 +204,8 @@ async fn history(state: web::Data<AppState>, name: web::Path<String>) -> Result<
                 .iter()
                 .map(|t| {
                     let value = t.value(objective).filter(|v| v.is_finite());
-                    if let (TrialState::Completed, Some(v)) = (t.state, value) {
+                    let feasible = experiment::feasible(data.constraints(), t);
+                    if let (TrialState::Completed, Some(v), true) = (t.state, value, feasible) {
                         if best.is_none_or(|b| goal.improves(v, b, 0.0)) {
                             best = Some(v);
                         }

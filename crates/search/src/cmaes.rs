@@ -28,8 +28,8 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    CmaEsConfig, IndependentSampler, MetricSpec, Param, Params, Restart, SearchSpace, Seed,
-    TpeConfig,
+    CmaEsConfig, Constraint, IndependentSampler, MetricSpec, Param, Params, Restart, SearchSpace,
+    Seed, TpeConfig,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -72,6 +72,7 @@ pub struct CmaEsSampler {
     seed: Seed,
     config: CmaEsConfig,
     objective: MetricSpec,
+    constraints: Vec<Constraint>,
 }
 
 impl CmaEsSampler {
@@ -81,12 +82,22 @@ impl CmaEsSampler {
             seed,
             config,
             objective,
+            constraints: Vec::new(),
         }
+    }
+
+    /// Returns the sampler ranking trials that break one of `constraints` after those that
+    /// meet them (see `history`).
+    #[must_use]
+    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> CmaEsSampler {
+        self.constraints = constraints;
+        self
     }
 
     /// Returns the TPE sampler that chooses the parameters the strategy does not move.
     fn tpe(&self) -> TpeSampler {
         TpeSampler::new(self.seed, TpeConfig::default(), self.objective.clone())
+            .with_constraints(self.constraints.clone())
     }
 
     /// Returns the generation size for `n` coordinates.
@@ -127,12 +138,7 @@ impl CmaEsSampler {
             let Some(mut members) = members else {
                 return (strategy, constants);
             };
-            members.sort_by(|a, b| {
-                a.standing
-                    .cmp(&b.standing)
-                    .then(a.score.total_cmp(&b.score))
-                    .then(a.id.cmp(&b.id))
-            });
+            members.sort_by(|a, b| history::compare(a, b).then(a.id.cmp(&b.id)));
             let points: Vec<Vec<f64>> = members
                 .iter()
                 .map(|o| encode(coordinates, o.params, &strategy.mean))
@@ -176,7 +182,7 @@ impl Sampler for CmaEsSampler {
                 RandomSampler::new(self.seed).suggest_in(ctx)
             };
         }
-        let observations = history::observations(ctx.finished, &self.objective);
+        let observations = history::observations(ctx.finished, &self.objective, &self.constraints);
         let (strategy, _) = self.replay(&coordinates, &observations);
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
         rng.set_stream(u64::from(ctx.trial.0));

@@ -37,7 +37,7 @@ mod properties;
 #[cfg(test)]
 mod testing;
 
-use experiment::{Method, MetricSpec, Params, SearchSpace, Seed, Trial, TrialId};
+use experiment::{Constraint, Method, MetricSpec, Params, SearchSpace, Seed, Trial, TrialId};
 
 pub use cmaes::CmaEsSampler;
 pub use gp::GpSampler;
@@ -113,14 +113,27 @@ pub trait Sampler: std::fmt::Debug + Send + Sync {
 }
 
 /// Returns the sampler for `method`, seeded with the experiment's seed; the model-based ones
-/// read each trial's value of `objective` and improve it in its direction.
-pub fn sampler_for(method: Method, seed: Seed, objective: &MetricSpec) -> Box<dyn Sampler> {
+/// read each trial's value of `objective` and improve it in its direction, among the trials
+/// that meet the `constraints`.
+pub fn sampler_for(
+    method: Method,
+    seed: Seed,
+    objective: &MetricSpec,
+    constraints: &[Constraint],
+) -> Box<dyn Sampler> {
+    let (objective, constraints) = (objective.clone(), constraints.to_vec());
     match method {
         Method::Grid => Box::new(GridSampler),
         Method::Random => Box::new(RandomSampler::new(seed)),
         Method::Sobol(config) => Box::new(SobolSampler::new(seed, config)),
-        Method::Tpe(config) => Box::new(TpeSampler::new(seed, config, objective.clone())),
-        Method::Bayes(config) => Box::new(GpSampler::new(seed, config, objective.clone())),
-        Method::CmaEs(config) => Box::new(CmaEsSampler::new(seed, config, objective.clone())),
+        Method::Tpe(config) => {
+            Box::new(TpeSampler::new(seed, config, objective).with_constraints(constraints))
+        }
+        Method::Bayes(config) => {
+            Box::new(GpSampler::new(seed, config, objective).with_constraints(constraints))
+        }
+        Method::CmaEs(config) => {
+            Box::new(CmaEsSampler::new(seed, config, objective).with_constraints(constraints))
+        }
     }
 }

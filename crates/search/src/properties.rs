@@ -65,7 +65,7 @@ fn proposals_respect_bounds_types_and_conditions() {
             methods.push(Method::Grid);
         }
         for method in methods {
-            let sampler = sampler_for(method, Seed(case), &objective());
+            let sampler = sampler_for(method, Seed(case), &objective(), &[]);
             let budget = match method {
                 Method::Grid => space.grid_size().map_or(0, |n| n.min(12)),
                 _ => 12,
@@ -422,7 +422,7 @@ fn a_sampler_that_cannot_learn_from_what_it_sees_proposes_the_same_without_it() 
             Method::CmaEs(CmaEsConfig::default()),
         ];
         for method in methods {
-            let sampler = sampler_for(method, Seed(case), &objective());
+            let sampler = sampler_for(method, Seed(case), &objective(), &[]);
             let learns = !matches!(method, Method::Random | Method::Sobol(_));
             assert_eq!(sampler.learns_from(4), learns, "{method:?}");
             assert!(!sampler.learns_from(3), "{method:?}");
@@ -450,6 +450,71 @@ fn a_sampler_that_cannot_learn_from_what_it_sees_proposes_the_same_without_it() 
                 }
                 trials.push(trial(k, seen, rng.gen_range(-10.0..10.0)));
             }
+        }
+    }
+}
+
+/// The quadratic bowl (minimum at x = 1) with the constraint x ≤ -1, recorded as the metric
+/// `x`: the best feasible point is x = -1, y = -2, with loss 4.
+#[test]
+fn constrained_samplers_find_the_best_feasible_point_and_stay_near_it() {
+    use experiment::Constraint;
+
+    use crate::testing::{quadratic, quadratic_space};
+
+    let space = quadratic_space();
+    let constraint = Constraint {
+        metric: "x".into(),
+        min: None,
+        max: Some(-1.0),
+    };
+    let run = |method: Method, constraints: &[Constraint]| {
+        let sampler = sampler_for(method, Seed(4), &objective(), constraints);
+        let mut trials: Vec<Trial> = Vec::new();
+        for k in 0..40 {
+            let params = sampler
+                .suggest_in(&SuggestContext {
+                    space: &space,
+                    finished: &trials,
+                    running: &[],
+                    pinned: &Params::new(),
+                    trial: TrialId(k),
+                    planned: Some(40),
+                })
+                .unwrap_or_else(|e| panic!("{method:?} trial {k}: {e}"));
+            let x = params["x"].as_f64().unwrap_or(f64::NAN);
+            let mut t = trial(k, params.clone(), quadratic(&params));
+            if let Some(result) = t.result.as_mut() {
+                result.metrics.insert("x".into(), x);
+            }
+            trials.push(t);
+        }
+        let feasible: Vec<&Trial> = trials
+            .iter()
+            .filter(|t| experiment::feasible(std::slice::from_ref(&constraint), t))
+            .collect();
+        let best = feasible
+            .iter()
+            .filter_map(|t| t.value("loss"))
+            .fold(f64::INFINITY, f64::min);
+        (feasible.len(), best)
+    };
+    for method in [
+        Method::Tpe(TpeConfig::default()),
+        Method::Bayes(BayesConfig::default()),
+        Method::CmaEs(CmaEsConfig::default()),
+    ] {
+        let (free_count, _) = run(method, &[]);
+        let (count, best) = run(method, std::slice::from_ref(&constraint));
+        // Measured: tpe 21 feasible trials against 6 without the constraint, best 5.85;
+        // bayes 26 against 6, best 4.00002; cmaes 24 against 3, best 4.60.
+        assert!(
+            count >= 20 && count > 2 * free_count,
+            "{method:?}: {count} feasible trials of 40 with the constraint, {free_count} without"
+        );
+        assert!(best < 6.0, "{method:?}: best feasible loss {best}, optimum 4");
+        if matches!(method, Method::Bayes(_)) {
+            assert!(best < 4.05, "the GP models the boundary: best {best}, optimum 4");
         }
     }
 }

@@ -18,6 +18,8 @@ pub(crate) struct HistoryPoint {
     pub(crate) value: f64,
     /// Completed or pruned (others are not drawn).
     pub(crate) state: TrialState,
+    /// Whether it meets the experiment's constraints.
+    pub(crate) feasible: bool,
 }
 
 const SIZE: (u32, u32) = (1300, 360);
@@ -25,9 +27,10 @@ const SIZE: (u32, u32) = (1300, 360);
 const BUCKETS: usize = 700;
 const LEGEND_WIDTH: u32 = 150;
 
-/// Returns the history chart: completed trials as dots, pruned ones as grey rings, the best
-/// completed value so far as a step line, and the objective's `target`, if any, as a dashed
-/// line; `points` are in trial order.
+/// Returns the history chart: completed trials as dots, pruned ones as grey rings, completed
+/// ones that break a constraint as crosses, the best completed value so far that meets the
+/// constraints as a step line, and the objective's `target`, if any, as a dashed line;
+/// `points` are in trial order.
 pub(crate) fn history(
     points: &[HistoryPoint],
     objective: &str,
@@ -44,16 +47,17 @@ pub(crate) fn history(
     if !finite.iter().any(|p| p.state == TrialState::Completed) {
         return super::empty(SIZE, &label, "no completed trials yet");
     }
-    let of = |state: TrialState| -> Vec<(f64, f64)> {
+    let of = |state: TrialState, feasible: bool| -> Vec<(f64, f64)> {
         let xy: Vec<(f64, f64)> = finite
             .iter()
-            .filter(|p| p.state == state)
+            .filter(|p| p.state == state && (p.feasible == feasible || state == TrialState::Pruned))
             .map(|p| (f64::from(p.trial), p.value))
             .collect();
         downsample::min_max(&xy, BUCKETS)
     };
-    let completed = of(TrialState::Completed);
-    let pruned = of(TrialState::Pruned);
+    let completed = of(TrialState::Completed, true);
+    let infeasible = of(TrialState::Completed, false);
+    let pruned = of(TrialState::Pruned, true);
     let best = best_so_far(&finite, goal);
     let last = finite.iter().map(|p| p.trial).max().unwrap_or(0);
     let Some((y0, y1)) = padded_range(finite.iter().map(|p| p.value).chain(target)) else {
@@ -89,6 +93,11 @@ pub(crate) fn history(
                 .iter()
                 .map(|&p| Circle::new(p, 3, PALETTE[0].mix(0.75).filled())),
         )?;
+        chart.draw_series(
+            infeasible
+                .iter()
+                .map(|&p| Cross::new(p, 3, PALETTE[3].stroke_width(2))),
+        )?;
         chart.draw_series(LineSeries::new(
             best.iter().copied(),
             PALETTE[1].stroke_width(2),
@@ -103,6 +112,16 @@ pub(crate) fn history(
         }
         let mut y = 30;
         legend_entry(&legend, (8, y), PALETTE[0], Marker::Dot, "completed trial")?;
+        if !infeasible.is_empty() {
+            y += 22;
+            legend_entry(
+                &legend,
+                (8, y),
+                PALETTE[3],
+                Marker::Cross,
+                "breaks a constraint",
+            )?;
+        }
         if !pruned.is_empty() {
             y += 22;
             legend_entry(&legend, (8, y), DIM, Marker::Ring, "pruned trial")?;
@@ -122,12 +141,12 @@ pub(crate) fn history(
     })
 }
 
-/// Returns the step line of the best completed value so far, from the first completed trial to
-/// the last trial.
+/// Returns the step line of the best completed value so far that meets the constraints, from
+/// the first such trial to the last trial.
 fn best_so_far(points: &[&HistoryPoint], goal: Direction) -> Vec<(f64, f64)> {
     let completed: Vec<(u32, f64)> = points
         .iter()
-        .filter(|p| p.state == TrialState::Completed)
+        .filter(|p| p.state == TrialState::Completed && p.feasible)
         .map(|p| (p.trial, p.value))
         .collect();
     best_line(&completed, points.iter().map(|p| p.trial).max(), goal)
@@ -169,6 +188,7 @@ mod tests {
             trial,
             value,
             state,
+            feasible: true,
         }
     }
 
@@ -189,5 +209,25 @@ mod tests {
             best_so_far(&refs, Direction::Minimize),
             [(0.0, 0.5), (3.0, 0.5)]
         );
+    }
+
+    #[test]
+    fn trials_that_break_a_constraint_are_crosses_and_never_the_best() {
+        let mut points = vec![
+            point(0, 0.5, TrialState::Completed),
+            point(1, 0.9, TrialState::Completed),
+            point(2, 0.7, TrialState::Completed),
+        ];
+        points[1].feasible = false;
+        let refs: Vec<&HistoryPoint> = points.iter().collect();
+        assert_eq!(
+            best_so_far(&refs, Direction::Maximize),
+            [(0.0, 0.5), (2.0, 0.5), (2.0, 0.7)]
+        );
+        let svg = history(&points, "val_accuracy", Direction::Maximize, None);
+        assert!(svg.contains("breaks a constraint"), "{svg}");
+        points[1].feasible = true;
+        let svg = history(&points, "val_accuracy", Direction::Maximize, None);
+        assert!(!svg.contains("breaks a constraint"));
     }
 }

@@ -234,6 +234,8 @@ enum Marker {
     Dot,
     /// An empty ring.
     Ring,
+    /// A cross.
+    Cross,
 }
 
 /// Draws a legend entry (its marker, then the label) with its left edge at `(x, y)`.
@@ -251,6 +253,7 @@ fn legend_entry(
         ))?,
         Marker::Dot => area.draw(&Circle::new((x + 9, y), 4, colour.filled()))?,
         Marker::Ring => area.draw(&Circle::new((x + 9, y), 4, colour.stroke_width(1)))?,
+        Marker::Cross => area.draw(&Cross::new((x + 9, y), 4, colour.stroke_width(2)))?,
     }
     area.draw(&Text::new(
         shorten(label, 22),

@@ -18,6 +18,7 @@ fn history_points(n: u32) -> Vec<HistoryPoint> {
             } else {
                 TrialState::Completed
             },
+            feasible: true,
         })
         .collect()
 }
@@ -124,6 +125,7 @@ fn history_labels_trial_numbers_when_there_are_few_trials() {
             trial,
             value,
             state: TrialState::Completed,
+            feasible: true,
         })
         .collect();
     let svg = history(&points, "val_accuracy", Direction::Maximize, None);
@@ -164,6 +166,7 @@ fn empty_states_say_why() {
         trial: 0,
         value: f64::NAN,
         state: TrialState::Failed,
+        feasible: false,
     }];
     assert!(
         history(&only_failed, "x", Direction::Minimize, None).contains("no completed trials yet")

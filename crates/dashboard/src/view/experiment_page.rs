@@ -85,7 +85,7 @@ pub(crate) fn experiment_page<'a>(
     let objective = info.objective.as_str();
     let summary = Summary::of(data, now);
     let base = format::experiment_href(&info.name);
-    let board = leaderboard::leaderboard(ranked, sel, info, &base);
+    let board = leaderboard::leaderboard(ranked, sel, info, data.constraints(), &base);
     ExperimentPage {
         description: info.description.clone(),
         goal: format!("{} {}", info.goal, objective),
@@ -168,12 +168,7 @@ pub(crate) fn analysis(
             .iter()
             .filter_map(|r| Some((*index.get(&r.trial.id)?, r.rank)))
             .collect(),
-        history: history_chart(
-            &data.trials,
-            objective,
-            info.goal,
-            data.spec.as_ref().and_then(|s| s.target),
-        ),
+        history: history_chart(data),
         curves: curves_chart(ranked, curves, objective),
         parallel: parallel_chart(&axes, &sample, objective, info.goal),
         importance: importance_chart(importance.as_deref(), &data.trials),
@@ -298,23 +293,22 @@ fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String) {
 }
 
 /// Returns the history chart over all trials.
-pub(crate) fn history_chart(
-    trials: &[Trial],
-    objective: &str,
-    goal: Direction,
-    target: Option<f64>,
-) -> String {
-    let points: Vec<HistoryPoint> = trials
+pub(crate) fn history_chart(data: &ExperimentData) -> String {
+    let objective = &data.info.objective;
+    let points: Vec<HistoryPoint> = data
+        .trials
         .iter()
         .filter_map(|t| {
             Some(HistoryPoint {
                 trial: t.id.0,
                 value: t.value(objective)?,
                 state: t.state,
+                feasible: experiment::feasible(data.constraints(), t),
             })
         })
         .collect();
-    charts::history(&points, objective, goal, target)
+    let target = data.spec.as_ref().and_then(|s| s.target);
+    charts::history(&points, objective, data.info.goal, target)
 }
 
 fn curves_chart(

@@ -187,11 +187,12 @@ pub(crate) fn experiments_compare_page(
     })
 }
 
-/// Returns the completed trials' finite values of `data`'s objective, with their numbers.
+/// Returns the finite objective values, with their numbers, of `data`'s completed trials that
+/// meet its constraints.
 fn completed(data: &ExperimentData) -> Vec<(u32, f64)> {
     data.trials
         .iter()
-        .filter(|t| t.state == TrialState::Completed)
+        .filter(|t| t.state == TrialState::Completed && experiment::feasible(data.constraints(), t))
         .filter_map(|t| Some((t.id.0, t.value(&data.info.objective)?)))
         .filter(|(_, v)| v.is_finite())
         .collect()

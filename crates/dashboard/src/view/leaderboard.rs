@@ -202,6 +202,25 @@ pub(crate) fn ranked<'a>(
         .collect()
 }
 
+/// Returns the constraints that `trial`'s result breaks, as `param_count ≤ 20000`, joined by
+/// commas; empty when it meets them or has no result.
+fn broken(constraints: &[Constraint], trial: &Trial) -> String {
+    let Some(result) = &trial.result else {
+        return String::new();
+    };
+    let list: Vec<String> = constraints
+        .iter()
+        .filter(|c| {
+            result
+                .metrics
+                .get(&c.metric)
+                .is_none_or(|v| c.excess(*v) > 0.0)
+        })
+        .map(ToString::to_string)
+        .collect();
+    list.join(", ")
+}
+
 /// Returns the page `sel` asks for out of `ranked` (in rank order).
 pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
     let mut rows: Vec<Ranked<'a>> = ranked
@@ -288,6 +307,10 @@ pub(crate) struct Row {
     pub(crate) value: String,
     /// The best epoch.
     pub(crate) epoch: String,
+    /// One cell per constrained metric: its value at the trial's result.
+    pub(crate) constrained: Vec<String>,
+    /// The constraints the trial breaks, as `param_count ≤ 20000`; empty when it meets them.
+    pub(crate) breaks: String,
     /// One cell per parameter column.
     pub(crate) params: Vec<String>,
     /// The run time.
@@ -333,6 +356,7 @@ pub(crate) fn leaderboard(
     ranked: &[Ranked<'_>],
     sel: &Selection,
     info: &ExperimentInfo,
+    constraints: &[Constraint],
     base: &str,
 ) -> Leaderboard {
     let (objective, experiment) = (info.objective.as_str(), info.name.as_str());
@@ -382,6 +406,12 @@ pub(crate) fn leaderboard(
         header(objective.to_string(), SortKey::Rank),
         header("epoch".into(), SortKey::Epoch),
     ];
+    headers.extend(constraints.iter().map(|c| Header {
+        title: c.metric.clone(),
+        href: String::new(),
+        arrow: "",
+        aria: "none",
+    }));
     headers.extend(
         params
             .iter()
@@ -404,6 +434,11 @@ pub(crate) fn leaderboard(
                     .result
                     .as_ref()
                     .map_or("-".into(), |x| x.best_step.to_string()),
+                constrained: constraints
+                    .iter()
+                    .map(|c| format::value(t.value(&c.metric)))
+                    .collect(),
+                breaks: broken(constraints, t),
                 params: params
                     .iter()
                     .map(|p| t.params.get(p).map_or("-".into(), ToString::to_string))
@@ -620,7 +655,7 @@ mod tests {
         let sel = Selection::parse(&query(&[("sort", "trial")]), PER_PAGE).unwrap();
         let mut info = crate::view::fixtures::info("x", store::ExperimentStatus::Finished, 120);
         info.objective = "acc".into();
-        let board = leaderboard(&ranked, &sel, &info, "/experiments/x");
+        let board = leaderboard(&ranked, &sel, &info, &[], "/experiments/x");
         let trial_header = board.headers.iter().find(|h| h.title == "trial").unwrap();
         assert_eq!(trial_header.arrow, "▲");
         assert_eq!(trial_header.href, "/experiments/x?sort=trial&dir=desc");
@@ -653,7 +688,7 @@ mod tests {
             (Direction::Minimize, "▲", "ascending"),
         ] {
             info.goal = goal;
-            let board = leaderboard(&ranked, &by_rank, &info, "/experiments/x");
+            let board = leaderboard(&ranked, &by_rank, &info, &[], "/experiments/x");
             let objective = board.headers.iter().find(|h| h.title == "acc").unwrap();
             assert_eq!((objective.arrow, objective.aria), (arrow, aria), "{goal:?}");
         }

@@ -17,6 +17,7 @@ use rand_distr::{Distribution as _, StandardNormal};
 
 use experiment::Acquisition;
 
+use super::feasibility::Bound;
 use super::model::Posterior;
 use super::Cube;
 use crate::linalg::LANES;
@@ -29,8 +30,11 @@ use crate::unit::count;
 pub(super) struct Search<'a, 's> {
     pub(super) cube: &'a Cube<'s>,
     pub(super) posterior: &'a Posterior,
-    /// The best standardized score so far.
-    pub(super) incumbent: f64,
+    /// The best standardized score so far among the trials that meet the constraints; `None`
+    /// when none does, and the search maximizes the probability of meeting them.
+    pub(super) incumbent: Option<f64>,
+    /// The constraints' bounds, whose log probabilities add to the acquisition.
+    pub(super) bounds: &'a [Bound],
     /// Quasi-random candidates to score before climbing.
     pub(super) candidates: usize,
     /// Climbs from the best candidates.
@@ -80,14 +84,24 @@ impl Search<'_, '_> {
     /// Returns the acquisition at `z`.
     pub(super) fn value(&self, z: &[f64]) -> f64 {
         let (mean, var) = self.posterior.predict(z);
-        self.at(mean, var.sqrt())
+        self.at(mean, var.sqrt()) + self.log_feasible(z)
     }
 
-    /// Returns the acquisition where the model predicts `mean` with standard deviation `sd`.
+    /// Returns the log probability that `z` meets the constraints (0 without constraints).
+    fn log_feasible(&self, z: &[f64]) -> f64 {
+        self.bounds.iter().map(|b| b.log_p(z)).sum()
+    }
+
+    /// Returns the objective's part of the acquisition where the model predicts `mean` with
+    /// standard deviation `sd`. The whole acquisition adds `log_feasible`, which is at most 0,
+    /// so this part bounds it from above (as `best_candidates` needs).
     fn at(&self, mean: f64, sd: f64) -> f64 {
-        match self.rule {
-            Acquisition::LogEi { .. } => sd.ln() + special::log_h((self.incumbent - mean) / sd).0,
-            Acquisition::Ucb { kappa } => -mean + kappa * sd,
+        match (self.rule, self.incumbent) {
+            (Acquisition::LogEi { .. }, Some(best)) => {
+                sd.ln() + special::log_h((best - mean) / sd).0
+            }
+            (Acquisition::LogEi { .. }, None) => 0.0,
+            (Acquisition::Ucb { kappa }, _) => -mean + kappa * sd,
         }
     }
 
@@ -98,18 +112,24 @@ impl Search<'_, '_> {
         let (mean, var) = self.posterior.predict_with_gradient(z, &mut gm, &mut gv);
         let sd = var.sqrt();
         // The acquisition's derivatives by the mean and by the standard deviation.
-        let (value, by_mean, by_sd) = match self.rule {
-            Acquisition::LogEi { .. } => {
-                let u = (self.incumbent - mean) / sd;
+        let (value, by_mean, by_sd) = match (self.rule, self.incumbent) {
+            (Acquisition::LogEi { .. }, Some(best)) => {
+                let u = (best - mean) / sd;
                 let (value, slope) = special::log_h(u);
                 (sd.ln() + value, -slope / sd, (1.0 - u * slope) / sd)
             }
-            Acquisition::Ucb { kappa } => (-mean + kappa * sd, -1.0, kappa),
+            (Acquisition::LogEi { .. }, None) => (0.0, 0.0, 0.0),
+            (Acquisition::Ucb { kappa }, _) => (-mean + kappa * sd, -1.0, kappa),
         };
         for i in 0..d {
             grad[i] = by_mean * gm[i] + by_sd * gv[i] / (2.0 * sd);
         }
-        value
+        let feasible: f64 = self
+            .bounds
+            .iter()
+            .map(|b| b.log_p_with_gradient(z, grad))
+            .sum();
+        value + feasible
     }
 
     /// Returns the point of the cube with the highest acquisition found.
@@ -235,7 +255,7 @@ impl Search<'_, '_> {
                     batch
                         .iter()
                         .zip(variances)
-                        .map(|(c, var)| self.at(c.mean, var.sqrt())),
+                        .map(|(c, var)| self.at(c.mean, var.sqrt()) + self.log_feasible(&c.z)),
                 );
             }
             let value = values[index];

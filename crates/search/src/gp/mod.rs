@@ -12,11 +12,12 @@
 //! ("kriging believer"), which removes the improvement expected near them.
 
 mod acquisition;
+mod feasibility;
 mod model;
 mod warp;
 
 use experiment::{
-    BayesConfig, MetricSpec, Param, ParamValue, Params, SearchSpace, Seed, SobolConfig,
+    BayesConfig, Constraint, MetricSpec, Param, ParamValue, Params, SearchSpace, Seed, SobolConfig,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -39,6 +40,7 @@ pub struct GpSampler {
     seed: Seed,
     config: BayesConfig,
     objective: MetricSpec,
+    constraints: Vec<Constraint>,
 }
 
 /// The unit cube a space is searched in.
@@ -70,13 +72,22 @@ impl GpSampler {
             seed,
             config,
             objective,
+            constraints: Vec::new(),
         }
+    }
+
+    /// Returns the sampler ranking trials that break one of `constraints` after those that
+    /// meet them (see `history`).
+    #[must_use]
+    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> GpSampler {
+        self.constraints = constraints;
+        self
     }
 }
 
 impl Sampler for GpSampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
-        let observations = history::observations(ctx.finished, &self.objective);
+        let observations = history::observations(ctx.finished, &self.objective, &self.constraints);
         let ranked = history::ranking(&observations);
         let cube = Cube::new(ctx.space, ctx.pinned);
         if history::in_startup(self.config.n_startup_trials, ranked.len()) || cube.axes.is_empty() {
@@ -128,10 +139,13 @@ impl Sampler for GpSampler {
                 posterior = p;
             }
         }
+        // The best trial that meets the constraints; none when none does.
         let incumbent = ranked
             .iter()
+            .filter(|&&i| observations[i].is_feasible())
             .map(|&i| transform.apply(observations[i].score))
-            .fold(f64::INFINITY, f64::min);
+            .reduce(f64::min);
+        let bounds = feasibility::bounds(&self.constraints, &cube, &observations, &chosen);
         let best_points: Vec<Vec<f64>> = ranked
             .iter()
             .take(5)
@@ -143,6 +157,7 @@ impl Sampler for GpSampler {
             cube: &cube,
             posterior: &posterior,
             incumbent,
+            bounds: &bounds,
             candidates: usize::try_from(self.config.n_candidates)
                 .unwrap_or(1)
                 .max(1),

@@ -24,7 +24,7 @@
 mod parzen;
 
 use experiment::{
-    MetricSpec, Param, ParamValue, Params, SearchSpace, Seed, SobolConfig, TpeConfig,
+    Constraint, MetricSpec, Param, ParamValue, Params, SearchSpace, Seed, SobolConfig, TpeConfig,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -45,6 +45,7 @@ pub struct TpeSampler {
     seed: Seed,
     config: TpeConfig,
     objective: MetricSpec,
+    constraints: Vec<Constraint>,
 }
 
 /// Parameters of one group, each with its index in the space and how it is coded.
@@ -66,13 +67,22 @@ impl TpeSampler {
             seed,
             config,
             objective,
+            constraints: Vec::new(),
         }
+    }
+
+    /// Returns the sampler ranking trials that break one of `constraints` after those that
+    /// meet them (see `history`).
+    #[must_use]
+    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> TpeSampler {
+        self.constraints = constraints;
+        self
     }
 }
 
 impl Sampler for TpeSampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
-        let observations = history::observations(ctx.finished, &self.objective);
+        let observations = history::observations(ctx.finished, &self.objective, &self.constraints);
         let ranked = history::ranking(&observations);
         let n = ranked.len();
         if history::in_startup(self.config.n_startup_trials, n) {
@@ -92,7 +102,7 @@ impl Sampler for TpeSampler {
         for (o, is_below) in observations.iter().zip(&is_below) {
             if *is_below {
                 below.push(space, o.params);
-                below_scores.push(o.score);
+                below_scores.push(o.feasible_score());
             } else {
                 above.push(space, o.params);
             }
@@ -104,7 +114,7 @@ impl Sampler for TpeSampler {
         }
         let threshold = ranked
             .get(n_below)
-            .map_or(f64::NAN, |&i| observations[i].score);
+            .map_or(f64::NAN, |&i| observations[i].feasible_score());
 
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
         rng.set_stream(u64::from(ctx.trial.0));
