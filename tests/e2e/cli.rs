@@ -885,3 +885,108 @@ fn every_w_and_b_distribution_runs_under_every_sampler() {
         }
     }
 }
+
+#[test]
+fn a_constrained_sweep_never_picks_a_trial_that_breaks_its_constraint() {
+    let env = TestEnv::new();
+    // 64 inputs and 10 classes: 16 hidden units make 1,210 trained values, 64 make 4,810.
+    let text = TINY
+        .replace("hidden: {values: [16, 32]}", "hidden: {values: [16, 64]}")
+        .replace("run_cap: 4", "run_cap: 6")
+        .replace(
+            "method: random",
+            "method: tpe\nsampler: {n_startup_trials: 2}",
+        )
+        + "constraints:\n  param_count: {max: 2000}\n";
+    let spec = env.write_spec("tiny.yaml", &text);
+    let run = env.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let store = Store::open(&env.store()).unwrap();
+    let trials = store.trials("tiny").unwrap();
+    drop(store);
+    for t in &trials {
+        let size = t.value("param_count").unwrap();
+        let hidden = t.params["hidden"].as_f64().unwrap();
+        let expected = if hidden == 16.0 { 1210.0 } else { 4810.0 };
+        assert_eq!(size, expected, "trial {}", t.id);
+    }
+    assert!(
+        trials
+            .iter()
+            .any(|t| t.value("param_count") == Some(4810.0)),
+        "some trial breaks the constraint: {trials:?}"
+    );
+    // The best trial, the one measured on the test split, meets the constraint.
+    let best = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("best: trial"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    let best_id: u32 = best
+        .split_whitespace()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{best}"));
+    let best_trial = trials.iter().find(|t| t.id.0 == best_id).unwrap();
+    assert_eq!(best_trial.value("param_count"), Some(1210.0), "{best}");
+    // Tables show the constrained metric, mark the trials that break it, and say why they
+    // rank after the others.
+    let listed = env.sweep(&["trials", "tiny"]);
+    assert_eq!(listed.code, 0, "{listed:?}");
+    assert!(
+        listed
+            .stdout
+            .lines()
+            .next()
+            .is_some_and(|h| h.contains("param_count")),
+        "{}",
+        listed.stdout
+    );
+    assert!(listed.stdout.contains(" 4810! "), "{}", listed.stdout);
+    assert!(
+        listed.stdout.contains(
+            "! breaks a constraint (param_count ≤ 2000): such a trial ranks after every trial \
+             that meets them and is never the best"
+        ),
+        "{}",
+        listed.stdout
+    );
+    let ranks: Vec<(u32, f64)> = listed
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            let rank = cells.first()?.parse().ok()?;
+            let size = cells.get(5)?.trim_end_matches('!').parse().ok()?;
+            Some((rank, size))
+        })
+        .collect();
+    let show = env.sweep(&["show", "tiny"]);
+    let met = trials
+        .iter()
+        .filter(|t| t.value("param_count") == Some(1210.0))
+        .count();
+    assert!(
+        show.stdout.contains(&format!(
+            "constraints param_count ≤ 2000 ({met} of 6 trials meet them)"
+        )),
+        "{}",
+        show.stdout
+    );
+    let worst_feasible = ranks
+        .iter()
+        .filter(|(_, s)| *s < 2000.0)
+        .map(|(r, _)| *r)
+        .max();
+    let best_infeasible = ranks
+        .iter()
+        .filter(|(_, s)| *s > 2000.0)
+        .map(|(r, _)| *r)
+        .min();
+    assert!(
+        worst_feasible < best_infeasible,
+        "feasible trials rank first: {}",
+        listed.stdout
+    );
+}

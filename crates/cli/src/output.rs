@@ -120,7 +120,12 @@ fn trial_table(
             row.extend(constraints.iter().map(|c| {
                 let value = t.value(&c.metric);
                 let broken = value.is_some_and(|v| c.excess(v) > 0.0);
-                format!("{}{}", metric(value), if broken { "!" } else { "" })
+                // Counts (param_count) read as counts.
+                let shown = match value {
+                    Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
+                    other => metric(other),
+                };
+                format!("{shown}{}", if broken { "!" } else { "" })
             }));
             row.extend(
                 names
@@ -215,6 +220,19 @@ pub(crate) fn experiment_header(
     writeln!(out, "objective   {} ({})", info.objective, info.goal)?;
     if let Some(target) = spec.and_then(|s| s.target_status(trials)) {
         writeln!(out, "target      {} {target}", info.objective)?;
+    }
+    if let Some(spec) = spec.filter(|s| !s.constraints.is_empty()) {
+        let list: Vec<String> = spec.constraints.iter().map(ToString::to_string).collect();
+        let met = trials
+            .iter()
+            .filter(|t| t.result.is_some() && experiment::feasible(&spec.constraints, t))
+            .count();
+        let measured = trials.iter().filter(|t| t.result.is_some()).count();
+        writeln!(
+            out,
+            "constraints {} ({met} of {measured} trials meet them)",
+            list.join(", ")
+        )?;
     }
     writeln!(
         out,

@@ -512,9 +512,15 @@ fn constrained_samplers_find_the_best_feasible_point_and_stay_near_it() {
             count >= 20 && count > 2 * free_count,
             "{method:?}: {count} feasible trials of 40 with the constraint, {free_count} without"
         );
-        assert!(best < 6.0, "{method:?}: best feasible loss {best}, optimum 4");
+        assert!(
+            best < 6.0,
+            "{method:?}: best feasible loss {best}, optimum 4"
+        );
         if matches!(method, Method::Bayes(_)) {
-            assert!(best < 4.05, "the GP models the boundary: best {best}, optimum 4");
+            assert!(
+                best < 4.05,
+                "the GP models the boundary: best {best}, optimum 4"
+            );
         }
     }
 }

@@ -108,6 +108,14 @@ impl MlpObjective {
         if let Some(es) = &spec.early_stopping {
             metrics.push(("train.early_stopping.metric", es.metric.as_str()));
         }
+        let constrained: Vec<String> = spec
+            .constraints
+            .iter()
+            .map(|c| format!("constraints.{}", c.metric))
+            .collect();
+        for (field, c) in constrained.iter().zip(&spec.constraints) {
+            metrics.push((field, c.metric.as_str()));
+        }
         for (field, name) in metrics {
             if !data.task.reports(name) {
                 return Err(unsuited(format!(

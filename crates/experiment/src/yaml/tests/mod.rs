@@ -3,6 +3,7 @@
 //! tables of specs and the errors they must give are in `errors`; the fixtures of
 //! `tests/e2e/bad_specs` are checked at the bottom of `yaml/mod.rs`.
 
+mod constraints;
 mod engine;
 mod enqueue;
 mod errors;

@@ -1,0 +1,58 @@
+//! The `constraints:` block: what it parses into, and the errors it gives, as tables.
+
+use super::{check, parse_ok, BASE};
+use crate::Constraint;
+
+#[test]
+fn constraints_parse_in_file_order_and_resolve() {
+    let spec = parse_ok(&format!(
+        "{BASE}constraints:\n  param_count: {{max: 20000}}\n  val_loss: {{min: 0.05, max: 0.5}}\n"
+    ));
+    assert_eq!(
+        spec.constraints,
+        [
+            Constraint {
+                metric: "param_count".into(),
+                min: None,
+                max: Some(20_000.0),
+            },
+            Constraint {
+                metric: "val_loss".into(),
+                min: Some(0.05),
+                max: Some(0.5),
+            },
+        ]
+    );
+    assert!(spec
+        .resolved()
+        .contains("constraints: param_count ≤ 20000, 0.05 ≤ val_loss ≤ 0.5\n"));
+    // Without constraints the resolved spec has no such line, as before they existed.
+    assert!(!parse_ok(BASE).resolved().contains("constraints"));
+    assert!(parse_ok(&format!("{BASE}constraints:\n"))
+        .constraints
+        .is_empty());
+}
+
+#[test]
+fn constraint_errors_name_the_field_and_what_was_expected() {
+    check(
+        &[
+            ("constraints: {param_count: {}}\n", "4:28: constraints.param_count: expected `min`, `max` or both, such as `param_count: {max: 20000}`"),
+            ("constraints: {param_count: {max: many}}\n", "4:34: constraints.param_count.max: expected a number, found string `many`"),
+            ("constraints: {val_loss: {min: 2, max: 1}}\n", "4:25: constraints.val_loss: `min` (2) is above `max` (1): no value can meet it"),
+            ("constraints: {epoch_seconds: {max: 1}}\n", "4:15: constraints.epoch_seconds: `epoch_seconds` is wall time, which differs between runs; a constraint on it would rank the same trials differently each time"),
+            ("constraints: {params: {max: 1}}\n", "4:15: constraints.params: unknown key `params`; expected keys: train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count"),
+            ("constraints: {param_count: {max: 1, maximum: 2}}\n", "4:37: constraints.param_count.maximum: unknown key `maximum`; did you mean `max`? expected keys: min, max"),
+            ("constraints: [param_count]\n", "4:14: constraints: expected a mapping, found a sequence"),
+        ],
+        BASE,
+    );
+    // A metric the task does not report, when the task is given.
+    check(
+        &[(
+            "constraints: {val_rmse: {max: 1}}\n",
+            "4:15: constraints.val_rmse: `val_rmse` is not a metric of classification; classification reports train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, param_count, epoch_seconds",
+        )],
+        "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y, task: classification}\n",
+    );
+}
