@@ -222,7 +222,7 @@ mod tests {
         let refs: Vec<&HistoryPoint> = points.iter().collect();
         assert_eq!(
             best_so_far(&refs, Direction::Maximize),
-            [(0.0, 0.5), (2.0, 0.5), (2.0, 0.7)]
+            [(0.0, 0.5), (2.0, 0.5), (2.0, 0.7), (2.0, 0.7)]
         );
         let svg = history(&points, "val_accuracy", Direction::Maximize, None);
         assert!(svg.contains("breaks a constraint"), "{svg}");
