@@ -94,6 +94,8 @@ struct HistoryDto {
     trial: u32,
     state: &'static str,
     value: Option<f64>,
+    /// Whether its result meets the experiment's constraints (false without a result).
+    feasible: bool,
     best_so_far: Option<f64>,
 }
 
@@ -214,6 +216,7 @@ async fn history(state: web::Data<AppState>, name: web::Path<String>) -> Result<
                         trial: t.id.0,
                         state: data.info.trial_state_shown(t.state),
                         value,
+                        feasible,
                         best_so_far: best,
                     }
                 })

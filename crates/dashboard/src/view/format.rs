@@ -12,6 +12,15 @@ pub(crate) fn value(v: Option<f64>) -> String {
     }
 }
 
+/// Formats a value that may be a count (`param_count`): whole numbers without decimals,
+/// others as `value` does.
+pub(crate) fn count_or_value(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
+        other => value(other),
+    }
+}
+
 /// Returns the duration from `start` to `end`, formatted; without an end, to `now` while the
 /// thing is still going (`now` is `None` when it is not: a killed run has no known end, and a
 /// duration counted to the clock would grow for ever).
@@ -108,6 +117,8 @@ mod tests {
         assert_eq!(value(Some(0.5)), "0.5000");
         assert_eq!(value(Some(f64::NAN)), "NaN");
         assert_eq!(value(None), "-");
+        assert_eq!(count_or_value(Some(1210.0)), "1210");
+        assert_eq!(count_or_value(Some(0.25)), "0.2500");
         assert_eq!(
             url_part("<script>alert(1)</script>"),
             "%3Cscript%3Ealert%281%29%3C%2Fscript%3E"

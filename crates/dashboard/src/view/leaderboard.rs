@@ -436,7 +436,7 @@ pub(crate) fn leaderboard(
                     .map_or("-".into(), |x| x.best_step.to_string()),
                 constrained: constraints
                     .iter()
-                    .map(|c| format::value(t.value(&c.metric)))
+                    .map(|c| format::count_or_value(t.value(&c.metric)))
                     .collect(),
                 breaks: broken(constraints, t),
                 params: params
