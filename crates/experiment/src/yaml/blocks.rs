@@ -303,3 +303,34 @@ fn fixed_knob(
         Err(message) => d.error(node.pos, &path, message),
     }
 }
+
+/// Reads the key of `entry` in the mapping `block` as a recorded metric that is the same in
+/// every run of a trial: `epoch_seconds` (wall time) is refused with `why_not_wall_time`, an
+/// unknown name is listed with the known ones.
+pub(super) fn reproducible_metric(
+    d: &mut Decoder,
+    entry: &Entry,
+    block: &str,
+    why_not_wall_time: &str,
+) -> Option<&'static str> {
+    let allowed: Vec<&'static str> = KNOWN_METRICS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| *name != "epoch_seconds")
+        .collect();
+    if entry.key == "epoch_seconds" {
+        d.error(
+            entry.key_pos,
+            &join(block, &entry.key),
+            format!(
+                "`epoch_seconds` is wall time, which differs between runs; {why_not_wall_time}"
+            ),
+        );
+        return None;
+    }
+    let found = allowed.iter().copied().find(|n| *n == entry.key);
+    if found.is_none() {
+        d.unknown_key(entry, block, &allowed);
+    }
+    found
+}

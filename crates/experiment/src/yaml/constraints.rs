@@ -9,7 +9,7 @@
 //! be constrained: it is wall time, and a constraint on it would make the same file rank its
 //! trials differently from run to run.
 
-use crate::{Constraint, KNOWN_METRICS};
+use crate::Constraint;
 
 use super::decoder::Decoder;
 use super::tree::{Node, Pos};
@@ -19,27 +19,12 @@ const BOUND_KEYS: &[&str] = &["min", "max"];
 /// Reads `constraints:`, with each constraint's position for the check against the task.
 pub(super) fn constraints(d: &mut Decoder, node: &Node) -> Option<Vec<(Constraint, Pos)>> {
     let f = d.mapping(node, "constraints")?;
-    let allowed: Vec<&str> = KNOWN_METRICS
-        .iter()
-        .map(|(name, _)| *name)
-        .filter(|name| *name != "epoch_seconds")
-        .collect();
     let mut out = Vec::new();
     let mut ok = true;
     for entry in f.entries {
         let path = f.path(&entry.key);
-        if entry.key == "epoch_seconds" {
-            d.error(
-                entry.key_pos,
-                &path,
-                "`epoch_seconds` is wall time, which differs between runs; a constraint on it \
-                 would rank the same trials differently each time",
-            );
-            ok = false;
-            continue;
-        }
-        let Some(metric) = allowed.iter().find(|n| **n == entry.key) else {
-            d.unknown_key(entry, "constraints", &allowed);
+        let why = "a constraint on it would rank the same trials differently each time";
+        let Some(metric) = super::blocks::reproducible_metric(d, entry, "constraints", why) else {
             ok = false;
             continue;
         };

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Aggregate, Direction, GateSpec, GatedMetric, Located, MetricSpec, KNOWN_METRICS};
+use crate::{Aggregate, Direction, GateSpec, GatedMetric, Located, MetricSpec};
 
 use super::decoder::{Decoder, Fields};
 use super::tree::Node;
@@ -97,26 +97,12 @@ fn metrics(
         );
         return None;
     }
-    let guardable: Vec<&str> = KNOWN_METRICS
-        .iter()
-        .map(|(name, _)| *name)
-        .filter(|name| *name != "epoch_seconds")
-        .collect();
     let mut out = Vec::new();
     let mut ok = true;
     for entry in f.entries {
         let path = f.path(&entry.key);
-        if entry.key == "epoch_seconds" {
-            d.error(
-                entry.key_pos,
-                &path,
-                "`epoch_seconds` is wall time, which differs between runs; the gate cannot guard it",
-            );
-            ok = false;
-            continue;
-        }
-        let Some(name) = guardable.iter().find(|n| **n == entry.key) else {
-            d.unknown_key(entry, "gate.metrics", &guardable);
+        let why = "the gate cannot guard it";
+        let Some(name) = super::blocks::reproducible_metric(d, entry, "gate.metrics", why) else {
             ok = false;
             continue;
         };
