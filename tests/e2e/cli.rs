@@ -916,6 +916,18 @@ fn a_constrained_sweep_never_picks_a_trial_that_breaks_its_constraint() {
             .any(|t| t.value("param_count") == Some(4810.0)),
         "some trial breaks the constraint: {trials:?}"
     );
+    // A model too large can never meet the constraint: it stops after its first epoch.
+    for t in trials
+        .iter()
+        .filter(|t| t.value("param_count") == Some(4810.0))
+    {
+        assert_eq!(t.state, TrialState::Pruned, "{t:?}");
+        assert_eq!(
+            t.reason.as_deref(),
+            Some("breaks the constraint param_count ≤ 2000, which no epoch changes")
+        );
+        assert_eq!(t.result.as_ref().map(|r| r.best_step.0), Some(1), "{t:?}");
+    }
     // The best trial, the one measured on the test split, meets the constraint.
     let best = run
         .stdout

@@ -1,7 +1,13 @@
 //! The `Reporter` handed to a running trial: it stores each report, tells the observer, and
 //! asks the pruner whether the trial may go on.
+//!
+//! A trial whose report breaks a constraint on a metric that no epoch changes (`param_count`)
+//! stops there, whatever the pruner: it can never meet the constraint, so its further epochs
+//! would be spent on a trial that cannot be the best.
 
-use experiment::{Control, ExperimentSpec, MetricPoint, Reporter, Step, TrialId};
+use experiment::{
+    Constraint, Control, ExperimentSpec, MetricPoint, Reporter, Step, TrialId, CONSTANT_METRICS,
+};
 use search::{consults_others, kept_whatever_pending, should_prune, Curve, PruneQuery};
 use store::Store;
 
@@ -109,6 +115,20 @@ impl<'a> StoreReporter<'a> {
     }
 }
 
+/// Returns why a trial reporting `metrics` can never meet `constraints`: the first constraint
+/// on a metric that no epoch changes that the report breaks.
+fn never_feasible(constraints: &[Constraint], metrics: &[MetricPoint]) -> Option<String> {
+    constraints
+        .iter()
+        .filter(|c| CONSTANT_METRICS.contains(&c.metric.as_str()))
+        .find(|c| {
+            metrics
+                .iter()
+                .any(|m| m.name == c.metric && c.excess(m.value) > 0.0)
+        })
+        .map(|c| format!("breaks the constraint {c}, which no epoch changes"))
+}
+
 /// Borrows the board's curves (owned or borrowed) as the pruner's.
 fn as_curves<V: AsRef<[(Step, f64)]>>(earlier: &[(TrialId, V)]) -> Vec<Curve<'_>> {
     earlier
@@ -143,6 +163,9 @@ impl Reporter for StoreReporter<'_> {
             self.error = Some(Error::Stopped);
             return Control::Prune;
         }
+        if let Some(reason) = never_feasible(&self.spec.constraints, metrics) {
+            return self.apply(Some(reason), step);
+        }
         match self.decide(step) {
             Ok(control) => control,
             Err(e) => {
@@ -155,5 +178,35 @@ impl Reporter for StoreReporter<'_> {
                 Control::Prune
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_broken_constraint_on_a_constant_metric_stops_a_trial() {
+        let at_most = |metric: &str, max: f64| Constraint {
+            metric: metric.into(),
+            min: None,
+            max: Some(max),
+        };
+        let point = |name: &str, value: f64| MetricPoint {
+            name: name.into(),
+            value,
+        };
+        let report = [point("val_loss", 0.9), point("param_count", 4810.0)];
+        let constraints = [at_most("val_loss", 0.5), at_most("param_count", 2000.0)];
+        assert_eq!(
+            never_feasible(&constraints, &report).as_deref(),
+            Some("breaks the constraint param_count ≤ 2000, which no epoch changes")
+        );
+        // val_loss may still come down; param_count within its bound.
+        assert_eq!(never_feasible(&constraints[..1], &report), None);
+        assert_eq!(
+            never_feasible(&[at_most("param_count", 5000.0)], &report),
+            None
+        );
     }
 }
