@@ -221,18 +221,8 @@ pub(crate) fn experiment_header(
     if let Some(target) = spec.and_then(|s| s.target_status(trials)) {
         writeln!(out, "target      {} {target}", info.objective)?;
     }
-    if let Some(spec) = spec.filter(|s| !s.constraints.is_empty()) {
-        let list: Vec<String> = spec.constraints.iter().map(ToString::to_string).collect();
-        let met = trials
-            .iter()
-            .filter(|t| t.result.is_some() && experiment::feasible(&spec.constraints, t))
-            .count();
-        let measured = trials.iter().filter(|t| t.result.is_some()).count();
-        writeln!(
-            out,
-            "constraints {} ({met} of {measured} trials meet them)",
-            list.join(", ")
-        )?;
+    if let Some(status) = spec.and_then(|s| s.constraints_status(trials)) {
+        writeln!(out, "constraints {status}")?;
     }
     writeln!(
         out,

@@ -306,6 +306,25 @@ impl ExperimentSpec {
         })
     }
 
+    /// Describes the spec's constraints and how many of `trials` with a result meet them, as
+    /// "param_count ≤ 20000 (4 of 6 trials meet them)"; `None` without constraints.
+    pub fn constraints_status(&self, trials: &[Trial]) -> Option<String> {
+        if self.constraints.is_empty() {
+            return None;
+        }
+        let list: Vec<String> = self.constraints.iter().map(ToString::to_string).collect();
+        let measured: Vec<&Trial> = trials.iter().filter(|t| t.result.is_some()).collect();
+        let met = measured
+            .iter()
+            .filter(|t| crate::feasible(&self.constraints, t))
+            .count();
+        Some(format!(
+            "{} ({met} of {} trials meet them)",
+            list.join(", "),
+            measured.len()
+        ))
+    }
+
     /// Returns the trials ranked for a leaderboard by the objective and the constraints
     /// (`rank_trials`).
     pub fn rank<'a>(&self, trials: &'a [Trial]) -> Vec<&'a Trial> {

@@ -41,6 +41,8 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) goal: String,
     /// The objective's target and whether a trial reached it, or empty.
     pub(crate) target: String,
+    /// The constraints and how many trials meet them, or empty.
+    pub(crate) constraints: String,
     /// The sampler's name (`tpe`), or `-` when the stored spec no longer parses.
     pub(crate) method: &'static str,
     /// The pruner's name (`asha`, `none`), or `-` likewise.
@@ -93,6 +95,11 @@ pub(crate) fn experiment_page<'a>(
             .spec
             .as_ref()
             .and_then(|s| s.target_status(&data.trials))
+            .unwrap_or_default(),
+        constraints: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.constraints_status(&data.trials))
             .unwrap_or_default(),
         method: data.spec.as_ref().map_or("-", |s| s.method.name()),
         pruner: data.spec.as_ref().map_or("-", |s| s.pruner.name()),

@@ -162,6 +162,43 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
         let aimed = ExperimentData::new(info, d.trials.clone());
         assert_eq!(experiment_page(&aimed, &r, &a, &sel, NOW).target, said);
     }
+    // With constraints, the page says them and how many trials meet them; the leaderboard
+    // ranks the trials that break one last among those with a value, with a column for the
+    // constrained metric and the broken constraint named.
+    let mut info = d.info.clone();
+    info.spec_yaml.push_str("constraints: {val_loss: {max: 0.0485}}\n");
+    let constrained = ExperimentData::new(info, d.trials.clone());
+    let rc = ranked(
+        &constrained.trials,
+        &constrained.info.objective,
+        constrained.info.goal,
+        constrained.constraints(),
+    );
+    let ac = super::experiment_page::analysis(&constrained, &rc, &BTreeMap::new(), NOW);
+    let page = experiment_page(&constrained, &rc, &ac, &sel, NOW);
+    let measured = d.trials.iter().filter(|t| t.result.is_some()).count();
+    let met = d
+        .trials
+        .iter()
+        .filter(|t| t.value("val_loss").is_some_and(|v| v <= 0.0485))
+        .count();
+    assert!(met > 0 && met < 50, "{met} of {measured}");
+    assert_eq!(
+        page.constraints,
+        format!("val_loss ≤ 0.0485 ({met} of {measured} trials meet them)")
+    );
+    assert_eq!(page.board.headers[5].title, "val_loss");
+    let rows = &page.board.rows;
+    let first_broken = rows.iter().position(|r| !r.breaks.is_empty()).unwrap();
+    assert_eq!(first_broken, met, "every trial that meets it ranks first");
+    assert_eq!(rows[first_broken].breaks, "val_loss ≤ 0.0485");
+    assert!(rows[..met].iter().all(|r| r.breaks.is_empty()));
+    assert!(ac.history.contains("breaks a constraint"));
+    assert_eq!(
+        Summary::of(&constrained, NOW).best_href,
+        Summary::of(&d, NOW).best_href,
+        "the best trial meets it here"
+    );
     let mut unparsed = data(40);
     unparsed.spec = None;
     let page = experiment_page(&unparsed, &r, &a, &sel, NOW);
