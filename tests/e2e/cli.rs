@@ -974,6 +974,19 @@ fn a_constrained_sweep_never_picks_a_trial_that_breaks_its_constraint() {
             Some((rank, size))
         })
         .collect();
+    // Exports say which trials meet the constraints.
+    let csv = env.sweep(&["trials", "tiny", "--format", "csv"]);
+    assert!(
+        csv.stdout
+            .starts_with("trial,state,reason,seed,best_epoch,source,feasible,param."),
+        "{}",
+        csv.stdout
+    );
+    let json = json(&env.sweep(&["trials", "tiny", "--format", "json"]).stdout);
+    for t in json.as_array().unwrap() {
+        let size = t["metrics"]["param_count"].as_f64();
+        assert_eq!(t["feasible"].as_bool(), Some(size == Some(1210.0)), "{t}");
+    }
     let show = env.sweep(&["show", "tiny"]);
     let met = trials
         .iter()

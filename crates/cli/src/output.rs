@@ -296,6 +296,9 @@ struct TrialRow<'a> {
     best_epoch: Option<u32>,
     /// Where its parameters came from: `enqueue[0]`, `enqueue[1], in part`, or the method.
     source: Option<String>,
+    /// Whether its result meets the spec's constraints; absent without constraints or result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feasible: Option<bool>,
     params: serde_json::Map<String, serde_json::Value>,
     metrics: serde_json::Map<String, serde_json::Value>,
 }
@@ -327,9 +330,17 @@ fn trial_row<'t>(t: &'t Trial, spec: Option<&ExperimentSpec>) -> TrialRow<'t> {
         seed: t.seed.0,
         best_epoch: t.result.as_ref().map(|r| r.best_step.0),
         source: spec.map(|s| s.origin_label(t.id)),
+        feasible: feasibility(t, spec),
         params,
         metrics,
     }
+}
+
+/// Returns whether `t`'s result meets `spec`'s constraints: `None` when the spec has none (or
+/// does not parse) or the trial has no result.
+fn feasibility(t: &Trial, spec: Option<&ExperimentSpec>) -> Option<bool> {
+    let constraints = &spec?.constraints;
+    (!constraints.is_empty() && t.result.is_some()).then(|| experiment::feasible(constraints, t))
 }
 
 /// Writes the trials as a JSON array; `spec` (when the stored one parses) says where each
@@ -344,8 +355,8 @@ pub(crate) fn trials_json(
     writeln!(out)
 }
 
-/// Writes the trials as CSV: fixed columns (`source` as in `trials_json`), then `param.NAME` and
-/// `metric.NAME` columns.
+/// Writes the trials as CSV: fixed columns (`source` as in `trials_json`, and `feasible` when the
+/// spec has constraints), then `param.NAME` and `metric.NAME` columns.
 pub(crate) fn trials_csv(
     out: &mut impl Write,
     trials: &[Trial],
@@ -371,6 +382,10 @@ pub(crate) fn trials_csv(
         "best_epoch".into(),
         "source".into(),
     ];
+    let constrained = spec.is_some_and(|s| !s.constraints.is_empty());
+    if constrained {
+        header.push("feasible".into());
+    }
     header.extend(params.iter().map(|p| format!("param.{p}")));
     header.extend(metrics.iter().map(|m| format!("metric.{m}")));
     csv_line(out, &header)?;
@@ -385,6 +400,9 @@ pub(crate) fn trials_csv(
                 .map_or(String::new(), |r| r.best_step.to_string()),
             spec.map_or(String::new(), |s| s.origin_label(t.id)),
         ];
+        if constrained {
+            row.push(feasibility(t, spec).map_or(String::new(), |f| f.to_string()));
+        }
         row.extend(params.iter().map(|p| match t.params.get(*p) {
             Some(experiment::ParamValue::Float(f)) => format!("{f:?}"),
             Some(v) => v.to_string(),

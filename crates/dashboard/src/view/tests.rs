@@ -166,7 +166,8 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     // ranks the trials that break one last among those with a value, with a column for the
     // constrained metric and the broken constraint named.
     let mut info = d.info.clone();
-    info.spec_yaml.push_str("constraints: {val_loss: {max: 0.0485}}\n");
+    info.spec_yaml
+        .push_str("constraints: {val_loss: {max: 0.0485}}\n");
     let constrained = ExperimentData::new(info, d.trials.clone());
     let rc = ranked(
         &constrained.trials,
