@@ -84,6 +84,23 @@ pub fn violation(constraints: &[Constraint], trial: &Trial) -> Option<f64> {
     )
 }
 
+/// Returns the constraints that `trial`'s result breaks (a missing metric breaks its own); none
+/// when it has no result.
+pub fn broken<'c>(constraints: &'c [Constraint], trial: &Trial) -> Vec<&'c Constraint> {
+    let Some(result) = &trial.result else {
+        return Vec::new();
+    };
+    constraints
+        .iter()
+        .filter(|c| {
+            result
+                .metrics
+                .get(&c.metric)
+                .is_none_or(|v| c.excess(*v) > 0.0)
+        })
+        .collect()
+}
+
 /// Returns whether `trial` has a result that meets every constraint.
 pub fn feasible(constraints: &[Constraint], trial: &Trial) -> bool {
     violation(constraints, trial) == Some(0.0)
@@ -150,8 +167,11 @@ mod tests {
         assert!(feasible(&constraints, &ok));
         let both = trial(&[("param_count", 200.0), ("val_loss", 1.0)]);
         assert_eq!(violation(&constraints, &both), Some(2.0));
+        assert_eq!(broken(&constraints, &both).len(), 2);
+        assert!(broken(&constraints, &ok).is_empty());
         let old = trial(&[("val_loss", 0.4)]);
         assert_eq!(violation(&constraints, &old), Some(f64::INFINITY));
+        assert_eq!(broken(&constraints, &old), [&constraints[0]]);
         let mut failed = trial(&[]);
         failed.result = None;
         assert_eq!(violation(&constraints, &failed), None);

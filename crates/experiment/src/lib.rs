@@ -24,7 +24,7 @@ mod trial;
 mod words;
 mod yaml;
 
-pub use constraint::{feasible, violation, Constraint};
+pub use constraint::{broken, feasible, violation, Constraint};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use gate::{
     repeat_seed, Aggregate, Baseline, BaselineMetric, BaselineMismatch, Estimate, GateReport,

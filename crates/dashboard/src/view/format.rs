@@ -12,6 +12,16 @@ pub(crate) fn value(v: Option<f64>) -> String {
     }
 }
 
+/// Returns the constraints that `trial`'s result breaks, as `param_count ≤ 20000`, joined by
+/// commas; empty when it meets them or has no result.
+pub(crate) fn broken(constraints: &[experiment::Constraint], trial: &experiment::Trial) -> String {
+    let list: Vec<String> = experiment::broken(constraints, trial)
+        .into_iter()
+        .map(ToString::to_string)
+        .collect();
+    list.join(", ")
+}
+
 /// Formats a value that may be a count (`param_count`): whole numbers without decimals,
 /// others as `value` does.
 pub(crate) fn count_or_value(v: Option<f64>) -> String {

@@ -202,25 +202,6 @@ pub(crate) fn ranked<'a>(
         .collect()
 }
 
-/// Returns the constraints that `trial`'s result breaks, as `param_count ≤ 20000`, joined by
-/// commas; empty when it meets them or has no result.
-fn broken(constraints: &[Constraint], trial: &Trial) -> String {
-    let Some(result) = &trial.result else {
-        return String::new();
-    };
-    let list: Vec<String> = constraints
-        .iter()
-        .filter(|c| {
-            result
-                .metrics
-                .get(&c.metric)
-                .is_none_or(|v| c.excess(*v) > 0.0)
-        })
-        .map(ToString::to_string)
-        .collect();
-    list.join(", ")
-}
-
 /// Returns the page `sel` asks for out of `ranked` (in rank order).
 pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
     let mut rows: Vec<Ranked<'a>> = ranked
@@ -438,7 +419,7 @@ pub(crate) fn leaderboard(
                     .iter()
                     .map(|c| format::count_or_value(t.value(&c.metric)))
                     .collect(),
-                breaks: broken(constraints, t),
+                breaks: format::broken(constraints, t),
                 params: params
                     .iter()
                     .map(|p| t.params.get(p).map_or("-".into(), ToString::to_string))

@@ -200,6 +200,25 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
         Summary::of(&d, NOW).best_href,
         "the best trial meets it here"
     );
+    // A trial's page says whether it meets them.
+    let said = |row: usize| {
+        let id = usize::try_from(rows[row].id).unwrap_or(0);
+        let trial = trial_page(
+            &constrained.info,
+            constrained.spec.as_ref(),
+            &constrained.trials[id],
+            &BTreeMap::new(),
+            NOW,
+            "st",
+        );
+        let fact = trial.facts.into_iter().find(|f| f.name == "constraints");
+        fact.map(|f| f.value)
+    };
+    assert_eq!(said(0).as_deref(), Some("met: it can be the best"));
+    assert_eq!(
+        said(first_broken).as_deref(),
+        Some("breaks val_loss ≤ 0.0485: never the best")
+    );
     let mut unparsed = data(40);
     unparsed.spec = None;
     let page = experiment_page(&unparsed, &r, &a, &sel, NOW);

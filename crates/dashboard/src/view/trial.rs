@@ -103,6 +103,18 @@ pub(crate) fn trial_page(
     if let Some(result) = &trial.result {
         facts.push(field("best epoch", result.best_step.to_string()));
     }
+    if let Some(constraints) = spec
+        .map(|s| s.constraints.as_slice())
+        .filter(|c| !c.is_empty() && trial.result.is_some())
+    {
+        let broken = format::broken(constraints, trial);
+        let said = if broken.is_empty() {
+            "met: it can be the best".to_string()
+        } else {
+            format!("breaks {broken}: never the best")
+        };
+        facts.push(field("constraints", said));
+    }
     let given = spec.and_then(|s| s.enqueue.get(usize::try_from(id).ok()?));
     if let Some(spec) = spec {
         facts.push(field("parameters", origin(spec, id)));
