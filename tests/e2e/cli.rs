@@ -1015,3 +1015,88 @@ fn a_constrained_sweep_never_picks_a_trial_that_breaks_its_constraint() {
         listed.stdout
     );
 }
+
+#[test]
+fn trials_and_exports_filter_as_mlflow_searches_runs() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let run = env.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let all = json(&env.sweep(&["trials", "tiny", "--format", "json"]).stdout);
+    let all = all.as_array().unwrap();
+    let expected = |keep: &dyn Fn(&serde_json::Value) -> bool| -> Vec<u64> {
+        all.iter()
+            .filter(|t| keep(t))
+            .map(|t| t["trial"].as_u64().unwrap())
+            .collect()
+    };
+    let median = {
+        let mut v: Vec<f64> = all
+            .iter()
+            .map(|t| t["metrics"]["val_accuracy"].as_f64().unwrap())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let filter = format!("metrics.val_accuracy >= {median} AND params.hidden = 16");
+    let want = expected(&|t| {
+        t["metrics"]["val_accuracy"].as_f64().unwrap() >= median && t["params"]["hidden"] == 16
+    });
+    let got = json(
+        &env.sweep(&["trials", "tiny", "--format", "json", "--filter", &filter])
+            .stdout,
+    );
+    let got: Vec<u64> = got
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["trial"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, want, "{filter}");
+    // The table keeps every trial's rank among all of them.
+    let table = env.sweep(&["trials", "tiny", "--filter", "trial = 3"]);
+    let full = env.sweep(&["trials", "tiny"]);
+    let row = |text: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some("3"))
+            .map(str::to_string)
+    };
+    assert_eq!(row(&table.stdout), row(&full.stdout), "{}", table.stdout);
+    assert_eq!(table.stdout.lines().count(), 2, "{}", table.stdout);
+    let none = env.sweep(&["trials", "tiny", "--filter", "state = failed"]);
+    assert_eq!(none.stdout.trim(), "no trial of 4 meets the filter");
+    // Exports filter the same way, curves included.
+    let series = env.sweep(&[
+        "export",
+        "tiny",
+        "--format",
+        "csv",
+        "--series",
+        "--filter",
+        "trial = 1",
+    ]);
+    assert_eq!(series.code, 0, "{series:?}");
+    assert!(
+        series
+            .stdout
+            .lines()
+            .skip(1)
+            .all(|l| l.starts_with("tiny,1,")),
+        "{}",
+        series.stdout
+    );
+    // Mistakes say where they are and what was meant.
+    for (filter, message) in [
+        ("metric.val_acc > 0.9", "error: --filter: column 1: experiment `tiny` has no metric `val_acc`; did you mean `val_accuracy`? its metrics: epoch_seconds, param_count, train_loss, val_accuracy, val_f1, val_loss"),
+        ("trial > 1 and param.lrr < 0.01", "error: --filter: column 15: experiment `tiny` has no parameter `lrr`; did you mean `lr`? its parameters: dropout, hidden, lr"),
+        ("metric.val_loss => 1", "column 17: `=>` is written `>=`"),
+    ] {
+        for command in [&["trials", "tiny"][..], &["export", "tiny", "--format", "csv"][..]] {
+            let mut args = command.to_vec();
+            args.extend(["--filter", filter]);
+            let out = env.sweep(&args);
+            assert_eq!(out.code, 2, "{out:?}");
+            assert!(out.stderr.contains(message), "{filter}: {}", out.stderr);
+        }
+    }
+}

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use experiment::TrialFilter;
 
 /// Sweep: hyperparameter search and experiment tracking in one offline binary
 #[derive(Debug, Parser)]
@@ -150,6 +151,11 @@ pub(crate) struct TrialsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
+    /// Only the trials that meet these conditions, joined by `and`, as MLflow's run search:
+    /// "metric.val_accuracy > 0.95 and param.optimizer = adam" (fields: param.NAME,
+    /// metric.NAME, state, trial, epoch)
+    #[arg(long, value_name = "CONDITIONS", value_parser = trial_filter)]
+    pub(crate) filter: Option<TrialFilter>,
 }
 
 /// Output formats of listings.
@@ -231,6 +237,9 @@ pub(crate) struct ExportArgs {
     /// Write to this file instead of standard output
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    /// Only the trials that meet these conditions (as `sweep trials --filter`)
+    #[arg(long, value_name = "CONDITIONS", value_parser = trial_filter)]
+    pub(crate) filter: Option<TrialFilter>,
 }
 
 /// Output formats of an export.
@@ -240,6 +249,11 @@ pub(crate) enum ExportFormat {
     Csv,
     /// A JSON array of objects
     Json,
+}
+
+/// Reads a trial filter, for clap; its errors say the column.
+fn trial_filter(text: &str) -> Result<TrialFilter, String> {
+    TrialFilter::parse(text).map_err(|e| e.to_string())
 }
 
 /// Reads a duration such as `90s`, `30m` or `1h30m` in milliseconds, for clap.

@@ -53,10 +53,12 @@ pub(crate) fn leaderboard(
     Ok(())
 }
 
-/// Writes every trial in trial order, in the leaderboard's columns, each with its rank.
+/// Writes every trial that `shown` keeps in trial order, in the leaderboard's columns, each with
+/// its rank among all of `trials`.
 pub(crate) fn trials_table(
     out: &mut impl Write,
     trials: &[Trial],
+    shown: &dyn Fn(&Trial) -> bool,
     objective: &str,
     goal: Direction,
     constraints: &[Constraint],
@@ -70,8 +72,12 @@ pub(crate) fn trials_table(
         .collect();
     let rows: Vec<(Option<usize>, &Trial)> = trials
         .iter()
+        .filter(|t| shown(t))
         .map(|t| (ranks.get(&t.id).copied(), t))
         .collect();
+    if rows.is_empty() && !trials.is_empty() {
+        return writeln!(out, "no trial of {} meets the filter", trials.len());
+    }
     trial_table(out, &ranked, &rows, objective, constraints)
 }
 
@@ -136,7 +142,10 @@ fn trial_table(
         })
         .collect();
     table(out, &header, &body)?;
-    if !constraints.is_empty() {
+    let any_broken = rows
+        .iter()
+        .any(|(_, t)| !experiment::broken(constraints, t).is_empty());
+    if any_broken {
         let list: Vec<String> = constraints.iter().map(ToString::to_string).collect();
         writeln!(
             out,

@@ -7,6 +7,7 @@
 
 mod constraint;
 mod error;
+mod filter;
 mod gate;
 mod grid;
 mod ids;
@@ -26,6 +27,7 @@ mod yaml;
 
 pub use constraint::{broken, feasible, violation, Constraint};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
+pub use filter::{Comparison, Field, FilterError, TrialFilter};
 pub use gate::{
     repeat_seed, Aggregate, Baseline, BaselineMetric, BaselineMismatch, Estimate, GateReport,
     GateRow, GateSpec, GatedMetric, Provenance, Verdict,

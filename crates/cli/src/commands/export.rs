@@ -14,7 +14,12 @@ use crate::Outcome;
 pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, &args.experiment)?;
-    let trials = store.trials(&info.name)?;
+    let mut trials = store.trials(&info.name)?;
+    let spec = info.spec().ok();
+    if let Some(filter) = &args.filter {
+        super::check_filter(filter, &info.name, spec.as_ref(), &trials)?;
+        trials.retain(|t| filter.matches(t));
+    }
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
@@ -44,10 +49,8 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         }
     } else {
         match args.format {
-            ExportFormat::Csv => output::trials_csv(&mut out, &trials, info.spec().ok().as_ref())?,
-            ExportFormat::Json => {
-                output::trials_json(&mut out, &trials, info.spec().ok().as_ref())?;
-            }
+            ExportFormat::Csv => output::trials_csv(&mut out, &trials, spec.as_ref())?,
+            ExportFormat::Json => output::trials_json(&mut out, &trials, spec.as_ref())?,
         }
     }
     out.flush()?;

@@ -1,6 +1,6 @@
 //! `sweep ls`, `sweep show` and `sweep trials`: read-only views of a store.
 
-use experiment::rank_trials;
+use experiment::{rank_trials, Trial};
 
 use super::{find_experiment, open_store, StoreMode};
 use crate::args::{Format, ShowArgs, StoreArgs, TrialsArgs};
@@ -47,17 +47,28 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let info = find_experiment(&store, &args.experiment)?;
     let trials = store.trials(&info.name)?;
     let spec = info.spec().ok();
+    if let Some(filter) = &args.filter {
+        super::check_filter(filter, &info.name, spec.as_ref(), &trials)?;
+    }
+    let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t));
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Table => output::trials_table(
             &mut out,
             &trials,
+            &shown,
             &info.objective,
             info.goal,
             spec.as_ref().map_or(&[], |s| s.constraints.as_slice()),
         )?,
-        Format::Csv => output::trials_csv(&mut out, &trials, spec.as_ref())?,
-        Format::Json => output::trials_json(&mut out, &trials, spec.as_ref())?,
+        Format::Csv | Format::Json => {
+            let kept: Vec<Trial> = trials.iter().filter(|t| shown(t)).cloned().collect();
+            if args.format == Format::Csv {
+                output::trials_csv(&mut out, &kept, spec.as_ref())?;
+            } else {
+                output::trials_json(&mut out, &kept, spec.as_ref())?;
+            }
+        }
     }
     Ok(Outcome::Success)
 }

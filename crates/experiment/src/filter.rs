@@ -1,0 +1,469 @@
+//! Trial filters: `metric.val_accuracy > 0.95 and param.optimizer = adam`, as MLflow's
+//! `search_runs(filter_string=...)` selects runs.
+//!
+//! A filter is conditions joined by `and` (MLflow has no `or` either). A condition compares a
+//! field with a value: `param.NAME` (or MLflow's `params.NAME`), `metric.NAME` (`metrics.NAME`:
+//! the value at the trial's result, its best epoch), `state`, `trial` (its number) or `epoch`
+//! (its best epoch); with `=`, `!=`, `<`, `<=`, `>`, `>=` (also `==` and `<>`). Values are
+//! numbers, `true`/`false`, quoted strings (`'adam'`, `"adam"`) or bare words (`adam`). Numbers
+//! compare as numbers, strings as strings; a trial without the field, or whose value is of
+//! another kind than the literal, does not match.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use crate::{ParamValue, Trial};
+
+/// A parsed filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialFilter {
+    conditions: Vec<Comparison>,
+}
+
+/// One comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// What is compared.
+    pub field: Field,
+    op: Op,
+    value: Literal,
+    /// Where the field starts in the filter text, counted in characters from 1.
+    pub column: usize,
+}
+
+/// What a condition compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// A parameter by name.
+    Param(String),
+    /// A metric at the trial's result, by name.
+    Metric(String),
+    /// The trial's state, as shown (`interrupted` for a trial left running).
+    State,
+    /// The trial's number.
+    Trial,
+    /// The trial's best epoch.
+    Epoch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Literal {
+    Number(f64),
+    Text(String),
+    Bool(bool),
+}
+
+/// Why a filter does not parse: the column (in characters, from 1) and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    /// Where the problem is.
+    pub column: usize,
+    /// What was expected and what was found.
+    pub message: String,
+}
+
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "column {}: {}", self.column, self.message)
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+/// The fields a condition may name, for messages.
+const FIELDS: &str = "param.NAME, metric.NAME, state, trial or epoch";
+
+/// The operators, longest first so that `<=` is not read as `<`.
+const OPS: [(&str, Op); 8] = [
+    ("==", Op::Eq),
+    ("!=", Op::Ne),
+    ("<>", Op::Ne),
+    ("<=", Op::Le),
+    (">=", Op::Ge),
+    ("=", Op::Eq),
+    ("<", Op::Lt),
+    (">", Op::Gt),
+];
+
+impl TrialFilter {
+    /// Parses `text`; an empty filter matches every trial.
+    pub fn parse(text: &str) -> Result<TrialFilter, FilterError> {
+        let mut lexer = Lexer::new(text);
+        let mut conditions = Vec::new();
+        if lexer.at_end() {
+            return Ok(TrialFilter { conditions });
+        }
+        loop {
+            conditions.push(lexer.condition()?);
+            if lexer.at_end() {
+                break;
+            }
+            let (column, word) = lexer.word();
+            if !word.eq_ignore_ascii_case("and") {
+                return Err(FilterError {
+                    column,
+                    message: format!("expected `and` between conditions, found {}", found(&word)),
+                });
+            }
+        }
+        Ok(TrialFilter { conditions })
+    }
+
+    /// Returns the comparisons, in the order written.
+    pub fn comparisons(&self) -> &[Comparison] {
+        &self.conditions
+    }
+
+    /// Returns whether `trial` meets every condition.
+    pub fn matches(&self, trial: &Trial) -> bool {
+        self.conditions.iter().all(|c| c.matches(trial))
+    }
+}
+
+impl Comparison {
+    /// Returns whether `trial` meets the condition.
+    fn matches(&self, trial: &Trial) -> bool {
+        let value = match &self.field {
+            Field::Param(name) => match trial.params.get(name) {
+                Some(ParamValue::Int(i)) => Literal::Number(*i as f64),
+                Some(ParamValue::Float(x)) => Literal::Number(*x),
+                Some(ParamValue::Str(s)) => Literal::Text(s.clone()),
+                Some(ParamValue::Bool(b)) => Literal::Bool(*b),
+                None => return false,
+            },
+            Field::Metric(name) => match trial.value(name) {
+                Some(v) => Literal::Number(v),
+                None => return false,
+            },
+            Field::State => Literal::Text(trial.state.as_str_when_idle().to_string()),
+            Field::Trial => Literal::Number(f64::from(trial.id.0)),
+            Field::Epoch => match &trial.result {
+                Some(r) => Literal::Number(f64::from(r.best_step.0)),
+                None => return false,
+            },
+        };
+        let ordering = match (&value, &self.value) {
+            (Literal::Number(a), Literal::Number(b)) => a.partial_cmp(b),
+            (Literal::Text(a), Literal::Text(b)) => Some(a.cmp(b)),
+            (Literal::Bool(a), Literal::Bool(b)) => Some(a.cmp(b)),
+            // A state named as the stored one (`running`) matches the shown one too.
+            _ => None,
+        };
+        let state_alias = self.field == Field::State
+            && matches!(&self.value, Literal::Text(t) if t == "running")
+            && trial.state == crate::TrialState::Running;
+        let ordering = if state_alias {
+            Some(Ordering::Equal)
+        } else {
+            ordering
+        };
+        let Some(ordering) = ordering else {
+            return false;
+        };
+        match self.op {
+            Op::Eq => ordering == Ordering::Equal,
+            Op::Ne => ordering != Ordering::Equal,
+            Op::Lt => ordering == Ordering::Less,
+            Op::Le => ordering != Ordering::Greater,
+            Op::Gt => ordering == Ordering::Greater,
+            Op::Ge => ordering != Ordering::Less,
+        }
+    }
+}
+
+/// Describes a word for a message: `` `x` `` or "the end".
+fn found(word: &str) -> String {
+    if word.is_empty() {
+        "the end of the filter".to_string()
+    } else {
+        format!("`{word}`")
+    }
+}
+
+/// Reads a filter's text left to right.
+struct Lexer {
+    chars: Vec<char>,
+    at: usize,
+}
+
+impl Lexer {
+    fn new(text: &str) -> Lexer {
+        Lexer {
+            chars: text.chars().collect(),
+            at: 0,
+        }
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.chars.get(self.at).is_some_and(|c| c.is_whitespace()) {
+            self.at += 1;
+        }
+    }
+
+    fn at_end(&mut self) -> bool {
+        self.skip_spaces();
+        self.at >= self.chars.len()
+    }
+
+    /// Returns the column of the next character (from 1).
+    fn column(&mut self) -> usize {
+        self.skip_spaces();
+        self.at + 1
+    }
+
+    /// Reads a word: letters, digits and `_ . - +`; empty at an operator, a quote or the end.
+    fn word(&mut self) -> (usize, String) {
+        let column = self.column();
+        let start = self.at;
+        while self
+            .chars
+            .get(self.at)
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '+'))
+        {
+            self.at += 1;
+        }
+        (column, self.chars[start..self.at].iter().collect())
+    }
+
+    fn condition(&mut self) -> Result<Comparison, FilterError> {
+        let (column, name) = self.word();
+        let field = field(&name).ok_or_else(|| FilterError {
+            column,
+            message: format!("expected a field ({FIELDS}), found {}", found(&name)),
+        })?;
+        let op = self.op()?;
+        let value = self.literal()?;
+        let kind_ok = match (&field, &value) {
+            (Field::Metric(_) | Field::Trial | Field::Epoch, Literal::Number(_)) => true,
+            (Field::Metric(_) | Field::Trial | Field::Epoch, _) => false,
+            (Field::State, Literal::Text(_)) => true,
+            (Field::State, _) => false,
+            (Field::Param(_), _) => true,
+        };
+        if !kind_ok {
+            return Err(FilterError {
+                column,
+                message: format!(
+                    "`{name}` is {}, so it compares with {}",
+                    match field {
+                        Field::State => "a state name",
+                        _ => "a number",
+                    },
+                    match field {
+                        Field::State => "a state such as `completed` or `pruned`",
+                        _ => "a number",
+                    }
+                ),
+            });
+        }
+        let ordered = matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge);
+        if ordered && matches!(value, Literal::Bool(_)) || ordered && field == Field::State {
+            return Err(FilterError {
+                column,
+                message: format!("`{name}` compares with `=` or `!=` only"),
+            });
+        }
+        Ok(Comparison {
+            field,
+            op,
+            value,
+            column,
+        })
+    }
+
+    fn op(&mut self) -> Result<Op, FilterError> {
+        let column = self.column();
+        let rest: String = self.chars[self.at..].iter().take(2).collect();
+        if let Some(meant) = match rest.as_str() {
+            "=>" => Some(">="),
+            "=<" => Some("<="),
+            _ => None,
+        } {
+            return Err(FilterError {
+                column,
+                message: format!("`{rest}` is written `{meant}`"),
+            });
+        }
+        for (text, op) in OPS {
+            if rest.starts_with(text) {
+                self.at += text.chars().count();
+                return Ok(op);
+            }
+        }
+        let (_, word) = self.word();
+        let shown = if word.is_empty() {
+            self.chars
+                .get(self.at)
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        } else {
+            word
+        };
+        Err(FilterError {
+            column,
+            message: format!(
+                "expected a comparison (=, !=, <, <=, >, >=), found {}",
+                found(&shown)
+            ),
+        })
+    }
+
+    fn literal(&mut self) -> Result<Literal, FilterError> {
+        let column = self.column();
+        if let Some(&quote) = self.chars.get(self.at).filter(|c| matches!(c, '\'' | '"')) {
+            let start = self.at + 1;
+            let Some(len) = self.chars[start..].iter().position(|c| *c == quote) else {
+                return Err(FilterError {
+                    column,
+                    message: format!("a string opened with {quote} is not closed"),
+                });
+            };
+            self.at = start + len + 1;
+            return Ok(Literal::Text(
+                self.chars[start..start + len].iter().collect(),
+            ));
+        }
+        let (_, word) = self.word();
+        if word.is_empty() {
+            return Err(FilterError {
+                column,
+                message: format!(
+                    "expected a value (a number, true, false or a string), found {}",
+                    found(
+                        &self
+                            .chars
+                            .get(self.at)
+                            .map(ToString::to_string)
+                            .unwrap_or_default()
+                    )
+                ),
+            });
+        }
+        Ok(match word.as_str() {
+            "true" => Literal::Bool(true),
+            "false" => Literal::Bool(false),
+            _ => match word.parse::<f64>() {
+                Ok(x) if x.is_finite() => Literal::Number(x),
+                _ => Literal::Text(word),
+            },
+        })
+    }
+}
+
+/// Reads a field name: `param.NAME`, `params.NAME`, `metric.NAME`, `metrics.NAME`, `state`,
+/// `trial` or `epoch`.
+fn field(name: &str) -> Option<Field> {
+    let (prefix, rest) = name.split_once('.').unwrap_or((name, ""));
+    match (prefix, rest) {
+        ("param" | "params", n) if !n.is_empty() => Some(Field::Param(n.to_string())),
+        ("metric" | "metrics", n) if !n.is_empty() => Some(Field::Metric(n.to_string())),
+        ("state", "") => Some(Field::State),
+        ("trial", "") => Some(Field::Trial),
+        ("epoch", "") => Some(Field::Epoch),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::{Params, Seed, Step, TrialId, TrialResult, TrialState};
+
+    fn trial(id: u32, state: TrialState, lr: f64, optimizer: &str, acc: Option<f64>) -> Trial {
+        let params: Params = BTreeMap::from([
+            ("lr".to_string(), ParamValue::Float(lr)),
+            ("hidden".to_string(), ParamValue::Int(64)),
+            ("optimizer".to_string(), ParamValue::Str(optimizer.into())),
+            ("layer_norm".to_string(), ParamValue::Bool(false)),
+        ]);
+        Trial {
+            id: TrialId(id),
+            seed: Seed(0),
+            params,
+            state,
+            reason: None,
+            started: None,
+            finished: None,
+            result: acc.map(|a| TrialResult {
+                best_step: Step(4),
+                metrics: BTreeMap::from([("val_accuracy".to_string(), a)]),
+            }),
+        }
+    }
+
+    fn ids(filter: &str, trials: &[Trial]) -> Vec<u32> {
+        let f = TrialFilter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
+        trials
+            .iter()
+            .filter(|t| f.matches(t))
+            .map(|t| t.id.0)
+            .collect()
+    }
+
+    #[test]
+    fn conditions_select_by_metric_parameter_state_number_and_epoch() {
+        let trials = [
+            trial(0, TrialState::Completed, 0.01, "adam", Some(0.97)),
+            trial(1, TrialState::Completed, 0.001, "sgd", Some(0.91)),
+            trial(2, TrialState::Pruned, 0.003, "adam", Some(0.5)),
+            trial(3, TrialState::Failed, 0.1, "adam", None),
+            trial(4, TrialState::Running, 0.02, "adamw", None),
+        ];
+        assert_eq!(ids("", &trials), [0, 1, 2, 3, 4]);
+        assert_eq!(ids("metric.val_accuracy > 0.9", &trials), [0, 1]);
+        assert_eq!(ids("metrics.val_accuracy<=0.91", &trials), [1, 2]);
+        assert_eq!(
+            ids(
+                "param.optimizer = adam AND metric.val_accuracy >= 0.5",
+                &trials
+            ),
+            [0, 2]
+        );
+        assert_eq!(ids("params.optimizer != 'adam'", &trials), [1, 4]);
+        assert_eq!(ids("param.lr < 5e-3", &trials), [1, 2]);
+        assert_eq!(ids("param.hidden == 64 and trial >= 3", &trials), [3, 4]);
+        assert_eq!(ids("param.layer_norm = false", &trials), [0, 1, 2, 3, 4]);
+        assert_eq!(ids("state = \"pruned\"", &trials), [2]);
+        assert_eq!(ids("state = interrupted", &trials), [4]);
+        assert_eq!(ids("state = running", &trials), [4]);
+        assert_eq!(ids("state <> completed", &trials), [2, 3, 4]);
+        assert_eq!(ids("epoch = 4", &trials), [0, 1, 2]);
+        // A missing field, or a value of another kind, never matches.
+        assert_eq!(ids("param.depth = 1", &trials), Vec::<u32>::new());
+        assert_eq!(ids("param.optimizer > 3", &trials), Vec::<u32>::new());
+        assert_eq!(ids("metric.val_loss < 1", &trials), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn errors_say_the_column_and_what_was_expected() {
+        for (filter, column, message) in [
+            ("val_accuracy > 0.9", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `val_accuracy`"),
+            ("metric.val_accuracy => 0.9", 21, "`=>` is written `>=`"),
+            ("metric.val_accuracy ~ 0.9", 21, "expected a comparison (=, !=, <, <=, >, >=), found `~`"),
+            ("metric.val_accuracy", 20, "expected a comparison (=, !=, <, <=, >, >=), found the end of the filter"),
+            ("metric.val_accuracy > ", 23, "expected a value (a number, true, false or a string), found the end of the filter"),
+            ("metric.x > 1 or trial = 2", 14, "expected `and` between conditions, found `or`"),
+            ("param.optimizer = 'adam", 19, "a string opened with ' is not closed"),
+            ("metric.val_loss < low", 1, "`metric.val_loss` is a number, so it compares with a number"),
+            ("state = 3", 1, "`state` is a state name, so it compares with a state such as `completed` or `pruned`"),
+            ("state > completed", 1, "`state` compares with `=` or `!=` only"),
+            ("param.flag < true", 1, "`param.flag` compares with `=` or `!=` only"),
+            ("param. = 1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `param.`"),
+        ] {
+            let e = TrialFilter::parse(filter).expect_err(filter);
+            assert_eq!((e.column, e.message.as_str()), (column, message), "{filter}");
+        }
+    }
+}
