@@ -1087,8 +1087,8 @@ fn trials_and_exports_filter_as_mlflow_searches_runs() {
     );
     // Mistakes say where they are and what was meant.
     for (filter, message) in [
-        ("metric.val_acc > 0.9", "error: --filter: column 1: experiment `tiny` has no metric `val_acc`; did you mean `val_accuracy`? its metrics: epoch_seconds, param_count, train_loss, val_accuracy, val_f1, val_loss"),
-        ("trial > 1 and param.lrr < 0.01", "error: --filter: column 15: experiment `tiny` has no parameter `lrr`; did you mean `lr`? its parameters: dropout, hidden, lr"),
+        ("metric.val_acc > 0.9", "error: --filter: column 1: the experiment has no metric `val_acc`; did you mean `val_accuracy`? its metrics: epoch_seconds, param_count, train_loss, val_accuracy, val_f1, val_loss"),
+        ("trial > 1 and param.lrr < 0.01", "error: --filter: column 15: the experiment has no parameter `lrr`; did you mean `lr`? its parameters: dropout, hidden, lr"),
         ("metric.val_loss => 1", "column 17: `=>` is written `>=`"),
     ] {
         for command in [&["trials", "tiny"][..], &["export", "tiny", "--format", "csv"][..]] {

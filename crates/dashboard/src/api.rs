@@ -170,6 +170,9 @@ async fn trials(
         blocking(move || {
             let sel = Selection::parse(&query, leaderboard::PER_PAGE)?;
             let data = reader.experiment(&name)?;
+            if let Some(e) = sel.filter_problem(&data.trials, data.spec.as_ref()) {
+                return Err(Error::BadRequest(format!("filter: {e}")));
+            }
             let ranked = leaderboard::ranked(
                 &data.trials,
                 &data.info.objective,

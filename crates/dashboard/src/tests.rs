@@ -401,6 +401,53 @@ fn the_api_returns_what_the_pages_show() {
             "ranks count every trial: {body}"
         );
 
+        // The filter of `sweep trials --filter`, and its mistakes as 400s that say where.
+        let (status, body) = get(
+            &store,
+            "/api/experiments/demo/trials?filter=param.optimizer%20%3D%20adam%20and%20metric.val_accuracy%20%3E%200.9&per_page=1000",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let rows = page["trials"].as_array().unwrap();
+        assert!(!rows.is_empty() && rows.len() < 40, "{body}");
+        assert!(rows.iter().all(|t| t["params"]["optimizer"] == "adam"
+            && t["metrics"]["val_accuracy"].as_f64() > Some(0.9)));
+        assert_eq!(page["matching"], rows.len());
+        for (filter, said) in [
+            ("metric.val_accuracy%20%3D%3E%200.9", "filter: column 21: `=>` is written `>=`"),
+            ("param.optimiser%20%3D%20adam", "filter: column 1: the experiment has no parameter `optimiser`; did you mean `optimizer`?"),
+        ] {
+            let (status, body) =
+                get(&store, &format!("/api/experiments/demo/trials?filter={filter}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+            assert!(body.contains(said), "{body}");
+        }
+        // The page keeps the filter in its search box and its links, and says what is wrong.
+        let (status, html) = get(
+            &store,
+            "/experiments/demo?sort=trial&filter=param.optimizer%20%3D%20adam",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("value=\"param.optimizer = adam\""), "{html}");
+        assert!(html.contains("name=\"sort\" value=\"trial\""), "{html}");
+        assert!(
+            html.contains("filter=param.optimizer%20%3D%20adam"),
+            "{html}"
+        );
+        let (status, html) = get(
+            &store,
+            "/experiments/demo?filter=param.optimiser%20%3D%20adam",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("role=\"alert\">column 1: the experiment has no parameter `optimiser`"),
+            "{html}"
+        );
+        assert!(html.contains("No trials match this filter yet."), "{html}");
+
         let (_, body) = get(
             &store,
             "/api/experiments/demo/trials/0/metrics/val_accuracy?max_points=5",

@@ -10,9 +10,10 @@
 //! another kind than the literal, does not match.
 
 use std::cmp::Ordering;
+use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::{ParamValue, Trial};
+use crate::{ParamValue, SearchSpace, Trial, KNOWN_METRICS};
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,6 +128,54 @@ impl TrialFilter {
     /// Returns whether `trial` meets every condition.
     pub fn matches(&self, trial: &Trial) -> bool {
         self.conditions.iter().all(|c| c.matches(trial))
+    }
+
+    /// Checks that every parameter and metric the filter names exists in an experiment with
+    /// `trials` and search `space`: a parameter of the space or of a trial; a metric of a
+    /// trial's result, or any known metric before a trial has one. A misspelt name is then an
+    /// error rather than an empty answer.
+    pub fn check_names(
+        &self,
+        trials: &[Trial],
+        space: Option<&SearchSpace>,
+    ) -> Result<(), FilterError> {
+        let mut params: BTreeSet<&str> = trials
+            .iter()
+            .flat_map(|t| t.params.keys().map(String::as_str))
+            .collect();
+        if let Some(space) = space {
+            params.extend(space.params().iter().map(|p| p.name.as_str()));
+        }
+        let mut metrics: BTreeSet<&str> = trials
+            .iter()
+            .flat_map(|t| t.result.iter().flat_map(|r| r.metrics.keys()))
+            .map(String::as_str)
+            .collect();
+        if metrics.is_empty() {
+            metrics.extend(KNOWN_METRICS.iter().map(|(m, _)| *m));
+        }
+        for c in &self.conditions {
+            let (kind, wanted, known) = match &c.field {
+                Field::Param(p) => ("parameter", p, &params),
+                Field::Metric(m) => ("metric", m, &metrics),
+                Field::State | Field::Trial | Field::Epoch => continue,
+            };
+            if known.contains(wanted.as_str()) {
+                continue;
+            }
+            let hint = crate::suggest(wanted, known.iter().copied())
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            let list: Vec<&str> = known.iter().copied().collect();
+            return Err(FilterError {
+                column: c.column,
+                message: format!(
+                    "the experiment has no {kind} `{wanted}`; {hint}its {kind}s: {}",
+                    list.join(", ")
+                ),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -465,5 +514,40 @@ mod tests {
             let e = TrialFilter::parse(filter).expect_err(filter);
             assert_eq!((e.column, e.message.as_str()), (column, message), "{filter}");
         }
+    }
+
+    #[test]
+    fn names_the_experiment_lacks_are_refused_with_a_suggestion() {
+        let trials = [trial(0, TrialState::Completed, 0.01, "adam", Some(0.9))];
+        let check = |filter: &str| {
+            TrialFilter::parse(filter)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .check_names(&trials, None)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            check("param.lr < 1 and metric.val_accuracy > 0 and state = x"),
+            Ok(())
+        );
+        assert_eq!(
+            check("trial > 1 and param.lrr < 0.01"),
+            Err(
+                "column 15: the experiment has no parameter `lrr`; did you mean `lr`? its \
+                 parameters: hidden, layer_norm, lr, optimizer"
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            check("metric.val_acc > 0.5"),
+            Err(
+                "column 1: the experiment has no metric `val_acc`; did you mean \
+                 `val_accuracy`? its metrics: val_accuracy"
+                    .to_string()
+            )
+        );
+        // Before any result, every known metric may be named.
+        let waiting = [trial(0, TrialState::Running, 0.01, "adam", None)];
+        let filter = TrialFilter::parse("metric.val_loss < 1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(filter.check_names(&waiting, None), Ok(()));
     }
 }

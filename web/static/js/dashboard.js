@@ -2,7 +2,7 @@
 //
 // Live pages (body[data-live="1"]) fetch their own URL every two seconds with the header
 // `X-Sweep-Fragment: 1`, get back only the <main> content, and swap it in, keeping the
-// trials ticked for comparison. Polling stops when the server answers `X-Sweep-Live: 0`.
+// trials ticked for comparison and what is being typed in the leaderboard's filter box. Polling stops when the server answers `X-Sweep-Live: 0`.
 // When the server does not answer (the sweep that served it ended or was stopped), the badge
 // says "offline", since the page no longer changes; it keeps trying, and turns "live" again
 // if a server comes back on the same address.
@@ -41,9 +41,28 @@
         + "what it last heard; `sweep serve` shows the results";
   }
 
+  // The filter box's text, focus and caret, so that an update does not lose what is typed.
+  function typing() {
+    var box = document.getElementById("trial-filter");
+    if (!box) { return null; }
+    return { value: box.value, focused: document.activeElement === box,
+      start: box.selectionStart, end: box.selectionEnd };
+  }
+
+  function restoreTyping(typed) {
+    var box = document.getElementById("trial-filter");
+    if (!typed || !box) { return; }
+    box.value = typed.value;
+    if (typed.focused) {
+      box.focus();
+      box.setSelectionRange(typed.start, typed.end);
+    }
+  }
+
   function refresh() {
     if (document.hidden || !main) { return schedule(); }
     var keep = ticked();
+    var typed = typing();
     fetch(window.location.href, {
       headers: { "X-Sweep-Fragment": "1" },
       credentials: "same-origin",
@@ -55,6 +74,7 @@
       var live = response.headers.get("X-Sweep-Live") === "1";
       return response.text().then(function (html) {
         main.innerHTML = html;
+        restoreTyping(typed);
         keep.forEach(function (pick) {
           Array.prototype.forEach.call(document.querySelectorAll(PICKS), function (box) {
             if (box.name === pick[0] && box.value === pick[1]) { box.checked = true; }

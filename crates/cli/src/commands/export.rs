@@ -17,7 +17,7 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
     let mut trials = store.trials(&info.name)?;
     let spec = info.spec().ok();
     if let Some(filter) = &args.filter {
-        super::check_filter(filter, &info.name, spec.as_ref(), &trials)?;
+        super::check_filter(filter, spec.as_ref(), &trials)?;
         trials.retain(|t| filter.matches(t));
     }
     let mut out: Box<dyn Write> = match &args.output {

@@ -48,7 +48,7 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let trials = store.trials(&info.name)?;
     let spec = info.spec().ok();
     if let Some(filter) = &args.filter {
-        super::check_filter(filter, &info.name, spec.as_ref(), &trials)?;
+        super::check_filter(filter, spec.as_ref(), &trials)?;
     }
     let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t));
     let mut out = std::io::stdout().lock();

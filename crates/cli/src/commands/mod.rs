@@ -15,10 +15,8 @@ mod validate;
 
 use std::path::Path;
 
-use std::collections::BTreeSet;
-
 use anyhow::{bail, Context};
-use experiment::{ExperimentSpec, Field, Trial, TrialFilter, KNOWN_METRICS};
+use experiment::{ExperimentSpec, Trial, TrialFilter};
 use store::Store;
 
 use crate::args::{Cli, Command};
@@ -196,48 +194,14 @@ pub(crate) fn find_experiment(store: &Store, name: &str) -> anyhow::Result<store
     )
 }
 
-/// Checks that every parameter and metric `filter` names exists in experiment `name` (its spec's
-/// space and its trials' parameters; its trials' metrics, or any known metric before a trial
-/// has a result), so that a misspelt name is an error rather than an empty answer.
+/// Checks that every parameter and metric `filter` names exists in the experiment
+/// (`TrialFilter::check_names`).
 pub(crate) fn check_filter(
     filter: &TrialFilter,
-    name: &str,
     spec: Option<&ExperimentSpec>,
     trials: &[Trial],
 ) -> anyhow::Result<()> {
-    let mut params: BTreeSet<&str> = trials
-        .iter()
-        .flat_map(|t| t.params.keys().map(String::as_str))
-        .collect();
-    if let Some(spec) = spec {
-        params.extend(spec.space.params().iter().map(|p| p.name.as_str()));
-    }
-    let mut metrics: BTreeSet<&str> = trials
-        .iter()
-        .flat_map(|t| t.result.iter().flat_map(|r| r.metrics.keys()))
-        .map(String::as_str)
-        .collect();
-    if metrics.is_empty() {
-        metrics.extend(KNOWN_METRICS.iter().map(|(m, _)| *m));
-    }
-    for c in filter.comparisons() {
-        let (kind, wanted, known) = match &c.field {
-            Field::Param(p) => ("parameter", p, &params),
-            Field::Metric(m) => ("metric", m, &metrics),
-            Field::State | Field::Trial | Field::Epoch => continue,
-        };
-        if known.contains(wanted.as_str()) {
-            continue;
-        }
-        let hint = experiment::suggest(wanted, known.iter().copied())
-            .map(|s| format!("did you mean `{s}`? "))
-            .unwrap_or_default();
-        let list: Vec<&str> = known.iter().copied().collect();
-        bail!(
-            "--filter: column {}: experiment `{name}` has no {kind} `{wanted}`; {hint}its {kind}s: {}",
-            c.column,
-            list.join(", ")
-        );
-    }
-    Ok(())
+    filter
+        .check_names(trials, spec.map(|s| &s.space))
+        .map_err(|e| anyhow::anyhow!("--filter: {e}"))
 }

@@ -87,7 +87,15 @@ pub(crate) fn experiment_page<'a>(
     let objective = info.objective.as_str();
     let summary = Summary::of(data, now);
     let base = format::experiment_href(&info.name);
-    let board = leaderboard::leaderboard(ranked, sel, info, data.constraints(), &base);
+    let problem = sel.filter_problem(&data.trials, data.spec.as_ref());
+    let board = leaderboard::leaderboard(
+        ranked,
+        sel,
+        info,
+        data.constraints(),
+        problem.as_ref(),
+        &base,
+    );
     ExperimentPage {
         description: info.description.clone(),
         goal: format!("{} {}", info.goal, objective),

@@ -6,7 +6,9 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use experiment::{format_duration, Constraint, Direction, ParamValue, Trial, TrialState};
+use experiment::{
+    format_duration, Constraint, Direction, FilterError, ParamValue, Trial, TrialFilter, TrialState,
+};
 use serde::Deserialize;
 use store::ExperimentInfo;
 
@@ -31,6 +33,8 @@ pub(crate) struct LeaderboardQuery {
     pub(crate) page: Option<u32>,
     /// Rows per page.
     pub(crate) per_page: Option<u32>,
+    /// Conditions on the trials, as `sweep trials --filter` takes them.
+    pub(crate) filter: Option<String>,
 }
 
 /// What to sort by.
@@ -50,8 +54,22 @@ pub(crate) enum SortKey {
     Param(String),
 }
 
+impl SortKey {
+    /// Returns the key as the query string writes it: `rank`, ..., `param.NAME`.
+    fn name(&self) -> String {
+        match self {
+            SortKey::Rank => "rank".to_string(),
+            SortKey::Trial => "trial".into(),
+            SortKey::State => "state".into(),
+            SortKey::Epoch => "epoch".into(),
+            SortKey::Duration => "duration".into(),
+            SortKey::Param(name) => format!("param.{name}"),
+        }
+    }
+}
+
 /// A validated leaderboard query.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Selection {
     /// The sort column.
     pub(crate) sort: SortKey,
@@ -63,6 +81,10 @@ pub(crate) struct Selection {
     pub(crate) page: u32,
     /// Rows per page.
     pub(crate) per_page: u32,
+    /// The filter as written (empty: none).
+    pub(crate) filter_text: String,
+    /// The parsed filter; `Err` when it does not parse, and then no trial matches.
+    pub(crate) filter: std::result::Result<TrialFilter, FilterError>,
 }
 
 /// A trial with its objective rank (from 1; `None` when it has no value).
@@ -131,34 +153,45 @@ impl Selection {
                 "per_page must be in 1..={MAX_PER_PAGE}"
             )));
         }
+        let filter_text = q.filter.as_deref().unwrap_or("").trim().to_string();
         Ok(Selection {
             sort,
             descending,
             state,
             page,
             per_page,
+            filter: TrialFilter::parse(&filter_text),
+            filter_text,
         })
+    }
+
+    /// Returns the filter's problem for the experiment of `trials` with `spec`: a parse error,
+    /// or a parameter or metric the experiment lacks; `None` when the filter is usable.
+    pub(crate) fn filter_problem(
+        &self,
+        trials: &[Trial],
+        spec: Option<&experiment::ExperimentSpec>,
+    ) -> Option<FilterError> {
+        match &self.filter {
+            Err(e) => Some(e.clone()),
+            Ok(f) => f.check_names(trials, spec.map(|s| &s.space)).err(),
+        }
     }
 
     /// Returns the query string of this selection with `change` applied, for links.
     pub(crate) fn query(&self, change: impl FnOnce(&mut Selection)) -> String {
         let mut s = self.clone();
         change(&mut s);
-        let sort = match &s.sort {
-            SortKey::Rank => "rank".to_string(),
-            SortKey::Trial => "trial".into(),
-            SortKey::State => "state".into(),
-            SortKey::Epoch => "epoch".into(),
-            SortKey::Duration => "duration".into(),
-            SortKey::Param(name) => format!("param.{name}"),
-        };
         let mut q = format!(
             "?sort={}&dir={}",
-            url_part(&sort),
+            url_part(&s.sort.name()),
             if s.descending { "desc" } else { "asc" }
         );
         if let Some(state) = s.state {
             q.push_str(&format!("&state={state}"));
+        }
+        if !s.filter_text.is_empty() {
+            q.push_str(&format!("&filter={}", url_part(&s.filter_text)));
         }
         if s.page > 1 {
             q.push_str(&format!("&page={}", s.page));
@@ -208,6 +241,7 @@ pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
         .iter()
         .copied()
         .filter(|r| sel.state.is_none_or(|s| r.trial.state == s))
+        .filter(|r| sel.filter.as_ref().is_ok_and(|f| f.matches(r.trial)))
         .collect();
     // Sorts are stable and start from rank order, so ties stay in rank order.
     match &sel.sort {
@@ -330,14 +364,22 @@ pub(crate) struct Leaderboard {
     pub(crate) prev: Option<String>,
     /// Link to the next page.
     pub(crate) next: Option<String>,
+    /// The filter as written, for the search box.
+    pub(crate) filter: String,
+    /// What is wrong with the filter, or empty.
+    pub(crate) filter_error: String,
+    /// The hidden fields that keep the sort and state when the search box is submitted.
+    pub(crate) keep: Vec<(&'static str, String)>,
 }
 
 /// Builds the leaderboard of `ranked` for `sel`; links point at `base` (the experiment page).
+/// `filter_problem` is what is wrong with `sel`'s filter (`Selection::filter_problem`).
 pub(crate) fn leaderboard(
     ranked: &[Ranked<'_>],
     sel: &Selection,
     info: &ExperimentInfo,
     constraints: &[Constraint],
+    filter_problem: Option<&FilterError>,
     base: &str,
 ) -> Leaderboard {
     let (objective, experiment) = (info.objective.as_str(), info.name.as_str());
@@ -484,7 +526,26 @@ pub(crate) fn leaderboard(
         pages: page.pages,
         prev: (sel.page > 1).then(|| link(sel.page.min(page.pages + 1) - 1)),
         next: (sel.page < page.pages).then(|| link(sel.page + 1)),
+        filter: sel.filter_text.clone(),
+        filter_error: filter_problem.map_or(String::new(), ToString::to_string),
+        keep: keep_fields(sel),
     }
+}
+
+/// Returns the query fields other than the filter and the page, for the search form: a new
+/// search keeps the sort, its direction and the state, and starts at page 1.
+fn keep_fields(sel: &Selection) -> Vec<(&'static str, String)> {
+    let mut keep = vec![
+        ("sort", sel.sort.name()),
+        (
+            "dir",
+            if sel.descending { "desc" } else { "asc" }.to_string(),
+        ),
+    ];
+    if let Some(state) = sel.state {
+        keep.push(("state", state.to_string()));
+    }
+    keep
 }
 
 #[cfg(test)]
@@ -541,6 +602,7 @@ mod tests {
             state: get("state"),
             page: get("page").and_then(|p| p.parse().ok()),
             per_page: None,
+            filter: get("filter"),
         }
     }
 
@@ -636,7 +698,7 @@ mod tests {
         let sel = Selection::parse(&query(&[("sort", "trial")]), PER_PAGE).unwrap();
         let mut info = crate::view::fixtures::info("x", store::ExperimentStatus::Finished, 120);
         info.objective = "acc".into();
-        let board = leaderboard(&ranked, &sel, &info, &[], "/experiments/x");
+        let board = leaderboard(&ranked, &sel, &info, &[], None, "/experiments/x");
         let trial_header = board.headers.iter().find(|h| h.title == "trial").unwrap();
         assert_eq!(trial_header.arrow, "▲");
         assert_eq!(trial_header.href, "/experiments/x?sort=trial&dir=desc");
@@ -669,7 +731,7 @@ mod tests {
             (Direction::Minimize, "▲", "ascending"),
         ] {
             info.goal = goal;
-            let board = leaderboard(&ranked, &by_rank, &info, &[], "/experiments/x");
+            let board = leaderboard(&ranked, &by_rank, &info, &[], None, "/experiments/x");
             let objective = board.headers.iter().find(|h| h.title == "acc").unwrap();
             assert_eq!((objective.arrow, objective.aria), (arrow, aria), "{goal:?}");
         }
