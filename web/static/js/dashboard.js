@@ -62,7 +62,6 @@
   function refresh() {
     if (document.hidden || !main) { return schedule(); }
     var keep = ticked();
-    var typed = typing();
     fetch(window.location.href, {
       headers: { "X-Sweep-Fragment": "1" },
       credentials: "same-origin",
@@ -73,6 +72,8 @@
       if (!response.ok) { return schedule(); }
       var live = response.headers.get("X-Sweep-Live") === "1";
       return response.text().then(function (html) {
+        // Read just before the swap: typing goes on while the request is out.
+        var typed = typing();
         main.innerHTML = html;
         restoreTyping(typed);
         keep.forEach(function (pick) {
