@@ -61,7 +61,6 @@
 
   function refresh() {
     if (document.hidden || !main) { return schedule(); }
-    var keep = ticked();
     fetch(window.location.href, {
       headers: { "X-Sweep-Fragment": "1" },
       credentials: "same-origin",
@@ -72,7 +71,8 @@
       if (!response.ok) { return schedule(); }
       var live = response.headers.get("X-Sweep-Live") === "1";
       return response.text().then(function (html) {
-        // Read just before the swap: typing goes on while the request is out.
+        // Read just before the swap: ticking and typing go on while the request is out.
+        var keep = ticked();
         var typed = typing();
         main.innerHTML = html;
         restoreTyping(typed);
