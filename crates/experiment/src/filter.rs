@@ -316,7 +316,7 @@ impl Lexer {
             });
         }
         let ordered = matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge);
-        if ordered && matches!(value, Literal::Bool(_)) || ordered && field == Field::State {
+        if ordered && (matches!(value, Literal::Bool(_)) || field == Field::State) {
             return Err(FilterError {
                 column,
                 message: format!("`{name}` compares with `=` or `!=` only"),
