@@ -436,6 +436,12 @@ fn the_api_returns_what_the_pages_show() {
             html.contains("filter=param.optimizer%20%3D%20adam"),
             "{html}"
         );
+        // The state pills count the trials the search keeps: trials 3-5, 12-14, 21-23, 30-32
+        // and 39 of the fixture's 40 use adam.
+        assert!(
+            html.contains("all <span class=\"count\">13</span>"),
+            "{html}"
+        );
         let (status, html) = get(
             &store,
             "/experiments/demo?filter=param.optimiser%20%3D%20adam",

@@ -470,9 +470,15 @@ pub(crate) fn leaderboard(
             }
         })
         .collect();
+    // The state pills count the trials the text filter keeps.
+    let searched: Vec<&Trial> = ranked
+        .iter()
+        .map(|r| r.trial)
+        .filter(|t| sel.filter.as_ref().is_ok_and(|f| f.matches(t)))
+        .collect();
     let mut filters = vec![Filter {
         label: "all",
-        count: ranked.len(),
+        count: searched.len(),
         href: format!(
             "{base}{}",
             sel.query(|s| {
@@ -489,8 +495,9 @@ pub(crate) fn leaderboard(
         TrialState::Running,
         TrialState::Queued,
     ] {
-        let count = ranked.iter().filter(|r| r.trial.state == state).count();
-        if count > 0 || sel.state == Some(state) {
+        let count = searched.iter().filter(|t| t.state == state).count();
+        let any = ranked.iter().any(|r| r.trial.state == state);
+        if any || sel.state == Some(state) {
             filters.push(Filter {
                 label: info.trial_state_shown(state),
                 count,
