@@ -9,7 +9,9 @@
 //! parameter whose condition does not hold sits at a fixed default (the middle of its range, or
 //! an extra "absent" category), so trials without it are alike in that coordinate. Failed trials count at the
 //! worst score seen; with the constant liar, running trials count at the model's prediction
-//! ("kriging believer"), which removes the improvement expected near them.
+//! ("kriging believer"), which removes the improvement expected near them. With constraints,
+//! the improvement is over the best trial that meets them, and the acquisition adds the log
+//! probability of meeting them (`feasibility`).
 
 mod acquisition;
 mod feasibility;
