@@ -259,6 +259,31 @@ fn the_experiment_page_renders_in_headless_chromium() {
         "{dom}"
     );
 
+    // The leaderboard's search box, as a browser submits it: only the matching rows, the text
+    // kept in the box.
+    let searched = run_chromium(
+        &env,
+        &format!("{url}/experiments/tiny?sort=rank&dir=asc&filter=param.hidden+%3D+16"),
+        &["--dump-dom"],
+    );
+    let rows = searched.matches("class=\"trial-row row-").count();
+    let sixteen = dom
+        .split("class=\"trial-row row-")
+        .skip(1)
+        .filter(|row| {
+            let row = row.split("</tr>").next().unwrap_or("");
+            row.contains("<td class=\"num\">16</td>")
+        })
+        .count();
+    assert!(
+        rows >= 1 && rows == sixteen,
+        "{rows} rows, {sixteen} with 16 units: {searched}"
+    );
+    assert!(
+        searched.contains("value=\"param.hidden = 16\""),
+        "the box keeps the text: {searched}"
+    );
+
     let shot = env.path().join("experiment.png");
     run_chromium(
         &env,
