@@ -999,6 +999,24 @@ fn a_constrained_sweep_never_picks_a_trial_that_breaks_its_constraint() {
         "{}",
         show.stdout
     );
+    // A constraint no model meets: every trial stops after one epoch, and the run says why
+    // there is no best trial.
+    let impossible = env.write_spec(
+        "none.yaml",
+        &text
+            .replace("name: tiny", "name: none-fits")
+            .replace("{max: 2000}", "{max: 10}"),
+    );
+    let none = env.sweep(&["run", impossible.to_str().unwrap()]);
+    assert_eq!(none.code, 0, "{none:?}");
+    assert!(
+        none.stdout.contains(
+            "no best trial: no completed trial meets the constraints, param_count ≤ 10 \
+             (0 of 6 trials meet them)"
+        ),
+        "{}",
+        none.stdout
+    );
     let worst_feasible = ranks
         .iter()
         .filter(|(_, s)| *s < 2000.0)

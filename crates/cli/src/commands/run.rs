@@ -203,7 +203,15 @@ fn print_run_summary(
             output::metric(best.value(&spec.metric.name)),
             best.result.as_ref().map_or(0, |r| r.best_step.0),
         )?,
-        None => writeln!(out, "\nno trial completed")?,
+        None => match spec.constraints_status(&summary.trials) {
+            Some(status) if summary.trials.iter().any(|t| t.result.is_some()) => {
+                writeln!(
+                    out,
+                    "\nno best trial: no completed trial meets the constraints, {status}"
+                )?;
+            }
+            _ => writeln!(out, "\nno trial completed")?,
+        },
     }
     writeln!(out, "results are in {}", args.store.store.display())?;
     Ok(())
