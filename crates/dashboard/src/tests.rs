@@ -161,6 +161,8 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
         // A second experiment: the same fixture trials, under another name and seed.
         let mut info = fixtures::info("random-run", ExperimentStatus::Finished, 12);
         info.seed = experiment::Seed(8);
+        info.spec_yaml
+            .push_str("constraints: {val_loss: {max: 0.1}}\n");
         store.create_experiment(&info).unwrap();
         for i in 0..12 {
             store
@@ -196,6 +198,11 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
         );
         assert!(
             body.contains("<tr class=\"\"><th scope=\"row\">method</th>"),
+            "{body}"
+        );
+        // One has constraints: a row says them, and how many trials meet them.
+        assert!(
+            body.contains("<th scope=\"row\">constraints</th><td class=\"num\">-</td><td class=\"num\">val_loss ≤ 0.1 (2 of 9 trials meet them)</td>"),
             "{body}"
         );
 

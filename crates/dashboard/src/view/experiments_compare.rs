@@ -123,7 +123,7 @@ pub(crate) fn experiments_compare_page(
         }
     };
     let spec = |i: usize| experiments[i].spec.as_ref();
-    let rows = vec![
+    let mut rows = vec![
         row("method", &|i| {
             spec(i).map_or("-", |s| s.method.name()).into()
         }),
@@ -146,6 +146,18 @@ pub(crate) fn experiments_compare_page(
         }),
         row("duration", &|i| summaries[i].duration.clone()),
     ];
+    // Constraints, after the pruner, only when one of the experiments has some.
+    let status = |d: &ExperimentData| {
+        d.spec
+            .as_ref()
+            .and_then(|s| s.constraints_status(&d.trials))
+    };
+    if experiments.iter().any(|d| status(d).is_some()) {
+        let constraints = row("constraints", &|i| {
+            status(&experiments[i]).unwrap_or_else(|| "-".into())
+        });
+        rows.insert(2, constraints);
+    }
     let lines: Vec<Curve> = experiments
         .iter()
         .enumerate()
