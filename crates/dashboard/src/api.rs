@@ -67,6 +67,9 @@ struct TrialDto {
     value: Option<f64>,
     best_step: Option<u32>,
     metrics: BTreeMap<String, Option<f64>>,
+    /// Whether its result meets the constraints; absent without constraints or result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feasible: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -189,7 +192,7 @@ async fn trials(
                 trials: page
                     .rows
                     .iter()
-                    .map(|r| trial_dto(r.trial, r.rank, &data.info))
+                    .map(|r| trial_dto(r.trial, r.rank, &data.info, data.constraints()))
                     .collect(),
             })
         })
@@ -262,7 +265,8 @@ async fn trial(state: web::Data<AppState>, path: web::Path<(String, u32)>) -> Re
         blocking(move || {
             let info = reader.info(&name)?;
             let t = reader.trial(&name, id)?;
-            Ok(trial_dto(&t, None, &info))
+            let constraints = info.spec().map(|s| s.constraints).unwrap_or_default();
+            Ok(trial_dto(&t, None, &info, &constraints))
         })
         .await,
     )
@@ -368,7 +372,12 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
     }
 }
 
-fn trial_dto(t: &Trial, rank: Option<usize>, info: &ExperimentInfo) -> TrialDto {
+fn trial_dto(
+    t: &Trial,
+    rank: Option<usize>,
+    info: &ExperimentInfo,
+    constraints: &[experiment::Constraint],
+) -> TrialDto {
     let objective = info.objective.as_str();
     TrialDto {
         id: t.id.0,
@@ -391,6 +400,8 @@ fn trial_dto(t: &Trial, rank: Option<usize>, info: &ExperimentInfo) -> TrialDto 
             .flat_map(|r| r.metrics.iter())
             .map(|(k, v)| (k.clone(), finite(Some(*v))))
             .collect(),
+        feasible: (!constraints.is_empty() && t.result.is_some())
+            .then(|| experiment::feasible(constraints, t)),
     }
 }
 

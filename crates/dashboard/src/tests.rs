@@ -200,6 +200,17 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
             body.contains("<tr class=\"\"><th scope=\"row\">method</th>"),
             "{body}"
         );
+        // Its trials in the API say whether they meet them; the other's say nothing.
+        let (_, api) = get(&store, "/api/experiments/random-run/trials?per_page=100").await;
+        let page: serde_json::Value = serde_json::from_str(&api).unwrap();
+        for t in page["trials"].as_array().unwrap() {
+            let meets = t["metrics"]["val_loss"].as_f64().map(|v| v <= 0.1);
+            assert_eq!(t["feasible"].as_bool(), meets, "{t}");
+        }
+        let (_, one) = get(&store, "/api/experiments/random-run/trials/0").await;
+        assert!(one.contains("\"feasible\":"), "{one}");
+        let (_, other) = get(&store, "/api/experiments/tpe-run/trials/0").await;
+        assert!(!other.contains("feasible"), "{other}");
         // One has constraints: a row says them, and how many trials meet them.
         assert!(
             body.contains("<th scope=\"row\">constraints</th><td class=\"num\">-</td><td class=\"num\">val_loss ≤ 0.1 (2 of 9 trials meet them)</td>"),
