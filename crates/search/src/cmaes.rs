@@ -125,7 +125,7 @@ impl CmaEsSampler {
         let mut strategy = Strategy::new(n, self.config.sigma0);
         let by_id: BTreeMap<u64, &Observation<'_>> = observations
             .iter()
-            .map(|o| (u64::from(o.id.0), o))
+            .map(|o| (u64::from(o.trial.id.0), o))
             .collect();
         let mut first = u64::from(self.config.n_startup_trials);
         // The best score of each generation since the strategy (re)started.
@@ -138,10 +138,10 @@ impl CmaEsSampler {
             let Some(mut members) = members else {
                 return (strategy, constants);
             };
-            members.sort_by(|a, b| history::compare(a, b).then(a.id.cmp(&b.id)));
+            members.sort_by(|a, b| history::compare(a, b).then(a.trial.id.cmp(&b.trial.id)));
             let points: Vec<Vec<f64>> = members
                 .iter()
-                .map(|o| encode(coordinates, o.params, &strategy.mean))
+                .map(|o| encode(coordinates, &o.trial.params, &strategy.mean))
                 .collect();
             strategy.tell(&points, &constants);
             first += lambda;

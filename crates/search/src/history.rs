@@ -12,7 +12,7 @@
 
 use std::cmp::Ordering;
 
-use experiment::{Constraint, Direction, MetricSpec, Params, Trial, TrialId, TrialState};
+use experiment::{Constraint, Direction, MetricSpec, Trial, TrialState};
 
 /// How a finished trial ended, for ranking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,18 +30,14 @@ pub(crate) enum Standing {
 /// One finished trial.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Observation<'t> {
-    /// Its number.
-    pub(crate) id: TrialId,
-    /// Its parameters.
-    pub(crate) params: &'t Params,
+    /// The trial: its number, parameters and recorded metrics.
+    pub(crate) trial: &'t Trial,
     /// The objective, oriented so that smaller is better; NaN when failed.
     pub(crate) score: f64,
     /// How it ended.
     pub(crate) standing: Standing,
     /// How far it breaks the constraints (`experiment::violation`); 0 when it meets them.
     pub(crate) violation: f64,
-    /// The trial, for its recorded metrics.
-    pub(crate) trial: &'t Trial,
 }
 
 impl Observation<'_> {
@@ -106,12 +102,10 @@ pub(crate) fn observations<'t>(
                 _ => Standing::Failed,
             };
             Observation {
-                id: t.id,
-                params: &t.params,
+                trial: t,
                 score,
                 standing,
                 violation,
-                trial: t,
             }
         })
         .collect()

@@ -35,11 +35,12 @@ pub(super) fn bounds(
     let categorical = cube.categorical();
     let mut out = Vec::new();
     for c in constraints {
-        let measured: Vec<(usize, f64)> = chosen
+        // Each measured observation with its margins, one per bound.
+        let measured: Vec<(usize, Vec<f64>)> = chosen
             .iter()
             .filter_map(|&i| {
                 let value = observations[i].trial.value(&c.metric)?;
-                value.is_finite().then_some((i, value))
+                value.is_finite().then(|| (i, c.margins(value)))
             })
             .collect();
         if measured.len() < 2 {
@@ -47,11 +48,10 @@ pub(super) fn bounds(
         }
         let x: Vec<f64> = measured
             .iter()
-            .flat_map(|&(i, _)| cube.encode(observations[i].params))
+            .flat_map(|(i, _)| cube.encode(&observations[*i].trial.params))
             .collect();
-        let per_bound = c.margins(0.0).len();
-        for b in 0..per_bound {
-            let margins: Vec<f64> = measured.iter().map(|&(_, v)| c.margins(v)[b]).collect();
+        for b in 0..measured[0].1.len() {
+            let margins: Vec<f64> = measured.iter().map(|(_, m)| m[b]).collect();
             let transform = Transform::fit(&margins);
             let y: Vec<f64> = margins.iter().map(|&m| transform.apply(m)).collect();
             let kernel = model::fit(&x, d, &y, &categorical);

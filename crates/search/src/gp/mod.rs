@@ -121,7 +121,7 @@ impl Sampler for GpSampler {
         let d = cube.axes.len();
         let x_of = |set: &[usize]| -> Vec<f64> {
             set.iter()
-                .flat_map(|&i| cube.encode(observations[i].params))
+                .flat_map(|&i| cube.encode(&observations[i].trial.params))
                 .collect()
         };
         let y_fit: Vec<f64> = fit_on.iter().map(|&i| transform.apply(score(i))).collect();
@@ -151,7 +151,7 @@ impl Sampler for GpSampler {
         let best_points: Vec<Vec<f64>> = ranked
             .iter()
             .take(5)
-            .map(|&i| cube.encode(observations[i].params))
+            .map(|&i| cube.encode(&observations[i].trial.params))
             .collect();
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0 ^ 0x6a09_e667_f3bc_c908);
         rng.set_stream(u64::from(ctx.trial.0));

@@ -101,10 +101,10 @@ impl Sampler for TpeSampler {
         let mut above = Table::new(space);
         for (o, is_below) in observations.iter().zip(&is_below) {
             if *is_below {
-                below.push(space, o.params);
+                below.push(space, &o.trial.params);
                 below_scores.push(o.feasible_score());
             } else {
-                above.push(space, o.params);
+                above.push(space, &o.trial.params);
             }
         }
         if self.config.constant_liar {
