@@ -348,8 +348,7 @@ fn trial_row<'t>(t: &'t Trial, spec: Option<&ExperimentSpec>) -> TrialRow<'t> {
 /// Returns whether `t`'s result meets `spec`'s constraints: `None` when the spec has none (or
 /// does not parse) or the trial has no result.
 fn feasibility(t: &Trial, spec: Option<&ExperimentSpec>) -> Option<bool> {
-    let constraints = &spec?.constraints;
-    (!constraints.is_empty() && t.result.is_some()).then(|| experiment::feasible(constraints, t))
+    experiment::feasibility(&spec?.constraints, t)
 }
 
 /// Writes the trials as a JSON array; `spec` (when the stored one parses) says where each

@@ -400,8 +400,7 @@ fn trial_dto(
             .flat_map(|r| r.metrics.iter())
             .map(|(k, v)| (k.clone(), finite(Some(*v))))
             .collect(),
-        feasible: (!constraints.is_empty() && t.result.is_some())
-            .then(|| experiment::feasible(constraints, t)),
+        feasible: experiment::feasibility(constraints, t),
     }
 }
 

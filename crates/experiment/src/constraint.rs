@@ -101,6 +101,12 @@ pub fn broken<'c>(constraints: &'c [Constraint], trial: &Trial) -> Vec<&'c Const
         .collect()
 }
 
+/// Returns whether `trial`'s result meets the constraints, for reports: `None` when there are
+/// no constraints or the trial has no result, so that there is nothing to say.
+pub fn feasibility(constraints: &[Constraint], trial: &Trial) -> Option<bool> {
+    (!constraints.is_empty() && trial.result.is_some()).then(|| feasible(constraints, trial))
+}
+
 /// Returns whether `trial` has a result that meets every constraint.
 pub fn feasible(constraints: &[Constraint], trial: &Trial) -> bool {
     violation(constraints, trial) == Some(0.0)
@@ -177,6 +183,10 @@ mod tests {
         assert_eq!(violation(&constraints, &failed), None);
         assert!(!feasible(&constraints, &failed));
         assert!(feasible(&[], &trial(&[])));
+        assert_eq!(feasibility(&constraints, &ok), Some(true));
+        assert_eq!(feasibility(&constraints, &both), Some(false));
+        assert_eq!(feasibility(&constraints, &failed), None);
+        assert_eq!(feasibility(&[], &ok), None);
     }
 
     #[test]

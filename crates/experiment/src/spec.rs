@@ -313,15 +313,15 @@ impl ExperimentSpec {
             return None;
         }
         let list: Vec<String> = self.constraints.iter().map(ToString::to_string).collect();
-        let measured: Vec<&Trial> = trials.iter().filter(|t| t.result.is_some()).collect();
-        let met = measured
+        let judged: Vec<bool> = trials
             .iter()
-            .filter(|t| crate::feasible(&self.constraints, t))
-            .count();
+            .filter_map(|t| crate::feasibility(&self.constraints, t))
+            .collect();
+        let met = judged.iter().filter(|f| **f).count();
         Some(format!(
             "{} ({met} of {} trials meet them)",
             list.join(", "),
-            measured.len()
+            judged.len()
         ))
     }
 

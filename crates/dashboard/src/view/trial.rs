@@ -103,14 +103,13 @@ pub(crate) fn trial_page(
     if let Some(result) = &trial.result {
         facts.push(field("best epoch", result.best_step.to_string()));
     }
-    if let Some(constraints) = spec
-        .map(|s| s.constraints.as_slice())
-        .filter(|c| !c.is_empty() && trial.result.is_some())
+    if let Some((spec, feasible)) =
+        spec.and_then(|s| Some((s, experiment::feasibility(&s.constraints, trial)?)))
     {
-        let broken = format::broken(constraints, trial);
-        let said = if broken.is_empty() {
+        let said = if feasible {
             "met: it can be the best".to_string()
         } else {
+            let broken = format::broken(&spec.constraints, trial);
             format!("breaks {broken}: never the best")
         };
         facts.push(field("constraints", said));
