@@ -186,39 +186,31 @@ impl TrialFilter {
 impl Comparison {
     /// Returns whether `trial` meets the condition.
     fn matches(&self, trial: &Trial) -> bool {
-        let value = match &self.field {
-            Field::Param(name) => match trial.params.get(name) {
-                Some(ParamValue::Int(i)) => Literal::Number(*i as f64),
-                Some(ParamValue::Float(x)) => Literal::Number(*x),
-                Some(ParamValue::Str(s)) => Literal::Text(s.clone()),
-                Some(ParamValue::Bool(b)) => Literal::Bool(*b),
-                None => return false,
-            },
-            Field::Metric(name) => match trial.value(name) {
-                Some(v) => Literal::Number(v),
-                None => return false,
-            },
-            Field::State => Literal::Text(trial.state.as_str_when_idle().to_string()),
-            Field::Trial => Literal::Number(f64::from(trial.id.0)),
-            Field::Epoch => match &trial.result {
-                Some(r) => Literal::Number(f64::from(r.best_step.0)),
-                None => return false,
-            },
-        };
-        let ordering = match (&value, &self.value) {
-            (Literal::Number(a), Literal::Number(b)) => a.partial_cmp(b),
-            (Literal::Text(a), Literal::Text(b)) => Some(a.cmp(b)),
-            (Literal::Bool(a), Literal::Bool(b)) => Some(a.cmp(b)),
-            // A state named as the stored one (`running`) matches the shown one too.
+        let number = |v: Option<f64>| match (v, &self.value) {
+            (Some(a), Literal::Number(b)) => a.partial_cmp(b),
             _ => None,
         };
-        let state_alias = self.field == Field::State
-            && matches!(&self.value, Literal::Text(t) if t == "running")
-            && trial.state == crate::TrialState::Running;
-        let ordering = if state_alias {
-            Some(Ordering::Equal)
-        } else {
-            ordering
+        let ordering = match &self.field {
+            // Named as shown (`interrupted`) or as stored (`running`); `=` and `!=` only.
+            Field::State => match &self.value {
+                Literal::Text(t) => Some(
+                    if t == trial.state.as_str_when_idle() || t == trial.state.as_str() {
+                        Ordering::Equal
+                    } else {
+                        Ordering::Less
+                    },
+                ),
+                _ => None,
+            },
+            Field::Param(name) => match (trial.params.get(name), &self.value) {
+                (Some(ParamValue::Str(s)), Literal::Text(t)) => Some(s.as_str().cmp(t.as_str())),
+                (Some(ParamValue::Bool(b)), Literal::Bool(c)) => Some(b.cmp(c)),
+                (Some(v), Literal::Number(_)) => number(v.as_f64()),
+                _ => None,
+            },
+            Field::Metric(name) => number(trial.value(name)),
+            Field::Trial => number(Some(f64::from(trial.id.0))),
+            Field::Epoch => number(trial.result.as_ref().map(|r| f64::from(r.best_step.0))),
         };
         let Some(ordering) = ordering else {
             return false;
@@ -296,27 +288,21 @@ impl Lexer {
         })?;
         let op = self.op()?;
         let value = self.literal()?;
-        let kind_ok = match (&field, &value) {
-            (Field::Metric(_) | Field::Trial | Field::Epoch, Literal::Number(_)) => true,
-            (Field::Metric(_) | Field::Trial | Field::Epoch, _) => false,
-            (Field::State, Literal::Text(_)) => true,
-            (Field::State, _) => false,
-            (Field::Param(_), _) => true,
+        // What the field is and what it compares with, where the literal is of another kind.
+        let mismatch = match (&field, &value) {
+            (
+                Field::Metric(_) | Field::Trial | Field::Epoch,
+                Literal::Text(_) | Literal::Bool(_),
+            ) => Some(("a number", "a number")),
+            (Field::State, Literal::Number(_) | Literal::Bool(_)) => {
+                Some(("a state name", "a state such as `completed` or `pruned`"))
+            }
+            _ => None,
         };
-        if !kind_ok {
+        if let Some((is, with)) = mismatch {
             return Err(FilterError {
                 column,
-                message: format!(
-                    "`{name}` is {}, so it compares with {}",
-                    match field {
-                        Field::State => "a state name",
-                        _ => "a number",
-                    },
-                    match field {
-                        Field::State => "a state such as `completed` or `pruned`",
-                        _ => "a number",
-                    }
-                ),
+                message: format!("`{name}` is {is}, so it compares with {with}"),
             });
         }
         let ordered = matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge);
