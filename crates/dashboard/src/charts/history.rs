@@ -47,17 +47,18 @@ pub(crate) fn history(
     if !finite.iter().any(|p| p.state == TrialState::Completed) {
         return super::empty(SIZE, &label, "no completed trials yet");
     }
-    let of = |state: TrialState, feasible: bool| -> Vec<(f64, f64)> {
+    let of = |keep: &dyn Fn(&HistoryPoint) -> bool| -> Vec<(f64, f64)> {
         let xy: Vec<(f64, f64)> = finite
             .iter()
-            .filter(|p| p.state == state && (p.feasible == feasible || state == TrialState::Pruned))
+            .filter(|p| keep(p))
             .map(|p| (f64::from(p.trial), p.value))
             .collect();
         downsample::min_max(&xy, BUCKETS)
     };
-    let completed = of(TrialState::Completed, true);
-    let infeasible = of(TrialState::Completed, false);
-    let pruned = of(TrialState::Pruned, true);
+    let completed = of(&|p| p.state == TrialState::Completed && p.feasible);
+    let infeasible = of(&|p| p.state == TrialState::Completed && !p.feasible);
+    // Pruned trials are rings whether or not they meet the constraints.
+    let pruned = of(&|p| p.state == TrialState::Pruned);
     let best = best_so_far(&finite, goal);
     let last = finite.iter().map(|p| p.trial).max().unwrap_or(0);
     let Some((y0, y1)) = padded_range(finite.iter().map(|p| p.value).chain(target)) else {
