@@ -127,10 +127,9 @@ fn trial_table(
                 let value = t.value(&c.metric);
                 let broken = value.is_some_and(|v| c.excess(v) > 0.0);
                 // Counts (param_count) read as counts.
-                let shown = match value {
-                    Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
-                    other => metric(other),
-                };
+                let shown = value
+                    .and_then(experiment::whole_number)
+                    .unwrap_or_else(|| metric(value));
                 format!("{shown}{}", if broken { "!" } else { "" })
             }));
             row.extend(

@@ -17,6 +17,13 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     best.map(|(_, c)| c)
 }
 
+/// Writes a whole number as a count, without decimals (`4810`), so that the CLI and the
+/// dashboard show counts such as `param_count` alike; `None` for a fraction or a value too
+/// large to be exact.
+pub fn whole_number(x: f64) -> Option<String> {
+    (x.fract() == 0.0 && x.abs() < 1e15).then(|| format!("{x:.0}"))
+}
+
 /// Writes a number for a message: the shortest text that reads back as `x`, in exponent form
 /// (`1e-12`, `1e300`) where plain decimals would run long.
 pub(crate) fn number(x: f64) -> String {

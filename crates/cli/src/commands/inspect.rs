@@ -32,12 +32,9 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
     if let Some(record) = record.as_ref().filter(|_| args.record) {
         output::run_record_details(&mut out, record)?;
     }
-    let constraints = spec
-        .as_ref()
-        .map(|s| s.constraints.clone())
-        .unwrap_or_default();
-    let ranked = rank_trials(&trials, &info.objective, info.goal, &constraints);
-    output::leaderboard(&mut out, &ranked, &info.objective, &constraints, args.top)?;
+    let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
+    let ranked = rank_trials(&trials, &info.objective, info.goal, constraints);
+    output::leaderboard(&mut out, &ranked, &info.objective, constraints, args.top)?;
     super::tested::show(&mut out, &store, &info.name)?;
     Ok(Outcome::Success)
 }

@@ -25,10 +25,8 @@ pub(crate) fn broken(constraints: &[experiment::Constraint], trial: &experiment:
 /// Formats a value that may be a count (`param_count`): whole numbers without decimals,
 /// others as `value` does.
 pub(crate) fn count_or_value(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
-        other => value(other),
-    }
+    v.and_then(experiment::whole_number)
+        .unwrap_or_else(|| value(v))
 }
 
 /// Returns the duration from `start` to `end`, formatted; without an end, to `now` while the
