@@ -48,6 +48,8 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
         super::check_filter(filter, spec.as_ref(), &trials)?;
     }
     let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t));
+    // CSV and JSON list the kept trials only; the table ranks them among all.
+    let kept = || -> Vec<Trial> { trials.iter().filter(|t| shown(t)).cloned().collect() };
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Table => output::trials_table(
@@ -58,14 +60,8 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
             info.goal,
             spec.as_ref().map_or(&[], |s| s.constraints.as_slice()),
         )?,
-        Format::Csv | Format::Json => {
-            let kept: Vec<Trial> = trials.iter().filter(|t| shown(t)).cloned().collect();
-            if args.format == Format::Csv {
-                output::trials_csv(&mut out, &kept, spec.as_ref())?;
-            } else {
-                output::trials_json(&mut out, &kept, spec.as_ref())?;
-            }
-        }
+        Format::Csv => output::trials_csv(&mut out, &kept(), spec.as_ref())?,
+        Format::Json => output::trials_json(&mut out, &kept(), spec.as_ref())?,
     }
     Ok(Outcome::Success)
 }
