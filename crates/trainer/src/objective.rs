@@ -104,17 +104,12 @@ impl MlpObjective {
             path: spec.data.csv.value.clone(),
             message,
         };
-        let mut metrics = vec![("metric.name", spec.metric.name.as_str())];
+        let mut metrics = vec![("metric.name".to_string(), spec.metric.name.as_str())];
         if let Some(es) = &spec.early_stopping {
-            metrics.push(("train.early_stopping.metric", es.metric.as_str()));
+            metrics.push(("train.early_stopping.metric".into(), es.metric.as_str()));
         }
-        let constrained: Vec<String> = spec
-            .constraints
-            .iter()
-            .map(|c| format!("constraints.{}", c.metric))
-            .collect();
-        for (field, c) in constrained.iter().zip(&spec.constraints) {
-            metrics.push((field, c.metric.as_str()));
+        for c in &spec.constraints {
+            metrics.push((format!("constraints.{}", c.metric), c.metric.as_str()));
         }
         for (field, name) in metrics {
             if !data.task.reports(name) {
