@@ -146,7 +146,11 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
 #[test]
 fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_result() {
     let stopped = TestEnv::new();
-    let spec = stopped.write_spec("crash.yaml", SWEEP);
+    // Trials long enough that one is still running when the signal lands, however loaded the
+    // machine: with `SWEEP`'s 6 epochs the other running trial could end, and no new one start,
+    // between the third completion and the signal.
+    let text = SWEEP.replace("epochs: 6", "epochs: 40");
+    let spec = stopped.write_spec("crash.yaml", &text);
     let (status, stdout, stderr) = interrupt_after_three(&stopped, &spec, |child| {
         let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
         kill(pid, Signal::SIGINT).unwrap();
@@ -183,7 +187,7 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
         "{}",
         refused.stderr
     );
-    resume_to_the_uninterrupted_result(&stopped, &spec);
+    resume_to_the_uninterrupted_result_of(&stopped, &spec, &text);
 }
 
 #[test]
