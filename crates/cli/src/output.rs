@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use experiment::{
-    busy_ms, format_duration, rank_trials, Constraint, Direction, ExperimentSpec, Trial, TrialId,
+    busy_ms, format_duration, rank_trials, Constraint, ExperimentSpec, MetricSpec, Trial, TrialId,
     TrialState,
 };
 use serde::Serialize;
@@ -27,12 +27,13 @@ pub(crate) fn metric(value: Option<f64>) -> String {
     }
 }
 
-/// Writes the leaderboard: rank, trial, state, objective, best epoch, the constrained metrics,
-/// then every parameter; `ranked` is best first, and only the first `top` rows are written.
+/// Writes the leaderboard: rank, trial, state, objective, best epoch, the further objectives and
+/// the constrained metrics, then every parameter; `ranked` is best first, and only the first
+/// `top` rows are written.
 pub(crate) fn leaderboard(
     out: &mut impl Write,
     ranked: &[&Trial],
-    objective: &str,
+    objectives: &[MetricSpec],
     constraints: &[Constraint],
     top: usize,
 ) -> io::Result<()> {
@@ -40,9 +41,9 @@ pub(crate) fn leaderboard(
         .iter()
         .take(top)
         .enumerate()
-        .map(|(i, t)| (has_value(t, objective).then_some(i + 1), *t))
+        .map(|(i, t)| (has_values(t, objectives).then_some(i + 1), *t))
         .collect();
-    trial_table(out, ranked, &rows, objective, constraints)?;
+    trial_table(out, ranked, &rows, objectives, constraints)?;
     if ranked.len() > top {
         writeln!(
             out,
@@ -59,15 +60,14 @@ pub(crate) fn trials_table(
     out: &mut impl Write,
     trials: &[Trial],
     shown: &dyn Fn(&Trial) -> bool,
-    objective: &str,
-    goal: Direction,
+    objectives: &[MetricSpec],
     constraints: &[Constraint],
 ) -> io::Result<()> {
-    let ranked = rank_trials(trials, objective, goal, constraints);
+    let ranked = rank_trials(trials, objectives, constraints);
     let ranks: BTreeMap<TrialId, usize> = ranked
         .iter()
         .enumerate()
-        .filter(|(_, t)| has_value(t, objective))
+        .filter(|(_, t)| has_values(t, objectives))
         .map(|(i, t)| (t.id, i + 1))
         .collect();
     let rows: Vec<(Option<usize>, &Trial)> = trials
@@ -78,25 +78,33 @@ pub(crate) fn trials_table(
     if rows.is_empty() && !trials.is_empty() {
         return writeln!(out, "no trial of {} meets the filter", trials.len());
     }
-    trial_table(out, &ranked, &rows, objective, constraints)
+    trial_table(out, &ranked, &rows, objectives, constraints)
 }
 
-/// Whether a trial has a value of `objective` to rank it by.
-fn has_value(t: &Trial, objective: &str) -> bool {
-    t.value(objective).is_some_and(|v| !v.is_nan())
+/// Whether a trial has a value of every objective to rank it by.
+fn has_values(t: &Trial, objectives: &[MetricSpec]) -> bool {
+    experiment::pareto::oriented(t, objectives).is_some()
 }
 
-/// Writes `rows` (rank, trial) with a column for each constrained metric, its value marked `!`
-/// where it breaks a constraint, and one for every parameter that any of `all` has.
+/// Writes `rows` (rank, trial) with a column for each further objective and constrained
+/// metric, a value marked `!` where it breaks a constraint, and one for every parameter that
+/// any of `all` has.
 fn trial_table(
     out: &mut impl Write,
     all: &[&Trial],
     rows: &[(Option<usize>, &Trial)],
-    objective: &str,
+    objectives: &[MetricSpec],
     constraints: &[Constraint],
 ) -> io::Result<()> {
     if all.is_empty() {
         return writeln!(out, "no trials yet");
+    }
+    let objective = objectives.first().map_or("", |o| o.name.as_str());
+    let mut columns: Vec<&str> = objectives.iter().skip(1).map(|o| o.name.as_str()).collect();
+    for c in constraints {
+        if c.metric != objective && !columns.contains(&c.metric.as_str()) {
+            columns.push(&c.metric);
+        }
     }
     let names: BTreeSet<&str> = all
         .iter()
@@ -109,7 +117,7 @@ fn trial_table(
         objective.to_string(),
         "epoch".to_string(),
     ];
-    header.extend(constraints.iter().map(|c| c.metric.clone()));
+    header.extend(columns.iter().map(|c| c.to_string()));
     header.extend(names.iter().map(|n| n.to_string()));
     let body: Vec<Vec<String>> = rows
         .iter()
@@ -123,9 +131,11 @@ fn trial_table(
                     .as_ref()
                     .map_or("-".to_string(), |r| r.best_step.to_string()),
             ];
-            row.extend(constraints.iter().map(|c| {
-                let value = t.value(&c.metric);
-                let broken = value.is_some_and(|v| c.excess(v) > 0.0);
+            row.extend(columns.iter().map(|name| {
+                let value = t.value(name);
+                let broken = constraints
+                    .iter()
+                    .any(|c| c.metric == *name && value.is_some_and(|v| c.excess(v) > 0.0));
                 // Counts (param_count) read as counts.
                 let shown = value
                     .and_then(experiment::whole_number)
@@ -180,8 +190,10 @@ pub(crate) fn experiments(
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|(info, trials)| {
-            let constraints = info.spec().map(|s| s.constraints).unwrap_or_default();
-            let best = experiment::best_trial(trials, &info.objective, info.goal, &constraints);
+            let spec = info.spec().ok();
+            let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
+            let objectives = info.objectives(spec.as_ref());
+            let best = experiment::best_trial(trials, &objectives, constraints);
             vec![
                 info.name.clone(),
                 // This process holds the store, so no sweep is running on it.
@@ -225,12 +237,25 @@ pub(crate) fn experiment_header(
         writeln!(out, "method      {}", spec.method.name())?;
         writeln!(out, "pruner      {}", spec.pruner.name())?;
     }
-    writeln!(out, "objective   {} ({})", info.objective, info.goal)?;
+    match spec.filter(|s| s.is_multi_objective()) {
+        Some(spec) => {
+            let list: Vec<String> = spec
+                .objectives()
+                .iter()
+                .map(|o| format!("{} ({})", o.name, o.goal))
+                .collect();
+            writeln!(out, "objectives  {}", list.join(", "))?;
+        }
+        None => writeln!(out, "objective   {} ({})", info.objective, info.goal)?,
+    }
     if let Some(target) = spec.and_then(|s| s.target_status(trials)) {
         writeln!(out, "target      {} {target}", info.objective)?;
     }
     if let Some(status) = spec.and_then(|s| s.constraints_status(trials)) {
         writeln!(out, "constraints {status}")?;
+    }
+    if let Some(front) = spec.and_then(|s| s.front_status(trials)) {
+        writeln!(out, "front       {front}")?;
     }
     writeln!(
         out,

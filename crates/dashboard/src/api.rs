@@ -176,12 +176,8 @@ async fn trials(
             if let Some(e) = sel.filter_problem(&data.trials, data.spec.as_ref()) {
                 return Err(Error::BadRequest(format!("filter: {e}")));
             }
-            let ranked = leaderboard::ranked(
-                &data.trials,
-                &data.info.objective,
-                data.info.goal,
-                data.constraints(),
-            );
+            let ranked =
+                leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
             let page = leaderboard::select(&ranked, &sel);
             Ok(TrialsPageDto {
                 total: data.trials.len(),
@@ -343,7 +339,7 @@ fn json<T: Serialize>(result: Result<T>) -> Result<HttpResponse> {
 fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
     let (info, trials) = (&data.info, data.trials.as_slice());
     let summary = Summary::of(data, now());
-    let best = crate::view::best_completed(trials, &info.objective, info.goal, data.constraints());
+    let best = crate::view::best_completed(trials, &data.objectives(), data.constraints());
     ExperimentDto {
         name: info.name.clone(),
         description: info.description.clone(),

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
-use experiment::{Constraint, ExperimentSpec, Step, Trial, TrialId};
+use experiment::{Constraint, ExperimentSpec, MetricSpec, Step, Trial, TrialId};
 use store::{ExperimentInfo, Store};
 
 use crate::view::experiment_page::Analysis;
@@ -219,6 +219,12 @@ impl ExperimentData {
             analysis: OnceLock::new(),
             pages: Mutex::default(),
         }
+    }
+
+    /// Returns the objectives: the spec's, or the stored objective alone when the spec no
+    /// longer parses.
+    pub(crate) fn objectives(&self) -> Vec<MetricSpec> {
+        self.info.objectives(self.spec.as_ref())
     }
 
     /// Returns the spec's constraints: none when it has none or no longer parses.

@@ -1,62 +1,114 @@
-//! Ranking trials for leaderboards: best objective value first, feasible trials before
-//! infeasible ones.
+//! Ranking trials for leaderboards: best objective value first (with several objectives, the
+//! first Pareto front first), feasible trials before infeasible ones.
 
 use std::cmp::Ordering;
 
-use crate::{constraint, Constraint, Direction, Trial, TrialState};
+use crate::{constraint, pareto, Constraint, MetricSpec, Trial, TrialState};
 
-/// Returns the trials ordered for a leaderboard: trials with a value of `metric` that meet the
-/// `constraints` first, best first by `goal` (ties broken by trial number); then trials with a
-/// value that do not, the smallest violation first; then trials without a value, by number.
+/// Returns the trials ordered for a leaderboard: trials with a value of every objective that
+/// meet the `constraints` first; then trials with values that do not, the smallest violation
+/// first; then trials without values, by number. Among the first, with one objective the best
+/// value comes first; with several, the first Pareto front (`pareto::fronts`), then the second,
+/// and so on, each front by its first objective. Ties go by trial number.
 ///
 /// Completed and pruned trials both rank by their best value; failed trials have no result.
 pub fn rank_trials<'a>(
     trials: &'a [Trial],
-    metric: &str,
-    goal: Direction,
+    objectives: &[MetricSpec],
     constraints: &[Constraint],
 ) -> Vec<&'a Trial> {
-    let mut keyed: Vec<(Option<(f64, f64)>, &Trial)> = trials
+    rank(trials.iter().collect(), objectives, constraints)
+}
+
+/// Ranks `trials` as `rank_trials` does.
+fn rank<'a>(
+    trials: Vec<&'a Trial>,
+    objectives: &[MetricSpec],
+    constraints: &[Constraint],
+) -> Vec<&'a Trial> {
+    let points: Vec<Option<Vec<f64>>> = trials
         .iter()
-        .map(|t| {
-            let value = t.value(metric).filter(|v| !v.is_nan());
-            let violation = constraint::violation(constraints, t).unwrap_or(f64::INFINITY);
-            (value.map(|v| (violation, v)), t)
-        })
+        .map(|t| pareto::oriented(t, objectives))
         .collect();
-    keyed.sort_by(|(ka, a), (kb, b)| {
-        match (ka, kb) {
-            (Some((ca, x)), Some((cb, y))) => {
-                let by_value = match goal {
-                    Direction::Maximize => y.total_cmp(x),
-                    Direction::Minimize => x.total_cmp(y),
-                };
-                ca.total_cmp(cb).then(by_value)
-            }
+    let violation: Vec<f64> = trials
+        .iter()
+        .map(|t| constraint::violation(constraints, t).unwrap_or(f64::INFINITY))
+        .collect();
+    let mut front = vec![0usize; trials.len()];
+    if objectives.len() > 1 {
+        let members: Vec<usize> = (0..trials.len())
+            .filter(|&i| points[i].is_some() && violation[i] == 0.0)
+            .collect();
+        let values: Vec<Vec<f64>> = members
+            .iter()
+            .filter_map(|&i| points[i].clone())
+            .collect();
+        for (&i, f) in members.iter().zip(pareto::fronts(&values)) {
+            front[i] = f;
+        }
+    }
+    let mut order: Vec<usize> = (0..trials.len()).collect();
+    order.sort_by(|&a, &b| {
+        match (&points[a], &points[b]) {
+            (Some(x), Some(y)) => violation[a]
+                .total_cmp(&violation[b])
+                .then(front[a].cmp(&front[b]))
+                .then(x[0].total_cmp(&y[0])),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,
         }
-        .then(a.id.cmp(&b.id))
+        .then(trials[a].id.cmp(&trials[b].id))
     });
-    keyed.into_iter().map(|(_, t)| t).collect()
+    order.into_iter().map(|i| trials[i]).collect()
 }
 
-/// Returns the best completed trial by `metric` among those that meet the `constraints`, if any
-/// such trial completed with a value.
+/// Returns whether `trial` completed with a value of every objective, meeting the constraints:
+/// one that can be a study's result.
+fn eligible(trial: &Trial, objectives: &[MetricSpec], constraints: &[Constraint]) -> bool {
+    trial.state == TrialState::Completed
+        && pareto::oriented(trial, objectives).is_some()
+        && constraint::feasible(constraints, trial)
+}
+
+/// Returns the best completed trial among those that meet the `constraints`, if any such trial
+/// completed with values: by the objective, or with several objectives, the trial of the first
+/// Pareto front that is best by the first objective.
 pub fn best_trial<'a>(
     trials: &'a [Trial],
-    metric: &str,
-    goal: Direction,
+    objectives: &[MetricSpec],
     constraints: &[Constraint],
 ) -> Option<&'a Trial> {
-    rank_trials(trials, metric, goal, constraints)
-        .into_iter()
-        .find(|t| {
-            t.state == TrialState::Completed
-                && t.value(metric).is_some_and(|v| !v.is_nan())
-                && constraint::feasible(constraints, t)
-        })
+    let eligible: Vec<&Trial> = trials
+        .iter()
+        .filter(|t| eligible(t, objectives, constraints))
+        .collect();
+    rank(eligible, objectives, constraints).first().copied()
+}
+
+/// Returns the study's Pareto front: the completed trials that meet the `constraints` and that
+/// no other such trial dominates on the `objectives`, best by the first objective first. With
+/// one objective, the trials that share the best value.
+pub fn pareto_front<'a>(
+    trials: &'a [Trial],
+    objectives: &[MetricSpec],
+    constraints: &[Constraint],
+) -> Vec<&'a Trial> {
+    let eligible: Vec<&Trial> = trials
+        .iter()
+        .filter(|t| eligible(t, objectives, constraints))
+        .collect();
+    let points: Vec<Vec<f64>> = eligible
+        .iter()
+        .filter_map(|t| pareto::oriented(t, objectives))
+        .collect();
+    let mut front: Vec<(&Vec<f64>, &Trial)> = points
+        .iter()
+        .zip(eligible)
+        .filter(|(p, _)| !points.iter().any(|q| pareto::dominates(q, p)))
+        .collect();
+    front.sort_by(|(a, x), (b, y)| a[0].total_cmp(&b[0]).then(x.id.cmp(&y.id)));
+    front.into_iter().map(|(_, t)| t).collect()
 }
 
 #[cfg(test)]
@@ -64,7 +116,62 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::{Params, Seed, Step, TrialId, TrialResult};
+    use crate::{Direction, Params, Seed, Step, TrialId, TrialResult};
+
+    fn on(name: &str, goal: Direction) -> MetricSpec {
+        MetricSpec {
+            name: name.to_string(),
+            goal,
+        }
+    }
+
+    fn ids(trials: Vec<&Trial>) -> Vec<u32> {
+        trials.iter().map(|t| t.id.0).collect()
+    }
+
+    /// A completed trial with accuracy `acc` and parameter count `size`.
+    fn sized(id: u32, acc: f64, size: f64) -> Trial {
+        let mut t = trial(id, TrialState::Completed, Some(acc));
+        if let Some(r) = t.result.as_mut() {
+            r.metrics.insert("size".to_string(), size);
+        }
+        t
+    }
+
+    #[test]
+    fn several_objectives_rank_by_front_then_by_the_first() {
+        let both = [on("acc", Direction::Maximize), on("size", Direction::Minimize)];
+        let trials = vec![
+            sized(0, 0.90, 100.0),
+            sized(1, 0.95, 1000.0),
+            sized(2, 0.80, 50.0),
+            // Dominated by 0: less accurate and larger.
+            sized(3, 0.85, 200.0),
+            trial(4, TrialState::Failed, None),
+            // Dominated by 1 only.
+            sized(5, 0.94, 2000.0),
+            // Missing the second objective: after every trial that has both.
+            trial(6, TrialState::Completed, Some(0.99)),
+        ];
+        assert_eq!(ids(rank_trials(&trials, &both, &[])), [1, 0, 2, 5, 3, 4, 6]);
+        assert_eq!(ids(pareto_front(&trials, &both, &[])), [1, 0, 2]);
+        assert_eq!(best_trial(&trials, &both, &[]).map(|t| t.id.0), Some(1));
+        // A constraint on size moves 1 and 5 behind, and 0 becomes the best.
+        let small = Constraint {
+            metric: "size".into(),
+            min: None,
+            max: Some(500.0),
+        };
+        assert_eq!(
+            ids(rank_trials(&trials, &both, &[small.clone()])),
+            [0, 2, 3, 1, 5, 4, 6]
+        );
+        assert_eq!(ids(pareto_front(&trials, &both, &[small.clone()])), [0, 2]);
+        assert_eq!(best_trial(&trials, &both, &[small]).map(|t| t.id.0), Some(0));
+        // One objective: the front is the trials that share the best value.
+        let one = [on("acc", Direction::Minimize)];
+        assert_eq!(ids(pareto_front(&trials, &one, &[])), [2]);
+    }
 
     fn trial(id: u32, state: TrialState, value: Option<f64>) -> Trial {
         Trial {
@@ -91,18 +198,18 @@ mod tests {
             trial(3, TrialState::Completed, Some(0.7)),
             trial(4, TrialState::Completed, Some(f64::NAN)),
         ];
-        let ids: Vec<u32> = rank_trials(&trials, "acc", Direction::Maximize, &[])
+        let ids: Vec<u32> = rank_trials(&trials, &[on("acc", Direction::Maximize)], &[])
             .iter()
             .map(|t| t.id.0)
             .collect();
         assert_eq!(ids, [2, 3, 0, 1, 4]);
-        let ids: Vec<u32> = rank_trials(&trials, "acc", Direction::Minimize, &[])
+        let ids: Vec<u32> = rank_trials(&trials, &[on("acc", Direction::Minimize)], &[])
             .iter()
             .map(|t| t.id.0)
             .collect();
         assert_eq!(ids, [0, 3, 2, 1, 4]);
         assert_eq!(
-            best_trial(&trials, "acc", Direction::Maximize, &[]).map(|t| t.id.0),
+            best_trial(&trials, &[on("acc", Direction::Maximize)], &[]).map(|t| t.id.0),
             Some(3)
         );
     }
@@ -122,13 +229,13 @@ mod tests {
             trial(4, TrialState::Completed, Some(0.7)),
         ];
         // Accuracy at most 0.8: 1 and 3 break it, 3 by less.
-        let ids: Vec<u32> = rank_trials(&trials, "acc", Direction::Maximize, &[at_most(0.8)])
+        let ids: Vec<u32> = rank_trials(&trials, &[on("acc", Direction::Maximize)], &[at_most(0.8)])
             .iter()
             .map(|t| t.id.0)
             .collect();
         assert_eq!(ids, [4, 0, 3, 1, 2]);
         let best = |max: f64| {
-            best_trial(&trials, "acc", Direction::Maximize, &[at_most(max)]).map(|t| t.id.0)
+            best_trial(&trials, &[on("acc", Direction::Maximize)], &[at_most(max)]).map(|t| t.id.0)
         };
         assert_eq!(best(0.8), Some(4));
         assert_eq!(best(0.1), None);

@@ -16,6 +16,7 @@ mod leaderboard;
 mod method;
 mod metric;
 mod objective;
+pub mod pareto;
 mod pruning;
 mod resolved;
 mod space;
@@ -36,7 +37,7 @@ pub use ids::{trial_seed, Seed, Step, Timestamp, TrialId};
 pub use knobs::{
     Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, Schedule, KNOBS,
 };
-pub use leaderboard::{best_trial, rank_trials};
+pub use leaderboard::{best_trial, pareto_front, rank_trials};
 pub use method::{
     Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, Restart, SobolConfig,
     TpeConfig,

@@ -36,6 +36,7 @@ impl ExperimentSpec {
             run_cap,
             parallel,
             metric,
+            more_objectives,
             target,
             constraints,
             data,
@@ -69,6 +70,13 @@ impl ExperimentSpec {
             "metric",
             format!("{} ({}){target}", metric.name, metric.goal),
         );
+        // Further objectives only when given, for the same reason.
+        for (i, objective) in more_objectives.iter().enumerate() {
+            line(
+                &format!("metric[{}]", i + 1),
+                format!("{} ({})", objective.name, objective.goal),
+            );
+        }
         // Constraints only when given, for the same reason.
         if !constraints.is_empty() {
             let list: Vec<String> = constraints.iter().map(ToString::to_string).collect();

@@ -212,8 +212,12 @@ pub struct ExperimentSpec {
     pub run_cap: u32,
     /// Trials side by side; `None` means one per core, decided by the binary.
     pub parallel: Option<u32>,
-    /// The objective.
+    /// The objective; with several (`metric:` given as a list), the first, which orders each
+    /// Pareto front and names the one trial that `best` returns.
     pub metric: MetricSpec,
+    /// The objectives after the first: a multi-objective study, whose result is the Pareto
+    /// front of its trials. Empty for one objective.
+    pub more_objectives: Vec<MetricSpec>,
     /// `metric.target` (as Weights & Biases spells it): once a completed trial's objective
     /// reaches it, no later trial starts (see `runner`'s rule for which trials still run).
     pub target: Option<f64>,
@@ -240,6 +244,9 @@ pub struct ExperimentSpec {
     /// The YAML text the spec was parsed from.
     pub source: String,
 }
+
+/// The most trial numbers `ExperimentSpec::front_status` lists.
+const FRONT_LISTED: usize = 12;
 
 /// Where a trial's parameters came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,25 +332,55 @@ impl ExperimentSpec {
         ))
     }
 
-    /// Returns the trials ranked for a leaderboard by the objective and the constraints
+    /// Returns every objective, `metric` first.
+    pub fn objectives(&self) -> Vec<MetricSpec> {
+        std::iter::once(&self.metric)
+            .chain(&self.more_objectives)
+            .cloned()
+            .collect()
+    }
+
+    /// Returns whether the study has several objectives.
+    pub fn is_multi_objective(&self) -> bool {
+        !self.more_objectives.is_empty()
+    }
+
+    /// Returns the trials ranked for a leaderboard by the objectives and the constraints
     /// (`rank_trials`).
     pub fn rank<'a>(&self, trials: &'a [Trial]) -> Vec<&'a Trial> {
-        crate::rank_trials(
-            trials,
-            &self.metric.name,
-            self.metric.goal,
-            &self.constraints,
-        )
+        crate::rank_trials(trials, &self.objectives(), &self.constraints)
     }
 
     /// Returns the best completed trial that meets the constraints (`best_trial`).
     pub fn best<'a>(&self, trials: &'a [Trial]) -> Option<&'a Trial> {
-        crate::best_trial(
-            trials,
-            &self.metric.name,
-            self.metric.goal,
-            &self.constraints,
-        )
+        crate::best_trial(trials, &self.objectives(), &self.constraints)
+    }
+
+    /// Describes the Pareto front of `trials` for a study with several objectives, as
+    /// "3 trials: 4, 12, 17" (the first `FRONT_LISTED` numbers, then "…"); `None` for one
+    /// objective.
+    pub fn front_status(&self, trials: &[Trial]) -> Option<String> {
+        if !self.is_multi_objective() {
+            return None;
+        }
+        let mut ids: Vec<u32> = self.pareto_front(trials).iter().map(|t| t.id.0).collect();
+        if ids.is_empty() {
+            return Some(if self.constraints.is_empty() {
+                "no completed trial yet".into()
+            } else {
+                "no completed trial that meets the constraints yet".into()
+            });
+        }
+        ids.sort_unstable();
+        let listed: Vec<String> = ids.iter().take(FRONT_LISTED).map(u32::to_string).collect();
+        let more = if ids.len() > FRONT_LISTED { ", …" } else { "" };
+        let noun = if ids.len() == 1 { "trial" } else { "trials" };
+        Some(format!("{} {noun}: {}{more}", ids.len(), listed.join(", ")))
+    }
+
+    /// Returns the Pareto front of `trials` (`pareto_front`).
+    pub fn pareto_front<'a>(&self, trials: &'a [Trial]) -> Vec<&'a Trial> {
+        crate::pareto_front(trials, &self.objectives(), &self.constraints)
     }
 
     /// Parses and validates a spec; `file` names the source in errors and anchors relative paths.

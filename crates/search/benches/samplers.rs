@@ -291,7 +291,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
                 _ => {}
             }
         }
-        return search::sampler_for(Method::Tpe(config), Seed(seed), &objective(), &[]);
+        return search::sampler_for(Method::Tpe(config), Seed(seed), &objective(), &[], &[]);
     }
     // `bayes:startup=5:candidates=2048:local=20:tail=0.2` or `bayes:ucb:kappa=1.5` tries GP
     // settings.
@@ -321,7 +321,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
                 _ => {}
             }
         }
-        return search::sampler_for(Method::Bayes(config), Seed(seed), &objective(), &[]);
+        return search::sampler_for(Method::Bayes(config), Seed(seed), &objective(), &[], &[]);
     }
     // `cmaes:popsize=12:sigma=0.3:startup=5:norestart` tries CMA-ES settings.
     if let Some(settings) = name.strip_prefix("cmaes") {
@@ -336,7 +336,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
                 _ => {}
             }
         }
-        return search::sampler_for(Method::CmaEs(config), Seed(seed), &objective(), &[]);
+        return search::sampler_for(Method::CmaEs(config), Seed(seed), &objective(), &[], &[]);
     }
     let method = match name {
         "sobol" => Method::Sobol(SobolConfig::default()),
@@ -344,7 +344,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
         "bayes" => Method::Bayes(BayesConfig::default()),
         _ => Method::Random,
     };
-    search::sampler_for(method, Seed(seed), &objective(), &[])
+    search::sampler_for(method, Seed(seed), &objective(), &[], &[])
 }
 
 /// Returns each seed's sequence of values, running seeds on the machine's threads.

@@ -36,7 +36,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution as _, StandardNormal};
 
 use crate::draw::draw;
-use crate::history::{self, Observation, Standing};
+use crate::history::{self, Combine, Observation, Standing};
 use crate::linalg::symmetric_eigen;
 use crate::random::RandomSampler;
 use crate::unit::{count, Coding, Numeric};
@@ -182,7 +182,12 @@ impl Sampler for CmaEsSampler {
                 RandomSampler::new(self.seed).suggest_in(ctx)
             };
         }
-        let observations = history::observations(ctx.finished, &self.objective, &self.constraints);
+        let observations = history::observations(
+            ctx.finished,
+            std::slice::from_ref(&self.objective),
+            &self.constraints,
+            Combine::Fronts,
+        );
         let (strategy, _) = self.replay(&coordinates, &observations);
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
         rng.set_stream(u64::from(ctx.trial.0));

@@ -9,10 +9,15 @@
 //! With constraints (`constraints:`), a trial with a value that breaks one ranks after every
 //! trial that meets them, the smaller violation first, as Optuna's samplers rank infeasible
 //! trials.
+//!
+//! With several objectives a trial has a value when it has a finite value of each, and its
+//! score combines them (`Combine`): its place in NSGA-II's order (Pareto front, then crowding
+//! distance; `tpe`), or a weighted Chebyshev norm of the objectives scaled to the unit interval
+//! (ParEGO's scalarization, with weights drawn afresh for each trial; `bayes`).
 
 use std::cmp::Ordering;
 
-use experiment::{Constraint, Direction, MetricSpec, Trial, TrialState};
+use experiment::{Constraint, MetricSpec, Trial, TrialState};
 
 /// How a finished trial ended, for ranking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -74,24 +79,41 @@ pub(crate) fn in_startup(n_startup_trials: u32, ranked: usize) -> bool {
     ranked < startup.max(1)
 }
 
-/// Returns the finished trials in trial order, scored for `objective` and checked against the
-/// `constraints`.
+/// How a trial's values of several objectives become one score to minimize.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Combine<'w> {
+    /// The place in NSGA-II's order among the trials of the same standing
+    /// (`experiment::pareto::standing`): the front index plus a fraction for crowding.
+    Fronts,
+    /// ParEGO's augmented Chebyshev scalarization with these weights (one per objective,
+    /// summing to 1), each objective scaled to [0, 1] over the trials that have values.
+    Weighted(&'w [f64]),
+}
+
+/// The weight of the sum in ParEGO's augmented Chebyshev scalarization.
+const AUGMENTATION: f64 = 0.05;
+
+/// Returns the finished trials in trial order, scored for the `objectives` (combined as
+/// `combine` says when there are several) and checked against the `constraints`.
 pub(crate) fn observations<'t>(
     finished: &'t [Trial],
-    objective: &MetricSpec,
+    objectives: &[MetricSpec],
     constraints: &[Constraint],
+    combine: Combine<'_>,
 ) -> Vec<Observation<'t>> {
     let mut trials: Vec<&Trial> = finished.iter().filter(|t| t.state.is_finished()).collect();
     trials.sort_by_key(|t| t.id);
-    trials
-        .into_iter()
+    let values: Vec<Option<Vec<f64>>> = trials
+        .iter()
         .map(|t| {
-            let value = t.value(&objective.name).filter(|v| v.is_finite());
-            let score = match (value, objective.goal) {
-                (Some(v), Direction::Minimize) => v,
-                (Some(v), Direction::Maximize) => -v,
-                (None, _) => f64::NAN,
-            };
+            experiment::pareto::oriented(t, objectives).filter(|v| v.iter().all(|x| x.is_finite()))
+        })
+        .collect();
+    let mut observations: Vec<Observation<'t>> = trials
+        .into_iter()
+        .zip(&values)
+        .map(|(t, value)| {
+            let score = value.as_ref().map_or(f64::NAN, |v| v[0]);
             let violation = experiment::violation(constraints, t).unwrap_or(0.0);
             let standing = match (t.state, value) {
                 (TrialState::Completed | TrialState::Pruned, Some(_)) if violation > 0.0 => {
@@ -108,7 +130,67 @@ pub(crate) fn observations<'t>(
                 violation,
             }
         })
-        .collect()
+        .collect();
+    if objectives.len() > 1 {
+        combined(&mut observations, &values, combine);
+    }
+    observations
+}
+
+/// Replaces the scores of `observations` that have `values` (of several objectives) by one
+/// number each, as `combine` says.
+fn combined(
+    observations: &mut [Observation<'_>],
+    values: &[Option<Vec<f64>>],
+    combine: Combine<'_>,
+) {
+    match combine {
+        Combine::Fronts => {
+            // Fronts among trials of one standing: a trial that breaks a constraint does not
+            // push one that meets them to a later front.
+            for standing in [Standing::Completed, Standing::Pruned, Standing::Infeasible] {
+                let members: Vec<usize> = (0..observations.len())
+                    .filter(|&i| observations[i].standing == standing)
+                    .collect();
+                let points: Vec<Vec<f64>> =
+                    members.iter().filter_map(|&i| values[i].clone()).collect();
+                let places = experiment::pareto::standing(&points);
+                for (&i, place) in members.iter().zip(places) {
+                    observations[i].score = place;
+                }
+            }
+        }
+        Combine::Weighted(weights) => {
+            let valued: Vec<&Vec<f64>> = values.iter().flatten().collect();
+            let Some(width) = valued.first().map(|v| v.len()) else {
+                return;
+            };
+            let (low, high): (Vec<f64>, Vec<f64>) = (0..width)
+                .map(|k| {
+                    valued
+                        .iter()
+                        .map(|v| v[k])
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+                            (lo.min(x), hi.max(x))
+                        })
+                })
+                .unzip();
+            for (o, value) in observations.iter_mut().zip(values) {
+                let Some(v) = value else { continue };
+                let scaled = (0..width).map(|k| {
+                    let range = high[k] - low[k];
+                    let unit = if range > 0.0 {
+                        (v[k] - low[k]) / range
+                    } else {
+                        0.0
+                    };
+                    weights.get(k).copied().unwrap_or(0.0) * unit
+                });
+                let (most, sum) = scaled.fold((0.0_f64, 0.0), |(m, s), x| (m.max(x), s + x));
+                o.score = most + AUGMENTATION * sum;
+            }
+        }
+    }
 }
 
 /// Returns the indices of the ranked observations (completed, then pruned, then infeasible),

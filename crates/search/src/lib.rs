@@ -33,6 +33,8 @@ mod tpe;
 mod unit;
 
 #[cfg(test)]
+mod multi_objective;
+#[cfg(test)]
 mod properties;
 #[cfg(test)]
 mod testing;
@@ -113,25 +115,32 @@ pub trait Sampler: std::fmt::Debug + Send + Sync {
 }
 
 /// Returns the sampler for `method`, seeded with the experiment's seed; the model-based ones
-/// read each trial's value of `objective` and improve it in its direction, among the trials
-/// that meet the `constraints`.
+/// read each trial's values of the `objective` and of `more` objectives, and improve them in
+/// their directions, among the trials that meet the `constraints`. With several objectives, `tpe` learns from the
+/// trials' Pareto fronts and `bayes` from a differently weighted combination at each trial;
+/// `cmaes` takes the first objective only (a spec with several refuses it).
 pub fn sampler_for(
     method: Method,
     seed: Seed,
     objective: &MetricSpec,
+    more: &[MetricSpec],
     constraints: &[Constraint],
 ) -> Box<dyn Sampler> {
-    let (objective, constraints) = (objective.clone(), constraints.to_vec());
+    let (objective, more, constraints) = (objective.clone(), more.to_vec(), constraints.to_vec());
     match method {
         Method::Grid => Box::new(GridSampler),
         Method::Random => Box::new(RandomSampler::new(seed)),
         Method::Sobol(config) => Box::new(SobolSampler::new(seed, config)),
-        Method::Tpe(config) => {
-            Box::new(TpeSampler::new(seed, config, objective).with_constraints(constraints))
-        }
-        Method::Bayes(config) => {
-            Box::new(GpSampler::new(seed, config, objective).with_constraints(constraints))
-        }
+        Method::Tpe(config) => Box::new(
+            TpeSampler::new(seed, config, objective)
+                .with_constraints(constraints)
+                .with_more_objectives(more),
+        ),
+        Method::Bayes(config) => Box::new(
+            GpSampler::new(seed, config, objective)
+                .with_constraints(constraints)
+                .with_more_objectives(more),
+        ),
         Method::CmaEs(config) => {
             Box::new(CmaEsSampler::new(seed, config, objective).with_constraints(constraints))
         }

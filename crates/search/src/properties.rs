@@ -65,7 +65,7 @@ fn proposals_respect_bounds_types_and_conditions() {
             methods.push(Method::Grid);
         }
         for method in methods {
-            let sampler = sampler_for(method, Seed(case), &objective(), &[]);
+            let sampler = sampler_for(method, Seed(case), &objective(), &[], &[]);
             let budget = match method {
                 Method::Grid => space.grid_size().map_or(0, |n| n.min(12)),
                 _ => 12,
@@ -422,7 +422,7 @@ fn a_sampler_that_cannot_learn_from_what_it_sees_proposes_the_same_without_it() 
             Method::CmaEs(CmaEsConfig::default()),
         ];
         for method in methods {
-            let sampler = sampler_for(method, Seed(case), &objective(), &[]);
+            let sampler = sampler_for(method, Seed(case), &objective(), &[], &[]);
             let learns = !matches!(method, Method::Random | Method::Sobol(_));
             assert_eq!(sampler.learns_from(4), learns, "{method:?}");
             assert!(!sampler.learns_from(3), "{method:?}");
@@ -469,7 +469,7 @@ fn constrained_samplers_find_the_best_feasible_point_and_stay_near_it() {
         max: Some(-1.0),
     };
     let run = |method: Method, constraints: &[Constraint]| {
-        let sampler = sampler_for(method, Seed(4), &objective(), constraints);
+        let sampler = sampler_for(method, Seed(4), &objective(), &[], constraints);
         let mut trials: Vec<Trial> = Vec::new();
         for k in 0..40 {
             let params = sampler

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use experiment::{Direction, ExperimentSpec, Seed, Timestamp, TrialId, TrialState};
+use experiment::{Direction, ExperimentSpec, MetricSpec, Seed, Timestamp, TrialId, TrialState};
 
 /// An experiment as stored: its spec, objective, budget and lifecycle.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +56,20 @@ impl ExperimentInfo {
         } else {
             state.as_str_when_idle()
         }
+    }
+
+    /// Returns the experiment's objectives: those of `spec` (this experiment's, parsed), or
+    /// the stored objective alone when there is none (a spec that no longer parses).
+    pub fn objectives(&self, spec: Option<&ExperimentSpec>) -> Vec<MetricSpec> {
+        spec.map_or_else(
+            || {
+                vec![MetricSpec {
+                    name: self.objective.clone(),
+                    goal: self.goal,
+                }]
+            },
+            ExperimentSpec::objectives,
+        )
     }
 
     /// Parses the stored spec again, as if read from its recorded path (nothing on disk is

@@ -104,7 +104,17 @@ impl MlpObjective {
             path: spec.data.csv.value.clone(),
             message,
         };
-        let mut metrics = vec![("metric.name".to_string(), spec.metric.name.as_str())];
+        let field = |i: usize| {
+            if spec.is_multi_objective() {
+                format!("metric[{i}].name")
+            } else {
+                "metric.name".to_string()
+            }
+        };
+        let mut metrics = vec![(field(0), spec.metric.name.as_str())];
+        for (i, o) in spec.more_objectives.iter().enumerate() {
+            metrics.push((field(i + 1), o.name.as_str()));
+        }
         if let Some(es) = &spec.early_stopping {
             metrics.push(("train.early_stopping.metric".into(), es.metric.as_str()));
         }

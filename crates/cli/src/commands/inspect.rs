@@ -33,8 +33,9 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
         output::run_record_details(&mut out, record)?;
     }
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
-    let ranked = rank_trials(&trials, &info.objective, info.goal, constraints);
-    output::leaderboard(&mut out, &ranked, &info.objective, constraints, args.top)?;
+    let objectives = info.objectives(spec.as_ref());
+    let ranked = rank_trials(&trials, &objectives, constraints);
+    output::leaderboard(&mut out, &ranked, &objectives, constraints, args.top)?;
     super::tested::show(&mut out, &store, &info.name)?;
     Ok(Outcome::Success)
 }
@@ -56,8 +57,7 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
             &mut out,
             &trials,
             &shown,
-            &info.objective,
-            info.goal,
+            &info.objectives(spec.as_ref()),
             spec.as_ref().map_or(&[], |s| s.constraints.as_slice()),
         )?,
         Format::Csv => output::trials_csv(&mut out, &kept(), spec.as_ref())?,

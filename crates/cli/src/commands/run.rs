@@ -190,14 +190,23 @@ fn print_run_summary(
     output::leaderboard(
         &mut out,
         &ranked,
-        &spec.metric.name,
+        &spec.objectives(),
         &spec.constraints,
         args.top,
     )?;
+    if let Some(front) = spec.front_status(&summary.trials) {
+        writeln!(out, "\nPareto front: {front}")?;
+    }
+    let best_label = if spec.is_multi_objective() {
+        format!("best by {} on the front", spec.metric.name)
+    } else {
+        "best".to_string()
+    };
     match &summary.best {
         Some(best) => writeln!(
             out,
-            "\nbest: trial {} with {} = {} (epoch {})",
+            "{}{best_label}: trial {} with {} = {} (epoch {})",
+            if spec.is_multi_objective() { "" } else { "\n" },
             best.id,
             spec.metric.name,
             output::metric(best.value(&spec.metric.name)),

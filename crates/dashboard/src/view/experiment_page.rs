@@ -16,7 +16,7 @@ use super::leaderboard::{self, Leaderboard, Ranked, Selection};
 use super::space::{param_axes, ParamAxis};
 use super::Summary;
 use crate::charts::{
-    self, Curve, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, Scale, Slice, Span,
+    self, Curve, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, ParetoPoint, Scale, Slice, Span,
 };
 use crate::data::{ExperimentData, Series};
 use crate::importance;
@@ -37,8 +37,14 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) summary: Summary,
     /// The description from the spec.
     pub(crate) description: String,
-    /// `maximize val_accuracy`.
+    /// `maximize val_accuracy`; with several objectives, each, joined by commas.
     pub(crate) goal: String,
+    /// With several objectives, the Pareto front's size and trials (`3 trials: 4, 12, 17`);
+    /// empty otherwise.
+    pub(crate) front: String,
+    /// The objectives the Pareto chart draws, as `val_accuracy and param_count`; empty with
+    /// one objective.
+    pub(crate) pareto_axes: String,
     /// The objective's target and whether a trial reached it, or empty.
     pub(crate) target: String,
     /// The constraints and how many trials meet them, or empty.
@@ -84,21 +90,40 @@ pub(crate) fn experiment_page<'a>(
     now: Timestamp,
 ) -> ExperimentPage<'a> {
     let info = &data.info;
-    let objective = info.objective.as_str();
     let summary = Summary::of(data, now);
     let base = format::experiment_href(&info.name);
     let problem = sel.filter_problem(&data.trials, data.spec.as_ref());
+    let objectives = data.objectives();
     let board = leaderboard::leaderboard(
         ranked,
         sel,
         info,
-        data.constraints(),
+        (&objectives, data.constraints()),
         problem.as_ref(),
         &base,
     );
     ExperimentPage {
         description: info.description.clone(),
-        goal: format!("{} {}", info.goal, objective),
+        goal: objectives
+            .iter()
+            .map(|o| format!("{} {}", o.goal, o.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        front: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.front_status(&data.trials))
+            .unwrap_or_default(),
+        pareto_axes: match objectives.as_slice() {
+            [_] | [] => String::new(),
+            [x, y] => format!("{} and {}", x.name, y.name),
+            [x, y, ..] => format!(
+                "{} and {} (the first two of its {} objectives)",
+                x.name,
+                y.name,
+                objectives.len()
+            ),
+        },
         target: data
             .spec
             .as_ref()
@@ -127,6 +152,8 @@ pub(crate) struct Analysis {
     pub(crate) order: Vec<(usize, Option<usize>)>,
     /// Optimization history (SVG).
     pub(crate) history: String,
+    /// The Pareto front of the first two objectives (SVG); empty with one objective.
+    pub(crate) pareto: String,
     /// Learning curves of the top trials (SVG).
     pub(crate) curves: String,
     /// Parallel coordinates (SVG).
@@ -184,6 +211,7 @@ pub(crate) fn analysis(
             .filter_map(|r| Some((*index.get(&r.trial.id)?, r.rank)))
             .collect(),
         history: history_chart(data),
+        pareto: pareto_chart(data),
         curves: curves_chart(ranked, curves, objective),
         parallel: parallel_chart(&axes, &sample, objective, info.goal),
         importance: importance_chart(importance.as_deref(), &data.trials),
@@ -305,6 +333,35 @@ fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String) {
         }
     }
     (charts::timeline(&spans), note)
+}
+
+/// Returns the Pareto front chart over the first two objectives; empty for one objective.
+pub(crate) fn pareto_chart(data: &ExperimentData) -> String {
+    let objectives = data.objectives();
+    let [x, y, ..] = objectives.as_slice() else {
+        return String::new();
+    };
+    let constraints = data.constraints();
+    let front: std::collections::HashSet<TrialId> =
+        experiment::pareto_front(&data.trials, &objectives, constraints)
+            .iter()
+            .map(|t| t.id)
+            .collect();
+    let points: Vec<ParetoPoint> = data
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Completed)
+        .filter_map(|t| {
+            Some(ParetoPoint {
+                trial: t.id.0,
+                x: t.value(&x.name)?,
+                y: t.value(&y.name)?,
+                on_front: front.contains(&t.id),
+                feasible: experiment::feasible(constraints, t),
+            })
+        })
+        .collect();
+    charts::pareto(&points, (&x.name, x.goal), (&y.name, y.goal))
 }
 
 /// Returns the history chart over all trials.

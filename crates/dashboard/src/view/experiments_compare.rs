@@ -141,7 +141,7 @@ pub(crate) fn experiments_compare_page(
         row(&format!("best {objective}"), &|i| summaries[i].best.clone()),
         row("best trial", &|i| {
             let d = &experiments[i];
-            super::best_completed(&d.trials, objective, goal, d.constraints())
+            super::best_completed(&d.trials, &d.objectives(), d.constraints())
                 .map_or("-".into(), |t| t.id.to_string())
         }),
         row("duration", &|i| summaries[i].duration.clone()),

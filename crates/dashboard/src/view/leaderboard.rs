@@ -7,7 +7,8 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use experiment::{
-    format_duration, Constraint, Direction, FilterError, ParamValue, Trial, TrialFilter, TrialState,
+    format_duration, Constraint, Direction, FilterError, MetricSpec, ParamValue, Trial, TrialFilter,
+    TrialState,
 };
 use serde::Deserialize;
 use store::ExperimentInfo;
@@ -215,20 +216,19 @@ pub(crate) fn parse_state(s: &str) -> Option<TrialState> {
 }
 
 /// Returns every trial with its objective rank, best first, in the order of
-/// `experiment::rank_trials`: feasible trials before those that break a constraint.
+/// `experiment::rank_trials`: feasible trials before those that break a constraint, and with
+/// several objectives, by Pareto front. A trial without a value of every objective has none.
 pub(crate) fn ranked<'a>(
     trials: &'a [Trial],
-    objective: &str,
-    goal: Direction,
+    objectives: &[MetricSpec],
     constraints: &[Constraint],
 ) -> Vec<Ranked<'a>> {
-    experiment::rank_trials(trials, objective, goal, constraints)
+    experiment::rank_trials(trials, objectives, constraints)
         .into_iter()
         .enumerate()
         .map(|(i, t)| Ranked {
-            rank: t
-                .value(objective)
-                .is_some_and(|v| !v.is_nan())
+            rank: experiment::pareto::oriented(t, objectives)
+                .is_some()
                 .then_some(i + 1),
             trial: t,
         })
@@ -322,8 +322,9 @@ pub(crate) struct Row {
     pub(crate) value: String,
     /// The best epoch.
     pub(crate) epoch: String,
-    /// One cell per constrained metric: its value at the trial's result.
-    pub(crate) constrained: Vec<String>,
+    /// One cell per further objective and constrained metric (`metric_columns`): its value at
+    /// the trial's result.
+    pub(crate) metrics: Vec<String>,
     /// The constraints the trial breaks, as `param_count ≤ 20000`; empty when it meets them.
     pub(crate) breaks: String,
     /// One cell per parameter column.
@@ -372,16 +373,29 @@ pub(crate) struct Leaderboard {
     pub(crate) keep: Vec<(&'static str, String)>,
 }
 
+/// Returns the metric columns after the objective's: the further objectives of a study with
+/// several, then the constrained metrics not among them.
+pub(crate) fn metric_columns(objectives: &[MetricSpec], constraints: &[Constraint]) -> Vec<String> {
+    let mut columns: Vec<String> = objectives.iter().skip(1).map(|o| o.name.clone()).collect();
+    for c in constraints {
+        if !columns.contains(&c.metric) && objectives.first().is_none_or(|o| o.name != c.metric) {
+            columns.push(c.metric.clone());
+        }
+    }
+    columns
+}
+
 /// Builds the leaderboard of `ranked` for `sel`; links point at `base` (the experiment page).
 /// `filter_problem` is what is wrong with `sel`'s filter (`Selection::filter_problem`).
 pub(crate) fn leaderboard(
     ranked: &[Ranked<'_>],
     sel: &Selection,
     info: &ExperimentInfo,
-    constraints: &[Constraint],
+    (objectives, constraints): (&[MetricSpec], &[Constraint]),
     filter_problem: Option<&FilterError>,
     base: &str,
 ) -> Leaderboard {
+    let columns = metric_columns(objectives, constraints);
     let (objective, experiment) = (info.objective.as_str(), info.name.as_str());
     let params: Vec<String> = ranked
         .iter()
@@ -429,8 +443,8 @@ pub(crate) fn leaderboard(
         header(objective.to_string(), SortKey::Rank),
         header("epoch".into(), SortKey::Epoch),
     ];
-    headers.extend(constraints.iter().map(|c| Header {
-        title: c.metric.clone(),
+    headers.extend(columns.iter().map(|metric| Header {
+        title: metric.clone(),
         href: String::new(),
         arrow: "",
         aria: "none",
@@ -457,9 +471,9 @@ pub(crate) fn leaderboard(
                     .result
                     .as_ref()
                     .map_or("-".into(), |x| x.best_step.to_string()),
-                constrained: constraints
+                metrics: columns
                     .iter()
-                    .map(|c| format::count_or_value(t.value(&c.metric)))
+                    .map(|metric| format::count_or_value(t.value(metric)))
                     .collect(),
                 breaks: format::broken(constraints, t),
                 params: params
@@ -616,7 +630,14 @@ mod tests {
     #[test]
     fn ranks_filters_sorts_and_pages() {
         let trials = trials();
-        let ranked = ranked(&trials, "acc", Direction::Maximize, &[]);
+        let ranked = ranked(
+            &trials,
+            &[MetricSpec {
+                name: "acc".into(),
+                goal: Direction::Maximize,
+            }],
+            &[],
+        );
         let sel = Selection::parse(&query(&[]), PER_PAGE).unwrap();
         let page = select(&ranked, &sel);
         assert_eq!((page.matching, page.pages, page.rows.len()), (120, 3, 50));
@@ -661,8 +682,12 @@ mod tests {
         }];
         for goal in [Direction::Maximize, Direction::Minimize] {
             for constraints in [&[][..], &under[..]] {
-                let best = crate::view::best_completed(&trials, "acc", goal, constraints);
-                let theirs = experiment::best_trial(&trials, "acc", goal, constraints);
+                let acc = [MetricSpec {
+                    name: "acc".into(),
+                    goal,
+                }];
+                let best = crate::view::best_completed(&trials, &acc, constraints);
+                let theirs = experiment::best_trial(&trials, &acc, constraints);
                 assert_eq!(best.map(|t| t.id), theirs.map(|t| t.id));
                 assert!(best.is_some());
             }
@@ -701,11 +726,18 @@ mod tests {
     #[test]
     fn the_view_links_sorting_paging_and_filters() {
         let trials = trials();
-        let ranked = ranked(&trials, "acc", Direction::Maximize, &[]);
+        let ranked = ranked(
+            &trials,
+            &[MetricSpec {
+                name: "acc".into(),
+                goal: Direction::Maximize,
+            }],
+            &[],
+        );
         let sel = Selection::parse(&query(&[("sort", "trial")]), PER_PAGE).unwrap();
         let mut info = crate::view::fixtures::info("x", store::ExperimentStatus::Finished, 120);
         info.objective = "acc".into();
-        let board = leaderboard(&ranked, &sel, &info, &[], None, "/experiments/x");
+        let board = leaderboard(&ranked, &sel, &info, (&[], &[]), None, "/experiments/x");
         let trial_header = board.headers.iter().find(|h| h.title == "trial").unwrap();
         assert_eq!(trial_header.arrow, "▲");
         assert_eq!(trial_header.href, "/experiments/x?sort=trial&dir=desc");
@@ -738,7 +770,7 @@ mod tests {
             (Direction::Minimize, "▲", "ascending"),
         ] {
             info.goal = goal;
-            let board = leaderboard(&ranked, &by_rank, &info, &[], None, "/experiments/x");
+            let board = leaderboard(&ranked, &by_rank, &info, (&[], &[]), None, "/experiments/x");
             let objective = board.headers.iter().find(|h| h.title == "acc").unwrap();
             assert_eq!((objective.arrow, objective.aria), (arrow, aria), "{goal:?}");
         }

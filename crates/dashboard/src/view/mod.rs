@@ -14,7 +14,7 @@ pub(crate) mod trial;
 
 use std::sync::Arc;
 
-use experiment::{Constraint, Direction, Timestamp, Trial, TrialState};
+use experiment::{Constraint, Direction, MetricSpec, Timestamp, Trial, TrialState};
 use store::ExperimentStatus;
 
 use crate::data::ExperimentData;
@@ -59,7 +59,7 @@ impl Summary {
     pub(crate) fn of(data: &ExperimentData, now: Timestamp) -> Summary {
         let (info, trials) = (&data.info, data.trials.as_slice());
         let count = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
-        let best = best_completed(trials, &info.objective, info.goal, data.constraints())
+        let best = best_completed(trials, &data.objectives(), data.constraints())
             .map(|t| (t.id.0, format::value(t.value(&info.objective))));
         let live = info.status == ExperimentStatus::Running;
         Summary {
@@ -101,14 +101,17 @@ pub(crate) fn experiments_page(all: &[Arc<ExperimentData>], now: Timestamp) -> E
     ExperimentsPage { rows, live }
 }
 
-/// Returns the best completed trial by `metric` that meets the `constraints` (ties to the lower
-/// number), in one pass; the same trial as `experiment::best_trial`, without sorting.
+/// Returns the best completed trial by the `objectives` that meets the `constraints` (ties to
+/// the lower number): the same trial as `experiment::best_trial`, found in one pass for one
+/// objective.
 pub(crate) fn best_completed<'a>(
     trials: &'a [Trial],
-    metric: &str,
-    goal: Direction,
+    objectives: &[MetricSpec],
     constraints: &[Constraint],
 ) -> Option<&'a Trial> {
+    let [MetricSpec { name: metric, goal }] = objectives else {
+        return experiment::best_trial(trials, objectives, constraints);
+    };
     let mut best: Option<(&Trial, f64)> = None;
     let eligible = trials
         .iter()
@@ -119,7 +122,7 @@ pub(crate) fn best_completed<'a>(
         };
         let better = match best {
             None => true,
-            Some((b, bv)) => match goal {
+            Some((b, bv)) => match *goal {
                 Direction::Maximize => v.total_cmp(&bv).then(b.id.cmp(&t.id)).is_gt(),
                 Direction::Minimize => v.total_cmp(&bv).then(t.id.cmp(&b.id)).is_lt(),
             },

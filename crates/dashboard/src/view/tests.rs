@@ -93,7 +93,7 @@ fn a_killed_sweep_has_no_clock_running() {
         "36.0s"
     );
     // The leaderboard's filter and rows name it the same way.
-    let r = ranked(&d.trials, &d.info.objective, d.info.goal, &[]);
+    let r = ranked(&d.trials, &d.objectives(), &[]);
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     let sel =
         Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
@@ -120,7 +120,7 @@ fn a_killed_sweep_has_no_clock_running() {
 #[test]
 fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     let d = data(1000);
-    let r = ranked(&d.trials, &d.info.objective, d.info.goal, &[]);
+    let r = ranked(&d.trials, &d.objectives(), &[]);
     let (top, pruned) = curve_trials(&r);
     assert_eq!(top.len(), TOP_CURVES);
     assert!(top
@@ -171,8 +171,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     let constrained = ExperimentData::new(info, d.trials.clone());
     let rc = ranked(
         &constrained.trials,
-        &constrained.info.objective,
-        constrained.info.goal,
+        &constrained.objectives(),
         constrained.constraints(),
     );
     let ac = super::experiment_page::analysis(&constrained, &rc, &BTreeMap::new(), NOW);
@@ -266,7 +265,7 @@ fn importance_finds_the_parameters_that_matter() {
 #[test]
 fn the_pair_plots_take_the_most_important_parameters() {
     let d = data(300);
-    let r = ranked(&d.trials, &d.info.objective, d.info.goal, &[]);
+    let r = ranked(&d.trials, &d.objectives(), &[]);
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     assert!(a.pairs_note.contains("most important"), "{}", a.pairs_note);
     // The fixture's accuracy depends on lr and optimizer: theirs is the first panel.
@@ -279,7 +278,7 @@ fn the_pair_plots_take_the_most_important_parameters() {
     assert!(!a.pairs.contains("data-empty"));
     // Too few trials for importance: the first parameters by name.
     let few = data(6);
-    let r = ranked(&few.trials, &few.info.objective, few.info.goal, &[]);
+    let r = ranked(&few.trials, &few.objectives(), &[]);
     let a = super::experiment_page::analysis(&few, &r, &BTreeMap::new(), NOW);
     assert!(a.pairs_note.contains("by name"), "{}", a.pairs_note);
 }
@@ -360,7 +359,7 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
 fn the_timeline_draws_every_started_trial_or_an_even_sample() {
     let timeline = |n: u32| {
         let d = data(n);
-        let r = ranked(&d.trials, &d.info.objective, d.info.goal, &[]);
+        let r = ranked(&d.trials, &d.objectives(), &[]);
         let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
         (a.timeline_note, a.timeline)
     };
@@ -388,7 +387,7 @@ fn the_timeline_draws_every_started_trial_or_an_even_sample() {
         t.started = Some(Timestamp(start));
         t.finished = Some(Timestamp(start + 900));
     }
-    let r = ranked(&d.trials, &d.info.objective, d.info.goal, &[]);
+    let r = ranked(&d.trials, &d.objectives(), &[]);
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     // 9 s of training in 5.4 s of wall time.
     assert_eq!(

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    metric_range, CheckpointSpec, Constraint, DataFormat, DataSpec, DeviceChoice, Direction,
+    CheckpointSpec, Constraint, DataFormat, DataSpec, DeviceChoice,
     EarlyStopping, Knob, MetricSpec, ModelKind, ModelSpec, ParamValue, KNOBS, KNOWN_METRICS,
 };
 
@@ -25,65 +25,6 @@ pub(super) struct FixedKnob {
 
 /// Fixed knobs by name.
 pub(super) type Fixed = BTreeMap<String, FixedKnob>;
-
-/// Reads `metric: {name, goal, target}`; the goal defaults to the metric's own direction, and
-/// the target (W&B's: the sweep ends once a trial reaches it) to none.
-pub(super) fn metric(d: &mut Decoder, node: &Node) -> Option<(MetricSpec, Option<f64>)> {
-    let f = d.fields(node, "metric", &["name", "goal", "target"])?;
-    let name = d
-        .required(&f, "name")
-        .and_then(|n| metric_name(d, n, "metric.name"));
-    let goal = match f.get("goal") {
-        None => Some(None),
-        Some(n) => d
-            .choice(n, "metric.goal", "goal", &["maximize", "minimize"])
-            .map(|g| match g {
-                "maximize" => Some(Direction::Maximize),
-                _ => Some(Direction::Minimize),
-            }),
-    };
-    let name = name?;
-    // A known metric always has a direction, so the fallback is never used.
-    let goal = goal?
-        .or_else(|| Direction::of_metric(name))
-        .unwrap_or(Direction::Minimize);
-    let target = match f.get("target") {
-        None => None,
-        Some(n) => Some(target(d, n, name)?),
-    };
-    Some((
-        MetricSpec {
-            name: name.to_string(),
-            goal,
-        },
-        target,
-    ))
-}
-
-/// Reads `metric.target` for the metric `name`: a number its values can reach.
-fn target(d: &mut Decoder, node: &Node, name: &str) -> Option<f64> {
-    let x = d.number(node, "metric.target")?;
-    let outside = match metric_range(name) {
-        (Some(0.0), Some(1.0)) if !(0.0..=1.0).contains(&x) => Some(format!(
-            "{name} is a fraction from 0 to 1{}, found {x}",
-            if (1.0..=100.0).contains(&x) {
-                format!(" (write {} for {x}%)", x / 100.0)
-            } else {
-                String::new()
-            }
-        )),
-        (_, Some(most)) if x > most => Some(format!("{name} is at most {most}, found {x}")),
-        (Some(least), _) if x < least => Some(format!("{name} is never below {least}, found {x}")),
-        _ => None,
-    };
-    match outside {
-        Some(message) => {
-            d.error(node.pos, "metric.target", message);
-            None
-        }
-        None => Some(x),
-    }
-}
 
 /// Reads the top-level `device:`: `cpu`, `cuda` or `auto`.
 pub(super) fn device(d: &mut Decoder, node: &Node) -> Option<DeviceChoice> {
@@ -138,7 +79,7 @@ pub(super) const DEFAULT_CHECKPOINTS_KEPT: u32 = 5;
 pub(super) fn task_metrics(
     d: &mut Decoder,
     data: &DataSpec,
-    metric: (&MetricSpec, Pos),
+    objectives: &[(MetricSpec, Pos, String)],
     early_stopping: Option<(&EarlyStopping, Pos)>,
     constraints: &[(Constraint, Pos)],
 ) {
@@ -161,7 +102,9 @@ pub(super) fn task_metrics(
             );
         }
     };
-    check(&metric.0.name, metric.1, "metric.name");
+    for (objective, pos, path) in objectives {
+        check(&objective.name, *pos, &join(path, "name"));
+    }
     if let Some((es, pos)) = early_stopping {
         check(&es.metric, pos, "train.early_stopping.metric");
     }
@@ -243,7 +186,7 @@ fn early_stopping(d: &mut Decoder, node: &Node) -> Option<EarlyStopping> {
     })
 }
 
-fn metric_name(d: &mut Decoder, node: &Node, path: &str) -> Option<&'static str> {
+pub(super) fn metric_name(d: &mut Decoder, node: &Node, path: &str) -> Option<&'static str> {
     let names: Vec<&'static str> = KNOWN_METRICS.iter().map(|(name, _)| *name).collect();
     d.choice(node, path, "metric", &names)
 }

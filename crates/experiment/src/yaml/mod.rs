@@ -15,6 +15,7 @@ mod decoder;
 mod distribution;
 mod enqueue;
 mod gate;
+mod objectives;
 mod params;
 mod pruner;
 mod sampler;
@@ -153,10 +154,10 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     let parallel = f
         .get("parallel")
         .map_or(Some(None), |n| blocks::count(d, n, "parallel").map(Some));
-    let (metric, target) = match d.required(&f, "metric").and_then(|n| blocks::metric(d, n)) {
-        Some((metric, target)) => (Some(metric), Some(target)),
-        None => (None, None),
-    };
+    let objectives = d
+        .required(&f, "metric")
+        .and_then(|n| objectives::objectives(d, n));
+    let metric = objectives.as_ref().and_then(|o| o.list.first()).map(|o| o.0.clone());
     let data = d.required(&f, "data").and_then(|n| data::block(d, n, file));
     // An optional block left empty (`parameters:` with every entry commented out) is absent.
     let block = |key: &str| {
@@ -204,12 +205,15 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         }),
         |n| blocks::checkpoints(d, n),
     );
-    if let (Some(data), Some(metric), Some(es)) = (&data, &metric, &early_stopping) {
+    if objectives.as_ref().is_some_and(|o| o.list.len() > 1) {
+        objectives::refuse_for_several(d, &f, method, pruner.as_ref());
+    }
+    if let (Some(data), Some(objectives), Some(es)) = (&data, &objectives, &early_stopping) {
         let at = |key: &str| f.get(key).map_or(f.pos, |n| n.pos);
         blocks::task_metrics(
             d,
             data,
-            (metric, at("metric")),
+            &objectives.list,
             es.as_ref().map(|es| (es, at("train"))),
             constraints.as_deref().unwrap_or_default(),
         );
@@ -240,7 +244,11 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         run_cap: run_cap?,
         parallel: parallel?,
         metric: metric?,
-        target: target?,
+        more_objectives: objectives
+            .as_ref()
+            .map(|o| o.list.iter().skip(1).map(|(m, _, _)| m.clone()).collect())
+            .unwrap_or_default(),
+        target: objectives?.target,
         constraints: constraints?.into_iter().map(|(c, _)| c).collect(),
         data: data?,
         model: model?,

@@ -20,12 +20,13 @@ mod warp;
 
 use experiment::{
     BayesConfig, Constraint, MetricSpec, Param, ParamValue, Params, SearchSpace, Seed, SobolConfig,
+    TrialId,
 };
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use self::warp::Transform;
-use crate::history::{self, Standing};
+use crate::history::{self, Combine, Standing};
 use crate::sobol::SobolSampler;
 use crate::unit::{count, Coding, Numeric};
 use crate::{Result, Sampler, SuggestContext};
@@ -41,7 +42,8 @@ const MAX_FIT_POINTS: usize = 64;
 pub struct GpSampler {
     seed: Seed,
     config: BayesConfig,
-    objective: MetricSpec,
+    /// The objective first, then any further ones.
+    objectives: Vec<MetricSpec>,
     constraints: Vec<Constraint>,
 }
 
@@ -73,7 +75,7 @@ impl GpSampler {
         GpSampler {
             seed,
             config,
-            objective,
+            objectives: vec![objective],
             constraints: Vec::new(),
         }
     }
@@ -85,11 +87,41 @@ impl GpSampler {
         self.constraints = constraints;
         self
     }
+
+    /// Returns the weights of trial `trial`'s scalarization when there are several objectives:
+    /// drawn uniformly from the simplex, from a stream of the experiment's seed for that
+    /// trial, so that successive trials aim at different parts of the Pareto front (ParEGO).
+    fn weights(&self, trial: TrialId) -> Vec<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0 ^ 0x3c6e_f372_fe94_f82b);
+        rng.set_stream(u64::from(trial.0));
+        // Normalized exponential draws are uniform on the simplex.
+        let draws: Vec<f64> = self
+            .objectives
+            .iter()
+            .map(|_| -(1.0 - rng.gen::<f64>()).ln())
+            .collect();
+        let total: f64 = draws.iter().sum();
+        draws.iter().map(|x| x / total).collect()
+    }
+
+    /// Returns the sampler improving `more` objectives besides the first: a multi-objective
+    /// study (see `history::Combine`).
+    #[must_use]
+    pub fn with_more_objectives(mut self, more: Vec<MetricSpec>) -> GpSampler {
+        self.objectives.extend(more);
+        self
+    }
 }
 
 impl Sampler for GpSampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
-        let observations = history::observations(ctx.finished, &self.objective, &self.constraints);
+        let weights = self.weights(ctx.trial);
+        let observations = history::observations(
+            ctx.finished,
+            &self.objectives,
+            &self.constraints,
+            Combine::Weighted(&weights),
+        );
         let ranked = history::ranking(&observations);
         let cube = Cube::new(ctx.space, ctx.pinned);
         if history::in_startup(self.config.n_startup_trials, ranked.len()) || cube.axes.is_empty() {

@@ -29,7 +29,7 @@ use experiment::{
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::history;
+use crate::history::{self, Combine};
 use crate::sobol::SobolSampler;
 use crate::unit::{count, Coding};
 use crate::{Result, Sampler, SuggestContext};
@@ -44,7 +44,8 @@ const MAX_BELOW: usize = 25;
 pub struct TpeSampler {
     seed: Seed,
     config: TpeConfig,
-    objective: MetricSpec,
+    /// The objective first, then any further ones.
+    objectives: Vec<MetricSpec>,
     constraints: Vec<Constraint>,
 }
 
@@ -66,7 +67,7 @@ impl TpeSampler {
         TpeSampler {
             seed,
             config,
-            objective,
+            objectives: vec![objective],
             constraints: Vec::new(),
         }
     }
@@ -78,11 +79,24 @@ impl TpeSampler {
         self.constraints = constraints;
         self
     }
+
+    /// Returns the sampler improving `more` objectives besides the first: a multi-objective
+    /// study (see `history::Combine`).
+    #[must_use]
+    pub fn with_more_objectives(mut self, more: Vec<MetricSpec>) -> TpeSampler {
+        self.objectives.extend(more);
+        self
+    }
 }
 
 impl Sampler for TpeSampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
-        let observations = history::observations(ctx.finished, &self.objective, &self.constraints);
+        let observations = history::observations(
+            ctx.finished,
+            &self.objectives,
+            &self.constraints,
+            Combine::Fronts,
+        );
         let ranked = history::ranking(&observations);
         let n = ranked.len();
         if history::in_startup(self.config.n_startup_trials, n) {

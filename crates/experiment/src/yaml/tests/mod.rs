@@ -8,6 +8,7 @@ mod engine;
 mod enqueue;
 mod errors;
 mod gate;
+mod objectives;
 mod pruner;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -113,6 +114,7 @@ fn the_example_parses_into_the_spec_it_describes() {
             name: "val_accuracy".into(),
             goal: Direction::Maximize,
         },
+        more_objectives: Vec::new(),
         target: None,
         constraints: Vec::new(),
         data: DataSpec {

@@ -1,0 +1,253 @@
+//! The Pareto front: each completed trial at its values of two objectives, the trials no other
+//! beats on both (the front) labelled and joined by the staircase they dominate, as Optuna's
+//! `plot_pareto_front` shows a multi-objective study.
+
+use experiment::Direction;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{
+    legend_entry, metric_title, padded_range, render, text_style, tick, DrawResult, Marker, DIM,
+    GRID, PALETTE,
+};
+
+/// One completed trial on the chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ParetoPoint {
+    /// The trial number.
+    pub(crate) trial: u32,
+    /// Its value of the first objective (across).
+    pub(crate) x: f64,
+    /// Its value of the second objective (up).
+    pub(crate) y: f64,
+    /// Whether it is on the Pareto front.
+    pub(crate) on_front: bool,
+    /// Whether it meets the experiment's constraints.
+    pub(crate) feasible: bool,
+}
+
+/// An objective drawn on one axis: its metric and goal.
+pub(crate) type Axis<'a> = (&'a str, Direction);
+
+const SIZE: (u32, u32) = (1300, 520);
+const LEGEND_WIDTH: u32 = 190;
+/// Fronts with more trials than this are drawn without trial numbers.
+const MOST_LABELS: usize = 40;
+/// An axis whose positive values span more than this ratio is drawn on a log scale.
+const LOG_RATIO: f64 = 50.0;
+
+/// Returns the chart of `points` over the objectives `x` and `y`: trials off the front as grey
+/// dots, those that break a constraint as crosses, the front as coloured dots with their trial
+/// numbers, joined by the staircase of what they dominate.
+pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String {
+    let label = format!("Pareto front of {} and {}", x.0, y.0);
+    let finite: Vec<&ParetoPoint> = points
+        .iter()
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+        .collect();
+    if finite.is_empty() {
+        return super::empty(SIZE, &label, "no completed trials yet");
+    }
+    let (x_log, y_log) = (
+        log_scale(finite.iter().map(|p| p.x)),
+        log_scale(finite.iter().map(|p| p.y)),
+    );
+    let at = |p: &ParetoPoint| (place(p.x, x_log), place(p.y, y_log));
+    let (Some((x0, x1)), Some((y0, y1))) = (
+        padded_range(finite.iter().map(|p| place(p.x, x_log))),
+        padded_range(finite.iter().map(|p| place(p.y, y_log))),
+    ) else {
+        return super::empty(SIZE, &label, "no completed trials yet");
+    };
+    let mut front: Vec<&ParetoPoint> = finite.iter().copied().filter(|p| p.on_front).collect();
+    front.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.trial.cmp(&b.trial)));
+    let staircase = staircase(&front, x.1, y.1);
+    render(SIZE, &label, |root| -> DrawResult {
+        let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(14)
+            .x_label_area_size(48)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        let title = |axis: Axis<'_>, log: bool| {
+            let better = match axis.1 {
+                Direction::Maximize => "higher is better",
+                Direction::Minimize => "lower is better",
+            };
+            let scale = if log { ", log scale" } else { "" };
+            format!("{} ({better}{scale})", metric_title(axis.0))
+        };
+        chart
+            .configure_mesh()
+            .x_desc(title(x, x_log))
+            .y_desc(title(y, y_log))
+            .x_labels(8)
+            .y_labels(6)
+            .x_label_formatter(&|v| tick(unplace(*v, x_log)))
+            .y_label_formatter(&|v| tick(unplace(*v, y_log)))
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .label_style(text_style(14))
+            .axis_desc_style(text_style(15))
+            .draw()?;
+        let off: Vec<(f64, f64)> = finite
+            .iter()
+            .filter(|p| !p.on_front && p.feasible)
+            .map(|p| at(p))
+            .collect();
+        let broken: Vec<(f64, f64)> = finite
+            .iter()
+            .filter(|p| !p.on_front && !p.feasible)
+            .map(|p| at(p))
+            .collect();
+        chart.draw_series(off.iter().map(|&p| Circle::new(p, 3, DIM.filled())))?;
+        chart.draw_series(
+            broken
+                .iter()
+                .map(|&p| Cross::new(p, 3, PALETTE[3].stroke_width(2))),
+        )?;
+        chart.draw_series(LineSeries::new(
+            staircase
+                .iter()
+                .map(|&(a, b)| (place(a, x_log), place(b, y_log))),
+            PALETTE[1].stroke_width(2),
+        ))?;
+        chart.draw_series(
+            front
+                .iter()
+                .map(|p| Circle::new(at(p), 5, PALETTE[0].filled())),
+        )?;
+        if front.len() <= MOST_LABELS {
+            let style = text_style(13).pos(Pos::new(HPos::Left, VPos::Bottom));
+            chart.draw_series(front.iter().map(|p| {
+                EmptyElement::at(at(p))
+                    + Text::new(format!("{}", p.trial), (6, -4), style.clone())
+            }))?;
+        }
+        let mut row = 30;
+        legend_entry(&legend, (8, row), PALETTE[0], Marker::Dot, "on the front")?;
+        if !off.is_empty() {
+            row += 22;
+            legend_entry(&legend, (8, row), DIM, Marker::Dot, "dominated")?;
+        }
+        if !broken.is_empty() {
+            row += 22;
+            legend_entry(
+                &legend,
+                (8, row),
+                PALETTE[3],
+                Marker::Cross,
+                "breaks a constraint",
+            )?;
+        }
+        row += 22;
+        legend_entry(
+            &legend,
+            (8, row),
+            PALETTE[1],
+            Marker::Line(2),
+            "what the front beats",
+        )?;
+        Ok(())
+    })
+}
+
+/// Returns whether values spread over orders of magnitude, all positive: drawn on a log scale.
+fn log_scale(values: impl Iterator<Item = f64>) -> bool {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    lo > 0.0 && hi / lo > LOG_RATIO
+}
+
+/// Returns where value `v` sits on an axis: itself, or its logarithm on a log scale.
+fn place(v: f64, log: bool) -> f64 {
+    if log {
+        v.log10()
+    } else {
+        v
+    }
+}
+
+/// Returns the value at position `v` of an axis (`place` undone), for its ticks.
+fn unplace(v: f64, log: bool) -> f64 {
+    if log {
+        10f64.powf(v)
+    } else {
+        v
+    }
+}
+
+/// Returns the staircase through the `front` (sorted by x): between two neighbours it turns at
+/// the corner that takes the worse value of each objective, so it bounds what the front
+/// dominates.
+fn staircase(front: &[&ParetoPoint], x: Direction, y: Direction) -> Vec<(f64, f64)> {
+    let worse = |goal: Direction, a: f64, b: f64| match goal {
+        Direction::Maximize => a.min(b),
+        Direction::Minimize => a.max(b),
+    };
+    let mut line = Vec::new();
+    for (i, p) in front.iter().enumerate() {
+        if let Some(prev) = i.checked_sub(1).map(|j| front[j]) {
+            line.push((worse(x, prev.x, p.x), worse(y, prev.y, p.y)));
+        }
+        line.push((p.x, p.y));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(trial: u32, x: f64, y: f64, on_front: bool) -> ParetoPoint {
+        ParetoPoint {
+            trial,
+            x,
+            y,
+            on_front,
+            feasible: true,
+        }
+    }
+
+    #[test]
+    fn the_staircase_turns_at_the_dominated_corners() {
+        // Accuracy up, size down: more accurate models are larger.
+        let a = point(1, 0.90, 100.0, true);
+        let b = point(2, 0.95, 400.0, true);
+        let c = point(3, 0.97, 900.0, true);
+        let line = staircase(&[&a, &b, &c], Direction::Maximize, Direction::Minimize);
+        assert_eq!(
+            line,
+            [
+                (0.90, 100.0),
+                (0.90, 400.0),
+                (0.95, 400.0),
+                (0.95, 900.0),
+                (0.97, 900.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_chart_labels_the_front_and_uses_a_log_scale_for_spread_values() {
+        let points = [
+            point(0, 0.90, 1_000.0, true),
+            point(1, 0.85, 50_000.0, false),
+            point(7, 0.97, 200_000.0, true),
+        ];
+        let svg = pareto(
+            &points,
+            ("val_accuracy", Direction::Maximize),
+            ("param_count", Direction::Minimize),
+        );
+        assert!(svg.contains("aria-label=\"Pareto front of val_accuracy and param_count\""));
+        assert!(svg.contains("param_count (lower is better, log scale)"), "{svg}");
+        assert!(svg.contains("val_accuracy (fraction) (higher is better)"));
+        assert!(svg.contains(">7</text>") && svg.contains(">0</text>"));
+        assert!(svg.contains("dominated"));
+        assert!(!svg.contains("breaks a constraint"));
+        let none = pareto(&[], ("a", Direction::Minimize), ("b", Direction::Minimize));
+        assert!(none.contains("data-empty=\"true\""));
+    }
+}

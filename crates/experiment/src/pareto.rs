@@ -1,0 +1,197 @@
+//! Pareto fronts: how trials of a study with several objectives (`metric:` given as a list)
+//! compare.
+//!
+//! A trial dominates another when it is at least as good on every objective and better on one.
+//! The first front is the trials no other dominates; the second, those only the first dominates;
+//! and so on. Leaderboards rank by front, the samplers learn from it (`search`), and a study's
+//! result is its first front rather than one best trial.
+
+use crate::{Direction, MetricSpec, Trial};
+
+/// Returns each objective of `trial`, oriented so that smaller is better; `None` when one is
+/// missing or not a number.
+pub fn oriented(trial: &Trial, objectives: &[MetricSpec]) -> Option<Vec<f64>> {
+    objectives
+        .iter()
+        .map(|o| {
+            let v = trial.value(&o.name).filter(|v| !v.is_nan())?;
+            Some(match o.goal {
+                Direction::Minimize => v,
+                Direction::Maximize => -v,
+            })
+        })
+        .collect()
+}
+
+/// Returns true when `a` dominates `b` (both oriented, smaller better): no worse anywhere and
+/// better somewhere.
+pub fn dominates(a: &[f64], b: &[f64]) -> bool {
+    let mut better = false;
+    for (x, y) in a.iter().zip(b) {
+        if x > y {
+            return false;
+        }
+        better |= x < y;
+    }
+    better
+}
+
+/// Returns the front of each point: 0 for the points no other dominates, 1 for those only
+/// points of front 0 dominate, and so on (non-dominated sorting).
+pub fn fronts(points: &[Vec<f64>]) -> Vec<usize> {
+    let n = points.len();
+    // For each point, how many dominate it and which it dominates.
+    let mut dominated_by = vec![0usize; n];
+    let mut dominating: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for i in 0..n {
+        for j in (i + 1)..n {
+            if dominates(&points[i], &points[j]) {
+                dominating[i].push(j);
+                dominated_by[j] += 1;
+            } else if dominates(&points[j], &points[i]) {
+                dominating[j].push(i);
+                dominated_by[i] += 1;
+            }
+        }
+    }
+    let mut front = vec![0usize; n];
+    let mut current: Vec<usize> = (0..n).filter(|&i| dominated_by[i] == 0).collect();
+    let mut index = 0;
+    while !current.is_empty() {
+        let mut next = Vec::new();
+        for &i in &current {
+            front[i] = index;
+            for &j in &dominating[i] {
+                dominated_by[j] -= 1;
+                if dominated_by[j] == 0 {
+                    next.push(j);
+                }
+            }
+        }
+        next.sort_unstable();
+        current = next;
+        index += 1;
+    }
+    front
+}
+
+/// Returns the crowding distance of each of `members` (indices into `points`, one front):
+/// the sum over objectives of the gap between its two neighbours, divided by the front's
+/// range; infinite at either end of an objective. Larger means a lonelier point, one that
+/// covers more of the front (NSGA-II's tie-break).
+pub fn crowding(points: &[Vec<f64>], members: &[usize]) -> Vec<f64> {
+    let mut distance = vec![0.0; members.len()];
+    let Some(first) = members.first() else {
+        return distance;
+    };
+    for objective in 0..points[*first].len() {
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        order.sort_by(|&a, &b| {
+            points[members[a]][objective]
+                .total_cmp(&points[members[b]][objective])
+                .then(members[a].cmp(&members[b]))
+        });
+        let value = |k: usize| points[members[order[k]]][objective];
+        let last = order.len() - 1;
+        let range = value(last) - value(0);
+        distance[order[0]] = f64::INFINITY;
+        distance[order[last]] = f64::INFINITY;
+        if range > 0.0 && range.is_finite() {
+            for k in 1..last {
+                distance[order[k]] += (value(k + 1) - value(k - 1)) / range;
+            }
+        }
+    }
+    distance
+}
+
+/// Returns, for each point, its place in NSGA-II's order as a number: the front index, plus
+/// a fraction below 1 that orders the front's members by crowding distance, the lonelier first
+/// (ties by index). Smaller is better; the numbers of one front stay below the next front's.
+pub fn standing(points: &[Vec<f64>]) -> Vec<f64> {
+    let front = fronts(points);
+    let mut place = vec![0.0; points.len()];
+    let count = front.iter().max().map_or(0, |m| m + 1);
+    for f in 0..count {
+        let members: Vec<usize> = (0..points.len()).filter(|&i| front[i] == f).collect();
+        let distance = crowding(points, &members);
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        order.sort_by(|&a, &b| distance[b].total_cmp(&distance[a]).then(a.cmp(&b)));
+        #[allow(clippy::cast_precision_loss)]
+        let size = members.len() as f64;
+        for (k, &m) in order.iter().enumerate() {
+            #[allow(clippy::cast_precision_loss)]
+            let fraction = k as f64 / size;
+            #[allow(clippy::cast_precision_loss)]
+            let base = f as f64;
+            place[members[m]] = base + fraction;
+        }
+    }
+    place
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(v: &[f64]) -> Vec<f64> {
+        v.to_vec()
+    }
+
+    #[test]
+    fn domination_needs_one_strict_improvement() {
+        assert!(dominates(&[1.0, 2.0], &[1.0, 3.0]));
+        assert!(!dominates(&[1.0, 2.0], &[1.0, 2.0]));
+        assert!(!dominates(&[1.0, 4.0], &[2.0, 3.0]));
+        assert!(!dominates(&[2.0, 3.0], &[1.0, 4.0]));
+    }
+
+    #[test]
+    fn fronts_peel_off_in_layers() {
+        // Front 0: (1,4), (2,2), (4,1); front 1: (3,3), (2,5); front 2: (5,5).
+        let points = [
+            p(&[3.0, 3.0]),
+            p(&[1.0, 4.0]),
+            p(&[5.0, 5.0]),
+            p(&[2.0, 2.0]),
+            p(&[4.0, 1.0]),
+            p(&[2.0, 5.0]),
+        ];
+        assert_eq!(fronts(&points), [1, 0, 2, 0, 0, 1]);
+        // Equal points share a front.
+        assert_eq!(fronts(&[p(&[1.0, 1.0]), p(&[1.0, 1.0])]), [0, 0]);
+        assert!(fronts(&[]).is_empty());
+    }
+
+    #[test]
+    fn crowding_favours_the_ends_and_the_lonely() {
+        let points = [
+            p(&[0.0, 10.0]),
+            p(&[1.0, 9.0]),
+            p(&[5.0, 5.0]),
+            p(&[10.0, 0.0]),
+        ];
+        let d = crowding(&points, &[0, 1, 2, 3]);
+        assert!(d[0].is_infinite() && d[3].is_infinite());
+        // Point 2's neighbours are 1 and 3 (gap 9 of 10 on each objective); point 1's are 0
+        // and 2 (gap 5 of 10).
+        assert!((d[1] - 1.0).abs() < 1e-12, "{d:?}");
+        assert!((d[2] - 1.8).abs() < 1e-12, "{d:?}");
+    }
+
+    #[test]
+    fn standing_orders_by_front_then_by_crowding() {
+        let points = [
+            p(&[1.0, 9.0]),
+            p(&[0.0, 10.0]),
+            p(&[6.0, 6.0]),
+            p(&[5.0, 5.0]),
+            p(&[10.0, 0.0]),
+        ];
+        let s = standing(&points);
+        // Point 2 is dominated by point 3, alone in front 1.
+        assert!((s[2] - 1.0).abs() < 1e-12);
+        // In front 0 the ends come first, then 3 (lonelier), then 0.
+        assert!(s[1] < s[3] && s[4] < s[3] && s[3] < s[0] && s[0] < 1.0, "{s:?}");
+    }
+}

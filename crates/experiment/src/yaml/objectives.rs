@@ -1,0 +1,185 @@
+//! The `metric:` block: one objective as a mapping, or several as a list of mappings (a
+//! multi-objective study, as Optuna's `directions`), and what a study with several refuses.
+
+use crate::{metric_range, Direction, Method, MetricSpec, PrunerSpec};
+
+use super::blocks::metric_name;
+use super::decoder::{Decoder, Fields};
+use super::tree::{join, Kind, Node, Pos};
+
+/// The objectives read from `metric:`, each with where it is written and its dotted path.
+pub(super) struct Objectives {
+    pub(super) list: Vec<(MetricSpec, Pos, String)>,
+    /// `metric.target`, of a single objective only.
+    pub(super) target: Option<f64>,
+}
+
+/// Reads `metric: {name, goal, target}`, or a list of at least two `{name, goal}`; a goal
+/// defaults to the metric's own direction, and the target (W&B's: the sweep ends once a trial
+/// reaches it) to none.
+pub(super) fn objectives(d: &mut Decoder, node: &Node) -> Option<Objectives> {
+    let Kind::Seq(items) = &node.kind else {
+        let (objective, target) = objective(d, node, "metric")?;
+        return Some(Objectives {
+            list: vec![(objective, node.pos, "metric".to_string())],
+            target,
+        });
+    };
+    if items.len() < 2 {
+        d.error(
+            node.pos,
+            "metric",
+            format!(
+                "a list of objectives needs at least two, found {}; write one objective as a \
+                 mapping, such as `metric: {{name: val_accuracy, goal: maximize}}`",
+                items.len()
+            ),
+        );
+        return None;
+    }
+    let mut list: Vec<(MetricSpec, Pos, String)> = Vec::new();
+    let mut broken = false;
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("metric[{i}]");
+        let Some((objective, target)) = objective(d, item, &path) else {
+            broken = true;
+            continue;
+        };
+        if target.is_some() {
+            d.error(
+                item.pos,
+                &join(&path, "target"),
+                "`target` needs a single objective: a study with several ends with a front of \
+                 trials, not one value that reaches a target",
+            );
+            broken = true;
+        }
+        if objective.name == "epoch_seconds" {
+            d.error(
+                item.pos,
+                &join(&path, "name"),
+                "`epoch_seconds` is wall time, which differs between runs, so the front would \
+                 too; `param_count` measures a model's cost reproducibly",
+            );
+            broken = true;
+        }
+        if let Some((_, _, first)) = list.iter().find(|(o, _, _)| o.name == objective.name) {
+            d.error(
+                item.pos,
+                &join(&path, "name"),
+                format!("`{}` is already the objective {first}", objective.name),
+            );
+            broken = true;
+        }
+        list.push((objective, item.pos, path));
+    }
+    (!broken).then_some(Objectives { list, target: None })
+}
+
+/// Reads one objective, `{name, goal, target}`, at `path`.
+fn objective(d: &mut Decoder, node: &Node, path: &str) -> Option<(MetricSpec, Option<f64>)> {
+    let f = d.fields(node, path, &["name", "goal", "target"])?;
+    let name = d
+        .required(&f, "name")
+        .and_then(|n| metric_name(d, n, &join(path, "name")));
+    let goal = match f.get("goal") {
+        None => Some(None),
+        Some(n) => d
+            .choice(n, &join(path, "goal"), "goal", &["maximize", "minimize"])
+            .map(|g| match g {
+                "maximize" => Some(Direction::Maximize),
+                _ => Some(Direction::Minimize),
+            }),
+    };
+    let name = name?;
+    // A known metric always has a direction, so the fallback is never used.
+    let goal = goal?
+        .or_else(|| Direction::of_metric(name))
+        .unwrap_or(Direction::Minimize);
+    let target = match f.get("target") {
+        None => None,
+        Some(n) => Some(target(d, n, name, &join(path, "target"))?),
+    };
+    Some((
+        MetricSpec {
+            name: name.to_string(),
+            goal,
+        },
+        target,
+    ))
+}
+
+/// Reads a target for the metric `name`: a number its values can reach.
+fn target(d: &mut Decoder, node: &Node, name: &str, path: &str) -> Option<f64> {
+    let x = d.number(node, path)?;
+    let outside = match metric_range(name) {
+        (Some(0.0), Some(1.0)) if !(0.0..=1.0).contains(&x) => Some(format!(
+            "{name} is a fraction from 0 to 1{}, found {x}",
+            if (1.0..=100.0).contains(&x) {
+                format!(" (write {} for {x}%)", x / 100.0)
+            } else {
+                String::new()
+            }
+        )),
+        (_, Some(most)) if x > most => Some(format!("{name} is at most {most}, found {x}")),
+        (Some(least), _) if x < least => Some(format!("{name} is never below {least}, found {x}")),
+        _ => None,
+    };
+    match outside {
+        Some(message) => {
+            d.error(node.pos, path, message);
+            None
+        }
+        None => Some(x),
+    }
+}
+
+/// Records what a study with several objectives cannot have: a pruner (its rules compare one
+/// objective's curves; Optuna refuses pruning there too), the `cmaes` method (one objective
+/// only, as Optuna's), and a gate (which guards the one best trial's metrics).
+pub(super) fn refuse_for_several(
+    d: &mut Decoder,
+    f: &Fields<'_>,
+    method: Option<Method>,
+    pruner: Option<&PrunerSpec>,
+) {
+    let why = "with several objectives (`metric:` is a list)";
+    if matches!(pruner, Some(p) if *p != PrunerSpec::None) {
+        let key = if f.get("pruner").is_some() {
+            "pruner"
+        } else {
+            "early_terminate"
+        };
+        let pos = f.get(key).map_or(f.pos, |n| n.pos);
+        d.error(
+            pos,
+            key,
+            format!(
+                "no pruner {why}: pruning compares one objective's learning curves, and a \
+                 trial weak on one may be on the front for another; remove `{key}:` or give \
+                 `metric:` one objective"
+            ),
+        );
+    }
+    if matches!(method, Some(Method::CmaEs(_))) {
+        let pos = f.get("method").map_or(f.pos, |n| n.pos);
+        d.error(
+            pos,
+            "method",
+            format!(
+                "`cmaes` adapts to one objective; {why} use `tpe` (which ranks trials by Pareto \
+                 front), `bayes`, `random`, `sobol` or `grid`"
+            ),
+        );
+    }
+    if let Some(gate) = f.get("gate") {
+        d.error(
+            gate.pos,
+            "gate",
+            format!(
+                "a gate guards the metrics of the one best trial; {why} a study ends with a \
+                 front of trials: gate a copy of the experiment with one objective"
+            ),
+        );
+    }
+}

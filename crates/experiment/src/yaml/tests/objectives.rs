@@ -1,0 +1,66 @@
+//! `metric:` as a list: a study with several objectives, what it parses into, and what it
+//! refuses, as tables.
+
+use super::{check, parse_ok};
+use crate::{Direction, MetricSpec};
+
+/// A spec without `metric:`, so that each case gives its own.
+const HEAD: &str = "name: t\ndata: {csv: d.csv, target: y}\n";
+
+const TWO: &str =
+    "metric:\n  - {name: val_accuracy}\n  - {name: param_count, goal: minimize}\n";
+
+#[test]
+fn a_list_of_objectives_parses_in_order_and_resolves() {
+    let spec = parse_ok(&format!("{HEAD}{TWO}"));
+    assert_eq!(spec.metric.name, "val_accuracy");
+    assert_eq!(spec.metric.goal, Direction::Maximize);
+    assert_eq!(
+        spec.more_objectives,
+        [MetricSpec {
+            name: "param_count".into(),
+            goal: Direction::Minimize,
+        }]
+    );
+    assert!(spec.is_multi_objective());
+    assert_eq!(spec.objectives().len(), 2);
+    let resolved = spec.resolved();
+    assert!(resolved.contains("metric: val_accuracy (maximize)\nmetric[1]: param_count (minimize)\n"));
+    // One objective resolves as before lists existed.
+    let one = parse_ok(&format!("{HEAD}metric: {{name: val_loss}}\n"));
+    assert!(!one.is_multi_objective());
+    assert!(!one.resolved().contains("metric[1]"));
+    // With a sampler, and constraints, that suit several objectives.
+    for method in ["tpe", "bayes", "random", "sobol"] {
+        let spec = parse_ok(&format!(
+            "{HEAD}{TWO}method: {method}\nconstraints: {{val_loss: {{max: 1}}}}\n"
+        ));
+        assert_eq!(spec.objectives().len(), 2, "{method}");
+    }
+}
+
+#[test]
+fn objective_lists_refuse_what_needs_one_objective() {
+    check(
+        &[
+            ("metric: [{name: val_loss}]\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, such as `metric: {name: val_accuracy, goal: maximize}`"),
+            ("metric: [{name: val_loss}, {name: val_loss, goal: maximize}]\n", "3:28: metric[1].name: `val_loss` is already the objective metric[0]"),
+            ("metric: [{name: val_loss, target: 0.1}, {name: param_count}]\n", "3:10: metric[0].target: `target` needs a single objective: a study with several ends with a front of trials, not one value that reaches a target"),
+            ("metric: [{name: val_loss}, {name: epoch_seconds}]\n", "3:28: metric[1].name: `epoch_seconds` is wall time, which differs between runs, so the front would too; `param_count` measures a model's cost reproducibly"),
+            ("metric: [{name: val_loss}, {name: size}]\n", "3:35: metric[1].name: unknown metric `size`; expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count, epoch_seconds"),
+            ("metric: [{name: val_loss}, param_count]\n", "3:28: metric[1]: expected a mapping, found string `param_count`"),
+            (&format!("{TWO}pruner: {{type: asha}}\n"), "6:9: pruner: no pruner with several objectives (`metric:` is a list): pruning compares one objective's learning curves, and a trial weak on one may be on the front for another; remove `pruner:` or give `metric:` one objective"),
+            (&format!("{TWO}early_terminate: {{type: hyperband, min_iter: 1}}\n"), "6:18: early_terminate: no pruner with several objectives (`metric:` is a list): pruning compares one objective's learning curves, and a trial weak on one may be on the front for another; remove `early_terminate:` or give `metric:` one objective"),
+            (&format!("{TWO}method: cmaes\n"), "6:9: method: `cmaes` adapts to one objective; with several objectives (`metric:` is a list) use `tpe` (which ranks trials by Pareto front), `bayes`, `random`, `sobol` or `grid`"),
+        ],
+        HEAD,
+    );
+    // An objective the task does not report, when the task is given.
+    check(
+        &[(
+            "metric: [{name: val_loss}, {name: val_rmse}]\n",
+            "3:28: metric[1].name: `val_rmse` is not a metric of classification; classification reports train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, param_count, epoch_seconds",
+        )],
+        "name: t\ndata: {csv: d.csv, target: y, task: classification}\n",
+    );
+}
