@@ -6,7 +6,9 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use experiment::{Direction, ExperimentSpec, MetricPoint, Step, Trial, TrialId, TrialState};
+use experiment::{
+    Direction, ExperimentSpec, MetricPoint, MetricSpec, Step, Trial, TrialId, TrialState,
+};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use runner::{Observer, StudyPlan};
 
@@ -17,8 +19,13 @@ pub(crate) struct ProgressObserver {
     overall: ProgressBar,
     lines: Mutex<BTreeMap<TrialId, ProgressBar>>,
     best: Mutex<Option<f64>>,
+    /// With several objectives, the completed trials' values of each, oriented (smaller is
+    /// better), for the size of the front so far.
+    points: Mutex<Vec<Vec<f64>>>,
     metric: String,
     goal: Direction,
+    /// Every objective (several, or the one).
+    objectives: Vec<MetricSpec>,
     epochs: String,
     interactive: bool,
 }
@@ -51,8 +58,10 @@ impl ProgressObserver {
             overall,
             lines: Mutex::new(BTreeMap::new()),
             best: Mutex::new(None),
+            points: Mutex::new(Vec::new()),
             metric: spec.metric.name.clone(),
             goal: spec.metric.goal,
+            objectives: spec.objectives(),
             epochs: if spec.space.param("epochs").is_some() {
                 "?".into()
             } else {
@@ -141,7 +150,18 @@ impl Observer for ProgressObserver {
             }
         }
         let value = trial.value(&self.metric);
-        if trial.state == TrialState::Completed {
+        let several = self.objectives.len() > 1;
+        if trial.state == TrialState::Completed && several {
+            let point = experiment::pareto::oriented(trial, &self.objectives);
+            if let (Ok(mut points), Some(point)) = (self.points.lock(), point) {
+                points.push(point);
+                let front = experiment::pareto::fronts(&points)
+                    .iter()
+                    .filter(|f| **f == 0)
+                    .count();
+                self.overall.set_message(format!("Pareto front {front} trials"));
+            }
+        } else if trial.state == TrialState::Completed {
             if let (Ok(mut best), Some(v)) = (self.best.lock(), value) {
                 if best.is_none_or(|b| self.goal.improves(v, b, 0.0)) {
                     *best = Some(v);
@@ -158,8 +178,21 @@ impl Observer for ProgressObserver {
             (Some(reason), _) => format!(" ({reason})"),
             (None, _) => String::new(),
         };
+        // The further objectives after the first, counts as counts.
+        let more: String = self
+            .objectives
+            .iter()
+            .skip(1)
+            .map(|o| {
+                let v = trial.value(&o.name);
+                let shown = v
+                    .and_then(experiment::whole_number)
+                    .unwrap_or_else(|| crate::output::metric(v));
+                format!(" {} {shown}", o.name)
+            })
+            .collect();
         self.log(format!(
-            "trial {:>3} {:<9} {} {}{}  {}",
+            "trial {:>3} {:<9} {} {}{more}{}  {}",
             trial.id,
             trial.state.as_str(),
             self.metric,

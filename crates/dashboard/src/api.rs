@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
-use experiment::{Direction, ParamValue, Step, Trial, TrialId, TrialState};
+use experiment::{ParamValue, Step, Trial, TrialId, TrialState};
 use serde::{Deserialize, Serialize};
 use store::ExperimentInfo;
 
@@ -37,6 +37,18 @@ struct ExperimentDto {
     finished_ms: Option<i64>,
     trials: CountsDto,
     best: Option<BestDto>,
+    /// With several objectives: each (`objective` and `goal` are the first's), and the Pareto
+    /// front's trials in number order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    objectives: Option<Vec<ObjectiveDto>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pareto_front: Option<Vec<u32>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ObjectiveDto {
+    name: String,
+    goal: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -339,16 +351,23 @@ fn json<T: Serialize>(result: Result<T>) -> Result<HttpResponse> {
 fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
     let (info, trials) = (&data.info, data.trials.as_slice());
     let summary = Summary::of(data, now());
-    let best = crate::view::best_completed(trials, &data.objectives(), data.constraints());
+    let objectives = data.objectives();
+    let best = crate::view::best_completed(trials, &objectives, data.constraints());
+    let several = objectives.len() > 1;
+    let pareto_front = several.then(|| {
+        let mut ids: Vec<u32> = experiment::pareto_front(trials, &objectives, data.constraints())
+            .iter()
+            .map(|t| t.id.0)
+            .collect();
+        ids.sort_unstable();
+        ids
+    });
     ExperimentDto {
         name: info.name.clone(),
         description: info.description.clone(),
         status: info.status.as_str(),
         objective: info.objective.clone(),
-        goal: match info.goal {
-            Direction::Maximize => "maximize",
-            Direction::Minimize => "minimize",
-        },
+        goal: info.goal.as_str(),
         seed: info.seed.0,
         run_cap: info.run_cap,
         spec_path: info.spec_path.clone(),
@@ -365,6 +384,16 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
             trial: t.id.0,
             value: finite(t.value(&info.objective)),
         }),
+        objectives: several.then(|| {
+            objectives
+                .iter()
+                .map(|o| ObjectiveDto {
+                    name: o.name.clone(),
+                    goal: o.goal.as_str(),
+                })
+                .collect()
+        }),
+        pareto_front,
     }
 }
 

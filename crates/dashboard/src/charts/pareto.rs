@@ -81,8 +81,8 @@ pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String
             .configure_mesh()
             .x_desc(title(x, x_log))
             .y_desc(title(y, y_log))
-            .x_labels(8)
-            .y_labels(6)
+            .x_labels(labels(x_log, (x0, x1), 8))
+            .y_labels(labels(y_log, (y0, y1), 6))
             .x_label_formatter(&|v| tick(unplace(*v, x_log)))
             .y_label_formatter(&|v| tick(unplace(*v, y_log)))
             .light_line_style(WHITE)
@@ -158,6 +158,18 @@ fn log_scale(values: impl Iterator<Item = f64>) -> bool {
         (lo.min(v), hi.max(v))
     });
     lo > 0.0 && hi / lo > LOG_RATIO
+}
+
+/// Returns how many labels to ask of an axis from `low` to `high` (positions): `linear` on a
+/// linear one, and on a log scale one per decade, so that they fall on powers of ten.
+fn labels(log: bool, (low, high): (f64, f64), linear: usize) -> usize {
+    if !log {
+        return linear;
+    }
+    // A log axis spans more than one decade (`LOG_RATIO`) and fewer than 700.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let decades = (high - low).floor().clamp(1.0, 700.0) as usize;
+    decades + 1
 }
 
 /// Returns where value `v` sits on an axis: itself, or its logarithm on a log scale.
