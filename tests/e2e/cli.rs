@@ -1035,6 +1035,135 @@ fn a_constrained_sweep_never_picks_a_trial_that_breaks_its_constraint() {
 }
 
 #[test]
+fn a_sweep_with_two_objectives_ends_with_its_pareto_front() {
+    let env = TestEnv::new();
+    // Accuracy against size: 8, 16 or 64 hidden units (610, 1,210 and 4,810 trained values).
+    let text = TINY
+        .replace("hidden: {values: [16, 32]}", "hidden: {values: [8, 16, 64]}")
+        .replace("run_cap: 4", "run_cap: 8")
+        .replace(
+            "method: random",
+            "method: tpe\nsampler: {n_startup_trials: 3}",
+        )
+        .replace(
+            "metric: {name: val_accuracy, goal: maximize}",
+            "metric:\n  - {name: val_accuracy, goal: maximize}\n  - {name: param_count, goal: minimize}",
+        );
+    let spec = env.write_spec("tiny.yaml", &text);
+    let validate = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert!(
+        validate
+            .stdout
+            .contains("objectives val_accuracy (maximize), param_count (minimize): a Pareto front"),
+        "{validate:?}"
+    );
+    let run = env.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let store = Store::open(&env.store()).unwrap();
+    let trials = store.trials("tiny").unwrap();
+    drop(store);
+    // The front, recomputed here: completed trials no other beats on both objectives.
+    let beats = |a: &experiment::Trial, b: &experiment::Trial| {
+        let both = |t: &experiment::Trial| {
+            (
+                t.value("val_accuracy").unwrap(),
+                t.value("param_count").unwrap(),
+            )
+        };
+        let ((a1, a2), (b1, b2)) = (both(a), both(b));
+        a1 >= b1 && a2 <= b2 && (a1 > b1 || a2 < b2)
+    };
+    let completed: Vec<&experiment::Trial> = trials
+        .iter()
+        .filter(|t| t.state == TrialState::Completed)
+        .collect();
+    assert_eq!(completed.len(), 8);
+    let mut front: Vec<u32> = completed
+        .iter()
+        .filter(|t| !completed.iter().any(|o| beats(o, t)))
+        .map(|t| t.id.0)
+        .collect();
+    front.sort_unstable();
+    let listed: Vec<String> = front.iter().map(u32::to_string).collect();
+    let said = format!(
+        "{} trial{}: {}",
+        front.len(),
+        if front.len() == 1 { "" } else { "s" },
+        listed.join(", ")
+    );
+    assert!(
+        run.stdout.contains(&format!("Pareto front: {said}")),
+        "{said}\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("best by val_accuracy on the front: trial "),
+        "{}",
+        run.stdout
+    );
+    // Every progress line carries both objectives.
+    assert!(
+        run.stderr
+            .lines()
+            .filter(|l| l.contains(" completed "))
+            .all(|l| l.contains(" param_count ")),
+        "{}",
+        run.stderr
+    );
+    let show = env.sweep(&["show", "tiny"]);
+    assert!(
+        show.stdout
+            .contains("objectives  val_accuracy (maximize), param_count (minimize)"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout.contains(&format!("front       {said}")),
+        "{}",
+        show.stdout
+    );
+    // The table ranks the front first and has a column for the second objective.
+    let table = env.sweep(&["trials", "tiny"]);
+    let mut lines = table.stdout.lines();
+    let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header[..6],
+        [
+            "rank",
+            "trial",
+            "state",
+            "val_accuracy",
+            "epoch",
+            "param_count"
+        ]
+    );
+    let mut first: Vec<u32> = lines
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            let rank: usize = cells.first()?.parse().ok()?;
+            (rank <= front.len()).then(|| cells[1].parse().ok())?
+        })
+        .collect();
+    first.sort_unstable();
+    assert_eq!(first, front, "{}", table.stdout);
+    // What a study with several objectives refuses.
+    let pruned = env.write_spec(
+        "pruned.yaml",
+        &(text.replace("name: tiny", "name: pruned") + "pruner: {type: median}\n"),
+    );
+    let refused = env.sweep(&["validate", pruned.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("pruner: no pruner with several objectives"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
 fn trials_and_exports_filter_as_mlflow_searches_runs() {
     let env = TestEnv::new();
     let spec = env.write_spec("tiny.yaml", TINY);

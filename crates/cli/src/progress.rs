@@ -159,7 +159,8 @@ impl Observer for ProgressObserver {
                     .iter()
                     .filter(|f| **f == 0)
                     .count();
-                self.overall.set_message(format!("Pareto front {front} trials"));
+                self.overall
+                    .set_message(format!("Pareto front {front} trials"));
             }
         } else if trial.state == TrialState::Completed {
             if let (Ok(mut best), Some(v)) = (self.best.lock(), value) {

@@ -188,8 +188,7 @@ async fn trials(
             if let Some(e) = sel.filter_problem(&data.trials, data.spec.as_ref()) {
                 return Err(Error::BadRequest(format!("filter: {e}")));
             }
-            let ranked =
-                leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
+            let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
             let page = leaderboard::select(&ranked, &sel);
             Ok(TrialsPageDto {
                 total: data.trials.len(),

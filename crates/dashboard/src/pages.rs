@@ -185,8 +185,7 @@ fn render_experiment(
     let analysis = match data.analysis.get() {
         Some(analysis) => Arc::clone(analysis),
         None => {
-            let ranked =
-                leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
+            let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
             let (top, pruned) = experiment_page::curve_trials(&ranked);
             let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
             let curves = reader.metric_of(name, &ids, &data.info.objective)?;

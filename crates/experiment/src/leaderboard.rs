@@ -8,8 +8,9 @@ use crate::{constraint, pareto, Constraint, MetricSpec, Trial, TrialState};
 /// Returns the trials ordered for a leaderboard: trials with a value of every objective that
 /// meet the `constraints` first; then trials with values that do not, the smallest violation
 /// first; then trials without values, by number. Among the first, with one objective the best
-/// value comes first; with several, the first Pareto front (`pareto::fronts`), then the second,
-/// and so on, each front by its first objective. Ties go by trial number.
+/// value comes first; with several, the first Pareto front (`pareto::fronts`) of the completed
+/// trials, then their second, and so on, each front by its first objective, then the fronts of
+/// the pruned trials. Ties go by trial number.
 ///
 /// Completed and pruned trials both rank by their best value; failed trials have no result.
 pub fn rank_trials<'a>(
@@ -36,15 +37,21 @@ fn rank<'a>(
         .collect();
     let mut front = vec![0usize; trials.len()];
     if objectives.len() > 1 {
-        let members: Vec<usize> = (0..trials.len())
-            .filter(|&i| points[i].is_some() && violation[i] == 0.0)
-            .collect();
-        let values: Vec<Vec<f64>> = members
-            .iter()
-            .filter_map(|&i| points[i].clone())
-            .collect();
-        for (&i, f) in members.iter().zip(pareto::fronts(&values)) {
-            front[i] = f;
+        // The fronts of completed trials first, then those of pruned ones (their values are
+        // of a shortened run), so that the first front is the study's (`pareto_front`).
+        let mut offset = 0;
+        for completed in [true, false] {
+            let members: Vec<usize> = (0..trials.len())
+                .filter(|&i| points[i].is_some() && violation[i] == 0.0)
+                .filter(|&i| (trials[i].state == TrialState::Completed) == completed)
+                .collect();
+            let values: Vec<Vec<f64>> = members.iter().filter_map(|&i| points[i].clone()).collect();
+            let fronts = pareto::fronts(&values);
+            let count = fronts.iter().max().map_or(0, |f| f + 1);
+            for (&i, f) in members.iter().zip(fronts) {
+                front[i] = offset + f;
+            }
+            offset += count;
         }
     }
     let mut order: Vec<usize> = (0..trials.len()).collect();
@@ -140,7 +147,10 @@ mod tests {
 
     #[test]
     fn several_objectives_rank_by_front_then_by_the_first() {
-        let both = [on("acc", Direction::Maximize), on("size", Direction::Minimize)];
+        let both = [
+            on("acc", Direction::Maximize),
+            on("size", Direction::Minimize),
+        ];
         let trials = vec![
             sized(0, 0.90, 100.0),
             sized(1, 0.95, 1000.0),
@@ -152,8 +162,18 @@ mod tests {
             sized(5, 0.94, 2000.0),
             // Missing the second objective: after every trial that has both.
             trial(6, TrialState::Completed, Some(0.99)),
+            // Pruned: after the completed trials' fronts, though it would dominate them all,
+            // and never on the study's front.
+            {
+                let mut t = sized(7, 0.99, 10.0);
+                t.state = TrialState::Pruned;
+                t
+            },
         ];
-        assert_eq!(ids(rank_trials(&trials, &both, &[])), [1, 0, 2, 5, 3, 4, 6]);
+        assert_eq!(
+            ids(rank_trials(&trials, &both, &[])),
+            [1, 0, 2, 5, 3, 7, 4, 6]
+        );
         assert_eq!(ids(pareto_front(&trials, &both, &[])), [1, 0, 2]);
         assert_eq!(best_trial(&trials, &both, &[]).map(|t| t.id.0), Some(1));
         // A constraint on size moves 1 and 5 behind, and 0 becomes the best.
@@ -163,11 +183,17 @@ mod tests {
             max: Some(500.0),
         };
         assert_eq!(
-            ids(rank_trials(&trials, &both, &[small.clone()])),
-            [0, 2, 3, 1, 5, 4, 6]
+            ids(rank_trials(&trials, &both, std::slice::from_ref(&small))),
+            [0, 2, 3, 7, 1, 5, 4, 6]
         );
-        assert_eq!(ids(pareto_front(&trials, &both, &[small.clone()])), [0, 2]);
-        assert_eq!(best_trial(&trials, &both, &[small]).map(|t| t.id.0), Some(0));
+        assert_eq!(
+            ids(pareto_front(&trials, &both, std::slice::from_ref(&small))),
+            [0, 2]
+        );
+        assert_eq!(
+            best_trial(&trials, &both, &[small]).map(|t| t.id.0),
+            Some(0)
+        );
         // One objective: the front is the trials that share the best value.
         let one = [on("acc", Direction::Minimize)];
         assert_eq!(ids(pareto_front(&trials, &one, &[])), [2]);
@@ -229,10 +255,11 @@ mod tests {
             trial(4, TrialState::Completed, Some(0.7)),
         ];
         // Accuracy at most 0.8: 1 and 3 break it, 3 by less.
-        let ids: Vec<u32> = rank_trials(&trials, &[on("acc", Direction::Maximize)], &[at_most(0.8)])
-            .iter()
-            .map(|t| t.id.0)
-            .collect();
+        let ids: Vec<u32> =
+            rank_trials(&trials, &[on("acc", Direction::Maximize)], &[at_most(0.8)])
+                .iter()
+                .map(|t| t.id.0)
+                .collect();
         assert_eq!(ids, [4, 0, 3, 1, 2]);
         let best = |max: f64| {
             best_trial(&trials, &[on("acc", Direction::Maximize)], &[at_most(max)]).map(|t| t.id.0)

@@ -84,14 +84,18 @@ pub fn crowding(points: &[Vec<f64>], members: &[usize]) -> Vec<f64> {
     let Some(first) = members.first() else {
         return distance;
     };
-    for objective in 0..points[*first].len() {
+    // Each objective's values over the members.
+    let columns: Vec<Vec<f64>> = (0..points[*first].len())
+        .map(|k| members.iter().map(|&m| points[m][k]).collect())
+        .collect();
+    for column in &columns {
         let mut order: Vec<usize> = (0..members.len()).collect();
         order.sort_by(|&a, &b| {
-            points[members[a]][objective]
-                .total_cmp(&points[members[b]][objective])
+            column[a]
+                .total_cmp(&column[b])
                 .then(members[a].cmp(&members[b]))
         });
-        let value = |k: usize| points[members[order[k]]][objective];
+        let value = |k: usize| column[order[k]];
         let last = order.len() - 1;
         let range = value(last) - value(0);
         distance[order[0]] = f64::INFINITY;
@@ -192,6 +196,9 @@ mod tests {
         // Point 2 is dominated by point 3, alone in front 1.
         assert!((s[2] - 1.0).abs() < 1e-12);
         // In front 0 the ends come first, then 3 (lonelier), then 0.
-        assert!(s[1] < s[3] && s[4] < s[3] && s[3] < s[0] && s[0] < 1.0, "{s:?}");
+        assert!(
+            s[1] < s[3] && s[4] < s[3] && s[3] < s[0] && s[0] < 1.0,
+            "{s:?}"
+        );
     }
 }

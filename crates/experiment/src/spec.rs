@@ -373,7 +373,11 @@ impl ExperimentSpec {
         }
         ids.sort_unstable();
         let listed: Vec<String> = ids.iter().take(FRONT_LISTED).map(u32::to_string).collect();
-        let more = if ids.len() > FRONT_LISTED { ", …" } else { "" };
+        let more = if ids.len() > FRONT_LISTED {
+            ", …"
+        } else {
+            ""
+        };
         let noun = if ids.len() == 1 { "trial" } else { "trials" };
         Some(format!("{} {noun}: {}{more}", ids.len(), listed.join(", ")))
     }

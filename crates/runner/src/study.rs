@@ -890,12 +890,12 @@ mod tests {
         spec.method = Method::Bayes(experiment::BayesConfig::default());
         let summary = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 1);
         let sampler = search::sampler_for(
-        spec.method,
-        spec.seed,
-        &spec.metric,
-        &spec.more_objectives,
-        &spec.constraints,
-    );
+            spec.method,
+            spec.seed,
+            &spec.metric,
+            &spec.more_objectives,
+            &spec.constraints,
+        );
         let lr = |params: &Params| params["lr"].as_f64().map(f64::to_bits);
         let suggest = |k: usize, planned: Option<u32>| {
             let ctx = search::SuggestContext {
@@ -932,12 +932,12 @@ mod tests {
         assert_eq!(serial.trials[1].params, given(0.75));
         // The later trials are the sampler's, given the enqueued ones as history.
         let sampler = search::sampler_for(
-        spec.method,
-        spec.seed,
-        &spec.metric,
-        &spec.more_objectives,
-        &spec.constraints,
-    );
+            spec.method,
+            spec.seed,
+            &spec.metric,
+            &spec.more_objectives,
+            &spec.constraints,
+        );
         for k in 2..serial.trials.len() {
             let ctx = search::SuggestContext {
                 space: &spec.space,
@@ -991,12 +991,12 @@ mod tests {
         // Each trial given in part is the sampler's proposal with its given values, made from
         // the trials before it, as any trial's is.
         let sampler = search::sampler_for(
-        spec.method,
-        spec.seed,
-        &spec.metric,
-        &spec.more_objectives,
-        &spec.constraints,
-    );
+            spec.method,
+            spec.seed,
+            &spec.metric,
+            &spec.more_objectives,
+            &spec.constraints,
+        );
         for k in 1..3 {
             let ctx = search::SuggestContext {
                 space: &spec.space,

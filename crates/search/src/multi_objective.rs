@@ -106,7 +106,13 @@ fn median_hypervolume(method: Method, budget: u32) -> f64 {
     median(
         (0..7)
             .map(|seed| {
-                let sampler = sampler_for(method, Seed(seed), &first, &[second.clone()], &[]);
+                let sampler = sampler_for(
+                    method,
+                    Seed(seed),
+                    &first,
+                    std::slice::from_ref(&second),
+                    &[],
+                );
                 hypervolume(&study(sampler.as_ref(), budget))
             })
             .collect(),
@@ -121,7 +127,10 @@ fn model_based_samplers_cover_more_of_the_front_than_random_search() {
     // Measured: random 9.71, tpe 11.22, bayes 11.71.
     // The whole front dominates 1.1 * 11 less the area under 1 - sqrt(f1) on [0, 1], 1/3.
     assert!(tpe > random + 0.5, "tpe {tpe} against random {random}");
-    assert!(bayes > random + 0.5, "bayes {bayes} against random {random}");
+    assert!(
+        bayes > random + 0.5,
+        "bayes {bayes} against random {random}"
+    );
     assert!(bayes < 11.767 && tpe < 11.767);
 }
 
@@ -142,12 +151,16 @@ fn the_samplers_learn_from_fronts_or_weighted_combinations() {
     assert!(scores[0] < scores[3] && scores[2] < scores[3], "{scores:?}");
     // All weight on f2: scaled f2 of 4, 5, 1, 2 over [1, 5] is 0.75, 1, 0, 0.25, and the
     // augmentation adds a twentieth of it.
-    let weighted = history::observations(&trials, &objectives(), &[], Combine::Weighted(&[0.0, 1.0]));
+    let weighted =
+        history::observations(&trials, &objectives(), &[], Combine::Weighted(&[0.0, 1.0]));
     let scores: Vec<f64> = weighted.iter().map(|o| o.score).collect();
     for (got, want) in scores.iter().zip([0.75, 1.0, 0.0, 0.25]) {
         assert!((got - want * 1.05).abs() < 1e-12, "{scores:?}");
     }
     // One objective keeps its value as the score, whatever the combination.
     let one = history::observations(&trials, &objectives()[..1], &[], Combine::Weighted(&[1.0]));
-    assert_eq!(one.iter().map(|o| o.score).collect::<Vec<_>>(), [1.0, 2.0, 4.0, 2.0]);
+    assert_eq!(
+        one.iter().map(|o| o.score).collect::<Vec<_>>(),
+        [1.0, 2.0, 4.0, 2.0]
+    );
 }

@@ -25,19 +25,31 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         (n, k) if k == n => format!(" (the first {n} enqueued in part)"),
         (n, k) => format!(" (the first {n} enqueued, {k} of them in part)"),
     };
+    let objectives = if spec.is_multi_objective() {
+        let list: Vec<String> = spec
+            .objectives()
+            .iter()
+            .map(|o| format!("{} ({})", o.name, o.goal))
+            .collect();
+        format!("objectives {}: a Pareto front", list.join(", "))
+    } else {
+        format!(
+            "objective {} ({}{})",
+            spec.metric.name,
+            spec.metric.goal,
+            spec.target.map_or_else(String::new, |t| format!(
+                "; the sweep ends once a trial reaches {} {t}",
+                spec.metric.goal.reach_sign()
+            ))
+        )
+    };
     writeln!(
         out,
-        "experiment {}: method {}, {} trials{enqueued}, {} searched parameters, objective {} ({}{})",
+        "experiment {}: method {}, {} trials{enqueued}, {} searched parameters, {objectives}",
         spec.name,
         spec.method.name(),
         spec.run_cap,
         spec.space.params().len(),
-        spec.metric.name,
-        spec.metric.goal,
-        spec.target.map_or_else(String::new, |t| format!(
-            "; the sweep ends once a trial reaches {} {t}",
-            spec.metric.goal.reach_sign()
-        ))
     )?;
     let target = match data.task {
         experiment::Task::Classification => format!(

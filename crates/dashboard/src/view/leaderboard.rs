@@ -7,8 +7,8 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use experiment::{
-    format_duration, Constraint, Direction, FilterError, MetricSpec, ParamValue, Trial, TrialFilter,
-    TrialState,
+    format_duration, Constraint, Direction, FilterError, MetricSpec, ParamValue, Trial,
+    TrialFilter, TrialState,
 };
 use serde::Deserialize;
 use store::ExperimentInfo;

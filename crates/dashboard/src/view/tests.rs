@@ -243,6 +243,71 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
 }
 
 #[test]
+fn a_study_with_two_objectives_shows_its_pareto_front() {
+    let single = data(50);
+    let mut info = single.info.clone();
+    info.spec_yaml = info.spec_yaml.replace(
+        "metric: {name: val_accuracy, goal: maximize}",
+        "metric: [{name: val_accuracy}, {name: param_count}]",
+    );
+    // A cost that grows with the learning rate: a trade-off against accuracy below the rate
+    // where accuracy peaks.
+    let trials: Vec<Trial> = single
+        .trials
+        .iter()
+        .cloned()
+        .map(|mut t| {
+            let size = (t.params["lr"].as_f64().unwrap_or(0.0) * 1e6).round();
+            if let Some(r) = t.result.as_mut() {
+                r.metrics.insert("param_count".into(), size);
+            }
+            t
+        })
+        .collect();
+    let d = ExperimentData::new(info, trials);
+    assert_eq!(d.objectives().len(), 2);
+    let r = ranked(&d.trials, &d.objectives(), d.constraints());
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    let sel = Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap();
+    let page = experiment_page(&d, &r, &a, &sel, NOW);
+    let front = experiment::pareto_front(&d.trials, &d.objectives(), &[]);
+    assert!(front.len() > 1 && front.len() < 20, "{}", front.len());
+    assert!(
+        page.front.starts_with(&format!("{} trials: ", front.len())),
+        "{}",
+        page.front
+    );
+    assert_eq!(page.goal, "maximize val_accuracy, minimize param_count");
+    assert_eq!(page.pareto_axes, "val_accuracy and param_count");
+    assert!(a
+        .pareto
+        .contains("aria-label=\"Pareto front of val_accuracy and param_count\""));
+    // The leaderboard has a column for the second objective and ranks the front first.
+    assert_eq!(page.board.headers[5].title, "param_count");
+    let mut first: Vec<u32> = page.board.rows[..front.len()]
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    let mut on_front: Vec<u32> = front.iter().map(|t| t.id.0).collect();
+    first.sort_unstable();
+    on_front.sort_unstable();
+    assert_eq!(first, on_front);
+    // The best trial is the front's most accurate.
+    let best = Summary::of(&d, NOW).best_href.unwrap_or_default();
+    assert!(
+        best.ends_with(&format!("/trials/{}", front[0].id)),
+        "{best}"
+    );
+    // One objective: no front, no chart.
+    let ra = ranked(&single.trials, &single.objectives(), &[]);
+    let one = super::experiment_page::analysis(&single, &ra, &BTreeMap::new(), NOW);
+    assert!(one.pareto.is_empty());
+    assert!(experiment_page(&single, &ra, &one, &sel, NOW)
+        .front
+        .is_empty());
+}
+
+#[test]
 fn importance_finds_the_parameters_that_matter() {
     let d = data(300);
     let axes = param_axes(d.spec.as_ref(), &d.trials);

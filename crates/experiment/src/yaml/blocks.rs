@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    CheckpointSpec, Constraint, DataFormat, DataSpec, DeviceChoice,
-    EarlyStopping, Knob, MetricSpec, ModelKind, ModelSpec, ParamValue, KNOBS, KNOWN_METRICS,
+    CheckpointSpec, Constraint, DataFormat, DataSpec, DeviceChoice, EarlyStopping, Knob,
+    MetricSpec, ModelKind, ModelSpec, ParamValue, KNOBS, KNOWN_METRICS,
 };
 
 use super::decoder::Decoder;

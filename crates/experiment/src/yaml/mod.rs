@@ -157,7 +157,10 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     let objectives = d
         .required(&f, "metric")
         .and_then(|n| objectives::objectives(d, n));
-    let metric = objectives.as_ref().and_then(|o| o.list.first()).map(|o| o.0.clone());
+    let metric = objectives
+        .as_ref()
+        .and_then(|o| o.list.first())
+        .map(|o| o.0.clone());
     let data = d.required(&f, "data").and_then(|n| data::block(d, n, file));
     // An optional block left empty (`parameters:` with every entry commented out) is absent.
     let block = |key: &str| {

@@ -188,7 +188,8 @@ fn a_flat_or_converged_strategy_starts_again_with_twice_the_generation() {
     };
     let state = |sampler: &CmaEsSampler, trials: &[Trial]| {
         let coordinates = coordinates(&space);
-        let observations = history::observations(trials, &[objective()], &[], history::Combine::Fronts);
+        let observations =
+            history::observations(trials, &[objective()], &[], history::Combine::Fronts);
         let (strategy, constants) = sampler.replay(&coordinates, &observations);
         (strategy.restarts, constants.lambda)
     };

@@ -83,7 +83,8 @@ fn failed_and_pruned_trials_rank_after_completed_ones() {
     trials[0].state = experiment::TrialState::Failed;
     trials[0].result = None;
     trials[1].state = experiment::TrialState::Pruned;
-    let observations = history::observations(&trials, &[objective()], &[], history::Combine::Fronts);
+    let observations =
+        history::observations(&trials, &[objective()], &[], history::Combine::Fronts);
     let ranked = history::ranking(&observations);
     assert_eq!(ranked.len(), 9);
     assert_eq!(ranked.last(), Some(&1));

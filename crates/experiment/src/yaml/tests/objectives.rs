@@ -7,8 +7,7 @@ use crate::{Direction, MetricSpec};
 /// A spec without `metric:`, so that each case gives its own.
 const HEAD: &str = "name: t\ndata: {csv: d.csv, target: y}\n";
 
-const TWO: &str =
-    "metric:\n  - {name: val_accuracy}\n  - {name: param_count, goal: minimize}\n";
+const TWO: &str = "metric:\n  - {name: val_accuracy}\n  - {name: param_count, goal: minimize}\n";
 
 #[test]
 fn a_list_of_objectives_parses_in_order_and_resolves() {
@@ -25,7 +24,9 @@ fn a_list_of_objectives_parses_in_order_and_resolves() {
     assert!(spec.is_multi_objective());
     assert_eq!(spec.objectives().len(), 2);
     let resolved = spec.resolved();
-    assert!(resolved.contains("metric: val_accuracy (maximize)\nmetric[1]: param_count (minimize)\n"));
+    assert!(
+        resolved.contains("metric: val_accuracy (maximize)\nmetric[1]: param_count (minimize)\n")
+    );
     // One objective resolves as before lists existed.
     let one = parse_ok(&format!("{HEAD}metric: {{name: val_loss}}\n"));
     assert!(!one.is_multi_objective());
