@@ -1147,6 +1147,28 @@ fn a_sweep_with_two_objectives_ends_with_its_pareto_front() {
         .collect();
     first.sort_unstable();
     assert_eq!(first, front, "{}", table.stdout);
+    // Exports say which trials are on the front, judged over every trial even when a filter
+    // keeps some.
+    let exported = json(&env.sweep(&["trials", "tiny", "--format", "json"]).stdout);
+    for t in exported.as_array().unwrap() {
+        let id = u32::try_from(t["trial"].as_u64().unwrap()).unwrap();
+        assert_eq!(t["pareto"].as_bool(), Some(front.contains(&id)), "{t}");
+    }
+    let on = front[0];
+    let one = env.sweep(&[
+        "export",
+        "tiny",
+        "--format",
+        "csv",
+        "--filter",
+        &format!("trial = {on}"),
+    ]);
+    assert_eq!(one.code, 0, "{one:?}");
+    let mut csv = one.stdout.lines();
+    let header: Vec<&str> = csv.next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "pareto").unwrap();
+    assert_eq!(row[at], "true", "{}", one.stdout);
     // What a study with several objectives refuses.
     let pruned = env.write_spec(
         "pruned.yaml",

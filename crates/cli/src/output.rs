@@ -319,6 +319,30 @@ fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> io::R
     Ok(())
 }
 
+/// What exported rows say beyond each trial itself, judged over all of an experiment's trials
+/// (an export may keep only some).
+pub(crate) struct Judged<'a> {
+    /// The stored spec, when it parses.
+    spec: Option<&'a ExperimentSpec>,
+    /// With several objectives, the trials on the Pareto front.
+    front: Option<BTreeSet<TrialId>>,
+}
+
+impl<'a> Judged<'a> {
+    /// Judges by `spec` over `all` the experiment's trials.
+    pub(crate) fn of(spec: Option<&'a ExperimentSpec>, all: &[Trial]) -> Judged<'a> {
+        let front = spec
+            .filter(|s| s.is_multi_objective())
+            .map(|s| s.pareto_front(all).iter().map(|t| t.id).collect());
+        Judged { spec, front }
+    }
+
+    /// Returns whether `t` is on the Pareto front; `None` with one objective.
+    fn on_front(&self, t: &Trial) -> Option<bool> {
+        self.front.as_ref().map(|f| f.contains(&t.id))
+    }
+}
+
 /// One trial as written by `--format csv|json`.
 #[derive(Debug, Serialize)]
 struct TrialRow<'a> {
@@ -332,11 +356,15 @@ struct TrialRow<'a> {
     /// Whether its result meets the spec's constraints; absent without constraints or result.
     #[serde(skip_serializing_if = "Option::is_none")]
     feasible: Option<bool>,
+    /// Whether it is on the Pareto front; absent with one objective.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pareto: Option<bool>,
     params: serde_json::Map<String, serde_json::Value>,
     metrics: serde_json::Map<String, serde_json::Value>,
 }
 
-fn trial_row<'t>(t: &'t Trial, spec: Option<&ExperimentSpec>) -> TrialRow<'t> {
+fn trial_row<'t>(t: &'t Trial, judged: &Judged<'_>) -> TrialRow<'t> {
+    let spec = judged.spec;
     let params = t
         .params
         .iter()
@@ -364,6 +392,7 @@ fn trial_row<'t>(t: &'t Trial, spec: Option<&ExperimentSpec>) -> TrialRow<'t> {
         best_epoch: t.result.as_ref().map(|r| r.best_step.0),
         source: spec.map(|s| s.origin_label(t.id)),
         feasible: feasibility(t, spec),
+        pareto: judged.on_front(t),
         params,
         metrics,
     }
@@ -375,25 +404,27 @@ fn feasibility(t: &Trial, spec: Option<&ExperimentSpec>) -> Option<bool> {
     experiment::feasibility(&spec?.constraints, t)
 }
 
-/// Writes the trials as a JSON array; `spec` (when the stored one parses) says where each
-/// trial's parameters came from.
+/// Writes the trials as a JSON array; `judged` says where each trial's parameters came from,
+/// whether it meets the constraints and whether it is on the Pareto front.
 pub(crate) fn trials_json(
     out: &mut impl Write,
     trials: &[Trial],
-    spec: Option<&ExperimentSpec>,
+    judged: &Judged<'_>,
 ) -> io::Result<()> {
-    let rows: Vec<TrialRow<'_>> = trials.iter().map(|t| trial_row(t, spec)).collect();
+    let rows: Vec<TrialRow<'_>> = trials.iter().map(|t| trial_row(t, judged)).collect();
     serde_json::to_writer_pretty(&mut *out, &rows)?;
     writeln!(out)
 }
 
-/// Writes the trials as CSV: fixed columns (`source` as in `trials_json`, and `feasible` when the
-/// spec has constraints), then `param.NAME` and `metric.NAME` columns.
+/// Writes the trials as CSV: fixed columns (`source` as in `trials_json`, `feasible` when the
+/// spec has constraints, `pareto` when it has several objectives), then `param.NAME` and
+/// `metric.NAME` columns.
 pub(crate) fn trials_csv(
     out: &mut impl Write,
     trials: &[Trial],
-    spec: Option<&ExperimentSpec>,
+    judged: &Judged<'_>,
 ) -> io::Result<()> {
+    let spec = judged.spec;
     let params: BTreeSet<&str> = trials
         .iter()
         .flat_map(|t| t.params.keys().map(String::as_str))
@@ -418,6 +449,9 @@ pub(crate) fn trials_csv(
     if constrained {
         header.push("feasible".into());
     }
+    if judged.front.is_some() {
+        header.push("pareto".into());
+    }
     header.extend(params.iter().map(|p| format!("param.{p}")));
     header.extend(metrics.iter().map(|m| format!("metric.{m}")));
     csv_line(out, &header)?;
@@ -434,6 +468,9 @@ pub(crate) fn trials_csv(
         ];
         if constrained {
             row.push(feasibility(t, spec).map_or(String::new(), |f| f.to_string()));
+        }
+        if let Some(on) = judged.on_front(t) {
+            row.push(on.to_string());
         }
         row.extend(params.iter().map(|p| match t.params.get(*p) {
             Some(experiment::ParamValue::Float(f)) => format!("{f:?}"),

@@ -16,6 +16,8 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
     let info = find_experiment(&store, &args.experiment)?;
     let mut trials = store.trials(&info.name)?;
     let spec = info.spec().ok();
+    // Judged over every trial, before a filter keeps some.
+    let judged = output::Judged::of(spec.as_ref(), &trials);
     if let Some(filter) = &args.filter {
         super::check_filter(filter, spec.as_ref(), &trials)?;
         trials.retain(|t| filter.matches(t));
@@ -49,8 +51,8 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         }
     } else {
         match args.format {
-            ExportFormat::Csv => output::trials_csv(&mut out, &trials, spec.as_ref())?,
-            ExportFormat::Json => output::trials_json(&mut out, &trials, spec.as_ref())?,
+            ExportFormat::Csv => output::trials_csv(&mut out, &trials, &judged)?,
+            ExportFormat::Json => output::trials_json(&mut out, &trials, &judged)?,
         }
     }
     out.flush()?;

@@ -51,6 +51,7 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t));
     // CSV and JSON list the kept trials only; the table ranks them among all.
     let kept = || -> Vec<Trial> { trials.iter().filter(|t| shown(t)).cloned().collect() };
+    let judged = || output::Judged::of(spec.as_ref(), &trials);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Table => output::trials_table(
@@ -60,8 +61,8 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
             &info.objectives(spec.as_ref()),
             spec.as_ref().map_or(&[], |s| s.constraints.as_slice()),
         )?,
-        Format::Csv => output::trials_csv(&mut out, &kept(), spec.as_ref())?,
-        Format::Json => output::trials_json(&mut out, &kept(), spec.as_ref())?,
+        Format::Csv => output::trials_csv(&mut out, &kept(), &judged())?,
+        Format::Json => output::trials_json(&mut out, &kept(), &judged())?,
     }
     Ok(Outcome::Success)
 }
