@@ -10,6 +10,10 @@
 //! representation of the space (`unit`): each numeric parameter as a real coordinate (its
 //! logarithm for log distributions, a unit interval for Sobol, the Gaussian process and CMA-ES),
 //! each categorical as an index. Conditional parameters are chosen in dependency order and left out where inactive.
+//!
+//! With several objectives (`more` in `sampler_for`), `tpe` and `bayes` learn from one score per
+//! trial that combines them (`history::Combine`): the Pareto front and crowding for `tpe`,
+//! a weighted Chebyshev norm with weights drawn per trial (ParEGO) for `bayes`.
 
 #![warn(
     clippy::cast_possible_truncation,
