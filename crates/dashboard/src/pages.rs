@@ -224,7 +224,19 @@ fn render_trial(
     let spec = data::parse_spec(&info);
     let t = reader.trial(name, id)?;
     let metrics = reader.all_metrics(name, t.id)?;
-    let page = trial::trial_page(&info, spec.as_ref(), &t, &metrics, now, &reader.store_dir());
+    // Where it stands against the front needs every trial: only with several objectives.
+    let front = match spec.as_ref().filter(|s| s.is_multi_objective()) {
+        Some(spec) => trial::front_standing(spec, &reader.experiment(name)?.trials, &t),
+        None => None,
+    };
+    let page = trial::trial_page(
+        (&info, spec.as_ref()),
+        &t,
+        front,
+        &metrics,
+        now,
+        &reader.store_dir(),
+    );
     let whole = TrialHtml {
         page: &page,
         live: page.live,

@@ -67,9 +67,9 @@ fn a_killed_sweep_has_no_clock_running() {
         let running = &d.trials[39];
         assert_eq!(running.state, TrialState::Running);
         let page = trial_page(
-            &d.info,
-            d.spec.as_ref(),
+            (&d.info, d.spec.as_ref()),
             running,
+            None,
             &BTreeMap::new(),
             now,
             "st",
@@ -105,9 +105,9 @@ fn a_killed_sweep_has_no_clock_running() {
     // Its own sweep, still running, counts to the clock.
     d.info.status = ExperimentStatus::Running;
     let page = trial_page(
-        &d.info,
-        d.spec.as_ref(),
+        (&d.info, d.spec.as_ref()),
         &d.trials[39],
+        None,
         &BTreeMap::new(),
         NOW,
         "st",
@@ -203,9 +203,9 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     let said = |row: usize| {
         let id = usize::try_from(rows[row].id).unwrap_or(0);
         let trial = trial_page(
-            &constrained.info,
-            constrained.spec.as_ref(),
+            (&constrained.info, constrained.spec.as_ref()),
             &constrained.trials[id],
+            None,
             &BTreeMap::new(),
             NOW,
             "st",
@@ -298,6 +298,36 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
         best.ends_with(&format!("/trials/{}", front[0].id)),
         "{best}"
     );
+    // A trial's page says where it stands against the front, and its second objective.
+    let spec = d.spec.as_ref().unwrap();
+    let on = front[0];
+    assert_eq!(
+        super::trial::front_standing(spec, &d.trials, on),
+        Some(format!("on it, one of {} trials", front.len()))
+    );
+    let off = d
+        .trials
+        .iter()
+        .find(|t| t.state == TrialState::Completed && front.iter().all(|f| f.id != t.id))
+        .unwrap();
+    let said = super::trial::front_standing(spec, &d.trials, off).unwrap();
+    assert!(said.starts_with("off the front: trial "), "{said}");
+    let page = trial_page(
+        (&d.info, d.spec.as_ref()),
+        off,
+        Some(said.clone()),
+        &BTreeMap::new(),
+        NOW,
+        "st",
+    );
+    let fact = |name: &str| {
+        page.facts
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.value.clone())
+    };
+    assert_eq!(fact("Pareto front"), Some(said));
+    assert!(fact("param_count").is_some_and(|v| v != "-"));
     // One objective: no front, no chart.
     let ra = ranked(&single.trials, &single.objectives(), &[]);
     let one = super::experiment_page::analysis(&single, &ra, &BTreeMap::new(), NOW);
@@ -380,9 +410,9 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
     let d = data(20);
     let t = &d.trials[4];
     let page = trial_page(
-        &d.info,
-        d.spec.as_ref(),
+        (&d.info, d.spec.as_ref()),
         t,
+        None,
         &BTreeMap::new(),
         NOW,
         "runs/my store",
@@ -471,9 +501,9 @@ fn the_trial_page_says_which_parameters_the_file_gave() {
     assert!(d.spec.is_some(), "the spec with `enqueue:` parses");
     let page = |i: usize| {
         trial_page(
-            &d.info,
-            d.spec.as_ref(),
+            (&d.info, d.spec.as_ref()),
             &d.trials[i],
+            None,
             &BTreeMap::new(),
             NOW,
             ".sweep",

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    ExperimentSpec, KnobDefault, Origin, ParamValue, Timestamp, Trial, TrialId, KNOBS,
+    ExperimentSpec, KnobDefault, Origin, ParamValue, Timestamp, Trial, TrialId, TrialState, KNOBS,
 };
 use store::{ExperimentInfo, ExperimentStatus};
 
@@ -70,12 +70,51 @@ pub(crate) struct TrialPage {
     pub(crate) live: bool,
 }
 
-/// Builds the trial page of `trial` with its metric series, at time `now`; `store_dir` is the
-/// store the dashboard reads, for the command that checks the trial.
-pub(crate) fn trial_page(
-    info: &ExperimentInfo,
-    spec: Option<&ExperimentSpec>,
+/// Says where a completed `trial` of a study with several objectives stands against the
+/// Pareto front of `all` the experiment's trials: on it, or which trial beats it; `None` with
+/// one objective, or for a trial that did not complete with values.
+pub(crate) fn front_standing(
+    spec: &ExperimentSpec,
+    all: &[Trial],
     trial: &Trial,
+) -> Option<String> {
+    if !spec.is_multi_objective() || trial.state != TrialState::Completed {
+        return None;
+    }
+    let objectives = spec.objectives();
+    let own = experiment::pareto::oriented(trial, &objectives)?;
+    if !experiment::feasible(&spec.constraints, trial) {
+        return Some("off the front: it breaks a constraint".into());
+    }
+    let front = spec.pareto_front(all);
+    if front.iter().any(|t| t.id == trial.id) {
+        return Some(format!("on it, one of {} trials", front.len()));
+    }
+    // A trial off the front is dominated by one on it; name the first by number.
+    let mut beaten_by: Vec<u32> = front
+        .iter()
+        .filter(|t| {
+            experiment::pareto::oriented(t, &objectives)
+                .is_some_and(|p| experiment::pareto::dominates(&p, &own))
+        })
+        .map(|t| t.id.0)
+        .collect();
+    beaten_by.sort_unstable();
+    Some(match beaten_by.first() {
+        Some(id) => {
+            format!("off the front: trial {id} is as good on every objective and better on one")
+        }
+        None => "off the front".into(),
+    })
+}
+
+/// Builds the trial page of `trial` with its metric series, at time `now`; `store_dir` is the
+/// store the dashboard reads, for the command that checks the trial; `front` is where the trial
+/// stands against the Pareto front (`front_standing`), with several objectives.
+pub(crate) fn trial_page(
+    (info, spec): (&ExperimentInfo, Option<&ExperimentSpec>),
+    trial: &Trial,
+    front: Option<String>,
     metrics: &BTreeMap<String, Series>,
     now: Timestamp,
     store_dir: &str,
@@ -100,6 +139,13 @@ pub(crate) fn trial_page(
         ),
         field(&info.objective, format::value(trial.value(&info.objective))),
     ];
+    // The further objectives of a study with several, counts as counts.
+    for o in spec.map_or(&[][..], |s| s.more_objectives.as_slice()) {
+        facts.push(field(&o.name, format::count_or_value(trial.value(&o.name))));
+    }
+    if let Some(front) = front {
+        facts.push(field("Pareto front", front));
+    }
     if let Some(result) = &trial.result {
         facts.push(field("best epoch", result.best_step.to_string()));
     }
