@@ -109,18 +109,46 @@ pub fn crowding(points: &[Vec<f64>], members: &[usize]) -> Vec<f64> {
     distance
 }
 
-/// Returns, for each point, its place in NSGA-II's order as a number: the front index, plus
-/// a fraction below 1 that orders the front's members by crowding distance, the lonelier first
-/// (ties by index). Smaller is better; the numbers of one front stay below the next front's.
+/// Returns the hypervolume that each of `members` (indices into `points`, one front of two
+/// objectives) alone dominates up to `reference`: what the front loses without it. Sorted by
+/// the first objective, a point's share is the rectangle between its neighbours.
+pub fn contributions(points: &[Vec<f64>], members: &[usize], reference: [f64; 2]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    let at = |k: usize, objective: usize| points[members[k]][objective];
+    order.sort_by(|&a, &b| {
+        at(a, 0)
+            .total_cmp(&at(b, 0))
+            .then(at(a, 1).total_cmp(&at(b, 1)))
+            .then(members[a].cmp(&members[b]))
+    });
+    let mut share = vec![0.0; members.len()];
+    for (k, &m) in order.iter().enumerate() {
+        let right = order.get(k + 1).map_or(reference[0], |&n| at(n, 0));
+        let above = k.checked_sub(1).map_or(reference[1], |j| at(order[j], 1));
+        share[m] = (right - at(m, 0)).max(0.0) * (above - at(m, 1)).max(0.0);
+    }
+    share
+}
+
+/// Returns, for each point, its place in the order the samplers learn from, as a number: the
+/// front index, plus a fraction below 1 that orders the front's members by worth, the worthier
+/// first (ties by index). Smaller is better; the numbers of one front stay below the next
+/// front's. With two objectives a member's worth is the hypervolume it alone dominates, up to
+/// a reference point a tenth of the range beyond the worst values (`contributions`; Optuna's
+/// multi-objective TPE selects by hypervolume too); with more, its crowding distance (NSGA-II).
 pub fn standing(points: &[Vec<f64>]) -> Vec<f64> {
     let front = fronts(points);
     let mut place = vec![0.0; points.len()];
     let count = front.iter().max().map_or(0, |m| m + 1);
+    let reference = reference(points);
     for f in 0..count {
         let members: Vec<usize> = (0..points.len()).filter(|&i| front[i] == f).collect();
-        let distance = crowding(points, &members);
+        let worth = match reference {
+            Some(r) => contributions(points, &members, r),
+            None => crowding(points, &members),
+        };
         let mut order: Vec<usize> = (0..members.len()).collect();
-        order.sort_by(|&a, &b| distance[b].total_cmp(&distance[a]).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| worth[b].total_cmp(&worth[a]).then(a.cmp(&b)));
         #[allow(clippy::cast_precision_loss)]
         let size = members.len() as f64;
         for (k, &m) in order.iter().enumerate() {
@@ -132,6 +160,29 @@ pub fn standing(points: &[Vec<f64>]) -> Vec<f64> {
         }
     }
     place
+}
+
+/// Returns the reference point of two objectives' hypervolumes: the worst value of each plus a
+/// tenth of its range (plus 1 when all are equal); `None` for another number of objectives.
+fn reference(points: &[Vec<f64>]) -> Option<[f64; 2]> {
+    if points.first().is_none_or(|p| p.len() != 2) {
+        return None;
+    }
+    let mut r = [0.0; 2];
+    for (k, slot) in r.iter_mut().enumerate() {
+        let (lo, hi) = points
+            .iter()
+            .map(|p| p[k])
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
+        *slot = if hi > lo {
+            hi + 0.1 * (hi - lo)
+        } else {
+            hi + 1.0
+        };
+    }
+    Some(r)
 }
 
 #[cfg(test)]
@@ -184,7 +235,7 @@ mod tests {
     }
 
     #[test]
-    fn standing_orders_by_front_then_by_crowding() {
+    fn standing_orders_by_front_then_by_hypervolume_share() {
         let points = [
             p(&[1.0, 9.0]),
             p(&[0.0, 10.0]),
@@ -192,13 +243,23 @@ mod tests {
             p(&[5.0, 5.0]),
             p(&[10.0, 0.0]),
         ];
-        let s = standing(&points);
-        // Point 2 is dominated by point 3, alone in front 1.
-        assert!((s[2] - 1.0).abs() < 1e-12);
-        // In front 0 the ends come first, then 3 (lonelier), then 0.
-        assert!(
-            s[1] < s[3] && s[4] < s[3] && s[3] < s[0] && s[0] < 1.0,
-            "{s:?}"
+        // The reference point is (11, 11). Sorted by the first objective, the front's shares
+        // are (1 - 0) * (11 - 10) = 1 for point 1, (5 - 1) * (10 - 9) = 4 for point 0,
+        // (10 - 5) * (9 - 5) = 20 for point 3 and (11 - 10) * (5 - 0) = 5 for point 4.
+        assert_eq!(
+            contributions(&points, &[0, 1, 3, 4], [11.0, 11.0]),
+            [4.0, 1.0, 20.0, 5.0]
         );
+        let s = standing(&points);
+        // Point 2 is dominated by point 3, alone in front 1; front 0 by share: 3, 4, 0, 1.
+        assert_eq!(s, [0.5, 0.75, 1.0, 0.0, 0.25]);
+        // With three objectives, crowding orders a front: the ends first.
+        let three = [
+            p(&[0.0, 2.0, 1.0]),
+            p(&[1.0, 1.0, 1.0]),
+            p(&[2.0, 0.0, 1.0]),
+        ];
+        let s = standing(&three);
+        assert!(s[0] < s[1] && s[2] < s[1] && s[1] < 1.0, "{s:?}");
     }
 }
