@@ -34,7 +34,7 @@ const LEGEND_WIDTH: u32 = 190;
 /// Fronts with more trials than this are drawn without trial numbers.
 const MOST_LABELS: usize = 40;
 /// An axis whose positive values span more than this ratio is drawn on a log scale.
-const LOG_RATIO: f64 = 50.0;
+const LOG_RATIO: f64 = 10.0;
 
 /// Returns the chart of `points` over the objectives `x` and `y`: trials off the front as grey
 /// dots, those that break a constraint as crosses, the front as coloured dots with their trial
