@@ -113,13 +113,7 @@ pub fn run_study(
         target_reached,
     });
 
-    let sampler = search::sampler_for(
-        spec.method,
-        spec.seed,
-        &spec.metric,
-        &spec.more_objectives,
-        &spec.constraints,
-    );
+    let sampler = search::sampler_of(spec);
     let queue = Mutex::new(Queue {
         pending: pending.into_iter().rev().collect(),
         error: None,
@@ -889,13 +883,7 @@ mod tests {
         let mut spec = spec(14, "a");
         spec.method = Method::Bayes(experiment::BayesConfig::default());
         let summary = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 1);
-        let sampler = search::sampler_for(
-            spec.method,
-            spec.seed,
-            &spec.metric,
-            &spec.more_objectives,
-            &spec.constraints,
-        );
+        let sampler = search::sampler_of(&spec);
         let lr = |params: &Params| params["lr"].as_f64().map(f64::to_bits);
         let suggest = |k: usize, planned: Option<u32>| {
             let ctx = search::SuggestContext {
@@ -931,13 +919,7 @@ mod tests {
         assert_eq!(serial.trials[0].params, given(0.25));
         assert_eq!(serial.trials[1].params, given(0.75));
         // The later trials are the sampler's, given the enqueued ones as history.
-        let sampler = search::sampler_for(
-            spec.method,
-            spec.seed,
-            &spec.metric,
-            &spec.more_objectives,
-            &spec.constraints,
-        );
+        let sampler = search::sampler_of(&spec);
         for k in 2..serial.trials.len() {
             let ctx = search::SuggestContext {
                 space: &spec.space,
@@ -990,13 +972,7 @@ mod tests {
         assert_eq!(serial.trials[0].params, spec.enqueue[0]);
         // Each trial given in part is the sampler's proposal with its given values, made from
         // the trials before it, as any trial's is.
-        let sampler = search::sampler_for(
-            spec.method,
-            spec.seed,
-            &spec.metric,
-            &spec.more_objectives,
-            &spec.constraints,
-        );
+        let sampler = search::sampler_of(&spec);
         for k in 1..3 {
             let ctx = search::SuggestContext {
                 space: &spec.space,

@@ -43,7 +43,9 @@ mod properties;
 #[cfg(test)]
 mod testing;
 
-use experiment::{Constraint, Method, MetricSpec, Params, SearchSpace, Seed, Trial, TrialId};
+use experiment::{
+    Constraint, ExperimentSpec, Method, MetricSpec, Params, SearchSpace, Seed, Trial, TrialId,
+};
 
 pub use cmaes::CmaEsSampler;
 pub use gp::GpSampler;
@@ -116,6 +118,18 @@ pub trait Sampler: std::fmt::Debug + Send + Sync {
     /// them, and a runner need not wait for earlier trials to finish. Samplers that ignore
     /// history never learn; `tpe` and `bayes` not during their startup trials.
     fn learns_from(&self, visible: usize) -> bool;
+}
+
+/// Returns the sampler of `spec`: its method and seed, improving its objectives among the
+/// trials that meet its constraints (`sampler_for`).
+pub fn sampler_of(spec: &ExperimentSpec) -> Box<dyn Sampler> {
+    sampler_for(
+        spec.method,
+        spec.seed,
+        &spec.metric,
+        &spec.more_objectives,
+        &spec.constraints,
+    )
 }
 
 /// Returns the sampler for `method`, seeded with the experiment's seed; the model-based ones

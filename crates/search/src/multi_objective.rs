@@ -6,13 +6,12 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    Direction, Distribution, Method, MetricSpec, Param, Params, SearchSpace, Seed, Step, Trial,
-    TrialId, TrialResult, TrialState,
+    Direction, Distribution, Method, MetricSpec, Param, Params, SearchSpace, Seed, Trial,
 };
 
 use crate::history::{self, Combine};
-use crate::testing::median;
-use crate::{sampler_for, Sampler, SuggestContext};
+use crate::testing::{measured, median, study_measuring};
+use crate::{sampler_for, Sampler};
 
 fn objectives() -> [MetricSpec; 2] {
     [
@@ -28,19 +27,11 @@ fn objectives() -> [MetricSpec; 2] {
 }
 
 fn finished(id: u32, params: Params, f1: f64, f2: f64) -> Trial {
-    Trial {
-        id: TrialId(id),
-        seed: Seed(0),
+    measured(
+        id,
         params,
-        state: TrialState::Completed,
-        reason: None,
-        started: None,
-        finished: None,
-        result: Some(TrialResult {
-            best_step: Step(1),
-            metrics: BTreeMap::from([("f1".to_string(), f1), ("f2".to_string(), f2)]),
-        }),
-    }
+        BTreeMap::from([("f1".to_string(), f1), ("f2".to_string(), f2)]),
+    )
 }
 
 /// ZDT1 in three dimensions: `(f1, f2)` of `x`, `y`, `z` in [0, 1].
@@ -62,23 +53,10 @@ fn space() -> SearchSpace {
 
 /// Runs `budget` trials of `sampler` on ZDT1.
 fn study(sampler: &dyn Sampler, budget: u32) -> Vec<Trial> {
-    let space = space();
-    let mut trials = Vec::new();
-    for k in 0..budget {
-        let params = sampler
-            .suggest_in(&SuggestContext {
-                space: &space,
-                finished: &trials,
-                running: &[],
-                pinned: &Params::new(),
-                trial: TrialId(k),
-                planned: Some(budget),
-            })
-            .unwrap_or_else(|e| panic!("trial {k}: {e}"));
-        let (f1, f2) = zdt1(&params);
-        trials.push(finished(k, params, f1, f2));
-    }
-    trials
+    study_measuring(sampler, &space(), budget, Some(budget), |p| {
+        let (f1, f2) = zdt1(p);
+        BTreeMap::from([("f1".to_string(), f1), ("f2".to_string(), f2)])
+    })
 }
 
 /// Returns the area that the trials' points dominate up to the reference point (1.1, 11).

@@ -19,6 +19,11 @@ pub(crate) fn objective() -> MetricSpec {
 
 /// Returns a completed trial with `params` whose loss is `value`.
 pub(crate) fn trial(id: u32, params: Params, value: f64) -> Trial {
+    measured(id, params, BTreeMap::from([("loss".to_string(), value)]))
+}
+
+/// Returns a completed trial with `params` that recorded `metrics`.
+pub(crate) fn measured(id: u32, params: Params, metrics: BTreeMap<String, f64>) -> Trial {
     Trial {
         id: TrialId(id),
         seed: Seed(0),
@@ -29,7 +34,7 @@ pub(crate) fn trial(id: u32, params: Params, value: f64) -> Trial {
         finished: None,
         result: Some(TrialResult {
             best_step: Step(1),
-            metrics: BTreeMap::from([("loss".to_string(), value)]),
+            metrics,
         }),
     }
 }
@@ -53,6 +58,19 @@ pub(crate) fn study_with(
     planned: Option<u32>,
     f: impl Fn(&Params) -> f64,
 ) -> Vec<Trial> {
+    study_measuring(sampler, space, budget, planned, |p| {
+        BTreeMap::from([("loss".to_string(), f(p))])
+    })
+}
+
+/// Runs `budget` trials as `study_with` does, each recording the metrics `f` gives.
+pub(crate) fn study_measuring(
+    sampler: &dyn Sampler,
+    space: &SearchSpace,
+    budget: u32,
+    planned: Option<u32>,
+    f: impl Fn(&Params) -> BTreeMap<String, f64>,
+) -> Vec<Trial> {
     let mut trials = Vec::new();
     for k in 0..budget {
         let params = sampler
@@ -65,8 +83,8 @@ pub(crate) fn study_with(
                 planned,
             })
             .unwrap_or_else(|e| panic!("trial {k}: {e}"));
-        let value = f(&params);
-        trials.push(trial(k, params, value));
+        let metrics = f(&params);
+        trials.push(measured(k, params, metrics));
     }
     trials
 }
