@@ -627,17 +627,19 @@ mod tests {
         }
     }
 
+    /// Ranks `trials` by `acc`, maximized, without constraints.
+    fn by_accuracy(trials: &[Trial]) -> Vec<Ranked<'_>> {
+        let acc = MetricSpec {
+            name: "acc".into(),
+            goal: Direction::Maximize,
+        };
+        ranked(trials, &[acc], &[])
+    }
+
     #[test]
     fn ranks_filters_sorts_and_pages() {
         let trials = trials();
-        let ranked = ranked(
-            &trials,
-            &[MetricSpec {
-                name: "acc".into(),
-                goal: Direction::Maximize,
-            }],
-            &[],
-        );
+        let ranked = by_accuracy(&trials);
         let sel = Selection::parse(&query(&[]), PER_PAGE).unwrap();
         let page = select(&ranked, &sel);
         assert_eq!((page.matching, page.pages, page.rows.len()), (120, 3, 50));
@@ -726,14 +728,7 @@ mod tests {
     #[test]
     fn the_view_links_sorting_paging_and_filters() {
         let trials = trials();
-        let ranked = ranked(
-            &trials,
-            &[MetricSpec {
-                name: "acc".into(),
-                goal: Direction::Maximize,
-            }],
-            &[],
-        );
+        let ranked = by_accuracy(&trials);
         let sel = Selection::parse(&query(&[("sort", "trial")]), PER_PAGE).unwrap();
         let mut info = crate::view::fixtures::info("x", store::ExperimentStatus::Finished, 120);
         info.objective = "acc".into();
