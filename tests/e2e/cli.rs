@@ -1147,6 +1147,15 @@ fn a_sweep_with_two_objectives_ends_with_its_pareto_front() {
         .collect();
     first.sort_unstable();
     assert_eq!(first, front, "{}", table.stdout);
+    assert!(
+        table.stdout.contains(&format!(
+            "ranks 1 to {}: the Pareto front (no other trial is as good on every objective and \
+             better on one)",
+            front.len()
+        )),
+        "{}",
+        table.stdout
+    );
     // Exports say which trials are on the front, judged over every trial even when a filter
     // keeps some.
     let exported = json(&env.sweep(&["trials", "tiny", "--format", "json"]).stdout);

@@ -78,7 +78,18 @@ pub(crate) fn trials_table(
     if rows.is_empty() && !trials.is_empty() {
         return writeln!(out, "no trial of {} meets the filter", trials.len());
     }
-    trial_table(out, &ranked, &rows, objectives, constraints)
+    trial_table(out, &ranked, &rows, objectives, constraints)?;
+    if objectives.len() > 1 {
+        let front = experiment::pareto_front(trials, objectives, constraints).len();
+        if front > 0 {
+            writeln!(
+                out,
+                "ranks 1 to {front}: the Pareto front (no other trial is as good on every \
+                 objective and better on one)"
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether a trial has a value of every objective to rank it by.
