@@ -3,7 +3,9 @@
 //!
 //! A trial whose report breaks a constraint on a metric that no epoch changes (`param_count`)
 //! stops there, whatever the pruner: it can never meet the constraint, so its further epochs
-//! would be spent on a trial that cannot be the best.
+//! would be spent on a trial that cannot be the best. Its objective goes on the board as NaN,
+//! which the pruners pass over: other trials are not judged against one that can never be the
+//! best (a large model's first epoch would raise the bar for the small ones).
 
 use experiment::{
     Constraint, Control, ExperimentSpec, MetricPoint, Reporter, Step, TrialId, CONSTANT_METRICS,
@@ -118,14 +120,21 @@ impl<'a> StoreReporter<'a> {
 /// Returns why a trial reporting `metrics` can never meet `constraints`: the first constraint
 /// on a metric that no epoch changes that the report breaks.
 fn never_feasible(constraints: &[Constraint], metrics: &[MetricPoint]) -> Option<String> {
+    never_meets(constraints, |name| {
+        metrics.iter().find(|m| m.name == name).map(|m| m.value)
+    })
+}
+
+/// Returns why a trial whose metrics `value` reads can never meet `constraints`: the first
+/// constraint on a metric that no epoch changes that it breaks.
+pub(crate) fn never_meets(
+    constraints: &[Constraint],
+    value: impl Fn(&str) -> Option<f64>,
+) -> Option<String> {
     constraints
         .iter()
         .filter(|c| CONSTANT_METRICS.contains(&c.metric.as_str()))
-        .find(|c| {
-            metrics
-                .iter()
-                .any(|m| m.name == c.metric && c.excess(m.value) > 0.0)
-        })
+        .find(|c| value(&c.metric).is_some_and(|v| c.excess(v) > 0.0))
         .map(|c| format!("breaks the constraint {c}, which no epoch changes"))
 }
 
@@ -157,13 +166,15 @@ impl Reporter for StoreReporter<'_> {
             .find(|m| m.name == self.spec.metric.name)
             .map_or(f64::NAN, |m| m.value);
         self.own.push((step, value));
-        self.board.report(self.trial, step, value);
+        let never = never_feasible(&self.spec.constraints, metrics);
+        let shown = if never.is_some() { f64::NAN } else { value };
+        self.board.report(self.trial, step, shown);
         self.observer.trial_reported(self.trial, step, metrics);
         if self.stop.requested() {
             self.error = Some(Error::Stopped);
             return Control::Prune;
         }
-        if let Some(reason) = never_feasible(&self.spec.constraints, metrics) {
+        if let Some(reason) = never {
             return self.apply(Some(reason), step);
         }
         match self.decide(step) {

@@ -13,6 +13,7 @@ use experiment::{ExperimentSpec, Method, Objective, Trial, TrialId, TrialState};
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
 use crate::board::Board;
+use crate::reporter;
 use crate::worker::{lock, Queue, Worker};
 use crate::{Clock, Error, Observer, Result, Stop, StudyPlan};
 
@@ -86,7 +87,11 @@ pub fn run_study(
     let mut finished = 0u32;
     for trial in &existing {
         if trial.state.is_finished() {
-            let curve = store.metric_series(&spec.name, trial.id, &spec.metric.name)?;
+            let mut curve = store.metric_series(&spec.name, trial.id, &spec.metric.name)?;
+            // As its reports went on the board when it ran: left out of pruning.
+            if reporter::never_meets(&spec.constraints, |m| trial.value(m)).is_some() {
+                curve.iter_mut().for_each(|(_, v)| *v = f64::NAN);
+            }
             board.preload(trial.clone(), curve);
             finished += 1;
         }
@@ -432,6 +437,93 @@ mod tests {
             enqueue: Vec::new(),
             source: source.into(),
         }
+    }
+
+    /// Even trials build models of 4,000 values, odd ones 1,000; the large ones' loss is lower
+    /// at every step (`0.1 + 1/s` against `0.5 + 1/s`).
+    struct Sized;
+
+    impl Objective for Sized {
+        fn run(&self, ctx: &TrialContext<'_>, reporter: &mut dyn Reporter) -> TrialOutcome {
+            let large = ctx.trial.0 % 2 == 0;
+            let (size, floor) = if large { (4000.0, 0.1) } else { (1000.0, 0.5) };
+            let mut result = None;
+            for step in 1..=3u32 {
+                let loss = floor + 1.0 / f64::from(step);
+                let metrics = [("val_loss", loss), ("param_count", size)];
+                let points: Vec<MetricPoint> = metrics
+                    .iter()
+                    .map(|(name, value)| MetricPoint {
+                        name: (*name).into(),
+                        value: *value,
+                    })
+                    .collect();
+                let r = TrialResult {
+                    best_step: Step(step),
+                    metrics: metrics
+                        .iter()
+                        .map(|(n, v)| ((*n).to_string(), *v))
+                        .collect(),
+                };
+                if reporter.report(Step(step), &points) == Control::Prune {
+                    return TrialOutcome::Pruned {
+                        at: Step(step),
+                        result: Some(r),
+                    };
+                }
+                result = Some(r);
+            }
+            match result {
+                Some(result) => TrialOutcome::Completed {
+                    result,
+                    stopped_early: None,
+                },
+                None => TrialOutcome::Failed {
+                    reason: "no step".into(),
+                },
+            }
+        }
+    }
+
+    #[test]
+    fn trials_that_can_never_meet_the_constraints_are_left_out_of_pruning() {
+        // The median rule from the first trial and step: an odd trial is judged against the
+        // earlier odd ones only (equal, so kept); were the even ones counted, their lower
+        // losses would prune it at its first epoch.
+        let mut small = spec(4, "sized");
+        small.pruner = experiment::PrunerSpec::Median {
+            n_startup_trials: 0,
+            n_warmup_steps: 0,
+        };
+        small.constraints = vec![experiment::Constraint {
+            metric: "param_count".into(),
+            min: None,
+            max: Some(2000.0),
+        }];
+        let store = Store::temporary().unwrap();
+        let clock = TickClock(AtomicI64::new(0));
+        let go = |options: &StudyOptions| {
+            run_study(&store, &small, &Sized, &SilentObserver, &clock, options).unwrap()
+        };
+        let check = |summary: &StudySummary| {
+            for t in &summary.trials {
+                let (state, reason) = (t.state, t.reason.as_deref().unwrap_or_default());
+                if t.id.0 % 2 == 0 {
+                    assert_eq!(state, TrialState::Pruned, "{t:?}");
+                    assert!(reason.starts_with("breaks the constraint"), "{t:?}");
+                } else {
+                    assert_eq!(state, TrialState::Completed, "{t:?}");
+                }
+            }
+        };
+        check(&go(&options(2)));
+        // Extended, the new trials are judged against the stored ones the same way.
+        let extended = go(&StudyOptions {
+            extend: Some(4),
+            ..options(1)
+        });
+        assert_eq!(extended.trials.len(), 8);
+        check(&extended);
     }
 
     fn options(parallel: usize) -> StudyOptions {
