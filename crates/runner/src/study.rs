@@ -445,7 +445,7 @@ mod tests {
 
     impl Objective for Sized {
         fn run(&self, ctx: &TrialContext<'_>, reporter: &mut dyn Reporter) -> TrialOutcome {
-            let large = ctx.trial.0 % 2 == 0;
+            let large = ctx.trial.0.is_multiple_of(2);
             let (size, floor) = if large { (4000.0, 0.1) } else { (1000.0, 0.5) };
             let mut result = None;
             for step in 1..=3u32 {
@@ -508,7 +508,7 @@ mod tests {
         let check = |summary: &StudySummary| {
             for t in &summary.trials {
                 let (state, reason) = (t.state, t.reason.as_deref().unwrap_or_default());
-                if t.id.0 % 2 == 0 {
+                if t.id.0.is_multiple_of(2) {
                     assert_eq!(state, TrialState::Pruned, "{t:?}");
                     assert!(reason.starts_with("breaks the constraint"), "{t:?}");
                 } else {
