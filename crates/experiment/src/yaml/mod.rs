@@ -208,7 +208,10 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         }),
         |n| blocks::checkpoints(d, n),
     );
-    if objectives.as_ref().is_some_and(|o| o.list.len() > 1) {
+    // Judged by the list as written, so that a mistake inside one objective does not hide them.
+    if f.get("metric")
+        .is_some_and(|n| matches!(&n.kind, Kind::Seq(items) if items.len() > 1))
+    {
         objectives::refuse_for_several(d, &f, method, pruner.as_ref());
     }
     if let (Some(data), Some(objectives), Some(es)) = (&data, &objectives, &early_stopping) {

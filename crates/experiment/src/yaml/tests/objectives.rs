@@ -56,6 +56,19 @@ fn objective_lists_refuse_what_needs_one_objective() {
         ],
         HEAD,
     );
+    // A mistake inside one objective does not hide what the list refuses.
+    let text = format!(
+        "{HEAD}metric: [{{name: val_loss}}, {{name: param_count, goal: minimise}}]\npruner: {{type: asha}}\n"
+    );
+    let got = super::render(&text);
+    assert!(
+        got.contains("metric[1].goal: unknown goal `minimise`"),
+        "{got}"
+    );
+    assert!(
+        got.contains("pruner: no pruner with several objectives"),
+        "{got}"
+    );
     // An objective the task does not report, when the task is given.
     check(
         &[(
