@@ -11,8 +11,8 @@
 //! trials.
 //!
 //! With several objectives a trial has a value when it has a finite value of each, and its
-//! score combines them (`Combine`): its place in NSGA-II's order (Pareto front, then crowding
-//! distance; `tpe`), or a weighted Chebyshev norm of the objectives scaled to the unit interval
+//! score combines them (`Combine`): its place by Pareto front, then by its worth within the
+//! front (`tpe`), or a weighted Chebyshev norm of the objectives scaled to the unit interval
 //! (ParEGO's scalarization, with weights drawn afresh for each trial; `bayes`).
 
 use std::cmp::Ordering;
@@ -82,8 +82,9 @@ pub(crate) fn in_startup(n_startup_trials: u32, ranked: usize) -> bool {
 /// How a trial's values of several objectives become one score to minimize.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Combine<'w> {
-    /// The place in NSGA-II's order among the trials of the same standing
-    /// (`experiment::pareto::standing`): the front index plus a fraction for crowding.
+    /// The place among the trials of the same standing (`experiment::pareto::standing`): the
+    /// front index plus a fraction for the trial's worth within its front (the hypervolume it
+    /// alone dominates with two objectives, its crowding distance with more).
     Fronts,
     /// ParEGO's augmented Chebyshev scalarization with these weights (one per objective,
     /// summing to 1), each objective scaled to [0, 1] over the trials that have values.

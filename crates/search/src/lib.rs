@@ -12,7 +12,7 @@
 //! each categorical as an index. Conditional parameters are chosen in dependency order and left out where inactive.
 //!
 //! With several objectives (`more` in `sampler_for`), `tpe` and `bayes` learn from one score per
-//! trial that combines them (`history::Combine`): the Pareto front and crowding for `tpe`,
+//! trial that combines them (`history::Combine`): the Pareto front and each trial's share of its hypervolume for `tpe`,
 //! a weighted Chebyshev norm with weights drawn per trial (ParEGO) for `bayes`.
 
 #![warn(
