@@ -831,6 +831,15 @@ fn a_sweep_ends_once_a_trial_reaches_the_target() {
         "{}",
         shown.stdout
     );
+    // The trials table says which trial reached it.
+    let table = env.sweep(&["trials", "target"]);
+    assert!(
+        table.stdout.ends_with(&format!(
+            "target val_accuracy ≥ 0.9, reached by trial {first}\n"
+        )),
+        "{}",
+        table.stdout
+    );
 }
 
 /// A W&B sweep file may use every distribution W&B names; each sampler draws from them all, and

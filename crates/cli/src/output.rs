@@ -55,14 +55,15 @@ pub(crate) fn leaderboard(
 }
 
 /// Writes every trial that `shown` keeps in trial order, in the leaderboard's columns, each with
-/// its rank among all of `trials`.
+/// its rank among all of `trials`, then what the ranks and marks mean: the Pareto front's ranks
+/// with several objectives, and with a target (`spec`'s), the trial that reached it.
 pub(crate) fn trials_table(
     out: &mut impl Write,
     trials: &[Trial],
     shown: &dyn Fn(&Trial) -> bool,
-    objectives: &[MetricSpec],
-    constraints: &[Constraint],
+    (objectives, spec): (&[MetricSpec], Option<&ExperimentSpec>),
 ) -> io::Result<()> {
+    let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
     let ranked = rank_trials(trials, objectives, constraints);
     let ranks: BTreeMap<TrialId, usize> = ranked
         .iter()
@@ -87,6 +88,11 @@ pub(crate) fn trials_table(
                 "ranks 1 to {front}: the Pareto front (no other trial is as good on every \
                  objective and better on one)"
             )?;
+        }
+    }
+    if let (Some(spec), Some(objective)) = (spec, objectives.first()) {
+        if let Some(target) = spec.target_status(trials) {
+            writeln!(out, "target {} {target}", objective.name)?;
         }
     }
     Ok(())
