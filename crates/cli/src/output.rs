@@ -221,7 +221,11 @@ pub(crate) fn experiments(
                     info.run_cap
                 ),
                 counts(trials),
-                format!("{} ({})", info.objective, info.goal),
+                objectives
+                    .iter()
+                    .map(|o| format!("{} ({})", o.name, o.goal))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 metric(best.and_then(|t| t.value(&info.objective))),
                 info.created.utc(),
                 duration(trials).unwrap_or_else(|| "-".to_string()),

@@ -28,8 +28,10 @@ pub(crate) struct Summary {
     pub(crate) href: String,
     /// `running`, `finished` or `interrupted`.
     pub(crate) status: &'static str,
-    /// The objective metric.
+    /// The objective metric (the first, with several).
     pub(crate) objective: String,
+    /// Every objective's metric, joined by commas: `val_accuracy, param_count`.
+    pub(crate) objectives: String,
     /// Trials in each state.
     pub(crate) completed: usize,
     /// Pruned trials.
@@ -59,7 +61,8 @@ impl Summary {
     pub(crate) fn of(data: &ExperimentData, now: Timestamp) -> Summary {
         let (info, trials) = (&data.info, data.trials.as_slice());
         let count = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
-        let best = best_completed(trials, &data.objectives(), data.constraints())
+        let objectives = data.objectives();
+        let best = best_completed(trials, &objectives, data.constraints())
             .map(|t| (t.id.0, format::value(t.value(&info.objective))));
         let live = info.status == ExperimentStatus::Running;
         Summary {
@@ -67,6 +70,11 @@ impl Summary {
             href: format::experiment_href(&info.name),
             status: info.status.as_str(),
             objective: info.objective.clone(),
+            objectives: objectives
+                .iter()
+                .map(|o| o.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             completed: count(TrialState::Completed),
             pruned: count(TrialState::Pruned),
             failed: count(TrialState::Failed),
