@@ -162,9 +162,30 @@ pub fn standing(points: &[Vec<f64>]) -> Vec<f64> {
     place
 }
 
+/// Returns the area that `points` (two objectives, oriented so that smaller is better)
+/// dominate up to `reference`; points beyond it add nothing.
+pub fn hypervolume(points: &[Vec<f64>], reference: [f64; 2]) -> f64 {
+    let mut inside: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|p| p.len() == 2 && p[0] < reference[0] && p[1] < reference[1])
+        .map(|p| (p[0], p[1]))
+        .collect();
+    inside.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut area = 0.0;
+    let mut ceiling = reference[1];
+    for (x, y) in inside {
+        if y < ceiling {
+            area += (reference[0] - x) * (ceiling - y);
+            ceiling = y;
+        }
+    }
+    area
+}
+
 /// Returns the reference point of two objectives' hypervolumes: the worst value of each plus a
-/// tenth of its range (plus 1 when all are equal); `None` for another number of objectives.
-fn reference(points: &[Vec<f64>]) -> Option<[f64; 2]> {
+/// tenth of its range (plus 1 when all are equal); `None` for another number of objectives, or
+/// no points.
+pub fn reference(points: &[Vec<f64>]) -> Option<[f64; 2]> {
     if points.first().is_none_or(|p| p.len() != 2) {
         return None;
     }
@@ -232,6 +253,28 @@ mod tests {
         // and 2 (gap 5 of 10).
         assert!((d[1] - 1.0).abs() < 1e-12, "{d:?}");
         assert!((d[2] - 1.8).abs() < 1e-12, "{d:?}");
+    }
+
+    #[test]
+    fn hypervolume_adds_the_staircase_below_the_reference() {
+        // (1, 3) and (2, 1) up to (4, 4): 3 * 1 + 2 * 2 = 7; (3, 3) is dominated, (5, 0)
+        // is beyond the reference.
+        let points = [
+            p(&[1.0, 3.0]),
+            p(&[3.0, 3.0]),
+            p(&[2.0, 1.0]),
+            p(&[5.0, 0.0]),
+        ];
+        assert_eq!(hypervolume(&points, [4.0, 4.0]), 7.0);
+        assert_eq!(hypervolume(&[], [4.0, 4.0]), 0.0);
+        // More points never dominate less.
+        let grown: Vec<f64> = (0..=points.len())
+            .map(|n| hypervolume(&points[..n], [4.0, 4.0]))
+            .collect();
+        assert_eq!(grown, [0.0, 3.0, 3.0, 7.0, 7.0]);
+        // The reference: worst values plus a tenth of the range.
+        assert_eq!(reference(&points[..3]), Some([3.2, 3.2]));
+        assert_eq!(reference(&[p(&[1.0, 2.0, 3.0])]), None);
     }
 
     #[test]

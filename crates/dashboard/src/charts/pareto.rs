@@ -151,6 +151,40 @@ pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String
     })
 }
 
+/// The size of the hypervolume history.
+const HISTORY_SIZE: (u32, u32) = (1300, 300);
+
+/// Returns the hypervolume history (Optuna's `plot_hypervolume_history`): by trial number, the
+/// share of a box that the completed trials so far dominate, as a step line; `points` are
+/// (trial number, share) in trial order.
+pub(crate) fn hypervolume_history(points: &[(f64, f64)]) -> String {
+    let label = "hypervolume of the trials so far, by trial number";
+    let (Some((x0, x1)), Some((y0, y1))) = (
+        padded_range(points.iter().map(|p| p.0)),
+        padded_range(points.iter().map(|p| p.1)),
+    ) else {
+        return super::empty(HISTORY_SIZE, label, "no completed trials yet");
+    };
+    let mut line = Vec::with_capacity(points.len() * 2);
+    for (i, &(x, y)) in points.iter().enumerate() {
+        if let Some(&(_, before)) = i.checked_sub(1).and_then(|j| points.get(j)) {
+            line.push((x, before));
+        }
+        line.push((x, y));
+    }
+    render(HISTORY_SIZE, label, |root| -> DrawResult {
+        let (plot, _) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+        let mut chart = super::curves::line_chart(
+            &plot,
+            (x0..x1, y0..y1),
+            ("trial number", "hypervolume (share of the box)"),
+            &|v: &f64| format!("{:.0}%", v * 100.0),
+        )?;
+        chart.draw_series(LineSeries::new(line, PALETTE[1].stroke_width(2)))?;
+        Ok(())
+    })
+}
+
 /// Returns whether values spread over orders of magnitude, all positive: drawn on a log scale.
 fn log_scale(values: impl Iterator<Item = f64>) -> bool {
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {

@@ -154,6 +154,9 @@ pub(crate) struct Analysis {
     pub(crate) history: String,
     /// The Pareto front of the first two objectives (SVG); empty with one objective.
     pub(crate) pareto: String,
+    /// The hypervolume of the trials so far by trial number (SVG); empty unless there are two
+    /// objectives.
+    pub(crate) hypervolume: String,
     /// Learning curves of the top trials (SVG).
     pub(crate) curves: String,
     /// Parallel coordinates (SVG).
@@ -212,6 +215,7 @@ pub(crate) fn analysis(
             .collect(),
         history: history_chart(data),
         pareto: pareto_chart(data),
+        hypervolume: hypervolume_chart(data),
         curves: curves_chart(ranked, curves, objective),
         parallel: parallel_chart(&axes, &sample, objective, info.goal),
         importance: importance_chart(importance.as_deref(), &data.trials),
@@ -362,6 +366,57 @@ pub(crate) fn pareto_chart(data: &ExperimentData) -> String {
         })
         .collect();
     charts::pareto(&points, (&x.name, x.goal), (&y.name, y.goal))
+}
+
+/// The most trial numbers at which the hypervolume history is measured, evenly spaced.
+const HYPERVOLUME_STEPS: usize = 400;
+
+/// Returns the hypervolume history of a study with two objectives: after each completed trial
+/// that meets the constraints (at most `HYPERVOLUME_STEPS` of them, evenly spaced), the share
+/// that the trials so far dominate of the box from the best value of each objective to a
+/// reference point a tenth of the range beyond the worst (`experiment::pareto::reference`), so
+/// that objectives in any units read alike; empty with another number of objectives.
+pub(crate) fn hypervolume_chart(data: &ExperimentData) -> String {
+    let objectives = data.objectives();
+    if objectives.len() != 2 {
+        return String::new();
+    }
+    let constraints = data.constraints();
+    let mut done: Vec<(u32, Vec<f64>)> = data
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Completed && experiment::feasible(constraints, t))
+        .filter_map(|t| Some((t.id.0, experiment::pareto::oriented(t, &objectives)?)))
+        .filter(|(_, p)| p.iter().all(|v| v.is_finite()))
+        .collect();
+    done.sort_by_key(|(id, _)| *id);
+    let points: Vec<Vec<f64>> = done.iter().map(|(_, p)| p.clone()).collect();
+    let Some(reference) = experiment::pareto::reference(&points) else {
+        return charts::hypervolume_history(&[]);
+    };
+    // The box's lower corner: the best value of each objective.
+    let ideal: Vec<f64> = (0..2)
+        .map(|k| points.iter().map(|p| p[k]).fold(f64::INFINITY, f64::min))
+        .collect();
+    let area = (reference[0] - ideal[0]) * (reference[1] - ideal[1]);
+    let n = points.len();
+    let ends: Vec<usize> = if n <= HYPERVOLUME_STEPS {
+        (1..=n).collect()
+    } else {
+        (1..=HYPERVOLUME_STEPS)
+            .map(|k| k * n / HYPERVOLUME_STEPS)
+            .collect()
+    };
+    let history: Vec<(f64, f64)> = ends
+        .iter()
+        .map(|&m| {
+            (
+                f64::from(done[m - 1].0),
+                experiment::pareto::hypervolume(&points[..m], reference) / area,
+            )
+        })
+        .collect();
+    charts::hypervolume_history(&history)
 }
 
 /// Returns the history chart over all trials.

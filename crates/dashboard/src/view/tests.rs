@@ -282,6 +282,10 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     assert!(a
         .pareto
         .contains("aria-label=\"Pareto front of val_accuracy and param_count\""));
+    assert!(a
+        .hypervolume
+        .contains("aria-label=\"hypervolume of the trials so far, by trial number\""));
+    assert!(!a.hypervolume.contains("data-empty"));
     // The leaderboard has a column for the second objective and ranks the front first.
     assert_eq!(page.board.headers[5].title, "param_count");
     let mut first: Vec<u32> = page.board.rows[..front.len()]
@@ -331,7 +335,7 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     // One objective: no front, no chart.
     let ra = ranked(&single.trials, &single.objectives(), &[]);
     let one = super::experiment_page::analysis(&single, &ra, &BTreeMap::new(), NOW);
-    assert!(one.pareto.is_empty());
+    assert!(one.pareto.is_empty() && one.hypervolume.is_empty());
     assert!(experiment_page(&single, &ra, &one, &sel, NOW)
         .front
         .is_empty());
