@@ -221,11 +221,7 @@ pub(crate) fn experiments(
                     info.run_cap
                 ),
                 counts(trials),
-                objectives
-                    .iter()
-                    .map(|o| format!("{} ({})", o.name, o.goal))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                experiment::objectives_label(&objectives),
                 metric(best.and_then(|t| t.value(&info.objective))),
                 info.created.utc(),
                 duration(trials).unwrap_or_else(|| "-".to_string()),
@@ -259,14 +255,7 @@ pub(crate) fn experiment_header(
         writeln!(out, "pruner      {}", spec.pruner.name())?;
     }
     match spec.filter(|s| s.is_multi_objective()) {
-        Some(spec) => {
-            let list: Vec<String> = spec
-                .objectives()
-                .iter()
-                .map(|o| format!("{} ({})", o.name, o.goal))
-                .collect();
-            writeln!(out, "objectives  {}", list.join(", "))?;
-        }
+        Some(spec) => writeln!(out, "objectives  {}", spec.objectives_label())?,
         None => writeln!(out, "objective   {} ({})", info.objective, info.goal)?,
     }
     if let Some(target) = spec.and_then(|s| s.target_status(trials)) {

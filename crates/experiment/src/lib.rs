@@ -49,9 +49,9 @@ pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use pruning::PrunerSpec;
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
-    CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping, ExperimentSpec, ImageShape,
-    Located, MetricSpec, MissingValues, ModelKind, ModelSpec, Normalize, Origin, SplitSpec, Task,
-    MISSING_MARKERS,
+    objectives_label, CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping,
+    ExperimentSpec, ImageShape, Located, MetricSpec, MissingValues, ModelKind, ModelSpec,
+    Normalize, Origin, SplitSpec, Task, MISSING_MARKERS,
 };
 pub use time::{format_duration, parse_duration};
 pub use trial::{busy_ms, concurrency, Concurrency, Trial, TrialOutcome, TrialResult, TrialState};

@@ -245,6 +245,15 @@ pub struct ExperimentSpec {
     pub source: String,
 }
 
+/// Describes `objectives` as `val_accuracy (maximize), param_count (minimize)`.
+pub fn objectives_label(objectives: &[MetricSpec]) -> String {
+    let each: Vec<String> = objectives
+        .iter()
+        .map(|o| format!("{} ({})", o.name, o.goal))
+        .collect();
+    each.join(", ")
+}
+
 /// The most trial numbers `ExperimentSpec::front_status` lists.
 const FRONT_LISTED: usize = 12;
 
@@ -338,6 +347,11 @@ impl ExperimentSpec {
             .chain(&self.more_objectives)
             .cloned()
             .collect()
+    }
+
+    /// Describes every objective as `val_accuracy (maximize), param_count (minimize)`.
+    pub fn objectives_label(&self) -> String {
+        objectives_label(&self.objectives())
     }
 
     /// Returns whether the study has several objectives.

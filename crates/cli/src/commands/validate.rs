@@ -26,12 +26,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         (n, k) => format!(" (the first {n} enqueued, {k} of them in part)"),
     };
     let objectives = if spec.is_multi_objective() {
-        let list: Vec<String> = spec
-            .objectives()
-            .iter()
-            .map(|o| format!("{} ({})", o.name, o.goal))
-            .collect();
-        format!("objectives {}: a Pareto front", list.join(", "))
+        format!("objectives {}: a Pareto front", spec.objectives_label())
     } else {
         format!(
             "objective {} ({}{})",
