@@ -29,7 +29,7 @@ pub(crate) use history::{best_line, history, HistoryPoint};
 pub(crate) use importance::importance;
 pub(crate) use pairs::pairs;
 pub(crate) use parallel::{parallel, ParAxis, ParLine};
-pub(crate) use pareto::{hypervolume_history, pareto, ParetoPoint};
+pub(crate) use pareto::{fronts, hypervolume_history, pareto, Front, ParetoPoint};
 pub(crate) use slices::{slices, Slice};
 pub(crate) use timeline::{timeline, Ending, Span};
 

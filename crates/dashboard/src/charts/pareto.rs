@@ -61,35 +61,11 @@ pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String
     };
     let mut front: Vec<&ParetoPoint> = finite.iter().copied().filter(|p| p.on_front).collect();
     front.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.trial.cmp(&b.trial)));
-    let staircase = staircase(&front, x.1, y.1);
+    let corners: Vec<(f64, f64)> = front.iter().map(|p| (p.x, p.y)).collect();
+    let staircase = staircase(&corners, x.1, y.1);
     render(SIZE, &label, |root| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(14)
-            .x_label_area_size(48)
-            .y_label_area_size(80)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
-        let title = |axis: Axis<'_>, log: bool| {
-            let better = match axis.1 {
-                Direction::Maximize => "higher is better",
-                Direction::Minimize => "lower is better",
-            };
-            let scale = if log { ", log scale" } else { "" };
-            format!("{} ({better}{scale})", metric_title(axis.0))
-        };
-        chart
-            .configure_mesh()
-            .x_desc(title(x, x_log))
-            .y_desc(title(y, y_log))
-            .x_labels(labels(x_log, (x0, x1), 8))
-            .y_labels(labels(y_log, (y0, y1), 6))
-            .x_label_formatter(&|v| tick(unplace(*v, x_log)))
-            .y_label_formatter(&|v| tick(unplace(*v, y_log)))
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .label_style(text_style(14))
-            .axis_desc_style(text_style(15))
-            .draw()?;
+        let mut chart = plane(&plot, ((x0, x1), (y0, y1)), (x, y), (x_log, y_log))?;
         let off: Vec<(f64, f64)> = finite
             .iter()
             .filter(|p| !p.on_front && p.feasible)
@@ -149,6 +125,108 @@ pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String
         )?;
         Ok(())
     })
+}
+
+/// One experiment's Pareto front on the chart comparing experiments.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Front {
+    /// The legend label, the experiment's name.
+    pub(crate) label: String,
+    /// Its front's values of the two objectives.
+    pub(crate) points: Vec<(f64, f64)>,
+}
+
+/// Returns the Pareto fronts of several experiments over the objectives `x` and `y`, each in
+/// its palette colour: its trials as dots joined by the staircase of what they dominate.
+pub(crate) fn fronts(series: &[Front], x: Axis<'_>, y: Axis<'_>) -> String {
+    let label = format!("Pareto fronts of {} and {}", x.0, y.0);
+    let all = || {
+        series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+    };
+    let (x_log, y_log) = (log_scale(all().map(|p| p.0)), log_scale(all().map(|p| p.1)));
+    let (Some((x0, x1)), Some((y0, y1))) = (
+        padded_range(all().map(|p| place(p.0, x_log))),
+        padded_range(all().map(|p| place(p.1, y_log))),
+    ) else {
+        return super::empty(SIZE, &label, "no completed trials yet");
+    };
+    render(SIZE, &label, |root| -> DrawResult {
+        let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+        let mut chart = plane(&plot, ((x0, x1), (y0, y1)), (x, y), (x_log, y_log))?;
+        let at = |p: (f64, f64)| (place(p.0, x_log), place(p.1, y_log));
+        for (i, s) in series.iter().enumerate() {
+            let colour = super::palette(i);
+            let mut front: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .copied()
+                .filter(|p| p.0.is_finite() && p.1.is_finite())
+                .collect();
+            front.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            chart.draw_series(LineSeries::new(
+                staircase(&front, x.1, y.1).into_iter().map(at),
+                colour.stroke_width(2),
+            ))?;
+            chart.draw_series(
+                front
+                    .iter()
+                    .map(|&p| Circle::new(at(p), 4, colour.filled())),
+            )?;
+            let row = 30 + 22 * i32::try_from(i).unwrap_or(0);
+            legend_entry(&legend, (8, row), colour, Marker::Dot, &s.label)?;
+        }
+        Ok(())
+    })
+}
+
+/// The coordinates of a chart over two objectives.
+type Plane<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Returns the chart of two objectives on `plot`: the axes over the positions `xs` and `ys`
+/// (logarithms on a log scale), titled with the metrics and which way is better, ticked at
+/// the values.
+fn plane<'a, 'b>(
+    plot: &'a super::Area<'b>,
+    ((x0, x1), (y0, y1)): ((f64, f64), (f64, f64)),
+    (x, y): (Axis<'_>, Axis<'_>),
+    (x_log, y_log): (bool, bool),
+) -> Result<Plane<'a, 'b>, Box<dyn std::error::Error>> {
+    let mut chart = ChartBuilder::on(plot)
+        .margin(14)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    chart
+        .configure_mesh()
+        .x_desc(axis_title(x, x_log))
+        .y_desc(axis_title(y, y_log))
+        .x_labels(labels(x_log, (x0, x1), 8))
+        .y_labels(labels(y_log, (y0, y1), 6))
+        .x_label_formatter(&|v| tick(unplace(*v, x_log)))
+        .y_label_formatter(&|v| tick(unplace(*v, y_log)))
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .label_style(text_style(14))
+        .axis_desc_style(text_style(15))
+        .draw()?;
+    Ok(chart)
+}
+
+/// Returns an axis title: the metric, which way is better, and the scale.
+fn axis_title(axis: Axis<'_>, log: bool) -> String {
+    let better = match axis.1 {
+        Direction::Maximize => "higher is better",
+        Direction::Minimize => "lower is better",
+    };
+    let scale = if log { ", log scale" } else { "" };
+    format!("{} ({better}{scale})", metric_title(axis.0))
 }
 
 /// The size of the hypervolume history.
@@ -226,17 +304,17 @@ fn unplace(v: f64, log: bool) -> f64 {
 /// Returns the staircase through the `front` (sorted by x): between two neighbours it turns at
 /// the corner that takes the worse value of each objective, so it bounds what the front
 /// dominates.
-fn staircase(front: &[&ParetoPoint], x: Direction, y: Direction) -> Vec<(f64, f64)> {
+fn staircase(front: &[(f64, f64)], x: Direction, y: Direction) -> Vec<(f64, f64)> {
     let worse = |goal: Direction, a: f64, b: f64| match goal {
         Direction::Maximize => a.min(b),
         Direction::Minimize => a.max(b),
     };
     let mut line = Vec::new();
-    for (i, p) in front.iter().enumerate() {
-        if let Some(prev) = i.checked_sub(1).map(|j| front[j]) {
-            line.push((worse(x, prev.x, p.x), worse(y, prev.y, p.y)));
+    for (i, &(px, py)) in front.iter().enumerate() {
+        if let Some(&(qx, qy)) = i.checked_sub(1).and_then(|j| front.get(j)) {
+            line.push((worse(x, qx, px), worse(y, qy, py)));
         }
-        line.push((p.x, p.y));
+        line.push((px, py));
     }
     line
 }
@@ -258,10 +336,8 @@ mod tests {
     #[test]
     fn the_staircase_turns_at_the_dominated_corners() {
         // Accuracy up, size down: more accurate models are larger.
-        let a = point(1, 0.90, 100.0, true);
-        let b = point(2, 0.95, 400.0, true);
-        let c = point(3, 0.97, 900.0, true);
-        let line = staircase(&[&a, &b, &c], Direction::Maximize, Direction::Minimize);
+        let front = [(0.90, 100.0), (0.95, 400.0), (0.97, 900.0)];
+        let line = staircase(&front, Direction::Maximize, Direction::Minimize);
         assert_eq!(
             line,
             [

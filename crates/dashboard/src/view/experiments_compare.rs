@@ -2,7 +2,8 @@
 //! best value so far by trial number is overlaid (which sampler or pruner found good values
 //! sooner, as Optuna's optimization history of several studies shows), then the distribution of
 //! all their completed values (Optuna's EDF plot: which one gives good trials more often), above
-//! a table of their settings and results.
+//! a table of their settings and results. Studies with the same several objectives also get
+//! their Pareto fronts overlaid, and each front's size and hypervolume in the table.
 
 use std::sync::Arc;
 
@@ -43,6 +44,9 @@ pub(crate) struct ExperimentsComparePage {
     pub(crate) chart: String,
     /// The distribution of each one's completed values (SVG).
     pub(crate) edf: String,
+    /// Each one's Pareto front over the first two objectives (SVG), when they share several
+    /// objectives; empty otherwise.
+    pub(crate) fronts: String,
 }
 
 /// Returns the experiment names asked for in a query string, `e=a&e=b` (the experiments list's
@@ -158,6 +162,60 @@ pub(crate) fn experiments_compare_page(
         });
         rows.insert(2, constraints);
     }
+    // Studies with the same several objectives: their fronts, and how much each dominates.
+    let objectives = first.objectives();
+    let shared = objectives.len() > 1 && experiments.iter().all(|d| d.objectives() == objectives);
+    let fronts: Vec<Vec<Vec<f64>>> = if shared {
+        experiments
+            .iter()
+            .map(|d| front_points(d, &objectives))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if shared {
+        rows.push(row("Pareto front", &|i| {
+            let n = fronts[i].len();
+            format!("{n} trial{}", if n == 1 { "" } else { "s" })
+        }));
+    }
+    if shared && objectives.len() == 2 {
+        // One box for all: from the best value of each objective among all the fronts to a
+        // tenth of the range beyond their worst.
+        let all: Vec<Vec<f64>> = fronts.iter().flatten().cloned().collect();
+        if let Some(reference) = experiment::pareto::reference(&all) {
+            let ideal: Vec<f64> = (0..2)
+                .map(|k| all.iter().map(|p| p[k]).fold(f64::INFINITY, f64::min))
+                .collect();
+            let area = (reference[0] - ideal[0]) * (reference[1] - ideal[1]);
+            rows.push(row("hypervolume", &|i| {
+                let share = experiment::pareto::hypervolume(&fronts[i], reference) / area;
+                format!("{:.1}%", share * 100.0)
+            }));
+        }
+    }
+    let fronts_chart = match (shared, objectives.as_slice()) {
+        (true, [x, y, ..]) => {
+            // Back from the oriented values to the metrics' own.
+            let sign = |goal: Direction| match goal {
+                Direction::Maximize => -1.0,
+                Direction::Minimize => 1.0,
+            };
+            let series: Vec<charts::Front> = experiments
+                .iter()
+                .zip(&fronts)
+                .map(|(d, points)| charts::Front {
+                    label: d.info.name.clone(),
+                    points: points
+                        .iter()
+                        .map(|p| (sign(x.goal) * p[0], sign(y.goal) * p[1]))
+                        .collect(),
+                })
+                .collect();
+            charts::fronts(&series, (&x.name, x.goal), (&y.name, y.goal))
+        }
+        _ => String::new(),
+    };
     let lines: Vec<Curve> = experiments
         .iter()
         .enumerate()
@@ -191,12 +249,29 @@ pub(crate) fn experiments_compare_page(
         goal == Direction::Maximize,
     );
     Ok(ExperimentsComparePage {
-        goal: format!("{} {objective}", goal.as_str()),
+        goal: if shared {
+            objectives
+                .iter()
+                .map(|o| format!("{} {}", o.goal, o.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            format!("{} {objective}", goal.as_str())
+        },
         columns,
         rows,
         chart,
         edf,
+        fronts: fronts_chart,
     })
+}
+
+/// Returns the oriented values (smaller is better) of `data`'s Pareto front on `objectives`.
+fn front_points(data: &ExperimentData, objectives: &[experiment::MetricSpec]) -> Vec<Vec<f64>> {
+    experiment::pareto_front(&data.trials, objectives, data.constraints())
+        .iter()
+        .filter_map(|t| experiment::pareto::oriented(t, objectives))
+        .collect()
 }
 
 /// Returns the finite objective values, with their numbers, of `data`'s completed trials that

@@ -242,16 +242,17 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     }
 }
 
-#[test]
-fn a_study_with_two_objectives_shows_its_pareto_front() {
-    let single = data(50);
+/// The fixture experiment of `n` trials, named `name`, as a study with two objectives:
+/// accuracy, and a cost that grows with the learning rate (a trade-off below the rate where
+/// accuracy peaks).
+fn two_objectives(name: &str, n: u32) -> ExperimentData {
+    let single = data(n);
     let mut info = single.info.clone();
+    info.name = name.into();
     info.spec_yaml = info.spec_yaml.replace(
         "metric: {name: val_accuracy, goal: maximize}",
         "metric: [{name: val_accuracy}, {name: param_count}]",
     );
-    // A cost that grows with the learning rate: a trade-off against accuracy below the rate
-    // where accuracy peaks.
     let trials: Vec<Trial> = single
         .trials
         .iter()
@@ -264,7 +265,48 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
             t
         })
         .collect();
-    let d = ExperimentData::new(info, trials);
+    ExperimentData::new(info, trials)
+}
+
+#[test]
+fn studies_with_the_same_objectives_compare_their_fronts() {
+    // The first 20 trials of the same study: a front no better than all 50's.
+    let all = std::sync::Arc::new(two_objectives("all", 50));
+    let early = std::sync::Arc::new(two_objectives("early", 20));
+    let page = super::experiments_compare::experiments_compare_page(&[all, early], NOW).unwrap();
+    assert!(page
+        .fronts
+        .contains("aria-label=\"Pareto fronts of val_accuracy and param_count\""));
+    let row = |name: &str| {
+        page.rows
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.values.clone())
+            .unwrap_or_default()
+    };
+    assert!(row("Pareto front").iter().all(|v| v.ends_with("trials")));
+    assert_eq!(page.goal, "maximize val_accuracy, minimize param_count");
+    let shares: Vec<f64> = row("hypervolume")
+        .iter()
+        .map(|v| v.trim_end_matches('%').parse().unwrap())
+        .collect();
+    assert!(
+        shares.len() == 2 && shares[0] >= shares[1] && shares[1] > 0.0,
+        "{shares:?}"
+    );
+    // Studies with one objective have no fronts to compare.
+    let one = super::experiments_compare::experiments_compare_page(
+        &[std::sync::Arc::new(data(20)), std::sync::Arc::new(data(30))],
+        NOW,
+    )
+    .unwrap();
+    assert!(one.fronts.is_empty() && one.rows.iter().all(|r| r.name != "hypervolume"));
+}
+
+#[test]
+fn a_study_with_two_objectives_shows_its_pareto_front() {
+    let d = two_objectives("demo", 50);
+    let single = data(50);
     assert_eq!(d.objectives().len(), 2);
     let r = ranked(&d.trials, &d.objectives(), d.constraints());
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
