@@ -6,7 +6,8 @@
 //! beside Optuna 5.0's samplers on the same function, budgets and measure
 //! (`optuna_pareto_reference.py`, its seeds 0-19, measured on this machine).
 //!
-//! Run with `cargo bench -p search --bench pareto`; `-- --seeds 5 --budgets 50` narrows it.
+//! Run with `cargo bench -p search --bench pareto`; `-- --seeds 5 --budgets 50` narrows it, and
+//! `--first-seed N` runs seeds N, N + 1, ... (judge a tuning on seeds the figures do not use).
 
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout)]
@@ -28,17 +29,22 @@ const OPTUNA: &[(u32, f64, f64, f64)] = &[(50, 9.599, 10.438, 9.599), (100, 9.96
 
 fn main() {
     let (seeds, budgets) = options();
-    println!("ZDT1 (5-D), hypervolume up to (1.1, 11) over {seeds} seeds (the front: 11.767)\n");
+    println!(
+        "ZDT1 (5-D), hypervolume up to (1.1, 11) over seeds {}-{} (the front: 11.767)\n",
+        seeds.start,
+        seeds.end - 1
+    );
     println!("| budget | sampler | median | IQR | Optuna (same sampler) | seconds/run |");
     println!("|---|---|---|---|---|---|");
     for &budget in &budgets {
         for name in ["random", "sobol", "tpe", "bayes"] {
             let started = Instant::now();
-            let mut volumes: Vec<f64> = (0..seeds)
+            let mut volumes: Vec<f64> = seeds
+                .clone()
                 .map(|seed| hypervolume(&study(method(name), Seed(seed), budget)))
                 .collect();
-            let per_run =
-                started.elapsed().as_secs_f64() / f64::from(u32::try_from(seeds).unwrap_or(1));
+            let runs = u32::try_from(seeds.end - seeds.start).unwrap_or(1).max(1);
+            let per_run = started.elapsed().as_secs_f64() / f64::from(runs);
             volumes.sort_by(f64::total_cmp);
             let at = |q: f64| {
                 // Linear interpolation between order statistics.
@@ -68,9 +74,10 @@ fn main() {
     }
 }
 
-/// Reads `--seeds N` and `--budgets A,B`.
-fn options() -> (u64, Vec<u32>) {
+/// Reads `--seeds N`, `--first-seed N` and `--budgets A,B`.
+fn options() -> (std::ops::Range<u64>, Vec<u32>) {
     let mut seeds = 20;
+    let mut first = 0;
     let mut budgets = vec![50, 100];
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -78,6 +85,7 @@ fn options() -> (u64, Vec<u32>) {
         let value = args.get(i + 1).cloned().unwrap_or_default();
         match args[i].as_str() {
             "--seeds" => seeds = value.parse().unwrap_or(seeds),
+            "--first-seed" => first = value.parse().unwrap_or(first),
             "--budgets" => {
                 budgets = value.split(',').filter_map(|b| b.parse().ok()).collect();
             }
@@ -89,7 +97,7 @@ fn options() -> (u64, Vec<u32>) {
         }
         i += 2;
     }
-    (seeds, budgets)
+    (first..first + seeds, budgets)
 }
 
 fn method(name: &str) -> Method {
