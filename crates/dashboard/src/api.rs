@@ -82,6 +82,9 @@ struct TrialDto {
     /// Whether its result meets the constraints; absent without constraints or result.
     #[serde(skip_serializing_if = "Option::is_none")]
     feasible: Option<bool>,
+    /// Whether it is on the Pareto front; absent with one objective.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pareto: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -190,6 +193,7 @@ async fn trials(
             }
             let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
             let page = leaderboard::select(&ranked, &sel);
+            let front = front_of(&data);
             Ok(TrialsPageDto {
                 total: data.trials.len(),
                 matching: page.matching,
@@ -199,7 +203,10 @@ async fn trials(
                 trials: page
                     .rows
                     .iter()
-                    .map(|r| trial_dto(r.trial, r.rank, &data.info, data.constraints()))
+                    .map(|r| {
+                        let on_front = front.as_ref().map(|f| f.contains(&r.trial.id));
+                        trial_dto(r.trial, r.rank, &data.info, data.constraints(), on_front)
+                    })
                     .collect(),
             })
         })
@@ -272,8 +279,14 @@ async fn trial(state: web::Data<AppState>, path: web::Path<(String, u32)>) -> Re
         blocking(move || {
             let info = reader.info(&name)?;
             let t = reader.trial(&name, id)?;
-            let constraints = info.spec().map(|s| s.constraints).unwrap_or_default();
-            Ok(trial_dto(&t, None, &info, &constraints))
+            let spec = info.spec().ok();
+            let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
+            // Whether it is on the front needs every trial: only with several objectives.
+            let on_front = match spec.as_ref().filter(|s| s.is_multi_objective()) {
+                Some(_) => front_of(&*reader.experiment(&name)?).map(|f| f.contains(&t.id)),
+                None => None,
+            };
+            Ok(trial_dto(&t, None, &info, constraints, on_front))
         })
         .await,
     )
@@ -396,11 +409,23 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
     }
 }
 
+/// Returns the trials on the Pareto front of a study with several objectives; `None` with one.
+fn front_of(data: &ExperimentData) -> Option<std::collections::HashSet<TrialId>> {
+    let objectives = data.objectives();
+    (objectives.len() > 1).then(|| {
+        experiment::pareto_front(&data.trials, &objectives, data.constraints())
+            .iter()
+            .map(|t| t.id)
+            .collect()
+    })
+}
+
 fn trial_dto(
     t: &Trial,
     rank: Option<usize>,
     info: &ExperimentInfo,
     constraints: &[experiment::Constraint],
+    pareto: Option<bool>,
 ) -> TrialDto {
     let objective = info.objective.as_str();
     TrialDto {
@@ -425,6 +450,7 @@ fn trial_dto(
             .map(|(k, v)| (k.clone(), finite(Some(*v))))
             .collect(),
         feasible: experiment::feasibility(constraints, t),
+        pareto,
     }
 }
 

@@ -155,6 +155,65 @@ fn unknown_or_malformed_ids_get_a_404_page() {
 }
 
 #[test]
+fn a_study_with_two_objectives_serves_its_front() {
+    run(async {
+        let store = store_with("one", 12);
+        let mut info = fixtures::info("two", ExperimentStatus::Finished, 30);
+        info.spec_yaml = info.spec_yaml.replace(
+            "metric: {name: val_accuracy, goal: maximize}",
+            "metric: [{name: val_accuracy}, {name: param_count}]",
+        );
+        store.create_experiment(&info).unwrap();
+        for i in 0..30 {
+            // A cost that grows with the learning rate: a trade-off with accuracy.
+            let mut t = fixtures::trial(i, 30);
+            let size = (t.params["lr"].as_f64().unwrap() * 1e6).round();
+            if let Some(r) = t.result.as_mut() {
+                r.metrics.insert("param_count".into(), size);
+            }
+            store.put_trial("two", &t).unwrap();
+        }
+        let (_, api) = get(&store, "/api/experiments/two").await;
+        let experiment: serde_json::Value = serde_json::from_str(&api).unwrap();
+        let front: Vec<u64> = experiment["pareto_front"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(serde_json::Value::as_u64)
+            .collect();
+        assert!(front.len() > 1, "{api}");
+        assert_eq!(experiment["objectives"][1]["name"], "param_count", "{api}");
+        let (_, page) = get(&store, "/api/experiments/two/trials?per_page=100").await;
+        let page: serde_json::Value = serde_json::from_str(&page).unwrap();
+        for t in page["trials"].as_array().unwrap() {
+            let on = front.contains(&t["id"].as_u64().unwrap());
+            assert_eq!(t["pareto"].as_bool(), Some(on), "{t}");
+            // The front ranks first.
+            if on {
+                assert!(t["rank"].as_u64().unwrap() <= front.len() as u64, "{t}");
+            }
+        }
+        let (_, one) = get(&store, &format!("/api/experiments/two/trials/{}", front[0])).await;
+        assert!(one.contains("\"pareto\":true"), "{one}");
+        let (_, single) = get(&store, "/api/experiments/one").await;
+        assert!(!single.contains("pareto"), "{single}");
+        let (_, trial) = get(&store, "/api/experiments/one/trials/0").await;
+        assert!(!trial.contains("pareto"), "{trial}");
+        // The pages: the front's chart and hypervolume history, and a trial's standing.
+        let (status, html) = get(&store, "/experiments/two").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("<h2>Pareto front</h2>") && html.contains("<h3>Hypervolume history</h3>"),
+            "{html}"
+        );
+        let (_, html) = get(&store, &format!("/experiments/two/trials/{}", front[0])).await;
+        assert!(html.contains("<dt>Pareto front</dt>"), "{html}");
+        let (_, html) = get(&store, "/experiments/one").await;
+        assert!(!html.contains("<h2>Pareto front</h2>"), "{html}");
+    });
+}
+
+#[test]
 fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
     run(async {
         let store = store_with("tpe-run", 20);
