@@ -364,10 +364,13 @@ impl Knob {
             },
             KnobKind::Choice(names) => match value.as_str() {
                 Some(s) if names.contains(&s) => Ok(value.clone()),
-                _ => Err(format!(
-                    "`{}` must be one of {}, found `{value}`",
+                found => Err(format!(
+                    "`{}` must be one of {}, found `{value}`{}",
                     self.name,
-                    names.join(", ")
+                    names.join(", "),
+                    found
+                        .and_then(|s| crate::suggest(s, names.iter().copied()))
+                        .map_or_else(String::new, |s| format!("; did you mean `{s}`?"))
                 )),
             },
         }

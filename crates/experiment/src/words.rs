@@ -7,7 +7,12 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     let limit = if word_len <= 3 { 1 } else { 2 };
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
-        let distance = edit_distance(word, candidate);
+        // A difference of case only is the closest of all (`Adam` for `adam`).
+        let distance = if candidate.eq_ignore_ascii_case(word) {
+            0
+        } else {
+            edit_distance(word, candidate)
+        };
         let prefix = word_len >= 3 && (candidate.starts_with(word) || word.starts_with(candidate));
         let close = distance <= limit || prefix;
         if close && best.is_none_or(|(d, _)| distance < d) {

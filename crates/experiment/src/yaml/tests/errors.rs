@@ -126,6 +126,7 @@ fn parameter_errors() {
             ("  batch_size: {distribution: q_uniform, min: 16, max: 256, q: 0.5}\n", "5:63: parameters.batch_size.q: `batch_size` is an integer knob, so q must be a whole number, found 0.5"),
             ("  optimizer: {distribution: uniform, min: 0, max: 1}\n", "5:29: parameters.optimizer.distribution: `optimizer` takes one of sgd, adam, adamw, so it cannot use uniform; use `values` or `value`"),
             ("  optimizer: {values: [sgd, rmsprop]}\n", "5:29: parameters.optimizer.values[1]: `optimizer` must be one of sgd, adam, adamw, found `rmsprop`"),
+            ("  optimizer: {values: [SGD, Adamw]}\n", "5:24: parameters.optimizer.values[0]: `optimizer` must be one of sgd, adam, adamw, found `SGD`; did you mean `sgd`?\n5:29: parameters.optimizer.values[1]: `optimizer` must be one of sgd, adam, adamw, found `Adamw`; did you mean `adamw`?"),
             ("  hidden: {values: []}\n", "5:20: parameters.hidden.values: expected at least one value, found `[]`"),
             ("  hidden: {values: 32}\n", "5:20: parameters.hidden.values: expected a sequence such as `[1, 2]`, found integer `32`"),
             ("  hidden: {values: [[32]]}\n", "5:21: parameters.hidden.values[0]: expected a single value, found a sequence"),
