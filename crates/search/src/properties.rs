@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    Acquisition, BayesConfig, CmaEsConfig, Condition, Distribution, IndependentSampler, Method,
-    Param, ParamValue, Params, Restart, SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId,
-    TrialState,
+    Acquisition, BayesConfig, CmaEsConfig, Condition, Direction, Distribution, IndependentSampler,
+    Method, MetricSpec, Param, ParamValue, Params, Restart, SearchSpace, Seed, SobolConfig,
+    TpeConfig, Trial, TrialId, TrialState,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -70,54 +70,59 @@ fn proposals_respect_bounds_types_and_conditions() {
                 Method::Grid => space.grid_size().map_or(0, |n| n.min(12)),
                 _ => 12,
             };
-            let mut trials: Vec<Trial> = Vec::new();
-            // A stream of its own, so that the objective's values are as they were.
-            let mut pins = ChaCha8Rng::seed_from_u64(case);
-            for k in 0..u32::try_from(budget).unwrap_or(0) {
-                let running = trials
-                    .last()
-                    .map(|t| vec![t.params.clone()])
-                    .unwrap_or_default();
-                let pinned = match method {
-                    Method::Grid => Params::new(),
-                    _ => some_given(&space, k, &mut pins),
-                };
-                let params = match sampler.suggest_in(&SuggestContext {
-                    space: &space,
-                    finished: &trials,
-                    running: &running,
-                    pinned: &pinned,
-                    trial: TrialId(k),
-                    planned: u32::try_from(budget).ok(),
-                }) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        failures.push(format!("case {case}, {method:?}, trial {k}: {e}"));
-                        break;
-                    }
-                };
-                if let Some((name, v)) = pinned.iter().find(|(n, v)| params.get(*n) != Some(v)) {
-                    failures.push(format!(
-                        "case {case}, {}, trial {k}: `{name}` pinned to {v:?}, proposed {:?}",
-                        method.name(),
-                        params.get(name)
-                    ));
-                }
-                if let Err(why) = check(&space, &params) {
-                    failures.push(format!(
-                        "case {case}, {}, trial {k}: {why}\n{space:?}",
-                        method.name()
-                    ));
-                }
-                let mut t = trial(k, params, rng.gen_range(-10.0..10.0));
-                if rng.gen::<f64>() < 0.15 {
-                    t.state = TrialState::Failed;
-                    t.result = None;
-                }
-                trials.push(t);
-            }
+            let study = Checked {
+                space: &space,
+                case,
+                method,
+                budget,
+            };
+            study.run(sampler.as_ref(), &mut rng, None, &mut failures);
         }
     }
+    assert_none(&failures);
+}
+
+/// With two objectives, `tpe` and `bayes` (the samplers that take several) keep the same rules.
+#[test]
+fn proposals_with_two_objectives_respect_bounds_types_and_conditions() {
+    let mut rng = ChaCha8Rng::seed_from_u64(2025);
+    let mut failures = Vec::new();
+    let cost = MetricSpec {
+        name: "cost".into(),
+        goal: Direction::Minimize,
+    };
+    for case in 0..20 {
+        let space = random_space(&mut rng);
+        let mut costs = ChaCha8Rng::seed_from_u64(case ^ 0x5eed);
+        let methods = [
+            Method::Tpe(TpeConfig {
+                n_startup_trials: 3,
+                ..TpeConfig::default()
+            }),
+            Method::Bayes(BayesConfig {
+                n_startup_trials: 3,
+                n_candidates: 64,
+                n_local_search: 2,
+                ..BayesConfig::default()
+            }),
+        ];
+        for method in methods {
+            let more = std::slice::from_ref(&cost);
+            let sampler = sampler_for(method, Seed(case), &objective(), more, &[]);
+            let study = Checked {
+                space: &space,
+                case,
+                method,
+                budget: 12,
+            };
+            study.run(sampler.as_ref(), &mut rng, Some(&mut costs), &mut failures);
+        }
+    }
+    assert_none(&failures);
+}
+
+/// Fails with the first few `failures`, if any.
+fn assert_none(failures: &[String]) {
     assert!(
         failures.is_empty(),
         "{} failures, e.g.:\n{}",
@@ -129,6 +134,79 @@ fn proposals_respect_bounds_types_and_conditions() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// One checked study of `proposals_respect_bounds_types_and_conditions`.
+struct Checked<'s> {
+    space: &'s SearchSpace,
+    case: u64,
+    method: Method,
+    budget: u64,
+}
+
+impl Checked<'_> {
+    /// Runs the study with `sampler`, random values from `rng` (and, with `costs`, a second
+    /// objective `cost` from it), and adds every proposal that breaks a rule to `failures`.
+    fn run(
+        &self,
+        sampler: &dyn Sampler,
+        rng: &mut ChaCha8Rng,
+        mut costs: Option<&mut ChaCha8Rng>,
+        failures: &mut Vec<String>,
+    ) {
+        let (space, case, method, budget) = (self.space, self.case, self.method, self.budget);
+        let mut trials: Vec<Trial> = Vec::new();
+        // A stream of its own, so that the objective's values are as they were.
+        let mut pins = ChaCha8Rng::seed_from_u64(case);
+        for k in 0..u32::try_from(budget).unwrap_or(0) {
+            let running = trials
+                .last()
+                .map(|t| vec![t.params.clone()])
+                .unwrap_or_default();
+            let pinned = match method {
+                Method::Grid => Params::new(),
+                _ => some_given(space, k, &mut pins),
+            };
+            let params = match sampler.suggest_in(&SuggestContext {
+                space,
+                finished: &trials,
+                running: &running,
+                pinned: &pinned,
+                trial: TrialId(k),
+                planned: u32::try_from(budget).ok(),
+            }) {
+                Ok(p) => p,
+                Err(e) => {
+                    failures.push(format!("case {case}, {method:?}, trial {k}: {e}"));
+                    break;
+                }
+            };
+            if let Some((name, v)) = pinned.iter().find(|(n, v)| params.get(*n) != Some(v)) {
+                failures.push(format!(
+                    "case {case}, {}, trial {k}: `{name}` pinned to {v:?}, proposed {:?}",
+                    method.name(),
+                    params.get(name)
+                ));
+            }
+            if let Err(why) = check(space, &params) {
+                failures.push(format!(
+                    "case {case}, {}, trial {k}: {why}\n{space:?}",
+                    method.name()
+                ));
+            }
+            let mut t = trial(k, params, rng.gen_range(-10.0..10.0));
+            if let (Some(costs), Some(result)) = (costs.as_deref_mut(), t.result.as_mut()) {
+                result
+                    .metrics
+                    .insert("cost".into(), costs.gen_range(0.0..100.0));
+            }
+            if rng.gen::<f64>() < 0.15 {
+                t.state = TrialState::Failed;
+                t.result = None;
+            }
+            trials.push(t);
+        }
+    }
 }
 
 /// Returns, for a third of the trials, some parameters of a valid point (as an enqueued trial
