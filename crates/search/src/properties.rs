@@ -30,27 +30,15 @@ fn proposals_respect_bounds_types_and_conditions() {
         let mut methods = vec![
             Method::Random,
             Method::Sobol(SobolConfig::default()),
+            Method::Tpe(quick_tpe()),
             Method::Tpe(TpeConfig {
-                n_startup_trials: 3,
-                ..TpeConfig::default()
-            }),
-            Method::Tpe(TpeConfig {
-                n_startup_trials: 3,
                 multivariate: false,
-                ..TpeConfig::default()
+                ..quick_tpe()
             }),
+            Method::Bayes(quick_bayes()),
             Method::Bayes(BayesConfig {
-                n_startup_trials: 3,
-                n_candidates: 64,
-                n_local_search: 2,
-                ..BayesConfig::default()
-            }),
-            Method::Bayes(BayesConfig {
-                n_startup_trials: 3,
-                n_candidates: 64,
-                n_local_search: 2,
                 acquisition: Acquisition::Ucb { kappa: 1.0 },
-                ..BayesConfig::default()
+                ..quick_bayes()
             }),
             Method::CmaEs(CmaEsConfig {
                 n_startup_trials: 1,
@@ -94,18 +82,7 @@ fn proposals_with_two_objectives_respect_bounds_types_and_conditions() {
     for case in 0..20 {
         let space = random_space(&mut rng);
         let mut costs = ChaCha8Rng::seed_from_u64(case ^ 0x5eed);
-        let methods = [
-            Method::Tpe(TpeConfig {
-                n_startup_trials: 3,
-                ..TpeConfig::default()
-            }),
-            Method::Bayes(BayesConfig {
-                n_startup_trials: 3,
-                n_candidates: 64,
-                n_local_search: 2,
-                ..BayesConfig::default()
-            }),
-        ];
+        let methods = [Method::Tpe(quick_tpe()), Method::Bayes(quick_bayes())];
         for method in methods {
             let more = std::slice::from_ref(&cost);
             let sampler = sampler_for(method, Seed(case), &objective(), more, &[]);
@@ -119,6 +96,24 @@ fn proposals_with_two_objectives_respect_bounds_types_and_conditions() {
         }
     }
     assert_none(&failures);
+}
+
+/// TPE after 3 startup trials, for short studies.
+fn quick_tpe() -> TpeConfig {
+    TpeConfig {
+        n_startup_trials: 3,
+        ..TpeConfig::default()
+    }
+}
+
+/// The GP after 3 startup trials, with a cheap acquisition search, for short studies.
+fn quick_bayes() -> BayesConfig {
+    BayesConfig {
+        n_startup_trials: 3,
+        n_candidates: 64,
+        n_local_search: 2,
+        ..BayesConfig::default()
+    }
 }
 
 /// Fails with the first few `failures`, if any.
