@@ -101,19 +101,28 @@ pub fn pareto_front<'a>(
     objectives: &[MetricSpec],
     constraints: &[Constraint],
 ) -> Vec<&'a Trial> {
-    let eligible: Vec<&Trial> = trials
+    let mut points: Vec<(Vec<f64>, &Trial)> = trials
         .iter()
-        .filter(|t| eligible(t, objectives, constraints))
+        .filter(|t| t.state == TrialState::Completed && constraint::feasible(constraints, t))
+        .filter_map(|t| Some((pareto::oriented(t, objectives)?, t)))
         .collect();
-    let points: Vec<Vec<f64>> = eligible
-        .iter()
-        .filter_map(|t| pareto::oriented(t, objectives))
-        .collect();
-    let mut front: Vec<(&Vec<f64>, &Trial)> = points
-        .iter()
-        .zip(eligible)
-        .filter(|(p, _)| !points.iter().any(|q| pareto::dominates(q, p)))
-        .collect();
+    // In lexicographic order a point can only be dominated by points before it, and if it is,
+    // then by one already on the front (domination is transitive): one pass against the front
+    // so far, rather than against every point.
+    points.sort_by(|(a, x), (b, y)| {
+        a.iter()
+            .zip(b)
+            .map(|(u, v)| u.total_cmp(v))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+            .then(x.id.cmp(&y.id))
+    });
+    let mut front: Vec<(Vec<f64>, &Trial)> = Vec::new();
+    for (p, t) in points {
+        if !front.iter().any(|(q, _)| pareto::dominates(q, &p)) {
+            front.push((p, t));
+        }
+    }
     front.sort_by(|(a, x), (b, y)| a[0].total_cmp(&b[0]).then(x.id.cmp(&y.id)));
     front.into_iter().map(|(_, t)| t).collect()
 }
