@@ -117,12 +117,7 @@ fn trial_table(
         return writeln!(out, "no trials yet");
     }
     let objective = objectives.first().map_or("", |o| o.name.as_str());
-    let mut columns: Vec<&str> = objectives.iter().skip(1).map(|o| o.name.as_str()).collect();
-    for c in constraints {
-        if c.metric != objective && !columns.contains(&c.metric.as_str()) {
-            columns.push(&c.metric);
-        }
-    }
+    let columns = experiment::extra_columns(objectives, constraints);
     let names: BTreeSet<&str> = all
         .iter()
         .flat_map(|t| t.params.keys().map(String::as_str))

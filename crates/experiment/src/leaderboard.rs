@@ -70,6 +70,23 @@ fn rank<'a>(
     order.into_iter().map(|i| trials[i]).collect()
 }
 
+/// Returns the metrics a leaderboard shows after the objective's: the further objectives of a
+/// study with several, then the constrained metrics not among the objectives.
+pub fn extra_columns<'a>(
+    objectives: &'a [MetricSpec],
+    constraints: &'a [Constraint],
+) -> Vec<&'a str> {
+    let mut columns: Vec<&str> = objectives.iter().skip(1).map(|o| o.name.as_str()).collect();
+    for c in constraints {
+        let shown = objectives.first().is_some_and(|o| o.name == c.metric)
+            || columns.contains(&c.metric.as_str());
+        if !shown {
+            columns.push(&c.metric);
+        }
+    }
+    columns
+}
+
 /// Returns whether `trial` completed with a value of every objective, meeting the constraints:
 /// one that can be a study's result.
 fn eligible(trial: &Trial, objectives: &[MetricSpec], constraints: &[Constraint]) -> bool {

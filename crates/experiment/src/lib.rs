@@ -37,7 +37,7 @@ pub use ids::{trial_seed, Seed, Step, Timestamp, TrialId};
 pub use knobs::{
     Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, Schedule, KNOBS,
 };
-pub use leaderboard::{best_trial, pareto_front, rank_trials};
+pub use leaderboard::{best_trial, extra_columns, pareto_front, rank_trials};
 pub use method::{
     Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, Restart, SobolConfig,
     TpeConfig,

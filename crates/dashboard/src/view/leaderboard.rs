@@ -322,8 +322,8 @@ pub(crate) struct Row {
     pub(crate) value: String,
     /// The best epoch.
     pub(crate) epoch: String,
-    /// One cell per further objective and constrained metric (`metric_columns`): its value at
-    /// the trial's result.
+    /// One cell per further objective and constrained metric (`experiment::extra_columns`): its
+    /// value at the trial's result.
     pub(crate) metrics: Vec<String>,
     /// The constraints the trial breaks, as `param_count ≤ 20000`; empty when it meets them.
     pub(crate) breaks: String,
@@ -373,18 +373,6 @@ pub(crate) struct Leaderboard {
     pub(crate) keep: Vec<(&'static str, String)>,
 }
 
-/// Returns the metric columns after the objective's: the further objectives of a study with
-/// several, then the constrained metrics not among them.
-pub(crate) fn metric_columns(objectives: &[MetricSpec], constraints: &[Constraint]) -> Vec<String> {
-    let mut columns: Vec<String> = objectives.iter().skip(1).map(|o| o.name.clone()).collect();
-    for c in constraints {
-        if !columns.contains(&c.metric) && objectives.first().is_none_or(|o| o.name != c.metric) {
-            columns.push(c.metric.clone());
-        }
-    }
-    columns
-}
-
 /// Builds the leaderboard of `ranked` for `sel`; links point at `base` (the experiment page).
 /// `filter_problem` is what is wrong with `sel`'s filter (`Selection::filter_problem`).
 pub(crate) fn leaderboard(
@@ -395,7 +383,7 @@ pub(crate) fn leaderboard(
     filter_problem: Option<&FilterError>,
     base: &str,
 ) -> Leaderboard {
-    let columns = metric_columns(objectives, constraints);
+    let columns = experiment::extra_columns(objectives, constraints);
     let (objective, experiment) = (info.objective.as_str(), info.name.as_str());
     let params: Vec<String> = ranked
         .iter()
@@ -444,7 +432,7 @@ pub(crate) fn leaderboard(
         header("epoch".into(), SortKey::Epoch),
     ];
     headers.extend(columns.iter().map(|metric| Header {
-        title: metric.clone(),
+        title: (*metric).to_string(),
         href: String::new(),
         arrow: "",
         aria: "none",
