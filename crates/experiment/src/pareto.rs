@@ -182,6 +182,32 @@ pub fn hypervolume(points: &[Vec<f64>], reference: [f64; 2]) -> f64 {
     area
 }
 
+/// The box in which hypervolumes of two objectives are compared: from the best value of each
+/// objective to the reference point (`reference`), so that a share of it reads alike whatever
+/// the objectives' units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame {
+    reference: [f64; 2],
+    area: f64,
+}
+
+impl Frame {
+    /// Returns the box around `points` (two objectives, oriented); `None` without points.
+    pub fn around(points: &[Vec<f64>]) -> Option<Frame> {
+        let reference = reference(points)?;
+        let best = |k: usize| points.iter().map(|p| p[k]).fold(f64::INFINITY, f64::min);
+        Some(Frame {
+            reference,
+            area: (reference[0] - best(0)) * (reference[1] - best(1)),
+        })
+    }
+
+    /// Returns the share of the box that `points` dominate, from 0 to 1.
+    pub fn share(&self, points: &[Vec<f64>]) -> f64 {
+        hypervolume(points, self.reference) / self.area
+    }
+}
+
 /// Returns the reference point of two objectives' hypervolumes: the worst value of each plus a
 /// tenth of its range (plus 1 when all are equal); `None` for another number of objectives, or
 /// no points.
@@ -275,6 +301,10 @@ mod tests {
         // The reference: worst values plus a tenth of the range.
         assert_eq!(reference(&points[..3]), Some([3.2, 3.2]));
         assert_eq!(reference(&[p(&[1.0, 2.0, 3.0])]), None);
+        // The box from (1, 1) to (3.2, 3.2): the first three dominate 2.2 * 0.2 + 1.2 * 2 = 2.84
+        // of its 4.84.
+        let frame = Frame::around(&points[..3]).unwrap();
+        assert!((frame.share(&points[..3]) - 2.84 / 4.84).abs() < 1e-12);
     }
 
     #[test]

@@ -391,14 +391,9 @@ pub(crate) fn hypervolume_chart(data: &ExperimentData) -> String {
         .collect();
     done.sort_by_key(|(id, _)| *id);
     let points: Vec<Vec<f64>> = done.iter().map(|(_, p)| p.clone()).collect();
-    let Some(reference) = experiment::pareto::reference(&points) else {
+    let Some(frame) = experiment::pareto::Frame::around(&points) else {
         return charts::hypervolume_history(&[]);
     };
-    // The box's lower corner: the best value of each objective.
-    let ideal: Vec<f64> = (0..2)
-        .map(|k| points.iter().map(|p| p[k]).fold(f64::INFINITY, f64::min))
-        .collect();
-    let area = (reference[0] - ideal[0]) * (reference[1] - ideal[1]);
     let n = points.len();
     let ends: Vec<usize> = if n <= HYPERVOLUME_STEPS {
         (1..=n).collect()
@@ -409,12 +404,7 @@ pub(crate) fn hypervolume_chart(data: &ExperimentData) -> String {
     };
     let history: Vec<(f64, f64)> = ends
         .iter()
-        .map(|&m| {
-            (
-                f64::from(done[m - 1].0),
-                experiment::pareto::hypervolume(&points[..m], reference) / area,
-            )
-        })
+        .map(|&m| (f64::from(done[m - 1].0), frame.share(&points[..m])))
         .collect();
     charts::hypervolume_history(&history)
 }

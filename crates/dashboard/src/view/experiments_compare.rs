@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use experiment::{Direction, Timestamp, TrialState};
+use experiment::{Direction, Timestamp, Trial, TrialState};
 
 use super::compare::Row;
 use super::{format, Summary};
@@ -165,10 +165,10 @@ pub(crate) fn experiments_compare_page(
     // Studies with the same several objectives: their fronts, and how much each dominates.
     let objectives = first.objectives();
     let shared = objectives.len() > 1 && experiments.iter().all(|d| d.objectives() == objectives);
-    let fronts: Vec<Vec<Vec<f64>>> = if shared {
+    let fronts: Vec<Vec<&Trial>> = if shared {
         experiments
             .iter()
-            .map(|d| front_points(d, &objectives))
+            .map(|d| experiment::pareto_front(&d.trials, &objectives, d.constraints()))
             .collect()
     } else {
         Vec::new()
@@ -182,33 +182,32 @@ pub(crate) fn experiments_compare_page(
     if shared && objectives.len() == 2 {
         // One box for all: from the best value of each objective among all the fronts to a
         // tenth of the range beyond their worst.
-        let all: Vec<Vec<f64>> = fronts.iter().flatten().cloned().collect();
-        if let Some(reference) = experiment::pareto::reference(&all) {
-            let ideal: Vec<f64> = (0..2)
-                .map(|k| all.iter().map(|p| p[k]).fold(f64::INFINITY, f64::min))
-                .collect();
-            let area = (reference[0] - ideal[0]) * (reference[1] - ideal[1]);
+        let points: Vec<Vec<Vec<f64>>> = fronts
+            .iter()
+            .map(|front| {
+                front
+                    .iter()
+                    .filter_map(|t| experiment::pareto::oriented(t, &objectives))
+                    .collect()
+            })
+            .collect();
+        let all: Vec<Vec<f64>> = points.iter().flatten().cloned().collect();
+        if let Some(frame) = experiment::pareto::Frame::around(&all) {
             rows.push(row("hypervolume", &|i| {
-                let share = experiment::pareto::hypervolume(&fronts[i], reference) / area;
-                format!("{:.1}%", share * 100.0)
+                format!("{:.1}%", frame.share(&points[i]) * 100.0)
             }));
         }
     }
     let fronts_chart = match (shared, objectives.as_slice()) {
         (true, [x, y, ..]) => {
-            // Back from the oriented values to the metrics' own.
-            let sign = |goal: Direction| match goal {
-                Direction::Maximize => -1.0,
-                Direction::Minimize => 1.0,
-            };
             let series: Vec<charts::Front> = experiments
                 .iter()
                 .zip(&fronts)
-                .map(|(d, points)| charts::Front {
+                .map(|(d, front)| charts::Front {
                     label: d.info.name.clone(),
-                    points: points
+                    points: front
                         .iter()
-                        .map(|p| (sign(x.goal) * p[0], sign(y.goal) * p[1]))
+                        .filter_map(|t| Some((t.value(&x.name)?, t.value(&y.name)?)))
                         .collect(),
                 })
                 .collect();
@@ -264,14 +263,6 @@ pub(crate) fn experiments_compare_page(
         edf,
         fronts: fronts_chart,
     })
-}
-
-/// Returns the oriented values (smaller is better) of `data`'s Pareto front on `objectives`.
-fn front_points(data: &ExperimentData, objectives: &[experiment::MetricSpec]) -> Vec<Vec<f64>> {
-    experiment::pareto_front(&data.trials, objectives, data.constraints())
-        .iter()
-        .filter_map(|t| experiment::pareto::oriented(t, objectives))
-        .collect()
 }
 
 /// Returns the finite objective values, with their numbers, of `data`'s completed trials that
