@@ -92,6 +92,10 @@ impl GpSampler {
     /// drawn uniformly from the simplex, from a stream of the experiment's seed for that
     /// trial, so that successive trials aim at different parts of the Pareto front (ParEGO).
     fn weights(&self, trial: TrialId) -> Vec<f64> {
+        if self.objectives.len() < 2 {
+            // One objective: scored by its value, never weighted.
+            return Vec::new();
+        }
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0 ^ 0x3c6e_f372_fe94_f82b);
         rng.set_stream(u64::from(trial.0));
         // Normalized exponential draws are uniform on the simplex.
