@@ -82,6 +82,20 @@ pub enum Error {
         /// Why, in words.
         detail: String,
     },
+    /// An agent journal cannot be read or written, or holds what this agent cannot go on with.
+    #[error(
+        "agent journal {}{}: {detail}",
+        path.display(),
+        line.map_or(String::new(), |l| format!(":{l}"))
+    )]
+    Journal {
+        /// The journal file.
+        path: PathBuf,
+        /// The line, from 1, when one line is at fault.
+        line: Option<u64>,
+        /// What is wrong, in words.
+        detail: String,
+    },
     /// The database failed to read or write. The I/O error is part of the message, not a
     /// separate source, so that a chain of causes does not print it twice.
     #[error("store i/o failed: {0}")]

@@ -32,11 +32,13 @@
 
 mod error;
 mod info;
+mod journal;
 mod keys;
 mod records;
 mod store;
 
 pub use error::{Error, Result};
+pub use journal::{AgentHeader, Exchange, JournalEvent};
 pub use info::{ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult};
 pub use store::{Removed, Store, FORMAT_VERSION};
 

@@ -11,6 +11,7 @@
 //! NaN and the infinities, which JSON lacks, are the strings `nan`, `inf` and `-inf`. NaN payloads
 //! and signs are not kept. Metric points do not go through here: they are stored as raw bits.
 
+pub(crate) mod journal;
 mod run;
 mod test_result;
 

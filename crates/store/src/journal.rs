@@ -1,0 +1,478 @@
+//! Agent journals: how sweep processes on several machines run one study together, with no
+//! server of their own, under whatever starts them (a Slurm array, a Kubernetes indexed job).
+//!
+//! Each agent appends what happens to its trials (started, each report, finished, not started)
+//! to a file of its own, `<exchange>/<experiment>/agent-<i>.jsonl`, on a folder every agent
+//! sees (a shared filesystem), and reads the other agents' files from where it left off. One
+//! writer per file and append-only lines make that safe without locks: a reader takes only
+//! complete lines, and a writer that was killed mid-line cuts the torn tail off when it starts
+//! again. Each file opens with the agent's header (the experiment, the agent's number and count,
+//! `parallel`, the planned trials, the hashes of the spec text and the data); an agent refuses
+//! a peer whose header differs, since the study's results are fixed by exactly those.
+//!
+//! Rejected: one shared file with `flock` (locks over NFS are unreliable, and every agent
+//! would contend for every epoch); sled on the shared folder (one process's database).
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use experiment::{MetricPoint, Step, Trial, TrialId};
+
+use crate::records::journal::{decode_line, encode_line, Line};
+use crate::{Error, Result};
+
+/// Who an agent is and what study it runs: the first line of its journal. Agents of one study
+/// have equal headers but for `agent`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentHeader {
+    /// The experiment's name.
+    pub experiment: String,
+    /// This agent's number, from 0.
+    pub agent: u32,
+    /// How many agents run the study.
+    pub agents: u32,
+    /// Trials side by side across all agents (the deterministic rule's window).
+    pub parallel: u32,
+    /// The trials the experiment plans.
+    pub planned: u32,
+    /// The hash of the experiment file's text.
+    pub spec_hash: String,
+    /// The hash of the data (empty when unknown).
+    pub data_hash: String,
+}
+
+/// What an agent tells the others about one of its trials, or about itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JournalEvent {
+    /// The trial started (again, from scratch, if it had started before), as stored.
+    Start(Trial),
+    /// The trial reported these metrics at `step`.
+    Report {
+        /// The trial.
+        trial: TrialId,
+        /// The step (epoch).
+        step: Step,
+        /// Every metric of the report, in the order given.
+        metrics: Vec<MetricPoint>,
+    },
+    /// The trial ended, as stored.
+    Finish(Trial),
+    /// The trial will not start: an earlier trial reached the objective's target.
+    Skip(TrialId),
+    /// The agent stopped on an error; the others cannot go on without it.
+    Abort(String),
+}
+
+/// One agent's end of the exchange: its own journal to append to, and the others' to follow.
+#[derive(Debug)]
+pub struct Exchange {
+    me: AgentHeader,
+    own_path: PathBuf,
+    own: Mutex<File>,
+    peers: Mutex<Vec<Tail>>,
+}
+
+/// How far another agent's journal has been read.
+#[derive(Debug)]
+struct Tail {
+    agent: u32,
+    path: PathBuf,
+    /// Bytes read so far: always the end of a complete line.
+    offset: u64,
+    /// Lines read so far.
+    lines: u64,
+}
+
+impl Exchange {
+    /// Joins the study in `dir` as `me`: creates its journal, or opens the one an earlier run
+    /// of the same agent left (cutting a torn last line off) and returns the events it holds.
+    ///
+    /// An earlier journal written with another header is refused, with what differs.
+    pub fn join(dir: &Path, me: AgentHeader) -> Result<(Exchange, Vec<JournalEvent>)> {
+        let folder = dir.join(&me.experiment);
+        std::fs::create_dir_all(&folder).map_err(|e| io_error(&folder, &e))?;
+        let own_path = journal_path(&folder, me.agent);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&own_path)
+            .map_err(|e| io_error(&own_path, &e))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(|e| io_error(&own_path, &e))?;
+        let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        if whole < bytes.len() {
+            file.set_len(u64::try_from(whole).unwrap_or(u64::MAX))
+                .map_err(|e| io_error(&own_path, &e))?;
+        }
+        let mut events = Vec::new();
+        for (index, line) in bytes[..whole].split(|b| *b == b'\n').enumerate() {
+            let number = u64::try_from(index).unwrap_or(u64::MAX) + 1;
+            if line.is_empty() {
+                continue;
+            }
+            match (number, decode(&own_path, number, line)?) {
+                (1, Line::Header(found)) if found == me => {}
+                (1, Line::Header(found)) => {
+                    return Err(journal_error(
+                        &own_path,
+                        Some(1),
+                        format!(
+                            "an earlier run of agent {} wrote this journal with other settings \
+                             ({}); run it with the same ones, or give every agent a new \
+                             --exchange folder",
+                            me.agent,
+                            differences(&found, &me).join(", ")
+                        ),
+                    ))
+                }
+                (1, Line::Event(_)) | (_, Line::Header(_)) => {
+                    return Err(journal_error(
+                        &own_path,
+                        Some(number),
+                        "the agent's header must be the first line, and only there",
+                    ))
+                }
+                (_, Line::Event(event)) => events.push(event),
+            }
+        }
+        if whole == 0 {
+            append(&mut file, &own_path, &Line::Header(me.clone()))?;
+        }
+        let peers = (0..me.agents)
+            .filter(|a| *a != me.agent)
+            .map(|agent| Tail {
+                agent,
+                path: journal_path(&folder, agent),
+                offset: 0,
+                lines: 0,
+            })
+            .collect();
+        let exchange = Exchange {
+            me,
+            own_path,
+            own: Mutex::new(file),
+            peers: Mutex::new(peers),
+        };
+        Ok((exchange, events))
+    }
+
+    /// Returns this agent's header.
+    pub fn me(&self) -> &AgentHeader {
+        &self.me
+    }
+
+    /// Returns the path of this agent's journal.
+    pub fn own_path(&self) -> &Path {
+        &self.own_path
+    }
+
+    /// Appends `event` to this agent's journal, as one line written at once.
+    pub fn publish(&self, event: &JournalEvent) -> Result<()> {
+        let mut file = lock(&self.own);
+        append(&mut file, &self.own_path, &Line::Event(event.clone()))
+    }
+
+    /// Returns the events the other agents appended since the last call (all of them at the
+    /// first), by agent number, each agent's in the order written. A journal not there yet is
+    /// an agent that has not started.
+    pub fn poll(&self) -> Result<Vec<(u32, JournalEvent)>> {
+        let mut peers = lock(&self.peers);
+        let mut events = Vec::new();
+        for tail in peers.iter_mut() {
+            self.follow(tail, &mut events)?;
+        }
+        Ok(events)
+    }
+
+    /// Reads the complete lines `tail`'s journal gained.
+    fn follow(&self, tail: &mut Tail, events: &mut Vec<(u32, JournalEvent)>) -> Result<()> {
+        let mut file = match File::open(&tail.path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound && tail.offset == 0 => return Ok(()),
+            Err(e) => return Err(io_error(&tail.path, &e)),
+        };
+        let len = file
+            .metadata()
+            .map_err(|e| io_error(&tail.path, &e))?
+            .len();
+        if len < tail.offset {
+            return Err(journal_error(
+                &tail.path,
+                None,
+                format!(
+                    "the journal shrank from {} to {len} bytes while this agent read it; was the \
+                     exchange folder removed or rewritten?",
+                    tail.offset
+                ),
+            ));
+        }
+        file.seek(SeekFrom::Start(tail.offset))
+            .map_err(|e| io_error(&tail.path, &e))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(|e| io_error(&tail.path, &e))?;
+        let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        for line in bytes[..whole].split(|b| *b == b'\n') {
+            tail.offset += u64::try_from(line.len()).unwrap_or(u64::MAX) + 1;
+            tail.lines += 1;
+            if line.is_empty() {
+                continue;
+            }
+            match (tail.lines, decode(&tail.path, tail.lines, line)?) {
+                (1, Line::Header(found)) => {
+                    let expected = AgentHeader {
+                        agent: tail.agent,
+                        ..self.me.clone()
+                    };
+                    if found != expected {
+                        return Err(journal_error(
+                            &tail.path,
+                            Some(1),
+                            format!(
+                                "agent {} runs another study than this agent {} ({}); every \
+                                 agent must run the same file, on the same data, with the same \
+                                 parallel and --agent count",
+                                tail.agent,
+                                self.me.agent,
+                                differences(&found, &expected).join(", ")
+                            ),
+                        ));
+                    }
+                }
+                (1, Line::Event(_)) | (_, Line::Header(_)) => {
+                    return Err(journal_error(
+                        &tail.path,
+                        Some(tail.lines),
+                        "the agent's header must be the first line, and only there",
+                    ))
+                }
+                (_, Line::Event(event)) => events.push((tail.agent, event)),
+            }
+        }
+        // The last empty piece of the split is not a line.
+        tail.offset -= 1;
+        tail.lines -= 1;
+        Ok(())
+    }
+}
+
+/// Returns the journal of agent `agent` in an experiment's exchange folder.
+fn journal_path(folder: &Path, agent: u32) -> PathBuf {
+    folder.join(format!("agent-{agent}.jsonl"))
+}
+
+/// Names what differs between the header `found` and the one `expected`, each as "what: there,
+/// here".
+fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut differ = |what: &str, there: String, here: String| {
+        if there != here {
+            out.push(format!("{what}: {there} there, {here} here"));
+        }
+    };
+    differ(
+        "experiment",
+        found.experiment.clone(),
+        expected.experiment.clone(),
+    );
+    differ(
+        "agent",
+        found.agent.to_string(),
+        expected.agent.to_string(),
+    );
+    differ(
+        "agents",
+        found.agents.to_string(),
+        expected.agents.to_string(),
+    );
+    differ(
+        "parallel",
+        found.parallel.to_string(),
+        expected.parallel.to_string(),
+    );
+    differ(
+        "planned trials",
+        found.planned.to_string(),
+        expected.planned.to_string(),
+    );
+    let short = |hash: &str| hash.get(..12).unwrap_or(hash).to_string();
+    differ(
+        "spec text sha256",
+        short(&found.spec_hash),
+        short(&expected.spec_hash),
+    );
+    differ(
+        "data sha256",
+        short(&found.data_hash),
+        short(&expected.data_hash),
+    );
+    out
+}
+
+fn decode(path: &Path, line: u64, bytes: &[u8]) -> Result<Line> {
+    decode_line(bytes).map_err(|e| journal_error(path, Some(line), e.to_string()))
+}
+
+fn append(file: &mut File, path: &Path, line: &Line) -> Result<()> {
+    let mut bytes = encode_line(line);
+    bytes.push(b'\n');
+    file.write_all(&bytes).map_err(|e| io_error(path, &e))
+}
+
+fn journal_error(path: &Path, line: Option<u64>, detail: impl Into<String>) -> Error {
+    Error::Journal {
+        path: path.to_path_buf(),
+        line,
+        detail: detail.into(),
+    }
+}
+
+fn io_error(path: &Path, e: &io::Error) -> Error {
+    journal_error(path, None, e.to_string())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use experiment::{ParamValue, Params, Seed, TrialState};
+
+    use super::*;
+
+    fn header(agent: u32) -> AgentHeader {
+        AgentHeader {
+            experiment: "digits".into(),
+            agent,
+            agents: 2,
+            parallel: 2,
+            planned: 8,
+            spec_hash: "ab".repeat(32),
+            data_hash: "cd".repeat(32),
+        }
+    }
+
+    fn trial(id: u32, state: TrialState) -> Trial {
+        let mut params = Params::new();
+        params.insert("lr".into(), ParamValue::Float(0.1 + f64::EPSILON));
+        Trial {
+            id: TrialId(id),
+            seed: Seed(u64::MAX - 1),
+            params,
+            state,
+            reason: None,
+            started: None,
+            finished: None,
+            result: None,
+        }
+    }
+
+    fn report(id: u32, step: u32) -> JournalEvent {
+        JournalEvent::Report {
+            trial: TrialId(id),
+            step: Step(step),
+            metrics: vec![
+                MetricPoint {
+                    name: "val_loss".into(),
+                    value: f64::NAN,
+                },
+                MetricPoint {
+                    name: "accuracy".into(),
+                    value: 1.0 / 3.0,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn agents_read_each_others_events_once_and_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, earlier) = Exchange::join(dir.path(), header(0)).unwrap();
+        assert!(earlier.is_empty());
+        let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
+        assert!(a.poll().unwrap().is_empty(), "b has written only its header");
+        let events = [
+            JournalEvent::Start(trial(1, TrialState::Running)),
+            report(1, 1),
+            JournalEvent::Finish(trial(1, TrialState::Completed)),
+            JournalEvent::Skip(TrialId(3)),
+        ];
+        b.publish(&events[0]).unwrap();
+        b.publish(&events[1]).unwrap();
+        let got = a.poll().unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], (1, events[0].clone()));
+        // NaN is not equal to itself: compare the report's bits.
+        let (1, JournalEvent::Report { metrics, .. }) = &got[1] else {
+            panic!("a report from agent 1")
+        };
+        assert!(metrics[0].value.is_nan());
+        assert_eq!(metrics[1].value.to_bits(), (1.0f64 / 3.0).to_bits());
+        b.publish(&events[2]).unwrap();
+        b.publish(&events[3]).unwrap();
+        let got = a.poll().unwrap();
+        assert_eq!(got, [(1, events[2].clone()), (1, events[3].clone())]);
+        assert!(b.poll().unwrap().is_empty(), "a has written only its header");
+    }
+
+    #[test]
+    fn a_torn_line_is_not_read_and_is_cut_when_its_agent_starts_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
+        let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
+        b.publish(&JournalEvent::Skip(TrialId(5))).unwrap();
+        let path = b.own_path().to_path_buf();
+        drop(b);
+        // Agent 1 was killed in the middle of a line.
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(br#"{"v":1,"skip":{"tri"#).unwrap();
+        assert_eq!(
+            a.poll().unwrap(),
+            [(1, JournalEvent::Skip(TrialId(5)))],
+            "the torn line waits"
+        );
+        let (b, earlier) = Exchange::join(dir.path(), header(1)).unwrap();
+        assert_eq!(earlier, [JournalEvent::Skip(TrialId(5))]);
+        b.publish(&JournalEvent::Skip(TrialId(7))).unwrap();
+        assert_eq!(a.poll().unwrap(), [(1, JournalEvent::Skip(TrialId(7)))]);
+    }
+
+    #[test]
+    fn an_agent_of_another_study_is_refused_with_what_differs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
+        let other = AgentHeader {
+            parallel: 4,
+            ..header(1)
+        };
+        let (_b, _) = Exchange::join(dir.path(), other).unwrap();
+        let message = a.poll().unwrap_err().to_string();
+        assert!(message.contains("agent-1.jsonl:1: agent 1 runs another study"), "{message}");
+        assert!(message.contains("parallel: 4 there, 2 here"), "{message}");
+        // The same agent started again with other settings.
+        let again = AgentHeader {
+            planned: 9,
+            ..header(0)
+        };
+        let message = Exchange::join(dir.path(), again).unwrap_err().to_string();
+        assert!(message.contains("planned trials: 8 there, 9 here"), "{message}");
+    }
+
+    #[test]
+    fn a_line_that_is_not_a_journal_line_names_its_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
+        let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
+        let path = b.own_path().to_path_buf();
+        drop(b);
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"{\"v\":1,\"start\":42}\n").unwrap();
+        let message = a.poll().unwrap_err().to_string();
+        assert!(message.contains("agent-1.jsonl:2: corrupt journal line"), "{message}");
+    }
+}

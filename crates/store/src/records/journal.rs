@@ -1,0 +1,135 @@
+//! The written form of an agent journal's lines (`crate::journal`): one JSON object per line,
+//! versioned like the store's records, with trials as `TrialRecordV1` and floats as `FloatV1`, so
+//! a trial read from another agent's journal is bit for bit the one that agent stored.
+
+use serde::{Deserialize, Serialize};
+
+use experiment::{MetricPoint, Step, TrialId};
+
+use super::{from_json, probe, to_json, FloatV1, TrialRecordV1};
+use crate::journal::{AgentHeader, JournalEvent};
+use crate::{Error, Result};
+
+/// A journal line as written by record version 1.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineV1 {
+    v: u32,
+    #[serde(flatten)]
+    body: BodyV1,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum BodyV1 {
+    Agent(HeaderV1),
+    Start(TrialRecordV1),
+    Report {
+        trial: u32,
+        step: u32,
+        metrics: Vec<(String, FloatV1)>,
+    },
+    Finish(TrialRecordV1),
+    Skip {
+        trial: u32,
+    },
+    Abort {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeaderV1 {
+    experiment: String,
+    agent: u32,
+    agents: u32,
+    parallel: u32,
+    planned: u32,
+    spec_hash: String,
+    data_hash: String,
+}
+
+/// What a journal line holds: the agent's header (its first line) or an event.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Line {
+    Header(AgentHeader),
+    Event(JournalEvent),
+}
+
+/// Returns a journal line, without its newline.
+pub(crate) fn encode_line(line: &Line) -> Vec<u8> {
+    let body = match line {
+        Line::Header(h) => BodyV1::Agent(HeaderV1 {
+            experiment: h.experiment.clone(),
+            agent: h.agent,
+            agents: h.agents,
+            parallel: h.parallel,
+            planned: h.planned,
+            spec_hash: h.spec_hash.clone(),
+            data_hash: h.data_hash.clone(),
+        }),
+        Line::Event(JournalEvent::Start(t)) => BodyV1::Start(TrialRecordV1::from(t)),
+        Line::Event(JournalEvent::Finish(t)) => BodyV1::Finish(TrialRecordV1::from(t)),
+        Line::Event(JournalEvent::Report {
+            trial,
+            step,
+            metrics,
+        }) => BodyV1::Report {
+            trial: trial.0,
+            step: step.0,
+            metrics: metrics
+                .iter()
+                .map(|m| (m.name.clone(), FloatV1(m.value)))
+                .collect(),
+        },
+        Line::Event(JournalEvent::Skip(trial)) => BodyV1::Skip { trial: trial.0 },
+        Line::Event(JournalEvent::Abort(reason)) => BodyV1::Abort {
+            reason: reason.clone(),
+        },
+    };
+    to_json(&LineV1 { v: 1, body })
+}
+
+/// Decodes a journal line of any known version.
+pub(crate) fn decode_line(bytes: &[u8]) -> Result<Line> {
+    const WHAT: &str = "journal line";
+    let version = probe(WHAT, bytes)?;
+    if version != 1 {
+        return Err(Error::RecordVersion {
+            what: WHAT,
+            version,
+        });
+    }
+    let line: LineV1 = from_json(WHAT, bytes)?;
+    Ok(match line.body {
+        BodyV1::Agent(h) => Line::Header(AgentHeader {
+            experiment: h.experiment,
+            agent: h.agent,
+            agents: h.agents,
+            parallel: h.parallel,
+            planned: h.planned,
+            spec_hash: h.spec_hash,
+            data_hash: h.data_hash,
+        }),
+        BodyV1::Start(t) => Line::Event(JournalEvent::Start(t.into())),
+        BodyV1::Finish(t) => Line::Event(JournalEvent::Finish(t.into())),
+        BodyV1::Report {
+            trial,
+            step,
+            metrics,
+        } => Line::Event(JournalEvent::Report {
+            trial: TrialId(trial),
+            step: Step(step),
+            metrics: metrics
+                .into_iter()
+                .map(|(name, value)| MetricPoint {
+                    name,
+                    value: value.0,
+                })
+                .collect(),
+        }),
+        BodyV1::Skip { trial } => Line::Event(JournalEvent::Skip(TrialId(trial))),
+        BodyV1::Abort { reason } => Line::Event(JournalEvent::Abort(reason)),
+    })
+}
