@@ -123,6 +123,26 @@ impl Board {
         self.changed.notify_all();
     }
 
+    /// Returns the trials that have ended, by number.
+    pub(crate) fn finished(&self) -> Vec<Trial> {
+        self.lock()
+            .trials
+            .values()
+            .filter_map(|e| e.finished.clone())
+            .collect()
+    }
+
+    /// Returns whether every trial numbered below `n` has ended or will not start.
+    pub(crate) fn all_ended_below(&self, n: u32) -> bool {
+        let inner = self.lock();
+        (0..n).all(|j| {
+            inner
+                .trials
+                .get(&TrialId(j))
+                .is_some_and(|e| e.skipped || e.finished.is_some())
+        })
+    }
+
     /// Wakes every waiting worker and makes their waits fail.
     pub(crate) fn abort(&self) {
         self.lock().aborted = true;

@@ -5,13 +5,17 @@
 //! side on plain threads, one trial per thread; the objective decides how many cores a trial
 //! uses.
 
+mod agents;
 mod board;
 mod observer;
 mod reporter;
 mod stop;
 mod study;
 mod worker;
+#[cfg(test)]
+mod testing;
 
+pub use agents::AgentOptions;
 pub use observer::{Clock, Observer, SilentObserver, StudyPlan};
 pub use stop::Stop;
 pub use study::{run_study, StudyOptions, StudySummary};
@@ -65,6 +69,17 @@ pub enum Error {
     /// The study was asked to stop (`Stop`) while this trial ran; it is run again on resume.
     #[error("the study was asked to stop")]
     Stopped,
+    /// Another agent of the study stopped on an error.
+    #[error(
+        "agent {agent} of this study stopped on an error, and its trials cannot go on without \
+         it: {reason}"
+    )]
+    AgentFailed {
+        /// The agent's number.
+        agent: u32,
+        /// Its error, as it wrote it.
+        reason: String,
+    },
     /// A worker thread panicked; this is a bug.
     #[error("a trial worker panicked: {0}")]
     WorkerPanicked(String),

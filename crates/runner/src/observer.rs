@@ -22,6 +22,8 @@ pub struct StudyPlan {
     pub to_run: u32,
     /// The first trial that reached the spec's target in an earlier run, if one did.
     pub target_reached: Option<TrialId>,
+    /// This agent's number and the number of agents, when several run the study.
+    pub agent: Option<(u32, u32)>,
 }
 
 /// Receives the events of a study; every method has an empty default.

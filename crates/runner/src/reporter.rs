@@ -11,8 +11,9 @@ use experiment::{
     Constraint, Control, ExperimentSpec, MetricPoint, Reporter, Step, TrialId, CONSTANT_METRICS,
 };
 use search::{consults_others, kept_whatever_pending, should_prune, Curve, PruneQuery};
-use store::Store;
+use store::{JournalEvent, Store};
 
+use crate::agents::Peers;
 use crate::board::Board;
 use crate::{Error, Observer, Result, Stop};
 
@@ -27,6 +28,7 @@ pub(crate) struct StoreReporter<'a> {
     observer: &'a dyn Observer,
     board: &'a Board,
     stop: &'a Stop,
+    peers: Option<&'a Peers<'a>>,
     own: Vec<(Step, f64)>,
     error: Option<Error>,
     pruned_by: Option<String>,
@@ -42,6 +44,7 @@ impl<'a> StoreReporter<'a> {
         observer: &'a dyn Observer,
         board: &'a Board,
         stop: &'a Stop,
+        peers: Option<&'a Peers<'a>>,
     ) -> StoreReporter<'a> {
         StoreReporter {
             store,
@@ -50,6 +53,7 @@ impl<'a> StoreReporter<'a> {
             observer,
             board,
             stop,
+            peers,
             own: Vec::new(),
             error: None,
             pruned_by: None,
@@ -117,6 +121,23 @@ impl<'a> StoreReporter<'a> {
     }
 }
 
+/// Returns the objective's value in a report (NaN when missing).
+fn objective(spec: &ExperimentSpec, metrics: &[MetricPoint]) -> f64 {
+    metrics
+        .iter()
+        .find(|m| m.name == spec.metric.name)
+        .map_or(f64::NAN, |m| m.value)
+}
+
+/// Returns the value a report puts on the board, and why the trial can never meet the
+/// constraints when it cannot: then the value is NaN, which the pruners pass over.
+pub(crate) fn board_value(spec: &ExperimentSpec, metrics: &[MetricPoint]) -> (f64, Option<String>) {
+    match never_feasible(&spec.constraints, metrics) {
+        Some(reason) => (f64::NAN, Some(reason)),
+        None => (objective(spec, metrics), None),
+    }
+}
+
 /// Returns why a trial reporting `metrics` can never meet `constraints`: the first constraint
 /// on a metric that no epoch changes that the report breaks.
 fn never_feasible(constraints: &[Constraint], metrics: &[MetricPoint]) -> Option<String> {
@@ -161,14 +182,21 @@ impl Reporter for StoreReporter<'_> {
             self.error = Some(e.into());
             return Control::Prune;
         }
-        let value = metrics
-            .iter()
-            .find(|m| m.name == self.spec.metric.name)
-            .map_or(f64::NAN, |m| m.value);
+        let value = objective(self.spec, metrics);
         self.own.push((step, value));
-        let never = never_feasible(&self.spec.constraints, metrics);
-        let shown = if never.is_some() { f64::NAN } else { value };
+        let (shown, never) = board_value(self.spec, metrics);
         self.board.report(self.trial, step, shown);
+        if let Some(peers) = self.peers {
+            let event = JournalEvent::Report {
+                trial: self.trial,
+                step,
+                metrics: metrics.to_vec(),
+            };
+            if let Err(e) = peers.publish(&event) {
+                self.error = Some(e);
+                return Control::Prune;
+            }
+        }
         self.observer.trial_reported(self.trial, step, metrics);
         if self.stop.requested() {
             self.error = Some(Error::Stopped);

@@ -7,10 +7,13 @@
 //! curves, and run again from scratch. `--extend N` raises the stored `run_cap` by `N`, and the
 //! samplers learn from every earlier trial, so an extension is warm-started.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use experiment::{ExperimentSpec, Method, Objective, Trial, TrialId, TrialState};
-use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
+use store::{AgentHeader, ExperimentInfo, ExperimentStatus, RunRecord, Store};
+
+use crate::agents::{AgentOptions, Peers};
 
 use crate::board::Board;
 use crate::reporter;
@@ -34,6 +37,9 @@ pub struct StudyOptions {
     /// Ends the study early when requested (no new trial starts, running ones stop at their next
     /// report and run again on resume) or closed (no new trial starts, running ones finish).
     pub stop: Stop,
+    /// When several agents run the study: which one this is and where they meet (`parallel`
+    /// then counts the trials side by side across all of them).
+    pub agent: Option<AgentOptions>,
 }
 
 /// What a study run produced.
@@ -97,17 +103,32 @@ pub fn run_study(
         }
     }
     let window = u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX);
+    let agent = options.agent.as_ref();
+    let owns = |id: TrialId| agent.is_none_or(|a| a.owns(id));
+    let own_finished = |trials: &[Trial]| {
+        trials
+            .iter()
+            .filter(|t| t.state.is_finished() && owns(t.id))
+            .count()
+    };
+    let own_before = own_finished(&existing);
     // Trials the target, reached in an earlier run, keeps from starting are not pending.
     let target_reached = spec.first_at_target(&existing);
     let pending: Vec<TrialId> = (0..needed_trials(run_cap, target_reached, window))
         .map(TrialId)
         .filter(|id| {
-            !existing
-                .iter()
-                .any(|t| t.id == *id && t.state.is_finished())
+            owns(*id)
+                && !existing
+                    .iter()
+                    .any(|t| t.id == *id && t.state.is_finished())
         })
         .collect();
-    let parallel = options.parallel.max(1).min(pending.len().max(1));
+    // An agent's share of the trials side by side.
+    let threads = match agent {
+        Some(a) => usize::try_from(window.div_ceil(a.agents.max(1))).unwrap_or(1),
+        None => options.parallel,
+    };
+    let parallel = threads.max(1).min(pending.len().max(1));
     observer.study_started(&StudyPlan {
         experiment: spec.name.clone(),
         total: run_cap,
@@ -116,7 +137,28 @@ pub fn run_study(
         resumed,
         to_run: u32::try_from(pending.len()).unwrap_or(u32::MAX),
         target_reached,
+        agent: agent.map(|a| (a.agent, a.agents)),
     });
+    let peers = match agent {
+        Some(a) => {
+            let header = AgentHeader {
+                experiment: spec.name.clone(),
+                agent: a.agent,
+                agents: a.agents,
+                parallel: window,
+                planned: run_cap,
+                spec_hash: spec.hash(),
+                data_hash: options
+                    .record
+                    .as_ref()
+                    .map_or_else(String::new, |r| r.data_hash.clone()),
+            };
+            Some(Peers::join(
+                a, header, store, spec, &board, observer, &existing,
+            )?)
+        }
+        None => None,
+    };
 
     let sampler = search::sampler_of(spec);
     let queue = Mutex::new(Queue {
@@ -135,11 +177,22 @@ pub fn run_study(
         stop: &options.stop,
         window,
         planned: run_cap,
+        peers: peers.as_ref(),
     };
+    let workers_done = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..parallel)
             .map(|_| scope.spawn(|| worker.drain(&queue)))
             .collect();
+        let follower = peers.as_ref().map(|peers| {
+            scope.spawn(|| {
+                if let Err(e) = peers.follow(&workers_done) {
+                    // Waiting workers give up; the error is the study's.
+                    lock(&queue).error.get_or_insert(e);
+                    board.abort();
+                }
+            })
+        });
         for handle in handles {
             if let Err(panic) = handle.join() {
                 let message = panic
@@ -153,17 +206,35 @@ pub fn run_study(
                     .get_or_insert(Error::WorkerPanicked(message));
             }
         }
+        workers_done.store(true, Ordering::SeqCst);
+        if let Some(follower) = follower {
+            // It only returns, and a panic there is a bug like a worker's.
+            if follower.join().is_err() {
+                lock(&queue)
+                    .error
+                    .get_or_insert(Error::WorkerPanicked("the agent follower".into()));
+            }
+        }
     });
     let queue = queue.into_inner().unwrap_or_else(|p| p.into_inner());
-    if let Some(error) = queue.error {
-        return Err(error);
-    }
+    let settled = match (queue.error, &peers) {
+        (Some(error), Some(peers)) => {
+            if !matches!(error, Error::AgentFailed { .. }) {
+                peers.abort(&error);
+            }
+            Err(error)
+        }
+        (Some(error), None) => Err(error),
+        // The other agents' trials, to the end of the study.
+        (None, Some(peers)) => peers.settle(&options.stop, |finished| {
+            needed_trials(run_cap, spec.first_at_target(finished), window)
+        }),
+        (None, None) => Ok(()),
+    };
+    settled?;
 
     let trials = store.trials(&spec.name)?;
-    let done = trials.iter().filter(|t| t.state.is_finished()).count();
-    let ran = u32::try_from(done)
-        .unwrap_or(u32::MAX)
-        .saturating_sub(finished);
+    let ran = u32::try_from(own_finished(&trials).saturating_sub(own_before)).unwrap_or(u32::MAX);
     let target_reached = spec.first_at_target(&trials);
     let needed = needed_trials(run_cap, target_reached, window);
     // Trial numbers are unique: the experiment is done when every one below `needed` ended.
@@ -311,133 +382,17 @@ fn open_experiment(
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-    use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+    use std::sync::atomic::{AtomicI64, Ordering};
 
     use experiment::{
-        Control, DataSpec, Direction, Distribution, Located, Location, MetricPoint, MetricSpec,
-        ModelKind, ModelSpec, Normalize, Param, Reporter, SearchSpace, Seed, SplitSpec, Step,
-        Timestamp, TrialResult,
+        Control, Distribution, MetricPoint, Param, Reporter, SearchSpace, Step, Timestamp,
+        TrialResult,
     };
 
     use super::*;
+    use crate::testing::*;
     use crate::SilentObserver;
     use experiment::{Params, TrialContext, TrialOutcome};
-
-    /// A toy objective: the loss of trial `x = lr` falls towards `(x - 0.3)^2` over 3 steps.
-    struct Quadratic {
-        calls: AtomicU32,
-        fail_above: f64,
-        /// Milliseconds to sleep per step, by trial number: varies the timing between runs.
-        jitter: fn(u32) -> u64,
-    }
-
-    impl Objective for Quadratic {
-        fn run(&self, ctx: &TrialContext<'_>, reporter: &mut dyn Reporter) -> TrialOutcome {
-            self.calls.fetch_add(1, Ordering::SeqCst);
-            let x = ctx.params["lr"].as_f64().unwrap_or(f64::NAN);
-            if x > self.fail_above {
-                return TrialOutcome::Failed {
-                    reason: "diverged at epoch 1".into(),
-                };
-            }
-            let mut best = None;
-            for step in 1..=3u32 {
-                std::thread::sleep(std::time::Duration::from_millis((self.jitter)(ctx.trial.0)));
-                let loss = (x - 0.3).powi(2) + 1.0 / f64::from(step);
-                let points = [MetricPoint {
-                    name: "val_loss".into(),
-                    value: loss,
-                }];
-                best = Some(TrialResult {
-                    best_step: Step(step),
-                    metrics: [("val_loss".to_string(), loss)].into(),
-                });
-                if reporter.report(Step(step), &points) == Control::Prune {
-                    return TrialOutcome::Pruned {
-                        at: Step(step),
-                        result: best,
-                    };
-                }
-            }
-            TrialOutcome::Completed {
-                result: best.unwrap_or(TrialResult {
-                    best_step: Step(0),
-                    metrics: Default::default(),
-                }),
-                stopped_early: None,
-            }
-        }
-    }
-
-    struct TickClock(AtomicI64);
-
-    impl Clock for TickClock {
-        fn now(&self) -> Timestamp {
-            Timestamp(self.0.fetch_add(1, Ordering::SeqCst))
-        }
-    }
-
-    fn spec(run_cap: u32, source: &str) -> ExperimentSpec {
-        let location = Location {
-            file: PathBuf::from("toy.yaml"),
-            line: 1,
-            column: 1,
-        };
-        ExperimentSpec {
-            name: "toy".into(),
-            description: String::new(),
-            seed: Seed(3),
-            method: Method::Random,
-            pruner: experiment::PrunerSpec::None,
-            run_cap,
-            parallel: None,
-            metric: MetricSpec {
-                name: "val_loss".into(),
-                goal: Direction::Minimize,
-            },
-            more_objectives: Vec::new(),
-            target: None,
-            constraints: Vec::new(),
-            data: DataSpec {
-                csv: Located {
-                    value: PathBuf::from("none.csv"),
-                    location: location.clone(),
-                },
-                target: Located {
-                    value: "y".into(),
-                    location,
-                },
-                split: SplitSpec {
-                    validation: 0.2,
-                    test: 0.2,
-                    stratify: true,
-                },
-                normalize: Normalize::Standard,
-                task: None,
-                image: None,
-                format: experiment::DataFormat::Csv,
-                missing: experiment::MissingValues::Error,
-                categorical: Vec::new(),
-                exclude: Vec::new(),
-            },
-            model: ModelSpec {
-                kind: ModelKind::Mlp,
-            },
-            early_stopping: None,
-            fixed: Params::new(),
-            space: SearchSpace::new(vec![Param {
-                condition: None,
-                name: "lr".into(),
-                distribution: Distribution::Uniform { min: 0.0, max: 1.0 },
-            }]),
-            device: experiment::DeviceChoice::Cpu,
-            checkpoints: experiment::CheckpointSpec { keep: 5 },
-            gate: None,
-            enqueue: Vec::new(),
-            source: source.into(),
-        }
-    }
 
     /// Even trials build models of 4,000 values, odd ones 1,000; the large ones' loss is lower
     /// at every step (`0.1 + 1/s` against `0.5 + 1/s`).
@@ -526,51 +481,6 @@ mod tests {
         check(&extended);
     }
 
-    fn options(parallel: usize) -> StudyOptions {
-        StudyOptions {
-            spec_path: "toy.yaml".into(),
-            parallel,
-            run_cap: None,
-            extend: None,
-            record: None,
-            stop: Stop::default(),
-        }
-    }
-
-    fn quadratic(fail_above: f64) -> Quadratic {
-        Quadratic {
-            calls: AtomicU32::new(0),
-            fail_above,
-            jitter: |_| 0,
-        }
-    }
-
-    fn run(
-        store: &Store,
-        spec: &ExperimentSpec,
-        objective: &Quadratic,
-        parallel: usize,
-    ) -> StudySummary {
-        let clock = TickClock(AtomicI64::new(0));
-        run_study(
-            store,
-            spec,
-            objective,
-            &SilentObserver,
-            &clock,
-            &options(parallel),
-        )
-        .unwrap()
-    }
-
-    fn values(summary: &StudySummary) -> Vec<(u32, Option<f64>)> {
-        summary
-            .trials
-            .iter()
-            .map(|t| (t.id.0, t.value("val_loss")))
-            .collect()
-    }
-
     #[test]
     fn runs_every_trial_and_stores_curves() {
         let store = Store::temporary().unwrap();
@@ -648,27 +558,6 @@ mod tests {
                 .len(),
             3
         );
-    }
-
-    /// Asks the study to stop when trial `at` reports `step`, as a Ctrl-C at that moment would,
-    /// or with `close`, to start no new trial, as a time limit passing then would.
-    struct StopAt {
-        at: TrialId,
-        step: Step,
-        stop: Stop,
-        close: bool,
-    }
-
-    impl Observer for StopAt {
-        fn trial_reported(&self, trial: TrialId, step: Step, _metrics: &[MetricPoint]) {
-            if trial == self.at && step == self.step {
-                if self.close {
-                    self.stop.close();
-                } else {
-                    self.stop.request();
-                }
-            }
-        }
     }
 
     /// Runs `spec` with `parallel` trials side by side, stopping the study when trial `at`

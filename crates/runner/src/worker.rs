@@ -8,8 +8,9 @@ use experiment::{
     TrialState,
 };
 use search::{Sampler, SuggestContext};
-use store::Store;
+use store::{JournalEvent, Store};
 
+use crate::agents::Peers;
 use crate::board::{Board, SamplerView};
 use crate::reporter::StoreReporter;
 use crate::{Clock, Error, Observer, Result, Stop};
@@ -42,6 +43,8 @@ pub(crate) struct Worker<'a> {
     pub(crate) window: u32,
     /// The trials the experiment plans (its `run_cap`, extensions included).
     pub(crate) planned: u32,
+    /// The other agents, when several run the study: told of every trial's events.
+    pub(crate) peers: Option<&'a Peers<'a>>,
 }
 
 impl Worker<'_> {
@@ -82,6 +85,7 @@ impl Worker<'_> {
         let _span = tracing::info_span!("trial", id = id.0).entered();
         let Some(params) = self.params_for(id)? else {
             self.board.skip(id);
+            self.publish(&JournalEvent::Skip(id))?;
             return Ok(false);
         };
         self.board.start(id, params.clone());
@@ -97,6 +101,7 @@ impl Worker<'_> {
         };
         self.store.clear_metrics(&self.spec.name, id)?;
         self.store.put_trial(&self.spec.name, &trial)?;
+        self.publish(&JournalEvent::Start(trial.clone()))?;
         self.observer.trial_started(&trial);
 
         let mut reporter = StoreReporter::new(
@@ -106,6 +111,7 @@ impl Worker<'_> {
             self.observer,
             self.board,
             self.stop,
+            self.peers,
         );
         let ctx = TrialContext {
             trial: id,
@@ -150,8 +156,17 @@ impl Worker<'_> {
         self.store.put_trial(&self.spec.name, &trial)?;
         self.store.flush()?;
         self.board.finish(trial.clone());
+        self.publish(&JournalEvent::Finish(trial.clone()))?;
         self.observer.trial_finished(&trial);
         Ok(true)
+    }
+
+    /// Tells the other agents, when there are any, of `event`.
+    fn publish(&self, event: &JournalEvent) -> Result<()> {
+        match self.peers {
+            Some(peers) => peers.publish(event),
+            None => Ok(()),
+        }
     }
 
     /// Returns the parameters of trial `id`: those stored by an interrupted run, else those the

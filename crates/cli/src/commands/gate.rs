@@ -95,6 +95,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             extend: None,
             record: Some(record.clone()),
             stop: interrupts.stop.clone(),
+            agent: None,
         };
         let summary = runner::run_study(
             &store,

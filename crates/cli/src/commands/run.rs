@@ -69,6 +69,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         record: Some(probe::run_record(&spec, &args.file)?),
         extend: args.extend,
         stop: interrupts.stop.clone(),
+        agent: None,
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();

@@ -1,0 +1,220 @@
+//! One study run by several agents: `sweep run` processes, on one machine or many, started by
+//! whatever runs jobs there (a Slurm array, a Kubernetes indexed job, a shell loop).
+//!
+//! Agent `i` of `n` runs the trials numbered `i`, `i + n`, `i + 2n`, ..., and learns everything
+//! else from the other agents' journals (`store::Exchange`, on a folder they all see): each
+//! remote trial's start, reports and end go on the board, so that the deterministic rule
+//! (`board`) holds across agents exactly as across threads, and into the agent's own store, so
+//! that each agent's store ends holding the whole study. With `parallel = p` across all agents
+//! the results are those of one process with `parallel: p`, bit for bit on CPU, whatever the
+//! machines and their timing.
+//!
+//! Each agent keeps its own store (sled is one process's); the shared folder carries only the
+//! journals. An agent ends when every trial of the study has ended, not just its own, so that
+//! its summary and store are whole; killed and started again, it re-reads the journals and
+//! re-runs its unfinished trials, as a single process resumes.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use experiment::{ExperimentSpec, Trial, TrialId, TrialState};
+use store::{AgentHeader, Exchange, JournalEvent, Store};
+
+use crate::board::Board;
+use crate::reporter;
+use crate::{Error, Observer, Result, Stop};
+
+/// Which agent this process is, and where the agents meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentOptions {
+    /// This agent's number, below `agents`.
+    pub agent: u32,
+    /// How many agents run the study.
+    pub agents: u32,
+    /// The folder every agent reads and writes its journal in.
+    pub exchange: PathBuf,
+    /// How often the other agents' journals are read.
+    pub poll: Duration,
+}
+
+impl AgentOptions {
+    /// Returns whether this agent runs trial `id`.
+    pub(crate) fn owns(&self, id: TrialId) -> bool {
+        id.0 % self.agents.max(1) == self.agent
+    }
+}
+
+/// This agent's link to the others: publishes its own trials' events and applies theirs.
+pub(crate) struct Peers<'a> {
+    exchange: Exchange,
+    options: &'a AgentOptions,
+    store: &'a Store,
+    spec: &'a ExperimentSpec,
+    board: &'a Board,
+    observer: &'a dyn Observer,
+    /// Remote trials the store held finished when the agent started: their replayed events go
+    /// on the board only.
+    settled: BTreeSet<TrialId>,
+}
+
+impl<'a> Peers<'a> {
+    /// Joins the exchange, publishes the finished trials of this agent that its journal lacks
+    /// (it was killed between storing and publishing them), and applies what the other agents
+    /// wrote so far.
+    pub(crate) fn join(
+        options: &'a AgentOptions,
+        header: AgentHeader,
+        store: &'a Store,
+        spec: &'a ExperimentSpec,
+        board: &'a Board,
+        observer: &'a dyn Observer,
+        existing: &[Trial],
+    ) -> Result<Peers<'a>> {
+        let (exchange, earlier) = Exchange::join(&options.exchange, header)?;
+        let published: BTreeSet<TrialId> = earlier
+            .iter()
+            .filter_map(|e| match e {
+                JournalEvent::Finish(t) => Some(t.id),
+                _ => None,
+            })
+            .collect();
+        let settled = existing
+            .iter()
+            .filter(|t| t.state.is_finished() && !options.owns(t.id))
+            .map(|t| t.id)
+            .collect();
+        let peers = Peers {
+            exchange,
+            options,
+            store,
+            spec,
+            board,
+            observer,
+            settled,
+        };
+        for trial in existing {
+            if options.owns(trial.id)
+                && trial.state.is_finished()
+                && !published.contains(&trial.id)
+            {
+                peers.republish(trial)?;
+            }
+        }
+        peers.catch_up()?;
+        Ok(peers)
+    }
+
+    /// Publishes `event` about one of this agent's trials.
+    pub(crate) fn publish(&self, event: &JournalEvent) -> Result<()> {
+        Ok(self.exchange.publish(event)?)
+    }
+
+    /// Tells the others that this agent stopped on `error`, so that they do not wait for it.
+    pub(crate) fn abort(&self, error: &Error) {
+        if let Err(e) = self.publish(&JournalEvent::Abort(error.to_string())) {
+            tracing::warn!(%e, "could not tell the other agents of the error");
+        }
+    }
+
+    /// Applies the other agents' events until `done`, reading their journals every `poll`.
+    pub(crate) fn follow(&self, done: &AtomicBool) -> Result<()> {
+        while !done.load(Ordering::SeqCst) {
+            self.catch_up()?;
+            std::thread::sleep(self.options.poll);
+        }
+        Ok(())
+    }
+
+    /// Applies the other agents' events until every trial the study needs has ended (as
+    /// `needed` counts them from the finished trials), or `stop` closes the study.
+    pub(crate) fn settle(&self, stop: &Stop, needed: impl Fn(&[Trial]) -> u32) -> Result<()> {
+        loop {
+            self.catch_up()?;
+            let finished = self.board.finished();
+            if stop.closed() || self.board.all_ended_below(needed(&finished)) {
+                return Ok(());
+            }
+            std::thread::sleep(self.options.poll);
+        }
+    }
+
+    /// Reads the other agents' new events and applies them.
+    fn catch_up(&self) -> Result<()> {
+        for (agent, event) in self.exchange.poll()? {
+            self.apply(agent, event)?;
+        }
+        Ok(())
+    }
+
+    /// Puts another agent's event on the board and in the store, as if a local worker had.
+    fn apply(&self, agent: u32, event: JournalEvent) -> Result<()> {
+        let name = &self.spec.name;
+        match event {
+            JournalEvent::Start(trial) => {
+                if !self.settled.contains(&trial.id) {
+                    self.store.clear_metrics(name, trial.id)?;
+                    self.store.put_trial(name, &trial)?;
+                }
+                self.board.start(trial.id, trial.params);
+            }
+            JournalEvent::Report {
+                trial,
+                step,
+                metrics,
+            } => {
+                if !self.settled.contains(&trial) {
+                    self.store.append_metrics(name, trial, step, &metrics)?;
+                }
+                let (value, _) = reporter::board_value(self.spec, &metrics);
+                self.board.report(trial, step, value);
+            }
+            JournalEvent::Finish(trial) => {
+                if !self.settled.contains(&trial.id) {
+                    self.store.put_trial(name, &trial)?;
+                    self.store.flush()?;
+                    self.observer.trial_finished(&trial);
+                }
+                self.board.finish(trial);
+            }
+            JournalEvent::Skip(trial) => self.board.skip(trial),
+            JournalEvent::Abort(reason) => return Err(Error::AgentFailed { agent, reason }),
+        }
+        Ok(())
+    }
+
+    /// Publishes a finished trial of this agent from the store: its start, reports and end.
+    fn republish(&self, trial: &Trial) -> Result<()> {
+        let started = Trial {
+            state: TrialState::Running,
+            reason: None,
+            finished: None,
+            result: None,
+            ..trial.clone()
+        };
+        self.publish(&JournalEvent::Start(started))?;
+        let series = self.store.all_metric_series(&self.spec.name, trial.id)?;
+        let steps: BTreeSet<_> = series.values().flatten().map(|(s, _)| *s).collect();
+        for step in steps {
+            let metrics = series
+                .iter()
+                .filter_map(|(name, points)| {
+                    points
+                        .iter()
+                        .find(|(s, _)| *s == step)
+                        .map(|(_, value)| experiment::MetricPoint {
+                            name: name.clone(),
+                            value: *value,
+                        })
+                })
+                .collect();
+            self.publish(&JournalEvent::Report {
+                trial: trial.id,
+                step,
+                metrics,
+            })?;
+        }
+        self.publish(&JournalEvent::Finish(trial.clone()))
+    }
+}
