@@ -95,9 +95,7 @@ impl<'a> Peers<'a> {
             settled,
         };
         for trial in existing {
-            if options.owns(trial.id)
-                && trial.state.is_finished()
-                && !published.contains(&trial.id)
+            if options.owns(trial.id) && trial.state.is_finished() && !published.contains(&trial.id)
             {
                 peers.republish(trial)?;
             }
@@ -200,13 +198,12 @@ impl<'a> Peers<'a> {
             let metrics = series
                 .iter()
                 .filter_map(|(name, points)| {
-                    points
-                        .iter()
-                        .find(|(s, _)| *s == step)
-                        .map(|(_, value)| experiment::MetricPoint {
+                    points.iter().find(|(s, _)| *s == step).map(|(_, value)| {
+                        experiment::MetricPoint {
                             name: name.clone(),
                             value: *value,
-                        })
+                        }
+                    })
                 })
                 .collect();
             self.publish(&JournalEvent::Report {
@@ -216,5 +213,172 @@ impl<'a> Peers<'a> {
             })?;
         }
         self.publish(&JournalEvent::Finish(trial.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::atomic::AtomicI64;
+
+    use experiment::{Method, PrunerSpec, Step};
+
+    use super::*;
+    use crate::testing::*;
+    use crate::{run_study, SilentObserver, StudyOptions, StudySummary};
+
+    fn agent_options(agent: u32, agents: u32, exchange: &Path, parallel: usize) -> StudyOptions {
+        StudyOptions {
+            agent: Some(AgentOptions {
+                agent,
+                agents,
+                exchange: exchange.to_path_buf(),
+                poll: Duration::from_millis(1),
+            }),
+            ..options(parallel)
+        }
+    }
+
+    /// Runs agent `agent` of `agents` on its own temporary store, with its own timing.
+    fn run_agent(
+        spec: &ExperimentSpec,
+        agent: u32,
+        agents: u32,
+        exchange: &Path,
+        parallel: usize,
+        observer: &dyn Observer,
+    ) -> (Store, crate::Result<StudySummary>) {
+        let store = Store::temporary().unwrap();
+        let objective = Quadratic {
+            // Agents' trials of different lengths, in another pattern for each agent.
+            jitter: |k| u64::from((k * 7 + 3) % 4),
+            ..quadratic(2.0)
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let options = agent_options(agent, agents, exchange, parallel);
+        let summary = run_study(&store, spec, &objective, observer, &clock, &options);
+        (store, summary)
+    }
+
+    /// What must not depend on who ran a trial: parameters, state, reason, values, curve.
+    fn view(store: &Store, summary: &StudySummary) -> Vec<String> {
+        summary
+            .trials
+            .iter()
+            .map(|t| {
+                let curve = store.metric_series("toy", t.id, "val_loss").unwrap();
+                let bits: Vec<_> = curve.iter().map(|(s, v)| (s.0, v.to_bits())).collect();
+                format!(
+                    "{} {:?} {:?} {:?} {:?} {bits:?}",
+                    t.id,
+                    t.state,
+                    t.reason,
+                    t.params["lr"].as_f64().map(f64::to_bits),
+                    t.value("val_loss").map(f64::to_bits),
+                )
+            })
+            .collect()
+    }
+
+    fn tpe_with_median(run_cap: u32) -> ExperimentSpec {
+        let mut spec = spec(run_cap, "agents");
+        spec.method = Method::Tpe(experiment::TpeConfig {
+            n_startup_trials: 3,
+            ..experiment::TpeConfig::default()
+        });
+        spec.pruner = PrunerSpec::Median {
+            n_startup_trials: 2,
+            n_warmup_steps: 1,
+        };
+        spec
+    }
+
+    #[test]
+    fn agents_sharing_a_folder_give_the_results_of_one_process() {
+        let spec = tpe_with_median(12);
+        let single_store = Store::temporary().unwrap();
+        let single = run(&single_store, &spec, &quadratic(2.0), 3);
+        let expected = view(&single_store, &single);
+        assert!(single.count(TrialState::Pruned) > 0, "{expected:?}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..3)
+                .map(|agent| {
+                    let spec = &spec;
+                    let dir = dir.path();
+                    scope.spawn(move || run_agent(spec, agent, 3, dir, 3, &SilentObserver))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (agent, (store, summary)) in results.iter().enumerate() {
+            let summary = summary.as_ref().unwrap();
+            // Each agent ran its own trials and holds everyone's.
+            assert_eq!(summary.ran, 4, "agent {agent}");
+            assert_eq!(view(store, summary), expected, "agent {agent}");
+            let info = store.experiment("toy").unwrap().unwrap();
+            assert_eq!(info.status, store::ExperimentStatus::Finished);
+        }
+    }
+
+    #[test]
+    fn an_agent_stopped_and_started_again_gives_the_same_results() {
+        let spec = tpe_with_median(8);
+        let single_store = Store::temporary().unwrap();
+        let expected = view(
+            &single_store,
+            &run(&single_store, &spec, &quadratic(2.0), 2),
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = std::thread::scope(|scope| {
+            let first = scope.spawn(|| run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver));
+            // Agent 1 is stopped (Ctrl-C) in the middle of its trial 3, and agent 0 waits for
+            // it meanwhile; then the same agent, on the same store, carries on.
+            let stop_at = StopAt {
+                at: TrialId(3),
+                step: Step(2),
+                stop: Stop::default(),
+                close: false,
+            };
+            let store = Store::temporary().unwrap();
+            let clock = TickClock(AtomicI64::new(0));
+            let stopped = StudyOptions {
+                stop: stop_at.stop.clone(),
+                ..agent_options(1, 2, dir.path(), 2)
+            };
+            let objective = quadratic(2.0);
+            let summary = run_study(&store, &spec, &objective, &stop_at, &clock, &stopped);
+            assert!(summary.unwrap().interrupted);
+            let again = agent_options(1, 2, dir.path(), 2);
+            let summary = run_study(&store, &spec, &objective, &SilentObserver, &clock, &again);
+            (first.join().unwrap(), (store, summary))
+        });
+        for (store, summary) in [first, second] {
+            assert_eq!(view(&store, &summary.unwrap()), expected);
+        }
+    }
+
+    #[test]
+    fn agents_of_different_settings_refuse_each_other_instead_of_waiting() {
+        let spec = tpe_with_median(6);
+        let dir = tempfile::tempdir().unwrap();
+        let errors: Vec<String> = std::thread::scope(|scope| {
+            let a = scope.spawn(|| run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver));
+            let b = scope.spawn(|| run_agent(&spec, 1, 2, dir.path(), 4, &SilentObserver));
+            [a, b]
+                .map(|h| h.join().unwrap().1.unwrap_err().to_string())
+                .into()
+        });
+        for message in &errors {
+            assert!(
+                message.contains("parallel: 4 there, 2 here")
+                    || message.contains("parallel: 2 there, 4 here")
+                    || message.contains("agent 0 of this study stopped")
+                    || message.contains("agent 1 of this study stopped"),
+                "{errors:?}"
+            );
+        }
     }
 }

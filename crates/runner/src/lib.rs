@@ -11,9 +11,9 @@ mod observer;
 mod reporter;
 mod stop;
 mod study;
-mod worker;
 #[cfg(test)]
 mod testing;
+mod worker;
 
 pub use agents::AgentOptions;
 pub use observer::{Clock, Observer, SilentObserver, StudyPlan};

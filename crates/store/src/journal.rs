@@ -195,10 +195,7 @@ impl Exchange {
             Err(e) if e.kind() == io::ErrorKind::NotFound && tail.offset == 0 => return Ok(()),
             Err(e) => return Err(io_error(&tail.path, &e)),
         };
-        let len = file
-            .metadata()
-            .map_err(|e| io_error(&tail.path, &e))?
-            .len();
+        let len = file.metadata().map_err(|e| io_error(&tail.path, &e))?.len();
         if len < tail.offset {
             return Err(journal_error(
                 &tail.path,
@@ -279,11 +276,7 @@ fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<String> {
         found.experiment.clone(),
         expected.experiment.clone(),
     );
-    differ(
-        "agent",
-        found.agent.to_string(),
-        expected.agent.to_string(),
-    );
+    differ("agent", found.agent.to_string(), expected.agent.to_string());
     differ(
         "agents",
         found.agents.to_string(),
@@ -395,7 +388,10 @@ mod tests {
         let (a, earlier) = Exchange::join(dir.path(), header(0)).unwrap();
         assert!(earlier.is_empty());
         let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
-        assert!(a.poll().unwrap().is_empty(), "b has written only its header");
+        assert!(
+            a.poll().unwrap().is_empty(),
+            "b has written only its header"
+        );
         let events = [
             JournalEvent::Start(trial(1, TrialState::Running)),
             report(1, 1),
@@ -417,7 +413,10 @@ mod tests {
         b.publish(&events[3]).unwrap();
         let got = a.poll().unwrap();
         assert_eq!(got, [(1, events[2].clone()), (1, events[3].clone())]);
-        assert!(b.poll().unwrap().is_empty(), "a has written only its header");
+        assert!(
+            b.poll().unwrap().is_empty(),
+            "a has written only its header"
+        );
     }
 
     #[test]
@@ -452,7 +451,10 @@ mod tests {
         };
         let (_b, _) = Exchange::join(dir.path(), other).unwrap();
         let message = a.poll().unwrap_err().to_string();
-        assert!(message.contains("agent-1.jsonl:1: agent 1 runs another study"), "{message}");
+        assert!(
+            message.contains("agent-1.jsonl:1: agent 1 runs another study"),
+            "{message}"
+        );
         assert!(message.contains("parallel: 4 there, 2 here"), "{message}");
         // The same agent started again with other settings.
         let again = AgentHeader {
@@ -460,7 +462,10 @@ mod tests {
             ..header(0)
         };
         let message = Exchange::join(dir.path(), again).unwrap_err().to_string();
-        assert!(message.contains("planned trials: 8 there, 9 here"), "{message}");
+        assert!(
+            message.contains("planned trials: 8 there, 9 here"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -473,6 +478,9 @@ mod tests {
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(b"{\"v\":1,\"start\":42}\n").unwrap();
         let message = a.poll().unwrap_err().to_string();
-        assert!(message.contains("agent-1.jsonl:2: corrupt journal line"), "{message}");
+        assert!(
+            message.contains("agent-1.jsonl:2: corrupt journal line"),
+            "{message}"
+        );
     }
 }

@@ -38,8 +38,8 @@ mod records;
 mod store;
 
 pub use error::{Error, Result};
-pub use journal::{AgentHeader, Exchange, JournalEvent};
 pub use info::{ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult};
+pub use journal::{AgentHeader, Exchange, JournalEvent};
 pub use store::{Removed, Store, FORMAT_VERSION};
 
 #[allow(dead_code)]
