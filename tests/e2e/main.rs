@@ -1,6 +1,7 @@
 //! The end-to-end test binary: every test that runs the real `sweep` binary or checks the
 //! workspace as a whole lives in one of these modules.
 
+mod agents;
 mod bad_specs;
 mod cli;
 mod dashboard;

@@ -71,6 +71,13 @@ pub(crate) struct RunArgs {
     /// Rows of the leaderboard printed at the end
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub(crate) top: usize,
+    /// Run as agent I of N (from 0) of one study, e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT:
+    /// trials I, I+N, ... here, the others learned through --exchange
+    #[arg(long, value_name = "I/N", requires = "exchange")]
+    pub(crate) agent: Option<String>,
+    /// Folder every agent sees (a shared filesystem), where they exchange their trials
+    #[arg(long, value_name = "DIR", requires = "agent")]
+    pub(crate) exchange: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) dashboard: DashboardArgs,
     /// Run without serving the dashboard

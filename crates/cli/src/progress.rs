@@ -105,8 +105,13 @@ impl Observer for ProgressObserver {
             return;
         }
         let verb = if plan.resumed { "resuming" } else { "starting" };
+        let agent = match plan.agent {
+            Some((i, n)) => format!(" as agent {i} of {n}"),
+            None => String::new(),
+        };
+        let here = if plan.agent.is_some() { " here" } else { "" };
         self.log(format!(
-            "{verb} {}: {} trials ({} already finished), {} side by side",
+            "{verb} {}{agent}: {} trials ({} already finished), {} side by side{here}",
             plan.experiment, plan.total, plan.already_finished, plan.parallel
         ));
         self.overall.enable_steady_tick(Duration::from_millis(200));

@@ -30,7 +30,16 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let parallel = match args.parallel.or(spec.parallel) {
         Some(0) => bail!("--parallel must be at least 1"),
         Some(n) => usize::try_from(n)?,
+        None if args.agent.is_some() => bail!(
+            "with --agent, give `parallel:` in {} or --parallel N: the trials side by side \
+             across all agents, which the results depend on, so the same for every agent",
+            args.file.display()
+        ),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let agent = match (&args.agent, &args.exchange) {
+        (Some(agent), Some(exchange)) => Some(agent_options(agent, exchange)?),
+        _ => None,
     };
     if args.run_cap == Some(0) {
         bail!("--run-cap must be at least 1");
@@ -69,7 +78,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         record: Some(probe::run_record(&spec, &args.file)?),
         extend: args.extend,
         stop: interrupts.stop.clone(),
-        agent: None,
+        agent,
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();
@@ -149,6 +158,32 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::AllTrialsFailed);
     }
     Ok(Outcome::Success)
+}
+
+/// Reads `--agent I/N` and `--exchange DIR`.
+fn agent_options(agent: &str, exchange: &std::path::Path) -> anyhow::Result<runner::AgentOptions> {
+    let parsed = agent
+        .split_once('/')
+        .and_then(|(i, n)| Some((i.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)));
+    let (index, count) = match parsed {
+        Some((i, n)) if n >= 1 && i < n => (i, n),
+        Some((i, n)) => bail!(
+            "--agent {agent}: agent {i} of {n} does not exist; agents are numbered from 0 to the \
+             count less one (0/{n} to {}/{n})",
+            n.saturating_sub(1)
+        ),
+        None => bail!(
+            "--agent {agent}: expected I/N, this agent's number (from 0) and the number of \
+             agents, e.g. 0/4"
+        ),
+    };
+    Ok(runner::AgentOptions {
+        agent: index,
+        agents: count,
+        exchange: exchange.to_path_buf(),
+        // A trial waiting for another agent's starts at most this late.
+        poll: std::time::Duration::from_millis(25),
+    })
 }
 
 fn print_run_summary(

@@ -1,0 +1,157 @@
+//! Several agents, each a `sweep run --agent I/N` process with a store of its own, run one study
+//! through a shared exchange folder and end with exactly the results of one process, also when
+//! one of them is killed with SIGKILL and started again.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+use tests::TestEnv;
+
+/// Eight trials, two side by side, with a model-based sampler and a pruner: trials wait for
+/// the other agent's trials, both to be suggested and to be pruned.
+const SWEEP: &str = "\
+name: shared
+seed: 5
+method: tpe
+sampler: {n_startup_trials: 3}
+pruner: {type: median, n_startup_trials: 2, n_warmup_steps: 1}
+run_cap: 8
+parallel: 2
+metric: {name: val_accuracy, goal: maximize}
+data: {csv: DATA/digits.csv, target: digit}
+train: {epochs: 5, batch_size: 32}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 3.0e-2}
+  hidden: {values: [16, 32, 64]}
+";
+
+/// Returns every trial of the store `store` in `env` as JSON, without `epoch_seconds`.
+fn results(env: &TestEnv, store: &str) -> Vec<serde_json::Value> {
+    let out = env.sweep(&["trials", "shared", "--store", store, "--format", "json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let mut trials: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
+    for t in &mut trials {
+        if let Some(m) = t.get_mut("metrics").and_then(|m| m.as_object_mut()) {
+            m.remove("epoch_seconds");
+        }
+    }
+    trials
+}
+
+/// Starts agent `agent` of two, on the store `store`.
+fn agent(env: &TestEnv, agent: &str, store: &str) -> Child {
+    env.command(&[
+        "run",
+        "shared.yaml",
+        "--no-serve",
+        "--agent",
+        agent,
+        "--exchange",
+        "exchange",
+        "--store",
+        store,
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap()
+}
+
+/// The results of one process running the same file.
+fn one_process() -> Vec<serde_json::Value> {
+    let env = TestEnv::new();
+    env.write_spec("shared.yaml", SWEEP);
+    let out = env.sweep(&["run", "shared.yaml", "--no-serve"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    results(&env, ".sweep")
+}
+
+#[test]
+fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restarted() {
+    let env = TestEnv::new();
+    env.write_spec("shared.yaml", SWEEP);
+    let mut first = agent(&env, "0/2", "store-0");
+    let mut second = agent(&env, "1/2", "store-1");
+    // Agent 1 is killed once it has finished a trial of its own (its third line: the start,
+    // then trials 0 and 1 in some order, with at least one of its own).
+    let mut lines = BufReader::new(second.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.starts_with("trial   1 ") {
+            break;
+        }
+    }
+    assert!(
+        seen.iter().any(|l| l.contains("as agent 1 of 2")),
+        "{seen:?}"
+    );
+    second.kill().unwrap();
+    second.wait().unwrap();
+    // Agent 0 waits for agent 1's trials meanwhile; started again, agent 1 carries on.
+    let again = env.sweep(&[
+        "run",
+        "shared.yaml",
+        "--no-serve",
+        "--agent",
+        "1/2",
+        "--exchange",
+        "exchange",
+        "--store",
+        "store-1",
+    ]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again.stderr.contains("resuming shared as agent 1 of 2"),
+        "{}",
+        again.stderr
+    );
+    assert!(
+        !again.stdout.contains("; 0 run now"),
+        "agent 1 had nothing left:\n{}",
+        again.stdout
+    );
+    assert!(first.wait().unwrap().success());
+    let expected = one_process();
+    assert_eq!(expected.len(), 8);
+    for store in ["store-0", "store-1"] {
+        assert_eq!(results(&env, store), expected, "{store}");
+    }
+}
+
+#[test]
+fn agent_flags_are_checked_before_anything_runs() {
+    let env = TestEnv::new();
+    env.write_spec("shared.yaml", SWEEP);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "shared.yaml", "--no-serve"];
+        args.extend_from_slice(extra);
+        env.sweep(&args)
+    };
+    let out = run(&["--agent", "2/2", "--exchange", "x"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("--agent 2/2: agent 2 of 2 does not exist"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&["--agent", "one", "--exchange", "x"]);
+    assert!(out.stderr.contains("expected I/N"), "{}", out.stderr);
+    let out = run(&["--agent", "0/2"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--exchange"), "{}", out.stderr);
+    let no_parallel = env.write_spec("loose.yaml", &SWEEP.replace("parallel: 2\n", ""));
+    let out = env.sweep(&[
+        "run",
+        no_parallel.to_str().unwrap(),
+        "--agent",
+        "0/2",
+        "--exchange",
+        "x",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("give `parallel:`"), "{}", out.stderr);
+    assert!(!env.path().join(".sweep").exists(), "nothing was created");
+}
