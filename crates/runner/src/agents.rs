@@ -149,6 +149,18 @@ impl<'a> Peers<'a> {
     /// Puts another agent's event on the board and in the store, as if a local worker had.
     fn apply(&self, agent: u32, event: JournalEvent) -> Result<()> {
         let name = &self.spec.name;
+        let about = match &event {
+            JournalEvent::Start(t) | JournalEvent::Finish(t) => Some(t.id),
+            JournalEvent::Report { trial, .. } | JournalEvent::Skip(trial) => Some(*trial),
+            JournalEvent::Abort(_) => None,
+        };
+        if let Some(id) = about.filter(|id| id.0 % self.options.agents.max(1) != agent) {
+            return Err(Error::StrayTrial {
+                agent,
+                trial: id,
+                owner: id.0 % self.options.agents.max(1),
+            });
+        }
         match event {
             JournalEvent::Start(trial) => {
                 if !self.settled.contains(&trial.id) {

@@ -80,6 +80,19 @@ pub enum Error {
         /// Its error, as it wrote it.
         reason: String,
     },
+    /// Another agent's journal speaks of a trial that agent does not run.
+    #[error(
+        "agent {agent}'s journal speaks of trial {trial}, which agent {owner} runs; does another \
+         study of the same name share the exchange folder?"
+    )]
+    StrayTrial {
+        /// The agent whose journal it is.
+        agent: u32,
+        /// The trial.
+        trial: experiment::TrialId,
+        /// The agent that runs it.
+        owner: u32,
+    },
     /// A worker thread panicked; this is a bug.
     #[error("a trial worker panicked: {0}")]
     WorkerPanicked(String),
