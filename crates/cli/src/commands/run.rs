@@ -166,7 +166,8 @@ fn agent_options(agent: &str, exchange: &std::path::Path) -> anyhow::Result<runn
         .split_once('/')
         .and_then(|(i, n)| Some((i.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)));
     let (index, count) = match parsed {
-        Some((i, n)) if n >= 1 && i < n => (i, n),
+        Some((i, n)) if i < n => (i, n),
+        Some((_, 0)) => bail!("--agent {agent}: the number of agents must be at least 1"),
         Some((i, n)) => bail!(
             "--agent {agent}: agent {i} of {n} does not exist; agents are numbered from 0 to the \
              count less one (0/{n} to {}/{n})",
