@@ -25,17 +25,9 @@ parameters:
   hidden: {values: [16, 32, 64]}
 ";
 
-/// Returns every trial of the store `store` in `env` as JSON, without `epoch_seconds`.
+/// Returns every trial of the store `store` in `env`, but `epoch_seconds`.
 fn results(env: &TestEnv, store: &str) -> Vec<serde_json::Value> {
-    let out = env.sweep(&["trials", "shared", "--store", store, "--format", "json"]);
-    assert_eq!(out.code, 0, "{out:?}");
-    let mut trials: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
-    for t in &mut trials {
-        if let Some(m) = t.get_mut("metrics").and_then(|m| m.as_object_mut()) {
-            m.remove("epoch_seconds");
-        }
-    }
-    trials
+    env.reproducible_trials("shared", store)
 }
 
 /// Starts agent `agent` of two, on the store `store`.

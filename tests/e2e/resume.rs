@@ -27,15 +27,7 @@ parameters:
 
 /// Returns every trial's number, state, params and metrics but `epoch_seconds`.
 fn results(env: &TestEnv) -> Vec<serde_json::Value> {
-    let out = env.sweep(&["trials", "crash", "--format", "json"]);
-    assert_eq!(out.code, 0, "{out:?}");
-    let mut trials: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
-    for t in &mut trials {
-        if let Some(m) = t.get_mut("metrics").and_then(|m| m.as_object_mut()) {
-            m.remove("epoch_seconds");
-        }
-    }
-    trials
+    env.reproducible_trials("crash", ".sweep")
 }
 
 /// Starts `sweep run` on `spec` in `env`, waits until three trials have completed, and then

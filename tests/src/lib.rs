@@ -84,6 +84,22 @@ impl TestEnv {
         Output::from(out)
     }
 
+    /// Returns every trial of `experiment` in the store `store` (relative to the scratch
+    /// folder) as `sweep trials --format json` writes them, without the one metric that is not
+    /// reproducible, the wall-clock `epoch_seconds`: what two runs of one file must agree on.
+    pub fn reproducible_trials(&self, experiment: &str, store: &str) -> Vec<serde_json::Value> {
+        let out = self.sweep(&["trials", experiment, "--store", store, "--format", "json"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        let mut trials: Vec<serde_json::Value> =
+            serde_json::from_str(&out.stdout).expect("invariant: `sweep trials` writes JSON");
+        for t in &mut trials {
+            if let Some(m) = t.get_mut("metrics").and_then(|m| m.as_object_mut()) {
+                m.remove("epoch_seconds");
+            }
+        }
+        trials
+    }
+
     /// Returns a `Command` for `sweep ARGS` in the scratch folder, to spawn it yourself.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(sweep_binary());
