@@ -373,6 +373,36 @@ mod tests {
     }
 
     #[test]
+    fn agents_end_where_one_process_ends_once_a_trial_reaches_the_target() {
+        let mut spec = spec(30, "target");
+        // val_loss at the last step is (lr - 0.3)^2 + 1/3.
+        spec.target = Some(0.34);
+        let single_store = Store::temporary().unwrap();
+        let single = run(&single_store, &spec, &quadratic(2.0), 3);
+        let t = single.target_reached.expect("a trial reaches the target");
+        assert!(single.trials.len() < 30, "the target ends the sweep early");
+        let expected = view(&single_store, &single);
+
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..3)
+                .map(|agent| {
+                    let (spec, dir) = (&spec, dir.path());
+                    scope.spawn(move || run_agent(spec, agent, 3, dir, 3, &SilentObserver))
+                })
+                .collect();
+            for handle in handles {
+                let (store, summary) = handle.join().unwrap();
+                let summary = summary.unwrap();
+                assert_eq!(summary.target_reached, Some(t));
+                assert_eq!(view(&store, &summary), expected);
+                let info = store.experiment("toy").unwrap().unwrap();
+                assert_eq!(info.status, store::ExperimentStatus::Finished);
+            }
+        });
+    }
+
+    #[test]
     fn agents_of_different_settings_refuse_each_other_instead_of_waiting() {
         let spec = tpe_with_median(6);
         let dir = tempfile::tempdir().unwrap();
