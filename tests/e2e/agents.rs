@@ -131,6 +131,9 @@ fn agent_flags_are_checked_before_anything_runs() {
     );
     let out = run(&["--agent", "one", "--exchange", "x"]);
     assert!(out.stderr.contains("expected I/N"), "{}", out.stderr);
+    let out = run(&["--agent", "0/2", "--exchange", "x", "--extend", "2"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot be used with"), "{}", out.stderr);
     let out = run(&["--agent", "0/2"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--exchange"), "{}", out.stderr);

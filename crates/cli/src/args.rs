@@ -62,7 +62,8 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "N")]
     pub(crate) parallel: Option<u32>,
     /// Add N trials to an existing experiment, warm-starting the sampler from its history
-    #[arg(long, value_name = "N")]
+    /// (agents raise --run-cap instead, which a restarted agent does not add again)
+    #[arg(long, value_name = "N", conflicts_with = "agent")]
     pub(crate) extend: Option<u32>,
     /// Start no new trial after this long (e.g. 90s, 30m, 2h, 1h30m), and let the running ones
     /// finish; running the same command again carries on
