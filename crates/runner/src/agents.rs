@@ -403,6 +403,38 @@ mod tests {
     }
 
     #[test]
+    fn an_agent_that_stopped_on_an_error_stops_the_others_instead_of_leaving_them_waiting() {
+        let spec = tpe_with_median(6);
+        let dir = tempfile::tempdir().unwrap();
+        // Agent 1 joined, started its first trial, and failed (its disk filled up, say).
+        let header = AgentHeader {
+            experiment: "toy".into(),
+            agent: 1,
+            agents: 2,
+            parallel: 2,
+            planned: 6,
+            spec_hash: spec.hash(),
+            data_hash: String::new(),
+        };
+        let (failed, _) = Exchange::join(dir.path(), header).unwrap();
+        failed
+            .publish(&JournalEvent::Abort(
+                "store i/o failed: no space left".into(),
+            ))
+            .unwrap();
+        let (store, summary) = run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver);
+        let message = summary.unwrap_err().to_string();
+        assert!(
+            message.contains("agent 1 of this study stopped on an error")
+                && message.contains("no space left"),
+            "{message}"
+        );
+        // What agent 0 finished is kept, for the run after the repair.
+        let kept = store.trials("toy").unwrap();
+        assert!(kept.iter().all(|t| t.id.0 % 2 == 0), "{kept:?}");
+    }
+
+    #[test]
     fn agents_of_different_settings_refuse_each_other_instead_of_waiting() {
         let spec = tpe_with_median(6);
         let dir = tempfile::tempdir().unwrap();
