@@ -24,7 +24,7 @@ use store::{AgentHeader, Exchange, JournalEvent, Store};
 
 use crate::board::Board;
 use crate::reporter;
-use crate::{Error, Observer, Result, Stop};
+use crate::{Error, Observer, Result, Stop, StudyOptions};
 
 /// Which agent this process is, and where the agents meet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,45 @@ impl AgentOptions {
     }
 }
 
+/// An agent that has joined the exchange, before it runs anything.
+pub(crate) struct Met {
+    exchange: Exchange,
+    /// What its journal held from an earlier run.
+    earlier: Vec<JournalEvent>,
+    /// What the other agents had written, their headers checked.
+    first: Vec<(u32, JournalEvent)>,
+}
+
+/// Joins the exchange as agent `options.agent` of a study of `spec` planning `planned` trials,
+/// and reads what the others wrote so far: refuses, before the agent writes anything, an
+/// earlier journal of its own or another agent's with other settings.
+pub(crate) fn meet(
+    options: &AgentOptions,
+    spec: &ExperimentSpec,
+    study: &StudyOptions,
+    planned: u32,
+) -> Result<Met> {
+    let header = AgentHeader {
+        experiment: spec.name.clone(),
+        agent: options.agent,
+        agents: options.agents,
+        parallel: u32::try_from(study.parallel.max(1)).unwrap_or(u32::MAX),
+        planned,
+        spec_hash: spec.hash(),
+        data_hash: study
+            .record
+            .as_ref()
+            .map_or_else(String::new, |r| r.data_hash.clone()),
+    };
+    let (exchange, earlier) = Exchange::join(&options.exchange, header)?;
+    let first = exchange.poll()?;
+    Ok(Met {
+        exchange,
+        earlier,
+        first,
+    })
+}
+
 /// This agent's link to the others: publishes its own trials' events and applies theirs.
 pub(crate) struct Peers<'a> {
     exchange: Exchange,
@@ -60,19 +99,22 @@ pub(crate) struct Peers<'a> {
 }
 
 impl<'a> Peers<'a> {
-    /// Joins the exchange, publishes the finished trials of this agent that its journal lacks
-    /// (it was killed between storing and publishing them), and applies what the other agents
-    /// wrote so far.
+    /// Publishes the finished trials of this agent that its journal lacks (it was killed
+    /// between storing and publishing them), and applies what the other agents wrote so far.
     pub(crate) fn join(
+        met: Met,
         options: &'a AgentOptions,
-        header: AgentHeader,
         store: &'a Store,
         spec: &'a ExperimentSpec,
         board: &'a Board,
         observer: &'a dyn Observer,
         existing: &[Trial],
     ) -> Result<Peers<'a>> {
-        let (exchange, earlier) = Exchange::join(&options.exchange, header)?;
+        let Met {
+            exchange,
+            earlier,
+            first,
+        } = met;
         let published: BTreeSet<TrialId> = earlier
             .iter()
             .filter_map(|e| match e {
@@ -99,6 +141,9 @@ impl<'a> Peers<'a> {
             {
                 peers.republish(trial)?;
             }
+        }
+        for (agent, event) in first {
+            peers.apply(agent, event)?;
         }
         peers.catch_up()?;
         Ok(peers)
@@ -432,6 +477,29 @@ mod tests {
         // What agent 0 finished is kept, for the run after the repair.
         let kept = store.trials("toy").unwrap();
         assert!(kept.iter().all(|t| t.id.0 % 2 == 0), "{kept:?}");
+    }
+
+    #[test]
+    fn an_agent_refused_by_the_journals_it_finds_writes_nothing() {
+        let spec = tpe_with_median(6);
+        let dir = tempfile::tempdir().unwrap();
+        let other = AgentHeader {
+            experiment: "toy".into(),
+            agent: 1,
+            agents: 2,
+            parallel: 2,
+            planned: 6,
+            spec_hash: "0".repeat(64),
+            data_hash: String::new(),
+        };
+        let _ = Exchange::join(dir.path(), other).unwrap();
+        let (store, summary) = run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver);
+        let message = summary.unwrap_err().to_string();
+        assert!(
+            message.contains("spec text sha256: 000000000000 there"),
+            "{message}"
+        );
+        assert_eq!(store.experiment("toy").unwrap(), None);
     }
 
     #[test]

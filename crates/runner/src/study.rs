@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use experiment::{ExperimentSpec, Method, Objective, Trial, TrialId, TrialState};
-use store::{AgentHeader, ExperimentInfo, ExperimentStatus, RunRecord, Store};
+use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
-use crate::agents::{AgentOptions, Peers};
+use crate::agents::{self, AgentOptions, Peers};
 
 use crate::board::Board;
 use crate::reporter;
@@ -86,7 +86,16 @@ pub fn run_study(
     clock: &dyn Clock,
     options: &StudyOptions,
 ) -> Result<StudySummary> {
-    let (info, resumed) = open_experiment(store, spec, options, clock)?;
+    let window = u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX);
+    let agent = options.agent.as_ref();
+    // An agent meets the others before writing, so that one refused changes nothing stored.
+    let mut met = None;
+    let (info, resumed) = open_experiment(store, spec, options, clock, |run_cap| {
+        if let Some(a) = agent {
+            met = Some(agents::meet(a, spec, options, run_cap)?);
+        }
+        Ok(())
+    })?;
     let run_cap = info.run_cap;
     let existing = store.trials(&spec.name)?;
     let board = Board::default();
@@ -102,8 +111,6 @@ pub fn run_study(
             finished += 1;
         }
     }
-    let window = u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX);
-    let agent = options.agent.as_ref();
     let owns = |id: TrialId| agent.is_none_or(|a| a.owns(id));
     let own_finished = |trials: &[Trial]| {
         trials
@@ -139,25 +146,11 @@ pub fn run_study(
         target_reached,
         agent: agent.map(|a| (a.agent, a.agents)),
     });
-    let peers = match agent {
-        Some(a) => {
-            let header = AgentHeader {
-                experiment: spec.name.clone(),
-                agent: a.agent,
-                agents: a.agents,
-                parallel: window,
-                planned: run_cap,
-                spec_hash: spec.hash(),
-                data_hash: options
-                    .record
-                    .as_ref()
-                    .map_or_else(String::new, |r| r.data_hash.clone()),
-            };
-            Some(Peers::join(
-                a, header, store, spec, &board, observer, &existing,
-            )?)
-        }
-        None => None,
+    let peers = match (agent, met) {
+        (Some(a), Some(met)) => Some(Peers::join(
+            met, a, store, spec, &board, observer, &existing,
+        )?),
+        _ => None,
     };
 
     let sampler = search::sampler_of(spec);
@@ -321,12 +314,14 @@ fn same_data(store: &Store, spec: &ExperimentSpec, options: &StudyOptions) -> Re
 }
 
 /// Creates the experiment record, or checks that the stored one has the same spec, and settles
-/// how many trials it holds.
+/// how many trials it holds; `before_write` is given that number and may refuse the run before
+/// anything is written.
 fn open_experiment(
     store: &Store,
     spec: &ExperimentSpec,
     options: &StudyOptions,
     clock: &dyn Clock,
+    before_write: impl FnOnce(u32) -> Result<()>,
 ) -> Result<(ExperimentInfo, bool)> {
     let hash = spec.hash();
     if let Some(stored) = store.experiment(&spec.name)? {
@@ -353,6 +348,7 @@ fn open_experiment(
             spec_hash: hash,
             ..stored
         };
+        before_write(run_cap)?;
         store.update_experiment(&info)?;
         return Ok((info, true));
     }
@@ -373,6 +369,7 @@ fn open_experiment(
         created: clock.now(),
         finished: None,
     };
+    before_write(info.run_cap)?;
     store.create_experiment(&info)?;
     if let Some(record) = &options.record {
         store.put_run_record(&info.name, record)?;
