@@ -109,12 +109,28 @@ pub fn crowding(points: &[Vec<f64>], members: &[usize]) -> Vec<f64> {
     distance
 }
 
-/// Returns the hypervolume that each of `members` (indices into `points`, one front of two
-/// objectives) alone dominates up to `reference`: what the front loses without it. Sorted by
-/// the first objective, a point's share is the rectangle between its neighbours.
-pub fn contributions(points: &[Vec<f64>], members: &[usize], reference: [f64; 2]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..members.len()).collect();
+/// Returns the hypervolume that each of `members` (indices into `points`, one front) alone
+/// dominates up to `reference`: what the front loses without it. With two objectives, sorted by
+/// the first, a point's share is the rectangle between its neighbours; with more, it is the
+/// front's hypervolume less the rest's.
+pub fn contributions(points: &[Vec<f64>], members: &[usize], reference: &[f64]) -> Vec<f64> {
     let at = |k: usize, objective: usize| points[members[k]][objective];
+    if reference.len() != 2 {
+        let front: Vec<Vec<f64>> = members.iter().map(|&m| points[m].clone()).collect();
+        let whole = hypervolume(&front, reference);
+        return (0..members.len())
+            .map(|k| {
+                let rest: Vec<Vec<f64>> = front
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != k)
+                    .map(|(_, p)| p.clone())
+                    .collect();
+                (whole - hypervolume(&rest, reference)).max(0.0)
+            })
+            .collect();
+    }
+    let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by(|&a, &b| {
         at(a, 0)
             .total_cmp(&at(b, 0))
@@ -133,9 +149,11 @@ pub fn contributions(points: &[Vec<f64>], members: &[usize], reference: [f64; 2]
 /// Returns, for each point, its place in the order the samplers learn from, as a number: the
 /// front index, plus a fraction below 1 that orders the front's members by worth, the worthier
 /// first (ties by index). Smaller is better; the numbers of one front stay below the next
-/// front's. With two objectives a member's worth is the hypervolume it alone dominates, up to
-/// a reference point a tenth of the range beyond the worst values (`contributions`; Optuna's
-/// multi-objective TPE selects by hypervolume too); with more, its crowding distance (NSGA-II).
+/// front's. A member's worth is the hypervolume it alone dominates, up to a reference point a
+/// tenth of the range beyond the worst values (`contributions`; Optuna's multi-objective TPE
+/// selects by hypervolume too). Rejected: crowding distance (NSGA-II's rule), which favours
+/// the ends of a front: `tpe` learning from it was barely above random search on ZDT1, and
+/// below it on DTLZ2 with three objectives.
 pub fn standing(points: &[Vec<f64>]) -> Vec<f64> {
     let front = fronts(points);
     let mut place = vec![0.0; points.len()];
@@ -144,7 +162,7 @@ pub fn standing(points: &[Vec<f64>]) -> Vec<f64> {
     for f in 0..count {
         let members: Vec<usize> = (0..points.len()).filter(|&i| front[i] == f).collect();
         let worth = match reference {
-            Some(r) => contributions(points, &members, r),
+            Some(ref r) => contributions(points, &members, r),
             None => crowding(points, &members),
         };
         let mut order: Vec<usize> = (0..members.len()).collect();
@@ -162,73 +180,110 @@ pub fn standing(points: &[Vec<f64>]) -> Vec<f64> {
     place
 }
 
-/// Returns the area that `points` (two objectives, oriented so that smaller is better)
-/// dominate up to `reference`; points beyond it add nothing.
-pub fn hypervolume(points: &[Vec<f64>], reference: [f64; 2]) -> f64 {
-    let mut inside: Vec<(f64, f64)> = points
+/// Returns the hypervolume that `points` (oriented so that smaller is better, as many
+/// objectives as `reference` has) dominate up to `reference`: the area with two objectives;
+/// points beyond it in any objective add nothing.
+///
+/// With more than two objectives it slices the space along the last objective (the
+/// hypervolume-by-slicing-objectives algorithm): between one point's value and the next, the
+/// points below dominate a slab whose section is their hypervolume in one objective fewer. That
+/// costs about `n^(d-1)` for `n` points in `d` objectives: fine for the fronts of a sweep.
+pub fn hypervolume(points: &[Vec<f64>], reference: &[f64]) -> f64 {
+    let inside: Vec<&[f64]> = points
         .iter()
-        .filter(|p| p.len() == 2 && p[0] < reference[0] && p[1] < reference[1])
-        .map(|p| (p[0], p[1]))
+        .filter(|p| p.len() == reference.len() && p.iter().zip(reference).all(|(v, r)| v < r))
+        .map(Vec::as_slice)
         .collect();
-    inside.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let mut area = 0.0;
-    let mut ceiling = reference[1];
-    for (x, y) in inside {
-        if y < ceiling {
-            area += (reference[0] - x) * (ceiling - y);
-            ceiling = y;
-        }
-    }
-    area
+    sliced(inside, reference)
 }
 
-/// The box in which hypervolumes of two objectives are compared: from the best value of each
-/// objective to the reference point (`reference`), so that a share of it reads alike whatever
-/// the objectives' units.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The hypervolume of `points`, all inside `reference`.
+fn sliced(mut points: Vec<&[f64]>, reference: &[f64]) -> f64 {
+    let d = reference.len();
+    if points.is_empty() || d == 0 {
+        return 0.0;
+    }
+    if d == 1 {
+        let best = points.iter().map(|p| p[0]).fold(f64::INFINITY, f64::min);
+        return reference[0] - best;
+    }
+    if d == 2 {
+        points.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+        let mut area = 0.0;
+        let mut ceiling = reference[1];
+        for p in points {
+            if p[1] < ceiling {
+                area += (reference[0] - p[0]) * (ceiling - p[1]);
+                ceiling = p[1];
+            }
+        }
+        return area;
+    }
+    let last = d - 1;
+    points.sort_by(|a, b| a[last].total_cmp(&b[last]));
+    let mut volume = 0.0;
+    for k in 0..points.len() {
+        let floor = points[k][last];
+        let top = points.get(k + 1).map_or(reference[last], |p| p[last]);
+        if top > floor {
+            let section: Vec<&[f64]> = points[..=k].iter().map(|p| &p[..last]).collect();
+            volume += (top - floor) * sliced(section, &reference[..last]);
+        }
+    }
+    volume
+}
+
+/// The box in which hypervolumes are compared: from the best value of each objective to the
+/// reference point (`reference`), so that a share of it reads alike whatever the objectives'
+/// units.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Frame {
-    reference: [f64; 2],
-    area: f64,
+    reference: Vec<f64>,
+    volume: f64,
 }
 
 impl Frame {
-    /// Returns the box around `points` (two objectives, oriented); `None` without points.
+    /// Returns the box around `points` (two objectives or more, oriented); `None` without
+    /// points.
     pub fn around(points: &[Vec<f64>]) -> Option<Frame> {
         let reference = reference(points)?;
-        let best = |k: usize| points.iter().map(|p| p[k]).fold(f64::INFINITY, f64::min);
-        Some(Frame {
-            reference,
-            area: (reference[0] - best(0)) * (reference[1] - best(1)),
-        })
+        let volume = reference
+            .iter()
+            .enumerate()
+            .map(|(k, r)| r - points.iter().map(|p| p[k]).fold(f64::INFINITY, f64::min))
+            .product();
+        Some(Frame { reference, volume })
     }
 
     /// Returns the share of the box that `points` dominate, from 0 to 1.
     pub fn share(&self, points: &[Vec<f64>]) -> f64 {
-        hypervolume(points, self.reference) / self.area
+        hypervolume(points, &self.reference) / self.volume
     }
 }
 
-/// Returns the reference point of two objectives' hypervolumes: the worst value of each plus a
-/// tenth of its range (plus 1 when all are equal); `None` for another number of objectives, or
-/// no points.
-pub fn reference(points: &[Vec<f64>]) -> Option<[f64; 2]> {
-    if points.first().is_none_or(|p| p.len() != 2) {
+/// Returns the reference point of hypervolumes: the worst value of each objective plus a tenth
+/// of its range (plus 1 when all are equal); `None` for fewer than two objectives, points of
+/// different lengths, or no points.
+pub fn reference(points: &[Vec<f64>]) -> Option<Vec<f64>> {
+    let d = points.first()?.len();
+    if d < 2 || points.iter().any(|p| p.len() != d) {
         return None;
     }
-    let mut r = [0.0; 2];
-    for (k, slot) in r.iter_mut().enumerate() {
-        let (lo, hi) = points
-            .iter()
-            .map(|p| p[k])
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                (lo.min(v), hi.max(v))
-            });
-        *slot = if hi > lo {
-            hi + 0.1 * (hi - lo)
-        } else {
-            hi + 1.0
-        };
-    }
+    let r = (0..d)
+        .map(|k| {
+            let (lo, hi) = points
+                .iter()
+                .map(|p| p[k])
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(v), hi.max(v))
+                });
+            if hi > lo {
+                hi + 0.1 * (hi - lo)
+            } else {
+                hi + 1.0
+            }
+        })
+        .collect();
     Some(r)
 }
 
@@ -291,16 +346,17 @@ mod tests {
             p(&[2.0, 1.0]),
             p(&[5.0, 0.0]),
         ];
-        assert_eq!(hypervolume(&points, [4.0, 4.0]), 7.0);
-        assert_eq!(hypervolume(&[], [4.0, 4.0]), 0.0);
+        assert_eq!(hypervolume(&points, &[4.0, 4.0]), 7.0);
+        assert_eq!(hypervolume(&[], &[4.0, 4.0]), 0.0);
         // More points never dominate less.
         let grown: Vec<f64> = (0..=points.len())
-            .map(|n| hypervolume(&points[..n], [4.0, 4.0]))
+            .map(|n| hypervolume(&points[..n], &[4.0, 4.0]))
             .collect();
         assert_eq!(grown, [0.0, 3.0, 3.0, 7.0, 7.0]);
         // The reference: worst values plus a tenth of the range.
-        assert_eq!(reference(&points[..3]), Some([3.2, 3.2]));
-        assert_eq!(reference(&[p(&[1.0, 2.0, 3.0])]), None);
+        assert_eq!(reference(&points[..3]), Some(vec![3.2, 3.2]));
+        assert_eq!(reference(&[p(&[1.0])]), None);
+        assert_eq!(reference(&[p(&[1.0, 2.0]), p(&[1.0, 2.0, 3.0])]), None);
         // The box from (1, 1) to (3.2, 3.2): the first three dominate 2.2 * 0.2 + 1.2 * 2 = 2.84
         // of its 4.84.
         let frame = Frame::around(&points[..3]).unwrap();
@@ -320,19 +376,84 @@ mod tests {
         // are (1 - 0) * (11 - 10) = 1 for point 1, (5 - 1) * (10 - 9) = 4 for point 0,
         // (10 - 5) * (9 - 5) = 20 for point 3 and (11 - 10) * (5 - 0) = 5 for point 4.
         assert_eq!(
-            contributions(&points, &[0, 1, 3, 4], [11.0, 11.0]),
+            contributions(&points, &[0, 1, 3, 4], &[11.0, 11.0]),
             [4.0, 1.0, 20.0, 5.0]
         );
         let s = standing(&points);
         // Point 2 is dominated by point 3, alone in front 1; front 0 by share: 3, 4, 0, 1.
         assert_eq!(s, [0.5, 0.75, 1.0, 0.0, 0.25]);
-        // With three objectives, crowding orders a front: the ends first.
+        // With three objectives too, by the hypervolume each alone dominates.
         let three = [
             p(&[0.0, 2.0, 1.0]),
             p(&[1.0, 1.0, 1.0]),
             p(&[2.0, 0.0, 1.0]),
+            p(&[1.0, 1.0, 0.0]),
         ];
+        // Point 3 dominates point 1; the reference is (2.2, 2.2, 1.1).
+        let shares = contributions(&three, &[0, 2, 3], &[2.2, 2.2, 1.1]);
+        let whole = hypervolume(&three, &[2.2, 2.2, 1.1]);
+        for (k, share) in shares.iter().enumerate() {
+            let rest: Vec<Vec<f64>> = [0, 2, 3]
+                .iter()
+                .filter(|&&j| j != [0, 2, 3][k])
+                .map(|&j| three[j].clone())
+                .collect();
+            assert!((whole - hypervolume(&rest, &[2.2, 2.2, 1.1]) - share).abs() < 1e-12);
+        }
         let s = standing(&three);
-        assert!(s[0] < s[1] && s[2] < s[1] && s[1] < 1.0, "{s:?}");
+        assert!(s[1] >= 1.0 && s[3] < 1.0, "{s:?}");
+    }
+
+    /// The volume of the union of the boxes from each point to `reference`, by
+    /// inclusion-exclusion over every subset: slow, and plainly right.
+    fn union_of_boxes(points: &[Vec<f64>], reference: &[f64]) -> f64 {
+        let n = points.len();
+        let mut total = 0.0;
+        for mask in 1u32..(1 << n) {
+            let chosen: Vec<&Vec<f64>> = (0..n)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| &points[i])
+                .collect();
+            let volume: f64 = (0..reference.len())
+                .map(|k| {
+                    let worst = chosen
+                        .iter()
+                        .map(|p| p[k])
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    (reference[k] - worst).max(0.0)
+                })
+                .product();
+            let sign = if chosen.len() % 2 == 1 { 1.0 } else { -1.0 };
+            total += sign * volume;
+        }
+        total
+    }
+
+    #[test]
+    fn hypervolume_in_three_and_four_objectives_is_the_union_of_the_boxes() {
+        // A fixed scatter of points, dominated ones and ties included.
+        let mut x = 0.37_f64;
+        let mut next = || {
+            x = (x * 7.13 + 0.29).fract();
+            (x * 8.0).round() / 8.0
+        };
+        for d in [3usize, 4] {
+            for n in [1usize, 2, 5, 9] {
+                let points: Vec<Vec<f64>> =
+                    (0..n).map(|_| (0..d).map(|_| next()).collect()).collect();
+                let reference = vec![1.1; d];
+                let got = hypervolume(&points, &reference);
+                let want = union_of_boxes(&points, &reference);
+                assert!(
+                    (got - want).abs() < 1e-12,
+                    "d {d}, n {n}: {got} against {want}"
+                );
+            }
+        }
+        // The frame's share: one point at the best corner fills the box.
+        let points = [p(&[0.0, 0.0, 0.0]), p(&[1.0, 1.0, 1.0])];
+        let frame = Frame::around(&points).unwrap();
+        assert!((frame.share(&points[..1]) - 1.0).abs() < 1e-12);
+        assert!((frame.share(&points[1..]) - 0.001 / 1.331).abs() < 1e-12);
     }
 }

@@ -1,14 +1,16 @@
-"""Optuna's multi-objective samplers on ZDT1, for the reference column of `pareto.rs`.
+"""Optuna's multi-objective samplers on ZDT1 and DTLZ2, for the reference column of `pareto.rs`.
 
 Not part of `just bench`: it needs Optuna (`python3 -m venv /tmp/optuna &&
 /tmp/optuna/bin/pip install optuna==5.0.0`), then
 
-    /tmp/optuna/bin/python crates/search/benches/optuna_pareto_reference.py tpe 50 0 10
+    /tmp/optuna/bin/python crates/search/benches/optuna_pareto_reference.py tpe 50 0 10 [dtlz2]
 
 prints one line per seed, "sampler trials seed hypervolume", then the median. ZDT1 in 5
 dimensions on [0, 1]^5 (f1 = x1, g = 1 + 9 * mean(x2..x5), f2 = g * (1 - sqrt(f1 / g))), both
 minimized; the hypervolume is the area the trials dominate up to the reference point (1.1, 11),
-as `pareto.rs` measures it. Seeds are Optuna's, so a row matches in function, domain and budget,
+as `pareto.rs` measures it. DTLZ2 with three objectives in 5 dimensions (g = sum over x3..x5 of
+(x - 0.5)^2; f1 = (1 + g) cos(x1 pi/2) cos(x2 pi/2), f2 = (1 + g) cos(x1 pi/2) sin(x2 pi/2),
+f3 = (1 + g) sin(x1 pi/2)), the volume up to (1.1, 1.1, 1.1). Seeds are Optuna's, so a row matches in function, domain and budget,
 not in the random draws.
 """
 
@@ -30,14 +32,35 @@ def zdt1(x):
     return f1, g * (1 - math.sqrt(f1 / g))
 
 
-def hypervolume(points):
-    inside = sorted(p for p in points if p[0] < REFERENCE[0] and p[1] < REFERENCE[1])
-    area, ceiling = 0.0, REFERENCE[1]
-    for f1, f2 in inside:
-        if f2 < ceiling:
-            area += (REFERENCE[0] - f1) * (ceiling - f2)
-            ceiling = f2
-    return area
+def dtlz2(x):
+    g = sum((v - 0.5) ** 2 for v in x[2:])
+    a, b = x[0] * math.pi / 2, x[1] * math.pi / 2
+    return (1 + g) * math.cos(a) * math.cos(b), (1 + g) * math.cos(a) * math.sin(b), (1 + g) * math.sin(a)
+
+
+def sliced(points, reference):
+    """The volume dominated by points (all inside reference), slicing along the last objective."""
+    if not points:
+        return 0.0
+    if len(reference) == 2:
+        area, ceiling = 0.0, reference[1]
+        for f1, f2 in sorted(points):
+            if f2 < ceiling:
+                area += (reference[0] - f1) * (ceiling - f2)
+                ceiling = f2
+        return area
+    points = sorted(points, key=lambda p: p[-1])
+    volume = 0.0
+    for k, p in enumerate(points):
+        top = points[k + 1][-1] if k + 1 < len(points) else reference[-1]
+        if top > p[-1]:
+            volume += (top - p[-1]) * sliced([q[:-1] for q in points[: k + 1]], reference[:-1])
+    return volume
+
+
+def hypervolume(points, reference=REFERENCE):
+    inside = [tuple(p) for p in points if all(v < r for v, r in zip(p, reference))]
+    return sliced(inside, reference)
 
 
 def sampler(name, seed):
@@ -50,21 +73,26 @@ def sampler(name, seed):
     raise SystemExit(f"unknown sampler {name}: tpe, nsga2 or random")
 
 
-def run(name, trials, seed):
-    study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler(name, seed))
+def run(name, trials, seed, problem="zdt1"):
+    function, objectives, reference = {
+        "zdt1": (zdt1, 2, REFERENCE),
+        "dtlz2": (dtlz2, 3, (1.1, 1.1, 1.1)),
+    }[problem]
+    study = optuna.create_study(directions=["minimize"] * objectives, sampler=sampler(name, seed))
 
     def objective(trial):
-        return zdt1([trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(DIMS)])
+        return function([trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(DIMS)])
 
     study.optimize(objective, n_trials=trials)
-    return hypervolume([t.values for t in study.trials])
+    return hypervolume([t.values for t in study.trials], reference)
 
 
 def main():
     name, trials, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    problem = sys.argv[5] if len(sys.argv) > 5 else "zdt1"
     volumes = []
     for seed in range(first, first + count):
-        v = run(name, trials, seed)
+        v = run(name, trials, seed, problem)
         volumes.append(v)
         print(f"{name} {trials} {seed} {v:.4f}", flush=True)
     print(f"median {statistics.median(volumes):.4f}")

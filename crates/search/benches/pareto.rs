@@ -1,10 +1,16 @@
-//! Samplers on a study with two objectives: ZDT1 in 5 dimensions ([0, 1]^5; f1 = x1,
-//! g = 1 + 9 * mean(x2..x5), f2 = g * (1 - sqrt(f1 / g)), both minimized; the Pareto front is
-//! f2 = 1 - sqrt(f1), at x2..x5 = 0). The figure is the hypervolume the trials dominate up to
-//! the reference point (1.1, 11): the whole front reaches 12.1 - 1/3 = 11.767. Median and
-//! interquartile range over 20 seeds (one run's luck moves a 10-seed median by a few tenths),
-//! beside Optuna 5.0's samplers on the same function, budgets and measure
-//! (`optuna_pareto_reference.py`, its seeds 0-19, measured on this machine).
+//! Samplers on studies with several objectives, the figure being the hypervolume the trials
+//! dominate up to a reference point: median and interquartile range over 20 seeds (one run's
+//! luck moves a 10-seed median by a few tenths), beside Optuna 5.0's samplers on the same
+//! function, budgets and measure (`optuna_pareto_reference.py`, its seeds 0-19, measured on
+//! this machine).
+//!
+//! - ZDT1 in 5 dimensions ([0, 1]^5; f1 = x1, g = 1 + 9 * mean(x2..x5), f2 = g * (1 -
+//!   sqrt(f1 / g)), both minimized; the Pareto front is f2 = 1 - sqrt(f1), at x2..x5 = 0), up
+//!   to (1.1, 11): the whole front reaches 12.1 - 1/3 = 11.767.
+//! - DTLZ2 with three objectives in 5 dimensions (g = sum over x3..x5 of (x - 0.5)^2; f1 =
+//!   (1 + g) cos(x1 pi/2) cos(x2 pi/2), f2 = (1 + g) cos(x1 pi/2) sin(x2 pi/2), f3 = (1 + g)
+//!   sin(x1 pi/2); the front is the unit sphere's octant, at x3..x5 = 0.5), up to (1.1, 1.1,
+//!   1.1): the whole front reaches 1.331 - pi/6 = 0.807.
 //!
 //! Run with `cargo bench -p search --bench pareto`; `-- --seeds 5 --budgets 50` narrows it, and
 //! `--first-seed N` runs seeds N, N + 1, ... (judge a tuning on seeds the figures do not use).
@@ -12,7 +18,6 @@
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout)]
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use experiment::{
@@ -22,26 +27,65 @@ use experiment::{
 use search::{sampler_for, SuggestContext};
 
 const DIMS: usize = 5;
-const REFERENCE: (f64, f64) = (1.1, 11.0);
 
-/// Optuna 5.0's median hypervolume over its seeds 0-19: (budget, random, TPE, NSGA-II).
-const OPTUNA: &[(u32, f64, f64, f64)] = &[(50, 9.599, 10.438, 9.599), (100, 9.966, 10.979, 9.888)];
+/// A test function of several objectives, all minimized.
+struct Problem {
+    name: &'static str,
+    objectives: usize,
+    reference: &'static [f64],
+    /// The hypervolume of the whole front.
+    best: f64,
+    evaluate: fn(&[f64]) -> Vec<f64>,
+    /// Optuna 5.0's median hypervolume over its seeds 0-19: (budget, random, TPE, NSGA-II).
+    optuna: &'static [(u32, f64, f64, f64)],
+}
+
+const PROBLEMS: &[Problem] = &[
+    Problem {
+        name: "ZDT1 (5-D)",
+        objectives: 2,
+        reference: &[1.1, 11.0],
+        best: 11.767,
+        evaluate: zdt1,
+        optuna: &[(50, 9.599, 10.438, 9.599), (100, 9.966, 10.979, 9.888)],
+    },
+    Problem {
+        name: "DTLZ2 (3 objectives, 5-D)",
+        objectives: 3,
+        reference: &[1.1, 1.1, 1.1],
+        best: 0.807,
+        evaluate: dtlz2,
+        optuna: &[],
+    },
+];
 
 fn main() {
     let (seeds, budgets) = options();
+    for problem in PROBLEMS {
+        report(problem, &seeds, &budgets);
+    }
+}
+
+fn report(problem: &Problem, seeds: &std::ops::Range<u64>, budgets: &[u32]) {
     println!(
-        "ZDT1 (5-D), hypervolume up to (1.1, 11) over seeds {}-{} (the front: 11.767)\n",
+        "\n{}, hypervolume up to {:?} over seeds {}-{} (the front: {})\n",
+        problem.name,
+        problem.reference,
         seeds.start,
-        seeds.end - 1
+        seeds.end - 1,
+        problem.best
     );
     println!("| budget | sampler | median | IQR | Optuna (same sampler) | seconds/run |");
     println!("|---|---|---|---|---|---|");
-    for &budget in &budgets {
+    for &budget in budgets {
         for name in ["random", "sobol", "tpe", "bayes"] {
             let started = Instant::now();
             let mut volumes: Vec<f64> = seeds
                 .clone()
-                .map(|seed| hypervolume(&study(method(name), Seed(seed), budget)))
+                .map(|seed| {
+                    let points = study(problem, method(name), Seed(seed), budget);
+                    experiment::pareto::hypervolume(&points, problem.reference)
+                })
                 .collect();
             let runs = u32::try_from(seeds.end - seeds.start).unwrap_or(1).max(1);
             let per_run = started.elapsed().as_secs_f64() / f64::from(runs);
@@ -56,14 +100,14 @@ fn main() {
                 let fraction = position - lo as f64;
                 volumes[lo] + (volumes[hi] - volumes[lo]) * fraction
             };
-            let optuna = OPTUNA
-                .iter()
-                .find(|r| r.0 == budget)
-                .map_or("-".to_string(), |r| match name {
+            let optuna = problem.optuna.iter().find(|r| r.0 == budget).map_or(
+                "-".to_string(),
+                |r| match name {
                     "random" => format!("{:.3}", r.1),
                     "tpe" => format!("{:.3} (NSGA-II {:.3})", r.2, r.3),
                     _ => "-".to_string(),
-                });
+                },
+            );
             println!(
                 "| {budget} | {name} | {:.3} | [{:.3}, {:.3}] | {optuna} | {per_run:.2} |",
                 at(0.5),
@@ -116,8 +160,8 @@ fn objective(name: &str) -> MetricSpec {
     }
 }
 
-/// Runs `budget` trials of `method` on ZDT1, one after another.
-fn study(method: Method, seed: Seed, budget: u32) -> Vec<Trial> {
+/// Runs `budget` trials of `method` on `problem`, one after another, and returns their points.
+fn study(problem: &Problem, method: Method, seed: Seed, budget: u32) -> Vec<Vec<f64>> {
     let space = SearchSpace::new(
         (0..DIMS)
             .map(|i| {
@@ -128,8 +172,11 @@ fn study(method: Method, seed: Seed, budget: u32) -> Vec<Trial> {
             })
             .collect(),
     );
-    let sampler = sampler_for(method, seed, &objective("f1"), &[objective("f2")], &[]);
+    let names: Vec<String> = (1..=problem.objectives).map(|k| format!("f{k}")).collect();
+    let objectives: Vec<MetricSpec> = names.iter().map(|n| objective(n)).collect();
+    let sampler = sampler_for(method, seed, &objectives[0], &objectives[1..], &[]);
     let mut trials: Vec<Trial> = Vec::new();
+    let mut points = Vec::new();
     for k in 0..budget {
         let params = sampler
             .suggest_in(&SuggestContext {
@@ -144,7 +191,7 @@ fn study(method: Method, seed: Seed, budget: u32) -> Vec<Trial> {
         let x: Vec<f64> = (0..DIMS)
             .map(|i| params[&format!("x{i}")].as_f64().unwrap_or(f64::NAN))
             .collect();
-        let (f1, f2) = zdt1(&x);
+        let values = (problem.evaluate)(&x);
         trials.push(Trial {
             id: TrialId(k),
             seed: Seed(0),
@@ -155,35 +202,30 @@ fn study(method: Method, seed: Seed, budget: u32) -> Vec<Trial> {
             finished: None,
             result: Some(TrialResult {
                 best_step: Step(1),
-                metrics: BTreeMap::from([("f1".to_string(), f1), ("f2".to_string(), f2)]),
+                metrics: names.iter().cloned().zip(values.iter().copied()).collect(),
             }),
         });
+        points.push(values);
     }
-    trials
+    points
 }
 
-fn zdt1(x: &[f64]) -> (f64, f64) {
+fn zdt1(x: &[f64]) -> Vec<f64> {
     let f1 = x[0];
     #[allow(clippy::cast_precision_loss)]
     let g = 1.0 + 9.0 * x[1..].iter().sum::<f64>() / (x.len() - 1) as f64;
-    (f1, g * (1.0 - (f1 / g).sqrt()))
+    vec![f1, g * (1.0 - (f1 / g).sqrt())]
 }
 
-/// Returns the area the trials' points dominate up to `REFERENCE`.
-fn hypervolume(trials: &[Trial]) -> f64 {
-    let mut points: Vec<(f64, f64)> = trials
-        .iter()
-        .filter_map(|t| Some((t.value("f1")?, t.value("f2")?)))
-        .filter(|(a, b)| *a < REFERENCE.0 && *b < REFERENCE.1)
-        .collect();
-    points.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let mut area = 0.0;
-    let mut ceiling = REFERENCE.1;
-    for (f1, f2) in points {
-        if f2 < ceiling {
-            area += (REFERENCE.0 - f1) * (ceiling - f2);
-            ceiling = f2;
-        }
-    }
-    area
+fn dtlz2(x: &[f64]) -> Vec<f64> {
+    let g: f64 = x[2..].iter().map(|v| (v - 0.5).powi(2)).sum();
+    let (a, b) = (
+        x[0] * std::f64::consts::FRAC_PI_2,
+        x[1] * std::f64::consts::FRAC_PI_2,
+    );
+    vec![
+        (1.0 + g) * a.cos() * b.cos(),
+        (1.0 + g) * a.cos() * b.sin(),
+        (1.0 + g) * a.sin(),
+    ]
 }

@@ -84,7 +84,7 @@ pub(crate) fn in_startup(n_startup_trials: u32, ranked: usize) -> bool {
 pub(crate) enum Combine<'w> {
     /// The place among the trials of the same standing (`experiment::pareto::standing`): the
     /// front index plus a fraction for the trial's worth within its front (the hypervolume it
-    /// alone dominates with two objectives, its crowding distance with more).
+    /// alone dominates).
     Fronts,
     /// ParEGO's augmented Chebyshev scalarization with these weights (one per objective,
     /// summing to 1), each objective scaled to [0, 1] over the trials that have values.

@@ -1,7 +1,7 @@
-//! Samplers on a study with two objectives: ZDT1, whose Pareto front is `f2 = 1 - sqrt(f1)` at
-//! `x2 = 0`. The model-based samplers must cover more of it than random search, measured by
-//! the hypervolume their fronts dominate; and the scores they learn from must order trials by
-//! front.
+//! Samplers on studies with two objectives, ZDT1, whose Pareto front is `f2 = 1 - sqrt(f1)` at
+//! `x2 = 0`, and three, DTLZ2. The model-based samplers must cover more of the front than
+//! random search, measured by the hypervolume their trials dominate; and the scores they learn
+//! from must order trials by front.
 
 use std::collections::BTreeMap;
 
@@ -61,22 +61,11 @@ fn study(sampler: &dyn Sampler, budget: u32) -> Vec<Trial> {
 
 /// Returns the area that the trials' points dominate up to the reference point (1.1, 11).
 fn hypervolume(trials: &[Trial]) -> f64 {
-    let front = experiment::pareto_front(trials, &objectives(), &[]);
-    let mut points: Vec<(f64, f64)> = front
+    let points: Vec<Vec<f64>> = trials
         .iter()
-        .filter_map(|t| Some((t.value("f1")?, t.value("f2")?)))
-        .filter(|(a, b)| *a < 1.1 && *b < 11.0)
+        .filter_map(|t| Some(vec![t.value("f1")?, t.value("f2")?]))
         .collect();
-    points.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut area = 0.0;
-    let mut ceiling = 11.0;
-    for (f1, f2) in points {
-        if f2 < ceiling {
-            area += (1.1 - f1) * (ceiling - f2);
-            ceiling = f2;
-        }
-    }
-    area
+    experiment::pareto::hypervolume(&points, &[1.1, 11.0])
 }
 
 fn median_hypervolume(method: Method, budget: u32) -> f64 {
@@ -144,5 +133,70 @@ fn the_samplers_learn_from_fronts_or_weighted_combinations() {
     assert_eq!(
         one.iter().map(|o| o.score).collect::<Vec<_>>(),
         [1.0, 2.0, 4.0, 2.0]
+    );
+}
+
+/// DTLZ2 with three objectives in five dimensions: the front is the unit sphere's octant, at
+/// `x3 = x4 = x5 = 0.5`.
+fn dtlz2(p: &Params) -> BTreeMap<String, f64> {
+    let x: Vec<f64> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .map(|n| p[*n].as_f64().unwrap_or(f64::NAN))
+        .collect();
+    let g: f64 = x[2..].iter().map(|v| (v - 0.5).powi(2)).sum();
+    let (a, b) = (
+        x[0] * std::f64::consts::FRAC_PI_2,
+        x[1] * std::f64::consts::FRAC_PI_2,
+    );
+    BTreeMap::from([
+        ("f1".to_string(), (1.0 + g) * a.cos() * b.cos()),
+        ("f2".to_string(), (1.0 + g) * a.cos() * b.sin()),
+        ("f3".to_string(), (1.0 + g) * a.sin()),
+    ])
+}
+
+fn median_dtlz2_hypervolume(method: Method, budget: u32) -> f64 {
+    let objectives: Vec<MetricSpec> = ["f1", "f2", "f3"]
+        .iter()
+        .map(|name| MetricSpec {
+            name: (*name).into(),
+            goal: Direction::Minimize,
+        })
+        .collect();
+    let unit = || Distribution::Uniform { min: 0.0, max: 1.0 };
+    let space = SearchSpace::new(
+        ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|n| Param::new(*n, unit()))
+            .collect(),
+    );
+    median(
+        (0..5)
+            .map(|seed| {
+                let sampler =
+                    sampler_for(method, Seed(seed), &objectives[0], &objectives[1..], &[]);
+                let trials = study_measuring(sampler.as_ref(), &space, budget, Some(budget), dtlz2);
+                let points: Vec<Vec<f64>> = trials
+                    .iter()
+                    .filter_map(|t| objectives.iter().map(|o| t.value(&o.name)).collect())
+                    .collect();
+                experiment::pareto::hypervolume(&points, &[1.1, 1.1, 1.1])
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn with_three_objectives_too_model_based_samplers_cover_more_than_random_search() {
+    let random = median_dtlz2_hypervolume(Method::Random, 40);
+    let tpe = median_dtlz2_hypervolume(Method::Tpe(experiment::TpeConfig::default()), 40);
+    let bayes = median_dtlz2_hypervolume(Method::Bayes(experiment::BayesConfig::default()), 40);
+    // Measured: random 0.322, tpe 0.426, bayes 0.402; `tpe` ordering fronts by crowding
+    // distance, as it did before hypervolumes in three objectives, fell below random search.
+    // The whole front dominates 1.331 - pi/6 = 0.807.
+    assert!(tpe > random + 0.04, "tpe {tpe} against random {random}");
+    assert!(
+        bayes > random + 0.04,
+        "bayes {bayes} against random {random}"
     );
 }

@@ -371,14 +371,14 @@ pub(crate) fn pareto_chart(data: &ExperimentData) -> String {
 /// The most trial numbers at which the hypervolume history is measured, evenly spaced.
 const HYPERVOLUME_STEPS: usize = 400;
 
-/// Returns the hypervolume history of a study with two objectives: after each completed trial
+/// Returns the hypervolume history of a study with several objectives: after each completed trial
 /// that meets the constraints (at most `HYPERVOLUME_STEPS` of them, evenly spaced), the share
 /// that the trials so far dominate of the box from the best value of each objective to a
 /// reference point a tenth of the range beyond the worst (`experiment::pareto::reference`), so
-/// that objectives in any units read alike; empty with another number of objectives.
+/// that objectives in any units read alike; empty with one objective.
 pub(crate) fn hypervolume_chart(data: &ExperimentData) -> String {
     let objectives = data.objectives();
-    if objectives.len() != 2 {
+    if objectives.len() < 2 {
         return String::new();
     }
     let constraints = data.constraints();
@@ -395,17 +395,23 @@ pub(crate) fn hypervolume_chart(data: &ExperimentData) -> String {
         return charts::hypervolume_history(&[]);
     };
     let n = points.len();
-    let ends: Vec<usize> = if n <= HYPERVOLUME_STEPS {
-        (1..=n).collect()
-    } else {
-        (1..=HYPERVOLUME_STEPS)
-            .map(|k| k * n / HYPERVOLUME_STEPS)
-            .collect()
-    };
-    let history: Vec<(f64, f64)> = ends
-        .iter()
-        .map(|&m| (f64::from(done[m - 1].0), frame.share(&points[..m])))
-        .collect();
+    let step = n.div_ceil(HYPERVOLUME_STEPS).max(1);
+    // The front so far: what a point dominates adds nothing, so each measure needs only the
+    // front (with three objectives or more the measure grows faster than linearly).
+    let mut front: Vec<Vec<f64>> = Vec::new();
+    let mut history = Vec::new();
+    for (m, point) in points.iter().enumerate() {
+        if !front
+            .iter()
+            .any(|f| f == point || experiment::pareto::dominates(f, point))
+        {
+            front.retain(|f| !experiment::pareto::dominates(point, f));
+            front.push(point.clone());
+        }
+        if (m + 1) % step == 0 || m + 1 == n {
+            history.push((f64::from(done[m].0), frame.share(&front)));
+        }
+    }
     charts::hypervolume_history(&history)
 }
 

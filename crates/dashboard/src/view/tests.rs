@@ -626,3 +626,37 @@ fn compare_takes_two_to_eight_distinct_trials_and_marks_differences() {
     assert_eq!(row("lr"), Some(true));
     assert_eq!(page.differing, 2);
 }
+
+#[test]
+fn a_study_with_three_objectives_has_its_hypervolume_history() {
+    let two = two_objectives("three", 50);
+    let mut info = two.info.clone();
+    info.spec_yaml = info.spec_yaml.replace(
+        "{name: param_count}]",
+        "{name: param_count}, {name: val_f1, goal: minimize}]",
+    );
+    // A third objective at odds with the others: a cost that grows with the width.
+    let trials: Vec<Trial> = two
+        .trials
+        .iter()
+        .cloned()
+        .map(|mut t| {
+            let width = t.params["hidden"].as_f64().unwrap_or(0.0);
+            if let Some(r) = t.result.as_mut() {
+                r.metrics.insert("val_f1".into(), width);
+            }
+            t
+        })
+        .collect();
+    let d = ExperimentData::new(info, trials);
+    assert_eq!(d.objectives().len(), 3, "the fixture spec parses");
+    let r = ranked(&d.trials, &d.objectives(), d.constraints());
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    assert!(a
+        .hypervolume
+        .contains("aria-label=\"hypervolume of the trials so far, by trial number\""));
+    assert!(!a.hypervolume.contains("data-empty"));
+    assert!(a
+        .pareto
+        .contains("Pareto front of val_accuracy and param_count"));
+}
