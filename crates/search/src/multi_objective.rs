@@ -113,8 +113,8 @@ fn the_samplers_learn_from_fronts_or_weighted_combinations() {
     ];
     let fronts = history::observations(&trials, &objectives(), &[], Combine::Fronts);
     let scores: Vec<f64> = fronts.iter().map(|o| o.score).collect();
-    // Front 0 is 0, 2 and 3, ordered by the hypervolume each alone dominates up to (4.3, 5.4):
-    // 3 (2 by 2), then 0 (1 by 1.4), then 2 (0.3 by 1); front 1 is trial 1.
+    // Front 0 is 0, 2 and 3, ordered greedily by the hypervolume each adds up to (4.3, 5.4):
+    // 3 (2.3 by 3.4 alone), then 0 (adding 1 by 1.4), then 2 (0.3 by 1); front 1 is trial 1.
     assert!(scores[1] >= 1.0, "{scores:?}");
     assert!(
         scores[3] < scores[0] && scores[0] < scores[2] && scores[2] < 1.0,
