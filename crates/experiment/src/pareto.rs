@@ -157,14 +157,20 @@ pub fn contributions(points: &[Vec<f64>], members: &[usize], reference: &[f64]) 
 /// (ZDT1: 11.49 against 11.38). Rejected: crowding distance (NSGA-II's rule), which favours the
 /// ends of a front: `tpe` learning from it was barely above random search on ZDT1, and below
 /// it on DTLZ2.
-pub fn standing(points: &[Vec<f64>]) -> Vec<f64> {
+///
+/// Only the fronts that hold the first `ordered` places are ordered so; the members of later
+/// fronts follow their index (no sampler learns from the order that far down, and ordering a
+/// large front of three objectives costs the most).
+pub fn standing(points: &[Vec<f64>], ordered: usize) -> Vec<f64> {
     let front = fronts(points);
     let mut place = vec![0.0; points.len()];
     let count = front.iter().max().map_or(0, |m| m + 1);
     let reference = reference(points);
+    let mut before = 0;
     for f in 0..count {
         let members: Vec<usize> = (0..points.len()).filter(|&i| front[i] == f).collect();
         let order: Vec<usize> = match reference {
+            _ if before >= ordered => (0..members.len()).collect(),
             Some(ref r) if r.len() == 2 => greedy_subset(points, &members, r),
             Some(ref r) => {
                 let worth = contributions(points, &members, r);
@@ -188,6 +194,7 @@ pub fn standing(points: &[Vec<f64>]) -> Vec<f64> {
             let base = f as f64;
             place[members[m]] = base + fraction;
         }
+        before += members.len();
     }
     place
 }
@@ -416,7 +423,7 @@ mod tests {
             contributions(&points, &[0, 1, 3, 4], &[11.0, 11.0]),
             [4.0, 1.0, 20.0, 5.0]
         );
-        let s = standing(&points);
+        let s = standing(&points, usize::MAX);
         // Point 2 is dominated by point 3, alone in front 1. Front 0 greedily: point 3
         // dominates most alone (6 * 6 = 36); beside it point 0 adds (11 - 1) * (11 - 9) less
         // the (11 - 5) * (11 - 9) they share, 8, against 5 for 1 or 4; then 4 adds 5, and 1
@@ -440,7 +447,9 @@ mod tests {
                 .collect();
             assert!((whole - hypervolume(&rest, &[2.2, 2.2, 1.1]) - share).abs() < 1e-12);
         }
-        let s = standing(&three);
+        let s = standing(&three, usize::MAX);
+        // Unordered past the first front: the second front's only member keeps its place.
+        assert_eq!(standing(&three, 1)[1], s[1]);
         assert!(s[1] >= 1.0 && s[3] < 1.0, "{s:?}");
     }
 

@@ -138,6 +138,10 @@ pub(crate) fn observations<'t>(
     observations
 }
 
+/// The places whose order within a Pareto front any sampler learns from: TPE's good trials
+/// (at most 25) and the first of the others, whose score is its threshold.
+const ORDERED_PLACES: usize = crate::tpe::MAX_BELOW + 1;
+
 /// Replaces the scores of `observations` that have `values` (of several objectives) by one
 /// number each, as `combine` says.
 fn combined(
@@ -155,7 +159,7 @@ fn combined(
                     .collect();
                 let points: Vec<Vec<f64>> =
                     members.iter().filter_map(|&i| values[i].clone()).collect();
-                let places = experiment::pareto::standing(&points);
+                let places = experiment::pareto::standing(&points, ORDERED_PLACES);
                 for (&i, place) in members.iter().zip(places) {
                     observations[i].score = place;
                 }

@@ -37,7 +37,7 @@ use crate::{Result, Sampler, SuggestContext};
 use parzen::{Dim, Parzen, Settings, Widths};
 
 /// The most trials modelled as good, whatever `gamma` says (Optuna's cap).
-const MAX_BELOW: usize = 25;
+pub(crate) const MAX_BELOW: usize = 25;
 
 /// Proposes parameters with the Tree-structured Parzen Estimator.
 #[derive(Debug, Clone)]
