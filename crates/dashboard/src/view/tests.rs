@@ -253,19 +253,25 @@ fn two_objectives(name: &str, n: u32) -> ExperimentData {
         "metric: {name: val_accuracy, goal: maximize}",
         "metric: [{name: val_accuracy}, {name: param_count}]",
     );
-    let trials: Vec<Trial> = single
-        .trials
+    let trials = with_metric(&single.trials, "param_count", |t| {
+        (t.params["lr"].as_f64().unwrap_or(0.0) * 1e6).round()
+    });
+    ExperimentData::new(info, trials)
+}
+
+/// Returns `trials` with the metric `name` at `value(trial)` in each result.
+fn with_metric(trials: &[Trial], name: &str, value: impl Fn(&Trial) -> f64) -> Vec<Trial> {
+    trials
         .iter()
         .cloned()
         .map(|mut t| {
-            let size = (t.params["lr"].as_f64().unwrap_or(0.0) * 1e6).round();
+            let v = value(&t);
             if let Some(r) = t.result.as_mut() {
-                r.metrics.insert("param_count".into(), size);
+                r.metrics.insert(name.into(), v);
             }
             t
         })
-        .collect();
-    ExperimentData::new(info, trials)
+        .collect()
 }
 
 #[test]
@@ -636,18 +642,9 @@ fn a_study_with_three_objectives_has_its_hypervolume_history() {
         "{name: param_count}, {name: val_f1, goal: minimize}]",
     );
     // A third objective at odds with the others: a cost that grows with the width.
-    let trials: Vec<Trial> = two
-        .trials
-        .iter()
-        .cloned()
-        .map(|mut t| {
-            let width = t.params["hidden"].as_f64().unwrap_or(0.0);
-            if let Some(r) = t.result.as_mut() {
-                r.metrics.insert("val_f1".into(), width);
-            }
-            t
-        })
-        .collect();
+    let trials = with_metric(&two.trials, "val_f1", |t| {
+        t.params["hidden"].as_f64().unwrap_or(0.0)
+    });
     let d = ExperimentData::new(info, trials);
     assert_eq!(d.objectives().len(), 3, "the fixture spec parses");
     let r = ranked(&d.trials, &d.objectives(), d.constraints());
