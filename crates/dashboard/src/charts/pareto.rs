@@ -115,14 +115,16 @@ pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String
                 "breaks a constraint",
             )?;
         }
-        row += 22;
-        legend_entry(
-            &legend,
-            (8, row),
-            PALETTE[1],
-            Marker::Line(2),
-            "what the front beats",
-        )?;
+        if !staircase.is_empty() {
+            row += 22;
+            legend_entry(
+                &legend,
+                (8, row),
+                PALETTE[1],
+                Marker::Line(2),
+                "what the front beats",
+            )?;
+        }
         Ok(())
     })
 }
@@ -303,12 +305,19 @@ fn unplace(v: f64, log: bool) -> f64 {
 
 /// Returns the staircase through the `front` (sorted by x): between two neighbours it turns at
 /// the corner that takes the worse value of each objective, so it bounds what the front
-/// dominates.
+/// dominates. Empty when a point of `front` is beaten on both objectives by another, as a
+/// front of three objectives or more, seen in two of them, can be: no staircase bounds it.
 fn staircase(front: &[(f64, f64)], x: Direction, y: Direction) -> Vec<(f64, f64)> {
     let worse = |goal: Direction, a: f64, b: f64| match goal {
         Direction::Maximize => a.min(b),
         Direction::Minimize => a.max(b),
     };
+    let beats = |q: (f64, f64), p: (f64, f64)| {
+        q != p && worse(x, q.0, p.0) == p.0 && worse(y, q.1, p.1) == p.1
+    };
+    if front.iter().any(|&p| front.iter().any(|&q| beats(q, p))) {
+        return Vec::new();
+    }
     let mut line = Vec::new();
     for (i, &(px, py)) in front.iter().enumerate() {
         if let Some(&(qx, qy)) = i.checked_sub(1).and_then(|j| front.get(j)) {
@@ -348,6 +357,27 @@ mod tests {
                 (0.97, 900.0)
             ]
         );
+    }
+
+    #[test]
+    fn a_front_seen_in_two_of_more_objectives_has_no_staircase() {
+        // The second point beats the first on both shown objectives (it is on the front by a
+        // third one): no staircase bounds that.
+        let front = [(0.90, 300.0), (0.95, 200.0), (0.99, 900.0)];
+        assert!(staircase(&front, Direction::Maximize, Direction::Minimize).is_empty());
+        // Equal points do not beat each other.
+        let same = [(0.9, 300.0), (0.9, 300.0)];
+        assert_eq!(
+            staircase(&same, Direction::Maximize, Direction::Minimize).len(),
+            3
+        );
+        let points = [point(0, 0.90, 300.0, true), point(1, 0.95, 200.0, true)];
+        let svg = pareto(
+            &points,
+            ("val_accuracy", Direction::Maximize),
+            ("param_count", Direction::Minimize),
+        );
+        assert!(!svg.contains("what the front beats"), "{svg}");
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub(crate) struct ExperimentPage<'a> {
     /// The objectives the Pareto chart draws, as `val_accuracy and param_count`; empty with
     /// one objective.
     pub(crate) pareto_axes: String,
+    /// What the chart's line means, after the front is described: with more than two
+    /// objectives it is drawn only when the front, seen in the first two, is a staircase.
+    pub(crate) pareto_line: &'static str,
     /// The objective's target and whether a trial reached it, or empty.
     pub(crate) target: String,
     /// The constraints and how many trials meet them, or empty.
@@ -123,6 +126,12 @@ pub(crate) fn experiment_page<'a>(
                 y.name,
                 objectives.len()
             ),
+        },
+        pareto_line: if objectives.len() > 2 {
+            "; a trial on the front may look beaten in these two (it is better on another), \
+             and a line bounds what the front beats only when none does"
+        } else {
+            ", and the line bounds what they beat"
         },
         target: data
             .spec

@@ -656,4 +656,10 @@ fn a_study_with_three_objectives_has_its_hypervolume_history() {
     assert!(a
         .pareto
         .contains("Pareto front of val_accuracy and param_count"));
+    let sel = Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap();
+    let page = experiment_page(&d, &r, &a, &sel, NOW);
+    assert!(page
+        .pareto_axes
+        .ends_with("(the first two of its 3 objectives)"));
+    assert!(page.pareto_line.contains("may look beaten in these two"));
 }
