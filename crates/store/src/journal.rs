@@ -109,35 +109,17 @@ impl Exchange {
                 .map_err(|e| io_error(&own_path, &e))?;
         }
         let mut events = Vec::new();
-        for (index, line) in bytes[..whole].split(|b| *b == b'\n').enumerate() {
+        for (index, line) in lines(&bytes[..whole]).enumerate() {
             let number = u64::try_from(index).unwrap_or(u64::MAX) + 1;
-            if line.is_empty() {
-                continue;
-            }
-            match (number, decode(&own_path, number, line)?) {
-                (1, Line::Header(found)) if found == me => {}
-                (1, Line::Header(found)) => {
-                    return Err(journal_error(
-                        &own_path,
-                        Some(1),
-                        format!(
-                            "an earlier run of agent {} wrote this journal with other settings \
-                             ({}); run it with the same ones, or give every agent a new \
-                             --exchange folder",
-                            me.agent,
-                            differences(&found, &me).join(", ")
-                        ),
-                    ))
-                }
-                (1, Line::Event(_)) | (_, Line::Header(_)) => {
-                    return Err(journal_error(
-                        &own_path,
-                        Some(number),
-                        "the agent's header must be the first line, and only there",
-                    ))
-                }
-                (_, Line::Event(event)) => events.push(event),
-            }
+            let event = read_line(&own_path, number, line, &me, |found| {
+                format!(
+                    "an earlier run of agent {} wrote this journal with other settings ({}); run \
+                     it with the same ones, or give every agent a new --exchange folder",
+                    me.agent,
+                    differences(found, &me).join(", ")
+                )
+            })?;
+            events.extend(event);
         }
         if whole == 0 {
             append(&mut file, &own_path, &Line::Header(me.clone()))?;
@@ -158,11 +140,6 @@ impl Exchange {
             peers: Mutex::new(peers),
         };
         Ok((exchange, events))
-    }
-
-    /// Returns this agent's header.
-    pub fn me(&self) -> &AgentHeader {
-        &self.me
     }
 
     /// Returns the path of this agent's journal.
@@ -213,46 +190,24 @@ impl Exchange {
         file.read_to_end(&mut bytes)
             .map_err(|e| io_error(&tail.path, &e))?;
         let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        for line in bytes[..whole].split(|b| *b == b'\n') {
+        let expected = AgentHeader {
+            agent: tail.agent,
+            ..self.me.clone()
+        };
+        for line in lines(&bytes[..whole]) {
             tail.offset += u64::try_from(line.len()).unwrap_or(u64::MAX) + 1;
             tail.lines += 1;
-            if line.is_empty() {
-                continue;
-            }
-            match (tail.lines, decode(&tail.path, tail.lines, line)?) {
-                (1, Line::Header(found)) => {
-                    let expected = AgentHeader {
-                        agent: tail.agent,
-                        ..self.me.clone()
-                    };
-                    if found != expected {
-                        return Err(journal_error(
-                            &tail.path,
-                            Some(1),
-                            format!(
-                                "agent {} runs another study than this agent {} ({}); every \
-                                 agent must run the same file, on the same data, with the same \
-                                 parallel and --agent count",
-                                tail.agent,
-                                self.me.agent,
-                                differences(&found, &expected).join(", ")
-                            ),
-                        ));
-                    }
-                }
-                (1, Line::Event(_)) | (_, Line::Header(_)) => {
-                    return Err(journal_error(
-                        &tail.path,
-                        Some(tail.lines),
-                        "the agent's header must be the first line, and only there",
-                    ))
-                }
-                (_, Line::Event(event)) => events.push((tail.agent, event)),
-            }
+            let event = read_line(&tail.path, tail.lines, line, &expected, |found| {
+                format!(
+                    "agent {} runs another study than this agent {} ({}); every agent must run \
+                     the same file, on the same data, with the same parallel and --agent count",
+                    tail.agent,
+                    self.me.agent,
+                    differences(found, &expected).join(", ")
+                )
+            })?;
+            events.extend(event.map(|e| (tail.agent, e)));
         }
-        // The last empty piece of the split is not a line.
-        tail.offset -= 1;
-        tail.lines -= 1;
         Ok(())
     }
 }
@@ -304,6 +259,34 @@ fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<String> {
         short(&expected.data_hash),
     );
     out
+}
+
+/// Returns the lines of `bytes` (complete lines only) without their newlines.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    bytes
+        .split_inclusive(|b| *b == b'\n')
+        .map(|line| line.strip_suffix(b"\n").unwrap_or(line))
+}
+
+/// Reads line `number` of the journal at `path`: `None` for the header, which must be the first
+/// line and equal `expected` (else the error `refused` words), the event otherwise.
+fn read_line(
+    path: &Path,
+    number: u64,
+    bytes: &[u8],
+    expected: &AgentHeader,
+    refused: impl FnOnce(&AgentHeader) -> String,
+) -> Result<Option<JournalEvent>> {
+    match (number, decode(path, number, bytes)?) {
+        (1, Line::Header(found)) if found == *expected => Ok(None),
+        (1, Line::Header(found)) => Err(journal_error(path, Some(1), refused(&found))),
+        (1, Line::Event(_)) | (_, Line::Header(_)) => Err(journal_error(
+            path,
+            Some(number),
+            "the agent's header must be the first line, and only there",
+        )),
+        (_, Line::Event(event)) => Ok(Some(event)),
+    }
 }
 
 fn decode(path: &Path, line: u64, bytes: &[u8]) -> Result<Line> {
