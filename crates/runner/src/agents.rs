@@ -40,9 +40,14 @@ pub struct AgentOptions {
 }
 
 impl AgentOptions {
+    /// Returns the agent that runs trial `id`.
+    fn owner(&self, id: TrialId) -> u32 {
+        id.0 % self.agents.max(1)
+    }
+
     /// Returns whether this agent runs trial `id`.
     pub(crate) fn owns(&self, id: TrialId) -> bool {
-        id.0 % self.agents.max(1) == self.agent
+        self.owner(id) == self.agent
     }
 }
 
@@ -173,22 +178,28 @@ impl<'a> Peers<'a> {
     /// Applies the other agents' events until every trial the study needs has ended (as
     /// `needed` counts them from the finished trials), or `stop` closes the study.
     pub(crate) fn settle(&self, stop: &Stop, needed: impl Fn(&[Trial]) -> u32) -> Result<()> {
+        // The board changes only by the others' events: it is looked at again only then.
+        let mut changed = true;
         loop {
-            self.catch_up()?;
-            let finished = self.board.finished();
-            if stop.closed() || self.board.all_ended_below(needed(&finished)) {
+            if stop.closed() {
+                return Ok(());
+            }
+            if changed && self.board.all_ended_below(needed(&self.board.finished())) {
                 return Ok(());
             }
             std::thread::sleep(self.options.poll);
+            changed = self.catch_up()?;
         }
     }
 
-    /// Reads the other agents' new events and applies them.
-    fn catch_up(&self) -> Result<()> {
-        for (agent, event) in self.exchange.poll()? {
+    /// Reads the other agents' new events and applies them; returns whether there were any.
+    fn catch_up(&self) -> Result<bool> {
+        let events = self.exchange.poll()?;
+        let any = !events.is_empty();
+        for (agent, event) in events {
             self.apply(agent, event)?;
         }
-        Ok(())
+        Ok(any)
     }
 
     /// Puts another agent's event on the board and in the store, as if a local worker had.
@@ -199,11 +210,11 @@ impl<'a> Peers<'a> {
             JournalEvent::Report { trial, .. } | JournalEvent::Skip(trial) => Some(*trial),
             JournalEvent::Abort(_) => None,
         };
-        if let Some(id) = about.filter(|id| id.0 % self.options.agents.max(1) != agent) {
+        if let Some(id) = about.filter(|id| self.options.owner(*id) != agent) {
             return Err(Error::StrayTrial {
                 agent,
                 trial: id,
-                owner: id.0 % self.options.agents.max(1),
+                owner: self.options.owner(id),
             });
         }
         match event {
