@@ -30,9 +30,9 @@ fn results(env: &TestEnv, store: &str) -> Vec<serde_json::Value> {
     env.reproducible_trials("shared", store)
 }
 
-/// Starts agent `agent` of two, on the store `store`.
-fn agent(env: &TestEnv, agent: &str, store: &str) -> Child {
-    env.command(&[
+/// The command line of agent `agent` (`I/N`) on the store `store`.
+fn agent_args<'a>(agent: &'a str, store: &'a str) -> [&'a str; 9] {
+    [
         "run",
         "shared.yaml",
         "--no-serve",
@@ -42,11 +42,16 @@ fn agent(env: &TestEnv, agent: &str, store: &str) -> Child {
         "exchange",
         "--store",
         store,
-    ])
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap()
+    ]
+}
+
+/// Starts agent `agent` of two, on the store `store`.
+fn agent(env: &TestEnv, agent: &str, store: &str) -> Child {
+    env.command(&agent_args(agent, store))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 /// The results of one process running the same file.
@@ -82,17 +87,7 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
     second.kill().unwrap();
     second.wait().unwrap();
     // Agent 0 waits for agent 1's trials meanwhile; started again, agent 1 carries on.
-    let again = env.sweep(&[
-        "run",
-        "shared.yaml",
-        "--no-serve",
-        "--agent",
-        "1/2",
-        "--exchange",
-        "exchange",
-        "--store",
-        "store-1",
-    ]);
+    let again = env.sweep(&agent_args("1/2", "store-1"));
     assert_eq!(again.code, 0, "{again:?}");
     assert!(
         again.stderr.contains("resuming shared as agent 1 of 2"),

@@ -22,9 +22,11 @@ use std::time::Instant;
 
 use experiment::{
     BayesConfig, Direction, Distribution, Method, MetricSpec, Param, Params, SearchSpace, Seed,
-    SobolConfig, Step, TpeConfig, Trial, TrialId, TrialResult, TrialState,
+    SobolConfig, TpeConfig, Trial, TrialId,
 };
 use search::{sampler_for, SuggestContext};
+
+mod common;
 
 const DIMS: usize = 5;
 
@@ -192,19 +194,8 @@ fn study(problem: &Problem, method: Method, seed: Seed, budget: u32) -> Vec<Vec<
             .map(|i| params[&format!("x{i}")].as_f64().unwrap_or(f64::NAN))
             .collect();
         let values = (problem.evaluate)(&x);
-        trials.push(Trial {
-            id: TrialId(k),
-            seed: Seed(0),
-            params,
-            state: TrialState::Completed,
-            reason: None,
-            started: None,
-            finished: None,
-            result: Some(TrialResult {
-                best_step: Step(1),
-                metrics: names.iter().cloned().zip(values.iter().copied()).collect(),
-            }),
-        });
+        let metrics = names.iter().cloned().zip(values.iter().copied()).collect();
+        trials.push(common::completed(k, params, metrics));
         points.push(values);
     }
     points

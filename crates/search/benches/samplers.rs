@@ -27,10 +27,11 @@ use std::time::Instant;
 
 use experiment::{
     Acquisition, BayesConfig, CmaEsConfig, Direction, Distribution, Method, MetricSpec, Param,
-    Params, SearchSpace, Seed, SobolConfig, Step, TpeConfig, Trial, TrialId, TrialResult,
-    TrialState,
+    Params, SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId,
 };
 use search::{Sampler, SuggestContext};
+
+mod common;
 
 /// A test function: its name, dimension, domain and known optimum.
 struct Function {
@@ -414,19 +415,7 @@ fn point(function: &Function, params: &Params) -> Vec<f64> {
 }
 
 fn finished(id: u32, params: Params, value: f64) -> Trial {
-    Trial {
-        id: TrialId(id),
-        seed: Seed(0),
-        params,
-        state: TrialState::Completed,
-        reason: None,
-        started: None,
-        finished: None,
-        result: Some(TrialResult {
-            best_step: Step(1),
-            metrics: BTreeMap::from([("value".to_string(), value)]),
-        }),
-    }
+    common::completed(id, params, BTreeMap::from([("value".to_string(), value)]))
 }
 
 /// Returns the median seconds per suggestion with 500 finished random trials on levy10, in wall
