@@ -116,17 +116,12 @@ pub fn crowding(points: &[Vec<f64>], members: &[usize]) -> Vec<f64> {
 pub fn contributions(points: &[Vec<f64>], members: &[usize], reference: &[f64]) -> Vec<f64> {
     let at = |k: usize, objective: usize| points[members[k]][objective];
     if reference.len() != 2 {
-        let front: Vec<Vec<f64>> = members.iter().map(|&m| points[m].clone()).collect();
-        let whole = hypervolume(&front, reference);
+        let front = || members.iter().map(|&m| points[m].as_slice());
+        let whole = volume(front(), reference);
         return (0..members.len())
             .map(|k| {
-                let rest: Vec<Vec<f64>> = front
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != k)
-                    .map(|(_, p)| p.clone())
-                    .collect();
-                (whole - hypervolume(&rest, reference)).max(0.0)
+                let rest = front().enumerate().filter(|(j, _)| *j != k).map(|(_, p)| p);
+                (whole - volume(rest, reference)).max(0.0)
             })
             .collect();
     }
@@ -205,21 +200,17 @@ pub fn standing(points: &[Vec<f64>], ordered: usize) -> Vec<f64> {
 /// (Optuna's multi-objective TPE chooses its good trials so). Returns positions in `members`.
 fn greedy_subset(points: &[Vec<f64>], members: &[usize], reference: &[f64]) -> Vec<usize> {
     let mut chosen: Vec<usize> = Vec::new();
-    let mut set: Vec<Vec<f64>> = Vec::new();
     let mut left: Vec<usize> = (0..members.len()).collect();
+    let at = |k: usize| points[members[k]].as_slice();
     while !left.is_empty() {
         let mut best = (f64::NEG_INFINITY, 0);
         for (slot, &k) in left.iter().enumerate() {
-            set.push(points[members[k]].clone());
-            let volume = hypervolume(&set, reference);
-            set.pop();
-            if volume > best.0 {
-                best = (volume, slot);
+            let with = volume(chosen.iter().map(|&c| at(c)).chain([at(k)]), reference);
+            if with > best.0 {
+                best = (with, slot);
             }
         }
-        let k = left.remove(best.1);
-        set.push(points[members[k]].clone());
-        chosen.push(k);
+        chosen.push(left.remove(best.1));
     }
     chosen
 }
@@ -233,10 +224,13 @@ fn greedy_subset(points: &[Vec<f64>], members: &[usize], reference: &[f64]) -> V
 /// points below dominate a slab whose section is their hypervolume in one objective fewer. That
 /// costs about `n^(d-1)` for `n` points in `d` objectives: fine for the fronts of a sweep.
 pub fn hypervolume(points: &[Vec<f64>], reference: &[f64]) -> f64 {
+    volume(points.iter().map(Vec::as_slice), reference)
+}
+
+/// `hypervolume` of borrowed points.
+fn volume<'p>(points: impl Iterator<Item = &'p [f64]>, reference: &[f64]) -> f64 {
     let inside: Vec<&[f64]> = points
-        .iter()
         .filter(|p| p.len() == reference.len() && p.iter().zip(reference).all(|(v, r)| v < r))
-        .map(Vec::as_slice)
         .collect();
     sliced(inside, reference)
 }
