@@ -1,9 +1,12 @@
 //! Several agents, each a `sweep run --agent I/N` process with a store of its own, run one study
 //! through a shared exchange folder and end with exactly the results of one process, also when
-//! one of them is killed with SIGKILL and started again.
+//! one of them is killed with SIGKILL and started again; meanwhile the other says whom it waits
+//! for.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use tests::TestEnv;
 
@@ -45,9 +48,10 @@ fn agent_args<'a>(agent: &'a str, store: &'a str) -> [&'a str; 9] {
     ]
 }
 
-/// Starts agent `agent` of two, on the store `store`.
-fn agent(env: &TestEnv, agent: &str, store: &str) -> Child {
+/// Starts agent `agent` of two, on the store `store`, with `extra` arguments.
+fn agent(env: &TestEnv, agent: &str, store: &str, extra: &[&str]) -> Child {
     env.command(&agent_args(agent, store))
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -67,8 +71,16 @@ fn one_process() -> Vec<serde_json::Value> {
 fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restarted() {
     let env = TestEnv::new();
     env.write_spec("shared.yaml", SWEEP);
-    let mut first = agent(&env, "0/2", "store-0");
-    let mut second = agent(&env, "1/2", "store-1");
+    let mut first = agent(&env, "0/2", "store-0", &["--quiet-after", "0.2s"]);
+    // Agent 0's lines, as they come.
+    let (said, heard) = mpsc::channel();
+    let first_lines = BufReader::new(first.stderr.take().unwrap()).lines();
+    std::thread::spawn(move || {
+        for line in first_lines.map_while(Result::ok) {
+            let _ = said.send(line);
+        }
+    });
+    let mut second = agent(&env, "1/2", "store-1", &[]);
     // Agent 1 is killed once it has finished a trial of its own (its third line: the start,
     // then trials 0 and 1 in some order, with at least one of its own).
     let mut lines = BufReader::new(second.stderr.take().unwrap()).lines();
@@ -86,7 +98,25 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
     );
     second.kill().unwrap();
     second.wait().unwrap();
-    // Agent 0 waits for agent 1's trials meanwhile; started again, agent 1 carries on.
+    // Agent 0 waits for agent 1's trials meanwhile, and says so.
+    let mut first_said = Vec::new();
+    while !first_said
+        .iter()
+        .any(|l: &String| l.starts_with("waiting for agent 1 of 2"))
+    {
+        match heard.recv_timeout(Duration::from_secs(120)) {
+            Ok(line) => first_said.push(line),
+            Err(e) => panic!("agent 0 never said it waits ({e}): {first_said:?}"),
+        }
+    }
+    let waiting = first_said.last().unwrap();
+    assert!(
+        waiting.contains("which runs trial")
+            && waiting.contains("exchange/shared/agent-1.jsonl has not changed for")
+            && waiting.ends_with("start it again with its command (--agent 1/2)"),
+        "{waiting}"
+    );
+    // Started again, agent 1 carries on.
     let again = env.sweep(&agent_args("1/2", "store-1"));
     assert_eq!(again.code, 0, "{again:?}");
     assert!(
@@ -100,6 +130,13 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
         again.stdout
     );
     assert!(first.wait().unwrap().success());
+    first_said.extend(heard.iter());
+    assert!(
+        first_said
+            .iter()
+            .any(|l| l.starts_with("agent 1 of 2 is heard from again, after")),
+        "{first_said:?}"
+    );
     let expected = one_process();
     assert_eq!(expected.len(), 8);
     for store in ["store-0", "store-1"] {
@@ -132,6 +169,16 @@ fn agent_flags_are_checked_before_anything_runs() {
     let out = run(&["--agent", "0/2"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--exchange"), "{}", out.stderr);
+    let out = run(&["--quiet-after", "5m"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--agent"), "{}", out.stderr);
+    let out = run(&["--agent", "0/2", "--exchange", "x", "--quiet-after", "0"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("expected a duration such as 90s"),
+        "{}",
+        out.stderr
+    );
     let no_parallel = env.write_spec("loose.yaml", &SWEEP.replace("parallel: 2\n", ""));
     let out = env.sweep(&[
         "run",

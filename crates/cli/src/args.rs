@@ -79,6 +79,10 @@ pub(crate) struct RunArgs {
     /// Folder every agent sees (a shared filesystem), where they exchange their trials
     #[arg(long, value_name = "DIR", requires = "agent")]
     pub(crate) exchange: Option<PathBuf>,
+    /// With --agent: say so when the study waits for an agent whose journal has not changed for
+    /// this long (not joined yet, or lost with its machine)
+    #[arg(long, value_name = "DURATION", value_parser = duration_ms, default_value = "60s", requires = "agent")]
+    pub(crate) quiet_after: i64,
     #[command(flatten)]
     pub(crate) dashboard: DashboardArgs,
     /// Run without serving the dashboard

@@ -10,7 +10,7 @@ use experiment::{
     Direction, ExperimentSpec, MetricPoint, MetricSpec, Step, Trial, TrialId, TrialState,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use runner::{Observer, StudyPlan};
+use runner::{Observer, QuietAgent, StudyPlan};
 
 /// Shows a sweep's progress on stderr.
 #[derive(Debug)]
@@ -117,6 +117,37 @@ impl Observer for ProgressObserver {
         self.overall.enable_steady_tick(Duration::from_millis(200));
     }
 
+    fn agent_quiet(&self, quiet: &QuietAgent) {
+        let (i, n) = (quiet.agent, quiet.agents);
+        let quiet_for = format_duration(quiet.quiet_for);
+        let journal = quiet.journal.display();
+        self.log(if quiet.joined {
+            format!(
+                "waiting for agent {i} of {n}, which runs trial {}: its journal {journal} has \
+                 not changed for {quiet_for}; if it stopped, start it again with its command \
+                 (--agent {i}/{n})",
+                quiet.trial
+            )
+        } else {
+            format!(
+                "waiting for agent {i} of {n}, which runs trial {}: it has not joined ({journal} \
+                 not there after {quiet_for}); start it with --agent {i}/{n} and this file, \
+                 --exchange and parallel",
+                quiet.trial
+            )
+        });
+    }
+
+    fn agent_heard(&self, heard: &QuietAgent) {
+        let (i, n) = (heard.agent, heard.agents);
+        let quiet_for = format_duration(heard.quiet_for);
+        self.log(if heard.joined {
+            format!("agent {i} of {n} is heard from again, after {quiet_for} quiet")
+        } else {
+            format!("agent {i} of {n} joined, after {quiet_for}")
+        });
+    }
+
     fn trial_started(&self, trial: &Trial) {
         let bar = self.multi.add(ProgressBar::new_spinner());
         bar.set_style(
@@ -216,4 +247,9 @@ fn params_line(trial: &Trial) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Formats a wait as the rest of the output does (`1m05s`, `4.2s`).
+fn format_duration(duration: Duration) -> String {
+    experiment::format_duration(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX))
 }

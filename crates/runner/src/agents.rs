@@ -13,18 +13,27 @@
 //! journals. An agent ends when every trial of the study has ended, not just its own, so that
 //! its summary and store are whole; killed and started again, it re-reads the journals and
 //! re-runs its unfinished trials, as a single process resumes.
+//!
+//! An agent that has not joined, or was lost, holds the study up: the first trial that has not
+//! ended is sooner or later every other trial's wait. Each agent therefore touches its journal
+//! every quarter of `quiet_after` (a change of modification time, no line written), and tells
+//! its observer when the trial the study waits for belongs to an agent whose journal has not
+//! changed for `quiet_after`, and again when that agent is heard from. Only messages depend on
+//! this timing, never a result.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use experiment::{ExperimentSpec, Trial, TrialId, TrialState};
-use store::{AgentHeader, Exchange, JournalEvent, Store};
+use store::{AgentHeader, Exchange, JournalEvent, Stamp, Store};
 
 use crate::board::Board;
 use crate::reporter;
-use crate::{Error, Observer, Result, Stop, StudyOptions};
+use crate::worker::lock;
+use crate::{Error, Observer, QuietAgent, Result, Stop, StudyOptions};
 
 /// Which agent this process is, and where the agents meet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +46,9 @@ pub struct AgentOptions {
     pub exchange: PathBuf,
     /// How often the other agents' journals are read.
     pub poll: Duration,
+    /// How long the agent the study waits for may leave its journal unchanged before the
+    /// observer hears of it.
+    pub quiet_after: Duration,
 }
 
 impl AgentOptions {
@@ -90,6 +102,18 @@ pub(crate) fn meet(
     })
 }
 
+/// How many trials the study needs, from those finished (fewer once one reached the target).
+pub(crate) type Needed<'a> = &'a (dyn Fn(&[Trial]) -> u32 + Sync);
+
+/// The study an agent's link to the others works on.
+pub(crate) struct Study<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) spec: &'a ExperimentSpec,
+    pub(crate) board: &'a Board,
+    pub(crate) observer: &'a dyn Observer,
+    pub(crate) needed: Needed<'a>,
+}
+
 /// This agent's link to the others: publishes its own trials' events and applies theirs.
 pub(crate) struct Peers<'a> {
     exchange: Exchange,
@@ -98,9 +122,31 @@ pub(crate) struct Peers<'a> {
     spec: &'a ExperimentSpec,
     board: &'a Board,
     observer: &'a dyn Observer,
+    needed: Needed<'a>,
     /// Remote trials the store held finished when the agent started: their replayed events go
     /// on the board only.
     settled: BTreeSet<TrialId>,
+    watch: Mutex<Watch>,
+}
+
+/// When the other agents were last heard from, by this machine's clock (the machines' clocks
+/// need not agree: a journal's stamp is only compared with its own earlier ones).
+struct Watch {
+    /// When this agent last touched its journal and looked for a quiet agent.
+    beat: Instant,
+    /// Whether touching the journal failed (warned of once).
+    touch_failed: bool,
+    heard: BTreeMap<u32, Heard>,
+}
+
+/// What this agent knows of another one's journal.
+struct Heard {
+    journal: PathBuf,
+    stamp: Option<Stamp>,
+    /// When the stamp last changed, or the watch began.
+    since: Instant,
+    /// What was last reported, while the agent stays quiet.
+    told: Option<QuietAgent>,
 }
 
 impl<'a> Peers<'a> {
@@ -109,12 +155,16 @@ impl<'a> Peers<'a> {
     pub(crate) fn join(
         met: Met,
         options: &'a AgentOptions,
-        store: &'a Store,
-        spec: &'a ExperimentSpec,
-        board: &'a Board,
-        observer: &'a dyn Observer,
+        study: Study<'a>,
         existing: &[Trial],
     ) -> Result<Peers<'a>> {
+        let Study {
+            store,
+            spec,
+            board,
+            observer,
+            needed,
+        } = study;
         let Met {
             exchange,
             earlier,
@@ -132,6 +182,20 @@ impl<'a> Peers<'a> {
             .filter(|t| t.state.is_finished() && !options.owns(t.id))
             .map(|t| t.id)
             .collect();
+        let now = Instant::now();
+        let heard = exchange
+            .peer_journals()
+            .into_iter()
+            .map(|journal| {
+                let heard = Heard {
+                    journal: journal.path,
+                    stamp: journal.stamp,
+                    since: now,
+                    told: None,
+                };
+                (journal.agent, heard)
+            })
+            .collect();
         let peers = Peers {
             exchange,
             options,
@@ -139,8 +203,16 @@ impl<'a> Peers<'a> {
             spec,
             board,
             observer,
+            needed,
             settled,
+            watch: Mutex::new(Watch {
+                beat: now,
+                touch_failed: false,
+                heard,
+            }),
         };
+        // An agent started again is heard from at once.
+        peers.touch(&mut lock(&peers.watch));
         for trial in existing {
             if options.owns(trial.id) && trial.state.is_finished() && !published.contains(&trial.id)
             {
@@ -175,16 +247,16 @@ impl<'a> Peers<'a> {
         Ok(())
     }
 
-    /// Applies the other agents' events until every trial the study needs has ended (as
-    /// `needed` counts them from the finished trials), or `stop` closes the study.
-    pub(crate) fn settle(&self, stop: &Stop, needed: impl Fn(&[Trial]) -> u32) -> Result<()> {
+    /// Applies the other agents' events until every trial the study needs has ended, or
+    /// `stop` closes the study.
+    pub(crate) fn settle(&self, stop: &Stop) -> Result<()> {
         // The board changes only by the others' events: it is looked at again only then.
         let mut changed = true;
         loop {
             if stop.closed() {
                 return Ok(());
             }
-            if changed && self.board.all_ended_below(needed(&self.board.finished())) {
+            if changed && self.first_open().is_none() {
                 return Ok(());
             }
             std::thread::sleep(self.options.poll);
@@ -199,7 +271,79 @@ impl<'a> Peers<'a> {
         for (agent, event) in events {
             self.apply(agent, event)?;
         }
+        self.listen();
         Ok(any)
+    }
+
+    /// Returns the first trial the study needs that has not ended.
+    fn first_open(&self) -> Option<TrialId> {
+        self.board
+            .first_open_below((self.needed)(&self.board.finished()))
+    }
+
+    /// Notes which agents' journals changed since the last poll, and on each beat touches this
+    /// agent's and tells the observer when the trial the study waits for belongs to an agent
+    /// quiet for `quiet_after` (again at each doubling of its quiet time).
+    fn listen(&self) {
+        let now = Instant::now();
+        let mut watch = lock(&self.watch);
+        for journal in self.exchange.peer_journals() {
+            let Some(heard) = watch.heard.get_mut(&journal.agent) else {
+                continue;
+            };
+            if heard.stamp != journal.stamp {
+                if let Some(told) = heard.told.take() {
+                    self.observer.agent_heard(&QuietAgent {
+                        quiet_for: now.duration_since(heard.since),
+                        ..told
+                    });
+                }
+                heard.stamp = journal.stamp;
+                heard.since = now;
+            }
+        }
+        let beat = (self.options.quiet_after / 4).max(self.options.poll);
+        if now.duration_since(watch.beat) < beat {
+            return;
+        }
+        watch.beat = now;
+        self.touch(&mut watch);
+        let Some(trial) = self.first_open() else {
+            return;
+        };
+        let agent = self.options.owner(trial);
+        // This agent's own trials have no entry.
+        let Some(heard) = watch.heard.get_mut(&agent) else {
+            return;
+        };
+        let quiet_for = now.duration_since(heard.since);
+        let due = heard
+            .told
+            .as_ref()
+            .map_or(self.options.quiet_after, |t| 2 * t.quiet_for);
+        if quiet_for >= due {
+            let quiet = QuietAgent {
+                agent,
+                agents: self.options.agents,
+                trial,
+                journal: heard.journal.clone(),
+                joined: heard.stamp.is_some(),
+                quiet_for,
+            };
+            self.observer.agent_quiet(&quiet);
+            heard.told = Some(quiet);
+        }
+    }
+
+    /// Touches this agent's journal, so that the others hear it is alive; a failure is warned
+    /// of once (the others may then report this agent quiet) and does not stop the study.
+    fn touch(&self, watch: &mut Watch) {
+        if let Err(e) = self.exchange.touch() {
+            if !watch.touch_failed {
+                tracing::warn!(%e, "could not touch this agent's journal; the others may report it quiet");
+            }
+            watch.touch_failed = true;
+        }
     }
 
     /// Puts another agent's event on the board and in the store, as if a local worker had.
@@ -302,6 +446,7 @@ mod tests {
                 agents,
                 exchange: exchange.to_path_buf(),
                 poll: Duration::from_millis(1),
+                quiet_after: Duration::from_secs(3600),
             }),
             ..options(parallel)
         }
@@ -316,6 +461,16 @@ mod tests {
         parallel: usize,
         observer: &dyn Observer,
     ) -> (Store, crate::Result<StudySummary>) {
+        let options = agent_options(agent, agents, exchange, parallel);
+        run_agent_with(spec, &options, observer)
+    }
+
+    /// Runs an agent as `options` say, on its own temporary store, with its own timing.
+    fn run_agent_with(
+        spec: &ExperimentSpec,
+        options: &StudyOptions,
+        observer: &dyn Observer,
+    ) -> (Store, crate::Result<StudySummary>) {
         let store = Store::temporary().unwrap();
         let objective = Quadratic {
             // Agents' trials of different lengths, in another pattern for each agent.
@@ -323,9 +478,56 @@ mod tests {
             ..quadratic(2.0)
         };
         let clock = TickClock(AtomicI64::new(0));
-        let options = agent_options(agent, agents, exchange, parallel);
-        let summary = run_study(&store, spec, &objective, observer, &clock, &options);
+        let summary = run_study(&store, spec, &objective, observer, &clock, options);
         (store, summary)
+    }
+
+    /// Agent `agent` of 2 that reports an agent quiet after 20 ms.
+    fn impatient(agent: u32, exchange: &Path) -> StudyOptions {
+        let mut options = agent_options(agent, 2, exchange, 2);
+        if let Some(a) = options.agent.as_mut() {
+            a.quiet_after = Duration::from_millis(20);
+        }
+        options
+    }
+
+    /// Records what an agent said of the others.
+    #[derive(Default)]
+    struct Listener(std::sync::Mutex<Vec<String>>);
+
+    impl Listener {
+        fn said(&self) -> Vec<String> {
+            self.0.lock().unwrap().clone()
+        }
+
+        /// Waits until `n` things were said (a test that never hears them fails here).
+        fn wait(&self, n: usize) {
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while self.said().len() < n {
+                assert!(std::time::Instant::now() < deadline, "nothing was said");
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+    }
+
+    impl Observer for Listener {
+        fn agent_quiet(&self, quiet: &QuietAgent) {
+            assert!(quiet.quiet_for >= Duration::from_millis(20));
+            assert!(quiet
+                .journal
+                .ends_with(format!("toy/agent-{}.jsonl", quiet.agent)));
+            self.0.lock().unwrap().push(format!(
+                "quiet: agent {} of {}, trial {}, joined {}",
+                quiet.agent, quiet.agents, quiet.trial, quiet.joined
+            ));
+        }
+
+        fn agent_heard(&self, heard: &QuietAgent) {
+            self.0.lock().unwrap().push(format!(
+                "heard: agent {}, joined {}",
+                heard.agent, heard.joined
+            ));
+        }
     }
 
     /// What must not depend on who ran a trial: parameters, state, reason, values, curve.
@@ -488,6 +690,63 @@ mod tests {
         // What agent 0 finished is kept, for the run after the repair.
         let kept = store.trials("toy").unwrap();
         assert!(kept.iter().all(|t| t.id.0 % 2 == 0), "{kept:?}");
+    }
+
+    #[test]
+    fn an_agent_that_has_not_joined_is_reported_and_heard_when_it_joins() {
+        let spec = tpe_with_median(6);
+        let single_store = Store::temporary().unwrap();
+        let expected = view(
+            &single_store,
+            &run(&single_store, &spec, &quadratic(2.0), 2),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let listener = Listener::default();
+        let options = impatient(0, dir.path());
+        let (first, second) = std::thread::scope(|scope| {
+            let first = scope.spawn(|| run_agent_with(&spec, &options, &listener));
+            listener.wait(1);
+            let second = run_agent(&spec, 1, 2, dir.path(), 2, &SilentObserver);
+            (first.join().unwrap(), second)
+        });
+        let said = listener.said();
+        // Trial 0 is agent 0's own: the study waits for agent 1 from trial 1 on.
+        assert_eq!(said[0], "quiet: agent 1 of 2, trial 1, joined false");
+        let heard = "heard: agent 1, joined false".to_string();
+        assert!(said.contains(&heard), "{said:?}");
+        for (store, summary) in [first, second] {
+            assert_eq!(view(&store, &summary.unwrap()), expected);
+        }
+    }
+
+    #[test]
+    fn a_joined_agent_whose_journal_stays_unchanged_is_reported_quiet() {
+        let spec = tpe_with_median(6);
+        let dir = tempfile::tempdir().unwrap();
+        // Agent 1 joined, then its machine was lost: its journal never changes again.
+        let header = AgentHeader {
+            experiment: "toy".into(),
+            agent: 1,
+            agents: 2,
+            parallel: 2,
+            planned: 6,
+            spec_hash: spec.hash(),
+            data_hash: String::new(),
+        };
+        let (lost, _) = Exchange::join(dir.path(), header).unwrap();
+        let listener = Listener::default();
+        let options = impatient(0, dir.path());
+        let summary = std::thread::scope(|scope| {
+            let agent = scope.spawn(|| run_agent_with(&spec, &options, &listener));
+            // Reported, and again once its quiet time doubled; then the test ends.
+            listener.wait(2);
+            lost.publish(&JournalEvent::Abort("lost".into())).unwrap();
+            agent.join().unwrap().1
+        });
+        let said = listener.said();
+        assert_eq!(said[0], "quiet: agent 1 of 2, trial 1, joined true");
+        assert_eq!(said[1], said[0]);
+        assert!(summary.unwrap_err().to_string().contains("lost"));
     }
 
     #[test]

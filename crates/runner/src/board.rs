@@ -132,13 +132,14 @@ impl Board {
             .collect()
     }
 
-    /// Returns whether every trial numbered below `n` has ended or will not start.
-    pub(crate) fn all_ended_below(&self, n: u32) -> bool {
+    /// Returns the first trial numbered below `n` that has not ended and may still start:
+    /// `None` once every one of them has ended or will not start.
+    pub(crate) fn first_open_below(&self, n: u32) -> Option<TrialId> {
         let inner = self.lock();
-        (0..n).all(|j| {
-            inner
+        (0..n).map(TrialId).find(|j| {
+            !inner
                 .trials
-                .get(&TrialId(j))
+                .get(j)
                 .is_some_and(|e| e.skipped || e.finished.is_some())
         })
     }

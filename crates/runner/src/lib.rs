@@ -16,7 +16,7 @@ mod testing;
 mod worker;
 
 pub use agents::AgentOptions;
-pub use observer::{Clock, Observer, SilentObserver, StudyPlan};
+pub use observer::{Clock, Observer, QuietAgent, SilentObserver, StudyPlan};
 pub use stop::Stop;
 pub use study::{run_study, StudyOptions, StudySummary};
 

@@ -3,6 +3,9 @@
 //! The runner prints nothing itself: the binary implements `Observer` with progress bars, tests
 //! with a recorder or `SilentObserver`.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use experiment::{MetricPoint, Step, Timestamp, Trial, TrialId};
 
 /// What a study is about to do.
@@ -26,6 +29,24 @@ pub struct StudyPlan {
     pub agent: Option<(u32, u32)>,
 }
 
+/// Another agent that the study waits for and that has not been heard from for a while.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuietAgent {
+    /// Its number.
+    pub agent: u32,
+    /// How many agents run the study.
+    pub agents: u32,
+    /// The first trial of the study that has not ended, which that agent runs: every later
+    /// trial waits for it, sooner or later.
+    pub trial: TrialId,
+    /// Its journal.
+    pub journal: PathBuf,
+    /// Whether its journal exists: false while the agent has not joined the study.
+    pub joined: bool,
+    /// How long its journal has not changed (not there: how long this agent has looked for it).
+    pub quiet_for: Duration,
+}
+
 /// Receives the events of a study; every method has an empty default.
 ///
 /// Methods are called from worker threads, hence `Sync`.
@@ -38,6 +59,12 @@ pub trait Observer: Sync {
     fn trial_reported(&self, _trial: TrialId, _step: Step, _metrics: &[MetricPoint]) {}
     /// Called when a trial has ended and been stored.
     fn trial_finished(&self, _trial: &Trial) {}
+    /// Called when the study waits for another agent that has been quiet for a while, and again
+    /// each time its quiet time doubles.
+    fn agent_quiet(&self, _quiet: &QuietAgent) {}
+    /// Called when an agent reported quiet is heard from (it joined, or its journal changed):
+    /// `heard` is the last report, with the whole quiet time.
+    fn agent_heard(&self, _heard: &QuietAgent) {}
 }
 
 /// An observer that ignores everything.

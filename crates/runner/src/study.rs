@@ -146,10 +146,19 @@ pub fn run_study(
         target_reached,
         agent: agent.map(|a| (a.agent, a.agents)),
     });
+    let needed =
+        |finished: &[Trial]| needed_trials(run_cap, spec.first_at_target(finished), window);
     let peers = match (agent, met) {
-        (Some(a), Some(met)) => Some(Peers::join(
-            met, a, store, spec, &board, observer, &existing,
-        )?),
+        (Some(a), Some(met)) => {
+            let study = agents::Study {
+                store,
+                spec,
+                board: &board,
+                observer,
+                needed: &needed,
+            };
+            Some(Peers::join(met, a, study, &existing)?)
+        }
         _ => None,
     };
 
@@ -219,9 +228,7 @@ pub fn run_study(
         }
         (Some(error), None) => Err(error),
         // The other agents' trials, to the end of the study.
-        (None, Some(peers)) => peers.settle(&options.stop, |finished| {
-            needed_trials(run_cap, spec.first_at_target(finished), window)
-        }),
+        (None, Some(peers)) => peers.settle(&options.stop),
         (None, None) => Ok(()),
     };
     settled?;

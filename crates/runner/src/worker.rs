@@ -21,9 +21,10 @@ pub(crate) struct Queue {
     pub(crate) error: Option<Error>,
 }
 
-/// Locks the queue, surviving a poisoned lock (a panicking worker is reported separately).
-pub(crate) fn lock(queue: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
-    queue.lock().unwrap_or_else(|p| p.into_inner())
+/// Locks the queue or another shared state, surviving a poisoned lock (a panicking worker is
+/// reported separately).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// What every worker thread shares.

@@ -17,6 +17,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+use std::time::SystemTime;
 
 use experiment::{MetricPoint, Step, Trial, TrialId};
 
@@ -83,6 +84,23 @@ struct Tail {
     offset: u64,
     /// Lines read so far.
     lines: u64,
+    /// Its length and modification time at the last poll; `None` while it did not exist.
+    stamp: Option<Stamp>,
+}
+
+/// A journal's length and modification time: it changes when its agent writes or `touch`es it.
+/// Compared only with earlier stamps of the same file, so the machines' clocks need not agree.
+pub type Stamp = (u64, Option<SystemTime>);
+
+/// What an agent last saw of another agent's journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerJournal {
+    /// The other agent's number.
+    pub agent: u32,
+    /// Its journal.
+    pub path: PathBuf,
+    /// The journal's stamp at the last `poll`; `None` while the agent has not joined.
+    pub stamp: Option<Stamp>,
 }
 
 impl Exchange {
@@ -131,6 +149,7 @@ impl Exchange {
                 path: journal_path(&folder, agent),
                 offset: 0,
                 lines: 0,
+                stamp: None,
             })
             .collect();
         let exchange = Exchange {
@@ -153,6 +172,26 @@ impl Exchange {
         append(&mut file, &self.own_path, &Line::Event(event.clone()))
     }
 
+    /// Tells the others this agent is alive without writing a line: sets its journal's
+    /// modification time to now, which changes its `Stamp`.
+    pub fn touch(&self) -> Result<()> {
+        lock(&self.own)
+            .set_modified(SystemTime::now())
+            .map_err(|e| io_error(&self.own_path, &e))
+    }
+
+    /// Returns what the last `poll` saw of each other agent's journal, by agent number.
+    pub fn peer_journals(&self) -> Vec<PeerJournal> {
+        lock(&self.peers)
+            .iter()
+            .map(|tail| PeerJournal {
+                agent: tail.agent,
+                path: tail.path.clone(),
+                stamp: tail.stamp,
+            })
+            .collect()
+    }
+
     /// Returns the events the other agents appended since the last call (all of them at the
     /// first), by agent number, each agent's in the order written. A journal not there yet is
     /// an agent that has not started.
@@ -172,7 +211,9 @@ impl Exchange {
             Err(e) if e.kind() == io::ErrorKind::NotFound && tail.offset == 0 => return Ok(()),
             Err(e) => return Err(io_error(&tail.path, &e)),
         };
-        let len = file.metadata().map_err(|e| io_error(&tail.path, &e))?.len();
+        let metadata = file.metadata().map_err(|e| io_error(&tail.path, &e))?;
+        let len = metadata.len();
+        tail.stamp = Some((len, metadata.modified().ok()));
         if len < tail.offset {
             return Err(journal_error(
                 &tail.path,
@@ -400,6 +441,37 @@ mod tests {
             b.poll().unwrap().is_empty(),
             "a has written only its header"
         );
+    }
+
+    #[test]
+    fn a_journal_stamp_changes_when_its_agent_writes_or_touches_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
+        a.poll().unwrap();
+        let seen = a.peer_journals();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].agent, 1);
+        assert!(seen[0].path.ends_with("digits/agent-1.jsonl"));
+        assert_eq!(seen[0].stamp, None, "agent 1 has not joined");
+
+        let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
+        a.poll().unwrap();
+        let joined = a.peer_journals()[0].stamp.expect("agent 1 joined");
+        a.poll().unwrap();
+        assert_eq!(a.peer_journals()[0].stamp, Some(joined), "nothing changed");
+
+        // A touch with the clock far from the last write's: the length stays, the time moves.
+        let file = OpenOptions::new().append(true).open(b.own_path()).unwrap();
+        file.set_modified(SystemTime::UNIX_EPOCH).unwrap();
+        b.touch().unwrap();
+        a.poll().unwrap();
+        let touched = a.peer_journals()[0].stamp.unwrap();
+        assert_eq!(touched.0, joined.0);
+        assert_ne!(touched, joined);
+
+        b.publish(&JournalEvent::Skip(TrialId(3))).unwrap();
+        a.poll().unwrap();
+        assert!(a.peer_journals()[0].stamp.unwrap().0 > joined.0);
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let agent = match (&args.agent, &args.exchange) {
-        (Some(agent), Some(exchange)) => Some(agent_options(agent, exchange)?),
+        (Some(agent), Some(exchange)) => Some(agent_options(agent, exchange, args.quiet_after)?),
         _ => None,
     };
     if args.run_cap == Some(0) {
@@ -160,8 +160,12 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Reads `--agent I/N` and `--exchange DIR`.
-fn agent_options(agent: &str, exchange: &std::path::Path) -> anyhow::Result<runner::AgentOptions> {
+/// Reads `--agent I/N`, `--exchange DIR` and `--quiet-after` (in milliseconds).
+fn agent_options(
+    agent: &str,
+    exchange: &std::path::Path,
+    quiet_after: i64,
+) -> anyhow::Result<runner::AgentOptions> {
     let parsed = agent
         .split_once('/')
         .and_then(|(i, n)| Some((i.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)));
@@ -184,6 +188,7 @@ fn agent_options(agent: &str, exchange: &std::path::Path) -> anyhow::Result<runn
         exchange: exchange.to_path_buf(),
         // A trial waiting for another agent's starts at most this late.
         poll: std::time::Duration::from_millis(25),
+        quiet_after: std::time::Duration::from_millis(u64::try_from(quiet_after).unwrap_or(1)),
     })
 }
 
