@@ -130,8 +130,8 @@ impl Observer for ProgressObserver {
             )
         } else {
             format!(
-                "waiting for agent {i} of {n}, which runs trial {}: it has not joined ({journal} \
-                 not there after {quiet_for}); start it with --agent {i}/{n} and this file, \
+                "waiting for agent {i} of {n}, which runs trial {}: it has not joined (nothing \
+                 in {journal} after {quiet_for}); start it with --agent {i}/{n} and this file, \
                  --exchange and parallel",
                 quiet.trial
             )

@@ -770,27 +770,38 @@ mod tests {
             "{message}"
         );
         assert_eq!(store.experiment("toy").unwrap(), None);
+        // Nor its journal: started again with the right file, it would join.
+        let journal = std::fs::read(dir.path().join("toy").join("agent-0.jsonl")).unwrap();
+        assert!(journal.is_empty());
     }
 
     #[test]
-    fn agents_of_different_settings_refuse_each_other_instead_of_waiting() {
+    fn an_agent_of_other_settings_is_refused_and_the_others_wait_for_it_to_join_right() {
         let spec = tpe_with_median(6);
+        let single_store = Store::temporary().unwrap();
+        let expected = view(
+            &single_store,
+            &run(&single_store, &spec, &quadratic(2.0), 2),
+        );
         let dir = tempfile::tempdir().unwrap();
-        let errors: Vec<String> = std::thread::scope(|scope| {
-            let a = scope.spawn(|| run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver));
-            let b = scope.spawn(|| run_agent(&spec, 1, 2, dir.path(), 4, &SilentObserver));
-            [a, b]
-                .map(|h| h.join().unwrap().1.unwrap_err().to_string())
-                .into()
+        let listener = Listener::default();
+        let options = impatient(0, dir.path());
+        let (first, refused, second) = std::thread::scope(|scope| {
+            let first = scope.spawn(|| run_agent_with(&spec, &options, &listener));
+            // Agent 0 has joined and waits for agent 1, which is started with `parallel: 4`.
+            listener.wait(1);
+            let (_, refused) = run_agent(&spec, 1, 2, dir.path(), 4, &SilentObserver);
+            let second = run_agent(&spec, 1, 2, dir.path(), 2, &SilentObserver);
+            (first.join().unwrap(), refused, second)
         });
-        for message in &errors {
-            assert!(
-                message.contains("parallel: 4 there, 2 here")
-                    || message.contains("parallel: 2 there, 4 here")
-                    || message.contains("agent 0 of this study stopped")
-                    || message.contains("agent 1 of this study stopped"),
-                "{errors:?}"
-            );
+        let message = refused.unwrap_err().to_string();
+        assert!(message.contains("parallel: 2 there, 4 here"), "{message}");
+        assert_eq!(
+            listener.said()[0],
+            "quiet: agent 1 of 2, trial 1, joined false"
+        );
+        for (store, summary) in [first, second] {
+            assert_eq!(view(&store, &summary.unwrap()), expected);
         }
     }
 }

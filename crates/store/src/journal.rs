@@ -73,6 +73,8 @@ pub struct Exchange {
     own_path: PathBuf,
     own: Mutex<File>,
     peers: Mutex<Vec<Tail>>,
+    /// Events read while joining, which the first `poll` returns.
+    unread: Mutex<Vec<(u32, JournalEvent)>>,
 }
 
 /// How far another agent's journal has been read.
@@ -99,7 +101,8 @@ pub struct PeerJournal {
     pub agent: u32,
     /// Its journal.
     pub path: PathBuf,
-    /// The journal's stamp at the last `poll`; `None` while the agent has not joined.
+    /// The journal's stamp at the last `poll`; `None` while the agent has not joined (no
+    /// journal, or an empty one).
     pub stamp: Option<Stamp>,
 }
 
@@ -107,7 +110,9 @@ impl Exchange {
     /// Joins the study in `dir` as `me`: creates its journal, or opens the one an earlier run
     /// of the same agent left (cutting a torn last line off) and returns the events it holds.
     ///
-    /// An earlier journal written with another header is refused, with what differs.
+    /// An earlier journal written with another header is refused, with what differs; so is a
+    /// new agent whose header differs from another agent's already there, before it writes its
+    /// own (started again with the right settings, it joins).
     pub fn join(dir: &Path, me: AgentHeader) -> Result<(Exchange, Vec<JournalEvent>)> {
         let folder = dir.join(&me.experiment);
         std::fs::create_dir_all(&folder).map_err(|e| io_error(&folder, &e))?;
@@ -139,9 +144,6 @@ impl Exchange {
             })?;
             events.extend(event);
         }
-        if whole == 0 {
-            append(&mut file, &own_path, &Line::Header(me.clone()))?;
-        }
         let peers = (0..me.agents)
             .filter(|a| *a != me.agent)
             .map(|agent| Tail {
@@ -157,7 +159,13 @@ impl Exchange {
             own_path,
             own: Mutex::new(file),
             peers: Mutex::new(peers),
+            unread: Mutex::new(Vec::new()),
         };
+        if whole == 0 {
+            *lock(&exchange.unread) = exchange.poll()?;
+            let header = Line::Header(exchange.me.clone());
+            append(&mut lock(&exchange.own), &exchange.own_path, &header)?;
+        }
         Ok((exchange, events))
     }
 
@@ -197,7 +205,7 @@ impl Exchange {
     /// an agent that has not started.
     pub fn poll(&self) -> Result<Vec<(u32, JournalEvent)>> {
         let mut peers = lock(&self.peers);
-        let mut events = Vec::new();
+        let mut events = std::mem::take(&mut *lock(&self.unread));
         for tail in peers.iter_mut() {
             self.follow(tail, &mut events)?;
         }
@@ -213,7 +221,8 @@ impl Exchange {
         };
         let metadata = file.metadata().map_err(|e| io_error(&tail.path, &e))?;
         let len = metadata.len();
-        tail.stamp = Some((len, metadata.modified().ok()));
+        // Empty, the journal is an agent that has not joined yet (or was refused).
+        tail.stamp = (len > 0).then(|| (len, metadata.modified().ok()));
         if len < tail.offset {
             return Err(journal_error(
                 &tail.path,
@@ -453,6 +462,11 @@ mod tests {
         assert_eq!(seen[0].agent, 1);
         assert!(seen[0].path.ends_with("digits/agent-1.jsonl"));
         assert_eq!(seen[0].stamp, None, "agent 1 has not joined");
+        // An agent refused before writing its header leaves an empty journal: still not joined.
+        let path = dir.path().join("digits").join("agent-1.jsonl");
+        std::fs::write(&path, "").unwrap();
+        a.poll().unwrap();
+        assert_eq!(a.peer_journals()[0].stamp, None);
 
         let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
         a.poll().unwrap();
@@ -504,10 +518,30 @@ mod tests {
             parallel: 4,
             ..header(1)
         };
-        let (_b, _) = Exchange::join(dir.path(), other).unwrap();
-        let message = a.poll().unwrap_err().to_string();
+        let message = Exchange::join(dir.path(), other).unwrap_err().to_string();
         assert!(
-            message.contains("agent-1.jsonl:1: agent 1 runs another study"),
+            message.contains("agent-0.jsonl:1: agent 0 runs another study than this agent 1"),
+            "{message}"
+        );
+        assert!(message.contains("parallel: 2 there, 4 here"), "{message}");
+        // Refused, it wrote nothing: started again with the right settings, it joins.
+        let (b, earlier) = Exchange::join(dir.path(), header(1)).unwrap();
+        assert!(earlier.is_empty());
+        b.publish(&JournalEvent::Skip(TrialId(3))).unwrap();
+        assert_eq!(a.poll().unwrap(), [(1, JournalEvent::Skip(TrialId(3)))]);
+        // Agents that joined at once with other settings (neither saw the other's header)
+        // refuse each other when they read it.
+        let race = tempfile::tempdir().unwrap();
+        let (c, _) = Exchange::join(race.path(), header(0)).unwrap();
+        let racing = Line::Header(AgentHeader {
+            parallel: 4,
+            ..header(1)
+        });
+        let path = race.path().join("digits").join("agent-1.jsonl");
+        std::fs::write(&path, [encode_line(&racing), b"\n".to_vec()].concat()).unwrap();
+        let message = c.poll().unwrap_err().to_string();
+        assert!(
+            message.contains("agent-1.jsonl:1: agent 1 runs another study than this agent 0"),
             "{message}"
         );
         assert!(message.contains("parallel: 4 there, 2 here"), "{message}");
