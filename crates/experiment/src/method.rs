@@ -23,6 +23,23 @@ pub enum Method {
     /// The covariance matrix adaptation evolution strategy over the numeric parameters present
     /// in every trial; the others are drawn at random.
     CmaEs(CmaEsConfig),
+    /// NSGA-II, the genetic algorithm Optuna uses by default for several objectives: each
+    /// generation breeds from the best trials so far (by Pareto front, then crowding distance).
+    Nsga2(Nsga2Config),
+}
+
+/// Settings of the `nsga2` sampler.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Nsga2Config {
+    /// Trials per generation, at least 2; the first generation is drawn at random.
+    pub population_size: u32,
+    /// The chance, in [0, 1], that a parameter of a child is drawn afresh instead of inherited;
+    /// `None` is 1 over the number of parameters.
+    pub mutation_prob: Option<f64>,
+    /// The chance, in [0, 1], that a child mixes two parents; otherwise it copies one.
+    pub crossover_prob: f64,
+    /// In a mix, the chance, in [0, 1], that a parameter comes from the second parent.
+    pub swapping_prob: f64,
 }
 
 /// Settings of the `cmaes` sampler.
@@ -151,6 +168,7 @@ impl Method {
             Method::Tpe(_) => "tpe",
             Method::Bayes(_) => "bayes",
             Method::CmaEs(_) => "cmaes",
+            Method::Nsga2(_) => "nsga2",
         }
     }
 }
@@ -183,6 +201,17 @@ impl Default for CmaEsConfig {
             sigma0: 1.0 / 6.0,
             independent_sampler: IndependentSampler::Tpe,
             restart: Restart::Ipop,
+        }
+    }
+}
+
+impl Default for Nsga2Config {
+    fn default() -> Self {
+        Nsga2Config {
+            population_size: 50,
+            mutation_prob: None,
+            crossover_prob: 0.9,
+            swapping_prob: 0.5,
         }
     }
 }

@@ -1026,7 +1026,39 @@ mod tests {
         );
     }
 
+    #[test]
+    fn nsga2_generations_do_not_depend_on_timing() {
+        // Generations of 4 with 3 trials side by side; a child copies its parent's `lr` unless
+        // mutated, half the time.
+        let nsga2 = Method::Nsga2(experiment::Nsga2Config {
+            population_size: 4,
+            mutation_prob: Some(0.5),
+            ..experiment::Nsga2Config::default()
+        });
+        let pruner = experiment::PrunerSpec::Median {
+            n_startup_trials: 2,
+            n_warmup_steps: 1,
+        };
+        let view = results_under_different_timing(nsga2, pruner);
+        let bred = view[4..]
+            .iter()
+            .filter(|t| view[..t.0 as usize].iter().any(|earlier| earlier.3 == t.3))
+            .count();
+        assert!(bred > 0, "no child inherited its parameter: {view:?}");
+    }
+
     fn same_results_under_different_timing(method: Method, pruner: experiment::PrunerSpec) {
+        let view = results_under_different_timing(method, pruner);
+        let distinct: std::collections::BTreeSet<_> = view.into_iter().map(|v| v.3).collect();
+        assert_eq!(distinct.len(), 12, "every trial has parameters of its own");
+    }
+
+    /// Runs 12 trials of `method`, 3 side by side, twice with different timing, checks that the
+    /// trials are the same and that the pruner fired, and returns them.
+    fn results_under_different_timing(
+        method: Method,
+        pruner: experiment::PrunerSpec,
+    ) -> Vec<(u32, TrialState, Option<String>, Option<u64>)> {
         let mut spec = spec(12, "a");
         spec.method = method;
         spec.pruner = pruner;
@@ -1060,7 +1092,6 @@ mod tests {
             spec.pruner,
             view(&a)
         );
-        let distinct: std::collections::BTreeSet<_> = view(&a).into_iter().map(|v| v.3).collect();
-        assert_eq!(distinct.len(), 12, "every trial has parameters of its own");
+        view(&a)
     }
 }

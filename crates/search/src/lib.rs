@@ -13,7 +13,8 @@
 //!
 //! With several objectives (`more` in `sampler_for`), `tpe` and `bayes` learn from one score per
 //! trial that combines them (`history::Combine`): the Pareto front and each trial's share of its hypervolume for `tpe`,
-//! a weighted Chebyshev norm with weights drawn per trial (ParEGO) for `bayes`.
+//! a weighted Chebyshev norm with weights drawn per trial (ParEGO) for `bayes`; `nsga2`
+//! (`Nsga2Sampler`) selects its parents by front and crowding distance itself.
 
 #![warn(
     clippy::cast_possible_truncation,
@@ -28,6 +29,7 @@ mod gp;
 mod grid;
 mod history;
 mod linalg;
+mod nsga2;
 mod optimize;
 mod pruner;
 mod random;
@@ -50,6 +52,7 @@ use experiment::{
 pub use cmaes::CmaEsSampler;
 pub use gp::GpSampler;
 pub use grid::GridSampler;
+pub use nsga2::Nsga2Sampler;
 pub use pruner::{consults_others, kept_whatever_pending, should_prune, Curve, PruneQuery};
 pub use random::RandomSampler;
 pub use sobol::SobolSampler;
@@ -135,7 +138,8 @@ pub fn sampler_of(spec: &ExperimentSpec) -> Box<dyn Sampler> {
 /// Returns the sampler for `method`, seeded with the experiment's seed; the model-based ones
 /// read each trial's values of the `objective` and of `more` objectives, and improve them in
 /// their directions, among the trials that meet the `constraints`. With several objectives, `tpe` learns from the
-/// trials' Pareto fronts and `bayes` from a differently weighted combination at each trial;
+/// trials' Pareto fronts, `bayes` from a differently weighted combination at each trial and
+/// `nsga2` from fronts and crowding distances;
 /// `cmaes` takes the first objective only (a spec with several refuses it).
 pub fn sampler_for(
     method: Method,
@@ -162,5 +166,10 @@ pub fn sampler_for(
         Method::CmaEs(config) => {
             Box::new(CmaEsSampler::new(seed, config, objective).with_constraints(constraints))
         }
+        Method::Nsga2(config) => Box::new(
+            Nsga2Sampler::new(seed, config, objective)
+                .with_constraints(constraints)
+                .with_more_objectives(more),
+        ),
     }
 }

@@ -200,3 +200,15 @@ fn with_three_objectives_too_model_based_samplers_cover_more_than_random_search(
         "bayes {bayes} against random {random}"
     );
 }
+
+#[test]
+fn nsga2_generations_move_towards_the_front() {
+    let nsga2 = Method::Nsga2(experiment::Nsga2Config {
+        population_size: 10,
+        ..experiment::Nsga2Config::default()
+    });
+    let random = median_hypervolume(Method::Random, 60);
+    let bred = median_hypervolume(nsga2, 60);
+    // Measured: random 10.29, nsga2 10.76 (generations of 10, the first random).
+    assert!(bred > random + 0.25, "nsga2 {bred} against random {random}");
+}

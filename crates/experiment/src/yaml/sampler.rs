@@ -2,19 +2,19 @@
 //!
 //! The keys of `sampler:` depend on the method, so the block is read after `method:`; every key
 //! is optional and falls back to the defaults of `SobolConfig`, `TpeConfig`, `BayesConfig` and
-//! `CmaEsConfig`.
+//! `CmaEsConfig` and `Nsga2Config`.
 
 use crate::words::number;
 use crate::{
-    Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, Restart, SobolConfig,
-    TpeConfig,
+    Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, Nsga2Config, Restart,
+    SobolConfig, TpeConfig,
 };
 
 use super::decoder::{Decoder, Fields};
 use super::tree::Node;
 
 /// The method names, in the order listed in messages.
-const METHODS: &[&str] = &["grid", "random", "sobol", "tpe", "bayes", "cmaes"];
+const METHODS: &[&str] = &["grid", "random", "sobol", "tpe", "bayes", "cmaes", "nsga2"];
 
 const SOBOL_KEYS: &[&str] = &["scramble"];
 
@@ -46,6 +46,13 @@ const CMAES_KEYS: &[&str] = &[
     "restart_strategy",
 ];
 
+const NSGA2_KEYS: &[&str] = &[
+    "population_size",
+    "mutation_prob",
+    "crossover_prob",
+    "swapping_prob",
+];
+
 /// The values of `restart_strategy`, in the order listed in messages.
 const RESTARTS: &[(&str, Restart)] = &[("ipop", Restart::Ipop), ("none", Restart::None)];
 
@@ -66,6 +73,7 @@ pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
         "tpe" => Method::Tpe(TpeConfig::default()),
         "bayes" => Method::Bayes(BayesConfig::default()),
         "cmaes" => Method::CmaEs(CmaEsConfig::default()),
+        "nsga2" => Method::Nsga2(Nsga2Config::default()),
         _ => Method::Random,
     })
 }
@@ -78,8 +86,8 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
                 node.pos,
                 "sampler",
                 format!(
-                    "method `{}` has no settings; `sampler:` applies to sobol, tpe, bayes and \
-                     cmaes",
+                    "method `{}` has no settings; `sampler:` applies to sobol, tpe, bayes, cmaes \
+                     and nsga2",
                     method.name()
                 ),
             );
@@ -127,6 +135,22 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
             }))
         }
         Method::CmaEs(default) => cmaes(d, node, default),
+        Method::Nsga2(default) => {
+            let f = d.fields(node, "sampler", NSGA2_KEYS)?;
+            let population_size = count(d, &f, "population_size", 2, default.population_size);
+            let mutation_prob = match f.get("mutation_prob") {
+                None => Some(default.mutation_prob),
+                Some(_) => real(d, &f, "mutation_prob", 0.0, Range::Unit).map(Some),
+            };
+            let crossover_prob = real(d, &f, "crossover_prob", default.crossover_prob, Range::Unit);
+            let swapping_prob = real(d, &f, "swapping_prob", default.swapping_prob, Range::Unit);
+            Some(Method::Nsga2(Nsga2Config {
+                population_size: population_size?,
+                mutation_prob: mutation_prob?,
+                crossover_prob: crossover_prob?,
+                swapping_prob: swapping_prob?,
+            }))
+        }
     }
 }
 

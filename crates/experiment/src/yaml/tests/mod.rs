@@ -594,6 +594,28 @@ fn cmaes_settings_parse() {
 }
 
 #[test]
+fn nsga2_settings_parse() {
+    use crate::Nsga2Config;
+    assert_eq!(
+        parse_ok(&format!("{BASE}method: nsga2\n")).method,
+        Method::Nsga2(Nsga2Config::default())
+    );
+    assert_eq!(
+        parse_ok(&format!(
+            "{BASE}method: nsga2\nsampler: {{population_size: 20, mutation_prob: 0.1, \
+             crossover_prob: 1, swapping_prob: 0.25}}\n"
+        ))
+        .method,
+        Method::Nsga2(Nsga2Config {
+            population_size: 20,
+            mutation_prob: Some(0.1),
+            crossover_prob: 1.0,
+            swapping_prob: 0.25,
+        })
+    );
+}
+
+#[test]
 fn a_conditional_grid_counts_only_active_points() {
     let spec = parse_ok(&format!(
         "{BASE}method: grid\nparameters:\n  optimizer: {{values: [sgd, adam]}}\n  \

@@ -1,0 +1,233 @@
+//! NSGA-II ("nsga2"): the elitist genetic algorithm of Deb et al. (2002), which Optuna's
+//! `NSGAIISampler` runs by default on studies with several objectives.
+//!
+//! Trials form generations of `population_size` consecutive numbers; the first is drawn at
+//! random (the `random` sampler's draws). Trial `k` of generation `g` breeds from the population
+//! that elitist selection keeps through the generations below `g`: the first generation's
+//! trials, then at each next generation the best `population_size` of the population and that
+//! generation's trials, best by Pareto front (non-dominated sorting) and, within the front that
+//! does not fit whole, by crowding distance. With constraints, every trial that meets them
+//! ranks before those that break them, which rank by how far (Deb's constrained domination);
+//! failed and pruned trials rank last. Nothing is kept between proposals: the selection is
+//! replayed from the finished trials given, so a proposal is a pure function of (space,
+//! history, seed). The runner's rule gives trial `k` the trials numbered `k - p` and below, so
+//! with `parallel` > 1 the first members of a generation select from what they see of the
+//! previous one; a trial that sees fewer trials than one generation is drawn at random.
+//!
+//! A child takes two parents, each the better of two members drawn at random (a binary
+//! tournament by front, then crowding distance). With probability `crossover_prob` it mixes
+//! them, taking each parameter from the second parent with probability `swapping_prob`
+//! (uniform crossover, Optuna's default); otherwise it copies the first. Each parameter is then
+//! drawn afresh from its distribution with probability `mutation_prob` (by default one over the
+//! number of parameters). A conditional parameter active in the child comes from a parent that
+//! has it, or is drawn when neither does. Trial `k` draws from stream `k` of the experiment's
+//! seed.
+
+use experiment::pareto::{crowding, fronts, oriented};
+use experiment::{Constraint, MetricSpec, Nsga2Config, Params, Seed, Trial, TrialState};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::draw::draw;
+use crate::random::RandomSampler;
+use crate::{Result, Sampler, SuggestContext};
+
+/// Breeds trials from the best of the generations before them.
+#[derive(Debug, Clone)]
+pub struct Nsga2Sampler {
+    seed: Seed,
+    config: Nsga2Config,
+    /// The objective first, then any further ones.
+    objectives: Vec<MetricSpec>,
+    constraints: Vec<Constraint>,
+}
+
+/// A trial kept in a population, with what selection ranks it by.
+#[derive(Debug, Clone, Copy)]
+struct Member<'t> {
+    trial: &'t Trial,
+    /// Its front among the trials selected from (0 is the first).
+    rank: usize,
+    /// Its crowding distance within its front: larger is lonelier, better.
+    crowding: f64,
+}
+
+impl Member<'_> {
+    /// Returns whether it beats `other` in a tournament: a lower front, or the same and more
+    /// room around it.
+    fn beats(&self, other: &Member<'_>) -> bool {
+        (self.rank, other.crowding) < (other.rank, self.crowding)
+    }
+}
+
+impl Nsga2Sampler {
+    /// Returns a sampler for an experiment seeded with `seed` that improves `objective`.
+    pub fn new(seed: Seed, config: Nsga2Config, objective: MetricSpec) -> Nsga2Sampler {
+        Nsga2Sampler {
+            seed,
+            config,
+            objectives: vec![objective],
+            constraints: Vec::new(),
+        }
+    }
+
+    /// Adds objectives improved along with the first.
+    pub fn with_more_objectives(mut self, more: Vec<MetricSpec>) -> Nsga2Sampler {
+        self.objectives.extend(more);
+        self
+    }
+
+    /// Ranks trials that break `constraints` after those that meet them.
+    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> Nsga2Sampler {
+        self.constraints = constraints;
+        self
+    }
+
+    fn population_size(&self) -> usize {
+        usize::try_from(self.config.population_size.max(2)).unwrap_or(usize::MAX)
+    }
+
+    /// Returns the population that breeds generation `generation`: selected generation after
+    /// generation from those of the `finished` trials numbered below it.
+    fn population<'t>(&self, finished: &'t [Trial], generation: u32) -> Vec<Member<'t>> {
+        let size = self.config.population_size.max(2);
+        let mut trials: Vec<&Trial> = finished
+            .iter()
+            .filter(|t| t.state.is_finished() && t.id.0 / size < generation)
+            .collect();
+        trials.sort_by_key(|t| t.id);
+        let mut population: Vec<Member<'t>> = Vec::new();
+        let mut rest = trials.as_slice();
+        while let Some(first) = rest.first() {
+            let this = first.id.0 / size;
+            let end = rest
+                .iter()
+                .position(|t| t.id.0 / size != this)
+                .unwrap_or(rest.len());
+            let mut pool: Vec<&Trial> = population.iter().map(|m| m.trial).collect();
+            pool.extend(&rest[..end]);
+            population = self.select(pool);
+            rest = &rest[end..];
+        }
+        population
+    }
+
+    /// Returns the best `population_size` of `pool`, ranked: by front among the trials that
+    /// meet the constraints, then those that break them by how far, then the ones without
+    /// values; within the last front kept, the most crowding distance first.
+    fn select<'t>(&self, pool: Vec<&'t Trial>) -> Vec<Member<'t>> {
+        let mut feasible: Vec<(&Trial, Vec<f64>)> = Vec::new();
+        let mut infeasible: Vec<(&Trial, f64)> = Vec::new();
+        let mut without: Vec<&Trial> = Vec::new();
+        for trial in pool {
+            let values = oriented(trial, &self.objectives).filter(|v| {
+                trial.state == TrialState::Completed && v.iter().all(|x| x.is_finite())
+            });
+            let violation = experiment::violation(&self.constraints, trial).unwrap_or(0.0);
+            match values {
+                Some(_) if violation > 0.0 => infeasible.push((trial, violation)),
+                Some(v) => feasible.push((trial, v)),
+                None => without.push(trial),
+            }
+        }
+        let points: Vec<Vec<f64>> = feasible.iter().map(|(_, v)| v.clone()).collect();
+        let front = fronts(&points);
+        let count = front.iter().max().map_or(0, |f| f + 1);
+        let mut members = Vec::with_capacity(points.len() + infeasible.len() + without.len());
+        for f in 0..count {
+            let indices: Vec<usize> = (0..points.len()).filter(|&i| front[i] == f).collect();
+            let distances = crowding(&points, &indices);
+            members.extend(indices.iter().zip(distances).map(|(&i, crowding)| Member {
+                trial: feasible[i].0,
+                rank: f,
+                crowding,
+            }));
+        }
+        infeasible.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.id.cmp(&b.0.id)));
+        let last = count + infeasible.len();
+        let behind = infeasible
+            .iter()
+            .enumerate()
+            .map(|(j, (trial, _))| (*trial, count + j))
+            .chain(without.iter().map(|trial| (*trial, last)));
+        members.extend(behind.map(|(trial, rank)| Member {
+            trial,
+            rank,
+            crowding: 0.0,
+        }));
+        members.sort_by(|a, b| {
+            a.rank
+                .cmp(&b.rank)
+                .then(b.crowding.total_cmp(&a.crowding))
+                .then(a.trial.id.cmp(&b.trial.id))
+        });
+        members.truncate(self.population_size());
+        members
+    }
+}
+
+/// Returns the better of two members drawn at random.
+fn tournament<'p, 't>(population: &'p [Member<'t>], rng: &mut ChaCha8Rng) -> &'p Member<'t> {
+    let a = &population[rng.gen_range(0..population.len())];
+    let b = &population[rng.gen_range(0..population.len())];
+    if b.beats(a) {
+        b
+    } else {
+        a
+    }
+}
+
+impl Sampler for Nsga2Sampler {
+    fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
+        let generation = ctx.trial.0 / self.config.population_size.max(2);
+        let population = if self.learns_from(ctx.finished.len()) {
+            self.population(ctx.finished, generation)
+        } else {
+            Vec::new()
+        };
+        if population.is_empty() {
+            return RandomSampler::new(self.seed).suggest_in(ctx);
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
+        rng.set_stream(u64::from(ctx.trial.0));
+        let first = tournament(&population, &mut rng).trial;
+        let second = tournament(&population, &mut rng).trial;
+        let mix = rng.gen::<f64>() < self.config.crossover_prob;
+        let params = ctx.space.params().len().max(1);
+        #[allow(clippy::cast_precision_loss)] // A space has a handful of parameters.
+        let mutation = self.config.mutation_prob.unwrap_or(1.0 / params as f64);
+        let mut child = Params::new();
+        for p in ctx.space.in_dependency_order() {
+            if !ctx.space.is_active(p, &child) {
+                continue;
+            }
+            // Every draw is made, so that one choice moves no other parameter's draws.
+            let drawn = draw(&p.distribution, &mut rng);
+            let mutate = rng.gen::<f64>() < mutation;
+            let swap = rng.gen::<f64>() < self.config.swapping_prob;
+            let (from, other) = if mix && swap {
+                (second, first)
+            } else {
+                (first, second)
+            };
+            let inherited = from
+                .params
+                .get(&p.name)
+                .or_else(|| other.params.get(&p.name));
+            let value = match (ctx.pinned.get(&p.name), inherited) {
+                (Some(pinned), _) => pinned.clone(),
+                (None, Some(value)) if !mutate => value.clone(),
+                _ => drawn,
+            };
+            child.insert(p.name.clone(), value);
+        }
+        Ok(child)
+    }
+
+    fn learns_from(&self, visible: usize) -> bool {
+        visible >= self.population_size()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,245 @@
+//! NSGA-II: a golden sequence, the selection (fronts, crowding, constraints, failures),
+//! elitism, inheritance, and a search that beats random on a bowl.
+
+use std::collections::BTreeMap;
+
+use experiment::{
+    Constraint, Direction, Distribution, Param, ParamValue, SearchSpace, TrialId, TrialState,
+};
+
+use super::*;
+use crate::testing::{
+    measured, median_best_on_quadratic, objective, quadratic, quadratic_space, study, xy,
+};
+
+fn nsga2(seed: u64, population_size: u32) -> Nsga2Sampler {
+    let config = Nsga2Config {
+        population_size,
+        ..Nsga2Config::default()
+    };
+    Nsga2Sampler::new(Seed(seed), config, objective())
+}
+
+/// Two objectives, both minimized: `loss` and `size`.
+fn two_objectives(seed: u64, population_size: u32) -> Nsga2Sampler {
+    let size = MetricSpec {
+        name: "size".into(),
+        goal: Direction::Minimize,
+    };
+    nsga2(seed, population_size).with_more_objectives(vec![size])
+}
+
+fn propose(sampler: &Nsga2Sampler, space: &SearchSpace, finished: &[Trial], k: u32) -> Params {
+    sampler
+        .suggest_in(&SuggestContext {
+            space,
+            finished,
+            running: &[],
+            pinned: &Params::new(),
+            trial: TrialId(k),
+            planned: None,
+        })
+        .unwrap()
+}
+
+/// A completed trial numbered `id` with `loss` and `size`, its parameter `x` its number.
+fn point(id: u32, loss: f64, size: f64) -> Trial {
+    let params = Params::from([("x".to_string(), ParamValue::Int(i64::from(id)))]);
+    let metrics = BTreeMap::from([("loss".to_string(), loss), ("size".to_string(), size)]);
+    measured(id, params, metrics)
+}
+
+fn ids(members: &[Member<'_>]) -> Vec<u32> {
+    members.iter().map(|m| m.trial.id.0).collect()
+}
+
+#[test]
+fn golden_sequence_for_seed_7() {
+    // A golden sequence: a change here changes every NSGA-II experiment's trials. Generations
+    // of 6: these are the third generation's first four.
+    let trials = study(&nsga2(7, 6), &quadratic_space(), 16, quadratic);
+    assert_eq!(
+        xy(&trials[12..]),
+        [
+            "x=0.526999 y=0.202120",
+            "x=0.526999 y=-1.224551",
+            "x=3.103124 y=0.609808",
+            "x=0.823515 y=-3.642483",
+        ]
+    );
+}
+
+#[test]
+fn the_first_generation_and_what_sees_less_than_one_are_random_draws() {
+    let space = quadratic_space();
+    let random = RandomSampler::new(Seed(3));
+    let trials = study(&nsga2(3, 6), &space, 12, quadratic);
+    for trial in &trials[..6] {
+        assert_eq!(trial.params, random.suggest(&space, &[], trial.id).unwrap());
+    }
+    assert!(!nsga2(3, 6).learns_from(5) && nsga2(3, 6).learns_from(6));
+    // Trial 8 given five trials (parallel 4) draws at random, as given none.
+    assert_eq!(
+        propose(&nsga2(3, 6), &space, &trials[..5], 8),
+        propose(&nsga2(3, 6), &space, &[], 8)
+    );
+    // Trials of its own generation do not change what a trial breeds from.
+    assert_eq!(
+        propose(&nsga2(3, 6), &space, &trials[..6], 9),
+        propose(&nsga2(3, 6), &space, &trials[..8], 9)
+    );
+}
+
+#[test]
+fn selection_keeps_whole_fronts_then_the_loneliest_then_the_feasible_then_the_failed() {
+    let mut failed = point(6, 0.0, 0.0);
+    failed.state = TrialState::Failed;
+    let mut pruned = point(7, 0.0, 0.0);
+    pruned.state = TrialState::Pruned;
+    let pool = [
+        // Front 0: 0, 1, 2; front 1: 3 (an end), 4 (in the middle), 5 (the other end).
+        point(0, 1.0, 4.0),
+        point(1, 2.0, 2.0),
+        point(2, 4.0, 1.0),
+        point(3, 2.0, 5.0),
+        point(4, 3.0, 3.5),
+        point(5, 5.0, 2.0),
+        failed,
+        pruned,
+    ];
+    let sampler = two_objectives(0, 5);
+    let kept = sampler.select(pool.iter().collect());
+    assert_eq!(ids(&kept), [0, 2, 1, 3, 5]);
+    assert_eq!(
+        kept.iter().map(|m| m.rank).collect::<Vec<_>>(),
+        [0, 0, 0, 1, 1]
+    );
+    assert!(kept[0].crowding.is_infinite() && kept[2].crowding.is_finite());
+    // A constraint on `size` at most 3: the trials that break it rank after every trial that
+    // meets it, the smaller breach first; failed and pruned ones rank last.
+    let sampler = two_objectives(0, 8).with_constraints(vec![Constraint {
+        metric: "size".into(),
+        max: Some(3.0),
+        min: None,
+    }]);
+    let kept = sampler.select(pool.iter().collect());
+    // Meeting it: 1 and 2 (front 0), 5 (dominated by 1); breaking it: 4 (by a sixth), 0 (a
+    // third), 3 (two thirds).
+    assert_eq!(ids(&kept), [1, 2, 5, 4, 0, 3, 6, 7]);
+}
+
+#[test]
+fn the_population_is_elitist_across_generations() {
+    // Generations of 3: trial 0 dominates every later one, so it breeds generation 3 still.
+    let pool = [
+        point(0, 0.0, 0.0),
+        point(1, 5.0, 5.0),
+        point(2, 6.0, 6.0),
+        point(3, 1.0, 4.0),
+        point(4, 4.0, 1.0),
+        point(5, 7.0, 7.0),
+        point(6, 3.0, 3.0),
+        point(7, 8.0, 8.0),
+        point(8, 9.0, 9.0),
+    ];
+    let sampler = two_objectives(0, 3);
+    assert_eq!(ids(&sampler.population(&pool, 1)), [0, 1, 2]);
+    assert_eq!(ids(&sampler.population(&pool, 2)), [0, 3, 4]);
+    assert_eq!(ids(&sampler.population(&pool, 3)), [0, 3, 4]);
+}
+
+#[test]
+fn children_take_their_parameters_from_the_population_and_mutants_from_the_distribution() {
+    let space = SearchSpace::new(vec![
+        Param::new("x", Distribution::IntUniform { min: 0, max: 1000 }),
+        Param::new("y", Distribution::IntUniform { min: 0, max: 1000 }),
+    ]);
+    let pool: Vec<Trial> = (0..4)
+        .map(|id| {
+            let params = Params::from([
+                ("x".to_string(), ParamValue::Int(i64::from(id))),
+                ("y".to_string(), ParamValue::Int(i64::from(id) + 100)),
+            ]);
+            measured(
+                id,
+                params,
+                BTreeMap::from([("loss".to_string(), f64::from(id))]),
+            )
+        })
+        .collect();
+    let config = |crossover_prob, mutation_prob| Nsga2Config {
+        population_size: 4,
+        crossover_prob,
+        mutation_prob: Some(mutation_prob),
+        swapping_prob: 0.5,
+    };
+    let value = |p: &Params, name: &str| match p[name] {
+        ParamValue::Int(i) => i,
+        _ => panic!("an integer"),
+    };
+    let mut mixed = 0;
+    for k in 4..60 {
+        let copy = Nsga2Sampler::new(Seed(1), config(0.0, 0.0), objective());
+        let child = propose(&copy, &space, &pool, k);
+        assert_eq!(
+            value(&child, "y"),
+            value(&child, "x") + 100,
+            "a copy of one parent"
+        );
+        let mix = Nsga2Sampler::new(Seed(1), config(1.0, 0.0), objective());
+        let child = propose(&mix, &space, &pool, k);
+        assert!(value(&child, "x") < 4 && (100..104).contains(&value(&child, "y")));
+        mixed += usize::from(value(&child, "y") != value(&child, "x") + 100);
+        let mutant = Nsga2Sampler::new(Seed(1), config(1.0, 1.0), objective());
+        let child = propose(&mutant, &space, &pool, k);
+        assert!(value(&child, "x") >= 4 || value(&child, "y") >= 104 || k < 5);
+    }
+    assert!(mixed > 10, "{mixed} of 56 children mixed their parents");
+}
+
+#[test]
+fn a_conditional_parameter_comes_from_a_parent_that_has_it_or_is_drawn() {
+    let space = SearchSpace::new(vec![
+        Param::new(
+            "kind",
+            Distribution::Categorical {
+                values: vec![ParamValue::Str("a".into()), ParamValue::Str("b".into())],
+                probabilities: None,
+            },
+        ),
+        Param {
+            condition: Some(experiment::Condition {
+                when: BTreeMap::from([("kind".to_string(), vec![ParamValue::Str("b".into())])]),
+            }),
+            ..Param::new("z", Distribution::Uniform { min: 0.0, max: 1.0 })
+        },
+    ]);
+    let trials = study(&nsga2(5, 6), &space, 60, |p| {
+        p.get("z").and_then(ParamValue::as_f64).unwrap_or(2.0)
+    });
+    for t in &trials {
+        let b = t.params["kind"] == ParamValue::Str("b".into());
+        assert_eq!(t.params.contains_key("z"), b, "{:?}", t.params);
+    }
+    // The better kind takes over.
+    let late_b = trials[30..]
+        .iter()
+        .filter(|t| t.params.contains_key("z"))
+        .count();
+    assert!(late_b > 20, "{late_b} of 30");
+}
+
+#[test]
+fn beats_random_search_on_a_quadratic() {
+    let config = Nsga2Config {
+        population_size: 10,
+        ..Nsga2Config::default()
+    };
+    let nsga2 = median_best_on_quadratic(
+        &|s| Box::new(Nsga2Sampler::new(Seed(s), config, objective())),
+        9,
+        60,
+    );
+    let random = median_best_on_quadratic(&|s| Box::new(RandomSampler::new(Seed(s))), 9, 60);
+    assert!(nsga2 < random, "nsga2 {nsga2} against random {random}");
+}
