@@ -550,6 +550,26 @@ mod tests {
             .collect()
     }
 
+    /// The header of agent 1 of 2 of a study of `spec` with 6 trials, 2 side by side.
+    fn agent_1(spec: &ExperimentSpec) -> AgentHeader {
+        AgentHeader {
+            experiment: "toy".into(),
+            agent: 1,
+            agents: 2,
+            parallel: 2,
+            planned: 6,
+            spec_hash: spec.hash(),
+            data_hash: String::new(),
+        }
+    }
+
+    /// What one process running `spec` with `parallel` trials side by side gives.
+    fn one_process(spec: &ExperimentSpec, parallel: usize) -> Vec<String> {
+        let store = Store::temporary().unwrap();
+        let summary = run(&store, spec, &quadratic(2.0), parallel);
+        view(&store, &summary)
+    }
+
     fn tpe_with_median(run_cap: u32) -> ExperimentSpec {
         let mut spec = spec(run_cap, "agents");
         spec.method = Method::Tpe(experiment::TpeConfig {
@@ -595,11 +615,7 @@ mod tests {
     #[test]
     fn an_agent_stopped_and_started_again_gives_the_same_results() {
         let spec = tpe_with_median(8);
-        let single_store = Store::temporary().unwrap();
-        let expected = view(
-            &single_store,
-            &run(&single_store, &spec, &quadratic(2.0), 2),
-        );
+        let expected = one_process(&spec, 2);
 
         let dir = tempfile::tempdir().unwrap();
         let (first, second) = std::thread::scope(|scope| {
@@ -665,16 +681,7 @@ mod tests {
         let spec = tpe_with_median(6);
         let dir = tempfile::tempdir().unwrap();
         // Agent 1 joined, started its first trial, and failed (its disk filled up, say).
-        let header = AgentHeader {
-            experiment: "toy".into(),
-            agent: 1,
-            agents: 2,
-            parallel: 2,
-            planned: 6,
-            spec_hash: spec.hash(),
-            data_hash: String::new(),
-        };
-        let (failed, _) = Exchange::join(dir.path(), header).unwrap();
+        let (failed, _) = Exchange::join(dir.path(), agent_1(&spec)).unwrap();
         failed
             .publish(&JournalEvent::Abort(
                 "store i/o failed: no space left".into(),
@@ -695,11 +702,7 @@ mod tests {
     #[test]
     fn an_agent_that_has_not_joined_is_reported_and_heard_when_it_joins() {
         let spec = tpe_with_median(6);
-        let single_store = Store::temporary().unwrap();
-        let expected = view(
-            &single_store,
-            &run(&single_store, &spec, &quadratic(2.0), 2),
-        );
+        let expected = one_process(&spec, 2);
         let dir = tempfile::tempdir().unwrap();
         let listener = Listener::default();
         let options = impatient(0, dir.path());
@@ -724,16 +727,7 @@ mod tests {
         let spec = tpe_with_median(6);
         let dir = tempfile::tempdir().unwrap();
         // Agent 1 joined, then its machine was lost: its journal never changes again.
-        let header = AgentHeader {
-            experiment: "toy".into(),
-            agent: 1,
-            agents: 2,
-            parallel: 2,
-            planned: 6,
-            spec_hash: spec.hash(),
-            data_hash: String::new(),
-        };
-        let (lost, _) = Exchange::join(dir.path(), header).unwrap();
+        let (lost, _) = Exchange::join(dir.path(), agent_1(&spec)).unwrap();
         let listener = Listener::default();
         let options = impatient(0, dir.path());
         let summary = std::thread::scope(|scope| {
@@ -754,13 +748,8 @@ mod tests {
         let spec = tpe_with_median(6);
         let dir = tempfile::tempdir().unwrap();
         let other = AgentHeader {
-            experiment: "toy".into(),
-            agent: 1,
-            agents: 2,
-            parallel: 2,
-            planned: 6,
             spec_hash: "0".repeat(64),
-            data_hash: String::new(),
+            ..agent_1(&spec)
         };
         let _ = Exchange::join(dir.path(), other).unwrap();
         let (store, summary) = run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver);
@@ -778,11 +767,7 @@ mod tests {
     #[test]
     fn an_agent_of_other_settings_is_refused_and_the_others_wait_for_it_to_join_right() {
         let spec = tpe_with_median(6);
-        let single_store = Store::temporary().unwrap();
-        let expected = view(
-            &single_store,
-            &run(&single_store, &spec, &quadratic(2.0), 2),
-        );
+        let expected = one_process(&spec, 2);
         let dir = tempfile::tempdir().unwrap();
         let listener = Listener::default();
         let options = impatient(0, dir.path());

@@ -89,6 +89,26 @@ pub(crate) fn study_measuring(
     trials
 }
 
+/// Returns `sampler`'s proposal for trial `k` given the `finished` trials, none running and no
+/// plan.
+pub(crate) fn propose(
+    sampler: &dyn Sampler,
+    space: &SearchSpace,
+    finished: &[Trial],
+    k: u32,
+) -> Params {
+    sampler
+        .suggest_in(&SuggestContext {
+            space,
+            finished,
+            running: &[],
+            pinned: &Params::new(),
+            trial: TrialId(k),
+            planned: None,
+        })
+        .unwrap_or_else(|e| panic!("trial {k}: {e}"))
+}
+
 /// Returns the smallest loss of `trials`.
 pub(crate) fn best(trials: &[Trial]) -> f64 {
     trials

@@ -5,24 +5,12 @@ use experiment::{Distribution, Param, ParamValue, Restart, Seed, TpeConfig, Tria
 
 use super::*;
 use crate::testing::{
-    best, median, median_best_on_quadratic, objective, quadratic, quadratic_space, study, xy,
+    best, median, median_best_on_quadratic, objective, propose, quadratic, quadratic_space, study,
+    xy,
 };
 
 fn cmaes(seed: u64) -> CmaEsSampler {
     CmaEsSampler::new(Seed(seed), CmaEsConfig::default(), objective())
-}
-
-fn propose(sampler: &CmaEsSampler, space: &SearchSpace, finished: &[Trial], k: u32) -> Params {
-    sampler
-        .suggest_in(&SuggestContext {
-            space,
-            finished,
-            running: &[],
-            pinned: &Params::new(),
-            trial: TrialId(k),
-            planned: None,
-        })
-        .unwrap()
 }
 
 use experiment::Trial;

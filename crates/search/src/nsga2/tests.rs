@@ -3,13 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{
-    Constraint, Direction, Distribution, Param, ParamValue, SearchSpace, TrialId, TrialState,
-};
+use experiment::{Constraint, Direction, Distribution, Param, ParamValue, SearchSpace, TrialState};
 
 use super::*;
 use crate::testing::{
-    measured, median_best_on_quadratic, objective, quadratic, quadratic_space, study, xy,
+    measured, median_best_on_quadratic, objective, propose, quadratic, quadratic_space, study, xy,
 };
 
 fn nsga2(seed: u64, population_size: u32) -> Nsga2Sampler {
@@ -29,24 +27,19 @@ fn two_objectives(seed: u64, population_size: u32) -> Nsga2Sampler {
     nsga2(seed, population_size).with_more_objectives(vec![size])
 }
 
-fn propose(sampler: &Nsga2Sampler, space: &SearchSpace, finished: &[Trial], k: u32) -> Params {
-    sampler
-        .suggest_in(&SuggestContext {
-            space,
-            finished,
-            running: &[],
-            pinned: &Params::new(),
-            trial: TrialId(k),
-            planned: None,
-        })
-        .unwrap()
-}
-
 /// A completed trial numbered `id` with `loss` and `size`, its parameter `x` its number.
 fn point(id: u32, loss: f64, size: f64) -> Trial {
     let params = Params::from([("x".to_string(), ParamValue::Int(i64::from(id)))]);
     let metrics = BTreeMap::from([("loss".to_string(), loss), ("size".to_string(), size)]);
     measured(id, params, metrics)
+}
+
+/// Trials numbered from 0 with these `(loss, size)`.
+fn points(values: &[(f64, f64)]) -> Vec<Trial> {
+    (0u32..)
+        .zip(values)
+        .map(|(id, &(loss, size))| point(id, loss, size))
+        .collect()
 }
 
 fn ids(members: &[Member<'_>]) -> Vec<u32> {
@@ -96,17 +89,16 @@ fn selection_keeps_whole_fronts_then_the_loneliest_then_the_feasible_then_the_fa
     failed.state = TrialState::Failed;
     let mut pruned = point(7, 0.0, 0.0);
     pruned.state = TrialState::Pruned;
-    let pool = [
-        // Front 0: 0, 1, 2; front 1: 3 (an end), 4 (in the middle), 5 (the other end).
-        point(0, 1.0, 4.0),
-        point(1, 2.0, 2.0),
-        point(2, 4.0, 1.0),
-        point(3, 2.0, 5.0),
-        point(4, 3.0, 3.5),
-        point(5, 5.0, 2.0),
-        failed,
-        pruned,
-    ];
+    // Front 0: 0, 1, 2; front 1: 3 (an end), 4 (in the middle), 5 (the other end).
+    let mut pool = points(&[
+        (1.0, 4.0),
+        (2.0, 2.0),
+        (4.0, 1.0),
+        (2.0, 5.0),
+        (3.0, 3.5),
+        (5.0, 2.0),
+    ]);
+    pool.extend([failed, pruned]);
     let sampler = two_objectives(0, 5);
     let kept = sampler.select(pool.iter().collect());
     assert_eq!(ids(&kept), [0, 2, 1, 3, 5]);
@@ -131,17 +123,17 @@ fn selection_keeps_whole_fronts_then_the_loneliest_then_the_feasible_then_the_fa
 #[test]
 fn the_population_is_elitist_across_generations() {
     // Generations of 3: trial 0 dominates every later one, so it breeds generation 3 still.
-    let pool = [
-        point(0, 0.0, 0.0),
-        point(1, 5.0, 5.0),
-        point(2, 6.0, 6.0),
-        point(3, 1.0, 4.0),
-        point(4, 4.0, 1.0),
-        point(5, 7.0, 7.0),
-        point(6, 3.0, 3.0),
-        point(7, 8.0, 8.0),
-        point(8, 9.0, 9.0),
-    ];
+    let pool = points(&[
+        (0.0, 0.0),
+        (5.0, 5.0),
+        (6.0, 6.0),
+        (1.0, 4.0),
+        (4.0, 1.0),
+        (7.0, 7.0),
+        (3.0, 3.0),
+        (8.0, 8.0),
+        (9.0, 9.0),
+    ]);
     let sampler = two_objectives(0, 3);
     assert_eq!(ids(&sampler.population(&pool, 1)), [0, 1, 2]);
     assert_eq!(ids(&sampler.population(&pool, 2)), [0, 3, 4]);
