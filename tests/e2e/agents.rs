@@ -137,6 +137,16 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
             .any(|l| l.starts_with("agent 1 of 2 is heard from again, after")),
         "{first_said:?}"
     );
+    // Agent 1's trials, learned from its journal, say whose they are; agent 0's own do not.
+    assert!(
+        first_said
+            .iter()
+            .any(|l| l.starts_with("trial   1 (agent 1) "))
+            && first_said
+                .iter()
+                .any(|l| l.starts_with("trial   0 completed")),
+        "{first_said:?}"
+    );
     let expected = one_process();
     assert_eq!(expected.len(), 8);
     for store in ["store-0", "store-1"] {

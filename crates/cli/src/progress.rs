@@ -28,6 +28,8 @@ pub(crate) struct ProgressObserver {
     objectives: Vec<MetricSpec>,
     epochs: String,
     interactive: bool,
+    /// The study's plan, once started: says which agent runs a trial.
+    plan: Mutex<Option<StudyPlan>>,
 }
 
 impl ProgressObserver {
@@ -68,6 +70,7 @@ impl ProgressObserver {
                 epochs
             },
             interactive,
+            plan: Mutex::new(None),
         }
     }
 
@@ -88,6 +91,9 @@ impl ProgressObserver {
 
 impl Observer for ProgressObserver {
     fn study_started(&self, plan: &StudyPlan) {
+        if let Ok(mut kept) = self.plan.lock() {
+            *kept = Some(plan.clone());
+        }
         self.overall.set_length(u64::from(plan.total));
         self.overall.set_position(u64::from(plan.already_finished));
         if let (0, Some(t)) = (plan.to_run, plan.target_reached) {
@@ -228,8 +234,19 @@ impl Observer for ProgressObserver {
                 format!(" {} {shown}", o.name)
             })
             .collect();
+        // Another agent's trial, learned from its journal, says whose it is.
+        let by = self
+            .plan
+            .lock()
+            .ok()
+            .and_then(|plan| {
+                let plan = plan.as_ref()?;
+                let agent = plan.agent_of(trial.id)?;
+                (Some(agent) != plan.agent.map(|(i, _)| i)).then(|| format!(" (agent {agent})"))
+            })
+            .unwrap_or_default();
         self.log(format!(
-            "trial {:>3} {:<9} {} {}{more}{}  {}",
+            "trial {:>3}{by} {:<9} {} {}{more}{}  {}",
             trial.id,
             trial.state.as_str(),
             self.metric,

@@ -54,13 +54,18 @@ pub struct AgentOptions {
 impl AgentOptions {
     /// Returns the agent that runs trial `id`.
     fn owner(&self, id: TrialId) -> u32 {
-        id.0 % self.agents.max(1)
+        owner(id, self.agents)
     }
 
     /// Returns whether this agent runs trial `id`.
     pub(crate) fn owns(&self, id: TrialId) -> bool {
         self.owner(id) == self.agent
     }
+}
+
+/// Returns the agent, of `agents`, that runs trial `id`.
+pub(crate) fn owner(id: TrialId, agents: u32) -> u32 {
+    id.0 % agents.max(1)
 }
 
 /// An agent that has joined the exchange, before it runs anything.

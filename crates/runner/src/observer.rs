@@ -29,6 +29,13 @@ pub struct StudyPlan {
     pub agent: Option<(u32, u32)>,
 }
 
+impl StudyPlan {
+    /// Returns the agent that runs trial `id` when several run the study, `None` otherwise.
+    pub fn agent_of(&self, id: TrialId) -> Option<u32> {
+        self.agent.map(|(_, n)| crate::agents::owner(id, n))
+    }
+}
+
 /// Another agent that the study waits for and that has not been heard from for a while.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuietAgent {
