@@ -199,8 +199,9 @@ pub(crate) struct ExperimentData {
     pub(crate) spec: Option<ExperimentSpec>,
     /// Every trial, by id.
     pub(crate) trials: Vec<Trial>,
-    /// The experiment page's charts and rank order, computed on first use of this snapshot.
-    pub(crate) analysis: OnceLock<Arc<Analysis>>,
+    /// The experiment page's charts and rank order for each objective, computed on first use
+    /// of this snapshot.
+    pub(crate) analyses: Vec<OnceLock<Arc<Analysis>>>,
     /// Rendered experiment pages of a finished experiment, by request (see `page`).
     pages: Mutex<HashMap<String, Bytes>>,
 }
@@ -212,11 +213,12 @@ impl ExperimentData {
     /// Returns a snapshot of an experiment and its trials, with its spec parsed.
     pub(crate) fn new(info: ExperimentInfo, trials: Vec<Trial>) -> ExperimentData {
         let spec = parse_spec(&info);
+        let objectives = info.objectives(spec.as_ref()).len().max(1);
         ExperimentData {
             info,
             spec,
             trials,
-            analysis: OnceLock::new(),
+            analyses: (0..objectives).map(|_| OnceLock::new()).collect(),
             pages: Mutex::default(),
         }
     }

@@ -182,16 +182,23 @@ fn render_experiment(
     if let Some(html) = data.page(request) {
         return Ok(Rendered { html, live: false });
     }
-    let analysis = match data.analysis.get() {
+    let objectives = data.objectives();
+    let index = sel.objective_index(&objectives)?;
+    let (Some(slot), Some(objective)) = (data.analyses.get(index), objectives.get(index)) else {
+        return Err(Error::BadRequest("the experiment has no objective".into()));
+    };
+    let analysis = match slot.get() {
         Some(analysis) => Arc::clone(analysis),
         None => {
-            let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
+            let ranked = leaderboard::ranked(&data.trials, &objectives, data.constraints());
             let (top, pruned) = experiment_page::curve_trials(&ranked);
             let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
-            let curves = reader.metric_of(name, &ids, &data.info.objective)?;
-            let analysis = Arc::new(experiment_page::analysis(&data, &ranked, &curves, now));
+            let curves = reader.metric_of(name, &ids, &objective.name)?;
+            let analysis = Arc::new(experiment_page::analysis_for(
+                &data, &ranked, &curves, now, objective,
+            ));
             // Another request may have set it meanwhile; both computed the same thing.
-            let _ = data.analysis.set(Arc::clone(&analysis));
+            let _ = slot.set(Arc::clone(&analysis));
             analysis
         }
     };

@@ -210,6 +210,37 @@ fn a_study_with_two_objectives_serves_its_front() {
         assert!(html.contains("<dt>Pareto front</dt>"), "{html}");
         let (_, html) = get(&store, "/experiments/one").await;
         assert!(!html.contains("<h2>Pareto front</h2>"), "{html}");
+        assert!(!html.contains("charts by objective"), "{html}");
+        // The charts below the front show the first objective, or the one picked; the
+        // leaderboard's links keep the pick.
+        let (_, html) = get(&store, "/experiments/two").await;
+        assert!(
+            html.contains("Each trial's val_accuracy by trial number"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"aria-current="true">val_accuracy</a><a class="pill" href="?sort=rank&#38;dir=asc&#38;objective=param_count#history">param_count</a>"#),
+            "{html}"
+        );
+        let (status, html) = get(&store, "/experiments/two?objective=param_count").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("Each trial's param_count by trial number"),
+            "{html}"
+        );
+        assert!(html.contains("top 10% of trials by param_count"), "{html}");
+        // The search box and the sort links keep it.
+        assert!(
+            html.contains(r#"<input type="hidden" name="objective" value="param_count">"#)
+                && html.contains("sort=trial&#38;dir=asc&#38;objective=param_count"),
+            "{html}"
+        );
+        let (status, body) = get(&store, "/experiments/two?objective=val_loss").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            body.contains("unknown objective &#34;val_loss&#34;; this experiment&#39;s: val_accuracy, param_count"),
+            "{body}"
+        );
     });
 }
 

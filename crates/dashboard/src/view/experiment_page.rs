@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{Direction, Timestamp, Trial, TrialId, TrialState};
+use experiment::{Direction, MetricSpec, Timestamp, Trial, TrialId, TrialState};
 use store::ExperimentStatus;
 
 use super::format;
@@ -62,8 +62,21 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) compare_href: String,
     /// The charts, kept with the snapshot and shared by every page view of it.
     pub(crate) charts: &'a Analysis,
+    /// With several objectives, a link to the charts of each; empty with one.
+    pub(crate) objective_links: Vec<ObjectiveLink>,
     /// Whether the page refreshes itself.
     pub(crate) live: bool,
+}
+
+/// A link to the experiment page with its charts for one objective.
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectiveLink {
+    /// The objective's name.
+    pub(crate) name: String,
+    /// The page with the same leaderboard, charts for this objective.
+    pub(crate) href: String,
+    /// Whether the charts show it now.
+    pub(crate) active: bool,
 }
 
 /// Returns the trials whose objective curve the page draws: the top `TOP_CURVES` completed ones
@@ -146,6 +159,21 @@ pub(crate) fn experiment_page<'a>(
         method: data.spec.as_ref().map_or("-", |s| s.method.name()),
         pruner: data.spec.as_ref().map_or("-", |s| s.pruner.name()),
         compare_href: format!("{base}/compare"),
+        objective_links: if objectives.len() > 1 {
+            objectives
+                .iter()
+                .map(|o| ObjectiveLink {
+                    name: o.name.clone(),
+                    href: format!(
+                        "{}#history",
+                        sel.query(|s| s.objective = Some(o.name.clone()))
+                    ),
+                    active: o.name == analysis.objective,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         charts: analysis,
         live: summary.live,
         summary,
@@ -157,6 +185,8 @@ pub(crate) fn experiment_page<'a>(
 /// order and the charts, computed once per snapshot of the experiment.
 #[derive(Debug, Clone)]
 pub(crate) struct Analysis {
+    /// The objective the charts below the front show.
+    pub(crate) objective: String,
     /// (index into the trials, objective rank) in rank order.
     pub(crate) order: Vec<(usize, Option<usize>)>,
     /// Optimization history (SVG).
@@ -186,16 +216,31 @@ pub(crate) struct Analysis {
     pub(crate) sample_note: String,
 }
 
-/// Computes the analysis of an experiment from its ranked trials and the curves of
-/// `curve_trials`.
+/// Computes the analysis of an experiment for its first objective (`analysis_for`).
+#[cfg(test)]
 pub(crate) fn analysis(
     data: &ExperimentData,
     ranked: &[Ranked<'_>],
     curves: &BTreeMap<TrialId, Series>,
     now: Timestamp,
 ) -> Analysis {
-    let info = &data.info;
-    let objective = info.objective.as_str();
+    let first = MetricSpec {
+        name: data.info.objective.clone(),
+        goal: data.info.goal,
+    };
+    analysis_for(data, ranked, curves, now, &first)
+}
+
+/// Computes the analysis of an experiment from its ranked trials and the curves of
+/// `curve_trials`, its charts (but the front's) for `chosen`, one of its objectives.
+pub(crate) fn analysis_for(
+    data: &ExperimentData,
+    ranked: &[Ranked<'_>],
+    curves: &BTreeMap<TrialId, Series>,
+    now: Timestamp,
+    chosen: &MetricSpec,
+) -> Analysis {
+    let objective = chosen.name.as_str();
     let axes = param_axes(data.spec.as_ref(), &data.trials);
     let sample = sample(ranked);
     let sample_note = if sample.len() == finite(ranked).count() {
@@ -208,9 +253,14 @@ pub(crate) fn analysis(
         )
     };
     let (timeline, timeline_note) = timeline_chart(data, now);
-    let importance = importance_of(&axes, &data.trials, objective, info.goal);
-    let (pairs, pairs_note) =
-        pairs_chart(&axes, &sample, importance.as_deref(), objective, info.goal);
+    let importance = importance_of(&axes, &data.trials, objective, chosen.goal);
+    let (pairs, pairs_note) = pairs_chart(
+        &axes,
+        &sample,
+        importance.as_deref(),
+        objective,
+        chosen.goal,
+    );
     let index: std::collections::HashMap<TrialId, usize> = data
         .trials
         .iter()
@@ -218,15 +268,16 @@ pub(crate) fn analysis(
         .map(|(i, t)| (t.id, i))
         .collect();
     Analysis {
+        objective: objective.to_string(),
         order: ranked
             .iter()
             .filter_map(|r| Some((*index.get(&r.trial.id)?, r.rank)))
             .collect(),
-        history: history_chart(data),
+        history: history_chart(data, chosen),
         pareto: pareto_chart(data),
         hypervolume: hypervolume_chart(data),
         curves: curves_chart(ranked, curves, objective),
-        parallel: parallel_chart(&axes, &sample, objective, info.goal),
+        parallel: parallel_chart(&axes, &sample, objective, chosen.goal),
         importance: importance_chart(importance.as_deref(), &data.trials),
         pairs,
         pairs_note,
@@ -424,9 +475,10 @@ pub(crate) fn hypervolume_chart(data: &ExperimentData) -> String {
     charts::hypervolume_history(&history)
 }
 
-/// Returns the history chart over all trials.
-pub(crate) fn history_chart(data: &ExperimentData) -> String {
-    let objective = &data.info.objective;
+/// Returns the history chart of `chosen` over all trials; the spec's target, which only one
+/// objective takes, is drawn on it.
+pub(crate) fn history_chart(data: &ExperimentData, chosen: &MetricSpec) -> String {
+    let objective = &chosen.name;
     let points: Vec<HistoryPoint> = data
         .trials
         .iter()
@@ -440,7 +492,7 @@ pub(crate) fn history_chart(data: &ExperimentData) -> String {
         })
         .collect();
     let target = data.spec.as_ref().and_then(|s| s.target);
-    charts::history(&points, objective, data.info.goal, target)
+    charts::history(&points, objective, chosen.goal, target)
 }
 
 fn curves_chart(

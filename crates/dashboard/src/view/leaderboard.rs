@@ -36,6 +36,8 @@ pub(crate) struct LeaderboardQuery {
     pub(crate) per_page: Option<u32>,
     /// Conditions on the trials, as `sweep trials --filter` takes them.
     pub(crate) filter: Option<String>,
+    /// With several objectives, the one the charts below the front show (default: the first).
+    pub(crate) objective: Option<String>,
 }
 
 /// What to sort by.
@@ -86,6 +88,9 @@ pub(crate) struct Selection {
     pub(crate) filter_text: String,
     /// The parsed filter; `Err` when it does not parse, and then no trial matches.
     pub(crate) filter: std::result::Result<TrialFilter, FilterError>,
+    /// The objective the charts show, when the query names one (checked against the
+    /// experiment's by `objective_index`).
+    pub(crate) objective: Option<String>,
 }
 
 /// A trial with its objective rank (from 1; `None` when it has no value).
@@ -163,7 +168,26 @@ impl Selection {
             per_page,
             filter: TrialFilter::parse(&filter_text),
             filter_text,
+            objective: q.objective.clone().filter(|o| !o.is_empty()),
         })
+    }
+
+    /// Returns the index among `objectives` of the one the charts show: the query's, or the
+    /// first; a name the experiment lacks is `Error::BadRequest` naming its objectives.
+    pub(crate) fn objective_index(&self, objectives: &[experiment::MetricSpec]) -> Result<usize> {
+        let Some(name) = &self.objective else {
+            return Ok(0);
+        };
+        objectives
+            .iter()
+            .position(|o| o.name == *name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = objectives.iter().map(|o| o.name.as_str()).collect();
+                Error::BadRequest(format!(
+                    "unknown objective {name:?}; this experiment's: {}",
+                    names.join(", ")
+                ))
+            })
     }
 
     /// Returns the filter's problem for the experiment of `trials` with `spec`: a parse error,
@@ -196,6 +220,9 @@ impl Selection {
         }
         if s.page > 1 {
             q.push_str(&format!("&page={}", s.page));
+        }
+        if let Some(objective) = &s.objective {
+            q.push_str(&format!("&objective={}", url_part(objective)));
         }
         q
     }
@@ -554,6 +581,9 @@ fn keep_fields(sel: &Selection) -> Vec<(&'static str, String)> {
     if let Some(state) = sel.state {
         keep.push(("state", state.to_string()));
     }
+    if let Some(objective) = &sel.objective {
+        keep.push(("objective", objective.clone()));
+    }
     keep
 }
 
@@ -612,6 +642,7 @@ mod tests {
             page: get("page").and_then(|p| p.parse().ok()),
             per_page: None,
             filter: get("filter"),
+            objective: get("objective"),
         }
     }
 
