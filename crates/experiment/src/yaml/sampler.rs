@@ -10,8 +10,8 @@ use crate::{
     SobolConfig, TpeConfig,
 };
 
-use super::decoder::{Decoder, Fields};
-use super::tree::Node;
+use super::decoder::{scalar, Decoder, Fields};
+use super::tree::{Node, Scalar};
 
 /// The method names, in the order listed in messages.
 const METHODS: &[&str] = &["grid", "random", "sobol", "tpe", "bayes", "cmaes", "nsga2"];
@@ -65,8 +65,44 @@ const INDEPENDENT: &[(&str, IndependentSampler)] = &[
 /// The acquisition names, in the order listed in messages.
 const ACQUISITIONS: &[&str] = &["log_ei", "ucb"];
 
+/// What other tools call the samplers (Optuna's classes, common spellings), lowercased, and
+/// ours: a file written for them is told the name here.
+const OTHER_NAMES: &[(&str, &str)] = &[
+    ("tpesampler", "tpe"),
+    ("gpsampler", "bayes"),
+    ("gp", "bayes"),
+    ("bayesian", "bayes"),
+    ("cmaessampler", "cmaes"),
+    ("cma", "cmaes"),
+    ("cma-es", "cmaes"),
+    ("cma_es", "cmaes"),
+    ("nsgaiisampler", "nsga2"),
+    ("nsgaii", "nsga2"),
+    ("nsga-ii", "nsga2"),
+    ("nsga_ii", "nsga2"),
+    ("randomsampler", "random"),
+    ("qmcsampler", "sobol"),
+    ("qmc", "sobol"),
+    ("gridsampler", "grid"),
+    ("bruteforcesampler", "grid"),
+];
+
 /// Reads `method:`; the sampler's settings start at their defaults.
 pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
+    if let Some(Scalar::Str(name)) = scalar(node) {
+        let lower = name.to_ascii_lowercase();
+        if let Some((_, ours)) = OTHER_NAMES.iter().find(|(other, _)| *other == lower) {
+            d.error(
+                node.pos,
+                "method",
+                format!(
+                    "unknown method `{name}`; that sampler is `{ours}` here; expected one of {}",
+                    METHODS.join(", ")
+                ),
+            );
+            return None;
+        }
+    }
     Some(match d.choice(node, "method", "method", METHODS)? {
         "grid" => Method::Grid,
         "sobol" => Method::Sobol(SobolConfig::default()),
