@@ -1132,6 +1132,14 @@ fn a_sweep_with_two_objectives_ends_with_its_pareto_front() {
         "{}",
         show.stdout
     );
+    // Importance for each objective, once there are trials enough.
+    assert!(
+        show.stdout.contains(
+            "importance  by val_accuracy: - (measured from 10 completed or pruned trials on)\n            by param_count: -"
+        ),
+        "{}",
+        show.stdout
+    );
     // The table ranks the front first and has a column for the second objective.
     let table = env.sweep(&["trials", "tiny"]);
     let mut lines = table.stdout.lines();

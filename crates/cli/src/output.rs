@@ -276,6 +276,58 @@ pub(crate) fn experiment_header(
     writeln!(out)
 }
 
+/// An objective's name and each parameter's share of importance for it (`None`: too few
+/// trials yet).
+pub(crate) type Importance = (String, Option<Vec<(String, f64)>>);
+
+/// Writes each parameter's share of importance for each objective (`by` it, with several), as
+/// `dashboard::param_importance` gives them, the most important first, and how they were
+/// measured.
+pub(crate) fn importance(
+    out: &mut impl Write,
+    per_objective: &[Importance],
+) -> io::Result<()> {
+    let several = per_objective.len() > 1;
+    for (i, (objective, shares)) in per_objective.iter().enumerate() {
+        let label = if i == 0 { "importance" } else { "" };
+        let by = if several {
+            format!("by {objective}: ")
+        } else {
+            String::new()
+        };
+        let shares = match shares {
+            Some(shares) => {
+                let mut shares = shares.clone();
+                shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                shares
+                    .iter()
+                    .map(|(param, share)| format!("{param} {}", percent(*share)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+            None => "- (measured from 10 completed or pruned trials on)".to_string(),
+        };
+        writeln!(out, "{label:<11} {by}{shares}")?;
+    }
+    writeln!(
+        out,
+        "            (PED-ANOVA: how each parameter is spread among the top {} of trials, \
+         against all)",
+        percent(dashboard::IMPORTANCE_TOP_FRACTION)
+    )?;
+    writeln!(out)
+}
+
+/// Writes a share as a whole percentage, `<1%` for a small one that is not none.
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p > 0.0 && p < 0.5 {
+        "<1%".to_string()
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
 /// Returns how long an experiment's trials ran (`experiment::busy_ms`), as a process that runs
 /// no sweep on it sees it; `None` when nothing has run.
 fn duration(trials: &[Trial]) -> Option<String> {
@@ -561,6 +613,33 @@ pub(crate) fn line_diff(old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn importance_lists_the_most_important_first_for_each_objective() {
+        let shares =
+            |pairs: &[(&str, f64)]| Some(pairs.iter().map(|(p, s)| (p.to_string(), *s)).collect());
+        let mut out = Vec::new();
+        let both = [
+            (
+                "val_accuracy".to_string(),
+                shares(&[("depth", 0.004), ("hidden", 0.25), ("lr", 0.746)]),
+            ),
+            ("param_count".to_string(), None),
+        ];
+        importance(&mut out, &both).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "importance  by val_accuracy: lr 75%, hidden 25%, depth <1%\n            \
+             by param_count: - (measured from 10 completed or pruned trials on)\n            \
+             (PED-ANOVA: how each parameter is spread among the top 10% of trials, against \
+             all)\n\n"
+        );
+        let mut out = Vec::new();
+        importance(&mut out, &both[..1]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("importance  lr 75%, hidden 25%"), "{text}");
+    }
 
     #[test]
     fn line_diff_marks_changes_with_context() {

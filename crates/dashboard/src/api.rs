@@ -15,8 +15,7 @@ use crate::data::{ExperimentData, Series};
 use crate::downsample;
 use crate::pages::{blocking, now};
 use crate::view::leaderboard::{self, LeaderboardQuery, Selection};
-use crate::view::space::param_axes;
-use crate::view::{experiment_page as experiment_view, Summary};
+use crate::view::Summary;
 use crate::{AppState, Error, Result};
 
 /// The default and largest `max_points` of a metric series.
@@ -120,6 +119,8 @@ struct HistoryDto {
 #[derive(Debug, Serialize)]
 struct ImportanceDto {
     method: &'static str,
+    /// The objective the top trials are the best by.
+    objective: String,
     top_fraction: f64,
     /// `None` until enough trials completed.
     importance: Option<Vec<ParamImportanceDto>>,
@@ -246,20 +247,29 @@ async fn history(state: web::Data<AppState>, name: web::Path<String>) -> Result<
     )
 }
 
-async fn importance(state: web::Data<AppState>, name: web::Path<String>) -> Result<HttpResponse> {
+/// The objective an analysis is for: the first unless named.
+#[derive(Debug, Deserialize)]
+struct ObjectiveQuery {
+    objective: Option<String>,
+}
+
+async fn importance(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    query: web::Query<ObjectiveQuery>,
+) -> Result<HttpResponse> {
     let reader = state.reader.clone();
     json(
         blocking(move || {
             let data = reader.experiment(&name)?;
-            let axes = param_axes(data.spec.as_ref(), &data.trials);
-            let scores = experiment_view::importance_of(
-                &axes,
-                &data.trials,
-                &data.info.objective,
-                data.info.goal,
-            );
+            let objectives = data.objectives();
+            let index = leaderboard::objective_index(query.objective.as_deref(), &objectives)?;
+            let objective = objectives.get(index);
+            let scores =
+                objective.and_then(|o| crate::param_importance(&data.info, &data.trials, o));
             Ok(ImportanceDto {
                 method: "PED-ANOVA (global, histogram densities)",
+                objective: objective.map(|o| o.name.clone()).unwrap_or_default(),
                 top_fraction: crate::importance::GAMMA,
                 importance: scores.map(|s| {
                     s.into_iter()

@@ -235,6 +235,34 @@ fn a_study_with_two_objectives_serves_its_front() {
                 && html.contains("sort=trial&#38;dir=asc&#38;objective=param_count"),
             "{html}"
         );
+        // The API's importance likewise, and `sweep show`'s through `param_importance`.
+        let (_, body) = get(
+            &store,
+            "/api/experiments/two/importance?objective=param_count",
+        )
+        .await;
+        let imp: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(imp["objective"], "param_count", "{body}");
+        let shares: Vec<(String, f64)> = imp["importance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["param"].as_str().unwrap().to_string(),
+                    p["importance"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        let info = store.experiment("two").unwrap().unwrap();
+        let trials = store.trials("two").unwrap();
+        let size = experiment::MetricSpec {
+            name: "param_count".into(),
+            goal: experiment::Direction::Minimize,
+        };
+        assert_eq!(Some(shares), crate::param_importance(&info, &trials, &size));
+        let (status, _) = get(&store, "/api/experiments/two/importance?objective=loss").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
         let (status, body) = get(&store, "/experiments/two?objective=val_loss").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert!(

@@ -34,6 +34,14 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
     }
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     let objectives = info.objectives(spec.as_ref());
+    let importance: Vec<_> = objectives
+        .iter()
+        .map(|o| {
+            let shares = dashboard::param_importance(&info, &trials, o);
+            (o.name.clone(), shares)
+        })
+        .collect();
+    output::importance(&mut out, &importance)?;
     let ranked = rank_trials(&trials, &objectives, constraints);
     output::leaderboard(&mut out, &ranked, &objectives, constraints, args.top)?;
     super::tested::show(&mut out, &store, &info.name)?;

@@ -175,19 +175,7 @@ impl Selection {
     /// Returns the index among `objectives` of the one the charts show: the query's, or the
     /// first; a name the experiment lacks is `Error::BadRequest` naming its objectives.
     pub(crate) fn objective_index(&self, objectives: &[experiment::MetricSpec]) -> Result<usize> {
-        let Some(name) = &self.objective else {
-            return Ok(0);
-        };
-        objectives
-            .iter()
-            .position(|o| o.name == *name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = objectives.iter().map(|o| o.name.as_str()).collect();
-                Error::BadRequest(format!(
-                    "unknown objective {name:?}; this experiment's: {}",
-                    names.join(", ")
-                ))
-            })
+        objective_index(self.objective.as_deref(), objectives)
     }
 
     /// Returns the filter's problem for the experiment of `trials` with `spec`: a parse error,
@@ -566,6 +554,27 @@ pub(crate) fn leaderboard(
         filter_error: filter_problem.map_or(String::new(), ToString::to_string),
         keep: keep_fields(sel),
     }
+}
+
+/// Returns the index among `objectives` of the one `name`d, or of the first when none is; a
+/// name the experiment lacks is `Error::BadRequest` naming its objectives.
+pub(crate) fn objective_index(
+    name: Option<&str>,
+    objectives: &[experiment::MetricSpec],
+) -> Result<usize> {
+    let Some(name) = name else {
+        return Ok(0);
+    };
+    objectives
+        .iter()
+        .position(|o| o.name == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = objectives.iter().map(|o| o.name.as_str()).collect();
+            Error::BadRequest(format!(
+                "unknown objective {name:?}; this experiment's: {}",
+                names.join(", ")
+            ))
+        })
 }
 
 /// Returns the query fields other than the filter and the page, for the search form: a new
