@@ -283,10 +283,7 @@ pub(crate) type Importance = (String, Option<Vec<(String, f64)>>);
 /// Writes each parameter's share of importance for each objective (`by` it, with several), as
 /// `dashboard::param_importance` gives them, the most important first, and how they were
 /// measured.
-pub(crate) fn importance(
-    out: &mut impl Write,
-    per_objective: &[Importance],
-) -> io::Result<()> {
+pub(crate) fn importance(out: &mut impl Write, per_objective: &[Importance]) -> io::Result<()> {
     let several = per_objective.len() > 1;
     for (i, (objective, shares)) in per_objective.iter().enumerate() {
         let label = if i == 0 { "importance" } else { "" };

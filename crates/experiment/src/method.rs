@@ -38,8 +38,26 @@ pub struct Nsga2Config {
     pub mutation_prob: Option<f64>,
     /// The chance, in [0, 1], that a child mixes two parents; otherwise it copies one.
     pub crossover_prob: f64,
-    /// In a mix, the chance, in [0, 1], that a parameter comes from the second parent.
+    /// How two parents mix.
+    pub crossover: Crossover,
+    /// In a mix, the chance, in [0, 1], that a parameter comes from the second parent (with
+    /// `sbx`, a categorical one, or a numeric one not blended).
     pub swapping_prob: f64,
+}
+
+/// How NSGA-II mixes two parents.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Crossover {
+    /// Each parameter from one parent or the other (Optuna's default).
+    Uniform,
+    /// Simulated binary crossover (Deb and Agrawal 1995) for numeric parameters: half of them,
+    /// at random, take a value spread around the two parents' (on each one's unit interval),
+    /// nearer them the larger `eta` is; the others, and categorical ones, as `Uniform`.
+    Sbx {
+        /// The distribution index, above 0; `None` is 20 with several objectives and 2 with
+        /// one, as Optuna's `SBXCrossover`.
+        eta: Option<f64>,
+    },
 }
 
 /// Settings of the `cmaes` sampler.
@@ -211,6 +229,7 @@ impl Default for Nsga2Config {
             population_size: 50,
             mutation_prob: None,
             crossover_prob: 0.9,
+            crossover: Crossover::Uniform,
             swapping_prob: 0.5,
         }
     }

@@ -24,8 +24,8 @@
 use std::time::Instant;
 
 use experiment::{
-    BayesConfig, Direction, Distribution, Method, MetricSpec, Nsga2Config, Param, Params,
-    SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId,
+    BayesConfig, Crossover, Direction, Distribution, Method, MetricSpec, Nsga2Config, Param,
+    Params, SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId,
 };
 use search::{sampler_for, SuggestContext};
 
@@ -83,7 +83,15 @@ fn report(problem: &Problem, seeds: &std::ops::Range<u64>, budgets: &[u32]) {
     println!("| budget | sampler | median | IQR | Optuna (same sampler) | seconds/run |");
     println!("|---|---|---|---|---|---|");
     for &budget in budgets {
-        for name in ["random", "sobol", "tpe", "bayes", "nsga2", "nsga2:20"] {
+        for name in [
+            "random",
+            "sobol",
+            "tpe",
+            "bayes",
+            "nsga2",
+            "nsga2:20",
+            "nsga2:20:sbx",
+        ] {
             let started = Instant::now();
             let mut volumes: Vec<f64> = seeds
                 .clone()
@@ -150,14 +158,20 @@ fn options() -> (std::ops::Range<u64>, Vec<u32>) {
     (first..first + seeds, budgets)
 }
 
-/// The sampler called `name`; `nsga2:N` is NSGA-II with generations of `N`.
+/// The sampler called `name`; `nsga2:N` is NSGA-II with generations of `N`, `nsga2:N:sbx`
+/// with simulated binary crossover too.
 fn method(name: &str) -> Method {
-    if let Some(size) = name.strip_prefix("nsga2") {
+    if let Some(settings) = name.strip_prefix("nsga2") {
+        let mut parts = settings.split(':').skip(1);
         return Method::Nsga2(Nsga2Config {
-            population_size: size
-                .strip_prefix(':')
+            population_size: parts
+                .next()
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(Nsga2Config::default().population_size),
+            crossover: match parts.next() {
+                Some("sbx") => Crossover::Sbx { eta: None },
+                _ => Crossover::Uniform,
+            },
             ..Nsga2Config::default()
         });
     }

@@ -17,19 +17,25 @@
 //! A child takes two parents, each the better of two members drawn at random (a binary
 //! tournament by front, then crowding distance). With probability `crossover_prob` it mixes
 //! them, taking each parameter from the second parent with probability `swapping_prob`
-//! (uniform crossover, Optuna's default); otherwise it copies the first. Each parameter is then
+//! (uniform crossover, Optuna's default; with `crossover: sbx`, half the numeric parameters, at
+//! random, take a value spread around both parents' on the parameter's unit interval instead:
+//! simulated binary crossover); otherwise it copies the first. Each parameter is then
 //! drawn afresh from its distribution with probability `mutation_prob` (by default one over the
 //! number of parameters). A conditional parameter active in the child comes from a parent that
 //! has it, or is drawn when neither does. Trial `k` draws from stream `k` of the experiment's
 //! seed.
 
 use experiment::pareto::{crowding, fronts, oriented};
-use experiment::{Constraint, MetricSpec, Nsga2Config, Params, Seed, Trial, TrialState};
+use experiment::{
+    Constraint, Crossover, MetricSpec, Nsga2Config, Param, ParamValue, Params, Seed, Trial,
+    TrialState,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::draw::draw;
 use crate::random::RandomSampler;
+use crate::unit::Coding;
 use crate::{Result, Sampler, SuggestContext};
 
 /// Breeds trials from the best of the generations before them.
@@ -177,6 +183,33 @@ fn tournament<'p, 't>(population: &'p [Member<'t>], rng: &mut ChaCha8Rng) -> &'p
     }
 }
 
+/// Returns a value of `p` spread around its two `parents`' values (simulated binary crossover,
+/// on the parameter's unit interval, with distribution index `eta`) for half the numeric
+/// parameters both parents have, at random; `None` for the rest. Draws three numbers whatever
+/// it returns.
+fn sbx(p: &Param, parents: [&Trial; 2], eta: f64, rng: &mut ChaCha8Rng) -> Option<ParamValue> {
+    let blend = rng.gen::<f64>() < 0.5;
+    let u = rng.gen::<f64>();
+    let second = rng.gen::<bool>();
+    let Coding::Numeric(n) = Coding::of(&p.distribution) else {
+        return None;
+    };
+    let at = |t: &Trial| Some(n.unit_of(n.coordinate(t.params.get(&p.name)?)?));
+    let (a, b) = (at(parents[0])?, at(parents[1])?);
+    if !blend {
+        return None;
+    }
+    // The spread: below 1 (between the parents) or above (beyond them) with equal chance.
+    let beta = if u <= 0.5 {
+        (2.0 * u).powf(1.0 / (eta + 1.0))
+    } else {
+        (1.0 / (2.0 * (1.0 - u))).powf(1.0 / (eta + 1.0))
+    };
+    let (near, far) = if second { (b, a) } else { (a, b) };
+    let child = 0.5 * ((1.0 + beta) * near + (1.0 - beta) * far);
+    Some(n.value(n.at_unit(child.clamp(0.0, 1.0))))
+}
+
 impl Sampler for Nsga2Sampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
         let generation = ctx.trial.0 / self.config.population_size.max(2);
@@ -205,15 +238,23 @@ impl Sampler for Nsga2Sampler {
             let drawn = draw(&p.distribution, &mut rng);
             let mutate = rng.gen::<f64>() < mutation;
             let swap = rng.gen::<f64>() < self.config.swapping_prob;
+            let blended = match self.config.crossover {
+                Crossover::Sbx { eta } if mix => {
+                    let eta = eta.unwrap_or(if self.objectives.len() > 1 { 20.0 } else { 2.0 });
+                    sbx(p, [first, second], eta, &mut rng)
+                }
+                _ => None,
+            };
             let (from, other) = if mix && swap {
                 (second, first)
             } else {
                 (first, second)
             };
-            let inherited = from
-                .params
-                .get(&p.name)
-                .or_else(|| other.params.get(&p.name));
+            let inherited = blended.as_ref().or_else(|| {
+                from.params
+                    .get(&p.name)
+                    .or_else(|| other.params.get(&p.name))
+            });
             let value = match (ctx.pinned.get(&p.name), inherited) {
                 (Some(pinned), _) => pinned.clone(),
                 (None, Some(value)) if !mutate => value.clone(),

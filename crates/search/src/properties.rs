@@ -52,6 +52,11 @@ fn proposals_respect_bounds_types_and_conditions() {
                 population_size: 3,
                 ..Nsga2Config::default()
             }),
+            Method::Nsga2(Nsga2Config {
+                population_size: 3,
+                crossover: experiment::Crossover::Sbx { eta: None },
+                ..Nsga2Config::default()
+            }),
         ];
         if space.grid_size().is_some_and(|n| n >= 1) {
             methods.push(Method::Grid);

@@ -6,8 +6,8 @@
 
 use crate::words::number;
 use crate::{
-    Acquisition, BayesConfig, CmaEsConfig, IndependentSampler, Method, Nsga2Config, Restart,
-    SobolConfig, TpeConfig,
+    Acquisition, BayesConfig, CmaEsConfig, Crossover, IndependentSampler, Method, Nsga2Config,
+    Restart, SobolConfig, TpeConfig,
 };
 
 use super::decoder::{scalar, Decoder, Fields};
@@ -50,8 +50,13 @@ const NSGA2_KEYS: &[&str] = &[
     "population_size",
     "mutation_prob",
     "crossover_prob",
+    "crossover",
+    "sbx_eta",
     "swapping_prob",
 ];
+
+/// The values of `crossover`, in the order listed in messages.
+const CROSSOVERS: &[&str] = &["uniform", "sbx"];
 
 /// The values of `restart_strategy`, in the order listed in messages.
 const RESTARTS: &[(&str, Restart)] = &[("ipop", Restart::Ipop), ("none", Restart::None)];
@@ -179,11 +184,13 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
                 Some(_) => real(d, &f, "mutation_prob", 0.0, Range::Unit).map(Some),
             };
             let crossover_prob = real(d, &f, "crossover_prob", default.crossover_prob, Range::Unit);
+            let crossover = crossover(d, &f, default.crossover);
             let swapping_prob = real(d, &f, "swapping_prob", default.swapping_prob, Range::Unit);
             Some(Method::Nsga2(Nsga2Config {
                 population_size: population_size?,
                 mutation_prob: mutation_prob?,
                 crossover_prob: crossover_prob?,
+                crossover: crossover?,
                 swapping_prob: swapping_prob?,
             }))
         }
@@ -220,6 +227,31 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
         independent_sampler: independent_sampler?,
         restart: restart?,
     }))
+}
+
+/// Reads `crossover` and the `sbx_eta` that only `sbx` takes.
+fn crossover(d: &mut Decoder, f: &Fields<'_>, default: Crossover) -> Option<Crossover> {
+    let name = match f.get("crossover") {
+        None => None,
+        Some(n) => Some(d.choice(n, &f.path("crossover"), "crossover", CROSSOVERS)?),
+    };
+    let sbx = name.map_or(matches!(default, Crossover::Sbx { .. }), |n| n == "sbx");
+    if !sbx {
+        if let Some(n) = f.get("sbx_eta") {
+            d.error(
+                n.pos,
+                &f.path("sbx_eta"),
+                "applies only with `crossover: sbx`",
+            );
+            return None;
+        }
+        return Some(Crossover::Uniform);
+    }
+    let eta = match f.get("sbx_eta") {
+        None => None,
+        Some(_) => Some(real(d, f, "sbx_eta", 20.0, Range::Positive)?),
+    };
+    Some(Crossover::Sbx { eta })
 }
 
 /// Reads the setting `key` (called `what` in messages), one of the names in `table`; `default`

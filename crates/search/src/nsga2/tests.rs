@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{Constraint, Direction, Distribution, Param, ParamValue, SearchSpace, TrialState};
+use experiment::{
+    Constraint, Crossover, Direction, Distribution, Param, ParamValue, SearchSpace, TrialState,
+};
 
 use super::*;
 use crate::testing::{
@@ -164,6 +166,7 @@ fn children_take_their_parameters_from_the_population_and_mutants_from_the_distr
         crossover_prob,
         mutation_prob: Some(mutation_prob),
         swapping_prob: 0.5,
+        crossover: Crossover::Uniform,
     };
     let value = |p: &Params, name: &str| match p[name] {
         ParamValue::Int(i) => i,
@@ -187,6 +190,66 @@ fn children_take_their_parameters_from_the_population_and_mutants_from_the_distr
         assert!(value(&child, "x") >= 4 || value(&child, "y") >= 104 || k < 5);
     }
     assert!(mixed > 10, "{mixed} of 56 children mixed their parents");
+}
+
+#[test]
+fn simulated_binary_crossover_spreads_children_around_their_parents() {
+    let space = SearchSpace::new(vec![
+        Param::new("x", Distribution::Uniform { min: 0.0, max: 1.0 }),
+        Param::new("n", Distribution::IntUniform { min: 0, max: 1000 }),
+    ]);
+    // Two parents far apart: x at 0.2 and 0.8, n at 200 and 800.
+    let pool: Vec<Trial> = (0..2u32)
+        .map(|id| {
+            let params = Params::from([
+                (
+                    "x".to_string(),
+                    ParamValue::Float(0.2 + 0.6 * f64::from(id)),
+                ),
+                ("n".to_string(), ParamValue::Int(200 + 600 * i64::from(id))),
+            ]);
+            measured(id, params, BTreeMap::from([("loss".to_string(), 1.0)]))
+        })
+        .collect();
+    let sbx = |eta| Nsga2Config {
+        population_size: 2,
+        mutation_prob: Some(0.0),
+        crossover_prob: 1.0,
+        crossover: Crossover::Sbx { eta: Some(eta) },
+        swapping_prob: 0.5,
+    };
+    let children = |eta: f64| -> Vec<f64> {
+        (2..202)
+            .map(|k| {
+                let sampler = Nsga2Sampler::new(Seed(4), sbx(eta), objective());
+                propose(&sampler, &space, &pool, k)["x"].as_f64().unwrap()
+            })
+            .collect()
+    };
+    let parents = |x: f64| x == 0.2 || x == 0.8;
+    // About half the children blend x (the other half inherit it); near each parent, more
+    // tightly the larger eta, and beyond them too with a small eta.
+    let loose = children(2.0);
+    let blended: Vec<f64> = loose.iter().copied().filter(|x| !parents(*x)).collect();
+    assert!(
+        (60..140).contains(&blended.len()),
+        "{} blended",
+        blended.len()
+    );
+    assert!(blended.iter().all(|x| (0.0..=1.0).contains(x)));
+    assert!(blended.iter().any(|x| *x < 0.2 || *x > 0.8), "{blended:?}");
+    let tight = children(200.0);
+    let off = |x: &f64| (x - 0.2).abs().min((x - 0.8).abs());
+    assert!(tight.iter().all(|x| off(x) < 0.05), "{tight:?}");
+    assert!(tight.iter().any(|x| off(x) > 0.0));
+    // An integer is blended on its interval and stays an integer in range.
+    let sampler = Nsga2Sampler::new(Seed(4), sbx(2.0), objective());
+    for k in 2..40 {
+        match propose(&sampler, &space, &pool, k)["n"] {
+            ParamValue::Int(n) => assert!((0..=1000).contains(&n)),
+            ref other => panic!("{other:?}"),
+        }
+    }
 }
 
 #[test]

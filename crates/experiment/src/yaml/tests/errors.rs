@@ -274,7 +274,10 @@ fn sampler_errors() {
             ("method: cmaes\nsampler: {restart_strategy: bipop}\n", "5:29: sampler.restart_strategy: unknown restart strategy `bipop`; did you mean `ipop`? expected one of ipop, none"),
             ("method: cmaes\nsampler: {independent_sampler: gp}\n", "5:32: sampler.independent_sampler: unknown independent sampler `gp`; expected one of tpe, random"),
             ("method: nsga2\nsampler: {population_size: 1, mutation_prob: 1.5, crossover_prob: -0.1}\n", "5:28: sampler.population_size: must be an integer from 2 to 4294967295, found 1\n5:46: sampler.mutation_prob: must be in [0, 1], found 1.5\n5:67: sampler.crossover_prob: must be in [0, 1], found -0.1"),
-            ("method: nsga2\nsampler: {popsize: 20}\n", "5:11: sampler.popsize: unknown key `popsize`; expected keys: population_size, mutation_prob, crossover_prob, swapping_prob"),
+            ("method: nsga2\nsampler: {sbx_eta: 10}\n", "5:20: sampler.sbx_eta: applies only with `crossover: sbx`"),
+            ("method: nsga2\nsampler: {crossover: blx, sbx_eta: 0}\n", "5:22: sampler.crossover: unknown crossover `blx`; expected one of uniform, sbx"),
+            ("method: nsga2\nsampler: {crossover: sbx, sbx_eta: 0}\n", "5:36: sampler.sbx_eta: must be positive, found 0"),
+            ("method: nsga2\nsampler: {popsize: 20}\n", "5:11: sampler.popsize: unknown key `popsize`; expected keys: population_size, mutation_prob, crossover_prob, crossover, sbx_eta, swapping_prob"),
         ],
         BASE,
     );

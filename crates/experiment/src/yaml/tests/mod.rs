@@ -610,8 +610,19 @@ fn nsga2_settings_parse() {
             population_size: 20,
             mutation_prob: Some(0.1),
             crossover_prob: 1.0,
+            crossover: crate::Crossover::Uniform,
             swapping_prob: 0.25,
         })
+    );
+    let sbx = |yaml: &str| match parse_ok(&format!("{BASE}method: nsga2\nsampler: {yaml}\n")).method
+    {
+        Method::Nsga2(config) => config.crossover,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(sbx("{crossover: sbx}"), crate::Crossover::Sbx { eta: None });
+    assert_eq!(
+        sbx("{crossover: sbx, sbx_eta: 15}"),
+        crate::Crossover::Sbx { eta: Some(15.0) }
     );
 }
 
