@@ -191,11 +191,16 @@ fn render_experiment(
         Some(analysis) => Arc::clone(analysis),
         None => {
             let ranked = leaderboard::ranked(&data.trials, &objectives, data.constraints());
-            let (top, pruned) = experiment_page::curve_trials(&ranked);
+            let charted = experiment_page::charted(&data, objective);
+            let (top, pruned) = experiment_page::curve_trials(&charted);
             let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
             let curves = reader.metric_of(name, &ids, &objective.name)?;
             let analysis = Arc::new(experiment_page::analysis_for(
-                &data, &ranked, &curves, now, objective,
+                &data,
+                (&ranked, &charted),
+                &curves,
+                now,
+                objective,
             ));
             // Another request may have set it meanwhile; both computed the same thing.
             let _ = slot.set(Arc::clone(&analysis));

@@ -228,28 +228,40 @@ pub(crate) fn analysis(
         name: data.info.objective.clone(),
         goal: data.info.goal,
     };
-    analysis_for(data, ranked, curves, now, &first)
+    let charted = charted(data, &first);
+    analysis_for(data, (ranked, &charted), curves, now, &first)
 }
 
-/// Computes the analysis of an experiment from its ranked trials and the curves of
-/// `curve_trials`, its charts (but the front's) for `chosen`, one of its objectives.
+/// Returns the trials ranked by `chosen` alone, as the charts below the front rank them (with
+/// one objective, as the leaderboard does).
+pub(crate) fn charted<'t>(data: &'t ExperimentData, chosen: &MetricSpec) -> Vec<Ranked<'t>> {
+    leaderboard::ranked(
+        &data.trials,
+        std::slice::from_ref(chosen),
+        data.constraints(),
+    )
+}
+
+/// Computes the analysis of an experiment from its trials `ranked` as the leaderboard ranks
+/// them and as `charted` ranks them by `chosen`, one of its objectives, and the curves of
+/// `curve_trials` of `charted`: its charts (but the front's) are for `chosen`.
 pub(crate) fn analysis_for(
     data: &ExperimentData,
-    ranked: &[Ranked<'_>],
+    (ranked, charted): (&[Ranked<'_>], &[Ranked<'_>]),
     curves: &BTreeMap<TrialId, Series>,
     now: Timestamp,
     chosen: &MetricSpec,
 ) -> Analysis {
     let objective = chosen.name.as_str();
     let axes = param_axes(data.spec.as_ref(), &data.trials);
-    let sample = sample(ranked);
-    let sample_note = if sample.len() == finite(ranked).count() {
+    let sample = sample(charted);
+    let sample_note = if sample.len() == finite(charted).count() {
         format!("all {} trials with a value", sample.len())
     } else {
         format!(
             "the best {TOP_LINES} and an even sample of the rest, {} of {} trials",
             sample.len(),
-            finite(ranked).count()
+            finite(charted).count()
         )
     };
     let (timeline, timeline_note) = timeline_chart(data, now);
@@ -276,7 +288,7 @@ pub(crate) fn analysis_for(
         history: history_chart(data, chosen),
         pareto: pareto_chart(data),
         hypervolume: hypervolume_chart(data),
-        curves: curves_chart(ranked, curves, objective),
+        curves: curves_chart(charted, curves, objective),
         parallel: parallel_chart(&axes, &sample, objective, chosen.goal),
         importance: importance_chart(importance.as_deref(), &data.trials),
         pairs,

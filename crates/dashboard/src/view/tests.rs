@@ -334,6 +334,24 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
         .hypervolume
         .contains("aria-label=\"hypervolume of the trials so far, by trial number\""));
     assert!(!a.hypervolume.contains("data-empty"));
+    // The charts below the front rank by one objective alone: the first, or the one picked.
+    let size = experiment::MetricSpec {
+        name: "param_count".into(),
+        goal: experiment::Direction::Minimize,
+    };
+    let by_size = super::experiment_page::charted(&d, &size);
+    let smallest = d
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Completed)
+        .filter_map(|t| t.value("param_count"))
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(by_size[0].trial.value("param_count"), Some(smallest));
+    let picked =
+        super::experiment_page::analysis_for(&d, (&r, &by_size), &BTreeMap::new(), NOW, &size);
+    assert_eq!(picked.objective, "param_count");
+    assert_eq!(picked.order, a.order, "the leaderboard's order stays");
+    assert!(picked.history.contains("param_count") && picked.history != a.history);
     // The leaderboard has a column for the second objective and ranks the front first.
     assert_eq!(page.board.headers[5].title, "param_count");
     let mut first: Vec<u32> = page.board.rows[..front.len()]
