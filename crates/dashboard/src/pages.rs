@@ -207,8 +207,12 @@ fn render_experiment(
             analysis
         }
     };
+    let picked = match &sel.pairs {
+        Some(names) => Some(experiment_page::picked_pairs(&data, objective, names)?),
+        None => None,
+    };
     let ranked = experiment_page::ranked_from(&data.trials, &analysis.order);
-    let page = experiment_page::experiment_page(&data, &ranked, &analysis, &sel, now);
+    let page = experiment_page::experiment_page(&data, &ranked, (&analysis, picked), &sel, now);
     let whole = ExperimentHtml {
         page: &page,
         live: page.live,

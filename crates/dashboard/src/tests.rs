@@ -125,6 +125,44 @@ fn leaderboard_filters_and_pages() {
 }
 
 #[test]
+fn the_pair_plots_take_the_parameters_picked() {
+    run(async {
+        let store = store_with("demo", 120);
+        // By default the most important, named in the pick's field.
+        let (_, body) = get(&store, "/experiments/demo").await;
+        assert!(body.contains("for the most important parameters"), "{body}");
+        assert!(
+            body.contains("2 or 3, comma-separated, of hidden, lr, optimizer"),
+            "{body}"
+        );
+        let (status, body) = get(
+            &store,
+            "/experiments/demo?pairs=optimizer,lr&sort=trial#pairs",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("for the parameters picked"), "{body}");
+        assert!(
+            body.contains(r#"name="pairs" value="optimizer,lr""#),
+            "{body}"
+        );
+        // The leaderboard's links keep the pick.
+        assert!(
+            body.contains("sort=state&#38;dir=asc&#38;pairs=optimizer%2Clr"),
+            "{body}"
+        );
+        for bad in ["lr", "lr,lr", "lr,depth", "lr,hidden,optimizer,lr"] {
+            let (status, body) = get(&store, &format!("/experiments/demo?pairs={bad}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+            assert!(
+                body.contains("pairs takes 2 or 3 different parameters, comma-separated, of: hidden, lr, optimizer"),
+                "{bad}: {body}"
+            );
+        }
+    });
+}
+
+#[test]
 fn unknown_or_malformed_ids_get_a_404_page() {
     run(async {
         let store = store_with("demo", 5);

@@ -6,6 +6,7 @@
 //! spaced sample of the rest, `MAX_LINES` in all; importance uses every completed trial but works
 //! on histograms.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use experiment::{Direction, MetricSpec, Timestamp, Trial, TrialId, TrialState};
@@ -64,6 +65,16 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) charts: &'a Analysis,
     /// With several objectives, a link to the charts of each; empty with one.
     pub(crate) objective_links: Vec<ObjectiveLink>,
+    /// The pair plots: the analysis's, or those of the parameters the query picked.
+    pub(crate) pairs: Cow<'a, str>,
+    /// Which parameters they take, in words.
+    pub(crate) pairs_note: Cow<'a, str>,
+    /// Their names, comma-separated, as the pick's field shows them.
+    pub(crate) pairs_pick: String,
+    /// Every parameter's name, comma-separated, for the pick's hint.
+    pub(crate) params: String,
+    /// The leaderboard's filter, kept by the pick.
+    pub(crate) filter: String,
     /// Whether the page refreshes itself.
     pub(crate) live: bool,
 }
@@ -96,12 +107,13 @@ pub(crate) fn curve_trials(ranked: &[Ranked<'_>]) -> (Vec<TrialId>, Vec<TrialId>
     )
 }
 
-/// Builds the page from the experiment, its ranked trials, the curves of `curve_trials`, the
-/// leaderboard selection, and the time now (for the duration of a running experiment).
+/// Builds the page from the experiment, its ranked trials, its analysis, the pair plots the
+/// query `picked` (chart and note; `None`: the analysis's), the leaderboard selection, and the
+/// time now (for the duration of a running experiment).
 pub(crate) fn experiment_page<'a>(
     data: &ExperimentData,
     ranked: &[Ranked<'_>],
-    analysis: &'a Analysis,
+    (analysis, picked): (&'a Analysis, Option<(String, String)>),
     sel: &Selection,
     now: Timestamp,
 ) -> ExperimentPage<'a> {
@@ -174,6 +186,20 @@ pub(crate) fn experiment_page<'a>(
         } else {
             Vec::new()
         },
+        pairs_pick: match &sel.pairs {
+            Some(names) if picked.is_some() => names.clone(),
+            _ => analysis.pairs_params.join(","),
+        },
+        params: analysis.params.join(", "),
+        filter: sel.filter_text.clone(),
+        pairs: picked
+            .as_ref()
+            .map_or(Cow::Borrowed(analysis.pairs.as_str()), |p| {
+                Cow::Owned(p.0.clone())
+            }),
+        pairs_note: picked.map_or(Cow::Borrowed(analysis.pairs_note.as_str()), |p| {
+            Cow::Owned(p.1)
+        }),
         charts: analysis,
         live: summary.live,
         summary,
@@ -204,8 +230,12 @@ pub(crate) struct Analysis {
     pub(crate) importance: String,
     /// The most important parameters, two at a time (SVG).
     pub(crate) pairs: String,
-    /// Which parameters the pair plots take.
+    /// Which parameters the pair plots take, in words.
     pub(crate) pairs_note: String,
+    /// Their names.
+    pub(crate) pairs_params: Vec<String>,
+    /// Every parameter's name, as the charts order them.
+    pub(crate) params: Vec<String>,
     /// Slice plots (SVG).
     pub(crate) slices: String,
     /// When each trial ran (SVG).
@@ -266,10 +296,10 @@ pub(crate) fn analysis_for(
     };
     let (timeline, timeline_note) = timeline_chart(data, now);
     let importance = importance_of(&axes, &data.trials, objective, chosen.goal);
-    let (pairs, pairs_note) = pairs_chart(
+    let (pairs, pairs_note, pairs_params) = pairs_chart(
         &axes,
         &sample,
-        importance.as_deref(),
+        Pairing::Important(importance.as_deref()),
         objective,
         chosen.goal,
     );
@@ -293,6 +323,8 @@ pub(crate) fn analysis_for(
         importance: importance_chart(importance.as_deref(), &data.trials),
         pairs,
         pairs_note,
+        pairs_params,
+        params: axes.iter().map(|a| a.name.clone()).collect(),
         slices: slices_chart(&axes, &sample, objective),
         sample_note,
         timeline,
@@ -618,18 +650,34 @@ fn rank_labels(values: &[f64], goal: Direction) -> (String, String) {
 /// How many parameters the pair plots take, the most important first: 3 make 3 pairs.
 const PAIRED: usize = 3;
 
-/// Returns the pair plots of the most important parameters (by `importance`; without it, the
-/// first in name order) over the sampled trials, and a note saying which.
+/// Which parameters the pair plots take.
+#[derive(Debug, Clone, Copy)]
+enum Pairing<'p> {
+    /// The most important ones (by these shares; without them, the first in name order).
+    Important(Option<&'p [(String, f64)]>),
+    /// These, in this order.
+    Picked(&'p [String]),
+}
+
+/// Returns the pair plots of the parameters `pairing` says over the sampled trials, a note
+/// saying which, and their names.
 fn pairs_chart(
     axes: &[ParamAxis],
     sample: &[Ranked<'_>],
-    importance: Option<&[(String, f64)]>,
+    pairing: Pairing<'_>,
     objective: &str,
     goal: Direction,
-) -> (String, String) {
+) -> (String, String, Vec<String>) {
     let mut chosen: Vec<&ParamAxis> = axes.iter().collect();
-    let note = match importance {
-        Some(shares) => {
+    let note = match pairing {
+        Pairing::Picked(names) => {
+            chosen = names
+                .iter()
+                .filter_map(|n| axes.iter().find(|a| a.name == *n))
+                .collect();
+            "the parameters picked"
+        }
+        Pairing::Important(Some(shares)) => {
             let share = |a: &ParamAxis| {
                 shares
                     .iter()
@@ -638,11 +686,14 @@ fn pairs_chart(
             };
             // Stable: equal shares keep name order.
             chosen.sort_by(|a, b| share(b).total_cmp(&share(a)));
+            chosen.truncate(PAIRED);
             "the most important parameters, by the importance above"
         }
-        None => "the first parameters by name (importance needs more trials)",
+        Pairing::Important(None) => {
+            chosen.truncate(PAIRED);
+            "the first parameters by name (importance needs more trials)"
+        }
     };
-    chosen.truncate(PAIRED);
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
     let pair_axes = titled(chosen.iter().copied(), &trials);
     let points: Vec<ParLine> = sample
@@ -656,7 +707,46 @@ fn pairs_chart(
     let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
     let (best, worst) = rank_labels(&values, goal);
     let chart = charts::pairs(&pair_axes, &points, (&best, &worst));
-    (chart, note.to_string())
+    let names = chosen.iter().map(|a| a.name.clone()).collect();
+    (chart, note.to_string(), names)
+}
+
+/// Returns the pair plots of the parameters named in `names` (comma-separated, 2 or `PAIRED`
+/// of the experiment's) for `chosen`, for one request, with their note;
+/// `Error::BadRequest` says which parameters there are when the pick is not such a list.
+pub(crate) fn picked_pairs(
+    data: &ExperimentData,
+    chosen: &MetricSpec,
+    names: &str,
+) -> crate::Result<(String, String)> {
+    let axes = param_axes(data.spec.as_ref(), &data.trials);
+    let picked: Vec<String> = names
+        .split(',')
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let known = |n: &String| axes.iter().any(|a| a.name == *n);
+    let distinct = picked
+        .iter()
+        .enumerate()
+        .all(|(i, n)| !picked[..i].contains(n));
+    if !(2..=PAIRED).contains(&picked.len()) || !distinct || !picked.iter().all(known) {
+        let all: Vec<&str> = axes.iter().map(|a| a.name.as_str()).collect();
+        return Err(crate::Error::BadRequest(format!(
+            "pairs takes 2 or {PAIRED} different parameters, comma-separated, of: {}; found \
+             {names:?}",
+            all.join(", ")
+        )));
+    }
+    let charted = charted(data, chosen);
+    let (chart, note, _) = pairs_chart(
+        &axes,
+        &sample(&charted),
+        Pairing::Picked(&picked),
+        &chosen.name,
+        chosen.goal,
+    );
+    Ok((chart, note))
 }
 
 /// Returns each parameter's importance over the finished trials with a value, or `None` with

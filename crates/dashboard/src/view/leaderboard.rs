@@ -38,6 +38,8 @@ pub(crate) struct LeaderboardQuery {
     pub(crate) filter: Option<String>,
     /// With several objectives, the one the charts below the front show (default: the first).
     pub(crate) objective: Option<String>,
+    /// The parameters the pair plots take, comma-separated (default: the most important).
+    pub(crate) pairs: Option<String>,
 }
 
 /// What to sort by.
@@ -91,6 +93,9 @@ pub(crate) struct Selection {
     /// The objective the charts show, when the query names one (checked against the
     /// experiment's by `objective_index`).
     pub(crate) objective: Option<String>,
+    /// The parameters the pair plots take, when the query names them (checked against the
+    /// experiment's by `experiment_page::picked_pairs`).
+    pub(crate) pairs: Option<String>,
 }
 
 /// A trial with its objective rank (from 1; `None` when it has no value).
@@ -169,6 +174,7 @@ impl Selection {
             filter: TrialFilter::parse(&filter_text),
             filter_text,
             objective: q.objective.clone().filter(|o| !o.is_empty()),
+            pairs: q.pairs.clone().filter(|p| !p.trim().is_empty()),
         })
     }
 
@@ -211,6 +217,9 @@ impl Selection {
         }
         if let Some(objective) = &s.objective {
             q.push_str(&format!("&objective={}", url_part(objective)));
+        }
+        if let Some(pairs) = &s.pairs {
+            q.push_str(&format!("&pairs={}", url_part(pairs)));
         }
         q
     }
@@ -593,6 +602,9 @@ fn keep_fields(sel: &Selection) -> Vec<(&'static str, String)> {
     if let Some(objective) = &sel.objective {
         keep.push(("objective", objective.clone()));
     }
+    if let Some(pairs) = &sel.pairs {
+        keep.push(("pairs", pairs.clone()));
+    }
     keep
 }
 
@@ -652,6 +664,7 @@ mod tests {
             per_page: None,
             filter: get("filter"),
             objective: get("objective"),
+            pairs: get("pairs"),
         }
     }
 

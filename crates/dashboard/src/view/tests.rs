@@ -97,7 +97,7 @@ fn a_killed_sweep_has_no_clock_running() {
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     let sel =
         Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
-    let board = experiment_page(&d, &r, &a, &sel, NOW).board;
+    let board = experiment_page(&d, &r, (&a, None), &sel, NOW).board;
     let labels: Vec<_> = board.filters.iter().map(|f| (f.label, f.count)).collect();
     assert!(labels.contains(&("interrupted", 1)), "{labels:?}");
     assert!(labels.iter().all(|(l, _)| *l != "running"), "{labels:?}");
@@ -143,7 +143,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
         super::experiment_page::ranked_from(&d.trials, &a.order).len(),
         r.len()
     );
-    let page = experiment_page(&d, &r, &a, &sel, NOW);
+    let page = experiment_page(&d, &r, (&a, None), &sel, NOW);
     assert_eq!(page.board.rows.len(), 50);
     assert_eq!(page.board.pages, 20);
     assert_eq!(page.goal, "maximize val_accuracy");
@@ -160,7 +160,10 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
             &format!("goal: maximize, target: {target}}}"),
         );
         let aimed = ExperimentData::new(info, d.trials.clone());
-        assert_eq!(experiment_page(&aimed, &r, &a, &sel, NOW).target, said);
+        assert_eq!(
+            experiment_page(&aimed, &r, (&a, None), &sel, NOW).target,
+            said
+        );
     }
     // With constraints, the page says them and how many trials meet them; the leaderboard
     // ranks the trials that break one last among those with a value, with a column for the
@@ -175,7 +178,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
         constrained.constraints(),
     );
     let ac = super::experiment_page::analysis(&constrained, &rc, &BTreeMap::new(), NOW);
-    let page = experiment_page(&constrained, &rc, &ac, &sel, NOW);
+    let page = experiment_page(&constrained, &rc, (&ac, None), &sel, NOW);
     let measured = d.trials.iter().filter(|t| t.result.is_some()).count();
     let met = d
         .trials
@@ -220,9 +223,9 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     );
     let mut unparsed = data(40);
     unparsed.spec = None;
-    let page = experiment_page(&unparsed, &r, &a, &sel, NOW);
+    let page = experiment_page(&unparsed, &r, (&a, None), &sel, NOW);
     assert_eq!((page.method, page.pruner), ("-", "-"));
-    let page = experiment_page(&d, &r, &a, &sel, NOW);
+    let page = experiment_page(&d, &r, (&a, None), &sel, NOW);
     assert!(
         page.charts.sample_note.contains("400 of"),
         "{}",
@@ -317,7 +320,7 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     let r = ranked(&d.trials, &d.objectives(), d.constraints());
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     let sel = Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap();
-    let page = experiment_page(&d, &r, &a, &sel, NOW);
+    let page = experiment_page(&d, &r, (&a, None), &sel, NOW);
     let front = experiment::pareto_front(&d.trials, &d.objectives(), &[]);
     assert!(front.len() > 1 && front.len() < 20, "{}", front.len());
     assert!(
@@ -402,7 +405,7 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     let ra = ranked(&single.trials, &single.objectives(), &[]);
     let one = super::experiment_page::analysis(&single, &ra, &BTreeMap::new(), NOW);
     assert!(one.pareto.is_empty() && one.hypervolume.is_empty());
-    assert!(experiment_page(&single, &ra, &one, &sel, NOW)
+    assert!(experiment_page(&single, &ra, (&one, None), &sel, NOW)
         .front
         .is_empty());
 }
@@ -675,7 +678,7 @@ fn a_study_with_three_objectives_has_its_hypervolume_history() {
         .pareto
         .contains("Pareto front of val_accuracy and param_count"));
     let sel = Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap();
-    let page = experiment_page(&d, &r, &a, &sel, NOW);
+    let page = experiment_page(&d, &r, (&a, None), &sel, NOW);
     assert!(page
         .pareto_axes
         .ends_with("(the first two of its 3 objectives)"));
