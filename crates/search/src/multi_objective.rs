@@ -10,20 +10,22 @@ use experiment::{
 };
 
 use crate::history::{self, Combine};
+use crate::sampler_for;
 use crate::testing::{measured, median, study_measuring};
-use crate::{sampler_for, Sampler};
 
-fn objectives() -> [MetricSpec; 2] {
-    [
-        MetricSpec {
-            name: "f1".into(),
+/// Returns objectives of these names, each minimized.
+fn minimized(names: &[&str]) -> Vec<MetricSpec> {
+    names
+        .iter()
+        .map(|name| MetricSpec {
+            name: (*name).into(),
             goal: Direction::Minimize,
-        },
-        MetricSpec {
-            name: "f2".into(),
-            goal: Direction::Minimize,
-        },
-    ]
+        })
+        .collect()
+}
+
+fn objectives() -> Vec<MetricSpec> {
+    minimized(&["f1", "f2"])
 }
 
 fn finished(id: u32, params: Params, f1: f64, f2: f64) -> Trial {
@@ -34,53 +36,71 @@ fn finished(id: u32, params: Params, f1: f64, f2: f64) -> Trial {
     )
 }
 
-/// ZDT1 in three dimensions: `(f1, f2)` of `x`, `y`, `z` in [0, 1].
-fn zdt1(p: &Params) -> (f64, f64) {
+/// A test problem: its objectives (all minimized), its parameters (each on [0, 1]), the
+/// metrics of a point, and the reference point its hypervolume is measured to.
+struct Problem {
+    objectives: &'static [&'static str],
+    params: &'static [&'static str],
+    measure: fn(&Params) -> BTreeMap<String, f64>,
+    reference: &'static [f64],
+}
+
+/// ZDT1 in three dimensions, `x`, `y`, `z`, up to (1.1, 11).
+const ZDT1: Problem = Problem {
+    objectives: &["f1", "f2"],
+    params: &["x", "y", "z"],
+    measure: zdt1,
+    reference: &[1.1, 11.0],
+};
+
+/// DTLZ2 in five dimensions, up to (1.1, 1.1, 1.1).
+const DTLZ2: Problem = Problem {
+    objectives: &["f1", "f2", "f3"],
+    params: &["a", "b", "c", "d", "e"],
+    measure: dtlz2,
+    reference: &[1.1, 1.1, 1.1],
+};
+
+/// ZDT1: `f1` and `f2` of `x`, `y`, `z` in [0, 1].
+fn zdt1(p: &Params) -> BTreeMap<String, f64> {
     let at = |name: &str| p[name].as_f64().unwrap_or(f64::NAN);
     let f1 = at("x");
     let g = 1.0 + 9.0 * (at("y") + at("z")) / 2.0;
-    (f1, g * (1.0 - (f1 / g).sqrt()))
-}
-
-fn space() -> SearchSpace {
-    let unit = || Distribution::Uniform { min: 0.0, max: 1.0 };
-    SearchSpace::new(vec![
-        Param::new("x", unit()),
-        Param::new("y", unit()),
-        Param::new("z", unit()),
+    BTreeMap::from([
+        ("f1".to_string(), f1),
+        ("f2".to_string(), g * (1.0 - (f1 / g).sqrt())),
     ])
 }
 
-/// Runs `budget` trials of `sampler` on ZDT1.
-fn study(sampler: &dyn Sampler, budget: u32) -> Vec<Trial> {
-    study_measuring(sampler, &space(), budget, Some(budget), |p| {
-        let (f1, f2) = zdt1(p);
-        BTreeMap::from([("f1".to_string(), f1), ("f2".to_string(), f2)])
-    })
-}
-
-/// Returns the area that the trials' points dominate up to the reference point (1.1, 11).
-fn hypervolume(trials: &[Trial]) -> f64 {
-    let points: Vec<Vec<f64>> = trials
-        .iter()
-        .filter_map(|t| Some(vec![t.value("f1")?, t.value("f2")?]))
-        .collect();
-    experiment::pareto::hypervolume(&points, &[1.1, 11.0])
-}
-
-fn median_hypervolume(method: Method, budget: u32) -> f64 {
-    let [first, second] = objectives();
+/// Returns the median over `seeds` seeds of the hypervolume that `budget` trials of `method`
+/// dominate on `problem`.
+fn median_hypervolume(problem: &Problem, method: Method, budget: u32, seeds: u64) -> f64 {
+    let objectives = minimized(problem.objectives);
+    let unit = || Distribution::Uniform { min: 0.0, max: 1.0 };
+    let space = SearchSpace::new(
+        problem
+            .params
+            .iter()
+            .map(|n| Param::new(*n, unit()))
+            .collect(),
+    );
     median(
-        (0..7)
+        (0..seeds)
             .map(|seed| {
-                let sampler = sampler_for(
-                    method,
-                    Seed(seed),
-                    &first,
-                    std::slice::from_ref(&second),
-                    &[],
+                let sampler =
+                    sampler_for(method, Seed(seed), &objectives[0], &objectives[1..], &[]);
+                let trials = study_measuring(
+                    sampler.as_ref(),
+                    &space,
+                    budget,
+                    Some(budget),
+                    problem.measure,
                 );
-                hypervolume(&study(sampler.as_ref(), budget))
+                let points: Vec<Vec<f64>> = trials
+                    .iter()
+                    .filter_map(|t| objectives.iter().map(|o| t.value(&o.name)).collect())
+                    .collect();
+                experiment::pareto::hypervolume(&points, problem.reference)
             })
             .collect(),
     )
@@ -88,9 +108,14 @@ fn median_hypervolume(method: Method, budget: u32) -> f64 {
 
 #[test]
 fn model_based_samplers_cover_more_of_the_front_than_random_search() {
-    let random = median_hypervolume(Method::Random, 40);
-    let tpe = median_hypervolume(Method::Tpe(experiment::TpeConfig::default()), 40);
-    let bayes = median_hypervolume(Method::Bayes(experiment::BayesConfig::default()), 40);
+    let random = median_hypervolume(&ZDT1, Method::Random, 40, 7);
+    let tpe = median_hypervolume(&ZDT1, Method::Tpe(experiment::TpeConfig::default()), 40, 7);
+    let bayes = median_hypervolume(
+        &ZDT1,
+        Method::Bayes(experiment::BayesConfig::default()),
+        40,
+        7,
+    );
     // Measured: random 9.71, tpe 11.35, bayes 11.71.
     // The whole front dominates 1.1 * 11 less the area under 1 - sqrt(f1) on [0, 1], 1/3.
     assert!(tpe > random + 0.5, "tpe {tpe} against random {random}");
@@ -155,42 +180,16 @@ fn dtlz2(p: &Params) -> BTreeMap<String, f64> {
     ])
 }
 
-fn median_dtlz2_hypervolume(method: Method, budget: u32) -> f64 {
-    let objectives: Vec<MetricSpec> = ["f1", "f2", "f3"]
-        .iter()
-        .map(|name| MetricSpec {
-            name: (*name).into(),
-            goal: Direction::Minimize,
-        })
-        .collect();
-    let unit = || Distribution::Uniform { min: 0.0, max: 1.0 };
-    let space = SearchSpace::new(
-        ["a", "b", "c", "d", "e"]
-            .iter()
-            .map(|n| Param::new(*n, unit()))
-            .collect(),
-    );
-    median(
-        (0..5)
-            .map(|seed| {
-                let sampler =
-                    sampler_for(method, Seed(seed), &objectives[0], &objectives[1..], &[]);
-                let trials = study_measuring(sampler.as_ref(), &space, budget, Some(budget), dtlz2);
-                let points: Vec<Vec<f64>> = trials
-                    .iter()
-                    .filter_map(|t| objectives.iter().map(|o| t.value(&o.name)).collect())
-                    .collect();
-                experiment::pareto::hypervolume(&points, &[1.1, 1.1, 1.1])
-            })
-            .collect(),
-    )
-}
-
 #[test]
 fn with_three_objectives_too_model_based_samplers_cover_more_than_random_search() {
-    let random = median_dtlz2_hypervolume(Method::Random, 40);
-    let tpe = median_dtlz2_hypervolume(Method::Tpe(experiment::TpeConfig::default()), 40);
-    let bayes = median_dtlz2_hypervolume(Method::Bayes(experiment::BayesConfig::default()), 40);
+    let random = median_hypervolume(&DTLZ2, Method::Random, 40, 5);
+    let tpe = median_hypervolume(&DTLZ2, Method::Tpe(experiment::TpeConfig::default()), 40, 5);
+    let bayes = median_hypervolume(
+        &DTLZ2,
+        Method::Bayes(experiment::BayesConfig::default()),
+        40,
+        5,
+    );
     // Measured: random 0.322, tpe 0.426, bayes 0.402; `tpe` ordering fronts by crowding
     // distance, as it did before hypervolumes in three objectives, fell below random search.
     // The whole front dominates 1.331 - pi/6 = 0.807.
@@ -207,8 +206,8 @@ fn nsga2_generations_move_towards_the_front() {
         population_size: 10,
         ..experiment::Nsga2Config::default()
     });
-    let random = median_hypervolume(Method::Random, 60);
-    let bred = median_hypervolume(nsga2, 60);
+    let random = median_hypervolume(&ZDT1, Method::Random, 60, 7);
+    let bred = median_hypervolume(&ZDT1, nsga2, 60, 7);
     // Measured: random 10.29, nsga2 10.76 (generations of 10, the first random).
     assert!(bred > random + 0.25, "nsga2 {bred} against random {random}");
 }

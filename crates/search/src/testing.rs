@@ -2,10 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{
-    Direction, Distribution, MetricSpec, Param, Params, SearchSpace, Seed, Step, Trial, TrialId,
-    TrialResult, TrialState,
-};
+use experiment::{Direction, Distribution, MetricSpec, Param, Params, SearchSpace, Trial, TrialId};
 
 use crate::{Sampler, SuggestContext};
 
@@ -22,22 +19,12 @@ pub(crate) fn trial(id: u32, params: Params, value: f64) -> Trial {
     measured(id, params, BTreeMap::from([("loss".to_string(), value)]))
 }
 
+/// The benches' finished trial, shared so that tests and benches build it alike.
+#[path = "../benches/common/mod.rs"]
+mod common;
+
 /// Returns a completed trial with `params` that recorded `metrics`.
-pub(crate) fn measured(id: u32, params: Params, metrics: BTreeMap<String, f64>) -> Trial {
-    Trial {
-        id: TrialId(id),
-        seed: Seed(0),
-        params,
-        state: TrialState::Completed,
-        reason: None,
-        started: None,
-        finished: None,
-        result: Some(TrialResult {
-            best_step: Step(1),
-            metrics,
-        }),
-    }
-}
+pub(crate) use common::completed as measured;
 
 /// Runs `budget` trials of `sampler` on `space`, one at a time, scoring each with `f`; the
 /// sampler knows the budget as the planned trial count, as in a sweep.

@@ -1,4 +1,5 @@
-//! What the search benches share: a finished trial as the samplers see it.
+//! What the search benches and the crate's own tests (`testing`, which includes this file)
+//! share: a finished trial as the samplers see it.
 
 use std::collections::BTreeMap;
 
