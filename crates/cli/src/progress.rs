@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use experiment::{
@@ -29,7 +29,7 @@ pub(crate) struct ProgressObserver {
     epochs: String,
     interactive: bool,
     /// The study's plan, once started: says which agent runs a trial.
-    plan: Mutex<Option<StudyPlan>>,
+    plan: OnceLock<StudyPlan>,
 }
 
 impl ProgressObserver {
@@ -70,7 +70,7 @@ impl ProgressObserver {
                 epochs
             },
             interactive,
-            plan: Mutex::new(None),
+            plan: OnceLock::new(),
         }
     }
 
@@ -91,9 +91,7 @@ impl ProgressObserver {
 
 impl Observer for ProgressObserver {
     fn study_started(&self, plan: &StudyPlan) {
-        if let Ok(mut kept) = self.plan.lock() {
-            *kept = Some(plan.clone());
-        }
+        let _ = self.plan.set(plan.clone());
         self.overall.set_length(u64::from(plan.total));
         self.overall.set_position(u64::from(plan.already_finished));
         if let (0, Some(t)) = (plan.to_run, plan.target_reached) {
@@ -237,10 +235,8 @@ impl Observer for ProgressObserver {
         // Another agent's trial, learned from its journal, says whose it is.
         let by = self
             .plan
-            .lock()
-            .ok()
+            .get()
             .and_then(|plan| {
-                let plan = plan.as_ref()?;
                 let agent = plan.agent_of(trial.id)?;
                 (Some(agent) != plan.agent.map(|(i, _)| i)).then(|| format!(" (agent {agent})"))
             })

@@ -265,8 +265,8 @@ async fn importance(
             let objectives = data.objectives();
             let index = leaderboard::objective_index(query.objective.as_deref(), &objectives)?;
             let objective = objectives.get(index);
-            let scores =
-                objective.and_then(|o| crate::param_importance(&data.info, &data.trials, o));
+            let scores = objective
+                .and_then(|o| crate::param_importance(data.spec.as_ref(), &data.trials, o));
             Ok(ImportanceDto {
                 method: "PED-ANOVA (global, histogram densities)",
                 objective: objective.map(|o| o.name.clone()).unwrap_or_default(),

@@ -43,16 +43,16 @@ pub use serve::{spawn, ServeOptions, Server};
 /// The fraction of trials parameter importance takes as the top ones (PED-ANOVA's gamma).
 pub const IMPORTANCE_TOP_FRACTION: f64 = importance::GAMMA;
 
-/// Returns each parameter's share of importance for `objective` among the `trials` of the
-/// experiment `info`, as the dashboard computes it (PED-ANOVA), in the parameters' order;
-/// `None` before 10 completed or pruned trials have a value.
+/// Returns each parameter's share of importance for `objective` among the `trials` of an
+/// experiment with `spec` (its stored spec, when that parses), as the dashboard computes it
+/// (PED-ANOVA), in the parameters' order; `None` before 10 completed or pruned trials have a
+/// value.
 pub fn param_importance(
-    info: &store::ExperimentInfo,
+    spec: Option<&experiment::ExperimentSpec>,
     trials: &[experiment::Trial],
     objective: &experiment::MetricSpec,
 ) -> Option<Vec<(String, f64)>> {
-    let spec = data::parse_spec(info);
-    let axes = view::space::param_axes(spec.as_ref(), trials);
+    let axes = view::space::param_axes(spec, trials);
     view::experiment_page::importance_of(&axes, trials, &objective.name, objective.goal)
 }
 

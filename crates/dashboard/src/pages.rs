@@ -183,7 +183,7 @@ fn render_experiment(
         return Ok(Rendered { html, live: false });
     }
     let objectives = data.objectives();
-    let index = sel.objective_index(&objectives)?;
+    let index = leaderboard::objective_index(sel.objective.as_deref(), &objectives)?;
     let (Some(slot), Some(objective)) = (data.analyses.get(index), objectives.get(index)) else {
         return Err(Error::BadRequest("the experiment has no objective".into()));
     };
@@ -191,7 +191,12 @@ fn render_experiment(
         Some(analysis) => Arc::clone(analysis),
         None => {
             let ranked = leaderboard::ranked(&data.trials, &objectives, data.constraints());
-            let charted = experiment_page::charted(&data, objective);
+            // With one objective the charts rank as the leaderboard does.
+            let charted = if objectives.len() > 1 {
+                experiment_page::charted(&data, objective)
+            } else {
+                ranked.clone()
+            };
             let (top, pruned) = experiment_page::curve_trials(&charted);
             let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
             let curves = reader.metric_of(name, &ids, &objective.name)?;

@@ -298,7 +298,11 @@ fn a_study_with_two_objectives_serves_its_front() {
             name: "param_count".into(),
             goal: experiment::Direction::Minimize,
         };
-        assert_eq!(Some(shares), crate::param_importance(&info, &trials, &size));
+        let spec = info.spec().ok();
+        assert_eq!(
+            Some(shares),
+            crate::param_importance(spec.as_ref(), &trials, &size)
+        );
         let (status, _) = get(&store, "/api/experiments/two/importance?objective=loss").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let (status, body) = get(&store, "/experiments/two?objective=val_loss").await;

@@ -89,14 +89,19 @@ impl Nsga2Sampler {
         self
     }
 
+    /// Returns the trials per generation (at least 2).
+    fn generation_size(&self) -> u32 {
+        self.config.population_size.max(2)
+    }
+
     fn population_size(&self) -> usize {
-        usize::try_from(self.config.population_size.max(2)).unwrap_or(usize::MAX)
+        usize::try_from(self.generation_size()).unwrap_or(usize::MAX)
     }
 
     /// Returns the population that breeds generation `generation`: selected generation after
     /// generation from those of the `finished` trials numbered below it.
     fn population<'t>(&self, finished: &'t [Trial], generation: u32) -> Vec<Member<'t>> {
-        let size = self.config.population_size.max(2);
+        let size = self.generation_size();
         let mut trials: Vec<&Trial> = finished
             .iter()
             .filter(|t| t.state.is_finished() && t.id.0 / size < generation)
@@ -122,7 +127,9 @@ impl Nsga2Sampler {
     /// meet the constraints, then those that break them by how far, then the ones without
     /// values; within the last front kept, the most crowding distance first.
     fn select<'t>(&self, pool: Vec<&'t Trial>) -> Vec<Member<'t>> {
-        let mut feasible: Vec<(&Trial, Vec<f64>)> = Vec::new();
+        // The trials that meet the constraints, and their values.
+        let mut feasible: Vec<&Trial> = Vec::new();
+        let mut points: Vec<Vec<f64>> = Vec::new();
         let mut infeasible: Vec<(&Trial, f64)> = Vec::new();
         let mut without: Vec<&Trial> = Vec::new();
         for trial in pool {
@@ -132,11 +139,13 @@ impl Nsga2Sampler {
             let violation = experiment::violation(&self.constraints, trial).unwrap_or(0.0);
             match values {
                 Some(_) if violation > 0.0 => infeasible.push((trial, violation)),
-                Some(v) => feasible.push((trial, v)),
+                Some(v) => {
+                    feasible.push(trial);
+                    points.push(v);
+                }
                 None => without.push(trial),
             }
         }
-        let points: Vec<Vec<f64>> = feasible.iter().map(|(_, v)| v.clone()).collect();
         let front = fronts(&points);
         let count = front.iter().max().map_or(0, |f| f + 1);
         let mut members = Vec::with_capacity(points.len() + infeasible.len() + without.len());
@@ -144,7 +153,7 @@ impl Nsga2Sampler {
             let indices: Vec<usize> = (0..points.len()).filter(|&i| front[i] == f).collect();
             let distances = crowding(&points, &indices);
             members.extend(indices.iter().zip(distances).map(|(&i, crowding)| Member {
-                trial: feasible[i].0,
+                trial: feasible[i],
                 rank: f,
                 crowding,
             }));
@@ -212,7 +221,7 @@ fn sbx(p: &Param, parents: [&Trial; 2], eta: f64, rng: &mut ChaCha8Rng) -> Optio
 
 impl Sampler for Nsga2Sampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
-        let generation = ctx.trial.0 / self.config.population_size.max(2);
+        let generation = ctx.trial.0 / self.generation_size();
         let population = if self.learns_from(ctx.finished.len()) {
             self.population(ctx.finished, generation)
         } else {

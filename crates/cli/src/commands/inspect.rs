@@ -37,7 +37,7 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
     let importance: Vec<_> = objectives
         .iter()
         .map(|o| {
-            let shares = dashboard::param_importance(&info, &trials, o);
+            let shares = dashboard::param_importance(spec.as_ref(), &trials, o);
             (o.name.clone(), shares)
         })
         .collect();

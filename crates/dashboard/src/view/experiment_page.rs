@@ -73,8 +73,6 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) pairs_pick: String,
     /// Every parameter's name, comma-separated, for the pick's hint.
     pub(crate) params: String,
-    /// The leaderboard's filter, kept by the pick.
-    pub(crate) filter: String,
     /// Whether the page refreshes itself.
     pub(crate) live: bool,
 }
@@ -186,12 +184,11 @@ pub(crate) fn experiment_page<'a>(
         } else {
             Vec::new()
         },
-        pairs_pick: match &sel.pairs {
-            Some(names) if picked.is_some() => names.clone(),
-            _ => analysis.pairs_params.join(","),
-        },
+        pairs_pick: sel
+            .pairs
+            .clone()
+            .unwrap_or_else(|| analysis.pairs_params.join(",")),
         params: analysis.params.join(", "),
-        filter: sel.filter_text.clone(),
         pairs: picked
             .as_ref()
             .map_or(Cow::Borrowed(analysis.pairs.as_str()), |p| {

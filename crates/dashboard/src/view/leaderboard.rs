@@ -178,12 +178,6 @@ impl Selection {
         })
     }
 
-    /// Returns the index among `objectives` of the one the charts show: the query's, or the
-    /// first; a name the experiment lacks is `Error::BadRequest` naming its objectives.
-    pub(crate) fn objective_index(&self, objectives: &[experiment::MetricSpec]) -> Result<usize> {
-        objective_index(self.objective.as_deref(), objectives)
-    }
-
     /// Returns the filter's problem for the experiment of `trials` with `spec`: a parse error,
     /// or a parameter or metric the experiment lacks; `None` when the filter is usable.
     pub(crate) fn filter_problem(
