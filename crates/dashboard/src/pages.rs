@@ -247,7 +247,10 @@ fn render_trial(
     let metrics = reader.all_metrics(name, t.id)?;
     // Where it stands against the front needs every trial: only with several objectives.
     let front = match spec.as_ref().filter(|s| s.is_multi_objective()) {
-        Some(spec) => trial::front_standing(spec, &reader.experiment(name)?.trials, &t),
+        Some(spec) => {
+            let data = reader.experiment(name)?;
+            trial::Standing::of(spec, &spec.pareto_front(&data.trials), &t)
+        }
         None => None,
     };
     let page = trial::trial_page(
@@ -299,7 +302,17 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32]) -> Result<Rendered> 
             Ok((t, metrics))
         })
         .collect::<Result<Vec<_>>>()?;
-    let page = compare::compare_page(&info, &trials);
+    let spec = data::parse_spec(&info);
+    // Where each stands against the front needs every trial: only with several objectives.
+    let all = match spec.as_ref().filter(|s| s.is_multi_objective()) {
+        Some(_) => Some(reader.experiment(name)?),
+        None => None,
+    };
+    let front = match (&spec, &all) {
+        (Some(spec), Some(all)) => spec.pareto_front(&all.trials),
+        _ => Vec::new(),
+    };
+    let page = compare::compare_page((&info, spec.as_ref()), &front, &trials);
     still(&CompareHtml {
         page: &page,
         live: false,

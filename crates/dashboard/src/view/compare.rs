@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use experiment::Trial;
+use experiment::{ExperimentSpec, Trial};
 use store::ExperimentInfo;
 
 use super::format;
-use super::trial::MetricChart;
+use super::trial::{MetricChart, Standing};
 use crate::charts::{self, Curve, Emphasis};
 use crate::data::Series;
 use crate::{Error, Result};
@@ -48,7 +48,7 @@ pub(crate) struct ComparePage {
     pub(crate) experiment_href: String,
     /// The compared trials.
     pub(crate) columns: Vec<Column>,
-    /// State and objective rows.
+    /// State, objectives, constrained metrics, standing, best epoch and seed.
     pub(crate) facts: Vec<Row>,
     /// One row per parameter.
     pub(crate) params: Vec<Row>,
@@ -89,8 +89,11 @@ pub(crate) fn parse_ids(query: &str) -> Result<Vec<u32>> {
 }
 
 /// Builds the page comparing `trials`, each with its metric series, in the order given.
+/// `spec` is the experiment's parsed spec (its further objectives and constraints get rows), and
+/// `front` its Pareto front (`ExperimentSpec::pareto_front`; only read with several objectives).
 pub(crate) fn compare_page(
-    info: &ExperimentInfo,
+    (info, spec): (&ExperimentInfo, Option<&ExperimentSpec>),
+    front: &[&Trial],
     trials: &[(Trial, BTreeMap<String, Series>)],
 ) -> ComparePage {
     let columns = trials
@@ -105,56 +108,56 @@ pub(crate) fn compare_page(
             }
         })
         .collect();
-    let row = |name: String, values: Vec<String>| {
+    let row = |name: &str, cell: &dyn Fn(&Trial) -> String| {
+        let values: Vec<String> = trials.iter().map(|(t, _)| cell(t)).collect();
         let differs = values.windows(2).any(|w| w[0] != w[1]);
         Row {
-            name,
+            name: name.to_string(),
             values,
             differs,
         }
     };
-    let facts = vec![
-        row(
-            "state".into(),
-            trials
-                .iter()
-                .map(|(t, _)| info.trial_state_shown(t.state).to_string())
-                .collect(),
-        ),
-        row(
-            info.objective.clone(),
-            trials
-                .iter()
-                .map(|(t, _)| format::value(t.value(&info.objective)))
-                .collect(),
-        ),
-        row(
-            "best epoch".into(),
-            trials
-                .iter()
-                .map(|(t, _)| {
-                    t.result
-                        .as_ref()
-                        .map_or("-".into(), |r| r.best_step.to_string())
-                })
-                .collect(),
-        ),
-        row(
-            "seed".into(),
-            trials.iter().map(|(t, _)| t.seed.to_string()).collect(),
-        ),
+    let mut facts = vec![
+        row("state", &|t| info.trial_state_shown(t.state).to_string()),
+        row(&info.objective, &|t| {
+            format::value(t.value(&info.objective))
+        }),
     ];
+    let (objectives, constraints) = spec.map_or((Vec::new(), &[][..]), |s| {
+        (s.objectives(), s.constraints.as_slice())
+    });
+    // The further objectives and the constrained metrics, as the leaderboard's columns.
+    for metric in experiment::extra_columns(&objectives, constraints) {
+        facts.push(row(metric, &|t| format::count_or_value(t.value(metric))));
+    }
+    if let Some(spec) = spec.filter(|s| s.is_multi_objective()) {
+        facts.push(row("Pareto front", &|t| {
+            Standing::of(spec, front, t).map_or("-".into(), Standing::cell)
+        }));
+    }
+    if !constraints.is_empty() {
+        facts.push(row(
+            "constraints",
+            &|t| match experiment::feasibility(constraints, t) {
+                Some(true) => "met".into(),
+                Some(false) => format!("breaks {}", format::broken(constraints, t)),
+                None => "-".into(),
+            },
+        ));
+    }
+    facts.push(row("best epoch", &|t| {
+        t.result
+            .as_ref()
+            .map_or("-".into(), |r| r.best_step.to_string())
+    }));
+    facts.push(row("seed", &|t| t.seed.to_string()));
     let names: BTreeSet<&String> = trials.iter().flat_map(|(t, _)| t.params.keys()).collect();
     let params: Vec<Row> = names
         .into_iter()
         .map(|name| {
-            row(
-                name.clone(),
-                trials
-                    .iter()
-                    .map(|(t, _)| t.params.get(name).map_or("-".into(), ToString::to_string))
-                    .collect(),
-            )
+            row(name, &|t| {
+                t.params.get(name).map_or("-".into(), ToString::to_string)
+            })
         })
         .collect();
     let names = trials

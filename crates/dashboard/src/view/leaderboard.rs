@@ -24,7 +24,7 @@ pub(crate) const MAX_PER_PAGE: u32 = 1000;
 /// The leaderboard's query string, as sent.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct LeaderboardQuery {
-    /// `rank` (default), `trial`, `state`, `epoch`, `duration` or `param.NAME`.
+    /// `rank` (default), `trial`, `state`, `epoch`, `duration`, `param.NAME` or `metric.NAME`.
     pub(crate) sort: Option<String>,
     /// `asc` (default) or `desc`.
     pub(crate) dir: Option<String>,
@@ -57,9 +57,24 @@ pub(crate) enum SortKey {
     Duration,
     /// A parameter's value.
     Param(String),
+    /// A metric's value at the trial's result (its best epoch).
+    Metric(String),
 }
 
 impl SortKey {
+    /// Returns whether `r` has a value to sort by in this column.
+    fn has_value(&self, r: &Ranked<'_>) -> bool {
+        let t = r.trial;
+        match self {
+            SortKey::Rank => r.rank.is_some(),
+            SortKey::Trial | SortKey::State => true,
+            SortKey::Epoch => t.result.is_some(),
+            SortKey::Duration => duration_ms(t).is_some(),
+            SortKey::Param(name) => t.params.contains_key(name),
+            SortKey::Metric(name) => t.value(name).is_some(),
+        }
+    }
+
     /// Returns the key as the query string writes it: `rank`, ..., `param.NAME`.
     fn name(&self) -> String {
         match self {
@@ -69,6 +84,7 @@ impl SortKey {
             SortKey::Epoch => "epoch".into(),
             SortKey::Duration => "duration".into(),
             SortKey::Param(name) => format!("param.{name}"),
+            SortKey::Metric(name) => format!("metric.{name}"),
         }
     }
 }
@@ -127,12 +143,14 @@ impl Selection {
             "state" => SortKey::State,
             "epoch" => SortKey::Epoch,
             "duration" => SortKey::Duration,
-            other => match other.strip_prefix("param.") {
-                Some(name) if !name.is_empty() => SortKey::Param(name.to_string()),
+            other => match (other.strip_prefix("param."), other.strip_prefix("metric.")) {
+                (Some(name), _) if !name.is_empty() => SortKey::Param(name.to_string()),
+                (_, Some(name)) if !name.is_empty() => SortKey::Metric(name.to_string()),
                 _ => {
                     return Err(Error::BadRequest(format!(
-                    "unknown sort {other:?}; use rank, trial, state, epoch, duration or param.NAME"
-                )))
+                        "unknown sort {other:?}; use rank, trial, state, epoch, duration, \
+                         param.NAME or metric.NAME"
+                    )))
                 }
             },
         };
@@ -255,13 +273,16 @@ pub(crate) fn ranked<'a>(
 
 /// Returns the page `sel` asks for out of `ranked` (in rank order).
 pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
-    let mut rows: Vec<Ranked<'a>> = ranked
+    let rows: Vec<Ranked<'a>> = ranked
         .iter()
         .copied()
         .filter(|r| sel.state.is_none_or(|s| r.trial.state == s))
         .filter(|r| sel.filter.as_ref().is_ok_and(|f| f.matches(r.trial)))
         .collect();
-    // Sorts are stable and start from rank order, so ties stay in rank order.
+    // Trials without a value of the sort column go last either way, in rank order; sorts are
+    // stable and start from rank order, so ties stay in rank order too.
+    let (mut rows, missing): (Vec<Ranked<'a>>, Vec<Ranked<'a>>) =
+        rows.into_iter().partition(|r| sel.sort.has_value(r));
     match &sel.sort {
         SortKey::Rank => {}
         SortKey::Trial => rows.sort_by_key(|r| r.trial.id),
@@ -271,10 +292,15 @@ pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
         SortKey::Param(name) => {
             rows.sort_by(|a, b| cmp_param(a.trial.params.get(name), b.trial.params.get(name)))
         }
+        SortKey::Metric(name) => rows.sort_by(|a, b| {
+            let value = |r: &Ranked<'_>| r.trial.value(name).unwrap_or(f64::NAN);
+            value(a).total_cmp(&value(b))
+        }),
     }
     if sel.descending {
         rows.reverse();
     }
+    rows.extend(missing);
     let matching = rows.len();
     let per_page = usize::try_from(sel.per_page).unwrap_or(usize::MAX).max(1);
     let pages = u32::try_from(matching.div_ceil(per_page).max(1)).unwrap_or(u32::MAX);
@@ -294,7 +320,7 @@ pub(crate) fn duration_ms(t: &Trial) -> Option<i64> {
     Some(t.finished?.0 - t.started?.0)
 }
 
-/// Orders parameter values: missing last, numbers by value, then names.
+/// Orders parameter values: numbers by value, then names (missing last).
 fn cmp_param(a: Option<&ParamValue>, b: Option<&ParamValue>) -> Ordering {
     match (a, b) {
         (None, None) => Ordering::Equal,
@@ -315,7 +341,7 @@ pub(crate) struct Header {
     /// The title.
     pub(crate) title: String,
     /// The link sorting by this column (toggling the direction when it is the current one);
-    /// empty for the rank, which sorts with the objective.
+    /// empty for the rank of a study with one objective, which sorts with the objective.
     pub(crate) href: String,
     /// `▲`, `▼` or nothing.
     pub(crate) arrow: &'static str,
@@ -413,10 +439,14 @@ pub(crate) fn leaderboard(
     let page = select(ranked, sel);
     let header = |title: String, key: SortKey| {
         let current = sel.sort == key;
+        // An objective's column sorts best first at the first click.
+        let maximized = objectives
+            .iter()
+            .any(|o| key == SortKey::Metric(o.name.clone()) && o.goal == Direction::Maximize);
         let href = format!(
             "{base}{}",
             sel.query(|s| {
-                s.descending = current && !s.descending;
+                s.descending = if current { !s.descending } else { maximized };
                 s.sort = key.clone();
                 s.page = 1;
             })
@@ -436,24 +466,34 @@ pub(crate) fn leaderboard(
             aria,
         }
     };
-    let rank = Header {
-        title: "rank".into(),
-        href: String::new(),
-        arrow: "",
-        aria: "none",
+    // With one objective its column sorts by rank; with several, the rank (by Pareto front)
+    // has its own link and each objective's column sorts by its values.
+    let several = objectives.len() > 1;
+    let rank = match several {
+        true => header("rank".into(), SortKey::Rank),
+        false => Header {
+            title: "rank".into(),
+            href: String::new(),
+            arrow: "",
+            aria: "none",
+        },
+    };
+    let first = match several {
+        true => SortKey::Metric(objective.to_string()),
+        false => SortKey::Rank,
     };
     let mut headers = vec![
         rank,
         header("trial".into(), SortKey::Trial),
         header("state".into(), SortKey::State),
-        header(objective.to_string(), SortKey::Rank),
+        header(objective.to_string(), first),
         header("epoch".into(), SortKey::Epoch),
     ];
-    headers.extend(columns.iter().map(|metric| Header {
-        title: (*metric).to_string(),
-        href: String::new(),
-        arrow: "",
-        aria: "none",
+    headers.extend(columns.iter().map(|metric| {
+        header(
+            (*metric).to_string(),
+            SortKey::Metric((*metric).to_string()),
+        )
     }));
     headers.extend(
         params
@@ -655,7 +695,7 @@ mod tests {
             dir: get("dir"),
             state: get("state"),
             page: get("page").and_then(|p| p.parse().ok()),
-            per_page: None,
+            per_page: get("per_page").and_then(|p| p.parse().ok()),
             filter: get("filter"),
             objective: get("objective"),
             pairs: get("pairs"),
@@ -705,6 +745,27 @@ mod tests {
             Some(119),
             "smallest lr last"
         );
+
+        // By a metric's value, either way, the trials without one (the failed) last.
+        let values = |dir: &str| {
+            let q = query(&[("sort", "metric.acc"), ("dir", dir), ("per_page", "1000")]);
+            let sel = Selection::parse(&q, PER_PAGE).unwrap();
+            let rows = select(&ranked, &sel).rows;
+            rows.iter()
+                .map(|r| r.trial.value("acc"))
+                .collect::<Vec<_>>()
+        };
+        for (dir, order) in [("asc", Ordering::Less), ("desc", Ordering::Greater)] {
+            let v = values(dir);
+            let present: Vec<f64> = v.iter().map_while(|x| *x).collect();
+            assert_eq!(present.len(), 108, "{dir}");
+            assert!(v[108..].iter().all(Option::is_none), "{dir}: missing last");
+            assert!(present
+                .windows(2)
+                .all(|w| w[0].total_cmp(&w[1]) != order.reverse()));
+        }
+        let sel = Selection::parse(&query(&[("sort", "metric.")]), PER_PAGE);
+        assert!(matches!(sel, Err(Error::BadRequest(_))));
     }
 
     #[test]

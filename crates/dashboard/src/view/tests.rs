@@ -13,7 +13,7 @@ use super::experiment_page::{
 use super::fixtures;
 use super::leaderboard::{ranked, LeaderboardQuery, Selection, PER_PAGE};
 use super::space::param_axes;
-use super::trial::{shell_quote, trial_page};
+use super::trial::{shell_quote, trial_page, Standing};
 use super::{experiments_page, Summary};
 use crate::data::ExperimentData;
 use crate::Error;
@@ -221,6 +221,31 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
         said(first_broken).as_deref(),
         Some("breaks val_loss ≤ 0.0485: never the best")
     );
+    // The compare page has a row for the constrained metric and one for the constraints.
+    let picked: Vec<_> = [0, first_broken]
+        .iter()
+        .map(|&row| {
+            let id = usize::try_from(rows[row].id).unwrap_or(0);
+            (constrained.trials[id].clone(), BTreeMap::new())
+        })
+        .collect();
+    let compared = compare_page((&constrained.info, constrained.spec.as_ref()), &[], &picked);
+    let names: Vec<&str> = compared.facts.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "state",
+            "val_accuracy",
+            "val_loss",
+            "constraints",
+            "best epoch",
+            "seed"
+        ]
+    );
+    assert_eq!(
+        compared.facts[3].values,
+        ["met", "breaks val_loss ≤ 0.0485"]
+    );
     let mut unparsed = data(40);
     unparsed.spec = None;
     let page = experiment_page(&unparsed, &r, (&a, None), &sel, NOW);
@@ -357,6 +382,19 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     assert!(picked.history.contains("param_count") && picked.history != a.history);
     // The leaderboard has a column for the second objective and ranks the front first.
     assert_eq!(page.board.headers[5].title, "param_count");
+    // Each objective's column sorts by its values, the rank by front.
+    let href = |i: usize| page.board.headers[i].href.clone();
+    assert!(href(0).contains("sort=rank&"), "{}", href(0));
+    assert!(
+        href(3).ends_with("sort=metric.val_accuracy&dir=desc"),
+        "{}",
+        href(3)
+    );
+    assert!(
+        href(5).ends_with("sort=metric.param_count&dir=asc"),
+        "{}",
+        href(5)
+    );
     let mut first: Vec<u32> = page.board.rows[..front.len()]
         .iter()
         .map(|r| r.id)
@@ -374,8 +412,9 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     // A trial's page says where it stands against the front, and its second objective.
     let spec = d.spec.as_ref().unwrap();
     let on = front[0];
+    let standing = |t| Standing::of(spec, &front, t).map(Standing::sentence);
     assert_eq!(
-        super::trial::front_standing(spec, &d.trials, on),
+        standing(on),
         Some(format!("on it, one of {} trials", front.len()))
     );
     let off = d
@@ -383,12 +422,12 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
         .iter()
         .find(|t| t.state == TrialState::Completed && front.iter().all(|f| f.id != t.id))
         .unwrap();
-    let said = super::trial::front_standing(spec, &d.trials, off).unwrap();
+    let said = standing(off).unwrap();
     assert!(said.starts_with("off the front: trial "), "{said}");
     let page = trial_page(
         (&d.info, d.spec.as_ref()),
         off,
-        Some(said.clone()),
+        Standing::of(spec, &front, off),
         &BTreeMap::new(),
         NOW,
         "st",
@@ -401,6 +440,30 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     };
     assert_eq!(fact("Pareto front"), Some(said));
     assert!(fact("param_count").is_some_and(|v| v != "-"));
+    // The compare page has a row per objective and says which trials are on the front.
+    let picked: Vec<_> = [on, off]
+        .iter()
+        .map(|t| ((*t).clone(), BTreeMap::new()))
+        .collect();
+    let compared = compare_page((&d.info, d.spec.as_ref()), &front, &picked);
+    let cells = |name: &str| {
+        compared
+            .facts
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.values.clone())
+    };
+    let size = |t: &Trial| t.value("param_count").and_then(experiment::whole_number);
+    assert_eq!(
+        cells("param_count"),
+        size(on).zip(size(off)).map(|(a, b)| vec![a, b])
+    );
+    let beaten = cells("Pareto front").unwrap();
+    assert_eq!(beaten[0], "on it");
+    assert!(
+        beaten[1].starts_with("off: trial ") && beaten[1].ends_with(" beats it"),
+        "{beaten:?}"
+    );
     // One objective: no front, no chart.
     let ra = ranked(&single.trials, &single.objectives(), &[]);
     let one = super::experiment_page::analysis(&single, &ra, &BTreeMap::new(), NOW);
@@ -637,7 +700,7 @@ fn compare_takes_two_to_eight_distinct_trials_and_marks_differences() {
         .iter()
         .map(|&i| (d.trials[i].clone(), BTreeMap::new()))
         .collect();
-    let page = compare_page(&d.info, &picked);
+    let page = compare_page((&d.info, d.spec.as_ref()), &[], &picked);
     assert_eq!(page.columns[1].colour, "#E69F00");
     let row = |name: &str| {
         page.params

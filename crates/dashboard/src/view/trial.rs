@@ -70,51 +70,75 @@ pub(crate) struct TrialPage {
     pub(crate) live: bool,
 }
 
-/// Says where a completed `trial` of a study with several objectives stands against the
-/// Pareto front of `all` the experiment's trials: on it, or which trial beats it; `None` with
-/// one objective, or for a trial that did not complete with values.
-pub(crate) fn front_standing(
-    spec: &ExperimentSpec,
-    all: &[Trial],
-    trial: &Trial,
-) -> Option<String> {
-    if !spec.is_multi_objective() || trial.state != TrialState::Completed {
-        return None;
-    }
-    let objectives = spec.objectives();
-    let own = experiment::pareto::oriented(trial, &objectives)?;
-    if !experiment::feasible(&spec.constraints, trial) {
-        return Some("off the front: it breaks a constraint".into());
-    }
-    let front = spec.pareto_front(all);
-    if front.iter().any(|t| t.id == trial.id) {
-        return Some(format!("on it, one of {} trials", front.len()));
-    }
-    // A trial off the front is dominated by one on it; name the first by number.
-    let mut beaten_by: Vec<u32> = front
-        .iter()
-        .filter(|t| {
-            experiment::pareto::oriented(t, &objectives)
-                .is_some_and(|p| experiment::pareto::dominates(&p, &own))
-        })
-        .map(|t| t.id.0)
-        .collect();
-    beaten_by.sort_unstable();
-    Some(match beaten_by.first() {
-        Some(id) => {
-            format!("off the front: trial {id} is as good on every objective and better on one")
+/// Where a completed trial of a study with several objectives stands against the Pareto front.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// On the front, one of this many trials.
+    On(usize),
+    /// Off it because it breaks a constraint.
+    Breaks,
+    /// Off it, dominated by this trial of the front (the first by number).
+    BeatenBy(Option<u32>),
+}
+
+impl Standing {
+    /// Says where `trial` stands against `front` (the Pareto front of the experiment's trials,
+    /// `ExperimentSpec::pareto_front`); `None` with one objective, or for a trial that did not
+    /// complete with values.
+    pub(crate) fn of(spec: &ExperimentSpec, front: &[&Trial], trial: &Trial) -> Option<Standing> {
+        if !spec.is_multi_objective() || trial.state != TrialState::Completed {
+            return None;
         }
-        None => "off the front".into(),
-    })
+        let objectives = spec.objectives();
+        let own = experiment::pareto::oriented(trial, &objectives)?;
+        if !experiment::feasible(&spec.constraints, trial) {
+            return Some(Standing::Breaks);
+        }
+        if front.iter().any(|t| t.id == trial.id) {
+            return Some(Standing::On(front.len()));
+        }
+        // A trial off the front is dominated by one on it; name the first by number.
+        let beaten_by = front
+            .iter()
+            .filter(|t| {
+                experiment::pareto::oriented(t, &objectives)
+                    .is_some_and(|p| experiment::pareto::dominates(&p, &own))
+            })
+            .map(|t| t.id.0)
+            .min();
+        Some(Standing::BeatenBy(beaten_by))
+    }
+
+    /// The trial page's sentence.
+    pub(crate) fn sentence(self) -> String {
+        match self {
+            Standing::On(n) => format!("on it, one of {n} trials"),
+            Standing::Breaks => "off the front: it breaks a constraint".into(),
+            Standing::BeatenBy(Some(id)) => {
+                format!("off the front: trial {id} is as good on every objective and better on one")
+            }
+            Standing::BeatenBy(None) => "off the front".into(),
+        }
+    }
+
+    /// The compare table's cell.
+    pub(crate) fn cell(self) -> String {
+        match self {
+            Standing::On(_) => "on it".into(),
+            Standing::Breaks => "off: breaks a constraint".into(),
+            Standing::BeatenBy(Some(id)) => format!("off: trial {id} beats it"),
+            Standing::BeatenBy(None) => "off".into(),
+        }
+    }
 }
 
 /// Builds the trial page of `trial` with its metric series, at time `now`; `store_dir` is the
 /// store the dashboard reads, for the command that checks the trial; `front` is where the trial
-/// stands against the Pareto front (`front_standing`), with several objectives.
+/// stands against the Pareto front, with several objectives.
 pub(crate) fn trial_page(
     (info, spec): (&ExperimentInfo, Option<&ExperimentSpec>),
     trial: &Trial,
-    front: Option<String>,
+    front: Option<Standing>,
     metrics: &BTreeMap<String, Series>,
     now: Timestamp,
     store_dir: &str,
@@ -144,7 +168,7 @@ pub(crate) fn trial_page(
         facts.push(field(&o.name, format::count_or_value(trial.value(&o.name))));
     }
     if let Some(front) = front {
-        facts.push(field("Pareto front", front));
+        facts.push(field("Pareto front", front.sentence()));
     }
     if let Some(result) = &trial.result {
         facts.push(field("best epoch", result.best_step.to_string()));
