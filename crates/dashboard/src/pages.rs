@@ -212,9 +212,15 @@ fn render_experiment(
             analysis
         }
     };
-    let picked = match &sel.pairs {
-        Some(names) => Some(experiment_page::picked_pairs(&data, objective, names)?),
-        None => None,
+    let picked = experiment_page::Picked {
+        pairs: match &sel.pairs {
+            Some(names) => Some(experiment_page::picked_pairs(&data, objective, names)?),
+            None => None,
+        },
+        front: match &sel.front {
+            Some(names) => Some(experiment_page::picked_front(&data, names)?),
+            None => None,
+        },
     };
     let ranked = experiment_page::ranked_from(&data.trials, &analysis.order);
     let page = experiment_page::experiment_page(&data, &ranked, (&analysis, picked), &sel, now);

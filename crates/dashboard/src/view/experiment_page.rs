@@ -46,6 +46,10 @@ pub(crate) struct ExperimentPage<'a> {
     /// The objectives the Pareto chart draws, as `val_accuracy and param_count`; empty with
     /// one objective.
     pub(crate) pareto_axes: String,
+    /// The Pareto chart: the analysis's (the first two objectives), or the picked pair's.
+    pub(crate) pareto: Cow<'a, str>,
+    /// With three or more objectives, a link to the Pareto chart of each pair; empty otherwise.
+    pub(crate) front_links: Vec<ObjectiveLink>,
     /// What the chart's line means, after the front is described: with more than two
     /// objectives it is drawn only when the front, seen in the first two, is a staircase.
     pub(crate) pareto_line: &'static str,
@@ -77,15 +81,25 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) live: bool,
 }
 
-/// A link to the experiment page with its charts for one objective.
+/// A link to the experiment page with its charts for one objective (or its Pareto chart for
+/// a pair of them).
 #[derive(Debug, Clone)]
 pub(crate) struct ObjectiveLink {
-    /// The objective's name.
+    /// The objective's name (or the pair's, `a × b`).
     pub(crate) name: String,
     /// The page with the same leaderboard, charts for this objective.
     pub(crate) href: String,
     /// Whether the charts show it now.
     pub(crate) active: bool,
+}
+
+/// What the query picked for one request, drawn apart from the cached analysis.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Picked {
+    /// The pair plots of the picked parameters and their note (`picked_pairs`).
+    pub(crate) pairs: Option<(String, String)>,
+    /// The picked pair of objectives (indices) and its Pareto chart (`picked_front`).
+    pub(crate) front: Option<((usize, usize), String)>,
 }
 
 /// Returns the trials whose objective curve the page draws: the top `TOP_CURVES` completed ones
@@ -105,18 +119,23 @@ pub(crate) fn curve_trials(ranked: &[Ranked<'_>]) -> (Vec<TrialId>, Vec<TrialId>
     )
 }
 
-/// Builds the page from the experiment, its ranked trials, its analysis, the pair plots the
-/// query `picked` (chart and note; `None`: the analysis's), the leaderboard selection, and the
-/// time now (for the duration of a running experiment).
+/// Builds the page from the experiment, its ranked trials, its analysis, the charts the query
+/// `picked` (where it picked none, the analysis's), the leaderboard selection, and the time now
+/// (for the duration of a running experiment).
 pub(crate) fn experiment_page<'a>(
     data: &ExperimentData,
     ranked: &[Ranked<'_>],
-    (analysis, picked): (&'a Analysis, Option<(String, String)>),
+    (analysis, picked): (&'a Analysis, Picked),
     sel: &Selection,
     now: Timestamp,
 ) -> ExperimentPage<'a> {
     let info = &data.info;
     let summary = Summary::of(data, now);
+    let Picked { pairs, front } = picked;
+    let (front_pair, front) = match front {
+        Some((pair, chart)) => (pair, Some(chart)),
+        None => ((0, 1), None),
+    };
     let base = format::experiment_href(&info.name);
     let problem = sel.filter_problem(&data.trials, data.spec.as_ref());
     let objectives = data.objectives();
@@ -140,16 +159,23 @@ pub(crate) fn experiment_page<'a>(
             .as_ref()
             .and_then(|s| s.front_status(&data.trials))
             .unwrap_or_default(),
-        pareto_axes: match objectives.as_slice() {
-            [_] | [] => String::new(),
-            [x, y] => format!("{} and {}", x.name, y.name),
-            [x, y, ..] => format!(
+        pareto_axes: match (objectives.as_slice(), front_pair) {
+            ([_] | [], _) => String::new(),
+            ([x, y], _) => format!("{} and {}", x.name, y.name),
+            ([x, y, ..], (0, 1)) => format!(
                 "{} and {} (the first two of its {} objectives)",
                 x.name,
                 y.name,
                 objectives.len()
             ),
+            (all, (i, j)) => format!(
+                "{} and {} (two of its {} objectives)",
+                all[i].name,
+                all[j].name,
+                all.len()
+            ),
         },
+        front_links: front_links(&objectives, front_pair, sel),
         pareto_line: if objectives.len() > 2 {
             "; a trial on the front may look beaten in these two (it is better on another), \
              and a line bounds what the front beats only when none does"
@@ -189,12 +215,13 @@ pub(crate) fn experiment_page<'a>(
             .clone()
             .unwrap_or_else(|| analysis.pairs_params.join(",")),
         params: analysis.params.join(", "),
-        pairs: picked
+        pareto: front.map_or(Cow::Borrowed(analysis.pareto.as_str()), Cow::Owned),
+        pairs: pairs
             .as_ref()
             .map_or(Cow::Borrowed(analysis.pairs.as_str()), |p| {
                 Cow::Owned(p.0.clone())
             }),
-        pairs_note: picked.map_or(Cow::Borrowed(analysis.pairs_note.as_str()), |p| {
+        pairs_note: pairs.map_or(Cow::Borrowed(analysis.pairs_note.as_str()), |p| {
             Cow::Owned(p.1)
         }),
         charts: analysis,
@@ -313,7 +340,7 @@ pub(crate) fn analysis_for(
             .filter_map(|r| Some((*index.get(&r.trial.id)?, r.rank)))
             .collect(),
         history: history_chart(data, chosen),
-        pareto: pareto_chart(data),
+        pareto: pareto_chart(data, (0, 1)),
         hypervolume: hypervolume_chart(data),
         curves: curves_chart(charted, curves, objective),
         parallel: parallel_chart(&axes, &sample, objective, chosen.goal),
@@ -440,12 +467,16 @@ fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String) {
     (charts::timeline(&spans), note)
 }
 
-/// Returns the Pareto front chart over the first two objectives; empty for one objective.
-pub(crate) fn pareto_chart(data: &ExperimentData) -> String {
+/// Returns the Pareto front chart over the objectives at `(x, y)` (indices; the front is
+/// every objective's); empty for one objective.
+pub(crate) fn pareto_chart(data: &ExperimentData, (x, y): (usize, usize)) -> String {
     let objectives = data.objectives();
-    let [x, y, ..] = objectives.as_slice() else {
+    let (Some(x), Some(y)) = (objectives.get(x), objectives.get(y)) else {
         return String::new();
     };
+    if x.name == y.name {
+        return String::new();
+    }
     let constraints = data.constraints();
     let front: std::collections::HashSet<TrialId> =
         experiment::pareto_front(&data.trials, &objectives, constraints)
@@ -706,6 +737,54 @@ fn pairs_chart(
     let chart = charts::pairs(&pair_axes, &points, (&best, &worst));
     let names = chosen.iter().map(|a| a.name.clone()).collect();
     (chart, note.to_string(), names)
+}
+
+/// Returns the pair of objectives (indices) named in `names` (comma-separated, two different
+/// objectives of a study with three or more) and its Pareto chart, for one request;
+/// `Error::BadRequest` names the objectives when the pick is not such a pair.
+pub(crate) fn picked_front(
+    data: &ExperimentData,
+    names: &str,
+) -> crate::Result<((usize, usize), String)> {
+    let objectives = data.objectives();
+    let index = |name: &str| objectives.iter().position(|o| o.name == name.trim());
+    let pair = match names.split(',').collect::<Vec<_>>().as_slice() {
+        [a, b] => index(a).zip(index(b)).filter(|(i, j)| i != j),
+        _ => None,
+    };
+    let Some(pair) = pair.filter(|_| objectives.len() > 2) else {
+        let all: Vec<&str> = objectives.iter().map(|o| o.name.as_str()).collect();
+        return Err(crate::Error::BadRequest(format!(
+            "front takes two different objectives, comma-separated, of a study with three or \
+             more; this one has: {}; found {names:?}",
+            all.join(", ")
+        )));
+    };
+    Ok((pair, pareto_chart(data, pair)))
+}
+
+/// Returns a link to the Pareto chart of each pair of `objectives` when there are three or
+/// more (none otherwise), the one of `shown` active.
+fn front_links(
+    objectives: &[MetricSpec],
+    shown: (usize, usize),
+    sel: &Selection,
+) -> Vec<ObjectiveLink> {
+    if objectives.len() < 3 {
+        return Vec::new();
+    }
+    let mut links = Vec::new();
+    for (i, x) in objectives.iter().enumerate() {
+        for (j, y) in objectives.iter().enumerate().skip(i + 1) {
+            let pick = format!("{},{}", x.name, y.name);
+            links.push(ObjectiveLink {
+                name: format!("{} × {}", x.name, y.name),
+                href: format!("{}#pareto", sel.query(|s| s.front = Some(pick))),
+                active: shown == (i, j) || shown == (j, i),
+            });
+        }
+    }
+    links
 }
 
 /// Returns the pair plots of the parameters named in `names` (comma-separated, 2 or `PAIRED`

@@ -40,6 +40,9 @@ pub(crate) struct LeaderboardQuery {
     pub(crate) objective: Option<String>,
     /// The parameters the pair plots take, comma-separated (default: the most important).
     pub(crate) pairs: Option<String>,
+    /// With three or more objectives, the two the Pareto chart draws, comma-separated
+    /// (default: the first two).
+    pub(crate) front: Option<String>,
 }
 
 /// What to sort by.
@@ -112,6 +115,9 @@ pub(crate) struct Selection {
     /// The parameters the pair plots take, when the query names them (checked against the
     /// experiment's by `experiment_page::picked_pairs`).
     pub(crate) pairs: Option<String>,
+    /// The objectives the Pareto chart draws, when the query names them (checked by
+    /// `experiment_page::picked_front`).
+    pub(crate) front: Option<String>,
 }
 
 /// A trial with its objective rank (from 1; `None` when it has no value).
@@ -193,6 +199,7 @@ impl Selection {
             filter_text,
             objective: q.objective.clone().filter(|o| !o.is_empty()),
             pairs: q.pairs.clone().filter(|p| !p.trim().is_empty()),
+            front: q.front.clone().filter(|p| !p.trim().is_empty()),
         })
     }
 
@@ -232,6 +239,9 @@ impl Selection {
         }
         if let Some(pairs) = &s.pairs {
             q.push_str(&format!("&pairs={}", url_part(pairs)));
+        }
+        if let Some(front) = &s.front {
+            q.push_str(&format!("&front={}", url_part(front)));
         }
         q
     }
@@ -639,6 +649,9 @@ fn keep_fields(sel: &Selection) -> Vec<(&'static str, String)> {
     if let Some(pairs) = &sel.pairs {
         keep.push(("pairs", pairs.clone()));
     }
+    if let Some(front) = &sel.front {
+        keep.push(("front", front.clone()));
+    }
     keep
 }
 
@@ -699,6 +712,7 @@ mod tests {
             filter: get("filter"),
             objective: get("objective"),
             pairs: get("pairs"),
+            front: get("front"),
         }
     }
 

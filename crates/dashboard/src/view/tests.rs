@@ -7,7 +7,7 @@ use store::ExperimentStatus;
 
 use super::compare::{compare_page, parse_ids};
 use super::experiment_page::{
-    curve_trials, experiment_page, importance_of, sample, MAX_BARS, MAX_LINES, TOP_CURVES,
+    curve_trials, experiment_page, importance_of, sample, Picked, MAX_BARS, MAX_LINES, TOP_CURVES,
     TOP_LINES,
 };
 use super::fixtures;
@@ -97,7 +97,7 @@ fn a_killed_sweep_has_no_clock_running() {
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     let sel =
         Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
-    let board = experiment_page(&d, &r, (&a, None), &sel, NOW).board;
+    let board = experiment_page(&d, &r, (&a, Picked::default()), &sel, NOW).board;
     let labels: Vec<_> = board.filters.iter().map(|f| (f.label, f.count)).collect();
     assert!(labels.contains(&("interrupted", 1)), "{labels:?}");
     assert!(labels.iter().all(|(l, _)| *l != "running"), "{labels:?}");
@@ -143,7 +143,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
         super::experiment_page::ranked_from(&d.trials, &a.order).len(),
         r.len()
     );
-    let page = experiment_page(&d, &r, (&a, None), &sel, NOW);
+    let page = experiment_page(&d, &r, (&a, Picked::default()), &sel, NOW);
     assert_eq!(page.board.rows.len(), 50);
     assert_eq!(page.board.pages, 20);
     assert_eq!(page.goal, "maximize val_accuracy");
@@ -161,7 +161,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
         );
         let aimed = ExperimentData::new(info, d.trials.clone());
         assert_eq!(
-            experiment_page(&aimed, &r, (&a, None), &sel, NOW).target,
+            experiment_page(&aimed, &r, (&a, Picked::default()), &sel, NOW).target,
             said
         );
     }
@@ -178,7 +178,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
         constrained.constraints(),
     );
     let ac = super::experiment_page::analysis(&constrained, &rc, &BTreeMap::new(), NOW);
-    let page = experiment_page(&constrained, &rc, (&ac, None), &sel, NOW);
+    let page = experiment_page(&constrained, &rc, (&ac, Picked::default()), &sel, NOW);
     let measured = d.trials.iter().filter(|t| t.result.is_some()).count();
     let met = d
         .trials
@@ -248,9 +248,9 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     );
     let mut unparsed = data(40);
     unparsed.spec = None;
-    let page = experiment_page(&unparsed, &r, (&a, None), &sel, NOW);
+    let page = experiment_page(&unparsed, &r, (&a, Picked::default()), &sel, NOW);
     assert_eq!((page.method, page.pruner), ("-", "-"));
-    let page = experiment_page(&d, &r, (&a, None), &sel, NOW);
+    let page = experiment_page(&d, &r, (&a, Picked::default()), &sel, NOW);
     assert!(
         page.charts.sample_note.contains("400 of"),
         "{}",
@@ -345,7 +345,7 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     let r = ranked(&d.trials, &d.objectives(), d.constraints());
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     let sel = Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap();
-    let page = experiment_page(&d, &r, (&a, None), &sel, NOW);
+    let page = experiment_page(&d, &r, (&a, Picked::default()), &sel, NOW);
     let front = experiment::pareto_front(&d.trials, &d.objectives(), &[]);
     assert!(front.len() > 1 && front.len() < 20, "{}", front.len());
     assert!(
@@ -468,9 +468,11 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     let ra = ranked(&single.trials, &single.objectives(), &[]);
     let one = super::experiment_page::analysis(&single, &ra, &BTreeMap::new(), NOW);
     assert!(one.pareto.is_empty() && one.hypervolume.is_empty());
-    assert!(experiment_page(&single, &ra, (&one, None), &sel, NOW)
-        .front
-        .is_empty());
+    assert!(
+        experiment_page(&single, &ra, (&one, Picked::default()), &sel, NOW)
+            .front
+            .is_empty()
+    );
 }
 
 #[test]
@@ -741,9 +743,48 @@ fn a_study_with_three_objectives_has_its_hypervolume_history() {
         .pareto
         .contains("Pareto front of val_accuracy and param_count"));
     let sel = Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap();
-    let page = experiment_page(&d, &r, (&a, None), &sel, NOW);
+    let page = experiment_page(&d, &r, (&a, Picked::default()), &sel, NOW);
     assert!(page
         .pareto_axes
         .ends_with("(the first two of its 3 objectives)"));
     assert!(page.pareto_line.contains("may look beaten in these two"));
+    // A link per pair of objectives draws the front in that pair.
+    let names: Vec<&str> = page.front_links.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "val_accuracy × param_count",
+            "val_accuracy × val_f1",
+            "param_count × val_f1"
+        ]
+    );
+    assert!(page.front_links[0].active && !page.front_links[2].active);
+    assert!(page.front_links[2]
+        .href
+        .ends_with("&front=param_count%2Cval_f1#pareto"));
+    let picked = super::experiment_page::picked_front(&d, "val_f1, param_count").unwrap();
+    assert_eq!(picked.0, (2, 1));
+    assert!(picked.1.contains("Pareto front of val_f1 and param_count"));
+    let front = Picked {
+        front: Some(picked),
+        ..Picked::default()
+    };
+    let page = experiment_page(&d, &r, (&a, front), &sel, NOW);
+    assert_eq!(
+        page.pareto_axes,
+        "val_f1 and param_count (two of its 3 objectives)"
+    );
+    assert!(page
+        .pareto
+        .contains("Pareto front of val_f1 and param_count"));
+    assert!(page.front_links[2].active && !page.front_links[0].active);
+    for bad in ["val_f1", "val_f1,val_f1", "val_f1,nope", "a,b,c"] {
+        let Err(Error::BadRequest(said)) = super::experiment_page::picked_front(&d, bad) else {
+            panic!("{bad} was taken");
+        };
+        assert!(said.contains("val_accuracy, param_count, val_f1"), "{said}");
+    }
+    // Two objectives have one pair: no links, no pick.
+    let two = two_objectives("two", 20);
+    assert!(super::experiment_page::picked_front(&two, "param_count,val_accuracy").is_err());
 }
