@@ -842,6 +842,85 @@ fn a_sweep_ends_once_a_trial_reaches_the_target() {
     );
 }
 
+#[test]
+fn a_sweep_ends_once_its_best_stops_improving() {
+    let env = TestEnv::new();
+    let digits = tests::repo_root().join("experiments/data/digits.csv");
+    let spec = env.write_spec(
+        "flat.yaml",
+        &format!(
+            "name: flat\nseed: 4\nmethod: random\nrun_cap: 30\nparallel: 2\n\
+             metric: {{name: val_accuracy}}\nplateau: {{patience: 3, min_delta: 0.01}}\n\
+             data: {{csv: {}, target: digit}}\ntrain: {{epochs: 2}}\nparameters:\n\
+             \x20 lr: {{distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}}\n\
+             \x20 hidden: {{values: [8, 16, 32]}}\n",
+            digits.display()
+        ),
+    );
+    let out = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert!(
+        out.stdout.contains(
+            "objective val_accuracy (maximize; the sweep ends once 3 trials in a row do not \
+             improve the best by more than 0.01)"
+        ),
+        "{out:?}"
+    );
+    let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let trials = json(&env.sweep(&["trials", "flat", "--format", "json"]).stdout);
+    let values: Vec<f64> = trials
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|t| t["metrics"]["val_accuracy"].as_f64().unwrap_or(f64::NAN))
+        .collect();
+    // Recount the rule by hand: the trial that makes 3 in a row without a gain of 0.01 over the
+    // best, then the one already running beside it, are the sweep's last.
+    let (mut best, mut flat, mut reached, mut best_at) = (f64::NEG_INFINITY, 0, None, 0);
+    for (i, v) in values.iter().enumerate() {
+        if *v > best + 0.01 {
+            (best, flat, best_at) = (*v, 0, i);
+        } else {
+            flat += 1;
+            if flat == 3 {
+                reached = Some(i);
+                break;
+            }
+        }
+    }
+    let t = reached.expect("the plateau is reached");
+    assert_eq!(values.len(), t + 2, "{values:?}");
+    assert!(
+        out.stdout.contains(&format!(
+            "plateau: trials {} to {t} did not improve the best val_accuracy ({best:.4}, trial \
+             {best_at}) by more than 0.01: the sweep ends there, {} planned trials not started",
+            t - 2,
+            30 - values.len()
+        )),
+        "{}",
+        out.stdout
+    );
+    let again = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert!(
+        again.stderr.contains(&format!(
+            "flat: its best stopped improving (`plateau:`), up to trial {t}; nothing to run"
+        )),
+        "{}",
+        again.stderr
+    );
+    let shown = env.sweep(&["show", "flat"]);
+    assert!(
+        shown.stdout.contains(&format!(
+            "plateau     3 trials without improving by more than 0.01: reached at trial {t} \
+             (the best: trial {best_at}, {best:.4})"
+        )),
+        "{}",
+        shown.stdout
+    );
+    assert!(env.sweep(&["ls"]).stdout.contains("flat  finished"));
+}
+
 /// A W&B sweep file may use every distribution W&B names; each sampler draws from them all, and
 /// the draws keep their laws' ranges and steps.
 #[test]

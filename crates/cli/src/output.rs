@@ -256,6 +256,9 @@ pub(crate) fn experiment_header(
     if let Some(target) = spec.and_then(|s| s.target_status(trials)) {
         writeln!(out, "target      {} {target}", info.objective)?;
     }
+    if let Some(plateau) = spec.and_then(|s| s.plateau_status(trials)) {
+        writeln!(out, "plateau     {plateau}")?;
+    }
     if let Some(status) = spec.and_then(|s| s.constraints_status(trials)) {
         writeln!(out, "constraints {status}")?;
     }

@@ -7,7 +7,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use experiment::{
-    Direction, ExperimentSpec, MetricPoint, MetricSpec, Step, Trial, TrialId, TrialState,
+    Direction, ExperimentSpec, MetricPoint, MetricSpec, Step, Stopped, Trial, TrialId, TrialState,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use runner::{Observer, QuietAgent, StudyPlan};
@@ -94,11 +94,14 @@ impl Observer for ProgressObserver {
         let _ = self.plan.set(plan.clone());
         self.overall.set_length(u64::from(plan.total));
         self.overall.set_position(u64::from(plan.already_finished));
-        if let (0, Some(t)) = (plan.to_run, plan.target_reached) {
-            self.log(format!(
-                "{}: its target was reached by trial {t}; nothing to run",
-                plan.experiment
-            ));
+        if let (0, Some(stopped)) = (plan.to_run, plan.stopped) {
+            let why = match stopped {
+                Stopped::Target(t) => format!("its target was reached by trial {t}"),
+                Stopped::Plateau(t) => {
+                    format!("its best stopped improving (`plateau:`), up to trial {t}")
+                }
+            };
+            self.log(format!("{}: {why}; nothing to run", plan.experiment));
             return;
         }
         if plan.to_run == 0 {

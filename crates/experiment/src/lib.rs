@@ -17,6 +17,7 @@ mod method;
 mod metric;
 mod objective;
 pub mod pareto;
+mod plateau;
 mod pruning;
 mod resolved;
 mod space;
@@ -46,12 +47,13 @@ pub use metric::{
     metric_range, Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX,
 };
 pub use objective::{Control, Objective, Reporter, TrialContext};
+pub use plateau::{Plateau, PlateauState};
 pub use pruning::PrunerSpec;
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
     objectives_label, CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping,
     ExperimentSpec, ImageShape, Located, MetricSpec, MissingValues, ModelKind, ModelSpec,
-    Normalize, Origin, SplitSpec, Task, MISSING_MARKERS,
+    Normalize, Origin, SplitSpec, Stopped, Task, MISSING_MARKERS,
 };
 pub use time::{format_duration, parse_duration};
 pub use trial::{busy_ms, concurrency, Concurrency, Trial, TrialOutcome, TrialResult, TrialState};

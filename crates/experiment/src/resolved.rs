@@ -38,6 +38,7 @@ impl ExperimentSpec {
             metric,
             more_objectives,
             target,
+            plateau,
             constraints,
             data,
             model,
@@ -75,6 +76,13 @@ impl ExperimentSpec {
             line(
                 &format!("metric[{}]", i + 1),
                 format!("{} ({})", objective.name, objective.goal),
+            );
+        }
+        // The plateau rule only when given, for the same reason.
+        if let Some(p) = plateau {
+            line(
+                "plateau",
+                format!("patience {}, min_delta {:?}", p.patience, p.min_delta),
             );
         }
         // Constraints only when given, for the same reason.

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    Constraint, Direction, GateSpec, Location, Method, Params, PrunerSpec, Result, SearchSpace,
-    Seed, Trial, TrialId, TrialState,
+    Constraint, Direction, GateSpec, Location, Method, Params, Plateau, PlateauState, PrunerSpec,
+    Result, SearchSpace, Seed, Trial, TrialId, TrialState,
 };
 
 /// A value with the place in the spec file where it was written, for errors found later.
@@ -195,6 +195,25 @@ pub struct EarlyStopping {
     pub min_delta: f64,
 }
 
+/// What ended a sweep before its `run_cap`: no trial numbered `parallel` or more above this
+/// trial starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// This trial reached the target (`metric.target`).
+    Target(TrialId),
+    /// This trial completed the plateau (`plateau:`).
+    Plateau(TrialId),
+}
+
+impl Stopped {
+    /// Returns the trial that ended the sweep.
+    pub fn trial(self) -> TrialId {
+        match self {
+            Stopped::Target(t) | Stopped::Plateau(t) => t,
+        }
+    }
+}
+
 /// A validated experiment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExperimentSpec {
@@ -221,6 +240,9 @@ pub struct ExperimentSpec {
     /// `metric.target` (as Weights & Biases spells it): once a completed trial's objective
     /// reaches it, no later trial starts (see `runner`'s rule for which trials still run).
     pub target: Option<f64>,
+    /// `plateau:`: once the best has not improved for `patience` trials in a row, no later
+    /// trial starts (one objective only; the same rule as the target's for which still run).
+    pub plateau: Option<Plateau>,
     /// Bounds on recorded metrics that a trial must meet to be the best (`constraints:`).
     pub constraints: Vec<Constraint>,
     /// The data.
@@ -297,6 +319,54 @@ impl ExperimentSpec {
             .filter(|t| self.reaches_target(t))
             .map(|t| t.id)
             .min()
+    }
+
+    /// Returns the trial of `trials` that completed the spec's plateau, if one did.
+    pub fn first_at_plateau(&self, trials: &[Trial]) -> Option<TrialId> {
+        self.plateau_state(trials)?.reached
+    }
+
+    /// Returns where `trials` stand against the spec's plateau rule; `None` without one.
+    pub fn plateau_state(&self, trials: &[Trial]) -> Option<PlateauState> {
+        let rule = self.plateau?;
+        Some(rule.state(trials, &self.metric, &self.constraints))
+    }
+
+    /// Returns what ends the sweep early in `trials`, if anything: the first trial that reached
+    /// the target, or the one that completed the plateau, whichever is numbered first.
+    pub fn stopped_by(&self, trials: &[Trial]) -> Option<Stopped> {
+        let target = self.first_at_target(trials).map(Stopped::Target);
+        let plateau = self.first_at_plateau(trials).map(Stopped::Plateau);
+        [target, plateau]
+            .into_iter()
+            .flatten()
+            .min_by_key(|s| s.trial())
+    }
+
+    /// Describes the spec's plateau rule and where `trials` stand, as "20 trials without
+    /// improving by more than 0.001: reached at trial 45 (the best: trial 25, 0.9805)";
+    /// `None` without one.
+    pub fn plateau_status(&self, trials: &[Trial]) -> Option<String> {
+        let rule = self.plateau?;
+        let state = self.plateau_state(trials)?;
+        let rule_text = match rule.min_delta {
+            d if d > 0.0 => format!(
+                "{} trials without improving by more than {d}",
+                rule.patience
+            ),
+            _ => format!("{} trials without improving", rule.patience),
+        };
+        let best = match state.best {
+            Some((id, v)) => format!("the best: trial {id}, {v:.4}"),
+            None => "no completed trial yet".into(),
+        };
+        Some(match state.reached {
+            Some(t) => format!("{rule_text}: reached at trial {t} ({best})"),
+            None => format!(
+                "{rule_text}: not reached ({} in a row so far; {best})",
+                state.flat
+            ),
+        })
     }
 
     /// Describes the spec's target and whether `trials` reached it, as "≥ 0.975, reached by

@@ -652,28 +652,39 @@ mod tests {
     }
 
     #[test]
-    fn agents_end_where_one_process_ends_once_a_trial_reaches_the_target() {
-        let mut spec = spec(30, "target");
+    fn agents_end_where_one_process_ends_once_a_trial_reaches_the_target_or_the_plateau() {
+        let mut target = spec(30, "target");
         // val_loss at the last step is (lr - 0.3)^2 + 1/3.
-        spec.target = Some(0.34);
+        target.target = Some(0.34);
+        let mut plateau = spec(30, "plateau");
+        plateau.plateau = Some(experiment::Plateau {
+            patience: 4,
+            min_delta: 0.001,
+        });
+        for spec in [target, plateau] {
+            agents_end_where_one_process_ends(&spec);
+        }
+    }
+
+    fn agents_end_where_one_process_ends(spec: &ExperimentSpec) {
         let single_store = Store::temporary().unwrap();
-        let single = run(&single_store, &spec, &quadratic(2.0), 3);
-        let t = single.target_reached.expect("a trial reaches the target");
-        assert!(single.trials.len() < 30, "the target ends the sweep early");
+        let single = run(&single_store, spec, &quadratic(2.0), 3);
+        let t = single.stopped.expect("the sweep ends early");
+        assert!(single.trials.len() < 30, "{t:?} ends the sweep early");
         let expected = view(&single_store, &single);
 
         let dir = tempfile::tempdir().unwrap();
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..3)
                 .map(|agent| {
-                    let (spec, dir) = (&spec, dir.path());
+                    let dir = dir.path();
                     scope.spawn(move || run_agent(spec, agent, 3, dir, 3, &SilentObserver))
                 })
                 .collect();
             for handle in handles {
                 let (store, summary) = handle.join().unwrap();
                 let summary = summary.unwrap();
-                assert_eq!(summary.target_reached, Some(t));
+                assert_eq!(summary.stopped, Some(t));
                 assert_eq!(view(&store, &summary), expected);
                 let info = store.experiment("toy").unwrap().unwrap();
                 assert_eq!(info.status, store::ExperimentStatus::Finished);

@@ -9,7 +9,8 @@
 //!   numbered below `k` up to step `s`, waiting until each has reported step `s` or ended
 //!   (only for decisions that can depend on them: `search::consults_others`);
 //! - with a target, trial `k` starts only if none of the finished trials numbered `k - p` and
-//!   below reached it; one that does not start is `skip`ped, so that no wait hangs on it.
+//!   below reached it, and with a plateau rule, only if those trials did not complete the
+//!   plateau; one that does not start is `skip`ped, so that no wait hangs on it.
 //!
 //! Trials are dispatched in increasing order and a trial only ever waits for lower numbers, so
 //! the waits cannot deadlock. The cost is idle time: a model-based sampler waits for the trial
@@ -33,7 +34,7 @@ struct Entry {
     curve: Vec<(Step, f64)>,
     /// The final record, once the trial has ended.
     finished: Option<Trial>,
-    /// The trial will not start: an earlier one reached the objective's target.
+    /// The trial will not start: an earlier one reached the objective's target or its plateau.
     skipped: bool,
 }
 

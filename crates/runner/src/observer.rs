@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use experiment::{MetricPoint, Step, Timestamp, Trial, TrialId};
+use experiment::{MetricPoint, Step, Stopped, Timestamp, Trial, TrialId};
 
 /// What a study is about to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,10 +21,12 @@ pub struct StudyPlan {
     pub parallel: usize,
     /// Whether the experiment existed before this run.
     pub resumed: bool,
-    /// Trials this run may start: the unfinished ones that the target, when reached, leaves.
+    /// Trials this run may start: the unfinished ones that the target or the plateau, when
+    /// reached, leaves.
     pub to_run: u32,
-    /// The first trial that reached the spec's target in an earlier run, if one did.
-    pub target_reached: Option<TrialId>,
+    /// What ended the sweep early in an earlier run (the target reached, or the plateau), if
+    /// anything.
+    pub stopped: Option<Stopped>,
     /// This agent's number and the number of agents, when several run the study.
     pub agent: Option<(u32, u32)>,
 }

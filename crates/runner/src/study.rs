@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use experiment::{ExperimentSpec, Method, Objective, Trial, TrialId, TrialState};
+use experiment::{ExperimentSpec, Method, Objective, Stopped, Trial, TrialId, TrialState};
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
 use crate::agents::{self, AgentOptions, Peers};
@@ -56,9 +56,9 @@ pub struct StudySummary {
     /// Whether a stop request, or closing the study to new trials, ended it before every trial
     /// finished.
     pub interrupted: bool,
-    /// The first trial whose objective reached the spec's target, if one did: no trial numbered
-    /// `parallel` or more above it starts.
-    pub target_reached: Option<TrialId>,
+    /// What ended the sweep before its run cap, if anything (the target reached, or the
+    /// plateau): no trial numbered `parallel` or more above its trial starts.
+    pub stopped: Option<Stopped>,
 }
 
 impl StudySummary {
@@ -119,9 +119,10 @@ pub fn run_study(
             .count()
     };
     let own_before = own_finished(&existing);
-    // Trials the target, reached in an earlier run, keeps from starting are not pending.
-    let target_reached = spec.first_at_target(&existing);
-    let pending: Vec<TrialId> = (0..needed_trials(run_cap, target_reached, window))
+    // Trials the target or the plateau, reached in an earlier run, keeps from starting are not
+    // pending.
+    let stopped = spec.stopped_by(&existing);
+    let pending: Vec<TrialId> = (0..needed_trials(run_cap, stopped, window))
         .map(TrialId)
         .filter(|id| {
             owns(*id)
@@ -143,11 +144,10 @@ pub fn run_study(
         parallel,
         resumed,
         to_run: u32::try_from(pending.len()).unwrap_or(u32::MAX),
-        target_reached,
+        stopped,
         agent: agent.map(|a| (a.agent, a.agents)),
     });
-    let needed =
-        |finished: &[Trial]| needed_trials(run_cap, spec.first_at_target(finished), window);
+    let needed = |finished: &[Trial]| needed_trials(run_cap, spec.stopped_by(finished), window);
     let peers = match (agent, met) {
         (Some(a), Some(met)) => {
             let study = agents::Study {
@@ -235,8 +235,8 @@ pub fn run_study(
 
     let trials = store.trials(&spec.name)?;
     let ran = u32::try_from(own_finished(&trials).saturating_sub(own_before)).unwrap_or(u32::MAX);
-    let target_reached = spec.first_at_target(&trials);
-    let needed = needed_trials(run_cap, target_reached, window);
+    let stopped = spec.stopped_by(&trials);
+    let needed = needed_trials(run_cap, stopped, window);
     // Trial numbers are unique: the experiment is done when every one below `needed` ended.
     let ended_needed = trials
         .iter()
@@ -260,14 +260,15 @@ pub fn run_study(
         planned: run_cap,
         best,
         interrupted: options.stop.closed() && status == ExperimentStatus::Interrupted,
-        target_reached,
+        stopped,
     })
 }
 
 /// Returns how many trials, numbered from 0, the experiment runs: all `run_cap`, or with its
-/// target reached by trial `t`, those below `t + window` (no later one starts).
-fn needed_trials(run_cap: u32, target_reached: Option<TrialId>, window: u32) -> u32 {
-    target_reached.map_or(run_cap, |t| run_cap.min(t.0.saturating_add(window)))
+/// target reached or its plateau completed by trial `t`, those below `t + window` (no later
+/// one starts).
+fn needed_trials(run_cap: u32, stopped: Option<Stopped>, window: u32) -> u32 {
+    stopped.map_or(run_cap, |s| run_cap.min(s.trial().0.saturating_add(window)))
 }
 
 /// Returns the number of trials the experiment should hold: the override, else the spec's
@@ -729,7 +730,9 @@ mod tests {
             let store = Store::temporary().unwrap();
             let a = run(&store, &spec, &quadratic(2.0), parallel);
             let b = run(&Store::temporary().unwrap(), &spec, &slow_odd, parallel);
-            let t = a.target_reached.expect("a trial reaches the target");
+            let Some(experiment::Stopped::Target(t)) = a.stopped else {
+                panic!("no trial reaches the target: {:?}", a.stopped);
+            };
             assert_eq!(Some(t), reached_first(&a));
             // Trials up to `parallel - 1` after it were already running, or could have been.
             let ran = (t.0 + u32::try_from(parallel).unwrap()).min(30);
@@ -737,6 +740,39 @@ mod tests {
             assert_eq!(a.trials.len(), ran as usize, "parallel {parallel}");
             assert_eq!(values(&a), values(&b), "parallel {parallel}");
             assert!(!a.interrupted);
+            let info = store.experiment("toy").unwrap().unwrap();
+            assert_eq!(info.status, ExperimentStatus::Finished);
+            // Run again: nothing left to run.
+            let again = run(&store, &spec, &quadratic(2.0), parallel);
+            assert_eq!(again.ran, 0);
+            assert_eq!(values(&again), values(&a));
+        }
+    }
+
+    #[test]
+    fn a_plateau_starts_no_trial_parallel_places_after_it_whatever_the_timing() {
+        let mut spec = spec(40, "a");
+        spec.plateau = Some(experiment::Plateau {
+            patience: 4,
+            min_delta: 0.001,
+        });
+        for parallel in [1, 2, 3] {
+            let slow_odd = Quadratic {
+                jitter: |k| if k % 2 == 1 { 15 } else { 0 },
+                ..quadratic(2.0)
+            };
+            let store = Store::temporary().unwrap();
+            let a = run(&store, &spec, &quadratic(2.0), parallel);
+            let b = run(&Store::temporary().unwrap(), &spec, &slow_odd, parallel);
+            let Some(experiment::Stopped::Plateau(t)) = a.stopped else {
+                panic!("the plateau is not reached: {:?}", a.stopped);
+            };
+            assert_eq!(spec.first_at_plateau(&a.trials), Some(t));
+            let ran = t.0 + u32::try_from(parallel).unwrap();
+            assert!(ran < 40, "the plateau is reached early enough to matter");
+            assert_eq!(a.trials.len(), ran as usize, "parallel {parallel}");
+            assert_eq!(values(&a), values(&b), "parallel {parallel}");
+            assert_eq!(b.stopped, a.stopped);
             let info = store.experiment("toy").unwrap().unwrap();
             assert_eq!(info.status, ExperimentStatus::Finished);
             // Run again: nothing left to run.

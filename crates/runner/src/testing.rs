@@ -87,6 +87,7 @@ pub(crate) fn spec(run_cap: u32, source: &str) -> ExperimentSpec {
         },
         more_objectives: Vec::new(),
         target: None,
+        plateau: None,
         constraints: Vec::new(),
         data: DataSpec {
             csv: Located {

@@ -39,8 +39,8 @@ pub(crate) struct Worker<'a> {
     pub(crate) board: &'a Board,
     pub(crate) stop: &'a Stop,
     /// Trial `k` may see the finished trials `k - window` and below (the trials side by side):
-    /// its sampler learns from them, a target is checked on them. It waits for them only
-    /// where that matters (`Sampler::learns_from`, or a target).
+    /// its sampler learns from them, a target and a plateau are checked on them. It waits for
+    /// them only where that matters (`Sampler::learns_from`, a target or a plateau).
     pub(crate) window: u32,
     /// The trials the experiment plans (its `run_cap`, extensions included).
     pub(crate) planned: u32,
@@ -64,7 +64,7 @@ impl Worker<'_> {
             match self.run_one(id) {
                 Ok(true) => {}
                 Ok(false) => {
-                    // The target was reached: no later trial starts either.
+                    // The target or the plateau was reached: no later trial starts either.
                     lock(queue).pending.clear();
                     return;
                 }
@@ -81,7 +81,7 @@ impl Worker<'_> {
     }
 
     /// Runs trial `id` from scratch and stores its outcome; returns false, having run nothing,
-    /// when an earlier trial reached the objective's target.
+    /// when the earlier trials reached the objective's target or its plateau.
     fn run_one(&self, id: TrialId) -> Result<bool> {
         let _span = tracing::info_span!("trial", id = id.0).entered();
         let Some(params) = self.params_for(id)? else {
@@ -172,13 +172,14 @@ impl Worker<'_> {
 
     /// Returns the parameters of trial `id`: those stored by an interrupted run, else those the
     /// spec enqueues for it (the sampler choosing any it leaves out), else the sampler's; or
-    /// `None` when a trial the rule lets it see reached the objective's target.
+    /// `None` when the trials the rule lets it see reached the objective's target or its
+    /// plateau.
     fn params_for(&self, id: TrialId) -> Result<Option<Params>> {
         // The earlier trials as the rule lets trial `id` see them, waited for at most once.
         let mut seen = None;
-        if self.spec.target.is_some() {
+        if self.spec.target.is_some() || self.spec.plateau.is_some() {
             let view = self.view(id)?;
-            if view.finished.iter().any(|t| self.spec.reaches_target(t)) {
+            if self.spec.stopped_by(&view.finished).is_some() {
                 return Ok(None);
             }
             seen = Some(view);

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::bail;
-use experiment::{ExperimentSpec, TrialState};
+use experiment::{ExperimentSpec, Stopped, TrialState};
 use runner::{StudyOptions, StudySummary};
 use trainer::MlpObjective;
 
@@ -212,7 +212,7 @@ fn print_run_summary(
         },
         summary.ran,
     )?;
-    if let (Some(t), Some(target)) = (summary.target_reached, spec.target) {
+    if let Some(stopped) = summary.stopped {
         let started = summary.trials.len();
         let skipped = usize::try_from(summary.planned)
             .unwrap_or(usize::MAX)
@@ -221,12 +221,30 @@ fn print_run_summary(
             0 => String::new(),
             n => format!(": the sweep ends there, {n} planned trials not started"),
         };
-        writeln!(
-            out,
-            "target {} {} {target} reached by trial {t}{rest}",
-            spec.metric.name,
-            spec.metric.goal.reach_sign(),
-        )?;
+        let what = match (stopped, spec.target, spec.plateau) {
+            (Stopped::Target(t), Some(target), _) => format!(
+                "target {} {} {target} reached by trial {t}",
+                spec.metric.name,
+                spec.metric.goal.reach_sign(),
+            ),
+            (Stopped::Plateau(t), _, Some(rule)) => {
+                let first = (t.0 + 1).saturating_sub(rule.patience);
+                let best = spec
+                    .plateau_state(&summary.trials)
+                    .and_then(|s| s.best)
+                    .map_or(String::new(), |(id, v)| format!(" ({v:.4}, trial {id})"));
+                let by = match rule.min_delta {
+                    d if d > 0.0 => format!(" by more than {d}"),
+                    _ => String::new(),
+                };
+                format!(
+                    "plateau: trials {first} to {t} did not improve the best {}{best}{by}",
+                    spec.metric.name
+                )
+            }
+            (other, ..) => format!("the sweep ended early at trial {}", other.trial()),
+        };
+        writeln!(out, "{what}{rest}")?;
     }
     let ranked = spec.rank(&summary.trials);
     output::leaderboard(

@@ -29,12 +29,20 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         format!("objectives {}: a Pareto front", spec.objectives_label())
     } else {
         format!(
-            "objective {} ({}{})",
+            "objective {} ({}{}{})",
             spec.metric.name,
             spec.metric.goal,
             spec.target.map_or_else(String::new, |t| format!(
                 "; the sweep ends once a trial reaches {} {t}",
                 spec.metric.goal.reach_sign()
+            )),
+            spec.plateau.map_or_else(String::new, |p| format!(
+                "; the sweep ends once {} trials in a row do not improve the best{}",
+                p.patience,
+                match p.min_delta {
+                    d if d > 0.0 => format!(" by more than {d}"),
+                    _ => String::new(),
+                }
             ))
         )
     };

@@ -55,6 +55,8 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) pareto_line: &'static str,
     /// The objective's target and whether a trial reached it, or empty.
     pub(crate) target: String,
+    /// The plateau rule and where the trials stand against it, or empty.
+    pub(crate) plateau: String,
     /// The constraints and how many trials meet them, or empty.
     pub(crate) constraints: String,
     /// The sampler's name (`tpe`), or `-` when the stored spec no longer parses.
@@ -186,6 +188,11 @@ pub(crate) fn experiment_page<'a>(
             .spec
             .as_ref()
             .and_then(|s| s.target_status(&data.trials))
+            .unwrap_or_default(),
+        plateau: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.plateau_status(&data.trials))
             .unwrap_or_default(),
         constraints: data
             .spec

@@ -165,6 +165,25 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
             said
         );
     }
+    // With a plateau rule, the page says where the trials stand against it.
+    let mut info = d.info.clone();
+    info.spec_yaml.push_str("plateau: {patience: 3}\n");
+    let flat = ExperimentData::new(info, d.trials.clone());
+    let said = experiment_page(&flat, &r, (&a, Picked::default()), &sel, NOW).plateau;
+    let state = flat
+        .spec
+        .as_ref()
+        .and_then(|s| s.plateau_state(&flat.trials));
+    let (best, _) = state.and_then(|s| s.best).unwrap();
+    assert!(said.starts_with("3 trials without improving: "), "{said}");
+    assert!(
+        said.contains(&format!("the best: trial {best}, ")),
+        "{said}"
+    );
+    assert_eq!(
+        experiment_page(&d, &r, (&a, Picked::default()), &sel, NOW).plateau,
+        ""
+    );
     // With constraints, the page says them and how many trials meet them; the leaderboard
     // ranks the trials that break one last among those with a value, with a column for the
     // constrained metric and the broken constraint named.

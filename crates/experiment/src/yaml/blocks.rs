@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::{
     CheckpointSpec, Constraint, DataFormat, DataSpec, DeviceChoice, EarlyStopping, Knob,
-    MetricSpec, ModelKind, ModelSpec, ParamValue, KNOBS, KNOWN_METRICS,
+    MetricSpec, ModelKind, ModelSpec, ParamValue, Plateau, KNOBS, KNOWN_METRICS,
 };
 
 use super::decoder::Decoder;
@@ -181,6 +181,23 @@ fn early_stopping(d: &mut Decoder, node: &Node) -> Option<EarlyStopping> {
     };
     Some(EarlyStopping {
         metric: metric?.to_string(),
+        patience: patience?,
+        min_delta: min_delta?,
+    })
+}
+
+/// Reads `plateau: {patience, min_delta}`: the sweep ends once `patience` trials in a row have
+/// not improved the best by more than `min_delta` (default 0).
+pub(super) fn plateau(d: &mut Decoder, node: &Node) -> Option<Plateau> {
+    let f = d.fields(node, "plateau", &["patience", "min_delta"])?;
+    let patience = d
+        .required(&f, "patience")
+        .and_then(|n| count(d, n, "plateau.patience"));
+    let min_delta = match f.get("min_delta") {
+        None => Some(0.0),
+        Some(n) => d.non_negative(n, "plateau.min_delta"),
+    };
+    Some(Plateau {
         patience: patience?,
         min_delta: min_delta?,
     })

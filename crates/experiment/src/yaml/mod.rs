@@ -43,6 +43,7 @@ const ROOT_KEYS: &[&str] = &[
     "run_cap",
     "parallel",
     "metric",
+    "plateau",
     "constraints",
     "data",
     "model",
@@ -198,6 +199,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     };
     let constraints =
         block("constraints").map_or(Some(Vec::new()), |n| constraints::constraints(d, n));
+    let plateau = block("plateau").map_or(Some(None), |n| blocks::plateau(d, n).map(Some));
     let gate = block("gate").map_or(Some(None), |n| {
         gate::gate(d, n, file, metric.as_ref()).map(Some)
     });
@@ -255,6 +257,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
             .map(|o| o.list.iter().skip(1).map(|(m, _, _)| m.clone()).collect())
             .unwrap_or_default(),
         target: objectives?.target,
+        plateau: plateau?,
         constraints: constraints?.into_iter().map(|(c, _)| c).collect(),
         data: data?,
         model: model?,

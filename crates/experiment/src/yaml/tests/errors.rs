@@ -30,7 +30,7 @@ fn whole_document_errors() {
 fn top_level_errors() {
     check(
         &[
-            ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, constraints, data, model, train, parameters, gate, device, checkpoints, pruner, early_terminate, enqueue"),
+            ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, plateau, constraints, data, model, train, parameters, gate, device, checkpoints, pruner, early_terminate, enqueue"),
             ("program: train.py\ncommand: [python, train.py]\nproject: mnist\n", "4:1: program: `program` is how W&B starts a training script for each trial; Sweep trains the model itself from `data:`, `model:` and `train:`, so remove it\n5:1: command: `command` is how W&B starts a training script for each trial; Sweep trains the model itself from `data:`, `model:` and `train:`, so remove it\n6:1: project: `project` names a W&B account's project; a Sweep experiment is named by `name:` and kept in the store, so remove it"),
             ("seed: 1\nseed: 2\n", "5:1: seed: duplicate key `seed`; it is first written on line 4"),
             ("seed: -1\n", "4:7: seed: must be a non-negative integer, found -1"),

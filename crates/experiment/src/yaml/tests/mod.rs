@@ -116,6 +116,7 @@ fn the_example_parses_into_the_spec_it_describes() {
         },
         more_objectives: Vec::new(),
         target: None,
+        plateau: None,
         constraints: Vec::new(),
         data: DataSpec {
             csv: Located {

@@ -53,6 +53,7 @@ fn objective_lists_refuse_what_needs_one_objective() {
             (&format!("{TWO}pruner: {{type: asha}}\n"), "6:9: pruner: no pruner with several objectives (`metric:` is a list): pruning compares one objective's learning curves, and a trial weak on one may be on the front for another; remove `pruner:` or give `metric:` one objective"),
             (&format!("{TWO}early_terminate: {{type: hyperband, min_iter: 1}}\n"), "6:18: early_terminate: no pruner with several objectives (`metric:` is a list): pruning compares one objective's learning curves, and a trial weak on one may be on the front for another; remove `early_terminate:` or give `metric:` one objective"),
             (&format!("{TWO}method: cmaes\n"), "6:9: method: `cmaes` adapts to one objective; with several objectives (`metric:` is a list) use `tpe` (which ranks trials by Pareto front), `bayes`, `random`, `sobol` or `grid`"),
+            (&format!("{TWO}plateau: {{patience: 10}}\n"), "6:10: plateau: `plateau` watches one best value; with several objectives (`metric:` is a list) the front can grow on one objective while the others stand still: end the study with `run_cap`"),
         ],
         HEAD,
     );
@@ -76,5 +77,52 @@ fn objective_lists_refuse_what_needs_one_objective() {
             "3:28: metric[1].name: `val_rmse` is not a metric of classification; classification reports train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, param_count, epoch_seconds",
         )],
         "name: t\ndata: {csv: d.csv, target: y, task: classification}\n",
+    );
+}
+
+#[test]
+fn a_plateau_rule_parses_resolves_and_refuses_mistakes() {
+    let one = format!("{HEAD}metric: {{name: val_loss}}\n");
+    let spec = parse_ok(&format!(
+        "{one}plateau: {{patience: 20, min_delta: 0.001}}\n"
+    ));
+    assert_eq!(
+        spec.plateau,
+        Some(crate::Plateau {
+            patience: 20,
+            min_delta: 0.001
+        })
+    );
+    assert!(spec
+        .resolved()
+        .contains("plateau: patience 20, min_delta 0.001\n"));
+    let plain = parse_ok(&format!("{one}plateau: {{patience: 5}}\n"));
+    assert_eq!(plain.plateau.map(|p| p.min_delta), Some(0.0));
+    // Without one, the spec resolves as before the rule existed.
+    assert!(!parse_ok(&one).resolved().contains("plateau"));
+    check(
+        &[
+            (
+                "plateau: {min_delta: 0.1}\n",
+                "4:10: plateau.patience: missing required key `patience`",
+            ),
+            (
+                "plateau: {patience: 0}\n",
+                "4:21: plateau.patience: must be an integer from 1 to 4294967295, found 0",
+            ),
+            (
+                "plateau: {patience: 3, min_delta: -1}\n",
+                "4:35: plateau.min_delta: must not be negative, found -1",
+            ),
+            (
+                "plateau: {patience: 3, trials: 4}\n",
+                "4:24: plateau.trials: unknown key `trials`; expected keys: patience, min_delta",
+            ),
+            (
+                "plateau: 20\n",
+                "4:10: plateau: expected a mapping, found integer `20`",
+            ),
+        ],
+        &one,
     );
 }
