@@ -200,6 +200,23 @@ impl Shape {
 
 fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<Searched> {
     let path = join("parameters", &entry.key);
+    // W&B's nested parameters (a dictionary of parameters under one name).
+    if let Kind::Map(keys) = &entry.value.kind {
+        if let Some(nested) = keys.iter().find(|k| k.key == "parameters") {
+            d.error(
+                nested.key_pos,
+                &join(&path, "parameters"),
+                format!(
+                    "nested parameters (W&B's dictionary of parameters under `{}`) are not \
+                     read here: write each knob as an entry of the top-level `parameters:`, and \
+                     give one that applies only with some values of another a `when:` (see \
+                     \"Conditional parameters\" in experiments/README.md)",
+                    entry.key
+                ),
+            );
+            return None;
+        }
+    }
     let knob = Knob::find(&entry.key);
     if knob.is_none() && !tested.contains(entry.key.as_str()) {
         let names: Vec<&str> = KNOBS.iter().map(|k| k.name).collect();

@@ -117,6 +117,8 @@ fn parameter_errors() {
         &[
             ("  lrr: {min: 0.1, max: 0.2}\n", "5:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation, layer_norm, channels, conv_layers, schedule, warmup_epochs, step_epochs, step_factor, clip_norm; a name that is not a knob must be tested by some `when:`"),
             ("  lr: 0.1\n", "5:7: parameters.lr: expected a mapping such as `{values: [..]}` or `{min: .., max: ..}`, found number `0.1`"),
+            ("  optimizer:\n    parameters:\n      lr: {min: 0.1, max: 0.2}\n", "6:5: parameters.optimizer.parameters: nested parameters (W&B's dictionary of parameters under `optimizer`) are not read here: write each knob as an entry of the top-level `parameters:`, and give one that applies only with some values of another a `when:` (see \"Conditional parameters\" in experiments/README.md)"),
+            ("  group: {parameters: {lr: {min: 0.1, max: 0.2}}}\n", "5:11: parameters.group.parameters: nested parameters (W&B's dictionary of parameters under `group`) are not read here: write each knob as an entry of the top-level `parameters:`, and give one that applies only with some values of another a `when:` (see \"Conditional parameters\" in experiments/README.md)"),
             ("  lr: {min: 0.5, max: 0.1}\n", "5:13: parameters.lr.min: min must be below max, found min 0.5 and max 0.1"),
             ("  lr: {min: 0.1, max: 0.1}\n", "5:13: parameters.lr.min: min must be below max, found min 0.1 and max 0.1"),
             ("  depth: {min: 3, max: 1}\n", "5:16: parameters.depth.min: min must not exceed max, found min 3 and max 1"),
