@@ -1339,6 +1339,44 @@ fn trials_and_exports_filter_as_mlflow_searches_runs() {
     assert_eq!(table.stdout.lines().count(), 2, "{}", table.stdout);
     let none = env.sweep(&["trials", "tiny", "--filter", "state = failed"]);
     assert_eq!(none.stdout.trim(), "no trial of 4 meets the filter");
+    // Sorted as the dashboard's leaderboard sorts, the table and JSON alike.
+    let ids = |args: &[&str]| -> Vec<u64> {
+        let mut all = vec!["trials", "tiny", "--format", "json"];
+        all.extend(args);
+        let listed = json(&env.sweep(&all).stdout);
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["trial"].as_u64().unwrap())
+            .collect()
+    };
+    let mut by_loss: Vec<(f64, u64)> = all
+        .iter()
+        .map(|t| {
+            let loss = t["metrics"]["val_loss"].as_f64().unwrap();
+            (loss, t["trial"].as_u64().unwrap())
+        })
+        .collect();
+    by_loss.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let ascending: Vec<u64> = by_loss.iter().map(|(_, id)| *id).collect();
+    assert_eq!(ids(&["--sort", "metric.val_loss"]), ascending);
+    let descending: Vec<u64> = ascending.iter().rev().copied().collect();
+    assert_eq!(ids(&["--sort", "metric.val_loss", "--desc"]), descending);
+    let table = env.sweep(&["trials", "tiny", "--sort", "metric.val_loss", "--desc"]);
+    let first = table.stdout.lines().nth(1).unwrap_or_default().to_string();
+    assert_eq!(
+        first.split_whitespace().nth(1),
+        Some(descending[0].to_string().as_str())
+    );
+    let bad = env.sweep(&["trials", "tiny", "--sort", "loss"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr
+            .contains("use rank, trial, state, epoch, duration, param.NAME or metric.NAME"),
+        "{}",
+        bad.stderr
+    );
     // Exports filter the same way, curves included.
     let series = env.sweep(&[
         "export",

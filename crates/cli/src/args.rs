@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use experiment::TrialFilter;
+use experiment::{SortKey, TrialFilter};
 
 /// Sweep: hyperparameter search and experiment tracking in one offline binary
 #[derive(Debug, Parser)]
@@ -168,6 +168,14 @@ pub(crate) struct TrialsArgs {
     /// metric.NAME, state, trial, epoch)
     #[arg(long, value_name = "CONDITIONS", value_parser = trial_filter)]
     pub(crate) filter: Option<TrialFilter>,
+    /// List the trials in this order rather than by number: rank, trial, state, epoch,
+    /// duration, param.NAME or metric.NAME (its value at the best epoch); trials without a
+    /// value come last
+    #[arg(long, value_name = "KEY", value_parser = sort_key)]
+    pub(crate) sort: Option<SortKey>,
+    /// With --sort, the largest first
+    #[arg(long, requires = "sort")]
+    pub(crate) desc: bool,
 }
 
 /// Output formats of listings.
@@ -266,6 +274,11 @@ pub(crate) enum ExportFormat {
 /// Reads a trial filter, for clap; its errors say the column.
 fn trial_filter(text: &str) -> Result<TrialFilter, String> {
     TrialFilter::parse(text).map_err(|e| e.to_string())
+}
+
+/// Reads a `--sort` key for clap.
+fn sort_key(text: &str) -> Result<SortKey, String> {
+    SortKey::parse(text)
 }
 
 /// Reads a duration such as `90s`, `30m` or `1h30m` in milliseconds, for clap.

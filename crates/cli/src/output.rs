@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use experiment::{
-    busy_ms, format_duration, rank_trials, Constraint, ExperimentSpec, MetricSpec, Trial, TrialId,
-    TrialState,
+    busy_ms, format_duration, rank_trials, Constraint, ExperimentSpec, MetricSpec, SortKey, Trial,
+    TrialId, TrialState,
 };
 use serde::Serialize;
 use store::ExperimentInfo;
@@ -60,22 +60,18 @@ pub(crate) fn leaderboard(
 pub(crate) fn trials_table(
     out: &mut impl Write,
     trials: &[Trial],
-    shown: &dyn Fn(&Trial) -> bool,
+    (shown, order): (&dyn Fn(&Trial) -> bool, Order<'_>),
     (objectives, spec): (&[MetricSpec], Option<&ExperimentSpec>),
 ) -> io::Result<()> {
     let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
     let ranked = rank_trials(trials, objectives, constraints);
-    let ranks: BTreeMap<TrialId, usize> = ranked
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| has_values(t, objectives))
-        .map(|(i, t)| (t.id, i + 1))
-        .collect();
+    let ranks = ranks_of(&ranked, objectives);
     let rows: Vec<(Option<usize>, &Trial)> = trials
         .iter()
         .filter(|t| shown(t))
         .map(|t| (ranks.get(&t.id).copied(), t))
         .collect();
+    let rows = sorted(rows, order);
     if rows.is_empty() && !trials.is_empty() {
         return writeln!(out, "no trial of {} meets the filter", trials.len());
     }
@@ -96,6 +92,52 @@ pub(crate) fn trials_table(
         }
     }
     Ok(())
+}
+
+/// The order `sweep trials --sort KEY [--desc]` asks for, `None` for trial order.
+pub(crate) type Order<'a> = Option<(&'a SortKey, bool)>;
+
+/// Returns each trial's place in `ranked` (from 1), for those with a value of every objective.
+fn ranks_of(ranked: &[&Trial], objectives: &[MetricSpec]) -> BTreeMap<TrialId, usize> {
+    ranked
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| has_values(t, objectives))
+        .map(|(i, t)| (t.id, i + 1))
+        .collect()
+}
+
+/// Returns `rows` (rank, trial) in `order`: put in rank order first, so that ties keep it; as
+/// given without one.
+fn sorted<'t>(
+    mut rows: Vec<(Option<usize>, &'t Trial)>,
+    order: Order<'_>,
+) -> Vec<(Option<usize>, &'t Trial)> {
+    let Some((key, descending)) = order else {
+        return rows;
+    };
+    rows.sort_by_key(|(rank, _)| rank.unwrap_or(usize::MAX));
+    key.sort(rows, descending, |(rank, t)| (*t, *rank))
+}
+
+/// Returns the trials of `all` that `shown` keeps, in `order` (trial order without one), for
+/// `--format csv|json`.
+pub(crate) fn kept_in_order(
+    all: &[Trial],
+    shown: &dyn Fn(&Trial) -> bool,
+    order: Order<'_>,
+    (objectives, constraints): (&[MetricSpec], &[Constraint]),
+) -> Vec<Trial> {
+    let ranks = ranks_of(&rank_trials(all, objectives, constraints), objectives);
+    let rows = all
+        .iter()
+        .filter(|t| shown(t))
+        .map(|t| (ranks.get(&t.id).copied(), t))
+        .collect();
+    sorted(rows, order)
+        .into_iter()
+        .map(|(_, t)| t.clone())
+        .collect()
 }
 
 /// Whether a trial has a value of every objective to rank it by.

@@ -16,6 +16,7 @@ mod leaderboard;
 mod method;
 mod metric;
 mod objective;
+mod order;
 pub mod pareto;
 mod plateau;
 mod pruning;
@@ -47,6 +48,7 @@ pub use metric::{
     metric_range, Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX,
 };
 pub use objective::{Control, Objective, Reporter, TrialContext};
+pub use order::{SortKey, SORT_KEYS};
 pub use plateau::{Plateau, PlateauState};
 pub use pruning::PrunerSpec;
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};

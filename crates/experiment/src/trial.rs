@@ -117,6 +117,11 @@ impl Trial {
     pub fn value(&self, metric: &str) -> Option<f64> {
         self.result.as_ref()?.metrics.get(metric).copied()
     }
+
+    /// Returns the trial's run time in milliseconds, when it started and ended.
+    pub fn duration_ms(&self) -> Option<i64> {
+        Some(self.finished?.0 - self.started?.0)
+    }
 }
 
 /// Returns the wall time, in milliseconds, during which at least one of `trials` was running:

@@ -57,16 +57,19 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
         super::check_filter(filter, spec.as_ref(), &trials)?;
     }
     let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t));
+    let order = args.sort.as_ref().map(|key| (key, args.desc));
+    let objectives = info.objectives(spec.as_ref());
+    let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     // CSV and JSON list the kept trials only; the table ranks them among all.
-    let kept = || -> Vec<Trial> { trials.iter().filter(|t| shown(t)).cloned().collect() };
+    let kept = || output::kept_in_order(&trials, &shown, order, (&objectives, constraints));
     let judged = || output::Judged::of(spec.as_ref(), &trials);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Table => output::trials_table(
             &mut out,
             &trials,
-            &shown,
-            (&info.objectives(spec.as_ref()), spec.as_ref()),
+            (&shown, order),
+            (&objectives, spec.as_ref()),
         )?,
         Format::Csv => output::trials_csv(&mut out, &kept(), &judged())?,
         Format::Json => output::trials_json(&mut out, &kept(), &judged())?,

@@ -3,12 +3,11 @@
 //! The same selection serves the page and `/api/experiments/{name}/trials`, so both agree on
 //! what "page 3 of completed trials by lr" means.
 
-use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use experiment::{
-    format_duration, Constraint, Direction, FilterError, MetricSpec, ParamValue, Trial,
-    TrialFilter, TrialState,
+    format_duration, Constraint, Direction, FilterError, MetricSpec, SortKey, Trial, TrialFilter,
+    TrialState,
 };
 use serde::Deserialize;
 use store::ExperimentInfo;
@@ -43,53 +42,6 @@ pub(crate) struct LeaderboardQuery {
     /// With three or more objectives, the two the Pareto chart draws, comma-separated
     /// (default: the first two).
     pub(crate) front: Option<String>,
-}
-
-/// What to sort by.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum SortKey {
-    /// Objective rank: best first.
-    Rank,
-    /// Trial number.
-    Trial,
-    /// Lifecycle state.
-    State,
-    /// Best epoch.
-    Epoch,
-    /// Run time.
-    Duration,
-    /// A parameter's value.
-    Param(String),
-    /// A metric's value at the trial's result (its best epoch).
-    Metric(String),
-}
-
-impl SortKey {
-    /// Returns whether `r` has a value to sort by in this column.
-    fn has_value(&self, r: &Ranked<'_>) -> bool {
-        let t = r.trial;
-        match self {
-            SortKey::Rank => r.rank.is_some(),
-            SortKey::Trial | SortKey::State => true,
-            SortKey::Epoch => t.result.is_some(),
-            SortKey::Duration => duration_ms(t).is_some(),
-            SortKey::Param(name) => t.params.contains_key(name),
-            SortKey::Metric(name) => t.value(name).is_some(),
-        }
-    }
-
-    /// Returns the key as the query string writes it: `rank`, ..., `param.NAME`.
-    fn name(&self) -> String {
-        match self {
-            SortKey::Rank => "rank".to_string(),
-            SortKey::Trial => "trial".into(),
-            SortKey::State => "state".into(),
-            SortKey::Epoch => "epoch".into(),
-            SortKey::Duration => "duration".into(),
-            SortKey::Param(name) => format!("param.{name}"),
-            SortKey::Metric(name) => format!("metric.{name}"),
-        }
-    }
 }
 
 /// A validated leaderboard query.
@@ -143,23 +95,8 @@ pub(crate) struct Page<'a> {
 impl Selection {
     /// Validates a query; unknown values are `Error::BadRequest` naming what is accepted.
     pub(crate) fn parse(q: &LeaderboardQuery, default_per_page: u32) -> Result<Selection> {
-        let sort = match q.sort.as_deref().unwrap_or("rank") {
-            "rank" => SortKey::Rank,
-            "trial" => SortKey::Trial,
-            "state" => SortKey::State,
-            "epoch" => SortKey::Epoch,
-            "duration" => SortKey::Duration,
-            other => match (other.strip_prefix("param."), other.strip_prefix("metric.")) {
-                (Some(name), _) if !name.is_empty() => SortKey::Param(name.to_string()),
-                (_, Some(name)) if !name.is_empty() => SortKey::Metric(name.to_string()),
-                _ => {
-                    return Err(Error::BadRequest(format!(
-                        "unknown sort {other:?}; use rank, trial, state, epoch, duration, \
-                         param.NAME or metric.NAME"
-                    )))
-                }
-            },
-        };
+        let sort =
+            SortKey::parse(q.sort.as_deref().unwrap_or("rank")).map_err(Error::BadRequest)?;
         let descending = match q.dir.as_deref().unwrap_or("asc") {
             "asc" => false,
             "desc" => true,
@@ -289,28 +226,7 @@ pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
         .filter(|r| sel.state.is_none_or(|s| r.trial.state == s))
         .filter(|r| sel.filter.as_ref().is_ok_and(|f| f.matches(r.trial)))
         .collect();
-    // Trials without a value of the sort column go last either way, in rank order; sorts are
-    // stable and start from rank order, so ties stay in rank order too.
-    let (mut rows, missing): (Vec<Ranked<'a>>, Vec<Ranked<'a>>) =
-        rows.into_iter().partition(|r| sel.sort.has_value(r));
-    match &sel.sort {
-        SortKey::Rank => {}
-        SortKey::Trial => rows.sort_by_key(|r| r.trial.id),
-        SortKey::State => rows.sort_by_key(|r| r.trial.state),
-        SortKey::Epoch => rows.sort_by_key(|r| r.trial.result.as_ref().map(|x| x.best_step)),
-        SortKey::Duration => rows.sort_by_key(|r| duration_ms(r.trial)),
-        SortKey::Param(name) => {
-            rows.sort_by(|a, b| cmp_param(a.trial.params.get(name), b.trial.params.get(name)))
-        }
-        SortKey::Metric(name) => rows.sort_by(|a, b| {
-            let value = |r: &Ranked<'_>| r.trial.value(name).unwrap_or(f64::NAN);
-            value(a).total_cmp(&value(b))
-        }),
-    }
-    if sel.descending {
-        rows.reverse();
-    }
-    rows.extend(missing);
+    let rows = sel.sort.sort(rows, sel.descending, |r| (r.trial, r.rank));
     let matching = rows.len();
     let per_page = usize::try_from(sel.per_page).unwrap_or(usize::MAX).max(1);
     let pages = u32::try_from(matching.div_ceil(per_page).max(1)).unwrap_or(u32::MAX);
@@ -322,26 +238,6 @@ pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
         rows,
         matching,
         pages,
-    }
-}
-
-/// Returns a trial's run time in milliseconds, when it started and ended.
-pub(crate) fn duration_ms(t: &Trial) -> Option<i64> {
-    Some(t.finished?.0 - t.started?.0)
-}
-
-/// Orders parameter values: numbers by value, then names (missing last).
-fn cmp_param(a: Option<&ParamValue>, b: Option<&ParamValue>) -> Ordering {
-    match (a, b) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Greater,
-        (Some(_), None) => Ordering::Less,
-        (Some(a), Some(b)) => match (a.as_f64(), b.as_f64()) {
-            (Some(x), Some(y)) => x.total_cmp(&y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => a.to_string().cmp(&b.to_string()),
-        },
     }
 }
 
@@ -536,7 +432,7 @@ pub(crate) fn leaderboard(
                     .iter()
                     .map(|p| t.params.get(p).map_or("-".into(), ToString::to_string))
                     .collect(),
-                duration: duration_ms(t).map_or("-".into(), format_duration),
+                duration: t.duration_ms().map_or("-".into(), format_duration),
             }
         })
         .collect();
@@ -657,9 +553,10 @@ fn keep_fields(sel: &Selection) -> Vec<(&'static str, String)> {
 
 #[cfg(test)]
 mod tests {
+    use std::cmp::Ordering;
     use std::collections::BTreeMap;
 
-    use experiment::{Params, Seed, Step, Timestamp, TrialId, TrialResult};
+    use experiment::{ParamValue, Params, Seed, Step, Timestamp, TrialId, TrialResult};
 
     use super::*;
 

@@ -1,0 +1,136 @@
+//! The orders a list of trials can be sorted in, as the dashboard's leaderboard, its API and
+//! `sweep trials --sort` name them: `rank`, `trial`, `state`, `epoch`, `duration`,
+//! `param.NAME` or `metric.NAME` (a metric's value at the trial's result, as MLflow's
+//! `order_by` takes `metrics.NAME`).
+
+use std::cmp::Ordering;
+
+use crate::{ParamValue, Trial};
+
+/// What to sort trials by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortKey {
+    /// Objective rank: best first.
+    Rank,
+    /// Trial number.
+    Trial,
+    /// Lifecycle state.
+    State,
+    /// Best epoch.
+    Epoch,
+    /// Run time.
+    Duration,
+    /// A parameter's value.
+    Param(String),
+    /// A metric's value at the trial's result (its best epoch).
+    Metric(String),
+}
+
+/// The keys, as a message lists them.
+pub const SORT_KEYS: &str = "rank, trial, state, epoch, duration, param.NAME or metric.NAME";
+
+impl SortKey {
+    /// Reads a key as written: `rank`, ..., `param.NAME`, `metric.NAME`; the error says what
+    /// is accepted.
+    pub fn parse(text: &str) -> Result<SortKey, String> {
+        Ok(match text {
+            "rank" => SortKey::Rank,
+            "trial" => SortKey::Trial,
+            "state" => SortKey::State,
+            "epoch" => SortKey::Epoch,
+            "duration" => SortKey::Duration,
+            other => match (other.strip_prefix("param."), other.strip_prefix("metric.")) {
+                (Some(name), _) if !name.is_empty() => SortKey::Param(name.to_string()),
+                (_, Some(name)) if !name.is_empty() => SortKey::Metric(name.to_string()),
+                _ => return Err(format!("unknown sort {other:?}; use {SORT_KEYS}")),
+            },
+        })
+    }
+
+    /// Returns the key as written: `rank`, ..., `param.NAME`, `metric.NAME`.
+    pub fn name(&self) -> String {
+        match self {
+            SortKey::Rank => "rank".to_string(),
+            SortKey::Trial => "trial".into(),
+            SortKey::State => "state".into(),
+            SortKey::Epoch => "epoch".into(),
+            SortKey::Duration => "duration".into(),
+            SortKey::Param(name) => format!("param.{name}"),
+            SortKey::Metric(name) => format!("metric.{name}"),
+        }
+    }
+
+    /// Sorts `rows`, given in rank order, by this key (reversed when `descending`); `of` gives
+    /// a row's trial and its rank (`None` without a value of every objective). Rows without a
+    /// value of the key come last either way, in rank order; ties keep rank order.
+    pub fn sort<R>(
+        &self,
+        rows: Vec<R>,
+        descending: bool,
+        of: impl Fn(&R) -> (&Trial, Option<usize>),
+    ) -> Vec<R> {
+        let (mut rows, missing): (Vec<R>, Vec<R>) = rows.into_iter().partition(|r| {
+            let (t, rank) = of(r);
+            self.has_value(t, rank)
+        });
+        let of = &of;
+        let cmp = |a: &R, b: &R| -> Ordering {
+            let (x, y) = (trial(of, a), trial(of, b));
+            match self {
+                SortKey::Rank => of(a).1.cmp(&of(b).1),
+                SortKey::Trial => x.id.cmp(&y.id),
+                SortKey::State => x.state.cmp(&y.state),
+                SortKey::Epoch => {
+                    let epoch = |t: &Trial| t.result.as_ref().map(|r| r.best_step);
+                    epoch(x).cmp(&epoch(y))
+                }
+                SortKey::Duration => x.duration_ms().cmp(&y.duration_ms()),
+                SortKey::Param(name) => cmp_param(x.params.get(name), y.params.get(name)),
+                SortKey::Metric(name) => {
+                    let value = |t: &Trial| t.value(name).unwrap_or(f64::NAN);
+                    value(x).total_cmp(&value(y))
+                }
+            }
+        };
+        // Stable, and reversed by comparison rather than afterwards, so that ties keep rank
+        // order either way.
+        rows.sort_by(|a, b| match descending {
+            true => cmp(b, a),
+            false => cmp(a, b),
+        });
+        rows.extend(missing);
+        rows
+    }
+
+    /// Returns whether `trial` (of objective rank `rank`) has a value to sort by.
+    fn has_value(&self, trial: &Trial, rank: Option<usize>) -> bool {
+        match self {
+            SortKey::Rank => rank.is_some(),
+            SortKey::Trial | SortKey::State => true,
+            SortKey::Epoch => trial.result.is_some(),
+            SortKey::Duration => trial.duration_ms().is_some(),
+            SortKey::Param(name) => trial.params.contains_key(name),
+            SortKey::Metric(name) => trial.value(name).is_some(),
+        }
+    }
+}
+
+/// Returns the trial of row `r`.
+fn trial<'r, R>(of: &impl Fn(&R) -> (&Trial, Option<usize>), r: &'r R) -> &'r Trial {
+    of(r).0
+}
+
+/// Orders parameter values: numbers by value, then names.
+fn cmp_param(a: Option<&ParamValue>, b: Option<&ParamValue>) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(a), Some(b)) => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => a.to_string().cmp(&b.to_string()),
+        },
+    }
+}
