@@ -6,6 +6,8 @@
 //! and so on. Leaderboards rank by front, the samplers learn from it (`search`), and a study's
 //! result is its first front rather than one best trial.
 
+use std::collections::BTreeMap;
+
 use crate::{Direction, MetricSpec, Trial};
 
 /// Returns each objective of `trial`, oriented so that smaller is better; `None` when one is
@@ -219,10 +221,11 @@ fn greedy_subset(points: &[Vec<f64>], members: &[usize], reference: &[f64]) -> V
 /// objectives as `reference` has) dominate up to `reference`: the area with two objectives;
 /// points beyond it in any objective add nothing.
 ///
-/// With more than two objectives it slices the space along the last objective (the
-/// hypervolume-by-slicing-objectives algorithm): between one point's value and the next, the
-/// points below dominate a slab whose section is their hypervolume in one objective fewer. That
-/// costs about `n^(d-1)` for `n` points in `d` objectives: fine for the fronts of a sweep.
+/// With three objectives it sweeps along the third (`swept`, `n log n`); with more it slices
+/// the space along the last objective (the hypervolume-by-slicing-objectives algorithm):
+/// between one point's value and the next, the points below dominate a slab whose section is
+/// their hypervolume in one objective fewer, down to three. That costs about `n^(d-2) log n`
+/// for `n` points in `d` objectives: fine for the fronts of a sweep.
 pub fn hypervolume(points: &[Vec<f64>], reference: &[f64]) -> f64 {
     volume(points.iter().map(Vec::as_slice), reference)
 }
@@ -257,6 +260,9 @@ fn sliced(mut points: Vec<&[f64]>, reference: &[f64]) -> f64 {
         }
         return area;
     }
+    if d == 3 {
+        return swept(points, reference);
+    }
     let last = d - 1;
     points.sort_by(|a, b| a[last].total_cmp(&b[last]));
     let mut volume = 0.0;
@@ -269,6 +275,71 @@ fn sliced(mut points: Vec<&[f64]>, reference: &[f64]) -> f64 {
         }
     }
     volume
+}
+
+/// The hypervolume of `points` in three objectives, all inside `reference`, by one sweep along
+/// the third (Beume et al.'s dimension sweep): between one point's value and the next, the
+/// points below dominate a slab whose section is the area under their staircase in the first
+/// two, which is kept up to date as each point joins it (an ordered map from the first
+/// objective to the second; a point it dominates leaves). That costs `n log n`, against `n^2
+/// log n` for slicing.
+fn swept(mut points: Vec<&[f64]>, reference: &[f64]) -> f64 {
+    points.sort_by(|a, b| a[2].total_cmp(&b[2]));
+    let (rx, ry) = (reference[0], reference[1]);
+    // The staircase: first objective -> second, the second falling as the first grows.
+    let mut stairs: BTreeMap<Key, f64> = BTreeMap::new();
+    let mut area = 0.0;
+    let mut volume = 0.0;
+    for (k, p) in points.iter().enumerate() {
+        let (x, y) = (p[0], p[1]);
+        // The step at or left of `x` has the lowest second value of those left of it.
+        let left = stairs.range(..=Key(x)).next_back().map(|(_, &ly)| ly);
+        if left.is_none_or(|ly| y < ly) {
+            // The points it dominates: at or right of `x`, not below `y`; they lie together.
+            let doomed: Vec<(Key, f64)> = stairs
+                .range(Key(x)..)
+                .take_while(|(_, &qy)| qy >= y)
+                .map(|(&q, &qy)| (q, qy))
+                .collect();
+            for (q, qy) in doomed {
+                stairs.remove(&q);
+                let right = stairs.range(q..).next().map_or(rx, |(r, _)| r.0);
+                let above = stairs.range(..q).next_back().map_or(ry, |(_, &ly)| ly);
+                area -= (right - q.0) * (above - qy);
+            }
+            let right = stairs.range(Key(x)..).next().map_or(rx, |(r, _)| r.0);
+            let above = stairs.range(..Key(x)).next_back().map_or(ry, |(_, &ly)| ly);
+            area += (right - x) * (above - y);
+            stairs.insert(Key(x), y);
+        }
+        let top = points.get(k + 1).map_or(reference[2], |q| q[2]);
+        volume += area * (top - p[2]);
+    }
+    volume
+}
+
+/// An objective value ordered totally, as a map key.
+#[derive(Debug, Clone, Copy)]
+struct Key(f64);
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.total_cmp(&other.0).is_eq()
+    }
+}
+
+impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
 }
 
 /// The box in which hypervolumes are compared: from the best value of each objective to the
@@ -492,6 +563,18 @@ mod tests {
                     "d {d}, n {n}: {got} against {want}"
                 );
             }
+        }
+        // The sweep in three objectives, on many scatters with ties and dominated points.
+        for trial in 0..300 {
+            let n = 1 + trial % 12;
+            let points: Vec<Vec<f64>> = (0..n).map(|_| (0..3).map(|_| next()).collect()).collect();
+            let reference = [1.05, 1.1, 1.2];
+            let got = hypervolume(&points, &reference);
+            let want = union_of_boxes(&points, &reference);
+            assert!(
+                (got - want).abs() < 1e-12,
+                "{points:?}: {got} against {want}"
+            );
         }
         // The frame's share: one point at the best corner fills the box.
         let points = [p(&[0.0, 0.0, 0.0]), p(&[1.0, 1.0, 1.0])];
