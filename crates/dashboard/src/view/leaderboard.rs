@@ -333,7 +333,13 @@ pub(crate) fn leaderboard(
     filter_problem: Option<&FilterError>,
     base: &str,
 ) -> Leaderboard {
-    let columns = experiment::extra_columns(objectives, constraints);
+    let mut columns = experiment::extra_columns(objectives, constraints);
+    // A sort by a metric the table does not show adds its column, to show the order.
+    if let SortKey::Metric(name) = &sel.sort {
+        if info.objective != *name && !columns.contains(&name.as_str()) {
+            columns.push(name);
+        }
+    }
     let (objective, experiment) = (info.objective.as_str(), info.name.as_str());
     let params: Vec<String> = ranked
         .iter()

@@ -148,6 +148,28 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     assert_eq!(page.board.pages, 20);
     assert_eq!(page.goal, "maximize val_accuracy");
     assert_eq!(page.target, "");
+    // A sort by a metric the table does not show adds its column, with the arrow.
+    let by_loss = Selection::parse(
+        &LeaderboardQuery {
+            sort: Some("metric.val_loss".into()),
+            ..LeaderboardQuery::default()
+        },
+        PER_PAGE,
+    )
+    .unwrap();
+    let sorted = experiment_page(&d, &r, (&a, Picked::default()), &by_loss, NOW).board;
+    let loss = sorted.headers.iter().position(|h| h.title == "val_loss");
+    assert_eq!(loss.map(|i| sorted.headers[i].arrow), Some("▲"));
+    let cells: Vec<f64> = sorted
+        .rows
+        .iter()
+        .filter_map(|row| row.metrics.last()?.parse().ok())
+        .collect();
+    assert!(
+        cells.len() > 1 && cells.windows(2).all(|w| w[0] <= w[1]),
+        "{cells:?}"
+    );
+    assert!(!page.board.headers.iter().any(|h| h.title == "val_loss"));
     assert_eq!((page.method, page.pruner), ("random", "none"));
     // With a target, the page says which trial reached it first, if one did.
     for (target, said) in [
