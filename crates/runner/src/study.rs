@@ -711,42 +711,54 @@ mod tests {
         assert_eq!(values(&timed), values(&even));
     }
 
-    #[test]
-    fn a_reached_target_starts_no_trial_parallel_places_after_it_whatever_the_timing() {
-        let mut spec = spec(30, "a");
-        // val_loss at the last step is (lr - 0.3)^2 + 1/3.
-        spec.target = Some(0.34);
-        let reached_first = |s: &StudySummary| {
-            s.trials
-                .iter()
-                .find(|t| t.value("val_loss").is_some_and(|v| v <= 0.34))
-                .map(|t| t.id)
-        };
+    /// Runs `spec` with `parallel` 1 to 3, with two timings, and checks that it ends early
+    /// after the trial `ended_by` names (checking it too): trials up to `parallel - 1` after it
+    /// run, whatever the timing, the experiment is finished, and a run again has nothing to do.
+    fn ends_early_whatever_the_timing(
+        spec: &ExperimentSpec,
+        ended_by: impl Fn(&StudySummary) -> TrialId,
+    ) {
         for parallel in [1, 2, 3] {
             let slow_odd = Quadratic {
                 jitter: |k| if k % 2 == 1 { 15 } else { 0 },
                 ..quadratic(2.0)
             };
             let store = Store::temporary().unwrap();
-            let a = run(&store, &spec, &quadratic(2.0), parallel);
-            let b = run(&Store::temporary().unwrap(), &spec, &slow_odd, parallel);
-            let Some(experiment::Stopped::Target(t)) = a.stopped else {
-                panic!("no trial reaches the target: {:?}", a.stopped);
-            };
-            assert_eq!(Some(t), reached_first(&a));
+            let a = run(&store, spec, &quadratic(2.0), parallel);
+            let b = run(&Store::temporary().unwrap(), spec, &slow_odd, parallel);
+            let t = ended_by(&a);
+            assert_eq!(b.stopped, a.stopped);
             // Trials up to `parallel - 1` after it were already running, or could have been.
-            let ran = (t.0 + u32::try_from(parallel).unwrap()).min(30);
-            assert!(ran < 30, "the target is reached early enough to matter");
+            let ran = t.0 + u32::try_from(parallel).unwrap();
+            assert!(ran < spec.run_cap, "it ends early enough to matter");
             assert_eq!(a.trials.len(), ran as usize, "parallel {parallel}");
             assert_eq!(values(&a), values(&b), "parallel {parallel}");
             assert!(!a.interrupted);
             let info = store.experiment("toy").unwrap().unwrap();
             assert_eq!(info.status, ExperimentStatus::Finished);
             // Run again: nothing left to run.
-            let again = run(&store, &spec, &quadratic(2.0), parallel);
+            let again = run(&store, spec, &quadratic(2.0), parallel);
             assert_eq!(again.ran, 0);
             assert_eq!(values(&again), values(&a));
         }
+    }
+
+    #[test]
+    fn a_reached_target_starts_no_trial_parallel_places_after_it_whatever_the_timing() {
+        let mut spec = spec(30, "a");
+        // val_loss at the last step is (lr - 0.3)^2 + 1/3.
+        spec.target = Some(0.34);
+        ends_early_whatever_the_timing(&spec, |a| {
+            let Some(experiment::Stopped::Target(t)) = a.stopped else {
+                panic!("no trial reaches the target: {:?}", a.stopped);
+            };
+            let first = a
+                .trials
+                .iter()
+                .find(|t| t.value("val_loss").is_some_and(|v| v <= 0.34));
+            assert_eq!(first.map(|t| t.id), Some(t));
+            t
+        });
     }
 
     #[test]
@@ -756,30 +768,13 @@ mod tests {
             patience: 4,
             min_delta: 0.001,
         });
-        for parallel in [1, 2, 3] {
-            let slow_odd = Quadratic {
-                jitter: |k| if k % 2 == 1 { 15 } else { 0 },
-                ..quadratic(2.0)
-            };
-            let store = Store::temporary().unwrap();
-            let a = run(&store, &spec, &quadratic(2.0), parallel);
-            let b = run(&Store::temporary().unwrap(), &spec, &slow_odd, parallel);
+        ends_early_whatever_the_timing(&spec, |a| {
             let Some(experiment::Stopped::Plateau(t)) = a.stopped else {
                 panic!("the plateau is not reached: {:?}", a.stopped);
             };
             assert_eq!(spec.first_at_plateau(&a.trials), Some(t));
-            let ran = t.0 + u32::try_from(parallel).unwrap();
-            assert!(ran < 40, "the plateau is reached early enough to matter");
-            assert_eq!(a.trials.len(), ran as usize, "parallel {parallel}");
-            assert_eq!(values(&a), values(&b), "parallel {parallel}");
-            assert_eq!(b.stopped, a.stopped);
-            let info = store.experiment("toy").unwrap().unwrap();
-            assert_eq!(info.status, ExperimentStatus::Finished);
-            // Run again: nothing left to run.
-            let again = run(&store, &spec, &quadratic(2.0), parallel);
-            assert_eq!(again.ran, 0);
-            assert_eq!(values(&again), values(&a));
-        }
+            t
+        });
     }
 
     #[test]
