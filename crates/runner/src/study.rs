@@ -197,11 +197,7 @@ pub fn run_study(
         });
         for handle in handles {
             if let Err(panic) = handle.join() {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
+                let message = crate::worker::panic_message(panic.as_ref());
                 board.abort();
                 lock(&queue)
                     .error
@@ -540,6 +536,50 @@ mod tests {
             .find(|t| t.state == TrialState::Failed)
             .unwrap();
         assert_eq!(failed.reason.as_deref(), Some("diverged at epoch 1"));
+    }
+
+    /// Panics in training when `lr` is above 0.7; `Quadratic` otherwise.
+    struct Panicky(Quadratic);
+
+    impl Objective for Panicky {
+        fn run(&self, ctx: &TrialContext<'_>, reporter: &mut dyn Reporter) -> TrialOutcome {
+            let lr = ctx.params["lr"].as_f64().unwrap_or(0.0);
+            assert!(lr <= 0.7, "out of memory at lr {lr:.3}");
+            self.0.run(ctx, reporter)
+        }
+    }
+
+    #[test]
+    fn a_trial_that_panics_fails_with_the_message_and_the_study_goes_on() {
+        let store = Store::temporary().unwrap();
+        let spec = spec(12, "a");
+        let summary = run(&store, &spec, &Panicky(quadratic(2.0)), 2);
+        let failed: Vec<&Trial> = summary
+            .trials
+            .iter()
+            .filter(|t| t.state == TrialState::Failed)
+            .collect();
+        assert!(!failed.is_empty() && summary.count(TrialState::Completed) > 0);
+        for t in &failed {
+            let lr = t.params["lr"].as_f64().unwrap_or(0.0);
+            assert!(lr > 0.7, "{t:?}");
+            let reason = t.reason.as_deref().unwrap_or_default();
+            assert_eq!(
+                reason,
+                format!("training panicked: out of memory at lr {lr:.3}")
+            );
+        }
+        assert_eq!(summary.trials.len(), 12);
+        let info = store.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Finished);
+        // Reproducible: the same trials panic again.
+        let again = run(
+            &Store::temporary().unwrap(),
+            &spec,
+            &Panicky(quadratic(2.0)),
+            3,
+        );
+        assert_eq!(values(&again), values(&summary));
     }
 
     #[test]

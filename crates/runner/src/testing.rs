@@ -152,7 +152,7 @@ pub(crate) fn quadratic(fail_above: f64) -> Quadratic {
 pub(crate) fn run(
     store: &Store,
     spec: &ExperimentSpec,
-    objective: &Quadratic,
+    objective: &dyn Objective,
     parallel: usize,
 ) -> StudySummary {
     let clock = TickClock(AtomicI64::new(0));
