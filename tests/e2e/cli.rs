@@ -893,7 +893,7 @@ fn a_sweep_ends_once_its_best_stops_improving() {
     assert_eq!(values.len(), t + 2, "{values:?}");
     assert!(
         out.stdout.contains(&format!(
-            "plateau: trials {} to {t} did not improve the best val_accuracy ({best:.4}, trial \
+            "plateau: none of trials {} to {t} improved the best val_accuracy ({best:.4}, trial \
              {best_at}) by more than 0.01: the sweep ends there, {} planned trials not started",
             t - 2,
             30 - values.len()

@@ -1,13 +1,14 @@
-//! `plateau:`: the sweep ends once its best trial has stopped improving (Ray Tune's
-//! `ExperimentPlateauStopper`, Hyperopt's `no_progress_loss`).
+//! `plateau:`: the sweep ends once its best has stopped improving (Ray Tune's
+//! `ExperimentPlateauStopper`, Hyperopt's `no_progress_loss`); with several objectives, once
+//! its Pareto front has.
 //!
 //! The rule reads trials by number, never by the order they ended, so that like the target it
 //! does not depend on timing: trial `t` completes the plateau when trials `0..=t` have all ended
-//! and the last `patience` of them (`t - patience + 1 ..= t`) did not improve the best of the
-//! trials before each by more than `min_delta`. No trial numbered `t + parallel` or later starts
-//! then (see `runner`).
+//! and the last `patience` of them (`t - patience + 1 ..= t`) did not improve on the trials
+//! before them by more than `min_delta`. No trial numbered `t + parallel` or later starts then
+//! (see `runner`).
 
-use crate::{constraint, Constraint, Direction, MetricSpec, Trial, TrialId, TrialState};
+use crate::{constraint, pareto, Constraint, MetricSpec, Trial, TrialId, TrialState};
 
 /// The sweep's stopping rule on a flat best value.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,47 +24,54 @@ pub struct Plateau {
 pub struct PlateauState {
     /// The trial that completed the plateau, if one did.
     pub reached: Option<TrialId>,
-    /// The last trial that improved the best, and the best value, among the trials read.
-    pub best: Option<(TrialId, f64)>,
-    /// Trials in a row, since the last improvement, that did not improve it.
+    /// The last trial that improved, among the trials read: with one objective, the best (as
+    /// far as `min_delta` tells).
+    pub last_improvement: Option<TrialId>,
+    /// Trials in a row, since the last improvement, that did not improve.
     pub flat: u32,
 }
 
 impl Plateau {
     /// Reads `trials` by number, from trial 0 up to the first that has not ended or the one
-    /// that completes the plateau. A trial improves the best when it completed, meets the
-    /// `constraints` and beats the best value of the trials before it that improved it by more
-    /// than `min_delta` (the first such trial always does); a pruned or failed trial never does.
+    /// that completes the plateau. A trial improves when it completed with a finite value of
+    /// every objective, meets the `constraints`, and beats each earlier trial that improved by
+    /// more than `min_delta` on at least one objective: with one objective, it beats the best
+    /// so far by more than `min_delta` (the first such trial always improves); with several, it
+    /// joins the Pareto front of the trials before it, by a margin. A pruned or failed trial
+    /// never improves. Small gains count against the trials that improved, not the latest
+    /// values, so a best creeping up by less than `min_delta` a trial still comes to a plateau.
     pub fn state(
         &self,
         trials: &[Trial],
-        objective: &MetricSpec,
+        objectives: &[MetricSpec],
         constraints: &[Constraint],
     ) -> PlateauState {
         let mut ended: Vec<&Trial> = trials.iter().filter(|t| t.state.is_finished()).collect();
         ended.sort_by_key(|t| t.id);
         let mut state = PlateauState {
             reached: None,
-            best: None,
+            last_improvement: None,
             flat: 0,
         };
+        // The oriented values (smaller is better) of the trials that improved.
+        let mut improved: Vec<Vec<f64>> = Vec::new();
         for (number, trial) in (0u32..).zip(ended) {
             if trial.id.0 != number {
                 break;
             }
-            let value = trial
-                .value(&objective.name)
-                .filter(|v| v.is_finite())
+            let values = pareto::oriented(trial, objectives)
+                .filter(|v| v.iter().all(|x| x.is_finite()))
                 .filter(|_| trial.state == TrialState::Completed)
                 .filter(|_| constraint::feasible(constraints, trial));
-            let improves = value.filter(|v| {
-                state
-                    .best
-                    .is_none_or(|(_, best)| self.improves(objective.goal, *v, best))
+            let improves = values.filter(|p| {
+                improved
+                    .iter()
+                    .all(|q| p.iter().zip(q).any(|(a, b)| *a < b - self.min_delta))
             });
             match improves {
-                Some(v) => {
-                    state.best = Some((trial.id, v));
+                Some(p) => {
+                    improved.push(p);
+                    state.last_improvement = Some(trial.id);
                     state.flat = 0;
                 }
                 None => {
@@ -77,20 +85,12 @@ impl Plateau {
         }
         state
     }
-
-    /// Returns whether `value` beats `best` by more than `min_delta` in direction `goal`.
-    fn improves(&self, goal: Direction, value: f64, best: f64) -> bool {
-        match goal {
-            Direction::Maximize => value > best + self.min_delta,
-            Direction::Minimize => value < best - self.min_delta,
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Params, Seed, Step, TrialResult};
+    use crate::{Direction, Params, Seed, Step, TrialResult};
 
     fn trial(id: u32, state: TrialState, value: Option<f64>) -> Trial {
         Trial {
@@ -130,16 +130,19 @@ mod tests {
             trial(4, Failed, None),           // flat 3: reached
             trial(5, Completed, Some(0.1)),
         ];
-        let state = rule.state(&trials, &loss(), &[]);
+        let state = rule.state(&trials, &[loss()], &[]);
         assert_eq!(state.reached, Some(TrialId(4)));
-        assert_eq!(state.best, Some((TrialId(1), 0.5)));
+        assert_eq!(state.last_improvement, Some(TrialId(1)));
         // The order the trials are given in does not matter, the numbers do.
         trials.reverse();
-        assert_eq!(rule.state(&trials, &loss(), &[]).reached, Some(TrialId(4)));
+        assert_eq!(
+            rule.state(&trials, &[loss()], &[]).reached,
+            Some(TrialId(4))
+        );
         // A trial before it that has not ended holds the rule up.
         trials.retain(|t| t.id != TrialId(2));
         trials.push(trial(2, Running, None));
-        let state = rule.state(&trials, &loss(), &[]);
+        let state = rule.state(&trials, &[loss()], &[]);
         assert_eq!((state.reached, state.flat), (None, 0));
         // Small gains count against the best that last improved, not the last value.
         let creeping: Vec<Trial> = [1.0, 0.995, 0.989, 0.985, 0.984]
@@ -147,8 +150,8 @@ mod tests {
             .zip(0..)
             .map(|(v, i)| trial(i, Completed, Some(*v)))
             .collect();
-        let state = rule.state(&creeping, &loss(), &[]);
-        assert_eq!(state.best, Some((TrialId(2), 0.989)));
+        let state = rule.state(&creeping, &[loss()], &[]);
+        assert_eq!(state.last_improvement, Some(TrialId(2)));
         assert_eq!((state.reached, state.flat), (None, 2));
         // Maximized, and with a trial that breaks a constraint (it never improves).
         let accuracy = MetricSpec {
@@ -165,11 +168,57 @@ mod tests {
             .zip(0..)
             .map(|(v, i)| trial(i, Completed, Some(*v)))
             .collect();
-        let state = rule.state(&rising, &accuracy, &under);
-        assert_eq!(state.best, Some((TrialId(3), 0.85)));
+        let state = rule.state(&rising, &[accuracy.clone()], &under);
+        assert_eq!(state.last_improvement, Some(TrialId(3)));
         assert_eq!((state.reached, state.flat), (None, 2));
-        let state = rule.state(&rising, &accuracy, &[]);
+        let state = rule.state(&rising, &[accuracy], &[]);
         assert_eq!(state.reached, Some(TrialId(5)));
-        assert_eq!(state.best, Some((TrialId(2), 0.95)));
+        assert_eq!(state.last_improvement, Some(TrialId(2)));
+    }
+
+    #[test]
+    fn with_several_objectives_a_trial_improves_by_joining_the_front_before_it() {
+        let rule = Plateau {
+            patience: 2,
+            min_delta: 0.0,
+        };
+        let objectives = [
+            loss(),
+            MetricSpec {
+                name: "param_count".into(),
+                goal: Direction::Minimize,
+            },
+        ];
+        let two = |id: u32, loss: f64, size: f64| Trial {
+            result: Some(TrialResult {
+                best_step: Step(1),
+                metrics: [
+                    ("val_loss".to_string(), loss),
+                    ("param_count".to_string(), size),
+                ]
+                .into_iter()
+                .collect(),
+            }),
+            ..trial(id, TrialState::Completed, None)
+        };
+        let trials = [
+            two(0, 1.0, 100.0),
+            two(1, 2.0, 50.0),  // smaller: joins the front
+            two(2, 2.0, 60.0),  // beaten by trial 1: flat 1
+            two(3, 0.5, 200.0), // more accurate: joins the front
+            two(4, 1.0, 100.0), // equal to trial 0: flat 1
+            two(5, 0.6, 300.0), // beaten by trial 3: flat 2, reached
+        ];
+        let state = rule.state(&trials, &objectives, &[]);
+        assert_eq!(state.reached, Some(TrialId(5)));
+        assert_eq!(state.last_improvement, Some(TrialId(3)));
+        // By a margin: trial 3 gains 0.5 of loss, trial 1 gains 50 of size.
+        let margin = Plateau {
+            patience: 3,
+            min_delta: 0.6,
+        };
+        let state = margin.state(&trials, &objectives, &[]);
+        assert_eq!(state.last_improvement, Some(TrialId(1)));
+        assert_eq!(state.reached, Some(TrialId(4)));
     }
 }

@@ -329,7 +329,7 @@ impl ExperimentSpec {
     /// Returns where `trials` stand against the spec's plateau rule; `None` without one.
     pub fn plateau_state(&self, trials: &[Trial]) -> Option<PlateauState> {
         let rule = self.plateau?;
-        Some(rule.state(trials, &self.metric, &self.constraints))
+        Some(rule.state(trials, &self.objectives(), &self.constraints))
     }
 
     /// Returns what ends the sweep early in `trials`, if anything: the first trial that reached
@@ -356,9 +356,17 @@ impl ExperimentSpec {
             ),
             _ => format!("{} trials without improving", rule.patience),
         };
-        let best = match state.best {
-            Some((id, v)) => format!("the best: trial {id}, {v:.4}"),
-            None => "no completed trial yet".into(),
+        let value = |id: TrialId| {
+            let trial = trials.iter().find(|t| t.id == id);
+            trial.and_then(|t| t.value(&self.metric.name))
+        };
+        let best = match (state.last_improvement, self.is_multi_objective()) {
+            (Some(id), false) => match value(id) {
+                Some(v) => format!("the best: trial {id}, {v:.4}"),
+                None => format!("the best: trial {id}"),
+            },
+            (Some(id), true) => format!("the last to join the front: trial {id}"),
+            (None, _) => "no completed trial yet".into(),
         };
         Some(match state.reached {
             Some(t) => format!("{rule_text}: reached at trial {t} ({best})"),

@@ -229,18 +229,25 @@ fn print_run_summary(
             ),
             (Stopped::Plateau(t), _, Some(rule)) => {
                 let first = (t.0 + 1).saturating_sub(rule.patience);
-                let best = spec
+                let last = spec
                     .plateau_state(&summary.trials)
-                    .and_then(|s| s.best)
-                    .map_or(String::new(), |(id, v)| format!(" ({v:.4}, trial {id})"));
+                    .and_then(|s| s.last_improvement);
                 let by = match rule.min_delta {
                     d if d > 0.0 => format!(" by more than {d}"),
                     _ => String::new(),
                 };
-                format!(
-                    "plateau: trials {first} to {t} did not improve the best {}{best}{by}",
-                    spec.metric.name
-                )
+                let on = if spec.is_multi_objective() {
+                    let since =
+                        last.map_or(String::new(), |id| format!(" (last joined: trial {id})"));
+                    format!("joined the Pareto front{since}{by}")
+                } else {
+                    let best = last
+                        .and_then(|id| Some((id, summary.trials.iter().find(|t| t.id == id)?)))
+                        .and_then(|(id, t)| Some((id, t.value(&spec.metric.name)?)))
+                        .map_or(String::new(), |(id, v)| format!(" ({v:.4}, trial {id})"));
+                    format!("improved the best {}{best}{by}", spec.metric.name)
+                };
+                format!("plateau: none of trials {first} to {t} {on}")
             }
             (other, ..) => format!("the sweep ended early at trial {}", other.trial()),
         };

@@ -25,25 +25,34 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         (n, k) if k == n => format!(" (the first {n} enqueued in part)"),
         (n, k) => format!(" (the first {n} enqueued, {k} of them in part)"),
     };
+    let plateau = spec.plateau.map_or_else(String::new, |p| {
+        let by = match p.min_delta {
+            d if d > 0.0 => format!(" by more than {d}"),
+            _ => String::new(),
+        };
+        let what = match spec.is_multi_objective() {
+            true => "join the front",
+            false => "improve the best",
+        };
+        format!(
+            "; the sweep ends once {} trials in a row do not {what}{by}",
+            p.patience
+        )
+    });
     let objectives = if spec.is_multi_objective() {
-        format!("objectives {}: a Pareto front", spec.objectives_label())
+        format!(
+            "objectives {}: a Pareto front{plateau}",
+            spec.objectives_label()
+        )
     } else {
         format!(
-            "objective {} ({}{}{})",
+            "objective {} ({}{}{plateau})",
             spec.metric.name,
             spec.metric.goal,
             spec.target.map_or_else(String::new, |t| format!(
                 "; the sweep ends once a trial reaches {} {t}",
                 spec.metric.goal.reach_sign()
             )),
-            spec.plateau.map_or_else(String::new, |p| format!(
-                "; the sweep ends once {} trials in a row do not improve the best{}",
-                p.patience,
-                match p.min_delta {
-                    d if d > 0.0 => format!(" by more than {d}"),
-                    _ => String::new(),
-                }
-            ))
         )
     };
     writeln!(

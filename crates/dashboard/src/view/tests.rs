@@ -196,7 +196,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
         .spec
         .as_ref()
         .and_then(|s| s.plateau_state(&flat.trials));
-    let (best, _) = state.and_then(|s| s.best).unwrap();
+    let best = state.and_then(|s| s.last_improvement).unwrap();
     assert!(said.starts_with("3 trials without improving: "), "{said}");
     assert!(
         said.contains(&format!("the best: trial {best}, ")),

@@ -172,16 +172,6 @@ pub(super) fn refuse_for_several(
             ),
         );
     }
-    if let Some(plateau) = f.get("plateau") {
-        d.error(
-            plateau.pos,
-            "plateau",
-            format!(
-                "`plateau` watches one best value; {why} the front can grow on one objective \
-                 while the others stand still: end the study with `run_cap`"
-            ),
-        );
-    }
     if let Some(gate) = f.get("gate") {
         d.error(
             gate.pos,

@@ -53,7 +53,6 @@ fn objective_lists_refuse_what_needs_one_objective() {
             (&format!("{TWO}pruner: {{type: asha}}\n"), "6:9: pruner: no pruner with several objectives (`metric:` is a list): pruning compares one objective's learning curves, and a trial weak on one may be on the front for another; remove `pruner:` or give `metric:` one objective"),
             (&format!("{TWO}early_terminate: {{type: hyperband, min_iter: 1}}\n"), "6:18: early_terminate: no pruner with several objectives (`metric:` is a list): pruning compares one objective's learning curves, and a trial weak on one may be on the front for another; remove `early_terminate:` or give `metric:` one objective"),
             (&format!("{TWO}method: cmaes\n"), "6:9: method: `cmaes` adapts to one objective; with several objectives (`metric:` is a list) use `tpe` (which ranks trials by Pareto front), `bayes`, `random`, `sobol` or `grid`"),
-            (&format!("{TWO}plateau: {{patience: 10}}\n"), "6:10: plateau: `plateau` watches one best value; with several objectives (`metric:` is a list) the front can grow on one objective while the others stand still: end the study with `run_cap`"),
         ],
         HEAD,
     );
@@ -98,6 +97,9 @@ fn a_plateau_rule_parses_resolves_and_refuses_mistakes() {
         .contains("plateau: patience 20, min_delta 0.001\n"));
     let plain = parse_ok(&format!("{one}plateau: {{patience: 5}}\n"));
     assert_eq!(plain.plateau.map(|p| p.min_delta), Some(0.0));
+    // With several objectives too.
+    let two = parse_ok(&format!("{HEAD}{TWO}plateau: {{patience: 8}}\n"));
+    assert_eq!(two.plateau.map(|p| p.patience), Some(8));
     // Without one, the spec resolves as before the rule existed.
     assert!(!parse_ok(&one).resolved().contains("plateau"));
     check(
