@@ -168,7 +168,7 @@ mod tests {
             .zip(0..)
             .map(|(v, i)| trial(i, Completed, Some(*v)))
             .collect();
-        let state = rule.state(&rising, &[accuracy.clone()], &under);
+        let state = rule.state(&rising, std::slice::from_ref(&accuracy), &under);
         assert_eq!(state.last_improvement, Some(TrialId(3)));
         assert_eq!((state.reached, state.flat), (None, 2));
         let state = rule.state(&rising, &[accuracy], &[]);
