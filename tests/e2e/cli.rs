@@ -904,7 +904,8 @@ fn a_sweep_ends_once_its_best_stops_improving() {
     let again = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
     assert!(
         again.stderr.contains(&format!(
-            "flat: its best stopped improving (`plateau:`), up to trial {t}; nothing to run"
+            "flat: its best stopped improving (`plateau:`), up to trial {t} (a longer patience \
+             is another experiment: give it a new `name:`); nothing to run"
         )),
         "{}",
         again.stderr

@@ -97,9 +97,10 @@ impl Observer for ProgressObserver {
         if let (0, Some(stopped)) = (plan.to_run, plan.stopped) {
             let why = match stopped {
                 Stopped::Target(t) => format!("its target was reached by trial {t}"),
-                Stopped::Plateau(t) => {
-                    format!("its best stopped improving (`plateau:`), up to trial {t}")
-                }
+                Stopped::Plateau(t) => format!(
+                    "its best stopped improving (`plateau:`), up to trial {t} (a longer patience \
+                     is another experiment: give it a new `name:`)"
+                ),
             };
             self.log(format!("{}: {why}; nothing to run", plan.experiment));
             return;
