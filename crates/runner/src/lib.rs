@@ -8,6 +8,7 @@
 mod agents;
 mod board;
 mod observer;
+mod panics;
 mod reporter;
 mod stop;
 mod study;

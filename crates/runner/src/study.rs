@@ -197,7 +197,7 @@ pub fn run_study(
         });
         for handle in handles {
             if let Err(panic) = handle.join() {
-                let message = crate::worker::panic_message(panic.as_ref());
+                let message = crate::panics::message(panic.as_ref());
                 board.abort();
                 lock(&queue)
                     .error
@@ -564,10 +564,9 @@ mod tests {
             let lr = t.params["lr"].as_f64().unwrap_or(0.0);
             assert!(lr > 0.7, "{t:?}");
             let reason = t.reason.as_deref().unwrap_or_default();
-            assert_eq!(
-                reason,
-                format!("training panicked: out of memory at lr {lr:.3}")
-            );
+            let said = format!("training panicked: out of memory at lr {lr:.3} (at ");
+            assert!(reason.starts_with(&said), "{reason}");
+            assert!(reason.contains("crates/runner/src/study.rs:"), "{reason}");
         }
         assert_eq!(summary.trials.len(), 12);
         let info = store.experiment("toy").unwrap().unwrap();

@@ -119,15 +119,12 @@ impl Worker<'_> {
             seed: trial.seed,
             params: &trial.params,
         };
-        // A trial whose training panics (a device out of memory, a kernel that does not
-        // compile: dfdx unwraps such errors) fails with the panic's message, and the study goes
-        // on, as after any failed trial. The same parameters panic again, so this keeps runs
-        // reproducible.
-        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.objective.run(&ctx, &mut reporter)
-        }));
-        let outcome = run.unwrap_or_else(|panic| TrialOutcome::Failed {
-            reason: format!("training panicked: {}", panic_message(panic.as_ref())),
+        // A trial whose training panics fails with the panic's message, and the study goes
+        // on, as after any failed trial (`panics`). The same parameters panic again, so this
+        // keeps runs reproducible.
+        let run = crate::panics::catch(|| self.objective.run(&ctx, &mut reporter));
+        let outcome = run.unwrap_or_else(|said| TrialOutcome::Failed {
+            reason: format!("training panicked: {said}"),
         });
         let pruned_by = match reporter.into_result() {
             Err(Error::Stopped) => {
@@ -230,13 +227,4 @@ impl Worker<'_> {
             .sampler_view(id, self.window)
             .map_err(|_| Error::Aborted)
     }
-}
-
-/// Returns the message a panic carried (a `&str` or a `String`), or an empty string.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
 }
