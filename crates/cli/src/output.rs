@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use experiment::{
-    busy_ms, format_duration, rank_trials, Constraint, ExperimentSpec, MetricSpec, SortKey, Trial,
-    TrialId, TrialState,
+    busy_ms, format_duration, rank_trials, Constraint, ExperimentSpec, MetricSpec, Trial, TrialId,
+    TrialOrder, TrialState,
 };
 use serde::Serialize;
 use store::ExperimentInfo;
@@ -95,7 +95,7 @@ pub(crate) fn trials_table(
 }
 
 /// The order `sweep trials --sort KEY [--desc]` asks for, `None` for trial order.
-pub(crate) type Order<'a> = Option<(&'a SortKey, bool)>;
+pub(crate) type Order<'a> = Option<&'a TrialOrder>;
 
 /// Returns each trial's place in `ranked` (from 1), for those with a value of every objective.
 fn ranks_of(ranked: &[&Trial], objectives: &[MetricSpec]) -> BTreeMap<TrialId, usize> {
@@ -113,11 +113,11 @@ fn sorted<'t>(
     mut rows: Vec<(Option<usize>, &'t Trial)>,
     order: Order<'_>,
 ) -> Vec<(Option<usize>, &'t Trial)> {
-    let Some((key, descending)) = order else {
+    let Some(order) = order else {
         return rows;
     };
     rows.sort_by_key(|(rank, _)| rank.unwrap_or(usize::MAX));
-    key.sort(rows, descending, |(rank, t)| (*t, *rank))
+    order.sort(rows, |(rank, t)| (*t, *rank))
 }
 
 /// Returns the trials of `all` that `shown` keeps, in `order` (trial order without one), for

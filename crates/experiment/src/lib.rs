@@ -48,7 +48,7 @@ pub use metric::{
     metric_range, Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX,
 };
 pub use objective::{Control, Objective, Reporter, TrialContext};
-pub use order::{SortKey, SORT_KEYS};
+pub use order::{SortKey, TrialOrder, SORT_KEYS};
 pub use plateau::{Plateau, PlateauState};
 pub use pruning::PrunerSpec;
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};

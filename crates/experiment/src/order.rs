@@ -26,6 +26,15 @@ pub enum SortKey {
     Metric(String),
 }
 
+/// An order of trials: a key, and which way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrialOrder {
+    /// What to sort by.
+    pub key: SortKey,
+    /// Whether the largest come first.
+    pub descending: bool,
+}
+
 /// The keys, as a message lists them.
 pub const SORT_KEYS: &str = "rank, trial, state, epoch, duration, param.NAME or metric.NAME";
 
@@ -60,23 +69,32 @@ impl SortKey {
         }
     }
 
-    /// Sorts `rows`, given in rank order, by this key (reversed when `descending`); `of` gives
-    /// a row's trial and its rank (`None` without a value of every objective). Rows without a
-    /// value of the key come last either way, in rank order; ties keep rank order.
-    pub fn sort<R>(
-        &self,
-        rows: Vec<R>,
-        descending: bool,
-        of: impl Fn(&R) -> (&Trial, Option<usize>),
-    ) -> Vec<R> {
+    /// Returns whether `trial` (of objective rank `rank`) has a value to sort by.
+    fn has_value(&self, trial: &Trial, rank: Option<usize>) -> bool {
+        match self {
+            SortKey::Rank => rank.is_some(),
+            SortKey::Trial | SortKey::State => true,
+            SortKey::Epoch => trial.result.is_some(),
+            SortKey::Duration => trial.duration_ms().is_some(),
+            SortKey::Param(name) => trial.params.contains_key(name),
+            SortKey::Metric(name) => trial.value(name).is_some(),
+        }
+    }
+}
+
+impl TrialOrder {
+    /// Sorts `rows`, given in rank order, by the key, the largest first when `descending`;
+    /// `of` gives a row's trial and its rank (`None` without a value of every objective). Rows
+    /// without a value of the key come last either way, in rank order; ties keep rank order.
+    pub fn sort<R>(&self, rows: Vec<R>, of: impl Fn(&R) -> (&Trial, Option<usize>)) -> Vec<R> {
         let (mut rows, missing): (Vec<R>, Vec<R>) = rows.into_iter().partition(|r| {
             let (t, rank) = of(r);
-            self.has_value(t, rank)
+            self.key.has_value(t, rank)
         });
         let of = &of;
         let cmp = |a: &R, b: &R| -> Ordering {
             let (x, y) = (trial(of, a), trial(of, b));
-            match self {
+            match &self.key {
                 SortKey::Rank => of(a).1.cmp(&of(b).1),
                 SortKey::Trial => x.id.cmp(&y.id),
                 SortKey::State => x.state.cmp(&y.state),
@@ -94,24 +112,12 @@ impl SortKey {
         };
         // Stable, and reversed by comparison rather than afterwards, so that ties keep rank
         // order either way.
-        rows.sort_by(|a, b| match descending {
+        rows.sort_by(|a, b| match self.descending {
             true => cmp(b, a),
             false => cmp(a, b),
         });
         rows.extend(missing);
         rows
-    }
-
-    /// Returns whether `trial` (of objective rank `rank`) has a value to sort by.
-    fn has_value(&self, trial: &Trial, rank: Option<usize>) -> bool {
-        match self {
-            SortKey::Rank => rank.is_some(),
-            SortKey::Trial | SortKey::State => true,
-            SortKey::Epoch => trial.result.is_some(),
-            SortKey::Duration => trial.duration_ms().is_some(),
-            SortKey::Param(name) => trial.params.contains_key(name),
-            SortKey::Metric(name) => trial.value(name).is_some(),
-        }
     }
 }
 

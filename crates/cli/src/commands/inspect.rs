@@ -1,6 +1,6 @@
 //! `sweep ls`, `sweep show` and `sweep trials`: read-only views of a store.
 
-use experiment::{rank_trials, Trial};
+use experiment::{rank_trials, Trial, TrialOrder};
 
 use super::{find_experiment, open_store, StoreMode};
 use crate::args::{Format, ShowArgs, StoreArgs, TrialsArgs};
@@ -57,7 +57,11 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
         super::check_filter(filter, spec.as_ref(), &trials)?;
     }
     let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t));
-    let order = args.sort.as_ref().map(|key| (key, args.desc));
+    let order = args.sort.clone().map(|key| TrialOrder {
+        key,
+        descending: args.desc,
+    });
+    let order = order.as_ref();
     let objectives = info.objectives(spec.as_ref());
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     // CSV and JSON list the kept trials only; the table ranks them among all.

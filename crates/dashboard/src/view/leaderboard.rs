@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use experiment::{
     format_duration, Constraint, Direction, FilterError, MetricSpec, SortKey, Trial, TrialFilter,
-    TrialState,
+    TrialOrder, TrialState,
 };
 use serde::Deserialize;
 use store::ExperimentInfo;
@@ -226,7 +226,11 @@ pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
         .filter(|r| sel.state.is_none_or(|s| r.trial.state == s))
         .filter(|r| sel.filter.as_ref().is_ok_and(|f| f.matches(r.trial)))
         .collect();
-    let rows = sel.sort.sort(rows, sel.descending, |r| (r.trial, r.rank));
+    let order = TrialOrder {
+        key: sel.sort.clone(),
+        descending: sel.descending,
+    };
+    let rows = order.sort(rows, |r| (r.trial, r.rank));
     let matching = rows.len();
     let per_page = usize::try_from(sel.per_page).unwrap_or(usize::MAX).max(1);
     let pages = u32::try_from(matching.div_ceil(per_page).max(1)).unwrap_or(u32::MAX);
