@@ -146,10 +146,8 @@ pub fn pareto_front<'a>(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::{Direction, Params, Seed, Step, TrialId, TrialResult};
+    use crate::Direction;
 
     fn on(name: &str, goal: Direction) -> MetricSpec {
         MetricSpec {
@@ -226,19 +224,7 @@ mod tests {
     }
 
     fn trial(id: u32, state: TrialState, value: Option<f64>) -> Trial {
-        Trial {
-            id: TrialId(id),
-            seed: Seed(0),
-            params: Params::new(),
-            state,
-            reason: None,
-            started: None,
-            finished: None,
-            result: value.map(|v| TrialResult {
-                best_step: Step(1),
-                metrics: BTreeMap::from([("acc".to_string(), v)]),
-            }),
-        }
+        crate::testing::trial_with(id, state, "acc", value)
     }
 
     #[test]

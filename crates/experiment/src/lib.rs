@@ -23,6 +23,8 @@ mod pruning;
 mod resolved;
 mod space;
 mod spec;
+#[cfg(test)]
+mod testing;
 mod time;
 mod trial;
 mod words;

@@ -90,22 +90,10 @@ impl Plateau {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Direction, Params, Seed, Step, TrialResult};
+    use crate::{Direction, Step, TrialResult};
 
     fn trial(id: u32, state: TrialState, value: Option<f64>) -> Trial {
-        Trial {
-            id: TrialId(id),
-            params: Params::new(),
-            seed: Seed(0),
-            state,
-            reason: None,
-            started: None,
-            finished: None,
-            result: value.map(|v| TrialResult {
-                best_step: Step(1),
-                metrics: [("val_loss".to_string(), v)].into_iter().collect(),
-            }),
-        }
+        crate::testing::trial_with(id, state, "val_loss", value)
     }
 
     fn loss() -> MetricSpec {
