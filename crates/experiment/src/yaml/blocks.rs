@@ -12,7 +12,7 @@ use crate::{
     MetricSpec, ModelKind, ModelSpec, ParamValue, Plateau, KNOBS, KNOWN_METRICS,
 };
 
-use super::decoder::Decoder;
+use super::decoder::{Decoder, Fields};
 use super::tree::{join, Entry, Kind, Node, Pos};
 
 /// A knob fixed in `train:` or `model:`, with its block and where its key is written.
@@ -172,13 +172,7 @@ fn early_stopping(d: &mut Decoder, node: &Node) -> Option<EarlyStopping> {
     let metric = d
         .required(&f, "metric")
         .and_then(|n| metric_name(d, n, "train.early_stopping.metric"));
-    let patience = d
-        .required(&f, "patience")
-        .and_then(|n| count(d, n, "train.early_stopping.patience"));
-    let min_delta = match f.get("min_delta") {
-        None => Some(0.0),
-        Some(n) => d.non_negative(n, "train.early_stopping.min_delta"),
-    };
+    let (patience, min_delta) = patience(d, &f, path);
     Some(EarlyStopping {
         metric: metric?.to_string(),
         patience: patience?,
@@ -186,17 +180,23 @@ fn early_stopping(d: &mut Decoder, node: &Node) -> Option<EarlyStopping> {
     })
 }
 
+/// Reads `patience` (required) and `min_delta` (default 0) of the block `f` at `path`.
+fn patience(d: &mut Decoder, f: &Fields<'_>, path: &str) -> (Option<u32>, Option<f64>) {
+    let patience = d
+        .required(f, "patience")
+        .and_then(|n| count(d, n, &join(path, "patience")));
+    let min_delta = match f.get("min_delta") {
+        None => Some(0.0),
+        Some(n) => d.non_negative(n, &join(path, "min_delta")),
+    };
+    (patience, min_delta)
+}
+
 /// Reads `plateau: {patience, min_delta}`: the sweep ends once `patience` trials in a row have
 /// not improved the best by more than `min_delta` (default 0).
 pub(super) fn plateau(d: &mut Decoder, node: &Node) -> Option<Plateau> {
     let f = d.fields(node, "plateau", &["patience", "min_delta"])?;
-    let patience = d
-        .required(&f, "patience")
-        .and_then(|n| count(d, n, "plateau.patience"));
-    let min_delta = match f.get("min_delta") {
-        None => Some(0.0),
-        Some(n) => d.non_negative(n, "plateau.min_delta"),
-    };
+    let (patience, min_delta) = patience(d, &f, "plateau");
     Some(Plateau {
         patience: patience?,
         min_delta: min_delta?,
