@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
-use experiment::{ParamValue, Step, Trial, TrialId, TrialState};
+use experiment::{ParamValue, Step, Stopped, Trial, TrialId, TrialState};
 use serde::{Deserialize, Serialize};
 use store::ExperimentInfo;
 
@@ -42,6 +42,18 @@ struct ExperimentDto {
     objectives: Option<Vec<ObjectiveDto>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pareto_front: Option<Vec<u32>>,
+    /// What ended the sweep before its run cap (its target reached, or its plateau), if
+    /// anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped: Option<StoppedDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct StoppedDto {
+    /// `target` or `plateau`.
+    by: &'static str,
+    /// The trial that reached the target, or completed the plateau.
+    trial: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -416,6 +428,17 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
                 .collect()
         }),
         pareto_front,
+        stopped: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.stopped_by(trials))
+            .map(|stopped| StoppedDto {
+                by: match stopped {
+                    Stopped::Target(_) => "target",
+                    Stopped::Plateau(_) => "plateau",
+                },
+                trial: stopped.trial().0,
+            }),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::test::{call_service, init_service, read_body, TestRequest};
+use experiment::Trial;
 use store::{ExperimentStatus, Store};
 
 use std::time::Duration;
@@ -235,6 +236,24 @@ fn a_study_with_two_objectives_serves_its_front() {
         assert!(one.contains("\"pareto\":true"), "{one}");
         let (_, single) = get(&store, "/api/experiments/one").await;
         assert!(!single.contains("pareto"), "{single}");
+        assert!(!single.contains("stopped"), "{single}");
+        // A study that its plateau ended says which trial completed it.
+        let mut info = fixtures::info("flat", ExperimentStatus::Finished, 30);
+        info.spec_yaml.push_str("plateau: {patience: 2}\n");
+        store.create_experiment(&info).unwrap();
+        let trials: Vec<Trial> = (0..30).map(|i| fixtures::trial(i, 30)).collect();
+        for t in &trials {
+            store.put_trial("flat", t).unwrap();
+        }
+        let spec = experiment::ExperimentSpec::from_yaml_str(&info.spec_yaml, "s.yaml".as_ref());
+        let reached = spec.unwrap().first_at_plateau(&trials).expect("a plateau");
+        let (_, flat) = get(&store, "/api/experiments/flat").await;
+        assert!(
+            flat.contains(&format!(
+                "\"stopped\":{{\"by\":\"plateau\",\"trial\":{reached}}}"
+            )),
+            "{flat}"
+        );
         let (_, trial) = get(&store, "/api/experiments/one/trials/0").await;
         assert!(!trial.contains("pareto"), "{trial}");
         // The pages: the front's chart and hypervolume history, and a trial's standing.
