@@ -11,7 +11,7 @@ use actix_web::http::header::{ContentType, CACHE_CONTROL};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use experiment::{Timestamp, TrialId};
+use experiment::{ExperimentSpec, Timestamp, TrialId};
 
 use crate::data::{self, Reader};
 use crate::view::compare::{self, ComparePage};
@@ -240,6 +240,19 @@ fn render_experiment(
     Ok(rendered)
 }
 
+/// Returns the experiment's snapshot when `spec` has several objectives, for where trials
+/// stand against the Pareto front (which needs every trial); `None` with one.
+fn with_several_objectives(
+    reader: &Reader,
+    name: &str,
+    spec: Option<&ExperimentSpec>,
+) -> Result<Option<Arc<data::ExperimentData>>> {
+    match spec.filter(|s| s.is_multi_objective()) {
+        Some(_) => Ok(Some(reader.experiment(name)?)),
+        None => Ok(None),
+    }
+}
+
 fn render_trial(
     reader: &Reader,
     name: &str,
@@ -251,14 +264,11 @@ fn render_trial(
     let spec = data::parse_spec(&info);
     let t = reader.trial(name, id)?;
     let metrics = reader.all_metrics(name, t.id)?;
-    // Where it stands against the front needs every trial: only with several objectives.
-    let front = match spec.as_ref().filter(|s| s.is_multi_objective()) {
-        Some(spec) => {
-            let data = reader.experiment(name)?;
-            trial::Standing::of(spec, &spec.pareto_front(&data.trials), &t)
-        }
-        None => None,
-    };
+    let all = with_several_objectives(reader, name, spec.as_ref())?;
+    let front = all.as_ref().and_then(|all| {
+        let spec = all.spec.as_ref()?;
+        trial::Standing::of(spec, &spec.pareto_front(&all.trials), &t)
+    });
     let page = trial::trial_page(
         (&info, spec.as_ref()),
         &t,
@@ -309,15 +319,11 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32]) -> Result<Rendered> 
         })
         .collect::<Result<Vec<_>>>()?;
     let spec = data::parse_spec(&info);
-    // Where each stands against the front needs every trial: only with several objectives.
-    let all = match spec.as_ref().filter(|s| s.is_multi_objective()) {
-        Some(_) => Some(reader.experiment(name)?),
-        None => None,
-    };
-    let front = match (&spec, &all) {
-        (Some(spec), Some(all)) => spec.pareto_front(&all.trials),
-        _ => Vec::new(),
-    };
+    let all = with_several_objectives(reader, name, spec.as_ref())?;
+    let front = all
+        .as_ref()
+        .and_then(|all| Some(all.spec.as_ref()?.pareto_front(&all.trials)))
+        .unwrap_or_default();
     let page = compare::compare_page((&info, spec.as_ref()), &front, &trials);
     still(&CompareHtml {
         page: &page,

@@ -47,10 +47,8 @@ pub(crate) struct LeaderboardQuery {
 /// A validated leaderboard query.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Selection {
-    /// The sort column.
-    pub(crate) sort: SortKey,
-    /// Whether the order is reversed.
-    pub(crate) descending: bool,
+    /// The sort column and its direction.
+    pub(crate) order: TrialOrder,
     /// Only trials in this state, or all.
     pub(crate) state: Option<TrialState>,
     /// The page, from 1.
@@ -127,8 +125,10 @@ impl Selection {
         }
         let filter_text = q.filter.as_deref().unwrap_or("").trim().to_string();
         Ok(Selection {
-            sort,
-            descending,
+            order: TrialOrder {
+                key: sort,
+                descending,
+            },
             state,
             page,
             per_page,
@@ -159,8 +159,8 @@ impl Selection {
         change(&mut s);
         let mut q = format!(
             "?sort={}&dir={}",
-            url_part(&s.sort.name()),
-            if s.descending { "desc" } else { "asc" }
+            url_part(&s.order.key.name()),
+            if s.order.descending { "desc" } else { "asc" }
         );
         if let Some(state) = s.state {
             q.push_str(&format!("&state={state}"));
@@ -226,11 +226,7 @@ pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
         .filter(|r| sel.state.is_none_or(|s| r.trial.state == s))
         .filter(|r| sel.filter.as_ref().is_ok_and(|f| f.matches(r.trial)))
         .collect();
-    let order = TrialOrder {
-        key: sel.sort.clone(),
-        descending: sel.descending,
-    };
-    let rows = order.sort(rows, |r| (r.trial, r.rank));
+    let rows = sel.order.sort(rows, |r| (r.trial, r.rank));
     let matching = rows.len();
     let per_page = usize::try_from(sel.per_page).unwrap_or(usize::MAX).max(1);
     let pages = u32::try_from(matching.div_ceil(per_page).max(1)).unwrap_or(u32::MAX);
@@ -339,7 +335,7 @@ pub(crate) fn leaderboard(
 ) -> Leaderboard {
     let mut columns = experiment::extra_columns(objectives, constraints);
     // A sort by a metric the table does not show adds its column, to show the order.
-    if let SortKey::Metric(name) = &sel.sort {
+    if let SortKey::Metric(name) = &sel.order.key {
         if info.objective != *name && !columns.contains(&name.as_str()) {
             columns.push(name);
         }
@@ -354,7 +350,7 @@ pub(crate) fn leaderboard(
         .collect();
     let page = select(ranked, sel);
     let header = |title: String, key: SortKey| {
-        let current = sel.sort == key;
+        let current = sel.order.key == key;
         // An objective's column sorts best first at the first click.
         let maximized = objectives
             .iter()
@@ -362,15 +358,21 @@ pub(crate) fn leaderboard(
         let href = format!(
             "{base}{}",
             sel.query(|s| {
-                s.descending = if current { !s.descending } else { maximized };
-                s.sort = key.clone();
+                s.order = TrialOrder {
+                    descending: if current {
+                        !s.order.descending
+                    } else {
+                        maximized
+                    },
+                    key: key.clone(),
+                };
                 s.page = 1;
             })
         );
         // The arrow tells how the column's values run. Rank order is best first, so the
         // values of a maximized objective descend when its ranks ascend.
         let best_first_descends = key == SortKey::Rank && info.goal == Direction::Maximize;
-        let (arrow, aria) = match (current, sel.descending != best_first_descends) {
+        let (arrow, aria) = match (current, sel.order.descending != best_first_descends) {
             (false, _) => ("", "none"),
             (true, false) => ("▲", "ascending"),
             (true, true) => ("▼", "descending"),
@@ -540,10 +542,10 @@ pub(crate) fn objective_index(
 /// search keeps the sort, its direction and the state, and starts at page 1.
 fn keep_fields(sel: &Selection) -> Vec<(&'static str, String)> {
     let mut keep = vec![
-        ("sort", sel.sort.name()),
+        ("sort", sel.order.key.name()),
         (
             "dir",
-            if sel.descending { "desc" } else { "asc" }.to_string(),
+            if sel.order.descending { "desc" } else { "asc" }.to_string(),
         ),
     ];
     if let Some(state) = sel.state {
