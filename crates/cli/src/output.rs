@@ -120,14 +120,17 @@ fn sorted<'t>(
     order.sort(rows, |(rank, t)| (*t, *rank))
 }
 
-/// Returns the trials of `all` that `shown` keeps, in `order` (trial order without one), for
-/// `--format csv|json`.
+/// Returns the trials of `all` that `shown` keeps, in `order` (trial order without one, and
+/// then no ranking), for `--format csv|json`.
 pub(crate) fn kept_in_order(
     all: &[Trial],
     shown: &dyn Fn(&Trial) -> bool,
     order: Order<'_>,
     (objectives, constraints): (&[MetricSpec], &[Constraint]),
 ) -> Vec<Trial> {
+    if order.is_none() {
+        return all.iter().filter(|t| shown(t)).cloned().collect();
+    }
     let ranks = ranks_of(&rank_trials(all, objectives, constraints), objectives);
     let rows = all
         .iter()

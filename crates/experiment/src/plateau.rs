@@ -32,6 +32,14 @@ pub struct PlateauState {
 }
 
 impl Plateau {
+    /// Says the margin as messages add it: " by more than 0.001", or nothing for 0.
+    pub fn margin(&self) -> String {
+        match self.min_delta {
+            d if d > 0.0 => format!(" by more than {d}"),
+            _ => String::new(),
+        }
+    }
+
     /// Reads `trials` by number, from trial 0 up to the first that has not ended or the one
     /// that completes the plateau. A trial improves when it completed with a finite value of
     /// every objective, meets the `constraints`, and beats each earlier trial that improved by

@@ -349,19 +349,13 @@ impl ExperimentSpec {
     pub fn plateau_status(&self, trials: &[Trial]) -> Option<String> {
         let rule = self.plateau?;
         let state = self.plateau_state(trials)?;
-        let rule_text = match rule.min_delta {
-            d if d > 0.0 => format!(
-                "{} trials without improving by more than {d}",
-                rule.patience
-            ),
-            _ => format!("{} trials without improving", rule.patience),
-        };
-        let value = |id: TrialId| {
-            let trial = trials.iter().find(|t| t.id == id);
-            trial.and_then(|t| t.value(&self.metric.name))
-        };
+        let rule_text = format!(
+            "{} trials without improving{}",
+            rule.patience,
+            rule.margin()
+        );
         let best = match (state.last_improvement, self.is_multi_objective()) {
-            (Some(id), false) => match value(id) {
+            (Some(id), false) => match self.objective_of(trials, id) {
                 Some(v) => format!("the best: trial {id}, {v:.4}"),
                 None => format!("the best: trial {id}"),
             },
@@ -375,6 +369,12 @@ impl ExperimentSpec {
                 state.flat
             ),
         })
+    }
+
+    /// Returns the objective's value of trial `id` among `trials`, if it has one.
+    pub fn objective_of(&self, trials: &[Trial], id: TrialId) -> Option<f64> {
+        let trial = trials.iter().find(|t| t.id == id)?;
+        trial.value(&self.metric.name)
     }
 
     /// Describes the spec's target and whether `trials` reached it, as "≥ 0.975, reached by

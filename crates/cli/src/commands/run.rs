@@ -232,18 +232,14 @@ fn print_run_summary(
                 let last = spec
                     .plateau_state(&summary.trials)
                     .and_then(|s| s.last_improvement);
-                let by = match rule.min_delta {
-                    d if d > 0.0 => format!(" by more than {d}"),
-                    _ => String::new(),
-                };
+                let by = rule.margin();
                 let on = if spec.is_multi_objective() {
                     let since =
                         last.map_or(String::new(), |id| format!(" (last joined: trial {id})"));
                     format!("joined the Pareto front{since}{by}")
                 } else {
                     let best = last
-                        .and_then(|id| Some((id, summary.trials.iter().find(|t| t.id == id)?)))
-                        .and_then(|(id, t)| Some((id, t.value(&spec.metric.name)?)))
+                        .and_then(|id| Some((id, spec.objective_of(&summary.trials, id)?)))
                         .map_or(String::new(), |(id, v)| format!(" ({v:.4}, trial {id})"));
                     format!("improved the best {}{best}{by}", spec.metric.name)
                 };

@@ -26,10 +26,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         (n, k) => format!(" (the first {n} enqueued, {k} of them in part)"),
     };
     let plateau = spec.plateau.map_or_else(String::new, |p| {
-        let by = match p.min_delta {
-            d if d > 0.0 => format!(" by more than {d}"),
-            _ => String::new(),
-        };
+        let by = p.margin();
         let what = match spec.is_multi_objective() {
             true => "join the front",
             false => "improve the best",
