@@ -230,6 +230,77 @@ pub const KNOBS: &[Knob] = &[
     },
 ];
 
+/// Names other tools give the knobs (PyTorch, Keras, scikit-learn, Hugging Face, W&B and Optuna
+/// examples), each with the knob it is here, so that an experiment written with them is told
+/// the name to use instead of only "unknown". Compared ignoring case, `-` read as `_`.
+const ALIASES: &[(&str, &str)] = &[
+    ("learning_rate", "lr"),
+    ("base_lr", "lr"),
+    ("initial_lr", "lr"),
+    ("init_lr", "lr"),
+    ("lr0", "lr"),
+    ("batch", "batch_size"),
+    ("batchsize", "batch_size"),
+    ("bs", "batch_size"),
+    ("train_batch_size", "batch_size"),
+    ("per_device_train_batch_size", "batch_size"),
+    ("num_epochs", "epochs"),
+    ("n_epochs", "epochs"),
+    ("max_epochs", "epochs"),
+    ("epoch", "epochs"),
+    ("optim", "optimizer"),
+    ("opt", "optimizer"),
+    ("solver", "optimizer"),
+    ("weight_decay", "l2"),
+    ("wd", "l2"),
+    ("alpha", "l2"),
+    ("l2_reg", "l2"),
+    ("l2_penalty", "l2"),
+    ("l2_lambda", "l2"),
+    ("hidden_size", "hidden"),
+    ("hidden_dim", "hidden"),
+    ("hidden_units", "hidden"),
+    ("n_units", "hidden"),
+    ("num_units", "hidden"),
+    ("units", "hidden"),
+    ("width", "hidden"),
+    ("num_layers", "depth"),
+    ("n_layers", "depth"),
+    ("layers", "depth"),
+    ("hidden_layers", "depth"),
+    ("num_hidden_layers", "depth"),
+    ("dropout_rate", "dropout"),
+    ("dropout_prob", "dropout"),
+    ("drop_rate", "dropout"),
+    ("p_dropout", "dropout"),
+    ("act", "activation"),
+    ("activation_fn", "activation"),
+    ("nonlinearity", "activation"),
+    ("layernorm", "layer_norm"),
+    ("use_layer_norm", "layer_norm"),
+    ("filters", "channels"),
+    ("num_filters", "channels"),
+    ("n_filters", "channels"),
+    ("out_channels", "channels"),
+    ("num_conv_layers", "conv_layers"),
+    ("n_conv_layers", "conv_layers"),
+    ("scheduler", "schedule"),
+    ("lr_scheduler", "schedule"),
+    ("lr_schedule", "schedule"),
+    ("warmup", "warmup_epochs"),
+    ("num_warmup_epochs", "warmup_epochs"),
+    ("step_size", "step_epochs"),
+    ("lr_step", "step_epochs"),
+    ("gamma", "step_factor"),
+    ("lr_decay", "step_factor"),
+    ("decay_rate", "step_factor"),
+    ("max_grad_norm", "clip_norm"),
+    ("grad_clip", "clip_norm"),
+    ("gradient_clip_val", "clip_norm"),
+    ("clipnorm", "clip_norm"),
+    ("clip_grad_norm", "clip_norm"),
+];
+
 /// Which optimizer updates the weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptimizerKind {
@@ -311,6 +382,18 @@ impl Knob {
     /// Returns the knob called `name`.
     pub fn find(name: &str) -> Option<&'static Knob> {
         KNOBS.iter().find(|k| k.name == name)
+    }
+
+    /// Returns the knob that `name` stands for, as other tools call it (`weight_decay` is `l2`)
+    /// or in another case (`LR`), reading `-` as `_`; `None` when it stands for none.
+    pub fn known_as(name: &str) -> Option<&'static Knob> {
+        let name = name.to_ascii_lowercase().replace('-', "_");
+        let own = ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == name)
+            .map(|(_, knob)| *knob)
+            .or_else(|| KNOBS.iter().find(|k| k.name == name).map(|k| k.name))?;
+        Knob::find(own)
     }
 
     /// Checks that `value` is valid for this knob and returns it normalized (integers for integer

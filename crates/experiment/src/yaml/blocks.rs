@@ -218,6 +218,18 @@ fn fixed_knob(
 ) {
     let path = join(block, &entry.key);
     let Some(knob) = Knob::find(&entry.key) else {
+        if let Some(meant) = Knob::known_as(&entry.key) {
+            d.error(
+                entry.key_pos,
+                &path,
+                format!(
+                    "unknown key `{}`: the trainer calls this knob `{}` ({}); write `{}:` under \
+                     `{}:`",
+                    entry.key, meant.name, meant.doc, meant.name, meant.block
+                ),
+            );
+            return;
+        }
         let mut expected = own.to_vec();
         expected.extend(KNOBS.iter().filter(|k| k.block == block).map(|k| k.name));
         d.unknown_key(entry, block, &expected);

@@ -219,6 +219,17 @@ fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<
     }
     let knob = Knob::find(&entry.key);
     if knob.is_none() && !tested.contains(entry.key.as_str()) {
+        if let Some(meant) = Knob::known_as(&entry.key) {
+            d.error(
+                entry.key_pos,
+                &path,
+                format!(
+                    "unknown parameter `{}`: the trainer calls this knob `{}` ({}); write `{}:`",
+                    entry.key, meant.name, meant.doc, meant.name
+                ),
+            );
+            return None;
+        }
         let names: Vec<&str> = KNOBS.iter().map(|k| k.name).collect();
         let hint = did_you_mean(&entry.key, names.iter().copied());
         d.error(

@@ -101,6 +101,7 @@ fn model_and_train_errors() {
             ("train: {epochs: abc}\n", "4:17: train.epochs: expected an integer for `epochs`, found string `abc`"),
             ("train: {epochs: 0}\n", "4:17: train.epochs: `epochs` must be in 1..=100000, found 0"),
             ("train: {lr: {values: [0.1]}}\n", "4:13: train.lr: expected a single value for `lr`; to search over it, move it to `parameters:`"),
+            ("train: {learning_rate: 0.1, dropout_rate: 0.1}\n", "4:9: train.learning_rate: unknown key `learning_rate`: the trainer calls this knob `lr` (learning rate); write `lr:` under `train:`\n4:29: train.dropout_rate: unknown key `dropout_rate`: the trainer calls this knob `dropout` (dropout rate after each hidden layer, in training only); write `dropout:` under `model:`"),
             ("train: {dropout: 0.1}\n", "4:9: train.dropout: `dropout` is a model knob; put it under `model:`, not `train:`"),
             ("train:\n  early_stopping: {metric: val_loss, patience: 0, min_delta: -1}\n", "5:48: train.early_stopping.patience: must be an integer from 1 to 4294967295, found 0\n5:62: train.early_stopping.min_delta: must not be negative, found -1"),
             ("train:\n  early_stopping: {metric: val_los, patiance: 3}\n", "5:19: train.early_stopping.patience: missing required key `patience`\n5:28: train.early_stopping.metric: unknown metric `val_los`; did you mean `val_loss`? expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count, epoch_seconds\n5:37: train.early_stopping.patiance: unknown key `patiance`; did you mean `patience`? expected keys: metric, patience, min_delta"),
@@ -116,6 +117,10 @@ fn parameter_errors() {
     check(
         &[
             ("  lrr: {min: 0.1, max: 0.2}\n", "5:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation, layer_norm, channels, conv_layers, schedule, warmup_epochs, step_epochs, step_factor, clip_norm; a name that is not a knob must be tested by some `when:`"),
+            ("  weight_decay: {min: 0.0, max: 0.01}\n", "5:3: parameters.weight_decay: unknown parameter `weight_decay`: the trainer calls this knob `l2` (weight decay: coupled (L2 in the gradient) for sgd and adam, decoupled for adamw); write `l2:`"),
+            ("  Learning-Rate: {min: 0.001, max: 0.1}\n", "5:3: parameters.Learning-Rate: unknown parameter `Learning-Rate`: the trainer calls this knob `lr` (learning rate); write `lr:`"),
+            ("  LR: {min: 0.001, max: 0.1}\n", "5:3: parameters.LR: unknown parameter `LR`: the trainer calls this knob `lr` (learning rate); write `lr:`"),
+            ("  num_layers: {values: [1, 2]}\n  hidden_size: {values: [32]}\n", "5:3: parameters.num_layers: unknown parameter `num_layers`: the trainer calls this knob `depth` (number of hidden layers); write `depth:`\n6:3: parameters.hidden_size: unknown parameter `hidden_size`: the trainer calls this knob `hidden` (width of each hidden layer); write `hidden:`"),
             ("  lr: 0.1\n", "5:7: parameters.lr: expected a mapping such as `{values: [..]}` or `{min: .., max: ..}`, found number `0.1`"),
             ("  optimizer:\n    parameters:\n      lr: {min: 0.1, max: 0.2}\n", "6:5: parameters.optimizer.parameters: nested parameters (W&B's dictionary of parameters under `optimizer`) are not read here: write each knob as an entry of the top-level `parameters:`, and give one that applies only with some values of another a `when:` (see \"Conditional parameters\" in experiments/README.md)"),
             ("  group: {parameters: {lr: {min: 0.1, max: 0.2}}}\n", "5:11: parameters.group.parameters: nested parameters (W&B's dictionary of parameters under `group`) are not read here: write each knob as an entry of the top-level `parameters:`, and give one that applies only with some values of another a `when:` (see \"Conditional parameters\" in experiments/README.md)"),
@@ -237,6 +242,7 @@ fn condition_errors() {
             ("parameters:\n  variant: {values: [a, 2]}\n  l2: {values: [0.1], when: {variant: [a]}}\n", "5:25: parameters.variant.values[1]: expected a name for `variant`, found integer `2`"),
             ("parameters:\n  variant: {values: [a], foo: 1}\n  l2: {values: [0.1], when: {variant: [a]}}\n", "5:26: parameters.variant.foo: unknown key `foo`; expected keys: distribution, values, probabilities, when"),
             ("parameters:\n  variant: {values: [a, b], probabilities: [0.5, 0.5]}\n  l2: {values: [0.1], when: {variant: [a]}}\n", "ok"),
+            ("parameters:\n  width: {values: [narrow, wide]}\n  hidden: {values: [16], when: {width: [narrow]}}\n", "ok"),
         ],
         BASE,
     );
