@@ -5,7 +5,7 @@ use std::process::Stdio;
 
 use experiment::{TrialId, TrialState};
 use store::Store;
-use tests::TestEnv;
+use tests::{repo_root, TestEnv};
 
 /// A sweep small enough for a test: 4 trials of 3 epochs on the digits.
 const TINY: &str = "\
@@ -1129,7 +1129,7 @@ fn a_sweep_with_two_objectives_ends_with_its_pareto_front() {
     // Accuracy against size: 8, 16 or 64 hidden units (610, 1,210 and 4,810 trained values).
     let text = TINY
         .replace("hidden: {values: [16, 32]}", "hidden: {values: [8, 16, 64]}")
-        .replace("run_cap: 4", "run_cap: 8")
+        .replace("run_cap: 4", "run_cap: 8\ncheckpoints: {keep: 1}")
         .replace(
             "method: random",
             "method: tpe\nsampler: {n_startup_trials: 3}",
@@ -1220,6 +1220,47 @@ fn a_sweep_with_two_objectives_ends_with_its_pareto_front() {
         "{}",
         show.stdout
     );
+    // Checkpoints: the best by accuracy (the lowest number among ties) and every trial on
+    // the front, so that any model picked from it can predict.
+    let best = completed
+        .iter()
+        .map(|t| t.value("val_accuracy").unwrap())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut kept_expected = front.clone();
+    let top = completed
+        .iter()
+        .filter(|t| t.value("val_accuracy") == Some(best))
+        .map(|t| t.id.0)
+        .min()
+        .unwrap();
+    if !kept_expected.contains(&top) {
+        kept_expected.push(top);
+    }
+    kept_expected.sort_unstable();
+    let mut kept: Vec<u32> = std::fs::read_dir(env.store().join("checkpoints").join("tiny"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".json")?.parse().ok()
+        })
+        .collect();
+    kept.sort_unstable();
+    assert_eq!(kept, kept_expected, "front {front:?}");
+    assert!(kept.len() >= 2, "a front of one says nothing: {kept:?}");
+    // A front trial that only the front keeps (the best by accuracy always had its own).
+    let picked = front.iter().copied().find(|&t| t != top).unwrap();
+    let input = env.path().join("two-rows.csv");
+    let digits = std::fs::read_to_string(repo_root().join("experiments/data/digits.csv")).unwrap();
+    let rows: Vec<&str> = digits.lines().take(3).collect();
+    std::fs::write(&input, rows.join("\n") + "\n").unwrap();
+    let predicted = env.sweep(&[
+        "predict",
+        &format!("tiny/{picked}"),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(predicted.code, 0, "{predicted:?}");
+    assert_eq!(predicted.stdout.lines().count(), 3, "{}", predicted.stdout);
     // The table ranks the front first and has a column for the second objective.
     let table = env.sweep(&["trials", "tiny"]);
     let mut lines = table.stdout.lines();

@@ -8,6 +8,7 @@
 //! the bound (`1.5` for 50,000 parameters against a bound of 20,000), so that constraints on
 //! metrics of different scales add up.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::Trial;
@@ -70,18 +71,19 @@ impl fmt::Display for Constraint {
 /// are none), positive when it does not, infinite when a constrained metric is missing or NaN;
 /// `None` when the trial has no result.
 pub fn violation(constraints: &[Constraint], trial: &Trial) -> Option<f64> {
-    let result = trial.result.as_ref()?;
-    Some(
-        constraints
-            .iter()
-            .map(|c| {
-                result
-                    .metrics
-                    .get(&c.metric)
-                    .map_or(f64::INFINITY, |v| c.excess(*v))
-            })
-            .sum(),
-    )
+    Some(violation_of(constraints, &trial.result.as_ref()?.metrics))
+}
+
+/// Returns the total violation of a trial's result `metrics`, as `violation` does.
+pub fn violation_of(constraints: &[Constraint], metrics: &BTreeMap<String, f64>) -> f64 {
+    constraints
+        .iter()
+        .map(|c| {
+            metrics
+                .get(&c.metric)
+                .map_or(f64::INFINITY, |v| c.excess(*v))
+        })
+        .sum()
 }
 
 /// Returns the constraints that `trial`'s result breaks (a missing metric breaks its own); none

@@ -30,7 +30,7 @@ mod trial;
 mod words;
 mod yaml;
 
-pub use constraint::{broken, feasibility, feasible, violation, Constraint};
+pub use constraint::{broken, feasibility, feasible, violation, violation_of, Constraint};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use filter::{Comparison, Field, FilterError, TrialFilter};
 pub use gate::{

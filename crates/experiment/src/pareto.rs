@@ -13,10 +13,19 @@ use crate::{Direction, MetricSpec, Trial};
 /// Returns each objective of `trial`, oriented so that smaller is better; `None` when one is
 /// missing or not a number.
 pub fn oriented(trial: &Trial, objectives: &[MetricSpec]) -> Option<Vec<f64>> {
+    oriented_metrics(&trial.result.as_ref()?.metrics, objectives)
+}
+
+/// Returns each objective in `metrics` (a trial's result), oriented so that smaller is better;
+/// `None` when one is missing or not a number.
+pub fn oriented_metrics(
+    metrics: &BTreeMap<String, f64>,
+    objectives: &[MetricSpec],
+) -> Option<Vec<f64>> {
     objectives
         .iter()
         .map(|o| {
-            let v = trial.value(&o.name).filter(|v| !v.is_nan())?;
+            let v = metrics.get(&o.name).copied().filter(|v| !v.is_nan())?;
             Some(match o.goal {
                 Direction::Minimize => v,
                 Direction::Maximize => -v,

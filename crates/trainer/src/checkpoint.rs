@@ -9,16 +9,22 @@
 //! `load_safetensor`, which refuses a tensor whose shape differs from the rebuilt one.
 //!
 //! `Keeper` keeps only the best `keep` checkpoints of an experiment by the objective metric,
-//! deleting the others as better ones arrive, so that a long sweep does not fill the disk. It
+//! deleting the others as better ones arrive, so that a long sweep does not fill the disk; with
+//! several objectives, also every trial on the Pareto front, the models a user picks from. Both
+//! only ever let a checkpoint go (a trial pushed out of the best `keep`, or dominated, stays
+//! so), so the checkpoints left after a sweep do not depend on the order trials ended in. It
 //! learns what is already on disk when it opens the folder, so resuming a sweep keeps ranking.
 //! Files are written to a temporary name and renamed, so a crash leaves no half checkpoint.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use dfdx::tensor::Cpu;
-use experiment::{Direction, Normalize, ParamValue, Params, TrialId};
+use experiment::{
+    pareto, Constraint, Direction, MetricSpec, Normalize, ParamValue, Params, TrialId,
+};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
@@ -70,6 +76,11 @@ pub(crate) struct CheckpointV1 {
     /// The columns left out of the features (`data.exclude`), which prediction ignores.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) excluded: Vec<String>,
+    /// With several objectives, the trial's objectives at `epoch`, oriented so that smaller is
+    /// better, when it competes for the Pareto front (completed, meeting the constraints);
+    /// absent otherwise, and in sidecars written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) pareto: Option<Vec<f64>>,
 }
 
 /// What a trial's checkpoint records about the trial.
@@ -82,16 +93,52 @@ pub(crate) struct TrialMark<'a> {
     pub(crate) value: f64,
     pub(crate) model: &'static str,
     pub(crate) target: &'a str,
+    /// Its oriented objectives when it competes for the Pareto front (`CheckpointV1::pareto`).
+    pub(crate) pareto: Option<&'a [f64]>,
 }
 
-/// Keeps the best `keep` checkpoints of an experiment.
+/// Keeps the best `keep` checkpoints of an experiment, and those of the Pareto front.
 #[derive(Debug)]
 pub(crate) struct Keeper {
     dir: PathBuf,
     keep: usize,
     goal: Direction,
-    /// The trials with a checkpoint on disk and their objective values.
-    kept: Mutex<Vec<(TrialId, f64)>>,
+    /// With several objectives, all of them (the first is `goal`'s), and the constraints a
+    /// trial on the Pareto front meets; no objectives with one.
+    front: Vec<MetricSpec>,
+    constraints: Vec<Constraint>,
+    /// The trials with a checkpoint on disk.
+    kept: Mutex<Vec<Kept>>,
+}
+
+/// A trial with a checkpoint on disk: its first objective's value, and its oriented
+/// objectives when it competes for the Pareto front.
+#[derive(Debug, Clone)]
+struct Kept {
+    trial: TrialId,
+    value: f64,
+    pareto: Option<Vec<f64>>,
+}
+
+impl Kept {
+    fn of(meta: &CheckpointV1) -> Kept {
+        Kept {
+            trial: TrialId(meta.trial),
+            value: meta.value,
+            pareto: meta.pareto.clone(),
+        }
+    }
+
+    /// Returns whether it is on the Pareto front of `others` (its own entry among them is
+    /// harmless: a point does not dominate itself).
+    fn on_front(&self, others: &[Kept]) -> bool {
+        self.pareto.as_ref().is_some_and(|p| {
+            !others
+                .iter()
+                .filter_map(|o| o.pareto.as_ref())
+                .any(|q| pareto::dominates(q, p))
+        })
+    }
 }
 
 impl CheckpointV1 {
@@ -130,6 +177,7 @@ impl CheckpointV1 {
             fill: data.fill.clone(),
             categories: data.categories.clone(),
             excluded: data.excluded.clone(),
+            pareto: mark.pareto.map(<[f64]>::to_vec),
         }
     }
 
@@ -169,8 +217,21 @@ impl CheckpointV1 {
 
 impl Keeper {
     /// Opens the checkpoint folder `dir` (created when the first checkpoint is saved), keeping
-    /// `keep` checkpoints ranked by `goal`; learns the checkpoints already there.
-    pub(crate) fn open(dir: PathBuf, keep: usize, goal: Direction) -> Result<Keeper> {
+    /// `keep` checkpoints ranked by the first of `objectives`, and with several objectives those
+    /// on the Pareto front of the trials that meet `constraints`; learns the checkpoints
+    /// already there.
+    pub(crate) fn open(
+        dir: PathBuf,
+        keep: usize,
+        objectives: &[MetricSpec],
+        constraints: &[Constraint],
+    ) -> Result<Keeper> {
+        let goal = objectives.first().map_or(Direction::Maximize, |o| o.goal);
+        let front = if objectives.len() > 1 {
+            objectives.to_vec()
+        } else {
+            Vec::new()
+        };
         let mut kept = Vec::new();
         if dir.is_dir() {
             let entries = fs::read_dir(&dir).map_err(|e| io(&dir, &e))?;
@@ -178,7 +239,7 @@ impl Keeper {
                 let path = entry.map_err(|e| io(&dir, &e))?.path();
                 if path.extension().is_some_and(|x| x == "json") {
                     if let Ok(meta) = read_sidecar(&path) {
-                        kept.push((TrialId(meta.trial), meta.value));
+                        kept.push(Kept::of(&meta));
                     }
                 }
             }
@@ -187,10 +248,29 @@ impl Keeper {
             dir,
             keep,
             goal,
-            kept: Mutex::new(kept),
+            front,
+            constraints: constraints.to_vec(),
+            kept: Mutex::new(Vec::new()),
         };
-        keeper.prune()?;
+        keeper.prune(&mut kept)?;
+        *keeper.lock() = kept;
         Ok(keeper)
+    }
+
+    /// Returns the oriented objectives of a trial that ended with `result` (its best epoch's
+    /// metrics) when it competes for the Pareto front: the study has several objectives, and
+    /// the trial `completed` and meets the constraints.
+    pub(crate) fn pareto_point(
+        &self,
+        metrics: &BTreeMap<String, f64>,
+        completed: bool,
+    ) -> Option<Vec<f64>> {
+        let competes = !self.front.is_empty()
+            && completed
+            && experiment::violation_of(&self.constraints, metrics) == 0.0;
+        competes
+            .then(|| pareto::oriented_metrics(metrics, &self.front))
+            .flatten()
     }
 
     /// Returns the sidecar path of `trial`'s checkpoint.
@@ -198,49 +278,53 @@ impl Keeper {
         self.dir.join(format!("{}.json", trial.0))
     }
 
-    /// Saves a trial's checkpoint if it ranks among the best `keep`, and deletes the one it
-    /// pushes out.
+    /// Saves a trial's checkpoint if it ranks among the best `keep` or is on the Pareto front,
+    /// and deletes those it pushes out. The whole save holds the lock, so that a checkpoint
+    /// another trial pushes out meanwhile is not written after its deletion.
     pub(crate) fn save(&self, meta: &CheckpointV1, tensors: &[HostTensor]) -> Result<()> {
-        let trial = TrialId(meta.trial);
-        {
-            let mut kept = self.lock();
-            kept.retain(|(t, _)| *t != trial);
-            let better = kept
-                .iter()
-                .filter(|(_, v)| self.goal.improves(*v, meta.value, 0.0))
-                .count();
-            if better >= self.keep {
-                return Ok(());
-            }
-            kept.push((trial, meta.value));
+        let mut kept = self.lock();
+        let new = Kept::of(meta);
+        kept.retain(|k| k.trial != new.trial);
+        let better = kept
+            .iter()
+            .filter(|k| self.goal.improves(k.value, new.value, 0.0))
+            .count();
+        if better >= self.keep && !new.on_front(&kept) {
+            return Ok(());
         }
+        kept.push(new);
         fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, &e))?;
-        let weights = self.dir.join(format!("{}.safetensors", trial.0));
+        let weights = self.dir.join(format!("{}.safetensors", meta.trial));
         write_atomically(&weights, &serialize(tensors)?)?;
         let json = serde_json::to_vec_pretty(meta).map_err(|e| Error::Checkpoint {
-            path: self.sidecar(trial),
+            path: self.sidecar(TrialId(meta.trial)),
             message: e.to_string(),
         })?;
-        write_atomically(&self.sidecar(trial), &json)?;
-        self.prune()
+        write_atomically(&self.sidecar(TrialId(meta.trial)), &json)?;
+        self.prune(&mut kept)
     }
 
-    /// Deletes the checkpoints beyond the best `keep`.
-    fn prune(&self) -> Result<()> {
-        let mut kept = self.lock();
+    /// Deletes the checkpoints beyond the best `keep` that are not on the Pareto front.
+    fn prune(&self, kept: &mut Vec<Kept>) -> Result<()> {
         let goal = self.goal;
         kept.sort_by(|a, b| {
-            let order = if goal.improves(a.1, b.1, 0.0) {
+            let order = if goal.improves(a.value, b.value, 0.0) {
                 std::cmp::Ordering::Less
-            } else if goal.improves(b.1, a.1, 0.0) {
+            } else if goal.improves(b.value, a.value, 0.0) {
                 std::cmp::Ordering::Greater
             } else {
                 std::cmp::Ordering::Equal
             };
-            order.then(a.0.cmp(&b.0))
+            order.then(a.trial.cmp(&b.trial))
         });
-        while kept.len() > self.keep {
-            let Some((trial, _)) = kept.pop() else { break };
+        let leaving: Vec<TrialId> = kept
+            .iter()
+            .enumerate()
+            .filter(|&(rank, k)| rank >= self.keep && !k.on_front(kept))
+            .map(|(_, k)| k.trial)
+            .collect();
+        kept.retain(|k| !leaving.contains(&k.trial));
+        for trial in leaving {
             for ext in ["json", "safetensors"] {
                 let path = self.dir.join(format!("{}.{ext}", trial.0));
                 match fs::remove_file(&path) {
@@ -253,7 +337,7 @@ impl Keeper {
         Ok(())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(TrialId, f64)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Kept>> {
         // A panic while holding the lock leaves a list that is still valid.
         self.kept
             .lock()
@@ -432,6 +516,21 @@ mod tests {
             fill: None,
             categories: Vec::new(),
             excluded: Vec::new(),
+            pareto: None,
+        }
+    }
+
+    fn maximize(name: &str) -> MetricSpec {
+        MetricSpec {
+            name: name.into(),
+            goal: Direction::Maximize,
+        }
+    }
+
+    fn minimize(name: &str) -> MetricSpec {
+        MetricSpec {
+            name: name.into(),
+            goal: Direction::Minimize,
         }
     }
 
@@ -453,7 +552,8 @@ mod tests {
             shape: vec![2],
             values: vec![0.5, -1.0],
         }];
-        let keeper = Keeper::open(path.clone(), 2, Direction::Maximize).unwrap();
+        let accuracy = [maximize("val_accuracy")];
+        let keeper = Keeper::open(path.clone(), 2, &accuracy, &[]).unwrap();
         for (trial, value) in [(0, 0.5), (1, 0.9), (2, 0.7), (3, 0.6), (4, f64::NAN)] {
             keeper.save(&meta(trial, value), &tensors).unwrap();
         }
@@ -461,7 +561,7 @@ mod tests {
             on_disk(&path),
             ["1.json", "1.safetensors", "2.json", "2.safetensors"]
         );
-        let reopened = Keeper::open(path.clone(), 1, Direction::Maximize).unwrap();
+        let reopened = Keeper::open(path.clone(), 1, &accuracy, &[]).unwrap();
         assert_eq!(on_disk(&path), ["1.json", "1.safetensors"]);
         reopened.save(&meta(5, 0.95), &tensors).unwrap();
         assert_eq!(on_disk(&path), ["5.json", "5.safetensors"]);
@@ -469,6 +569,90 @@ mod tests {
             read_sidecar(&reopened.sidecar(TrialId(5))).unwrap(),
             meta(5, 0.95)
         );
+    }
+
+    #[test]
+    fn with_several_objectives_the_pareto_front_keeps_its_checkpoints_whatever_the_order() {
+        let objectives = [maximize("val_accuracy"), minimize("param_count")];
+        let constraints = [Constraint {
+            metric: "val_loss".into(),
+            min: None,
+            max: Some(1.0),
+        }];
+        let tensors = [HostTensor {
+            name: "dense0.bias".into(),
+            shape: vec![1],
+            values: vec![0.5],
+        }];
+        let dir = tempfile::tempdir().unwrap();
+        // Trial 3 is dominated by 0, which 4 dominates; 5 breaks the constraint; 1 is the best
+        // by accuracy and on the front; 2 and 4 are on the front only.
+        let trials = [
+            (0, 0.90, 1000.0, 0.5),
+            (1, 0.95, 5000.0, 0.5),
+            (2, 0.80, 500.0, 0.5),
+            (3, 0.85, 2000.0, 0.5),
+            (4, 0.92, 800.0, 0.5),
+            (5, 0.50, 10.0, 2.0),
+        ];
+        let orders: [[usize; 6]; 3] = [[0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0], [3, 0, 5, 1, 4, 2]];
+        for (run, order) in orders.iter().enumerate() {
+            let path = dir.path().join(format!("run{run}"));
+            let keeper = Keeper::open(path.clone(), 1, &objectives, &constraints).unwrap();
+            for &i in order {
+                let (trial, accuracy, params, loss) = trials[i];
+                let metrics: BTreeMap<String, f64> = [
+                    ("val_accuracy".to_string(), accuracy),
+                    ("param_count".to_string(), params),
+                    ("val_loss".to_string(), loss),
+                ]
+                .into();
+                let mut m = meta(trial, accuracy);
+                m.pareto = keeper.pareto_point(&metrics, true);
+                assert_eq!(m.pareto.is_some(), trial != 5, "trial {trial}");
+                keeper.save(&m, &tensors).unwrap();
+            }
+            assert_eq!(
+                on_disk(&path),
+                [
+                    "1.json",
+                    "1.safetensors",
+                    "2.json",
+                    "2.safetensors",
+                    "4.json",
+                    "4.safetensors"
+                ],
+                "order {order:?}"
+            );
+            // Reopened, it learns the front from the sidecars: a trial that 4 dominates is not
+            // kept, one that extends the front is.
+            let reopened = Keeper::open(path.clone(), 1, &objectives, &constraints).unwrap();
+            let mut dominated = meta(6, 0.91);
+            dominated.pareto = Some(vec![-0.91, 900.0]);
+            reopened.save(&dominated, &tensors).unwrap();
+            let mut smallest = meta(7, 0.60);
+            smallest.pareto = Some(vec![-0.60, 100.0]);
+            reopened.save(&smallest, &tensors).unwrap();
+            assert_eq!(on_disk(&path).len(), 8);
+            assert!(reopened.sidecar(TrialId(7)).exists());
+        }
+        // One objective, or a trial that did not complete: no point on a front.
+        let keeper = Keeper::open(dir.path().join("one"), 1, &objectives[..1], &[]).unwrap();
+        let metrics: BTreeMap<String, f64> = [("val_accuracy".to_string(), 0.9)].into();
+        assert_eq!(keeper.pareto_point(&metrics, true), None);
+        let keeper = Keeper::open(dir.path().join("two"), 1, &objectives, &[]).unwrap();
+        assert_eq!(
+            keeper.pareto_point(&metrics, true),
+            None,
+            "param_count is missing"
+        );
+        let both: BTreeMap<String, f64> = [
+            ("val_accuracy".to_string(), 0.9),
+            ("param_count".to_string(), 10.0),
+        ]
+        .into();
+        assert_eq!(keeper.pareto_point(&both, false), None);
+        assert_eq!(keeper.pareto_point(&both, true), Some(vec![-0.9, 10.0]));
     }
 
     #[test]

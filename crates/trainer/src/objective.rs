@@ -162,7 +162,12 @@ impl MlpObjective {
         let keep = usize::try_from(spec.checkpoints.keep).unwrap_or(usize::MAX);
         if keep > 0 {
             let dir = checkpoint_dir(store, &spec.name);
-            objective.checkpoints = Some(Keeper::open(dir, keep, spec.metric.goal)?);
+            objective.checkpoints = Some(Keeper::open(
+                dir,
+                keep,
+                &spec.objectives(),
+                &spec.constraints,
+            )?);
         }
         Ok(objective)
     }
@@ -298,12 +303,13 @@ impl OnDevice for TrialJob<'_> {
             },
         )?;
         if let (Some(keeper), Some((step, tensors))) = (&o.checkpoints, best) {
-            let result = match &outcome {
-                TrialOutcome::Completed { result, .. } => Some(result),
-                TrialOutcome::Pruned { result, .. } => result.as_ref(),
-                TrialOutcome::Failed { .. } => None,
+            let (result, completed) = match &outcome {
+                TrialOutcome::Completed { result, .. } => (Some(result), true),
+                TrialOutcome::Pruned { result, .. } => (result.as_ref(), false),
+                TrialOutcome::Failed { .. } => (None, false),
             };
             if let Some(result) = result.filter(|r| r.best_step == step) {
+                let pareto = keeper.pareto_point(&result.metrics, completed);
                 let mut params = o.fixed.clone();
                 params.extend(self.ctx.params.clone());
                 let mark = TrialMark {
@@ -318,6 +324,7 @@ impl OnDevice for TrialJob<'_> {
                         .unwrap_or(f64::NAN),
                     model: o.model_name(),
                     target: &o.target,
+                    pareto: pareto.as_deref(),
                 };
                 keeper.save(&CheckpointV1::new(mark, &params, &o.data), &tensors)?;
             }

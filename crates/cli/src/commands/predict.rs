@@ -45,6 +45,10 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// Which trials keep a checkpoint, for the error naming one without.
+const KEPT: &str = "only the best `checkpoints.keep` trials of a sweep keep theirs (with several \
+                    objectives, also those on the Pareto front)";
+
 /// Returns the sidecar of the checkpoint `args` name: `EXPERIMENT/TRIAL`, `TRIAL` with
 /// `--experiment`, or `TRIAL` alone when one experiment in the store has that trial's checkpoint.
 fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
@@ -65,8 +69,7 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
         let sidecar = trainer::checkpoint_dir(store, &experiment).join(&file);
         if !sidecar.is_file() {
             bail!(
-                "no checkpoint of trial {trial} of `{experiment}` in {}: only the best \
-                 `checkpoints.keep` trials of a sweep keep theirs",
+                "no checkpoint of trial {trial} of `{experiment}` in {}: {KEPT}",
                 store.display()
             );
         }
@@ -85,8 +88,7 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
     found.sort();
     match found.len() {
         0 => bail!(
-            "no checkpoint of trial {trial} in {}: only the best `checkpoints.keep` trials of a \
-             sweep keep theirs",
+            "no checkpoint of trial {trial} in {}: {KEPT}",
             store.display()
         ),
         1 => Ok(found.remove(0).1),
