@@ -132,6 +132,11 @@ impl Reader {
             .ok_or_else(|| Error::NotFound(format!("experiment {experiment:?} has no trial {id}")))
     }
 
+    /// Returns whether trial `id` of the experiment has a checkpoint for `sweep predict`.
+    pub(crate) fn has_checkpoint(&self, experiment: &str, id: u32) -> bool {
+        self.store.has_checkpoint(experiment, TrialId(id))
+    }
+
     /// Returns one metric's series for each of `ids` (empty for a trial without it).
     pub(crate) fn metric_of(
         &self,

@@ -276,6 +276,7 @@ fn render_trial(
         &metrics,
         now,
         &reader.store_dir(),
+        reader.has_checkpoint(name, id),
     );
     let whole = TrialHtml {
         page: &page,

@@ -52,6 +52,29 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 #[test]
+fn a_trial_with_a_checkpoint_says_how_to_predict_with_it() {
+    run(async {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        fixtures::fill(&store, "demo", 6);
+        let saved = store::checkpoint_dir(dir.path(), "demo");
+        std::fs::create_dir_all(&saved).unwrap();
+        std::fs::write(saved.join("2.json"), "{}").unwrap();
+        let (_, body) = get(&store, "/experiments/demo/trials/2").await;
+        let command = format!(
+            "sweep predict demo/2 --input new.csv --store {}",
+            dir.path().display()
+        );
+        assert!(
+            body.contains("Use the model") && body.contains(&command),
+            "{body}"
+        );
+        let (_, body) = get(&store, "/experiments/demo/trials/0").await;
+        assert!(!body.contains("Use the model"), "{body}");
+    });
+}
+
+#[test]
 fn every_page_renders() {
     run(async {
         let store = store_with("demo", 40);
@@ -92,6 +115,11 @@ fn every_page_renders() {
         assert!(body.contains("diverged at epoch 3") && body.contains("Reproduce"));
         let (status, body) = get(&store, "/experiments/demo/trials/0").await;
         assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains("No checkpoint: only the best trials (`checkpoints.keep`)")
+                && !body.contains("Use the model"),
+            "{body}"
+        );
         assert!(
             body.contains(
                 "sweep run experiments/fixture.yaml --store .sweep-reproduce-0 --run-cap 1"

@@ -53,6 +53,13 @@ const LOCK_POLL: Duration = Duration::from_millis(10);
 const FORMAT_VERSION_KEY: &[u8] = b"format_version";
 const NEXT_EXPERIMENT_ID_KEY: &[u8] = b"next_experiment_id";
 
+/// Returns the folder of `experiment`'s checkpoints in the store folder `store`: files beside
+/// the database, written by the trainer's keeper, read by `sweep predict`, removed with the
+/// experiment (`sweep rm`).
+pub fn checkpoint_dir(store: &Path, experiment: &str) -> PathBuf {
+    store.join("checkpoints").join(experiment)
+}
+
 /// A handle on an open store; clones share the same database.
 ///
 /// Every experiment-scoped method returns `Error::UnknownExperiment` when no experiment has the
@@ -129,6 +136,16 @@ impl Store {
         std::fs::write(&part, opener)
             .and_then(|()| std::fs::rename(&part, dir.join(OPENED_BY)))
             .map_err(Error::Io)
+    }
+
+    /// Returns whether trial `trial` of `experiment` has a checkpoint beside the store (its
+    /// sidecar in `checkpoint_dir`); never for a temporary store.
+    pub fn has_checkpoint(&self, experiment: &str, trial: TrialId) -> bool {
+        self.path.as_deref().is_some_and(|path| {
+            checkpoint_dir(path, experiment)
+                .join(format!("{}.json", trial.0))
+                .is_file()
+        })
     }
 
     /// Returns the directory the store was opened from, or `None` for a temporary store.

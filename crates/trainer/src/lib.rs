@@ -4,7 +4,7 @@
 //! epoch through `experiment::Reporter`; saves the best trials' checkpoints and predicts with
 //! them.
 //!
-//! `MlpObjective`, `predict` and `checkpoint_dir` are the crate's whole public face, apart from
+//! `MlpObjective` and `predict` are the crate's whole public face, apart from
 //! its errors. Every dfdx type stays inside the crate, so the engine could be replaced without
 //! touching the study loop. Training is deterministic on the CPU: the split draws from the
 //! experiment's seed, and a trial's initial weights, batch order and dropout masks from the
@@ -30,7 +30,7 @@ mod trial;
 
 pub use device::DEVICE;
 pub use error::{Error, Result};
-pub use objective::{checkpoint_dir, DataSummary, MlpObjective};
+pub use objective::{DataSummary, MlpObjective};
 pub use predict::{predict, PredictionSummary};
 
 /// The training engine and its version, as recorded with every experiment; a test checks it

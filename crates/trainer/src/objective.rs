@@ -76,11 +76,6 @@ pub struct DataSummary {
     pub separator: Option<char>,
 }
 
-/// Returns the folder where the checkpoints of `experiment` live in the store folder `store`.
-pub fn checkpoint_dir(store: &Path, experiment: &str) -> PathBuf {
-    store.join("checkpoints").join(experiment)
-}
-
 impl MlpObjective {
     /// Loads, splits and normalizes the experiment's data, and checks that the spec suits it.
     ///
@@ -155,13 +150,14 @@ impl MlpObjective {
         })
     }
 
-    /// Like `new`, and saves each trial's best epoch under `checkpoint_dir(store, name)`,
+    /// Like `new`, and saves each trial's best epoch in the folder `dir` (the store's
+    /// `store::checkpoint_dir` for the experiment),
     /// keeping the best `spec.checkpoints.keep` trials' checkpoints.
-    pub fn with_checkpoints(spec: &ExperimentSpec, store: &Path) -> Result<MlpObjective> {
+    pub fn with_checkpoints(spec: &ExperimentSpec, dir: &Path) -> Result<MlpObjective> {
         let mut objective = MlpObjective::new(spec)?;
         let keep = usize::try_from(spec.checkpoints.keep).unwrap_or(usize::MAX);
         if keep > 0 {
-            let dir = checkpoint_dir(store, &spec.name);
+            let dir = dir.to_path_buf();
             objective.checkpoints = Some(Keeper::open(
                 dir,
                 keep,
@@ -756,7 +752,7 @@ mod tests {
         let with = MlpObjective::with_checkpoints(&spec, dir.path()).unwrap();
         let params = Params::from([("lr".to_string(), ParamValue::Float(0.02))]);
         let result = completed(run_params(&with, &params, 4).0);
-        let saved = checkpoint_dir(dir.path(), "digits-test").join("0.json");
+        let saved = dir.path().join("0.json");
         assert!(saved.is_file());
         let trial = Trial {
             id: TrialId(0),

@@ -207,7 +207,6 @@ mod tests {
     use experiment::{ExperimentSpec, Objective, Params, Seed, TrialContext, TrialId};
 
     use super::*;
-    use crate::objective::checkpoint_dir;
     use crate::MlpObjective;
 
     /// Records nothing; never prunes.
@@ -247,7 +246,7 @@ mod tests {
             params: &Params::new(),
         };
         objective.run(&ctx, &mut Quiet);
-        checkpoint_dir(store, "p").join("0.json")
+        store.join("0.json")
     }
 
     #[test]

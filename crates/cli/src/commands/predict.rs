@@ -1,6 +1,6 @@
 //! `sweep predict`: predictions with a trial's saved checkpoint.
 //!
-//! Checkpoints are files beside the store (`trainer::checkpoint_dir`), so predicting does not
+//! Checkpoints are files beside the store (`store::checkpoint_dir`), so predicting does not
 //! open the store and works while a sweep runs on it.
 
 use std::fs::File;
@@ -66,7 +66,7 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
     super::require_store(store)?;
     let file = format!("{trial}.json");
     if let Some(experiment) = named {
-        let sidecar = trainer::checkpoint_dir(store, &experiment).join(&file);
+        let sidecar = store::checkpoint_dir(store, &experiment).join(&file);
         if !sidecar.is_file() {
             bail!(
                 "no checkpoint of trial {trial} of `{experiment}` in {}: {KEPT}",
@@ -75,7 +75,7 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
         }
         return Ok(sidecar);
     }
-    let root = trainer::checkpoint_dir(store, "");
+    let root = store::checkpoint_dir(store, "");
     let mut found: Vec<(String, PathBuf)> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&root) {
         for entry in entries.flatten() {

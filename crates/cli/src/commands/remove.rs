@@ -96,7 +96,7 @@ fn remove_checkpoints(store: &Path, experiment: &str) -> anyhow::Result<usize> {
         );
         return Ok(0);
     }
-    let dir = trainer::checkpoint_dir(store, experiment);
+    let dir = store::checkpoint_dir(store, experiment);
     let dir = dir.as_path();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,

@@ -19,7 +19,10 @@ use crate::Outcome;
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
-    let objective = MlpObjective::with_checkpoints(&spec, &args.store.store)?;
+    let objective = MlpObjective::with_checkpoints(
+        &spec,
+        &store::checkpoint_dir(&args.store.store, &spec.name),
+    )?;
     if let Some(note) = missing_note(&objective.data_summary(), spec.data.missing) {
         eprintln!(
             "data: {note} in {} (data.missing: {})",

@@ -93,6 +93,12 @@ fn accuracy(lr: f64, optimizer: &str, epoch: u32) -> f64 {
 /// Returns a temporary store holding experiment `name` with `n` trials of 12 epochs.
 pub(crate) fn store_with(name: &str, n: u32) -> Store {
     let store = Store::temporary().expect("invariant: a temporary store opens");
+    fill(&store, name, n);
+    store
+}
+
+/// Adds the experiment `name` with `n` trials and their curves to `store`.
+pub(crate) fn fill(store: &Store, name: &str, n: u32) {
     store
         .create_experiment(&info(name, ExperimentStatus::Finished, n))
         .expect("invariant: the name is new");
@@ -124,5 +130,4 @@ pub(crate) fn store_with(name: &str, n: u32) -> Store {
                 .expect("invariant: the experiment exists");
         }
     }
-    store
 }

@@ -73,6 +73,7 @@ fn a_killed_sweep_has_no_clock_running() {
             &BTreeMap::new(),
             now,
             "st",
+            false,
         );
         let duration = page.facts.iter().find(|f| f.name == "duration");
         assert_eq!(duration.map(|f| f.value.as_str()), Some("-"));
@@ -111,6 +112,7 @@ fn a_killed_sweep_has_no_clock_running() {
         &BTreeMap::new(),
         NOW,
         "st",
+        false,
     );
     let duration = page.facts.iter().find(|f| f.name == "duration");
     assert_eq!(duration.map(|f| f.value.as_str()), Some("1m01s"));
@@ -253,6 +255,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
             &BTreeMap::new(),
             NOW,
             "st",
+            false,
         );
         let fact = trial.facts.into_iter().find(|f| f.name == "constraints");
         fact.map(|f| f.value)
@@ -472,6 +475,7 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
         &BTreeMap::new(),
         NOW,
         "st",
+        false,
     );
     let fact = |name: &str| {
         page.facts
@@ -595,6 +599,7 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
         &BTreeMap::new(),
         NOW,
         "runs/my store",
+        true,
     );
     assert_eq!(
         page.command,
@@ -627,6 +632,26 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
     );
     assert_eq!(page.prev.as_deref(), Some("/experiments/demo/trials/3"));
     assert_eq!(shell_quote("my spec's.yaml"), r"'my spec'\''s.yaml'");
+    // With a checkpoint, the page says how to predict with it; without, why there is none.
+    assert_eq!(
+        page.predict_command.as_deref(),
+        Some("sweep predict demo/4 --input new.csv --store 'runs/my store'")
+    );
+    assert_eq!(page.no_checkpoint, "");
+    let without = trial_page(
+        (&d.info, d.spec.as_ref()),
+        t,
+        None,
+        &BTreeMap::new(),
+        NOW,
+        "runs/my store",
+        false,
+    );
+    assert_eq!(without.predict_command, None);
+    assert_eq!(
+        without.no_checkpoint,
+        "No checkpoint: only the best trials (`checkpoints.keep`) keep their best epoch's weights."
+    );
 }
 
 #[test]
@@ -686,6 +711,7 @@ fn the_trial_page_says_which_parameters_the_file_gave() {
             &BTreeMap::new(),
             NOW,
             ".sweep",
+            false,
         )
     };
     let said = |i: usize| -> (String, Vec<String>) {

@@ -62,6 +62,10 @@ pub(crate) struct TrialPage {
     pub(crate) command: String,
     /// The command that re-runs the stored trial and compares its curves bit for bit.
     pub(crate) check_command: String,
+    /// The command that predicts new rows with the trial's checkpoint, when it has one.
+    pub(crate) predict_command: Option<String>,
+    /// Why a trial that ended with a result has no checkpoint; empty otherwise.
+    pub(crate) no_checkpoint: &'static str,
     /// The previous and next trials' pages.
     pub(crate) prev: Option<String>,
     /// The next trial's page.
@@ -142,6 +146,7 @@ pub(crate) fn trial_page(
     metrics: &BTreeMap<String, Series>,
     now: Timestamp,
     store_dir: &str,
+    checkpoint: bool,
 ) -> TrialPage {
     let id = trial.id.0;
     let field = |name: &str, value: String| Field {
@@ -263,6 +268,21 @@ pub(crate) fn trial_page(
         shell_quote(&format!("{}/{id}", info.name)),
         shell_quote(store_dir),
     );
+    let predict_command = checkpoint.then(|| {
+        format!(
+            "sweep predict {} --input new.csv --store {}",
+            shell_quote(&format!("{}/{id}", info.name)),
+            shell_quote(store_dir),
+        )
+    });
+    let no_checkpoint = if checkpoint || trial.result.is_none() || !trial.state.is_finished() {
+        ""
+    } else if spec.is_some_and(ExperimentSpec::is_multi_objective) {
+        "No checkpoint: only the best trials by the first objective (`checkpoints.keep`) and \
+         those on the Pareto front keep their best epoch's weights."
+    } else {
+        "No checkpoint: only the best trials (`checkpoints.keep`) keep their best epoch's weights."
+    };
     TrialPage {
         experiment: info.name.clone(),
         experiment_href: format::experiment_href(&info.name),
@@ -277,6 +297,8 @@ pub(crate) fn trial_page(
         spec_yaml: info.spec_yaml.clone(),
         command,
         check_command,
+        predict_command,
+        no_checkpoint,
         prev: id.checked_sub(1).map(|p| format::trial_href(&info.name, p)),
         next: (id + 1 < info.run_cap).then(|| format::trial_href(&info.name, id + 1)),
         live,
