@@ -29,6 +29,16 @@ pub(crate) fn count_or_value(v: Option<f64>) -> String {
         .unwrap_or_else(|| value(v))
 }
 
+/// Formats metric `name`'s value: a count (`param_count`, the same at every epoch) as
+/// `count_or_value` does, any other as `value` does.
+pub(crate) fn metric_value(name: &str, v: Option<f64>) -> String {
+    if experiment::CONSTANT_METRICS.contains(&name) {
+        count_or_value(v)
+    } else {
+        value(v)
+    }
+}
+
 /// Returns the duration from `start` to `end`, formatted; without an end, to `now` while the
 /// thing is still going (`now` is `None` when it is not: a killed run has no known end, and a
 /// duration counted to the clock would grow for ever).
@@ -127,6 +137,8 @@ mod tests {
         assert_eq!(value(None), "-");
         assert_eq!(count_or_value(Some(1210.0)), "1210");
         assert_eq!(count_or_value(Some(0.25)), "0.2500");
+        assert_eq!(metric_value("param_count", Some(1210.0)), "1210");
+        assert_eq!(metric_value("val_loss", Some(1.0)), "1.0000");
         assert_eq!(
             url_part("<script>alert(1)</script>"),
             "%3Cscript%3Ealert%281%29%3C%2Fscript%3E"

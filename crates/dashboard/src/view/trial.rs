@@ -215,7 +215,7 @@ pub(crate) fn trial_page(
         .result
         .iter()
         .flat_map(|r| r.metrics.iter())
-        .map(|(name, v)| field(name, format::value(Some(*v))))
+        .map(|(name, v)| field(name, format::metric_value(name, Some(*v))))
         .collect();
     let knobs = KNOBS
         .iter()
