@@ -58,13 +58,25 @@ fn agent(env: &TestEnv, agent: &str, store: &str, extra: &[&str]) -> Child {
         .unwrap()
 }
 
-/// The results of one process running the same file.
-fn one_process() -> Vec<serde_json::Value> {
+/// What `sweep show` says of the test split in the store `store` of `env`: the trial measured
+/// and its metrics.
+fn test_split(env: &TestEnv, store: &str) -> String {
+    let show = env.sweep(&["show", "shared", "--store", store]);
+    assert_eq!(show.code, 0, "{show:?}");
+    let at = show
+        .stdout
+        .find("test split: trial")
+        .unwrap_or_else(|| panic!("no test split in {store}: {}", show.stdout));
+    show.stdout[at..].to_string()
+}
+
+/// The results of one process running the same file, and its test split.
+fn one_process() -> (Vec<serde_json::Value>, String) {
     let env = TestEnv::new();
     env.write_spec("shared.yaml", SWEEP);
     let out = env.sweep(&["run", "shared.yaml", "--no-serve"]);
     assert_eq!(out.code, 0, "{out:?}");
-    results(&env, ".sweep")
+    (results(&env, ".sweep"), test_split(&env, ".sweep"))
 }
 
 #[test]
@@ -147,10 +159,12 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
                 .any(|l| l.starts_with("trial   0 completed")),
         "{first_said:?}"
     );
-    let expected = one_process();
+    let (expected, tested) = one_process();
     assert_eq!(expected.len(), 8);
     for store in ["store-0", "store-1"] {
         assert_eq!(results(&env, store), expected, "{store}");
+        // The best trial measured on the test split once, by its agent: both stores hold it.
+        assert_eq!(test_split(&env, store), tested, "{store}");
     }
 }
 

@@ -129,19 +129,22 @@ impl Observer for ProgressObserver {
         let (i, n) = (quiet.agent, quiet.agents);
         let quiet_for = format_duration(quiet.quiet_for);
         let journal = quiet.journal.display();
+        let task = if quiet.measuring {
+            format!("which measures trial {} on the test split", quiet.trial)
+        } else {
+            format!("which runs trial {}", quiet.trial)
+        };
         self.log(if quiet.joined {
             format!(
-                "waiting for agent {i} of {n}, which runs trial {}: its journal {journal} has \
-                 not changed for {quiet_for}; if it stopped, start it again with its command \
-                 (--agent {i}/{n})",
-                quiet.trial
+                "waiting for agent {i} of {n}, {task}: its journal {journal} has not changed \
+                 for {quiet_for}; if it stopped, start it again with its command (--agent \
+                 {i}/{n})"
             )
         } else {
             format!(
-                "waiting for agent {i} of {n}, which runs trial {}: it has not joined (nothing \
-                 in {journal} after {quiet_for}); start it with --agent {i}/{n} and this file, \
-                 --exchange and parallel",
-                quiet.trial
+                "waiting for agent {i} of {n}, {task}: it has not joined (nothing in {journal} \
+                 after {quiet_for}); start it with --agent {i}/{n} and this file, --exchange and \
+                 parallel"
             )
         });
     }

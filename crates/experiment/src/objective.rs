@@ -4,7 +4,9 @@
 //! study loop (the `runner` crate). Neither side names the other: the runner can be tested with a
 //! toy objective in milliseconds, and the engine could be replaced without touching the runner.
 
-use crate::{MetricPoint, Params, Seed, Step, TrialId, TrialOutcome};
+use std::collections::BTreeMap;
+
+use crate::{MetricPoint, Params, Seed, Step, Trial, TrialId, TrialOutcome};
 
 /// Everything a trial needs to know about itself.
 #[derive(Debug, Clone, Copy)]
@@ -38,4 +40,12 @@ pub trait Reporter {
 pub trait Objective: Sync {
     /// Runs one trial to its end, reporting every step, and returns how it ended.
     fn run(&self, ctx: &TrialContext<'_>, reporter: &mut dyn Reporter) -> TrialOutcome;
+
+    /// Measures the finished `trial` once on the held-out test split, after the sweep: its
+    /// metrics by name (`test_loss`, `test_accuracy`, ...), or why it could not; `None` when
+    /// there is no test split (the default).
+    fn test(&self, trial: &Trial) -> Option<Result<BTreeMap<String, f64>, String>> {
+        let _ = trial;
+        None
+    }
 }

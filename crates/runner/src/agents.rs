@@ -14,6 +14,11 @@
 //! its summary and store are whole; killed and started again, it re-reads the journals and
 //! re-runs its unfinished trials, as a single process resumes.
 //!
+//! After the study, the best trial is measured once on the test split, by the agent that ran
+//! it (from its checkpoint), which publishes the result (`JournalEvent::Tested`, with no
+//! metrics when there is no test split); the others wait for it and store it, rather than each
+//! train that trial again.
+//!
 //! An agent that has not joined, or was lost, holds the study up: the first trial that has not
 //! ended is sooner or later every other trial's wait. Each agent therefore touches its journal
 //! every quarter of `quiet_after` (a change of modification time, no line written), and tells
@@ -27,8 +32,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use experiment::{ExperimentSpec, Trial, TrialId, TrialState};
-use store::{AgentHeader, Exchange, JournalEvent, Stamp, Store};
+use experiment::{ExperimentSpec, Objective, Trial, TrialId, TrialState};
+use store::{AgentHeader, Exchange, JournalEvent, Stamp, Store, TestResult};
 
 use crate::board::Board;
 use crate::reporter;
@@ -132,6 +137,11 @@ pub(crate) struct Peers<'a> {
     /// on the board only.
     settled: BTreeSet<TrialId>,
     watch: Mutex<Watch>,
+    /// The trials whose test-split result an agent published (`JournalEvent::Tested`).
+    tested: Mutex<BTreeSet<TrialId>>,
+    /// The best trial, once every trial has ended and this agent waits for its test-split
+    /// result from the agent that ran it.
+    awaiting: Mutex<Option<TrialId>>,
 }
 
 /// When the other agents were last heard from, by this machine's clock (the machines' clocks
@@ -215,6 +225,8 @@ impl<'a> Peers<'a> {
                 touch_failed: false,
                 heard,
             }),
+            tested: Mutex::new(BTreeSet::new()),
+            awaiting: Mutex::new(None),
         };
         // An agent started again is heard from at once.
         peers.touch(&mut lock(&peers.watch));
@@ -269,6 +281,58 @@ impl<'a> Peers<'a> {
         }
     }
 
+    /// Measures the study's `best` trial on the test split when this agent ran it, stores and
+    /// publishes the result (with no metrics when the objective has no test split); otherwise
+    /// waits until the agent that ran it publishes one, or `stop` closes the study. Called
+    /// once every trial the study needs has ended.
+    pub(crate) fn share_test(
+        &self,
+        objective: &dyn Objective,
+        best: &Trial,
+        stop: &Stop,
+    ) -> Result<()> {
+        let name = &self.spec.name;
+        if self.options.owns(best.id) {
+            let result = match self.store.test_result(name)? {
+                Some(stored) if stored.trial == best.id => stored,
+                _ => {
+                    let metrics = match objective.test(best) {
+                        None => BTreeMap::new(),
+                        Some(Ok(metrics)) => metrics,
+                        Some(Err(message)) => {
+                            return Err(Error::TestSplit {
+                                trial: best.id,
+                                message,
+                            })
+                        }
+                    };
+                    let result = TestResult {
+                        trial: best.id,
+                        metrics,
+                    };
+                    if !result.metrics.is_empty() {
+                        self.store.put_test_result(name, &result)?;
+                        self.store.flush()?;
+                    }
+                    result
+                }
+            };
+            return self.publish(&JournalEvent::Tested(result));
+        }
+        *lock(&self.awaiting) = Some(best.id);
+        loop {
+            let stored = self
+                .store
+                .test_result(name)?
+                .is_some_and(|r| r.trial == best.id);
+            if stored || lock(&self.tested).contains(&best.id) || stop.closed() {
+                return Ok(());
+            }
+            std::thread::sleep(self.options.poll);
+            self.catch_up()?;
+        }
+    }
+
     /// Reads the other agents' new events and applies them; returns whether there were any.
     fn catch_up(&self) -> Result<bool> {
         let events = self.exchange.poll()?;
@@ -313,7 +377,11 @@ impl<'a> Peers<'a> {
         }
         watch.beat = now;
         self.touch(&mut watch);
-        let Some(trial) = self.first_open() else {
+        let open = self.first_open();
+        let Some((trial, measuring)) = open
+            .map(|t| (t, false))
+            .or_else(|| lock(&self.awaiting).map(|t| (t, true)))
+        else {
             return;
         };
         let agent = self.options.owner(trial);
@@ -331,6 +399,7 @@ impl<'a> Peers<'a> {
                 agent,
                 agents: self.options.agents,
                 trial,
+                measuring,
                 journal: heard.journal.clone(),
                 joined: heard.stamp.is_some(),
                 quiet_for,
@@ -357,6 +426,7 @@ impl<'a> Peers<'a> {
         let about = match &event {
             JournalEvent::Start(t) | JournalEvent::Finish(t) => Some(t.id),
             JournalEvent::Report { trial, .. } | JournalEvent::Skip(trial) => Some(*trial),
+            JournalEvent::Tested(result) => Some(result.trial),
             JournalEvent::Abort(_) => None,
         };
         if let Some(id) = about.filter(|id| self.options.owner(*id) != agent) {
@@ -394,6 +464,13 @@ impl<'a> Peers<'a> {
                 self.board.finish(trial);
             }
             JournalEvent::Skip(trial) => self.board.skip(trial),
+            JournalEvent::Tested(result) => {
+                if !result.metrics.is_empty() {
+                    self.store.put_test_result(name, &result)?;
+                    self.store.flush()?;
+                }
+                lock(&self.tested).insert(result.trial);
+            }
             JournalEvent::Abort(reason) => return Err(Error::AgentFailed { agent, reason }),
         }
         Ok(())
@@ -522,8 +599,12 @@ mod tests {
                 .journal
                 .ends_with(format!("toy/agent-{}.jsonl", quiet.agent)));
             self.0.lock().unwrap().push(format!(
-                "quiet: agent {} of {}, trial {}, joined {}",
-                quiet.agent, quiet.agents, quiet.trial, quiet.joined
+                "quiet: agent {} of {}, trial {}, joined {}{}",
+                quiet.agent,
+                quiet.agents,
+                quiet.trial,
+                quiet.joined,
+                if quiet.measuring { ", measuring" } else { "" }
             ));
         }
 
@@ -649,6 +730,202 @@ mod tests {
         for (store, summary) in [first, second] {
             assert_eq!(view(&store, &summary.unwrap()), expected);
         }
+    }
+
+    /// The toy objective with a test split (or none): counts its measurements.
+    struct WithTest {
+        inner: Quadratic,
+        split: bool,
+        measured: std::sync::atomic::AtomicU32,
+    }
+
+    impl WithTest {
+        /// Returns it taking `ms` milliseconds to measure a trial.
+        fn slowed(self, ms: u64) -> SlowTest {
+            SlowTest { inner: self, ms }
+        }
+    }
+
+    struct SlowTest {
+        inner: WithTest,
+        ms: u64,
+    }
+
+    impl Objective for SlowTest {
+        fn run(
+            &self,
+            ctx: &experiment::TrialContext<'_>,
+            reporter: &mut dyn experiment::Reporter,
+        ) -> experiment::TrialOutcome {
+            self.inner.run(ctx, reporter)
+        }
+
+        fn test(
+            &self,
+            trial: &Trial,
+        ) -> Option<std::result::Result<BTreeMap<String, f64>, String>> {
+            std::thread::sleep(Duration::from_millis(self.ms));
+            self.inner.test(trial)
+        }
+    }
+
+    impl Objective for WithTest {
+        fn run(
+            &self,
+            ctx: &experiment::TrialContext<'_>,
+            reporter: &mut dyn experiment::Reporter,
+        ) -> experiment::TrialOutcome {
+            self.inner.run(ctx, reporter)
+        }
+
+        fn test(
+            &self,
+            trial: &Trial,
+        ) -> Option<std::result::Result<BTreeMap<String, f64>, String>> {
+            self.split.then(|| {
+                self.measured.fetch_add(1, Ordering::SeqCst);
+                let value = trial.value("val_loss").unwrap_or(f64::NAN);
+                Ok([("test_loss".to_string(), value + 0.5)].into())
+            })
+        }
+    }
+
+    #[test]
+    fn the_best_trial_is_measured_on_the_test_split_once_by_the_agent_that_ran_it() {
+        let spec = tpe_with_median(9);
+        for split in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let agents: Vec<(WithTest, Store)> = (0..3)
+                .map(|_| {
+                    let objective = WithTest {
+                        inner: Quadratic {
+                            jitter: |k| u64::from((k * 5 + 1) % 3),
+                            ..quadratic(2.0)
+                        },
+                        split,
+                        measured: std::sync::atomic::AtomicU32::new(0),
+                    };
+                    (objective, Store::temporary().unwrap())
+                })
+                .collect();
+            let summaries: Vec<StudySummary> = std::thread::scope(|scope| {
+                let handles: Vec<_> = agents
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (objective, store))| {
+                        let options = agent_options(u32::try_from(i).unwrap(), 3, dir.path(), 3);
+                        let spec = &spec;
+                        scope.spawn(move || {
+                            let clock = TickClock(AtomicI64::new(0));
+                            run_study(store, spec, objective, &SilentObserver, &clock, &options)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap().unwrap())
+                    .collect()
+            });
+            let best = summaries[0].best.clone().expect("a best trial");
+            let owner = usize::try_from(owner(best.id, 3)).unwrap();
+            let measured: Vec<u32> = agents
+                .iter()
+                .map(|(o, _)| o.measured.load(Ordering::SeqCst))
+                .collect();
+            let mut expected = vec![0; 3];
+            expected[owner] = u32::from(split);
+            assert_eq!(
+                measured, expected,
+                "only agent {owner} measures trial {}",
+                best.id
+            );
+            for (i, ((_, store), summary)) in agents.iter().zip(&summaries).enumerate() {
+                assert_eq!(summary.best.as_ref().map(|t| t.id), Some(best.id));
+                let stored = store.test_result("toy").unwrap();
+                if split {
+                    let stored = stored.expect("every agent stores the result");
+                    assert_eq!(stored.trial, best.id, "agent {i}");
+                    let value = best.value("val_loss").unwrap() + 0.5;
+                    assert_eq!(stored.metrics["test_loss"].to_bits(), value.to_bits());
+                } else {
+                    assert_eq!(stored, None, "no test split: nothing stored by agent {i}");
+                }
+            }
+            // Run again, each agent finds the study done and the result where it was.
+            for (i, (objective, store)) in agents.iter().enumerate() {
+                let options = agent_options(u32::try_from(i).unwrap(), 3, dir.path(), 3);
+                let clock = TickClock(AtomicI64::new(0));
+                let again = run_study(store, &spec, objective, &SilentObserver, &clock, &options);
+                assert_eq!(again.unwrap().ran, 0);
+            }
+            let measured: u32 = agents
+                .iter()
+                .map(|(o, _)| o.measured.load(Ordering::SeqCst))
+                .sum();
+            assert_eq!(measured, u32::from(split), "measured once in all");
+        }
+    }
+
+    #[test]
+    fn an_agent_waiting_for_the_test_split_says_which_agent_measures_it() {
+        let spec = tpe_with_median(6);
+        let best = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 2)
+            .best
+            .expect("a best trial");
+        let measurer = owner(best.id, 2);
+        let waiter = 1 - measurer;
+        let slow = |agent: u32| {
+            WithTest {
+                inner: quadratic(2.0),
+                split: true,
+                measured: std::sync::atomic::AtomicU32::new(0),
+            }
+            .slowed(if agent == measurer { 400 } else { 0 })
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let listener = Listener::default();
+        let (objectives, stores) = (
+            [slow(0), slow(1)],
+            [Store::temporary().unwrap(), Store::temporary().unwrap()],
+        );
+        std::thread::scope(|scope| {
+            for agent in 0..2u32 {
+                let i = usize::try_from(agent).unwrap();
+                let (objective, store, spec, listener) =
+                    (&objectives[i], &stores[i], &spec, &listener);
+                let dir = dir.path();
+                scope.spawn(move || {
+                    let options = if agent == waiter {
+                        impatient(agent, dir)
+                    } else {
+                        agent_options(agent, 2, dir, 2)
+                    };
+                    let observer: &dyn Observer = if agent == waiter {
+                        listener
+                    } else {
+                        &SilentObserver
+                    };
+                    let clock = TickClock(AtomicI64::new(0));
+                    run_study(store, spec, objective, observer, &clock, &options).unwrap();
+                });
+            }
+        });
+        // (Under load the waiter may also have heard the measurer quiet while trials ran.)
+        let said = listener.said();
+        let measuring = format!(
+            "quiet: agent {measurer} of 2, trial {}, joined true, measuring",
+            best.id
+        );
+        let at = said.iter().position(|s| *s == measuring);
+        let heard = format!("heard: agent {measurer}, joined true");
+        assert!(
+            at.is_some_and(|at| said[at + 1..].contains(&heard)),
+            "{said:?}"
+        );
+        let stored = stores[usize::try_from(waiter).unwrap()]
+            .test_result("toy")
+            .unwrap();
+        assert_eq!(stored.map(|r| r.trial), Some(best.id));
     }
 
     #[test]

@@ -97,6 +97,14 @@ pub enum Error {
     /// A worker thread panicked; this is a bug.
     #[error("a trial worker panicked: {0}")]
     WorkerPanicked(String),
+    /// The study's best trial could not be measured on the test split.
+    #[error("cannot measure trial {trial} on the test split: {message}")]
+    TestSplit {
+        /// The trial.
+        trial: experiment::TrialId,
+        /// Why.
+        message: String,
+    },
 }
 
 /// The result type of this crate.

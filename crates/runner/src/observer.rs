@@ -46,8 +46,12 @@ pub struct QuietAgent {
     /// How many agents run the study.
     pub agents: u32,
     /// The first trial of the study that has not ended, which that agent runs: every later
-    /// trial waits for it, sooner or later.
+    /// trial waits for it, sooner or later; or, once every trial has ended, the best one, which
+    /// that agent measures on the test split (`measuring`).
     pub trial: TrialId,
+    /// Whether the study waits for the agent to measure `trial` on the test split rather than
+    /// to run it.
+    pub measuring: bool,
     /// Its journal.
     pub journal: PathBuf,
     /// Whether its journal exists: false while the agent has not joined the study.

@@ -250,6 +250,14 @@ pub fn run_study(
     })?;
     store.flush()?;
     let best = spec.best(&trials).cloned();
+    if let (Some(peers), Some(best), ExperimentStatus::Finished) = (&peers, &best, status) {
+        if let Err(error) = peers.share_test(objective, best, &options.stop) {
+            if !matches!(error, Error::AgentFailed { .. }) {
+                peers.abort(&error);
+            }
+            return Err(error);
+        }
+    }
     Ok(StudySummary {
         trials,
         ran,

@@ -22,7 +22,7 @@ use std::time::SystemTime;
 use experiment::{MetricPoint, Step, Trial, TrialId};
 
 use crate::records::journal::{decode_line, encode_line, Line};
-use crate::{Error, Result};
+use crate::{Error, Result, TestResult};
 
 /// Who an agent is and what study it runs: the first line of its journal. Agents of one study
 /// have equal headers but for `agent`.
@@ -64,6 +64,9 @@ pub enum JournalEvent {
     Skip(TrialId),
     /// The agent stopped on an error; the others cannot go on without it.
     Abort(String),
+    /// The agent measured the study's best trial, one of its own, on the test split: the
+    /// others take the result rather than train that trial again.
+    Tested(TestResult),
 }
 
 /// One agent's end of the exchange: its own journal to append to, and the others' to follow.
@@ -430,6 +433,14 @@ mod tests {
             report(1, 1),
             JournalEvent::Finish(trial(1, TrialState::Completed)),
             JournalEvent::Skip(TrialId(3)),
+            JournalEvent::Tested(TestResult {
+                trial: TrialId(1),
+                metrics: [
+                    ("test_accuracy".to_string(), 0.1 + 0.2),
+                    ("test_loss".to_string(), 1e-300),
+                ]
+                .into(),
+            }),
         ];
         b.publish(&events[0]).unwrap();
         b.publish(&events[1]).unwrap();
@@ -444,8 +455,16 @@ mod tests {
         assert_eq!(metrics[1].value.to_bits(), (1.0f64 / 3.0).to_bits());
         b.publish(&events[2]).unwrap();
         b.publish(&events[3]).unwrap();
+        b.publish(&events[4]).unwrap();
         let got = a.poll().unwrap();
-        assert_eq!(got, [(1, events[2].clone()), (1, events[3].clone())]);
+        assert_eq!(
+            got,
+            [
+                (1, events[2].clone()),
+                (1, events[3].clone()),
+                (1, events[4].clone())
+            ]
+        );
         assert!(
             b.poll().unwrap().is_empty(),
             "a has written only its header"

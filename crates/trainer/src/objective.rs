@@ -12,6 +12,7 @@
 //! epoch, which gives the same weights on the CPU.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -373,6 +374,14 @@ impl Objective for MlpObjective {
             .unwrap_or_else(|e| TrialOutcome::Failed {
                 reason: e.to_string(),
             })
+    }
+
+    fn test(&self, trial: &Trial) -> Option<std::result::Result<BTreeMap<String, f64>, String>> {
+        (self.data.test.len() > 0).then(|| {
+            self.evaluate_test(trial)
+                .map(|points| points.into_iter().map(|p| (p.name, p.value)).collect())
+                .map_err(|e| e.to_string())
+        })
     }
 }
 

@@ -1,10 +1,13 @@
 //! The test split: after a sweep, its best trial (by the objective, on validation) is measured
 //! once on the held-out test split; the result is stored apart from the trials and shown apart
-//! from the leaderboard, and never used to choose a trial.
+//! from the leaderboard, and never used to choose a trial. With agents, the agent that ran the
+//! best trial measured it and the others stored its result (`runner`'s agents), so it is found
+//! stored here.
 
 use std::io::Write;
 
 use anyhow::Context;
+use experiment::Objective;
 use experiment::{ExperimentSpec, Trial};
 use store::{Store, TestResult};
 use trainer::MlpObjective;
@@ -23,22 +26,22 @@ pub(crate) fn after_run(
         return Ok(());
     };
     let mut out = std::io::stdout().lock();
-    if objective.data_summary().test_rows == 0 {
-        writeln!(
-            out,
-            "no test split (data.split.test is 0): nothing measured on test"
-        )?;
-        return Ok(());
-    }
     let result = match store.test_result(&spec.name)? {
         Some(stored) if stored.trial == best.id => stored,
         _ => {
-            let points = objective
-                .evaluate_test(best)
+            let Some(measured) = objective.test(best) else {
+                writeln!(
+                    out,
+                    "no test split (data.split.test is 0): nothing measured on test"
+                )?;
+                return Ok(());
+            };
+            let metrics = measured
+                .map_err(anyhow::Error::msg)
                 .with_context(|| format!("cannot measure trial {} on the test split", best.id))?;
             let result = TestResult {
                 trial: best.id,
-                metrics: points.into_iter().map(|p| (p.name, p.value)).collect(),
+                metrics,
             };
             store.put_test_result(&spec.name, &result)?;
             store.flush()?;

@@ -8,7 +8,7 @@ use experiment::{MetricPoint, Step, TrialId};
 
 use super::{from_json, probe, to_json, FloatV1, TrialRecordV1};
 use crate::journal::{AgentHeader, JournalEvent};
-use crate::{Error, Result};
+use crate::{Error, Result, TestResult};
 
 /// A journal line as written by record version 1.
 #[derive(Debug, Serialize, Deserialize)]
@@ -35,6 +35,10 @@ enum BodyV1 {
     },
     Abort {
         reason: String,
+    },
+    Tested {
+        trial: u32,
+        metrics: Vec<(String, FloatV1)>,
     },
 }
 
@@ -87,6 +91,14 @@ pub(crate) fn encode_line(line: &Line) -> Vec<u8> {
         Line::Event(JournalEvent::Abort(reason)) => BodyV1::Abort {
             reason: reason.clone(),
         },
+        Line::Event(JournalEvent::Tested(result)) => BodyV1::Tested {
+            trial: result.trial.0,
+            metrics: result
+                .metrics
+                .iter()
+                .map(|(name, value)| (name.clone(), FloatV1(*value)))
+                .collect(),
+        },
     };
     to_json(&LineV1 { v: 1, body })
 }
@@ -131,5 +143,12 @@ pub(crate) fn decode_line(bytes: &[u8]) -> Result<Line> {
         }),
         BodyV1::Skip { trial } => Line::Event(JournalEvent::Skip(TrialId(trial))),
         BodyV1::Abort { reason } => Line::Event(JournalEvent::Abort(reason)),
+        BodyV1::Tested { trial, metrics } => Line::Event(JournalEvent::Tested(TestResult {
+            trial: TrialId(trial),
+            metrics: metrics
+                .into_iter()
+                .map(|(name, value)| (name, value.0))
+                .collect(),
+        })),
     })
 }
