@@ -284,13 +284,14 @@ impl<'a> Peers<'a> {
     /// Measures the study's `best` trial on the test split when this agent ran it, stores and
     /// publishes the result (with no metrics when the objective has no test split); otherwise
     /// waits until the agent that ran it publishes one, or `stop` closes the study. Called
-    /// once every trial the study needs has ended.
+    /// once every trial the study needs has ended. Returns false when `stop` cut the wait
+    /// short.
     pub(crate) fn share_test(
         &self,
         objective: &dyn Objective,
         best: &Trial,
         stop: &Stop,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let name = &self.spec.name;
         if self.options.owns(best.id) {
             let result = match self.store.test_result(name)? {
@@ -317,7 +318,8 @@ impl<'a> Peers<'a> {
                     result
                 }
             };
-            return self.publish(&JournalEvent::Tested(result));
+            self.publish(&JournalEvent::Tested(result))?;
+            return Ok(true);
         }
         *lock(&self.awaiting) = Some(best.id);
         loop {
@@ -325,8 +327,11 @@ impl<'a> Peers<'a> {
                 .store
                 .test_result(name)?
                 .is_some_and(|r| r.trial == best.id);
-            if stored || lock(&self.tested).contains(&best.id) || stop.closed() {
-                return Ok(());
+            if stored || lock(&self.tested).contains(&best.id) {
+                return Ok(true);
+            }
+            if stop.closed() {
+                return Ok(false);
             }
             std::thread::sleep(self.options.poll);
             self.catch_up()?;
@@ -880,52 +885,85 @@ mod tests {
                 split: true,
                 measured: std::sync::atomic::AtomicU32::new(0),
             }
-            .slowed(if agent == measurer { 400 } else { 0 })
+            .slowed(if agent == measurer { 1500 } else { 0 })
         };
         let dir = tempfile::tempdir().unwrap();
-        let listener = Listener::default();
         let (objectives, stores) = (
             [slow(0), slow(1)],
             [Store::temporary().unwrap(), Store::temporary().unwrap()],
         );
-        std::thread::scope(|scope| {
-            for agent in 0..2u32 {
-                let i = usize::try_from(agent).unwrap();
-                let (objective, store, spec, listener) =
-                    (&objectives[i], &stores[i], &spec, &listener);
-                let dir = dir.path();
-                scope.spawn(move || {
-                    let options = if agent == waiter {
-                        impatient(agent, dir)
-                    } else {
-                        agent_options(agent, 2, dir, 2)
-                    };
-                    let observer: &dyn Observer = if agent == waiter {
-                        listener
-                    } else {
-                        &SilentObserver
-                    };
-                    let clock = TickClock(AtomicI64::new(0));
-                    run_study(store, spec, objective, observer, &clock, &options).unwrap();
-                });
-            }
-        });
-        // (Under load the waiter may also have heard the measurer quiet while trials ran.)
-        let said = listener.said();
+        let (w, m) = (
+            usize::try_from(waiter).unwrap(),
+            usize::try_from(measurer).unwrap(),
+        );
         let measuring = format!(
             "quiet: agent {measurer} of 2, trial {}, joined true, measuring",
             best.id
         );
-        let at = said.iter().position(|s| *s == measuring);
-        let heard = format!("heard: agent {measurer}, joined true");
-        assert!(
-            at.is_some_and(|at| said[at + 1..].contains(&heard)),
-            "{said:?}"
-        );
-        let stored = stores[usize::try_from(waiter).unwrap()]
-            .test_result("toy")
+        let says_measuring = |listener: &Listener| {
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while !listener.said().contains(&measuring) {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{:?}",
+                    listener.said()
+                );
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        std::thread::scope(|scope| {
+            let dir = dir.path();
+            let (objective, store, spec) = (&objectives[m], &stores[m], &spec);
+            let measured = scope.spawn(move || {
+                let clock = TickClock(AtomicI64::new(0));
+                let options = agent_options(measurer, 2, dir, 2);
+                run_study(store, spec, objective, &SilentObserver, &clock, &options)
+            });
+            // Stopped (Ctrl-C) while it waits: interrupted, with nothing stored, though every
+            // trial has ended.
+            let listener = Listener::default();
+            let stopped = StudyOptions {
+                stop: Stop::default(),
+                ..impatient(waiter, dir)
+            };
+            let summary = std::thread::scope(|inner| {
+                inner.spawn(|| {
+                    says_measuring(&listener);
+                    stopped.stop.request();
+                });
+                run_study(
+                    &stores[w],
+                    spec,
+                    &objectives[w],
+                    &listener,
+                    &clock,
+                    &stopped,
+                )
+            })
             .unwrap();
+            assert!(summary.interrupted);
+            assert_eq!(summary.finished(), 6);
+            assert_eq!(stores[w].test_result("toy").unwrap(), None);
+            // Started again, it waits again, and hears the measurer when the result comes.
+            let listener = Listener::default();
+            let again = impatient(waiter, dir);
+            let summary =
+                run_study(&stores[w], spec, &objectives[w], &listener, &clock, &again).unwrap();
+            assert!(!summary.interrupted);
+            // (Under load the waiter may also hear the measurer quiet while trials run.)
+            let said = listener.said();
+            let at = said.iter().position(|s| *s == measuring);
+            let heard = format!("heard: agent {measurer}, joined true");
+            assert!(
+                at.is_some_and(|at| said[at + 1..].contains(&heard)),
+                "{said:?}"
+            );
+            assert!(!measured.join().unwrap().unwrap().interrupted);
+        });
+        let stored = stores[w].test_result("toy").unwrap();
         assert_eq!(stored.map(|r| r.trial), Some(best.id));
+        assert_eq!(objectives[w].inner.measured.load(Ordering::SeqCst), 0);
     }
 
     #[test]

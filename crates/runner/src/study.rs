@@ -54,7 +54,7 @@ pub struct StudySummary {
     /// The best completed trial, if any.
     pub best: Option<Trial>,
     /// Whether a stop request, or closing the study to new trials, ended it before every trial
-    /// finished.
+    /// finished, or (an agent) before the test split's result came from the agent measuring it.
     pub interrupted: bool,
     /// What ended the sweep before its run cap, if anything (the target reached, or the
     /// plateau): no trial numbered `parallel` or more above its trial starts.
@@ -250,12 +250,17 @@ pub fn run_study(
     })?;
     store.flush()?;
     let best = spec.best(&trials).cloned();
+    // An agent still waiting for the test split's result when stopped is interrupted too.
+    let mut interrupted = options.stop.closed() && status == ExperimentStatus::Interrupted;
     if let (Some(peers), Some(best), ExperimentStatus::Finished) = (&peers, &best, status) {
-        if let Err(error) = peers.share_test(objective, best, &options.stop) {
-            if !matches!(error, Error::AgentFailed { .. }) {
-                peers.abort(&error);
+        match peers.share_test(objective, best, &options.stop) {
+            Ok(shared) => interrupted |= !shared,
+            Err(error) => {
+                if !matches!(error, Error::AgentFailed { .. }) {
+                    peers.abort(&error);
+                }
+                return Err(error);
             }
-            return Err(error);
         }
     }
     Ok(StudySummary {
@@ -263,7 +268,7 @@ pub fn run_study(
         ran,
         planned: run_cap,
         best,
-        interrupted: options.stop.closed() && status == ExperimentStatus::Interrupted,
+        interrupted,
         stopped,
     })
 }

@@ -130,11 +130,23 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }
         let planned = summary.planned;
         let finished = summary.finished();
-        writeln!(
-            std::io::stdout().lock(),
-            "\nstopped early: {finished} of {planned} trials finished; run the same command \
-             again to resume (the stopped trials run again from scratch)"
-        )?;
+        let untested = args.agent.is_some()
+            && summary.trials.iter().all(|t| t.state.is_finished())
+            && summary.best.is_some();
+        if untested {
+            writeln!(
+                std::io::stdout().lock(),
+                "\nstopped while waiting for the test split's result from the agent that ran \
+                 the best trial; every trial had finished: run the same command again to wait \
+                 for it"
+            )?;
+        } else {
+            writeln!(
+                std::io::stdout().lock(),
+                "\nstopped early: {finished} of {planned} trials finished; run the same command \
+                 again to resume (the stopped trials run again from scratch)"
+            )?;
+        }
         return Ok(Outcome::Interrupted(interrupts.exit_code()));
     }
     super::tested::after_run(&store, &spec, &objective, summary.best.as_ref())?;
