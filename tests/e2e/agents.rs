@@ -48,9 +48,15 @@ fn agent_args<'a>(agent: &'a str, store: &'a str) -> [&'a str; 9] {
     ]
 }
 
-/// Starts agent `agent` of two, on the store `store`, with `extra` arguments.
+/// Starts agent `agent` of two, on the store `store`, with `extra` arguments (which may
+/// serve its dashboard: `--addr` replaces `--no-serve`).
 fn agent(env: &TestEnv, agent: &str, store: &str, extra: &[&str]) -> Child {
-    env.command(&agent_args(agent, store))
+    let serves = extra.contains(&"--addr");
+    let args: Vec<&str> = agent_args(agent, store)
+        .into_iter()
+        .filter(|a| !serves || *a != "--no-serve")
+        .collect();
+    env.command(&args)
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -83,7 +89,12 @@ fn one_process() -> (Vec<serde_json::Value>, String) {
 fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restarted() {
     let env = TestEnv::new();
     env.write_spec("shared.yaml", SWEEP);
-    let mut first = agent(&env, "0/2", "store-0", &["--quiet-after", "0.2s"]);
+    let mut first = agent(
+        &env,
+        "0/2",
+        "store-0",
+        &["--quiet-after", "0.2s", "--addr", "127.0.0.1:0"],
+    );
     // Agent 0's lines, as they come.
     let (said, heard) = mpsc::channel();
     let first_lines = BufReader::new(first.stderr.take().unwrap()).lines();
@@ -121,12 +132,26 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
             Err(e) => panic!("agent 0 never said it waits ({e}): {first_said:?}"),
         }
     }
-    let waiting = first_said.last().unwrap();
+    let waiting = first_said.last().unwrap().clone();
     assert!(
         waiting.contains("which runs trial")
             && waiting.contains("exchange/shared/agent-1.jsonl has not changed for")
             && waiting.ends_with("start it again with its command (--agent 1/2)"),
         "{waiting}"
+    );
+    // Its dashboard says so too, on the experiment's page.
+    let url = first_said
+        .iter()
+        .find_map(|l| l.strip_prefix("dashboard: "))
+        .expect("agent 0 serves its dashboard")
+        .trim_end_matches('/')
+        .to_string();
+    let (status, page) = crate::dashboard::get(&format!("{url}/experiments/shared"));
+    assert_eq!(status, 200, "{page}");
+    let shown = waiting.split(": its journal").next().unwrap();
+    assert!(
+        page.contains("<p class=\"notice\">") && page.contains(shown),
+        "{shown}:\n{page}"
     );
     // Started again, agent 1 carries on.
     let again = env.sweep(&agent_args("1/2", "store-1"));

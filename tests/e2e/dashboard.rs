@@ -91,7 +91,7 @@ fn dashboard_url(rx: &mpsc::Receiver<String>) -> String {
 }
 
 /// GETs `url` (plain HTTP on loopback) and returns the status and body.
-fn get(url: &str) -> (u16, String) {
+pub(crate) fn get(url: &str) -> (u16, String) {
     let rest = url.strip_prefix("http://").expect("an http URL");
     let (host, path) = rest
         .split_once('/')

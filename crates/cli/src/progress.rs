@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+use dashboard::Notices;
 use experiment::{
     Direction, ExperimentSpec, MetricPoint, MetricSpec, Step, Stopped, Trial, TrialId, TrialState,
 };
@@ -30,6 +31,8 @@ pub(crate) struct ProgressObserver {
     interactive: bool,
     /// The study's plan, once started: says which agent runs a trial.
     plan: OnceLock<StudyPlan>,
+    /// Where the sweep's dashboard shows whom the study waits for.
+    notices: Notices,
 }
 
 impl ProgressObserver {
@@ -71,13 +74,22 @@ impl ProgressObserver {
             },
             interactive,
             plan: OnceLock::new(),
+            notices: Notices::default(),
         }
+    }
+
+    /// Returns the observer also telling the sweep's dashboard, through `notices`, which
+    /// agent the study waits for.
+    pub(crate) fn with_notices(mut self, notices: Notices) -> ProgressObserver {
+        self.notices = notices;
+        self
     }
 
     /// Clears the bars once the study is over.
     pub(crate) fn finish(&self) {
         self.overall.finish_and_clear();
         let _ = self.multi.clear();
+        self.notices.clear_all();
     }
 
     fn log(&self, line: String) {
@@ -134,7 +146,7 @@ impl Observer for ProgressObserver {
         } else {
             format!("which runs trial {}", quiet.trial)
         };
-        self.log(if quiet.joined {
+        let said = if quiet.joined {
             format!(
                 "waiting for agent {i} of {n}, {task}: its journal {journal} has not changed \
                  for {quiet_for}; if it stopped, start it again with its command (--agent \
@@ -146,11 +158,14 @@ impl Observer for ProgressObserver {
                  after {quiet_for}); start it with --agent {i}/{n} and this file, --exchange and \
                  parallel"
             )
-        });
+        };
+        self.notices.set(&format!("agent-{i}"), said.clone());
+        self.log(said);
     }
 
     fn agent_heard(&self, heard: &QuietAgent) {
         let (i, n) = (heard.agent, heard.agents);
+        self.notices.clear(&format!("agent-{i}"));
         let quiet_for = format_duration(heard.quiet_for);
         self.log(if heard.joined {
             format!("agent {i} of {n} is heard from again, after {quiet_for} quiet")

@@ -17,7 +17,7 @@ use experiment::{Constraint, ExperimentSpec, MetricSpec, Step, Trial, TrialId};
 use store::{ExperimentInfo, Store};
 
 use crate::view::experiment_page::Analysis;
-use crate::{Error, Result};
+use crate::{Error, Notices, Result};
 
 /// How fresh what the dashboard shows must be, which follows from who writes the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +32,8 @@ pub enum Freshness {
         experiment: String,
         /// How old a snapshot may be.
         max_age: Duration,
+        /// What the sweep says on its experiment's page beside the store's numbers.
+        notices: Notices,
     },
     /// The store does not change while it is served (this process holds its lock and only
     /// reads): read each experiment once; every experiment left `running` shows as
@@ -172,6 +174,19 @@ impl Reader {
         let info = self.info(name)?;
         let trials = self.store.trials(name)?;
         Ok(ExperimentData::new(info, trials))
+    }
+
+    /// Returns what the sweep running experiment `name` in this process says of it now; nothing
+    /// for another experiment, or without a sweep.
+    pub(crate) fn notices(&self, name: &str) -> Vec<String> {
+        match &self.freshness {
+            Freshness::Sweeping {
+                experiment,
+                notices,
+                ..
+            } if experiment == name => notices.all(),
+            _ => Vec::new(),
+        }
     }
 
     /// Returns `info` as this dashboard shows it: this process holds the store, so an

@@ -26,6 +26,7 @@ mod data;
 mod downsample;
 mod error;
 mod importance;
+mod notices;
 mod pages;
 mod serve;
 mod view;
@@ -38,6 +39,7 @@ use store::Store;
 pub use auth::Access;
 pub use data::Freshness;
 pub use error::{Error, Result};
+pub use notices::Notices;
 pub use serve::{spawn, ServeOptions, Server};
 
 /// The fraction of trials parameter importance takes as the top ones (PED-ANOVA's gamma).

@@ -179,7 +179,8 @@ fn render_experiment(
 ) -> Result<Rendered> {
     let sel = Selection::parse(query, PER_PAGE)?;
     let data = reader.experiment(name)?;
-    if let Some(html) = data.page(request) {
+    let notices = reader.notices(name);
+    if let Some(html) = data.page(request).filter(|_| notices.is_empty()) {
         return Ok(Rendered { html, live: false });
     }
     let objectives = data.objectives();
@@ -223,7 +224,10 @@ fn render_experiment(
         },
     };
     let ranked = experiment_page::ranked_from(&data.trials, &analysis.order);
-    let page = experiment_page::experiment_page(&data, &ranked, (&analysis, picked), &sel, now);
+    let mut page = experiment_page::experiment_page(&data, &ranked, (&analysis, picked), &sel, now);
+    // Said while the sweep runs, or waits (for the test split, after its trials): refreshed.
+    page.live |= !notices.is_empty();
+    page.notices = notices;
     let whole = ExperimentHtml {
         page: &page,
         live: page.live,

@@ -9,7 +9,7 @@ use store::{ExperimentStatus, Store};
 use std::time::Duration;
 
 use crate::view::fixtures::{self, store_with};
-use crate::{app, Access, Dashboard, Freshness};
+use crate::{app, Access, Dashboard, Freshness, Notices};
 
 /// Sends a GET to a fresh app over `store`; returns the status, headers we check, and body.
 async fn get_with(
@@ -778,6 +778,7 @@ fn snapshots_follow_the_freshness_rule() {
             Freshness::Sweeping {
                 experiment: "demo".into(),
                 max_age: Duration::ZERO,
+                notices: Notices::default(),
             },
         );
         let stored = |d: Dashboard| async move {
@@ -797,6 +798,56 @@ fn snapshots_follow_the_freshness_rule() {
         );
         let (status, _) = get(&store, "/experiments/never-made").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+    });
+}
+
+#[test]
+fn the_sweep_s_notices_show_on_its_experiment_page_while_set() {
+    run(async {
+        let store = store_with("done", 6);
+        fixtures::fill(&store, "other", 3);
+        let notices = Notices::default();
+        // The sweep's trials have all ended; it waits for the test split's result.
+        let dashboard = Dashboard::new(
+            store.clone(),
+            Access::open(),
+            Freshness::Sweeping {
+                experiment: "done".into(),
+                max_age: Duration::from_secs(60),
+                notices: notices.clone(),
+            },
+        );
+        let service = init_service(dashboard.app()).await;
+        let page = |uri: &'static str, fragment: bool| {
+            let service = &service;
+            async move {
+                let mut req = TestRequest::get().uri(uri);
+                if fragment {
+                    req = req.insert_header(("X-Sweep-Fragment", "1"));
+                }
+                let res = call_service(service, req.to_request()).await;
+                String::from_utf8_lossy(&read_body(res).await).into_owned()
+            }
+        };
+        let said = "waiting for agent 1 of 2, which measures trial 3 on the test split";
+        let before = page("/experiments/done", false).await;
+        assert!(!before.contains("class=\"notice\"") && before.contains("data-live=\"0\""));
+        notices.set("agent-1", said.to_string());
+        let during = page("/experiments/done", false).await;
+        assert!(
+            during.contains(&format!("<p class=\"notice\">{said}</p>")),
+            "not the kept page: {during}"
+        );
+        assert!(
+            during.contains("data-live=\"1\""),
+            "it refreshes until the notice goes"
+        );
+        let fragment = page("/experiments/done", true).await;
+        assert!(fragment.contains(said), "{fragment}");
+        assert!(!page("/experiments/other", false).await.contains(said));
+        notices.clear("agent-1");
+        let after = page("/experiments/done", false).await;
+        assert!(!after.contains(said) && after.contains("data-live=\"0\""));
     });
 }
 
@@ -821,6 +872,7 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
             Freshness::Sweeping {
                 experiment: "busy".into(),
                 max_age: Duration::from_secs(60),
+                notices: Notices::default(),
             },
         );
         let service = init_service(dashboard.app()).await;

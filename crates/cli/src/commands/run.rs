@@ -52,6 +52,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     }
     let store = open_store(&args.store.store, StoreMode::Create)?;
     // The sweep owns the store, so it serves the dashboard itself, from one worker thread.
+    let notices = dashboard::Notices::default();
     let dashboard = if args.no_serve {
         None
     } else {
@@ -59,13 +60,14 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         let fresh = dashboard::Freshness::Sweeping {
             experiment: spec.name.clone(),
             max_age: std::time::Duration::from_secs(1),
+            notices: notices.clone(),
         };
         let server = serve::start(store.clone(), &args.dashboard, 1, fresh)?;
         store.announce(&opener(Some(&server.url())))?;
         eprintln!("dashboard: {}", serve::link(&server, &args.dashboard));
         Some(server)
     };
-    let observer = ProgressObserver::new(&spec);
+    let observer = ProgressObserver::new(&spec).with_notices(notices);
     let interrupts = interrupt::watch(
         "no new trial starts, and the running ones stop after their current epoch and run again \
          on resume",

@@ -79,6 +79,8 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) pairs_pick: String,
     /// Every parameter's name, comma-separated, for the pick's hint.
     pub(crate) params: String,
+    /// What the sweep running the experiment says of it now (which agent it waits for).
+    pub(crate) notices: Vec<String>,
     /// Whether the page refreshes itself.
     pub(crate) live: bool,
 }
@@ -232,6 +234,7 @@ pub(crate) fn experiment_page<'a>(
             Cow::Owned(p.1)
         }),
         charts: analysis,
+        notices: Vec::new(),
         live: summary.live,
         summary,
         board,
