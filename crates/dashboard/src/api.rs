@@ -46,6 +46,10 @@ struct ExperimentDto {
     /// anything.
     #[serde(skip_serializing_if = "Option::is_none")]
     stopped: Option<StoppedDto>,
+    /// What the sweep running it in this process says of it now, such as which agent it waits
+    /// for (the experiment page's notices); absent when nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notices: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -185,7 +189,10 @@ async fn experiment(state: web::Data<AppState>, name: web::Path<String>) -> Resu
     json(
         blocking(move || {
             let data = reader.experiment(&name)?;
-            Ok(experiment_dto(&data))
+            Ok(ExperimentDto {
+                notices: reader.notices(&name),
+                ..experiment_dto(&data)
+            })
         })
         .await,
     )
@@ -439,6 +446,7 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
                 },
                 trial: stopped.trial().0,
             }),
+        notices: Vec::new(),
     }
 }
 

@@ -844,10 +844,16 @@ fn the_sweep_s_notices_show_on_its_experiment_page_while_set() {
         );
         let fragment = page("/experiments/done", true).await;
         assert!(fragment.contains(said), "{fragment}");
+        let api: serde_json::Value =
+            serde_json::from_str(&page("/api/experiments/done", false).await).unwrap();
+        assert_eq!(api["notices"], serde_json::json!([said]));
         assert!(!page("/experiments/other", false).await.contains(said));
         notices.clear("agent-1");
         let after = page("/experiments/done", false).await;
         assert!(!after.contains(said) && after.contains("data-live=\"0\""));
+        let api: serde_json::Value =
+            serde_json::from_str(&page("/api/experiments/done", false).await).unwrap();
+        assert!(api.get("notices").is_none(), "{api}");
     });
 }
 
