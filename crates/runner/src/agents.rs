@@ -737,41 +737,13 @@ mod tests {
         }
     }
 
-    /// The toy objective with a test split (or none): counts its measurements.
+    /// The toy objective with a test split (or none): counts its measurements, each taking
+    /// `delay` milliseconds.
     struct WithTest {
         inner: Quadratic,
         split: bool,
+        delay: u64,
         measured: std::sync::atomic::AtomicU32,
-    }
-
-    impl WithTest {
-        /// Returns it taking `ms` milliseconds to measure a trial.
-        fn slowed(self, ms: u64) -> SlowTest {
-            SlowTest { inner: self, ms }
-        }
-    }
-
-    struct SlowTest {
-        inner: WithTest,
-        ms: u64,
-    }
-
-    impl Objective for SlowTest {
-        fn run(
-            &self,
-            ctx: &experiment::TrialContext<'_>,
-            reporter: &mut dyn experiment::Reporter,
-        ) -> experiment::TrialOutcome {
-            self.inner.run(ctx, reporter)
-        }
-
-        fn test(
-            &self,
-            trial: &Trial,
-        ) -> Option<std::result::Result<BTreeMap<String, f64>, String>> {
-            std::thread::sleep(Duration::from_millis(self.ms));
-            self.inner.test(trial)
-        }
     }
 
     impl Objective for WithTest {
@@ -788,6 +760,7 @@ mod tests {
             trial: &Trial,
         ) -> Option<std::result::Result<BTreeMap<String, f64>, String>> {
             self.split.then(|| {
+                std::thread::sleep(Duration::from_millis(self.delay));
                 self.measured.fetch_add(1, Ordering::SeqCst);
                 let value = trial.value("val_loss").unwrap_or(f64::NAN);
                 Ok([("test_loss".to_string(), value + 0.5)].into())
@@ -808,6 +781,7 @@ mod tests {
                             ..quadratic(2.0)
                         },
                         split,
+                        delay: 0,
                         measured: std::sync::atomic::AtomicU32::new(0),
                     };
                     (objective, Store::temporary().unwrap())
@@ -879,13 +853,11 @@ mod tests {
             .expect("a best trial");
         let measurer = owner(best.id, 2);
         let waiter = 1 - measurer;
-        let slow = |agent: u32| {
-            WithTest {
-                inner: quadratic(2.0),
-                split: true,
-                measured: std::sync::atomic::AtomicU32::new(0),
-            }
-            .slowed(if agent == measurer { 1500 } else { 0 })
+        let slow = |agent: u32| WithTest {
+            inner: quadratic(2.0),
+            split: true,
+            delay: if agent == measurer { 1500 } else { 0 },
+            measured: std::sync::atomic::AtomicU32::new(0),
         };
         let dir = tempfile::tempdir().unwrap();
         let (objectives, stores) = (
@@ -963,7 +935,7 @@ mod tests {
         });
         let stored = stores[w].test_result("toy").unwrap();
         assert_eq!(stored.map(|r| r.trial), Some(best.id));
-        assert_eq!(objectives[w].inner.measured.load(Ordering::SeqCst), 0);
+        assert_eq!(objectives[w].measured.load(Ordering::SeqCst), 0);
     }
 
     #[test]

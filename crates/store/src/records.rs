@@ -109,6 +109,22 @@ struct TrialResultV1 {
 #[derive(Debug, Clone, Copy)]
 struct FloatV1(f64);
 
+/// Returns metric values by name as written (a trial's result, a test result).
+fn metrics_v1(metrics: &BTreeMap<String, f64>) -> BTreeMap<String, FloatV1> {
+    metrics
+        .iter()
+        .map(|(name, value)| (name.clone(), FloatV1(*value)))
+        .collect()
+}
+
+/// Returns metric values by name as read back.
+fn metrics_of(metrics: BTreeMap<String, FloatV1>) -> BTreeMap<String, f64> {
+    metrics
+        .into_iter()
+        .map(|(name, value)| (name, value.0))
+        .collect()
+}
+
 /// Just the version of a record, read before the record itself.
 #[derive(Deserialize)]
 struct Probe {
@@ -238,11 +254,7 @@ impl From<&Trial> for TrialRecordV1 {
             finished: t.finished.map(|s| s.0),
             result: t.result.as_ref().map(|r| TrialResultV1 {
                 best_step: r.best_step.0,
-                metrics: r
-                    .metrics
-                    .iter()
-                    .map(|(name, value)| (name.clone(), FloatV1(*value)))
-                    .collect(),
+                metrics: metrics_v1(&r.metrics),
             }),
         }
     }
@@ -270,11 +282,7 @@ impl From<TrialRecordV1> for Trial {
             finished: r.finished.map(Timestamp),
             result: r.result.map(|res| TrialResult {
                 best_step: Step(res.best_step),
-                metrics: res
-                    .metrics
-                    .into_iter()
-                    .map(|(name, value)| (name, value.0))
-                    .collect(),
+                metrics: metrics_of(res.metrics),
             }),
         }
     }

@@ -2,11 +2,13 @@
 //! versioned like the store's records, with trials as `TrialRecordV1` and floats as `FloatV1`, so
 //! a trial read from another agent's journal is bit for bit the one that agent stored.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use experiment::{MetricPoint, Step, TrialId};
 
-use super::{from_json, probe, to_json, FloatV1, TrialRecordV1};
+use super::{from_json, metrics_of, metrics_v1, probe, to_json, FloatV1, TrialRecordV1};
 use crate::journal::{AgentHeader, JournalEvent};
 use crate::{Error, Result, TestResult};
 
@@ -38,7 +40,7 @@ enum BodyV1 {
     },
     Tested {
         trial: u32,
-        metrics: Vec<(String, FloatV1)>,
+        metrics: BTreeMap<String, FloatV1>,
     },
 }
 
@@ -93,11 +95,7 @@ pub(crate) fn encode_line(line: &Line) -> Vec<u8> {
         },
         Line::Event(JournalEvent::Tested(result)) => BodyV1::Tested {
             trial: result.trial.0,
-            metrics: result
-                .metrics
-                .iter()
-                .map(|(name, value)| (name.clone(), FloatV1(*value)))
-                .collect(),
+            metrics: metrics_v1(&result.metrics),
         },
     };
     to_json(&LineV1 { v: 1, body })
@@ -145,10 +143,7 @@ pub(crate) fn decode_line(bytes: &[u8]) -> Result<Line> {
         BodyV1::Abort { reason } => Line::Event(JournalEvent::Abort(reason)),
         BodyV1::Tested { trial, metrics } => Line::Event(JournalEvent::Tested(TestResult {
             trial: TrialId(trial),
-            metrics: metrics
-                .into_iter()
-                .map(|(name, value)| (name, value.0))
-                .collect(),
+            metrics: metrics_of(metrics),
         })),
     })
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use experiment::TrialId;
 use serde::{Deserialize, Serialize};
 
-use super::{from_json, probe, to_json, FloatV1};
+use super::{from_json, metrics_of, metrics_v1, probe, to_json, FloatV1};
 use crate::{Error, Result, TestResult};
 
 /// A test result as written by record version 1.
@@ -28,11 +28,7 @@ pub(crate) fn encode_test_result(t: &TestResult) -> Vec<u8> {
     to_json(&TestResultRecordV1 {
         v: 1,
         trial: t.trial.0,
-        metrics: t
-            .metrics
-            .iter()
-            .map(|(k, v)| (k.clone(), FloatV1(*v)))
-            .collect(),
+        metrics: metrics_v1(&t.metrics),
     })
 }
 
@@ -44,7 +40,7 @@ pub(crate) fn decode_test_result(bytes: &[u8]) -> Result<TestResult> {
             let r = from_json::<TestResultRecordV1>(WHAT, bytes)?;
             Ok(TestResult {
                 trial: TrialId(r.trial),
-                metrics: r.metrics.into_iter().map(|(k, v)| (k, v.0)).collect(),
+                metrics: metrics_of(r.metrics),
             })
         }
         version => Err(Error::RecordVersion {
