@@ -126,6 +126,78 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         "{}",
         lines[0]
     );
+
+    // One trial in full: its facts, parameters, metrics at the best epoch with their curves,
+    // and the commands that use it.
+    let one = env.sweep(&["show", "tiny/2"]);
+    assert_eq!(one.code, 0, "{one:?}");
+    let best = trials[2].result.as_ref().unwrap();
+    for line in [
+        "trial       tiny/2".to_string(),
+        "state       completed".to_string(),
+        format!("seed        {}", trials[2].seed),
+        "parameters  chosen by random".to_string(),
+        format!("best epoch  {} of 3 reported", best.best_step),
+        format!("metric at epoch {} curve, epochs 1 to 3", best.best_step),
+        "reproduce sweep reproduce tiny/2 --store .sweep".to_string(),
+    ] {
+        // Compared word by word: columns are as wide as their longest cell.
+        let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            one.stdout
+                .lines()
+                .any(|l| words(l).starts_with(&words(&line))),
+            "no `{line}`:\n{}",
+            one.stdout
+        );
+    }
+    let accuracy = format!("{:.4}", best.metrics["val_accuracy"]);
+    let row = one
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("val_accuracy"))
+        .unwrap_or_else(|| panic!("no val_accuracy row:\n{}", one.stdout));
+    assert!(row.contains(&accuracy), "{row}");
+    assert_eq!(
+        row.chars().filter(|c| ('▁'..='█').contains(c)).count(),
+        3,
+        "a block per epoch: {row}"
+    );
+    assert!(one.stdout.contains("dropout"), "{}", one.stdout);
+    // Two side by side, the rows where they differ marked.
+    let two = env.sweep(&["show", "tiny/0", "tiny/3"]);
+    assert_eq!(two.code, 0, "{two:?}");
+    let header: Vec<&str> = two
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(header, ["tiny/0", "tiny/3", "differs"], "{}", two.stdout);
+    let lr = two.stdout.lines().find(|l| l.starts_with("lr ")).unwrap();
+    assert!(lr.ends_with('*'), "drawn afresh, lr differs: {lr}");
+    let state = two
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("state "))
+        .unwrap();
+    assert!(!state.ends_with('*'), "both completed: {state}");
+    for (args, said) in [
+        (
+            &["show", "tiny/9"][..],
+            "experiment `tiny` has no trial 9; its trials are 0 to 3",
+        ),
+        (&["show", "tiny", "tiny/1"][..], "give one experiment"),
+        (
+            &["show", "tiny/x"][..],
+            "expected a trial as EXPERIMENT/NUMBER",
+        ),
+    ] {
+        let bad = env.sweep(args);
+        assert_eq!(bad.code, 2, "{args:?}: {bad:?}");
+        assert!(bad.stderr.contains(said), "{args:?}: {}", bad.stderr);
+    }
 }
 
 #[test]

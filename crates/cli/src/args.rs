@@ -123,8 +123,9 @@ pub(crate) struct ValidateArgs {
 /// `sweep show`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ShowArgs {
-    /// Experiment name
-    pub(crate) experiment: String,
+    /// Experiment name; or one trial as EXPERIMENT/NUMBER, in full; or several, side by side
+    #[arg(required = true, value_name = "EXPERIMENT[/TRIAL]")]
+    pub(crate) what: Vec<String>,
     #[command(flatten)]
     pub(crate) store: StoreArgs,
     /// Rows of the leaderboard

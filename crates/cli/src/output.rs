@@ -3,6 +3,7 @@
 mod export;
 mod gate;
 mod record;
+mod trial;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -17,6 +18,7 @@ use store::ExperimentInfo;
 pub(crate) use export::{series_csv, series_json, SeriesRow};
 pub(crate) use gate::{baseline_written, gate_report, GateHeader};
 pub(crate) use record::{run_record, run_record_details};
+pub(crate) use trial::{trial_card, trials_side_by_side, Shown};
 
 /// Formats a metric value with 4 decimals, or `-` when absent.
 pub(crate) fn metric(value: Option<f64>) -> String {

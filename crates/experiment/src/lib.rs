@@ -61,4 +61,4 @@ pub use spec::{
 };
 pub use time::{format_duration, parse_duration};
 pub use trial::{busy_ms, concurrency, Concurrency, Trial, TrialOutcome, TrialResult, TrialState};
-pub use words::{suggest, whole_number};
+pub use words::{shell_quote, suggest, whole_number};

@@ -312,6 +312,19 @@ impl ExperimentSpec {
         }
     }
 
+    /// Says where trial `id`'s parameters came from in a sentence, for a trial's page: the
+    /// file's `enqueue:` entry, whole or in part, or the sampler.
+    pub fn origin_sentence(&self, id: TrialId) -> String {
+        let method = self.method.name();
+        match self.origin(id) {
+            Origin::Given(k) => format!("given in the file (enqueue[{k}])"),
+            Origin::GivenInPart(k) => {
+                format!("given in part in the file (enqueue[{k}]), the rest chosen by {method}")
+            }
+            Origin::Sampled => format!("chosen by {method}"),
+        }
+    }
+
     /// Returns the first trial (by number) of `trials` that reached the spec's target.
     pub fn first_at_target(&self, trials: &[Trial]) -> Option<TrialId> {
         trials

@@ -22,6 +22,19 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     best.map(|(_, c)| c)
 }
 
+/// Quotes `s` for a POSIX shell when it holds anything but safe characters, so that a command
+/// printed for the user (`sweep predict ... --store 'my runs'`) can be pasted as it is.
+pub fn shell_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
 /// Writes a whole number as a count, without decimals (`4810`), so that the CLI and the
 /// dashboard show counts such as `param_count` alike; `None` for a fraction or a value too
 /// large to be exact.

@@ -1,8 +1,10 @@
 //! `sweep ls`, `sweep show` and `sweep trials`: read-only views of a store.
 
-use experiment::{rank_trials, Trial, TrialOrder};
+use anyhow::bail;
+use experiment::{rank_trials, Trial, TrialId, TrialOrder};
+use store::Store;
 
-use super::{find_experiment, open_store, StoreMode};
+use super::{find_experiment, open_store, parse_trial, StoreMode};
 use crate::args::{Format, ShowArgs, StoreArgs, TrialsArgs};
 use crate::output;
 use crate::Outcome;
@@ -19,8 +21,23 @@ pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
 }
 
 pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
+    let trials = args.what.iter().filter(|w| w.contains('/')).count();
+    match (args.what.as_slice(), trials) {
+        ([experiment], 0) => show_experiment(args, experiment),
+        (what, n) if n == what.len() => show_trials(args, what),
+        _ => bail!(
+            "give one experiment (`sweep show quickstart`), or trials as EXPERIMENT/NUMBER \
+             (`sweep show quickstart/3`, or several to compare them: `sweep show quickstart/3 \
+             quickstart/7`), found: {}",
+            args.what.join(" ")
+        ),
+    }
+}
+
+/// `sweep show EXPERIMENT`: its summary, importance, leaderboard and test result.
+fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
-    let info = find_experiment(&store, &args.experiment)?;
+    let info = find_experiment(&store, name)?;
     let trials = store.trials(&info.name)?;
     let record = store.run_record(&info.name)?;
     let mut out = std::io::stdout().lock();
@@ -46,6 +63,56 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
     output::leaderboard(&mut out, &ranked, &objectives, constraints, args.top)?;
     super::tested::show(&mut out, &store, &info.name)?;
     Ok(Outcome::Success)
+}
+
+/// `sweep show EXPERIMENT/NUMBER...`: one trial in full, or several side by side.
+fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
+    let store = open_store(&args.store.store, StoreMode::Existing)?;
+    let mut found = Vec::new();
+    for text in what {
+        let (name, number) = parse_trial(text)?;
+        let info = find_experiment(&store, name)?;
+        let trial = find_trial(&store, name, number)?;
+        let curves = store.all_metric_series(name, trial.id)?;
+        let checkpoint = store.has_checkpoint(name, trial.id);
+        found.push((info, trial, curves, checkpoint));
+    }
+    let specs: Vec<_> = found.iter().map(|(info, ..)| info.spec().ok()).collect();
+    let shown: Vec<output::Shown<'_>> = found
+        .iter()
+        .zip(&specs)
+        .map(|((info, trial, curves, checkpoint), spec)| output::Shown {
+            info,
+            spec: spec.as_ref(),
+            trial,
+            curves,
+            checkpoint: *checkpoint,
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    match shown.as_slice() {
+        [one] => {
+            let dir = args.store.store.display().to_string();
+            output::trial_card(&mut out, one, &dir)?;
+        }
+        several => output::trials_side_by_side(&mut out, several)?,
+    }
+    Ok(Outcome::Success)
+}
+
+/// Returns trial `number` of `experiment`, or an error that says which trials it has.
+fn find_trial(store: &Store, experiment: &str, number: u32) -> anyhow::Result<Trial> {
+    if let Some(trial) = store.trial(experiment, TrialId(number))? {
+        return Ok(trial);
+    }
+    let count = store.trials(experiment)?.len();
+    match count {
+        0 => bail!("experiment `{experiment}` has no trials yet"),
+        n => bail!(
+            "experiment `{experiment}` has no trial {number}; its trials are 0 to {}",
+            n - 1
+        ),
+    }
 }
 
 pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {

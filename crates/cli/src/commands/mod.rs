@@ -194,6 +194,17 @@ pub(crate) fn find_experiment(store: &Store, name: &str) -> anyhow::Result<store
     )
 }
 
+/// Parses `EXPERIMENT/NUMBER`.
+pub(crate) fn parse_trial(text: &str) -> anyhow::Result<(&str, u32)> {
+    let parsed = text
+        .rsplit_once('/')
+        .and_then(|(name, n)| Some((name, n.parse::<u32>().ok()?)))
+        .filter(|(name, _)| !name.is_empty());
+    parsed.with_context(|| {
+        format!("expected a trial as EXPERIMENT/NUMBER, such as quickstart/3, found `{text}`")
+    })
+}
+
 /// Checks that every parameter and metric `filter` names exists in the experiment
 /// (`TrialFilter::check_names`).
 pub(crate) fn check_filter(

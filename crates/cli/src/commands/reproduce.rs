@@ -24,7 +24,7 @@ use experiment::{
 };
 use trainer::MlpObjective;
 
-use super::{find_experiment, open_store, StoreMode};
+use super::{find_experiment, open_store, parse_trial, StoreMode};
 use crate::args::ReproduceArgs;
 use crate::{probe, Outcome};
 
@@ -192,17 +192,6 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         )?;
     }
     Ok(Outcome::Success)
-}
-
-/// Parses `EXPERIMENT/NUMBER`.
-fn parse_trial(text: &str) -> anyhow::Result<(&str, u32)> {
-    let parsed = text
-        .rsplit_once('/')
-        .and_then(|(name, n)| Some((name, n.parse::<u32>().ok()?)))
-        .filter(|(name, _)| !name.is_empty());
-    parsed.with_context(|| {
-        format!("expected a trial as EXPERIMENT/NUMBER, such as quickstart/3, found `{text}`")
-    })
 }
 
 /// Returns the earliest epoch, and at it the first metric by name, where the curves differ;

@@ -13,10 +13,11 @@ use super::experiment_page::{
 use super::fixtures;
 use super::leaderboard::{ranked, LeaderboardQuery, Selection, PER_PAGE};
 use super::space::param_axes;
-use super::trial::{shell_quote, trial_page, Standing};
+use super::trial::{trial_page, Standing};
 use super::{experiments_page, Summary};
 use crate::data::ExperimentData;
 use crate::Error;
+use experiment::shell_quote;
 
 const NOW: Timestamp = Timestamp(1_795_865_500_000);
 

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    ExperimentSpec, KnobDefault, Origin, ParamValue, Timestamp, Trial, TrialId, TrialState, KNOBS,
+    shell_quote, ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, TrialId, TrialState,
+    KNOBS,
 };
 use store::{ExperimentInfo, ExperimentStatus};
 
@@ -191,7 +192,7 @@ pub(crate) fn trial_page(
     }
     let given = spec.and_then(|s| s.enqueue.get(usize::try_from(id).ok()?));
     if let Some(spec) = spec {
-        facts.push(field("parameters", origin(spec, id)));
+        facts.push(field("parameters", spec.origin_sentence(TrialId(id))));
     }
     let params = trial
         .params
@@ -305,36 +306,11 @@ pub(crate) fn trial_page(
     }
 }
 
-/// Says where trial `id`'s parameters came from: the file's `enqueue:` entry, whole or in part,
-/// or the sampler.
-fn origin(spec: &ExperimentSpec, id: u32) -> String {
-    let method = spec.method.name();
-    match spec.origin(TrialId(id)) {
-        Origin::Given(k) => format!("given in the file (enqueue[{k}])"),
-        Origin::GivenInPart(k) => {
-            format!("given in part in the file (enqueue[{k}]), the rest chosen by {method}")
-        }
-        Origin::Sampled => format!("chosen by {method}"),
-    }
-}
-
 fn default_text(d: KnobDefault) -> String {
     match d {
         KnobDefault::Float(x) => ParamValue::Float(x).to_string(),
         KnobDefault::Int(i) => i.to_string(),
         KnobDefault::Str(s) => s.to_string(),
         KnobDefault::Bool(b) => b.to_string(),
-    }
-}
-
-/// Quotes `s` for a POSIX shell when it holds anything but safe characters.
-pub(crate) fn shell_quote(s: &str) -> String {
-    let safe = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
-    if safe {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
     }
 }

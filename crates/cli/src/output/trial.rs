@@ -1,0 +1,310 @@
+//! One trial in full, or several side by side: `sweep show EXPERIMENT/NUMBER ...`, the
+//! terminal's counterpart of the dashboard's trial and compare pages.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+
+use experiment::{
+    format_duration, shell_quote, whole_number, ExperimentSpec, Step, Trial, CONSTANT_METRICS,
+};
+use store::ExperimentInfo;
+
+use super::{metric, table};
+
+/// Every metric's curve of a trial, by name.
+pub(crate) type Curves = BTreeMap<String, Vec<(Step, f64)>>;
+
+/// A trial to show, with what the store holds around it.
+pub(crate) struct Shown<'a> {
+    pub(crate) info: &'a ExperimentInfo,
+    pub(crate) spec: Option<&'a ExperimentSpec>,
+    pub(crate) trial: &'a Trial,
+    pub(crate) curves: &'a Curves,
+    /// Whether its checkpoint is kept, for `sweep predict`.
+    pub(crate) checkpoint: bool,
+}
+
+impl Shown<'_> {
+    /// `EXPERIMENT/NUMBER`.
+    fn name(&self) -> String {
+        format!("{}/{}", self.info.name, self.trial.id)
+    }
+
+    /// The last epoch it reported.
+    fn epochs(&self) -> Option<u32> {
+        self.curves
+            .values()
+            .filter_map(|c| c.last())
+            .map(|(s, _)| s.0)
+            .max()
+    }
+
+    /// Its state, with the reason when there is one.
+    fn state(&self) -> String {
+        let state = self.trial.state.as_str_when_idle();
+        match &self.trial.reason {
+            Some(reason) => format!("{state}: {reason}"),
+            None => state.to_string(),
+        }
+    }
+}
+
+/// The widest sparkline, in characters.
+const SPARK_WIDTH: usize = 24;
+
+/// Writes one trial: its facts, parameters (with their distributions), every metric at the
+/// best epoch with a sparkline of its curve, and the commands that use it; `store_dir` as the
+/// commands should name it.
+pub(crate) fn trial_card(
+    out: &mut impl Write,
+    shown: &Shown<'_>,
+    store_dir: &str,
+) -> io::Result<()> {
+    let t = shown.trial;
+    writeln!(out, "trial       {}", shown.name())?;
+    writeln!(out, "state       {}", shown.state())?;
+    writeln!(out, "seed        {}", t.seed)?;
+    if let Some(started) = t.started {
+        writeln!(out, "started     {} UTC", started.utc())?;
+    }
+    if let Some(ms) = t.duration_ms() {
+        writeln!(out, "duration    {}", format_duration(ms))?;
+    }
+    if let Some(spec) = shown.spec {
+        writeln!(out, "parameters  {}", spec.origin_sentence(t.id))?;
+    }
+    if let Some(result) = &t.result {
+        let of = shown
+            .epochs()
+            .map_or(String::new(), |n| format!(" of {n} reported"));
+        writeln!(out, "best epoch  {}{of}", result.best_step)?;
+    }
+    writeln!(out)?;
+    let params: Vec<Vec<String>> = t
+        .params
+        .iter()
+        .map(|(name, value)| {
+            let distribution = shown
+                .spec
+                .and_then(|s| s.space.param(name))
+                .map_or(String::new(), |p| p.distribution.name().to_string());
+            vec![name.clone(), value.to_string(), distribution]
+        })
+        .collect();
+    if !params.is_empty() {
+        let header = ["parameter", "value", "distribution"].map(String::from);
+        table(out, &header, &params)?;
+        writeln!(out)?;
+    }
+    let at = t.result.as_ref().map_or_else(
+        || "value".to_string(),
+        |r| format!("at epoch {}", r.best_step),
+    );
+    let names: BTreeSet<&String> = shown
+        .curves
+        .keys()
+        .chain(t.result.iter().flat_map(|r| r.metrics.keys()))
+        .collect();
+    let metrics: Vec<Vec<String>> = names
+        .into_iter()
+        .map(|name| {
+            let curve = shown.curves.get(name).map_or(&[][..], Vec::as_slice);
+            vec![
+                name.clone(),
+                value(name, t.value(name)),
+                sparkline(curve, SPARK_WIDTH),
+            ]
+        })
+        .collect();
+    if !metrics.is_empty() {
+        let first = shown
+            .curves
+            .values()
+            .filter_map(|c| c.first())
+            .map(|(s, _)| s.0)
+            .min();
+        let curve = match (first, shown.epochs()) {
+            (Some(a), Some(b)) if a < b => format!("curve, epochs {a} to {b}"),
+            _ => "curve".to_string(),
+        };
+        table(out, &["metric".to_string(), at, curve], &metrics)?;
+        writeln!(out)?;
+    }
+    let name = shell_quote(&shown.name());
+    let store = shell_quote(store_dir);
+    if shown.checkpoint {
+        writeln!(
+            out,
+            "predict     sweep predict {name} --input new.csv --store {store}"
+        )?;
+    } else if t.result.is_some() && t.state.is_finished() {
+        writeln!(
+            out,
+            "predict     no checkpoint: only the best trials (`checkpoints.keep`) keep one{}",
+            if shown.spec.is_some_and(ExperimentSpec::is_multi_objective) {
+                ", and those on the Pareto front"
+            } else {
+                ""
+            }
+        )?;
+    }
+    writeln!(out, "reproduce   sweep reproduce {name} --store {store}")
+}
+
+/// Writes several trials side by side: a column each, a row per fact, parameter and metric
+/// (at each one's best epoch), rows where they differ marked `*`.
+pub(crate) fn trials_side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> io::Result<()> {
+    let mut rows: Vec<(String, Vec<String>)> = vec![
+        (
+            "state".into(),
+            shown
+                .iter()
+                .map(|s| s.trial.state.as_str_when_idle().to_string())
+                .collect(),
+        ),
+        (
+            "best epoch".into(),
+            shown
+                .iter()
+                .map(|s| {
+                    s.trial
+                        .result
+                        .as_ref()
+                        .map_or("-".into(), |r| r.best_step.to_string())
+                })
+                .collect(),
+        ),
+        (
+            "epochs".into(),
+            shown
+                .iter()
+                .map(|s| s.epochs().map_or("-".into(), |n| n.to_string()))
+                .collect(),
+        ),
+        (
+            "duration".into(),
+            shown
+                .iter()
+                .map(|s| s.trial.duration_ms().map_or("-".into(), format_duration))
+                .collect(),
+        ),
+    ];
+    let params: BTreeSet<&String> = shown.iter().flat_map(|s| s.trial.params.keys()).collect();
+    for name in params {
+        let cells = shown
+            .iter()
+            .map(|s| {
+                s.trial
+                    .params
+                    .get(name)
+                    .map_or("-".into(), ToString::to_string)
+            })
+            .collect();
+        rows.push((name.clone(), cells));
+    }
+    let metrics: BTreeSet<&String> = shown
+        .iter()
+        .flat_map(|s| s.trial.result.iter().flat_map(|r| r.metrics.keys()))
+        .collect();
+    for name in metrics {
+        let cells = shown
+            .iter()
+            .map(|s| value(name, s.trial.value(name)))
+            .collect();
+        rows.push((name.clone(), cells));
+    }
+    let mut header = vec![String::new()];
+    header.extend(shown.iter().map(Shown::name));
+    header.push("differs".into());
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|(name, cells)| {
+            // Wall time always differs; it says nothing about the trials.
+            let differs = name != "duration"
+                && name != "epoch_seconds"
+                && cells.iter().any(|c| *c != cells[0]);
+            let mut row = vec![name];
+            row.extend(cells);
+            row.push(if differs { "*".into() } else { String::new() });
+            row
+        })
+        .collect();
+    table(out, &header, &rows)
+}
+
+/// Formats metric `name`'s value: a count (`param_count`) without decimals.
+fn value(name: &str, v: Option<f64>) -> String {
+    if CONSTANT_METRICS.contains(&name) {
+        if let Some(count) = v.and_then(whole_number) {
+            return count;
+        }
+    }
+    metric(v)
+}
+
+/// Draws `curve` in at most `width` block characters, low to high, each the mean of its share
+/// of the points; `·` where a share has no finite value.
+fn sparkline(curve: &[(Step, f64)], width: usize) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let n = curve.len();
+    if n == 0 || width == 0 {
+        return String::new();
+    }
+    let cells = n.min(width);
+    let means: Vec<Option<f64>> = (0..cells)
+        .map(|i| {
+            let share = &curve[i * n / cells..(i + 1) * n / cells];
+            let finite: Vec<f64> = share
+                .iter()
+                .map(|(_, v)| *v)
+                .filter(|v| v.is_finite())
+                .collect();
+            #[allow(clippy::cast_precision_loss)]
+            let mean = finite.iter().sum::<f64>() / finite.len() as f64;
+            (!finite.is_empty()).then_some(mean)
+        })
+        .collect();
+    let (low, high) = means
+        .iter()
+        .flatten()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(*v), h.max(*v))
+        });
+    means
+        .iter()
+        .map(|m| match m {
+            None => '·',
+            Some(_) if high <= low => BLOCKS[3],
+            Some(v) => {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let level = (((v - low) / (high - low)) * 7.0).round() as usize;
+                BLOCKS[level.min(7)]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn curve(values: &[f64]) -> Vec<(Step, f64)> {
+        (1u32..).zip(values).map(|(s, v)| (Step(s), *v)).collect()
+    }
+
+    #[test]
+    fn a_sparkline_spans_its_curve_low_to_high() {
+        assert_eq!(
+            sparkline(&curve(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]), 24),
+            "▁▂▃▄▅▆▇█"
+        );
+        assert_eq!(sparkline(&curve(&[1.0, f64::NAN, 3.0]), 24), "▁·█");
+        assert_eq!(sparkline(&curve(&[2.0, 2.0]), 24), "▄▄");
+        // Longer curves: each character the mean of its share.
+        let long: Vec<f64> = (0..100).map(f64::from).collect();
+        let drawn = sparkline(&curve(&long), 10);
+        assert_eq!(drawn.chars().count(), 10);
+        assert!(drawn.starts_with('▁') && drawn.ends_with('█'), "{drawn}");
+        assert_eq!(sparkline(&[], 24), "");
+    }
+}
