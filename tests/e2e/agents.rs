@@ -1,7 +1,7 @@
 //! Several agents, each a `sweep run --agent I/N` process with a store of its own, run one study
 //! through a shared exchange folder and end with exactly the results of one process, also when
 //! one of them is killed with SIGKILL and started again; meanwhile the other says whom it waits
-//! for.
+//! for, and `sweep serve --exchange` follows the study from the journals alone.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
@@ -89,6 +89,24 @@ fn one_process() -> (Vec<serde_json::Value>, String) {
 fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restarted() {
     let env = TestEnv::new();
     env.write_spec("shared.yaml", SWEEP);
+    // A machine that runs no agent follows the study from the journals alone.
+    std::fs::create_dir_all(env.path().join("exchange")).unwrap();
+    let mut follower = env
+        .command(&["serve", "--exchange", "exchange", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(follower.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let followed = first_line
+        .trim()
+        .strip_prefix("dashboard: ")
+        .unwrap_or_else(|| panic!("no dashboard line: {first_line:?}"))
+        .trim_end_matches('/')
+        .to_string();
     let mut first = agent(
         &env,
         "0/2",
@@ -191,6 +209,31 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
         // The best trial measured on the test split once, by its agent: both stores hold it.
         assert_eq!(test_split(&env, store), tested, "{store}");
     }
+    // The follower ends with the study too: every trial as the agents stored them.
+    let api = |path: &str| {
+        let (status, body) = crate::dashboard::get(&format!("{followed}{path}"));
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while api("/api/experiments/shared")["status"] != "finished" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the follower never saw the end"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let listed = api("/api/experiments/shared/trials?sort=trial&per_page=100");
+    let trials = listed["trials"].as_array().unwrap();
+    assert_eq!(trials.len(), 8, "{listed}");
+    let experiment = api("/api/experiments/shared");
+    assert_eq!(experiment["trials"]["stored"], 8);
+    for (t, e) in trials.iter().zip(&expected) {
+        assert_eq!(t["params"], e["params"], "{t}");
+        assert_eq!(t["state"], e["state"], "{t}");
+    }
+    follower.kill().unwrap();
+    follower.wait().unwrap();
 }
 
 #[test]

@@ -109,6 +109,10 @@ pub(crate) struct DashboardArgs {
 pub(crate) struct ServeArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
+    /// Follow, live, the studies that agents run through this exchange folder (`sweep run
+    /// --agent I/N --exchange DIR`), from their journals, instead of serving a store
+    #[arg(long, value_name = "DIR", conflicts_with = "store")]
+    pub(crate) exchange: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) dashboard: DashboardArgs,
 }

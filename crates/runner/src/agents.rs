@@ -98,6 +98,7 @@ pub(crate) fn meet(
         parallel: u32::try_from(study.parallel.max(1)).unwrap_or(u32::MAX),
         planned,
         spec_hash: spec.hash(),
+        spec_text: spec.source.clone(),
         data_hash: study
             .record
             .as_ref()
@@ -114,6 +115,33 @@ pub(crate) fn meet(
 
 /// How many trials the study needs, from those finished (fewer once one reached the target).
 pub(crate) type Needed<'a> = &'a (dyn Fn(&[Trial]) -> u32 + Sync);
+
+/// Writes what another agent's `event` says into `store`, under experiment `name`, as that
+/// agent wrote it into its own: a trial started (from scratch), a report, a trial's end, the
+/// test split's result. Skips and aborts change nothing stored.
+pub(crate) fn record(store: &Store, name: &str, event: &JournalEvent) -> Result<()> {
+    match event {
+        JournalEvent::Start(trial) => {
+            store.clear_metrics(name, trial.id)?;
+            store.put_trial(name, trial)?;
+        }
+        JournalEvent::Report {
+            trial,
+            step,
+            metrics,
+        } => store.append_metrics(name, *trial, *step, metrics)?,
+        JournalEvent::Finish(trial) => {
+            store.put_trial(name, trial)?;
+            store.flush()?;
+        }
+        JournalEvent::Tested(result) if !result.metrics.is_empty() => {
+            store.put_test_result(name, result)?;
+            store.flush()?;
+        }
+        JournalEvent::Tested(_) | JournalEvent::Skip(_) | JournalEvent::Abort(_) => {}
+    }
+    Ok(())
+}
 
 /// The study an agent's link to the others works on.
 pub(crate) struct Study<'a> {
@@ -441,39 +469,33 @@ impl<'a> Peers<'a> {
                 owner: self.options.owner(id),
             });
         }
+        // A remote trial the store held finished when the agent started goes on the board only.
+        let replayed = match &event {
+            JournalEvent::Start(t) | JournalEvent::Finish(t) => self.settled.contains(&t.id),
+            JournalEvent::Report { trial, .. } => self.settled.contains(trial),
+            _ => false,
+        };
+        if !replayed {
+            record(self.store, name, &event)?;
+        }
         match event {
-            JournalEvent::Start(trial) => {
-                if !self.settled.contains(&trial.id) {
-                    self.store.clear_metrics(name, trial.id)?;
-                    self.store.put_trial(name, &trial)?;
-                }
-                self.board.start(trial.id, trial.params);
-            }
+            JournalEvent::Start(trial) => self.board.start(trial.id, trial.params),
             JournalEvent::Report {
                 trial,
                 step,
                 metrics,
             } => {
-                if !self.settled.contains(&trial) {
-                    self.store.append_metrics(name, trial, step, &metrics)?;
-                }
                 let (value, _) = reporter::board_value(self.spec, &metrics);
                 self.board.report(trial, step, value);
             }
             JournalEvent::Finish(trial) => {
                 if !self.settled.contains(&trial.id) {
-                    self.store.put_trial(name, &trial)?;
-                    self.store.flush()?;
                     self.observer.trial_finished(&trial);
                 }
                 self.board.finish(trial);
             }
             JournalEvent::Skip(trial) => self.board.skip(trial),
             JournalEvent::Tested(result) => {
-                if !result.metrics.is_empty() {
-                    self.store.put_test_result(name, &result)?;
-                    self.store.flush()?;
-                }
                 lock(&self.tested).insert(result.trial);
             }
             JournalEvent::Abort(reason) => return Err(Error::AgentFailed { agent, reason }),
@@ -651,6 +673,7 @@ mod tests {
             planned: 6,
             spec_hash: spec.hash(),
             data_hash: String::new(),
+            spec_text: spec.source.clone(),
         }
     }
 

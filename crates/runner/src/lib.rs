@@ -7,6 +7,7 @@
 
 mod agents;
 mod board;
+mod follow;
 mod observer;
 mod panics;
 mod reporter;
@@ -17,6 +18,7 @@ mod testing;
 mod worker;
 
 pub use agents::AgentOptions;
+pub use follow::{follow_study, Follow};
 pub use observer::{Clock, Observer, QuietAgent, SilentObserver, StudyPlan};
 pub use stop::Stop;
 pub use study::{run_study, StudyOptions, StudySummary};

@@ -276,7 +276,7 @@ pub fn run_study(
 /// Returns how many trials, numbered from 0, the experiment runs: all `run_cap`, or with its
 /// target reached or its plateau completed by trial `t`, those below `t + window` (no later
 /// one starts).
-fn needed_trials(run_cap: u32, stopped: Option<Stopped>, window: u32) -> u32 {
+pub(crate) fn needed_trials(run_cap: u32, stopped: Option<Stopped>, window: u32) -> u32 {
     stopped.map_or(run_cap, |s| run_cap.min(s.trial().0.saturating_add(window)))
 }
 

@@ -42,6 +42,9 @@ pub struct AgentHeader {
     pub spec_hash: String,
     /// The hash of the data (empty when unknown).
     pub data_hash: String,
+    /// The experiment file's text, so that the study can be followed from its journals alone
+    /// (`Watcher`); empty in journals written before it was kept.
+    pub spec_text: String,
 }
 
 /// What an agent tells the others about one of its trials, or about itself.
@@ -217,52 +220,181 @@ impl Exchange {
 
     /// Reads the complete lines `tail`'s journal gained.
     fn follow(&self, tail: &mut Tail, events: &mut Vec<(u32, JournalEvent)>) -> Result<()> {
-        let mut file = match File::open(&tail.path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound && tail.offset == 0 => return Ok(()),
-            Err(e) => return Err(io_error(&tail.path, &e)),
-        };
-        let metadata = file.metadata().map_err(|e| io_error(&tail.path, &e))?;
-        let len = metadata.len();
-        // Empty, the journal is an agent that has not joined yet (or was refused).
-        tail.stamp = (len > 0).then(|| (len, metadata.modified().ok()));
-        if len < tail.offset {
-            return Err(journal_error(
-                &tail.path,
-                None,
-                format!(
-                    "the journal shrank from {} to {len} bytes while this agent read it; was the \
-                     exchange folder removed or rewritten?",
-                    tail.offset
-                ),
-            ));
-        }
-        file.seek(SeekFrom::Start(tail.offset))
-            .map_err(|e| io_error(&tail.path, &e))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(|e| io_error(&tail.path, &e))?;
-        let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let expected = AgentHeader {
-            agent: tail.agent,
-            ..self.me.clone()
-        };
-        for line in lines(&bytes[..whole]) {
-            tail.offset += u64::try_from(line.len()).unwrap_or(u64::MAX) + 1;
-            tail.lines += 1;
-            let event = read_line(&tail.path, tail.lines, line, &expected, |found| {
-                format!(
-                    "agent {} runs another study than this agent {} ({}); every agent must run \
-                     the same file, on the same data, with the same parallel and --agent count",
-                    tail.agent,
-                    self.me.agent,
-                    differences(found, &expected).join(", ")
-                )
-            })?;
-            events.extend(event.map(|e| (tail.agent, e)));
-        }
-        Ok(())
+        follow(
+            tail,
+            &self.me,
+            &format!("this agent {}", self.me.agent),
+            events,
+        )
     }
+}
+
+/// Follows every agent's journal of one experiment in an exchange folder without taking part:
+/// what `sweep serve --exchange` shows a study from. The first journal found gives the study's
+/// header; every journal must then hold the same (but for the agent's number).
+#[derive(Debug)]
+pub struct Watcher {
+    folder: PathBuf,
+    header: Option<AgentHeader>,
+    tails: Vec<Tail>,
+}
+
+impl Watcher {
+    /// Returns a watcher of experiment `experiment` in the exchange folder `dir`; it reads
+    /// nothing before `poll`.
+    pub fn new(dir: &Path, experiment: &str) -> Watcher {
+        Watcher {
+            folder: dir.join(experiment),
+            header: None,
+            tails: Vec::new(),
+        }
+    }
+
+    /// Returns the experiments whose agents meet in the exchange folder `dir`: its folders
+    /// holding a journal, by name.
+    pub fn experiments(dir: &Path) -> Result<Vec<String>> {
+        let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, &e))?;
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter(|e| journals(&e.path()).is_some_and(|j| !j.is_empty()))
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Returns the study's header, once a journal holds one.
+    pub fn header(&self) -> Option<&AgentHeader> {
+        self.header.as_ref()
+    }
+
+    /// Returns the study's header, reading it from the first journal that holds one if need
+    /// be; reads no event.
+    pub fn read_header(&mut self) -> Result<Option<&AgentHeader>> {
+        if self.header.is_none() {
+            if let Some(header) = self.first_header()? {
+                self.tails = (0..header.agents)
+                    .map(|agent| Tail {
+                        agent,
+                        path: journal_path(&self.folder, agent),
+                        offset: 0,
+                        lines: 0,
+                        stamp: None,
+                    })
+                    .collect();
+                self.header = Some(header);
+            }
+        }
+        Ok(self.header.as_ref())
+    }
+
+    /// Returns what every agent's journal gained since the last call (everything at the
+    /// first), by agent number; nothing before a journal holds the study's header.
+    pub fn poll(&mut self) -> Result<Vec<(u32, JournalEvent)>> {
+        self.read_header()?;
+        let mut events = Vec::new();
+        if let Some(header) = &self.header {
+            for tail in &mut self.tails {
+                follow(tail, header, "the first agent found", &mut events)?;
+            }
+        }
+        Ok(events)
+    }
+
+    /// Reads the header of the lowest-numbered journal that has one.
+    fn first_header(&self) -> Result<Option<AgentHeader>> {
+        for (_, path) in journals(&self.folder).unwrap_or_default() {
+            let bytes = std::fs::read(&path).map_err(|e| io_error(&path, &e))?;
+            let Some(end) = bytes.iter().position(|b| *b == b'\n') else {
+                continue;
+            };
+            match decode(&path, 1, &bytes[..end])? {
+                Line::Header(header) => return Ok(Some(header)),
+                Line::Event(_) => {
+                    return Err(journal_error(
+                        &path,
+                        Some(1),
+                        "the agent's header must be the first line, and only there",
+                    ))
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Returns the journals in an experiment's exchange folder, by agent number; `None` when the
+/// folder cannot be read.
+fn journals(folder: &Path) -> Option<Vec<(u32, PathBuf)>> {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir(folder)
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            let agent = name
+                .strip_prefix("agent-")?
+                .strip_suffix(".jsonl")?
+                .parse()
+                .ok()?;
+            Some((agent, e.path()))
+        })
+        .collect();
+    found.sort();
+    Some(found)
+}
+
+/// Reads the complete lines `tail`'s journal gained, checking its header against `base` (the
+/// study's, but for the agent's number); `reader` names who reads, for a refusal.
+fn follow(
+    tail: &mut Tail,
+    base: &AgentHeader,
+    reader: &str,
+    events: &mut Vec<(u32, JournalEvent)>,
+) -> Result<()> {
+    let mut file = match File::open(&tail.path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound && tail.offset == 0 => return Ok(()),
+        Err(e) => return Err(io_error(&tail.path, &e)),
+    };
+    let metadata = file.metadata().map_err(|e| io_error(&tail.path, &e))?;
+    let len = metadata.len();
+    // Empty, the journal is an agent that has not joined yet (or was refused).
+    tail.stamp = (len > 0).then(|| (len, metadata.modified().ok()));
+    if len < tail.offset {
+        return Err(journal_error(
+            &tail.path,
+            None,
+            format!(
+                "the journal shrank from {} to {len} bytes while it was being read; was the \
+                 exchange folder removed or rewritten?",
+                tail.offset
+            ),
+        ));
+    }
+    file.seek(SeekFrom::Start(tail.offset))
+        .map_err(|e| io_error(&tail.path, &e))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| io_error(&tail.path, &e))?;
+    let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let expected = AgentHeader {
+        agent: tail.agent,
+        ..base.clone()
+    };
+    for line in lines(&bytes[..whole]) {
+        tail.offset += u64::try_from(line.len()).unwrap_or(u64::MAX) + 1;
+        tail.lines += 1;
+        let event = read_line(&tail.path, tail.lines, line, &expected, |found| {
+            format!(
+                "agent {} runs another study than {reader} ({}); every agent must run the \
+                 same file, on the same data, with the same parallel and --agent count",
+                tail.agent,
+                differences(found, &expected).join(", ")
+            )
+        })?;
+        events.extend(event.map(|e| (tail.agent, e)));
+    }
+    Ok(())
 }
 
 /// Returns the journal of agent `agent` in an experiment's exchange folder.
@@ -383,6 +515,7 @@ mod tests {
             planned: 8,
             spec_hash: "ab".repeat(32),
             data_hash: "cd".repeat(32),
+            spec_text: "name: digits\n".into(),
         }
     }
 
@@ -468,6 +601,60 @@ mod tests {
         assert!(
             b.poll().unwrap().is_empty(),
             "a has written only its header"
+        );
+    }
+
+    #[test]
+    fn a_watcher_follows_every_agent_without_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watcher = Watcher::new(dir.path(), "digits");
+        assert!(watcher.poll().unwrap().is_empty(), "no journal yet");
+        assert!(watcher.header().is_none());
+        assert!(Watcher::experiments(dir.path()).unwrap().is_empty());
+        let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
+        b.publish(&JournalEvent::Skip(TrialId(3))).unwrap();
+        assert_eq!(
+            watcher.poll().unwrap(),
+            [(1, JournalEvent::Skip(TrialId(3)))]
+        );
+        assert_eq!(
+            watcher.header().map(|h| h.spec_text.as_str()),
+            Some("name: digits\n")
+        );
+        let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
+        a.publish(&JournalEvent::Skip(TrialId(2))).unwrap();
+        b.publish(&JournalEvent::Skip(TrialId(5))).unwrap();
+        assert_eq!(
+            watcher.poll().unwrap(),
+            [
+                (0, JournalEvent::Skip(TrialId(2))),
+                (1, JournalEvent::Skip(TrialId(5)))
+            ]
+        );
+        assert!(watcher.poll().unwrap().is_empty());
+        assert_eq!(Watcher::experiments(dir.path()).unwrap(), ["digits"]);
+        // The watcher wrote nothing: the two journals are the exchange's only files.
+        let files = std::fs::read_dir(dir.path().join("digits"))
+            .unwrap()
+            .count();
+        assert_eq!(files, 2);
+        // A journal of another study in the folder is refused, naming what differs.
+        let other = dir.path().join("other");
+        std::fs::create_dir_all(&other).unwrap();
+        let mut lines = std::fs::read_to_string(dir.path().join("digits/agent-0.jsonl")).unwrap();
+        std::fs::write(other.join("agent-0.jsonl"), &lines).unwrap();
+        lines = lines.replace("\"planned\":8", "\"planned\":9");
+        std::fs::write(
+            other.join("agent-1.jsonl"),
+            lines.replace("\"agent\":0", "\"agent\":1"),
+        )
+        .unwrap();
+        let mut watcher = Watcher::new(dir.path(), "other");
+        let err = watcher.poll().unwrap_err().to_string();
+        assert!(
+            err.contains("agent 1 runs another study than the first agent found")
+                && err.contains("planned trials: 9 there, 8 here"),
+            "{err}"
         );
     }
 

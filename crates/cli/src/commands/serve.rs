@@ -5,13 +5,24 @@
 //! `sweep serve` for a store no sweep is running on. Binding: an explicit `--addr` (or
 //! `SWEEP_ADDR`) must be free, or the command fails before doing anything; the default tries
 //! 127.0.0.1:8080 to 8099, then any free port. Off loopback a token is required.
+//!
+//! `sweep serve --exchange DIR` serves no store: it follows the studies that agents run
+//! through the exchange folder, each from its agents' journals into a temporary store
+//! (`runner::follow_study`), for a machine that sees the folder but runs no agent.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use dashboard::{Access, Dashboard, Freshness, ServeOptions, Server};
-use store::Store;
+use experiment::ExperimentSpec;
+use runner::{Follow, Stop};
+use store::{Store, Watcher};
+
+use crate::clock::SystemClock;
 
 use super::{open_store, opener, StoreMode};
 use crate::args::{DashboardArgs, ServeArgs};
@@ -22,8 +33,11 @@ const LAST_DEFAULT_PORT: u16 = 8099;
 
 /// Serves a store's dashboard until the process is stopped.
 pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
-    let store = open_store(&args.store.store, StoreMode::Existing)?;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    if let Some(exchange) = &args.exchange {
+        return serve_exchange(exchange, args, workers);
+    }
+    let store = open_store(&args.store.store, StoreMode::Existing)?;
     // This process holds the store's lock and only reads it: nothing can change under it.
     let server = start(store.clone(), &args.dashboard, workers, Freshness::Frozen)?;
     store.announce(&opener(Some(&server.url())))?;
@@ -39,6 +53,86 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     drop(out);
     server.wait()?;
     Ok(Outcome::Success)
+}
+
+/// How often the exchange folder is looked at for new studies, and their journals read.
+const FOLLOW_POLL: Duration = Duration::from_millis(250);
+
+/// Serves the studies that agents run through `exchange`, live, until the process is stopped.
+fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::Result<Outcome> {
+    if !exchange.is_dir() {
+        bail!(
+            "no exchange folder at {}: give the --exchange DIR the agents were started with",
+            exchange.display()
+        );
+    }
+    let store = Store::temporary()?;
+    // The followers write the store as the dashboard reads it.
+    let server = start(
+        store.clone(),
+        &args.dashboard,
+        workers,
+        Freshness::EveryRequest,
+    )?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "dashboard: {}", link(&server, &args.dashboard))?;
+    writeln!(
+        out,
+        "following the studies in {} from their agents' journals; press Ctrl-C to stop",
+        exchange.display()
+    )?;
+    out.flush()?;
+    drop(out);
+    let exchange = exchange.to_path_buf();
+    std::thread::Builder::new()
+        .name("follow".into())
+        .spawn(move || {
+            let mut followed = BTreeSet::new();
+            loop {
+                for name in Watcher::experiments(&exchange).unwrap_or_default() {
+                    if followed.insert(name.clone()) {
+                        let (store, exchange) = (store.clone(), exchange.clone());
+                        std::thread::spawn(move || follow(&store, &exchange, &name));
+                    }
+                }
+                std::thread::sleep(FOLLOW_POLL);
+            }
+        })?;
+    server.wait()?;
+    Ok(Outcome::Success)
+}
+
+/// Follows the study `name` in `exchange` into `store`, saying on standard error when it ends
+/// or why it cannot be followed.
+fn follow(store: &Store, exchange: &Path, name: &str) {
+    let mut watcher = Watcher::new(exchange, name);
+    let header = loop {
+        match watcher.read_header() {
+            Ok(Some(header)) => break header.clone(),
+            Ok(None) => std::thread::sleep(FOLLOW_POLL),
+            Err(e) => return eprintln!("{name}: cannot follow its agents: {e}"),
+        }
+    };
+    if header.spec_text.is_empty() {
+        return eprintln!(
+            "{name}: its agents' journals do not hold the experiment file (an older sweep wrote \
+             them); serve an agent's store instead"
+        );
+    }
+    let folder = exchange.join(name);
+    let spec = match ExperimentSpec::from_yaml_str(&header.spec_text, &folder) {
+        Ok(spec) => spec,
+        Err(e) => return eprintln!("{name}: its agents' experiment file does not read: {e}"),
+    };
+    let follow = Follow {
+        watcher: &mut watcher,
+        spec_path: format!("{} (agent journals)", folder.display()),
+        poll: FOLLOW_POLL,
+    };
+    match runner::follow_study(store, &spec, follow, &SystemClock, &Stop::default()) {
+        Ok(_) => eprintln!("{name}: every trial has ended"),
+        Err(e) => eprintln!("{name}: stopped following: {e}"),
+    }
 }
 
 /// Starts the dashboard of `store` in a background thread, as `args` asks.

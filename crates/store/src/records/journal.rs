@@ -54,6 +54,9 @@ struct HeaderV1 {
     planned: u32,
     spec_hash: String,
     data_hash: String,
+    /// Absent in journals written before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    spec_text: String,
 }
 
 /// What a journal line holds: the agent's header (its first line) or an event.
@@ -74,6 +77,7 @@ pub(crate) fn encode_line(line: &Line) -> Vec<u8> {
             planned: h.planned,
             spec_hash: h.spec_hash.clone(),
             data_hash: h.data_hash.clone(),
+            spec_text: h.spec_text.clone(),
         }),
         Line::Event(JournalEvent::Start(t)) => BodyV1::Start(TrialRecordV1::from(t)),
         Line::Event(JournalEvent::Finish(t)) => BodyV1::Finish(TrialRecordV1::from(t)),
@@ -121,6 +125,7 @@ pub(crate) fn decode_line(bytes: &[u8]) -> Result<Line> {
             planned: h.planned,
             spec_hash: h.spec_hash,
             data_hash: h.data_hash,
+            spec_text: h.spec_text,
         }),
         BodyV1::Start(t) => Line::Event(JournalEvent::Start(t.into())),
         BodyV1::Finish(t) => Line::Event(JournalEvent::Finish(t.into())),

@@ -1,0 +1,172 @@
+//! Following a study that agents run, from their journals alone, without taking part: what
+//! `sweep serve --exchange DIR` shows on a machine that sees the exchange folder but runs no
+//! agent (a cluster's login node), where no agent's store can be opened (each is its agent's).
+//!
+//! The follower writes into a store of its own what the journals say, as an agent writes what
+//! the others' say into its store (`agents::record`), so the dashboard shows the study live;
+//! the experiment is `running` until every trial the study needs has ended, then `finished`.
+
+use std::time::Duration;
+
+use experiment::{ExperimentSpec, TrialId};
+use store::{ExperimentInfo, ExperimentStatus, JournalEvent, Store, Watcher};
+
+use crate::agents::record;
+use crate::study::needed_trials;
+use crate::{Clock, Result, Stop};
+
+/// Where a followed study's journals are, and how often they are read.
+#[derive(Debug)]
+pub struct Follow<'a> {
+    /// The journals of the study's agents, whose header it has read (`Watcher::read_header`),
+    /// and no event yet.
+    pub watcher: &'a mut Watcher,
+    /// What the experiment's page says its spec file is.
+    pub spec_path: String,
+    /// How often the journals are read.
+    pub poll: Duration,
+}
+
+/// Follows the study of `spec` that `follow.watcher` reads, into `store` (which must not hold
+/// the experiment yet), until every trial it needs has ended or `stop` closes; returns whether
+/// it ended. An agent's abort ends the following with its error.
+pub fn follow_study(
+    store: &Store,
+    spec: &ExperimentSpec,
+    follow: Follow<'_>,
+    clock: &dyn Clock,
+    stop: &Stop,
+) -> Result<bool> {
+    let Follow {
+        watcher,
+        spec_path,
+        poll,
+    } = follow;
+    let Some(header) = watcher.header().cloned() else {
+        return Ok(false);
+    };
+    let mut info = ExperimentInfo {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        spec_yaml: spec.source.clone(),
+        spec_hash: header.spec_hash.clone(),
+        spec_path,
+        objective: spec.metric.name.clone(),
+        goal: spec.metric.goal,
+        seed: spec.seed,
+        run_cap: header.planned,
+        status: ExperimentStatus::Running,
+        created: clock.now(),
+        finished: None,
+    };
+    store.create_experiment(&info)?;
+    let window = header.parallel.max(1);
+    loop {
+        for (agent, event) in watcher.poll()? {
+            if let JournalEvent::Abort(reason) = event {
+                return Err(crate::Error::AgentFailed { agent, reason });
+            }
+            record(store, &spec.name, &event)?;
+        }
+        let trials = store.trials(&spec.name)?;
+        let needed = needed_trials(header.planned, spec.stopped_by(&trials), window);
+        let ended = (0..needed).all(|k| {
+            trials
+                .iter()
+                .any(|t| t.id == TrialId(k) && t.state.is_finished())
+        });
+        if ended {
+            info.status = ExperimentStatus::Finished;
+            info.finished = Some(clock.now());
+            store.update_experiment(&info)?;
+            store.flush()?;
+            return Ok(true);
+        }
+        if stop.closed() {
+            return Ok(false);
+        }
+        std::thread::sleep(poll);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicI64;
+
+    use experiment::{Method, PrunerSpec};
+
+    use super::*;
+    use crate::testing::*;
+    use crate::{run_study, AgentOptions, SilentObserver, StudyOptions};
+
+    #[test]
+    fn a_follower_ends_with_what_the_agents_stored() {
+        let mut spec = spec(8, "follow");
+        spec.method = Method::Tpe(experiment::TpeConfig {
+            n_startup_trials: 2,
+            ..Default::default()
+        });
+        spec.pruner = PrunerSpec::Median {
+            n_startup_trials: 2,
+            n_warmup_steps: 0,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let followed = Store::temporary().unwrap();
+        let agents: Vec<Store> = (0..2).map(|_| Store::temporary().unwrap()).collect();
+        std::thread::scope(|scope| {
+            let (spec, dir, followed) = (&spec, dir.path(), &followed);
+            let follower = scope.spawn(move || {
+                let mut watcher = Watcher::new(dir, "toy");
+                while watcher.read_header().unwrap().is_none() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                let follow = Follow {
+                    watcher: &mut watcher,
+                    spec_path: "exchange".into(),
+                    poll: Duration::from_millis(1),
+                };
+                let clock = TickClock(AtomicI64::new(0));
+                follow_study(followed, spec, follow, &clock, &Stop::default())
+            });
+            for (agent, store) in (0..2u32).zip(&agents) {
+                scope.spawn(move || {
+                    let options = StudyOptions {
+                        agent: Some(AgentOptions {
+                            agent,
+                            agents: 2,
+                            exchange: dir.to_path_buf(),
+                            poll: Duration::from_millis(1),
+                            quiet_after: Duration::from_secs(3600),
+                        }),
+                        ..options(2)
+                    };
+                    let objective = Quadratic {
+                        jitter: |k| u64::from((k * 3 + 1) % 4),
+                        ..quadratic(2.0)
+                    };
+                    let clock = TickClock(AtomicI64::new(0));
+                    run_study(store, spec, &objective, &SilentObserver, &clock, &options).unwrap();
+                });
+            }
+            assert!(follower.join().unwrap().unwrap(), "the study ended");
+        });
+        let info = followed.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Finished);
+        assert_eq!(info.run_cap, 8);
+        let view = |store: &Store| -> Vec<String> {
+            store
+                .trials("toy")
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    let curve = store.metric_series("toy", t.id, "val_loss").unwrap();
+                    format!("{t:?} {curve:?}")
+                })
+                .collect()
+        };
+        let expected = view(&agents[0]);
+        assert_eq!(expected.len(), 8);
+        assert_eq!(view(&followed), expected);
+        assert_eq!(view(&agents[1]), expected);
+    }
+}
