@@ -134,7 +134,10 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
         }
     }
     assert!(
-        seen.iter().any(|l| l.contains("as agent 1 of 2")),
+        seen.iter().any(|l| l.contains("as agent 1 of 2"))
+            && seen
+                .iter()
+                .any(|l| l.ends_with("sees exchange: sweep serve --exchange exchange")),
         "{seen:?}"
     );
     second.kill().unwrap();

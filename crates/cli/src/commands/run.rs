@@ -67,6 +67,12 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         eprintln!("dashboard: {}", serve::link(&server, &args.dashboard));
         Some(server)
     };
+    if let (Some(exchange), Some(_)) = (&args.exchange, &agent) {
+        let quoted = experiment::shell_quote(&exchange.display().to_string());
+        eprintln!(
+            "follow the study from any machine that sees {quoted}: sweep serve --exchange {quoted}"
+        );
+    }
     let observer = ProgressObserver::new(&spec).with_notices(notices);
     let interrupts = interrupt::watch(
         "no new trial starts, and the running ones stop after their current epoch and run again \
