@@ -97,10 +97,10 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Its output is kept open to the end: a closed pipe would end it at its next line.
+    let mut follower_out = BufReader::new(follower.stdout.take().unwrap());
     let mut first_line = String::new();
-    BufReader::new(follower.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
+    follower_out.read_line(&mut first_line).unwrap();
     let followed = first_line
         .trim()
         .strip_prefix("dashboard: ")
@@ -237,6 +237,7 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
     }
     follower.kill().unwrap();
     follower.wait().unwrap();
+    drop(follower_out);
 }
 
 #[test]
