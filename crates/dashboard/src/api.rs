@@ -50,6 +50,17 @@ struct ExperimentDto {
     /// for (the experiment page's notices); absent when nothing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notices: Vec<String>,
+    /// The best trial's metrics on the test split, once measured after the sweep.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    test: Option<TestDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct TestDto {
+    /// The trial measured: the best on validation.
+    trial: u32,
+    /// Its test metrics by name (`test_accuracy`, ...).
+    metrics: std::collections::BTreeMap<String, Option<f64>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -447,6 +458,14 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
                 trial: stopped.trial().0,
             }),
         notices: Vec::new(),
+        test: data.test.as_ref().map(|t| TestDto {
+            trial: t.trial.0,
+            metrics: t
+                .metrics
+                .iter()
+                .map(|(name, v)| (name.clone(), finite(Some(*v))))
+                .collect(),
+        }),
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use experiment::{Constraint, ExperimentSpec, MetricSpec, Step, Trial, TrialId};
-use store::{ExperimentInfo, Store};
+use store::{ExperimentInfo, Store, TestResult};
 
 use crate::view::experiment_page::Analysis;
 use crate::{Error, Notices, Result};
@@ -134,6 +134,11 @@ impl Reader {
             .ok_or_else(|| Error::NotFound(format!("experiment {experiment:?} has no trial {id}")))
     }
 
+    /// Returns the experiment's test-split result, once measured.
+    pub(crate) fn test_result(&self, experiment: &str) -> Result<Option<TestResult>> {
+        Ok(self.store.test_result(experiment)?)
+    }
+
     /// Returns whether trial `id` of the experiment has a checkpoint for `sweep predict`.
     pub(crate) fn has_checkpoint(&self, experiment: &str, id: u32) -> bool {
         self.store.has_checkpoint(experiment, TrialId(id))
@@ -173,7 +178,8 @@ impl Reader {
     fn read(&self, name: &str) -> Result<ExperimentData> {
         let info = self.info(name)?;
         let trials = self.store.trials(name)?;
-        Ok(ExperimentData::new(info, trials))
+        let test = self.store.test_result(name)?;
+        Ok(ExperimentData::new(info, trials).with_test(test))
     }
 
     /// Returns what the sweep running experiment `name` in this process says of it now; nothing
@@ -219,6 +225,8 @@ pub(crate) struct ExperimentData {
     pub(crate) spec: Option<ExperimentSpec>,
     /// Every trial, by id.
     pub(crate) trials: Vec<Trial>,
+    /// The best trial's metrics on the test split, once measured (after the sweep).
+    pub(crate) test: Option<TestResult>,
     /// The experiment page's charts and rank order for each objective, computed on first use
     /// of this snapshot.
     pub(crate) analyses: Vec<OnceLock<Arc<Analysis>>>,
@@ -238,9 +246,16 @@ impl ExperimentData {
             info,
             spec,
             trials,
+            test: None,
             analyses: (0..objectives).map(|_| OnceLock::new()).collect(),
             pages: Mutex::default(),
         }
+    }
+
+    /// Returns the snapshot with the test split's result `test`.
+    pub(crate) fn with_test(mut self, test: Option<TestResult>) -> ExperimentData {
+        self.test = test;
+        self
     }
 
     /// Returns the objectives: the spec's, or the stored objective alone when the spec no

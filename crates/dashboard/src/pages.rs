@@ -273,7 +273,7 @@ fn render_trial(
         let spec = all.spec.as_ref()?;
         trial::Standing::of(spec, &spec.pareto_front(&all.trials), &t)
     });
-    let page = trial::trial_page(
+    let mut page = trial::trial_page(
         (&info, spec.as_ref()),
         &t,
         front,
@@ -282,6 +282,13 @@ fn render_trial(
         &reader.store_dir(),
         reader.has_checkpoint(name, id),
     );
+    if let Some(test) = reader.test_result(name)?.filter(|r| r.trial == t.id) {
+        page.facts.push(trial::Field {
+            name: "test split".into(),
+            value: experiment_page::TestSplit::of(name, &test).metrics,
+            note: String::new(),
+        });
+    }
     let whole = TrialHtml {
         page: &page,
         live: page.live,

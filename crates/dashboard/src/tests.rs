@@ -52,6 +52,41 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 #[test]
+fn the_test_split_shows_on_the_experiment_its_trial_and_the_api() {
+    run(async {
+        let store = store_with("demo", 6);
+        let (_, before) = get(&store, "/experiments/demo").await;
+        assert!(!before.contains("Test split"), "not measured yet");
+        let result = store::TestResult {
+            trial: experiment::TrialId(2),
+            metrics: [
+                ("test_accuracy".to_string(), 0.9512),
+                ("test_loss".to_string(), f64::NAN),
+            ]
+            .into(),
+        };
+        store.put_test_result("demo", &result).unwrap();
+        let (_, page) = get(&store, "/experiments/demo").await;
+        assert!(
+            page.contains(
+                "Test split, measured once after the sweep on <a href=\"/experiments/demo/trials/2\">trial 2</a>"
+            ) && page.contains("test_accuracy 0.9512 · test_loss NaN"),
+            "{page}"
+        );
+        let (_, trial) = get(&store, "/experiments/demo/trials/2").await;
+        assert!(trial.contains("test_accuracy 0.9512"), "{trial}");
+        let (_, other) = get(&store, "/experiments/demo/trials/1").await;
+        assert!(!other.contains("test_accuracy"), "{other}");
+        let (_, api) = get(&store, "/api/experiments/demo").await;
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        assert_eq!(
+            api["test"],
+            serde_json::json!({"trial": 2, "metrics": {"test_accuracy": 0.9512, "test_loss": null}})
+        );
+    });
+}
+
+#[test]
 fn a_trial_with_a_checkpoint_says_how_to_predict_with_it() {
     run(async {
         let dir = tempfile::tempdir().unwrap();

@@ -81,8 +81,37 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) params: String,
     /// What the sweep running the experiment says of it now (which agent it waits for).
     pub(crate) notices: Vec<String>,
+    /// The best trial's metrics on the test split, once measured.
+    pub(crate) test: Option<TestSplit>,
     /// Whether the page refreshes itself.
     pub(crate) live: bool,
+}
+
+/// The test split's result, as the summary shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct TestSplit {
+    /// The trial measured.
+    pub(crate) trial: u32,
+    /// Its page.
+    pub(crate) href: String,
+    /// Each metric and its value, as `test_accuracy 0.9916`, joined by ` · `.
+    pub(crate) metrics: String,
+}
+
+impl TestSplit {
+    /// Returns how the summary shows `result`, measured on experiment `experiment`.
+    pub(crate) fn of(experiment: &str, result: &store::TestResult) -> TestSplit {
+        TestSplit {
+            trial: result.trial.0,
+            href: format::trial_href(experiment, result.trial.0),
+            metrics: result
+                .metrics
+                .iter()
+                .map(|(name, v)| format!("{name} {}", format::value(Some(*v))))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        }
+    }
 }
 
 /// A link to the experiment page with its charts for one objective (or its Pareto chart for
@@ -152,6 +181,7 @@ pub(crate) fn experiment_page<'a>(
         &base,
     );
     ExperimentPage {
+        test: data.test.as_ref().map(|t| TestSplit::of(&info.name, t)),
         description: info.description.clone(),
         goal: objectives
             .iter()
