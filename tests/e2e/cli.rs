@@ -164,6 +164,22 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         "a block per epoch: {row}"
     );
     assert!(one.stdout.contains("dropout"), "{}", one.stdout);
+    // The trial measured on the test split says so; the others do not.
+    let best: u32 = run
+        .stdout
+        .split("best: trial ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no best trial in {}", run.stdout));
+    for id in 0..4 {
+        let card = env.sweep(&["show", &format!("tiny/{id}")]);
+        assert_eq!(
+            card.stdout.contains("test split  test_accuracy "),
+            id == best,
+            "trial {id} (best {best}):\n{}",
+            card.stdout
+        );
+    }
     // Two side by side, the rows where they differ marked.
     let two = env.sweep(&["show", "tiny/0", "tiny/3"]);
     assert_eq!(two.code, 0, "{two:?}");

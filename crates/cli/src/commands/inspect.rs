@@ -75,19 +75,23 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
         let trial = find_trial(&store, name, number)?;
         let curves = store.all_metric_series(name, trial.id)?;
         let checkpoint = store.has_checkpoint(name, trial.id);
-        found.push((info, trial, curves, checkpoint));
+        let test = store.test_result(name)?.filter(|r| r.trial == trial.id);
+        found.push((info, trial, curves, checkpoint, test));
     }
     let specs: Vec<_> = found.iter().map(|(info, ..)| info.spec().ok()).collect();
     let shown: Vec<output::Shown<'_>> = found
         .iter()
         .zip(&specs)
-        .map(|((info, trial, curves, checkpoint), spec)| output::Shown {
-            info,
-            spec: spec.as_ref(),
-            trial,
-            curves,
-            checkpoint: *checkpoint,
-        })
+        .map(
+            |((info, trial, curves, checkpoint, test), spec)| output::Shown {
+                info,
+                spec: spec.as_ref(),
+                trial,
+                curves,
+                checkpoint: *checkpoint,
+                test: test.as_ref(),
+            },
+        )
         .collect();
     let mut out = std::io::stdout().lock();
     match shown.as_slice() {

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use experiment::{
     format_duration, shell_quote, whole_number, ExperimentSpec, Step, Trial, CONSTANT_METRICS,
 };
-use store::ExperimentInfo;
+use store::{ExperimentInfo, TestResult};
 
 use super::{metric, table};
 
@@ -22,6 +22,8 @@ pub(crate) struct Shown<'a> {
     pub(crate) curves: &'a Curves,
     /// Whether its checkpoint is kept, for `sweep predict`.
     pub(crate) checkpoint: bool,
+    /// Its metrics on the test split, when it is the trial measured there.
+    pub(crate) test: Option<&'a TestResult>,
 }
 
 impl Shown<'_> {
@@ -129,6 +131,18 @@ pub(crate) fn trial_card(
         };
         table(out, &["metric".to_string(), at, curve], &metrics)?;
         writeln!(out)?;
+    }
+    if let Some(test) = shown.test {
+        let metrics: Vec<String> = test
+            .metrics
+            .iter()
+            .map(|(name, v)| format!("{name} {}", metric(Some(*v))))
+            .collect();
+        writeln!(
+            out,
+            "test split  {} (measured once, after the sweep; never used to choose)",
+            metrics.join(", ")
+        )?;
     }
     let name = shell_quote(&shown.name());
     let store = shell_quote(store_dir);
