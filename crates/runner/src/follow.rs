@@ -64,18 +64,21 @@ pub fn follow_study(
     loop {
         for (agent, event) in watcher.poll()? {
             if let JournalEvent::Abort(reason) = event {
+                // The study stopped there: shown as a sweep that was stopped.
+                info.status = ExperimentStatus::Interrupted;
+                store.update_experiment(&info)?;
                 return Err(crate::Error::AgentFailed { agent, reason });
             }
             record(store, &spec.name, &event)?;
         }
         let trials = store.trials(&spec.name)?;
         let needed = needed_trials(header.planned, spec.stopped_by(&trials), window);
-        let ended = (0..needed).all(|k| {
-            trials
-                .iter()
-                .any(|t| t.id == TrialId(k) && t.state.is_finished())
-        });
-        if ended {
+        // Trial numbers are unique: the study has ended when every one below `needed` has.
+        let ended = trials
+            .iter()
+            .filter(|t| t.id < TrialId(needed) && t.state.is_finished())
+            .count();
+        if ended == usize::try_from(needed).unwrap_or(usize::MAX) {
             info.status = ExperimentStatus::Finished;
             info.finished = Some(clock.now());
             store.update_experiment(&info)?;
@@ -98,6 +101,39 @@ mod tests {
     use super::*;
     use crate::testing::*;
     use crate::{run_study, AgentOptions, SilentObserver, StudyOptions};
+
+    #[test]
+    fn a_follower_stops_where_an_agent_stopped_on_an_error() {
+        let spec = spec(4, "follow");
+        let dir = tempfile::tempdir().unwrap();
+        let header = store::AgentHeader {
+            experiment: "toy".into(),
+            agent: 0,
+            agents: 1,
+            parallel: 1,
+            planned: 4,
+            spec_hash: spec.hash(),
+            data_hash: String::new(),
+            spec_text: spec.source.clone(),
+        };
+        let (agent, _) = store::Exchange::join(dir.path(), header).unwrap();
+        agent
+            .publish(&JournalEvent::Abort("no space left".into()))
+            .unwrap();
+        let mut watcher = Watcher::new(dir.path(), "toy");
+        assert!(watcher.read_header().unwrap().is_some());
+        let followed = Store::temporary().unwrap();
+        let follow = Follow {
+            watcher: &mut watcher,
+            spec_path: "exchange".into(),
+            poll: Duration::from_millis(1),
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let err = follow_study(&followed, &spec, follow, &clock, &Stop::default()).unwrap_err();
+        assert!(err.to_string().contains("no space left"), "{err}");
+        let info = followed.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Interrupted);
+    }
 
     #[test]
     fn a_follower_ends_with_what_the_agents_stored() {
