@@ -367,6 +367,19 @@ parameters:
     assert_eq!(trials[1].state, TrialState::Failed, "{:?}", trials[1]);
     let reason = trials[1].reason.clone().unwrap_or_default();
     assert!(reason.starts_with("diverged at epoch"), "{reason}");
+    drop(store);
+    // Its card says why; it reported nothing, and has no model to predict with.
+    let card = env.sweep(&["show", "diverge/1"]);
+    assert_eq!(card.code, 0, "{card:?}");
+    assert!(
+        card.stdout
+            .contains(&format!("state       failed: {reason}"))
+            && card.stdout.contains("lr            10")
+            && !card.stdout.contains("metric ")
+            && !card.stdout.contains("predict "),
+        "{}",
+        card.stdout
+    );
 }
 
 #[test]

@@ -20,9 +20,11 @@ pub(crate) use gate::{baseline_written, gate_report, GateHeader};
 pub(crate) use record::{run_record, run_record_details};
 pub(crate) use trial::{trial_card, trials_side_by_side, Shown};
 
-/// Formats a metric value with 4 decimals, or `-` when absent.
+/// Formats a metric value with 4 decimals (from a million on, in exponent form: `1.1677e26`
+/// for a diverged loss), or `-` when absent.
 pub(crate) fn metric(value: Option<f64>) -> String {
     match value {
+        Some(v) if v.is_finite() && v.abs() >= 1e6 => format!("{v:.4e}"),
         Some(v) if v.is_finite() => format!("{v:.4}"),
         Some(v) => v.to_string(),
         None => "-".to_string(),
@@ -660,6 +662,16 @@ pub(crate) fn line_diff(old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metrics_have_four_decimals_and_huge_ones_an_exponent() {
+        assert_eq!(metric(Some(0.98051)), "0.9805");
+        assert_eq!(metric(Some(123_456.7)), "123456.7000");
+        assert_eq!(metric(Some(1.1677e26)), "1.1677e26");
+        assert_eq!(metric(Some(-2.5e7)), "-2.5000e7");
+        assert_eq!(metric(Some(f64::NAN)), "NaN");
+        assert_eq!(metric(None), "-");
+    }
 
     #[test]
     fn importance_lists_the_most_important_first_for_each_objective() {

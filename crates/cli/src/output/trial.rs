@@ -98,8 +98,9 @@ pub(crate) fn trial_card(
         table(out, &header, &params)?;
         writeln!(out)?;
     }
+    // Without a result (failed, or still running), the last value each metric reported.
     let at = t.result.as_ref().map_or_else(
-        || "value".to_string(),
+        || "last reported".to_string(),
         |r| format!("at epoch {}", r.best_step),
     );
     let names: BTreeSet<&String> = shown
@@ -111,9 +112,13 @@ pub(crate) fn trial_card(
         .into_iter()
         .map(|name| {
             let curve = shown.curves.get(name).map_or(&[][..], Vec::as_slice);
+            let shown_value = match &t.result {
+                Some(_) => t.value(name),
+                None => curve.last().map(|(_, v)| *v),
+            };
             vec![
                 name.clone(),
-                value(name, t.value(name)),
+                value(name, shown_value),
                 sparkline(curve, SPARK_WIDTH),
             ]
         })
@@ -304,6 +309,65 @@ mod tests {
 
     fn curve(values: &[f64]) -> Vec<(Step, f64)> {
         (1u32..).zip(values).map(|(s, v)| (Step(s), *v)).collect()
+    }
+
+    #[test]
+    fn a_trial_without_a_result_shows_what_it_last_reported() {
+        let info = ExperimentInfo {
+            name: "e".into(),
+            description: String::new(),
+            spec_yaml: String::new(),
+            spec_hash: String::new(),
+            spec_path: "e.yaml".into(),
+            objective: "val_loss".into(),
+            goal: experiment::Direction::Minimize,
+            seed: experiment::Seed(1),
+            run_cap: 2,
+            status: store::ExperimentStatus::Finished,
+            created: experiment::Timestamp(0),
+            finished: None,
+        };
+        let trial = Trial {
+            id: experiment::TrialId(1),
+            seed: experiment::Seed(9),
+            params: [("lr".to_string(), experiment::ParamValue::Float(5.0))].into(),
+            state: experiment::TrialState::Failed,
+            reason: Some("diverged at epoch 3".into()),
+            started: None,
+            finished: None,
+            result: None,
+        };
+        let curves: Curves = [
+            ("val_loss".to_string(), curve(&[2.0, 9.0e8])),
+            ("param_count".to_string(), curve(&[610.0, 610.0])),
+        ]
+        .into();
+        let shown = Shown {
+            info: &info,
+            spec: None,
+            trial: &trial,
+            curves: &curves,
+            checkpoint: false,
+            test: None,
+        };
+        let mut out = Vec::new();
+        trial_card(&mut out, &shown, "runs/a b").unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "trial       e/1\n\
+             state       failed: diverged at epoch 3\n\
+             seed        9\n\
+             \n\
+             parameter  value  distribution\n\
+             lr             5\n\
+             \n\
+             metric       last reported  curve, epochs 1 to 2\n\
+             param_count            610  ▄▄\n\
+             val_loss          9.0000e8  ▁█\n\
+             \n\
+             reproduce   sweep reproduce e/1 --store 'runs/a b'\n"
+        );
     }
 
     #[test]
