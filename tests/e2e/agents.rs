@@ -238,6 +238,17 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
     follower.kill().unwrap();
     follower.wait().unwrap();
     drop(follower_out);
+    // Given a study's folder rather than the exchange folder, it says which to give.
+    let wrong = env.sweep(&["serve", "--exchange", "exchange/shared"]);
+    assert_eq!(wrong.code, 2, "{wrong:?}");
+    assert!(
+        wrong
+            .stderr
+            .contains("holds the agent journals of one study; give the exchange folder")
+            && wrong.stderr.contains("sweep serve --exchange exchange"),
+        "{}",
+        wrong.stderr
+    );
 }
 
 #[test]

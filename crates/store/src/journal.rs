@@ -263,6 +263,12 @@ impl Watcher {
         Ok(names)
     }
 
+    /// Returns whether `folder` is one study's folder of an exchange (it holds journals), not
+    /// the exchange folder itself.
+    pub fn is_study_folder(folder: &Path) -> bool {
+        journals(folder).is_some_and(|j| !j.is_empty())
+    }
+
     /// Returns the study's header, once a journal holds one.
     pub fn header(&self) -> Option<&AgentHeader> {
         self.header.as_ref()

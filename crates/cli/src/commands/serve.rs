@@ -66,6 +66,15 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
             exchange.display()
         );
     }
+    if Watcher::is_study_folder(exchange) {
+        let parent = exchange.parent().unwrap_or(exchange);
+        bail!(
+            "{} holds the agent journals of one study; give the exchange folder the agents were \
+             started with, the one above it: sweep serve --exchange {}",
+            exchange.display(),
+            experiment::shell_quote(&parent.display().to_string())
+        );
+    }
     let store = Store::temporary()?;
     // The followers write the store as the dashboard reads it.
     let server = start(
