@@ -90,6 +90,12 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
         "following the studies in {} from their agents' journals; press Ctrl-C to stop",
         exchange.display()
     )?;
+    if Watcher::experiments(exchange)?.is_empty() {
+        writeln!(
+            out,
+            "no study there yet: each appears once its first agent starts"
+        )?;
+    }
     out.flush()?;
     drop(out);
     let exchange = exchange.to_path_buf();
