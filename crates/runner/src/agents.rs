@@ -113,6 +113,42 @@ pub(crate) fn meet(
     })
 }
 
+/// Writes into `store` the trials of this agent that its own journal holds finished but the
+/// store does not, with their curves (and the test split's result it measured, if the store
+/// lacks one): an agent started again with a new store (its node lost with the old one) does
+/// not train them again. Returns how many trials it restored.
+pub(crate) fn restore(met: &Met, store: &Store, name: &str) -> Result<usize> {
+    let stored: BTreeSet<TrialId> = store
+        .trials(name)?
+        .iter()
+        .filter(|t| t.state.is_finished())
+        .map(|t| t.id)
+        .collect();
+    let missing: BTreeSet<TrialId> = met
+        .earlier
+        .iter()
+        .filter_map(|e| match e {
+            JournalEvent::Finish(t) if t.state.is_finished() && !stored.contains(&t.id) => {
+                Some(t.id)
+            }
+            _ => None,
+        })
+        .collect();
+    let untested = store.test_result(name)?.is_none();
+    for event in &met.earlier {
+        let restored = match event {
+            JournalEvent::Start(t) | JournalEvent::Finish(t) => missing.contains(&t.id),
+            JournalEvent::Report { trial, .. } => missing.contains(trial),
+            JournalEvent::Tested(_) => untested,
+            JournalEvent::Skip(_) | JournalEvent::Abort(_) => false,
+        };
+        if restored {
+            record(store, name, event)?;
+        }
+    }
+    Ok(missing.len())
+}
+
 /// How many trials the study needs, from those finished (fewer once one reached the target).
 pub(crate) type Needed<'a> = &'a (dyn Fn(&[Trial]) -> u32 + Sync);
 
@@ -723,6 +759,51 @@ mod tests {
             assert_eq!(view(store, summary), expected, "agent {agent}");
             let info = store.experiment("toy").unwrap().unwrap();
             assert_eq!(info.status, store::ExperimentStatus::Finished);
+        }
+    }
+
+    #[test]
+    fn an_agent_started_again_on_a_new_store_trains_none_of_its_finished_trials_again() {
+        let spec = tpe_with_median(8);
+        let expected = one_process(&spec, 2);
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = std::thread::scope(|scope| {
+            let first = scope.spawn(|| run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver));
+            // Agent 1 is stopped in its trial 5, then its store is lost with its node.
+            let stop_at = StopAt {
+                at: TrialId(5),
+                step: Step(2),
+                stop: Stop::default(),
+                close: false,
+            };
+            let clock = TickClock(AtomicI64::new(0));
+            let stopped = StudyOptions {
+                stop: stop_at.stop.clone(),
+                ..agent_options(1, 2, dir.path(), 2)
+            };
+            let objective = quadratic(2.0);
+            let lost = Store::temporary().unwrap();
+            let summary = run_study(&lost, &spec, &objective, &stop_at, &clock, &stopped);
+            assert!(summary.unwrap().interrupted);
+            let done_before: Vec<TrialId> = lost
+                .trials("toy")
+                .unwrap()
+                .iter()
+                .filter(|t| t.id.0 % 2 == 1 && t.state.is_finished())
+                .map(|t| t.id)
+                .collect();
+            assert_eq!(done_before, [TrialId(1), TrialId(3)]);
+            drop(lost);
+            let store = Store::temporary().unwrap();
+            let calls = quadratic(2.0);
+            let again = agent_options(1, 2, dir.path(), 2);
+            let summary = run_study(&store, &spec, &calls, &SilentObserver, &clock, &again);
+            // Trials 1 and 3 come from its journal; only 5 and 7 train.
+            assert_eq!(calls.calls.load(Ordering::SeqCst), 2);
+            (first.join().unwrap(), (store, summary))
+        });
+        for (store, summary) in [first, second] {
+            assert_eq!(view(&store, &summary.unwrap()), expected);
         }
     }
 

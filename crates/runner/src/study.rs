@@ -97,6 +97,12 @@ pub fn run_study(
         Ok(())
     })?;
     let run_cap = info.run_cap;
+    if let Some(met) = &met {
+        let restored = agents::restore(met, store, &spec.name)?;
+        if restored > 0 {
+            tracing::info!(restored, "trials of this agent restored from its journal");
+        }
+    }
     let existing = store.trials(&spec.name)?;
     let board = Board::default();
     let mut finished = 0u32;
