@@ -130,8 +130,12 @@ impl Observer for ProgressObserver {
             None => String::new(),
         };
         let here = if plan.agent.is_some() { " here" } else { "" };
+        let restored = match plan.restored {
+            0 => String::new(),
+            n => format!(", {n} of its own taken back from its journal"),
+        };
         self.log(format!(
-            "{verb} {}{agent}: {} trials ({} already finished), {} side by side{here}",
+            "{verb} {}{agent}: {} trials ({} already finished{restored}), {} side by side{here}",
             plan.experiment, plan.total, plan.already_finished, plan.parallel
         ));
         self.overall.enable_steady_tick(Duration::from_millis(200));

@@ -29,6 +29,9 @@ pub struct StudyPlan {
     pub stopped: Option<Stopped>,
     /// This agent's number and the number of agents, when several run the study.
     pub agent: Option<(u32, u32)>,
+    /// Of `already_finished`, the agent's own trials taken back from its journal into a store
+    /// that lacked them.
+    pub restored: u32,
 }
 
 impl StudyPlan {

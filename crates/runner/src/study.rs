@@ -97,12 +97,10 @@ pub fn run_study(
         Ok(())
     })?;
     let run_cap = info.run_cap;
-    if let Some(met) = &met {
-        let restored = agents::restore(met, store, &spec.name)?;
-        if restored > 0 {
-            tracing::info!(restored, "trials of this agent restored from its journal");
-        }
-    }
+    let restored = match &met {
+        Some(met) => agents::restore(met, store, &spec.name)?,
+        None => 0,
+    };
     let existing = store.trials(&spec.name)?;
     let board = Board::default();
     let mut finished = 0u32;
@@ -152,6 +150,7 @@ pub fn run_study(
         to_run: u32::try_from(pending.len()).unwrap_or(u32::MAX),
         stopped,
         agent: agent.map(|a| (a.agent, a.agents)),
+        restored: u32::try_from(restored).unwrap_or(u32::MAX),
     });
     let needed = |finished: &[Trial]| needed_trials(run_cap, spec.stopped_by(finished), window);
     let peers = match (agent, met) {
