@@ -33,12 +33,13 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use experiment::{ExperimentSpec, Objective, Trial, TrialId, TrialState};
-use store::{AgentHeader, Exchange, JournalEvent, Stamp, Store, TestResult};
+use store::{AgentHeader, Exchange, JournalEvent, Store, TestResult};
 
 use crate::board::Board;
+use crate::hearing::Hearing;
 use crate::reporter;
 use crate::worker::lock;
-use crate::{Error, Observer, QuietAgent, Result, Stop, StudyOptions};
+use crate::{Error, Observer, Result, Stop, StudyOptions};
 
 /// Which agent this process is, and where the agents meet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,24 +209,13 @@ pub(crate) struct Peers<'a> {
     awaiting: Mutex<Option<TrialId>>,
 }
 
-/// When the other agents were last heard from, by this machine's clock (the machines' clocks
-/// need not agree: a journal's stamp is only compared with its own earlier ones).
+/// This agent's beat and what it hears of the others.
 struct Watch {
     /// When this agent last touched its journal and looked for a quiet agent.
     beat: Instant,
     /// Whether touching the journal failed (warned of once).
     touch_failed: bool,
-    heard: BTreeMap<u32, Heard>,
-}
-
-/// What this agent knows of another one's journal.
-struct Heard {
-    journal: PathBuf,
-    stamp: Option<Stamp>,
-    /// When the stamp last changed, or the watch began.
-    since: Instant,
-    /// What was last reported, while the agent stays quiet.
-    told: Option<QuietAgent>,
+    hearing: Hearing,
 }
 
 impl<'a> Peers<'a> {
@@ -262,19 +252,12 @@ impl<'a> Peers<'a> {
             .map(|t| t.id)
             .collect();
         let now = Instant::now();
-        let heard = exchange
-            .peer_journals()
-            .into_iter()
-            .map(|journal| {
-                let heard = Heard {
-                    journal: journal.path,
-                    stamp: journal.stamp,
-                    since: now,
-                    told: None,
-                };
-                (journal.agent, heard)
-            })
-            .collect();
+        let hearing = Hearing::new(
+            exchange.peer_journals(),
+            options.agents,
+            options.quiet_after,
+            now,
+        );
         let peers = Peers {
             exchange,
             options,
@@ -287,7 +270,7 @@ impl<'a> Peers<'a> {
             watch: Mutex::new(Watch {
                 beat: now,
                 touch_failed: false,
-                heard,
+                hearing,
             }),
             tested: Mutex::new(BTreeSet::new()),
             awaiting: Mutex::new(None),
@@ -425,21 +408,9 @@ impl<'a> Peers<'a> {
     fn listen(&self) {
         let now = Instant::now();
         let mut watch = lock(&self.watch);
-        for journal in self.exchange.peer_journals() {
-            let Some(heard) = watch.heard.get_mut(&journal.agent) else {
-                continue;
-            };
-            if heard.stamp != journal.stamp {
-                if let Some(told) = heard.told.take() {
-                    self.observer.agent_heard(&QuietAgent {
-                        quiet_for: now.duration_since(heard.since),
-                        ..told
-                    });
-                }
-                heard.stamp = journal.stamp;
-                heard.since = now;
-            }
-        }
+        watch
+            .hearing
+            .note(self.exchange.peer_journals(), now, self.observer);
         let beat = (self.options.quiet_after / 4).max(self.options.poll);
         if now.duration_since(watch.beat) < beat {
             return;
@@ -453,29 +424,11 @@ impl<'a> Peers<'a> {
         else {
             return;
         };
+        // This agent's own trials are not heard, so never reported.
         let agent = self.options.owner(trial);
-        // This agent's own trials have no entry.
-        let Some(heard) = watch.heard.get_mut(&agent) else {
-            return;
-        };
-        let quiet_for = now.duration_since(heard.since);
-        let due = heard
-            .told
-            .as_ref()
-            .map_or(self.options.quiet_after, |t| 2 * t.quiet_for);
-        if quiet_for >= due {
-            let quiet = QuietAgent {
-                agent,
-                agents: self.options.agents,
-                trial,
-                measuring,
-                journal: heard.journal.clone(),
-                joined: heard.stamp.is_some(),
-                quiet_for,
-            };
-            self.observer.agent_quiet(&quiet);
-            heard.told = Some(quiet);
-        }
+        watch
+            .hearing
+            .check((trial, measuring), agent, now, self.observer);
     }
 
     /// Touches this agent's journal, so that the others hear it is alive; a failure is warned
@@ -579,6 +532,8 @@ mod tests {
     use std::sync::atomic::AtomicI64;
 
     use experiment::{Method, PrunerSpec, Step};
+
+    use crate::QuietAgent;
 
     use super::*;
     use crate::testing::*;

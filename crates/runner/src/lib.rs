@@ -8,6 +8,7 @@
 mod agents;
 mod board;
 mod follow;
+mod hearing;
 mod observer;
 mod panics;
 mod reporter;
