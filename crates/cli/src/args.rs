@@ -113,6 +113,10 @@ pub(crate) struct ServeArgs {
     /// --agent I/N --exchange DIR`), from their journals, instead of serving a store
     #[arg(long, value_name = "DIR", conflicts_with = "store")]
     pub(crate) exchange: Option<PathBuf>,
+    /// With --exchange: say so when a study waits for an agent whose journal has not changed
+    /// for this long
+    #[arg(long, value_name = "DURATION", value_parser = duration_ms, default_value = "60s", requires = "exchange")]
+    pub(crate) quiet_after: i64,
     #[command(flatten)]
     pub(crate) dashboard: DashboardArgs,
 }

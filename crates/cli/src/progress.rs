@@ -33,6 +33,8 @@ pub(crate) struct ProgressObserver {
     plan: OnceLock<StudyPlan>,
     /// Where the sweep's dashboard shows whom the study waits for.
     notices: Notices,
+    /// The experiment's name, which notices are shown under.
+    experiment: String,
 }
 
 impl ProgressObserver {
@@ -75,6 +77,7 @@ impl ProgressObserver {
             interactive,
             plan: OnceLock::new(),
             notices: Notices::default(),
+            experiment: spec.name.clone(),
         }
     }
 
@@ -142,40 +145,15 @@ impl Observer for ProgressObserver {
     }
 
     fn agent_quiet(&self, quiet: &QuietAgent) {
-        let (i, n) = (quiet.agent, quiet.agents);
-        let quiet_for = format_duration(quiet.quiet_for);
-        let journal = quiet.journal.display();
-        let task = if quiet.measuring {
-            format!("which measures trial {} on the test split", quiet.trial)
-        } else {
-            format!("which runs trial {}", quiet.trial)
-        };
-        let said = if quiet.joined {
-            format!(
-                "waiting for agent {i} of {n}, {task}: its journal {journal} has not changed \
-                 for {quiet_for}; if it stopped, start it again with its command (--agent \
-                 {i}/{n})"
-            )
-        } else {
-            format!(
-                "waiting for agent {i} of {n}, {task}: it has not joined (nothing in {journal} \
-                 after {quiet_for}); start it with --agent {i}/{n} and this file, --exchange and \
-                 parallel"
-            )
-        };
-        self.notices.set(&format!("agent-{i}"), said.clone());
+        let said = quiet_line(quiet);
+        self.notices
+            .set(&self.experiment, &agent_key(quiet), said.clone());
         self.log(said);
     }
 
     fn agent_heard(&self, heard: &QuietAgent) {
-        let (i, n) = (heard.agent, heard.agents);
-        self.notices.clear(&format!("agent-{i}"));
-        let quiet_for = format_duration(heard.quiet_for);
-        self.log(if heard.joined {
-            format!("agent {i} of {n} is heard from again, after {quiet_for} quiet")
-        } else {
-            format!("agent {i} of {n} joined, after {quiet_for}")
-        });
+        self.notices.clear(&self.experiment, &agent_key(heard));
+        self.log(heard_line(heard));
     }
 
     fn trial_started(&self, trial: &Trial) {
@@ -291,4 +269,63 @@ fn params_line(trial: &Trial) -> String {
 /// Formats a wait as the rest of the output does (`1m05s`, `4.2s`).
 fn format_duration(duration: Duration) -> String {
     experiment::format_duration(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The key of an agent's notice on the dashboard.
+fn agent_key(quiet: &QuietAgent) -> String {
+    format!("agent-{}", quiet.agent)
+}
+
+/// Says which agent the study waits for, and what to do about it.
+pub(crate) fn quiet_line(quiet: &QuietAgent) -> String {
+    let (i, n) = (quiet.agent, quiet.agents);
+    let quiet_for = format_duration(quiet.quiet_for);
+    let journal = quiet.journal.display();
+    let task = if quiet.measuring {
+        format!("which measures trial {} on the test split", quiet.trial)
+    } else {
+        format!("which runs trial {}", quiet.trial)
+    };
+    if quiet.joined {
+        format!(
+            "waiting for agent {i} of {n}, {task}: its journal {journal} has not changed for \
+             {quiet_for}; if it stopped, start it again with its command (--agent {i}/{n})"
+        )
+    } else {
+        format!(
+            "waiting for agent {i} of {n}, {task}: it has not joined (nothing in {journal} after \
+             {quiet_for}); start it with --agent {i}/{n} and this file, --exchange and parallel"
+        )
+    }
+}
+
+/// Says that an agent reported quiet is heard from again.
+pub(crate) fn heard_line(heard: &QuietAgent) -> String {
+    let (i, n) = (heard.agent, heard.agents);
+    let quiet_for = format_duration(heard.quiet_for);
+    if heard.joined {
+        format!("agent {i} of {n} is heard from again, after {quiet_for} quiet")
+    } else {
+        format!("agent {i} of {n} joined, after {quiet_for}")
+    }
+}
+
+/// What a follower of agents' journals (`sweep serve --exchange`) says of the study it follows:
+/// whom it waits for, on the study's dashboard page and standard error.
+pub(crate) struct FollowObserver {
+    pub(crate) experiment: String,
+    pub(crate) notices: Notices,
+}
+
+impl Observer for FollowObserver {
+    fn agent_quiet(&self, quiet: &QuietAgent) {
+        let said = quiet_line(quiet);
+        eprintln!("{}: {said}", self.experiment);
+        self.notices.set(&self.experiment, &agent_key(quiet), said);
+    }
+
+    fn agent_heard(&self, heard: &QuietAgent) {
+        eprintln!("{}: {}", self.experiment, heard_line(heard));
+        self.notices.clear(&self.experiment, &agent_key(heard));
+    }
 }

@@ -39,6 +39,13 @@ pub enum Freshness {
     /// reads): read each experiment once; every experiment left `running` shows as
     /// `interrupted`.
     Frozen,
+    /// Threads of this process write into the store the studies that agents elsewhere run,
+    /// from their journals (`sweep serve --exchange`): read on every request; each
+    /// experiment's page shows what its follower says of it.
+    Following {
+        /// What the followers say of their studies (which agent one waits for).
+        notices: Notices,
+    },
 }
 
 /// Reads the store, keeping decoded experiments as `Freshness` allows.
@@ -78,7 +85,10 @@ impl Reader {
 
     /// Returns the experiment called `name` with its trials, or `Error::NotFound`.
     pub(crate) fn experiment(&self, name: &str) -> Result<Arc<ExperimentData>> {
-        if self.freshness == Freshness::EveryRequest {
+        if matches!(
+            self.freshness,
+            Freshness::EveryRequest | Freshness::Following { .. }
+        ) {
             return self.read(name).map(Arc::new);
         }
         let slot = lock(&self.snapshots).get(name).cloned();
@@ -95,7 +105,7 @@ impl Reader {
             let fresh = match &self.freshness {
                 Freshness::Frozen => true,
                 Freshness::Sweeping { max_age, .. } => at.elapsed() <= *max_age,
-                Freshness::EveryRequest => false,
+                Freshness::EveryRequest | Freshness::Following { .. } => false,
             };
             if fresh {
                 return Ok(Arc::clone(data));
@@ -190,7 +200,8 @@ impl Reader {
                 experiment,
                 notices,
                 ..
-            } if experiment == name => notices.all(),
+            } if experiment == name => notices.of(name),
+            Freshness::Following { notices } => notices.of(name),
             _ => Vec::new(),
         }
     }
@@ -200,7 +211,7 @@ impl Reader {
     /// `interrupted`.
     fn shown(&self, mut info: ExperimentInfo) -> ExperimentInfo {
         let idle = match &self.freshness {
-            Freshness::EveryRequest => false,
+            Freshness::EveryRequest | Freshness::Following { .. } => false,
             Freshness::Sweeping { experiment, .. } => *experiment != info.name,
             Freshness::Frozen => true,
         };

@@ -5,19 +5,23 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Messages by key, set and cleared by the sweep; clones share them.
+/// Messages by experiment and key, set and cleared by whoever runs or follows the sweep;
+/// clones share them.
 #[derive(Debug, Clone, Default)]
-pub struct Notices(Arc<Mutex<BTreeMap<String, String>>>);
+pub struct Notices(Arc<Mutex<BTreeMap<(String, String), String>>>);
 
 impl Notices {
-    /// Shows `text` under `key`, replacing what that key showed.
-    pub fn set(&self, key: &str, text: String) {
-        self.lock().insert(key.to_string(), text);
+    /// Shows `text` on experiment `experiment`'s page under `key`, replacing what that key
+    /// showed there.
+    pub fn set(&self, experiment: &str, key: &str, text: String) {
+        self.lock()
+            .insert((experiment.to_string(), key.to_string()), text);
     }
 
-    /// Stops showing what `key` showed.
-    pub fn clear(&self, key: &str) {
-        self.lock().remove(key);
+    /// Stops showing what `key` showed on experiment `experiment`'s page.
+    pub fn clear(&self, experiment: &str, key: &str) {
+        self.lock()
+            .remove(&(experiment.to_string(), key.to_string()));
     }
 
     /// Stops showing anything.
@@ -25,12 +29,16 @@ impl Notices {
         self.lock().clear();
     }
 
-    /// Returns every message, by key.
-    pub(crate) fn all(&self) -> Vec<String> {
-        self.lock().values().cloned().collect()
+    /// Returns every message for experiment `experiment`, by key.
+    pub(crate) fn of(&self, experiment: &str) -> Vec<String> {
+        self.lock()
+            .iter()
+            .filter(|((e, _), _)| e == experiment)
+            .map(|(_, text)| text.clone())
+            .collect()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, String>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), String>> {
         // A panic while holding the lock leaves a map that is still valid.
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -53,15 +61,19 @@ mod tests {
     fn notices_are_shared_by_clones_and_cleared_by_key() {
         let notices = Notices::default();
         let shared = notices.clone();
-        shared.set("agent-1", "waiting for agent 1".into());
-        shared.set("agent-0", "waiting for agent 0".into());
-        shared.set("agent-1", "waiting for agent 1 again".into());
+        shared.set("a", "agent-1", "waiting for agent 1".into());
+        shared.set("a", "agent-0", "waiting for agent 0".into());
+        shared.set("b", "agent-0", "b waits for agent 0".into());
+        shared.set("a", "agent-1", "waiting for agent 1 again".into());
         assert_eq!(
-            notices.all(),
+            notices.of("a"),
             ["waiting for agent 0", "waiting for agent 1 again"]
         );
-        notices.clear("agent-0");
-        assert_eq!(shared.all(), ["waiting for agent 1 again"]);
+        notices.clear("a", "agent-0");
+        assert_eq!(shared.of("a"), ["waiting for agent 1 again"]);
+        assert_eq!(shared.of("b"), ["b waits for agent 0"]);
+        notices.clear_all();
+        assert!(shared.of("a").is_empty() && shared.of("b").is_empty());
         assert_eq!(notices, shared);
         assert_ne!(notices, Notices::default());
     }

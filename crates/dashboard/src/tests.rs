@@ -867,7 +867,7 @@ fn the_sweep_s_notices_show_on_its_experiment_page_while_set() {
         let said = "waiting for agent 1 of 2, which measures trial 3 on the test split";
         let before = page("/experiments/done", false).await;
         assert!(!before.contains("class=\"notice\"") && before.contains("data-live=\"0\""));
-        notices.set("agent-1", said.to_string());
+        notices.set("done", "agent-1", said.to_string());
         let during = page("/experiments/done", false).await;
         assert!(
             during.contains(&format!("<p class=\"notice\">{said}</p>")),
@@ -883,12 +883,36 @@ fn the_sweep_s_notices_show_on_its_experiment_page_while_set() {
             serde_json::from_str(&page("/api/experiments/done", false).await).unwrap();
         assert_eq!(api["notices"], serde_json::json!([said]));
         assert!(!page("/experiments/other", false).await.contains(said));
-        notices.clear("agent-1");
+        notices.clear("done", "agent-1");
         let after = page("/experiments/done", false).await;
         assert!(!after.contains(said) && after.contains("data-live=\"0\""));
         let api: serde_json::Value =
             serde_json::from_str(&page("/api/experiments/done", false).await).unwrap();
         assert!(api.get("notices").is_none(), "{api}");
+    });
+}
+
+#[test]
+fn a_followed_study_shows_what_its_follower_says_of_it() {
+    run(async {
+        let store = store_with("done", 3);
+        fixtures::fill(&store, "other", 3);
+        let notices = Notices::default();
+        let dashboard = Dashboard::new(
+            store.clone(),
+            Access::open(),
+            Freshness::Following {
+                notices: notices.clone(),
+            },
+        );
+        let service = init_service(dashboard.app()).await;
+        let said = "waiting for agent 1 of 2, which runs trial 1: it has not joined";
+        notices.set("other", "agent-1", said.to_string());
+        for (uri, shown) in [("/experiments/other", true), ("/experiments/done", false)] {
+            let res = call_service(&service, TestRequest::get().uri(uri).to_request()).await;
+            let body = String::from_utf8_lossy(&read_body(res).await).into_owned();
+            assert_eq!(body.contains(said), shown, "{uri}: {body}");
+        }
     });
 }
 

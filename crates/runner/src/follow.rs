@@ -6,14 +6,16 @@
 //! the others' say into its store (`agents::record`), so the dashboard shows the study live;
 //! the experiment is `running` until every trial the study needs has ended, then `finished`.
 
-use std::time::Duration;
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 use experiment::{ExperimentSpec, TrialId};
 use store::{ExperimentInfo, ExperimentStatus, JournalEvent, Store, Watcher};
 
-use crate::agents::record;
+use crate::agents::{owner, record};
+use crate::hearing::Hearing;
 use crate::study::needed_trials;
-use crate::{Clock, Result, Stop};
+use crate::{Clock, Observer, Result, Stop};
 
 /// Where a followed study's journals are, and how often they are read.
 #[derive(Debug)]
@@ -25,6 +27,9 @@ pub struct Follow<'a> {
     pub spec_path: String,
     /// How often the journals are read.
     pub poll: Duration,
+    /// How long the agent the study waits for may leave its journal unchanged before the
+    /// observer hears of it (`Observer::agent_quiet`, `agent_heard`).
+    pub quiet_after: Duration,
 }
 
 /// Follows the study of `spec` that `follow.watcher` reads, into `store` (which must not hold
@@ -34,13 +39,14 @@ pub fn follow_study(
     store: &Store,
     spec: &ExperimentSpec,
     follow: Follow<'_>,
-    clock: &dyn Clock,
+    (clock, observer): (&dyn Clock, &dyn Observer),
     stop: &Stop,
 ) -> Result<bool> {
     let Follow {
         watcher,
         spec_path,
         poll,
+        quiet_after,
     } = follow;
     let Some(header) = watcher.header().cloned() else {
         return Ok(false);
@@ -61,6 +67,12 @@ pub fn follow_study(
     };
     store.create_experiment(&info)?;
     let window = header.parallel.max(1);
+    let mut hearing = Hearing::new(
+        watcher.journals(),
+        header.agents,
+        quiet_after,
+        Instant::now(),
+    );
     loop {
         for (agent, event) in watcher.poll()? {
             if let JournalEvent::Abort(reason) = event {
@@ -73,17 +85,26 @@ pub fn follow_study(
         }
         let trials = store.trials(&spec.name)?;
         let needed = needed_trials(header.planned, spec.stopped_by(&trials), window);
-        // Trial numbers are unique: the study has ended when every one below `needed` has.
-        let ended = trials
+        let finished: BTreeSet<TrialId> = trials
             .iter()
-            .filter(|t| t.id < TrialId(needed) && t.state.is_finished())
-            .count();
-        if ended == usize::try_from(needed).unwrap_or(usize::MAX) {
-            info.status = ExperimentStatus::Finished;
-            info.finished = Some(clock.now());
-            store.update_experiment(&info)?;
-            store.flush()?;
-            return Ok(true);
+            .filter(|t| t.state.is_finished())
+            .map(|t| t.id)
+            .collect();
+        // The first trial not ended is everyone's wait: its agent, if quiet, is said to be.
+        let now = Instant::now();
+        hearing.note(watcher.journals(), now, observer);
+        match (0..needed).map(TrialId).find(|id| !finished.contains(id)) {
+            Some(open) => {
+                let agent = owner(open, header.agents);
+                hearing.check((open, false), agent, now, observer);
+            }
+            None => {
+                info.status = ExperimentStatus::Finished;
+                info.finished = Some(clock.now());
+                store.update_experiment(&info)?;
+                store.flush()?;
+                return Ok(true);
+            }
         }
         if stop.closed() {
             return Ok(false);
@@ -101,6 +122,73 @@ mod tests {
     use super::*;
     use crate::testing::*;
     use crate::{run_study, AgentOptions, SilentObserver, StudyOptions};
+
+    /// Records what a follower says of quiet agents, and closes its stop once it said one.
+    struct Said(std::sync::Mutex<Vec<String>>, Stop);
+
+    impl Observer for Said {
+        fn agent_quiet(&self, quiet: &crate::QuietAgent) {
+            self.0.lock().unwrap().push(format!(
+                "quiet: agent {} of {}, trial {}, joined {}",
+                quiet.agent, quiet.agents, quiet.trial, quiet.joined
+            ));
+            self.1.close();
+        }
+    }
+
+    #[test]
+    fn a_follower_says_which_agent_the_study_waits_for() {
+        let spec = spec(4, "follow");
+        let dir = tempfile::tempdir().unwrap();
+        // Agent 0 of 2 ran its trial 0; agent 1, which runs trial 1, never joined.
+        let header = store::AgentHeader {
+            experiment: "toy".into(),
+            agent: 0,
+            agents: 2,
+            parallel: 2,
+            planned: 4,
+            spec_hash: spec.hash(),
+            data_hash: String::new(),
+            spec_text: spec.source.clone(),
+        };
+        let (agent, _) = store::Exchange::join(dir.path(), header).unwrap();
+        let trial = |state| experiment::Trial {
+            id: TrialId(0),
+            seed: experiment::Seed(1),
+            params: experiment::Params::new(),
+            state,
+            reason: None,
+            started: None,
+            finished: None,
+            result: None,
+        };
+        agent
+            .publish(&JournalEvent::Start(trial(experiment::TrialState::Running)))
+            .unwrap();
+        agent
+            .publish(&JournalEvent::Finish(trial(experiment::TrialState::Failed)))
+            .unwrap();
+        let mut watcher = Watcher::new(dir.path(), "toy");
+        assert!(watcher.read_header().unwrap().is_some());
+        let said = Said(std::sync::Mutex::default(), Stop::default());
+        let follow = Follow {
+            watcher: &mut watcher,
+            spec_path: "exchange".into(),
+            poll: Duration::from_millis(1),
+            quiet_after: Duration::from_millis(20),
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let followed = Store::temporary().unwrap();
+        let ended = follow_study(&followed, &spec, follow, (&clock, &said), &said.1).unwrap();
+        assert!(!ended, "stopped while it waits");
+        assert_eq!(
+            *said.0.lock().unwrap(),
+            ["quiet: agent 1 of 2, trial 1, joined false"]
+        );
+        let trials = followed.trials("toy").unwrap();
+        assert_eq!(trials.len(), 1);
+        assert_eq!(trials[0].state, experiment::TrialState::Failed);
+    }
 
     #[test]
     fn a_follower_stops_where_an_agent_stopped_on_an_error() {
@@ -127,9 +215,17 @@ mod tests {
             watcher: &mut watcher,
             spec_path: "exchange".into(),
             poll: Duration::from_millis(1),
+            quiet_after: Duration::from_secs(3600),
         };
         let clock = TickClock(AtomicI64::new(0));
-        let err = follow_study(&followed, &spec, follow, &clock, &Stop::default()).unwrap_err();
+        let err = follow_study(
+            &followed,
+            &spec,
+            follow,
+            (&clock, &SilentObserver),
+            &Stop::default(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("no space left"), "{err}");
         let info = followed.experiment("toy").unwrap().unwrap();
         assert_eq!(info.status, ExperimentStatus::Interrupted);
@@ -160,9 +256,16 @@ mod tests {
                     watcher: &mut watcher,
                     spec_path: "exchange".into(),
                     poll: Duration::from_millis(1),
+                    quiet_after: Duration::from_secs(3600),
                 };
                 let clock = TickClock(AtomicI64::new(0));
-                follow_study(followed, spec, follow, &clock, &Stop::default())
+                follow_study(
+                    followed,
+                    spec,
+                    follow,
+                    (&clock, &SilentObserver),
+                    &Stop::default(),
+                )
             });
             for (agent, store) in (0..2u32).zip(&agents) {
                 scope.spawn(move || {

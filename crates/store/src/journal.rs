@@ -263,6 +263,18 @@ impl Watcher {
         Ok(names)
     }
 
+    /// Returns what the last `poll` saw of each agent's journal, by agent number.
+    pub fn journals(&self) -> Vec<PeerJournal> {
+        self.tails
+            .iter()
+            .map(|tail| PeerJournal {
+                agent: tail.agent,
+                path: tail.path.clone(),
+                stamp: tail.stamp,
+            })
+            .collect()
+    }
+
     /// Returns whether `folder` is one study's folder of an exchange (it holds journals), not
     /// the exchange folder itself.
     pub fn is_study_folder(folder: &Path) -> bool {

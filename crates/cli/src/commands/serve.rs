@@ -17,12 +17,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use dashboard::{Access, Dashboard, Freshness, ServeOptions, Server};
+use dashboard::{Access, Dashboard, Freshness, Notices, ServeOptions, Server};
 use experiment::ExperimentSpec;
 use runner::{Follow, Stop};
 use store::{Store, Watcher};
 
 use crate::clock::SystemClock;
+use crate::progress::FollowObserver;
 
 use super::{open_store, opener, StoreMode};
 use crate::args::{DashboardArgs, ServeArgs};
@@ -76,13 +77,13 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
         );
     }
     let store = Store::temporary()?;
+    let notices = Notices::default();
     // The followers write the store as the dashboard reads it.
-    let server = start(
-        store.clone(),
-        &args.dashboard,
-        workers,
-        Freshness::EveryRequest,
-    )?;
+    let following = Freshness::Following {
+        notices: notices.clone(),
+    };
+    let server = start(store.clone(), &args.dashboard, workers, following)?;
+    let quiet_after = Duration::from_millis(u64::try_from(args.quiet_after).unwrap_or(0));
     let mut out = std::io::stdout().lock();
     writeln!(out, "dashboard: {}", link(&server, &args.dashboard))?;
     writeln!(
@@ -107,7 +108,13 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
                 for name in Watcher::experiments(&exchange).unwrap_or_default() {
                     if followed.insert(name.clone()) {
                         let (store, exchange) = (store.clone(), exchange.clone());
-                        std::thread::spawn(move || follow(&store, &exchange, &name));
+                        let observer = FollowObserver {
+                            experiment: name,
+                            notices: notices.clone(),
+                        };
+                        std::thread::spawn(move || {
+                            follow(&store, &exchange, &observer, quiet_after);
+                        });
                     }
                 }
                 std::thread::sleep(FOLLOW_POLL);
@@ -117,9 +124,10 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
     Ok(Outcome::Success)
 }
 
-/// Follows the study `name` in `exchange` into `store`, saying on standard error when it ends
-/// or why it cannot be followed.
-fn follow(store: &Store, exchange: &Path, name: &str) {
+/// Follows the study `observer.experiment` in `exchange` into `store`, saying on standard
+/// error when it ends or why it cannot be followed, and through `observer` whom it waits for.
+fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after: Duration) {
+    let name = observer.experiment.as_str();
     let mut watcher = Watcher::new(exchange, name);
     let header = loop {
         match watcher.read_header() {
@@ -143,8 +151,10 @@ fn follow(store: &Store, exchange: &Path, name: &str) {
         watcher: &mut watcher,
         spec_path: format!("{} (agent journals)", folder.display()),
         poll: FOLLOW_POLL,
+        quiet_after,
     };
-    match runner::follow_study(store, &spec, follow, &SystemClock, &Stop::default()) {
+    let stop = Stop::default();
+    match runner::follow_study(store, &spec, follow, (&SystemClock, observer), &stop) {
         Ok(_) => eprintln!("{name}: every trial has ended"),
         Err(e) => eprintln!("{name}: stopped following: {e}"),
     }
