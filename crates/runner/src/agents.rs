@@ -717,6 +717,25 @@ mod tests {
         }
     }
 
+    /// Runs agent 1 of 2 of `spec` on `store` until it is stopped (Ctrl-C) in the middle of
+    /// trial `at`.
+    fn stop_agent_1_in(spec: &ExperimentSpec, dir: &Path, store: &Store, at: TrialId) {
+        let stop_at = StopAt {
+            at,
+            step: Step(2),
+            stop: Stop::default(),
+            close: false,
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let stopped = StudyOptions {
+            stop: stop_at.stop.clone(),
+            ..agent_options(1, 2, dir, 2)
+        };
+        let objective = quadratic(2.0);
+        let summary = run_study(store, spec, &objective, &stop_at, &clock, &stopped);
+        assert!(summary.unwrap().interrupted);
+    }
+
     #[test]
     fn an_agent_started_again_on_a_new_store_trains_none_of_its_finished_trials_again() {
         let spec = tpe_with_median(8);
@@ -725,21 +744,8 @@ mod tests {
         let (first, second) = std::thread::scope(|scope| {
             let first = scope.spawn(|| run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver));
             // Agent 1 is stopped in its trial 5, then its store is lost with its node.
-            let stop_at = StopAt {
-                at: TrialId(5),
-                step: Step(2),
-                stop: Stop::default(),
-                close: false,
-            };
-            let clock = TickClock(AtomicI64::new(0));
-            let stopped = StudyOptions {
-                stop: stop_at.stop.clone(),
-                ..agent_options(1, 2, dir.path(), 2)
-            };
-            let objective = quadratic(2.0);
             let lost = Store::temporary().unwrap();
-            let summary = run_study(&lost, &spec, &objective, &stop_at, &clock, &stopped);
-            assert!(summary.unwrap().interrupted);
+            stop_agent_1_in(&spec, dir.path(), &lost, TrialId(5));
             let done_before: Vec<TrialId> = lost
                 .trials("toy")
                 .unwrap()
@@ -751,6 +757,7 @@ mod tests {
             drop(lost);
             let store = Store::temporary().unwrap();
             let calls = quadratic(2.0);
+            let clock = TickClock(AtomicI64::new(0));
             let again = agent_options(1, 2, dir.path(), 2);
             let summary = run_study(&store, &spec, &calls, &SilentObserver, &clock, &again);
             // Trials 1 and 3 come from its journal; only 5 and 7 train.
@@ -772,21 +779,10 @@ mod tests {
             let first = scope.spawn(|| run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver));
             // Agent 1 is stopped (Ctrl-C) in the middle of its trial 3, and agent 0 waits for
             // it meanwhile; then the same agent, on the same store, carries on.
-            let stop_at = StopAt {
-                at: TrialId(3),
-                step: Step(2),
-                stop: Stop::default(),
-                close: false,
-            };
             let store = Store::temporary().unwrap();
+            stop_agent_1_in(&spec, dir.path(), &store, TrialId(3));
             let clock = TickClock(AtomicI64::new(0));
-            let stopped = StudyOptions {
-                stop: stop_at.stop.clone(),
-                ..agent_options(1, 2, dir.path(), 2)
-            };
             let objective = quadratic(2.0);
-            let summary = run_study(&store, &spec, &objective, &stop_at, &clock, &stopped);
-            assert!(summary.unwrap().interrupted);
             let again = agent_options(1, 2, dir.path(), 2);
             let summary = run_study(&store, &spec, &objective, &SilentObserver, &clock, &again);
             (first.join().unwrap(), (store, summary))

@@ -123,6 +123,22 @@ mod tests {
     use crate::testing::*;
     use crate::{run_study, AgentOptions, SilentObserver, StudyOptions};
 
+    /// Joins the exchange `dir` as agent 0 of `agents` of a study of `spec` (4 trials, one
+    /// side by side per agent), as a journal a follower reads.
+    fn agent_0_of(spec: &ExperimentSpec, agents: u32, dir: &std::path::Path) -> store::Exchange {
+        let header = store::AgentHeader {
+            experiment: "toy".into(),
+            agent: 0,
+            agents,
+            parallel: agents,
+            planned: 4,
+            spec_hash: spec.hash(),
+            data_hash: String::new(),
+            spec_text: spec.source.clone(),
+        };
+        store::Exchange::join(dir, header).unwrap().0
+    }
+
     /// Records what a follower says of quiet agents, and closes its stop once it said one.
     struct Said(std::sync::Mutex<Vec<String>>, Stop);
 
@@ -141,17 +157,7 @@ mod tests {
         let spec = spec(4, "follow");
         let dir = tempfile::tempdir().unwrap();
         // Agent 0 of 2 ran its trial 0; agent 1, which runs trial 1, never joined.
-        let header = store::AgentHeader {
-            experiment: "toy".into(),
-            agent: 0,
-            agents: 2,
-            parallel: 2,
-            planned: 4,
-            spec_hash: spec.hash(),
-            data_hash: String::new(),
-            spec_text: spec.source.clone(),
-        };
-        let (agent, _) = store::Exchange::join(dir.path(), header).unwrap();
+        let agent = agent_0_of(&spec, 2, dir.path());
         let trial = |state| experiment::Trial {
             id: TrialId(0),
             seed: experiment::Seed(1),
@@ -194,17 +200,7 @@ mod tests {
     fn a_follower_stops_where_an_agent_stopped_on_an_error() {
         let spec = spec(4, "follow");
         let dir = tempfile::tempdir().unwrap();
-        let header = store::AgentHeader {
-            experiment: "toy".into(),
-            agent: 0,
-            agents: 1,
-            parallel: 1,
-            planned: 4,
-            spec_hash: spec.hash(),
-            data_hash: String::new(),
-            spec_text: spec.source.clone(),
-        };
-        let (agent, _) = store::Exchange::join(dir.path(), header).unwrap();
+        let agent = agent_0_of(&spec, 1, dir.path());
         agent
             .publish(&JournalEvent::Abort("no space left".into()))
             .unwrap();

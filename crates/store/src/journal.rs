@@ -196,14 +196,7 @@ impl Exchange {
 
     /// Returns what the last `poll` saw of each other agent's journal, by agent number.
     pub fn peer_journals(&self) -> Vec<PeerJournal> {
-        lock(&self.peers)
-            .iter()
-            .map(|tail| PeerJournal {
-                agent: tail.agent,
-                path: tail.path.clone(),
-                stamp: tail.stamp,
-            })
-            .collect()
+        lock(&self.peers).iter().map(Tail::seen).collect()
     }
 
     /// Returns the events the other agents appended since the last call (all of them at the
@@ -265,14 +258,7 @@ impl Watcher {
 
     /// Returns what the last `poll` saw of each agent's journal, by agent number.
     pub fn journals(&self) -> Vec<PeerJournal> {
-        self.tails
-            .iter()
-            .map(|tail| PeerJournal {
-                agent: tail.agent,
-                path: tail.path.clone(),
-                stamp: tail.stamp,
-            })
-            .collect()
+        self.tails.iter().map(Tail::seen).collect()
     }
 
     /// Returns whether `folder` is one study's folder of an exchange (it holds journals), not
@@ -413,6 +399,17 @@ fn follow(
         events.extend(event.map(|e| (tail.agent, e)));
     }
     Ok(())
+}
+
+impl Tail {
+    /// Returns what the last read saw of this journal.
+    fn seen(&self) -> PeerJournal {
+        PeerJournal {
+            agent: self.agent,
+            path: self.path.clone(),
+            stamp: self.stamp,
+        }
+    }
 }
 
 /// Returns the journal of agent `agent` in an experiment's exchange folder.
