@@ -139,6 +139,28 @@ mod tests {
         store::Exchange::join(dir, header).unwrap().0
     }
 
+    /// Follows the study of `spec` in the exchange `dir` (a journal there holds its header)
+    /// into a new store, telling `observer` of agents quiet for `quiet_ms`, until `stop`.
+    fn follow_in(
+        dir: &std::path::Path,
+        spec: &ExperimentSpec,
+        (observer, stop): (&dyn Observer, &Stop),
+        quiet_ms: u64,
+    ) -> (Store, Result<bool>) {
+        let mut watcher = Watcher::new(dir, "toy");
+        assert!(watcher.read_header().unwrap().is_some());
+        let followed = Store::temporary().unwrap();
+        let follow = Follow {
+            watcher: &mut watcher,
+            spec_path: "exchange".into(),
+            poll: Duration::from_millis(1),
+            quiet_after: Duration::from_millis(quiet_ms),
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let ended = follow_study(&followed, spec, follow, (&clock, observer), stop);
+        (followed, ended)
+    }
+
     /// Records what a follower says of quiet agents, and closes its stop once it said one.
     struct Said(std::sync::Mutex<Vec<String>>, Stop);
 
@@ -174,19 +196,9 @@ mod tests {
         agent
             .publish(&JournalEvent::Finish(trial(experiment::TrialState::Failed)))
             .unwrap();
-        let mut watcher = Watcher::new(dir.path(), "toy");
-        assert!(watcher.read_header().unwrap().is_some());
         let said = Said(std::sync::Mutex::default(), Stop::default());
-        let follow = Follow {
-            watcher: &mut watcher,
-            spec_path: "exchange".into(),
-            poll: Duration::from_millis(1),
-            quiet_after: Duration::from_millis(20),
-        };
-        let clock = TickClock(AtomicI64::new(0));
-        let followed = Store::temporary().unwrap();
-        let ended = follow_study(&followed, &spec, follow, (&clock, &said), &said.1).unwrap();
-        assert!(!ended, "stopped while it waits");
+        let (followed, ended) = follow_in(dir.path(), &spec, (&said, &said.1), 20);
+        assert!(!ended.unwrap(), "stopped while it waits");
         assert_eq!(
             *said.0.lock().unwrap(),
             ["quiet: agent 1 of 2, trial 1, joined false"]
@@ -204,24 +216,9 @@ mod tests {
         agent
             .publish(&JournalEvent::Abort("no space left".into()))
             .unwrap();
-        let mut watcher = Watcher::new(dir.path(), "toy");
-        assert!(watcher.read_header().unwrap().is_some());
-        let followed = Store::temporary().unwrap();
-        let follow = Follow {
-            watcher: &mut watcher,
-            spec_path: "exchange".into(),
-            poll: Duration::from_millis(1),
-            quiet_after: Duration::from_secs(3600),
-        };
-        let clock = TickClock(AtomicI64::new(0));
-        let err = follow_study(
-            &followed,
-            &spec,
-            follow,
-            (&clock, &SilentObserver),
-            &Stop::default(),
-        )
-        .unwrap_err();
+        let stop = Stop::default();
+        let (followed, ended) = follow_in(dir.path(), &spec, (&SilentObserver, &stop), 3_600_000);
+        let err = ended.unwrap_err();
         assert!(err.to_string().contains("no space left"), "{err}");
         let info = followed.experiment("toy").unwrap().unwrap();
         assert_eq!(info.status, ExperimentStatus::Interrupted);
