@@ -226,6 +226,21 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Then the test split's result, measured by the agent that ran the best trial.
+    while api("/api/experiments/shared")["test"].is_null() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the follower never saw the test split"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let test = api("/api/experiments/shared")["test"].clone();
+    let accuracy = test["metrics"]["test_accuracy"].as_f64().unwrap();
+    assert!(
+        tested.contains(&format!("trial {},", test["trial"]))
+            && tested.contains(&format!("test_accuracy  {accuracy:.4}")),
+        "{test} against {tested}"
+    );
     let listed = api("/api/experiments/shared/trials?sort=trial&per_page=100");
     let trials = listed["trials"].as_array().unwrap();
     assert_eq!(trials.len(), 8, "{listed}");

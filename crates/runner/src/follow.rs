@@ -33,8 +33,9 @@ pub struct Follow<'a> {
 }
 
 /// Follows the study of `spec` that `follow.watcher` reads, into `store` (which must not hold
-/// the experiment yet), until every trial it needs has ended or `stop` closes; returns whether
-/// it ended. An agent's abort ends the following with its error.
+/// the experiment yet), until every trial it needs has ended and the test split's result has
+/// come, or `stop` closes; returns whether every trial ended. An agent's abort ends the
+/// following with its error.
 pub fn follow_study(
     store: &Store,
     spec: &ExperimentSpec,
@@ -67,6 +68,7 @@ pub fn follow_study(
     };
     store.create_experiment(&info)?;
     let window = header.parallel.max(1);
+    let mut tested = false;
     let mut hearing = Hearing::new(
         watcher.journals(),
         header.agents,
@@ -75,6 +77,7 @@ pub fn follow_study(
     );
     loop {
         for (agent, event) in watcher.poll()? {
+            tested |= matches!(event, JournalEvent::Tested(_));
             if let JournalEvent::Abort(reason) = event {
                 // The study stopped there: shown as a sweep that was stopped.
                 info.status = ExperimentStatus::Interrupted;
@@ -103,6 +106,15 @@ pub fn follow_study(
                 info.finished = Some(clock.now());
                 store.update_experiment(&info)?;
                 store.flush()?;
+                // The agent that ran the best trial then publishes its test-split result
+                // (with no metrics when there is none): taken too, when it comes.
+                while !tested && !stop.closed() {
+                    std::thread::sleep(poll);
+                    for (_, event) in watcher.poll()? {
+                        tested |= matches!(event, JournalEvent::Tested(_));
+                        record(store, &spec.name, &event)?;
+                    }
+                }
                 return Ok(true);
             }
         }
