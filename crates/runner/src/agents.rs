@@ -354,18 +354,16 @@ impl<'a> Peers<'a> {
                             })
                         }
                     };
-                    let result = TestResult {
+                    TestResult {
                         trial: best.id,
                         metrics,
-                    };
-                    if !result.metrics.is_empty() {
-                        self.store.put_test_result(name, &result)?;
-                        self.store.flush()?;
                     }
-                    result
                 }
             };
-            self.publish(&JournalEvent::Tested(result))?;
+            // Stored as the others store it, then published.
+            let tested = JournalEvent::Tested(result);
+            record(self.store, name, &tested)?;
+            self.publish(&tested)?;
             return Ok(true);
         }
         *lock(&self.awaiting) = Some(best.id);
