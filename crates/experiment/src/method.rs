@@ -26,6 +26,47 @@ pub enum Method {
     /// NSGA-II, the genetic algorithm Optuna uses by default for several objectives: each
     /// generation breeds from the best trials so far (by Pareto front, then crowding distance).
     Nsga2(Nsga2Config),
+    /// NSGA-III, for three objectives or more: NSGA-II's generations, but the front that does
+    /// not fit whole is cut so as to keep trials near evenly spread reference directions, not by
+    /// crowding distance (which favours the ends of a front and thins its middle).
+    Nsga3(Nsga3Config),
+}
+
+/// Settings of the `nsga3` sampler: NSGA-II's, and how finely its reference directions divide
+/// the objectives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Nsga3Config {
+    /// Generations, crossover and mutation, as `nsga2`'s.
+    pub genetic: Nsga2Config,
+    /// The steps each objective's share takes from 0 to 1 in the reference directions (Das and
+    /// Dennis's points on the simplex: `C(m + p - 1, p)` directions for `m` objectives), at
+    /// least 1.
+    pub dividing_parameter: u32,
+}
+
+impl Nsga3Config {
+    /// `dividing_parameter`'s default, as Optuna's `NSGAIIISampler`.
+    pub const DEFAULT_DIVIDING_PARAMETER: u32 = 3;
+
+    /// The most reference directions a study may ask for: the niching compares every trial of
+    /// a generation with each.
+    pub const MAX_REFERENCE_POINTS: u64 = 10_000;
+
+    /// Returns how many reference directions `objectives` objectives get:
+    /// `C(objectives + p - 1, p)` for `p` divisions, `u64::MAX` past it.
+    pub fn reference_points(&self, objectives: usize) -> u64 {
+        let p = u64::from(self.dividing_parameter);
+        let m = u64::try_from(objectives.max(1)).unwrap_or(u64::MAX);
+        // C(m - 1 + p, m - 1), built up one factor at a time (each step stays an integer).
+        let mut count: u64 = 1;
+        for i in 1..m {
+            match count.checked_mul(p + i) {
+                Some(c) => count = c / i,
+                None => return u64::MAX,
+            }
+        }
+        count
+    }
 }
 
 /// Settings of the `nsga2` sampler.
@@ -187,6 +228,7 @@ impl Method {
             Method::Bayes(_) => "bayes",
             Method::CmaEs(_) => "cmaes",
             Method::Nsga2(_) => "nsga2",
+            Method::Nsga3(_) => "nsga3",
         }
     }
 }
@@ -231,6 +273,15 @@ impl Default for Nsga2Config {
             crossover_prob: 0.9,
             crossover: Crossover::Uniform,
             swapping_prob: 0.5,
+        }
+    }
+}
+
+impl Default for Nsga3Config {
+    fn default() -> Self {
+        Nsga3Config {
+            genetic: Nsga2Config::default(),
+            dividing_parameter: Nsga3Config::DEFAULT_DIVIDING_PARAMETER,
         }
     }
 }

@@ -171,5 +171,10 @@ pub fn sampler_for(
                 .with_constraints(constraints)
                 .with_more_objectives(more),
         ),
+        Method::Nsga3(config) => Box::new(
+            Nsga2Sampler::nsga3(seed, config, objective)
+                .with_constraints(constraints)
+                .with_more_objectives(more),
+        ),
     }
 }

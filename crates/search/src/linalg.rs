@@ -1,5 +1,6 @@
 //! The little dense linear algebra the samplers need: Cholesky factors and solves for the
-//! Gaussian process, a symmetric eigendecomposition for CMA-ES.
+//! Gaussian process, a symmetric eigendecomposition for CMA-ES, a general solve for NSGA-III's
+//! normalization.
 //!
 //! Hand-written rather than a linear-algebra crate: the matrices are at most a few hundred
 //! rows, the operations are four, and a dependency would bring far more than it is used for.
@@ -46,6 +47,36 @@ pub(crate) fn cholesky(a: &mut [f64], n: usize) -> bool {
         }
     }
     true
+}
+
+/// Solves A x = b for a general `a` (overwritten) by Gaussian elimination with partial
+/// pivoting; `None` when `a` is singular or nearly (no pivot above 1e-12 in a column).
+pub(crate) fn solve(a: &mut [f64], n: usize, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    for col in 0..n {
+        let size = (col..n).map(|r| a[r * n + col].abs()).fold(0.0, f64::max);
+        let pivot = (col..n).find(|&r| a[r * n + col].abs() == size)?;
+        if size <= 1e-12 || !size.is_finite() {
+            return None;
+        }
+        if pivot != col {
+            for k in 0..n {
+                a.swap(pivot * n + k, col * n + k);
+            }
+            b.swap(pivot, col);
+        }
+        for r in col + 1..n {
+            let factor = a[r * n + col] / a[col * n + col];
+            for k in col..n {
+                a[r * n + k] -= factor * a[col * n + k];
+            }
+            b[r] -= factor * b[col];
+        }
+    }
+    for row in (0..n).rev() {
+        let s: f64 = (row + 1..n).map(|k| a[row * n + k] * b[k]).sum();
+        b[row] = (b[row] - s) / a[row * n + row];
+    }
+    b.iter().all(|x| x.is_finite()).then_some(b)
 }
 
 /// Solves L x = b in place, for the lower-triangular `l`.
@@ -208,6 +239,24 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
+
+    #[test]
+    fn a_general_solve_inverts_a_product_and_refuses_a_singular_matrix() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for n in [1, 3, 6] {
+            let a: Vec<f64> = (0..n * n).map(|_| rng.gen_range(-1.0..1.0)).collect();
+            let x: Vec<f64> = (0..n).map(|_| rng.gen_range(-2.0..2.0)).collect();
+            let b: Vec<f64> = (0..n).map(|i| dot(&a[i * n..(i + 1) * n], &x)).collect();
+            let got = solve(&mut a.clone(), n, b).expect("a random matrix is regular");
+            for (g, w) in got.iter().zip(&x) {
+                assert!((g - w).abs() < 1e-9, "{got:?} against {x:?}");
+            }
+        }
+        // A zero first pivot is swapped away, and two equal rows are singular.
+        let got = solve(&mut [0.0, 1.0, 1.0, 0.0], 2, vec![2.0, 3.0]);
+        assert_eq!(got, Some(vec![3.0, 2.0]));
+        assert_eq!(solve(&mut [1.0, 2.0, 1.0, 2.0], 2, vec![1.0, 1.0]), None);
+    }
 
     #[test]
     fn eigenvectors_diagonalize_a_symmetric_matrix() {

@@ -1,5 +1,5 @@
 //! Samplers on studies with two objectives, ZDT1, whose Pareto front is `f2 = 1 - sqrt(f1)` at
-//! `x2 = 0`, and three, DTLZ2. The model-based samplers must cover more of the front than
+//! `x2 = 0`, and three and five, DTLZ2. The model-based samplers must cover more of the front than
 //! random search, measured by the hypervolume their trials dominate; and the scores they learn
 //! from must order trials by front.
 
@@ -210,4 +210,59 @@ fn nsga2_generations_move_towards_the_front() {
     let bred = median_hypervolume(&ZDT1, nsga2, 60, 7);
     // Measured: random 10.29, nsga2 10.76 (generations of 10, the first random).
     assert!(bred > random + 0.25, "nsga2 {bred} against random {random}");
+}
+
+/// DTLZ2 with five objectives in nine dimensions, up to 1.1 in each.
+const DTLZ2_5: Problem = Problem {
+    objectives: &["f1", "f2", "f3", "f4", "f5"],
+    params: &["a", "b", "c", "d", "e", "f", "g", "h", "i"],
+    measure: dtlz2_5,
+    reference: &[1.1, 1.1, 1.1, 1.1, 1.1],
+};
+
+/// DTLZ2 with five objectives: four angles place a point on the unit sphere's positive
+/// orthant, and the last five coordinates, away from 0.5, push it out.
+fn dtlz2_5(p: &Params) -> BTreeMap<String, f64> {
+    let x: Vec<f64> = DTLZ2_5
+        .params
+        .iter()
+        .map(|n| p[*n].as_f64().unwrap_or(f64::NAN))
+        .collect();
+    let g: f64 = x[4..].iter().map(|v| (v - 0.5).powi(2)).sum();
+    let angle = |v: f64| v * std::f64::consts::FRAC_PI_2;
+    (0..5)
+        .map(|k| {
+            let cosines: f64 = x[..4 - k].iter().map(|v| angle(*v).cos()).product();
+            let sine = if k == 0 { 1.0 } else { angle(x[4 - k]).sin() };
+            (format!("f{}", k + 1), (1.0 + g) * cosines * sine)
+        })
+        .collect()
+}
+
+#[test]
+fn with_five_objectives_nsga3s_reference_directions_beat_nsga2s_crowding() {
+    let genetic = experiment::Nsga2Config {
+        population_size: 40,
+        ..experiment::Nsga2Config::default()
+    };
+    let nsga2 = median_hypervolume(&DTLZ2_5, Method::Nsga2(genetic), 320, 10);
+    let nsga3 = median_hypervolume(
+        &DTLZ2_5,
+        Method::Nsga3(experiment::Nsga3Config {
+            genetic,
+            ..experiment::Nsga3Config::default()
+        }),
+        320,
+        10,
+    );
+    let random = median_hypervolume(&DTLZ2_5, Method::Random, 320, 10);
+    // Measured (generations of 40, 320 trials, seeds 0-9): random 0.551, nsga2 0.625, nsga3
+    // 0.680 (the whole front: 1.446). In five objectives nearly every trial is on the front,
+    // so selection comes down to the cut: crowding distance favours the ends of each
+    // objective, reference directions the whole front.
+    assert!(nsga2 > random, "nsga2 {nsga2} against random {random}");
+    assert!(
+        nsga3 > nsga2 + 0.03,
+        "nsga3 {nsga3} against nsga2 {nsga2}, random {random}"
+    );
 }

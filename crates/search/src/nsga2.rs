@@ -1,12 +1,15 @@
 //! NSGA-II ("nsga2"): the elitist genetic algorithm of Deb et al. (2002), which Optuna's
-//! `NSGAIISampler` runs by default on studies with several objectives.
+//! `NSGAIISampler` runs by default on studies with several objectives; and NSGA-III ("nsga3",
+//! Deb and Jain 2014, Optuna's `NSGAIIISampler`), the same but for the cut of the front that does
+//! not fit whole (`niching`).
 //!
 //! Trials form generations of `population_size` consecutive numbers; the first is drawn at
 //! random (the `random` sampler's draws). Trial `k` of generation `g` breeds from the population
 //! that elitist selection keeps through the generations below `g`: the first generation's
 //! trials, then at each next generation the best `population_size` of the population and that
 //! generation's trials, best by Pareto front (non-dominated sorting) and, within the front that
-//! does not fit whole, by crowding distance. With constraints, every trial that meets them
+//! does not fit whole, by crowding distance (NSGA-III: by how its trials fill reference
+//! directions, the random choices among ties drawn from a stream of the generation's own). With constraints, every trial that meets them
 //! ranks before those that break them, which rank by how far (Deb's constrained domination);
 //! failed and pruned trials rank last. Nothing is kept between proposals: the selection is
 //! replayed from the finished trials given, so a proposal is a pure function of (space,
@@ -15,7 +18,7 @@
 //! previous one; a trial that sees fewer trials than one generation is drawn at random.
 //!
 //! A child takes two parents, each the better of two members drawn at random (a binary
-//! tournament by front, then crowding distance). With probability `crossover_prob` it mixes
+//! tournament by front, then crowding distance; NSGA-III's by front alone). With probability `crossover_prob` it mixes
 //! them, taking each parameter from the second parent with probability `swapping_prob`
 //! (uniform crossover, Optuna's default; with `crossover: sbx`, half the numeric parameters, at
 //! random, take a value spread around both parents' on the parameter's unit interval instead:
@@ -27,8 +30,8 @@
 
 use experiment::pareto::{crowding, fronts, oriented};
 use experiment::{
-    Constraint, Crossover, MetricSpec, Nsga2Config, Param, ParamValue, Params, Seed, Trial,
-    TrialState,
+    Constraint, Crossover, MetricSpec, Nsga2Config, Nsga3Config, Param, ParamValue, Params, Seed,
+    Trial, TrialState,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -46,7 +49,22 @@ pub struct Nsga2Sampler {
     /// The objective first, then any further ones.
     objectives: Vec<MetricSpec>,
     constraints: Vec<Constraint>,
+    /// How the front that does not fit whole is cut.
+    survival: Survival,
 }
+
+/// How selection cuts the front that does not fit whole into the population.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Survival {
+    /// By crowding distance, the loneliest first (NSGA-II).
+    Crowding,
+    /// By reference directions with this many divisions (NSGA-III).
+    ReferencePoints(u32),
+}
+
+/// The first of the random streams that NSGA-III's cuts draw from, one per generation: above
+/// every trial's stream (trial numbers are 32-bit).
+const CUT_STREAMS: u64 = 1 << 40;
 
 /// A trial kept in a population, with what selection ranks it by.
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +92,15 @@ impl Nsga2Sampler {
             config,
             objectives: vec![objective],
             constraints: Vec::new(),
+            survival: Survival::Crowding,
+        }
+    }
+
+    /// Returns an NSGA-III sampler: NSGA-II that cuts the last front by reference directions.
+    pub fn nsga3(seed: Seed, config: Nsga3Config, objective: MetricSpec) -> Nsga2Sampler {
+        Nsga2Sampler {
+            survival: Survival::ReferencePoints(config.dividing_parameter.max(1)),
+            ..Nsga2Sampler::new(seed, config.genetic, objective)
         }
     }
 
@@ -117,7 +144,7 @@ impl Nsga2Sampler {
                 .unwrap_or(rest.len());
             let mut pool: Vec<&Trial> = population.iter().map(|m| m.trial).collect();
             pool.extend(&rest[..end]);
-            population = self.select(pool);
+            population = self.select(pool, this);
             rest = &rest[end..];
         }
         population
@@ -125,8 +152,10 @@ impl Nsga2Sampler {
 
     /// Returns the best `population_size` of `pool`, ranked: by front among the trials that
     /// meet the constraints, then those that break them by how far, then the ones without
-    /// values; within the last front kept, the most crowding distance first.
-    fn select<'t>(&self, pool: Vec<&'t Trial>) -> Vec<Member<'t>> {
+    /// values; within the last front kept, the most crowding distance first (NSGA-II), or those
+    /// that best fill the reference directions (NSGA-III, drawing from generation
+    /// `generation`'s stream).
+    fn select<'t>(&self, pool: Vec<&'t Trial>, generation: u32) -> Vec<Member<'t>> {
         // The trials that meet the constraints, and their values.
         let mut feasible: Vec<&Trial> = Vec::new();
         let mut points: Vec<Vec<f64>> = Vec::new();
@@ -148,11 +177,34 @@ impl Nsga2Sampler {
         }
         let front = fronts(&points);
         let count = front.iter().max().map_or(0, |f| f + 1);
+        let size = self.population_size();
         let mut members = Vec::with_capacity(points.len() + infeasible.len() + without.len());
         for f in 0..count {
             let indices: Vec<usize> = (0..points.len()).filter(|&i| front[i] == f).collect();
-            let distances = crowding(&points, &indices);
-            members.extend(indices.iter().zip(distances).map(|(&i, crowding)| Member {
+            let kept: Vec<(usize, f64)> = match self.survival {
+                Survival::Crowding => indices
+                    .iter()
+                    .copied()
+                    .zip(crowding(&points, &indices))
+                    .collect(),
+                Survival::ReferencePoints(divisions) => {
+                    let before: Vec<usize> = (0..points.len()).filter(|&i| front[i] < f).collect();
+                    let room = size.saturating_sub(before.len());
+                    let chosen = if room >= indices.len() {
+                        indices
+                    } else if room == 0 {
+                        Vec::new()
+                    } else {
+                        let references =
+                            niching::reference_points(self.objectives.len(), divisions);
+                        let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
+                        rng.set_stream(CUT_STREAMS + u64::from(generation));
+                        niching::cut(&points, &before, &indices, room, &references, &mut rng)
+                    };
+                    chosen.into_iter().map(|i| (i, 0.0)).collect()
+                }
+            };
+            members.extend(kept.into_iter().map(|(i, crowding)| Member {
                 trial: feasible[i],
                 rank: f,
                 crowding,
@@ -176,7 +228,7 @@ impl Nsga2Sampler {
                 .then(b.crowding.total_cmp(&a.crowding))
                 .then(a.trial.id.cmp(&b.trial.id))
         });
-        members.truncate(self.population_size());
+        members.truncate(size);
         members
     }
 }
@@ -278,6 +330,8 @@ impl Sampler for Nsga2Sampler {
         visible >= self.population_size()
     }
 }
+
+mod niching;
 
 #[cfg(test)]
 mod tests;

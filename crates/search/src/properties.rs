@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use experiment::{
     Acquisition, BayesConfig, CmaEsConfig, Condition, Direction, Distribution, IndependentSampler,
-    Method, MetricSpec, Nsga2Config, Param, ParamValue, Params, Restart, SearchSpace, Seed,
-    SobolConfig, TpeConfig, Trial, TrialId, TrialState,
+    Method, MetricSpec, Nsga2Config, Nsga3Config, Param, ParamValue, Params, Restart, SearchSpace,
+    Seed, SobolConfig, TpeConfig, Trial, TrialId, TrialState,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -57,6 +57,13 @@ fn proposals_respect_bounds_types_and_conditions() {
                 crossover: experiment::Crossover::Sbx { eta: None },
                 ..Nsga2Config::default()
             }),
+            Method::Nsga3(Nsga3Config {
+                genetic: Nsga2Config {
+                    population_size: 3,
+                    ..Nsga2Config::default()
+                },
+                dividing_parameter: 2,
+            }),
         ];
         if space.grid_size().is_some_and(|n| n >= 1) {
             methods.push(Method::Grid);
@@ -99,6 +106,10 @@ fn proposals_with_two_objectives_respect_bounds_types_and_conditions() {
             Method::Tpe(quick_tpe()),
             Method::Bayes(quick_bayes()),
             Method::Nsga2(nsga2),
+            Method::Nsga3(Nsga3Config {
+                genetic: nsga2,
+                dividing_parameter: 1,
+            }),
         ];
         for method in methods {
             let more = std::slice::from_ref(&cost);
@@ -514,6 +525,13 @@ fn a_sampler_that_cannot_learn_from_what_it_sees_proposes_the_same_without_it() 
                 population_size: 4,
                 ..Nsga2Config::default()
             }),
+            Method::Nsga3(Nsga3Config {
+                genetic: Nsga2Config {
+                    population_size: 4,
+                    ..Nsga2Config::default()
+                },
+                ..Nsga3Config::default()
+            }),
         ];
         for method in methods {
             let sampler = sampler_for(method, Seed(case), &objective(), &[], &[]);
@@ -600,6 +618,13 @@ fn constrained_samplers_find_the_best_feasible_point_and_stay_near_it() {
         Method::Nsga2(Nsga2Config {
             population_size: 8,
             ..Nsga2Config::default()
+        }),
+        Method::Nsga3(Nsga3Config {
+            genetic: Nsga2Config {
+                population_size: 8,
+                ..Nsga2Config::default()
+            },
+            ..Nsga3Config::default()
         }),
     ] {
         let (free_count, _) = run(method, &[]);

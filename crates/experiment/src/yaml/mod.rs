@@ -216,6 +216,9 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     {
         objectives::refuse_for_several(d, &f, method, pruner.as_ref());
     }
+    if let Some(objectives) = &objectives {
+        objectives::refuse_too_many_references(d, &f, method, objectives.list.len());
+    }
     if let (Some(data), Some(objectives), Some(es)) = (&data, &objectives, &early_stopping) {
         let at = |key: &str| f.get(key).map_or(f.pos, |n| n.pos);
         blocks::task_metrics(

@@ -1,7 +1,7 @@
 //! The `metric:` block: one objective as a mapping, or several as a list of mappings (a
 //! multi-objective study, as Optuna's `directions`), and what a study with several refuses.
 
-use crate::{metric_range, Direction, Method, MetricSpec, PrunerSpec};
+use crate::{metric_range, Direction, Method, MetricSpec, Nsga3Config, PrunerSpec};
 
 use super::blocks::metric_name;
 use super::decoder::{Decoder, Fields};
@@ -182,4 +182,46 @@ pub(super) fn refuse_for_several(
             ),
         );
     }
+}
+
+/// Records a `nsga3` study whose reference directions would be too many for its objectives.
+pub(super) fn refuse_too_many_references(
+    d: &mut Decoder,
+    f: &Fields<'_>,
+    method: Option<Method>,
+    objectives: usize,
+) {
+    let Some(Method::Nsga3(config)) = method else {
+        return;
+    };
+    let count = config.reference_points(objectives);
+    if count <= Nsga3Config::MAX_REFERENCE_POINTS {
+        return;
+    }
+    let at = f
+        .get("sampler")
+        .and_then(|s| match &s.kind {
+            Kind::Map(entries) => entries
+                .iter()
+                .find(|e| e.key == "dividing_parameter")
+                .map(|e| (e.value.pos, "sampler.dividing_parameter")),
+            _ => None,
+        })
+        .or_else(|| f.get("method").map(|n| (n.pos, "method")))
+        .unwrap_or((f.pos, "method"));
+    let many = if count == u64::MAX {
+        "more than 2^64".to_string()
+    } else {
+        count.to_string()
+    };
+    d.error(
+        at.0,
+        at.1,
+        format!(
+            "`nsga3` with {objectives} objectives and `dividing_parameter: {}` makes {many} \
+             reference directions, more than the {} it allows; lower `dividing_parameter`",
+            config.dividing_parameter,
+            Nsga3Config::MAX_REFERENCE_POINTS
+        ),
+    );
 }

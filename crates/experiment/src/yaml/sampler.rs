@@ -2,19 +2,21 @@
 //!
 //! The keys of `sampler:` depend on the method, so the block is read after `method:`; every key
 //! is optional and falls back to the defaults of `SobolConfig`, `TpeConfig`, `BayesConfig` and
-//! `CmaEsConfig` and `Nsga2Config`.
+//! `CmaEsConfig`, `Nsga2Config` and `Nsga3Config`.
 
 use crate::words::number;
 use crate::{
     Acquisition, BayesConfig, CmaEsConfig, Crossover, IndependentSampler, Method, Nsga2Config,
-    Restart, SobolConfig, TpeConfig,
+    Nsga3Config, Restart, SobolConfig, TpeConfig,
 };
 
 use super::decoder::{scalar, Decoder, Fields};
 use super::tree::{Node, Scalar};
 
 /// The method names, in the order listed in messages.
-const METHODS: &[&str] = &["grid", "random", "sobol", "tpe", "bayes", "cmaes", "nsga2"];
+const METHODS: &[&str] = &[
+    "grid", "random", "sobol", "tpe", "bayes", "cmaes", "nsga2", "nsga3",
+];
 
 const SOBOL_KEYS: &[&str] = &["scramble"];
 
@@ -55,6 +57,16 @@ const NSGA2_KEYS: &[&str] = &[
     "swapping_prob",
 ];
 
+const NSGA3_KEYS: &[&str] = &[
+    "population_size",
+    "mutation_prob",
+    "crossover_prob",
+    "crossover",
+    "sbx_eta",
+    "swapping_prob",
+    "dividing_parameter",
+];
+
 /// The values of `crossover`, in the order listed in messages.
 const CROSSOVERS: &[&str] = &["uniform", "sbx"];
 
@@ -85,6 +97,10 @@ const OTHER_NAMES: &[(&str, &str)] = &[
     ("nsgaii", "nsga2"),
     ("nsga-ii", "nsga2"),
     ("nsga_ii", "nsga2"),
+    ("nsgaiiisampler", "nsga3"),
+    ("nsgaiii", "nsga3"),
+    ("nsga-iii", "nsga3"),
+    ("nsga_iii", "nsga3"),
     ("randomsampler", "random"),
     ("qmcsampler", "sobol"),
     ("qmc", "sobol"),
@@ -115,6 +131,7 @@ pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
         "bayes" => Method::Bayes(BayesConfig::default()),
         "cmaes" => Method::CmaEs(CmaEsConfig::default()),
         "nsga2" => Method::Nsga2(Nsga2Config::default()),
+        "nsga3" => Method::Nsga3(Nsga3Config::default()),
         _ => Method::Random,
     })
 }
@@ -127,8 +144,8 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
                 node.pos,
                 "sampler",
                 format!(
-                    "method `{}` has no settings; `sampler:` applies to sobol, tpe, bayes, cmaes \
-                     and nsga2",
+                    "method `{}` has no settings; `sampler:` applies to sobol, tpe, bayes, cmaes, \
+                     nsga2 and nsga3",
                     method.name()
                 ),
             );
@@ -178,23 +195,38 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
         Method::CmaEs(default) => cmaes(d, node, default),
         Method::Nsga2(default) => {
             let f = d.fields(node, "sampler", NSGA2_KEYS)?;
-            let population_size = count(d, &f, "population_size", 2, default.population_size);
-            let mutation_prob = match f.get("mutation_prob") {
-                None => Some(default.mutation_prob),
-                Some(_) => real(d, &f, "mutation_prob", 0.0, Range::Unit).map(Some),
-            };
-            let crossover_prob = real(d, &f, "crossover_prob", default.crossover_prob, Range::Unit);
-            let crossover = crossover(d, &f, default.crossover);
-            let swapping_prob = real(d, &f, "swapping_prob", default.swapping_prob, Range::Unit);
-            Some(Method::Nsga2(Nsga2Config {
-                population_size: population_size?,
-                mutation_prob: mutation_prob?,
-                crossover_prob: crossover_prob?,
-                crossover: crossover?,
-                swapping_prob: swapping_prob?,
+            genetic(d, &f, default).map(Method::Nsga2)
+        }
+        Method::Nsga3(default) => {
+            let f = d.fields(node, "sampler", NSGA3_KEYS)?;
+            let genetic = genetic(d, &f, default.genetic);
+            let dividing_parameter =
+                count(d, &f, "dividing_parameter", 1, default.dividing_parameter);
+            Some(Method::Nsga3(Nsga3Config {
+                genetic: genetic?,
+                dividing_parameter: dividing_parameter?,
             }))
         }
     }
+}
+
+/// Reads the settings `nsga2` and `nsga3` share: generations, crossover and mutation.
+fn genetic(d: &mut Decoder, f: &Fields<'_>, default: Nsga2Config) -> Option<Nsga2Config> {
+    let population_size = count(d, f, "population_size", 2, default.population_size);
+    let mutation_prob = match f.get("mutation_prob") {
+        None => Some(default.mutation_prob),
+        Some(_) => real(d, f, "mutation_prob", 0.0, Range::Unit).map(Some),
+    };
+    let crossover_prob = real(d, f, "crossover_prob", default.crossover_prob, Range::Unit);
+    let crossover = crossover(d, f, default.crossover);
+    let swapping_prob = real(d, f, "swapping_prob", default.swapping_prob, Range::Unit);
+    Some(Nsga2Config {
+        population_size: population_size?,
+        mutation_prob: mutation_prob?,
+        crossover_prob: crossover_prob?,
+        crossover: crossover?,
+        swapping_prob: swapping_prob?,
+    })
 }
 
 /// Reads the settings of `cmaes`: `popsize` at least 2 (the best half of a generation moves it).

@@ -102,7 +102,7 @@ fn selection_keeps_whole_fronts_then_the_loneliest_then_the_feasible_then_the_fa
     ]);
     pool.extend([failed, pruned]);
     let sampler = two_objectives(0, 5);
-    let kept = sampler.select(pool.iter().collect());
+    let kept = sampler.select(pool.iter().collect(), 1);
     assert_eq!(ids(&kept), [0, 2, 1, 3, 5]);
     assert_eq!(
         kept.iter().map(|m| m.rank).collect::<Vec<_>>(),
@@ -116,7 +116,7 @@ fn selection_keeps_whole_fronts_then_the_loneliest_then_the_feasible_then_the_fa
         max: Some(3.0),
         min: None,
     }]);
-    let kept = sampler.select(pool.iter().collect());
+    let kept = sampler.select(pool.iter().collect(), 1);
     // Meeting it: 1 and 2 (front 0), 5 (dominated by 1); breaking it: 4 (by a sixth), 0 (a
     // third), 3 (two thirds).
     assert_eq!(ids(&kept), [1, 2, 5, 4, 0, 3, 6, 7]);
@@ -297,4 +297,91 @@ fn beats_random_search_on_a_quadratic() {
     );
     let random = median_best_on_quadratic(&|s| Box::new(RandomSampler::new(Seed(s))), 9, 60);
     assert!(nsga2 < random, "nsga2 {nsga2} against random {random}");
+}
+
+/// NSGA-III on `loss` and `size`, both minimized.
+fn nsga3_two(seed: u64, population_size: u32, dividing_parameter: u32) -> Nsga2Sampler {
+    let config = Nsga3Config {
+        genetic: Nsga2Config {
+            population_size,
+            ..Nsga2Config::default()
+        },
+        dividing_parameter,
+    };
+    let size = MetricSpec {
+        name: "size".into(),
+        goal: Direction::Minimize,
+    };
+    Nsga2Sampler::nsga3(Seed(seed), config, objective()).with_more_objectives(vec![size])
+}
+
+#[test]
+fn nsga3_cuts_a_front_by_reference_directions_where_nsga2_keeps_the_loneliest() {
+    // One front along loss + size = 1: both ends (0 and 1), a quarter point at each side (2
+    // and 3) and a crowd around the middle (4 to 9; 7 at 0.503 is nearest it). Room for 3.
+    let mut values = vec![(0.0, 1.0), (1.0, 0.0), (0.25, 0.75), (0.75, 0.25)];
+    values.extend((0..6).map(|k| {
+        let loss = 0.47 + 0.011 * f64::from(k);
+        (loss, 1.0 - loss)
+    }));
+    let pool = points(&values);
+    // NSGA-II: the ends (infinitely lonely), then the loneliest, the quarter point at 0.75.
+    let kept = two_objectives(0, 3).select(pool.iter().collect(), 1);
+    assert_eq!(ids(&kept), [0, 1, 3]);
+    // NSGA-III with directions (1, 0), (0.5, 0.5), (0, 1): one trial nearest each, whatever
+    // the generation's random draws.
+    for generation in 1..4 {
+        let kept = nsga3_two(0, 3, 2).select(pool.iter().collect(), generation);
+        assert_eq!(ids(&kept), [0, 1, 7], "generation {generation}");
+        assert!(kept.iter().all(|m| m.rank == 0 && m.crowding == 0.0));
+    }
+    // Whole fronts before the cut are kept whole, and the cut counts who is on each direction
+    // already: trial 10 is in front 0 with the ends (it dominates every other), on the middle
+    // direction. With five directions and room for two more, the cut of front 1 takes the
+    // directions no one is on, the quarters, not the crowd's middle.
+    let mut pool = pool;
+    pool.push(point(10, 0.2, 0.2));
+    let kept = nsga3_two(0, 5, 4).select(pool.iter().collect(), 1);
+    assert_eq!(ids(&kept), [0, 1, 10, 2, 3]);
+    assert_eq!(
+        kept.iter().map(|m| m.rank).collect::<Vec<_>>(),
+        [0, 0, 0, 1, 1]
+    );
+}
+
+#[test]
+fn nsga3_golden_sequence_for_seed_7() {
+    // A golden sequence: a change here changes every NSGA-III experiment's trials. Three
+    // objectives, generations of 6: the third generation's first four.
+    let config = Nsga3Config {
+        genetic: Nsga2Config {
+            population_size: 6,
+            ..Nsga2Config::default()
+        },
+        ..Nsga3Config::default()
+    };
+    let more = ["near", "far"].map(|name| MetricSpec {
+        name: name.into(),
+        goal: Direction::Minimize,
+    });
+    let sampler =
+        Nsga2Sampler::nsga3(Seed(7), config, objective()).with_more_objectives(more.to_vec());
+    let trials = crate::testing::study_measuring(&sampler, &quadratic_space(), 16, Some(16), |p| {
+        let x = p["x"].as_f64().unwrap_or(f64::NAN);
+        let y = p["y"].as_f64().unwrap_or(f64::NAN);
+        BTreeMap::from([
+            ("loss".to_string(), (x - 1.0).powi(2) + y.powi(2)),
+            ("near".to_string(), (x + 1.0).powi(2) + y.powi(2)),
+            ("far".to_string(), x.powi(2) + (y - 1.0).powi(2)),
+        ])
+    });
+    assert_eq!(
+        xy(&trials[12..]),
+        [
+            "x=-0.633660 y=0.202120",
+            "x=-0.633660 y=-1.332510",
+            "x=3.103124 y=2.906709",
+            "x=0.823515 y=-3.642483",
+        ]
+    );
 }

@@ -628,6 +628,38 @@ fn nsga2_settings_parse() {
 }
 
 #[test]
+fn nsga3_settings_parse_with_nsga2s_and_count_their_directions() {
+    use crate::{Nsga2Config, Nsga3Config};
+    assert_eq!(
+        parse_ok(&format!("{BASE}method: nsga3\n")).method,
+        Method::Nsga3(Nsga3Config::default())
+    );
+    let spec = parse_ok(&format!(
+        "{BASE}method: nsga3\nsampler: {{population_size: 24, crossover: sbx, dividing_parameter: 5}}\n"
+    ));
+    let want = Nsga3Config {
+        genetic: Nsga2Config {
+            population_size: 24,
+            crossover: crate::Crossover::Sbx { eta: None },
+            ..Nsga2Config::default()
+        },
+        dividing_parameter: 5,
+    };
+    assert_eq!(spec.method, Method::Nsga3(want));
+    assert_eq!(spec.method.name(), "nsga3");
+    // C(m + p - 1, p): 3 objectives and 3 divisions make 10, 5 and 3 make 35, 2 and 5 make 6.
+    let divided = |p| Nsga3Config {
+        dividing_parameter: p,
+        ..Nsga3Config::default()
+    };
+    assert_eq!(divided(3).reference_points(3), 10);
+    assert_eq!(divided(3).reference_points(5), 35);
+    assert_eq!(divided(5).reference_points(2), 6);
+    assert_eq!(divided(7).reference_points(1), 1);
+    assert_eq!(divided(u32::MAX).reference_points(40), u64::MAX);
+}
+
+#[test]
 fn a_conditional_grid_counts_only_active_points() {
     let spec = parse_ok(&format!(
         "{BASE}method: grid\nparameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
