@@ -122,10 +122,18 @@ pub fn crowding(points: &[Vec<f64>], members: &[usize]) -> Vec<f64> {
 
 /// Returns the hypervolume that each of `members` (indices into `points`, one front) alone
 /// dominates up to `reference`: what the front loses without it. With two objectives, sorted by
-/// the first, a point's share is the rectangle between its neighbours; with more, it is the
-/// front's hypervolume less the rest's.
+/// the first, a point's share is the rectangle between its neighbours; with three, it is the
+/// front's hypervolume less the rest's; with more, its own box less the hypervolume of the
+/// others limited to that box (each one's values raised to the point's where below them: only
+/// the few that are not then dominated count), which costs far less than a whole front's
+/// hypervolume per member (five objectives, 100 trials: `tpe` 2.05 s a run before).
 pub fn contributions(points: &[Vec<f64>], members: &[usize], reference: &[f64]) -> Vec<f64> {
     let at = |k: usize, objective: usize| points[members[k]][objective];
+    if reference.len() > 3 {
+        return (0..members.len())
+            .map(|k| exclusive(points, members, k, reference))
+            .collect();
+    }
     if reference.len() != 2 {
         let front = || members.iter().map(|&m| points[m].as_slice());
         let whole = volume(front(), reference);
@@ -150,6 +158,29 @@ pub fn contributions(points: &[Vec<f64>], members: &[usize], reference: &[f64]) 
         share[m] = (right - at(m, 0)).max(0.0) * (above - at(m, 1)).max(0.0);
     }
     share
+}
+
+/// Returns the hypervolume that member `k` of `members` alone dominates up to `reference`: its
+/// box less what the others, limited to the box, dominate.
+fn exclusive(points: &[Vec<f64>], members: &[usize], k: usize, reference: &[f64]) -> f64 {
+    let p = &points[members[k]];
+    if p.len() != reference.len() || p.iter().zip(reference).any(|(v, r)| v >= r) {
+        return 0.0;
+    }
+    let boxed: f64 = p.iter().zip(reference).map(|(v, r)| r - v).product();
+    let limited: Vec<Vec<f64>> = members
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != k)
+        .map(|(_, &m)| points[m].iter().zip(p).map(|(q, v)| q.max(*v)).collect())
+        .collect();
+    // Only the limited points no other dominates or repeats shape the volume.
+    let shaping = (0..limited.len()).filter(|&i| {
+        !(0..limited.len())
+            .any(|j| dominates(&limited[j], &limited[i]) || (j < i && limited[j] == limited[i]))
+    });
+    let covered = volume(shaping.map(|i| limited[i].as_slice()), reference);
+    (boxed - covered).max(0.0)
 }
 
 /// Returns, for each point, its place in the order the samplers learn from, as a number: the
@@ -525,6 +556,58 @@ mod tests {
         // Unordered past the first front: the second front's only member keeps its place.
         assert_eq!(standing(&three, 1)[1], s[1]);
         assert!(s[1] >= 1.0 && s[3] < 1.0, "{s:?}");
+    }
+
+    #[test]
+    fn contributions_in_four_and_five_objectives_are_the_front_less_the_rest() {
+        // Points spread over the unit sphere's positive orthant (a front), by fractional parts
+        // of multiples of irrational numbers, and a few pushed out (dominated by their own).
+        for d in [4usize, 5] {
+            let roots = [
+                2f64.sqrt(),
+                3f64.sqrt(),
+                5f64.sqrt(),
+                7f64.sqrt(),
+                11f64.sqrt(),
+            ];
+            let mut points: Vec<Vec<f64>> = (1..=24u32)
+                .map(|i| {
+                    let raw: Vec<f64> = roots[..d]
+                        .iter()
+                        .map(|r| (f64::from(i) * r).fract() + 0.05)
+                        .collect();
+                    let norm = raw.iter().map(|v| v * v).sum::<f64>().sqrt();
+                    raw.iter().map(|v| v / norm).collect()
+                })
+                .collect();
+            for k in [3, 7] {
+                let out: Vec<f64> = points[k].iter().map(|v| v * 1.2).collect();
+                points.push(out);
+            }
+            points.push(points[5].clone());
+            let members: Vec<usize> = (0..points.len()).collect();
+            let reference = vec![1.1; d];
+            let whole = hypervolume(&points, &reference);
+            let shares = contributions(&points, &members, &reference);
+            for (k, share) in shares.iter().enumerate() {
+                let rest: Vec<Vec<f64>> = points
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != k)
+                    .map(|(_, q)| q.clone())
+                    .collect();
+                let want = (whole - hypervolume(&rest, &reference)).max(0.0);
+                assert!(
+                    (want - share).abs() < 1e-12,
+                    "{d} objectives, point {k}: {share} against {want}"
+                );
+            }
+            // A repeated point adds nothing alone, nor does its twin; a dominated one neither.
+            assert_eq!(shares[5], 0.0);
+            assert_eq!(shares[points.len() - 1], 0.0);
+            assert_eq!(shares[24], 0.0);
+            assert!(shares.iter().filter(|v| **v > 0.0).count() > 10);
+        }
     }
 
     /// The volume of the union of the boxes from each point to `reference`, by
