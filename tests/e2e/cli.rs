@@ -199,6 +199,17 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         .find(|l| l.starts_with("state "))
         .unwrap();
     assert!(!state.ends_with('*'), "both completed: {state}");
+    // The best trial beside another: its test split in a row of its own, `-` for the other.
+    let other = if best == 0 { 1 } else { 0 };
+    let pair = env.sweep(&["show", &format!("tiny/{best}"), &format!("tiny/{other}")]);
+    let test = pair
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("test_accuracy (test split)"))
+        .unwrap_or_else(|| panic!("no test split row:\n{}", pair.stdout));
+    let cells: Vec<&str> = test.split_whitespace().collect();
+    assert_eq!(cells[4..], ["-", "*"], "{test}");
+    assert!(cells[3].parse::<f64>().is_ok(), "{test}");
     for (args, said) in [
         (
             &["show", "tiny/9"][..],

@@ -171,7 +171,8 @@ pub(crate) fn trial_card(
 }
 
 /// Writes several trials side by side: a column each, a row per fact, parameter and metric
-/// (at each one's best epoch), rows where they differ marked `*`.
+/// (at each one's best epoch), and test-split metric (of the trials measured there), rows where
+/// they differ marked `*`.
 pub(crate) fn trials_side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> io::Result<()> {
     let mut rows: Vec<(String, Vec<String>)> = vec![
         (
@@ -231,6 +232,18 @@ pub(crate) fn trials_side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> 
             .map(|s| value(name, s.trial.value(name)))
             .collect();
         rows.push((name.clone(), cells));
+    }
+    // The test split, for the trials measured there (one per experiment): `-` for the others.
+    let tested: BTreeSet<&String> = shown
+        .iter()
+        .flat_map(|s| s.test.iter().flat_map(|t| t.metrics.keys()))
+        .collect();
+    for name in tested {
+        let cells = shown
+            .iter()
+            .map(|s| metric(s.test.and_then(|t| t.metrics.get(name).copied())))
+            .collect();
+        rows.push((format!("{name} (test split)"), cells));
     }
     let mut header = vec![String::new()];
     header.extend(shown.iter().map(Shown::name));
