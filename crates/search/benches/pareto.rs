@@ -17,7 +17,7 @@
 //!   front's crowded parts from its thin ones, and reference directions (NSGA-III) do.
 //!
 //! `nsga2` and `nsga3` have Optuna's default generations of 50 (the first drawn at random),
-//! `nsga2:20` and `nsga3:20` generations of 20.
+//! `nsga2:20` and `nsga3:20` generations of 20; `tpe:10` is `tpe` with 10 startup trials.
 //!
 //! Run with `cargo bench -p search --bench pareto`; `-- --seeds 5 --budgets 50` narrows it,
 //! `--samplers tpe,nsga3:20` runs only those, and `--first-seed N` runs seeds N, N + 1, ...
@@ -238,6 +238,12 @@ fn method(name: &str) -> Method {
         return Method::Nsga3(Nsga3Config {
             genetic: genetic(settings),
             ..Nsga3Config::default()
+        });
+    }
+    if let Some(startup) = name.strip_prefix("tpe:").and_then(|n| n.parse().ok()) {
+        return Method::Tpe(TpeConfig {
+            n_startup_trials: startup,
+            ..TpeConfig::default()
         });
     }
     match name {
