@@ -168,7 +168,8 @@ pub(super) fn refuse_for_several(
             "method",
             format!(
                 "`cmaes` adapts to one objective; {why} use `tpe` (which ranks trials by Pareto \
-                 front), `bayes`, `random`, `sobol` or `grid`"
+                 front), `bayes`, `nsga2`, `nsga3` (for three objectives or more), `random`, \
+                 `sobol` or `grid`"
             ),
         );
     }
