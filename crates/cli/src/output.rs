@@ -20,16 +20,8 @@ pub(crate) use gate::{baseline_written, gate_report, GateHeader};
 pub(crate) use record::{run_record, run_record_details};
 pub(crate) use trial::{trial_card, trials_side_by_side, Shown};
 
-/// Formats a metric value with 4 decimals (from a million on, in exponent form: `1.1677e26`
-/// for a diverged loss), or `-` when absent.
-pub(crate) fn metric(value: Option<f64>) -> String {
-    match value {
-        Some(v) if v.is_finite() && v.abs() >= 1e6 => format!("{v:.4e}"),
-        Some(v) if v.is_finite() => format!("{v:.4}"),
-        Some(v) => v.to_string(),
-        None => "-".to_string(),
-    }
-}
+/// Formats a metric value as the dashboard does (`experiment::metric_text`).
+pub(crate) use experiment::metric_text as metric;
 
 /// Writes the leaderboard: rank, trial, state, objective, best epoch, the further objectives and
 /// the constrained metrics, then every parameter; `ranked` is best first, and only the first
@@ -198,9 +190,7 @@ fn trial_table(
                     .iter()
                     .any(|c| c.metric == *name && value.is_some_and(|v| c.excess(v) > 0.0));
                 // Counts (param_count) read as counts.
-                let shown = value
-                    .and_then(experiment::whole_number)
-                    .unwrap_or_else(|| metric(value));
+                let shown = experiment::count_or_metric_text(value);
                 format!("{shown}{}", if broken { "!" } else { "" })
             }));
             row.extend(

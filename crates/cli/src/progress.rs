@@ -230,9 +230,7 @@ impl Observer for ProgressObserver {
             .skip(1)
             .map(|o| {
                 let v = trial.value(&o.name);
-                let shown = v
-                    .and_then(experiment::whole_number)
-                    .unwrap_or_else(|| crate::output::metric(v));
+                let shown = experiment::count_or_metric_text(v);
                 format!(" {} {shown}", o.name)
             })
             .collect();

@@ -61,4 +61,6 @@ pub use spec::{
 };
 pub use time::{format_duration, parse_duration};
 pub use trial::{busy_ms, concurrency, Concurrency, Trial, TrialOutcome, TrialResult, TrialState};
-pub use words::{shell_quote, suggest, whole_number};
+pub use words::{
+    count_or_metric_text, metric_text, named_metric_text, shell_quote, suggest, whole_number,
+};

@@ -42,6 +42,36 @@ pub fn whole_number(x: f64) -> Option<String> {
     (x.fract() == 0.0 && x.abs() < 1e15).then(|| format!("{x:.0}"))
 }
 
+/// Writes a metric value for people, as the CLI and the dashboard both show it: 4 decimals,
+/// in exponent form from a million on (`1.1677e26` for a diverged loss), `NaN` and `inf` as
+/// such, `-` when absent.
+pub fn metric_text(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() && v.abs() >= 1e6 => format!("{v:.4e}"),
+        Some(v) if v.is_finite() => format!("{v:.4}"),
+        Some(v) => v.to_string(),
+        None => "-".to_string(),
+    }
+}
+
+/// Writes a value that may be a count: a whole number without decimals (`whole_number`), any
+/// other as `metric_text` does.
+pub fn count_or_metric_text(value: Option<f64>) -> String {
+    value
+        .and_then(whole_number)
+        .unwrap_or_else(|| metric_text(value))
+}
+
+/// Writes metric `name`'s value: a count (`param_count`, the same at every epoch) as
+/// `count_or_metric_text` does, any other as `metric_text` does.
+pub fn named_metric_text(name: &str, value: Option<f64>) -> String {
+    if crate::CONSTANT_METRICS.contains(&name) {
+        count_or_metric_text(value)
+    } else {
+        metric_text(value)
+    }
+}
+
 /// Writes a number for a message: the shortest text that reads back as `x`, in exponent form
 /// (`1e-12`, `1e300`) where plain decimals would run long.
 pub(crate) fn number(x: f64) -> String {
@@ -73,6 +103,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metric_values_read_alike_everywhere() {
+        assert_eq!(metric_text(Some(0.98765)), "0.9877");
+        assert_eq!(metric_text(Some(-3.0)), "-3.0000");
+        assert_eq!(metric_text(Some(1.1677e26)), "1.1677e26");
+        assert_eq!(metric_text(Some(999_999.0)), "999999.0000");
+        assert_eq!(metric_text(Some(f64::NAN)), "NaN");
+        assert_eq!(metric_text(Some(f64::INFINITY)), "inf");
+        assert_eq!(metric_text(None), "-");
+        assert_eq!(count_or_metric_text(Some(54_547.0)), "54547");
+        assert_eq!(count_or_metric_text(Some(0.5)), "0.5000");
+        assert_eq!(named_metric_text("param_count", Some(4120.0)), "4120");
+        assert_eq!(named_metric_text("val_loss", Some(2.0)), "2.0000");
+    }
 
     #[test]
     fn suggestions_are_close_or_share_a_prefix() {

@@ -4,9 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-use experiment::{
-    format_duration, shell_quote, whole_number, ExperimentSpec, Step, Trial, CONSTANT_METRICS,
-};
+use experiment::{format_duration, shell_quote, ExperimentSpec, Step, Trial};
 use store::{ExperimentInfo, TestResult};
 
 use super::{metric, table};
@@ -265,14 +263,7 @@ pub(crate) fn trials_side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> 
 }
 
 /// Formats metric `name`'s value: a count (`param_count`) without decimals.
-fn value(name: &str, v: Option<f64>) -> String {
-    if CONSTANT_METRICS.contains(&name) {
-        if let Some(count) = v.and_then(whole_number) {
-            return count;
-        }
-    }
-    metric(v)
-}
+use experiment::named_metric_text as value;
 
 /// Draws `curve` in at most `width` block characters, low to high, each the mean of its share
 /// of the points; `·` where a share has no finite value.

@@ -3,14 +3,17 @@
 
 use experiment::{format_duration, Timestamp};
 
-/// Formats a metric value with 4 decimals, `-` when absent, and `NaN`/`inf` as such.
-pub(crate) fn value(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v.is_finite() => format!("{v:.4}"),
-        Some(v) => v.to_string(),
-        None => "-".to_string(),
-    }
-}
+/// Formats a metric value as the CLI does: 4 decimals, from a million on in exponent form,
+/// `-` when absent, and `NaN`/`inf` as such.
+pub(crate) use experiment::metric_text as value;
+
+/// Formats a value that may be a count (`param_count`): whole numbers without decimals,
+/// others as `value` does.
+pub(crate) use experiment::count_or_metric_text as count_or_value;
+
+/// Formats metric `name`'s value: a count (`param_count`, the same at every epoch) as
+/// `count_or_value` does, any other as `value` does.
+pub(crate) use experiment::named_metric_text as metric_value;
 
 /// Returns the constraints that `trial`'s result breaks, as `param_count ≤ 20000`, joined by
 /// commas; empty when it meets them or has no result.
@@ -20,23 +23,6 @@ pub(crate) fn broken(constraints: &[experiment::Constraint], trial: &experiment:
         .map(ToString::to_string)
         .collect();
     list.join(", ")
-}
-
-/// Formats a value that may be a count (`param_count`): whole numbers without decimals,
-/// others as `value` does.
-pub(crate) fn count_or_value(v: Option<f64>) -> String {
-    v.and_then(experiment::whole_number)
-        .unwrap_or_else(|| value(v))
-}
-
-/// Formats metric `name`'s value: a count (`param_count`, the same at every epoch) as
-/// `count_or_value` does, any other as `value` does.
-pub(crate) fn metric_value(name: &str, v: Option<f64>) -> String {
-    if experiment::CONSTANT_METRICS.contains(&name) {
-        count_or_value(v)
-    } else {
-        value(v)
-    }
 }
 
 /// Returns the duration from `start` to `end`, formatted; without an end, to `now` while the
