@@ -57,15 +57,8 @@ const NSGA2_KEYS: &[&str] = &[
     "swapping_prob",
 ];
 
-const NSGA3_KEYS: &[&str] = &[
-    "population_size",
-    "mutation_prob",
-    "crossover_prob",
-    "crossover",
-    "sbx_eta",
-    "swapping_prob",
-    "dividing_parameter",
-];
+/// The key `nsga3` takes beyond `nsga2`'s.
+const NSGA3_KEY: &str = "dividing_parameter";
 
 /// The values of `crossover`, in the order listed in messages.
 const CROSSOVERS: &[&str] = &["uniform", "sbx"];
@@ -198,10 +191,10 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
             genetic(d, &f, default).map(Method::Nsga2)
         }
         Method::Nsga3(default) => {
-            let f = d.fields(node, "sampler", NSGA3_KEYS)?;
+            let keys: Vec<&str> = NSGA2_KEYS.iter().copied().chain([NSGA3_KEY]).collect();
+            let f = d.fields(node, "sampler", &keys)?;
             let genetic = genetic(d, &f, default.genetic);
-            let dividing_parameter =
-                count(d, &f, "dividing_parameter", 1, default.dividing_parameter);
+            let dividing_parameter = count(d, &f, NSGA3_KEY, 1, default.dividing_parameter);
             Some(Method::Nsga3(Nsga3Config {
                 genetic: genetic?,
                 dividing_parameter: dividing_parameter?,
