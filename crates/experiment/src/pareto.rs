@@ -174,13 +174,37 @@ fn exclusive(points: &[Vec<f64>], members: &[usize], k: usize, reference: &[f64]
         .filter(|(j, _)| *j != k)
         .map(|(_, &m)| points[m].iter().zip(p).map(|(q, v)| q.max(*v)).collect())
         .collect();
-    // Only the limited points no other dominates or repeats shape the volume.
-    let shaping = (0..limited.len()).filter(|&i| {
-        !(0..limited.len())
-            .any(|j| dominates(&limited[j], &limited[i]) || (j < i && limited[j] == limited[i]))
-    });
-    let covered = volume(shaping.map(|i| limited[i].as_slice()), reference);
+    let shaping = nondominated(limited);
+    let covered = volume(shaping.iter().map(Vec::as_slice), reference);
     (boxed - covered).max(0.0)
+}
+
+/// Returns the `points` that no other dominates or repeats (the first of equal ones kept). In
+/// order of their sums, a point can only be dominated by one before it, and then by one kept
+/// before it (domination is transitive), so each is compared with the kept ones alone.
+fn nondominated(points: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    let sums: Vec<f64> = points.iter().map(|p| p.iter().sum()).collect();
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| sums[a].total_cmp(&sums[b]).then(a.cmp(&b)));
+    let mut kept: Vec<usize> = Vec::new();
+    for i in order {
+        let beaten = kept
+            .iter()
+            .any(|&j| points[j] == points[i] || dominates(&points[j], &points[i]));
+        if !beaten {
+            kept.push(i);
+        }
+    }
+    // In their original order, as given.
+    kept.sort_unstable();
+    let mut points = points;
+    let mut out = Vec::with_capacity(kept.len());
+    for (i, p) in points.drain(..).enumerate() {
+        if kept.binary_search(&i).is_ok() {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// Returns, for each point, its place in the order the samplers learn from, as a number: the

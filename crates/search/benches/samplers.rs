@@ -287,7 +287,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
                 "prior" => config.prior_weight = x,
                 "candidates" => config.n_ei_candidates = value.parse().unwrap_or(24),
                 "startup" => config.n_startup_trials = value.parse().unwrap_or(10),
-                "independent" => config.multivariate = false,
+                "independent" => config.multivariate = Some(false),
                 "noclip" => config.magic_clip = false,
                 _ => {}
             }

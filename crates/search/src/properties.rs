@@ -32,7 +32,7 @@ fn proposals_respect_bounds_types_and_conditions() {
             Method::Sobol(SobolConfig::default()),
             Method::Tpe(quick_tpe()),
             Method::Tpe(TpeConfig {
-                multivariate: false,
+                multivariate: Some(false),
                 ..quick_tpe()
             }),
             Method::Bayes(quick_bayes()),

@@ -155,7 +155,10 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
             let f = d.fields(node, "sampler", TPE_KEYS)?;
             let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
             let n_ei_candidates = count(d, &f, "n_ei_candidates", 1, default.n_ei_candidates);
-            let multivariate = d.flag(&f, "multivariate", default.multivariate);
+            let multivariate = match f.get("multivariate") {
+                None => Some(default.multivariate),
+                Some(_) => d.flag(&f, "multivariate", true).map(Some),
+            };
             let constant_liar = d.flag(&f, "constant_liar", default.constant_liar);
             let gamma = real(d, &f, "gamma", default.gamma, Range::UnitOpenBelow);
             let prior_weight = real(d, &f, "prior_weight", default.prior_weight, Range::Positive);

@@ -133,7 +133,7 @@ impl Sampler for TpeSampler {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
         rng.set_stream(u64::from(ctx.trial.0));
         let settings = Settings {
-            multivariate: self.config.multivariate,
+            multivariate: self.config.multivariate_for(self.objectives.len()),
             prior_weight: self.config.prior_weight,
             magic_clip: self.config.magic_clip,
             observed: n,
@@ -149,7 +149,7 @@ impl Sampler for TpeSampler {
             .unwrap_or(1)
             .max(1);
         let mut params = Params::new();
-        for group in groups(space, self.config.multivariate) {
+        for group in groups(space, settings.multivariate) {
             let Some((_, first, _)) = group.members.first() else {
                 continue;
             };

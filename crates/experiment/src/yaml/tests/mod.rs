@@ -515,7 +515,7 @@ fn conditions_and_sampler_settings_parse() {
         spec.method,
         Method::Tpe(TpeConfig {
             n_startup_trials: 4,
-            multivariate: false,
+            multivariate: Some(false),
             ..TpeConfig::default()
         })
     );
