@@ -14,7 +14,7 @@ check:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Benchmarks: MLP and CNN training throughput (one trial, two side by side), the digits CNN, breast cancer and penguins sweeps with their test metrics, the quickstart's accuracy, the dashboard at 10,000 trials, the samplers' regret and latency, their Pareto fronts on ZDT1, and pruning on digits (none / median / ASHA / Hyperband)
+# Benchmarks: MLP and CNN training throughput (one trial, two side by side), the digits CNN, breast cancer and penguins sweeps with their test metrics, the quickstart's accuracy, the dashboard at 10,000 trials, the samplers' regret and latency, their Pareto fronts (ZDT1, DTLZ2 in three and five objectives), and pruning on digits (none / median / ASHA / Hyperband)
 bench:
     cargo bench -p trainer --bench throughput
     cargo bench -p dashboard --bench dashboard
