@@ -13,8 +13,9 @@
 //!
 //! With several objectives (`more` in `sampler_for`), `tpe` and `bayes` learn from one score per
 //! trial that combines them (`history::Combine`): the Pareto front and each trial's share of its hypervolume for `tpe`,
-//! a weighted Chebyshev norm with weights drawn per trial (ParEGO) for `bayes`; `nsga2`
-//! (`Nsga2Sampler`) selects its parents by front and crowding distance itself.
+//! a weighted Chebyshev norm with weights drawn per trial (ParEGO) for `bayes`; `nsga2` and
+//! `nsga3` (`Nsga2Sampler`) select their parents by front and crowding distance or reference
+//! directions themselves.
 
 #![warn(
     clippy::cast_possible_truncation,
@@ -137,10 +138,11 @@ pub fn sampler_of(spec: &ExperimentSpec) -> Box<dyn Sampler> {
 
 /// Returns the sampler for `method`, seeded with the experiment's seed; the model-based ones
 /// read each trial's values of the `objective` and of `more` objectives, and improve them in
-/// their directions, among the trials that meet the `constraints`. With several objectives, `tpe` learns from the
-/// trials' Pareto fronts, `bayes` from a differently weighted combination at each trial and
-/// `nsga2` from fronts and crowding distances;
-/// `cmaes` takes the first objective only (a spec with several refuses it).
+/// their directions, among the trials that meet the `constraints`. With several objectives,
+/// `tpe` learns from the trials' Pareto fronts, `bayes` from a differently weighted combination
+/// at each trial, `nsga2` from fronts and crowding distances and `nsga3` from fronts and
+/// reference directions; `cmaes` takes the first objective only (a spec with several refuses
+/// it).
 pub fn sampler_for(
     method: Method,
     seed: Seed,

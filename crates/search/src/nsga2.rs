@@ -9,8 +9,9 @@
 //! trials, then at each next generation the best `population_size` of the population and that
 //! generation's trials, best by Pareto front (non-dominated sorting) and, within the front that
 //! does not fit whole, by crowding distance (NSGA-III: by how its trials fill reference
-//! directions, the random choices among ties drawn from a stream of the generation's own). With constraints, every trial that meets them
-//! ranks before those that break them, which rank by how far (Deb's constrained domination);
+//! directions, the random choices among ties drawn from a stream of the generation's own).
+//! With constraints, every trial that meets them ranks before those that break them, which
+//! rank by how far (Deb's constrained domination);
 //! failed and pruned trials rank last. Nothing is kept between proposals: the selection is
 //! replayed from the finished trials given, so a proposal is a pure function of (space,
 //! history, seed). The runner's rule gives trial `k` the trials numbered `k - p` and below, so
@@ -18,15 +19,15 @@
 //! previous one; a trial that sees fewer trials than one generation is drawn at random.
 //!
 //! A child takes two parents, each the better of two members drawn at random (a binary
-//! tournament by front, then crowding distance; NSGA-III's by front alone). With probability `crossover_prob` it mixes
-//! them, taking each parameter from the second parent with probability `swapping_prob`
-//! (uniform crossover, Optuna's default; with `crossover: sbx`, half the numeric parameters, at
-//! random, take a value spread around both parents' on the parameter's unit interval instead:
-//! simulated binary crossover); otherwise it copies the first. Each parameter is then
-//! drawn afresh from its distribution with probability `mutation_prob` (by default one over the
-//! number of parameters). A conditional parameter active in the child comes from a parent that
-//! has it, or is drawn when neither does. Trial `k` draws from stream `k` of the experiment's
-//! seed.
+//! tournament by front, then crowding distance; NSGA-III's by front alone). With probability
+//! `crossover_prob` it mixes them, taking each parameter from the second parent with
+//! probability `swapping_prob` (uniform crossover, Optuna's default; with `crossover: sbx`,
+//! half the numeric parameters, at random, take a value spread around both parents' on the
+//! parameter's unit interval instead: simulated binary crossover); otherwise it copies the
+//! first. Each parameter is then drawn afresh from its distribution with probability
+//! `mutation_prob` (by default one over the number of parameters). A conditional parameter
+//! active in the child comes from a parent that has it, or is drawn when neither does. Trial
+//! `k` draws from stream `k` of the experiment's seed.
 
 use experiment::pareto::{crowding, fronts, oriented};
 use experiment::{
