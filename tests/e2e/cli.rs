@@ -1566,3 +1566,35 @@ fn trials_and_exports_filter_as_mlflow_searches_runs() {
         }
     }
 }
+
+#[test]
+fn a_sampler_that_would_learn_nothing_within_the_run_cap_is_noted() {
+    let env = TestEnv::new();
+    let nsga2 = env.write_spec(
+        "nsga2.yaml",
+        &TINY.replace("method: random", "method: nsga2"),
+    );
+    let out = env.sweep(&["validate", nsga2.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains(
+            "note: `nsga2` learns from trial 50 on (`sampler.population_size: 50`), and the \
+             study has 4 trials: every one is drawn at random"
+        ),
+        "{}",
+        out.stdout
+    );
+    // The run says so before it starts, and runs as asked; enough trials say nothing.
+    let tpe = env.write_spec("tpe.yaml", &TINY.replace("method: random", "method: tpe"));
+    let run = env.sweep(&["run", tpe.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("note: `tpe` learns from trial 5 on (`sampler.n_startup_trials: 5`)"),
+        "{}",
+        run.stderr
+    );
+    let random = env.write_spec("random.yaml", TINY);
+    let out = env.sweep(&["validate", random.to_str().unwrap()]);
+    assert!(!out.stdout.contains("note:"), "{}", out.stdout);
+}

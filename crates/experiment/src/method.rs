@@ -236,6 +236,35 @@ impl Method {
     }
 }
 
+impl Method {
+    /// Returns, when a study of `trials` trials would never use what this sampler learns, why:
+    /// `tpe` and `bayes` model only after `n_startup_trials`, `nsga2` and `nsga3` breed only
+    /// from their second generation, so fewer trials than that are all drawn (quasi-)randomly,
+    /// whatever the file says. `None` for every other study.
+    pub fn never_learns(&self, trials: u32) -> Option<String> {
+        let (first, setting, drawn) = match self {
+            Method::Tpe(TpeConfig {
+                n_startup_trials, ..
+            })
+            | Method::Bayes(BayesConfig {
+                n_startup_trials, ..
+            }) => (*n_startup_trials, "n_startup_trials", "quasi-randomly"),
+            Method::Nsga2(c) | Method::Nsga3(Nsga3Config { genetic: c, .. }) => {
+                (c.population_size, "population_size", "at random")
+            }
+            _ => return None,
+        };
+        (trials <= first).then(|| {
+            format!(
+                "`{}` learns from trial {first} on (`sampler.{setting}: {first}`), and the study \
+                 has {trials} trials: every one is drawn {drawn}; give more trials or a smaller \
+                 `{setting}`",
+                self.name()
+            )
+        })
+    }
+}
+
 impl Default for SobolConfig {
     fn default() -> Self {
         SobolConfig { scramble: true }

@@ -50,6 +50,14 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     if args.extend == Some(0) {
         bail!("--extend must be at least 1");
     }
+    if args.extend.is_none() {
+        if let Some(why) = spec
+            .method
+            .never_learns(args.run_cap.unwrap_or(spec.run_cap))
+        {
+            eprintln!("note: {why}");
+        }
+    }
     let store = open_store(&args.store.store, StoreMode::Create)?;
     // The sweep owns the store, so it serves the dashboard itself, from one worker thread.
     let notices = dashboard::Notices::default();

@@ -60,6 +60,9 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         spec.run_cap,
         spec.space.params().len(),
     )?;
+    if let Some(why) = spec.method.never_learns(spec.run_cap) {
+        writeln!(out, "note: {why}")?;
+    }
     let target = match data.task {
         experiment::Task::Classification => format!(
             "classification, {} classes ({})",

@@ -660,6 +660,35 @@ fn nsga3_settings_parse_with_nsga2s_and_count_their_directions() {
 }
 
 #[test]
+fn a_sampler_that_would_never_learn_within_the_run_cap_is_noted() {
+    let note = |yaml: &str| {
+        parse_ok(&format!("{BASE}{yaml}"))
+            .method
+            .never_learns(parse_ok(&format!("{BASE}{yaml}")).run_cap)
+    };
+    assert_eq!(
+        note("method: nsga2\nrun_cap: 40\n").as_deref(),
+        Some(
+            "`nsga2` learns from trial 50 on (`sampler.population_size: 50`), and the study has \
+             40 trials: every one is drawn at random; give more trials or a smaller \
+             `population_size`"
+        )
+    );
+    assert!(note("method: nsga3\nrun_cap: 50\n").is_some());
+    assert_eq!(note("method: nsga3\nrun_cap: 51\n"), None);
+    assert!(note("method: tpe\nrun_cap: 5\n").is_some_and(|n| n
+        .contains("`sampler.n_startup_trials: 5`")
+        && n.contains("quasi-randomly")));
+    assert_eq!(note("method: tpe\nrun_cap: 6\n"), None);
+    assert!(note("method: bayes\nrun_cap: 8\n").is_some());
+    assert_eq!(note("method: random\nrun_cap: 1\n"), None);
+    assert_eq!(
+        note("method: nsga2\nsampler: {population_size: 10}\nrun_cap: 40\n"),
+        None
+    );
+}
+
+#[test]
 fn a_conditional_grid_counts_only_active_points() {
     let spec = parse_ok(&format!(
         "{BASE}method: grid\nparameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
