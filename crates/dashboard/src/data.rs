@@ -48,6 +48,15 @@ pub enum Freshness {
     },
 }
 
+impl Freshness {
+    /// Whether others write the store while it is served (another process, or this one's
+    /// followers), so every request reads it afresh and nothing shows as `interrupted` for
+    /// want of a writer.
+    fn reads_every_request(&self) -> bool {
+        matches!(self, Freshness::EveryRequest | Freshness::Following { .. })
+    }
+}
+
 /// Reads the store, keeping decoded experiments as `Freshness` allows.
 #[derive(Debug, Clone)]
 pub(crate) struct Reader {
@@ -85,10 +94,7 @@ impl Reader {
 
     /// Returns the experiment called `name` with its trials, or `Error::NotFound`.
     pub(crate) fn experiment(&self, name: &str) -> Result<Arc<ExperimentData>> {
-        if matches!(
-            self.freshness,
-            Freshness::EveryRequest | Freshness::Following { .. }
-        ) {
+        if self.freshness.reads_every_request() {
             return self.read(name).map(Arc::new);
         }
         let slot = lock(&self.snapshots).get(name).cloned();
@@ -105,6 +111,7 @@ impl Reader {
             let fresh = match &self.freshness {
                 Freshness::Frozen => true,
                 Freshness::Sweeping { max_age, .. } => at.elapsed() <= *max_age,
+                // Read afresh above.
                 Freshness::EveryRequest | Freshness::Following { .. } => false,
             };
             if fresh {
