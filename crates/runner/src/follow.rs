@@ -76,15 +76,13 @@ pub fn follow_study(
         Instant::now(),
     );
     loop {
-        for (agent, event) in watcher.poll()? {
-            tested |= matches!(event, JournalEvent::Tested(_));
-            if let JournalEvent::Abort(reason) = event {
-                // The study stopped there: shown as a sweep that was stopped.
-                info.status = ExperimentStatus::Interrupted;
-                store.update_experiment(&info)?;
-                return Err(crate::Error::AgentFailed { agent, reason });
-            }
-            record(store, &spec.name, &event)?;
+        let taken = take(watcher, store, &spec.name)?;
+        tested |= taken.tested;
+        if let Some((agent, reason)) = taken.abort {
+            // The study stopped there: shown as a sweep that was stopped.
+            info.status = ExperimentStatus::Interrupted;
+            store.update_experiment(&info)?;
+            return Err(crate::Error::AgentFailed { agent, reason });
         }
         let trials = store.trials(&spec.name)?;
         let needed = needed_trials(header.planned, spec.stopped_by(&trials), window);
@@ -110,10 +108,7 @@ pub fn follow_study(
                 // (with no metrics when there is none): taken too, when it comes.
                 while !tested && !stop.closed() {
                     std::thread::sleep(poll);
-                    for (_, event) in watcher.poll()? {
-                        tested |= matches!(event, JournalEvent::Tested(_));
-                        record(store, &spec.name, &event)?;
-                    }
+                    tested |= take(watcher, store, &spec.name)?.tested;
                 }
                 return Ok(true);
             }
@@ -123,6 +118,34 @@ pub fn follow_study(
         }
         std::thread::sleep(poll);
     }
+}
+
+/// What one read of the journals brought.
+struct Taken {
+    /// Whether the test split's result came.
+    tested: bool,
+    /// The first agent that stopped on an error, and why.
+    abort: Option<(u32, String)>,
+}
+
+/// Reads the agents' new events and writes them into `store` under experiment `name`.
+fn take(watcher: &mut Watcher, store: &Store, name: &str) -> Result<Taken> {
+    let mut taken = Taken {
+        tested: false,
+        abort: None,
+    };
+    for (agent, event) in watcher.poll()? {
+        match event {
+            JournalEvent::Abort(reason) => {
+                taken.abort.get_or_insert((agent, reason));
+            }
+            event => {
+                taken.tested |= matches!(event, JournalEvent::Tested(_));
+                record(store, name, &event)?;
+            }
+        }
+    }
+    Ok(taken)
 }
 
 #[cfg(test)]
