@@ -196,15 +196,15 @@ fn nondominated(points: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
         }
     }
     // In their original order, as given.
-    kept.sort_unstable();
-    let mut points = points;
-    let mut out = Vec::with_capacity(kept.len());
-    for (i, p) in points.drain(..).enumerate() {
-        if kept.binary_search(&i).is_ok() {
-            out.push(p);
-        }
+    let mut keep = vec![false; points.len()];
+    for i in kept {
+        keep[i] = true;
     }
-    out
+    points
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.then_some(p))
+        .collect()
 }
 
 /// Returns, for each point, its place in the order the samplers learn from, as a number: the
