@@ -33,9 +33,11 @@ pub struct Follow<'a> {
 }
 
 /// Follows the study of `spec` that `follow.watcher` reads, into `store` (which must not hold
-/// the experiment yet), until every trial it needs has ended and the test split's result has
-/// come, or `stop` closes; returns whether every trial ended. An agent's abort ends the
-/// following with its error.
+/// the experiment yet), until every trial it needs has ended and, when one completed, the test
+/// split's result has come, or `stop` closes; returns whether every trial ended. An agent's
+/// abort ends the following with its error (the experiment stays finished when every trial
+/// had ended and only the test split's measure failed); the agent the study waits for, to run
+/// a trial or to measure the best one, is said to be quiet (`Observer::agent_quiet`).
 pub fn follow_study(
     store: &Store,
     spec: &ExperimentSpec,
@@ -75,46 +77,58 @@ pub fn follow_study(
         quiet_after,
         Instant::now(),
     );
+    // Once every needed trial ended: the best trial, whose agent publishes the test split's
+    // result (with no metrics when there is none); none when no trial completed.
+    let mut ended: Option<Option<TrialId>> = None;
     loop {
         let taken = take(watcher, store, &spec.name)?;
         tested |= taken.tested;
-        if let Some((agent, reason)) = taken.abort {
-            // The study stopped there: shown as a sweep that was stopped.
-            info.status = ExperimentStatus::Interrupted;
-            store.update_experiment(&info)?;
-            return Err(crate::Error::AgentFailed { agent, reason });
-        }
-        let trials = store.trials(&spec.name)?;
-        let needed = needed_trials(header.planned, spec.stopped_by(&trials), window);
-        let finished: BTreeSet<TrialId> = trials
-            .iter()
-            .filter(|t| t.state.is_finished())
-            .map(|t| t.id)
-            .collect();
-        // The first trial not ended is everyone's wait: its agent, if quiet, is said to be.
         let now = Instant::now();
         hearing.note(watcher.journals(), now, observer);
-        match (0..needed).map(TrialId).find(|id| !finished.contains(id)) {
-            Some(open) => {
-                let agent = owner(open, header.agents);
-                hearing.check((open, false), agent, now, observer);
-            }
-            None => {
-                info.status = ExperimentStatus::Finished;
-                info.finished = Some(clock.now());
-                store.update_experiment(&info)?;
-                store.flush()?;
-                // The agent that ran the best trial then publishes its test-split result
-                // (with no metrics when there is none): taken too, when it comes.
-                while !tested && !stop.closed() {
-                    std::thread::sleep(poll);
-                    tested |= take(watcher, store, &spec.name)?.tested;
+        if ended.is_none() {
+            let trials = store.trials(&spec.name)?;
+            let needed = needed_trials(header.planned, spec.stopped_by(&trials), window);
+            let finished: BTreeSet<TrialId> = trials
+                .iter()
+                .filter(|t| t.state.is_finished())
+                .map(|t| t.id)
+                .collect();
+            match (0..needed).map(TrialId).find(|id| !finished.contains(id)) {
+                // The first trial not ended is everyone's wait: its agent, if quiet, is said
+                // to be.
+                Some(open) => {
+                    let agent = owner(open, header.agents);
+                    hearing.check((open, false), agent, now, observer);
                 }
-                return Ok(true);
+                None => {
+                    info.status = ExperimentStatus::Finished;
+                    info.finished = Some(clock.now());
+                    store.update_experiment(&info)?;
+                    store.flush()?;
+                    ended = Some(spec.best(&trials).map(|t| t.id));
+                }
             }
         }
+        if let Some((agent, reason)) = taken.abort {
+            // The study stopped there: shown as a sweep that was stopped, unless every trial
+            // had ended and only the test split's measure failed.
+            if ended.is_none() {
+                info.status = ExperimentStatus::Interrupted;
+                store.update_experiment(&info)?;
+            }
+            return Err(crate::Error::AgentFailed { agent, reason });
+        }
+        match ended {
+            Some(None) => return Ok(true),
+            Some(Some(_)) if tested => return Ok(true),
+            Some(Some(best)) => {
+                let agent = owner(best, header.agents);
+                hearing.check((best, true), agent, now, observer);
+            }
+            None => {}
+        }
         if stop.closed() {
-            return Ok(false);
+            return Ok(ended.is_some());
         }
         std::thread::sleep(poll);
     }
@@ -202,8 +216,16 @@ mod tests {
     impl Observer for Said {
         fn agent_quiet(&self, quiet: &crate::QuietAgent) {
             self.0.lock().unwrap().push(format!(
-                "quiet: agent {} of {}, trial {}, joined {}",
-                quiet.agent, quiet.agents, quiet.trial, quiet.joined
+                "quiet: agent {} of {}, trial {}, joined {}{}",
+                quiet.agent,
+                quiet.agents,
+                quiet.trial,
+                quiet.joined,
+                if quiet.measuring {
+                    ", measuring true"
+                } else {
+                    ""
+                }
             ));
             self.1.close();
         }
@@ -241,6 +263,90 @@ mod tests {
         let trials = followed.trials("toy").unwrap();
         assert_eq!(trials.len(), 1);
         assert_eq!(trials[0].state, experiment::TrialState::Failed);
+    }
+
+    /// Publishes trials 0 to 3 of `agent`'s journal (its study's only agent) as ended: each
+    /// completed with `val_loss` 1 + its number when `completed`, else failed.
+    fn end_four_trials(agent: &store::Exchange, completed: bool) {
+        for id in 0..4 {
+            let trial = |state| experiment::Trial {
+                id: TrialId(id),
+                seed: experiment::Seed(1),
+                params: experiment::Params::new(),
+                state,
+                reason: None,
+                started: None,
+                finished: None,
+                result: completed.then(|| experiment::TrialResult {
+                    best_step: experiment::Step(1),
+                    metrics: [("val_loss".to_string(), f64::from(id) + 1.0)].into(),
+                }),
+            };
+            agent
+                .publish(&JournalEvent::Start(trial(experiment::TrialState::Running)))
+                .unwrap();
+            let state = if completed {
+                experiment::TrialState::Completed
+            } else {
+                experiment::TrialState::Failed
+            };
+            agent.publish(&JournalEvent::Finish(trial(state))).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_follower_ends_without_a_test_result_when_no_trial_completed() {
+        let spec = spec(4, "follow");
+        let dir = tempfile::tempdir().unwrap();
+        let agent = agent_0_of(&spec, 1, dir.path());
+        end_four_trials(&agent, false);
+        let stop = Stop::default();
+        let (followed, ended) = follow_in(dir.path(), &spec, (&SilentObserver, &stop), 3_600_000);
+        assert!(
+            ended.unwrap(),
+            "every trial ended; no test result is to come"
+        );
+        let info = followed.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Finished);
+        assert!(followed.test_result("toy").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_follower_says_when_the_measuring_agent_is_quiet() {
+        let spec = spec(4, "follow");
+        let dir = tempfile::tempdir().unwrap();
+        let agent = agent_0_of(&spec, 1, dir.path());
+        end_four_trials(&agent, true);
+        let said = Said(std::sync::Mutex::default(), Stop::default());
+        let (followed, ended) = follow_in(dir.path(), &spec, (&said, &said.1), 20);
+        assert!(ended.unwrap(), "every trial ended before the stop");
+        // The best trial (0, the lowest loss) is agent 0's to measure.
+        assert_eq!(
+            *said.0.lock().unwrap(),
+            ["quiet: agent 0 of 1, trial 0, joined true, measuring true"]
+        );
+        let info = followed.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Finished);
+    }
+
+    #[test]
+    fn a_follower_stops_where_the_measuring_agent_stopped_on_an_error() {
+        let spec = spec(4, "follow");
+        let dir = tempfile::tempdir().unwrap();
+        let agent = agent_0_of(&spec, 1, dir.path());
+        end_four_trials(&agent, true);
+        agent
+            .publish(&JournalEvent::Abort("the test split does not read".into()))
+            .unwrap();
+        let stop = Stop::default();
+        let (followed, ended) = follow_in(dir.path(), &spec, (&SilentObserver, &stop), 3_600_000);
+        let err = ended.unwrap_err();
+        assert!(err.to_string().contains("does not read"), "{err}");
+        // Every trial had ended: the experiment stays finished, with no test result.
+        let info = followed.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Finished);
+        assert!(followed.test_result("toy").unwrap().is_none());
+        assert_eq!(followed.trials("toy").unwrap().len(), 4);
     }
 
     #[test]
