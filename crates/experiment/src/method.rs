@@ -125,6 +125,11 @@ pub enum Restart {
     /// Start again from a random point with generations twice as large (IPOP-CMA-ES, Auger and
     /// Hansen 2005), so a long run explores other basins instead of repeating itself.
     Ipop,
+    /// Start again from a random point in one of two regimes, each given about half of the
+    /// trials (BIPOP-CMA-ES, Hansen 2009): generations twice as large each time (as `Ipop`),
+    /// or generations of a random size between the default and half the latest large one with
+    /// a random smaller step, for landscapes of many small basins.
+    Bipop,
 }
 
 /// What chooses the parameters CMA-ES does not move.

@@ -4,7 +4,7 @@
 //!
 //! Functions and domains: Branin (2-D, x1 in [-5, 10], x2 in [0, 15], optimum 0.397887),
 //! Hartmann6 ([0, 1]^6, optimum -3.32237), Levy (10-D, [-10, 10]^10, optimum 0 at x = 1) and
-//! Rosenbrock (10-D, [-5, 10]^10, optimum 0 at x = 1). Each sampler runs each budget once per
+//! Rosenbrock (10-D, [-5, 10]^10, optimum 0 at x = 1); on request, Rastrigin (5-D, [-5.12, 5.12]^5, optimum 0). Each sampler runs each budget once per
 //! seed, trials one after another, knowing the budget as a sweep's sampler knows its planned
 //! trials (`bayes` spends the end of the plan greedily, so a run of 200 trials does not pass
 //! through the run of 50). The reference columns are Optuna 5.0's samplers (median regret, from
@@ -172,7 +172,7 @@ impl Options {
     fn parse() -> Options {
         let mut options = Options {
             samplers: SAMPLERS.iter().map(|s| s.to_string()).collect(),
-            functions: functions().iter().map(|f| f.name.to_string()).collect(),
+            functions: DEFAULT_FUNCTIONS.iter().map(|f| f.to_string()).collect(),
             seeds: 10,
             first_seed: 0,
             budgets: vec![50, 200],
@@ -250,8 +250,31 @@ fn functions() -> Vec<Function> {
             optimum: 0.0,
             f: rosenbrock,
         },
+        // Not in the default run (no reference figures): `--functions rastrigin5` compares
+        // restart strategies on many regular basins, with budgets of thousands.
+        Function {
+            name: "rastrigin5",
+            dims: 5,
+            low: -5.12,
+            high: 5.12,
+            optimum: 0.0,
+            f: rastrigin,
+        },
+        // And Schwefel (5-D, [-500, 500]^5): basins with no global structure, the far corner
+        // best.
+        Function {
+            name: "schwefel5",
+            dims: 5,
+            low: -500.0,
+            high: 500.0,
+            optimum: 0.0,
+            f: schwefel,
+        },
     ]
 }
+
+/// The functions a run without `--functions` measures.
+const DEFAULT_FUNCTIONS: &[&str] = &["branin", "hartmann6", "levy10", "rosenbrock10"];
 
 fn space(function: &Function) -> SearchSpace {
     SearchSpace::new(
@@ -324,7 +347,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
         }
         return search::sampler_for(Method::Bayes(config), Seed(seed), &objective(), &[], &[]);
     }
-    // `cmaes:popsize=12:sigma=0.3:startup=5:norestart` tries CMA-ES settings.
+    // `cmaes:popsize=12:sigma=0.3:startup=5:norestart` (or `:bipop`) tries CMA-ES settings.
     if let Some(settings) = name.strip_prefix("cmaes") {
         let mut config = CmaEsConfig::default();
         for setting in settings.split(':').filter(|s| !s.is_empty()) {
@@ -334,6 +357,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
                 "sigma" => config.sigma0 = value.parse().unwrap_or(config.sigma0),
                 "startup" => config.n_startup_trials = value.parse().unwrap_or(0),
                 "norestart" => config.restart = experiment::Restart::None,
+                "bipop" => config.restart = experiment::Restart::Bipop,
                 _ => {}
             }
         }
@@ -559,6 +583,20 @@ fn levy(x: &[f64]) -> f64 {
         .sum();
     let tail = (w[d - 1] - 1.0).powi(2) * (1.0 + (2.0 * pi * w[d - 1]).sin().powi(2));
     head + middle + tail
+}
+
+/// Rastrigin: 10 d + sum(x^2 - 10 cos(2 pi x)), a bowl of regular basins, 0 at the origin.
+fn rastrigin(x: &[f64]) -> f64 {
+    let tau = 2.0 * std::f64::consts::PI;
+    x.iter()
+        .map(|v| v * v - 10.0 * (tau * v).cos() + 10.0)
+        .sum()
+}
+
+/// Schwefel: 418.9829 d - sum(x sin(sqrt |x|)), about 0 at x = 420.9687 in every coordinate.
+fn schwefel(x: &[f64]) -> f64 {
+    let d = x.len() as f64;
+    418.982_887_272_433_9 * d - x.iter().map(|v| v * v.abs().sqrt().sin()).sum::<f64>()
 }
 
 fn rosenbrock(x: &[f64]) -> f64 {

@@ -17,7 +17,9 @@
 //! candidate from stream `k` of the experiment's seed; a candidate outside the cube is drawn
 //! again, up to 100 times, and then clipped. With `restart_strategy: ipop`, a strategy that has
 //! converged starts again (in the replay, so deterministically) from a random point with
-//! generations twice as large, and the generations after it count that size.
+//! generations twice as large, and the generations after it count that size; `bipop` gives
+//! every other run, by trials spent, a generation of random size between the default and half
+//! the latest large one and a random smaller step instead (`Runs`).
 //!
 //! Categorical parameters and conditional ones are left to an independent sampler, as Optuna's
 //! `CmaEsSampler` leaves them: by default TPE, given the values the strategy chose (so that it
@@ -114,7 +116,7 @@ impl CmaEsSampler {
     }
 
     /// Returns the strategy's state after every complete generation among `observations`, with
-    /// the constants of its generation size (which each IPOP restart doubles).
+    /// the constants of its generation size (which restarts change, `Runs`).
     fn replay(
         &self,
         coordinates: &[(&Param, Numeric)],
@@ -130,6 +132,7 @@ impl CmaEsSampler {
         let mut first = u64::from(self.config.n_startup_trials);
         // The best score of each generation since the strategy (re)started.
         let mut bests: Vec<f64> = Vec::new();
+        let mut runs = Runs::default();
         loop {
             let lambda = constants.lambda as u64;
             let members: Option<Vec<&Observation<'_>>> = (first..first + lambda)
@@ -151,20 +154,77 @@ impl CmaEsSampler {
                 .map(|o| o.score)
                 .collect();
             bests.push(scores.iter().copied().fold(f64::NAN, f64::min));
-            if self.config.restart == Restart::Ipop
+            runs.spent += lambda;
+            if self.config.restart != Restart::None
                 && strategy.converged(&bests, &scores, &constants)
             {
                 let restarts = strategy.restarts + 1;
-                constants = Constants::new(n, constants.lambda.saturating_mul(2).min(MAX_POPSIZE));
-                strategy = Strategy::new(n, self.config.sigma0);
-                strategy.restarts = restarts;
                 // A fresh start at a random point, from a stream no trial uses.
                 let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
                 rng.set_stream(RESTART_STREAMS + u64::from(restarts));
-                strategy.mean = (0..n).map(|_| rng.gen::<f64>()).collect();
+                let mean = (0..n).map(|_| rng.gen::<f64>()).collect();
+                let (lambda, sigma0) = runs.restart(
+                    self.config.restart,
+                    self.popsize(n),
+                    self.config.sigma0,
+                    &mut rng,
+                );
+                constants = Constants::new(n, lambda);
+                strategy = Strategy::new(n, sigma0);
+                strategy.restarts = restarts;
+                strategy.mean = mean;
                 bests.clear();
             }
         }
+    }
+}
+
+/// The runs of a restarted strategy so far, which size the next one: IPOP doubles the
+/// generation at each restart; BIPOP does so in its large regime, and in its small regime
+/// draws a generation between the default and half the latest large one, and a step below
+/// `sigma0` (Hansen 2009), the next run going to the regime that has spent fewer trials (the
+/// first run counting as large, the first restart large).
+#[derive(Debug, Default)]
+struct Runs {
+    /// Restarts with a doubled generation so far.
+    doublings: u32,
+    /// Trials spent by the runs of each regime before the current one: (large, small).
+    spent_by: (u64, u64),
+    /// Whether the current run is of the small regime.
+    small: bool,
+    /// Trials spent by the current run.
+    spent: u64,
+}
+
+impl Runs {
+    /// Ends the current run and returns the next one's generation size and initial step, with
+    /// the default generation `default` and step `sigma0`; `rng` draws a small run's size.
+    fn restart(
+        &mut self,
+        restart: Restart,
+        default: usize,
+        sigma0: f64,
+        rng: &mut ChaCha8Rng,
+    ) -> (usize, f64) {
+        if self.small {
+            self.spent_by.1 += self.spent;
+        } else {
+            self.spent_by.0 += self.spent;
+        }
+        self.spent = 0;
+        self.small =
+            restart == Restart::Bipop && self.doublings > 0 && self.spent_by.1 < self.spent_by.0;
+        let large = (0..self.doublings).fold(default, |l, _| l.saturating_mul(2).min(MAX_POPSIZE));
+        if !self.small {
+            self.doublings += 1;
+            return (large.saturating_mul(2).min(MAX_POPSIZE), sigma0);
+        }
+        // lambda_s = floor(lambda_def (lambda_l / (2 lambda_def))^(u^2)), sigma0 10^(-2u).
+        let u: f64 = rng.gen();
+        let ratio = count(large) / (2.0 * count(default));
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let lambda = (count(default) * ratio.max(1.0).powf(u * u)).floor() as usize;
+        (lambda, sigma0 * 10f64.powf(-2.0 * u))
     }
 }
 
@@ -322,7 +382,7 @@ struct Strategy {
     b: Vec<f64>,
     d: Vec<f64>,
     generations: i32,
-    /// How many times the strategy has started again (IPOP).
+    /// How many times the strategy has started again (IPOP, BIPOP).
     restarts: u32,
 }
 

@@ -64,7 +64,11 @@ const NSGA3_KEY: &str = "dividing_parameter";
 const CROSSOVERS: &[&str] = &["uniform", "sbx"];
 
 /// The values of `restart_strategy`, in the order listed in messages.
-const RESTARTS: &[(&str, Restart)] = &[("ipop", Restart::Ipop), ("none", Restart::None)];
+const RESTARTS: &[(&str, Restart)] = &[
+    ("ipop", Restart::Ipop),
+    ("bipop", Restart::Bipop),
+    ("none", Restart::None),
+];
 
 /// The values of `independent_sampler`, in the order listed in messages.
 const INDEPENDENT: &[(&str, IndependentSampler)] = &[

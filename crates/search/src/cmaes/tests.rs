@@ -196,6 +196,14 @@ fn a_flat_or_converged_strategy_starts_again_with_twice_the_generation() {
     );
     let plain = study(&with(Restart::None), &space, 700, quadratic);
     assert_eq!(state(&with(Restart::None), &plain).0, 0);
+    // BIPOP: the same first restart, then runs of 4 (half of 8), which stay small while they
+    // spent fewer trials than the first two runs (100 + 18 * 8: restarts at 100, 244, 344);
+    // IPOP doubles again (at 100, 244).
+    let bipop = study(&with(Restart::Bipop), &space, 700, quadratic);
+    assert_eq!(bipop, ipop, "the same up to the second restart");
+    let flat = |restart| study(&with(restart), &space, 400, |_| 1.0);
+    assert_eq!(state(&with(Restart::Ipop), &flat(Restart::Ipop)), (2, 16));
+    assert_eq!(state(&with(Restart::Bipop), &flat(Restart::Bipop)), (3, 4));
     // Without restarts the last proposals are one point; with them they spread again.
     let spread = |trials: &[Trial]| {
         let xs: Vec<f64> = trials[trials.len() - 20..]
@@ -208,4 +216,47 @@ fn a_flat_or_converged_strategy_starts_again_with_twice_the_generation() {
     assert!(spread(&plain) < 1e-6, "{}", spread(&plain));
     assert!(spread(&ipop) > 1e-3, "{}", spread(&ipop));
     assert!(best(&ipop) < 1e-12 && best(&plain) < 1e-12);
+}
+
+#[test]
+fn bipop_alternates_doubled_and_small_runs_by_the_trials_they_spent() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let mut runs = Runs::default();
+    let mut next = |runs: &mut Runs, spent: u64| {
+        runs.spent = spent;
+        runs.restart(Restart::Bipop, 6, 0.2, &mut rng)
+    };
+    // The first restart is large, whatever the first run spent.
+    assert_eq!(next(&mut runs, 600), (12, 0.2));
+    // Then small runs (generations of 6: half of 12 is the default), each with a smaller
+    // step, until they spent as many trials as the large ones (600 + 1,200).
+    for spent in [1_200, 700, 700] {
+        let (lambda, sigma) = next(&mut runs, spent);
+        assert_eq!(lambda, 6);
+        assert!((0.002..=0.2).contains(&sigma), "{sigma}");
+    }
+    // 1,400 spent small against 1,800 large: one more small, then large again (24).
+    assert_eq!(next(&mut runs, 300).0, 6);
+    assert_eq!(next(&mut runs, 200), (24, 0.2));
+    // Now small runs draw generations between 6 and half of 24, and steps down to a
+    // hundredth of 0.2.
+    let drawn: Vec<(usize, f64)> = [10_000; 1]
+        .into_iter()
+        .chain([1; 39])
+        .map(|spent| next(&mut runs, spent))
+        .collect();
+    assert!(drawn
+        .iter()
+        .all(|(l, s)| (6..=12).contains(l) && (0.002..=0.2).contains(s)));
+    assert!(drawn.iter().any(|(l, _)| *l > 6), "{drawn:?}");
+    assert!(drawn.iter().any(|(_, s)| *s < 0.02), "{drawn:?}");
+    // IPOP always doubles: 6, 12, 24, ... up to the largest generation.
+    let mut ipop = Runs::default();
+    let sizes: Vec<usize> = (0..12)
+        .map(|_| ipop.restart(Restart::Ipop, 6, 0.2, &mut rng).0)
+        .collect();
+    assert_eq!(
+        sizes,
+        [12, 24, 48, 96, 192, 384, 768, 1536, 3072, 4096, 4096, 4096]
+    );
 }

@@ -592,6 +592,16 @@ fn cmaes_settings_parse() {
             restart: crate::Restart::None,
         })
     );
+    assert_eq!(
+        parse_ok(&format!(
+            "{BASE}method: cmaes\nsampler: {{restart_strategy: bipop}}\n"
+        ))
+        .method,
+        Method::CmaEs(CmaEsConfig {
+            restart: crate::Restart::Bipop,
+            ..CmaEsConfig::default()
+        })
+    );
 }
 
 #[test]
