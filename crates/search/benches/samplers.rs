@@ -4,11 +4,12 @@
 //!
 //! Functions and domains: Branin (2-D, x1 in [-5, 10], x2 in [0, 15], optimum 0.397887),
 //! Hartmann6 ([0, 1]^6, optimum -3.32237), Levy (10-D, [-10, 10]^10, optimum 0 at x = 1) and
-//! Rosenbrock (10-D, [-5, 10]^10, optimum 0 at x = 1); on request, Rastrigin (5-D, [-5.12, 5.12]^5, optimum 0). Each sampler runs each budget once per
-//! seed, trials one after another, knowing the budget as a sweep's sampler knows its planned
-//! trials (`bayes` spends the end of the plan greedily, so a run of 200 trials does not pass
-//! through the run of 50). The reference columns are Optuna 5.0's samplers (median regret, from
-//! issue #3).
+//! Rosenbrock (10-D, [-5, 10]^10, optimum 0 at x = 1); on request (`--functions`), Rastrigin
+//! (5-D, [-5.12, 5.12]^5, optimum 0) and Schwefel (5-D, [-500, 500]^5, optimum 0). Each
+//! sampler runs each budget once per seed, trials one after another, knowing the budget as a
+//! sweep's sampler knows its planned trials (`bayes` spends the end of the plan greedily, so a
+//! run of 200 trials does not pass through the run of 50). The reference columns are Optuna
+//! 5.0's samplers (median regret, from issue #3).
 //!
 //! Run with `cargo bench -p search --bench samplers`; arguments narrow it down:
 //! `-- --samplers tpe,bayes --functions branin --seeds 5 --budgets 50,200 --no-latency`, and
