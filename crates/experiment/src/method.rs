@@ -5,6 +5,8 @@
 //! go with which sampler. Every setting has a default (`Default`), chosen to match Optuna's where
 //! Optuna has the same knob, so `method: tpe` alone is a good search.
 
+use crate::{Distribution, SearchSpace};
+
 /// How trials' parameters are chosen.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Method {
@@ -242,11 +244,12 @@ impl Method {
 }
 
 impl Method {
-    /// Returns, when a study of `trials` trials would never use what this sampler learns, why:
-    /// `tpe` and `bayes` model only after `n_startup_trials`, `nsga2` and `nsga3` breed only
-    /// from their second generation, so fewer trials than that are all drawn (quasi-)randomly,
+    /// Returns, when a study of `trials` trials of `space` would never use what this sampler
+    /// learns, why: `tpe` and `bayes` model only after `n_startup_trials`, `nsga2` and `nsga3`
+    /// breed only from their second generation, `cmaes` moves its distribution only once its
+    /// first generation ended, so fewer trials than that are all drawn as at the start,
     /// whatever the file says. `None` for every other study.
-    pub fn never_learns(&self, trials: u32) -> Option<String> {
+    pub fn never_learns(&self, trials: u32, space: &SearchSpace) -> Option<String> {
         let (first, setting, drawn) = match self {
             Method::Tpe(TpeConfig {
                 n_startup_trials, ..
@@ -256,6 +259,24 @@ impl Method {
             }) => (*n_startup_trials, "n_startup_trials", "quasi-randomly"),
             Method::Nsga2(c) | Method::Nsga3(Nsga3Config { genetic: c, .. }) => {
                 (c.population_size, "population_size", "at random")
+            }
+            Method::CmaEs(c) => {
+                let searched = CmaEsConfig::searched(space);
+                if searched == 0 {
+                    // Everything is left to the independent sampler.
+                    return None;
+                }
+                let generation = u32::try_from(c.generation_size(searched)).unwrap_or(u32::MAX);
+                let first = c.n_startup_trials.saturating_add(generation);
+                return (trials <= first).then(|| {
+                    format!(
+                        "`cmaes` learns from trial {first} on (`sampler.n_startup_trials: {}` and \
+                         a first generation of {generation}, `sampler.popsize`), and the study \
+                         has {trials} trials: every one is drawn at random or around the middle \
+                         of the space; give more trials, a smaller `popsize` or another method",
+                        c.n_startup_trials
+                    )
+                });
             }
             _ => return None,
         };
@@ -267,6 +288,39 @@ impl Method {
                 self.name()
             )
         })
+    }
+}
+
+impl CmaEsConfig {
+    /// Returns how many parameters of `space` CMA-ES moves: the numeric ones present in every
+    /// trial that take more than one value (the others go to its independent sampler).
+    pub fn searched(space: &SearchSpace) -> usize {
+        space
+            .params()
+            .iter()
+            .filter(|p| p.condition.is_none())
+            .filter(|p| match &p.distribution {
+                Distribution::Constant(_) | Distribution::Categorical { .. } => false,
+                Distribution::IntUniform { min, max } => min != max,
+                _ => true,
+            })
+            .count()
+    }
+
+    /// Returns the trials per generation for `searched` moved parameters: `popsize` (at least
+    /// 2), else 4 + floor(3 ln n).
+    pub fn generation_size(&self, searched: usize) -> usize {
+        match self.popsize {
+            Some(p) => usize::try_from(p).unwrap_or(usize::MAX).max(2),
+            None => {
+                #[allow(clippy::cast_precision_loss)]
+                let n = searched.max(1) as f64;
+                // At most a few dozen.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let extra = (3.0 * n.ln()).floor() as usize;
+                4 + extra
+            }
+        }
     }
 }
 

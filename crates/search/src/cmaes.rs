@@ -104,15 +104,7 @@ impl CmaEsSampler {
 
     /// Returns the generation size for `n` coordinates.
     fn popsize(&self, n: usize) -> usize {
-        match self.config.popsize {
-            Some(p) => usize::try_from(p).unwrap_or(usize::MAX).max(2),
-            None => {
-                // 4 + floor(3 ln n): at most a few dozen.
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let extra = (3.0 * count(n).ln()).floor() as usize;
-                4 + extra
-            }
-        }
+        self.config.generation_size(n)
     }
 
     /// Returns the strategy's state after every complete generation among `observations`, with
@@ -294,9 +286,10 @@ impl Sampler for CmaEsSampler {
     }
 }
 
-/// Returns the parameters the strategy moves: numeric, unconditional, in name order.
+/// Returns the parameters the strategy moves: numeric, unconditional, in name order (as many
+/// as `CmaEsConfig::searched` counts).
 fn coordinates(space: &SearchSpace) -> Vec<(&Param, Numeric)> {
-    space
+    let coordinates: Vec<(&Param, Numeric)> = space
         .params()
         .iter()
         .filter(|p| p.condition.is_none())
@@ -304,7 +297,9 @@ fn coordinates(space: &SearchSpace) -> Vec<(&Param, Numeric)> {
             Coding::Numeric(n) => Some((p, n)),
             _ => None,
         })
-        .collect()
+        .collect();
+    debug_assert_eq!(coordinates.len(), CmaEsConfig::searched(space));
+    coordinates
 }
 
 /// Returns the unit coordinates of `params`; a value missing or not a number sits at `mean`.

@@ -53,7 +53,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     if args.extend.is_none() {
         if let Some(why) = spec
             .method
-            .never_learns(args.run_cap.unwrap_or(spec.run_cap))
+            .never_learns(args.run_cap.unwrap_or(spec.run_cap), &spec.space)
         {
             eprintln!("note: {why}");
         }

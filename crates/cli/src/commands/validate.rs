@@ -60,7 +60,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         spec.run_cap,
         spec.space.params().len(),
     )?;
-    if let Some(why) = spec.method.never_learns(spec.run_cap) {
+    if let Some(why) = spec.method.never_learns(spec.run_cap, &spec.space) {
         writeln!(out, "note: {why}")?;
     }
     let target = match data.task {

@@ -672,9 +672,8 @@ fn nsga3_settings_parse_with_nsga2s_and_count_their_directions() {
 #[test]
 fn a_sampler_that_would_never_learn_within_the_run_cap_is_noted() {
     let note = |yaml: &str| {
-        parse_ok(&format!("{BASE}{yaml}"))
-            .method
-            .never_learns(parse_ok(&format!("{BASE}{yaml}")).run_cap)
+        let spec = parse_ok(&format!("{BASE}{yaml}"));
+        spec.method.never_learns(spec.run_cap, &spec.space)
     };
     assert_eq!(
         note("method: nsga2\nrun_cap: 40\n").as_deref(),
@@ -694,6 +693,31 @@ fn a_sampler_that_would_never_learn_within_the_run_cap_is_noted() {
     assert_eq!(note("method: random\nrun_cap: 1\n"), None);
     assert_eq!(
         note("method: nsga2\nsampler: {population_size: 10}\nrun_cap: 40\n"),
+        None
+    );
+    // CMA-ES: generations of 4 + floor(3 ln n) for n numeric parameters in every trial (the
+    // categorical, the conditional and the fixed ones do not count).
+    let space = "parameters:\n  lr: {min: 0.001, max: 0.1}\n  dropout: {min: 0, max: 0.5}\n  \
+                 hidden: {distribution: int_uniform, min: 8, max: 64}\n  \
+                 depth: {distribution: int_uniform, min: 2, max: 2}\n  \
+                 optimizer: {values: [sgd, adam]}\n  \
+                 momentum: {min: 0, max: 0.9, when: {optimizer: [sgd]}}\n";
+    assert_eq!(
+        note(&format!("method: cmaes\nrun_cap: 7\n{space}")).as_deref(),
+        Some(
+            "`cmaes` learns from trial 7 on (`sampler.n_startup_trials: 0` and a first \
+             generation of 7, `sampler.popsize`), and the study has 7 trials: every one is \
+             drawn at random or around the middle of the space; give more trials, a smaller \
+             `popsize` or another method"
+        )
+    );
+    assert_eq!(note(&format!("method: cmaes\nrun_cap: 8\n{space}")), None);
+    assert!(note(&format!(
+        "method: cmaes\nsampler: {{popsize: 3, n_startup_trials: 5}}\nrun_cap: 8\n{space}"
+    ))
+    .is_some_and(|n| n.contains("from trial 8 on")));
+    assert_eq!(
+        note("method: cmaes\nrun_cap: 2\nparameters:\n  optimizer: {values: [sgd, adam]}\n"),
         None
     );
 }
