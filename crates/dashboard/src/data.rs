@@ -5,7 +5,8 @@
 //! decoded experiments are kept as shared snapshots, as fresh as `Freshness` asks: `sweep serve`
 //! holds the store's lock and nothing else can write it, so its snapshots never go stale
 //! (`Frozen`); the dashboard of a running sweep re-reads at most once per `max_age`
-//! (`Sweeping`); tests read on every request. One request per experiment reloads a stale
+//! (`Sweeping`), as does `sweep serve --exchange`, whose followers write the store
+//! (`Following`); tests read on every request. One request per experiment reloads a stale
 //! snapshot while the others wait for it, instead of all decoding at once. Nothing here writes.
 
 use std::collections::{BTreeMap, HashMap};
@@ -40,21 +41,15 @@ pub enum Freshness {
     /// `interrupted`.
     Frozen,
     /// Threads of this process write into the store the studies that agents elsewhere run,
-    /// from their journals (`sweep serve --exchange`): read on every request; each
-    /// experiment's page shows what its follower says of it.
+    /// from their journals (`sweep serve --exchange`): reuse what was read up to `max_age`
+    /// ago, and show nothing as `interrupted` for want of a writer here; each experiment's
+    /// page shows what its follower says of it.
     Following {
         /// What the followers say of their studies (which agent one waits for).
         notices: Notices,
+        /// How old a snapshot may be.
+        max_age: Duration,
     },
-}
-
-impl Freshness {
-    /// Whether others write the store while it is served (another process, or this one's
-    /// followers), so every request reads it afresh and nothing shows as `interrupted` for
-    /// want of a writer.
-    fn reads_every_request(&self) -> bool {
-        matches!(self, Freshness::EveryRequest | Freshness::Following { .. })
-    }
 }
 
 /// Reads the store, keeping decoded experiments as `Freshness` allows.
@@ -94,7 +89,7 @@ impl Reader {
 
     /// Returns the experiment called `name` with its trials, or `Error::NotFound`.
     pub(crate) fn experiment(&self, name: &str) -> Result<Arc<ExperimentData>> {
-        if self.freshness.reads_every_request() {
+        if self.freshness == Freshness::EveryRequest {
             return self.read(name).map(Arc::new);
         }
         let slot = lock(&self.snapshots).get(name).cloned();
@@ -110,9 +105,11 @@ impl Reader {
         if let Some((at, data)) = latest.as_ref() {
             let fresh = match &self.freshness {
                 Freshness::Frozen => true,
-                Freshness::Sweeping { max_age, .. } => at.elapsed() <= *max_age,
+                Freshness::Sweeping { max_age, .. } | Freshness::Following { max_age, .. } => {
+                    at.elapsed() <= *max_age
+                }
                 // Read afresh above.
-                Freshness::EveryRequest | Freshness::Following { .. } => false,
+                Freshness::EveryRequest => false,
             };
             if fresh {
                 return Ok(Arc::clone(data));
@@ -208,7 +205,7 @@ impl Reader {
                 notices,
                 ..
             } if experiment == name => notices.of(name),
-            Freshness::Following { notices } => notices.of(name),
+            Freshness::Following { notices, .. } => notices.of(name),
             _ => Vec::new(),
         }
     }

@@ -823,7 +823,23 @@ fn snapshots_follow_the_freshness_rule() {
             let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
             value["trials"]["stored"].as_u64()
         };
+        let following = |max_age| {
+            Dashboard::new(
+                store.clone(),
+                Access::open(),
+                Freshness::Following {
+                    notices: Notices::default(),
+                    max_age,
+                },
+            )
+        };
+        let (patient, eager) = (
+            following(Duration::from_secs(60)),
+            following(Duration::ZERO),
+        );
         assert_eq!(stored(live.clone()).await, Some(5));
+        assert_eq!(stored(patient.clone()).await, Some(5));
+        assert_eq!(stored(eager.clone()).await, Some(5));
         store.put_trial("demo", &fixtures::trial(5, 7)).unwrap();
         assert_eq!(stored(frozen).await, Some(5), "a frozen store is read once");
         assert_eq!(
@@ -831,6 +847,8 @@ fn snapshots_follow_the_freshness_rule() {
             Some(6),
             "older than max_age: read again"
         );
+        assert_eq!(stored(patient).await, Some(5), "younger than max_age");
+        assert_eq!(stored(eager).await, Some(6));
         let (status, _) = get(&store, "/experiments/never-made").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     });
@@ -903,6 +921,7 @@ fn a_followed_study_shows_what_its_follower_says_of_it() {
             Access::open(),
             Freshness::Following {
                 notices: notices.clone(),
+                max_age: Duration::ZERO,
             },
         );
         let service = init_service(dashboard.app()).await;

@@ -78,9 +78,10 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
     }
     let store = Store::temporary()?;
     let notices = Notices::default();
-    // The followers write the store as the dashboard reads it.
+    // The followers write the store as the dashboard reads it: pages may lag it by a second.
     let following = Freshness::Following {
         notices: notices.clone(),
+        max_age: Duration::from_secs(1),
     };
     let server = start(store.clone(), &args.dashboard, workers, following)?;
     let quiet_after = Duration::from_millis(u64::try_from(args.quiet_after).unwrap_or(0));
