@@ -101,7 +101,19 @@ pub enum Crossover {
         /// one, as Optuna's `SBXCrossover`.
         eta: Option<f64>,
     },
+    /// Blend crossover, BLX-alpha (Eshelman and Schaffer 1993), for numeric parameters: each
+    /// takes a value drawn uniformly from the interval between the two parents' (on its unit
+    /// interval) widened by `alpha` times its length on each side; categorical ones as
+    /// `Uniform`.
+    Blx {
+        /// How far beyond the parents a child may land, in units of their distance; at least
+        /// 0 (0: between them), 0.5 by default as Optuna's `BLXAlphaCrossover`.
+        alpha: f64,
+    },
 }
+
+/// BLX-alpha's default `alpha`.
+pub const BLX_ALPHA: f64 = 0.5;
 
 /// Settings of the `cmaes` sampler.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -17,8 +17,9 @@
 //!   front's crowded parts from its thin ones, and reference directions (NSGA-III) do.
 //!
 //! `nsga2` and `nsga3` have Optuna's default generations of 50 (the first drawn at random),
-//! `nsga2:20` and `nsga3:20` generations of 20; `tpe:10` is `tpe` with 10 startup trials, `tpe:joint` and `tpe:independent` `tpe` with
-//! `multivariate: true` and `false` whatever the objectives.
+//! `nsga2:20` and `nsga3:20` generations of 20 (`nsga2:20:sbx`, `nsga2:20:blx` with those
+//! crossovers); `tpe:10` is `tpe` with 10 startup trials, `tpe:joint` and `tpe:independent`
+//! `tpe` with `multivariate: true` and `false` whatever the objectives.
 //!
 //! Run with `cargo bench -p search --bench pareto`; `-- --seeds 5 --budgets 50` narrows it,
 //! `--samplers tpe,nsga3:20` runs only those, and `--first-seed N` runs seeds N, N + 1, ...
@@ -269,7 +270,7 @@ fn method(name: &str) -> Method {
     }
 }
 
-/// The genetic settings after `nsga2` or `nsga3` in a name: `:N` generations, `:sbx`.
+/// The genetic settings after `nsga2` or `nsga3` in a name: `:N` generations, `:sbx` or `:blx`.
 fn genetic(settings: &str) -> Nsga2Config {
     let mut parts = settings.split(':').skip(1);
     Nsga2Config {
@@ -279,6 +280,9 @@ fn genetic(settings: &str) -> Nsga2Config {
             .unwrap_or(Nsga2Config::default().population_size),
         crossover: match parts.next() {
             Some("sbx") => Crossover::Sbx { eta: None },
+            Some("blx") => Crossover::Blx {
+                alpha: experiment::BLX_ALPHA,
+            },
             _ => Crossover::Uniform,
         },
         ..Nsga2Config::default()

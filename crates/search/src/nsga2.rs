@@ -23,8 +23,9 @@
 //! `crossover_prob` it mixes them, taking each parameter from the second parent with
 //! probability `swapping_prob` (uniform crossover, Optuna's default; with `crossover: sbx`,
 //! half the numeric parameters, at random, take a value spread around both parents' on the
-//! parameter's unit interval instead: simulated binary crossover); otherwise it copies the
-//! first. Each parameter is then drawn afresh from its distribution with probability
+//! parameter's unit interval instead: simulated binary crossover; with `crossover: blx`, every
+//! numeric parameter takes a value drawn between both parents' widened by `alpha` times their
+//! distance on each side: BLX-alpha); otherwise it copies the first. Each parameter is then drawn afresh from its distribution with probability
 //! `mutation_prob` (by default one over the number of parameters). A conditional parameter
 //! active in the child comes from a parent that has it, or is drawn when neither does. Trial
 //! `k` draws from stream `k` of the experiment's seed.
@@ -272,6 +273,28 @@ fn sbx(p: &Param, parents: [&Trial; 2], eta: f64, rng: &mut ChaCha8Rng) -> Optio
     Some(n.value(n.at_unit(child.clamp(0.0, 1.0))))
 }
 
+/// Returns a value of `p` drawn uniformly between its two `parents`' values widened by `alpha`
+/// times their distance on each side (BLX-alpha, on the parameter's unit interval, clipped to
+/// it) when both parents have a numeric value; `None` otherwise. Draws one number whatever it
+/// returns.
+fn blx(p: &Param, parents: [&Trial; 2], alpha: f64, rng: &mut ChaCha8Rng) -> Option<ParamValue> {
+    let u = rng.gen::<f64>();
+    let Coding::Numeric(n) = Coding::of(&p.distribution) else {
+        return None;
+    };
+    let at = |t: &Trial| Some(n.unit_of(n.coordinate(t.params.get(&p.name)?)?));
+    let (a, b) = (at(parents[0])?, at(parents[1])?);
+    let (low, high) = (a.min(b), a.max(b));
+    let child = low + (high - low) * (u * (1.0 + 2.0 * alpha) - alpha);
+    // An alpha so large that the interval overflows leaves the parents' middle.
+    let child = if child.is_nan() {
+        0.5 * (low + high)
+    } else {
+        child
+    };
+    Some(n.value(n.at_unit(child.clamp(0.0, 1.0))))
+}
+
 impl Sampler for Nsga2Sampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
         let generation = ctx.trial.0 / self.generation_size();
@@ -305,6 +328,7 @@ impl Sampler for Nsga2Sampler {
                     let eta = eta.unwrap_or(if self.objectives.len() > 1 { 20.0 } else { 2.0 });
                     sbx(p, [first, second], eta, &mut rng)
                 }
+                Crossover::Blx { alpha } if mix => blx(p, [first, second], alpha, &mut rng),
                 _ => None,
             };
             let (from, other) = if mix && swap {

@@ -57,6 +57,11 @@ fn proposals_respect_bounds_types_and_conditions() {
                 crossover: experiment::Crossover::Sbx { eta: None },
                 ..Nsga2Config::default()
             }),
+            Method::Nsga2(Nsga2Config {
+                population_size: 3,
+                crossover: experiment::Crossover::Blx { alpha: 0.5 },
+                ..Nsga2Config::default()
+            }),
             Method::Nsga3(Nsga3Config {
                 genetic: Nsga2Config {
                     population_size: 3,

@@ -7,7 +7,7 @@
 use crate::words::number;
 use crate::{
     Acquisition, BayesConfig, CmaEsConfig, Crossover, IndependentSampler, Method, Nsga2Config,
-    Nsga3Config, Restart, SobolConfig, TpeConfig,
+    Nsga3Config, Restart, SobolConfig, TpeConfig, BLX_ALPHA,
 };
 
 use super::decoder::{scalar, Decoder, Fields};
@@ -54,6 +54,7 @@ const NSGA2_KEYS: &[&str] = &[
     "crossover_prob",
     "crossover",
     "sbx_eta",
+    "blx_alpha",
     "swapping_prob",
 ];
 
@@ -61,7 +62,7 @@ const NSGA2_KEYS: &[&str] = &[
 const NSGA3_KEY: &str = "dividing_parameter";
 
 /// The values of `crossover`, in the order listed in messages.
-const CROSSOVERS: &[&str] = &["uniform", "sbx"];
+const CROSSOVERS: &[&str] = &["uniform", "sbx", "blx"];
 
 /// The values of `restart_strategy`, in the order listed in messages.
 const RESTARTS: &[(&str, Restart)] = &[
@@ -261,29 +262,42 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
     }))
 }
 
-/// Reads `crossover` and the `sbx_eta` that only `sbx` takes.
+/// Reads `crossover` and the `sbx_eta` that only `sbx` takes, and the `blx_alpha` that only
+/// `blx` takes.
 fn crossover(d: &mut Decoder, f: &Fields<'_>, default: Crossover) -> Option<Crossover> {
-    let name = match f.get("crossover") {
-        None => None,
-        Some(n) => Some(d.choice(n, &f.path("crossover"), "crossover", CROSSOVERS)?),
+    let default_name = match default {
+        Crossover::Uniform => "uniform",
+        Crossover::Sbx { .. } => "sbx",
+        Crossover::Blx { .. } => "blx",
     };
-    let sbx = name.map_or(matches!(default, Crossover::Sbx { .. }), |n| n == "sbx");
-    if !sbx {
-        if let Some(n) = f.get("sbx_eta") {
+    let name = match f.get("crossover") {
+        None => default_name,
+        Some(n) => d.choice(n, &f.path("crossover"), "crossover", CROSSOVERS)?,
+    };
+    for (key, owner) in [("sbx_eta", "sbx"), ("blx_alpha", "blx")] {
+        if let Some(n) = f.get(key).filter(|_| name != owner) {
             d.error(
                 n.pos,
-                &f.path("sbx_eta"),
-                "applies only with `crossover: sbx`",
+                &f.path(key),
+                format!("applies only with `crossover: {owner}`"),
             );
             return None;
         }
-        return Some(Crossover::Uniform);
     }
-    let eta = match f.get("sbx_eta") {
-        None => None,
-        Some(_) => Some(real(d, f, "sbx_eta", 20.0, Range::Positive)?),
-    };
-    Some(Crossover::Sbx { eta })
+    match name {
+        "sbx" => {
+            let eta = match f.get("sbx_eta") {
+                None => None,
+                Some(_) => Some(real(d, f, "sbx_eta", 20.0, Range::Positive)?),
+            };
+            Some(Crossover::Sbx { eta })
+        }
+        "blx" => {
+            let alpha = real(d, f, "blx_alpha", BLX_ALPHA, Range::NonNegative)?;
+            Some(Crossover::Blx { alpha })
+        }
+        _ => Some(Crossover::Uniform),
+    }
 }
 
 /// Reads the setting `key` (called `what` in messages), one of the names in `table`; `default`
@@ -342,6 +356,8 @@ enum Range {
     Unit,
     /// (0, inf).
     Positive,
+    /// [0, inf).
+    NonNegative,
 }
 
 /// Reads an integer from `min` to `u32::MAX`.
@@ -374,6 +390,7 @@ fn real(d: &mut Decoder, f: &Fields<'_>, key: &str, default: f64, range: Range) 
         Range::UnitOpenBelow => (x > 0.0 && x <= 1.0, "in (0, 1]"),
         Range::Unit => ((0.0..=1.0).contains(&x), "in [0, 1]"),
         Range::Positive => (x > 0.0, "positive"),
+        Range::NonNegative => (x >= 0.0, "at least 0"),
     };
     if !ok {
         d.error(n.pos, &path, format!("must be {want}, found {}", number(x)));

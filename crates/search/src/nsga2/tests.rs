@@ -253,6 +253,70 @@ fn simulated_binary_crossover_spreads_children_around_their_parents() {
 }
 
 #[test]
+fn blend_crossover_draws_children_between_their_parents_widened_by_alpha() {
+    let space = SearchSpace::new(vec![
+        Param::new("x", Distribution::Uniform { min: 0.0, max: 1.0 }),
+        Param::new(
+            "kind",
+            Distribution::Categorical {
+                values: vec![ParamValue::Str("a".into()), ParamValue::Str("b".into())],
+                probabilities: None,
+            },
+        ),
+    ]);
+    // Two parents: x at 0.4 and 0.6, kind a and b.
+    let pool: Vec<Trial> = (0..2u32)
+        .map(|id| {
+            let params = Params::from([
+                (
+                    "x".to_string(),
+                    ParamValue::Float(0.4 + 0.2 * f64::from(id)),
+                ),
+                (
+                    "kind".to_string(),
+                    ParamValue::Str(if id == 0 { "a" } else { "b" }.into()),
+                ),
+            ]);
+            measured(id, params, BTreeMap::from([("loss".to_string(), 1.0)]))
+        })
+        .collect();
+    let children = |alpha: f64| -> Vec<(f64, String)> {
+        let config = Nsga2Config {
+            population_size: 2,
+            mutation_prob: Some(0.0),
+            crossover_prob: 1.0,
+            crossover: Crossover::Blx { alpha },
+            swapping_prob: 0.5,
+        };
+        (2..202)
+            .map(|k| {
+                let sampler = Nsga2Sampler::new(Seed(6), config, objective());
+                let child = propose(&sampler, &space, &pool, k);
+                (child["x"].as_f64().unwrap(), child["kind"].to_string())
+            })
+            .collect()
+    };
+    // alpha 0: every child between the parents; 0.5: within [0.3, 0.7], a quarter or so of
+    // them beyond the parents; the category comes from one parent or the other.
+    let within = |low: f64, high: f64| move |x: &f64| (low - 1e-12..=high + 1e-12).contains(x);
+    let inside = children(0.0);
+    assert!(
+        inside.iter().all(|(x, _)| within(0.4, 0.6)(x)),
+        "{inside:?}"
+    );
+    let wide = children(0.5);
+    assert!(wide.iter().all(|(x, _)| within(0.3, 0.7)(x)), "{wide:?}");
+    let beyond = wide.iter().filter(|(x, _)| !within(0.4, 0.6)(x)).count();
+    assert!((50..150).contains(&beyond), "{beyond} of 200 beyond");
+    let from_b = wide.iter().filter(|(_, kind)| kind == "b").count();
+    assert!((60..140).contains(&from_b), "{from_b} of 200 took b");
+    // Near a bound, children are kept in range.
+    let far = children(50.0);
+    assert!(far.iter().all(|(x, _)| (0.0..=1.0).contains(x)));
+    assert!(far.iter().any(|(x, _)| *x == 0.0) && far.iter().any(|(x, _)| *x == 1.0));
+}
+
+#[test]
 fn a_conditional_parameter_comes_from_a_parent_that_has_it_or_is_drawn() {
     let space = SearchSpace::new(vec![
         Param::new(

@@ -632,6 +632,16 @@ fn nsga2_settings_parse() {
     };
     assert_eq!(sbx("{crossover: sbx}"), crate::Crossover::Sbx { eta: None });
     assert_eq!(
+        sbx("{crossover: blx}"),
+        crate::Crossover::Blx {
+            alpha: crate::BLX_ALPHA
+        }
+    );
+    assert_eq!(
+        sbx("{crossover: blx, blx_alpha: 0}"),
+        crate::Crossover::Blx { alpha: 0.0 }
+    );
+    assert_eq!(
         sbx("{crossover: sbx, sbx_eta: 15}"),
         crate::Crossover::Sbx { eta: Some(15.0) }
     );
