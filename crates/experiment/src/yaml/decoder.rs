@@ -96,15 +96,27 @@ impl Decoder {
 
     /// Records that `entry` is not one of the `expected` keys of the mapping at `path`.
     pub(super) fn unknown_key(&mut self, entry: &Entry, path: &str, expected: &[&str]) {
+        self.misplaced_key(entry, path, expected, None);
+    }
+
+    /// Reports `entry` as a key not among `expected` at `path`; `elsewhere` says where it
+    /// belongs when it is a key of another block (e.g. "a setting of `cmaes`, not of `tpe`").
+    pub(super) fn misplaced_key(
+        &mut self,
+        entry: &Entry,
+        path: &str,
+        expected: &[&str],
+        elsewhere: Option<&str>,
+    ) {
         let hint = did_you_mean(&entry.key, expected.iter().copied());
+        let what = match elsewhere {
+            Some(place) => format!("`{}` is {place}", entry.key),
+            None => format!("unknown key `{}`", entry.key),
+        };
         self.error(
             entry.key_pos,
             &join(path, &entry.key),
-            format!(
-                "unknown key `{}`{hint}expected keys: {}",
-                entry.key,
-                expected.join(", ")
-            ),
+            format!("{what}{hint}expected keys: {}", expected.join(", ")),
         );
     }
 

@@ -61,6 +61,28 @@ const NSGA2_KEYS: &[&str] = &[
 /// The key `nsga3` takes beyond `nsga2`'s.
 const NSGA3_KEY: &str = "dividing_parameter";
 
+/// The keys `nsga3` takes.
+const NSGA3_KEYS: &[&str] = &[
+    "population_size",
+    "mutation_prob",
+    "crossover_prob",
+    "crossover",
+    "sbx_eta",
+    "blx_alpha",
+    "swapping_prob",
+    NSGA3_KEY,
+];
+
+/// Each method's `sampler:` keys.
+const METHOD_KEYS: &[(&str, &[&str])] = &[
+    ("sobol", SOBOL_KEYS),
+    ("tpe", TPE_KEYS),
+    ("bayes", BAYES_KEYS),
+    ("cmaes", CMAES_KEYS),
+    ("nsga2", NSGA2_KEYS),
+    ("nsga3", NSGA3_KEYS),
+];
+
 /// The values of `crossover`, in the order listed in messages.
 const CROSSOVERS: &[&str] = &["uniform", "sbx", "blx"];
 
@@ -106,6 +128,38 @@ const OTHER_NAMES: &[(&str, &str)] = &[
     ("bruteforcesampler", "grid"),
 ];
 
+/// Reads `sampler:` for method `method`, whose keys are `keys`: a key of another method's
+/// block is reported as that method's (a file that changed `method:` and kept its settings),
+/// any other unknown key as unknown.
+fn sampler_fields<'n>(
+    d: &mut Decoder,
+    node: &'n Node,
+    method: &str,
+    keys: &[&str],
+) -> Option<Fields<'n>> {
+    let fields = d.mapping(node, "sampler")?;
+    for entry in fields.entries {
+        if keys.contains(&entry.key.as_str()) {
+            continue;
+        }
+        let owners: Vec<String> = METHOD_KEYS
+            .iter()
+            .filter(|(_, theirs)| theirs.iter().any(|k| *k == entry.key))
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        let place = match owners.as_slice() {
+            [] => None,
+            [one] => Some(format!("a setting of {one}, not of `{method}`")),
+            [rest @ .., last] => Some(format!(
+                "a setting of {} and {last}, not of `{method}`",
+                rest.join(", ")
+            )),
+        };
+        d.misplaced_key(entry, "sampler", keys, place.as_deref());
+    }
+    Some(fields)
+}
+
 /// Reads `method:`; the sampler's settings start at their defaults.
 pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
     if let Some(Scalar::Str(name)) = scalar(node) {
@@ -150,14 +204,14 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
             None
         }
         Method::Sobol(default) => {
-            let f = d.fields(node, "sampler", SOBOL_KEYS)?;
+            let f = sampler_fields(d, node, "sobol", SOBOL_KEYS)?;
             let scramble = d.flag(&f, "scramble", default.scramble);
             Some(Method::Sobol(SobolConfig {
                 scramble: scramble?,
             }))
         }
         Method::Tpe(default) => {
-            let f = d.fields(node, "sampler", TPE_KEYS)?;
+            let f = sampler_fields(d, node, "tpe", TPE_KEYS)?;
             let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
             let n_ei_candidates = count(d, &f, "n_ei_candidates", 1, default.n_ei_candidates);
             let multivariate = match f.get("multivariate") {
@@ -179,7 +233,7 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
             }))
         }
         Method::Bayes(default) => {
-            let f = d.fields(node, "sampler", BAYES_KEYS)?;
+            let f = sampler_fields(d, node, "bayes", BAYES_KEYS)?;
             let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
             let n_candidates = count(d, &f, "n_candidates", 1, default.n_candidates);
             let n_local_search = count(d, &f, "n_local_search", 0, default.n_local_search);
@@ -195,12 +249,11 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
         }
         Method::CmaEs(default) => cmaes(d, node, default),
         Method::Nsga2(default) => {
-            let f = d.fields(node, "sampler", NSGA2_KEYS)?;
+            let f = sampler_fields(d, node, "nsga2", NSGA2_KEYS)?;
             genetic(d, &f, default).map(Method::Nsga2)
         }
         Method::Nsga3(default) => {
-            let keys: Vec<&str> = NSGA2_KEYS.iter().copied().chain([NSGA3_KEY]).collect();
-            let f = d.fields(node, "sampler", &keys)?;
+            let f = sampler_fields(d, node, "nsga3", NSGA3_KEYS)?;
             let genetic = genetic(d, &f, default.genetic);
             let dividing_parameter = count(d, &f, NSGA3_KEY, 1, default.dividing_parameter);
             Some(Method::Nsga3(Nsga3Config {
@@ -232,7 +285,7 @@ fn genetic(d: &mut Decoder, f: &Fields<'_>, default: Nsga2Config) -> Option<Nsga
 
 /// Reads the settings of `cmaes`: `popsize` at least 2 (the best half of a generation moves it).
 fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
-    let f = d.fields(node, "sampler", CMAES_KEYS)?;
+    let f = sampler_fields(d, node, "cmaes", CMAES_KEYS)?;
     let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
     let popsize = match f.get("popsize") {
         None => Some(default.popsize),
@@ -397,4 +450,16 @@ fn real(d: &mut Decoder, f: &Fields<'_>, key: &str, default: f64, range: Range) 
         return None;
     }
     Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nsga3_takes_the_keys_of_nsga2_and_its_own() {
+        let mut expected = NSGA2_KEYS.to_vec();
+        expected.push(NSGA3_KEY);
+        assert_eq!(NSGA3_KEYS, expected);
+    }
 }
