@@ -84,7 +84,7 @@ pub struct Nsga2Config {
     /// How two parents mix.
     pub crossover: Crossover,
     /// In a mix, the chance, in [0, 1], that a parameter comes from the second parent (with
-    /// `sbx`, a categorical one, or a numeric one not blended).
+    /// `sbx` or `blx`, a categorical one, or a numeric one not blended).
     pub swapping_prob: f64,
 }
 
@@ -104,7 +104,8 @@ pub enum Crossover {
     /// Blend crossover, BLX-alpha (Eshelman and Schaffer 1993), for numeric parameters: each
     /// takes a value drawn uniformly from the interval between the two parents' (on its unit
     /// interval) widened by `alpha` times its length on each side; categorical ones as
-    /// `Uniform`.
+    /// `Uniform`. The default: it found better fronts than `Uniform` and `Sbx` on every
+    /// benchmark problem.
     Blx {
         /// How far beyond the parents a child may land, in units of their distance; at least
         /// 0 (0: between them), 0.5 by default as Optuna's `BLXAlphaCrossover`.
@@ -390,7 +391,7 @@ impl Default for Nsga2Config {
             population_size: 50,
             mutation_prob: None,
             crossover_prob: 0.9,
-            crossover: Crossover::Uniform,
+            crossover: Crossover::Blx { alpha: BLX_ALPHA },
             swapping_prob: 0.5,
         }
     }

@@ -16,10 +16,12 @@
 //!   orthant, 1.61051 - pi^2/60 = 1.446. Here crowding distance (NSGA-II) no longer tells a
 //!   front's crowded parts from its thin ones, and reference directions (NSGA-III) do.
 //!
-//! `nsga2` and `nsga3` have Optuna's default generations of 50 (the first drawn at random),
-//! `nsga2:20` and `nsga3:20` generations of 20 (`nsga2:20:sbx`, `nsga2:20:blx` with those
-//! crossovers); `tpe:10` is `tpe` with 10 startup trials, `tpe:joint` and `tpe:independent`
-//! `tpe` with `multivariate: true` and `false` whatever the objectives.
+//! `nsga2` and `nsga3` have Optuna's default generations of 50 (the first drawn at random)
+//! and our default crossover (`blx`); `nsga2:50:uniform` and `nsga3:50:uniform` are Optuna's
+//! defaults whole (uniform crossover), `nsga2:20` and `nsga3:20` have generations of 20, and
+//! `nsga2:20:sbx` simulated binary crossover. `tpe:10` is `tpe` with 10 startup trials,
+//! `tpe:joint` and `tpe:independent` `tpe` with `multivariate: true` and `false` whatever the
+//! objectives.
 //!
 //! Run with `cargo bench -p search --bench pareto`; `-- --seeds 5 --budgets 50` narrows it,
 //! `--samplers tpe,nsga3:20` runs only those, and `--first-seed N` runs seeds N, N + 1, ...
@@ -100,7 +102,15 @@ const PROBLEMS: &[Problem] = &[
         // there, `bayes` 5 s).
         budgets: &[400],
         samplers: &[
-            "random", "tpe", "bayes", "nsga2", "nsga3", "nsga2:20", "nsga3:20",
+            "random",
+            "tpe",
+            "bayes",
+            "nsga2",
+            "nsga2:50:uniform",
+            "nsga3",
+            "nsga3:50:uniform",
+            "nsga2:20",
+            "nsga3:20",
         ],
     },
 ];
@@ -112,9 +122,11 @@ const SAMPLERS: &[&str] = &[
     "tpe",
     "bayes",
     "nsga2",
+    "nsga2:50:uniform",
     "nsga2:20",
     "nsga2:20:sbx",
     "nsga3",
+    "nsga3:50:uniform",
     "nsga3:20",
 ];
 
@@ -189,8 +201,8 @@ fn report(problem: &Problem, seeds: &std::ops::Range<u64>, budgets: &[u32], samp
                 .and_then(|r| match name {
                     "random" => Some(r.1),
                     "tpe" => Some(r.2),
-                    "nsga2" => Some(r.3),
-                    "nsga3" => Some(r.4),
+                    "nsga2" | "nsga2:50:uniform" => Some(r.3),
+                    "nsga3" | "nsga3:50:uniform" => Some(r.4),
                     _ => None,
                 })
                 .filter(|v| !v.is_nan())
@@ -270,7 +282,8 @@ fn method(name: &str) -> Method {
     }
 }
 
-/// The genetic settings after `nsga2` or `nsga3` in a name: `:N` generations, `:sbx` or `:blx`.
+/// The genetic settings after `nsga2` or `nsga3` in a name: `:N` generations, `:sbx` or
+/// `:uniform` instead of the default crossover (`blx`).
 fn genetic(settings: &str) -> Nsga2Config {
     let mut parts = settings.split(':').skip(1);
     Nsga2Config {
@@ -280,10 +293,8 @@ fn genetic(settings: &str) -> Nsga2Config {
             .unwrap_or(Nsga2Config::default().population_size),
         crossover: match parts.next() {
             Some("sbx") => Crossover::Sbx { eta: None },
-            Some("blx") => Crossover::Blx {
-                alpha: experiment::BLX_ALPHA,
-            },
-            _ => Crossover::Uniform,
+            Some("uniform") => Crossover::Uniform,
+            _ => Nsga2Config::default().crossover,
         },
         ..Nsga2Config::default()
     }

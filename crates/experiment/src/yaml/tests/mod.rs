@@ -621,7 +621,9 @@ fn nsga2_settings_parse() {
             population_size: 20,
             mutation_prob: Some(0.1),
             crossover_prob: 1.0,
-            crossover: crate::Crossover::Uniform,
+            crossover: crate::Crossover::Blx {
+                alpha: crate::BLX_ALPHA
+            },
             swapping_prob: 0.25,
         })
     );
@@ -631,6 +633,7 @@ fn nsga2_settings_parse() {
         other => panic!("{other:?}"),
     };
     assert_eq!(sbx("{crossover: sbx}"), crate::Crossover::Sbx { eta: None });
+    assert_eq!(sbx("{crossover: uniform}"), crate::Crossover::Uniform);
     assert_eq!(
         sbx("{crossover: blx}"),
         crate::Crossover::Blx {
