@@ -21,11 +21,12 @@
 //! A child takes two parents, each the better of two members drawn at random (a binary
 //! tournament by front, then crowding distance; NSGA-III's by front alone). With probability
 //! `crossover_prob` it mixes them, taking each parameter from the second parent with
-//! probability `swapping_prob` (uniform crossover, Optuna's default; with `crossover: sbx`,
-//! half the numeric parameters, at random, take a value spread around both parents' on the
-//! parameter's unit interval instead: simulated binary crossover; with `crossover: blx`, every
-//! numeric parameter takes a value drawn between both parents' widened by `alpha` times their
-//! distance on each side: BLX-alpha); otherwise it copies the first. Each parameter is then drawn afresh from its distribution with probability
+//! probability `swapping_prob` (uniform crossover, Optuna's default), except that by default
+//! (`crossover: blx`, BLX-alpha) every numeric parameter takes a value drawn between both
+//! parents' on its unit interval widened by `alpha` times their distance on each side, and
+//! with `crossover: sbx` half the numeric parameters, at random, take a value spread around
+//! both parents' (simulated binary crossover); otherwise it copies the first. Each parameter
+//! is then drawn afresh from its distribution with probability
 //! `mutation_prob` (by default one over the number of parameters). A conditional parameter
 //! active in the child comes from a parent that has it, or is drawn when neither does. Trial
 //! `k` draws from stream `k` of the experiment's seed.
