@@ -237,22 +237,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // Agent 0 of 2 ran its trial 0; agent 1, which runs trial 1, never joined.
         let agent = agent_0_of(&spec, 2, dir.path());
-        let trial = |state| experiment::Trial {
-            id: TrialId(0),
-            seed: experiment::Seed(1),
-            params: experiment::Params::new(),
-            state,
-            reason: None,
-            started: None,
-            finished: None,
-            result: None,
-        };
-        agent
-            .publish(&JournalEvent::Start(trial(experiment::TrialState::Running)))
-            .unwrap();
-        agent
-            .publish(&JournalEvent::Finish(trial(experiment::TrialState::Failed)))
-            .unwrap();
+        end_trials(&agent, 0..1, false);
         let said = Said(std::sync::Mutex::default(), Stop::default());
         let (followed, ended) = follow_in(dir.path(), &spec, (&said, &said.1), 20);
         assert!(!ended.unwrap(), "stopped while it waits");
@@ -265,10 +250,10 @@ mod tests {
         assert_eq!(trials[0].state, experiment::TrialState::Failed);
     }
 
-    /// Publishes trials 0 to 3 of `agent`'s journal (its study's only agent) as ended: each
-    /// completed with `val_loss` 1 + its number when `completed`, else failed.
-    fn end_four_trials(agent: &store::Exchange, completed: bool) {
-        for id in 0..4 {
+    /// Publishes trials `ids` in `agent`'s journal as ended: each completed with `val_loss` 1 +
+    /// its number when `completed`, else failed.
+    fn end_trials(agent: &store::Exchange, ids: std::ops::Range<u32>, completed: bool) {
+        for id in ids {
             let trial = |state| experiment::Trial {
                 id: TrialId(id),
                 seed: experiment::Seed(1),
@@ -299,7 +284,7 @@ mod tests {
         let spec = spec(4, "follow");
         let dir = tempfile::tempdir().unwrap();
         let agent = agent_0_of(&spec, 1, dir.path());
-        end_four_trials(&agent, false);
+        end_trials(&agent, 0..4, false);
         let stop = Stop::default();
         let (followed, ended) = follow_in(dir.path(), &spec, (&SilentObserver, &stop), 3_600_000);
         assert!(
@@ -316,7 +301,7 @@ mod tests {
         let spec = spec(4, "follow");
         let dir = tempfile::tempdir().unwrap();
         let agent = agent_0_of(&spec, 1, dir.path());
-        end_four_trials(&agent, true);
+        end_trials(&agent, 0..4, true);
         let said = Said(std::sync::Mutex::default(), Stop::default());
         let (followed, ended) = follow_in(dir.path(), &spec, (&said, &said.1), 20);
         assert!(ended.unwrap(), "every trial ended before the stop");
@@ -330,39 +315,33 @@ mod tests {
     }
 
     #[test]
-    fn a_follower_stops_where_the_measuring_agent_stopped_on_an_error() {
-        let spec = spec(4, "follow");
-        let dir = tempfile::tempdir().unwrap();
-        let agent = agent_0_of(&spec, 1, dir.path());
-        end_four_trials(&agent, true);
-        agent
-            .publish(&JournalEvent::Abort("the test split does not read".into()))
-            .unwrap();
-        let stop = Stop::default();
-        let (followed, ended) = follow_in(dir.path(), &spec, (&SilentObserver, &stop), 3_600_000);
-        let err = ended.unwrap_err();
-        assert!(err.to_string().contains("does not read"), "{err}");
-        // Every trial had ended: the experiment stays finished, with no test result.
-        let info = followed.experiment("toy").unwrap().unwrap();
-        assert_eq!(info.status, ExperimentStatus::Finished);
-        assert!(followed.test_result("toy").unwrap().is_none());
-        assert_eq!(followed.trials("toy").unwrap().len(), 4);
-    }
-
-    #[test]
     fn a_follower_stops_where_an_agent_stopped_on_an_error() {
-        let spec = spec(4, "follow");
-        let dir = tempfile::tempdir().unwrap();
-        let agent = agent_0_of(&spec, 1, dir.path());
-        agent
-            .publish(&JournalEvent::Abort("no space left".into()))
-            .unwrap();
-        let stop = Stop::default();
-        let (followed, ended) = follow_in(dir.path(), &spec, (&SilentObserver, &stop), 3_600_000);
-        let err = ended.unwrap_err();
-        assert!(err.to_string().contains("no space left"), "{err}");
-        let info = followed.experiment("toy").unwrap().unwrap();
-        assert_eq!(info.status, ExperimentStatus::Interrupted);
+        // Before every trial ended, the experiment is left interrupted; after (the measuring
+        // agent could not measure the best trial on the test split), it stays finished.
+        for (trials_ended, status) in [
+            (false, ExperimentStatus::Interrupted),
+            (true, ExperimentStatus::Finished),
+        ] {
+            let spec = spec(4, "follow");
+            let dir = tempfile::tempdir().unwrap();
+            let agent = agent_0_of(&spec, 1, dir.path());
+            if trials_ended {
+                end_trials(&agent, 0..4, true);
+            }
+            agent
+                .publish(&JournalEvent::Abort("no space left".into()))
+                .unwrap();
+            let stop = Stop::default();
+            let (followed, ended) =
+                follow_in(dir.path(), &spec, (&SilentObserver, &stop), 3_600_000);
+            let err = ended.unwrap_err();
+            assert!(err.to_string().contains("no space left"), "{err}");
+            let info = followed.experiment("toy").unwrap().unwrap();
+            assert_eq!(info.status, status);
+            assert!(followed.test_result("toy").unwrap().is_none());
+            let stored = followed.trials("toy").unwrap().len();
+            assert_eq!(stored, if trials_ended { 4 } else { 0 });
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{Direction, Distribution, MetricSpec, Param, Params, SearchSpace, Trial, TrialId};
+use experiment::{
+    Direction, Distribution, MetricSpec, Param, ParamValue, Params, SearchSpace, Trial, TrialId,
+};
 
 use crate::{Sampler, SuggestContext};
 
@@ -117,6 +119,20 @@ pub(crate) fn quadratic_space() -> SearchSpace {
         max: 5.0,
     };
     SearchSpace::new(vec![Param::new("x", uniform()), Param::new("y", uniform())])
+}
+
+/// `x` uniform on the unit interval and `kind`, `a` or `b`.
+pub(crate) fn x_and_kind_space() -> SearchSpace {
+    SearchSpace::new(vec![
+        Param::new("x", Distribution::Uniform { min: 0.0, max: 1.0 }),
+        Param::new(
+            "kind",
+            Distribution::Categorical {
+                values: vec![ParamValue::Str("a".into()), ParamValue::Str("b".into())],
+                probabilities: None,
+            },
+        ),
+    ])
 }
 
 /// A quadratic bowl with its minimum 0 at x = 1, y = -2.

@@ -1,12 +1,12 @@
 //! CMA-ES: a golden sequence, generations as the unit of learning, and a search that beats
 //! random on a bowl and on a narrow valley.
 
-use experiment::{Distribution, Param, ParamValue, Restart, Seed, TpeConfig, TrialId};
+use experiment::{Distribution, Param, Restart, Seed, TpeConfig, TrialId};
 
 use super::*;
 use crate::testing::{
     best, median, median_best_on_quadratic, objective, propose, quadratic, quadratic_space, study,
-    xy,
+    x_and_kind_space, xy,
 };
 
 fn cmaes(seed: u64) -> CmaEsSampler {
@@ -85,16 +85,7 @@ fn it_follows_a_narrow_rotated_valley() {
 
 #[test]
 fn the_parameters_the_strategy_does_not_move_are_left_to_tpe_or_drawn_at_random() {
-    let space = SearchSpace::new(vec![
-        Param::new("x", Distribution::Uniform { min: 0.0, max: 1.0 }),
-        Param::new(
-            "kind",
-            Distribution::Categorical {
-                values: vec![ParamValue::Str("a".into()), ParamValue::Str("b".into())],
-                probabilities: None,
-            },
-        ),
-    ]);
+    let space = x_and_kind_space();
     let coordinates = coordinates(&space);
     assert_eq!(coordinates.len(), 1);
     assert_eq!(coordinates[0].0.name, "x");

@@ -9,7 +9,8 @@ use experiment::{
 
 use super::*;
 use crate::testing::{
-    measured, median_best_on_quadratic, objective, propose, quadratic, quadratic_space, study, xy,
+    measured, median_best_on_quadratic, objective, propose, quadratic, quadratic_space, study,
+    x_and_kind_space, xy,
 };
 
 fn nsga2(seed: u64, population_size: u32) -> Nsga2Sampler {
@@ -254,16 +255,7 @@ fn simulated_binary_crossover_spreads_children_around_their_parents() {
 
 #[test]
 fn blend_crossover_draws_children_between_their_parents_widened_by_alpha() {
-    let space = SearchSpace::new(vec![
-        Param::new("x", Distribution::Uniform { min: 0.0, max: 1.0 }),
-        Param::new(
-            "kind",
-            Distribution::Categorical {
-                values: vec![ParamValue::Str("a".into()), ParamValue::Str("b".into())],
-                probabilities: None,
-            },
-        ),
-    ]);
+    let space = x_and_kind_space();
     // Two parents: x at 0.4 and 0.6, kind a and b.
     let pool: Vec<Trial> = (0..2u32)
         .map(|id| {
