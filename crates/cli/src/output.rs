@@ -285,8 +285,18 @@ pub(crate) fn experiment_header(
     )?;
     writeln!(out, "seed        {}", info.seed)?;
     if let Some(spec) = spec {
-        writeln!(out, "method      {}", spec.method.name())?;
-        writeln!(out, "pruner      {}", spec.pruner.name())?;
+        match spec.method.sampler_yaml() {
+            Some(settings) => writeln!(
+                out,
+                "method      {}, sampler: {settings}",
+                spec.method.name()
+            )?,
+            None => writeln!(out, "method      {}", spec.method.name())?,
+        }
+        match &spec.pruner {
+            experiment::PrunerSpec::None => writeln!(out, "pruner      none")?,
+            rule => writeln!(out, "pruner      {}", rule.yaml())?,
+        }
     }
     match spec.filter(|s| s.is_multi_objective()) {
         Some(spec) => writeln!(out, "objectives  {}", spec.objectives_label())?,

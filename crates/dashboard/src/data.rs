@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use experiment::{Constraint, ExperimentSpec, MetricSpec, Step, Trial, TrialId};
-use store::{ExperimentInfo, Store, TestResult};
+use store::{ExperimentInfo, RunRecord, Store, TestResult};
 
 use crate::view::experiment_page::Analysis;
 use crate::{Error, Notices, Result};
@@ -193,7 +193,10 @@ impl Reader {
         let info = self.info(name)?;
         let trials = self.store.trials(name)?;
         let test = self.store.test_result(name)?;
-        Ok(ExperimentData::new(info, trials).with_test(test))
+        let record = self.store.run_record(name)?;
+        Ok(ExperimentData::new(info, trials)
+            .with_test(test)
+            .with_record(record.as_ref()))
     }
 
     /// Returns what the sweep running experiment `name` in this process says of it now; nothing
@@ -242,6 +245,9 @@ pub(crate) struct ExperimentData {
     pub(crate) trials: Vec<Trial>,
     /// The best trial's metrics on the test split, once measured (after the sweep).
     pub(crate) test: Option<TestResult>,
+    /// Whether the run record says the sweep ran with other sampler or pruner settings than
+    /// the spec now reads as (a default changed since).
+    pub(crate) settings_changed: bool,
     /// The experiment page's charts and rank order for each objective, computed on first use
     /// of this snapshot.
     pub(crate) analyses: Vec<OnceLock<Arc<Analysis>>>,
@@ -262,9 +268,19 @@ impl ExperimentData {
             spec,
             trials,
             test: None,
+            settings_changed: false,
             analyses: (0..objectives).map(|_| OnceLock::new()).collect(),
             pages: Mutex::default(),
         }
+    }
+
+    /// Returns the snapshot with what its run `record` says, when it has one.
+    pub(crate) fn with_record(mut self, record: Option<&RunRecord>) -> ExperimentData {
+        self.settings_changed = match (&self.spec, record) {
+            (Some(spec), Some(r)) => !spec.searches_as(&r.resolved_spec),
+            _ => false,
+        };
+        self
     }
 
     /// Returns the snapshot with the test split's result `test`.

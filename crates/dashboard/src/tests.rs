@@ -257,6 +257,61 @@ fn unknown_or_malformed_ids_get_a_404_page() {
 }
 
 #[test]
+fn the_experiment_page_shows_the_sampler_and_pruner_settings() {
+    run(async {
+        let store = store_with("plain", 3);
+        let mut info = fixtures::info("tuned", ExperimentStatus::Finished, 3);
+        info.spec_yaml = info.spec_yaml.replace(
+            "method: random",
+            "method: cmaes\nsampler: {restart_strategy: bipop}\n\
+             pruner: {type: asha, min_resource: 2}",
+        );
+        store.create_experiment(&info).unwrap();
+        let (_, page) = get(&store, "/experiments/tuned").await;
+        assert!(
+            page.contains(
+                "sampler: <code>{n_startup_trials: 0, sigma0: 0.16666666666666666, \
+                 independent_sampler: tpe, restart_strategy: bipop}</code>"
+            ) && page.contains(
+                "pruner: <code>{type: asha, min_resource: 2, reduction_factor: 3}</code>"
+            ),
+            "{page}"
+        );
+        // Random search and no pruner: nothing to show.
+        let (_, page) = get(&store, "/experiments/plain").await;
+        assert!(!page.contains("class=\"settings\""), "{page}");
+        // Run when the pruner's default reduction factor was 4: the page says so.
+        let resolved = info.spec().unwrap().resolved();
+        for (recorded, changed) in [
+            (resolved.clone(), false),
+            (
+                resolved.replace("reduction_factor: 3", "reduction_factor: 4"),
+                true,
+            ),
+        ] {
+            let record = store::RunRecord {
+                resolved_spec: recorded,
+                resolved_spec_hash: "ab".repeat(32),
+                spec_file: "tuned.yaml".into(),
+                data_file: "d.csv".into(),
+                data_hash: "cd".repeat(32),
+                git: None,
+                sweep_version: "0.0.0".into(),
+                engine: "dfdx 0.13.0".into(),
+                device: "cpu".into(),
+                os: "linux".into(),
+                cpu: "2 cores".into(),
+            };
+            store.put_run_record("tuned", &record).unwrap();
+            let (_, page) = get(&store, "/experiments/tuned").await;
+            let said = page.contains("the run&#x27;s record says it ran with other settings")
+                || page.contains("the run's record says it ran with other settings");
+            assert_eq!(said, changed, "{page}");
+        }
+    });
+}
+
+#[test]
 fn a_study_with_two_objectives_serves_its_front() {
     run(async {
         let store = store_with("one", 12);

@@ -191,6 +191,19 @@ impl ExperimentSpec {
         let digest = Sha256::digest(self.resolved().as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
+
+    /// Returns whether the sampler and pruner settings of this spec, as this version reads it,
+    /// are those of `resolved`, the resolved spec of a run (its record's): false when a
+    /// default changed since the run, so that the settings shown now are not what ran.
+    pub fn searches_as(&self, resolved: &str) -> bool {
+        let search = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| l.starts_with("method: ") || l.starts_with("pruner: "))
+                .map(str::to_string)
+                .collect()
+        };
+        search(&self.resolved()) == search(resolved)
+    }
 }
 
 #[cfg(test)]

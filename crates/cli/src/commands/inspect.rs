@@ -45,7 +45,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     // longer parses only loses those two lines.
     let spec = info.spec().ok();
     output::experiment_header(&mut out, &info, spec.as_ref(), &trials)?;
-    output::run_record(&mut out, record.as_ref())?;
+    output::run_record(&mut out, record.as_ref(), spec.as_ref())?;
     if let Some(record) = record.as_ref().filter(|_| args.record) {
         output::run_record_details(&mut out, record)?;
     }

@@ -3,10 +3,16 @@
 
 use std::io::{self, Write};
 
+use experiment::ExperimentSpec;
 use store::RunRecord;
 
-/// Writes the record's summary lines, aligned with `experiment_header`'s.
-pub(crate) fn run_record(out: &mut impl Write, record: Option<&RunRecord>) -> io::Result<()> {
+/// Writes the record's summary lines, aligned with `experiment_header`'s; `spec` is the stored
+/// spec as this version reads it, whose sampler and pruner settings the header showed.
+pub(crate) fn run_record(
+    out: &mut impl Write,
+    record: Option<&RunRecord>,
+    spec: Option<&ExperimentSpec>,
+) -> io::Result<()> {
     let Some(r) = record else {
         writeln!(out, "record      none (run by a Sweep from before records)")?;
         return writeln!(out);
@@ -36,6 +42,13 @@ pub(crate) fn run_record(out: &mut impl Write, record: Option<&RunRecord>) -> io
         writeln!(out, "            data {file} (sha256 {})", short(hash))?;
     }
     writeln!(out, "            machine {}; {}", r.cpu, r.os)?;
+    if spec.is_some_and(|spec| !spec.searches_as(&r.resolved_spec)) {
+        writeln!(
+            out,
+            "            ran with other sampler or pruner settings than this version reads in \
+             its file (a default changed since); `--record` prints what it ran with"
+        )?;
+    }
     writeln!(out)
 }
 
@@ -57,4 +70,45 @@ pub(crate) fn run_record_details(out: &mut impl Write, record: &RunRecord) -> io
 
 fn short(hash: &str) -> &str {
     hash.get(..16).unwrap_or(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_under_other_sampler_defaults_is_pointed_out() {
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: t\nmetric: [{name: val_loss}, {name: param_count}]\n\
+             data: {csv: d.csv, target: y}\nmethod: nsga2\n",
+            std::path::Path::new("t.yaml"),
+        )
+        .unwrap();
+        let record = |resolved_spec: String| RunRecord {
+            resolved_spec,
+            resolved_spec_hash: "ab".repeat(32),
+            spec_file: "t.yaml".into(),
+            data_file: "d.csv".into(),
+            data_hash: "cd".repeat(32),
+            git: None,
+            sweep_version: "0.0.0".into(),
+            engine: "dfdx 0.13.0".into(),
+            device: "cpu".into(),
+            os: "linux".into(),
+            cpu: "2 cores".into(),
+        };
+        let shown = |resolved: String| {
+            let mut out = Vec::new();
+            run_record(&mut out, Some(&record(resolved)), Some(&spec)).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let now = spec.resolved();
+        assert!(!shown(now.clone()).contains("ran with other"));
+        // Run when uniform crossover was nsga2's default.
+        let before = now.replace("crossover: Blx { alpha: 0.5 }", "crossover: Uniform");
+        assert_ne!(before, now);
+        assert!(shown(before).contains(
+            "ran with other sampler or pruner settings than this version reads in its file"
+        ));
+    }
 }

@@ -63,6 +63,11 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) method: &'static str,
     /// The pruner's name (`asha`, `none`), or `-` likewise.
     pub(crate) pruner: &'static str,
+    /// Every setting of the sampler and of the pruner, as the `sampler:` and `pruner:` blocks
+    /// that set them; empty where there are none (`random`, no pruner) or no parsed spec.
+    pub(crate) settings: Vec<(&'static str, String)>,
+    /// Whether the run ran with other settings than those (a default changed since).
+    pub(crate) settings_changed: bool,
     /// The leaderboard.
     pub(crate) board: Leaderboard,
     /// The compare form's target.
@@ -233,6 +238,12 @@ pub(crate) fn experiment_page<'a>(
             .unwrap_or_default(),
         method: data.spec.as_ref().map_or("-", |s| s.method.name()),
         pruner: data.spec.as_ref().map_or("-", |s| s.pruner.name()),
+        settings: data.spec.as_ref().map_or_else(Vec::new, |s| {
+            let sampler = s.method.sampler_yaml().map(|y| ("sampler", y));
+            let pruner = s.pruner.is_active().then(|| ("pruner", s.pruner.yaml()));
+            sampler.into_iter().chain(pruner).collect()
+        }),
+        settings_changed: data.settings_changed,
         compare_href: format!("{base}/compare"),
         objective_links: if objectives.len() > 1 {
             objectives

@@ -761,3 +761,66 @@ fn the_tpe_example_parses_with_its_conditions() {
         .collect();
     assert_eq!(conditional, ["dropout", "l2", "momentum"]);
 }
+
+#[test]
+fn sampler_settings_written_back_read_as_the_same_settings() {
+    use crate::{
+        Acquisition, BayesConfig, CmaEsConfig, Crossover, IndependentSampler, Nsga2Config,
+        Nsga3Config, Restart, SobolConfig, TpeConfig,
+    };
+    let methods = [
+        Method::Sobol(SobolConfig { scramble: false }),
+        Method::Tpe(TpeConfig::default()),
+        Method::Tpe(TpeConfig {
+            n_startup_trials: 10,
+            multivariate: Some(false),
+            constant_liar: false,
+            gamma: 0.15,
+            prior_weight: 0.5,
+            ..TpeConfig::default()
+        }),
+        Method::Bayes(BayesConfig::default()),
+        Method::Bayes(BayesConfig {
+            acquisition: Acquisition::Ucb { kappa: 2.5 },
+            n_local_search: 0,
+            ..BayesConfig::default()
+        }),
+        Method::CmaEs(CmaEsConfig::default()),
+        Method::CmaEs(CmaEsConfig {
+            n_startup_trials: 3,
+            popsize: Some(12),
+            sigma0: 0.3,
+            independent_sampler: IndependentSampler::Random,
+            restart: Restart::Bipop,
+        }),
+        Method::Nsga2(Nsga2Config::default()),
+        Method::Nsga2(Nsga2Config {
+            mutation_prob: Some(0.05),
+            crossover: Crossover::Sbx { eta: Some(15.0) },
+            ..Nsga2Config::default()
+        }),
+        Method::Nsga2(Nsga2Config {
+            crossover: Crossover::Uniform,
+            ..Nsga2Config::default()
+        }),
+        Method::Nsga3(Nsga3Config {
+            dividing_parameter: 5,
+            ..Nsga3Config::default()
+        }),
+    ];
+    for method in methods {
+        let yaml = method.sampler_yaml().unwrap();
+        let text = format!("{BASE}method: {}\nsampler: {yaml}\n", method.name());
+        assert_eq!(parse_ok(&text).method, method, "{yaml}");
+    }
+    assert_eq!(Method::Random.sampler_yaml(), None);
+    assert_eq!(
+        Method::Nsga2(Nsga2Config::default())
+            .sampler_yaml()
+            .as_deref(),
+        Some(
+            "{population_size: 50, crossover_prob: 0.9, crossover: blx, blx_alpha: 0.5, \
+             swapping_prob: 0.5}"
+        )
+    );
+}

@@ -163,3 +163,51 @@ fn pruner_errors() {
         BASE,
     );
 }
+
+#[test]
+fn a_pruner_written_back_reads_as_the_same_rule() {
+    let rules = [
+        PrunerSpec::None,
+        PrunerSpec::Median {
+            n_startup_trials: 5,
+            n_warmup_steps: 2,
+        },
+        PrunerSpec::Percentile {
+            percentile: 25.5,
+            n_startup_trials: 3,
+            n_warmup_steps: 0,
+        },
+        PrunerSpec::Threshold {
+            lower: Some(0.125),
+            upper: None,
+            n_warmup_steps: 1,
+        },
+        PrunerSpec::Threshold {
+            lower: None,
+            upper: Some(1e-9),
+            n_warmup_steps: 0,
+        },
+        asha(2, 3),
+        PrunerSpec::Hyperband {
+            min_resource: 1,
+            max_resource: 27,
+            reduction_factor: 3,
+            strict: true,
+        },
+        hyperband(2, 30, 2),
+        patience(4, asha(1, 2)),
+        patience(6, PrunerSpec::None),
+    ];
+    for rule in rules {
+        let yaml = rule.yaml();
+        assert_eq!(
+            parse_ok(&format!("{BASE}pruner: {yaml}\n")).pruner,
+            rule,
+            "{yaml}"
+        );
+    }
+    assert_eq!(
+        asha(2, 3).yaml(),
+        "{type: asha, min_resource: 2, reduction_factor: 3}"
+    );
+}

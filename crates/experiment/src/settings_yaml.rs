@@ -1,0 +1,192 @@
+//! A sampler's and a pruner's settings written back as the YAML that sets them (flow style, one
+//! line), every setting spelled out: what `sweep show` and the dashboard say ran, in a form a
+//! file can take as it is (`sampler:` and `pruner:` read it back to the same settings).
+//!
+//! A setting whose default is a rule rather than a value (`tpe`'s `multivariate` by the number
+//! of objectives, `cmaes`'s `popsize` by the number of parameters, `nsga2`'s `mutation_prob` by
+//! the number of parameters, `sbx_eta` by the number of objectives) is left out when the rule
+//! applies, as it is when the file leaves it out.
+
+use crate::words::number;
+use crate::{Acquisition, Crossover, IndependentSampler, Method, Nsga2Config, PrunerSpec, Restart};
+
+impl Method {
+    /// Returns the settings of the method as its `sampler:` block, e.g. `{scramble: true}`;
+    /// `None` for `grid` and `random`, which have none.
+    pub fn sampler_yaml(&self) -> Option<String> {
+        let mut s = Settings::default();
+        match self {
+            Method::Grid | Method::Random => return None,
+            Method::Sobol(c) => s.flag("scramble", c.scramble),
+            Method::Tpe(c) => {
+                s.count("n_startup_trials", c.n_startup_trials);
+                s.count("n_ei_candidates", c.n_ei_candidates);
+                if let Some(joint) = c.multivariate {
+                    s.flag("multivariate", joint);
+                }
+                s.flag("constant_liar", c.constant_liar);
+                s.real("gamma", c.gamma);
+                s.real("prior_weight", c.prior_weight);
+                s.flag("magic_clip", c.magic_clip);
+            }
+            Method::Bayes(c) => {
+                s.count("n_startup_trials", c.n_startup_trials);
+                s.count("n_candidates", c.n_candidates);
+                s.count("n_local_search", c.n_local_search);
+                s.flag("constant_liar", c.constant_liar);
+                match c.acquisition {
+                    Acquisition::LogEi { greedy_tail } => {
+                        s.word("acquisition", "log_ei");
+                        s.real("greedy_tail", greedy_tail);
+                    }
+                    Acquisition::Ucb { kappa } => {
+                        s.word("acquisition", "ucb");
+                        s.real("kappa", kappa);
+                    }
+                }
+            }
+            Method::CmaEs(c) => {
+                s.count("n_startup_trials", c.n_startup_trials);
+                if let Some(popsize) = c.popsize {
+                    s.count("popsize", popsize);
+                }
+                s.real("sigma0", c.sigma0);
+                let independent = match c.independent_sampler {
+                    IndependentSampler::Tpe => "tpe",
+                    IndependentSampler::Random => "random",
+                };
+                s.word("independent_sampler", independent);
+                let restart = match c.restart {
+                    Restart::None => "none",
+                    Restart::Ipop => "ipop",
+                    Restart::Bipop => "bipop",
+                };
+                s.word("restart_strategy", restart);
+            }
+            Method::Nsga2(c) => s.genetic(c),
+            Method::Nsga3(c) => {
+                s.genetic(&c.genetic);
+                s.count("dividing_parameter", c.dividing_parameter);
+            }
+        }
+        Some(s.written())
+    }
+}
+
+impl PrunerSpec {
+    /// Returns the rule as its `pruner:` block, e.g. `{type: asha, min_resource: 2,
+    /// reduction_factor: 3}`.
+    pub fn yaml(&self) -> String {
+        let mut s = Settings::default();
+        s.word("type", self.name());
+        match self {
+            PrunerSpec::None => {}
+            PrunerSpec::Median {
+                n_startup_trials,
+                n_warmup_steps,
+            } => {
+                s.count("n_startup_trials", *n_startup_trials);
+                s.count("n_warmup_steps", *n_warmup_steps);
+            }
+            PrunerSpec::Percentile {
+                percentile,
+                n_startup_trials,
+                n_warmup_steps,
+            } => {
+                s.real("percentile", *percentile);
+                s.count("n_startup_trials", *n_startup_trials);
+                s.count("n_warmup_steps", *n_warmup_steps);
+            }
+            PrunerSpec::Threshold {
+                lower,
+                upper,
+                n_warmup_steps,
+            } => {
+                if let Some(lower) = lower {
+                    s.real("lower", *lower);
+                }
+                if let Some(upper) = upper {
+                    s.real("upper", *upper);
+                }
+                s.count("n_warmup_steps", *n_warmup_steps);
+            }
+            PrunerSpec::Asha {
+                min_resource,
+                reduction_factor,
+            } => {
+                s.count("min_resource", *min_resource);
+                s.count("reduction_factor", *reduction_factor);
+            }
+            PrunerSpec::Hyperband {
+                min_resource,
+                max_resource,
+                reduction_factor,
+                strict,
+            } => {
+                s.count("min_resource", *min_resource);
+                s.count("max_resource", *max_resource);
+                s.count("reduction_factor", *reduction_factor);
+                s.flag("strict", *strict);
+            }
+            PrunerSpec::Patience {
+                patience,
+                min_delta,
+                wrapped,
+            } => {
+                s.count("patience", *patience);
+                s.real("min_delta", *min_delta);
+                s.word("wrapped", &wrapped.yaml());
+            }
+        }
+        s.written()
+    }
+}
+
+/// Settings written one after another.
+#[derive(Default)]
+struct Settings(Vec<String>);
+
+impl Settings {
+    fn word(&mut self, key: &str, value: &str) {
+        self.0.push(format!("{key}: {value}"));
+    }
+
+    fn flag(&mut self, key: &str, value: bool) {
+        self.word(key, if value { "true" } else { "false" });
+    }
+
+    fn count(&mut self, key: &str, value: u32) {
+        self.word(key, &value.to_string());
+    }
+
+    fn real(&mut self, key: &str, value: f64) {
+        self.word(key, &number(value));
+    }
+
+    /// The settings `nsga2` and `nsga3` share.
+    fn genetic(&mut self, c: &Nsga2Config) {
+        self.count("population_size", c.population_size);
+        if let Some(p) = c.mutation_prob {
+            self.real("mutation_prob", p);
+        }
+        self.real("crossover_prob", c.crossover_prob);
+        match c.crossover {
+            Crossover::Uniform => self.word("crossover", "uniform"),
+            Crossover::Sbx { eta } => {
+                self.word("crossover", "sbx");
+                if let Some(eta) = eta {
+                    self.real("sbx_eta", eta);
+                }
+            }
+            Crossover::Blx { alpha } => {
+                self.word("crossover", "blx");
+                self.real("blx_alpha", alpha);
+            }
+        }
+        self.real("swapping_prob", c.swapping_prob);
+    }
+
+    fn written(self) -> String {
+        format!("{{{}}}", self.0.join(", "))
+    }
+}
