@@ -5,10 +5,14 @@
 //! A setting whose default is a rule rather than a value (`tpe`'s `multivariate` by the number
 //! of objectives, `cmaes`'s `popsize` by the number of parameters, `nsga2`'s `mutation_prob` by
 //! the number of parameters, `sbx_eta` by the number of objectives) is left out when the rule
-//! applies, as it is when the file leaves it out.
+//! applies, as it is when the file leaves it out. Each settings type is taken apart whole, so
+//! a setting added to one does not compile until it is written here.
 
 use crate::words::number;
-use crate::{Acquisition, Crossover, IndependentSampler, Method, Nsga2Config, PrunerSpec, Restart};
+use crate::{
+    Acquisition, BayesConfig, CmaEsConfig, Crossover, IndependentSampler, Method, Nsga2Config,
+    Nsga3Config, PrunerSpec, Restart, SobolConfig, TpeConfig,
+};
 
 impl Method {
     /// Returns the settings of the method as its `sampler:` block, e.g. `{scramble: true}`;
@@ -17,24 +21,38 @@ impl Method {
         let mut s = Settings::default();
         match self {
             Method::Grid | Method::Random => return None,
-            Method::Sobol(c) => s.flag("scramble", c.scramble),
-            Method::Tpe(c) => {
-                s.count("n_startup_trials", c.n_startup_trials);
-                s.count("n_ei_candidates", c.n_ei_candidates);
-                if let Some(joint) = c.multivariate {
-                    s.flag("multivariate", joint);
+            Method::Sobol(SobolConfig { scramble }) => s.flag("scramble", *scramble),
+            Method::Tpe(TpeConfig {
+                n_startup_trials,
+                n_ei_candidates,
+                multivariate,
+                constant_liar,
+                gamma,
+                prior_weight,
+                magic_clip,
+            }) => {
+                s.count("n_startup_trials", *n_startup_trials);
+                s.count("n_ei_candidates", *n_ei_candidates);
+                if let Some(joint) = multivariate {
+                    s.flag("multivariate", *joint);
                 }
-                s.flag("constant_liar", c.constant_liar);
-                s.real("gamma", c.gamma);
-                s.real("prior_weight", c.prior_weight);
-                s.flag("magic_clip", c.magic_clip);
+                s.flag("constant_liar", *constant_liar);
+                s.real("gamma", *gamma);
+                s.real("prior_weight", *prior_weight);
+                s.flag("magic_clip", *magic_clip);
             }
-            Method::Bayes(c) => {
-                s.count("n_startup_trials", c.n_startup_trials);
-                s.count("n_candidates", c.n_candidates);
-                s.count("n_local_search", c.n_local_search);
-                s.flag("constant_liar", c.constant_liar);
-                match c.acquisition {
+            Method::Bayes(BayesConfig {
+                n_startup_trials,
+                n_candidates,
+                n_local_search,
+                constant_liar,
+                acquisition,
+            }) => {
+                s.count("n_startup_trials", *n_startup_trials);
+                s.count("n_candidates", *n_candidates);
+                s.count("n_local_search", *n_local_search);
+                s.flag("constant_liar", *constant_liar);
+                match *acquisition {
                     Acquisition::LogEi { greedy_tail } => {
                         s.word("acquisition", "log_ei");
                         s.real("greedy_tail", greedy_tail);
@@ -45,18 +63,24 @@ impl Method {
                     }
                 }
             }
-            Method::CmaEs(c) => {
-                s.count("n_startup_trials", c.n_startup_trials);
-                if let Some(popsize) = c.popsize {
-                    s.count("popsize", popsize);
+            Method::CmaEs(CmaEsConfig {
+                n_startup_trials,
+                popsize,
+                sigma0,
+                independent_sampler,
+                restart,
+            }) => {
+                s.count("n_startup_trials", *n_startup_trials);
+                if let Some(popsize) = popsize {
+                    s.count("popsize", *popsize);
                 }
-                s.real("sigma0", c.sigma0);
-                let independent = match c.independent_sampler {
+                s.real("sigma0", *sigma0);
+                let independent = match independent_sampler {
                     IndependentSampler::Tpe => "tpe",
                     IndependentSampler::Random => "random",
                 };
                 s.word("independent_sampler", independent);
-                let restart = match c.restart {
+                let restart = match restart {
                     Restart::None => "none",
                     Restart::Ipop => "ipop",
                     Restart::Bipop => "bipop",
@@ -64,9 +88,12 @@ impl Method {
                 s.word("restart_strategy", restart);
             }
             Method::Nsga2(c) => s.genetic(c),
-            Method::Nsga3(c) => {
-                s.genetic(&c.genetic);
-                s.count("dividing_parameter", c.dividing_parameter);
+            Method::Nsga3(Nsga3Config {
+                genetic,
+                dividing_parameter,
+            }) => {
+                s.genetic(genetic);
+                s.count("dividing_parameter", *dividing_parameter);
             }
         }
         Some(s.written())
@@ -165,12 +192,19 @@ impl Settings {
 
     /// The settings `nsga2` and `nsga3` share.
     fn genetic(&mut self, c: &Nsga2Config) {
-        self.count("population_size", c.population_size);
-        if let Some(p) = c.mutation_prob {
+        let Nsga2Config {
+            population_size,
+            mutation_prob,
+            crossover_prob,
+            crossover,
+            swapping_prob,
+        } = *c;
+        self.count("population_size", population_size);
+        if let Some(p) = mutation_prob {
             self.real("mutation_prob", p);
         }
-        self.real("crossover_prob", c.crossover_prob);
-        match c.crossover {
+        self.real("crossover_prob", crossover_prob);
+        match crossover {
             Crossover::Uniform => self.word("crossover", "uniform"),
             Crossover::Sbx { eta } => {
                 self.word("crossover", "sbx");
@@ -183,7 +217,7 @@ impl Settings {
                 self.real("blx_alpha", alpha);
             }
         }
-        self.real("swapping_prob", c.swapping_prob);
+        self.real("swapping_prob", swapping_prob);
     }
 
     fn written(self) -> String {
