@@ -829,6 +829,14 @@ fn enqueued_trials_run_first_with_the_given_parameters() {
         "{}",
         out.stdout
     );
+    // The sampler's every setting, defaults included, as the block that sets them.
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("sampler: {n_startup_trials: ") && l.contains("gamma: 0.1")),
+        "{}",
+        out.stdout
+    );
     let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
     assert_eq!(out.code, 0, "{out:?}");
     let out = env.sweep(&["trials", "queued", "--format", "json"]);

@@ -60,6 +60,12 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         spec.run_cap,
         spec.space.params().len(),
     )?;
+    if let Some(settings) = spec.method.sampler_yaml() {
+        writeln!(out, "sampler: {settings}")?;
+    }
+    if spec.pruner.is_active() {
+        writeln!(out, "pruner: {}", spec.pruner.yaml())?;
+    }
     if let Some(why) = spec.method.never_learns(spec.run_cap, &spec.space) {
         writeln!(out, "note: {why}")?;
     }
