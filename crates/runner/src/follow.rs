@@ -70,7 +70,8 @@ pub fn follow_study(
     };
     store.create_experiment(&info)?;
     let window = header.parallel.max(1);
-    let mut tested = false;
+    // The trials whose test-split result came (an earlier best's too, after a larger run cap).
+    let mut tested: BTreeSet<TrialId> = BTreeSet::new();
     let mut hearing = Hearing::new(
         watcher.journals(),
         header.agents,
@@ -82,7 +83,7 @@ pub fn follow_study(
     let mut ended: Option<Option<TrialId>> = None;
     loop {
         let taken = take(watcher, store, &spec.name)?;
-        tested |= taken.tested;
+        tested.extend(taken.tested);
         let now = Instant::now();
         hearing.note(watcher.journals(), now, observer);
         if ended.is_none() {
@@ -120,7 +121,7 @@ pub fn follow_study(
         }
         match ended {
             Some(None) => return Ok(true),
-            Some(Some(_)) if tested => return Ok(true),
+            Some(Some(best)) if tested.contains(&best) => return Ok(true),
             Some(Some(best)) => {
                 let agent = owner(best, header.agents);
                 hearing.check((best, true), agent, now, observer);
@@ -136,8 +137,8 @@ pub fn follow_study(
 
 /// What one read of the journals brought.
 struct Taken {
-    /// Whether the test split's result came.
-    tested: bool,
+    /// The trials whose test-split result came.
+    tested: Vec<TrialId>,
     /// The first agent that stopped on an error, and why.
     abort: Option<(u32, String)>,
 }
@@ -145,7 +146,7 @@ struct Taken {
 /// Reads the agents' new events and writes them into `store` under experiment `name`.
 fn take(watcher: &mut Watcher, store: &Store, name: &str) -> Result<Taken> {
     let mut taken = Taken {
-        tested: false,
+        tested: Vec::new(),
         abort: None,
     };
     for (agent, event) in watcher.poll()? {
@@ -154,7 +155,9 @@ fn take(watcher: &mut Watcher, store: &Store, name: &str) -> Result<Taken> {
                 taken.abort.get_or_insert((agent, reason));
             }
             event => {
-                taken.tested |= matches!(event, JournalEvent::Tested(_));
+                if let JournalEvent::Tested(result) = &event {
+                    taken.tested.push(result.trial);
+                }
                 record(store, name, &event)?;
             }
         }
@@ -312,6 +315,37 @@ mod tests {
         );
         let info = followed.experiment("toy").unwrap().unwrap();
         assert_eq!(info.status, ExperimentStatus::Finished);
+    }
+
+    #[test]
+    fn a_follower_waits_for_the_best_trial_s_own_test_result() {
+        let spec = spec(4, "follow");
+        let dir = tempfile::tempdir().unwrap();
+        let agent = agent_0_of(&spec, 1, dir.path());
+        end_trials(&agent, 0..4, true);
+        // An earlier best's result (a study whose run cap was raised since) is not the one.
+        let tested = |trial| {
+            JournalEvent::Tested(store::TestResult {
+                trial: TrialId(trial),
+                metrics: [("test_loss".to_string(), 0.5)].into(),
+            })
+        };
+        agent.publish(&tested(3)).unwrap();
+        let said = Said(std::sync::Mutex::default(), Stop::default());
+        let (_, ended) = follow_in(dir.path(), &spec, (&said, &said.1), 20);
+        assert!(ended.unwrap());
+        assert_eq!(
+            *said.0.lock().unwrap(),
+            ["quiet: agent 0 of 1, trial 0, joined true, measuring true"]
+        );
+        // The best trial's own result ends the following at once.
+        agent.publish(&tested(0)).unwrap();
+        let said = Said(std::sync::Mutex::default(), Stop::default());
+        let (followed, ended) = follow_in(dir.path(), &spec, (&said, &said.1), 3_600_000);
+        assert!(ended.unwrap());
+        assert!(said.0.lock().unwrap().is_empty());
+        let result = followed.test_result("toy").unwrap().unwrap();
+        assert_eq!(result.trial, TrialId(0));
     }
 
     #[test]
