@@ -196,13 +196,16 @@ impl ExperimentSpec {
     /// are those of `resolved`, the resolved spec of a run (its record's): false when a
     /// default changed since the run, so that the settings shown now are not what ran.
     pub fn searches_as(&self, resolved: &str) -> bool {
-        let search = |text: &str| -> Vec<String> {
-            text.lines()
-                .filter(|l| l.starts_with("method: ") || l.starts_with("pruner: "))
-                .map(str::to_string)
-                .collect()
-        };
-        search(&self.resolved()) == search(resolved)
+        ExperimentSpec::search_lines(&self.resolved()) == ExperimentSpec::search_lines(resolved)
+    }
+
+    /// Returns the `method:` and `pruner:` lines of the resolved spec `resolved`: the settings
+    /// that decide which trials run and which are pruned.
+    pub fn search_lines(resolved: &str) -> Vec<&str> {
+        resolved
+            .lines()
+            .filter(|l| l.starts_with("method: ") || l.starts_with("pruner: "))
+            .collect()
     }
 }
 

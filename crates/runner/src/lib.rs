@@ -64,6 +64,24 @@ pub enum Error {
         /// The start of the data's hash now.
         now: String,
     },
+    /// The spec is unchanged, but this version reads its sampler or pruner settings otherwise
+    /// than the run record says it ran with (a default changed since): going on would mix the
+    /// two in one experiment.
+    #[error(
+        "experiment `{name}` ran with other sampler or pruner settings than this version of \
+         Sweep reads in its unchanged file (a default changed since); it ran with\n{then}\nand \
+         would now go on with\n{now}\nso nothing runs, since its trials would mix the two: write \
+         the setting that differs into the file's `sampler:` or `pruner:` block to go on as it \
+         ran, give the experiment a new `name:` to start over, or remove it"
+    )]
+    SearchChanged {
+        /// The experiment's name.
+        name: String,
+        /// The resolved `method:` and `pruner:` lines it ran with, indented.
+        then: String,
+        /// The same lines as this version resolves the file, indented.
+        now: String,
+    },
     /// `--extend` was given for an experiment that does not exist yet.
     #[error("experiment `{0}` does not exist yet: run it once before extending it")]
     NothingToExtend(String),

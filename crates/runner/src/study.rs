@@ -335,6 +335,31 @@ fn same_data(store: &Store, spec: &ExperimentSpec, options: &StudyOptions) -> Re
     })
 }
 
+/// Refuses to go on with an experiment whose sampler or pruner settings, as this version reads
+/// its spec, are not those its run record says it ran with (a default changed since, with the
+/// file unchanged): its trials so far were chosen and pruned by the old settings. Without a
+/// stored record there is nothing to compare.
+fn same_search(store: &Store, spec: &ExperimentSpec) -> Result<()> {
+    let Some(then) = store.run_record(&spec.name)? else {
+        return Ok(());
+    };
+    if spec.searches_as(&then.resolved_spec) {
+        return Ok(());
+    }
+    let indented = |resolved: &str| {
+        ExperimentSpec::search_lines(resolved)
+            .iter()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    Err(Error::SearchChanged {
+        name: spec.name.clone(),
+        then: indented(&then.resolved_spec),
+        now: indented(&spec.resolved()),
+    })
+}
+
 /// Creates the experiment record, or checks that the stored one has the same spec, and settles
 /// how many trials it holds; `before_write` is given that number and may refuse the run before
 /// anything is written.
@@ -355,6 +380,7 @@ fn open_experiment(
             });
         }
         same_data(store, spec, options)?;
+        same_search(store, spec)?;
         let base = options
             .run_cap
             .unwrap_or(stored.run_cap)
@@ -942,6 +968,45 @@ mod tests {
             message.starts_with(
                 "the data of experiment `toy` changed since it started: none.csv had sha256 , \
                  now bbbbbbbbbbbbbbbb;"
+            ),
+            "{message}"
+        );
+        assert_eq!(store.trials("toy").unwrap().len(), 2);
+        assert_eq!(store.experiment("toy").unwrap().unwrap().run_cap, 2);
+        // The unchanged file read otherwise than the run recorded (as after a change of a
+        // default): refused, with both readings, and nothing stored changes.
+        let mut ran = store.run_record("toy").unwrap().unwrap();
+        assert!(
+            ran.resolved_spec.contains("\nmethod: Random\n"),
+            "{}",
+            ran.resolved_spec
+        );
+        ran.resolved_spec = ran.resolved_spec.replace(
+            "\nmethod: Random\n",
+            "\nmethod: Sobol(SobolConfig { scramble: true })\n",
+        );
+        store.put_run_record("toy", &ran).unwrap();
+        let resumed = StudyOptions {
+            extend: Some(2),
+            ..with_record(&commented)
+        };
+        let refused = run_study(
+            &store,
+            &commented,
+            &quadratic(2.0),
+            &SilentObserver,
+            &clock,
+            &resumed,
+        );
+        let message = refused
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.to_string());
+        assert!(
+            message.starts_with(
+                "experiment `toy` ran with other sampler or pruner settings than this version \
+                 of Sweep reads in its unchanged file (a default changed since); it ran with\n  \
+                 method: Sobol(SobolConfig { scramble: true })\n  pruner: None\nand would now go \
+                 on with\n  method: Random\n  pruner: None\n"
             ),
             "{message}"
         );

@@ -115,7 +115,9 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             output::line_diff(&stored, &current),
             args.store.store.display()
         ),
-        Err(changed @ runner::Error::DataChanged { .. }) => bail!(
+        Err(
+            changed @ (runner::Error::DataChanged { .. } | runner::Error::SearchChanged { .. }),
+        ) => bail!(
             "{changed} (`sweep rm {} --store {}`)",
             spec.name,
             args.store.store.display()
