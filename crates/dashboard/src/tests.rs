@@ -291,16 +291,7 @@ fn the_experiment_page_shows_the_sampler_and_pruner_settings() {
         ] {
             let record = store::RunRecord {
                 resolved_spec: recorded,
-                resolved_spec_hash: "ab".repeat(32),
-                spec_file: "tuned.yaml".into(),
-                data_file: "d.csv".into(),
-                data_hash: "cd".repeat(32),
-                git: None,
-                sweep_version: "0.0.0".into(),
-                engine: "dfdx 0.13.0".into(),
-                device: "cpu".into(),
-                os: "linux".into(),
-                cpu: "2 cores".into(),
+                ..store::RunRecord::default()
             };
             store.put_run_record("tuned", &record).unwrap();
             let (_, page) = get(&store, "/experiments/tuned").await;

@@ -910,13 +910,7 @@ mod tests {
                 resolved_spec_hash: spec.resolved_hash(),
                 spec_file: "toy.yaml".into(),
                 data_file: "none.csv".into(),
-                data_hash: String::new(),
-                git: None,
-                sweep_version: String::new(),
-                engine: String::new(),
-                device: String::new(),
-                os: String::new(),
-                cpu: String::new(),
+                ..store::RunRecord::default()
             }),
             ..options(1)
         };
@@ -953,17 +947,20 @@ mod tests {
         if let Some(record) = other_data.record.as_mut() {
             record.data_hash = "b".repeat(64);
         }
-        let refused = run_study(
-            &store,
-            &commented,
-            &quadratic(2.0),
-            &SilentObserver,
-            &clock,
-            &other_data,
-        );
-        let message = refused
+        // What a run of the unchanged file under `options` is refused with (empty if it ran).
+        let refusal = |options: &StudyOptions| {
+            run_study(
+                &store,
+                &commented,
+                &quadratic(2.0),
+                &SilentObserver,
+                &clock,
+                options,
+            )
             .map(|_| String::new())
-            .unwrap_or_else(|e| e.to_string());
+            .unwrap_or_else(|e| e.to_string())
+        };
+        let message = refusal(&other_data);
         assert!(
             message.starts_with(
                 "the data of experiment `toy` changed since it started: none.csv had sha256 , \
@@ -990,17 +987,7 @@ mod tests {
             extend: Some(2),
             ..with_record(&commented)
         };
-        let refused = run_study(
-            &store,
-            &commented,
-            &quadratic(2.0),
-            &SilentObserver,
-            &clock,
-            &resumed,
-        );
-        let message = refused
-            .map(|_| String::new())
-            .unwrap_or_else(|e| e.to_string());
+        let message = refusal(&resumed);
         assert!(
             message.starts_with(
                 "experiment `toy` ran with other sampler or pruner settings than this version \

@@ -112,7 +112,7 @@ impl fmt::Display for ExperimentStatus {
 ///
 /// Kept apart from `ExperimentInfo` (see `Store::put_run_record`): experiments stored before
 /// records existed simply have none.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunRecord {
     /// The spec with every default filled in, as YAML.
     pub resolved_spec: String,

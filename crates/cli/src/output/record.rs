@@ -86,16 +86,7 @@ mod tests {
         .unwrap();
         let record = |resolved_spec: String| RunRecord {
             resolved_spec,
-            resolved_spec_hash: "ab".repeat(32),
-            spec_file: "t.yaml".into(),
-            data_file: "d.csv".into(),
-            data_hash: "cd".repeat(32),
-            git: None,
-            sweep_version: "0.0.0".into(),
-            engine: "dfdx 0.13.0".into(),
-            device: "cpu".into(),
-            os: "linux".into(),
-            cpu: "2 cores".into(),
+            ..RunRecord::default()
         };
         let shown = |resolved: String| {
             let mut out = Vec::new();
