@@ -81,12 +81,17 @@ pub fn follow_study(
     // Once every needed trial ended: the best trial, whose agent publishes the test split's
     // result (with no metrics when there is none); none when no trial completed.
     let mut ended: Option<Option<TrialId>> = None;
+    // The first trial not ended, as of the last read of the store's trials: everyone's wait.
+    let mut open: Option<TrialId> = None;
+    let mut first = true;
     loop {
         let taken = take(watcher, store, &spec.name)?;
         tested.extend(taken.tested);
         let now = Instant::now();
         hearing.note(watcher.journals(), now, observer);
-        if ended.is_none() {
+        // The store's trials change only with the journals' events: read them again then.
+        if ended.is_none() && (first || taken.events > 0) {
+            first = false;
             let trials = store.trials(&spec.name)?;
             let needed = needed_trials(header.planned, spec.stopped_by(&trials), window);
             let finished: BTreeSet<TrialId> = trials
@@ -94,20 +99,13 @@ pub fn follow_study(
                 .filter(|t| t.state.is_finished())
                 .map(|t| t.id)
                 .collect();
-            match (0..needed).map(TrialId).find(|id| !finished.contains(id)) {
-                // The first trial not ended is everyone's wait: its agent, if quiet, is said
-                // to be.
-                Some(open) => {
-                    let agent = owner(open, header.agents);
-                    hearing.check((open, false), agent, now, observer);
-                }
-                None => {
-                    info.status = ExperimentStatus::Finished;
-                    info.finished = Some(clock.now());
-                    store.update_experiment(&info)?;
-                    store.flush()?;
-                    ended = Some(spec.best(&trials).map(|t| t.id));
-                }
+            open = (0..needed).map(TrialId).find(|id| !finished.contains(id));
+            if open.is_none() {
+                info.status = ExperimentStatus::Finished;
+                info.finished = Some(clock.now());
+                store.update_experiment(&info)?;
+                store.flush()?;
+                ended = Some(spec.best(&trials).map(|t| t.id));
             }
         }
         if let Some((agent, reason)) = taken.abort {
@@ -126,7 +124,13 @@ pub fn follow_study(
                 let agent = owner(best, header.agents);
                 hearing.check((best, true), agent, now, observer);
             }
-            None => {}
+            // The open trial's agent, if quiet, is said to be.
+            None => {
+                if let Some(open) = open {
+                    let agent = owner(open, header.agents);
+                    hearing.check((open, false), agent, now, observer);
+                }
+            }
         }
         if stop.closed() {
             return Ok(ended.is_some());
@@ -137,6 +141,8 @@ pub fn follow_study(
 
 /// What one read of the journals brought.
 struct Taken {
+    /// How many events came.
+    events: usize,
     /// The trials whose test-split result came.
     tested: Vec<TrialId>,
     /// The first agent that stopped on an error, and why.
@@ -146,10 +152,12 @@ struct Taken {
 /// Reads the agents' new events and writes them into `store` under experiment `name`.
 fn take(watcher: &mut Watcher, store: &Store, name: &str) -> Result<Taken> {
     let mut taken = Taken {
+        events: 0,
         tested: Vec::new(),
         abort: None,
     };
     for (agent, event) in watcher.poll()? {
+        taken.events += 1;
         match event {
             JournalEvent::Abort(reason) => {
                 taken.abort.get_or_insert((agent, reason));
