@@ -116,15 +116,11 @@ const OTHER_NAMES: &[(&str, &str)] = &[
     ("bruteforcesampler", "grid"),
 ];
 
-/// Reads `sampler:` for method `method`, whose keys are `keys`: a key of another method's
+/// Reads `sampler:` for method `method` (its keys in `METHOD_KEYS`): a key of another method's
 /// block is reported as that method's (a file that changed `method:` and kept its settings),
 /// any other unknown key as unknown.
-fn sampler_fields<'n>(
-    d: &mut Decoder,
-    node: &'n Node,
-    method: &str,
-    keys: &[&str],
-) -> Option<Fields<'n>> {
+fn sampler_fields<'n>(d: &mut Decoder, node: &'n Node, method: &str) -> Option<Fields<'n>> {
+    let keys: Vec<&str> = keys_of(method).collect();
     let fields = d.mapping(node, "sampler")?;
     for entry in fields.entries {
         if keys.contains(&entry.key.as_str()) {
@@ -132,12 +128,7 @@ fn sampler_fields<'n>(
         }
         let owners: Vec<String> = METHOD_KEYS
             .iter()
-            .filter(|(_, theirs)| {
-                theirs
-                    .iter()
-                    .flat_map(|g| g.iter())
-                    .any(|k| *k == entry.key)
-            })
+            .filter(|(name, _)| keys_of(name).any(|k| k == entry.key))
             .map(|(name, _)| format!("`{name}`"))
             .collect();
         let place = match owners.as_slice() {
@@ -148,9 +139,17 @@ fn sampler_fields<'n>(
                 rest.join(", ")
             )),
         };
-        d.misplaced_key(entry, "sampler", keys, place.as_deref());
+        d.misplaced_key(entry, "sampler", &keys, place.as_deref());
     }
     Some(fields)
+}
+
+/// Returns the `sampler:` keys of method `method` (none for a method without settings).
+fn keys_of(method: &str) -> impl Iterator<Item = &'static str> + '_ {
+    METHOD_KEYS
+        .iter()
+        .filter(move |(name, _)| *name == method)
+        .flat_map(|(_, groups)| groups.iter().flat_map(|g| g.iter().copied()))
 }
 
 /// Reads `method:`; the sampler's settings start at their defaults.
@@ -197,14 +196,14 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
             None
         }
         Method::Sobol(default) => {
-            let f = sampler_fields(d, node, "sobol", SOBOL_KEYS)?;
+            let f = sampler_fields(d, node, "sobol")?;
             let scramble = d.flag(&f, "scramble", default.scramble);
             Some(Method::Sobol(SobolConfig {
                 scramble: scramble?,
             }))
         }
         Method::Tpe(default) => {
-            let f = sampler_fields(d, node, "tpe", TPE_KEYS)?;
+            let f = sampler_fields(d, node, "tpe")?;
             let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
             let n_ei_candidates = count(d, &f, "n_ei_candidates", 1, default.n_ei_candidates);
             let multivariate = match f.get("multivariate") {
@@ -226,7 +225,7 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
             }))
         }
         Method::Bayes(default) => {
-            let f = sampler_fields(d, node, "bayes", BAYES_KEYS)?;
+            let f = sampler_fields(d, node, "bayes")?;
             let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
             let n_candidates = count(d, &f, "n_candidates", 1, default.n_candidates);
             let n_local_search = count(d, &f, "n_local_search", 0, default.n_local_search);
@@ -242,12 +241,11 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
         }
         Method::CmaEs(default) => cmaes(d, node, default),
         Method::Nsga2(default) => {
-            let f = sampler_fields(d, node, "nsga2", NSGA2_KEYS)?;
+            let f = sampler_fields(d, node, "nsga2")?;
             genetic(d, &f, default).map(Method::Nsga2)
         }
         Method::Nsga3(default) => {
-            let keys: Vec<&str> = NSGA2_KEYS.iter().copied().chain([NSGA3_KEY]).collect();
-            let f = sampler_fields(d, node, "nsga3", &keys)?;
+            let f = sampler_fields(d, node, "nsga3")?;
             let genetic = genetic(d, &f, default.genetic);
             let dividing_parameter = count(d, &f, NSGA3_KEY, 1, default.dividing_parameter);
             Some(Method::Nsga3(Nsga3Config {
@@ -279,7 +277,7 @@ fn genetic(d: &mut Decoder, f: &Fields<'_>, default: Nsga2Config) -> Option<Nsga
 
 /// Reads the settings of `cmaes`: `popsize` at least 2 (the best half of a generation moves it).
 fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
-    let f = sampler_fields(d, node, "cmaes", CMAES_KEYS)?;
+    let f = sampler_fields(d, node, "cmaes")?;
     let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
     let popsize = match f.get("popsize") {
         None => Some(default.popsize),
