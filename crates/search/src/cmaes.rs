@@ -102,11 +102,6 @@ impl CmaEsSampler {
             .with_constraints(self.constraints.clone())
     }
 
-    /// Returns the generation size for `n` coordinates.
-    fn popsize(&self, n: usize) -> usize {
-        self.config.generation_size(n)
-    }
-
     /// Returns the strategy's state after every complete generation among `observations`, with
     /// the constants of its generation size (which restarts change, `Runs`).
     fn replay(
@@ -115,7 +110,8 @@ impl CmaEsSampler {
         observations: &[Observation<'_>],
     ) -> (Strategy, Constants) {
         let n = coordinates.len();
-        let mut constants = Constants::new(n, self.popsize(n));
+        let default_lambda = self.config.generation_size(n);
+        let mut constants = Constants::new(n, default_lambda);
         let mut strategy = Strategy::new(n, self.config.sigma0);
         let by_id: BTreeMap<u64, &Observation<'_>> = observations
             .iter()
@@ -157,7 +153,7 @@ impl CmaEsSampler {
                 let mean = (0..n).map(|_| rng.gen::<f64>()).collect();
                 let (lambda, sigma0) = runs.restart(
                     self.config.restart,
-                    self.popsize(n),
+                    default_lambda,
                     self.config.sigma0,
                     &mut rng,
                 );
