@@ -130,6 +130,11 @@ pub struct CmaEsConfig {
     pub independent_sampler: IndependentSampler,
     /// What happens once the strategy has converged.
     pub restart: Restart,
+    /// Whether integer and quantized parameters keep a margin (CMA-ES with margin, Hamano et
+    /// al. 2022, Optuna's `with_margin`): each keeps a probability of at least 1 / (n lambda)
+    /// of proposing another value than its mean's, so that a strategy whose steps have shrunk
+    /// below a parameter's spacing still tries its neighbours instead of fixing it for good.
+    pub with_margin: bool,
 }
 
 /// What CMA-ES does once it has converged (its steps below any resolution, or its best values
@@ -382,6 +387,7 @@ impl Default for CmaEsConfig {
             sigma0: 1.0 / 6.0,
             independent_sampler: IndependentSampler::Tpe,
             restart: Restart::Ipop,
+            with_margin: true,
         }
     }
 }

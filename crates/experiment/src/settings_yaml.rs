@@ -69,6 +69,7 @@ impl Method {
                 sigma0,
                 independent_sampler,
                 restart,
+                with_margin,
             }) => {
                 s.count("n_startup_trials", *n_startup_trials);
                 if let Some(popsize) = popsize {
@@ -86,6 +87,7 @@ impl Method {
                     Restart::Bipop => "bipop",
                 };
                 s.word("restart_strategy", restart);
+                s.flag("with_margin", *with_margin);
             }
             Method::Nsga2(c) => s.genetic(c),
             Method::Nsga3(Nsga3Config {

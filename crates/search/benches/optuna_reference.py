@@ -56,16 +56,24 @@ def levy(x):
     return head + middle + tail
 
 
+def ellipsoid(x):
+    last = len(x) - 1
+    return sum(1000 ** ((last - i) / last) * (v - 3) ** 2 for i, v in enumerate(x))
+
+
 def rosenbrock(x):
     return sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(len(x) - 1))
 
 
-# name: (function, bounds per coordinate, known optimum)
+# name: (function, bounds per coordinate, known optimum); `INTEGERS` says how many of the last
+# coordinates are integers.
+INTEGERS = {"ellipsoid-int10": 5}
 FUNCTIONS = {
     "branin": (branin, [(-5.0, 10.0), (0.0, 15.0)], 0.397887),
     "hartmann6": (hartmann6, [(0.0, 1.0)] * 6, -3.32237),
     "levy10": (levy, [(-10.0, 10.0)] * 10, 0.0),
     "rosenbrock10": (rosenbrock, [(-5.0, 10.0)] * 10, 0.0),
+    "ellipsoid-int10": (ellipsoid, [(-10.0, 10.0)] * 10, 0.0),
 }
 
 SAMPLERS = {
@@ -74,6 +82,7 @@ SAMPLERS = {
     "random": lambda seed: optuna.samplers.RandomSampler(seed=seed),
     # Needs the `cmaes` package besides Optuna (no PyTorch).
     "cmaes": lambda seed: optuna.samplers.CmaEsSampler(seed=seed),
+    "cmaes-margin": lambda seed: optuna.samplers.CmaEsSampler(seed=seed, with_margin=True),
 }
 
 
@@ -88,11 +97,17 @@ def main():
         sys.exit(__doc__)
     sampler, name, first, count = args[0], args[1], int(args[2]), int(args[3])
     f, bounds, optimum = FUNCTIONS[name]
+    first_integer = len(bounds) - INTEGERS.get(name, 0)
+
+    def suggest(t, i, lo, hi):
+        if i >= first_integer:
+            return t.suggest_int(f"x{i}", int(lo), int(hi))
+        return t.suggest_float(f"x{i}", lo, hi)
     regrets = []
     for seed in range(first, first + count):
         study = optuna.create_study(sampler=SAMPLERS[sampler](seed))
         study.optimize(
-            lambda t: f([t.suggest_float(f"x{i}", lo, hi) for i, (lo, hi) in enumerate(bounds)]),
+            lambda t: f([suggest(t, i, lo, hi) for i, (lo, hi) in enumerate(bounds)]),
             n_trials=trials,
         )
         regrets.append(study.best_value - optimum)

@@ -5,7 +5,8 @@
 //! Functions and domains: Branin (2-D, x1 in [-5, 10], x2 in [0, 15], optimum 0.397887),
 //! Hartmann6 ([0, 1]^6, optimum -3.32237), Levy (10-D, [-10, 10]^10, optimum 0 at x = 1) and
 //! Rosenbrock (10-D, [-5, 10]^10, optimum 0 at x = 1); on request (`--functions`), Rastrigin
-//! (5-D, [-5.12, 5.12]^5, optimum 0) and Schwefel (5-D, [-500, 500]^5, optimum 0). Each
+//! (5-D, [-5.12, 5.12]^5, optimum 0), Schwefel (5-D, [-500, 500]^5, optimum 0) and a
+//! mixed-integer ellipsoid (10-D, [-10, 10]^10, the last five integers, optimum 0 at 3). Each
 //! sampler runs each budget once per seed, trials one after another, knowing the budget as a
 //! sweep's sampler knows its planned trials (`bayes` spends the end of the plan greedily, so a
 //! run of 200 trials does not pass through the run of 50). The reference columns are Optuna
@@ -41,6 +42,8 @@ struct Function {
     low: f64,
     high: f64,
     optimum: f64,
+    /// How many of the last coordinates are integers (`int_uniform` over the rounded domain).
+    integers: usize,
     f: fn(&[f64]) -> f64,
 }
 
@@ -225,6 +228,7 @@ fn functions() -> Vec<Function> {
             low: 0.0,
             high: 0.0,
             optimum: 0.397_887,
+            integers: 0,
             f: branin,
         },
         Function {
@@ -233,6 +237,7 @@ fn functions() -> Vec<Function> {
             low: 0.0,
             high: 1.0,
             optimum: -3.322_37,
+            integers: 0,
             f: hartmann6,
         },
         Function {
@@ -241,6 +246,7 @@ fn functions() -> Vec<Function> {
             low: -10.0,
             high: 10.0,
             optimum: 0.0,
+            integers: 0,
             f: levy,
         },
         Function {
@@ -249,6 +255,7 @@ fn functions() -> Vec<Function> {
             low: -5.0,
             high: 10.0,
             optimum: 0.0,
+            integers: 0,
             f: rosenbrock,
         },
         // Not in the default run (no reference figures): `--functions rastrigin5` compares
@@ -259,6 +266,7 @@ fn functions() -> Vec<Function> {
             low: -5.12,
             high: 5.12,
             optimum: 0.0,
+            integers: 0,
             f: rastrigin,
         },
         // And Schwefel (5-D, [-500, 500]^5): basins with no global structure, the far corner
@@ -269,7 +277,21 @@ fn functions() -> Vec<Function> {
             low: -500.0,
             high: 500.0,
             optimum: 0.0,
+            integers: 0,
             f: schwefel,
+        },
+        // And a mixed-integer ellipsoid (10-D, [-10, 10]^10; axis weights from 1000 down to 1,
+        // the five lightest integers; 0 at 3 in every coordinate): a strategy settles the heavy
+        // reals first, and once its steps are below an integer's spacing it no longer moves
+        // that integer unless it keeps a margin (`cmaes` against `cmaes:nomargin`).
+        Function {
+            name: "ellipsoid-int10",
+            dims: 10,
+            low: -10.0,
+            high: 10.0,
+            optimum: 0.0,
+            integers: 5,
+            f: ellipsoid,
         },
     ]
 }
@@ -286,7 +308,15 @@ fn space(function: &Function) -> SearchSpace {
                     ("branin", _) => (0.0, 15.0),
                     _ => (function.low, function.high),
                 };
-                Param::new(format!("x{i}"), Distribution::Uniform { min, max })
+                let distribution = if i + function.integers >= function.dims {
+                    Distribution::IntUniform {
+                        min: min as i64,
+                        max: max as i64,
+                    }
+                } else {
+                    Distribution::Uniform { min, max }
+                };
+                Param::new(format!("x{i}"), distribution)
             })
             .collect(),
     )
@@ -348,7 +378,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
         }
         return search::sampler_for(Method::Bayes(config), Seed(seed), &objective(), &[], &[]);
     }
-    // `cmaes:popsize=12:sigma=0.3:startup=5:norestart` (or `:bipop`) tries CMA-ES settings.
+    // `cmaes:popsize=12:sigma=0.3:startup=5:norestart` (or `:bipop`, `:nomargin`) tries CMA-ES settings.
     if let Some(settings) = name.strip_prefix("cmaes") {
         let mut config = CmaEsConfig::default();
         for setting in settings.split(':').filter(|s| !s.is_empty()) {
@@ -359,6 +389,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
                 "startup" => config.n_startup_trials = value.parse().unwrap_or(0),
                 "norestart" => config.restart = experiment::Restart::None,
                 "bipop" => config.restart = experiment::Restart::Bipop,
+                "nomargin" => config.with_margin = false,
                 _ => {}
             }
         }
@@ -598,6 +629,16 @@ fn rastrigin(x: &[f64]) -> f64 {
 fn schwefel(x: &[f64]) -> f64 {
     let d = x.len() as f64;
     418.982_887_272_433_9 * d - x.iter().map(|v| v * v.abs().sqrt().sin()).sum::<f64>()
+}
+
+/// An ellipsoid, sum(1000^((d - 1 - i) / (d - 1)) (x_i - 3)^2), the first coordinate the
+/// heaviest: 0 at 3 in every coordinate.
+fn ellipsoid(x: &[f64]) -> f64 {
+    let last = (x.len().max(2) - 1) as f64;
+    x.iter()
+        .enumerate()
+        .map(|(i, v)| 1000f64.powf((last - i as f64) / last) * (v - 3.0).powi(2))
+        .sum()
 }
 
 fn rosenbrock(x: &[f64]) -> f64 {

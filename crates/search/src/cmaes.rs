@@ -19,7 +19,9 @@
 //! converged starts again (in the replay, so deterministically) from a random point with
 //! generations twice as large, and the generations after it count that size; `bipop` gives
 //! every other run, by trials spent, a generation of random size between the default and half
-//! the latest large one and a random smaller step instead (`Runs`).
+//! the latest large one and a random smaller step instead (`Runs`). With `with_margin`, every
+//! integer or quantized coordinate keeps a probability of at least 1 / (n lambda) of
+//! proposing another value than its mean's after each generation (`Strategy::keep_margin`).
 //!
 //! Categorical parameters and conditional ones are left to an independent sampler, as Optuna's
 //! `CmaEsSampler` leaves them: by default TPE, given the values the strategy chose (so that it
@@ -41,6 +43,7 @@ use crate::draw::draw;
 use crate::history::{self, Combine, Observation, Standing};
 use crate::linalg::symmetric_eigen;
 use crate::random::RandomSampler;
+use crate::special;
 use crate::unit::{count, Coding, Numeric};
 use crate::{Result, Sampler, SuggestContext, TpeSampler};
 
@@ -135,6 +138,9 @@ impl CmaEsSampler {
                 .map(|o| encode(coordinates, &o.trial.params, &strategy.mean))
                 .collect();
             strategy.tell(&points, &constants);
+            if self.config.with_margin {
+                strategy.keep_margin(coordinates, 1.0 / (count(n) * count(constants.lambda)));
+            }
             first += lambda;
             let scores: Vec<f64> = members
                 .iter()
@@ -359,12 +365,15 @@ impl Constants {
     }
 }
 
-/// The strategy's state: the search distribution N(mean, sigma^2 C) and its evolution paths.
+/// The strategy's state: the search distribution N(mean, sigma^2 A C A) and its evolution paths.
 #[derive(Debug, Clone)]
 struct Strategy {
     n: usize,
     mean: Vec<f64>,
     sigma: f64,
+    /// A's diagonal: each coordinate's scale on top of sigma and C, which only the margin
+    /// (`keep_margin`) moves from 1.
+    scales: Vec<f64>,
     /// The covariance, row-major.
     c: Vec<f64>,
     p_sigma: Vec<f64>,
@@ -387,6 +396,7 @@ impl Strategy {
             n,
             mean: vec![0.5; n],
             sigma: sigma0.clamp(SIGMA_RANGE.0, SIGMA_RANGE.1),
+            scales: vec![1.0; n],
             c: identity.clone(),
             p_sigma: vec![0.0; n],
             p_c: vec![0.0; n],
@@ -425,7 +435,7 @@ impl Strategy {
         tiny || degenerate || flat
     }
 
-    /// Returns a candidate from N(mean, sigma^2 C) inside the unit cube.
+    /// Returns a candidate from N(mean, sigma^2 A C A) inside the unit cube.
     fn ask(&self, rng: &mut ChaCha8Rng) -> Vec<f64> {
         let n = self.n;
         let mut x = self.mean.clone();
@@ -438,7 +448,7 @@ impl Strategy {
                 .collect();
             for (i, xi) in x.iter_mut().enumerate() {
                 let y: f64 = (0..n).map(|j| self.b[i * n + j] * z[j]).sum();
-                *xi = self.mean[i] + self.sigma * y;
+                *xi = self.mean[i] + self.sigma * self.scales[i] * y;
             }
             if x.iter().all(|v| (0.0..=1.0).contains(v)) {
                 return x;
@@ -456,7 +466,8 @@ impl Strategy {
             .map(|x| {
                 x.iter()
                     .zip(&self.mean)
-                    .map(|(xi, mi)| (xi - mi) / self.sigma)
+                    .zip(&self.scales)
+                    .map(|((xi, mi), a)| (xi - mi) / (self.sigma * a))
                     .collect()
             })
             .collect();
@@ -466,8 +477,8 @@ impl Strategy {
                 y_w[i] += w * y[i];
             }
         }
-        for (m, y) in self.mean.iter_mut().zip(&y_w) {
-            *m = (*m + self.sigma * y).clamp(0.0, 1.0);
+        for ((m, y), a) in self.mean.iter_mut().zip(&y_w).zip(&self.scales) {
+            *m = (*m + self.sigma * a * y).clamp(0.0, 1.0);
         }
         // C^(-1/2) y_w = B D^-1 B^T y_w.
         let bt_y: Vec<f64> = (0..n)
@@ -506,6 +517,55 @@ impl Strategy {
         self.sigma = (self.sigma * ((k.c_sigma / k.d_sigma) * (norm / k.chi_n - 1.0)).exp())
             .clamp(SIGMA_RANGE.0, SIGMA_RANGE.1);
         self.decompose();
+    }
+
+    /// Keeps, for every integer or quantized coordinate, a probability of at least `alpha` that
+    /// a candidate takes another value than the mean's (CMA-ES with margin, Hamano et al.
+    /// 2022): between two neighbours, at least `alpha / 2` beyond each end of the mean's
+    /// interval, found by widening the coordinate's scale and moving its mean so that those
+    /// tails are exactly the larger of what they were and `alpha / 2`; at an end of the range,
+    /// `alpha` beyond the one neighbour, found by moving the mean towards it. Sigma and C stay.
+    fn keep_margin(&mut self, coordinates: &[(&Param, Numeric)], alpha: f64) {
+        let n = self.n;
+        for (i, (_, numeric)) in coordinates.iter().enumerate().take(n) {
+            let Some(cell) = numeric.cell(self.mean[i]) else {
+                continue;
+            };
+            let base = self.sigma * self.c[i * n + i].sqrt();
+            let spread = base * self.scales[i];
+            if !(spread > 0.0 && spread.is_finite()) {
+                continue;
+            }
+            let m = self.mean[i];
+            match cell {
+                (Some(lo), Some(hi)) => {
+                    let below = special::cdf((lo - m) / spread);
+                    let above = 1.0 - special::cdf((hi - m) / spread);
+                    if below >= alpha / 2.0 && above >= alpha / 2.0 {
+                        continue;
+                    }
+                    // Tails of exactly these sizes: m - z_lo s = lo and m + z_hi s = hi.
+                    let z_lo = special::ppf(1.0 - below.clamp(alpha / 2.0, 0.5));
+                    let z_hi = special::ppf(1.0 - above.clamp(alpha / 2.0, 0.5));
+                    let total = z_lo + z_hi;
+                    if total <= 0.0 || !total.is_finite() {
+                        continue;
+                    }
+                    let s = (hi - lo) / total;
+                    self.mean[i] = lo + z_lo * s;
+                    self.scales[i] = s / base;
+                }
+                (None, Some(hi)) => {
+                    let z = special::ppf(1.0 - alpha);
+                    self.mean[i] = m.max(hi - z * spread);
+                }
+                (Some(lo), None) => {
+                    let z = special::ppf(1.0 - alpha);
+                    self.mean[i] = m.min(lo + z * spread);
+                }
+                (None, None) => {}
+            }
+        }
     }
 
     /// Recomputes B and D from C; a covariance gone bad (not finite) starts again as I.

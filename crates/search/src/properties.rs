@@ -46,6 +46,7 @@ fn proposals_respect_bounds_types_and_conditions() {
                 sigma0: 0.5,
                 independent_sampler: IndependentSampler::Random,
                 restart: Restart::Ipop,
+                with_margin: false,
             }),
             Method::CmaEs(CmaEsConfig::default()),
             Method::Nsga2(Nsga2Config {

@@ -242,6 +242,28 @@ impl Numeric {
         }
     }
 
+    /// Returns the unit interval of the positions whose value is the one at unit position `u`
+    /// (an integer or a multiple of q owns an interval): its lower and upper ends, each `None`
+    /// where no other value lies beyond it; `None` for a real parameter.
+    pub(crate) fn cell(&self, u: f64) -> Option<(Option<f64>, Option<f64>)> {
+        let half = match self.step {
+            Step::Real => return None,
+            Step::Int { .. } => 0.5,
+            Step::Quantized(q) => q / 2.0,
+        };
+        let v = self.value(self.at_unit(u)).as_f64()?;
+        let end = |value: f64| {
+            let x = if self.log {
+                (value > 0.0).then(|| value.ln())?
+            } else {
+                value
+            };
+            let end = self.unit_of(x);
+            (end > 0.0 && end < 1.0).then_some(end)
+        };
+        Some((end(v - half), end(v + half)))
+    }
+
     /// Returns the width of the coordinate's range: the bounds' distance, or for a normal prior
     /// the width of a uniform with the same standard deviation.
     pub(crate) fn width(&self) -> f64 {
@@ -394,5 +416,40 @@ mod tests {
         assert_eq!(index_for(0.1, &prior), 0);
         assert_eq!(index_for(0.25, &prior), 2);
         assert_eq!(index_for(1.0, &prior), 2);
+    }
+
+    #[test]
+    fn a_rounded_value_owns_the_interval_between_its_neighbours() {
+        let numeric = |d: Distribution| match Coding::of(&d) {
+            Coding::Numeric(n) => n,
+            other => panic!("{other:?}"),
+        };
+        let close = |got: Option<f64>, want: Option<f64>| match (got, want) {
+            (Some(g), Some(w)) => (g - w).abs() < 1e-12,
+            (g, w) => g == w,
+        };
+        // 1, 2, 3: thirds of the unit interval.
+        let int = numeric(Distribution::IntUniform { min: 1, max: 3 });
+        for (u, want) in [
+            (0.5, (Some(1.0 / 3.0), Some(2.0 / 3.0))),
+            (0.1, (None, Some(1.0 / 3.0))),
+            (0.9, (Some(2.0 / 3.0), None)),
+        ] {
+            let (lo, hi) = int.cell(u).unwrap();
+            assert!(close(lo, want.0) && close(hi, want.1), "{u}: {lo:?} {hi:?}");
+        }
+        // 16, 24, ..., 64 on a log scale: 32 owns [28, 36].
+        let q = numeric(Distribution::QLogUniformValues {
+            min: 16.0,
+            max: 64.0,
+            q: 8.0,
+        });
+        let at = |v: f64| (v.ln() - 16f64.ln()) / (64f64.ln() - 16f64.ln());
+        let (lo, hi) = q.cell(at(32.0)).unwrap();
+        assert!(close(lo, Some(at(28.0))) && close(hi, Some(at(36.0))));
+        assert_eq!(
+            numeric(Distribution::Uniform { min: 0.0, max: 1.0 }).cell(0.5),
+            None
+        );
     }
 }

@@ -46,6 +46,7 @@ const CMAES_KEYS: &[&str] = &[
     "sigma0",
     "independent_sampler",
     "restart_strategy",
+    "with_margin",
 ];
 
 const NSGA2_KEYS: &[&str] = &[
@@ -298,12 +299,14 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
         RESTARTS,
         default.restart,
     );
+    let with_margin = d.flag(&f, "with_margin", default.with_margin);
     Some(Method::CmaEs(CmaEsConfig {
         n_startup_trials: n_startup_trials?,
         popsize: popsize?,
         sigma0: sigma0?,
         independent_sampler: independent_sampler?,
         restart: restart?,
+        with_margin: with_margin?,
     }))
 }
 

@@ -251,3 +251,84 @@ fn bipop_alternates_doubled_and_small_runs_by_the_trials_they_spent() {
         [12, 24, 48, 96, 192, 384, 768, 1536, 3072, 4096, 4096, 4096]
     );
 }
+
+/// A 3-D space: two reals that matter a thousand times more than an integer from 0 to 8.
+fn light_integer() -> (SearchSpace, impl Fn(&Params) -> f64) {
+    let real = || Distribution::Uniform {
+        min: -2.0,
+        max: 2.0,
+    };
+    let space = SearchSpace::new(vec![
+        Param::new("a", real()),
+        Param::new("b", real()),
+        Param::new("k", Distribution::IntUniform { min: 0, max: 8 }),
+    ]);
+    let f = |p: &Params| {
+        let x = |name: &str| p[name].as_f64().unwrap_or(f64::NAN);
+        1000.0 * (x("a") - 0.5).powi(2) + 1000.0 * (x("b") + 0.3).powi(2) + (x("k") - 7.0).powi(2)
+    };
+    (space, f)
+}
+
+#[test]
+fn the_margin_keeps_an_integer_that_matters_little_moving() {
+    // The strategy settles the reals first; by then its steps are below the integer's spacing,
+    // and without a margin every candidate rounds to the same integer, wherever it stopped.
+    let (space, f) = light_integer();
+    let found = |with_margin: bool| {
+        (0..12)
+            .filter(|&seed| {
+                let config = CmaEsConfig {
+                    with_margin,
+                    restart: Restart::None,
+                    ..CmaEsConfig::default()
+                };
+                let sampler = CmaEsSampler::new(Seed(seed), config, objective());
+                let trials = study(&sampler, &space, 300, &f);
+                let best = trials
+                    .iter()
+                    .min_by(|x, y| f(&x.params).total_cmp(&f(&y.params)));
+                best.is_some_and(|t| t.params["k"] == experiment::ParamValue::Int(7))
+            })
+            .count()
+    };
+    let (with, without) = (found(true), found(false));
+    assert!(with >= 11, "with the margin {with} of 12 seeds found k = 7");
+    assert!(without <= 8, "without it {without} of 12 seeds found k = 7");
+}
+
+#[test]
+fn the_margin_leaves_each_neighbour_at_least_its_share() {
+    let (space, _) = light_integer();
+    let coordinates = coordinates(&space);
+    let k = coordinates.iter().position(|(p, _)| p.name == "k").unwrap();
+    let alpha = 0.05;
+    // Steps far below the integer's spacing (1/9 of the unit interval): at 4 (the middle of
+    // its interval), then near 4's upper end, then inside 0's (the range's lower end).
+    for (mean, lower_end) in [(0.5, false), (5.0 / 9.0 - 0.001, false), (0.02, true)] {
+        let mut strategy = Strategy::new(3, 1e-4);
+        strategy.mean[k] = mean;
+        strategy.keep_margin(&coordinates, alpha);
+        let spread = strategy.sigma * strategy.scales[k];
+        let m = strategy.mean[k];
+        let (_, numeric) = coordinates[k];
+        let (lo, hi) = numeric.cell(m).unwrap();
+        let above = 1.0 - special::cdf((hi.unwrap() - m) / spread);
+        if lower_end {
+            assert_eq!(lo, None);
+            assert!((above - alpha).abs() < 1e-9, "{above}");
+            assert_eq!(strategy.scales[k], 1.0);
+        } else {
+            let below = 1.0 - special::cdf((m - lo.unwrap()) / spread);
+            assert!(below >= alpha / 2.0 - 1e-9 && above >= alpha / 2.0 - 1e-9);
+            assert!(strategy.scales[k] > 1.0);
+        }
+        // The reals are left alone.
+        assert_eq!(strategy.scales[..k], [1.0, 1.0][..k]);
+        assert_eq!(strategy.mean[..k], [0.5, 0.5][..k]);
+    }
+    // A wide step already leaves the neighbours more: nothing moves.
+    let mut wide = Strategy::new(3, 0.3);
+    wide.keep_margin(&coordinates, alpha);
+    assert_eq!((wide.mean, wide.scales), (vec![0.5; 3], vec![1.0; 3]));
+}

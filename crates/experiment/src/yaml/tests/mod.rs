@@ -581,7 +581,7 @@ fn cmaes_settings_parse() {
     assert_eq!(
         parse_ok(&format!(
             "{BASE}method: cmaes\nsampler: {{popsize: 10, sigma0: 0.25, n_startup_trials: 3, \
-             independent_sampler: random, restart_strategy: none}}\n"
+             independent_sampler: random, restart_strategy: none, with_margin: false}}\n"
         ))
         .method,
         Method::CmaEs(CmaEsConfig {
@@ -590,6 +590,7 @@ fn cmaes_settings_parse() {
             sigma0: 0.25,
             independent_sampler: crate::IndependentSampler::Random,
             restart: crate::Restart::None,
+            with_margin: false,
         })
     );
     assert_eq!(
@@ -792,6 +793,7 @@ fn sampler_settings_written_back_read_as_the_same_settings() {
             sigma0: 0.3,
             independent_sampler: IndependentSampler::Random,
             restart: Restart::Bipop,
+            with_margin: false,
         }),
         Method::Nsga2(Nsga2Config::default()),
         Method::Nsga2(Nsga2Config {
