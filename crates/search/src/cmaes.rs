@@ -1,8 +1,9 @@
 //! CMA-ES ("cmaes"): the covariance matrix adaptation evolution strategy, Hansen's
-//! (mu/mu_w, lambda)-CMA-ES as in "The CMA Evolution Strategy: A Tutorial" (2016), over the
-//! numeric parameters present in every trial, each as its coordinate in the unit interval
-//! (`unit`), so that one step size fits every parameter and the prior of a `normal` or `beta`
-//! parameter is its scale.
+//! (mu/mu_w, lambda)-CMA-ES as in "The CMA Evolution Strategy: A Tutorial" (2016), with its
+//! default active covariance update (the worst half's steps, at negative weights, narrow C),
+//! over the numeric parameters present in every trial, each as its coordinate in the unit
+//! interval (`unit`), so that one step size fits every parameter and the prior of a `normal` or
+//! `beta` parameter is its scale.
 //!
 //! After `n_startup_trials` random ones, trials form generations of `popsize` consecutive
 //! numbers. Nothing is kept between proposals: the strategy's state for trial `k` is replayed
@@ -324,6 +325,9 @@ struct Constants {
     lambda: usize,
     /// Recombination weights of the best `mu` members, summing to 1.
     weights: Vec<f64>,
+    /// The weights of the others, worst last, each below 0 (active CMA: the covariance
+    /// shrinks along the directions of the worst members).
+    negative: Vec<f64>,
     mu_eff: f64,
     c_sigma: f64,
     d_sigma: f64,
@@ -338,12 +342,14 @@ impl Constants {
     fn new(n: usize, lambda: usize) -> Constants {
         let nf = count(n);
         let mu = (lambda / 2).max(1);
-        let raw: Vec<f64> = (1..=mu)
+        let raw: Vec<f64> = (1..=lambda.max(mu))
             .map(|i| (count(lambda + 1) / 2.0).ln() - count(i).ln())
             .collect();
-        let total: f64 = raw.iter().sum();
-        let weights: Vec<f64> = raw.iter().map(|w| w / total).collect();
+        let (best, rest) = raw.split_at(mu);
+        let total: f64 = best.iter().sum();
+        let weights: Vec<f64> = best.iter().map(|w| w / total).collect();
         let mu_eff = 1.0 / weights.iter().map(|w| w * w).sum::<f64>();
+        let rest: Vec<f64> = rest.iter().copied().filter(|w| *w < 0.0).collect();
         let c_sigma = (mu_eff + 2.0) / (nf + mu_eff + 5.0);
         let d_sigma = 1.0 + 2.0 * (((mu_eff - 1.0) / (nf + 1.0)).sqrt() - 1.0).max(0.0) + c_sigma;
         let c_c = (4.0 + mu_eff / nf) / (nf + 4.0 + 2.0 * mu_eff / nf);
@@ -351,15 +357,34 @@ impl Constants {
         let c_mu =
             (1.0 - c_1).min(2.0 * (mu_eff - 2.0 + 1.0 / mu_eff) / ((nf + 2.0).powi(2) + mu_eff));
         let chi_n = nf.sqrt() * (1.0 - 1.0 / (4.0 * nf) + 1.0 / (21.0 * nf * nf));
+        let c_mu = c_mu.max(0.0);
+        // The negative weights sum to -min(1 + c_1 / c_mu, 1 + 2 mu_eff- / (mu_eff + 2),
+        // (1 - c_1 - c_mu) / (n c_mu)) (Hansen's tutorial, 2016).
+        let negative_total: f64 = rest.iter().map(|w| -w).sum();
+        let mu_eff_minus = negative_total.powi(2)
+            / rest
+                .iter()
+                .map(|w| w * w)
+                .sum::<f64>()
+                .max(f64::MIN_POSITIVE);
+        let scale = (1.0 + c_1 / c_mu)
+            .min(1.0 + 2.0 * mu_eff_minus / (mu_eff + 2.0))
+            .min((1.0 - c_1 - c_mu) / (nf * c_mu));
+        let negative = if negative_total > 0.0 && scale.is_finite() && scale > 0.0 {
+            rest.iter().map(|w| scale * w / negative_total).collect()
+        } else {
+            Vec::new()
+        };
         Constants {
             lambda,
             weights,
+            negative,
             mu_eff,
             c_sigma,
             d_sigma,
             c_c,
             c_1,
-            c_mu: c_mu.max(0.0),
+            c_mu,
             chi_n,
         }
     }
@@ -462,7 +487,6 @@ impl Strategy {
         let n = self.n;
         let steps: Vec<Vec<f64>> = points
             .iter()
-            .take(k.weights.len())
             .map(|x| {
                 x.iter()
                     .zip(&self.mean)
@@ -480,13 +504,7 @@ impl Strategy {
         for ((m, y), a) in self.mean.iter_mut().zip(&y_w).zip(&self.scales) {
             *m = (*m + self.sigma * a * y).clamp(0.0, 1.0);
         }
-        // C^(-1/2) y_w = B D^-1 B^T y_w.
-        let bt_y: Vec<f64> = (0..n)
-            .map(|j| (0..n).map(|i| self.b[i * n + j] * y_w[i]).sum::<f64>() / self.d[j])
-            .collect();
-        let whitened: Vec<f64> = (0..n)
-            .map(|i| (0..n).map(|j| self.b[i * n + j] * bt_y[j]).sum())
-            .collect();
+        let whitened = self.whiten(&y_w);
         let sigma_gain = (k.c_sigma * (2.0 - k.c_sigma) * k.mu_eff).sqrt();
         for (p, w) in self.p_sigma.iter_mut().zip(&whitened) {
             *p = (1.0 - k.c_sigma) * *p + sigma_gain * w;
@@ -501,15 +519,30 @@ impl Strategy {
             *p = (1.0 - k.c_c) * *p + h_sigma * c_gain * y;
         }
         let delta = (1.0 - h_sigma) * k.c_c * (2.0 - k.c_c);
-        let keep = 1.0 + k.c_1 * delta - k.c_1 - k.c_mu;
+        // The best members pull C towards their steps, the worst push it away from theirs,
+        // each of those scaled to the length n it would have under C.
+        let worst = &steps[steps.len().saturating_sub(k.negative.len())..];
+        let pushed: Vec<f64> = k
+            .negative
+            .iter()
+            .zip(worst)
+            .map(|(w, y)| {
+                let length: f64 = self.whiten(y).iter().map(|v| v * v).sum();
+                w * count(n) / length.max(f64::MIN_POSITIVE)
+            })
+            .collect();
+        let weighted: Vec<(f64, &Vec<f64>)> = k
+            .weights
+            .iter()
+            .copied()
+            .zip(&steps)
+            .chain(pushed.into_iter().zip(worst))
+            .collect();
+        let total_weight = 1.0 + k.negative.iter().sum::<f64>();
+        let keep = 1.0 + k.c_1 * delta - k.c_1 - k.c_mu * total_weight;
         for i in 0..n {
             for j in 0..n {
-                let rank_mu: f64 = k
-                    .weights
-                    .iter()
-                    .zip(&steps)
-                    .map(|(w, y)| w * y[i] * y[j])
-                    .sum();
+                let rank_mu: f64 = weighted.iter().map(|(w, y)| w * y[i] * y[j]).sum();
                 self.c[i * n + j] =
                     keep * self.c[i * n + j] + k.c_1 * self.p_c[i] * self.p_c[j] + k.c_mu * rank_mu;
             }
@@ -517,6 +550,17 @@ impl Strategy {
         self.sigma = (self.sigma * ((k.c_sigma / k.d_sigma) * (norm / k.chi_n - 1.0)).exp())
             .clamp(SIGMA_RANGE.0, SIGMA_RANGE.1);
         self.decompose();
+    }
+
+    /// Returns C^(-1/2) y = B D^-1 B^T y.
+    fn whiten(&self, y: &[f64]) -> Vec<f64> {
+        let n = self.n;
+        let bt_y: Vec<f64> = (0..n)
+            .map(|j| (0..n).map(|i| self.b[i * n + j] * y[i]).sum::<f64>() / self.d[j])
+            .collect();
+        (0..n)
+            .map(|i| (0..n).map(|j| self.b[i * n + j] * bt_y[j]).sum())
+            .collect()
     }
 
     /// Keeps, for every integer or quantized coordinate, a probability of at least `alpha` that
