@@ -21,6 +21,7 @@ pub mod pareto;
 mod plateau;
 mod pruning;
 mod resolved;
+mod same_search;
 mod settings_yaml;
 mod space;
 mod spec;

@@ -193,10 +193,37 @@ impl ExperimentSpec {
     }
 
     /// Returns whether the sampler and pruner settings of this spec, as this version reads it,
-    /// are those of `resolved`, the resolved spec of a run (its record's): false when a
-    /// default changed since the run, so that the settings shown now are not what ran.
+    /// are those of `resolved`, the resolved spec of a run (its record's, maybe another
+    /// version's; `same_search`): false when a default changed since the run, so that the
+    /// settings shown now are not what ran.
     pub fn searches_as(&self, resolved: &str) -> bool {
-        ExperimentSpec::search_lines(&self.resolved()) == ExperimentSpec::search_lines(resolved)
+        self.searches_alike(resolved, &self.resolved())
+    }
+
+    /// Returns whether `now`, this spec's resolved form (as a run record holds it), means what
+    /// `then`, another run record's, does: the same lines but for the sampler and pruner
+    /// settings, and those the same search (`same_search`), so that a file edited only to pin
+    /// a setting at the value a stored run had resumes it.
+    pub fn resolves_as(&self, then: &str, now: &str) -> bool {
+        let rest = |resolved: &'_ str| -> Vec<String> {
+            let search = ExperimentSpec::search_lines(resolved);
+            resolved
+                .lines()
+                .filter(|l| !search.contains(l))
+                .map(str::to_string)
+                .collect()
+        };
+        rest(then) == rest(now) && self.searches_alike(then, now)
+    }
+
+    /// Returns whether the search lines of the resolved specs `then` and `now` run the same
+    /// search for this spec's objectives.
+    fn searches_alike(&self, then: &str, now: &str) -> bool {
+        crate::same_search::same_search(
+            &ExperimentSpec::search_lines(then),
+            &ExperimentSpec::search_lines(now),
+            self.objectives().len(),
+        )
     }
 
     /// Returns the `method:` and `pruner:` lines of the resolved spec `resolved`: the settings

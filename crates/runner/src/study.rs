@@ -296,18 +296,21 @@ fn planned_trials(spec: &ExperimentSpec, run_cap: u32) -> u32 {
 
 /// Whether `spec`, whose text differs from the stored experiment's, means the same: its resolved
 /// spec (every setting, defaults filled in) hashes as the one in the experiment's run record, so
-/// only comments, layout or the order of keys changed. The current resolved spec is the one in
-/// `options.record` when there is one, since records resolve paths against the spec file's
-/// absolute path (the spec itself holds them as given on the command line). Without a stored
-/// record, it cannot tell: no.
+/// only comments, layout or the order of keys changed; or it differs only in how the sampler
+/// and pruner settings are written, for the same search (`ExperimentSpec::resolves_as`: the
+/// file now names the value a setting had when the stored run was written by an older
+/// version). The current resolved spec is the one in `options.record` when there is one, since
+/// records resolve paths against the spec file's absolute path (the spec itself holds them as
+/// given on the command line). Without a stored record, it cannot tell: no.
 fn same_meaning(store: &Store, spec: &ExperimentSpec, options: &StudyOptions) -> Result<bool> {
-    let current = options
-        .record
-        .as_ref()
-        .map_or_else(|| spec.resolved_hash(), |r| r.resolved_spec_hash.clone());
-    Ok(store
-        .run_record(&spec.name)?
-        .is_some_and(|stored| stored.resolved_spec_hash == current))
+    let Some(stored) = store.run_record(&spec.name)? else {
+        return Ok(false);
+    };
+    let (hash, resolved) = options.record.as_ref().map_or_else(
+        || (spec.resolved_hash(), spec.resolved()),
+        |r| (r.resolved_spec_hash.clone(), r.resolved_spec.clone()),
+    );
+    Ok(stored.resolved_spec_hash == hash || spec.resolves_as(&stored.resolved_spec, &resolved))
 }
 
 /// Refuses to go on with an experiment whose data file hashes otherwise than in its run record:
@@ -999,6 +1002,75 @@ mod tests {
         );
         assert_eq!(store.trials("toy").unwrap().len(), 2);
         assert_eq!(store.experiment("toy").unwrap().unwrap().run_cap, 2);
+    }
+
+    #[test]
+    fn a_record_of_an_older_version_resumes_when_it_ran_the_same_search() {
+        let store = Store::temporary().unwrap();
+        let with_record = |spec: &ExperimentSpec, extend: Option<u32>| StudyOptions {
+            record: Some(store::RunRecord {
+                resolved_spec: spec.resolved(),
+                resolved_spec_hash: spec.resolved_hash(),
+                spec_file: "toy.yaml".into(),
+                data_file: "none.csv".into(),
+                ..store::RunRecord::default()
+            }),
+            extend,
+            ..options(1)
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let go = |spec: &ExperimentSpec, extend: Option<u32>| {
+            run_study(
+                &store,
+                spec,
+                &quadratic(2.0),
+                &SilentObserver,
+                &clock,
+                &with_record(spec, extend),
+            )
+            .map(|s| s.trials.len())
+        };
+        // TPE's record from before `multivariate` became optional, one objective: it ran
+        // jointly, as `None` does now.
+        let mut tpe = spec(2, "method: tpe");
+        tpe.method = Method::Tpe(experiment::TpeConfig::default());
+        go(&tpe, None).unwrap();
+        let mut ran = store.run_record("toy").unwrap().unwrap();
+        ran.resolved_spec = ran
+            .resolved_spec
+            .replace("multivariate: None", "multivariate: true");
+        assert!(ran.resolved_spec.contains("multivariate: true"));
+        store.put_run_record("toy", &ran).unwrap();
+        assert_eq!(go(&tpe, Some(1)).unwrap(), 3, "resumed");
+        store.remove_experiment("toy").unwrap();
+        // CMA-ES's record from before `with_margin`: it ran without a margin, which the default
+        // now keeps, so the unchanged file is refused; pinned in the file, it resumes.
+        let mut cmaes = spec(2, "method: cmaes");
+        cmaes.method = Method::CmaEs(experiment::CmaEsConfig::default());
+        go(&cmaes, None).unwrap();
+        let mut ran = store.run_record("toy").unwrap().unwrap();
+        ran.resolved_spec = ran.resolved_spec.replace(", with_margin: true", "");
+        store.put_run_record("toy", &ran).unwrap();
+        let refused = go(&cmaes, Some(1)).unwrap_err();
+        assert!(matches!(refused, Error::SearchChanged { .. }), "{refused}");
+        let mut pinned = spec(2, "method: cmaes\nsampler: {with_margin: false}");
+        pinned.method = Method::CmaEs(experiment::CmaEsConfig {
+            with_margin: false,
+            ..experiment::CmaEsConfig::default()
+        });
+        assert_eq!(go(&pinned, Some(1)).unwrap(), 3, "resumed");
+        // Pinned at another value than it ran with, the file is a changed spec.
+        let mut other = spec(
+            2,
+            "method: cmaes\nsampler: {with_margin: false, sigma0: 0.3}",
+        );
+        other.method = Method::CmaEs(experiment::CmaEsConfig {
+            with_margin: false,
+            sigma0: 0.3,
+            ..experiment::CmaEsConfig::default()
+        });
+        let refused = go(&other, Some(1)).unwrap_err();
+        assert!(matches!(refused, Error::SpecChanged { .. }), "{refused}");
     }
 
     #[test]
