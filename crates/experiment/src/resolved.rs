@@ -216,6 +216,17 @@ impl ExperimentSpec {
         rest(then) == rest(now) && self.searches_alike(then, now)
     }
 
+    /// Returns the sampler and pruner settings in which this spec, as this version reads it,
+    /// differs from `resolved` (a run record's), one line each: "`method` `with_margin`: false
+    /// then, true now" (`same_search`).
+    pub fn search_differences(&self, resolved: &str) -> Vec<String> {
+        crate::same_search::differences(
+            &ExperimentSpec::search_lines(resolved),
+            &ExperimentSpec::search_lines(&self.resolved()),
+            self.objectives().len(),
+        )
+    }
+
     /// Returns whether the search lines of the resolved specs `then` and `now` run the same
     /// search for this spec's objectives.
     fn searches_alike(&self, then: &str, now: &str) -> bool {

@@ -35,14 +35,67 @@ pub(crate) fn same_search(then: &[&str], now: &[&str], objectives: usize) -> boo
 
 /// Compares one `key: value` line of each.
 fn same_line(then: &str, now: &str, objectives: usize) -> bool {
-    let (Some((then_key, then_value)), Some((now_key, now_value))) =
-        (then.split_once(": "), now.split_once(": "))
-    else {
-        return false;
-    };
-    let (Some(mut then), Some(mut now)) = (settings(then_value), settings(now_value)) else {
-        return false;
-    };
+    compared(then, now, objectives)
+        .is_some_and(|(key_then, then, key_now, now)| key_then == key_now && then == now)
+}
+
+/// Returns the settings that differ between the search lines `then` and `now` (as
+/// `same_search` compares them), one line each: "`method` `with_margin`: false then, true
+/// now"; a line that does not read back differs whole.
+pub(crate) fn differences(then: &[&str], now: &[&str], objectives: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for (a, b) in then.iter().zip(now) {
+        let Some((key, a_settings, _, b_settings)) =
+            compared(a, b, objectives).filter(|(key, _, key_b, _)| key == key_b)
+        else {
+            if a != b {
+                out.push(format!("{a} then, {b} now"));
+            }
+            continue;
+        };
+        let names: std::collections::BTreeSet<&str> = a_settings
+            .keys()
+            .chain(b_settings.keys())
+            .map(|k| k.trim_end_matches('#'))
+            .collect();
+        for name in names {
+            let value = |settings: &BTreeMap<String, String>| {
+                settings
+                    .get(name)
+                    .or_else(|| settings.get(&format!("{name}#")))
+                    .cloned()
+                    .unwrap_or_else(|| "unset".to_string())
+            };
+            let (was, is) = (value(&a_settings), value(&b_settings));
+            if was != is {
+                let setting = if name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" `{name}`")
+                };
+                out.push(format!("`{key}`{setting}: {was} then, {is} now"));
+            }
+        }
+    }
+    out
+}
+
+/// Reads one `key: value` line of each into its key and settings, resolved and with the
+/// fields `then` lacks filled in (`ADDED`); `None` when either does not read back.
+#[allow(clippy::type_complexity)]
+fn compared<'l>(
+    then: &'l str,
+    now: &'l str,
+    objectives: usize,
+) -> Option<(
+    &'l str,
+    BTreeMap<String, String>,
+    &'l str,
+    BTreeMap<String, String>,
+)> {
+    let (then_key, then_value) = then.split_once(": ")?;
+    let (now_key, now_value) = now.split_once(": ")?;
+    let (mut then, mut now) = (settings(then_value)?, settings(now_value)?);
     for map in [&mut then, &mut now] {
         resolve(map, objectives);
     }
@@ -52,7 +105,7 @@ fn same_line(then: &str, now: &str, objectives: usize) -> bool {
                 .or_insert_with(|| (*old).to_string());
         }
     }
-    then_key == now_key && then == now
+    Some((then_key, then, now_key, now))
 }
 
 /// Writes the settings whose default depends on the spec as what they resolve to.
@@ -278,6 +331,10 @@ mod tests {
         let pinned = old.replace("Ipop })", "Ipop, with_margin: false })");
         assert!(!same_search(&[old], &[new.as_str()], 1));
         assert!(same_search(&[old], &[pinned.as_str()], 1));
+        assert_eq!(
+            differences(&[old, "pruner: None"], &[new.as_str(), "pruner: None"], 1),
+            ["`method` `with_margin`: false then, true now"]
+        );
         // A field nobody knows the old value of is a change.
         let unknown = old.replace("Ipop })", "Ipop, lr_adapt: false })");
         assert!(!same_search(&[old], &[unknown.as_str()], 1));

@@ -69,14 +69,17 @@ pub enum Error {
     /// two in one experiment.
     #[error(
         "experiment `{name}` ran with other sampler or pruner settings than this version of \
-         Sweep reads in its unchanged file (a default changed since); it ran with\n{then}\nand \
-         would now go on with\n{now}\nso nothing runs, since its trials would mix the two: write \
-         the setting that differs into the file's `sampler:` or `pruner:` block to go on as it \
-         ran, give the experiment a new `name:` to start over, or remove it"
+         Sweep reads in its unchanged file (a default changed since):\n{differing}\nit ran \
+         with\n{then}\nand would now go on with\n{now}\nso nothing runs, since its trials \
+         would mix the two: write the setting that differs into the file's `sampler:` or \
+         `pruner:` block at the value it ran with to go on as it ran, give the experiment a new \
+         `name:` to start over, or remove it"
     )]
     SearchChanged {
         /// The experiment's name.
         name: String,
+        /// The settings that differ, one indented line each.
+        differing: String,
         /// The resolved `method:` and `pruner:` lines it ran with, indented.
         then: String,
         /// The same lines as this version resolves the file, indented.

@@ -358,6 +358,12 @@ fn same_search(store: &Store, spec: &ExperimentSpec) -> Result<()> {
     };
     Err(Error::SearchChanged {
         name: spec.name.clone(),
+        differing: spec
+            .search_differences(&then.resolved_spec)
+            .iter()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
         then: indented(&then.resolved_spec),
         now: indented(&spec.resolved()),
     })
@@ -994,7 +1000,9 @@ mod tests {
         assert!(
             message.starts_with(
                 "experiment `toy` ran with other sampler or pruner settings than this version \
-                 of Sweep reads in its unchanged file (a default changed since); it ran with\n  \
+                 of Sweep reads in its unchanged file (a default changed since):\n  \
+                 `method`: Sobol/SobolConfig then, Random now\n  \
+                 `method` `scramble`: true then, unset now\nit ran with\n  \
                  method: Sobol(SobolConfig { scramble: true })\n  pruner: None\nand would now go \
                  on with\n  method: Random\n  pruner: None\n"
             ),
@@ -1052,7 +1060,13 @@ mod tests {
         ran.resolved_spec = ran.resolved_spec.replace(", with_margin: true", "");
         store.put_run_record("toy", &ran).unwrap();
         let refused = go(&cmaes, Some(1)).unwrap_err();
-        assert!(matches!(refused, Error::SearchChanged { .. }), "{refused}");
+        assert!(
+            matches!(refused, Error::SearchChanged { .. })
+                && refused
+                    .to_string()
+                    .contains(":\n  `method` `with_margin`: false then, true now\nit ran with"),
+            "{refused}"
+        );
         let mut pinned = spec(2, "method: cmaes\nsampler: {with_margin: false}");
         pinned.method = Method::CmaEs(experiment::CmaEsConfig {
             with_margin: false,
