@@ -42,12 +42,15 @@ pub(crate) fn run_record(
         writeln!(out, "            data {file} (sha256 {})", short(hash))?;
     }
     writeln!(out, "            machine {}; {}", r.cpu, r.os)?;
-    if spec.is_some_and(|spec| !spec.searches_as(&r.resolved_spec)) {
+    if let Some(spec) = spec.filter(|spec| !spec.searches_as(&r.resolved_spec)) {
         writeln!(
             out,
             "            ran with other sampler or pruner settings than this version reads in \
-             its file (a default changed since); `--record` prints what it ran with"
+             its file (a default changed since); `--record` prints what it ran with:"
         )?;
+        for difference in spec.search_differences(&r.resolved_spec) {
+            writeln!(out, "              {difference}")?;
+        }
     }
     writeln!(out)
 }
@@ -98,8 +101,12 @@ mod tests {
         // Run when uniform crossover was nsga2's default.
         let before = now.replace("crossover: Blx { alpha: 0.5 }", "crossover: Uniform");
         assert_ne!(before, now);
-        assert!(shown(before).contains(
-            "ran with other sampler or pruner settings than this version reads in its file"
-        ));
+        let before = shown(before);
+        assert!(
+            before.contains(
+                "ran with other sampler or pruner settings than this version reads in its file"
+            ) && before.contains("\n              `method` `crossover`: Uniform then, Blx now\n"),
+            "{before}"
+        );
     }
 }
