@@ -246,8 +246,9 @@ pub(crate) struct ExperimentData {
     /// The best trial's metrics on the test split, once measured (after the sweep).
     pub(crate) test: Option<TestResult>,
     /// Whether the run record says the sweep ran with other sampler or pruner settings than
-    /// the spec now reads as (a default changed since).
-    pub(crate) settings_changed: bool,
+    /// the spec now reads as (a default changed since), and those that differ: "`method`
+    /// `with_margin`: false then, true now".
+    pub(crate) settings_changed: Option<Vec<String>>,
     /// The experiment page's charts and rank order for each objective, computed on first use
     /// of this snapshot.
     pub(crate) analyses: Vec<OnceLock<Arc<Analysis>>>,
@@ -268,7 +269,7 @@ impl ExperimentData {
             spec,
             trials,
             test: None,
-            settings_changed: false,
+            settings_changed: None,
             analyses: (0..objectives).map(|_| OnceLock::new()).collect(),
             pages: Mutex::default(),
         }
@@ -277,8 +278,10 @@ impl ExperimentData {
     /// Returns the snapshot with what its run `record` says, when it has one.
     pub(crate) fn with_record(mut self, record: Option<&RunRecord>) -> ExperimentData {
         self.settings_changed = match (&self.spec, record) {
-            (Some(spec), Some(r)) => !spec.searches_as(&r.resolved_spec),
-            _ => false,
+            (Some(spec), Some(r)) if !spec.searches_as(&r.resolved_spec) => {
+                Some(spec.search_differences(&r.resolved_spec))
+            }
+            _ => None,
         };
         self
     }

@@ -298,6 +298,10 @@ fn the_experiment_page_shows_the_sampler_and_pruner_settings() {
             let said = page.contains("the run&#x27;s record says it ran with other settings")
                 || page.contains("the run's record says it ran with other settings");
             assert_eq!(said, changed, "{page}");
+            // Which setting, as escaped in the page.
+            let which = page.contains("`pruner` `reduction_factor`: 4 then, 3 now")
+                || page.contains("&#x60;pruner&#x60; &#x60;reduction_factor&#x60;: 4 then, 3 now");
+            assert_eq!(which, changed, "{page}");
         }
     });
 }

@@ -66,8 +66,9 @@ pub(crate) struct ExperimentPage<'a> {
     /// Every setting of the sampler and of the pruner, as the `sampler:` and `pruner:` blocks
     /// that set them; empty where there are none (`random`, no pruner) or no parsed spec.
     pub(crate) settings: Vec<(&'static str, String)>,
-    /// Whether the run ran with other settings than those (a default changed since).
-    pub(crate) settings_changed: bool,
+    /// Whether the run ran with other settings than those (a default changed since): the
+    /// settings that differ, joined.
+    pub(crate) settings_changed: Option<String>,
     /// The leaderboard.
     pub(crate) board: Leaderboard,
     /// The compare form's target.
@@ -243,7 +244,7 @@ pub(crate) fn experiment_page<'a>(
             let pruner = s.pruner.is_active().then(|| ("pruner", s.pruner.yaml()));
             sampler.into_iter().chain(pruner).collect()
         }),
-        settings_changed: data.settings_changed,
+        settings_changed: data.settings_changed.as_ref().map(|d| d.join("; ")),
         compare_href: format!("{base}/compare"),
         objective_links: if objectives.len() > 1 {
             objectives
