@@ -910,17 +910,22 @@ mod tests {
         assert!(matches!(err, Error::SpecChanged { .. }), "{err}");
     }
 
+    /// Returns a run record of `spec` as a run of the toy file would write it.
+    fn recorded(spec: &ExperimentSpec) -> store::RunRecord {
+        store::RunRecord {
+            resolved_spec: spec.resolved(),
+            resolved_spec_hash: spec.resolved_hash(),
+            spec_file: "toy.yaml".into(),
+            data_file: "none.csv".into(),
+            ..store::RunRecord::default()
+        }
+    }
+
     #[test]
     fn a_spec_changed_only_in_comments_resumes_and_is_stored_as_now_written() {
         let store = Store::temporary().unwrap();
         let with_record = |spec: &ExperimentSpec| StudyOptions {
-            record: Some(store::RunRecord {
-                resolved_spec: spec.resolved(),
-                resolved_spec_hash: spec.resolved_hash(),
-                spec_file: "toy.yaml".into(),
-                data_file: "none.csv".into(),
-                ..store::RunRecord::default()
-            }),
+            record: Some(recorded(spec)),
             ..options(1)
         };
         let clock = TickClock(AtomicI64::new(0));
@@ -1016,13 +1021,7 @@ mod tests {
     fn a_record_of_an_older_version_resumes_when_it_ran_the_same_search() {
         let store = Store::temporary().unwrap();
         let with_record = |spec: &ExperimentSpec, extend: Option<u32>| StudyOptions {
-            record: Some(store::RunRecord {
-                resolved_spec: spec.resolved(),
-                resolved_spec_hash: spec.resolved_hash(),
-                spec_file: "toy.yaml".into(),
-                data_file: "none.csv".into(),
-                ..store::RunRecord::default()
-            }),
+            record: Some(recorded(spec)),
             extend,
             ..options(1)
         };
