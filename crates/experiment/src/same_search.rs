@@ -19,7 +19,7 @@ use crate::TpeConfig;
 /// Fields added to a settings type since records were first written, each with the value that
 /// runs what the versions without it ran: a record without the field ran with that value.
 const ADDED: &[(&str, &str)] = &[
-    // CMA-ES with margin (twenty-third session): before, integers kept no margin.
+    // Came with CMA-ES with margin: before it, integers kept no margin.
     ("with_margin", "false"),
 ];
 
@@ -33,10 +33,16 @@ pub(crate) fn same_search(then: &[&str], now: &[&str], objectives: usize) -> boo
             .all(|(a, b)| *a == *b || same_line(a, b, objectives))
 }
 
+/// One `key: value` search line read back.
+struct Line<'l> {
+    key: &'l str,
+    settings: BTreeMap<String, String>,
+}
+
 /// Compares one `key: value` line of each.
 fn same_line(then: &str, now: &str, objectives: usize) -> bool {
     compared(then, now, objectives)
-        .is_some_and(|(key_then, then, key_now, now)| key_then == key_now && then == now)
+        .is_some_and(|(then, now)| then.key == now.key && then.settings == now.settings)
 }
 
 /// Returns the settings that differ between the search lines `then` and `now` (as
@@ -45,8 +51,16 @@ fn same_line(then: &str, now: &str, objectives: usize) -> bool {
 pub(crate) fn differences(then: &[&str], now: &[&str], objectives: usize) -> Vec<String> {
     let mut out = Vec::new();
     for (a, b) in then.iter().zip(now) {
-        let Some((key, a_settings, _, b_settings)) =
-            compared(a, b, objectives).filter(|(key, _, key_b, _)| key == key_b)
+        let Some((
+            Line {
+                key,
+                settings: a_settings,
+            },
+            Line {
+                settings: b_settings,
+                ..
+            },
+        )) = compared(a, b, objectives).filter(|(then, now)| then.key == now.key)
         else {
             if a != b {
                 out.push(format!("{a} then, {b} now"));
@@ -82,17 +96,7 @@ pub(crate) fn differences(then: &[&str], now: &[&str], objectives: usize) -> Vec
 
 /// Reads one `key: value` line of each into its key and settings, resolved and with the
 /// fields `then` lacks filled in (`ADDED`); `None` when either does not read back.
-#[allow(clippy::type_complexity)]
-fn compared<'l>(
-    then: &'l str,
-    now: &'l str,
-    objectives: usize,
-) -> Option<(
-    &'l str,
-    BTreeMap<String, String>,
-    &'l str,
-    BTreeMap<String, String>,
-)> {
+fn compared<'l>(then: &'l str, now: &'l str, objectives: usize) -> Option<(Line<'l>, Line<'l>)> {
     let (then_key, then_value) = then.split_once(": ")?;
     let (now_key, now_value) = now.split_once(": ")?;
     let (mut then, mut now) = (settings(then_value)?, settings(now_value)?);
@@ -105,7 +109,16 @@ fn compared<'l>(
                 .or_insert_with(|| (*old).to_string());
         }
     }
-    Some((then_key, then, now_key, now))
+    Some((
+        Line {
+            key: then_key,
+            settings: then,
+        },
+        Line {
+            key: now_key,
+            settings: now,
+        },
+    ))
 }
 
 /// Writes the settings whose default depends on the spec as what they resolve to.
