@@ -168,22 +168,30 @@ impl Reader<'_> {
         (self.peek() == Some(byte)).then(|| self.at += 1)
     }
 
+    /// Moves past the quoted string that starts here (escapes included).
+    fn quoted(&mut self) -> Option<()> {
+        self.at += 1;
+        while self.peek()? != b'"' {
+            self.at += if self.peek()? == b'\\' { 2 } else { 1 };
+        }
+        self.at += 1;
+        Some(())
+    }
+
     /// Returns the text from here to the end of what starts here (a quoted string or a list),
     /// or up to the next delimiter.
     fn atom(&mut self) -> Option<String> {
         let start = self.at;
         match self.peek()? {
-            b'"' => {
-                self.at += 1;
-                while self.peek()? != b'"' {
-                    self.at += if self.peek()? == b'\\' { 2 } else { 1 };
-                }
-                self.at += 1;
-            }
+            b'"' => self.quoted()?,
             b'[' => {
                 let mut depth = 0usize;
                 loop {
                     match self.peek()? {
+                        b'"' => {
+                            self.quoted()?;
+                            continue;
+                        }
                         b'[' => depth += 1,
                         b']' => depth -= 1,
                         _ => {}
@@ -351,6 +359,32 @@ mod tests {
         // A field nobody knows the old value of is a change.
         let unknown = old.replace("Ipop })", "Ipop, lr_adapt: false })");
         assert!(!same_search(&[old], &[unknown.as_str()], 1));
+    }
+
+    #[test]
+    fn any_text_is_read_without_a_panic() {
+        // Records come from a store a user can corrupt: every prefix and every byte-dropped
+        // variant of real lines reads or is refused, and only the whole line compares equal.
+        let whole = "method: Nsga3(Nsga3Config { genetic: Nsga2Config { population_size: 50, \
+                     crossover: Blx { alpha: 0.5 }, names: [\"a\", \"b]\"] }, label: \"x\\\"y\" })";
+        for end in 0..whole.len() {
+            let Some(cut) = whole.get(..end) else {
+                continue;
+            };
+            let dropped: String = whole
+                .char_indices()
+                .filter(|(i, _)| *i != end)
+                .map(|(_, c)| c)
+                .collect();
+            for text in [cut, dropped.as_str()] {
+                let _ = same_search(&[text], &[whole], 1);
+                let _ = differences(&[text], &[whole], 1);
+                let _ = settings(text.get("method: ".len()..).unwrap_or(""));
+            }
+            assert!(!same_search(&[cut], &[whole], 1));
+        }
+        assert!(settings(&whole["method: ".len()..]).is_some());
+        assert!(same_search(&[whole], &[whole], 1));
     }
 
     #[test]
