@@ -302,23 +302,31 @@ fn planned_trials(spec: &ExperimentSpec, run_cap: u32) -> u32 {
 /// version). The current resolved spec is the one in `options.record` when there is one, since
 /// records resolve paths against the spec file's absolute path (the spec itself holds them as
 /// given on the command line). Without a stored record, it cannot tell: no.
-fn same_meaning(store: &Store, spec: &ExperimentSpec, options: &StudyOptions) -> Result<bool> {
-    let Some(stored) = store.run_record(&spec.name)? else {
-        return Ok(false);
+fn same_meaning(
+    recorded: Option<&RunRecord>,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+) -> bool {
+    let Some(stored) = recorded else {
+        return false;
     };
     let (hash, resolved) = options.record.as_ref().map_or_else(
         || (spec.resolved_hash(), spec.resolved()),
         |r| (r.resolved_spec_hash.clone(), r.resolved_spec.clone()),
     );
-    Ok(stored.resolved_spec_hash == hash || spec.resolves_as(&stored.resolved_spec, &resolved))
+    stored.resolved_spec_hash == hash || spec.resolves_as(&stored.resolved_spec, &resolved)
 }
 
 /// Refuses to go on with an experiment whose data file hashes otherwise than in its run record:
 /// the trials it holds trained on other data, and mixing the two would break "same file, same
 /// results". Without both records (stores from before records, or the runner's own tests)
 /// there is nothing to compare.
-fn same_data(store: &Store, spec: &ExperimentSpec, options: &StudyOptions) -> Result<()> {
-    let (Some(then), Some(now)) = (store.run_record(&spec.name)?, options.record.as_ref()) else {
+fn same_data(
+    recorded: Option<&RunRecord>,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+) -> Result<()> {
+    let (Some(then), Some(now)) = (recorded, options.record.as_ref()) else {
         return Ok(());
     };
     if then.data_hash == now.data_hash {
@@ -342,31 +350,28 @@ fn same_data(store: &Store, spec: &ExperimentSpec, options: &StudyOptions) -> Re
 /// its spec, are not those its run record says it ran with (a default changed since, with the
 /// file unchanged): its trials so far were chosen and pruned by the old settings. Without a
 /// stored record there is nothing to compare.
-fn same_search(store: &Store, spec: &ExperimentSpec) -> Result<()> {
-    let Some(then) = store.run_record(&spec.name)? else {
+fn same_search(recorded: Option<&RunRecord>, spec: &ExperimentSpec) -> Result<()> {
+    let Some(then) = recorded else {
         return Ok(());
     };
     if spec.searches_as(&then.resolved_spec) {
         return Ok(());
     }
-    let indented = |resolved: &str| {
-        ExperimentSpec::search_lines(resolved)
-            .iter()
-            .map(|l| format!("  {l}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
     Err(Error::SearchChanged {
         name: spec.name.clone(),
-        differing: spec
-            .search_differences(&then.resolved_spec)
-            .iter()
-            .map(|l| format!("  {l}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        then: indented(&then.resolved_spec),
-        now: indented(&spec.resolved()),
+        differing: indented(&spec.search_differences(&then.resolved_spec)),
+        then: indented(&ExperimentSpec::search_lines(&then.resolved_spec)),
+        now: indented(&ExperimentSpec::search_lines(&spec.resolved())),
     })
+}
+
+/// Returns `lines` indented by two spaces, one per line.
+fn indented(lines: &[impl AsRef<str>]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("  {}", l.as_ref()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Creates the experiment record, or checks that the stored one has the same spec, and settles
@@ -381,15 +386,16 @@ fn open_experiment(
 ) -> Result<(ExperimentInfo, bool)> {
     let hash = spec.hash();
     if let Some(stored) = store.experiment(&spec.name)? {
-        if stored.spec_hash != hash && !same_meaning(store, spec, options)? {
+        let recorded = store.run_record(&spec.name)?;
+        if stored.spec_hash != hash && !same_meaning(recorded.as_ref(), spec, options) {
             return Err(Error::SpecChanged {
                 name: spec.name.clone(),
                 stored: stored.spec_yaml,
                 current: spec.source.clone(),
             });
         }
-        same_data(store, spec, options)?;
-        same_search(store, spec)?;
+        same_data(recorded.as_ref(), spec, options)?;
+        same_search(recorded.as_ref(), spec)?;
         let base = options
             .run_cap
             .unwrap_or(stored.run_cap)
