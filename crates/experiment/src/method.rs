@@ -117,6 +117,44 @@ pub enum Crossover {
 /// BLX-alpha's default `alpha`.
 pub const BLX_ALPHA: f64 = 0.5;
 
+impl Crossover {
+    /// Returns its `crossover:` word.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Crossover::Uniform => "uniform",
+            Crossover::Sbx { .. } => "sbx",
+            Crossover::Blx { .. } => "blx",
+        }
+    }
+}
+
+impl Restart {
+    /// Every strategy, in the order messages list them.
+    pub const ALL: [Restart; 3] = [Restart::Ipop, Restart::Bipop, Restart::None];
+
+    /// Returns its `restart_strategy:` word.
+    pub fn name(self) -> &'static str {
+        match self {
+            Restart::None => "none",
+            Restart::Ipop => "ipop",
+            Restart::Bipop => "bipop",
+        }
+    }
+}
+
+impl IndependentSampler {
+    /// Every sampler, in the order messages list them.
+    pub const ALL: [IndependentSampler; 2] = [IndependentSampler::Tpe, IndependentSampler::Random];
+
+    /// Returns its `independent_sampler:` word.
+    pub fn name(self) -> &'static str {
+        match self {
+            IndependentSampler::Tpe => "tpe",
+            IndependentSampler::Random => "random",
+        }
+    }
+}
+
 /// Settings of the `cmaes` sampler.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CmaEsConfig {

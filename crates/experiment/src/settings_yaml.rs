@@ -10,8 +10,8 @@
 
 use crate::words::number;
 use crate::{
-    Acquisition, BayesConfig, CmaEsConfig, Crossover, IndependentSampler, Method, Nsga2Config,
-    Nsga3Config, PrunerSpec, Restart, SobolConfig, TpeConfig,
+    Acquisition, BayesConfig, CmaEsConfig, Crossover, Method, Nsga2Config, Nsga3Config, PrunerSpec,
+    SobolConfig, TpeConfig,
 };
 
 impl Method {
@@ -76,17 +76,8 @@ impl Method {
                     s.count("popsize", *popsize);
                 }
                 s.real("sigma0", *sigma0);
-                let independent = match independent_sampler {
-                    IndependentSampler::Tpe => "tpe",
-                    IndependentSampler::Random => "random",
-                };
-                s.word("independent_sampler", independent);
-                let restart = match restart {
-                    Restart::None => "none",
-                    Restart::Ipop => "ipop",
-                    Restart::Bipop => "bipop",
-                };
-                s.word("restart_strategy", restart);
+                s.word("independent_sampler", independent_sampler.name());
+                s.word("restart_strategy", restart.name());
                 s.flag("with_margin", *with_margin);
             }
             Method::Nsga2(c) => s.genetic(c),
@@ -206,18 +197,11 @@ impl Settings {
             self.real("mutation_prob", p);
         }
         self.real("crossover_prob", crossover_prob);
+        self.word("crossover", crossover.name());
         match crossover {
-            Crossover::Uniform => self.word("crossover", "uniform"),
-            Crossover::Sbx { eta } => {
-                self.word("crossover", "sbx");
-                if let Some(eta) = eta {
-                    self.real("sbx_eta", eta);
-                }
-            }
-            Crossover::Blx { alpha } => {
-                self.word("crossover", "blx");
-                self.real("blx_alpha", alpha);
-            }
+            Crossover::Uniform | Crossover::Sbx { eta: None } => {}
+            Crossover::Sbx { eta: Some(eta) } => self.real("sbx_eta", eta),
+            Crossover::Blx { alpha } => self.real("blx_alpha", alpha),
         }
         self.real("swapping_prob", swapping_prob);
     }

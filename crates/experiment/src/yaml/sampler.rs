@@ -75,19 +75,6 @@ const METHOD_KEYS: &[(&str, &[&[&str]])] = &[
 /// The values of `crossover`, in the order listed in messages.
 const CROSSOVERS: &[&str] = &["uniform", "sbx", "blx"];
 
-/// The values of `restart_strategy`, in the order listed in messages.
-const RESTARTS: &[(&str, Restart)] = &[
-    ("ipop", Restart::Ipop),
-    ("bipop", Restart::Bipop),
-    ("none", Restart::None),
-];
-
-/// The values of `independent_sampler`, in the order listed in messages.
-const INDEPENDENT: &[(&str, IndependentSampler)] = &[
-    ("tpe", IndependentSampler::Tpe),
-    ("random", IndependentSampler::Random),
-];
-
 /// The acquisition names, in the order listed in messages.
 const ACQUISITIONS: &[&str] = &["log_ei", "ucb"];
 
@@ -289,14 +276,16 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
         d,
         &f,
         ("independent_sampler", "independent sampler"),
-        INDEPENDENT,
+        &IndependentSampler::ALL,
+        IndependentSampler::name,
         default.independent_sampler,
     );
     let restart = named(
         d,
         &f,
         ("restart_strategy", "restart strategy"),
-        RESTARTS,
+        &Restart::ALL,
+        Restart::name,
         default.restart,
     );
     let with_margin = d.flag(&f, "with_margin", default.with_margin);
@@ -313,11 +302,7 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
 /// Reads `crossover` and the `sbx_eta` that only `sbx` takes, and the `blx_alpha` that only
 /// `blx` takes.
 fn crossover(d: &mut Decoder, f: &Fields<'_>, default: Crossover) -> Option<Crossover> {
-    let default_name = match default {
-        Crossover::Uniform => "uniform",
-        Crossover::Sbx { .. } => "sbx",
-        Crossover::Blx { .. } => "blx",
-    };
+    let default_name = default.name();
     let name = match f.get("crossover") {
         None => default_name,
         Some(n) => d.choice(n, &f.path("crossover"), "crossover", CROSSOVERS)?,
@@ -348,21 +333,22 @@ fn crossover(d: &mut Decoder, f: &Fields<'_>, default: Crossover) -> Option<Cros
     }
 }
 
-/// Reads the setting `key` (called `what` in messages), one of the names in `table`; `default`
+/// Reads the setting `key` (called `what` in messages), one of `all` by `name_of`; `default`
 /// when absent.
 fn named<T: Copy>(
     d: &mut Decoder,
     f: &Fields<'_>,
     (key, what): (&str, &str),
-    table: &[(&str, T)],
+    all: &[T],
+    name_of: fn(T) -> &'static str,
     default: T,
 ) -> Option<T> {
     let Some(n) = f.get(key) else {
         return Some(default);
     };
-    let names: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
+    let names: Vec<&str> = all.iter().map(|v| name_of(*v)).collect();
     let name = d.choice(n, &f.path(key), what, &names)?;
-    table.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    all.iter().copied().find(|v| name_of(*v) == name)
 }
 
 /// Reads `acquisition`, the `kappa` that only `ucb` takes and the `greedy_tail` that only
