@@ -4,6 +4,7 @@
 use experiment::{Distribution, Param, Restart, Seed, TpeConfig, TrialId};
 
 use super::*;
+use crate::special;
 use crate::testing::{
     best, median, median_best_on_quadratic, objective, propose, quadratic, quadratic_space, study,
     x_and_kind_space, xy,
