@@ -271,7 +271,8 @@ fn the_experiment_page_shows_the_sampler_and_pruner_settings() {
         assert!(
             page.contains(
                 "sampler: <code>{n_startup_trials: 0, sigma0: 0.16666666666666666, \
-                 independent_sampler: tpe, restart_strategy: bipop, with_margin: true}</code>"
+                 independent_sampler: tpe, restart_strategy: bipop, with_margin: true, \
+                 lr_adapt: false}</code>"
             ) && page.contains(
                 "pruner: <code>{type: asha, min_resource: 2, reduction_factor: 3}</code>"
             ),

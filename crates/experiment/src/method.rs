@@ -173,6 +173,11 @@ pub struct CmaEsConfig {
     /// of proposing another value than its mean's, so that a strategy whose steps have shrunk
     /// below a parameter's spacing still tries its neighbours instead of fixing it for good.
     pub with_margin: bool,
+    /// Whether the mean and the covariance take each generation's update only in part, at
+    /// learning rates that follow the updates' signal-to-noise ratio (LRA-CMA-ES, Nomura et
+    /// al. 2023, Optuna's `lr_adapt`): for noisy objectives and landscapes of many basins with
+    /// the default generation size.
+    pub lr_adapt: bool,
 }
 
 /// What CMA-ES does once it has converged (its steps below any resolution, or its best values
@@ -426,6 +431,7 @@ impl Default for CmaEsConfig {
             independent_sampler: IndependentSampler::Tpe,
             restart: Restart::Ipop,
             with_margin: true,
+            lr_adapt: false,
         }
     }
 }

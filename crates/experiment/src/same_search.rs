@@ -21,6 +21,8 @@ use crate::TpeConfig;
 const ADDED: &[(&str, &str)] = &[
     // Came with CMA-ES with margin: before it, integers kept no margin.
     ("with_margin", "false"),
+    // Came with learning-rate adaptation, which is off by default.
+    ("lr_adapt", "false"),
 ];
 
 /// Returns whether the search lines `then` (a run record's) and `now` (this version's) run the
@@ -348,16 +350,21 @@ mod tests {
     fn a_field_a_record_lacks_ran_as_its_old_behaviour() {
         let old = "method: CmaEs(CmaEsConfig { n_startup_trials: 0, popsize: None, sigma0: 0.25, \
                    independent_sampler: Tpe, restart: Ipop })";
-        let new = old.replace("Ipop })", "Ipop, with_margin: true })");
-        let pinned = old.replace("Ipop })", "Ipop, with_margin: false })");
+        let new = old.replace("Ipop })", "Ipop, with_margin: true, lr_adapt: false })");
+        let pinned = old.replace("Ipop })", "Ipop, with_margin: false, lr_adapt: false })");
         assert!(!same_search(&[old], &[new.as_str()], 1));
         assert!(same_search(&[old], &[pinned.as_str()], 1));
         assert_eq!(
             differences(&[old, "pruner: None"], &[new.as_str(), "pruner: None"], 1),
             ["`method` `with_margin`: false then, true now"]
         );
+        // A record of the version between the two fields lacks only the later one.
+        let between = old.replace("Ipop })", "Ipop, with_margin: true })");
+        assert!(same_search(&[between.as_str()], &[new.as_str()], 1));
+        let adapting = new.replace("lr_adapt: false", "lr_adapt: true");
+        assert!(!same_search(&[between.as_str()], &[adapting.as_str()], 1));
         // A field nobody knows the old value of is a change.
-        let unknown = old.replace("Ipop })", "Ipop, lr_adapt: false })");
+        let unknown = old.replace("Ipop })", "Ipop, separable: false })");
         assert!(!same_search(&[old], &[unknown.as_str()], 1));
     }
 

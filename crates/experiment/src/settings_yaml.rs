@@ -70,6 +70,7 @@ impl Method {
                 independent_sampler,
                 restart,
                 with_margin,
+                lr_adapt,
             }) => {
                 s.count("n_startup_trials", *n_startup_trials);
                 if let Some(popsize) = popsize {
@@ -79,6 +80,7 @@ impl Method {
                 s.word("independent_sampler", independent_sampler.name());
                 s.word("restart_strategy", restart.name());
                 s.flag("with_margin", *with_margin);
+                s.flag("lr_adapt", *lr_adapt);
             }
             Method::Nsga2(c) => s.genetic(c),
             Method::Nsga3(Nsga3Config {

@@ -83,6 +83,7 @@ SAMPLERS = {
     # Needs the `cmaes` package besides Optuna (no PyTorch).
     "cmaes": lambda seed: optuna.samplers.CmaEsSampler(seed=seed),
     "cmaes-margin": lambda seed: optuna.samplers.CmaEsSampler(seed=seed, with_margin=True),
+    "cmaes-lra": lambda seed: optuna.samplers.CmaEsSampler(seed=seed, lr_adapt=True),
 }
 
 

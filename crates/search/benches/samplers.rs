@@ -16,10 +16,12 @@
 //! `-- --samplers tpe,bayes --functions branin --seeds 5 --budgets 50,200 --no-latency`, and
 //! `--first-seed N` (seeds N, N + 1, ...: judge a tuning on seeds the figures do not use),
 //! `--verbose` (every seed's regret), `--trace` (every seed's regret after each 10 trials),
-//! `--repeats N` (latency calls). A sampler named `tpe:gamma=0.15:prior=0.5:candidates=48:
-//! startup=5:independent:noclip` runs TPE with those settings, for tuning, and
-//! `bayes:tail=0` the GP without its greedy tail (`bayes:ucb:kappa=0.5`, `bayes:startup=20`,
-//! `bayes:candidates=4096:local=32` likewise).
+//! `--repeats N` (latency calls), `--noise SD` (the samplers see every value with Gaussian
+//! noise of that standard deviation, and a run's regret is the true value of the trial it saw
+//! best). A sampler named `tpe:gamma=0.15:prior=0.5:candidates=48:startup=5:independent:
+//! noclip` runs TPE with those settings, for tuning, `cmaes:lra` CMA-ES with learning-rate
+//! adaptation, and `bayes:tail=0` the GP without its greedy tail (`bayes:ucb:kappa=0.5`,
+//! `bayes:startup=20`, `bayes:candidates=4096:local=32` likewise).
 
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout)]
@@ -95,26 +97,18 @@ fn main() {
             for &budget in &options.budgets {
                 let started = Instant::now();
                 let seeds = options.first_seed..options.first_seed + options.seeds;
-                let runs = run_seeds(function, &space, sampler, seeds, budget);
+                let runs = run_seeds(function, &space, sampler, seeds, budget, options.noise);
                 let per_run =
                     started.elapsed().as_secs_f64() / f64::from(options.seeds) * threads();
                 let regrets: Vec<f64> = runs
                     .iter()
-                    .map(|values| {
-                        values.iter().copied().fold(f64::INFINITY, f64::min) - function.optimum
-                    })
+                    .map(|values| chosen(values) - function.optimum)
                     .collect();
                 if options.trace && budget == *options.budgets.last().unwrap_or(&0) {
                     for values in &runs {
-                        let mut best = f64::INFINITY;
-                        let trace: Vec<String> = values
-                            .iter()
-                            .enumerate()
-                            .filter_map(|(i, v)| {
-                                best = best.min(*v);
-                                ((i + 1) % 10 == 0)
-                                    .then(|| format!("{:.1e}", best - function.optimum))
-                            })
+                        let trace: Vec<String> = (10..=values.len())
+                            .step_by(10)
+                            .map(|i| format!("{:.1e}", chosen(&values[..i]) - function.optimum))
                             .collect();
                         eprintln!("{}", trace.join(" "));
                     }
@@ -170,6 +164,8 @@ struct Options {
     verbose: bool,
     /// Print every seed's regret after each 10 trials.
     trace: bool,
+    /// The standard deviation of the noise added to every value the sampler sees.
+    noise: f64,
 }
 
 impl Options {
@@ -184,6 +180,7 @@ impl Options {
             repeats: 9,
             verbose: false,
             trace: false,
+            noise: 0.0,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -209,6 +206,9 @@ impl Options {
                 "--no-latency" => options.latency = false,
                 "--verbose" => options.verbose = true,
                 "--trace" => options.trace = true,
+                "--noise" => {
+                    options.noise = args.next().and_then(|s| s.parse().ok()).unwrap_or(0.0)
+                }
                 "--repeats" => {
                     options.repeats = args.next().and_then(|s| s.parse().ok()).unwrap_or(9)
                 }
@@ -378,7 +378,8 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
         }
         return search::sampler_for(Method::Bayes(config), Seed(seed), &objective(), &[], &[]);
     }
-    // `cmaes:popsize=12:sigma=0.3:startup=5:norestart` (or `:bipop`, `:nomargin`) tries CMA-ES settings.
+    // `cmaes:popsize=12:sigma=0.3:startup=5:norestart` (or `:bipop`, `:nomargin`, `:lra`) tries
+    // CMA-ES settings.
     if let Some(settings) = name.strip_prefix("cmaes") {
         let mut config = CmaEsConfig::default();
         for setting in settings.split(':').filter(|s| !s.is_empty()) {
@@ -390,6 +391,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
                 "norestart" => config.restart = experiment::Restart::None,
                 "bipop" => config.restart = experiment::Restart::Bipop,
                 "nomargin" => config.with_margin = false,
+                "lra" => config.lr_adapt = true,
                 _ => {}
             }
         }
@@ -411,7 +413,8 @@ fn run_seeds(
     name: &str,
     seeds: std::ops::Range<u32>,
     budget: u32,
-) -> Vec<Vec<f64>> {
+    noise: f64,
+) -> Vec<Vec<(f64, f64)>> {
     let next = std::sync::Mutex::new(seeds.start);
     let results = std::sync::Mutex::new(BTreeMap::new());
     std::thread::scope(|scope| {
@@ -425,7 +428,7 @@ fn run_seeds(
                     *n += 1;
                     *n - 1
                 };
-                let values = run(function, space, name, u64::from(seed), budget);
+                let values = run(function, space, name, u64::from(seed), budget, noise);
                 results
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
@@ -440,9 +443,36 @@ fn run_seeds(
         .collect()
 }
 
-/// Returns the values of one sequential run.
-fn run(function: &Function, space: &SearchSpace, name: &str, seed: u64, budget: u32) -> Vec<f64> {
+/// Returns the value of the trial among `values` (each as seen, and as it is) that was seen
+/// best: what a user who picks the best trial gets.
+fn chosen(values: &[(f64, f64)]) -> f64 {
+    values
+        .iter()
+        .copied()
+        .fold((f64::INFINITY, f64::INFINITY), |best, v| {
+            if v.0 < best.0 {
+                v
+            } else {
+                best
+            }
+        })
+        .1
+}
+
+/// Returns the values of one sequential run, each as the sampler saw it (with Gaussian noise of
+/// standard deviation `noise`, drawn from the seed's stream) and as it is.
+fn run(
+    function: &Function,
+    space: &SearchSpace,
+    name: &str,
+    seed: u64,
+    budget: u32,
+    noise: f64,
+) -> Vec<(f64, f64)> {
+    use rand::SeedableRng;
+    use rand_distr::Distribution;
     let sampler = sampler(name, seed);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15);
     let mut trials: Vec<Trial> = Vec::new();
     let mut values = Vec::new();
     for k in 0..budget {
@@ -458,8 +488,14 @@ fn run(function: &Function, space: &SearchSpace, name: &str, seed: u64, budget: 
             .expect("the benchmark spaces are valid");
         let x = point(function, &params);
         let value = (function.f)(&x);
-        values.push(value);
-        trials.push(finished(k, params, value));
+        let seen = if noise > 0.0 {
+            let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
+            value + noise * z
+        } else {
+            value
+        };
+        values.push((seen, value));
+        trials.push(finished(k, params, seen));
     }
     values
 }

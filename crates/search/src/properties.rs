@@ -47,6 +47,7 @@ fn proposals_respect_bounds_types_and_conditions() {
                 independent_sampler: IndependentSampler::Random,
                 restart: Restart::Ipop,
                 with_margin: false,
+                lr_adapt: true,
             }),
             Method::CmaEs(CmaEsConfig::default()),
             Method::Nsga2(Nsga2Config {

@@ -47,6 +47,7 @@ const CMAES_KEYS: &[&str] = &[
     "independent_sampler",
     "restart_strategy",
     "with_margin",
+    "lr_adapt",
 ];
 
 const NSGA2_KEYS: &[&str] = &[
@@ -289,6 +290,7 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
         default.restart,
     );
     let with_margin = d.flag(&f, "with_margin", default.with_margin);
+    let lr_adapt = d.flag(&f, "lr_adapt", default.lr_adapt);
     Some(Method::CmaEs(CmaEsConfig {
         n_startup_trials: n_startup_trials?,
         popsize: popsize?,
@@ -296,6 +298,7 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
         independent_sampler: independent_sampler?,
         restart: restart?,
         with_margin: with_margin?,
+        lr_adapt: lr_adapt?,
     }))
 }
 

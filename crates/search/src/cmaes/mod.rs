@@ -23,6 +23,9 @@
 //! the latest large one and a random smaller step instead (`Runs`). With `with_margin`, every
 //! integer or quantized coordinate keeps a probability of at least 1 / (n lambda) of
 //! proposing another value than its mean's after each generation (`Strategy::keep_margin`).
+//! With `lr_adapt`, each generation's update of the mean and the covariance is taken only in
+//! part, at learning rates that follow its signal-to-noise ratio (`rates`); the rates are part
+//! of the replayed state and start again with each restart.
 //!
 //! Categorical parameters and conditional ones are left to an independent sampler, as Optuna's
 //! `CmaEsSampler` leaves them: by default TPE, given the values the strategy chose (so that it
@@ -30,6 +33,7 @@
 //! (`independent_sampler: random`, Optuna's default); a space with no numeric parameter present
 //! in every trial is left to it whole. CMA-ES is for spaces that are mostly continuous.
 
+mod rates;
 mod strategy;
 
 use std::collections::BTreeMap;
@@ -99,7 +103,15 @@ impl CmaEsSampler {
         let n = coordinates.len();
         let default_lambda = self.config.generation_size(n);
         let mut constants = Constants::new(n, default_lambda);
-        let mut strategy = Strategy::new(n, self.config.sigma0);
+        let start = |sigma0: f64| {
+            let strategy = Strategy::new(n, sigma0);
+            if self.config.lr_adapt {
+                strategy.adapting_rates()
+            } else {
+                strategy
+            }
+        };
+        let mut strategy = start(self.config.sigma0);
         let by_id: BTreeMap<u64, &Observation<'_>> = observations
             .iter()
             .map(|o| (u64::from(o.trial.id.0), o))
@@ -148,7 +160,7 @@ impl CmaEsSampler {
                     &mut rng,
                 );
                 constants = Constants::new(n, lambda);
-                strategy = Strategy::new(n, sigma0);
+                strategy = start(sigma0);
                 strategy.restarts = restarts;
                 strategy.mean = mean;
                 bests.clear();

@@ -6,6 +6,7 @@ use rand_distr::{Distribution as _, StandardNormal};
 
 use experiment::Param;
 
+use super::rates::{Before, Rates};
 use crate::linalg::symmetric_eigen;
 use crate::special;
 use crate::unit::{count, Numeric};
@@ -14,7 +15,7 @@ use crate::unit::{count, Numeric};
 const MAX_RESAMPLES: usize = 100;
 
 /// The smallest and largest step size, in units of the cube's side.
-const SIGMA_RANGE: (f64, f64) = (1e-12, 1.0);
+pub(super) const SIGMA_RANGE: (f64, f64) = (1e-12, 1.0);
 
 /// A strategy whose every step (in units of the cube's side) is below this has converged: its
 /// proposals differ in the eighth digit of a parameter's range.
@@ -117,6 +118,9 @@ pub(super) struct Strategy {
     pub(super) generations: i32,
     /// How many times the strategy has started again (IPOP, BIPOP).
     pub(super) restarts: u32,
+    /// The learning rates of the mean and the covariance, when they adapt (`lr_adapt`);
+    /// without, both are 1.
+    pub(super) rates: Option<Rates>,
 }
 
 impl Strategy {
@@ -137,7 +141,14 @@ impl Strategy {
             d: vec![1.0; n],
             generations: 0,
             restarts: 0,
+            rates: None,
         }
+    }
+
+    /// Returns the strategy with learning rates that adapt to its updates (`rates`).
+    pub(super) fn adapting_rates(mut self) -> Strategy {
+        self.rates = Some(Rates::new(self.n));
+        self
     }
 
     /// Returns whether the strategy has converged, after the generation whose non-failed scores
@@ -193,6 +204,7 @@ impl Strategy {
     /// Moves the distribution towards the best of one generation's `points`, best first.
     pub(super) fn tell(&mut self, points: &[Vec<f64>], k: &Constants) {
         let n = self.n;
+        let before = self.rates.is_some().then(|| Before::of(self));
         let steps: Vec<Vec<f64>> = points
             .iter()
             .map(|x| {
@@ -257,6 +269,10 @@ impl Strategy {
         }
         self.sigma = (self.sigma * ((k.c_sigma / k.d_sigma) * (norm / k.chi_n - 1.0)).exp())
             .clamp(SIGMA_RANGE.0, SIGMA_RANGE.1);
+        if let (Some(mut rates), Some(before)) = (self.rates.take(), before) {
+            rates.adapt(self, &before);
+            self.rates = Some(rates);
+        }
         self.decompose();
     }
 
@@ -340,6 +356,7 @@ impl Strategy {
         *self = Strategy {
             mean: std::mem::take(&mut self.mean),
             restarts: self.restarts,
+            rates: self.rates.take(),
             ..fresh
         };
     }

@@ -581,7 +581,8 @@ fn cmaes_settings_parse() {
     assert_eq!(
         parse_ok(&format!(
             "{BASE}method: cmaes\nsampler: {{popsize: 10, sigma0: 0.25, n_startup_trials: 3, \
-             independent_sampler: random, restart_strategy: none, with_margin: false}}\n"
+             independent_sampler: random, restart_strategy: none, with_margin: false, \
+             lr_adapt: true}}\n"
         ))
         .method,
         Method::CmaEs(CmaEsConfig {
@@ -591,6 +592,7 @@ fn cmaes_settings_parse() {
             independent_sampler: crate::IndependentSampler::Random,
             restart: crate::Restart::None,
             with_margin: false,
+            lr_adapt: true,
         })
     );
     assert_eq!(
@@ -794,6 +796,7 @@ fn sampler_settings_written_back_read_as_the_same_settings() {
             independent_sampler: IndependentSampler::Random,
             restart: Restart::Bipop,
             with_margin: false,
+            lr_adapt: true,
         }),
         Method::Nsga2(Nsga2Config::default()),
         Method::Nsga2(Nsga2Config {
