@@ -272,7 +272,7 @@ fn the_experiment_page_shows_the_sampler_and_pruner_settings() {
             page.contains(
                 "sampler: <code>{n_startup_trials: 0, sigma0: 0.16666666666666666, \
                  independent_sampler: tpe, restart_strategy: bipop, with_margin: true, \
-                 lr_adapt: false}</code>"
+                 lr_adapt: false, use_separable_cma: false}</code>"
             ) && page.contains(
                 "pruner: <code>{type: asha, min_resource: 2, reduction_factor: 3}</code>"
             ),

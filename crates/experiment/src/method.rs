@@ -178,6 +178,9 @@ pub struct CmaEsConfig {
     /// al. 2023, Optuna's `lr_adapt`): for noisy objectives and landscapes of many basins with
     /// the default generation size.
     pub lr_adapt: bool,
+    /// Whether the covariance is kept diagonal (sep-CMA-ES, Ros and Hansen 2008, Optuna's
+    /// `use_separable_cma`): it learns each parameter's scale faster, but no correlation.
+    pub use_separable_cma: bool,
 }
 
 /// What CMA-ES does once it has converged (its steps below any resolution, or its best values
@@ -432,6 +435,7 @@ impl Default for CmaEsConfig {
             restart: Restart::Ipop,
             with_margin: true,
             lr_adapt: false,
+            use_separable_cma: false,
         }
     }
 }

@@ -23,6 +23,8 @@ const ADDED: &[(&str, &str)] = &[
     ("with_margin", "false"),
     // Came with learning-rate adaptation, which is off by default.
     ("lr_adapt", "false"),
+    // And with the diagonal covariance, which is off by default.
+    ("use_separable_cma", "false"),
 ];
 
 /// Returns whether the search lines `then` (a run record's) and `now` (this version's) run the
@@ -350,15 +352,18 @@ mod tests {
     fn a_field_a_record_lacks_ran_as_its_old_behaviour() {
         let old = "method: CmaEs(CmaEsConfig { n_startup_trials: 0, popsize: None, sigma0: 0.25, \
                    independent_sampler: Tpe, restart: Ipop })";
-        let new = old.replace("Ipop })", "Ipop, with_margin: true, lr_adapt: false })");
-        let pinned = old.replace("Ipop })", "Ipop, with_margin: false, lr_adapt: false })");
+        let new = old.replace(
+            "Ipop })",
+            "Ipop, with_margin: true, lr_adapt: false, use_separable_cma: false })",
+        );
+        let pinned = new.replace("with_margin: true", "with_margin: false");
         assert!(!same_search(&[old], &[new.as_str()], 1));
         assert!(same_search(&[old], &[pinned.as_str()], 1));
         assert_eq!(
             differences(&[old, "pruner: None"], &[new.as_str(), "pruner: None"], 1),
             ["`method` `with_margin`: false then, true now"]
         );
-        // A record of the version between the two fields lacks only the later one.
+        // A record of a version between the fields lacks only the later ones.
         let between = old.replace("Ipop })", "Ipop, with_margin: true })");
         assert!(same_search(&[between.as_str()], &[new.as_str()], 1));
         let adapting = new.replace("lr_adapt: false", "lr_adapt: true");

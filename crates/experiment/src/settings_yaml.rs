@@ -71,6 +71,7 @@ impl Method {
                 restart,
                 with_margin,
                 lr_adapt,
+                use_separable_cma,
             }) => {
                 s.count("n_startup_trials", *n_startup_trials);
                 if let Some(popsize) = popsize {
@@ -81,6 +82,7 @@ impl Method {
                 s.word("restart_strategy", restart.name());
                 s.flag("with_margin", *with_margin);
                 s.flag("lr_adapt", *lr_adapt);
+                s.flag("use_separable_cma", *use_separable_cma);
             }
             Method::Nsga2(c) => s.genetic(c),
             Method::Nsga3(Nsga3Config {

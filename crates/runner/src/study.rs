@@ -1062,9 +1062,10 @@ mod tests {
         cmaes.method = Method::CmaEs(experiment::CmaEsConfig::default());
         go(&cmaes, None).unwrap();
         let mut ran = store.run_record("toy").unwrap().unwrap();
-        ran.resolved_spec = ran
-            .resolved_spec
-            .replace(", with_margin: true, lr_adapt: false", "");
+        ran.resolved_spec = ran.resolved_spec.replace(
+            ", with_margin: true, lr_adapt: false, use_separable_cma: false",
+            "",
+        );
         assert!(!ran.resolved_spec.contains("lr_adapt"));
         store.put_run_record("toy", &ran).unwrap();
         let refused = go(&cmaes, Some(1)).unwrap_err();

@@ -378,7 +378,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
         }
         return search::sampler_for(Method::Bayes(config), Seed(seed), &objective(), &[], &[]);
     }
-    // `cmaes:popsize=12:sigma=0.3:startup=5:norestart` (or `:bipop`, `:nomargin`, `:lra`) tries
+    // `cmaes:popsize=12:sigma=0.3:startup=5:norestart` (or `:bipop`, `:nomargin`, `:lra`, `:sep`) tries
     // CMA-ES settings.
     if let Some(settings) = name.strip_prefix("cmaes") {
         let mut config = CmaEsConfig::default();
@@ -392,6 +392,7 @@ fn sampler(name: &str, seed: u64) -> Box<dyn Sampler> {
                 "bipop" => config.restart = experiment::Restart::Bipop,
                 "nomargin" => config.with_margin = false,
                 "lra" => config.lr_adapt = true,
+                "sep" => config.use_separable_cma = true,
                 _ => {}
             }
         }

@@ -48,6 +48,7 @@ fn proposals_respect_bounds_types_and_conditions() {
                 restart: Restart::Ipop,
                 with_margin: false,
                 lr_adapt: true,
+                use_separable_cma: true,
             }),
             Method::CmaEs(CmaEsConfig::default()),
             Method::Nsga2(Nsga2Config {

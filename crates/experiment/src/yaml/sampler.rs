@@ -48,6 +48,7 @@ const CMAES_KEYS: &[&str] = &[
     "restart_strategy",
     "with_margin",
     "lr_adapt",
+    "use_separable_cma",
 ];
 
 const NSGA2_KEYS: &[&str] = &[
@@ -291,6 +292,7 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
     );
     let with_margin = d.flag(&f, "with_margin", default.with_margin);
     let lr_adapt = d.flag(&f, "lr_adapt", default.lr_adapt);
+    let use_separable_cma = d.flag(&f, "use_separable_cma", default.use_separable_cma);
     Some(Method::CmaEs(CmaEsConfig {
         n_startup_trials: n_startup_trials?,
         popsize: popsize?,
@@ -299,6 +301,7 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
         restart: restart?,
         with_margin: with_margin?,
         lr_adapt: lr_adapt?,
+        use_separable_cma: use_separable_cma?,
     }))
 }
 

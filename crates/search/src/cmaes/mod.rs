@@ -25,7 +25,8 @@
 //! proposing another value than its mean's after each generation (`Strategy::keep_margin`).
 //! With `lr_adapt`, each generation's update of the mean and the covariance is taken only in
 //! part, at learning rates that follow its signal-to-noise ratio (`rates`); the rates are part
-//! of the replayed state and start again with each restart.
+//! of the replayed state and start again with each restart. With `use_separable_cma`, the
+//! covariance stays diagonal, at larger learning rates (`Constants::separable`).
 //!
 //! Categorical parameters and conditional ones are left to an independent sampler, as Optuna's
 //! `CmaEsSampler` leaves them: by default TPE, given the values the strategy chose (so that it
@@ -102,14 +103,24 @@ impl CmaEsSampler {
     ) -> (Strategy, Constants) {
         let n = coordinates.len();
         let default_lambda = self.config.generation_size(n);
-        let mut constants = Constants::new(n, default_lambda);
-        let start = |sigma0: f64| {
-            let strategy = Strategy::new(n, sigma0);
-            if self.config.lr_adapt {
-                strategy.adapting_rates()
+        let constants_for = |lambda: usize| {
+            let constants = Constants::new(n, lambda);
+            if self.config.use_separable_cma {
+                constants.separable(n)
             } else {
-                strategy
+                constants
             }
+        };
+        let mut constants = constants_for(default_lambda);
+        let start = |sigma0: f64| {
+            let mut strategy = Strategy::new(n, sigma0);
+            if self.config.lr_adapt {
+                strategy = strategy.adapting_rates();
+            }
+            if self.config.use_separable_cma {
+                strategy = strategy.separable();
+            }
+            strategy
         };
         let mut strategy = start(self.config.sigma0);
         let by_id: BTreeMap<u64, &Observation<'_>> = observations
@@ -159,7 +170,7 @@ impl CmaEsSampler {
                     self.config.sigma0,
                     &mut rng,
                 );
-                constants = Constants::new(n, lambda);
+                constants = constants_for(lambda);
                 strategy = start(sigma0);
                 strategy.restarts = restarts;
                 strategy.mean = mean;

@@ -48,6 +48,11 @@ pub(super) struct Constants {
 }
 
 impl Constants {
+    /// The learning rates' factor for a diagonal covariance: (n + 2) / 3 (Ros and Hansen 2008).
+    fn separable_factor(n: usize) -> f64 {
+        (count(n) + 2.0) / 3.0
+    }
+
     pub(super) fn new(n: usize, lambda: usize) -> Constants {
         let nf = count(n);
         let mu = (lambda / 2).max(1);
@@ -97,6 +102,22 @@ impl Constants {
             chi_n,
         }
     }
+
+    /// Returns the constants for a diagonal covariance (sep-CMA-ES, Ros and Hansen 2008): the
+    /// covariance's learning rates `(n + 2) / 3` times larger, since it learns n variances
+    /// rather than n (n + 1) / 2 entries, scaled down together where they would pass 1, and no
+    /// negative weights (their bound is that of a full covariance).
+    pub(super) fn separable(self, n: usize) -> Constants {
+        let factor = Constants::separable_factor(n);
+        let (c_1, c_mu) = (self.c_1 * factor, self.c_mu * factor);
+        let over = (c_1 + c_mu).max(1.0);
+        Constants {
+            c_1: c_1 / over,
+            c_mu: c_mu / over,
+            negative: Vec::new(),
+            ..self
+        }
+    }
 }
 
 /// The strategy's state: the search distribution N(mean, sigma^2 A C A) and its evolution paths.
@@ -121,6 +142,8 @@ pub(super) struct Strategy {
     /// The learning rates of the mean and the covariance, when they adapt (`lr_adapt`);
     /// without, both are 1.
     pub(super) rates: Option<Rates>,
+    /// Whether C stays diagonal (sep-CMA-ES, `use_separable_cma`).
+    pub(super) separable: bool,
 }
 
 impl Strategy {
@@ -142,7 +165,14 @@ impl Strategy {
             generations: 0,
             restarts: 0,
             rates: None,
+            separable: false,
         }
+    }
+
+    /// Returns the strategy with a diagonal covariance (to use with `Constants::separable`).
+    pub(super) fn separable(mut self) -> Strategy {
+        self.separable = true;
+        self
     }
 
     /// Returns the strategy with learning rates that adapt to its updates (`rates`).
@@ -261,7 +291,8 @@ impl Strategy {
         let total_weight = 1.0 + k.negative.iter().sum::<f64>();
         let keep = 1.0 + k.c_1 * delta - k.c_1 - k.c_mu * total_weight;
         for i in 0..n {
-            for j in 0..n {
+            // A diagonal covariance keeps its off-diagonal entries at 0.
+            for j in (0..n).filter(|&j| j == i || !self.separable) {
                 let rank_mu: f64 = weighted.iter().map(|(w, y)| w * y[i] * y[j]).sum();
                 self.c[i * n + j] =
                     keep * self.c[i * n + j] + k.c_1 * self.p_c[i] * self.p_c[j] + k.c_mu * rank_mu;
@@ -339,6 +370,14 @@ impl Strategy {
     /// Recomputes B and D from C; a covariance gone bad (not finite) starts again as I.
     pub(super) fn decompose(&mut self) {
         let n = self.n;
+        if self.separable {
+            // Diagonal: its axes are the coordinates', its roots those of its entries.
+            let diagonal: Vec<f64> = (0..n).map(|i| self.c[i * n + i]).collect();
+            if diagonal.iter().all(|v| v.is_finite()) && self.sigma.is_finite() {
+                self.d = diagonal.iter().map(|v| v.max(1e-20).sqrt()).collect();
+                return;
+            }
+        }
         for i in 0..n {
             for j in 0..i {
                 let mean = 0.5 * (self.c[i * n + j] + self.c[j * n + i]);
@@ -357,6 +396,7 @@ impl Strategy {
             mean: std::mem::take(&mut self.mean),
             restarts: self.restarts,
             rates: self.rates.take(),
+            separable: self.separable,
             ..fresh
         };
     }

@@ -278,7 +278,7 @@ fn sampler_errors() {
             ("method: xyzzy\nsampler: {scramble: 1}\n", "4:9: method: unknown method `xyzzy`; expected one of grid, random, sobol, tpe, bayes, cmaes, nsga2, nsga3"),
             ("method: cmaes\nsampler: {popsize: 12, sigma0: 0.3, n_startup_trials: 2}\n", "ok"),
             ("method: cmaes\nsampler: {popsize: 1, sigma0: 0}\n", "5:20: sampler.popsize: must be an integer from 2 to 4294967295, found 1\n5:31: sampler.sigma0: must be positive, found 0"),
-            ("method: cmaes\nsampler: {sigma: 0.2}\n", "5:11: sampler.sigma: unknown key `sigma`; did you mean `sigma0`? expected keys: n_startup_trials, popsize, sigma0, independent_sampler, restart_strategy, with_margin, lr_adapt"),
+            ("method: cmaes\nsampler: {sigma: 0.2}\n", "5:11: sampler.sigma: unknown key `sigma`; did you mean `sigma0`? expected keys: n_startup_trials, popsize, sigma0, independent_sampler, restart_strategy, with_margin, lr_adapt, use_separable_cma"),
             ("method: cmaes\nsampler: {restart_strategy: bipp}\n", "5:29: sampler.restart_strategy: unknown restart strategy `bipp`; did you mean `bipop`? expected one of ipop, bipop, none"),
             ("method: cmaes\nsampler: {independent_sampler: gp}\n", "5:32: sampler.independent_sampler: unknown independent sampler `gp`; expected one of tpe, random"),
             ("method: nsga2\nsampler: {population_size: 1, mutation_prob: 1.5, crossover_prob: -0.1}\n", "5:28: sampler.population_size: must be an integer from 2 to 4294967295, found 1\n5:46: sampler.mutation_prob: must be in [0, 1], found 1.5\n5:67: sampler.crossover_prob: must be in [0, 1], found -0.1"),

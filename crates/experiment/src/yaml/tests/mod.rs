@@ -582,7 +582,7 @@ fn cmaes_settings_parse() {
         parse_ok(&format!(
             "{BASE}method: cmaes\nsampler: {{popsize: 10, sigma0: 0.25, n_startup_trials: 3, \
              independent_sampler: random, restart_strategy: none, with_margin: false, \
-             lr_adapt: true}}\n"
+             lr_adapt: true, use_separable_cma: true}}\n"
         ))
         .method,
         Method::CmaEs(CmaEsConfig {
@@ -593,6 +593,7 @@ fn cmaes_settings_parse() {
             restart: crate::Restart::None,
             with_margin: false,
             lr_adapt: true,
+            use_separable_cma: true,
         })
     );
     assert_eq!(
@@ -797,6 +798,7 @@ fn sampler_settings_written_back_read_as_the_same_settings() {
             restart: Restart::Bipop,
             with_margin: false,
             lr_adapt: true,
+            use_separable_cma: true,
         }),
         Method::Nsga2(Nsga2Config::default()),
         Method::Nsga2(Nsga2Config {
