@@ -16,6 +16,16 @@ fn cmaes(seed: u64) -> CmaEsSampler {
 
 use experiment::Trial;
 
+/// Returns the strategy `sampler` replays from `trials` on `space`, and its constants.
+fn replayed(
+    sampler: &CmaEsSampler,
+    space: &SearchSpace,
+    trials: &[Trial],
+) -> (Strategy, Constants) {
+    let observations = history::observations(trials, &[objective()], &[], Combine::Fronts);
+    sampler.replay(&coordinates(space), &observations)
+}
+
 #[test]
 fn golden_sequence_for_seed_7() {
     // A golden sequence: a change here changes every CMA-ES experiment's trials. Two
@@ -215,10 +225,7 @@ fn a_flat_or_converged_strategy_starts_again_with_twice_the_generation() {
         )
     };
     let state = |sampler: &CmaEsSampler, trials: &[Trial]| {
-        let coordinates = coordinates(&space);
-        let observations =
-            history::observations(trials, &[objective()], &[], history::Combine::Fronts);
-        let (strategy, constants) = sampler.replay(&coordinates, &observations);
+        let (strategy, constants) = replayed(sampler, &space, trials);
         (strategy.restarts, constants.lambda)
     };
     // Flat values: after 10 + 30 * 2 / 4 = 25 generations of 4, a restart with 8.
@@ -400,13 +407,7 @@ fn the_covariance_learns_faster_on_a_bowl_than_where_the_values_are_noise() {
     );
     let rates_on = |f: &dyn Fn(&Params) -> f64| {
         let trials = study(&sampler, &space, 240, f);
-        let observations = history::observations(
-            &trials,
-            std::slice::from_ref(&objective()),
-            &[],
-            Combine::Fronts,
-        );
-        let (strategy, _) = sampler.replay(&coordinates(&space), &observations);
+        let (strategy, _) = replayed(&sampler, &space, &trials);
         (
             strategy.rates.map(|r| (r.mean, r.covariance)),
             strategy.sigma,
@@ -429,17 +430,7 @@ fn the_covariance_learns_faster_on_a_bowl_than_where_the_values_are_noise() {
     );
     // Without `lr_adapt` there are none.
     let trials = study(&cmaes(5), &space, 60, quadratic);
-    let observations = history::observations(
-        &trials,
-        std::slice::from_ref(&objective()),
-        &[],
-        Combine::Fronts,
-    );
-    assert!(cmaes(5)
-        .replay(&coordinates(&space), &observations)
-        .0
-        .rates
-        .is_none());
+    assert!(replayed(&cmaes(5), &space, &trials).0.rates.is_none());
 }
 
 #[test]
