@@ -8,11 +8,14 @@ Not part of `just bench`: it needs Optuna and PyTorch (several GB), which the bu
 (`cmaes` needs only `pip install optuna==5.0.0 cmaes`.)
 
 prints one line per seed, "sampler function seed regret" (50 trials; `--trials N` changes it),
-then the median. Seeds are Optuna's (`GPSampler(seed=s)` and so on), so a row matches
+then the median. `--noise SD` adds Gaussian noise of that standard deviation to every value the
+sampler sees; the regret is then the true value of the trial it saw best, as `samplers.rs
+--noise` measures it. Seeds are Optuna's (`GPSampler(seed=s)` and so on), so a row matches
 `samplers.rs` in function, domain and budget, not in the random draws.
 """
 
 import math
+import random
 import statistics
 import sys
 
@@ -94,6 +97,11 @@ def main():
         i = args.index("--trials")
         trials = int(args[i + 1])
         del args[i : i + 2]
+    noise = 0.0
+    if "--noise" in args:
+        i = args.index("--noise")
+        noise = float(args[i + 1])
+        del args[i : i + 2]
     if len(args) != 4 or args[0] not in SAMPLERS or args[1] not in FUNCTIONS:
         sys.exit(__doc__)
     sampler, name, first, count = args[0], args[1], int(args[2]), int(args[3])
@@ -106,12 +114,17 @@ def main():
         return t.suggest_float(f"x{i}", lo, hi)
     regrets = []
     for seed in range(first, first + count):
+        rng = random.Random(seed)
+        true_values = {}
+
+        def objective(t):
+            value = f([suggest(t, i, lo, hi) for i, (lo, hi) in enumerate(bounds)])
+            true_values[t.number] = value
+            return value + noise * rng.gauss(0.0, 1.0) if noise > 0 else value
+
         study = optuna.create_study(sampler=SAMPLERS[sampler](seed))
-        study.optimize(
-            lambda t: f([suggest(t, i, lo, hi) for i, (lo, hi) in enumerate(bounds)]),
-            n_trials=trials,
-        )
-        regrets.append(study.best_value - optimum)
+        study.optimize(objective, n_trials=trials)
+        regrets.append(true_values[study.best_trial.number] - optimum)
         print(sampler, name, seed, regrets[-1], flush=True)
     print("median", statistics.median(regrets))
 
