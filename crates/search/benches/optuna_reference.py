@@ -64,6 +64,14 @@ def ellipsoid(x):
     return sum(1000 ** ((last - i) / last) * (v - 3) ** 2 for i, v in enumerate(x))
 
 
+def rastrigin(x):
+    return sum(v * v - 10 * math.cos(2 * math.pi * v) + 10 for v in x)
+
+
+def schwefel(x):
+    return 418.9828872724339 * len(x) - sum(v * math.sin(math.sqrt(abs(v))) for v in x)
+
+
 def rosenbrock(x):
     return sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(len(x) - 1))
 
@@ -77,6 +85,8 @@ FUNCTIONS = {
     "levy10": (levy, [(-10.0, 10.0)] * 10, 0.0),
     "rosenbrock10": (rosenbrock, [(-5.0, 10.0)] * 10, 0.0),
     "ellipsoid-int10": (ellipsoid, [(-10.0, 10.0)] * 10, 0.0),
+    "rastrigin5": (rastrigin, [(-5.12, 5.12)] * 5, 0.0),
+    "schwefel5": (schwefel, [(-500.0, 500.0)] * 5, 0.0),
 }
 
 SAMPLERS = {
