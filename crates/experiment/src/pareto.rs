@@ -168,15 +168,24 @@ fn exclusive(points: &[Vec<f64>], members: &[usize], k: usize, reference: &[f64]
         return 0.0;
     }
     let boxed: f64 = p.iter().zip(reference).map(|(v, r)| r - v).product();
-    let limited: Vec<Vec<f64>> = members
+    let others = members
         .iter()
         .enumerate()
         .filter(|(j, _)| *j != k)
-        .map(|(_, &m)| points[m].iter().zip(p).map(|(q, v)| q.max(*v)).collect())
-        .collect();
-    let shaping = nondominated(limited);
+        .map(|(_, &m)| points[m].as_slice());
+    let shaping = limited(others, p);
     let covered = volume(shaping.iter().map(Vec::as_slice), reference);
     (boxed - covered).max(0.0)
+}
+
+/// Returns `points` limited to the box of `p` (each value raised to p's where below it; as
+/// many objectives as the points have), without those then dominated or repeated.
+fn limited<'p>(points: impl Iterator<Item = &'p [f64]>, p: &[f64]) -> Vec<Vec<f64>> {
+    nondominated(
+        points
+            .map(|q| q.iter().zip(p).map(|(a, b)| a.max(*b)).collect())
+            .collect(),
+    )
 }
 
 /// Returns the `points` that no other dominates or repeats (the first of equal ones kept). In
@@ -352,8 +361,8 @@ const WFG_FROM: usize = 5;
 /// The hypervolume of `points`, all inside `reference`, as the sum of what each point adds to
 /// those after it (While, Bradstreet and Barone's WFG, 2012): its box less the hypervolume of
 /// the later points limited to that box, of which only the few that are not then dominated
-/// count. Sorted by the last objective, best last, so that the later points, being better in
-/// it, are limited most.
+/// count. Sorted by the last objective, best last: limited to a point's box, the later points
+/// all take its last value, so what it adds is a slab whose section has one objective fewer.
 fn by_exclusion(mut points: Vec<&[f64]>, reference: &[f64]) -> f64 {
     let last = reference.len() - 1;
     points.sort_by(|a, b| b[last].total_cmp(&a[last]));
@@ -366,17 +375,7 @@ fn by_exclusion(mut points: Vec<&[f64]>, reference: &[f64]) -> f64 {
             .zip(reference)
             .map(|(v, r)| r - v)
             .product();
-        let limited: Vec<Vec<f64>> = points[k + 1..]
-            .iter()
-            .map(|q| {
-                q[..last]
-                    .iter()
-                    .zip(p.iter())
-                    .map(|(a, b)| a.max(*b))
-                    .collect()
-            })
-            .collect();
-        let shaping = nondominated(limited);
+        let shaping = limited(points[k + 1..].iter().map(|q| &q[..last]), p);
         let covered = sliced(
             shaping.iter().map(Vec::as_slice).collect(),
             &reference[..last],
