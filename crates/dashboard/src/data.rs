@@ -278,9 +278,7 @@ impl ExperimentData {
     /// Returns the snapshot with what its run `record` says, when it has one.
     pub(crate) fn with_record(mut self, record: Option<&RunRecord>) -> ExperimentData {
         self.settings_changed = match (&self.spec, record) {
-            (Some(spec), Some(r)) if !spec.searches_as(&r.resolved_spec) => {
-                Some(spec.search_differences(&r.resolved_spec))
-            }
+            (Some(spec), Some(r)) => spec.search_changes(&r.resolved_spec),
             _ => None,
         };
         self

@@ -192,12 +192,20 @@ impl ExperimentSpec {
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Returns whether the sampler and pruner settings of this spec, as this version reads it,
-    /// are those of `resolved`, the resolved spec of a run (its record's, maybe another
-    /// version's; `same_search`): false when a default changed since the run, so that the
-    /// settings shown now are not what ran.
-    pub fn searches_as(&self, resolved: &str) -> bool {
-        self.searches_alike(resolved, &self.resolved())
+    /// Returns `None` when the sampler and pruner settings of this spec, as this version reads
+    /// it, are those of `resolved`, the resolved spec of a run (its record's, maybe another
+    /// version's; `same_search`); otherwise (a default changed since the run, so that the
+    /// settings shown now are not what ran) the settings that differ, one line each: "`method`
+    /// `with_margin`: false then, true now".
+    pub fn search_changes(&self, resolved: &str) -> Option<Vec<String>> {
+        let current = self.resolved();
+        let (then, now) = (
+            ExperimentSpec::search_lines(resolved),
+            ExperimentSpec::search_lines(&current),
+        );
+        let objectives = self.objectives().len();
+        (!crate::same_search::same_search(&then, &now, objectives))
+            .then(|| crate::same_search::differences(&then, &now, objectives))
     }
 
     /// Returns whether `now`, this spec's resolved form (as a run record holds it), means what
@@ -213,28 +221,12 @@ impl ExperimentSpec {
                 .map(str::to_string)
                 .collect()
         };
-        rest(then) == rest(now) && self.searches_alike(then, now)
-    }
-
-    /// Returns the sampler and pruner settings in which this spec, as this version reads it,
-    /// differs from `resolved` (a run record's), one line each: "`method` `with_margin`: false
-    /// then, true now" (`same_search`).
-    pub fn search_differences(&self, resolved: &str) -> Vec<String> {
-        crate::same_search::differences(
-            &ExperimentSpec::search_lines(resolved),
-            &ExperimentSpec::search_lines(&self.resolved()),
-            self.objectives().len(),
-        )
-    }
-
-    /// Returns whether the search lines of the resolved specs `then` and `now` run the same
-    /// search for this spec's objectives.
-    fn searches_alike(&self, then: &str, now: &str) -> bool {
-        crate::same_search::same_search(
-            &ExperimentSpec::search_lines(then),
-            &ExperimentSpec::search_lines(now),
-            self.objectives().len(),
-        )
+        rest(then) == rest(now)
+            && crate::same_search::same_search(
+                &ExperimentSpec::search_lines(then),
+                &ExperimentSpec::search_lines(now),
+                self.objectives().len(),
+            )
     }
 
     /// Returns the `method:` and `pruner:` lines of the resolved spec `resolved`: the settings

@@ -55,47 +55,45 @@ fn same_line(then: &str, now: &str, objectives: usize) -> bool {
 pub(crate) fn differences(then: &[&str], now: &[&str], objectives: usize) -> Vec<String> {
     let mut out = Vec::new();
     for (a, b) in then.iter().zip(now) {
-        let Some((
-            Line {
-                key,
-                settings: a_settings,
-            },
-            Line {
-                settings: b_settings,
-                ..
-            },
-        )) = compared(a, b, objectives).filter(|(then, now)| then.key == now.key)
-        else {
-            if a != b {
-                out.push(format!("{a} then, {b} now"));
-            }
-            continue;
-        };
-        let names: std::collections::BTreeSet<&str> = a_settings
-            .keys()
-            .chain(b_settings.keys())
-            .map(|k| k.trim_end_matches('#'))
-            .collect();
-        for name in names {
-            let value = |settings: &BTreeMap<String, String>| {
-                settings
-                    .get(name)
-                    .or_else(|| settings.get(&format!("{name}#")))
-                    .cloned()
-                    .unwrap_or_else(|| "unset".to_string())
-            };
-            let (was, is) = (value(&a_settings), value(&b_settings));
-            if was != is {
+        match compared(a, b, objectives) {
+            Some((then, now)) if then.key == now.key => out.extend(changed(&then, &now)),
+            _ if a != b => out.push(format!("{a} then, {b} now")),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Returns the settings of one line that differ between `then` and `now`, one line each; a
+/// type's or variant's name (its path and `#`) reads as its path's.
+fn changed(then: &Line<'_>, now: &Line<'_>) -> Vec<String> {
+    let names: std::collections::BTreeSet<&str> = then
+        .settings
+        .keys()
+        .chain(now.settings.keys())
+        .map(|k| k.trim_end_matches('#'))
+        .collect();
+    let value = |settings: &BTreeMap<String, String>, name: &str| {
+        settings
+            .get(name)
+            .or_else(|| settings.get(&format!("{name}#")))
+            .cloned()
+            .unwrap_or_else(|| "unset".to_string())
+    };
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (was, is) = (value(&then.settings, name), value(&now.settings, name));
+            (was != is).then(|| {
                 let setting = if name.is_empty() {
                     String::new()
                 } else {
                     format!(" `{name}`")
                 };
-                out.push(format!("`{key}`{setting}: {was} then, {is} now"));
-            }
-        }
-    }
-    out
+                format!("`{}`{setting}: {was} then, {is} now", then.key)
+            })
+        })
+        .collect()
 }
 
 /// Reads one `key: value` line of each into its key and settings, resolved and with the

@@ -354,12 +354,12 @@ fn same_search(recorded: Option<&RunRecord>, spec: &ExperimentSpec) -> Result<()
     let Some(then) = recorded else {
         return Ok(());
     };
-    if spec.searches_as(&then.resolved_spec) {
+    let Some(differing) = spec.search_changes(&then.resolved_spec) else {
         return Ok(());
-    }
+    };
     Err(Error::SearchChanged {
         name: spec.name.clone(),
-        differing: indented(&spec.search_differences(&then.resolved_spec)),
+        differing: indented(&differing),
         then: indented(&ExperimentSpec::search_lines(&then.resolved_spec)),
         now: indented(&ExperimentSpec::search_lines(&spec.resolved())),
     })

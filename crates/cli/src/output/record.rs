@@ -42,13 +42,13 @@ pub(crate) fn run_record(
         writeln!(out, "            data {file} (sha256 {})", short(hash))?;
     }
     writeln!(out, "            machine {}; {}", r.cpu, r.os)?;
-    if let Some(spec) = spec.filter(|spec| !spec.searches_as(&r.resolved_spec)) {
+    if let Some(differing) = spec.and_then(|spec| spec.search_changes(&r.resolved_spec)) {
         writeln!(
             out,
             "            ran with other sampler or pruner settings than this version reads in \
              its file (a default changed since); `--record` prints what it ran with:"
         )?;
-        for difference in spec.search_differences(&r.resolved_spec) {
+        for difference in differing {
             writeln!(out, "              {difference}")?;
         }
     }
