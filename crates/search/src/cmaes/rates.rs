@@ -41,37 +41,6 @@ pub(super) struct Rates {
     covariance_power: f64,
 }
 
-/// What the update needs of the distribution before a generation changed it.
-#[derive(Debug)]
-pub(super) struct Before {
-    mean: Vec<f64>,
-    sigma: f64,
-    c: Vec<f64>,
-    /// C^(-1/2), row-major.
-    whitening: Vec<f64>,
-}
-
-impl Before {
-    /// Returns what `strategy` is before its update.
-    pub(super) fn of(strategy: &Strategy) -> Before {
-        let n = strategy.n;
-        let mut whitening = vec![0.0; n * n];
-        for i in 0..n {
-            for j in 0..n {
-                whitening[i * n + j] = (0..n)
-                    .map(|k| strategy.b[i * n + k] * strategy.b[j * n + k] / strategy.d[k])
-                    .sum();
-            }
-        }
-        Before {
-            mean: strategy.mean.clone(),
-            sigma: strategy.sigma,
-            c: strategy.c.clone(),
-            whitening,
-        }
-    }
-}
-
 impl Rates {
     /// Returns the rates at their start, 1, for `n` coordinates.
     pub(super) fn new(n: usize) -> Rates {
@@ -88,35 +57,31 @@ impl Rates {
     /// Takes the update that turned `before` into `strategy` (its mean, sigma and C; not yet
     /// decomposed) only in part: adapts the rates to the update, then moves `strategy` back to
     /// `before` plus each rate times its step.
-    pub(super) fn adapt(&mut self, strategy: &mut Strategy, before: &Before) {
+    pub(super) fn adapt(&mut self, strategy: &mut Strategy, before: &Strategy) {
         let n = strategy.n;
-        let w = &before.whitening;
-        let whiten = |v: &[f64], i: usize| -> f64 { (0..n).map(|j| w[i * n + j] * v[j]).sum() };
         // The mean's step, in units of the old sigma and A, whitened by the old C.
         let mean_step: Vec<f64> = (0..n).map(|i| strategy.mean[i] - before.mean[i]).collect();
         let scaled: Vec<f64> = (0..n)
             .map(|i| mean_step[i] / (before.sigma * strategy.scales[i]))
             .collect();
-        let local_mean: Vec<f64> = (0..n).map(|i| whiten(&scaled, i)).collect();
-        // The covariance's step, sigma^2 C minus the old, whitened on both sides by the old.
+        let local_mean = before.whiten(&scaled);
+        // The covariance's step, sigma^2 C minus the old, whitened on both sides by the old:
+        // each column, then each row of that.
         let (new_s2, old_s2) = (strategy.sigma.powi(2), before.sigma.powi(2));
         let covariance_step: Vec<f64> = (0..n * n)
             .map(|ij| new_s2 * strategy.c[ij] - old_s2 * before.c[ij])
             .collect();
-        let half: Vec<f64> = (0..n * n)
-            .map(|ij| {
-                let (i, j) = (ij / n, ij % n);
-                (0..n)
-                    .map(|k| w[i * n + k] * covariance_step[k * n + j])
-                    .sum()
-            })
-            .collect();
-        let local_covariance: Vec<f64> = (0..n * n)
-            .map(|ij| {
-                let (i, j) = (ij / n, ij % n);
-                let v: f64 = (0..n).map(|k| half[i * n + k] * w[k * n + j]).sum();
-                v / (old_s2 * std::f64::consts::SQRT_2)
-            })
+        let mut half = vec![0.0; n * n];
+        for j in 0..n {
+            let column: Vec<f64> = (0..n).map(|i| covariance_step[i * n + j]).collect();
+            for (i, v) in before.whiten(&column).into_iter().enumerate() {
+                half[i * n + j] = v;
+            }
+        }
+        let local_covariance: Vec<f64> = half
+            .chunks(n.max(1))
+            .flat_map(|row| before.whiten(row))
+            .map(|v| v / (old_s2 * std::f64::consts::SQRT_2))
             .collect();
         let before_mean_rate = self.mean;
         self.mean = follow(

@@ -6,7 +6,7 @@ use rand_distr::{Distribution as _, StandardNormal};
 
 use experiment::Param;
 
-use super::rates::{Before, Rates};
+use super::rates::Rates;
 use crate::linalg::symmetric_eigen;
 use crate::special;
 use crate::unit::{count, Numeric};
@@ -234,7 +234,7 @@ impl Strategy {
     /// Moves the distribution towards the best of one generation's `points`, best first.
     pub(super) fn tell(&mut self, points: &[Vec<f64>], k: &Constants) {
         let n = self.n;
-        let before = self.rates.is_some().then(|| Before::of(self));
+        let before = self.rates.is_some().then(|| self.clone());
         let steps: Vec<Vec<f64>> = points
             .iter()
             .map(|x| {
