@@ -449,15 +449,8 @@ fn run_seeds(
 fn chosen(values: &[(f64, f64)]) -> f64 {
     values
         .iter()
-        .copied()
-        .fold((f64::INFINITY, f64::INFINITY), |best, v| {
-            if v.0 < best.0 {
-                v
-            } else {
-                best
-            }
-        })
-        .1
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or(f64::INFINITY, |v| v.1)
 }
 
 /// Returns the values of one sequential run, each as the sampler saw it (with Gaussian noise of

@@ -48,11 +48,6 @@ pub(super) struct Constants {
 }
 
 impl Constants {
-    /// The learning rates' factor for a diagonal covariance: (n + 2) / 3 (Ros and Hansen 2008).
-    fn separable_factor(n: usize) -> f64 {
-        (count(n) + 2.0) / 3.0
-    }
-
     pub(super) fn new(n: usize, lambda: usize) -> Constants {
         let nf = count(n);
         let mu = (lambda / 2).max(1);
@@ -108,7 +103,7 @@ impl Constants {
     /// rather than n (n + 1) / 2 entries, scaled down together where they would pass 1, and no
     /// negative weights (their bound is that of a full covariance).
     pub(super) fn separable(self, n: usize) -> Constants {
-        let factor = Constants::separable_factor(n);
+        let factor = (count(n) + 2.0) / 3.0;
         let (c_1, c_mu) = (self.c_1 * factor, self.c_mu * factor);
         let over = (c_1 + c_mu).max(1.0);
         Constants {
