@@ -309,6 +309,39 @@ impl Method {
 }
 
 impl Method {
+    /// Returns, for a grid whose number of points is not the `trials` planned, what the study
+    /// runs instead: a grid larger than the run cap is cut after its first `trials` points, in
+    /// the grid's order, and the rest are never tried (a cut that a user rarely means); a smaller
+    /// one ends after its last point. `None` for every other study.
+    pub fn grid_note(&self, trials: u32, space: &SearchSpace) -> Option<String> {
+        if *self != Method::Grid {
+            return None;
+        }
+        let size = space.grid_size()?;
+        let planned = u64::from(trials);
+        match size.cmp(&planned) {
+            std::cmp::Ordering::Equal => None,
+            std::cmp::Ordering::Less => Some(format!(
+                "the grid has {size} points, so the study runs {size} trials, not {trials}"
+            )),
+            std::cmp::Ordering::Greater => {
+                let points = match size {
+                    u64::MAX => "more points than can be counted".to_string(),
+                    n => format!("{n} points"),
+                };
+                Some(format!(
+                    "the grid has {points} and the study {trials} trials: it runs the grid's \
+                     first {trials} points in order (the parameters that conditions test change \
+                     slowest, then the last parameter by name fastest) and never tries the \
+                     others; raise `run_cap` for the whole grid, or use `sobol` to spread \
+                     {trials} trials over the whole space"
+                ))
+            }
+        }
+    }
+}
+
+impl Method {
     /// Returns, when a study of `trials` trials of `space` would never use what this sampler
     /// learns, why: `tpe` and `bayes` model only after `n_startup_trials`, `nsga2` and `nsga3`
     /// breed only from their second generation, `cmaes` moves its distribution only once its

@@ -51,10 +51,12 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         bail!("--extend must be at least 1");
     }
     if args.extend.is_none() {
-        if let Some(why) = spec
-            .method
-            .never_learns(args.run_cap.unwrap_or(spec.run_cap), &spec.space)
-        {
+        let trials = args.run_cap.unwrap_or(spec.run_cap);
+        let notes = [
+            spec.method.never_learns(trials, &spec.space),
+            spec.method.grid_note(trials, &spec.space),
+        ];
+        for why in notes.iter().flatten() {
             eprintln!("note: {why}");
         }
     }

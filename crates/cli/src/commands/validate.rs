@@ -66,7 +66,11 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     if spec.pruner.is_active() {
         writeln!(out, "pruner: {}", spec.pruner.yaml())?;
     }
-    if let Some(why) = spec.method.never_learns(spec.run_cap, &spec.space) {
+    let notes = [
+        spec.method.never_learns(spec.run_cap, &spec.space),
+        spec.method.grid_note(spec.run_cap, &spec.space),
+    ];
+    for why in notes.iter().flatten() {
         writeln!(out, "note: {why}")?;
     }
     let target = match data.task {

@@ -740,6 +740,33 @@ fn a_sampler_that_would_never_learn_within_the_run_cap_is_noted() {
 }
 
 #[test]
+fn a_grid_cut_by_the_run_cap_or_shorter_than_it_is_noted() {
+    let note = |yaml: &str| {
+        let spec = parse_ok(&format!(
+            "{BASE}{yaml}parameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
+             depth: {{min: 1, max: 3}}\n"
+        ));
+        spec.method.grid_note(spec.run_cap, &spec.space)
+    };
+    assert_eq!(note("method: grid\n"), None);
+    assert_eq!(note("method: grid\nrun_cap: 6\n"), None);
+    assert_eq!(
+        note("method: grid\nrun_cap: 4\n").as_deref(),
+        Some(
+            "the grid has 6 points and the study 4 trials: it runs the grid's first 4 points in \
+             order (the parameters that conditions test change slowest, then the last parameter \
+             by name fastest) and never tries the others; raise `run_cap` for the whole grid, or \
+             use `sobol` to spread 4 trials over the whole space"
+        )
+    );
+    assert_eq!(
+        note("method: grid\nrun_cap: 10\n").as_deref(),
+        Some("the grid has 6 points, so the study runs 6 trials, not 10")
+    );
+    assert_eq!(note("method: random\nrun_cap: 4\n"), None);
+}
+
+#[test]
 fn a_conditional_grid_counts_only_active_points() {
     let spec = parse_ok(&format!(
         "{BASE}method: grid\nparameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
