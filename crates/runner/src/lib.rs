@@ -88,6 +88,18 @@ pub enum Error {
     /// `--extend` was given for an experiment that does not exist yet.
     #[error("experiment `{0}` does not exist yet: run it once before extending it")]
     NothingToExtend(String),
+    /// `--extend` was given for a grid whose every point is already planned.
+    #[error(
+        "experiment `{name}` is a grid of {points} points, all of them planned already: \
+         `--extend` has no point left to add (a larger grid is another experiment: give it a \
+         new `name:`)"
+    )]
+    GridExhausted {
+        /// The experiment.
+        name: String,
+        /// The grid's points.
+        points: u32,
+    },
     /// Another worker failed while this one waited for it; the first error is reported instead.
     #[error("the study was stopped by an error in another trial")]
     Aborted,

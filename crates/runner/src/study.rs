@@ -401,6 +401,12 @@ fn open_experiment(
             .unwrap_or(stored.run_cap)
             .max(stored.run_cap);
         let run_cap = planned_trials(spec, base.saturating_add(options.extend.unwrap_or(0)));
+        if options.extend.is_some() && run_cap == stored.run_cap {
+            return Err(Error::GridExhausted {
+                name: spec.name.clone(),
+                points: run_cap,
+            });
+        }
         // A file changed only in comments or layout is stored as now written, so the
         // dashboard shows the file the user has.
         let info = ExperimentInfo {
@@ -452,7 +458,7 @@ mod tests {
     use super::*;
     use crate::testing::*;
     use crate::SilentObserver;
-    use experiment::{Params, TrialContext, TrialOutcome};
+    use experiment::{ParamValue, Params, TrialContext, TrialOutcome};
 
     /// Even trials build models of 4,000 values, odd ones 1,000; the large ones' loss is lower
     /// at every step (`0.1 + 1/s` against `0.5 + 1/s`).
@@ -661,6 +667,45 @@ mod tests {
                 .len(),
             3
         );
+    }
+
+    #[test]
+    fn extending_a_grid_runs_its_next_points_and_stops_at_its_end() {
+        let store = Store::temporary().unwrap();
+        let mut grid = spec(2, "grid");
+        grid.method = Method::Grid;
+        grid.space = SearchSpace::new(vec![Param {
+            condition: None,
+            name: "lr".into(),
+            distribution: Distribution::Categorical {
+                values: [0.1, 0.2, 0.3].map(ParamValue::Float).to_vec(),
+                probabilities: None,
+            },
+        }]);
+        let clock = TickClock(AtomicI64::new(0));
+        let go = |extend: Option<u32>| {
+            let options = StudyOptions {
+                extend,
+                ..options(1)
+            };
+            run_study(&store, &grid, &quadratic(2.0), &SilentObserver, &clock, &options)
+        };
+        assert_eq!(go(None).unwrap().trials.len(), 2);
+        // Asked for two more, the grid has one left.
+        let extended = go(Some(2)).unwrap();
+        let lrs: Vec<f64> = extended
+            .trials
+            .iter()
+            .filter_map(|t| t.params["lr"].as_f64())
+            .collect();
+        assert_eq!(lrs, [0.1, 0.2, 0.3]);
+        let refused = go(Some(1)).map(|_| ()).unwrap_err().to_string();
+        assert!(
+            refused.starts_with("experiment `toy` is a grid of 3 points, all of them planned"),
+            "{refused}"
+        );
+        assert_eq!(store.experiment("toy").unwrap().unwrap().run_cap, 3);
+        assert_eq!(store.trials("toy").unwrap().len(), 3);
     }
 
     /// Runs `spec` with `parallel` trials side by side, stopping the study when trial `at`
