@@ -688,7 +688,14 @@ mod tests {
                 extend,
                 ..options(1)
             };
-            run_study(&store, &grid, &quadratic(2.0), &SilentObserver, &clock, &options)
+            run_study(
+                &store,
+                &grid,
+                &quadratic(2.0),
+                &SilentObserver,
+                &clock,
+                &options,
+            )
         };
         assert_eq!(go(None).unwrap().trials.len(), 2);
         // Asked for two more, the grid has one left.

@@ -1,0 +1,223 @@
+//! The experiment page's analysis: the rank order and every chart, computed once per snapshot
+//! of the experiment and shared by every view of it; the trials sampled for the line charts;
+//! parameter importance.
+
+use std::collections::BTreeMap;
+
+use experiment::{Direction, MetricSpec, Timestamp, Trial, TrialId, TrialState};
+
+use super::charts::{
+    curves_chart, history_chart, hypervolume_chart, importance_chart, pairs_chart, parallel_chart,
+    pareto_chart, slices_chart, timeline_chart, Pairing,
+};
+use super::{MAX_LINES, TOP_LINES};
+use crate::data::{ExperimentData, Series};
+use crate::importance;
+use crate::view::leaderboard::{self, Ranked};
+use crate::view::space::{param_axes, ParamAxis};
+
+/// The parts of the experiment page that do not depend on the leaderboard's query: the rank
+/// order and the charts, computed once per snapshot of the experiment.
+#[derive(Debug, Clone)]
+pub(crate) struct Analysis {
+    /// The objective the charts below the front show.
+    pub(crate) objective: String,
+    /// (index into the trials, objective rank) in rank order.
+    pub(crate) order: Vec<(usize, Option<usize>)>,
+    /// Optimization history (SVG).
+    pub(crate) history: String,
+    /// The Pareto front of the first two objectives (SVG); empty with one objective.
+    pub(crate) pareto: String,
+    /// The hypervolume of the trials so far by trial number (SVG); empty unless there are two
+    /// objectives.
+    pub(crate) hypervolume: String,
+    /// Learning curves of the top trials (SVG).
+    pub(crate) curves: String,
+    /// Parallel coordinates (SVG).
+    pub(crate) parallel: String,
+    /// Parameter importance (SVG).
+    pub(crate) importance: String,
+    /// The most important parameters, two at a time (SVG).
+    pub(crate) pairs: String,
+    /// Which parameters the pair plots take, in words.
+    pub(crate) pairs_note: String,
+    /// Their names.
+    pub(crate) pairs_params: Vec<String>,
+    /// Every parameter's name, as the charts order them.
+    pub(crate) params: Vec<String>,
+    /// Slice plots (SVG).
+    pub(crate) slices: String,
+    /// When each trial ran (SVG).
+    pub(crate) timeline: String,
+    /// Which trials the timeline draws, e.g. `all 40 trials that started`.
+    pub(crate) timeline_note: String,
+    /// How many trials parallel coordinates and slices draw, e.g. `all 40 trials`.
+    pub(crate) sample_note: String,
+}
+
+/// Computes the analysis of an experiment for its first objective (`analysis_for`).
+#[cfg(test)]
+pub(crate) fn analysis(
+    data: &ExperimentData,
+    ranked: &[Ranked<'_>],
+    curves: &BTreeMap<TrialId, Series>,
+    now: Timestamp,
+) -> Analysis {
+    let first = MetricSpec {
+        name: data.info.objective.clone(),
+        goal: data.info.goal,
+    };
+    let charted = charted(data, &first);
+    analysis_for(data, (ranked, &charted), curves, now, &first)
+}
+
+/// Returns the trials ranked by `chosen` alone, as the charts below the front rank them (with
+/// one objective, as the leaderboard does).
+pub(crate) fn charted<'t>(data: &'t ExperimentData, chosen: &MetricSpec) -> Vec<Ranked<'t>> {
+    leaderboard::ranked(
+        &data.trials,
+        std::slice::from_ref(chosen),
+        data.constraints(),
+    )
+}
+
+/// Computes the analysis of an experiment from its trials `ranked` as the leaderboard ranks
+/// them and as `charted` ranks them by `chosen`, one of its objectives, and the curves of
+/// `curve_trials` of `charted`: its charts (but the front's) are for `chosen`.
+pub(crate) fn analysis_for(
+    data: &ExperimentData,
+    (ranked, charted): (&[Ranked<'_>], &[Ranked<'_>]),
+    curves: &BTreeMap<TrialId, Series>,
+    now: Timestamp,
+    chosen: &MetricSpec,
+) -> Analysis {
+    let objective = chosen.name.as_str();
+    let axes = param_axes(data.spec.as_ref(), &data.trials);
+    let sample = sample(charted);
+    let sample_note = if sample.len() == finite(charted).count() {
+        format!("all {} trials with a value", sample.len())
+    } else {
+        format!(
+            "the best {TOP_LINES} and an even sample of the rest, {} of {} trials",
+            sample.len(),
+            finite(charted).count()
+        )
+    };
+    let (timeline, timeline_note) = timeline_chart(data, now);
+    let importance = importance_of(&axes, &data.trials, objective, chosen.goal);
+    let (pairs, pairs_note, pairs_params) = pairs_chart(
+        &axes,
+        &sample,
+        Pairing::Important(importance.as_deref()),
+        objective,
+        chosen.goal,
+    );
+    let index: std::collections::HashMap<TrialId, usize> = data
+        .trials
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id, i))
+        .collect();
+    Analysis {
+        objective: objective.to_string(),
+        order: ranked
+            .iter()
+            .filter_map(|r| Some((*index.get(&r.trial.id)?, r.rank)))
+            .collect(),
+        history: history_chart(data, chosen),
+        pareto: pareto_chart(data, (0, 1)),
+        hypervolume: hypervolume_chart(data),
+        curves: curves_chart(charted, curves, objective),
+        parallel: parallel_chart(&axes, &sample, objective, chosen.goal),
+        importance: importance_chart(importance.as_deref(), &data.trials),
+        pairs,
+        pairs_note,
+        pairs_params,
+        params: axes.iter().map(|a| a.name.clone()).collect(),
+        slices: slices_chart(&axes, &sample, objective),
+        sample_note,
+        timeline,
+        timeline_note,
+    }
+}
+
+/// Returns the ranked trials an analysis recorded.
+pub(crate) fn ranked_from<'a>(
+    trials: &'a [Trial],
+    order: &[(usize, Option<usize>)],
+) -> Vec<Ranked<'a>> {
+    order
+        .iter()
+        .filter_map(|&(i, rank)| {
+            Some(Ranked {
+                rank,
+                trial: trials.get(i)?,
+            })
+        })
+        .collect()
+}
+
+fn finite<'a, 'b>(ranked: &'b [Ranked<'a>]) -> impl Iterator<Item = &'b Ranked<'a>> {
+    ranked.iter().filter(|r| {
+        r.rank.is_some() && matches!(r.trial.state, TrialState::Completed | TrialState::Pruned)
+    })
+}
+
+/// Returns the trials drawn in parallel coordinates and slices, best first: the best
+/// `TOP_LINES`, then every k-th of the rest, at most `MAX_LINES` in all.
+pub(crate) fn sample<'a>(ranked: &[Ranked<'a>]) -> Vec<Ranked<'a>> {
+    let all: Vec<Ranked<'a>> = finite(ranked).copied().collect();
+    if all.len() <= MAX_LINES {
+        return all;
+    }
+    let rest = &all[TOP_LINES..];
+    let want = MAX_LINES - TOP_LINES;
+    let mut out: Vec<Ranked<'a>> = all[..TOP_LINES].to_vec();
+    out.extend((0..want).map(|k| rest[k * rest.len() / want]));
+    out
+}
+
+/// Returns each parameter's importance over the finished trials with a value, or `None` with
+/// too few. Pruned trials count, ranked after every completed trial (as the samplers rank
+/// them): a sweep that prunes most trials still says which parameters the survivors share.
+pub(crate) fn importance_of(
+    axes: &[ParamAxis],
+    trials: &[Trial],
+    objective: &str,
+    goal: Direction,
+) -> Option<Vec<(String, f64)>> {
+    let oriented = |t: &Trial| {
+        t.value(objective).filter(|v| v.is_finite()).map(|v| {
+            if goal == Direction::Maximize {
+                -v
+            } else {
+                v
+            }
+        })
+    };
+    let of = |state: TrialState| -> Vec<(&Trial, f64)> {
+        trials
+            .iter()
+            .filter(|t| t.state == state)
+            .filter_map(|t| oriented(t).map(|v| (t, v)))
+            .collect()
+    };
+    let completed = of(TrialState::Completed);
+    let pruned = of(TrialState::Pruned);
+    let worst = completed.iter().map(|c| c.1).reduce(f64::max)?;
+    // Shift pruned values past the worst completed one, keeping their order.
+    let offset = pruned
+        .iter()
+        .map(|p| p.1)
+        .reduce(f64::min)
+        .map_or(0.0, |least| worst - least + 1.0);
+    let ranked: Vec<(&Trial, f64)> = completed
+        .into_iter()
+        .chain(pruned.into_iter().map(|(t, v)| (t, v + offset)))
+        .collect();
+    let done: Vec<&Trial> = ranked.iter().map(|r| r.0).collect();
+    let values: Vec<f64> = ranked.iter().map(|r| r.1).collect();
+    let columns: Vec<importance::Column> = axes.iter().map(|a| a.column(&done)).collect();
+    let scores = importance::ped_anova(&columns, &values)?;
+    Some(axes.iter().map(|a| a.name.clone()).zip(scores).collect())
+}

@@ -1,0 +1,398 @@
+//! The experiment page's charts, each drawn from the experiment's trials (or the sampled ones)
+//! through `crate::charts`.
+
+use std::collections::BTreeMap;
+
+use experiment::{Direction, MetricSpec, Timestamp, Trial, TrialId, TrialState};
+use store::ExperimentStatus;
+
+use super::curve_trials;
+use crate::charts::{
+    self, Curve, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, ParetoPoint, Scale, Slice, Span,
+};
+use crate::data::{ExperimentData, Series};
+use crate::importance;
+use crate::view::leaderboard::Ranked;
+use crate::view::space::ParamAxis;
+
+/// The most trials the timeline draws; past it, an even sample of them by number (a bar is
+/// then under a pixel high, and each adds to the page).
+pub(crate) const MAX_BARS: usize = 600;
+
+/// Returns the timeline of the trials that started, and which of them it draws. A trial not
+/// finished runs to the time now while its sweep runs, else to the last time the store knows.
+pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String) {
+    let started: Vec<&Trial> = data.trials.iter().filter(|t| t.started.is_some()).collect();
+    let Some(origin) = started.iter().filter_map(|t| t.started).map(|t| t.0).min() else {
+        return (charts::timeline(&[]), "no trial has started yet".into());
+    };
+    let open_end = if data.info.status == ExperimentStatus::Running {
+        now.0
+    } else {
+        started
+            .iter()
+            .flat_map(|t| [t.started, t.finished])
+            .flatten()
+            .map(|t| t.0)
+            .max()
+            .unwrap_or(origin)
+    };
+    let seconds = |ms: i64| {
+        // Milliseconds since the origin fit a double exactly for 285,000 years.
+        #[allow(clippy::cast_precision_loss)]
+        let s = (ms - origin).max(0) as f64 / 1000.0;
+        s
+    };
+    let drawn: Vec<&Trial> = if started.len() <= MAX_BARS {
+        started.clone()
+    } else {
+        (0..MAX_BARS)
+            .map(|k| started[k * started.len() / MAX_BARS])
+            .collect()
+    };
+    let spans: Vec<Span> = drawn
+        .iter()
+        .map(|t| {
+            let start = t.started.map_or(origin, |s| s.0);
+            Span {
+                trial: t.id.0,
+                start: seconds(start),
+                end: seconds(t.finished.map_or(open_end, |f| f.0).max(start)),
+                ending: match t.state {
+                    TrialState::Completed => Ending::Completed,
+                    TrialState::Pruned => Ending::Pruned,
+                    TrialState::Failed => Ending::Failed,
+                    _ => Ending::Open,
+                },
+            }
+        })
+        .collect();
+    let mut note = if drawn.len() == started.len() {
+        format!("all {} trials that started", started.len())
+    } else {
+        format!(
+            "an even sample of {} of the {} trials that started",
+            drawn.len(),
+            started.len()
+        )
+    };
+    let live = data.info.status == ExperimentStatus::Running;
+    if let Some(c) = experiment::concurrency(&data.trials, live.then_some(now)) {
+        if c.peak > 1 {
+            note.push_str(&format!(
+                "; on average {:.2} trials ran side by side, of at most {} ({:.0}%)",
+                c.average,
+                c.peak,
+                100.0 * c.average / c.peak as f64
+            ));
+        }
+    }
+    (charts::timeline(&spans), note)
+}
+
+/// Returns the Pareto front chart over the objectives at `(x, y)` (indices; the front is
+/// every objective's); empty for one objective.
+pub(super) fn pareto_chart(data: &ExperimentData, (x, y): (usize, usize)) -> String {
+    let objectives = data.objectives();
+    let (Some(x), Some(y)) = (objectives.get(x), objectives.get(y)) else {
+        return String::new();
+    };
+    if x.name == y.name {
+        return String::new();
+    }
+    let constraints = data.constraints();
+    let front: std::collections::HashSet<TrialId> =
+        experiment::pareto_front(&data.trials, &objectives, constraints)
+            .iter()
+            .map(|t| t.id)
+            .collect();
+    let points: Vec<ParetoPoint> = data
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Completed)
+        .filter_map(|t| {
+            Some(ParetoPoint {
+                trial: t.id.0,
+                x: t.value(&x.name)?,
+                y: t.value(&y.name)?,
+                on_front: front.contains(&t.id),
+                feasible: experiment::feasible(constraints, t),
+            })
+        })
+        .collect();
+    charts::pareto(&points, (&x.name, x.goal), (&y.name, y.goal))
+}
+
+/// The most trial numbers at which the hypervolume history is measured, evenly spaced.
+const HYPERVOLUME_STEPS: usize = 400;
+
+/// Returns the hypervolume history of a study with several objectives: after each completed trial
+/// that meets the constraints (at most `HYPERVOLUME_STEPS` of them, evenly spaced), the share
+/// that the trials so far dominate of the box from the best value of each objective to a
+/// reference point a tenth of the range beyond the worst (`experiment::pareto::reference`), so
+/// that objectives in any units read alike; empty with one objective.
+pub(super) fn hypervolume_chart(data: &ExperimentData) -> String {
+    let objectives = data.objectives();
+    if objectives.len() < 2 {
+        return String::new();
+    }
+    let constraints = data.constraints();
+    let mut done: Vec<(u32, Vec<f64>)> = data
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Completed && experiment::feasible(constraints, t))
+        .filter_map(|t| Some((t.id.0, experiment::pareto::oriented(t, &objectives)?)))
+        .filter(|(_, p)| p.iter().all(|v| v.is_finite()))
+        .collect();
+    done.sort_by_key(|(id, _)| *id);
+    let points: Vec<Vec<f64>> = done.iter().map(|(_, p)| p.clone()).collect();
+    let Some(frame) = experiment::pareto::Frame::around(&points) else {
+        return charts::hypervolume_history(&[]);
+    };
+    let n = points.len();
+    let step = n.div_ceil(HYPERVOLUME_STEPS).max(1);
+    // The front so far: what a point dominates adds nothing, so each measure needs only the
+    // front (with three objectives or more the measure grows faster than linearly).
+    let mut front: Vec<Vec<f64>> = Vec::new();
+    let mut history = Vec::new();
+    for (m, point) in points.iter().enumerate() {
+        if !front
+            .iter()
+            .any(|f| f == point || experiment::pareto::dominates(f, point))
+        {
+            front.retain(|f| !experiment::pareto::dominates(point, f));
+            front.push(point.clone());
+        }
+        if (m + 1) % step == 0 || m + 1 == n {
+            history.push((f64::from(done[m].0), frame.share(&front)));
+        }
+    }
+    charts::hypervolume_history(&history)
+}
+
+/// Returns the history chart of `chosen` over all trials; the spec's target, which only one
+/// objective takes, is drawn on it.
+pub(super) fn history_chart(data: &ExperimentData, chosen: &MetricSpec) -> String {
+    let objective = &chosen.name;
+    let points: Vec<HistoryPoint> = data
+        .trials
+        .iter()
+        .filter_map(|t| {
+            Some(HistoryPoint {
+                trial: t.id.0,
+                value: t.value(objective)?,
+                state: t.state,
+                feasible: experiment::feasible(data.constraints(), t),
+            })
+        })
+        .collect();
+    let target = data.spec.as_ref().and_then(|s| s.target);
+    charts::history(&points, objective, chosen.goal, target)
+}
+
+pub(super) fn curves_chart(
+    ranked: &[Ranked<'_>],
+    series: &BTreeMap<TrialId, Series>,
+    objective: &str,
+) -> String {
+    let (top, pruned) = curve_trials(ranked);
+    let to_points = |id: &TrialId| -> Vec<(f64, f64)> {
+        series
+            .get(id)
+            .map(|s| s.iter().map(|(step, v)| (f64::from(step.0), *v)).collect())
+            .unwrap_or_default()
+    };
+    let mut lines: Vec<Curve> = pruned
+        .iter()
+        .map(|id| Curve {
+            label: format!("trial {id}"),
+            points: to_points(id),
+            emphasis: Emphasis::Dimmed,
+        })
+        .collect();
+    lines.extend(top.iter().enumerate().map(|(i, id)| Curve {
+        label: format!("trial {id}"),
+        points: to_points(id),
+        emphasis: Emphasis::Colour(i),
+    }));
+    charts::curves(
+        &lines,
+        (1300, 380),
+        ("epoch", &charts::metric_title(objective)),
+        "pruned trials",
+        "no completed trials yet",
+    )
+}
+
+pub(super) fn parallel_chart(
+    axes: &[ParamAxis],
+    sample: &[Ranked<'_>],
+    objective: &str,
+    goal: Direction,
+) -> String {
+    let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
+    let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
+    let mut par_axes = titled(axes.iter(), &trials);
+    par_axes.push(ParAxis {
+        title: objective.to_string(),
+        scale: Scale::Linear { min: lo, max: hi },
+    });
+    let lines: Vec<ParLine> = sample
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut values: Vec<Option<f64>> = axes.iter().map(|a| a.value_of(r.trial)).collect();
+            values.push(r.trial.value(objective));
+            ParLine {
+                values,
+                goodness: goodness(i, sample.len()),
+            }
+        })
+        .collect();
+    let (best, worst) = rank_labels(&values, goal);
+    let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1300);
+    charts::parallel(&par_axes, &lines, width, (&best, &worst))
+}
+
+/// Returns the chart axes of `axes` over `trials`, a log axis titled so.
+fn titled<'a>(axes: impl Iterator<Item = &'a ParamAxis>, trials: &[&Trial]) -> Vec<ParAxis> {
+    axes.map(|a| {
+        let scale = a.scale(trials);
+        let title = if matches!(scale, Scale::Log { .. }) {
+            format!("{} (log)", a.name)
+        } else {
+            a.name.clone()
+        };
+        ParAxis { title, scale }
+    })
+    .collect()
+}
+
+/// Returns how good the `i`-th best of `n` sampled trials is, from 1 (the best) to 0.
+fn goodness(i: usize, n: usize) -> f64 {
+    1.0 - i as f64 / (n.max(2) - 1) as f64
+}
+
+/// Returns the colour bar's labels: the best and worst of `values`, the objective going `goal`.
+fn rank_labels(values: &[f64], goal: Direction) -> (String, String) {
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
+    match (values.is_empty(), goal) {
+        (true, _) => ("best".to_string(), "worst".to_string()),
+        (false, Direction::Maximize) => (
+            format!("best {}", charts::tick(hi)),
+            format!("worst {}", charts::tick(lo)),
+        ),
+        (false, Direction::Minimize) => (
+            format!("best {}", charts::tick(lo)),
+            format!("worst {}", charts::tick(hi)),
+        ),
+    }
+}
+
+/// How many parameters the pair plots take, the most important first: 3 make 3 pairs.
+pub(super) const PAIRED: usize = 3;
+
+/// Which parameters the pair plots take.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Pairing<'p> {
+    /// The most important ones (by these shares; without them, the first in name order).
+    Important(Option<&'p [(String, f64)]>),
+    /// These, in this order.
+    Picked(&'p [String]),
+}
+
+/// Returns the pair plots of the parameters `pairing` says over the sampled trials, a note
+/// saying which, and their names.
+pub(super) fn pairs_chart(
+    axes: &[ParamAxis],
+    sample: &[Ranked<'_>],
+    pairing: Pairing<'_>,
+    objective: &str,
+    goal: Direction,
+) -> (String, String, Vec<String>) {
+    let mut chosen: Vec<&ParamAxis> = axes.iter().collect();
+    let note = match pairing {
+        Pairing::Picked(names) => {
+            chosen = names
+                .iter()
+                .filter_map(|n| axes.iter().find(|a| a.name == *n))
+                .collect();
+            "the parameters picked"
+        }
+        Pairing::Important(Some(shares)) => {
+            let share = |a: &ParamAxis| {
+                shares
+                    .iter()
+                    .find(|(name, _)| *name == a.name)
+                    .map_or(0.0, |s| s.1)
+            };
+            // Stable: equal shares keep name order.
+            chosen.sort_by(|a, b| share(b).total_cmp(&share(a)));
+            chosen.truncate(PAIRED);
+            "the most important parameters, by the importance above"
+        }
+        Pairing::Important(None) => {
+            chosen.truncate(PAIRED);
+            "the first parameters by name (importance needs more trials)"
+        }
+    };
+    let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
+    let pair_axes = titled(chosen.iter().copied(), &trials);
+    let points: Vec<ParLine> = sample
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ParLine {
+            values: chosen.iter().map(|a| a.value_of(r.trial)).collect(),
+            goodness: goodness(i, sample.len()),
+        })
+        .collect();
+    let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
+    let (best, worst) = rank_labels(&values, goal);
+    let chart = charts::pairs(&pair_axes, &points, (&best, &worst));
+    let names = chosen.iter().map(|a| a.name.clone()).collect();
+    (chart, note.to_string(), names)
+}
+
+pub(super) fn importance_chart(importance: Option<&[(String, f64)]>, trials: &[Trial]) -> String {
+    match importance {
+        Some(items) => charts::importance(items, ""),
+        None => {
+            let done = trials
+                .iter()
+                .filter(|t| matches!(t.state, TrialState::Completed | TrialState::Pruned))
+                .count();
+            charts::importance(
+                &[],
+                &format!(
+                    "needs {} completed or pruned trials ({done} so far)",
+                    importance::MIN_TRIALS
+                ),
+            )
+        }
+    }
+}
+
+pub(super) fn slices_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective: &str) -> String {
+    let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
+    let panels: Vec<Slice> = axes
+        .iter()
+        .map(|a| Slice {
+            name: a.name.clone(),
+            scale: a.scale(&trials),
+            points: trials
+                .iter()
+                .filter_map(|t| Some((a.value_of(t)?, t.value(objective)?)))
+                .collect(),
+        })
+        .collect();
+    charts::slices(&panels, objective)
+}

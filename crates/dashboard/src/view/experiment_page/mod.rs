@@ -1,0 +1,374 @@
+//! The experiment page: summary, leaderboard, and the analysis charts (`analysis`: what the
+//! charts take, computed once per snapshot; `charts`: each chart drawn from it).
+//!
+//! Scale is handled here, by choosing what to draw: the history downsamples inside its chart;
+//! learning curves are read for the top `TOP_CURVES` completed and best `DIMMED_CURVES` pruned
+//! trials only; parallel coordinates and slices draw the best `TOP_LINES` trials plus an evenly
+//! spaced sample of the rest, `MAX_LINES` in all; importance uses every completed trial but works
+//! on histograms.
+
+mod analysis;
+mod charts;
+
+use std::borrow::Cow;
+
+use experiment::{MetricSpec, Timestamp, TrialId, TrialState};
+
+use super::format;
+use super::leaderboard::{self, Leaderboard, Ranked, Selection};
+use super::space::param_axes;
+use super::Summary;
+use crate::data::ExperimentData;
+#[cfg(test)]
+pub(crate) use analysis::analysis;
+pub(crate) use analysis::{analysis_for, charted, importance_of, ranked_from, sample, Analysis};
+#[cfg(test)]
+pub(crate) use charts::MAX_BARS;
+use charts::{pairs_chart, pareto_chart, Pairing, PAIRED};
+
+/// Trials whose curves are drawn in colour.
+pub(crate) const TOP_CURVES: usize = 8;
+/// Pruned trials whose curves are drawn dimmed behind them.
+pub(crate) const DIMMED_CURVES: usize = 24;
+/// The best trials always drawn in parallel coordinates and slices.
+pub(crate) const TOP_LINES: usize = 100;
+/// The most trials drawn in parallel coordinates and slices.
+pub(crate) const MAX_LINES: usize = 400;
+
+/// The experiment page.
+#[derive(Debug, Clone)]
+pub(crate) struct ExperimentPage<'a> {
+    /// The header numbers.
+    pub(crate) summary: Summary,
+    /// The description from the spec.
+    pub(crate) description: String,
+    /// `maximize val_accuracy`; with several objectives, each, joined by commas.
+    pub(crate) goal: String,
+    /// With several objectives, the Pareto front's size and trials (`3 trials: 4, 12, 17`);
+    /// empty otherwise.
+    pub(crate) front: String,
+    /// The objectives the Pareto chart draws, as `val_accuracy and param_count`; empty with
+    /// one objective.
+    pub(crate) pareto_axes: String,
+    /// The Pareto chart: the analysis's (the first two objectives), or the picked pair's.
+    pub(crate) pareto: Cow<'a, str>,
+    /// With three or more objectives, a link to the Pareto chart of each pair; empty otherwise.
+    pub(crate) front_links: Vec<ObjectiveLink>,
+    /// What the chart's line means, after the front is described: with more than two
+    /// objectives it is drawn only when the front, seen in the first two, is a staircase.
+    pub(crate) pareto_line: &'static str,
+    /// The objective's target and whether a trial reached it, or empty.
+    pub(crate) target: String,
+    /// The plateau rule and where the trials stand against it, or empty.
+    pub(crate) plateau: String,
+    /// The constraints and how many trials meet them, or empty.
+    pub(crate) constraints: String,
+    /// The sampler's name (`tpe`), or `-` when the stored spec no longer parses.
+    pub(crate) method: &'static str,
+    /// The pruner's name (`asha`, `none`), or `-` likewise.
+    pub(crate) pruner: &'static str,
+    /// Every setting of the sampler and of the pruner, as the `sampler:` and `pruner:` blocks
+    /// that set them; empty where there are none (`random`, no pruner) or no parsed spec.
+    pub(crate) settings: Vec<(&'static str, String)>,
+    /// Whether the run ran with other settings than those (a default changed since): the
+    /// settings that differ, joined.
+    pub(crate) settings_changed: Option<String>,
+    /// The leaderboard.
+    pub(crate) board: Leaderboard,
+    /// The compare form's target.
+    pub(crate) compare_href: String,
+    /// The charts, kept with the snapshot and shared by every page view of it.
+    pub(crate) charts: &'a Analysis,
+    /// With several objectives, a link to the charts of each; empty with one.
+    pub(crate) objective_links: Vec<ObjectiveLink>,
+    /// The pair plots: the analysis's, or those of the parameters the query picked.
+    pub(crate) pairs: Cow<'a, str>,
+    /// Which parameters they take, in words.
+    pub(crate) pairs_note: Cow<'a, str>,
+    /// Their names, comma-separated, as the pick's field shows them.
+    pub(crate) pairs_pick: String,
+    /// Every parameter's name, comma-separated, for the pick's hint.
+    pub(crate) params: String,
+    /// What the sweep running the experiment says of it now (which agent it waits for).
+    pub(crate) notices: Vec<String>,
+    /// The best trial's metrics on the test split, once measured.
+    pub(crate) test: Option<TestSplit>,
+    /// Whether the page refreshes itself.
+    pub(crate) live: bool,
+}
+
+/// The test split's result, as the summary shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct TestSplit {
+    /// The trial measured.
+    pub(crate) trial: u32,
+    /// Its page.
+    pub(crate) href: String,
+    /// Each metric and its value, as `test_accuracy 0.9916`, joined by ` · `.
+    pub(crate) metrics: String,
+}
+
+impl TestSplit {
+    /// Returns how the summary shows `result`, measured on experiment `experiment`.
+    pub(crate) fn of(experiment: &str, result: &store::TestResult) -> TestSplit {
+        TestSplit {
+            trial: result.trial.0,
+            href: format::trial_href(experiment, result.trial.0),
+            metrics: result
+                .metrics
+                .iter()
+                .map(|(name, v)| format!("{name} {}", format::value(Some(*v))))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        }
+    }
+}
+
+/// A link to the experiment page with its charts for one objective (or its Pareto chart for
+/// a pair of them).
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectiveLink {
+    /// The objective's name (or the pair's, `a × b`).
+    pub(crate) name: String,
+    /// The page with the same leaderboard, charts for this objective.
+    pub(crate) href: String,
+    /// Whether the charts show it now.
+    pub(crate) active: bool,
+}
+
+/// What the query picked for one request, drawn apart from the cached analysis.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Picked {
+    /// The pair plots of the picked parameters and their note (`picked_pairs`).
+    pub(crate) pairs: Option<(String, String)>,
+    /// The picked pair of objectives (indices) and its Pareto chart (`picked_front`).
+    pub(crate) front: Option<((usize, usize), String)>,
+}
+
+/// Returns the trials whose objective curve the page draws: the top `TOP_CURVES` completed ones
+/// (coloured) and the best `DIMMED_CURVES` pruned ones (dimmed), each list best first.
+pub(crate) fn curve_trials(ranked: &[Ranked<'_>]) -> (Vec<TrialId>, Vec<TrialId>) {
+    let pick = |state: TrialState, n: usize| {
+        ranked
+            .iter()
+            .filter(|r| r.rank.is_some() && r.trial.state == state)
+            .take(n)
+            .map(|r| r.trial.id)
+            .collect()
+    };
+    (
+        pick(TrialState::Completed, TOP_CURVES),
+        pick(TrialState::Pruned, DIMMED_CURVES),
+    )
+}
+
+/// Builds the page from the experiment, its ranked trials, its analysis, the charts the query
+/// `picked` (where it picked none, the analysis's), the leaderboard selection, and the time now
+/// (for the duration of a running experiment).
+pub(crate) fn experiment_page<'a>(
+    data: &ExperimentData,
+    ranked: &[Ranked<'_>],
+    (analysis, picked): (&'a Analysis, Picked),
+    sel: &Selection,
+    now: Timestamp,
+) -> ExperimentPage<'a> {
+    let info = &data.info;
+    let summary = Summary::of(data, now);
+    let Picked { pairs, front } = picked;
+    let (front_pair, front) = match front {
+        Some((pair, chart)) => (pair, Some(chart)),
+        None => ((0, 1), None),
+    };
+    let base = format::experiment_href(&info.name);
+    let problem = sel.filter_problem(&data.trials, data.spec.as_ref());
+    let objectives = data.objectives();
+    let board = leaderboard::leaderboard(
+        ranked,
+        sel,
+        info,
+        (&objectives, data.constraints()),
+        problem.as_ref(),
+        &base,
+    );
+    ExperimentPage {
+        test: data.test.as_ref().map(|t| TestSplit::of(&info.name, t)),
+        description: info.description.clone(),
+        goal: objectives
+            .iter()
+            .map(|o| format!("{} {}", o.goal, o.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        front: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.front_status(&data.trials))
+            .unwrap_or_default(),
+        pareto_axes: match (objectives.as_slice(), front_pair) {
+            ([_] | [], _) => String::new(),
+            ([x, y], _) => format!("{} and {}", x.name, y.name),
+            ([x, y, ..], (0, 1)) => format!(
+                "{} and {} (the first two of its {} objectives)",
+                x.name,
+                y.name,
+                objectives.len()
+            ),
+            (all, (i, j)) => format!(
+                "{} and {} (two of its {} objectives)",
+                all[i].name,
+                all[j].name,
+                all.len()
+            ),
+        },
+        front_links: front_links(&objectives, front_pair, sel),
+        pareto_line: if objectives.len() > 2 {
+            "; a trial on the front may look beaten in these two (it is better on another), \
+             and a line bounds what the front beats only when none does"
+        } else {
+            ", and the line bounds what they beat"
+        },
+        target: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.target_status(&data.trials))
+            .unwrap_or_default(),
+        plateau: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.plateau_status(&data.trials))
+            .unwrap_or_default(),
+        constraints: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.constraints_status(&data.trials))
+            .unwrap_or_default(),
+        method: data.spec.as_ref().map_or("-", |s| s.method.name()),
+        pruner: data.spec.as_ref().map_or("-", |s| s.pruner.name()),
+        settings: data.spec.as_ref().map_or_else(Vec::new, |s| {
+            let sampler = s.method.sampler_yaml().map(|y| ("sampler", y));
+            let pruner = s.pruner.is_active().then(|| ("pruner", s.pruner.yaml()));
+            sampler.into_iter().chain(pruner).collect()
+        }),
+        settings_changed: data.settings_changed.as_ref().map(|d| d.join("; ")),
+        compare_href: format!("{base}/compare"),
+        objective_links: if objectives.len() > 1 {
+            objectives
+                .iter()
+                .map(|o| ObjectiveLink {
+                    name: o.name.clone(),
+                    href: format!(
+                        "{}#history",
+                        sel.query(|s| s.objective = Some(o.name.clone()))
+                    ),
+                    active: o.name == analysis.objective,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        pairs_pick: sel
+            .pairs
+            .clone()
+            .unwrap_or_else(|| analysis.pairs_params.join(",")),
+        params: analysis.params.join(", "),
+        pareto: front.map_or(Cow::Borrowed(analysis.pareto.as_str()), Cow::Owned),
+        pairs: pairs
+            .as_ref()
+            .map_or(Cow::Borrowed(analysis.pairs.as_str()), |p| {
+                Cow::Owned(p.0.clone())
+            }),
+        pairs_note: pairs.map_or(Cow::Borrowed(analysis.pairs_note.as_str()), |p| {
+            Cow::Owned(p.1)
+        }),
+        charts: analysis,
+        notices: Vec::new(),
+        live: summary.live,
+        summary,
+        board,
+    }
+}
+
+/// Returns the pair of objectives (indices) named in `names` (comma-separated, two different
+/// objectives of a study with three or more) and its Pareto chart, for one request;
+/// `Error::BadRequest` names the objectives when the pick is not such a pair.
+pub(crate) fn picked_front(
+    data: &ExperimentData,
+    names: &str,
+) -> crate::Result<((usize, usize), String)> {
+    let objectives = data.objectives();
+    let index = |name: &str| objectives.iter().position(|o| o.name == name.trim());
+    let pair = match names.split(',').collect::<Vec<_>>().as_slice() {
+        [a, b] => index(a).zip(index(b)).filter(|(i, j)| i != j),
+        _ => None,
+    };
+    let Some(pair) = pair.filter(|_| objectives.len() > 2) else {
+        let all: Vec<&str> = objectives.iter().map(|o| o.name.as_str()).collect();
+        return Err(crate::Error::BadRequest(format!(
+            "front takes two different objectives, comma-separated, of a study with three or \
+             more; this one has: {}; found {names:?}",
+            all.join(", ")
+        )));
+    };
+    Ok((pair, pareto_chart(data, pair)))
+}
+
+/// Returns a link to the Pareto chart of each pair of `objectives` when there are three or
+/// more (none otherwise), the one of `shown` active.
+fn front_links(
+    objectives: &[MetricSpec],
+    shown: (usize, usize),
+    sel: &Selection,
+) -> Vec<ObjectiveLink> {
+    if objectives.len() < 3 {
+        return Vec::new();
+    }
+    let mut links = Vec::new();
+    for (i, x) in objectives.iter().enumerate() {
+        for (j, y) in objectives.iter().enumerate().skip(i + 1) {
+            let pick = format!("{},{}", x.name, y.name);
+            links.push(ObjectiveLink {
+                name: format!("{} × {}", x.name, y.name),
+                href: format!("{}#pareto", sel.query(|s| s.front = Some(pick))),
+                active: shown == (i, j) || shown == (j, i),
+            });
+        }
+    }
+    links
+}
+
+/// Returns the pair plots of the parameters named in `names` (comma-separated, 2 or `PAIRED`
+/// of the experiment's) for `chosen`, for one request, with their note;
+/// `Error::BadRequest` says which parameters there are when the pick is not such a list.
+pub(crate) fn picked_pairs(
+    data: &ExperimentData,
+    chosen: &MetricSpec,
+    names: &str,
+) -> crate::Result<(String, String)> {
+    let axes = param_axes(data.spec.as_ref(), &data.trials);
+    let picked: Vec<String> = names
+        .split(',')
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let known = |n: &String| axes.iter().any(|a| a.name == *n);
+    let distinct = picked
+        .iter()
+        .enumerate()
+        .all(|(i, n)| !picked[..i].contains(n));
+    if !(2..=PAIRED).contains(&picked.len()) || !distinct || !picked.iter().all(known) {
+        let all: Vec<&str> = axes.iter().map(|a| a.name.as_str()).collect();
+        return Err(crate::Error::BadRequest(format!(
+            "pairs takes 2 or {PAIRED} different parameters, comma-separated, of: {}; found \
+             {names:?}",
+            all.join(", ")
+        )));
+    }
+    let charted = charted(data, chosen);
+    let (chart, note, _) = pairs_chart(
+        &axes,
+        &sample(&charted),
+        Pairing::Picked(&picked),
+        &chosen.name,
+        chosen.goal,
+    );
+    Ok((chart, note))
+}
