@@ -88,6 +88,17 @@ pub enum Error {
     /// `--extend` was given for an experiment that does not exist yet.
     #[error("experiment `{0}` does not exist yet: run it once before extending it")]
     NothingToExtend(String),
+    /// `--extend` was given for an experiment that its target or plateau already ended.
+    #[error(
+        "experiment `{name}` ended {why}: `--extend` would add trials that never start (going on \
+         past it is another experiment: give it a new `name:`)"
+    )]
+    ExtendEnded {
+        /// The experiment.
+        name: String,
+        /// What ended it, as `when trial 4 reached its target`.
+        why: String,
+    },
     /// `--extend` was given for a grid whose every point is already planned.
     #[error(
         "experiment `{name}` is a grid of {points} points, all of them planned already: \

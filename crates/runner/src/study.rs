@@ -400,6 +400,20 @@ fn open_experiment(
             .run_cap
             .unwrap_or(stored.run_cap)
             .max(stored.run_cap);
+        if options.extend.is_some() {
+            if let Some(stopped) = spec.stopped_by(&store.trials(&spec.name)?) {
+                let why = match stopped {
+                    Stopped::Target(t) => format!("when trial {t} reached its target"),
+                    Stopped::Plateau(t) => {
+                        format!("on a plateau at trial {t}, its best no longer improving")
+                    }
+                };
+                return Err(Error::ExtendEnded {
+                    name: spec.name.clone(),
+                    why,
+                });
+            }
+        }
         let run_cap = planned_trials(spec, base.saturating_add(options.extend.unwrap_or(0)));
         if options.extend.is_some() && run_cap == stored.run_cap {
             return Err(Error::GridExhausted {
@@ -890,6 +904,34 @@ mod tests {
             let again = run(&store, spec, &quadratic(2.0), parallel);
             assert_eq!(again.ran, 0);
             assert_eq!(values(&again), values(&a));
+            // Extended: refused, and the stored run cap stays.
+            let extend = StudyOptions {
+                extend: Some(3),
+                ..options(parallel)
+            };
+            let clock = TickClock(AtomicI64::new(0));
+            let refused = run_study(
+                &store,
+                spec,
+                &quadratic(2.0),
+                &SilentObserver,
+                &clock,
+                &extend,
+            )
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+            assert!(
+                refused.starts_with(&format!("experiment `toy` ended when trial {t} reached"))
+                    || refused.starts_with(&format!(
+                        "experiment `toy` ended on a plateau at trial {t},"
+                    )),
+                "{refused}"
+            );
+            assert_eq!(
+                store.experiment("toy").unwrap().unwrap().run_cap,
+                spec.run_cap
+            );
         }
     }
 
