@@ -309,16 +309,25 @@ impl Method {
 }
 
 impl Method {
-    /// Returns, for a grid whose number of points is not the `trials` planned, what the study
-    /// runs instead: a grid larger than the run cap is cut after its first `trials` points, in
-    /// the grid's order, and the rest are never tried (a cut that a user rarely means); a smaller
-    /// one ends after its last point. `None` for every other study.
-    pub fn grid_note(&self, trials: u32, space: &SearchSpace) -> Option<String> {
-        if *self != Method::Grid {
-            return None;
-        }
+    /// Returns, when the `trials` planned and the points of a finite `space` disagree, what
+    /// the study does instead of what the file may suggest: a grid larger than the run cap is
+    /// cut after its first `trials` points, in the grid's order, and the rest are never tried
+    /// (a cut that a user rarely means); a smaller one ends after its last point; any other
+    /// sampler over a space with fewer points than trials draws some of them again. `None`
+    /// otherwise, and for a space with a continuous parameter.
+    pub fn coverage_note(&self, trials: u32, space: &SearchSpace) -> Option<String> {
         let size = space.grid_size()?;
         let planned = u64::from(trials);
+        if *self != Method::Grid {
+            return (size < planned).then(|| {
+                format!(
+                    "the space has only {size} distinct points and the study {trials} trials: \
+                     `{}` draws some of them again (each repeat trains from its own seed); \
+                     `method: grid` runs each once",
+                    self.name()
+                )
+            });
+        }
         match size.cmp(&planned) {
             std::cmp::Ordering::Equal => None,
             std::cmp::Ordering::Less => Some(format!(

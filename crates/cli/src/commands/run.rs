@@ -54,7 +54,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         let trials = args.run_cap.unwrap_or(spec.run_cap);
         let notes = [
             spec.method.never_learns(trials, &spec.space),
-            spec.method.grid_note(trials, &spec.space),
+            spec.method.coverage_note(trials, &spec.space),
         ];
         for why in notes.iter().flatten() {
             eprintln!("note: {why}");

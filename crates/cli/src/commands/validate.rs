@@ -68,7 +68,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     }
     let notes = [
         spec.method.never_learns(spec.run_cap, &spec.space),
-        spec.method.grid_note(spec.run_cap, &spec.space),
+        spec.method.coverage_note(spec.run_cap, &spec.space),
     ];
     for why in notes.iter().flatten() {
         writeln!(out, "note: {why}")?;

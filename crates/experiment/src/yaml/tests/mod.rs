@@ -740,13 +740,13 @@ fn a_sampler_that_would_never_learn_within_the_run_cap_is_noted() {
 }
 
 #[test]
-fn a_grid_cut_by_the_run_cap_or_shorter_than_it_is_noted() {
+fn a_grid_cut_by_the_run_cap_or_shorter_than_it_and_a_smaller_finite_space_are_noted() {
     let note = |yaml: &str| {
         let spec = parse_ok(&format!(
             "{BASE}{yaml}parameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
              depth: {{min: 1, max: 3}}\n"
         ));
-        spec.method.grid_note(spec.run_cap, &spec.space)
+        spec.method.coverage_note(spec.run_cap, &spec.space)
     };
     assert_eq!(note("method: grid\n"), None);
     assert_eq!(note("method: grid\nrun_cap: 6\n"), None);
@@ -763,7 +763,19 @@ fn a_grid_cut_by_the_run_cap_or_shorter_than_it_is_noted() {
         note("method: grid\nrun_cap: 10\n").as_deref(),
         Some("the grid has 6 points, so the study runs 6 trials, not 10")
     );
-    assert_eq!(note("method: random\nrun_cap: 4\n"), None);
+    assert_eq!(note("method: random\nrun_cap: 6\n"), None);
+    assert_eq!(
+        note("method: tpe\nrun_cap: 7\n").as_deref(),
+        Some(
+            "the space has only 6 distinct points and the study 7 trials: `tpe` draws some of \
+             them again (each repeat trains from its own seed); `method: grid` runs each once"
+        )
+    );
+    // A continuous parameter: no count of points.
+    let spec = parse_ok(&format!(
+        "{BASE}method: random\nrun_cap: 100\nparameters:\n  lr: {{min: 0.001, max: 0.1}}\n"
+    ));
+    assert_eq!(spec.method.coverage_note(spec.run_cap, &spec.space), None);
 }
 
 #[test]
