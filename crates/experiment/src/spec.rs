@@ -345,6 +345,15 @@ impl ExperimentSpec {
         Some(rule.state(trials, &self.objectives(), &self.constraints))
     }
 
+    /// Returns the number of trials a study of this spec holds with `run_cap`: `run_cap`, never
+    /// more than a grid has points.
+    pub fn planned_trials(&self, run_cap: u32) -> u32 {
+        match (&self.method, self.space.grid_size()) {
+            (Method::Grid, Some(size)) => run_cap.min(u32::try_from(size).unwrap_or(u32::MAX)),
+            _ => run_cap,
+        }
+    }
+
     /// Returns what ends the sweep early in `trials`, if anything: the first trial that reached
     /// the target, or the one that completed the plateau, whichever is numbered first.
     pub fn stopped_by(&self, trials: &[Trial]) -> Option<Stopped> {

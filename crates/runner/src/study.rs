@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use experiment::{ExperimentSpec, Method, Objective, Stopped, Trial, TrialId, TrialState};
+use experiment::{ExperimentSpec, Objective, Stopped, Trial, TrialId, TrialState};
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
 use crate::agents::{self, AgentOptions, Peers};
@@ -285,15 +285,6 @@ pub(crate) fn needed_trials(run_cap: u32, stopped: Option<Stopped>, window: u32)
     stopped.map_or(run_cap, |s| run_cap.min(s.trial().0.saturating_add(window)))
 }
 
-/// Returns the number of trials the experiment should hold: the override, else the spec's
-/// `run_cap`, never more than a grid has points.
-fn planned_trials(spec: &ExperimentSpec, run_cap: u32) -> u32 {
-    match (&spec.method, spec.space.grid_size()) {
-        (Method::Grid, Some(size)) => run_cap.min(u32::try_from(size).unwrap_or(u32::MAX)),
-        _ => run_cap,
-    }
-}
-
 /// Whether `spec`, whose text differs from the stored experiment's, means the same: its resolved
 /// spec (every setting, defaults filled in) hashes as the one in the experiment's run record, so
 /// only comments, layout or the order of keys changed; or it differs only in how the sampler
@@ -414,7 +405,7 @@ fn open_experiment(
                 });
             }
         }
-        let run_cap = planned_trials(spec, base.saturating_add(options.extend.unwrap_or(0)));
+        let run_cap = spec.planned_trials(base.saturating_add(options.extend.unwrap_or(0)));
         if options.extend.is_some() && run_cap == stored.run_cap {
             return Err(Error::GridExhausted {
                 name: spec.name.clone(),
@@ -447,7 +438,7 @@ fn open_experiment(
         objective: spec.metric.name.clone(),
         goal: spec.metric.goal,
         seed: spec.seed,
-        run_cap: planned_trials(spec, options.run_cap.unwrap_or(spec.run_cap)),
+        run_cap: spec.planned_trials(options.run_cap.unwrap_or(spec.run_cap)),
         status: ExperimentStatus::Running,
         created: clock.now(),
         finished: None,
@@ -472,7 +463,7 @@ mod tests {
     use super::*;
     use crate::testing::*;
     use crate::SilentObserver;
-    use experiment::{ParamValue, Params, TrialContext, TrialOutcome};
+    use experiment::{Method, ParamValue, Params, TrialContext, TrialOutcome};
 
     /// Even trials build models of 4,000 values, odd ones 1,000; the large ones' loss is lower
     /// at every step (`0.1 + 1/s` against `0.5 + 1/s`).

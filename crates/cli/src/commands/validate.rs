@@ -57,7 +57,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         "experiment {}: method {}, {} trials{enqueued}, {} searched parameters, {objectives}",
         spec.name,
         spec.method.name(),
-        spec.run_cap,
+        spec.planned_trials(spec.run_cap),
         spec.space.params().len(),
     )?;
     if let Some(settings) = spec.method.sampler_yaml() {

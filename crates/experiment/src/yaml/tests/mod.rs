@@ -764,6 +764,17 @@ fn a_grid_cut_by_the_run_cap_or_shorter_than_it_and_a_smaller_finite_space_are_n
         Some("the grid has 6 points, so the study runs 6 trials, not 10")
     );
     assert_eq!(note("method: random\nrun_cap: 6\n"), None);
+    // What the study holds: never more than the grid's points.
+    let planned = |yaml: &str| {
+        let spec = parse_ok(&format!(
+            "{BASE}{yaml}parameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
+             depth: {{min: 1, max: 3}}\n"
+        ));
+        spec.planned_trials(spec.run_cap)
+    };
+    assert_eq!(planned("method: grid\nrun_cap: 10\n"), 6);
+    assert_eq!(planned("method: grid\nrun_cap: 4\n"), 4);
+    assert_eq!(planned("method: random\nrun_cap: 10\n"), 10);
     assert_eq!(
         note("method: tpe\nrun_cap: 7\n").as_deref(),
         Some(
