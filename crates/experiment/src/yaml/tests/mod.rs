@@ -741,11 +741,15 @@ fn a_sampler_that_would_never_learn_within_the_run_cap_is_noted() {
 
 #[test]
 fn a_grid_cut_by_the_run_cap_or_shorter_than_it_and_a_smaller_finite_space_are_noted() {
-    let note = |yaml: &str| {
-        let spec = parse_ok(&format!(
+    // Six points: two optimizers, three depths.
+    let six = |yaml: &str| {
+        parse_ok(&format!(
             "{BASE}{yaml}parameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
              depth: {{min: 1, max: 3}}\n"
-        ));
+        ))
+    };
+    let note = |yaml: &str| {
+        let spec = six(yaml);
         spec.method.coverage_note(spec.run_cap, &spec.space)
     };
     assert_eq!(note("method: grid\n"), None);
@@ -766,10 +770,7 @@ fn a_grid_cut_by_the_run_cap_or_shorter_than_it_and_a_smaller_finite_space_are_n
     assert_eq!(note("method: random\nrun_cap: 6\n"), None);
     // What the study holds: never more than the grid's points.
     let planned = |yaml: &str| {
-        let spec = parse_ok(&format!(
-            "{BASE}{yaml}parameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
-             depth: {{min: 1, max: 3}}\n"
-        ));
+        let spec = six(yaml);
         spec.planned_trials(spec.run_cap)
     };
     assert_eq!(planned("method: grid\nrun_cap: 10\n"), 6);
