@@ -484,6 +484,17 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         "{}",
         again.stderr
     );
+    // A lower run cap does not shrink what is planned, and says so.
+    let lower = env.sweep(&["run", spec.to_str().unwrap(), "--run-cap", "2"]);
+    assert_eq!(lower.code, 0, "{lower:?}");
+    assert!(
+        lower.stderr.contains(
+            "note: --run-cap 2 is below the 4 trials that `tiny` already plans: it still plans 4 \
+             (a run cap is never lowered)"
+        ),
+        "{}",
+        lower.stderr
+    );
     let edited = env.write_spec("tiny.yaml", &tiny.replace("seed: 5", "seed: 6"));
     let refused = env.sweep(&["run", edited.to_str().unwrap()]);
     assert_eq!(refused.code, 2, "{refused:?}");

@@ -61,6 +61,15 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }
     }
     let store = open_store(&args.store.store, StoreMode::Create)?;
+    if let (Some(asked), Some(stored)) = (args.run_cap, store.experiment(&spec.name)?) {
+        if asked < stored.run_cap {
+            eprintln!(
+                "note: --run-cap {asked} is below the {} trials that `{}` already plans: it \
+                 still plans {} (a run cap is never lowered)",
+                stored.run_cap, spec.name, stored.run_cap
+            );
+        }
+    }
     // The sweep owns the store, so it serves the dashboard itself, from one worker thread.
     let notices = dashboard::Notices::default();
     let dashboard = if args.no_serve {
