@@ -1617,3 +1617,60 @@ fn a_sampler_that_would_learn_nothing_within_the_run_cap_is_noted() {
     let out = env.sweep(&["validate", random.to_str().unwrap()]);
     assert!(!out.stdout.contains("note:"), "{}", out.stdout);
 }
+
+#[test]
+fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
+    let env = TestEnv::new();
+    let text = TINY
+        .replace("parallel: 2\n", "")
+        .replace("method: random", "method: tpe");
+    let file = env.write_spec("par.yaml", &text);
+    let path = file.to_str().unwrap();
+    let validated = env.sweep(&["validate", path]);
+    assert!(
+        validated
+            .stdout
+            .contains("note: `parallel:` is not set, so a run takes one trial per core"),
+        "{}",
+        validated.stdout
+    );
+    let first = env.sweep(&["run", path, "--parallel", "1", "--run-cap", "1"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    // Without `parallel:` or --parallel, the rest runs as the first run did, not one per core.
+    let resumed = env.sweep(&["run", path, "--run-cap", "3"]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert!(
+        resumed
+            .stderr
+            .contains("resuming tiny: 3 trials (1 already finished), 1 side by side"),
+        "{}",
+        resumed.stderr
+    );
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!(
+        resumed
+            .stderr
+            .contains("note: resuming `tiny` with one trial at a time, as it started"),
+        cores != 1,
+        "{}",
+        resumed.stderr
+    );
+    // Another number is taken, and noted: TPE's results depend on it.
+    let other = env.sweep(&["run", path, "--run-cap", "5", "--parallel", "2"]);
+    assert_eq!(other.code, 0, "{other:?}");
+    assert!(
+        other.stderr.contains(
+            "note: `tiny` started with one trial at a time and goes on with 2 trials side by \
+             side: the trials from here on see other trials before them"
+        ),
+        "{}",
+        other.stderr
+    );
+    assert!(other.stderr.contains("2 side by side"), "{}", other.stderr);
+    let shown = env.sweep(&["show", "tiny"]);
+    assert!(
+        shown.stdout.contains("; one trial at a time"),
+        "{}",
+        shown.stdout
+    );
+}

@@ -607,6 +607,14 @@ fn csv_line(out: &mut impl Write, cells: &[String]) -> io::Result<()> {
     writeln!(out, "{}", quoted.join(","))
 }
 
+/// Returns `n` trials side by side in words: `2 trials side by side`, `one trial at a time`.
+pub(crate) fn trials_at_once(n: u32) -> String {
+    match n {
+        1 => "one trial at a time".to_string(),
+        n => format!("{n} trials side by side"),
+    }
+}
+
 /// Returns a unified-style diff of two texts: changed lines marked `-` (old) and `+` (new),
 /// with one line of context; equal texts give an empty string.
 pub(crate) fn line_diff(old: &str, new: &str) -> String {

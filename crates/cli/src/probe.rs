@@ -25,12 +25,17 @@ pub(crate) struct Machine {
     pub(crate) cpu: String,
 }
 
-/// Builds the reproducibility record of a run of `spec`, read from `spec_file`.
+/// Builds the reproducibility record of a run of `spec`, read from `spec_file`, with `parallel`
+/// trials side by side.
 ///
 /// The resolved spec is that of the spec's text parsed again at the file's absolute path:
 /// exactly what `sweep reproduce` rebuilds, so the two hashes agree whenever the meaning did not
 /// change. Fails when a data file cannot be read.
-pub(crate) fn run_record(spec: &ExperimentSpec, spec_file: &Path) -> anyhow::Result<RunRecord> {
+pub(crate) fn run_record(
+    spec: &ExperimentSpec,
+    spec_file: &Path,
+    parallel: usize,
+) -> anyhow::Result<RunRecord> {
     let spec_file = std::path::absolute(spec_file)
         .with_context(|| format!("cannot resolve the path {}", spec_file.display()))?;
     let resolved = resolve_at(&spec.source, &spec_file)?;
@@ -53,6 +58,7 @@ pub(crate) fn run_record(spec: &ExperimentSpec, spec_file: &Path) -> anyhow::Res
         device: device_name(resolved.device),
         os: machine.os,
         cpu: machine.cpu,
+        parallel: u32::try_from(parallel).ok(),
     })
 }
 

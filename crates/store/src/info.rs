@@ -136,6 +136,9 @@ pub struct RunRecord {
     pub os: String,
     /// The CPU model and the number of cores.
     pub cpu: String,
+    /// The trials side by side the run started with (the file's `parallel`, `--parallel`, or
+    /// the machine's cores); `None` in records written before it was kept.
+    pub parallel: Option<u32>,
 }
 
 /// The state of a git working tree.

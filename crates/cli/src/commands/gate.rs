@@ -71,7 +71,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     };
     // One objective for every repeat: the data is split by the file's seed once.
     let objective = MlpObjective::new(&spec)?;
-    let record = probe::run_record(&spec, &args.file)?;
+    let record = probe::run_record(&spec, &args.file, parallel)?;
     let interrupts = interrupt::watch(
         "the running trials stop after their current epoch, and the gate ends without a verdict",
     )?;

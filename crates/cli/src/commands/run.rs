@@ -30,16 +30,16 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             spec.data.missing.as_str()
         );
     }
-    let parallel = match args.parallel.or(spec.parallel) {
+    let asked = args.parallel.or(spec.parallel);
+    match asked {
         Some(0) => bail!("--parallel must be at least 1"),
-        Some(n) => usize::try_from(n)?,
         None if args.agent.is_some() => bail!(
             "with --agent, give `parallel:` in {} or --parallel N: the trials side by side \
              across all agents, which the results depend on, so the same for every agent",
             args.file.display()
         ),
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+        _ => {}
+    }
     let agent = match (&args.agent, &args.exchange) {
         (Some(agent), Some(exchange)) => Some(agent_options(agent, exchange, args.quiet_after)?),
         _ => None,
@@ -61,7 +61,16 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }
     }
     let store = open_store(&args.store.store, StoreMode::Create)?;
-    if let (Some(asked), Some(stored)) = (args.run_cap, store.experiment(&spec.name)?) {
+    let stored = store.experiment(&spec.name)?;
+    let started = match &stored {
+        Some(_) => store.run_record(&spec.name)?.and_then(|r| r.parallel),
+        None => None,
+    };
+    let (parallel, note) = side_by_side(&spec, asked, started);
+    if let Some(note) = note {
+        eprintln!("note: {note}");
+    }
+    if let (Some(asked), Some(stored)) = (args.run_cap, &stored) {
         if asked < stored.run_cap {
             eprintln!(
                 "note: --run-cap {asked} is below the {} trials that `{}` already plans: it \
@@ -105,7 +114,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         spec_path: args.file.display().to_string(),
         parallel,
         run_cap: args.run_cap,
-        record: Some(probe::run_record(&spec, &args.file)?),
+        record: Some(probe::run_record(&spec, &args.file, parallel)?),
         extend: args.extend,
         stop: interrupts.stop.clone(),
         agent,
@@ -202,6 +211,45 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::AllTrialsFailed);
     }
     Ok(Outcome::Success)
+}
+
+/// Returns the trials side by side, and a note when the choice needs one: `asked` (by
+/// `--parallel` or the file, checked to be at least 1), else the number a resumed experiment
+/// `started` with (so that a machine with other cores resumes it as it ran), else one per core.
+/// Resuming with another number than it started with is noted where the results depend on it.
+fn side_by_side(
+    spec: &ExperimentSpec,
+    asked: Option<u32>,
+    started: Option<u32>,
+) -> (usize, Option<String>) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let size = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+    match (asked, started) {
+        (None, Some(p)) => {
+            let note = (size(p) != cores).then(|| {
+                format!(
+                    "resuming `{}` with {}, as it started (this machine has {cores} cores; \
+                     `parallel:` in the file or --parallel chooses)",
+                    spec.name,
+                    output::trials_at_once(p)
+                )
+            });
+            (size(p), note)
+        }
+        (Some(n), Some(p)) if n != p && spec.results_depend_on_parallel() => {
+            let note = format!(
+                "`{}` started with {} and goes on with {}: the trials from here on see other \
+                 trials before them than in one run with either, so the results are not those \
+                 of an uninterrupted run (--parallel {p} keeps them)",
+                spec.name,
+                output::trials_at_once(p),
+                output::trials_at_once(n)
+            );
+            (size(n), Some(note))
+        }
+        (Some(n), _) => (size(n), None),
+        (None, None) => (cores, None),
+    }
 }
 
 /// Reads `--agent I/N`, `--exchange DIR` and `--quiet-after` (in milliseconds).

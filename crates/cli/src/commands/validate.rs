@@ -73,6 +73,15 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     for why in notes.iter().flatten() {
         writeln!(out, "note: {why}")?;
     }
+    if spec.parallel.is_none() && spec.results_depend_on_parallel() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        writeln!(
+            out,
+            "note: `parallel:` is not set, so a run takes one trial per core ({cores} here), and \
+             what `{}` finds depends on it; set `parallel:` for another machine to reproduce it",
+            spec.method.name()
+        )?;
+    }
     let target = match data.task {
         experiment::Task::Classification => format!(
             "classification, {} classes ({})",

@@ -41,7 +41,11 @@ pub(crate) fn run_record(
     for (file, hash) in r.data_file.lines().zip(r.data_hash.lines()) {
         writeln!(out, "            data {file} (sha256 {})", short(hash))?;
     }
-    writeln!(out, "            machine {}; {}", r.cpu, r.os)?;
+    let parallel = match r.parallel {
+        Some(p) => format!("; {}", super::trials_at_once(p)),
+        None => String::new(),
+    };
+    writeln!(out, "            machine {}; {}{parallel}", r.cpu, r.os)?;
     if let Some(differing) = spec.and_then(|spec| spec.search_changes(&r.resolved_spec)) {
         writeln!(
             out,

@@ -4,13 +4,17 @@
 //! the addition is one that older readers can ignore and newer readers can find missing, so
 //! neither the experiment record nor `FORMAT_VERSION` changes, and stores written before run
 //! records existed open as they are.
+//!
+//! Version 2 adds `parallel`, the trials side by side the run started with; it is the only
+//! difference, so one type reads both (a version 1 record has none) and a record without it is
+//! still written as version 1.
 
 use serde::{Deserialize, Serialize};
 
 use super::{from_json, probe, to_json};
 use crate::{Error, GitState, Result, RunRecord};
 
-/// A run record as written by record version 1.
+/// A run record as written by record versions 1 and 2 (`parallel`).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RunRecordV1 {
@@ -26,6 +30,8 @@ pub(crate) struct RunRecordV1 {
     device: String,
     os: String,
     cpu: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parallel: Option<u32>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -45,7 +51,7 @@ pub(crate) fn encode_run_record(r: &RunRecord) -> Vec<u8> {
 pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
     const WHAT: &str = "run record";
     match probe(WHAT, bytes)? {
-        1 => Ok(from_json::<RunRecordV1>(WHAT, bytes)?.into()),
+        1 | 2 => Ok(from_json::<RunRecordV1>(WHAT, bytes)?.into()),
         version => Err(Error::RecordVersion {
             what: WHAT,
             version,
@@ -56,7 +62,7 @@ pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
 impl From<&RunRecord> for RunRecordV1 {
     fn from(r: &RunRecord) -> Self {
         RunRecordV1 {
-            v: 1,
+            v: if r.parallel.is_some() { 2 } else { 1 },
             resolved_spec: r.resolved_spec.clone(),
             resolved_spec_hash: r.resolved_spec_hash.clone(),
             spec_file: r.spec_file.clone(),
@@ -72,6 +78,7 @@ impl From<&RunRecord> for RunRecordV1 {
             device: r.device.clone(),
             os: r.os.clone(),
             cpu: r.cpu.clone(),
+            parallel: r.parallel,
         }
     }
 }
@@ -94,6 +101,7 @@ impl From<RunRecordV1> for RunRecord {
             device: r.device,
             os: r.os,
             cpu: r.cpu,
+            parallel: r.parallel,
         }
     }
 }
@@ -115,6 +123,7 @@ mod tests {
             device: "cpu".into(),
             os: "linux (Debian GNU/Linux 12) x86_64".into(),
             cpu: "AMD EPYC, 2 cores".into(),
+            parallel: None,
         }
     }
 
@@ -125,7 +134,11 @@ mod tests {
             dirty: true,
             diff: "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-\"a\"\n+\u{e9}\n".into(),
         };
-        for r in [record(None), record(Some(dirty))] {
+        let with_parallel = RunRecord {
+            parallel: Some(3),
+            ..record(None)
+        };
+        for r in [record(None), record(Some(dirty)), with_parallel] {
             assert_eq!(decode_run_record(&encode_run_record(&r)).unwrap(), r);
         }
     }
@@ -144,10 +157,21 @@ mod tests {
                 r#""os":"linux (Debian GNU/Linux 12) x86_64","cpu":"AMD EPYC, 2 cores"}"#
             )
         );
-        let err = decode_run_record(br#"{"v":2}"#).unwrap_err();
+        // With `parallel`, version 2: the same fields and that one.
+        let two = String::from_utf8(encode_run_record(&RunRecord {
+            parallel: Some(3),
+            ..record(None)
+        }))
+        .unwrap();
+        assert_eq!(
+            two,
+            json.replace(r#"{"v":1,"#, r#"{"v":2,"#)
+                .replace(r#"2 cores"}"#, r#"2 cores","parallel":3}"#)
+        );
+        let err = decode_run_record(br#"{"v":3}"#).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "run record has version 2, which this sweep does not read"
+            "run record has version 3, which this sweep does not read"
         );
         let cut = &json.as_bytes()[..json.len() - 1];
         assert!(matches!(decode_run_record(cut), Err(Error::Corrupt { .. })));
