@@ -98,6 +98,7 @@ pub(super) fn run_record() -> RunRecord {
         device: "cpu".into(),
         os: "linux x86_64".into(),
         cpu: "test cpu, 2 cores".into(),
+        parallel: Some(2),
     }
 }
 
