@@ -1673,4 +1673,28 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
         "{}",
         shown.stdout
     );
+    // Random search draws the same whatever runs beside it: it resumes with one per core.
+    let random = env.write_spec(
+        "random.yaml",
+        &TINY
+            .replace("parallel: 2\n", "")
+            .replace("name: tiny", "name: tiny-random"),
+    );
+    let path = random.to_str().unwrap();
+    assert_eq!(
+        env.sweep(&["run", path, "--parallel", "1", "--run-cap", "1"])
+            .code,
+        0
+    );
+    let resumed = env.sweep(&["run", path, "--run-cap", "3"]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert!(!resumed.stderr.contains("note:"), "{}", resumed.stderr);
+    let at_once = cores.min(2);
+    assert!(
+        resumed.stderr.contains(&format!(
+            "resuming tiny-random: 3 trials (1 already finished), {at_once} side by side"
+        )),
+        "{}",
+        resumed.stderr
+    );
 }

@@ -214,9 +214,10 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
 }
 
 /// Returns the trials side by side, and a note when the choice needs one: `asked` (by
-/// `--parallel` or the file, checked to be at least 1), else the number a resumed experiment
-/// `started` with (so that a machine with other cores resumes it as it ran), else one per core.
-/// Resuming with another number than it started with is noted where the results depend on it.
+/// `--parallel` or the file, checked to be at least 1), else, where the results depend on it,
+/// the number a resumed experiment `started` with (so that a machine with other cores resumes
+/// it as it ran), else one per core. Resuming with another number than it started with is
+/// noted where the results depend on it.
 fn side_by_side(
     spec: &ExperimentSpec,
     asked: Option<u32>,
@@ -225,7 +226,7 @@ fn side_by_side(
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let size = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
     match (asked, started) {
-        (None, Some(p)) => {
+        (None, Some(p)) if spec.results_depend_on_parallel() => {
             let note = (size(p) != cores).then(|| {
                 format!(
                     "resuming `{}` with {}, as it started (this machine has {cores} cores; \
@@ -248,7 +249,7 @@ fn side_by_side(
             (size(n), Some(note))
         }
         (Some(n), _) => (size(n), None),
-        (None, None) => (cores, None),
+        (None, _) => (cores, None),
     }
 }
 
