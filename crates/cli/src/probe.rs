@@ -116,11 +116,16 @@ pub(crate) fn machine() -> Machine {
         .ok()
         .and_then(|text| cpu_model(&text))
         .unwrap_or_else(|| "unknown CPU".to_string());
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     Machine {
         os,
-        cpu: format!("{model}, {cores} cores"),
+        cpu: format!("{model}, {} cores", cores()),
     }
+}
+
+/// Returns the cores this process may use (1 when the system does not say): a sweep's trials
+/// side by side when neither the file nor `--parallel` says.
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Returns the state of the git working tree that holds `dir`, or `None` when git is missing or

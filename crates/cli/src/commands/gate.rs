@@ -63,7 +63,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     let parallel = match args.parallel.or(spec.parallel) {
         Some(0) => bail!("--parallel must be at least 1"),
         Some(n) => usize::try_from(n)?,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None => probe::cores(),
     };
     let store = match &args.store {
         Some(dir) => open_store(dir, StoreMode::Create)?,

@@ -223,7 +223,7 @@ fn side_by_side(
     asked: Option<u32>,
     started: Option<u32>,
 ) -> (usize, Option<String>) {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = probe::cores();
     let size = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
     match (asked, started) {
         (None, Some(p)) if spec.results_depend_on_parallel() => {

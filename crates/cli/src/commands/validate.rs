@@ -6,6 +6,7 @@ use trainer::MlpObjective;
 
 use super::load_spec;
 use crate::args::ValidateArgs;
+use crate::probe;
 use crate::Outcome;
 
 pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
@@ -74,11 +75,11 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         writeln!(out, "note: {why}")?;
     }
     if spec.parallel.is_none() && spec.results_depend_on_parallel() {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         writeln!(
             out,
-            "note: `parallel:` is not set, so a run takes one trial per core ({cores} here), and \
+            "note: `parallel:` is not set, so a run takes one trial per core ({} here), and \
              what `{}` finds depends on it; set `parallel:` for another machine to reproduce it",
+            probe::cores(),
             spec.method.name()
         )?;
     }
