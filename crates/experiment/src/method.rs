@@ -309,13 +309,26 @@ impl Method {
 }
 
 impl Method {
+    /// Returns what a study of `trials` trials of `space` does that its file may not say: the
+    /// trials a sampler draws before it learns (`never_learns`), and a grid cut or ended early,
+    /// or points drawn again (`coverage_note`); empty when there is nothing to say.
+    pub fn notes(&self, trials: u32, space: &SearchSpace) -> Vec<String> {
+        [
+            self.never_learns(trials, space),
+            self.coverage_note(trials, space),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     /// Returns, when the `trials` planned and the points of a finite `space` disagree, what
     /// the study does instead of what the file may suggest: a grid larger than the run cap is
     /// cut after its first `trials` points, in the grid's order, and the rest are never tried
     /// (a cut that a user rarely means); a smaller one ends after its last point; any other
     /// sampler over a space with fewer points than trials draws some of them again. `None`
     /// otherwise, and for a space with a continuous parameter.
-    pub fn coverage_note(&self, trials: u32, space: &SearchSpace) -> Option<String> {
+    pub(crate) fn coverage_note(&self, trials: u32, space: &SearchSpace) -> Option<String> {
         let size = space.grid_size()?;
         let planned = u64::from(trials);
         if *self != Method::Grid {
@@ -356,7 +369,7 @@ impl Method {
     /// breed only from their second generation, `cmaes` moves its distribution only once its
     /// first generation ended, so fewer trials than that are all drawn as at the start,
     /// whatever the file says. `None` for every other study.
-    pub fn never_learns(&self, trials: u32, space: &SearchSpace) -> Option<String> {
+    pub(crate) fn never_learns(&self, trials: u32, space: &SearchSpace) -> Option<String> {
         let (first, setting, drawn) = match self {
             Method::Tpe(TpeConfig {
                 n_startup_trials, ..

@@ -52,11 +52,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     }
     if args.extend.is_none() {
         let trials = args.run_cap.unwrap_or(spec.run_cap);
-        let notes = [
-            spec.method.never_learns(trials, &spec.space),
-            spec.method.coverage_note(trials, &spec.space),
-        ];
-        for why in notes.iter().flatten() {
+        for why in spec.method.notes(trials, &spec.space) {
             eprintln!("note: {why}");
         }
     }

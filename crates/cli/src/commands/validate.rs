@@ -67,11 +67,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     if spec.pruner.is_active() {
         writeln!(out, "pruner: {}", spec.pruner.yaml())?;
     }
-    let notes = [
-        spec.method.never_learns(spec.run_cap, &spec.space),
-        spec.method.coverage_note(spec.run_cap, &spec.space),
-    ];
-    for why in notes.iter().flatten() {
+    for why in spec.method.notes(spec.run_cap, &spec.space) {
         writeln!(out, "note: {why}")?;
     }
     if spec.parallel.is_none() && spec.results_depend_on_parallel() {
