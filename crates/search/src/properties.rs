@@ -638,8 +638,8 @@ fn constrained_samplers_find_the_best_feasible_point_and_stay_near_it() {
         let (free_count, _) = run(method, &[]);
         let (count, best) = run(method, std::slice::from_ref(&constraint));
         // Measured: tpe 21 feasible trials against 6 without the constraint, best 5.85;
-        // bayes 26 against 6, best 4.00002; cmaes 24 against 3, best 4.60; nsga2 (generations
-        // of 8) 26 against 9, best 5.28.
+        // bayes 28 against 6, best 4.00001; cmaes 25 against 3, best 5.42; nsga2 and nsga3
+        // (generations of 8) 25 against 10, best 4.47.
         assert!(
             count >= 20 && count > 2 * free_count,
             "{method:?}: {count} feasible trials of 40 with the constraint, {free_count} without"

@@ -6,6 +6,15 @@
 //! scale), so no order is imposed on categories. The priors are Optuna's (gamma-like on the
 //! inverse squared length scales, the signal variance and the noise); they keep a fit on a few
 //! points from collapsing to extreme length scales.
+//!
+//! The prior mean is a constant fitted with them (the likelihood's maximum, in closed form for
+//! any other hyperparameters), not the scores' average: a search crowds its trials into the good
+//! region, and a constant at their average makes the unexplored rest of the space look as good
+//! as the average trial, where in most objectives it is worse. Measured on seeds 100-299 at 50
+//! trials against a zero mean on the scaled scores: Hartmann6's median regret 4.7e-6 against
+//! 8.8e-4 (72 runs of 200 in a local minimum against 86), Rosenbrock10's 1,440 against 6,270 and
+//! Levy10's 9.8 against 14.0 (seeds 100-199), Branin's the same; the shipped Friedman and digits
+//! sweeps, over seeds 10-29, level (better on as many seeds as worse).
 
 use crate::linalg::{self, LANES};
 use crate::optimize::{self, Limits};
@@ -29,6 +38,8 @@ pub(crate) struct Kernel {
     pub(crate) lambda: Vec<f64>,
     /// Signal variance.
     pub(crate) scale: f64,
+    /// The constant prior mean of the (standardized) objective.
+    pub(crate) mean: f64,
     /// Noise variance.
     pub(crate) noise: f64,
     /// Which coordinates are categorical.
@@ -105,7 +116,7 @@ impl Posterior {
                 k[i * n + i] += kernel.noise + jitter;
             }
             if linalg::cholesky(&mut k, n) {
-                let mut alpha = y.to_vec();
+                let mut alpha: Vec<f64> = y.iter().map(|y| y - kernel.mean).collect();
                 linalg::solve_lower(&k, n, &mut alpha);
                 linalg::solve_lower_transpose(&k, n, &mut alpha);
                 return Some(Posterior {
@@ -131,7 +142,12 @@ impl Posterior {
 
     /// Returns the posterior mean of the latent function at a point with covariances `cross`.
     pub(crate) fn mean_given(&self, cross: &[f64]) -> f64 {
-        cross.iter().zip(&self.alpha).map(|(k, a)| k * a).sum()
+        self.kernel.mean
+            + cross
+                .iter()
+                .zip(&self.alpha)
+                .map(|(k, a)| k * a)
+                .sum::<f64>()
     }
 
     /// Returns the posterior mean and variance of the latent function at `z`.
@@ -190,7 +206,7 @@ impl Posterior {
                 }
             }
         }
-        let mean: f64 = k.iter().zip(&self.alpha).map(|(k, a)| k * a).sum();
+        let mean = self.mean_given(&k);
         let mut w = k.clone();
         linalg::solve_lower(&self.chol, n, &mut w);
         let explained: f64 = w.iter().map(|v| v * v).sum();
@@ -247,11 +263,12 @@ pub(crate) fn fit(x: &[f64], d: usize, y: &[f64], categorical: &[bool]) -> Kerne
         lambda: theta[..d].iter().map(|t| t.exp()).collect(),
         scale: theta[d].exp(),
         noise: theta[d + 1].exp(),
+        mean: 0.0,
         categorical: categorical.to_vec(),
     };
     let diffs = pair_differences(x, n, d, categorical);
     let objective = |theta: &[f64], grad: &mut [f64]| -> f64 {
-        negative_log_posterior(&kernel_of(theta), &diffs, n, y, grad)
+        negative_log_posterior(&kernel_of(theta), &diffs, n, y, grad).0
     };
     let limits = Limits {
         iterations: 40,
@@ -282,7 +299,10 @@ pub(crate) fn fit(x: &[f64], d: usize, y: &[f64], categorical: &[bool]) -> Kerne
         },
         |(t, _)| t,
     );
-    kernel_of(&theta)
+    let mut kernel = kernel_of(&theta);
+    let mut grad = vec![0.0; d + 2];
+    kernel.mean = negative_log_posterior(&kernel, &diffs, n, y, &mut grad).1;
+    kernel
 }
 
 /// Returns, for every pair (a, b) with b < a in order, each coordinate's squared difference
@@ -310,14 +330,15 @@ fn pair_differences(x: &[f64], n: usize, d: usize, categorical: &[bool]) -> Vec<
 
 /// Returns -(log marginal likelihood + log prior) and writes its gradient with respect to
 /// (ln lambda, ln scale, ln noise) into `grad`; infinity when the matrix does not factor.
-/// `diffs` are the inputs' `pair_differences`.
+/// `diffs` are the inputs' `pair_differences`. The constant mean is profiled out: the second
+/// value is the one that maximizes the likelihood at these hyperparameters.
 fn negative_log_posterior(
     kernel: &Kernel,
     diffs: &[f64],
     n: usize,
     y: &[f64],
     grad: &mut [f64],
-) -> f64 {
+) -> (f64, f64) {
     let d = kernel.lambda.len();
     // Each pair's scaled squared distance, kept for the gradient.
     let distances: Vec<f64> = diffs
@@ -337,12 +358,20 @@ fn negative_log_posterior(
     }
     if !linalg::cholesky(&mut chol, n) {
         grad.iter_mut().for_each(|g| *g = 0.0);
-        return f64::INFINITY;
+        return (f64::INFINITY, 0.0);
     }
-    let mut alpha = y.to_vec();
-    linalg::solve_lower(&chol, n, &mut alpha);
-    linalg::solve_lower_transpose(&chol, n, &mut alpha);
-    let fit: f64 = y.iter().zip(&alpha).map(|(y, a)| y * a).sum();
+    let solve = |v: Vec<f64>| {
+        let mut v = v;
+        linalg::solve_lower(&chol, n, &mut v);
+        linalg::solve_lower_transpose(&chol, n, &mut v);
+        v
+    };
+    // The generalized least-squares mean, 1' K^-1 y / 1' K^-1 1; the likelihood's gradient in
+    // the other parameters is the same with it profiled out as with it held (it is optimal).
+    let mean = solve(y.to_vec()).iter().sum::<f64>() / solve(vec![1.0; n]).iter().sum::<f64>();
+    let residual: Vec<f64> = y.iter().map(|y| y - mean).collect();
+    let alpha = solve(residual.clone());
+    let fit: f64 = residual.iter().zip(&alpha).map(|(y, a)| y * a).sum();
     let log_likelihood = -0.5 * fit
         - 0.5 * linalg::log_det(&chol, n)
         - 0.5 * crate::unit::count(n) * (2.0 * std::f64::consts::PI).ln();
@@ -384,7 +413,7 @@ fn negative_log_posterior(
     for (out, gi) in grad.iter_mut().zip(&g) {
         *out = -gi;
     }
-    -(log_likelihood + log_prior)
+    (-(log_likelihood + log_prior), mean)
 }
 
 #[cfg(test)]
@@ -410,6 +439,7 @@ mod tests {
             lambda: vec![3.0, 0.5],
             scale: 1.3,
             noise: 1e-2,
+            mean: 0.0,
             categorical: vec![false, true],
         };
         let theta = [3f64.ln(), 0.5f64.ln(), 1.3f64.ln(), 1e-2f64.ln()];
@@ -424,9 +454,10 @@ mod tests {
                     lambda: vec![t[0].exp(), t[1].exp()],
                     scale: t[2].exp(),
                     noise: t[3].exp(),
+                    mean: 0.0,
                     categorical: vec![false, true],
                 };
-                negative_log_posterior(&k, &diffs, 12, &y, &mut [0.0; 4])
+                negative_log_posterior(&k, &diffs, 12, &y, &mut [0.0; 4]).0
             };
             let numeric = (at(1e-6) - at(-1e-6)) / 2e-6;
             assert!(
@@ -435,6 +466,48 @@ mod tests {
                 grad[j]
             );
         }
+    }
+
+    #[test]
+    fn the_fitted_mean_maximizes_the_likelihood_and_is_where_the_posterior_returns_far_away() {
+        // Twelve points low in a narrow well at 0.5 and four far from it at the level of
+        // everything else: their average is far below that level, the fitted mean near it.
+        let x: Vec<f64> = (0..12)
+            .map(|i| 0.45 + f64::from(i) / 110.0)
+            .chain([0.0, 0.1, 0.9, 1.0])
+            .collect();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|x| 1.0 - 2.0 * (-(x - 0.5) * (x - 0.5) / 0.01).exp())
+            .collect();
+        let kernel = fit(&x, 1, &y, &[false]);
+        let average = y.iter().sum::<f64>() / 16.0;
+        assert!(average < 0.0, "{average}");
+        assert!(kernel.mean > 0.5, "{}", kernel.mean);
+        let diffs = pair_differences(&x, 16, 1, &[false]);
+        let at = |mean: f64| {
+            let k = Kernel {
+                mean,
+                ..kernel.clone()
+            };
+            let mut alpha: Vec<f64> = y.iter().map(|y| y - mean).collect();
+            let mut chol = gram(&k, &x, 16, 1);
+            (0..16).for_each(|i| chol[i * 16 + i] += k.noise);
+            assert!(linalg::cholesky(&mut chol, 16));
+            let r = alpha.clone();
+            linalg::solve_lower(&chol, 16, &mut alpha);
+            linalg::solve_lower_transpose(&chol, 16, &mut alpha);
+            // The part of the likelihood that depends on the mean.
+            -0.5 * r.iter().zip(&alpha).map(|(r, a)| r * a).sum::<f64>()
+        };
+        assert!(at(kernel.mean) >= at(kernel.mean + 1e-3));
+        assert!(at(kernel.mean) >= at(kernel.mean - 1e-3));
+        let profiled = negative_log_posterior(&kernel, &diffs, 16, &y, &mut [0.0; 3]).1;
+        assert!((profiled - kernel.mean).abs() < 1e-12);
+        let post = Posterior::new(kernel.clone(), x, 1, &y).unwrap();
+        // Far outside the data (and the cube), the posterior is the prior.
+        let (far, _) = post.predict(&[5.0]);
+        assert!((far - kernel.mean).abs() < 1e-6, "{far} {}", kernel.mean);
     }
 
     #[test]
