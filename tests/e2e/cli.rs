@@ -228,6 +228,35 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
 }
 
 #[test]
+fn a_best_trial_at_the_end_of_a_searched_range_is_noted() {
+    let env = TestEnv::new();
+    // One enqueued trial, so it is the best: `lr` at the top of its range, `dropout` inside.
+    let yaml = TINY
+        .replace("name: tiny", "name: edge")
+        .replace("run_cap: 4", "run_cap: 1")
+        .replace(
+            "parameters:",
+            "enqueue:\n  - {lr: 0.01, hidden: 16, dropout: 0.1}\nparameters:",
+        );
+    let spec = env.write_spec("edge.yaml", &yaml);
+    let run = env.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let said = "the best trial (0) lies at the end of a searched range: `lr` = 0.01, the top of \
+                its range [0.001, 0.01]: better values may lie beyond it, where no trial looked";
+    assert!(
+        run.stdout.contains(&format!("note: {said}")),
+        "{}",
+        run.stdout
+    );
+    let show = env.sweep(&["show", "edge"]);
+    assert!(
+        show.stdout.contains(&format!("ranges      {said}")),
+        "{}",
+        show.stdout
+    );
+}
+
+#[test]
 fn the_same_file_twice_gives_identical_metrics() {
     let a = TestEnv::new();
     let b = TestEnv::new();

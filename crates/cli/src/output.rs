@@ -325,6 +325,9 @@ pub(crate) fn experiment_header(
     if let Some(duration) = duration(trials) {
         writeln!(out, "duration    {duration}")?;
     }
+    if let Some(edges) = spec.and_then(|s| s.edge_status(trials)) {
+        writeln!(out, "ranges      {edges}")?;
+    }
     writeln!(out)
 }
 

@@ -53,6 +53,20 @@ struct ExperimentDto {
     /// The best trial's metrics on the test split, once measured after the sweep.
     #[serde(skip_serializing_if = "Option::is_none")]
     test: Option<TestDto>,
+    /// The best trial's searched parameters at an end of their range (one objective only);
+    /// absent when none is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    range_ends: Vec<RangeEndDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct RangeEndDto {
+    param: String,
+    value: serde_json::Value,
+    /// `min` or `max`: which end of the range.
+    end: &'static str,
+    min: f64,
+    max: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -458,6 +472,25 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
                 trial: stopped.trial().0,
             }),
         notices: Vec::new(),
+        range_ends: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.best_at_edges(trials))
+            .map_or_else(Vec::new, |(_, edges)| {
+                edges
+                    .into_iter()
+                    .map(|e| RangeEndDto {
+                        value: param_json(&e.value),
+                        end: match e.end {
+                            experiment::End::Low => "min",
+                            experiment::End::High => "max",
+                        },
+                        min: e.range.0,
+                        max: e.range.1,
+                        param: e.param,
+                    })
+                    .collect()
+            }),
         test: data.test.as_ref().map(|t| TestDto {
             trial: t.trial.0,
             metrics: t

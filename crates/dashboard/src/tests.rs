@@ -87,6 +87,45 @@ fn the_test_split_shows_on_the_experiment_its_trial_and_the_api() {
 }
 
 #[test]
+fn a_best_trial_at_the_end_of_a_range_is_noted_on_the_page_and_in_the_api() {
+    run(async {
+        let store = store_with("inside", 30);
+        let (_, page) = get(&store, "/experiments/inside").await;
+        assert!(!page.contains("class=\"edges\""), "{page}");
+        let (_, api) = get(&store, "/api/experiments/inside").await;
+        assert!(!api.contains("range_ends"), "{api}");
+        // The same trials under a spec whose `lr` range ends at the best trial's.
+        let trials = store.trials("inside").unwrap();
+        let spec = fixtures::info("inside", ExperimentStatus::Finished, 30)
+            .spec()
+            .unwrap();
+        let best = spec.best(&trials).unwrap();
+        let lr = best.params["lr"].as_f64().unwrap();
+        let mut info = fixtures::info("edge", ExperimentStatus::Finished, 30);
+        info.spec_yaml = info.spec_yaml.replace("max: 1.0e-1", &format!("max: {lr}"));
+        store.create_experiment(&info).unwrap();
+        for t in &trials {
+            store.put_trial("edge", t).unwrap();
+        }
+        let (_, page) = get(&store, "/experiments/edge").await;
+        let said = format!(
+            "<p class=\"edges\">Note: the best trial ({}) lies at the end of a searched range: lr",
+            best.id
+        );
+        assert!(
+            page.contains(&said) && page.contains("the top of its range [0.0001, "),
+            "{page}"
+        );
+        let (_, api) = get(&store, "/api/experiments/edge").await;
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        assert_eq!(
+            api["range_ends"],
+            serde_json::json!([{"param": "lr", "value": lr, "end": "max", "min": 1e-4, "max": lr}])
+        );
+    });
+}
+
+#[test]
 fn a_trial_with_a_checkpoint_says_how_to_predict_with_it() {
     run(async {
         let dir = tempfile::tempdir().unwrap();

@@ -453,6 +453,41 @@ impl ExperimentSpec {
         ))
     }
 
+    /// Returns the best trial and its searched parameters at an end of their range
+    /// (`at_edges`), with one objective; `None` without a best trial or with several
+    /// objectives.
+    pub fn best_at_edges<'t>(
+        &self,
+        trials: &'t [Trial],
+    ) -> Option<(&'t Trial, Vec<crate::edges::AtEdge>)> {
+        if self.is_multi_objective() {
+            return None;
+        }
+        let best = self.best(trials)?;
+        Some((best, crate::edges::at_edges(&self.space, best)))
+    }
+
+    /// Says which searched parameters of the best trial lie at an end of their range (`at_edges`),
+    /// as "the best trial (27) lies at the end of a searched range: `lr` = 0.01, the top of its
+    /// range [0.0003, 0.01]: better values may lie beyond it, where no trial looked (...)";
+    /// `None` when none does, without a best trial, or with several objectives (where the best
+    /// by the first objective is one end of a trade-off).
+    pub fn edge_status(&self, trials: &[Trial]) -> Option<String> {
+        let (best, edges) = self.best_at_edges(trials)?;
+        let (ends, beyond) = match edges.len() {
+            0 => return None,
+            1 => ("the end of a searched range", "it"),
+            _ => ("the ends of searched ranges", "them"),
+        };
+        let list: Vec<String> = edges.iter().map(crate::edges::AtEdge::describe).collect();
+        Some(format!(
+            "the best trial ({}) lies at {ends}: {}: better values may lie beyond {beyond}, \
+             where no trial looked (a wider range is a new experiment)",
+            best.id,
+            list.join("; ")
+        ))
+    }
+
     /// Returns every objective, `metric` first.
     pub fn objectives(&self) -> Vec<MetricSpec> {
         std::iter::once(&self.metric)

@@ -374,6 +374,9 @@ fn print_run_summary(
             _ => writeln!(out, "\nno trial completed")?,
         },
     }
+    if let Some(edges) = spec.edge_status(&summary.trials) {
+        writeln!(out, "note: {edges}")?;
+    }
     writeln!(out, "results are in {}", args.store.store.display())?;
     Ok(())
 }

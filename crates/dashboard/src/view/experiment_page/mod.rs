@@ -63,6 +63,8 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) plateau: String,
     /// The constraints and how many trials meet them, or empty.
     pub(crate) constraints: String,
+    /// Which searched parameters of the best trial lie at an end of their range (empty: none).
+    pub(crate) edges: String,
     /// The sampler's name (`tpe`), or `-` when the stored spec no longer parses.
     pub(crate) method: &'static str,
     /// The pruner's name (`asha`, `none`), or `-` likewise.
@@ -240,6 +242,12 @@ pub(crate) fn experiment_page<'a>(
             .spec
             .as_ref()
             .and_then(|s| s.constraints_status(&data.trials))
+            .unwrap_or_default(),
+        edges: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.edge_status(&data.trials))
+            .map(|status| status.replace('`', ""))
             .unwrap_or_default(),
         method: data.spec.as_ref().map_or("-", |s| s.method.name()),
         pruner: data.spec.as_ref().map_or("-", |s| s.pruner.name()),
