@@ -145,7 +145,8 @@ fn knob_limit(param: &Param, end: End, bound: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Params, Seed, TrialId, TrialState};
+    use crate::testing::trial_with;
+    use crate::TrialState;
 
     fn space() -> SearchSpace {
         SearchSpace::new(vec![
@@ -177,26 +178,18 @@ mod tests {
     }
 
     fn trial(values: &[(&str, ParamValue)]) -> Trial {
-        let params: Params = values
+        let mut t = trial_with(3, TrialState::Completed, "val_loss", None);
+        t.params = values
             .iter()
             .map(|(k, v)| ((*k).to_string(), v.clone()))
             .collect();
-        Trial {
-            id: TrialId(3),
-            seed: Seed(1),
-            params,
-            state: TrialState::Completed,
-            reason: None,
-            started: None,
-            finished: None,
-            result: None,
-        }
+        t
     }
 
     #[test]
     fn values_within_two_percent_of_an_end_on_their_own_scale_are_at_it() {
         let t = trial(&[
-            // log scale: 0.0093 is 98% of the way from 3e-4 to 1e-2.
+            // On a log scale 0.0094 is 98.2% of the way from 3e-4 to 1e-2.
             ("lr", ParamValue::Float(0.0094)),
             ("dropout", ParamValue::Float(0.49)),
             ("hidden", ParamValue::Int(17)),
@@ -239,7 +232,6 @@ mod tests {
 
     #[test]
     fn the_spec_says_so_of_its_best_trial_only_with_one_objective() {
-        use crate::testing::trial_with;
         use crate::ExperimentSpec;
 
         let yaml = "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
