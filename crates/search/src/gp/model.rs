@@ -368,7 +368,9 @@ fn negative_log_posterior(
     };
     // The generalized least-squares mean, 1' K^-1 y / 1' K^-1 1; the likelihood's gradient in
     // the other parameters is the same with it profiled out as with it held (it is optimal).
+    // On a matrix too ill-conditioned for the ratio to be a number, the scores' own centre.
     let mean = solve(y.to_vec()).iter().sum::<f64>() / solve(vec![1.0; n]).iter().sum::<f64>();
+    let mean = if mean.is_finite() { mean } else { 0.0 };
     let residual: Vec<f64> = y.iter().map(|y| y - mean).collect();
     let alpha = solve(residual.clone());
     let fit: f64 = residual.iter().zip(&alpha).map(|(y, a)| y * a).sum();
