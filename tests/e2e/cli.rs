@@ -442,6 +442,62 @@ parameters:
 }
 
 #[test]
+fn a_shuffled_grid_cut_by_its_run_cap_runs_spread_points_and_the_rest_when_extended() {
+    let env = TestEnv::new();
+    let text = "\
+name: shuffled
+seed: 3
+method: grid
+sampler: {shuffle: true}
+run_cap: 3
+metric: {name: val_accuracy}
+data: {csv: DATA/digits.csv, target: digit}
+train: {epochs: 1}
+parameters:
+  hidden: {values: [8, 16, 24, 32, 40, 48]}
+";
+    let spec = env.write_spec("shuffled.yaml", text);
+    let check = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(check.code, 0, "{check:?}");
+    assert!(
+        check.stdout.contains("sampler: {shuffle: true}")
+            && check.stdout.contains(
+                "the grid has 6 points and the study 3 trials: it runs 3 of them, in an order \
+                 shuffled by the seed (`sampler.shuffle`)"
+            ),
+        "{}",
+        check.stdout
+    );
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let hidden = |env: &TestEnv| -> Vec<String> {
+        let store = Store::open(&env.store()).unwrap();
+        let trials = store.trials("shuffled").unwrap();
+        trials
+            .iter()
+            .map(|t| t.params["hidden"].to_string())
+            .collect()
+    };
+    let first = hidden(&env);
+    // Not the grid's first three, the seed's.
+    assert_eq!(first, ["8", "24", "48"]);
+    let extended = env.sweep(&["run", spec.to_str().unwrap(), "--extend", "3", "--no-serve"]);
+    assert_eq!(extended.code, 0, "{extended:?}");
+    let mut all = hidden(&env);
+    assert_eq!(all[..3], first[..]);
+    all.sort_by_key(|h| h.parse::<u32>().unwrap());
+    assert_eq!(all, ["8", "16", "24", "32", "40", "48"]);
+    // `show` gives the setting back as the block that sets it.
+    let show = env.sweep(&["show", "shuffled"]);
+    assert!(
+        show.stdout
+            .contains("method      grid, sampler: {shuffle: true}"),
+        "{}",
+        show.stdout
+    );
+}
+
+#[test]
 fn every_command_has_help_and_bad_usage_exits_2() {
     let env = TestEnv::new();
     let commands = "run validate ls show trials predict gate reproduce export serve rm";

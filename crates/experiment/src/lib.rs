@@ -47,8 +47,8 @@ pub use knobs::{
 };
 pub use leaderboard::{best_trial, extra_columns, pareto_front, rank_trials};
 pub use method::{
-    Acquisition, BayesConfig, CmaEsConfig, Crossover, IndependentSampler, Method, Nsga2Config,
-    Nsga3Config, Restart, SobolConfig, TpeConfig, BLX_ALPHA,
+    Acquisition, BayesConfig, CmaEsConfig, Crossover, GridConfig, IndependentSampler, Method,
+    Nsga2Config, Nsga3Config, Restart, SobolConfig, TpeConfig, BLX_ALPHA,
 };
 pub use metric::{
     metric_range, Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX,

@@ -10,8 +10,8 @@ use crate::{Distribution, SearchSpace};
 /// How trials' parameters are chosen.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Method {
-    /// Every combination of the (finite) parameter values, in order.
-    Grid,
+    /// Every combination of the (finite) parameter values, in order or shuffled.
+    Grid(GridConfig),
     /// Independent random draws.
     Random,
     /// A scrambled Sobol sequence: quasi-random points that fill the space evenly.
@@ -208,6 +208,16 @@ pub enum IndependentSampler {
     Tpe,
 }
 
+/// Settings of the `grid` sampler.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct GridConfig {
+    /// Whether the points run in a random order drawn from the experiment's seed (as Optuna's
+    /// `GridSampler`), rather than in the grid's own order (as W&B's): a grid cut by `run_cap`,
+    /// a target or a plateau then leaves out points spread over the whole grid, not the last
+    /// values of the first parameters.
+    pub shuffle: bool,
+}
+
 /// Settings of the `sobol` sampler.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SobolConfig {
@@ -296,7 +306,7 @@ impl Method {
     /// Returns the name used in specs, e.g. `tpe`.
     pub fn name(&self) -> &'static str {
         match self {
-            Method::Grid => "grid",
+            Method::Grid(_) => "grid",
             Method::Random => "random",
             Method::Sobol(_) => "sobol",
             Method::Tpe(_) => "tpe",
@@ -324,14 +334,14 @@ impl Method {
 
     /// Returns, when the `trials` planned and the points of a finite `space` disagree, what
     /// the study does instead of what the file may suggest: a grid larger than the run cap is
-    /// cut after its first `trials` points, in the grid's order, and the rest are never tried
-    /// (a cut that a user rarely means); a smaller one ends after its last point; any other
+    /// cut after its first `trials` points, in the grid's order or shuffled, and the rest are
+    /// never tried (a cut that a user rarely means); a smaller one ends after its last point; any other
     /// sampler over a space with fewer points than trials draws some of them again. `None`
     /// otherwise, and for a space with a continuous parameter.
     pub(crate) fn coverage_note(&self, trials: u32, space: &SearchSpace) -> Option<String> {
         let size = space.grid_size()?;
         let planned = u64::from(trials);
-        if *self != Method::Grid {
+        let Method::Grid(GridConfig { shuffle }) = self else {
             return (size < planned).then(|| {
                 format!(
                     "the space has only {size} distinct points and the study {trials} trials: \
@@ -340,7 +350,7 @@ impl Method {
                     self.name()
                 )
             });
-        }
+        };
         match size.cmp(&planned) {
             std::cmp::Ordering::Equal => None,
             std::cmp::Ordering::Less => Some(format!(
@@ -351,13 +361,22 @@ impl Method {
                     u64::MAX => "more points than can be counted".to_string(),
                     n => format!("{n} points"),
                 };
-                Some(format!(
-                    "the grid has {points} and the study {trials} trials: it runs the grid's \
-                     first {trials} points in order (the parameters that conditions test change \
-                     slowest, then the last parameter by name fastest) and never tries the \
-                     others; raise `run_cap` for the whole grid, or use `sobol` to spread \
-                     {trials} trials over the whole space"
-                ))
+                Some(if *shuffle {
+                    format!(
+                        "the grid has {points} and the study {trials} trials: it runs {trials} \
+                         of them, in an order shuffled by the seed (`sampler.shuffle`), and \
+                         never tries the others; raise `run_cap` for the whole grid"
+                    )
+                } else {
+                    format!(
+                        "the grid has {points} and the study {trials} trials: it runs the \
+                         grid's first {trials} points in order (the parameters that conditions \
+                         test change slowest, then the last parameter by name fastest) and never \
+                         tries the others; raise `run_cap` for the whole grid, set \
+                         `sampler: {{shuffle: true}}` to run {trials} points spread over it, or \
+                         use `sobol` to spread {trials} trials over the whole space"
+                    )
+                })
             }
         }
     }

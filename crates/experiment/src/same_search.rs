@@ -25,7 +25,13 @@ const ADDED: &[(&str, &str)] = &[
     ("lr_adapt", "false"),
     // And with the diagonal covariance, which is off by default.
     ("use_separable_cma", "false"),
+    // Came with the grid's settings: before them, a grid ran in order.
+    ("shuffle", "false"),
 ];
+
+/// Variants that had no settings and gained a settings type, as `Debug` writes the names on
+/// their path: a record's bare `Grid` is a `Grid(GridConfig { .. })` with the `ADDED` fields.
+const GAINED_SETTINGS: &[(&str, &str)] = &[("Grid", "Grid/GridConfig")];
 
 /// Returns whether the search lines `then` (a run record's) and `now` (this version's) run the
 /// same search for an experiment of `objectives` objectives.
@@ -102,6 +108,11 @@ fn compared<'l>(then: &'l str, now: &'l str, objectives: usize) -> Option<(Line<
     let (then_key, then_value) = then.split_once(": ")?;
     let (now_key, now_value) = now.split_once(": ")?;
     let (mut then, mut now) = (settings(then_value)?, settings(now_value)?);
+    for (bare, named) in GAINED_SETTINGS {
+        if then.len() == 1 && then.get("").is_some_and(|v| v == bare) {
+            then = BTreeMap::from([("#".to_string(), (*named).to_string())]);
+        }
+    }
     for map in [&mut then, &mut now] {
         resolve(map, objectives);
     }
@@ -366,6 +377,18 @@ mod tests {
         assert!(same_search(&[between.as_str()], &[new.as_str()], 1));
         let adapting = new.replace("lr_adapt: false", "lr_adapt: true");
         assert!(!same_search(&[between.as_str()], &[adapting.as_str()], 1));
+        // A variant that gained settings: a record's bare `Grid` ran the grid in order.
+        let grid = |shuffle: bool| format!("method: Grid(GridConfig {{ shuffle: {shuffle} }})");
+        assert!(same_search(&["method: Grid"], &[grid(false).as_str()], 1));
+        assert_eq!(
+            differences(&["method: Grid"], &[grid(true).as_str()], 1),
+            ["`method` `shuffle`: false then, true now"]
+        );
+        assert!(!same_search(
+            &["method: Random"],
+            &[grid(false).as_str()],
+            1
+        ));
         // A field nobody knows the old value of is a change.
         let unknown = old.replace("Ipop })", "Ipop, separable: false })");
         assert!(!same_search(&[old], &[unknown.as_str()], 1));

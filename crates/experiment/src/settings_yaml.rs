@@ -10,17 +10,18 @@
 
 use crate::words::number;
 use crate::{
-    Acquisition, BayesConfig, CmaEsConfig, Crossover, Method, Nsga2Config, Nsga3Config, PrunerSpec,
-    SobolConfig, TpeConfig,
+    Acquisition, BayesConfig, CmaEsConfig, Crossover, GridConfig, Method, Nsga2Config, Nsga3Config,
+    PrunerSpec, SobolConfig, TpeConfig,
 };
 
 impl Method {
     /// Returns the settings of the method as its `sampler:` block, e.g. `{scramble: true}`;
-    /// `None` for `grid` and `random`, which have none.
+    /// `None` for `random`, which has none.
     pub fn sampler_yaml(&self) -> Option<String> {
         let mut s = Settings::default();
         match self {
-            Method::Grid | Method::Random => return None,
+            Method::Random => return None,
+            Method::Grid(GridConfig { shuffle }) => s.flag("shuffle", *shuffle),
             Method::Sobol(SobolConfig { scramble }) => s.flag("scramble", *scramble),
             Method::Tpe(TpeConfig {
                 n_startup_trials,

@@ -349,7 +349,7 @@ impl ExperimentSpec {
     /// more than a grid has points.
     pub fn planned_trials(&self, run_cap: u32) -> u32 {
         match (&self.method, self.space.grid_size()) {
-            (Method::Grid, Some(size)) => run_cap.min(u32::try_from(size).unwrap_or(u32::MAX)),
+            (Method::Grid(_), Some(size)) => run_cap.min(u32::try_from(size).unwrap_or(u32::MAX)),
             _ => run_cap,
         }
     }
@@ -361,7 +361,7 @@ impl ExperimentSpec {
     pub fn results_depend_on_parallel(&self) -> bool {
         !matches!(
             self.method,
-            Method::Grid | Method::Random | Method::Sobol(_)
+            Method::Grid(_) | Method::Random | Method::Sobol(_)
         ) || self.target.is_some()
             || self.plateau.is_some()
     }

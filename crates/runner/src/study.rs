@@ -463,7 +463,7 @@ mod tests {
     use super::*;
     use crate::testing::*;
     use crate::SilentObserver;
-    use experiment::{Method, ParamValue, Params, TrialContext, TrialOutcome};
+    use experiment::{GridConfig, Method, ParamValue, Params, TrialContext, TrialOutcome};
 
     /// Even trials build models of 4,000 values, odd ones 1,000; the large ones' loss is lower
     /// at every step (`0.1 + 1/s` against `0.5 + 1/s`).
@@ -678,7 +678,7 @@ mod tests {
     fn extending_a_grid_runs_its_next_points_and_stops_at_its_end() {
         let store = Store::temporary().unwrap();
         let mut grid = spec(2, "grid");
-        grid.method = Method::Grid;
+        grid.method = Method::Grid(GridConfig::default());
         grid.space = SearchSpace::new(vec![Param {
             condition: None,
             name: "lr".into(),

@@ -152,7 +152,7 @@ pub fn sampler_for(
 ) -> Box<dyn Sampler> {
     let (objective, more, constraints) = (objective.clone(), more.to_vec(), constraints.to_vec());
     match method {
-        Method::Grid => Box::new(GridSampler),
+        Method::Grid(config) => Box::new(GridSampler::new(seed, config)),
         Method::Random => Box::new(RandomSampler::new(seed)),
         Method::Sobol(config) => Box::new(SobolSampler::new(seed, config)),
         Method::Tpe(config) => Box::new(

@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    Acquisition, BayesConfig, CmaEsConfig, Condition, Direction, Distribution, IndependentSampler,
-    Method, MetricSpec, Nsga2Config, Nsga3Config, Param, ParamValue, Params, Restart, SearchSpace,
-    Seed, SobolConfig, TpeConfig, Trial, TrialId, TrialState,
+    Acquisition, BayesConfig, CmaEsConfig, Condition, Direction, Distribution, GridConfig,
+    IndependentSampler, Method, MetricSpec, Nsga2Config, Nsga3Config, Param, ParamValue, Params,
+    Restart, SearchSpace, Seed, SobolConfig, TpeConfig, Trial, TrialId, TrialState,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -74,12 +74,13 @@ fn proposals_respect_bounds_types_and_conditions() {
             }),
         ];
         if space.grid_size().is_some_and(|n| n >= 1) {
-            methods.push(Method::Grid);
+            methods.push(Method::Grid(GridConfig::default()));
+            methods.push(Method::Grid(GridConfig { shuffle: true }));
         }
         for method in methods {
             let sampler = sampler_for(method, Seed(case), &objective(), &[], &[]);
             let budget = match method {
-                Method::Grid => space.grid_size().map_or(0, |n| n.min(12)),
+                Method::Grid(_) => space.grid_size().map_or(0, |n| n.min(12)),
                 _ => 12,
             };
             let study = Checked {
@@ -195,7 +196,7 @@ impl Checked<'_> {
                 .map(|t| vec![t.params.clone()])
                 .unwrap_or_default();
             let pinned = match method {
-                Method::Grid => Params::new(),
+                Method::Grid(_) => Params::new(),
                 _ => some_given(space, k, &mut pins),
             };
             let params = match sampler.suggest_in(&SuggestContext {

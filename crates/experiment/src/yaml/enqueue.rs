@@ -42,7 +42,7 @@ pub(super) fn enqueue(
         );
         return None;
     };
-    if matches!(method, Method::Grid) {
+    if matches!(method, Method::Grid(_)) {
         d.error(
             node.pos,
             "enqueue",

@@ -236,8 +236,8 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     let method_pos = f.get("method").map_or(f.pos, |n| n.pos);
     let space = SearchSpace::new(searched.iter().map(|s| s.param.clone()).collect());
     let run_cap = match (run_cap?, method) {
-        (Some(n), Method::Grid) => grid_size(d, &searched, &space, method_pos).map(|_| n),
-        (None, Method::Grid) => grid_size(d, &searched, &space, method_pos),
+        (Some(n), Method::Grid(_)) => grid_size(d, &searched, &space, method_pos).map(|_| n),
+        (None, Method::Grid(_)) => grid_size(d, &searched, &space, method_pos),
         (Some(n), _) => Some(n),
         (None, _) => Some(DEFAULT_RANDOM_RUN_CAP),
     };

@@ -1,13 +1,13 @@
 //! `method:` and the optional `sampler:` block: which sampler, and its settings.
 //!
 //! The keys of `sampler:` depend on the method, so the block is read after `method:`; every key
-//! is optional and falls back to the defaults of `SobolConfig`, `TpeConfig`, `BayesConfig` and
-//! `CmaEsConfig`, `Nsga2Config` and `Nsga3Config`.
+//! is optional and falls back to the defaults of `GridConfig`, `SobolConfig`, `TpeConfig`,
+//! `BayesConfig`, `CmaEsConfig`, `Nsga2Config` and `Nsga3Config`.
 
 use crate::words::number;
 use crate::{
-    Acquisition, BayesConfig, CmaEsConfig, Crossover, IndependentSampler, Method, Nsga2Config,
-    Nsga3Config, Restart, SobolConfig, TpeConfig, BLX_ALPHA,
+    Acquisition, BayesConfig, CmaEsConfig, Crossover, GridConfig, IndependentSampler, Method,
+    Nsga2Config, Nsga3Config, Restart, SobolConfig, TpeConfig, BLX_ALPHA,
 };
 
 use super::decoder::{scalar, Decoder, Fields};
@@ -17,6 +17,8 @@ use super::tree::{Node, Scalar};
 const METHODS: &[&str] = &[
     "grid", "random", "sobol", "tpe", "bayes", "cmaes", "nsga2", "nsga3",
 ];
+
+const GRID_KEYS: &[&str] = &["shuffle"];
 
 const SOBOL_KEYS: &[&str] = &["scramble"];
 
@@ -66,6 +68,7 @@ const NSGA3_KEY: &str = "dividing_parameter";
 
 /// Each method's `sampler:` keys, in groups.
 const METHOD_KEYS: &[(&str, &[&[&str]])] = &[
+    ("grid", &[GRID_KEYS]),
     ("sobol", &[SOBOL_KEYS]),
     ("tpe", &[TPE_KEYS]),
     ("bayes", &[BAYES_KEYS]),
@@ -159,7 +162,7 @@ pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
         }
     }
     Some(match d.choice(node, "method", "method", METHODS)? {
-        "grid" => Method::Grid,
+        "grid" => Method::Grid(GridConfig::default()),
         "sobol" => Method::Sobol(SobolConfig::default()),
         "tpe" => Method::Tpe(TpeConfig::default()),
         "bayes" => Method::Bayes(BayesConfig::default()),
@@ -173,17 +176,19 @@ pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
 /// Reads `sampler:` into the settings of `method`.
 pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<Method> {
     match method {
-        Method::Grid | Method::Random => {
+        Method::Random => {
             d.error(
                 node.pos,
                 "sampler",
-                format!(
-                    "method `{}` has no settings; `sampler:` applies to sobol, tpe, bayes, cmaes, \
-                     nsga2 and nsga3",
-                    method.name()
-                ),
+                "method `random` has no settings; `sampler:` applies to grid, sobol, tpe, bayes, \
+                 cmaes, nsga2 and nsga3",
             );
             None
+        }
+        Method::Grid(default) => {
+            let f = sampler_fields(d, node, "grid")?;
+            let shuffle = d.flag(&f, "shuffle", default.shuffle);
+            Some(Method::Grid(GridConfig { shuffle: shuffle? }))
         }
         Method::Sobol(default) => {
             let f = sampler_fields(d, node, "sobol")?;

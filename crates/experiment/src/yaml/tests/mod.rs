@@ -759,8 +759,17 @@ fn a_grid_cut_by_the_run_cap_or_shorter_than_it_and_a_smaller_finite_space_are_n
         Some(
             "the grid has 6 points and the study 4 trials: it runs the grid's first 4 points in \
              order (the parameters that conditions test change slowest, then the last parameter \
-             by name fastest) and never tries the others; raise `run_cap` for the whole grid, or \
-             use `sobol` to spread 4 trials over the whole space"
+             by name fastest) and never tries the others; raise `run_cap` for the whole grid, set \
+             `sampler: {shuffle: true}` to run 4 points spread over it, or use `sobol` to spread \
+             4 trials over the whole space"
+        )
+    );
+    assert_eq!(
+        note("method: grid\nsampler: {shuffle: true}\nrun_cap: 4\n").as_deref(),
+        Some(
+            "the grid has 6 points and the study 4 trials: it runs 4 of them, in an order \
+             shuffled by the seed (`sampler.shuffle`), and never tries the others; raise \
+             `run_cap` for the whole grid"
         )
     );
     assert_eq!(
@@ -820,10 +829,12 @@ fn the_tpe_example_parses_with_its_conditions() {
 #[test]
 fn sampler_settings_written_back_read_as_the_same_settings() {
     use crate::{
-        Acquisition, BayesConfig, CmaEsConfig, Crossover, IndependentSampler, Nsga2Config,
-        Nsga3Config, Restart, SobolConfig, TpeConfig,
+        Acquisition, BayesConfig, CmaEsConfig, Crossover, GridConfig, IndependentSampler,
+        Nsga2Config, Nsga3Config, Restart, SobolConfig, TpeConfig,
     };
     let methods = [
+        Method::Grid(GridConfig::default()),
+        Method::Grid(GridConfig { shuffle: true }),
         Method::Sobol(SobolConfig { scramble: false }),
         Method::Tpe(TpeConfig::default()),
         Method::Tpe(TpeConfig {
