@@ -32,6 +32,25 @@ pub enum Error {
         /// The version this build reads and writes.
         expected: u32,
     },
+    /// The database holds fewer flushes than reached disk: its file was damaged or copied in
+    /// part, and sled, opening it, kept only what came before the damage.
+    #[error(
+        "store {} lost data: its database holds {held} of the {written} flushes that reached \
+         disk (the file `db` was damaged or copied in part, and sled, opening it, kept only \
+         what came before the damage). Nothing more was stored in it. Restore the folder from a \
+         copy if there is one; to go on with what it still holds (a sweep then runs its lost \
+         trials again), delete {}",
+        path.display(),
+        path.join("flushed").display()
+    )]
+    LostWrites {
+        /// The store's directory.
+        path: PathBuf,
+        /// The flushes the database holds.
+        held: u64,
+        /// The flushes its file says reached disk.
+        written: u64,
+    },
     /// The directory holds a sled database that was not written by Sweep.
     #[error("{} holds data but no sweep format version; it is not a sweep store", path.display())]
     NotAStore {

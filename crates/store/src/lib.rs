@@ -16,7 +16,9 @@
 //!
 //! Durability: writes reach sled's log at once and disk within sled's flush interval; `flush`
 //! forces them out. The runner flushes when a trial finishes, so a crash loses at most the
-//! metrics of the trials that were running.
+//! metrics of the trials that were running. Each flush is counted, in the database and then in
+//! a file beside it, so that a damaged database file, which sled opens as an older one, is
+//! refused instead (`Error::LostWrites`; see `store::flushed`).
 //!
 //! Rejected: storing domain types with `#[derive(Serialize)]` (a rename would change the format);
 //! JSON for metric points (NaN would not round-trip and every epoch would pay for parsing);

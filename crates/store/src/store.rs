@@ -17,6 +17,7 @@
 //! wrote about itself in the plain file `opened-by` beside the database (`announce`): sled's lock
 //! keeps a second process from reading the database, not that file.
 
+mod flushed;
 mod remove;
 mod scratch;
 
@@ -24,7 +25,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use experiment::{MetricPoint, Step, Trial, TrialId};
@@ -75,6 +76,8 @@ pub struct Store {
     trials: sled::Tree,
     metrics: sled::Tree,
     path: Option<Arc<Path>>,
+    /// The latest flush count written to the file `flushed` (see `flushed`).
+    marked: Arc<Mutex<u64>>,
     /// A temporary store's folder and lease; last, so that it is let go after sled's handles.
     _scratch: Option<Arc<scratch::Scratch>>,
 }
@@ -393,10 +396,12 @@ impl Store {
         self.metrics.apply_batch(batch).map_err(storage)
     }
 
-    /// Writes everything stored so far to disk and waits until it is there.
+    /// Writes everything stored so far to disk and waits until it is there; counts the flush,
+    /// so that a later `open` notices a database that lost it (see `flushed`).
     pub fn flush(&self) -> Result<()> {
+        let count = self.count_flush()?;
         self.db.flush().map_err(storage)?;
-        Ok(())
+        self.mark_flushed(count)
     }
 
     fn init(
@@ -415,8 +420,12 @@ impl Store {
             metrics: tree("metrics")?,
             db,
             path,
+            marked: Arc::new(Mutex::new(0)),
             _scratch: scratch,
         };
+        // First: a database that lost everything reads as new, and `check_format` would write
+        // the format version and a first flush mark over the count that tells.
+        store.check_flushed()?;
         store.check_format()?;
         Ok(store)
     }

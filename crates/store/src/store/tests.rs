@@ -336,6 +336,131 @@ fn a_foreign_database_is_not_a_store() {
 }
 
 #[test]
+fn a_database_that_lost_flushed_writes_is_refused_until_its_mark_is_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        // One flush per trial, as a sweep does: the log grows record by record.
+        store.create_experiment(&info("e", 3)).unwrap();
+        for t in 0..40 {
+            store
+                .put_trial("e", &trial(t, TrialState::Completed))
+                .unwrap();
+            store.flush().unwrap();
+        }
+    }
+    let written = flushed::read_mark(dir.path()).unwrap();
+    assert_eq!(written, 41, "the format's flush, then one per trial");
+    // A run of damaged bytes halfway through what the log holds: sled recovers the records
+    // before it and drops the rest, where nothing but the mark notices. (A snapshot newer than
+    // the damage makes sled itself report corruption; a store whose snapshot is older, or
+    // missing, is the silent case.)
+    let db = dir.path().join("db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let used: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] != 0).collect();
+    let at = used[used.len() / 2];
+    bytes[at..at + 16].iter_mut().for_each(|b| *b ^= 0xFF);
+    std::fs::write(&db, &bytes).unwrap();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("snap.")
+        {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let err = Store::open(dir.path()).unwrap_err();
+    let Error::LostWrites { held, .. } = err else {
+        panic!("{err}");
+    };
+    assert!(held < written, "{held}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "store {} lost data: its database holds {held} of the {written} flushes that \
+             reached disk (the file `db` was damaged or copied in part, and sled, opening it, \
+             kept only what came before the damage). Nothing more was stored in it. Restore the \
+             folder from a copy if there is one; to go on with what it still holds (a sweep then \
+             runs its lost trials again), delete {}",
+            dir.path().display(),
+            dir.path().join("flushed").display()
+        )
+    );
+    // Refused again, with nothing changed; then, without the mark, opened with what is left.
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(Error::LostWrites { .. })
+    ));
+    std::fs::remove_file(dir.path().join(flushed::FLUSHED)).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let left = store.trials("e").unwrap().len();
+    assert!(left < 40, "{left}");
+    // It counts on from what it holds.
+    store.flush().unwrap();
+    assert_eq!(flushed::read_mark(dir.path()), Some(held + 1));
+}
+
+#[test]
+fn the_flush_mark_only_refuses_a_database_behind_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mark = dir.path().join(flushed::FLUSHED);
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.create_experiment(&info("e", 3)).unwrap();
+        store.flush().unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&mark).unwrap(), "2\n");
+    // Behind the database (a crash between sled's flush and the mark's write), missing (a
+    // store of an earlier version) or unreadable: nothing to compare, it opens.
+    for text in [Some("1\n"), None, Some("x\n"), Some("")] {
+        match text {
+            Some(text) => std::fs::write(&mark, text).unwrap(),
+            None => std::fs::remove_file(&mark).unwrap(),
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(names(&store), ["e"]);
+    }
+    // Ahead of it: refused.
+    std::fs::write(&mark, "9\n").unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::LostWrites {
+                held: 2,
+                written: 9,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // A database that lost everything reads as new: refused before it is made one, the mark
+    // left as it was.
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join(flushed::FLUSHED), "5\n").unwrap();
+    let err = Store::open(empty.path()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::LostWrites {
+                held: 0,
+                written: 5,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(flushed::read_mark(empty.path()), Some(5));
+    // A temporary store keeps no mark.
+    let temporary = Store::temporary().unwrap();
+    temporary.flush().unwrap();
+    assert!(temporary.path().is_none());
+}
+
+#[test]
 fn a_file_or_a_path_through_one_is_not_opened_and_named() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("notes.txt");
