@@ -498,6 +498,43 @@ parameters:
 }
 
 #[test]
+fn a_store_that_lost_flushed_writes_is_refused_by_every_command() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // As if the database had dropped its last ten flushes: the mark beside it says more.
+    let mark = env.store().join("flushed");
+    let flushed: u64 = std::fs::read_to_string(&mark)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    std::fs::write(&mark, format!("{}\n", flushed + 10)).unwrap();
+    for args in [
+        vec!["ls"],
+        vec!["show", "tiny"],
+        vec!["run", spec.to_str().unwrap(), "--no-serve"],
+    ] {
+        let out = env.sweep(&args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains(&format!(
+                "lost data: its database holds {flushed} of the {} flushes that reached disk",
+                flushed + 10
+            )) && out.stderr.contains("delete "),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    // Deleting the mark goes on with what the store holds.
+    std::fs::remove_file(&mark).unwrap();
+    let ls = env.sweep(&["ls"]);
+    assert_eq!(ls.code, 0, "{ls:?}");
+    assert!(ls.stdout.contains("tiny"), "{}", ls.stdout);
+}
+
+#[test]
 fn every_command_has_help_and_bad_usage_exits_2() {
     let env = TestEnv::new();
     let commands = "run validate ls show trials predict gate reproduce export serve rm";
