@@ -335,9 +335,9 @@ impl Method {
     /// Returns, when the `trials` planned and the points of a finite `space` disagree, what
     /// the study does instead of what the file may suggest: a grid larger than the run cap is
     /// cut after its first `trials` points, in the grid's order or shuffled, and the rest are
-    /// never tried (a cut that a user rarely means); a smaller one ends after its last point; any other
-    /// sampler over a space with fewer points than trials draws some of them again. `None`
-    /// otherwise, and for a space with a continuous parameter.
+    /// never tried (a cut that a user rarely means); a smaller one ends after its last point;
+    /// any other sampler over a space with fewer points than trials draws some of them again.
+    /// `None` otherwise, and for a space with a continuous parameter.
     pub(crate) fn coverage_note(&self, trials: u32, space: &SearchSpace) -> Option<String> {
         let size = space.grid_size()?;
         let planned = u64::from(trials);

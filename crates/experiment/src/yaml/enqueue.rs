@@ -46,8 +46,8 @@ pub(super) fn enqueue(
         d.error(
             node.pos,
             "enqueue",
-            "a grid runs every point of its space in order; enqueue trials with `random`, \
-             `sobol`, `tpe` or `bayes`",
+            "a grid runs every point of its space once, in an order of its own; enqueue trials \
+             with `random`, `sobol`, `tpe` or `bayes`",
         );
         return None;
     }
