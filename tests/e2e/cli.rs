@@ -535,6 +535,85 @@ fn a_store_that_lost_flushed_writes_is_refused_by_every_command() {
 }
 
 #[test]
+fn a_warm_started_sweep_learns_from_another_experiments_trials() {
+    let env = TestEnv::new();
+    let source = env.write_spec("tiny.yaml", TINY);
+    assert_eq!(
+        env.sweep(&["run", source.to_str().unwrap(), "--no-serve"])
+            .code,
+        0
+    );
+    // Wider `lr` and `hidden`, a narrower `dropout`: trials above 0.1 do not fit.
+    let wider = TINY
+        .replace("name: tiny", "name: wider")
+        .replace("method: random", "method: tpe")
+        .replace("run_cap: 4", "run_cap: 2")
+        .replace("max: 1.0e-2}", "max: 1.0e-1}")
+        .replace("values: [16, 32]", "values: [16, 32, 64]")
+        .replace(
+            "dropout: {min: 0.0, max: 0.3}",
+            "dropout: {min: 0.0, max: 0.1}",
+        )
+        + "warm_start: {experiment: tiny}\n";
+    let spec = env.write_spec("wider.yaml", &wider);
+    let check = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert!(
+        check
+            .stdout
+            .contains("warm start: the finished trials of `tiny` in the store"),
+        "{check:?}"
+    );
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let store = Store::open(&env.store()).unwrap();
+    let fits = store
+        .trials("tiny")
+        .unwrap()
+        .iter()
+        .filter(|t| t.params["dropout"].as_f64().unwrap() <= 0.1)
+        .count();
+    let warm = store.warm_start("wider").unwrap().unwrap();
+    drop(store);
+    assert!((1..4).contains(&fits), "{fits} of the 4 fit");
+    assert_eq!(warm.trials.len(), fits);
+    assert_eq!(warm.left_out.len(), 4 - fits);
+    assert!(
+        warm.left_out.iter().all(|why| why.contains("`dropout` = ")),
+        "{:?}",
+        warm.left_out
+    );
+    let said = format!("warm start: {fits} trial");
+    assert!(
+        run.stderr.contains(&said) || run.stdout.contains(&said),
+        "{run:?}"
+    );
+    let show = env.sweep(&["show", "wider"]);
+    assert!(
+        show.stdout.contains(&format!("warm start  {fits} trial"))
+            && show
+                .stdout
+                .contains("of `tiny`, learned from before this experiment's own"),
+        "{}",
+        show.stdout
+    );
+    // Resumed or extended without the other experiment: what it took is kept with it.
+    assert_eq!(env.sweep(&["rm", "tiny", "--yes"]).code, 0);
+    let extended = env.sweep(&["run", spec.to_str().unwrap(), "--extend", "1", "--no-serve"]);
+    assert_eq!(extended.code, 0, "{extended:?}");
+    // A file that warm-starts from an experiment the store lacks is refused before anything.
+    let missing = env.write_spec("missing.yaml", &wider.replace("name: wider", "name: other"));
+    let refused = env.sweep(&["run", missing.to_str().unwrap(), "--no-serve"]);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused
+            .stderr
+            .contains("warm_start: no experiment `tiny` in the store (it holds wider)"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
 fn every_command_has_help_and_bad_usage_exits_2() {
     let env = TestEnv::new();
     let commands = "run validate ls show trials predict gate reproduce export serve rm";

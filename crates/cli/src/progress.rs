@@ -141,6 +141,9 @@ impl Observer for ProgressObserver {
             "{verb} {}{agent}: {} trials ({} already finished{restored}), {} side by side{here}",
             plan.experiment, plan.total, plan.already_finished, plan.parallel
         ));
+        if let Some(warm) = &plan.warm_start {
+            self.log(format!("warm start: {warm}"));
+        }
         self.overall.enable_steady_tick(Duration::from_millis(200));
     }
 

@@ -57,6 +57,19 @@ struct ExperimentDto {
     /// absent when none is.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     range_ends: Vec<RangeEndDto>,
+    /// The trials its sampler took from another experiment (`warm_start:`); absent without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warm_start: Option<WarmStartDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct WarmStartDto {
+    /// The other experiment.
+    experiment: String,
+    /// How many of its trials were taken.
+    trials: usize,
+    /// Why each of its other finished trials was left out.
+    left_out: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -491,6 +504,11 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
                     })
                     .collect()
             }),
+        warm_start: data.warm_start.as_ref().map(|w| WarmStartDto {
+            experiment: w.source.clone(),
+            trials: w.trials.len(),
+            left_out: w.left_out.clone(),
+        }),
         test: data.test.as_ref().map(|t| TestDto {
             trial: t.trial.0,
             metrics: t

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use experiment::{Constraint, ExperimentSpec, MetricSpec, Step, Trial, TrialId};
-use store::{ExperimentInfo, RunRecord, Store, TestResult};
+use store::{ExperimentInfo, RunRecord, Store, TestResult, WarmStarted};
 
 use crate::view::experiment_page::Analysis;
 use crate::{Error, Notices, Result};
@@ -194,8 +194,10 @@ impl Reader {
         let trials = self.store.trials(name)?;
         let test = self.store.test_result(name)?;
         let record = self.store.run_record(name)?;
+        let warm = self.store.warm_start(name)?;
         Ok(ExperimentData::new(info, trials)
             .with_test(test)
+            .with_warm_start(warm)
             .with_record(record.as_ref()))
     }
 
@@ -245,6 +247,8 @@ pub(crate) struct ExperimentData {
     pub(crate) trials: Vec<Trial>,
     /// The best trial's metrics on the test split, once measured (after the sweep).
     pub(crate) test: Option<TestResult>,
+    /// The trials its sampler took from another experiment (`warm_start:`), if any.
+    pub(crate) warm_start: Option<WarmStarted>,
     /// Whether the run record says the sweep ran with other sampler or pruner settings than
     /// the spec now reads as (a default changed since), and those that differ: "`method`
     /// `with_margin`: false then, true now".
@@ -269,6 +273,7 @@ impl ExperimentData {
             spec,
             trials,
             test: None,
+            warm_start: None,
             settings_changed: None,
             analyses: (0..objectives).map(|_| OnceLock::new()).collect(),
             pages: Mutex::default(),
@@ -281,6 +286,12 @@ impl ExperimentData {
             (Some(spec), Some(r)) => spec.search_changes(&r.resolved_spec),
             _ => None,
         };
+        self
+    }
+
+    /// Returns the snapshot with the trials its sampler took from another experiment.
+    pub(crate) fn with_warm_start(mut self, warm: Option<WarmStarted>) -> ExperimentData {
+        self.warm_start = warm;
         self
     }
 

@@ -126,6 +126,39 @@ fn a_best_trial_at_the_end_of_a_range_is_noted_on_the_page_and_in_the_api() {
 }
 
 #[test]
+fn a_warm_start_is_said_on_the_page_and_in_the_api() {
+    run(async {
+        let store = store_with("warm", 12);
+        let (_, page) = get(&store, "/experiments/warm").await;
+        assert!(!page.contains("class=\"warm-start\""), "{page}");
+        let (_, api) = get(&store, "/api/experiments/warm").await;
+        assert!(!api.contains("warm_start"), "{api}");
+        let taken = store.trials("warm").unwrap()[..4].to_vec();
+        let warm = store::WarmStarted {
+            source: "before".into(),
+            trials: taken,
+            left_out: vec!["trial 5: it has no `lr`".into()],
+        };
+        store.put_warm_start("warm", &warm).unwrap();
+        let (_, page) = get(&store, "/experiments/warm").await;
+        assert!(
+            page.contains(
+                "<p class=\"warm-start\">Warm start: 4 trials of before, learned from before \
+                 this experiment&#39;s own; 1 of its finished trials left out (trial 5: it has \
+                 no lr).</p>"
+            ),
+            "{page}"
+        );
+        let (_, api) = get(&store, "/api/experiments/warm").await;
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        assert_eq!(
+            api["warm_start"],
+            serde_json::json!({"experiment": "before", "trials": 4, "left_out": ["trial 5: it has no `lr`"]})
+        );
+    });
+}
+
+#[test]
 fn a_trial_with_a_checkpoint_says_how_to_predict_with_it() {
     run(async {
         let dir = tempfile::tempdir().unwrap();

@@ -49,6 +49,7 @@ impl ExperimentSpec {
             checkpoints,
             gate,
             enqueue,
+            warm_start,
             source: _,
         } = self;
         let mut out = String::new();
@@ -153,6 +154,10 @@ impl ExperimentSpec {
         // Only when given, so that the files written before `enqueue:` resolve as they did.
         for (i, params) in enqueue.iter().enumerate() {
             line(&format!("enqueue[{i}]"), format!("{params:?}"));
+        }
+        // The same.
+        if let Some(w) = warm_start {
+            line("warm_start", format!("{w:?}"));
         }
         match gate {
             None => line("gate", "None".to_string()),

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     Constraint, Direction, GateSpec, Location, Method, Params, Plateau, PlateauState, PrunerSpec,
-    Result, SearchSpace, Seed, Trial, TrialId, TrialState,
+    Result, SearchSpace, Seed, Trial, TrialId, TrialState, WarmStart,
 };
 
 /// A value with the place in the spec file where it was written, for errors found later.
@@ -263,6 +263,8 @@ pub struct ExperimentSpec {
     pub gate: Option<GateSpec>,
     /// Parameters of the first trials, given in the file (`enqueue:`) rather than sampled.
     pub enqueue: Vec<Params>,
+    /// The other experiment whose trials the sampler learns from (`warm_start:`), if any.
+    pub warm_start: Option<WarmStart>,
     /// The YAML text the spec was parsed from.
     pub source: String,
 }

@@ -85,6 +85,10 @@ pub enum Error {
         /// The same lines as this version resolves the file, indented.
         now: String,
     },
+    /// `warm_start:` names an experiment the store does not hold, or one of another objective,
+    /// or comes with agents.
+    #[error("warm_start: {0}")]
+    WarmStart(String),
     /// `--extend` was given for an experiment that does not exist yet.
     #[error("experiment `{0}` does not exist yet: run it once before extending it")]
     NothingToExtend(String),

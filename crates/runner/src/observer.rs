@@ -32,6 +32,9 @@ pub struct StudyPlan {
     /// Of `already_finished`, the agent's own trials taken back from its journal into a store
     /// that lacked them.
     pub restored: u32,
+    /// The trials the sampler learns from before the experiment's own (`warm_start:`), in
+    /// words (`store::WarmStarted::describe`), if any.
+    pub warm_start: Option<String>,
 }
 
 impl StudyPlan {

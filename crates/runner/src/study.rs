@@ -10,8 +10,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use experiment::{ExperimentSpec, Objective, Stopped, Trial, TrialId, TrialState};
-use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
+use experiment::{ExperimentSpec, Objective, Stopped, Trial, TrialId, TrialState, WarmStart};
+use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store, WarmStarted};
 
 use crate::agents::{self, AgentOptions, Peers};
 
@@ -88,6 +88,13 @@ pub fn run_study(
 ) -> Result<StudySummary> {
     let window = u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX);
     let agent = options.agent.as_ref();
+    if let (Some(_), Some(w)) = (agent, &spec.warm_start) {
+        return Err(Error::WarmStart(format!(
+            "agents run on stores of their own, which need not hold `{}`; run a warm-started \
+             study without --agent",
+            w.experiment
+        )));
+    }
     // An agent meets the others before writing, so that one refused changes nothing stored.
     let mut met = None;
     let (info, resumed) = open_experiment(store, spec, options, clock, |run_cap| {
@@ -97,6 +104,7 @@ pub fn run_study(
         Ok(())
     })?;
     let run_cap = info.run_cap;
+    let warm = store.warm_start(&spec.name)?;
     let restored = match &met {
         Some(met) => agents::restore(met, store, &spec.name)?,
         None => 0,
@@ -151,6 +159,7 @@ pub fn run_study(
         stopped,
         agent: agent.map(|a| (a.agent, a.agents)),
         restored: u32::try_from(restored).unwrap_or(u32::MAX),
+        warm_start: warm.as_ref().map(WarmStarted::describe),
     });
     let needed = |finished: &[Trial]| needed_trials(run_cap, spec.stopped_by(finished), window);
     let peers = match (agent, met) {
@@ -167,7 +176,20 @@ pub fn run_study(
         _ => None,
     };
 
-    let sampler = search::sampler_of(spec);
+    let sampler = match (&spec.warm_start, warm) {
+        (Some(_), Some(warm)) => Box::new(search::WarmStarted::new(
+            search::sampler_of(spec),
+            warm.trials,
+        )),
+        (Some(w), None) => {
+            return Err(Error::WarmStart(format!(
+                "`{}` holds no trials taken from `{}` (its creation was cut short): remove it \
+                 (`sweep rm {}`) and run again",
+                spec.name, w.experiment, spec.name
+            )))
+        }
+        (None, _) => search::sampler_of(spec),
+    };
     let queue = Mutex::new(Queue {
         pending: pending.into_iter().rev().collect(),
         error: None,
@@ -429,6 +451,11 @@ fn open_experiment(
     if options.extend.is_some() {
         return Err(Error::NothingToExtend(spec.name.clone()));
     }
+    let warm = spec
+        .warm_start
+        .as_ref()
+        .map(|w| warm_start(store, spec, w))
+        .transpose()?;
     let info = ExperimentInfo {
         name: spec.name.clone(),
         description: spec.description.clone(),
@@ -445,10 +472,43 @@ fn open_experiment(
     };
     before_write(info.run_cap)?;
     store.create_experiment(&info)?;
+    if let Some(warm) = &warm {
+        store.put_warm_start(&info.name, warm)?;
+    }
     if let Some(record) = &options.record {
         store.put_run_record(&info.name, record)?;
     }
     Ok((info, false))
+}
+
+/// Takes the trials of `w`'s experiment that `spec` learns from: refused when the store holds
+/// no such experiment or it had another objective.
+fn warm_start(store: &Store, spec: &ExperimentSpec, w: &WarmStart) -> Result<WarmStarted> {
+    let Some(source) = store.experiment(&w.experiment)? else {
+        let names: Vec<String> = store.experiments()?.into_iter().map(|e| e.name).collect();
+        let held = if names.is_empty() {
+            "it holds none".to_string()
+        } else {
+            format!("it holds {}", names.join(", "))
+        };
+        return Err(Error::WarmStart(format!(
+            "no experiment `{}` in the store ({held}); a warm start learns from an experiment \
+             of the same store",
+            w.experiment
+        )));
+    };
+    if source.objective != spec.metric.name || source.goal != spec.metric.goal {
+        return Err(Error::WarmStart(format!(
+            "`{}` {}s {}, this file {}s {}: its trials would teach the wrong thing",
+            w.experiment, source.goal, source.objective, spec.metric.goal, spec.metric.name
+        )));
+    }
+    let imported = w.import(&spec.space, &store.trials(&w.experiment)?);
+    Ok(WarmStarted {
+        source: w.experiment.clone(),
+        trials: imported.trials,
+        left_out: imported.left_out,
+    })
 }
 
 #[cfg(test)]
@@ -1207,6 +1267,130 @@ mod tests {
             unplanned_differs |= lr(&trial.params) != suggest(k, None);
         }
         assert!(unplanned_differs);
+    }
+
+    #[test]
+    fn a_warm_started_study_learns_from_another_experiments_trials_kept_with_it() {
+        let tpe = Method::Tpe(experiment::TpeConfig::default());
+        let store = Store::temporary().unwrap();
+        let mut source = spec(12, "before");
+        source.name = "before".into();
+        source.method = tpe;
+        let run_source = |store: &Store| run(store, &source, &quadratic(2.0), 1);
+        run_source(&store);
+        let mut warm = spec(4, "warm");
+        warm.method = tpe;
+        warm.warm_start = Some(experiment::WarmStart {
+            experiment: "before".into(),
+            trials: None,
+        });
+        let first = run(&store, &warm, &quadratic(2.0), 1);
+        let taken = store.warm_start("toy").unwrap().unwrap();
+        assert_eq!((taken.source.as_str(), taken.trials.len()), ("before", 12));
+        assert!(taken.left_out.is_empty());
+        // Each trial is the warm-started sampler's, given the other experiment's trials first.
+        let sampler = search::WarmStarted::new(search::sampler_of(&warm), taken.trials.clone());
+        for (k, trial) in first.trials.iter().enumerate() {
+            let ctx = search::SuggestContext {
+                space: &warm.space,
+                finished: &first.trials[..k],
+                running: &[],
+                pinned: &Params::new(),
+                trial: trial.id,
+                planned: Some(4),
+            };
+            assert_eq!(
+                trial.params,
+                search::Sampler::suggest_in(&sampler, &ctx).unwrap(),
+                "trial {k}"
+            );
+        }
+        let mut cold = warm.clone();
+        cold.warm_start = None;
+        let cold = run(&Store::temporary().unwrap(), &cold, &quadratic(2.0), 1);
+        assert_ne!(first.trials[0].params, cold.trials[0].params);
+        // Extended after the other experiment is gone, it goes on from what it took, as a
+        // study planned that long from the start.
+        store.remove_experiment("before").unwrap();
+        let clock = TickClock(AtomicI64::new(100));
+        let extend = StudyOptions {
+            extend: Some(2),
+            ..options(1)
+        };
+        let extended = run_study(
+            &store,
+            &warm,
+            &quadratic(2.0),
+            &SilentObserver,
+            &clock,
+            &extend,
+        )
+        .unwrap();
+        let other = Store::temporary().unwrap();
+        run_source(&other);
+        let mut longer = warm.clone();
+        longer.run_cap = 6;
+        let whole = run(&other, &longer, &quadratic(2.0), 1);
+        let params = |s: &StudySummary| {
+            s.trials
+                .iter()
+                .map(|t| t.params.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(params(&extended)[..4], params(&first)[..]);
+        assert_eq!(params(&extended)[4..], params(&whole)[4..]);
+        // Refused: a source the store lacks, one of another objective, and agents.
+        let go = |spec: &ExperimentSpec, options: &StudyOptions| {
+            run_study(
+                &Store::temporary().unwrap(),
+                spec,
+                &quadratic(2.0),
+                &SilentObserver,
+                &clock,
+                options,
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            go(&warm, &options(1)),
+            "warm_start: no experiment `before` in the store (it holds none); a warm start \
+             learns from an experiment of the same store"
+        );
+        let objectives = Store::temporary().unwrap();
+        let mut maximizing = source.clone();
+        maximizing.metric.goal = experiment::Direction::Maximize;
+        run(&objectives, &maximizing, &quadratic(2.0), 1);
+        let refused = run_study(
+            &objectives,
+            &warm,
+            &quadratic(2.0),
+            &SilentObserver,
+            &clock,
+            &options(1),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            refused,
+            "warm_start: `before` maximizes val_loss, this file minimizes val_loss: its trials \
+             would teach the wrong thing"
+        );
+        assert!(
+            objectives.experiment("toy").unwrap().is_none(),
+            "nothing written"
+        );
+        let agent = StudyOptions {
+            agent: Some(crate::AgentOptions {
+                agent: 0,
+                agents: 2,
+                exchange: std::path::PathBuf::from("x"),
+                poll: std::time::Duration::from_millis(10),
+                quiet_after: std::time::Duration::from_secs(60),
+            }),
+            ..options(1)
+        };
+        assert!(go(&warm, &agent).starts_with("warm_start: agents run on stores of their own"));
     }
 
     #[test]

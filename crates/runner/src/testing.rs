@@ -125,6 +125,7 @@ pub(crate) fn spec(run_cap: u32, source: &str) -> ExperimentSpec {
         checkpoints: experiment::CheckpointSpec { keep: 5 },
         gate: None,
         enqueue: Vec::new(),
+        warm_start: None,
         source: source.into(),
     }
 }

@@ -38,6 +38,7 @@ mod sobol;
 mod special;
 mod tpe;
 mod unit;
+mod warm;
 
 #[cfg(test)]
 mod multi_objective;
@@ -58,6 +59,7 @@ pub use pruner::{consults_others, kept_whatever_pending, should_prune, Curve, Pr
 pub use random::RandomSampler;
 pub use sobol::SobolSampler;
 pub use tpe::TpeSampler;
+pub use warm::WarmStarted;
 
 /// Errors of the `search` crate.
 #[derive(Debug, thiserror::Error)]

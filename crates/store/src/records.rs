@@ -14,6 +14,7 @@
 pub(crate) mod journal;
 mod run;
 mod test_result;
+mod warm_start;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -29,6 +30,8 @@ use crate::{Error, ExperimentInfo, ExperimentStatus, Result};
 pub(crate) use run::{decode_run_record, encode_run_record};
 
 pub(crate) use test_result::{decode_test_result, encode_test_result};
+
+pub(crate) use warm_start::{decode_warm_start, encode_warm_start};
 
 /// An experiment as written by format version 1.
 #[derive(Debug, Serialize, Deserialize)]

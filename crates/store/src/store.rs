@@ -34,7 +34,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use crate::error::storage;
 use crate::keys::{self, ExperimentId};
 use crate::records;
-use crate::{Error, ExperimentInfo, Result, RunRecord, TestResult};
+use crate::{Error, ExperimentInfo, Result, RunRecord, TestResult, WarmStarted};
 
 pub use remove::Removed;
 
@@ -73,6 +73,7 @@ pub struct Store {
     experiments: sled::Tree,
     run_records: sled::Tree,
     test_results: sled::Tree,
+    warm_starts: sled::Tree,
     trials: sled::Tree,
     metrics: sled::Tree,
     path: Option<Arc<Path>>,
@@ -276,6 +277,24 @@ impl Store {
         }
     }
 
+    /// Stores the trials the experiment took from another when it was created (`warm_start:`).
+    pub fn put_warm_start(&self, experiment: &str, warm: &WarmStarted) -> Result<()> {
+        let id = self.experiment_id(experiment)?;
+        self.warm_starts
+            .insert(id.to_bytes(), records::encode_warm_start(warm))
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    /// Returns the trials the experiment took from another; `None` for one that took none.
+    pub fn warm_start(&self, experiment: &str) -> Result<Option<WarmStarted>> {
+        let id = self.experiment_id(experiment)?;
+        match self.warm_starts.get(id.to_bytes()).map_err(storage)? {
+            Some(bytes) => records::decode_warm_start(&bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Stores a trial, replacing any trial with the same id in the experiment.
     pub fn put_trial(&self, experiment: &str, trial: &Trial) -> Result<()> {
         let id = self.experiment_id(experiment)?;
@@ -416,6 +435,7 @@ impl Store {
             experiments: tree("experiments")?,
             run_records: tree("run_records")?,
             test_results: tree("test_results")?,
+            warm_starts: tree("warm_starts")?,
             trials: tree("trials")?,
             metrics: tree("metrics")?,
             db,
@@ -543,4 +563,4 @@ fn read_opener(dir: &Path) -> Option<String> {
 #[cfg(test)]
 mod model_tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

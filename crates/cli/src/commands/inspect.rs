@@ -1,5 +1,7 @@
 //! `sweep ls`, `sweep show` and `sweep trials`: read-only views of a store.
 
+use std::io::Write;
+
 use anyhow::bail;
 use experiment::{rank_trials, Trial, TrialId, TrialOrder};
 use store::Store;
@@ -45,6 +47,9 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     // longer parses only loses those two lines.
     let spec = info.spec().ok();
     output::experiment_header(&mut out, &info, spec.as_ref(), &trials)?;
+    if let Some(warm) = store.warm_start(&info.name)? {
+        writeln!(out, "warm start  {}", warm.describe())?;
+    }
     output::run_record(&mut out, record.as_ref(), spec.as_ref())?;
     if let Some(record) = record.as_ref().filter(|_| args.record) {
         output::run_record_details(&mut out, record)?;

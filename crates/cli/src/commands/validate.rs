@@ -67,6 +67,17 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     if spec.pruner.is_active() {
         writeln!(out, "pruner: {}", spec.pruner.yaml())?;
     }
+    if let Some(w) = &spec.warm_start {
+        let which = w
+            .trials
+            .map_or_else(String::new, |n| format!(" numbered below {n}"));
+        writeln!(
+            out,
+            "warm start: the finished trials{which} of `{}` in the store, taken when the \
+             experiment is created",
+            w.experiment
+        )?;
+    }
     for why in spec.method.notes(spec.run_cap, &spec.space) {
         writeln!(out, "note: {why}")?;
     }

@@ -20,6 +20,7 @@ mod params;
 mod pruner;
 mod sampler;
 mod tree;
+mod warm_start;
 
 use std::path::Path;
 
@@ -55,6 +56,7 @@ const ROOT_KEYS: &[&str] = &[
     "pruner",
     "early_terminate",
     "enqueue",
+    "warm_start",
 ];
 
 /// Top-level keys of W&B sweep files that have no place here, and why: a file brought over from
@@ -246,6 +248,16 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         (Some(n), Some(cap)) => enqueue::enqueue(d, n, &space, &fixed, (method, cap)),
         (Some(_), None) => None,
     };
+    let objective_count = objectives.as_ref().map_or(1, |o| o.list.len());
+    let around = warm_start::Around {
+        name: name.as_deref(),
+        method,
+        objectives: objective_count,
+        gated: block("gate").is_some(),
+    };
+    let warm_start = block("warm_start").map_or(Some(None), |n| {
+        warm_start::warm_start(d, n, &around).map(Some)
+    });
     Some(ExperimentSpec {
         name: name?,
         description: description?,
@@ -271,6 +283,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         checkpoints: checkpoints?,
         gate: gate?,
         enqueue: enqueue?,
+        warm_start: warm_start?,
         source: text.to_string(),
     })
 }
@@ -311,7 +324,12 @@ fn most_epochs(fixed: &Fixed, searched: &[Searched]) -> u32 {
 }
 
 fn name(d: &mut Decoder, node: &Node) -> Option<String> {
-    let name = d.text(node, "name")?;
+    name_at(d, node, "name")
+}
+
+/// Reads an experiment's name at `path`.
+fn name_at(d: &mut Decoder, node: &Node, path: &str) -> Option<String> {
+    let name = d.text(node, path)?;
     // The name is also a folder (the checkpoints') and a word on the command line, so `..`,
     // a hidden `.name` and an option-like `-name` are refused.
     let valid = (1..=64).contains(&name.chars().count())
@@ -322,7 +340,7 @@ fn name(d: &mut Decoder, node: &Node) -> Option<String> {
     if !valid {
         d.error(
             node.pos,
-            "name",
+            path,
             format!(
                 "must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or \
                  digit, found `{name}`"

@@ -69,6 +69,7 @@ impl Store {
         };
         self.purge(&self.run_records)?;
         self.purge(&self.test_results)?;
+        self.purge(&self.warm_starts)?;
         Ok(removed)
     }
 
@@ -162,6 +163,12 @@ mod tests {
             metrics: BTreeMap::from([("test_loss".to_owned(), 0.5)]),
         };
         store.put_test_result(name, &result).unwrap();
+        let warm = crate::WarmStarted {
+            source: "before".into(),
+            trials: vec![trial(0, TrialState::Completed)],
+            left_out: vec!["trial 1: it has no `lr`".into()],
+        };
+        store.put_warm_start(name, &warm).unwrap();
     }
 
     /// Every key of the id-keyed trees, as (tree, key) pairs.
@@ -171,6 +178,7 @@ mod tests {
             ("metrics", &store.metrics),
             ("run_records", &store.run_records),
             ("test_results", &store.test_results),
+            ("warm_starts", &store.warm_starts),
         ];
         let mut all = Vec::new();
         for (name, tree) in trees {

@@ -10,7 +10,7 @@ use experiment::{Direction, ParamValue, Params, Seed, Timestamp, TrialResult, Tr
 use super::*;
 use crate::ExperimentStatus;
 
-pub(super) fn info(name: &str, created: i64) -> ExperimentInfo {
+pub(crate) fn info(name: &str, created: i64) -> ExperimentInfo {
     ExperimentInfo {
         name: name.into(),
         description: format!("{name} test"),
@@ -27,7 +27,7 @@ pub(super) fn info(name: &str, created: i64) -> ExperimentInfo {
     }
 }
 
-pub(super) fn trial(id: u32, state: TrialState) -> Trial {
+pub(crate) fn trial(id: u32, state: TrialState) -> Trial {
     Trial {
         id: TrialId(id),
         seed: Seed(u64::from(id) * 31),

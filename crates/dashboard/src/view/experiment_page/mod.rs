@@ -65,6 +65,8 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) constraints: String,
     /// Which searched parameters of the best trial lie at an end of their range (empty: none).
     pub(crate) edges: String,
+    /// The trials the sampler took from another experiment, in words (empty: none).
+    pub(crate) warm_start: String,
     /// The sampler's name (`tpe`), or `-` when the stored spec no longer parses.
     pub(crate) method: &'static str,
     /// The pruner's name (`asha`, `none`), or `-` likewise.
@@ -248,6 +250,11 @@ pub(crate) fn experiment_page<'a>(
             .as_ref()
             .and_then(|s| s.edge_status(&data.trials))
             .map(|status| status.replace('`', ""))
+            .unwrap_or_default(),
+        warm_start: data
+            .warm_start
+            .as_ref()
+            .map(|w| w.describe().replace('`', ""))
             .unwrap_or_default(),
         method: data.spec.as_ref().map_or("-", |s| s.method.name()),
         pruner: data.spec.as_ref().map_or("-", |s| s.pruner.name()),

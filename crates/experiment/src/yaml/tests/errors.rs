@@ -30,7 +30,7 @@ fn whole_document_errors() {
 fn top_level_errors() {
     check(
         &[
-            ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, plateau, constraints, data, model, train, parameters, gate, device, checkpoints, pruner, early_terminate, enqueue"),
+            ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, plateau, constraints, data, model, train, parameters, gate, device, checkpoints, pruner, early_terminate, enqueue, warm_start"),
             ("program: train.py\ncommand: [python, train.py]\nproject: mnist\n", "4:1: program: `program` is how W&B starts a training script for each trial; Sweep trains the model itself from `data:`, `model:` and `train:`, so remove it\n5:1: command: `command` is how W&B starts a training script for each trial; Sweep trains the model itself from `data:`, `model:` and `train:`, so remove it\n6:1: project: `project` names a W&B account's project; a Sweep experiment is named by `name:` and kept in the store, so remove it"),
             ("seed: 1\nseed: 2\n", "5:1: seed: duplicate key `seed`; it is first written on line 4"),
             ("seed: -1\n", "4:7: seed: must be a non-negative integer, found -1"),
@@ -299,5 +299,31 @@ fn sampler_errors() {
             ("method: tpe\nsampler: {crossover: blx}\n", "5:11: sampler.crossover: `crossover` is a setting of `nsga2` and `nsga3`, not of `tpe`; expected keys: n_startup_trials, n_ei_candidates, multivariate, constant_liar, gamma, prior_weight, magic_clip"),
         ],
         BASE,
+    );
+}
+
+#[test]
+fn warm_start_errors() {
+    check(
+        &[
+            ("method: tpe\nwarm_start: {experiment: old}\n", "ok"),
+            ("method: bayes\nwarm_start: {experiment: old, trials: 30}\n", "ok"),
+            ("warm_start: {experiment: old}\n", "4:13: warm_start: `random` does not learn from earlier trials; warm-start a `tpe` or `bayes` search"),
+            ("method: tpe\nwarm_start: {experiment: t}\n", "5:26: warm_start.experiment: `t` is this experiment; `sweep run FILE --extend N` adds trials to it"),
+            ("method: tpe\nwarm_start: {trials: 0}\n", "5:13: warm_start.experiment: missing required key `experiment`\n5:22: warm_start.trials: must be an integer from 1 to 4294967295, found 0"),
+            ("method: tpe\nwarm_start: {experiment: a b, from: x}\n", "5:26: warm_start.experiment: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `a b`\n5:31: warm_start.from: unknown key `from`; expected keys: experiment, trials"),
+            ("method: tpe\nwarm_start: old\n", "5:13: warm_start: expected a mapping, found string `old`"),
+            ("method: tpe\ngate: {baseline: b.json, metrics: {val_loss: {max_regression_abs: 1}}}\nwarm_start: {experiment: old}\n", "6:13: warm_start: `sweep gate` runs the experiment in stores of its own, which hold no other experiment to learn from; a gated file cannot warm-start"),
+        ],
+        BASE,
+    );
+    let several = "name: t\nmethod: tpe\nmetric: [{name: val_loss}, {name: param_count}]\n\
+                   data: {csv: d.csv, target: y}\nwarm_start: {experiment: old}\n";
+    check(
+        &[(
+            "",
+            "5:13: warm_start: a warm start takes trials of one objective; this file has several",
+        )],
+        several,
     );
 }

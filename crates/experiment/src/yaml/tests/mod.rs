@@ -185,6 +185,7 @@ fn the_example_parses_into_the_spec_it_describes() {
         checkpoints: crate::CheckpointSpec { keep: 5 },
         gate: None,
         enqueue: Vec::new(),
+        warm_start: None,
         source: EXAMPLE.to_string(),
     };
     assert_eq!(spec, want);

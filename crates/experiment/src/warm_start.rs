@@ -1,0 +1,223 @@
+//! `warm_start:`: a search that learns, from its first trial, from the finished trials of
+//! another experiment in the same store (Optuna's `add_trials`, Ray Tune's
+//! `evaluated_rewards`): widen a range the best trial sat at the end of, or move a sweep to a
+//! new name, without throwing away what was learned.
+//!
+//! ```yaml
+//! warm_start: {experiment: friedman1-mlp-bayes, trials: 30}
+//! ```
+//!
+//! Only the samplers that learn from history take it (`tpe`, `bayes`), with one objective. A
+//! trial of the other experiment is taken when it finished (completed, pruned or failed) and
+//! when every parameter this search makes active in it is one it has, with a value its
+//! distribution here admits; parameters it has and this search does not are dropped. The taken
+//! trials are renumbered from 0 in their order and copied into the new experiment when it is
+//! created (`store`), so that resuming it never reads the other experiment again, whatever
+//! became of it.
+
+use crate::{Params, SearchSpace, Trial, TrialId};
+
+/// The other experiment a search learns from, and how many of its trials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarmStart {
+    /// Its name, in the same store.
+    pub experiment: String,
+    /// Only its trials numbered below this; `None`: all that finished when this experiment was
+    /// created.
+    pub trials: Option<u32>,
+}
+
+/// What a warm start takes from the other experiment's trials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    /// The trials taken, renumbered from 0, with this search's parameters.
+    pub trials: Vec<Trial>,
+    /// Why each other finished trial was left out: "trial 7: `lr` = 0.5 ...".
+    pub left_out: Vec<String>,
+}
+
+impl WarmStart {
+    /// Returns the trials of `source` (the other experiment's) that a search over `space`
+    /// learns from, and why the others were left out.
+    pub fn import(&self, space: &SearchSpace, source: &[Trial]) -> Imported {
+        let mut candidates: Vec<&Trial> = source
+            .iter()
+            .filter(|t| t.state.is_finished() && self.trials.is_none_or(|n| t.id.0 < n))
+            .collect();
+        candidates.sort_by_key(|t| t.id);
+        let mut trials = Vec::new();
+        let mut left_out = Vec::new();
+        for trial in candidates {
+            match params_in(space, &trial.params) {
+                Ok(params) => {
+                    let id = TrialId(u32::try_from(trials.len()).unwrap_or(u32::MAX));
+                    trials.push(Trial {
+                        id,
+                        params,
+                        ..trial.clone()
+                    });
+                }
+                Err(why) => left_out.push(format!("trial {}: {why}", trial.id)),
+            }
+        }
+        Imported { trials, left_out }
+    }
+}
+
+/// Returns `given` as parameters of `space`: each parameter active given the ones before it,
+/// with the given value, admitted by its distribution; or why not.
+fn params_in(space: &SearchSpace, given: &Params) -> Result<Params, String> {
+    let mut params = Params::new();
+    for p in space.in_dependency_order() {
+        if !space.is_active(p, &params) {
+            continue;
+        }
+        let Some(value) = given.get(&p.name) else {
+            return Err(format!("it has no `{}`", p.name));
+        };
+        let admitted = p
+            .distribution
+            .admit(value)
+            .map_err(|why| format!("`{}` = {value}: {why}", p.name))?;
+        params.insert(p.name.clone(), admitted);
+    }
+    Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::trial_with;
+    use crate::{Condition, Distribution, Param, ParamValue, TrialState};
+
+    fn space() -> SearchSpace {
+        SearchSpace::new(vec![
+            Param {
+                condition: None,
+                name: "lr".into(),
+                distribution: Distribution::LogUniformValues {
+                    min: 1e-4,
+                    max: 1.0,
+                },
+            },
+            Param {
+                condition: None,
+                name: "optimizer".into(),
+                distribution: Distribution::Categorical {
+                    values: vec![
+                        ParamValue::Str("sgd".into()),
+                        ParamValue::Str("adam".into()),
+                    ],
+                    probabilities: None,
+                },
+            },
+            Param {
+                condition: Some(Condition {
+                    when: [("optimizer".to_string(), vec![ParamValue::Str("sgd".into())])]
+                        .into_iter()
+                        .collect(),
+                }),
+                name: "momentum".into(),
+                distribution: Distribution::Uniform {
+                    min: 0.0,
+                    max: 0.99,
+                },
+            },
+        ])
+    }
+
+    #[test]
+    fn finished_trials_that_fit_the_space_are_taken_renumbered_and_the_others_said() {
+        let mk = |id: u32, state: TrialState, params: &[(&str, ParamValue)]| Trial {
+            params: params
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect(),
+            ..trial_with(id, state, "val_loss", Some(0.5))
+        };
+        let (f, s) = (ParamValue::Float, |x: &str| ParamValue::Str(x.into()));
+        let source = vec![
+            mk(
+                4,
+                TrialState::Completed,
+                &[
+                    ("lr", f(0.01)),
+                    ("optimizer", s("adam")),
+                    ("depth", ParamValue::Int(2)),
+                ],
+            ),
+            mk(
+                0,
+                TrialState::Pruned,
+                &[
+                    ("lr", f(0.1)),
+                    ("optimizer", s("sgd")),
+                    ("momentum", f(0.9)),
+                ],
+            ),
+            mk(
+                1,
+                TrialState::Running,
+                &[("lr", f(0.1)), ("optimizer", s("adam"))],
+            ),
+            mk(
+                2,
+                TrialState::Completed,
+                &[("lr", f(3.0)), ("optimizer", s("adam"))],
+            ),
+            mk(
+                3,
+                TrialState::Failed,
+                &[("lr", f(0.2)), ("optimizer", s("sgd"))],
+            ),
+            mk(
+                5,
+                TrialState::Completed,
+                &[("lr", f(0.02)), ("optimizer", s("rmsprop"))],
+            ),
+        ];
+        let all = WarmStart {
+            experiment: "old".into(),
+            trials: None,
+        }
+        .import(&space(), &source);
+        // In trial order, renumbered; `depth` dropped; the running trial is not finished.
+        let taken: Vec<(u32, String)> = all
+            .trials
+            .iter()
+            .map(|t| {
+                let params: Vec<String> =
+                    t.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                (t.id.0, params.join(" "))
+            })
+            .collect();
+        assert_eq!(
+            taken,
+            [
+                (0, "lr=0.1 momentum=0.9 optimizer=sgd".to_string()),
+                (1, "lr=0.01 optimizer=adam".to_string())
+            ]
+        );
+        assert_eq!(all.trials[0].state, TrialState::Pruned);
+        assert_eq!(all.left_out.len(), 3, "{:?}", all.left_out);
+        assert!(
+            all.left_out[0].starts_with("trial 2: `lr` = 3: "),
+            "{:?}",
+            all.left_out
+        );
+        assert_eq!(all.left_out[1], "trial 3: it has no `momentum`");
+        assert!(
+            all.left_out[2].starts_with("trial 5: `optimizer` = rmsprop: "),
+            "{:?}",
+            all.left_out
+        );
+        // Only the trials numbered below `trials`.
+        let first = WarmStart {
+            experiment: "old".into(),
+            trials: Some(4),
+        }
+        .import(&space(), &source);
+        assert_eq!(first.trials.len(), 1);
+        assert_eq!(first.left_out.len(), 2);
+    }
+}

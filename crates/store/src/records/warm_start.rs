@@ -1,0 +1,88 @@
+//! The stored form of a `WarmStarted`: the trials an experiment took from another when it was
+//! created (`warm_start:`), one record per experiment, versioned like the others, in a tree of
+//! its own (so that stores from before it open as they are).
+
+use serde::{Deserialize, Serialize};
+
+use super::{from_json, probe, to_json, TrialRecordV1};
+use crate::{Error, Result, WarmStarted};
+
+/// A warm start as written by record version 1; each trial a trial record of its own version.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WarmStartRecordV1 {
+    v: u32,
+    source: String,
+    trials: Vec<TrialRecordV1>,
+    left_out: Vec<String>,
+}
+
+/// Returns the stored bytes of a warm start.
+pub(crate) fn encode_warm_start(w: &WarmStarted) -> Vec<u8> {
+    to_json(&WarmStartRecordV1 {
+        v: 1,
+        source: w.source.clone(),
+        trials: w.trials.iter().map(TrialRecordV1::from).collect(),
+        left_out: w.left_out.clone(),
+    })
+}
+
+/// Decodes a warm start of any known version.
+pub(crate) fn decode_warm_start(bytes: &[u8]) -> Result<WarmStarted> {
+    const WHAT: &str = "warm start";
+    match probe(WHAT, bytes)? {
+        1 => {
+            let r = from_json::<WarmStartRecordV1>(WHAT, bytes)?;
+            Ok(WarmStarted {
+                source: r.source,
+                trials: r.trials.into_iter().map(Into::into).collect(),
+                left_out: r.left_out,
+            })
+        }
+        version => Err(Error::RecordVersion {
+            what: WHAT,
+            version,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use experiment::{Step, TrialId, TrialResult, TrialState};
+
+    use super::*;
+    use crate::store::tests::{info, trial};
+    use crate::Store;
+
+    fn warm() -> WarmStarted {
+        let mut taken = trial(0, TrialState::Completed);
+        taken.result = Some(TrialResult {
+            best_step: Step(3),
+            metrics: [("val_loss".to_string(), 0.25)].into_iter().collect(),
+        });
+        WarmStarted {
+            source: "before".into(),
+            trials: vec![taken, trial(1, TrialState::Pruned)],
+            left_out: vec!["trial 4: it has no `lr`".into()],
+        }
+    }
+
+    #[test]
+    fn warm_starts_round_trip_per_experiment_and_other_versions_are_refused() {
+        let store = Store::temporary().unwrap();
+        store.create_experiment(&info("e", 1)).unwrap();
+        store.create_experiment(&info("f", 2)).unwrap();
+        assert_eq!(store.warm_start("e").unwrap(), None);
+        store.put_warm_start("e", &warm()).unwrap();
+        let back = store.warm_start("e").unwrap().unwrap();
+        assert_eq!(back.source, "before");
+        assert_eq!(back.left_out, warm().left_out);
+        assert_eq!(back.trials.len(), 2);
+        assert_eq!(back.trials[0].id, TrialId(0));
+        assert_eq!(back.trials[0].result, warm().trials[0].result);
+        assert_eq!(back.trials[1].state, TrialState::Pruned);
+        assert_eq!(store.warm_start("f").unwrap(), None);
+        let err = decode_warm_start(br#"{"v": 2, "source": "x"}"#).unwrap_err();
+        assert!(err.to_string().contains("version 2"), "{err}");
+    }
+}
