@@ -91,38 +91,33 @@ mod tests {
     use crate::{Condition, Distribution, Param, ParamValue, TrialState};
 
     fn space() -> SearchSpace {
-        SearchSpace::new(vec![
-            Param {
-                condition: None,
-                name: "lr".into(),
-                distribution: Distribution::LogUniformValues {
-                    min: 1e-4,
-                    max: 1.0,
-                },
-            },
-            Param {
-                condition: None,
-                name: "optimizer".into(),
-                distribution: Distribution::Categorical {
-                    values: vec![
-                        ParamValue::Str("sgd".into()),
-                        ParamValue::Str("adam".into()),
-                    ],
-                    probabilities: None,
-                },
-            },
-            Param {
-                condition: Some(Condition {
-                    when: [("optimizer".to_string(), vec![ParamValue::Str("sgd".into())])]
-                        .into_iter()
-                        .collect(),
-                }),
-                name: "momentum".into(),
-                distribution: Distribution::Uniform {
+        let sgd = ParamValue::Str("sgd".into());
+        let optimizer = Distribution::Categorical {
+            values: vec![sgd.clone(), ParamValue::Str("adam".into())],
+            probabilities: None,
+        };
+        let momentum = Param {
+            condition: Some(Condition {
+                when: [("optimizer".to_string(), vec![sgd])].into_iter().collect(),
+            }),
+            ..Param::new(
+                "momentum",
+                Distribution::Uniform {
                     min: 0.0,
                     max: 0.99,
                 },
-            },
+            )
+        };
+        SearchSpace::new(vec![
+            Param::new(
+                "lr",
+                Distribution::LogUniformValues {
+                    min: 1e-4,
+                    max: 1.0,
+                },
+            ),
+            Param::new("optimizer", optimizer),
+            momentum,
         ])
     }
 
