@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
-use experiment::{Constraint, ExperimentSpec, MetricSpec, Step, Trial, TrialId};
-use store::{ExperimentInfo, RunRecord, Store, TestResult, WarmStarted};
+use experiment::{Constraint, ExperimentSpec, MetricSpec, Step, Trial, TrialId, WarmStarted};
+use store::{ExperimentInfo, RunRecord, Store, TestResult};
 
 use crate::view::experiment_page::Analysis;
 use crate::{Error, Notices, Result};

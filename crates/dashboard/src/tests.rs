@@ -134,7 +134,7 @@ fn a_warm_start_is_said_on_the_page_and_in_the_api() {
         let (_, api) = get(&store, "/api/experiments/warm").await;
         assert!(!api.contains("warm_start"), "{api}");
         let taken = store.trials("warm").unwrap()[..4].to_vec();
-        let warm = store::WarmStarted {
+        let warm = experiment::WarmStarted {
             source: "before".into(),
             trials: taken,
             left_out: vec!["trial 5: it has no `lr`".into()],

@@ -27,19 +27,50 @@ pub struct WarmStart {
     pub trials: Option<u32>,
 }
 
-/// What a warm start takes from the other experiment's trials.
+/// What a warm start took from the other experiment's trials, kept with the experiment
+/// (`store`) so that resuming it never reads the other one again.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Imported {
+pub struct WarmStarted {
+    /// The other experiment's name.
+    pub source: String,
     /// The trials taken, renumbered from 0, with this search's parameters.
     pub trials: Vec<Trial>,
-    /// Why each other finished trial was left out: "trial 7: `lr` = 0.5 ...".
+    /// Why each of its other finished trials was left out: "trial 7: `lr` = 0.5 ...".
     pub left_out: Vec<String>,
+}
+
+impl WarmStarted {
+    /// Describes it for a person: "28 trials of `old`, learned from before this experiment's
+    /// own; 2 of its finished trials left out (trial 7: ...; trial 9: ...)", the first three
+    /// reasons given.
+    pub fn describe(&self) -> String {
+        const SHOWN: usize = 3;
+        let taken = self.trials.len();
+        let trials = if taken == 1 { "trial" } else { "trials" };
+        let mut line = format!(
+            "{taken} {trials} of `{}`, learned from before this experiment's own",
+            self.source
+        );
+        if !self.left_out.is_empty() {
+            let mut why: Vec<String> = self.left_out.iter().take(SHOWN).cloned().collect();
+            let more = self.left_out.len().saturating_sub(SHOWN);
+            if more > 0 {
+                why.push(format!("and {more} more"));
+            }
+            line.push_str(&format!(
+                "; {} of its finished trials left out ({})",
+                self.left_out.len(),
+                why.join("; ")
+            ));
+        }
+        line
+    }
 }
 
 impl WarmStart {
     /// Returns the trials of `source` (the other experiment's) that a search over `space`
     /// learns from, and why the others were left out.
-    pub fn import(&self, space: &SearchSpace, source: &[Trial]) -> Imported {
+    pub fn import(&self, space: &SearchSpace, source: &[Trial]) -> WarmStarted {
         let mut candidates: Vec<&Trial> = source
             .iter()
             .filter(|t| t.state.is_finished() && self.trials.is_none_or(|n| t.id.0 < n))
@@ -60,7 +91,11 @@ impl WarmStart {
                 Err(why) => left_out.push(format!("trial {}: {why}", trial.id)),
             }
         }
-        Imported { trials, left_out }
+        WarmStarted {
+            source: self.experiment.clone(),
+            trials,
+            left_out,
+        }
     }
 }
 

@@ -33,7 +33,7 @@ pub struct StudyPlan {
     /// that lacked them.
     pub restored: u32,
     /// The trials the sampler learns from before the experiment's own (`warm_start:`), in
-    /// words (`store::WarmStarted::describe`), if any.
+    /// words (`experiment::WarmStarted::describe`), if any.
     pub warm_start: Option<String>,
 }
 

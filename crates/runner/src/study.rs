@@ -10,8 +10,10 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use experiment::{ExperimentSpec, Objective, Stopped, Trial, TrialId, TrialState, WarmStart};
-use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store, WarmStarted};
+use experiment::{
+    ExperimentSpec, Objective, Stopped, Trial, TrialId, TrialState, WarmStart, WarmStarted,
+};
+use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
 use crate::agents::{self, AgentOptions, Peers};
 
@@ -97,14 +99,13 @@ pub fn run_study(
     }
     // An agent meets the others before writing, so that one refused changes nothing stored.
     let mut met = None;
-    let (info, resumed) = open_experiment(store, spec, options, clock, |run_cap| {
+    let (info, resumed, warm) = open_experiment(store, spec, options, clock, |run_cap| {
         if let Some(a) = agent {
             met = Some(agents::meet(a, spec, options, run_cap)?);
         }
         Ok(())
     })?;
     let run_cap = info.run_cap;
-    let warm = store.warm_start(&spec.name)?;
     let restored = match &met {
         Some(met) => agents::restore(met, store, &spec.name)?,
         None => 0,
@@ -176,19 +177,12 @@ pub fn run_study(
         _ => None,
     };
 
-    let sampler = match (&spec.warm_start, warm) {
-        (Some(_), Some(warm)) => Box::new(search::WarmStarted::new(
+    let sampler = match warm {
+        Some(warm) => Box::new(search::WarmSampler::new(
             search::sampler_of(spec),
             warm.trials,
         )),
-        (Some(w), None) => {
-            return Err(Error::WarmStart(format!(
-                "`{}` holds no trials taken from `{}` (its creation was cut short): remove it \
-                 (`sweep rm {}`) and run again",
-                spec.name, w.experiment, spec.name
-            )))
-        }
-        (None, _) => search::sampler_of(spec),
+        None => search::sampler_of(spec),
     };
     let queue = Mutex::new(Queue {
         pending: pending.into_iter().rev().collect(),
@@ -389,14 +383,15 @@ fn indented(lines: &[impl AsRef<str>]) -> String {
 
 /// Creates the experiment record, or checks that the stored one has the same spec, and settles
 /// how many trials it holds; `before_write` is given that number and may refuse the run before
-/// anything is written.
+/// anything is written. Returns the record, whether it existed, and the trials it took from
+/// another experiment (`warm_start:`): taken now for a new one, read back for a stored one.
 fn open_experiment(
     store: &Store,
     spec: &ExperimentSpec,
     options: &StudyOptions,
     clock: &dyn Clock,
     before_write: impl FnOnce(u32) -> Result<()>,
-) -> Result<(ExperimentInfo, bool)> {
+) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
     let hash = spec.hash();
     if let Some(stored) = store.experiment(&spec.name)? {
         let recorded = store.run_record(&spec.name)?;
@@ -434,6 +429,16 @@ fn open_experiment(
                 points: run_cap,
             });
         }
+        let warm = match (&spec.warm_start, store.warm_start(&spec.name)?) {
+            (Some(w), None) => {
+                return Err(Error::WarmStart(format!(
+                    "`{}` holds no trials taken from `{}` (its creation was cut short): remove \
+                     it (`sweep rm {}`) and run again",
+                    spec.name, w.experiment, spec.name
+                )))
+            }
+            (_, warm) => warm,
+        };
         // A file changed only in comments or layout is stored as now written, so the
         // dashboard shows the file the user has.
         let info = ExperimentInfo {
@@ -446,7 +451,7 @@ fn open_experiment(
         };
         before_write(run_cap)?;
         store.update_experiment(&info)?;
-        return Ok((info, true));
+        return Ok((info, true, warm));
     }
     if options.extend.is_some() {
         return Err(Error::NothingToExtend(spec.name.clone()));
@@ -478,7 +483,7 @@ fn open_experiment(
     if let Some(record) = &options.record {
         store.put_run_record(&info.name, record)?;
     }
-    Ok((info, false))
+    Ok((info, false, warm))
 }
 
 /// Takes the trials of `w`'s experiment that `spec` learns from: refused when the store holds
@@ -503,12 +508,7 @@ fn warm_start(store: &Store, spec: &ExperimentSpec, w: &WarmStart) -> Result<War
             w.experiment, source.goal, source.objective, spec.metric.goal, spec.metric.name
         )));
     }
-    let imported = w.import(&spec.space, &store.trials(&w.experiment)?);
-    Ok(WarmStarted {
-        source: w.experiment.clone(),
-        trials: imported.trials,
-        left_out: imported.left_out,
-    })
+    Ok(w.import(&spec.space, &store.trials(&w.experiment)?))
 }
 
 #[cfg(test)]
@@ -1289,7 +1289,7 @@ mod tests {
         assert_eq!((taken.source.as_str(), taken.trials.len()), ("before", 12));
         assert!(taken.left_out.is_empty());
         // Each trial is the warm-started sampler's, given the other experiment's trials first.
-        let sampler = search::WarmStarted::new(search::sampler_of(&warm), taken.trials.clone());
+        let sampler = search::WarmSampler::new(search::sampler_of(&warm), taken.trials.clone());
         for (k, trial) in first.trials.iter().enumerate() {
             let ctx = search::SuggestContext {
                 space: &warm.space,

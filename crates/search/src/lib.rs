@@ -59,7 +59,7 @@ pub use pruner::{consults_others, kept_whatever_pending, should_prune, Curve, Pr
 pub use random::RandomSampler;
 pub use sobol::SobolSampler;
 pub use tpe::TpeSampler;
-pub use warm::WarmStarted;
+pub use warm::WarmSampler;
 
 /// Errors of the `search` crate.
 #[derive(Debug, thiserror::Error)]

@@ -12,19 +12,19 @@ use crate::{Result, Sampler, SuggestContext};
 
 /// `inner`, learning from `prior` before the trials of its own experiment.
 #[derive(Debug)]
-pub struct WarmStarted {
+pub struct WarmSampler {
     inner: Box<dyn Sampler>,
     prior: Vec<Trial>,
 }
 
-impl WarmStarted {
+impl WarmSampler {
     /// Returns `inner` warm-started with `prior`, trials numbered from 0.
-    pub fn new(inner: Box<dyn Sampler>, prior: Vec<Trial>) -> WarmStarted {
-        WarmStarted { inner, prior }
+    pub fn new(inner: Box<dyn Sampler>, prior: Vec<Trial>) -> WarmSampler {
+        WarmSampler { inner, prior }
     }
 }
 
-impl Sampler for WarmStarted {
+impl Sampler for WarmSampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
         let shift = u32::try_from(self.prior.len()).unwrap_or(u32::MAX);
         let finished: Vec<Trial> = self
@@ -87,7 +87,7 @@ mod tests {
                 .filter_map(|t| t.result.as_ref().map(|r| r.metrics["loss"]))
                 .fold(f64::INFINITY, f64::min)
         };
-        let warm = WarmStarted::new(tpe(), prior.clone());
+        let warm = WarmSampler::new(tpe(), prior.clone());
         let cold = tpe();
         // A cold TPE draws its startup trials without history; the warm one models at once.
         assert!(!cold.learns_from(0));

@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use experiment::{
-    Direction, ExperimentSpec, MetricSpec, Seed, Timestamp, Trial, TrialId, TrialState,
-};
+use experiment::{Direction, ExperimentSpec, MetricSpec, Seed, Timestamp, TrialId, TrialState};
 
 /// An experiment as stored: its spec, objective, budget and lifecycle.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,44 +162,4 @@ pub struct TestResult {
     pub trial: TrialId,
     /// Its test metrics, `test_loss`, `test_accuracy`, ... by name.
     pub metrics: BTreeMap<String, f64>,
-}
-
-/// The trials an experiment took from another when it was created (`warm_start:`), kept with it
-/// so that resuming it never reads the other experiment again.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WarmStarted {
-    /// The other experiment's name.
-    pub source: String,
-    /// The trials taken, renumbered from 0, with this experiment's parameters.
-    pub trials: Vec<Trial>,
-    /// Why each of its other finished trials was left out.
-    pub left_out: Vec<String>,
-}
-
-impl WarmStarted {
-    /// Describes it for a person: "28 trials of `old`, learned from before this experiment's
-    /// own; 2 of its finished trials left out (trial 7: ...; trial 9: ...)", the first three
-    /// reasons given.
-    pub fn describe(&self) -> String {
-        const SHOWN: usize = 3;
-        let taken = self.trials.len();
-        let trials = if taken == 1 { "trial" } else { "trials" };
-        let mut line = format!(
-            "{taken} {trials} of `{}`, learned from before this experiment's own",
-            self.source
-        );
-        if !self.left_out.is_empty() {
-            let mut why: Vec<String> = self.left_out.iter().take(SHOWN).cloned().collect();
-            let more = self.left_out.len().saturating_sub(SHOWN);
-            if more > 0 {
-                why.push(format!("and {more} more"));
-            }
-            line.push_str(&format!(
-                "; {} of its finished trials left out ({})",
-                self.left_out.len(),
-                why.join("; ")
-            ));
-        }
-        line
-    }
 }

@@ -40,7 +40,7 @@ mod records;
 mod store;
 
 pub use error::{Error, Result};
-pub use info::{ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult, WarmStarted};
+pub use info::{ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult};
 pub use journal::{AgentHeader, Exchange, JournalEvent, PeerJournal, Stamp, Watcher};
 pub use store::checkpoint_dir;
 pub use store::{Removed, Store, FORMAT_VERSION};

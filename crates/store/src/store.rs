@@ -28,13 +28,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use experiment::{MetricPoint, Step, Trial, TrialId};
+use experiment::{MetricPoint, Step, Trial, TrialId, WarmStarted};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
 use crate::error::storage;
 use crate::keys::{self, ExperimentId};
 use crate::records;
-use crate::{Error, ExperimentInfo, Result, RunRecord, TestResult, WarmStarted};
+use crate::{Error, ExperimentInfo, Result, RunRecord, TestResult};
 
 pub use remove::Removed;
 

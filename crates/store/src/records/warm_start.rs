@@ -1,11 +1,12 @@
-//! The stored form of a `WarmStarted`: the trials an experiment took from another when it was
-//! created (`warm_start:`), one record per experiment, versioned like the others, in a tree of
-//! its own (so that stores from before it open as they are).
+//! The stored form of an `experiment::WarmStarted`: the trials an experiment took from another
+//! when it was created (`warm_start:`), one record per experiment, versioned like the others,
+//! in a tree of its own (so that stores from before it open as they are).
 
+use experiment::WarmStarted;
 use serde::{Deserialize, Serialize};
 
 use super::{from_json, probe, to_json, TrialRecordV1};
-use crate::{Error, Result, WarmStarted};
+use crate::{Error, Result};
 
 /// A warm start as written by record version 1; each trial a trial record of its own version.
 #[derive(Debug, Serialize, Deserialize)]

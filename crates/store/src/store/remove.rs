@@ -163,7 +163,7 @@ mod tests {
             metrics: BTreeMap::from([("test_loss".to_owned(), 0.5)]),
         };
         store.put_test_result(name, &result).unwrap();
-        let warm = crate::WarmStarted {
+        let warm = experiment::WarmStarted {
             source: "before".into(),
             trials: vec![trial(0, TrialState::Completed)],
             left_out: vec!["trial 1: it has no `lr`".into()],
