@@ -41,11 +41,13 @@ pub enum Error {
          copy if there is one; to go on with what it still holds (a sweep then runs its lost \
          trials again), delete {}",
         path.display(),
-        path.join("flushed").display()
+        mark.display()
     )]
     LostWrites {
         /// The store's directory.
         path: PathBuf,
+        /// The file that counts the flushes that reached disk.
+        mark: PathBuf,
         /// The flushes the database holds.
         held: u64,
         /// The flushes its file says reached disk.

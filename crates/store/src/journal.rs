@@ -511,7 +511,7 @@ fn io_error(path: &Path, e: &io::Error) -> Error {
     journal_error(path, None, e.to_string())
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 

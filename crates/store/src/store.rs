@@ -135,11 +135,7 @@ impl Store {
         let Some(dir) = self.path.as_deref() else {
             return Ok(());
         };
-        // Written aside and renamed, so that a reader never sees half of it.
-        let part = dir.join(format!("{OPENED_BY}.part"));
-        std::fs::write(&part, opener)
-            .and_then(|()| std::fs::rename(&part, dir.join(OPENED_BY)))
-            .map_err(Error::Io)
+        write_aside(dir, OPENED_BY, opener).map_err(Error::Io)
     }
 
     /// Returns whether trial `trial` of `experiment` has a checkpoint beside the store (its
@@ -549,6 +545,14 @@ fn open_error(e: sled::Error, path: &Path) -> Error {
         },
         other => storage(other),
     }
+}
+
+/// Writes `text` to the file `name` in `dir`, aside and renamed, so that a reader never sees
+/// half of it.
+fn write_aside(dir: &Path, name: &str, text: &str) -> io::Result<()> {
+    let part = dir.join(format!("{name}.part"));
+    std::fs::write(&part, text)?;
+    std::fs::rename(&part, dir.join(name))
 }
 
 /// Returns what the holder of the store in `dir` announced, if it did: one line of at most

@@ -14,10 +14,11 @@
 //! has nothing to compare and opens as it always did; deleting the file is the user's way to go
 //! on with what a damaged store still holds.
 
-use std::io;
 use std::path::Path;
 
+use super::write_aside;
 use crate::error::storage;
+use crate::journal::lock;
 use crate::{Error, Result, Store};
 
 /// The file beside the database that holds the count of flushes that reached disk.
@@ -32,19 +33,11 @@ impl Store {
         let counted = self
             .meta
             .update_and_fetch(FLUSHES_KEY, |old| {
-                Some(
-                    decode(old)
-                        .unwrap_or(0)
-                        .saturating_add(1)
-                        .to_be_bytes()
-                        .to_vec(),
-                )
+                let count = old.and_then(decode).unwrap_or(0).saturating_add(1);
+                Some(count.to_be_bytes().to_vec())
             })
             .map_err(storage)?;
-        Ok(counted
-            .as_deref()
-            .and_then(|b| decode(Some(b)))
-            .unwrap_or(0))
+        Ok(counted.as_deref().and_then(decode).unwrap_or(0))
     }
 
     /// Writes `count`, a flush that reached disk, to the file, unless a later one is there.
@@ -54,14 +47,11 @@ impl Store {
         };
         // One writer at a time, and the file only ever grows: flushes on other threads may
         // finish in another order than they counted.
-        let mut marked = self
-            .marked
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut marked = lock(&self.marked);
         if count <= *marked {
             return Ok(());
         }
-        write_mark(dir, count).map_err(Error::Io)?;
+        write_aside(dir, FLUSHED, &format!("{count}\n")).map_err(Error::Io)?;
         *marked = count;
         Ok(())
     }
@@ -72,37 +62,29 @@ impl Store {
         let Some(dir) = self.path.as_deref() else {
             return Ok(());
         };
-        let held = decode(self.meta.get(FLUSHES_KEY).map_err(storage)?.as_deref()).unwrap_or(0);
+        let stored = self.meta.get(FLUSHES_KEY).map_err(storage)?;
+        let held = stored.as_deref().and_then(decode).unwrap_or(0);
         let written = read_mark(dir);
         if let Some(written) = written.filter(|w| *w > held) {
             return Err(Error::LostWrites {
                 path: dir.to_path_buf(),
+                mark: dir.join(FLUSHED),
                 held,
                 written,
             });
         }
-        *self
-            .marked
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = written.unwrap_or(0).max(held);
+        *lock(&self.marked) = written.unwrap_or(0).max(held);
         Ok(())
     }
 }
 
 /// Reads a count stored as 8 big-endian bytes.
-fn decode(bytes: Option<&[u8]>) -> Option<u64> {
-    Some(u64::from_be_bytes(bytes?.try_into().ok()?))
+fn decode(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes.try_into().ok()?))
 }
 
 /// Returns the count in the store's file, when there is one that reads as a number.
 pub(super) fn read_mark(dir: &Path) -> Option<u64> {
     let text = std::fs::read_to_string(dir.join(FLUSHED)).ok()?;
     text.trim().parse().ok()
-}
-
-/// Writes the count to the store's file, aside and renamed so that a reader never sees half.
-fn write_mark(dir: &Path, count: u64) -> io::Result<()> {
-    let part = dir.join(format!("{FLUSHED}.part"));
-    std::fs::write(&part, format!("{count}\n"))?;
-    std::fs::rename(&part, dir.join(FLUSHED))
 }
