@@ -248,11 +248,10 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         (Some(n), Some(cap)) => enqueue::enqueue(d, n, &space, &fixed, (method, cap)),
         (Some(_), None) => None,
     };
-    let objective_count = objectives.as_ref().map_or(1, |o| o.list.len());
     let around = warm_start::Around {
         name: name.as_deref(),
         method,
-        objectives: objective_count,
+        objectives: objectives.as_ref().map_or(1, |o| o.list.len()),
         gated: block("gate").is_some(),
     };
     let warm_start = block("warm_start").map_or(Some(None), |n| {

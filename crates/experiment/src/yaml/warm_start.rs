@@ -33,34 +33,25 @@ pub(super) fn warm_start(d: &mut Decoder, node: &Node, around: &Around<'_>) -> O
         None => Some(None),
         Some(n) => super::blocks::count(d, n, "warm_start.trials").map(Some),
     };
-    let mut ok = true;
-    if !matches!(method, Method::Tpe(_) | Method::Bayes(_)) {
-        ok = false;
-        d.error(
-            node.pos,
-            "warm_start",
+    let refusals = [
+        (!matches!(method, Method::Tpe(_) | Method::Bayes(_))).then(|| {
             format!(
                 "`{}` does not learn from earlier trials; warm-start a `tpe` or `bayes` search",
                 method.name()
-            ),
-        );
-    }
-    if gated {
-        ok = false;
-        d.error(
-            node.pos,
-            "warm_start",
+            )
+        }),
+        gated.then(|| {
             "`sweep gate` runs the experiment in stores of its own, which hold no other \
-             experiment to learn from; a gated file cannot warm-start",
-        );
-    }
-    if objectives > 1 {
+             experiment to learn from; a gated file cannot warm-start"
+                .to_string()
+        }),
+        (objectives > 1)
+            .then(|| "a warm start takes trials of one objective; this file has several".into()),
+    ];
+    let mut ok = true;
+    for why in refusals.into_iter().flatten() {
         ok = false;
-        d.error(
-            node.pos,
-            "warm_start",
-            "a warm start takes trials of one objective; this file has several",
-        );
+        d.error(node.pos, "warm_start", why);
     }
     let (experiment, pos) = experiment?;
     if name == Some(experiment.as_str()) {
