@@ -237,56 +237,56 @@ impl Store {
 
     /// Stores how and where the experiment was run, replacing any earlier record.
     pub fn put_run_record(&self, experiment: &str, record: &RunRecord) -> Result<()> {
-        let id = self.experiment_id(experiment)?;
-        self.run_records
-            .insert(id.to_bytes(), records::encode_run_record(record))
-            .map_err(storage)?;
-        Ok(())
+        let bytes = records::encode_run_record(record);
+        self.put_one(&self.run_records, experiment, bytes)
     }
 
     /// Returns how and where the experiment was run; `None` for an experiment stored without a
     /// record (by a Sweep from before records, or by a caller that had none to give).
     pub fn run_record(&self, experiment: &str) -> Result<Option<RunRecord>> {
-        let id = self.experiment_id(experiment)?;
-        match self.run_records.get(id.to_bytes()).map_err(storage)? {
-            Some(bytes) => records::decode_run_record(&bytes).map(Some),
-            None => Ok(None),
-        }
+        self.one(&self.run_records, experiment, records::decode_run_record)
     }
 
     /// Stores the test-split metrics of the experiment's best trial, replacing any earlier ones.
     pub fn put_test_result(&self, experiment: &str, result: &TestResult) -> Result<()> {
-        let id = self.experiment_id(experiment)?;
-        self.test_results
-            .insert(id.to_bytes(), records::encode_test_result(result))
-            .map_err(storage)?;
-        Ok(())
+        let bytes = records::encode_test_result(result);
+        self.put_one(&self.test_results, experiment, bytes)
     }
 
     /// Returns the test-split metrics of the experiment's best trial; `None` until a sweep of
     /// the experiment has finished and measured them.
     pub fn test_result(&self, experiment: &str) -> Result<Option<TestResult>> {
-        let id = self.experiment_id(experiment)?;
-        match self.test_results.get(id.to_bytes()).map_err(storage)? {
-            Some(bytes) => records::decode_test_result(&bytes).map(Some),
-            None => Ok(None),
-        }
+        self.one(&self.test_results, experiment, records::decode_test_result)
     }
 
     /// Stores the trials the experiment took from another when it was created (`warm_start:`).
     pub fn put_warm_start(&self, experiment: &str, warm: &WarmStarted) -> Result<()> {
-        let id = self.experiment_id(experiment)?;
-        self.warm_starts
-            .insert(id.to_bytes(), records::encode_warm_start(warm))
-            .map_err(storage)?;
-        Ok(())
+        let bytes = records::encode_warm_start(warm);
+        self.put_one(&self.warm_starts, experiment, bytes)
     }
 
     /// Returns the trials the experiment took from another; `None` for one that took none.
     pub fn warm_start(&self, experiment: &str) -> Result<Option<WarmStarted>> {
+        self.one(&self.warm_starts, experiment, records::decode_warm_start)
+    }
+
+    /// Stores `bytes` as the experiment's one record in `tree`, replacing any earlier one.
+    fn put_one(&self, tree: &sled::Tree, experiment: &str, bytes: Vec<u8>) -> Result<()> {
         let id = self.experiment_id(experiment)?;
-        match self.warm_starts.get(id.to_bytes()).map_err(storage)? {
-            Some(bytes) => records::decode_warm_start(&bytes).map(Some),
+        tree.insert(id.to_bytes(), bytes).map_err(storage)?;
+        Ok(())
+    }
+
+    /// Returns the experiment's one record in `tree`, decoded; `None` when it has none.
+    fn one<T>(
+        &self,
+        tree: &sled::Tree,
+        experiment: &str,
+        decode: fn(&[u8]) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let id = self.experiment_id(experiment)?;
+        match tree.get(id.to_bytes()).map_err(storage)? {
+            Some(bytes) => decode(&bytes).map(Some),
             None => Ok(None),
         }
     }
