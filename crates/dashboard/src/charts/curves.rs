@@ -52,11 +52,15 @@ pub(crate) fn curves(
         .filter(|(_, points)| !points.is_empty())
         .collect();
     let xs = || lines.iter().flat_map(|(_, p)| p.iter().map(|(x, _)| *x));
-    // The y axis spans each curve past its first tenth of steps, where training settles; the
-    // early points outside run off the chart (cut where they cross its edge) rather than
-    // stretching it.
+    // The y axis spans the coloured curves (every curve where all are dimmed) past their first
+    // tenth of steps, where training settles. The early points outside, and the dimmed curves
+    // of pruned trials (stopped early, at values far below the top trials'), run off the chart,
+    // cut where they cross its edge, rather than stretching it until the top trials' curves
+    // lie on one another.
+    let any_coloured = lines.iter().any(|(c, _)| c.emphasis != Emphasis::Dimmed);
     let settled = lines
         .iter()
+        .filter(|(c, _)| !any_coloured || c.emphasis != Emphasis::Dimmed)
         .flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
     let (Some((y0, y1)), Some(x_max)) = (padded_range(settled), xs().reduce(f64::max)) else {
         return super::empty(size, &label, empty_message);

@@ -19,7 +19,8 @@ const COLOUR_BAR: i32 = 90;
 
 /// Returns the pairs of `axes` (every pair of the first three), side by side, each trial a dot
 /// (`points`: a value per axis, as parallel coordinates take them, `None` where the parameter
-/// is absent) coloured by its goodness, with a colour bar labelled `best` and `worst`.
+/// is absent) coloured by its goodness, a ring for a pruned trial, with a colour bar labelled
+/// `best` and `worst`.
 pub(crate) fn pairs(
     axes: &[ParAxis],
     points: &[ParLine],
@@ -142,7 +143,12 @@ fn panel(
             at(&y_axis.scale, y, y0, y1) + spread(&y_axis.scale, k + 5),
         );
         let colour = viridis(0.92 * (1.0 - point.goodness)).mix(0.85);
-        root.draw(&Circle::new(centre, 4, colour.filled()))?;
+        let style = if point.pruned {
+            colour.stroke_width(2)
+        } else {
+            colour.filled()
+        };
+        root.draw(&Circle::new(centre, 4, style))?;
     }
     Ok(())
 }

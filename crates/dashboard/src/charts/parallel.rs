@@ -23,6 +23,9 @@ pub(crate) struct ParLine {
     pub(crate) values: Vec<Option<f64>>,
     /// 0 for the worst trial drawn, 1 for the best.
     pub(crate) goodness: f64,
+    /// Whether the trial was pruned: its value is the one it was stopped with. The pairs draw
+    /// it as a ring; parallel coordinates draw it as any line, its value on the last axis.
+    pub(crate) pruned: bool,
 }
 
 const HEIGHT: u32 = 400;

@@ -4,7 +4,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    metric_title, padded_range, render, shorten, text_style, tick, DrawResult, Scale, GRID, PALETTE,
+    metric_title, padded_range, render, shorten, text_style, tick, DrawResult, Scale, DIM, GRID,
+    PALETTE,
 };
 
 /// One parameter's panel: its name, scale, and (parameter value, objective) points; a
@@ -15,21 +16,34 @@ pub(crate) struct Slice {
     pub(crate) name: String,
     /// Its axis.
     pub(crate) scale: Scale,
-    /// (value, objective) pairs.
+    /// (value, objective) pairs of the trials that ran to the end.
     pub(crate) points: Vec<(f64, f64)>,
+    /// (value, objective) pairs of pruned trials, at the value each was stopped with.
+    pub(crate) pruned: Vec<(f64, f64)>,
 }
 
 const COLUMNS: u32 = 3;
 const PANEL: (u32, u32) = (430, 280);
 
 /// Returns a grid of slice plots, three per row, with the objective `objective` on every y axis.
+///
+/// The y axis fits the trials that ran to the end (the pruned ones where none did): a pruned
+/// trial's value is the one it was stopped with, often after an epoch or two and far below the
+/// others, and would squeeze them into a line. Pruned trials are grey rings behind the others;
+/// one beyond the axis sits on its edge, so a region where trials were stopped still shows.
 pub(crate) fn slices(slices: &[Slice], objective: &str) -> String {
     let label = format!("slice plots of {objective} against each parameter");
     let n = u32::try_from(slices.len()).unwrap_or(0);
     let rows = n.div_ceil(COLUMNS).max(1);
     let size = (PANEL.0 * COLUMNS, PANEL.1 * rows);
-    let all_y = slices.iter().flat_map(|s| s.points.iter().map(|(_, y)| *y));
-    let Some((y0, y1)) = padded_range(all_y) else {
+    let ys = |pick: fn(&Slice) -> &Vec<(f64, f64)>| {
+        slices
+            .iter()
+            .flat_map(move |s| pick(s).iter().map(|(_, y)| *y))
+    };
+    let Some((y0, y1)) =
+        padded_range(ys(|s| &s.points)).or_else(|| padded_range(ys(|s| &s.pruned)))
+    else {
         return super::empty((size.0, PANEL.1), &label, "no completed trials yet");
     };
     let y_title = metric_title(objective);
@@ -126,16 +140,29 @@ fn panel_chart(
             ))?;
         }
     }
-    let colour = PALETTE[0].mix(0.45).filled();
     let jitter = |k: usize| ((k * 7919) % 101) as f64 / 101.0 * 0.5 - 0.25;
-    chart.draw_series(slice.points.iter().enumerate().filter_map(|(k, &(x, y))| {
+    // Where a point goes: `None` off a log axis or for a value that is not a number.
+    let place = |k: usize, (x, y): (f64, f64)| -> Option<(f64, f64)> {
         let x = match (&slice.scale, log) {
             (_, true) if x > 0.0 => x.log10(),
             (_, true) => return None,
             (Scale::Categories(_), _) => x + jitter(k),
             _ => x,
         };
-        (x.is_finite() && y.is_finite()).then(|| Circle::new((x, y), 2, colour))
+        (x.is_finite() && y.is_finite()).then_some((x, y))
+    };
+    let shift = slice.points.len();
+    chart.draw_series(slice.pruned.iter().enumerate().filter_map(|(k, &point)| {
+        let (x, y) = place(shift + k, point)?;
+        Some(Circle::new((x, y.clamp(y0, y1)), 3, DIM.stroke_width(1)))
     }))?;
+    let colour = PALETTE[0].mix(0.6).filled();
+    chart.draw_series(
+        slice
+            .points
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &point)| Some(Circle::new(place(k, point)?, 3, colour))),
+    )?;
     Ok(())
 }

@@ -213,6 +213,83 @@ fn curves_colour_top_trials_and_dim_pruned_ones() {
 }
 
 #[test]
+fn curves_fit_the_axis_to_the_top_trials_and_let_pruned_ones_leave_it() {
+    let line = |label: &str, emphasis, from: f64, to: f64, epochs: u32| Curve {
+        label: label.to_string(),
+        points: (1..=epochs)
+            .map(|s| {
+                let t = f64::from(s - 1) / f64::from(epochs.max(2) - 1);
+                (f64::from(s), from + (to - from) * t)
+            })
+            .collect(),
+        emphasis,
+    };
+    let top = [
+        line("trial 3", Emphasis::Colour(0), 0.95, 0.99, 30),
+        line("trial 9", Emphasis::Colour(1), 0.96, 0.98, 30),
+    ];
+    let texts = |svg: &str| -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                Some(
+                    t.split_once('>')?
+                        .1
+                        .split_once("</text>")?
+                        .0
+                        .trim()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    // Pruned trials stopped at epoch 2 far below: the axis stays on the top trials' values.
+    let mut with_pruned = top.to_vec();
+    with_pruned.push(line("trial 4", Emphasis::Dimmed, 0.10, 0.20, 2));
+    with_pruned.push(line("trial 5", Emphasis::Dimmed, 0.90, 0.97, 2));
+    let svg = curves(
+        &with_pruned,
+        (800, 320),
+        ("epoch", "y"),
+        "pruned trials",
+        "none",
+    );
+    let labels = texts(&svg);
+    assert!(labels.iter().any(|t| t == "0.97"), "{labels:?}");
+    assert!(
+        !labels.iter().any(|t| t == "0.2" || t == "0.5"),
+        "{labels:?}"
+    );
+    // The grey curve inside the axis is drawn (cut at its edge); the one below is not.
+    let grey = |svg: &str| svg.matches("#969696").count();
+    let below_only = curves(
+        &[
+            top[0].clone(),
+            line("trial 4", Emphasis::Dimmed, 0.10, 0.20, 2),
+        ],
+        (800, 320),
+        ("epoch", "y"),
+        "pruned trials",
+        "none",
+    );
+    assert_eq!(
+        grey(&below_only),
+        1,
+        "the legend's entry only: {below_only}"
+    );
+    assert!(grey(&svg) > 1, "{svg}");
+    // With only dimmed curves, they set the axis themselves.
+    let svg = curves(
+        &[line("trial 4", Emphasis::Dimmed, 0.10, 0.20, 2)],
+        (800, 320),
+        ("epoch", "y"),
+        "pruned trials",
+        "none",
+    );
+    assert!(texts(&svg).iter().any(|t| t == "0.16"), "{:?}", texts(&svg));
+}
+
+#[test]
 fn curves_are_downsampled_to_the_point_budget() {
     let long = Curve {
         label: "trial 0".into(),
@@ -261,6 +338,7 @@ fn parallel_coordinates_draw_axes_ticks_and_lines() {
                 Some(0.5 + f64::from(i) / 40.0),
             ],
             goodness: f64::from(i) / 19.0,
+            pruned: false,
         })
         .collect();
     let svg = parallel(&axes, &lines, 900, ("best", "worst"));
@@ -302,11 +380,13 @@ fn slices_use_log_and_category_axes() {
                 max: 1e-1,
             },
             points: vec![(1e-3, 0.9), (1e-2, 0.8)],
+            pruned: Vec::new(),
         },
         Slice {
             name: "optimizer".into(),
             scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
             points: vec![(0.0, 0.7), (1.0, 0.95)],
+            pruned: Vec::new(),
         },
     ];
     let svg = slices(&panels, "val_accuracy");
@@ -321,6 +401,63 @@ fn slices_use_log_and_category_axes() {
 }
 
 #[test]
+fn slices_fit_the_axis_to_finished_trials_and_ring_pruned_ones() {
+    let panel = |pruned: Vec<(f64, f64)>| Slice {
+        name: "hidden".into(),
+        scale: Scale::Linear {
+            min: 10.0,
+            max: 50.0,
+        },
+        points: vec![(15.0, 0.95), (30.0, 0.97), (40.0, 0.99)],
+        pruned,
+    };
+    let circles = |svg: &str| -> Vec<(String, f64)> {
+        svg.split("<circle")
+            .skip(1)
+            .map(|c| {
+                let attr = |name: &str| {
+                    c.split(&format!(" {name}=\""))
+                        .nth(1)
+                        .and_then(|v| v.split('"').next())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                (attr("stroke"), attr("cy").parse().unwrap_or(f64::NAN))
+            })
+            .collect()
+    };
+    let alone = slices(&[panel(Vec::new())], "val_accuracy");
+    // Stopped at epoch 2 far below, and one among the finished trials.
+    let svg = slices(&[panel(vec![(20.0, 0.10), (45.0, 0.96)])], "val_accuracy");
+    assert!(
+        !svg.contains(">\n0.2\n<") && svg.contains(">\n0.97\n<"),
+        "{svg}"
+    );
+    let (rings, dots): (Vec<_>, Vec<_>) = circles(&svg)
+        .into_iter()
+        .partition(|(stroke, _)| stroke == "#969696");
+    assert_eq!((rings.len(), dots.len()), (2, 3), "{svg}");
+    // The axis is the finished trials' alone, and the ring below it sits on its lower edge,
+    // under every dot; the other ring lies among them.
+    let lowest = |cs: &[(String, f64)]| cs.iter().map(|c| c.1).fold(f64::MIN, f64::max);
+    assert_eq!(
+        circles(&alone).iter().map(|c| c.1).collect::<Vec<_>>(),
+        dots.iter().map(|c| c.1).collect::<Vec<_>>()
+    );
+    assert!(
+        rings[0].1 > lowest(&dots) && rings[0].1 < 280.0,
+        "{rings:?} {dots:?}"
+    );
+    assert!(rings[1].1 < lowest(&dots), "{rings:?} {dots:?}");
+    // With no finished trial, the pruned ones set the axis.
+    let only = Slice {
+        points: Vec::new(),
+        ..panel(vec![(20.0, 0.10), (45.0, 0.16)])
+    };
+    assert!(slices(&[only], "val_accuracy").contains(">\n0.12\n<"));
+}
+
+#[test]
 fn a_category_axis_is_labelled_inside_its_own_panel_in_any_row() {
     // Five panels, three a row: the categorical one is second in the second row, whose panel
     // spans x 430..860 and y 280..560.
@@ -328,12 +465,14 @@ fn a_category_axis_is_labelled_inside_its_own_panel_in_any_row() {
         name: name.into(),
         scale: Scale::Linear { min: 0.0, max: 1.0 },
         points: vec![(0.5, 0.9)],
+        pruned: Vec::new(),
     };
     let mut panels: Vec<Slice> = ["a", "b", "c", "d"].iter().map(|n| linear(n)).collect();
     panels.push(Slice {
         name: "optimizer".into(),
         scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
         points: vec![(0.0, 0.7), (1.0, 0.95)],
+        pruned: Vec::new(),
     });
     let svg = slices(&panels, "val_accuracy");
     let place = |label: &str| -> Option<(f64, f64)> {
@@ -376,6 +515,7 @@ fn pairs_draw_a_panel_per_pair_and_a_dot_per_trial_with_both_values() {
     let point = |lr: f64, opt: f64, dropout: Option<f64>, goodness: f64| ParLine {
         values: vec![Some(lr), Some(opt), dropout],
         goodness,
+        pruned: goodness == 0.0,
     };
     let points = [
         point(1e-3, 0.0, Some(0.1), 1.0),
@@ -383,8 +523,18 @@ fn pairs_draw_a_panel_per_pair_and_a_dot_per_trial_with_both_values() {
         point(2e-4, 1.0, Some(0.4), 0.0),
     ];
     let svg = pairs(&axes, &points, ("best 0.98", "worst 0.41"));
-    // lr-optimizer: 3 dots; lr-dropout and optimizer-dropout: 2 each.
+    // lr-optimizer: 3 dots; lr-dropout and optimizer-dropout: 2 each; the pruned trial's three
+    // are rings.
     assert_eq!(count(&svg, "<circle"), 7, "{svg}");
+    let rings = svg
+        .split("<circle")
+        .filter(|c| {
+            c.split('>')
+                .next()
+                .is_some_and(|tag| tag.contains("fill=\"none\""))
+        })
+        .count();
+    assert_eq!(rings, 3, "{svg}");
     for text in [
         "lr (log)",
         "optimizer",
@@ -472,6 +622,7 @@ fn names_are_escaped() {
     let line = ParLine {
         values: vec![Some(0.5), Some(0.5)],
         goodness: 1.0,
+        pruned: false,
     };
     let svgs = [
         parallel(&axes, &[line], 600, (evil, evil)),
@@ -490,6 +641,7 @@ fn names_are_escaped() {
             &[ParLine {
                 values: vec![Some(0.0), Some(0.5)],
                 goodness: 1.0,
+                pruned: false,
             }],
             (evil, evil),
         ),

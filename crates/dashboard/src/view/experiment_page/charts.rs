@@ -251,6 +251,7 @@ pub(super) fn parallel_chart(
             ParLine {
                 values,
                 goodness: goodness(i, sample.len()),
+                pruned: r.trial.state == TrialState::Pruned,
             }
         })
         .collect();
@@ -353,6 +354,7 @@ pub(super) fn pairs_chart(
         .map(|(i, r)| ParLine {
             values: chosen.iter().map(|a| a.value_of(r.trial)).collect(),
             goodness: goodness(i, sample.len()),
+            pruned: r.trial.state == TrialState::Pruned,
         })
         .collect();
     let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
@@ -383,15 +385,20 @@ pub(super) fn importance_chart(importance: Option<&[(String, f64)]>, trials: &[T
 
 pub(super) fn slices_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective: &str) -> String {
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
+    let points = |a: &ParamAxis, pruned: bool| -> Vec<(f64, f64)> {
+        trials
+            .iter()
+            .filter(|t| (t.state == TrialState::Pruned) == pruned)
+            .filter_map(|t| Some((a.value_of(t)?, t.value(objective)?)))
+            .collect()
+    };
     let panels: Vec<Slice> = axes
         .iter()
         .map(|a| Slice {
             name: a.name.clone(),
             scale: a.scale(&trials),
-            points: trials
-                .iter()
-                .filter_map(|t| Some((a.value_of(t)?, t.value(objective)?)))
-                .collect(),
+            points: points(a, false),
+            pruned: points(a, true),
         })
         .collect();
     charts::slices(&panels, objective)
