@@ -1,6 +1,7 @@
 //! Line charts of metric curves: learning curves, a trial's metrics, and compared trials.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     legend_entry, padded_range, palette, render, text_style, tick, DrawResult, Marker, DIM, GRID,
@@ -28,6 +29,10 @@ pub(crate) struct Curve {
     pub(crate) points: Vec<(f64, f64)>,
     /// How it is drawn.
     pub(crate) emphasis: Emphasis,
+    /// A step to mark with a dot on a coloured curve: the trial's best epoch, whose weights
+    /// its checkpoint keeps. Alone in its chart, the curve also gets a faint line down the
+    /// chart there, labelled.
+    pub(crate) best: Option<f64>,
 }
 
 /// The most points drawn in one chart, over all its curves.
@@ -90,6 +95,10 @@ pub(crate) fn curves(
                 chart.draw_series(std::iter::once(Cross::new(end, 3, DIM.stroke_width(1))))?;
             }
         }
+        let coloured = lines
+            .iter()
+            .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
+            .count();
         for (curve, points) in &lines {
             if let Emphasis::Colour(i) = curve.emphasis {
                 let colour = palette(i);
@@ -103,6 +112,39 @@ pub(crate) fn curves(
                             .filter(|p| shown(p))
                             .map(|&p| Circle::new(p, 3, colour.filled())),
                     )?;
+                }
+                // The recorded point itself (downsampling may have dropped it).
+                let best = curve
+                    .best
+                    .and_then(|step| curve.points.iter().find(|p| p.0 == step));
+                if let Some(&(step, value)) = best {
+                    if coloured == 1 {
+                        chart.draw_series(std::iter::once(PathElement::new(
+                            vec![(step, y0), (step, y1)],
+                            DIM.mix(0.8).stroke_width(1),
+                        )))?;
+                        // Beside the line, on its left near the chart's right edge.
+                        let (side, dx) = if step > x0 + 0.8 * (x1 - x0) {
+                            (HPos::Right, -4)
+                        } else {
+                            (HPos::Left, 4)
+                        };
+                        chart.draw_series(std::iter::once(
+                            EmptyElement::at((step, y1))
+                                + Text::new(
+                                    format!("best epoch {}", tick(step)),
+                                    (dx, 2),
+                                    text_style(12).pos(Pos::new(side, VPos::Top)),
+                                ),
+                        ))?;
+                    }
+                    if shown(&(step, value)) {
+                        chart.draw_series(std::iter::once(Circle::new(
+                            (step, value),
+                            4,
+                            colour.filled(),
+                        )))?;
+                    }
                 }
             }
         }

@@ -192,6 +192,7 @@ fn curves_colour_top_trials_and_dim_pruned_ones() {
             .map(|s| (f64::from(s), offset + 1.0 / f64::from(s)))
             .collect(),
         emphasis,
+        best: None,
     };
     let svg = curves(
         &[
@@ -223,6 +224,7 @@ fn curves_fit_the_axis_to_the_top_trials_and_let_pruned_ones_leave_it() {
             })
             .collect(),
         emphasis,
+        best: None,
     };
     let top = [
         line("trial 3", Emphasis::Colour(0), 0.95, 0.99, 30),
@@ -290,6 +292,88 @@ fn curves_fit_the_axis_to_the_top_trials_and_let_pruned_ones_leave_it() {
 }
 
 #[test]
+fn curves_mark_the_best_epoch() {
+    let line = |label: &str, colour: usize, best: Option<f64>| Curve {
+        label: label.to_string(),
+        points: (1..=40)
+            .map(|s| (f64::from(s), 1.0 - 1.0 / f64::from(s)))
+            .collect(),
+        emphasis: Emphasis::Colour(colour),
+        best,
+    };
+    let dots = |svg: &str| count(svg, "<circle");
+    // Alone: a dot on the curve and a labelled line down the chart.
+    let svg = curves(
+        &[line("trial 3", 0, Some(25.0))],
+        (600, 300),
+        ("epoch", "y"),
+        "",
+        "",
+    );
+    assert_eq!(dots(&svg), 1, "{svg}");
+    assert!(svg.contains("best epoch 25"), "{svg}");
+    // Near the right edge the label sits on the line's left.
+    let svg = curves(
+        &[line("trial 3", 0, Some(39.0))],
+        (600, 300),
+        ("epoch", "y"),
+        "",
+        "",
+    );
+    let anchor_of = |svg: &str, label: &str| -> Option<String> {
+        let at = svg.find(label)?;
+        let tag = &svg[svg[..at].rfind("<text")?..at];
+        Some(
+            tag.split("text-anchor=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .to_string(),
+        )
+    };
+    assert_eq!(
+        anchor_of(&svg, "best epoch 39").as_deref(),
+        Some("end"),
+        "{svg}"
+    );
+    let left = curves(
+        &[line("trial 3", 0, Some(25.0))],
+        (600, 300),
+        ("epoch", "y"),
+        "",
+        "",
+    );
+    assert_eq!(
+        anchor_of(&left, "best epoch 25").as_deref(),
+        Some("start"),
+        "{left}"
+    );
+    // Several curves: a dot each, no line or label.
+    let svg = curves(
+        &[
+            line("trial 3", 0, Some(25.0)),
+            line("trial 9", 1, Some(12.0)),
+        ],
+        (600, 300),
+        ("epoch", "y"),
+        "",
+        "",
+    );
+    assert_eq!(dots(&svg), 2, "{svg}");
+    assert!(!svg.contains("best epoch"), "{svg}");
+    // A step the curve never recorded marks nothing.
+    let svg = curves(
+        &[line("trial 3", 0, Some(99.0))],
+        (600, 300),
+        ("epoch", "y"),
+        "",
+        "",
+    );
+    assert_eq!(dots(&svg), 0, "{svg}");
+    assert!(!svg.contains("best epoch"), "{svg}");
+}
+
+#[test]
 fn curves_are_downsampled_to_the_point_budget() {
     let long = Curve {
         label: "trial 0".into(),
@@ -297,6 +381,7 @@ fn curves_are_downsampled_to_the_point_budget() {
             .map(|s| (f64::from(s), f64::from(s).sin()))
             .collect(),
         emphasis: Emphasis::Colour(0),
+        best: None,
     };
     let svg = curves(&[long], (800, 300), ("step", "y"), "", "");
     let polyline = svg.split("<polyline").nth(1).unwrap_or_default();
@@ -652,6 +737,7 @@ fn names_are_escaped() {
                 label: evil.into(),
                 points: vec![(1.0, 1.0)],
                 emphasis: Emphasis::Dimmed,
+                best: None,
             }],
             (500, 300),
             (evil, evil),

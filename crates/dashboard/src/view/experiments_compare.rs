@@ -222,6 +222,7 @@ pub(crate) fn experiments_compare_page(
             label: d.info.name.clone(),
             points: best_so_far(d, goal),
             emphasis: Emphasis::Colour(i),
+            best: None,
         })
         .collect();
     let chart = charts::curves(

@@ -196,6 +196,13 @@ pub(super) fn curves_chart(
     objective: &str,
 ) -> String {
     let (top, pruned) = curve_trials(ranked);
+    let best_epoch = |id: &TrialId| {
+        ranked
+            .iter()
+            .find(|r| r.trial.id == *id)
+            .and_then(|r| r.trial.result.as_ref())
+            .map(|result| f64::from(result.best_step.0))
+    };
     let to_points = |id: &TrialId| -> Vec<(f64, f64)> {
         series
             .get(id)
@@ -208,12 +215,14 @@ pub(super) fn curves_chart(
             label: format!("trial {id}"),
             points: to_points(id),
             emphasis: Emphasis::Dimmed,
+            best: None,
         })
         .collect();
     lines.extend(top.iter().enumerate().map(|(i, id)| Curve {
         label: format!("trial {id}"),
         points: to_points(id),
         emphasis: Emphasis::Colour(i),
+        best: best_epoch(id),
     }));
     charts::curves(
         &lines,
