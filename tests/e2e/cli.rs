@@ -1820,6 +1820,37 @@ fn a_sampler_that_would_learn_nothing_within_the_run_cap_is_noted() {
 }
 
 #[test]
+fn a_searched_knob_that_does_nothing_is_noted() {
+    let env = TestEnv::new();
+    // Adam by default: the searched momentum never acts.
+    let text = format!("{TINY}  momentum: {{min: 0.5, max: 0.99}}\n");
+    let file = env.write_spec("idle.yaml", &text);
+    let said = "note: `momentum` is searched but does nothing in any trial: only `optimizer: sgd` \
+                uses it, and `optimizer` is adam (its default)";
+    let out = env.sweep(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains(said), "{}", out.stdout);
+    let run = env.sweep(&[
+        "run",
+        file.to_str().unwrap(),
+        "--no-serve",
+        "--run-cap",
+        "1",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains(said), "{}", run.stderr);
+    // Under a `when:` on the searched optimizer it acts in every trial it exists in.
+    let text = format!(
+        "{TINY}  optimizer: {{values: [sgd, adam]}}\n  momentum: {{min: 0.5, max: 0.99, when: \
+         {{optimizer: [sgd]}}}}\n"
+    );
+    let file = env.write_spec("when.yaml", &text);
+    let out = env.sweep(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains("does nothing"), "{}", out.stdout);
+}
+
+#[test]
 fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
     let env = TestEnv::new();
     let text = TINY

@@ -287,6 +287,7 @@ fn render_trial(
             name: "test split".into(),
             value: experiment_page::TestSplit::of(name, &test).metrics,
             note: String::new(),
+            idle: false,
         });
     }
     let whole = TrialHtml {

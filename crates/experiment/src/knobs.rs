@@ -459,7 +459,7 @@ impl Knob {
         }
     }
 
-    fn default_value(&self) -> ParamValue {
+    pub(crate) fn default_value(&self) -> ParamValue {
         match self.default {
             KnobDefault::Float(x) => ParamValue::Float(x),
             KnobDefault::Int(i) => ParamValue::Int(i),

@@ -11,6 +11,7 @@ mod error;
 mod filter;
 mod gate;
 mod grid;
+mod idle;
 mod ids;
 mod knobs;
 mod leaderboard;
@@ -42,6 +43,7 @@ pub use gate::{
     repeat_seed, Aggregate, Baseline, BaselineMetric, BaselineMismatch, Estimate, GateReport,
     GateRow, GateSpec, GatedMetric, Provenance, Verdict,
 };
+pub use idle::idle_knobs;
 pub use ids::{trial_seed, Seed, Step, Timestamp, TrialId};
 pub use knobs::{
     Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, Schedule, KNOBS,

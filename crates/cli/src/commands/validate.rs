@@ -78,7 +78,12 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             w.experiment
         )?;
     }
-    for why in spec.method.notes(spec.run_cap, &spec.space) {
+    for why in spec
+        .method
+        .notes(spec.run_cap, &spec.space)
+        .into_iter()
+        .chain(spec.idle_searched())
+    {
         writeln!(out, "note: {why}")?;
     }
     if spec.parallel.is_none() && spec.results_depend_on_parallel() {

@@ -614,7 +614,27 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
     };
     assert_eq!(knob("epochs"), Some(("12", "fixed in the spec")));
     assert_eq!(knob("optimizer").map(|k| k.1), Some("searched"));
-    assert_eq!(knob("momentum").map(|k| k.1), Some("default"));
+    // The searched optimizer is not sgd: momentum does nothing, and is greyed.
+    assert_eq!(
+        knob("momentum").map(|k| k.1),
+        Some("default; does nothing here: only optimizer: sgd uses it")
+    );
+    let idle: Vec<&str> = page
+        .knobs
+        .iter()
+        .filter(|k| k.idle)
+        .map(|k| k.name.as_str())
+        .collect();
+    assert_eq!(
+        idle,
+        [
+            "momentum",
+            "channels",
+            "conv_layers",
+            "step_epochs",
+            "step_factor"
+        ]
+    );
     let lr = page
         .params
         .iter()

@@ -23,6 +23,9 @@ pub(crate) struct Field {
     pub(crate) value: String,
     /// A note: a parameter's distribution, or where a knob's value came from.
     pub(crate) note: String,
+    /// Whether the value does nothing in this trial (a knob that only acts with another
+    /// knob's value, or in a CNN), shown greyed.
+    pub(crate) idle: bool,
 }
 
 /// A metric's chart.
@@ -154,6 +157,7 @@ pub(crate) fn trial_page(
         name: name.into(),
         value,
         note: String::new(),
+        idle: false,
     };
     let live = !trial.state.is_finished() && info.status == ExperimentStatus::Running;
     let mut facts = vec![
@@ -209,6 +213,7 @@ pub(crate) fn trial_page(
                     Some(_) => format!("{distribution}, given by enqueue[{id}]"),
                     None => distribution,
                 },
+                idle: false,
             }
         })
         .collect();
@@ -218,10 +223,13 @@ pub(crate) fn trial_page(
         .flat_map(|r| r.metrics.iter())
         .map(|(name, v)| field(name, format::metric_value(name, Some(*v))))
         .collect();
+    let idle = spec.map_or_else(Vec::new, |s| {
+        experiment::idle_knobs(&s.fixed, &trial.params, s.model.kind)
+    });
     let knobs = KNOBS
         .iter()
         .map(|knob| {
-            let (value, note) = match (
+            let (value, from) = match (
                 trial.params.get(knob.name),
                 spec.and_then(|s| s.fixed.get(knob.name)),
             ) {
@@ -229,10 +237,18 @@ pub(crate) fn trial_page(
                 (None, Some(v)) => (v.to_string(), "fixed in the spec"),
                 (None, None) => (default_text(knob.default), "default"),
             };
+            let why = idle
+                .iter()
+                .find(|(k, _)| *k == knob.name)
+                .map(|(_, why)| why);
             Field {
                 name: knob.name.into(),
                 value,
-                note: note.into(),
+                note: match why {
+                    Some(why) => format!("{from}; does nothing here: {}", why.replace('`', "")),
+                    None => from.into(),
+                },
+                idle: why.is_some(),
             }
         })
         .collect();

@@ -1,0 +1,217 @@
+//! Knobs that do nothing: a knob that acts only with some value of another knob, or only in a
+//! CNN, is idle where that does not hold. A trial's page says so beside the knob; a spec that
+//! searches an idle knob gets a note, since a sampler then learns from values that changed
+//! nothing and spends trials on them.
+
+use crate::knobs::Knob;
+use crate::{Distribution, ExperimentSpec, ModelKind, ParamValue, Params};
+
+/// What a knob needs to act.
+#[derive(Debug, Clone, Copy)]
+enum Needs {
+    /// The knob `on` set to one of `any_of`.
+    Choice {
+        on: &'static str,
+        any_of: &'static [&'static str],
+    },
+    /// The integer knob `on` at 1 or more.
+    AtLeastOne { on: &'static str },
+    /// A `cnn` model.
+    Cnn,
+}
+
+/// The knobs that act only sometimes, and what each needs; a knob may need several things.
+const RELIANCES: &[(&str, Needs)] = &[
+    (
+        "momentum",
+        Needs::Choice {
+            on: "optimizer",
+            any_of: &["sgd"],
+        },
+    ),
+    (
+        "step_epochs",
+        Needs::Choice {
+            on: "schedule",
+            any_of: &["step"],
+        },
+    ),
+    (
+        "step_factor",
+        Needs::Choice {
+            on: "schedule",
+            any_of: &["step"],
+        },
+    ),
+    ("hidden", Needs::AtLeastOne { on: "depth" }),
+    ("layer_norm", Needs::AtLeastOne { on: "depth" }),
+    ("dropout", Needs::AtLeastOne { on: "depth" }),
+    ("channels", Needs::Cnn),
+    ("conv_layers", Needs::Cnn),
+    ("channels", Needs::AtLeastOne { on: "conv_layers" }),
+];
+
+impl Needs {
+    /// Whether the knob acts when the knob it needs is `value`; a CNN's need is met by `model`.
+    fn met_by(self, value: Option<&ParamValue>, model: ModelKind) -> bool {
+        match self {
+            Needs::Choice { any_of, .. } => value
+                .and_then(ParamValue::as_str)
+                .is_some_and(|v| any_of.contains(&v)),
+            Needs::AtLeastOne { .. } => {
+                value.and_then(ParamValue::as_f64).is_some_and(|v| v >= 1.0)
+            }
+            Needs::Cnn => model == ModelKind::Cnn,
+        }
+    }
+
+    /// The knob it needs, if it needs one.
+    fn on(self) -> Option<&'static str> {
+        match self {
+            Needs::Choice { on, .. } | Needs::AtLeastOne { on } => Some(on),
+            Needs::Cnn => None,
+        }
+    }
+
+    /// What the knob needs, in words: "only `optimizer: sgd` uses it".
+    fn says(self) -> String {
+        match self {
+            Needs::Choice { on, any_of } => {
+                let values: Vec<String> = any_of.iter().map(|v| format!("`{on}: {v}`")).collect();
+                format!("only {} uses it", values.join(" or "))
+            }
+            Needs::AtLeastOne { on } => format!("it acts only with `{on}` of 1 or more"),
+            Needs::Cnn => "only a `cnn` model uses it".to_string(),
+        }
+    }
+}
+
+/// The value a trial uses for `knob`: `sampled` over `fixed` over the knob's default.
+fn resolved(knob: &str, fixed: &Params, sampled: &Params) -> Option<ParamValue> {
+    sampled
+        .get(knob)
+        .or_else(|| fixed.get(knob))
+        .cloned()
+        .or_else(|| Knob::find(knob).map(Knob::default_value))
+}
+
+/// Returns the knobs a trial with the values `sampled`, over the spec's `fixed` ones, leaves
+/// idle with a model of `model`, each with why ("only `optimizer: sgd` uses it"), in the order
+/// of `KNOBS`'s listing of them.
+#[must_use]
+pub fn idle_knobs(
+    fixed: &Params,
+    sampled: &Params,
+    model: ModelKind,
+) -> Vec<(&'static str, String)> {
+    let mut idle: Vec<(&'static str, String)> = Vec::new();
+    for &(knob, needs) in RELIANCES {
+        if idle.iter().any(|(k, _)| *k == knob) {
+            continue;
+        }
+        let value = needs.on().and_then(|on| resolved(on, fixed, sampled));
+        if !needs.met_by(value.as_ref(), model) {
+            idle.push((knob, needs.says()));
+        }
+    }
+    idle
+}
+
+impl ExperimentSpec {
+    /// Returns a note for each searched knob that does nothing in every trial (the knob it needs
+    /// is fixed, or searched over values none of which it needs, or the model is not a CNN), or
+    /// in some trials that its `when:` could leave it out of (the knob it needs is searched over
+    /// several values, some of which it does not act with); empty when there is nothing to say.
+    #[must_use]
+    pub fn idle_searched(&self) -> Vec<String> {
+        let mut notes: Vec<(&str, String)> = Vec::new();
+        for &(knob, needs) in RELIANCES {
+            let Some(param) = self.space.param(knob) else {
+                continue;
+            };
+            if notes.iter().any(|(k, _)| *k == knob) {
+                continue;
+            }
+            let Some(on) = needs.on() else {
+                if !needs.met_by(None, self.model.kind) {
+                    notes.push((
+                        knob,
+                        format!(
+                            "`{knob}` is searched but does nothing in any trial: {}, and this \
+                             model is an `mlp`",
+                            needs.says()
+                        ),
+                    ));
+                }
+                continue;
+            };
+            let searched = self.space.param(on).map(|p| &p.distribution);
+            let values: Vec<ParamValue> = match searched {
+                None => resolved(on, &self.fixed, &Params::new())
+                    .into_iter()
+                    .collect(),
+                Some(Distribution::Constant(v)) => vec![v.clone()],
+                Some(Distribution::Categorical { values, .. }) => values.clone(),
+                // A searched number range: a `when:` cannot test it, so nothing to suggest.
+                Some(_) => continue,
+            };
+            let (acting, idle): (Vec<&ParamValue>, Vec<&ParamValue>) = values
+                .iter()
+                .partition(|v| needs.met_by(Some(v), self.model.kind));
+            let list = |vs: &[&ParamValue]| {
+                vs.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if acting.is_empty() {
+                let whence = match searched {
+                    Some(Distribution::Categorical { .. }) => {
+                        format!("searched over {}", list(&idle))
+                    }
+                    Some(_) => format!("always {}", list(&idle)),
+                    None if self.fixed.contains_key(on) => {
+                        format!("{} (fixed in the spec)", list(&idle))
+                    }
+                    None => format!("{} (its default)", list(&idle)),
+                };
+                notes.push((
+                    knob,
+                    format!(
+                        "`{knob}` is searched but does nothing in any trial: {}, and `{on}` is \
+                         {whence}",
+                        needs.says()
+                    ),
+                ));
+                continue;
+            }
+            // Idle in some trials: fine where its `when:` admits only values it acts with.
+            let admitted: Vec<&ParamValue> =
+                match param.condition.as_ref().and_then(|c| c.when.get(on)) {
+                    Some(listed) => idle
+                        .iter()
+                        .copied()
+                        .filter(|v| listed.contains(v))
+                        .collect(),
+                    None => idle,
+                };
+            if !admitted.is_empty() {
+                notes.push((
+                    knob,
+                    format!(
+                        "`{knob}` is searched also in trials where `{on}` is {}, where it does \
+                         nothing ({}): `when: {{{on}: [{}]}}` leaves it out of them, so that the \
+                         sampler does not learn from values that changed nothing",
+                        list(&admitted),
+                        needs.says(),
+                        list(&acting)
+                    ),
+                ));
+            }
+        }
+        notes.into_iter().map(|(_, note)| note).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;
