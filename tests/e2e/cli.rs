@@ -614,6 +614,124 @@ fn a_warm_started_sweep_learns_from_another_experiments_trials() {
 }
 
 #[test]
+fn a_sweep_warm_starts_from_a_file_of_results_exported_from_another_store() {
+    let env = TestEnv::new();
+    let source = env.write_spec("tiny.yaml", TINY);
+    let other = env.path().join("elsewhere");
+    let other = other.to_str().unwrap();
+    let ran = env.sweep(&[
+        "run",
+        source.to_str().unwrap(),
+        "--no-serve",
+        "--store",
+        other,
+    ]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    std::fs::create_dir_all(env.path().join("runs")).unwrap();
+    let exported = env.sweep(&[
+        "export",
+        "tiny",
+        "--format",
+        "csv",
+        "--store",
+        other,
+        "-o",
+        "runs/past.csv",
+    ]);
+    assert_eq!(exported.code, 0, "{exported:?}");
+    // The file is named relative to the spec; a narrower `dropout` leaves some rows out.
+    let warm = TINY
+        .replace("name: tiny", "name: warm")
+        .replace("method: random", "method: tpe")
+        .replace("run_cap: 4", "run_cap: 2")
+        .replace(
+            "dropout: {min: 0.0, max: 0.3}",
+            "dropout: {min: 0.0, max: 0.1}",
+        )
+        + "warm_start: {csv: runs/past.csv}\n";
+    let spec = env.write_spec("warm.yaml", &warm);
+    let fits = {
+        let store = Store::open(std::path::Path::new(other)).unwrap();
+        let trials = store.trials("tiny").unwrap();
+        trials
+            .iter()
+            .filter(|t| t.params["dropout"].as_f64().unwrap() <= 0.1)
+            .count()
+    };
+    assert!((1..4).contains(&fits), "{fits} of the 4 fit");
+    let path = env.path().join("runs").join("past.csv");
+    let said = format!(
+        "warm start: {fits} trial{} of `{}`, learned from before this experiment's own; {} of \
+         its finished trials left out (line ",
+        if fits == 1 { "" } else { "s" },
+        path.display(),
+        4 - fits
+    );
+    let check = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(check.code, 0, "{check:?}");
+    assert!(check.stdout.contains(&said), "{}", check.stdout);
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let store = Store::open(&env.store()).unwrap();
+    let taken = store.warm_start("warm").unwrap().unwrap();
+    drop(store);
+    assert_eq!(taken.trials.len(), fits);
+    let show = env.sweep(&["show", "warm"]);
+    assert!(
+        show.stdout.contains(&format!("warm start  {fits} trial")),
+        "{}",
+        show.stdout
+    );
+    // Extended after the file is gone: the rows taken at creation are kept with it.
+    std::fs::remove_file(&path).unwrap();
+    let extended = env.sweep(&["run", spec.to_str().unwrap(), "--extend", "1", "--no-serve"]);
+    assert_eq!(extended.code, 0, "{extended:?}");
+    // Created without it, or with no objective column, it is refused before anything is
+    // written, the file and the spec's line named.
+    let fresh = env.write_spec("fresh.yaml", &warm.replace("name: warm", "name: fresh"));
+    let refused = env.sweep(&["validate", fresh.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("warm_start.csv at ")
+            && refused.stderr.contains("fresh.yaml:13:19: cannot read ")
+            && refused.stderr.contains("cannot read "),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(
+        &path,
+        "params_lr,params_hidden,params_dropout,loss\n0.005,16,0.05,0.3\n",
+    )
+    .unwrap();
+    let refused = env.sweep(&["run", fresh.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains(
+            "past.csv: no column for the objective `val_accuracy`: looked for \
+             `metric.val_accuracy`"
+        ),
+        "{}",
+        refused.stderr
+    );
+    let ls = env.sweep(&["ls"]);
+    assert!(!ls.stdout.contains("fresh"), "{}", ls.stdout);
+    // Optuna's `trials_dataframe()` reads as it is written.
+    std::fs::write(
+        &path,
+        "number,value,params_dropout,params_hidden,params_lr,state\n\
+         0,0.91,0.05,16,0.005,COMPLETE\n1,,0.02,32,0.002,RUNNING\n",
+    )
+    .unwrap();
+    let optuna = env.sweep(&["validate", fresh.to_str().unwrap()]);
+    assert_eq!(optuna.code, 0, "{optuna:?}");
+    assert!(
+        optuna.stdout.contains("warm start: 1 trial of "),
+        "{}",
+        optuna.stdout
+    );
+}
+
+#[test]
 fn every_command_has_help_and_bad_usage_exits_2() {
     let env = TestEnv::new();
     let commands = "run validate ls show trials predict gate reproduce export serve rm";

@@ -15,6 +15,7 @@ mod output;
 mod probe;
 mod progress;
 mod time_limit;
+mod warm_file;
 
 use std::process::ExitCode;
 

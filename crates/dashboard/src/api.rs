@@ -64,7 +64,7 @@ struct ExperimentDto {
 
 #[derive(Debug, Serialize)]
 struct WarmStartDto {
-    /// The other experiment.
+    /// The other experiment, or the file of results the trials came from.
     experiment: String,
     /// How many of its trials were taken.
     trials: usize,

@@ -1,41 +1,71 @@
-//! `warm_start:`: a search that learns, from its first trial, from the finished trials of
-//! another experiment in the same store (Optuna's `add_trials`, Ray Tune's
-//! `evaluated_rewards`): widen a range the best trial sat at the end of, or move a sweep to a
-//! new name, without throwing away what was learned.
+//! `warm_start:`: a search that learns, from its first trial, from earlier trials: the finished
+//! trials of another experiment in the same store, or the rows of a CSV file of results
+//! (`sweep export`'s, Optuna's `trials_dataframe()`, or any table with a column per parameter
+//! and one for the objective; `table`). Optuna's `add_trials`, Ray Tune's `evaluated_rewards`:
+//! widen a range the best trial sat at the end of, move a sweep to a new name or another
+//! machine, or bring the history of another tool, without throwing away what was learned.
 //!
 //! ```yaml
 //! warm_start: {experiment: friedman1-mlp-bayes, trials: 30}
+//! warm_start: {csv: results/friedman1.csv}
 //! ```
 //!
 //! Only the samplers that learn from history take it (`tpe`, `bayes`), with one objective. A
-//! trial of the other experiment is taken when it finished (completed, pruned or failed) and
-//! when every parameter this search makes active in it is one it has, with a value its
-//! distribution here admits; parameters it has and this search does not are dropped. The taken
-//! trials are renumbered from 0 in their order and copied into the new experiment when it is
-//! created (`store`), so that resuming it never reads the other experiment again, whatever
-//! became of it.
+//! trial (or row) is taken when it finished (completed, pruned or failed) and when every
+//! parameter this search makes active in it is one it has, with a value its distribution here
+//! admits; parameters it has and this search does not are dropped. The taken trials are
+//! renumbered from 0 in their order and copied into the new experiment when it is created
+//! (`store`), so that resuming it never reads the other experiment, or the file, again,
+//! whatever became of it.
 
-use crate::{Params, SearchSpace, Trial, TrialId};
+mod table;
 
-/// The other experiment a search learns from, and how many of its trials.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use std::path::PathBuf;
+
+pub use table::{ResultsRow, ResultsTable};
+
+use crate::{Located, Params, SearchSpace, Trial, TrialId};
+
+/// The earlier trials a search learns from, and how many of them.
+#[derive(Debug, Clone, PartialEq)]
 pub struct WarmStart {
-    /// Its name, in the same store.
-    pub experiment: String,
-    /// Only its trials numbered below this; `None`: all that finished when this experiment was
-    /// created.
+    /// Where they are.
+    pub source: WarmSource,
+    /// Only the trials numbered below this (a file's rows: its `trial` or `number` column, else
+    /// their place from 0); `None`: all that finished when this experiment was created.
     pub trials: Option<u32>,
 }
 
-/// What a warm start took from the other experiment's trials, kept with the experiment
-/// (`store`) so that resuming it never reads the other one again.
+/// Where a warm start's trials are.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WarmSource {
+    /// Another experiment of the same store, by name.
+    Experiment(String),
+    /// A CSV file of results, resolved against the spec's folder, with where the spec names it.
+    Csv(Located<PathBuf>),
+}
+
+impl WarmSource {
+    /// Returns how it is named to a person: the experiment's name, or the file as the spec
+    /// resolves it.
+    pub fn name(&self) -> String {
+        match self {
+            WarmSource::Experiment(name) => name.clone(),
+            WarmSource::Csv(file) => file.value.display().to_string(),
+        }
+    }
+}
+
+/// What a warm start took from the earlier trials, kept with the experiment (`store`) so that
+/// resuming it never reads them again.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WarmStarted {
-    /// The other experiment's name.
+    /// Where they came from: the other experiment's name, or the file's.
     pub source: String,
     /// The trials taken, renumbered from 0, with this search's parameters.
     pub trials: Vec<Trial>,
-    /// Why each of its other finished trials was left out: "trial 7: `lr` = 0.5 ...".
+    /// Why each of its other finished trials was left out: "trial 7: `lr` = 0.5 ..." (a
+    /// file's: "line 8: ...").
     pub left_out: Vec<String>,
 }
 
@@ -92,7 +122,7 @@ impl WarmStart {
             }
         }
         WarmStarted {
-            source: self.experiment.clone(),
+            source: self.source.name(),
             trials,
             left_out,
         }
@@ -101,7 +131,7 @@ impl WarmStart {
 
 /// Returns `given` as parameters of `space`: each parameter active given the ones before it,
 /// with the given value, admitted by its distribution; or why not.
-fn params_in(space: &SearchSpace, given: &Params) -> Result<Params, String> {
+pub(crate) fn params_in(space: &SearchSpace, given: &Params) -> Result<Params, String> {
     let mut params = Params::new();
     for p in space.in_dependency_order() {
         if !space.is_active(p, &params) {
@@ -207,7 +237,7 @@ mod tests {
             ),
         ];
         let all = WarmStart {
-            experiment: "old".into(),
+            source: WarmSource::Experiment("old".into()),
             trials: None,
         }
         .import(&space(), &source);
@@ -243,7 +273,7 @@ mod tests {
         );
         // Only the trials numbered below `trials`.
         let first = WarmStart {
-            experiment: "old".into(),
+            source: WarmSource::Experiment("old".into()),
             trials: Some(4),
         }
         .import(&space(), &source);

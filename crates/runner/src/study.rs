@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use experiment::{
-    ExperimentSpec, Objective, Stopped, Trial, TrialId, TrialState, WarmStart, WarmStarted,
+    ExperimentSpec, Objective, Stopped, Trial, TrialId, TrialState, WarmSource, WarmStart,
+    WarmStarted,
 };
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
@@ -42,6 +43,10 @@ pub struct StudyOptions {
     /// When several agents run the study: which one this is and where they meet (`parallel`
     /// then counts the trials side by side across all of them).
     pub agent: Option<AgentOptions>,
+    /// The trials a `warm_start: {csv: ..}` file gives, read and imported by the caller (the
+    /// runner reads no file but the store): taken when the experiment is created, and ignored
+    /// when it resumes, which reads back the ones taken then.
+    pub warm_file: Option<WarmStarted>,
 }
 
 /// What a study run produced.
@@ -94,7 +99,7 @@ pub fn run_study(
         return Err(Error::WarmStart(format!(
             "agents run on stores of their own, which need not hold `{}`; run a warm-started \
              study without --agent",
-            w.experiment
+            w.source.name()
         )));
     }
     // An agent meets the others before writing, so that one refused changes nothing stored.
@@ -434,7 +439,9 @@ fn open_experiment(
                 return Err(Error::WarmStart(format!(
                     "`{}` holds no trials taken from `{}` (its creation was cut short): remove \
                      it (`sweep rm {}`) and run again",
-                    spec.name, w.experiment, spec.name
+                    spec.name,
+                    w.source.name(),
+                    spec.name
                 )))
             }
             (_, warm) => warm,
@@ -459,7 +466,7 @@ fn open_experiment(
     let warm = spec
         .warm_start
         .as_ref()
-        .map(|w| warm_start(store, spec, w))
+        .map(|w| warm_start(store, spec, w, options.warm_file.as_ref()))
         .transpose()?;
     let info = ExperimentInfo {
         name: spec.name.clone(),
@@ -487,9 +494,25 @@ fn open_experiment(
 }
 
 /// Takes the trials of `w`'s experiment that `spec` learns from: refused when the store holds
-/// no such experiment or it had another objective.
-fn warm_start(store: &Store, spec: &ExperimentSpec, w: &WarmStart) -> Result<WarmStarted> {
-    let Some(source) = store.experiment(&w.experiment)? else {
+/// no such experiment or it had another objective. A file's were taken by the caller: `file`.
+fn warm_start(
+    store: &Store,
+    spec: &ExperimentSpec,
+    w: &WarmStart,
+    file: Option<&WarmStarted>,
+) -> Result<WarmStarted> {
+    let experiment = match &w.source {
+        WarmSource::Experiment(name) => name,
+        WarmSource::Csv(path) => {
+            return file.cloned().ok_or_else(|| {
+                Error::WarmStart(format!(
+                    "{} was not read before the study (the caller reads a warm start's file)",
+                    path.value.display()
+                ))
+            })
+        }
+    };
+    let Some(source) = store.experiment(experiment)? else {
         let names: Vec<String> = store.experiments()?.into_iter().map(|e| e.name).collect();
         let held = if names.is_empty() {
             "it holds none".to_string()
@@ -497,18 +520,18 @@ fn warm_start(store: &Store, spec: &ExperimentSpec, w: &WarmStart) -> Result<War
             format!("it holds {}", names.join(", "))
         };
         return Err(Error::WarmStart(format!(
-            "no experiment `{}` in the store ({held}); a warm start learns from an experiment \
-             of the same store",
-            w.experiment
+            "no experiment `{experiment}` in the store ({held}); a warm start learns from an \
+             experiment of the same store, or from a file of results (`warm_start: {{csv: \
+             FILE}}`, as `sweep export --format csv` writes it)"
         )));
     };
     if source.objective != spec.metric.name || source.goal != spec.metric.goal {
         return Err(Error::WarmStart(format!(
-            "`{}` {}s {}, this file {}s {}: its trials would teach the wrong thing",
-            w.experiment, source.goal, source.objective, spec.metric.goal, spec.metric.name
+            "`{experiment}` {}s {}, this file {}s {}: its trials would teach the wrong thing",
+            source.goal, source.objective, spec.metric.goal, spec.metric.name
         )));
     }
-    Ok(w.import(&spec.space, &store.trials(&w.experiment)?))
+    Ok(w.import(&spec.space, &store.trials(experiment)?))
 }
 
 #[cfg(test)]
@@ -1281,7 +1304,7 @@ mod tests {
         let mut warm = spec(4, "warm");
         warm.method = tpe;
         warm.warm_start = Some(experiment::WarmStart {
-            experiment: "before".into(),
+            source: experiment::WarmSource::Experiment("before".into()),
             trials: None,
         });
         let first = run(&store, &warm, &quadratic(2.0), 1);
@@ -1355,7 +1378,8 @@ mod tests {
         assert_eq!(
             go(&warm, &options(1)),
             "warm_start: no experiment `before` in the store (it holds none); a warm start \
-             learns from an experiment of the same store"
+             learns from an experiment of the same store, or from a file of results \
+             (`warm_start: {csv: FILE}`, as `sweep export --format csv` writes it)"
         );
         let objectives = Store::temporary().unwrap();
         let mut maximizing = source.clone();
@@ -1391,6 +1415,69 @@ mod tests {
             ..options(1)
         };
         assert!(go(&warm, &agent).starts_with("warm_start: agents run on stores of their own"));
+    }
+
+    #[test]
+    fn a_study_warm_started_from_a_file_keeps_what_the_caller_read_when_it_was_created() {
+        let tpe = Method::Tpe(experiment::TpeConfig::default());
+        // Another study's trials, as a file would give them.
+        let mut source = spec(6, "before");
+        source.method = tpe;
+        let before = run(&Store::temporary().unwrap(), &source, &quadratic(2.0), 1);
+        let read = |trials: &[Trial]| WarmStarted {
+            source: "runs/past.csv".into(),
+            trials: trials.to_vec(),
+            left_out: vec!["line 9: it has no `x`".into()],
+        };
+        let mut warm = spec(3, "warm");
+        warm.method = tpe;
+        warm.warm_start = Some(experiment::WarmStart {
+            source: WarmSource::Csv(experiment::Located {
+                value: "runs/past.csv".into(),
+                location: experiment::Location {
+                    file: "toy.yaml".into(),
+                    line: 9,
+                    column: 18,
+                },
+            }),
+            trials: None,
+        });
+        let store = Store::temporary().unwrap();
+        let clock = TickClock(AtomicI64::new(100));
+        let go = |store: &Store, file: Option<WarmStarted>, extend: Option<u32>| {
+            let options = StudyOptions {
+                warm_file: file,
+                extend,
+                ..options(1)
+            };
+            run_study(
+                store,
+                &warm,
+                &quadratic(2.0),
+                &SilentObserver,
+                &clock,
+                &options,
+            )
+        };
+        let first = go(&store, Some(read(&before.trials)), None).unwrap();
+        assert_eq!(store.warm_start("toy").unwrap(), Some(read(&before.trials)));
+        let mut cold = warm.clone();
+        cold.warm_start = None;
+        let cold = run(&Store::temporary().unwrap(), &cold, &quadratic(2.0), 1);
+        assert_ne!(first.trials[0].params, cold.trials[0].params);
+        // Extended with the file changed since (or gone): the trials taken at creation count.
+        let extended = go(&store, Some(read(&before.trials[..1])), Some(1)).unwrap();
+        assert_eq!(store.warm_start("toy").unwrap(), Some(read(&before.trials)));
+        assert_eq!(extended.trials[..3], first.trials[..]);
+        assert!(go(&store, None, Some(1)).is_ok());
+        // A caller that did not read the file is refused before anything is written.
+        let empty = Store::temporary().unwrap();
+        let refused = go(&empty, None, None).unwrap_err().to_string();
+        assert!(
+            refused.starts_with("warm_start: runs/past.csv was not read"),
+            "{refused}"
+        );
+        assert!(empty.experiment("toy").unwrap().is_none());
     }
 
     #[test]

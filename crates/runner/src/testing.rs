@@ -139,6 +139,7 @@ pub(crate) fn options(parallel: usize) -> StudyOptions {
         record: None,
         stop: Stop::default(),
         agent: None,
+        warm_file: None,
     }
 }
 

@@ -86,6 +86,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
+    let warm_file = crate::warm_file::read(&spec)?;
     for (done, spec_r) in repeats.iter().enumerate() {
         let observer = ProgressObserver::new(spec_r);
         let options = StudyOptions {
@@ -96,6 +97,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             record: Some(record.clone()),
             stop: interrupts.stop.clone(),
             agent: None,
+            warm_file: warm_file.clone(),
         };
         let summary = runner::run_study(
             &store,

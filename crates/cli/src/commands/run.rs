@@ -63,6 +63,12 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     }
     let store = open_store(&args.store.store, StoreMode::Create)?;
     let stored = store.experiment(&spec.name)?;
+    // A warm start's file is read when the experiment is created; a resumed one goes on from
+    // the trials taken then, whatever became of the file.
+    let warm_file = match stored {
+        None => crate::warm_file::read(&spec)?,
+        Some(_) => None,
+    };
     let started = match &stored {
         Some(_) => store.run_record(&spec.name)?.and_then(|r| r.parallel),
         None => None,
@@ -119,6 +125,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         extend: args.extend,
         stop: interrupts.stop.clone(),
         agent,
+        warm_file,
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();

@@ -71,12 +71,19 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         let which = w
             .trials
             .map_or_else(String::new, |n| format!(" numbered below {n}"));
-        writeln!(
-            out,
-            "warm start: the finished trials{which} of `{}` in the store, taken when the \
-             experiment is created",
-            w.experiment
-        )?;
+        match crate::warm_file::read(&spec)? {
+            Some(taken) => writeln!(
+                out,
+                "warm start: {}; taken when the experiment is created",
+                taken.describe()
+            )?,
+            None => writeln!(
+                out,
+                "warm start: the finished trials{which} of `{}` in the store, taken when the \
+                 experiment is created",
+                w.source.name()
+            )?,
+        }
     }
     for why in spec
         .method

@@ -1,3 +1,5 @@
+//! Tests of the knobs that do nothing: per trial, and the notes on a spec that searches one.
+
 use std::path::Path;
 
 use super::*;

@@ -328,7 +328,7 @@ fn fraction(
     Some(x)
 }
 
-fn non_empty_text(d: &mut Decoder, node: &Node, path: &str) -> Option<String> {
+pub(super) fn non_empty_text(d: &mut Decoder, node: &Node, path: &str) -> Option<String> {
     let text = d.text(node, path)?;
     if text.trim().is_empty() {
         d.error(node.pos, path, "expected text, found an empty string");

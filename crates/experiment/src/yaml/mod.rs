@@ -253,6 +253,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         method,
         objectives: objectives.as_ref().map_or(1, |o| o.list.len()),
         gated: block("gate").is_some(),
+        file,
     };
     let warm_start = block("warm_start").map_or(Some(None), |n| {
         warm_start::warm_start(d, n, &around).map(Some)

@@ -1,6 +1,9 @@
-//! `warm_start:`: the other experiment a search learns from (`crate::warm_start`).
+//! `warm_start:`: the earlier trials a search learns from (`crate::warm_start`): another
+//! experiment of the store, or a CSV file of results.
 
-use crate::{Method, WarmStart};
+use std::path::{Path, PathBuf};
+
+use crate::{Located, Method, WarmSource, WarmStart};
 
 use super::decoder::Decoder;
 use super::tree::Node;
@@ -15,6 +18,8 @@ pub(super) struct Around<'a> {
     pub(super) objectives: usize,
     /// Whether it has a `gate:` block.
     pub(super) gated: bool,
+    /// The spec file, whose folder a CSV's name is resolved against.
+    pub(super) file: &'a Path,
 }
 
 /// Reads `warm_start:` for the search `around` describes.
@@ -24,15 +29,44 @@ pub(super) fn warm_start(d: &mut Decoder, node: &Node, around: &Around<'_>) -> O
         method,
         objectives,
         gated,
+        file,
     } = *around;
-    let f = d.fields(node, "warm_start", &["experiment", "trials"])?;
-    let experiment = d
-        .required(&f, "experiment")
-        .and_then(|n| super::name_at(d, n, "warm_start.experiment").map(|e| (e, n.pos)));
+    let f = d.fields(node, "warm_start", &["experiment", "csv", "trials"])?;
+    let source = match (f.get("experiment"), f.get("csv")) {
+        (Some(_), Some(csv)) => {
+            d.error(
+                csv.pos,
+                "warm_start.csv",
+                "give either `experiment` (another experiment of the store) or `csv` (a file of \
+                 results), not both",
+            );
+            None
+        }
+        (Some(n), None) => super::name_at(d, n, "warm_start.experiment")
+            .map(|e| (WarmSource::Experiment(e), n.pos)),
+        (None, Some(n)) => super::data::non_empty_text(d, n, "warm_start.csv").map(|name| {
+            let value = match file.parent() {
+                Some(dir) => dir.join(name),
+                None => PathBuf::from(name),
+            };
+            let location = super::location(file, n.pos);
+            (WarmSource::Csv(Located { value, location }), n.pos)
+        }),
+        (None, None) => {
+            d.error(
+                node.pos,
+                "warm_start",
+                "missing `experiment` (another experiment of the store) or `csv` (a file of \
+                 results)",
+            );
+            None
+        }
+    };
     let trials = match f.get("trials") {
         None => Some(None),
         Some(n) => super::blocks::count(d, n, "warm_start.trials").map(Some),
     };
+    let from_store = matches!(&source, Some((WarmSource::Experiment(_), _)));
     let refusals = [
         (!matches!(method, Method::Tpe(_) | Method::Bayes(_))).then(|| {
             format!(
@@ -40,9 +74,10 @@ pub(super) fn warm_start(d: &mut Decoder, node: &Node, around: &Around<'_>) -> O
                 method.name()
             )
         }),
-        gated.then(|| {
+        (gated && from_store).then(|| {
             "`sweep gate` runs the experiment in stores of its own, which hold no other \
-             experiment to learn from; a gated file cannot warm-start"
+             experiment to learn from; a gated file cannot warm-start from one (a `csv:` of \
+             results can)"
                 .to_string()
         }),
         (objectives > 1)
@@ -53,20 +88,22 @@ pub(super) fn warm_start(d: &mut Decoder, node: &Node, around: &Around<'_>) -> O
         ok = false;
         d.error(node.pos, "warm_start", why);
     }
-    let (experiment, pos) = experiment?;
-    if name == Some(experiment.as_str()) {
-        ok = false;
-        d.error(
-            pos,
-            "warm_start.experiment",
-            format!(
-                "`{experiment}` is this experiment; `sweep run FILE --extend N` adds trials to \
-                 it"
-            ),
-        );
+    let (source, pos) = source?;
+    if let WarmSource::Experiment(experiment) = &source {
+        if name == Some(experiment.as_str()) {
+            ok = false;
+            d.error(
+                pos,
+                "warm_start.experiment",
+                format!(
+                    "`{experiment}` is this experiment; `sweep run FILE --extend N` adds trials \
+                     to it"
+                ),
+            );
+        }
     }
     ok.then_some(WarmStart {
-        experiment,
+        source,
         trials: trials?,
     })
 }

@@ -1,0 +1,269 @@
+//! A warm start from a table of results (a CSV file, read by the caller): which column holds
+//! each parameter, the objective and a trial's state, and which rows a search takes.
+//!
+//! Three layouts are read, so that results come from wherever they were kept: `sweep export
+//! --format csv` (`trial`, `state`, `best_epoch`, `param.NAME`, `metric.NAME`), Optuna's
+//! `study.trials_dataframe()` (`number`, `state` as `COMPLETE`/`PRUNED`/`FAIL`, `params_NAME`,
+//! `value`), and a plain table with a column named after each parameter and one after the
+//! objective (a W&B runs table exported as CSV, a spreadsheet). For each name the first of
+//! those spellings the header has is read. A row without a state column is a completed trial.
+
+use std::collections::BTreeMap;
+
+use crate::{
+    Distribution, ExperimentSpec, ParamValue, Params, Seed, Step, Trial, TrialId, TrialResult,
+    TrialState,
+};
+
+use super::{params_in, WarmStart, WarmStarted};
+
+/// A table of results read from a CSV file: its header and its rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResultsTable {
+    /// The header's cells, trimmed.
+    pub columns: Vec<String>,
+    /// The rows, in file order.
+    pub rows: Vec<ResultsRow>,
+}
+
+/// One row of a `ResultsTable`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultsRow {
+    /// The file line it starts on, from 1.
+    pub line: u64,
+    /// Its cells, in the header's order (a short row lacks the last ones).
+    pub cells: Vec<String>,
+}
+
+/// How a row's state reads.
+enum RowState {
+    /// Finished: taken if it fits the search.
+    Finished(TrialState),
+    /// Still running or waiting: not a result yet, left out without a word (as an experiment's
+    /// unfinished trials are).
+    Unfinished,
+}
+
+impl WarmStart {
+    /// Returns the rows of `table` that `spec`'s search learns from, as trials numbered from 0
+    /// in their order (the table's trial numbers where it has them), and why the other finished
+    /// rows were left out. `Err` says why the table cannot be read at all: it has no column
+    /// for the objective.
+    pub fn import_table(
+        &self,
+        spec: &ExperimentSpec,
+        table: &ResultsTable,
+    ) -> Result<WarmStarted, String> {
+        let objective = spec.metric.name.as_str();
+        let column = |names: &[String]| {
+            names
+                .iter()
+                .find_map(|n| table.columns.iter().position(|c| c == n))
+        };
+        let named = |name: &str| {
+            table
+                .columns
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case(name))
+        };
+        let Some(value_at) = column(&[
+            format!("metric.{objective}"),
+            objective.to_string(),
+            "value".to_string(),
+        ]) else {
+            return Err(format!(
+                "no column for the objective `{objective}`: looked for `metric.{objective}` \
+                 (`sweep export`), `{objective}` and `value` (Optuna's `trials_dataframe()`); \
+                 the header has {}",
+                listed(&table.columns)
+            ));
+        };
+        let params: Vec<(&str, usize)> = spec
+            .space
+            .params()
+            .iter()
+            .filter_map(|p| {
+                let at = column(&[
+                    format!("param.{}", p.name),
+                    format!("params_{}", p.name),
+                    p.name.clone(),
+                ])?;
+                Some((p.name.as_str(), at))
+            })
+            .collect();
+        // The metrics the constraints read, besides the objective.
+        let metrics: Vec<(&str, usize)> = spec
+            .constraints
+            .iter()
+            .map(|c| c.metric.as_str())
+            .filter(|m| *m != objective)
+            .filter_map(|m| Some((m, column(&[format!("metric.{m}"), m.to_string()])?)))
+            .collect();
+        let (state_at, number_at) = (named("state"), named("trial").or_else(|| named("number")));
+        let (epoch_at, seed_at) = (named("best_epoch"), named("seed"));
+        let mut rows: Vec<(u64, &ResultsRow)> = Vec::new();
+        for (place, row) in table.rows.iter().enumerate() {
+            let number = match number_at {
+                // A row that cannot be placed cannot be counted against `trials:` either.
+                Some(at) => cell(row, at).parse::<u64>().unwrap_or(u64::MAX),
+                None => u64::try_from(place).unwrap_or(u64::MAX),
+            };
+            if self.trials.is_none_or(|n| number < u64::from(n)) {
+                rows.push((number, row));
+            }
+        }
+        rows.sort_by_key(|(number, _)| *number);
+        let mut trials = Vec::new();
+        let mut left_out = Vec::new();
+        for (_, row) in rows {
+            let state = match state_at.map(|at| cell(row, at)) {
+                None => RowState::Finished(TrialState::Completed),
+                Some(text) => match row_state(text) {
+                    Some(state) => state,
+                    None => {
+                        left_out.push(format!(
+                            "line {}: state `{text}` is not completed, pruned or failed",
+                            row.line
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let RowState::Finished(state) = state else {
+                continue;
+            };
+            let value = number_in(cell(row, value_at));
+            let value = match (state, value) {
+                (TrialState::Failed, v) => v.ok(),
+                (_, Ok(v)) => Some(v),
+                (_, Err(why)) => {
+                    left_out.push(format!("line {}: `{objective}` {why}", row.line));
+                    continue;
+                }
+            };
+            let given: Params = params
+                .iter()
+                .filter(|(_, at)| !cell(row, *at).is_empty())
+                .filter_map(|(name, at)| {
+                    let distribution = &spec.space.param(name)?.distribution;
+                    Some((name.to_string(), typed(cell(row, *at), distribution)))
+                })
+                .collect();
+            let params = match params_in(&spec.space, &given) {
+                Ok(p) => p,
+                Err(why) => {
+                    left_out.push(format!("line {}: {why}", row.line));
+                    continue;
+                }
+            };
+            let mut recorded: BTreeMap<String, f64> = metrics
+                .iter()
+                .filter_map(|(m, at)| Some((m.to_string(), number_in(cell(row, *at)).ok()?)))
+                .collect();
+            if let Some(v) = value {
+                recorded.insert(objective.to_string(), v);
+            }
+            let best_step = epoch_at
+                .and_then(|at| cell(row, at).parse::<u32>().ok())
+                .unwrap_or(0);
+            trials.push(Trial {
+                id: TrialId(u32::try_from(trials.len()).unwrap_or(u32::MAX)),
+                seed: Seed(
+                    seed_at
+                        .and_then(|at| cell(row, at).parse().ok())
+                        .unwrap_or(0),
+                ),
+                params,
+                state,
+                reason: None,
+                started: None,
+                finished: None,
+                result: (!recorded.is_empty()).then_some(TrialResult {
+                    best_step: Step(best_step),
+                    metrics: recorded,
+                }),
+            });
+        }
+        Ok(WarmStarted {
+            source: self.source.name(),
+            trials,
+            left_out,
+        })
+    }
+}
+
+/// Returns the cell of `row` in column `at`, trimmed; empty where the row is short.
+fn cell(row: &ResultsRow, at: usize) -> &str {
+    row.cells.get(at).map_or("", |c| c.trim())
+}
+
+/// Reads a state as `sweep export`, Optuna (`COMPLETE`, `FAIL`, `TrialState.PRUNED`) or W&B
+/// (`finished`, `crashed`, `killed`) write it; `None` for anything else.
+fn row_state(text: &str) -> Option<RowState> {
+    let word = text.rsplit('.').next().unwrap_or(text).to_ascii_lowercase();
+    Some(match word.as_str() {
+        "completed" | "complete" | "finished" => RowState::Finished(TrialState::Completed),
+        "pruned" => RowState::Finished(TrialState::Pruned),
+        "failed" | "fail" | "crashed" | "killed" => RowState::Finished(TrialState::Failed),
+        "running" | "queued" | "waiting" | "pending" => RowState::Unfinished,
+        _ => return None,
+    })
+}
+
+/// Reads a finite number, or says why not.
+fn number_in(text: &str) -> Result<f64, String> {
+    if text.is_empty() {
+        return Err("is empty".to_string());
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("= {text} is not a finite number")),
+    }
+}
+
+/// Reads a cell as a value of `distribution`: an integer where it draws integers (`3.0`, as a
+/// table with empty cells writes one, included), a number, `true`/`false` (`True` as pandas
+/// writes it), or text; a categorical of names also matches the cell's text as written.
+fn typed(text: &str, distribution: &Distribution) -> ParamValue {
+    let plain = || {
+        if let Ok(i) = text.parse::<i64>() {
+            return ParamValue::Int(i);
+        }
+        if let Ok(x) = text.parse::<f64>() {
+            let whole = x.fract() == 0.0 && x.abs() < 9.0e15;
+            #[allow(clippy::cast_possible_truncation)]
+            return match distribution {
+                Distribution::IntUniform { .. } if whole => ParamValue::Int(x as i64),
+                _ => ParamValue::Float(x),
+            };
+        }
+        match text.to_ascii_lowercase().as_str() {
+            "true" => ParamValue::Bool(true),
+            "false" => ParamValue::Bool(false),
+            _ => ParamValue::Str(text.to_string()),
+        }
+    };
+    let value = plain();
+    // A listed name that reads as a number or a yes/no (`"1"`, `"true"` among names).
+    match distribution {
+        Distribution::Categorical { values, .. }
+            if distribution.admit(&value).is_err()
+                && values.iter().any(|v| v.as_str() == Some(text)) =>
+        {
+            ParamValue::Str(text.to_string())
+        }
+        _ => value,
+    }
+}
+
+/// Lists column names for a message: "`a`, `b`", or "no columns".
+fn listed(columns: &[String]) -> String {
+    if columns.is_empty() {
+        return "no columns".to_string();
+    }
+    let names: Vec<String> = columns.iter().map(|c| format!("`{c}`")).collect();
+    names.join(", ")
+}
+
+#[cfg(test)]
+mod tests;
