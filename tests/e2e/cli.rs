@@ -682,6 +682,24 @@ fn a_sweep_warm_starts_from_a_file_of_results_exported_from_another_store() {
         "{}",
         show.stdout
     );
+    // The same search warm-started from the experiment itself, in the store it ran in, runs
+    // the same trials bit for bit: the file carries everything the sampler learns from.
+    let beside = env.write_spec(
+        "beside.yaml",
+        &warm.replace("{csv: runs/past.csv}", "{experiment: tiny}"),
+    );
+    let ran = env.sweep(&[
+        "run",
+        beside.to_str().unwrap(),
+        "--no-serve",
+        "--store",
+        other,
+    ]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    assert_eq!(
+        env.reproducible_trials("warm", other),
+        env.reproducible_trials("warm", ".sweep")
+    );
     // Extended after the file is gone: the rows taken at creation are kept with it.
     std::fs::remove_file(&path).unwrap();
     let extended = env.sweep(&["run", spec.to_str().unwrap(), "--extend", "1", "--no-serve"]);
