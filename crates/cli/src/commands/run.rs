@@ -61,12 +61,17 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             eprintln!("note: {why}");
         }
     }
+    // A warm start's file is read before the store is opened, so that one that cannot be read
+    // creates no store; it is taken when the experiment is created, and a resumed one goes on
+    // from the trials taken then, whatever became of the file.
+    let warm_read = match crate::warm_file::read(&spec) {
+        Err(e) if !args.store.store.exists() => return Err(e),
+        read => read,
+    };
     let store = open_store(&args.store.store, StoreMode::Create)?;
     let stored = store.experiment(&spec.name)?;
-    // A warm start's file is read when the experiment is created; a resumed one goes on from
-    // the trials taken then, whatever became of the file.
     let warm_file = match stored {
-        None => crate::warm_file::read(&spec)?,
+        None => warm_read?,
         Some(_) => None,
     };
     let started = match &stored {

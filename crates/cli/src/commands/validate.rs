@@ -13,6 +13,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
     let objective = MlpObjective::new(&spec)?;
     let data = objective.data_summary();
+    let warm_file = crate::warm_file::read(&spec)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}: ok", args.file.display())?;
     let in_part = spec
@@ -71,7 +72,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         let which = w
             .trials
             .map_or_else(String::new, |n| format!(" numbered below {n}"));
-        match crate::warm_file::read(&spec)? {
+        match &warm_file {
             Some(taken) => writeln!(
                 out,
                 "warm start: {}; taken when the experiment is created",
