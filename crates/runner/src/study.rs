@@ -96,10 +96,18 @@ pub fn run_study(
     let window = u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX);
     let agent = options.agent.as_ref();
     if let (Some(_), Some(w)) = (agent, &spec.warm_start) {
+        let why = match &w.source {
+            WarmSource::Experiment(name) => {
+                format!("agents run on stores of their own, which need not hold `{name}`")
+            }
+            WarmSource::Csv(file) => format!(
+                "agents each create the experiment and would each read {}, which need not be \
+                 the same file on every machine",
+                file.value.display()
+            ),
+        };
         return Err(Error::WarmStart(format!(
-            "agents run on stores of their own, which need not hold `{}`; run a warm-started \
-             study without --agent",
-            w.source.name()
+            "{why}; run a warm-started study without --agent"
         )));
     }
     // An agent meets the others before writing, so that one refused changes nothing stored.
@@ -1478,6 +1486,34 @@ mod tests {
             "{refused}"
         );
         assert!(empty.experiment("toy").unwrap().is_none());
+        // Agents would each read the file, which need not be the same everywhere.
+        let agent = StudyOptions {
+            agent: Some(crate::AgentOptions {
+                agent: 0,
+                agents: 2,
+                exchange: std::path::PathBuf::from("x"),
+                poll: std::time::Duration::from_millis(10),
+                quiet_after: std::time::Duration::from_secs(60),
+            }),
+            warm_file: Some(read(&before.trials)),
+            ..options(1)
+        };
+        let refused = run_study(
+            &empty,
+            &warm,
+            &quadratic(2.0),
+            &SilentObserver,
+            &clock,
+            &agent,
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            refused,
+            "warm_start: agents each create the experiment and would each read runs/past.csv, \
+             which need not be the same file on every machine; run a warm-started study without \
+             --agent"
+        );
     }
 
     #[test]
