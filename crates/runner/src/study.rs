@@ -1300,6 +1300,18 @@ mod tests {
         assert!(unplanned_differs);
     }
 
+    /// The first of two agents meeting in a folder that no test creates: a study refused
+    /// before it meets the other never reads it.
+    fn first_of_two_agents() -> crate::AgentOptions {
+        crate::AgentOptions {
+            agent: 0,
+            agents: 2,
+            exchange: std::path::PathBuf::from("x"),
+            poll: std::time::Duration::from_millis(10),
+            quiet_after: std::time::Duration::from_secs(60),
+        }
+    }
+
     #[test]
     fn a_warm_started_study_learns_from_another_experiments_trials_kept_with_it() {
         let tpe = Method::Tpe(experiment::TpeConfig::default());
@@ -1413,13 +1425,7 @@ mod tests {
             "nothing written"
         );
         let agent = StudyOptions {
-            agent: Some(crate::AgentOptions {
-                agent: 0,
-                agents: 2,
-                exchange: std::path::PathBuf::from("x"),
-                poll: std::time::Duration::from_millis(10),
-                quiet_after: std::time::Duration::from_secs(60),
-            }),
+            agent: Some(first_of_two_agents()),
             ..options(1)
         };
         assert!(go(&warm, &agent).starts_with("warm_start: agents run on stores of their own"));
@@ -1488,13 +1494,7 @@ mod tests {
         assert!(empty.experiment("toy").unwrap().is_none());
         // Agents would each read the file, which need not be the same everywhere.
         let agent = StudyOptions {
-            agent: Some(crate::AgentOptions {
-                agent: 0,
-                agents: 2,
-                exchange: std::path::PathBuf::from("x"),
-                poll: std::time::Duration::from_millis(10),
-                quiet_after: std::time::Duration::from_secs(60),
-            }),
+            agent: Some(first_of_two_agents()),
             warm_file: Some(read(&before.trials)),
             ..options(1)
         };

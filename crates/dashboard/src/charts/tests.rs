@@ -302,24 +302,13 @@ fn curves_mark_the_best_epoch() {
         best,
     };
     let dots = |svg: &str| count(svg, "<circle");
+    let draw = |lines: &[Curve]| curves(lines, (600, 300), ("epoch", "y"), "", "");
     // Alone: a dot on the curve and a labelled line down the chart.
-    let svg = curves(
-        &[line("trial 3", 0, Some(25.0))],
-        (600, 300),
-        ("epoch", "y"),
-        "",
-        "",
-    );
+    let svg = draw(&[line("trial 3", 0, Some(25.0))]);
     assert_eq!(dots(&svg), 1, "{svg}");
     assert!(svg.contains("best epoch 25"), "{svg}");
     // Near the right edge the label sits on the line's left.
-    let svg = curves(
-        &[line("trial 3", 0, Some(39.0))],
-        (600, 300),
-        ("epoch", "y"),
-        "",
-        "",
-    );
+    let svg = draw(&[line("trial 3", 0, Some(39.0))]);
     let anchor_of = |svg: &str, label: &str| -> Option<String> {
         let at = svg.find(label)?;
         let tag = &svg[svg[..at].rfind("<text")?..at];
@@ -336,39 +325,21 @@ fn curves_mark_the_best_epoch() {
         Some("end"),
         "{svg}"
     );
-    let left = curves(
-        &[line("trial 3", 0, Some(25.0))],
-        (600, 300),
-        ("epoch", "y"),
-        "",
-        "",
-    );
+    let left = draw(&[line("trial 3", 0, Some(25.0))]);
     assert_eq!(
         anchor_of(&left, "best epoch 25").as_deref(),
         Some("start"),
         "{left}"
     );
     // Several curves: a dot each, no line or label.
-    let svg = curves(
-        &[
-            line("trial 3", 0, Some(25.0)),
-            line("trial 9", 1, Some(12.0)),
-        ],
-        (600, 300),
-        ("epoch", "y"),
-        "",
-        "",
-    );
+    let svg = draw(&[
+        line("trial 3", 0, Some(25.0)),
+        line("trial 9", 1, Some(12.0)),
+    ]);
     assert_eq!(dots(&svg), 2, "{svg}");
     assert!(!svg.contains("best epoch"), "{svg}");
     // A step the curve never recorded marks nothing.
-    let svg = curves(
-        &[line("trial 3", 0, Some(99.0))],
-        (600, 300),
-        ("epoch", "y"),
-        "",
-        "",
-    );
+    let svg = draw(&[line("trial 3", 0, Some(99.0))]);
     assert_eq!(dots(&svg), 0, "{svg}");
     assert!(!svg.contains("best epoch"), "{svg}");
 }
