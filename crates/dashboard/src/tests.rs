@@ -207,6 +207,12 @@ fn every_page_renders() {
             assert!(body.contains(section), "missing {section}");
         }
         assert_eq!(body.matches("<svg class=\"chart\"").count(), 7);
+        // The fixture prunes some trials: the curves' hint says how they are drawn.
+        assert!(
+            body.contains("a dot at each one's best epoch")
+                && body.contains("pruned trials in grey, ending in ×"),
+            "{body}"
+        );
         assert_eq!(
             body.matches("class=\"trial-row").count(),
             40,
