@@ -1956,7 +1956,7 @@ fn a_sampler_that_would_learn_nothing_within_the_run_cap_is_noted() {
 }
 
 #[test]
-fn a_searched_knob_that_does_nothing_is_noted() {
+fn a_searched_knob_that_does_nothing_and_a_pruner_that_stops_nothing_are_noted() {
     let env = TestEnv::new();
     // Adam by default: the searched momentum never acts.
     let text = format!("{TINY}  momentum: {{min: 0.5, max: 0.99}}\n");
@@ -1984,6 +1984,18 @@ fn a_searched_knob_that_does_nothing_is_noted() {
     let out = env.sweep(&["validate", file.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!out.stdout.contains("does nothing"), "{}", out.stdout);
+    // So is a pruner whose first rung is the last of the 3 epochs.
+    let text = format!("{TINY}pruner: {{type: asha, min_resource: 3}}\n");
+    let file = env.write_spec("late.yaml", &text);
+    let out = env.sweep(&["validate", file.to_str().unwrap()]);
+    assert!(
+        out.stdout.contains(
+            "note: the pruner stops no trial early: its first rung is at epoch 3 \
+             (`min_resource`), and a trial trains at most 3; lower `min_resource`"
+        ),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]

@@ -27,6 +27,7 @@ mod same_search;
 mod settings_yaml;
 mod space;
 mod spec;
+mod stopping;
 #[cfg(test)]
 mod testing;
 mod time;

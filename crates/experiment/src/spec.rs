@@ -347,6 +347,17 @@ impl ExperimentSpec {
         Some(rule.state(trials, &self.objectives(), &self.constraints))
     }
 
+    /// Returns what a study of `trials` trials does that its file may not say, for `sweep
+    /// validate` and `sweep run` to note: the sampler's notes (`Method::notes`), the searched
+    /// knobs that do nothing (`idle_searched`), and the rules meant to stop trials early that
+    /// never can (`idle_stopping`).
+    pub fn notes(&self, trials: u32) -> Vec<String> {
+        let mut notes = self.method.notes(trials, &self.space);
+        notes.extend(self.idle_searched());
+        notes.extend(self.idle_stopping(trials));
+        notes
+    }
+
     /// Returns the number of trials a study of this spec holds with `run_cap`: `run_cap`, never
     /// more than a grid has points.
     pub fn planned_trials(&self, run_cap: u32) -> u32 {

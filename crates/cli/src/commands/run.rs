@@ -52,12 +52,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     }
     if args.extend.is_none() {
         let trials = args.run_cap.unwrap_or(spec.run_cap);
-        for why in spec
-            .method
-            .notes(trials, &spec.space)
-            .into_iter()
-            .chain(spec.idle_searched())
-        {
+        for why in spec.notes(trials) {
             eprintln!("note: {why}");
         }
     }

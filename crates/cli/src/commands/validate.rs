@@ -86,12 +86,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             )?,
         }
     }
-    for why in spec
-        .method
-        .notes(spec.run_cap, &spec.space)
-        .into_iter()
-        .chain(spec.idle_searched())
-    {
+    for why in spec.notes(spec.run_cap) {
         writeln!(out, "note: {why}")?;
     }
     if spec.parallel.is_none() && spec.results_depend_on_parallel() {

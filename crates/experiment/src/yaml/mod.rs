@@ -25,8 +25,8 @@ mod warm_start;
 use std::path::Path;
 
 use crate::{
-    CheckpointSpec, DeviceChoice, Distribution, Error, ExperimentSpec, Knob, KnobDefault, Location,
-    Method, ModelKind, ModelSpec, ParamValue, PrunerSpec, SearchSpace, Seed, SpecError, SpecErrors,
+    CheckpointSpec, DeviceChoice, Distribution, Error, ExperimentSpec, Location, Method, ModelKind,
+    ModelSpec, PrunerSpec, SearchSpace, Seed, SpecError, SpecErrors,
 };
 
 use blocks::Fixed;
@@ -288,39 +288,15 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     })
 }
 
-/// Returns the most epochs a trial can train: the largest value a searched `epochs` can take,
-/// else the fixed `epochs`, else the knob's default. Hyperband's `max_resource` defaults to it.
+/// Returns the most epochs a trial can train (`crate::stopping::most_epochs`) as the file reads.
 fn most_epochs(fixed: &Fixed, searched: &[Searched]) -> u32 {
-    let searched =
+    crate::stopping::most_epochs(
         searched
             .iter()
             .find(|s| s.param.name == "epochs")
-            .map(|s| match &s.param.distribution {
-                Distribution::Uniform { max, .. }
-                | Distribution::QUniform { max, .. }
-                | Distribution::LogUniformValues { max, .. }
-                | Distribution::QLogUniformValues { max, .. } => Some(max.floor()),
-                other => other.grid_values().and_then(|values| {
-                    values
-                        .iter()
-                        .filter_map(ParamValue::as_f64)
-                        .reduce(f64::max)
-                }),
-            });
-    let written = match searched {
-        Some(most) => most,
-        None => fixed.get("epochs").and_then(|f| f.value.as_f64()),
-    };
-    let default = Knob::find("epochs").and_then(|k| match k.default {
-        KnobDefault::Int(n) => u32::try_from(n).ok(),
-        _ => None,
-    });
-    // Epochs are whole numbers from 1 to the knob's maximum, checked where they are read.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let written = written
-        .filter(|x| (1.0..=f64::from(u32::MAX)).contains(x))
-        .map(|x| x as u32);
-    written.or(default).unwrap_or(1)
+            .map(|s| &s.param.distribution),
+        fixed.get("epochs").map(|f| &f.value),
+    )
 }
 
 fn name(d: &mut Decoder, node: &Node) -> Option<String> {

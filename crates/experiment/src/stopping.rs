@@ -1,0 +1,177 @@
+//! What stops trials early (the pruner, and in-trial early stopping), and the settings under
+//! which it never can: a first rung at a trial's last epoch, a warm-up as long as training, a
+//! patience no trial can run out of. Such a file runs every trial to its end while it reads as
+//! if it saved epochs, so `sweep validate` and `sweep run` say so in a note.
+
+use crate::{Distribution, ExperimentSpec, Knob, KnobDefault, ParamValue, PrunerSpec};
+
+/// Returns the most epochs a trial can train: the largest value a `searched` `epochs` can take,
+/// else the `fixed` one, else the knob's default. Hyperband's `max_resource` defaults to it.
+pub(crate) fn most_epochs(searched: Option<&Distribution>, fixed: Option<&ParamValue>) -> u32 {
+    let searched = searched.map(|distribution| match distribution {
+        Distribution::Uniform { max, .. }
+        | Distribution::QUniform { max, .. }
+        | Distribution::LogUniformValues { max, .. }
+        | Distribution::QLogUniformValues { max, .. } => Some(max.floor()),
+        other => other.grid_values().and_then(|values| {
+            values
+                .iter()
+                .filter_map(ParamValue::as_f64)
+                .reduce(f64::max)
+        }),
+    });
+    let written = match searched {
+        Some(most) => most,
+        None => fixed.and_then(ParamValue::as_f64),
+    };
+    let default = Knob::find("epochs").and_then(|k| match k.default {
+        KnobDefault::Int(n) => u32::try_from(n).ok(),
+        _ => None,
+    });
+    // Epochs are whole numbers from 1 to the knob's maximum, checked where they are read.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let written = written
+        .filter(|x| (1.0..=f64::from(u32::MAX)).contains(x))
+        .map(|x| x as u32);
+    written.or(default).unwrap_or(1)
+}
+
+impl ExperimentSpec {
+    /// Returns the most epochs a trial of this experiment can train.
+    pub fn most_epochs(&self) -> u32 {
+        most_epochs(
+            self.space.param("epochs").map(|p| &p.distribution),
+            self.fixed.get("epochs"),
+        )
+    }
+
+    /// Returns a note for each rule meant to stop trials early that, with these settings and a
+    /// study of `trials` trials, never stops one before its last epoch; empty when each can.
+    pub fn idle_stopping(&self, trials: u32) -> Vec<String> {
+        let epochs = self.most_epochs();
+        let mut notes: Vec<String> = self.pruner.idle_note(epochs, trials).into_iter().collect();
+        if let Some(stop) = &self.early_stopping {
+            // Stopping at epoch `patience + 1` at the soonest, which saves something only
+            // before the last epoch.
+            if stop.patience.saturating_add(1) >= epochs {
+                notes.push(format!(
+                    "early stopping never ends a trial early: it waits {} epochs without an \
+                     improvement of `{}`, and a trial trains at most {epochs}; lower \
+                     `early_stopping.patience`",
+                    stop.patience, stop.metric
+                ));
+            }
+        }
+        notes
+    }
+}
+
+impl PrunerSpec {
+    /// Returns a note when this rule stops no trial before its last epoch, or (Hyperband) only
+    /// some, when trials train at most `epochs` epochs in a study of `trials` trials; `None`
+    /// when it can stop any.
+    pub fn idle_note(&self, epochs: u32, trials: u32) -> Option<String> {
+        let none = |why: String| format!("the pruner stops no trial early: {why}");
+        self.never_stops(epochs, trials).map(none).or_else(|| {
+            self.stops_some(epochs)
+                .map(|why| format!("the pruner stops only some trials early: {why}"))
+        })
+    }
+
+    /// Returns why this rule stops no trial before its last epoch; `None` when it can.
+    fn never_stops(&self, epochs: u32, trials: u32) -> Option<String> {
+        // A decision at the last epoch saves nothing.
+        let last = epochs;
+        let warmed_up = |n_warmup_steps: u32| {
+            (n_warmup_steps.saturating_add(1) >= last).then(|| {
+                format!(
+                    "`n_warmup_steps: {n_warmup_steps}` keeps it from every epoch before the \
+                     last ({last})"
+                )
+            })
+        };
+        let started = |n_startup_trials: u32| {
+            (n_startup_trials >= trials).then(|| {
+                format!(
+                    "`n_startup_trials: {n_startup_trials}` keeps it from every trial of the \
+                     {trials} the study has"
+                )
+            })
+        };
+        match self {
+            PrunerSpec::None => None,
+            PrunerSpec::Median {
+                n_startup_trials,
+                n_warmup_steps,
+            }
+            | PrunerSpec::Percentile {
+                n_startup_trials,
+                n_warmup_steps,
+                ..
+            } => warmed_up(*n_warmup_steps).or_else(|| started(*n_startup_trials)),
+            PrunerSpec::Threshold { n_warmup_steps, .. } => warmed_up(*n_warmup_steps),
+            PrunerSpec::Asha { min_resource, .. } | PrunerSpec::Hyperband { min_resource, .. }
+                if *min_resource >= last =>
+            {
+                Some(format!(
+                    "its first rung is at epoch {min_resource} (`min_resource`), and a trial \
+                     trains at most {last}; lower `min_resource`"
+                ))
+            }
+            PrunerSpec::Asha { .. } | PrunerSpec::Hyperband { .. } => None,
+            PrunerSpec::Patience {
+                patience, wrapped, ..
+            } => {
+                if patience.saturating_add(1) >= last {
+                    Some(format!(
+                        "`patience: {patience}` is never run out before the last epoch ({last})"
+                    ))
+                } else {
+                    wrapped.never_stops(epochs, trials)
+                }
+            }
+        }
+    }
+
+    /// Returns why a Hyperband whose first bracket can prune has others that never reach their
+    /// first rung: its `max_resource` lies past the last epoch. (A bracket whose first rung is
+    /// the last epoch is Hyperband's own: the one that runs its trials to the end.) `None` for
+    /// every other rule.
+    fn stops_some(&self, epochs: u32) -> Option<String> {
+        let last = epochs;
+        match self {
+            PrunerSpec::Hyperband {
+                min_resource,
+                max_resource,
+                reduction_factor,
+                ..
+            } => {
+                // Bracket b's first rung is min_resource * factor^b, for every such step up to
+                // max_resource (as the pruner counts them).
+                let factor = u64::from((*reduction_factor).max(2));
+                let firsts: Vec<u64> =
+                    std::iter::successors(Some(u64::from((*min_resource).max(1))), |s| {
+                        s.checked_mul(factor)
+                    })
+                    .take_while(|s| *s <= u64::from(*max_resource))
+                    .collect();
+                let idle = firsts.iter().filter(|s| **s > u64::from(last)).count();
+                (idle > 0).then(|| {
+                    format!(
+                        "`max_resource: {max_resource}` lies past the {last} epochs a trial \
+                         trains, so {idle} of its {} brackets {} their first rung past the \
+                         last epoch and prune nothing, and every trial numbered k goes to \
+                         bracket k mod {}; set `max_resource` to {last}",
+                        firsts.len(),
+                        if idle == 1 { "has" } else { "have" },
+                        firsts.len()
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,92 @@
+//! Tests of the notes on rules that never stop a trial early.
+
+use std::path::Path;
+
+use super::*;
+
+fn spec(lines: &str) -> ExperimentSpec {
+    let text = format!(
+        "name: t\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\nrun_cap: 20\n\
+         {lines}parameters:\n  lr: {{min: 0.001, max: 0.1}}\n"
+    );
+    match ExperimentSpec::from_yaml_str(&text, Path::new("s.yaml")) {
+        Ok(spec) => spec,
+        Err(e) => panic!("{e}\n--- in:\n{text}"),
+    }
+}
+
+#[test]
+fn most_epochs_reads_the_searched_then_the_fixed_then_the_default() {
+    assert_eq!(spec("").most_epochs(), 20);
+    assert_eq!(spec("train: {epochs: 7}\n").most_epochs(), 7);
+    let text = "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+                parameters:\n  epochs: {values: [5, 12, 9]}\n";
+    let s = ExperimentSpec::from_yaml_str(text, Path::new("s.yaml")).unwrap();
+    assert_eq!(s.most_epochs(), 12);
+}
+
+#[test]
+fn rules_that_never_act_before_the_last_epoch_are_noted() {
+    let notes = |lines: &str| spec(lines).idle_stopping(20);
+    // ASHA and Hyperband with the first rung at the last epoch or past it.
+    assert_eq!(
+        notes("train: {epochs: 6}\npruner: {type: asha, min_resource: 6}\n"),
+        ["the pruner stops no trial early: its first rung is at epoch 6 (`min_resource`), and a \
+          trial trains at most 6; lower `min_resource`"]
+    );
+    assert!(notes("train: {epochs: 6}\npruner: {type: asha, min_resource: 5}\n").is_empty());
+    assert_eq!(
+        notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, min_iter: 3}\n").len(),
+        1
+    );
+    // Hyperband's own last bracket runs its trials to the end; brackets past the epochs are
+    // noted.
+    assert!(notes("train: {epochs: 27}\npruner: {type: hyperband}\n").is_empty());
+    assert_eq!(
+        notes("train: {epochs: 30}\npruner: {type: hyperband, max_resource: 300}\n"),
+        ["the pruner stops only some trials early: `max_resource: 300` lies past the 30 epochs a \
+          trial trains, so 2 of its 6 brackets have their first rung past the last epoch and \
+          prune nothing, and every trial numbered k goes to bracket k mod 6; set \
+          `max_resource` to 30"]
+    );
+    // The median's warm-up and startup trials.
+    assert_eq!(
+        notes("train: {epochs: 10}\npruner: {type: median, n_warmup_steps: 9}\n"),
+        ["the pruner stops no trial early: `n_warmup_steps: 9` keeps it from every epoch before \
+          the last (10)"]
+    );
+    assert!(notes("train: {epochs: 10}\npruner: {type: median, n_warmup_steps: 8}\n").is_empty());
+    assert_eq!(
+        notes("pruner: {type: median, n_startup_trials: 20}\n"),
+        [
+            "the pruner stops no trial early: `n_startup_trials: 20` keeps it from every trial of \
+          the 20 the study has"
+        ]
+    );
+    // Patience first, then the rule it wraps.
+    assert_eq!(
+        notes("train: {epochs: 5}\npruner: {type: patience, patience: 4}\n"),
+        ["the pruner stops no trial early: `patience: 4` is never run out before the last epoch \
+          (5)"]
+    );
+    assert_eq!(
+        notes(
+            "train: {epochs: 5}\npruner: {type: patience, patience: 2, wrapped: {type: median, \
+             n_warmup_steps: 4}}\n"
+        )
+        .len(),
+        1
+    );
+    // In-trial early stopping.
+    assert_eq!(
+        notes("train: {epochs: 10, early_stopping: {metric: val_loss, patience: 9}}\n"),
+        [
+            "early stopping never ends a trial early: it waits 9 epochs without an improvement of \
+          `val_loss`, and a trial trains at most 10; lower `early_stopping.patience`"
+        ]
+    );
+    assert!(
+        notes("train: {epochs: 10, early_stopping: {metric: val_loss, patience: 8}}\n").is_empty()
+    );
+    assert!(notes("").is_empty());
+}
