@@ -24,7 +24,7 @@ pub(crate) struct ParLine {
     /// 0 for the worst trial drawn, 1 for the best.
     pub(crate) goodness: f64,
     /// Whether the trial was pruned: its value is the one it was stopped with. The pairs draw
-    /// it as a ring; parallel coordinates draw it as any line, its value on the last axis.
+    /// it as a ring; parallel coordinates draw it faint.
     pub(crate) pruned: bool,
 }
 
@@ -59,12 +59,24 @@ pub(crate) fn parallel(
         let y = (f64::from(h - BOTTOM) - t * f64::from(h - BOTTOM - TOP)).round() as i32;
         y
     };
+    // Pruned trials first, behind; then the best on top.
     let mut order: Vec<&ParLine> = lines.iter().collect();
-    order.sort_by(|a, b| a.goodness.total_cmp(&b.goodness));
+    order.sort_by(|a, b| {
+        b.pruned
+            .cmp(&a.pruned)
+            .then(a.goodness.total_cmp(&b.goodness))
+    });
     render(size, label, |root| -> DrawResult {
         for line in &order {
             let colour = viridis(0.92 * (1.0 - line.goodness));
-            let style = colour.mix(0.25 + 0.6 * line.goodness).stroke_width(1);
+            // A pruned trial's value is the one it was stopped with: faint, behind the lines of
+            // trials that ran to the end.
+            let opacity = if line.pruned {
+                0.1 + 0.15 * line.goodness
+            } else {
+                0.25 + 0.6 * line.goodness
+            };
+            let style = colour.mix(opacity).stroke_width(1);
             let mut run: Vec<(i32, i32)> = Vec::new();
             for (i, (axis, value)) in axes.iter().zip(&line.values).enumerate() {
                 match value.and_then(|v| position(&axis.scale, v)) {

@@ -415,6 +415,35 @@ fn parallel_coordinates_draw_axes_ticks_and_lines() {
         );
     }
     assert!(count(&svg, "<polyline") >= 20 + 3);
+    // A pruned trial is drawn first, behind the others, and faint even when its value ranks it
+    // best.
+    let mut with_pruned = lines.clone();
+    with_pruned[19].pruned = true;
+    let svg = parallel(&axes, &with_pruned, 900, ("best", "worst"));
+    // The trials' lines come before the axes.
+    let opacities: Vec<f64> = svg
+        .split("<polyline")
+        .skip(1)
+        .take(20)
+        .filter_map(|p| {
+            p.split("opacity=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert_eq!(opacities.len(), 20, "{svg}");
+    // First: the pruned one, in the best trial's colour (the worst's would be yellow-green).
+    let first = svg.split("<polyline").nth(1).unwrap_or_default();
+    assert!(first.contains("stroke=\"#440154\""), "{first}");
+    assert!((opacities[0] - 0.25).abs() < 1e-9, "{opacities:?}");
+    assert!(opacities[1..].iter().all(|o| *o >= 0.25), "{opacities:?}");
+    assert!(
+        (opacities[19] - (0.25 + 0.6 * 18.0 / 19.0)).abs() < 1e-6,
+        "{opacities:?}"
+    );
 }
 
 #[test]
