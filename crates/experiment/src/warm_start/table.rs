@@ -44,17 +44,24 @@ enum RowState {
     Unfinished,
 }
 
-impl WarmStart {
-    /// Returns the rows of `table` that `spec`'s search learns from, as trials numbered from 0
-    /// in their order (the table's trial numbers where it has them), and why the other finished
-    /// rows were left out. `Err` says why the table cannot be read at all: it has no column
-    /// for the objective.
-    pub fn import_table(
-        &self,
-        spec: &ExperimentSpec,
-        table: &ResultsTable,
-    ) -> Result<WarmStarted, String> {
-        let objective = spec.metric.name.as_str();
+/// Where a table holds what a warm start reads, by column index.
+struct Columns<'s> {
+    /// The objective's name, and its column.
+    objective: (&'s str, usize),
+    /// Each searched parameter the table has, by name.
+    params: Vec<(&'s str, usize)>,
+    /// The metrics the constraints read, besides the objective.
+    metrics: Vec<(&'s str, usize)>,
+    state: Option<usize>,
+    number: Option<usize>,
+    best_epoch: Option<usize>,
+    seed: Option<usize>,
+}
+
+impl<'s> Columns<'s> {
+    /// Finds the columns of `table` that `spec`'s search reads, the first spelling the header
+    /// has winning for each name; `Err` when none holds the objective.
+    fn of(spec: &'s ExperimentSpec, table: &ResultsTable) -> Result<Columns<'s>, String> {
         let column = |names: &[String]| {
             names
                 .iter()
@@ -66,6 +73,7 @@ impl WarmStart {
                 .iter()
                 .position(|c| c.eq_ignore_ascii_case(name))
         };
+        let objective = spec.metric.name.as_str();
         let Some(value_at) = column(&[
             format!("metric.{objective}"),
             objective.to_string(),
@@ -78,111 +86,139 @@ impl WarmStart {
                 listed(&table.columns)
             ));
         };
-        let params: Vec<(&str, usize)> = spec
+        let params = spec
             .space
             .params()
             .iter()
             .filter_map(|p| {
-                let at = column(&[
+                let names = [
                     format!("param.{}", p.name),
                     format!("params_{}", p.name),
                     p.name.clone(),
-                ])?;
-                Some((p.name.as_str(), at))
+                ];
+                Some((p.name.as_str(), column(&names)?))
             })
             .collect();
-        // The metrics the constraints read, besides the objective.
-        let metrics: Vec<(&str, usize)> = spec
+        let metrics = spec
             .constraints
             .iter()
             .map(|c| c.metric.as_str())
             .filter(|m| *m != objective)
             .filter_map(|m| Some((m, column(&[format!("metric.{m}"), m.to_string()])?)))
             .collect();
-        let (state_at, number_at) = (named("state"), named("trial").or_else(|| named("number")));
-        let (epoch_at, seed_at) = (named("best_epoch"), named("seed"));
-        let mut rows: Vec<(u64, &ResultsRow)> = Vec::new();
-        for (place, row) in table.rows.iter().enumerate() {
-            let number = match number_at {
-                // A row that cannot be placed cannot be counted against `trials:` either.
-                Some(at) => cell(row, at).parse::<u64>().unwrap_or(u64::MAX),
-                None => u64::try_from(place).unwrap_or(u64::MAX),
-            };
-            if self.trials.is_none_or(|n| number < u64::from(n)) {
-                rows.push((number, row));
-            }
+        Ok(Columns {
+            objective: (objective, value_at),
+            params,
+            metrics,
+            state: named("state"),
+            number: named("trial").or_else(|| named("number")),
+            best_epoch: named("best_epoch"),
+            seed: named("seed"),
+        })
+    }
+
+    /// Returns the number a row counts as against `trials:`: its trial number, else its place.
+    fn number(&self, row: &ResultsRow, place: usize) -> u64 {
+        match self.number {
+            // A row that cannot be placed cannot be counted against `trials:` either.
+            Some(at) => cell(row, at).parse::<u64>().unwrap_or(u64::MAX),
+            None => u64::try_from(place).unwrap_or(u64::MAX),
         }
+    }
+
+    /// Reads `row` as trial `id` of a search over `spec`'s space: `Ok(None)` for a row that is
+    /// not a result yet, `Err` with why a finished one is left out.
+    fn trial(
+        &self,
+        row: &ResultsRow,
+        spec: &ExperimentSpec,
+        id: TrialId,
+    ) -> Result<Option<Trial>, String> {
+        let line = row.line;
+        let state = match self.state.map(|at| cell(row, at)) {
+            None => TrialState::Completed,
+            Some(text) => match row_state(text) {
+                Some(RowState::Finished(state)) => state,
+                Some(RowState::Unfinished) => return Ok(None),
+                None => {
+                    return Err(format!(
+                        "line {line}: state `{text}` is not completed, pruned or failed"
+                    ))
+                }
+            },
+        };
+        let (objective, value_at) = self.objective;
+        let value = match (state, number_in(cell(row, value_at))) {
+            (TrialState::Failed, v) => v.ok(),
+            (_, Ok(v)) => Some(v),
+            (_, Err(why)) => return Err(format!("line {line}: `{objective}` {why}")),
+        };
+        let given: Params = self
+            .params
+            .iter()
+            .filter(|(_, at)| !cell(row, *at).is_empty())
+            .filter_map(|(name, at)| {
+                let distribution = &spec.space.param(name)?.distribution;
+                Some((name.to_string(), typed(cell(row, *at), distribution)))
+            })
+            .collect();
+        let params = params_in(&spec.space, &given).map_err(|why| format!("line {line}: {why}"))?;
+        let mut recorded: BTreeMap<String, f64> = self
+            .metrics
+            .iter()
+            .filter_map(|(m, at)| Some((m.to_string(), number_in(cell(row, *at)).ok()?)))
+            .collect();
+        if let Some(v) = value {
+            recorded.insert(objective.to_string(), v);
+        }
+        let read = |at: Option<usize>| at.map(|at| cell(row, at));
+        let best_step = read(self.best_epoch)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        Ok(Some(Trial {
+            id,
+            seed: Seed(read(self.seed).and_then(|c| c.parse().ok()).unwrap_or(0)),
+            params,
+            state,
+            reason: None,
+            started: None,
+            finished: None,
+            result: (!recorded.is_empty()).then_some(TrialResult {
+                best_step: Step(best_step),
+                metrics: recorded,
+            }),
+        }))
+    }
+}
+
+impl WarmStart {
+    /// Returns the rows of `table` that `spec`'s search learns from, as trials numbered from 0
+    /// in their order (the table's trial numbers where it has them), and why the other finished
+    /// rows were left out. `Err` says why the table cannot be read at all: it has no column
+    /// for the objective.
+    pub fn import_table(
+        &self,
+        spec: &ExperimentSpec,
+        table: &ResultsTable,
+    ) -> Result<WarmStarted, String> {
+        let columns = Columns::of(spec, table)?;
+        let mut rows: Vec<(u64, &ResultsRow)> = table
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(place, row)| (columns.number(row, place), row))
+            .filter(|(number, _)| self.trials.is_none_or(|n| *number < u64::from(n)))
+            .collect();
         rows.sort_by_key(|(number, _)| *number);
         let mut trials = Vec::new();
         let mut left_out = Vec::new();
         for (_, row) in rows {
-            let state = match state_at.map(|at| cell(row, at)) {
-                None => RowState::Finished(TrialState::Completed),
-                Some(text) => match row_state(text) {
-                    Some(state) => state,
-                    None => {
-                        left_out.push(format!(
-                            "line {}: state `{text}` is not completed, pruned or failed",
-                            row.line
-                        ));
-                        continue;
-                    }
-                },
-            };
-            let RowState::Finished(state) = state else {
-                continue;
-            };
-            let value = number_in(cell(row, value_at));
-            let value = match (state, value) {
-                (TrialState::Failed, v) => v.ok(),
-                (_, Ok(v)) => Some(v),
-                (_, Err(why)) => {
-                    left_out.push(format!("line {}: `{objective}` {why}", row.line));
-                    continue;
-                }
-            };
-            let given: Params = params
-                .iter()
-                .filter(|(_, at)| !cell(row, *at).is_empty())
-                .filter_map(|(name, at)| {
-                    let distribution = &spec.space.param(name)?.distribution;
-                    Some((name.to_string(), typed(cell(row, *at), distribution)))
-                })
-                .collect();
-            let params = match params_in(&spec.space, &given) {
-                Ok(p) => p,
-                Err(why) => {
-                    left_out.push(format!("line {}: {why}", row.line));
-                    continue;
-                }
-            };
-            let mut recorded: BTreeMap<String, f64> = metrics
-                .iter()
-                .filter_map(|(m, at)| Some((m.to_string(), number_in(cell(row, *at)).ok()?)))
-                .collect();
-            if let Some(v) = value {
-                recorded.insert(objective.to_string(), v);
+            let id = TrialId(u32::try_from(trials.len()).unwrap_or(u32::MAX));
+            match columns.trial(row, spec, id) {
+                Ok(Some(trial)) => trials.push(trial),
+                Ok(None) => {}
+                Err(why) => left_out.push(why),
             }
-            let best_step = epoch_at
-                .and_then(|at| cell(row, at).parse::<u32>().ok())
-                .unwrap_or(0);
-            trials.push(Trial {
-                id: TrialId(u32::try_from(trials.len()).unwrap_or(u32::MAX)),
-                seed: Seed(
-                    seed_at
-                        .and_then(|at| cell(row, at).parse().ok())
-                        .unwrap_or(0),
-                ),
-                params,
-                state,
-                reason: None,
-                started: None,
-                finished: None,
-                result: (!recorded.is_empty()).then_some(TrialResult {
-                    best_step: Step(best_step),
-                    metrics: recorded,
-                }),
-            });
         }
         Ok(WarmStarted {
             source: self.source.name(),
