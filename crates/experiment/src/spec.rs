@@ -352,7 +352,8 @@ impl ExperimentSpec {
     /// knobs that do nothing (`idle_searched`), and the rules meant to stop trials early that
     /// never can (`idle_stopping`).
     pub fn notes(&self, trials: u32) -> Vec<String> {
-        let mut notes = self.method.notes(trials, &self.space);
+        let warm_started = self.warm_start.is_some();
+        let mut notes = self.method.notes(trials, &self.space, warm_started);
         notes.extend(self.idle_searched());
         notes.extend(self.idle_stopping(trials));
         notes

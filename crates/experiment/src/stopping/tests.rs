@@ -90,3 +90,26 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
     );
     assert!(notes("").is_empty());
 }
+
+#[test]
+fn a_warm_started_search_is_not_told_it_learns_nothing_within_the_run_cap() {
+    // Five startup trials and four trials: drawn without a model, unless a warm start gives
+    // it trials first (which it counts as its own).
+    let cold = spec("method: tpe\n");
+    let cold = ExperimentSpec::from_yaml_str(
+        &cold.source.replace("run_cap: 20", "run_cap: 4"),
+        Path::new("s.yaml"),
+    )
+    .unwrap();
+    assert!(
+        cold.notes(4)[0].starts_with("`tpe` learns from trial 5 on"),
+        "{:?}",
+        cold.notes(4)
+    );
+    let warm = ExperimentSpec::from_yaml_str(
+        &format!("{}warm_start: {{csv: past.csv}}\n", cold.source),
+        Path::new("s.yaml"),
+    )
+    .unwrap();
+    assert!(warm.notes(4).is_empty(), "{:?}", warm.notes(4));
+}
