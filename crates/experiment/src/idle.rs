@@ -4,7 +4,7 @@
 //! nothing and spends trials on them.
 
 use crate::knobs::Knob;
-use crate::{Distribution, ExperimentSpec, ModelKind, ParamValue, Params};
+use crate::{Distribution, ExperimentSpec, ModelKind, Param, ParamValue, Params};
 
 /// What a knob needs to act.
 #[derive(Debug, Clone, Copy)]
@@ -118,99 +118,109 @@ pub fn idle_knobs(
 }
 
 impl ExperimentSpec {
-    /// Returns a note for each searched knob that does nothing in every trial (the knob it needs
-    /// is fixed, or searched over values none of which it needs, or the model is not a CNN), or
-    /// in some trials that its `when:` could leave it out of (the knob it needs is searched over
-    /// several values, some of which it does not act with); empty when there is nothing to say.
+    /// Returns a note for each knob the file sets that does nothing: one searched or fixed
+    /// whose need is never met (the knob it needs is fixed, or searched over values none of
+    /// which it needs, or the model is not a CNN), and one searched in some trials that its
+    /// `when:` could leave it out of (the knob it needs is searched over several values, some
+    /// of which it does not act with); empty when there is nothing to say.
     #[must_use]
-    pub fn idle_searched(&self) -> Vec<String> {
+    pub fn idle_knob_notes(&self) -> Vec<String> {
         let mut notes: Vec<(&str, String)> = Vec::new();
         for &(knob, needs) in RELIANCES {
-            let Some(param) = self.space.param(knob) else {
-                continue;
-            };
             if notes.iter().any(|(k, _)| *k == knob) {
                 continue;
             }
-            let Some(on) = needs.on() else {
-                if !needs.met_by(None, self.model.kind) {
-                    notes.push((
-                        knob,
-                        format!(
-                            "`{knob}` is searched but does nothing in any trial: {}, and this \
-                             model is an `mlp`",
-                            needs.says()
-                        ),
-                    ));
-                }
-                continue;
+            let said = match (self.space.param(knob), self.fixed.get(knob)) {
+                (Some(param), _) => self.searched_note(knob, needs, param),
+                (None, Some(value)) => self.never_acts(needs).map(|why| {
+                    let block = Knob::find(knob).map_or("train", |k| k.block);
+                    format!("`{knob}: {value}` in `{block}:` does nothing: {why}")
+                }),
+                (None, None) => None,
             };
-            let searched = self.space.param(on).map(|p| &p.distribution);
-            let values: Vec<ParamValue> = match searched {
-                None => resolved(on, &self.fixed, &Params::new())
-                    .into_iter()
-                    .collect(),
-                Some(Distribution::Constant(v)) => vec![v.clone()],
-                Some(Distribution::Categorical { values, .. }) => values.clone(),
-                // A searched number range: a `when:` cannot test it, so nothing to suggest.
-                Some(_) => continue,
-            };
-            let (acting, idle): (Vec<&ParamValue>, Vec<&ParamValue>) = values
-                .iter()
-                .partition(|v| needs.met_by(Some(v), self.model.kind));
-            let list = |vs: &[&ParamValue]| {
-                vs.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            if acting.is_empty() {
-                let whence = match searched {
-                    Some(Distribution::Categorical { .. }) => {
-                        format!("searched over {}", list(&idle))
-                    }
-                    Some(_) => format!("always {}", list(&idle)),
-                    None if self.fixed.contains_key(on) => {
-                        format!("{} (fixed in the spec)", list(&idle))
-                    }
-                    None => format!("{} (its default)", list(&idle)),
-                };
-                notes.push((
-                    knob,
-                    format!(
-                        "`{knob}` is searched but does nothing in any trial: {}, and `{on}` is \
-                         {whence}",
-                        needs.says()
-                    ),
-                ));
-                continue;
-            }
-            // Idle in some trials: fine where its `when:` admits only values it acts with.
-            let admitted: Vec<&ParamValue> =
-                match param.condition.as_ref().and_then(|c| c.when.get(on)) {
-                    Some(listed) => idle
-                        .iter()
-                        .copied()
-                        .filter(|v| listed.contains(v))
-                        .collect(),
-                    None => idle,
-                };
-            if !admitted.is_empty() {
-                notes.push((
-                    knob,
-                    format!(
-                        "`{knob}` is searched also in trials where `{on}` is {}, where it does \
-                         nothing ({}): `when: {{{on}: [{}]}}` leaves it out of them, so that the \
-                         sampler does not learn from values that changed nothing",
-                        list(&admitted),
-                        needs.says(),
-                        list(&acting)
-                    ),
-                ));
-            }
+            notes.extend(said.map(|note| (knob, note)));
         }
         notes.into_iter().map(|(_, note)| note).collect()
     }
+
+    /// Returns the note on `knob`, searched as `param`, that needs `needs`, if any.
+    fn searched_note(&self, knob: &str, needs: Needs, param: &Param) -> Option<String> {
+        if let Some(why) = self.never_acts(needs) {
+            return Some(format!(
+                "`{knob}` is searched but does nothing in any trial: {why}"
+            ));
+        }
+        let on = needs.on()?;
+        let values = self.values_of(on)?;
+        let (acting, idle): (Vec<&ParamValue>, Vec<&ParamValue>) = values
+            .iter()
+            .partition(|v| needs.met_by(Some(v), self.model.kind));
+        // Idle in some trials: fine where its `when:` admits only values it acts with.
+        let admitted: Vec<&ParamValue> = match param.condition.as_ref().and_then(|c| c.when.get(on))
+        {
+            Some(listed) => idle.into_iter().filter(|v| listed.contains(v)).collect(),
+            None => idle,
+        };
+        (!admitted.is_empty()).then(|| {
+            format!(
+                "`{knob}` is searched also in trials where `{on}` is {}, where it does nothing \
+                 ({}): `when: {{{on}: [{}]}}` leaves it out of them, so that the sampler does not \
+                 learn from values that changed nothing",
+                listed(&admitted),
+                needs.says(),
+                listed(&acting)
+            )
+        })
+    }
+
+    /// Returns why a knob that needs `needs` acts in no trial: what it needs, and what this file
+    /// gives instead; `None` when it acts in some (or the file's values of the knob it needs
+    /// are a searched number range, which is not looked at).
+    fn never_acts(&self, needs: Needs) -> Option<String> {
+        let Some(on) = needs.on() else {
+            return (!needs.met_by(None, self.model.kind))
+                .then(|| format!("{}, and this model is an `mlp`", needs.says()));
+        };
+        let values = self.values_of(on)?;
+        if values
+            .iter()
+            .any(|v| needs.met_by(Some(v), self.model.kind))
+        {
+            return None;
+        }
+        let all: Vec<&ParamValue> = values.iter().collect();
+        let whence = match self.space.param(on).map(|p| &p.distribution) {
+            Some(Distribution::Categorical { .. }) => format!("searched over {}", listed(&all)),
+            Some(_) => format!("always {}", listed(&all)),
+            None if self.fixed.contains_key(on) => format!("{} (fixed in the spec)", listed(&all)),
+            None => format!("{} (its default)", listed(&all)),
+        };
+        Some(format!("{}, and `{on}` is {whence}", needs.says()))
+    }
+
+    /// Returns the values knob `on` takes in this file's trials: its fixed value or default, a
+    /// constant, or a categorical's values; `None` for a searched number range.
+    fn values_of(&self, on: &str) -> Option<Vec<ParamValue>> {
+        match self.space.param(on).map(|p| &p.distribution) {
+            None => Some(
+                resolved(on, &self.fixed, &Params::new())
+                    .into_iter()
+                    .collect(),
+            ),
+            Some(Distribution::Constant(v)) => Some(vec![v.clone()]),
+            Some(Distribution::Categorical { values, .. }) => Some(values.clone()),
+            Some(_) => None,
+        }
+    }
+}
+
+/// Lists values for a note: "adam, adamw".
+fn listed(values: &[&ParamValue]) -> String {
+    values
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -349,12 +349,12 @@ impl ExperimentSpec {
 
     /// Returns what a study of `trials` trials does that its file may not say, for `sweep
     /// validate` and `sweep run` to note: the sampler's notes (`Method::notes`), the searched
-    /// knobs that do nothing (`idle_searched`), and the rules meant to stop trials early that
+    /// knobs that do nothing, searched or fixed (`idle_knob_notes`), and the rules meant to stop trials early that
     /// never can (`idle_stopping`).
     pub fn notes(&self, trials: u32) -> Vec<String> {
         let warm_started = self.warm_start.is_some();
         let mut notes = self.method.notes(trials, &self.space, warm_started);
-        notes.extend(self.idle_searched());
+        notes.extend(self.idle_knob_notes());
         notes.extend(self.idle_stopping(trials));
         notes
     }
