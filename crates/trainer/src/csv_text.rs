@@ -96,7 +96,7 @@ impl<'t> CsvText<'t> {
     }
 
     /// The line the last row read starts on, counted from 1 (the header is line 1).
-    fn line(&self) -> u64 {
+    pub(crate) fn line(&self) -> u64 {
         self.at.as_ref().map_or(1, |p| line_of(self.text, p))
     }
 }

@@ -25,6 +25,7 @@ mod objective;
 mod optim;
 mod predict;
 mod prep;
+mod results;
 mod train;
 mod trial;
 
@@ -32,6 +33,7 @@ pub use device::DEVICE;
 pub use error::{Error, Result};
 pub use objective::{DataSummary, MlpObjective};
 pub use predict::{predict, PredictionSummary};
+pub use results::results_table;
 
 /// The training engine and its version, as recorded with every experiment; a test checks it
 /// against `Cargo.lock`.
