@@ -3,7 +3,7 @@
 //! searches an idle knob gets a note, since a sampler then learns from values that changed
 //! nothing and spends trials on them.
 
-use crate::knobs::Knob;
+use crate::knobs::{given, Knob};
 use crate::{Distribution, ExperimentSpec, ModelKind, Param, ParamValue, Params};
 
 /// What a knob needs to act.
@@ -86,11 +86,9 @@ impl Needs {
     }
 }
 
-/// The value a trial uses for `knob`: `sampled` over `fixed` over the knob's default.
+/// The value a trial uses for `knob`: the one it is given (`knobs::given`), else the default.
 fn resolved(knob: &str, fixed: &Params, sampled: &Params) -> Option<ParamValue> {
-    sampled
-        .get(knob)
-        .or_else(|| fixed.get(knob))
+    given(knob, fixed, sampled)
         .cloned()
         .or_else(|| Knob::find(knob).map(Knob::default_value))
 }

@@ -469,6 +469,16 @@ impl Knob {
     }
 }
 
+/// Returns the value a trial is given for knob `name`: `sampled` over `fixed`; `None` where it
+/// takes the knob's default.
+pub(crate) fn given<'p>(
+    name: &str,
+    fixed: &'p Params,
+    sampled: &'p Params,
+) -> Option<&'p ParamValue> {
+    sampled.get(name).or_else(|| fixed.get(name))
+}
+
 impl Hyperparams {
     /// Resolves one trial's configuration: `sampled` over `fixed` over each knob's default.
     ///
@@ -482,7 +492,7 @@ impl Hyperparams {
     pub fn resolve(fixed: &Params, sampled: &Params) -> std::result::Result<Hyperparams, String> {
         let value = |name: &str| -> std::result::Result<ParamValue, String> {
             let knob = Knob::find(name).ok_or_else(|| format!("unknown knob `{name}`"))?;
-            match sampled.get(name).or_else(|| fixed.get(name)) {
+            match given(name, fixed, sampled) {
                 Some(v) => knob.check(v),
                 None => Ok(knob.default_value()),
             }
