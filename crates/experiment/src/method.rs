@@ -319,20 +319,6 @@ impl Method {
 }
 
 impl Method {
-    /// Returns what a study of `trials` trials of `space` does that its file may not say: the
-    /// trials a sampler draws before it learns (`never_learns`; left out for a search
-    /// `warm_started` with earlier trials, which it counts as its own), and a grid cut or ended
-    /// early, or points drawn again (`coverage_note`); empty when there is nothing to say.
-    pub fn notes(&self, trials: u32, space: &SearchSpace, warm_started: bool) -> Vec<String> {
-        [
-            self.never_learns(trials, space).filter(|_| !warm_started),
-            self.coverage_note(trials, space),
-        ]
-        .into_iter()
-        .flatten()
-        .collect()
-    }
-
     /// Returns, when the `trials` planned and the points of a finite `space` disagree, what
     /// the study does instead of what the file may suggest: a grid larger than the run cap is
     /// cut after its first `trials` points, in the grid's order or shuffled, and the rest are

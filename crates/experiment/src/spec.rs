@@ -348,12 +348,21 @@ impl ExperimentSpec {
     }
 
     /// Returns what a study of `trials` trials does that its file may not say, for `sweep
-    /// validate` and `sweep run` to note: the sampler's notes (`Method::notes`), the searched
-    /// knobs that do nothing, searched or fixed (`idle_knob_notes`), and the rules meant to stop trials early that
-    /// never can (`idle_stopping`).
+    /// validate` and `sweep run` to note: the trials its sampler draws before it learns
+    /// (`Method::never_learns`; left out for a warm-started search, which counts the trials it
+    /// takes as its own), a grid cut or ended early or points drawn again
+    /// (`Method::coverage_note`), the knobs that do nothing, searched or fixed
+    /// (`idle_knob_notes`), and the rules meant to stop trials early that never can
+    /// (`idle_stopping`).
     pub fn notes(&self, trials: u32) -> Vec<String> {
-        let warm_started = self.warm_start.is_some();
-        let mut notes = self.method.notes(trials, &self.space, warm_started);
+        let learns = match self.warm_start {
+            None => self.method.never_learns(trials, &self.space),
+            Some(_) => None,
+        };
+        let mut notes: Vec<String> = learns
+            .into_iter()
+            .chain(self.method.coverage_note(trials, &self.space))
+            .collect();
         notes.extend(self.idle_knob_notes());
         notes.extend(self.idle_stopping(trials));
         notes
