@@ -56,17 +56,20 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             eprintln!("note: {why}");
         }
     }
-    // A warm start's file is read before the store is opened, so that one that cannot be read
-    // creates no store; it is taken when the experiment is created, and a resumed one goes on
-    // from the trials taken then, whatever became of the file.
-    let warm_read = match crate::warm_file::read(&spec) {
-        Err(e) if !args.store.store.exists() => return Err(e),
-        read => read,
+    // A warm start's file is read only for an experiment to create, and before a store that
+    // does not exist yet is made, so that a file that cannot be read creates nothing; a resumed
+    // experiment goes on from the trials taken when it was created, whatever became of the file.
+    let new_store = !args.store.store.exists();
+    let read_early = if new_store {
+        crate::warm_file::read(&spec)?
+    } else {
+        None
     };
     let store = open_store(&args.store.store, StoreMode::Create)?;
     let stored = store.experiment(&spec.name)?;
     let warm_file = match stored {
-        None => warm_read?,
+        None if new_store => read_early,
+        None => crate::warm_file::read(&spec)?,
         Some(_) => None,
     };
     let started = match &stored {
