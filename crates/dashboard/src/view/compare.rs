@@ -177,7 +177,7 @@ pub(crate) fn compare_page(
                         .map(|s| s.iter().map(|(step, v)| (f64::from(step.0), *v)).collect())
                         .unwrap_or_default(),
                     emphasis: Emphasis::Colour(i),
-                    best: t.result.as_ref().map(|r| f64::from(r.best_step.0)),
+                    best: super::best_epoch(t),
                 })
                 .collect();
             MetricChart {

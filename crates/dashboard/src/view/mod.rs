@@ -109,6 +109,11 @@ pub(crate) fn experiments_page(all: &[Arc<ExperimentData>], now: Timestamp) -> E
     ExperimentsPage { rows, live }
 }
 
+/// Returns the epoch a curve of `trial` marks: its best, whose weights its checkpoint keeps.
+pub(crate) fn best_epoch(trial: &Trial) -> Option<f64> {
+    trial.result.as_ref().map(|r| f64::from(r.best_step.0))
+}
+
 /// Returns the best completed trial by the `objectives` that meets the `constraints` (ties to
 /// the lower number): the same trial as `experiment::best_trial`, found in one pass for one
 /// objective.

@@ -261,7 +261,7 @@ pub(crate) fn trial_page(
                 label: format!("trial {id}"),
                 points,
                 emphasis: Emphasis::Colour(0),
-                best: trial.result.as_ref().map(|r| f64::from(r.best_step.0)),
+                best: super::best_epoch(trial),
             };
             MetricChart {
                 name: name.clone(),

@@ -197,11 +197,8 @@ pub(super) fn curves_chart(
 ) -> String {
     let (top, pruned) = curve_trials(ranked);
     let best_epoch = |id: &TrialId| {
-        ranked
-            .iter()
-            .find(|r| r.trial.id == *id)
-            .and_then(|r| r.trial.result.as_ref())
-            .map(|result| f64::from(result.best_step.0))
+        let r = ranked.iter().find(|r| r.trial.id == *id)?;
+        crate::view::best_epoch(r.trial)
     };
     let to_points = |id: &TrialId| -> Vec<(f64, f64)> {
         series
