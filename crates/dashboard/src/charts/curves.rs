@@ -62,10 +62,13 @@ pub(crate) fn curves(
     // of pruned trials (stopped early, at values far below the top trials'), run off the chart,
     // cut where they cross its edge, rather than stretching it until the top trials' curves
     // lie on one another.
-    let any_coloured = lines.iter().any(|(c, _)| c.emphasis != Emphasis::Dimmed);
+    let coloured = lines
+        .iter()
+        .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
+        .count();
     let settled = lines
         .iter()
-        .filter(|(c, _)| !any_coloured || c.emphasis != Emphasis::Dimmed)
+        .filter(|(c, _)| coloured == 0 || c.emphasis != Emphasis::Dimmed)
         .flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
     let (Some((y0, y1)), Some(x_max)) = (padded_range(settled), xs().reduce(f64::max)) else {
         return super::empty(size, &label, empty_message);
@@ -95,10 +98,6 @@ pub(crate) fn curves(
                 chart.draw_series(std::iter::once(Cross::new(end, 3, DIM.stroke_width(1))))?;
             }
         }
-        let coloured = lines
-            .iter()
-            .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
-            .count();
         for (curve, points) in &lines {
             if let Emphasis::Colour(i) = curve.emphasis {
                 let colour = palette(i);
