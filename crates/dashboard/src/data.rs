@@ -115,7 +115,8 @@ impl Reader {
                 return Ok(Arc::clone(data));
             }
         }
-        let data = Arc::new(self.read(name)?);
+        let earlier = latest.as_ref().map(|(_, data)| Arc::clone(data));
+        let data = Arc::new(self.read_after(name, earlier.as_deref())?);
         *latest = Some((Instant::now(), Arc::clone(&data)));
         Ok(data)
     }
@@ -190,11 +191,27 @@ impl Reader {
 
     /// Reads the experiment called `name` with its trials, or `Error::NotFound`.
     fn read(&self, name: &str) -> Result<ExperimentData> {
+        self.read_after(name, None)
+    }
+
+    /// Reads the experiment called `name` as `read` does, after the `earlier` snapshot of it:
+    /// its warm start, written once when the experiment was created and possibly thousands of
+    /// trials, is taken from there rather than decoded again while it is the same experiment
+    /// (created at the same time: one removed and run again under its name is another).
+    fn read_after(&self, name: &str, earlier: Option<&ExperimentData>) -> Result<ExperimentData> {
         let info = self.info(name)?;
         let trials = self.store.trials(name)?;
         let test = self.store.test_result(name)?;
         let record = self.store.run_record(name)?;
-        let warm = self.store.warm_start(name)?;
+        // A snapshot without one reads again: the record is written just after the
+        // experiment's, and an absent one costs a key lookup.
+        let kept = earlier
+            .filter(|e| e.info.created == info.created)
+            .and_then(|e| e.warm_start.clone());
+        let warm = match kept {
+            Some(warm) => Some(warm),
+            None => self.store.warm_start(name)?.map(Arc::new),
+        };
         Ok(ExperimentData::new(info, trials)
             .with_test(test)
             .with_warm_start(warm)
@@ -247,8 +264,9 @@ pub(crate) struct ExperimentData {
     pub(crate) trials: Vec<Trial>,
     /// The best trial's metrics on the test split, once measured (after the sweep).
     pub(crate) test: Option<TestResult>,
-    /// The trials its sampler took from another experiment (`warm_start:`), if any.
-    pub(crate) warm_start: Option<WarmStarted>,
+    /// The trials its sampler took from another experiment (`warm_start:`), if any; shared by
+    /// the snapshots of one experiment.
+    pub(crate) warm_start: Option<Arc<WarmStarted>>,
     /// Whether the run record says the sweep ran with other sampler or pruner settings than
     /// the spec now reads as (a default changed since), and those that differ: "`method`
     /// `with_margin`: false then, true now".
@@ -290,7 +308,7 @@ impl ExperimentData {
     }
 
     /// Returns the snapshot with the trials its sampler took from another experiment.
-    pub(crate) fn with_warm_start(mut self, warm: Option<WarmStarted>) -> ExperimentData {
+    pub(crate) fn with_warm_start(mut self, warm: Option<Arc<WarmStarted>>) -> ExperimentData {
         self.warm_start = warm;
         self
     }

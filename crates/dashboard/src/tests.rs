@@ -182,6 +182,36 @@ fn a_trial_with_a_checkpoint_says_how_to_predict_with_it() {
 }
 
 #[test]
+fn a_live_dashboard_decodes_a_warm_start_once_per_experiment() {
+    let store = store_with("warm", 6);
+    let warm = experiment::WarmStarted {
+        source: "before".into(),
+        trials: store.trials("warm").unwrap()[..2].to_vec(),
+        left_out: Vec::new(),
+    };
+    store.put_warm_start("warm", &warm).unwrap();
+    let reader = crate::data::Reader::new(
+        store,
+        Freshness::Sweeping {
+            experiment: "warm".into(),
+            max_age: Duration::ZERO,
+            notices: Notices::default(),
+        },
+    );
+    let first = reader.experiment("warm").unwrap();
+    let second = reader.experiment("warm").unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first, &second), "a fresh snapshot");
+    let (Some(a), Some(b)) = (&first.warm_start, &second.warm_start) else {
+        panic!("the warm start is read");
+    };
+    assert!(
+        std::sync::Arc::ptr_eq(a, b),
+        "and shared, not decoded again"
+    );
+    assert_eq!(**a, warm);
+}
+
+#[test]
 fn every_page_renders() {
     run(async {
         let store = store_with("demo", 40);
