@@ -6,6 +6,8 @@
 //! trial being proposed keeps its own number, which seeds its draws and places it in the plan
 //! (`bayes`'s greedy tail).
 
+use std::sync::{Mutex, PoisonError};
+
 use experiment::{Params, Trial, TrialId};
 
 use crate::{Result, Sampler, SuggestContext};
@@ -15,31 +17,43 @@ use crate::{Result, Sampler, SuggestContext};
 pub struct WarmSampler {
     inner: Box<dyn Sampler>,
     prior: Vec<Trial>,
+    /// A history that begins with `prior`, kept between suggestions so that the prior (possibly
+    /// thousands of trials) is not copied for each; a suggestion made while another holds it
+    /// copies the prior afresh.
+    spare: Mutex<Option<Vec<Trial>>>,
 }
 
 impl WarmSampler {
     /// Returns `inner` warm-started with `prior`, trials numbered from 0.
     pub fn new(inner: Box<dyn Sampler>, prior: Vec<Trial>) -> WarmSampler {
-        WarmSampler { inner, prior }
+        WarmSampler {
+            inner,
+            spare: Mutex::new(Some(prior.clone())),
+            prior,
+        }
     }
 }
 
 impl Sampler for WarmSampler {
     fn suggest_in(&self, ctx: &SuggestContext<'_>) -> Result<Params> {
         let shift = u32::try_from(self.prior.len()).unwrap_or(u32::MAX);
-        let finished: Vec<Trial> = self
-            .prior
-            .iter()
-            .cloned()
-            .chain(ctx.finished.iter().map(|t| Trial {
-                id: TrialId(t.id.0.saturating_add(shift)),
-                ..t.clone()
-            }))
-            .collect();
-        self.inner.suggest_in(&SuggestContext {
+        let kept = self
+            .spare
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let mut finished = kept.unwrap_or_else(|| self.prior.clone());
+        finished.truncate(self.prior.len());
+        finished.extend(ctx.finished.iter().map(|t| Trial {
+            id: TrialId(t.id.0.saturating_add(shift)),
+            ..t.clone()
+        }));
+        let proposed = self.inner.suggest_in(&SuggestContext {
             finished: &finished,
             ..*ctx
-        })
+        });
+        *self.spare.lock().unwrap_or_else(PoisonError::into_inner) = Some(finished);
+        proposed
     }
 
     fn learns_from(&self, visible: usize) -> bool {
