@@ -314,3 +314,99 @@ fn agent_flags_are_checked_before_anything_runs() {
     assert!(out.stderr.contains("give `parallel:`"), "{}", out.stderr);
     assert!(!env.path().join(".sweep").exists(), "nothing was created");
 }
+
+#[test]
+fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_process() {
+    // The results of an earlier sweep, exported to a file.
+    let env = TestEnv::new();
+    let past = SWEEP
+        .replace("name: shared", "name: past")
+        .replace("method: tpe", "method: sobol")
+        .replace("{n_startup_trials: 3}", "{scramble: true}")
+        .replace("run_cap: 8", "run_cap: 4");
+    env.write_spec("past.yaml", &past);
+    let ran = env.sweep(&["run", "past.yaml", "--no-serve", "--store", "earlier"]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let exported = env.sweep(&[
+        "export", "past", "--format", "csv", "--store", "earlier", "-o", "past.csv",
+    ]);
+    assert_eq!(exported.code, 0, "{exported:?}");
+    let warm = format!("{SWEEP}warm_start: {{csv: past.csv}}\n");
+    env.write_spec("shared.yaml", &warm);
+    let one = env.sweep(&["run", "shared.yaml", "--no-serve", "--store", "one"]);
+    assert_eq!(one.code, 0, "{one:?}");
+    let expected = env.reproducible_trials("shared", "one");
+
+    // Agent 1 runs on another machine, with its own copy of the spec and of the file.
+    let exchange = env.path().join("exchange");
+    let exchange = exchange.to_str().unwrap();
+    let copy = |csv: &str| {
+        let machine = TestEnv::new();
+        machine.write_spec("shared.yaml", &warm);
+        std::fs::write(machine.path().join("past.csv"), csv).unwrap();
+        machine
+    };
+    let csv = std::fs::read_to_string(env.path().join("past.csv")).unwrap();
+    let other = copy(&csv);
+    let run_agent = |machine: &TestEnv, agent: &str, exchange: &str| {
+        machine
+            .command(&[
+                "run",
+                "shared.yaml",
+                "--no-serve",
+                "--agent",
+                agent,
+                "--exchange",
+                exchange,
+                "--store",
+                "store",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let first = run_agent(&env, "0/2", exchange);
+    let second = run_agent(&other, "1/2", exchange);
+    for (machine, agent) in [(&env, first), (&other, second)] {
+        let out = agent.wait_with_output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(machine.reproducible_trials("shared", "store"), expected);
+    }
+
+    // A copy whose rows differ gives other trials: the agents refuse each other.
+    let mut rows: Vec<&str> = csv.lines().collect();
+    rows.truncate(rows.len() - 1);
+    let shorter = copy(&(rows.join("\n") + "\n"));
+    let apart = env.path().join("apart");
+    let apart = apart.to_str().unwrap();
+    let mut waiting = run_agent(&shorter, "1/2", apart);
+    let journal = env.path().join("apart/shared/agent-1.jsonl");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(&journal).map_or(0, |m| m.len()) == 0 {
+        assert!(std::time::Instant::now() < deadline, "agent 1 never joined");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let refused = env.sweep(&[
+        "run",
+        "shared.yaml",
+        "--no-serve",
+        "--agent",
+        "0/2",
+        "--exchange",
+        apart,
+        "--store",
+        "refused",
+    ]);
+    waiting.kill().unwrap();
+    waiting.wait().unwrap();
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("agent 1 runs another study than this agent 0")
+            && refused.stderr.contains("warm start sha256: "),
+        "{}",
+        refused.stderr
+    );
+}

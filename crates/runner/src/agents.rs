@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use experiment::{ExperimentSpec, Objective, Trial, TrialId, TrialState};
+use experiment::{ExperimentSpec, Objective, Trial, TrialId, TrialState, WarmStarted};
 use store::{AgentHeader, Exchange, JournalEvent, Store, TestResult};
 
 use crate::board::Board;
@@ -84,13 +84,14 @@ pub(crate) struct Met {
 }
 
 /// Joins the exchange as agent `options.agent` of a study of `spec` planning `planned` trials,
-/// and reads what the others wrote so far: refuses, before the agent writes anything, an
-/// earlier journal of its own or another agent's with other settings.
+/// warm-started with `warm`, and reads what the others wrote so far: refuses, before the agent
+/// writes anything, an earlier journal of its own or another agent's with other settings.
 pub(crate) fn meet(
     options: &AgentOptions,
     spec: &ExperimentSpec,
     study: &StudyOptions,
     planned: u32,
+    warm: Option<&WarmStarted>,
 ) -> Result<Met> {
     let header = AgentHeader {
         experiment: spec.name.clone(),
@@ -104,6 +105,7 @@ pub(crate) fn meet(
             .record
             .as_ref()
             .map_or_else(String::new, |r| r.data_hash.clone()),
+        warm_hash: warm.map_or_else(String::new, store::warm_start_digest),
     };
     let (exchange, earlier) = Exchange::join(&options.exchange, header)?;
     let first = exchange.poll()?;
@@ -663,6 +665,7 @@ mod tests {
             spec_hash: spec.hash(),
             data_hash: String::new(),
             spec_text: spec.source.clone(),
+            warm_hash: String::new(),
         }
     }
 
@@ -1097,6 +1100,103 @@ mod tests {
         assert_eq!(said[0], "quiet: agent 1 of 2, trial 1, joined true");
         assert_eq!(said[1], said[0]);
         assert!(summary.unwrap_err().to_string().contains("lost"));
+    }
+
+    #[test]
+    fn agents_warm_started_from_copies_of_a_file_give_one_process_results_and_refuse_another() {
+        // Another study's trials, as each agent's copy of a file of results gives them.
+        let before = run(
+            &Store::temporary().unwrap(),
+            &tpe_with_median(5),
+            &quadratic(2.0),
+            1,
+        );
+        let copy = |trials: &[Trial], left_out: &str| WarmStarted {
+            source: "runs/past.csv".into(),
+            trials: trials.to_vec(),
+            left_out: vec![left_out.to_string()],
+        };
+        let mut spec = tpe_with_median(8);
+        spec.warm_start = Some(experiment::WarmStart {
+            source: experiment::WarmSource::Csv(experiment::Located {
+                value: "runs/past.csv".into(),
+                location: experiment::Location {
+                    file: "toy.yaml".into(),
+                    line: 9,
+                    column: 18,
+                },
+            }),
+            trials: None,
+        });
+        let with = |options: StudyOptions, warm: WarmStarted| StudyOptions {
+            warm_file: Some(warm),
+            ..options
+        };
+        let single_store = Store::temporary().unwrap();
+        let single = run_study(
+            &single_store,
+            &spec,
+            &quadratic(2.0),
+            &SilentObserver,
+            &TickClock(AtomicI64::new(0)),
+            &with(options(2), copy(&before.trials, "line 3")),
+        )
+        .unwrap();
+        let expected = view(&single_store, &single);
+        let mut cold = spec.clone();
+        cold.warm_start = None;
+        assert_ne!(one_process(&cold, 2), expected, "the warm start counts");
+
+        let dir = tempfile::tempdir().unwrap();
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..2)
+                .map(|agent| {
+                    let (spec, dir, before) = (&spec, dir.path(), &before.trials);
+                    scope.spawn(move || {
+                        // Copies that differ only in the rows left out agree.
+                        let options = with(
+                            agent_options(agent, 2, dir, 2),
+                            copy(before, &format!("line {agent}")),
+                        );
+                        run_agent_with(spec, &options, &SilentObserver)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (agent, (store, summary)) in results.iter().enumerate() {
+            let summary = summary.as_ref().unwrap();
+            assert_eq!(view(store, summary), expected, "agent {agent}");
+            assert_eq!(
+                store.warm_start("toy").unwrap().map(|w| w.trials),
+                Some(before.trials.clone())
+            );
+        }
+
+        // An agent whose copy gives other trials is refused before it writes anything.
+        let other = tempfile::tempdir().unwrap();
+        let agent_1 = AgentHeader {
+            planned: 8,
+            warm_hash: store::warm_start_digest(&copy(&before.trials, "")),
+            ..agent_1(&spec)
+        };
+        let _ = Exchange::join(other.path(), agent_1).unwrap();
+        let options = with(
+            agent_options(0, 2, other.path(), 2),
+            copy(&before.trials[1..], ""),
+        );
+        let (store, refused) = run_agent_with(&spec, &options, &SilentObserver);
+        let message = refused.unwrap_err().to_string();
+        let short = |w: WarmStarted| store::warm_start_digest(&w)[..12].to_string();
+        assert!(
+            message.contains(&format!(
+                "warm start sha256: {} there, {} here",
+                short(copy(&before.trials, "")),
+                short(copy(&before.trials[1..], ""))
+            )),
+            "{message}"
+        );
+        assert_eq!(store.experiment("toy").unwrap(), None);
     }
 
     #[test]

@@ -195,6 +195,7 @@ mod tests {
             spec_hash: spec.hash(),
             data_hash: String::new(),
             spec_text: spec.source.clone(),
+            warm_hash: String::new(),
         };
         store::Exchange::join(dir, header).unwrap().0
     }

@@ -95,26 +95,13 @@ pub fn run_study(
 ) -> Result<StudySummary> {
     let window = u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX);
     let agent = options.agent.as_ref();
-    if let (Some(_), Some(w)) = (agent, &spec.warm_start) {
-        let why = match &w.source {
-            WarmSource::Experiment(name) => {
-                format!("agents run on stores of their own, which need not hold `{name}`")
-            }
-            WarmSource::Csv(file) => format!(
-                "agents each create the experiment and would each read {}, which need not be \
-                 the same file on every machine",
-                file.value.display()
-            ),
-        };
-        return Err(Error::WarmStart(format!(
-            "{why}; run a warm-started study without --agent"
-        )));
-    }
     // An agent meets the others before writing, so that one refused changes nothing stored.
+    // Each agent takes a warm start itself, from its own store or its own copy of the file:
+    // the agents compare the trials taken (their digest in the journal headers).
     let mut met = None;
-    let (info, resumed, warm) = open_experiment(store, spec, options, clock, |run_cap| {
+    let (info, resumed, warm) = open_experiment(store, spec, options, clock, |run_cap, warm| {
         if let Some(a) = agent {
-            met = Some(agents::meet(a, spec, options, run_cap)?);
+            met = Some(agents::meet(a, spec, options, run_cap, warm)?);
         }
         Ok(())
     })?;
@@ -396,14 +383,15 @@ fn indented(lines: &[impl AsRef<str>]) -> String {
 
 /// Creates the experiment record, or checks that the stored one has the same spec, and settles
 /// how many trials it holds; `before_write` is given that number and may refuse the run before
-/// anything is written. Returns the record, whether it existed, and the trials it took from
-/// another experiment (`warm_start:`): taken now for a new one, read back for a stored one.
+/// anything is written (it is given the warm start too). Returns the record, whether it
+/// existed, and the trials it took from another experiment (`warm_start:`): taken now for a new
+/// one, read back for a stored one.
 fn open_experiment(
     store: &Store,
     spec: &ExperimentSpec,
     options: &StudyOptions,
     clock: &dyn Clock,
-    before_write: impl FnOnce(u32) -> Result<()>,
+    before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
 ) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
     let hash = spec.hash();
     if let Some(stored) = store.experiment(&spec.name)? {
@@ -464,7 +452,7 @@ fn open_experiment(
             spec_hash: hash,
             ..stored
         };
-        before_write(run_cap)?;
+        before_write(run_cap, warm.as_ref())?;
         store.update_experiment(&info)?;
         return Ok((info, true, warm));
     }
@@ -474,7 +462,7 @@ fn open_experiment(
     let warm = spec
         .warm_start
         .as_ref()
-        .map(|w| warm_start(store, spec, w, options.warm_file.as_ref()))
+        .map(|w| warm_start(store, spec, w, options))
         .transpose()?;
     let info = ExperimentInfo {
         name: spec.name.clone(),
@@ -490,7 +478,7 @@ fn open_experiment(
         created: clock.now(),
         finished: None,
     };
-    before_write(info.run_cap)?;
+    before_write(info.run_cap, warm.as_ref())?;
     store.create_experiment(&info)?;
     if let Some(warm) = &warm {
         store.put_warm_start(&info.name, warm)?;
@@ -502,17 +490,18 @@ fn open_experiment(
 }
 
 /// Takes the trials of `w`'s experiment that `spec` learns from: refused when the store holds
-/// no such experiment or it had another objective. A file's were taken by the caller: `file`.
+/// no such experiment or it had another objective. A file's were taken by the caller
+/// (`options.warm_file`).
 fn warm_start(
     store: &Store,
     spec: &ExperimentSpec,
     w: &WarmStart,
-    file: Option<&WarmStarted>,
+    options: &StudyOptions,
 ) -> Result<WarmStarted> {
     let experiment = match &w.source {
         WarmSource::Experiment(name) => name,
         WarmSource::Csv(path) => {
-            return file.cloned().ok_or_else(|| {
+            return options.warm_file.clone().ok_or_else(|| {
                 Error::WarmStart(format!(
                     "{} was not read before the study (the caller reads a warm start's file)",
                     path.value.display()
@@ -527,10 +516,18 @@ fn warm_start(
         } else {
             format!("it holds {}", names.join(", "))
         };
+        let whose = match &options.agent {
+            Some(a) => format!(
+                "agent {}'s store ({held}; each agent reads its own, so each needs a copy of a \
+                 store that holds it)",
+                a.agent
+            ),
+            None => format!("the store ({held})"),
+        };
         return Err(Error::WarmStart(format!(
-            "no experiment `{experiment}` in the store ({held}); a warm start learns from an \
-             experiment of the same store, or from a file of results (`warm_start: {{csv: \
-             FILE}}`, as `sweep export --format csv` writes it)"
+            "no experiment `{experiment}` in {whose}; a warm start learns from an experiment \
+             of the same store, or from a file of results (`warm_start: {{csv: FILE}}`, as \
+             `sweep export {experiment} --format csv` writes it)"
         )));
     };
     if source.objective != spec.metric.name || source.goal != spec.metric.goal {
@@ -1382,7 +1379,7 @@ mod tests {
         };
         assert_eq!(params(&extended)[..4], params(&first)[..]);
         assert_eq!(params(&extended)[4..], params(&whole)[4..]);
-        // Refused: a source the store lacks, one of another objective, and agents.
+        // Refused: a source the store lacks (an agent's own), one of another objective.
         let go = |spec: &ExperimentSpec, options: &StudyOptions| {
             run_study(
                 &Store::temporary().unwrap(),
@@ -1399,7 +1396,7 @@ mod tests {
             go(&warm, &options(1)),
             "warm_start: no experiment `before` in the store (it holds none); a warm start \
              learns from an experiment of the same store, or from a file of results \
-             (`warm_start: {csv: FILE}`, as `sweep export --format csv` writes it)"
+             (`warm_start: {csv: FILE}`, as `sweep export before --format csv` writes it)"
         );
         let objectives = Store::temporary().unwrap();
         let mut maximizing = source.clone();
@@ -1428,7 +1425,13 @@ mod tests {
             agent: Some(first_of_two_agents()),
             ..options(1)
         };
-        assert!(go(&warm, &agent).starts_with("warm_start: agents run on stores of their own"));
+        assert!(
+            go(&warm, &agent).starts_with(
+                "warm_start: no experiment `before` in agent 0's store (it holds none; each \
+                 agent reads its own, so each needs a copy of a store that holds it)"
+            ),
+            "refused before the agent joins the others"
+        );
     }
 
     #[test]
@@ -1492,28 +1495,6 @@ mod tests {
             "{refused}"
         );
         assert!(empty.experiment("toy").unwrap().is_none());
-        // Agents would each read the file, which need not be the same everywhere.
-        let agent = StudyOptions {
-            agent: Some(first_of_two_agents()),
-            warm_file: Some(read(&before.trials)),
-            ..options(1)
-        };
-        let refused = run_study(
-            &empty,
-            &warm,
-            &quadratic(2.0),
-            &SilentObserver,
-            &clock,
-            &agent,
-        )
-        .unwrap_err()
-        .to_string();
-        assert_eq!(
-            refused,
-            "warm_start: agents each create the experiment and would each read runs/past.csv, \
-             which need not be the same file on every machine; run a warm-started study without \
-             --agent"
-        );
     }
 
     #[test]

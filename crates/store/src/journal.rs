@@ -7,8 +7,9 @@
 //! writer per file and append-only lines make that safe without locks: a reader takes only
 //! complete lines, and a writer that was killed mid-line cuts the torn tail off when it starts
 //! again. Each file opens with the agent's header (the experiment, the agent's number and count,
-//! `parallel`, the planned trials, the hashes of the spec text and the data); an agent refuses
-//! a peer whose header differs, since the study's results are fixed by exactly those.
+//! `parallel`, the planned trials, the hashes of the spec text, the data and the trials a warm
+//! start gave); an agent refuses a peer whose header differs, since the study's results are
+//! fixed by exactly those.
 //!
 //! Rejected: one shared file with `flock` (locks over NFS are unreliable, and every agent
 //! would contend for every epoch); sled on the shared folder (one process's database).
@@ -45,6 +46,9 @@ pub struct AgentHeader {
     /// The experiment file's text, so that the study can be followed from its journals alone
     /// (`Watcher`); empty in journals written before it was kept.
     pub spec_text: String,
+    /// The SHA-256 of the trials a warm start gave the study (`warm_start_digest`); empty
+    /// without one.
+    pub warm_hash: String,
 }
 
 /// What an agent tells the others about one of its trials, or about itself.
@@ -391,7 +395,8 @@ fn follow(
         let event = read_line(&tail.path, tail.lines, line, &expected, |found| {
             format!(
                 "agent {} runs another study than {reader} ({}); every agent must run the \
-                 same file, on the same data, with the same parallel and --agent count",
+                 same file, on the same data and warm start, with the same parallel and \
+                 --agent count",
                 tail.agent,
                 differences(found, &expected).join(", ")
             )
@@ -457,6 +462,18 @@ fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<String> {
         "data sha256",
         short(&found.data_hash),
         short(&expected.data_hash),
+    );
+    let warm = |hash: &str| {
+        if hash.is_empty() {
+            "none".to_string()
+        } else {
+            short(hash)
+        }
+    };
+    differ(
+        "warm start sha256",
+        warm(&found.warm_hash),
+        warm(&expected.warm_hash),
     );
     out
 }
@@ -531,6 +548,7 @@ mod tests {
             spec_hash: "ab".repeat(32),
             data_hash: "cd".repeat(32),
             spec_text: "name: digits\n".into(),
+            warm_hash: String::new(),
         }
     }
 
@@ -776,6 +794,41 @@ mod tests {
             message.contains("planned trials: 8 there, 9 here"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn agents_warm_started_from_other_trials_refuse_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let warm = |hash: &str, agent| AgentHeader {
+            warm_hash: hash.into(),
+            ..header(agent)
+        };
+        let (a, _) = Exchange::join(dir.path(), warm(&"ef".repeat(32), 0)).unwrap();
+        let message = Exchange::join(dir.path(), warm(&"01".repeat(32), 1))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("warm start sha256: efefefefefef there, 010101010101 here")
+                && message.contains("on the same data and warm start"),
+            "{message}"
+        );
+        let message = Exchange::join(dir.path(), header(1))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("warm start sha256: efefefefefef there, none here"),
+            "{message}"
+        );
+        let (b, _) = Exchange::join(dir.path(), warm(&"ef".repeat(32), 1)).unwrap();
+        b.publish(&JournalEvent::Skip(TrialId(3))).unwrap();
+        assert_eq!(a.poll().unwrap(), [(1, JournalEvent::Skip(TrialId(3)))]);
+        // Without a warm start the header is written as before agents could have one, so
+        // that an agent of an earlier version reads it.
+        let line = String::from_utf8(encode_line(&Line::Header(header(0)))).unwrap();
+        assert!(!line.contains("warm"), "{line}");
+        assert!(String::from_utf8(encode_line(&Line::Header(warm("ef", 0))))
+            .unwrap()
+            .contains(r#""warm_hash":"ef""#));
     }
 
     #[test]

@@ -42,6 +42,7 @@ mod store;
 pub use error::{Error, Result};
 pub use info::{ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult};
 pub use journal::{AgentHeader, Exchange, JournalEvent, PeerJournal, Stamp, Watcher};
+pub use records::warm_start_digest;
 pub use store::checkpoint_dir;
 pub use store::{Removed, Store, FORMAT_VERSION};
 

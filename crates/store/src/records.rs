@@ -31,6 +31,7 @@ pub(crate) use run::{decode_run_record, encode_run_record};
 
 pub(crate) use test_result::{decode_test_result, encode_test_result};
 
+pub use warm_start::warm_start_digest;
 pub(crate) use warm_start::{decode_warm_start, encode_warm_start};
 
 /// An experiment as written by format version 1.

@@ -57,6 +57,9 @@ struct HeaderV1 {
     /// Absent in journals written before it was kept.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     spec_text: String,
+    /// Absent without a warm start, and in journals written before agents could have one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    warm_hash: String,
 }
 
 /// What a journal line holds: the agent's header (its first line) or an event.
@@ -78,6 +81,7 @@ pub(crate) fn encode_line(line: &Line) -> Vec<u8> {
             spec_hash: h.spec_hash.clone(),
             data_hash: h.data_hash.clone(),
             spec_text: h.spec_text.clone(),
+            warm_hash: h.warm_hash.clone(),
         }),
         Line::Event(JournalEvent::Start(t)) => BodyV1::Start(TrialRecordV1::from(t)),
         Line::Event(JournalEvent::Finish(t)) => BodyV1::Finish(TrialRecordV1::from(t)),
@@ -126,6 +130,7 @@ pub(crate) fn decode_line(bytes: &[u8]) -> Result<Line> {
             spec_hash: h.spec_hash,
             data_hash: h.data_hash,
             spec_text: h.spec_text,
+            warm_hash: h.warm_hash,
         }),
         BodyV1::Start(t) => Line::Event(JournalEvent::Start(t.into())),
         BodyV1::Finish(t) => Line::Event(JournalEvent::Finish(t.into())),

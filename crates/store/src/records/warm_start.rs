@@ -4,6 +4,7 @@
 
 use experiment::WarmStarted;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::{from_json, probe, to_json, TrialRecordV1};
 use crate::{Error, Result};
@@ -26,6 +27,15 @@ pub(crate) fn encode_warm_start(w: &WarmStarted) -> Vec<u8> {
         trials: w.trials.iter().map(TrialRecordV1::from).collect(),
         left_out: w.left_out.clone(),
     })
+}
+
+/// Returns the SHA-256 (hex) of the trials a warm start gave, as their records are stored: what
+/// a study learns from, not where it came from or what was left out. Agents compare it, since
+/// each takes the warm start itself.
+pub fn warm_start_digest(w: &WarmStarted) -> String {
+    let trials: Vec<TrialRecordV1> = w.trials.iter().map(TrialRecordV1::from).collect();
+    let digest = Sha256::digest(to_json(&trials));
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Decodes a warm start of any known version.
@@ -85,5 +95,31 @@ mod tests {
         assert_eq!(store.warm_start("f").unwrap(), None);
         let err = decode_warm_start(br#"{"v": 2, "source": "x"}"#).unwrap_err();
         assert!(err.to_string().contains("version 2"), "{err}");
+    }
+
+    #[test]
+    fn a_warm_starts_digest_is_that_of_its_trials_as_stored() {
+        let store = Store::temporary().unwrap();
+        store.create_experiment(&info("e", 1)).unwrap();
+        store.put_warm_start("e", &warm()).unwrap();
+        let back = store.warm_start("e").unwrap().unwrap();
+        let digest = warm_start_digest(&warm());
+        assert_eq!(digest.len(), 64);
+        assert_eq!(warm_start_digest(&back), digest, "read back, the same");
+        let elsewhere = WarmStarted {
+            source: "runs/past.csv".into(),
+            left_out: Vec::new(),
+            ..warm()
+        };
+        assert_eq!(
+            warm_start_digest(&elsewhere),
+            digest,
+            "the trials alone count"
+        );
+        let mut other = warm();
+        if let Some(r) = other.trials[0].result.as_mut() {
+            r.metrics.insert("val_loss".into(), 0.25 + f64::EPSILON);
+        }
+        assert_ne!(warm_start_digest(&other), digest);
     }
 }
