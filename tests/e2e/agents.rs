@@ -373,6 +373,21 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
         assert!(out.status.success(), "{out:?}");
         assert_eq!(machine.reproducible_trials("shared", "store"), expected);
     }
+    // Each agent keeps its own trials' checkpoints; its store says where the others' are.
+    let show = env.sweep(&["show", "shared/1", "--store", "store"]);
+    assert!(
+        show.stdout
+            .contains("predict     no checkpoint here: agent 1 of 2 ran this trial"),
+        "{}",
+        show.stdout
+    );
+    let show = other.sweep(&["show", "shared/1", "--store", "store"]);
+    assert!(
+        show.stdout
+            .contains("predict     sweep predict shared/1 --input new.csv"),
+        "{}",
+        show.stdout
+    );
 
     // A copy whose rows differ gives other trials: the agents refuse each other.
     let mut rows: Vec<&str> = csv.lines().collect();

@@ -59,6 +59,8 @@ pub(crate) fn run_record(
         os: machine.os,
         cpu: machine.cpu,
         parallel: u32::try_from(parallel).ok(),
+        // The runner says which agent, if any, when it puts the record.
+        agent: None,
     })
 }
 

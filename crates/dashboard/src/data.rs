@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use experiment::{Constraint, ExperimentSpec, MetricSpec, Step, Trial, TrialId, WarmStarted};
-use store::{ExperimentInfo, RunRecord, Store, TestResult};
+use store::{CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult};
 
 use crate::view::experiment_page::Analysis;
 use crate::{Error, Notices, Result};
@@ -154,9 +154,9 @@ impl Reader {
         Ok(self.store.test_result(experiment)?)
     }
 
-    /// Returns whether trial `id` of the experiment has a checkpoint for `sweep predict`.
-    pub(crate) fn has_checkpoint(&self, experiment: &str, id: u32) -> bool {
-        self.store.has_checkpoint(experiment, TrialId(id))
+    /// Returns where trial `id` of the experiment has its checkpoint, for `sweep predict`.
+    pub(crate) fn checkpoint_at(&self, experiment: &str, id: u32) -> Result<CheckpointAt> {
+        Ok(self.store.checkpoint_at(experiment, TrialId(id))?)
     }
 
     /// Returns one metric's series for each of `ids` (empty for a trial without it).

@@ -280,7 +280,7 @@ fn render_trial(
         &metrics,
         now,
         &reader.store_dir(),
-        reader.has_checkpoint(name, id),
+        reader.checkpoint_at(name, id)?,
     );
     if let Some(test) = reader.test_result(name)?.filter(|r| r.trial == t.id) {
         page.facts.push(trial::Field {

@@ -9,6 +9,14 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TrialId(pub u32);
 
+impl TrialId {
+    /// Returns the agent, of `agents`, that runs this trial in a study run by agents (`sweep run
+    /// --agent I/N` runs trials `I`, `I + N`, `I + 2N`, ...), and so keeps its checkpoint.
+    pub fn agent(self, agents: u32) -> u32 {
+        self.0 % agents.max(1)
+    }
+}
+
 /// A seed for a random number generator; every random draw in Sweep starts from one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Seed(pub u64);

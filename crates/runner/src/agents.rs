@@ -71,7 +71,7 @@ impl AgentOptions {
 
 /// Returns the agent, of `agents`, that runs trial `id`.
 pub(crate) fn owner(id: TrialId, agents: u32) -> u32 {
-    id.0 % agents.max(1)
+    id.agent(agents)
 }
 
 /// An agent that has joined the exchange, before it runs anything.

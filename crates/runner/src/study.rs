@@ -484,7 +484,16 @@ fn open_experiment(
         store.put_warm_start(&info.name, warm)?;
     }
     if let Some(record) = &options.record {
-        store.put_run_record(&info.name, record)?;
+        // An agent's store says which agent made it: the others' trials keep their
+        // checkpoints in their own stores.
+        let record = store::RunRecord {
+            agent: options.agent.as_ref().map(|a| store::AgentOf {
+                agent: a.agent,
+                agents: a.agents,
+            }),
+            ..record.clone()
+        };
+        store.put_run_record(&info.name, &record)?;
     }
     Ok((info, false, warm))
 }

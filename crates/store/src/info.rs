@@ -139,6 +139,50 @@ pub struct RunRecord {
     /// The trials side by side the run started with (the file's `parallel`, `--parallel`, or
     /// the machine's cores); `None` in records written before it was kept.
     pub parallel: Option<u32>,
+    /// Which agent made this store, when agents ran the study (`sweep run --agent I/N`); `None`
+    /// for one process, and in records written before it was kept.
+    pub agent: Option<AgentOf>,
+}
+
+/// One agent of a study run by several: agent `agent` of `agents`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgentOf {
+    /// The agent's number, from 0.
+    pub agent: u32,
+    /// How many agents run the study.
+    pub agents: u32,
+}
+
+impl fmt::Display for AgentOf {
+    /// "agent 1 of 4".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "agent {} of {}", self.agent, self.agents)
+    }
+}
+
+/// Where a trial's checkpoint is, as one store knows (`Store::checkpoint_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckpointAt {
+    /// Beside this store.
+    Here,
+    /// Not here: this agent's store, which ran the trial, holds it if it kept one (each agent
+    /// keeps the best of its own trials' checkpoints, `checkpoints.keep`).
+    Agent(AgentOf),
+    /// Nowhere: the trial was not among the best that keep theirs.
+    Nowhere,
+}
+
+impl RunRecord {
+    /// Returns the agent that ran trial `id`, when it is not the one that made this store: that
+    /// agent's store, not this one, holds the trial's checkpoint.
+    pub fn ran_by_another(&self, id: TrialId) -> Option<AgentOf> {
+        let me = self.agent?;
+        let ran = id.agent(me.agents);
+        (ran != me.agent).then_some(AgentOf {
+            agent: ran,
+            agents: me.agents,
+        })
+    }
 }
 
 /// The state of a git working tree.

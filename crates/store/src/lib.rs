@@ -40,7 +40,9 @@ mod records;
 mod store;
 
 pub use error::{Error, Result};
-pub use info::{ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult};
+pub use info::{
+    AgentOf, CheckpointAt, ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult,
+};
 pub use journal::{AgentHeader, Exchange, JournalEvent, PeerJournal, Stamp, Watcher};
 pub use records::warm_start_digest;
 pub use store::checkpoint_dir;

@@ -34,7 +34,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use crate::error::storage;
 use crate::keys::{self, ExperimentId};
 use crate::records;
-use crate::{Error, ExperimentInfo, Result, RunRecord, TestResult};
+use crate::{CheckpointAt, Error, ExperimentInfo, Result, RunRecord, TestResult};
 
 pub use remove::Removed;
 
@@ -146,6 +146,18 @@ impl Store {
                 .join(format!("{}.json", trial.0))
                 .is_file()
         })
+    }
+
+    /// Returns where trial `trial`'s checkpoint is, as this store knows: beside it, in the
+    /// store of the agent that ran it (a study run by agents), or nowhere.
+    pub fn checkpoint_at(&self, experiment: &str, trial: TrialId) -> Result<CheckpointAt> {
+        if self.has_checkpoint(experiment, trial) {
+            return Ok(CheckpointAt::Here);
+        }
+        Ok(self
+            .run_record(experiment)?
+            .and_then(|r| r.ran_by_another(trial))
+            .map_or(CheckpointAt::Nowhere, CheckpointAt::Agent))
     }
 
     /// Returns the directory the store was opened from, or `None` for a temporary store.

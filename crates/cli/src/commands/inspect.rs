@@ -79,7 +79,7 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
         let info = find_experiment(&store, name)?;
         let trial = find_trial(&store, name, number)?;
         let curves = store.all_metric_series(name, trial.id)?;
-        let checkpoint = store.has_checkpoint(name, trial.id);
+        let checkpoint = store.checkpoint_at(name, trial.id)?;
         let test = store.test_result(name)?.filter(|r| r.trial == trial.id);
         found.push((info, trial, curves, checkpoint, test));
     }

@@ -46,6 +46,13 @@ pub(crate) fn run_record(
         None => String::new(),
     };
     writeln!(out, "            machine {}; {}{parallel}", r.cpu, r.os)?;
+    if let Some(agent) = r.agent {
+        writeln!(
+            out,
+            "            the store of {agent}: the others' trials keep their checkpoints in \
+             their own agents' stores"
+        )?;
+    }
     if let Some(differing) = spec.and_then(|spec| spec.search_changes(&r.resolved_spec)) {
         writeln!(
             out,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use experiment::{format_duration, shell_quote, ExperimentSpec, Step, Trial};
-use store::{ExperimentInfo, TestResult};
+use store::{CheckpointAt, ExperimentInfo, TestResult};
 
 use super::{metric, table};
 
@@ -18,8 +18,8 @@ pub(crate) struct Shown<'a> {
     pub(crate) spec: Option<&'a ExperimentSpec>,
     pub(crate) trial: &'a Trial,
     pub(crate) curves: &'a Curves,
-    /// Whether its checkpoint is kept, for `sweep predict`.
-    pub(crate) checkpoint: bool,
+    /// Where its checkpoint is, for `sweep predict`.
+    pub(crate) checkpoint: CheckpointAt,
     /// Its metrics on the test split, when it is the trial measured there.
     pub(crate) test: Option<&'a TestResult>,
 }
@@ -149,13 +149,18 @@ pub(crate) fn trial_card(
     }
     let name = shell_quote(&shown.name());
     let store = shell_quote(store_dir);
-    if shown.checkpoint {
-        writeln!(
+    let ended = t.result.is_some() && t.state.is_finished();
+    match shown.checkpoint {
+        CheckpointAt::Here => writeln!(
             out,
             "predict     sweep predict {name} --input new.csv --store {store}"
-        )?;
-    } else if t.result.is_some() && t.state.is_finished() {
-        writeln!(
+        )?,
+        CheckpointAt::Agent(ran) if ended => writeln!(
+            out,
+            "predict     no checkpoint here: {ran} ran this trial, and keeps the checkpoints of \
+             its own best trials (`checkpoints.keep`) in its store; predict there"
+        )?,
+        CheckpointAt::Nowhere if ended => writeln!(
             out,
             "predict     no checkpoint: only the best trials (`checkpoints.keep`) keep one{}",
             if shown.spec.is_some_and(ExperimentSpec::is_multi_objective) {
@@ -163,7 +168,8 @@ pub(crate) fn trial_card(
             } else {
                 ""
             }
-        )?;
+        )?,
+        CheckpointAt::Agent(_) | CheckpointAt::Nowhere => {}
     }
     writeln!(out, "reproduce   sweep reproduce {name} --store {store}")
 }
@@ -351,7 +357,7 @@ mod tests {
             spec: None,
             trial: &trial,
             curves: &curves,
-            checkpoint: false,
+            checkpoint: CheckpointAt::Nowhere,
             test: None,
         };
         let mut out = Vec::new();

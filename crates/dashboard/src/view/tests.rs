@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use experiment::{Timestamp, Trial, TrialState};
-use store::ExperimentStatus;
+use store::{CheckpointAt, ExperimentStatus};
 
 use super::compare::{compare_page, parse_ids};
 use super::experiment_page::{
@@ -74,7 +74,7 @@ fn a_killed_sweep_has_no_clock_running() {
             &BTreeMap::new(),
             now,
             "st",
-            false,
+            CheckpointAt::Nowhere,
         );
         let duration = page.facts.iter().find(|f| f.name == "duration");
         assert_eq!(duration.map(|f| f.value.as_str()), Some("-"));
@@ -113,7 +113,7 @@ fn a_killed_sweep_has_no_clock_running() {
         &BTreeMap::new(),
         NOW,
         "st",
-        false,
+        CheckpointAt::Nowhere,
     );
     let duration = page.facts.iter().find(|f| f.name == "duration");
     assert_eq!(duration.map(|f| f.value.as_str()), Some("1m01s"));
@@ -256,7 +256,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
             &BTreeMap::new(),
             NOW,
             "st",
-            false,
+            CheckpointAt::Nowhere,
         );
         let fact = trial.facts.into_iter().find(|f| f.name == "constraints");
         fact.map(|f| f.value)
@@ -476,7 +476,7 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
         &BTreeMap::new(),
         NOW,
         "st",
-        false,
+        CheckpointAt::Nowhere,
     );
     let fact = |name: &str| {
         page.facts
@@ -600,7 +600,7 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
         &BTreeMap::new(),
         NOW,
         "runs/my store",
-        true,
+        CheckpointAt::Here,
     );
     assert_eq!(
         page.command,
@@ -666,12 +666,31 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
         &BTreeMap::new(),
         NOW,
         "runs/my store",
-        false,
+        CheckpointAt::Nowhere,
     );
     assert_eq!(without.predict_command, None);
     assert_eq!(
         without.no_checkpoint,
         "No checkpoint: only the best trials (`checkpoints.keep`) keep their best epoch's weights."
+    );
+    // In the store of one agent of several, another agent's trial keeps its checkpoint there.
+    let elsewhere = trial_page(
+        (&d.info, d.spec.as_ref()),
+        t,
+        None,
+        &BTreeMap::new(),
+        NOW,
+        "runs/my store",
+        CheckpointAt::Agent(store::AgentOf {
+            agent: 1,
+            agents: 2,
+        }),
+    );
+    assert_eq!(elsewhere.predict_command, None);
+    assert_eq!(
+        elsewhere.no_checkpoint,
+        "No checkpoint here: agent 1 of 2 ran this trial, and keeps the checkpoints of its own \
+         best trials (`checkpoints.keep`) in its store; predict there."
     );
 }
 
@@ -732,7 +751,7 @@ fn the_trial_page_says_which_parameters_the_file_gave() {
             &BTreeMap::new(),
             NOW,
             ".sweep",
-            false,
+            CheckpointAt::Nowhere,
         )
     };
     let said = |i: usize| -> (String, Vec<String>) {

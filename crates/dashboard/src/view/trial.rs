@@ -8,7 +8,7 @@ use experiment::{
     shell_quote, ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, TrialId, TrialState,
     KNOBS,
 };
-use store::{ExperimentInfo, ExperimentStatus};
+use store::{CheckpointAt, ExperimentInfo, ExperimentStatus};
 
 use super::format;
 use crate::charts::{self, Curve, Emphasis};
@@ -69,7 +69,7 @@ pub(crate) struct TrialPage {
     /// The command that predicts new rows with the trial's checkpoint, when it has one.
     pub(crate) predict_command: Option<String>,
     /// Why a trial that ended with a result has no checkpoint; empty otherwise.
-    pub(crate) no_checkpoint: &'static str,
+    pub(crate) no_checkpoint: String,
     /// The previous and next trials' pages.
     pub(crate) prev: Option<String>,
     /// The next trial's page.
@@ -150,7 +150,7 @@ pub(crate) fn trial_page(
     metrics: &BTreeMap<String, Series>,
     now: Timestamp,
     store_dir: &str,
-    checkpoint: bool,
+    checkpoint: CheckpointAt,
 ) -> TrialPage {
     let id = trial.id.0;
     let field = |name: &str, value: String| Field {
@@ -286,20 +286,28 @@ pub(crate) fn trial_page(
         shell_quote(&format!("{}/{id}", info.name)),
         shell_quote(store_dir),
     );
-    let predict_command = checkpoint.then(|| {
+    let predict_command = (checkpoint == CheckpointAt::Here).then(|| {
         format!(
             "sweep predict {} --input new.csv --store {}",
             shell_quote(&format!("{}/{id}", info.name)),
             shell_quote(store_dir),
         )
     });
-    let no_checkpoint = if checkpoint || trial.result.is_none() || !trial.state.is_finished() {
-        ""
-    } else if spec.is_some_and(ExperimentSpec::is_multi_objective) {
-        "No checkpoint: only the best trials by the first objective (`checkpoints.keep`) and \
-         those on the Pareto front keep their best epoch's weights."
-    } else {
-        "No checkpoint: only the best trials (`checkpoints.keep`) keep their best epoch's weights."
+    let ended = trial.result.is_some() && trial.state.is_finished();
+    let no_checkpoint = match checkpoint {
+        CheckpointAt::Agent(ran) if ended => format!(
+            "No checkpoint here: {ran} ran this trial, and keeps the checkpoints of its own best \
+             trials (`checkpoints.keep`) in its store; predict there."
+        ),
+        CheckpointAt::Nowhere if ended => if spec.is_some_and(ExperimentSpec::is_multi_objective) {
+            "No checkpoint: only the best trials by the first objective (`checkpoints.keep`) \
+                 and those on the Pareto front keep their best epoch's weights."
+        } else {
+            "No checkpoint: only the best trials (`checkpoints.keep`) keep their best epoch's \
+                 weights."
+        }
+        .to_string(),
+        _ => String::new(),
     };
     TrialPage {
         experiment: info.name.clone(),

@@ -5,16 +5,17 @@
 //! neither the experiment record nor `FORMAT_VERSION` changes, and stores written before run
 //! records existed open as they are.
 //!
-//! Version 2 adds `parallel`, the trials side by side the run started with; it is the only
-//! difference, so one type reads both (a version 1 record has none) and a record without it is
-//! still written as version 1.
+//! Version 2 adds `parallel`, the trials side by side the run started with, and version 3
+//! `agent`, which agent of how many made the store; they are the only differences, so one type
+//! reads all three (an older record lacks them) and a record without them is written as the
+//! oldest version that holds what it has.
 
 use serde::{Deserialize, Serialize};
 
 use super::{from_json, probe, to_json};
-use crate::{Error, GitState, Result, RunRecord};
+use crate::{AgentOf, Error, GitState, Result, RunRecord};
 
-/// A run record as written by record versions 1 and 2 (`parallel`).
+/// A run record as written by record versions 1, 2 (`parallel`) and 3 (`agent`).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RunRecordV1 {
@@ -32,6 +33,15 @@ pub(crate) struct RunRecordV1 {
     cpu: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     parallel: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    agent: Option<AgentOfV1>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgentOfV1 {
+    agent: u32,
+    agents: u32,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -51,7 +61,7 @@ pub(crate) fn encode_run_record(r: &RunRecord) -> Vec<u8> {
 pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
     const WHAT: &str = "run record";
     match probe(WHAT, bytes)? {
-        1 | 2 => Ok(from_json::<RunRecordV1>(WHAT, bytes)?.into()),
+        1..=3 => Ok(from_json::<RunRecordV1>(WHAT, bytes)?.into()),
         version => Err(Error::RecordVersion {
             what: WHAT,
             version,
@@ -62,7 +72,13 @@ pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
 impl From<&RunRecord> for RunRecordV1 {
     fn from(r: &RunRecord) -> Self {
         RunRecordV1 {
-            v: if r.parallel.is_some() { 2 } else { 1 },
+            v: if r.agent.is_some() {
+                3
+            } else if r.parallel.is_some() {
+                2
+            } else {
+                1
+            },
             resolved_spec: r.resolved_spec.clone(),
             resolved_spec_hash: r.resolved_spec_hash.clone(),
             spec_file: r.spec_file.clone(),
@@ -79,6 +95,10 @@ impl From<&RunRecord> for RunRecordV1 {
             os: r.os.clone(),
             cpu: r.cpu.clone(),
             parallel: r.parallel,
+            agent: r.agent.map(|a| AgentOfV1 {
+                agent: a.agent,
+                agents: a.agents,
+            }),
         }
     }
 }
@@ -102,12 +122,18 @@ impl From<RunRecordV1> for RunRecord {
             os: r.os,
             cpu: r.cpu,
             parallel: r.parallel,
+            agent: r.agent.map(|a| AgentOf {
+                agent: a.agent,
+                agents: a.agents,
+            }),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use experiment::TrialId;
+
     use super::*;
 
     fn record(git: Option<GitState>) -> RunRecord {
@@ -124,6 +150,7 @@ mod tests {
             os: "linux (Debian GNU/Linux 12) x86_64".into(),
             cpu: "AMD EPYC, 2 cores".into(),
             parallel: None,
+            agent: None,
         }
     }
 
@@ -138,9 +165,29 @@ mod tests {
             parallel: Some(3),
             ..record(None)
         };
-        for r in [record(None), record(Some(dirty)), with_parallel] {
+        let with_agent = RunRecord {
+            parallel: Some(4),
+            agent: Some(AgentOf {
+                agent: 1,
+                agents: 2,
+            }),
+            ..record(None)
+        };
+        for r in [record(None), record(Some(dirty)), with_parallel, with_agent] {
             assert_eq!(decode_run_record(&encode_run_record(&r)).unwrap(), r);
         }
+    }
+
+    #[test]
+    fn an_agents_record_names_the_agent_that_ran_each_trial_elsewhere() {
+        let of = |agent, agents| AgentOf { agent, agents };
+        let agent_1 = RunRecord {
+            agent: Some(of(1, 3)),
+            ..record(None)
+        };
+        let ran: Vec<_> = (0..4).map(|t| agent_1.ran_by_another(TrialId(t))).collect();
+        assert_eq!(ran, [Some(of(0, 3)), None, Some(of(2, 3)), Some(of(0, 3))]);
+        assert_eq!(record(None).ran_by_another(TrialId(0)), None, "one process");
     }
 
     #[test]
@@ -168,10 +215,27 @@ mod tests {
             json.replace(r#"{"v":1,"#, r#"{"v":2,"#)
                 .replace(r#"2 cores"}"#, r#"2 cores","parallel":3}"#)
         );
-        let err = decode_run_record(br#"{"v":3}"#).unwrap_err();
+        // With `agent`, version 3.
+        let three = String::from_utf8(encode_run_record(&RunRecord {
+            parallel: Some(3),
+            agent: Some(AgentOf {
+                agent: 0,
+                agents: 2,
+            }),
+            ..record(None)
+        }))
+        .unwrap();
+        assert_eq!(
+            three,
+            two.replace(r#"{"v":2,"#, r#"{"v":3,"#).replace(
+                r#""parallel":3}"#,
+                r#""parallel":3,"agent":{"agent":0,"agents":2}}"#
+            )
+        );
+        let err = decode_run_record(br#"{"v":4}"#).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "run record has version 3, which this sweep does not read"
+            "run record has version 4, which this sweep does not read"
         );
         let cut = &json.as_bytes()[..json.len() - 1];
         assert!(matches!(decode_run_record(cut), Err(Error::Corrupt { .. })));

@@ -99,6 +99,7 @@ pub(super) fn run_record() -> RunRecord {
         os: "linux x86_64".into(),
         cpu: "test cpu, 2 cores".into(),
         parallel: Some(2),
+        agent: None,
     }
 }
 
