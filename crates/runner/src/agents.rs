@@ -1117,17 +1117,7 @@ mod tests {
             left_out: vec![left_out.to_string()],
         };
         let mut spec = tpe_with_median(8);
-        spec.warm_start = Some(experiment::WarmStart {
-            source: experiment::WarmSource::Csv(experiment::Located {
-                value: "runs/past.csv".into(),
-                location: experiment::Location {
-                    file: "toy.yaml".into(),
-                    line: 9,
-                    column: 18,
-                },
-            }),
-            trials: None,
-        });
+        spec.warm_start = Some(warm_from_file());
         let with = |options: StudyOptions, warm: WarmStarted| StudyOptions {
             warm_file: Some(warm),
             ..options

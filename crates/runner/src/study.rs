@@ -1457,17 +1457,7 @@ mod tests {
         };
         let mut warm = spec(3, "warm");
         warm.method = tpe;
-        warm.warm_start = Some(experiment::WarmStart {
-            source: WarmSource::Csv(experiment::Located {
-                value: "runs/past.csv".into(),
-                location: experiment::Location {
-                    file: "toy.yaml".into(),
-                    line: 9,
-                    column: 18,
-                },
-            }),
-            trials: None,
-        });
+        warm.warm_start = Some(warm_from_file());
         let store = Store::temporary().unwrap();
         let clock = TickClock(AtomicI64::new(100));
         let go = |store: &Store, file: Option<WarmStarted>, extend: Option<u32>| {

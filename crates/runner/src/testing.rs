@@ -130,6 +130,22 @@ pub(crate) fn spec(run_cap: u32, source: &str) -> ExperimentSpec {
     }
 }
 
+/// A warm start from the file `runs/past.csv`, named at `toy.yaml:9:18`; the caller reads the
+/// file (`StudyOptions::warm_file`).
+pub(crate) fn warm_from_file() -> experiment::WarmStart {
+    experiment::WarmStart {
+        source: experiment::WarmSource::Csv(experiment::Located {
+            value: "runs/past.csv".into(),
+            location: experiment::Location {
+                file: "toy.yaml".into(),
+                line: 9,
+                column: 18,
+            },
+        }),
+        trials: None,
+    }
+}
+
 pub(crate) fn options(parallel: usize) -> StudyOptions {
     StudyOptions {
         spec_path: "toy.yaml".into(),
