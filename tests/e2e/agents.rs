@@ -388,6 +388,33 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
         "{}",
         show.stdout
     );
+    // A follower, from the journals alone, shows the warm start too.
+    let mut follower = env
+        .command(&["serve", "--exchange", exchange, "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut follower_out = BufReader::new(follower.stdout.take().unwrap());
+    let mut first_line = String::new();
+    follower_out.read_line(&mut first_line).unwrap();
+    let url = first_line
+        .trim()
+        .trim_start_matches("dashboard: ")
+        .trim_end_matches('/');
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let page = loop {
+        let (status, page) = crate::dashboard::get(&format!("{url}/experiments/shared"));
+        if status == 200 && page.contains("Warm start") {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline, "{status}: {page}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    follower.kill().unwrap();
+    follower.wait().unwrap();
+    drop(follower_out);
+    assert!(page.contains("4 trials of"), "{page}");
 
     // A copy whose rows differ gives other trials: the agents refuse each other.
     let mut rows: Vec<&str> = csv.lines().collect();

@@ -143,7 +143,7 @@ pub(crate) fn restore(met: &Met, store: &Store, name: &str) -> Result<usize> {
             JournalEvent::Start(t) | JournalEvent::Finish(t) => missing.contains(&t.id),
             JournalEvent::Report { trial, .. } => missing.contains(trial),
             JournalEvent::Tested(_) => untested,
-            JournalEvent::Skip(_) | JournalEvent::Abort(_) => false,
+            JournalEvent::Skip(_) | JournalEvent::Abort(_) | JournalEvent::Warm(_) => false,
         };
         if restored {
             record(store, name, event)?;
@@ -157,7 +157,8 @@ pub(crate) type Needed<'a> = &'a (dyn Fn(&[Trial]) -> u32 + Sync);
 
 /// Writes what another agent's `event` says into `store`, under experiment `name`, as that
 /// agent wrote it into its own: a trial started (from scratch), a report, a trial's end, the
-/// test split's result. Skips and aborts change nothing stored.
+/// test split's result, the warm start (into a store without one: a follower's). Skips and
+/// aborts change nothing stored.
 pub(crate) fn record(store: &Store, name: &str, event: &JournalEvent) -> Result<()> {
     match event {
         JournalEvent::Start(trial) => {
@@ -176,6 +177,11 @@ pub(crate) fn record(store: &Store, name: &str, event: &JournalEvent) -> Result<
         JournalEvent::Tested(result) if !result.metrics.is_empty() => {
             store.put_test_result(name, result)?;
             store.flush()?;
+        }
+        JournalEvent::Warm(warm) => {
+            if store.warm_start(name)?.is_none() {
+                store.put_warm_start(name, warm)?;
+            }
         }
         JournalEvent::Tested(_) | JournalEvent::Skip(_) | JournalEvent::Abort(_) => {}
     }
@@ -222,12 +228,13 @@ struct Watch {
 
 impl<'a> Peers<'a> {
     /// Publishes the finished trials of this agent that its journal lacks (it was killed
-    /// between storing and publishing them), and applies what the other agents wrote so far.
+    /// between storing and publishing them) and, for agent 0, the study's `warm` start if its
+    /// journal lacks it, and applies what the other agents wrote so far.
     pub(crate) fn join(
         met: Met,
         options: &'a AgentOptions,
         study: Study<'a>,
-        existing: &[Trial],
+        (existing, warm): (&[Trial], Option<&WarmStarted>),
     ) -> Result<Peers<'a>> {
         let Study {
             store,
@@ -248,6 +255,7 @@ impl<'a> Peers<'a> {
                 _ => None,
             })
             .collect();
+        let warm_published = earlier.iter().any(|e| matches!(e, JournalEvent::Warm(_)));
         let settled = existing
             .iter()
             .filter(|t| t.state.is_finished() && !options.owns(t.id))
@@ -279,6 +287,9 @@ impl<'a> Peers<'a> {
         };
         // An agent started again is heard from at once.
         peers.touch(&mut lock(&peers.watch));
+        if let Some(warm) = warm.filter(|_| options.agent == 0 && !warm_published) {
+            peers.publish(&JournalEvent::Warm(warm.clone()))?;
+        }
         for trial in existing {
             if options.owns(trial.id) && trial.state.is_finished() && !published.contains(&trial.id)
             {
@@ -449,7 +460,7 @@ impl<'a> Peers<'a> {
             JournalEvent::Start(t) | JournalEvent::Finish(t) => Some(t.id),
             JournalEvent::Report { trial, .. } | JournalEvent::Skip(trial) => Some(*trial),
             JournalEvent::Tested(result) => Some(result.trial),
-            JournalEvent::Abort(_) => None,
+            JournalEvent::Abort(_) | JournalEvent::Warm(_) => None,
         };
         if let Some(id) = about.filter(|id| self.options.owner(*id) != agent) {
             return Err(Error::StrayTrial {
@@ -488,6 +499,7 @@ impl<'a> Peers<'a> {
                 lock(&self.tested).insert(result.trial);
             }
             JournalEvent::Abort(reason) => return Err(Error::AgentFailed { agent, reason }),
+            JournalEvent::Warm(_) => {}
         }
         Ok(())
     }
@@ -1157,11 +1169,30 @@ mod tests {
         for (agent, (store, summary)) in results.iter().enumerate() {
             let summary = summary.as_ref().unwrap();
             assert_eq!(view(store, summary), expected, "agent {agent}");
+            // Each keeps what it took, not what agent 0 published.
             assert_eq!(
-                store.warm_start("toy").unwrap().map(|w| w.trials),
-                Some(before.trials.clone())
+                store.warm_start("toy").unwrap(),
+                Some(copy(&before.trials, &format!("line {agent}")))
             );
         }
+        // A follower, which reads the journals alone, shows the warm start agent 0 published.
+        let mut watcher = store::Watcher::new(dir.path(), "toy");
+        assert!(watcher.read_header().unwrap().is_some());
+        let followed = Store::temporary().unwrap();
+        let follow = crate::Follow {
+            watcher: &mut watcher,
+            spec_path: "exchange".into(),
+            poll: Duration::from_millis(1),
+            quiet_after: Duration::from_secs(3600),
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let stop = crate::Stop::default();
+        let ended = crate::follow_study(&followed, &spec, follow, (&clock, &SilentObserver), &stop);
+        assert!(ended.unwrap());
+        assert_eq!(
+            followed.warm_start("toy").unwrap(),
+            Some(copy(&before.trials, "line 0"))
+        );
 
         // An agent whose copy gives other trials is refused before it writes anything.
         let other = tempfile::tempdir().unwrap();

@@ -172,7 +172,7 @@ pub fn run_study(
                 observer,
                 needed: &needed,
             };
-            Some(Peers::join(met, a, study, &existing)?)
+            Some(Peers::join(met, a, study, (&existing, warm.as_ref()))?)
         }
         _ => None,
     };

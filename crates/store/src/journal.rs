@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use experiment::{MetricPoint, Step, Trial, TrialId};
+use experiment::{MetricPoint, Step, Trial, TrialId, WarmStarted};
 
 use crate::records::journal::{decode_line, encode_line, Line};
 use crate::{Error, Result, TestResult};
@@ -74,6 +74,10 @@ pub enum JournalEvent {
     /// The agent measured the study's best trial, one of its own, on the test split: the
     /// others take the result rather than train that trial again.
     Tested(TestResult),
+    /// The trials the study's warm start gave (`warm_start:`), published once, by agent 0, for
+    /// a follower to show (`sweep serve --exchange`); every agent takes its own, and the
+    /// headers' `warm_hash` says they agree.
+    Warm(WarmStarted),
 }
 
 /// One agent's end of the exchange: its own journal to append to, and the others' to follow.
@@ -607,6 +611,14 @@ mod tests {
                 ]
                 .into(),
             }),
+            JournalEvent::Warm(WarmStarted {
+                source: "runs/past.csv".into(),
+                trials: vec![
+                    trial(0, TrialState::Completed),
+                    trial(1, TrialState::Pruned),
+                ],
+                left_out: vec!["line 4: `lr` = 3: must be in [0.001, 1], found 3".into()],
+            }),
         ];
         b.publish(&events[0]).unwrap();
         b.publish(&events[1]).unwrap();
@@ -622,13 +634,15 @@ mod tests {
         b.publish(&events[2]).unwrap();
         b.publish(&events[3]).unwrap();
         b.publish(&events[4]).unwrap();
+        b.publish(&events[5]).unwrap();
         let got = a.poll().unwrap();
         assert_eq!(
             got,
             [
                 (1, events[2].clone()),
                 (1, events[3].clone()),
-                (1, events[4].clone())
+                (1, events[4].clone()),
+                (1, events[5].clone())
             ]
         );
         assert!(

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use experiment::{MetricPoint, Step, TrialId};
+use experiment::{MetricPoint, Step, TrialId, WarmStarted};
 
 use super::{from_json, metrics_of, metrics_v1, probe, to_json, FloatV1, TrialRecordV1};
 use crate::journal::{AgentHeader, JournalEvent};
@@ -37,6 +37,11 @@ enum BodyV1 {
     },
     Abort {
         reason: String,
+    },
+    Warm {
+        source: String,
+        trials: Vec<TrialRecordV1>,
+        left_out: Vec<String>,
     },
     Tested {
         trial: u32,
@@ -105,6 +110,11 @@ pub(crate) fn encode_line(line: &Line) -> Vec<u8> {
             trial: result.trial.0,
             metrics: metrics_v1(&result.metrics),
         },
+        Line::Event(JournalEvent::Warm(w)) => BodyV1::Warm {
+            source: w.source.clone(),
+            trials: w.trials.iter().map(TrialRecordV1::from).collect(),
+            left_out: w.left_out.clone(),
+        },
     };
     to_json(&LineV1 { v: 1, body })
 }
@@ -154,6 +164,15 @@ pub(crate) fn decode_line(bytes: &[u8]) -> Result<Line> {
         BodyV1::Tested { trial, metrics } => Line::Event(JournalEvent::Tested(TestResult {
             trial: TrialId(trial),
             metrics: metrics_of(metrics),
+        })),
+        BodyV1::Warm {
+            source,
+            trials,
+            left_out,
+        } => Line::Event(JournalEvent::Warm(WarmStarted {
+            source,
+            trials: trials.into_iter().map(Into::into).collect(),
+            left_out,
         })),
     })
 }
