@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
-use experiment::{ParamValue, Step, Stopped, Trial, TrialId, TrialState};
+use experiment::{ParamValue, Step, Stopped, Trial, TrialId, TrialState, WarmSource};
 use serde::{Deserialize, Serialize};
 use store::ExperimentInfo;
 
@@ -64,6 +64,10 @@ struct ExperimentDto {
 
 #[derive(Debug, Serialize)]
 struct WarmStartDto {
+    /// `experiment` or `file`: what `experiment` names, as the stored spec says (absent when
+    /// the stored spec cannot be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'static str>,
     /// The other experiment, or the file of results the trials came from.
     experiment: String,
     /// How many of its trials were taken.
@@ -505,6 +509,14 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
                     .collect()
             }),
         warm_start: data.warm_start.as_ref().map(|w| WarmStartDto {
+            from: data
+                .spec
+                .as_ref()
+                .and_then(|s| s.warm_start.as_ref())
+                .map(|w| match w.source {
+                    WarmSource::Experiment(_) => "experiment",
+                    WarmSource::Csv(_) => "file",
+                }),
             experiment: w.source.clone(),
             trials: w.trials.len(),
             left_out: w.left_out.clone(),

@@ -155,6 +155,17 @@ fn a_warm_start_is_said_on_the_page_and_in_the_api() {
             api["warm_start"],
             serde_json::json!({"experiment": "before", "trials": 4, "left_out": ["trial 5: it has no `lr`"]})
         );
+        // The stored spec says where the trials came from: a file of results here.
+        let mut info = store.experiment("warm").unwrap().unwrap();
+        info.spec_yaml = crate::view::fixtures::SPEC
+            .replace("NAME", "warm")
+            .replace("method: random", "method: tpe")
+            + "warm_start: {csv: runs/past.csv}\n";
+        store.update_experiment(&info).unwrap();
+        let (_, api) = get(&store, "/api/experiments/warm").await;
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        assert_eq!(api["warm_start"]["from"], "file");
+        assert_eq!(api["warm_start"]["trials"], 4);
     });
 }
 
