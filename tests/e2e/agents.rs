@@ -4,7 +4,7 @@
 //! for, and `sweep serve --exchange` follows the study from the journals alone.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::{Child, ChildStdout, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -76,6 +76,46 @@ fn test_split(env: &TestEnv, store: &str) -> String {
     show.stdout[at..].to_string()
 }
 
+/// `sweep serve --exchange EXCHANGE`, started in `env`: it follows the studies there from
+/// their journals alone.
+struct Follower {
+    child: Child,
+    /// Its output, kept open to the end: a closed pipe would end it at its next line.
+    _out: BufReader<ChildStdout>,
+    /// Its dashboard, without the trailing `/`.
+    url: String,
+}
+
+impl Follower {
+    fn start(env: &TestEnv, exchange: &str) -> Follower {
+        let mut child = env
+            .command(&["serve", "--exchange", exchange, "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut first_line = String::new();
+        out.read_line(&mut first_line).unwrap();
+        let url = first_line
+            .trim()
+            .strip_prefix("dashboard: ")
+            .unwrap_or_else(|| panic!("no dashboard line: {first_line:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Follower {
+            child,
+            _out: out,
+            url,
+        }
+    }
+
+    fn stop(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
 /// The results of one process running the same file, and its test split.
 fn one_process() -> (Vec<serde_json::Value>, String) {
     let env = TestEnv::new();
@@ -91,22 +131,8 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
     env.write_spec("shared.yaml", SWEEP);
     // A machine that runs no agent follows the study from the journals alone.
     std::fs::create_dir_all(env.path().join("exchange")).unwrap();
-    let mut follower = env
-        .command(&["serve", "--exchange", "exchange", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Its output is kept open to the end: a closed pipe would end it at its next line.
-    let mut follower_out = BufReader::new(follower.stdout.take().unwrap());
-    let mut first_line = String::new();
-    follower_out.read_line(&mut first_line).unwrap();
-    let followed = first_line
-        .trim()
-        .strip_prefix("dashboard: ")
-        .unwrap_or_else(|| panic!("no dashboard line: {first_line:?}"))
-        .trim_end_matches('/')
-        .to_string();
+    let follower = Follower::start(&env, "exchange");
+    let followed = follower.url.clone();
     let mut first = agent(
         &env,
         "0/2",
@@ -250,9 +276,7 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
         assert_eq!(t["params"], e["params"], "{t}");
         assert_eq!(t["state"], e["state"], "{t}");
     }
-    follower.kill().unwrap();
-    follower.wait().unwrap();
-    drop(follower_out);
+    follower.stop();
     // Given a study's folder rather than the exchange folder, it says which to give.
     let wrong = env.sweep(&["serve", "--exchange", "exchange/shared"]);
     assert_eq!(wrong.code, 2, "{wrong:?}");
@@ -389,19 +413,8 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
         show.stdout
     );
     // A follower, from the journals alone, shows the warm start too.
-    let mut follower = env
-        .command(&["serve", "--exchange", exchange, "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut follower_out = BufReader::new(follower.stdout.take().unwrap());
-    let mut first_line = String::new();
-    follower_out.read_line(&mut first_line).unwrap();
-    let url = first_line
-        .trim()
-        .trim_start_matches("dashboard: ")
-        .trim_end_matches('/');
+    let follower = Follower::start(&env, exchange);
+    let url = &follower.url;
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let page = loop {
         let (status, page) = crate::dashboard::get(&format!("{url}/experiments/shared"));
@@ -411,9 +424,7 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
         assert!(std::time::Instant::now() < deadline, "{status}: {page}");
         std::thread::sleep(Duration::from_millis(50));
     };
-    follower.kill().unwrap();
-    follower.wait().unwrap();
-    drop(follower_out);
+    follower.stop();
     assert!(page.contains("4 trials of"), "{page}");
 
     // A copy whose rows differ gives other trials: the agents refuse each other.
