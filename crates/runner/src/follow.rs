@@ -93,6 +93,12 @@ pub fn follow_study(
         if ended.is_none() && (first || taken.events > 0) {
             first = false;
             let trials = store.trials(&spec.name)?;
+            // The study began with its first trial, not when the following did.
+            let began = trials.iter().filter_map(|t| t.started).min();
+            if let Some(began) = began.filter(|b| *b < info.created) {
+                info.created = began;
+                store.update_experiment(&info)?;
+            }
             let needed = needed_trials(header.planned, spec.stopped_by(&trials), window);
             let finished: BTreeSet<TrialId> = trials
                 .iter()
@@ -102,7 +108,9 @@ pub fn follow_study(
             open = (0..needed).map(TrialId).find(|id| !finished.contains(id));
             if open.is_none() {
                 info.status = ExperimentStatus::Finished;
-                info.finished = Some(clock.now());
+                // It ended with its last trial, which may be long before the following began.
+                let last = trials.iter().filter_map(|t| t.finished).max();
+                info.finished = Some(last.unwrap_or_else(|| clock.now()));
                 store.update_experiment(&info)?;
                 store.flush()?;
                 ended = Some(spec.best(&trials).map(|t| t.id));
@@ -217,7 +225,8 @@ mod tests {
             poll: Duration::from_millis(1),
             quiet_after: Duration::from_millis(quiet_ms),
         };
-        let clock = TickClock(AtomicI64::new(0));
+        // Following begins long after the trials of `end_trials`.
+        let clock = TickClock(AtomicI64::new(1_000_000));
         let ended = follow_study(&followed, spec, follow, (&clock, observer), stop);
         (followed, ended)
     }
@@ -263,7 +272,7 @@ mod tests {
     }
 
     /// Publishes trials `ids` in `agent`'s journal as ended: each completed with `val_loss` 1 +
-    /// its number when `completed`, else failed.
+    /// its number when `completed`, else failed; trial `k` ran from 1000 + 10k to 1005 + 10k.
     fn end_trials(agent: &store::Exchange, ids: std::ops::Range<u32>, completed: bool) {
         for id in ids {
             let trial = |state| experiment::Trial {
@@ -272,8 +281,9 @@ mod tests {
                 params: experiment::Params::new(),
                 state,
                 reason: None,
-                started: None,
-                finished: None,
+                started: Some(experiment::Timestamp(1000 + 10 * i64::from(id))),
+                finished: (state != experiment::TrialState::Running)
+                    .then_some(experiment::Timestamp(1005 + 10 * i64::from(id))),
                 result: completed.then(|| experiment::TrialResult {
                     best_step: experiment::Step(1),
                     metrics: [("val_loss".to_string(), f64::from(id) + 1.0)].into(),
@@ -306,6 +316,10 @@ mod tests {
         let info = followed.experiment("toy").unwrap().unwrap();
         assert_eq!(info.status, ExperimentStatus::Finished);
         assert!(followed.test_result("toy").unwrap().is_none());
+        // Followed after it ended, the study still began with its first trial and ended with
+        // its last.
+        assert_eq!(info.created, experiment::Timestamp(1000));
+        assert_eq!(info.finished, Some(experiment::Timestamp(1035)));
     }
 
     #[test]
