@@ -770,7 +770,8 @@ mod tests {
             drop(lost);
             let store = Store::temporary().unwrap();
             let calls = quadratic(2.0);
-            let clock = TickClock(AtomicI64::new(0));
+            // Started again later than the trials it takes back.
+            let clock = TickClock(AtomicI64::new(1_000_000));
             let again = agent_options(1, 2, dir.path(), 2);
             let summary = run_study(&store, &spec, &calls, &SilentObserver, &clock, &again);
             // Trials 1 and 3 come from its journal; only 5 and 7 train.
@@ -779,6 +780,15 @@ mod tests {
         });
         for (store, summary) in [first, second] {
             assert_eq!(view(&store, &summary.unwrap()), expected);
+            // The experiment began no later than its first trial, whenever the store was made.
+            let info = store.experiment("toy").unwrap().unwrap();
+            let began = store
+                .trials("toy")
+                .unwrap()
+                .iter()
+                .filter_map(|t| t.started)
+                .min();
+            assert!(began.is_some_and(|b| info.created <= b), "{info:?}");
         }
     }
 
