@@ -457,9 +457,27 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
     assert!(
         refused
             .stderr
-            .contains("agent 1 runs another study than this agent 0")
-            && refused.stderr.contains("warm start sha256: "),
+            .contains("agent 1 runs another study than this agent 0"),
         "{}",
+        refused.stderr
+    );
+    // `sweep validate` on each machine gives the digest the refusal names.
+    let digest = |machine: &TestEnv| {
+        let check = machine.sweep(&["validate", "shared.yaml"]);
+        let at = check
+            .stdout
+            .find("its trials' sha256 ")
+            .unwrap_or_else(|| panic!("no digest: {}", check.stdout));
+        check.stdout[at + 19..at + 31].to_string()
+    };
+    let named = format!(
+        "warm start sha256: {} there, {} here",
+        digest(&shorter),
+        digest(&env)
+    );
+    assert!(
+        refused.stderr.contains(&named),
+        "{named}: {}",
         refused.stderr
     );
 }

@@ -73,10 +73,15 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             .trials
             .map_or_else(String::new, |n| format!(" numbered below {n}"));
         match &warm_file {
+            // Agents compare the digest: each machine's copy of the file can be checked.
             Some(taken) => writeln!(
                 out,
-                "warm start: {}; taken when the experiment is created",
-                taken.describe()
+                "warm start: {}; taken when the experiment is created (its trials' sha256 {}, \
+                 which agents compare)",
+                taken.describe(),
+                store::warm_start_digest(taken)
+                    .get(..12)
+                    .unwrap_or_default()
             )?,
             None => writeln!(
                 out,
