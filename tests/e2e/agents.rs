@@ -291,6 +291,35 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
 }
 
 #[test]
+fn an_agent_past_its_time_limit_leaves_the_test_split_to_the_study_end() {
+    let env = TestEnv::new();
+    env.write_spec("shared.yaml", SWEEP);
+    let second = agent(&env, "1/2", "store-1", &[]);
+    // Agent 0's time limit passes at once: it starts no trial, or one.
+    let mut args: Vec<&str> = agent_args("0/2", "store-0").to_vec();
+    args.extend(["--timeout", "0.001s"]);
+    let timed = env.sweep(&args);
+    assert_eq!(timed.code, 0, "{timed:?}");
+    assert!(
+        timed.stdout.contains(
+            "no test split measured yet: an agent's study measures it once every trial has \
+             ended, by the agent that ran the best one"
+        ) && !timed.stdout.contains("test split: trial"),
+        "{}",
+        timed.stdout
+    );
+    // Started again without a limit, it carries on, and the study ends as one process's.
+    let again = env.sweep(&agent_args("0/2", "store-0"));
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(second.wait_with_output().unwrap().status.success());
+    let (expected, tested) = one_process();
+    for store in ["store-0", "store-1"] {
+        assert_eq!(results(&env, store), expected, "{store}");
+        assert_eq!(test_split(&env, store), tested, "{store}");
+    }
+}
+
+#[test]
 fn agent_flags_are_checked_before_anything_runs() {
     let env = TestEnv::new();
     env.write_spec("shared.yaml", SWEEP);

@@ -198,7 +198,17 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }
         return Ok(Outcome::Interrupted(interrupts.exit_code()));
     }
-    super::tested::after_run(&store, &spec, &objective, summary.best.as_ref())?;
+    if args.agent.is_some() && summary.interrupted {
+        // Timed out with the study unfinished: measuring the best trial so far could mean
+        // training another agent's trial again, and the study's own measure is to come.
+        writeln!(
+            std::io::stdout().lock(),
+            "\nno test split measured yet: an agent's study measures it once every trial has \
+             ended, by the agent that ran the best one"
+        )?;
+    } else {
+        super::tested::after_run(&store, &spec, &objective, summary.best.as_ref())?;
+    }
     if !args.serve_after {
         writeln!(
             std::io::stdout().lock(),
