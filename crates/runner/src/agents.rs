@@ -19,6 +19,11 @@
 //! metrics when there is no test split); the others wait for it and store it, rather than each
 //! train that trial again.
 //!
+//! A warm start (`warm_start:`) is taken by each agent, from its own copy of the file or its own
+//! store, before it meets the others: the journals' headers carry the digest of the trials
+//! taken (`store::warm_start_digest`), so agents that took other trials refuse each other, and
+//! agent 0 publishes the trials (`JournalEvent::Warm`) for a follower to show.
+//!
 //! An agent that has not joined, or was lost, holds the study up: the first trial that has not
 //! ended is sooner or later every other trial's wait. Each agent therefore touches its journal
 //! every quarter of `quiet_after` (a change of modification time, no line written), and tells
