@@ -33,8 +33,9 @@ fn results(env: &TestEnv, store: &str) -> Vec<serde_json::Value> {
     env.reproducible_trials("shared", store)
 }
 
-/// The command line of agent `agent` (`I/N`) on the store `store`.
-fn agent_args<'a>(agent: &'a str, store: &'a str) -> [&'a str; 9] {
+/// The command line of agent `agent` (`I/N`) on the store `store`, meeting the others in
+/// the folder `exchange`.
+fn agent_args<'a>(agent: &'a str, exchange: &'a str, store: &'a str) -> [&'a str; 9] {
     [
         "run",
         "shared.yaml",
@@ -42,7 +43,7 @@ fn agent_args<'a>(agent: &'a str, store: &'a str) -> [&'a str; 9] {
         "--agent",
         agent,
         "--exchange",
-        "exchange",
+        exchange,
         "--store",
         store,
     ]
@@ -52,7 +53,7 @@ fn agent_args<'a>(agent: &'a str, store: &'a str) -> [&'a str; 9] {
 /// serve its dashboard: `--addr` replaces `--no-serve`).
 fn agent(env: &TestEnv, agent: &str, store: &str, extra: &[&str]) -> Child {
     let serves = extra.contains(&"--addr");
-    let args: Vec<&str> = agent_args(agent, store)
+    let args: Vec<&str> = agent_args(agent, "exchange", store)
         .into_iter()
         .filter(|a| !serves || *a != "--no-serve")
         .collect();
@@ -201,7 +202,7 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
         "{shown}:\n{page}"
     );
     // Started again, agent 1 carries on.
-    let again = env.sweep(&agent_args("1/2", "store-1"));
+    let again = env.sweep(&agent_args("1/2", "exchange", "store-1"));
     assert_eq!(again.code, 0, "{again:?}");
     assert!(
         again.stderr.contains("resuming shared as agent 1 of 2"),
@@ -296,7 +297,7 @@ fn an_agent_past_its_time_limit_leaves_the_test_split_to_the_study_end() {
     env.write_spec("shared.yaml", SWEEP);
     let second = agent(&env, "1/2", "store-1", &[]);
     // Agent 0's time limit passes at once: it starts no trial, or one.
-    let mut args: Vec<&str> = agent_args("0/2", "store-0").to_vec();
+    let mut args: Vec<&str> = agent_args("0/2", "exchange", "store-0").to_vec();
     args.extend(["--timeout", "0.001s"]);
     let timed = env.sweep(&args);
     assert_eq!(timed.code, 0, "{timed:?}");
@@ -309,7 +310,7 @@ fn an_agent_past_its_time_limit_leaves_the_test_split_to_the_study_end() {
         timed.stdout
     );
     // Started again without a limit, it carries on, and the study ends as one process's.
-    let again = env.sweep(&agent_args("0/2", "store-0"));
+    let again = env.sweep(&agent_args("0/2", "exchange", "store-0"));
     assert_eq!(again.code, 0, "{again:?}");
     assert!(second.wait_with_output().unwrap().status.success());
     let (expected, tested) = one_process();
@@ -403,17 +404,7 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
     let other = copy(&csv);
     let run_agent = |machine: &TestEnv, agent: &str, exchange: &str| {
         machine
-            .command(&[
-                "run",
-                "shared.yaml",
-                "--no-serve",
-                "--agent",
-                agent,
-                "--exchange",
-                exchange,
-                "--store",
-                "store",
-            ])
+            .command(&agent_args(agent, exchange, "store"))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -469,17 +460,7 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
         assert!(std::time::Instant::now() < deadline, "agent 1 never joined");
         std::thread::sleep(Duration::from_millis(20));
     }
-    let refused = env.sweep(&[
-        "run",
-        "shared.yaml",
-        "--no-serve",
-        "--agent",
-        "0/2",
-        "--exchange",
-        apart,
-        "--store",
-        "refused",
-    ]);
+    let refused = env.sweep(&agent_args("0/2", apart, "refused"));
     waiting.kill().unwrap();
     waiting.wait().unwrap();
     assert_eq!(refused.code, 2, "{refused:?}");
