@@ -184,7 +184,7 @@ pub(crate) fn record(store: &Store, name: &str, event: &JournalEvent) -> Result<
             store.flush()?;
         }
         JournalEvent::Warm(warm) => {
-            if store.warm_start(name)?.is_none() {
+            if !store.has_warm_start(name)? {
                 store.put_warm_start(name, warm)?;
             }
         }

@@ -282,6 +282,11 @@ impl Store {
         self.one(&self.warm_starts, experiment, records::decode_warm_start)
     }
 
+    /// Returns whether the experiment took trials from another, without decoding them.
+    pub fn has_warm_start(&self, experiment: &str) -> Result<bool> {
+        Ok(self.one(&self.warm_starts, experiment, |_| Ok(()))?.is_some())
+    }
+
     /// Stores `bytes` as the experiment's one record in `tree`, replacing any earlier one.
     fn put_one(&self, tree: &sled::Tree, experiment: &str, bytes: Vec<u8>) -> Result<()> {
         let id = self.experiment_id(experiment)?;

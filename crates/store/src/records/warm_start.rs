@@ -84,7 +84,9 @@ mod tests {
         store.create_experiment(&info("e", 1)).unwrap();
         store.create_experiment(&info("f", 2)).unwrap();
         assert_eq!(store.warm_start("e").unwrap(), None);
+        assert!(!store.has_warm_start("e").unwrap());
         store.put_warm_start("e", &warm()).unwrap();
+        assert!(store.has_warm_start("e").unwrap());
         let back = store.warm_start("e").unwrap().unwrap();
         assert_eq!(back.source, "before");
         assert_eq!(back.left_out, warm().left_out);
