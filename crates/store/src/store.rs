@@ -284,7 +284,9 @@ impl Store {
 
     /// Returns whether the experiment took trials from another, without decoding them.
     pub fn has_warm_start(&self, experiment: &str) -> Result<bool> {
-        Ok(self.one(&self.warm_starts, experiment, |_| Ok(()))?.is_some())
+        Ok(self
+            .one(&self.warm_starts, experiment, |_| Ok(()))?
+            .is_some())
     }
 
     /// Stores `bytes` as the experiment's one record in `tree`, replacing any earlier one.
