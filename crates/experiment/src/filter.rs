@@ -84,6 +84,17 @@ impl std::error::Error for FilterError {}
 /// The fields a condition may name, for messages.
 const FIELDS: &str = "param.NAME, metric.NAME, state, trial or epoch";
 
+/// The states `state` compares with: as stored, and `interrupted` as shown for a trial left
+/// running.
+const STATES: [&str; 6] = [
+    "queued",
+    "running",
+    "interrupted",
+    "completed",
+    "pruned",
+    "failed",
+];
+
 /// The operators, longest first so that `<=` is not read as `<`.
 const OPS: [(&str, Op); 8] = [
     ("==", Op::Eq),
@@ -287,6 +298,7 @@ impl Lexer {
             message: format!("expected a field ({FIELDS}), found {}", found(&name)),
         })?;
         let op = self.op()?;
+        let value_column = self.column();
         let value = self.literal()?;
         // What the field is and what it compares with, where the literal is of another kind.
         let mismatch = match (&field, &value) {
@@ -304,6 +316,19 @@ impl Lexer {
                 column,
                 message: format!("`{name}` is {is}, so it compares with {with}"),
             });
+        }
+        if let (Field::State, Literal::Text(state)) = (&field, &value) {
+            if !STATES.contains(&state.as_str()) {
+                let hint = crate::suggest(state, STATES.iter().copied())
+                    .map_or_else(String::new, |s| format!("did you mean `{s}`? "));
+                return Err(FilterError {
+                    column: value_column,
+                    message: format!(
+                        "no trial is in state `{state}`; {hint}states: {}",
+                        STATES.join(", ")
+                    ),
+                });
+            }
         }
         let ordered = matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge);
         if ordered && (matches!(value, Literal::Bool(_)) || field == Field::State) {
@@ -498,6 +523,7 @@ mod tests {
             ("metric.val_loss < low", 1, "`metric.val_loss` is a number, so it compares with a number"),
             ("state = 3", 1, "`state` is a state name, so it compares with a state such as `completed` or `pruned`"),
             ("state > completed", 1, "`state` compares with `=` or `!=` only"),
+            ("state = prunned", 9, "no trial is in state `prunned`; did you mean `pruned`? states: queued, running, interrupted, completed, pruned, failed"),
             ("param.flag < true", 1, "`param.flag` compares with `=` or `!=` only"),
             ("param. = 1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `param.`"),
         ] {
@@ -516,7 +542,7 @@ mod tests {
                 .map_err(|e| e.to_string())
         };
         assert_eq!(
-            check("param.lr < 1 and metric.val_accuracy > 0 and state = x"),
+            check("param.lr < 1 and metric.val_accuracy > 0 and state = failed"),
             Ok(())
         );
         assert_eq!(
