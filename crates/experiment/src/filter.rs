@@ -30,6 +30,8 @@ pub struct Comparison {
     value: Literal,
     /// Where the field starts in the filter text, counted in characters from 1.
     pub column: usize,
+    /// Where the value starts.
+    value_column: usize,
 }
 
 /// What a condition compares.
@@ -170,6 +172,7 @@ impl TrialFilter {
             metrics.extend(KNOWN_METRICS.iter().map(|(m, _)| *m));
         }
         for c in &self.conditions {
+            c.check_listed(space)?;
             let (kind, wanted, known) = match &c.field {
                 Field::Param(p) => ("parameter", p, &params),
                 Field::Metric(m) => ("metric", m, &metrics),
@@ -195,6 +198,43 @@ impl TrialFilter {
 }
 
 impl Comparison {
+    /// Refuses `=` or `!=` with a value that a parameter searched over a `values:` list can
+    /// never take (`param.optimizer = adamm`), which would match no trial, or every one.
+    fn check_listed(&self, space: Option<&SearchSpace>) -> Result<(), FilterError> {
+        let Field::Param(name) = &self.field else {
+            return Ok(());
+        };
+        let listed = space
+            .and_then(|s| s.param(name))
+            .and_then(|p| match &p.distribution {
+                crate::Distribution::Categorical { values, .. } => Some(values),
+                _ => None,
+            });
+        let Some(values) = listed.filter(|_| matches!(self.op, Op::Eq | Op::Ne)) else {
+            return Ok(());
+        };
+        if values
+            .iter()
+            .any(|v| compare_param(v, &self.value) == Some(Ordering::Equal))
+        {
+            return Ok(());
+        }
+        let shown: Vec<String> = values.iter().map(ToString::to_string).collect();
+        let hint = match &self.value {
+            Literal::Text(t) => crate::suggest(t, shown.iter().map(String::as_str))
+                .map_or_else(String::new, |s| format!("; did you mean `{s}`?")),
+            _ => String::new(),
+        };
+        Err(FilterError {
+            column: self.value_column,
+            message: format!(
+                "`{name}` takes one of its `values:` {}, never {}{hint}",
+                shown.join(", "),
+                self.value
+            ),
+        })
+    }
+
     /// Returns whether `trial` meets the condition.
     fn matches(&self, trial: &Trial) -> bool {
         let number = |v: Option<f64>| match (v, &self.value) {
@@ -213,12 +253,10 @@ impl Comparison {
                 ),
                 _ => None,
             },
-            Field::Param(name) => match (trial.params.get(name), &self.value) {
-                (Some(ParamValue::Str(s)), Literal::Text(t)) => Some(s.as_str().cmp(t.as_str())),
-                (Some(ParamValue::Bool(b)), Literal::Bool(c)) => Some(b.cmp(c)),
-                (Some(v), Literal::Number(_)) => number(v.as_f64()),
-                _ => None,
-            },
+            Field::Param(name) => trial
+                .params
+                .get(name)
+                .and_then(|v| compare_param(v, &self.value)),
             Field::Metric(name) => number(trial.value(name)),
             Field::Trial => number(Some(f64::from(trial.id.0))),
             Field::Epoch => number(trial.result.as_ref().map(|r| f64::from(r.best_step.0))),
@@ -234,6 +272,27 @@ impl Comparison {
             Op::Gt => ordering == Ordering::Greater,
             Op::Ge => ordering != Ordering::Less,
         }
+    }
+}
+
+impl fmt::Display for Literal {
+    /// As a message shows it: `` `adam` ``, `0.01`, `true`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Literal::Number(n) => write!(f, "{n}"),
+            Literal::Text(t) => write!(f, "`{t}`"),
+            Literal::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// Compares a parameter's value with a literal of its kind; `None` across kinds.
+fn compare_param(v: &ParamValue, literal: &Literal) -> Option<Ordering> {
+    match (v, literal) {
+        (ParamValue::Str(s), Literal::Text(t)) => Some(s.as_str().cmp(t.as_str())),
+        (ParamValue::Bool(b), Literal::Bool(c)) => Some(b.cmp(c)),
+        (v, Literal::Number(n)) => v.as_f64().and_then(|a| a.partial_cmp(n)),
+        _ => None,
     }
 }
 
@@ -342,6 +401,7 @@ impl Lexer {
             op,
             value,
             column,
+            value_column,
         })
     }
 
@@ -565,5 +625,49 @@ mod tests {
         let waiting = [trial(0, TrialState::Running, 0.01, "adam", None)];
         let filter = TrialFilter::parse("metric.val_loss < 1").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(filter.check_names(&waiting, None), Ok(()));
+    }
+
+    #[test]
+    fn a_value_a_listed_parameter_never_takes_is_refused() {
+        let trials = [trial(0, TrialState::Completed, 0.01, "adam", Some(0.9))];
+        let listed = |values: Vec<ParamValue>| crate::Distribution::Categorical {
+            values,
+            probabilities: None,
+        };
+        let space = SearchSpace::new(vec![
+            crate::Param::new(
+                "optimizer",
+                listed(vec![
+                    ParamValue::Str("adam".into()),
+                    ParamValue::Str("sgd".into()),
+                ]),
+            ),
+            crate::Param::new(
+                "hidden",
+                listed(vec![ParamValue::Int(32), ParamValue::Int(64)]),
+            ),
+        ]);
+        let check = |filter: &str| {
+            TrialFilter::parse(filter)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .check_names(&trials, Some(&space))
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            check("param.optimizer = adam and param.hidden != 64 and param.hidden < 50"),
+            Ok(())
+        );
+        assert_eq!(
+            check("trial > 0 and param.optimizer = adamm"),
+            Err(
+                "column 33: `optimizer` takes one of its `values:` adam, sgd, never `adamm`; did \
+                 you mean `adam`?"
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            check("param.hidden = 100"),
+            Err("column 16: `hidden` takes one of its `values:` 32, 64, never 100".to_string())
+        );
     }
 }
