@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::{Located, Method, WarmSource, WarmStart};
 
 use super::decoder::Decoder;
-use super::tree::Node;
+use super::tree::{Kind, Node, Scalar};
 
 /// What the rest of the file says that a warm start depends on.
 pub(super) struct Around<'a> {
@@ -31,6 +31,22 @@ pub(super) fn warm_start(d: &mut Decoder, node: &Node, around: &Around<'_>) -> O
         gated,
         file,
     } = *around;
+    // A bare name is either kind of source: say how each is written.
+    if let Kind::Scalar {
+        value: Scalar::Str(text),
+        ..
+    } = &node.kind
+    {
+        d.error(
+            node.pos,
+            "warm_start",
+            format!(
+                "expected a mapping: `{{csv: {text}}}` for a file of results, or `{{experiment: \
+                 {text}}}` for another experiment of the store"
+            ),
+        );
+        return None;
+    }
     let f = d.fields(node, "warm_start", &["experiment", "csv", "trials"])?;
     let source = match (f.get("experiment"), f.get("csv")) {
         (Some(_), Some(csv)) => {
