@@ -84,10 +84,11 @@ impl Decoder {
                 entries,
             }),
             _ => {
+                let hint = written_as(path, node).map_or_else(String::new, |h| format!("; {h}"));
                 self.error(
                     node.pos,
                     path,
-                    format!("expected a mapping, found {}", describe(node)),
+                    format!("expected a mapping, found {}{hint}", describe(node)),
                 );
                 None
             }
@@ -257,6 +258,37 @@ pub(super) fn scalar(node: &Node) -> Option<&Scalar> {
 }
 
 /// Describes a node for messages: "string `abc`", "a mapping", "nothing".
+/// How the block at `path` is written, for a scalar given in place of its mapping: what a user
+/// of W&B's or Optuna's words most likely meant (`pruner: asha`, `metric: val_loss`).
+fn written_as(path: &str, node: &Node) -> Option<String> {
+    let Kind::Scalar { text, .. } = &node.kind else {
+        return None;
+    };
+    let text = shorten(text);
+    match path {
+        "pruner" => Some(format!(
+            "a rule is written `{{type: {text}}}`, with its settings beside `type`"
+        )),
+        "sampler" => Some(format!(
+            "the sampler is chosen with `method: {text}`; `sampler:` holds its settings, such as \
+             `{{n_startup_trials: 10}}`"
+        )),
+        "metric" => {
+            let goal = crate::KNOWN_METRICS
+                .iter()
+                .find(|(name, _)| *name == text)
+                .map_or("maximize` or `minimize", |(_, goal)| goal.as_str());
+            Some(format!(
+                "the objective is written `{{name: {text}, goal: {goal}}}`"
+            ))
+        }
+        "train.early_stopping" => {
+            Some("it is written such as `{metric: val_loss, patience: 5}`".to_string())
+        }
+        _ => None,
+    }
+}
+
 pub(super) fn describe(node: &Node) -> String {
     match &node.kind {
         Kind::Scalar {

@@ -246,11 +246,18 @@ fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<
     }
     let node = &entry.value;
     if !matches!(node.kind, Kind::Map(_)) {
+        // W&B's sweep files write a fixed value `{value: ..}` and a list `{values: [..]}`.
+        let hint = match &node.kind {
+            Kind::Scalar { text, .. } => format!("; a fixed value is written `{{value: {text}}}`"),
+            Kind::Seq(_) => "; a list to choose from is written `{values: [..]}`".to_string(),
+            Kind::Map(_) => String::new(),
+        };
         d.error(
             node.pos,
             &path,
             format!(
-                "expected a mapping such as `{{values: [..]}}` or `{{min: .., max: ..}}`, found {}",
+                "expected a mapping such as `{{values: [..]}}` or `{{min: .., max: ..}}`, found \
+                 {}{hint}",
                 describe(node)
             ),
         );

@@ -67,7 +67,7 @@ fn metric_and_data_errors() {
         &[
             ("metric: {goal: maximize}\ndata: {csv: d.csv, target: y}\n", "2:9: metric.name: missing required key `name`"),
             ("metric: {name: val_loss, goal: max}\ndata: {csv: d.csv, target: y}\n", "2:32: metric.goal: unknown goal `max`; did you mean `maximize`? expected one of maximize, minimize"),
-            ("metric: val_loss\ndata: {csv: d.csv, target: y}\n", "2:9: metric: expected a mapping, found string `val_loss`"),
+            ("metric: val_loss\ndata: {csv: d.csv, target: y}\n", "2:9: metric: expected a mapping, found string `val_loss`; the objective is written `{name: val_loss, goal: minimize}`"),
             ("metric: {name: val_accuracy, target: 97}\ndata: {csv: d.csv, target: y}\n", "2:38: metric.target: val_accuracy is a fraction from 0 to 1 (write 0.97 for 97%), found 97"),
             ("metric: {name: val_roc_auc, target: -0.5}\ndata: {csv: d.csv, target: y}\n", "2:37: metric.target: val_roc_auc is a fraction from 0 to 1, found -0.5"),
             ("metric: {name: val_r2, target: 1.5}\ndata: {csv: d.csv, target: y}\n", "2:32: metric.target: val_r2 is at most 1, found 1.5"),
@@ -121,7 +121,7 @@ fn parameter_errors() {
             ("  Learning-Rate: {min: 0.001, max: 0.1}\n", "5:3: parameters.Learning-Rate: unknown parameter `Learning-Rate`: the trainer calls this knob `lr` (learning rate); write `lr:`"),
             ("  LR: {min: 0.001, max: 0.1}\n", "5:3: parameters.LR: unknown parameter `LR`: the trainer calls this knob `lr` (learning rate); write `lr:`"),
             ("  num_layers: {values: [1, 2]}\n  hidden_size: {values: [32]}\n", "5:3: parameters.num_layers: unknown parameter `num_layers`: the trainer calls this knob `depth` (number of hidden layers); write `depth:`\n6:3: parameters.hidden_size: unknown parameter `hidden_size`: the trainer calls this knob `hidden` (width of each hidden layer); write `hidden:`"),
-            ("  lr: 0.1\n", "5:7: parameters.lr: expected a mapping such as `{values: [..]}` or `{min: .., max: ..}`, found number `0.1`"),
+            ("  lr: 0.1\n", "5:7: parameters.lr: expected a mapping such as `{values: [..]}` or `{min: .., max: ..}`, found number `0.1`; a fixed value is written `{value: 0.1}`"),
             ("  optimizer:\n    parameters:\n      lr: {min: 0.1, max: 0.2}\n", "6:5: parameters.optimizer.parameters: nested parameters (W&B's dictionary of parameters under `optimizer`) are not read here: write each knob as an entry of the top-level `parameters:`, and give one that applies only with some values of another a `when:` (see \"Conditional parameters\" in experiments/README.md)"),
             ("  group: {parameters: {lr: {min: 0.1, max: 0.2}}}\n", "5:11: parameters.group.parameters: nested parameters (W&B's dictionary of parameters under `group`) are not read here: write each knob as an entry of the top-level `parameters:`, and give one that applies only with some values of another a `when:` (see \"Conditional parameters\" in experiments/README.md)"),
             ("  lr: {min: 0.5, max: 0.1}\n", "5:13: parameters.lr.min: min must be below max, found min 0.5 and max 0.1"),
@@ -330,5 +330,18 @@ fn warm_start_errors() {
             "5:13: warm_start: a warm start takes trials of one objective; this file has several",
         )],
         several,
+    );
+}
+
+#[test]
+fn a_scalar_in_place_of_a_block_says_how_the_block_is_written() {
+    check(
+        &[
+            ("method: tpe\npruner: asha\n", "5:9: pruner: expected a mapping, found string `asha`; a rule is written `{type: asha}`, with its settings beside `type`"),
+            ("sampler: tpe\n", "4:10: sampler: expected a mapping, found string `tpe`; the sampler is chosen with `method: tpe`; `sampler:` holds its settings, such as `{n_startup_trials: 10}`"),
+            ("train: {early_stopping: 5}\n", "4:25: train.early_stopping: expected a mapping, found integer `5`; it is written such as `{metric: val_loss, patience: 5}`"),
+            ("parameters:\n  hidden: [32, 64]\n", "5:11: parameters.hidden: expected a mapping such as `{values: [..]}` or `{min: .., max: ..}`, found a sequence; a list to choose from is written `{values: [..]}`"),
+        ],
+        BASE,
     );
 }
