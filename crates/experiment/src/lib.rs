@@ -15,6 +15,7 @@ mod idle;
 mod ids;
 mod knobs;
 mod leaderboard;
+mod log_bounds;
 mod method;
 mod metric;
 mod objective;

@@ -363,6 +363,7 @@ impl ExperimentSpec {
             .into_iter()
             .chain(self.method.coverage_note(trials, &self.space))
             .collect();
+        notes.extend(self.space.log_bound_notes());
         notes.extend(self.idle_knob_notes());
         notes.extend(self.idle_stopping(trials));
         notes
