@@ -1,8 +1,10 @@
-//! Bounds that read as values where logarithms are meant: `log_uniform` (and `q_log_uniform`)
-//! take natural-log bounds, as W&B's do, so `{distribution: log_uniform, min: 1.0e-4, max:
-//! 3.0e-2}` draws between e^0.0001 and e^0.03 (1.0001 to 1.03), not between 0.0001 and 0.03.
-//! Such a file is valid and runs, so `sweep validate` and `sweep run` note it rather than
-//! refuse it.
+//! Ranges that want another scale than the one written. Bounds that read as values where
+//! logarithms are meant: `log_uniform` (and `q_log_uniform`) take natural-log bounds, as W&B's
+//! do, so `{distribution: log_uniform, min: 1.0e-4, max: 3.0e-2}` draws between e^0.0001 and
+//! e^0.03 (1.0001 to 1.03), not between 0.0001 and 0.03. And a uniform range over orders of
+//! magnitude (`lr: {min: 1.0e-4, max: 1.0e-1}`), where nearly every draw lands in the top one.
+//! Such files are valid and run, so `sweep validate` and `sweep run` note them rather than
+//! refuse them.
 
 use crate::words::number;
 use crate::{Distribution, SearchSpace};
@@ -32,6 +34,31 @@ impl SearchSpace {
                         four_places(max.exp()),
                         number(min),
                         number(max)
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Notes each parameter drawn uniformly (not log-uniformly) over positive bounds three or
+    /// more orders of magnitude apart, where over 90% of the draws land in the top order.
+    pub fn uniform_over_orders_notes(&self) -> Vec<String> {
+        self.params()
+            .iter()
+            .filter_map(|p| {
+                let Distribution::Uniform { min, max } = p.distribution else {
+                    return None;
+                };
+                (min > 0.0 && max / min >= 1_000.0).then(|| {
+                    let orders = (max / min).log10().floor();
+                    format!(
+                        "`{}` is uniform over [{}, {}], {orders} orders of magnitude: over 90% \
+                         of its draws lie above {}; `log_uniform_values` spreads them evenly \
+                         across the orders",
+                        p.name,
+                        number(min),
+                        number(max),
+                        number(max / 10.0)
                     )
                 })
             })
@@ -74,12 +101,31 @@ mod tests {
                 },
             ),
         ]);
+        assert!(space.uniform_over_orders_notes().is_empty());
         assert_eq!(
             space.log_bound_notes(),
             [
                 "`lr` is `log_uniform`, whose bounds are natural logarithms (as in W&B): it draws \
               from e^0.0001 to e^0.03, 1.0001 to 1.0305; `log_uniform_values` draws between 0.0001 \
               and 0.03 themselves"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_uniform_range_over_orders_of_magnitude_is_noted() {
+        let uniform = |min, max| Distribution::Uniform { min, max };
+        let space = SearchSpace::new(vec![
+            Param::new("lr", uniform(1.0e-4, 1.0e-1)),
+            Param::new("dropout", uniform(0.0, 0.5)),
+            Param::new("momentum", uniform(0.5, 0.99)),
+            Param::new("l2", uniform(1.0e-6, 1.0e-4)),
+        ]);
+        assert_eq!(
+            space.uniform_over_orders_notes(),
+            [
+                "`lr` is uniform over [0.0001, 0.1], 3 orders of magnitude: over 90% of its draws \
+              lie above 0.01; `log_uniform_values` spreads them evenly across the orders"
             ]
         );
     }

@@ -364,6 +364,7 @@ impl ExperimentSpec {
             .chain(self.method.coverage_note(trials, &self.space))
             .collect();
         notes.extend(self.space.log_bound_notes());
+        notes.extend(self.space.uniform_over_orders_notes());
         notes.extend(self.idle_knob_notes());
         notes.extend(self.idle_stopping(trials));
         notes
