@@ -59,14 +59,18 @@ const ROOT_KEYS: &[&str] = &[
     "warm_start",
 ];
 
-/// Top-level keys of W&B sweep files that have no place here, and why: a file brought over from
-/// W&B is told what to remove rather than that a key is unknown.
+/// Top-level keys of W&B sweep files (and Optuna's words) that have no place here, and why: a
+/// file brought over is told what to remove or rename rather than that a key is unknown.
 const WANDB_ONLY: &[(&str, &str)] = &[
     ("program", STARTS_A_SCRIPT),
     ("command", STARTS_A_SCRIPT),
     ("project", NAMES_A_PROJECT),
     ("entity", NAMES_A_PROJECT),
+    ("count", COUNTS_TRIALS),
+    ("n_trials", COUNTS_TRIALS),
 ];
+const COUNTS_TRIALS: &str = "is how W&B's agent (`--count`) or Optuna (`n_trials`) counts \
+    trials; here the number of trials is `run_cap:`";
 const STARTS_A_SCRIPT: &str = "is how W&B starts a training script for each trial; Sweep \
     trains the model itself from `data:`, `model:` and `train:`, so remove it";
 const NAMES_A_PROJECT: &str = "names a W&B account's project; a Sweep experiment is named by \

@@ -31,6 +31,7 @@ fn top_level_errors() {
     check(
         &[
             ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, plateau, constraints, data, model, train, parameters, gate, device, checkpoints, pruner, early_terminate, enqueue, warm_start"),
+            ("count: 30\nn_trials: 30\n", "4:1: count: `count` is how W&B's agent (`--count`) or Optuna (`n_trials`) counts trials; here the number of trials is `run_cap:`\n5:1: n_trials: `n_trials` is how W&B's agent (`--count`) or Optuna (`n_trials`) counts trials; here the number of trials is `run_cap:`"),
             ("program: train.py\ncommand: [python, train.py]\nproject: mnist\n", "4:1: program: `program` is how W&B starts a training script for each trial; Sweep trains the model itself from `data:`, `model:` and `train:`, so remove it\n5:1: command: `command` is how W&B starts a training script for each trial; Sweep trains the model itself from `data:`, `model:` and `train:`, so remove it\n6:1: project: `project` names a W&B account's project; a Sweep experiment is named by `name:` and kept in the store, so remove it"),
             ("seed: 1\nseed: 2\n", "5:1: seed: duplicate key `seed`; it is first written on line 4"),
             ("seed: -1\n", "4:7: seed: must be a non-negative integer, found -1"),
