@@ -346,3 +346,17 @@ fn a_scalar_in_place_of_a_block_says_how_the_block_is_written() {
         BASE,
     );
 }
+
+#[test]
+fn optunas_words_for_a_parameter_say_how_they_are_written_here() {
+    check(
+        &[(
+            "parameters:\n  lr: {low: 1.0e-4, high: 0.1, log: true}\n  hidden: {choices: [32, 64]}\n",
+            "5:8: parameters.lr.low: `low` is Optuna's word; here the lower bound is `min:`\n\
+             5:21: parameters.lr.high: `high` is Optuna's word; here the upper bound is `max:`\n\
+             5:32: parameters.lr.log: `log` is Optuna's word; here a log scale is `distribution: log_uniform_values`, with `min` and `max` the values\n\
+             6:12: parameters.hidden.choices: `choices` is Optuna's word; here a list to choose from is `values: [..]`",
+        )],
+        BASE,
+    );
+}
