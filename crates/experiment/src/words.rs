@@ -1,7 +1,8 @@
 //! Words for error messages: what a mistyped word was meant to be ("did you mean" hints), and
 //! numbers written short.
 
-/// Returns the candidate closest to `word`: within a small edit distance, or sharing a prefix.
+/// Returns the candidate closest to `word`: within a small edit distance, sharing a prefix, or
+/// ending with it after a `_` (`val_accuracy` for `accuracy`, as other tools name metrics).
 pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let word_len = word.chars().count();
     let limit = if word_len <= 3 { 1 } else { 2 };
@@ -14,7 +15,11 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
             edit_distance(word, candidate)
         };
         let prefix = word_len >= 3 && (candidate.starts_with(word) || word.starts_with(candidate));
-        let close = distance <= limit || prefix;
+        let suffix = word_len >= 3
+            && candidate
+                .strip_suffix(word)
+                .is_some_and(|head| head.ends_with('_'));
+        let close = distance <= limit || prefix || suffix;
         if close && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
@@ -120,7 +125,7 @@ mod tests {
     }
 
     #[test]
-    fn suggestions_are_close_or_share_a_prefix() {
+    fn suggestions_are_close_share_a_prefix_or_end_a_name() {
         let cases: &[(&str, &[&str], Option<&str>)] = &[
             ("lrr", &["lr", "l2", "epochs"], Some("lr")),
             ("nmae", &["name", "seed"], Some("name")),
@@ -136,6 +141,17 @@ mod tests {
             ),
             ("xyz", &["name", "seed"], None),
             ("optimiser", &["optimizer", "lr"], Some("optimizer")),
+            (
+                "accuracy",
+                &["train_loss", "val_loss", "val_accuracy"],
+                Some("val_accuracy"),
+            ),
+            (
+                "loss",
+                &["train_loss", "val_loss", "val_accuracy"],
+                Some("val_loss"),
+            ),
+            ("size", &["batch_size", "hidden"], Some("batch_size")),
         ];
         for (word, candidates, want) in cases {
             assert_eq!(
