@@ -12,10 +12,13 @@ use super::blocks::count;
 use super::decoder::{describe, Decoder, Fields};
 use super::tree::{Kind, Node, Pos};
 
+/// What `data.label` and its like are called here.
+const NAMES_THE_TARGET: &str = "is not a key here: the column to predict is `target:`";
+
 /// Reads `data:`; file names are resolved against the folder of `file`, without touching the
 /// disk. The data is either a CSV file (`csv` and `target`) or a pair of IDX files (`idx`).
 pub(super) fn block(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpec> {
-    let f = d.fields(
+    let f = d.fields_refusing(
         node,
         "data",
         &[
@@ -29,6 +32,13 @@ pub(super) fn block(d: &mut Decoder, node: &Node, file: &Path) -> Option<DataSpe
             "missing",
             "categorical",
             "exclude",
+        ],
+        &[
+            ("label", NAMES_THE_TARGET),
+            ("labels", NAMES_THE_TARGET),
+            ("y", NAMES_THE_TARGET),
+            ("path", "is not a key here: a CSV file is named by `csv:`"),
+            ("file", "is not a key here: a CSV file is named by `csv:`"),
         ],
     )?;
     let located_file = |d: &mut Decoder, n: &Node, path: &str| {

@@ -360,3 +360,15 @@ fn optunas_words_for_a_parameter_say_how_they_are_written_here() {
         BASE,
     );
 }
+
+#[test]
+fn other_tools_words_for_the_data_say_what_they_are_here() {
+    check(
+        &[(
+            "",
+            "3:7: data.target: missing required key `target`\n\
+             3:20: data.label: `label` is not a key here: the column to predict is `target:`",
+        )],
+        "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, label: y}\n",
+    );
+}
