@@ -61,7 +61,7 @@ pub use metric::{
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use order::{SortKey, TrialOrder, SORT_KEYS};
 pub use plateau::{Plateau, PlateauState};
-pub use pruning::PrunerSpec;
+pub use pruning::{hyperband_first_rungs, PrunerSpec};
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
     objectives_label, CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping,

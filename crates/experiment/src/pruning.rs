@@ -90,3 +90,19 @@ impl PrunerSpec {
         !matches!(self, PrunerSpec::None)
     }
 }
+
+/// Returns the first rung of each Hyperband bracket: bracket `b` starts at `min_resource *
+/// reduction_factor^b`, for every such step up to `max_resource` (empty when `min_resource` lies
+/// past it). The pruner and the note on brackets that never prune both count them so.
+pub fn hyperband_first_rungs(
+    min_resource: u32,
+    max_resource: u32,
+    reduction_factor: u32,
+) -> Vec<u64> {
+    let factor = u64::from(reduction_factor.max(2));
+    std::iter::successors(Some(u64::from(min_resource.max(1))), |s| {
+        s.checked_mul(factor)
+    })
+    .take_while(|s| *s <= u64::from(max_resource))
+    .collect()
+}

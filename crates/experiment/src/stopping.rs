@@ -146,15 +146,8 @@ impl PrunerSpec {
                 reduction_factor,
                 ..
             } => {
-                // Bracket b's first rung is min_resource * factor^b, for every such step up to
-                // max_resource (as the pruner counts them).
-                let factor = u64::from((*reduction_factor).max(2));
-                let firsts: Vec<u64> =
-                    std::iter::successors(Some(u64::from((*min_resource).max(1))), |s| {
-                        s.checked_mul(factor)
-                    })
-                    .take_while(|s| *s <= u64::from(*max_resource))
-                    .collect();
+                let firsts =
+                    crate::hyperband_first_rungs(*min_resource, *max_resource, *reduction_factor);
                 let idle = firsts.iter().filter(|s| **s > u64::from(last)).count();
                 (idle > 0).then(|| {
                     format!(

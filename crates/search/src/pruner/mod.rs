@@ -427,14 +427,8 @@ impl Bracket {
 
 /// Returns `floor(log_factor(max / min)) + 1`, at least 1.
 fn bracket_count(min_resource: u32, max_resource: u32, reduction_factor: u32) -> u32 {
-    let factor = u64::from(reduction_factor.max(2));
-    let mut step = u64::from(min_resource.max(1));
-    let mut count = 0;
-    while step <= u64::from(max_resource) {
-        count += 1;
-        step = step.saturating_mul(factor);
-    }
-    count.max(1)
+    let brackets = experiment::hyperband_first_rungs(min_resource, max_resource, reduction_factor);
+    u32::try_from(brackets.len()).unwrap_or(u32::MAX).max(1)
 }
 
 /// Returns true when the last `patience` values improved on nothing before them.
