@@ -62,17 +62,28 @@ impl Decoder {
     ) -> Option<Fields<'n>> {
         let fields = self.mapping(node, path)?;
         for entry in fields.entries {
-            if expected.contains(&entry.key.as_str()) {
-                continue;
-            }
-            match refused.iter().find(|(key, _)| *key == entry.key) {
-                Some((key, why)) => {
-                    self.error(entry.key_pos, &join(path, key), format!("`{key}` {why}"));
-                }
-                None => self.unknown_key(entry, path, expected),
+            if !expected.contains(&entry.key.as_str()) {
+                self.not_expected(entry, path, expected, refused);
             }
         }
         Some(fields)
+    }
+
+    /// Records that `entry` is not one of the `expected` keys of the mapping at `path`: as
+    /// "`key` " and its reason when `refused` names it, else as an unknown key.
+    pub(super) fn not_expected(
+        &mut self,
+        entry: &Entry,
+        path: &str,
+        expected: &[&str],
+        refused: &[(&str, &str)],
+    ) {
+        match refused.iter().find(|(key, _)| *key == entry.key) {
+            Some((key, why)) => {
+                self.error(entry.key_pos, &join(path, key), format!("`{key}` {why}"));
+            }
+            None => self.unknown_key(entry, path, expected),
+        }
     }
 
     /// Reads a mapping with any keys.

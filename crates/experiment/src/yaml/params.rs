@@ -93,34 +93,25 @@ const PARAM_KEYS: &[&str] = &[
 ];
 
 /// Optuna's words for a parameter (`trial.suggest_float(low, high, log=True)`, `choices`), and
-/// how each is written here.
+/// how each is written here: reported so rather than as unknown keys.
 const OPTUNA_WORDS: &[(&str, &str)] = &[
-    ("low", "the lower bound is `min:`"),
-    ("high", "the upper bound is `max:`"),
+    ("low", "is Optuna's word; here the lower bound is `min:`"),
+    ("high", "is Optuna's word; here the upper bound is `max:`"),
     (
         "log",
-        "a log scale is `distribution: log_uniform_values`, with `min` and `max` the values",
+        "is Optuna's word; here a log scale is `distribution: log_uniform_values`, with `min` \
+         and `max` the values",
     ),
-    ("choices", "a list to choose from is `values: [..]`"),
+    (
+        "choices",
+        "is Optuna's word; here a list to choose from is `values: [..]`",
+    ),
     (
         "step",
-        "a value rounded to a step is `distribution: q_uniform` (or `q_log_uniform_values`) \
-         with `q:`",
+        "is Optuna's word; here a value rounded to a step is `distribution: q_uniform` (or \
+         `q_log_uniform_values`) with `q:`",
     ),
 ];
-
-/// Records that `entry` is not one of the `expected` keys of the parameter at `path`, saying
-/// how an Optuna word is written here.
-fn unknown_param_key(d: &mut Decoder, entry: &Entry, path: &str, expected: &[&str]) {
-    match OPTUNA_WORDS.iter().find(|(word, _)| *word == entry.key) {
-        Some((word, here)) => d.error(
-            entry.key_pos,
-            &join(path, word),
-            format!("`{word}` is Optuna's word; here {here}"),
-        ),
-        None => d.unknown_key(entry, path, expected),
-    }
-}
 
 /// The keys of a parameter that is not a knob.
 const SELECTOR_KEYS: &[&str] = &["distribution", "values", "probabilities", "when"];
@@ -325,7 +316,7 @@ fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<
                 ),
             );
         } else {
-            unknown_param_key(d, e, &path, shape.keys());
+            d.not_expected(e, &path, shape.keys(), OPTUNA_WORDS);
         }
     }
     let distribution = distribution::distribution(d, &f, knob, shape)?;
@@ -356,7 +347,7 @@ fn selector(d: &mut Decoder, f: &Fields<'_>, name: &str) -> Option<Distribution>
             if PARAM_KEYS.contains(&e.key.as_str()) {
                 not_categorical(d, e.key_pos, &f.path(&e.key));
             } else {
-                unknown_param_key(d, e, f.path, SELECTOR_KEYS);
+                d.not_expected(e, f.path, SELECTOR_KEYS, OPTUNA_WORDS);
             }
             ok = false;
         }
@@ -439,7 +430,7 @@ fn shape(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<Shape> {
         let mut unknown = false;
         for e in f.entries {
             if !PARAM_KEYS.contains(&e.key.as_str()) {
-                unknown_param_key(d, e, f.path, PARAM_KEYS);
+                d.not_expected(e, f.path, PARAM_KEYS, OPTUNA_WORDS);
                 unknown = true;
             }
         }

@@ -11,7 +11,7 @@ use crate::{
 };
 
 use super::decoder::{scalar, Decoder, Fields};
-use super::tree::{Kind, Node, Scalar};
+use super::tree::{Node, Scalar};
 
 /// The method names, in the order listed in messages.
 const METHODS: &[&str] = &[
@@ -176,9 +176,7 @@ pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
 /// Reads `sampler:` into the settings of `method`.
 pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<Method> {
     // `sampler: tpe`, as Optuna names its samplers: a mapping is expected whatever the method.
-    if !matches!(node.kind, Kind::Map(_)) {
-        d.mapping(node, "sampler")?;
-    }
+    d.mapping(node, "sampler")?;
     match method {
         Method::Random => {
             d.error(
