@@ -94,8 +94,8 @@ pub fn follow_study(
             first = false;
             let trials = store.trials(&spec.name)?;
             // The study began with its first trial, not when the following did.
-            let began = trials.iter().filter_map(|t| t.started).min();
-            if let Some(began) = began.filter(|b| *b < info.created) {
+            let began = info.began(&trials);
+            if began != info.created {
                 info.created = began;
                 store.update_experiment(&info)?;
             }

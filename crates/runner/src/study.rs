@@ -265,12 +265,11 @@ pub fn run_study(
         ExperimentStatus::Interrupted
     };
     // An agent's store may be made after the study began (an agent that joined late, or
-    // started again on a new store): the experiment began no later than its first trial.
-    let began = trials.iter().filter_map(|t| t.started).min();
+    // started again on a new store).
     store.update_experiment(&ExperimentInfo {
         status,
         finished: Some(clock.now()),
-        created: began.map_or(info.created, |b| b.min(info.created)),
+        created: info.began(&trials),
         ..info
     })?;
     store.flush()?;

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use experiment::{Direction, ExperimentSpec, MetricSpec, Seed, Timestamp, TrialId, TrialState};
+use experiment::{
+    Direction, ExperimentSpec, MetricSpec, Seed, Timestamp, Trial, TrialId, TrialState,
+};
 
 /// An experiment as stored: its spec, objective, budget and lifecycle.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +38,16 @@ pub struct ExperimentInfo {
 }
 
 impl ExperimentInfo {
+    /// Returns when the experiment began, given its `trials`: no later than the first trial
+    /// started, whenever this store's record of it was made (a follower's, or an agent's that
+    /// joined late or started again on an empty store).
+    pub fn began(&self, trials: &[Trial]) -> Timestamp {
+        trials
+            .iter()
+            .filter_map(|t| t.started)
+            .fold(self.created, Timestamp::min)
+    }
+
     /// Returns the status as a process that holds the store and runs no sweep on it sees it
     /// (`sweep ls`, `show`, `serve`): no process runs an experiment left `running` any more,
     /// since whoever did would hold the store's lock, so it was killed and is `interrupted`
