@@ -426,6 +426,12 @@ fn journal_path(folder: &Path, agent: u32) -> PathBuf {
     folder.join(format!("agent-{agent}.jsonl"))
 }
 
+/// Returns the first 12 hex digits of a hash, as an agent's refusal names it (and `sweep
+/// validate` a warm start's, so that the two can be compared).
+pub fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
 /// Names what differs between the header `found` and the one `expected`, each as "what: there,
 /// here".
 fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<String> {
@@ -456,7 +462,7 @@ fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<String> {
         found.planned.to_string(),
         expected.planned.to_string(),
     );
-    let short = |hash: &str| hash.get(..12).unwrap_or(hash).to_string();
+    let short = |hash: &str| short_hash(hash).to_string();
     differ(
         "spec text sha256",
         short(&found.spec_hash),

@@ -43,7 +43,7 @@ pub use error::{Error, Result};
 pub use info::{
     AgentOf, CheckpointAt, ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult,
 };
-pub use journal::{AgentHeader, Exchange, JournalEvent, PeerJournal, Stamp, Watcher};
+pub use journal::{short_hash, AgentHeader, Exchange, JournalEvent, PeerJournal, Stamp, Watcher};
 pub use records::warm_start_digest;
 pub use store::checkpoint_dir;
 pub use store::{Removed, Store, FORMAT_VERSION};

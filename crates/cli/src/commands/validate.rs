@@ -79,9 +79,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
                 "warm start: {}; taken when the experiment is created (its trials' sha256 {}, \
                  which agents compare)",
                 taken.describe(),
-                store::warm_start_digest(taken)
-                    .get(..12)
-                    .unwrap_or_default()
+                store::short_hash(&store::warm_start_digest(taken))
             )?,
             None => writeln!(
                 out,
