@@ -49,11 +49,12 @@ fn agent_args<'a>(agent: &'a str, exchange: &'a str, store: &'a str) -> [&'a str
     ]
 }
 
-/// Starts agent `agent` of two, on the store `store`, with `extra` arguments (which may
-/// serve its dashboard: `--addr` replaces `--no-serve`).
-fn agent(env: &TestEnv, agent: &str, store: &str, extra: &[&str]) -> Child {
+/// Starts agent `agent` of two in `env`, on the store `store`, meeting the others in the folder
+/// `exchange`, with `extra` arguments (which may serve its dashboard: `--addr` replaces
+/// `--no-serve`).
+fn agent(env: &TestEnv, agent: &str, (exchange, store): (&str, &str), extra: &[&str]) -> Child {
     let serves = extra.contains(&"--addr");
-    let args: Vec<&str> = agent_args(agent, "exchange", store)
+    let args: Vec<&str> = agent_args(agent, exchange, store)
         .into_iter()
         .filter(|a| !serves || *a != "--no-serve")
         .collect();
@@ -137,7 +138,7 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
     let mut first = agent(
         &env,
         "0/2",
-        "store-0",
+        ("exchange", "store-0"),
         &["--quiet-after", "0.2s", "--addr", "127.0.0.1:0"],
     );
     // Agent 0's lines, as they come.
@@ -148,7 +149,7 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
             let _ = said.send(line);
         }
     });
-    let mut second = agent(&env, "1/2", "store-1", &[]);
+    let mut second = agent(&env, "1/2", ("exchange", "store-1"), &[]);
     // Agent 1 is killed once it has finished a trial of its own (its third line: the start,
     // then trials 0 and 1 in some order, with at least one of its own).
     let mut lines = BufReader::new(second.stderr.take().unwrap()).lines();
@@ -295,7 +296,7 @@ fn two_agents_give_the_results_of_one_process_even_when_one_is_killed_and_restar
 fn an_agent_past_its_time_limit_leaves_the_test_split_to_the_study_end() {
     let env = TestEnv::new();
     env.write_spec("shared.yaml", SWEEP);
-    let second = agent(&env, "1/2", "store-1", &[]);
+    let second = agent(&env, "1/2", ("exchange", "store-1"), &[]);
     // Agent 0's time limit passes at once: it starts no trial, or one.
     let mut args: Vec<&str> = agent_args("0/2", "exchange", "store-0").to_vec();
     args.extend(["--timeout", "0.001s"]);
@@ -402,16 +403,8 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
     };
     let csv = std::fs::read_to_string(env.path().join("past.csv")).unwrap();
     let other = copy(&csv);
-    let run_agent = |machine: &TestEnv, agent: &str, exchange: &str| {
-        machine
-            .command(&agent_args(agent, exchange, "store"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let first = run_agent(&env, "0/2", exchange);
-    let second = run_agent(&other, "1/2", exchange);
+    let first = agent(&env, "0/2", (exchange, "store"), &[]);
+    let second = agent(&other, "1/2", (exchange, "store"), &[]);
     for (machine, agent) in [(&env, first), (&other, second)] {
         let out = agent.wait_with_output().unwrap();
         assert!(out.status.success(), "{out:?}");
@@ -453,7 +446,7 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
     let shorter = copy(&(rows.join("\n") + "\n"));
     let apart = env.path().join("apart");
     let apart = apart.to_str().unwrap();
-    let mut waiting = run_agent(&shorter, "1/2", apart);
+    let mut waiting = agent(&shorter, "1/2", (apart, "store"), &[]);
     let journal = env.path().join("apart/shared/agent-1.jsonl");
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while std::fs::metadata(&journal).map_or(0, |m| m.len()) == 0 {
