@@ -50,8 +50,9 @@ pub(crate) fn watch(then: &'static str) -> anyhow::Result<Interrupts> {
                     std::process::exit(128 + signal);
                 }
                 seen.signal.store(signal, Ordering::SeqCst);
-                seen.stop.request();
+                // Said before the request: once the study sees it, the process may end at once.
                 eprintln!("\nstopping: {then} (Ctrl-C again quits at once)");
+                seen.stop.request();
             }
         })?;
     Ok(interrupts)
