@@ -410,7 +410,36 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
         assert!(out.status.success(), "{out:?}");
         assert_eq!(machine.reproducible_trials("shared", "store"), expected);
     }
-    // Each agent keeps its own trials' checkpoints; its store says where the others' are.
+    // The study's best trial, measured on the test split by the agent that ran it, has its
+    // checkpoint in both stores: they predict alike.
+    let shown = env.sweep(&["show", "shared", "--store", "store"]);
+    let best = shown
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("test split: trial "))
+        .and_then(|rest| rest.split(',').next())
+        .expect("a test split line")
+        .to_string();
+    let rows = std::fs::read_to_string(tests::repo_root().join("experiments/data/digits.csv"))
+        .unwrap()
+        .lines()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let predictions: Vec<String> = [&env, &other]
+        .into_iter()
+        .map(|machine| {
+            std::fs::write(machine.path().join("new.csv"), &rows).unwrap();
+            let target = format!("shared/{best}");
+            let args = ["predict", &target, "--input", "new.csv", "--store", "store"];
+            let out = machine.sweep(&args);
+            assert_eq!(out.code, 0, "{out:?}");
+            out.stdout
+        })
+        .collect();
+    assert_eq!(predictions[0], predictions[1]);
+    // Each agent keeps its other trials' checkpoints; its store says where the others' are.
+    assert_ne!(best, "1", "trial 1 is not the study's best");
     let show = env.sweep(&["show", "shared/1", "--store", "store"]);
     assert!(
         show.stdout

@@ -152,9 +152,26 @@ pub(crate) fn restore(met: &Met, store: &Store, name: &str) -> Result<usize> {
         };
         if restored {
             record(store, name, event)?;
+            if let JournalEvent::Tested(result) = event {
+                // A new store of the agent that ran the best trial: its shared copy comes back.
+                adopt_checkpoint(&met.exchange, store, name, result.trial);
+            }
         }
     }
     Ok(missing.len())
+}
+
+/// Copies into `store` the checkpoint of the study's best trial `trial` that the agent which
+/// ran it shared in the exchange, unless the store has it (`store::Exchange::adopt_checkpoint`).
+/// A failure is warned of and does not stop the study: only `sweep predict` in this store needs
+/// the copy, and the agent that ran the trial keeps the checkpoint.
+fn adopt_checkpoint(exchange: &Exchange, store: &Store, name: &str, trial: TrialId) {
+    let Some(folder) = store.checkpoint_folder(name) else {
+        return;
+    };
+    if let Err(e) = exchange.adopt_checkpoint(&folder, trial) {
+        tracing::warn!(%e, "this store will lack the best trial's checkpoint");
+    }
 }
 
 /// How many trials the study needs, from those finished (fewer once one reached the target).
@@ -378,9 +395,15 @@ impl<'a> Peers<'a> {
                     }
                 }
             };
-            // Stored as the others store it, then published.
+            // Stored as the others store it, then published after the trial's checkpoint, which
+            // whoever stores the result takes into its own store.
             let tested = JournalEvent::Tested(result);
             record(self.store, name, &tested)?;
+            if let Some(folder) = self.store.checkpoint_folder(name) {
+                if let Err(e) = self.exchange.share_checkpoint(&folder, best.id) {
+                    tracing::warn!(%e, "the other agents' stores will lack the best trial's checkpoint");
+                }
+            }
             self.publish(&tested)?;
             return Ok(true);
         }
@@ -501,6 +524,7 @@ impl<'a> Peers<'a> {
             }
             JournalEvent::Skip(trial) => self.board.skip(trial),
             JournalEvent::Tested(result) => {
+                adopt_checkpoint(&self.exchange, self.store, name, result.trial);
                 lock(&self.tested).insert(result.trial);
             }
             JournalEvent::Abort(reason) => return Err(Error::AgentFailed { agent, reason }),
@@ -857,7 +881,16 @@ mod tests {
         for split in [true, false] {
             let dir = tempfile::tempdir().unwrap();
             let agents: Vec<(WithTest, Store)> = (0..3)
-                .map(|_| {
+                .map(|i| {
+                    // A store on disk, with a checkpoint of each of its agent's trials beside it.
+                    let store = Store::open(&dir.path().join(format!("store-{i}"))).unwrap();
+                    let folder = store.checkpoint_folder("toy").unwrap();
+                    std::fs::create_dir_all(&folder).unwrap();
+                    for k in (i..9).step_by(3) {
+                        std::fs::write(folder.join(format!("{k}.safetensors")), format!("w{k}"))
+                            .unwrap();
+                        std::fs::write(folder.join(format!("{k}.json")), format!("{k}")).unwrap();
+                    }
                     let objective = WithTest {
                         inner: Quadratic {
                             jitter: |k| u64::from((k * 5 + 1) % 3),
@@ -867,7 +900,7 @@ mod tests {
                         delay: 0,
                         measured: std::sync::atomic::AtomicU32::new(0),
                     };
-                    (objective, Store::temporary().unwrap())
+                    (objective, store)
                 })
                 .collect();
             let summaries: Vec<StudySummary> = std::thread::scope(|scope| {
@@ -912,6 +945,18 @@ mod tests {
                 } else {
                     assert_eq!(stored, None, "no test split: nothing stored by agent {i}");
                 }
+                // The best trial's checkpoint is in every store, as its agent wrote it; the
+                // others' stay where they ran.
+                let folder = store.checkpoint_folder("toy").unwrap();
+                let weights =
+                    std::fs::read_to_string(folder.join(format!("{}.safetensors", best.id)));
+                assert_eq!(weights.unwrap(), format!("w{}", best.id), "agent {i}");
+                assert!(store.has_checkpoint("toy", best.id), "agent {i}");
+                let other = TrialId((best.id.0 + 1) % 9);
+                assert_eq!(
+                    store.has_checkpoint("toy", other),
+                    other.agent(3) == u32::try_from(i).unwrap()
+                );
             }
             // Run again, each agent finds the study done and the result where it was.
             for (i, (objective, store)) in agents.iter().enumerate() {
@@ -925,6 +970,15 @@ mod tests {
                 .map(|(o, _)| o.measured.load(Ordering::SeqCst))
                 .sum();
             assert_eq!(measured, u32::from(split), "measured once in all");
+            // The agent that ran the best trial, started again on an empty store (its node
+            // lost), takes its trials back from its journal and the checkpoint from the exchange.
+            let lost = Store::open(&dir.path().join("store-lost")).unwrap();
+            let options = agent_options(u32::try_from(owner).unwrap(), 3, dir.path(), 3);
+            let clock = TickClock(AtomicI64::new(0));
+            let objective = &agents[owner].0;
+            let again = run_study(&lost, &spec, objective, &SilentObserver, &clock, &options);
+            assert_eq!(again.unwrap().ran, 0);
+            assert!(lost.has_checkpoint("toy", best.id));
         }
     }
 

@@ -117,6 +117,14 @@ pub enum Error {
         /// What is wrong, in words.
         detail: String,
     },
+    /// The study's best checkpoint could not be handed over between agents (`handover`).
+    #[error("cannot hand the best trial's checkpoint over: {}: {detail}", path.display())]
+    Handover {
+        /// The file or folder at fault.
+        path: PathBuf,
+        /// What went wrong, in words.
+        detail: String,
+    },
     /// The database failed to read or write. The I/O error is part of the message, not a
     /// separate source, so that a chain of causes does not print it twice.
     #[error("store i/o failed: {0}")]

@@ -23,7 +23,7 @@ use std::time::SystemTime;
 use experiment::{MetricPoint, Step, Trial, TrialId, WarmStarted};
 
 use crate::records::journal::{decode_line, encode_line, Line};
-use crate::{Error, Result, TestResult};
+use crate::{handover, Error, Result, TestResult};
 
 /// Who an agent is and what study it runs: the first line of its journal. Agents of one study
 /// have equal headers but for `agent`.
@@ -192,6 +192,24 @@ impl Exchange {
     pub fn publish(&self, event: &JournalEvent) -> Result<()> {
         let mut file = lock(&self.own);
         append(&mut file, &self.own_path, &Line::Event(event.clone()))
+    }
+
+    /// Copies trial `trial`'s checkpoint from `from` (this agent's `checkpoint_dir` of the
+    /// experiment) into the study's folder, for the other agents and followers to adopt when
+    /// they store its test-split result. Returns false when `from` holds none.
+    pub fn share_checkpoint(&self, from: &Path, trial: TrialId) -> Result<bool> {
+        handover::share(self.study_folder(), from, trial)
+    }
+
+    /// Copies the checkpoint of trial `trial` that another agent shared into `to` (this
+    /// agent's `checkpoint_dir` of the experiment), unless `to` has it. Returns whether it did.
+    pub fn adopt_checkpoint(&self, to: &Path, trial: TrialId) -> Result<bool> {
+        handover::adopt(self.study_folder(), to, trial)
+    }
+
+    /// Returns the study's folder in the exchange, which holds the journals.
+    fn study_folder(&self) -> &Path {
+        self.own_path.parent().unwrap_or(Path::new("."))
     }
 
     /// Tells the others this agent is alive without writing a line: sets its journal's

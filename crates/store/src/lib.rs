@@ -33,6 +33,7 @@
 )]
 
 mod error;
+mod handover;
 mod info;
 mod journal;
 mod keys;

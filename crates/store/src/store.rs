@@ -141,11 +141,16 @@ impl Store {
     /// Returns whether trial `trial` of `experiment` has a checkpoint beside the store (its
     /// sidecar in `checkpoint_dir`); never for a temporary store.
     pub fn has_checkpoint(&self, experiment: &str, trial: TrialId) -> bool {
-        self.path.as_deref().is_some_and(|path| {
-            checkpoint_dir(path, experiment)
-                .join(format!("{}.json", trial.0))
-                .is_file()
-        })
+        self.checkpoint_folder(experiment)
+            .is_some_and(|folder| folder.join(format!("{}.json", trial.0)).is_file())
+    }
+
+    /// Returns the folder beside the store that holds `experiment`'s checkpoints
+    /// (`checkpoint_dir`), or `None` for a temporary store, which keeps none.
+    pub fn checkpoint_folder(&self, experiment: &str) -> Option<PathBuf> {
+        self.path
+            .as_deref()
+            .map(|path| checkpoint_dir(path, experiment))
     }
 
     /// Returns where trial `trial`'s checkpoint is, as this store knows: beside it, in the

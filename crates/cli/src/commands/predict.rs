@@ -49,7 +49,7 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
 const KEPT: &str = "only the best `checkpoints.keep` trials of a sweep keep theirs (with several \
                     objectives, also those on the Pareto front), and under agents, each agent \
                     keeps its own trials' in its own store (`sweep show EXPERIMENT/NUMBER` says \
-                    which agent ran a trial)";
+                    which agent ran a trial), the study's best trial's also in every other's";
 
 /// Returns the sidecar of the checkpoint `args` name: `EXPERIMENT/TRIAL`, `TRIAL` with
 /// `--experiment`, or `TRIAL` alone when one experiment in the store has that trial's checkpoint.
