@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use experiment::{Constraint, ExperimentSpec, MetricSpec, Step, Trial, TrialId, WarmStarted};
-use store::{CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult};
+use store::{AgentOf, CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult};
 
 use crate::view::experiment_page::Analysis;
 use crate::{Error, Notices, Result};
@@ -154,9 +154,23 @@ impl Reader {
         Ok(self.store.test_result(experiment)?)
     }
 
-    /// Returns where trial `id` of the experiment has its checkpoint, for `sweep predict`.
+    /// Returns where trial `id` of the experiment has its checkpoint, for `sweep predict`:
+    /// following a study from its journals, with the agent that ran the trial, since the
+    /// follower's store keeps no checkpoint.
     pub(crate) fn checkpoint_at(&self, experiment: &str, id: u32) -> Result<CheckpointAt> {
-        Ok(self.store.checkpoint_at(experiment, TrialId(id))?)
+        let id = TrialId(id);
+        let here = self.store.checkpoint_at(experiment, id)?;
+        let followed = match &self.freshness {
+            Freshness::Following { notices, .. } => notices.agents_of(experiment),
+            _ => None,
+        };
+        Ok(match (here, followed) {
+            (CheckpointAt::Nowhere, Some(agents)) => CheckpointAt::Agent(AgentOf {
+                agent: id.agent(agents),
+                agents,
+            }),
+            (here, _) => here,
+        })
     }
 
     /// Returns one metric's series for each of `ids` (empty for a trial without it).

@@ -1,14 +1,19 @@
 //! `Notices`: what the process running a sweep wants the sweep's live pages to say beside the
-//! store's numbers, such as which agent the study waits for. The store cannot hold these (they
-//! are about now, not results), so the sweep sets them on a handle the dashboard shares.
+//! store's numbers, such as which agent the study waits for, and, following studies from their
+//! journals (`sweep serve --exchange`), how many agents run each, so that a trial's page says
+//! which agent holds its checkpoint. The store cannot hold these (they are about now, or about
+//! other machines, not results), so the sweep sets them on a handle the dashboard shares.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Messages by experiment and key, set and cleared by whoever runs or follows the sweep;
-/// clones share them.
+/// Messages by experiment and key, set and cleared by whoever runs or follows the sweep, and the
+/// agents of each followed study; clones share them.
 #[derive(Debug, Clone, Default)]
-pub struct Notices(Arc<Mutex<BTreeMap<(String, String), String>>>);
+pub struct Notices {
+    said: Arc<Mutex<BTreeMap<(String, String), String>>>,
+    agents: Arc<Mutex<BTreeMap<String, u32>>>,
+}
 
 impl Notices {
     /// Shows `text` on experiment `experiment`'s page under `key`, replacing what that key
@@ -29,6 +34,17 @@ impl Notices {
         self.lock().clear();
     }
 
+    /// Says that `agents` agents run the followed study `experiment`: each keeps its own
+    /// trials' checkpoints, none of which is beside the follower's store.
+    pub fn set_agents(&self, experiment: &str, agents: u32) {
+        lock(&self.agents).insert(experiment.to_string(), agents);
+    }
+
+    /// Returns how many agents run the followed study `experiment`, once its follower said.
+    pub(crate) fn agents_of(&self, experiment: &str) -> Option<u32> {
+        lock(&self.agents).get(experiment).copied()
+    }
+
     /// Returns every message for experiment `experiment`, by key.
     pub(crate) fn of(&self, experiment: &str) -> Vec<String> {
         self.lock()
@@ -39,15 +55,19 @@ impl Notices {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), String>> {
-        // A panic while holding the lock leaves a map that is still valid.
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.said)
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves a map that is still valid.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Two handles are equal when they share their messages.
 impl PartialEq for Notices {
     fn eq(&self, other: &Notices) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.said, &other.said)
     }
 }
 
@@ -76,5 +96,11 @@ mod tests {
         assert!(shared.of("a").is_empty() && shared.of("b").is_empty());
         assert_eq!(notices, shared);
         assert_ne!(notices, Notices::default());
+        assert_eq!(shared.agents_of("a"), None);
+        notices.set_agents("a", 3);
+        assert_eq!(
+            (shared.agents_of("a"), shared.agents_of("b")),
+            (Some(3), None)
+        );
     }
 }

@@ -1102,6 +1102,26 @@ fn a_followed_study_shows_what_its_follower_says_of_it() {
             let body = String::from_utf8_lossy(&read_body(res).await).into_owned();
             assert_eq!(body.contains(said), shown, "{uri}: {body}");
         }
+        // The follower keeps no checkpoint: a trial's page names the agent that ran it.
+        notices.set_agents("other", 2);
+        for (uri, shown) in [
+            (
+                "/experiments/other/trials/1",
+                "No checkpoint here: agent 1 of 2 ran this trial",
+            ),
+            (
+                "/experiments/other/trials/0",
+                "No checkpoint here: agent 0 of 2 ran this trial",
+            ),
+            (
+                "/experiments/done/trials/1",
+                "No checkpoint: only the best trials",
+            ),
+        ] {
+            let res = call_service(&service, TestRequest::get().uri(uri).to_request()).await;
+            let body = String::from_utf8_lossy(&read_body(res).await).into_owned();
+            assert!(body.contains(shown), "{uri}: {body}");
+        }
     });
 }
 

@@ -137,6 +137,7 @@ fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after
             Err(e) => return eprintln!("{name}: cannot follow its agents: {e}"),
         }
     };
+    observer.notices.set_agents(name, header.agents);
     if header.spec_text.is_empty() {
         return eprintln!(
             "{name}: its agents' journals do not hold the experiment file (an older sweep wrote \
