@@ -86,13 +86,22 @@ fn main() -> Result<()> {
         }
     }
     if pruners.iter().any(|(n, _)| n == "none") {
-        println!("\n| pruner | epochs vs none (median) | best vs none, points (worst) |");
-        println!("|---|---|---|");
+        println!(
+            "\n| pruner | epochs vs none (median) | best vs none, points (worst) | (mean) | \
+             seeds over 0.5 points below |"
+        );
+        println!("|---|---|---|---|---|");
         for (name, rows) in &ratios {
             let mut r: Vec<f64> = rows.iter().map(|p| p.0).collect();
             r.sort_by(f64::total_cmp);
             let worst = rows.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-            println!("| {name} | {:.2}x | {worst:+.2} |", r[r.len() / 2]);
+            let mean = rows.iter().map(|p| p.1).sum::<f64>() / rows.len() as f64;
+            let missed = rows.iter().filter(|p| p.1 < -0.5).count();
+            println!(
+                "| {name} | {:.2}x | {worst:+.2} | {mean:+.2} | {missed} of {} |",
+                r[r.len() / 2],
+                rows.len()
+            );
         }
     }
     Ok(())
