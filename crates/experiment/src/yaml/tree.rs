@@ -123,11 +123,14 @@ impl Builder {
         let mut parser = Parser::new_from_str(text);
         loop {
             let (event, mark) = parser.next_token().map_err(|e| {
-                Problem::new(
-                    pos_of(e.marker()),
-                    "",
-                    format!("yaml syntax error: {}", syntax_message(e.info())),
-                )
+                let pos = pos_of(e.marker());
+                tab_problem(text, pos, e.info()).unwrap_or_else(|| {
+                    Problem::new(
+                        pos,
+                        "",
+                        format!("yaml syntax error: {}", syntax_message(e.info())),
+                    )
+                })
             })?;
             let pos = pos_of(&mark);
             match event {
@@ -322,6 +325,36 @@ fn syntax_message(info: &str) -> &str {
         "simple key expect ':'" => "expected `:` after a key",
         other => other,
     }
+}
+
+/// Returns the problem to show for a syntax error (`info`, found at `pos`) that a tab caused:
+/// YAML indents, and separates a key's `:` from its value, with spaces only, and the parser
+/// names the tab where its error shows, often the start of the scalar before it. The tab is
+/// the first one in an indentation or right after a key's `:`, up to the line after `pos`.
+fn tab_problem(text: &str, pos: Pos, info: &str) -> Option<Problem> {
+    if !(info.contains("tab") || info.contains("whitespace")) {
+        return None;
+    }
+    let (line, column, after_key) =
+        text.lines()
+            .take(pos.line + 1)
+            .enumerate()
+            .find_map(|(i, line)| {
+                let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+                if let Some(column) = line[..indent].find('\t') {
+                    return Some((i + 1, column + 1, false));
+                }
+                // Not in a quoted value or a comment.
+                line.find(":\t")
+                    .filter(|&c| !line[..c].contains(['"', '\'', '#']))
+                    .map(|c| (i + 1, line[..c].chars().count() + 2, true))
+            })?;
+    let message = if after_key {
+        "a tab after `:`; YAML separates a key from its value with a space"
+    } else {
+        "a tab in the indentation; YAML indents with spaces only"
+    };
+    Some(Problem::new(Pos { line, column }, "", message))
 }
 
 fn pos_of(mark: &Marker) -> Pos {

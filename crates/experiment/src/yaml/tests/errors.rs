@@ -17,6 +17,12 @@ fn whole_document_errors() {
             ("name: \"t\n", "1:7: yaml syntax error: while scanning a quoted scalar, found unexpected end of stream"),
             ("name: t\nseed 1\nmethod: grid\n", "3:1: yaml syntax error: expected `:` after a key"),
             ("a: 1\n---\nb: 2\n", "2:1: expected a single yaml document, found a second one"),
+            // Tabs: named where they are, not where the parser's error shows.
+            ("name: t\n\tseed: 1\n", "2:1: a tab in the indentation; YAML indents with spaces only"),
+            ("parameters:\n  lr:\n\t  min: 1\n", "3:1: a tab in the indentation; YAML indents with spaces only"),
+            ("data:\n  csv: a.csv\n  \ttarget: y\n", "3:3: a tab in the indentation; YAML indents with spaces only"),
+            ("name:\tt\n", "1:6: a tab after `:`; YAML separates a key from its value with a space"),
+            ("description: \"a:\tb\"\nname: t\n\tseed: 1\n", "3:1: a tab in the indentation; YAML indents with spaces only"),
             ("[a]: 1\n", "1:1: mapping keys must be plain names, found a collection"),
             ("seed: &s 1\nparallel: *s\n", "2:11: parallel: yaml aliases (`*name`) are not supported; write the value out"),
             ("seed: !!int 1\n", "1:13: seed: yaml tags such as `!!int` are not supported"),
