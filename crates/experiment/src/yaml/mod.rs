@@ -341,14 +341,27 @@ fn seed(d: &mut Decoder, node: &Node) -> Option<Seed> {
         if let Ok(seed) = text.parse::<u64>() {
             return Some(Seed(seed));
         }
+        // An integer out of range, which reads as a float when it is too long for an i64.
+        let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            d.error(
+                node.pos,
+                "seed",
+                format!("must be an integer from 0 to {}, found {text}", u64::MAX),
+            );
+            return None;
+        }
     }
+    // Written otherwise (`0x10`): an integer all the same.
     let i = d.int(node, "seed")?;
-    d.error(
-        node.pos,
-        "seed",
-        format!("must be a non-negative integer, found {i}"),
-    );
-    None
+    match u64::try_from(i) {
+        Ok(seed) => Some(Seed(seed)),
+        Err(_) => {
+            let range = format!("must be an integer from 0 to {}, found {i}", u64::MAX);
+            d.error(node.pos, "seed", range);
+            None
+        }
+    }
 }
 
 /// Checks that every parameter can be gridded and returns the grid's number of points.

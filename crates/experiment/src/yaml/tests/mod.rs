@@ -248,7 +248,10 @@ fn a_byte_order_mark_and_crlf_line_ends_read_like_plain_text() {
     assert_eq!(parse_ok(&format!("\u{feff}{EXAMPLE}")).hash(), plain.hash());
     // Positions on the first line do not count the mark.
     check(
-        &[(BASE, "1:7: seed: must be a non-negative integer, found -1")],
+        &[(
+            BASE,
+            "1:7: seed: must be an integer from 0 to 18446744073709551615, found -1",
+        )],
         "\u{feff}seed: -1\n",
     );
 }
@@ -437,6 +440,10 @@ fn scalars_are_typed_by_the_yaml_core_schema() {
             ("lr".into(), ParamValue::Float(1.0)),
         ])
     );
+    // A seed written in hexadecimal is an integer too.
+    let spec =
+        parse_ok("name: t\nseed: 0x10\nmetric: {name: val_loss}\ndata: {csv: a.csv, target: y}\n");
+    assert_eq!(spec.seed, Seed(16));
 }
 
 #[test]
