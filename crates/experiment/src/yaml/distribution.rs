@@ -106,13 +106,31 @@ fn categorical(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<Distribut
         None => Some(None),
         Some(n) => probabilities(d, n, &f.path("probabilities"), items.len()).map(Some),
     };
-    if values.len() != items.len() {
+    if values.len() != items.len() || repeated(d, &values, items, &path) {
         return None;
     }
     Some(Distribution::Categorical {
         values,
         probabilities: probabilities?,
     })
+}
+
+/// Reports each value of a `values:` list (read from `items`, at `path`) that an earlier item
+/// gives already: a repeat would count twice in a grid, in the space's size and in the
+/// samplers' odds. Returns whether there was one.
+pub(super) fn repeated(d: &mut Decoder, values: &[ParamValue], items: &[Node], path: &str) -> bool {
+    let mut any = false;
+    for (i, (value, item)) in values.iter().zip(items).enumerate() {
+        if let Some(first) = values[..i].iter().position(|v| v == value) {
+            let message = format!(
+                "`{value}` is listed already as item {first}; list each value once (give \
+                 `probabilities:` to draw some more often)"
+            );
+            d.error(item.pos, &format!("{path}[{i}]"), message);
+            any = true;
+        }
+    }
+    any
 }
 
 pub(super) fn probabilities(

@@ -391,7 +391,7 @@ fn selector(d: &mut Decoder, f: &Fields<'_>, name: &str) -> Option<Distribution>
             distribution::probabilities(d, n, &f.path("probabilities"), items.len()).map(Some)
         }
     };
-    if values.len() != items.len() || !ok {
+    if values.len() != items.len() || distribution::repeated(d, &values, items, &path) || !ok {
         return None;
     }
     Some(Distribution::Categorical {
