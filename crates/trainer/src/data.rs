@@ -93,10 +93,10 @@ pub(crate) fn load(spec: &DataSpec) -> Result<Dataset> {
         return crate::idx::load(spec, labels);
     }
     let path = &spec.csv.value;
-    let text = std::fs::read(path).map_err(|source| Error::ReadData {
+    let text = std::fs::read(path).map_err(|error| Error::ReadData {
         location: spec.csv.location.clone(),
         path: path.clone(),
-        source,
+        error,
     })?;
     parse(&text, spec)
 }

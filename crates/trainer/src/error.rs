@@ -9,14 +9,15 @@ use experiment::Location;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The data file named by `data.csv` could not be opened or read.
-    #[error("{location}: data.csv: cannot read `{}`: {source}", path.display())]
+    #[error("{location}: data.csv: cannot read `{}`: {error}", path.display())]
     ReadData {
         /// Where `data.csv` is written in the spec.
         location: Location,
         /// The file as resolved.
         path: PathBuf,
-        /// What the operating system said.
-        source: std::io::Error,
+        /// What the operating system said: part of the message, not a separate source, so
+        /// that a chain of causes does not print it twice.
+        error: std::io::Error,
     },
     /// A column named by the spec (`data.target`, an entry of `data.categorical` or
     /// `data.exclude`) is not in the CSV header.

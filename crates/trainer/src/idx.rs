@@ -112,10 +112,10 @@ pub(crate) fn load(spec: &DataSpec, labels: &Located<std::path::PathBuf>) -> Res
 
 /// Reads and parses the IDX file named by `file`.
 fn read(file: &Located<std::path::PathBuf>) -> Result<Idx> {
-    let bytes = std::fs::read(&file.value).map_err(|source| Error::ReadData {
+    let bytes = std::fs::read(&file.value).map_err(|error| Error::ReadData {
         location: file.location.clone(),
         path: file.value.clone(),
-        source,
+        error,
     })?;
     parse(&bytes).map_err(|message| Error::Unusable {
         path: file.value.clone(),
