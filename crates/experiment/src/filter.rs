@@ -296,6 +296,42 @@ fn compare_param(v: &ParamValue, literal: &Literal) -> Option<Ordering> {
     }
 }
 
+/// Returns "; did you mean `metric.NAME`?" (or `param.NAME`) for a name written without its
+/// kind, as W&B's and Optuna's tables show them, or with W&B's (`config.lr`, `summary.val_loss`):
+/// a metric where it reads as one (a known one, or a `val_`, `train_` or `test_` name, or close
+/// to a known one: `accuracy`), a field where it is a typo of one (`stat`), otherwise a
+/// parameter.
+fn bare_name(name: &str) -> String {
+    let (kind, name) = match name.split_once('.') {
+        Some(("config", n)) => (Some("param"), n),
+        Some(("summary" | "summary_metrics", n)) => (Some("metric"), n),
+        Some(_) => return String::new(),
+        None => (None, name),
+    };
+    let plain = name.chars().next().is_some_and(char::is_alphabetic)
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !plain {
+        return String::new();
+    }
+    let known = KNOWN_METRICS.iter().map(|(known, _)| *known);
+    let metric = known.clone().any(|known| known == name)
+        || ["val_", "train_", "test_"]
+            .iter()
+            .any(|p| name.starts_with(p));
+    let suggestion = match kind {
+        Some(kind) => format!("{kind}.{name}"),
+        None if metric => format!("metric.{name}"),
+        None => match crate::words::suggest(name, ["state", "trial", "epoch"]) {
+            Some(field) => field.to_string(),
+            None => match crate::words::suggest(name, known) {
+                Some(close) => format!("metric.{close}"),
+                None => format!("param.{name}"),
+            },
+        },
+    };
+    format!("; did you mean `{suggestion}`?")
+}
+
 /// Describes a word for a message: `` `x` `` or "the end".
 fn found(word: &str) -> String {
     if word.is_empty() {
@@ -354,7 +390,11 @@ impl Lexer {
         let (column, name) = self.word();
         let field = field(&name).ok_or_else(|| FilterError {
             column,
-            message: format!("expected a field ({FIELDS}), found {}", found(&name)),
+            message: format!(
+                "expected a field ({FIELDS}), found {}{}",
+                found(&name),
+                bare_name(&name)
+            ),
         })?;
         let op = self.op()?;
         let value_column = self.column();
@@ -573,7 +613,13 @@ mod tests {
     #[test]
     fn errors_say_the_column_and_what_was_expected() {
         for (filter, column, message) in [
-            ("val_accuracy > 0.9", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `val_accuracy`"),
+            ("val_accuracy > 0.9", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `val_accuracy`; did you mean `metric.val_accuracy`?"),
+            ("lr > 0.01", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `lr`; did you mean `param.lr`?"),
+            ("epoch_seconds > 1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `epoch_seconds`; did you mean `metric.epoch_seconds`?"),
+            ("accuracy > 0.9", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `accuracy`; did you mean `metric.val_accuracy`?"),
+            ("config.lr > 0.1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `config.lr`; did you mean `param.lr`?"),
+            ("summary.val_loss < 0.1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `summary.val_loss`; did you mean `metric.val_loss`?"),
+            ("stat = pruned", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `stat`; did you mean `state`?"),
             ("metric.val_accuracy => 0.9", 21, "`=>` is written `>=`"),
             ("metric.val_accuracy ~ 0.9", 21, "expected a comparison (=, !=, <, <=, >, >=), found `~`"),
             ("metric.val_accuracy", 20, "expected a comparison (=, !=, <, <=, >, >=), found the end of the filter"),
