@@ -147,7 +147,8 @@ fn build(
             }
         }))
         .app_data(web::QueryConfig::default().error_handler(|e, req| {
-            let error = Error::BadRequest(format!("bad query: {e}"));
+            let said = numbers_in_query(req.query_string()).unwrap_or_else(|| e.to_string());
+            let error = Error::BadRequest(format!("bad query: {said}"));
             if req.path().starts_with("/api/") {
                 error.into_api().into()
             } else {
@@ -174,3 +175,17 @@ mod compile_time_assertions {
 
 #[cfg(test)]
 mod tests;
+
+/// The query parameters that take a whole number: the leaderboard's `page` and `per_page`, and
+/// a curve's `max_points`.
+const WHOLE_NUMBERS: [&str; 3] = ["page", "per_page", "max_points"];
+
+/// Returns what is wrong with a query whose whole-number parameter is not one, naming it (the
+/// query parser's own error says only "invalid digit found in string").
+fn numbers_in_query(query: &str) -> Option<String> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query).ok()?;
+    pairs.into_inner().into_iter().find_map(|(key, value)| {
+        (WHOLE_NUMBERS.contains(&key.as_str()) && value.parse::<u32>().is_err())
+            .then(|| format!("`{key}` takes a whole number such as 2, found `{value}`"))
+    })
+}

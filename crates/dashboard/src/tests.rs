@@ -678,6 +678,25 @@ fn malformed_queries_get_a_400_page() {
         )
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        // A whole number that is not one is named, with what it was.
+        for (uri, said) in [
+            (
+                "/experiments/demo?page=abc",
+                "`page` takes a whole number such as 2, found `abc`",
+            ),
+            (
+                "/api/experiments/demo/trials?per_page=ten",
+                "`per_page` takes a whole number such as 2, found `ten`",
+            ),
+            (
+                "/api/experiments/demo/trials/0/metrics?max_points=-1",
+                "`max_points` takes a whole number such as 2, found `-1`",
+            ),
+        ] {
+            let (status, body) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+            assert!(body.contains(said), "{uri}: {body}");
+        }
     });
 }
 
