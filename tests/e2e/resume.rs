@@ -196,6 +196,14 @@ fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on()
         "{}",
         bad.stderr
     );
+    let bad = timed.sweep(&["run", spec.to_str().unwrap(), "--parallel", "two"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr
+            .contains("'--parallel <N>': expected a whole number such as 4, found `two`"),
+        "{}",
+        bad.stderr
+    );
     let out = timed.sweep(&["run", spec.to_str().unwrap(), "--timeout", "0.3s"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(

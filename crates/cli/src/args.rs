@@ -56,21 +56,21 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
     /// Number of trials, overriding the file's run_cap
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = whole::<u32>)]
     pub(crate) run_cap: Option<u32>,
     /// Trials side by side, overriding the file's parallel (default: number of cores)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = whole::<u32>)]
     pub(crate) parallel: Option<u32>,
     /// Add N trials to an existing experiment, warm-starting the sampler from its history
     /// (agents raise --run-cap instead, which a restarted agent does not add again)
-    #[arg(long, value_name = "N", conflicts_with = "agent")]
+    #[arg(long, value_name = "N", value_parser = whole::<u32>, conflicts_with = "agent")]
     pub(crate) extend: Option<u32>,
     /// Start no new trial after this long (e.g. 90s, 30m, 2h, 1h30m), and let the running ones
     /// finish; running the same command again carries on
     #[arg(long, value_name = "DURATION", value_parser = duration_ms)]
     pub(crate) timeout: Option<i64>,
     /// Rows of the leaderboard printed at the end
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", value_parser = whole::<usize>, default_value_t = 10)]
     pub(crate) top: usize,
     /// Run as agent I of N (from 0) of one study, e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT:
     /// trials I, I+N, ... here, the others learned through --exchange
@@ -137,7 +137,7 @@ pub(crate) struct ShowArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
     /// Rows of the leaderboard
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", value_parser = whole::<usize>, default_value_t = 10)]
     pub(crate) top: usize,
     /// Also print the reproducibility record in full: the resolved spec and the diff of the tree
     #[arg(long)]
@@ -213,7 +213,7 @@ pub(crate) struct GateArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) store: Option<PathBuf>,
     /// Trials side by side, overriding the file's parallel (default: number of cores)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = whole::<u32>)]
     pub(crate) parallel: Option<u32>,
 }
 
@@ -288,6 +288,12 @@ fn trial_filter(text: &str) -> Result<TrialFilter, String> {
 /// Reads a `--sort` key for clap.
 fn sort_key(text: &str) -> Result<SortKey, String> {
     SortKey::parse(text)
+}
+
+/// Reads a count (`--parallel`, `--run-cap`, `--extend`, `--top`), for clap.
+fn whole<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("expected a whole number such as 4, found `{text}`"))
 }
 
 /// Reads a duration such as `90s`, `30m` or `1h30m` in milliseconds, for clap.
