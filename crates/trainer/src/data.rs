@@ -113,11 +113,42 @@ enum Role {
     Excluded,
 }
 
+/// Checks that every column of the data has a name of its own: a column is found by its name
+/// (the target, `data.categorical`, `data.exclude`, and the input of `sweep predict`).
+fn header_names_each_column_once(header: &[String]) -> std::result::Result<(), String> {
+    for (i, name) in header.iter().enumerate() {
+        if name.is_empty() {
+            let why = if i == 0 {
+                "pandas writes its index so: save with `index=False`, or name the column and \
+                 list it in `data.exclude`"
+            } else {
+                "a comma too many in the header line?"
+            };
+            return Err(format!(
+                "column {} has no name in the header ({why})",
+                i + 1
+            ));
+        }
+        if let Some(first) = header[..i].iter().position(|c| c == name) {
+            return Err(format!(
+                "columns {} and {} are both named `{name}`; each column needs a name of its own",
+                first + 1,
+                i + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Parses CSV text; `spec.csv` names the source in errors.
 pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let path = &spec.csv.value;
     let mut csv = CsvText::new(text, path)?;
     let header = csv.header().to_vec();
+    header_names_each_column_once(&header).map_err(|message| Error::Csv {
+        path: path.clone(),
+        message,
+    })?;
     let column_named = |named: &Located<String>, field: &'static str| {
         header
             .iter()
@@ -537,6 +568,19 @@ pub(crate) mod tests {
 
     fn parse_str(text: &str, target: &str) -> Result<Dataset> {
         parse(text.as_bytes(), &spec("data/x.csv", target))
+    }
+
+    #[test]
+    fn every_column_needs_a_name_of_its_own() {
+        for (text, said) in [
+            ("a,a,y\n1,2,0\n3,4,1\n", "x.csv: columns 1 and 2 are both named `a`; each column needs a name of its own"),
+            ("a,y,y\n1,2,0\n3,4,1\n", "x.csv: columns 2 and 3 are both named `y`; each column needs a name of its own"),
+            (",a,y\n0,1,0\n1,3,1\n", "x.csv: column 1 has no name in the header (pandas writes its index so: save with `index=False`, or name the column and list it in `data.exclude`)"),
+            ("a,y,\n1,0,\n3,1,\n", "x.csv: column 3 has no name in the header (a comma too many in the header line?)"),
+        ] {
+            let message = parse_str(text, "y").unwrap_err().to_string();
+            assert!(message.ends_with(said), "{text:?}: {message}");
+        }
     }
 
     #[test]
