@@ -70,4 +70,15 @@ fn a_sweep_tests_its_best_trial_and_predicts_with_its_checkpoint() {
         missing.stderr.contains("no checkpoint of trial 99"),
         "{missing:?}"
     );
+    let misnamed = format!("b/{trial}");
+    let args = ["predict", &misnamed, "--input", input.to_str().unwrap()];
+    let missing = env.sweep(&args);
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(
+        missing.stderr.contains(
+            "no checkpoints of an experiment `b` in .sweep; did you mean `bc`? experiments with \
+             checkpoints: bc"
+        ),
+        "{missing:?}"
+    );
 }

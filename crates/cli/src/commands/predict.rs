@@ -68,7 +68,31 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
     super::require_store(store)?;
     let file = format!("{trial}.json");
     if let Some(experiment) = named {
-        let sidecar = store::checkpoint_dir(store, &experiment).join(&file);
+        let folder = store::checkpoint_dir(store, &experiment);
+        if !folder.is_dir() {
+            let mut kept: Vec<String> = std::fs::read_dir(store::checkpoint_dir(store, ""))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            kept.sort();
+            let close = experiment::suggest(&experiment, kept.iter().map(String::as_str))
+                .map(|c| format!("did you mean `{c}`? "))
+                .unwrap_or_default();
+            let listed = if kept.is_empty() {
+                "none".to_string()
+            } else {
+                kept.join(", ")
+            };
+            bail!(
+                "no checkpoints of an experiment `{experiment}` in {}; {close}experiments with \
+                 checkpoints: {listed}",
+                store.display()
+            );
+        }
+        let sidecar = folder.join(&file);
         if !sidecar.is_file() {
             bail!(
                 "no checkpoint of trial {trial} of `{experiment}` in {}: {KEPT}",
