@@ -852,6 +852,19 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         "{}",
         refused.stderr
     );
+    assert!(!refused.stderr.contains("only `run_cap` changed"));
+    // A raised run cap, the usual way to ask for more trials, gets the way to add them.
+    let raised = env.write_spec("tiny.yaml", &tiny.replace("run_cap: 4", "run_cap: 7"));
+    let refused = env.sweep(&["run", raised.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains(
+            "only `run_cap` changed, from 4 to 7: to add the 3 trials, put `run_cap: 4` back and \
+             pass `--run-cap 7` (or `--extend 3`)"
+        ),
+        "{}",
+        refused.stderr
+    );
 
     let unchanged = env.write_spec("tiny.yaml", &tiny);
     let extended = env.sweep(&["run", unchanged.to_str().unwrap(), "--extend", "2"]);

@@ -1,6 +1,7 @@
 //! `sweep run`: runs or resumes a sweep with progress bars, then prints the leaderboard.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::bail;
 use experiment::{ExperimentSpec, Stopped, TrialState};
@@ -138,12 +139,13 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             stored,
             current,
         }) => bail!(
-            "experiment `{name}` already exists in {} with a different spec:\n{}\n\
+            "experiment `{name}` already exists in {} with a different spec:\n{}\n{}\
              give the edited file a new `name:`, use another --store, run the stored spec \
              unchanged with --extend N to add trials, or remove the stored experiment first \
              (`sweep rm {name} --store {}`)",
             args.store.store.display(),
             output::line_diff(&stored, &current),
+            run_cap_raised(&stored, &spec, &args.file).unwrap_or_default(),
             args.store.store.display()
         ),
         Err(
@@ -404,4 +406,20 @@ fn print_run_summary(
     }
     writeln!(out, "results are in {}", args.store.store.display())?;
     Ok(())
+}
+
+/// Returns a line for an edit that only raised `run_cap` (the commonest way to ask for more
+/// trials), saying how to add them to the stored experiment, whose file must stay as it ran.
+fn run_cap_raised(stored: &str, spec: &ExperimentSpec, file: &Path) -> Option<String> {
+    let mut then = ExperimentSpec::from_yaml_str(stored, file).ok()?;
+    let (before, now) = (then.run_cap, spec.run_cap);
+    then.run_cap = now;
+    (now > before && then.resolved_hash() == spec.resolved_hash()).then(|| {
+        format!(
+            "only `run_cap` changed, from {before} to {now}: to add the {} trials, put \
+             `run_cap: {before}` back and pass `--run-cap {now}` (or `--extend {}`);\n",
+            now - before,
+            now - before
+        )
+    })
 }
