@@ -367,7 +367,32 @@ impl ExperimentSpec {
         notes.extend(self.space.uniform_over_orders_notes());
         notes.extend(self.idle_knob_notes());
         notes.extend(self.idle_stopping(trials));
+        notes.extend(self.contrary_goals());
         notes
+    }
+
+    /// Returns a note for each objective searched the other way from the one its metric
+    /// improves in (`val_loss` maximized): such a search looks for the worst models, which is
+    /// seldom meant, and `goal:` left out takes the metric's own direction.
+    pub fn contrary_goals(&self) -> Vec<String> {
+        self.objectives()
+            .into_iter()
+            .filter_map(|m| {
+                let own = Direction::of_metric(&m.name)?;
+                (own != m.goal).then(|| {
+                    let (goal, better, fix) = match m.goal {
+                        Direction::Maximize => ("maximize", "smaller", "minimize"),
+                        Direction::Minimize => ("minimize", "larger", "maximize"),
+                    };
+                    format!(
+                        "`{}` is searched with `goal: {goal}`, but {better} is better for it: the \
+                         search looks for the worst models; write `goal: {fix}`, or leave \
+                         `goal:` out",
+                        m.name
+                    )
+                })
+            })
+            .collect()
     }
 
     /// Returns the number of trials a study of this spec holds with `run_cap`: `run_cap`, never

@@ -113,3 +113,27 @@ fn a_warm_started_search_is_not_told_it_learns_nothing_within_the_run_cap() {
     .unwrap();
     assert!(warm.notes(4).is_empty(), "{:?}", warm.notes(4));
 }
+
+#[test]
+fn an_objective_searched_against_its_metric_s_direction_is_noted() {
+    let notes = |metric: &str| {
+        let text = format!("name: t\nmetric: {metric}\ndata: {{csv: d.csv, target: y}}\n");
+        ExperimentSpec::from_yaml_str(&text, Path::new("s.yaml"))
+            .unwrap()
+            .contrary_goals()
+    };
+    assert_eq!(
+        notes("{name: val_loss, goal: maximize}"),
+        ["`val_loss` is searched with `goal: maximize`, but smaller is better for it: the search \
+          looks for the worst models; write `goal: minimize`, or leave `goal:` out"]
+    );
+    assert_eq!(
+        notes("{name: val_accuracy, goal: minimize}"),
+        [
+            "`val_accuracy` is searched with `goal: minimize`, but larger is better for it: the \
+          search looks for the worst models; write `goal: maximize`, or leave `goal:` out"
+        ]
+    );
+    assert!(notes("{name: val_accuracy, goal: maximize}").is_empty());
+    assert!(notes("{name: val_loss}").is_empty());
+}
