@@ -176,10 +176,12 @@ pub struct GateReport {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BaselineMismatch {
     /// The baseline does not record a guarded metric.
-    #[error("the baseline has no values for metric `{metric}`")]
+    #[error("the baseline has no values for metric `{metric}`{recorded}")]
     MissingMetric {
         /// The guarded metric.
         metric: String,
+        /// "; it records `a`, `b`" (or "; it records none"), naming those it has.
+        recorded: String,
     },
     /// The baseline recorded the metric with another aggregate or direction.
     #[error("the baseline recorded `{metric}` as {recorded}, but the gate asks for {wanted}")]
@@ -354,6 +356,13 @@ impl GatedMetric {
                 .get(&self.name)
                 .ok_or_else(|| BaselineMismatch::MissingMetric {
                     metric: self.name.clone(),
+                    recorded: if baseline.metrics.is_empty() {
+                        "; it records none".to_string()
+                    } else {
+                        let names: Vec<String> =
+                            baseline.metrics.keys().map(|m| format!("`{m}`")).collect();
+                        format!("; it records {}", names.join(", "))
+                    },
                 })?;
         if recorded.aggregate != self.aggregate || recorded.goal != self.goal {
             return Err(BaselineMismatch::Differs {

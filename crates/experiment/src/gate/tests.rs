@@ -144,7 +144,10 @@ fn a_baseline_that_does_not_match_the_gate_is_an_error() {
     let mut median = baseline(Direction::Maximize, &[0.9]);
     median.metrics.get_mut("m").unwrap().aggregate = Aggregate::Median;
     let cases = [
-        (other, "the baseline has no values for metric `m`"),
+        (
+            other,
+            "the baseline has no values for metric `m`; it records `x`",
+        ),
         (
             median,
             "the baseline recorded `m` as median (maximize), but the gate asks for best (maximize)",
