@@ -902,6 +902,12 @@ fn the_api_returns_what_the_pages_show() {
             "{html}"
         );
         assert!(html.contains("No trials match this filter yet."), "{html}");
+        let (status, html) = get(&store, "/experiments/demo?page=9").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("Page 9 is past the last page, 1: see the previous one."),
+            "{html}"
+        );
 
         let (_, body) = get(
             &store,

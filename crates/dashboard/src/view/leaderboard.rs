@@ -307,6 +307,9 @@ pub(crate) struct Leaderboard {
     pub(crate) filters: Vec<Filter>,
     /// E.g. `51–100 of 10000`.
     pub(crate) showing: String,
+    /// What the table says when this page has no rows: no trials yet, none that the filter
+    /// keeps, or a page past the last.
+    pub(crate) empty: String,
     /// The current page and the number of pages.
     pub(crate) page: u32,
     /// The number of pages.
@@ -501,12 +504,23 @@ pub(crate) fn leaderboard(
             page.matching
         )
     };
+    let empty = if page.matching > 0 {
+        format!(
+            "Page {} is past the last page, {}: see the previous one.",
+            sel.page, page.pages
+        )
+    } else if ranked.is_empty() {
+        "No trials yet.".to_string()
+    } else {
+        "No trials match this filter yet.".to_string()
+    };
     let link = |p: u32| format!("{base}{}", sel.query(|s| s.page = p));
     Leaderboard {
         headers,
         rows,
         filters,
         showing,
+        empty,
         page: sel.page,
         pages: page.pages,
         prev: (sel.page > 1).then(|| link(sel.page.min(page.pages + 1) - 1)),
