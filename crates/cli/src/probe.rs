@@ -9,7 +9,6 @@ use std::process::Command;
 
 use anyhow::Context;
 use experiment::{DataFormat, DeviceChoice, ExperimentSpec};
-use sha2::{Digest, Sha256};
 use store::{GitState, RunRecord};
 
 /// The longest diff kept in a record, in bytes; a longer one is cut and says so.
@@ -154,15 +153,7 @@ pub(crate) fn git_state(dir: &Path) -> Option<GitState> {
 /// Returns the hex SHA-256 of a file's bytes.
 pub(crate) fn sha256_file(path: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(sha256_hex(&bytes))
-}
-
-/// Returns the hex SHA-256 of `bytes`.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Ok(experiment::sha256_hex(&bytes))
 }
 
 /// Runs `git ARGS` in `dir`; `None` when it cannot start or fails.
@@ -217,13 +208,5 @@ mod tests {
             Some("Raspberry Pi 4")
         );
         assert_eq!(cpu_model(""), None);
-    }
-
-    #[test]
-    fn hashes_are_hex_sha256() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 }

@@ -6,6 +6,7 @@
 //! need the filesystem (does the data file exist?) belong to the crates that do IO.
 
 mod constraint;
+mod digest;
 mod edges;
 mod error;
 mod filter;
@@ -38,6 +39,7 @@ mod words;
 mod yaml;
 
 pub use constraint::{broken, feasibility, feasible, violation, violation_of, Constraint};
+pub use digest::sha256_hex;
 pub use edges::{at_edges, AtEdge, End};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use filter::{Comparison, Field, FilterError, TrialFilter};

@@ -17,8 +17,6 @@
 
 use std::fmt::Write;
 
-use sha2::{Digest, Sha256};
-
 use crate::{
     DataSpec, ExperimentSpec, GateSpec, GatedMetric, KnobDefault, Located, ParamValue, KNOBS,
 };
@@ -193,8 +191,7 @@ impl ExperimentSpec {
 
     /// Returns the hex SHA-256 of `resolved()`.
     pub fn resolved_hash(&self) -> String {
-        let digest = Sha256::digest(self.resolved().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        crate::sha256_hex(self.resolved().as_bytes())
     }
 
     /// Returns `None` when the sampler and pruner settings of this spec, as this version reads

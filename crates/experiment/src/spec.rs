@@ -6,8 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::{
     Constraint, Direction, GateSpec, Location, Method, Params, Plateau, PlateauState, PrunerSpec,
     Result, SearchSpace, Seed, Trial, TrialId, TrialState, WarmStart,
@@ -607,7 +605,6 @@ impl ExperimentSpec {
 
     /// Returns a SHA-256 of the spec's source text, in hex; equal texts give equal hashes.
     pub fn hash(&self) -> String {
-        let digest = Sha256::digest(self.source.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        crate::sha256_hex(self.source.as_bytes())
     }
 }

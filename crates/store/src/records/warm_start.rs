@@ -4,7 +4,6 @@
 
 use experiment::WarmStarted;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::{from_json, probe, to_json, TrialRecordV1};
 use crate::{Error, Result};
@@ -34,8 +33,7 @@ pub(crate) fn encode_warm_start(w: &WarmStarted) -> Vec<u8> {
 /// each takes the warm start itself.
 pub fn warm_start_digest(w: &WarmStarted) -> String {
     let trials: Vec<TrialRecordV1> = w.trials.iter().map(TrialRecordV1::from).collect();
-    let digest = Sha256::digest(to_json(&trials));
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    experiment::sha256_hex(&to_json(&trials))
 }
 
 /// Decodes a warm start of any known version.
