@@ -268,7 +268,6 @@ pub(super) fn scalar(node: &Node) -> Option<&Scalar> {
     }
 }
 
-/// Describes a node for messages: "string `abc`", "a mapping", "nothing".
 /// How the block at `path` is written, for a scalar given in place of its mapping: what a user
 /// of W&B's or Optuna's words most likely meant (`pruner: asha`, `metric: val_loss`).
 fn written_as(path: &str, node: &Node) -> Option<String> {
@@ -300,6 +299,7 @@ fn written_as(path: &str, node: &Node) -> Option<String> {
     }
 }
 
+/// Describes a node for messages: "string `abc`", "a mapping", "nothing".
 pub(super) fn describe(node: &Node) -> String {
     match &node.kind {
         Kind::Scalar {
