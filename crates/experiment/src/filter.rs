@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::{ParamValue, SearchSpace, Trial, KNOWN_METRICS};
+use crate::{ParamValue, SearchSpace, Trial, TrialState, KNOWN_METRICS};
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,16 +86,16 @@ impl std::error::Error for FilterError {}
 /// The fields a condition may name, for messages.
 const FIELDS: &str = "param.NAME, metric.NAME, state, trial or epoch";
 
-/// The states `state` compares with: as stored, and `interrupted` as shown for a trial left
-/// running.
-const STATES: [&str; 6] = [
-    "queued",
-    "running",
-    "interrupted",
-    "completed",
-    "pruned",
-    "failed",
-];
+/// Returns the names `state` compares with, in the order of a trial's life: each state's as
+/// stored, and as shown when idle (`interrupted` for a trial left running).
+fn state_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = TrialState::ALL
+        .iter()
+        .flat_map(|s| [s.as_str(), s.as_str_when_idle()])
+        .collect();
+    names.dedup();
+    names
+}
 
 /// The operators, longest first so that `<=` is not read as `<`.
 const OPS: [(&str, Op); 8] = [
@@ -417,14 +417,15 @@ impl Lexer {
             });
         }
         if let (Field::State, Literal::Text(state)) = (&field, &value) {
-            if !STATES.contains(&state.as_str()) {
-                let hint = crate::suggest(state, STATES.iter().copied())
+            let states = state_names();
+            if !states.contains(&state.as_str()) {
+                let hint = crate::suggest(state, states.iter().copied())
                     .map_or_else(String::new, |s| format!("did you mean `{s}`? "));
                 return Err(FilterError {
                     column: value_column,
                     message: format!(
                         "no trial is in state `{state}`; {hint}states: {}",
-                        STATES.join(", ")
+                        states.join(", ")
                     ),
                 });
             }

@@ -75,6 +75,15 @@ pub struct Trial {
 }
 
 impl TrialState {
+    /// Every state, in the order of a trial's life.
+    pub const ALL: [TrialState; 5] = [
+        TrialState::Queued,
+        TrialState::Running,
+        TrialState::Completed,
+        TrialState::Pruned,
+        TrialState::Failed,
+    ];
+
     /// Returns the lowercase name shown to users and used in files.
     pub fn as_str(self) -> &'static str {
         match self {
