@@ -172,16 +172,28 @@ pub struct GateReport {
     pub rows: Vec<GateRow>,
 }
 
+/// Lists metric names for a message: "`a`, `b`", or "none".
+fn listed(names: &[String]) -> String {
+    if names.is_empty() {
+        return "none".to_string();
+    }
+    let quoted: Vec<String> = names.iter().map(|m| format!("`{m}`")).collect();
+    quoted.join(", ")
+}
+
 /// Why a baseline cannot be compared with a spec's gate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BaselineMismatch {
     /// The baseline does not record a guarded metric.
-    #[error("the baseline has no values for metric `{metric}`{recorded}")]
+    #[error(
+        "the baseline has no values for metric `{metric}`; it records {}",
+        listed(recorded)
+    )]
     MissingMetric {
         /// The guarded metric.
         metric: String,
-        /// "; it records `a`, `b`" (or "; it records none"), naming those it has.
-        recorded: String,
+        /// The metrics the baseline records.
+        recorded: Vec<String>,
     },
     /// The baseline recorded the metric with another aggregate or direction.
     #[error("the baseline recorded `{metric}` as {recorded}, but the gate asks for {wanted}")]
@@ -356,13 +368,7 @@ impl GatedMetric {
                 .get(&self.name)
                 .ok_or_else(|| BaselineMismatch::MissingMetric {
                     metric: self.name.clone(),
-                    recorded: if baseline.metrics.is_empty() {
-                        "; it records none".to_string()
-                    } else {
-                        let names: Vec<String> =
-                            baseline.metrics.keys().map(|m| format!("`{m}`")).collect();
-                        format!("; it records {}", names.join(", "))
-                    },
+                    recorded: baseline.metrics.keys().cloned().collect(),
                 })?;
         if recorded.aggregate != self.aggregate || recorded.goal != self.goal {
             return Err(BaselineMismatch::Differs {
