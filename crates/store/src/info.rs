@@ -165,6 +165,17 @@ pub struct AgentOf {
     pub agents: u32,
 }
 
+impl AgentOf {
+    /// Says, in a store that lacks a trial's checkpoint, that this agent ran the trial and where
+    /// the checkpoint is: "agent 1 of 2 ran this trial, and keeps ...; predict there".
+    pub fn holds_checkpoint(&self) -> String {
+        format!(
+            "{self} ran this trial, and keeps the checkpoints of its own best trials \
+             (`checkpoints.keep`) in its store; predict there"
+        )
+    }
+}
+
 impl fmt::Display for AgentOf {
     /// "agent 1 of 4".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -157,8 +157,8 @@ pub(crate) fn trial_card(
         )?,
         CheckpointAt::Agent(ran) if ended => writeln!(
             out,
-            "predict     no checkpoint here: {ran} ran this trial, and keeps the checkpoints of \
-             its own best trials (`checkpoints.keep`) in its store; predict there"
+            "predict     no checkpoint here: {}",
+            ran.holds_checkpoint()
         )?,
         CheckpointAt::Nowhere if ended => writeln!(
             out,

@@ -295,10 +295,9 @@ pub(crate) fn trial_page(
     });
     let ended = trial.result.is_some() && trial.state.is_finished();
     let no_checkpoint = match checkpoint {
-        CheckpointAt::Agent(ran) if ended => format!(
-            "No checkpoint here: {ran} ran this trial, and keeps the checkpoints of its own best \
-             trials (`checkpoints.keep`) in its store; predict there."
-        ),
+        CheckpointAt::Agent(ran) if ended => {
+            format!("No checkpoint here: {}.", ran.holds_checkpoint())
+        }
         CheckpointAt::Nowhere if ended => if spec.is_some_and(ExperimentSpec::is_multi_objective) {
             "No checkpoint: only the best trials by the first objective (`checkpoints.keep`) \
                  and those on the Pareto front keep their best epoch's weights."
