@@ -70,14 +70,10 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
     if let Some(experiment) = named {
         let folder = store::checkpoint_dir(store, &experiment);
         if !folder.is_dir() {
-            let mut kept: Vec<String> = std::fs::read_dir(store::checkpoint_dir(store, ""))
+            let kept: Vec<String> = checkpoint_folders(store)
                 .into_iter()
-                .flatten()
-                .flatten()
-                .filter(|e| e.path().is_dir())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .map(|(name, _)| name)
                 .collect();
-            kept.sort();
             let close = experiment::suggest(&experiment, kept.iter().map(String::as_str))
                 .map(|c| format!("did you mean `{c}`? "))
                 .unwrap_or_default();
@@ -101,17 +97,11 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
         }
         return Ok(sidecar);
     }
-    let root = store::checkpoint_dir(store, "");
-    let mut found: Vec<(String, PathBuf)> = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&root) {
-        for entry in entries.flatten() {
-            let sidecar = entry.path().join(&file);
-            if sidecar.is_file() {
-                found.push((entry.file_name().to_string_lossy().into_owned(), sidecar));
-            }
-        }
-    }
-    found.sort();
+    let mut found: Vec<(String, PathBuf)> = checkpoint_folders(store)
+        .into_iter()
+        .map(|(name, folder)| (name, folder.join(&file)))
+        .filter(|(_, sidecar)| sidecar.is_file())
+        .collect();
     match found.len() {
         0 => bail!(
             "no checkpoint of trial {trial} in {}: {KEPT}",
@@ -128,4 +118,18 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
                 .join(", ")
         ),
     }
+}
+
+/// Returns the experiments that have a folder of checkpoints beside the store in `store`, by
+/// name, with their folders.
+fn checkpoint_folders(store: &std::path::Path) -> Vec<(String, PathBuf)> {
+    let mut folders: Vec<(String, PathBuf)> = std::fs::read_dir(store::checkpoint_dir(store, ""))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    folders.sort();
+    folders
 }
