@@ -162,20 +162,6 @@ fn build(
         .default_service(web::to(pages::not_found))
 }
 
-#[allow(dead_code)]
-mod compile_time_assertions {
-    fn assert_send_sync<T: Send + Sync>() {}
-
-    fn shared_types_are_send_sync() {
-        assert_send_sync::<crate::Access>();
-        assert_send_sync::<crate::Server>();
-        assert_send_sync::<crate::Dashboard>();
-    }
-}
-
-#[cfg(test)]
-mod tests;
-
 /// The query parameters that take a whole number: the leaderboard's `page` and `per_page`, and
 /// a curve's `max_points`.
 const WHOLE_NUMBERS: [&str; 3] = ["page", "per_page", "max_points"];
@@ -189,3 +175,17 @@ fn numbers_in_query(query: &str) -> Option<String> {
             .then(|| format!("`{key}` takes a whole number such as 2, found `{value}`"))
     })
 }
+
+#[allow(dead_code)]
+mod compile_time_assertions {
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    fn shared_types_are_send_sync() {
+        assert_send_sync::<crate::Access>();
+        assert_send_sync::<crate::Server>();
+        assert_send_sync::<crate::Dashboard>();
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1277,7 +1277,7 @@ mod tests {
         );
         let (store, refused) = run_agent_with(&spec, &options, &SilentObserver);
         let message = refused.unwrap_err().to_string();
-        let short = |w: WarmStarted| store::warm_start_digest(&w)[..12].to_string();
+        let short = |w: WarmStarted| store::short_hash(&store::warm_start_digest(&w)).to_string();
         assert!(
             message.contains(&format!(
                 "warm start sha256: {} there, {} here",
