@@ -35,7 +35,7 @@ pub(crate) fn share(study: &Path, from: &Path, trial: TrialId) -> Result<bool> {
 /// `checkpoint_dir` of another store), unless `to` holds one already. Returns whether it copied
 /// one: false also when the study folder holds none (its agent kept none, or shared none).
 pub(crate) fn adopt(study: &Path, to: &Path, trial: TrialId) -> Result<bool> {
-    if file(to, trial, "json").is_file() {
+    if sidecar(to, trial).is_file() {
         return Ok(false);
     }
     copy(&study.join(FOLDER), to, trial)
@@ -43,7 +43,7 @@ pub(crate) fn adopt(study: &Path, to: &Path, trial: TrialId) -> Result<bool> {
 
 /// Copies `trial`'s checkpoint from folder `from` to folder `to`; false when `from` has none.
 fn copy(from: &Path, to: &Path, trial: TrialId) -> Result<bool> {
-    if !file(from, trial, "json").is_file() {
+    if !sidecar(from, trial).is_file() {
         return Ok(false);
     }
     std::fs::create_dir_all(to).map_err(|e| failed(to, &e))?;
@@ -54,6 +54,12 @@ fn copy(from: &Path, to: &Path, trial: TrialId) -> Result<bool> {
         std::fs::rename(&part, &target).map_err(|e| failed(&target, &e))?;
     }
     Ok(true)
+}
+
+/// Returns the path of `trial`'s sidecar in the checkpoint folder `folder`: the file by which a
+/// checkpoint is known to be there, whole.
+pub(crate) fn sidecar(folder: &Path, trial: TrialId) -> PathBuf {
+    file(folder, trial, "json")
 }
 
 /// Returns the path of `trial`'s checkpoint file with extension `ext` in `folder`.

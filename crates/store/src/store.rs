@@ -142,7 +142,7 @@ impl Store {
     /// sidecar in `checkpoint_dir`); never for a temporary store.
     pub fn has_checkpoint(&self, experiment: &str, trial: TrialId) -> bool {
         self.checkpoint_folder(experiment)
-            .is_some_and(|folder| folder.join(format!("{}.json", trial.0)).is_file())
+            .is_some_and(|folder| crate::handover::sidecar(&folder, trial).is_file())
     }
 
     /// Returns the folder beside the store that holds `experiment`'s checkpoints
