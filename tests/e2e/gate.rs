@@ -214,6 +214,29 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
         "{}",
         gate.stderr
     );
+    // A hand-edited accuracy in percent is refused before any training, not compared as given.
+    let percent = other
+        .replace("train_loss", "val_accuracy")
+        .replace("minimize", "maximize")
+        .replace("[0.5]", "[97.5]");
+    std::fs::write(env.path().join("base/tiny.json"), percent).unwrap();
+    let gate = env.sweep(&["gate", spec]);
+    assert_eq!(gate.code, 2, "{gate:?}");
+    assert!(
+        gate.stderr.contains("base/tiny.json")
+            && gate.stderr.contains(
+                "val_accuracy is a fraction from 0 to 1 (write 0.975 for 97.5%), found 97.5"
+            )
+            && !gate.stdout.contains("trial"),
+        "{gate:?}"
+    );
+    // `sweep validate` checks the baseline too, and does not call the file ok.
+    let validate = env.sweep(&["validate", spec]);
+    assert_eq!(validate.code, 2, "{validate:?}");
+    assert!(
+        validate.stderr.contains("found 97.5") && !validate.stdout.contains("ok"),
+        "{validate:?}"
+    );
 }
 
 #[test]

@@ -211,6 +211,15 @@ pub enum BaselineMismatch {
         /// The guarded metric.
         metric: String,
     },
+    /// The baseline lists a value the metric cannot take, such as an accuracy above 1.
+    #[error("the baseline's values for `{metric}` cannot all be right: {why}")]
+    OutOfRange {
+        /// The guarded metric.
+        metric: String,
+        /// What the metric's values can be, and the first value that is not
+        /// (`crate::out_of_range`).
+        why: String,
+    },
 }
 
 /// Returns the experiment seed of repeat `repeat` of a gate.
@@ -377,11 +386,24 @@ impl GatedMetric {
                 wanted: format!("{} ({})", self.aggregate, self.goal),
             });
         }
-        Estimate::of(&recorded.values)
+        let estimate = Estimate::of(&recorded.values)
             .filter(|_| recorded.values.iter().all(|x| x.is_finite()))
             .ok_or_else(|| BaselineMismatch::BadValues {
                 metric: self.name.clone(),
-            })
+            })?;
+        // A gate guards known metrics only; their ranges say what a recorded value can be.
+        let known = Direction::of_metric(&self.name).is_some();
+        match recorded
+            .values
+            .iter()
+            .find_map(|&x| known.then(|| crate::out_of_range(&self.name, x)).flatten())
+        {
+            Some(why) => Err(BaselineMismatch::OutOfRange {
+                metric: self.name.clone(),
+                why,
+            }),
+            None => Ok(estimate),
+        }
     }
 
     fn compare(&self, base: Estimate, now: Option<Estimate>, noise_k: f64) -> GateRow {

@@ -58,7 +58,8 @@ pub use method::{
     Nsga2Config, Nsga3Config, Restart, SobolConfig, TpeConfig, BLX_ALPHA,
 };
 pub use metric::{
-    metric_range, Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX,
+    metric_range, out_of_range, Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS,
+    TEST_METRIC_PREFIX,
 };
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use order::{SortKey, TrialOrder, SORT_KEYS};

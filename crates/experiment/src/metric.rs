@@ -116,6 +116,33 @@ pub fn metric_range(name: &str) -> (Option<f64>, Option<f64>) {
     }
 }
 
+/// Returns `x / 100` as a person would write it: 98.05 gives 0.9805 (not 0.9804999999999999).
+fn hundredth(x: f64) -> String {
+    let fixed = format!("{:.12}", x / 100.0);
+    fixed
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string()
+}
+
+/// Returns why `x` cannot be a value of the known metric `name` (`metric_range`), or `None`
+/// when it can: "val_accuracy is a fraction from 0 to 1 (write 0.95 for 95%), found 95".
+pub fn out_of_range(name: &str, x: f64) -> Option<String> {
+    match metric_range(name) {
+        (Some(0.0), Some(1.0)) if !(0.0..=1.0).contains(&x) => Some(format!(
+            "{name} is a fraction from 0 to 1{}, found {x}",
+            if (1.0..=100.0).contains(&x) {
+                format!(" (write {} for {x}%)", hundredth(x))
+            } else {
+                String::new()
+            }
+        )),
+        (_, Some(most)) if x > most => Some(format!("{name} is at most {most}, found {x}")),
+        (Some(least), _) if x < least => Some(format!("{name} is never below {least}, found {x}")),
+        _ => None,
+    }
+}
+
 impl Task {
     /// Returns whether a trial of this task can report the known metric `name` (`val_roc_auc`
     /// further needs exactly two classes, which only the data can tell).

@@ -55,10 +55,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 args.file.display()
             );
         }
-        let recorded = baseline::read(&gate.baseline.value)?;
-        gate.check_baseline(&recorded)
-            .map_err(|e| mismatch(&shown, &e, &args.file))?;
-        Some(recorded)
+        Some(checked_baseline(&gate, &args.file)?)
     };
     let parallel = match args.parallel.or(spec.parallel) {
         Some(0) => bail!("--parallel must be at least 1"),
@@ -161,6 +158,15 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
 }
 
 /// Returns the error for a baseline that does not match the gate.
+/// Reads the baseline of the gate of the experiment file `file`, and checks that it records
+/// every guarded metric as the gate guards it, with values the metric can take.
+pub(crate) fn checked_baseline(gate: &GateSpec, file: &Path) -> anyhow::Result<Baseline> {
+    let recorded = baseline::read(&gate.baseline.value)?;
+    gate.check_baseline(&recorded)
+        .map_err(|e| mismatch(&gate.baseline.value.display().to_string(), &e, file))?;
+    Ok(recorded)
+}
+
 fn mismatch(shown: &str, e: &BaselineMismatch, file: &Path) -> anyhow::Error {
     anyhow::anyhow!(
         "{shown}: {e}; record a new baseline with `sweep gate {} --update-baseline`",

@@ -14,6 +14,28 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let objective = MlpObjective::new(&spec)?;
     let data = objective.data_summary();
     let warm_file = crate::warm_file::read(&spec)?;
+    // The gate's baseline is checked before the file is said to be ok.
+    let gate_line = match &spec.gate {
+        None => None,
+        Some(gate) => {
+            let baseline = &gate.baseline.value;
+            let state = if baseline.exists() {
+                super::gate::checked_baseline(gate, &args.file)?;
+                "present".to_string()
+            } else {
+                format!(
+                    "missing; record it with `sweep gate {} --update-baseline`",
+                    args.file.display()
+                )
+            };
+            Some(format!(
+                "gate: {} metrics, {} repeats, baseline {} ({state})",
+                gate.metrics.len(),
+                gate.repeats,
+                baseline.display()
+            ))
+        }
+    };
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}: ok", args.file.display())?;
     let in_part = spec
@@ -134,23 +156,8 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
          rows{missing}{separated}",
         data.features, data.train_rows, data.validation_rows, data.test_rows
     )?;
-    if let Some(gate) = &spec.gate {
-        let baseline = &gate.baseline.value;
-        let state = if baseline.exists() {
-            "present".to_string()
-        } else {
-            format!(
-                "missing; record it with `sweep gate {} --update-baseline`",
-                args.file.display()
-            )
-        };
-        writeln!(
-            out,
-            "gate: {} metrics, {} repeats, baseline {} ({state})",
-            gate.metrics.len(),
-            gate.repeats,
-            baseline.display()
-        )?;
+    if let Some(line) = gate_line {
+        writeln!(out, "{line}")?;
     }
     Ok(Outcome::Success)
 }

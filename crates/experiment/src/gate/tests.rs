@@ -172,6 +172,51 @@ fn a_baseline_that_does_not_match_the_gate_is_an_error() {
 }
 
 #[test]
+fn a_baseline_value_a_known_metric_cannot_take_is_an_error() {
+    let named = |name: &str, goal: Direction, values: &[f64]| {
+        let mut m = metric(goal, Some(0.01), None);
+        m.name = name.into();
+        let mut b = baseline(goal, values);
+        b.metrics = BTreeMap::from([(name.to_string(), b.metrics["m"].clone())]);
+        (gate(m, 2.0), b)
+    };
+    let cases = [
+        (
+            named("val_accuracy", Direction::Maximize, &[0.97, 150.0]),
+            "the baseline's values for `val_accuracy` cannot all be right: val_accuracy is a \
+             fraction from 0 to 1, found 150",
+        ),
+        (
+            named("val_accuracy", Direction::Maximize, &[97.0]),
+            "the baseline's values for `val_accuracy` cannot all be right: val_accuracy is a \
+             fraction from 0 to 1 (write 0.97 for 97%), found 97",
+        ),
+        (
+            named("val_loss", Direction::Minimize, &[-0.1]),
+            "the baseline's values for `val_loss` cannot all be right: val_loss is never below \
+             0, found -0.1",
+        ),
+        (
+            named("val_r2", Direction::Maximize, &[1.2]),
+            "the baseline's values for `val_r2` cannot all be right: val_r2 is at most 1, found \
+             1.2",
+        ),
+    ];
+    for ((spec, b), want) in cases {
+        let err = spec.evaluate(&b, &BTreeMap::new()).unwrap_err();
+        assert_eq!(err.to_string(), want);
+    }
+    // Values at the ends of a range, and a negative R², are values these metrics take.
+    for (spec, b) in [
+        named("val_accuracy", Direction::Maximize, &[0.0, 1.0]),
+        named("val_loss", Direction::Minimize, &[0.0]),
+        named("val_r2", Direction::Maximize, &[-3.0, 1.0]),
+    ] {
+        assert!(spec.check_baseline(&b).is_ok());
+    }
+}
+
+#[test]
 fn aggregates_read_a_curve() {
     use Direction::{Maximize as Max, Minimize as Min};
     let nan = f64::NAN;

@@ -1,7 +1,7 @@
 //! The `metric:` block: one objective as a mapping, or several as a list of mappings (a
 //! multi-objective study, as Optuna's `directions`), and what a study with several refuses.
 
-use crate::{metric_range, Direction, Method, MetricSpec, Nsga3Config, PrunerSpec};
+use crate::{out_of_range, Direction, Method, MetricSpec, Nsga3Config, PrunerSpec};
 
 use super::blocks::metric_name;
 use super::decoder::{Decoder, Fields};
@@ -112,19 +112,7 @@ fn objective(d: &mut Decoder, node: &Node, path: &str) -> Option<(MetricSpec, Op
 /// Reads a target for the metric `name`: a number its values can reach.
 fn target(d: &mut Decoder, node: &Node, name: &str, path: &str) -> Option<f64> {
     let x = d.number(node, path)?;
-    let outside = match metric_range(name) {
-        (Some(0.0), Some(1.0)) if !(0.0..=1.0).contains(&x) => Some(format!(
-            "{name} is a fraction from 0 to 1{}, found {x}",
-            if (1.0..=100.0).contains(&x) {
-                format!(" (write {} for {x}%)", x / 100.0)
-            } else {
-                String::new()
-            }
-        )),
-        (_, Some(most)) if x > most => Some(format!("{name} is at most {most}, found {x}")),
-        (Some(least), _) if x < least => Some(format!("{name} is never below {least}, found {x}")),
-        _ => None,
-    };
+    let outside = out_of_range(name, x);
     match outside {
         Some(message) => {
             d.error(node.pos, path, message);

@@ -77,6 +77,7 @@ fn metric_and_data_errors() {
             ("metric: {name: val_loss, goal: max}\ndata: {csv: d.csv, target: y}\n", "2:32: metric.goal: unknown goal `max`; did you mean `maximize`? expected one of maximize, minimize"),
             ("metric: val_loss\ndata: {csv: d.csv, target: y}\n", "2:9: metric: expected a mapping, found string `val_loss`; the objective is written `{name: val_loss, goal: minimize}`"),
             ("metric: {name: val_accuracy, target: 97}\ndata: {csv: d.csv, target: y}\n", "2:38: metric.target: val_accuracy is a fraction from 0 to 1 (write 0.97 for 97%), found 97"),
+            ("metric: {name: val_accuracy, target: 98.05}\ndata: {csv: d.csv, target: y}\n", "2:38: metric.target: val_accuracy is a fraction from 0 to 1 (write 0.9805 for 98.05%), found 98.05"),
             ("metric: {name: val_roc_auc, target: -0.5}\ndata: {csv: d.csv, target: y}\n", "2:37: metric.target: val_roc_auc is a fraction from 0 to 1, found -0.5"),
             ("metric: {name: val_r2, target: 1.5}\ndata: {csv: d.csv, target: y}\n", "2:32: metric.target: val_r2 is at most 1, found 1.5"),
             ("metric: {name: val_loss, target: -1}\ndata: {csv: d.csv, target: y}\n", "2:34: metric.target: val_loss is never below 0, found -1"),
