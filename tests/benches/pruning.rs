@@ -11,6 +11,14 @@
 //! Run with `cargo build --release --bin sweep && cargo bench -p tests --bench pruning`
 //! (`just bench` does); `-- --seeds 7,8 --pruners none,asha` narrows it down, and
 //! `--pruner 'NAME={type: asha, min_resource: 3}'` adds a pruner block to compare.
+//!
+//! `--replay` separates a pruner's two effects on a sweep, the trials it stops and the
+//! parameters the sampler then proposes: it runs only the unpruned sweep of each seed, and
+//! passes its trials' curves through each pruner's rule (`search::should_prune`, trial by trial
+//! in number order, each judged against the earlier trials as far as the rule let them train,
+//! as a sweep judges them). The trials are the unpruned sweep's, so the report shows what the
+//! rule alone costs (no wall time); a pruner takes a fraction of a second once the unpruned
+//! sweeps have run.
 
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout)]
@@ -19,7 +27,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use experiment::TrialState;
+use experiment::{Direction, ExperimentSpec, PrunerSpec, Step, TrialId, TrialState};
+use search::{should_prune, Curve, PruneQuery};
 use store::Store;
 use tests::{repo_root, TestEnv};
 
@@ -43,13 +52,33 @@ type Pruner = (String, String);
 /// What one sweep cost and found.
 struct Outcome {
     epochs: usize,
-    seconds: f64,
+    /// Wall time; none for a replay.
+    seconds: Option<f64>,
     best: f64,
     pruned: usize,
+    /// Each trial's `val_accuracy` curve, in trial order.
+    curves: Vec<Vec<(Step, f64)>>,
 }
 
+/// What the command line asks for.
+struct Options {
+    seeds: Vec<u64>,
+    pruners: Vec<Pruner>,
+    /// Replay the unpruned sweeps' curves through the other pruners instead of running them.
+    replay: bool,
+}
+
+/// The target's bounds: at most this share of the unpruned sweep's epochs...
+const EPOCH_BOUND: f64 = 0.4;
+/// ...and at most this many points below its best.
+const POINT_BOUND: f64 = 0.5;
+
 fn main() -> Result<()> {
-    let (seeds, pruners) = options()?;
+    let Options {
+        seeds,
+        pruners,
+        replay,
+    } = options()?;
     let shipped = std::fs::read_to_string(
         repo_root()
             .join("experiments")
@@ -57,17 +86,28 @@ fn main() -> Result<()> {
     )?;
     println!(
         "digits, TPE, 40 trials of up to 30 epochs, 2 side by side; best = best val_accuracy \
-         of a completed trial\n"
+         of a completed trial{}\n",
+        if replay {
+            "; the pruners replayed on the unpruned sweep's trials"
+        } else {
+            ""
+        }
     );
     println!("| seed | pruner | epochs | vs none | pruned trials | wall s | best | vs none (pt) |");
     println!("|---|---|---|---|---|---|---|---|");
     let mut ratios: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
     for &seed in &seeds {
         let mut unpruned: Option<Outcome> = None;
+        if replay {
+            unpruned = Some(run(&spec(&shipped, seed, "{type: none}")?)?);
+        }
         for (name, block) in &pruners {
             let name = name.as_str();
             let yaml = spec(&shipped, seed, block)?;
-            let out = run(&yaml)?;
+            let out = match &unpruned {
+                Some(base) if replay => replayed(&pruner_of(&yaml, name)?, &base.curves),
+                _ => run(&yaml)?,
+            };
             let (ratio, delta) = match &unpruned {
                 Some(base) => (
                     out.epochs as f64 / base.epochs as f64,
@@ -75,36 +115,109 @@ fn main() -> Result<()> {
                 ),
                 None => (1.0, 0.0),
             };
+            let wall = out.seconds.map_or("-".to_string(), |s| format!("{s:.1}"));
             println!(
-                "| {seed} | {name} | {} | {ratio:.2}x | {} | {:.1} | {:.4} | {delta:+.2} |",
-                out.epochs, out.pruned, out.seconds, out.best
+                "| {seed} | {name} | {} | {ratio:.2}x | {} | {wall} | {:.4} | {delta:+.2} |",
+                out.epochs, out.pruned, out.best
             );
             ratios.entry(name).or_default().push((ratio, delta));
-            if name == "none" {
+            if name == "none" && !replay {
                 unpruned = Some(out);
             }
         }
     }
-    if pruners.iter().any(|(n, _)| n == "none") {
-        println!(
-            "\n| pruner | epochs vs none (median) | best vs none, points (worst) | (mean) | \
-             seeds over 0.5 points below |"
-        );
-        println!("|---|---|---|---|---|");
-        for (name, rows) in &ratios {
-            let mut r: Vec<f64> = rows.iter().map(|p| p.0).collect();
-            r.sort_by(f64::total_cmp);
-            let worst = rows.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-            let mean = rows.iter().map(|p| p.1).sum::<f64>() / rows.len() as f64;
-            let missed = rows.iter().filter(|p| p.1 < -0.5).count();
-            println!(
-                "| {name} | {:.2}x | {worst:+.2} | {mean:+.2} | {missed} of {} |",
-                r[r.len() / 2],
-                rows.len()
-            );
-        }
+    if replay || pruners.iter().any(|(n, _)| n == "none") {
+        summary(&ratios);
     }
     Ok(())
+}
+
+/// Prints, for each pruner, its epochs and best against the unpruned sweep's over the seeds,
+/// and how often it keeps each of the target's bounds.
+fn summary(ratios: &BTreeMap<&str, Vec<(f64, f64)>>) {
+    println!(
+        "\n| pruner | epochs vs none (median) | (most) | seeds over {EPOCH_BOUND}x | best vs \
+         none, points (worst) | (mean) | seeds over {POINT_BOUND} points below | seeds within \
+         both |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (name, rows) in ratios {
+        let mut r: Vec<f64> = rows.iter().map(|p| p.0).collect();
+        r.sort_by(f64::total_cmp);
+        let worst = rows.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        let mean = rows.iter().map(|p| p.1).sum::<f64>() / rows.len() as f64;
+        let costly = rows.iter().filter(|p| p.0 > EPOCH_BOUND).count();
+        let missed = rows.iter().filter(|p| p.1 < -POINT_BOUND).count();
+        let within = rows
+            .iter()
+            .filter(|p| p.0 <= EPOCH_BOUND && p.1 >= -POINT_BOUND)
+            .count();
+        println!(
+            "| {name} | {:.2}x | {:.2}x | {costly} | {worst:+.2} | {mean:+.2} | {missed} | \
+             {within} of {} |",
+            r[r.len() / 2],
+            r[r.len() - 1],
+            rows.len()
+        );
+    }
+}
+
+/// Returns the pruner of the experiment file `yaml` (the pruner `name`'s block in it).
+fn pruner_of(yaml: &str, name: &str) -> Result<PrunerSpec> {
+    let spec = ExperimentSpec::from_yaml_str(yaml, std::path::Path::new("pruning.yaml"))
+        .with_context(|| format!("the pruner {name}"))?;
+    Ok(spec.pruner)
+}
+
+/// Returns what `pruner` would have cost and found on the trials whose `val_accuracy` curves
+/// are `curves` (in trial order, each as long as the trial could train): each trial is trained
+/// epoch by epoch until the rule stops it, judged against the earlier trials as far as they
+/// were trained. A trial that trains to its end is completed, with its best epoch's value.
+fn replayed(pruner: &PrunerSpec, curves: &[Vec<(Step, f64)>]) -> Outcome {
+    let mut trained: Vec<&[(Step, f64)]> = Vec::with_capacity(curves.len());
+    for (k, curve) in curves.iter().enumerate() {
+        let trial = TrialId(u32::try_from(k).unwrap_or(u32::MAX));
+        let mut length = curve.len();
+        for (i, &(step, _)) in curve.iter().enumerate() {
+            let earlier: Vec<Curve<'_>> = trained
+                .iter()
+                .enumerate()
+                .map(|(j, values)| Curve {
+                    trial: TrialId(u32::try_from(j).unwrap_or(u32::MAX)),
+                    values: &values[..values.partition_point(|(s, _)| *s <= step)],
+                })
+                .collect();
+            let query = PruneQuery {
+                trial,
+                step,
+                own: &curve[..=i],
+                earlier: &earlier,
+                direction: Direction::Maximize,
+            };
+            if should_prune(pruner, &query).is_some() {
+                length = i + 1;
+                break;
+            }
+        }
+        trained.push(&curve[..length]);
+    }
+    let completed = trained
+        .iter()
+        .zip(curves)
+        .filter(|(t, c)| t.len() == c.len());
+    Outcome {
+        epochs: trained.iter().map(|t| t.len()).sum(),
+        seconds: None,
+        best: completed
+            .flat_map(|(t, _)| t.iter().map(|p| p.1))
+            .fold(f64::NEG_INFINITY, f64::max),
+        pruned: trained
+            .iter()
+            .zip(curves)
+            .filter(|(t, c)| t.len() < c.len())
+            .count(),
+        curves: Vec::new(),
+    }
 }
 
 /// Returns the shipped experiment with this seed and pruner, 30 epochs and no early stopping.
@@ -147,12 +260,16 @@ fn run(yaml: &str) -> Result<Outcome> {
     }
     let store = Store::open(&env.store())?;
     let name = "digits-mlp-tpe-asha";
-    let trials = store.trials(name)?;
+    let mut trials = store.trials(name)?;
+    trials.sort_by_key(|t| t.id);
     let mut epochs = 0;
     let mut best = f64::NEG_INFINITY;
     let mut pruned = 0;
+    let mut curves = Vec::with_capacity(trials.len());
     for t in &trials {
-        epochs += store.metric_series(name, t.id, "val_accuracy")?.len();
+        let curve = store.metric_series(name, t.id, "val_accuracy")?;
+        epochs += curve.len();
+        curves.push(curve);
         match t.state {
             TrialState::Completed => {
                 best = best.max(
@@ -166,16 +283,19 @@ fn run(yaml: &str) -> Result<Outcome> {
     }
     Ok(Outcome {
         epochs,
-        seconds,
+        seconds: Some(seconds),
         best,
         pruned,
+        curves,
     })
 }
 
-/// Parses `--seeds 7,8,9`, `--pruners none,asha` and `--pruner NAME=BLOCK` (all optional; the
-/// last adds a pruner block of one's own, for tuning: `--pruner 'asha3={type: asha, ...}'`).
-fn options() -> Result<(Vec<u64>, Vec<Pruner>)> {
+/// Parses `--seeds 7,8,9`, `--pruners none,asha`, `--pruner NAME=BLOCK` and `--replay` (all
+/// optional; `--pruner` adds a pruner block of one's own, for tuning: `--pruner 'asha3={type:
+/// asha, ...}'`).
+fn options() -> Result<Options> {
     let mut seeds = vec![7, 8, 9];
+    let mut replay = false;
     let named = |p: &(&str, &str)| (p.0.to_string(), p.1.to_string());
     let mut pruners: Vec<Pruner> = PRUNERS.iter().map(named).collect();
     let mut custom = Vec::new();
@@ -210,11 +330,16 @@ fn options() -> Result<(Vec<u64>, Vec<Pruner>)> {
                     .with_context(|| format!("--pruner {given:?}: expected NAME=BLOCK"))?;
                 custom.push((name.to_string(), block.to_string()));
             }
+            "--replay" => replay = true,
             // cargo bench passes --bench to every bench binary.
             "--bench" => {}
             other => bail!("unknown argument {other:?}"),
         }
     }
     pruners.extend(custom);
-    Ok((seeds, pruners))
+    Ok(Options {
+        seeds,
+        pruners,
+        replay,
+    })
 }
