@@ -97,10 +97,11 @@ fn main() -> Result<()> {
     println!("|---|---|---|---|---|---|---|---|");
     let mut ratios: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
     for &seed in &seeds {
-        let mut unpruned: Option<Outcome> = None;
-        if replay {
-            unpruned = Some(run(&spec(&shipped, seed, "{type: none}")?)?);
-        }
+        // Replayed pruners need the unpruned sweep first; run ones take it from the `none` row.
+        let mut unpruned: Option<Outcome> = match replay {
+            true => Some(run(&spec(&shipped, seed, "{type: none}")?)?),
+            false => None,
+        };
         for (name, block) in &pruners {
             let name = name.as_str();
             let yaml = spec(&shipped, seed, block)?;
