@@ -113,6 +113,27 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
     );
     // The scratch folder is no git repository.
     assert!(provenance["commit"].is_null(), "{provenance}");
+    // `sweep validate` says where the baseline came from, and notes an edited file.
+    let validate = env.sweep(&["validate", spec]);
+    assert_eq!(validate.code, 0, "{validate:?}");
+    assert!(
+        validate.stdout.contains("(present, recorded ")
+            && validate.stdout.contains(" UTC, no commit, sweep ")
+            && !validate.stdout.contains("changed since"),
+        "{}",
+        validate.stdout
+    );
+    let original = std::fs::read_to_string(spec).unwrap();
+    std::fs::write(spec, format!("{original}# a comment\n")).unwrap();
+    let validate = env.sweep(&["validate", spec]);
+    assert!(
+        validate
+            .stdout
+            .contains("note: the experiment file changed since the baseline was recorded"),
+        "{}",
+        validate.stdout
+    );
+    std::fs::write(spec, original).unwrap();
 
     // An unchanged run on the same machine matches its baseline exactly, even with no tolerance.
     let again = env.sweep(&["gate", spec, "--format", "json"]);

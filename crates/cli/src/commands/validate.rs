@@ -19,21 +19,29 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         None => None,
         Some(gate) => {
             let baseline = &gate.baseline.value;
-            let state = if baseline.exists() {
-                super::gate::checked_baseline(gate, &args.file)?;
-                "present".to_string()
+            let (state, changed) = if baseline.exists() {
+                let recorded = super::gate::checked_baseline(gate, &args.file)?;
+                (
+                    format!("present, {}", crate::output::baseline_recorded(&recorded)),
+                    recorded.spec_hash != spec.hash(),
+                )
             } else {
-                format!(
+                let state = format!(
                     "missing; record it with `sweep gate {} --update-baseline`",
                     args.file.display()
-                )
+                );
+                (state, false)
             };
-            Some(format!(
+            let mut line = format!(
                 "gate: {} metrics, {} repeats, baseline {} ({state})",
                 gate.metrics.len(),
                 gate.repeats,
                 baseline.display()
-            ))
+            );
+            if changed {
+                line = format!("{line}\n{}", crate::output::SPEC_CHANGED);
+            }
+            Some(line)
         }
     };
     let mut out = std::io::stdout().lock();

@@ -90,10 +90,7 @@ fn text(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
     table(out, &header, &rows)?;
     writeln!(out)?;
     if h.spec_changed {
-        writeln!(
-            out,
-            "note: the experiment file changed since the baseline was recorded"
-        )?;
+        writeln!(out, "{SPEC_CHANGED}")?;
     }
     writeln!(out, "{}", conclusion(report))
 }
@@ -213,7 +210,17 @@ fn repeats(n: u32, noise_k: f64) -> String {
     }
 }
 
+/// The note for a baseline recorded from another text of the experiment file.
+pub(crate) const SPEC_CHANGED: &str =
+    "note: the experiment file changed since the baseline was recorded";
+
 fn provenance(b: &Baseline) -> String {
+    format!("baseline {}", recorded(b))
+}
+
+/// Returns when, where and by what a baseline was recorded: "recorded 2026-11-28 15:47:16 UTC,
+/// commit d7a3149046d9, sweep 0.1.0, on AMD EPYC, 2 cores; ...".
+pub(crate) fn recorded(b: &Baseline) -> String {
     let p = &b.provenance;
     let commit = match (&p.commit, p.dirty) {
         (Some(c), Some(true)) => format!("commit {} (dirty)", short(c)),
@@ -221,7 +228,7 @@ fn provenance(b: &Baseline) -> String {
         (None, _) => "no commit".to_string(),
     };
     format!(
-        "baseline recorded {} UTC, {commit}, sweep {}, on {}",
+        "recorded {} UTC, {commit}, sweep {}, on {}",
         p.date.utc(),
         p.sweep_version,
         p.machine
