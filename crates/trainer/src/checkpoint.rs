@@ -14,6 +14,9 @@
 //! only ever let a checkpoint go (a trial pushed out of the best `keep`, or dominated, stays
 //! so), so the checkpoints left after a sweep do not depend on the order trials ended in. It
 //! learns what is already on disk when it opens the folder, so resuming a sweep keeps ranking.
+//! Under agents it learns only its own agent's: a checkpoint handed over from another agent
+//! (`store::handover`, the study's best) is neither ranked nor deleted, so that each agent keeps
+//! `keep` of its own trials whatever it was handed.
 //! Files are written to a temporary name and renamed, so a crash leaves no half checkpoint.
 
 use std::collections::BTreeMap;
@@ -219,12 +222,13 @@ impl Keeper {
     /// Opens the checkpoint folder `dir` (created when the first checkpoint is saved), keeping
     /// `keep` checkpoints ranked by the first of `objectives`, and with several objectives those
     /// on the Pareto front of the trials that meet `constraints`; learns the checkpoints
-    /// already there.
+    /// already there, only those of agent `agent.0` of `agent.1`'s trials when given.
     pub(crate) fn open(
         dir: PathBuf,
         keep: usize,
         objectives: &[MetricSpec],
         constraints: &[Constraint],
+        agent: Option<(u32, u32)>,
     ) -> Result<Keeper> {
         let goal = objectives.first().map_or(Direction::Maximize, |o| o.goal);
         let front = if objectives.len() > 1 {
@@ -239,7 +243,10 @@ impl Keeper {
                 let path = entry.map_err(|e| io(&dir, &e))?.path();
                 if path.extension().is_some_and(|x| x == "json") {
                     if let Ok(meta) = read_sidecar(&path) {
-                        kept.push(Kept::of(&meta));
+                        let ours = agent.is_none_or(|(i, n)| TrialId(meta.trial).agent(n) == i);
+                        if ours {
+                            kept.push(Kept::of(&meta));
+                        }
                     }
                 }
             }
@@ -553,7 +560,7 @@ mod tests {
             values: vec![0.5, -1.0],
         }];
         let accuracy = [maximize("val_accuracy")];
-        let keeper = Keeper::open(path.clone(), 2, &accuracy, &[]).unwrap();
+        let keeper = Keeper::open(path.clone(), 2, &accuracy, &[], None).unwrap();
         for (trial, value) in [(0, 0.5), (1, 0.9), (2, 0.7), (3, 0.6), (4, f64::NAN)] {
             keeper.save(&meta(trial, value), &tensors).unwrap();
         }
@@ -561,13 +568,67 @@ mod tests {
             on_disk(&path),
             ["1.json", "1.safetensors", "2.json", "2.safetensors"]
         );
-        let reopened = Keeper::open(path.clone(), 1, &accuracy, &[]).unwrap();
+        let reopened = Keeper::open(path.clone(), 1, &accuracy, &[], None).unwrap();
         assert_eq!(on_disk(&path), ["1.json", "1.safetensors"]);
         reopened.save(&meta(5, 0.95), &tensors).unwrap();
         assert_eq!(on_disk(&path), ["5.json", "5.safetensors"]);
         assert_eq!(
             read_sidecar(&reopened.sidecar(TrialId(5))).unwrap(),
             meta(5, 0.95)
+        );
+    }
+
+    #[test]
+    fn an_agent_keeps_its_own_trials_and_leaves_a_handed_over_checkpoint_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e");
+        let tensors = [HostTensor {
+            name: "dense0.bias".into(),
+            shape: vec![2],
+            values: vec![0.5, -1.0],
+        }];
+        let accuracy = [maximize("val_accuracy")];
+        // Agent 0 of 2 ran trials 0, 2 and 4 and kept two; trial 3, agent 1's and the study's
+        // best, was handed over (written beside them, as `store::handover` copies it).
+        let keeper = Keeper::open(path.clone(), 2, &accuracy, &[], Some((0, 2))).unwrap();
+        for (trial, value) in [(0, 0.5), (2, 0.7), (4, 0.6)] {
+            keeper.save(&meta(trial, value), &tensors).unwrap();
+        }
+        // Agent 1's keeper writes it here: it ranks only its own trials, as the copy would.
+        Keeper::open(path.clone(), 2, &accuracy, &[], Some((1, 2)))
+            .unwrap()
+            .save(&meta(3, 0.99), &tensors)
+            .unwrap();
+        let both = [
+            "2.json",
+            "2.safetensors",
+            "3.json",
+            "3.safetensors",
+            "4.json",
+            "4.safetensors",
+        ];
+        assert_eq!(on_disk(&path), both);
+        // Started again (a raised run cap), it ranks its own two and neither counts nor deletes
+        // trial 3's; a better trial of its own pushes out its worst.
+        let reopened = Keeper::open(path.clone(), 2, &accuracy, &[], Some((0, 2))).unwrap();
+        assert_eq!(on_disk(&path), both);
+        reopened.save(&meta(6, 0.8), &tensors).unwrap();
+        assert_eq!(
+            on_disk(&path),
+            [
+                "2.json",
+                "2.safetensors",
+                "3.json",
+                "3.safetensors",
+                "6.json",
+                "6.safetensors"
+            ]
+        );
+        // Opened outside agents, the folder's checkpoints are all one store's: the best two stay.
+        Keeper::open(path.clone(), 2, &accuracy, &[], None).unwrap();
+        assert_eq!(
+            on_disk(&path),
+            ["3.json", "3.safetensors", "6.json", "6.safetensors"]
         );
     }
 
@@ -598,7 +659,7 @@ mod tests {
         let orders: [[usize; 6]; 3] = [[0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0], [3, 0, 5, 1, 4, 2]];
         for (run, order) in orders.iter().enumerate() {
             let path = dir.path().join(format!("run{run}"));
-            let keeper = Keeper::open(path.clone(), 1, &objectives, &constraints).unwrap();
+            let keeper = Keeper::open(path.clone(), 1, &objectives, &constraints, None).unwrap();
             for &i in order {
                 let (trial, accuracy, params, loss) = trials[i];
                 let metrics: BTreeMap<String, f64> = [
@@ -626,7 +687,7 @@ mod tests {
             );
             // Reopened, it learns the front from the sidecars: a trial that 4 dominates is not
             // kept, one that extends the front is.
-            let reopened = Keeper::open(path.clone(), 1, &objectives, &constraints).unwrap();
+            let reopened = Keeper::open(path.clone(), 1, &objectives, &constraints, None).unwrap();
             let mut dominated = meta(6, 0.91);
             dominated.pareto = Some(vec![-0.91, 900.0]);
             reopened.save(&dominated, &tensors).unwrap();
@@ -637,10 +698,10 @@ mod tests {
             assert!(reopened.sidecar(TrialId(7)).exists());
         }
         // One objective, or a trial that did not complete: no point on a front.
-        let keeper = Keeper::open(dir.path().join("one"), 1, &objectives[..1], &[]).unwrap();
+        let keeper = Keeper::open(dir.path().join("one"), 1, &objectives[..1], &[], None).unwrap();
         let metrics: BTreeMap<String, f64> = [("val_accuracy".to_string(), 0.9)].into();
         assert_eq!(keeper.pareto_point(&metrics, true), None);
-        let keeper = Keeper::open(dir.path().join("two"), 1, &objectives, &[]).unwrap();
+        let keeper = Keeper::open(dir.path().join("two"), 1, &objectives, &[], None).unwrap();
         assert_eq!(
             keeper.pareto_point(&metrics, true),
             None,

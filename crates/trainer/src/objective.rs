@@ -153,8 +153,13 @@ impl MlpObjective {
 
     /// Like `new`, and saves each trial's best epoch in the folder `dir` (the store's
     /// `store::checkpoint_dir` for the experiment),
-    /// keeping the best `spec.checkpoints.keep` trials' checkpoints.
-    pub fn with_checkpoints(spec: &ExperimentSpec, dir: &Path) -> Result<MlpObjective> {
+    /// keeping the best `spec.checkpoints.keep` trials' checkpoints: of this agent's trials
+    /// under agents (`agent`: this agent's number and the count, as `--agent I/N`).
+    pub fn with_checkpoints(
+        spec: &ExperimentSpec,
+        dir: &Path,
+        agent: Option<(u32, u32)>,
+    ) -> Result<MlpObjective> {
         let mut objective = MlpObjective::new(spec)?;
         let keep = usize::try_from(spec.checkpoints.keep).unwrap_or(usize::MAX);
         if keep > 0 {
@@ -164,6 +169,7 @@ impl MlpObjective {
                 keep,
                 &spec.objectives(),
                 &spec.constraints,
+                agent,
             )?);
         }
         Ok(objective)
@@ -758,7 +764,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut spec = digits_spec(&small(&[("layer_norm", ParamValue::Bool(true))]));
         spec.checkpoints.keep = 1;
-        let with = MlpObjective::with_checkpoints(&spec, dir.path()).unwrap();
+        let with = MlpObjective::with_checkpoints(&spec, dir.path(), None).unwrap();
         let params = Params::from([("lr".to_string(), ParamValue::Float(0.02))]);
         let result = completed(run_params(&with, &params, 4).0);
         let saved = dir.path().join("0.json");

@@ -239,7 +239,7 @@ mod tests {
             &file,
         )
         .unwrap();
-        let objective = MlpObjective::with_checkpoints(&spec, store).unwrap();
+        let objective = MlpObjective::with_checkpoints(&spec, store, None).unwrap();
         let ctx = TrialContext {
             trial: TrialId(0),
             seed: Seed(1),

@@ -20,17 +20,6 @@ use crate::Outcome;
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
-    let objective = MlpObjective::with_checkpoints(
-        &spec,
-        &store::checkpoint_dir(&args.store.store, &spec.name),
-    )?;
-    if let Some(note) = missing_note(&objective.data_summary(), spec.data.missing) {
-        eprintln!(
-            "data: {note} in {} (data.missing: {})",
-            spec.data.csv.value.display(),
-            spec.data.missing.as_str()
-        );
-    }
     let asked = args.parallel.or(spec.parallel);
     match asked {
         Some(0) => bail!("--parallel must be at least 1"),
@@ -45,6 +34,19 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         (Some(agent), Some(exchange)) => Some(agent_options(agent, exchange, args.quiet_after)?),
         _ => None,
     };
+    // Under agents, the checkpoints kept are of this agent's trials.
+    let objective = MlpObjective::with_checkpoints(
+        &spec,
+        &store::checkpoint_dir(&args.store.store, &spec.name),
+        agent.as_ref().map(|a| (a.agent, a.agents)),
+    )?;
+    if let Some(note) = missing_note(&objective.data_summary(), spec.data.missing) {
+        eprintln!(
+            "data: {note} in {} (data.missing: {})",
+            spec.data.csv.value.display(),
+            spec.data.missing.as_str()
+        );
+    }
     if args.run_cap == Some(0) {
         bail!("--run-cap must be at least 1");
     }
