@@ -156,7 +156,8 @@ impl Reader {
 
     /// Returns where trial `id` of the experiment has its checkpoint, for `sweep predict`:
     /// following a study from its journals, with the agent that ran the trial, since the
-    /// follower's store keeps no checkpoint.
+    /// follower's store keeps no checkpoint, or in every agent's store for the study's best
+    /// (the trial measured on the test split, whose checkpoint the agents hand over).
     pub(crate) fn checkpoint_at(&self, experiment: &str, id: u32) -> Result<CheckpointAt> {
         let id = TrialId(id);
         let here = self.store.checkpoint_at(experiment, id)?;
@@ -164,7 +165,12 @@ impl Reader {
             Freshness::Following { notices, .. } => notices.agents_of(experiment),
             _ => None,
         };
+        let best = |id| -> Result<bool> {
+            let tested = self.store.test_result(experiment)?;
+            Ok(tested.is_some_and(|t| t.trial == id))
+        };
         Ok(match (here, followed) {
+            (CheckpointAt::Nowhere, Some(_)) if best(id)? => CheckpointAt::EveryAgent,
             (CheckpointAt::Nowhere, Some(agents)) => CheckpointAt::Agent(AgentOf {
                 agent: id.agent(agents),
                 agents,

@@ -1109,7 +1109,7 @@ fn the_sweep_s_notices_show_on_its_experiment_page_while_set() {
 fn a_followed_study_shows_what_its_follower_says_of_it() {
     run(async {
         let store = store_with("done", 3);
-        fixtures::fill(&store, "other", 3);
+        fixtures::fill(&store, "other", 4);
         let notices = Notices::default();
         let dashboard = Dashboard::new(
             store.clone(),
@@ -1127,9 +1127,21 @@ fn a_followed_study_shows_what_its_follower_says_of_it() {
             let body = String::from_utf8_lossy(&read_body(res).await).into_owned();
             assert_eq!(body.contains(said), shown, "{uri}: {body}");
         }
-        // The follower keeps no checkpoint: a trial's page names the agent that ran it.
+        // The follower keeps no checkpoint: a trial's page names the agent that ran it, and the
+        // study's best (measured on the test split) is in every agent's store.
         notices.set_agents("other", 2);
+        let tested = store::TestResult {
+            trial: experiment::TrialId(2),
+            metrics: [("test_accuracy".to_string(), 0.9)].into(),
+        };
+        store.put_test_result("other", &tested).unwrap();
         for (uri, shown) in [
+            (
+                "/experiments/other/trials/2",
+                "No checkpoint here: it is the study&#39;s best trial, whose checkpoint the \
+                 agents hand to each other through the exchange folder, so every agent&#39;s \
+                 store holds it; predict in any of them.",
+            ),
             (
                 "/experiments/other/trials/1",
                 "No checkpoint here: agent 1 of 2 ran this trial",

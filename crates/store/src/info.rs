@@ -193,6 +193,26 @@ pub enum CheckpointAt {
     Agent(AgentOf),
     /// Nowhere: the trial was not among the best that keep theirs.
     Nowhere,
+    /// Not here, in the temporary store of a follower (`sweep serve --exchange`): the study's
+    /// best trial, whose checkpoint every agent's store holds (`crate::handover`).
+    EveryAgent,
+}
+
+impl CheckpointAt {
+    /// Says where a checkpoint that is not here is, when it is somewhere: "agent 1 of 2 ran this
+    /// trial, and keeps ...; predict there".
+    pub fn elsewhere(&self) -> Option<String> {
+        match self {
+            CheckpointAt::Agent(ran) => Some(ran.holds_checkpoint()),
+            CheckpointAt::EveryAgent => Some(
+                "it is the study's best trial, whose checkpoint the agents hand to each other \
+                 through the exchange folder, so every agent's store holds it; predict in any \
+                 of them"
+                    .to_string(),
+            ),
+            CheckpointAt::Here | CheckpointAt::Nowhere => None,
+        }
+    }
 }
 
 impl RunRecord {

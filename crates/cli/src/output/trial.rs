@@ -155,10 +155,10 @@ pub(crate) fn trial_card(
             out,
             "predict     sweep predict {name} --input new.csv --store {store}"
         )?,
-        CheckpointAt::Agent(ran) if ended => writeln!(
+        CheckpointAt::Agent(_) | CheckpointAt::EveryAgent if ended => writeln!(
             out,
             "predict     no checkpoint here: {}",
-            ran.holds_checkpoint()
+            shown.checkpoint.elsewhere().unwrap_or_default()
         )?,
         CheckpointAt::Nowhere if ended => writeln!(
             out,
@@ -169,7 +169,7 @@ pub(crate) fn trial_card(
                 ""
             }
         )?,
-        CheckpointAt::Agent(_) | CheckpointAt::Nowhere => {}
+        CheckpointAt::Agent(_) | CheckpointAt::EveryAgent | CheckpointAt::Nowhere => {}
     }
     writeln!(out, "reproduce   sweep reproduce {name} --store {store}")
 }

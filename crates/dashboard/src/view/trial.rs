@@ -295,8 +295,11 @@ pub(crate) fn trial_page(
     });
     let ended = trial.result.is_some() && trial.state.is_finished();
     let no_checkpoint = match checkpoint {
-        CheckpointAt::Agent(ran) if ended => {
-            format!("No checkpoint here: {}.", ran.holds_checkpoint())
+        CheckpointAt::Agent(_) | CheckpointAt::EveryAgent if ended => {
+            format!(
+                "No checkpoint here: {}.",
+                checkpoint.elsewhere().unwrap_or_default()
+            )
         }
         CheckpointAt::Nowhere if ended => if spec.is_some_and(ExperimentSpec::is_multi_objective) {
             "No checkpoint: only the best trials by the first objective (`checkpoints.keep`) \
