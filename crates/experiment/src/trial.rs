@@ -122,6 +122,12 @@ impl fmt::Display for TrialState {
 }
 
 impl Trial {
+    /// Returns whether the trial has ended with a result (a best epoch), as a completed or
+    /// pruned trial does: one that could have kept a checkpoint.
+    pub fn ended_with_result(&self) -> bool {
+        self.result.is_some() && self.state.is_finished()
+    }
+
     /// Returns the value of `metric` at the trial's best step, if recorded.
     pub fn value(&self, metric: &str) -> Option<f64> {
         self.result.as_ref()?.metrics.get(metric).copied()

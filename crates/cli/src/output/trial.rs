@@ -149,7 +149,7 @@ pub(crate) fn trial_card(
     }
     let name = shell_quote(&shown.name());
     let store = shell_quote(store_dir);
-    let ended = t.result.is_some() && t.state.is_finished();
+    let ended = t.ended_with_result();
     match shown.checkpoint {
         CheckpointAt::Here => writeln!(
             out,

@@ -293,7 +293,7 @@ pub(crate) fn trial_page(
             shell_quote(store_dir),
         )
     });
-    let ended = trial.result.is_some() && trial.state.is_finished();
+    let ended = trial.ended_with_result();
     let no_checkpoint = match checkpoint {
         CheckpointAt::Agent(_) | CheckpointAt::EveryAgent if ended => {
             format!(
