@@ -12,13 +12,14 @@
 //! (`just bench` does); `-- --seeds 7,8 --pruners none,asha` narrows it down, and
 //! `--pruner 'NAME={type: asha, min_resource: 3}'` adds a pruner block to compare.
 //!
-//! `--replay` separates a pruner's two effects on a sweep, the trials it stops and the
-//! parameters the sampler then proposes: it runs only the unpruned sweep of each seed, and
-//! passes its trials' curves through each pruner's rule (`search::should_prune`, trial by trial
-//! in number order, each judged against the earlier trials as far as the rule let them train,
-//! as a sweep judges them). The trials are the unpruned sweep's, so the report shows what the
-//! rule alone costs (no wall time); a pruner takes a fraction of a second once the unpruned
-//! sweeps have run.
+//! A pruner has two effects on a sweep, the trials it stops and the parameters the sampler
+//! then proposes. Each run pruner's row is followed by a `(replayed)` row that parts them, and
+//! `--replay` gives only those (the pruned sweeps are not run): the unpruned sweep of each
+//! seed is run, and its trials' curves passed through each pruner's rule
+//! (`search::should_prune`, trial by trial in number order, each judged against the earlier
+//! trials as far as the rule let them train, as a sweep judges them). The trials are the
+//! unpruned sweep's, so a replayed row shows what the rule alone costs (no wall time); a pruner
+//! takes a fraction of a second once the unpruned sweeps have run.
 
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout)]
@@ -95,7 +96,7 @@ fn main() -> Result<()> {
     );
     println!("| seed | pruner | epochs | vs none | pruned trials | wall s | best | vs none (pt) |");
     println!("|---|---|---|---|---|---|---|---|");
-    let mut ratios: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut ratios: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
     for &seed in &seeds {
         // Replayed pruners need the unpruned sweep first; run ones take it from the `none` row.
         let mut unpruned: Option<Outcome> = match replay {
@@ -103,27 +104,41 @@ fn main() -> Result<()> {
             false => None,
         };
         for (name, block) in &pruners {
-            let name = name.as_str();
             let yaml = spec(&shipped, seed, block)?;
-            let out = match &unpruned {
-                Some(base) if replay => replayed(&pruner_of(&yaml, name)?, &base.curves),
-                _ => run(&yaml)?,
-            };
-            let (ratio, delta) = match &unpruned {
-                Some(base) => (
-                    out.epochs as f64 / base.epochs as f64,
-                    (out.best - base.best) * 100.0,
-                ),
-                None => (1.0, 0.0),
-            };
-            let wall = out.seconds.map_or("-".to_string(), |s| format!("{s:.1}"));
-            println!(
-                "| {seed} | {name} | {} | {ratio:.2}x | {} | {wall} | {:.4} | {delta:+.2} |",
-                out.epochs, out.pruned, out.best
-            );
-            ratios.entry(name).or_default().push((ratio, delta));
-            if name == "none" && !replay {
-                unpruned = Some(out);
+            let mut rows = Vec::new();
+            match &unpruned {
+                Some(base) if replay => {
+                    rows.push((
+                        name.clone(),
+                        replayed(&pruner_of(&yaml, name)?, &base.curves),
+                    ));
+                }
+                // A run pruner is also replayed on the unpruned sweep's trials, at no cost: the
+                // two rows part what its rule stops from where the search then went.
+                Some(base) => {
+                    let again = replayed(&pruner_of(&yaml, name)?, &base.curves);
+                    rows.push((name.clone(), run(&yaml)?));
+                    rows.push((format!("{name} (replayed)"), again));
+                }
+                None => rows.push((name.clone(), run(&yaml)?)),
+            }
+            for (shown, out) in rows {
+                let (ratio, delta) = match &unpruned {
+                    Some(base) => (
+                        out.epochs as f64 / base.epochs as f64,
+                        (out.best - base.best) * 100.0,
+                    ),
+                    None => (1.0, 0.0),
+                };
+                let wall = out.seconds.map_or("-".to_string(), |s| format!("{s:.1}"));
+                println!(
+                    "| {seed} | {shown} | {} | {ratio:.2}x | {} | {wall} | {:.4} | {delta:+.2} |",
+                    out.epochs, out.pruned, out.best
+                );
+                ratios.entry(shown).or_default().push((ratio, delta));
+                if name == "none" && !replay {
+                    unpruned = Some(out);
+                }
             }
         }
     }
@@ -135,7 +150,7 @@ fn main() -> Result<()> {
 
 /// Prints, for each pruner, its epochs and best against the unpruned sweep's over the seeds,
 /// and how often it keeps each of the target's bounds.
-fn summary(ratios: &BTreeMap<&str, Vec<(f64, f64)>>) {
+fn summary(ratios: &BTreeMap<String, Vec<(f64, f64)>>) {
     println!(
         "\n| pruner | epochs vs none (median) | (most) | seeds over {EPOCH_BOUND}x | best vs \
          none, points (worst) | (mean) | seeds over {POINT_BOUND} points below | seeds within \
