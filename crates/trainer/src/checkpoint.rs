@@ -541,6 +541,15 @@ mod tests {
         }
     }
 
+    /// One small tensor, the weights of the keeper's tests.
+    fn bias() -> [HostTensor; 1] {
+        [HostTensor {
+            name: "dense0.bias".into(),
+            shape: vec![2],
+            values: vec![0.5, -1.0],
+        }]
+    }
+
     fn on_disk(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
@@ -554,11 +563,7 @@ mod tests {
     fn the_keeper_keeps_the_best_and_remembers_them_on_reopening() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("e");
-        let tensors = [HostTensor {
-            name: "dense0.bias".into(),
-            shape: vec![2],
-            values: vec![0.5, -1.0],
-        }];
+        let tensors = bias();
         let accuracy = [maximize("val_accuracy")];
         let keeper = Keeper::open(path.clone(), 2, &accuracy, &[], None).unwrap();
         for (trial, value) in [(0, 0.5), (1, 0.9), (2, 0.7), (3, 0.6), (4, f64::NAN)] {
@@ -582,11 +587,7 @@ mod tests {
     fn an_agent_keeps_its_own_trials_and_leaves_a_handed_over_checkpoint_alone() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("e");
-        let tensors = [HostTensor {
-            name: "dense0.bias".into(),
-            shape: vec![2],
-            values: vec![0.5, -1.0],
-        }];
+        let tensors = bias();
         let accuracy = [maximize("val_accuracy")];
         // Agent 0 of 2 ran trials 0, 2 and 4 and kept two; trial 3, agent 1's and the study's
         // best, was handed over (written beside them, as `store::handover` copies it).
