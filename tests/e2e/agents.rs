@@ -340,9 +340,20 @@ fn agent_flags_are_checked_before_anything_runs() {
     );
     let out = run(&["--agent", "one", "--exchange", "x"]);
     assert!(out.stderr.contains("expected I/N"), "{}", out.stderr);
+    // `--extend` is refused with what adds trials to a study run by agents instead, and
+    // nothing is made.
     let out = run(&["--agent", "0/2", "--exchange", "x", "--extend", "2"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("cannot be used with"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("--extend cannot be used with --agent: an agent started again")
+            && out.stderr.contains(
+                "a --run-cap 2 above the trials the study plans and a new --exchange folder"
+            ),
+        "{}",
+        out.stderr
+    );
+    assert!(!env.store().exists() && !env.path().join("x").exists());
     let out = run(&["--agent", "0/2"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--exchange"), "{}", out.stderr);

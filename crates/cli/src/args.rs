@@ -63,7 +63,7 @@ pub(crate) struct RunArgs {
     pub(crate) parallel: Option<u32>,
     /// Add N trials to an existing experiment, warm-starting the sampler from its history
     /// (agents raise --run-cap instead, which a restarted agent does not add again)
-    #[arg(long, value_name = "N", value_parser = whole::<u32>, conflicts_with = "agent")]
+    #[arg(long, value_name = "N", value_parser = whole::<u32>)]
     pub(crate) extend: Option<u32>,
     /// Start no new trial after this long (e.g. 90s, 30m, 2h, 1h30m), and let the running ones
     /// finish; running the same command again carries on

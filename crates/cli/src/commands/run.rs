@@ -53,6 +53,9 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     if args.extend == Some(0) {
         bail!("--extend must be at least 1");
     }
+    if let (Some(n), Some(_)) = (args.extend, &args.agent) {
+        bail!("{}", extend_under_agents(n, &spec, &args.store.store));
+    }
     if args.extend.is_none() {
         let trials = args.run_cap.unwrap_or(spec.run_cap);
         for why in spec.notes(trials) {
@@ -412,6 +415,32 @@ fn print_run_summary(
 
 /// Returns a line for an edit that only raised `run_cap` (the commonest way to ask for more
 /// trials), saying how to add them to the stored experiment, whose file must stay as it ran.
+/// Says why `--extend N` is refused with `--agent`, and what adds `n` trials to a study run by
+/// agents: the run cap the store's experiment plans plus `n`, when the store holds it.
+fn extend_under_agents(n: u32, spec: &ExperimentSpec, store: &Path) -> String {
+    // A store another process holds, or none, gives the advice without the count.
+    let planned = store
+        .exists()
+        .then(|| open_store(store, StoreMode::Existing).ok())
+        .flatten()
+        .and_then(|s| s.experiment(&spec.name).ok().flatten())
+        .map(|e| e.run_cap);
+    let cap = match planned {
+        Some(cap) => format!(
+            "--run-cap {} (`{}` plans {cap} trials)",
+            cap.saturating_add(n),
+            spec.name
+        ),
+        None => format!("a --run-cap {n} above the trials the study plans"),
+    };
+    format!(
+        "--extend cannot be used with --agent: an agent started again with the same command \
+         would add its {n} trials again. To add {n} trials to a study run by agents, run every \
+         agent with {cap} and a new --exchange folder; each agent's store already holds the \
+         trials so far"
+    )
+}
+
 fn run_cap_raised(stored: &str, spec: &ExperimentSpec, file: &Path) -> Option<String> {
     let mut then = ExperimentSpec::from_yaml_str(stored, file).ok()?;
     let (before, now) = (then.run_cap, spec.run_cap);
