@@ -171,6 +171,14 @@ impl<'s> Columns<'s> {
         if let Some(v) = value {
             recorded.insert(objective.to_string(), v);
         }
+        // A value a known metric cannot take (an accuracy of 97.5, in percent) would teach the
+        // search wrong; the row is left out, with why.
+        let impossible = recorded.iter().find_map(|(name, &v)| {
+            crate::Direction::of_metric(name).and_then(|_| crate::out_of_range(name, v))
+        });
+        if let Some(why) = impossible {
+            return Err(format!("line {line}: {why}"));
+        }
         let read = |at: Option<usize>| at.map(|at| cell(row, at));
         let best_step = read(self.best_epoch)
             .and_then(|c| c.parse().ok())

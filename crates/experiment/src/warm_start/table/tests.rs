@@ -165,8 +165,8 @@ fn a_table_without_the_objective_is_refused_and_odd_states_are_said() {
          `val_loss` and `value` (Optuna's `trials_dataframe()`); the header has `param.lr`, \
          `metric.val_accuracy`"
     );
-    let odd =
-        "lr,depth,optimizer,val_loss,state\n0.01,2,adam,0.3,paused\n0.01,2,adam,abc,finished\n";
+    let odd = "lr,depth,optimizer,val_loss,state\n0.01,2,adam,0.3,paused\n\
+               0.01,2,adam,abc,finished\n0.01,2,adam,-0.5,finished\n";
     let w = from_file(None).import_table(&spec(), &table(odd)).unwrap();
     assert!(w.trials.is_empty());
     assert_eq!(
@@ -174,6 +174,7 @@ fn a_table_without_the_objective_is_refused_and_odd_states_are_said() {
         [
             "line 2: state `paused` is not completed, pruned or failed",
             "line 3: `val_loss` = abc is not a finite number",
+            "line 4: val_loss is never below 0, found -0.5",
         ]
     );
 }
