@@ -157,7 +157,6 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-/// Returns the error for a baseline that does not match the gate.
 /// Reads the baseline of the gate of the experiment file `file`, and checks that it records
 /// every guarded metric as the gate guards it, with values the metric can take.
 pub(crate) fn checked_baseline(gate: &GateSpec, file: &Path) -> anyhow::Result<Baseline> {
@@ -167,6 +166,7 @@ pub(crate) fn checked_baseline(gate: &GateSpec, file: &Path) -> anyhow::Result<B
     Ok(recorded)
 }
 
+/// Returns the error for a baseline that does not match the gate.
 fn mismatch(shown: &str, e: &BaselineMismatch, file: &Path) -> anyhow::Error {
     anyhow::anyhow!(
         "{shown}: {e}; record a new baseline with `sweep gate {} --update-baseline`",

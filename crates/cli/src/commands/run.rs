@@ -413,16 +413,13 @@ fn print_run_summary(
     Ok(())
 }
 
-/// Returns a line for an edit that only raised `run_cap` (the commonest way to ask for more
-/// trials), saying how to add them to the stored experiment, whose file must stay as it ran.
 /// Says why `--extend N` is refused with `--agent`, and what adds `n` trials to a study run by
 /// agents: the run cap the store's experiment plans plus `n`, when the store holds it.
 fn extend_under_agents(n: u32, spec: &ExperimentSpec, store: &Path) -> String {
     // A store another process holds, or none, gives the advice without the count.
-    let planned = store
-        .exists()
-        .then(|| open_store(store, StoreMode::Existing).ok())
-        .flatten()
+    let planned = Some(store)
+        .filter(|path| path.exists())
+        .and_then(|path| open_store(path, StoreMode::Existing).ok())
         .and_then(|s| s.experiment(&spec.name).ok().flatten())
         .map(|e| e.run_cap);
     let cap = match planned {
@@ -441,6 +438,8 @@ fn extend_under_agents(n: u32, spec: &ExperimentSpec, store: &Path) -> String {
     )
 }
 
+/// Returns a line for an edit that only raised `run_cap` (the commonest way to ask for more
+/// trials), saying how to add them to the stored experiment, whose file must stay as it ran.
 fn run_cap_raised(stored: &str, spec: &ExperimentSpec, file: &Path) -> Option<String> {
     let mut then = ExperimentSpec::from_yaml_str(stored, file).ok()?;
     let (before, now) = (then.run_cap, spec.run_cap);
