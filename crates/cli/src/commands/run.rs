@@ -34,6 +34,15 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         (Some(agent), Some(exchange)) => Some(agent_options(agent, exchange, args.quiet_after)?),
         _ => None,
     };
+    if args.run_cap == Some(0) {
+        bail!("--run-cap must be at least 1");
+    }
+    if args.extend == Some(0) {
+        bail!("--extend must be at least 1");
+    }
+    if let (Some(n), Some(_)) = (args.extend, &args.agent) {
+        bail!("{}", extend_under_agents(n, &spec, &args.store.store));
+    }
     // Under agents, the checkpoints kept are of this agent's trials.
     let objective = MlpObjective::with_checkpoints(
         &spec,
@@ -46,15 +55,6 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             spec.data.csv.value.display(),
             spec.data.missing.as_str()
         );
-    }
-    if args.run_cap == Some(0) {
-        bail!("--run-cap must be at least 1");
-    }
-    if args.extend == Some(0) {
-        bail!("--extend must be at least 1");
-    }
-    if let (Some(n), Some(_)) = (args.extend, &args.agent) {
-        bail!("{}", extend_under_agents(n, &spec, &args.store.store));
     }
     if args.extend.is_none() {
         let trials = args.run_cap.unwrap_or(spec.run_cap);
