@@ -391,12 +391,10 @@ impl GatedMetric {
             .ok_or_else(|| BaselineMismatch::BadValues {
                 metric: self.name.clone(),
             })?;
-        // A gate guards known metrics only; their ranges say what a recorded value can be.
-        let known = Direction::of_metric(&self.name).is_some();
         match recorded
             .values
             .iter()
-            .find_map(|&x| known.then(|| crate::out_of_range(&self.name, x)).flatten())
+            .find_map(|&x| crate::out_of_range(&self.name, x))
         {
             Some(why) => Err(BaselineMismatch::OutOfRange {
                 metric: self.name.clone(),

@@ -58,8 +58,7 @@ pub use method::{
     Nsga2Config, Nsga3Config, Restart, SobolConfig, TpeConfig, BLX_ALPHA,
 };
 pub use metric::{
-    metric_range, out_of_range, Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS,
-    TEST_METRIC_PREFIX,
+    out_of_range, Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX,
 };
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use order::{SortKey, TrialOrder, SORT_KEYS};

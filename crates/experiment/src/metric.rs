@@ -108,7 +108,7 @@ impl Direction {
 
 /// Returns the range a known metric's values lie in, as (smallest, largest), each `None` where
 /// unbounded: accuracy, F1 and ROC AUC are fractions, R² is at most 1, the rest not negative.
-pub fn metric_range(name: &str) -> (Option<f64>, Option<f64>) {
+fn metric_range(name: &str) -> (Option<f64>, Option<f64>) {
     match name {
         "val_accuracy" | "val_f1" | "val_roc_auc" => (Some(0.0), Some(1.0)),
         "val_r2" => (None, Some(1.0)),
@@ -126,8 +126,10 @@ fn hundredth(x: f64) -> String {
 }
 
 /// Returns why `x` cannot be a value of the known metric `name` (`metric_range`), or `None`
-/// when it can: "val_accuracy is a fraction from 0 to 1 (write 0.95 for 95%), found 95".
+/// when it can or `name` is not a known metric: "val_accuracy is a fraction from 0 to 1 (write
+/// 0.95 for 95%), found 95".
 pub fn out_of_range(name: &str, x: f64) -> Option<String> {
+    Direction::of_metric(name)?;
     match metric_range(name) {
         (Some(0.0), Some(1.0)) if !(0.0..=1.0).contains(&x) => Some(format!(
             "{name} is a fraction from 0 to 1{}, found {x}",

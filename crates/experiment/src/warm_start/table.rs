@@ -173,9 +173,9 @@ impl<'s> Columns<'s> {
         }
         // A value a known metric cannot take (an accuracy of 97.5, in percent) would teach the
         // search wrong; the row is left out, with why.
-        let impossible = recorded.iter().find_map(|(name, &v)| {
-            crate::Direction::of_metric(name).and_then(|_| crate::out_of_range(name, v))
-        });
+        let impossible = recorded
+            .iter()
+            .find_map(|(name, &v)| crate::out_of_range(name, v));
         if let Some(why) = impossible {
             return Err(format!("line {line}: {why}"));
         }
