@@ -165,16 +165,18 @@ impl Reader {
             Freshness::Following { notices, .. } => notices.agents_of(experiment),
             _ => None,
         };
-        let best = |id| -> Result<bool> {
-            let tested = self.store.test_result(experiment)?;
-            Ok(tested.is_some_and(|t| t.trial == id))
-        };
         Ok(match (here, followed) {
-            (CheckpointAt::Nowhere, Some(_)) if best(id)? => CheckpointAt::EveryAgent,
-            (CheckpointAt::Nowhere, Some(agents)) => CheckpointAt::Agent(AgentOf {
-                agent: id.agent(agents),
-                agents,
-            }),
+            (CheckpointAt::Nowhere, Some(agents)) => {
+                let tested = self.store.test_result(experiment)?;
+                if tested.is_some_and(|t| t.trial == id) {
+                    CheckpointAt::EveryAgent
+                } else {
+                    CheckpointAt::Agent(AgentOf {
+                        agent: id.agent(agents),
+                        agents,
+                    })
+                }
+            }
             (here, _) => here,
         })
     }

@@ -150,17 +150,13 @@ pub(crate) fn trial_card(
     let name = shell_quote(&shown.name());
     let store = shell_quote(store_dir);
     let ended = t.ended_with_result();
-    match shown.checkpoint {
-        CheckpointAt::Here => writeln!(
+    match (shown.checkpoint, shown.checkpoint.elsewhere()) {
+        (CheckpointAt::Here, _) => writeln!(
             out,
             "predict     sweep predict {name} --input new.csv --store {store}"
         )?,
-        CheckpointAt::Agent(_) | CheckpointAt::EveryAgent if ended => writeln!(
-            out,
-            "predict     no checkpoint here: {}",
-            shown.checkpoint.elsewhere().unwrap_or_default()
-        )?,
-        CheckpointAt::Nowhere if ended => writeln!(
+        (_, Some(place)) if ended => writeln!(out, "predict     no checkpoint here: {place}")?,
+        (CheckpointAt::Nowhere, _) if ended => writeln!(
             out,
             "predict     no checkpoint: only the best trials (`checkpoints.keep`) keep one{}",
             if shown.spec.is_some_and(ExperimentSpec::is_multi_objective) {
@@ -169,7 +165,7 @@ pub(crate) fn trial_card(
                 ""
             }
         )?,
-        CheckpointAt::Agent(_) | CheckpointAt::EveryAgent | CheckpointAt::Nowhere => {}
+        _ => {}
     }
     writeln!(out, "reproduce   sweep reproduce {name} --store {store}")
 }

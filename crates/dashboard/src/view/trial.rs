@@ -294,21 +294,18 @@ pub(crate) fn trial_page(
         )
     });
     let ended = trial.ended_with_result();
-    let no_checkpoint = match checkpoint {
-        CheckpointAt::Agent(_) | CheckpointAt::EveryAgent if ended => {
-            format!(
-                "No checkpoint here: {}.",
-                checkpoint.elsewhere().unwrap_or_default()
-            )
-        }
-        CheckpointAt::Nowhere if ended => if spec.is_some_and(ExperimentSpec::is_multi_objective) {
-            "No checkpoint: only the best trials by the first objective (`checkpoints.keep`) \
+    let no_checkpoint = match (checkpoint, checkpoint.elsewhere()) {
+        (_, Some(place)) if ended => format!("No checkpoint here: {place}."),
+        (CheckpointAt::Nowhere, _) if ended => {
+            if spec.is_some_and(ExperimentSpec::is_multi_objective) {
+                "No checkpoint: only the best trials by the first objective (`checkpoints.keep`) \
                  and those on the Pareto front keep their best epoch's weights."
-        } else {
-            "No checkpoint: only the best trials (`checkpoints.keep`) keep their best epoch's \
+            } else {
+                "No checkpoint: only the best trials (`checkpoints.keep`) keep their best epoch's \
                  weights."
+            }
+            .to_string()
         }
-        .to_string(),
         _ => String::new(),
     };
     TrialPage {
