@@ -106,21 +106,17 @@ fn main() -> Result<()> {
         for (name, block) in &pruners {
             let yaml = spec(&shipped, seed, block)?;
             let mut rows = Vec::new();
-            match &unpruned {
-                Some(base) if replay => {
-                    rows.push((
-                        name.clone(),
-                        replayed(&pruner_of(&yaml, name)?, &base.curves),
-                    ));
-                }
-                // A run pruner is also replayed on the unpruned sweep's trials, at no cost: the
-                // two rows part what its rule stops from where the search then went.
-                Some(base) => {
-                    let again = replayed(&pruner_of(&yaml, name)?, &base.curves);
-                    rows.push((name.clone(), run(&yaml)?));
-                    rows.push((format!("{name} (replayed)"), again));
-                }
-                None => rows.push((name.clone(), run(&yaml)?)),
+            if !replay {
+                rows.push((name.clone(), run(&yaml)?));
+            }
+            // Once the unpruned sweep has run, each pruner is replayed on its trials, at no cost:
+            // beside a run row, the two part what its rule stops from where the search went.
+            if let Some(base) = &unpruned {
+                let shown = match replay {
+                    true => name.clone(),
+                    false => format!("{name} (replayed)"),
+                };
+                rows.push((shown, replayed(&pruner_of(&yaml, name)?, &base.curves)));
             }
             for (shown, out) in rows {
                 let (ratio, delta) = match &unpruned {
@@ -135,8 +131,10 @@ fn main() -> Result<()> {
                     "| {seed} | {shown} | {} | {ratio:.2}x | {} | {wall} | {:.4} | {delta:+.2} |",
                     out.epochs, out.pruned, out.best
                 );
+                // The unpruned sweep is the run `none` row (replays keep no curves).
+                let unpruned_run = shown == "none" && out.seconds.is_some();
                 ratios.entry(shown).or_default().push((ratio, delta));
-                if name == "none" && !replay {
+                if unpruned_run {
                     unpruned = Some(out);
                 }
             }
