@@ -188,22 +188,22 @@ fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on()
     // Longer trials than `SWEEP`'s: the limit passes long before the eighth ends.
     let text = SWEEP.replace("epochs: 6", "epochs: 30");
     let spec = timed.write_spec("crash.yaml", &text);
-    let bad = timed.sweep(&["run", spec.to_str().unwrap(), "--timeout", "10min"]);
-    assert_eq!(bad.code, 2, "{bad:?}");
-    assert!(
-        bad.stderr
-            .contains("expected a duration such as 90s, 30m, 2h or 1h30m (a bare number is seconds), found `10min`"),
-        "{}",
-        bad.stderr
-    );
-    let bad = timed.sweep(&["run", spec.to_str().unwrap(), "--parallel", "two"]);
-    assert_eq!(bad.code, 2, "{bad:?}");
-    assert!(
-        bad.stderr
-            .contains("'--parallel <N>': expected a whole number such as 4, found `two`"),
-        "{}",
-        bad.stderr
-    );
+    for (flag, value, said) in [
+        (
+            "--timeout",
+            "10min",
+            "expected a duration such as 90s, 30m, 2h or 1h30m (a bare number is seconds), found `10min`",
+        ),
+        (
+            "--parallel",
+            "two",
+            "'--parallel <N>': expected a whole number such as 4, found `two`",
+        ),
+    ] {
+        let bad = timed.sweep(&["run", spec.to_str().unwrap(), flag, value]);
+        assert_eq!(bad.code, 2, "{bad:?}");
+        assert!(bad.stderr.contains(said), "{}", bad.stderr);
+    }
     let out = timed.sweep(&["run", spec.to_str().unwrap(), "--timeout", "0.3s"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
