@@ -165,17 +165,6 @@ pub struct AgentOf {
     pub agents: u32,
 }
 
-impl AgentOf {
-    /// Says, in a store that lacks a trial's checkpoint, that this agent ran the trial and where
-    /// the checkpoint is: "agent 1 of 2 ran this trial, and keeps ...; predict there".
-    pub fn holds_checkpoint(&self) -> String {
-        format!(
-            "{self} ran this trial, and keeps the checkpoints of its own best trials \
-             (`checkpoints.keep`) in its store; predict there"
-        )
-    }
-}
-
 impl fmt::Display for AgentOf {
     /// "agent 1 of 4".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -203,7 +192,10 @@ impl CheckpointAt {
     /// trial, and keeps ...; predict there".
     pub fn elsewhere(&self) -> Option<String> {
         match self {
-            CheckpointAt::Agent(ran) => Some(ran.holds_checkpoint()),
+            CheckpointAt::Agent(ran) => Some(format!(
+                "{ran} ran this trial, and keeps the checkpoints of its own best trials \
+                 (`checkpoints.keep`) in its store; predict there"
+            )),
             CheckpointAt::EveryAgent => Some(
                 "it is the study's best trial, whose checkpoint the agents hand to each other \
                  through the exchange folder, so every agent's store holds it; predict in any \
