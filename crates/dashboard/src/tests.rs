@@ -901,6 +901,18 @@ fn the_api_returns_what_the_pages_show() {
             html.contains("role=\"alert\">column 1: the experiment has no parameter `optimiser`"),
             "{html}"
         );
+        assert!(
+            html.contains(
+                "No trials shown: the filter above cannot be read. Mend it, or clear it to see all 40."
+            ),
+            "{html}"
+        );
+        // A readable filter that no trial meets says so.
+        let (_, html) = get(
+            &store,
+            "/experiments/demo?filter=param.optimizer%20%3D%20adam%20and%20param.optimizer%20%3D%20sgd",
+        )
+        .await;
         assert!(html.contains("No trials match this filter yet."), "{html}");
         let (status, html) = get(&store, "/experiments/demo?page=9").await;
         assert_eq!(status, StatusCode::OK);

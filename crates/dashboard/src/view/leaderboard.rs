@@ -511,6 +511,11 @@ pub(crate) fn leaderboard(
         )
     } else if ranked.is_empty() {
         "No trials yet.".to_string()
+    } else if filter_problem.is_some() {
+        format!(
+            "No trials shown: the filter above cannot be read. Mend it, or clear it to see all {}.",
+            ranked.len()
+        )
     } else {
         "No trials match this filter yet.".to_string()
     };
