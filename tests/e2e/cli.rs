@@ -381,6 +381,42 @@ fn a_tpe_sweep_with_asha_is_the_same_under_different_load() {
             );
         }
     }
+    // `sweep show` sums what the trials trained, and where pruning stopped them, from the
+    // stored curves: 8 trials of up to 4 epochs.
+    let trained: usize = ta
+        .iter()
+        .map(|t| {
+            a.metric_series("tpe-asha", t.id, "val_accuracy")
+                .unwrap()
+                .len()
+        })
+        .sum();
+    let mut stops = std::collections::BTreeMap::<u32, usize>::new();
+    for t in ta.iter().filter(|t| t.state == TrialState::Pruned) {
+        let curve = a.metric_series("tpe-asha", t.id, "val_accuracy").unwrap();
+        *stops.entry(curve.last().unwrap().0 .0).or_default() += 1;
+    }
+    let stops: Vec<String> = stops
+        .iter()
+        .enumerate()
+        .map(|(i, (epoch, n))| match (i, n) {
+            (0, 1) => format!("1 trial at epoch {epoch}"),
+            (0, n) => format!("{n} trials at epoch {epoch}"),
+            (_, n) => format!("{n} at {epoch}"),
+        })
+        .collect();
+    #[allow(clippy::cast_precision_loss)]
+    let expected = format!(
+        "epochs      {trained} of at most 32 trained ({:.2}x); pruned: {}\n",
+        trained as f64 / 32.0,
+        stops.join(", ")
+    );
+    // The stores are let go first: a store is one process's at a time.
+    drop((a, b));
+    let out = quiet.sweep(&["show", "tpe-asha"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains(&expected), "{expected}{out:?}");
+    assert!(trained < 32, "{expected}");
 }
 
 #[test]
