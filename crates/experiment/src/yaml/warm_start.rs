@@ -31,19 +31,26 @@ pub(super) fn warm_start(d: &mut Decoder, node: &Node, around: &Around<'_>) -> O
         gated,
         file,
     } = *around;
-    // A bare name is either kind of source: say how each is written.
+    // A bare name is either kind of source: say how each is written, or only the file's way
+    // for a name that can only be a file (an experiment's name has no `/` and no `.csv`).
     if let Kind::Scalar {
         value: Scalar::Str(text),
         ..
     } = &node.kind
     {
+        let file_only = text.contains('/') || text.to_ascii_lowercase().ends_with(".csv");
+        let ways = if file_only {
+            format!("`{{csv: {text}}}` for a file of results")
+        } else {
+            format!(
+                "`{{csv: {text}}}` for a file of results, or `{{experiment: {text}}}` for another \
+                 experiment of the store"
+            )
+        };
         d.error(
             node.pos,
             "warm_start",
-            format!(
-                "expected a mapping: `{{csv: {text}}}` for a file of results, or `{{experiment: \
-                 {text}}}` for another experiment of the store"
-            ),
+            format!("expected a mapping: {ways}"),
         );
         return None;
     }

@@ -328,6 +328,8 @@ fn warm_start_errors() {
             ("method: tpe\ngate: {baseline: b.json, metrics: {val_loss: {max_regression_abs: 1}}}\nwarm_start: {csv: past.csv}\n", "ok"),
             ("method: tpe\nwarm_start: {experiment: a b, from: x}\n", "5:26: warm_start.experiment: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `a b`\n5:31: warm_start.from: unknown key `from`; expected keys: experiment, csv, trials"),
             ("method: tpe\nwarm_start: old\n", "5:13: warm_start: expected a mapping: `{csv: old}` for a file of results, or `{experiment: old}` for another experiment of the store"),
+            ("method: tpe\nwarm_start: past.csv\n", "5:13: warm_start: expected a mapping: `{csv: past.csv}` for a file of results"),
+            ("method: tpe\nwarm_start: runs/past\n", "5:13: warm_start: expected a mapping: `{csv: runs/past}` for a file of results"),
             ("method: tpe\nwarm_start: 3\n", "5:13: warm_start: expected a mapping, found integer `3`"),
             ("method: tpe\ngate: {baseline: b.json, metrics: {val_loss: {max_regression_abs: 1}}}\nwarm_start: {experiment: old}\n", "6:13: warm_start: `sweep gate` runs the experiment in stores of its own, which hold no other experiment to learn from; a gated file cannot warm-start from one (a `csv:` of results can)"),
         ],
