@@ -407,7 +407,7 @@ fn a_tpe_sweep_with_asha_is_the_same_under_different_load() {
         .collect();
     #[allow(clippy::cast_precision_loss)]
     let expected = format!(
-        "epochs      {trained} of at most 32 trained ({:.2}x); pruned: {}\n",
+        "epochs      {trained} trained of at most 32 ({:.2}x); pruned: {}\n",
         trained as f64 / 32.0,
         stops.join(", ")
     );

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use experiment::{
-    busy_ms, format_duration, rank_trials, Constraint, ExperimentSpec, MetricSpec, Trial, TrialId,
-    TrialOrder, TrialState,
+    busy_ms, format_duration, rank_trials, Constraint, Effort, ExperimentSpec, MetricSpec, Trial,
+    TrialId, TrialOrder, TrialState,
 };
 use serde::Serialize;
 use store::ExperimentInfo;
@@ -267,18 +267,6 @@ pub(crate) fn experiments(
     table(out, &header, &body)
 }
 
-/// What an experiment's trials trained, read from the store's metric points.
-#[derive(Debug, Default)]
-pub(crate) struct Effort {
-    /// Epochs trained, by every trial together.
-    pub(crate) trained: u64,
-    /// The epochs the trials would have trained had none stopped early (each trial's `epochs`),
-    /// when known for every trial.
-    pub(crate) most: Option<u64>,
-    /// How many trials pruning stopped at each epoch.
-    pub(crate) pruned_at: BTreeMap<u32, usize>,
-}
-
 /// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses.
 pub(crate) fn experiment_header(
     out: &mut impl Write,
@@ -340,8 +328,11 @@ pub(crate) fn experiment_header(
     if let Some(duration) = duration(trials) {
         writeln!(out, "duration    {duration}")?;
     }
-    if effort.trained > 0 {
-        writeln!(out, "epochs      {}", effort_text(effort))?;
+    if let Some(trained) = effort.trained_text() {
+        match effort.pruned_text() {
+            Some(pruned) => writeln!(out, "epochs      {trained}; pruned: {pruned}")?,
+            None => writeln!(out, "epochs      {trained}")?,
+        }
     }
     if let Some(edges) = spec.and_then(|s| s.edge_status(trials)) {
         writeln!(out, "ranges      {edges}")?;
@@ -402,34 +393,6 @@ fn percent(share: f64) -> String {
 /// no sweep on it sees it; `None` when nothing has run.
 fn duration(trials: &[Trial]) -> Option<String> {
     busy_ms(trials, None).map(format_duration)
-}
-
-/// Returns the `epochs` line of an experiment's summary: "311 of at most 2000 trained
-/// (0.16x); pruned: 19 trials at epoch 2, 8 at 6, 2 at 18".
-fn effort_text(effort: &Effort) -> String {
-    let mut text = match effort.most.filter(|&m| m > 0) {
-        #[allow(clippy::cast_precision_loss)]
-        Some(most) => format!(
-            "{} of at most {most} trained ({:.2}x)",
-            effort.trained,
-            effort.trained as f64 / most as f64
-        ),
-        None => format!("{} trained", effort.trained),
-    };
-    let stops: Vec<String> = effort
-        .pruned_at
-        .iter()
-        .enumerate()
-        .map(|(i, (epoch, n))| match (i, n) {
-            (0, 1) => format!("1 trial at epoch {epoch}"),
-            (0, n) => format!("{n} trials at epoch {epoch}"),
-            (_, n) => format!("{n} at {epoch}"),
-        })
-        .collect();
-    if !stops.is_empty() {
-        text.push_str(&format!("; pruned: {}", stops.join(", ")));
-    }
-    text
 }
 
 fn counts(trials: &[Trial]) -> String {
@@ -719,26 +682,6 @@ pub(crate) fn line_diff(old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_epochs_line_gives_the_share_trained_and_where_pruning_stopped_trials() {
-        let effort = |trained, most, pruned_at: &[(u32, usize)]| Effort {
-            trained,
-            most,
-            pruned_at: pruned_at.iter().copied().collect(),
-        };
-        for (effort, text) in [
-            (effort(1200, Some(1200), &[]), "1200 of at most 1200 trained (1.00x)"),
-            (effort(17, None, &[(3, 1)]), "17 trained; pruned: 1 trial at epoch 3"),
-            (
-                effort(527, Some(2400), &[(2, 26), (6, 1), (18, 2)]),
-                "527 of at most 2400 trained (0.22x); pruned: 26 trials at epoch 2, 1 at 6, 2 at 18",
-            ),
-            (effort(5, Some(0), &[]), "5 trained"),
-        ] {
-            assert_eq!(effort_text(&effort), text);
-        }
-    }
 
     #[test]
     fn metrics_have_four_decimals_and_huge_ones_an_exponent() {

@@ -198,8 +198,9 @@ fn render_experiment(
             } else {
                 ranked.clone()
             };
-            let (top, pruned) = experiment_page::curve_trials(&charted);
-            let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
+            // Every trial's curve: the summary counts the epochs they trained, and the
+            // learning curves draw some (`experiment_page::curve_trials`).
+            let ids: Vec<TrialId> = data.trials.iter().map(|t| t.id).collect();
             let curves = reader.metric_of(name, &ids, &objective.name)?;
             let analysis = Arc::new(experiment_page::analysis_for(
                 &data,

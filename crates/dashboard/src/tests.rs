@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::test::{call_service, init_service, read_body, TestRequest};
-use experiment::Trial;
+use experiment::{Trial, TrialState};
 use store::{ExperimentStatus, Store};
 
 use std::time::Duration;
@@ -423,6 +423,40 @@ fn the_experiment_page_shows_the_sampler_and_pruner_settings() {
                 || page.contains("&#x60;pruner&#x60; &#x60;reduction_factor&#x60;: 4 then, 3 now");
             assert_eq!(which, changed, "{page}");
         }
+    });
+}
+
+#[test]
+fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials() {
+    run(async {
+        // The fixture's trials train 12 epochs, its pruned ones 4, its failed ones none.
+        let store = store_with("demo", 40);
+        let trials = store.trials("demo").unwrap();
+        let count = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
+        let (pruned, failed) = (count(TrialState::Pruned), count(TrialState::Failed));
+        assert!(pruned > 1 && failed > 0, "{trials:?}");
+        let trained = (40 - pruned - failed) * 12 + pruned * 4;
+        let (status, page) = get(&store, "/experiments/demo").await;
+        assert_eq!(status, StatusCode::OK);
+        #[allow(clippy::cast_precision_loss)]
+        let epochs = format!(
+            "<dt>epochs</dt><dd>{trained} trained of at most 480 ({:.2}x)</dd>",
+            trained as f64 / 480.0
+        );
+        assert!(page.contains(&epochs), "{epochs}\n{page}");
+        assert!(
+            page.contains(&format!(
+                "<dt>pruned</dt><dd>{pruned} ({pruned} trials at epoch 4)</dd>"
+            )),
+            "{page}"
+        );
+        // Without trials, neither.
+        let empty = store_with("empty", 0);
+        let (_, page) = get(&empty, "/experiments/empty").await;
+        assert!(
+            !page.contains("<dt>epochs</dt>") && page.contains("<dt>pruned</dt><dd>0</dd>"),
+            "{page}"
+        );
     });
 }
 

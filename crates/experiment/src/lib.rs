@@ -8,6 +8,7 @@
 mod constraint;
 mod digest;
 mod edges;
+mod effort;
 mod error;
 mod filter;
 mod gate;
@@ -41,6 +42,7 @@ mod yaml;
 pub use constraint::{broken, feasibility, feasible, violation, violation_of, Constraint};
 pub use digest::sha256_hex;
 pub use edges::{at_edges, AtEdge, End};
+pub use effort::Effort;
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use filter::{Comparison, Field, FilterError, TrialFilter};
 pub use gate::{

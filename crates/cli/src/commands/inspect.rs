@@ -3,9 +3,7 @@
 use std::io::Write;
 
 use anyhow::bail;
-use experiment::{
-    rank_trials, ExperimentSpec, Hyperparams, Trial, TrialId, TrialOrder, TrialState,
-};
+use experiment::{rank_trials, Effort, Trial, TrialId, TrialOrder};
 use store::Store;
 
 use super::{find_experiment, open_store, parse_trial, StoreMode};
@@ -48,7 +46,11 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     // The stored spec names the sampler and pruner; one stored by an older version that no
     // longer parses only loses those two lines.
     let spec = info.spec().ok();
-    let effort = effort(&store, &info.name, &info.objective, spec.as_ref(), &trials)?;
+    let mut effort = Effort::default();
+    for t in &trials {
+        let curve = store.metric_series(&info.name, t.id, &info.objective)?;
+        effort.add(t, spec.as_ref(), &curve);
+    }
     output::experiment_header(&mut out, &info, spec.as_ref(), &trials, &effort)?;
     if let Some(warm) = store.warm_start(&info.name)? {
         writeln!(out, "warm start  {}", warm.describe())?;
@@ -71,34 +73,6 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     output::leaderboard(&mut out, &ranked, &objectives, constraints, args.top)?;
     super::tested::show(&mut out, &store, &info.name)?;
     Ok(Outcome::Success)
-}
-
-/// Returns what the `trials` of `experiment` trained: an epoch is a point of the `objective`'s
-/// curve, and a trial could have trained the `epochs` its parameters resolve to under `spec`.
-fn effort(
-    store: &Store,
-    experiment: &str,
-    objective: &str,
-    spec: Option<&ExperimentSpec>,
-    trials: &[Trial],
-) -> anyhow::Result<output::Effort> {
-    let mut effort = output::Effort {
-        most: Some(0),
-        ..output::Effort::default()
-    };
-    for t in trials {
-        let curve = store.metric_series(experiment, t.id, objective)?;
-        effort.trained += u64::try_from(curve.len()).unwrap_or(u64::MAX);
-        if let (TrialState::Pruned, Some((step, _))) = (t.state, curve.last()) {
-            *effort.pruned_at.entry(step.0).or_default() += 1;
-        }
-        let epochs = spec.and_then(|s| Hyperparams::resolve(&s.fixed, &t.params).ok());
-        effort.most = effort
-            .most
-            .zip(epochs)
-            .map(|(m, h)| m + u64::from(h.epochs));
-    }
-    Ok(effort)
 }
 
 /// `sweep show EXPERIMENT/NUMBER...`: one trial in full, or several side by side.

@@ -53,6 +53,12 @@ pub(crate) struct Analysis {
     pub(crate) timeline_note: String,
     /// How many trials parallel coordinates and slices draw, e.g. `all 40 trials`.
     pub(crate) sample_note: String,
+    /// The epochs the trials trained, against the most they could have (`experiment::Effort`);
+    /// empty before any.
+    pub(crate) epochs: String,
+    /// The epochs at which pruning stopped trials, e.g. `26 trials at epoch 2, 1 at 6`; empty
+    /// when it stopped none.
+    pub(crate) pruned_at: String,
 }
 
 /// Computes the analysis of an experiment for its first objective (`analysis_for`).
@@ -83,7 +89,7 @@ pub(crate) fn charted<'t>(data: &'t ExperimentData, chosen: &MetricSpec) -> Vec<
 
 /// Computes the analysis of an experiment from its trials `ranked` as the leaderboard ranks
 /// them and as `charted` ranks them by `chosen`, one of its objectives, and the curves of
-/// `curve_trials` of `charted`: its charts (but the front's) are for `chosen`.
+/// `chosen` of every trial: its charts (but the front's) are for `chosen`.
 pub(crate) fn analysis_for(
     data: &ExperimentData,
     (ranked, charted): (&[Ranked<'_>], &[Ranked<'_>]),
@@ -118,6 +124,11 @@ pub(crate) fn analysis_for(
         .enumerate()
         .map(|(i, t)| (t.id, i))
         .collect();
+    let mut effort = experiment::Effort::default();
+    for t in &data.trials {
+        let curve = curves.get(&t.id).map_or(&[][..], Vec::as_slice);
+        effort.add(t, data.spec.as_ref(), curve);
+    }
     Analysis {
         objective: objective.to_string(),
         order: ranked
@@ -138,6 +149,8 @@ pub(crate) fn analysis_for(
         sample_note,
         timeline,
         timeline_note,
+        epochs: effort.trained_text().unwrap_or_default(),
+        pruned_at: effort.pruned_text().unwrap_or_default(),
     }
 }
 

@@ -1,0 +1,135 @@
+//! What an experiment's trials trained: the epochs in all, against the most they could have
+//! trained, and the epochs at which pruning stopped trials. `sweep show` and the dashboard's
+//! experiment summary say it in the same words.
+
+use std::collections::BTreeMap;
+
+use crate::{ExperimentSpec, Hyperparams, Step, Trial, TrialState};
+
+/// The epochs an experiment's trials trained, summed trial by trial (`Effort::add`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effort {
+    /// Epochs trained, by every trial added.
+    trained: u64,
+    /// The epochs they would have trained had none stopped early (each trial's `epochs`), while
+    /// known for every trial added.
+    most: Option<u64>,
+    /// How many trials pruning stopped at each epoch.
+    pruned_at: BTreeMap<u32, usize>,
+}
+
+impl Default for Effort {
+    fn default() -> Effort {
+        Effort {
+            trained: 0,
+            most: Some(0),
+            pruned_at: BTreeMap::new(),
+        }
+    }
+}
+
+impl Effort {
+    /// Adds a trial of an experiment with `spec` (when it still parses), given its objective's
+    /// `curve`: a point per epoch trained.
+    pub fn add(&mut self, trial: &Trial, spec: Option<&ExperimentSpec>, curve: &[(Step, f64)]) {
+        self.trained += u64::try_from(curve.len()).unwrap_or(u64::MAX);
+        if let (TrialState::Pruned, Some((step, _))) = (trial.state, curve.last()) {
+            *self.pruned_at.entry(step.0).or_default() += 1;
+        }
+        let epochs = spec.and_then(|s| Hyperparams::resolve(&s.fixed, &trial.params).ok());
+        self.most = self
+            .most
+            .zip(epochs)
+            .map(|(most, h)| most + u64::from(h.epochs));
+    }
+
+    /// Returns the epochs trained, as "527 trained of at most 2400 (0.22x)"; `None` before any.
+    pub fn trained_text(&self) -> Option<String> {
+        if self.trained == 0 {
+            return None;
+        }
+        Some(match self.most.filter(|&m| m > 0) {
+            #[allow(clippy::cast_precision_loss)]
+            Some(most) => format!(
+                "{} trained of at most {most} ({:.2}x)",
+                self.trained,
+                self.trained as f64 / most as f64
+            ),
+            None => format!("{} trained", self.trained),
+        })
+    }
+
+    /// Returns where pruning stopped trials, as "26 trials at epoch 2, 1 at 6, 2 at 18"; `None`
+    /// when it stopped none.
+    pub fn pruned_text(&self) -> Option<String> {
+        let stops: Vec<String> = self
+            .pruned_at
+            .iter()
+            .enumerate()
+            .map(|(i, (epoch, n))| match (i, n) {
+                (0, 1) => format!("1 trial at epoch {epoch}"),
+                (0, n) => format!("{n} trials at epoch {epoch}"),
+                (_, n) => format!("{n} at {epoch}"),
+            })
+            .collect();
+        (!stops.is_empty()).then(|| stops.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::trial_with;
+    use crate::ParamValue;
+
+    fn trial(id: u32, state: TrialState, epochs: Option<i64>) -> Trial {
+        let mut t = trial_with(id, state, "val_accuracy", None);
+        if let Some(e) = epochs {
+            t.params.insert("epochs".into(), ParamValue::Int(e));
+        }
+        t
+    }
+
+    fn curve(epochs: u32) -> Vec<(Step, f64)> {
+        (1..=epochs).map(|e| (Step(e), 0.5)).collect()
+    }
+
+    #[test]
+    fn the_epochs_are_summed_against_each_trials_most_and_pruned_ones_counted_by_last_epoch() {
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric: {name: val_accuracy}\ndata: {csv: d.csv, target: y}\n\
+             train: {epochs: 10}\nparameters:\n  lr: {values: [0.1]}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .unwrap();
+        let mut effort = Effort::default();
+        assert_eq!(effort.trained_text(), None);
+        for (t, epochs) in [
+            (trial(0, TrialState::Completed, None), 10),
+            (trial(1, TrialState::Pruned, None), 2),
+            (trial(2, TrialState::Pruned, Some(30)), 6),
+            (trial(3, TrialState::Pruned, None), 2),
+            (trial(4, TrialState::Completed, None), 7),
+        ] {
+            effort.add(&t, Some(&spec), &curve(epochs));
+        }
+        assert_eq!(
+            effort.trained_text().as_deref(),
+            Some("27 trained of at most 70 (0.39x)")
+        );
+        assert_eq!(
+            effort.pruned_text().as_deref(),
+            Some("2 trials at epoch 2, 1 at 6")
+        );
+        // Without the spec the most is unknown; one pruned trial is "1 trial".
+        let mut effort = Effort::default();
+        effort.add(&trial(0, TrialState::Pruned, None), None, &curve(3));
+        assert_eq!(effort.trained_text().as_deref(), Some("3 trained"));
+        assert_eq!(effort.pruned_text().as_deref(), Some("1 trial at epoch 3"));
+        // A trial still queued trained nothing.
+        let mut effort = Effort::default();
+        effort.add(&trial(0, TrialState::Queued, None), Some(&spec), &[]);
+        assert_eq!(effort.trained_text(), None);
+        assert_eq!(effort.pruned_text(), None);
+    }
+}
