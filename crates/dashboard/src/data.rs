@@ -14,7 +14,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
-use experiment::{Constraint, ExperimentSpec, MetricSpec, Step, Trial, TrialId, WarmStarted};
+use experiment::{
+    Constraint, Effort, ExperimentSpec, MetricSpec, Step, Trial, TrialId, WarmStarted,
+};
 use store::{AgentOf, CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult};
 
 use crate::view::experiment_page::Analysis;
@@ -193,6 +195,18 @@ impl Reader {
             .collect()
     }
 
+    /// Returns what the trials of `data` trained (`experiment::Effort`): a key read per trial.
+    pub(crate) fn effort(&self, data: &ExperimentData) -> Result<Effort> {
+        let mut effort = Effort::default();
+        for t in &data.trials {
+            let last = self
+                .store
+                .last_step(&data.info.name, t.id, &data.info.objective)?;
+            effort.add(t, data.spec.as_ref(), last);
+        }
+        Ok(effort)
+    }
+
     /// Returns every metric series of a trial, by metric name.
     pub(crate) fn all_metrics(
         &self,
@@ -296,6 +310,8 @@ pub(crate) struct ExperimentData {
     /// The experiment page's charts and rank order for each objective, computed on first use
     /// of this snapshot.
     pub(crate) analyses: Vec<OnceLock<Arc<Analysis>>>,
+    /// Held while an analysis is computed, so that requests arriving meanwhile wait for it.
+    analysing: Mutex<()>,
     /// Rendered experiment pages of a finished experiment, by request (see `page`).
     pages: Mutex<HashMap<String, Bytes>>,
 }
@@ -316,6 +332,7 @@ impl ExperimentData {
             warm_start: None,
             settings_changed: None,
             analyses: (0..objectives).map(|_| OnceLock::new()).collect(),
+            analysing: Mutex::default(),
             pages: Mutex::default(),
         }
     }
@@ -356,6 +373,11 @@ impl ExperimentData {
     /// the HTML depends on), if this snapshot keeps one.
     pub(crate) fn page(&self, request: &str) -> Option<Bytes> {
         lock(&self.pages).get(request).cloned()
+    }
+
+    /// Returns the lock held while one of the snapshot's analyses is computed.
+    pub(crate) fn analysing(&self) -> std::sync::MutexGuard<'_, ()> {
+        lock(&self.analysing)
     }
 
     /// Keeps `html` as the page for `request`. Only pages that depend on nothing but the

@@ -4,18 +4,18 @@
 //! the page's `<main>` content, and `X-Sweep-Live: 0|1` says whether to keep polling.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::http::header::{ContentType, CACHE_CONTROL};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use experiment::{ExperimentSpec, Timestamp, TrialId};
+use experiment::{ExperimentSpec, MetricSpec, Timestamp, TrialId};
 
 use crate::data::{self, Reader};
 use crate::view::compare::{self, ComparePage};
-use crate::view::experiment_page::{self, ExperimentPage};
+use crate::view::experiment_page::{self, Analysis, ExperimentPage};
 use crate::view::experiments_compare::{self, ExperimentsComparePage};
 use crate::view::leaderboard::{self, LeaderboardQuery, Selection, PER_PAGE};
 use crate::view::trial::{self, TrialPage};
@@ -190,29 +190,7 @@ fn render_experiment(
     };
     let analysis = match slot.get() {
         Some(analysis) => Arc::clone(analysis),
-        None => {
-            let ranked = leaderboard::ranked(&data.trials, &objectives, data.constraints());
-            // With one objective the charts rank as the leaderboard does.
-            let charted = if objectives.len() > 1 {
-                experiment_page::charted(&data, objective)
-            } else {
-                ranked.clone()
-            };
-            // Every trial's curve: the summary counts the epochs they trained, and the
-            // learning curves draw some (`experiment_page::curve_trials`).
-            let ids: Vec<TrialId> = data.trials.iter().map(|t| t.id).collect();
-            let curves = reader.metric_of(name, &ids, &objective.name)?;
-            let analysis = Arc::new(experiment_page::analysis_for(
-                &data,
-                (&ranked, &charted),
-                &curves,
-                now,
-                objective,
-            ));
-            // Another request may have set it meanwhile; both computed the same thing.
-            let _ = slot.set(Arc::clone(&analysis));
-            analysis
-        }
+        None => analysed(reader, &data, slot, objective, now)?,
     };
     let picked = experiment_page::Picked {
         pairs: match &sel.pairs {
@@ -243,6 +221,43 @@ fn render_experiment(
         data.keep_page(request, rendered.html.clone());
     }
     Ok(rendered)
+}
+
+/// Computes the analysis of `data` for `objective` into `slot` (its slot in `data.analyses`)
+/// and returns it. One request computes it: others for the same snapshot wait for it, rather
+/// than each read the store and draw every chart again at once.
+fn analysed(
+    reader: &Reader,
+    data: &data::ExperimentData,
+    slot: &OnceLock<Arc<Analysis>>,
+    objective: &MetricSpec,
+    now: Timestamp,
+) -> Result<Arc<Analysis>> {
+    let _only_one = data.analysing();
+    if let Some(analysis) = slot.get() {
+        return Ok(Arc::clone(analysis));
+    }
+    let objectives = data.objectives();
+    let ranked = leaderboard::ranked(&data.trials, &objectives, data.constraints());
+    // With one objective the charts rank as the leaderboard does.
+    let charted = if objectives.len() > 1 {
+        experiment_page::charted(data, objective)
+    } else {
+        ranked.clone()
+    };
+    let (top, pruned) = experiment_page::curve_trials(&charted);
+    let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
+    let curves = reader.metric_of(&data.info.name, &ids, &objective.name)?;
+    let effort = reader.effort(data)?;
+    let analysis = Arc::new(experiment_page::analysis_for(
+        data,
+        (&ranked, &charted),
+        (&curves, &effort),
+        now,
+        objective,
+    ));
+    let _ = slot.set(Arc::clone(&analysis));
+    Ok(analysis)
 }
 
 /// Returns the experiment's snapshot when `spec` has several objectives, for where trials

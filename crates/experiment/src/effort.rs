@@ -29,12 +29,13 @@ impl Default for Effort {
 }
 
 impl Effort {
-    /// Adds a trial of an experiment with `spec` (when it still parses), given its objective's
-    /// `curve`: a point per epoch trained.
-    pub fn add(&mut self, trial: &Trial, spec: Option<&ExperimentSpec>, curve: &[(Step, f64)]) {
-        self.trained += u64::try_from(curve.len()).unwrap_or(u64::MAX);
-        if let (TrialState::Pruned, Some((step, _))) = (trial.state, curve.last()) {
-            *self.pruned_at.entry(step.0).or_default() += 1;
+    /// Adds a trial of an experiment with `spec` (when it still parses), given the `last` step
+    /// it reported its objective at: it trained that many epochs (numbered from 1).
+    pub fn add(&mut self, trial: &Trial, spec: Option<&ExperimentSpec>, last: Option<Step>) {
+        let epochs = last.map_or(0, |s| s.0);
+        self.trained += u64::from(epochs);
+        if trial.state == TrialState::Pruned && epochs > 0 {
+            *self.pruned_at.entry(epochs).or_default() += 1;
         }
         let epochs = spec.and_then(|s| Hyperparams::resolve(&s.fixed, &trial.params).ok());
         self.most = self
@@ -90,10 +91,6 @@ mod tests {
         t
     }
 
-    fn curve(epochs: u32) -> Vec<(Step, f64)> {
-        (1..=epochs).map(|e| (Step(e), 0.5)).collect()
-    }
-
     #[test]
     fn the_epochs_are_summed_against_each_trials_most_and_pruned_ones_counted_by_last_epoch() {
         let spec = ExperimentSpec::from_yaml_str(
@@ -111,7 +108,7 @@ mod tests {
             (trial(3, TrialState::Pruned, None), 2),
             (trial(4, TrialState::Completed, None), 7),
         ] {
-            effort.add(&t, Some(&spec), &curve(epochs));
+            effort.add(&t, Some(&spec), Some(Step(epochs)));
         }
         assert_eq!(
             effort.trained_text().as_deref(),
@@ -123,12 +120,12 @@ mod tests {
         );
         // Without the spec the most is unknown; one pruned trial is "1 trial".
         let mut effort = Effort::default();
-        effort.add(&trial(0, TrialState::Pruned, None), None, &curve(3));
+        effort.add(&trial(0, TrialState::Pruned, None), None, Some(Step(3)));
         assert_eq!(effort.trained_text().as_deref(), Some("3 trained"));
         assert_eq!(effort.pruned_text().as_deref(), Some("1 trial at epoch 3"));
         // A trial still queued trained nothing.
         let mut effort = Effort::default();
-        effort.add(&trial(0, TrialState::Queued, None), Some(&spec), &[]);
+        effort.add(&trial(0, TrialState::Queued, None), Some(&spec), None);
         assert_eq!(effort.trained_text(), None);
         assert_eq!(effort.pruned_text(), None);
     }

@@ -407,6 +407,25 @@ impl Store {
             .collect()
     }
 
+    /// Returns the last step at which a trial recorded `metric` (its epochs trained, as the
+    /// trainer numbers epochs from 1), reading one key; `None` before any.
+    pub fn last_step(
+        &self,
+        experiment: &str,
+        trial: TrialId,
+        metric: &str,
+    ) -> Result<Option<Step>> {
+        let exp = self.experiment_id(experiment)?;
+        let prefix = keys::metric_prefix(exp, trial, metric)?;
+        match self.metrics.scan_prefix(&prefix).next_back() {
+            None => Ok(None),
+            Some(entry) => {
+                let (key, _) = entry.map_err(storage)?;
+                Ok(Some(keys::decode_metric_key(&key)?.step))
+            }
+        }
+    }
+
     /// Returns every metric of a trial by name, each in step order, in a single scan.
     pub fn all_metric_series(
         &self,

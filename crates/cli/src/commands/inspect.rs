@@ -48,8 +48,8 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     let spec = info.spec().ok();
     let mut effort = Effort::default();
     for t in &trials {
-        let curve = store.metric_series(&info.name, t.id, &info.objective)?;
-        effort.add(t, spec.as_ref(), &curve);
+        let last = store.last_step(&info.name, t.id, &info.objective)?;
+        effort.add(t, spec.as_ref(), last);
     }
     output::experiment_header(&mut out, &info, spec.as_ref(), &trials, &effort)?;
     if let Some(warm) = store.warm_start(&info.name)? {

@@ -202,6 +202,14 @@ fn check(store: &Store, model: &Model, context: &str) {
                     .collect();
                 let want = expected.get(metric).cloned().unwrap_or_default();
                 assert_eq!(series, want, "{context}: {name} {t} {metric:?}");
+                assert_eq!(
+                    store
+                        .last_step(name, TrialId(t), metric)
+                        .unwrap()
+                        .map(|s| s.0),
+                    want.last().map(|(s, _)| *s),
+                    "{context}: last step of {name} {t} {metric:?}"
+                );
                 let from_all: Vec<(u32, u64)> = all
                     .get(metric)
                     .into_iter()

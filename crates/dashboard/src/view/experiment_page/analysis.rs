@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{Direction, MetricSpec, Timestamp, Trial, TrialId, TrialState};
+use experiment::{Direction, Effort, MetricSpec, Timestamp, Trial, TrialId, TrialState};
 
 use super::charts::{
     curves_chart, history_chart, hypervolume_chart, importance_chart, pairs_chart, parallel_chart,
@@ -74,7 +74,13 @@ pub(crate) fn analysis(
         goal: data.info.goal,
     };
     let charted = charted(data, &first);
-    analysis_for(data, (ranked, &charted), curves, now, &first)
+    analysis_for(
+        data,
+        (ranked, &charted),
+        (curves, &Effort::default()),
+        now,
+        &first,
+    )
 }
 
 /// Returns the trials ranked by `chosen` alone, as the charts below the front rank them (with
@@ -88,12 +94,13 @@ pub(crate) fn charted<'t>(data: &'t ExperimentData, chosen: &MetricSpec) -> Vec<
 }
 
 /// Computes the analysis of an experiment from its trials `ranked` as the leaderboard ranks
-/// them and as `charted` ranks them by `chosen`, one of its objectives, and the curves of
-/// `chosen` of every trial: its charts (but the front's) are for `chosen`.
+/// them and as `charted` ranks them by `chosen`, one of its objectives, the curves of
+/// `curve_trials` of `charted`, and what the trials trained: its charts (but the front's) are
+/// for `chosen`.
 pub(crate) fn analysis_for(
     data: &ExperimentData,
     (ranked, charted): (&[Ranked<'_>], &[Ranked<'_>]),
-    curves: &BTreeMap<TrialId, Series>,
+    (curves, effort): (&BTreeMap<TrialId, Series>, &Effort),
     now: Timestamp,
     chosen: &MetricSpec,
 ) -> Analysis {
@@ -124,11 +131,6 @@ pub(crate) fn analysis_for(
         .enumerate()
         .map(|(i, t)| (t.id, i))
         .collect();
-    let mut effort = experiment::Effort::default();
-    for t in &data.trials {
-        let curve = curves.get(&t.id).map_or(&[][..], Vec::as_slice);
-        effort.add(t, data.spec.as_ref(), curve);
-    }
     Analysis {
         objective: objective.to_string(),
         order: ranked
