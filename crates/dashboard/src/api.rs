@@ -60,6 +60,26 @@ struct ExperimentDto {
     /// The trials its sampler took from another experiment (`warm_start:`); absent without.
     #[serde(skip_serializing_if = "Option::is_none")]
     warm_start: Option<WarmStartDto>,
+    /// What its trials trained (one experiment's answer only, not the list's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epochs: Option<EpochsDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct EpochsDto {
+    /// Epochs trained by every trial together.
+    trained: u64,
+    /// The epochs they would have trained had none stopped early; `null` when the stored spec
+    /// cannot be read.
+    most: Option<u64>,
+    /// How many trials pruning stopped at each epoch, in epoch order.
+    pruned_at: Vec<PrunedAtDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct PrunedAtDto {
+    epoch: u32,
+    trials: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -231,8 +251,17 @@ async fn experiment(state: web::Data<AppState>, name: web::Path<String>) -> Resu
     json(
         blocking(move || {
             let data = reader.experiment(&name)?;
+            let effort = reader.effort(&data)?;
             Ok(ExperimentDto {
                 notices: reader.notices(&name),
+                epochs: Some(EpochsDto {
+                    trained: effort.trained(),
+                    most: effort.most(),
+                    pruned_at: effort
+                        .pruned_at()
+                        .map(|(epoch, trials)| PrunedAtDto { epoch, trials })
+                        .collect(),
+                }),
                 ..experiment_dto(&data)
             })
         })
@@ -489,6 +518,7 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
                 trial: stopped.trial().0,
             }),
         notices: Vec::new(),
+        epochs: None,
         range_ends: data
             .spec
             .as_ref()

@@ -450,6 +450,20 @@ fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials(
             )),
             "{page}"
         );
+        // The API gives the same figures.
+        let (_, api) = get(&store, "/api/experiments/demo").await;
+        let json: serde_json::Value = serde_json::from_str(&api).unwrap();
+        assert_eq!(
+            json["epochs"],
+            serde_json::json!({
+                "trained": trained,
+                "most": 480,
+                "pruned_at": [{"epoch": 4, "trials": pruned}],
+            }),
+            "{api}"
+        );
+        let (_, list) = get(&store, "/api/experiments").await;
+        assert!(!list.contains("\"epochs\""), "{list}");
         // Without trials, neither.
         let empty = store_with("empty", 0);
         let (_, page) = get(&empty, "/experiments/empty").await;

@@ -44,6 +44,22 @@ impl Effort {
             .map(|(most, h)| most + u64::from(h.epochs));
     }
 
+    /// Returns the epochs trained by every trial added.
+    pub fn trained(&self) -> u64 {
+        self.trained
+    }
+
+    /// Returns the epochs the trials added would have trained had none stopped early, when
+    /// known for every one.
+    pub fn most(&self) -> Option<u64> {
+        self.most
+    }
+
+    /// Returns how many trials pruning stopped at each epoch, in epoch order.
+    pub fn pruned_at(&self) -> impl Iterator<Item = (u32, usize)> + '_ {
+        self.pruned_at.iter().map(|(&epoch, &n)| (epoch, n))
+    }
+
     /// Returns the epochs trained, as "527 trained of at most 2400 (0.22x)"; `None` before any.
     pub fn trained_text(&self) -> Option<String> {
         if self.trained == 0 {
