@@ -173,8 +173,8 @@ pub(crate) struct TrialsArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
     /// Only the trials that meet these conditions, joined by `and`, as MLflow's run search:
-    /// "metric.val_accuracy > 0.95 and param.optimizer = adam" (fields: param.NAME,
-    /// metric.NAME, state, trial, epoch)
+    /// "metric.val_accuracy > 0.95 and param.optimizer in (adam, sgd)" (fields: param.NAME,
+    /// metric.NAME, state, trial, epoch; =, !=, <, <=, >, >=, in (...), not in (...))
     #[arg(long, value_name = "CONDITIONS", value_parser = trial_filter)]
     pub(crate) filter: Option<TrialFilter>,
     /// List the trials in this order rather than by number: rank, trial, state, epoch,

@@ -4,10 +4,11 @@
 //! A filter is conditions joined by `and` (MLflow has no `or` either). A condition compares a
 //! field with a value: `param.NAME` (or MLflow's `params.NAME`), `metric.NAME` (`metrics.NAME`:
 //! the value at the trial's result, its best epoch), `state`, `trial` (its number) or `epoch`
-//! (its best epoch); with `=`, `!=`, `<`, `<=`, `>`, `>=` (also `==` and `<>`). Values are
+//! (its best epoch); with `=`, `!=`, `<`, `<=`, `>`, `>=` (also `==` and `<>`), or with a list
+//! of values, `in (adam, sgd)` and `not in (adam, sgd)` (as MLflow writes `IN`). Values are
 //! numbers, `true`/`false`, quoted strings (`'adam'`, `"adam"`) or bare words (`adam`). Numbers
 //! compare as numbers, strings as strings; a trial without the field, or whose value is of
-//! another kind than the literal, does not match.
+//! another kind than the literal, does not match (not even `!=` or `not in`).
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -27,11 +28,11 @@ pub struct Comparison {
     /// What is compared.
     pub field: Field,
     op: Op,
-    value: Literal,
+    /// The value compared with, each with the column where it starts: one, or a list's for
+    /// `in` and `not in`.
+    values: Vec<(Literal, usize)>,
     /// Where the field starts in the filter text, counted in characters from 1.
     pub column: usize,
-    /// Where the value starts.
-    value_column: usize,
 }
 
 /// What a condition compares.
@@ -57,6 +58,10 @@ enum Op {
     Le,
     Gt,
     Ge,
+    /// Equal to one of a list.
+    In,
+    /// Equal to none of a list.
+    NotIn,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -210,40 +215,63 @@ impl Comparison {
                 crate::Distribution::Categorical { values, .. } => Some(values),
                 _ => None,
             });
-        let Some(values) = listed.filter(|_| matches!(self.op, Op::Eq | Op::Ne)) else {
+        let Some(values) = listed.filter(|_| self.op.is_equality()) else {
             return Ok(());
         };
-        if values
-            .iter()
-            .any(|v| compare_param(v, &self.value) == Some(Ordering::Equal))
-        {
-            return Ok(());
+        for (literal, column) in &self.values {
+            if values
+                .iter()
+                .any(|v| compare_param(v, literal) == Some(Ordering::Equal))
+            {
+                continue;
+            }
+            let shown: Vec<String> = values.iter().map(ToString::to_string).collect();
+            let hint = match literal {
+                Literal::Text(t) => crate::suggest(t, shown.iter().map(String::as_str))
+                    .map_or_else(String::new, |s| format!("; did you mean `{s}`?")),
+                _ => String::new(),
+            };
+            return Err(FilterError {
+                column: *column,
+                message: format!(
+                    "`{name}` takes one of its `values:` {}, never {literal}{hint}",
+                    shown.join(", "),
+                ),
+            });
         }
-        let shown: Vec<String> = values.iter().map(ToString::to_string).collect();
-        let hint = match &self.value {
-            Literal::Text(t) => crate::suggest(t, shown.iter().map(String::as_str))
-                .map_or_else(String::new, |s| format!("; did you mean `{s}`?")),
-            _ => String::new(),
-        };
-        Err(FilterError {
-            column: self.value_column,
-            message: format!(
-                "`{name}` takes one of its `values:` {}, never {}{hint}",
-                shown.join(", "),
-                self.value
-            ),
-        })
+        Ok(())
     }
 
     /// Returns whether `trial` meets the condition.
     fn matches(&self, trial: &Trial) -> bool {
-        let number = |v: Option<f64>| match (v, &self.value) {
+        let mut orderings = self.values.iter().map(|(v, _)| self.ordering(trial, v));
+        let equal = |o: Option<Ordering>| o == Some(Ordering::Equal);
+        match self.op {
+            Op::In => orderings.any(equal),
+            // A trial without the field, or of another kind, is not "none of these".
+            Op::NotIn => orderings.all(|o| o.is_some_and(|o| o != Ordering::Equal)),
+            op => orderings.next().flatten().is_some_and(|o| match op {
+                Op::Eq => o == Ordering::Equal,
+                Op::Ne => o != Ordering::Equal,
+                Op::Lt => o == Ordering::Less,
+                Op::Le => o != Ordering::Greater,
+                Op::Gt => o == Ordering::Greater,
+                Op::Ge => o != Ordering::Less,
+                Op::In | Op::NotIn => false,
+            }),
+        }
+    }
+
+    /// Returns how the trial's field compares with `value`; `None` when the trial has no such
+    /// field, or one of another kind.
+    fn ordering(&self, trial: &Trial, value: &Literal) -> Option<Ordering> {
+        let number = |v: Option<f64>| match (v, value) {
             (Some(a), Literal::Number(b)) => a.partial_cmp(b),
             _ => None,
         };
-        let ordering = match &self.field {
+        match &self.field {
             // Named as shown (`interrupted`) or as stored (`running`); `=` and `!=` only.
-            Field::State => match &self.value {
+            Field::State => match value {
                 Literal::Text(t) => Some(
                     if t == trial.state.as_str_when_idle() || t == trial.state.as_str() {
                         Ordering::Equal
@@ -253,25 +281,19 @@ impl Comparison {
                 ),
                 _ => None,
             },
-            Field::Param(name) => trial
-                .params
-                .get(name)
-                .and_then(|v| compare_param(v, &self.value)),
+            Field::Param(name) => trial.params.get(name).and_then(|v| compare_param(v, value)),
             Field::Metric(name) => number(trial.value(name)),
             Field::Trial => number(Some(f64::from(trial.id.0))),
             Field::Epoch => number(trial.result.as_ref().map(|r| f64::from(r.best_step.0))),
-        };
-        let Some(ordering) = ordering else {
-            return false;
-        };
-        match self.op {
-            Op::Eq => ordering == Ordering::Equal,
-            Op::Ne => ordering != Ordering::Equal,
-            Op::Lt => ordering == Ordering::Less,
-            Op::Le => ordering != Ordering::Greater,
-            Op::Gt => ordering == Ordering::Greater,
-            Op::Ge => ordering != Ordering::Less,
         }
+    }
+}
+
+impl Op {
+    /// Returns whether it asks for equality with a value or a list's (`=`, `!=`, `in`, `not
+    /// in`), rather than an order.
+    fn is_equality(self) -> bool {
+        matches!(self, Op::Eq | Op::Ne | Op::In | Op::NotIn)
     }
 }
 
@@ -397,41 +419,19 @@ impl Lexer {
             ),
         })?;
         let op = self.op()?;
-        let value_column = self.column();
-        let value = self.literal()?;
-        // What the field is and what it compares with, where the literal is of another kind.
-        let mismatch = match (&field, &value) {
-            (
-                Field::Metric(_) | Field::Trial | Field::Epoch,
-                Literal::Text(_) | Literal::Bool(_),
-            ) => Some(("a number", "a number")),
-            (Field::State, Literal::Number(_) | Literal::Bool(_)) => {
-                Some(("a state name", "a state such as `completed` or `pruned`"))
-            }
-            _ => None,
+        let values = if matches!(op, Op::In | Op::NotIn) {
+            self.list()?
+        } else {
+            let value_column = self.column();
+            vec![(self.literal()?, value_column)]
         };
-        if let Some((is, with)) = mismatch {
-            return Err(FilterError {
-                column,
-                message: format!("`{name}` is {is}, so it compares with {with}"),
-            });
+        for (value, value_column) in &values {
+            check_value(&field, &name, column, value, *value_column)?;
         }
-        if let (Field::State, Literal::Text(state)) = (&field, &value) {
-            let states = state_names();
-            if !states.contains(&state.as_str()) {
-                let hint = crate::suggest(state, states.iter().copied())
-                    .map_or_else(String::new, |s| format!("did you mean `{s}`? "));
-                return Err(FilterError {
-                    column: value_column,
-                    message: format!(
-                        "no trial is in state `{state}`; {hint}states: {}",
-                        states.join(", ")
-                    ),
-                });
-            }
-        }
-        let ordered = matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge);
-        if ordered && (matches!(value, Literal::Bool(_)) || field == Field::State) {
+        let ordered = !op.is_equality();
+        if ordered
+            && (values.iter().any(|(v, _)| matches!(v, Literal::Bool(_))) || field == Field::State)
+        {
             return Err(FilterError {
                 column,
                 message: format!("`{name}` compares with `=` or `!=` only"),
@@ -440,12 +440,107 @@ impl Lexer {
         Ok(Comparison {
             field,
             op,
-            value,
+            values,
             column,
-            value_column,
         })
     }
 
+    /// Reads a list of values in brackets, after `in` or `not in`: `(adam, 'sgd', 3)`.
+    fn list(&mut self) -> Result<Vec<(Literal, usize)>, FilterError> {
+        let column = self.column();
+        if self.chars.get(self.at) != Some(&'(') {
+            return Err(FilterError {
+                column,
+                message: format!(
+                    "expected a list of values in brackets, as `in (adam, sgd)`, found {}",
+                    found(&self.next_text())
+                ),
+            });
+        }
+        self.at += 1;
+        let mut values = Vec::new();
+        loop {
+            let value_column = self.column();
+            values.push((self.literal()?, value_column));
+            let column = self.column();
+            match self.chars.get(self.at) {
+                Some(',') => self.at += 1,
+                Some(')') => {
+                    self.at += 1;
+                    return Ok(values);
+                }
+                _ => {
+                    return Err(FilterError {
+                        column,
+                        message: format!(
+                            "expected `,` or `)` in the list of values, found {}",
+                            found(&self.next_text())
+                        ),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Returns the next word, or else the next character, for a message; empty at the end.
+    fn next_text(&mut self) -> String {
+        let start = self.at;
+        let (_, word) = self.word();
+        self.at = start;
+        if word.is_empty() {
+            self.chars
+                .get(self.at)
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        } else {
+            word
+        }
+    }
+}
+
+/// Checks that `value`, at `value_column`, is of the kind `field` (written `name`, at
+/// `column`) compares with, and names a state where the field is `state`.
+fn check_value(
+    field: &Field,
+    name: &str,
+    column: usize,
+    value: &Literal,
+    value_column: usize,
+) -> Result<(), FilterError> {
+    // What the field is and what it compares with, where the literal is of another kind.
+    let mismatch = match (field, value) {
+        (Field::Metric(_) | Field::Trial | Field::Epoch, Literal::Text(_) | Literal::Bool(_)) => {
+            Some(("a number", "a number"))
+        }
+        (Field::State, Literal::Number(_) | Literal::Bool(_)) => {
+            Some(("a state name", "a state such as `completed` or `pruned`"))
+        }
+        _ => None,
+    };
+    if let Some((is, with)) = mismatch {
+        return Err(FilterError {
+            column,
+            message: format!("`{name}` is {is}, so it compares with {with}"),
+        });
+    }
+    if let (Field::State, Literal::Text(state)) = (field, value) {
+        let states = state_names();
+        if !states.contains(&state.as_str()) {
+            let hint = crate::suggest(state, states.iter().copied())
+                .map_or_else(String::new, |s| format!("did you mean `{s}`? "));
+            return Err(FilterError {
+                column: value_column,
+                message: format!(
+                    "no trial is in state `{state}`; {hint}states: {}",
+                    states.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+impl Lexer {
     fn op(&mut self) -> Result<Op, FilterError> {
         let column = self.column();
         let rest: String = self.chars[self.at..].iter().take(2).collect();
@@ -465,20 +560,23 @@ impl Lexer {
                 return Ok(op);
             }
         }
+        let start = self.at;
         let (_, word) = self.word();
-        let shown = if word.is_empty() {
-            self.chars
-                .get(self.at)
-                .map(ToString::to_string)
-                .unwrap_or_default()
-        } else {
-            word
-        };
+        if word.eq_ignore_ascii_case("in") {
+            return Ok(Op::In);
+        }
+        if word.eq_ignore_ascii_case("not") {
+            let (_, next) = self.word();
+            if next.eq_ignore_ascii_case("in") {
+                return Ok(Op::NotIn);
+            }
+        }
+        self.at = start;
         Err(FilterError {
             column,
             message: format!(
-                "expected a comparison (=, !=, <, <=, >, >=), found {}",
-                found(&shown)
+                "expected a comparison (=, !=, <, <=, >, >=, in (...) or not in (...)), found {}",
+                found(&self.next_text())
             ),
         })
     }
@@ -504,13 +602,7 @@ impl Lexer {
                 column,
                 message: format!(
                     "expected a value (a number, true, false or a string), found {}",
-                    found(
-                        &self
-                            .chars
-                            .get(self.at)
-                            .map(ToString::to_string)
-                            .unwrap_or_default()
-                    )
+                    found(&self.next_text())
                 ),
             });
         }
@@ -609,6 +701,17 @@ mod tests {
         assert_eq!(ids("param.depth = 1", &trials), Vec::<u32>::new());
         assert_eq!(ids("param.optimizer > 3", &trials), Vec::<u32>::new());
         assert_eq!(ids("metric.val_loss < 1", &trials), Vec::<u32>::new());
+        // Lists: equal to one, or to none (a trial without the field is neither).
+        assert_eq!(ids("param.optimizer in (sgd, 'adamw')", &trials), [1, 4]);
+        assert_eq!(ids("param.optimizer IN (adam)", &trials), [0, 2, 3]);
+        assert_eq!(ids("param.optimizer not in (adam,sgd)", &trials), [4]);
+        assert_eq!(ids("state NOT IN (completed, failed)", &trials), [2, 4]);
+        assert_eq!(ids("trial in (1, 3, 9) and param.lr > 0.01", &trials), [3]);
+        assert_eq!(ids("epoch in (4)", &trials), [0, 1, 2]);
+        assert_eq!(
+            ids("metric.val_loss not in (1, 2)", &trials),
+            Vec::<u32>::new()
+        );
     }
 
     #[test]
@@ -622,8 +725,8 @@ mod tests {
             ("summary.val_loss < 0.1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `summary.val_loss`; did you mean `metric.val_loss`?"),
             ("stat = pruned", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `stat`; did you mean `state`?"),
             ("metric.val_accuracy => 0.9", 21, "`=>` is written `>=`"),
-            ("metric.val_accuracy ~ 0.9", 21, "expected a comparison (=, !=, <, <=, >, >=), found `~`"),
-            ("metric.val_accuracy", 20, "expected a comparison (=, !=, <, <=, >, >=), found the end of the filter"),
+            ("metric.val_accuracy ~ 0.9", 21, "expected a comparison (=, !=, <, <=, >, >=, in (...) or not in (...)), found `~`"),
+            ("metric.val_accuracy", 20, "expected a comparison (=, !=, <, <=, >, >=, in (...) or not in (...)), found the end of the filter"),
             ("metric.val_accuracy > ", 23, "expected a value (a number, true, false or a string), found the end of the filter"),
             ("metric.x > 1 or trial = 2", 14, "expected `and` between conditions, found `or`"),
             ("param.optimizer = 'adam", 19, "a string opened with ' is not closed"),
@@ -632,6 +735,13 @@ mod tests {
             ("state > completed", 1, "`state` compares with `=` or `!=` only"),
             ("state = prunned", 9, "no trial is in state `prunned`; did you mean `pruned`? states: queued, running, interrupted, completed, pruned, failed"),
             ("param.flag < true", 1, "`param.flag` compares with `=` or `!=` only"),
+            ("param.optimizer in adam", 20, "expected a list of values in brackets, as `in (adam, sgd)`, found `adam`"),
+            ("param.optimizer in (adam sgd)", 26, "expected `,` or `)` in the list of values, found `sgd`"),
+            ("param.optimizer in (adam,", 26, "expected a value (a number, true, false or a string), found the end of the filter"),
+            ("param.optimizer in ()", 21, "expected a value (a number, true, false or a string), found `)`"),
+            ("param.optimizer not (adam)", 17, "expected a comparison (=, !=, <, <=, >, >=, in (...) or not in (...)), found `not`"),
+            ("metric.val_loss in (0.1, low)", 1, "`metric.val_loss` is a number, so it compares with a number"),
+            ("state in (pruned, prunned)", 19, "no trial is in state `prunned`; did you mean `pruned`? states: queued, running, interrupted, completed, pruned, failed"),
             ("param. = 1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `param.`"),
         ] {
             let e = TrialFilter::parse(filter).expect_err(filter);
@@ -708,6 +818,18 @@ mod tests {
             check("trial > 0 and param.optimizer = adamm"),
             Err(
                 "column 33: `optimizer` takes one of its `values:` adam, sgd, never `adamm`; did \
+                 you mean `adam`?"
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            check("param.optimizer not in (sgd, adam) and param.hidden in (32, 64)"),
+            Ok(())
+        );
+        assert_eq!(
+            check("param.optimizer in (sgd, adamm)"),
+            Err(
+                "column 26: `optimizer` takes one of its `values:` adam, sgd, never `adamm`; did \
                  you mean `adam`?"
                     .to_string()
             )
