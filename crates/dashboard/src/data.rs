@@ -195,8 +195,12 @@ impl Reader {
             .collect()
     }
 
-    /// Returns what the trials of `data` trained (`experiment::Effort`): a key read per trial.
-    pub(crate) fn effort(&self, data: &ExperimentData) -> Result<Effort> {
+    /// Returns what the trials of `data` trained (`experiment::Effort`): a key read per trial,
+    /// once per snapshot.
+    pub(crate) fn effort<'d>(&self, data: &'d ExperimentData) -> Result<&'d Effort> {
+        if let Some(effort) = data.effort.get() {
+            return Ok(effort);
+        }
         let mut effort = Effort::default();
         for t in &data.trials {
             let last = self
@@ -204,7 +208,8 @@ impl Reader {
                 .last_step(&data.info.name, t.id, &data.info.objective)?;
             effort.add(t, data.spec.as_ref(), last);
         }
-        Ok(effort)
+        // Another request may have set it meanwhile; both read the same snapshot.
+        Ok(data.effort.get_or_init(|| effort))
     }
 
     /// Returns every metric series of a trial, by metric name.
@@ -312,6 +317,8 @@ pub(crate) struct ExperimentData {
     pub(crate) analyses: Vec<OnceLock<Arc<Analysis>>>,
     /// Held while an analysis is computed, so that requests arriving meanwhile wait for it.
     analysing: Mutex<()>,
+    /// What the trials trained (`Reader::effort`), read on first use of this snapshot.
+    effort: OnceLock<Effort>,
     /// Rendered experiment pages of a finished experiment, by request (see `page`).
     pages: Mutex<HashMap<String, Bytes>>,
 }
@@ -333,6 +340,7 @@ impl ExperimentData {
             settings_changed: None,
             analyses: (0..objectives).map(|_| OnceLock::new()).collect(),
             analysing: Mutex::default(),
+            effort: OnceLock::new(),
             pages: Mutex::default(),
         }
     }

@@ -252,7 +252,7 @@ fn analysed(
     let analysis = Arc::new(experiment_page::analysis_for(
         data,
         (&ranked, &charted),
-        (&curves, &effort),
+        (&curves, effort),
         now,
         objective,
     ));
@@ -322,7 +322,11 @@ fn render_experiments_compare(
         .iter()
         .map(|name| reader.experiment(name))
         .collect::<Result<Vec<_>>>()?;
-    let page = experiments_compare::experiments_compare_page(&experiments, now)?;
+    let efforts = experiments
+        .iter()
+        .map(|d| reader.effort(d).cloned())
+        .collect::<Result<Vec<_>>>()?;
+    let page = experiments_compare::experiments_compare_page(&experiments, &efforts, now)?;
     still(&ExperimentsCompareHtml {
         page: &page,
         live: false,

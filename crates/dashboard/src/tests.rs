@@ -656,6 +656,19 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
             body.contains("<tr class=\"differs\"><th scope=\"row\">seed</th>"),
             "{body}"
         );
+        // The epochs each trained: the fixture's trials 12 each, pruned ones 4, failed ones
+        // none; the second experiment's trials have no curves.
+        let trials = store.trials("tpe-run").unwrap();
+        let count = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
+        let (pruned, failed) = (count(TrialState::Pruned), count(TrialState::Failed));
+        let trained = (20 - pruned - failed) * 12 + pruned * 4;
+        #[allow(clippy::cast_precision_loss)]
+        let epochs = format!(
+            "<tr class=\"differs\"><th scope=\"row\">epochs</th><td class=\"num\">{trained} \
+             trained of at most 240 ({:.2}x)</td><td class=\"num\">-</td></tr>",
+            trained as f64 / 240.0
+        );
+        assert!(body.contains(&epochs), "{epochs}\n{body}");
         assert!(
             body.contains("<tr class=\"\"><th scope=\"row\">method</th>"),
             "{body}"

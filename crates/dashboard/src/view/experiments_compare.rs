@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use experiment::{Direction, Timestamp, Trial, TrialState};
+use experiment::{Direction, Effort, Timestamp, Trial, TrialState};
 
 use super::compare::Row;
 use super::{format, Summary};
@@ -80,10 +80,12 @@ pub(crate) fn parse_names(query: &str) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// Builds the page comparing `experiments`, in the order given, at time `now`; they must
-/// optimize the same metric in the same direction.
+/// Builds the page comparing `experiments`, in the order given, with what each trained
+/// (`efforts`, in the same order), at time `now`; they must optimize the same metric in the
+/// same direction.
 pub(crate) fn experiments_compare_page(
     experiments: &[Arc<ExperimentData>],
+    efforts: &[Effort],
     now: Timestamp,
 ) -> Result<ExperimentsComparePage> {
     let Some(first) = experiments.first() else {
@@ -149,6 +151,12 @@ pub(crate) fn experiments_compare_page(
                 .map_or("-".into(), |t| t.id.to_string())
         }),
         row("duration", &|i| summaries[i].duration.clone()),
+        row("epochs", &|i| {
+            efforts
+                .get(i)
+                .and_then(Effort::trained_text)
+                .unwrap_or_else(|| "-".into())
+        }),
     ];
     // Constraints, after the pruner, only when one of the experiments has some.
     let status = |d: &ExperimentData| {

@@ -352,7 +352,8 @@ fn studies_with_the_same_objectives_compare_their_fronts() {
     // The first 20 trials of the same study: a front no better than all 50's.
     let all = std::sync::Arc::new(two_objectives("all", 50));
     let early = std::sync::Arc::new(two_objectives("early", 20));
-    let page = super::experiments_compare::experiments_compare_page(&[all, early], NOW).unwrap();
+    let page =
+        super::experiments_compare::experiments_compare_page(&[all, early], &[], NOW).unwrap();
     assert!(page
         .fronts
         .contains("aria-label=\"Pareto fronts of val_accuracy and param_count\""));
@@ -376,6 +377,7 @@ fn studies_with_the_same_objectives_compare_their_fronts() {
     // Studies with one objective have no fronts to compare.
     let one = super::experiments_compare::experiments_compare_page(
         &[std::sync::Arc::new(data(20)), std::sync::Arc::new(data(30))],
+        &[],
         NOW,
     )
     .unwrap();
