@@ -434,7 +434,7 @@ impl Lexer {
         {
             return Err(FilterError {
                 column,
-                message: format!("`{name}` compares with `=` or `!=` only"),
+                message: format!("`{name}` compares with `=`, `!=`, `in` or `not in` only"),
             });
         }
         Ok(Comparison {
@@ -732,9 +732,9 @@ mod tests {
             ("param.optimizer = 'adam", 19, "a string opened with ' is not closed"),
             ("metric.val_loss < low", 1, "`metric.val_loss` is a number, so it compares with a number"),
             ("state = 3", 1, "`state` is a state name, so it compares with a state such as `completed` or `pruned`"),
-            ("state > completed", 1, "`state` compares with `=` or `!=` only"),
+            ("state > completed", 1, "`state` compares with `=`, `!=`, `in` or `not in` only"),
             ("state = prunned", 9, "no trial is in state `prunned`; did you mean `pruned`? states: queued, running, interrupted, completed, pruned, failed"),
-            ("param.flag < true", 1, "`param.flag` compares with `=` or `!=` only"),
+            ("param.flag < true", 1, "`param.flag` compares with `=`, `!=`, `in` or `not in` only"),
             ("param.optimizer in adam", 20, "expected a list of values in brackets, as `in (adam, sgd)`, found `adam`"),
             ("param.optimizer in (adam sgd)", 26, "expected `,` or `)` in the list of values, found `sgd`"),
             ("param.optimizer in (adam,", 26, "expected a value (a number, true, false or a string), found the end of the filter"),
