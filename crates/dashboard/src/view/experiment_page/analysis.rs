@@ -17,7 +17,7 @@ use crate::view::leaderboard::{self, Ranked};
 use crate::view::space::{param_axes, ParamAxis};
 
 /// The parts of the experiment page that do not depend on the leaderboard's query: the rank
-/// order and the charts, computed once per snapshot of the experiment.
+/// order, the charts and the epochs trained, computed once per snapshot of the experiment.
 #[derive(Debug, Clone)]
 pub(crate) struct Analysis {
     /// The objective the charts below the front show.
