@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use experiment::{
-    busy_ms, format_duration, rank_trials, Constraint, Effort, ExperimentSpec, MetricSpec, Trial,
-    TrialId, TrialOrder, TrialState,
+    busy_ms, format_duration, rank_trials, Constraint, Effort, ExperimentSpec, Judged, MetricSpec,
+    Trial, TrialId, TrialOrder, TrialState,
 };
 use serde::Serialize;
 use store::ExperimentInfo;
@@ -437,30 +437,6 @@ fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> io::R
     Ok(())
 }
 
-/// What exported rows say beyond each trial itself, judged over all of an experiment's trials
-/// (an export may keep only some).
-pub(crate) struct Judged<'a> {
-    /// The stored spec, when it parses.
-    spec: Option<&'a ExperimentSpec>,
-    /// With several objectives, the trials on the Pareto front.
-    front: Option<BTreeSet<TrialId>>,
-}
-
-impl<'a> Judged<'a> {
-    /// Judges by `spec` over `all` the experiment's trials.
-    pub(crate) fn of(spec: Option<&'a ExperimentSpec>, all: &[Trial]) -> Judged<'a> {
-        let front = spec
-            .filter(|s| s.is_multi_objective())
-            .map(|s| s.pareto_front(all).iter().map(|t| t.id).collect());
-        Judged { spec, front }
-    }
-
-    /// Returns whether `t` is on the Pareto front; `None` with one objective.
-    fn on_front(&self, t: &Trial) -> Option<bool> {
-        self.front.as_ref().map(|f| f.contains(&t.id))
-    }
-}
-
 /// One trial as written by `--format csv|json`.
 #[derive(Debug, Serialize)]
 struct TrialRow<'a> {
@@ -482,7 +458,7 @@ struct TrialRow<'a> {
 }
 
 fn trial_row<'t>(t: &'t Trial, judged: &Judged<'_>) -> TrialRow<'t> {
-    let spec = judged.spec;
+    let spec = judged.spec();
     let params = t
         .params
         .iter()
@@ -509,17 +485,11 @@ fn trial_row<'t>(t: &'t Trial, judged: &Judged<'_>) -> TrialRow<'t> {
         seed: t.seed.0,
         best_epoch: t.result.as_ref().map(|r| r.best_step.0),
         source: spec.map(|s| s.origin_label(t.id)),
-        feasible: feasibility(t, spec),
+        feasible: spec.and_then(|s| experiment::feasibility(&s.constraints, t)),
         pareto: judged.on_front(t),
         params,
         metrics,
     }
-}
-
-/// Returns whether `t`'s result meets `spec`'s constraints: `None` when the spec has none (or
-/// does not parse) or the trial has no result.
-fn feasibility(t: &Trial, spec: Option<&ExperimentSpec>) -> Option<bool> {
-    experiment::feasibility(&spec?.constraints, t)
 }
 
 /// Writes the trials as a JSON array; `judged` says where each trial's parameters came from,
@@ -534,89 +504,14 @@ pub(crate) fn trials_json(
     writeln!(out)
 }
 
-/// Writes the trials as CSV: fixed columns (`source` as in `trials_json`, `feasible` when the
-/// spec has constraints, `pareto` when it has several objectives), then `param.NAME` and
-/// `metric.NAME` columns.
+/// Writes the trials as CSV (`experiment::trials_csv`: the dashboard's download writes the
+/// same).
 pub(crate) fn trials_csv(
     out: &mut impl Write,
     trials: &[Trial],
     judged: &Judged<'_>,
 ) -> io::Result<()> {
-    let spec = judged.spec;
-    let params: BTreeSet<&str> = trials
-        .iter()
-        .flat_map(|t| t.params.keys().map(String::as_str))
-        .collect();
-    let metrics: BTreeSet<&str> = trials
-        .iter()
-        .flat_map(|t| {
-            t.result
-                .iter()
-                .flat_map(|r| r.metrics.keys().map(String::as_str))
-        })
-        .collect();
-    let mut header = vec![
-        "trial".to_string(),
-        "state".into(),
-        "reason".into(),
-        "seed".into(),
-        "best_epoch".into(),
-        "source".into(),
-    ];
-    let constrained = spec.is_some_and(|s| !s.constraints.is_empty());
-    if constrained {
-        header.push("feasible".into());
-    }
-    if judged.front.is_some() {
-        header.push("pareto".into());
-    }
-    header.extend(params.iter().map(|p| format!("param.{p}")));
-    header.extend(metrics.iter().map(|m| format!("metric.{m}")));
-    csv_line(out, &header)?;
-    for t in trials {
-        let mut row = vec![
-            t.id.to_string(),
-            t.state.as_str_when_idle().to_string(),
-            t.reason.clone().unwrap_or_default(),
-            t.seed.to_string(),
-            t.result
-                .as_ref()
-                .map_or(String::new(), |r| r.best_step.to_string()),
-            spec.map_or(String::new(), |s| s.origin_label(t.id)),
-        ];
-        if constrained {
-            row.push(feasibility(t, spec).map_or(String::new(), |f| f.to_string()));
-        }
-        if let Some(on) = judged.on_front(t) {
-            row.push(on.to_string());
-        }
-        row.extend(params.iter().map(|p| match t.params.get(*p) {
-            Some(experiment::ParamValue::Float(f)) => format!("{f:?}"),
-            Some(v) => v.to_string(),
-            None => String::new(),
-        }));
-        row.extend(
-            metrics
-                .iter()
-                .map(|m| t.value(m).map_or(String::new(), |v| format!("{v:?}"))),
-        );
-        csv_line(out, &row)?;
-    }
-    Ok(())
-}
-
-fn csv_line(out: &mut impl Write, cells: &[String]) -> io::Result<()> {
-    let quoted: Vec<String> = cells
-        .iter()
-        .map(|c| {
-            if c.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", c.replace('"', "\"\""))
-            } else {
-                c.clone()
-            }
-        })
-        .collect();
-    writeln!(out, "{}", quoted.join(","))
+    out.write_all(experiment::trials_csv(trials, judged).as_bytes())
 }
 
 /// Returns `n` trials side by side in words: `2 trials side by side`, `one trial at a time`.

@@ -10,6 +10,7 @@ mod digest;
 mod edges;
 mod effort;
 mod error;
+mod export;
 mod filter;
 mod gate;
 mod grid;
@@ -44,6 +45,7 @@ pub use digest::sha256_hex;
 pub use edges::{at_edges, AtEdge, End};
 pub use effort::Effort;
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
+pub use export::{csv_row, trials_csv, Judged};
 pub use filter::{Comparison, Field, FilterError, TrialFilter};
 pub use gate::{
     repeat_seed, Aggregate, Baseline, BaselineMetric, BaselineMismatch, Estimate, GateReport,

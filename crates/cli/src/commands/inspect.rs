@@ -147,7 +147,7 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     // CSV and JSON list the kept trials only; the table ranks them among all.
     let kept = || output::kept_in_order(&trials, &shown, order, (&objectives, constraints));
-    let judged = || output::Judged::of(spec.as_ref(), &trials);
+    let judged = || experiment::Judged::of(spec.as_ref(), &trials);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Table => output::trials_table(

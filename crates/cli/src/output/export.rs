@@ -9,8 +9,6 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::csv_line;
-
 /// One point of a metric curve.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct SeriesRow<'a> {
@@ -24,21 +22,19 @@ pub(crate) struct SeriesRow<'a> {
 
 /// Writes the curves as CSV with the header `experiment,trial,metric,step,value`.
 pub(crate) fn series_csv(out: &mut impl Write, rows: &[SeriesRow<'_>]) -> io::Result<()> {
-    csv_line(
-        out,
-        &["experiment", "trial", "metric", "step", "value"].map(String::from),
+    out.write_all(
+        experiment::csv_row(&["experiment", "trial", "metric", "step", "value"].map(String::from))
+            .as_bytes(),
     )?;
     for r in rows {
-        csv_line(
-            out,
-            &[
-                r.experiment.to_string(),
-                r.trial.to_string(),
-                r.metric.to_string(),
-                r.step.to_string(),
-                format!("{:?}", r.value),
-            ],
-        )?;
+        let row = [
+            r.experiment.to_string(),
+            r.trial.to_string(),
+            r.metric.to_string(),
+            r.step.to_string(),
+            format!("{:?}", r.value),
+        ];
+        out.write_all(experiment::csv_row(&row).as_bytes())?;
     }
     Ok(())
 }

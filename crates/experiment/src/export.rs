@@ -1,0 +1,150 @@
+//! Trials as CSV, one row each: what `sweep trials --format csv` and `sweep export` write, and
+//! what the dashboard's leaderboard downloads. Floats are written with Rust's shortest
+//! round-trip notation (`NaN` and `inf` included), so parsing them back gives the stored bits.
+
+use std::collections::BTreeSet;
+
+use crate::{ExperimentSpec, Trial, TrialId};
+
+/// What exported rows say beyond each trial itself, judged over all of an experiment's trials
+/// (an export may keep only some).
+#[derive(Debug, Clone)]
+pub struct Judged<'a> {
+    /// The stored spec, when it parses.
+    spec: Option<&'a ExperimentSpec>,
+    /// With several objectives, the trials on the Pareto front.
+    front: Option<BTreeSet<TrialId>>,
+}
+
+impl<'a> Judged<'a> {
+    /// Judges by `spec` over `all` the experiment's trials.
+    pub fn of(spec: Option<&'a ExperimentSpec>, all: &[Trial]) -> Judged<'a> {
+        let front = spec
+            .filter(|s| s.is_multi_objective())
+            .map(|s| s.pareto_front(all).iter().map(|t| t.id).collect());
+        Judged { spec, front }
+    }
+
+    /// Returns the spec it judges by.
+    pub fn spec(&self) -> Option<&'a ExperimentSpec> {
+        self.spec
+    }
+
+    /// Returns whether `t` is on the Pareto front; `None` with one objective.
+    pub fn on_front(&self, t: &Trial) -> Option<bool> {
+        self.front.as_ref().map(|f| f.contains(&t.id))
+    }
+}
+
+/// Returns the trials as CSV: fixed columns (`trial`, `state`, `reason`, `seed`, `best_epoch`,
+/// `source`: where the parameters came from; `feasible` when the spec has constraints, `pareto`
+/// when it has several objectives), then a `param.NAME` and a `metric.NAME` column for each
+/// name any of the trials has.
+pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
+    let spec = judged.spec;
+    let params: BTreeSet<&str> = trials
+        .iter()
+        .flat_map(|t| t.params.keys().map(String::as_str))
+        .collect();
+    let metrics: BTreeSet<&str> = trials
+        .iter()
+        .flat_map(|t| {
+            t.result
+                .iter()
+                .flat_map(|r| r.metrics.keys().map(String::as_str))
+        })
+        .collect();
+    let mut header = vec![
+        "trial".to_string(),
+        "state".into(),
+        "reason".into(),
+        "seed".into(),
+        "best_epoch".into(),
+        "source".into(),
+    ];
+    let constrained = spec.is_some_and(|s| !s.constraints.is_empty());
+    if constrained {
+        header.push("feasible".into());
+    }
+    if judged.front.is_some() {
+        header.push("pareto".into());
+    }
+    header.extend(params.iter().map(|p| format!("param.{p}")));
+    header.extend(metrics.iter().map(|m| format!("metric.{m}")));
+    let mut out = csv_row(&header);
+    for t in trials {
+        let mut row = vec![
+            t.id.to_string(),
+            t.state.as_str_when_idle().to_string(),
+            t.reason.clone().unwrap_or_default(),
+            t.seed.to_string(),
+            t.result
+                .as_ref()
+                .map_or(String::new(), |r| r.best_step.to_string()),
+            spec.map_or(String::new(), |s| s.origin_label(t.id)),
+        ];
+        if constrained {
+            let feasible = spec.and_then(|s| crate::feasibility(&s.constraints, t));
+            row.push(feasible.map_or(String::new(), |f| f.to_string()));
+        }
+        if let Some(on) = judged.on_front(t) {
+            row.push(on.to_string());
+        }
+        row.extend(params.iter().map(|p| match t.params.get(*p) {
+            Some(crate::ParamValue::Float(f)) => format!("{f:?}"),
+            Some(v) => v.to_string(),
+            None => String::new(),
+        }));
+        row.extend(
+            metrics
+                .iter()
+                .map(|m| t.value(m).map_or(String::new(), |v| format!("{v:?}"))),
+        );
+        out.push_str(&csv_row(&row));
+    }
+    out
+}
+
+/// Returns one CSV line, ending in a newline: cells with a comma, a quote or a line break are
+/// quoted, their quotes doubled.
+pub fn csv_row(cells: &[String]) -> String {
+    let quoted: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    let mut line = quoted.join(",");
+    line.push('\n');
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::trial_with;
+    use crate::{ParamValue, TrialState};
+
+    #[test]
+    fn rows_quote_what_needs_it_and_keep_every_bit() {
+        let mut a = trial_with(0, TrialState::Pruned, "val_loss", Some(0.1 + 0.2));
+        a.reason = Some("asha: 0.3 not in the top 1 of 2, at rung 0".into());
+        a.params.insert("lr".into(), ParamValue::Float(0.1));
+        a.params
+            .insert("name".into(), ParamValue::Str("say \"hi\"".into()));
+        let mut b = trial_with(1, TrialState::Completed, "val_loss", Some(f64::NAN));
+        b.params.insert("lr".into(), ParamValue::Float(1e-7));
+        let csv = trials_csv(&[a, b], &Judged::of(None, &[]));
+        assert_eq!(
+            csv,
+            "trial,state,reason,seed,best_epoch,source,param.lr,param.name,metric.val_loss\n\
+             0,pruned,\"asha: 0.3 not in the top 1 of 2, at rung 0\",0,1,,0.1,\"say \"\"hi\"\"\",\
+             0.30000000000000004\n\
+             1,completed,,0,1,,1e-7,,NaN\n"
+        );
+    }
+}
