@@ -432,6 +432,49 @@ fn sweep_run_serves_its_dashboard_while_it_runs_and_keeps_the_store() {
     drop(sweep);
 }
 
+/// The leaderboard's CSV download is what `sweep trials --format csv` writes for the same
+/// filter and order, byte for byte: every kept trial, not one page.
+#[test]
+fn the_leaderboard_downloads_as_the_cli_writes_csv() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let cli = env.sweep(&[
+        "trials",
+        "tiny",
+        "--format",
+        "csv",
+        "--sort",
+        "metric.val_accuracy",
+        "--desc",
+        "--filter",
+        "param.hidden in (16, 32) and state = completed",
+    ]);
+    assert_eq!(cli.code, 0, "{cli:?}");
+    assert_eq!(cli.stdout.lines().count(), 5, "{}", cli.stdout);
+    let (server, url) = start_serving(&env, &["serve", "--addr", "127.0.0.1:0"]);
+    let query = "sort=metric.val_accuracy&dir=desc&per_page=1\
+                 &filter=param.hidden%20in%20(16%2C%2032)%20and%20state%20%3D%20completed";
+    let (status, csv) = get(&format!("{url}/experiments/tiny/trials.csv?{query}"));
+    assert_eq!(status, 200, "{csv}");
+    assert_eq!(csv, cli.stdout);
+    // The page links to it, keeping the query; a filter that cannot be read has no download.
+    let (_, page) = get(&format!("{url}/experiments/tiny?{query}"));
+    assert!(
+        page.contains("/experiments/tiny/trials.csv?sort=metric.val_accuracy&#38;dir=desc")
+            && page.contains("download these 4 trials as CSV"),
+        "{page}"
+    );
+    let (status, _) = get(&format!(
+        "{url}/experiments/tiny/trials.csv?filter=lr%20%3E%201"
+    ));
+    assert_eq!(status, 400);
+    let (_, page) = get(&format!("{url}/experiments/tiny?filter=lr%20%3E%201"));
+    assert!(!page.contains("trials.csv"), "{page}");
+    drop(server);
+}
+
 #[test]
 fn serving_beyond_loopback_needs_a_token() {
     let env = TestEnv::new();

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use actix_web::http::header::{ContentType, CACHE_CONTROL};
+use actix_web::http::header::{ContentType, CACHE_CONTROL, CONTENT_DISPOSITION};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use experiment::{ExperimentSpec, MetricSpec, Timestamp, TrialId};
+use experiment::{ExperimentSpec, Judged, MetricSpec, Timestamp, Trial, TrialId};
 
 use crate::data::{self, Reader};
 use crate::view::compare::{self, ComparePage};
@@ -86,6 +86,7 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/compare", web::get().to(experiments_compare))
         .route("/experiments/{name}", web::get().to(experiment_page))
         .route("/experiments/{name}/compare", web::get().to(compare_page))
+        .route("/experiments/{name}/trials.csv", web::get().to(trials_csv))
         .route("/experiments/{name}/trials/{id}", web::get().to(trial_page));
 }
 
@@ -120,6 +121,46 @@ async fn experiment_page(
         blocking(move || render_experiment(&reader, &name, &query, &request, now(), fragment))
             .await?,
     )
+}
+
+/// The leaderboard's trials as CSV, as a file to save: every trial its query keeps (state,
+/// filter, sort), not one page; the columns of `sweep trials --format csv`.
+async fn trials_csv(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    query: web::Query<LeaderboardQuery>,
+) -> Result<HttpResponse> {
+    let reader = state.reader.clone();
+    let name = name.into_inner();
+    let query = query.into_inner();
+    let (file, csv) = blocking(move || {
+        let sel = Selection::parse(&query, PER_PAGE)?;
+        let data = reader.experiment(&name)?;
+        if let Some(e) = sel.filter_problem(&data.trials, data.spec.as_ref()) {
+            return Err(Error::BadRequest(format!("filter: {e}")));
+        }
+        let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
+        let kept: Vec<Trial> = leaderboard::matching(&ranked, &sel)
+            .into_iter()
+            .map(|r| r.trial.clone())
+            .collect();
+        // Judged over every trial, as `sweep trials` judges them before its filter.
+        let judged = Judged::of(data.spec.as_ref(), &data.trials);
+        Ok((
+            format!("{name}-trials.csv"),
+            experiment::trials_csv(&kept, &judged),
+        ))
+    })
+    .await?;
+    // An experiment's name is letters, digits, `.`, `_` and `-`: nothing to escape.
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .body(csv))
 }
 
 async fn trial_page(

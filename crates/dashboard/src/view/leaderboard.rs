@@ -218,15 +218,20 @@ pub(crate) fn ranked<'a>(
         .collect()
 }
 
-/// Returns the page `sel` asks for out of `ranked` (in rank order).
-pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
+/// Returns every trial of `ranked` (in rank order) that `sel` keeps, in its order: every page.
+pub(crate) fn matching<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Vec<Ranked<'a>> {
     let rows: Vec<Ranked<'a>> = ranked
         .iter()
         .copied()
         .filter(|r| sel.state.is_none_or(|s| r.trial.state == s))
         .filter(|r| sel.filter.as_ref().is_ok_and(|f| f.matches(r.trial)))
         .collect();
-    let rows = sel.order.sort(rows, |r| (r.trial, r.rank));
+    sel.order.sort(rows, |r| (r.trial, r.rank))
+}
+
+/// Returns the page `sel` asks for out of `ranked` (in rank order).
+pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
+    let rows = matching(ranked, sel);
     let matching = rows.len();
     let per_page = usize::try_from(sel.per_page).unwrap_or(usize::MAX).max(1);
     let pages = u32::try_from(matching.div_ceil(per_page).max(1)).unwrap_or(u32::MAX);
@@ -324,6 +329,9 @@ pub(crate) struct Leaderboard {
     pub(crate) filter_error: String,
     /// The hidden fields that keep the sort and state when the search box is submitted.
     pub(crate) keep: Vec<(&'static str, String)>,
+    /// Every trial the state, filter and sort keep, as a CSV file to save: the link and its
+    /// words; none while the filter cannot be read, or when no trial is kept.
+    pub(crate) download: Option<(String, String)>,
 }
 
 /// Builds the leaderboard of `ranked` for `sel`; links point at `base` (the experiment page).
@@ -532,6 +540,14 @@ pub(crate) fn leaderboard(
         next: (sel.page < page.pages).then(|| link(sel.page + 1)),
         filter: sel.filter_text.clone(),
         filter_error: filter_problem.map_or(String::new(), ToString::to_string),
+        download: (filter_problem.is_none() && page.matching > 0).then(|| {
+            let href = format!("{base}/trials.csv{}", sel.query(|s| s.page = 1));
+            let label = match page.matching {
+                1 => "download this trial as CSV".to_string(),
+                n => format!("download these {n} trials as CSV"),
+            };
+            (href, label)
+        }),
         keep: keep_fields(sel),
     }
 }
