@@ -13,8 +13,8 @@ use store::ExperimentInfo;
 
 use crate::data::{ExperimentData, Series};
 use crate::downsample;
-use crate::pages::{blocking, now};
-use crate::view::leaderboard::{self, LeaderboardQuery, Selection};
+use crate::pages::{blocking, now, selected};
+use crate::view::leaderboard::{self, LeaderboardQuery};
 use crate::view::Summary;
 use crate::{AppState, Error, Result};
 
@@ -277,11 +277,7 @@ async fn trials(
     let reader = state.reader.clone();
     json(
         blocking(move || {
-            let sel = Selection::parse(&query, leaderboard::PER_PAGE)?;
-            let data = reader.experiment(&name)?;
-            if let Some(e) = sel.filter_problem(&data.trials, data.spec.as_ref()) {
-                return Err(Error::BadRequest(format!("filter: {e}")));
-            }
+            let (data, sel) = selected(&reader, &name, &query, leaderboard::PER_PAGE)?;
             let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
             let page = leaderboard::select(&ranked, &sel);
             let front = front_of(&data);

@@ -134,11 +134,7 @@ async fn trials_csv(
     let name = name.into_inner();
     let query = query.into_inner();
     let (file, csv) = blocking(move || {
-        let sel = Selection::parse(&query, PER_PAGE)?;
-        let data = reader.experiment(&name)?;
-        if let Some(e) = sel.filter_problem(&data.trials, data.spec.as_ref()) {
-            return Err(Error::BadRequest(format!("filter: {e}")));
-        }
+        let (data, sel) = selected(&reader, &name, &query, PER_PAGE)?;
         let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
         let kept: Vec<Trial> = leaderboard::matching(&ranked, &sel)
             .into_iter()
@@ -161,6 +157,23 @@ async fn trials_csv(
             format!("attachment; filename=\"{file}\""),
         ))
         .body(csv))
+}
+
+/// Reads experiment `name` and the leaderboard selection `query` asks for (`per_page` rows by
+/// default), refusing a filter that cannot be read or names what the experiment lacks: for
+/// the answers that list trials rather than show a page (the API's, the CSV download).
+pub(crate) fn selected(
+    reader: &Reader,
+    name: &str,
+    query: &LeaderboardQuery,
+    per_page: u32,
+) -> Result<(Arc<data::ExperimentData>, Selection)> {
+    let sel = Selection::parse(query, per_page)?;
+    let data = reader.experiment(name)?;
+    if let Some(e) = sel.filter_problem(&data.trials, data.spec.as_ref()) {
+        return Err(Error::BadRequest(format!("filter: {e}")));
+    }
+    Ok((data, sel))
 }
 
 async fn trial_page(
