@@ -15,7 +15,7 @@ use experiment::{
 use serde::Serialize;
 use store::ExperimentInfo;
 
-pub(crate) use export::{series_csv, series_json, SeriesRow};
+pub(crate) use export::{series_json, SeriesRow};
 pub(crate) use gate::{
     baseline_written, gate_report, recorded as baseline_recorded, GateHeader, SPEC_CHANGED,
 };

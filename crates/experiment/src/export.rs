@@ -1,10 +1,12 @@
-//! Trials as CSV, one row each: what `sweep trials --format csv` and `sweep export` write, and
-//! what the dashboard's leaderboard downloads. Floats are written with Rust's shortest
-//! round-trip notation (`NaN` and `inf` included), so parsing them back gives the stored bits.
+//! Trials as CSV, one row each, and their metric curves in long format, one row per (trial,
+//! metric, epoch): what `sweep trials --format csv` and `sweep export [--series]` write, and
+//! what the dashboard's leaderboard and trial page download. Floats are written with Rust's
+//! shortest round-trip notation (`NaN` and `inf` included), so parsing them back gives the
+//! stored bits.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{ExperimentSpec, Trial, TrialId};
+use crate::{ExperimentSpec, Step, Trial, TrialId};
 
 /// What exported rows say beyond each trial itself, judged over all of an experiment's trials
 /// (an export may keep only some).
@@ -105,6 +107,30 @@ pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
     out
 }
 
+/// Every metric curve of some trials of `experiment`: by trial, each metric's points by name.
+pub type Curves = [(TrialId, BTreeMap<String, Vec<(Step, f64)>>)];
+
+/// Returns the `curves` of trials of `experiment` as CSV in long format, for pandas or a
+/// spreadsheet: the header `experiment,trial,metric,step,value`, then a row per point, in the
+/// order given.
+pub fn curves_csv(experiment: &str, curves: &Curves) -> String {
+    let mut out = csv_row(&["experiment", "trial", "metric", "step", "value"].map(String::from));
+    for (trial, series) in curves {
+        for (metric, points) in series {
+            for (step, value) in points {
+                out.push_str(&csv_row(&[
+                    experiment.to_string(),
+                    trial.to_string(),
+                    metric.clone(),
+                    step.to_string(),
+                    format!("{value:?}"),
+                ]));
+            }
+        }
+    }
+    out
+}
+
 /// Returns one CSV line, ending in a newline: cells with a comma, a quote or a line break are
 /// quoted, their quotes doubled.
 pub fn csv_row(cells: &[String]) -> String {
@@ -128,6 +154,20 @@ mod tests {
     use super::*;
     use crate::testing::trial_with;
     use crate::{ParamValue, TrialState};
+
+    #[test]
+    fn curves_are_long_and_exact() {
+        let series = BTreeMap::from([(
+            "val_loss".to_string(),
+            vec![(Step(1), 0.1 + 0.2), (Step(2), f64::NAN)],
+        )]);
+        assert_eq!(
+            curves_csv("e,1", &[(TrialId(0), series)]),
+            "experiment,trial,metric,step,value\n\
+             \"e,1\",0,val_loss,1,0.30000000000000004\n\
+             \"e,1\",0,val_loss,2,NaN\n"
+        );
+    }
 
     #[test]
     fn rows_quote_what_needs_it_and_keep_every_bit() {

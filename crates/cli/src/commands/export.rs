@@ -33,21 +33,25 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         for t in &trials {
             curves.push((t.id, store.all_metric_series(&info.name, t.id)?));
         }
-        let mut rows = Vec::new();
-        for (id, series) in &curves {
-            for (metric, points) in series {
-                rows.extend(points.iter().map(|(step, value)| SeriesRow {
-                    experiment: &info.name,
-                    trial: id.0,
-                    metric,
-                    step: step.0,
-                    value: *value,
-                }));
-            }
-        }
         match args.format {
-            ExportFormat::Csv => output::series_csv(&mut out, &rows)?,
-            ExportFormat::Json => output::series_json(&mut out, &rows)?,
+            ExportFormat::Csv => {
+                out.write_all(experiment::curves_csv(&info.name, &curves).as_bytes())?;
+            }
+            ExportFormat::Json => {
+                let mut rows = Vec::new();
+                for (id, series) in &curves {
+                    for (metric, points) in series {
+                        rows.extend(points.iter().map(|(step, value)| SeriesRow {
+                            experiment: &info.name,
+                            trial: id.0,
+                            metric,
+                            step: step.0,
+                            value: *value,
+                        }));
+                    }
+                }
+                output::series_json(&mut out, &rows)?;
+            }
         }
     } else {
         match args.format {

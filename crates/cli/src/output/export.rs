@@ -1,9 +1,6 @@
-//! Metric curves in long format, one row per (experiment, trial, metric, step), for pandas or a
-//! spreadsheet. Trials themselves are exported by `trials_csv` and `trials_json`.
-//!
-//! Values are written with Rust's shortest round-trip notation in CSV (`NaN` and `inf` included),
-//! so parsing them back gives the stored bits; JSON has no NaN or infinity, so there they are
-//! `null`.
+//! Metric curves in long format as JSON, one object per (experiment, trial, metric, step)
+//! (`experiment::curves_csv` writes them as CSV). JSON has no NaN or infinity, so there they
+//! are `null`.
 
 use std::io::{self, Write};
 
@@ -18,25 +15,6 @@ pub(crate) struct SeriesRow<'a> {
     pub(crate) step: u32,
     #[serde(serialize_with = "finite_or_null")]
     pub(crate) value: f64,
-}
-
-/// Writes the curves as CSV with the header `experiment,trial,metric,step,value`.
-pub(crate) fn series_csv(out: &mut impl Write, rows: &[SeriesRow<'_>]) -> io::Result<()> {
-    out.write_all(
-        experiment::csv_row(&["experiment", "trial", "metric", "step", "value"].map(String::from))
-            .as_bytes(),
-    )?;
-    for r in rows {
-        let row = [
-            r.experiment.to_string(),
-            r.trial.to_string(),
-            r.metric.to_string(),
-            r.step.to_string(),
-            format!("{:?}", r.value),
-        ];
-        out.write_all(experiment::csv_row(&row).as_bytes())?;
-    }
-    Ok(())
 }
 
 /// Writes the curves as a JSON array of objects.
@@ -58,7 +36,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn series_are_long_and_exact() {
+    fn series_are_null_where_json_has_no_number() {
         let rows = [
             SeriesRow {
                 experiment: "e,1",
@@ -75,14 +53,6 @@ mod tests {
                 value: f64::NAN,
             },
         ];
-        let mut csv = Vec::new();
-        series_csv(&mut csv, &rows).unwrap();
-        assert_eq!(
-            String::from_utf8(csv).unwrap(),
-            "experiment,trial,metric,step,value\n\
-             \"e,1\",0,val_loss,1,0.30000000000000004\n\
-             \"e,1\",0,val_loss,2,NaN\n"
-        );
         let mut json = Vec::new();
         series_json(&mut json, &rows).unwrap();
         let back: serde_json::Value = serde_json::from_slice(&json).unwrap();
