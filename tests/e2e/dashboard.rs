@@ -433,9 +433,10 @@ fn sweep_run_serves_its_dashboard_while_it_runs_and_keeps_the_store() {
 }
 
 /// The leaderboard's CSV download is what `sweep trials --format csv` writes for the same
-/// filter and order, byte for byte: every kept trial, not one page.
+/// filter and order, byte for byte: every kept trial, not one page; a trial page's is what
+/// `sweep export --series` writes for that trial.
 #[test]
-fn the_leaderboard_downloads_as_the_cli_writes_csv() {
+fn the_dashboard_downloads_csv_as_the_cli_writes_it() {
     let env = TestEnv::new();
     let spec = env.write_spec("tiny.yaml", TINY);
     let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
@@ -453,7 +454,28 @@ fn the_leaderboard_downloads_as_the_cli_writes_csv() {
     ]);
     assert_eq!(cli.code, 0, "{cli:?}");
     assert_eq!(cli.stdout.lines().count(), 5, "{}", cli.stdout);
+    let curves = env.sweep(&[
+        "export",
+        "tiny",
+        "--series",
+        "--format",
+        "csv",
+        "--filter",
+        "trial = 1",
+    ]);
+    assert_eq!(curves.code, 0, "{curves:?}");
     let (server, url) = start_serving(&env, &["serve", "--addr", "127.0.0.1:0"]);
+    // A trial's curves, as `sweep export --series` writes them, linked from its page.
+    let (status, csv) = get(&format!("{url}/experiments/tiny/trials/1/metrics.csv"));
+    assert_eq!(status, 200, "{csv}");
+    assert_eq!(csv, curves.stdout);
+    let (_, page) = get(&format!("{url}/experiments/tiny/trials/1"));
+    assert!(
+        page.contains("href=\"/experiments/tiny/trials/1/metrics.csv\" download"),
+        "{page}"
+    );
+    let (status, _) = get(&format!("{url}/experiments/tiny/trials/9/metrics.csv"));
+    assert_eq!(status, 404);
     let query = "sort=metric.val_accuracy&dir=desc&per_page=1\
                  &filter=param.hidden%20in%20(16%2C%2032)%20and%20state%20%3D%20completed";
     let (status, csv) = get(&format!("{url}/experiments/tiny/trials.csv?{query}"));

@@ -87,6 +87,10 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/experiments/{name}", web::get().to(experiment_page))
         .route("/experiments/{name}/compare", web::get().to(compare_page))
         .route("/experiments/{name}/trials.csv", web::get().to(trials_csv))
+        .route(
+            "/experiments/{name}/trials/{id}/metrics.csv",
+            web::get().to(metrics_csv),
+        )
         .route("/experiments/{name}/trials/{id}", web::get().to(trial_page));
 }
 
@@ -148,15 +152,40 @@ async fn trials_csv(
         ))
     })
     .await?;
+    Ok(csv_file(&file, csv))
+}
+
+/// Every metric curve of one trial as CSV, as a file to save: the long format of `sweep export
+/// --series`.
+async fn metrics_csv(
+    state: web::Data<AppState>,
+    path: web::Path<(String, u32)>,
+) -> Result<HttpResponse> {
+    let reader = state.reader.clone();
+    let (name, id) = path.into_inner();
+    let (file, csv) = blocking(move || {
+        let t = reader.trial(&name, id)?;
+        let curves = [(t.id, reader.all_metrics(&name, t.id)?)];
+        Ok((
+            format!("{name}-trial-{id}-metrics.csv"),
+            experiment::curves_csv(&name, &curves),
+        ))
+    })
+    .await?;
+    Ok(csv_file(&file, csv))
+}
+
+/// Answers `csv` as a file named `file` for the browser to save.
+fn csv_file(file: &str, csv: String) -> HttpResponse {
     // An experiment's name is letters, digits, `.`, `_` and `-`: nothing to escape.
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((CACHE_CONTROL, "no-store"))
         .insert_header((
             CONTENT_DISPOSITION,
             format!("attachment; filename=\"{file}\""),
         ))
-        .body(csv))
+        .body(csv)
 }
 
 /// Reads experiment `name` and the leaderboard selection `query` asks for (`per_page` rows by
