@@ -195,20 +195,22 @@ impl Reader {
             .collect()
     }
 
-    /// Returns what the trials of `data` trained (`experiment::Effort`): a key read per trial,
-    /// once per snapshot.
+    /// Returns what the trials of `data` trained (`Store::effort`: a key read per trial), read
+    /// once per snapshot by one request while the others wait.
     pub(crate) fn effort<'d>(&self, data: &'d ExperimentData) -> Result<&'d Effort> {
         if let Some(effort) = data.effort.get() {
             return Ok(effort);
         }
-        let mut effort = Effort::default();
-        for t in &data.trials {
-            let last = self
-                .store
-                .last_step(&data.info.name, t.id, &data.info.objective)?;
-            effort.add(t, data.spec.as_ref(), last);
+        let _only_one = data.computing();
+        if let Some(effort) = data.effort.get() {
+            return Ok(effort);
         }
-        // Another request may have set it meanwhile; both read the same snapshot.
+        let effort = self.store.effort(
+            &data.info.name,
+            &data.info.objective,
+            data.spec.as_ref(),
+            &data.trials,
+        )?;
         Ok(data.effort.get_or_init(|| effort))
     }
 
@@ -315,8 +317,9 @@ pub(crate) struct ExperimentData {
     /// The experiment page's charts and rank order for each objective, computed on first use
     /// of this snapshot.
     pub(crate) analyses: Vec<OnceLock<Arc<Analysis>>>,
-    /// Held while an analysis is computed, so that requests arriving meanwhile wait for it.
-    analysing: Mutex<()>,
+    /// Held while an analysis or the epochs trained are computed, so that requests arriving
+    /// meanwhile wait for them rather than compute them too.
+    computing: Mutex<()>,
     /// What the trials trained (`Reader::effort`), read on first use of this snapshot.
     effort: OnceLock<Effort>,
     /// Rendered experiment pages of a finished experiment, by request (see `page`).
@@ -339,7 +342,7 @@ impl ExperimentData {
             warm_start: None,
             settings_changed: None,
             analyses: (0..objectives).map(|_| OnceLock::new()).collect(),
-            analysing: Mutex::default(),
+            computing: Mutex::default(),
             effort: OnceLock::new(),
             pages: Mutex::default(),
         }
@@ -383,9 +386,10 @@ impl ExperimentData {
         lock(&self.pages).get(request).cloned()
     }
 
-    /// Returns the lock held while one of the snapshot's analyses is computed.
-    pub(crate) fn analysing(&self) -> std::sync::MutexGuard<'_, ()> {
-        lock(&self.analysing)
+    /// Returns the lock held while one of the snapshot's analyses, or its epochs trained, are
+    /// computed (not both at once: it is not reentrant).
+    pub(crate) fn computing(&self) -> std::sync::MutexGuard<'_, ()> {
+        lock(&self.computing)
     }
 
     /// Keeps `html` as the page for `request`. Only pages that depend on nothing but the

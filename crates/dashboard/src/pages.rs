@@ -290,6 +290,9 @@ fn render_experiment(
     // Said while the sweep runs, or waits (for the test split, after its trials): refreshed.
     page.live |= !notices.is_empty();
     page.notices = notices;
+    let effort = reader.effort(&data)?;
+    page.epochs = effort.trained_text().unwrap_or_default();
+    page.pruned_at = effort.pruned_text().unwrap_or_default();
     let whole = ExperimentHtml {
         page: &page,
         live: page.live,
@@ -316,7 +319,7 @@ fn analysed(
     objective: &MetricSpec,
     now: Timestamp,
 ) -> Result<Arc<Analysis>> {
-    let _only_one = data.analysing();
+    let _only_one = data.computing();
     if let Some(analysis) = slot.get() {
         return Ok(Arc::clone(analysis));
     }
@@ -331,11 +334,10 @@ fn analysed(
     let (top, pruned) = experiment_page::curve_trials(&charted);
     let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
     let curves = reader.metric_of(&data.info.name, &ids, &objective.name)?;
-    let effort = reader.effort(data)?;
     let analysis = Arc::new(experiment_page::analysis_for(
         data,
         (&ranked, &charted),
-        (&curves, effort),
+        &curves,
         now,
         objective,
     ));
@@ -407,7 +409,7 @@ fn render_experiments_compare(
         .collect::<Result<Vec<_>>>()?;
     let efforts = experiments
         .iter()
-        .map(|d| reader.effort(d).cloned())
+        .map(|d| reader.effort(d))
         .collect::<Result<Vec<_>>>()?;
     let page = experiments_compare::experiments_compare_page(&experiments, &efforts, now)?;
     still(&ExperimentsCompareHtml {

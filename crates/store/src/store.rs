@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use experiment::{MetricPoint, Step, Trial, TrialId, WarmStarted};
+use experiment::{Effort, ExperimentSpec, MetricPoint, Step, Trial, TrialId, WarmStarted};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
 use crate::error::storage;
@@ -415,7 +415,33 @@ impl Store {
         trial: TrialId,
         metric: &str,
     ) -> Result<Option<Step>> {
+        self.last_step_of(self.experiment_id(experiment)?, trial, metric)
+    }
+
+    /// Returns what `trials` of `experiment` (with its stored `spec`, when that parses)
+    /// trained (`experiment::Effort`): each one's last step of the `objective`, a key read per
+    /// trial.
+    pub fn effort(
+        &self,
+        experiment: &str,
+        objective: &str,
+        spec: Option<&ExperimentSpec>,
+        trials: &[Trial],
+    ) -> Result<Effort> {
         let exp = self.experiment_id(experiment)?;
+        let mut effort = Effort::default();
+        for t in trials {
+            effort.add(t, spec, self.last_step_of(exp, t.id, objective)?);
+        }
+        Ok(effort)
+    }
+
+    fn last_step_of(
+        &self,
+        exp: ExperimentId,
+        trial: TrialId,
+        metric: &str,
+    ) -> Result<Option<Step>> {
         let prefix = keys::metric_prefix(exp, trial, metric)?;
         match self.metrics.scan_prefix(&prefix).next_back() {
             None => Ok(None),

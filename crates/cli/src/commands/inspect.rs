@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::bail;
-use experiment::{rank_trials, Effort, Trial, TrialId, TrialOrder};
+use experiment::{rank_trials, Trial, TrialId, TrialOrder};
 use store::Store;
 
 use super::{find_experiment, open_store, parse_trial, StoreMode};
@@ -46,11 +46,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     // The stored spec names the sampler and pruner; one stored by an older version that no
     // longer parses only loses those two lines.
     let spec = info.spec().ok();
-    let mut effort = Effort::default();
-    for t in &trials {
-        let last = store.last_step(&info.name, t.id, &info.objective)?;
-        effort.add(t, spec.as_ref(), last);
-    }
+    let effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
     output::experiment_header(&mut out, &info, spec.as_ref(), &trials, &effort)?;
     if let Some(warm) = store.warm_start(&info.name)? {
         writeln!(out, "warm start  {}", warm.describe())?;

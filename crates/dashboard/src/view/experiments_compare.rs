@@ -85,7 +85,7 @@ pub(crate) fn parse_names(query: &str) -> Result<Vec<String>> {
 /// same direction.
 pub(crate) fn experiments_compare_page(
     experiments: &[Arc<ExperimentData>],
-    efforts: &[Effort],
+    efforts: &[&Effort],
     now: Timestamp,
 ) -> Result<ExperimentsComparePage> {
     let Some(first) = experiments.first() else {
@@ -154,7 +154,7 @@ pub(crate) fn experiments_compare_page(
         row("epochs", &|i| {
             efforts
                 .get(i)
-                .and_then(Effort::trained_text)
+                .and_then(|e| e.trained_text())
                 .unwrap_or_else(|| "-".into())
         }),
     ];

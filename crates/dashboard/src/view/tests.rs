@@ -422,13 +422,8 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
         .filter_map(|t| t.value("param_count"))
         .fold(f64::INFINITY, f64::min);
     assert_eq!(by_size[0].trial.value("param_count"), Some(smallest));
-    let picked = super::experiment_page::analysis_for(
-        &d,
-        (&r, &by_size),
-        (&BTreeMap::new(), &experiment::Effort::default()),
-        NOW,
-        &size,
-    );
+    let picked =
+        super::experiment_page::analysis_for(&d, (&r, &by_size), &BTreeMap::new(), NOW, &size);
     assert_eq!(picked.objective, "param_count");
     assert_eq!(picked.order, a.order, "the leaderboard's order stays");
     assert!(picked.history.contains("param_count") && picked.history != a.history);

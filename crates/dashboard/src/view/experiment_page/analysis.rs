@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{Direction, Effort, MetricSpec, Timestamp, Trial, TrialId, TrialState};
+use experiment::{Direction, MetricSpec, Timestamp, Trial, TrialId, TrialState};
 
 use super::charts::{
     curves_chart, history_chart, hypervolume_chart, importance_chart, pairs_chart, parallel_chart,
@@ -17,7 +17,7 @@ use crate::view::leaderboard::{self, Ranked};
 use crate::view::space::{param_axes, ParamAxis};
 
 /// The parts of the experiment page that do not depend on the leaderboard's query: the rank
-/// order, the charts and the epochs trained, computed once per snapshot of the experiment.
+/// order and the charts, computed once per snapshot of the experiment.
 #[derive(Debug, Clone)]
 pub(crate) struct Analysis {
     /// The objective the charts below the front show.
@@ -53,12 +53,6 @@ pub(crate) struct Analysis {
     pub(crate) timeline_note: String,
     /// How many trials parallel coordinates and slices draw, e.g. `all 40 trials`.
     pub(crate) sample_note: String,
-    /// The epochs the trials trained, against the most they could have (`experiment::Effort`);
-    /// empty before any.
-    pub(crate) epochs: String,
-    /// The epochs at which pruning stopped trials, e.g. `26 trials at epoch 2, 1 at 6`; empty
-    /// when it stopped none.
-    pub(crate) pruned_at: String,
 }
 
 /// Computes the analysis of an experiment for its first objective (`analysis_for`).
@@ -74,13 +68,7 @@ pub(crate) fn analysis(
         goal: data.info.goal,
     };
     let charted = charted(data, &first);
-    analysis_for(
-        data,
-        (ranked, &charted),
-        (curves, &Effort::default()),
-        now,
-        &first,
-    )
+    analysis_for(data, (ranked, &charted), curves, now, &first)
 }
 
 /// Returns the trials ranked by `chosen` alone, as the charts below the front rank them (with
@@ -94,13 +82,12 @@ pub(crate) fn charted<'t>(data: &'t ExperimentData, chosen: &MetricSpec) -> Vec<
 }
 
 /// Computes the analysis of an experiment from its trials `ranked` as the leaderboard ranks
-/// them and as `charted` ranks them by `chosen`, one of its objectives, the curves of
-/// `curve_trials` of `charted`, and what the trials trained: its charts (but the front's) are
-/// for `chosen`.
+/// them and as `charted` ranks them by `chosen`, one of its objectives, and the curves of
+/// `curve_trials` of `charted`: its charts (but the front's) are for `chosen`.
 pub(crate) fn analysis_for(
     data: &ExperimentData,
     (ranked, charted): (&[Ranked<'_>], &[Ranked<'_>]),
-    (curves, effort): (&BTreeMap<TrialId, Series>, &Effort),
+    curves: &BTreeMap<TrialId, Series>,
     now: Timestamp,
     chosen: &MetricSpec,
 ) -> Analysis {
@@ -151,8 +138,6 @@ pub(crate) fn analysis_for(
         sample_note,
         timeline,
         timeline_note,
-        epochs: effort.trained_text().unwrap_or_default(),
-        pruned_at: effort.pruned_text().unwrap_or_default(),
     }
 }
 

@@ -95,6 +95,12 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) params: String,
     /// What the sweep running the experiment says of it now (which agent it waits for).
     pub(crate) notices: Vec<String>,
+    /// The epochs the trials trained, against the most they could have (`experiment::Effort`);
+    /// empty before any.
+    pub(crate) epochs: String,
+    /// The epochs at which pruning stopped trials, e.g. `26 trials at epoch 2, 1 at 6`; empty
+    /// when it stopped none.
+    pub(crate) pruned_at: String,
     /// The best trial's metrics on the test split, once measured.
     pub(crate) test: Option<TestSplit>,
     /// Whether the page refreshes itself.
@@ -296,6 +302,8 @@ pub(crate) fn experiment_page<'a>(
         }),
         charts: analysis,
         notices: Vec::new(),
+        epochs: String::new(),
+        pruned_at: String::new(),
         live: summary.live,
         summary,
         board,
