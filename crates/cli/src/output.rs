@@ -1,4 +1,6 @@
-//! Tables, CSV and JSON for people and machines. Only this module knows the output formats.
+//! Tables and JSON for people and machines. Only this module knows their formats; the CSV of
+//! trials and curves is `experiment`'s (`trials_csv`, `curves_csv`), which the dashboard's
+//! downloads write too.
 
 mod export;
 mod gate;
@@ -502,16 +504,6 @@ pub(crate) fn trials_json(
     let rows: Vec<TrialRow<'_>> = trials.iter().map(|t| trial_row(t, judged)).collect();
     serde_json::to_writer_pretty(&mut *out, &rows)?;
     writeln!(out)
-}
-
-/// Writes the trials as CSV (`experiment::trials_csv`: the dashboard's download writes the
-/// same).
-pub(crate) fn trials_csv(
-    out: &mut impl Write,
-    trials: &[Trial],
-    judged: &Judged<'_>,
-) -> io::Result<()> {
-    out.write_all(experiment::trials_csv(trials, judged).as_bytes())
 }
 
 /// Returns `n` trials side by side in words: `2 trials side by side`, `one trial at a time`.

@@ -55,7 +55,9 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         }
     } else {
         match args.format {
-            ExportFormat::Csv => output::trials_csv(&mut out, &trials, &judged)?,
+            ExportFormat::Csv => {
+                out.write_all(experiment::trials_csv(&trials, &judged).as_bytes())?
+            }
             ExportFormat::Json => output::trials_json(&mut out, &trials, &judged)?,
         }
     }

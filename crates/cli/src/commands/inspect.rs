@@ -152,7 +152,7 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
             (&shown, order),
             (&objectives, spec.as_ref()),
         )?,
-        Format::Csv => output::trials_csv(&mut out, &kept(), &judged())?,
+        Format::Csv => out.write_all(experiment::trials_csv(&kept(), &judged()).as_bytes())?,
         Format::Json => output::trials_json(&mut out, &kept(), &judged())?,
     }
     Ok(Outcome::Success)
