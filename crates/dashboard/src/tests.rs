@@ -942,6 +942,13 @@ fn the_api_returns_what_the_pages_show() {
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("value=\"param.optimizer = adam\""), "{html}");
         assert!(html.contains("name=\"sort\" value=\"trial\""), "{html}");
+        // Its tooltip gives the grammar, lists included.
+        assert!(
+            html.contains(
+                "or a list: param.optimizer in (adam, sgd), state not in (pruned, failed)"
+            ),
+            "{html}"
+        );
         assert!(
             html.contains("filter=param.optimizer%20%3D%20adam"),
             "{html}"

@@ -108,8 +108,8 @@ pub(crate) fn compare_page(
             }
         })
         .collect();
-    let row = |name: &str, cell: &dyn Fn(&Trial) -> String| {
-        let values: Vec<String> = trials.iter().map(|(t, _)| cell(t)).collect();
+    let row = |name: &str, cell: &dyn Fn(&Trial, &BTreeMap<String, Series>) -> String| {
+        let values: Vec<String> = trials.iter().map(|(t, m)| cell(t, m)).collect();
         let differs = values.windows(2).any(|w| w[0] != w[1]);
         Row {
             name: name.to_string(),
@@ -118,8 +118,8 @@ pub(crate) fn compare_page(
         }
     };
     let mut facts = vec![
-        row("state", &|t| info.trial_state_shown(t.state).to_string()),
-        row(&info.objective, &|t| {
+        row("state", &|t, _| info.trial_state_shown(t.state).to_string()),
+        row(&info.objective, &|t, _| {
             format::value(t.value(&info.objective))
         }),
     ];
@@ -128,34 +128,37 @@ pub(crate) fn compare_page(
     });
     // The further objectives and the constrained metrics, as the leaderboard's columns.
     for metric in experiment::extra_columns(&objectives, constraints) {
-        facts.push(row(metric, &|t| format::count_or_value(t.value(metric))));
+        facts.push(row(metric, &|t, _| format::count_or_value(t.value(metric))));
     }
     if let Some(spec) = spec.filter(|s| s.is_multi_objective()) {
-        facts.push(row("Pareto front", &|t| {
+        facts.push(row("Pareto front", &|t, _| {
             Standing::of(spec, front, t).map_or("-".into(), Standing::cell)
         }));
     }
     if !constraints.is_empty() {
         facts.push(row(
             "constraints",
-            &|t| match experiment::feasibility(constraints, t) {
+            &|t, _| match experiment::feasibility(constraints, t) {
                 Some(true) => "met".into(),
                 Some(false) => format!("breaks {}", format::broken(constraints, t)),
                 None => "-".into(),
             },
         ));
     }
-    facts.push(row("best epoch", &|t| {
+    facts.push(row("best epoch", &|t, _| {
         t.result
             .as_ref()
             .map_or("-".into(), |r| r.best_step.to_string())
     }));
-    facts.push(row("seed", &|t| t.seed.to_string()));
+    facts.push(row("epochs", &|_, m| {
+        super::epochs_reported(m).map_or("-".into(), |n| n.to_string())
+    }));
+    facts.push(row("seed", &|t, _| t.seed.to_string()));
     let names: BTreeSet<&String> = trials.iter().flat_map(|(t, _)| t.params.keys()).collect();
     let params: Vec<Row> = names
         .into_iter()
         .map(|name| {
-            row(name, &|t| {
+            row(name, &|t, _| {
                 t.params.get(name).map_or("-".into(), ToString::to_string)
             })
         })

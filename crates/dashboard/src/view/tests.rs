@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{Timestamp, Trial, TrialState};
+use experiment::{Step, Timestamp, Trial, TrialState};
 use store::{CheckpointAt, ExperimentStatus};
 
 use super::compare::{compare_page, parse_ids};
@@ -284,6 +284,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
             "val_loss",
             "constraints",
             "best epoch",
+            "epochs",
             "seed"
         ]
     );
@@ -653,6 +654,26 @@ fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
         fact(&page, "parameters").as_deref(),
         Some("chosen by random")
     );
+    // The best epoch, and of how many the trial reported (as `sweep show` says it).
+    let best = t.result.as_ref().map(|r| r.best_step.0).unwrap_or_default();
+    assert_eq!(fact(&page, "best epoch"), Some(best.to_string()));
+    let reported = BTreeMap::from([(
+        "val_accuracy".to_string(),
+        (1..=9).map(|s| (Step(s), 0.5)).collect(),
+    )]);
+    let page_with_curves = trial_page(
+        (&d.info, d.spec.as_ref()),
+        t,
+        None,
+        &reported,
+        NOW,
+        "runs/my store",
+        CheckpointAt::Here,
+    );
+    assert_eq!(
+        fact(&page_with_curves, "best epoch"),
+        Some(format!("{best} of 9 reported"))
+    );
     assert_eq!(page.prev.as_deref(), Some("/experiments/demo/trials/3"));
     assert_eq!(shell_quote("my spec's.yaml"), r"'my spec'\''s.yaml'");
     // With a checkpoint, the page says how to predict with it; without, why there is none.
@@ -826,6 +847,30 @@ fn compare_takes_two_to_eight_distinct_trials_and_marks_differences() {
     );
     assert_eq!(row("lr"), Some(true));
     assert_eq!(page.differing, 2);
+    // The epochs each trained, as `sweep show` compares them: the last any metric reported.
+    let curve = |n: u32| (1..=n).map(|s| (Step(s), 0.5)).collect::<Vec<_>>();
+    let trained: Vec<_> = [(0, 3), (3, 7)]
+        .iter()
+        .map(|&(i, n)| {
+            let metrics = BTreeMap::from([
+                ("val_accuracy".to_string(), curve(n)),
+                ("train_loss".to_string(), curve(n - 1)),
+            ]);
+            (d.trials[i].clone(), metrics)
+        })
+        .collect();
+    let page = compare_page((&d.info, d.spec.as_ref()), &[], &trained);
+    let epochs = page.facts.iter().find(|r| r.name == "epochs");
+    assert_eq!(
+        epochs.map(|r| (r.values.clone(), r.differs)),
+        Some((vec!["3".into(), "7".into()], true))
+    );
+    let untrained = compare_page((&d.info, d.spec.as_ref()), &[], &picked);
+    let epochs = untrained.facts.iter().find(|r| r.name == "epochs");
+    assert_eq!(
+        epochs.map(|r| r.values.clone()),
+        Some(vec!["-".into(), "-".into()])
+    );
 }
 
 #[test]

@@ -181,7 +181,9 @@ pub(crate) fn trial_page(
         facts.push(field("Pareto front", front.sentence()));
     }
     if let Some(result) = &trial.result {
-        facts.push(field("best epoch", result.best_step.to_string()));
+        let of =
+            super::epochs_reported(metrics).map_or(String::new(), |n| format!(" of {n} reported"));
+        facts.push(field("best epoch", format!("{}{of}", result.best_step)));
     }
     if let Some((spec, feasible)) =
         spec.and_then(|s| Some((s, experiment::feasibility(&s.constraints, trial)?)))
