@@ -122,10 +122,24 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
     let lines: Vec<&str> = csv.stdout.lines().collect();
     assert_eq!(lines.len(), 5, "{}", csv.stdout);
     assert!(
-        lines[0].starts_with("trial,state,reason,seed,best_epoch,source,param.dropout"),
+        lines[0].starts_with("trial,state,reason,seed,best_epoch,epochs,source,param.dropout"),
         "{}",
         lines[0]
     );
+    // Each trial trained its 3 epochs, in the CSV and the JSON alike.
+    let epochs: Vec<&str> = lines[1..]
+        .iter()
+        .filter_map(|l| l.split(',').nth(5))
+        .collect();
+    assert_eq!(epochs, ["3", "3", "3", "3"], "{}", csv.stdout);
+    let listed_json = json(&env.sweep(&["trials", "tiny", "--format", "json"]).stdout);
+    let epochs: Vec<Option<u64>> = listed_json
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| t["epochs"].as_u64())
+        .collect();
+    assert_eq!(epochs, [Some(3); 4], "{listed_json}");
 
     // One trial in full: its facts, parameters, metrics at the best epoch with their curves,
     // and the commands that use it.
@@ -1591,7 +1605,7 @@ fn a_constrained_sweep_never_picks_a_trial_that_breaks_its_constraint() {
     let csv = env.sweep(&["trials", "tiny", "--format", "csv"]);
     assert!(
         csv.stdout
-            .starts_with("trial,state,reason,seed,best_epoch,source,feasible,param."),
+            .starts_with("trial,state,reason,seed,best_epoch,epochs,source,feasible,param."),
         "{}",
         csv.stdout
     );

@@ -155,6 +155,9 @@ struct TrialDto {
     params: BTreeMap<String, serde_json::Value>,
     value: Option<f64>,
     best_step: Option<u32>,
+    /// The epochs it trained (its last reported epoch); absent before any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epochs: Option<u32>,
     metrics: BTreeMap<String, Option<f64>>,
     /// Whether its result meets the constraints; absent without constraints or result.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -281,6 +284,7 @@ async fn trials(
             let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
             let page = leaderboard::select(&ranked, &sel);
             let front = front_of(&data);
+            let effort = reader.effort(&data)?;
             Ok(TrialsPageDto {
                 total: data.trials.len(),
                 matching: page.matching,
@@ -292,7 +296,9 @@ async fn trials(
                     .iter()
                     .map(|r| {
                         let on_front = front.as_ref().map(|f| f.contains(&r.trial.id));
-                        trial_dto(r.trial, r.rank, &data.info, data.constraints(), on_front)
+                        let epochs = effort.epochs_of(r.trial.id);
+                        let judged = (data.constraints(), on_front, epochs);
+                        trial_dto(r.trial, r.rank, &data.info, judged)
                     })
                     .collect(),
             })
@@ -382,7 +388,8 @@ async fn trial(state: web::Data<AppState>, path: web::Path<(String, u32)>) -> Re
                 Some(_) => front_of(&*reader.experiment(&name)?).map(|f| f.contains(&t.id)),
                 None => None,
             };
-            Ok(trial_dto(&t, None, &info, constraints, on_front))
+            let epochs = reader.epochs_of(&name, &info.objective, t.id)?;
+            Ok(trial_dto(&t, None, &info, (constraints, on_front, epochs)))
         })
         .await,
     )
@@ -569,12 +576,14 @@ fn front_of(data: &ExperimentData) -> Option<std::collections::HashSet<TrialId>>
     })
 }
 
+/// Returns trial `t` as the API shows it, with its `rank` and what is judged of it beside
+/// itself: the `constraints` it is held to, whether it is on the Pareto front (`pareto`, with
+/// several objectives) and the `epochs` it trained.
 fn trial_dto(
     t: &Trial,
     rank: Option<usize>,
     info: &ExperimentInfo,
-    constraints: &[experiment::Constraint],
-    pareto: Option<bool>,
+    (constraints, pareto, epochs): (&[experiment::Constraint], Option<bool>, Option<u32>),
 ) -> TrialDto {
     let objective = info.objective.as_str();
     TrialDto {
@@ -592,6 +601,7 @@ fn trial_dto(
             .collect(),
         value: finite(t.value(objective)),
         best_step: t.result.as_ref().map(|r| r.best_step.0),
+        epochs,
         metrics: t
             .result
             .iter()

@@ -214,6 +214,18 @@ impl Reader {
         Ok(data.effort.get_or_init(|| effort))
     }
 
+    /// Returns the epochs trial `id` trained (its last step of the `objective`); `None` before
+    /// any.
+    pub(crate) fn epochs_of(
+        &self,
+        experiment: &str,
+        objective: &str,
+        id: TrialId,
+    ) -> Result<Option<u32>> {
+        let last = self.store.last_step(experiment, id, objective)?;
+        Ok(last.map(|s| s.0))
+    }
+
     /// Returns every metric series of a trial, by metric name.
     pub(crate) fn all_metrics(
         &self,

@@ -145,7 +145,7 @@ async fn trials_csv(
             .map(|r| r.trial.clone())
             .collect();
         // Judged over every trial, as `sweep trials` judges them before its filter.
-        let judged = Judged::of(data.spec.as_ref(), &data.trials);
+        let judged = Judged::of(data.spec.as_ref(), &data.trials, reader.effort(&data)?);
         Ok((
             format!("{name}-trials.csv"),
             experiment::trials_csv(&kept, &judged),

@@ -462,6 +462,47 @@ fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials(
             }),
             "{api}"
         );
+        // Each trial's own, in the API's trials (absent where it trained none) and the CSV.
+        let want = |t: &experiment::Trial| match t.state {
+            TrialState::Pruned => Some(4),
+            TrialState::Failed => None,
+            _ => Some(12),
+        };
+        let (_, api) = get(
+            &store,
+            "/api/experiments/demo/trials?sort=trial&per_page=1000",
+        )
+        .await;
+        let json: serde_json::Value = serde_json::from_str(&api).unwrap();
+        let listed: Vec<Option<u64>> = json["trials"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| t["epochs"].as_u64())
+            .collect();
+        let wanted: Vec<Option<u64>> = trials.iter().map(want).collect();
+        assert_eq!(listed, wanted, "{api}");
+        let failed_one = trials.iter().find(|t| t.state == TrialState::Failed);
+        for t in [&trials[0], failed_one.unwrap_or(&trials[0])] {
+            let (_, one) = get(&store, &format!("/api/experiments/demo/trials/{}", t.id)).await;
+            let json: serde_json::Value = serde_json::from_str(&one).unwrap();
+            assert_eq!(json["epochs"].as_u64(), want(t), "{one}");
+        }
+        let (_, csv) = get(&store, "/experiments/demo/trials.csv?sort=trial").await;
+        let column: Vec<&str> = csv
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(5))
+            .collect();
+        let wanted: Vec<String> = wanted
+            .iter()
+            .map(|e| e.map_or(String::new(), |e| e.to_string()))
+            .collect();
+        assert!(
+            csv.starts_with("trial,state,reason,seed,best_epoch,epochs,"),
+            "{csv}"
+        );
+        assert_eq!(column, wanted, "{csv}");
         let (_, list) = get(&store, "/api/experiments").await;
         assert!(!list.contains("\"epochs\""), "{list}");
         // Without trials, neither.

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::{ExperimentSpec, Hyperparams, Step, Trial, TrialState};
+use crate::{ExperimentSpec, Hyperparams, Step, Trial, TrialId, TrialState};
 
 /// The epochs an experiment's trials trained, summed trial by trial (`Effort::add`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub struct Effort {
     most: Option<u64>,
     /// How many trials pruning stopped at each epoch.
     pruned_at: BTreeMap<u32, usize>,
+    /// The epochs each trial added trained, for those that reported any.
+    by_trial: BTreeMap<TrialId, u32>,
 }
 
 impl Default for Effort {
@@ -24,6 +26,7 @@ impl Default for Effort {
             trained: 0,
             most: Some(0),
             pruned_at: BTreeMap::new(),
+            by_trial: BTreeMap::new(),
         }
     }
 }
@@ -33,6 +36,9 @@ impl Effort {
     /// it reported its objective at: it trained that many epochs (numbered from 1).
     pub fn add(&mut self, trial: &Trial, spec: Option<&ExperimentSpec>, last: Option<Step>) {
         let epochs = last.map_or(0, |s| s.0);
+        if epochs > 0 {
+            self.by_trial.insert(trial.id, epochs);
+        }
         self.trained += u64::from(epochs);
         if trial.state == TrialState::Pruned && epochs > 0 {
             *self.pruned_at.entry(epochs).or_default() += 1;
@@ -53,6 +59,11 @@ impl Effort {
     /// known for every one.
     pub fn most(&self) -> Option<u64> {
         self.most
+    }
+
+    /// Returns the epochs trial `id` trained (its last reported epoch), once it reported one.
+    pub fn epochs_of(&self, id: TrialId) -> Option<u32> {
+        self.by_trial.get(&id).copied()
     }
 
     /// Returns how many trials pruning stopped at each epoch, in epoch order.
@@ -134,6 +145,9 @@ mod tests {
             effort.pruned_text().as_deref(),
             Some("2 trials at epoch 2, 1 at 6")
         );
+        // Each trial's own, for the trials' CSV and JSON.
+        let each: Vec<_> = (0..6).map(|id| effort.epochs_of(TrialId(id))).collect();
+        assert_eq!(each, [Some(10), Some(2), Some(6), Some(2), Some(7), None]);
         // Without the spec the most is unknown; one pruned trial is "1 trial".
         let mut effort = Effort::default();
         effort.add(&trial(0, TrialState::Pruned, None), None, Some(Step(3)));
@@ -144,5 +158,6 @@ mod tests {
         effort.add(&trial(0, TrialState::Queued, None), Some(&spec), None);
         assert_eq!(effort.trained_text(), None);
         assert_eq!(effort.pruned_text(), None);
+        assert_eq!(effort.epochs_of(TrialId(0)), None);
     }
 }

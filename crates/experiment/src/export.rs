@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{ExperimentSpec, Step, Trial, TrialId};
+use crate::{Effort, ExperimentSpec, Step, Trial, TrialId};
 
 /// What exported rows say beyond each trial itself, judged over all of an experiment's trials
 /// (an export may keep only some).
@@ -16,15 +16,26 @@ pub struct Judged<'a> {
     spec: Option<&'a ExperimentSpec>,
     /// With several objectives, the trials on the Pareto front.
     front: Option<BTreeSet<TrialId>>,
+    /// What the trials trained, each one's epochs among it.
+    effort: &'a Effort,
 }
 
 impl<'a> Judged<'a> {
-    /// Judges by `spec` over `all` the experiment's trials.
-    pub fn of(spec: Option<&'a ExperimentSpec>, all: &[Trial]) -> Judged<'a> {
+    /// Judges by `spec` over `all` the experiment's trials, which trained `effort`.
+    pub fn of(spec: Option<&'a ExperimentSpec>, all: &[Trial], effort: &'a Effort) -> Judged<'a> {
         let front = spec
             .filter(|s| s.is_multi_objective())
             .map(|s| s.pareto_front(all).iter().map(|t| t.id).collect());
-        Judged { spec, front }
+        Judged {
+            spec,
+            front,
+            effort,
+        }
+    }
+
+    /// Returns the epochs `t` trained (its last reported epoch), once it reported one.
+    pub fn epochs_of(&self, t: &Trial) -> Option<u32> {
+        self.effort.epochs_of(t.id)
     }
 
     /// Returns the spec it judges by.
@@ -39,7 +50,7 @@ impl<'a> Judged<'a> {
 }
 
 /// Returns the trials as CSV: fixed columns (`trial`, `state`, `reason`, `seed`, `best_epoch`,
-/// `source`: where the parameters came from; `feasible` when the spec has constraints, `pareto`
+/// `epochs`: the epochs it trained, `source`: where the parameters came from; `feasible` when the spec has constraints, `pareto`
 /// when it has several objectives), then a `param.NAME` and a `metric.NAME` column for each
 /// name any of the trials has.
 pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
@@ -62,6 +73,7 @@ pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
         "reason".into(),
         "seed".into(),
         "best_epoch".into(),
+        "epochs".into(),
         "source".into(),
     ];
     let constrained = spec.is_some_and(|s| !s.constraints.is_empty());
@@ -83,6 +95,7 @@ pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
             t.result
                 .as_ref()
                 .map_or(String::new(), |r| r.best_step.to_string()),
+            judged.epochs_of(t).map_or(String::new(), |e| e.to_string()),
             spec.map_or(String::new(), |s| s.origin_label(t.id)),
         ];
         if constrained {
@@ -178,13 +191,16 @@ mod tests {
             .insert("name".into(), ParamValue::Str("say \"hi\"".into()));
         let mut b = trial_with(1, TrialState::Completed, "val_loss", Some(f64::NAN));
         b.params.insert("lr".into(), ParamValue::Float(1e-7));
-        let csv = trials_csv(&[a, b], &Judged::of(None, &[]));
+        // Trial 0 trained 2 epochs; trial 1 reported none yet.
+        let mut effort = Effort::default();
+        effort.add(&a, None, Some(Step(2)));
+        let csv = trials_csv(&[a, b], &Judged::of(None, &[], &effort));
         assert_eq!(
             csv,
-            "trial,state,reason,seed,best_epoch,source,param.lr,param.name,metric.val_loss\n\
-             0,pruned,\"asha: 0.3 not in the top 1 of 2, at rung 0\",0,1,,0.1,\"say \"\"hi\"\"\",\
+            "trial,state,reason,seed,best_epoch,epochs,source,param.lr,param.name,metric.val_loss\n\
+             0,pruned,\"asha: 0.3 not in the top 1 of 2, at rung 0\",0,1,2,,0.1,\"say \"\"hi\"\"\",\
              0.30000000000000004\n\
-             1,completed,,0,1,,1e-7,,NaN\n"
+             1,completed,,0,1,,,1e-7,,NaN\n"
         );
     }
 }

@@ -17,7 +17,8 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
     let mut trials = store.trials(&info.name)?;
     let spec = info.spec().ok();
     // Judged over every trial, before a filter keeps some.
-    let judged = experiment::Judged::of(spec.as_ref(), &trials);
+    let effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
+    let judged = experiment::Judged::of(spec.as_ref(), &trials, &effort);
     if let Some(filter) = &args.filter {
         super::check_filter(filter, spec.as_ref(), &trials)?;
         trials.retain(|t| filter.matches(t));

@@ -143,7 +143,6 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     // CSV and JSON list the kept trials only; the table ranks them among all.
     let kept = || output::kept_in_order(&trials, &shown, order, (&objectives, constraints));
-    let judged = || experiment::Judged::of(spec.as_ref(), &trials);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Table => output::trials_table(
@@ -152,8 +151,16 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
             (&shown, order),
             (&objectives, spec.as_ref()),
         )?,
-        Format::Csv => out.write_all(experiment::trials_csv(&kept(), &judged()).as_bytes())?,
-        Format::Json => output::trials_json(&mut out, &kept(), &judged())?,
+        format => {
+            // Each trial's epochs: a key read per trial, for these formats only.
+            let effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
+            let judged = experiment::Judged::of(spec.as_ref(), &trials, &effort);
+            if matches!(format, Format::Csv) {
+                out.write_all(experiment::trials_csv(&kept(), &judged).as_bytes())?;
+            } else {
+                output::trials_json(&mut out, &kept(), &judged)?;
+            }
+        }
     }
     Ok(Outcome::Success)
 }
