@@ -122,7 +122,8 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
     let lines: Vec<&str> = csv.stdout.lines().collect();
     assert_eq!(lines.len(), 5, "{}", csv.stdout);
     assert!(
-        lines[0].starts_with("trial,state,reason,seed,best_epoch,epochs,source,param.dropout"),
+        lines[0]
+            .starts_with("trial,state,reason,seed,best_epoch,epochs_trained,source,param.dropout"),
         "{}",
         lines[0]
     );
@@ -137,7 +138,7 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|t| t["epochs"].as_u64())
+        .map(|t| t["epochs_trained"].as_u64())
         .collect();
     assert_eq!(epochs, [Some(3); 4], "{listed_json}");
 
@@ -1604,8 +1605,9 @@ fn a_constrained_sweep_never_picks_a_trial_that_breaks_its_constraint() {
     // Exports say which trials meet the constraints.
     let csv = env.sweep(&["trials", "tiny", "--format", "csv"]);
     assert!(
-        csv.stdout
-            .starts_with("trial,state,reason,seed,best_epoch,epochs,source,feasible,param."),
+        csv.stdout.starts_with(
+            "trial,state,reason,seed,best_epoch,epochs_trained,source,feasible,param."
+        ),
         "{}",
         csv.stdout
     );

@@ -448,7 +448,7 @@ struct TrialRow<'a> {
     seed: u64,
     best_epoch: Option<u32>,
     /// The epochs it trained (its last reported epoch), once it reported one.
-    epochs: Option<u32>,
+    epochs_trained: Option<u32>,
     /// Where its parameters came from: `enqueue[0]`, `enqueue[1], in part`, or the method.
     source: Option<String>,
     /// Whether its result meets the spec's constraints; absent without constraints or result.
@@ -488,7 +488,7 @@ fn trial_row<'t>(t: &'t Trial, judged: &Judged<'_>) -> TrialRow<'t> {
         reason: t.reason.as_deref(),
         seed: t.seed.0,
         best_epoch: t.result.as_ref().map(|r| r.best_step.0),
-        epochs: judged.epochs_of(t),
+        epochs_trained: judged.epochs_of(t),
         source: spec.map(|s| s.origin_label(t.id)),
         feasible: spec.and_then(|s| experiment::feasibility(&s.constraints, t)),
         pareto: judged.on_front(t),

@@ -157,7 +157,7 @@ struct TrialDto {
     best_step: Option<u32>,
     /// The epochs it trained (its last reported epoch); absent before any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    epochs: Option<u32>,
+    epochs_trained: Option<u32>,
     metrics: BTreeMap<String, Option<f64>>,
     /// Whether its result meets the constraints; absent without constraints or result.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -578,12 +578,12 @@ fn front_of(data: &ExperimentData) -> Option<std::collections::HashSet<TrialId>>
 
 /// Returns trial `t` as the API shows it, with its `rank` and what is judged of it beside
 /// itself: the `constraints` it is held to, whether it is on the Pareto front (`pareto`, with
-/// several objectives) and the `epochs` it trained.
+/// several objectives) and the epochs it trained.
 fn trial_dto(
     t: &Trial,
     rank: Option<usize>,
     info: &ExperimentInfo,
-    (constraints, pareto, epochs): (&[experiment::Constraint], Option<bool>, Option<u32>),
+    (constraints, pareto, epochs_trained): (&[experiment::Constraint], Option<bool>, Option<u32>),
 ) -> TrialDto {
     let objective = info.objective.as_str();
     TrialDto {
@@ -601,7 +601,7 @@ fn trial_dto(
             .collect(),
         value: finite(t.value(objective)),
         best_step: t.result.as_ref().map(|r| r.best_step.0),
-        epochs,
+        epochs_trained,
         metrics: t
             .result
             .iter()

@@ -478,7 +478,7 @@ fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials(
             .as_array()
             .into_iter()
             .flatten()
-            .map(|t| t["epochs"].as_u64())
+            .map(|t| t["epochs_trained"].as_u64())
             .collect();
         let wanted: Vec<Option<u64>> = trials.iter().map(want).collect();
         assert_eq!(listed, wanted, "{api}");
@@ -486,7 +486,7 @@ fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials(
         for t in [&trials[0], failed_one.unwrap_or(&trials[0])] {
             let (_, one) = get(&store, &format!("/api/experiments/demo/trials/{}", t.id)).await;
             let json: serde_json::Value = serde_json::from_str(&one).unwrap();
-            assert_eq!(json["epochs"].as_u64(), want(t), "{one}");
+            assert_eq!(json["epochs_trained"].as_u64(), want(t), "{one}");
         }
         let (_, csv) = get(&store, "/experiments/demo/trials.csv?sort=trial").await;
         let column: Vec<&str> = csv
@@ -499,7 +499,7 @@ fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials(
             .map(|e| e.map_or(String::new(), |e| e.to_string()))
             .collect();
         assert!(
-            csv.starts_with("trial,state,reason,seed,best_epoch,epochs,"),
+            csv.starts_with("trial,state,reason,seed,best_epoch,epochs_trained,"),
             "{csv}"
         );
         assert_eq!(column, wanted, "{csv}");

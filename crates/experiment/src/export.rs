@@ -49,8 +49,21 @@ impl<'a> Judged<'a> {
     }
 }
 
+/// The columns every trials' CSV starts with. None is a knob's name: a warm start reads a
+/// parameter from a bare-named column too (`lr`, as a plain results file has it) when the
+/// file has no `param.lr`, so one of these must never pass for a parameter.
+const FIXED_COLUMNS: [&str; 7] = [
+    "trial",
+    "state",
+    "reason",
+    "seed",
+    "best_epoch",
+    "epochs_trained",
+    "source",
+];
+
 /// Returns the trials as CSV: fixed columns (`trial`, `state`, `reason`, `seed`, `best_epoch`,
-/// `epochs`: the epochs it trained, `source`: where the parameters came from; `feasible` when the spec has constraints, `pareto`
+/// `epochs_trained`: its last reported epoch, `source`: where the parameters came from; `feasible` when the spec has constraints, `pareto`
 /// when it has several objectives), then a `param.NAME` and a `metric.NAME` column for each
 /// name any of the trials has.
 pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
@@ -67,15 +80,7 @@ pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
                 .flat_map(|r| r.metrics.keys().map(String::as_str))
         })
         .collect();
-    let mut header = vec![
-        "trial".to_string(),
-        "state".into(),
-        "reason".into(),
-        "seed".into(),
-        "best_epoch".into(),
-        "epochs".into(),
-        "source".into(),
-    ];
+    let mut header: Vec<String> = FIXED_COLUMNS.iter().map(|c| c.to_string()).collect();
     let constrained = spec.is_some_and(|s| !s.constraints.is_empty());
     if constrained {
         header.push("feasible".into());
@@ -183,6 +188,16 @@ mod tests {
     }
 
     #[test]
+    fn no_fixed_column_passes_for_a_parameter() {
+        for column in FIXED_COLUMNS {
+            assert!(
+                crate::knobs::KNOBS.iter().all(|k| k.name != column),
+                "`{column}` is a knob's name"
+            );
+        }
+    }
+
+    #[test]
     fn rows_quote_what_needs_it_and_keep_every_bit() {
         let mut a = trial_with(0, TrialState::Pruned, "val_loss", Some(0.1 + 0.2));
         a.reason = Some("asha: 0.3 not in the top 1 of 2, at rung 0".into());
@@ -197,7 +212,7 @@ mod tests {
         let csv = trials_csv(&[a, b], &Judged::of(None, &[], &effort));
         assert_eq!(
             csv,
-            "trial,state,reason,seed,best_epoch,epochs,source,param.lr,param.name,metric.val_loss\n\
+            "trial,state,reason,seed,best_epoch,epochs_trained,source,param.lr,param.name,metric.val_loss\n\
              0,pruned,\"asha: 0.3 not in the top 1 of 2, at rung 0\",0,1,2,,0.1,\"say \"\"hi\"\"\",\
              0.30000000000000004\n\
              1,completed,,0,1,,,1e-7,,NaN\n"
