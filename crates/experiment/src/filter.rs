@@ -426,7 +426,7 @@ impl Lexer {
             vec![(self.literal()?, value_column)]
         };
         for (value, value_column) in &values {
-            check_value(&field, &name, column, value, *value_column)?;
+            check_value(&field, &name, value, *value_column)?;
         }
         let ordered = !op.is_equality();
         if ordered
@@ -498,12 +498,11 @@ impl Lexer {
     }
 }
 
-/// Checks that `value`, at `value_column`, is of the kind `field` (written `name`, at
-/// `column`) compares with, and names a state where the field is `state`.
+/// Checks that `value`, at `value_column`, is of the kind `field` (written `name`) compares
+/// with, and names a state where the field is `state`.
 fn check_value(
     field: &Field,
     name: &str,
-    column: usize,
     value: &Literal,
     value_column: usize,
 ) -> Result<(), FilterError> {
@@ -519,8 +518,8 @@ fn check_value(
     };
     if let Some((is, with)) = mismatch {
         return Err(FilterError {
-            column,
-            message: format!("`{name}` is {is}, so it compares with {with}"),
+            column: value_column,
+            message: format!("`{name}` is {is}, so it compares with {with}, not {value}"),
         });
     }
     if let (Field::State, Literal::Text(state)) = (field, value) {
@@ -730,8 +729,9 @@ mod tests {
             ("metric.val_accuracy > ", 23, "expected a value (a number, true, false or a string), found the end of the filter"),
             ("metric.x > 1 or trial = 2", 14, "expected `and` between conditions, found `or`"),
             ("param.optimizer = 'adam", 19, "a string opened with ' is not closed"),
-            ("metric.val_loss < low", 1, "`metric.val_loss` is a number, so it compares with a number"),
-            ("state = 3", 1, "`state` is a state name, so it compares with a state such as `completed` or `pruned`"),
+            ("metric.val_loss < low", 19, "`metric.val_loss` is a number, so it compares with a number, not `low`"),
+            ("state = 3", 9, "`state` is a state name, so it compares with a state such as `completed` or `pruned`, not 3"),
+            ("trial in (1, 2, x)", 17, "`trial` is a number, so it compares with a number, not `x`"),
             ("state > completed", 1, "`state` compares with `=`, `!=`, `in` or `not in` only"),
             ("state = prunned", 9, "no trial is in state `prunned`; did you mean `pruned`? states: queued, running, interrupted, completed, pruned, failed"),
             ("param.flag < true", 1, "`param.flag` compares with `=`, `!=`, `in` or `not in` only"),
@@ -740,7 +740,7 @@ mod tests {
             ("param.optimizer in (adam,", 26, "expected a value (a number, true, false or a string), found the end of the filter"),
             ("param.optimizer in ()", 21, "expected a value (a number, true, false or a string), found `)`"),
             ("param.optimizer not (adam)", 17, "expected a comparison (=, !=, <, <=, >, >=, in (...) or not in (...)), found `not`"),
-            ("metric.val_loss in (0.1, low)", 1, "`metric.val_loss` is a number, so it compares with a number"),
+            ("metric.val_loss in (0.1, low)", 26, "`metric.val_loss` is a number, so it compares with a number, not `low`"),
             ("state in (pruned, prunned)", 19, "no trial is in state `prunned`; did you mean `pruned`? states: queued, running, interrupted, completed, pruned, failed"),
             ("param. = 1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `param.`"),
         ] {
