@@ -27,6 +27,31 @@ const TYPES: &[&str] = &[
     "patience",
 ];
 
+/// What W&B, Ray Tune and Optuna call the settings of successive halving, written in a `pruner:`
+/// block of type `asha` or `hyperband`: each is refused with the name it has here.
+const OTHER_NAMES: &[(&str, &str)] = &[
+    ("eta", "is W&B's name for `reduction_factor`"),
+    ("min_iter", "is W&B's name for `min_resource`"),
+    ("grace_period", "is Ray Tune's name for `min_resource`"),
+];
+/// As `OTHER_NAMES`, for the most epochs a rung can be at.
+const ASHA_LAST: &[(&str, &str)] = &[
+    ("max_iter", ASHA_GOES_UP_TO),
+    ("max_t", ASHA_GOES_UP_TO),
+    ("max_resource", ASHA_GOES_UP_TO),
+];
+const ASHA_GOES_UP_TO: &str = "has no place in `asha`: its rungs go up to the epochs a trial \
+    trains (`train.epochs`); Hyperband (`type: hyperband`) takes `max_resource`";
+const HYPERBAND_LAST: &[(&str, &str)] = &[
+    ("max_iter", "is W&B's name for `max_resource`"),
+    ("max_t", "is Ray Tune's name for `max_resource`"),
+    (
+        "s",
+        "is W&B's count of brackets; here they are as many as rungs fit from `min_resource` \
+         to `max_resource`",
+    ),
+];
+
 /// Reads a `pruner:` block at `path`; `most_epochs` (the most epochs a trial can train) is
 /// Hyperband's `max_resource` when the block leaves it out.
 pub(super) fn pruner(
@@ -54,7 +79,12 @@ pub(super) fn pruner(
         ],
         _ => &["type", "patience", "min_delta", "wrapped"],
     };
-    let f = d.fields(node, path, keys)?;
+    let refused: Vec<(&str, &str)> = match kind {
+        "asha" => [OTHER_NAMES, ASHA_LAST].concat(),
+        "hyperband" => [OTHER_NAMES, HYPERBAND_LAST].concat(),
+        _ => Vec::new(),
+    };
+    let f = d.fields_refusing(node, path, keys, &refused)?;
     let mut int = |key: &str, default: u32, min: u32| -> Option<u32> {
         match f.get(key) {
             None => Some(default),
