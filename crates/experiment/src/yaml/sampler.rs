@@ -107,6 +107,42 @@ const OTHER_NAMES: &[(&str, &str)] = &[
     ("qmc", "sobol"),
     ("gridsampler", "grid"),
     ("bruteforcesampler", "grid"),
+    ("hyperopt", "tpe"),
+];
+
+/// Acquisitions as other tools name them, and what each is here.
+const OTHER_ACQUISITIONS: &[(&str, &str)] = &[
+    ("ei", EI_IS_LOG_EI),
+    ("expected_improvement", EI_IS_LOG_EI),
+    ("logei", EI_IS_LOG_EI),
+    ("log-ei", EI_IS_LOG_EI),
+    ("qlogei", EI_IS_LOG_EI),
+    (
+        "lcb",
+        "a lower confidence bound is `ucb` here, whichever way the metric goes",
+    ),
+];
+const EI_IS_LOG_EI: &str = "expected improvement is `log_ei` here (its logarithm, which does not \
+    vanish far from the best, as Optuna's GPSampler computes it)";
+
+/// Settings other tools give a sampler, and what each is here: (key, where it is here, the key
+/// of this block it stands for, if any; the hint is given only where the method has that key).
+const OTHER_SETTINGS: &[(&str, &str, Option<&str>)] = &[
+    (
+        "seed",
+        "set by the experiment's `seed:` (at the top of the file), which seeds every sampler",
+        None,
+    ),
+    (
+        "n_initial_points",
+        "scikit-optimize's name for `n_startup_trials`",
+        Some("n_startup_trials"),
+    ),
+    (
+        "acq_func",
+        "scikit-optimize's name for `acquisition`",
+        Some("acquisition"),
+    ),
 ];
 
 /// Reads `sampler:` for method `method` (its keys in `METHOD_KEYS`): a key of another method's
@@ -117,6 +153,13 @@ fn sampler_fields<'n>(d: &mut Decoder, node: &'n Node, method: &str) -> Option<F
     let fields = d.mapping(node, "sampler")?;
     for entry in fields.entries {
         if keys.contains(&entry.key.as_str()) {
+            continue;
+        }
+        let other = OTHER_SETTINGS.iter().find(|(key, _, stands_for)| {
+            *key == entry.key && stands_for.is_none_or(|k| keys.contains(&k))
+        });
+        if let Some((_, here, _)) = other {
+            d.misplaced_key(entry, "sampler", &keys, Some(here));
             continue;
         }
         let owners: Vec<String> = METHOD_KEYS
@@ -369,7 +412,23 @@ fn named<T: Copy>(
 fn acquisition(d: &mut Decoder, f: &Fields<'_>, default: Acquisition) -> Option<Acquisition> {
     let name = match f.get("acquisition") {
         None => None,
-        Some(n) => Some(d.choice(n, &f.path("acquisition"), "acquisition", ACQUISITIONS)?),
+        Some(n) => {
+            if let Some(Scalar::Str(other)) = scalar(n) {
+                let lower = other.to_ascii_lowercase();
+                if let Some((_, ours)) = OTHER_ACQUISITIONS.iter().find(|(o, _)| *o == lower) {
+                    d.error(
+                        n.pos,
+                        &f.path("acquisition"),
+                        format!(
+                            "unknown acquisition `{other}`; {ours}; expected one of {}",
+                            ACQUISITIONS.join(", ")
+                        ),
+                    );
+                    return None;
+                }
+            }
+            Some(d.choice(n, &f.path("acquisition"), "acquisition", ACQUISITIONS)?)
+        }
     };
     let ucb = name.map_or(matches!(default, Acquisition::Ucb { .. }), |n| n == "ucb");
     let (own, other, needs) = if ucb {
