@@ -932,6 +932,25 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         "{}",
         extended.stdout
     );
+    // Once extended, a raised run cap counts from the 6 trials planned, not the file's 4.
+    for (cap, said) in [
+        (
+            7,
+            "only `run_cap` changed, from 4 to 7: to add the 1 trial, put `run_cap: 4` back and \
+             pass `--run-cap 7` (or `--extend 1`)",
+        ),
+        (
+            5,
+            "only `run_cap` changed, from 4 to 5, but the experiment already plans 6 trials (its \
+             run cap was raised since): put `run_cap: 4` back, and pass `--extend N` to add trials",
+        ),
+    ] {
+        let raised = tiny.replace("run_cap: 4", &format!("run_cap: {cap}"));
+        let raised = env.write_spec("tiny.yaml", &raised);
+        let refused = env.sweep(&["run", raised.to_str().unwrap()]);
+        assert_eq!(refused.code, 2, "{refused:?}");
+        assert!(refused.stderr.contains(said), "{}", refused.stderr);
+    }
 
     // Comments, spacing and the order of keys do not change what the file means.
     let commented = tiny

@@ -150,7 +150,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
              (`sweep rm {name} --store {}`)",
             args.store.store.display(),
             output::line_diff(&stored, &current),
-            run_cap_raised(&stored, &spec, &args.file).unwrap_or_default(),
+            run_cap_raised(&stored, &spec, &args.file, planned(&store, &name)).unwrap_or_default(),
             args.store.store.display()
         ),
         Err(
@@ -438,18 +438,38 @@ fn extend_under_agents(n: u32, spec: &ExperimentSpec, store: &Path) -> String {
     )
 }
 
+/// Returns the trials the stored experiment `name` plans (its file's `run_cap`, raised by
+/// `--extend` or `--run-cap`), when the store can say.
+fn planned(store: &store::Store, name: &str) -> Option<u32> {
+    store.experiment(name).ok().flatten().map(|e| e.run_cap)
+}
+
 /// Returns a line for an edit that only raised `run_cap` (the commonest way to ask for more
-/// trials), saying how to add them to the stored experiment, whose file must stay as it ran.
-fn run_cap_raised(stored: &str, spec: &ExperimentSpec, file: &Path) -> Option<String> {
+/// trials), saying how to add them to the stored experiment, whose file must stay as it ran;
+/// `planned` is what the experiment plans now, which `--extend` may have raised past the file.
+fn run_cap_raised(
+    stored: &str,
+    spec: &ExperimentSpec,
+    file: &Path,
+    planned: Option<u32>,
+) -> Option<String> {
     let mut then = ExperimentSpec::from_yaml_str(stored, file).ok()?;
     let (before, now) = (then.run_cap, spec.run_cap);
     then.run_cap = now;
-    (now > before && then.resolved_hash() == spec.resolved_hash()).then(|| {
-        format!(
-            "only `run_cap` changed, from {before} to {now}: to add the {} trials, put \
-             `run_cap: {before}` back and pass `--run-cap {now}` (or `--extend {}`);\n",
-            now - before,
-            now - before
-        )
+    if now <= before || then.resolved_hash() != spec.resolved_hash() {
+        return None;
+    }
+    let planned = planned.unwrap_or(before).max(before);
+    let changed = format!("only `run_cap` changed, from {before} to {now}");
+    Some(match now.checked_sub(planned).filter(|&n| n > 0) {
+        Some(more) => format!(
+            "{changed}: to add the {more} trial{}, put `run_cap: {before}` back and pass \
+             `--run-cap {now}` (or `--extend {more}`);\n",
+            if more == 1 { "" } else { "s" }
+        ),
+        None => format!(
+            "{changed}, but the experiment already plans {planned} trials (its run cap was \
+             raised since): put `run_cap: {before}` back, and pass `--extend N` to add trials;\n"
+        ),
     })
 }
