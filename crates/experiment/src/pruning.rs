@@ -89,6 +89,69 @@ impl PrunerSpec {
     pub fn is_active(&self) -> bool {
         !matches!(self, PrunerSpec::None)
     }
+
+    /// Returns the epochs at which a successive-halving rule judges trials that train at most
+    /// `epochs`, as `sweep validate` says them: "epochs 2, 6, 18 and 54 of at most 60; at each,
+    /// a trial goes on if in the top 1/3", and Hyperband's per bracket. `None` for the other
+    /// rules, which judge at every epoch.
+    pub fn rungs_text(&self, epochs: u32) -> Option<String> {
+        let rungs = |first: u64, factor: u32| -> Vec<u64> {
+            std::iter::successors(Some(first.max(1)), |s| s.checked_mul(u64::from(factor)))
+                .take_while(|s| *s <= u64::from(epochs))
+                .collect()
+        };
+        let listed = |steps: &[u64]| {
+            let words: Vec<String> = steps.iter().map(u64::to_string).collect();
+            match words.as_slice() {
+                [] => "none".to_string(),
+                [one] => one.clone(),
+                [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+            }
+        };
+        match self {
+            PrunerSpec::Asha {
+                min_resource,
+                reduction_factor,
+            } => {
+                let steps = rungs(u64::from(*min_resource), *reduction_factor);
+                Some(match steps.len() {
+                    0 => format!("none within the {epochs} epochs a trial trains"),
+                    n => format!(
+                        "{} {} of at most {epochs}; at each, a trial goes on if in the top \
+                         1/{reduction_factor}",
+                        if n == 1 { "epoch" } else { "epochs" },
+                        listed(&steps)
+                    ),
+                })
+            }
+            PrunerSpec::Hyperband {
+                min_resource,
+                max_resource,
+                reduction_factor,
+                ..
+            } => {
+                let firsts = hyperband_first_rungs(*min_resource, *max_resource, *reduction_factor);
+                let brackets: Vec<String> = firsts
+                    .iter()
+                    .enumerate()
+                    .map(|(b, &first)| {
+                        format!(
+                            "bracket {b} at {}",
+                            listed(&rungs(first, *reduction_factor))
+                        )
+                    })
+                    .collect();
+                Some(format!(
+                    "{} (trial k in bracket k mod {}; of at most {epochs} epochs); at each, a \
+                     trial goes on if in the top 1/{reduction_factor}",
+                    brackets.join("; "),
+                    firsts.len()
+                ))
+            }
+            PrunerSpec::Patience { wrapped, .. } => wrapped.rungs_text(epochs),
+            _ => None,
+        }
+    }
 }
 
 /// Returns the first rung of each Hyperband bracket: bracket `b` starts at `min_resource *
@@ -105,4 +168,56 @@ pub fn hyperband_first_rungs(
     })
     .take_while(|s| *s <= u64::from(max_resource))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PrunerSpec;
+
+    #[test]
+    fn rungs_are_said_up_to_the_last_epoch() {
+        let asha = PrunerSpec::Asha {
+            min_resource: 2,
+            reduction_factor: 3,
+        };
+        assert_eq!(
+            asha.rungs_text(60).as_deref(),
+            Some(
+                "epochs 2, 6, 18 and 54 of at most 60; at each, a trial goes on if in the top 1/3"
+            )
+        );
+        assert_eq!(
+            asha.rungs_text(2).as_deref(),
+            Some("epoch 2 of at most 2; at each, a trial goes on if in the top 1/3")
+        );
+        assert_eq!(
+            asha.rungs_text(1).as_deref(),
+            Some("none within the 1 epochs a trial trains")
+        );
+        let hyperband = PrunerSpec::Hyperband {
+            min_resource: 1,
+            max_resource: 30,
+            reduction_factor: 3,
+            strict: false,
+        };
+        assert_eq!(
+            hyperband.rungs_text(30).as_deref(),
+            Some(
+                "bracket 0 at 1, 3, 9 and 27; bracket 1 at 3, 9 and 27; bracket 2 at 9 and 27; \
+                 bracket 3 at 27 (trial k in bracket k mod 4; of at most 30 epochs); at each, a \
+                 trial goes on if in the top 1/3"
+            )
+        );
+        let wrapped = PrunerSpec::Patience {
+            patience: 3,
+            min_delta: 0.0,
+            wrapped: Box::new(asha),
+        };
+        assert!(wrapped.rungs_text(60).is_some());
+        let median = PrunerSpec::Median {
+            n_startup_trials: 5,
+            n_warmup_steps: 0,
+        };
+        assert_eq!(median.rungs_text(60), None);
+    }
 }

@@ -97,6 +97,9 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     }
     if spec.pruner.is_active() {
         writeln!(out, "pruner: {}", spec.pruner.yaml())?;
+        if let Some(rungs) = spec.pruner.rungs_text(spec.most_epochs()) {
+            writeln!(out, "rungs: {rungs}")?;
+        }
     }
     if let Some(w) = &spec.warm_start {
         let which = w
