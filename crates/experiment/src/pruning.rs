@@ -103,7 +103,7 @@ impl PrunerSpec {
         let listed = |steps: &[u64]| {
             let words: Vec<String> = steps.iter().map(u64::to_string).collect();
             match words.as_slice() {
-                [] => "none".to_string(),
+                [] => "no epoch it trains".to_string(),
                 [one] => one.clone(),
                 [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
             }
@@ -115,7 +115,7 @@ impl PrunerSpec {
             } => {
                 let steps = rungs(u64::from(*min_resource), *reduction_factor);
                 Some(match steps.len() {
-                    0 => format!("none within the {epochs} epochs a trial trains"),
+                    0 => format!("none: the first, at epoch {min_resource}, lies past the last"),
                     n => format!(
                         "{} {} of at most {epochs}; at each, a trial goes on if in the top \
                          1/{reduction_factor}",
@@ -192,8 +192,18 @@ mod tests {
         );
         assert_eq!(
             asha.rungs_text(1).as_deref(),
-            Some("none within the 1 epochs a trial trains")
+            Some("none: the first, at epoch 2, lies past the last")
         );
+        // A bracket whose first rung lies past the last epoch judges at none.
+        let past = PrunerSpec::Hyperband {
+            min_resource: 3,
+            max_resource: 27,
+            reduction_factor: 3,
+            strict: false,
+        };
+        assert!(past
+            .rungs_text(10)
+            .is_some_and(|t| t.contains("bracket 2 at no epoch it trains")));
         let hyperband = PrunerSpec::Hyperband {
             min_resource: 1,
             max_resource: 30,
