@@ -425,6 +425,15 @@ fn a_tpe_sweep_with_asha_is_the_same_under_different_load() {
         "{trained}: {line}"
     );
     assert!(trained < 32, "{line}");
+    // Where the rule judges them: rungs at 1, 2 and 4 of the 4 epochs, keeping the top half.
+    assert!(
+        out.stdout.contains(
+            "\nrungs       epochs 1, 2 and 4 of at most 4; at each, a trial goes on if in the \
+             top 1/2\n"
+        ),
+        "{}",
+        out.stdout
+    );
     // "pruned: 3 trials at epoch 1, 1 at 2": each count, by the epoch it ends with.
     let (_, pruned) = line
         .split_once("; pruned: ")

@@ -302,6 +302,9 @@ pub(crate) fn experiment_header(
             experiment::PrunerSpec::None => writeln!(out, "pruner      none")?,
             rule => writeln!(out, "pruner      {}", rule.yaml())?,
         }
+        if let Some(rungs) = spec.pruner.rungs_text(spec.most_epochs()) {
+            writeln!(out, "rungs       {rungs}")?;
+        }
     }
     match spec.filter(|s| s.is_multi_objective()) {
         Some(spec) => writeln!(out, "objectives  {}", spec.objectives_label())?,

@@ -397,6 +397,14 @@ fn the_experiment_page_shows_the_sampler_and_pruner_settings() {
             ),
             "{page}"
         );
+        // With the epochs at which it judges trials (the fixture's trials train 12).
+        assert!(
+            page.contains(
+                "<span>rungs: epochs 2 and 6 of at most 12; at each, a trial goes on if in the \
+                 top 1/3</span>"
+            ),
+            "{page}"
+        );
         // Random search and no pruner: nothing to show.
         let (_, page) = get(&store, "/experiments/plain").await;
         assert!(!page.contains("class=\"settings\""), "{page}");

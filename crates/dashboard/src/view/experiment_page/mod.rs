@@ -101,6 +101,9 @@ pub(crate) struct ExperimentPage<'a> {
     /// The epochs at which pruning stopped trials, e.g. `26 trials at epoch 2, 1 at 6`; empty
     /// when it stopped none.
     pub(crate) pruned_at: String,
+    /// The epochs at which a successive-halving pruner judges trials (`PrunerSpec::rungs_text`);
+    /// empty for the other rules.
+    pub(crate) rungs: String,
     /// The best trial's metrics on the test split, once measured.
     pub(crate) test: Option<TestSplit>,
     /// Whether the page refreshes itself.
@@ -304,6 +307,11 @@ pub(crate) fn experiment_page<'a>(
         notices: Vec::new(),
         epochs: String::new(),
         pruned_at: String::new(),
+        rungs: data
+            .spec
+            .as_ref()
+            .and_then(|s| s.pruner.rungs_text(s.most_epochs()))
+            .unwrap_or_default(),
         live: summary.live,
         summary,
         board,
