@@ -6,11 +6,9 @@ use std::collections::BTreeMap;
 
 use crate::{ExperimentSpec, Hyperparams, Step, Trial, TrialId, TrialState};
 
-/// The epochs an experiment's trials trained, summed trial by trial (`Effort::add`).
+/// The epochs an experiment's trials trained, trial by trial (`Effort::add`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Effort {
-    /// Epochs trained, by every trial added.
-    trained: u64,
     /// The epochs they would have trained had none stopped early (each trial's `epochs`), while
     /// known for every trial added.
     most: Option<u64>,
@@ -23,7 +21,6 @@ pub struct Effort {
 impl Default for Effort {
     fn default() -> Effort {
         Effort {
-            trained: 0,
             most: Some(0),
             pruned_at: BTreeMap::new(),
             by_trial: BTreeMap::new(),
@@ -39,7 +36,6 @@ impl Effort {
         if epochs > 0 {
             self.by_trial.insert(trial.id, epochs);
         }
-        self.trained += u64::from(epochs);
         if trial.state == TrialState::Pruned && epochs > 0 {
             *self.pruned_at.entry(epochs).or_default() += 1;
         }
@@ -52,7 +48,7 @@ impl Effort {
 
     /// Returns the epochs trained by every trial added.
     pub fn trained(&self) -> u64 {
-        self.trained
+        self.by_trial.values().map(|&e| u64::from(e)).sum()
     }
 
     /// Returns the epochs the trials added would have trained had none stopped early, when
@@ -73,17 +69,17 @@ impl Effort {
 
     /// Returns the epochs trained, as "527 trained of at most 2400 (0.22x)"; `None` before any.
     pub fn trained_text(&self) -> Option<String> {
-        if self.trained == 0 {
+        let trained = self.trained();
+        if trained == 0 {
             return None;
         }
         Some(match self.most.filter(|&m| m > 0) {
             #[allow(clippy::cast_precision_loss)]
             Some(most) => format!(
-                "{} trained of at most {most} ({:.2}x)",
-                self.trained,
-                self.trained as f64 / most as f64
+                "{trained} trained of at most {most} ({:.2}x)",
+                trained as f64 / most as f64
             ),
-            None => format!("{} trained", self.trained),
+            None => format!("{trained} trained"),
         })
     }
 
