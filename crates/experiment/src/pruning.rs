@@ -95,10 +95,10 @@ impl PrunerSpec {
     /// a trial goes on if in the top 1/3", and Hyperband's per bracket. `None` for the other
     /// rules, which judge at every epoch.
     pub fn rungs_text(&self, epochs: u32) -> Option<String> {
-        let rungs = |first: u64, factor: u32| -> Vec<u64> {
-            std::iter::successors(Some(first.max(1)), |s| s.checked_mul(u64::from(factor)))
-                .take_while(|s| *s <= u64::from(epochs))
-                .collect()
+        // The rungs from `first` on, times `factor` each, up to the last epoch: counted as
+        // Hyperband's first rungs are.
+        let rungs = |first: u64, factor: u32| {
+            hyperband_first_rungs(u32::try_from(first).unwrap_or(u32::MAX), epochs, factor)
         };
         let listed = |steps: &[u64]| {
             let words: Vec<String> = steps.iter().map(u64::to_string).collect();
