@@ -100,6 +100,17 @@ impl Effort {
     }
 }
 
+/// Returns the epochs a trial trained, read from its metric `curves` (each in step order): the
+/// last epoch any of them reported; `None` before any. `sweep show` and the dashboard's trial
+/// and compare pages count it so.
+pub fn epochs_reported(curves: &BTreeMap<String, Vec<(Step, f64)>>) -> Option<u32> {
+    curves
+        .values()
+        .filter_map(|c| c.last())
+        .map(|(s, _)| s.0)
+        .max()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,7 +43,7 @@ mod yaml;
 pub use constraint::{broken, feasibility, feasible, violation, violation_of, Constraint};
 pub use digest::sha256_hex;
 pub use edges::{at_edges, AtEdge, End};
-pub use effort::Effort;
+pub use effort::{epochs_reported, Effort};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use export::{csv_row, curves_csv, trials_csv, Curves, Judged};
 pub use filter::{Comparison, Field, FilterError, TrialFilter};

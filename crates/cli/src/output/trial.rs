@@ -32,11 +32,7 @@ impl Shown<'_> {
 
     /// The last epoch it reported.
     fn epochs(&self) -> Option<u32> {
-        self.curves
-            .values()
-            .filter_map(|c| c.last())
-            .map(|(s, _)| s.0)
-            .max()
+        experiment::epochs_reported(self.curves)
     }
 
     /// Its state, with the reason when there is one.

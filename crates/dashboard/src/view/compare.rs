@@ -151,7 +151,7 @@ pub(crate) fn compare_page(
             .map_or("-".into(), |r| r.best_step.to_string())
     }));
     facts.push(row("epochs", &|_, m| {
-        super::epochs_reported(m).map_or("-".into(), |n| n.to_string())
+        experiment::epochs_reported(m).map_or("-".into(), |n| n.to_string())
     }));
     facts.push(row("seed", &|t, _| t.seed.to_string()));
     let names: BTreeSet<&String> = trials.iter().flat_map(|(t, _)| t.params.keys()).collect();

@@ -12,13 +12,12 @@ pub(crate) mod leaderboard;
 pub(crate) mod space;
 pub(crate) mod trial;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use experiment::{Constraint, Direction, MetricSpec, Timestamp, Trial, TrialState};
 use store::ExperimentStatus;
 
-use crate::data::{ExperimentData, Series};
+use crate::data::ExperimentData;
 
 /// An experiment's numbers, as the list and the experiment page's header show them.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,16 +112,6 @@ pub(crate) fn experiments_page(all: &[Arc<ExperimentData>], now: Timestamp) -> E
 /// Returns the epoch a curve of `trial` marks: its best, whose weights its checkpoint keeps.
 pub(crate) fn best_epoch(trial: &Trial) -> Option<f64> {
     trial.result.as_ref().map(|r| f64::from(r.best_step.0))
-}
-
-/// Returns the last epoch a trial reported any metric at (the epochs it trained, numbered
-/// from 1), from its `metrics`; `None` before any, as `sweep show` counts them.
-pub(crate) fn epochs_reported(metrics: &BTreeMap<String, Series>) -> Option<u32> {
-    metrics
-        .values()
-        .filter_map(|s| s.last())
-        .map(|(s, _)| s.0)
-        .max()
 }
 
 /// Returns the best completed trial by the `objectives` that meets the `constraints` (ties to

@@ -181,8 +181,8 @@ pub(crate) fn trial_page(
         facts.push(field("Pareto front", front.sentence()));
     }
     if let Some(result) = &trial.result {
-        let of =
-            super::epochs_reported(metrics).map_or(String::new(), |n| format!(" of {n} reported"));
+        let of = experiment::epochs_reported(metrics)
+            .map_or(String::new(), |n| format!(" of {n} reported"));
         facts.push(field("best epoch", format!("{}{of}", result.best_step)));
     }
     if let Some((spec, feasible)) =
