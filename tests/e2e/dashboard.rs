@@ -498,6 +498,29 @@ fn the_dashboard_downloads_csv_as_the_cli_writes_it() {
 }
 
 #[test]
+fn a_port_alone_serves_on_loopback() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.store()).unwrap();
+    for args in [["serve", "--port", "0"], ["serve", "--addr", "0"]] {
+        let (server, url) = start_serving(&env, &args);
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        assert_eq!(get(&format!("{url}/")).0, 200);
+        drop(server);
+    }
+    let out = env.sweep(&["serve", "--addr", "myhost:8080"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("localhost:PORT, or a port such as 8080, found `myhost:8080`"),
+        "{}",
+        out.stderr
+    );
+    let out = env.sweep(&["serve", "--addr", "127.0.0.1:0", "--port", "0"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("cannot be used with"), "{}", out.stderr);
+}
+
+#[test]
 fn serving_beyond_loopback_needs_a_token() {
     let env = TestEnv::new();
     std::fs::create_dir_all(env.store()).unwrap();

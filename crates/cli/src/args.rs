@@ -1,5 +1,6 @@
 //! Command-line arguments. Flags only collect values here; `commands` validates and acts.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -86,7 +87,7 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) dashboard: DashboardArgs,
     /// Run without serving the dashboard
-    #[arg(long, conflicts_with_all = ["addr", "serve_after"])]
+    #[arg(long, conflicts_with_all = ["addr", "port", "serve_after"])]
     pub(crate) no_serve: bool,
     /// Keep serving the dashboard after the sweep ends, until Ctrl-C
     #[arg(long)]
@@ -96,9 +97,13 @@ pub(crate) struct RunArgs {
 /// Where and for whom the dashboard is served.
 #[derive(Debug, clap::Args)]
 pub(crate) struct DashboardArgs {
-    /// Dashboard address [default: 127.0.0.1:8080, or the next free port up to 8099; env SWEEP_ADDR]
-    #[arg(long, value_name = "IP:PORT")]
-    pub(crate) addr: Option<std::net::SocketAddr>,
+    /// Dashboard address: IP:PORT, localhost:PORT or a port [default: 127.0.0.1:8080, or the
+    /// next free port up to 8099; env SWEEP_ADDR]
+    #[arg(long, value_name = "IP:PORT", value_parser = dashboard_addr)]
+    pub(crate) addr: Option<SocketAddr>,
+    /// Dashboard port on 127.0.0.1 (short for --addr 127.0.0.1:PORT)
+    #[arg(long, value_name = "PORT", value_parser = port, conflicts_with = "addr")]
+    pub(crate) port: Option<u16>,
     /// Access token every request must carry; required off loopback [env: SWEEP_TOKEN]
     #[arg(long, value_name = "TOKEN")]
     pub(crate) token: Option<String>,
@@ -296,6 +301,33 @@ fn whole<T: std::str::FromStr>(text: &str) -> Result<T, String> {
         .map_err(|_| format!("expected a whole number such as 4, found `{text}`"))
 }
 
+/// Reads a dashboard address (`--addr`, `SWEEP_ADDR`): `IP:PORT`, or `localhost:PORT` or a
+/// bare port, both on 127.0.0.1.
+pub(crate) fn dashboard_addr(text: &str) -> Result<SocketAddr, String> {
+    let text = text.trim();
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let bare = text
+        .strip_prefix("localhost:")
+        .or_else(|| text.strip_prefix(':'))
+        .unwrap_or(text);
+    if bare.bytes().all(|b| b.is_ascii_digit()) && !bare.is_empty() {
+        return port(bare).map(|port| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+    }
+    Err(format!(
+        "expected IP:PORT such as 127.0.0.1:8080 (0.0.0.0:8080 to serve other machines, with a \
+         token), localhost:PORT, or a port such as 8080, found `{text}`"
+    ))
+}
+
+/// Reads a port number (`--port`), for clap.
+fn port(text: &str) -> Result<u16, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("expected a port from 0 to 65535 such as 8080, found `{text}`"))
+}
+
 /// Reads a duration such as `90s`, `30m` or `1h30m` in milliseconds, for clap.
 fn duration_ms(text: &str) -> Result<i64, String> {
     experiment::parse_duration(text).ok_or_else(|| {
@@ -304,4 +336,32 @@ fn duration_ms(text: &str) -> Result<i64, String> {
              found `{text}`"
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dashboard_address_may_be_a_port_on_loopback() {
+        let loopback = |port| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+        assert_eq!(dashboard_addr("127.0.0.1:8090"), Ok(loopback(8090)));
+        assert_eq!(dashboard_addr("8090"), Ok(loopback(8090)));
+        assert_eq!(dashboard_addr(":8090"), Ok(loopback(8090)));
+        assert_eq!(dashboard_addr("localhost:8090"), Ok(loopback(8090)));
+        assert_eq!(
+            dashboard_addr("0.0.0.0:80").map(|a| a.ip().is_unspecified()),
+            Ok(true)
+        );
+        assert_eq!(
+            dashboard_addr("[::1]:8090").map(|a| a.ip().is_loopback()),
+            Ok(true)
+        );
+        for bad in ["", "localhost", "host:8090", "127.0.0.1", "8090x"] {
+            let err = dashboard_addr(bad).unwrap_err();
+            assert!(err.contains("expected IP:PORT"), "{bad}: {err}");
+        }
+        let err = dashboard_addr("99999").unwrap_err();
+        assert!(err.contains("a port from 0 to 65535"), "{err}");
+    }
 }

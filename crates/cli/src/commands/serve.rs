@@ -16,7 +16,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail, Context};
 use dashboard::{Access, Dashboard, Freshness, Notices, ServeOptions, Server};
 use experiment::ExperimentSpec;
 use runner::{Follow, Stop};
@@ -26,7 +26,7 @@ use crate::clock::SystemClock;
 use crate::progress::FollowObserver;
 
 use super::{open_store, opener, StoreMode};
-use crate::args::{DashboardArgs, ServeArgs};
+use crate::args::{dashboard_addr, DashboardArgs, ServeArgs};
 use crate::Outcome;
 
 const DEFAULT_PORT: u16 = 8080;
@@ -177,13 +177,13 @@ pub(crate) fn start(
         Some(token) => Access::token(&token).context("bad --token (or SWEEP_TOKEN)")?,
         None => Access::open(),
     };
-    let addr = match args.addr {
+    let loopback = |port| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+    let addr = match args.addr.or(args.port.map(loopback)) {
         Some(addr) => Some(addr),
         None => match std::env::var("SWEEP_ADDR") {
-            Ok(text) if !text.is_empty() => Some(
-                text.parse::<SocketAddr>()
-                    .with_context(|| format!("SWEEP_ADDR={text:?} is not an IP:PORT address"))?,
-            ),
+            Ok(text) if !text.is_empty() => {
+                Some(dashboard_addr(&text).map_err(|e| anyhow!("SWEEP_ADDR: {e}"))?)
+            }
             _ => None,
         },
     };
@@ -224,7 +224,7 @@ pub(crate) fn link(server: &Server, args: &DashboardArgs) -> String {
 fn bind(addr: Option<SocketAddr>) -> anyhow::Result<TcpListener> {
     if let Some(addr) = addr {
         return TcpListener::bind(addr).with_context(|| {
-            format!("cannot serve the dashboard on {addr}; pick another --addr, or pass --no-serve to `sweep run`")
+            format!("cannot serve the dashboard on {addr}; pick another --addr or --port, or pass --no-serve to `sweep run`")
         });
     }
     let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
