@@ -293,6 +293,7 @@ fn render_experiment(
     let effort = reader.effort(&data)?;
     page.epochs = effort.trained_text().unwrap_or_default();
     page.pruned_at = effort.pruned_text().unwrap_or_default();
+    leaderboard::show_trained(&mut page.board, effort);
     let whole = ExperimentHtml {
         page: &page,
         live: page.live,

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::test::{call_service, init_service, read_body, TestRequest};
-use experiment::{Trial, TrialState};
+use experiment::{MetricPoint, Step, Trial, TrialId, TrialState};
 use store::{ExperimentStatus, Store};
 
 use std::time::Duration;
@@ -520,6 +520,34 @@ fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials(
             !page.contains("<dt>epochs</dt>") && page.contains("<dt>pruned</dt><dd>0</dd>"),
             "{page}"
         );
+    });
+}
+
+#[test]
+fn the_leaderboard_says_the_epochs_a_trial_trained_past_its_best() {
+    run(async {
+        // Trial 0 completed at its best epoch, 12; trial 1 trains 3 epochs past it.
+        let store = store_with("demo", 6);
+        for e in 13..=15 {
+            let points = [MetricPoint {
+                name: "val_accuracy".into(),
+                value: 0.5,
+            }];
+            store
+                .append_metrics("demo", TrialId(1), Step(e), &points)
+                .unwrap();
+        }
+        let (_, page) = get(&store, "/experiments/demo?sort=trial").await;
+        let row = |id: u32| {
+            let start = page.find(&format!("data-trial=\"{id}\"")).unwrap();
+            let end = start + page[start..].find("</tr>").unwrap();
+            page[start..end].to_string()
+        };
+        let trained = "<td class=\"num\">12 <span class=\"of\" \
+                       title=\"best epoch 12 of the 15 it trained\">of 15</span></td>";
+        assert!(row(1).contains(trained), "{}", row(1));
+        assert!(row(0).contains("<td class=\"num\">12</td>"), "{}", row(0));
+        assert!(!row(0).contains("class=\"of\""), "{}", row(0));
     });
 }
 

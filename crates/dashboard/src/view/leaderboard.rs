@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use experiment::{
-    format_duration, Constraint, Direction, FilterError, MetricSpec, SortKey, Trial, TrialFilter,
-    TrialOrder, TrialState,
+    format_duration, Constraint, Direction, Effort, FilterError, MetricSpec, SortKey, Trial,
+    TrialFilter, TrialId, TrialOrder, TrialState,
 };
 use serde::Deserialize;
 use store::ExperimentInfo;
@@ -277,6 +277,9 @@ pub(crate) struct Row {
     pub(crate) value: String,
     /// The best epoch.
     pub(crate) epoch: String,
+    /// The epochs the trial trained, where more than its best epoch (`show_trained`), or
+    /// empty.
+    pub(crate) trained: String,
     /// One cell per further objective and constrained metric (`experiment::extra_columns`): its
     /// value at the trial's result.
     pub(crate) metrics: Vec<String>,
@@ -332,6 +335,19 @@ pub(crate) struct Leaderboard {
     /// Every trial the state, filter and sort keep, as a CSV file to save: the link and its
     /// words; none while the filter cannot be read, or when no trial is kept.
     pub(crate) download: Option<(String, String)>,
+}
+
+/// Adds to each row of `board` with a best epoch the epochs its trial trained past it, as
+/// `effort` counted them: where a pruner or early stopping stopped it, or the epochs it has
+/// run so far.
+pub(crate) fn show_trained(board: &mut Leaderboard, effort: &Effort) {
+    for row in &mut board.rows {
+        let best = row.epoch.parse::<u32>().ok();
+        row.trained = match (best, effort.epochs_of(TrialId(row.id))) {
+            (Some(best), Some(trained)) if trained > best => trained.to_string(),
+            _ => String::new(),
+        };
+    }
 }
 
 /// Builds the leaderboard of `ranked` for `sel`; links point at `base` (the experiment page).
@@ -446,6 +462,7 @@ pub(crate) fn leaderboard(
                     .result
                     .as_ref()
                     .map_or("-".into(), |x| x.best_step.to_string()),
+                trained: String::new(),
                 metrics: columns
                     .iter()
                     .map(|metric| format::count_or_value(t.value(metric)))
