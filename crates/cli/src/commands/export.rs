@@ -16,9 +16,14 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
     let info = find_experiment(&store, &args.experiment)?;
     let mut trials = store.trials(&info.name)?;
     let spec = info.spec().ok();
-    // Judged over every trial, before a filter keeps some.
-    let effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
-    let judged = experiment::Judged::of(spec.as_ref(), &trials, &effort);
+    // The trials' columns, judged over every trial before a filter keeps some; curves need
+    // none of them.
+    let effort = (!args.series)
+        .then(|| store.effort(&info.name, &info.objective, spec.as_ref(), &trials))
+        .transpose()?;
+    let judged = effort
+        .as_ref()
+        .map(|effort| experiment::Judged::of(spec.as_ref(), &trials, effort));
     if let Some(filter) = &args.filter {
         super::check_filter(filter, spec.as_ref(), &trials)?;
         trials.retain(|t| filter.matches(t));
@@ -29,7 +34,14 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         )),
         None => Box::new(std::io::stdout().lock()),
     };
-    if args.series {
+    if let Some(judged) = judged {
+        match args.format {
+            ExportFormat::Csv => {
+                out.write_all(experiment::trials_csv(&trials, &judged).as_bytes())?
+            }
+            ExportFormat::Json => output::trials_json(&mut out, &trials, &judged)?,
+        }
+    } else {
         let mut curves = Vec::with_capacity(trials.len());
         for t in &trials {
             curves.push((t.id, store.all_metric_series(&info.name, t.id)?));
@@ -53,13 +65,6 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
                 }
                 output::series_json(&mut out, &rows)?;
             }
-        }
-    } else {
-        match args.format {
-            ExportFormat::Csv => {
-                out.write_all(experiment::trials_csv(&trials, &judged).as_bytes())?
-            }
-            ExportFormat::Json => output::trials_json(&mut out, &trials, &judged)?,
         }
     }
     out.flush()?;
