@@ -76,12 +76,13 @@ fn output_closed(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Installs the log subscriber; `RUST_LOG` tunes it (default: warnings and errors). Colours
+/// Installs the log subscriber; `RUST_LOG` tunes it (default: warnings and errors, none of
+/// sled's, whose errors the store reports as its own: `RUST_LOG=sled=debug` shows them). Colours
 /// only on a terminal, so a redirected log or a CI transcript holds no escape codes.
 fn install_tracing() {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sled=off"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

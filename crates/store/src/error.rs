@@ -53,6 +53,20 @@ pub enum Error {
         /// The flushes its file says reached disk.
         written: u64,
     },
+    /// sled cannot read the database back at all: its file `db` was cut short (or damaged)
+    /// behind its snapshot, where sled 0.34 fails by panicking; `Store::open` catches that.
+    #[error(
+        "store {} is damaged: its database cannot be read back (the file `db` was cut short or \
+         damaged since its snapshot `snap.*` was written, as a copy made in part leaves it). \
+         Nothing in it was changed. Restore the folder from a copy if there is one; to recover \
+         what the file still holds, copy the folder aside, delete its `snap.*` files and run \
+         the command again",
+        path.display()
+    )]
+    Damaged {
+        /// The store's directory.
+        path: PathBuf,
+    },
     /// The directory holds a sled database that was not written by Sweep.
     #[error("{} holds data but no sweep format version; it is not a sweep store", path.display())]
     NotAStore {
@@ -144,12 +158,18 @@ impl Error {
     }
 }
 
+/// What `Error::Corrupt` names when sled finds its own file corrupt.
+pub(crate) const DATABASE_FILE: &str = "database file";
+
 /// Converts a sled error without naming sled in a public `From` impl.
 pub(crate) fn storage(e: sled::Error) -> Error {
     match e {
         sled::Error::Corruption { at, .. } => Error::corrupt(
-            "database file",
-            format!("sled detected corruption at {at:?}"),
+            DATABASE_FILE,
+            format!(
+                "sled detected corruption at {at:?}: the store's file `db` was damaged since it \
+                 was written; restore the store's folder from a copy if there is one"
+            ),
         ),
         other => Error::Io(io::Error::from(other)),
     }

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use experiment::{Effort, ExperimentSpec, MetricPoint, Step, Trial, TrialId, WarmStarted};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
-use crate::error::storage;
+use crate::error::{storage, DATABASE_FILE};
 use crate::keys::{self, ExperimentId};
 use crate::records;
 use crate::{CheckpointAt, Error, ExperimentInfo, Result, RunRecord, TestResult};
@@ -97,8 +97,19 @@ impl Store {
         }
         let started = Instant::now();
         loop {
-            match sled::Config::new().path(path).open() {
-                Ok(db) => return Store::init(db, Some(Arc::from(path)), None),
+            match open_sled(path)? {
+                Ok(db) => {
+                    // Corruption found while reading the store's first records is damage too.
+                    return Store::init(db, Some(Arc::from(path)), None).map_err(|e| match e {
+                        Error::Corrupt {
+                            what: DATABASE_FILE,
+                            ..
+                        } => Error::Damaged {
+                            path: path.to_path_buf(),
+                        },
+                        e => e,
+                    });
+                }
                 Err(e) => match open_error(e, path) {
                     Error::Locked { .. } if started.elapsed() < LOCK_WAIT => {
                         std::thread::sleep(LOCK_POLL);
@@ -595,8 +606,22 @@ fn decode_trial_at(key: &[u8], bytes: &[u8]) -> Result<Trial> {
     Ok(trial)
 }
 
-/// Maps sled's lock conflict, which it reports only as a message, to `Error::Locked`.
-/// Any other I/O error of an open names the store's path.
+/// Opens the sled database in `path`. sled 0.34 panics, rather than failing, on a database
+/// file cut short behind its snapshot (an index out of bounds in its segment recovery); that is
+/// `Error::Damaged` here, the panic's message kept off the terminal.
+fn open_sled(path: &Path) -> Result<sled::Result<sled::Db>> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let opened = std::panic::catch_unwind(|| sled::Config::new().path(path).open());
+    std::panic::set_hook(hook);
+    opened.map_err(|_| Error::Damaged {
+        path: path.to_path_buf(),
+    })
+}
+
+/// Maps sled's lock conflict, which it reports only as a message, to `Error::Locked`, and
+/// the corruption it finds on opening to `Error::Damaged`. Any other I/O error of an open
+/// names the store's path.
 fn open_error(e: sled::Error, path: &Path) -> Error {
     match e {
         sled::Error::Io(io_error)
@@ -611,6 +636,10 @@ fn open_error(e: sled::Error, path: &Path) -> Error {
         sled::Error::Io(io_error) => Error::Open {
             path: path.to_path_buf(),
             detail: io_error.to_string(),
+        },
+        // At open, sled's corruption is the database's file damaged behind its snapshot.
+        sled::Error::Corruption { .. } => Error::Damaged {
+            path: path.to_path_buf(),
         },
         other => storage(other),
     }

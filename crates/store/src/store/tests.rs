@@ -405,6 +405,74 @@ fn a_database_that_lost_flushed_writes_is_refused_until_its_mark_is_deleted() {
 }
 
 #[test]
+fn a_database_cut_short_behind_its_snapshot_is_refused_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // A sweep's worth: 40 trials of 60 epochs, over several of sled's segments.
+        let store = Store::open(dir.path()).unwrap();
+        store.create_experiment(&info("e", 3)).unwrap();
+        for t in 0..40 {
+            for e in 1..=60 {
+                let points = [point("val_loss", f64::from(e)), point("val_accuracy", 0.5)];
+                store
+                    .append_metrics("e", TrialId(t), Step(e), &points)
+                    .unwrap();
+            }
+            store
+                .put_trial("e", &trial(t, TrialState::Completed))
+                .unwrap();
+            store.flush().unwrap();
+        }
+    }
+    let snapshots = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("snap.")
+            })
+            .collect::<Vec<_>>()
+    };
+    // sled writes its snapshot when it opens a database whose log moved on since the last.
+    drop(Store::open(dir.path()).unwrap());
+    assert!(!snapshots().is_empty(), "sled wrote no snapshot");
+    let db = dir.path().join("db");
+    let len = std::fs::metadata(&db).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .unwrap()
+        .set_len(len * 3 / 4)
+        .unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::Damaged { .. }), "{err}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "store {} is damaged: its database cannot be read back",
+            dir.path().display()
+        )),
+        "{err}"
+    );
+    // Refused again, nothing changed; without the snapshot, sled reads what the log holds and
+    // the flush mark says what was lost, as the message promises.
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), len * 3 / 4);
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(Error::Damaged { .. })
+    ));
+    for snapshot in snapshots() {
+        std::fs::remove_file(snapshot).unwrap();
+    }
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(Error::LostWrites { .. })
+    ));
+}
+
+#[test]
 fn the_flush_mark_only_refuses_a_database_behind_it() {
     let dir = tempfile::tempdir().unwrap();
     let mark = dir.path().join(flushed::FLUSHED);
