@@ -383,13 +383,18 @@ async fn trial(state: web::Data<AppState>, path: web::Path<(String, u32)>) -> Re
             let t = reader.trial(&name, id)?;
             let spec = info.spec().ok();
             let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
-            // Whether it is on the front needs every trial: only with several objectives.
+            // Its rank, and whether it is on the front, need every trial: the snapshot's.
+            let data = reader.experiment(&name)?;
+            let rank = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints())
+                .iter()
+                .find(|r| r.trial.id == t.id)
+                .and_then(|r| r.rank);
             let on_front = match spec.as_ref().filter(|s| s.is_multi_objective()) {
-                Some(_) => front_of(&*reader.experiment(&name)?).map(|f| f.contains(&t.id)),
+                Some(_) => front_of(&data).map(|f| f.contains(&t.id)),
                 None => None,
             };
             let epochs = reader.epochs_of(&name, &info.objective, t.id)?;
-            Ok(trial_dto(&t, None, &info, (constraints, on_front, epochs)))
+            Ok(trial_dto(&t, rank, &info, (constraints, on_front, epochs)))
         })
         .await,
     )

@@ -490,11 +490,21 @@ fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials(
             .collect();
         let wanted: Vec<Option<u64>> = trials.iter().map(want).collect();
         assert_eq!(listed, wanted, "{api}");
+        let ranks: Vec<Option<u64>> = json["trials"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| t["rank"].as_u64())
+            .collect();
         let failed_one = trials.iter().find(|t| t.state == TrialState::Failed);
-        for t in [&trials[0], failed_one.unwrap_or(&trials[0])] {
+        for t in [&trials[0], &trials[7], failed_one.unwrap_or(&trials[0])] {
             let (_, one) = get(&store, &format!("/api/experiments/demo/trials/{}", t.id)).await;
             let json: serde_json::Value = serde_json::from_str(&one).unwrap();
             assert_eq!(json["epochs_trained"].as_u64(), want(t), "{one}");
+            // Its rank, as the list gives it (none for a failed trial).
+            let rank = ranks[usize::try_from(t.id.0).unwrap()];
+            assert_eq!(json["rank"].as_u64(), rank, "{one}");
+            assert_eq!(rank.is_none(), t.state == TrialState::Failed, "{one}");
         }
         let (_, csv) = get(&store, "/experiments/demo/trials.csv?sort=trial").await;
         let column: Vec<&str> = csv
