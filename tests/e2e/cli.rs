@@ -1154,7 +1154,8 @@ fn text_columns_are_refused_with_the_way_out_then_one_hot_encoded_for_training_a
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stdout.contains(
-            "data: 9 features (with the categories of island: 3, sex: 2), classification, 3 \
+            "data: 9 features (with the categories of island: 3 (Biscoe, Dream, Torgersen), \
+             sex: 2 (female, male)), classification, 3 \
              classes (Adelie, Chinstrap, Gentoo)"
         ) && out.stdout.contains(
             "8 missing cells filled with the training split's median, 11 missing \
@@ -1204,9 +1205,9 @@ fn a_semicolon_separated_file_is_read_as_such_for_training_and_prediction() {
     let out = env.sweep(&["validate", spec.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
-        out.stdout
-            .contains("10 features (with the categories of island: 3, sex: 2)")
-            && out.stdout.contains("; separated by `;`"),
+        out.stdout.contains(
+            "10 features (with the categories of island: 3 (Biscoe, Dream, Torgersen), sex: 2"
+        ) && out.stdout.contains("; separated by `;`"),
         "{}",
         out.stdout
     );

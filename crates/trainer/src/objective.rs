@@ -67,9 +67,9 @@ pub struct DataSummary {
     /// Missing feature cells filled in from the training split (`data.missing: mean`,
     /// `median`).
     pub filled_cells: usize,
-    /// Each categorical column (`data.categorical`) with the number of its categories, which
-    /// are among `features`.
-    pub categorical: Vec<(String, usize)>,
+    /// Each categorical column (`data.categorical`) with its categories, in sorted order, each
+    /// one of `features`.
+    pub categorical: Vec<(String, Vec<String>)>,
     /// Missing cells of categorical columns, which set no indicator (`data.missing: mean`,
     /// `median`).
     pub missing_categories: usize,
@@ -191,7 +191,7 @@ impl MlpObjective {
                 .data
                 .categories
                 .iter()
-                .map(|c| (c.column.clone(), c.values.len()))
+                .map(|c| (c.column.clone(), c.values.clone()))
                 .collect(),
             missing_categories: self.data.missing_categories,
             separator: self.data.separator,

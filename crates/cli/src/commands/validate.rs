@@ -152,7 +152,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         let columns: Vec<String> = data
             .categorical
             .iter()
-            .map(|(column, categories)| format!("{column}: {categories}"))
+            .map(|(column, categories)| categories_text(column, categories))
             .collect();
         format!(" (with the categories of {})", columns.join(", "))
     };
@@ -171,4 +171,34 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         writeln!(out, "{line}")?;
     }
     Ok(Outcome::Success)
+}
+
+/// The most categories of a column `sweep validate` names; past them it names the first ones.
+const CATEGORIES_NAMED: usize = 8;
+
+/// Says a categorical column's categories: `island: 3 (Biscoe, Dream, Torgersen)`, or with many
+/// the first of them, `city: 240 (Aachen, Berlin, ..., Essen, ...)`.
+fn categories_text(column: &str, categories: &[String]) -> String {
+    let named = categories.iter().take(CATEGORIES_NAMED).map(String::as_str);
+    let mut list: Vec<&str> = named.collect();
+    if categories.len() > CATEGORIES_NAMED {
+        list.push("...");
+    }
+    format!("{column}: {} ({})", categories.len(), list.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_with_many_categories_names_the_first() {
+        let few: Vec<String> = ["female", "male"].map(String::from).to_vec();
+        assert_eq!(categories_text("sex", &few), "sex: 2 (female, male)");
+        let many: Vec<String> = (0..12).map(|i| format!("c{i:02}")).collect();
+        assert_eq!(
+            categories_text("city", &many),
+            "city: 12 (c00, c01, c02, c03, c04, c05, c06, c07, ...)"
+        );
+    }
 }
