@@ -81,6 +81,25 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         values.windows(2).all(|w| w[0] >= w[1]),
         "not sorted: {values:?}"
     );
+    // The summary names the best trial, as `sweep run` did: the leaderboard's first.
+    let first = show
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("rank"))
+        .nth(1)
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or_default()
+        .to_string();
+    let best = format!(
+        "best        trial {first}: val_accuracy {:.4} at epoch ",
+        values[0]
+    );
+    assert!(show.stdout.contains(&best), "no `{best}`:\n{}", show.stdout);
+    assert!(
+        run.stdout.contains(&format!("best: trial {first} with")),
+        "{}",
+        run.stdout
+    );
 
     // `trials` lists them in trial order, each with its rank on the leaderboard.
     let listed = env.sweep(&["trials", "tiny"]);

@@ -329,6 +329,29 @@ pub(crate) fn experiment_header(
         info.run_cap,
         counts(trials)
     )?;
+    let objectives = info.objectives(spec);
+    let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
+    let by = match objectives.len() {
+        1 => String::new(),
+        _ => format!(" (the front's best by {})", info.objective),
+    };
+    match experiment::best_trial(trials, &objectives, constraints) {
+        Some(best) => writeln!(
+            out,
+            "best        trial {}{by}: {} {} at epoch {}",
+            best.id,
+            info.objective,
+            metric(best.value(&info.objective)),
+            best.result.as_ref().map_or(0, |r| r.best_step.0),
+        )?,
+        None if !constraints.is_empty() && trials.iter().any(|t| t.result.is_some()) => {
+            writeln!(
+                out,
+                "best        - (no completed trial meets the constraints)"
+            )?;
+        }
+        None => writeln!(out, "best        - (no trial completed)")?,
+    }
     writeln!(out, "started     {} UTC", info.created.utc())?;
     if let Some(duration) = duration(trials) {
         writeln!(out, "duration    {duration}")?;
