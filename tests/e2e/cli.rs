@@ -556,6 +556,12 @@ parameters:
     );
     let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
     assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("note: the grid has 6 points and the study 3 trials"),
+        "{}",
+        run.stderr
+    );
     let hidden = |env: &TestEnv| -> Vec<String> {
         let store = Store::open(&env.store()).unwrap();
         let trials = store.trials("shuffled").unwrap();
@@ -573,6 +579,11 @@ parameters:
     assert_eq!(all[..3], first[..]);
     all.sort_by_key(|h| h.parse::<u32>().unwrap());
     assert_eq!(all, ["8", "16", "24", "32", "40", "48"]);
+    // The notes count the trials planned now, the whole grid: none, then or after.
+    let again = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    for out in [&extended, &again] {
+        assert!(!out.stderr.contains("the grid has"), "{}", out.stderr);
+    }
     // `show` gives the setting back as the block that sets it.
     let show = env.sweep(&["show", "shuffled"]);
     assert!(

@@ -56,12 +56,6 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             spec.data.missing.as_str()
         );
     }
-    if args.extend.is_none() {
-        let trials = args.run_cap.unwrap_or(spec.run_cap);
-        for why in spec.notes(trials) {
-            eprintln!("note: {why}");
-        }
-    }
     // A warm start's file is read only for an experiment to create, and before a store that
     // does not exist yet is made, so that a file that cannot be read creates nothing; a resumed
     // experiment goes on from the trials taken when it was created, whatever became of the file.
@@ -73,6 +67,18 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     };
     let store = open_store(&args.store.store, StoreMode::Create)?;
     let stored = store.experiment(&spec.name)?;
+    // The notes count the trials this run plans: the stored experiment's (which `--extend` or
+    // `--run-cap` may have raised past the file's), with what this run adds; or the file's.
+    let planned_now = match &stored {
+        Some(e) => e
+            .run_cap
+            .max(args.run_cap.unwrap_or(0))
+            .saturating_add(args.extend.unwrap_or(0)),
+        None => args.run_cap.unwrap_or(spec.run_cap),
+    };
+    for why in spec.notes(planned_now) {
+        eprintln!("note: {why}");
+    }
     let warm_file = match stored {
         None if new_store => read_early,
         None => crate::warm_file::read(&spec)?,
