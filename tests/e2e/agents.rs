@@ -322,6 +322,67 @@ fn an_agent_past_its_time_limit_leaves_the_test_split_to_the_study_end() {
 }
 
 #[test]
+fn an_agent_stopped_while_another_never_started_says_how_far_the_study_got() {
+    let env = TestEnv::new();
+    env.write_spec("shared.yaml", SWEEP);
+    // Agent 1 never starts: agent 0 runs what it can of its trials, then waits for it.
+    let mut args: Vec<&str> = agent_args("0/2", "exchange", "store-0").to_vec();
+    args.extend(["--quiet-after", "0.2s"]);
+    let mut alone = env
+        .command(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = alone.stdout.take().unwrap();
+    let printed = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut out, &mut text).map(|_| text)
+    });
+    // Its lines, as they come, read to the end so that it never writes to a closed pipe.
+    let (tell, heard) = mpsc::channel();
+    let lines = BufReader::new(alone.stderr.take().unwrap()).lines();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = tell.send(line);
+        }
+    });
+    let mut said: Vec<String> = Vec::new();
+    while !said
+        .iter()
+        .any(|l| l.starts_with("waiting for agent 1 of 2"))
+    {
+        match heard.recv_timeout(Duration::from_secs(120)) {
+            Ok(line) => said.push(line),
+            Err(e) => panic!("agent 0 never said it waits ({e}): {said:?}"),
+        }
+    }
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(alone.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    // It stops between epochs: a trial waiting for agent 1's, which never come, stops too.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = alone.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            alone.kill().unwrap();
+            panic!("agent 0 did not stop within a minute of Ctrl-C: {said:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = printed.join().unwrap().unwrap();
+    assert_eq!(status.code(), Some(130), "{stdout}");
+    // Agent 1's trials never ran, so it is not waiting for a test split.
+    assert!(
+        stdout.contains("stopped early: ")
+            && stdout.contains(" of 8 trials finished; run the same command again to resume")
+            && !stdout.contains("test split"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn agent_flags_are_checked_before_anything_runs() {
     let env = TestEnv::new();
     env.write_spec("shared.yaml", SWEEP);

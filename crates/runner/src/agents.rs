@@ -337,9 +337,11 @@ impl<'a> Peers<'a> {
         }
     }
 
-    /// Applies the other agents' events until `done`, reading their journals every `poll`.
-    pub(crate) fn follow(&self, done: &AtomicBool) -> Result<()> {
-        while !done.load(Ordering::SeqCst) {
+    /// Applies the other agents' events until `done`, reading their journals every `poll`, or
+    /// until `stop` is requested: then no trial waits for the others any more (a trial that
+    /// waits for a trial of an agent that is gone would wait for ever), so it returns at once.
+    pub(crate) fn follow(&self, done: &AtomicBool, stop: &Stop) -> Result<()> {
+        while !done.load(Ordering::SeqCst) && !stop.requested() {
             self.catch_up()?;
             std::thread::sleep(self.options.poll);
         }

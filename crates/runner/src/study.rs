@@ -66,6 +66,9 @@ pub struct StudySummary {
     /// What ended the sweep before its run cap, if anything (the target reached, or the
     /// plateau): no trial numbered `parallel` or more above its trial starts.
     pub stopped: Option<Stopped>,
+    /// Whether this agent stopped after every trial the study needs had ended, while it waited
+    /// for the test split's result from the agent measuring it.
+    pub awaiting_test: bool,
 }
 
 impl StudySummary {
@@ -208,12 +211,17 @@ pub fn run_study(
             .map(|_| scope.spawn(|| worker.drain(&queue)))
             .collect();
         let follower = peers.as_ref().map(|peers| {
-            scope.spawn(|| {
-                if let Err(e) = peers.follow(&workers_done) {
-                    // Waiting workers give up; the error is the study's.
+            scope.spawn(|| match peers.follow(&workers_done, &options.stop) {
+                // Waiting workers give up; the error is the study's.
+                Err(e) => {
                     lock(&queue).error.get_or_insert(e);
                     board.abort();
                 }
+                // Stopped: a trial waiting for another agent's, which may never come, is
+                // stopped too (run again on resume), as one waiting for a trial here is when
+                // that trial stops.
+                Ok(()) if options.stop.requested() => board.abort(),
+                Ok(()) => {}
             })
         });
         for handle in handles {
@@ -276,9 +284,13 @@ pub fn run_study(
     let best = spec.best(&trials).cloned();
     // An agent still waiting for the test split's result when stopped is interrupted too.
     let mut interrupted = options.stop.closed() && status == ExperimentStatus::Interrupted;
+    let mut awaiting_test = false;
     if let (Some(peers), Some(best), ExperimentStatus::Finished) = (&peers, &best, status) {
         match peers.share_test(objective, best, &options.stop) {
-            Ok(shared) => interrupted |= !shared,
+            Ok(shared) => {
+                awaiting_test = !shared;
+                interrupted |= awaiting_test;
+            }
             Err(error) => {
                 if !matches!(error, Error::AgentFailed { .. }) {
                     peers.abort(&error);
@@ -294,6 +306,7 @@ pub fn run_study(
         best,
         interrupted,
         stopped,
+        awaiting_test,
     })
 }
 

@@ -192,10 +192,9 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }
         let planned = summary.planned;
         let finished = summary.finished();
-        let untested = args.agent.is_some()
-            && summary.trials.iter().all(|t| t.state.is_finished())
-            && summary.best.is_some();
-        if untested {
+        // Not said from the trials this agent's store holds: another agent's trials that never
+        // started are not among them.
+        if summary.awaiting_test {
             writeln!(
                 std::io::stdout().lock(),
                 "\nstopped while waiting for the test split's result from the agent that ran \
