@@ -383,6 +383,52 @@ fn an_agent_stopped_while_another_never_started_says_how_far_the_study_got() {
 }
 
 #[test]
+fn an_agent_past_its_time_limit_does_not_wait_for_an_agent_that_never_came() {
+    let env = TestEnv::new();
+    env.write_spec("shared.yaml", SWEEP);
+    // Agent 1 never comes: agent 0's trial 2 waits for trial 1 to be judged, past the limit.
+    let mut args: Vec<&str> = agent_args("0/2", "exchange", "store-0").to_vec();
+    args.extend(["--quiet-after", "0.2s", "--timeout", "2s"]);
+    let mut alone = env
+        .command(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = alone.stdout.take().unwrap();
+    let printed = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut out, &mut text).map(|_| text)
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    let status = loop {
+        if let Some(status) = alone.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            alone.kill().unwrap();
+            panic!("agent 0 still waits for agent 1 long past its time limit");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = printed.join().unwrap().unwrap();
+    assert!(status.success(), "{stdout}");
+    assert!(
+        stdout.contains("time limit of 2.0s reached: ") && stdout.contains(" of 8 trials finished"),
+        "{stdout}"
+    );
+    // The trials it stopped run again: with agent 1 the study ends as one process's.
+    let second = agent(&env, "1/2", ("exchange", "store-1"), &[]);
+    let again = env.sweep(&agent_args("0/2", "exchange", "store-0"));
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(second.wait_with_output().unwrap().status.success());
+    let (expected, _) = one_process();
+    for store in ["store-0", "store-1"] {
+        assert_eq!(results(&env, store), expected, "{store}");
+    }
+}
+
+#[test]
 fn agent_flags_are_checked_before_anything_runs() {
     let env = TestEnv::new();
     env.write_spec("shared.yaml", SWEEP);

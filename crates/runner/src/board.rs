@@ -49,6 +49,8 @@ pub(crate) struct Board {
 struct Inner {
     trials: BTreeMap<TrialId, Entry>,
     aborted: bool,
+    /// No new trial starts (`close`): waits for a new trial's parameters end.
+    closed: bool,
 }
 
 /// The earlier trials as a pruning decision sees them.
@@ -63,6 +65,15 @@ pub(crate) struct Earlier {
 /// The study was aborted by an error in another worker while this one was waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Aborted;
+
+/// Why the wait for a new trial's parameters ended without them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unsuggested {
+    /// The study was aborted (`Board::abort`).
+    Aborted,
+    /// The study takes no new trial (`Board::close`).
+    Closed,
+}
 
 /// What a sampler may see when suggesting a trial.
 #[derive(Debug, Clone, Default)]
@@ -151,14 +162,32 @@ impl Board {
         self.changed.notify_all();
     }
 
+    /// Wakes the workers waiting for a new trial's parameters and makes those waits fail: the
+    /// study takes no new trial. The waits of running trials go on.
+    pub(crate) fn close(&self) {
+        let mut inner = self.lock();
+        if !inner.closed {
+            inner.closed = true;
+            self.changed.notify_all();
+        }
+    }
+
     /// Waits until every trial numbered `k - parallel` or below has ended, then returns them
-    /// and the parameters of the trials between (which are running or ended).
-    pub(crate) fn sampler_view(&self, k: TrialId, parallel: u32) -> Result<SamplerView, Aborted> {
+    /// and the parameters of the trials between (which are running or ended); fails once the
+    /// board is aborted or closed.
+    pub(crate) fn sampler_view(
+        &self,
+        k: TrialId,
+        parallel: u32,
+    ) -> Result<SamplerView, Unsuggested> {
         let horizon = k.0.checked_sub(parallel.max(1));
         let learned = |j: u32| horizon.is_some_and(|h| j <= h);
         // Every earlier trial must have its parameters, and those up to the horizon must have
         // ended, so that the view does not depend on which worker got where first.
-        self.wait_for(|inner| {
+        let view = self.wait_for(|inner| {
+            if inner.closed {
+                return Some(None);
+            }
             let ready = (0..k.0).all(|j| {
                 inner.trials.get(&TrialId(j)).is_some_and(|e| {
                     if e.skipped {
@@ -179,9 +208,14 @@ impl Board {
                         _ => {}
                     }
                 }
-                view
+                Some(view)
             })
-        })
+        });
+        match view {
+            Err(Aborted) => Err(Unsuggested::Aborted),
+            Ok(None) => Err(Unsuggested::Closed),
+            Ok(Some(view)) => Ok(view),
+        }
     }
 
     /// Waits until every trial numbered below `k` has reported `step` or ended, or until
@@ -356,6 +390,28 @@ mod tests {
         };
         std::thread::sleep(Duration::from_millis(20));
         b.abort();
-        assert_eq!(waiter.join().unwrap().unwrap_err(), Aborted);
+        assert_eq!(waiter.join().unwrap().unwrap_err(), Unsuggested::Aborted);
+    }
+
+    #[test]
+    fn closing_ends_the_waits_for_new_trials_only() {
+        let b = Arc::new(Board::default());
+        b.start(TrialId(0), Params::new());
+        let (suggest, judge) = {
+            let (b1, b2) = (Arc::clone(&b), Arc::clone(&b));
+            (
+                std::thread::spawn(move || b1.sampler_view(TrialId(2), 1)),
+                std::thread::spawn(move || b2.curves_before(TrialId(1), Step(1), |_, _| false)),
+            )
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        b.close();
+        assert_eq!(suggest.join().unwrap().unwrap_err(), Unsuggested::Closed);
+        // Trial 1, running, still waits for trial 0's first step.
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!judge.is_finished());
+        b.report(TrialId(0), Step(1), 0.5);
+        let earlier = judge.join().unwrap().unwrap();
+        assert_eq!(earlier.reached, [(TrialId(0), vec![(Step(1), 0.5)])]);
     }
 }

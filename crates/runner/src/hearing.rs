@@ -82,6 +82,14 @@ impl Hearing {
         }
     }
 
+    /// Returns whether agent `agent`'s journal has stood still for `quiet_after` at `now` (never
+    /// for an agent not heard, this one).
+    pub(crate) fn is_quiet(&self, agent: u32, now: Instant) -> bool {
+        self.heard
+            .get(&agent)
+            .is_some_and(|h| now.duration_since(h.since) >= self.quiet_after)
+    }
+
     /// Tells `observer` when agent `agent`, which the study waits for to run (or, `measuring`,
     /// to measure on the test split) trial `trial`, has been quiet for `quiet_after`, and again
     /// each time its quiet time doubles. An agent not heard (this one) is never reported.

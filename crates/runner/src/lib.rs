@@ -118,6 +118,10 @@ pub enum Error {
     /// Another worker failed while this one waited for it; the first error is reported instead.
     #[error("the study was stopped by an error in another trial")]
     Aborted,
+    /// The study took no new trial (its time limit passed) before this one got its parameters:
+    /// it never started, and runs on resume.
+    #[error("the study took no new trial")]
+    Closed,
     /// The study was asked to stop (`Stop`) while this trial ran; it is run again on resume.
     #[error("the study was asked to stop")]
     Stopped,

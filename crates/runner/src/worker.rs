@@ -11,7 +11,7 @@ use search::{Sampler, SuggestContext};
 use store::{JournalEvent, Store};
 
 use crate::agents::Peers;
-use crate::board::{Board, SamplerView};
+use crate::board::{Board, SamplerView, Unsuggested};
 use crate::reporter::StoreReporter;
 use crate::{Clock, Error, Observer, Result, Stop};
 
@@ -63,6 +63,8 @@ impl Worker<'_> {
             let Some(id) = next else { return };
             match self.run_one(id) {
                 Ok(true) => {}
+                // No new trial starts; the running ones go on.
+                Err(Error::Closed) => return,
                 Ok(false) => {
                     // The target or the plateau was reached: no later trial starts either.
                     lock(queue).pending.clear();
@@ -225,6 +227,9 @@ impl Worker<'_> {
     fn view(&self, id: TrialId) -> Result<SamplerView> {
         self.board
             .sampler_view(id, self.window)
-            .map_err(|_| Error::Aborted)
+            .map_err(|why| match why {
+                Unsuggested::Aborted => Error::Aborted,
+                Unsuggested::Closed => Error::Closed,
+            })
     }
 }
