@@ -321,32 +321,61 @@ fn an_agent_past_its_time_limit_leaves_the_test_split_to_the_study_end() {
     }
 }
 
-#[test]
-fn an_agent_stopped_while_another_never_started_says_how_far_the_study_got() {
-    let env = TestEnv::new();
-    env.write_spec("shared.yaml", SWEEP);
-    // Agent 1 never starts: agent 0 runs what it can of its trials, then waits for it.
+/// Agent 0 of two in `env`, alone (agent 1 never comes), with `extra` arguments: the process,
+/// what it prints on standard output (read to the end) and its lines on standard error, as
+/// they come (read to the end too, so that it never writes to a closed pipe).
+fn alone(
+    env: &TestEnv,
+    extra: &[&str],
+) -> (
+    Child,
+    std::thread::JoinHandle<std::io::Result<String>>,
+    mpsc::Receiver<String>,
+) {
     let mut args: Vec<&str> = agent_args("0/2", "exchange", "store-0").to_vec();
-    args.extend(["--quiet-after", "0.2s"]);
-    let mut alone = env
+    args.extend_from_slice(extra);
+    let mut child = env
         .command(&args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = alone.stdout.take().unwrap();
+    let mut out = child.stdout.take().unwrap();
     let printed = std::thread::spawn(move || {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut out, &mut text).map(|_| text)
     });
-    // Its lines, as they come, read to the end so that it never writes to a closed pipe.
     let (tell, heard) = mpsc::channel();
-    let lines = BufReader::new(alone.stderr.take().unwrap()).lines();
+    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {
             let _ = tell.send(line);
         }
     });
+    (child, printed, heard)
+}
+
+/// Waits for `child` to end, killing it and failing the test with `what` after `seconds`.
+fn ends_within(child: &mut Child, seconds: u64, what: &str) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("{what}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn an_agent_stopped_while_another_never_started_says_how_far_the_study_got() {
+    let env = TestEnv::new();
+    env.write_spec("shared.yaml", SWEEP);
+    // Agent 1 never starts: agent 0 runs what it can of its trials, then waits for it.
+    let (mut child, printed, heard) = alone(&env, &["--quiet-after", "0.2s"]);
     let mut said: Vec<String> = Vec::new();
     while !said
         .iter()
@@ -357,20 +386,14 @@ fn an_agent_stopped_while_another_never_started_says_how_far_the_study_got() {
             Err(e) => panic!("agent 0 never said it waits ({e}): {said:?}"),
         }
     }
-    let pid = nix::unistd::Pid::from_raw(i32::try_from(alone.id()).unwrap());
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
     // It stops between epochs: a trial waiting for agent 1's, which never come, stops too.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = alone.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            alone.kill().unwrap();
-            panic!("agent 0 did not stop within a minute of Ctrl-C: {said:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = ends_within(
+        &mut child,
+        60,
+        "agent 0 did not stop within a minute of Ctrl-C",
+    );
     let stdout = printed.join().unwrap().unwrap();
     assert_eq!(status.code(), Some(130), "{stdout}");
     // Agent 1's trials never ran, so it is not waiting for a test split.
@@ -387,30 +410,12 @@ fn an_agent_past_its_time_limit_does_not_wait_for_an_agent_that_never_came() {
     let env = TestEnv::new();
     env.write_spec("shared.yaml", SWEEP);
     // Agent 1 never comes: agent 0's trial 2 waits for trial 1 to be judged, past the limit.
-    let mut args: Vec<&str> = agent_args("0/2", "exchange", "store-0").to_vec();
-    args.extend(["--quiet-after", "0.2s", "--timeout", "2s"]);
-    let mut alone = env
-        .command(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = alone.stdout.take().unwrap();
-    let printed = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut out, &mut text).map(|_| text)
-    });
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    let status = loop {
-        if let Some(status) = alone.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            alone.kill().unwrap();
-            panic!("agent 0 still waits for agent 1 long past its time limit");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let (mut child, printed, _) = alone(&env, &["--quiet-after", "0.2s", "--timeout", "2s"]);
+    let status = ends_within(
+        &mut child,
+        90,
+        "agent 0 still waits for agent 1 long past its time limit",
+    );
     let stdout = printed.join().unwrap().unwrap();
     assert!(status.success(), "{stdout}");
     assert!(
