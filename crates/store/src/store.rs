@@ -610,6 +610,10 @@ fn decode_trial_at(key: &[u8], bytes: &[u8]) -> Result<Trial> {
 /// file cut short behind its snapshot (an index out of bounds in its segment recovery); that is
 /// `Error::Damaged` here, the panic's message kept off the terminal.
 fn open_sled(path: &Path) -> Result<sled::Result<sled::Db>> {
+    // The hook is the process's: stores opened at once (threads, tests) take turns, so that
+    // each puts back the hook it found, and the silent one never stays.
+    static HOOK: Mutex<()> = Mutex::new(());
+    let _turn = HOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let opened = std::panic::catch_unwind(|| sled::Config::new().path(path).open());
