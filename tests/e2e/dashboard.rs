@@ -474,6 +474,10 @@ fn the_dashboard_downloads_csv_as_the_cli_writes_it() {
         page.contains("href=\"/experiments/tiny/trials/1/metrics.csv\" download"),
         "{page}"
     );
+    // Its command names the file as the record keeps it, absolute: it runs from anywhere.
+    let file = std::fs::canonicalize(&spec).unwrap();
+    let rerun = format!("sweep run {} --store .sweep-reproduce-1", file.display());
+    assert!(page.contains(&rerun), "{rerun}\n{page}");
     let (status, _) = get(&format!("{url}/experiments/tiny/trials/9/metrics.csv"));
     assert_eq!(status, 404);
     let query = "sort=metric.val_accuracy&dir=desc&per_page=1\

@@ -151,6 +151,16 @@ impl Reader {
             .ok_or_else(|| Error::NotFound(format!("experiment {experiment:?} has no trial {id}")))
     }
 
+    /// Returns whether the experiment holds trial `id`.
+    pub(crate) fn has_trial(&self, experiment: &str, id: u32) -> Result<bool> {
+        Ok(self.store.trial(experiment, TrialId(id))?.is_some())
+    }
+
+    /// Returns the absolute path of the experiment's file, as its run record keeps it.
+    pub(crate) fn spec_file(&self, experiment: &str) -> Result<Option<String>> {
+        Ok(self.store.run_record(experiment)?.map(|r| r.spec_file))
+    }
+
     /// Returns the experiment's test-split result, once measured.
     pub(crate) fn test_result(&self, experiment: &str) -> Result<Option<TestResult>> {
         Ok(self.store.test_result(experiment)?)

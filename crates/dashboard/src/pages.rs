@@ -384,6 +384,14 @@ fn render_trial(
         &reader.store_dir(),
         reader.checkpoint_at(name, id)?,
     );
+    // The file as the record keeps it, absolute, so that the command runs from anywhere.
+    if let Some(file) = reader.spec_file(name)?.filter(|f| !f.is_empty()) {
+        page.command = trial::rerun_command(&file, id);
+    }
+    // The next trial's link where it exists: an interrupted experiment stops short of its cap.
+    if page.next.is_some() && !reader.has_trial(name, id.saturating_add(1))? {
+        page.next = None;
+    }
     if let Some(test) = reader.test_result(name)?.filter(|r| r.trial == t.id) {
         page.facts.push(trial::Field {
             name: "test split".into(),

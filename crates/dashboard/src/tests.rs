@@ -562,6 +562,40 @@ fn the_leaderboard_says_the_epochs_a_trial_trained_past_its_best() {
 }
 
 #[test]
+fn a_trial_page_links_and_commands_only_what_exists() {
+    run(async {
+        // Interrupted at four trials of ten: trial 3 was left running.
+        let store = Store::temporary().unwrap();
+        store
+            .create_experiment(&fixtures::info("cut", ExperimentStatus::Interrupted, 10))
+            .unwrap();
+        for i in 0..4 {
+            store.put_trial("cut", &fixtures::trial(i, 4)).unwrap();
+        }
+        let (status, page) = get(&store, "/experiments/cut/trials/3").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        // No next trial (trial 4 never started), and nothing stored to reproduce.
+        assert!(!page.contains("rel=\"next\""), "{page}");
+        assert!(
+            page.contains("/experiments/cut/trials/2\" rel=\"prev\""),
+            "{page}"
+        );
+        assert!(!page.contains("sweep reproduce"), "{page}");
+        assert!(page.contains("This trial has not finished"), "{page}");
+        assert!(
+            page.contains("sweep run experiments/fixture.yaml --store .sweep-reproduce-3"),
+            "{page}"
+        );
+        let (_, page) = get(&store, "/experiments/cut/trials/2").await;
+        assert!(
+            page.contains("/experiments/cut/trials/3\" rel=\"next\""),
+            "{page}"
+        );
+        assert!(page.contains("sweep reproduce cut/2 --store"), "{page}");
+    });
+}
+
+#[test]
 fn a_study_with_two_objectives_serves_its_front() {
     run(async {
         let store = store_with("one", 12);

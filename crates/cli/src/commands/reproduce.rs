@@ -144,10 +144,10 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         params: &trial.params,
     };
     let outcome = objective.run(&ctx, &mut collector);
-    let state_now = match outcome {
-        TrialOutcome::Completed { .. } => TrialState::Completed,
-        TrialOutcome::Pruned { .. } => TrialState::Pruned,
-        TrialOutcome::Failed { .. } => TrialState::Failed,
+    let (state_now, failure) = match outcome {
+        TrialOutcome::Completed { .. } => (TrialState::Completed, None),
+        TrialOutcome::Pruned { .. } => (TrialState::Pruned, None),
+        TrialOutcome::Failed { reason } => (TrialState::Failed, Some(reason)),
     };
     let tolerance = if record.device == "cpu" {
         0.0
@@ -174,14 +174,27 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         )?;
         return Ok(Outcome::NotReproduced);
     }
+    // A failed trial is reproduced when it fails again the same way, its curves (often none)
+    // equal up to there.
+    let failed_as = match (failure, trial.reason.as_deref()) {
+        (Some(now), Some(then)) if now != then => {
+            writeln!(
+                out,
+                "differs: the trial failed then ({then}) and fails otherwise now ({now})"
+            )?;
+            return Ok(Outcome::NotReproduced);
+        }
+        (Some(now), _) => format!("failed again as then ({now}); "),
+        (None, _) => String::new(),
+    };
     let compared = stored.keys().filter(|m| *m != WALL_TIME).count();
     let epochs = last_step.map_or(0, |s| s.0);
     let bit_for_bit = first_difference(&stored, &collector.curves, 0.0).is_none();
     if bit_for_bit {
         writeln!(
             out,
-            "identical: {compared} metrics over {epochs} epochs, bit for bit ({WALL_TIME}, wall \
-             time, not compared)"
+            "identical: {failed_as}{compared} metrics over {epochs} epochs, bit for bit \
+             ({WALL_TIME}, wall time, not compared)"
         )?;
     } else {
         writeln!(

@@ -163,7 +163,11 @@ pub(crate) fn trial_card(
         )?,
         _ => {}
     }
-    writeln!(out, "reproduce   sweep reproduce {name} --store {store}")
+    // Only a finished trial has a stored outcome to compare with.
+    match t.state.is_finished() {
+        true => writeln!(out, "reproduce   sweep reproduce {name} --store {store}"),
+        false => Ok(()),
+    }
 }
 
 /// Writes several trials side by side: a column each, a row per fact, parameter and metric

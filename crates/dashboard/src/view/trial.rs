@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use experiment::{
     shell_quote, ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, TrialId, TrialState,
-    KNOBS,
+    WarmSource, KNOBS,
 };
 use store::{CheckpointAt, ExperimentInfo, ExperimentStatus};
 
@@ -64,8 +64,11 @@ pub(crate) struct TrialPage {
     pub(crate) spec_yaml: String,
     /// The command that reproduces the trial in a fresh store.
     pub(crate) command: String,
-    /// The command that re-runs the stored trial and compares its curves bit for bit.
-    pub(crate) check_command: String,
+    /// What the fresh store needs besides the file (a warm start's source experiment), or empty.
+    pub(crate) command_needs: String,
+    /// The command that re-runs the stored trial and compares its curves bit for bit, for a
+    /// trial that finished.
+    pub(crate) check_command: Option<String>,
     /// The command that predicts new rows with the trial's checkpoint, when it has one.
     pub(crate) predict_command: Option<String>,
     /// Why a trial that ended with a result has no checkpoint; empty otherwise.
@@ -138,6 +141,17 @@ impl Standing {
             Standing::BeatenBy(None) => "off".into(),
         }
     }
+}
+
+/// Returns the command that runs trials 0 to `id` of the experiment file `spec_path` into a
+/// fresh store, which gives trial `id` again.
+pub(crate) fn rerun_command(spec_path: &str, id: u32) -> String {
+    format!(
+        "sweep run {} --store {} --run-cap {}",
+        shell_quote(spec_path),
+        shell_quote(&format!(".sweep-reproduce-{id}")),
+        id.saturating_add(1)
+    )
 }
 
 /// Builds the trial page of `trial` with its metric series, at time `now`; `store_dir` is the
@@ -277,17 +291,22 @@ pub(crate) fn trial_page(
             }
         })
         .collect();
-    let reruns = id.saturating_add(1);
-    let command = format!(
-        "sweep run {} --store {} --run-cap {reruns}",
-        shell_quote(&info.spec_path),
-        shell_quote(&format!(".sweep-reproduce-{id}")),
-    );
-    let check_command = format!(
-        "sweep reproduce {} --store {}",
-        shell_quote(&format!("{}/{id}", info.name)),
-        shell_quote(store_dir),
-    );
+    let command = rerun_command(&info.spec_path, id);
+    let command_needs = match spec.and_then(|s| s.warm_start.as_ref()).map(|w| &w.source) {
+        Some(WarmSource::Experiment(source)) => format!(
+            "Its warm start reads experiment {source} from the store it runs in: run this in a \
+             copy of this store, from which {} is removed (sweep rm), rather than a fresh one.",
+            info.name
+        ),
+        _ => String::new(),
+    };
+    let check_command = trial.state.is_finished().then(|| {
+        format!(
+            "sweep reproduce {} --store {}",
+            shell_quote(&format!("{}/{id}", info.name)),
+            shell_quote(store_dir),
+        )
+    });
     let predict_command = (checkpoint == CheckpointAt::Here).then(|| {
         format!(
             "sweep predict {} --input new.csv --store {}",
@@ -323,6 +342,7 @@ pub(crate) fn trial_page(
         charts,
         spec_yaml: info.spec_yaml.clone(),
         command,
+        command_needs,
         check_command,
         predict_command,
         no_checkpoint,
