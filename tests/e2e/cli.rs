@@ -100,6 +100,34 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         "{}",
         run.stdout
     );
+    // A test split measured on another trial (as before a later run found this best) says so.
+    let other = u32::from(first == "0");
+    let measured = {
+        let store = Store::open(&env.store()).unwrap();
+        let measured = store.test_result("tiny").unwrap().unwrap();
+        assert_eq!(measured.trial.to_string(), first);
+        let moved = store::TestResult {
+            trial: TrialId(other),
+            ..measured.clone()
+        };
+        store.put_test_result("tiny", &moved).unwrap();
+        measured
+    };
+    let stale = env.sweep(&["show", "tiny"]);
+    let said = format!(
+        "test split: trial {other}, epoch 3 (measured once, after the sweep; never used to \
+         choose)"
+    );
+    let now = format!("(the best then; the best is now trial {first}, found by a later run");
+    assert!(
+        stale.stdout.contains(&said) && stale.stdout.contains(&now),
+        "{}",
+        stale.stdout
+    );
+    Store::open(&env.store())
+        .unwrap()
+        .put_test_result("tiny", &measured)
+        .unwrap();
 
     // `trials` lists them in trial order, each with its rank on the leaderboard.
     let listed = env.sweep(&["trials", "tiny"]);

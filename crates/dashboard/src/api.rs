@@ -108,7 +108,8 @@ struct RangeEndDto {
 
 #[derive(Debug, Serialize)]
 struct TestDto {
-    /// The trial measured: the best on validation.
+    /// The trial measured: the best on validation when it was (a later run may have found a
+    /// better one, `best`, measured when that run ends).
     trial: u32,
     /// Its test metrics by name (`test_accuracy`, ...).
     metrics: std::collections::BTreeMap<String, Option<f64>>,

@@ -83,6 +83,29 @@ fn the_test_split_shows_on_the_experiment_its_trial_and_the_api() {
             api["test"],
             serde_json::json!({"trial": 2, "metrics": {"test_accuracy": 0.9512, "test_loss": null}})
         );
+        // Measured on the best, it says so; on a trial a later run beat, it names the best now.
+        let best = u32::try_from(api["best"]["trial"].as_u64().unwrap()).unwrap();
+        for measured in [best, u32::from(best == 0)] {
+            let result = store::TestResult {
+                trial: experiment::TrialId(measured),
+                metrics: [("test_accuracy".to_string(), 0.95)].into(),
+            };
+            store.put_test_result("demo", &result).unwrap();
+            let (_, page) = get(&store, "/experiments/demo").await;
+            let later = format!(
+                "the best on validation then: test_accuracy 0.9500. The best is now \
+                 <a href=\"/experiments/demo/trials/{best}\">trial {best}</a>, found by a later \
+                 run, which measures it when it runs to its end."
+            );
+            match measured == best {
+                true => assert!(
+                    page.contains("the best on validation (never used to choose)")
+                        && !page.contains("The best is now"),
+                    "{page}"
+                ),
+                false => assert!(page.contains(&later), "{later}\n{page}"),
+            }
+        }
     });
 }
 

@@ -67,7 +67,8 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     output::importance(&mut out, &importance)?;
     let ranked = rank_trials(&trials, &objectives, constraints);
     output::leaderboard(&mut out, &ranked, &objectives, constraints, args.top)?;
-    super::tested::show(&mut out, &store, &info.name)?;
+    let best = experiment::best_trial(&trials, &objectives, constraints).map(|t| t.id);
+    super::tested::show(&mut out, &store, &info.name, best)?;
     Ok(Outcome::Success)
 }
 

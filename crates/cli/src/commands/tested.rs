@@ -8,7 +8,7 @@ use std::io::Write;
 
 use anyhow::Context;
 use experiment::Objective;
-use experiment::{ExperimentSpec, Trial};
+use experiment::{ExperimentSpec, Trial, TrialId};
 use store::{Store, TestResult};
 use trainer::MlpObjective;
 
@@ -51,11 +51,24 @@ pub(crate) fn after_run(
     print(&mut out, &result, Some(best))
 }
 
-/// Prints the stored test result of `experiment`, if there is one.
-pub(crate) fn show(out: &mut impl Write, store: &Store, experiment: &str) -> anyhow::Result<()> {
+/// Prints the stored test result of `experiment`, if there is one, and where a later run found
+/// a better trial than the one measured (`best`), that it awaits that run's end.
+pub(crate) fn show(
+    out: &mut impl Write,
+    store: &Store,
+    experiment: &str,
+    best: Option<TrialId>,
+) -> anyhow::Result<()> {
     if let Some(result) = store.test_result(experiment)? {
         let trial = store.trial(experiment, result.trial)?;
         print(out, &result, trial.as_ref())?;
+        if let Some(best) = best.filter(|b| *b != result.trial) {
+            writeln!(
+                out,
+                "  (the best then; the best is now trial {best}, found by a later run, which \
+                 measures it when it runs to its end)"
+            )?;
+        }
     }
     Ok(())
 }

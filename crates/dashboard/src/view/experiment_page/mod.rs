@@ -119,6 +119,11 @@ pub(crate) struct TestSplit {
     pub(crate) href: String,
     /// Each metric and its value, as `test_accuracy 0.9916`, joined by ` · `.
     pub(crate) metrics: String,
+    /// The best trial now, where a later run of the experiment (`--extend`, a raised
+    /// `--run-cap`) found a better one than the trial measured; it is measured when that run
+    /// ends.
+    /// With its page.
+    pub(crate) best_now: Option<(u32, String)>,
 }
 
 impl TestSplit {
@@ -133,6 +138,7 @@ impl TestSplit {
                 .map(|(name, v)| format!("{name} {}", format::value(Some(*v))))
                 .collect::<Vec<_>>()
                 .join(" · "),
+            best_now: None,
         }
     }
 }
@@ -204,7 +210,14 @@ pub(crate) fn experiment_page<'a>(
         &base,
     );
     ExperimentPage {
-        test: data.test.as_ref().map(|t| TestSplit::of(&info.name, t)),
+        test: data.test.as_ref().map(|t| {
+            let mut split = TestSplit::of(&info.name, t);
+            split.best_now = experiment::best_trial(&data.trials, &objectives, data.constraints())
+                .map(|best| best.id.0)
+                .filter(|best| *best != split.trial)
+                .map(|best| (best, format::trial_href(&info.name, best)));
+            split
+        }),
         description: info.description.clone(),
         goal: objectives
             .iter()
