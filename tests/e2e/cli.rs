@@ -2046,6 +2046,17 @@ fn trials_and_exports_filter_as_mlflow_searches_runs() {
         "{}",
         bad.stderr
     );
+    // A column the experiment lacks is refused, not ignored.
+    let misspelt = env.sweep(&["trials", "tiny", "--sort", "metric.val_los"]);
+    assert_eq!(misspelt.code, 2, "{misspelt:?}");
+    assert!(
+        misspelt.stderr.contains(
+            "--sort metric.val_los: the experiment has no metric `val_los`; did you mean \
+             `val_loss`?"
+        ),
+        "{}",
+        misspelt.stderr
+    );
     // Exports filter the same way, curves included.
     let series = env.sweep(&[
         "export",

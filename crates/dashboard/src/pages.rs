@@ -202,6 +202,9 @@ pub(crate) fn selected(
     if let Some(e) = sel.filter_problem(&data.trials, data.spec.as_ref()) {
         return Err(Error::BadRequest(format!("filter: {e}")));
     }
+    if let Some(problem) = sel.sort_problem(&data.trials, data.spec.as_ref()) {
+        return Err(Error::BadRequest(problem));
+    }
     Ok((data, sel))
 }
 
@@ -262,6 +265,9 @@ fn render_experiment(
 ) -> Result<Rendered> {
     let sel = Selection::parse(query, PER_PAGE)?;
     let data = reader.experiment(name)?;
+    if let Some(problem) = sel.sort_problem(&data.trials, data.spec.as_ref()) {
+        return Err(Error::BadRequest(problem));
+    }
     let notices = reader.notices(name);
     if let Some(html) = data.page(request).filter(|_| notices.is_empty()) {
         return Ok(Rendered { html, live: false });

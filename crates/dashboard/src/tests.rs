@@ -897,6 +897,20 @@ fn malformed_queries_get_a_400_page() {
                 "/api/experiments/demo/trials/0/metrics?max_points=-1",
                 "`max_points` takes a whole number such as 2, found `-1`",
             ),
+            // A column the experiment lacks, as a filter naming it is refused.
+            (
+                "/experiments/demo?sort=param.hiddn",
+                "sort param.hiddn: the experiment has no parameter `hiddn`; did you mean \
+                 `hidden`?",
+            ),
+            (
+                "/api/experiments/demo/trials?sort=metric.val_acc",
+                "sort metric.val_acc: the experiment has no metric `val_acc`",
+            ),
+            (
+                "/experiments/demo/trials.csv?sort=param.nope",
+                "the experiment has no parameter `nope`",
+            ),
         ] {
             let (status, body) = get(&store, uri).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");

@@ -129,9 +129,23 @@ impl TrialFilter {
             }
             let (column, word) = lexer.word();
             if !word.eq_ignore_ascii_case("and") {
+                let unexpected = match word.is_empty() {
+                    true => lexer.next_text(),
+                    false => word.clone(),
+                };
+                let or = match word.eq_ignore_ascii_case("or") {
+                    true => {
+                        " (conditions are joined by `and` alone; `param.NAME in (a, b)` \
+                             matches either value)"
+                    }
+                    false => "",
+                };
                 return Err(FilterError {
                     column,
-                    message: format!("expected `and` between conditions, found {}", found(&word)),
+                    message: format!(
+                        "expected `and` between conditions, found {}{or}",
+                        found(&unexpected)
+                    ),
                 });
             }
         }
@@ -161,6 +175,36 @@ impl TrialFilter {
         if self.conditions.is_empty() {
             return Ok(());
         }
+        let names = Names::of(trials, space);
+        for c in &self.conditions {
+            c.check_listed(space)?;
+            let unknown = match &c.field {
+                Field::Param(p) => names.unknown_param(p),
+                Field::Metric(m) => names.unknown_metric(m),
+                Field::State | Field::Trial | Field::Epoch => None,
+            };
+            if let Some(message) = unknown {
+                return Err(FilterError {
+                    column: c.column,
+                    message,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The parameter and metric names an experiment has, for a filter or a sort that names one: a
+/// parameter of the space or of a trial; a metric of a trial's result, or any known metric
+/// before a trial has one.
+pub(crate) struct Names<'a> {
+    params: BTreeSet<&'a str>,
+    metrics: BTreeSet<&'a str>,
+}
+
+impl<'a> Names<'a> {
+    /// Gathers the names of an experiment with `trials` and search `space`.
+    pub(crate) fn of(trials: &'a [Trial], space: Option<&'a SearchSpace>) -> Names<'a> {
         let mut params: BTreeSet<&str> = trials
             .iter()
             .flat_map(|t| t.params.keys().map(String::as_str))
@@ -176,30 +220,33 @@ impl TrialFilter {
         if metrics.is_empty() {
             metrics.extend(KNOWN_METRICS.iter().map(|(m, _)| *m));
         }
-        for c in &self.conditions {
-            c.check_listed(space)?;
-            let (kind, wanted, known) = match &c.field {
-                Field::Param(p) => ("parameter", p, &params),
-                Field::Metric(m) => ("metric", m, &metrics),
-                Field::State | Field::Trial | Field::Epoch => continue,
-            };
-            if known.contains(wanted.as_str()) {
-                continue;
-            }
-            let hint = crate::suggest(wanted, known.iter().copied())
-                .map(|s| format!("did you mean `{s}`? "))
-                .unwrap_or_default();
-            let list: Vec<&str> = known.iter().copied().collect();
-            return Err(FilterError {
-                column: c.column,
-                message: format!(
-                    "the experiment has no {kind} `{wanted}`; {hint}its {kind}s: {}",
-                    list.join(", ")
-                ),
-            });
-        }
-        Ok(())
+        Names { params, metrics }
     }
+
+    /// Says that the experiment has no parameter `wanted`, when it has none.
+    pub(crate) fn unknown_param(&self, wanted: &str) -> Option<String> {
+        unknown("parameter", wanted, &self.params)
+    }
+
+    /// Says that the experiment has no metric `wanted`, when it has none.
+    pub(crate) fn unknown_metric(&self, wanted: &str) -> Option<String> {
+        unknown("metric", wanted, &self.metrics)
+    }
+}
+
+/// Says that `wanted`, a `kind` of name, is not among `known`, with the closest and the list.
+fn unknown(kind: &str, wanted: &str, known: &BTreeSet<&str>) -> Option<String> {
+    if known.contains(wanted) {
+        return None;
+    }
+    let hint = crate::suggest(wanted, known.iter().copied())
+        .map(|s| format!("did you mean `{s}`? "))
+        .unwrap_or_default();
+    let list: Vec<&str> = known.iter().copied().collect();
+    Some(format!(
+        "the experiment has no {kind} `{wanted}`; {hint}its {kind}s: {}",
+        list.join(", ")
+    ))
 }
 
 impl Comparison {
@@ -308,12 +355,20 @@ impl fmt::Display for Literal {
     }
 }
 
-/// Compares a parameter's value with a literal of its kind; `None` across kinds.
+/// Compares a parameter's value with a literal of its kind, a number in quotes (`"256"`) being
+/// a number, as a string of digits (`values: ["16", "32"]`) compares with one; `None` across
+/// other kinds.
 fn compare_param(v: &ParamValue, literal: &Literal) -> Option<Ordering> {
+    let number = |t: &str| t.trim().parse::<f64>().ok().filter(|x| x.is_finite());
     match (v, literal) {
         (ParamValue::Str(s), Literal::Text(t)) => Some(s.as_str().cmp(t.as_str())),
         (ParamValue::Bool(b), Literal::Bool(c)) => Some(b.cmp(c)),
+        (ParamValue::Str(s), Literal::Number(n)) => number(s).and_then(|a| a.partial_cmp(n)),
         (v, Literal::Number(n)) => v.as_f64().and_then(|a| a.partial_cmp(n)),
+        (v, Literal::Text(t)) => v
+            .as_f64()
+            .zip(number(t))
+            .and_then(|(a, b)| a.partial_cmp(&b)),
         _ => None,
     }
 }
@@ -410,12 +465,23 @@ impl Lexer {
 
     fn condition(&mut self) -> Result<Comparison, FilterError> {
         let (column, name) = self.word();
+        // Not a word: the character there (`(`, `$`, `<`), or the end.
+        let unexpected = match name.is_empty() {
+            true => self.next_text(),
+            false => name.clone(),
+        };
         let field = field(&name).ok_or_else(|| FilterError {
             column,
             message: format!(
                 "expected a field ({FIELDS}), found {}{}",
-                found(&name),
-                bare_name(&name)
+                found(&unexpected),
+                match unexpected.to_ascii_lowercase().as_str() {
+                    "and" => "; a condition goes on each side of `and`".to_string(),
+                    "or" | "not" | "(" => "; conditions are joined by `and` alone, without \
+                                           brackets (a list of values takes `in (...)`)"
+                        .to_string(),
+                    _ => bare_name(&name),
+                }
             ),
         })?;
         let op = self.op()?;
@@ -727,7 +793,11 @@ mod tests {
             ("metric.val_accuracy ~ 0.9", 21, "expected a comparison (=, !=, <, <=, >, >=, in (...) or not in (...)), found `~`"),
             ("metric.val_accuracy", 20, "expected a comparison (=, !=, <, <=, >, >=, in (...) or not in (...)), found the end of the filter"),
             ("metric.val_accuracy > ", 23, "expected a value (a number, true, false or a string), found the end of the filter"),
-            ("metric.x > 1 or trial = 2", 14, "expected `and` between conditions, found `or`"),
+            ("metric.x > 1 or trial = 2", 14, "expected `and` between conditions, found `or` (conditions are joined by `and` alone; `param.NAME in (a, b)` matches either value)"),
+            ("trial > 1 )", 11, "expected `and` between conditions, found `)`"),
+            ("(trial > 1)", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `(`; conditions are joined by `and` alone, without brackets (a list of values takes `in (...)`)"),
+            ("$lr > 1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `$`"),
+            ("trial > 1 and and trial < 3", 15, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `and`; a condition goes on each side of `and`"),
             ("param.optimizer = 'adam", 19, "a string opened with ' is not closed"),
             ("metric.val_loss < low", 19, "`metric.val_loss` is a number, so it compares with a number, not `low`"),
             ("state = 3", 9, "`state` is a state name, so it compares with a state such as `completed` or `pruned`, not 3"),
@@ -838,5 +908,26 @@ mod tests {
             check("param.hidden = 100"),
             Err("column 16: `hidden` takes one of its `values:` 32, 64, never 100".to_string())
         );
+        // A number in quotes is the number, as a searched value written as a string compares
+        // with a number.
+        assert_eq!(
+            check("param.hidden = \"64\" and param.hidden in ('32')"),
+            Ok(())
+        );
+        let quoted = TrialFilter::parse("param.hidden = \"64\"").unwrap();
+        let unquoted = TrialFilter::parse("param.hidden = 64").unwrap();
+        for t in &trials {
+            assert_eq!(quoted.matches(t), unquoted.matches(t), "{t:?}");
+        }
+        let mut digits = trials[0].clone();
+        digits
+            .params
+            .insert("size".into(), ParamValue::Str("16".into()));
+        assert!(TrialFilter::parse("param.size = 16")
+            .unwrap()
+            .matches(&digits));
+        assert!(TrialFilter::parse("param.size < 20")
+            .unwrap()
+            .matches(&digits));
     }
 }

@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use crate::{ParamValue, Trial};
+use crate::{ParamValue, SearchSpace, Trial};
 
 /// What to sort trials by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +66,21 @@ impl SortKey {
             SortKey::Duration => "duration".into(),
             SortKey::Param(name) => format!("param.{name}"),
             SortKey::Metric(name) => format!("metric.{name}"),
+        }
+    }
+
+    /// Checks that a parameter or metric the key names exists in an experiment with `trials`
+    /// and search `space`, as a filter's names are checked (`TrialFilter::check_names`): a
+    /// misspelt column is an error rather than the table in rank order.
+    pub fn check_names(&self, trials: &[Trial], space: Option<&SearchSpace>) -> Result<(), String> {
+        let unknown = match self {
+            SortKey::Param(name) => crate::filter::Names::of(trials, space).unknown_param(name),
+            SortKey::Metric(name) => crate::filter::Names::of(trials, space).unknown_metric(name),
+            _ => None,
+        };
+        match unknown {
+            Some(message) => Err(format!("sort {}: {message}", self.name())),
+            None => Ok(()),
         }
     }
 

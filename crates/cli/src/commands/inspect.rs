@@ -134,6 +134,10 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     if let Some(filter) = &args.filter {
         super::check_filter(filter, spec.as_ref(), &trials)?;
     }
+    if let Some(key) = &args.sort {
+        key.check_names(&trials, spec.as_ref().map(|s| &s.space))
+            .map_err(|e| anyhow::anyhow!("--{e}"))?;
+    }
     let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t));
     let order = args.sort.clone().map(|key| TrialOrder {
         key,

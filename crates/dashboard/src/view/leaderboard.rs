@@ -153,6 +153,19 @@ impl Selection {
         }
     }
 
+    /// Returns what is wrong with the sort's column, a parameter or metric the experiment does
+    /// not have (`sort=param.nope`), for a 400 as an unknown sort gets.
+    pub(crate) fn sort_problem(
+        &self,
+        trials: &[Trial],
+        spec: Option<&experiment::ExperimentSpec>,
+    ) -> Option<String> {
+        self.order
+            .key
+            .check_names(trials, spec.map(|s| &s.space))
+            .err()
+    }
+
     /// Returns the query string of this selection with `change` applied, for links.
     pub(crate) fn query(&self, change: impl FnOnce(&mut Selection)) -> String {
         let mut s = self.clone();
