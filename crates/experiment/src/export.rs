@@ -18,6 +18,9 @@ pub struct Judged<'a> {
     front: Option<BTreeSet<TrialId>>,
     /// What the trials trained, each one's epochs among it.
     effort: &'a Effort,
+    /// The parameters and the metrics of all the trials: the CSV's columns, the same whichever
+    /// of them a filter keeps.
+    columns: (BTreeSet<String>, BTreeSet<String>),
 }
 
 impl<'a> Judged<'a> {
@@ -26,10 +29,16 @@ impl<'a> Judged<'a> {
         let front = spec
             .filter(|s| s.is_multi_objective())
             .map(|s| s.pareto_front(all).iter().map(|t| t.id).collect());
+        let params = all.iter().flat_map(|t| t.params.keys().cloned()).collect();
+        let metrics = all
+            .iter()
+            .flat_map(|t| t.result.iter().flat_map(|r| r.metrics.keys().cloned()))
+            .collect();
         Judged {
             spec,
             front,
             effort,
+            columns: (params, metrics),
         }
     }
 
@@ -68,18 +77,7 @@ const FIXED_COLUMNS: [&str; 7] = [
 /// name any of the trials has.
 pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
     let spec = judged.spec;
-    let params: BTreeSet<&str> = trials
-        .iter()
-        .flat_map(|t| t.params.keys().map(String::as_str))
-        .collect();
-    let metrics: BTreeSet<&str> = trials
-        .iter()
-        .flat_map(|t| {
-            t.result
-                .iter()
-                .flat_map(|r| r.metrics.keys().map(String::as_str))
-        })
-        .collect();
+    let (params, metrics) = &judged.columns;
     let mut header: Vec<String> = FIXED_COLUMNS.iter().map(|c| c.to_string()).collect();
     let constrained = spec.is_some_and(|s| !s.constraints.is_empty());
     if constrained {
@@ -110,7 +108,7 @@ pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
         if let Some(on) = judged.on_front(t) {
             row.push(on.to_string());
         }
-        row.extend(params.iter().map(|p| match t.params.get(*p) {
+        row.extend(params.iter().map(|p| match t.params.get(p) {
             Some(crate::ParamValue::Float(f)) => format!("{f:?}"),
             Some(v) => v.to_string(),
             None => String::new(),
@@ -209,7 +207,9 @@ mod tests {
         // Trial 0 trained 2 epochs; trial 1 reported none yet.
         let mut effort = Effort::default();
         effort.add(&a, None, Some(Step(2)));
-        let csv = trials_csv(&[a, b], &Judged::of(None, &[], &effort));
+        let all = [a, b];
+        let judged = Judged::of(None, &all, &effort);
+        let csv = trials_csv(&all, &judged);
         assert_eq!(
             csv,
             "trial,state,reason,seed,best_epoch,epochs_trained,source,param.lr,param.name,metric.val_loss\n\
@@ -217,5 +217,8 @@ mod tests {
              0.30000000000000004\n\
              1,completed,,0,1,,,1e-7,,NaN\n"
         );
+        // The trials a filter keeps have the columns of all: files of one experiment line up.
+        let kept = trials_csv(&all[1..], &judged);
+        assert_eq!(kept.lines().next(), csv.lines().next());
     }
 }
