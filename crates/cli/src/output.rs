@@ -253,11 +253,9 @@ pub(crate) fn experiments(
                 info.name.clone(),
                 // This process holds the store, so no sweep is running on it.
                 info.status_when_idle().as_str().to_string(),
-                format!(
-                    "{}/{}",
-                    trials.iter().filter(|t| t.state.is_finished()).count(),
-                    info.run_cap
-                ),
+                // Stored of planned, as `sweep show` and the dashboard count them (those a
+                // stopped sweep left are in neither of the next column's counts).
+                format!("{}/{}", trials.len(), info.run_cap),
                 counts(trials),
                 experiment::objectives_label(&objectives),
                 metric(best.and_then(|t| t.value(&info.objective))),

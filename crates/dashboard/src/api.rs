@@ -136,6 +136,8 @@ struct CountsDto {
     pruned: usize,
     failed: usize,
     running: usize,
+    /// Left running by a sweep that stopped, of an experiment no sweep runs now.
+    interrupted: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -500,6 +502,7 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
             pruned: summary.pruned,
             failed: summary.failed,
             running: summary.running,
+            interrupted: summary.interrupted,
         },
         best: best.map(|t| BestDto {
             trial: t.id.0,

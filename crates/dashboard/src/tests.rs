@@ -615,6 +615,16 @@ fn a_trial_page_links_and_commands_only_what_exists() {
             "{page}"
         );
         assert!(page.contains("sweep reproduce cut/2 --store"), "{page}");
+        // The experiment counts the trial it left running as interrupted, page and API alike.
+        let (_, page) = get(&store, "/experiments/cut").await;
+        assert!(
+            page.contains("<dt>interrupted</dt><dd>1</dd>") && !page.contains("<dt>running</dt>"),
+            "{page}"
+        );
+        let (_, api) = get(&store, "/api/experiments/cut").await;
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        assert_eq!(api["trials"]["interrupted"], 1, "{api}");
+        assert_eq!(api["trials"]["running"], 0, "{api}");
     });
 }
 

@@ -40,6 +40,8 @@ pub(crate) struct Summary {
     pub(crate) failed: usize,
     /// Running trials.
     pub(crate) running: usize,
+    /// Trials a sweep left running when it stopped (no sweep runs the experiment now).
+    pub(crate) interrupted: usize,
     /// Trials stored (any state) and planned.
     pub(crate) stored: usize,
     /// The run cap.
@@ -80,6 +82,7 @@ impl Summary {
             failed: count(TrialState::Failed),
             // Trials of an experiment that no sweep runs are not running, whatever they say.
             running: if live { count(TrialState::Running) } else { 0 },
+            interrupted: if live { 0 } else { count(TrialState::Running) },
             stored: trials.len(),
             run_cap: info.run_cap,
             best: best.as_ref().map_or("-".into(), |(_, v)| v.clone()),
