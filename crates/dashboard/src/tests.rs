@@ -290,6 +290,11 @@ fn every_page_renders() {
         let (status, body) = get(&store, "/experiments/demo/trials/3").await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(body.contains("diverged at epoch 3") && body.contains("Reproduce"));
+        assert!(
+            body.contains("No result: the trial failed before it had one.")
+                && body.contains("No metric recorded.</p>"),
+            "{body}"
+        );
         let (status, body) = get(&store, "/experiments/demo/trials/0").await;
         assert_eq!(status, StatusCode::OK);
         assert!(
@@ -605,6 +610,10 @@ fn a_trial_page_links_and_commands_only_what_exists() {
         );
         assert!(!page.contains("sweep reproduce"), "{page}");
         assert!(page.contains("This trial has not finished"), "{page}");
+        assert!(
+            page.contains("No result: its sweep stopped before it had one."),
+            "{page}"
+        );
         assert!(
             page.contains("sweep run experiments/fixture.yaml --store .sweep-reproduce-3"),
             "{page}"
@@ -1040,7 +1049,7 @@ fn live_pages_serve_fragments() {
         assert_eq!(header(&headers, "x-sweep-live"), Some("1"));
         assert!(!body.contains("<html") && body.contains("Leaderboard"));
         assert!(
-            body.contains("no completed trials yet"),
+            body.contains("no completed trials"),
             "empty states while nothing completed"
         );
         let (_, body) = get(&store, "/experiments/live").await;

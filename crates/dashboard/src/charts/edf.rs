@@ -43,7 +43,7 @@ pub(crate) fn edf(
         .collect();
     let all = sorted.iter().flat_map(|(_, v)| v.iter().copied());
     let Some((x0, x1)) = padded_range(all) else {
-        return super::empty(size, &label, "no completed trials yet");
+        return super::empty(size, &label, "no completed trials");
     };
     render(size, &label, |root| -> DrawResult {
         let (plot, legend) = root.split_horizontally(size.0.saturating_sub(LEGEND_WIDTH));

@@ -45,7 +45,7 @@ pub(crate) fn history(
         })
         .collect();
     if !finite.iter().any(|p| p.state == TrialState::Completed) {
-        return super::empty(SIZE, &label, "no completed trials yet");
+        return super::empty(SIZE, &label, "no completed trials");
     }
     let of = |keep: &dyn Fn(&HistoryPoint) -> bool| -> Vec<(f64, f64)> {
         let xy: Vec<(f64, f64)> = finite
@@ -62,7 +62,7 @@ pub(crate) fn history(
     let best = best_so_far(&finite, goal);
     let last = finite.iter().map(|p| p.trial).max().unwrap_or(0);
     let Some((y0, y1)) = padded_range(finite.iter().map(|p| p.value).chain(target)) else {
-        return super::empty(SIZE, &label, "no completed trials yet");
+        return super::empty(SIZE, &label, "no completed trials");
     };
     render(SIZE, &label, |root| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);

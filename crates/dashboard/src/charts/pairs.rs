@@ -42,7 +42,7 @@ pub(crate) fn pairs(
         return super::empty(size, label, "needs two searched parameters");
     }
     if points.is_empty() {
-        return super::empty(size, label, "no completed trials yet");
+        return super::empty(size, label, "no completed trials");
     }
     let mut order: Vec<(usize, &ParLine)> = points.iter().enumerate().collect();
     // The best on top.

@@ -45,7 +45,7 @@ pub(crate) fn parallel(
     let size = (width, HEIGHT);
     let label = "parallel coordinates of parameters and objective";
     if axes.len() < 2 || lines.is_empty() {
-        return super::empty(size, label, "no completed trials yet");
+        return super::empty(size, label, "no completed trials");
     }
     let w = i32::try_from(width).unwrap_or(1000);
     let h = i32::try_from(HEIGHT).unwrap_or(400);

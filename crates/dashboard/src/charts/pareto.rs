@@ -46,7 +46,7 @@ pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String
         .filter(|p| p.x.is_finite() && p.y.is_finite())
         .collect();
     if finite.is_empty() {
-        return super::empty(SIZE, &label, "no completed trials yet");
+        return super::empty(SIZE, &label, "no completed trials");
     }
     let (x_log, y_log) = (
         log_scale(finite.iter().map(|p| p.x)),
@@ -57,7 +57,7 @@ pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String
         padded_range(finite.iter().map(|p| place(p.x, x_log))),
         padded_range(finite.iter().map(|p| place(p.y, y_log))),
     ) else {
-        return super::empty(SIZE, &label, "no completed trials yet");
+        return super::empty(SIZE, &label, "no completed trials");
     };
     let mut front: Vec<&ParetoPoint> = finite.iter().copied().filter(|p| p.on_front).collect();
     front.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.trial.cmp(&b.trial)));
@@ -153,7 +153,7 @@ pub(crate) fn fronts(series: &[Front], x: Axis<'_>, y: Axis<'_>) -> String {
         padded_range(all().map(|p| place(p.0, x_log))),
         padded_range(all().map(|p| place(p.1, y_log))),
     ) else {
-        return super::empty(SIZE, &label, "no completed trials yet");
+        return super::empty(SIZE, &label, "no completed trials");
     };
     render(SIZE, &label, |root| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
@@ -243,7 +243,7 @@ pub(crate) fn hypervolume_history(points: &[(f64, f64)]) -> String {
         padded_range(points.iter().map(|p| p.0)),
         padded_range(points.iter().map(|p| p.1)),
     ) else {
-        return super::empty(HISTORY_SIZE, label, "no completed trials yet");
+        return super::empty(HISTORY_SIZE, label, "no completed trials");
     };
     let mut line = Vec::with_capacity(points.len() * 2);
     for (i, &(x, y)) in points.iter().enumerate() {
@@ -260,7 +260,11 @@ pub(crate) fn hypervolume_history(points: &[(f64, f64)]) -> String {
             ("trial number", "hypervolume (share of the box)"),
             &|v: &f64| format!("{:.0}%", v * 100.0),
         )?;
+        // A dot at the latest value: what the study holds now, and with one trial the whole
+        // history (a line of one point draws nothing).
+        let last = line.last().copied();
         chart.draw_series(LineSeries::new(line, PALETTE[1].stroke_width(2)))?;
+        chart.draw_series(last.map(|p| Circle::new(p, 4, PALETTE[1].filled())))?;
         Ok(())
     })
 }

@@ -44,7 +44,7 @@ pub(crate) fn slices(slices: &[Slice], objective: &str) -> String {
     let Some((y0, y1)) =
         padded_range(ys(|s| &s.points)).or_else(|| padded_range(ys(|s| &s.pruned)))
     else {
-        return super::empty((size.0, PANEL.1), &label, "no completed trials yet");
+        return super::empty((size.0, PANEL.1), &label, "no completed trials");
     };
     let y_title = metric_title(objective);
     render(size, &label, |root| -> DrawResult {

@@ -161,16 +161,14 @@ fn history_downsamples_ten_thousand_trials() {
 #[test]
 fn empty_states_say_why() {
     let svg = history(&[], "val_accuracy", Direction::Maximize, None);
-    assert!(svg.contains("data-empty=\"true\"") && svg.contains("no completed trials yet"));
+    assert!(svg.contains("data-empty=\"true\"") && svg.contains("no completed trials"));
     let only_failed = [HistoryPoint {
         trial: 0,
         value: f64::NAN,
         state: TrialState::Failed,
         feasible: false,
     }];
-    assert!(
-        history(&only_failed, "x", Direction::Minimize, None).contains("no completed trials yet")
-    );
+    assert!(history(&only_failed, "x", Direction::Minimize, None).contains("no completed trials"));
     let svg = curves(
         &[],
         (600, 300),
@@ -180,8 +178,8 @@ fn empty_states_say_why() {
     );
     assert!(svg.contains("no curves yet"));
     assert!(importance(&[], "needs 10 finished trials").contains("needs 10 finished trials"));
-    assert!(slices(&[], "val_loss").contains("no completed trials yet"));
-    assert!(parallel(&[], &[], 900, ("best", "worst")).contains("no completed trials yet"));
+    assert!(slices(&[], "val_loss").contains("no completed trials"));
+    assert!(parallel(&[], &[], 900, ("best", "worst")).contains("no completed trials"));
 }
 
 #[test]
@@ -636,7 +634,7 @@ fn pairs_draw_a_panel_per_pair_and_a_dot_per_trial_with_both_values() {
     let alone = pairs(&axes[..1], &points, ("b", "w"));
     assert!(alone.contains("needs two searched parameters"), "{alone}");
     let none = pairs(&axes, &[], ("b", "w"));
-    assert!(none.contains("no completed trials yet"), "{none}");
+    assert!(none.contains("no completed trials"), "{none}");
 }
 
 #[test]
@@ -688,7 +686,7 @@ fn edf_steps_count_each_value_once_in_the_direction_asked() {
     assert!(svg.contains("tpe-run") && svg.contains("&lt;b&gt;random"));
     assert!(svg.contains("100%") && svg.contains("share of trials at or above"));
     let none = edf(&[], (900, 300), "val_accuracy", false);
-    assert!(none.contains("no completed trials yet"));
+    assert!(none.contains("no completed trials"));
 }
 
 #[test]
@@ -789,4 +787,22 @@ fn curves_leave_the_chart_where_they_cross_its_edge() {
     assert_eq!(within(&points[1..3], 0.0, 1.0), [points[1..3].to_vec()]);
     assert!(within(&points, 2.0, 3.0).is_empty());
     assert_eq!(within(&[(0.0, 1.0), (1.0, 1.0)], 0.0, 1.0).len(), 1);
+}
+
+#[test]
+fn the_hypervolume_history_shows_a_single_trial() {
+    let one = hypervolume_history(&[(0.0, 0.25)]);
+    assert!(!one.contains("data-empty"), "{one}");
+    assert_eq!(count(&one, "<circle"), 1, "{one}");
+    let steps = hypervolume_history(&[(0.0, 0.25), (1.0, 0.25), (2.0, 0.5)]);
+    assert_eq!(
+        count(&steps, "<circle"),
+        1,
+        "a dot at the latest value: {steps}"
+    );
+    assert_eq!(
+        count(&steps, "stroke-width=\"2\""),
+        1,
+        "one step line: {steps}"
+    );
 }

@@ -241,7 +241,7 @@ pub(crate) fn experiments_compare_page(
             &format!("best {} so far", charts::metric_title(objective)),
         ),
         "",
-        "no completed trials yet",
+        "no completed trials",
     );
     let distributions: Vec<Distribution> = experiments
         .iter()

@@ -226,7 +226,7 @@ pub(super) fn curves_chart(
         (1300, 380),
         ("epoch", &charts::metric_title(objective)),
         "pruned trials",
-        "no completed trials yet",
+        "no completed trials",
     )
 }
 
