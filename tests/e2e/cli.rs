@@ -924,6 +924,30 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(141), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
+    // A sweep whose progress lines find their reader gone (`2> >(head -c 50)`) runs on to the
+    // end; with its output gone too (`2>&1 | grep -m1 trial`) it ends with 141 once it prints
+    // its leaderboard. Neither panics, and the sweep's results are whole.
+    for (name, output_too, code) in [("quiet", false, 0), ("cut", true, 141)] {
+        let text = TINY.replace("name: tiny", &format!("name: {name}"));
+        let spec = env.write_spec(&format!("{name}.yaml"), &text);
+        let mut child = env
+            .command(&["run", spec.to_str().unwrap(), "--no-serve"])
+            .stdout(if output_too {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        drop(child.stdout.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{name}");
+        let listed = env.sweep(&["ls"]);
+        let line = listed.stdout.lines().find(|l| l.starts_with(name)).unwrap();
+        assert!(line.contains(" finished "), "{}", listed.stdout);
+    }
 }
 
 #[test]

@@ -429,7 +429,19 @@ fn sweep_run_serves_its_dashboard_while_it_runs_and_keeps_the_store() {
         page.contains("X-Sweep") || page.contains("data-live=\"0\""),
         "finished pages stop polling"
     );
-    drop(sweep);
+    // Ctrl-C closes the dashboard of a sweep that finished: it interrupted nothing, so the
+    // process ends as the sweep did, with 0.
+    let mut sweep = sweep;
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap());
+    let status = loop {
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        if let Some(status) = sweep.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "Ctrl-C did not end it");
+    };
+    assert_eq!(status.code(), Some(0));
 }
 
 /// The leaderboard's CSV download is what `sweep trials --format csv` writes for the same

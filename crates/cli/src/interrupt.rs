@@ -11,16 +11,31 @@ use std::sync::Arc;
 use runner::Stop;
 
 /// The stop request that the first signal sets, and which signal that was.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Interrupts {
     pub(crate) stop: Stop,
     signal: Arc<AtomicI32>,
+    /// The exit code a signal ends the process with once the run has ended (`end_with`), or
+    /// -1: 128 plus the signal's number.
+    ending: Arc<AtomicI32>,
+}
+
+impl Default for Interrupts {
+    fn default() -> Interrupts {
+        Interrupts {
+            stop: Stop::default(),
+            signal: Arc::default(),
+            ending: Arc::new(AtomicI32::new(-1)),
+        }
+    }
 }
 
 impl Interrupts {
-    /// Makes the next signal end the process at once: the study is over (`--serve-after`
-    /// keeps the dashboard up until Ctrl-C).
-    pub(crate) fn quit_on_next(&self) {
+    /// Makes the next signal end the process at once, with `code`, what the run ended with:
+    /// the study is over (`--serve-after` keeps the dashboard up until Ctrl-C, which then
+    /// interrupts nothing).
+    pub(crate) fn end_with(&self, code: u8) {
+        self.ending.store(i32::from(code), Ordering::SeqCst);
         self.stop.request();
     }
 
@@ -47,11 +62,16 @@ pub(crate) fn watch(then: &'static str) -> anyhow::Result<Interrupts> {
         .spawn(move || {
             for signal in signals.forever() {
                 if seen.stop.requested() {
-                    std::process::exit(128 + signal);
+                    let ending = seen.ending.load(Ordering::SeqCst);
+                    std::process::exit(if ending >= 0 { ending } else { 128 + signal });
                 }
                 seen.signal.store(signal, Ordering::SeqCst);
                 // Said before the request: once the study sees it, the process may end at once.
-                eprintln!("\nstopping: {then} (Ctrl-C again quits at once)");
+                let again = match signal {
+                    SIGTERM => "another SIGTERM or Ctrl-C quits at once",
+                    _ => "Ctrl-C again quits at once",
+                };
+                say!("\nstopping: {then} ({again})");
                 seen.stop.request();
             }
         })?;

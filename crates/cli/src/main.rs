@@ -6,6 +6,16 @@
 //! the output's reader stopped reading (`sweep trials NAME | head`), as for a program that the
 //! shell's SIGPIPE ended.
 
+/// Writes a line to standard error, as `eprintln!` does but without its panic when the reader
+/// has gone (`sweep run 2>&1 | grep -m1 trial`): the sweep goes on and its results are kept;
+/// what it prints to standard output afterwards then ends it with 141, as documented.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod baseline;
 mod clock;
@@ -61,7 +71,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Interrupted(code)) => ExitCode::from(code),
         Err(e) if output_closed(&e) => ExitCode::from(141),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            say!("error: {e:#}");
             ExitCode::from(2)
         }
     }

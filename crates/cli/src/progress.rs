@@ -99,7 +99,7 @@ impl ProgressObserver {
         if self.interactive {
             let _ = self.multi.println(line);
         } else {
-            eprintln!("{line}");
+            say!("{line}");
         }
     }
 }
@@ -121,8 +121,16 @@ impl Observer for ProgressObserver {
             return;
         }
         if plan.to_run == 0 {
+            let more = match plan.agent {
+                // A restarted agent would add `--extend`'s trials again.
+                Some(_) => {
+                    "every agent with a higher --run-cap and a new --exchange folder adds \
+                            trials"
+                }
+                None => "--extend N adds trials",
+            };
             self.log(format!(
-                "{}: all {} trials already finished; nothing to run (--extend N adds trials)",
+                "{}: all {} trials already finished; nothing to run ({more})",
                 plan.experiment, plan.total
             ));
             return;
@@ -321,12 +329,12 @@ pub(crate) struct FollowObserver {
 impl Observer for FollowObserver {
     fn agent_quiet(&self, quiet: &QuietAgent) {
         let said = quiet_line(quiet);
-        eprintln!("{}: {said}", self.experiment);
+        say!("{}: {said}", self.experiment);
         self.notices.set(&self.experiment, &agent_key(quiet), said);
     }
 
     fn agent_heard(&self, heard: &QuietAgent) {
-        eprintln!("{}: {}", self.experiment, heard_line(heard));
+        say!("{}: {}", self.experiment, heard_line(heard));
         self.notices.clear(&self.experiment, &agent_key(heard));
     }
 }

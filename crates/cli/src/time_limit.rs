@@ -35,7 +35,7 @@ impl TimeLimit {
                     if !stop.requested() {
                         seen.store(true, Ordering::SeqCst);
                         stop.close();
-                        eprintln!(
+                        say!(
                             "\ntime limit of {} reached: no new trial starts, and the running \
                              ones finish",
                             format_duration(limit_ms)

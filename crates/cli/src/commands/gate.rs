@@ -107,7 +107,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
         observer.finish();
         let summary = summary?;
         if summary.interrupted {
-            eprintln!(
+            say!(
                 "gate stopped in run {} of {}: no verdict, and no baseline written",
                 done + 1,
                 repeats.len()

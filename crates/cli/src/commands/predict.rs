@@ -22,7 +22,7 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
                 .with_context(|| format!("cannot write --output {}", path.display()))?;
             let summary = trainer::predict(&sidecar, input, &args.input, &mut file)?;
             file.flush()?;
-            eprintln!("wrote {} predictions to {}", summary.rows, path.display());
+            say!("wrote {} predictions to {}", summary.rows, path.display());
             summary
         }
         None => {
@@ -36,7 +36,7 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
         } else {
             format!("{} cells hold categories", summary.unseen_categories)
         };
-        eprintln!(
+        say!(
             "note: {cells} the model did not see in training; such a cell sets none of its \
              column's indicators"
         );

@@ -32,13 +32,13 @@ pub(crate) fn remove(args: &RmArgs) -> anyhow::Result<Outcome> {
         }
     }
     if !args.yes && !confirmed(path, &rows)? {
-        eprintln!("nothing removed");
+        say!("nothing removed");
         return Ok(Outcome::Declined);
     }
     let mut out = std::io::stdout().lock();
     for (info, trials) in &rows {
         // A large experiment takes a while (about 30 s for a million metric points).
-        eprintln!("removing {} ({} trials)...", info.name, trials.len());
+        say!("removing {} ({} trials)...", info.name, trials.len());
         let checkpoints = remove_checkpoints(path, &info.name)?;
         let removed = store.remove_experiment(&info.name)?;
         writeln!(
@@ -90,7 +90,7 @@ fn remove_checkpoints(store: &Path, experiment: &str) -> anyhow::Result<usize> {
         (parts.next(), parts.next()),
         (Some(std::path::Component::Normal(_)), None)
     ) {
-        eprintln!(
+        say!(
             "warning: the checkpoints of {experiment:?} are left alone: its name is not a plain \
              folder name (names are checked now; this store is older)"
         );

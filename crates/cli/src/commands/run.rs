@@ -50,7 +50,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         agent.as_ref().map(|a| (a.agent, a.agents)),
     )?;
     if let Some(note) = missing_note(&objective.data_summary(), spec.data.missing) {
-        eprintln!(
+        say!(
             "data: {note} in {} (data.missing: {})",
             spec.data.csv.value.display(),
             spec.data.missing.as_str()
@@ -77,7 +77,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         None => args.run_cap.unwrap_or(spec.run_cap),
     };
     for why in spec.notes(planned_now) {
-        eprintln!("note: {why}");
+        say!("note: {why}");
     }
     let warm_file = match stored {
         None if new_store => read_early,
@@ -90,14 +90,16 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     };
     let (parallel, note) = side_by_side(&spec, asked, started);
     if let Some(note) = note {
-        eprintln!("note: {note}");
+        say!("note: {note}");
     }
     if let (Some(asked), Some(stored)) = (args.run_cap, &stored) {
         if asked < stored.run_cap {
-            eprintln!(
+            say!(
                 "note: --run-cap {asked} is below the {} trials that `{}` already plans: it \
                  still plans {} (a run cap is never lowered)",
-                stored.run_cap, spec.name, stored.run_cap
+                stored.run_cap,
+                spec.name,
+                stored.run_cap
             );
         }
     }
@@ -114,12 +116,12 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         };
         let server = serve::start(store.clone(), &args.dashboard, 1, fresh)?;
         store.announce(&opener(Some(&server.url())))?;
-        eprintln!("dashboard: {}", serve::link(&server, &args.dashboard));
+        say!("dashboard: {}", serve::link(&server, &args.dashboard));
         Some(server)
     };
     if let (Some(exchange), Some(_)) = (&args.exchange, &agent) {
         let quoted = experiment::shell_quote(&exchange.display().to_string());
-        eprintln!(
+        say!(
             "follow the study from any machine that sees {quoted}: sweep serve --exchange {quoted}"
         );
     }
@@ -175,7 +177,15 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         .and_then(TimeLimit::reached)
         .filter(|_| summary.interrupted && !interrupted);
     drop(time_limit);
-    interrupts.quit_on_next();
+    // The study is over: a signal now ends the process at once, with what the run ended with
+    // (Ctrl-C then closes a dashboard kept up by --serve-after, which it did not interrupt).
+    let all_failed =
+        !summary.trials.is_empty() && summary.trials.iter().all(|t| t.state == TrialState::Failed);
+    interrupts.end_with(match (interrupted, all_failed) {
+        (true, _) => interrupts.exit_code(),
+        (false, true) => 1,
+        (false, false) => 0,
+    });
     print_run_summary(&spec, &summary, args)?;
     if let Some(limit) = timed_out {
         writeln!(
@@ -230,7 +240,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     }
     if let Some(server) = dashboard {
         if args.serve_after {
-            eprintln!(
+            say!(
                 "the dashboard stays up at {}; press Ctrl-C to stop",
                 serve::link(&server, &args.dashboard)
             );
@@ -239,11 +249,10 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             server.stop()?;
         }
     }
-    let ran_any = !summary.trials.is_empty();
-    if ran_any && summary.trials.iter().all(|t| t.state == TrialState::Failed) {
-        return Ok(Outcome::AllTrialsFailed);
+    match all_failed {
+        true => Ok(Outcome::AllTrialsFailed),
+        false => Ok(Outcome::Success),
     }
-    Ok(Outcome::Success)
 }
 
 /// Returns the trials side by side, and a note when the choice needs one: `asked` (by

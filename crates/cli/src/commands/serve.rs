@@ -134,12 +134,12 @@ fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after
         match watcher.read_header() {
             Ok(Some(header)) => break header.clone(),
             Ok(None) => std::thread::sleep(FOLLOW_POLL),
-            Err(e) => return eprintln!("{name}: cannot follow its agents: {e}"),
+            Err(e) => return say!("{name}: cannot follow its agents: {e}"),
         }
     };
     observer.notices.set_agents(name, header.agents);
     if header.spec_text.is_empty() {
-        return eprintln!(
+        return say!(
             "{name}: its agents' journals do not hold the experiment file (an older sweep wrote \
              them); serve an agent's store instead"
         );
@@ -147,7 +147,7 @@ fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after
     let folder = exchange.join(name);
     let spec = match ExperimentSpec::from_yaml_str(&header.spec_text, &folder) {
         Ok(spec) => spec,
-        Err(e) => return eprintln!("{name}: its agents' experiment file does not read: {e}"),
+        Err(e) => return say!("{name}: its agents' experiment file does not read: {e}"),
     };
     let follow = Follow {
         watcher: &mut watcher,
@@ -157,8 +157,8 @@ fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after
     };
     let stop = Stop::default();
     match runner::follow_study(store, &spec, follow, (&SystemClock, observer), &stop) {
-        Ok(_) => eprintln!("{name}: every trial has ended"),
-        Err(e) => eprintln!("{name}: stopped following: {e}"),
+        Ok(_) => say!("{name}: every trial has ended"),
+        Err(e) => say!("{name}: stopped following: {e}"),
     }
 }
 
