@@ -318,8 +318,29 @@ impl<'a> Peers<'a> {
                 peers.republish(trial)?;
             }
         }
-        for (agent, event) in first {
-            peers.apply(agent, event)?;
+        // An agent's stop on an error before this one started is history: if it started again
+        // since, the error is over; if not, it runs again once mended and started, and this
+        // agent waits for its trials meanwhile (saying so), rather than ending on the old error
+        // as an agent running at the time did. Only an error heard from now on ends this one.
+        let last_words: BTreeMap<u32, usize> = first
+            .iter()
+            .enumerate()
+            .map(|(i, (agent, _))| (*agent, i))
+            .collect();
+        for (i, (agent, event)) in first.into_iter().enumerate() {
+            match event {
+                JournalEvent::Abort(reason) => {
+                    if last_words.get(&agent) == Some(&i) {
+                        tracing::warn!(
+                            "agent {agent} of {} stopped on an error before this agent started \
+                             ({reason}); its trials run once it is mended and started again, \
+                             and this agent waits for them",
+                            options.agents
+                        );
+                    }
+                }
+                event => peers.apply(agent, event)?,
+            }
         }
         peers.catch_up()?;
         Ok(peers)
@@ -1139,26 +1160,36 @@ mod tests {
     }
 
     #[test]
-    fn an_agent_that_stopped_on_an_error_stops_the_others_instead_of_leaving_them_waiting() {
+    fn an_agent_started_after_another_stopped_on_an_error_waits_for_it_to_run_again() {
         let spec = tpe_with_median(6);
+        let expected = one_process(&spec, 2);
         let dir = tempfile::tempdir().unwrap();
-        // Agent 1 joined, started its first trial, and failed (its disk filled up, say).
+        // Agent 1 joined and failed (its disk filled up, say) before agent 0 started. (An
+        // error heard while running ends an agent: the test of a quiet agent below.)
         let (failed, _) = Exchange::join(dir.path(), agent_1(&spec)).unwrap();
         failed
             .publish(&JournalEvent::Abort(
                 "store i/o failed: no space left".into(),
             ))
             .unwrap();
-        let (store, summary) = run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver);
-        let message = summary.unwrap_err().to_string();
-        assert!(
-            message.contains("agent 1 of this study stopped on an error")
-                && message.contains("no space left"),
-            "{message}"
-        );
-        // What agent 0 finished is kept, for the run after the repair.
-        let kept = store.trials("toy").unwrap();
-        assert!(kept.iter().all(|t| t.id.0 % 2 == 0), "{kept:?}");
+        drop(failed);
+        let listener = Listener::default();
+        let options = impatient(0, dir.path());
+        let (first, second) = std::thread::scope(|scope| {
+            let first = scope.spawn(|| run_agent_with(&spec, &options, &listener));
+            // Agent 0 waits for agent 1's trials rather than ending on the old error...
+            listener.wait(1);
+            // ...and once agent 1, mended, runs again, the study ends as one process's, in
+            // whichever order the two were started again.
+            let second = run_agent(&spec, 1, 2, dir.path(), 2, &SilentObserver);
+            (first.join().unwrap(), second)
+        });
+        for (store, summary) in [first, second] {
+            assert_eq!(view(&store, &summary.unwrap()), expected);
+        }
+        // Started again after that, an agent finds the old error followed by agent 1's trials.
+        let (store, again) = run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver);
+        assert_eq!(view(&store, &again.unwrap()), expected);
     }
 
     #[test]
