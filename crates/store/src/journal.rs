@@ -503,7 +503,42 @@ fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<String> {
         warm(&found.warm_hash),
         warm(&expected.warm_hash),
     );
+    // The file's lines that differ, last, where both journals carry the text.
+    if found.spec_hash != expected.spec_hash
+        && !found.spec_text.is_empty()
+        && !expected.spec_text.is_empty()
+    {
+        let lines = text_differences(&found.spec_text, &expected.spec_text);
+        if !lines.is_empty() {
+            out.push(format!("the file's lines that differ: {lines}"));
+        }
+    }
     out
+}
+
+/// Names the lines of the experiment file's text `there` that `here` lacks, and the other way
+/// round, the first few of each with their line numbers, as `line 17 there: `...`; line 17
+/// here: `...``: what an agent's copy of the file changed. Agents compare the text itself, so
+/// a comment or a line ending counts.
+fn text_differences(there: &str, here: &str) -> String {
+    const SHOWN: usize = 3;
+    let only = |text: &str, other: &str, side: &str| -> Vec<String> {
+        let others: std::collections::BTreeSet<&str> = other.split('\n').collect();
+        text.split('\n')
+            .enumerate()
+            .filter(|(_, line)| !others.contains(line))
+            .take(SHOWN)
+            .map(|(i, line)| {
+                let line = line
+                    .strip_suffix('\r')
+                    .map_or(line.to_string(), |l| format!("{l}\\r"));
+                format!("line {} {side}: `{}`", i + 1, line.trim_end())
+            })
+            .collect()
+    };
+    let mut said = only(there, here, "there");
+    said.extend(only(here, there, "here"));
+    said.join("; ")
 }
 
 /// Returns the lines of `bytes` (complete lines only) without their newlines.
@@ -830,6 +865,28 @@ mod tests {
         let message = Exchange::join(dir.path(), again).unwrap_err().to_string();
         assert!(
             message.contains("planned trials: 8 there, 9 here"),
+            "{message}"
+        );
+        // Another copy of the file: the lines that differ are named.
+        let edited = AgentHeader {
+            spec_hash: "ef".repeat(32),
+            spec_text: "name: digits\nrun_cap: 9\n# mine\n".into(),
+            ..header(1)
+        };
+        let text = AgentHeader {
+            spec_text: "name: digits\nrun_cap: 8\n".into(),
+            ..header(0)
+        };
+        let (_, _) = Exchange::join(race.path().join("text").as_path(), text).unwrap();
+        let message = Exchange::join(race.path().join("text").as_path(), edited)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains(
+                "spec text sha256: abababababab there, efefefefefef here, the file's lines that \
+                 differ: line 2 there: `run_cap: 8`; line 2 here: `run_cap: 9`; line 3 here: \
+                 `# mine`"
+            ),
             "{message}"
         );
     }
