@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 use experiment::{
     DeviceChoice, EarlyStopping, ExperimentSpec, Hyperparams, MetricPoint, MetricSpec, ModelKind,
-    Objective, Params, Reporter, Seed, Step, Task, Trial, TrialContext, TrialOutcome,
-    TEST_METRIC_PREFIX,
+    Objective, Params, Reporter, Seed, Step, Task, Trial, TrialContext, TrialId, TrialOutcome,
+    TrialResult, TrialState, TEST_METRIC_PREFIX,
 };
 
 use crate::checkpoint::{self, CheckpointV1, Keeper, TrialMark};
@@ -243,7 +243,19 @@ impl MlpObjective {
                     seed: trial.seed,
                     epochs: result.best_step.0,
                 };
-                device::with_device(self.device, trial.seed, job)??
+                let (scores, weights) = device::with_device(self.device, trial.seed, job)??;
+                // The same training gives the same weights: a checkpoint lost (an agent's store,
+                // started again empty) comes back, for `sweep predict` and the other agents.
+                if let (Some(keeper), Some(weights)) = (&self.checkpoints, weights) {
+                    let completed = trial.state == TrialState::Completed;
+                    self.keep_checkpoint(
+                        keeper,
+                        (trial.id, &trial.params),
+                        (result, completed),
+                        &weights,
+                    )?;
+                }
+                scores
             }
         };
         Ok(scores
@@ -312,27 +324,47 @@ impl OnDevice for TrialJob<'_> {
                 TrialOutcome::Failed { .. } => (None, false),
             };
             if let Some(result) = result.filter(|r| r.best_step == step) {
-                let pareto = keeper.pareto_point(&result.metrics, completed);
-                let mut params = o.fixed.clone();
-                params.extend(self.ctx.params.clone());
-                let mark = TrialMark {
-                    experiment: &o.experiment,
-                    trial: self.ctx.trial,
-                    epoch: step.0,
-                    metric: &o.metric.name,
-                    value: result
-                        .metrics
-                        .get(&o.metric.name)
-                        .copied()
-                        .unwrap_or(f64::NAN),
-                    model: o.model_name(),
-                    target: &o.target,
-                    pareto: pareto.as_deref(),
-                };
-                keeper.save(&CheckpointV1::new(mark, &params, &o.data), &tensors)?;
+                o.keep_checkpoint(
+                    keeper,
+                    (self.ctx.trial, self.ctx.params),
+                    (result, completed),
+                    &tensors,
+                )?;
             }
         }
         Ok(outcome)
+    }
+}
+
+impl MlpObjective {
+    /// Saves the weights `tensors` of trial `trial` (with its searched `params`) at the best
+    /// epoch of its `result`, as `keeper` keeps checkpoints; `completed` says whether the
+    /// trial completed (only completed trials compete for the Pareto front).
+    fn keep_checkpoint(
+        &self,
+        keeper: &Keeper,
+        (trial, params): (TrialId, &Params),
+        (result, completed): (&TrialResult, bool),
+        tensors: &[HostTensor],
+    ) -> Result<()> {
+        let pareto = keeper.pareto_point(&result.metrics, completed);
+        let mut all = self.fixed.clone();
+        all.extend(params.clone());
+        let mark = TrialMark {
+            experiment: &self.experiment,
+            trial,
+            epoch: result.best_step.0,
+            metric: &self.metric.name,
+            value: result
+                .metrics
+                .get(&self.metric.name)
+                .copied()
+                .unwrap_or(f64::NAN),
+            model: self.model_name(),
+            target: &self.target,
+            pareto: pareto.as_deref(),
+        };
+        keeper.save(&CheckpointV1::new(mark, &all, &self.data), tensors)
     }
 }
 
@@ -345,9 +377,10 @@ struct Retrain<'a> {
 }
 
 impl OnDevice for Retrain<'_> {
-    type Output = Result<metrics::Scores>;
+    /// The test scores, and the weights where the objective keeps checkpoints.
+    type Output = Result<(metrics::Scores, Option<Vec<HostTensor>>)>;
 
-    fn run<D: Kernels>(self, dev: D) -> Result<metrics::Scores> {
+    fn run<D: Kernels>(self, dev: D) -> Self::Output {
         let o = self.objective;
         let thread = TrialThread::new()?;
         let mut trainer = Trainer::new(dev, &o.data, o.kind, &self.hp, self.seed)?;
@@ -359,7 +392,9 @@ impl OnDevice for Retrain<'_> {
                 });
             }
         }
-        D::evaluate(&trainer, &o.data.test, &thread)
+        let scores = D::evaluate(&trainer, &o.data.test, &thread)?;
+        let weights = o.checkpoints.is_some().then(|| trainer.net.host_params());
+        Ok((scores, weights))
     }
 }
 
@@ -786,5 +821,15 @@ mod tests {
         let names: Vec<&str> = retrained.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["test_loss", "test_accuracy", "test_f1"]);
         assert!(retrained[1].value > 0.8, "{retrained:?}");
+        // A checkpoint lost (its store's folder emptied) comes back from the retraining, the
+        // same bytes, for `sweep predict` and the other agents.
+        let files = ["0.json", "0.safetensors"].map(|f| dir.path().join(f));
+        let before = files.clone().map(|f| std::fs::read(f).unwrap());
+        for f in &files {
+            std::fs::remove_file(f).unwrap();
+        }
+        let again = MlpObjective::with_checkpoints(&spec, dir.path(), None).unwrap();
+        assert_eq!(again.evaluate_test(&trial).unwrap(), retrained);
+        assert_eq!(files.map(|f| std::fs::read(f).unwrap()), before);
     }
 }
