@@ -73,9 +73,23 @@ impl SortKey {
     /// and search `space`, as a filter's names are checked (`TrialFilter::check_names`): a
     /// misspelt column is an error rather than the table in rank order.
     pub fn check_names(&self, trials: &[Trial], space: Option<&SearchSpace>) -> Result<(), String> {
+        // Mostly a name the first trial has: the names are gathered only to say what is wrong.
         let unknown = match self {
-            SortKey::Param(name) => crate::filter::Names::of(trials, space).unknown_param(name),
-            SortKey::Metric(name) => crate::filter::Names::of(trials, space).unknown_metric(name),
+            SortKey::Param(name)
+                if !space.is_some_and(|s| s.param(name).is_some())
+                    && !trials.iter().any(|t| t.params.contains_key(name)) =>
+            {
+                crate::filter::Names::of(trials, space).unknown_param(name)
+            }
+            SortKey::Metric(name)
+                if !trials.iter().any(|t| {
+                    t.result
+                        .as_ref()
+                        .is_some_and(|r| r.metrics.contains_key(name))
+                }) =>
+            {
+                crate::filter::Names::of(trials, space).unknown_metric(name)
+            }
             _ => None,
         };
         match unknown {
