@@ -76,7 +76,7 @@ impl SortKey {
         // Mostly a name the first trial has: the names are gathered only to say what is wrong.
         let unknown = match self {
             SortKey::Param(name)
-                if !space.is_some_and(|s| s.param(name).is_some())
+                if space.is_none_or(|s| s.param(name).is_none())
                     && !trials.iter().any(|t| t.params.contains_key(name)) =>
             {
                 crate::filter::Names::of(trials, space).unknown_param(name)
