@@ -80,3 +80,4 @@ pub use warm_start::{ResultsRow, ResultsTable, WarmSource, WarmStart, WarmStarte
 pub use words::{
     count_or_metric_text, metric_text, named_metric_text, shell_quote, suggest, whole_number,
 };
+pub use yaml::same_content;

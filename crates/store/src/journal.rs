@@ -450,6 +450,22 @@ pub fn short_hash(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
 
+/// Returns whether `found` and `expected` are headers of one study: equal, but for the experiment
+/// file's text, whose copies may differ in comments, layout and quoting, as a single process's
+/// file may between runs (`experiment::same_content`).
+fn same_study(found: &AgentHeader, expected: &AgentHeader) -> bool {
+    let but_text = |h: &AgentHeader| AgentHeader {
+        spec_hash: String::new(),
+        spec_text: String::new(),
+        ..h.clone()
+    };
+    found == expected
+        || (but_text(found) == but_text(expected)
+            && !found.spec_text.is_empty()
+            && !expected.spec_text.is_empty()
+            && experiment::same_content(&found.spec_text, &expected.spec_text))
+}
+
 /// Names what differs between the header `found` and the one `expected`, each as "what: there,
 /// here".
 fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<String> {
@@ -558,7 +574,7 @@ fn read_line(
     refused: impl FnOnce(&AgentHeader) -> String,
 ) -> Result<Option<JournalEvent>> {
     match (number, decode(path, number, bytes)?) {
-        (1, Line::Header(found)) if found == *expected => Ok(None),
+        (1, Line::Header(found)) if same_study(&found, expected) => Ok(None),
         (1, Line::Header(found)) => Err(journal_error(path, Some(1), refused(&found))),
         (1, Line::Event(_)) | (_, Line::Header(_)) => Err(journal_error(
             path,
@@ -867,15 +883,26 @@ mod tests {
             message.contains("planned trials: 8 there, 9 here"),
             "{message}"
         );
+        // Another copy of the same file, but for a comment and its layout, is the same study.
+        let copy = AgentHeader {
+            spec_hash: "12".repeat(32),
+            spec_text: "# my copy\nname:   'digits'\nrun_cap: 8\n".into(),
+            ..header(1)
+        };
+        let same = race.path().join("same");
+        let text = AgentHeader {
+            spec_text: "name: digits\nrun_cap: 8\n".into(),
+            ..header(0)
+        };
+        let (first, _) = Exchange::join(&same, text.clone()).unwrap();
+        let (joined, _) = Exchange::join(&same, copy).unwrap();
+        joined.publish(&JournalEvent::Skip(TrialId(1))).unwrap();
+        assert_eq!(first.poll().unwrap(), [(1, JournalEvent::Skip(TrialId(1)))]);
         // Another copy of the file: the lines that differ are named.
         let edited = AgentHeader {
             spec_hash: "ef".repeat(32),
             spec_text: "name: digits\nrun_cap: 9\n# mine\n".into(),
             ..header(1)
-        };
-        let text = AgentHeader {
-            spec_text: "name: digits\nrun_cap: 8\n".into(),
-            ..header(0)
         };
         let (_, _) = Exchange::join(race.path().join("text").as_path(), text).unwrap();
         let message = Exchange::join(race.path().join("text").as_path(), edited)

@@ -34,6 +34,12 @@ use decoder::{describe, scalar, Decoder};
 use params::Searched;
 use tree::{Kind, Node, Pos, Problem, Scalar};
 
+/// Returns whether two experiment files' texts say the same, comments, layout and quoting
+/// aside (`1e-4` and `0.0001` alike); false where either does not parse.
+pub fn same_content(a: &str, b: &str) -> bool {
+    a == b || tree::content(a).is_some_and(|x| tree::content(b).is_some_and(|y| x == y))
+}
+
 /// The keys of a spec's top level.
 const ROOT_KEYS: &[&str] = &[
     "name",

@@ -901,3 +901,23 @@ fn sampler_settings_written_back_read_as_the_same_settings() {
         )
     );
 }
+
+#[test]
+fn texts_with_the_same_content_are_the_same_file() {
+    use crate::same_content;
+    let file = "name: t\nparameters:\n  lr: {min: 1e-4, max: 0.1}\n";
+    for same in [
+        "# a copy\nname: t   # here\nparameters:\n  lr:\n    min: 0.0001\n    max: 0.1\n",
+        "name: 't'\r\nparameters:\r\n  lr: {min: 1.0e-4, max: .1}\r\n",
+    ] {
+        assert!(same_content(file, same), "{same:?}");
+    }
+    for other in [
+        "name: t\nparameters:\n  lr: {min: 1e-4, max: 0.2}\n",
+        // Key order can matter to what a file means, so it counts.
+        "name: t\nparameters:\n  lr: {max: 0.1, min: 1e-4}\n",
+        "name: t\nparameters: [\n",
+    ] {
+        assert!(!same_content(file, other), "{other:?}");
+    }
+}
