@@ -405,6 +405,44 @@ fn plain_scalar(text: &str) -> Scalar {
     Scalar::Str(text.to_string())
 }
 
+/// Returns the text's content without its comments, layout or quoting: every scalar typed (or a
+/// string as written), mappings in the order written; `None` when the text does not parse.
+/// Two texts with the same content are the same experiment file to read.
+pub(super) fn content(text: &str) -> Option<String> {
+    let (Some(node), problems) = read(text) else {
+        return None;
+    };
+    if !problems.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    write_content(&node, &mut out);
+    Some(out)
+}
+
+fn write_content(node: &Node, out: &mut String) {
+    match &node.kind {
+        Kind::Scalar { value, .. } => out.push_str(&format!("{value:?}")),
+        Kind::Seq(items) => {
+            out.push('[');
+            for item in items {
+                write_content(item, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Kind::Map(entries) => {
+            out.push('{');
+            for entry in entries {
+                out.push_str(&format!("{:?}:", entry.key));
+                write_content(&entry.value, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,43 +504,5 @@ mod tests {
                 ("c", Pos { line: 3, column: 1 }, Pos { line: 3, column: 1 }),
             ]
         );
-    }
-}
-
-/// Returns the text's content without its comments, layout or quoting: every scalar typed (or a
-/// string as written), mappings in the order written; `None` when the text does not parse.
-/// Two texts with the same content are the same experiment file to read.
-pub(super) fn content(text: &str) -> Option<String> {
-    let (Some(node), problems) = read(text) else {
-        return None;
-    };
-    if !problems.is_empty() {
-        return None;
-    }
-    let mut out = String::new();
-    write_content(&node, &mut out);
-    Some(out)
-}
-
-fn write_content(node: &Node, out: &mut String) {
-    match &node.kind {
-        Kind::Scalar { value, .. } => out.push_str(&format!("{value:?}")),
-        Kind::Seq(items) => {
-            out.push('[');
-            for item in items {
-                write_content(item, out);
-                out.push(',');
-            }
-            out.push(']');
-        }
-        Kind::Map(entries) => {
-            out.push('{');
-            for entry in entries {
-                out.push_str(&format!("{:?}:", entry.key));
-                write_content(&entry.value, out);
-                out.push(',');
-            }
-            out.push('}');
-        }
     }
 }
