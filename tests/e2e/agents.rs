@@ -434,6 +434,52 @@ fn an_agent_past_its_time_limit_does_not_wait_for_an_agent_that_never_came() {
 }
 
 #[test]
+fn agents_with_copies_of_the_file_that_differ_in_comments_run_one_study() {
+    let env = TestEnv::new();
+    env.write_spec("shared.yaml", SWEEP);
+    // Another machine's copy: a comment, other spacing, Windows line endings.
+    let copy = format!("# agent 1's copy\n{SWEEP}")
+        .replace("run_cap: 8", "run_cap:   8")
+        .replace('\n', "\r\n");
+    env.write_spec("copy.yaml", &copy);
+    let mut args = agent_args("1/2", "exchange", "store-1");
+    args[1] = "copy.yaml";
+    let second = env
+        .command(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let first = env.sweep(&agent_args("0/2", "exchange", "store-0"));
+    assert_eq!(first.code, 0, "{first:?}");
+    let out = second.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (expected, _) = one_process();
+    for store in ["store-0", "store-1"] {
+        assert_eq!(results(&env, store), expected, "{store}");
+    }
+    // A copy that changes the search is refused, naming the line.
+    env.write_spec("other.yaml", &SWEEP.replace("run_cap: 8", "run_cap: 9"));
+    let mut args = agent_args("1/2", "exchange", "store-2");
+    args[1] = "other.yaml";
+    let refused = env.sweep(&args);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("planned trials: 8 there, 9 here")
+            && refused
+                .stderr
+                .contains("line 1 there: `# agent 1's copy`; line 7 there: `run_cap:   8`")
+            && refused.stderr.contains("line 6 here: `run_cap: 9`"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
 fn agent_flags_are_checked_before_anything_runs() {
     let env = TestEnv::new();
     env.write_spec("shared.yaml", SWEEP);

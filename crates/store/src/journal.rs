@@ -534,22 +534,19 @@ fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<String> {
 
 /// Names the lines of the experiment file's text `there` that `here` lacks, and the other way
 /// round, the first few of each with their line numbers, as `line 17 there: `...`; line 17
-/// here: `...``: what an agent's copy of the file changed. Agents compare the text itself, so
-/// a comment or a line ending counts.
+/// here: `...``: what an agent's copy of the file changed (a copy that changed only comments
+/// or layout is the same study, `same_study`, so comments show here only beside a change).
 fn text_differences(there: &str, here: &str) -> String {
     const SHOWN: usize = 3;
+    // Lines compared without their ends, so that line endings alone show nothing.
     let only = |text: &str, other: &str, side: &str| -> Vec<String> {
-        let others: std::collections::BTreeSet<&str> = other.split('\n').collect();
-        text.split('\n')
+        let others: std::collections::BTreeSet<&str> = other.lines().map(str::trim_end).collect();
+        text.lines()
+            .map(str::trim_end)
             .enumerate()
             .filter(|(_, line)| !others.contains(line))
             .take(SHOWN)
-            .map(|(i, line)| {
-                let line = line
-                    .strip_suffix('\r')
-                    .map_or(line.to_string(), |l| format!("{l}\\r"));
-                format!("line {} {side}: `{}`", i + 1, line.trim_end())
-            })
+            .map(|(i, line)| format!("line {} {side}: `{line}`", i + 1))
             .collect()
     };
     let mut said = only(there, here, "there");
