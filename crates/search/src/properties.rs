@@ -342,8 +342,15 @@ fn check_value(d: &Distribution, v: &ParamValue) -> Result<(), String> {
         Distribution::QBeta { q, .. } => within(stepped(*q)?, 0.0, (1.0 / q).round() * q),
         Distribution::LogUniform { min, max } => within(float(v)?, min.exp(), max.exp()),
         Distribution::InvLogUniform { min, max } => within(float(v)?, (-max).exp(), (-min).exp()),
+        // Bounds written as values hold exactly, with no rounding slack: a filter or a check
+        // of the range compares with them as written (`param.l2 >= 0.003`).
         Distribution::LogUniformValues { min, max }
-        | Distribution::InvLogUniformValues { min, max } => within(float(v)?, *min, *max),
+        | Distribution::InvLogUniformValues { min, max } => {
+            let x = float(v)?;
+            (x >= *min && x <= *max)
+                .then_some(())
+                .ok_or(format!("outside [{min}, {max}] as written"))
+        }
         Distribution::Beta { .. } => within(float(v)?, 0.0, 1.0),
         Distribution::Normal { .. } => float(v).map(|_| ()),
         Distribution::LogNormal { .. } => {

@@ -35,6 +35,9 @@ pub(crate) struct Numeric {
     pub(crate) log: bool,
     /// How the value is rounded.
     pub(crate) step: Step,
+    /// The range of values as written (`log_uniform_values`' `min` and `max`), which
+    /// e^coordinate can miss at its ends by a rounding (e^ln 0.003 is 0.002999999999999999).
+    pub(crate) written: Option<(f64, f64)>,
 }
 
 /// The range of a coordinate.
@@ -67,6 +70,7 @@ impl Coding {
                 domain: Domain::Bounded { low, high },
                 log,
                 step,
+                written: None,
             })
         };
         let normal = |mu: f64, sigma: f64, log: bool, step: Step| {
@@ -74,6 +78,7 @@ impl Coding {
                 domain: Domain::Normal { mu, sigma },
                 log,
                 step,
+                written: None,
             })
         };
         let beta = |a: f64, b: f64, step: Step| {
@@ -81,6 +86,7 @@ impl Coding {
                 domain: Domain::Beta { a, b },
                 log: false,
                 step,
+                written: None,
             })
         };
         match distribution {
@@ -132,9 +138,15 @@ impl Coding {
             // 1/x log-uniform is x log-uniform: e^-max to e^-min.
             Distribution::InvLogUniform { min, max } => numeric(-max, -min, true, Step::Real),
             Distribution::LogUniformValues { min, max }
-            | Distribution::InvLogUniformValues { min, max } => {
-                numeric(min.ln(), max.ln(), true, Step::Real)
-            }
+            | Distribution::InvLogUniformValues { min, max } => Coding::Numeric(Numeric {
+                domain: Domain::Bounded {
+                    low: min.ln(),
+                    high: max.ln(),
+                },
+                log: true,
+                step: Step::Real,
+                written: Some((*min, *max)),
+            }),
             Distribution::QLogUniformValues { min, max, q } => {
                 numeric(min.ln(), max.ln(), true, Step::Quantized(*q))
             }
@@ -195,7 +207,11 @@ impl Numeric {
             Domain::Normal { .. } => x,
             Domain::Beta { .. } => x.clamp(0.0, 1.0),
         };
-        let v = if self.log { x.exp() } else { x };
+        let v = match (self.log, self.written) {
+            (true, Some((min, max))) => x.exp().clamp(min, max),
+            (true, None) => x.exp(),
+            (false, _) => x,
+        };
         match self.step {
             Step::Real => ParamValue::Float(v),
             Step::Int { min, max } => {

@@ -539,6 +539,7 @@ mod tests {
                 },
                 log: false,
                 step: Step::Real,
+                written: None,
             }
         }
     }
@@ -604,6 +605,7 @@ mod tests {
                 },
                 log: false,
                 step: Step::Int { min: 1, max: 4 },
+                written: None,
             }),
             Dim::Categorical {
                 prior: vec![0.5, 0.25, 0.25],
