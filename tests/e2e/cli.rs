@@ -1473,6 +1473,23 @@ fn a_sweep_ends_once_a_trial_reaches_the_target() {
     );
     let listed = env.sweep(&["ls"]);
     assert!(listed.stdout.contains("target  finished"), "{listed:?}");
+    // More trials would never start: --extend and a higher --run-cap are refused alike.
+    for (more, how) in [
+        (&["--extend", "3"][..], "`--extend`"),
+        (&["--run-cap", "20"][..], "`--run-cap 20`"),
+    ] {
+        let mut args = vec!["run", spec.to_str().unwrap(), "--no-serve"];
+        args.extend_from_slice(more);
+        let refused = env.sweep(&args);
+        assert_eq!(refused.code, 2, "{refused:?}");
+        assert!(
+            refused.stderr.contains(&format!(
+                "reached its target: {how} would add trials that never start"
+            )),
+            "{}",
+            refused.stderr
+        );
+    }
     let shown = env.sweep(&["show", "target"]);
     assert!(
         shown.stdout.contains(&format!(

@@ -92,9 +92,10 @@ pub enum Error {
     /// `--extend` was given for an experiment that does not exist yet.
     #[error("experiment `{0}` does not exist yet: run it once before extending it")]
     NothingToExtend(String),
-    /// `--extend` was given for an experiment that its target or plateau already ended.
+    /// `--extend`, or a `--run-cap` above the stored one, was given for an experiment that its
+    /// target or plateau already ended.
     #[error(
-        "experiment `{name}` ended {why}: `--extend` would add trials that never start (going on \
+        "experiment `{name}` ended {why}: {how} would add trials that never start (going on \
          past it is another experiment: give it a new `name:`)"
     )]
     ExtendEnded {
@@ -102,6 +103,8 @@ pub enum Error {
         name: String,
         /// What ended it, as `when trial 4 reached its target`.
         why: String,
+        /// What asked for more trials: `--extend` or `--run-cap 20`.
+        how: String,
     },
     /// `--extend` was given for a grid whose every point is already planned.
     #[error(

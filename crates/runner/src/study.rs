@@ -425,7 +425,13 @@ fn open_experiment(
             .run_cap
             .unwrap_or(stored.run_cap)
             .max(stored.run_cap);
-        if options.extend.is_some() {
+        let raised = options.run_cap.filter(|cap| *cap > stored.run_cap);
+        let how = match (options.extend, raised) {
+            (Some(_), _) => Some("`--extend`".to_string()),
+            (None, Some(cap)) => Some(format!("`--run-cap {cap}`")),
+            (None, None) => None,
+        };
+        if let Some(how) = how {
             if let Some(stopped) = spec.stopped_by(&store.trials(&spec.name)?) {
                 let why = match stopped {
                     Stopped::Target(t) => format!("when trial {t} reached its target"),
@@ -436,6 +442,7 @@ fn open_experiment(
                 return Err(Error::ExtendEnded {
                     name: spec.name.clone(),
                     why,
+                    how,
                 });
             }
         }

@@ -20,6 +20,15 @@ pub(super) struct Objectives {
 pub(super) fn objectives(d: &mut Decoder, node: &Node) -> Option<Objectives> {
     let Kind::Seq(items) = &node.kind else {
         let (objective, target) = objective(d, node, "metric")?;
+        if objective.name == "epoch_seconds" {
+            d.error(
+                node.pos,
+                "metric.name",
+                "`epoch_seconds` is wall time, which differs between runs, so a search that \
+                 learns from it would too; `param_count` measures a model's cost reproducibly",
+            );
+            return None;
+        }
         return Some(Objectives {
             list: vec![(objective, node.pos, "metric".to_string())],
             target,

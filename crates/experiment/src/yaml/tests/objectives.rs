@@ -47,6 +47,7 @@ fn objective_lists_refuse_what_needs_one_objective() {
             ("metric: [{name: val_loss}]\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, such as `metric: {name: val_accuracy, goal: maximize}`"),
             ("metric: [{name: val_loss}, {name: val_loss, goal: maximize}]\n", "3:28: metric[1].name: `val_loss` is already the objective metric[0]"),
             ("metric: [{name: val_loss, target: 0.1}, {name: param_count}]\n", "3:10: metric[0].target: `target` needs a single objective: a study with several ends with a front of trials, not one value that reaches a target"),
+            ("metric: {name: epoch_seconds}\n", "3:9: metric.name: `epoch_seconds` is wall time, which differs between runs, so a search that learns from it would too; `param_count` measures a model's cost reproducibly"),
             ("metric: [{name: val_loss}, {name: epoch_seconds}]\n", "3:28: metric[1].name: `epoch_seconds` is wall time, which differs between runs, so the front would too; `param_count` measures a model's cost reproducibly"),
             ("metric: [{name: val_loss}, {name: size}]\n", "3:35: metric[1].name: unknown metric `size`; expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count, epoch_seconds"),
             ("metric: [{name: val_loss}, param_count]\n", "3:28: metric[1]: expected a mapping, found string `param_count`"),
