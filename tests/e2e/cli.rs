@@ -1266,6 +1266,14 @@ fn text_columns_are_refused_with_the_way_out_then_one_hot_encoded_for_training_a
         "{}",
         out.stderr
     );
+    // A trial the experiment does not have is named as such, not as one without a checkpoint.
+    let out = env.sweep(&["predict", "encoded/9", "--input", input.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("`encoded` has no trial 9: its "),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

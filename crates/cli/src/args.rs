@@ -161,7 +161,7 @@ pub(crate) struct PredictArgs {
     #[arg(long, value_name = "CSV")]
     pub(crate) input: PathBuf,
     /// Where to write the predictions as CSV (default: standard output)
-    #[arg(long, value_name = "CSV")]
+    #[arg(short, long, value_name = "CSV")]
     pub(crate) output: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) store: StoreArgs,

@@ -115,7 +115,7 @@ enum Role {
 
 /// Checks that every column of the data has a name of its own: a column is found by its name
 /// (the target, `data.categorical`, `data.exclude`, and the input of `sweep predict`).
-fn header_names_each_column_once(header: &[String]) -> std::result::Result<(), String> {
+pub(crate) fn header_names_each_column_once(header: &[String]) -> std::result::Result<(), String> {
     for (i, name) in header.iter().enumerate() {
         if name.is_empty() {
             let why = if i == 0 {

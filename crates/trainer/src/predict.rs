@@ -114,6 +114,8 @@ fn read_rows(meta: &CheckpointV1, text: &[u8], input_name: &Path) -> Result<(Mat
     };
     let mut csv = CsvText::new(text, input_name)?;
     let header = csv.header().to_vec();
+    // A column is found by its name: with two of one name, one of them would be read unsaid.
+    crate::data::header_names_each_column_once(&header).map_err(columns_error)?;
     let numeric = meta.numeric_features();
     // The input's columns: the numeric features, then the categorical columns.
     let model_columns: Vec<String> = meta.feature_names[..numeric]
@@ -307,6 +309,21 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("unexpected column `id`"), "{err}");
+        // A column named twice would be read once, unsaid: refused.
+        let twice: String = input.lines().map(|l| format!("{l},1\n")).collect();
+        let twice = twice.replacen("digit,1", "digit,px0_3", 1);
+        let err = predict(
+            &sidecar,
+            twice.as_bytes(),
+            Path::new("new.csv"),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("are both named `px0_3`; each column needs a name of its own"),
+            "{err}"
+        );
     }
 
     #[test]

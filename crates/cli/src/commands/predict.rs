@@ -90,6 +90,11 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
         }
         let sidecar = folder.join(&file);
         if !sidecar.is_file() {
+            if let Some(count) = stored_trials(store, &experiment).filter(|n| trial >= *n) {
+                bail!(
+                    "`{experiment}` has no trial {trial}: its {count} trials are numbered from 0"
+                );
+            }
             bail!(
                 "no checkpoint of trial {trial} of `{experiment}` in {}: {KEPT}",
                 store.display()
@@ -132,4 +137,12 @@ fn checkpoint_folders(store: &std::path::Path) -> Vec<(String, PathBuf)> {
         .collect();
     folders.sort();
     folders
+}
+
+/// Returns how many trials `experiment` has in `store` (numbered from 0), when the store can
+/// say: a store a sweep holds says nothing, as predicting needs only the checkpoint files.
+fn stored_trials(store: &std::path::Path, experiment: &str) -> Option<u32> {
+    let store = super::open_store(store, super::StoreMode::Existing).ok()?;
+    let trials = store.trials(experiment).ok()?;
+    u32::try_from(trials.len()).ok()
 }
