@@ -117,6 +117,13 @@ impl MlpObjective {
         for c in &spec.constraints {
             metrics.push((format!("constraints.{}", c.metric), c.metric.as_str()));
         }
+        // The gate's: a metric the task never reports would be found missing only after the
+        // gate trained every repeat.
+        for g in spec.gate.iter().flat_map(|g| &g.metrics) {
+            if !g.name.starts_with(TEST_METRIC_PREFIX) {
+                metrics.push((format!("gate.metrics.{}", g.name), g.name.as_str()));
+            }
+        }
         for (field, name) in metrics {
             if !data.task.reports(name) {
                 return Err(unsuited(format!(
@@ -773,6 +780,18 @@ mod tests {
         let err = MlpObjective::new(&spec).unwrap_err().to_string();
         assert!(
             err.contains("needs two classes; the target `digit` has 10"),
+            "{err}"
+        );
+        // A gate guarding one is refused before it trains anything.
+        let gated = parse(
+            "name: g\ndata: {csv: data/digits.csv, target: digit}\nmetric: {name: val_accuracy}\n\
+             gate: {baseline: b.json, max_regression_abs: 0.01, metrics: {val_accuracy: \
+             {aggregate: best}, val_rmse: {aggregate: best}}}\n",
+            "g.yaml",
+        );
+        let err = MlpObjective::new(&gated).unwrap_err().to_string();
+        assert!(
+            err.contains("gate.metrics.val_rmse: `val_rmse` is not a metric of classification"),
             "{err}"
         );
     }
