@@ -348,6 +348,11 @@ pub(crate) fn experiment_header(
                 "best        - (no completed trial meets the constraints)"
             )?;
         }
+        None if trials.iter().any(|t| t.state == TrialState::Completed) => writeln!(
+            out,
+            "best        - (no completed trial has a value of {})",
+            info.objective
+        )?,
         None => writeln!(out, "best        - (no trial completed)")?,
     }
     writeln!(out, "started     {} UTC", info.created.utc())?;

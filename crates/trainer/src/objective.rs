@@ -139,6 +139,18 @@ impl MlpObjective {
                     data.class_names.len()
                 )));
             }
+            // Else every trial's value would be NaN, and no trial could be the best.
+            let absent =
+                (0..data.class_names.len()).find(|class| !data.validation.labels.contains(class));
+            if let (Some(class), "val_roc_auc") = (absent, name) {
+                return Err(unsuited(format!(
+                    "{field}: `val_roc_auc` needs both classes in the validation split, which has \
+                     no row of `{}` ({} rows); give data.split.validation a larger share, or \
+                     choose another metric",
+                    data.class_names[class],
+                    data.validation.labels.len()
+                )));
+            }
         }
         if spec.model.kind == ModelKind::Cnn && data.image.is_none() {
             return Err(unsuited(
@@ -780,6 +792,28 @@ mod tests {
         let err = MlpObjective::new(&spec).unwrap_err().to_string();
         assert!(
             err.contains("needs two classes; the target `digit` has 10"),
+            "{err}"
+        );
+        // ROC AUC with a class absent from the validation split would be NaN for every trial.
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("rare.csv");
+        let rows: String = (0..200)
+            .map(|i| format!("{i},{}\n", if i < 2 { "pos" } else { "neg" }))
+            .collect();
+        std::fs::write(&csv, format!("x,label\n{rows}")).unwrap();
+        let rare = parse(
+            &format!(
+                "name: r\ndata: {{csv: {}, target: label}}\nmetric: {{name: val_roc_auc}}\n",
+                csv.display()
+            ),
+            "r.yaml",
+        );
+        let err = MlpObjective::new(&rare).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "`val_roc_auc` needs both classes in the validation split, which has no row of \
+                 `pos`"
+            ),
             "{err}"
         );
         // A gate guarding one is refused before it trains anything.

@@ -417,6 +417,11 @@ fn print_run_summary(
                     "\nno best trial: no completed trial meets the constraints, {status}"
                 )?;
             }
+            _ if summary.count(TrialState::Completed) > 0 => writeln!(
+                out,
+                "\nno best trial: no completed trial has a value of {} (NaN)",
+                spec.metric.name
+            )?,
             _ => writeln!(out, "\nno trial completed")?,
         },
     }
