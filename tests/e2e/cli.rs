@@ -841,6 +841,16 @@ fn a_sweep_warm_starts_from_a_file_of_results_exported_from_another_store() {
         "{}",
         refused.stderr
     );
+    // `sweep export --format json` is not a table of results: said so, not as a bad row.
+    std::fs::write(&path, "[{\"trial\": 0, \"state\": \"completed\"}]\n").unwrap();
+    let json = env.sweep(&["validate", fresh.to_str().unwrap()]);
+    assert_eq!(json.code, 2, "{json:?}");
+    assert!(
+        json.stderr
+            .contains("this is JSON; a warm start reads a CSV file of results"),
+        "{}",
+        json.stderr
+    );
     std::fs::write(
         &path,
         "params_lr,params_hidden,params_dropout,loss\n0.005,16,0.05,0.3\n",

@@ -22,10 +22,22 @@ pub(crate) fn read(spec: &ExperimentSpec) -> anyhow::Result<Option<WarmStarted>>
         file.location.column
     );
     let path = &file.value;
-    let table = std::fs::read(path)
+    // `sweep export --format json` writes another shape than a table of results.
+    let text = std::fs::read(path)
         .with_context(|| format!("cannot read {}", path.display()))
-        .and_then(|text| Ok(trainer::results_table(&text, path)?))
         .with_context(|| at.clone())?;
+    if text
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'[' | b'{'))
+    {
+        bail!(
+            "{}: this is JSON; a warm start reads a CSV file of results, as `sweep export \
+             EXPERIMENT --format csv` writes it ({at})",
+            path.display()
+        );
+    }
+    let table = trainer::results_table(&text, path).with_context(|| at.clone())?;
     match w.import_table(spec, &table) {
         Ok(taken) => Ok(Some(taken)),
         Err(why) => bail!("{}: {why} ({at})", path.display()),

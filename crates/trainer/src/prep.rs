@@ -111,10 +111,21 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
             seed,
         ),
     };
+    // A stratified split takes each class's share of its rows: classes of a row or two give
+    // none, however large the shares.
+    let classes = dataset.class_names.len();
+    let small = match dataset.task {
+        Task::Classification if spec.split.stratify && classes * 2 >= n => format!(
+            "; a stratified split takes each class's share, and its {classes} classes have \
+             about {:.1} rows each (a numeric target read as classes? set data.task: regression)",
+            n as f64 / classes.max(1) as f64
+        ),
+        _ => String::new(),
+    };
     let unusable = |what: &str| Error::Unusable {
         path: spec.csv.value.clone(),
         message: format!(
-            "{n} rows leave the {what} split empty (validation {}, test {})",
+            "{n} rows leave the {what} split empty (validation {}, test {}){small}",
             spec.split.validation, spec.split.test
         ),
     };
@@ -516,6 +527,25 @@ mod tests {
         assert!(train_mean.abs() < 1e-5, "train is centred: {train_mean}");
         let n = Normalization::fit(Normalize::Standard, &p.train.features);
         assert!(n.shift[0].abs() < 1e-6 && (n.scale[0] - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn classes_too_small_to_stratify_are_named_as_the_cause_of_an_empty_split() {
+        // Twenty classes of one row each (a numeric target read as classes).
+        let text: String = (0..20).map(|i| format!("{i},c{i}\n")).collect();
+        let spec = crate::data::tests::spec("x.csv", "y");
+        let dataset = crate::data::parse(format!("a,y\n{text}").as_bytes(), &spec).unwrap();
+        let err = prepare_dataset(dataset, &spec, Seed(3))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "20 rows leave the validation split empty (validation 0.2, test 0.2); a \
+                 stratified split takes each class's share, and its 20 classes have about 1.0 \
+                 rows each"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
