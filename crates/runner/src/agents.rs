@@ -1346,8 +1346,13 @@ mod tests {
     fn an_agent_refused_by_the_journals_it_finds_writes_nothing() {
         let spec = tpe_with_median(6);
         let dir = tempfile::tempdir().unwrap();
+        // Another file (not only another copy of it, which may differ in comments).
         let other = AgentHeader {
             spec_hash: "0".repeat(64),
+            spec_text: format!(
+                "{}\n# and one more trial\nrun_cap: 7\n",
+                agent_1(&spec).spec_text
+            ),
             ..agent_1(&spec)
         };
         let _ = Exchange::join(dir.path(), other).unwrap();
