@@ -50,6 +50,8 @@ pub(crate) struct Summary {
     pub(crate) best: String,
     /// The best trial's page, if there is one.
     pub(crate) best_href: Option<String>,
+    /// The best trial's number, if there is one.
+    pub(crate) best_trial: Option<u32>,
     /// When it was created, UTC.
     pub(crate) started: String,
     /// How long it ran (so far).
@@ -86,7 +88,10 @@ impl Summary {
             stored: trials.len(),
             run_cap: info.run_cap,
             best: best.as_ref().map_or("-".into(), |(_, v)| v.clone()),
-            best_href: best.map(|(id, _)| format::trial_href(&info.name, id)),
+            best_href: best
+                .as_ref()
+                .map(|(id, _)| format::trial_href(&info.name, *id)),
+            best_trial: best.map(|(id, _)| id),
             started: info.created.utc(),
             // The time trials ran; a running one counts to the clock only while a sweep runs it.
             duration: experiment::busy_ms(trials, live.then_some(now))

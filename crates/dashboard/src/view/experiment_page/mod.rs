@@ -212,8 +212,8 @@ pub(crate) fn experiment_page<'a>(
     ExperimentPage {
         test: data.test.as_ref().map(|t| {
             let mut split = TestSplit::of(&info.name, t);
-            split.best_now = experiment::best_trial(&data.trials, &objectives, data.constraints())
-                .map(|best| best.id.0)
+            split.best_now = summary
+                .best_trial
                 .filter(|best| *best != split.trial)
                 .map(|best| (best, format::trial_href(&info.name, best)));
             split
