@@ -1159,6 +1159,23 @@ mod tests {
         });
     }
 
+    /// Runs agent 0 of two (impatient) until it reports agent 1 quiet, then agent 1; returns
+    /// each one's store and summary, and what agent 0 said of agent 1.
+    fn agent_1_joins_once_reported(
+        spec: &ExperimentSpec,
+        exchange: &Path,
+    ) -> ([(Store, crate::Result<StudySummary>); 2], Vec<String>) {
+        let listener = Listener::default();
+        let options = impatient(0, exchange);
+        let ran = std::thread::scope(|scope| {
+            let first = scope.spawn(|| run_agent_with(spec, &options, &listener));
+            listener.wait(1);
+            let second = run_agent(spec, 1, 2, exchange, 2, &SilentObserver);
+            [first.join().unwrap(), second]
+        });
+        (ran, listener.said())
+    }
+
     #[test]
     fn an_agent_started_after_another_stopped_on_an_error_waits_for_it_to_run_again() {
         let spec = tpe_with_median(6);
@@ -1173,17 +1190,10 @@ mod tests {
             ))
             .unwrap();
         drop(failed);
-        let listener = Listener::default();
-        let options = impatient(0, dir.path());
-        let (first, second) = std::thread::scope(|scope| {
-            let first = scope.spawn(|| run_agent_with(&spec, &options, &listener));
-            // Agent 0 waits for agent 1's trials rather than ending on the old error...
-            listener.wait(1);
-            // ...and once agent 1, mended, runs again, the study ends as one process's, in
-            // whichever order the two were started again.
-            let second = run_agent(&spec, 1, 2, dir.path(), 2, &SilentObserver);
-            (first.join().unwrap(), second)
-        });
+        // Agent 0 waits for agent 1's trials rather than ending on the old error, and once
+        // agent 1, mended, runs again, the study ends as one process's, in whichever order the
+        // two were started again.
+        let ([first, second], _) = agent_1_joins_once_reported(&spec, dir.path());
         for (store, summary) in [first, second] {
             assert_eq!(view(&store, &summary.unwrap()), expected);
         }
@@ -1197,15 +1207,7 @@ mod tests {
         let spec = tpe_with_median(6);
         let expected = one_process(&spec, 2);
         let dir = tempfile::tempdir().unwrap();
-        let listener = Listener::default();
-        let options = impatient(0, dir.path());
-        let (first, second) = std::thread::scope(|scope| {
-            let first = scope.spawn(|| run_agent_with(&spec, &options, &listener));
-            listener.wait(1);
-            let second = run_agent(&spec, 1, 2, dir.path(), 2, &SilentObserver);
-            (first.join().unwrap(), second)
-        });
-        let said = listener.said();
+        let ([first, second], said) = agent_1_joins_once_reported(&spec, dir.path());
         // Trial 0 is agent 0's own: the study waits for agent 1 from trial 1 on.
         assert_eq!(said[0], "quiet: agent 1 of 2, trial 1, joined false");
         let heard = "heard: agent 1, joined false".to_string();
