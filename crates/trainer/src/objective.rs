@@ -139,10 +139,12 @@ impl MlpObjective {
                     data.class_names.len()
                 )));
             }
-            // Else every trial's value would be NaN, and no trial could be the best.
-            let absent =
-                (0..data.class_names.len()).find(|class| !data.validation.labels.contains(class));
-            if let (Some(class), "val_roc_auc") = (absent, name) {
+            // Else every trial's value would be NaN, and no trial could be the best. (Two
+            // classes here: the check above.)
+            let absent = (name == "val_roc_auc")
+                .then(|| (0..2).find(|class| !data.validation.labels.contains(class)))
+                .flatten();
+            if let Some(class) = absent {
                 return Err(unsuited(format!(
                     "{field}: `val_roc_auc` needs both classes in the validation split, which has \
                      no row of `{}` ({} rows); give data.split.validation a larger share, or \
