@@ -359,20 +359,20 @@ impl<'a> Peers<'a> {
     }
 
     /// Applies the other agents' events until `done`, reading their journals every `poll`, or
-    /// until `stop` is requested: then no trial waits for the others any more (a trial that
-    /// waits for a trial of an agent that is gone would wait for ever), so it returns at once.
+    /// until `stop` is requested: then it ends the board's waits (`Board::abort`), since a trial
+    /// that waits for a trial of an agent that is gone would wait for ever, and returns.
     /// Once `stop` closes the study (its time limit), no trial waits for its parameters either
     /// (`Board::close`): it would not start; and once the study waits for a quiet agent, the
     /// running trials stop waiting too (`Board::abort`; they run again on resume), since they
     /// could not finish before that agent comes back.
     pub(crate) fn follow(&self, done: &AtomicBool, stop: &Stop) -> Result<()> {
-        while !done.load(Ordering::SeqCst) && !stop.requested() {
+        while !done.load(Ordering::SeqCst) {
+            if stop.requested() || (stop.closed() && self.waits_for_a_quiet_agent()) {
+                self.board.abort();
+                return Ok(());
+            }
             if stop.closed() {
                 self.board.close();
-                if self.waits_for_a_quiet_agent() {
-                    self.board.abort();
-                    return Ok(());
-                }
             }
             self.catch_up()?;
             std::thread::sleep(self.options.poll);

@@ -211,17 +211,13 @@ pub fn run_study(
             .map(|_| scope.spawn(|| worker.drain(&queue)))
             .collect();
         let follower = peers.as_ref().map(|peers| {
-            scope.spawn(|| match peers.follow(&workers_done, &options.stop) {
-                // Waiting workers give up; the error is the study's.
-                Err(e) => {
+            scope.spawn(|| {
+                // A stop ends the waits there; an error here: waiting workers give up, and the
+                // error is the study's.
+                if let Err(e) = peers.follow(&workers_done, &options.stop) {
                     lock(&queue).error.get_or_insert(e);
                     board.abort();
                 }
-                // Stopped: a trial waiting for another agent's, which may never come, is
-                // stopped too (run again on resume), as one waiting for a trial here is when
-                // that trial stops.
-                Ok(()) if options.stop.requested() => board.abort(),
-                Ok(()) => {}
             })
         });
         for handle in handles {
