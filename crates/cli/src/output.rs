@@ -267,12 +267,13 @@ pub(crate) fn experiments(
     table(out, &header, &body)
 }
 
-/// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses.
+/// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses, and
+/// `best` the best of its `trials` (`experiment::best_trial`), if any.
 pub(crate) fn experiment_header(
     out: &mut impl Write,
     info: &ExperimentInfo,
     spec: Option<&ExperimentSpec>,
-    trials: &[Trial],
+    (trials, best): (&[Trial], Option<&Trial>),
     effort: &Effort,
 ) -> io::Result<()> {
     writeln!(out, "experiment  {}", info.name)?;
@@ -327,13 +328,12 @@ pub(crate) fn experiment_header(
         info.run_cap,
         counts(trials)
     )?;
-    let objectives = info.objectives(spec);
     let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
-    let by = match objectives.len() {
-        1 => String::new(),
-        _ => format!(" (the front's best by {})", info.objective),
+    let by = match spec.is_some_and(ExperimentSpec::is_multi_objective) {
+        false => String::new(),
+        true => format!(" (the front's best by {})", info.objective),
     };
-    match experiment::best_trial(trials, &objectives, constraints) {
+    match best {
         Some(best) => writeln!(
             out,
             "best        trial {}{by}: {} {} at epoch {}",

@@ -47,7 +47,10 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     // longer parses only loses those two lines.
     let spec = info.spec().ok();
     let effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
-    output::experiment_header(&mut out, &info, spec.as_ref(), &trials, &effort)?;
+    let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
+    let objectives = info.objectives(spec.as_ref());
+    let best = experiment::best_trial(&trials, &objectives, constraints);
+    output::experiment_header(&mut out, &info, spec.as_ref(), (&trials, best), &effort)?;
     if let Some(warm) = store.warm_start(&info.name)? {
         writeln!(out, "warm start  {}", warm.describe())?;
     }
@@ -55,8 +58,6 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     if let Some(record) = record.as_ref().filter(|_| args.record) {
         output::run_record_details(&mut out, record)?;
     }
-    let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
-    let objectives = info.objectives(spec.as_ref());
     let importance: Vec<_> = objectives
         .iter()
         .map(|o| {
@@ -67,8 +68,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     output::importance(&mut out, &importance)?;
     let ranked = rank_trials(&trials, &objectives, constraints);
     output::leaderboard(&mut out, &ranked, &objectives, constraints, args.top)?;
-    let best = experiment::best_trial(&trials, &objectives, constraints).map(|t| t.id);
-    super::tested::show(&mut out, &store, &info.name, best)?;
+    super::tested::show(&mut out, &store, &info.name, best.map(|t| t.id))?;
     Ok(Outcome::Success)
 }
 
