@@ -313,12 +313,17 @@ pub(crate) fn dashboard_addr(text: &str) -> Result<SocketAddr, String> {
         .or_else(|| text.strip_prefix(':'))
         .unwrap_or(text);
     if bare.bytes().all(|b| b.is_ascii_digit()) && !bare.is_empty() {
-        return port(bare).map(|port| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+        return port(bare).map(on_loopback);
     }
     Err(format!(
         "expected IP:PORT such as 127.0.0.1:8080 (0.0.0.0:8080 to serve other machines, with a \
          token), localhost:PORT, or a port such as 8080, found `{text}`"
     ))
+}
+
+/// Returns the address of `port` on 127.0.0.1, where the dashboard serves by default.
+pub(crate) fn on_loopback(port: u16) -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
 }
 
 /// Reads a port number (`--port`), for clap.
@@ -344,7 +349,7 @@ mod tests {
 
     #[test]
     fn a_dashboard_address_may_be_a_port_on_loopback() {
-        let loopback = |port| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+        let loopback = on_loopback;
         assert_eq!(dashboard_addr("127.0.0.1:8090"), Ok(loopback(8090)));
         assert_eq!(dashboard_addr("8090"), Ok(loopback(8090)));
         assert_eq!(dashboard_addr(":8090"), Ok(loopback(8090)));

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::time::Duration;
 
@@ -26,7 +26,7 @@ use crate::clock::SystemClock;
 use crate::progress::FollowObserver;
 
 use super::{open_store, opener, StoreMode};
-use crate::args::{dashboard_addr, DashboardArgs, ServeArgs};
+use crate::args::{dashboard_addr, on_loopback, DashboardArgs, ServeArgs};
 use crate::Outcome;
 
 const DEFAULT_PORT: u16 = 8080;
@@ -177,8 +177,7 @@ pub(crate) fn start(
         Some(token) => Access::token(&token).context("bad --token (or SWEEP_TOKEN)")?,
         None => Access::open(),
     };
-    let loopback = |port| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
-    let addr = match args.addr.or(args.port.map(loopback)) {
+    let addr = match args.addr.or(args.port.map(on_loopback)) {
         Some(addr) => Some(addr),
         None => match std::env::var("SWEEP_ADDR") {
             Ok(text) if !text.is_empty() => {
@@ -227,12 +226,10 @@ fn bind(addr: Option<SocketAddr>) -> anyhow::Result<TcpListener> {
             format!("cannot serve the dashboard on {addr}; pick another --addr or --port, or pass --no-serve to `sweep run`")
         });
     }
-    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
     for port in DEFAULT_PORT..=LAST_DEFAULT_PORT {
-        if let Ok(listener) = TcpListener::bind(SocketAddr::new(loopback, port)) {
+        if let Ok(listener) = TcpListener::bind(on_loopback(port)) {
             return Ok(listener);
         }
     }
-    TcpListener::bind(SocketAddr::new(loopback, 0))
-        .context("cannot bind any loopback port for the dashboard")
+    TcpListener::bind(on_loopback(0)).context("cannot bind any loopback port for the dashboard")
 }
