@@ -48,8 +48,6 @@ pub(crate) struct Summary {
     pub(crate) run_cap: u32,
     /// The best completed value, or `-`.
     pub(crate) best: String,
-    /// The best trial's page, if there is one.
-    pub(crate) best_href: Option<String>,
     /// The best trial's number, if there is one.
     pub(crate) best_trial: Option<u32>,
     /// When it was created, UTC.
@@ -61,6 +59,11 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
+    /// Returns the best trial's page, if there is one.
+    pub(crate) fn best_href(&self) -> Option<String> {
+        self.best_trial.map(|id| format::trial_href(&self.name, id))
+    }
+
     /// Summarizes an experiment and its trials at time `now`.
     pub(crate) fn of(data: &ExperimentData, now: Timestamp) -> Summary {
         let (info, trials) = (&data.info, data.trials.as_slice());
@@ -88,9 +91,6 @@ impl Summary {
             stored: trials.len(),
             run_cap: info.run_cap,
             best: best.as_ref().map_or("-".into(), |(_, v)| v.clone()),
-            best_href: best
-                .as_ref()
-                .map(|(id, _)| format::trial_href(&info.name, *id)),
             best_trial: best.map(|(id, _)| id),
             started: info.created.utc(),
             // The time trials ran; a running one counts to the clock only while a sweep runs it.

@@ -43,7 +43,7 @@ fn summary_counts_states_and_finds_the_best() {
     // 39 finished trials of 0.9 s one after another, and trial 39 running from 39 s to now
     // (100 s): 35.1 s + 61 s.
     assert_eq!(s.duration, "1m36s", "running: measured to now");
-    let best = s.best_href.as_deref().unwrap_or_default();
+    let best = s.best_href().as_deref().unwrap_or_default();
     assert!(best.starts_with("/experiments/demo/trials/"), "{best}");
     let page = experiments_page(&[std::sync::Arc::new(d)], NOW);
     assert!(page.live);
@@ -242,8 +242,8 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     assert!(rows[..met].iter().all(|r| r.breaks.is_empty()));
     assert!(ac.history.contains("breaks a constraint"));
     assert_eq!(
-        Summary::of(&constrained, NOW).best_href,
-        Summary::of(&d, NOW).best_href,
+        Summary::of(&constrained, NOW).best_href(),
+        Summary::of(&d, NOW).best_href(),
         "the best trial meets it here"
     );
     // A trial's page says whether it meets them.
