@@ -43,7 +43,7 @@ fn summary_counts_states_and_finds_the_best() {
     // 39 finished trials of 0.9 s one after another, and trial 39 running from 39 s to now
     // (100 s): 35.1 s + 61 s.
     assert_eq!(s.duration, "1m36s", "running: measured to now");
-    let best = s.best_href().as_deref().unwrap_or_default();
+    let best = s.best_href().unwrap_or_default();
     assert!(best.starts_with("/experiments/demo/trials/"), "{best}");
     let page = experiments_page(&[std::sync::Arc::new(d)], NOW);
     assert!(page.live);
@@ -452,7 +452,7 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     on_front.sort_unstable();
     assert_eq!(first, on_front);
     // The best trial is the front's most accurate.
-    let best = Summary::of(&d, NOW).best_href.unwrap_or_default();
+    let best = Summary::of(&d, NOW).best_href().unwrap_or_default();
     assert!(
         best.ends_with(&format!("/trials/{}", front[0].id)),
         "{best}"
