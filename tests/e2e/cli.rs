@@ -261,6 +261,14 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         .find(|l| l.starts_with("state "))
         .unwrap();
     assert!(!state.ends_with('*'), "both completed: {state}");
+    // A trial named twice is shown once: its card, as for one.
+    let twice = env.sweep(&["show", "tiny/3", "tiny/3"]);
+    assert_eq!(twice.code, 0, "{twice:?}");
+    assert!(
+        twice.stdout.starts_with("trial       tiny/3\n"),
+        "{}",
+        twice.stdout
+    );
     // The best trial beside another: its test split in a row of its own, `-` for the other.
     let other = if best == 0 { 1 } else { 0 };
     let pair = env.sweep(&["show", &format!("tiny/{best}"), &format!("tiny/{other}")]);

@@ -76,8 +76,14 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
 fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let mut found = Vec::new();
+    let mut named = Vec::new();
     for text in what {
         let (name, number) = parse_trial(text)?;
+        // A trial named twice is shown once, as the dashboard's compare page does.
+        if named.contains(&(name, number)) {
+            continue;
+        }
+        named.push((name, number));
         let info = find_experiment(&store, name)?;
         let trial = find_trial(&store, name, number)?;
         let curves = store.all_metric_series(name, trial.id)?;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-use experiment::{format_duration, shell_quote, ExperimentSpec, Step, Trial};
+use experiment::{format_duration, shell_quote, Constraint, ExperimentSpec, Step, Trial};
 use store::{CheckpointAt, ExperimentInfo, TestResult};
 
 use super::{metric, table};
@@ -33,6 +33,36 @@ impl Shown<'_> {
     /// The last epoch it reported.
     fn epochs(&self) -> Option<u32> {
         experiment::epochs_reported(self.curves)
+    }
+
+    /// Its spec's constraints (none without a readable spec).
+    fn constraints(&self) -> &[Constraint] {
+        self.spec.map_or(&[][..], |s| s.constraints.as_slice())
+    }
+
+    /// Whether it meets its spec's constraints: `met`, or `breaks` and the ones it breaks;
+    /// `None` without constraints or without a result.
+    fn constraint_standing(&self) -> Option<String> {
+        let constraints = self.constraints();
+        experiment::feasibility(constraints, self.trial).map(|met| match met {
+            true => "met".to_string(),
+            false => {
+                let broken: Vec<String> = experiment::broken(constraints, self.trial)
+                    .into_iter()
+                    .map(ToString::to_string)
+                    .collect();
+                format!("breaks {}", broken.join(", "))
+            }
+        })
+    }
+
+    /// Metric `name`'s value `v` as text, marked `!` where it breaks one of the constraints.
+    fn marked(&self, name: &str, v: Option<f64>) -> String {
+        let breaks = self
+            .constraints()
+            .iter()
+            .any(|c| c.metric == name && v.is_some_and(|v| c.excess(v) > 0.0));
+        format!("{}{}", value(name, v), if breaks { "!" } else { "" })
     }
 
     /// Its state, with the reason when there is one.
@@ -75,6 +105,9 @@ pub(crate) fn trial_card(
             .map_or(String::new(), |n| format!(" of {n} reported"));
         writeln!(out, "best epoch  {}{of}", result.best_step)?;
     }
+    if let Some(standing) = shown.constraint_standing() {
+        writeln!(out, "constraints {standing}")?;
+    }
     writeln!(out)?;
     let params: Vec<Vec<String>> = t
         .params
@@ -112,7 +145,7 @@ pub(crate) fn trial_card(
             };
             vec![
                 name.clone(),
-                value(name, shown_value),
+                shown.marked(name, shown_value),
                 sparkline(curve, SPARK_WIDTH),
             ]
         })
@@ -229,9 +262,16 @@ pub(crate) fn trials_side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> 
     for name in metrics {
         let cells = shown
             .iter()
-            .map(|s| value(name, s.trial.value(name)))
+            .map(|s| s.marked(name, s.trial.value(name)))
             .collect();
         rows.push((name.clone(), cells));
+    }
+    if shown.iter().any(|s| !s.constraints().is_empty()) {
+        let cells = shown
+            .iter()
+            .map(|s| s.constraint_standing().unwrap_or_else(|| "-".into()))
+            .collect();
+        rows.push(("constraints".into(), cells));
     }
     // The test split, for the trials measured there (one per experiment): `-` for the others.
     let tested: BTreeSet<&String> = shown
@@ -373,6 +413,91 @@ mod tests {
              val_loss          9.0000e8  ▁█\n\
              \n\
              reproduce   sweep reproduce e/1 --store 'runs/a b'\n"
+        );
+    }
+
+    #[test]
+    fn trials_side_by_side_say_which_break_a_constraint() {
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+             constraints:\n  param_count: {max: 2000}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .unwrap();
+        let info = ExperimentInfo {
+            name: "e".into(),
+            description: String::new(),
+            spec_yaml: String::new(),
+            spec_hash: String::new(),
+            spec_path: "e.yaml".into(),
+            objective: "val_loss".into(),
+            goal: experiment::Direction::Minimize,
+            seed: experiment::Seed(1),
+            run_cap: 2,
+            status: store::ExperimentStatus::Finished,
+            created: experiment::Timestamp(0),
+            finished: None,
+        };
+        let trial = |id: u32, count: f64| Trial {
+            id: experiment::TrialId(id),
+            seed: experiment::Seed(9),
+            params: experiment::Params::new(),
+            state: experiment::TrialState::Completed,
+            reason: None,
+            started: None,
+            finished: None,
+            result: Some(experiment::TrialResult {
+                best_step: Step(2),
+                metrics: [
+                    ("val_loss".to_string(), 0.5),
+                    ("param_count".to_string(), count),
+                ]
+                .into(),
+            }),
+        };
+        let (small, large) = (trial(0, 1500.0), trial(1, 2500.0));
+        let curves = Curves::new();
+        let shown = |t| Shown {
+            info: &info,
+            spec: Some(&spec),
+            trial: t,
+            curves: &curves,
+            checkpoint: CheckpointAt::Nowhere,
+            test: None,
+        };
+        let mut out = Vec::new();
+        trials_side_by_side(&mut out, &[shown(&small), shown(&large)]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let row = |name: &str| {
+            let line = text.lines().find(|l| l.starts_with(name));
+            line.unwrap_or_else(|| panic!("no {name} row:\n{text}"))
+                .to_string()
+        };
+        assert_eq!(
+            row("param_count").split_whitespace().collect::<Vec<_>>(),
+            ["param_count", "1500", "2500!", "*"],
+            "{text}"
+        );
+        assert_eq!(
+            row("constraints").split_whitespace().collect::<Vec<_>>(),
+            [
+                "constraints",
+                "met",
+                "breaks",
+                "param_count",
+                "≤",
+                "2000",
+                "*"
+            ],
+            "{text}"
+        );
+        // One trial's card says the same.
+        let mut out = Vec::new();
+        trial_card(&mut out, &shown(&large), "runs").unwrap();
+        let card = String::from_utf8(out).unwrap();
+        assert!(
+            card.contains("constraints breaks param_count ≤ 2000\n"),
+            "{card}"
         );
     }
 
