@@ -12,6 +12,7 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use experiment::{ExperimentSpec, Judged, MetricSpec, Timestamp, Trial, TrialId};
+use store::ExperimentStatus;
 
 use crate::data::{self, Reader};
 use crate::view::compare::{self, ComparePage};
@@ -69,10 +70,22 @@ struct CompareHtml<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "partials/compare_main.html")]
+struct CompareFragment<'a> {
+    page: &'a ComparePage,
+}
+
+#[derive(Template)]
 #[template(path = "compare_experiments.html")]
 struct ExperimentsCompareHtml<'a> {
     page: &'a ExperimentsComparePage,
     live: bool,
+}
+
+#[derive(Template)]
+#[template(path = "partials/compare_experiments_main.html")]
+struct ExperimentsCompareFragment<'a> {
+    page: &'a ExperimentsComparePage,
 }
 
 /// What a page handler produces: the HTML and whether the page is live.
@@ -221,8 +234,9 @@ async fn trial_page(
 
 async fn experiments_compare(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
     let names = experiments_compare::parse_names(req.query_string())?;
+    let fragment = is_fragment(&req);
     let reader = state.reader.clone();
-    respond(blocking(move || render_experiments_compare(&reader, &names, now())).await?)
+    respond(blocking(move || render_experiments_compare(&reader, &names, now(), fragment)).await?)
 }
 
 async fn compare_page(
@@ -231,9 +245,10 @@ async fn compare_page(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let ids = compare::parse_ids(req.query_string())?;
+    let fragment = is_fragment(&req);
     let reader = state.reader.clone();
     let name = name.into_inner();
-    respond(blocking(move || render_compare(&reader, &name, &ids)).await?)
+    respond(blocking(move || render_compare(&reader, &name, &ids, fragment)).await?)
 }
 
 /// Renders the experiments page (or its fragment).
@@ -413,10 +428,12 @@ fn render_trial(
     either(fragment, &TrialFragment { page: &page }, &whole, page.live)
 }
 
+/// Renders the page comparing experiments (or its fragment): live while any of them runs.
 fn render_experiments_compare(
     reader: &Reader,
     names: &[String],
     now: Timestamp,
+    fragment: bool,
 ) -> Result<Rendered> {
     let experiments = names
         .iter()
@@ -427,21 +444,21 @@ fn render_experiments_compare(
         .map(|d| reader.effort(d))
         .collect::<Result<Vec<_>>>()?;
     let page = experiments_compare::experiments_compare_page(&experiments, &efforts, now)?;
-    still(&ExperimentsCompareHtml {
-        page: &page,
-        live: false,
-    })
+    let live = experiments
+        .iter()
+        .any(|d| d.info.status == ExperimentStatus::Running);
+    let whole = ExperimentsCompareHtml { page: &page, live };
+    either(
+        fragment,
+        &ExperimentsCompareFragment { page: &page },
+        &whole,
+        live,
+    )
 }
 
-/// Renders a page that never refreshes itself.
-fn still(page: &impl Template) -> Result<Rendered> {
-    Ok(Rendered {
-        html: page.render()?.into(),
-        live: false,
-    })
-}
-
-fn render_compare(reader: &Reader, name: &str, ids: &[u32]) -> Result<Rendered> {
+/// Renders the page comparing trials (or its fragment): live while the experiment runs and a
+/// compared trial has not ended, or, with several objectives, while the front can change.
+fn render_compare(reader: &Reader, name: &str, ids: &[u32], fragment: bool) -> Result<Rendered> {
     let info = reader.info(name)?;
     let trials = ids
         .iter()
@@ -458,10 +475,10 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32]) -> Result<Rendered> 
         .and_then(|all| Some(all.spec.as_ref()?.pareto_front(&all.trials)))
         .unwrap_or_default();
     let page = compare::compare_page((&info, spec.as_ref()), &front, &trials);
-    still(&CompareHtml {
-        page: &page,
-        live: false,
-    })
+    let live = info.status == ExperimentStatus::Running
+        && (all.is_some() || trials.iter().any(|(t, _)| !t.state.is_finished()));
+    let whole = CompareHtml { page: &page, live };
+    either(fragment, &CompareFragment { page: &page }, &whole, live)
 }
 
 /// Renders the page's `<main>` fragment or the whole page, as the request asked.

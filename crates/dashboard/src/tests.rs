@@ -1065,6 +1065,64 @@ fn live_pages_serve_fragments() {
 }
 
 #[test]
+fn compare_pages_refresh_while_what_they_compare_can_change() {
+    run(async {
+        let store = Store::temporary().unwrap();
+        store
+            .create_experiment(&fixtures::info("live", ExperimentStatus::Running, 10))
+            .unwrap();
+        store
+            .create_experiment(&fixtures::info("done", ExperimentStatus::Finished, 2))
+            .unwrap();
+        for i in 0..3 {
+            store.put_trial("live", &fixtures::trial(i, 3)).unwrap();
+        }
+        for i in 0..2 {
+            store.put_trial("done", &fixtures::trial(i, 3)).unwrap();
+        }
+        let live = |uri: &'static str, fragment: bool| {
+            let store = &store;
+            async move {
+                let mut req = TestRequest::get().uri(uri);
+                if fragment {
+                    req = req.insert_header(("X-Sweep-Fragment", "1"));
+                }
+                let (status, headers, body) = get_with(store, Access::open(), req).await;
+                assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+                let live = header(&headers, "x-sweep-live").map(str::to_string);
+                (live, body)
+            }
+        };
+        // Trial 2 still runs: the page follows it, and its fragment is the <main> alone.
+        let (said, body) = live("/experiments/live/compare?trials=0,2", false).await;
+        assert_eq!(said.as_deref(), Some("1"));
+        assert!(body.contains("data-live=\"1\""), "{body}");
+        let (said, body) = live("/experiments/live/compare?trials=0,2", true).await;
+        assert_eq!(said.as_deref(), Some("1"));
+        assert!(
+            !body.contains("<html") && body.contains("Compare 2 trials"),
+            "{body}"
+        );
+        // Two ended trials of one objective no longer change.
+        let (said, body) = live("/experiments/live/compare?trials=0,1", false).await;
+        assert_eq!(said.as_deref(), Some("0"));
+        assert!(body.contains("data-live=\"0\""), "{body}");
+        // Experiments side by side: live while one of them runs.
+        let (said, body) = live("/compare?e=live&e=done", false).await;
+        assert_eq!(said.as_deref(), Some("1"));
+        assert!(body.contains("data-live=\"1\""), "{body}");
+        let (said, body) = live("/compare?e=live&e=done", true).await;
+        assert!(!body.contains("<html") && body.contains("Compare 2 experiments"));
+        assert_eq!(said.as_deref(), Some("1"));
+        store
+            .update_experiment(&fixtures::info("live", ExperimentStatus::Finished, 10))
+            .unwrap();
+        let (said, _) = live("/compare?e=live&e=done", false).await;
+        assert_eq!(said.as_deref(), Some("0"));
+    });
+}
+
+#[test]
 fn the_api_returns_what_the_pages_show() {
     run(async {
         let store = store_with("demo", 40);
