@@ -171,6 +171,63 @@ pub(crate) fn storage(e: sled::Error) -> Error {
                  was written; restore the store's folder from a copy if there is one"
             ),
         ),
-        other => Error::Io(io::Error::from(other)),
+        other => Error::Io(undebugged(io::Error::from(other))),
+    }
+}
+
+/// Returns `e` as it was before sled cloned it: sled keeps an error that stops its flusher
+/// and hands out clones, which carry the original only in Rust's debug form (`Os { code: 28,
+/// kind: StorageFull, message: "No space left on device" }`); this turns such text back into
+/// the error it describes, so that it reads `No space left on device (os error 28)`.
+fn undebugged(e: io::Error) -> io::Error {
+    if e.raw_os_error().is_some() || e.get_ref().is_none() {
+        return e;
+    }
+    let text = e.to_string();
+    if let Some(code) = text
+        .strip_prefix("Os { code: ")
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|code| code.parse::<i32>().ok())
+    {
+        return io::Error::from_raw_os_error(code);
+    }
+    let custom = text
+        .strip_prefix("Custom { kind: ")
+        .and_then(|rest| rest.split_once(", error: "))
+        .and_then(|(_, message)| message.strip_suffix(" }"))
+        .map(|message| {
+            let unquoted = message
+                .strip_prefix('"')
+                .and_then(|m| m.strip_suffix('"'))
+                .unwrap_or(message);
+            unquoted.replace("\\\"", "\"").replace("\\\\", "\\")
+        });
+    match custom {
+        Some(message) => io::Error::new(e.kind(), message),
+        None => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_io_error_sled_cloned_reads_as_the_original() {
+        let full = sled::Error::Io(io::Error::from_raw_os_error(28));
+        let shown = storage(full.clone()).to_string();
+        assert_eq!(
+            shown,
+            format!("store i/o failed: {}", io::Error::from_raw_os_error(28))
+        );
+        assert!(!shown.contains("Os {"), "{shown}");
+        let custom = sled::Error::Io(io::Error::other("the \"db\" file is gone"));
+        assert_eq!(
+            storage(custom.clone()).to_string(),
+            "store i/o failed: the \"db\" file is gone"
+        );
+        // Text that merely starts alike is left as it is.
+        let plain = sled::Error::Io(io::Error::other("Os { code: x"));
+        assert_eq!(storage(plain).to_string(), "store i/o failed: Os { code: x");
     }
 }
