@@ -170,6 +170,17 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
     // A trial is always running when the signal comes (the third completion starts the next).
     let left = queued.first().expect("a trial went back to the queue");
     let trial = format!("crash/{}", left["trial"]);
+    // Nor a checkpoint of its unfinished run: `sweep predict` would use weights it never
+    // ended with (the checkpoints of the finished trials stay).
+    let kept = stopped.store().join("checkpoints/crash");
+    for t in &queued {
+        assert!(!kept.join(format!("{}.json", t["trial"])).exists(), "{t}");
+        assert!(
+            !kept.join(format!("{}.safetensors", t["trial"])).exists(),
+            "{t}"
+        );
+    }
+    assert!(kept.join("0.json").exists() || kept.join("1.json").exists());
     let refused = stopped.sweep(&["reproduce", &trial]);
     assert_eq!(refused.code, 2, "{refused:?}");
     assert!(

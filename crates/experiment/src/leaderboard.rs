@@ -7,10 +7,11 @@ use crate::{constraint, pareto, Constraint, MetricSpec, Trial, TrialState};
 
 /// Returns the trials ordered for a leaderboard: trials with a value of every objective that
 /// meet the `constraints` first; then trials with values that do not, the smallest violation
-/// first; then trials without values, by number. Among the first, with one objective the best
-/// value comes first; with several, the first Pareto front (`pareto::fronts`) of the completed
-/// trials, then their second, and so on, each front by its first objective, then the fronts of
-/// the pruned trials. Ties go by trial number.
+/// first; then trials without values, by number. Among the first, completed trials come before
+/// pruned ones (whose values are of a shortened run), so that the first is the study's best
+/// (`best_trial`): with one objective each group best value first; with several, the first
+/// Pareto front (`pareto::fronts`) of the completed trials, then their second, and so on, each
+/// front by its first objective, then the fronts of the pruned trials. Ties go by trial number.
 ///
 /// Completed and pruned trials both rank by their best value; failed trials have no result.
 pub fn rank_trials<'a>(
@@ -35,7 +36,11 @@ fn rank<'a>(
         .iter()
         .map(|t| constraint::violation(constraints, t).unwrap_or(f64::INFINITY))
         .collect();
-    let mut front = vec![0usize; trials.len()];
+    // With one objective, the completed trials form the first group and the pruned the second.
+    let mut front: Vec<usize> = trials
+        .iter()
+        .map(|t| usize::from(t.state != TrialState::Completed))
+        .collect();
     if objectives.len() > 1 {
         // The fronts of completed trials first, then those of pruned ones (their values are
         // of a shortened run), so that the first front is the study's (`pareto_front`).
@@ -240,7 +245,9 @@ mod tests {
             .iter()
             .map(|t| t.id.0)
             .collect();
-        assert_eq!(ids, [2, 3, 0, 1, 4]);
+        // Trial 2's 0.9 is of a shortened run: it ranks after the completed trials, so that
+        // the first is the study's best.
+        assert_eq!(ids, [3, 0, 2, 1, 4]);
         let ids: Vec<u32> = rank_trials(&trials, &[on("acc", Direction::Minimize)], &[])
             .iter()
             .map(|t| t.id.0)
@@ -250,6 +257,14 @@ mod tests {
             best_trial(&trials, &[on("acc", Direction::Maximize)], &[]).map(|t| t.id.0),
             Some(3)
         );
+        // Whatever the values, the first of a ranking with a completed trial is the best.
+        for goal in [Direction::Maximize, Direction::Minimize] {
+            let first = rank_trials(&trials, &[on("acc", goal)], &[])[0].id;
+            assert_eq!(
+                Some(first),
+                best_trial(&trials, &[on("acc", goal)], &[]).map(|t| t.id)
+            );
+        }
     }
 
     #[test]

@@ -131,10 +131,12 @@ impl Worker<'_> {
         let pruned_by = match reporter.into_result() {
             Err(Error::Stopped) => {
                 // Stopped from outside: back to the queue with its parameters and without its
-                // partial curves, to run again from scratch on resume.
+                // partial curves or the checkpoint of its best epoch so far, to run again from
+                // scratch on resume.
                 trial.state = TrialState::Queued;
                 trial.started = None;
                 self.store.clear_metrics(&self.spec.name, id)?;
+                self.store.discard_checkpoint(&self.spec.name, id)?;
                 self.store.put_trial(&self.spec.name, &trial)?;
                 self.store.flush()?;
                 return Err(Error::Stopped);

@@ -56,6 +56,20 @@ fn copy(from: &Path, to: &Path, trial: TrialId) -> Result<bool> {
     Ok(true)
 }
 
+/// Deletes `trial`'s checkpoint from `folder` if it holds one: the sidecar first, so that a
+/// deletion cut short leaves no checkpoint that looks whole.
+pub(crate) fn discard(folder: &Path, trial: TrialId) -> Result<()> {
+    for ext in FILES.iter().rev() {
+        let path = file(folder, trial, ext);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(failed(&path, &e)),
+        }
+    }
+    Ok(())
+}
+
 /// Returns the path of `trial`'s sidecar in the checkpoint folder `folder`: the file by which a
 /// checkpoint is known to be there, whole.
 pub(crate) fn sidecar(folder: &Path, trial: TrialId) -> PathBuf {

@@ -156,6 +156,15 @@ impl Store {
             .is_some_and(|folder| crate::handover::sidecar(&folder, trial).is_file())
     }
 
+    /// Deletes trial `trial`'s checkpoint beside the store, if it has one: a trial stopped part
+    /// way (to run again from scratch) keeps no weights of its unfinished run.
+    pub fn discard_checkpoint(&self, experiment: &str, trial: TrialId) -> Result<()> {
+        match self.checkpoint_folder(experiment) {
+            Some(folder) => crate::handover::discard(&folder, trial),
+            None => Ok(()),
+        }
+    }
+
     /// Returns the folder beside the store that holds `experiment`'s checkpoints
     /// (`checkpoint_dir`), or `None` for a temporary store, which keeps none.
     pub fn checkpoint_folder(&self, experiment: &str) -> Option<PathBuf> {

@@ -84,6 +84,11 @@ pub(crate) struct CheckpointV1 {
     /// absent otherwise, and in sidecars written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) pareto: Option<Vec<f64>>,
+    /// Whether the trial can be the study's result: it completed, meeting the constraints.
+    /// Such trials keep their checkpoints before pruned ones and those that break a
+    /// constraint; absent in sidecars written before it existed (read as true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) eligible: Option<bool>,
 }
 
 /// What a trial's checkpoint records about the trial.
@@ -98,6 +103,8 @@ pub(crate) struct TrialMark<'a> {
     pub(crate) target: &'a str,
     /// Its oriented objectives when it competes for the Pareto front (`CheckpointV1::pareto`).
     pub(crate) pareto: Option<&'a [f64]>,
+    /// Whether it can be the study's result (`CheckpointV1::eligible`).
+    pub(crate) eligible: bool,
 }
 
 /// Keeps the best `keep` checkpoints of an experiment, and those of the Pareto front.
@@ -121,6 +128,8 @@ struct Kept {
     trial: TrialId,
     value: f64,
     pareto: Option<Vec<f64>>,
+    /// Whether it can be the study's result (`CheckpointV1::eligible`).
+    eligible: bool,
 }
 
 impl Kept {
@@ -129,7 +138,24 @@ impl Kept {
             trial: TrialId(meta.trial),
             value: meta.value,
             pareto: meta.pareto.clone(),
+            eligible: meta.eligible.unwrap_or(true),
         }
+    }
+
+    /// Orders checkpoints best first, as the leaderboard ranks their trials: those that can be
+    /// the study's result first, each group by its value toward `goal`, then by trial number.
+    fn order(goal: Direction, a: &Kept, b: &Kept) -> std::cmp::Ordering {
+        let by_value = if goal.improves(a.value, b.value, 0.0) {
+            std::cmp::Ordering::Less
+        } else if goal.improves(b.value, a.value, 0.0) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        };
+        b.eligible
+            .cmp(&a.eligible)
+            .then(by_value)
+            .then(a.trial.cmp(&b.trial))
     }
 
     /// Returns whether it is on the Pareto front of `others` (its own entry among them is
@@ -181,6 +207,7 @@ impl CheckpointV1 {
             categories: data.categories.clone(),
             excluded: data.excluded.clone(),
             pareto: mark.pareto.map(<[f64]>::to_vec),
+            eligible: Some(mark.eligible),
         }
     }
 
@@ -280,24 +307,32 @@ impl Keeper {
             .flatten()
     }
 
+    /// Returns whether a trial that ended with `result` (its best epoch's metrics) can be the
+    /// study's result: it `completed`, meeting the constraints.
+    pub(crate) fn eligible(&self, metrics: &BTreeMap<String, f64>, completed: bool) -> bool {
+        completed && experiment::violation_of(&self.constraints, metrics) == 0.0
+    }
+
     /// Returns the sidecar path of `trial`'s checkpoint.
     pub(crate) fn sidecar(&self, trial: TrialId) -> PathBuf {
         self.dir.join(format!("{}.json", trial.0))
     }
 
-    /// Saves a trial's checkpoint if it ranks among the best `keep` or is on the Pareto front,
-    /// and deletes those it pushes out. The whole save holds the lock, so that a checkpoint
-    /// another trial pushes out meanwhile is not written after its deletion.
+    /// Saves a trial's checkpoint if it ranks among the best `keep` (`Kept::order`) or is on
+    /// the Pareto front, and deletes those it pushes out; when it does not rank, deletes any
+    /// checkpoint the trial has from an earlier run (one stopped part way, run again). The
+    /// whole save holds the lock, so that a checkpoint another trial pushes out meanwhile is
+    /// not written after its deletion.
     pub(crate) fn save(&self, meta: &CheckpointV1, tensors: &[HostTensor]) -> Result<()> {
         let mut kept = self.lock();
         let new = Kept::of(meta);
         kept.retain(|k| k.trial != new.trial);
         let better = kept
             .iter()
-            .filter(|k| self.goal.improves(k.value, new.value, 0.0))
+            .filter(|k| Kept::order(self.goal, k, &new).is_lt())
             .count();
         if better >= self.keep && !new.on_front(&kept) {
-            return Ok(());
+            return self.delete(new.trial);
         }
         kept.push(new);
         fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, &e))?;
@@ -314,16 +349,7 @@ impl Keeper {
     /// Deletes the checkpoints beyond the best `keep` that are not on the Pareto front.
     fn prune(&self, kept: &mut Vec<Kept>) -> Result<()> {
         let goal = self.goal;
-        kept.sort_by(|a, b| {
-            let order = if goal.improves(a.value, b.value, 0.0) {
-                std::cmp::Ordering::Less
-            } else if goal.improves(b.value, a.value, 0.0) {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            };
-            order.then(a.trial.cmp(&b.trial))
-        });
+        kept.sort_by(|a, b| Kept::order(goal, a, b));
         let leaving: Vec<TrialId> = kept
             .iter()
             .enumerate()
@@ -331,14 +357,18 @@ impl Keeper {
             .map(|(_, k)| k.trial)
             .collect();
         kept.retain(|k| !leaving.contains(&k.trial));
-        for trial in leaving {
-            for ext in ["json", "safetensors"] {
-                let path = self.dir.join(format!("{}.{ext}", trial.0));
-                match fs::remove_file(&path) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(io(&path, &e)),
-                }
+        leaving.into_iter().try_for_each(|trial| self.delete(trial))
+    }
+
+    /// Deletes `trial`'s checkpoint, sidecar first (a sidecar means a whole checkpoint), if
+    /// there is one.
+    fn delete(&self, trial: TrialId) -> Result<()> {
+        for ext in ["json", "safetensors"] {
+            let path = self.dir.join(format!("{}.{ext}", trial.0));
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(&path, &e)),
             }
         }
         Ok(())
@@ -524,6 +554,7 @@ mod tests {
             categories: Vec::new(),
             excluded: Vec::new(),
             pareto: None,
+            eligible: Some(true),
         }
     }
 
@@ -580,6 +611,56 @@ mod tests {
         assert_eq!(
             read_sidecar(&reopened.sidecar(TrialId(5))).unwrap(),
             meta(5, 0.95)
+        );
+    }
+
+    #[test]
+    fn completed_trials_keep_their_checkpoints_before_pruned_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e");
+        let tensors = bias();
+        let accuracy = [maximize("val_accuracy")];
+        let keeper = Keeper::open(path.clone(), 1, &accuracy, &[], None).unwrap();
+        // Trial 0 was pruned (or breaks a constraint) with a better value than trial 1, which
+        // completed: trial 1 is the study's best and keeps its checkpoint.
+        let mut pruned = meta(0, 0.95);
+        pruned.eligible = Some(false);
+        keeper.save(&pruned, &tensors).unwrap();
+        assert_eq!(on_disk(&path), ["0.json", "0.safetensors"]);
+        keeper.save(&meta(1, 0.7), &tensors).unwrap();
+        assert_eq!(on_disk(&path), ["1.json", "1.safetensors"]);
+        let mut later = meta(2, 0.99);
+        later.eligible = Some(false);
+        keeper.save(&later, &tensors).unwrap();
+        assert_eq!(on_disk(&path), ["1.json", "1.safetensors"]);
+        // A sidecar written before the field existed reads as eligible.
+        let json = serde_json::to_string(&meta(3, 0.5)).unwrap();
+        assert!(json.contains("\"eligible\":true"), "{json}");
+        let old: CheckpointV1 =
+            serde_json::from_str(&json.replace(",\"eligible\":true", "")).unwrap();
+        assert!(Kept::of(&old).eligible);
+    }
+
+    #[test]
+    fn a_trial_run_again_leaves_no_checkpoint_of_its_first_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e");
+        let tensors = bias();
+        let accuracy = [maximize("val_accuracy")];
+        // Trial 1's first run was stopped part way after it saved a checkpoint.
+        let keeper = Keeper::open(path.clone(), 1, &accuracy, &[], None).unwrap();
+        keeper.save(&meta(0, 0.8), &tensors).unwrap();
+        let mut partial = meta(1, 0.9);
+        partial.eligible = Some(false);
+        keeper.save(&partial, &tensors).unwrap();
+        // Resumed with two kept, it runs again from scratch and now ranks below trial 0: its
+        // first run's checkpoint, of other weights, must not stay behind as its own.
+        let resumed = Keeper::open(path.clone(), 2, &accuracy, &[], None).unwrap();
+        resumed.save(&meta(2, 0.85), &tensors).unwrap();
+        resumed.save(&meta(1, 0.6), &tensors).unwrap();
+        assert_eq!(
+            on_disk(&path),
+            ["0.json", "0.safetensors", "2.json", "2.safetensors"]
         );
     }
 

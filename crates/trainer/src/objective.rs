@@ -369,6 +369,7 @@ impl MlpObjective {
         tensors: &[HostTensor],
     ) -> Result<()> {
         let pareto = keeper.pareto_point(&result.metrics, completed);
+        let eligible = keeper.eligible(&result.metrics, completed);
         let mut all = self.fixed.clone();
         all.extend(params.clone());
         let mark = TrialMark {
@@ -384,6 +385,7 @@ impl MlpObjective {
             model: self.model_name(),
             target: &self.target,
             pareto: pareto.as_deref(),
+            eligible,
         };
         keeper.save(&CheckpointV1::new(mark, &all, &self.data), tensors)
     }

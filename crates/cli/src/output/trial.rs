@@ -180,7 +180,7 @@ pub(crate) fn trial_card(
     let store = shell_quote(store_dir);
     let ended = t.ended_with_result();
     match (shown.checkpoint, shown.checkpoint.elsewhere()) {
-        (CheckpointAt::Here, _) => writeln!(
+        (CheckpointAt::Here, _) if ended => writeln!(
             out,
             "predict     sweep predict {name} --input new.csv --store {store}"
         )?,

@@ -307,14 +307,16 @@ pub(crate) fn trial_page(
             shell_quote(store_dir),
         )
     });
-    let predict_command = (checkpoint == CheckpointAt::Here).then(|| {
+    let ended = trial.ended_with_result();
+    // A checkpoint of a trial that has not ended (a store written before a stopped trial's
+    // was discarded) is of weights it did not end with.
+    let predict_command = (ended && checkpoint == CheckpointAt::Here).then(|| {
         format!(
             "sweep predict {} --input new.csv --store {}",
             shell_quote(&format!("{}/{id}", info.name)),
             shell_quote(store_dir),
         )
     });
-    let ended = trial.ended_with_result();
     let no_checkpoint = match (checkpoint, checkpoint.elsewhere()) {
         (_, Some(place)) if ended => format!("No checkpoint here: {place}."),
         (CheckpointAt::Nowhere, _) if ended => {
