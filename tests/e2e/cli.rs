@@ -966,6 +966,29 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
         let line = listed.stdout.lines().find(|l| l.starts_with(name)).unwrap();
         assert!(line.contains(" finished "), "{}", listed.stdout);
     }
+    // Predictions into a closed pipe (`sweep predict ... | head -1`) end the same way.
+    let kept = std::fs::read_dir(env.store().join("checkpoints/cut"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find_map(|name| name.strip_suffix(".json").map(str::to_string))
+        .expect("a kept checkpoint");
+    let digits = tests::repo_root().join("experiments/data/digits.csv");
+    let mut child = env
+        .command(&[
+            "predict",
+            &format!("cut/{kept}"),
+            "--input",
+            digits.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
 }
 
 #[test]

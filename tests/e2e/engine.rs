@@ -81,4 +81,15 @@ fn a_sweep_tests_its_best_trial_and_predicts_with_its_checkpoint() {
         ),
         "{missing:?}"
     );
+    // Two names for the experiment that disagree: which was meant is not guessed.
+    let named = format!("bc/{trial}");
+    let args = ["predict", &named, "--experiment", "other", "--input"];
+    let both = env.sweep(&[&args[..], &[input.to_str().unwrap()]].concat());
+    assert_eq!(both.code, 2, "{both:?}");
+    assert!(
+        both.stderr.contains(&format!(
+            "`bc/{trial}` names experiment `bc`, --experiment `other`: give one, or the same twice"
+        )),
+        "{both:?}"
+    );
 }

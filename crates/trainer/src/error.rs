@@ -53,6 +53,10 @@ pub enum Error {
         message: String,
     },
     /// The CSV file is not well formed (bad quoting, rows of unequal length, invalid UTF-8).
+    /// The predictions could not be written (a full disk, or a reader of the output that went
+    /// away, which the caller may want to tell apart: the I/O error is the source).
+    #[error("cannot write the predictions")]
+    Write(#[source] std::io::Error),
     #[error("{}: {message}", path.display())]
     Csv {
         /// The CSV file.

@@ -66,9 +66,15 @@ pub fn predict(
     let dev = dfdx::tensor::Cpu::default();
     let outputs = pool.install(|| train::outputs(&dev, &net, &features))?;
 
-    let write_error = |e: csv::Error| Error::Csv {
-        path: Path::new("<output>").to_path_buf(),
-        message: e.to_string(),
+    let write_error = |e: csv::Error| {
+        let message = e.to_string();
+        match e.into_kind() {
+            csv::ErrorKind::Io(e) => Error::Write(e),
+            _ => Error::Csv {
+                path: Path::new("<output>").to_path_buf(),
+                message,
+            },
+        }
     };
     let mut writer = csv::Writer::from_writer(output);
     let mut columns = vec!["prediction".to_string()];
@@ -89,20 +95,28 @@ pub fn predict(
                 let p = softmax_row(logits);
                 let best = (0..p.len()).fold(0, |b, c| if p[c] > p[b] { c } else { b });
                 let mut line = vec![meta.class_names[best].clone()];
-                line.extend(p.iter().map(|x| format!("{x:.6}")));
+                line.extend(p.iter().map(|&x| probability_text(x)));
                 writer.write_record(&line).map_err(write_error)?;
             }
         }
     }
-    writer.flush().map_err(|e| Error::Csv {
-        path: Path::new("<output>").to_path_buf(),
-        message: e.to_string(),
-    })?;
+    writer.flush().map_err(Error::Write)?;
     Ok(PredictionSummary {
         rows,
         columns,
         unseen_categories: unseen,
     })
+}
+
+/// Writes a class probability in full, as the shortest decimal that reads back as the same
+/// number (a log loss or ROC AUC computed from the file needs more than a few decimals: 0.9999997
+/// is not 1); from below 1e-4 in exponent form, `3.2e-9`, rather than with hundreds of zeros.
+fn probability_text(p: f64) -> String {
+    if p == 0.0 || p >= 1e-4 {
+        p.to_string()
+    } else {
+        format!("{p:e}")
+    }
 }
 
 /// Reads the rows of the CSV `text` (named `input_name` in errors) as the model's features,
@@ -252,6 +266,25 @@ mod tests {
     }
 
     #[test]
+    fn probabilities_are_written_in_full() {
+        for p in [
+            0.0,
+            1.0,
+            0.5,
+            0.999_999_7,
+            1.234_567_890_123e-3,
+            3.2e-9,
+            1e-300,
+        ] {
+            let text = probability_text(p);
+            assert_eq!(text.parse::<f64>().unwrap(), p, "{text}");
+            assert!(text.len() <= 24, "{text}");
+        }
+        assert_eq!(probability_text(0.999_999_7), "0.9999997");
+        assert_eq!(probability_text(3.2e-9), "3.2e-9");
+    }
+
+    #[test]
     fn predicts_classes_with_probabilities_and_refuses_other_columns() {
         let store = tempfile::tempdir().unwrap();
         let sidecar = trained(store.path());
@@ -272,7 +305,8 @@ mod tests {
         assert_eq!(lines.len(), 6);
         let first: Vec<&str> = lines[1].split(',').collect();
         let total: f64 = first[1..].iter().map(|p| p.parse::<f64>().unwrap()).sum();
-        assert!((total - 1.0).abs() < 1e-4, "{total}");
+        // In full, not to a few decimals: the probabilities sum to one as computed.
+        assert!((total - 1.0).abs() < 1e-12, "{total}");
 
         let without_target: String = input
             .lines()

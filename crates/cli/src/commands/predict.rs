@@ -55,7 +55,16 @@ const KEPT: &str = "only the best `checkpoints.keep` trials of a sweep keep thei
 /// `--experiment`, or `TRIAL` alone when one experiment in the store has that trial's checkpoint.
 fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
     let (named, trial) = match args.trial.rsplit_once('/') {
-        Some((experiment, trial)) => (Some(experiment.to_string()), trial),
+        Some((experiment, trial)) => {
+            if let Some(other) = args.experiment.as_ref().filter(|e| *e != experiment) {
+                bail!(
+                    "`{}` names experiment `{experiment}`, --experiment `{other}`: give one, \
+                     or the same twice",
+                    args.trial
+                );
+            }
+            (Some(experiment.to_string()), trial)
+        }
         None => (args.experiment.clone(), args.trial.as_str()),
     };
     let Ok(trial) = trial.parse::<u32>() else {
