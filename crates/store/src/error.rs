@@ -67,6 +67,32 @@ pub enum Error {
         /// The store's directory.
         path: PathBuf,
     },
+    /// A command that reads a store was given a folder that holds none.
+    #[error(
+        "no store at {}: the folder holds no sweep store (no `db` and `conf` files); pass the \
+         folder a sweep ran in with --store, or run `sweep run FILE` first",
+        path.display()
+    )]
+    NoStore {
+        /// The folder given.
+        path: PathBuf,
+    },
+    /// The folder holds a file named `db` or `conf` (the database's own names) without the
+    /// other: not a store, and opening it would write over the file.
+    #[error(
+        "{} holds a file `{found}` but no `{missing}`: it is not a sweep store, and nothing in \
+         it was changed. If it is one that lost its `{missing}`, restore the folder from a copy; \
+         otherwise pass a store's folder, or a new or empty one, with --store",
+        path.display()
+    )]
+    Foreign {
+        /// The folder given.
+        path: PathBuf,
+        /// The file that is there.
+        found: &'static str,
+        /// The file that is not.
+        missing: &'static str,
+    },
     /// The directory holds a sled database that was not written by Sweep.
     #[error("{} holds data but no sweep format version; it is not a sweep store", path.display())]
     NotAStore {

@@ -95,6 +95,17 @@ impl Store {
                 detail: "it is a file, not a folder".into(),
             });
         }
+        // sled writes `conf` and `db` together; one without the other is someone else's file,
+        // which opening would write over.
+        let (db, conf) = (path.join("db").is_file(), path.join("conf").is_file());
+        if db != conf {
+            let (found, missing) = if db { ("db", "conf") } else { ("conf", "db") };
+            return Err(Error::Foreign {
+                path: path.to_path_buf(),
+                found,
+                missing,
+            });
+        }
         let started = Instant::now();
         loop {
             match open_sled(path)? {
@@ -122,6 +133,17 @@ impl Store {
                 },
             }
         }
+    }
+
+    /// Opens the store in `path` as `open` does, for a command that only works on an existing
+    /// one: a folder without a store is refused (`Error::NoStore`), nothing written in it.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if path.is_dir() && !path.join("db").is_file() && !path.join("conf").is_file() {
+            return Err(Error::NoStore {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open(path)
     }
 
     /// Opens an empty store in `/dev/shm` (or the temp folder) that vanishes when dropped.

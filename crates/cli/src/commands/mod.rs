@@ -119,10 +119,14 @@ pub(crate) enum StoreMode {
 }
 
 pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> {
-    if mode == StoreMode::Existing {
-        require_store(path)?;
-    }
-    let store = Store::open(path).map_err(|e| {
+    let opened = match mode {
+        StoreMode::Existing => {
+            require_store(path)?;
+            Store::open_existing(path)
+        }
+        StoreMode::Create => Store::open(path),
+    };
+    let store = opened.map_err(|e| {
         let advice = match &e {
             store::Error::Locked {
                 opener: Some(opener),

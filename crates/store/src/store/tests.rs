@@ -337,6 +337,45 @@ fn a_foreign_database_is_not_a_store() {
 }
 
 #[test]
+fn a_folder_without_a_store_is_refused_and_left_as_it_was() {
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // A command that reads a store, given an empty folder or one of other files, writes nothing.
+    let empty = tempfile::tempdir().unwrap();
+    let err = Store::open_existing(empty.path()).unwrap_err();
+    assert!(matches!(err, Error::NoStore { .. }), "{err}");
+    assert!(listing(empty.path()).is_empty());
+    // A file named `db` (or `conf`) alone is someone else's: neither mode writes over it.
+    let theirs = tempfile::tempdir().unwrap();
+    std::fs::write(theirs.path().join("db"), "keep me").unwrap();
+    for err in [
+        Store::open(theirs.path()).unwrap_err(),
+        Store::open_existing(theirs.path()).unwrap_err(),
+    ] {
+        assert!(
+            err.to_string()
+                .contains("holds a file `db` but no `conf`: it is not a sweep store"),
+            "{err}"
+        );
+    }
+    assert_eq!(listing(theirs.path()), ["db"]);
+    assert_eq!(
+        std::fs::read_to_string(theirs.path().join("db")).unwrap(),
+        "keep me"
+    );
+    // A store opens both ways; an empty folder becomes one when a sweep creates it.
+    let store = tempfile::tempdir().unwrap();
+    drop(Store::open(store.path()).unwrap());
+    drop(Store::open_existing(store.path()).unwrap());
+}
+
+#[test]
 fn a_database_that_lost_flushed_writes_is_refused_until_its_mark_is_deleted() {
     let dir = tempfile::tempdir().unwrap();
     {
