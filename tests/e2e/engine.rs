@@ -63,6 +63,27 @@ fn a_sweep_tests_its_best_trial_and_predicts_with_its_checkpoint() {
     let lines: Vec<&str> = written.lines().collect();
     assert_eq!(lines[0], "prediction,p_benign,p_malignant");
     assert_eq!(lines.len(), 4, "{written}");
+    // A refused input leaves the file that was there as it was; so does the input named as the
+    // output, refused before anything is read.
+    let bad = env.path().join("bad.csv");
+    std::fs::write(&bad, "x,y\n1,2\n").unwrap();
+    let (named, bad_input) = (format!("bc/{trial}"), bad.to_str().unwrap());
+    for (input, said) in [
+        (bad_input, "missing columns"),
+        (output.to_str().unwrap(), "is the --input file"),
+    ] {
+        let out = output.to_str().unwrap();
+        let refused = env.sweep(&["predict", &named, "--input", input, "--output", out]);
+        assert_eq!(refused.code, 2, "{refused:?}");
+        assert!(refused.stderr.contains(said), "{}", refused.stderr);
+        assert_eq!(std::fs::read_to_string(&output).unwrap(), written);
+    }
+    let left: Vec<_> = std::fs::read_dir(env.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 
     let missing = env.sweep(&["predict", "99", "--input", input.to_str().unwrap()]);
     assert_eq!(missing.code, 2, "{missing:?}");

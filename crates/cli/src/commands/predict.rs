@@ -18,10 +18,35 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("cannot read --input {}", args.input.display()))?;
     let summary = match &args.output {
         Some(path) => {
-            let mut file = File::create(path)
+            let same = std::fs::canonicalize(path)
+                .ok()
+                .zip(std::fs::canonicalize(&args.input).ok())
+                .is_some_and(|(a, b)| a == b);
+            if same {
+                bail!(
+                    "--output {} is the --input file: write the predictions to another file",
+                    path.display()
+                );
+            }
+            // Written aside and renamed once whole: a refused input or a failed write leaves
+            // a file that was there as it was.
+            let part = part_file(path);
+            let written = File::create(&part)
+                .with_context(|| format!("cannot write --output {}", path.display()))
+                .and_then(|mut file| {
+                    let summary = trainer::predict(&sidecar, input, &args.input, &mut file)?;
+                    file.flush()?;
+                    Ok(summary)
+                });
+            let summary = match written {
+                Ok(summary) => summary,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&part);
+                    return Err(e);
+                }
+            };
+            std::fs::rename(&part, path)
                 .with_context(|| format!("cannot write --output {}", path.display()))?;
-            let summary = trainer::predict(&sidecar, input, &args.input, &mut file)?;
-            file.flush()?;
             say!("wrote {} predictions to {}", summary.rows, path.display());
             summary
         }
@@ -43,6 +68,16 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
     }
     tracing::debug!(rows = summary.rows, columns = ?summary.columns, "predicted");
     Ok(Outcome::Success)
+}
+
+/// Returns the file `path`'s contents are written to before they are renamed to it: beside it,
+/// so that the rename stays on one file system.
+fn part_file(path: &std::path::Path) -> PathBuf {
+    let name = path.file_name().map_or_else(
+        || "predictions".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    path.with_file_name(format!(".{name}.part"))
 }
 
 /// Which trials keep a checkpoint, for the error naming one without.
