@@ -106,6 +106,20 @@ pub enum Error {
         /// What asked for more trials: `--extend` or `--run-cap 20`.
         how: String,
     },
+    /// `--extend N` would plan more trials than an experiment can number.
+    #[error(
+        "experiment `{name}` plans {base} trials: `--extend {extend}` would plan more than the \
+         most an experiment can have, {max}",
+        max = u32::MAX
+    )]
+    ExtendTooFar {
+        /// The experiment.
+        name: String,
+        /// The trials it plans now.
+        base: u32,
+        /// The trials asked for.
+        extend: u32,
+    },
     /// `--extend` was given for a grid whose every point is already planned.
     #[error(
         "experiment `{name}` is a grid of {points} points, all of them planned already: \

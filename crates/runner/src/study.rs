@@ -20,7 +20,7 @@ use crate::agents::{self, AgentOptions, Peers};
 
 use crate::board::Board;
 use crate::reporter;
-use crate::worker::{lock, Queue, Worker};
+use crate::worker::{lock, Pending, Queue, Worker};
 use crate::{Clock, Error, Observer, Result, Stop, StudyPlan};
 
 /// How to run a study, beyond what the spec says.
@@ -138,21 +138,24 @@ pub fn run_study(
     // Trials the target or the plateau, reached in an earlier run, keeps from starting are not
     // pending.
     let stopped = spec.stopped_by(&existing);
-    let pending: Vec<TrialId> = (0..needed_trials(run_cap, stopped, window))
-        .map(TrialId)
-        .filter(|id| {
-            owns(*id)
-                && !existing
-                    .iter()
-                    .any(|t| t.id == *id && t.state.is_finished())
-        })
+    let done: Vec<TrialId> = existing
+        .iter()
+        .filter(|t| t.state.is_finished())
+        .map(|t| t.id)
         .collect();
+    let pending = Pending::new(
+        needed_trials(run_cap, stopped, window),
+        agent.map(|a| (a.agent, a.agents)),
+        &done,
+    );
     // An agent's share of the trials side by side.
     let threads = match agent {
         Some(a) => usize::try_from(window.div_ceil(a.agents.max(1))).unwrap_or(1),
         None => options.parallel,
     };
-    let parallel = threads.max(1).min(pending.len().max(1));
+    let parallel = threads
+        .max(1)
+        .min(usize::try_from(pending.len()).unwrap_or(usize::MAX).max(1));
     observer.study_started(&StudyPlan {
         experiment: spec.name.clone(),
         total: run_cap,
@@ -188,7 +191,7 @@ pub fn run_study(
         None => search::sampler_of(spec),
     };
     let queue = Mutex::new(Queue {
-        pending: pending.into_iter().rev().collect(),
+        pending,
         error: None,
     });
     let worker = Worker {
@@ -442,7 +445,15 @@ fn open_experiment(
                 });
             }
         }
-        let run_cap = spec.planned_trials(base.saturating_add(options.extend.unwrap_or(0)));
+        let extend = options.extend.unwrap_or(0);
+        let Some(asked) = base.checked_add(extend) else {
+            return Err(Error::ExtendTooFar {
+                name: spec.name.clone(),
+                base,
+                extend,
+            });
+        };
+        let run_cap = spec.planned_trials(asked);
         if options.extend.is_some() && run_cap == stored.run_cap {
             return Err(Error::GridExhausted {
                 name: spec.name.clone(),
@@ -834,6 +845,18 @@ mod tests {
         );
         assert_eq!(store.experiment("toy").unwrap().unwrap().run_cap, 3);
         assert_eq!(store.trials("toy").unwrap().len(), 3);
+        // Past the most trials an experiment can number: refused, not cut to it.
+        let refused = go(Some(u32::MAX - 2)).map(|_| ()).unwrap_err().to_string();
+        assert_eq!(
+            refused,
+            format!(
+                "experiment `toy` plans 3 trials: `--extend {}` would plan more than the most an \
+                 experiment can have, {}",
+                u32::MAX - 2,
+                u32::MAX
+            )
+        );
+        assert_eq!(store.experiment("toy").unwrap().unwrap().run_cap, 3);
     }
 
     /// Runs `spec` with `parallel` trials side by side, stopping the study when trial `at`

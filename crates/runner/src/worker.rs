@@ -15,10 +15,91 @@ use crate::board::{Board, SamplerView, Unsuggested};
 use crate::reporter::StoreReporter;
 use crate::{Clock, Error, Observer, Result, Stop};
 
-/// The trial numbers left to run, lowest last, and the first error met.
+/// The trial numbers left to run, and the first error met.
 pub(crate) struct Queue {
-    pub(crate) pending: Vec<TrialId>,
+    pub(crate) pending: Pending,
     pub(crate) error: Option<Error>,
+}
+
+/// The trial numbers left to run, lowest first, drawn one at a time: those below `end` that
+/// this process runs (all, or an agent's share) and that have not finished. Drawn rather than
+/// listed, so that a large run cap costs no memory up front.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    next: u32,
+    end: u32,
+    /// With agents, this one's number and their count: it runs the trials `k` with
+    /// `k mod count = number`.
+    share: Option<(u32, u32)>,
+    /// The trials below `end` it runs that have finished already, lowest last.
+    finished: Vec<u32>,
+}
+
+impl Pending {
+    /// The trials below `end` of `share` (all without one) that are not among `finished`.
+    pub(crate) fn new(end: u32, share: Option<(u32, u32)>, finished: &[TrialId]) -> Pending {
+        let mut pending = Pending {
+            next: 0,
+            end,
+            share: share.map(|(number, count)| (number, count.max(1))),
+            finished: Vec::new(),
+        };
+        let mut done: Vec<u32> = finished
+            .iter()
+            .map(|t| t.0)
+            .filter(|&k| k < end && pending.runs(k))
+            .collect();
+        done.sort_unstable_by(|a, b| b.cmp(a));
+        done.dedup();
+        pending.finished = done;
+        pending
+    }
+
+    /// Whether this process runs trial `k`.
+    fn runs(&self, k: u32) -> bool {
+        self.share.is_none_or(|(number, count)| k % count == number)
+    }
+
+    /// How many trials are left.
+    pub(crate) fn len(&self) -> u64 {
+        let from = |k: u32| -> u64 {
+            // The trials from `k` on, below `end`, that this process runs.
+            let span = u64::from(self.end.saturating_sub(k));
+            match self.share {
+                None => span,
+                Some((number, count)) => {
+                    let first = k + (number + count - k % count) % count;
+                    u64::from(self.end.saturating_sub(first)).div_ceil(u64::from(count))
+                }
+            }
+        };
+        let done = self.finished.iter().filter(|&&k| k >= self.next).count() as u64;
+        from(self.next).saturating_sub(done)
+    }
+
+    /// Takes the lowest trial left.
+    pub(crate) fn pop(&mut self) -> Option<TrialId> {
+        while self.next < self.end {
+            let k = self.next;
+            self.next += 1;
+            while self.finished.last().is_some_and(|&f| f < k) {
+                self.finished.pop();
+            }
+            if self.finished.last() == Some(&k) {
+                self.finished.pop();
+                continue;
+            }
+            if self.runs(k) {
+                return Some(TrialId(k));
+            }
+        }
+        None
+    }
+
+    /// Leaves no trial to run.
+    pub(crate) fn clear(&mut self) {
+        self.next = self.end;
+    }
 }
 
 /// Locks the queue or another shared state, surviving a poisoned lock (a panicking worker is
@@ -233,5 +314,43 @@ impl Worker<'_> {
                 Unsuggested::Aborted => Error::Aborted,
                 Unsuggested::Closed => Error::Closed,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_trials_are_drawn_lowest_first_skipping_finished_and_others_shares() {
+        let ids = |v: &[u32]| v.iter().copied().map(TrialId).collect::<Vec<_>>();
+        for end in [0, 1, 5, 12] {
+            for share in [None, Some((0, 1)), Some((0, 3)), Some((2, 3)), Some((1, 4))] {
+                for finished in [&[][..], &[0, 3, 4, 11, 40][..], &[11, 2, 2, 7][..]] {
+                    let listed: Vec<u32> = (0..end)
+                        .filter(|k| share.is_none_or(|(i, n)| k % n == i))
+                        .filter(|k| !finished.contains(k))
+                        .collect();
+                    let mut pending = Pending::new(end, share, &ids(finished));
+                    let mut drawn = Vec::new();
+                    loop {
+                        assert_eq!(
+                            pending.len(),
+                            (listed.len() - drawn.len()) as u64,
+                            "{end} {share:?} {finished:?}"
+                        );
+                        let Some(id) = pending.pop() else { break };
+                        drawn.push(id.0);
+                    }
+                    assert_eq!(drawn, listed, "{end} {share:?} {finished:?}");
+                }
+            }
+        }
+        // The largest run cap costs nothing up front, and clearing leaves nothing.
+        let mut huge = Pending::new(u32::MAX, None, &ids(&[0, 1]));
+        assert_eq!(huge.len(), u64::from(u32::MAX) - 2);
+        assert_eq!(huge.pop(), Some(TrialId(2)));
+        huge.clear();
+        assert_eq!((huge.len(), huge.pop()), (0, None));
     }
 }

@@ -245,7 +245,13 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
         Method::Tpe(default) => {
             let f = sampler_fields(d, node, "tpe")?;
             let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
-            let n_ei_candidates = count(d, &f, "n_ei_candidates", 1, default.n_ei_candidates);
+            let n_ei_candidates = count_to(
+                d,
+                &f,
+                "n_ei_candidates",
+                (1, MAX_CANDIDATES),
+                default.n_ei_candidates,
+            );
             let multivariate = match f.get("multivariate") {
                 None => Some(default.multivariate),
                 Some(_) => d.flag(&f, "multivariate", true).map(Some),
@@ -267,8 +273,20 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
         Method::Bayes(default) => {
             let f = sampler_fields(d, node, "bayes")?;
             let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
-            let n_candidates = count(d, &f, "n_candidates", 1, default.n_candidates);
-            let n_local_search = count(d, &f, "n_local_search", 0, default.n_local_search);
+            let n_candidates = count_to(
+                d,
+                &f,
+                "n_candidates",
+                (1, MAX_CANDIDATES),
+                default.n_candidates,
+            );
+            let n_local_search = count_to(
+                d,
+                &f,
+                "n_local_search",
+                (0, MAX_POPULATION),
+                default.n_local_search,
+            );
             let constant_liar = d.flag(&f, "constant_liar", default.constant_liar);
             let acquisition = acquisition(d, &f, default.acquisition);
             Some(Method::Bayes(BayesConfig {
@@ -298,7 +316,13 @@ pub(super) fn settings(d: &mut Decoder, method: Method, node: &Node) -> Option<M
 
 /// Reads the settings `nsga2` and `nsga3` share: generations, crossover and mutation.
 fn genetic(d: &mut Decoder, f: &Fields<'_>, default: Nsga2Config) -> Option<Nsga2Config> {
-    let population_size = count(d, f, "population_size", 2, default.population_size);
+    let population_size = count_to(
+        d,
+        f,
+        "population_size",
+        (2, MAX_POPULATION),
+        default.population_size,
+    );
     let mutation_prob = match f.get("mutation_prob") {
         None => Some(default.mutation_prob),
         Some(_) => real(d, f, "mutation_prob", 0.0, Range::Unit).map(Some),
@@ -321,7 +345,7 @@ fn cmaes(d: &mut Decoder, node: &Node, default: CmaEsConfig) -> Option<Method> {
     let n_startup_trials = count(d, &f, "n_startup_trials", 0, default.n_startup_trials);
     let popsize = match f.get("popsize") {
         None => Some(default.popsize),
-        Some(_) => count(d, &f, "popsize", 2, 2).map(Some),
+        Some(_) => count_to(d, &f, "popsize", (2, MAX_POPULATION), 2).map(Some),
     };
     let sigma0 = real(d, &f, "sigma0", default.sigma0, Range::Positive);
     let independent_sampler = named(
@@ -468,18 +492,37 @@ enum Range {
 
 /// Reads an integer from `min` to `u32::MAX`.
 fn count(d: &mut Decoder, f: &Fields<'_>, key: &str, min: u32, default: u32) -> Option<u32> {
+    count_to(d, f, key, (min, u32::MAX), default)
+}
+
+/// The most candidates a sampler scores per suggestion (`n_ei_candidates`, `n_candidates`):
+/// each is a point held in memory, and a million already take seconds a suggestion.
+const MAX_CANDIDATES: u32 = 1_000_000;
+
+/// The most trials in a generation (`popsize`, `population_size`), or starts of local search
+/// (`n_local_search`): each holds a point, and a generation's trials are drawn together.
+const MAX_POPULATION: u32 = 100_000;
+
+/// Reads the count `key`, from `min` to `max`, or `default` when absent.
+fn count_to(
+    d: &mut Decoder,
+    f: &Fields<'_>,
+    key: &str,
+    (min, max): (u32, u32),
+    default: u32,
+) -> Option<u32> {
     let Some(n) = f.get(key) else {
         return Some(default);
     };
     let path = f.path(key);
     let i = d.int(n, &path)?;
     match u32::try_from(i) {
-        Ok(c) if c >= min => Some(c),
+        Ok(c) if (min..=max).contains(&c) => Some(c),
         _ => {
             d.error(
                 n.pos,
                 &path,
-                format!("must be an integer from {min} to {}, found {i}", u32::MAX),
+                format!("must be an integer from {min} to {max}, found {i}"),
             );
             None
         }
