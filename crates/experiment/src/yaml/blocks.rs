@@ -169,9 +169,21 @@ pub(super) fn count(d: &mut Decoder, node: &Node, path: &str) -> Option<u32> {
 fn early_stopping(d: &mut Decoder, node: &Node) -> Option<EarlyStopping> {
     let path = "train.early_stopping";
     let f = d.fields(node, path, &["metric", "patience", "min_delta"])?;
-    let metric = d
-        .required(&f, "metric")
-        .and_then(|n| metric_name(d, n, "train.early_stopping.metric"));
+    let metric_path = "train.early_stopping.metric";
+    let metric = d.required(&f, "metric").and_then(|n| {
+        let name = metric_name(d, n, metric_path)?;
+        if name == "epoch_seconds" {
+            d.error(
+                n.pos,
+                metric_path,
+                "`epoch_seconds` is wall time, which differs between runs, so the epoch a trial \
+                 stopped at would too; stop on a metric of the model, such as val_loss"
+                    .to_string(),
+            );
+            return None;
+        }
+        Some(name)
+    });
     let (patience, min_delta) = patience(d, &f, path);
     Some(EarlyStopping {
         metric: metric?.to_string(),
