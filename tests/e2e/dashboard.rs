@@ -516,7 +516,8 @@ fn the_dashboard_downloads_csv_as_the_cli_writes_it() {
 #[test]
 fn a_port_alone_serves_on_loopback() {
     let env = TestEnv::new();
-    std::fs::create_dir_all(env.store()).unwrap();
+    // An empty store, as a sweep creates it.
+    drop(store::Store::open(&env.store()).unwrap());
     for args in [["serve", "--port", "0"], ["serve", "--addr", "0"]] {
         let (server, url) = start_serving(&env, &args);
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");
@@ -539,6 +540,7 @@ fn a_port_alone_serves_on_loopback() {
 #[test]
 fn serving_beyond_loopback_needs_a_token() {
     let env = TestEnv::new();
+    // The address and the token are refused before the store is looked at: there is none.
     std::fs::create_dir_all(env.store()).unwrap();
     let out = env.sweep(&["serve", "--addr", "0.0.0.0:0"]);
     assert_eq!(out.code, 2, "{out:?}");
@@ -546,4 +548,13 @@ fn serving_beyond_loopback_needs_a_token() {
     let out = env.sweep(&["serve", "--addr", "127.0.0.1:0", "--token", "short"]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("token"), "{}", out.stderr);
+    // A folder without a store is not served as an empty one (nor made into one).
+    let out = env.sweep(&["serve", "--addr", "127.0.0.1:0"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("the folder holds no sweep store"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read_dir(env.store()).unwrap().count(), 0);
 }

@@ -38,6 +38,8 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     if let Some(exchange) = &args.exchange {
         return serve_exchange(exchange, args, workers);
     }
+    // A token or an address refused is said before the store is looked at.
+    reach(&args.dashboard)?;
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     // This process holds the store's lock and only reads it: nothing can change under it.
     let server = start(store.clone(), &args.dashboard, workers, Freshness::Frozen)?;
@@ -169,6 +171,23 @@ pub(crate) fn start(
     workers: usize,
     freshness: Freshness,
 ) -> anyhow::Result<Server> {
+    let (access, addr) = reach(args)?;
+    let listener = bind(addr)?;
+    let frozen = freshness == Freshness::Frozen;
+    let dashboard = Dashboard::new(store, access, freshness);
+    if frozen {
+        dashboard.warm()?;
+    }
+    Ok(dashboard::spawn(
+        dashboard,
+        listener,
+        ServeOptions { workers },
+    )?)
+}
+
+/// Returns who may see the dashboard and the address it is asked to listen on, as `args` (or
+/// `SWEEP_TOKEN` and `SWEEP_ADDR`) say; refuses an address off loopback without a token.
+fn reach(args: &DashboardArgs) -> anyhow::Result<(Access, Option<std::net::SocketAddr>)> {
     let token = args
         .token
         .clone()
@@ -194,17 +213,7 @@ pub(crate) fn start(
             );
         }
     }
-    let listener = bind(addr)?;
-    let frozen = freshness == Freshness::Frozen;
-    let dashboard = Dashboard::new(store, access, freshness);
-    if frozen {
-        dashboard.warm()?;
-    }
-    Ok(dashboard::spawn(
-        dashboard,
-        listener,
-        ServeOptions { workers },
-    )?)
+    Ok((access, addr))
 }
 
 /// Returns the URL to open, with the token when there is one.
