@@ -2,7 +2,8 @@
 //
 // Live pages (body[data-live="1"]) fetch their own URL every two seconds with the header
 // `X-Sweep-Fragment: 1`, get back only the <main> content, and swap it in, keeping the
-// trials ticked for comparison and what is being typed in the leaderboard's filter box. Polling stops when the server answers `X-Sweep-Live: 0`.
+// trials ticked for comparison and what is being typed in the leaderboard's filter box and the
+// parameter pairs' box. Polling stops when the server answers `X-Sweep-Live: 0`.
 // When the server does not answer (the sweep that served it ended or was stopped), the badge
 // says "offline", since the page no longer changes; it keeps trying, and turns "live" again
 // if a server comes back on the same address.
@@ -41,22 +42,29 @@
         + "what it last heard; `sweep serve` shows the results";
   }
 
-  // The filter box's text, focus and caret, so that an update does not lose what is typed.
+  // The text boxes a person types in (the leaderboard's filter, the parameter pairs' names):
+  // their text, focus and caret, so that an update does not lose what is typed.
+  var TYPED = ["trial-filter", "pair-params"];
+
   function typing() {
-    var box = document.getElementById("trial-filter");
-    if (!box) { return null; }
-    return { value: box.value, focused: document.activeElement === box,
-      start: box.selectionStart, end: box.selectionEnd };
+    return TYPED.map(function (id) {
+      var box = document.getElementById(id);
+      if (!box) { return null; }
+      return { id: id, value: box.value, focused: document.activeElement === box,
+        start: box.selectionStart, end: box.selectionEnd };
+    }).filter(function (typed) { return typed !== null; });
   }
 
-  function restoreTyping(typed) {
-    var box = document.getElementById("trial-filter");
-    if (!typed || !box) { return; }
-    box.value = typed.value;
-    if (typed.focused) {
-      box.focus();
-      box.setSelectionRange(typed.start, typed.end);
-    }
+  function restoreTyping(boxes) {
+    boxes.forEach(function (typed) {
+      var box = document.getElementById(typed.id);
+      if (!box) { return; }
+      box.value = typed.value;
+      if (typed.focused) {
+        box.focus();
+        box.setSelectionRange(typed.start, typed.end);
+      }
+    });
   }
 
   function refresh() {
