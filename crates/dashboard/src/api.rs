@@ -222,22 +222,25 @@ struct SeriesQuery {
 }
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/experiments", web::get().to(experiments))
-        .route("/api/experiments/{name}", web::get().to(experiment))
-        .route("/api/experiments/{name}/trials", web::get().to(trials))
-        .route("/api/experiments/{name}/history", web::get().to(history))
+    cfg.route("/api/experiments", crate::read().to(experiments))
+        .route("/api/experiments/{name}", crate::read().to(experiment))
+        .route("/api/experiments/{name}/trials", crate::read().to(trials))
+        .route("/api/experiments/{name}/history", crate::read().to(history))
         .route(
             "/api/experiments/{name}/importance",
-            web::get().to(importance),
+            crate::read().to(importance),
         )
-        .route("/api/experiments/{name}/trials/{id}", web::get().to(trial))
+        .route(
+            "/api/experiments/{name}/trials/{id}",
+            crate::read().to(trial),
+        )
         .route(
             "/api/experiments/{name}/trials/{id}/metrics",
-            web::get().to(metrics),
+            crate::read().to(metrics),
         )
         .route(
             "/api/experiments/{name}/trials/{id}/metrics/{metric}",
-            web::get().to(metric),
+            crate::read().to(metric),
         );
 }
 

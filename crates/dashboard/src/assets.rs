@@ -25,8 +25,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
 ];
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/{path:.*}", web::get().to(file))
-        .route("/favicon.ico", web::get().to(favicon));
+    cfg.route("/static/{path:.*}", crate::read().to(file))
+        .route("/favicon.ico", crate::read().to(favicon));
 }
 
 async fn file(path: web::Path<String>) -> Result<HttpResponse, Error> {

@@ -20,6 +20,9 @@ pub enum Error {
     /// The request's parameters are malformed.
     #[error("{0}")]
     BadRequest(String),
+    /// A method other than GET or HEAD: the dashboard only reads.
+    #[error("{0} is not allowed: the dashboard only reads (GET, HEAD)")]
+    MethodNotAllowed(String),
     /// The dashboard needs a token and the request did not carry the right one.
     #[error("this dashboard needs its access token: open it with ?token=TOKEN, or send `Authorization: Bearer TOKEN`")]
     Unauthorized,
@@ -86,6 +89,7 @@ impl ResponseError for Error {
         match self {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::Store(store::Error::UnknownExperiment { .. }) => StatusCode::NOT_FOUND,
             Error::Api(inner) => inner.status_code(),
@@ -107,6 +111,9 @@ impl ResponseError for Error {
         response.insert_header((CACHE_CONTROL, "no-store"));
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            response.insert_header(("Allow", "GET, HEAD"));
         }
         if let Error::Api(_) = self {
             let body = serde_json::json!({ "error": message, "status": status.as_u16() });

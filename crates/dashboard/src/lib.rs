@@ -162,6 +162,12 @@ fn build(
         .default_service(web::to(pages::not_found))
 }
 
+/// Returns a route for a page, a file or an API call: GET, and HEAD, which answers as GET does
+/// without the body (actix leaves it out for a HEAD request).
+pub(crate) fn read() -> actix_web::Route {
+    web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
+}
+
 /// The query parameters that take a whole number: the leaderboard's `page` and `per_page`, and
 /// a curve's `max_points`.
 const WHOLE_NUMBERS: [&str; 3] = ["page", "per_page", "max_points"];

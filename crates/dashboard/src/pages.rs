@@ -95,21 +95,37 @@ struct Rendered {
 }
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(experiments))
-        .route("/compare", web::get().to(experiments_compare))
-        .route("/experiments/{name}", web::get().to(experiment_page))
-        .route("/experiments/{name}/compare", web::get().to(compare_page))
-        .route("/experiments/{name}/trials.csv", web::get().to(trials_csv))
+    cfg.route("/", crate::read().to(experiments))
+        .route("/compare", crate::read().to(experiments_compare))
+        .route("/experiments/{name}", crate::read().to(experiment_page))
+        .route(
+            "/experiments/{name}/compare",
+            crate::read().to(compare_page),
+        )
+        .route(
+            "/experiments/{name}/trials.csv",
+            crate::read().to(trials_csv),
+        )
         .route(
             "/experiments/{name}/trials/{id}/metrics.csv",
-            web::get().to(metrics_csv),
+            crate::read().to(metrics_csv),
         )
-        .route("/experiments/{name}/trials/{id}", web::get().to(trial_page));
+        .route(
+            "/experiments/{name}/trials/{id}",
+            crate::read().to(trial_page),
+        );
 }
 
-/// The 404 page for every path no route matches.
+/// The 404 page for every path no route matches, and 405 for a method other than GET or HEAD
+/// (every route only reads).
 pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
-    let error = Error::NotFound(format!("no page at {}", req.path()));
+    let method = req.method();
+    let error = if method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD
+    {
+        Error::NotFound(format!("no page at {}", req.path()))
+    } else {
+        Error::MethodNotAllowed(method.to_string())
+    };
     Err(if req.path().starts_with("/api/") {
         error.into_api()
     } else {

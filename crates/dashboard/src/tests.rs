@@ -1,7 +1,7 @@
 //! Handler tests through `app` with `actix_web::test`, without a port: status codes, content,
 //! escaping, the token, live fragments, and that the store is left unchanged.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::test::{call_service, init_service, read_body, TestRequest};
 use experiment::{MetricPoint, Step, Trial, TrialId, TrialState};
 use store::{ExperimentStatus, Store};
@@ -1061,6 +1061,48 @@ fn live_pages_serve_fragments() {
         )
         .await;
         assert_eq!(header(&headers, "x-sweep-live"), Some("0"));
+    });
+}
+
+#[test]
+fn head_answers_as_get_and_other_methods_are_not_allowed() {
+    run(async {
+        let store = store_with("demo", 3);
+        for uri in [
+            "/",
+            "/experiments/demo",
+            "/api/experiments",
+            "/static/css/dashboard.css",
+        ] {
+            let (status, _, _) = get_with(
+                &store,
+                Access::open(),
+                TestRequest::default().method(Method::HEAD).uri(uri),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "HEAD {uri}");
+        }
+        let (status, _, _) = get_with(
+            &store,
+            Access::open(),
+            TestRequest::default().method(Method::HEAD).uri("/nope"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        for method in [Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS] {
+            let req = TestRequest::default()
+                .method(method.clone())
+                .uri("/api/experiments");
+            let (status, headers, body) = get_with(&store, Access::open(), req).await;
+            assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method}");
+            assert_eq!(header(&headers, "allow"), Some("GET, HEAD"));
+            assert!(
+                body.contains(&format!(
+                    "{method} is not allowed: the dashboard only reads"
+                )),
+                "{body}"
+            );
+        }
     });
 }
 
