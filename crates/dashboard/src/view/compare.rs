@@ -62,10 +62,8 @@ pub(crate) struct ComparePage {
 /// checkboxes) and/or `trials=3,7`; duplicates are dropped, order is kept.
 pub(crate) fn parse_ids(query: &str) -> Result<Vec<u32>> {
     let mut ids: Vec<u32> = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = value.replace("%2C", ",").replace("%2c", ",");
-        let values: Vec<&str> = match key {
+    for (key, value) in super::query_pairs(query)? {
+        let values: Vec<&str> = match key.as_str() {
             "t" => vec![value.as_str()],
             "trials" => value.split(',').collect(),
             _ => continue,

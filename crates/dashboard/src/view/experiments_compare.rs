@@ -53,12 +53,11 @@ pub(crate) struct ExperimentsComparePage {
 /// checkboxes); duplicates are dropped, order is kept.
 pub(crate) fn parse_names(query: &str) -> Result<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+    for (key, value) in super::query_pairs(query)? {
         if key != "e" || value.is_empty() {
             continue;
         }
-        // Experiment names are letters, digits, `.`, `_` and `-`: nothing to decode.
+        // Experiment names are letters, digits, `.`, `_` and `-`.
         let plain = value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
@@ -67,8 +66,8 @@ pub(crate) fn parse_names(query: &str) -> Result<Vec<String>> {
                 "{value:?} is not an experiment name"
             )));
         }
-        if !names.iter().any(|n| n == value) {
-            names.push(value.to_string());
+        if !names.contains(&value) {
+            names.push(value);
         }
     }
     if !(MIN_EXPERIMENTS..=MAX_EXPERIMENTS).contains(&names.len()) {

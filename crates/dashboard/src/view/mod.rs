@@ -117,6 +117,14 @@ pub(crate) fn experiments_page(all: &[Arc<ExperimentData>], now: Timestamp) -> E
     ExperimentsPage { rows, live }
 }
 
+/// Returns the pairs of a query string, percent-decoded (`%32%30` is `20`, `+` a space), in
+/// order; a malformed one is a bad request.
+pub(crate) fn query_pairs(query: &str) -> crate::Result<Vec<(String, String)>> {
+    actix_web::web::Query::<Vec<(String, String)>>::from_query(query)
+        .map(actix_web::web::Query::into_inner)
+        .map_err(|e| crate::Error::BadRequest(format!("bad query: {e}")))
+}
+
 /// Returns the epoch a curve of `trial` marks: its best, whose weights its checkpoint keeps.
 pub(crate) fn best_epoch(trial: &Trial) -> Option<f64> {
     trial.result.as_ref().map(|r| f64::from(r.best_step.0))

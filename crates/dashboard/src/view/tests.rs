@@ -821,6 +821,17 @@ fn the_trial_page_says_which_parameters_the_file_gave() {
 fn compare_takes_two_to_eight_distinct_trials_and_marks_differences() {
     assert_eq!(parse_ids("t=3&t=7&t=3").ok(), Some(vec![3, 7]));
     assert_eq!(parse_ids("trials=1,2%2C5").ok(), Some(vec![1, 2, 5]));
+    // Values are percent-decoded, as a client library may encode them.
+    assert_eq!(parse_ids("t=%32%30&t=1").ok(), Some(vec![20, 1]));
+    let names = super::experiments_compare::parse_names("e=all%2Dfail&e=b.c&e=all-fail");
+    assert_eq!(
+        names.ok(),
+        Some(vec!["all-fail".to_string(), "b.c".to_string()])
+    );
+    assert!(matches!(
+        super::experiments_compare::parse_names("e=a%2Fb&e=c"),
+        Err(Error::BadRequest(_))
+    ));
     assert!(matches!(parse_ids("t=1"), Err(Error::BadRequest(_))));
     assert!(matches!(parse_ids("t=1&t=-2"), Err(Error::BadRequest(_))));
     assert!(matches!(
