@@ -55,6 +55,8 @@ pub(crate) struct Selection {
     pub(crate) page: u32,
     /// Rows per page.
     pub(crate) per_page: u32,
+    /// Rows per page as the query asked, which links keep; `None` for the default.
+    pub(crate) per_page_asked: Option<u32>,
     /// The filter as written (empty: none).
     pub(crate) filter_text: String,
     /// The parsed filter; `Err` when it does not parse, and then no trial matches.
@@ -132,6 +134,7 @@ impl Selection {
             state,
             page,
             per_page,
+            per_page_asked: q.per_page,
             filter: TrialFilter::parse(&filter_text),
             filter_text,
             objective: q.objective.clone().filter(|o| !o.is_empty()),
@@ -183,6 +186,9 @@ impl Selection {
         }
         if s.page > 1 {
             q.push_str(&format!("&page={}", s.page));
+        }
+        if let Some(n) = s.per_page_asked {
+            q.push_str(&format!("&per_page={n}"));
         }
         if let Some(objective) = &s.objective {
             q.push_str(&format!("&objective={}", url_part(objective)));
@@ -616,6 +622,9 @@ fn keep_fields(sel: &Selection) -> Vec<(&'static str, String)> {
     if let Some(state) = sel.state {
         keep.push(("state", state.to_string()));
     }
+    if let Some(n) = sel.per_page_asked {
+        keep.push(("per_page", n.to_string()));
+    }
     if let Some(objective) = &sel.objective {
         keep.push(("objective", objective.clone()));
     }
@@ -853,5 +862,24 @@ mod tests {
             let objective = board.headers.iter().find(|h| h.title == "acc").unwrap();
             assert_eq!((objective.arrow, objective.aria), (arrow, aria), "{goal:?}");
         }
+        // Rows per page asked for stay in every link and in the search form.
+        let five = Selection::parse(&query(&[("per_page", "5"), ("page", "2")]), PER_PAGE).unwrap();
+        let board = leaderboard(&ranked, &five, &info, (&[], &[]), None, "/experiments/x");
+        assert_eq!(
+            board.next.as_deref(),
+            Some("/experiments/x?sort=rank&dir=asc&page=3&per_page=5")
+        );
+        let sorting: Vec<&str> = board
+            .headers
+            .iter()
+            .map(|h| h.href.as_str())
+            .filter(|h| !h.is_empty())
+            .collect();
+        assert!(!sorting.is_empty(), "{sorting:?}");
+        assert!(
+            sorting.iter().all(|h| h.ends_with("&per_page=5")),
+            "{sorting:?}"
+        );
+        assert!(board.keep.contains(&("per_page", "5".to_string())));
     }
 }
