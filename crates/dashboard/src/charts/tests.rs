@@ -100,6 +100,13 @@ fn the_timeline_draws_a_bar_per_trial_and_a_legend_of_the_endings_it_has() {
     assert!(empty.contains("data-empty") && empty.contains("no trial has started yet"));
     let background = count(&timeline(&spans[..1]), "<rect") - 1;
     assert_eq!(count(&svg, "<rect"), background + 4, "a bar each");
+    // Trial 3 has no known end: its bar is still seen.
+    let widths: Vec<f64> = svg
+        .split("<rect")
+        .skip(1)
+        .filter_map(|r| r.split("width=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect();
+    assert!(widths.iter().all(|&w| w > 0.0), "{widths:?}");
     assert!(
         svg.contains("time since the first trial started (min)"),
         "200 s read in minutes"

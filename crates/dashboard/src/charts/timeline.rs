@@ -86,12 +86,15 @@ pub(crate) fn timeline(spans: &[Span]) -> String {
             .label_style(text_style(14))
             .axis_desc_style(text_style(15))
             .draw()?;
-        // Bars fill most of a row, and stay visible however short or thin.
+        // Bars fill most of a row, and stay visible however short or thin: at least a
+        // 300th of the axis wide (a trial a killed sweep left running has no known end).
         let half = 0.4;
+        let narrowest = x1 / 300.0;
         chart.draw_series(spans.iter().map(|s| {
             let y = f64::from(s.trial);
+            let end = (s.end / per).max(s.start / per + narrowest);
             Rectangle::new(
-                [(s.start / per, y - half), (s.end / per, y + half)],
+                [(s.start / per, y - half), (end, y + half)],
                 s.ending.colour().mix(0.85).filled(),
             )
         }))?;
