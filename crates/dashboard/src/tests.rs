@@ -634,6 +634,9 @@ fn a_trial_page_links_and_commands_only_what_exists() {
         let api: serde_json::Value = serde_json::from_str(&api).unwrap();
         assert_eq!(api["trials"]["interrupted"], 1, "{api}");
         assert_eq!(api["trials"]["running"], 0, "{api}");
+        // So does the list of experiments.
+        let (_, list) = get(&store, "/").await;
+        assert!(list.contains("· 1 interrupted</span>"), "{list}");
     });
 }
 
@@ -1319,7 +1322,7 @@ fn the_dashboard_never_writes_to_the_store() {
         let res = call_service(&service, post).await;
         assert_eq!(
             res.status(),
-            StatusCode::NOT_FOUND,
+            StatusCode::METHOD_NOT_ALLOWED,
             "no route accepts writes"
         );
         assert_eq!(
