@@ -63,6 +63,73 @@ struct ExperimentDto {
     /// What its trials trained (one experiment's answer only, not the list's).
     #[serde(skip_serializing_if = "Option::is_none")]
     epochs: Option<EpochsDto>,
+    /// How it searches: the sampler and the pruner with their settings, the target, the
+    /// plateau and the constraints (one experiment's answer only; absent when its stored spec
+    /// no longer parses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    search: Option<SearchDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct SearchDto {
+    method: &'static str,
+    /// The sampler's settings as a `sampler:` block would set them; absent for `random`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sampler: Option<String>,
+    pruner: &'static str,
+    /// The pruner's settings as a `pruner:` block; absent without a pruner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pruner_settings: Option<String>,
+    /// The epochs at which ASHA or Hyperband judges trials, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rungs: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plateau: Option<PlateauDto>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    constraints: Vec<ConstraintDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct PlateauDto {
+    patience: u32,
+    min_delta: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct ConstraintDto {
+    metric: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max: Option<f64>,
+}
+
+impl SearchDto {
+    fn of(spec: &experiment::ExperimentSpec) -> SearchDto {
+        SearchDto {
+            method: spec.method.name(),
+            sampler: spec.method.sampler_yaml(),
+            pruner: spec.pruner.name(),
+            pruner_settings: spec.pruner.is_active().then(|| spec.pruner.yaml()),
+            rungs: spec.pruner.rungs_text(spec.most_epochs()),
+            target: spec.target,
+            plateau: spec.plateau.map(|p| PlateauDto {
+                patience: p.patience,
+                min_delta: p.min_delta,
+            }),
+            constraints: spec
+                .constraints
+                .iter()
+                .map(|c| ConstraintDto {
+                    metric: c.metric.clone(),
+                    min: c.min,
+                    max: c.max,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -271,6 +338,7 @@ async fn experiment(state: web::Data<AppState>, name: web::Path<String>) -> Resu
                         .map(|(epoch, trials)| PrunedAtDto { epoch, trials })
                         .collect(),
                 }),
+                search: data.spec.as_ref().map(SearchDto::of),
                 ..experiment_dto(&data)
             })
         })
@@ -313,12 +381,22 @@ async fn trials(
     )
 }
 
-async fn history(state: web::Data<AppState>, name: web::Path<String>) -> Result<HttpResponse> {
+async fn history(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    query: web::Query<ObjectiveQuery>,
+) -> Result<HttpResponse> {
     let reader = state.reader.clone();
     json(
         blocking(move || {
             let data = reader.experiment(&name)?;
-            let (objective, goal) = (&data.info.objective, data.info.goal);
+            let objectives = data.objectives();
+            let index = leaderboard::objective_index(query.objective.as_deref(), &objectives)?;
+            let (objective, goal) = objectives
+                .get(index)
+                .map_or((data.info.objective.as_str(), data.info.goal), |o| {
+                    (o.name.as_str(), o.goal)
+                });
             let mut best: Option<f64> = None;
             Ok(data
                 .trials
@@ -534,6 +612,7 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
             }),
         notices: Vec::new(),
         epochs: None,
+        search: None,
         range_ends: data
             .spec
             .as_ref()

@@ -771,6 +771,22 @@ fn a_study_with_two_objectives_serves_its_front() {
         );
         let (status, _) = get(&store, "/api/experiments/two/importance?objective=loss").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
+        // The history takes the objective as the importance does: its values, best the lowest.
+        let (_, body) = get(&store, "/api/experiments/two/history?objective=param_count").await;
+        let history: serde_json::Value = serde_json::from_str(&body).unwrap();
+        for (point, trial) in history.as_array().unwrap().iter().zip(&trials) {
+            let count = trial.value("param_count").filter(|v| v.is_finite());
+            assert_eq!(point["value"].as_f64(), count, "{point}");
+        }
+        let smallest = trials
+            .iter()
+            .filter(|t| t.state == TrialState::Completed)
+            .filter_map(|t| t.value("param_count"))
+            .fold(f64::INFINITY, f64::min);
+        let last = history.as_array().unwrap().last().unwrap();
+        assert_eq!(last["best_so_far"].as_f64(), Some(smallest), "{last}");
+        let (status, _) = get(&store, "/api/experiments/two/history?objective=loss").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
         let (status, body) = get(&store, "/experiments/two?objective=val_loss").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert!(
@@ -1064,6 +1080,50 @@ fn live_pages_serve_fragments() {
         )
         .await;
         assert_eq!(header(&headers, "x-sweep-live"), Some("0"));
+    });
+}
+
+#[test]
+fn the_api_says_how_an_experiment_searches() {
+    run(async {
+        let store = Store::temporary().unwrap();
+        let mut info = fixtures::info("tuned", ExperimentStatus::Finished, 40);
+        info.spec_yaml = info.spec_yaml.replace("method: random", "method: tpe")
+            + "pruner: {type: asha, min_resource: 2}\n\
+               constraints: {val_loss: {max: 0.5}}\n\
+               plateau: {patience: 10}\n";
+        info.spec_yaml = info.spec_yaml.replace(
+            "metric: {name: val_accuracy, goal: maximize}",
+            "metric: {name: val_accuracy, goal: maximize, target: 0.97}",
+        );
+        store.create_experiment(&info).unwrap();
+        let (status, body) = get(&store, "/api/experiments/tuned").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let search = &api["search"];
+        assert_eq!(search["method"], "tpe", "{api}");
+        assert!(search["sampler"]
+            .as_str()
+            .unwrap()
+            .contains("n_startup_trials"));
+        assert_eq!(search["pruner"], "asha");
+        assert!(search["pruner_settings"]
+            .as_str()
+            .unwrap()
+            .contains("min_resource: 2"));
+        assert!(
+            search["rungs"].as_str().unwrap().starts_with("epochs 2"),
+            "{search}"
+        );
+        assert_eq!(search["target"], 0.97);
+        assert_eq!(search["plateau"]["patience"], 10);
+        assert_eq!(
+            search["constraints"],
+            serde_json::json!([{"metric": "val_loss", "max": 0.5}])
+        );
+        // The list stays short: the search is said per experiment.
+        let (_, list) = get(&store, "/api/experiments").await;
+        assert!(!list.contains("\"search\""), "{list}");
     });
 }
 
