@@ -258,7 +258,7 @@ fn legend_entry(
         Marker::Cross => area.draw(&Cross::new((x + 9, y), 4, colour.stroke_width(2)))?,
     }
     area.draw(&Text::new(
-        shorten(label, 22),
+        shorten_middle(label, 22),
         (x + 24, y),
         text_style(14).pos(Pos::new(HPos::Left, VPos::Center)),
     ))?;
@@ -277,6 +277,21 @@ pub(crate) fn shorten(s: &str, max: usize) -> String {
     }
     let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
+    out
+}
+
+/// Cuts `s` to `max` characters by leaving out its middle, for legends: names that share a
+/// beginning (`digits-mlp-pareto-random-seed1`, `...-seed2`) stay told apart by their ends.
+pub(crate) fn shorten_middle(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let head = max.saturating_sub(1) / 2;
+    let tail = max.saturating_sub(1) - head;
+    let mut out: String = s.chars().take(head).collect();
+    out.push('…');
+    out.extend(s.chars().skip(n - tail));
     out
 }
 

@@ -813,3 +813,16 @@ fn the_hypervolume_history_shows_a_single_trial() {
         "one step line: {steps}"
     );
 }
+
+#[test]
+fn legends_cut_long_names_in_the_middle() {
+    use super::shorten_middle;
+    assert_eq!(shorten_middle("short", 22), "short");
+    let (one, two) = (
+        shorten_middle("digits-mlp-pareto-random-seed1", 22),
+        shorten_middle("digits-mlp-pareto-random-seed2", 22),
+    );
+    assert_ne!(one, two);
+    assert_eq!(one, "digits-mlp…andom-seed1");
+    assert_eq!(one.chars().count(), 22);
+}
