@@ -452,7 +452,9 @@ fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> io::R
         let mut s = String::new();
         for (c, cell) in cells.iter().enumerate() {
             let w = widths[c];
-            let numeric = cell.parse::<f64>().is_ok() || cell == "-";
+            // A value marked `!` (it breaks a constraint) is still a number.
+            let number = cell.strip_suffix('!').unwrap_or(cell);
+            let numeric = number.parse::<f64>().is_ok() || cell == "-";
             if numeric {
                 s.push_str(&format!("{cell:>w$}  "));
             } else {
@@ -610,6 +612,23 @@ mod tests {
         assert_eq!(metric(Some(-2.5e7)), "-2.5000e7");
         assert_eq!(metric(Some(f64::NAN)), "NaN");
         assert_eq!(metric(None), "-");
+    }
+
+    #[test]
+    fn numbers_align_right_also_when_marked() {
+        let mut out = Vec::new();
+        let rows = [
+            vec!["1".to_string(), "39775!".to_string(), "adam".to_string()],
+            vec!["12".to_string(), "610".to_string(), "sgd".to_string()],
+        ];
+        let header = ["trial", "param_count", "optimizer"].map(String::from);
+        table(&mut out, &header, &rows).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "trial  param_count  optimizer\n\
+             \x20   1       39775!  adam\n\
+             \x20  12          610  sgd\n"
+        );
     }
 
     #[test]
