@@ -226,8 +226,8 @@ pub(crate) fn selected(
     query: &LeaderboardQuery,
     per_page: u32,
 ) -> Result<(Arc<data::ExperimentData>, Selection)> {
-    let sel = Selection::parse(query, per_page)?;
     let data = reader.experiment(name)?;
+    let sel = Selection::parse(query, per_page)?.for_experiment(data.info.status);
     if let Some(e) = sel.filter_problem(&data.trials, data.spec.as_ref()) {
         return Err(Error::BadRequest(format!("filter: {e}")));
     }
@@ -294,8 +294,8 @@ fn render_experiment(
     now: Timestamp,
     fragment: bool,
 ) -> Result<Rendered> {
-    let sel = Selection::parse(query, PER_PAGE)?;
     let data = reader.experiment(name)?;
+    let sel = Selection::parse(query, PER_PAGE)?.for_experiment(data.info.status);
     if let Some(problem) = sel.sort_problem(&data.trials, data.spec.as_ref()) {
         return Err(Error::BadRequest(problem));
     }

@@ -637,6 +637,18 @@ fn a_trial_page_links_and_commands_only_what_exists() {
         // So does the list of experiments.
         let (_, list) = get(&store, "/").await;
         assert!(list.contains("· 1 interrupted</span>"), "{list}");
+        // And a filter names it as shown.
+        for (filter, matching) in [
+            ("state%20%3D%20interrupted", 1),
+            ("state%20%3D%20running", 0),
+            ("state%20!%3D%20running", 4),
+        ] {
+            let uri = format!("/api/experiments/cut/trials?filter={filter}");
+            let (status, body) = get(&store, &uri).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(page["matching"], matching, "{filter}: {body}");
+        }
     });
 }
 

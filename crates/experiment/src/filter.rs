@@ -157,9 +157,11 @@ impl TrialFilter {
         &self.conditions
     }
 
-    /// Returns whether `trial` meets every condition.
-    pub fn matches(&self, trial: &Trial) -> bool {
-        self.conditions.iter().all(|c| c.matches(trial))
+    /// Returns whether `trial` meets every condition; `live` says whether a sweep runs its
+    /// experiment now: a trial stored `running` is then `running`, else `interrupted` (a
+    /// stopped sweep left it), as the tables show it.
+    pub fn matches(&self, trial: &Trial, live: bool) -> bool {
+        self.conditions.iter().all(|c| c.matches(trial, live))
     }
 
     /// Checks that every parameter and metric the filter names exists in an experiment with
@@ -289,9 +291,12 @@ impl Comparison {
         Ok(())
     }
 
-    /// Returns whether `trial` meets the condition.
-    fn matches(&self, trial: &Trial) -> bool {
-        let mut orderings = self.values.iter().map(|(v, _)| self.ordering(trial, v));
+    /// Returns whether `trial` meets the condition (`live` as `TrialFilter::matches` reads it).
+    fn matches(&self, trial: &Trial, live: bool) -> bool {
+        let mut orderings = self
+            .values
+            .iter()
+            .map(|(v, _)| self.ordering(trial, v, live));
         let equal = |o: Option<Ordering>| o == Some(Ordering::Equal);
         match self.op {
             Op::In => orderings.any(equal),
@@ -311,21 +316,20 @@ impl Comparison {
 
     /// Returns how the trial's field compares with `value`; `None` when the trial has no such
     /// field, or one of another kind.
-    fn ordering(&self, trial: &Trial, value: &Literal) -> Option<Ordering> {
+    fn ordering(&self, trial: &Trial, value: &Literal, live: bool) -> Option<Ordering> {
         let number = |v: Option<f64>| match (v, value) {
             (Some(a), Literal::Number(b)) => a.partial_cmp(b),
             _ => None,
         };
         match &self.field {
-            // Named as shown (`interrupted`) or as stored (`running`); `=` and `!=` only.
+            // Named as shown: `running` while a sweep runs it, `interrupted` after; `=` and
+            // `!=` only.
             Field::State => match value {
-                Literal::Text(t) => Some(
-                    if t == trial.state.as_str_when_idle() || t == trial.state.as_str() {
-                        Ordering::Equal
-                    } else {
-                        Ordering::Less
-                    },
-                ),
+                Literal::Text(t) => Some(if *t == trial.state.shown(live) {
+                    Ordering::Equal
+                } else {
+                    Ordering::Less
+                }),
                 _ => None,
             },
             Field::Param(name) => trial.params.get(name).and_then(|v| compare_param(v, value)),
@@ -725,11 +729,16 @@ mod tests {
         }
     }
 
+    /// The trials of a sweep that runs now that meet `filter`.
     fn ids(filter: &str, trials: &[Trial]) -> Vec<u32> {
+        ids_when(filter, trials, true)
+    }
+
+    fn ids_when(filter: &str, trials: &[Trial], live: bool) -> Vec<u32> {
         let f = TrialFilter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
         trials
             .iter()
-            .filter(|t| f.matches(t))
+            .filter(|t| f.matches(t, live))
             .map(|t| t.id.0)
             .collect()
     }
@@ -758,9 +767,19 @@ mod tests {
         assert_eq!(ids("param.hidden == 64 and trial >= 3", &trials), [3, 4]);
         assert_eq!(ids("param.layer_norm = false", &trials), [0, 1, 2, 3, 4]);
         assert_eq!(ids("state = \"pruned\"", &trials), [2]);
-        assert_eq!(ids("state = interrupted", &trials), [4]);
         assert_eq!(ids("state = running", &trials), [4]);
+        assert_eq!(ids("state = interrupted", &trials), Vec::<u32>::new());
         assert_eq!(ids("state <> completed", &trials), [2, 3, 4]);
+        // Where no sweep runs the experiment, a trial left running is interrupted, as shown.
+        assert_eq!(ids_when("state = interrupted", &trials, false), [4]);
+        assert_eq!(
+            ids_when("state = running", &trials, false),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            ids_when("state != running", &trials, false),
+            [0, 1, 2, 3, 4]
+        );
         assert_eq!(ids("epoch = 4", &trials), [0, 1, 2]);
         // A missing field, or a value of another kind, never matches.
         assert_eq!(ids("param.depth = 1", &trials), Vec::<u32>::new());
@@ -917,7 +936,7 @@ mod tests {
         let quoted = TrialFilter::parse("param.hidden = \"64\"").unwrap();
         let unquoted = TrialFilter::parse("param.hidden = 64").unwrap();
         for t in &trials {
-            assert_eq!(quoted.matches(t), unquoted.matches(t), "{t:?}");
+            assert_eq!(quoted.matches(t, true), unquoted.matches(t, true), "{t:?}");
         }
         let mut digits = trials[0].clone();
         digits
@@ -925,9 +944,9 @@ mod tests {
             .insert("size".into(), ParamValue::Str("16".into()));
         assert!(TrialFilter::parse("param.size = 16")
             .unwrap()
-            .matches(&digits));
+            .matches(&digits, false));
         assert!(TrialFilter::parse("param.size < 20")
             .unwrap()
-            .matches(&digits));
+            .matches(&digits, false));
     }
 }

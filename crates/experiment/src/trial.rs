@@ -106,6 +106,16 @@ impl TrialState {
         }
     }
 
+    /// Returns the state as shown: `as_str` while a sweep runs the trial's experiment
+    /// (`live`), `as_str_when_idle` otherwise.
+    pub fn shown(self, live: bool) -> &'static str {
+        if live {
+            self.as_str()
+        } else {
+            self.as_str_when_idle()
+        }
+    }
+
     /// Returns true for the states a trial never leaves.
     pub fn is_finished(self) -> bool {
         matches!(

@@ -26,7 +26,8 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         .map(|effort| experiment::Judged::of(spec.as_ref(), &trials, effort));
     if let Some(filter) = &args.filter {
         super::check_filter(filter, spec.as_ref(), &trials)?;
-        trials.retain(|t| filter.matches(t));
+        // This command holds the store: no sweep runs it, and a trial left running is interrupted.
+        trials.retain(|t| filter.matches(t, false));
     }
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(

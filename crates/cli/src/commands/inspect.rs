@@ -144,7 +144,8 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
         key.check_names(&trials, spec.as_ref().map(|s| &s.space))
             .map_err(|e| anyhow::anyhow!("--{e}"))?;
     }
-    let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t));
+    // This command holds the store: no sweep runs it, and a trial left running is interrupted.
+    let shown = |t: &Trial| args.filter.as_ref().is_none_or(|f| f.matches(t, false));
     let order = args.sort.clone().map(|key| TrialOrder {
         key,
         descending: args.desc,

@@ -57,6 +57,9 @@ pub(crate) struct Selection {
     pub(crate) per_page: u32,
     /// Rows per page as the query asked, which links keep; `None` for the default.
     pub(crate) per_page_asked: Option<u32>,
+    /// Whether a sweep runs the experiment now: the filter's `state = running` then means
+    /// it, and a trial left running otherwise reads `interrupted` (`for_experiment`).
+    pub(crate) live: bool,
     /// The filter as written (empty: none).
     pub(crate) filter_text: String,
     /// The parsed filter; `Err` when it does not parse, and then no trial matches.
@@ -135,6 +138,7 @@ impl Selection {
             page,
             per_page,
             per_page_asked: q.per_page,
+            live: false,
             filter: TrialFilter::parse(&filter_text),
             filter_text,
             objective: q.objective.clone().filter(|o| !o.is_empty()),
@@ -154,6 +158,13 @@ impl Selection {
             Err(e) => Some(e.clone()),
             Ok(f) => f.check_names(trials, spec.map(|s| &s.space)).err(),
         }
+    }
+
+    /// Returns the selection for an experiment whose status is `status`: live while a sweep
+    /// runs it.
+    pub(crate) fn for_experiment(mut self, status: store::ExperimentStatus) -> Selection {
+        self.live = status == store::ExperimentStatus::Running;
+        self
     }
 
     /// Returns what is wrong with the sort's column, a parameter or metric the experiment does
@@ -243,7 +254,11 @@ pub(crate) fn matching<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Vec<Ranked
         .iter()
         .copied()
         .filter(|r| sel.state.is_none_or(|s| r.trial.state == s))
-        .filter(|r| sel.filter.as_ref().is_ok_and(|f| f.matches(r.trial)))
+        .filter(|r| {
+            sel.filter
+                .as_ref()
+                .is_ok_and(|f| f.matches(r.trial, sel.live))
+        })
         .collect();
     sel.order.sort(rows, |r| (r.trial, r.rank))
 }
@@ -499,7 +514,7 @@ pub(crate) fn leaderboard(
     let searched: Vec<&Trial> = ranked
         .iter()
         .map(|r| r.trial)
-        .filter(|t| sel.filter.as_ref().is_ok_and(|f| f.matches(t)))
+        .filter(|t| sel.filter.as_ref().is_ok_and(|f| f.matches(t, sel.live)))
         .collect();
     let mut filters = vec![Filter {
         label: "all",
