@@ -180,6 +180,7 @@ impl TrialFilter {
         let names = Names::of(trials, space);
         for c in &self.conditions {
             c.check_listed(space)?;
+            c.check_kind(space)?;
             let unknown = match &c.field {
                 Field::Param(p) => names.unknown_param(p),
                 Field::Metric(m) => names.unknown_metric(m),
@@ -252,6 +253,53 @@ fn unknown(kind: &str, wanted: &str, known: &BTreeSet<&str>) -> Option<String> {
 }
 
 impl Comparison {
+    /// Refuses a comparison that could only ever be false, from the kind of values a
+    /// parameter takes: a numeric range with a value that is not a number (`param.lr > abc`),
+    /// or an order (`<`, `>`, ...) on a `values:` list of text (`param.optimizer > adam`).
+    fn check_kind(&self, space: Option<&SearchSpace>) -> Result<(), FilterError> {
+        let Field::Param(name) = &self.field else {
+            return Ok(());
+        };
+        let Some(param) = space.and_then(|s| s.param(name)) else {
+            return Ok(());
+        };
+        let numeric = !matches!(
+            param.distribution,
+            crate::Distribution::Categorical { .. } | crate::Distribution::Constant(_)
+        );
+        for (literal, column) in &self.values {
+            let number = match literal {
+                Literal::Number(_) => true,
+                Literal::Text(t) => t.trim().parse::<f64>().is_ok_and(f64::is_finite),
+                Literal::Bool(_) => false,
+            };
+            if numeric && !number {
+                return Err(FilterError {
+                    column: *column,
+                    message: format!(
+                        "`{name}` is a number, so it compares with a number, not {literal}"
+                    ),
+                });
+            }
+        }
+        let text_values = match &param.distribution {
+            crate::Distribution::Categorical { values, .. } => values
+                .iter()
+                .all(|v| matches!(v, ParamValue::Str(s) if s.trim().parse::<f64>().is_err())),
+            _ => false,
+        };
+        if text_values && !self.op.is_equality() {
+            return Err(FilterError {
+                column: self.values.first().map_or(self.column, |(_, c)| *c),
+                message: format!(
+                    "`{name}` takes text values, which have no order: compare it with `=`, \
+                     `!=` or `in (...)`"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Refuses `=` or `!=` with a value that a parameter searched over a `values:` list can
     /// never take (`param.optimizer = adamm`), which would match no trial, or every one.
     fn check_listed(&self, space: Option<&SearchSpace>) -> Result<(), FilterError> {
@@ -580,6 +628,9 @@ fn check_value(
     let mismatch = match (field, value) {
         (Field::Metric(_) | Field::Trial | Field::Epoch, Literal::Text(_) | Literal::Bool(_)) => {
             Some(("a number", "a number"))
+        }
+        (Field::Trial | Field::Epoch, Literal::Number(n)) if n.fract() != 0.0 => {
+            Some(("a whole number", "a whole number"))
         }
         (Field::State, Literal::Number(_) | Literal::Bool(_)) => {
             Some(("a state name", "a state such as `completed` or `pruned`"))
@@ -948,5 +999,62 @@ mod tests {
         assert!(TrialFilter::parse("param.size < 20")
             .unwrap()
             .matches(&digits, false));
+    }
+
+    #[test]
+    fn a_comparison_that_could_only_be_false_is_refused() {
+        let trials = [trial(0, TrialState::Completed, 0.01, "adam", Some(0.9))];
+        let space = SearchSpace::new(vec![
+            crate::Param::new(
+                "optimizer",
+                crate::Distribution::Categorical {
+                    values: vec![
+                        ParamValue::Str("adam".into()),
+                        ParamValue::Str("sgd".into()),
+                    ],
+                    probabilities: None,
+                },
+            ),
+            crate::Param::new(
+                "lr",
+                crate::Distribution::Uniform {
+                    min: 1e-4,
+                    max: 1e-1,
+                },
+            ),
+        ]);
+        let check = |filter: &str| {
+            TrialFilter::parse(filter)
+                .map_err(|e| e.to_string())?
+                .check_names(&trials, Some(&space))
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            check("param.lr > 0.01 and param.lr in (0.01, \"0.02\")"),
+            Ok(())
+        );
+        assert_eq!(
+            check("param.lr > abc"),
+            Err("column 12: `lr` is a number, so it compares with a number, not `abc`".into())
+        );
+        assert_eq!(
+            check("param.lr in (0.003, abc)"),
+            Err("column 21: `lr` is a number, so it compares with a number, not `abc`".into())
+        );
+        assert_eq!(
+            check("param.optimizer > adam"),
+            Err(
+                "column 19: `optimizer` takes text values, which have no order: compare it \
+                 with `=`, `!=` or `in (...)`"
+                    .into()
+            )
+        );
+        assert_eq!(
+            check("trial = 1.5"),
+            Err(
+                "column 9: `trial` is a whole number, so it compares with a whole number, not 1.5"
+                    .into()
+            )
+        );
     }
 }
