@@ -154,7 +154,8 @@ impl Trial {
 /// of an experiment (a crash and its resume, a run and its `--extend` days later) does not
 /// count, and trials side by side count once. A trial still running counts up to `now` when a
 /// sweep runs it (`now` is `Some`), and not at all otherwise: a trial that a killed sweep left
-/// running has no known end. `None` when no trial has started.
+/// running has no known end. `None` when no trial has a known span (none started, or only
+/// such trials did).
 pub fn busy_ms(trials: &[Trial], now: Option<Timestamp>) -> Option<i64> {
     union_ms(spans(trials, now))
 }
@@ -220,10 +221,12 @@ fn spans(trials: &[Trial], now: Option<Timestamp>) -> Vec<(i64, i64)> {
         .iter()
         .filter_map(|t| {
             let start = t.started?;
+            // A trial with no known end (a killed sweep left it running) spans nothing: its
+            // start alone would read as a run of no time.
             let end = match (t.finished, now) {
                 (Some(end), _) => end,
                 (None, Some(now)) if t.state == TrialState::Running => now,
-                _ => start,
+                _ => return None,
             };
             Some((start.0, end.0.max(start.0)))
         })
@@ -269,6 +272,8 @@ mod tests {
             "a killed run's trial adds nothing"
         );
         assert_eq!(busy_ms(&trials, Some(Timestamp(90_001_400))), Some(2900));
+        // A killed run whose every trial was left running has no known time: not "0ms".
+        assert_eq!(busy_ms(&trials[4..], None), None);
     }
 
     #[test]
