@@ -187,6 +187,32 @@ fn with_repeats_seed_noise_is_absorbed() {
 }
 
 #[test]
+fn a_run_without_a_completed_trial_is_said_to_be_why_a_metric_has_no_value() {
+    let env = TestEnv::new();
+    let good = env.write_spec("tiny.yaml", &tiny_gate(3, 1, "  max_regression_abs: 0.0\n"));
+    assert_eq!(
+        env.sweep(&["gate", good.to_str().unwrap(), "--update-baseline"])
+            .code,
+        0
+    );
+    // No trial can meet the constraint: the run has no best trial, so no value of any guarded
+    // metric.
+    let text = tiny_gate(3, 1, "  max_regression_abs: 0.0\n")
+        .replace("gate:\n", "constraints: {param_count: {max: 10}}\ngate:\n");
+    let broken = env.write_spec("tiny.yaml", &text);
+    let gate = env.sweep(&["gate", broken.to_str().unwrap()]);
+    assert_eq!(gate.code, 1, "{gate:?}");
+    assert!(gate.stdout.contains("REGRESSION"), "{}", gate.stdout);
+    assert!(
+        gate.stderr.contains(
+            "note: run 1 of 1 (`tinygate`) has no completed trial that meets the constraints"
+        ),
+        "{}",
+        gate.stderr
+    );
+}
+
+#[test]
 fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
     let env = TestEnv::new();
     let spec = env.write_spec("tiny.yaml", &tiny_gate(3, 1, "  max_regression_abs: 0.0\n"));
@@ -240,7 +266,7 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
         .replace("train_loss", "val_accuracy")
         .replace("minimize", "maximize")
         .replace("[0.5]", "[97.5]");
-    std::fs::write(env.path().join("base/tiny.json"), percent).unwrap();
+    std::fs::write(env.path().join("base/tiny.json"), &percent).unwrap();
     let gate = env.sweep(&["gate", spec]);
     assert_eq!(gate.code, 2, "{gate:?}");
     assert!(
@@ -251,7 +277,46 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
             && !gate.stdout.contains("trial"),
         "{gate:?}"
     );
+    // A baseline recorded for another experiment, however well formed, is not taken.
+    let foreign = other.replace(
+        "\"train_loss\": {\"aggregate\": \"best\", \"goal\": \"minimize\", \"values\": [0.5]}",
+        "\"val_accuracy\": {\"aggregate\": \"best\", \"goal\": \"maximize\", \"values\": [0.5]}, \
+             \"val_loss\": {\"aggregate\": \"final\", \"goal\": \"minimize\", \"values\": [0.5]}",
+    );
+    std::fs::write(env.path().join("base/tiny.json"), &foreign).unwrap();
+    let gate = env.sweep(&["gate", spec]);
+    assert_eq!(gate.code, 2, "{gate:?}");
+    assert!(
+        gate.stderr
+            .contains("base/tiny.json was recorded for experiment `x`")
+            && gate.stderr.contains("is `tinygate`")
+            && !gate.stdout.contains("trial"),
+        "{gate:?}"
+    );
+    // A baseline that could not be written is said before any training.
+    std::fs::write(env.path().join("plainfile"), "").unwrap();
+    let unwritable = env.write_spec(
+        "unwritable.yaml",
+        &tiny_gate(3, 1, "  max_regression_abs: 0.0\n")
+            .replace("baseline: base/tiny.json", "baseline: plainfile/b.json"),
+    );
+    let update = env.sweep(&["gate", unwritable.to_str().unwrap(), "--update-baseline"]);
+    assert_eq!(update.code, 2, "{update:?}");
+    assert!(
+        update.stderr.contains("gate.baseline at ")
+            && update.stderr.contains("plainfile/b.json: ")
+            && update.stderr.contains("plainfile is a file, not a folder")
+            && !update.stderr.contains("trial 0"),
+        "{update:?}"
+    );
     // `sweep validate` checks the baseline too, and does not call the file ok.
+    let validate = env.sweep(&["validate", spec]);
+    assert_eq!(validate.code, 2, "{validate:?}");
+    assert!(
+        validate.stderr.contains("was recorded for experiment `x`"),
+        "{validate:?}"
+    );
+    std::fs::write(env.path().join("base/tiny.json"), &percent).unwrap();
     let validate = env.sweep(&["validate", spec]);
     assert_eq!(validate.code, 2, "{validate:?}");
     assert!(

@@ -72,6 +72,22 @@ pub(crate) fn read(path: &Path) -> anyhow::Result<Baseline> {
 }
 
 /// Writes a baseline file, replacing any file at `path`, and creates its folder if needed.
+/// Checks, before a gate trains, that a baseline can be written at `path`: its folder exists
+/// or can be created (it is created), and `path` is not a folder.
+pub(crate) fn writable(path: &Path) -> anyhow::Result<()> {
+    if let Some(file) = path.ancestors().skip(1).find(|a| a.exists() && !a.is_dir()) {
+        bail!("{} is a file, not a folder", file.display());
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create folder {}", dir.display()))?;
+    }
+    if path.is_dir() {
+        bail!("{} is a folder", path.display());
+    }
+    Ok(())
+}
+
 pub(crate) fn write(path: &Path, baseline: &Baseline) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)

@@ -55,8 +55,17 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 args.file.display()
             );
         }
-        Some(checked_baseline(&gate, &args.file)?)
+        Some(checked_baseline(&spec, &gate, &args.file)?)
     };
+    // A baseline that could not be written fails now, not after the training.
+    if args.update_baseline {
+        baseline::writable(&gate.baseline.value).with_context(|| {
+            format!(
+                "gate.baseline at {}: cannot write {shown}",
+                gate.baseline.location
+            )
+        })?;
+    }
     let parallel = match args.parallel.or(spec.parallel) {
         Some(0) => bail!("--parallel must be at least 1"),
         Some(n) => usize::try_from(n)?,
@@ -114,6 +123,17 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             );
             return Ok(Outcome::Interrupted(interrupts.exit_code()));
         }
+        if summary.best.is_none() {
+            say!(
+                "note: run {} of {} (`{}`) has no completed trial that meets the constraints, so \
+                 it has no value of the guarded metrics (`-` below): every trial failed or was \
+                 pruned; `sweep show {}` says why",
+                done + 1,
+                repeats.len(),
+                spec_r.name,
+                spec_r.name
+            );
+        }
         for m in &gate.metrics {
             let value = match &summary.best {
                 Some(best) => {
@@ -157,12 +177,30 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-/// Reads the baseline of the gate of the experiment file `file`, and checks that it records
-/// every guarded metric as the gate guards it, with values the metric can take.
-pub(crate) fn checked_baseline(gate: &GateSpec, file: &Path) -> anyhow::Result<Baseline> {
+/// Reads the baseline of the gate of `spec` (from the file `file`), and checks that it was
+/// recorded for this experiment and records every guarded metric as the gate guards it, with
+/// values the metric can take.
+pub(crate) fn checked_baseline(
+    spec: &ExperimentSpec,
+    gate: &GateSpec,
+    file: &Path,
+) -> anyhow::Result<Baseline> {
+    let shown = gate.baseline.value.display().to_string();
     let recorded = baseline::read(&gate.baseline.value)?;
     gate.check_baseline(&recorded)
-        .map_err(|e| mismatch(&gate.baseline.value.display().to_string(), &e, file))?;
+        .map_err(|e| mismatch(&shown, &e, file))?;
+    if recorded.experiment != spec.name {
+        bail!(
+            "{shown} was recorded for experiment `{}`, and {} is `{}`: is it the baseline of \
+             another file? record this one's with `sweep gate {} --update-baseline` (gate.baseline \
+             at {} names the file)",
+            recorded.experiment,
+            file.display(),
+            spec.name,
+            file.display(),
+            gate.baseline.location,
+        );
+    }
     Ok(recorded)
 }
 

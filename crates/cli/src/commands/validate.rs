@@ -20,7 +20,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         Some(gate) => {
             let baseline = &gate.baseline.value;
             let (state, changed) = if baseline.exists() {
-                let recorded = super::gate::checked_baseline(gate, &args.file)?;
+                let recorded = super::gate::checked_baseline(&spec, gate, &args.file)?;
                 (
                     format!("present, {}", crate::output::baseline_recorded(&recorded)),
                     recorded.spec_hash != spec.hash(),
