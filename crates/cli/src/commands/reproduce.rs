@@ -133,7 +133,7 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
     };
     writeln!(
         out,
-        "reproducing trial {name}/{number} (seed {}) from {}",
+        "reproducing trial {name}/{number} (seed {}) from its stored record of {}",
         trial.seed, record.spec_file
     )?;
     out.flush()?;
