@@ -2033,6 +2033,28 @@ fn a_sweep_with_two_objectives_ends_with_its_pareto_front() {
     let row: Vec<&str> = csv.next().unwrap().split(',').collect();
     let at = header.iter().position(|h| *h == "pareto").unwrap();
     assert_eq!(row[at], "true", "{}", one.stdout);
+    // `sweep show` says it: the summary's leaderboard, a trial's card, trials side by side.
+    let show = env.sweep(&["show", "tiny"]);
+    assert!(show.stdout.contains("ranks 1 to "), "{}", show.stdout);
+    let card = env.sweep(&["show", &format!("tiny/{on}")]);
+    assert!(
+        card.stdout.contains(&format!(
+            "front       on it, one of {} trials\n",
+            front.len()
+        )),
+        "{}",
+        card.stdout
+    );
+    let off = (0..8).find(|t| !front.contains(t));
+    if let Some(off) = off {
+        let pair = env.sweep(&["show", &format!("tiny/{on}"), &format!("tiny/{off}")]);
+        let row = pair
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("Pareto front"))
+            .unwrap_or_else(|| panic!("no front row:\n{}", pair.stdout));
+        assert!(row.contains("on it") && row.contains("off"), "{row}");
+    }
     // What a study with several objectives refuses.
     let pruned = env.write_spec(
         "pruned.yaml",

@@ -44,6 +44,8 @@ pub(crate) fn leaderboard(
         .map(|(i, t)| (has_values(t, objectives).then_some(i + 1), *t))
         .collect();
     trial_table(out, ranked, &rows, objectives, constraints)?;
+    let all: Vec<Trial> = ranked.iter().map(|t| (*t).clone()).collect();
+    front_ranks(out, &all, objectives, constraints)?;
     if ranked.len() > top {
         writeln!(
             out,
@@ -76,22 +78,33 @@ pub(crate) fn trials_table(
         return writeln!(out, "no trial of {} meets the filter", trials.len());
     }
     trial_table(out, &ranked, &rows, objectives, constraints)?;
-    if objectives.len() > 1 {
-        let front = experiment::pareto_front(trials, objectives, constraints).len();
-        if front > 0 {
-            writeln!(
-                out,
-                "ranks 1 to {front}: the Pareto front (no other trial is as good on every \
-                 objective and better on one)"
-            )?;
-        }
-    }
+    front_ranks(out, trials, objectives, constraints)?;
     if let (Some(spec), Some(objective)) = (spec, objectives.first()) {
         if let Some(target) = spec.target_status(trials) {
             writeln!(out, "target {} {target}", objective.name)?;
         }
     }
     Ok(())
+}
+
+/// With several objectives, says which ranks are the Pareto front of `trials`.
+fn front_ranks(
+    out: &mut impl Write,
+    trials: &[Trial],
+    objectives: &[MetricSpec],
+    constraints: &[Constraint],
+) -> io::Result<()> {
+    if objectives.len() < 2 {
+        return Ok(());
+    }
+    match experiment::pareto_front(trials, objectives, constraints).len() {
+        0 => Ok(()),
+        front => writeln!(
+            out,
+            "ranks 1 to {front}: the Pareto front (no other trial is as good on every objective \
+             and better on one)"
+        ),
+    }
 }
 
 /// The order `sweep trials --sort KEY [--desc]` asks for, `None` for trial order.

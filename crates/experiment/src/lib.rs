@@ -31,6 +31,7 @@ mod same_search;
 mod settings_yaml;
 mod space;
 mod spec;
+mod standing;
 mod stopping;
 #[cfg(test)]
 mod testing;
@@ -74,6 +75,7 @@ pub use spec::{
     ExperimentSpec, ImageShape, Located, MetricSpec, MissingValues, ModelKind, ModelSpec,
     Normalize, Origin, SplitSpec, Stopped, Task, MISSING_MARKERS,
 };
+pub use standing::FrontStanding;
 pub use time::{format_duration, parse_duration};
 pub use trial::{busy_ms, concurrency, Concurrency, Trial, TrialOutcome, TrialResult, TrialState};
 pub use warm_start::{ResultsRow, ResultsTable, WarmSource, WarmStart, WarmStarted};

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::bail;
-use experiment::{rank_trials, Trial, TrialId, TrialOrder};
+use experiment::{rank_trials, ExperimentSpec, FrontStanding, Trial, TrialId, TrialOrder};
 use store::Store;
 
 use super::{find_experiment, open_store, parse_trial, StoreMode};
@@ -89,20 +89,29 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
         let curves = store.all_metric_series(name, trial.id)?;
         let checkpoint = store.checkpoint_at(name, trial.id)?;
         let test = store.test_result(name)?.filter(|r| r.trial == trial.id);
-        found.push((info, trial, curves, checkpoint, test));
+        // With several objectives, where it stands against the front of its experiment's trials.
+        let front = match info.spec().ok().filter(ExperimentSpec::is_multi_objective) {
+            Some(spec) => {
+                let all = store.trials(name)?;
+                FrontStanding::of(&spec, &spec.pareto_front(&all), &trial)
+            }
+            None => None,
+        };
+        found.push((info, trial, curves, checkpoint, test, front));
     }
     let specs: Vec<_> = found.iter().map(|(info, ..)| info.spec().ok()).collect();
     let shown: Vec<output::Shown<'_>> = found
         .iter()
         .zip(&specs)
         .map(
-            |((info, trial, curves, checkpoint, test), spec)| output::Shown {
+            |((info, trial, curves, checkpoint, test, front), spec)| output::Shown {
                 info,
                 spec: spec.as_ref(),
                 trial,
                 curves,
                 checkpoint: *checkpoint,
                 test: test.as_ref(),
+                front: *front,
             },
         )
         .collect();

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-use experiment::{format_duration, shell_quote, Constraint, ExperimentSpec, Step, Trial};
+use experiment::{
+    format_duration, shell_quote, Constraint, ExperimentSpec, FrontStanding, Step, Trial,
+};
 use store::{CheckpointAt, ExperimentInfo, TestResult};
 
 use super::{metric, table};
@@ -22,6 +24,8 @@ pub(crate) struct Shown<'a> {
     pub(crate) checkpoint: CheckpointAt,
     /// Its metrics on the test split, when it is the trial measured there.
     pub(crate) test: Option<&'a TestResult>,
+    /// Where it stands against the Pareto front, with several objectives.
+    pub(crate) front: Option<FrontStanding>,
 }
 
 impl Shown<'_> {
@@ -107,6 +111,9 @@ pub(crate) fn trial_card(
     }
     if let Some(standing) = shown.constraint_standing() {
         writeln!(out, "constraints {standing}")?;
+    }
+    if let Some(front) = shown.front {
+        writeln!(out, "front       {}", front.sentence())?;
     }
     writeln!(out)?;
     let params: Vec<Vec<String>> = t
@@ -266,6 +273,13 @@ pub(crate) fn trials_side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> 
             .collect();
         rows.push((name.clone(), cells));
     }
+    if shown.iter().any(|s| s.front.is_some()) {
+        let cells = shown
+            .iter()
+            .map(|s| s.front.map_or_else(|| "-".into(), FrontStanding::cell))
+            .collect();
+        rows.push(("Pareto front".into(), cells));
+    }
     if shown.iter().any(|s| !s.constraints().is_empty()) {
         let cells = shown
             .iter()
@@ -395,6 +409,7 @@ mod tests {
             curves: &curves,
             checkpoint: CheckpointAt::Nowhere,
             test: None,
+            front: None,
         };
         let mut out = Vec::new();
         trial_card(&mut out, &shown, "runs/a b").unwrap();
@@ -464,6 +479,7 @@ mod tests {
             curves: &curves,
             checkpoint: CheckpointAt::Nowhere,
             test: None,
+            front: None,
         };
         let mut out = Vec::new();
         trials_side_by_side(&mut out, &[shown(&small), shown(&large)]).unwrap();

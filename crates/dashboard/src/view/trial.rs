@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    shell_quote, ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, TrialId, TrialState,
-    WarmSource, KNOBS,
+    shell_quote, ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, TrialId, WarmSource,
+    KNOBS,
 };
 use store::{CheckpointAt, ExperimentInfo, ExperimentStatus};
 
@@ -82,66 +82,7 @@ pub(crate) struct TrialPage {
 }
 
 /// Where a completed trial of a study with several objectives stands against the Pareto front.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Standing {
-    /// On the front, one of this many trials.
-    On(usize),
-    /// Off it because it breaks a constraint.
-    Breaks,
-    /// Off it, dominated by this trial of the front (the first by number).
-    BeatenBy(Option<u32>),
-}
-
-impl Standing {
-    /// Says where `trial` stands against `front` (the Pareto front of the experiment's trials,
-    /// `ExperimentSpec::pareto_front`); `None` with one objective, or for a trial that did not
-    /// complete with values.
-    pub(crate) fn of(spec: &ExperimentSpec, front: &[&Trial], trial: &Trial) -> Option<Standing> {
-        if !spec.is_multi_objective() || trial.state != TrialState::Completed {
-            return None;
-        }
-        let objectives = spec.objectives();
-        let own = experiment::pareto::oriented(trial, &objectives)?;
-        if !experiment::feasible(&spec.constraints, trial) {
-            return Some(Standing::Breaks);
-        }
-        if front.iter().any(|t| t.id == trial.id) {
-            return Some(Standing::On(front.len()));
-        }
-        // A trial off the front is dominated by one on it; name the first by number.
-        let beaten_by = front
-            .iter()
-            .filter(|t| {
-                experiment::pareto::oriented(t, &objectives)
-                    .is_some_and(|p| experiment::pareto::dominates(&p, &own))
-            })
-            .map(|t| t.id.0)
-            .min();
-        Some(Standing::BeatenBy(beaten_by))
-    }
-
-    /// The trial page's sentence.
-    pub(crate) fn sentence(self) -> String {
-        match self {
-            Standing::On(n) => format!("on it, one of {n} trials"),
-            Standing::Breaks => "off the front: it breaks a constraint".into(),
-            Standing::BeatenBy(Some(id)) => {
-                format!("off the front: trial {id} is as good on every objective and better on one")
-            }
-            Standing::BeatenBy(None) => "off the front".into(),
-        }
-    }
-
-    /// The compare table's cell.
-    pub(crate) fn cell(self) -> String {
-        match self {
-            Standing::On(_) => "on it".into(),
-            Standing::Breaks => "off: breaks a constraint".into(),
-            Standing::BeatenBy(Some(id)) => format!("off: trial {id} beats it"),
-            Standing::BeatenBy(None) => "off".into(),
-        }
-    }
-}
+pub(crate) use experiment::FrontStanding as Standing;
 
 /// Returns the command that runs trials 0 to `id` of the experiment file `spec_path` into a
 /// fresh store, which gives trial `id` again.
