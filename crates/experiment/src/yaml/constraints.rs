@@ -64,6 +64,19 @@ fn bounds(d: &mut Decoder, node: &Node, path: &str, metric: &str) -> Option<Cons
         }
         _ => {}
     }
+    // A bound past the values the metric can take (`val_accuracy: {min: 90}`, a percentage for
+    // a fraction) is met by no trial, and every trial would rank as breaking it.
+    for (key, bound, beyond) in [("min", min, 1.0), ("max", max, -1.0)] {
+        let Some(x) = bound else { continue };
+        if x * beyond <= 0.0 {
+            continue;
+        }
+        if let Some(why) = crate::out_of_range(metric, x) {
+            let pos = f.get(key).map_or(f.pos, |n| n.pos);
+            d.error(pos, &f.path(key), format!("{why}: no trial can meet this bound"));
+            return None;
+        }
+    }
     Some(Constraint {
         metric: metric.to_string(),
         min,

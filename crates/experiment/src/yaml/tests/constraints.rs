@@ -39,6 +39,11 @@ fn constraint_errors_name_the_field_and_what_was_expected() {
         &[
             ("constraints: {param_count: {}}\n", "4:28: constraints.param_count: expected `min`, `max` or both, such as `param_count: {max: 20000}`"),
             ("constraints: {param_count: {max: many}}\n", "4:34: constraints.param_count.max: expected a number, found string `many`"),
+            // A bound past the values the metric can take; one on the near side is met always.
+            ("constraints: {val_accuracy: {min: 90}}\n", "4:35: constraints.val_accuracy.min: val_accuracy is a fraction from 0 to 1 (write 0.9 for 90%), found 90: no trial can meet this bound"),
+            ("constraints: {val_loss: {max: -1}}\n", "4:31: constraints.val_loss.max: val_loss is never below 0, found -1: no trial can meet this bound"),
+            ("constraints: {val_r2: {min: 1.5}}\n", "4:29: constraints.val_r2.min: val_r2 is at most 1, found 1.5: no trial can meet this bound"),
+            ("constraints: {val_accuracy: {min: -1, max: 2}, val_r2: {max: -3}}\n", "ok"),
             ("constraints: {val_loss: {min: 2, max: 1}}\n", "4:25: constraints.val_loss: `min` (2) is above `max` (1): no value can meet it"),
             ("constraints: {epoch_seconds: {max: 1}}\n", "4:15: constraints.epoch_seconds: `epoch_seconds` is wall time, which differs between runs; a constraint on it would rank the same trials differently each time"),
             ("constraints: {params: {max: 1}}\n", "4:15: constraints.params: unknown key `params`; expected keys: train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count"),
