@@ -119,7 +119,86 @@ pub(super) fn resolve(
             searched[i].param.condition = Some(Condition { when });
         }
     }
+    let errors = d.error_count();
     cycles(d, searched, &edges);
+    if d.error_count() == errors {
+        never_met(d, searched);
+    }
+}
+
+/// Reports each parameter whose conditions can never all hold: followed through the parameters
+/// they test (which exist only under their own conditions), they need one parameter to take
+/// values from sets that share none, so the parameter exists in no trial.
+fn never_met(d: &mut Decoder, searched: &[Searched]) {
+    let index: BTreeMap<&str, usize> = searched
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.param.name.as_str(), i))
+        .collect();
+    for (i, s) in searched.iter().enumerate() {
+        let Some(own) = &s.param.condition else {
+            continue;
+        };
+        // What each tested parameter must be, and the parameter whose condition said so first.
+        let mut needs: BTreeMap<&str, (Vec<&ParamValue>, &str)> = BTreeMap::new();
+        let mut stack = vec![(i, own)];
+        let mut seen = BTreeSet::from([i]);
+        let mut clash = None;
+        'walk: while let Some((at, condition)) = stack.pop() {
+            let by = searched[at].param.name.as_str();
+            for (name, values) in &condition.when {
+                match needs.get_mut(name.as_str()) {
+                    None => {
+                        needs.insert(name, (values.iter().collect(), by));
+                    }
+                    Some((allowed, first)) => {
+                        let before = allowed.clone();
+                        allowed.retain(|v| values.contains(v));
+                        if allowed.is_empty() {
+                            clash = Some((name.as_str(), before, *first, values, by));
+                            break 'walk;
+                        }
+                    }
+                }
+                if let Some(&j) = index.get(name.as_str()) {
+                    if let Some(theirs) = &searched[j].param.condition {
+                        if seen.insert(j) {
+                            stack.push((j, theirs));
+                        }
+                    }
+                }
+            }
+        }
+        let Some((name, a, by_a, b, by_b)) = clash else {
+            continue;
+        };
+        let list = |values: &mut dyn Iterator<Item = &ParamValue>| -> String {
+            values
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let said = |by: &str| {
+            if by == s.param.name {
+                "its own `when:`".to_string()
+            } else {
+                format!("`{by}`'s `when:`")
+            }
+        };
+        d.error(
+            s.key_pos,
+            &format!("parameters.{}.when", s.param.name),
+            format!(
+                "`{}` exists in no trial: for it, `{name}` must be one of [{}] ({}) and one of \
+                 [{}] ({}), which share no value",
+                s.param.name,
+                list(&mut a.into_iter()),
+                said(by_a),
+                list(&mut b.iter()),
+                said(by_b),
+            ),
+        );
+    }
 }
 
 /// Checks one clause of parameter `at`; returns the tested parameter's index and the values.

@@ -73,7 +73,11 @@ fn bounds(d: &mut Decoder, node: &Node, path: &str, metric: &str) -> Option<Cons
         }
         if let Some(why) = crate::out_of_range(metric, x) {
             let pos = f.get(key).map_or(f.pos, |n| n.pos);
-            d.error(pos, &f.path(key), format!("{why}: no trial can meet this bound"));
+            d.error(
+                pos,
+                &f.path(key),
+                format!("{why}: no trial can meet this bound"),
+            );
             return None;
         }
     }

@@ -41,6 +41,11 @@ impl Decoder {
         self.problems.push(Problem::new(pos, field, message));
     }
 
+    /// Returns how many problems are recorded so far.
+    pub(super) fn error_count(&self) -> usize {
+        self.problems.len()
+    }
+
     /// Reads a mapping whose keys must all be in `expected`.
     pub(super) fn fields<'n>(
         &mut self,

@@ -244,6 +244,10 @@ fn condition_errors() {
             ("  dropout: {min: 0.1, max: 0.5, when: {dropout: [0.1]}}\n", "5:40: parameters.dropout.when.dropout: `dropout` cannot depend on itself"),
             ("  optimizer: {values: [sgd, adam], when: {activation: [relu]}}\n  activation: {values: [relu, tanh], when: {optimizer: [sgd]}}\n", "5:43: parameters.optimizer.when: conditions form a cycle: optimizer -> activation -> optimizer; a parameter cannot depend on itself"),
             ("  hidden: {values: [32.0, 64]}\n  depth: {values: [1, 2], when: {hidden: [32]}}\n", "ok"),
+            // Conditions that can never all hold: `activation` exists only with `sgd`, and
+            // `dropout` needs it and `adam` at once.
+            ("  optimizer: {values: [sgd, adam]}\n  activation: {values: [relu, tanh], when: {optimizer: [sgd]}}\n  dropout: {min: 0.1, max: 0.5, when: {activation: [relu], optimizer: [adam]}}\n", "7:3: parameters.dropout.when: `dropout` exists in no trial: for it, `optimizer` must be one of [adam] (its own `when:`) and one of [sgd] (`activation`'s `when:`), which share no value"),
+            ("  optimizer: {values: [sgd, adam]}\n  activation: {values: [relu, tanh], when: {optimizer: [sgd, adam]}}\n  dropout: {min: 0.1, max: 0.5, when: {activation: [relu], optimizer: [adam]}}\n", "ok"),
             ("  optimizer: {values: [sgd, adam]}\n  momentum: {values: [0.0, 0.9], when: {optimizer: [sgd]}}\n", "ok"),
         ],
         &base,
