@@ -54,6 +54,23 @@ pub(super) fn distribution(
             let q = step(d, f, knob);
             let bounds = real_bounds(d, f, knob, shape, q);
             let ((min, max), q) = (bounds?, q?);
+            // Draws are rounded to multiples of q: with none between the bounds every draw
+            // would land outside them. (Log-scale bounds, `q_log_uniform`'s, are exponents.)
+            let on_values = !matches!(shape, Shape::QLogUniform);
+            let first = (min / q).ceil() * q;
+            if on_values && first > max * (1.0 + 1e-12) + 1e-300 {
+                let pos = f.get("q").map_or(f.pos, |n| n.pos);
+                d.error(
+                    pos,
+                    &f.path("q"),
+                    format!(
+                        "no multiple of q ({q}) lies between min ({min}) and max ({max}), so \
+                         every draw would round to a value outside them; give a q no larger \
+                         than max - min"
+                    ),
+                );
+                return None;
+            }
             match shape {
                 Shape::QUniform => Distribution::QUniform { min, max, q },
                 Shape::QLogUniform => Distribution::QLogUniform { min, max, q },

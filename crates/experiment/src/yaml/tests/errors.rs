@@ -140,6 +140,8 @@ fn parameter_errors() {
             ("  depth: {min: 1, max: 2.5}\n", "5:24: parameters.depth.max: expected an integer, found number `2.5`"),
             ("  depth: {min: 1, max: 20}\n", "5:24: parameters.depth.max: `depth` must be in 0..=16, found 20"),
             ("  hidden: {distribution: uniform, min: 8, max: 64}\n", "5:26: parameters.hidden.distribution: `hidden` is an integer knob and uniform draws real numbers; use int_uniform (integer `min` and `max`), `values`, or a q_ distribution such as q_uniform or q_log_uniform_values with a whole `q`"),
+            ("  lr: {distribution: q_uniform, min: 0.001, max: 0.01, q: 1}\n", "5:59: parameters.lr.q: no multiple of q (1) lies between min (0.001) and max (0.01), so every draw would round to a value outside them; give a q no larger than max - min"),
+            ("  lr: {distribution: q_log_uniform_values, min: 0.001, max: 0.01, q: 0.005}\n", "ok"),
             ("  batch_size: {distribution: q_uniform, min: 16, max: 256, q: 0.5}\n", "5:63: parameters.batch_size.q: `batch_size` is an integer knob, so q must be a whole number, found 0.5"),
             ("  optimizer: {distribution: uniform, min: 0, max: 1}\n", "5:29: parameters.optimizer.distribution: `optimizer` takes one of sgd, adam, adamw, so it cannot use uniform; use `values` or `value`"),
             ("  optimizer: {values: [sgd, rmsprop]}\n", "5:29: parameters.optimizer.values[1]: `optimizer` must be one of sgd, adam, adamw, found `rmsprop`"),
