@@ -93,6 +93,15 @@ pub enum Error {
         /// What does not fit.
         message: String,
     },
+    /// The spec does not suit its data, at a place in the spec file: a metric the task the
+    /// target implies does not report, a CNN without images.
+    #[error("{location}: {message}")]
+    UnsuitedSpec {
+        /// Where in the spec the data that decides it is named (`data.target`, `data.csv`).
+        location: Location,
+        /// What does not fit, naming the field at fault and the data file.
+        message: String,
+    },
     /// A checkpoint could not be written or read.
     #[error("checkpoint {}: {message}", path.display())]
     Checkpoint {

@@ -96,9 +96,11 @@ impl MlpObjective {
             task = data.task.as_str(),
             "data prepared"
         );
-        let unsuited = |message: String| Error::Unsuited {
-            path: spec.data.csv.value.clone(),
-            message,
+        // Located at the target, which decides the task (and its classes), and naming the data.
+        let csv = spec.data.csv.value.display().to_string();
+        let unsuited = |message: String| Error::UnsuitedSpec {
+            location: spec.data.target.location.clone(),
+            message: format!("{message} (data {csv})"),
         };
         let field = |i: usize| {
             if spec.is_multi_objective() {
@@ -155,9 +157,10 @@ impl MlpObjective {
             }
         }
         if spec.model.kind == ModelKind::Cnn && data.image.is_none() {
-            return Err(unsuited(
-                "model.kind: a cnn needs images: give `data.image`".to_string(),
-            ));
+            return Err(Error::UnsuitedSpec {
+                location: spec.data.csv.location.clone(),
+                message: format!("model.kind: a cnn needs images: give `data.image` for {csv}"),
+            });
         }
         Ok(MlpObjective {
             data,
@@ -790,6 +793,17 @@ mod tests {
         let err = MlpObjective::new(&spec).unwrap_err().to_string();
         assert!(
             err.contains("metric.name: `val_rmse` is not a metric of classification"),
+            "{err}"
+        );
+        // Located in the spec file, at the target that decides the task, naming the data.
+        let at = &spec.data.target.location;
+        assert!(
+            err.starts_with(&format!(
+                "{}:{}:{}: ",
+                at.file.display(),
+                at.line,
+                at.column
+            )) && err.ends_with(&format!("(data {})", spec.data.csv.value.display())),
             "{err}"
         );
         spec.metric.name = "val_roc_auc".into();
