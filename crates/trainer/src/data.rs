@@ -94,6 +94,7 @@ pub(crate) fn load(spec: &DataSpec) -> Result<Dataset> {
     }
     let path = &spec.csv.value;
     let text = std::fs::read(path).map_err(|error| Error::ReadData {
+        field: "data.csv",
         location: spec.csv.location.clone(),
         path: path.clone(),
         error,
@@ -459,7 +460,24 @@ impl Targets {
                 }
                 (Task::Classification, labels, Vec::new(), names)
             }
-            Targets::Values(values) => (Task::Regression, Vec::new(), values, Vec::new()),
+            Targets::Values(values) => {
+                // Training computes in single precision: a target past its range would turn
+                // into infinities and every trial fail at its first epoch.
+                if values.iter().any(|v| !v.is_finite()) {
+                    return Err(unusable(format!(
+                        "the target `{target_name}` holds values past the largest number \
+                         training computes with (about 3.4e38); rescale it"
+                    )));
+                }
+                if values.windows(2).all(|w| w[0] == w[1]) {
+                    return Err(unusable(format!(
+                        "the target `{target_name}` has a single value, {}: there is nothing \
+                         to learn (and R² is undefined)",
+                        values.first().copied().unwrap_or_default()
+                    )));
+                }
+                (Task::Regression, Vec::new(), values, Vec::new())
+            }
         };
         Ok(Dataset {
             features,
@@ -911,5 +929,20 @@ pub(crate) mod tests {
         assert!(err.to_string().contains("single class `0`"), "{err}");
         let err = parse_str("y\n1\n2\n", "y").unwrap_err();
         assert!(err.to_string().contains("no feature columns"), "{err}");
+        // A regression target training cannot hold, or with nothing to learn.
+        let err = parse_str("a,y\n1,0.5\n2,1e300\n3,0.25\n", "y").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the target `y` holds values past the largest number"),
+            "{err}"
+        );
+        let mut regression = spec("data/x.csv", "y");
+        regression.task = Some(Task::Regression);
+        let err = parse("a,y\n1,2.5\n2,2.5\n3,2.5\n".as_bytes(), &regression).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the target `y` has a single value, 2.5: there is nothing"),
+            "{err}"
+        );
     }
 }

@@ -8,11 +8,13 @@ use experiment::Location;
 /// Errors of the `trainer` crate.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The data file named by `data.csv` could not be opened or read.
-    #[error("{location}: data.csv: cannot read `{}`: {error}", path.display())]
+    /// A data file the spec names could not be opened or read.
+    #[error("{location}: {field}: cannot read `{}`: {error}", path.display())]
     ReadData {
-        /// Where `data.csv` is written in the spec.
+        /// Where the file is named in the spec.
         location: Location,
+        /// The field that names it: `data.csv`, `data.idx.images` or `data.idx.labels`.
+        field: &'static str,
         /// The file as resolved.
         path: PathBuf,
         /// What the operating system said: part of the message, not a separate source, so

@@ -25,8 +25,8 @@ pub(crate) struct Idx {
 /// Loads the images named by `spec.csv` and the labels named by `labels`.
 pub(crate) fn load(spec: &DataSpec, labels: &Located<std::path::PathBuf>) -> Result<Dataset> {
     let images_path = &spec.csv.value;
-    let images = read(&spec.csv)?;
-    let labels_file = read(labels)?;
+    let images = read(&spec.csv, "data.idx.images")?;
+    let labels_file = read(labels, "data.idx.labels")?;
     let unusable = |path: &Path, message: String| Error::Unusable {
         path: path.to_path_buf(),
         message,
@@ -106,13 +106,15 @@ pub(crate) fn load(spec: &DataSpec, labels: &Located<std::path::PathBuf>) -> Res
         feature_names,
         Some(image),
         &spec.target.value,
-        &|message| unusable(images_path, message),
+        // What is wrong with the targets (one class, ...) is about the labels' file.
+        &|message| unusable(&labels.value, message),
     )
 }
 
-/// Reads and parses the IDX file named by `file`.
-fn read(file: &Located<std::path::PathBuf>) -> Result<Idx> {
+/// Reads and parses the IDX file named by `file`, in the spec's `field`.
+fn read(file: &Located<std::path::PathBuf>, field: &'static str) -> Result<Idx> {
     let bytes = std::fs::read(&file.value).map_err(|error| Error::ReadData {
+        field,
         location: file.location.clone(),
         path: file.value.clone(),
         error,
