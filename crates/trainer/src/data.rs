@@ -258,7 +258,7 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                     if target_missing(cell) {
                         return Err(missing(column, missing_value(cell, "label")));
                     }
-                    if spec.task == Some(Task::Regression) && !is_finite_number(cell) {
+                    if spec.task == Some(Task::Regression) && number(cell).is_err() {
                         return Err(malformed(
                             column,
                             format!(
@@ -292,7 +292,7 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                             f32::NAN
                         }
                         Err(message) if is_missing(cell) => return Err(missing(column, message)),
-                        Err(message) if decimal_comma(cell).is_some() => {
+                        Err(message) if decimal_comma(cell).is_some() || is_finite_number(cell) => {
                             return Err(malformed(column, message))
                         }
                         Err(message) => {
@@ -339,6 +339,10 @@ pub(crate) fn number(cell: &str) -> std::result::Result<f32, String> {
     match cell.parse::<f32>() {
         Ok(x) if x.is_finite() => Ok(x),
         _ if is_missing(cell) => Err(missing_value(cell, "cell")),
+        _ if is_finite_number(cell) => Err(format!(
+            "`{cell}` is past the largest number training computes with (about 3.4e38); \
+             rescale the column"
+        )),
         _ => Err(format!(
             "expected a finite number, found `{cell}`{}",
             decimal_comma_hint(cell)
@@ -723,6 +727,14 @@ pub(crate) mod tests {
             err.to_string()
                 .contains("column `a`: expected a finite number, found `inf`"),
             "{err}"
+        );
+        // A number, too large for training's single precision: said so, without the hint
+        // for text.
+        let err = parse_str("a,y\n1,0\n1e39,1\n", "y").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "data/x.csv: row 2 (line 3), column `a`: `1e39` is past the largest number training \
+             computes with (about 3.4e38); rescale the column"
         );
     }
 
