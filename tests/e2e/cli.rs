@@ -2360,3 +2360,26 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
         resumed.stderr
     );
 }
+
+#[test]
+fn an_experiment_file_that_is_not_text_or_too_large_is_refused_at_once() {
+    let env = TestEnv::new();
+    let file = env.path().join("latin1.yaml");
+    std::fs::write(&file, b"name: t\ndescription: caf\xe9\n").unwrap();
+    let out = env.sweep(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("latin1.yaml:2:17: byte 0xE9 is not UTF-8 text; save the file as UTF-8"),
+        "{}",
+        out.stderr
+    );
+    // A device that never ends is not read into memory.
+    let out = env.sweep(&["validate", "/dev/zero"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("/dev/zero: more than 4 MiB"),
+        "{}",
+        out.stderr
+    );
+}

@@ -42,10 +42,43 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
 
 /// Reads and validates an experiment file.
 pub(crate) fn load_spec(file: &Path) -> anyhow::Result<ExperimentSpec> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read experiment file {}", file.display()))?;
+    let text = read_spec_text(file)?;
     ExperimentSpec::from_yaml_str(&text, file)
         .map_err(|e| anyhow::anyhow!("invalid experiment file {}\n{e}", file.display()))
+}
+
+/// The largest experiment file read: far above any real one, so that a device or a wrong file
+/// (`/dev/zero`, a data set) is refused rather than read into memory.
+const MAX_SPEC_BYTES: u64 = 4 << 20;
+
+/// Reads an experiment file's text: at most `MAX_SPEC_BYTES`, in UTF-8 (a byte that is not is
+/// located by line and column).
+fn read_spec_text(file: &Path) -> anyhow::Result<String> {
+    use std::io::Read;
+    let cannot = || format!("cannot read experiment file {}", file.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_SPEC_BYTES + 1).read_to_end(&mut bytes))
+        .with_context(cannot)?;
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        bail!(
+            "{}: more than {} MiB; an experiment file is a short YAML file: is it the right \
+             file?",
+            file.display(),
+            MAX_SPEC_BYTES >> 20
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&good[start..]).chars().count() + 1;
+        let byte = e.as_bytes()[good.len()];
+        anyhow::anyhow!(
+            "{}:{line}:{column}: byte 0x{byte:02X} is not UTF-8 text; save the file as UTF-8",
+            file.display()
+        )
+    })
 }
 
 /// Fails, saying how to make one, when there is no store at `path`.
