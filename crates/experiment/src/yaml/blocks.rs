@@ -41,20 +41,7 @@ pub(super) fn checkpoints(d: &mut Decoder, node: &Node) -> Option<CheckpointSpec
     let f = d.fields(node, "checkpoints", &["keep"])?;
     let keep = match f.get("keep") {
         None => DEFAULT_CHECKPOINTS_KEPT,
-        Some(n) => {
-            let i = d.int(n, "checkpoints.keep")?;
-            match u32::try_from(i) {
-                Ok(k) => k,
-                Err(_) => {
-                    d.error(
-                        n.pos,
-                        "checkpoints.keep",
-                        format!("must be an integer from 0 to {}, found {i}", u32::MAX),
-                    );
-                    return None;
-                }
-            }
-        }
+        Some(n) => d.count_in(n, "checkpoints.keep", (0, u32::MAX))?,
     };
     Some(CheckpointSpec { keep })
 }
@@ -152,18 +139,7 @@ pub(super) fn train(
 
 /// Reads an integer from 1 to `u32::MAX`, such as `run_cap` or `patience`.
 pub(super) fn count(d: &mut Decoder, node: &Node, path: &str) -> Option<u32> {
-    let i = d.int(node, path)?;
-    match u32::try_from(i) {
-        Ok(n) if n >= 1 => Some(n),
-        _ => {
-            d.error(
-                node.pos,
-                path,
-                format!("must be an integer from 1 to {}, found {i}", u32::MAX),
-            );
-            None
-        }
-    }
+    d.count_in(node, path, (1, u32::MAX))
 }
 
 fn early_stopping(d: &mut Decoder, node: &Node) -> Option<EarlyStopping> {

@@ -263,15 +263,23 @@ fn check_clause(
             accepted.push(value);
         } else {
             let list: Vec<String> = values.iter().map(ToString::to_string).collect();
-            d.error(
-                *pos,
-                path,
+            // Quoted, a number or `true` is text, and the listed value is not.
+            let quoted = matches!(&value, ParamValue::Str(t) if list.contains(t));
+            let message = if quoted {
+                format!(
+                    "\"{value}\" is quoted, so it is text, and `{}` takes {value} itself (one \
+                     of {}): write it without quotes",
+                    clause.name,
+                    list.join(", ")
+                )
+            } else {
                 format!(
                     "`{value}` is not one of the values of `{}`: {}",
                     clause.name,
                     list.join(", ")
-                ),
-            );
+                )
+            };
+            d.error(*pos, path, message);
         }
     }
     (accepted.len() == clause.values.len()).then_some((target, accepted))

@@ -166,6 +166,37 @@ impl Decoder {
         }
     }
 
+    /// Reads an integer from `min` to `max`; one outside, however many digits it has, is
+    /// refused with the range and the integer as written.
+    pub(super) fn count_in(
+        &mut self,
+        node: &Node,
+        path: &str,
+        (min, max): (u32, u32),
+    ) -> Option<u32> {
+        let out_of_range = |d: &mut Decoder, written: &str| {
+            d.error(
+                node.pos,
+                path,
+                format!("must be an integer from {min} to {max}, found {written}"),
+            );
+            None
+        };
+        if let Kind::Scalar { text, value } = &node.kind {
+            // Too long for an i64, an integer reads as a float: out of range all the same.
+            let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+            let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+            if whole && matches!(value, Scalar::Float(_)) {
+                return out_of_range(self, text);
+            }
+        }
+        let i = self.int(node, path)?;
+        match u32::try_from(i) {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => out_of_range(self, &i.to_string()),
+        }
+    }
+
     /// Reads a finite number; integers are accepted.
     pub(super) fn number(&mut self, node: &Node, path: &str) -> Option<f64> {
         let x = match scalar(node) {
@@ -243,7 +274,11 @@ impl Decoder {
             Some(Scalar::Float(x)) if x.is_finite() => Some(ParamValue::Float(*x)),
             Some(Scalar::Str(s)) => Some(ParamValue::Str(s.clone())),
             Some(Scalar::Bool(b)) => Some(ParamValue::Bool(*b)),
-            _ => self.expected("a single value", node, path),
+            Some(Scalar::Float(_)) => self.expected("a finite number", node, path),
+            Some(Scalar::Null) => {
+                self.expected("a value (a number, a name, true or false)", node, path)
+            }
+            None => self.expected("a single value", node, path),
         }
     }
 

@@ -514,19 +514,7 @@ fn count_to(
     let Some(n) = f.get(key) else {
         return Some(default);
     };
-    let path = f.path(key);
-    let i = d.int(n, &path)?;
-    match u32::try_from(i) {
-        Ok(c) if (min..=max).contains(&c) => Some(c),
-        _ => {
-            d.error(
-                n.pos,
-                &path,
-                format!("must be an integer from {min} to {max}, found {i}"),
-            );
-            None
-        }
-    }
+    d.count_in(n, &f.path(key), (min, max))
 }
 
 fn real(d: &mut Decoder, f: &Fields<'_>, key: &str, default: f64, range: Range) -> Option<f64> {

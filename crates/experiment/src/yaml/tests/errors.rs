@@ -47,6 +47,9 @@ fn top_level_errors() {
             ("method: gird\n", "4:9: method: unknown method `gird`; did you mean `grid`? expected one of grid, random, sobol, tpe, bayes, cmaes, nsga2, nsga3"),
             ("method: [grid]\n", "4:9: method: expected one of grid, random, sobol, tpe, bayes, cmaes, nsga2, nsga3, found a sequence"),
             ("run_cap: 0\n", "4:10: run_cap: must be an integer from 1 to 4294967295, found 0"),
+            ("train: {lr: .nan}\n", "4:13: train.lr: expected a finite number, found number `.nan`"),
+            ("train: {lr: null}\n", "4:13: train.lr: expected a value (a number, a name, true or false), found null `null`"),
+            ("run_cap: 18446744073709551615\n", "4:10: run_cap: must be an integer from 1 to 4294967295, found 18446744073709551615"),
             ("run_cap: 2.5\n", "4:10: run_cap: expected an integer, found number `2.5`"),
             ("parallel: -3\n", "4:11: parallel: must be an integer from 1 to 4294967295, found -3"),
             ("description: {a: 1}\n", "4:14: description: expected text, found a mapping"),
@@ -246,6 +249,7 @@ fn condition_errors() {
             ("  dropout: {min: 0.1, max: 0.5, when: {dropout: [0.1]}}\n", "5:40: parameters.dropout.when.dropout: `dropout` cannot depend on itself"),
             ("  optimizer: {values: [sgd, adam], when: {activation: [relu]}}\n  activation: {values: [relu, tanh], when: {optimizer: [sgd]}}\n", "5:43: parameters.optimizer.when: conditions form a cycle: optimizer -> activation -> optimizer; a parameter cannot depend on itself"),
             ("  hidden: {values: [32.0, 64]}\n  depth: {values: [1, 2], when: {hidden: [32]}}\n", "ok"),
+            ("  depth: {values: [1, 2]}\n  hidden: {values: [16], when: {depth: [\"1\"]}}\n", "6:41: parameters.hidden.when.depth[0]: \"1\" is quoted, so it is text, and `depth` takes 1 itself (one of 1, 2): write it without quotes"),
             // Conditions that can never all hold: `activation` exists only with `sgd`, and
             // `dropout` needs it and `adam` at once.
             ("  optimizer: {values: [sgd, adam]}\n  activation: {values: [relu, tanh], when: {optimizer: [sgd]}}\n  dropout: {min: 0.1, max: 0.5, when: {activation: [relu], optimizer: [adam]}}\n", "7:3: parameters.dropout.when: `dropout` exists in no trial: for it, `optimizer` must be one of [adam] (its own `when:`) and one of [sgd] (`activation`'s `when:`), which share no value"),
