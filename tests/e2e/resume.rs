@@ -210,6 +210,16 @@ fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on()
             "two",
             "'--parallel <N>': expected a whole number such as 4, found `two`",
         ),
+        (
+            "--parallel",
+            "-1",
+            "'--parallel <N>': expected a whole number such as 4, found `-1`, which is negative",
+        ),
+        (
+            "--run-cap",
+            "4294967296",
+            "'--run-cap <N>': `4294967296` is more than the most it takes, 4294967295",
+        ),
     ] {
         let bad = timed.sweep(&["run", spec.to_str().unwrap(), flag, value]);
         assert_eq!(bad.code, 2, "{bad:?}");

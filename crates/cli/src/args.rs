@@ -57,21 +57,21 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
     /// Number of trials, overriding the file's run_cap
-    #[arg(long, value_name = "N", value_parser = whole::<u32>)]
+    #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
     pub(crate) run_cap: Option<u32>,
     /// Trials side by side, overriding the file's parallel (default: number of cores)
-    #[arg(long, value_name = "N", value_parser = whole::<u32>)]
+    #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
     pub(crate) parallel: Option<u32>,
     /// Add N trials to an existing experiment, warm-starting the sampler from its history
     /// (agents raise --run-cap instead, which a restarted agent does not add again)
-    #[arg(long, value_name = "N", value_parser = whole::<u32>)]
+    #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
     pub(crate) extend: Option<u32>,
     /// Start no new trial after this long (e.g. 90s, 30m, 2h, 1h30m), and let the running ones
     /// finish; running the same command again carries on
     #[arg(long, value_name = "DURATION", value_parser = duration_ms)]
     pub(crate) timeout: Option<i64>,
     /// Rows of the leaderboard printed at the end
-    #[arg(long, value_name = "N", value_parser = whole::<usize>, default_value_t = 10)]
+    #[arg(long, value_name = "N", value_parser = whole::<usize>, default_value_t = 10, allow_negative_numbers = true)]
     pub(crate) top: usize,
     /// Run as agent I of N (from 0) of one study, e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT:
     /// trials I, I+N, ... here, the others learned through --exchange
@@ -142,7 +142,7 @@ pub(crate) struct ShowArgs {
     #[command(flatten)]
     pub(crate) store: StoreArgs,
     /// Rows of the leaderboard
-    #[arg(long, value_name = "N", value_parser = whole::<usize>, default_value_t = 10)]
+    #[arg(long, value_name = "N", value_parser = whole::<usize>, default_value_t = 10, allow_negative_numbers = true)]
     pub(crate) top: usize,
     /// Also print the reproducibility record in full: the resolved spec and the diff of the tree
     #[arg(long)]
@@ -218,7 +218,7 @@ pub(crate) struct GateArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) store: Option<PathBuf>,
     /// Trials side by side, overriding the file's parallel (default: number of cores)
-    #[arg(long, value_name = "N", value_parser = whole::<u32>)]
+    #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
     pub(crate) parallel: Option<u32>,
 }
 
@@ -296,9 +296,30 @@ fn sort_key(text: &str) -> Result<SortKey, String> {
 }
 
 /// Reads a count (`--parallel`, `--run-cap`, `--extend`, `--top`), for clap.
-fn whole<T: std::str::FromStr>(text: &str) -> Result<T, String> {
-    text.parse()
-        .map_err(|_| format!("expected a whole number such as 4, found `{text}`"))
+fn whole<T: std::str::FromStr + Bounded>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|_| {
+        let digits = text.strip_prefix('+').unwrap_or(text);
+        if text.starts_with('-') {
+            format!("expected a whole number such as 4, found `{text}`, which is negative")
+        } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            format!("`{text}` is more than the most it takes, {}", T::MOST)
+        } else {
+            format!("expected a whole number such as 4, found `{text}`")
+        }
+    })
+}
+
+/// The largest value of a count's type, for its error.
+trait Bounded {
+    const MOST: u64;
+}
+
+impl Bounded for u32 {
+    const MOST: u64 = u32::MAX as u64;
+}
+
+impl Bounded for usize {
+    const MOST: u64 = usize::MAX as u64;
 }
 
 /// Reads a dashboard address (`--addr`, `SWEEP_ADDR`): `IP:PORT`, or `localhost:PORT` or a
