@@ -117,12 +117,21 @@ impl<'s> Columns<'s> {
         })
     }
 
-    /// Returns the number a row counts as against `trials:`: its trial number, else its place.
-    fn number(&self, row: &ResultsRow, place: usize) -> u64 {
+    /// Returns the number a row counts as against `trials:`: its trial number, else its place;
+    /// `Err` says why a row's trial number cannot be read (a row that cannot be placed cannot
+    /// be counted against `trials:` either).
+    fn number(&self, row: &ResultsRow, place: usize) -> Result<u64, String> {
         match self.number {
-            // A row that cannot be placed cannot be counted against `trials:` either.
-            Some(at) => cell(row, at).parse::<u64>().unwrap_or(u64::MAX),
-            None => u64::try_from(place).unwrap_or(u64::MAX),
+            Some(at) => {
+                let text = cell(row, at);
+                text.parse::<u64>().map_err(|_| {
+                    format!(
+                        "line {}: trial `{text}` is not a trial number (a whole number from 0)",
+                        row.line
+                    )
+                })
+            }
+            None => Ok(u64::try_from(place).unwrap_or(u64::MAX)),
         }
     }
 
@@ -210,16 +219,19 @@ impl WarmStart {
         table: &ResultsTable,
     ) -> Result<WarmStarted, String> {
         let columns = Columns::of(spec, table)?;
-        let mut rows: Vec<(u64, &ResultsRow)> = table
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(place, row)| (columns.number(row, place), row))
-            .filter(|(number, _)| self.trials.is_none_or(|n| *number < u64::from(n)))
-            .collect();
+        let mut left_out = Vec::new();
+        let mut rows: Vec<(u64, &ResultsRow)> = Vec::new();
+        for (place, row) in table.rows.iter().enumerate() {
+            match columns.number(row, place) {
+                Ok(number) if self.trials.is_none_or(|n| number < u64::from(n)) => {
+                    rows.push((number, row));
+                }
+                Ok(_) => {}
+                Err(why) => left_out.push(why),
+            }
+        }
         rows.sort_by_key(|(number, _)| *number);
         let mut trials = Vec::new();
-        let mut left_out = Vec::new();
         for (_, row) in rows {
             let id = TrialId(u32::try_from(trials.len()).unwrap_or(u32::MAX));
             match columns.trial(row, spec, id) {

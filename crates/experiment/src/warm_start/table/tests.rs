@@ -177,6 +177,26 @@ fn a_table_without_the_objective_is_refused_and_odd_states_are_said() {
             "line 4: val_loss is never below 0, found -0.5",
         ]
     );
+    // A trial number that is not one is said, with or without `trials:`, not taken last or
+    // dropped without a word.
+    let numbered = "trial,lr,depth,optimizer,val_loss\n0,0.01,2,adam,0.3\n-1,0.01,2,adam,0.2\n\
+                    abc,0.01,2,adam,0.2\n1.5,0.01,2,adam,0.2\n,0.01,2,adam,0.2\n";
+    for trials in [None, Some(1)] {
+        let w = from_file(trials)
+            .import_table(&spec(), &table(numbered))
+            .unwrap();
+        assert_eq!(w.trials.len(), 1, "{trials:?}");
+        assert_eq!(
+            w.left_out,
+            [
+                "line 3: trial `-1` is not a trial number (a whole number from 0)",
+                "line 4: trial `abc` is not a trial number (a whole number from 0)",
+                "line 5: trial `1.5` is not a trial number (a whole number from 0)",
+                "line 6: trial `` is not a trial number (a whole number from 0)",
+            ],
+            "{trials:?}"
+        );
+    }
 }
 
 #[test]
