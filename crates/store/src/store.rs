@@ -168,7 +168,7 @@ impl Store {
         let Some(dir) = self.path.as_deref() else {
             return Ok(());
         };
-        write_aside(dir, OPENED_BY, opener).map_err(Error::Io)
+        write_aside(dir, OPENED_BY, opener).map_err(|e| aside_failed(dir, OPENED_BY, &e))
     }
 
     /// Returns whether trial `trial` of `experiment` has a checkpoint beside the store (its
@@ -682,6 +682,20 @@ fn open_error(e: sled::Error, path: &Path) -> Error {
 
 /// Writes `text` to the file `name` in `dir`, aside and renamed, so that a reader never sees
 /// half of it.
+/// The error for a file beside the store, `name`, that could not be written: it names the file
+/// and says why every command needs the folder writable.
+pub(crate) fn aside_failed(dir: &Path, name: &str, e: &io::Error) -> Error {
+    Error::Open {
+        path: dir.to_path_buf(),
+        detail: format!(
+            "cannot write {}: {e}; every command writes beside the store (who holds it, how \
+             many writes reached disk), so its folder must be writable: to read a store on a \
+             read-only medium, copy the folder somewhere writable",
+            dir.join(name).display()
+        ),
+    }
+}
+
 fn write_aside(dir: &Path, name: &str, text: &str) -> io::Result<()> {
     let part = dir.join(format!("{name}.part"));
     std::fs::write(&part, text)?;

@@ -51,7 +51,8 @@ impl Store {
         if count <= *marked {
             return Ok(());
         }
-        write_aside(dir, FLUSHED, &format!("{count}\n")).map_err(Error::Io)?;
+        write_aside(dir, FLUSHED, &format!("{count}\n"))
+            .map_err(|e| super::aside_failed(dir, FLUSHED, &e))?;
         *marked = count;
         Ok(())
     }

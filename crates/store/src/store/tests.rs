@@ -789,3 +789,19 @@ fn a_temporary_store_lives_in_its_leased_folder_until_dropped() {
     }
     assert!(!folder.exists(), "{} is left behind", folder.display());
 }
+
+#[test]
+fn a_file_beside_the_store_that_cannot_be_written_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    // A folder where the file goes: the write is refused, as on a read-only folder.
+    std::fs::create_dir_all(dir.path().join(OPENED_BY).join("x")).unwrap();
+    let err = store.announce("sweep ls").unwrap_err().to_string();
+    assert!(
+        err.contains(&format!(
+            "cannot write {}: ",
+            dir.path().join(OPENED_BY).display()
+        )) && err.contains("its folder must be writable"),
+        "{err}"
+    );
+}
