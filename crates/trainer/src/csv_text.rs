@@ -135,10 +135,25 @@ fn read_error(text: &[u8], path: &Path, e: &csv::Error) -> Error {
             pos: Some(position),
             expected_len,
             len,
-        } => format!(
-            "{}: {len} cells, but the header has {expected_len}",
-            place(position)
-        ),
+        } => {
+            // A quote left open swallows the line breaks after it into one cell.
+            let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+            let line = text
+                .get(start..)
+                .and_then(|rest| rest.split(|&b| b == b'\n').next())
+                .unwrap_or_default();
+            let open_quote = line.iter().filter(|&&b| b == b'"').count() % 2 == 1;
+            format!(
+                "{}: {len} cells, but the header has {expected_len}{}",
+                place(position),
+                if open_quote {
+                    "; a `\"` on that line opens a quoted cell that is never closed, which runs \
+                     on over the next lines"
+                } else {
+                    ""
+                }
+            )
+        }
         csv::ErrorKind::Utf8 {
             pos: Some(position),
             err,
@@ -206,6 +221,12 @@ mod tests {
         assert_eq!(
             places("a,b,y\n1,2,0\n5,6,7,8\n"),
             Err("x.csv: row 2 (line 3): 4 cells, but the header has 3".to_string())
+        );
+        assert_eq!(
+            places("a,b,y\n1,2,0\n3,\"4,1\n5,6,0\n"),
+            Err("x.csv: row 2 (line 3): 2 cells, but the header has 3; a `\"` on that line opens a \
+                 quoted cell that is never closed, which runs on over the next lines"
+                .to_string())
         );
     }
 
