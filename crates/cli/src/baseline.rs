@@ -68,7 +68,8 @@ struct ProvenanceV1 {
 pub(crate) fn read(path: &Path) -> anyhow::Result<Baseline> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read baseline file {}", path.display()))?;
-    parse(&text, path)
+    // An editor's byte-order mark is no part of the JSON.
+    parse(text.strip_prefix('\u{feff}').unwrap_or(&text), path)
 }
 
 /// Writes a baseline file, replacing any file at `path`, and creates its folder if needed.
@@ -114,11 +115,14 @@ fn parse(text: &str, path: &Path) -> anyhow::Result<Baseline> {
     let expected =
         "expected a sweep gate baseline (JSON with `\"format\": \"sweep-gate-baseline\"`, \
                     `\"version\": 1`); `sweep gate FILE --update-baseline` writes one";
+    if text.trim().is_empty() {
+        bail!("{shown}: the file is empty; {expected}");
+    }
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         anyhow::anyhow!(
             "{shown}:{}:{}: {}; {expected}",
             e.line(),
-            e.column(),
+            e.column().max(1),
             bare(&e)
         )
     })?;
@@ -280,12 +284,25 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_no_part_of_the_json() {
+        let path = std::env::temp_dir().join(format!("sweep-bom-{}.json", std::process::id()));
+        std::fs::write(&path, format!("\u{feff}{}", to_json(&baseline()).unwrap())).unwrap();
+        let read_back = read(&path);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(read_back.unwrap(), baseline());
+    }
+
+    #[test]
     fn bad_files_say_where_and_what_was_expected() {
         let good = to_json(&baseline()).unwrap();
         let cases: &[(&str, &str)] = &[
             (
                 "",
-                "b.json:1:0: EOF while parsing a value; expected a sweep gate baseline",
+                "b.json: the file is empty; expected a sweep gate baseline",
+            ),
+            (
+                "{\"format\": ",
+                "b.json:1:11: EOF while parsing a value; expected a sweep gate baseline",
             ),
             (
                 "[1, 2]",
