@@ -57,17 +57,18 @@ impl Nsga3Config {
     /// Returns how many reference directions `objectives` objectives get:
     /// `C(objectives + p - 1, p)` for `p` divisions, `u64::MAX` past it.
     pub fn reference_points(&self, objectives: usize) -> u64 {
-        let p = u64::from(self.dividing_parameter);
-        let m = u64::try_from(objectives.max(1)).unwrap_or(u64::MAX);
-        // C(m - 1 + p, m - 1), built up one factor at a time (each step stays an integer).
-        let mut count: u64 = 1;
+        let p = u128::from(self.dividing_parameter);
+        let m = u128::try_from(objectives.max(1)).unwrap_or(u128::MAX);
+        // C(m - 1 + p, m - 1), built up one factor at a time (each step stays an integer), in
+        // 128 bits so that a step's product does not overflow before its division.
+        let mut count: u128 = 1;
         for i in 1..m {
             match count.checked_mul(p + i) {
-                Some(c) => count = c / i,
-                None => return u64::MAX,
+                Some(c) if c / i <= u128::from(u64::MAX) => count = c / i,
+                _ => return u64::MAX,
             }
         }
-        count
+        u64::try_from(count).unwrap_or(u64::MAX)
     }
 }
 

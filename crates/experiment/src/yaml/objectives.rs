@@ -208,7 +208,7 @@ pub(super) fn refuse_too_many_references(
         .or_else(|| f.get("method").map(|n| (n.pos, "method")))
         .unwrap_or((f.pos, "method"));
     let many = if count == u64::MAX {
-        "more than 2^64".to_string()
+        "18446744073709551615 or more".to_string()
     } else {
         count.to_string()
     };

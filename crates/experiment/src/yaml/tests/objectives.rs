@@ -55,6 +55,8 @@ fn objective_lists_refuse_what_needs_one_objective() {
             (&format!("{TWO}early_terminate: {{type: hyperband, min_iter: 1}}\n"), "6:18: early_terminate: no pruner with several objectives (`metric:` is a list): pruning compares one objective's learning curves, and a trial weak on one may be on the front for another; remove `early_terminate:` or give `metric:` one objective"),
             (&format!("{TWO}method: nsga3\nsampler: {{dividing_parameter: 20000}}\n"), "7:31: sampler.dividing_parameter: `nsga3` with 2 objectives and `dividing_parameter: 20000` makes 20001 reference directions, more than the 10000 it allows; lower `dividing_parameter`"),
             (&format!("{TWO}method: nsga3\nsampler: {{dividing_parameter: 100}}\n"), "ok"),
+            // Counted exactly however large: C(4294967297, 2).
+            ("metric: [{name: val_loss}, {name: param_count}, {name: val_accuracy, goal: maximize}]\nmethod: nsga3\nsampler: {dividing_parameter: 4294967295}\n", "5:31: sampler.dividing_parameter: `nsga3` with 3 objectives and `dividing_parameter: 4294967295` makes 9223372039002259456 reference directions, more than the 10000 it allows; lower `dividing_parameter`"),
             (&format!("{TWO}method: cmaes\n"), "6:9: method: `cmaes` adapts to one objective; with several objectives (`metric:` is a list) use `tpe` (which ranks trials by Pareto front), `bayes`, `nsga2`, `nsga3` (for three objectives or more), `random`, `sobol` or `grid`"),
         ],
         HEAD,
