@@ -63,7 +63,7 @@ pub(crate) fn baseline_written(
         .metrics
         .iter()
         .map(|(name, m)| {
-            let values: Vec<String> = m.values.iter().map(|v| format!("{v:.4}")).collect();
+            let values: Vec<String> = m.values.iter().map(|v| num(*v)).collect();
             vec![
                 format!("{name} ({}, {})", m.aggregate, m.goal),
                 values.join(" "),
@@ -169,9 +169,9 @@ fn json(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
 /// Returns the six cells of a row: metric, baseline, current, delta, threshold, verdict.
 fn cells(r: &GateRow) -> [String; 6] {
     let threshold = if r.noise > 0.0 {
-        format!("{:.4} + {:.4} noise", r.allowed, r.noise)
+        format!("{} + {} noise", num(r.allowed), num(r.noise))
     } else {
-        format!("{:.4}", r.allowed)
+        num(r.allowed)
     };
     [
         format!("{} ({}, {})", r.metric, r.aggregate, r.goal),
@@ -185,9 +185,9 @@ fn cells(r: &GateRow) -> [String; 6] {
 
 fn estimate(e: Estimate) -> String {
     if e.n > 1 {
-        format!("{:.4} ± {:.4}", e.mean, e.std_error)
+        format!("{} ± {}", num(e.mean), num(e.std_error))
     } else {
-        format!("{:.4}", e.mean)
+        num(e.mean)
     }
 }
 
@@ -251,4 +251,9 @@ fn conclusion(report: &GateReport) -> String {
 
 fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
+}
+
+/// Formats a value as every table does: 4 decimals, from a million on in exponent form.
+fn num(x: f64) -> String {
+    experiment::metric_text(Some(x))
 }
