@@ -187,6 +187,39 @@ fn with_repeats_seed_noise_is_absorbed() {
 }
 
 #[test]
+fn a_gate_run_into_a_store_keeps_its_repeats_and_their_checkpoints() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", &tiny_gate(3, 2, "  max_regression_abs: 0.0\n"));
+    let spec = spec.to_str().unwrap();
+    let store = env.path().join("kept");
+    let store = store.to_str().unwrap();
+    let update = env.sweep(&["gate", spec, "--update-baseline", "--store", store]);
+    assert_eq!(update.code, 0, "{update:?}");
+    for (name, trial) in [("tinygate", "tinygate/0"), ("tinygate.r1", "tinygate.r1/0")] {
+        assert!(
+            env.path()
+                .join("kept/checkpoints")
+                .join(name)
+                .join("0.json")
+                .is_file(),
+            "{name}"
+        );
+        let card = env.sweep(&["show", trial, "--store", store]);
+        assert!(
+            card.stdout.contains("predict     sweep predict"),
+            "{}",
+            card.stdout
+        );
+    }
+    // Run again into the same store: refused, since a gate runs from scratch.
+    let again = env.sweep(&["gate", spec, "--store", store]);
+    assert_eq!(again.code, 2, "{again:?}");
+    assert!(again
+        .stderr
+        .contains("the store already holds experiment `tinygate`"));
+}
+
+#[test]
 fn a_run_without_a_completed_trial_is_said_to_be_why_a_metric_has_no_value() {
     let env = TestEnv::new();
     let good = env.write_spec("tiny.yaml", &tiny_gate(3, 1, "  max_regression_abs: 0.0\n"));

@@ -75,8 +75,19 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
         Some(dir) => open_store(dir, StoreMode::Create)?,
         None => Store::temporary().context("cannot create the gate's temporary store")?,
     };
-    // One objective for every repeat: the data is split by the file's seed once.
+    // One objective for every repeat: the data is split by the file's seed once. A store the
+    // user keeps (`--store`) keeps each repeat's best checkpoints too, as a sweep's does.
     let objective = MlpObjective::new(&spec)?;
+    let keeper = |name: &str| -> anyhow::Result<Option<MlpObjective>> {
+        match &args.store {
+            Some(dir) => Ok(Some(MlpObjective::with_checkpoints(
+                &spec,
+                &store::checkpoint_dir(dir, name),
+                None,
+            )?)),
+            None => Ok(None),
+        }
+    };
     let record = probe::run_record(&spec, &args.file, parallel)?;
     let interrupts = interrupt::watch(
         "the running trials stop after their current epoch, and the gate ends without a verdict",
@@ -105,10 +116,11 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             agent: None,
             warm_file: warm_file.clone(),
         };
+        let kept = keeper(&spec_r.name)?;
         let summary = runner::run_study(
             &store,
             spec_r,
-            &objective,
+            kept.as_ref().unwrap_or(&objective),
             &observer,
             &SystemClock,
             &options,
