@@ -250,4 +250,22 @@ fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on()
         "{trials:?}"
     );
     resume_to_the_uninterrupted_result_of(&timed, &spec, &text);
+    // An extension cut short is carried on without --extend, which would add its trials again.
+    let out = timed.sweep(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--extend",
+        "4",
+        "--timeout",
+        "0.01s",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains(
+            "of 12 trials finished; run the same command again without --extend 4 (which would \
+             add 4 more trials to the ones it planned) to carry on"
+        ),
+        "{}",
+        out.stdout
+    );
 }

@@ -5,7 +5,7 @@
 //! once, which is as safe as a crash (the next run resumes). Cluster engines send SIGTERM before
 //! they kill a job, so a sweep under one stops this way too.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
 
 use runner::Stop;
@@ -18,6 +18,9 @@ pub(crate) struct Interrupts {
     /// The exit code a signal ends the process with once the run has ended (`end_with`), or
     /// -1: 128 plus the signal's number.
     ending: Arc<AtomicI32>,
+    /// Whether every trial has ended and the best one's test split is being measured
+    /// (`before_test`): a signal then ends the process at once, saying so.
+    testing: Arc<AtomicBool>,
 }
 
 impl Default for Interrupts {
@@ -26,6 +29,7 @@ impl Default for Interrupts {
             stop: Stop::default(),
             signal: Arc::default(),
             ending: Arc::new(AtomicI32::new(-1)),
+            testing: Arc::default(),
         }
     }
 }
@@ -39,6 +43,13 @@ impl Interrupts {
         self.stop.request();
     }
 
+    /// Makes a signal from now on end the process at once, saying that the test split was not
+    /// measured (every trial has ended, so nothing is left to stop; the experiment is finished,
+    /// and running the same command again measures it).
+    pub(crate) fn before_test(&self) {
+        self.testing.store(true, Ordering::SeqCst);
+    }
+
     /// Returns the exit code of a process ended by the signal received: 128 plus its number
     /// (130 for Ctrl-C, 143 for SIGTERM), as the shell reports it.
     pub(crate) fn exit_code(&self) -> u8 {
@@ -46,6 +57,11 @@ impl Interrupts {
         u8::try_from(128 + signal).unwrap_or(130)
     }
 }
+
+/// What a signal that ends the process before the test split was measured says.
+pub(crate) const NOT_TESTED: &str = "stopped before the best trial was measured on the test \
+    split: every trial has ended and the experiment is finished; run the same command again to \
+    measure it";
 
 /// Starts watching for Ctrl-C and SIGTERM in a background thread, for the rest of the process;
 /// the first signal prints "stopping: " and `then`, what stopping does.
@@ -66,6 +82,10 @@ pub(crate) fn watch(then: &'static str) -> anyhow::Result<Interrupts> {
                     std::process::exit(if ending >= 0 { ending } else { 128 + signal });
                 }
                 seen.signal.store(signal, Ordering::SeqCst);
+                if seen.testing.load(Ordering::SeqCst) {
+                    say!("\n{NOT_TESTED}");
+                    std::process::exit(128 + signal);
+                }
                 // Said before the request: once the study sees it, the process may end at once.
                 let again = match signal {
                     SIGTERM => "another SIGTERM or Ctrl-C quits at once",

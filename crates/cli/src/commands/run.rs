@@ -177,23 +177,29 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         .and_then(TimeLimit::reached)
         .filter(|_| summary.interrupted && !interrupted);
     drop(time_limit);
-    // The study is over: a signal now ends the process at once, with what the run ended with
-    // (Ctrl-C then closes a dashboard kept up by --serve-after, which it did not interrupt).
+    // Every trial has ended: a signal now ends the process at once, before the test split is
+    // measured (nothing is left to stop), and after it with what the run ended with (Ctrl-C
+    // then closes a dashboard kept up by --serve-after, which it did not interrupt).
     let all_failed =
         !summary.trials.is_empty() && summary.trials.iter().all(|t| t.state == TrialState::Failed);
-    interrupts.end_with(match (interrupted, all_failed) {
+    let code = match (interrupted, all_failed) {
         (true, _) => interrupts.exit_code(),
         (false, true) => 1,
         (false, false) => 0,
-    });
+    };
+    if interrupted {
+        interrupts.end_with(code);
+    } else {
+        interrupts.before_test();
+    }
     print_run_summary(&spec, &summary, args)?;
     if let Some(limit) = timed_out {
         writeln!(
             std::io::stdout().lock(),
-            "\ntime limit of {limit} reached: {} of {} trials finished; run the same command \
-             again to carry on",
+            "\ntime limit of {limit} reached: {} of {} trials finished; {} to carry on",
             summary.finished(),
-            summary.planned
+            summary.planned,
+            run_again(args)
         )?;
     }
     if interrupted {
@@ -214,8 +220,9 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         } else {
             writeln!(
                 std::io::stdout().lock(),
-                "\nstopped early: {finished} of {planned} trials finished; run the same command \
-                 again to resume (the stopped trials run again from scratch)"
+                "\nstopped early: {finished} of {planned} trials finished; {} to resume (the \
+                 stopped trials run again from scratch)",
+                run_again(args)
             )?;
         }
         return Ok(Outcome::Interrupted(interrupts.exit_code()));
@@ -228,9 +235,14 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             "\nno test split measured yet: an agent's study measures it once every trial has \
              ended, by the agent that ran the best one"
         )?;
+    } else if interrupts.stop.requested() {
+        // A signal came as the last trial ended, before the measure began.
+        say!("\n{}", interrupt::NOT_TESTED);
+        return Ok(Outcome::Interrupted(interrupts.exit_code()));
     } else {
         super::tested::after_run(&store, &spec, &objective, summary.best.as_ref())?;
     }
+    interrupts.end_with(code);
     if !args.serve_after {
         writeln!(
             std::io::stdout().lock(),
@@ -252,6 +264,18 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     match all_failed {
         true => Ok(Outcome::AllTrialsFailed),
         false => Ok(Outcome::Success),
+    }
+}
+
+/// Says how to go on with a run that stopped early: the same command, or without `--extend`,
+/// which would add its trials again (they are planned already).
+fn run_again(args: &RunArgs) -> String {
+    match args.extend {
+        Some(n) => format!(
+            "run the same command again without --extend {n} (which would add {n} more trials \
+             to the ones it planned)"
+        ),
+        None => "run the same command again".to_string(),
     }
 }
 
