@@ -51,6 +51,13 @@ pub enum TrialOutcome {
         /// A short human-readable reason, e.g. "diverged at epoch 7".
         reason: String,
     },
+    /// The trial could not be run or kept for a reason outside it, such as a full disk while
+    /// its checkpoint was written: no result of it is stored, the study stops with the reason,
+    /// and the trial runs again on resume (a trial's outcome must not depend on the machine).
+    Aborted {
+        /// What went wrong, naming the file or resource.
+        reason: String,
+    },
 }
 
 /// A trial as the study loop and the store see it.

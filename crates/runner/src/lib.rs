@@ -166,6 +166,18 @@ pub enum Error {
         /// The agent that runs it.
         owner: u32,
     },
+    /// A trial could not be run or kept for a reason outside it (`TrialOutcome::Aborted`): the
+    /// study stops, and the trial runs again on resume.
+    #[error(
+        "trial {trial} could not be kept: {reason}; the sweep stopped, and running the same \
+         command again runs the trial again once that is mended"
+    )]
+    TrialAborted {
+        /// The trial.
+        trial: experiment::TrialId,
+        /// Why.
+        reason: String,
+    },
     /// A worker thread panicked; this is a bug.
     #[error("a trial worker panicked: {0}")]
     WorkerPanicked(String),

@@ -923,6 +923,73 @@ mod tests {
         assert_eq!(info.status, ExperimentStatus::Finished);
     }
 
+    /// Aborts trial `at` once (a full disk as its checkpoint is written), then runs as `inner`.
+    struct AbortOnce {
+        inner: Quadratic,
+        at: TrialId,
+        done: AtomicBool,
+    }
+
+    impl Objective for AbortOnce {
+        fn run(&self, ctx: &TrialContext<'_>, reporter: &mut dyn Reporter) -> TrialOutcome {
+            let outcome = self.inner.run(ctx, reporter);
+            if ctx.trial == self.at && !self.done.swap(true, Ordering::SeqCst) {
+                return TrialOutcome::Aborted {
+                    reason: "checkpoint 2.tmp: No space left on device".into(),
+                };
+            }
+            outcome
+        }
+    }
+
+    #[test]
+    fn a_trial_not_kept_for_a_reason_outside_it_stops_the_study_and_runs_again_on_resume() {
+        let store = Store::temporary().unwrap();
+        let objective = AbortOnce {
+            inner: quadratic(2.0),
+            at: TrialId(2),
+            done: AtomicBool::new(false),
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let go = || {
+            run_study(
+                &store,
+                &spec(6, "a"),
+                &objective,
+                &SilentObserver,
+                &clock,
+                &options(1),
+            )
+        };
+        let err = go().map(|_| ()).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "trial 2 could not be kept: checkpoint 2.tmp: No space left on device; the sweep \
+                 stopped"
+            ),
+            "{err}"
+        );
+        // Not failed: back in the queue, without its curve, to run again.
+        let trial = store.trial("toy", TrialId(2)).unwrap().unwrap();
+        assert_eq!(trial.state, TrialState::Queued);
+        assert!(store
+            .metric_series("toy", TrialId(2), "val_loss")
+            .unwrap()
+            .is_empty());
+        let resumed = go().unwrap();
+        let uninterrupted = run(
+            &Store::temporary().unwrap(),
+            &spec(6, "a"),
+            &quadratic(2.0),
+            1,
+        );
+        assert_eq!(values(&resumed), values(&uninterrupted));
+        assert!(resumed
+            .trials
+            .iter()
+            .all(|t| t.state == TrialState::Completed));
+    }
+
     #[test]
     fn a_study_closed_to_new_trials_lets_the_running_ones_finish_and_resumes_to_the_same_results() {
         for parallel in [1, 2] {

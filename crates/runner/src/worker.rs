@@ -210,18 +210,7 @@ impl Worker<'_> {
             reason: format!("training panicked: {said}"),
         });
         let pruned_by = match reporter.into_result() {
-            Err(Error::Stopped) => {
-                // Stopped from outside: back to the queue with its parameters and without its
-                // partial curves or the checkpoint of its best epoch so far, to run again from
-                // scratch on resume.
-                trial.state = TrialState::Queued;
-                trial.started = None;
-                self.store.clear_metrics(&self.spec.name, id)?;
-                self.store.discard_checkpoint(&self.spec.name, id)?;
-                self.store.put_trial(&self.spec.name, &trial)?;
-                self.store.flush()?;
-                return Err(Error::Stopped);
-            }
+            Err(Error::Stopped) => return self.requeue(trial, Error::Stopped),
             other => other?,
         };
         match outcome {
@@ -243,6 +232,10 @@ impl Worker<'_> {
                 trial.state = TrialState::Failed;
                 trial.reason = Some(reason);
             }
+            TrialOutcome::Aborted { reason } => {
+                let error = Error::TrialAborted { trial: id, reason };
+                return self.requeue(trial, error);
+            }
         }
         trial.finished = Some(self.clock.now());
         self.store.put_trial(&self.spec.name, &trial)?;
@@ -251,6 +244,19 @@ impl Worker<'_> {
         self.publish(&JournalEvent::Finish(trial.clone()))?;
         self.observer.trial_finished(&trial);
         Ok(true)
+    }
+
+    /// Puts `trial`, stopped from outside or not kept for a reason outside it, back in the queue
+    /// with its parameters and without its partial curves or the checkpoint of its best epoch
+    /// so far, to run again from scratch on resume; returns `error`, which ends the study.
+    fn requeue(&self, mut trial: Trial, error: Error) -> Result<bool> {
+        trial.state = TrialState::Queued;
+        trial.started = None;
+        self.store.clear_metrics(&self.spec.name, trial.id)?;
+        self.store.discard_checkpoint(&self.spec.name, trial.id)?;
+        self.store.put_trial(&self.spec.name, &trial)?;
+        self.store.flush()?;
+        Err(error)
     }
 
     /// Tells the other agents, when there are any, of `event`.

@@ -334,7 +334,19 @@ impl Keeper {
         if better >= self.keep && !new.on_front(&kept) {
             return self.delete(new.trial);
         }
+        let trial = new.trial;
+        let written = self.write(meta, tensors);
+        if written.is_err() {
+            // Not kept: neither listed nor on disk in part.
+            let _ = self.delete(trial);
+            return written;
+        }
         kept.push(new);
+        self.prune(&mut kept)
+    }
+
+    /// Writes a checkpoint's weights, then its sidecar (by which it is known to be whole).
+    fn write(&self, meta: &CheckpointV1, tensors: &[HostTensor]) -> Result<()> {
         fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, &e))?;
         let weights = self.dir.join(format!("{}.safetensors", meta.trial));
         write_atomically(&weights, &serialize(tensors)?)?;
@@ -342,8 +354,7 @@ impl Keeper {
             path: self.sidecar(TrialId(meta.trial)),
             message: e.to_string(),
         })?;
-        write_atomically(&self.sidecar(TrialId(meta.trial)), &json)?;
-        self.prune(&mut kept)
+        write_atomically(&self.sidecar(TrialId(meta.trial)), &json)
     }
 
     /// Deletes the checkpoints beyond the best `keep` that are not on the Pareto front.
@@ -495,8 +506,14 @@ fn serialize(tensors: &[HostTensor]) -> Result<Vec<u8>> {
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
-    fs::write(&tmp, bytes).map_err(|e| io(&tmp, &e))?;
-    fs::rename(&tmp, path).map_err(|e| io(path, &e))
+    let written = fs::write(&tmp, bytes)
+        .map_err(|e| io(&tmp, &e))
+        .and_then(|()| fs::rename(&tmp, path).map_err(|e| io(path, &e)));
+    if written.is_err() {
+        // A full disk leaves no part-written file behind.
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 fn to_json(v: &ParamValue) -> serde_json::Value {

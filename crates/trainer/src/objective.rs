@@ -345,7 +345,7 @@ impl OnDevice for TrialJob<'_> {
             let (result, completed) = match &outcome {
                 TrialOutcome::Completed { result, .. } => (Some(result), true),
                 TrialOutcome::Pruned { result, .. } => (result.as_ref(), false),
-                TrialOutcome::Failed { .. } => (None, false),
+                TrialOutcome::Failed { .. } | TrialOutcome::Aborted { .. } => (None, false),
             };
             if let Some(result) = result.filter(|r| r.best_step == step) {
                 o.keep_checkpoint(
@@ -438,8 +438,15 @@ impl Objective for MlpObjective {
         };
         device::with_device(self.device, ctx.seed, job)
             .and_then(|outcome| outcome)
-            .unwrap_or_else(|e| TrialOutcome::Failed {
-                reason: e.to_string(),
+            .unwrap_or_else(|e| match e {
+                // Not the trial's doing (a full disk, no thread): the same parameters would
+                // have an outcome elsewhere, so none is recorded here.
+                Error::Checkpoint { .. } | Error::ThreadPool(_) => TrialOutcome::Aborted {
+                    reason: e.to_string(),
+                },
+                e => TrialOutcome::Failed {
+                    reason: e.to_string(),
+                },
             })
     }
 
@@ -721,6 +728,24 @@ mod tests {
         let mut reporter = Recorder::default();
         let outcome = objective.run(&ctx, &mut reporter);
         (outcome, reporter.reports)
+    }
+
+    #[test]
+    fn a_checkpoint_that_cannot_be_written_aborts_the_trial_rather_than_failing_it() {
+        let spec = digits_spec(&[("epochs", ParamValue::Int(1))]);
+        // A file where the checkpoint folder goes: as a full disk, the write is refused.
+        let dir = tempfile::tempdir().unwrap();
+        let blocked = dir.path().join("checkpoints");
+        std::fs::write(&blocked, "").unwrap();
+        let objective = MlpObjective::with_checkpoints(&spec, &blocked, None).unwrap();
+        match run_params(&objective, &Params::new(), 1).0 {
+            TrialOutcome::Aborted { reason } => {
+                assert!(reason.contains("checkpoints"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no part-written file beside it");
     }
 
     fn completed(outcome: TrialOutcome) -> experiment::TrialResult {

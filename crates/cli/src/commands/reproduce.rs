@@ -148,6 +148,7 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         TrialOutcome::Completed { .. } => (TrialState::Completed, None),
         TrialOutcome::Pruned { .. } => (TrialState::Pruned, None),
         TrialOutcome::Failed { reason } => (TrialState::Failed, Some(reason)),
+        TrialOutcome::Aborted { reason } => bail!("cannot run trial {}: {reason}", trial.id),
     };
     let tolerance = if record.device == "cpu" {
         0.0
