@@ -2329,6 +2329,18 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
         other.stderr
     );
     assert!(other.stderr.contains("2 side by side"), "{}", other.stderr);
+    // The file edited to say so is another spec: refused, with no note before that says it
+    // goes on.
+    let text = std::fs::read_to_string(path).unwrap();
+    std::fs::write(path, format!("{text}parallel: 3\n")).unwrap();
+    let edited = env.sweep(&["run", path, "--run-cap", "6"]);
+    assert_eq!(edited.code, 2, "{edited:?}");
+    assert!(
+        edited.stderr.contains("+ parallel: 3") && !edited.stderr.contains("goes on with"),
+        "{}",
+        edited.stderr
+    );
+    std::fs::write(path, text).unwrap();
     let shown = env.sweep(&["show", "tiny"]);
     assert!(
         shown.stdout.contains("; one trial at a time"),

@@ -88,7 +88,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         Some(_) => store.run_record(&spec.name)?.and_then(|r| r.parallel),
         None => None,
     };
-    let (parallel, note) = side_by_side(&spec, asked, started);
+    let (parallel, note) = side_by_side(&spec, (asked, args.parallel.is_some()), started);
     if let Some(note) = note {
         say!("note: {note}");
     }
@@ -282,11 +282,12 @@ fn run_again(args: &RunArgs) -> String {
 /// Returns the trials side by side, and a note when the choice needs one: `asked` (by
 /// `--parallel` or the file, checked to be at least 1), else, where the results depend on it,
 /// the number a resumed experiment `started` with (so that a machine with other cores resumes
-/// it as it ran), else one per core. Resuming with another number than it started with is
-/// noted where the results depend on it.
+/// it as it ran), else one per core. Resuming with another number than it started with, by
+/// `--parallel` (`flagged`), is noted where the results depend on it; a file whose
+/// `parallel:` changed is another spec, which the run refuses, so no note goes before that.
 fn side_by_side(
     spec: &ExperimentSpec,
-    asked: Option<u32>,
+    (asked, flagged): (Option<u32>, bool),
     started: Option<u32>,
 ) -> (usize, Option<String>) {
     let cores = probe::cores();
@@ -303,7 +304,7 @@ fn side_by_side(
             });
             (size(p), note)
         }
-        (Some(n), Some(p)) if n != p && spec.results_depend_on_parallel() => {
+        (Some(n), Some(p)) if n != p && flagged && spec.results_depend_on_parallel() => {
             let note = format!(
                 "`{}` started with {} and goes on with {}: the trials from here on see other \
                  trials before them than in one run with either, so the results are not those \
