@@ -112,9 +112,30 @@ impl Follower {
         }
     }
 
+    /// Stops it as a person does, with Ctrl-C: it ends with 130 and leaves no temporary store
+    /// behind (its followers' threads would otherwise keep one in memory).
     fn stop(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+        let pid = self.child.id();
+        let signal = nix::sys::signal::Signal::SIGINT;
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap()),
+            signal,
+        )
+        .unwrap();
+        let status = self.child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{status:?}");
+        let base = if std::path::Path::new("/dev/shm").is_dir() {
+            std::path::PathBuf::from("/dev/shm")
+        } else {
+            std::env::temp_dir()
+        };
+        let left: Vec<String> = std::fs::read_dir(base)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with(&format!("sweep-temporary-store.{pid}.")))
+            .filter(|n| !n.ends_with(".lock"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 }
 

@@ -146,6 +146,15 @@ impl Store {
         Store::open(path)
     }
 
+    /// Deletes a temporary store's files now, for a process about to end while other threads
+    /// still hold clones of it (which would keep them until another process sweeps them away);
+    /// the store must not be used afterwards. Does nothing to a store with a path.
+    pub fn discard_temporary(&self) {
+        if let Some(scratch) = &self._scratch {
+            let _ = std::fs::remove_dir_all(&scratch.folder);
+        }
+    }
+
     /// Opens an empty store in `/dev/shm` (or the temp folder) that vanishes when dropped.
     ///
     /// What a killed process leaves behind is removed by the next call, in any process (see

@@ -78,6 +78,9 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
             experiment::shell_quote(&parent.display().to_string())
         );
     }
+    // Ctrl-C stops serving and deletes the temporary store, which the followers' threads
+    // would otherwise keep in memory (`/dev/shm`) until another temporary store sweeps it.
+    let interrupts = crate::interrupt::watch("the dashboard closes and its temporary store goes")?;
     let store = Store::temporary()?;
     let notices = Notices::default();
     // The followers write the store as the dashboard reads it: pages may lag it by a second.
@@ -103,6 +106,7 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
     out.flush()?;
     drop(out);
     let exchange = exchange.to_path_buf();
+    let kept = store.clone();
     std::thread::Builder::new()
         .name("follow".into())
         .spawn(move || {
@@ -123,8 +127,12 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
                 std::thread::sleep(FOLLOW_POLL);
             }
         })?;
-    server.wait()?;
-    Ok(Outcome::Success)
+    while !interrupts.stop.requested() {
+        std::thread::sleep(FOLLOW_POLL);
+    }
+    server.stop()?;
+    kept.discard_temporary();
+    Ok(Outcome::Interrupted(interrupts.exit_code()))
 }
 
 /// Follows the study `observer.experiment` in `exchange` into `store`, saying on standard
