@@ -137,6 +137,21 @@ impl Exchange {
             .create(true)
             .open(&own_path)
             .map_err(|e| io_error(&own_path, &e))?;
+        // Held while this agent runs: a second process given the same `--agent` (a job
+        // started twice, or requeued while the first still runs) would run the same trials
+        // and write the same journal. (A filesystem without locks lets it through.)
+        if let Err(std::fs::TryLockError::WouldBlock) = file.try_lock() {
+            return Err(journal_error(
+                &own_path,
+                None,
+                format!(
+                    "agent {} of this study is running already: another process holds its \
+                     journal; two processes with the same --agent would run the same trials, so \
+                     stop one, or give this one the --agent number it was meant to have",
+                    me.agent
+                ),
+            ));
+        }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
             .map_err(|e| io_error(&own_path, &e))?;
@@ -836,6 +851,22 @@ mod tests {
     }
 
     #[test]
+    fn a_second_process_with_the_same_agent_number_is_refused_while_the_first_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, _) = Exchange::join(dir.path(), header(1)).unwrap();
+        let message = Exchange::join(dir.path(), header(1))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("agent-1.jsonl: agent 1 of this study is running already"),
+            "{message}"
+        );
+        // Ended (a requeued job whose first run died), it is let in again.
+        drop(first);
+        assert!(Exchange::join(dir.path(), header(1)).is_ok());
+    }
+
+    #[test]
     fn an_agent_of_another_study_is_refused_with_what_differs() {
         let dir = tempfile::tempdir().unwrap();
         let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
@@ -870,7 +901,8 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("parallel: 4 there, 2 here"), "{message}");
-        // The same agent started again with other settings.
+        // The same agent started again with other settings (once the first has ended).
+        drop(a);
         let again = AgentHeader {
             planned: 9,
             ..header(0)
