@@ -183,7 +183,14 @@ pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> 
         };
         anyhow::anyhow!("{e}{advice}")
     })?;
-    store.announce(&opener(None))?;
+    // Who holds the store is said for a second process that finds it locked: a command that
+    // only reads it goes on without saying so where the folder cannot be written (a full disk,
+    // a read-only medium), since it writes nothing else.
+    match (store.announce(&opener(None)), mode) {
+        (Err(e), StoreMode::Create) => return Err(e.into()),
+        (Err(e), StoreMode::Existing) => tracing::debug!(error = %e, "not announced"),
+        (Ok(()), _) => {}
+    }
     Ok(store)
 }
 
