@@ -931,17 +931,7 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
     // As `sweep validate FILE | head -0` would: the reader is gone before the first line.
     let env = TestEnv::new();
     let spec = env.write_spec("tiny.yaml", TINY);
-    let mut child = env
-        .command(&["validate", spec.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(141), "{stderr}");
-    assert!(stderr.is_empty(), "{stderr}");
+    ends_quietly_into_a_closed_pipe(&env, &["validate", spec.to_str().unwrap()]);
     // A sweep whose progress lines find their reader gone (`2> >(head -c 50)`) runs on to the
     // end; with its output gone too (`2>&1 | grep -m1 trial`) it ends with 141 once it prints
     // its leaderboard. Neither panics, and the sweep's results are whole.
@@ -973,13 +963,16 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
         .find_map(|name| name.strip_suffix(".json").map(str::to_string))
         .expect("a kept checkpoint");
     let digits = tests::repo_root().join("experiments/data/digits.csv");
+    let trial = format!("cut/{kept}");
+    let args = ["predict", &trial, "--input", digits.to_str().unwrap()];
+    ends_quietly_into_a_closed_pipe(&env, &args);
+}
+
+/// Runs `sweep ARGS` with its standard output's reader gone before the first line: it ends
+/// with 141, saying nothing.
+fn ends_quietly_into_a_closed_pipe(env: &TestEnv, args: &[&str]) {
     let mut child = env
-        .command(&[
-            "predict",
-            &format!("cut/{kept}"),
-            "--input",
-            digits.to_str().unwrap(),
-        ])
+        .command(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -987,8 +980,8 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(141), "{stderr}");
-    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+    assert!(stderr.is_empty(), "{args:?}: {stderr}");
 }
 
 #[test]

@@ -371,9 +371,9 @@ mod tests {
         (1u32..).zip(values).map(|(s, v)| (Step(s), *v)).collect()
     }
 
-    #[test]
-    fn a_trial_without_a_result_shows_what_it_last_reported() {
-        let info = ExperimentInfo {
+    /// A finished experiment `e` minimizing `val_loss`.
+    fn info() -> ExperimentInfo {
+        ExperimentInfo {
             name: "e".into(),
             description: String::new(),
             spec_yaml: String::new(),
@@ -386,7 +386,12 @@ mod tests {
             status: store::ExperimentStatus::Finished,
             created: experiment::Timestamp(0),
             finished: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_trial_without_a_result_shows_what_it_last_reported() {
+        let info = info();
         let trial = Trial {
             id: experiment::TrialId(1),
             seed: experiment::Seed(9),
@@ -439,20 +444,7 @@ mod tests {
             std::path::Path::new("e.yaml"),
         )
         .unwrap();
-        let info = ExperimentInfo {
-            name: "e".into(),
-            description: String::new(),
-            spec_yaml: String::new(),
-            spec_hash: String::new(),
-            spec_path: "e.yaml".into(),
-            objective: "val_loss".into(),
-            goal: experiment::Direction::Minimize,
-            seed: experiment::Seed(1),
-            run_cap: 2,
-            status: store::ExperimentStatus::Finished,
-            created: experiment::Timestamp(0),
-            finished: None,
-        };
+        let info = info();
         let trial = |id: u32, count: f64| Trial {
             id: experiment::TrialId(id),
             seed: experiment::Seed(9),
