@@ -28,25 +28,9 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
                     path.display()
                 );
             }
-            // Written aside and renamed once whole: a refused input or a failed write leaves
-            // a file that was there as it was.
-            let part = part_file(path);
-            let written = File::create(&part)
-                .with_context(|| format!("cannot write --output {}", path.display()))
-                .and_then(|mut file| {
-                    let summary = trainer::predict(&sidecar, input, &args.input, &mut file)?;
-                    file.flush()?;
-                    Ok(summary)
-                });
-            let summary = match written {
-                Ok(summary) => summary,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&part);
-                    return Err(e);
-                }
-            };
-            std::fs::rename(&part, path)
-                .with_context(|| format!("cannot write --output {}", path.display()))?;
+            let summary = to_file(path, |out| {
+                Ok(trainer::predict(&sidecar, input, &args.input, out)?)
+            })?;
             say!("wrote {} predictions to {}", summary.rows, path.display());
             summary
         }
@@ -68,6 +52,39 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
     }
     tracing::debug!(rows = summary.rows, columns = ?summary.columns, "predicted");
     Ok(Outcome::Success)
+}
+
+/// Writes the predictions `write` makes to `path`. A file is written aside and renamed once
+/// whole, so that a refused input or a failed write leaves a file that was there as it was; a
+/// device, a pipe or a link is written to as it is (and a folder refused).
+fn to_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut File) -> anyhow::Result<trainer::PredictionSummary>,
+) -> anyhow::Result<trainer::PredictionSummary> {
+    let cannot = || format!("cannot write --output {}", path.display());
+    let regular = std::fs::symlink_metadata(path).map_or(true, |m| m.is_file());
+    if !regular {
+        let mut file = File::create(path).with_context(cannot)?;
+        let summary = write(&mut file)?;
+        file.flush()?;
+        return Ok(summary);
+    }
+    let part = part_file(path);
+    let written = File::create(&part)
+        .with_context(cannot)
+        .and_then(|mut file| {
+            let summary = write(&mut file)?;
+            file.flush()?;
+            Ok(summary)
+        })
+        .and_then(|summary| {
+            std::fs::rename(&part, path).with_context(cannot)?;
+            Ok(summary)
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    written
 }
 
 /// Returns the file `path`'s contents are written to before they are renamed to it: beside it,
