@@ -84,11 +84,28 @@ pub(crate) struct CheckpointV1 {
     /// absent otherwise, and in sidecars written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) pareto: Option<Vec<f64>>,
-    /// Whether the trial can be the study's result: it completed, meeting the constraints.
-    /// Such trials keep their checkpoints before pruned ones and those that break a
-    /// constraint; absent in sidecars written before it existed (read as true).
+    /// How it ranks besides its value, as the leaderboard ranks its trial: by how far it breaks
+    /// the constraints (0 when it meets them), then completed before pruned. Absent in sidecars
+    /// written before it existed (read as a completed trial that meets them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) eligible: Option<bool>,
+    pub(crate) standing: Option<Standing>,
+}
+
+/// How a kept trial ranks besides its value (`CheckpointV1::standing`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Standing {
+    /// How far it breaks the constraints (`experiment::violation_of`): 0 when it meets them.
+    pub(crate) violation: f64,
+    /// Whether it completed (else it was pruned).
+    pub(crate) completed: bool,
+}
+
+impl Standing {
+    /// A completed trial that meets the constraints: what a sidecar without a standing reads as.
+    const BEST: Standing = Standing {
+        violation: 0.0,
+        completed: true,
+    };
 }
 
 /// What a trial's checkpoint records about the trial.
@@ -103,8 +120,8 @@ pub(crate) struct TrialMark<'a> {
     pub(crate) target: &'a str,
     /// Its oriented objectives when it competes for the Pareto front (`CheckpointV1::pareto`).
     pub(crate) pareto: Option<&'a [f64]>,
-    /// Whether it can be the study's result (`CheckpointV1::eligible`).
-    pub(crate) eligible: bool,
+    /// How it ranks besides its value (`CheckpointV1::standing`).
+    pub(crate) standing: Standing,
 }
 
 /// Keeps the best `keep` checkpoints of an experiment, and those of the Pareto front.
@@ -128,8 +145,8 @@ struct Kept {
     trial: TrialId,
     value: f64,
     pareto: Option<Vec<f64>>,
-    /// Whether it can be the study's result (`CheckpointV1::eligible`).
-    eligible: bool,
+    /// How it ranks besides its value (`CheckpointV1::standing`).
+    standing: Standing,
 }
 
 impl Kept {
@@ -138,12 +155,13 @@ impl Kept {
             trial: TrialId(meta.trial),
             value: meta.value,
             pareto: meta.pareto.clone(),
-            eligible: meta.eligible.unwrap_or(true),
+            standing: meta.standing.unwrap_or(Standing::BEST),
         }
     }
 
-    /// Orders checkpoints best first, as the leaderboard ranks their trials: those that can be
-    /// the study's result first, each group by its value toward `goal`, then by trial number.
+    /// Orders checkpoints best first, as the leaderboard ranks their trials with one
+    /// objective (`experiment::rank_trials`): the smallest violation of the constraints first,
+    /// then completed before pruned, then by value toward `goal`, then by trial number.
     fn order(goal: Direction, a: &Kept, b: &Kept) -> std::cmp::Ordering {
         let by_value = if goal.improves(a.value, b.value, 0.0) {
             std::cmp::Ordering::Less
@@ -152,8 +170,10 @@ impl Kept {
         } else {
             std::cmp::Ordering::Equal
         };
-        b.eligible
-            .cmp(&a.eligible)
+        a.standing
+            .violation
+            .total_cmp(&b.standing.violation)
+            .then(b.standing.completed.cmp(&a.standing.completed))
             .then(by_value)
             .then(a.trial.cmp(&b.trial))
     }
@@ -207,7 +227,7 @@ impl CheckpointV1 {
             categories: data.categories.clone(),
             excluded: data.excluded.clone(),
             pareto: mark.pareto.map(<[f64]>::to_vec),
-            eligible: Some(mark.eligible),
+            standing: Some(mark.standing),
         }
     }
 
@@ -307,10 +327,19 @@ impl Keeper {
             .flatten()
     }
 
-    /// Returns whether a trial that ended with `result` (its best epoch's metrics) can be the
-    /// study's result: it `completed`, meeting the constraints.
-    pub(crate) fn eligible(&self, metrics: &BTreeMap<String, f64>, completed: bool) -> bool {
-        completed && experiment::violation_of(&self.constraints, metrics) == 0.0
+    /// Returns how a trial that ended with `result` (its best epoch's metrics) ranks besides
+    /// its value: how far it breaks the constraints, and whether it `completed`.
+    pub(crate) fn standing(&self, metrics: &BTreeMap<String, f64>, completed: bool) -> Standing {
+        // Finite, for JSON: a metric a constraint reads that the trial lacks breaks it most.
+        let violation = experiment::violation_of(&self.constraints, metrics);
+        Standing {
+            violation: if violation.is_finite() {
+                violation
+            } else {
+                f64::MAX
+            },
+            completed,
+        }
     }
 
     /// Returns the sidecar path of `trial`'s checkpoint.
@@ -571,7 +600,7 @@ mod tests {
             categories: Vec::new(),
             excluded: Vec::new(),
             pareto: None,
-            eligible: Some(true),
+            standing: Some(Standing::BEST),
         }
     }
 
@@ -632,30 +661,50 @@ mod tests {
     }
 
     #[test]
-    fn completed_trials_keep_their_checkpoints_before_pruned_ones() {
+    fn checkpoints_are_kept_in_the_order_the_leaderboard_ranks_their_trials() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("e");
         let tensors = bias();
         let accuracy = [maximize("val_accuracy")];
-        let keeper = Keeper::open(path.clone(), 1, &accuracy, &[], None).unwrap();
-        // Trial 0 was pruned (or breaks a constraint) with a better value than trial 1, which
-        // completed: trial 1 is the study's best and keeps its checkpoint.
-        let mut pruned = meta(0, 0.95);
-        pruned.eligible = Some(false);
-        keeper.save(&pruned, &tensors).unwrap();
-        assert_eq!(on_disk(&path), ["0.json", "0.safetensors"]);
-        keeper.save(&meta(1, 0.7), &tensors).unwrap();
-        assert_eq!(on_disk(&path), ["1.json", "1.safetensors"]);
-        let mut later = meta(2, 0.99);
-        later.eligible = Some(false);
-        keeper.save(&later, &tensors).unwrap();
-        assert_eq!(on_disk(&path), ["1.json", "1.safetensors"]);
-        // A sidecar written before the field existed reads as eligible.
-        let json = serde_json::to_string(&meta(3, 0.5)).unwrap();
-        assert!(json.contains("\"eligible\":true"), "{json}");
-        let old: CheckpointV1 =
-            serde_json::from_str(&json.replace(",\"eligible\":true", "")).unwrap();
-        assert!(Kept::of(&old).eligible);
+        let with = |trial: u32, value: f64, violation: f64, completed: bool| {
+            let mut m = meta(trial, value);
+            m.standing = Some(Standing {
+                violation,
+                completed,
+            });
+            m
+        };
+        let keeper = Keeper::open(path.clone(), 2, &accuracy, &[], None).unwrap();
+        // Trial 0 was pruned with a better value than trial 1, which completed: trial 1 is
+        // the study's best. Trial 2 breaks a constraint, pruned with the best value of all;
+        // trial 3, pruned, meets them: it ranks before trial 2.
+        for m in [
+            with(0, 0.95, 0.0, false),
+            with(1, 0.7, 0.0, true),
+            with(2, 0.99, 5.0, false),
+            with(3, 0.6, 0.0, false),
+        ] {
+            keeper.save(&m, &tensors).unwrap();
+        }
+        assert_eq!(
+            on_disk(&path),
+            ["0.json", "0.safetensors", "1.json", "1.safetensors"]
+        );
+        let keeper = Keeper::open(path.clone(), 3, &accuracy, &[], None).unwrap();
+        keeper.save(&with(2, 0.99, 5.0, false), &tensors).unwrap();
+        keeper.save(&with(3, 0.6, 0.0, false), &tensors).unwrap();
+        assert_eq!(on_disk(&path).len(), 6);
+        assert!(
+            !keeper.sidecar(TrialId(2)).exists(),
+            "it breaks a constraint"
+        );
+        // A sidecar written before the standing existed reads as a completed trial that meets
+        // the constraints.
+        let json = serde_json::to_string(&meta(4, 0.5)).unwrap();
+        assert!(json.contains("\"standing\":{"), "{json}");
+        let start = json.find(",\"standing\"").unwrap();
+        let old: CheckpointV1 = serde_json::from_str(&format!("{}}}", &json[..start])).unwrap();
+        assert_eq!(Kept::of(&old).standing, Standing::BEST);
     }
 
     #[test]
@@ -668,7 +717,10 @@ mod tests {
         let keeper = Keeper::open(path.clone(), 1, &accuracy, &[], None).unwrap();
         keeper.save(&meta(0, 0.8), &tensors).unwrap();
         let mut partial = meta(1, 0.9);
-        partial.eligible = Some(false);
+        partial.standing = Some(Standing {
+            violation: 0.0,
+            completed: false,
+        });
         keeper.save(&partial, &tensors).unwrap();
         // Resumed with two kept, it runs again from scratch and now ranks below trial 0: its
         // first run's checkpoint, of other weights, must not stay behind as its own.

@@ -372,7 +372,7 @@ impl MlpObjective {
         tensors: &[HostTensor],
     ) -> Result<()> {
         let pareto = keeper.pareto_point(&result.metrics, completed);
-        let eligible = keeper.eligible(&result.metrics, completed);
+        let standing = keeper.standing(&result.metrics, completed);
         let mut all = self.fixed.clone();
         all.extend(params.clone());
         let mark = TrialMark {
@@ -388,7 +388,7 @@ impl MlpObjective {
             model: self.model_name(),
             target: &self.target,
             pareto: pareto.as_deref(),
-            eligible,
+            standing,
         };
         keeper.save(&CheckpointV1::new(mark, &all, &self.data), tensors)
     }
