@@ -2334,6 +2334,26 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
         edited.stderr
     );
     std::fs::write(path, text).unwrap();
+    // A file that says `parallel: 2`, run once with --parallel 1 and resumed as written: the
+    // file is the one stored, so the other number is noted.
+    let two = env.write_spec(
+        "two.yaml",
+        &TINY
+            .replace("method: random", "method: tpe")
+            .replace("name: tiny", "name: two"),
+    );
+    let two = two.to_str().unwrap();
+    let first = env.sweep(&["run", two, "--parallel", "1", "--run-cap", "1"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let resumed = env.sweep(&["run", two, "--run-cap", "3"]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert!(
+        resumed
+            .stderr
+            .contains("note: `two` started with one trial at a time and goes on with 2 trials"),
+        "{}",
+        resumed.stderr
+    );
     let shown = env.sweep(&["show", "tiny"]);
     assert!(
         shown.stdout.contains("; one trial at a time"),

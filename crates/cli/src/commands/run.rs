@@ -88,7 +88,14 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         Some(_) => store.run_record(&spec.name)?.and_then(|r| r.parallel),
         None => None,
     };
-    let (parallel, note) = side_by_side(&spec, (asked, args.parallel.is_some()), started);
+    // A number that differs from the start is noted, unless the file changed to say so (that
+    // run is refused as another spec).
+    let file_as_stored = stored
+        .as_ref()
+        .and_then(|e| e.spec().ok())
+        .is_some_and(|s| s.parallel == spec.parallel);
+    let noted = args.parallel.is_some() || file_as_stored;
+    let (parallel, note) = side_by_side(&spec, (asked, noted), started);
     if let Some(note) = note {
         say!("note: {note}");
     }
@@ -282,9 +289,9 @@ fn run_again(args: &RunArgs) -> String {
 /// Returns the trials side by side, and a note when the choice needs one: `asked` (by
 /// `--parallel` or the file, checked to be at least 1), else, where the results depend on it,
 /// the number a resumed experiment `started` with (so that a machine with other cores resumes
-/// it as it ran), else one per core. Resuming with another number than it started with, by
-/// `--parallel` (`flagged`), is noted where the results depend on it; a file whose
-/// `parallel:` changed is another spec, which the run refuses, so no note goes before that.
+/// it as it ran), else one per core. Resuming with another number than it started with is noted
+/// where the results depend on it (`flagged`: unless the file's `parallel:` changed, another
+/// spec, which the run refuses, so that no note goes before that).
 fn side_by_side(
     spec: &ExperimentSpec,
     (asked, flagged): (Option<u32>, bool),
