@@ -124,7 +124,17 @@ impl<'s> Columns<'s> {
         match self.number {
             Some(at) => {
                 let text = cell(row, at);
-                text.parse::<u64>().map_err(|_| {
+                // pandas writes a number column with gaps as floats: `3.0` is trial 3.
+                let whole = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x < 1.8e19)
+                    .map(|x| {
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        let n = x as u64;
+                        n
+                    });
+                text.parse::<u64>().ok().or(whole).ok_or_else(|| {
                     format!(
                         "line {}: trial `{text}` is not a trial number (a whole number from 0)",
                         row.line

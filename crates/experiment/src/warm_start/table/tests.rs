@@ -179,7 +179,7 @@ fn a_table_without_the_objective_is_refused_and_odd_states_are_said() {
     );
     // A trial number that is not one is said, with or without `trials:`, not taken last or
     // dropped without a word.
-    let numbered = "trial,lr,depth,optimizer,val_loss\n0,0.01,2,adam,0.3\n-1,0.01,2,adam,0.2\n\
+    let numbered = "trial,lr,depth,optimizer,val_loss\n0.0,0.01,2,adam,0.3\n-1,0.01,2,adam,0.2\n\
                     abc,0.01,2,adam,0.2\n1.5,0.01,2,adam,0.2\n,0.01,2,adam,0.2\n";
     for trials in [None, Some(1)] {
         let w = from_file(trials)
