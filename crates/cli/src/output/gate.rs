@@ -177,7 +177,14 @@ fn cells(r: &GateRow) -> [String; 6] {
         format!("{} ({}, {})", r.metric, r.aggregate, r.goal),
         estimate(r.baseline),
         r.current.map_or("-".to_string(), estimate),
-        r.delta.map_or("-".to_string(), |d| format!("{d:+.4}")),
+        r.delta.map_or("-".to_string(), |d| {
+            let shown = num(d);
+            if d >= 0.0 && !shown.starts_with('+') {
+                format!("+{shown}")
+            } else {
+                shown
+            }
+        }),
         threshold,
         r.verdict.to_string(),
     ]
