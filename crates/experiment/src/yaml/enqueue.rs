@@ -47,7 +47,7 @@ pub(super) fn enqueue(
             node.pos,
             "enqueue",
             "a grid runs every point of its space once, in an order of its own; enqueue trials \
-             with `random`, `sobol`, `tpe` or `bayes`",
+             with any other method (`random`, `sobol`, `tpe`, `bayes`, `cmaes`, `nsga2`, `nsga3`)",
         );
         return None;
     }

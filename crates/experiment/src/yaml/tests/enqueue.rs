@@ -149,7 +149,7 @@ fn enqueue_errors() {
     check(
         &[(
             "enqueue:\n  - {hidden: 32}\n",
-            "8:3: enqueue: a grid runs every point of its space once, in an order of its own; enqueue trials with `random`, `sobol`, `tpe` or `bayes`",
+            "8:3: enqueue: a grid runs every point of its space once, in an order of its own; enqueue trials with any other method (`random`, `sobol`, `tpe`, `bayes`, `cmaes`, `nsga2`, `nsga3`)",
         )],
         "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\nmethod: grid\nparameters:\n  hidden: {values: [32, 64]}\n",
     );
