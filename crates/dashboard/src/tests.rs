@@ -639,16 +639,23 @@ fn a_trial_page_links_and_commands_only_what_exists() {
         assert!(list.contains("· 1 interrupted</span>"), "{list}");
         // And a filter names it as shown.
         for (filter, matching) in [
-            ("state%20%3D%20interrupted", 1),
-            ("state%20%3D%20running", 0),
-            ("state%20!%3D%20running", 4),
+            ("filter=state%20%3D%20interrupted", 1),
+            ("filter=state%20%3D%20running", 0),
+            ("filter=state%20!%3D%20running", 4),
+            ("state=interrupted", 1),
+            ("state=running", 0),
         ] {
-            let uri = format!("/api/experiments/cut/trials?filter={filter}");
+            let uri = format!("/api/experiments/cut/trials?{filter}");
             let (status, body) = get(&store, &uri).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             let page: serde_json::Value = serde_json::from_str(&body).unwrap();
             assert_eq!(page["matching"], matching, "{filter}: {body}");
         }
+        let (_, page) = get(&store, "/experiments/cut").await;
+        assert!(
+            page.contains("state=interrupted"),
+            "the pill links the name it shows"
+        );
     });
 }
 

@@ -51,6 +51,9 @@ pub(crate) struct Selection {
     pub(crate) order: TrialOrder,
     /// Only trials in this state, or all.
     pub(crate) state: Option<TrialState>,
+    /// The state as the query names it: `running` or `interrupted` for a trial stored running,
+    /// which name it goes by depending on whether a sweep runs the experiment (`live`).
+    pub(crate) state_word: Option<String>,
     /// The page, from 1.
     pub(crate) page: u32,
     /// Rows per page.
@@ -139,6 +142,7 @@ impl Selection {
             per_page,
             per_page_asked: q.per_page,
             live: false,
+            state_word: q.state.clone().filter(|s| s != "all"),
             filter: TrialFilter::parse(&filter_text),
             filter_text,
             objective: q.objective.clone().filter(|o| !o.is_empty()),
@@ -157,6 +161,15 @@ impl Selection {
         match &self.filter {
             Err(e) => Some(e.clone()),
             Ok(f) => f.check_names(trials, spec.map(|s| &s.space)).err(),
+        }
+    }
+
+    /// Returns whether the state asked for is named as the experiment shows it: `interrupted`
+    /// where no sweep runs it, `running` where one does (the other name matches no trial).
+    fn state_named_as_shown(&self) -> bool {
+        match (self.state, self.state_word.as_deref()) {
+            (Some(state), Some(word)) => state.shown(self.live) == word,
+            _ => true,
         }
     }
 
@@ -190,7 +203,7 @@ impl Selection {
             if s.order.descending { "desc" } else { "asc" }
         );
         if let Some(state) = s.state {
-            q.push_str(&format!("&state={state}"));
+            q.push_str(&format!("&state={}", state.shown(s.live)));
         }
         if !s.filter_text.is_empty() {
             q.push_str(&format!("&filter={}", url_part(&s.filter_text)));
@@ -253,7 +266,7 @@ pub(crate) fn matching<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Vec<Ranked
     let rows: Vec<Ranked<'a>> = ranked
         .iter()
         .copied()
-        .filter(|r| sel.state.is_none_or(|s| r.trial.state == s))
+        .filter(|r| sel.state.is_none_or(|s| r.trial.state == s) && sel.state_named_as_shown())
         .filter(|r| {
             sel.filter
                 .as_ref()
