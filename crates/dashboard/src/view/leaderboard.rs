@@ -443,10 +443,8 @@ pub(crate) fn leaderboard(
                 s.page = 1;
             })
         );
-        // The arrow tells how the column's values run. Rank order is best first, so the
-        // values of a maximized objective descend when its ranks ascend.
-        let best_first_descends = key == SortKey::Rank && info.goal == Direction::Maximize;
-        let (arrow, aria) = match (current, sel.order.descending != best_first_descends) {
+        // The arrow tells how the column's values run.
+        let (arrow, aria) = match (current, sel.order.descending) {
             (false, _) => ("", "none"),
             (true, false) => ("▲", "ascending"),
             (true, true) => ("▼", "descending"),
@@ -458,27 +456,16 @@ pub(crate) fn leaderboard(
             aria,
         }
     };
-    // With one objective its column sorts by rank; with several, the rank (by Pareto front)
-    // has its own link and each objective's column sorts by its values.
-    let several = objectives.len() > 1;
-    let rank = match several {
-        true => header("rank".into(), SortKey::Rank),
-        false => Header {
-            title: "rank".into(),
-            href: String::new(),
-            arrow: "",
-            aria: "none",
-        },
-    };
-    let first = match several {
-        true => SortKey::Metric(objective.to_string()),
-        false => SortKey::Rank,
-    };
+    // The rank (completed trials before pruned ones, and with several objectives by Pareto
+    // front) has its own link, and each objective's column sorts by its values.
     let mut headers = vec![
-        rank,
+        header("rank".into(), SortKey::Rank),
         header("trial".into(), SortKey::Trial),
         header("state".into(), SortKey::State),
-        header(objective.to_string(), first),
+        header(
+            objective.to_string(),
+            SortKey::Metric(objective.to_string()),
+        ),
         header("epoch".into(), SortKey::Epoch),
     ];
     headers.extend(columns.iter().map(|metric| {
@@ -878,17 +865,22 @@ mod tests {
             .headers
             .iter()
             .any(|h| h.href.contains("sort=param.lr")));
-        // By rank (best first), the objective's values descend when maximized and ascend when
-        // minimized; the arrow and `aria-sort` say so.
+        // By rank (best first) the rank column ascends, whatever the goal; the objective's
+        // column sorts by its values, best first (a pruned trial's value is of a shortened
+        // run, so rank order is not value order).
         let by_rank = Selection::parse(&query(&[]), PER_PAGE).unwrap();
-        for (goal, arrow, aria) in [
-            (Direction::Maximize, "▼", "descending"),
-            (Direction::Minimize, "▲", "ascending"),
-        ] {
+        for goal in [Direction::Maximize, Direction::Minimize] {
             info.goal = goal;
             let board = leaderboard(&ranked, &by_rank, &info, (&[], &[]), None, "/experiments/x");
+            let rank = board.headers.iter().find(|h| h.title == "rank").unwrap();
+            assert_eq!((rank.arrow, rank.aria), ("▲", "ascending"), "{goal:?}");
             let objective = board.headers.iter().find(|h| h.title == "acc").unwrap();
-            assert_eq!((objective.arrow, objective.aria), (arrow, aria), "{goal:?}");
+            assert_eq!((objective.arrow, objective.aria), ("", "none"), "{goal:?}");
+            assert!(
+                objective.href.contains("sort=metric.acc"),
+                "{}",
+                objective.href
+            );
         }
         // Rows per page asked for stay in every link and in the search form.
         let five = Selection::parse(&query(&[("per_page", "5"), ("page", "2")]), PER_PAGE).unwrap();
