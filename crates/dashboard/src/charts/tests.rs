@@ -93,7 +93,7 @@ fn the_timeline_draws_a_bar_per_trial_and_a_legend_of_the_endings_it_has() {
         span(0, 0.0, 30.0, Ending::Completed),
         span(1, 0.0, 12.0, Ending::Pruned),
         span(2, 12.5, 200.0, Ending::Completed),
-        span(3, 31.0, 31.0, Ending::Open),
+        span(3, 31.0, 31.0, Ending::Unknown),
     ];
     let svg = timeline(&spans);
     let empty = timeline(&[]);
@@ -112,7 +112,7 @@ fn the_timeline_draws_a_bar_per_trial_and_a_legend_of_the_endings_it_has() {
         "200 s read in minutes"
     );
     assert!(svg.contains("trial number"));
-    for label in ["completed", "pruned", "not finished"] {
+    for label in ["completed", "pruned", "end unknown"] {
         assert!(
             svg.contains(&format!(">\n{label}\n<")) || svg.contains(&format!(">{label}<")),
             "{label}"

@@ -30,8 +30,11 @@ pub(crate) enum Ending {
     Pruned,
     /// Failed.
     Failed,
-    /// Still running, or left running by a sweep that stopped.
+    /// Still running.
     Open,
+    /// Left running by a sweep that was killed: when it stopped is not known, so its bar is
+    /// a mark at its start.
+    Unknown,
 }
 
 const SIZE: (u32, u32) = (1300, 360);
@@ -43,7 +46,7 @@ impl Ending {
             Ending::Completed => PALETTE[0],
             Ending::Pruned => DIM,
             Ending::Failed => PALETTE[3],
-            Ending::Open => PALETTE[1],
+            Ending::Open | Ending::Unknown => PALETTE[1],
         }
     }
 
@@ -52,7 +55,8 @@ impl Ending {
             Ending::Completed => "completed",
             Ending::Pruned => "pruned",
             Ending::Failed => "failed",
-            Ending::Open => "not finished",
+            Ending::Open => "running",
+            Ending::Unknown => "end unknown",
         }
     }
 }
@@ -104,6 +108,7 @@ pub(crate) fn timeline(spans: &[Span]) -> String {
             Ending::Pruned,
             Ending::Failed,
             Ending::Open,
+            Ending::Unknown,
         ] {
             if spans.iter().any(|s| s.ending == ending) {
                 legend_entry(

@@ -50,20 +50,28 @@ pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, 
             .map(|k| started[k * started.len() / MAX_BARS])
             .collect()
     };
+    let live = data.info.status == ExperimentStatus::Running;
     let spans: Vec<Span> = drawn
         .iter()
         .map(|t| {
             let start = t.started.map_or(origin, |s| s.0);
+            let ending = match t.state {
+                TrialState::Completed => Ending::Completed,
+                TrialState::Pruned => Ending::Pruned,
+                TrialState::Failed => Ending::Failed,
+                _ if live => Ending::Open,
+                // A killed sweep's trial: a mark at its start, not a bar to a made-up end.
+                _ => Ending::Unknown,
+            };
+            let end = match ending {
+                Ending::Unknown => start,
+                _ => t.finished.map_or(open_end, |f| f.0).max(start),
+            };
             Span {
                 trial: t.id.0,
                 start: seconds(start),
-                end: seconds(t.finished.map_or(open_end, |f| f.0).max(start)),
-                ending: match t.state {
-                    TrialState::Completed => Ending::Completed,
-                    TrialState::Pruned => Ending::Pruned,
-                    TrialState::Failed => Ending::Failed,
-                    _ => Ending::Open,
-                },
+                end: seconds(end),
+                ending,
             }
         })
         .collect();
@@ -76,7 +84,6 @@ pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, 
             started.len()
         )
     };
-    let live = data.info.status == ExperimentStatus::Running;
     if let Some(c) = experiment::concurrency(&data.trials, live.then_some(now)) {
         if c.peak > 1 {
             note.push_str(&format!(
