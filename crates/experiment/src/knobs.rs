@@ -422,12 +422,18 @@ impl Knob {
                 Ok(ParamValue::Float(x))
             }
             KnobKind::Int { min, max } => {
-                let i = value.as_i64().ok_or_else(|| {
-                    format!(
+                let i = value.as_i64().ok_or_else(|| match value {
+                    // A whole number too large for an integer reads as a float.
+                    ParamValue::Float(x) if x.is_finite() && x.fract() == 0.0 => format!(
+                        "`{}` must be in {min}..={max}, found {}",
+                        self.name,
+                        number(*x)
+                    ),
+                    _ => format!(
                         "expected an integer for `{}`, found {} `{value}`",
                         self.name,
                         value.type_name()
-                    )
+                    ),
                 })?;
                 if i < min || i > max {
                     return Err(format!(

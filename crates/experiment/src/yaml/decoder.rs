@@ -160,8 +160,28 @@ impl Decoder {
 
     /// Reads an integer.
     pub(super) fn int(&mut self, node: &Node, path: &str) -> Option<i64> {
-        match scalar(node) {
-            Some(Scalar::Int(i)) => Some(*i),
+        match &node.kind {
+            Kind::Scalar {
+                value: Scalar::Int(i),
+                ..
+            } => Some(*i),
+            // Too long for an i64, an integer reads as a float.
+            Kind::Scalar {
+                value: Scalar::Float(_),
+                text,
+            } if text
+                .strip_prefix(['-', '+'])
+                .unwrap_or(text)
+                .bytes()
+                .all(|b| b.is_ascii_digit()) =>
+            {
+                self.error(
+                    node.pos,
+                    path,
+                    format!("`{text}` is too large an integer (at most {})", i64::MAX),
+                );
+                None
+            }
             _ => self.expected("an integer", node, path),
         }
     }

@@ -267,18 +267,7 @@ fn percent(d: &mut Decoder, node: &Node, path: &str) -> Option<f64> {
 }
 
 fn at_least(d: &mut Decoder, node: &Node, path: &str, min: u32) -> Option<u32> {
-    let i = d.int(node, path)?;
-    match u32::try_from(i) {
-        Ok(n) if n >= min => Some(n),
-        _ => {
-            d.error(
-                node.pos,
-                path,
-                format!("must be an integer of at least {min}, found {i}"),
-            );
-            None
-        }
-    }
+    d.count_in(node, path, (min, u32::MAX))
 }
 
 fn ordered(d: &mut Decoder, pos: Pos, path: &str, min: u32, max: u32) -> Option<()> {

@@ -47,6 +47,8 @@ fn top_level_errors() {
             ("method: gird\n", "4:9: method: unknown method `gird`; did you mean `grid`? expected one of grid, random, sobol, tpe, bayes, cmaes, nsga2, nsga3"),
             ("method: [grid]\n", "4:9: method: expected one of grid, random, sobol, tpe, bayes, cmaes, nsga2, nsga3, found a sequence"),
             ("run_cap: 0\n", "4:10: run_cap: must be an integer from 1 to 4294967295, found 0"),
+            ("train: {epochs: 99999999999999999999}\n", "4:17: train.epochs: `epochs` must be in 1..=100000, found 1e20"),
+            ("parameters:\n  depth: {distribution: int_uniform, min: 1, max: 123456789012345678901}\n", "5:51: parameters.depth.max: `123456789012345678901` is too large an integer (at most 9223372036854775807)"),
             ("train: {lr: .nan}\n", "4:13: train.lr: expected a finite number, found number `.nan`"),
             ("train: {lr: null}\n", "4:13: train.lr: expected a value (a number, a name, true or false), found null `null`"),
             ("run_cap: 18446744073709551615\n", "4:10: run_cap: must be an integer from 1 to 4294967295, found 18446744073709551615"),
