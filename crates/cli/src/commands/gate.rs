@@ -136,14 +136,25 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Interrupted(interrupts.exit_code()));
         }
         if summary.best.is_none() {
+            let (meeting, or_broke) = match spec_r.constraints.is_empty() {
+                true => ("", ""),
+                false => (" that meets the constraints", ", broke a constraint,"),
+            };
+            let why = match &args.store {
+                Some(dir) => format!(
+                    "; `sweep show {} --store {}` says why",
+                    spec_r.name,
+                    dir.display()
+                ),
+                None => "; run it into a store (--store DIR) to see why".to_string(),
+            };
             say!(
-                "note: run {} of {} (`{}`) has no completed trial that meets the constraints, so \
-                 it has no value of the guarded metrics (`-` below): every trial failed or was \
-                 pruned; `sweep show {}` says why",
+                "note: run {} of {} (`{}`) has no completed trial{meeting}, so it has no value \
+                 of the guarded metrics (`-` below): every trial failed{or_broke} or was \
+                 pruned{why}",
                 done + 1,
                 repeats.len(),
                 spec_r.name,
-                spec_r.name
             );
         }
         for m in &gate.metrics {
