@@ -133,7 +133,6 @@ impl Follower {
             .unwrap()
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
             .filter(|n| n.starts_with(&format!("sweep-temporary-store.{pid}.")))
-            .filter(|n| !n.ends_with(".lock"))
             .collect();
         assert!(left.is_empty(), "{left:?}");
     }

@@ -151,7 +151,7 @@ impl Store {
     /// the store must not be used afterwards. Does nothing to a store with a path.
     pub fn discard_temporary(&self) {
         if let Some(scratch) = &self._scratch {
-            let _ = std::fs::remove_dir_all(&scratch.folder);
+            scratch.discard();
         }
     }
 

@@ -97,6 +97,13 @@ fn lease_in(base: &Path) -> io::Result<Scratch> {
 }
 
 impl Scratch {
+    /// Deletes the folder and the lease file now (for a process about to end while other
+    /// threads hold the store): nothing is left for a later sweep to find.
+    pub(crate) fn discard(&self) {
+        let _ = fs::remove_dir_all(&self.folder);
+        let _ = fs::remove_file(&self._lease.path);
+    }
+
     /// The lease file's path (for tests).
     #[cfg(test)]
     pub(crate) fn lease_path(&self) -> &Path {
