@@ -263,10 +263,16 @@ impl Comparison {
         let Some(param) = space.and_then(|s| s.param(name)) else {
             return Ok(());
         };
-        let numeric = !matches!(
-            param.distribution,
-            crate::Distribution::Categorical { .. } | crate::Distribution::Constant(_)
-        );
+        // A range, or a list of numbers only (`hidden: {values: [16, 32]}`).
+        let numeric = match &param.distribution {
+            crate::Distribution::Categorical { values, .. } => values
+                .iter()
+                .all(|v| matches!(v, ParamValue::Int(_) | ParamValue::Float(_))),
+            crate::Distribution::Constant(v) => {
+                matches!(v, ParamValue::Int(_) | ParamValue::Float(_))
+            }
+            _ => true,
+        };
         for (literal, column) in &self.values {
             let number = match literal {
                 Literal::Number(_) => true,
@@ -1048,6 +1054,21 @@ mod tests {
                  with `=`, `!=` or `in (...)`"
                     .into()
             )
+        );
+        let listed = SearchSpace::new(vec![crate::Param::new(
+            "hidden",
+            crate::Distribution::Categorical {
+                values: vec![ParamValue::Int(16), ParamValue::Int(32)],
+                probabilities: None,
+            },
+        )]);
+        let said = TrialFilter::parse("param.hidden > abc")
+            .unwrap()
+            .check_names(&trials, Some(&listed))
+            .map_err(|e| e.to_string());
+        assert_eq!(
+            said,
+            Err("column 16: `hidden` is a number, so it compares with a number, not `abc`".into())
         );
         assert_eq!(
             check("trial = 1.5"),
