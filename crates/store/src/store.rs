@@ -677,10 +677,24 @@ fn open_error(e: sled::Error, path: &Path) -> Error {
                 opener: None,
             }
         }
-        sled::Error::Io(io_error) => Error::Open {
-            path: path.to_path_buf(),
-            detail: io_error.to_string(),
-        },
+        sled::Error::Io(io_error) => {
+            // sled opens its files for writing, even for a command that only reads.
+            let advice = match io_error.kind() {
+                io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied => {
+                    "; the database opens its files for writing, even to read them: to read a \
+                     store on a read-only medium, copy the folder somewhere writable"
+                }
+                io::ErrorKind::StorageFull => {
+                    "; the database needs some room to open, even to read: free space on that \
+                     disk, or copy the folder to another"
+                }
+                _ => "",
+            };
+            Error::Open {
+                path: path.to_path_buf(),
+                detail: format!("{io_error}{advice}"),
+            }
+        }
         // At open, sled's corruption is the database's file damaged behind its snapshot.
         sled::Error::Corruption { .. } => Error::Damaged {
             path: path.to_path_buf(),
@@ -689,8 +703,6 @@ fn open_error(e: sled::Error, path: &Path) -> Error {
     }
 }
 
-/// Writes `text` to the file `name` in `dir`, aside and renamed, so that a reader never sees
-/// half of it.
 /// The error for a file beside the store, `name`, that could not be written: it names the file
 /// and says why every command needs the folder writable.
 pub(crate) fn aside_failed(dir: &Path, name: &str, e: &io::Error) -> Error {
@@ -705,6 +717,8 @@ pub(crate) fn aside_failed(dir: &Path, name: &str, e: &io::Error) -> Error {
     }
 }
 
+/// Writes `text` to the file `name` in `dir`, aside and renamed, so that a reader never sees
+/// half of it.
 fn write_aside(dir: &Path, name: &str, text: &str) -> io::Result<()> {
     let part = dir.join(format!("{name}.part"));
     std::fs::write(&part, text)?;
