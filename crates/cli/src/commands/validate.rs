@@ -84,13 +84,22 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             )),
         )
     };
+    let counted = |n: usize, one: &str, many: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    };
+    let trials = usize::try_from(spec.planned_trials(spec.run_cap)).unwrap_or(usize::MAX);
     writeln!(
         out,
-        "experiment {}: method {}, {} trials{enqueued}, {} searched parameters, {objectives}",
+        "experiment {}: method {}, {}{enqueued}, {}, {objectives}",
         spec.name,
         spec.method.name(),
-        spec.planned_trials(spec.run_cap),
-        spec.space.params().len(),
+        counted(trials, "trial", "trials"),
+        counted(
+            spec.space.params().len(),
+            "searched parameter",
+            "searched parameters"
+        ),
     )?;
     if let Some(settings) = spec.method.sampler_yaml() {
         writeln!(out, "sampler: {settings}")?;
