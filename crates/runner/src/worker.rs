@@ -63,13 +63,15 @@ impl Pending {
     /// How many trials are left.
     pub(crate) fn len(&self) -> u64 {
         let from = |k: u32| -> u64 {
-            // The trials from `k` on, below `end`, that this process runs.
-            let span = u64::from(self.end.saturating_sub(k));
+            // The trials from `k` on, below `end`, that this process runs (in 64 bits: the
+            // first of them may lie past the largest trial number).
+            let (k, end) = (u64::from(k), u64::from(self.end));
             match self.share {
-                None => span,
+                None => end.saturating_sub(k),
                 Some((number, count)) => {
+                    let (number, count) = (u64::from(number), u64::from(count));
                     let first = k + (number + count - k % count) % count;
-                    u64::from(self.end.saturating_sub(first)).div_ceil(u64::from(count))
+                    end.saturating_sub(first).div_ceil(count)
                 }
             }
         };
@@ -352,6 +354,9 @@ mod tests {
                 }
             }
         }
+        // Near the largest numbers, with many agents, nothing overflows.
+        let last = Pending::new(u32::MAX, Some((u32::MAX - 1, u32::MAX)), &[]);
+        assert_eq!(last.len(), 1);
         // The largest run cap costs nothing up front, and clearing leaves nothing.
         let mut huge = Pending::new(u32::MAX, None, &ids(&[0, 1]));
         assert_eq!(huge.len(), u64::from(u32::MAX) - 2);
