@@ -54,7 +54,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     if let Some(warm) = store.warm_start(&info.name)? {
         writeln!(out, "warm start  {}", warm.describe())?;
     }
-    output::run_record(&mut out, record.as_ref(), spec.as_ref())?;
+    output::run_record(&mut out, (record.as_ref(), args.record), spec.as_ref())?;
     if let Some(record) = record.as_ref().filter(|_| args.record) {
         output::run_record_details(&mut out, record)?;
     }

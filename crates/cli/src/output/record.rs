@@ -7,10 +7,11 @@ use experiment::ExperimentSpec;
 use store::RunRecord;
 
 /// Writes the record's summary lines, aligned with `experiment_header`'s; `spec` is the stored
-/// spec as this version reads it, whose sampler and pruner settings the header showed.
+/// spec as this version reads it, whose sampler and pruner settings the header showed;
+/// `details` says whether the record's details follow (`run_record_details`).
 pub(crate) fn run_record(
     out: &mut impl Write,
-    record: Option<&RunRecord>,
+    (record, details): (Option<&RunRecord>, bool),
     spec: Option<&ExperimentSpec>,
 ) -> io::Result<()> {
     let Some(r) = record else {
@@ -24,9 +25,14 @@ pub(crate) fn run_record(
     )?;
     let git = match &r.git {
         Some(g) if g.dirty => format!(
-            "git {} with uncommitted changes ({} diff lines; `--record` prints them)",
+            "git {} with uncommitted changes ({} diff lines; {})",
             g.commit,
-            g.diff.lines().count()
+            g.diff.lines().count(),
+            if details {
+                "below"
+            } else {
+                "`--record` prints them"
+            }
         ),
         Some(g) => format!("git {} (clean)", g.commit),
         None => "git: not run inside a git repository".to_string(),
@@ -91,6 +97,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_dirty_tree_is_said_to_be_below_when_the_details_follow() {
+        let record = RunRecord {
+            git: Some(store::GitState {
+                commit: "abc".into(),
+                dirty: true,
+                diff: "-a\n+b\n".into(),
+            }),
+            ..RunRecord::default()
+        };
+        let shown = |details: bool| {
+            let mut out = Vec::new();
+            run_record(&mut out, (Some(&record), details), None).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert!(shown(false).contains("(2 diff lines; `--record` prints them)"));
+        assert!(shown(true).contains("(2 diff lines; below)"));
+    }
+
+    #[test]
     fn a_run_under_other_sampler_defaults_is_pointed_out() {
         let spec = ExperimentSpec::from_yaml_str(
             "name: t\nmetric: [{name: val_loss}, {name: param_count}]\n\
@@ -104,7 +129,7 @@ mod tests {
         };
         let shown = |resolved: String| {
             let mut out = Vec::new();
-            run_record(&mut out, Some(&record(resolved)), Some(&spec)).unwrap();
+            run_record(&mut out, (Some(&record(resolved)), false), Some(&spec)).unwrap();
             String::from_utf8(out).unwrap()
         };
         let now = spec.resolved();
