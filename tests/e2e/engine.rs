@@ -78,6 +78,17 @@ fn a_sweep_tests_its_best_trial_and_predicts_with_its_checkpoint() {
         assert!(refused.stderr.contains(said), "{}", refused.stderr);
         assert_eq!(std::fs::read_to_string(&output).unwrap(), written);
     }
+    // Through a link, a refused input leaves the file it names as it was too.
+    let link = env.path().join("link.csv");
+    std::os::unix::fs::symlink(&output, &link).unwrap();
+    let out = link.to_str().unwrap();
+    let refused = env.sweep(&["predict", &named, "--input", bad_input, "--output", out]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), written);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     let left: Vec<_> = std::fs::read_dir(env.path())
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())

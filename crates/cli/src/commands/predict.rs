@@ -54,37 +54,39 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Writes the predictions `write` makes to `path`. A file is written aside and renamed once
-/// whole, so that a refused input or a failed write leaves a file that was there as it was; a
-/// device, a pipe or a link is written to as it is (and a folder refused).
+/// Writes the predictions `write` makes to `path`, once they are made: a refused input leaves
+/// whatever is at `path` as it was. A file (or the file a link names) is written aside and
+/// renamed once whole, so that a failed write leaves it as it was too; a device or a pipe is
+/// written to as it is, and a folder refused.
 fn to_file(
     path: &std::path::Path,
-    write: impl FnOnce(&mut File) -> anyhow::Result<trainer::PredictionSummary>,
+    write: impl FnOnce(&mut Vec<u8>) -> anyhow::Result<trainer::PredictionSummary>,
 ) -> anyhow::Result<trainer::PredictionSummary> {
     let cannot = || format!("cannot write --output {}", path.display());
-    let regular = std::fs::symlink_metadata(path).map_or(true, |m| m.is_file());
-    if !regular {
+    let mut made = Vec::new();
+    let summary = write(&mut made)?;
+    let target = match std::fs::symlink_metadata(path) {
+        Err(_) => Some(path.to_path_buf()),
+        Ok(m) if m.is_file() => Some(path.to_path_buf()),
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).ok().filter(|t| t.is_file())
+        }
+        Ok(_) => None,
+    };
+    let Some(target) = target else {
         let mut file = File::create(path).with_context(cannot)?;
-        let summary = write(&mut file)?;
-        file.flush()?;
+        file.write_all(&made).with_context(cannot)?;
+        file.flush().with_context(cannot)?;
         return Ok(summary);
-    }
-    let part = part_file(path);
-    let written = File::create(&part)
-        .with_context(cannot)
-        .and_then(|mut file| {
-            let summary = write(&mut file)?;
-            file.flush()?;
-            Ok(summary)
-        })
-        .and_then(|summary| {
-            std::fs::rename(&part, path).with_context(cannot)?;
-            Ok(summary)
-        });
+    };
+    let part = part_file(&target);
+    let written = std::fs::write(&part, &made)
+        .and_then(|()| std::fs::rename(&part, &target))
+        .with_context(cannot);
     if written.is_err() {
         let _ = std::fs::remove_file(&part);
     }
-    written
+    written.map(|()| summary)
 }
 
 /// Returns the file `path`'s contents are written to before they are renamed to it: beside it,
