@@ -399,9 +399,10 @@ impl Method {
                     format!(
                         "`cmaes` learns from trial {first} on (`sampler.n_startup_trials: {}` and \
                          a first generation of {generation}, `sampler.popsize`), and the study \
-                         has {trials} trials: every one is drawn at random or around the middle \
-                         of the space; give more trials, a smaller `popsize` or another method",
-                        c.n_startup_trials
+                         has {}: every one is drawn at random or around the middle of the \
+                         space; give more trials, a smaller `popsize` or another method",
+                        c.n_startup_trials,
+                        trials_in_words(trials)
                     )
                 });
             }
@@ -410,9 +411,9 @@ impl Method {
         (trials <= first).then(|| {
             format!(
                 "`{}` learns from trial {first} on (`sampler.{setting}: {first}`), and the study \
-                 has {trials} trials: every one is drawn {drawn}; give more trials or a smaller \
-                 `{setting}`",
-                self.name()
+                 has {}: every one is drawn {drawn}; give more trials or a smaller `{setting}`",
+                self.name(),
+                trials_in_words(trials)
             )
         })
     }
@@ -532,5 +533,13 @@ impl Default for BayesConfig {
             constant_liar: true,
             acquisition: Acquisition::log_ei(),
         }
+    }
+}
+
+/// Returns `1 trial` or `N trials`.
+fn trials_in_words(n: u32) -> String {
+    match n {
+        1 => "1 trial".to_string(),
+        n => format!("{n} trials"),
     }
 }
