@@ -145,10 +145,7 @@ impl Observer for ProgressObserver {
             0 => String::new(),
             n => format!(", {n} of its own taken back from its journal"),
         };
-        let trials = match plan.total {
-            1 => "1 trial".to_string(),
-            n => format!("{n} trials"),
-        };
+        let trials = experiment::counted(plan.total, "trial", "trials");
         self.log(format!(
             "{verb} {}{agent}: {trials} ({} already finished{restored}), {} side by side{here}",
             plan.experiment, plan.already_finished, plan.parallel

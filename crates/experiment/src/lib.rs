@@ -80,6 +80,7 @@ pub use time::{format_duration, parse_duration};
 pub use trial::{busy_ms, concurrency, Concurrency, Trial, TrialOutcome, TrialResult, TrialState};
 pub use warm_start::{ResultsRow, ResultsTable, WarmSource, WarmStart, WarmStarted};
 pub use words::{
-    count_or_metric_text, metric_text, named_metric_text, shell_quote, suggest, whole_number,
+    count_or_metric_text, counted, metric_text, named_metric_text, shell_quote, suggest,
+    whole_number,
 };
 pub use yaml::same_content;

@@ -402,7 +402,7 @@ impl Method {
                          has {}: every one is drawn at random or around the middle of the \
                          space; give more trials, a smaller `popsize` or another method",
                         c.n_startup_trials,
-                        trials_in_words(trials)
+                        crate::counted(trials, "trial", "trials")
                     )
                 });
             }
@@ -413,7 +413,7 @@ impl Method {
                 "`{}` learns from trial {first} on (`sampler.{setting}: {first}`), and the study \
                  has {}: every one is drawn {drawn}; give more trials or a smaller `{setting}`",
                 self.name(),
-                trials_in_words(trials)
+                crate::counted(trials, "trial", "trials")
             )
         })
     }
@@ -533,13 +533,5 @@ impl Default for BayesConfig {
             constant_liar: true,
             acquisition: Acquisition::log_ei(),
         }
-    }
-}
-
-/// Returns `1 trial` or `N trials`.
-fn trials_in_words(n: u32) -> String {
-    match n {
-        1 => "1 trial".to_string(),
-        n => format!("{n} trials"),
     }
 }

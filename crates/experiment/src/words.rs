@@ -27,6 +27,14 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     best.map(|(_, c)| c)
 }
 
+/// Returns `n` with its noun: `1 trial`, `3 trials` (`one` and `many` its two forms).
+pub fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+    match n.into() {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
 /// Quotes `s` for a POSIX shell when it holds anything but safe characters, so that a command
 /// printed for the user (`sweep predict ... --store 'my runs'`) can be pasted as it is.
 pub fn shell_quote(s: &str) -> String {

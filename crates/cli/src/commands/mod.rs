@@ -99,11 +99,7 @@ pub(crate) fn missing_note(
     rule: experiment::MissingValues,
 ) -> Option<String> {
     let plural = |n: usize, one: &str, many: &str| {
-        if n == 1 {
-            format!("1 {one}")
-        } else {
-            format!("{n} {many}")
-        }
+        experiment::counted(u64::try_from(n).unwrap_or(u64::MAX), one, many)
     };
     let mut parts = Vec::new();
     if data.dropped_rows > 0 {

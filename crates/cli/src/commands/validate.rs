@@ -84,22 +84,14 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             )),
         )
     };
-    let counted = |n: usize, one: &str, many: &str| match n {
-        1 => format!("1 {one}"),
-        n => format!("{n} {many}"),
-    };
-    let trials = usize::try_from(spec.planned_trials(spec.run_cap)).unwrap_or(usize::MAX);
+    let params = u64::try_from(spec.space.params().len()).unwrap_or(u64::MAX);
     writeln!(
         out,
         "experiment {}: method {}, {}{enqueued}, {}, {objectives}",
         spec.name,
         spec.method.name(),
-        counted(trials, "trial", "trials"),
-        counted(
-            spec.space.params().len(),
-            "searched parameter",
-            "searched parameters"
-        ),
+        experiment::counted(spec.planned_trials(spec.run_cap), "trial", "trials"),
+        experiment::counted(params, "searched parameter", "searched parameters"),
     )?;
     if let Some(settings) = spec.method.sampler_yaml() {
         writeln!(out, "sampler: {settings}")?;
