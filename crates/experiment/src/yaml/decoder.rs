@@ -160,28 +160,16 @@ impl Decoder {
 
     /// Reads an integer.
     pub(super) fn int(&mut self, node: &Node, path: &str) -> Option<i64> {
-        match &node.kind {
-            Kind::Scalar {
-                value: Scalar::Int(i),
-                ..
-            } => Some(*i),
-            // Too long for an i64, an integer reads as a float.
-            Kind::Scalar {
-                value: Scalar::Float(_),
-                text,
-            } if text
-                .strip_prefix(['-', '+'])
-                .unwrap_or(text)
-                .bytes()
-                .all(|b| b.is_ascii_digit()) =>
-            {
-                self.error(
-                    node.pos,
-                    path,
-                    format!("`{text}` is too large an integer (at most {})", i64::MAX),
-                );
-                None
-            }
+        if let Some(text) = overlong_integer(node) {
+            self.error(
+                node.pos,
+                path,
+                format!("`{text}` is too large an integer (at most {})", i64::MAX),
+            );
+            return None;
+        }
+        match scalar(node) {
+            Some(Scalar::Int(i)) => Some(*i),
             _ => self.expected("an integer", node, path),
         }
     }
@@ -202,13 +190,8 @@ impl Decoder {
             );
             None
         };
-        if let Kind::Scalar { text, value } = &node.kind {
-            // Too long for an i64, an integer reads as a float: out of range all the same.
-            let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-            let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-            if whole && matches!(value, Scalar::Float(_)) {
-                return out_of_range(self, text);
-            }
+        if let Some(text) = overlong_integer(node) {
+            return out_of_range(self, text);
         }
         let i = self.int(node, path)?;
         match u32::try_from(i) {
@@ -317,6 +300,23 @@ impl Decoder {
             format!("expected {what}, found {}", describe(node)),
         );
         None
+    }
+}
+
+/// Returns whether `text` is an integer as written: digits, after a sign.
+pub(super) fn is_integer_text(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Returns, as written, an integer too long for an i64, which reads as a float.
+fn overlong_integer(node: &Node) -> Option<&str> {
+    match &node.kind {
+        Kind::Scalar {
+            value: Scalar::Float(_),
+            text,
+        } if is_integer_text(text) => Some(text),
+        _ => None,
     }
 }
 

@@ -348,8 +348,7 @@ fn seed(d: &mut Decoder, node: &Node) -> Option<Seed> {
             return Some(Seed(seed));
         }
         // An integer out of range, which reads as a float when it is too long for an i64.
-        let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if decoder::is_integer_text(text) {
             d.error(
                 node.pos,
                 "seed",
