@@ -203,9 +203,7 @@ fn trial_table(
             ];
             row.extend(columns.iter().map(|name| {
                 let value = t.value(name);
-                let broken = constraints
-                    .iter()
-                    .any(|c| c.metric == *name && value.is_some_and(|v| c.excess(v) > 0.0));
+                let broken = experiment::breaks_bound(constraints, name, value);
                 // Counts (param_count) read as counts.
                 let shown = experiment::count_or_metric_text(value);
                 format!("{shown}{}", if broken { "!" } else { "" })

@@ -103,6 +103,33 @@ pub fn broken<'c>(constraints: &'c [Constraint], trial: &Trial) -> Vec<&'c Const
         .collect()
 }
 
+/// Returns the constraints that `trial`'s result breaks as text, as `param_count ≤ 20000`,
+/// joined by commas; empty when it meets them or has no result.
+pub fn broken_text(constraints: &[Constraint], trial: &Trial) -> String {
+    let list: Vec<String> = broken(constraints, trial)
+        .into_iter()
+        .map(ToString::to_string)
+        .collect();
+    list.join(", ")
+}
+
+/// Says whether `trial` meets the `constraints`: `met`, or `breaks` and the ones it breaks;
+/// `None` without constraints or without a result (`feasibility`).
+pub fn feasibility_text(constraints: &[Constraint], trial: &Trial) -> Option<String> {
+    feasibility(constraints, trial).map(|met| match met {
+        true => "met".to_string(),
+        false => format!("breaks {}", broken_text(constraints, trial)),
+    })
+}
+
+/// Returns whether `value` of metric `metric` breaks one of the `constraints`, for the `!`
+/// tables mark such a value with; `None` breaks none.
+pub fn breaks_bound(constraints: &[Constraint], metric: &str, value: Option<f64>) -> bool {
+    constraints
+        .iter()
+        .any(|c| c.metric == metric && value.is_some_and(|v| c.excess(v) > 0.0))
+}
+
 /// Returns whether `trial`'s result meets the constraints, for reports: `None` when there are
 /// no constraints or the trial has no result, so that there is nothing to say.
 pub fn feasibility(constraints: &[Constraint], trial: &Trial) -> Option<bool> {

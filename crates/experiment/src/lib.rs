@@ -41,7 +41,10 @@ mod warm_start;
 mod words;
 mod yaml;
 
-pub use constraint::{broken, feasibility, feasible, violation, violation_of, Constraint};
+pub use constraint::{
+    breaks_bound, broken, broken_text, feasibility, feasibility_text, feasible, violation,
+    violation_of, Constraint,
+};
 pub use digest::sha256_hex;
 pub use edges::{at_edges, AtEdge, End};
 pub use effort::{epochs_reported, Effort};

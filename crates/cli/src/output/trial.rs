@@ -47,25 +47,12 @@ impl Shown<'_> {
     /// Whether it meets its spec's constraints: `met`, or `breaks` and the ones it breaks;
     /// `None` without constraints or without a result.
     fn constraint_standing(&self) -> Option<String> {
-        let constraints = self.constraints();
-        experiment::feasibility(constraints, self.trial).map(|met| match met {
-            true => "met".to_string(),
-            false => {
-                let broken: Vec<String> = experiment::broken(constraints, self.trial)
-                    .into_iter()
-                    .map(ToString::to_string)
-                    .collect();
-                format!("breaks {}", broken.join(", "))
-            }
-        })
+        experiment::feasibility_text(self.constraints(), self.trial)
     }
 
     /// Metric `name`'s value `v` as text, marked `!` where it breaks one of the constraints.
     fn marked(&self, name: &str, v: Option<f64>) -> String {
-        let breaks = self
-            .constraints()
-            .iter()
-            .any(|c| c.metric == name && v.is_some_and(|v| c.excess(v) > 0.0));
+        let breaks = experiment::breaks_bound(self.constraints(), name, v);
         format!("{}{}", value(name, v), if breaks { "!" } else { "" })
     }
 

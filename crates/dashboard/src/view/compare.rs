@@ -134,14 +134,9 @@ pub(crate) fn compare_page(
         }));
     }
     if !constraints.is_empty() {
-        facts.push(row(
-            "constraints",
-            &|t, _| match experiment::feasibility(constraints, t) {
-                Some(true) => "met".into(),
-                Some(false) => format!("breaks {}", format::broken(constraints, t)),
-                None => "-".into(),
-            },
-        ));
+        facts.push(row("constraints", &|t, _| {
+            experiment::feasibility_text(constraints, t).unwrap_or_else(|| "-".into())
+        }));
     }
     facts.push(row("best epoch", &|t, _| {
         t.result

@@ -17,13 +17,7 @@ pub(crate) use experiment::named_metric_text as metric_value;
 
 /// Returns the constraints that `trial`'s result breaks, as `param_count ≤ 20000`, joined by
 /// commas; empty when it meets them or has no result.
-pub(crate) fn broken(constraints: &[experiment::Constraint], trial: &experiment::Trial) -> String {
-    let list: Vec<String> = experiment::broken(constraints, trial)
-        .into_iter()
-        .map(ToString::to_string)
-        .collect();
-    list.join(", ")
-}
+pub(crate) use experiment::broken_text as broken;
 
 /// Returns the duration from `start` to `end`, formatted; without an end, to `now` while the
 /// thing is still going (`now` is `None` when it is not: a killed run has no known end, and a
