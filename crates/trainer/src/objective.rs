@@ -185,18 +185,31 @@ impl MlpObjective {
         agent: Option<(u32, u32)>,
     ) -> Result<MlpObjective> {
         let mut objective = MlpObjective::new(spec)?;
+        objective.keep_checkpoints_in(spec, dir, agent)?;
+        Ok(objective)
+    }
+
+    /// Saves each trial's best epoch in the folder `dir` from now on, as `with_checkpoints`
+    /// does, in place of any folder before: for runs of one spec's data into other
+    /// experiments (the gate's repeats), without preparing the data again.
+    pub fn keep_checkpoints_in(
+        &mut self,
+        spec: &ExperimentSpec,
+        dir: &Path,
+        agent: Option<(u32, u32)>,
+    ) -> Result<()> {
         let keep = usize::try_from(spec.checkpoints.keep).unwrap_or(usize::MAX);
-        if keep > 0 {
-            let dir = dir.to_path_buf();
-            objective.checkpoints = Some(Keeper::open(
-                dir,
+        self.checkpoints = match keep {
+            0 => None,
+            keep => Some(Keeper::open(
+                dir.to_path_buf(),
                 keep,
                 &spec.objectives(),
                 &spec.constraints,
                 agent,
-            )?);
-        }
-        Ok(objective)
+            )?),
+        };
+        Ok(())
     }
 
     /// Returns the number of rows per split, features and classes.

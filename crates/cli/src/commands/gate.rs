@@ -77,17 +77,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     };
     // One objective for every repeat: the data is split by the file's seed once. A store the
     // user keeps (`--store`) keeps each repeat's best checkpoints too, as a sweep's does.
-    let objective = MlpObjective::new(&spec)?;
-    let keeper = |name: &str| -> anyhow::Result<Option<MlpObjective>> {
-        match &args.store {
-            Some(dir) => Ok(Some(MlpObjective::with_checkpoints(
-                &spec,
-                &store::checkpoint_dir(dir, name),
-                None,
-            )?)),
-            None => Ok(None),
-        }
-    };
+    let mut objective = MlpObjective::new(&spec)?;
     let record = probe::run_record(&spec, &args.file, parallel)?;
     let interrupts = interrupt::watch(
         "the running trials stop after their current epoch, and the gate ends without a verdict",
@@ -116,11 +106,17 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             agent: None,
             warm_file: warm_file.clone(),
         };
-        let kept = keeper(&spec_r.name)?;
+        if let Some(dir) = &args.store {
+            objective.keep_checkpoints_in(
+                &spec,
+                &store::checkpoint_dir(dir, &spec_r.name),
+                None,
+            )?;
+        }
         let summary = runner::run_study(
             &store,
             spec_r,
-            kept.as_ref().unwrap_or(&objective),
+            &objective,
             &observer,
             &SystemClock,
             &options,
