@@ -1,9 +1,11 @@
 //! `sweep ls`, `sweep show` and `sweep trials`: read-only views of a store.
 
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::bail;
-use experiment::{rank_trials, ExperimentSpec, FrontStanding, Trial, TrialId, TrialOrder};
+use experiment::{rank_trials, FrontStanding, Trial, TrialId, TrialOrder};
 use store::Store;
 
 use super::{find_experiment, open_store, parse_trial, StoreMode};
@@ -77,6 +79,8 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let mut found = Vec::new();
     let mut named = Vec::new();
+    // Every trial of each experiment with several objectives shown, read once for its front.
+    let mut studies: BTreeMap<&str, Vec<Trial>> = BTreeMap::new();
     for text in what {
         let (name, number) = parse_trial(text)?;
         // A trial named twice is shown once, as the dashboard's compare page does.
@@ -85,26 +89,28 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
         }
         named.push((name, number));
         let info = find_experiment(&store, name)?;
+        let spec = info.spec().ok();
         let trial = find_trial(&store, name, number)?;
         let curves = store.all_metric_series(name, trial.id)?;
         let checkpoint = store.checkpoint_at(name, trial.id)?;
         let test = store.test_result(name)?.filter(|r| r.trial == trial.id);
         // With several objectives, where it stands against the front of its experiment's trials.
-        let front = match info.spec().ok().filter(ExperimentSpec::is_multi_objective) {
+        let front = match spec.as_ref().filter(|s| s.is_multi_objective()) {
             Some(spec) => {
-                let all = store.trials(name)?;
-                FrontStanding::of(&spec, &spec.pareto_front(&all), &trial)
+                let all = match studies.entry(name) {
+                    Entry::Occupied(read) => read.into_mut(),
+                    Entry::Vacant(unread) => unread.insert(store.trials(name)?),
+                };
+                FrontStanding::of(spec, &spec.pareto_front(all), &trial)
             }
             None => None,
         };
-        found.push((info, trial, curves, checkpoint, test, front));
+        found.push((info, spec, trial, curves, checkpoint, test, front));
     }
-    let specs: Vec<_> = found.iter().map(|(info, ..)| info.spec().ok()).collect();
     let shown: Vec<output::Shown<'_>> = found
         .iter()
-        .zip(&specs)
         .map(
-            |((info, trial, curves, checkpoint, test, front), spec)| output::Shown {
+            |(info, spec, trial, curves, checkpoint, test, front)| output::Shown {
                 info,
                 spec: spec.as_ref(),
                 trial,
