@@ -156,6 +156,9 @@ fn build(
             }
         }))
         .wrap(middleware::from_fn(auth::check))
+        // Pages, live fragments and JSON go gzipped to a client that takes it: a page of a
+        // large experiment (its charts' points and marks) is a tenth of its size.
+        .wrap(middleware::Compress::default())
         .configure(pages::routes)
         .configure(api::routes)
         .configure(assets::routes)

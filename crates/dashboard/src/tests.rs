@@ -1673,3 +1673,47 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
         );
     });
 }
+
+#[test]
+fn pages_and_the_api_go_gzipped_to_a_client_that_takes_it() {
+    run(async {
+        let store = store_with("demo", 40);
+        for uri in [
+            "/experiments/demo",
+            "/api/experiments/demo",
+            "/static/css/dashboard.css",
+        ] {
+            let (_, headers, plain) =
+                get_with(&store, Access::open(), TestRequest::get().uri(uri)).await;
+            assert_eq!(header(&headers, "content-encoding"), None, "{uri}");
+            let service = init_service(app(store.clone(), Access::open())).await;
+            let req = TestRequest::get()
+                .uri(uri)
+                .insert_header(("Accept-Encoding", "gzip"))
+                .to_request();
+            let res = call_service(&service, req).await;
+            assert_eq!(
+                res.headers()
+                    .get("content-encoding")
+                    .and_then(|v| v.to_str().ok()),
+                Some("gzip"),
+                "{uri}"
+            );
+            let gzipped = read_body(res).await;
+            let mut unzipped = String::new();
+            std::io::Read::read_to_string(
+                &mut flate2::read::GzDecoder::new(&gzipped[..]),
+                &mut unzipped,
+            )
+            .unwrap();
+            assert_eq!(unzipped, plain, "{uri}");
+            let ratio = if uri == "/experiments/demo" { 4 } else { 1 };
+            assert!(
+                gzipped.len() * ratio < plain.len(),
+                "{uri}: {} bytes gzipped of {}",
+                gzipped.len(),
+                plain.len()
+            );
+        }
+    });
+}

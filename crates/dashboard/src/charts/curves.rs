@@ -4,7 +4,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    legend_entry, padded_range, palette, render, text_style, tick, DrawResult, Marker, DIM, GRID,
+    legend_entry, padded_range, palette, render_marked, text_style, tick, DrawResult, Mark, Marker,
+    Shape, DIM, GRID,
 };
 use crate::downsample;
 
@@ -33,6 +34,9 @@ pub(crate) struct Curve {
     /// its checkpoint keeps. Alone in its chart, the curve also gets a faint line down the
     /// chart there, labelled.
     pub(crate) best: Option<f64>,
+    /// The page of what the curve is (a trial's, an experiment's): pointed at, the curve is
+    /// named; clicked, it opens the page. `None` on that page itself.
+    pub(crate) href: Option<String>,
 }
 
 /// The most points drawn in one chart, over all its curves.
@@ -42,6 +46,7 @@ pub(super) const LEGEND_WIDTH: u32 = 170;
 
 /// Returns a line chart of `curves` against `x_title` and `y_title`; `dimmed_label` names the
 /// legend entry of the dimmed curves, and `empty_message` is shown when there is nothing to draw.
+/// A curve with a page is named when pointed at and opens it when clicked.
 pub(crate) fn curves(
     curves: &[Curve],
     size: (u32, u32),
@@ -80,7 +85,7 @@ pub(crate) fn curves(
         (x_min - 1.0, x_max + 1.0)
     };
     let with_legend = lines.len() > 1 || lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed);
-    render(size, &label, |root| -> DrawResult {
+    render_marked(size, &label, |root, marks| -> DrawResult {
         let (plot, legend) = if with_legend {
             root.split_horizontally(size.0.saturating_sub(LEGEND_WIDTH))
         } else {
@@ -145,6 +150,31 @@ pub(crate) fn curves(
                         )))?;
                     }
                 }
+            }
+        }
+        // The coloured curves last, so that they are what a pointer finds where lines cross.
+        let mut order: Vec<&(&Curve, Vec<(f64, f64)>)> = lines.iter().collect();
+        order.sort_by_key(|(c, _)| c.emphasis != Emphasis::Dimmed);
+        for (curve, points) in order {
+            let Some(href) = &curve.href else { continue };
+            let title = match curve
+                .best
+                .and_then(|step| curve.points.iter().find(|p| p.0 == step))
+            {
+                Some(&(step, value)) => format!(
+                    "{}: best epoch {}, {}",
+                    curve.label,
+                    tick(step),
+                    experiment::metric_text(Some(value))
+                ),
+                None => curve.label.clone(),
+            };
+            for piece in within(points, y0, y1) {
+                marks.push(Mark {
+                    href: href.clone(),
+                    title: title.clone(),
+                    shape: Shape::Line(piece.iter().map(|p| chart.backend_coord(p)).collect()),
+                });
             }
         }
         if with_legend {

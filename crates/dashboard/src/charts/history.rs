@@ -4,8 +4,8 @@ use experiment::{Direction, TrialState};
 use plotters::prelude::*;
 
 use super::{
-    legend_entry, metric_title, padded_range, render, text_style, tick, trial_tick, DrawResult,
-    Marker, DIM, GRID, PALETTE,
+    legend_entry, metric_title, padded_range, render_marked, text_style, tick, trial_tick,
+    DrawResult, Mark, Marker, Shape, DIM, GRID, PALETTE,
 };
 use crate::downsample;
 
@@ -30,12 +30,14 @@ const LEGEND_WIDTH: u32 = 150;
 /// Returns the history chart: completed trials as dots, pruned ones as grey rings, completed
 /// ones that break a constraint as crosses, the best completed value so far that meets the
 /// constraints as a step line, and the objective's `target`, if any, as a dashed line;
-/// `points` are in trial order.
+/// `points` are in trial order. Each trial drawn names itself and its value when pointed at
+/// and links to its page, `trial_pages` followed by its number.
 pub(crate) fn history(
     points: &[HistoryPoint],
     objective: &str,
     goal: Direction,
     target: Option<f64>,
+    trial_pages: &str,
 ) -> String {
     let label = format!("optimization history of {objective}");
     let finite: Vec<&HistoryPoint> = points
@@ -64,7 +66,7 @@ pub(crate) fn history(
     let Some((y0, y1)) = padded_range(finite.iter().map(|p| p.value).chain(target)) else {
         return super::empty(SIZE, &label, "no completed trials");
     };
-    render(SIZE, &label, |root| -> DrawResult {
+    render_marked(SIZE, &label, |root, marks| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
         let mut chart = ChartBuilder::on(&plot)
             .margin(12)
@@ -103,6 +105,26 @@ pub(crate) fn history(
             best.iter().copied(),
             PALETTE[1].stroke_width(2),
         ))?;
+        let groups = [
+            (&pruned, " (pruned)"),
+            (&infeasible, " (breaks a constraint)"),
+            (&completed, ""),
+        ];
+        for (group, note) in groups {
+            marks.extend(group.iter().map(|&(x, y)| {
+                // x is a trial number, drawn from a u32.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let trial = x as u32;
+                Mark {
+                    href: format!("{trial_pages}{trial}"),
+                    title: format!(
+                        "trial {trial}: {objective} {}{note}",
+                        experiment::metric_text(Some(y))
+                    ),
+                    shape: Shape::Dot(chart.backend_coord(&(x, y)), 5),
+                }
+            }));
+        }
         if let Some(t) = target {
             chart.draw_series(DashedLineSeries::new(
                 [(-0.5, t), (f64::from(last) + 0.5, t)],
@@ -225,10 +247,10 @@ mod tests {
             best_so_far(&refs, Direction::Maximize),
             [(0.0, 0.5), (2.0, 0.5), (2.0, 0.7), (2.0, 0.7)]
         );
-        let svg = history(&points, "val_accuracy", Direction::Maximize, None);
+        let svg = history(&points, "val_accuracy", Direction::Maximize, None, "/t/");
         assert!(svg.contains("breaks a constraint"), "{svg}");
         points[1].feasible = true;
-        let svg = history(&points, "val_accuracy", Direction::Maximize, None);
+        let svg = history(&points, "val_accuracy", Direction::Maximize, None, "/t/");
         assert!(!svg.contains("breaks a constraint"));
     }
 }

@@ -203,6 +203,95 @@ pub(crate) fn render(
     decorate(svg, label)
 }
 
+/// Draws a chart as `render` does, then the trials it drew as marks a reader can point at (a
+/// tooltip) and follow (the trial's page): `draw` adds a mark for each trial where it drew it.
+pub(crate) fn render_marked(
+    size: (u32, u32),
+    label: &str,
+    draw: impl FnOnce(&Area<'_>, &mut Vec<Mark>) -> DrawResult,
+) -> String {
+    let mut marks = Vec::new();
+    let svg = render(size, label, |root| draw(root, &mut marks));
+    if marks.is_empty() || svg.contains("data-empty=\"true\"") {
+        return svg;
+    }
+    let Some(end) = svg.rfind("</svg>") else {
+        return svg;
+    };
+    let mut out = String::with_capacity(svg.len() + marks.len() * 140);
+    out.push_str(&svg[..end]);
+    out.push_str("<g class=\"marks\">");
+    for mark in &marks {
+        mark.write(&mut out);
+    }
+    out.push_str("</g>\n");
+    out.push_str(&svg[end..]);
+    out
+}
+
+/// A trial drawn on a chart, as a reader can point at it (its tooltip names the trial and what
+/// the chart shows of it) and follow it to the trial's page; drawn over the chart, unseen until
+/// pointed at.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Mark {
+    /// The trial's page.
+    pub(crate) href: String,
+    /// The tooltip.
+    pub(crate) title: String,
+    /// Where the trial is drawn, in the SVG's pixels.
+    pub(crate) shape: Shape,
+}
+
+/// Where a mark lies.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Shape {
+    /// A point: a circle of this radius around it.
+    Dot((i32, i32), u32),
+    /// A bar from one corner to the other.
+    Bar((i32, i32), (i32, i32)),
+    /// A line through these points.
+    Line(Vec<(i32, i32)>),
+}
+
+impl Mark {
+    fn write(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let href = escape_attr(&self.href);
+        let title = escape_attr(&self.title);
+        let _ = write!(out, "<a href=\"{href}\">");
+        // Writing into a String cannot fail.
+        let _ = match &self.shape {
+            Shape::Dot((x, y), r) => {
+                write!(
+                    out,
+                    "<circle class=\"mark\" cx=\"{x}\" cy=\"{y}\" r=\"{r}\">"
+                )
+            }
+            Shape::Bar((x0, y0), (x1, y1)) => write!(
+                out,
+                "<rect class=\"mark\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">",
+                x0.min(x1),
+                y0.min(y1),
+                (x1 - x0).abs().max(2),
+                (y1 - y0).abs().max(2)
+            ),
+            Shape::Line(points) => {
+                out.push_str("<polyline class=\"mark\" points=\"");
+                for (i, (x, y)) in points.iter().enumerate() {
+                    let _ = write!(out, "{}{x},{y}", if i == 0 { "" } else { " " });
+                }
+                write!(out, "\">")
+            }
+        };
+        let _ = write!(out, "<title>{title}</title>");
+        out.push_str(match self.shape {
+            Shape::Dot(..) => "</circle></a>",
+            Shape::Bar(..) => "</rect></a>",
+            Shape::Line(..) => "</polyline></a>",
+        });
+    }
+}
+
 /// Returns an SVG of `size` that shows `message` in place of a chart.
 pub(crate) fn empty(size: (u32, u32), label: &str, message: &str) -> String {
     let mut svg = String::new();

@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    legend_entry, metric_title, padded_range, render, text_style, tick, DrawResult, Marker, DIM,
-    GRID, PALETTE,
+    legend_entry, metric_title, padded_range, render, render_marked, text_style, tick, DrawResult,
+    Mark, Marker, Shape, DIM, GRID, PALETTE,
 };
 
 /// One completed trial on the chart.
@@ -38,8 +38,14 @@ const LOG_RATIO: f64 = 10.0;
 
 /// Returns the chart of `points` over the objectives `x` and `y`: trials off the front as grey
 /// dots, those that break a constraint as crosses, the front as coloured dots with their trial
-/// numbers, joined by the staircase of what they dominate.
-pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String {
+/// numbers, joined by the staircase of what they dominate. Each trial names itself and its
+/// values when pointed at and links to its page, `trial_pages` followed by its number.
+pub(crate) fn pareto(
+    points: &[ParetoPoint],
+    x: Axis<'_>,
+    y: Axis<'_>,
+    trial_pages: &str,
+) -> String {
     let label = format!("Pareto front of {} and {}", x.0, y.0);
     let finite: Vec<&ParetoPoint> = points
         .iter()
@@ -63,7 +69,7 @@ pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String
     front.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.trial.cmp(&b.trial)));
     let corners: Vec<(f64, f64)> = front.iter().map(|p| (p.x, p.y)).collect();
     let staircase = staircase(&corners, x.1, y.1);
-    render(SIZE, &label, |root| -> DrawResult {
+    render_marked(SIZE, &label, |root, marks| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
         let mut chart = plane(&plot, ((x0, x1), (y0, y1)), (x, y), (x_log, y_log))?;
         let off: Vec<(f64, f64)> = finite
@@ -93,6 +99,28 @@ pub(crate) fn pareto(points: &[ParetoPoint], x: Axis<'_>, y: Axis<'_>) -> String
                 .iter()
                 .map(|p| Circle::new(at(p), 5, PALETTE[0].filled())),
         )?;
+        // The front last, so that it is what a pointer finds where trials overlap.
+        let mut order: Vec<&&ParetoPoint> = finite.iter().collect();
+        order.sort_by_key(|p| p.on_front);
+        marks.extend(order.iter().map(|p| {
+            let standing = match (p.on_front, p.feasible) {
+                (true, _) => " (on the front)",
+                (false, false) => " (breaks a constraint)",
+                (false, true) => "",
+            };
+            Mark {
+                href: format!("{trial_pages}{}", p.trial),
+                title: format!(
+                    "trial {}: {} {}, {} {}{standing}",
+                    p.trial,
+                    x.0,
+                    experiment::named_metric_text(x.0, Some(p.x)),
+                    y.0,
+                    experiment::named_metric_text(y.0, Some(p.y)),
+                ),
+                shape: Shape::Dot(chart.backend_coord(&at(p)), 6),
+            }
+        }));
         if front.len() <= MOST_LABELS {
             let style = text_style(13).pos(Pos::new(HPos::Left, VPos::Bottom));
             chart.draw_series(front.iter().map(|p| {
@@ -380,6 +408,7 @@ mod tests {
             &points,
             ("val_accuracy", Direction::Maximize),
             ("param_count", Direction::Minimize),
+            "/t/",
         );
         assert!(!svg.contains("what the front beats"), "{svg}");
     }
@@ -395,6 +424,7 @@ mod tests {
             &points,
             ("val_accuracy", Direction::Maximize),
             ("param_count", Direction::Minimize),
+            "/t/",
         );
         assert!(svg.contains("aria-label=\"Pareto front of val_accuracy and param_count\""));
         assert!(
@@ -407,7 +437,24 @@ mod tests {
         assert!(!svg.contains("\n1\n</text>"));
         assert!(svg.contains("dominated"));
         assert!(!svg.contains("breaks a constraint"));
-        let none = pareto(&[], ("a", Direction::Minimize), ("b", Direction::Minimize));
+        // Each trial names itself and its values when pointed at, the front's last (on top).
+        let marks = svg.split("<g class=\"marks\">").nth(1).unwrap_or_default();
+        let hrefs: Vec<&str> = marks
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|m| m.split('"').next())
+            .collect();
+        assert_eq!(hrefs, ["/t/1", "/t/0", "/t/7"]);
+        assert!(marks.contains(
+            "<title>trial 7: val_accuracy 0.9700, param_count 200000 (on the front)</title>"
+        ));
+        assert!(marks.contains("<title>trial 1: val_accuracy 0.8500, param_count 50000</title>"));
+        let none = pareto(
+            &[],
+            ("a", Direction::Minimize),
+            ("b", Direction::Minimize),
+            "/t/",
+        );
         assert!(none.contains("data-empty=\"true\""));
     }
 }

@@ -30,21 +30,100 @@ fn history_draws_points_best_line_axis_titles_and_legend() {
         "val_accuracy",
         Direction::Maximize,
         None,
+        "/t/",
     );
     assert!(
         svg.starts_with("<svg class=\"chart\" role=\"img\""),
         "{}",
         &svg[..80]
     );
+    let (drawn, marks) = svg.split_once("<g class=\"marks\">").unwrap_or((&svg, ""));
     assert_eq!(
-        count(&svg, "<circle"),
+        count(drawn, "<circle"),
         40 + 2,
         "40 trials and two legend markers"
+    );
+    assert_eq!(
+        count(marks, "<circle class=\"mark\""),
+        40,
+        "a mark per trial"
     );
     assert!(svg.contains("trial number"));
     assert!(svg.contains("val_accuracy (fraction)"));
     assert!(svg.contains("best so far (max)") && svg.contains("pruned trial"));
     assert!(count(&svg, "<polyline") >= 1);
+}
+
+/// Returns each mark's `(href, centre, tooltip)`, in the order drawn.
+fn marks(svg: &str) -> Vec<(String, (String, String), String)> {
+    let Some((_, marks)) = svg.split_once("<g class=\"marks\">") else {
+        return Vec::new();
+    };
+    let attr = |s: &str, name: &str| -> String {
+        let from = s.find(&format!(" {name}=\"")).map(|i| i + name.len() + 3);
+        from.and_then(|i| Some(s[i..i + s[i..].find('"')?].to_string()))
+            .unwrap_or_default()
+    };
+    marks
+        .split("<a ")
+        .skip(1)
+        .map(|m| format!(" {m}"))
+        .map(|m| {
+            let m = m.as_str();
+            let title = m
+                .split("<title>")
+                .nth(1)
+                .and_then(|t| t.split("</title>").next());
+            (
+                attr(m, "href"),
+                (attr(m, "cx"), attr(m, "cy")),
+                title.unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn history_marks_each_trial_where_it_is_drawn_with_its_value_and_page() {
+    let mut points = history_points(6);
+    points[3].feasible = false;
+    let svg = history(
+        &points,
+        "val_accuracy",
+        Direction::Maximize,
+        None,
+        "/experiments/a%20%3Cb%3E/trials/",
+    );
+    let marks = marks(&svg);
+    assert_eq!(marks.len(), 6, "{svg}");
+    let drawn = svg.split("<g class=\"marks\">").next().unwrap_or_default();
+    for (href, (cx, cy), title) in &marks {
+        let trial = href.trim_start_matches("/experiments/a%20%3Cb%3E/trials/");
+        assert!(
+            title.starts_with(&format!("trial {trial}: val_accuracy ")),
+            "{title}"
+        );
+        // A dot, a ring or a cross of the chart is centred where the mark is.
+        let centre = format!("cx=\"{cx}\" cy=\"{cy}\"");
+        let cross = format!("M{} {}", cx.parse::<i32>().unwrap_or(0) - 3, cy);
+        assert!(
+            drawn.contains(&centre) || drawn.contains(&cross) || drawn.contains(cy.as_str()),
+            "trial {trial} is not drawn at {cx},{cy}"
+        );
+    }
+    let title = |trial: &str| {
+        marks
+            .iter()
+            .find(|m| m.0.ends_with(&format!("/{trial}")))
+            .map(|m| m.2.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(title("0"), "trial 0: val_accuracy 0.0000 (pruned)");
+    assert_eq!(
+        title("3"),
+        "trial 3: val_accuracy 0.0300 (breaks a constraint)"
+    );
+    assert_eq!(title("4"), "trial 4: val_accuracy 0.0400");
 }
 
 #[test]
@@ -54,6 +133,7 @@ fn history_draws_a_target_as_a_dashed_line_within_the_axis() {
         "val_accuracy",
         Direction::Maximize,
         None,
+        "/t/",
     );
     assert!(!plain.contains("target"));
     // A target above every value still fits on the chart.
@@ -62,6 +142,7 @@ fn history_draws_a_target_as_a_dashed_line_within_the_axis() {
         "val_accuracy",
         Direction::Maximize,
         Some(1.5),
+        "/t/",
     );
     assert!(svg.contains("target (≥ 1.5)"), "{svg}");
     let texts: Vec<&str> = svg
@@ -95,11 +176,15 @@ fn the_timeline_draws_a_bar_per_trial_and_a_legend_of_the_endings_it_has() {
         span(2, 12.5, 200.0, Ending::Completed),
         span(3, 31.0, 31.0, Ending::Unknown),
     ];
-    let svg = timeline(&spans);
-    let empty = timeline(&[]);
+    let svg = timeline(&spans, "/t/");
+    let empty = timeline(&[], "/t/");
     assert!(empty.contains("data-empty") && empty.contains("no trial has started yet"));
-    let background = count(&timeline(&spans[..1]), "<rect") - 1;
-    assert_eq!(count(&svg, "<rect"), background + 4, "a bar each");
+    let background = count(&timeline(&spans[..1], "/t/"), "<rect") - 2;
+    assert_eq!(
+        count(&svg, "<rect"),
+        background + 4 + 4,
+        "a bar and a mark each"
+    );
     // Trial 3 has no known end: its bar is still seen.
     let widths: Vec<f64> = svg
         .split("<rect")
@@ -135,7 +220,7 @@ fn history_labels_trial_numbers_when_there_are_few_trials() {
             feasible: true,
         })
         .collect();
-    let svg = history(&points, "val_accuracy", Direction::Maximize, None);
+    let svg = history(&points, "val_accuracy", Direction::Maximize, None, "/t/");
     let texts: Vec<&str> = svg
         .split("<text")
         .skip(1)
@@ -159,15 +244,18 @@ fn history_downsamples_ten_thousand_trials() {
         "val_loss",
         Direction::Minimize,
         None,
+        "/t/",
     );
-    let circles = count(&svg, "<circle");
+    let drawn = svg.split("<g class=\"marks\">").next().unwrap_or_default();
+    let circles = count(drawn, "<circle");
     assert!((1000..=2800).contains(&circles), "{circles} circles");
+    assert_eq!(marks(&svg).len(), circles - 2, "a mark per trial drawn");
     assert!(svg.len() < 600_000, "{} bytes", svg.len());
 }
 
 #[test]
 fn empty_states_say_why() {
-    let svg = history(&[], "val_accuracy", Direction::Maximize, None);
+    let svg = history(&[], "val_accuracy", Direction::Maximize, None, "/t/");
     assert!(svg.contains("data-empty=\"true\"") && svg.contains("no completed trials"));
     let only_failed = [HistoryPoint {
         trial: 0,
@@ -175,7 +263,8 @@ fn empty_states_say_why() {
         state: TrialState::Failed,
         feasible: false,
     }];
-    assert!(history(&only_failed, "x", Direction::Minimize, None).contains("no completed trials"));
+    assert!(history(&only_failed, "x", Direction::Minimize, None, "/t/")
+        .contains("no completed trials"));
     let svg = curves(
         &[],
         (600, 300),
@@ -198,6 +287,7 @@ fn curves_colour_top_trials_and_dim_pruned_ones() {
             .collect(),
         emphasis,
         best: None,
+        href: None,
     };
     let svg = curves(
         &[
@@ -230,6 +320,7 @@ fn curves_fit_the_axis_to_the_top_trials_and_let_pruned_ones_leave_it() {
             .collect(),
         emphasis,
         best: None,
+        href: None,
     };
     let top = [
         line("trial 3", Emphasis::Colour(0), 0.95, 0.99, 30),
@@ -305,6 +396,7 @@ fn curves_mark_the_best_epoch() {
             .collect(),
         emphasis: Emphasis::Colour(colour),
         best,
+        href: None,
     };
     let dots = |svg: &str| count(svg, "<circle");
     let draw = |lines: &[Curve]| curves(lines, (600, 300), ("epoch", "y"), "", "");
@@ -350,6 +442,51 @@ fn curves_mark_the_best_epoch() {
 }
 
 #[test]
+fn curves_with_a_page_are_named_when_pointed_at_and_link_to_it() {
+    let line = |label: &str, emphasis, best: Option<f64>, href: Option<&str>| Curve {
+        label: label.to_string(),
+        points: (1..=40)
+            .map(|s| (f64::from(s), 1.0 - 1.0 / f64::from(s)))
+            .collect(),
+        emphasis,
+        best,
+        href: href.map(str::to_string),
+    };
+    let svg = curves(
+        &[
+            line("trial 3", Emphasis::Colour(0), Some(25.0), Some("/t/3")),
+            line("trial 5", Emphasis::Dimmed, None, Some("/t/5")),
+            line("trial 8", Emphasis::Colour(1), None, None),
+        ],
+        (600, 300),
+        ("epoch", "y"),
+        "pruned trials",
+        "",
+    );
+    let marks = svg.split("<g class=\"marks\">").nth(1).unwrap_or_default();
+    // The dimmed curve first, so that the coloured one is found where they cross; the curve
+    // without a page has no mark.
+    let hrefs: Vec<&str> = marks
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|m| m.split('"').next())
+        .collect();
+    assert_eq!(hrefs, ["/t/5", "/t/3"], "{marks}");
+    assert!(
+        marks.contains("<title>trial 3: best epoch 25, 0.9600</title>"),
+        "{marks}"
+    );
+    assert!(marks.contains("<title>trial 5</title>"), "{marks}");
+    // A mark follows its curve: as many points as the line drawn.
+    let points = marks
+        .split("points=\"")
+        .nth(2)
+        .and_then(|p| p.split('"').next())
+        .map_or(0, |p| p.split(' ').count());
+    assert!(points >= 30, "{points} points in {marks}");
+}
+
+#[test]
 fn curves_are_downsampled_to_the_point_budget() {
     let long = Curve {
         label: "trial 0".into(),
@@ -358,6 +495,7 @@ fn curves_are_downsampled_to_the_point_budget() {
             .collect(),
         emphasis: Emphasis::Colour(0),
         best: None,
+        href: None,
     };
     let svg = curves(&[long], (800, 300), ("step", "y"), "", "");
     let polyline = svg.split("<polyline").nth(1).unwrap_or_default();
@@ -736,13 +874,14 @@ fn names_are_escaped() {
             (evil, evil),
         ),
         importance(&[], evil),
-        history(&history_points(3), evil, Direction::Maximize, None),
+        history(&history_points(3), evil, Direction::Maximize, None, "/t/"),
         curves(
             &[Curve {
                 label: evil.into(),
                 points: vec![(1.0, 1.0)],
                 emphasis: Emphasis::Dimmed,
                 best: None,
+                href: None,
             }],
             (500, 300),
             (evil, evil),

@@ -5,7 +5,8 @@
 use plotters::prelude::*;
 
 use super::{
-    legend_entry, render, text_style, tick, trial_tick, DrawResult, Marker, DIM, GRID, PALETTE,
+    legend_entry, render_marked, text_style, tick, trial_tick, DrawResult, Mark, Marker, Shape,
+    DIM, GRID, PALETTE,
 };
 
 /// One trial's run on the timeline, in seconds since the first trial started.
@@ -61,8 +62,10 @@ impl Ending {
     }
 }
 
-/// Returns the timeline of `spans`: a bar per trial from its start to its end.
-pub(crate) fn timeline(spans: &[Span]) -> String {
+/// Returns the timeline of `spans`: a bar per trial from its start to its end. Each bar names
+/// its trial, how it ended and how long it ran when pointed at, and links to the trial's page,
+/// `trial_pages` followed by its number.
+pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
     let label = "timeline of the trials";
     let Some(last) = spans.iter().map(|s| s.trial).max() else {
         return super::empty(SIZE, label, "no trial has started yet");
@@ -70,7 +73,7 @@ pub(crate) fn timeline(spans: &[Span]) -> String {
     let longest = spans.iter().map(|s| s.end).fold(0.0, f64::max);
     let (unit, per) = unit_of(longest);
     let x1 = (longest / per).max(1e-3) * 1.02;
-    render(SIZE, label, |root| -> DrawResult {
+    render_marked(SIZE, label, |root, marks| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
         let mut chart = ChartBuilder::on(&plot)
             .margin(12)
@@ -94,14 +97,24 @@ pub(crate) fn timeline(spans: &[Span]) -> String {
         // 300th of the axis wide (a trial a killed sweep left running has no known end).
         let half = 0.4;
         let narrowest = x1 / 300.0;
-        chart.draw_series(spans.iter().map(|s| {
+        let bar = |s: &Span| {
             let y = f64::from(s.trial);
             let end = (s.end / per).max(s.start / per + narrowest);
-            Rectangle::new(
-                [(s.start / per, y - half), (end, y + half)],
-                s.ending.colour().mix(0.85).filled(),
-            )
-        }))?;
+            [(s.start / per, y - half), (end, y + half)]
+        };
+        chart.draw_series(
+            spans
+                .iter()
+                .map(|s| Rectangle::new(bar(s), s.ending.colour().mix(0.85).filled())),
+        )?;
+        marks.extend(spans.iter().map(|s| {
+            let [a, b] = bar(s);
+            Mark {
+                href: format!("{trial_pages}{}", s.trial),
+                title: s.describe(),
+                shape: Shape::Bar(chart.backend_coord(&a), chart.backend_coord(&b)),
+            }
+        }));
         let mut y = 30;
         for ending in [
             Ending::Completed,
@@ -125,6 +138,23 @@ pub(crate) fn timeline(spans: &[Span]) -> String {
     })
 }
 
+impl Span {
+    /// Returns what a bar's tooltip says: the trial, how it ended and how long it ran.
+    fn describe(&self) -> String {
+        // Milliseconds of a run fit an i64 for 290 million years.
+        #[allow(clippy::cast_possible_truncation)]
+        let ran = experiment::format_duration(((self.end - self.start) * 1000.0).round() as i64);
+        match self.ending {
+            Ending::Open => format!("trial {}: running for {ran}", self.trial),
+            Ending::Unknown => format!(
+                "trial {}: end unknown (the sweep was stopped while it ran)",
+                self.trial
+            ),
+            ending => format!("trial {}: {} after {ran}", self.trial, ending.label()),
+        }
+    }
+}
+
 /// Returns the unit the x axis is written in for a timeline `longest` seconds long, and how
 /// many seconds one of it is.
 fn unit_of(longest: f64) -> (&'static str, f64) {
@@ -140,6 +170,36 @@ fn unit_of(longest: f64) -> (&'static str, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_bar_names_its_trial_how_it_ended_and_how_long_it_ran() {
+        let span = |trial, end, ending| Span {
+            trial,
+            start: 1.0,
+            end,
+            ending,
+        };
+        let svg = timeline(
+            &[
+                span(0, 3.5, Ending::Completed),
+                span(1, 1.25, Ending::Pruned),
+                span(2, 100.0, Ending::Open),
+                span(3, 1.0, Ending::Unknown),
+            ],
+            "/t/",
+        );
+        let marks = svg.split("<g class=\"marks\">").nth(1).unwrap_or_default();
+        assert_eq!(marks.matches("<rect class=\"mark\"").count(), 4, "{marks}");
+        for title in [
+            "<a href=\"/t/0\"><rect",
+            "<title>trial 0: completed after 2.5s</title>",
+            "<title>trial 1: pruned after 0.2s</title>",
+            "<title>trial 2: running for 1m39s</title>",
+            "<title>trial 3: end unknown (the sweep was stopped while it ran)</title>",
+        ] {
+            assert!(marks.contains(title), "{title} in {marks}");
+        }
+    }
 
     #[test]
     fn the_axis_unit_follows_the_length() {

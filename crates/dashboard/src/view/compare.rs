@@ -174,6 +174,7 @@ pub(crate) fn compare_page(
                         .unwrap_or_default(),
                     emphasis: Emphasis::Colour(i),
                     best: super::best_epoch(t),
+                    href: Some(format::trial_href(&info.name, t.id.0)),
                 })
                 .collect();
             MetricChart {

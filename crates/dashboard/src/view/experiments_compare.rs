@@ -230,6 +230,7 @@ pub(crate) fn experiments_compare_page(
             points: best_so_far(d, goal),
             emphasis: Emphasis::Colour(i),
             best: None,
+            href: Some(format::experiment_href(&d.info.name)),
         })
         .collect();
     let chart = charts::curves(

@@ -81,7 +81,12 @@ pub(crate) fn experiment_href(name: &str) -> String {
 
 /// Returns the page of a trial.
 pub(crate) fn trial_href(experiment: &str, trial: u32) -> String {
-    format!("/experiments/{}/trials/{trial}", url_part(experiment))
+    format!("{}{trial}", trials_href(experiment))
+}
+
+/// Returns what a trial's number completes into its page: `/experiments/NAME/trials/`.
+pub(crate) fn trials_href(experiment: &str) -> String {
+    format!("/experiments/{}/trials/", url_part(experiment))
 }
 
 #[cfg(test)]

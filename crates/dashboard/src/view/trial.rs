@@ -219,6 +219,7 @@ pub(crate) fn trial_page(
                 points,
                 emphasis: Emphasis::Colour(0),
                 best: super::best_epoch(trial),
+                href: None,
             };
             MetricChart {
                 name: name.clone(),

@@ -127,7 +127,7 @@ pub(crate) fn analysis_for(
         history: history_chart(data, chosen),
         pareto: pareto_chart(data, (0, 1)),
         hypervolume: hypervolume_chart(data),
-        curves: curves_chart(charted, curves, objective),
+        curves: curves_chart(&data.info.name, charted, curves, objective),
         parallel: parallel_chart(&axes, &sample, objective, chosen.goal),
         importance: importance_chart(importance.as_deref(), &data.trials),
         pairs,

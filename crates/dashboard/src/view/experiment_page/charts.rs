@@ -12,6 +12,7 @@ use crate::charts::{
 };
 use crate::data::{ExperimentData, Series};
 use crate::importance;
+use crate::view::format;
 use crate::view::leaderboard::Ranked;
 use crate::view::space::ParamAxis;
 
@@ -24,7 +25,7 @@ pub(crate) const MAX_BARS: usize = 600;
 pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String) {
     let started: Vec<&Trial> = data.trials.iter().filter(|t| t.started.is_some()).collect();
     let Some(origin) = started.iter().filter_map(|t| t.started).map(|t| t.0).min() else {
-        return (charts::timeline(&[]), "no trial has started yet".into());
+        return (charts::timeline(&[], ""), "no trial has started yet".into());
     };
     let open_end = if data.info.status == ExperimentStatus::Running {
         now.0
@@ -94,7 +95,10 @@ pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, 
             ));
         }
     }
-    (charts::timeline(&spans), note)
+    (
+        charts::timeline(&spans, &format::trials_href(&data.info.name)),
+        note,
+    )
 }
 
 /// Returns the Pareto front chart over the objectives at `(x, y)` (indices; the front is
@@ -127,7 +131,8 @@ pub(super) fn pareto_chart(data: &ExperimentData, (x, y): (usize, usize)) -> Str
             })
         })
         .collect();
-    charts::pareto(&points, (&x.name, x.goal), (&y.name, y.goal))
+    let pages = format::trials_href(&data.info.name);
+    charts::pareto(&points, (&x.name, x.goal), (&y.name, y.goal), &pages)
 }
 
 /// The most trial numbers at which the hypervolume history is measured, evenly spaced.
@@ -194,10 +199,12 @@ pub(super) fn history_chart(data: &ExperimentData, chosen: &MetricSpec) -> Strin
         })
         .collect();
     let target = data.spec.as_ref().and_then(|s| s.target);
-    charts::history(&points, objective, chosen.goal, target)
+    let pages = format::trials_href(&data.info.name);
+    charts::history(&points, objective, chosen.goal, target, &pages)
 }
 
 pub(super) fn curves_chart(
+    experiment: &str,
     ranked: &[Ranked<'_>],
     series: &BTreeMap<TrialId, Series>,
     objective: &str,
@@ -220,6 +227,7 @@ pub(super) fn curves_chart(
             points: to_points(id),
             emphasis: Emphasis::Dimmed,
             best: None,
+            href: Some(format::trial_href(experiment, id.0)),
         })
         .collect();
     lines.extend(top.iter().enumerate().map(|(i, id)| Curve {
@@ -227,6 +235,7 @@ pub(super) fn curves_chart(
         points: to_points(id),
         emphasis: Emphasis::Colour(i),
         best: best_epoch(id),
+        href: Some(format::trial_href(experiment, id.0)),
     }));
     charts::curves(
         &lines,
