@@ -8,8 +8,8 @@
 //! The task is `data.task` when given, otherwise inferred from the target column: text labels,
 //! or integers with at most `MAX_INFERRED_CLASSES` distinct values, make a classification; other
 //! numbers make a regression. Class labels are mapped to class numbers in sorted order, so that
-//! the same file always gives the same numbering: numerically when every label is an integer
-//! (`2` before `10`), otherwise as strings. Every problem is reported with the file, and a bad
+//! the same file always gives the same numbering: numerically when every label is a number
+//! (`2` before `10`; `1` and `1.0` are one class, named as first written), otherwise as strings. Every problem is reported with the file, and a bad
 //! cell with its row and column.
 
 use std::collections::BTreeMap;
@@ -292,7 +292,11 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                             f32::NAN
                         }
                         Err(message) if is_missing(cell) => return Err(missing(column, message)),
-                        Err(message) if decimal_comma(cell).is_some() || is_finite_number(cell) => {
+                        Err(message)
+                            if decimal_comma(cell).is_some()
+                                || thousands(cell).is_some()
+                                || is_finite_number(cell) =>
+                        {
                             return Err(malformed(column, message))
                         }
                         Err(message) => {
@@ -323,6 +327,11 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
             raw_labels.len()
         )));
     }
+    if spec.task.is_none() {
+        if let Some(why) = numbers_read_as_classes(&raw_labels) {
+            return Err(unusable(format!("the target `{target_name}` {why}")));
+        }
+    }
     let targets = Targets::from_raw(&raw_labels, spec.task);
     let mut dataset =
         targets.into_dataset(features, feature_names, spec.image, target_name, &unusable)?;
@@ -350,11 +359,42 @@ pub(crate) fn number(cell: &str) -> std::result::Result<f32, String> {
     }
 }
 
-/// Returns " (write `7.4`: ...)" for a cell like `7,4`, a number with a decimal comma; else "".
+/// Returns " (write `7.4`: ...)" for a cell like `7,4`, a number with a decimal comma, and
+/// " (... thousands ...)" for one like `1,234,567`, whose commas group thousands (`1,234` may
+/// be either); else "".
 fn decimal_comma_hint(cell: &str) -> String {
-    decimal_comma(cell).map_or_else(String::new, |dotted| {
-        format!(" (write `{dotted}`: numbers are read with a decimal point, not a comma)")
-    })
+    match (decimal_comma(cell), thousands(cell)) {
+        (Some(dotted), Some(plain)) => format!(
+            " (numbers are read with a decimal point and without thousands separators: write \
+             `{plain}` if the comma separates thousands, `{dotted}` if it is a decimal comma)"
+        ),
+        (None, Some(plain)) => {
+            format!(" (write `{plain}`: numbers are read without thousands separators)")
+        }
+        (Some(dotted), None) => {
+            format!(" (write `{dotted}`: numbers are read with a decimal point, not a comma)")
+        }
+        (None, None) => String::new(),
+    }
+}
+
+/// Returns `1234567` for a cell like `1,234,567` or `-1,234.5`: a number whose commas group
+/// its whole part's digits in threes.
+fn thousands(cell: &str) -> Option<String> {
+    let unsigned = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let mut groups = whole.split(',');
+    let head = groups.next()?;
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    let grouped = (1..=3).contains(&head.len())
+        && digits(head)
+        && whole.contains(',')
+        && groups.all(|g| g.len() == 3 && digits(g))
+        && digits(fraction);
+    let plain = cell.replace(',', "");
+    grouped
+        .then_some(plain)
+        .filter(|p| p.parse::<f64>().is_ok_and(f64::is_finite))
 }
 
 /// Returns `7.4` for a cell like `7,4`, a number written with a decimal comma.
@@ -519,6 +559,54 @@ fn infer_task(raw: &[String]) -> Task {
     }
 }
 
+/// Says why a target of numbers but for a few cells (`NA`, `1,000,000`) would be read as many
+/// classes, most likely by mistake; `None` for a target of numbers only (`infer_task` decides
+/// it), of text, or of few classes.
+fn numbers_read_as_classes(raw: &[String]) -> Option<String> {
+    let mut not_numbers: Vec<&str> = raw
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !is_finite_number(c))
+        .collect();
+    let grouped = not_numbers
+        .iter()
+        .filter(|c| thousands(c).is_some())
+        .count();
+    let numeric = raw.len() - not_numbers.len() + grouped;
+    if not_numbers.is_empty() || numeric * 10 < raw.len() * 9 {
+        return None;
+    }
+    let mut classes: Vec<&str> = raw.iter().map(String::as_str).collect();
+    classes.sort_unstable();
+    classes.dedup();
+    if classes.len() <= MAX_INFERRED_CLASSES {
+        return None;
+    }
+    let count = not_numbers.len();
+    not_numbers.sort_unstable();
+    not_numbers.dedup();
+    let examples: Vec<String> = not_numbers
+        .iter()
+        .take(3)
+        .map(|c| format!("`{c}`"))
+        .collect();
+    let more = if not_numbers.len() > 3 { ", ..." } else { "" };
+    let fix = if grouped > 0 {
+        "write its numbers without thousands separators (`1000000`) and give `data.task: \
+         regression`"
+    } else {
+        "give `data.task: regression` to read it as numbers (with `data.missing: drop` to leave \
+         out the rows whose target is missing)"
+    };
+    Some(format!(
+        "would be read as {} classes, since {count} of its {} cells are not numbers ({}{more}) \
+         though the others are: {fix}, or `data.task: classification` to train on these classes",
+        classes.len(),
+        raw.len(),
+        examples.join(", ")
+    ))
+}
+
 /// Counts the distinct values among whole numbers.
 fn numbers_distinct(numbers: &[f64]) -> usize {
     let mut sorted: Vec<f64> = numbers.to_vec();
@@ -527,13 +615,33 @@ fn numbers_distinct(numbers: &[f64]) -> usize {
     sorted.len()
 }
 
-/// Numbers the distinct labels in sorted order, numerically if they are all integers.
+/// Numbers the distinct labels in sorted order: numerically when every label is a number (a
+/// number is one class however it is written, `1` and `1.0`, named as first written),
+/// otherwise as text.
 fn number_classes(raw: &[String]) -> (Vec<usize>, Vec<String>) {
-    let integers: Option<Vec<i64>> = raw.iter().map(|s| s.parse::<i64>().ok()).collect();
-    match integers {
-        Some(values) => number_sorted(&values, |v| v.to_string()),
-        None => number_sorted(raw, String::clone),
+    // Adding 0 makes -0 the 0 it equals.
+    let numbers: Option<Vec<f64>> = raw
+        .iter()
+        .map(|s| {
+            s.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(|x| x + 0.0)
+        })
+        .collect();
+    let Some(numbers) = numbers else {
+        return number_sorted(raw, String::clone);
+    };
+    let mut distinct = numbers.clone();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    let class = |x: &f64| distinct.partition_point(|d| d.total_cmp(x).is_lt());
+    let labels: Vec<usize> = numbers.iter().map(class).collect();
+    let mut names = vec![String::new(); distinct.len()];
+    for (&label, text) in labels.iter().zip(raw).rev() {
+        names[label].clone_from(text);
     }
+    (labels, names)
 }
 
 fn number_sorted<T: Ord + Clone>(
@@ -708,6 +816,82 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_target_of_numbers_but_a_few_cells_is_not_read_as_many_classes_unasked() {
+        let mut priced = String::from("x,price\n");
+        let mut missing = String::from("x,y\n");
+        for i in 0..40 {
+            priced.push_str(&format!("{i},\"1,{:03},000\"\n", i * 7));
+            let y = if i % 10 == 3 {
+                "NA".to_string()
+            } else {
+                format!("{}", i * 3)
+            };
+            missing.push_str(&format!("{i},{y}\n"));
+        }
+        let err = parse_str(&priced, "price").unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "the target `price` would be read as 40 classes, since 40 of its 40 cells are \
+                 not numbers (`1,000,000`, `1,007,000`, `1,014,000`, ...) though the others \
+                 are: write its numbers without thousands separators (`1000000`) and give \
+                 `data.task: regression`, or `data.task: classification` to train on these \
+                 classes"
+            ),
+            "{err}"
+        );
+        let err = parse_str(&missing, "y").unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "would be read as 37 classes, since 4 of its 40 cells are not numbers (`NA`)"
+            ),
+            "{err}"
+        );
+        // Asked for, or text, or few classes: read as classes.
+        let mut spec = spec("data/x.csv", "y");
+        spec.task = Some(Task::Classification);
+        let mut few = String::from("x,y\n");
+        let mut text = String::from("x,y\n");
+        for i in 0..40 {
+            few.push_str(&format!(
+                "{i},{}\n",
+                if i == 0 {
+                    "NA".to_string()
+                } else {
+                    (i % 5).to_string()
+                }
+            ));
+            text.push_str(&format!(
+                "{i},{}\n",
+                if i < 30 {
+                    format!("c{i}")
+                } else {
+                    i.to_string()
+                }
+            ));
+        }
+        assert_eq!(parse_str(&few, "y").unwrap().class_names.len(), 6);
+        assert_eq!(parse_str(&text, "y").unwrap().class_names.len(), 40);
+        let asked = parse(missing.as_bytes(), &spec).unwrap();
+        assert_eq!(asked.class_names.len(), 37);
+    }
+
+    #[test]
+    fn a_number_is_one_class_however_written_and_numbers_sort_as_numbers() {
+        // pandas writes 1.0 in a column with gaps: one class, named as first written.
+        let d = parse_str("x,y\n0,1\n0,0\n0,1.0\n0,0.0\n0,-0\n", "y").unwrap();
+        assert_eq!(d.class_names, ["0", "1"]);
+        assert_eq!(d.labels, [1, 0, 1, 0, 0]);
+        let d = parse_str("x,y\n0,10.0\n0,2.0\n0,1.5\n", "y").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(d.task, Task::Regression, "a fraction makes a regression");
+        let d = parse_str("x,y\n0,10.0\n0,2.0\n0,9.0\n0,2.0\n", "y").unwrap();
+        assert_eq!(d.class_names, ["2.0", "9.0", "10.0"], "not 10.0 before 2.0");
+        // Labels keep their text: 007 stays 007.
+        let d = parse_str("x,y\n0,007\n0,+1\n0,012\n0,1\n", "y").unwrap();
+        assert_eq!(d.class_names, ["+1", "007", "012"]);
+        assert_eq!(d.labels, [1, 0, 2, 0]);
+    }
+
+    #[test]
     fn malformed_cell_names_file_row_and_column() {
         let err = parse_str("a,b,y\n1,2,0\n3,oops,1\n", "y").unwrap_err();
         assert_eq!(
@@ -722,6 +906,25 @@ pub(crate) mod tests {
             "data/x.csv: row 2 (line 3), column `b`: expected a finite number, found `4,5` \
              (write `4.5`: numbers are read with a decimal point, not a comma)"
         );
+        // A comma before three digits may group thousands; two such commas do.
+        let err = parse_str("a;b;y\n1;2;0\n3;1,234;1\n", "y").unwrap_err();
+        assert!(
+            err.to_string().ends_with(
+                "found `1,234` (numbers are read with a decimal point and without thousands \
+                 separators: write `1234` if the comma separates thousands, `1.234` if it is a \
+                 decimal comma)"
+            ),
+            "{err}"
+        );
+        let err = parse_str("a,b,y\n1,2,0\n3,\"-1,234,567.5\",1\n", "y").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "data/x.csv: row 2 (line 3), column `b`: expected a finite number, found \
+             `-1,234,567.5` (write `-1234567.5`: numbers are read without thousands separators)"
+        );
+        for not_grouped in ["1,2345", "12345,678", ",123", "1,23,456"] {
+            assert_eq!(thousands(not_grouped), None, "{not_grouped}");
+        }
         let err = parse_str("a,y\n1,0\ninf,1\n", "y").unwrap_err();
         assert!(
             err.to_string()
