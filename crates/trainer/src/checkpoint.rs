@@ -431,7 +431,8 @@ pub(crate) fn load(sidecar: &Path) -> Result<(CheckpointV1, Net<Cpu>)> {
         path: weights.clone(),
         message,
     };
-    let tensors = SafeTensors::deserialize(&bytes).map_err(|e| bad(format!("{e:?}")))?;
+    let tensors = SafeTensors::deserialize(&bytes)
+        .map_err(|e| bad(format!("not a readable safetensors file ({e:?})")))?;
     let hp = experiment::Hyperparams::resolve(&Params::new(), &meta.params())
         .map_err(|e| bad(format!("the recorded hyperparameters are invalid: {e}")))?;
     let outputs = match meta.task.as_str() {
@@ -459,9 +460,33 @@ pub(crate) fn load(sidecar: &Path) -> Result<(CheckpointV1, Net<Cpu>)> {
             Param::Matrix(t) => t.load_safetensor(&tensors, name),
             Param::Vector(t) => t.load_safetensor(&tensors, name),
         };
-        loaded.map_err(|e| bad(format!("tensor `{name}`: {e:?}")))?;
+        loaded.map_err(|e| bad(weights_error(name, &e)))?;
     }
     Ok((meta, net))
+}
+
+/// Says what is wrong with the tensor `name` of a weights file, as `load_safetensor` found it.
+fn weights_error(name: &str, error: &dfdx::tensor::safetensors::Error) -> String {
+    use dfdx::tensor::safetensors::Error as E;
+    use safetensors::SafeTensorError as S;
+    let dims = |d: &[usize]| {
+        d.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("x")
+    };
+    match error {
+        E::MismatchedDimension((found, wanted)) => format!(
+            "tensor `{name}` is {} where the network the sidecar describes needs {}",
+            dims(found),
+            dims(wanted)
+        ),
+        E::SafeTensorError(S::TensorNotFound(_)) => {
+            format!("the file holds no tensor `{name}`, which the network needs")
+        }
+        E::SafeTensorError(e) => format!("tensor `{name}` cannot be read ({e:?})"),
+        E::IoError(e) => format!("tensor `{name}` cannot be read: {e}"),
+    }
 }
 
 fn read_sidecar(path: &Path) -> Result<CheckpointV1> {
@@ -495,6 +520,42 @@ fn read_sidecar(path: &Path) -> Result<CheckpointV1> {
             return Err(bad(format!(
                 "`{field}` has {} values for {features} features",
                 values.len()
+            )));
+        }
+    }
+    if let Some(image) = meta.image {
+        let pixels = image.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        if pixels != Some(features) {
+            return Err(bad(format!(
+                "`image` is {}x{}x{}, which is not the {features} features",
+                image[0], image[1], image[2]
+            )));
+        }
+    }
+    let numbers = [("shift", &meta.shift), ("scale", &meta.scale)]
+        .into_iter()
+        .chain(meta.fill.as_ref().map(|fill| ("fill", fill)));
+    for (field, values) in numbers {
+        let zero_scale = field == "scale";
+        if let Some(v) = values
+            .iter()
+            .find(|v| !v.is_finite() || (zero_scale && **v == 0.0))
+        {
+            return Err(bad(format!(
+                "`{field}` holds {v}, where a{} number belongs",
+                if zero_scale {
+                    " finite non-zero"
+                } else {
+                    " finite"
+                }
+            )));
+        }
+    }
+    if let Some([mean, std]) = meta.target_scale {
+        if !mean.is_finite() || !std.is_finite() || std == 0.0 {
+            return Err(bad(format!(
+                "`target_scale` is [{mean}, {std}], where a finite mean and a finite non-zero \
+                 spread belong"
             )));
         }
     }
@@ -909,6 +970,43 @@ mod tests {
             fs::write(&path, json.to_string()).unwrap();
             let err = read_sidecar(&path).unwrap_err().to_string();
             assert!(err.contains(&format!("`{field}` has")), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_damaged_sidecar_is_refused_before_a_network_is_built_from_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("0.json");
+        let good = meta(0, 0.5);
+        for (field, bad, said) in [
+            (
+                "image",
+                "[100000, 100000, 1]",
+                "`image` is 100000x100000x1, which is not the 1 features",
+            ),
+            (
+                "image",
+                "[4294967296, 4294967296, 4294967296]",
+                "which is not the 1 features",
+            ),
+            (
+                "scale",
+                "[0.0]",
+                "`scale` holds 0, where a finite non-zero number belongs",
+            ),
+            (
+                "shift",
+                "[1e39]",
+                "`shift` holds inf, where a finite number belongs",
+            ),
+            ("fill", "[1e39]", "`fill` holds inf"),
+            ("target_scale", "[0.0, 0.0]", "`target_scale` is [0, 0]"),
+        ] {
+            let mut json: serde_json::Value = serde_json::to_value(&good).unwrap();
+            json[field] = serde_json::from_str(bad).unwrap();
+            fs::write(&path, json.to_string()).unwrap();
+            let err = read_sidecar(&path).unwrap_err().to_string();
+            assert!(err.contains(said), "{field}: {err}");
         }
     }
 

@@ -59,6 +59,16 @@ pub(crate) fn load(spec: &DataSpec, labels: &Located<std::path::PathBuf>) -> Res
             ))
         }
     };
+    // With no image, the header's image size is bound by no bytes that follow it.
+    if n == 0 || image.height * image.width * image.channels == 0 {
+        return Err(unusable(
+            images_path,
+            format!(
+                "the file holds no pixels: {n} images of {}x{}x{}",
+                image.height, image.width, image.channels
+            ),
+        ));
+    }
     if labels_file.dims.len() != 1 || labels_file.dims[0] != n {
         return Err(unusable(
             &labels.value,
@@ -153,7 +163,7 @@ pub(crate) fn parse(bytes: &[u8]) -> std::result::Result<Idx, String> {
         .try_fold(1usize, |n, &d| n.checked_mul(d))
         .ok_or("the IDX dimensions overflow")?;
     let body = &bytes[header..];
-    if body.len() != count * width {
+    if count.checked_mul(width) != Some(body.len()) {
         return Err(format!(
             "the IDX header announces {count} values of {width} bytes ({}), but {} bytes follow",
             dims.iter()
@@ -223,6 +233,11 @@ mod tests {
                 encode_u8(&[2, 2], &[1, 2, 3]),
                 "announces 4 values of 1 bytes (2x2)",
             ),
+            // 2^61 values of 8 bytes: their size wraps to 0, which no body must match.
+            (
+                vec![0, 0, 0x0E, 3, 0, 0x20, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0],
+                "announces 2305843009213693952 values of 8 bytes",
+            ),
         ] {
             let err = parse(&bytes).unwrap_err();
             assert!(err.contains(want), "{err}");
@@ -263,6 +278,18 @@ mod tests {
         let err = crate::data::load(&data).unwrap_err();
         assert!(
             err.to_string().contains("expected one label per image (3)"),
+            "{err}"
+        );
+
+        // No image: the header's 2^31 x 2^31 pixels are refused, not named one by one.
+        let mut none = vec![0, 0, 8, 3, 0, 0, 0, 0];
+        none.extend_from_slice(&[0x80, 0, 0, 0, 0x80, 0, 0, 0]);
+        std::fs::write(&images, none).unwrap();
+        std::fs::write(&labels, encode_u8(&[0], &[])).unwrap();
+        let err = crate::data::load(&data).unwrap_err().to_string();
+        assert!(
+            err.contains("images.idx")
+                && err.contains("no pixels: 0 images of 2147483648x2147483648x1"),
             "{err}"
         );
     }
