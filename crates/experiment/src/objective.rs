@@ -32,6 +32,13 @@ pub enum Control {
 pub trait Reporter {
     /// Records the metrics of one step and says whether the trial may continue.
     fn report(&mut self, step: Step, metrics: &[MetricPoint]) -> Control;
+
+    /// Records the metrics of the trial's last step. Stopping it there saves nothing, so no
+    /// rule judges it (a pruner would only rank a whole run as a shortened one): `Prune` here
+    /// only says that the trial cannot end well (the store failed, the sweep was stopped).
+    fn report_last(&mut self, step: Step, metrics: &[MetricPoint]) -> Control {
+        self.report(step, metrics)
+    }
 }
 
 /// Something whose hyperparameters are searched: usually a model trained on a dataset.

@@ -172,6 +172,17 @@ fn as_curves<V: AsRef<[(Step, f64)]>>(earlier: &[(TrialId, V)]) -> Vec<Curve<'_>
 
 impl Reporter for StoreReporter<'_> {
     fn report(&mut self, step: Step, metrics: &[MetricPoint]) -> Control {
+        self.record(step, metrics, true)
+    }
+
+    fn report_last(&mut self, step: Step, metrics: &[MetricPoint]) -> Control {
+        self.record(step, metrics, false)
+    }
+}
+
+impl StoreReporter<'_> {
+    /// Records a step's metrics everywhere they go, then, when `judge`, asks the pruner.
+    fn record(&mut self, step: Step, metrics: &[MetricPoint], judge: bool) -> Control {
         if self.error.is_some() {
             return Control::Prune;
         }
@@ -201,6 +212,9 @@ impl Reporter for StoreReporter<'_> {
         if self.stop.requested() {
             self.error = Some(Error::Stopped);
             return Control::Prune;
+        }
+        if !judge {
+            return Control::Continue;
         }
         if let Some(reason) = never {
             return self.apply(Some(reason), step);

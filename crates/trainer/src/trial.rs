@@ -74,7 +74,11 @@ pub(crate) fn drive(
             on_best(step)?;
             best = Some((step, value, metrics.clone()));
         }
-        let control = reporter.report(step, &metrics.points());
+        let control = if n == epochs {
+            reporter.report_last(step, &metrics.points())
+        } else {
+            reporter.report(step, &metrics.points())
+        };
         if control == Control::Prune {
             tracing::debug!(epoch = n, "pruned");
             return Ok(TrialOutcome::Pruned {
@@ -82,7 +86,8 @@ pub(crate) fn drive(
                 result: best.map(to_result),
             });
         }
-        if patience.as_mut().is_some_and(|p| p.should_stop(&metrics)) {
+        // At the last epoch nothing is stopped: the trial ends as it would anyway.
+        if n < epochs && patience.as_mut().is_some_and(|p| p.should_stop(&metrics)) {
             tracing::debug!(epoch = n, "stopped early");
             stopped_early = Some(step);
             break;
@@ -155,10 +160,12 @@ mod tests {
 
     use super::*;
 
-    /// Records the steps reported; prunes at `prune_at`.
+    /// Records the steps reported; prunes at `prune_at`, but at the last step, which it marks
+    /// in `last` and judges not, as the runner's reporter does.
     struct Steps {
         seen: Vec<u32>,
         prune_at: Option<u32>,
+        last: Option<u32>,
     }
 
     impl Reporter for Steps {
@@ -170,6 +177,13 @@ mod tests {
             } else {
                 Control::Continue
             }
+        }
+
+        fn report_last(&mut self, step: Step, metrics: &[MetricPoint]) -> Control {
+            assert_eq!(metrics.len(), 5);
+            self.seen.push(step.0);
+            self.last = Some(step.0);
+            Control::Continue
         }
     }
 
@@ -205,6 +219,7 @@ mod tests {
         let mut reporter = Steps {
             seen: Vec::new(),
             prune_at,
+            last: None,
         };
         let mut next = epochs.iter().cloned();
         let n = u32::try_from(epochs.len()).unwrap();
@@ -220,6 +235,13 @@ mod tests {
             },
         )
         .unwrap();
+        if reporter.seen.len() == epochs.len() {
+            assert_eq!(
+                reporter.last,
+                Some(n),
+                "the last epoch is reported as the last"
+            );
+        }
         if let TrialOutcome::Completed { result, .. }
         | TrialOutcome::Pruned {
             result: Some(result),
@@ -282,6 +304,40 @@ mod tests {
         };
         assert_eq!(stopped_early, Some(Step(4)));
         assert_eq!(result.best_step, Step(4));
+    }
+
+    #[test]
+    fn at_the_last_epoch_nothing_is_stopped_early_or_pruned() {
+        let epochs = [epoch(1.0, 0.1), epoch(0.5, 0.2), epoch(0.49, 0.3)];
+        // Patience runs out at the last epoch: the trial trained every epoch anyway.
+        let (outcome, seen) = script(
+            &epochs,
+            ("val_accuracy", Direction::Maximize),
+            Some((1, 0.05)),
+            None,
+        );
+        assert_eq!(seen, [1, 2, 3]);
+        assert!(
+            matches!(
+                outcome,
+                TrialOutcome::Completed {
+                    stopped_early: None,
+                    ..
+                }
+            ),
+            "{outcome:?}"
+        );
+        // A pruner would stop it at the last epoch: it is not asked, and the trial completes.
+        let (outcome, _) = script(
+            &epochs,
+            ("val_accuracy", Direction::Maximize),
+            None,
+            Some(3),
+        );
+        assert!(
+            matches!(outcome, TrialOutcome::Completed { .. }),
+            "{outcome:?}"
+        );
     }
 
     #[test]
