@@ -220,6 +220,18 @@ fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on()
             "4294967296",
             "'--run-cap <N>': `4294967296` is more than the most it takes, 4294967295",
         ),
+        (
+            "--parallel",
+            "3000",
+            "'--parallel <N>': `3000` is more than the most trials side by side, 1024 (each is a \
+             thread of this process; more run as agents on other machines: README, \"Several \
+             machines\")",
+        ),
+        (
+            "--timeout",
+            "1h1h",
+            "expected a duration such as 90s, 30m, 2h or 1h30m (a bare number is seconds), found `1h1h`",
+        ),
     ] {
         let bad = timed.sweep(&["run", spec.to_str().unwrap(), flag, value]);
         assert_eq!(bad.code, 2, "{bad:?}");

@@ -60,7 +60,7 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
     pub(crate) run_cap: Option<u32>,
     /// Trials side by side, overriding the file's parallel (default: number of cores)
-    #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", value_parser = side_by_side, allow_negative_numbers = true)]
     pub(crate) parallel: Option<u32>,
     /// Add N trials to an existing experiment, warm-starting the sampler from its history
     /// (agents raise --run-cap instead, which a restarted agent does not add again)
@@ -218,7 +218,7 @@ pub(crate) struct GateArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) store: Option<PathBuf>,
     /// Trials side by side, overriding the file's parallel (default: number of cores)
-    #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", value_parser = side_by_side, allow_negative_numbers = true)]
     pub(crate) parallel: Option<u32>,
 }
 
@@ -307,6 +307,19 @@ fn whole<T: std::str::FromStr + Bounded>(text: &str) -> Result<T, String> {
             format!("expected a whole number such as 4, found `{text}`")
         }
     })
+}
+
+/// Reads `--parallel`: a count up to `MAX_PARALLEL`.
+fn side_by_side(text: &str) -> Result<u32, String> {
+    let n = whole::<u32>(text)?;
+    if n > experiment::MAX_PARALLEL {
+        return Err(format!(
+            "`{n}` is more than the most trials side by side, {} (each is a thread of this \
+             process; more run as agents on other machines: README, \"Several machines\")",
+            experiment::MAX_PARALLEL
+        ));
+    }
+    Ok(n)
 }
 
 /// The largest value of a count's type, for its error.

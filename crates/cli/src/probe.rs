@@ -126,7 +126,8 @@ pub(crate) fn machine() -> Machine {
 /// Returns the cores this process may use (1 when the system does not say): a sweep's trials
 /// side by side when neither the file nor `--parallel` says.
 pub(crate) fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    let most = usize::try_from(experiment::MAX_PARALLEL).unwrap_or(usize::MAX);
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(most))
 }
 
 /// Returns the state of the git working tree that holds `dir`, or `None` when git is missing or

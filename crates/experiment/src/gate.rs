@@ -206,7 +206,10 @@ pub enum BaselineMismatch {
         wanted: String,
     },
     /// The baseline lists no value for a metric, or a value that is not finite.
-    #[error("the baseline's values for `{metric}` must be one or more finite numbers")]
+    #[error(
+        "the baseline's values for `{metric}` must be one or more finite numbers, whose mean \
+         and spread are finite too"
+    )]
     BadValues {
         /// The guarded metric.
         metric: String,
@@ -386,7 +389,9 @@ impl GatedMetric {
                 wanted: format!("{} ({})", self.aggregate, self.goal),
             });
         }
+        // Values near the largest double overflow their sum: a verdict on infinities is none.
         let estimate = Estimate::of(&recorded.values)
+            .filter(|e| e.mean.is_finite() && e.std_dev.is_finite())
             .filter(|_| recorded.values.iter().all(|x| x.is_finite()))
             .ok_or_else(|| BaselineMismatch::BadValues {
                 metric: self.name.clone(),

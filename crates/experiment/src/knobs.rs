@@ -5,7 +5,7 @@
 //! typo never silently does nothing. `Hyperparams::resolve` merges, for one trial, the sampled
 //! values over the fixed ones over the defaults.
 
-use crate::words::number;
+use crate::words::number_text;
 use crate::{ParamValue, Params};
 
 /// What kind of values a knob takes, with its valid range.
@@ -414,9 +414,9 @@ impl Knob {
                     return Err(format!(
                         "`{}` must be in [{}, {}{close}, found {}",
                         self.name,
-                        number(min),
-                        number(max),
-                        number(x)
+                        number_text(min),
+                        number_text(max),
+                        number_text(x)
                     ));
                 }
                 Ok(ParamValue::Float(x))
@@ -427,7 +427,7 @@ impl Knob {
                     ParamValue::Float(x) if x.is_finite() && x.fract() == 0.0 => format!(
                         "`{}` must be in {min}..={max}, found {}",
                         self.name,
-                        number(*x)
+                        number_text(*x)
                     ),
                     _ => format!(
                         "expected an integer for `{}`, found {} `{value}`",

@@ -76,14 +76,14 @@ pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, S
 pub use spec::{
     objectives_label, CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping,
     ExperimentSpec, ImageShape, Located, MetricSpec, MissingValues, ModelKind, ModelSpec,
-    Normalize, Origin, SplitSpec, Stopped, Task, MISSING_MARKERS,
+    Normalize, Origin, SplitSpec, Stopped, Task, MAX_PARALLEL, MISSING_MARKERS,
 };
 pub use standing::FrontStanding;
 pub use time::{format_duration, parse_duration};
 pub use trial::{busy_ms, concurrency, Concurrency, Trial, TrialOutcome, TrialResult, TrialState};
 pub use warm_start::{ResultsRow, ResultsTable, WarmSource, WarmStart, WarmStarted};
 pub use words::{
-    count_or_metric_text, counted, metric_text, named_metric_text, shell_quote, suggest,
-    whole_number,
+    count_or_metric_text, counted, metric_text, named_metric_text, number_text, shell_quote,
+    suggest, whole_number,
 };
 pub use yaml::same_content;

@@ -6,7 +6,7 @@
 //! Such files are valid and run, so `sweep validate` and `sweep run` note them rather than
 //! refuse them.
 
-use crate::words::number;
+use crate::words::number_text;
 use crate::{Distribution, SearchSpace};
 
 impl SearchSpace {
@@ -28,12 +28,12 @@ impl SearchSpace {
                          {} and {} themselves",
                         p.name,
                         p.distribution.name(),
-                        number(min),
-                        number(max),
+                        number_text(min),
+                        number_text(max),
                         four_places(min.exp()),
                         four_places(max.exp()),
-                        number(min),
-                        number(max)
+                        number_text(min),
+                        number_text(max)
                     )
                 })
             })
@@ -56,9 +56,9 @@ impl SearchSpace {
                          of its draws lie above {}; `log_uniform_values` spreads them evenly \
                          across the orders",
                         p.name,
-                        number(min),
-                        number(max),
-                        number(max / 10.0)
+                        number_text(min),
+                        number_text(max),
+                        number_text(max / 10.0)
                     )
                 })
             })

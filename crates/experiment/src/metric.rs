@@ -130,17 +130,20 @@ fn hundredth(x: f64) -> String {
 /// 0.95 for 95%), found 95".
 pub fn out_of_range(name: &str, x: f64) -> Option<String> {
     Direction::of_metric(name)?;
+    let found = crate::number_text(x);
     match metric_range(name) {
         (Some(0.0), Some(1.0)) if !(0.0..=1.0).contains(&x) => Some(format!(
-            "{name} is a fraction from 0 to 1{}, found {x}",
+            "{name} is a fraction from 0 to 1{}, found {found}",
             if (1.0..=100.0).contains(&x) {
                 format!(" (write {} for {x}%)", hundredth(x))
             } else {
                 String::new()
             }
         )),
-        (_, Some(most)) if x > most => Some(format!("{name} is at most {most}, found {x}")),
-        (Some(least), _) if x < least => Some(format!("{name} is never below {least}, found {x}")),
+        (_, Some(most)) if x > most => Some(format!("{name} is at most {most}, found {found}")),
+        (Some(least), _) if x < least => {
+            Some(format!("{name} is never below {least}, found {found}"))
+        }
         _ => None,
     }
 }

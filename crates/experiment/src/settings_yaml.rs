@@ -8,7 +8,7 @@
 //! applies, as it is when the file leaves it out. Each settings type is taken apart whole, so
 //! a setting added to one does not compile until it is written here.
 
-use crate::words::number;
+use crate::words::number_text;
 use crate::{
     Acquisition, BayesConfig, CmaEsConfig, Crossover, GridConfig, Method, Nsga2Config, Nsga3Config,
     PrunerSpec, SobolConfig, TpeConfig,
@@ -185,7 +185,7 @@ impl Settings {
     }
 
     fn real(&mut self, key: &str, value: f64) {
-        self.word(key, &number(value));
+        self.word(key, &number_text(value));
     }
 
     /// The settings `nsga2` and `nsga3` share.

@@ -340,9 +340,9 @@ impl Distribution {
             } else {
                 Err(format!(
                     "must be in [{}, {}], found {}",
-                    words::number(min),
-                    words::number(max),
-                    words::number(x)
+                    words::number_text(min),
+                    words::number_text(max),
+                    words::number_text(x)
                 ))
             }
         };
@@ -352,8 +352,8 @@ impl Distribution {
             if (steps - steps.round()).abs() > 1e-9 * steps.abs().max(1.0) {
                 return Err(format!(
                     "must be a multiple of q = {}, found {}",
-                    words::number(q),
-                    words::number(x)
+                    words::number_text(q),
+                    words::number_text(x)
                 ));
             }
             Ok(quantized(x, q))
@@ -405,12 +405,15 @@ impl Distribution {
             // Draws below q/2 round to 0.
             Distribution::QLogNormal { q, .. } => match number(value)? {
                 x if x >= 0.0 => on_grid(x, 0.0, f64::INFINITY, *q),
-                x => Err(format!("must not be negative, found {}", words::number(x))),
+                x => Err(format!(
+                    "must not be negative, found {}",
+                    words::number_text(x)
+                )),
             },
             Distribution::Normal { .. } => number(value).map(ParamValue::Float),
             Distribution::LogNormal { .. } => match number(value)? {
                 x if x > 0.0 => Ok(ParamValue::Float(x)),
-                x => Err(format!("must be positive, found {}", words::number(x))),
+                x => Err(format!("must be positive, found {}", words::number_text(x))),
             },
         }
     }

@@ -212,6 +212,10 @@ impl Stopped {
     }
 }
 
+/// The most trials side by side in one process (`parallel:`, `--parallel`): each is a thread of
+/// it; more go to agents on other machines.
+pub const MAX_PARALLEL: u32 = 1024;
+
 /// A validated experiment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExperimentSpec {

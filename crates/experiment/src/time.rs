@@ -44,6 +44,8 @@ pub fn parse_duration(text: &str) -> Option<i64> {
     }
     let mut total = 0.0;
     let mut rest = text;
+    // Units go from the largest down, each once: `1h1h` and `30m1h` are typing slips.
+    let mut last = u8::MAX;
     while !rest.is_empty() {
         let split = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -54,13 +56,17 @@ pub fn parse_duration(text: &str) -> Option<i64> {
             .find(|c: char| c.is_ascii_digit() || c == '.')
             .unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(unit_len);
-        let seconds = match unit {
-            "d" => 86_400.0,
-            "h" => 3_600.0,
-            "m" => 60.0,
-            "s" => 1.0,
+        let (rank, seconds) = match unit {
+            "d" => (3, 86_400.0),
+            "h" => (2, 3_600.0),
+            "m" => (1, 60.0),
+            "s" => (0, 1.0),
             _ => return None,
         };
+        if rank >= last {
+            return None;
+        }
+        last = rank;
         total += number * seconds;
         rest = tail;
     }
@@ -129,6 +135,9 @@ mod tests {
             ("", None),
             ("inf", None),
             ("NaN", None),
+            ("1d2h3m4s", Some(93_784_000)),
+            ("1h1h", None),
+            ("30m1h", None),
         ] {
             assert_eq!(parse_duration(text), ms, "{text:?}");
         }

@@ -87,7 +87,7 @@ pub fn named_metric_text(name: &str, value: Option<f64>) -> String {
 
 /// Writes a number for a message: the shortest text that reads back as `x`, in exponent form
 /// (`1e-12`, `1e300`) where plain decimals would run long.
-pub(crate) fn number(x: f64) -> String {
+pub fn number_text(x: f64) -> String {
     let plain = x.to_string();
     let exponent = format!("{x:e}");
     if plain.len() > exponent.len() + 3 {
@@ -196,8 +196,8 @@ mod tests {
             (-2.5e-9, "-2.5e-9"),
             (20.085_536_923_187_668, "20.085536923187668"),
         ] {
-            assert_eq!(number(x), want);
-            assert_eq!(number(x).parse::<f64>(), Ok(x), "reads back");
+            assert_eq!(number_text(x), want);
+            assert_eq!(number_text(x).parse::<f64>(), Ok(x), "reads back");
         }
     }
 }

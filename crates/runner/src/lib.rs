@@ -178,6 +178,20 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A thread of the study could not be started: the system's limit on threads or memory.
+    #[error(
+        "cannot start a thread for the sweep ({started} of {wanted} trial workers started, \
+         as `--parallel` or `parallel:` asks): {error}; ask for fewer side by side, or raise \
+         the limit on threads or memory"
+    )]
+    Threads {
+        /// The workers asked for.
+        wanted: usize,
+        /// The workers started before the failure.
+        started: usize,
+        /// The system's refusal.
+        error: std::io::Error,
+    },
     /// A worker thread panicked; this is a bug.
     #[error("a trial worker panicked: {0}")]
     WorkerPanicked(String),

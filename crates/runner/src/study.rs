@@ -210,18 +210,49 @@ pub fn run_study(
     };
     let workers_done = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..parallel)
-            .map(|_| scope.spawn(|| worker.drain(&queue)))
-            .collect();
-        let follower = peers.as_ref().map(|peers| {
-            scope.spawn(|| {
+        let mut handles = Vec::with_capacity(parallel);
+        for started in 0..parallel {
+            let spawned = std::thread::Builder::new()
+                .name(format!("trial worker {started}"))
+                .spawn_scoped(scope, || worker.drain(&queue));
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                // The system's limit on threads or memory: the workers started stop too.
+                Err(error) => {
+                    lock(&queue).error.get_or_insert(Error::Threads {
+                        wanted: parallel,
+                        started,
+                        error,
+                    });
+                    board.abort();
+                    break;
+                }
+            }
+        }
+        let follower = peers.as_ref().and_then(|peers| {
+            let follow = || {
                 // A stop ends the waits there; an error here: waiting workers give up, and the
                 // error is the study's.
                 if let Err(e) = peers.follow(&workers_done, &options.stop) {
                     lock(&queue).error.get_or_insert(e);
                     board.abort();
                 }
-            })
+            };
+            let spawned = std::thread::Builder::new()
+                .name("agent follower".into())
+                .spawn_scoped(scope, follow);
+            match spawned {
+                Ok(handle) => Some(handle),
+                Err(error) => {
+                    lock(&queue).error.get_or_insert(Error::Threads {
+                        wanted: parallel,
+                        started: parallel,
+                        error,
+                    });
+                    board.abort();
+                    None
+                }
+            }
         });
         for handle in handles {
             if let Err(panic) = handle.join() {

@@ -126,7 +126,8 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         path: spec.csv.value.clone(),
         message: format!(
             "{n} rows leave the {what} split empty (validation {}, test {}){small}",
-            spec.split.validation, spec.split.test
+            experiment::number_text(spec.split.validation),
+            experiment::number_text(spec.split.test)
         ),
     };
     if rows.train.is_empty() {

@@ -158,11 +158,18 @@ fn a_baseline_that_does_not_match_the_gate_is_an_error() {
         ),
         (
             baseline(Direction::Maximize, &[]),
-            "the baseline's values for `m` must be one or more finite numbers",
+            "the baseline's values for `m` must be one or more finite numbers, whose mean and \
+             spread are finite too",
+        ),
+        (
+            baseline(Direction::Maximize, &[1e308, 1e308, 1e308]),
+            "the baseline's values for `m` must be one or more finite numbers, whose mean and \
+             spread are finite too",
         ),
         (
             baseline(Direction::Maximize, &[0.5, f64::INFINITY]),
-            "the baseline's values for `m` must be one or more finite numbers",
+            "the baseline's values for `m` must be one or more finite numbers, whose mean and \
+             spread are finite too",
         ),
     ];
     for (b, want) in cases {

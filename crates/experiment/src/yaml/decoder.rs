@@ -4,7 +4,7 @@
 //! `d.int(node, "seed")` and move on: one pass over the tree finds every error. A node that is
 //! broken is not descended into, so one mistake gives one message, not a cascade.
 
-use crate::words::number;
+use crate::words::number_text;
 use crate::{suggest, ParamValue};
 
 use super::tree::{join, Entry, Kind, Node, Pos, Problem, Scalar};
@@ -220,7 +220,7 @@ impl Decoder {
             self.error(
                 node.pos,
                 path,
-                format!("must not be negative, found {}", number(x)),
+                format!("must not be negative, found {}", number_text(x)),
             );
             return None;
         }

@@ -57,9 +57,29 @@ pub(super) fn distribution(
             // Draws are rounded to multiples of q: with none between the bounds every draw
             // would land outside them. (Log-scale bounds, `q_log_uniform`'s, are exponents.)
             let on_values = !matches!(shape, Shape::QLogUniform);
+            let pos = f.get("q").map_or(f.pos, |n| n.pos);
+            // Rounding to a multiple of q is meaningless, and overflows, where the values hold
+            // more multiples of q than a double tells apart.
+            let top = if on_values {
+                min.abs().max(max.abs())
+            } else {
+                max.exp()
+            };
+            if (top / q).is_nan() || top / q >= 9.0e15 {
+                d.error(
+                    pos,
+                    &f.path("q"),
+                    format!(
+                        "q ({}) is finer than a number can tell apart between min and max: \
+                         give a larger q, or the distribution without `q_`",
+                        f.get("q").map_or_else(|| q.to_string(), |n| written(n, q))
+                    ),
+                );
+                return None;
+            }
+            // A q below the range's width leaves a multiple inside it.
             let first = (min / q).ceil() * q;
-            if on_values && first > max * (1.0 + 1e-12) + 1e-300 {
-                let pos = f.get("q").map_or(f.pos, |n| n.pos);
+            if on_values && q > max - min && first > max * (1.0 + 1e-12) + 1e-300 {
                 d.error(
                     pos,
                     &f.path("q"),
@@ -299,6 +319,31 @@ fn real_bounds(
                 "min must be below max, found min {} and max {}",
                 written(min_node, min),
                 written(max_node, max)
+            ),
+        );
+        return None;
+    }
+    // The samplers draw on the log of the values for these shapes: that is the width to sample.
+    let (lo, hi) = if values_positive {
+        (min.ln(), max.ln())
+    } else {
+        (min, max)
+    };
+    let width = hi - lo;
+    if !width.is_normal() || width < 1e-12 * lo.abs().max(hi.abs()) {
+        d.error(
+            min_node.pos,
+            &f.path("min"),
+            format!(
+                "min {} and max {} are too close together to draw between{}; widen the range, \
+                 or give one value as `{{value: ...}}`",
+                written(min_node, min),
+                written(max_node, max),
+                if values_positive {
+                    " on a log scale"
+                } else {
+                    ""
+                }
             ),
         );
         return None;

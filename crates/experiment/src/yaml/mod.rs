@@ -164,9 +164,10 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     let run_cap = f
         .get("run_cap")
         .map_or(Some(None), |n| blocks::count(d, n, "run_cap").map(Some));
-    let parallel = f
-        .get("parallel")
-        .map_or(Some(None), |n| blocks::count(d, n, "parallel").map(Some));
+    let parallel = f.get("parallel").map_or(Some(None), |n| {
+        d.count_in(n, "parallel", (1, crate::MAX_PARALLEL))
+            .map(Some)
+    });
     let objectives = d
         .required(&f, "metric")
         .and_then(|n| objectives::objectives(d, n));

@@ -4,7 +4,7 @@
 //! is optional and falls back to the defaults of `GridConfig`, `SobolConfig`, `TpeConfig`,
 //! `BayesConfig`, `CmaEsConfig`, `Nsga2Config` and `Nsga3Config`.
 
-use crate::words::number;
+use crate::words::number_text;
 use crate::{
     Acquisition, BayesConfig, CmaEsConfig, Crossover, GridConfig, IndependentSampler, Method,
     Nsga2Config, Nsga3Config, Restart, SobolConfig, TpeConfig, BLX_ALPHA,
@@ -530,7 +530,11 @@ fn real(d: &mut Decoder, f: &Fields<'_>, key: &str, default: f64, range: Range) 
         Range::NonNegative => (x >= 0.0, "at least 0"),
     };
     if !ok {
-        d.error(n.pos, &path, format!("must be {want}, found {}", number(x)));
+        d.error(
+            n.pos,
+            &path,
+            format!("must be {want}, found {}", number_text(x)),
+        );
         return None;
     }
     Some(x)

@@ -438,6 +438,10 @@ fn categorical_kernels(prior: &[f64], column: &[f64], prior_weight: f64) -> Kern
 
 /// Returns a draw from normal(mu, sigma) truncated to [low, high], by inverting the CDF at `u`.
 pub(crate) fn truncated_normal(u: f64, mu: f64, sigma: f64, low: f64, high: f64) -> f64 {
+    if sigma.is_nan() || sigma <= 0.0 {
+        // A width that underflowed: the kernel is its centre.
+        return mu.clamp(low, high);
+    }
     let (a, b) = ((low - mu) / sigma, (high - mu) / sigma);
     let z = if a > 0.0 {
         // In the upper tail, invert the mirror image, where the CDF keeps its precision.
@@ -665,6 +669,8 @@ mod tests {
             assert!((50.0..=51.0).contains(&x), "{x}");
             let y = truncated_normal(u, 0.0, 1.0, -51.0, -50.0);
             assert!((-51.0..=-50.0).contains(&y), "{y}");
+            // A kernel whose width underflowed to 0 (a range of a few subnormals) is its centre.
+            assert_eq!(truncated_normal(u, 0.0, 0.0, 0.0, 5e-324), 0.0);
         }
     }
 }
