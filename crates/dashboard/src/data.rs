@@ -348,8 +348,10 @@ pub(crate) struct ExperimentData {
     pages: Mutex<HashMap<String, Bytes>>,
 }
 
-/// The most rendered pages kept per snapshot; a full cache starts over.
+/// The most rendered pages kept per snapshot, and the most bytes of them (a page of a large
+/// experiment is most of a megabyte, and a store may hold dozens); a full cache starts over.
 const PAGES_KEPT: usize = 64;
+const PAGE_BYTES_KEPT: usize = 4 << 20;
 
 impl ExperimentData {
     /// Returns a snapshot of an experiment and its trials, with its spec parsed.
@@ -414,12 +416,20 @@ impl ExperimentData {
         lock(&self.computing)
     }
 
+    /// Returns how many rendered pages the snapshot keeps.
+    #[cfg(test)]
+    pub(crate) fn kept_pages(&self) -> usize {
+        lock(&self.pages).len()
+    }
+
     /// Keeps `html` as the page for `request`. Only pages that depend on nothing but the
     /// snapshot and the request may be kept: a finished experiment's, not a live one's (its
-    /// durations count up with the clock).
+    /// durations count up with the clock). The pages kept are at most `PAGES_KEPT` and
+    /// `PAGE_BYTES_KEPT` bytes.
     pub(crate) fn keep_page(&self, request: &str, html: Bytes) {
         let mut pages = lock(&self.pages);
-        if pages.len() >= PAGES_KEPT {
+        let bytes: usize = pages.values().map(Bytes::len).sum();
+        if pages.len() >= PAGES_KEPT || bytes + html.len() > PAGE_BYTES_KEPT {
             pages.clear();
         }
         pages.insert(request.to_string(), html);

@@ -139,6 +139,12 @@ async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
     respond(blocking(move || render_experiments(&reader, now(), fragment)).await?)
 }
 
+/// Returns what an experiment page is kept under: the query as read, not as sent, so that
+/// parameters the page does not take, or given in another order, make no other page to keep.
+pub(crate) fn page_key(fragment: bool, query: &LeaderboardQuery) -> String {
+    format!("{}?{query:?}", u8::from(fragment))
+}
+
 async fn experiment_page(
     state: web::Data<AppState>,
     name: web::Path<String>,
@@ -146,7 +152,7 @@ async fn experiment_page(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let fragment = is_fragment(&req);
-    let request = format!("{}?{}", u8::from(fragment), req.query_string());
+    let request = page_key(fragment, &query);
     let reader = state.reader.clone();
     let name = name.into_inner();
     let query = query.into_inner();

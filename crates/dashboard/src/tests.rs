@@ -1631,22 +1631,38 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
             "/experiments/done?sort=param.lr",
             "/experiments/done?sort=param.lr",
             "/experiments/busy",
+            "/experiments/done?junk=1&sort=param.lr",
         ] {
             let res = call_service(&service, TestRequest::get().uri(uri).to_request()).await;
             assert_eq!(res.status(), StatusCode::OK, "{uri}");
             bodies.push(read_body(res).await);
         }
         assert_eq!(bodies[0], bodies[1], "a kept page is the page rendered");
+        assert_eq!(
+            bodies[0], bodies[3],
+            "a parameter the page does not take changes nothing"
+        );
         let reader = &dashboard.state.reader;
         let done = reader.experiment("done").unwrap();
-        assert_eq!(done.page("0?sort=param.lr").as_ref(), Some(&bodies[0]));
+        let by_lr = crate::view::leaderboard::LeaderboardQuery {
+            sort: Some("param.lr".into()),
+            ..Default::default()
+        };
+        let key = |fragment| crate::pages::page_key(fragment, &by_lr);
+        assert_eq!(done.page(&key(false)).as_ref(), Some(&bodies[0]));
+        assert_eq!(
+            done.kept_pages(),
+            1,
+            "the unknown parameter kept no other page"
+        );
         assert!(
-            done.page("1?sort=param.lr").is_none(),
+            done.page(&key(true)).is_none(),
             "the fragment is another page"
         );
         let busy = reader.experiment("busy").unwrap();
         assert!(
-            busy.page("0?").is_none(),
+            busy.page(&crate::pages::page_key(false, &Default::default()))
+                .is_none(),
             "a live page counts up with the clock"
         );
         let status = |name: &str| reader.experiment(name).unwrap().info.status;

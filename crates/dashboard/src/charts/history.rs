@@ -160,6 +160,20 @@ pub(crate) fn history(
             let label = format!("target ({} {})", goal.reach_sign(), tick(t));
             legend_entry(&legend, (8, y), PALETTE[2], Marker::Line(2), &label)?;
         }
+        let drawn = completed.len() + infeasible.len() + pruned.len();
+        if drawn < finite.len() {
+            // Downsampled: say so, as the other charts say what sample they draw.
+            y += 30;
+            for line in [
+                format!("{drawn} of {} trials", finite.len()),
+                "drawn: each run of".to_string(),
+                "trials shows its".to_string(),
+                "lowest and highest".to_string(),
+            ] {
+                legend.draw(&Text::new(line, (8, y), text_style(13)))?;
+                y += 17;
+            }
+        }
         Ok(())
     })
 }

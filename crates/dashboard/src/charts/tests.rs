@@ -52,6 +52,10 @@ fn history_draws_points_best_line_axis_titles_and_legend() {
     assert!(svg.contains("val_accuracy (fraction)"));
     assert!(svg.contains("best so far (max)") && svg.contains("pruned trial"));
     assert!(count(&svg, "<polyline") >= 1);
+    assert!(
+        !svg.contains(" trials\n<"),
+        "every trial drawn: no sample to speak of"
+    );
 }
 
 /// Returns each mark's `(href, centre, tooltip)`, in the order drawn.
@@ -250,6 +254,10 @@ fn history_downsamples_ten_thousand_trials() {
     let circles = count(drawn, "<circle");
     assert!((1000..=2800).contains(&circles), "{circles} circles");
     assert_eq!(marks(&svg).len(), circles - 2, "a mark per trial drawn");
+    assert!(
+        svg.contains(&format!(">\n{} of 10000 trials\n<", circles - 2)),
+        "the chart says it draws a sample"
+    );
     assert!(svg.len() < 600_000, "{} bytes", svg.len());
 }
 

@@ -94,8 +94,10 @@ pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
             .axis_desc_style(text_style(15))
             .draw()?;
         // Bars fill most of a row, and stay visible however short or thin: at least a
-        // 300th of the axis wide (a trial a killed sweep left running has no known end).
-        let half = 0.4;
+        // 300th of the axis wide (a trial a killed sweep left running has no known end), and
+        // at least a pixel high where rows are thinner than that (600 trials and more).
+        let row_px = f64::from(chart.plotting_area().dim_in_pixel().1) / (f64::from(last) + 1.0);
+        let half = 0.4f64.max(0.75 / row_px.max(1e-9));
         let narrowest = x1 / 300.0;
         let bar = |s: &Span| {
             let y = f64::from(s.trial);
@@ -199,6 +201,27 @@ mod tests {
         ] {
             assert!(marks.contains(title), "{title} in {marks}");
         }
+    }
+
+    #[test]
+    fn bars_stay_a_pixel_high_however_many_trials() {
+        let spans: Vec<Span> = (0..600)
+            .map(|k| Span {
+                trial: k * 16,
+                start: f64::from(k),
+                end: f64::from(k) + 30.0,
+                ending: Ending::Completed,
+            })
+            .collect();
+        let svg = timeline(&spans, "/t/");
+        let drawn = svg.split("<g class=\"marks\">").next().unwrap_or_default();
+        let heights: Vec<u32> = drawn
+            .split("<rect")
+            .skip(1)
+            .filter_map(|r| r.split("height=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        assert!(heights.len() > 600, "{}", heights.len());
+        assert!(heights.iter().all(|&h| h >= 1), "{heights:?}");
     }
 
     #[test]
