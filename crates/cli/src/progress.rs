@@ -104,52 +104,68 @@ impl ProgressObserver {
     }
 }
 
+/// Returns the line a study starts with, and whether it runs (or follows) trials: what it
+/// resumes or starts, or why there is nothing to run.
+fn started_line(plan: &StudyPlan) -> (String, bool) {
+    if let (0, Some(stopped)) = (plan.to_run, plan.stopped) {
+        let why = match stopped {
+            Stopped::Target(t) => format!("its target was reached by trial {t}"),
+            Stopped::Plateau(t) => format!(
+                "its best stopped improving (`plateau:`), up to trial {t} (a longer patience \
+                 is another experiment: give it a new `name:`)"
+            ),
+        };
+        return (format!("{}: {why}; nothing to run", plan.experiment), false);
+    }
+    // An agent with none of its own left may still wait for the others'.
+    if plan.to_run == 0 && (plan.agent.is_none() || plan.already_finished >= plan.total) {
+        let more = match plan.agent {
+            // A restarted agent would add `--extend`'s trials again.
+            Some(_) => {
+                "every agent with a higher --run-cap and a new --exchange folder adds \
+                        trials"
+            }
+            None => "--extend N adds trials",
+        };
+        let line = format!(
+            "{}: all {} trials already finished; nothing to run ({more})",
+            plan.experiment, plan.total
+        );
+        return (line, false);
+    }
+    let verb = if plan.resumed { "resuming" } else { "starting" };
+    let agent = match plan.agent {
+        Some((i, n)) => format!(" as agent {i} of {n}"),
+        None => String::new(),
+    };
+    let here = if plan.agent.is_some() { " here" } else { "" };
+    let restored = match plan.restored {
+        0 => String::new(),
+        n => format!(", {n} of its own taken back from its journal"),
+    };
+    let trials = experiment::counted(plan.total, "trial", "trials");
+    let running = if plan.to_run == 0 {
+        "none of its own left to run; it follows the other agents' to the end".to_string()
+    } else {
+        format!("{} side by side{here}", plan.parallel)
+    };
+    let line = format!(
+        "{verb} {}{agent}: {trials} ({} already finished{restored}), {running}",
+        plan.experiment, plan.already_finished
+    );
+    (line, true)
+}
+
 impl Observer for ProgressObserver {
     fn study_started(&self, plan: &StudyPlan) {
         let _ = self.plan.set(plan.clone());
         self.overall.set_length(u64::from(plan.total));
         self.overall.set_position(u64::from(plan.already_finished));
-        if let (0, Some(stopped)) = (plan.to_run, plan.stopped) {
-            let why = match stopped {
-                Stopped::Target(t) => format!("its target was reached by trial {t}"),
-                Stopped::Plateau(t) => format!(
-                    "its best stopped improving (`plateau:`), up to trial {t} (a longer patience \
-                     is another experiment: give it a new `name:`)"
-                ),
-            };
-            self.log(format!("{}: {why}; nothing to run", plan.experiment));
+        let (line, starts) = started_line(plan);
+        self.log(line);
+        if !starts {
             return;
         }
-        if plan.to_run == 0 {
-            let more = match plan.agent {
-                // A restarted agent would add `--extend`'s trials again.
-                Some(_) => {
-                    "every agent with a higher --run-cap and a new --exchange folder adds \
-                            trials"
-                }
-                None => "--extend N adds trials",
-            };
-            self.log(format!(
-                "{}: all {} trials already finished; nothing to run ({more})",
-                plan.experiment, plan.total
-            ));
-            return;
-        }
-        let verb = if plan.resumed { "resuming" } else { "starting" };
-        let agent = match plan.agent {
-            Some((i, n)) => format!(" as agent {i} of {n}"),
-            None => String::new(),
-        };
-        let here = if plan.agent.is_some() { " here" } else { "" };
-        let restored = match plan.restored {
-            0 => String::new(),
-            n => format!(", {n} of its own taken back from its journal"),
-        };
-        let trials = experiment::counted(plan.total, "trial", "trials");
-        self.log(format!(
-            "{verb} {}{agent}: {trials} ({} already finished{restored}), {} side by side{here}",
-            plan.experiment, plan.already_finished, plan.parallel
-        ));
         if let Some(warm) = &plan.warm_start {
             self.log(format!("warm start: {warm}"));
         }
@@ -337,5 +353,53 @@ impl Observer for FollowObserver {
     fn agent_heard(&self, heard: &QuietAgent) {
         say!("{}: {}", self.experiment, heard_line(heard));
         self.notices.clear(&self.experiment, &agent_key(heard));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(total: u32, finished: u32, to_run: u32, agent: Option<(u32, u32)>) -> StudyPlan {
+        StudyPlan {
+            experiment: "rnd".into(),
+            total,
+            already_finished: finished,
+            parallel: 2,
+            resumed: finished > 0,
+            to_run,
+            stopped: None,
+            agent,
+            restored: 0,
+            warm_start: None,
+        }
+    }
+
+    #[test]
+    fn an_agent_with_none_of_its_own_left_says_it_follows_the_others() {
+        // Its own 3 trials are done, the other agent's 3 are not: the study is not finished.
+        let (line, starts) = started_line(&plan(6, 3, 0, Some((0, 2))));
+        assert_eq!(
+            line,
+            "resuming rnd as agent 0 of 2: 6 trials (3 already finished), none of its own left \
+             to run; it follows the other agents' to the end"
+        );
+        assert!(starts);
+        let (line, starts) = started_line(&plan(6, 6, 0, Some((0, 2))));
+        assert!(
+            line.starts_with("rnd: all 6 trials already finished; nothing to run"),
+            "{line}"
+        );
+        assert!(!starts);
+        let (line, _) = started_line(&plan(6, 6, 0, None));
+        assert_eq!(
+            line,
+            "rnd: all 6 trials already finished; nothing to run (--extend N adds trials)"
+        );
+        let (line, _) = started_line(&plan(6, 2, 4, Some((1, 2))));
+        assert_eq!(
+            line,
+            "resuming rnd as agent 1 of 2: 6 trials (2 already finished), 2 side by side here"
+        );
     }
 }

@@ -165,6 +165,15 @@ pub enum Error {
         /// What went wrong, in words.
         detail: String,
     },
+    /// A checkpoint's file, beside the store, could not be deleted (a trial run again that is
+    /// no longer kept, one stopped, one a better trial pushed out).
+    #[error("cannot delete checkpoint file {}: {detail}", path.display())]
+    CheckpointFile {
+        /// The file or folder at fault.
+        path: PathBuf,
+        /// What went wrong, in words.
+        detail: String,
+    },
     /// The database failed to read or write. The I/O error is part of the message, not a
     /// separate source, so that a chain of causes does not print it twice.
     #[error("store i/o failed: {0}")]

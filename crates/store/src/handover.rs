@@ -64,7 +64,13 @@ pub(crate) fn discard(folder: &Path, trial: TrialId) -> Result<()> {
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(failed(&path, &e)),
+            // Deleting one of the store's own checkpoints hands nothing over.
+            Err(e) => {
+                return Err(Error::CheckpointFile {
+                    detail: e.to_string(),
+                    path,
+                })
+            }
         }
     }
     Ok(())
@@ -171,5 +177,19 @@ mod tests {
         std::fs::write(&study, "not a folder").unwrap();
         let message = share(&study, &owner, TrialId(1)).unwrap_err().to_string();
         assert!(message.contains("exchange"), "{message}");
+    }
+
+    #[test]
+    fn a_checkpoint_that_cannot_be_deleted_is_named_as_the_store_s_own() {
+        let dir = tempfile::tempdir().unwrap();
+        // The experiment's folder replaced by a file: its checkpoints cannot be reached.
+        let folder = dir.path().join("exp");
+        std::fs::write(&folder, "not a folder").unwrap();
+        let err = discard(&folder, TrialId(2)).unwrap_err().to_string();
+        assert!(
+            err.starts_with("cannot delete checkpoint file ") && err.contains("exp/2.json"),
+            "{err}"
+        );
+        assert!(!err.contains("hand"), "{err}");
     }
 }

@@ -161,11 +161,23 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }) => bail!(
             "experiment `{name}` already exists in {} with a different spec:\n{}\n{}\
              give the edited file a new `name:`, use another --store, run the stored spec \
-             unchanged with --extend N to add trials, or remove the stored experiment first \
+             unchanged {} to add trials, or remove the stored experiment first \
              (`sweep rm {name} --store {}`)",
             args.store.store.display(),
             output::line_diff(&stored, &current),
-            run_cap_raised(&stored, &spec, &args.file, planned(&store, &name)).unwrap_or_default(),
+            run_cap_raised(
+                &stored,
+                &spec,
+                &args.file,
+                planned(&store, &name),
+                args.agent.is_some()
+            )
+            .unwrap_or_default(),
+            if args.agent.is_some() {
+                "with a higher --run-cap and a new --exchange folder, every agent alike,"
+            } else {
+                "with --extend N"
+            },
             args.store.store.display()
         ),
         Err(
@@ -497,12 +509,14 @@ fn planned(store: &store::Store, name: &str) -> Option<u32> {
 
 /// Returns a line for an edit that only raised `run_cap` (the commonest way to ask for more
 /// trials), saying how to add them to the stored experiment, whose file must stay as it ran;
-/// `planned` is what the experiment plans now, which `--extend` may have raised past the file.
+/// `planned` is what the experiment plans now, which `--extend` may have raised past the file;
+/// `agents` when agents run the study, which `--extend` is refused to.
 fn run_cap_raised(
     stored: &str,
     spec: &ExperimentSpec,
     file: &Path,
     planned: Option<u32>,
+    agents: bool,
 ) -> Option<String> {
     let mut then = ExperimentSpec::from_yaml_str(stored, file).ok()?;
     let (before, now) = (then.run_cap, spec.run_cap);
@@ -513,6 +527,16 @@ fn run_cap_raised(
     let planned = planned.unwrap_or(before).max(before);
     let changed = format!("only `run_cap` changed, from {before} to {now}");
     Some(match now.checked_sub(planned).filter(|&n| n > 0) {
+        Some(more) if agents => format!(
+            "{changed}: to add the {more} trial{}, put `run_cap: {before}` back and run every \
+             agent with `--run-cap {now}` and a new --exchange folder;\n",
+            if more == 1 { "" } else { "s" }
+        ),
+        None if agents => format!(
+            "{changed}, but the study already plans {planned} trials (its run cap was raised \
+             since): put `run_cap: {before}` back, and run every agent with a higher --run-cap \
+             and a new --exchange folder to add trials;\n"
+        ),
         Some(more) => format!(
             "{changed}: to add the {more} trial{}, put `run_cap: {before}` back and pass \
              `--run-cap {now}` (or `--extend {more}`);\n",
@@ -523,4 +547,30 @@ fn run_cap_raised(
              raised since): put `run_cap: {before}` back, and pass `--extend N` to add trials;\n"
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raised_run_cap_is_advised_as_agents_take_it() {
+        let yaml = |cap: u32| {
+            format!(
+                "name: t\nrun_cap: {cap}\nparallel: 2\nmetric: {{name: val_loss}}\n\
+                 data: {{csv: d.csv, target: y}}\n"
+            )
+        };
+        let file = Path::new("t.yaml");
+        let spec = ExperimentSpec::from_yaml_str(&yaml(10), file).unwrap();
+        let agents = run_cap_raised(&yaml(8), &spec, file, Some(8), true).unwrap();
+        assert_eq!(
+            agents,
+            "only `run_cap` changed, from 8 to 10: to add the 2 trials, put `run_cap: 8` back and \
+             run every agent with `--run-cap 10` and a new --exchange folder;\n"
+        );
+        assert!(!agents.contains("--extend"), "refused to agents");
+        let alone = run_cap_raised(&yaml(8), &spec, file, Some(8), false).unwrap();
+        assert!(alone.contains("(or `--extend 2`)"), "{alone}");
+    }
 }
