@@ -1220,7 +1220,10 @@ fn a_csv_with_missing_values_is_refused_at_the_cell_its_rows_left_out_or_its_cel
     let out = env.sweep(&["predict", "dropped/0", "--input", input.to_str().unwrap()]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(
-        out.stderr.contains("the cell is empty, a missing value"),
+        out.stderr.contains(
+            "the cell is empty, a missing value; this model was trained without filling missing \
+             values"
+        ),
         "{}",
         out.stderr
     );

@@ -21,6 +21,11 @@ pub(crate) struct CsvText<'t> {
     /// Where the reader dated the last row read; its row and line are worked out from it only
     /// when a problem is reported.
     at: Option<csv::Position>,
+    /// The last row read, as bytes: a cell is decoded only where it is read.
+    bytes: csv::ByteRecord,
+    /// The columns never read (`data.exclude`), which may hold anything, text in another
+    /// encoding included.
+    unread: Vec<bool>,
 }
 
 impl<'t> CsvText<'t> {
@@ -56,7 +61,19 @@ impl<'t> CsvText<'t> {
             header,
             separator: separator.map(char::from),
             at: None,
+            bytes: csv::ByteRecord::new(),
+            unread: Vec::new(),
         })
+    }
+
+    /// Marks the columns at `columns` as never read: their cells need not be text.
+    pub(crate) fn leave_unread(&mut self, columns: impl IntoIterator<Item = usize>) {
+        self.unread = vec![false; self.header.len()];
+        for column in columns {
+            if let Some(flag) = self.unread.get_mut(column) {
+                *flag = true;
+            }
+        }
     }
 
     /// The header's column names.
@@ -73,10 +90,34 @@ impl<'t> CsvText<'t> {
     pub(crate) fn read(&mut self, record: &mut csv::StringRecord) -> Result<bool> {
         let more = self
             .reader
-            .read_record(record)
+            .read_byte_record(&mut self.bytes)
             .map_err(|e| read_error(self.text, self.path, &e))?;
-        self.at = record.position().cloned();
-        Ok(more)
+        self.at = self.bytes.position().cloned();
+        record.clear();
+        if !more {
+            return Ok(false);
+        }
+        for (column, cell) in self.bytes.iter().enumerate() {
+            match std::str::from_utf8(cell) {
+                Ok(text) => record.push_field(text),
+                Err(_) if self.unread.get(column).copied().unwrap_or(false) => {
+                    record.push_field("");
+                }
+                Err(_) => {
+                    return Err(Error::Csv {
+                        path: self.path.to_path_buf(),
+                        message: format!(
+                            "row {} (line {}), column `{}`: the cell is not UTF-8 text; {}",
+                            self.row(),
+                            self.line(),
+                            self.header.get(column).map_or("", String::as_str),
+                            NOT_UTF8
+                        ),
+                    })
+                }
+            }
+        }
+        Ok(true)
     }
 
     /// Returns the error for the cell of the last row read in `column`.
@@ -100,6 +141,10 @@ impl<'t> CsvText<'t> {
         self.at.as_ref().map_or(1, |p| line_of(self.text, p))
     }
 }
+
+/// What to do about a file that is not UTF-8, as spreadsheets and older tools save it.
+const NOT_UTF8: &str = "save the file as UTF-8 (a spreadsheet's \"CSV UTF-8\"), or list a \
+                        column the model does not need in `data.exclude`";
 
 /// The separators other than a comma that a file's header can show.
 const SEPARATORS: [u8; 3] = [b';', b'\t', b'|'];
@@ -158,9 +203,14 @@ fn read_error(text: &[u8], path: &Path, e: &csv::Error) -> Error {
             pos: Some(position),
             err,
         } => format!(
-            "{}: cell {} is not valid UTF-8",
+            "{}: cell {} is not UTF-8 text; {}",
             place(position),
-            err.field() + 1
+            err.field() + 1,
+            if position.record() == 0 {
+                "save the file as UTF-8 (a spreadsheet's \"CSV UTF-8\")"
+            } else {
+                NOT_UTF8
+            }
         ),
         _ => e.to_string(),
     };
@@ -231,24 +281,39 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_placed_by_row_line_and_cell() {
-        let mut text = b"a,b\r\n1,2\r\n3,".to_vec();
-        text.extend([0xff, b'\r', b'\n']);
-        let err = CsvText::new(&text, Path::new("x.csv"))
-            .and_then(|mut csv| {
-                let mut record = csv::StringRecord::new();
-                while csv.read(&mut record)? {}
-                Ok(())
-            })
-            .map(|()| String::new())
-            .unwrap_or_else(|e| e.to_string());
-        assert_eq!(err, "x.csv: row 2 (line 3): cell 2 is not valid UTF-8");
+    fn invalid_utf8_is_placed_by_row_line_and_column_unless_the_column_is_never_read() {
+        let mut text = b"a,b\r\n1,2\r\n3,caf".to_vec();
+        text.extend([0xe9, b'\r', b'\n']);
+        let read = |unread: &[usize]| {
+            CsvText::new(&text, Path::new("x.csv"))
+                .and_then(|mut csv| {
+                    csv.leave_unread(unread.iter().copied());
+                    let mut record = csv::StringRecord::new();
+                    let mut rows = Vec::new();
+                    while csv.read(&mut record)? {
+                        rows.push(record.iter().collect::<Vec<_>>().join("|"));
+                    }
+                    Ok(rows.join(" "))
+                })
+                .unwrap_or_else(|e| e.to_string())
+        };
+        assert_eq!(
+            read(&[]),
+            "x.csv: row 2 (line 3), column `b`: the cell is not UTF-8 text; save the file as \
+             UTF-8 (a spreadsheet's \"CSV UTF-8\"), or list a column the model does not need in \
+             `data.exclude`"
+        );
+        // An excluded column may hold anything: its cells are not decoded.
+        assert_eq!(read(&[1]), "1|2 3|");
         let err = CsvText::new(b"a,\xff\n1,2\n", Path::new("x.csv"))
             .err()
             .map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),
-            Some("x.csv: the header (line 1): cell 2 is not valid UTF-8")
+            Some(
+                "x.csv: the header (line 1): cell 2 is not UTF-8 text; save the file as UTF-8 (a \
+                 spreadsheet's \"CSV UTF-8\")"
+            )
         );
     }
 

@@ -178,6 +178,13 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     for named in &spec.exclude {
         roles[column_named(named, "data.exclude")?] = Role::Excluded;
     }
+    csv.leave_unread(
+        roles
+            .iter()
+            .enumerate()
+            .filter(|(_, role)| **role == Role::Excluded)
+            .map(|(column, _)| column),
+    );
     let feature_names: Vec<String> = header
         .iter()
         .zip(&roles)

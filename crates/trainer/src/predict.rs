@@ -178,6 +178,14 @@ fn read_rows(meta: &CheckpointV1, text: &[u8], input_name: &Path) -> Result<(Mat
             )));
         }
     }
+    // The target's and excluded columns are never read: they may hold anything.
+    csv.leave_unread(
+        slots
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| matches!(slot, Slot::Ignored))
+            .map(|(column, _)| column),
+    );
     let cols = meta.feature_names.len();
     let mut data = Vec::new();
     let mut unseen = 0;
@@ -191,6 +199,9 @@ fn read_rows(meta: &CheckpointV1, text: &[u8], input_name: &Path) -> Result<(Mat
                         (Ok(x), _) => x,
                         // Filled as the training data was.
                         (Err(_), Some(fill)) if is_missing(cell) => fill[*i],
+                        (Err(message), None) if is_missing(cell) => {
+                            return Err(csv.malformed(column, unfilled(&message)))
+                        }
                         (Err(message), _) => return Err(csv.malformed(column, message)),
                     };
                 }
@@ -199,7 +210,8 @@ fn read_rows(meta: &CheckpointV1, text: &[u8], input_name: &Path) -> Result<(Mat
                     if is_missing(cell) {
                         // Encoded as no category, as in training; without filling, an error.
                         if meta.fill.is_none() {
-                            return Err(csv.malformed(column, missing_value(cell, "cell")));
+                            let message = missing_value(cell, "cell");
+                            return Err(csv.malformed(column, unfilled(&message)));
                         }
                     } else if let Some(i) = categories.index(Some(cell)) {
                         values[offsets[*k] + i] = 1.0;
@@ -214,6 +226,15 @@ fn read_rows(meta: &CheckpointV1, text: &[u8], input_name: &Path) -> Result<(Mat
     }
     let rows = data.len() / cols.max(1);
     Ok((Matrix { rows, cols, data }, unseen))
+}
+
+/// Says what to do about a missing cell for a model trained without filling missing values.
+fn unfilled(message: &str) -> String {
+    format!(
+        "{message}; this model was trained without filling missing values (`data.missing: \
+         drop` or none), so each row to predict needs every value: give one, or train with \
+         `data.missing: mean` or `median` to fill them"
+    )
 }
 
 #[cfg(test)]
@@ -401,7 +422,10 @@ mod tests {
         let err = predict(&sidecar, input.as_bytes(), Path::new("new.csv"), &mut out).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "new.csv: row 2 (line 3), column `sex`: the cell is `NA`, a missing value"
+            "new.csv: row 2 (line 3), column `sex`: the cell is `NA`, a missing value; this model \
+             was trained without filling missing values (`data.missing: drop` or none), so each \
+             row to predict needs every value: give one, or train with `data.missing: mean` or \
+             `median` to fill them"
         );
     }
 }
