@@ -91,12 +91,18 @@ fn output_closed(error: &anyhow::Error) -> bool {
 /// only on a terminal, so a redirected log or a CI transcript holds no escape codes.
 fn install_tracing() {
     use std::io::IsTerminal;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sled=off"));
-    let _ = tracing_subscriber::fmt()
+    let asked = tracing_subscriber::EnvFilter::try_from_default_env().ok();
+    let debugging = asked.is_some();
+    let filter = asked.unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn,sled=off"));
+    let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    // A warning among the sweep's lines reads as they do; `RUST_LOG` times every line.
+    let _ = if debugging {
+        subscriber.try_init()
+    } else {
+        subscriber.without_time().try_init()
+    };
 }

@@ -48,6 +48,8 @@ impl ExperimentSpec {
             gate,
             enqueue,
             warm_start,
+            // How the pruner was written changes nothing it does.
+            wandb_pruner: _,
             source: _,
         } = self;
         let mut out = String::new();

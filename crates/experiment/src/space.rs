@@ -386,6 +386,17 @@ impl Distribution {
                 ParamValue::Int(i) => {
                     Err(format!("must be an integer from {min} to {max}, found {i}"))
                 }
+                // A whole number written with a point (`8.0`) is that integer, as a
+                // warm-start file's and a `values:` list's are.
+                #[allow(clippy::cast_possible_truncation)]
+                ParamValue::Float(x)
+                    if x.fract() == 0.0 && (*min as f64..=*max as f64).contains(x) =>
+                {
+                    Ok(ParamValue::Int(*x as i64))
+                }
+                ParamValue::Float(x) => Err(format!(
+                    "expected an integer from {min} to {max}, found number `{x:?}`"
+                )),
                 other => Err(format!(
                     "expected an integer from {min} to {max}, found {} `{other}`",
                     other.type_name()

@@ -267,6 +267,9 @@ pub struct ExperimentSpec {
     pub enqueue: Vec<Params>,
     /// The other experiment whose trials the sampler learns from (`warm_start:`), if any.
     pub warm_start: Option<WarmStart>,
+    /// Whether the pruner was written as W&B's `early_terminate:`, so that what is said of it
+    /// names W&B's keys (`min_iter`, `max_iter`, `eta`).
+    pub wandb_pruner: bool,
     /// The YAML text the spec was parsed from.
     pub source: String,
 }

@@ -49,7 +49,18 @@ impl ExperimentSpec {
     /// study of `trials` trials, never stops one before its last epoch; empty when each can.
     pub fn idle_stopping(&self, trials: u32) -> Vec<String> {
         let epochs = self.most_epochs();
-        let mut notes: Vec<String> = self.pruner.idle_note(epochs, trials).into_iter().collect();
+        let mut notes: Vec<String> = self
+            .pruner
+            .idle_note(epochs, trials)
+            .map(|note| {
+                if self.wandb_pruner {
+                    wandb_names(&note)
+                } else {
+                    note
+                }
+            })
+            .into_iter()
+            .collect();
         if let Some(stop) = &self.early_stopping {
             // Stopping at epoch `patience + 1` at the soonest, which saves something only
             // before the last epoch.
@@ -64,6 +75,14 @@ impl ExperimentSpec {
         }
         notes
     }
+}
+
+/// Returns a note on a Hyperband pruner with W&B's names for its settings, for a file that
+/// wrote it as `early_terminate:` (whose keys are `min_iter`, `max_iter` and `eta`).
+fn wandb_names(note: &str) -> String {
+    note.replace("min_resource", "min_iter")
+        .replace("max_resource", "max_iter")
+        .replace("reduction_factor", "eta")
 }
 
 impl PrunerSpec {

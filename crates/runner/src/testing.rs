@@ -126,6 +126,7 @@ pub(crate) fn spec(run_cap: u32, source: &str) -> ExperimentSpec {
         gate: None,
         enqueue: Vec::new(),
         warm_start: None,
+        wandb_pruner: false,
         source: source.into(),
     }
 }

@@ -230,7 +230,8 @@ impl Worker<'_> {
                 trial.result = result;
             }
             TrialOutcome::Failed { reason } => {
-                tracing::warn!(trial = id.0, %reason, "trial failed");
+                // The observer says so on the trial's own line; `RUST_LOG=info` repeats it.
+                tracing::info!(trial = id.0, %reason, "trial failed");
                 trial.state = TrialState::Failed;
                 trial.reason = Some(reason);
             }

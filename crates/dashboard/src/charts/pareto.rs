@@ -55,8 +55,8 @@ pub(crate) fn pareto(
         return super::empty(SIZE, &label, "no completed trials");
     }
     let (x_log, y_log) = (
-        log_scale(finite.iter().map(|p| p.x)),
-        log_scale(finite.iter().map(|p| p.y)),
+        log_scale(x.0, finite.iter().map(|p| p.x)),
+        log_scale(y.0, finite.iter().map(|p| p.y)),
     );
     let at = |p: &ParetoPoint| (place(p.x, x_log), place(p.y, y_log));
     let (Some((x0, x1)), Some((y0, y1))) = (
@@ -121,10 +121,22 @@ pub(crate) fn pareto(
                 shape: Shape::Dot(chart.backend_coord(&at(p)), 6),
             }
         }));
-        if front.len() <= MOST_LABELS {
+        // Trials at the same values share one label: `7 +36`, not 37 numbers on one spot.
+        let mut labels: Vec<(&ParetoPoint, usize)> = Vec::new();
+        for p in &front {
+            match labels.iter_mut().find(|(q, _)| q.x == p.x && q.y == p.y) {
+                Some((_, same)) => *same += 1,
+                None => labels.push((p, 0)),
+            }
+        }
+        if labels.len() <= MOST_LABELS {
             let style = text_style(13).pos(Pos::new(HPos::Left, VPos::Bottom));
-            chart.draw_series(front.iter().map(|p| {
-                EmptyElement::at(at(p)) + Text::new(format!("{}", p.trial), (6, -4), style.clone())
+            chart.draw_series(labels.iter().map(|(p, same)| {
+                let text = match same {
+                    0 => format!("{}", p.trial),
+                    n => format!("{} +{n}", p.trial),
+                };
+                EmptyElement::at(at(p)) + Text::new(text, (6, -4), style.clone())
             }))?;
         }
         let mut row = 30;
@@ -176,7 +188,10 @@ pub(crate) fn fronts(series: &[Front], x: Axis<'_>, y: Axis<'_>) -> String {
             .flat_map(|s| s.points.iter())
             .filter(|p| p.0.is_finite() && p.1.is_finite())
     };
-    let (x_log, y_log) = (log_scale(all().map(|p| p.0)), log_scale(all().map(|p| p.1)));
+    let (x_log, y_log) = (
+        log_scale(x.0, all().map(|p| p.0)),
+        log_scale(y.0, all().map(|p| p.1)),
+    );
     let (Some((x0, x1)), Some((y0, y1))) = (
         padded_range(all().map(|p| place(p.0, x_log))),
         padded_range(all().map(|p| place(p.1, y_log))),
@@ -298,7 +313,15 @@ pub(crate) fn hypervolume_history(points: &[(f64, f64)]) -> String {
 }
 
 /// Returns whether values spread over orders of magnitude, all positive: drawn on a log scale.
-fn log_scale(values: impl Iterator<Item = f64>) -> bool {
+fn log_scale(metric: &str, values: impl Iterator<Item = f64>) -> bool {
+    // A fraction (accuracy, F1, ROC AUC) reads on its own scale: one bad trial near 0 would
+    // squeeze the good ones into the axis's last tenth.
+    if ["accuracy", "f1", "roc_auc"]
+        .iter()
+        .any(|f| metric.ends_with(f))
+    {
+        return false;
+    }
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
@@ -449,6 +472,22 @@ mod tests {
             "<title>trial 7: val_accuracy 0.9700, param_count 200000 (on the front)</title>"
         ));
         assert!(marks.contains("<title>trial 1: val_accuracy 0.8500, param_count 50000</title>"));
+        // Trials at the same values share a label; a fraction is never on a log scale.
+        let same = [
+            point(3, 0.01, 5_000.0, false),
+            point(4, 0.97, 1_000.0, true),
+            point(5, 0.97, 1_000.0, true),
+            point(6, 0.97, 1_000.0, true),
+        ];
+        let svg = pareto(
+            &same,
+            ("val_accuracy", Direction::Maximize),
+            ("param_count", Direction::Minimize),
+            "/t/",
+        );
+        assert!(svg.contains("\n4 +2\n</text>"), "{svg}");
+        assert!(!svg.contains("\n5\n</text>") && !svg.contains("\n6\n</text>"));
+        assert!(!svg.contains("val_accuracy (fraction) (higher is better, log scale)"));
         let none = pareto(
             &[],
             ("a", Direction::Minimize),

@@ -373,6 +373,10 @@ pub(crate) struct Leaderboard {
     pub(crate) prev: Option<String>,
     /// Link to the next page.
     pub(crate) next: Option<String>,
+    /// Link to the first page, where it is not the previous one (or this one).
+    pub(crate) first: Option<String>,
+    /// Link to the last page, where it is not the next one (or this one).
+    pub(crate) last: Option<String>,
     /// The filter as written, for the search box.
     pub(crate) filter: String,
     /// What is wrong with the filter, or empty.
@@ -589,6 +593,8 @@ pub(crate) fn leaderboard(
         pages: page.pages,
         prev: (sel.page > 1).then(|| link(sel.page.min(page.pages + 1) - 1)),
         next: (sel.page < page.pages).then(|| link(sel.page + 1)),
+        first: (sel.page > 2).then(|| link(1)),
+        last: (sel.page.saturating_add(1) < page.pages).then(|| link(page.pages)),
         filter: sel.filter_text.clone(),
         filter_error: filter_problem.map_or(String::new(), ToString::to_string),
         download: (filter_problem.is_none() && page.matching > 0).then(|| {

@@ -35,9 +35,22 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
           trial trains at most 6; lower `min_resource`"]
     );
     assert!(notes("train: {epochs: 6}\npruner: {type: asha, min_resource: 5}\n").is_empty());
+    // Written as W&B's `early_terminate:`, the notes name W&B's keys.
     assert_eq!(
-        notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, min_iter: 3}\n").len(),
-        1
+        notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, min_iter: 3}\n"),
+        [
+            "the pruner stops no trial early: its first rung is at epoch 3 (`min_iter`), and a \
+          trial trains at most 3; lower `min_iter`"
+        ]
+    );
+    assert_eq!(
+        notes("train: {epochs: 6}\nearly_terminate: {type: hyperband, min_iter: 1, eta: 2}\n"),
+        [
+            "the pruner stops only some trials early: `max_iter: 8` lies past the 6 epochs a \
+          trial trains, so 1 of its 4 brackets has their first rung past the last epoch and \
+          prune nothing, and every trial numbered k goes to bracket k mod 4; set `max_iter` \
+          to 6"
+        ]
     );
     // Hyperband's own last bracket runs its trials to the end; brackets past the epochs are
     // noted.

@@ -295,6 +295,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         gate: gate?,
         enqueue: enqueue?,
         warm_start: warm_start?,
+        wandb_pruner: block("early_terminate").is_some(),
         source: text.to_string(),
     })
 }

@@ -128,6 +128,11 @@ fn enqueue_errors() {
                  17:5: enqueue[2]: gives no parameter; an enqueued trial gives at least one, such as `{lr: 0.001}` (the sampler chooses the rest)",
             ),
             (
+                // A whole number with a point is that integer; another is said as written.
+                "enqueue:\n  - {lr: 0.01, depth: 2.0}\n  - {lr: 0.01, depth: 4.0}\n",
+                "16:23: enqueue[1].depth: expected an integer from 1 to 3, found number `4.0`",
+            ),
+            (
                 // A conditional parameter comes with those its condition tests.
                 "enqueue:\n  - {lr: 0.01, dropout: 0.2}\n",
                 "15:25: enqueue[0].dropout: `dropout` exists only where `regularization` is dropout; give `regularization` too (the sampler might choose otherwise), or leave `dropout` out",

@@ -186,6 +186,7 @@ fn the_example_parses_into_the_spec_it_describes() {
         gate: None,
         enqueue: Vec::new(),
         warm_start: None,
+        wandb_pruner: false,
         source: EXAMPLE.to_string(),
     };
     assert_eq!(spec, want);
