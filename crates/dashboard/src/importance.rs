@@ -13,8 +13,9 @@
 //!
 //! Differences from the paper, chosen for speed and determinism at 10,000 trials: densities are
 //! histograms rather than Gaussian kernel estimates (`BINS` equal-width bins on the parameter's
-//! axis, log-scaled for log parameters; one bin per category or per distinct integer when
-//! there are few), and every finished trial with a finite objective counts.
+//! axis, √n of them under 100 trials, log-scaled for log parameters; one bin per category or
+//! per distinct integer when there are few and they repeat), and every finished trial with a
+//! finite objective counts.
 //!
 //! Rejected: fANOVA on a random forest (Hutter et al., 2014) is the reference method, but
 //! training a forest per request costs seconds at this scale and needs a seeded RNG; a plain
@@ -91,8 +92,10 @@ fn bin(column: &Column, n: usize) -> (Vec<Option<usize>>, usize) {
             let mut distinct = finite.clone();
             distinct.sort_by(f64::total_cmp);
             distinct.dedup();
-            if distinct.len() <= BINS {
-                // Few distinct values (an integer knob): one bin each.
+            // Few distinct values that repeat (an integer knob): one bin each. Values that
+            // do not repeat (a real parameter over few trials) would each be a bin of one, and
+            // every top set would then look alike.
+            if distinct.len() <= BINS && distinct.len() * 2 <= finite.len() {
                 let codes = values
                     .iter()
                     .map(|v| {
@@ -102,9 +105,13 @@ fn bin(column: &Column, n: usize) -> (Vec<Option<usize>>, usize) {
                     .collect();
                 return (codes, distinct.len());
             }
+            // Fewer bins with fewer trials (√n under 100 of them): ten bins over ten trials
+            // hold one each, and every top set would look alike.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let bins = ((finite.len() as f64).sqrt().ceil() as usize).clamp(2, BINS);
             let lo = distinct[0];
             let hi = distinct[distinct.len() - 1];
-            let width = (hi - lo) / BINS as f64;
+            let width = (hi - lo) / bins as f64;
             let codes = values
                 .iter()
                 .map(|v| {
@@ -112,11 +119,11 @@ fn bin(column: &Column, n: usize) -> (Vec<Option<usize>>, usize) {
                     // Truncation picks the bin; the maximum falls into the last one.
                     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                     let b = ((x - lo) / width).floor() as usize;
-                    Some(b.min(BINS - 1))
+                    Some(b.min(bins - 1))
                 })
                 .collect();
             debug_assert_eq!(values.len(), n);
-            (codes, BINS)
+            (codes, bins)
         }
     }
 }
@@ -162,7 +169,13 @@ fn divergence(
     } else {
         0.0
     };
-    (divergence - chance).max(0.0)
+    // Below a rounding error's size, nothing.
+    let score = divergence - chance;
+    if score > 1e-9 {
+        score
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]
@@ -239,8 +252,29 @@ mod tests {
             },
         ];
         let scores = ped_anova(&columns, &objective).unwrap();
-        assert!(scores[1] > scores[2] * 3.0, "hidden above the noise: {scores:?}");
+        assert!(
+            scores[1] > scores[2] * 3.0,
+            "hidden above the noise: {scores:?}"
+        );
         assert!(scores[2] < 0.05, "momentum does nothing: {scores:?}");
+    }
+
+    #[test]
+    fn with_few_trials_a_real_parameter_is_binned_by_width_not_one_bin_per_trial() {
+        // 10 trials: lr drives the objective, the category does not (its values in the top
+        // two differ). One bin per trial's lr would score it 0 whatever the data.
+        let lr: Vec<Option<f64>> = (0..10).map(|i| Some(-4.0 + 0.3 * f64::from(i))).collect();
+        let batch: Vec<Option<usize>> = (0..10).map(|i| Some(i % 4)).collect();
+        let objective: Vec<f64> = (0..10).map(|i| -f64::from(i)).collect();
+        let columns = [
+            Column::Numeric(lr),
+            Column::Categorical {
+                codes: batch,
+                count: 4,
+            },
+        ];
+        let scores = ped_anova(&columns, &objective).unwrap();
+        assert!(scores[0] > scores[1], "{scores:?}");
     }
 
     #[test]

@@ -1347,7 +1347,7 @@ fn the_api_returns_what_the_pages_show() {
             html.contains("Page 9 is past the last page, 1: see the previous one."),
             "{html}"
         );
-        // Many pages: the first and the last a click away, where they are not the next one.
+        // Many pages: the first and the last a click away, links to the leaderboard's place.
         let pager = |html: &str| -> String {
             let from = html.find("<nav class=\"pager\"").unwrap_or(0);
             html[from..]
@@ -1359,19 +1359,19 @@ fn the_api_returns_what_the_pages_show() {
         let (_, html) = get(&store, "/experiments/demo?per_page=5&page=4").await;
         let nav = pager(&html);
         assert!(
-            nav.contains("<a href=\"/experiments/demo?sort=rank&#38;dir=asc&#38;per_page=5\">« first</a>")
+            nav.contains("<a href=\"/experiments/demo?sort=rank&#38;dir=asc&#38;per_page=5#leaderboard\">« first</a>")
                 && nav.contains(
-                    "<a href=\"/experiments/demo?sort=rank&#38;dir=asc&#38;page=8&#38;per_page=5\">last »</a>"
+                    "<a href=\"/experiments/demo?sort=rank&#38;dir=asc&#38;page=8&#38;per_page=5#leaderboard\">last »</a>"
                 ),
             "{nav}"
         );
-        let (_, html) = get(&store, "/experiments/demo?per_page=5&page=2").await;
+        let (_, html) = get(&store, "/experiments/demo?per_page=5").await;
         assert!(
-            !pager(&html).contains("first"),
-            "the previous page is the first"
+            pager(&html).contains("<span class=\"disabled\">« first</span>"),
+            "on the first page, greyed as `previous` is"
         );
-        let (_, html) = get(&store, "/experiments/demo?per_page=5&page=7").await;
-        assert!(!pager(&html).contains("last"), "the next page is the last");
+        let (_, html) = get(&store, "/experiments/demo?per_page=5&page=8").await;
+        assert!(pager(&html).contains("<span class=\"disabled\">last »</span>"));
 
         let (_, body) = get(
             &store,

@@ -2,8 +2,9 @@
 //
 // Live pages (body[data-live="1"]) fetch their own URL every two seconds with the header
 // `X-Sweep-Fragment: 1`, get back only the <main> content, and swap it in, keeping the
-// trials ticked for comparison and what is being typed in the leaderboard's filter box and the
-// parameter pairs' box. Polling stops when the server answers `X-Sweep-Live: 0`.
+// trials ticked for comparison, what is being typed in the leaderboard's filter box and the
+// parameter pairs' box, and the keyboard's focus. Polling stops when the server answers
+// `X-Sweep-Live: 0`.
 // When the server does not answer (the sweep that served it ended or was stopped), the badge
 // says "offline", since the page no longer changes; it keeps trying, and turns "live" again
 // if a server comes back on the same address.
@@ -67,6 +68,25 @@
     });
   }
 
+  // The link or box that has the keyboard's focus in <main> (a trial's link, a compare box, a
+  // sort header), as what finds it again in the new content: an update does not send the
+  // keyboard back to the top of the page.
+  function focused() {
+    var el = document.activeElement;
+    if (!el || !main || !main.contains(el) || TYPED.indexOf(el.id) >= 0) { return null; }
+    if (el.tagName === "A") { return 'a[href="' + CSS.escape(el.getAttribute("href")) + '"]'; }
+    if (el.tagName === "INPUT" && el.name) {
+      return 'input[name="' + CSS.escape(el.name) + '"][value="' + CSS.escape(el.value) + '"]';
+    }
+    return el.id ? "#" + CSS.escape(el.id) : null;
+  }
+
+  function refocus(selector) {
+    if (!selector) { return; }
+    var el = main.querySelector(selector);
+    if (el) { el.focus({ preventScroll: true }); }
+  }
+
   function refresh() {
     if (document.hidden || !main) { return schedule(); }
     fetch(window.location.href, {
@@ -82,8 +102,10 @@
         // Read just before the swap: ticking and typing go on while the request is out.
         var keep = ticked();
         var typed = typing();
+        var focus = focused();
         main.innerHTML = html;
         restoreTyping(typed);
+        refocus(focus);
         keep.forEach(function (pick) {
           Array.prototype.forEach.call(document.querySelectorAll(PICKS), function (box) {
             if (box.name === pick[0] && box.value === pick[1]) { box.checked = true; }

@@ -167,7 +167,17 @@ pub(crate) fn curves(
                     tick(step),
                     experiment::metric_text(Some(value))
                 ),
-                None => curve.label.clone(),
+                // Without a best epoch (a pruned trial; an experiment's best so far): where it
+                // ends.
+                None => match curve.points.last() {
+                    Some(&(x, y)) => format!(
+                        "{}: {} at {x_title} {}",
+                        curve.label,
+                        experiment::metric_text(Some(y)),
+                        tick(x)
+                    ),
+                    None => curve.label.clone(),
+                },
             };
             for piece in within(points, y0, y1) {
                 marks.push(Mark {

@@ -176,10 +176,15 @@ pub(crate) struct Front {
     pub(crate) label: String,
     /// Its front's values of the two objectives.
     pub(crate) points: Vec<(f64, f64)>,
+    /// The trial of each point, in the same order.
+    pub(crate) trials: Vec<u32>,
+    /// What a trial's number completes into its page: `/experiments/NAME/trials/`.
+    pub(crate) trial_pages: String,
 }
 
 /// Returns the Pareto fronts of several experiments over the objectives `x` and `y`, each in
-/// its palette colour: its trials as dots joined by the staircase of what they dominate.
+/// its palette colour: its trials as dots joined by the staircase of what they dominate; each
+/// names itself (and its experiment) when pointed at and links to its page.
 pub(crate) fn fronts(series: &[Front], x: Axis<'_>, y: Axis<'_>) -> String {
     let label = format!("Pareto fronts of {} and {}", x.0, y.0);
     let all = || {
@@ -198,7 +203,7 @@ pub(crate) fn fronts(series: &[Front], x: Axis<'_>, y: Axis<'_>) -> String {
     ) else {
         return super::empty(SIZE, &label, "no completed trials");
     };
-    render(SIZE, &label, |root| -> DrawResult {
+    render_marked(SIZE, &label, |root, marks| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
         let mut chart = plane(&plot, ((x0, x1), (y0, y1)), (x, y), (x_log, y_log))?;
         let at = |p: (f64, f64)| (place(p.0, x_log), place(p.1, y_log));
@@ -222,6 +227,24 @@ pub(crate) fn fronts(series: &[Front], x: Axis<'_>, y: Axis<'_>) -> String {
             )?;
             let row = 30 + 22 * i32::try_from(i).unwrap_or(0);
             legend_entry(&legend, (8, row), colour, Marker::Dot, &s.label)?;
+            marks.extend(
+                s.points
+                    .iter()
+                    .zip(&s.trials)
+                    .filter(|(p, _)| p.0.is_finite() && p.1.is_finite())
+                    .map(|(&p, trial)| Mark {
+                        href: format!("{}{trial}", s.trial_pages),
+                        title: format!(
+                            "{} trial {trial}: {} {}, {} {}",
+                            s.label,
+                            x.0,
+                            experiment::named_metric_text(x.0, Some(p.0)),
+                            y.0,
+                            experiment::named_metric_text(y.0, Some(p.1)),
+                        ),
+                        shape: Shape::Dot(chart.backend_coord(&at(p)), 6),
+                    }),
+            );
         }
         Ok(())
     })

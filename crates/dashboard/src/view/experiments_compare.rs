@@ -210,12 +210,17 @@ pub(crate) fn experiments_compare_page(
             let series: Vec<charts::Front> = experiments
                 .iter()
                 .zip(&fronts)
-                .map(|(d, front)| charts::Front {
-                    label: d.info.name.clone(),
-                    points: front
+                .map(|(d, front)| {
+                    let (trials, points) = front
                         .iter()
-                        .filter_map(|t| Some((t.value(&x.name)?, t.value(&y.name)?)))
-                        .collect(),
+                        .filter_map(|t| Some((t.id.0, (t.value(&x.name)?, t.value(&y.name)?))))
+                        .unzip();
+                    charts::Front {
+                        label: d.info.name.clone(),
+                        points,
+                        trials,
+                        trial_pages: format::trials_href(&d.info.name),
+                    }
                 })
                 .collect();
             charts::fronts(&series, (&x.name, x.goal), (&y.name, y.goal))

@@ -373,9 +373,9 @@ pub(crate) struct Leaderboard {
     pub(crate) prev: Option<String>,
     /// Link to the next page.
     pub(crate) next: Option<String>,
-    /// Link to the first page, where it is not the previous one (or this one).
+    /// Link to the first page, unless this is it.
     pub(crate) first: Option<String>,
-    /// Link to the last page, where it is not the next one (or this one).
+    /// Link to the last page, unless this is it.
     pub(crate) last: Option<String>,
     /// The filter as written, for the search box.
     pub(crate) filter: String,
@@ -434,7 +434,7 @@ pub(crate) fn leaderboard(
             .iter()
             .any(|o| key == SortKey::Metric(o.name.clone()) && o.goal == Direction::Maximize);
         let href = format!(
-            "{base}{}",
+            "{base}{}#leaderboard",
             sel.query(|s| {
                 s.order = TrialOrder {
                     descending: if current {
@@ -524,7 +524,7 @@ pub(crate) fn leaderboard(
         label: "all",
         count: searched.len(),
         href: format!(
-            "{base}{}",
+            "{base}{}#leaderboard",
             sel.query(|s| {
                 s.state = None;
                 s.page = 1;
@@ -546,7 +546,7 @@ pub(crate) fn leaderboard(
                 label: info.trial_state_shown(state),
                 count,
                 href: format!(
-                    "{base}{}",
+                    "{base}{}#leaderboard",
                     sel.query(|s| {
                         s.state = Some(state);
                         s.page = 1;
@@ -582,7 +582,8 @@ pub(crate) fn leaderboard(
     } else {
         "No trials match this filter yet.".to_string()
     };
-    let link = |p: u32| format!("{base}{}", sel.query(|s| s.page = p));
+    // To the leaderboard, not the top of the page, as the search form goes.
+    let link = |p: u32| format!("{base}{}#leaderboard", sel.query(|s| s.page = p));
     Leaderboard {
         headers,
         rows,
@@ -593,8 +594,8 @@ pub(crate) fn leaderboard(
         pages: page.pages,
         prev: (sel.page > 1).then(|| link(sel.page.min(page.pages + 1) - 1)),
         next: (sel.page < page.pages).then(|| link(sel.page + 1)),
-        first: (sel.page > 2).then(|| link(1)),
-        last: (sel.page.saturating_add(1) < page.pages).then(|| link(page.pages)),
+        first: (sel.page > 1).then(|| link(1)),
+        last: (sel.page < page.pages).then(|| link(page.pages)),
         filter: sel.filter_text.clone(),
         filter_error: filter_problem.map_or(String::new(), ToString::to_string),
         download: (filter_problem.is_none() && page.matching > 0).then(|| {
@@ -849,13 +850,22 @@ mod tests {
         let board = leaderboard(&ranked, &sel, &info, (&[], &[]), None, "/experiments/x");
         let trial_header = board.headers.iter().find(|h| h.title == "trial").unwrap();
         assert_eq!(trial_header.arrow, "▲");
-        assert_eq!(trial_header.href, "/experiments/x?sort=trial&dir=desc");
+        // Links go to the leaderboard, not the top of the page.
+        assert_eq!(
+            trial_header.href,
+            "/experiments/x?sort=trial&dir=desc#leaderboard"
+        );
         assert_eq!(board.showing, "1–50 of 120");
         assert_eq!(
             board.next.as_deref(),
-            Some("/experiments/x?sort=trial&dir=asc&page=2")
+            Some("/experiments/x?sort=trial&dir=asc&page=2#leaderboard")
         );
         assert_eq!(board.prev, None);
+        assert_eq!(board.first, None, "on the first page");
+        assert_eq!(
+            board.last.as_deref(),
+            Some("/experiments/x?sort=trial&dir=asc&page=3#leaderboard")
+        );
         assert_eq!(board.rows[0].href, "/experiments/x/trials/0");
         let labels: Vec<(&str, usize)> = board.filters.iter().map(|f| (f.label, f.count)).collect();
         assert_eq!(
@@ -893,7 +903,7 @@ mod tests {
         let board = leaderboard(&ranked, &five, &info, (&[], &[]), None, "/experiments/x");
         assert_eq!(
             board.next.as_deref(),
-            Some("/experiments/x?sort=rank&dir=asc&page=3&per_page=5")
+            Some("/experiments/x?sort=rank&dir=asc&page=3&per_page=5#leaderboard")
         );
         let sorting: Vec<&str> = board
             .headers
@@ -903,7 +913,9 @@ mod tests {
             .collect();
         assert!(!sorting.is_empty(), "{sorting:?}");
         assert!(
-            sorting.iter().all(|h| h.ends_with("&per_page=5")),
+            sorting
+                .iter()
+                .all(|h| h.ends_with("&per_page=5#leaderboard")),
             "{sorting:?}"
         );
         assert!(board.keep.contains(&("per_page", "5".to_string())));

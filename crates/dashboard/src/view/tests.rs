@@ -366,6 +366,18 @@ fn studies_with_the_same_objectives_compare_their_fronts() {
             .unwrap_or_default()
     };
     assert!(row("Pareto front").iter().all(|v| v.ends_with("trials")));
+    // Each front's trials name themselves and their experiment, and link to their pages.
+    let marks = page
+        .fronts
+        .split("<g class=\"marks\">")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        marks.contains("<a href=\"/experiments/early/trials/")
+            && marks.contains("<title>early trial ")
+            && marks.contains("<a href=\"/experiments/all/trials/"),
+        "{marks}"
+    );
     assert_eq!(page.goal, "maximize val_accuracy, minimize param_count");
     let shares: Vec<f64> = row("hypervolume")
         .iter()
@@ -434,12 +446,12 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     let href = |i: usize| page.board.headers[i].href.clone();
     assert!(href(0).contains("sort=rank&"), "{}", href(0));
     assert!(
-        href(3).ends_with("sort=metric.val_accuracy&dir=desc"),
+        href(3).ends_with("sort=metric.val_accuracy&dir=desc#leaderboard"),
         "{}",
         href(3)
     );
     assert!(
-        href(5).ends_with("sort=metric.param_count&dir=asc"),
+        href(5).ends_with("sort=metric.param_count&dir=asc#leaderboard"),
         "{}",
         href(5)
     );
