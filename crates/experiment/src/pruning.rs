@@ -92,18 +92,23 @@ impl PrunerSpec {
 
     /// Returns the epochs at which a successive-halving rule judges trials that train at most
     /// `epochs`, as `sweep validate` says them: "epochs 2, 6, 18 and 54 of at most 60; at each,
-    /// a trial goes on if in the top 1/3", and Hyperband's per bracket. `None` for the other
+    /// a trial goes on if in the top 1/3", and Hyperband's per bracket; a rung at the last
+    /// epoch judges nothing (a trial has trained it whole) and is not said. `None` for the other
     /// rules, which judge at every epoch.
     pub fn rungs_text(&self, epochs: u32) -> Option<String> {
-        // The rungs from `first` on, times `factor` each, up to the last epoch: counted as
-        // Hyperband's first rungs are.
+        // The rungs from `first` on, times `factor` each, before the last epoch (at which no
+        // rule judges: stopping there saves nothing), counted as Hyperband's first rungs are.
         let rungs = |first: u64, factor: u32| {
-            hyperband_first_rungs(u32::try_from(first).unwrap_or(u32::MAX), epochs, factor)
+            hyperband_first_rungs(
+                u32::try_from(first).unwrap_or(u32::MAX),
+                epochs.saturating_sub(1),
+                factor,
+            )
         };
         let listed = |steps: &[u64]| {
             let words: Vec<String> = steps.iter().map(u64::to_string).collect();
             match words.as_slice() {
-                [] => "no epoch it trains".to_string(),
+                [] => "no epoch: it runs its trials to the end".to_string(),
                 [one] => one.clone(),
                 [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
             }
@@ -115,7 +120,10 @@ impl PrunerSpec {
             } => {
                 let steps = rungs(u64::from(*min_resource), *reduction_factor);
                 Some(match steps.len() {
-                    0 => format!("none: the first, at epoch {min_resource}, lies past the last"),
+                    0 => format!(
+                        "none: the first, at epoch {min_resource}, is not before the last \
+                         ({epochs}), at which no trial is judged"
+                    ),
                     n => format!(
                         "{} {} of at most {epochs}; at each, a trial goes on if in the top \
                          1/{reduction_factor}",
@@ -186,15 +194,21 @@ mod tests {
                 "epochs 2, 6, 18 and 54 of at most 60; at each, a trial goes on if in the top 1/3"
             )
         );
+        // A rung at the last epoch judges nothing: the trial has trained it whole.
         assert_eq!(
-            asha.rungs_text(2).as_deref(),
-            Some("epoch 2 of at most 2; at each, a trial goes on if in the top 1/3")
+            asha.rungs_text(3).as_deref(),
+            Some("epoch 2 of at most 3; at each, a trial goes on if in the top 1/3")
         );
-        assert_eq!(
-            asha.rungs_text(1).as_deref(),
-            Some("none: the first, at epoch 2, lies past the last")
-        );
-        // A bracket whose first rung lies past the last epoch judges at none.
+        for epochs in [1, 2] {
+            assert_eq!(
+                asha.rungs_text(epochs),
+                Some(format!(
+                    "none: the first, at epoch 2, is not before the last ({epochs}), at which no \
+                     trial is judged"
+                ))
+            );
+        }
+        // A bracket whose first rung lies at or past the last epoch judges at none.
         let past = PrunerSpec::Hyperband {
             min_resource: 3,
             max_resource: 27,
@@ -203,7 +217,7 @@ mod tests {
         };
         assert!(past
             .rungs_text(10)
-            .is_some_and(|t| t.contains("bracket 2 at no epoch it trains")));
+            .is_some_and(|t| t.contains("bracket 2 at no epoch: it runs its trials to the end")));
         let hyperband = PrunerSpec::Hyperband {
             min_resource: 1,
             max_resource: 30,

@@ -394,6 +394,9 @@ impl Distribution {
                 {
                     Ok(ParamValue::Int(*x as i64))
                 }
+                ParamValue::Float(x) if x.fract() == 0.0 => Err(format!(
+                    "must be an integer from {min} to {max}, found {x:?}"
+                )),
                 ParamValue::Float(x) => Err(format!(
                     "expected an integer from {min} to {max}, found number `{x:?}`"
                 )),

@@ -141,6 +141,26 @@ pub(crate) fn header_names_each_column_once(header: &[String]) -> std::result::R
     Ok(())
 }
 
+/// Says that a header read with commas looks separated by another character, for a file whose
+/// header has a comma inside a name (`Gewicht, kg;Größe;y`): its columns were split at the
+/// comma, not at the `;` that separates them. Empty when none shows.
+fn separator_hint(header: &[String]) -> String {
+    [';', '\t', '|']
+        .into_iter()
+        .find(|c| header.iter().any(|name| name.contains(*c)))
+        .map_or_else(String::new, |c| {
+            let shown = if c == '\t' {
+                "a tab".to_string()
+            } else {
+                format!("`{c}`")
+            };
+            format!(
+                " (the header holds {shown}: if that separates the columns, quote the names \
+                 with a comma in them, as `\"Gewicht, kg\"`)"
+            )
+        })
+}
+
 /// Parses CSV text; `spec.csv` names the source in errors.
 pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let path = &spec.csv.value;
@@ -160,11 +180,12 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                 path: path.clone(),
                 column: named.value.as_str().into(),
                 columns: format!(
-                    "{}the columns are {}",
+                    "{}the columns are {}{}",
                     experiment::suggest(&named.value, header.iter().map(String::as_str))
                         .map(|c| format!("did you mean `{c}`? "))
                         .unwrap_or_default(),
-                    quoted(&header)
+                    quoted(&header),
+                    separator_hint(&header)
                 ),
             })
     };
@@ -601,9 +622,11 @@ fn numbers_read_as_classes(raw: &[String]) -> Option<String> {
     let fix = if grouped > 0 {
         "write its numbers without thousands separators (`1000000`) and give `data.task: \
          regression`"
-    } else {
+    } else if not_numbers.iter().all(|c| is_missing(c)) {
         "give `data.task: regression` to read it as numbers (with `data.missing: drop` to leave \
          out the rows whose target is missing)"
+    } else {
+        "mend or remove the rows whose target is not a number and give `data.task: regression`"
     };
     Some(format!(
         "would be read as {} classes, since {count} of its {} cells are not numbers ({}{more}) \
@@ -626,6 +649,11 @@ fn numbers_distinct(numbers: &[f64]) -> usize {
 /// number is one class however it is written, `1` and `1.0`, named as first written),
 /// otherwise as text.
 fn number_classes(raw: &[String]) -> (Vec<usize>, Vec<String>) {
+    // Integers compare exactly (two ids past 2^53 are two classes, which doubles would merge).
+    let integers: Option<Vec<i64>> = raw.iter().map(|s| s.parse::<i64>().ok()).collect();
+    if let Some(integers) = integers {
+        return named_as_first_written(raw, &integers, |a, b| a.cmp(b));
+    }
     // Adding 0 makes -0 the 0 it equals.
     let numbers: Option<Vec<f64>> = raw
         .iter()
@@ -636,14 +664,24 @@ fn number_classes(raw: &[String]) -> (Vec<usize>, Vec<String>) {
                 .map(|x| x + 0.0)
         })
         .collect();
-    let Some(numbers) = numbers else {
-        return number_sorted(raw, String::clone);
-    };
-    let mut distinct = numbers.clone();
-    distinct.sort_by(f64::total_cmp);
-    distinct.dedup();
-    let class = |x: &f64| distinct.partition_point(|d| d.total_cmp(x).is_lt());
-    let labels: Vec<usize> = numbers.iter().map(class).collect();
+    match numbers {
+        Some(numbers) => named_as_first_written(raw, &numbers, f64::total_cmp),
+        None => number_sorted(raw, String::clone),
+    }
+}
+
+/// Numbers the distinct `values` (read from the labels `raw`) in the order `cmp` gives, each
+/// class named by its first label as written.
+fn named_as_first_written<T: Clone>(
+    raw: &[String],
+    values: &[T],
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> (Vec<usize>, Vec<String>) {
+    let mut distinct = values.to_vec();
+    distinct.sort_by(&cmp);
+    distinct.dedup_by(|a, b| cmp(a, b).is_eq());
+    let class = |x: &T| distinct.partition_point(|d| cmp(d, x).is_lt());
+    let labels: Vec<usize> = values.iter().map(class).collect();
     let mut names = vec![String::new(); distinct.len()];
     for (&label, text) in labels.iter().zip(raw).rev() {
         names[label].clone_from(text);
@@ -853,6 +891,23 @@ pub(crate) mod tests {
             ),
             "{err}"
         );
+        // Text that is no missing value: no `missing: drop` would leave it out.
+        let mut coded = String::from("x,y\n");
+        for i in 0..40 {
+            coded.push_str(&format!(
+                "{i},{}\n",
+                if i % 12 == 0 {
+                    "X9".to_string()
+                } else {
+                    (100 + i).to_string()
+                }
+            ));
+        }
+        let err = parse_str(&coded, "y").unwrap_err().to_string();
+        assert!(
+            err.contains("(`X9`) though the others are: mend or remove the rows whose target is not a number"),
+            "{err}"
+        );
         // Asked for, or text, or few classes: read as classes.
         let mut spec = spec("data/x.csv", "y");
         spec.task = Some(Task::Classification);
@@ -883,6 +938,21 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_header_split_at_a_comma_in_a_name_says_what_separates_it() {
+        let err = parse_str("Gewicht, kg;Größe;y\n1.5;2;0\n2.5;3;1\n", "y")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(
+                "the columns are `Gewicht`, `kg;Größe;y` (the header holds `;`: if that \
+                 separates the columns, quote the names with a comma in them, as \
+                 `\"Gewicht, kg\"`)"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_number_is_one_class_however_written_and_numbers_sort_as_numbers() {
         // pandas writes 1.0 in a column with gaps: one class, named as first written.
         let d = parse_str("x,y\n0,1\n0,0\n0,1.0\n0,0.0\n0,-0\n", "y").unwrap();
@@ -892,6 +962,9 @@ pub(crate) mod tests {
         assert_eq!(d.task, Task::Regression, "a fraction makes a regression");
         let d = parse_str("x,y\n0,10.0\n0,2.0\n0,9.0\n0,2.0\n", "y").unwrap();
         assert_eq!(d.class_names, ["2.0", "9.0", "10.0"], "not 10.0 before 2.0");
+        // Integers compare exactly: two ids past 2^53 are two classes.
+        let d = parse_str("x,y\n0,9007199254740992\n0,9007199254740993\n", "y").unwrap();
+        assert_eq!(d.class_names, ["9007199254740992", "9007199254740993"]);
         // Labels keep their text: 007 stays 007.
         let d = parse_str("x,y\n0,007\n0,+1\n0,012\n0,1\n", "y").unwrap();
         assert_eq!(d.class_names, ["+1", "007", "012"]);

@@ -141,16 +141,22 @@ impl MlpObjective {
                     data.class_names.len()
                 )));
             }
-            // Else every trial's value would be NaN, and no trial could be the best. (Two
-            // classes here: the check above.)
-            let absent = (name == "val_roc_auc")
-                .then(|| (0..2).find(|class| !data.validation.labels.contains(class)))
-                .flatten();
-            if let Some(class) = absent {
+            // Else every trial's value would be NaN (ROC AUC) or 0 (F1 of a class with no
+            // row), and no trial could be told from another. (Two classes for ROC AUC here: the
+            // check above.)
+            let absent = match name {
+                "val_roc_auc" => (0..2)
+                    .find(|class| !data.validation.labels.contains(class))
+                    .map(|class| (class, "both classes")),
+                "val_f1" if data.class_names.len() == 2 => (!data.validation.labels.contains(&1))
+                    .then_some((1, "the class it scores (the second in sorted order)")),
+                _ => None,
+            };
+            if let Some((class, needs)) = absent {
                 return Err(unsuited(format!(
-                    "{field}: `val_roc_auc` needs both classes in the validation split, which has \
-                     no row of `{}` ({} rows); give data.split.validation a larger share, or \
-                     choose another metric",
+                    "{field}: `{name}` needs {needs} in the validation split, which has no row \
+                     of `{}` ({} rows); give data.split.validation a larger share, or choose \
+                     another metric",
                     data.class_names[class],
                     data.validation.labels.len()
                 )));
@@ -869,6 +875,17 @@ mod tests {
             err.contains(
                 "`val_roc_auc` needs both classes in the validation split, which has no row of \
                  `pos`"
+            ),
+            "{err}"
+        );
+        // So would the F1 of the second class, `pos`, be 0 for every trial.
+        let mut f1 = rare.clone();
+        f1.metric.name = "val_f1".into();
+        let err = MlpObjective::new(&f1).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "`val_f1` needs the class it scores (the second in sorted order) in the \
+                 validation split, which has no row of `pos`"
             ),
             "{err}"
         );

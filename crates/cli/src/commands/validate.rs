@@ -139,7 +139,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         experiment::Task::Classification => format!(
             "classification, {} classes ({})",
             data.classes,
-            data.class_names.join(", ")
+            names_text(&data.class_names, CLASSES_NAMED)
         ),
         experiment::Task::Regression => "regression".to_string(),
     };
@@ -177,15 +177,40 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
 /// The most categories of a column `sweep validate` names; past them it names the first ones.
 const CATEGORIES_NAMED: usize = 8;
 
+/// The most class names `sweep validate` names; past them it names the first ones.
+const CLASSES_NAMED: usize = 20;
+
 /// Says a categorical column's categories: `island: 3 (Biscoe, Dream, Torgersen)`, or with many
 /// the first of them, `city: 240 (Aachen, Berlin, ..., Essen, ...)`.
 fn categories_text(column: &str, categories: &[String]) -> String {
-    let named = categories.iter().take(CATEGORIES_NAMED).map(String::as_str);
-    let mut list: Vec<&str> = named.collect();
-    if categories.len() > CATEGORIES_NAMED {
-        list.push("...");
+    format!(
+        "{column}: {} ({})",
+        categories.len(),
+        names_text(categories, CATEGORIES_NAMED)
+    )
+}
+
+/// Lists the first `most` of `names` comma-separated, then `...` for the rest; a name that
+/// would read as something else (holding a comma, a quote or a line break, or empty, or with
+/// spaces at an end) is quoted, with its line breaks written `\n`.
+fn names_text(names: &[String], most: usize) -> String {
+    let mut list: Vec<String> = names
+        .iter()
+        .take(most)
+        .map(|name| {
+            let plain =
+                !name.is_empty() && name.trim() == name && !name.contains([',', '"', '\n', '\r']);
+            if plain {
+                name.clone()
+            } else {
+                format!("{name:?}")
+            }
+        })
+        .collect();
+    if names.len() > most {
+        list.push("...".to_string());
     }
-    format!("{column}: {} ({})", categories.len(), list.join(", "))
+    list.join(", ")
 }
 
 #[cfg(test)]
@@ -201,5 +226,15 @@ mod tests {
             categories_text("city", &many),
             "city: 12 (c00, c01, c02, c03, c04, c05, c06, c07, ...)"
         );
+        // A name holding a comma or a line break is quoted, so that the list reads one way.
+        let odd: Vec<String> = ["New\nYork", "Zürich, CH", " padded", "São Paulo"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            categories_text("city", &odd),
+            "city: 4 (\"New\\nYork\", \"Zürich, CH\", \" padded\", São Paulo)"
+        );
+        let classes: Vec<String> = (0..300).map(|i| i.to_string()).collect();
+        assert!(names_text(&classes, CLASSES_NAMED).ends_with("18, 19, ..."));
     }
 }

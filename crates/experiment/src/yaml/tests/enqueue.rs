@@ -128,9 +128,10 @@ fn enqueue_errors() {
                  17:5: enqueue[2]: gives no parameter; an enqueued trial gives at least one, such as `{lr: 0.001}` (the sampler chooses the rest)",
             ),
             (
-                // A whole number with a point is that integer; another is said as written.
-                "enqueue:\n  - {lr: 0.01, depth: 2.0}\n  - {lr: 0.01, depth: 4.0}\n",
-                "16:23: enqueue[1].depth: expected an integer from 1 to 3, found number `4.0`",
+                // A whole number with a point is that integer, in range or not.
+                "enqueue:\n  - {lr: 0.01, depth: 2.0}\n  - {lr: 0.01, depth: 4.0}\n  - {lr: 0.01, depth: 2.5}\n",
+                "16:23: enqueue[1].depth: must be an integer from 1 to 3, found 4.0\n\
+                 17:23: enqueue[2].depth: expected an integer from 1 to 3, found number `2.5`",
             ),
             (
                 // A conditional parameter comes with those its condition tests.
