@@ -229,6 +229,18 @@ pub(crate) fn render_marked(
     out
 }
 
+/// Returns the pages a chart's marks link to, in the order they are drawn (for tests).
+#[cfg(test)]
+pub(crate) fn mark_hrefs(svg: &str) -> Vec<String> {
+    let marks = svg.split("<g class=\"marks\">").nth(1).unwrap_or_default();
+    marks
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|m| m.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
 /// A trial drawn on a chart, as a reader can point at it (its tooltip names the trial and what
 /// the chart shows of it) and follow it to the trial's page; drawn over the chart, unseen until
 /// pointed at.

@@ -485,12 +485,7 @@ mod tests {
         assert!(!svg.contains("breaks a constraint"));
         // Each trial names itself and its values when pointed at, the front's last (on top).
         let marks = svg.split("<g class=\"marks\">").nth(1).unwrap_or_default();
-        let hrefs: Vec<&str> = marks
-            .split("href=\"")
-            .skip(1)
-            .filter_map(|m| m.split('"').next())
-            .collect();
-        assert_eq!(hrefs, ["/t/1", "/t/0", "/t/7"]);
+        assert_eq!(super::super::mark_hrefs(&svg), ["/t/1", "/t/0", "/t/7"]);
         assert!(marks.contains(
             "<title>trial 7: val_accuracy 0.9700, param_count 200000 (on the front)</title>"
         ));

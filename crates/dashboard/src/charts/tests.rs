@@ -470,12 +470,7 @@ fn curves_with_a_page_are_named_when_pointed_at_and_link_to_it() {
     let marks = svg.split("<g class=\"marks\">").nth(1).unwrap_or_default();
     // The dimmed curve first, so that the coloured one is found where they cross; the curve
     // without a page has no mark.
-    let hrefs: Vec<&str> = marks
-        .split("href=\"")
-        .skip(1)
-        .filter_map(|m| m.split('"').next())
-        .collect();
-    assert_eq!(hrefs, ["/t/5", "/t/3"], "{marks}");
+    assert_eq!(mark_hrefs(&svg), ["/t/5", "/t/3"], "{marks}");
     assert!(
         marks.contains("<title>trial 3: best epoch 25, 0.9600</title>"),
         "{marks}"
