@@ -8,6 +8,11 @@
 //!
 //! Text is escaped by plotters' SVG backend (`<`, `>`, `&`, quotes), so a user-controlled name
 //! drawn into a chart cannot open a tag; `tests::names_are_escaped` keeps that true.
+//!
+//! The charts of trials (history, Pareto fronts, timeline, curves) end with a mark per trial
+//! drawn (`render_marked`, `Mark`): an invisible link over its dot, bar or line, placed with the
+//! chart's own coordinate mapping, whose tooltip names the trial and what the chart shows of it;
+//! their text is escaped here (`escape_attr`).
 
 mod curves;
 mod edf;

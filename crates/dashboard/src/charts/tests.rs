@@ -876,14 +876,21 @@ fn names_are_escaped() {
             (evil, evil),
         ),
         importance(&[], evil),
-        history(&history_points(3), evil, Direction::Maximize, None, "/t/"),
+        // The marks' links and tooltips too.
+        history(
+            &history_points(3),
+            evil,
+            Direction::Maximize,
+            None,
+            "/t/\"><script>alert(1)</script>",
+        ),
         curves(
             &[Curve {
                 label: evil.into(),
                 points: vec![(1.0, 1.0)],
                 emphasis: Emphasis::Dimmed,
                 best: None,
-                href: None,
+                href: Some(evil.into()),
             }],
             (500, 300),
             (evil, evil),
