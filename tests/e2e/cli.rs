@@ -287,6 +287,11 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         ),
         (&["show", "tiny", "tiny/1"][..], "give one experiment"),
         (
+            &["show", "tiny", "other"][..],
+            "experiments are compared side by side on the dashboard (`sweep serve`, then tick \
+             them on its list)",
+        ),
+        (
             &["show", "tiny/x"][..],
             "expected a trial as EXPERIMENT/NUMBER",
         ),

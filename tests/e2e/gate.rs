@@ -92,7 +92,20 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
     let update = env.sweep(&["gate", spec, "--update-baseline"]);
     assert_eq!(update.code, 0, "{update:?}");
     assert!(update.stdout.contains("written to"), "{}", update.stdout);
+    // The folder did not exist: the user hears that it was made, and where paths count from.
+    assert!(
+        update.stderr.contains("note: created folder ")
+            && update
+                .stderr
+                .contains("a path in the file is relative to the file's folder"),
+        "{}",
+        update.stderr
+    );
     let file = env.path().join("base/tiny.json");
+    assert!(
+        !env.path().join("base/tiny.json.part").exists(),
+        "written aside, then renamed"
+    );
     let baseline = json(&std::fs::read_to_string(&file).unwrap());
     assert_eq!(baseline["format"], "sweep-gate-baseline");
     assert_eq!(baseline["version"], 1);

@@ -72,30 +72,43 @@ pub(crate) fn read(path: &Path) -> anyhow::Result<Baseline> {
     parse(text.strip_prefix('\u{feff}').unwrap_or(&text), path)
 }
 
-/// Writes a baseline file, replacing any file at `path`, and creates its folder if needed.
 /// Checks, before a gate trains, that a baseline can be written at `path`: its folder exists
-/// or can be created (it is created), and `path` is not a folder.
-pub(crate) fn writable(path: &Path) -> anyhow::Result<()> {
+/// or can be created (it is created, and returned, so that the user hears of it: a path in the
+/// file is relative to the file's folder), and `path` is not a folder.
+pub(crate) fn writable(path: &Path) -> anyhow::Result<Option<std::path::PathBuf>> {
     if let Some(file) = path.ancestors().skip(1).find(|a| a.exists() && !a.is_dir()) {
         bail!("{} is a file, not a folder", file.display());
     }
+    let mut created = None;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            created = Some(dir.to_path_buf());
+        }
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create folder {}", dir.display()))?;
     }
     if path.is_dir() {
         bail!("{} is a folder", path.display());
     }
-    Ok(())
+    Ok(created)
 }
 
+/// Writes a baseline file, replacing any file at `path` whole: written aside and renamed, so
+/// that a gate stopped part way leaves the old file or the new one, never half of one.
 pub(crate) fn write(path: &Path, baseline: &Baseline) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create folder {}", dir.display()))?;
     }
-    std::fs::write(path, to_json(baseline)?)
-        .with_context(|| format!("cannot write baseline file {}", path.display()))
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".part");
+    let aside = std::path::PathBuf::from(aside);
+    let written =
+        std::fs::write(&aside, to_json(baseline)?).and_then(|()| std::fs::rename(&aside, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&aside);
+    }
+    written.with_context(|| format!("cannot write baseline file {}", path.display()))
 }
 
 /// Returns the file's text for a baseline.

@@ -97,6 +97,27 @@ pub fn number_text(x: f64) -> String {
     }
 }
 
+/// Returns the candidate that `word` is a misspelling of: one or two characters off (one for
+/// words of five characters or fewer), not merely sharing a beginning or an end as `suggest`
+/// allows; `None` when none is, or `word` is one of them.
+pub(crate) fn misspelling_of<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let limit = if word.chars().count() <= 5 { 1 } else { 2 };
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let distance = edit_distance(word, candidate);
+        if distance == 0 {
+            return None;
+        }
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
 /// Levenshtein distance, counted in characters.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

@@ -71,12 +71,19 @@
   // The link or box that has the keyboard's focus in <main> (a trial's link, a compare box, a
   // sort header), as what finds it again in the new content: an update does not send the
   // keyboard back to the top of the page.
+  // Found within the same section (the leaderboard's trial links and the charts' marks link
+  // the same pages).
   function focused() {
     var el = document.activeElement;
     if (!el || !main || !main.contains(el) || TYPED.indexOf(el.id) >= 0) { return null; }
-    if (el.tagName === "A") { return 'a[href="' + CSS.escape(el.getAttribute("href")) + '"]'; }
+    var section = el.closest("[id]");
+    var scope = section && section !== main ? "#" + CSS.escape(section.id) + " " : "";
+    if (el.tagName === "A") {
+      return scope + 'a[href="' + CSS.escape(el.getAttribute("href")) + '"]';
+    }
     if (el.tagName === "INPUT" && el.name) {
-      return 'input[name="' + CSS.escape(el.name) + '"][value="' + CSS.escape(el.value) + '"]';
+      return scope + 'input[name="' + CSS.escape(el.name) + '"][value="'
+        + CSS.escape(el.value) + '"]';
     }
     return el.id ? "#" + CSS.escape(el.id) : null;
   }

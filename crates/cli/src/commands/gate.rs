@@ -59,12 +59,20 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     };
     // A baseline that could not be written fails now, not after the training.
     if args.update_baseline {
-        baseline::writable(&gate.baseline.value).with_context(|| {
+        let created = baseline::writable(&gate.baseline.value).with_context(|| {
             format!(
                 "gate.baseline at {}: cannot write {shown}",
                 gate.baseline.location
             )
         })?;
+        if let Some(folder) = created {
+            say!(
+                "note: created folder {} for the baseline (gate.baseline at {}: a path in the \
+                 file is relative to the file's folder)",
+                folder.display(),
+                gate.baseline.location
+            );
+        }
     }
     let parallel = match args.parallel.or(spec.parallel) {
         Some(0) => bail!("--parallel must be at least 1"),

@@ -32,8 +32,14 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
         _ => bail!(
             "give one experiment (`sweep show quickstart`), or trials as EXPERIMENT/NUMBER \
              (`sweep show quickstart/3`, or several to compare them: `sweep show quickstart/3 \
-             quickstart/7`), found: {}",
-            args.what.join(" ")
+             quickstart/7`), found: {}{}",
+            args.what.join(" "),
+            if trials == 0 {
+                "; experiments are compared side by side on the dashboard (`sweep serve`, then \
+                 tick them on its list)"
+            } else {
+                ""
+            }
         ),
     }
 }

@@ -602,6 +602,15 @@ fn importance_ranks_pruned_trials_after_completed_ones() {
     let get = |name: &str| scores.iter().find(|s| s.0 == name).map_or(0.0, |s| s.1);
     // The top 3 all have 128 units and three different optimizers.
     assert!(get("hidden") > 2.0 * get("optimizer"), "{scores:?}");
+    // With every trial pruned, they rank by their own values.
+    for t in &mut d.trials {
+        t.state = TrialState::Pruned;
+    }
+    let pruned = importance_of(&axes, &d.trials, &d.info.objective, d.info.goal);
+    assert!(
+        pruned.is_some_and(|s| !s.is_empty()),
+        "30 pruned trials are enough"
+    );
 }
 
 #[test]

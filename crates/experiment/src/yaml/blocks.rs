@@ -12,8 +12,8 @@ use crate::{
     MetricSpec, ModelKind, ModelSpec, ParamValue, Plateau, KNOBS, KNOWN_METRICS,
 };
 
-use super::decoder::{Decoder, Fields};
-use super::tree::{join, Entry, Kind, Node, Pos};
+use super::decoder::{scalar, Decoder, Fields};
+use super::tree::{join, Entry, Kind, Node, Pos, Scalar};
 
 /// A knob fixed in `train:` or `model:`, with its block and where its key is written.
 #[derive(Debug)]
@@ -193,8 +193,35 @@ pub(super) fn plateau(d: &mut Decoder, node: &Node) -> Option<Plateau> {
 
 pub(super) fn metric_name(d: &mut Decoder, node: &Node, path: &str) -> Option<&'static str> {
     let names: Vec<&'static str> = KNOWN_METRICS.iter().map(|(name, _)| *name).collect();
+    if let Some(Scalar::Str(written)) = scalar(node) {
+        if let Some((_, meant)) = METRIC_ALIASES.iter().find(|(alias, _)| alias == written) {
+            d.error(
+                node.pos,
+                path,
+                format!("`{written}` is another tool's name for a metric; here it is `{meant}`"),
+            );
+            return None;
+        }
+    }
     d.choice(node, path, "metric", &names)
 }
+
+/// Names other tools (scikit-learn's scorers, Keras, Optuna examples) give the metrics that a
+/// "did you mean" would not find, and each one's name here.
+const METRIC_ALIASES: &[(&str, &str)] = &[
+    ("log_loss", "val_loss"),
+    ("neg_log_loss", "val_loss"),
+    ("acc", "val_accuracy"),
+    ("f1", "val_f1"),
+    ("f1_macro", "val_f1"),
+    ("f1_score", "val_f1"),
+    ("neg_root_mean_squared_error", "val_rmse"),
+    ("neg_mean_absolute_error", "val_mae"),
+    ("r2", "val_r2"),
+    ("n_params", "param_count"),
+    ("num_params", "param_count"),
+    ("params", "param_count"),
+];
 
 /// Reads one `knob: value` of the `block:` mapping; `own` lists the block's non-knob keys.
 fn fixed_knob(

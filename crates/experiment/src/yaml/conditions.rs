@@ -225,6 +225,12 @@ fn check_clause(
                 "`{}` is fixed in `{}:` on line {}; `when:` can only test searched parameters",
                 clause.name, f.block, f.pos.line
             ),
+            // A knob's name: not searched here (a misspelt parameter is reported at its line).
+            None if crate::Knob::find(&clause.name).is_some() => format!(
+                "`{}` is a knob, but not one of `parameters:`; `when:` tests a parameter \
+                 searched there",
+                clause.name
+            ),
             None => {
                 let others = names.iter().filter(|n| *n != own).map(String::as_str);
                 let hint = did_you_mean(&clause.name, others.clone());

@@ -293,11 +293,24 @@ fn real_bounds(
                 (None, _) => ParamValue::Float(value),
             };
             if let Err(message) = knob.check(&value) {
+                // Bounds written as the values themselves (W&B's `log_uniform` bounds are
+                // natural logs): the shape that takes values.
+                let values = match shape {
+                    Shape::LogUniform => {
+                        "; to bound the values themselves, write `distribution: \
+                                          log_uniform_values`"
+                    }
+                    Shape::QLogUniform => {
+                        "; to bound the values themselves, write \
+                                           `distribution: q_log_uniform_values`"
+                    }
+                    _ => "",
+                };
                 d.error(
                     node.pos,
                     &path,
                     format!(
-                        "{} takes {meaning}, and e^{exponent} is out of range: {message}",
+                        "{} takes {meaning}, and e^{exponent} is out of range: {message}{values}",
                         shape.name()
                     ),
                 );

@@ -74,6 +74,21 @@ const WANDB_ONLY: &[(&str, &str)] = &[
     ("entity", NAMES_A_PROJECT),
     ("count", COUNTS_TRIALS),
     ("n_trials", COUNTS_TRIALS),
+    (
+        "direction",
+        "is Optuna's; here the goal is the metric's: `metric: {name: val_accuracy, goal: \
+         maximize}` (with several objectives, a list of them)",
+    ),
+    (
+        "directions",
+        "is Optuna's; here several objectives are a list: `metric: [{name: val_accuracy, goal: \
+         maximize}, {name: param_count, goal: minimize}]`",
+    ),
+    (
+        "timeout",
+        "is Optuna's `timeout`; here a time limit is the `--timeout` flag of `sweep run` \
+         (`--timeout 1h`), not part of the file",
+    ),
 ];
 const COUNTS_TRIALS: &str = "is how W&B's agent (`--count`) or Optuna (`n_trials`) counts \
     trials; here the number of trials is `run_cap:`";

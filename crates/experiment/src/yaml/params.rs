@@ -113,6 +113,10 @@ const OPTUNA_WORDS: &[(&str, &str)] = &[
     ),
 ];
 
+/// What Optuna's `log` is for an integer knob (`suggest_int(..., log=True)`).
+const INT_LOG: &str = "is Optuna's word; for an integer knob a log scale is `distribution: \
+                       q_log_uniform_values` with `q: 1`, and `min` and `max` the values";
+
 /// The keys of a parameter that is not a knob.
 const SELECTOR_KEYS: &[&str] = &["distribution", "values", "probabilities", "when"];
 
@@ -239,6 +243,24 @@ fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<
         }
     }
     let knob = Knob::find(&entry.key);
+    // A name that is not a knob only labels trials for `when:`; one a `when:` tests that is a
+    // letter or two off a knob is that knob misspelt, and would change nothing in training.
+    if let Some(meant) = (knob.is_none() && tested.contains(entry.key.as_str()))
+        .then(|| crate::words::misspelling_of(&entry.key, KNOBS.iter().map(|k| k.name)))
+        .flatten()
+    {
+        d.error(
+            entry.key_pos,
+            &path,
+            format!(
+                "`{}` is not a knob of the trainer, so it would change nothing in training (a \
+                 name that is not a knob only labels trials for `when:`); did you mean the knob \
+                 `{meant}`?",
+                entry.key
+            ),
+        );
+        return None;
+    }
     if knob.is_none() && !tested.contains(entry.key.as_str()) {
         if let Some(meant) = Knob::known_as(&entry.key) {
             d.error(
@@ -315,6 +337,19 @@ fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<
                     shape.keys().join(", ")
                 ),
             );
+        } else if matches!(knob.kind, KnobKind::Int { .. }) {
+            // Optuna's `suggest_int(..., log=True)`: the log scale that draws integers.
+            let words: Vec<(&str, &str)> = OPTUNA_WORDS
+                .iter()
+                .map(|&(key, said)| {
+                    if key == "log" {
+                        ("log", INT_LOG)
+                    } else {
+                        (key, said)
+                    }
+                })
+                .collect();
+            d.not_expected(e, &path, shape.keys(), &words);
         } else {
             d.not_expected(e, &path, shape.keys(), OPTUNA_WORDS);
         }

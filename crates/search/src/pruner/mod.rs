@@ -226,12 +226,26 @@ fn median(query: &PruneQuery<'_>, n_startup_trials: u32, n_warmup_steps: u32) ->
         Some(v) => query.direction.improves(median, v, 0.0),
     };
     worse.then(|| {
+        let (own, median) = told_apart(own, median);
         format!(
-            "median: best {} worse than the median {median:.4} of {n} earlier trials at epoch {}",
-            own.map_or("NaN".to_string(), |v| format!("{v:.4}")),
+            "median: best {own} worse than the median {median} of {n} earlier trials at epoch {}",
             query.step
         )
     })
+}
+
+/// Writes a trial's value and the bar it fell short of with 4 decimals, or in full where those
+/// would read alike (`0.9130` against `0.9130`: the two differ further down).
+fn told_apart(own: Option<f64>, bar: f64) -> (String, String) {
+    let Some(own) = own else {
+        return ("NaN".to_string(), format!("{bar:.4}"));
+    };
+    let (a, b) = (format!("{own:.4}"), format!("{bar:.4}"));
+    if a == b {
+        (format!("{own:?}"), format!("{bar:?}"))
+    } else {
+        (a, b)
+    }
 }
 
 /// Prunes a trial whose best value so far is not in the best `percentile` percent of the values
@@ -274,10 +288,10 @@ fn percentile_rule(
         Some(v) => query.direction.improves(bound, v, 0.0),
     };
     worse.then(|| {
+        let (own, bound) = told_apart(own, bound);
         format!(
-            "percentile: best {} not in the best {share}% of {n} earlier trials at epoch {} \
-             (bound {bound:.4})",
-            own.map_or("NaN".to_string(), |v| format!("{v:.4}")),
+            "percentile: best {own} not in the best {share}% of {n} earlier trials at epoch {} \
+             (bound {bound})",
             query.step
         )
     })

@@ -408,3 +408,19 @@ fn a_decision_that_does_not_consult_others_ignores_them() {
         "{consulted:?} {skipped:?}"
     );
 }
+
+#[test]
+fn a_value_and_its_bar_that_read_alike_are_written_in_full() {
+    assert_eq!(
+        told_apart(Some(63.0 / 69.0), (62.0 / 69.0 + 64.0 / 69.0) / 2.0),
+        (
+            "0.9130434782608695".to_string(),
+            "0.9130434782608696".to_string()
+        )
+    );
+    assert_eq!(
+        told_apart(Some(0.5), 0.75),
+        ("0.5000".into(), "0.7500".into())
+    );
+    assert_eq!(told_apart(None, 0.75), ("NaN".into(), "0.7500".into()));
+}

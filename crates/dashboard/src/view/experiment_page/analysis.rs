@@ -204,13 +204,13 @@ pub(crate) fn importance_of(
     };
     let completed = of(TrialState::Completed);
     let pruned = of(TrialState::Pruned);
-    let worst = completed.iter().map(|c| c.1).reduce(f64::max)?;
-    // Shift pruned values past the worst completed one, keeping their order.
-    let offset = pruned
-        .iter()
-        .map(|p| p.1)
-        .reduce(f64::min)
-        .map_or(0.0, |least| worst - least + 1.0);
+    // Shift pruned values past the worst completed one, keeping their order (with none
+    // completed, the pruned ones rank by their own values).
+    let worst = completed.iter().map(|c| c.1).reduce(f64::max);
+    let offset = match (worst, pruned.iter().map(|p| p.1).reduce(f64::min)) {
+        (Some(worst), Some(least)) => worst - least + 1.0,
+        _ => 0.0,
+    };
     let ranked: Vec<(&Trial, f64)> = completed
         .into_iter()
         .chain(pruned.into_iter().map(|(t, v)| (t, v + offset)))

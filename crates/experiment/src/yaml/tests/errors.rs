@@ -38,6 +38,7 @@ fn top_level_errors() {
         &[
             ("nmae: x\n", "4:1: nmae: unknown key `nmae`; did you mean `name`? expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, plateau, constraints, data, model, train, parameters, gate, device, checkpoints, pruner, early_terminate, enqueue, warm_start"),
             ("count: 30\nn_trials: 30\n", "4:1: count: `count` is how W&B's agent (`--count`) or Optuna (`n_trials`) counts trials; here the number of trials is `run_cap:`\n5:1: n_trials: `n_trials` is how W&B's agent (`--count`) or Optuna (`n_trials`) counts trials; here the number of trials is `run_cap:`"),
+            ("direction: maximize\ntimeout: 60\n", "4:1: direction: `direction` is Optuna's; here the goal is the metric's: `metric: {name: val_accuracy, goal: maximize}` (with several objectives, a list of them)\n5:1: timeout: `timeout` is Optuna's `timeout`; here a time limit is the `--timeout` flag of `sweep run` (`--timeout 1h`), not part of the file"),
             ("program: train.py\ncommand: [python, train.py]\nproject: mnist\n", "4:1: program: `program` is how W&B starts a training script for each trial; Sweep trains the model itself from `data:`, `model:` and `train:`, so remove it\n5:1: command: `command` is how W&B starts a training script for each trial; Sweep trains the model itself from `data:`, `model:` and `train:`, so remove it\n6:1: project: `project` names a W&B account's project; a Sweep experiment is named by `name:` and kept in the store, so remove it"),
             ("seed: 1\nseed: 2\n", "5:1: seed: duplicate key `seed`; it is first written on line 4"),
             ("seed: -1\n", "4:7: seed: must be an integer from 0 to 18446744073709551615, found -1"),
@@ -69,6 +70,8 @@ fn top_level_errors() {
             ("name: -x\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `-x`"),
             ("name: 7.b-c_D\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "ok"),
             ("name: t\nmetric: {name: val_acc}\n", "1:1: data: missing required key `data`\n2:16: metric.name: unknown metric `val_acc`; did you mean `val_accuracy`? expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count, epoch_seconds"),
+            ("name: t\nmetric: {name: neg_log_loss}\n", "1:1: data: missing required key `data`\n2:16: metric.name: `neg_log_loss` is another tool's name for a metric; here it is `val_loss`"),
+            ("name: t\nmetric: {name: n_params}\n", "1:1: data: missing required key `data`\n2:16: metric.name: `n_params` is another tool's name for a metric; here it is `param_count`"),
         ],
         "",
     );
@@ -148,6 +151,8 @@ fn parameter_errors() {
             ("  hidden: {distribution: uniform, min: 8, max: 64}\n", "5:26: parameters.hidden.distribution: `hidden` is an integer knob and uniform draws real numbers; use int_uniform (integer `min` and `max`), `values`, or a q_ distribution such as q_uniform or q_log_uniform_values with a whole `q`"),
             ("  lr: {distribution: q_uniform, min: 0.001, max: 0.01, q: 1}\n", "5:59: parameters.lr.q: no multiple of q (1) lies between min (0.001) and max (0.01), so every draw would round to a value outside them; give a q no larger than max - min"),
             ("  lr: {distribution: q_log_uniform_values, min: 0.001, max: 0.01, q: 0.005}\n", "ok"),
+            ("  optimiser: {values: [sgd, adam]}\n  momentum: {min: 0.1, max: 0.9, when: {optimiser: [sgd]}}\n", "5:3: parameters.optimiser: `optimiser` is not a knob of the trainer, so it would change nothing in training (a name that is not a knob only labels trials for `when:`); did you mean the knob `optimizer`?"),
+            ("  optimiser: {values: [sgd, adam]}\n  momentum: {min: 0.1, max: 0.9, when: {optimizer: [sgd]}}\n", "5:3: parameters.optimiser: `optimiser` is not a knob of the trainer, so it would change nothing in training (a name that is not a knob only labels trials for `when:`); did you mean the knob `optimizer`?\n6:41: parameters.momentum.when.optimizer: `optimizer` is a knob, but not one of `parameters:`; `when:` tests a parameter searched there"),
             ("  dropout: {min: 0.0, max: 5.0e-324}\n", "5:18: parameters.dropout.min: min 0.0 and max 5.0e-324 are too close together to draw between; widen the range, or give one value as `{value: ...}`"),
             ("  lr: {distribution: log_uniform_values, min: 0.01, max: 0.010000000000000002}\n", "5:47: parameters.lr.min: min 0.01 and max 0.010000000000000002 are too close together to draw between on a log scale; widen the range, or give one value as `{value: ...}`"),
             ("  lr: {distribution: q_uniform, min: 0.001, max: 0.1, q: 1.0e-320}\n", "5:58: parameters.lr.q: q (1.0e-320) is finer than a number can tell apart between min and max: give a larger q, or the distribution without `q_`"),
@@ -181,9 +186,9 @@ fn parameter_errors() {
             ("  lr: {distribution: q_log_normal, sigma: 0}\n", "5:43: parameters.lr.sigma: must be positive, found 0"),
             ("  lr: {distribution: inv_log_uniform, min: -3, max: 9}\n", "5:44: parameters.lr.min: inv_log_uniform takes bounds on log(1/x), and e^3 is out of range: `lr` must be in [1e-12, 10], found 20.085536923187668"),
             ("  lr: {distribution: inv_log_uniform_values, min: 0, max: 0.1}\n", "5:51: parameters.lr.min: inv_log_uniform_values needs positive bounds, found 0"),
-            ("  batch_size: {distribution: q_log_uniform, min: 0.5, max: 9, q: 8}\n", "5:50: parameters.batch_size.min: q_log_uniform takes natural-log bounds, and e^0.5 is out of range: `batch_size` must be in 1..=1048576, found 0"),
+            ("  batch_size: {distribution: q_log_uniform, min: 0.5, max: 9, q: 8}\n", "5:50: parameters.batch_size.min: q_log_uniform takes natural-log bounds, and e^0.5 is out of range: `batch_size` must be in 1..=1048576, found 0; to bound the values themselves, write `distribution: q_log_uniform_values`"),
             ("  l2: {distribution: log_uniform_values, min: 0, max: 0.1}\n", "5:47: parameters.l2.min: log_uniform_values needs positive bounds, found 0"),
-            ("  lr: {distribution: log_uniform, min: -10, max: 3}\n", "5:50: parameters.lr.max: log_uniform takes natural-log bounds, and e^3 is out of range: `lr` must be in [1e-12, 10], found 20.085536923187668"),
+            ("  lr: {distribution: log_uniform, min: -10, max: 3}\n", "5:50: parameters.lr.max: log_uniform takes natural-log bounds, and e^3 is out of range: `lr` must be in [1e-12, 10], found 20.085536923187668; to bound the values themselves, write `distribution: log_uniform_values`"),
             ("  lr: {distribution: q_uniform, min: 0.1, max: 1, q: 0}\n", "5:54: parameters.lr.q: must be positive, found 0"),
             ("  lr: {min: .inf, max: 1.0}\n", "5:13: parameters.lr.min: expected a finite number, found number `.inf`"),
             ("  lr: {min: 0, max: 0.1}\n", "5:13: parameters.lr.min: `lr` must be in [1e-12, 10], found 0"),
@@ -396,6 +401,10 @@ fn optunas_words_for_a_parameter_say_how_they_are_written_here() {
              5:21: parameters.lr.high: `high` is Optuna's word; here the upper bound is `max:`\n\
              5:32: parameters.lr.log: `log` is Optuna's word; here a log scale is `distribution: log_uniform_values`, with `min` and `max` the values\n\
              6:12: parameters.hidden.choices: `choices` is Optuna's word; here a list to choose from is `values: [..]`",
+        ), (
+            // `suggest_int(..., log=True)`: the log scale that draws integers.
+            "parameters:\n  hidden: {min: 16, max: 128, log: true}\n",
+            "5:31: parameters.hidden.log: `log` is Optuna's word; for an integer knob a log scale is `distribution: q_log_uniform_values` with `q: 1`, and `min` and `max` the values",
         )],
         BASE,
     );
