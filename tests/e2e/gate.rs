@@ -103,7 +103,7 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
     );
     let file = env.path().join("base/tiny.json");
     assert!(
-        !env.path().join("base/tiny.json.part").exists(),
+        !env.path().join("base/.tiny.json.part").exists(),
         "written aside, then renamed"
     );
     let baseline = json(&std::fs::read_to_string(&file).unwrap());

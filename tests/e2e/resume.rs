@@ -280,4 +280,19 @@ fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on()
         "{}",
         out.stdout
     );
+    // Run again as it was (a job restarted after a kill, which says nothing), it is refused
+    // rather than add 4 more; without --extend it finishes the 12.
+    let again = timed.sweep(&["run", spec.to_str().unwrap(), "--extend", "4"]);
+    assert_eq!(again.code, 2, "{again:?}");
+    assert!(
+        again.stderr.contains(
+            "experiment `crash` has not finished its 12 planned trials (a run stopped part way, \
+             an earlier --extend perhaps), and --extend 4 adds 4 more each time it is run"
+        ) && again.stderr.contains("or set the total with --run-cap 16"),
+        "{}",
+        again.stderr
+    );
+    let finished = timed.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(finished.code, 0, "{finished:?}");
+    assert_eq!(results(&timed).len(), 12);
 }

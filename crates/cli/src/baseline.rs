@@ -90,6 +90,13 @@ pub(crate) fn writable(path: &Path) -> anyhow::Result<Option<std::path::PathBuf>
     if path.is_dir() {
         bail!("{} is a folder", path.display());
     }
+    // A file that cannot be replaced (read-only, immutable) is found now, not after training.
+    if path.exists() {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot replace {}", path.display()))?;
+    }
     Ok(created)
 }
 
@@ -100,15 +107,11 @@ pub(crate) fn write(path: &Path, baseline: &Baseline) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create folder {}", dir.display()))?;
     }
-    let mut aside = path.as_os_str().to_owned();
-    aside.push(".part");
-    let aside = std::path::PathBuf::from(aside);
-    let written =
-        std::fs::write(&aside, to_json(baseline)?).and_then(|()| std::fs::rename(&aside, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&aside);
-    }
-    written.with_context(|| format!("cannot write baseline file {}", path.display()))
+    let what = format!("baseline file {}", path.display());
+    crate::whole_file::write_whole(path, &what, |out| {
+        out.extend_from_slice(to_json(baseline)?.as_bytes());
+        Ok(())
+    })
 }
 
 /// Returns the file's text for a baseline.

@@ -26,6 +26,7 @@ mod probe;
 mod progress;
 mod time_limit;
 mod warm_file;
+mod whole_file;
 
 use std::process::ExitCode;
 

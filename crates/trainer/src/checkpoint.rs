@@ -89,6 +89,11 @@ pub(crate) struct CheckpointV1 {
     /// written before it existed (read as a completed trial that meets them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) standing: Option<Standing>,
+    /// The SHA-256 of the weights file, checked when it is read, so that weights changed or
+    /// damaged since are refused rather than predicted with; absent in sidecars written before
+    /// it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) weights_sha256: Option<String>,
 }
 
 /// How a kept trial ranks besides its value (`CheckpointV1::standing`).
@@ -228,6 +233,8 @@ impl CheckpointV1 {
             excluded: data.excluded.clone(),
             pareto: mark.pareto.map(<[f64]>::to_vec),
             standing: Some(mark.standing),
+            // Set as the weights are written.
+            weights_sha256: None,
         }
     }
 
@@ -378,8 +385,13 @@ impl Keeper {
     fn write(&self, meta: &CheckpointV1, tensors: &[HostTensor]) -> Result<()> {
         fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, &e))?;
         let weights = self.dir.join(format!("{}.safetensors", meta.trial));
-        write_atomically(&weights, &serialize(tensors)?)?;
-        let json = serde_json::to_vec_pretty(meta).map_err(|e| Error::Checkpoint {
+        let bytes = serialize(tensors)?;
+        write_atomically(&weights, &bytes)?;
+        let meta = CheckpointV1 {
+            weights_sha256: Some(experiment::sha256_hex(&bytes)),
+            ..meta.clone()
+        };
+        let json = serde_json::to_vec_pretty(&meta).map_err(|e| Error::Checkpoint {
             path: self.sidecar(TrialId(meta.trial)),
             message: e.to_string(),
         })?;
@@ -431,6 +443,18 @@ pub(crate) fn load(sidecar: &Path) -> Result<(CheckpointV1, Net<Cpu>)> {
         path: weights.clone(),
         message,
     };
+    if let Some(recorded) = &meta.weights_sha256 {
+        let found = experiment::sha256_hex(&bytes);
+        if found != *recorded {
+            return Err(bad(format!(
+                "the weights are not those written with the sidecar (sha256 {} where {} was \
+                 recorded): the file was changed or damaged since; `sweep reproduce` trains \
+                 the trial again",
+                &found[..12],
+                recorded.get(..12).unwrap_or(recorded)
+            )));
+        }
+    }
     let tensors = SafeTensors::deserialize(&bytes)
         .map_err(|e| bad(format!("not a readable safetensors file ({e:?})")))?;
     let hp = experiment::Hyperparams::resolve(&Params::new(), &meta.params())
@@ -662,6 +686,7 @@ mod tests {
             excluded: Vec::new(),
             pareto: None,
             standing: Some(Standing::BEST),
+            weights_sha256: None,
         }
     }
 
@@ -715,9 +740,14 @@ mod tests {
         assert_eq!(on_disk(&path), ["1.json", "1.safetensors"]);
         reopened.save(&meta(5, 0.95), &tensors).unwrap();
         assert_eq!(on_disk(&path), ["5.json", "5.safetensors"]);
+        // The sidecar is the trial's, with the SHA-256 of the weights written beside it.
+        let weights = std::fs::read(path.join("5.safetensors")).unwrap();
         assert_eq!(
             read_sidecar(&reopened.sidecar(TrialId(5))).unwrap(),
-            meta(5, 0.95)
+            CheckpointV1 {
+                weights_sha256: Some(experiment::sha256_hex(&weights)),
+                ..meta(5, 0.95)
+            }
         );
     }
 

@@ -329,6 +329,27 @@ mod tests {
         // In full, not to a few decimals: the probabilities sum to one as computed.
         assert!((total - 1.0).abs() < 1e-12, "{total}");
 
+        // Weights damaged since they were written are refused, not predicted with.
+        let weights = sidecar.with_extension("safetensors");
+        let whole = std::fs::read(&weights).unwrap();
+        let mut damaged = whole.clone();
+        let at = damaged.len() - 100;
+        damaged[at] ^= 0xff;
+        std::fs::write(&weights, &damaged).unwrap();
+        let err = predict(
+            &sidecar,
+            input.as_bytes(),
+            Path::new("new.csv"),
+            &mut Vec::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("the weights are not those written with the sidecar"),
+            "{err}"
+        );
+        std::fs::write(&weights, &whole).unwrap();
+
         let without_target: String = input
             .lines()
             .map(|l| format!("{}\n", l.rsplit_once(',').unwrap().0))

@@ -1,10 +1,7 @@
 //! `sweep export`: an experiment's trials, or its metric curves in long format, as CSV or JSON,
 //! to standard output or a file.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-
-use anyhow::Context;
+use std::io::Write;
 
 use super::{find_experiment, open_store, StoreMode};
 use crate::args::{ExportArgs, ExportFormat};
@@ -29,20 +26,16 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         // This command holds the store: no sweep runs it, and a trial left running is interrupted.
         trials.retain(|t| filter.matches(t, false));
     }
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    if let Some(judged) = judged {
-        match args.format {
-            ExportFormat::Csv => {
-                out.write_all(experiment::trials_csv(&trials, &judged).as_bytes())?
+    let write = |out: &mut dyn Write| -> anyhow::Result<()> {
+        if let Some(judged) = &judged {
+            match args.format {
+                ExportFormat::Csv => {
+                    out.write_all(experiment::trials_csv(&trials, judged).as_bytes())?;
+                }
+                ExportFormat::Json => output::trials_json(&mut &mut *out, &trials, judged)?,
             }
-            ExportFormat::Json => output::trials_json(&mut out, &trials, &judged)?,
+            return Ok(());
         }
-    } else {
         let mut curves = Vec::with_capacity(trials.len());
         for t in &trials {
             curves.push((t.id, store.all_metric_series(&info.name, t.id)?));
@@ -64,10 +57,23 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
                         }));
                     }
                 }
-                output::series_json(&mut out, &rows)?;
+                output::series_json(&mut &mut *out, &rows)?;
             }
         }
+        Ok(())
+    };
+    match &args.output {
+        // Made first, then written whole: a store that cannot be read, a full disk or a kill
+        // leaves an earlier export as it was.
+        Some(path) => {
+            let what = format!("--output {}", path.display());
+            crate::whole_file::write_whole(path, &what, |out| write(out))?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            write(&mut out)?;
+            out.flush()?;
+        }
     }
-    out.flush()?;
     Ok(Outcome::Success)
 }

@@ -4,7 +4,6 @@
 //! open the store and works while a sweep runs on it.
 
 use std::fs::File;
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -28,7 +27,9 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
                     path.display()
                 );
             }
-            let summary = to_file(path, |out| {
+            // Made first, then written whole: a refused input leaves the file as it was.
+            let what = format!("--output {}", path.display());
+            let summary = crate::whole_file::write_whole(path, &what, |out| {
                 Ok(trainer::predict(&sidecar, input, &args.input, out)?)
             })?;
             say!("wrote {} predictions to {}", summary.rows, path.display());
@@ -52,51 +53,6 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
     }
     tracing::debug!(rows = summary.rows, columns = ?summary.columns, "predicted");
     Ok(Outcome::Success)
-}
-
-/// Writes the predictions `write` makes to `path`, once they are made: a refused input leaves
-/// whatever is at `path` as it was. A file (or the file a link names) is written aside and
-/// renamed once whole, so that a failed write leaves it as it was too; a device or a pipe is
-/// written to as it is, and a folder refused.
-fn to_file(
-    path: &std::path::Path,
-    write: impl FnOnce(&mut Vec<u8>) -> anyhow::Result<trainer::PredictionSummary>,
-) -> anyhow::Result<trainer::PredictionSummary> {
-    let cannot = || format!("cannot write --output {}", path.display());
-    let mut made = Vec::new();
-    let summary = write(&mut made)?;
-    let target = match std::fs::symlink_metadata(path) {
-        Err(_) => Some(path.to_path_buf()),
-        Ok(m) if m.is_file() => Some(path.to_path_buf()),
-        Ok(m) if m.file_type().is_symlink() => {
-            std::fs::canonicalize(path).ok().filter(|t| t.is_file())
-        }
-        Ok(_) => None,
-    };
-    let Some(target) = target else {
-        let mut file = File::create(path).with_context(cannot)?;
-        file.write_all(&made).with_context(cannot)?;
-        file.flush().with_context(cannot)?;
-        return Ok(summary);
-    };
-    let part = part_file(&target);
-    let written = std::fs::write(&part, &made)
-        .and_then(|()| std::fs::rename(&part, &target))
-        .with_context(cannot);
-    if written.is_err() {
-        let _ = std::fs::remove_file(&part);
-    }
-    written.map(|()| summary)
-}
-
-/// Returns the file `path`'s contents are written to before they are renamed to it: beside it,
-/// so that the rename stays on one file system.
-fn part_file(path: &std::path::Path) -> PathBuf {
-    let name = path.file_name().map_or_else(
-        || "predictions".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    path.with_file_name(format!(".{name}.part"))
 }
 
 /// Which trials keep a checkpoint, for the error naming one without.

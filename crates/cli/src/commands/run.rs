@@ -67,6 +67,22 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     };
     let store = open_store(&args.store.store, StoreMode::Create)?;
     let stored = store.experiment(&spec.name)?;
+    // `--extend N` adds N each time it runs: on an experiment a run left unfinished (an earlier
+    // `--extend` killed part way, say), running the same command again would add N twice.
+    if let (Some(n), Some(e)) = (args.extend, &stored) {
+        if e.status != store::ExperimentStatus::Finished {
+            bail!(
+                "experiment `{}` has not finished its {} planned trials (a run stopped part way, \
+                 an earlier --extend perhaps), and --extend {n} adds {n} more each time it is \
+                 run: finish it with `sweep run {}` (no --extend), or set the total with \
+                 --run-cap {}, which running again does not add to",
+                e.name,
+                e.run_cap,
+                args.file.display(),
+                e.run_cap.saturating_add(n)
+            );
+        }
+    }
     // The notes count the trials this run plans: the stored experiment's (which `--extend` or
     // `--run-cap` may have raised past the file's), with what this run adds; or the file's.
     let planned_now = match &stored {
@@ -178,6 +194,13 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             } else {
                 "with --extend N"
             },
+            args.store.store.display()
+        ),
+        // The database's own I/O error (a full disk, a folder made read-only) names no file:
+        // the store, and what then, are said here.
+        Err(runner::Error::Store(io @ store::Error::Io(_))) => bail!(
+            "{io} (the store {}); what is stored so far is kept: once that is mended, running \
+             the same command again carries on",
             args.store.store.display()
         ),
         Err(
