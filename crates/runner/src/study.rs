@@ -210,6 +210,16 @@ pub fn run_study(
     };
     let workers_done = AtomicBool::new(false);
     std::thread::scope(|scope| {
+        // A thread the system refuses (its limit on threads or memory) stops the study: the
+        // workers started stop too.
+        let refused = |started: usize, error: std::io::Error| {
+            lock(&queue).error.get_or_insert(Error::Threads {
+                wanted: parallel,
+                started,
+                error,
+            });
+            board.abort();
+        };
         let mut handles = Vec::with_capacity(parallel);
         for started in 0..parallel {
             let spawned = std::thread::Builder::new()
@@ -217,14 +227,8 @@ pub fn run_study(
                 .spawn_scoped(scope, || worker.drain(&queue));
             match spawned {
                 Ok(handle) => handles.push(handle),
-                // The system's limit on threads or memory: the workers started stop too.
                 Err(error) => {
-                    lock(&queue).error.get_or_insert(Error::Threads {
-                        wanted: parallel,
-                        started,
-                        error,
-                    });
-                    board.abort();
+                    refused(started, error);
                     break;
                 }
             }
@@ -241,18 +245,7 @@ pub fn run_study(
             let spawned = std::thread::Builder::new()
                 .name("agent follower".into())
                 .spawn_scoped(scope, follow);
-            match spawned {
-                Ok(handle) => Some(handle),
-                Err(error) => {
-                    lock(&queue).error.get_or_insert(Error::Threads {
-                        wanted: parallel,
-                        started: parallel,
-                        error,
-                    });
-                    board.abort();
-                    None
-                }
-            }
+            spawned.map_err(|error| refused(parallel, error)).ok()
         });
         for handle in handles {
             if let Err(panic) = handle.join() {

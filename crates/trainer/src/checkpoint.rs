@@ -359,9 +359,9 @@ impl Keeper {
     /// checkpoint the trial has from an earlier run (one stopped part way, run again). The
     /// whole save holds the lock, so that a checkpoint another trial pushes out meanwhile is
     /// not written after its deletion.
-    pub(crate) fn save(&self, meta: &CheckpointV1, tensors: &[HostTensor]) -> Result<()> {
+    pub(crate) fn save(&self, meta: CheckpointV1, tensors: &[HostTensor]) -> Result<()> {
         let mut kept = self.lock();
-        let new = Kept::of(meta);
+        let new = Kept::of(&meta);
         kept.retain(|k| k.trial != new.trial);
         let better = kept
             .iter()
@@ -382,15 +382,12 @@ impl Keeper {
     }
 
     /// Writes a checkpoint's weights, then its sidecar (by which it is known to be whole).
-    fn write(&self, meta: &CheckpointV1, tensors: &[HostTensor]) -> Result<()> {
+    fn write(&self, mut meta: CheckpointV1, tensors: &[HostTensor]) -> Result<()> {
         fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, &e))?;
         let weights = self.dir.join(format!("{}.safetensors", meta.trial));
         let bytes = serialize(tensors)?;
         write_atomically(&weights, &bytes)?;
-        let meta = CheckpointV1 {
-            weights_sha256: Some(experiment::sha256_hex(&bytes)),
-            ..meta.clone()
-        };
+        meta.weights_sha256 = Some(experiment::sha256_hex(&bytes));
         let json = serde_json::to_vec_pretty(&meta).map_err(|e| Error::Checkpoint {
             path: self.sidecar(TrialId(meta.trial)),
             message: e.to_string(),
@@ -730,7 +727,7 @@ mod tests {
         let accuracy = [maximize("val_accuracy")];
         let keeper = Keeper::open(path.clone(), 2, &accuracy, &[], None).unwrap();
         for (trial, value) in [(0, 0.5), (1, 0.9), (2, 0.7), (3, 0.6), (4, f64::NAN)] {
-            keeper.save(&meta(trial, value), &tensors).unwrap();
+            keeper.save(meta(trial, value), &tensors).unwrap();
         }
         assert_eq!(
             on_disk(&path),
@@ -738,7 +735,7 @@ mod tests {
         );
         let reopened = Keeper::open(path.clone(), 1, &accuracy, &[], None).unwrap();
         assert_eq!(on_disk(&path), ["1.json", "1.safetensors"]);
-        reopened.save(&meta(5, 0.95), &tensors).unwrap();
+        reopened.save(meta(5, 0.95), &tensors).unwrap();
         assert_eq!(on_disk(&path), ["5.json", "5.safetensors"]);
         // The sidecar is the trial's, with the SHA-256 of the weights written beside it.
         let weights = std::fs::read(path.join("5.safetensors")).unwrap();
@@ -775,15 +772,15 @@ mod tests {
             with(2, 0.99, 5.0, false),
             with(3, 0.6, 0.0, false),
         ] {
-            keeper.save(&m, &tensors).unwrap();
+            keeper.save(m.clone(), &tensors).unwrap();
         }
         assert_eq!(
             on_disk(&path),
             ["0.json", "0.safetensors", "1.json", "1.safetensors"]
         );
         let keeper = Keeper::open(path.clone(), 3, &accuracy, &[], None).unwrap();
-        keeper.save(&with(2, 0.99, 5.0, false), &tensors).unwrap();
-        keeper.save(&with(3, 0.6, 0.0, false), &tensors).unwrap();
+        keeper.save(with(2, 0.99, 5.0, false), &tensors).unwrap();
+        keeper.save(with(3, 0.6, 0.0, false), &tensors).unwrap();
         assert_eq!(on_disk(&path).len(), 6);
         assert!(
             !keeper.sidecar(TrialId(2)).exists(),
@@ -806,18 +803,18 @@ mod tests {
         let accuracy = [maximize("val_accuracy")];
         // Trial 1's first run was stopped part way after it saved a checkpoint.
         let keeper = Keeper::open(path.clone(), 1, &accuracy, &[], None).unwrap();
-        keeper.save(&meta(0, 0.8), &tensors).unwrap();
+        keeper.save(meta(0, 0.8), &tensors).unwrap();
         let mut partial = meta(1, 0.9);
         partial.standing = Some(Standing {
             violation: 0.0,
             completed: false,
         });
-        keeper.save(&partial, &tensors).unwrap();
+        keeper.save(partial.clone(), &tensors).unwrap();
         // Resumed with two kept, it runs again from scratch and now ranks below trial 0: its
         // first run's checkpoint, of other weights, must not stay behind as its own.
         let resumed = Keeper::open(path.clone(), 2, &accuracy, &[], None).unwrap();
-        resumed.save(&meta(2, 0.85), &tensors).unwrap();
-        resumed.save(&meta(1, 0.6), &tensors).unwrap();
+        resumed.save(meta(2, 0.85), &tensors).unwrap();
+        resumed.save(meta(1, 0.6), &tensors).unwrap();
         assert_eq!(
             on_disk(&path),
             ["0.json", "0.safetensors", "2.json", "2.safetensors"]
@@ -834,12 +831,12 @@ mod tests {
         // best, was handed over (written beside them, as `store::handover` copies it).
         let keeper = Keeper::open(path.clone(), 2, &accuracy, &[], Some((0, 2))).unwrap();
         for (trial, value) in [(0, 0.5), (2, 0.7), (4, 0.6)] {
-            keeper.save(&meta(trial, value), &tensors).unwrap();
+            keeper.save(meta(trial, value), &tensors).unwrap();
         }
         // Agent 1's keeper writes it here: it ranks only its own trials, as the copy would.
         Keeper::open(path.clone(), 2, &accuracy, &[], Some((1, 2)))
             .unwrap()
-            .save(&meta(3, 0.99), &tensors)
+            .save(meta(3, 0.99), &tensors)
             .unwrap();
         let both = [
             "2.json",
@@ -854,7 +851,7 @@ mod tests {
         // trial 3's; a better trial of its own pushes out its worst.
         let reopened = Keeper::open(path.clone(), 2, &accuracy, &[], Some((0, 2))).unwrap();
         assert_eq!(on_disk(&path), both);
-        reopened.save(&meta(6, 0.8), &tensors).unwrap();
+        reopened.save(meta(6, 0.8), &tensors).unwrap();
         assert_eq!(
             on_disk(&path),
             [
@@ -913,7 +910,7 @@ mod tests {
                 let mut m = meta(trial, accuracy);
                 m.pareto = keeper.pareto_point(&metrics, true);
                 assert_eq!(m.pareto.is_some(), trial != 5, "trial {trial}");
-                keeper.save(&m, &tensors).unwrap();
+                keeper.save(m.clone(), &tensors).unwrap();
             }
             assert_eq!(
                 on_disk(&path),
@@ -932,10 +929,10 @@ mod tests {
             let reopened = Keeper::open(path.clone(), 1, &objectives, &constraints, None).unwrap();
             let mut dominated = meta(6, 0.91);
             dominated.pareto = Some(vec![-0.91, 900.0]);
-            reopened.save(&dominated, &tensors).unwrap();
+            reopened.save(dominated.clone(), &tensors).unwrap();
             let mut smallest = meta(7, 0.60);
             smallest.pareto = Some(vec![-0.60, 100.0]);
-            reopened.save(&smallest, &tensors).unwrap();
+            reopened.save(smallest.clone(), &tensors).unwrap();
             assert_eq!(on_disk(&path).len(), 8);
             assert!(reopened.sidecar(TrialId(7)).exists());
         }

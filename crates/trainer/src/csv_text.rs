@@ -21,8 +21,6 @@ pub(crate) struct CsvText<'t> {
     /// Where the reader dated the last row read; its row and line are worked out from it only
     /// when a problem is reported.
     at: Option<csv::Position>,
-    /// The last row read, as bytes: a cell is decoded only where it is read.
-    bytes: csv::ByteRecord,
     /// The columns never read (`data.exclude`), which may hold anything, text in another
     /// encoding included.
     unread: Vec<bool>,
@@ -61,7 +59,6 @@ impl<'t> CsvText<'t> {
             header,
             separator: separator.map(char::from),
             at: None,
-            bytes: csv::ByteRecord::new(),
             unread: Vec::new(),
         })
     }
@@ -88,16 +85,26 @@ impl<'t> CsvText<'t> {
 
     /// Reads the next data row into `record`; false at the end of the text.
     pub(crate) fn read(&mut self, record: &mut csv::StringRecord) -> Result<bool> {
+        // Read as bytes into the record's own buffer, and made text in place when every cell is
+        // UTF-8, as nearly always; a row with a cell that is not is decoded cell by cell.
+        let mut bytes = std::mem::take(record).into_byte_record();
         let more = self
             .reader
-            .read_byte_record(&mut self.bytes)
+            .read_byte_record(&mut bytes)
             .map_err(|e| read_error(self.text, self.path, &e))?;
-        self.at = self.bytes.position().cloned();
-        record.clear();
-        if !more {
-            return Ok(false);
+        self.at = bytes.position().cloned();
+        match csv::StringRecord::from_byte_record(bytes) {
+            Ok(text) => *record = text,
+            Err(e) => self.decode_cells(&e.into_byte_record(), record)?,
         }
-        for (column, cell) in self.bytes.iter().enumerate() {
+        Ok(more)
+    }
+
+    /// Decodes a row whose cells are not all UTF-8 into `record`: a cell of a column never read
+    /// becomes empty, any other is an error naming its column.
+    fn decode_cells(&self, bytes: &csv::ByteRecord, record: &mut csv::StringRecord) -> Result<()> {
+        record.clear();
+        for (column, cell) in bytes.iter().enumerate() {
             match std::str::from_utf8(cell) {
                 Ok(text) => record.push_field(text),
                 Err(_) if self.unread.get(column).copied().unwrap_or(false) => {
@@ -117,7 +124,7 @@ impl<'t> CsvText<'t> {
                 }
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Returns the error for the cell of the last row read in `column`.
@@ -147,7 +154,7 @@ const NOT_UTF8: &str = "save the file as UTF-8 (a spreadsheet's \"CSV UTF-8\"), 
                         column the model does not need in `data.exclude`";
 
 /// The separators other than a comma that a file's header can show.
-const SEPARATORS: [u8; 3] = [b';', b'\t', b'|'];
+pub(crate) const SEPARATORS: [u8; 3] = [b';', b'\t', b'|'];
 
 /// Returns a reader of `text` whose cells are separated by `separator`, and its header.
 fn read_header<'t>(

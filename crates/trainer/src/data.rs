@@ -145,8 +145,9 @@ pub(crate) fn header_names_each_column_once(header: &[String]) -> std::result::R
 /// header has a comma inside a name (`Gewicht, kg;Größe;y`): its columns were split at the
 /// comma, not at the `;` that separates them. Empty when none shows.
 fn separator_hint(header: &[String]) -> String {
-    [';', '\t', '|']
+    crate::csv_text::SEPARATORS
         .into_iter()
+        .map(char::from)
         .find(|c| header.iter().any(|name| name.contains(*c)))
         .map_or_else(String::new, |c| {
             let shown = if c == '\t' {

@@ -409,7 +409,7 @@ impl MlpObjective {
             pareto: pareto.as_deref(),
             standing,
         };
-        keeper.save(&CheckpointV1::new(mark, &all, &self.data), tensors)
+        keeper.save(CheckpointV1::new(mark, &all, &self.data), tensors)
     }
 }
 

@@ -190,22 +190,7 @@ pub(crate) fn render(
     label: &str,
     draw: impl FnOnce(&Area<'_>) -> DrawResult,
 ) -> String {
-    let mut svg = String::new();
-    let outcome = {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        root.fill(&WHITE)
-            .map_err(|e| -> Box<dyn std::error::Error> { Box::new(e) })
-            .and_then(|()| draw(&root))
-            .and_then(|()| {
-                root.present()
-                    .map_err(|e| -> Box<dyn std::error::Error> { Box::new(e) })
-            })
-    };
-    if let Err(e) = outcome {
-        tracing::error!(error = %e, chart = label, "chart drawing failed");
-        return empty(size, label, "this chart could not be drawn");
-    }
-    decorate(svg, label)
+    render_marked(size, label, |root, _| draw(root))
 }
 
 /// Draws a chart as `render` does, then the trials it drew as marks a reader can point at (a
@@ -215,23 +200,34 @@ pub(crate) fn render_marked(
     label: &str,
     draw: impl FnOnce(&Area<'_>, &mut Vec<Mark>) -> DrawResult,
 ) -> String {
+    let mut svg = String::new();
     let mut marks = Vec::new();
-    let svg = render(size, label, |root| draw(root, &mut marks));
-    if marks.is_empty() || svg.contains("data-empty=\"true\"") {
-        return svg;
-    }
-    let Some(end) = svg.rfind("</svg>") else {
-        return svg;
+    let outcome = {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE)
+            .map_err(|e| -> Box<dyn std::error::Error> { Box::new(e) })
+            .and_then(|()| draw(&root, &mut marks))
+            .and_then(|()| {
+                root.present()
+                    .map_err(|e| -> Box<dyn std::error::Error> { Box::new(e) })
+            })
     };
-    let mut out = String::with_capacity(svg.len() + marks.len() * 140);
-    out.push_str(&svg[..end]);
-    out.push_str("<g class=\"marks\">");
-    for mark in &marks {
-        mark.write(&mut out);
+    if let Err(e) = outcome {
+        tracing::error!(error = %e, chart = label, "chart drawing failed");
+        return empty(size, label, "this chart could not be drawn");
     }
-    out.push_str("</g>\n");
-    out.push_str(&svg[end..]);
-    out
+    if !marks.is_empty() {
+        if let Some(end) = svg.rfind("</svg>") {
+            let mut layer = String::with_capacity(marks.len() * 140 + 32);
+            layer.push_str("<g class=\"marks\">");
+            for mark in &marks {
+                mark.write(&mut layer);
+            }
+            layer.push_str("</g>\n");
+            svg.insert_str(end, &layer);
+        }
+    }
+    decorate(svg, label)
 }
 
 /// Returns the pages a chart's marks link to, in the order they are drawn (for tests).
