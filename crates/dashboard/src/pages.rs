@@ -367,6 +367,7 @@ fn analysed(
     if let Some(analysis) = slot.get() {
         return Ok(Arc::clone(analysis));
     }
+    let started = std::time::Instant::now();
     let objectives = data.objectives();
     let ranked = leaderboard::ranked(&data.trials, &objectives, data.constraints());
     // With one objective the charts rank as the leaderboard does.
@@ -385,6 +386,7 @@ fn analysed(
         now,
         objective,
     ));
+    data.spent(started.elapsed());
     let _ = slot.set(Arc::clone(&analysis));
     Ok(analysis)
 }

@@ -1514,6 +1514,40 @@ fn snapshots_follow_the_freshness_rule() {
 }
 
 #[test]
+fn a_snapshot_that_took_long_to_make_is_kept_longer_than_max_age() {
+    let store = store_with("demo", 5);
+    let reader = crate::data::Reader::new(
+        store.clone(),
+        Freshness::Following {
+            notices: Notices::default(),
+            max_age: Duration::from_millis(1),
+        },
+    );
+    let first = reader.experiment("demo").unwrap();
+    // As if reading and analysing it had taken a minute: kept four minutes.
+    first.spent(Duration::from_secs(60));
+    store.put_trial("demo", &fixtures::trial(5, 7)).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    let kept = reader.experiment("demo").unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &kept), "kept past max_age");
+    assert_eq!(kept.trials.len(), 5);
+    // A quick one is read again once max_age has passed.
+    let other = store_with("other", 2);
+    let reader = crate::data::Reader::new(
+        other.clone(),
+        Freshness::Following {
+            notices: Notices::default(),
+            max_age: Duration::from_millis(1),
+        },
+    );
+    let first = reader.experiment("other").unwrap();
+    other.put_trial("other", &fixtures::trial(2, 7)).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(reader.experiment("other").unwrap().trials.len(), 3);
+    assert_eq!(first.trials.len(), 2);
+}
+
+#[test]
 fn the_sweep_s_notices_show_on_its_experiment_page_while_set() {
     run(async {
         let store = store_with("done", 6);

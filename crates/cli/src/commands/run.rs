@@ -131,7 +131,8 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let dashboard = if args.no_serve {
         None
     } else {
-        // The sweep writes as the dashboard reads: pages may lag the store by up to a second.
+        // The sweep writes as the dashboard reads: pages may lag the store by a second (more for
+        // a large experiment: `Freshness`).
         let fresh = dashboard::Freshness::Sweeping {
             experiment: spec.name.clone(),
             max_age: std::time::Duration::from_secs(1),

@@ -83,7 +83,8 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
     let interrupts = crate::interrupt::watch("the dashboard closes and its temporary store goes")?;
     let store = Store::temporary()?;
     let notices = Notices::default();
-    // The followers write the store as the dashboard reads it: pages may lag it by a second.
+    // The followers write the store as the dashboard reads it: pages may lag it by a second (more
+    // for a large experiment: `Freshness`).
     let following = Freshness::Following {
         notices: notices.clone(),
         max_age: Duration::from_secs(1),
