@@ -384,11 +384,16 @@ async fn trials(
 async fn history(
     state: web::Data<AppState>,
     name: web::Path<String>,
-    query: web::Query<ObjectiveQuery>,
+    query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
     json(
         blocking(move || {
+            let limit = match query.limit {
+                Some(0) => return Err(Error::BadRequest("limit must be at least 1".into())),
+                Some(n) => n,
+                None => usize::MAX,
+            };
             let data = reader.experiment(&name)?;
             let objectives = data.objectives();
             let index = leaderboard::objective_index(query.objective.as_deref(), &objectives)?;
@@ -397,6 +402,7 @@ async fn history(
                 .map_or((data.info.objective.as_str(), data.info.goal), |o| {
                     (o.name.as_str(), o.goal)
                 });
+            // The best so far counts every trial, also those before the page asked for.
             let mut best: Option<f64> = None;
             Ok(data
                 .trials
@@ -417,10 +423,21 @@ async fn history(
                         best_so_far: best,
                     }
                 })
+                .filter(|h| query.after.is_none_or(|after| h.trial > after))
+                .take(limit)
                 .collect::<Vec<_>>())
         })
         .await,
     )
+}
+
+/// The history's query: the objective (the first unless named), and a page of it: the trials
+/// after trial `after`, at most `limit` of them (all by default).
+#[derive(Debug, Deserialize)]
+struct HistoryQuery {
+    objective: Option<String>,
+    after: Option<u32>,
+    limit: Option<usize>,
 }
 
 /// The objective an analysis is for: the first unless named.

@@ -1401,6 +1401,22 @@ fn the_api_returns_what_the_pages_show() {
         let (_, body) = get(&store, "/api/experiments/demo/history").await;
         let history: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(history.as_array().map(Vec::len), Some(40));
+        // A page of it: the trials after 30, five at most; the best so far counts the earlier.
+        let (_, body) = get(&store, "/api/experiments/demo/history?after=30&limit=5").await;
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            page.as_array().unwrap().as_slice(),
+            &history.as_array().unwrap()[31..36]
+        );
+        let (_, body) = get(&store, "/api/experiments/demo/history?after=37").await;
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            page.as_array().unwrap().as_slice(),
+            &history.as_array().unwrap()[38..]
+        );
+        let (status, body) = get(&store, "/api/experiments/demo/history?limit=0").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("limit must be at least 1"), "{body}");
         let (status, _) = get(&store, "/api/experiments/demo/trials/7").await;
         assert_eq!(status, StatusCode::OK);
     });
