@@ -53,19 +53,15 @@ pub enum Error {
         /// The flushes its file says reached disk.
         written: u64,
     },
-    /// sled cannot read the database back at all: its file `db` was cut short (or damaged)
-    /// behind its snapshot, where sled 0.34 fails by panicking; `Store::open` catches that.
-    #[error(
-        "store {} is damaged: its database cannot be read back (the file `db` was cut short or \
-         damaged since its snapshot `snap.*` was written, as a copy made in part leaves it). \
-         Nothing in it was changed. Restore the folder from a copy if there is one; to recover \
-         what the file still holds, copy the folder aside, delete its `snap.*` files and run \
-         the command again",
-        path.display()
-    )]
+    /// sled cannot read the database back at all: its settings file `conf` is damaged, or its
+    /// file `db` was cut short (or damaged) behind its snapshot, where sled 0.34 fails by
+    /// panicking; `Store::open` catches that.
+    #[error("{}", damaged_text(path, *part))]
     Damaged {
         /// The store's directory.
         path: PathBuf,
+        /// Which of its files sled could not read.
+        part: DamagedPart,
     },
     /// A command that reads a store was given a folder that holds none.
     #[error(
@@ -264,5 +260,51 @@ mod tests {
         // Text that merely starts alike is left as it is.
         let plain = sled::Error::Io(io::Error::other("Os { code: x"));
         assert_eq!(storage(plain).to_string(), "store i/o failed: Os { code: x");
+    }
+}
+
+/// Which file of a store's database is damaged (`Error::Damaged`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DamagedPart {
+    /// The settings file `conf`, read before anything else (nothing was read or written).
+    Settings,
+    /// The log `db`, behind its snapshot when `snapshot` (its `snap.*` files are there).
+    Log {
+        /// Whether the folder holds a snapshot, `snap.*`.
+        snapshot: bool,
+    },
+}
+
+/// The message of `Error::Damaged`: what is damaged, what opening it did, and the ways on.
+fn damaged_text(path: &std::path::Path, part: DamagedPart) -> String {
+    let store = path.display();
+    match part {
+        DamagedPart::Settings => format!(
+            "store {store} is damaged: its database's settings file `conf` cannot be read (cut \
+             short or overwritten). Nothing in the store was read or changed. Restore the folder \
+             from a copy if there is one; otherwise empty that file (`: > {}`): the database \
+             writes its settings again on the next open, and this store uses the defaults",
+            path.join("conf").display()
+        ),
+        DamagedPart::Log { snapshot } => {
+            let (cause, way) = if snapshot {
+                (
+                    "the file `db` was cut short or damaged since its snapshot `snap.*` was \
+                     written, as a copy made in part leaves it",
+                    "to recover what the file still holds, copy the folder aside, delete its \
+                     `snap.*` files and run the command again",
+                )
+            } else {
+                (
+                    "the file `db` is damaged",
+                    "otherwise copy the folder aside before anything else opens it",
+                )
+            };
+            format!(
+                "store {store} is damaged: its database cannot be read back ({cause}). Nothing \
+                 was stored in it, but opening it may have rewritten the end of `db` past the \
+                 damage. Restore the folder from a copy if there is one; {way}"
+            )
+        }
     }
 }

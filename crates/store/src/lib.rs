@@ -40,7 +40,7 @@ mod keys;
 mod records;
 mod store;
 
-pub use error::{Error, Result};
+pub use error::{DamagedPart, Error, Result};
 pub use info::{
     AgentOf, CheckpointAt, ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult,
 };

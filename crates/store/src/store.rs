@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use experiment::{Effort, ExperimentSpec, MetricPoint, Step, Trial, TrialId, WarmStarted};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
-use crate::error::{storage, DATABASE_FILE};
+use crate::error::{storage, DamagedPart, DATABASE_FILE};
 use crate::keys::{self, ExperimentId};
 use crate::records;
 use crate::{CheckpointAt, Error, ExperimentInfo, Result, RunRecord, TestResult};
@@ -115,9 +115,7 @@ impl Store {
                         Error::Corrupt {
                             what: DATABASE_FILE,
                             ..
-                        } => Error::Damaged {
-                            path: path.to_path_buf(),
-                        },
+                        } => damaged_log(path),
                         e => e,
                     });
                 }
@@ -658,9 +656,56 @@ fn open_sled(path: &Path) -> Result<sled::Result<sled::Db>> {
     std::panic::set_hook(Box::new(|_| {}));
     let opened = std::panic::catch_unwind(|| sled::Config::new().path(path).open());
     std::panic::set_hook(hook);
-    opened.map_err(|_| Error::Damaged {
+    opened.map_err(|_| damaged_log(path))
+}
+
+/// Returns whether sled 0.34 reads the settings file `conf`: at most 8 bytes (taken as none
+/// and written again), or UTF-8 lines `key: value` and a 4-byte checksum, with a
+/// `segment_size`, a `use_compression` and a `version` `major.minor` that parse.
+fn settings_readable(conf: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(conf) else {
+        return true;
+    };
+    if bytes.len() <= 8 {
+        return true;
+    }
+    let Ok(text) = std::str::from_utf8(&bytes[..bytes.len() - 4]) else {
+        return false;
+    };
+    let mut settings = BTreeMap::new();
+    for line in text.lines() {
+        let mut parts = line.split(": ");
+        match (parts.next(), parts.next()) {
+            (Some(key), Some(value)) => settings.insert(key, value),
+            _ => return false,
+        };
+    }
+    let version = settings.get("version").and_then(|v| {
+        let mut parts = v.split('.');
+        let major = parts.next()?.parse::<usize>().ok();
+        let minor = parts.next()?.parse::<usize>().ok();
+        major.zip(minor)
+    });
+    settings
+        .get("segment_size")
+        .is_some_and(|v| v.parse::<usize>().is_ok())
+        && settings
+            .get("use_compression")
+            .is_some_and(|v| v.parse::<bool>().is_ok())
+        && version.is_some()
+}
+
+/// The error for a store whose log `db` sled cannot read, saying whether it has a snapshot.
+fn damaged_log(path: &Path) -> Error {
+    let snapshot = std::fs::read_dir(path).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("snap."))
+    });
+    Error::Damaged {
         path: path.to_path_buf(),
-    })
+        part: DamagedPart::Log { snapshot },
+    }
 }
 
 /// Maps sled's lock conflict, which it reports only as a message, to `Error::Locked`, and
@@ -695,10 +740,18 @@ fn open_error(e: sled::Error, path: &Path) -> Error {
                 detail: format!("{io_error}{advice}"),
             }
         }
-        // At open, sled's corruption is the database's file damaged behind its snapshot.
-        sled::Error::Corruption { .. } => Error::Damaged {
-            path: path.to_path_buf(),
-        },
+        // At open, sled's corruption is its settings file's when that does not read (sled
+        // also calls a settings file that is not UTF-8 one from before its 0.29), else its
+        // log's, damaged behind its snapshot.
+        sled::Error::Corruption { .. } | sled::Error::Unsupported(_)
+            if !settings_readable(&path.join("conf")) =>
+        {
+            Error::Damaged {
+                path: path.to_path_buf(),
+                part: DamagedPart::Settings,
+            }
+        }
+        sled::Error::Corruption { .. } => damaged_log(path),
         other => storage(other),
     }
 }

@@ -512,6 +512,51 @@ fn a_database_cut_short_behind_its_snapshot_is_refused_without_a_panic() {
 }
 
 #[test]
+fn a_damaged_settings_file_is_named_and_the_way_it_gives_opens_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.create_experiment(&info("e", 3)).unwrap();
+        store.flush().unwrap();
+    }
+    let (conf, db) = (dir.path().join("conf"), dir.path().join("db"));
+    let whole = std::fs::read(&conf).unwrap();
+    let db_before = std::fs::read(&db).unwrap();
+    // Cut short, and not UTF-8 (sled calls that a store from before its 0.29).
+    for damaged in [whole[..20].to_vec(), vec![0xff; 40]] {
+        std::fs::write(&conf, &damaged).unwrap();
+        let err = Store::open(dir.path()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Damaged {
+                    part: DamagedPart::Settings,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("settings file `conf` cannot be read"),
+            "{text}"
+        );
+        assert!(!text.contains("snap."), "{text}");
+        assert_eq!(
+            std::fs::read(&db).unwrap(),
+            db_before,
+            "nothing read or changed"
+        );
+    }
+    // As the message says: emptied, the file is written again and the store opens.
+    std::fs::write(&conf, b"").unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.experiment("e").unwrap().is_some());
+    drop(store);
+    assert_eq!(std::fs::read(&conf).unwrap(), whole);
+}
+
+#[test]
 fn the_flush_mark_only_refuses_a_database_behind_it() {
     let dir = tempfile::tempdir().unwrap();
     let mark = dir.path().join(flushed::FLUSHED);
