@@ -425,7 +425,7 @@ impl Knob {
                 let i = value.as_i64().ok_or_else(|| match value {
                     // A whole number too large for an integer reads as a float.
                     ParamValue::Float(x) if x.is_finite() && x.fract() == 0.0 => format!(
-                        "`{}` must be in {min}..={max}, found {}",
+                        "`{}` must be an integer from {min} to {max}, found {}",
                         self.name,
                         number_text(*x)
                     ),
@@ -437,7 +437,7 @@ impl Knob {
                 })?;
                 if i < min || i > max {
                     return Err(format!(
-                        "`{}` must be in {min}..={max}, found {i}",
+                        "`{}` must be an integer from {min} to {max}, found {i}",
                         self.name
                     ));
                 }

@@ -332,9 +332,10 @@ impl Method {
         let Method::Grid(GridConfig { shuffle }) = self else {
             return (size < planned).then(|| {
                 format!(
-                    "the space has only {size} distinct points and the study {trials} trials: \
+                    "the space has only {} and the study {trials} trials: \
                      `{}` draws some of them again (each repeat trains from its own seed); \
                      `method: grid` runs each once",
+                    crate::counted(size, "distinct point", "distinct points"),
                     self.name()
                 )
             });

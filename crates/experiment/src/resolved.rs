@@ -50,6 +50,7 @@ impl ExperimentSpec {
             warm_start,
             // How the pruner was written changes nothing it does.
             wandb_pruner: _,
+            metric_locations: _,
             source: _,
         } = self;
         let mut out = String::new();

@@ -4,6 +4,7 @@
 //! spec: every later stage can trust its invariants (a grid only over finite ranges, known knobs,
 //! a known objective metric, split fractions that leave training data).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::{
@@ -270,6 +271,9 @@ pub struct ExperimentSpec {
     /// Whether the pruner was written as W&B's `early_terminate:`, so that what is said of it
     /// names W&B's keys (`min_iter`, `max_iter`, `eta`).
     pub wandb_pruner: bool,
+    /// Where the metric names are written, by field (`metric.name`, `metric[1].name`,
+    /// `train.early_stopping.metric`), for what is found wrong with them once the data is read.
+    pub metric_locations: BTreeMap<String, Location>,
     /// The YAML text the spec was parsed from.
     pub source: String,
 }

@@ -73,6 +73,17 @@ impl ExperimentSpec {
                 ));
             }
         }
+        // The learning rate rises to `lr` over the warm-up: a warm-up as long as the training
+        // reaches it at the last batch at best.
+        if let Some(ParamValue::Int(warmup)) = self.fixed.get("warmup_epochs") {
+            if *warmup >= i64::from(epochs) {
+                notes.push(format!(
+                    "the learning rate rises to `lr` for the whole of training: over \
+                     `warmup_epochs: {warmup}` epochs, and a trial trains at most {epochs}; lower \
+                     `warmup_epochs`"
+                ));
+            }
+        }
         notes
     }
 }

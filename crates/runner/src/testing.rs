@@ -127,6 +127,7 @@ pub(crate) fn spec(run_cap: u32, source: &str) -> ExperimentSpec {
         enqueue: Vec::new(),
         warm_start: None,
         wandb_pruner: false,
+        metric_locations: std::collections::BTreeMap::new(),
         source: source.into(),
     }
 }

@@ -92,14 +92,35 @@ pub(crate) fn load(spec: &DataSpec) -> Result<Dataset> {
     if let DataFormat::Idx { labels } = &spec.format {
         return crate::idx::load(spec, labels);
     }
-    let path = &spec.csv.value;
-    let text = std::fs::read(path).map_err(|error| Error::ReadData {
-        field: "data.csv",
-        location: spec.csv.location.clone(),
-        path: path.clone(),
-        error,
-    })?;
+    let text = read_file(&spec.csv, "data.csv")?;
     parse(&text, spec)
+}
+
+/// Reads the data file named by `file`, in the spec's `field`: a file, not a device or a pipe
+/// (`/dev/urandom` would be read forever) nor a folder.
+pub(crate) fn read_file(
+    file: &Located<std::path::PathBuf>,
+    field: &'static str,
+) -> Result<Vec<u8>> {
+    let failed = |error| Error::ReadData {
+        field,
+        location: file.location.clone(),
+        path: file.value.clone(),
+        error,
+    };
+    let meta = std::fs::metadata(&file.value).map_err(failed)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "it is a folder; name the data file in it"
+        } else {
+            "it is not a file but a device or a pipe; name a data file"
+        };
+        return Err(failed(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            what,
+        )));
+    }
+    std::fs::read(&file.value).map_err(failed)
 }
 
 /// What a CSV column is to the model.
@@ -226,11 +247,15 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
         let pixels = image.height * image.width * image.channels;
         if pixels != feature_names.len() {
             return Err(unusable(format!(
-                "data.image is {}x{} with {} channels, {pixels} pixel columns, but the file has \
-                 {} feature columns",
+                "data.image is {}x{} with {}, {pixels} pixel columns, but the file has {} \
+                 feature columns",
                 image.height,
                 image.width,
-                image.channels,
+                experiment::counted(
+                    u64::try_from(image.channels).unwrap_or(u64::MAX),
+                    "channel",
+                    "channels"
+                ),
                 feature_names.len()
             )));
         }
@@ -1214,6 +1239,25 @@ pub(crate) mod tests {
         assert!(
             message.starts_with("spec.yaml:4:8: data.csv: cannot read `no/such/file.csv`: "),
             "{message}"
+        );
+        assert!(!message.contains("os error"), "{message}");
+    }
+
+    #[test]
+    fn a_device_or_a_folder_is_refused_before_reading() {
+        // `/dev/zero` would be read forever.
+        let err = load(&spec("/dev/zero", "y")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "spec.yaml:4:8: data.csv: cannot read `/dev/zero`: it is not a file but a device or \
+             a pipe; name a data file"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(&spec(dir.path().to_str().unwrap(), "y")).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("it is a folder; name the data file in it"),
+            "{err}"
         );
     }
 

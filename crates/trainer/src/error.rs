@@ -9,7 +9,7 @@ use experiment::Location;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A data file the spec names could not be opened or read.
-    #[error("{location}: {field}: cannot read `{}`: {error}", path.display())]
+    #[error("{location}: {field}: cannot read `{}`: {}", path.display(), plain(error))]
     ReadData {
         /// Where the file is named in the spec.
         location: Location,
@@ -129,4 +129,14 @@ impl From<rayon::ThreadPoolBuildError> for Error {
     fn from(e: rayon::ThreadPoolBuildError) -> Self {
         Error::ThreadPool(e.to_string())
     }
+}
+
+/// Returns what the operating system said without its error number: "No such file or
+/// directory", not "No such file or directory (os error 2)".
+fn plain(error: &std::io::Error) -> String {
+    let mut text = error.to_string();
+    if let Some(at) = text.rfind(" (os error ") {
+        text.truncate(at);
+    }
+    text
 }

@@ -123,12 +123,7 @@ pub(crate) fn load(spec: &DataSpec, labels: &Located<std::path::PathBuf>) -> Res
 
 /// Reads and parses the IDX file named by `file`, in the spec's `field`.
 fn read(file: &Located<std::path::PathBuf>, field: &'static str) -> Result<Idx> {
-    let bytes = std::fs::read(&file.value).map_err(|error| Error::ReadData {
-        field,
-        location: file.location.clone(),
-        path: file.value.clone(),
-        error,
-    })?;
+    let bytes = crate::data::read_file(file, field)?;
     parse(&bytes).map_err(|message| Error::Unusable {
         path: file.value.clone(),
         message,

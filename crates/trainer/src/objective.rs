@@ -96,10 +96,15 @@ impl MlpObjective {
             task = data.task.as_str(),
             "data prepared"
         );
-        // Located at the target, which decides the task (and its classes), and naming the data.
+        // Located at the metric's name when the spec knows where it is written, else at the
+        // target, which decides the task (and its classes); naming the data.
         let csv = spec.data.csv.value.display().to_string();
-        let unsuited = |message: String| Error::UnsuitedSpec {
-            location: spec.data.target.location.clone(),
+        let unsuited = |field: &str, message: String| Error::UnsuitedSpec {
+            location: spec
+                .metric_locations
+                .get(field)
+                .unwrap_or(&spec.data.target.location)
+                .clone(),
             message: format!("{message} (data {csv})"),
         };
         let field = |i: usize| {
@@ -128,18 +133,24 @@ impl MlpObjective {
         }
         for (field, name) in metrics {
             if !data.task.reports(name) {
-                return Err(unsuited(format!(
-                    "{field}: `{name}` is not a metric of {}, the task of target `{}`; set \
+                return Err(unsuited(
+                    &field,
+                    format!(
+                        "{field}: `{name}` is not a metric of {}, the task of target `{}`; set \
                      data.task or choose another metric",
-                    data.task, spec.data.target.value
-                )));
+                        data.task, spec.data.target.value
+                    ),
+                ));
             }
             if name == "val_roc_auc" && data.class_names.len() != 2 {
-                return Err(unsuited(format!(
-                    "{field}: `val_roc_auc` needs two classes; the target `{}` has {}",
-                    spec.data.target.value,
-                    data.class_names.len()
-                )));
+                return Err(unsuited(
+                    &field,
+                    format!(
+                        "{field}: `val_roc_auc` needs two classes; the target `{}` has {}",
+                        spec.data.target.value,
+                        data.class_names.len()
+                    ),
+                ));
             }
             // Else every trial's value would be NaN (ROC AUC) or 0 (F1 of a class with no
             // row), and no trial could be told from another. (Two classes for ROC AUC here: the
@@ -153,13 +164,16 @@ impl MlpObjective {
                 _ => None,
             };
             if let Some((class, needs)) = absent {
-                return Err(unsuited(format!(
+                return Err(unsuited(
+                    &field,
+                    format!(
                     "{field}: `{name}` needs {needs} in the validation split, which has no row \
                      of `{}` ({} rows); give data.split.validation a larger share, or choose \
                      another metric",
                     data.class_names[class],
                     data.validation.labels.len()
-                )));
+                ),
+                ));
             }
         }
         if spec.model.kind == ModelKind::Cnn && data.image.is_none() {
@@ -839,8 +853,9 @@ mod tests {
             err.contains("metric.name: `val_rmse` is not a metric of classification"),
             "{err}"
         );
-        // Located in the spec file, at the target that decides the task, naming the data.
-        let at = &spec.data.target.location;
+        // Located in the spec file, at the metric's name, naming the data.
+        let at = &spec.metric_locations["metric.name"];
+        assert_eq!((at.line, at.column), (6, 16));
         assert!(
             err.starts_with(&format!(
                 "{}:{}:{}: ",

@@ -33,9 +33,13 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
                 (state, false)
             };
             let mut line = format!(
-                "gate: {} metrics, {} repeats, baseline {} ({state})",
-                gate.metrics.len(),
-                gate.repeats,
+                "gate: {}, {}, baseline {} ({state})",
+                experiment::counted(
+                    u64::try_from(gate.metrics.len()).unwrap_or(u64::MAX),
+                    "metric",
+                    "metrics"
+                ),
+                experiment::counted(gate.repeats, "repeat", "repeats"),
                 baseline.display()
             );
             if changed {

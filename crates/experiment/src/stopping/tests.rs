@@ -101,6 +101,15 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
     assert!(
         notes("train: {epochs: 10, early_stopping: {metric: val_loss, patience: 8}}\n").is_empty()
     );
+    // A warm-up as long as the training.
+    assert_eq!(
+        notes("train: {epochs: 3, warmup_epochs: 10}\n"),
+        [
+            "the learning rate rises to `lr` for the whole of training: over `warmup_epochs: 10` \
+          epochs, and a trial trains at most 3; lower `warmup_epochs`"
+        ]
+    );
+    assert!(notes("train: {epochs: 3, warmup_epochs: 2}\n").is_empty());
     assert!(notes("").is_empty());
 }
 

@@ -158,6 +158,17 @@ fn early_stopping(d: &mut Decoder, node: &Node) -> Option<EarlyStopping> {
             );
             return None;
         }
+        if name == "param_count" {
+            d.error(
+                n.pos,
+                metric_path,
+                "`param_count` does not change while a model trains, so early stopping on it \
+                 would end every trial after `patience` epochs; stop on a metric of the fit, \
+                 such as val_loss"
+                    .to_string(),
+            );
+            return None;
+        }
         Some(name)
     });
     let (patience, min_delta) = patience(d, &f, path);
@@ -192,6 +203,7 @@ pub(super) fn plateau(d: &mut Decoder, node: &Node) -> Option<Plateau> {
 }
 
 pub(super) fn metric_name(d: &mut Decoder, node: &Node, path: &str) -> Option<&'static str> {
+    d.located.insert(path.to_string(), node.pos);
     let names: Vec<&'static str> = KNOWN_METRICS.iter().map(|(name, _)| *name).collect();
     if let Some(Scalar::Str(written)) = scalar(node) {
         if let Some((_, meant)) = METRIC_ALIASES.iter().find(|(alias, _)| alias == written) {

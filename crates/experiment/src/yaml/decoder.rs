@@ -4,6 +4,8 @@
 //! `d.int(node, "seed")` and move on: one pass over the tree finds every error. A node that is
 //! broken is not descended into, so one mistake gives one message, not a cascade.
 
+use std::collections::BTreeMap;
+
 use crate::words::number_text;
 use crate::{suggest, ParamValue};
 
@@ -13,6 +15,9 @@ use super::tree::{join, Entry, Kind, Node, Pos, Problem, Scalar};
 #[derive(Debug, Default)]
 pub(super) struct Decoder {
     pub(super) problems: Vec<Problem>,
+    /// Where some fields are written, by dotted path, for the spec to keep
+    /// (`ExperimentSpec::metric_locations`).
+    pub(super) located: BTreeMap<String, Pos>,
 }
 
 /// A mapping being decoded: where it starts, its dotted path and its entries.
@@ -183,11 +188,12 @@ impl Decoder {
         (min, max): (u32, u32),
     ) -> Option<u32> {
         let out_of_range = |d: &mut Decoder, written: &str| {
-            d.error(
-                node.pos,
-                path,
-                format!("must be an integer from {min} to {max}, found {written}"),
-            );
+            // The type's own limit is no limit the user set: said as "at least".
+            let range = match max {
+                u32::MAX => format!("must be an integer of at least {min}, found {written}"),
+                _ => format!("must be an integer from {min} to {max}, found {written}"),
+            };
+            d.error(node.pos, path, range);
             None
         };
         if let Some(text) = overlong_integer(node) {

@@ -311,6 +311,11 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         enqueue: enqueue?,
         warm_start: warm_start?,
         wandb_pruner: block("early_terminate").is_some(),
+        metric_locations: d
+            .located
+            .iter()
+            .map(|(field, pos)| (field.clone(), location(file, *pos)))
+            .collect(),
         source: text.to_string(),
     })
 }

@@ -87,6 +87,16 @@ impl Problem {
 /// Problems that leave the tree usable (duplicate keys: the first one wins) come back with the
 /// tree; a syntax error ends reading and comes back without one.
 pub(super) fn read(text: &str) -> (Option<Node>, Vec<Problem>) {
+    // An invisible character is refused before parsing: the parser ends the text at a NUL, so
+    // the rest of the file would be lost without a word, and one inside a key or a value makes
+    // `random` differ from `random` in messages that cannot show why.
+    let invisible = invisible_characters(text);
+    if !invisible.is_empty() {
+        return (None, invisible);
+    }
+    if let Some(problem) = other_yaml_version(text) {
+        return (None, vec![problem]);
+    }
     let mut builder = Builder::default();
     match builder.run(text) {
         Ok(()) => (builder.root, builder.problems),
@@ -96,6 +106,89 @@ pub(super) fn read(text: &str) -> (Option<Node>, Vec<Problem>) {
             (None, problems)
         }
     }
+}
+
+/// Returns the problem of a `%YAML` directive for another version than 1.2, the one the file is
+/// read as: under `%YAML 1.1` a user means `010` as eight and `yes` as true, and would get ten
+/// and a string.
+fn other_yaml_version(text: &str) -> Option<Problem> {
+    text.split('\n').enumerate().find_map(|(l, line)| {
+        let version = line.strip_prefix("%YAML")?.split_whitespace().next()?;
+        (version != "1.2").then(|| {
+            let pos = Pos {
+                line: l + 1,
+                column: 1,
+            };
+            let message = format!(
+                "`%YAML {version}`: experiment files are read as YAML 1.2 (in which `010` is ten \
+                 and `yes` is text); delete the line and write the values as YAML 1.2 reads them"
+            );
+            Problem::new(pos, "", message)
+        })
+    })
+}
+
+/// The most invisible characters named one by one; more are counted in the last.
+const INVISIBLE_NAMED: usize = 5;
+
+/// Returns a problem for each invisible character of `text` (the first `INVISIBLE_NAMED`, then
+/// how many more): control characters other than tab, line feed and carriage return, and the
+/// format characters that change how text reads without showing (zero-width space, word joiner,
+/// line and paragraph separators, bidirectional controls, a byte order mark past the start).
+fn invisible_characters(text: &str) -> Vec<Problem> {
+    let mut found = Vec::new();
+    let mut total = 0usize;
+    for (l, line) in text.split('\n').enumerate() {
+        for (c, ch) in line.chars().enumerate() {
+            let Some(name) = invisible_name(ch) else {
+                continue;
+            };
+            total += 1;
+            if found.len() < INVISIBLE_NAMED {
+                let pos = Pos {
+                    line: l + 1,
+                    column: c + 1,
+                };
+                let message = format!(
+                    "an invisible character, U+{:04X} ({name}), is in the text; delete it (a copy \
+                     and paste or an editor left it there)",
+                    u32::from(ch)
+                );
+                found.push(Problem::new(pos, "", &message));
+            }
+        }
+    }
+    if total > found.len() {
+        if let Some(last) = found.last_mut() {
+            let more = total - INVISIBLE_NAMED;
+            last.message
+                .push_str(&format!(", and {more} more after it"));
+        }
+    }
+    found
+}
+
+/// Returns the name of `ch` when it is an invisible character the text may not hold.
+fn invisible_name(ch: char) -> Option<&'static str> {
+    Some(match ch {
+        '\t' | '\n' | '\r' => return None,
+        '\0' => "NUL, which ends the text for the parser: what follows it would be lost",
+        '\u{1b}' => "ESCAPE",
+        '\u{0b}' => "VERTICAL TAB",
+        '\u{0c}' => "FORM FEED",
+        '\u{7f}' => "DELETE",
+        '\u{85}' => "NEXT LINE",
+        '\u{200b}' => "ZERO WIDTH SPACE",
+        '\u{200e}' => "LEFT-TO-RIGHT MARK",
+        '\u{200f}' => "RIGHT-TO-LEFT MARK",
+        '\u{2028}' => "LINE SEPARATOR",
+        '\u{2029}' => "PARAGRAPH SEPARATOR",
+        '\u{2060}' => "WORD JOINER",
+        '\u{feff}' => "BYTE ORDER MARK, past the start of the file",
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => "a bidirectional text control",
+        c if c.is_control() => "a control character",
+        _ => return None,
+    })
 }
 
 enum Frame {
@@ -263,6 +356,13 @@ impl Builder {
                             "mapping keys must be plain names, found a collection",
                         ));
                     };
+                    if text == "<<" {
+                        return Err(Problem::new(
+                            node.pos,
+                            &self.path(),
+                            "yaml merge keys (`<<:`) are not supported; write the keys out",
+                        ));
+                    }
                     // A block mapping's start event points after its first key.
                     if entries.is_empty() && node.pos < *pos {
                         *pos = node.pos;

@@ -87,7 +87,7 @@ fn engine_block_errors() {
     check(
         &[
             ("data: {csv: d.csv, target: y, task: ranking}\n", "3:37: data.task: unknown task `ranking`; expected one of classification, regression"),
-            ("data: {csv: d.csv, target: y, image: {height: 0, width: 2}}\n", "3:47: data.image.height: must be an integer from 1 to 4294967295, found 0"),
+            ("data: {csv: d.csv, target: y, image: {height: 0, width: 2}}\n", "3:47: data.image.height: must be an integer of at least 1, found 0"),
             ("data: {csv: d.csv, target: y, image: {width: 2}}\n", "3:38: data.image.height: missing required key `height`"),
             ("data: {csv: d.csv, idx: {images: a, labels: b}}\n", "3:25: data.idx: give either `csv` or `idx`, not both"),
             ("data: {idx: {images: a}}\n", "3:13: data.idx.labels: missing required key `labels`"),
@@ -103,7 +103,7 @@ fn engine_block_errors() {
             ("data: {target: y}\n", "3:7: data.csv: missing required key `csv`"),
             ("data: {csv: d.csv, target: y}\nmodel: {kind: cnn}\n", "4:8: model.kind: a cnn needs images: give `data.image: {height, width, channels}` for a CSV file, or read IDX files with `data.idx`"),
             ("data: {csv: d.csv, target: y}\ndevice: tpu\n", "4:9: device: unknown device `tpu`; did you mean `cpu`? expected one of cpu, cuda, auto"),
-            ("data: {csv: d.csv, target: y}\ncheckpoints: {keep: -1}\n", "4:21: checkpoints.keep: must be an integer from 0 to 4294967295, found -1"),
+            ("data: {csv: d.csv, target: y}\ncheckpoints: {keep: -1}\n", "4:21: checkpoints.keep: must be an integer of at least 0, found -1"),
             ("data: {csv: d.csv, target: y}\ncheckpoints: {kept: 1}\n", "4:15: checkpoints.kept: unknown key `kept`; did you mean `keep`? expected keys: keep"),
         ],
         base,

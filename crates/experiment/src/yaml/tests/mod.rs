@@ -187,6 +187,11 @@ fn the_example_parses_into_the_spec_it_describes() {
         enqueue: Vec::new(),
         warm_start: None,
         wandb_pruner: false,
+        metric_locations: [
+            ("metric.name".to_string(), at(7, 16)),
+            ("train.early_stopping.metric".to_string(), at(16, 28)),
+        ]
+        .into(),
         source: EXAMPLE.to_string(),
     };
     assert_eq!(spec, want);

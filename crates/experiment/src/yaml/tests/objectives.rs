@@ -115,7 +115,7 @@ fn a_plateau_rule_parses_resolves_and_refuses_mistakes() {
             ),
             (
                 "plateau: {patience: 0}\n",
-                "4:21: plateau.patience: must be an integer from 1 to 4294967295, found 0",
+                "4:21: plateau.patience: must be an integer of at least 1, found 0",
             ),
             (
                 "plateau: {patience: 3, min_delta: -1}\n",
