@@ -77,15 +77,32 @@ pub(crate) async fn check<B: MessageBody>(
         None => return Ok(refuse(req, Error::Blocking("the app has no state".into()))),
     };
     if access.is_open() {
+        if let Some(host) = foreign_host(&req) {
+            let error = Error::MisdirectedHost(host);
+            let error = if req.path().starts_with("/api/") {
+                error.into_api()
+            } else {
+                error
+            };
+            return Ok(refuse(req, error));
+        }
         return Ok(next.call(req).await?.map_into_left_body());
     }
-    let from_query = query_token(req.query_string());
+    // Every token the request carries counts (a query or cookies may name one twice).
+    let from_query = query_token(req.query_string())
+        .into_iter()
+        .find(|t| access.accepts(Some(t)));
+    // The scheme's name is case-insensitive (RFC 9110).
     let from_header = req
         .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_string);
+        .get_all(AUTHORIZATION)
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_string())
+        });
     let from_cookie = req
         .headers()
         .get_all(COOKIE)
@@ -95,12 +112,12 @@ pub(crate) async fn check<B: MessageBody>(
             c.trim()
                 .strip_prefix(&format!("{COOKIE_NAME}="))
                 .map(str::to_string)
-        })
-        .next();
-    let query_ok = access.accepts(from_query.as_deref());
+        });
+    let query_ok = from_query.is_some();
     if !(query_ok
-        || access.accepts(from_header.as_deref())
-        || access.accepts(from_cookie.as_deref()))
+        || from_header
+            .chain(from_cookie)
+            .any(|t| access.accepts(Some(&t))))
     {
         let error = Error::Unauthorized;
         let error = if req.path().starts_with("/api/") {
@@ -126,11 +143,52 @@ fn refuse<B>(req: ServiceRequest, error: Error) -> ServiceResponse<EitherBody<B>
         .map_into_right_body()
 }
 
-fn query_token(query: &str) -> Option<String> {
-    query
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("token="))
-        .map(str::to_string)
+/// Returns the host a request is addressed to (its `Host` header, or the host of an absolute
+/// request URI) when that is not a loopback name: `localhost`, an address in 127.0.0.0/8 or
+/// `[::1]`, with any port. An open dashboard listens on loopback only, so any other name came
+/// from a page whose domain now resolves to this machine (DNS rebinding).
+fn foreign_host(req: &ServiceRequest) -> Option<String> {
+    let from_header = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let from_uri = req.uri().authority().map(|a| a.as_str().to_string());
+    from_uri
+        .into_iter()
+        .chain(from_header)
+        .find(|host| !is_loopback_host(host))
+        .map(|host| host.chars().take(100).collect())
+}
+
+/// Returns whether `host` (a `Host` header's value: a name or an address, and a port) names
+/// this machine's loopback.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        // `[::1]:8080`: the address is between the brackets.
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    // `localhost` and its subdomains resolve to loopback only (RFC 6761).
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    name.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Returns the values of the query's `token` parameters, percent-decoded.
+fn query_token(query: &str) -> Vec<String> {
+    web::Query::<Vec<(String, String)>>::from_query(query)
+        .map(|pairs| {
+            pairs
+                .into_inner()
+                .into_iter()
+                .filter(|(key, _)| key == "token")
+                .map(|(_, value)| value)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -145,6 +203,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn loopback_hosts_are_told_from_others() {
+        for host in [
+            "localhost",
+            "localhost:8080",
+            "LocalHost.:80",
+            "app.localhost:3000",
+            "127.0.0.1",
+            "127.0.0.1:8391",
+            "127.9.9.9:1",
+            "[::1]",
+            "[::1]:8391",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:8391",
+            "localhost.evil.example",
+            "128.0.0.1:8391",
+            "10.0.0.1",
+            "[::2]:8391",
+            "[::ffff:127.0.0.1]:1",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
+
+    #[test]
     fn tokens_are_validated_and_compared() {
         assert!(Access::token("short").is_err());
         assert!(Access::token("has space in it 1234").is_err());
@@ -154,6 +241,6 @@ mod tests {
         assert!(!access.accepts(None));
         assert!(Access::open().accepts(None));
         assert!(!format!("{access:?}").contains("0123"));
-        assert_eq!(query_token("a=1&token=xyz"), Some("xyz".into()));
+        assert_eq!(query_token("a=1&token=xyz&token=%41b"), ["xyz", "Ab"]);
     }
 }

@@ -138,8 +138,12 @@ fn build(
 > {
     App::new()
         .app_data(state)
-        .app_data(web::PathConfig::default().error_handler(|e, req| {
-            let error = Error::NotFound(format!("no such page: {e}"));
+        .app_data(web::PathConfig::default().error_handler(|_, req| {
+            // The only path parameters that parse are trial numbers.
+            let error = Error::NotFound(format!(
+                "no such page: {} (a trial is named by its number, such as /trials/3)",
+                req.path()
+            ));
             if req.path().starts_with("/api/") {
                 error.into_api().into()
             } else {
@@ -147,7 +151,7 @@ fn build(
             }
         }))
         .app_data(web::QueryConfig::default().error_handler(|e, req| {
-            let said = numbers_in_query(req.query_string()).unwrap_or_else(|| e.to_string());
+            let said = numbers_in_query(req.query_string()).unwrap_or_else(|| query_problem(&e));
             let error = Error::BadRequest(format!("bad query: {said}"));
             if req.path().starts_with("/api/") {
                 error.into_api().into()
@@ -159,10 +163,29 @@ fn build(
         // Pages, live fragments and JSON go gzipped to a client that takes it: a page of a
         // large experiment (its charts' points and marks) is a tenth of its size.
         .wrap(middleware::Compress::default())
+        .wrap(security_headers())
         .configure(pages::routes)
         .configure(api::routes)
         .configure(assets::routes)
         .default_service(web::to(pages::not_found))
+}
+
+/// The content security policy of every answer: scripts and stylesheets from the dashboard
+/// itself only (no inline script: the pages have none), inline styles (the swatches' colours,
+/// the charts' SVG), no plugins, frames or other sites' forms.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' \
+     'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+     frame-ancestors 'none'; form-action 'self'";
+
+/// Returns the headers every answer carries: the content security policy; no sniffing of a
+/// type other than the one sent; no framing by another page (clickjacking); and no referrer
+/// sent to other sites, which would carry a `?token=` in the address.
+fn security_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
 }
 
 /// Returns a route for a page, a file or an API call: GET, and HEAD, which answers as GET does
@@ -183,6 +206,22 @@ fn numbers_in_query(query: &str) -> Option<String> {
         (WHOLE_NUMBERS.contains(&key.as_str()) && value.parse::<u32>().is_err())
             .then(|| format!("`{key}` takes a whole number such as 2, found `{value}`"))
     })
+}
+
+/// Returns what the query parser found wrong, in the dashboard's words rather than its
+/// deserializer's: "`page` is given twice", not "Query deserialize error: duplicate field".
+fn query_problem(e: &actix_web::error::QueryPayloadError) -> String {
+    let text = e.to_string();
+    let text = text
+        .strip_prefix("Query deserialize error: ")
+        .unwrap_or(&text);
+    match text
+        .strip_prefix("duplicate field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        Some(field) => format!("`{field}` is given twice"),
+        None => text.to_string(),
+    }
 }
 
 #[allow(dead_code)]

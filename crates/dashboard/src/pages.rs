@@ -163,7 +163,8 @@ async fn experiment_page(
 }
 
 /// The leaderboard's trials as CSV, as a file to save: every trial its query keeps (state,
-/// filter, sort), not one page; the columns of `sweep trials --format csv`.
+/// filter, sort), not one page; the columns of `sweep trials --format csv`, its categorical
+/// values safe to open in a spreadsheet (`trials_csv_for_spreadsheets`).
 async fn trials_csv(
     state: web::Data<AppState>,
     name: web::Path<String>,
@@ -183,7 +184,7 @@ async fn trials_csv(
         let judged = Judged::of(data.spec.as_ref(), &data.trials, reader.effort(&data)?);
         Ok((
             format!("{name}-trials.csv"),
-            experiment::trials_csv(&kept, &judged),
+            experiment::trials_csv_for_spreadsheets(&kept, &judged),
         ))
     })
     .await?;

@@ -968,10 +968,32 @@ fn malformed_queries_get_a_400_page() {
                 "/experiments/demo/trials.csv?sort=param.nope",
                 "the experiment has no parameter `nope`",
             ),
+            ("/experiments/demo?page=1&page=2", "`page` is given twice"),
+            (
+                "/api/experiments/demo/trials?sort=rank&sort=trial",
+                "`sort` is given twice",
+            ),
         ] {
             let (status, body) = get(&store, uri).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
             assert!(body.contains(said), "{uri}: {body}");
+            assert!(!body.contains("deserialize"), "{uri}: {body}");
+        }
+        // A trial named by something other than its number.
+        for uri in [
+            "/experiments/demo/trials/abc",
+            "/api/experiments/demo/trials/-1",
+        ] {
+            let (status, body) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
+            assert!(
+                body.contains("a trial is named by its number"),
+                "{uri}: {body}"
+            );
+            assert!(
+                !body.contains("deserialize") && !body.contains("u32"),
+                "{uri}: {body}"
+            );
         }
     });
 }
@@ -1068,6 +1090,90 @@ fn the_token_guards_every_request() {
             .uri("/experiments/demo")
             .insert_header(("Cookie", format!("other=1; sweep_token={token}")));
         assert_eq!(get_with(&store, access(), cookie).await.0, StatusCode::OK);
+        // Every token given counts, wherever it stands; the scheme's case does not matter.
+        for req in [
+            TestRequest::get().uri(&format!("/?token=wrong&token={token}")),
+            TestRequest::get().uri(&format!("/?%74oken={token}")),
+            TestRequest::get()
+                .uri("/")
+                .insert_header(("Authorization", format!("bearer {token}"))),
+            TestRequest::get().uri("/").insert_header((
+                "Cookie",
+                format!("sweep_token=stale-stale-stale; sweep_token={token}"),
+            )),
+        ] {
+            assert_eq!(get_with(&store, access(), req).await.0, StatusCode::OK);
+        }
+        // A token opens it by any name.
+        let elsewhere = TestRequest::get()
+            .uri(&format!("/?token={token}"))
+            .insert_header(("Host", "sweep.example.org"));
+        assert_eq!(
+            get_with(&store, access(), elsewhere).await.0,
+            StatusCode::OK
+        );
+    });
+}
+
+#[test]
+fn an_open_dashboard_answers_only_requests_addressed_to_loopback() {
+    run(async {
+        let store = store_with("demo", 3);
+        let host = |uri: &str, host: &str| {
+            TestRequest::get()
+                .uri(uri)
+                .insert_header(("Host", host.to_string()))
+        };
+        for name in ["127.0.0.1:8391", "localhost:8391", "[::1]:8391"] {
+            let (status, _, _) = get_with(&store, Access::open(), host("/", name)).await;
+            assert_eq!(status, StatusCode::OK, "{name}");
+        }
+        // A page whose own name was rebound to 127.0.0.1 (DNS rebinding) reads nothing.
+        let (status, _, body) =
+            get_with(&store, Access::open(), host("/", "attacker.example:8391")).await;
+        assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
+        assert!(
+            body.contains("addressed to `attacker.example:8391`"),
+            "{body}"
+        );
+        assert!(!body.contains("demo"), "{body}");
+        let (status, _, body) = get_with(
+            &store,
+            Access::open(),
+            host("/api/experiments/demo", "attacker.example"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
+        assert!(body.starts_with("{\"error\""), "{body}");
+        // Named in the request line (absolute form) rather than the header.
+        let absolute = host("http://attacker.example/", "127.0.0.1:8391");
+        let (status, _, _) = get_with(&store, Access::open(), absolute).await;
+        assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
+    });
+}
+
+#[test]
+fn every_answer_carries_the_security_headers() {
+    run(async {
+        let store = store_with("demo", 3);
+        for uri in [
+            "/",
+            "/experiments/demo",
+            "/api/experiments",
+            "/static/css/dashboard.css",
+            "/no/such/page",
+        ] {
+            let (_, headers, _) =
+                get_with(&store, Access::open(), TestRequest::get().uri(uri)).await;
+            let csp = header(&headers, "content-security-policy").unwrap_or_default();
+            assert!(
+                csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+                "{uri}: {csp}"
+            );
+            assert_eq!(header(&headers, "x-content-type-options"), Some("nosniff"));
+            assert_eq!(header(&headers, "x-frame-options"), Some("DENY"));
+            assert_eq!(header(&headers, "referrer-policy"), Some("no-referrer"));
+        }
     });
 }
 

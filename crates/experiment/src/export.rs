@@ -76,6 +76,28 @@ const FIXED_COLUMNS: [&str; 7] = [
 /// when it has several objectives), then a `param.NAME` and a `metric.NAME` column for each
 /// name any of the trials has.
 pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
+    trials_csv_with(trials, judged, false)
+}
+
+/// Returns the trials as `trials_csv` does, for a spreadsheet: a categorical value that a
+/// spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return) is written after a `'`, which shows it as text. A program reading the file gets the
+/// `'` too, so the CSV for programs (`sweep trials --format csv`, a warm start's results file)
+/// is `trials_csv`'s.
+pub fn trials_csv_for_spreadsheets(trials: &[Trial], judged: &Judged<'_>) -> String {
+    trials_csv_with(trials, judged, true)
+}
+
+/// Returns `text` as a spreadsheet shows it as text, not runs it as a formula.
+fn as_text_in_spreadsheets(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn trials_csv_with(trials: &[Trial], judged: &Judged<'_>, for_spreadsheets: bool) -> String {
     let spec = judged.spec;
     let (params, metrics) = &judged.columns;
     let mut header: Vec<String> = FIXED_COLUMNS.iter().map(|c| c.to_string()).collect();
@@ -110,6 +132,7 @@ pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
         }
         row.extend(params.iter().map(|p| match t.params.get(p) {
             Some(crate::ParamValue::Float(f)) => format!("{f:?}"),
+            Some(crate::ParamValue::Str(s)) if for_spreadsheets => as_text_in_spreadsheets(s),
             Some(v) => v.to_string(),
             None => String::new(),
         }));
@@ -220,5 +243,33 @@ mod tests {
         // The trials a filter keeps have the columns of all: files of one experiment line up.
         let kept = trials_csv(&all[1..], &judged);
         assert_eq!(kept.lines().next(), csv.lines().next());
+    }
+
+    #[test]
+    fn for_spreadsheets_a_value_that_reads_as_a_formula_is_text() {
+        let rows = |value: &str, for_spreadsheets: bool| {
+            let mut t = trial_with(0, TrialState::Completed, "val_loss", Some(0.5));
+            t.params.insert("act".into(), ParamValue::Str(value.into()));
+            t.params.insert("lr".into(), ParamValue::Float(-0.5));
+            let all = [t];
+            let effort = Effort::default();
+            let judged = Judged::of(None, &all, &effort);
+            let csv = if for_spreadsheets {
+                trials_csv_for_spreadsheets(&all, &judged)
+            } else {
+                trials_csv(&all, &judged)
+            };
+            csv.lines().nth(1).unwrap_or_default().to_string()
+        };
+        for formula in ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(1)"] {
+            let plain = rows(formula, false);
+            let safe = rows(formula, true);
+            // The cell starts with `'`, quoted or not; the number is left as it is.
+            assert!(safe.contains(",'") || safe.contains(",\"'"), "{safe}");
+            assert!(safe.contains(",-0.5,"), "{safe}");
+            // For programs, as it is.
+            assert!(!plain.contains('\''), "{plain}");
+        }
+        assert_eq!(rows("relu", true), rows("relu", false));
     }
 }

@@ -49,7 +49,7 @@ pub use digest::sha256_hex;
 pub use edges::{at_edges, AtEdge, End};
 pub use effort::{epochs_reported, Effort};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
-pub use export::{csv_row, curves_csv, trials_csv, Curves, Judged};
+pub use export::{csv_row, curves_csv, trials_csv, trials_csv_for_spreadsheets, Curves, Judged};
 pub use filter::{Comparison, Field, FilterError, TrialFilter};
 pub use gate::{
     repeat_seed, Aggregate, Baseline, BaselineMetric, BaselineMismatch, Estimate, GateReport,
