@@ -136,16 +136,45 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         "{}",
         validate.stdout
     );
+    // The baseline records how its runs ran: side by side, on which data, with which settings
+    // (without the paths, which differ between checkouts).
+    let run = &baseline["run"];
+    assert_eq!(run["parallel"], 2, "{run}");
+    assert_eq!(run["data_sha256"].as_str().map(str::len), Some(64), "{run}");
+    let settings: Vec<&str> = run["resolved_spec"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    assert!(settings.contains(&"seed: 3"), "{settings:?}");
+    assert!(
+        !settings.iter().any(|l| l.starts_with("data.file")),
+        "{settings:?}"
+    );
+    // A comment, or Windows line ends, change no setting: nothing to note.
     let original = std::fs::read_to_string(spec).unwrap();
-    std::fs::write(spec, format!("{original}# a comment\n")).unwrap();
+    let commented = format!("{original}# a comment\n").replace('\n', "\r\n");
+    std::fs::write(spec, commented).unwrap();
     let validate = env.sweep(&["validate", spec]);
     assert!(
-        validate
-            .stdout
-            .contains("note: the experiment file changed since the baseline was recorded"),
+        !validate.stdout.contains("changed since"),
         "{}",
         validate.stdout
     );
+    // A setting edited is named, then and now.
+    std::fs::write(spec, original.replace("lr: 0.003", "lr: 0.004")).unwrap();
+    for out in [
+        env.sweep(&["validate", spec]).stdout,
+        env.sweep(&["gate", spec]).stdout,
+    ] {
+        assert!(
+            out.contains("note: the experiment file changed since the baseline was recorded")
+                && out.contains("  - train.lr: Float(0.003)\n")
+                && out.contains("  + train.lr: Float(0.004)\n"),
+            "{out}"
+        );
+    }
     std::fs::write(spec, original).unwrap();
 
     // An unchanged run on the same machine matches its baseline exactly, even with no tolerance.
@@ -170,6 +199,76 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         markdown.stdout.contains("| `val_loss (final, minimize)` |"),
         "{}",
         markdown.stdout
+    );
+}
+
+#[test]
+fn a_gate_runs_as_its_baseline_ran_and_says_when_a_new_one_lowers_or_could_raise_the_bar() {
+    let env = TestEnv::new();
+    // TPE, without `parallel:` in the file: its configurations depend on the trials side by
+    // side, which the baseline records, rather than on the cores of the machine.
+    let text = tiny_gate(5, 1, "  max_regression_abs: 0.0\n")
+        .replace("method: grid\nparallel: 2\n", "method: tpe\nrun_cap: 4\n")
+        .replace(
+            "  depth: {values: [1]}\n",
+            "  lr: {distribution: log_uniform_values, min: 0.001, max: 0.01}\n",
+        )
+        .replace(", lr: 0.003}", "}");
+    let spec = env.write_spec("tpe.yaml", &text);
+    let spec = spec.to_str().unwrap();
+    // As written, its data path made absolute.
+    let text = std::fs::read_to_string(spec).unwrap();
+    let update = env.sweep(&["gate", spec, "--update-baseline", "--parallel", "3"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    let baseline = json(&std::fs::read_to_string(env.path().join("base/tiny.json")).unwrap());
+    assert_eq!(baseline["run"]["parallel"], 3);
+    let gate = env.sweep(&["gate", spec, "--format", "json"]);
+    assert_eq!(gate.code, 0, "{gate:?}");
+    let report = json(&gate.stdout);
+    assert_eq!(
+        report["notes"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+    for m in report["metrics"].as_array().unwrap() {
+        assert_eq!(m["delta"], 0.0, "run 3 side by side, as the baseline: {m}");
+    }
+    // Run otherwise, the gate says why the values may differ.
+    let other = env.sweep(&["gate", spec, "--parallel", "1"]);
+    assert!(
+        other.stdout.contains(
+            "note: this gate ran one trial at a time and the baseline 3 trials side by side: \
+             with `method: tpe`"
+        ),
+        "{other:?}"
+    );
+
+    // A baseline recorded from a worse run says it lowers the bar; the better run then passes
+    // as improved and is told how to record it.
+    let worse = text.replace("epochs: 3", "epochs: 1");
+    std::fs::write(spec, &worse).unwrap();
+    let lowered = env.sweep(&["gate", spec, "--update-baseline"]);
+    assert_eq!(lowered.code, 0, "{lowered:?}");
+    assert!(
+        lowered.stdout.contains(
+            "note: under the baseline it replaces, this run fails the gate (val_accuracy"
+        ),
+        "{}",
+        lowered.stdout
+    );
+    std::fs::write(spec, &text).unwrap();
+    let better = env.sweep(&["gate", spec]);
+    assert_eq!(better.code, 0, "{better:?}");
+    assert!(
+        better
+            .stdout
+            .contains("improved beyond the threshold: `sweep gate ")
+            && better
+                .stdout
+                .contains(" --update-baseline` records the new values")
+            && better.stdout.contains("- train.epochs: Int(1)"),
+        "{}",
+        better.stdout
     );
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use experiment::{Aggregate, Baseline, BaselineMetric, Direction, Provenance};
+use experiment::{Aggregate, Baseline, BaselineMetric, Direction, Provenance, RecordedRun};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{format_iso_utc, parse_iso_utc};
@@ -28,6 +28,19 @@ struct BaselineFileV1 {
     spec_sha256: String,
     metrics: BTreeMap<String, MetricV1>,
     provenance: ProvenanceV1,
+    /// How the runs ran (written since a later release of version 1; absent before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    run: Option<RunV1>,
+}
+
+/// How a baseline's runs ran: its resolved spec one setting a line, so that a review sees
+/// what it was recorded with and the gate says what changed since.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunV1 {
+    parallel: u32,
+    data_sha256: String,
+    resolved_spec: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -197,6 +210,11 @@ impl From<&Baseline> for BaselineFileV1 {
                 machine: b.provenance.machine.clone(),
                 sweep_version: b.provenance.sweep_version.clone(),
             },
+            run: b.run.as_ref().map(|r| RunV1 {
+                parallel: r.parallel,
+                data_sha256: r.data_hash.clone(),
+                resolved_spec: r.resolved_spec.lines().map(str::to_string).collect(),
+            }),
         }
     }
 }
@@ -243,6 +261,11 @@ impl TryFrom<BaselineFileV1> for Baseline {
                 machine: f.provenance.machine,
                 sweep_version: f.provenance.sweep_version,
             },
+            run: f.run.map(|r| RecordedRun {
+                parallel: r.parallel,
+                data_hash: r.data_sha256,
+                resolved_spec: r.resolved_spec.iter().map(|l| format!("{l}\n")).collect(),
+            }),
         })
     }
 }
@@ -282,6 +305,11 @@ mod tests {
                 machine: "AMD EPYC 7B13, 2 cores, linux x86_64".into(),
                 sweep_version: "0.0.0".into(),
             },
+            run: Some(RecordedRun {
+                parallel: 2,
+                data_hash: "cd".repeat(32),
+                resolved_spec: "name: \"ci-gate\"\nseed: 7\n".into(),
+            }),
         }
     }
 
@@ -294,6 +322,19 @@ mod tests {
             text.contains("\"date\": \"2026-11-28T11:30:00Z\""),
             "{text}"
         );
+        // The resolved spec is a list of lines, one setting each, for review.
+        assert!(
+            text.contains(
+                "\"resolved_spec\": [\n      \"name: \\\"ci-gate\\\"\",\n      \"seed: 7\"\n    ]"
+            ),
+            "{text}"
+        );
+        // A file written before `run` was reads as one without it.
+        let mut old = b.clone();
+        old.run = None;
+        let text = to_json(&old).unwrap();
+        assert!(!text.contains("\"run\""), "{text}");
+        assert_eq!(parse(&text, Path::new("b.json")).unwrap(), old);
         let mut nan = baseline();
         nan.metrics.get_mut("val_loss").unwrap().values = vec![f64::NAN];
         assert!(to_json(&nan).is_err());

@@ -19,7 +19,8 @@ use store::ExperimentInfo;
 
 pub(crate) use export::{series_json, SeriesRow};
 pub(crate) use gate::{
-    baseline_written, gate_report, recorded as baseline_recorded, GateHeader, SPEC_CHANGED,
+    baseline_written, gate_report, recorded as baseline_recorded, GateHeader, GateNote,
+    SPEC_CHANGED,
 };
 pub(crate) use record::{run_record, run_record_details};
 pub(crate) use trial::{trial_card, trials_side_by_side, Shown};

@@ -89,6 +89,35 @@ pub struct Baseline {
     pub metrics: BTreeMap<String, BaselineMetric>,
     /// Who recorded it, when and where.
     pub provenance: Provenance,
+    /// How the runs it records ran, when it says (baselines written before it did do not).
+    pub run: Option<RecordedRun>,
+}
+
+/// How the runs of a baseline ran: what the gate compares its own runs with, beyond the
+/// metrics, to say why they may differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRun {
+    /// The trials run side by side: with a sampler that learns, the configurations depend on it.
+    pub parallel: u32,
+    /// The SHA-256 of the data file(s), as the run record gives it.
+    pub data_hash: String,
+    /// The spec with its defaults filled in (`ExperimentSpec::resolved`), one setting a line.
+    pub resolved_spec: String,
+}
+
+/// Returns the lines of a resolved spec that a gate compares with its baseline's: all but the
+/// ones that name files (`data.file`, an IDX labels file in `data.format`, `gate.baseline`),
+/// whose paths differ between checkouts; the data is compared by its hash instead.
+pub fn gate_compared(resolved: &str) -> String {
+    resolved
+        .lines()
+        .filter(|l| {
+            !(l.starts_with("data.file: ")
+                || l.starts_with("gate.baseline: ")
+                || (l.starts_with("data.format: ") && l.contains("labels")))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 /// The recorded values of one metric.
@@ -213,6 +242,20 @@ pub enum BaselineMismatch {
     BadValues {
         /// The guarded metric.
         metric: String,
+    },
+    /// The baseline records another number of values than the gate runs repeats.
+    #[error(
+        "the baseline records {} of `{metric}`, one a repeat, and the gate runs {}",
+        crate::counted(u64::try_from(*values).unwrap_or(u64::MAX), "value", "values"),
+        crate::counted(*repeats, "repeat", "repeats")
+    )]
+    Repeats {
+        /// The guarded metric.
+        metric: String,
+        /// The values the baseline records.
+        values: usize,
+        /// The repeats the gate runs.
+        repeats: u32,
     },
     /// The baseline lists a value the metric cannot take, such as an accuracy above 1.
     #[error("the baseline's values for `{metric}` cannot all be right: {why}")]
@@ -359,6 +402,16 @@ impl GateSpec {
     pub fn check_baseline(&self, baseline: &Baseline) -> Result<(), BaselineMismatch> {
         for m in &self.metrics {
             m.baseline_estimate(baseline)?;
+            // One value a repeat: another count is another measure (and its spread, the noise
+            // given back, another tolerance).
+            let count = baseline.metrics.get(&m.name).map_or(0, |r| r.values.len());
+            if u32::try_from(count).ok() != Some(self.repeats) {
+                return Err(BaselineMismatch::Repeats {
+                    metric: m.name.clone(),
+                    values: count,
+                    repeats: self.repeats,
+                });
+            }
         }
         Ok(())
     }

@@ -52,8 +52,8 @@ pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use export::{csv_row, curves_csv, trials_csv, trials_csv_for_spreadsheets, Curves, Judged};
 pub use filter::{Comparison, Field, FilterError, TrialFilter};
 pub use gate::{
-    repeat_seed, Aggregate, Baseline, BaselineMetric, BaselineMismatch, Estimate, GateReport,
-    GateRow, GateSpec, GatedMetric, Provenance, Verdict,
+    gate_compared, repeat_seed, Aggregate, Baseline, BaselineMetric, BaselineMismatch, Estimate,
+    GateReport, GateRow, GateSpec, GatedMetric, Provenance, RecordedRun, Verdict,
 };
 pub use idle::idle_knobs;
 pub use ids::{trial_seed, Seed, Step, Timestamp, TrialId};

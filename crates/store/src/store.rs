@@ -153,7 +153,14 @@ impl Store {
         }
     }
 
-    /// Opens an empty store in `/dev/shm` (or the temp folder) that vanishes when dropped.
+    /// Returns the folder of a temporary store (`temporary`), to name where it is when it
+    /// cannot be written; `None` for a store in a folder of the user's.
+    pub fn scratch_folder(&self) -> Option<&Path> {
+        self._scratch.as_deref().map(|s| s.folder.as_path())
+    }
+
+    /// Opens an empty store in `/dev/shm`, or in the temp folder when `TMPDIR` is set (or there
+    /// is no `/dev/shm`), that vanishes when dropped.
     ///
     /// What a killed process leaves behind is removed by the next call, in any process (see
     /// `scratch`).

@@ -20,7 +20,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use experiment::{
     repeat_seed, Baseline, BaselineMetric, BaselineMismatch, ExperimentSpec, GateSpec, Provenance,
-    Timestamp,
+    RecordedRun, Timestamp,
 };
 use runner::{Clock, StudyOptions};
 use store::{RunRecord, Store};
@@ -29,7 +29,7 @@ use trainer::MlpObjective;
 use super::{load_spec, open_store, StoreMode};
 use crate::args::GateArgs;
 use crate::clock::SystemClock;
-use crate::output::{self, GateHeader};
+use crate::output::{self, GateHeader, GateNote};
 use crate::progress::ProgressObserver;
 use crate::{baseline, interrupt, probe, Outcome};
 
@@ -74,7 +74,13 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
-    let parallel = match args.parallel.or(spec.parallel) {
+    // The file's, else the baseline's: a sampler that learns draws other configurations side
+    // by side, so this machine's cores would make the values depend on the machine.
+    let recorded_parallel = recorded
+        .as_ref()
+        .and_then(|b| b.run.as_ref())
+        .map(|r| r.parallel);
+    let parallel = match args.parallel.or(spec.parallel).or(recorded_parallel) {
         Some(0) => bail!("--parallel must be at least 1"),
         Some(n) => usize::try_from(n)?,
         None => probe::cores(),
@@ -91,6 +97,8 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
         "the running trials stop after their current epoch, and the gate ends without a verdict",
     )?;
     let mut current: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+    // What the report says of the runs beside its rows (also said as they happen).
+    let mut run_notes: Vec<GateNote> = Vec::new();
     let repeats: Vec<ExperimentSpec> = (0..gate.repeats).map(|r| repeat(&spec, r)).collect();
     for spec_r in &repeats {
         if store.experiment(&spec_r.name)?.is_some() {
@@ -130,7 +138,17 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             &options,
         );
         observer.finish();
-        let summary = summary?;
+        let summary = match (summary, store.scratch_folder()) {
+            // The database's own I/O error names no file: where the temporary store is, and
+            // how to put it elsewhere, are said here.
+            (Err(runner::Error::Store(io @ store::Error::Io(_))), Some(folder)) => bail!(
+                "{io} (the gate's temporary store, in {}); set TMPDIR to a folder with room \
+                 (without it, temporary stores go to memory, /dev/shm, where there is one), or \
+                 give the gate a store with --store DIR",
+                folder.display()
+            ),
+            (summary, _) => summary?,
+        };
         if summary.interrupted {
             say!(
                 "gate stopped in run {} of {}: no verdict, and no baseline written",
@@ -152,7 +170,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 ),
                 None => "; run it into a store (--store DIR) to see why".to_string(),
             };
-            say!(
+            let note = format!(
                 "note: run {} of {} (`{}`) has no completed trial{meeting}, so it has no value \
                  of the guarded metrics (`-` below): every trial failed{or_broke} or was \
                  pruned{why}",
@@ -160,6 +178,8 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 repeats.len(),
                 spec_r.name,
             );
+            say!("{note}");
+            run_notes.push(GateNote::line(note));
         }
         for m in &gate.metrics {
             let value = match &summary.best {
@@ -176,22 +196,44 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     match recorded {
         None => {
-            let new = new_baseline(&spec, &gate, &current, &record, SystemClock.now())?;
+            let new = new_baseline(&spec, &gate, &current, &record, parallel, SystemClock.now())?;
+            // A baseline replaced by worse values lowers the bar: said, not refused (a model
+            // may trade a metric away on purpose).
+            let replaced = baseline::read(&gate.baseline.value).ok();
             baseline::write(&gate.baseline.value, &new)?;
             output::baseline_written(&mut out, &shown, &new)?;
+            if let Some(old) = replaced.filter(|old| old.experiment == spec.name) {
+                if let Ok(report) = gate.evaluate(&old, &current) {
+                    let worse: Vec<&str> =
+                        report.regressions().map(|r| r.metric.as_str()).collect();
+                    if !worse.is_empty() {
+                        writeln!(
+                            out,
+                            "note: under the baseline it replaces, this run fails the gate ({}): \
+                             the new baseline lowers the bar",
+                            worse.join(", ")
+                        )?;
+                    }
+                }
+            }
             Ok(Outcome::Success)
         }
         Some(recorded) => {
             let report = gate
                 .evaluate(&recorded, &current)
                 .map_err(|e| mismatch(&shown, &e, &args.file))?;
+            let mut notes = changes_since(&recorded, &spec, &record, parallel);
+            notes.extend(run_notes);
+            let file = args.file.display().to_string();
             let header = GateHeader {
                 experiment: &spec.name,
+                file: &file,
                 baseline_file: &shown,
                 baseline: &recorded,
                 repeats: gate.repeats,
                 noise_k: gate.noise_k,
                 spec_changed: recorded.spec_hash != spec.hash(),
+                notes,
             };
             output::gate_report(&mut out, args.format, &header, &report)?;
             out.flush()?;
@@ -231,6 +273,79 @@ pub(crate) fn checked_baseline(
     Ok(recorded)
 }
 
+/// Returns what changed since the baseline was recorded, for the report's notes: the settings
+/// of the file (its resolved lines but the paths, as a diff; comments and layout are no
+/// change), the data (by its hash), the trials side by side when the sampler's choices depend on
+/// them, and the metrics it records that the gate no longer guards. A baseline written before it
+/// recorded how its runs ran is compared by the file's text only.
+pub(crate) fn changes_since(
+    recorded: &Baseline,
+    spec: &ExperimentSpec,
+    record: &RunRecord,
+    parallel: usize,
+) -> Vec<GateNote> {
+    let mut notes = Vec::new();
+    let Some(run) = &recorded.run else {
+        if recorded.spec_hash != spec.hash() {
+            notes.push(GateNote::line(output::SPEC_CHANGED.to_string()));
+        }
+        return notes;
+    };
+    let (then, now) = (
+        experiment::gate_compared(&run.resolved_spec),
+        experiment::gate_compared(&record.resolved_spec),
+    );
+    if then != now {
+        notes.push(GateNote {
+            line: format!(
+                "{}: its settings, defaults filled in, then (-) and now (+):",
+                output::SPEC_CHANGED
+            ),
+            detail: Some(output::line_diff(&then, &now)),
+        });
+    }
+    if run.data_hash != record.data_hash {
+        let short = |h: &str| {
+            h.lines()
+                .map(|l| l.get(..12).unwrap_or(l))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        notes.push(GateNote::line(format!(
+            "note: the data changed since the baseline was recorded: sha256 {} then, {} now",
+            short(&run.data_hash),
+            short(&record.data_hash)
+        )));
+    }
+    let parallel = u32::try_from(parallel).unwrap_or(u32::MAX);
+    if run.parallel != parallel && spec.results_depend_on_parallel() {
+        notes.push(GateNote::line(format!(
+            "note: this gate ran {} and the baseline {}: with `method: {}` the trials' \
+             configurations depend on it, so the values may differ for that alone; write \
+             `parallel: {}` in the file",
+            output::trials_at_once(parallel),
+            output::trials_at_once(run.parallel),
+            spec.method.name(),
+            run.parallel
+        )));
+    }
+    if let Some(gate) = &spec.gate {
+        let unguarded: Vec<&str> = recorded
+            .metrics
+            .keys()
+            .filter(|name| gate.metrics.iter().all(|m| &m.name != *name))
+            .map(String::as_str)
+            .collect();
+        if !unguarded.is_empty() {
+            notes.push(GateNote::line(format!(
+                "note: the baseline also records {}, which the gate no longer guards",
+                unguarded.join(", ")
+            )));
+        }
+    }
+    notes
+}
+
 /// Returns the error for a baseline that does not match the gate.
 fn mismatch(shown: &str, e: &BaselineMismatch, file: &Path) -> anyhow::Error {
     anyhow::anyhow!(
@@ -256,6 +371,7 @@ fn new_baseline(
     gate: &GateSpec,
     current: &BTreeMap<String, Vec<Option<f64>>>,
     record: &RunRecord,
+    parallel: usize,
     now: Timestamp,
 ) -> anyhow::Result<Baseline> {
     let mut metrics = BTreeMap::new();
@@ -289,5 +405,11 @@ fn new_baseline(
             machine: format!("{}; {}", record.cpu, record.os),
             sweep_version: record.sweep_version.clone(),
         },
+        run: Some(RecordedRun {
+            parallel: u32::try_from(parallel).unwrap_or(u32::MAX),
+            data_hash: record.data_hash.clone(),
+            // Without its paths, which differ between checkouts (and would name this one's).
+            resolved_spec: experiment::gate_compared(&record.resolved_spec),
+        }),
     })
 }

@@ -19,18 +19,26 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         None => None,
         Some(gate) => {
             let baseline = &gate.baseline.value;
-            let (state, changed) = if baseline.exists() {
+            let (state, changes) = if baseline.exists() {
                 let recorded = super::gate::checked_baseline(&spec, gate, &args.file)?;
+                // As the gate would run it: the file's parallel, else the baseline's.
+                let recorded_parallel = recorded.run.as_ref().map(|r| r.parallel);
+                let parallel = spec
+                    .parallel
+                    .or(recorded_parallel)
+                    .and_then(|n| usize::try_from(n).ok())
+                    .unwrap_or_else(probe::cores);
+                let record = probe::run_record(&spec, &args.file, parallel)?;
                 (
                     format!("present, {}", crate::output::baseline_recorded(&recorded)),
-                    recorded.spec_hash != spec.hash(),
+                    super::gate::changes_since(&recorded, &spec, &record, parallel),
                 )
             } else {
                 let state = format!(
                     "missing; record it with `sweep gate {} --update-baseline`",
                     args.file.display()
                 );
-                (state, false)
+                (state, Vec::new())
             };
             let mut line = format!(
                 "gate: {}, {}, baseline {} ({state})",
@@ -42,8 +50,11 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
                 experiment::counted(gate.repeats, "repeat", "repeats"),
                 baseline.display()
             );
-            if changed {
-                line = format!("{line}\n{}", crate::output::SPEC_CHANGED);
+            for note in changes {
+                line = format!("{line}\n{}", note.line);
+                for detail in note.detail.iter().flat_map(|d| d.lines()) {
+                    line = format!("{line}\n  {detail}");
+                }
             }
             Some(line)
         }

@@ -16,6 +16,8 @@ use crate::clock::format_iso_utc;
 pub(crate) struct GateHeader<'a> {
     /// The experiment's name.
     pub(crate) experiment: &'a str,
+    /// The experiment file, as given (for the command that records a new baseline).
+    pub(crate) file: &'a str,
     /// The baseline file, as shown to the user.
     pub(crate) baseline_file: &'a str,
     /// The baseline read from it.
@@ -26,6 +28,24 @@ pub(crate) struct GateHeader<'a> {
     pub(crate) noise_k: f64,
     /// Whether the spec's text differs from the one the baseline was recorded with.
     pub(crate) spec_changed: bool,
+    /// What changed since the baseline, and what the runs said (`commands::gate`).
+    pub(crate) notes: Vec<GateNote>,
+}
+
+/// A note of the report: a line, and what it shows in full (a diff) when it has more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GateNote {
+    /// The note, from `note: `.
+    pub(crate) line: String,
+    /// Lines that follow it, shown indented (a diff of the settings).
+    pub(crate) detail: Option<String>,
+}
+
+impl GateNote {
+    /// Returns a note of one line.
+    pub(crate) fn line(line: String) -> GateNote {
+        GateNote { line, detail: None }
+    }
 }
 
 const HEADER: [&str; 6] = [
@@ -88,12 +108,20 @@ fn text(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
     let header = HEADER.map(String::from);
     let rows: Vec<Vec<String>> = report.rows.iter().map(|r| cells(r).to_vec()).collect();
     table(out, &header, &rows)?;
+    writeln!(out, "{}", LEGEND)?;
     writeln!(out)?;
-    if h.spec_changed {
-        writeln!(out, "{SPEC_CHANGED}")?;
+    for note in &h.notes {
+        writeln!(out, "{}", note.line)?;
+        for line in note.detail.iter().flat_map(|d| d.lines()) {
+            writeln!(out, "  {line}")?;
+        }
     }
-    writeln!(out, "{}", conclusion(report))
+    writeln!(out, "{}", conclusion(h, report))
 }
+
+/// What the table's cells mean, below it.
+const LEGEND: &str = "± is the standard error over the repeats; a threshold is the regression \
+                      tolerated, plus the seed noise given back";
 
 fn markdown(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Result<()> {
     let status = if report.passed() { "passed" } else { "FAILED" };
@@ -117,14 +145,16 @@ fn markdown(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io
         h.baseline_file,
         provenance(h.baseline)
     )?;
-    if h.spec_changed {
-        writeln!(
-            out,
-            "The experiment file changed since the baseline was recorded."
-        )?;
+    writeln!(out, "{LEGEND}")?;
+    for note in &h.notes {
+        writeln!(out)?;
+        writeln!(out, "{}", note.line)?;
+        if let Some(detail) = &note.detail {
+            writeln!(out, "```diff\n{detail}\n```")?;
+        }
     }
     writeln!(out)?;
-    writeln!(out, "{}", conclusion(report))
+    writeln!(out, "{}", conclusion(h, report))
 }
 
 fn json(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Result<()> {
@@ -152,6 +182,11 @@ fn json(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
         "repeats": h.repeats,
         "noise_k": h.noise_k,
         "spec_changed": h.spec_changed,
+        "notes": h
+            .notes
+            .iter()
+            .map(|n| json!({ "note": n.line, "detail": n.detail }))
+            .collect::<Vec<_>>(),
         "baseline": {
             "file": h.baseline_file,
             "commit": p.commit,
@@ -166,30 +201,102 @@ fn json(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
     writeln!(out)
 }
 
-/// Returns the six cells of a row: metric, baseline, current, delta, threshold, verdict.
+/// Returns the six cells of a row: metric, baseline, current, delta, threshold, verdict. The
+/// numbers of a row share their decimals (`places`), so that a small delta shows.
 fn cells(r: &GateRow) -> [String; 6] {
-    let threshold = if r.noise > 0.0 {
+    let places = places(r);
+    let num = |x: f64| trimmed(x, places);
+    // Noise that rounds to nothing is left out rather than shown as `+ 0 noise`.
+    let threshold = if trimmed(r.noise, places) != "0" {
         format!("{} + {} noise", num(r.allowed), num(r.noise))
     } else {
         num(r.allowed)
+    };
+    let estimate = |e: Estimate| {
+        if e.n > 1 {
+            format!("{} ± {}", num(e.mean), num(e.std_error))
+        } else {
+            num(e.mean)
+        }
     };
     [
         format!("{} ({}, {})", r.metric, r.aggregate, r.goal),
         estimate(r.baseline),
         r.current.map_or("-".to_string(), estimate),
-        r.delta.map_or("-".to_string(), |d| {
-            let shown = num(d);
-            if d >= 0.0 && !shown.starts_with('+') {
-                format!("+{shown}")
-            } else {
-                shown
-            }
-        }),
+        r.delta
+            .map_or("-".to_string(), |d| delta_text(d, r, places)),
         threshold,
         r.verdict.to_string(),
     ]
 }
 
+/// Returns the decimals a row's numbers are shown with: 4, or more when its delta or threshold
+/// needs them to show two significant digits (at most 12).
+fn places(r: &GateRow) -> usize {
+    [r.delta.unwrap_or(0.0), r.allowed]
+        .into_iter()
+        .filter(|x| x.is_finite() && *x != 0.0)
+        .map(|x| {
+            // Decimals to the first significant digit, and one more.
+            let first = (-x.abs().log10()).ceil();
+            if first.is_finite() && first > 0.0 {
+                (first as usize).saturating_add(1)
+            } else {
+                0
+            }
+        })
+        .fold(4, usize::max)
+        .min(12)
+}
+
+/// Returns `x` with `places` decimals, the trailing zeros cut (`3185`, `0.01`), as a metric's
+/// value is shown elsewhere from a million on (`experiment::metric_text`).
+fn trimmed(x: f64, places: usize) -> String {
+    if !x.is_finite() || x.abs() >= 1e6 {
+        return num(x);
+    }
+    let text = format!("{x:.places$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    match text {
+        "-0" => "0".to_string(),
+        t => t.to_string(),
+    }
+}
+
+/// Returns a delta as the table shows it: signed, then how much worse or better in words, and
+/// by what share of the baseline: `+0.0007 (33% worse)`.
+fn delta_text(d: f64, r: &GateRow, places: usize) -> String {
+    let shown = trimmed(d, places);
+    if shown == "0" || !d.is_finite() {
+        return shown;
+    }
+    let signed = if d > 0.0 { format!("+{shown}") } else { shown };
+    let worse = match r.goal {
+        experiment::Direction::Maximize => d < 0.0,
+        experiment::Direction::Minimize => d > 0.0,
+    };
+    let word = if worse { "worse" } else { "better" };
+    let base = r.baseline.mean.abs();
+    if base > 0.0 && base.is_finite() {
+        let share = d.abs() / base * 100.0;
+        let share = if share >= 10.0 {
+            format!("{share:.0}")
+        } else if share >= 1.0 {
+            format!("{share:.1}")
+        } else {
+            format!("{share:.2}")
+        };
+        format!("{signed} ({share}% {word})")
+    } else {
+        format!("{signed} ({word})")
+    }
+}
+
+/// Returns a recorded baseline's mean, and standard error over several values.
 fn estimate(e: Estimate) -> String {
     if e.n > 1 {
         format!("{} ± {}", num(e.mean), num(e.std_error))
@@ -242,9 +349,22 @@ pub(crate) fn recorded(b: &Baseline) -> String {
     )
 }
 
-fn conclusion(report: &GateReport) -> String {
+fn conclusion(h: &GateHeader<'_>, report: &GateReport) -> String {
     let failed: Vec<&str> = report.regressions().map(|r| r.metric.as_str()).collect();
-    if failed.is_empty() {
+    let improved: Vec<&str> = report
+        .rows
+        .iter()
+        .filter(|r| r.verdict == Verdict::Improved)
+        .map(|r| r.metric.as_str())
+        .collect();
+    if failed.is_empty() && !improved.is_empty() {
+        format!(
+            "gate passed; {} improved beyond the threshold: `sweep gate {} --update-baseline` \
+             records the new values, so that the gate guards them",
+            improved.join(", "),
+            experiment::shell_quote(h.file)
+        )
+    } else if failed.is_empty() {
         "gate passed".to_string()
     } else {
         format!(

@@ -48,6 +48,7 @@ fn baseline(goal: Direction, values: &[f64]) -> Baseline {
             machine: "test".into(),
             sweep_version: "0.0.0".into(),
         },
+        run: None,
     }
 }
 
@@ -214,13 +215,30 @@ fn a_baseline_value_a_known_metric_cannot_take_is_an_error() {
         assert_eq!(err.to_string(), want);
     }
     // Values at the ends of a range, and a negative R², are values these metrics take.
-    for (spec, b) in [
+    for (mut spec, b) in [
         named("val_accuracy", Direction::Maximize, &[0.0, 1.0]),
         named("val_loss", Direction::Minimize, &[0.0]),
         named("val_r2", Direction::Maximize, &[-3.0, 1.0]),
     ] {
+        spec.repeats = u32::try_from(b.metrics.values().next().unwrap().values.len()).unwrap();
         assert!(spec.check_baseline(&b).is_ok());
     }
+}
+
+#[test]
+fn a_baseline_of_another_number_of_repeats_is_refused() {
+    // A hand-edited file: five values against three repeats widened the noise threefold.
+    let mut spec = gate(metric(Direction::Minimize, Some(0.01), None), 2.0);
+    spec.metrics[0].name = "val_loss".into();
+    let mut b = baseline(Direction::Minimize, &[0.1, 0.2, 0.1, 0.3, 0.2]);
+    b.metrics = BTreeMap::from([("val_loss".to_string(), b.metrics["m"].clone())]);
+    spec.repeats = 3;
+    assert_eq!(
+        spec.check_baseline(&b).unwrap_err().to_string(),
+        "the baseline records 5 values of `val_loss`, one a repeat, and the gate runs 3 repeats"
+    );
+    spec.repeats = 5;
+    assert!(spec.check_baseline(&b).is_ok());
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::words::number_text;
 use crate::{Aggregate, Direction, GateSpec, GatedMetric, Located, MetricSpec};
 
 use super::decoder::{Decoder, Fields};
@@ -52,9 +53,10 @@ pub(super) fn gate(
             location: super::location(file, n.pos),
         })
     });
+    // Each repeat runs the whole experiment: a hundred is already far beyond a CI budget.
     let repeats = f
         .get("repeats")
-        .map_or(Some(1), |n| super::blocks::count(d, n, "gate.repeats"));
+        .map_or(Some(1), |n| d.count_in(n, "gate.repeats", (1, MAX_REPEATS)));
     let noise_k = f
         .get("noise_k")
         .map_or(Some(DEFAULT_NOISE_K), |n| d.non_negative(n, "gate.noise_k"));
@@ -133,8 +135,12 @@ fn metric(
     let own_abs = threshold(d, &f, "max_regression_abs");
     let own_rel = threshold(d, &f, "max_regression_rel");
     let (own_abs, own_rel) = (own_abs?, own_rel?);
-    let max_regression_abs = own_abs.or(defaults.abs.flatten());
-    let max_regression_rel = own_rel.or(defaults.rel.flatten());
+    // A metric with a threshold of its own takes none of the gate's: its own may be stricter.
+    let (max_regression_abs, max_regression_rel) = if own_abs.is_some() || own_rel.is_some() {
+        (own_abs, own_rel)
+    } else {
+        (defaults.abs.flatten(), defaults.rel.flatten())
+    };
     // A gate-wide threshold written wrongly has its own error; do not add a second one here.
     let defaults_written = defaults.abs != Some(None) || defaults.rel != Some(None);
     if own_abs.is_none() && own_rel.is_none() && !defaults_written {
@@ -163,9 +169,29 @@ fn metric(
 }
 
 /// Reads an optional non-negative threshold; `Some(None)` when absent, `None` after an error.
+/// A relative one is a fraction, at most 1: 15 meant as 15% would tolerate any regression.
 fn threshold(d: &mut Decoder, f: &Fields<'_>, key: &str) -> Option<Option<f64>> {
-    match f.get(key) {
-        None => Some(None),
-        Some(n) => d.non_negative(n, &f.path(key)).map(Some),
+    let n = match f.get(key) {
+        None => return Some(None),
+        Some(n) => n,
+    };
+    let path = f.path(key);
+    let value = d.non_negative(n, &path)?;
+    if key == "max_regression_rel" && value > 1.0 {
+        d.error(
+            n.pos,
+            &path,
+            format!(
+                "`max_regression_rel` is a fraction of the baseline's mean, at most 1: {} would \
+                 tolerate a regression of {}%; write 0.15 for 15%",
+                number_text(value),
+                number_text(value * 100.0)
+            ),
+        );
+        return None;
     }
+    Some(Some(value))
 }
+
+/// The most repeats a gate runs.
+const MAX_REPEATS: u32 = 100;

@@ -111,13 +111,18 @@ impl Scratch {
     }
 }
 
-/// Where temporary stores go: `/dev/shm` (memory) where the system has it, else the temp folder.
+/// Where temporary stores go: the temp folder when `TMPDIR` names one (the user chose it: a
+/// disk with room, say), else `/dev/shm` (memory) where the system has it, else the temp folder.
 fn base() -> PathBuf {
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir() {
-        shm.to_path_buf()
-    } else {
-        std::env::temp_dir()
+    base_of(std::env::var_os("TMPDIR").as_deref(), Path::new("/dev/shm"))
+}
+
+/// `base` with `TMPDIR`'s value `tmpdir` and the memory folder `shm`.
+fn base_of(tmpdir: Option<&std::ffi::OsStr>, shm: &Path) -> PathBuf {
+    match tmpdir.filter(|dir| !dir.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None if shm.is_dir() => shm.to_path_buf(),
+        None => std::env::temp_dir(),
     }
 }
 
@@ -181,6 +186,23 @@ mod tests {
     use std::process::{Command, Stdio};
 
     use super::*;
+
+    #[test]
+    fn temporary_stores_go_where_tmpdir_says_else_to_memory() {
+        let shm = tempfile::tempdir().unwrap();
+        let chosen = std::ffi::OsStr::new("/var/tmp/big-disk");
+        assert_eq!(
+            base_of(Some(chosen), shm.path()),
+            Path::new("/var/tmp/big-disk")
+        );
+        assert_eq!(base_of(None, shm.path()), shm.path());
+        assert_eq!(
+            base_of(Some(std::ffi::OsStr::new("")), shm.path()),
+            shm.path()
+        );
+        let none = shm.path().join("absent");
+        assert_eq!(base_of(None, &none), std::env::temp_dir());
+    }
 
     /// The environment variable that makes `a_killed_processes_store_is_swept` act as the child.
     const CHILD_ENV: &str = "SWEEP_STORE_SCRATCH_CHILD";

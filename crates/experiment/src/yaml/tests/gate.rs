@@ -45,11 +45,12 @@ fn a_gate_parses_with_defaults_and_overrides() {
                 Some(0.02),
                 None
             ),
+            // Its own threshold: none of the gate's, so it can be stricter.
             m(
                 "val_loss",
                 Aggregate::Final,
                 Direction::Minimize,
-                Some(0.02),
+                None,
                 Some(0.1)
             ),
             m(
@@ -108,8 +109,10 @@ fn gate_errors() {
             ("gate: {baseline: b.json, metrics: {val_loss: {aggregate: mean, max_regression_abs: 1}}}\n", "4:58: gate.metrics.val_loss.aggregate: unknown aggregate `mean`; did you mean `median`? expected one of best, median, final"),
             ("gate: {baseline: b.json, metrics: {val_loss: {max_regression_abs: -1}}}\n", "4:67: gate.metrics.val_loss.max_regression_abs: must not be negative, found -1"),
             ("gate: {baseline: b.json, max_regression_rel: x, metrics: {val_loss: {}}}\n", "4:46: gate.max_regression_rel: expected a number, found string `x`"),
-            ("gate: {baseline: b.json, repeats: 0, metrics: {val_loss: {max_regression_abs: 1}}}\n", "4:35: gate.repeats: must be an integer of at least 1, found 0"),
+            ("gate: {baseline: b.json, repeats: 0, metrics: {val_loss: {max_regression_abs: 1}}}\n", "4:35: gate.repeats: must be an integer from 1 to 100, found 0"),
             ("gate: {baseline: b.json, noise_k: -2, metrics: {val_loss: {max_regression_abs: 1}}}\n", "4:35: gate.noise_k: must not be negative, found -2"),
+            ("gate: {baseline: b.json, repeats: 1000000000, metrics: {val_loss: {max_regression_abs: 1}}}\n", "4:35: gate.repeats: must be an integer from 1 to 100, found 1000000000"),
+            ("gate: {baseline: b.json, metrics: {val_loss: {max_regression_rel: 15}}}\n", "4:67: gate.metrics.val_loss.max_regression_rel: `max_regression_rel` is a fraction of the baseline's mean, at most 1: 15 would tolerate a regression of 1500%; write 0.15 for 15%"),
             ("gate: {baseline: b.json, metric: {}}\n", "4:7: gate.metrics: missing required key `metrics`\n4:26: gate.metric: unknown key `metric`; did you mean `metrics`? expected keys: baseline, repeats, noise_k, max_regression_abs, max_regression_rel, metrics"),
             ("gate: [b.json]\n", "4:7: gate: expected a mapping, found a sequence"),
             ("gate: {baseline: b.json, metrics: {val_loss: {max_regression_abs: 1, k: 2}}}\n", "4:70: gate.metrics.val_loss.k: unknown key `k`; expected keys: aggregate, max_regression_abs, max_regression_rel"),
