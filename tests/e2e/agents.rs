@@ -541,7 +541,7 @@ fn agent_flags_are_checked_before_anything_runs() {
     let out = run(&["--agent", "0/2", "--exchange", "x", "--quiet-after", "0"]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.contains("expected a duration such as 90s"),
+        out.stderr.contains("a duration must be more than zero, found `0`"),
         "{}",
         out.stderr
     );

@@ -972,6 +972,65 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
     let trial = format!("cut/{kept}");
     let args = ["predict", &trial, "--input", digits.to_str().unwrap()];
     ends_quietly_into_a_closed_pipe(&env, &args);
+    // Output into a full disk (`> /dev/full`) fails, saying it was the output; help too.
+    for args in [&["ls"][..], &["--help"][..]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = env.command(args).stdout(full).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        if args == ["ls"] {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.starts_with("error: cannot write the output: No space left"),
+                "{stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn paths_that_are_not_utf8_work_in_every_argument() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    // A store, and an output file, named with a byte that is not UTF-8 (`st\xff`).
+    let store = OsStr::from_bytes(b"st\xff");
+    let run = env
+        .command(&["run", spec.to_str().unwrap(), "--no-serve", "--store"])
+        .arg(store)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    let listed = env.command(&["ls", "--store"]).arg(store).output().unwrap();
+    assert_eq!(listed.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("tiny"));
+    let export = env
+        .command(&["export", "tiny", "--format", "csv", "--store"])
+        .arg(store)
+        .arg("--output")
+        .arg(OsStr::from_bytes(b"\xff.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        export.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    assert!(env.path().join(OsStr::from_bytes(b"\xff.csv")).is_file());
+    // `-o -` is standard output, not a file named `-`.
+    let dash = env
+        .command(&["export", "tiny", "--format", "csv", "-o", "-", "--store"])
+        .arg(store)
+        .output()
+        .unwrap();
+    assert_eq!(dash.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&dash.stdout).starts_with("trial,state,"));
+    assert!(!env.path().join("-").exists());
 }
 
 /// Runs `sweep ARGS` with its standard output's reader gone before the first line: it ends

@@ -514,6 +514,47 @@ fn the_dashboard_downloads_csv_as_the_cli_writes_it() {
 }
 
 #[test]
+fn serve_closes_on_ctrl_c_or_sigterm_even_when_started_with_ctrl_c_ignored() {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    let env = TestEnv::new();
+    drop(store::Store::open(&env.store()).unwrap());
+    for (signal, code) in [(Signal::SIGINT, 130), (Signal::SIGTERM, 143)] {
+        // As a script's `sweep serve &` starts it: SIGINT ignored, which `exec` keeps.
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg("trap '' INT; exec \"$0\" serve --addr 127.0.0.1:0")
+            .arg(tests::sweep_binary())
+            .current_dir(env.path())
+            .env_remove("SWEEP_TOKEN")
+            .env_remove("SWEEP_ADDR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        dashboard_url(&rx);
+        let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+        kill(pid, signal).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{signal}: {stderr}");
+        assert!(
+            stderr.contains("stopping: the dashboard closes"),
+            "{stderr}"
+        );
+        // The store is let go: another command opens it.
+        assert_eq!(env.sweep(&["ls"]).code, 0);
+    }
+}
+
+#[test]
 fn a_port_alone_serves_on_loopback() {
     let env = TestEnv::new();
     // An empty store, as a sweep creates it.

@@ -454,6 +454,21 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
             && !update.stderr.contains("trial 0"),
         "{update:?}"
     );
+    // A device is no baseline (`/dev/null` would swallow it).
+    let device = env.write_spec(
+        "device.yaml",
+        &tiny_gate(3, 1, "  max_regression_abs: 0.0\n")
+            .replace("baseline: base/tiny.json", "baseline: /dev/null"),
+    );
+    let update = env.sweep(&["gate", device.to_str().unwrap(), "--update-baseline"]);
+    assert_eq!(update.code, 2, "{update:?}");
+    assert!(
+        update
+            .stderr
+            .contains("/dev/null is not a file (a device or a pipe)")
+            && !update.stderr.contains("trial 0"),
+        "{update:?}"
+    );
     // `sweep validate` checks the baseline too, and does not call the file ok.
     let validate = env.sweep(&["validate", spec]);
     assert_eq!(validate.code, 2, "{validate:?}");

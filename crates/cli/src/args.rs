@@ -68,7 +68,7 @@ pub(crate) struct RunArgs {
     pub(crate) extend: Option<u32>,
     /// Start no new trial after this long (e.g. 90s, 30m, 2h, 1h30m), and let the running ones
     /// finish; running the same command again carries on
-    #[arg(long, value_name = "DURATION", value_parser = duration_ms)]
+    #[arg(long, value_name = "DURATION", value_parser = duration_ms, allow_hyphen_values = true)]
     pub(crate) timeout: Option<i64>,
     /// Rows of the leaderboard printed at the end
     #[arg(long, value_name = "N", value_parser = whole::<usize>, default_value_t = 10, allow_negative_numbers = true)]
@@ -82,7 +82,7 @@ pub(crate) struct RunArgs {
     pub(crate) exchange: Option<PathBuf>,
     /// With --agent: say so when the study waits for an agent whose journal has not changed for
     /// this long (not joined yet, or lost with its machine)
-    #[arg(long, value_name = "DURATION", value_parser = duration_ms, default_value = "60s", requires = "agent")]
+    #[arg(long, value_name = "DURATION", value_parser = duration_ms, default_value = "60s", requires = "agent", allow_hyphen_values = true)]
     pub(crate) quiet_after: i64,
     #[command(flatten)]
     pub(crate) dashboard: DashboardArgs,
@@ -119,9 +119,9 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "store")]
     pub(crate) exchange: Option<PathBuf>,
     /// With --exchange: say so when a study waits for an agent whose journal has not changed
-    /// for this long
-    #[arg(long, value_name = "DURATION", value_parser = duration_ms, default_value = "60s", requires = "exchange")]
-    pub(crate) quiet_after: i64,
+    /// for this long [default: 60s]
+    #[arg(long, value_name = "DURATION", value_parser = duration_ms, allow_hyphen_values = true)]
+    pub(crate) quiet_after: Option<i64>,
     #[command(flatten)]
     pub(crate) dashboard: DashboardArgs,
 }
@@ -160,7 +160,7 @@ pub(crate) struct PredictArgs {
     /// Rows to predict: a CSV file with the model's feature columns
     #[arg(long, value_name = "CSV")]
     pub(crate) input: PathBuf,
-    /// Where to write the predictions as CSV (default: standard output)
+    /// Where to write the predictions as CSV (default, or `-`: standard output)
     #[arg(short, long, value_name = "CSV")]
     pub(crate) output: Option<PathBuf>,
     #[command(flatten)]
@@ -268,7 +268,7 @@ pub(crate) struct ExportArgs {
     /// Write every metric curve in long format (experiment, trial, metric, step, value)
     #[arg(long)]
     pub(crate) series: bool,
-    /// Write to this file instead of standard output
+    /// Write to this file instead of standard output (`-`: standard output)
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
     /// Only the trials that meet these conditions (as `sweep trials --filter`)
@@ -311,10 +311,16 @@ fn whole<T: std::str::FromStr + Bounded>(text: &str) -> Result<T, String> {
 
 /// Reads `--parallel`: a count up to `MAX_PARALLEL`.
 fn side_by_side(text: &str) -> Result<u32, String> {
-    let n = whole::<u32>(text)?;
+    // Any whole number too large is said against the limit of trials side by side, not the
+    // type's (which would read as the limit).
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    let huge = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && digits.parse::<u32>().is_err();
+    let n = if huge { u32::MAX } else { whole::<u32>(text)? };
     if n > experiment::MAX_PARALLEL {
         return Err(format!(
-            "`{n}` is more than the most trials side by side, {} (each is a thread of this \
+            "`{text}` is more than the most trials side by side, {} (each is a thread of this \
              process; more run as agents on other machines: README, \"Several machines\")",
             experiment::MAX_PARALLEL
         ));
@@ -370,10 +376,19 @@ fn port(text: &str) -> Result<u16, String> {
 /// Reads a duration such as `90s`, `30m` or `1h30m` in milliseconds, for clap.
 fn duration_ms(text: &str) -> Result<i64, String> {
     experiment::parse_duration(text).ok_or_else(|| {
-        format!(
-            "expected a duration such as 90s, 30m, 2h or 1h30m (a bare number is seconds), \
-             found `{text}`"
-        )
+        let t = text.trim();
+        let mut digits = t.chars().filter(char::is_ascii_digit).peekable();
+        let zero = digits.peek().is_some() && digits.all(|c| c == '0');
+        if t.starts_with('-') || zero {
+            format!("a duration must be more than zero, found `{text}`")
+        } else if t.chars().filter(char::is_ascii_digit).count() > 12 {
+            format!("`{text}` is longer than any run could last; give a duration such as 2h")
+        } else {
+            format!(
+                "expected a duration such as 90s, 30m, 2h or 1h30m (a bare number is seconds), \
+                 found `{text}`"
+            )
+        }
     })
 }
 
@@ -402,5 +417,21 @@ mod tests {
         }
         let err = dashboard_addr("99999").unwrap_err();
         assert!(err.contains("a port from 0 to 65535"), "{err}");
+    }
+
+    #[test]
+    fn a_duration_that_cannot_be_is_said_for_what_it_is() {
+        assert_eq!(duration_ms("90s"), Ok(90_000));
+        for zero in ["0", "0s", "0h00m", "-5s", "-1"] {
+            let err = duration_ms(zero).unwrap_err();
+            assert!(
+                err.starts_with("a duration must be more than zero"),
+                "{zero}: {err}"
+            );
+        }
+        let err = duration_ms("99999999999999h").unwrap_err();
+        assert!(err.contains("longer than any run could last"), "{err}");
+        let err = duration_ms("5 minutes").unwrap_err();
+        assert!(err.starts_with("expected a duration such as 90s"), "{err}");
     }
 }

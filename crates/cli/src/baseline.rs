@@ -103,6 +103,12 @@ pub(crate) fn writable(path: &Path) -> anyhow::Result<Option<std::path::PathBuf>
     if path.is_dir() {
         bail!("{} is a folder", path.display());
     }
+    if path.exists() && !path.is_file() {
+        bail!(
+            "{} is not a file (a device or a pipe): a baseline is a file to commit",
+            path.display()
+        );
+    }
     // A file that cannot be replaced (read-only, immutable) is found now, not after training.
     if path.exists() {
         std::fs::OpenOptions::new()
@@ -110,6 +116,17 @@ pub(crate) fn writable(path: &Path) -> anyhow::Result<Option<std::path::PathBuf>
             .open(path)
             .with_context(|| format!("cannot replace {}", path.display()))?;
     }
+    // So is a folder where the new file cannot be made: it is written aside there first.
+    let aside = crate::whole_file::part_file(path);
+    std::fs::write(&aside, b"")
+        .and_then(|()| std::fs::remove_file(&aside))
+        .with_context(|| {
+            format!(
+                "cannot write in the folder of {} (the baseline is written beside it, then \
+                 renamed)",
+                path.display()
+            )
+        })?;
     Ok(created)
 }
 

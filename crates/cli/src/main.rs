@@ -56,8 +56,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            // Help or a version that could not be written (`--help > /dev/full`) is no success.
+            return match e.print() {
+                Ok(()) => ExitCode::from(code),
+                Err(_) => ExitCode::from(2),
+            };
         }
     };
     install_tracing();
@@ -71,6 +74,12 @@ fn main() -> ExitCode {
         ) => ExitCode::from(1),
         Ok(Outcome::Interrupted(code)) => ExitCode::from(code),
         Err(e) if output_closed(&e) => ExitCode::from(141),
+        // A bare full-disk error is the standard output's: every file a command writes names
+        // itself in its error.
+        Err(e) if output_full(&e) => {
+            say!("error: cannot write the output: {e:#}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             say!("error: {e:#}");
             ExitCode::from(2)
@@ -85,6 +94,15 @@ fn output_closed(error: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Returns whether `error` is a full disk met with nothing else said: writing the standard
+/// output (redirected to a full disk, or `/dev/full`).
+fn output_full(error: &anyhow::Error) -> bool {
+    error.chain().count() == 1
+        && error
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::StorageFull)
 }
 
 /// Installs the log subscriber; `RUST_LOG` tunes it (default: warnings and errors, none of

@@ -47,7 +47,7 @@ pub(crate) fn write_whole<T>(
 
 /// Returns the file `path`'s contents are written to before they are renamed to it: beside it,
 /// so that the rename stays on one file system.
-fn part_file(path: &Path) -> PathBuf {
+pub(crate) fn part_file(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());

@@ -87,6 +87,11 @@ impl Server {
         format!("http://{}/", self.addr)
     }
 
+    /// Returns whether the server's thread still runs (it ends when stopped, or on an error).
+    pub fn is_running(&self) -> bool {
+        !self.thread.is_finished()
+    }
+
     /// Blocks until the server stops (it stops only when stopped or killed).
     pub fn wait(self) -> Result<()> {
         match self.thread.join() {

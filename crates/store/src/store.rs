@@ -733,8 +733,9 @@ fn open_error(e: sled::Error, path: &Path) -> Error {
             // sled opens its files for writing, even for a command that only reads.
             let advice = match io_error.kind() {
                 io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied => {
-                    "; the database opens its files for writing, even to read them: to read a \
-                     store on a read-only medium, copy the folder somewhere writable"
+                    "; the store's folder must be writable, also to read it (the database opens \
+                     its files for writing): choose a folder you can write, or, to read a store \
+                     on a read-only medium, copy it somewhere writable"
                 }
                 io::ErrorKind::StorageFull => {
                     "; the database needs some room to open, even to read: free space on that \

@@ -62,7 +62,12 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
         }
         Ok(())
     };
-    match &args.output {
+    // `-o -` is standard output, as for most tools.
+    match args
+        .output
+        .as_deref()
+        .filter(|p| *p != std::path::Path::new("-"))
+    {
         // Made first, then written whole: a store that cannot be read, a full disk or a kill
         // leaves an earlier export as it was.
         Some(path) => {

@@ -195,7 +195,10 @@ pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> 
 pub(crate) fn opener(dashboard: Option<&str>) -> String {
     let mut words = vec!["sweep".to_string()];
     let mut hide_next = false;
-    for arg in std::env::args().skip(1) {
+    // `args_os`: an argument that is not UTF-8 (a path) is shown with a replacement character
+    // (`args` panics on one).
+    for arg in std::env::args_os().skip(1) {
+        let arg = arg.to_string_lossy().into_owned();
         if hide_next {
             words.push("***".to_string());
             hide_next = false;

@@ -15,7 +15,12 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
     let sidecar = find_checkpoint(args)?;
     let input = File::open(&args.input)
         .with_context(|| format!("cannot read --input {}", args.input.display()))?;
-    let summary = match &args.output {
+    // `-o -` is standard output, as for most tools.
+    let summary = match args
+        .output
+        .as_deref()
+        .filter(|p| *p != std::path::Path::new("-"))
+    {
         Some(path) => {
             let same = std::fs::canonicalize(path)
                 .ok()

@@ -30,6 +30,8 @@ use crate::args::{dashboard_addr, on_loopback, DashboardArgs, ServeArgs};
 use crate::Outcome;
 
 const DEFAULT_PORT: u16 = 8080;
+/// How long an agent's journal may stay unchanged before `--exchange` says its study waits.
+const DEFAULT_QUIET_AFTER_MS: i64 = 60_000;
 const LAST_DEFAULT_PORT: u16 = 8099;
 
 /// Serves a store's dashboard until the process is stopped.
@@ -40,6 +42,12 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     }
     // A token or an address refused is said before the store is looked at.
     reach(&args.dashboard)?;
+    if args.quiet_after.is_some() {
+        bail!(
+            "--quiet-after goes with --exchange: it says when a followed study waits for a quiet \
+             agent, and a store's dashboard follows none"
+        );
+    }
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     // This process holds the store's lock and only reads it: nothing can change under it.
     let server = start(store.clone(), &args.dashboard, workers, Freshness::Frozen)?;
@@ -54,8 +62,18 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     )?;
     out.flush()?;
     drop(out);
-    server.wait()?;
-    Ok(Outcome::Success)
+    // Ctrl-C or SIGTERM closes the dashboard and lets the store go, also when the shell started
+    // it with SIGINT ignored (in the background of a script).
+    let interrupts = crate::interrupt::watch("the dashboard closes")?;
+    while !interrupts.stop.requested() && server.is_running() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if !server.is_running() {
+        server.wait()?;
+        return Ok(Outcome::Success);
+    }
+    server.stop()?;
+    Ok(Outcome::Interrupted(interrupts.exit_code()))
 }
 
 /// How often the exchange folder is looked at for new studies, and their journals read.
@@ -90,7 +108,9 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
         max_age: Duration::from_secs(1),
     };
     let server = start(store.clone(), &args.dashboard, workers, following)?;
-    let quiet_after = Duration::from_millis(u64::try_from(args.quiet_after).unwrap_or(0));
+    let quiet_after = Duration::from_millis(
+        u64::try_from(args.quiet_after.unwrap_or(DEFAULT_QUIET_AFTER_MS)).unwrap_or(0),
+    );
     let mut out = std::io::stdout().lock();
     writeln!(out, "dashboard: {}", link(&server, &args.dashboard))?;
     writeln!(
