@@ -541,7 +541,8 @@ fn agent_flags_are_checked_before_anything_runs() {
     let out = run(&["--agent", "0/2", "--exchange", "x", "--quiet-after", "0"]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.contains("a duration must be more than zero, found `0`"),
+        out.stderr
+            .contains("a duration must be more than zero, found `0`"),
         "{}",
         out.stderr
     );

@@ -79,6 +79,13 @@ struct ProvenanceV1 {
 
 /// Reads and checks a baseline file.
 pub(crate) fn read(path: &Path) -> anyhow::Result<Baseline> {
+    if path.is_dir() {
+        bail!(
+            "{} is a folder: name the baseline file in it (JSON, such as {}/NAME.json)",
+            path.display(),
+            path.display()
+        );
+    }
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read baseline file {}", path.display()))?;
     // An editor's byte-order mark is no part of the JSON.

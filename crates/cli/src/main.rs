@@ -106,13 +106,15 @@ fn output_full(error: &anyhow::Error) -> bool {
 }
 
 /// Installs the log subscriber; `RUST_LOG` tunes it (default: warnings and errors, none of
-/// sled's, whose errors the store reports as its own: `RUST_LOG=sled=debug` shows them). Colours
-/// only on a terminal, so a redirected log or a CI transcript holds no escape codes.
+/// sled's, whose errors the store reports as its own: `RUST_LOG=sled=debug` shows them, nor of
+/// actix-http's, which are clients' malformed requests, a line each, not the server's faults).
+/// Colours only on a terminal, so a redirected log or a CI transcript holds no escape codes.
 fn install_tracing() {
     use std::io::IsTerminal;
     let asked = tracing_subscriber::EnvFilter::try_from_default_env().ok();
     let debugging = asked.is_some();
-    let filter = asked.unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn,sled=off"));
+    let filter =
+        asked.unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn,sled=off,actix_http=off"));
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

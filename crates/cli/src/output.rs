@@ -44,14 +44,23 @@ pub(crate) fn leaderboard(
         .enumerate()
         .map(|(i, t)| (has_values(t, objectives).then_some(i + 1), *t))
         .collect();
-    trial_table(out, ranked, &rows, objectives, constraints)?;
+    // No rows asked for (`--top 0`): no table of columns without rows either.
+    if !rows.is_empty() {
+        trial_table(out, ranked, &rows, objectives, constraints)?;
+    }
     let all: Vec<Trial> = ranked.iter().map(|t| (*t).clone()).collect();
     front_ranks(out, &all, objectives, constraints)?;
     if ranked.len() > top {
+        let (one, many) = if rows.is_empty() {
+            ("trial", "trials")
+        } else {
+            ("more trial", "more trials")
+        };
+        let rest = u64::try_from(ranked.len() - top).unwrap_or(u64::MAX);
         writeln!(
             out,
-            "({} more trials; `sweep trials` lists them all)",
-            ranked.len() - top
+            "({}; `sweep trials` lists them all)",
+            experiment::counted(rest, one, many)
         )?;
     }
     Ok(())

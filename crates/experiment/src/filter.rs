@@ -460,7 +460,8 @@ fn bare_name(name: &str) -> String {
             Some(field) => field.to_string(),
             None => match crate::words::suggest(name, known) {
                 Some(close) => format!("metric.{close}"),
-                None => format!("param.{name}"),
+                // Said as the way to write one, not as a guess: no parameter is known here.
+                None => return format!("; a parameter is written `param.{name}`"),
             },
         },
     };
@@ -859,7 +860,7 @@ mod tests {
     fn errors_say_the_column_and_what_was_expected() {
         for (filter, column, message) in [
             ("val_accuracy > 0.9", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `val_accuracy`; did you mean `metric.val_accuracy`?"),
-            ("lr > 0.01", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `lr`; did you mean `param.lr`?"),
+            ("lr > 0.01", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `lr`; a parameter is written `param.lr`"),
             ("epoch_seconds > 1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `epoch_seconds`; did you mean `metric.epoch_seconds`?"),
             ("accuracy > 0.9", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `accuracy`; did you mean `metric.val_accuracy`?"),
             ("config.lr > 0.1", 1, "expected a field (param.NAME, metric.NAME, state, trial or epoch), found `config.lr`; did you mean `param.lr`?"),

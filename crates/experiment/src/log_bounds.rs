@@ -7,9 +7,49 @@
 //! refuse them.
 
 use crate::words::number_text;
-use crate::{Distribution, SearchSpace};
+use crate::{Distribution, Knob, KnobKind, SearchSpace};
+
+/// The share of draws outside a knob's values from which a normal distribution is noted.
+const OUTSIDE_NOTED: f64 = 0.05;
 
 impl SearchSpace {
+    /// Notes each knob drawn from a normal distribution (`normal`, `q_normal`) that puts at least
+    /// `OUTSIDE_NOTED` of its draws outside the values the knob takes (a negative learning
+    /// rate, a dropout above 1): those trials fail, a share of the budget lost.
+    pub fn normal_outside_notes(&self) -> Vec<String> {
+        self.params()
+            .iter()
+            .filter_map(|p| {
+                let (mu, sigma) = match p.distribution {
+                    Distribution::Normal { mu, sigma }
+                    | Distribution::QNormal { mu, sigma, .. } => (mu, sigma),
+                    _ => return None,
+                };
+                let (min, max) = match Knob::find(&p.name)?.kind {
+                    KnobKind::Float { min, max, .. } => (min, max),
+                    // Whole numbers round: the range reaches half a unit past its ends.
+                    KnobKind::Int { min, max } => (min as f64 - 0.5, max as f64 + 0.5),
+                    _ => return None,
+                };
+                let outside =
+                    normal_cdf((min - mu) / sigma) + (1.0 - normal_cdf((max - mu) / sigma));
+                (outside >= OUTSIDE_NOTED).then(|| {
+                    format!(
+                        "`{}` is drawn from a normal distribution (mu {}, sigma {}) that puts \
+                         about {:.0}% of its draws outside the values it takes ({} to {}): \
+                         those trials fail; a `log_normal` or a range keeps every draw valid",
+                        p.name,
+                        number_text(mu),
+                        number_text(sigma),
+                        outside * 100.0,
+                        number_text(min),
+                        number_text(max)
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// Notes each parameter drawn log-uniformly on natural-log bounds that both lie in `[0, 1]`:
     /// bounds written as the values, most likely, whose draws all lie between 1 and e.
     pub fn log_bound_notes(&self) -> Vec<String> {
@@ -72,9 +112,44 @@ fn four_places(x: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// Returns the standard normal distribution function at `x` (Abramowitz and Stegun 7.1.26 for
+/// the error function: absolute error under 1.5e-7, plenty for a share said in percent).
+fn normal_cdf(x: f64) -> f64 {
+    let z = x / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * z.abs());
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-z * z).exp();
+    let erf = if z < 0.0 { -erf } else { erf };
+    0.5 * (1.0 + erf)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Distribution, Param, SearchSpace};
+
+    #[test]
+    fn a_normal_distribution_drawing_outside_its_knob_is_noted() {
+        let normal =
+            |name: &str, mu: f64, sigma: f64| Param::new(name, Distribution::Normal { mu, sigma });
+        let space = SearchSpace::new(vec![
+            normal("lr", 0.001, 0.1),
+            normal("dropout", 0.3, 0.05),
+            normal("label", -5.0, 1.0),
+        ]);
+        assert_eq!(
+            space.normal_outside_notes(),
+            [
+                "`lr` is drawn from a normal distribution (mu 0.001, sigma 0.1) that puts about \
+              50% of its draws outside the values it takes (1e-12 to 10): those trials fail; a \
+              `log_normal` or a range keeps every draw valid"
+            ]
+        );
+        assert!((super::normal_cdf(1.959_964) - 0.975).abs() < 1e-6);
+        assert!((super::normal_cdf(0.0) - 0.5).abs() < 1e-9);
+    }
 
     #[test]
     fn bounds_that_read_as_values_are_noted_and_exponents_are_not() {

@@ -73,6 +73,17 @@ impl ExperimentSpec {
                 ));
             }
         }
+        // A plateau counts `patience` trials that do not improve: a sweep of no more trials
+        // than that never gets there before its end.
+        if let Some(plateau) = self.plateau {
+            if plateau.patience >= trials {
+                notes.push(format!(
+                    "the plateau never ends the sweep early: it waits {} trials without \
+                     improving, and the sweep has {trials}; lower `plateau.patience`",
+                    plateau.patience
+                ));
+            }
+        }
         // The learning rate rises to `lr` over the warm-up: a warm-up as long as the training
         // reaches it at the last batch at best.
         if let Some(ParamValue::Int(warmup)) = self.fixed.get("warmup_epochs") {

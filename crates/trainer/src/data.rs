@@ -246,18 +246,22 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     if let Some(image) = spec.image {
         let pixels = image.height * image.width * image.channels;
         if pixels != feature_names.len() {
-            return Err(unusable(format!(
-                "data.image is {}x{} with {}, {pixels} pixel columns, but the file has {} \
-                 feature columns",
-                image.height,
-                image.width,
-                experiment::counted(
-                    u64::try_from(image.channels).unwrap_or(u64::MAX),
-                    "channel",
-                    "channels"
+            return Err(Error::UnsuitedSpec {
+                location: spec.csv.location.clone(),
+                message: format!(
+                    "data.image: {}x{} with {} is {pixels} pixel columns, but {} has {} feature \
+                     columns",
+                    image.height,
+                    image.width,
+                    experiment::counted(
+                        u64::try_from(image.channels).unwrap_or(u64::MAX),
+                        "channel",
+                        "channels"
+                    ),
+                    path.display(),
+                    feature_names.len()
                 ),
-                feature_names.len()
-            )));
+            });
         }
     }
 
@@ -849,7 +853,7 @@ pub(crate) mod tests {
         let err = parse("a,b,c,y\n1,2,3,0\n5,6,7,1\n".as_bytes(), &image).unwrap_err();
         assert!(
             err.to_string()
-                .contains("4 pixel columns, but the file has 3"),
+                .ends_with("data.image: 2x2 with 1 channel is 4 pixel columns, but data/x.csv has 3 feature columns"),
             "{err}"
         );
     }

@@ -122,10 +122,13 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         ),
         _ => String::new(),
     };
-    let unusable = |what: &str| Error::Unusable {
-        path: spec.csv.value.clone(),
+    // Located in the spec at the data it names (`data.split` may be left to its default).
+    let unusable = |what: &str| Error::UnsuitedSpec {
+        location: spec.csv.location.clone(),
         message: format!(
-            "{n} rows leave the {what} split empty (validation {}, test {}){small}",
+            "data.split: the {n} rows of {} leave the {what} split empty (validation {}, test \
+             {}){small}",
+            spec.csv.value.display(),
             experiment::number_text(spec.split.validation),
             experiment::number_text(spec.split.test)
         ),
@@ -540,11 +543,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains(
-                "20 rows leave the validation split empty (validation 0.2, test 0.2); a \
+            err.starts_with("spec.yaml:4:8: data.split: the 20 rows of x.csv")
+                && err.contains(
+                    "leave the validation split empty (validation 0.2, test 0.2); a \
                  stratified split takes each class's share, and its 20 classes have about 1.0 \
                  rows each"
-            ),
+                ),
             "{err}"
         );
     }

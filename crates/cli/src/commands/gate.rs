@@ -255,7 +255,8 @@ pub(crate) fn checked_baseline(
     file: &Path,
 ) -> anyhow::Result<Baseline> {
     let shown = gate.baseline.value.display().to_string();
-    let recorded = baseline::read(&gate.baseline.value)?;
+    let recorded = baseline::read(&gate.baseline.value)
+        .with_context(|| format!("gate.baseline at {}", gate.baseline.location))?;
     gate.check_baseline(&recorded)
         .map_err(|e| mismatch(&shown, &e, file))?;
     if recorded.experiment != spec.name {

@@ -110,6 +110,15 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
         ]
     );
     assert!(notes("train: {epochs: 3, warmup_epochs: 2}\n").is_empty());
+    // A plateau longer than the sweep (20 trials).
+    assert_eq!(
+        notes("plateau: {patience: 20}\n"),
+        [
+            "the plateau never ends the sweep early: it waits 20 trials without improving, and \
+          the sweep has 20; lower `plateau.patience`"
+        ]
+    );
+    assert!(notes("plateau: {patience: 19}\n").is_empty());
     assert!(notes("").is_empty());
 }
 

@@ -18,6 +18,8 @@ pub(super) struct Decoder {
     /// Where some fields are written, by dotted path, for the spec to keep
     /// (`ExperimentSpec::metric_locations`).
     pub(super) located: BTreeMap<String, Pos>,
+    /// The long lists already given in a message (`first_time`), not repeated in the next.
+    listed: std::collections::BTreeSet<&'static str>,
 }
 
 /// A mapping being decoded: where it starts, its dotted path and its entries.
@@ -41,6 +43,12 @@ impl<'n> Fields<'n> {
 }
 
 impl Decoder {
+    /// Returns true the first time it is asked about `list`: a message gives a long list (the
+    /// knobs) once, and the ones after it point to it.
+    pub(super) fn first_time(&mut self, list: &'static str) -> bool {
+        self.listed.insert(list)
+    }
+
     /// Records a problem.
     pub(super) fn error(&mut self, pos: Pos, field: &str, message: impl Into<String>) {
         self.problems.push(Problem::new(pos, field, message));
@@ -400,7 +408,7 @@ pub(super) fn did_you_mean<'c>(
 }
 
 /// Cuts long text for messages, so a pasted paragraph does not flood the terminal.
-fn shorten(text: &str) -> String {
+pub(super) fn shorten(text: &str) -> String {
     const MAX: usize = 40;
     if text.chars().count() <= MAX {
         text.to_string()

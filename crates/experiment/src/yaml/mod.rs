@@ -30,7 +30,7 @@ use crate::{
 };
 
 use blocks::Fixed;
-use decoder::{describe, scalar, Decoder};
+use decoder::{describe, scalar, shorten, Decoder};
 use params::Searched;
 use tree::{Kind, Node, Pos, Problem, Scalar};
 
@@ -131,6 +131,16 @@ pub(crate) fn parse_spec(text: &str, file: &Path) -> crate::Result<ExperimentSpe
                 problems.push(Problem::new(Pos::START, "", "the spec is not valid"));
             }
             problems.sort_by_key(|p| p.pos);
+            // A file that is mostly wrong (another tool's format, a file pasted twice) gets its
+            // first problems, and how many more follow, not a screenful of each.
+            if problems.len() > MOST_PROBLEMS_SHOWN {
+                let more = problems.len() - MOST_PROBLEMS_SHOWN;
+                problems.truncate(MOST_PROBLEMS_SHOWN);
+                if let Some(last) = problems.last_mut() {
+                    last.message
+                        .push_str(&format!(" (and {more} more problems after this one)"));
+                }
+            }
             let errors = problems
                 .into_iter()
                 .map(|p| SpecError {
@@ -143,6 +153,9 @@ pub(crate) fn parse_spec(text: &str, file: &Path) -> crate::Result<ExperimentSpe
         }
     }
 }
+
+/// The most problems of one file said; the count of the rest follows the last.
+const MOST_PROBLEMS_SHOWN: usize = 25;
 
 /// Returns the location of `pos` in `file`.
 fn location(file: &Path, pos: Pos) -> Location {
@@ -351,7 +364,12 @@ fn name_at(d: &mut Decoder, node: &Node, path: &str) -> Option<String> {
             path,
             format!(
                 "must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or \
-                 digit, found `{name}`"
+                 digit, found `{}`{}",
+                shorten(&name),
+                match name.chars().count() {
+                    n if n > 64 => format!(" ({n} characters)"),
+                    _ => String::new(),
+                }
             ),
         );
         return None;

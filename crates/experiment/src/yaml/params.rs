@@ -275,14 +275,18 @@ fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<
         }
         let names: Vec<&str> = KNOBS.iter().map(|k| k.name).collect();
         let hint = did_you_mean(&entry.key, names.iter().copied());
+        let knobs = if d.first_time("knobs") {
+            format!("knobs: {}", names.join(", "))
+        } else {
+            "the knobs are listed above".to_string()
+        };
         d.error(
             entry.key_pos,
             &path,
             format!(
-                "unknown parameter `{}`: the trainer has no such knob{hint}knobs: {}; a name \
+                "unknown parameter `{}`: the trainer has no such knob{hint}{knobs}; a name \
                  that is not a knob must be tested by some `when:`",
                 entry.key,
-                names.join(", ")
             ),
         );
         return None;

@@ -72,7 +72,7 @@ fn top_level_errors() {
     check(
         &[
             ("name: my exp\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `my exp`"),
-            (&format!("name: {}\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n", "a".repeat(65)), &format!("1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `{}`", "a".repeat(65))),
+            (&format!("name: {}\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n", "a".repeat(65)), &format!("1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `{}...` (65 characters)", "a".repeat(40))),
             ("name: ..\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `..`"),
             ("name: -x\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `-x`"),
             ("name: 7.b-c_D\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "ok"),
@@ -427,5 +427,27 @@ fn other_tools_words_for_the_data_say_what_they_are_here() {
              3:20: data.label: `label` is not a key here: the column to predict is `target:`",
         )],
         "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, label: y}\n",
+    );
+}
+
+#[test]
+fn a_file_mostly_wrong_gets_its_first_problems_and_the_knobs_once() {
+    let params: String = (0..40)
+        .map(|i| format!("  foo{i}: {{values: [1, 2]}}\n"))
+        .collect();
+    let text = format!("{BASE}parameters:\n{params}");
+    let errors = render(&text);
+    let lines: Vec<&str> = errors.lines().collect();
+    assert_eq!(lines.len(), 25, "{errors}");
+    assert!(lines[0].contains("knobs: lr, batch_size"), "{}", lines[0]);
+    assert!(
+        lines[1].contains("no such knob; the knobs are listed above;"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[24].ends_with("(and 15 more problems after this one)"),
+        "{}",
+        lines[24]
     );
 }
