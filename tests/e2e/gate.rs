@@ -182,6 +182,15 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
     assert_eq!(again.code, 0, "{again:?}");
     let report = json(&again.stdout);
     assert_eq!(report["passed"], true);
+    // Where this run ran, beside where the baseline was recorded.
+    assert!(
+        report["current"]["sweep_version"].is_string()
+            && report["current"]["machine"]
+                .as_str()
+                .unwrap()
+                .contains("cores"),
+        "{report}"
+    );
     for m in report["metrics"].as_array().unwrap() {
         assert_eq!(m["delta"], 0.0, "{m}");
         assert_eq!(m["verdict"], "pass", "{m}");

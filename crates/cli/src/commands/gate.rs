@@ -234,6 +234,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 noise_k: gate.noise_k,
                 spec_changed: recorded.spec_hash != spec.hash(),
                 notes,
+                current: &record,
             };
             output::gate_report(&mut out, args.format, &header, &report)?;
             out.flush()?;

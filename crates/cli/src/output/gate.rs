@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use experiment::{Baseline, Estimate, GateReport, GateRow, Verdict};
 use serde_json::json;
+use store::RunRecord;
 
 use super::table;
 use crate::args::GateFormat;
@@ -30,6 +31,22 @@ pub(crate) struct GateHeader<'a> {
     pub(crate) spec_changed: bool,
     /// What changed since the baseline, and what the runs said (`commands::gate`).
     pub(crate) notes: Vec<GateNote>,
+    /// Where this run ran: its commit, Sweep's version and the machine, as the baseline's.
+    pub(crate) current: &'a RunRecord,
+}
+
+/// Returns where a gate's run ran, as a baseline's provenance reads: "commit d7a3149046d9
+/// (dirty), sweep 0.1.0, on AMD EPYC, 2 cores; ...".
+fn this_run(r: &RunRecord) -> String {
+    let commit = match &r.git {
+        Some(g) if g.dirty => format!("commit {} (dirty)", short(&g.commit)),
+        Some(g) => format!("commit {}", short(&g.commit)),
+        None => "no commit".to_string(),
+    };
+    format!(
+        "{commit}, sweep {}, on {}; {}",
+        r.sweep_version, r.cpu, r.os
+    )
 }
 
 /// A note of the report: a line, and what it shows in full (a diff) when it has more.
@@ -104,6 +121,7 @@ fn text(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
         h.baseline_file
     )?;
     writeln!(out, "{}", provenance(h.baseline))?;
+    writeln!(out, "this run: {}", this_run(h.current))?;
     writeln!(out)?;
     let header = HEADER.map(String::from);
     let rows: Vec<Vec<String>> = report.rows.iter().map(|r| cells(r).to_vec()).collect();
@@ -140,10 +158,11 @@ fn markdown(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io
     writeln!(out)?;
     writeln!(
         out,
-        "{}; baseline `{}`: {}.",
+        "{}; baseline `{}`: {}; this run: {}.",
         repeats(h.repeats, h.noise_k),
         h.baseline_file,
-        provenance(h.baseline)
+        provenance(h.baseline),
+        this_run(h.current)
     )?;
     writeln!(out, "{LEGEND}")?;
     for note in &h.notes {
@@ -187,6 +206,12 @@ fn json(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
             .iter()
             .map(|n| json!({ "note": n.line, "detail": n.detail }))
             .collect::<Vec<_>>(),
+        "current": {
+            "commit": h.current.git.as_ref().map(|g| g.commit.clone()),
+            "dirty": h.current.git.as_ref().map(|g| g.dirty),
+            "machine": format!("{}; {}", h.current.cpu, h.current.os),
+            "sweep_version": h.current.sweep_version,
+        },
         "baseline": {
             "file": h.baseline_file,
             "commit": p.commit,
