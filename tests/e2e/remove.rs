@@ -135,3 +135,61 @@ fn a_stored_name_that_is_not_a_plain_folder_name_never_takes_the_store_with_it()
         ls.stdout
     );
 }
+
+#[test]
+fn compact_gives_back_the_room_of_removed_experiments_and_keeps_the_rest() {
+    let env = TestEnv::new();
+    let small = env.write_spec("small.yaml", SMALL);
+    let other = env.write_spec(
+        "other.yaml",
+        &SMALL
+            .replace("name: small", "name: other")
+            .replace("run_cap: 2", "run_cap: 12")
+            .replace("epochs: 2", "epochs: 8"),
+    );
+    for spec in [&small, &other] {
+        let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    let trials = env.sweep(&["trials", "small", "--format", "csv"]).stdout;
+    let removed = env.sweep(&["rm", "other", "--yes"]);
+    assert!(
+        removed
+            .stderr
+            .contains("keeps its size on disk; `sweep compact` gives it back"),
+        "{}",
+        removed.stderr
+    );
+    let compact = env.sweep(&["compact"]);
+    assert_eq!(compact.code, 0, "{compact:?}");
+    assert!(
+        compact
+            .stdout
+            .starts_with("compacted .sweep: its database ")
+            && compact.stdout.contains(" given back)"),
+        "{}",
+        compact.stdout
+    );
+    // The same trials, and the kept experiment's checkpoint still answers.
+    assert_eq!(
+        env.sweep(&["trials", "small", "--format", "csv"]).stdout,
+        trials
+    );
+    let kept = std::fs::read_dir(env.store().join("checkpoints/small"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find_map(|name| name.strip_suffix(".json").map(str::to_string))
+        .expect("a kept checkpoint");
+    let digits = tests::repo_root().join("experiments/data/digits.csv");
+    let predict = env.sweep(&[
+        "predict",
+        &format!("small/{kept}"),
+        "--input",
+        digits.to_str().unwrap(),
+    ]);
+    assert_eq!(predict.code, 0, "{predict:?}");
+    // A run goes on in the compacted store.
+    let again = env.sweep(&["run", small.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    drop(Store::open(&env.store()).unwrap());
+}

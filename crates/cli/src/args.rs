@@ -39,13 +39,18 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Remove experiments from a store, with their trials, metrics and checkpoints
     Rm(RmArgs),
+    /// Give back the disk space of removed experiments (the database keeps its size otherwise)
+    Compact(CompactArgs),
 }
+
+/// The store's folder when `--store` is not given.
+pub(crate) const DEFAULT_STORE: &str = ".sweep";
 
 /// Where the store lives.
 #[derive(Debug, clap::Args)]
 pub(crate) struct StoreArgs {
     /// Store folder
-    #[arg(long, value_name = "DIR", default_value = ".sweep")]
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_STORE)]
     pub(crate) store: PathBuf,
 }
 
@@ -217,7 +222,8 @@ pub(crate) struct GateArgs {
     /// Keep the gate's runs in this store (default: a temporary store, gone at exit)
     #[arg(long, value_name = "DIR")]
     pub(crate) store: Option<PathBuf>,
-    /// Trials side by side, overriding the file's parallel (default: number of cores)
+    /// Trials side by side, overriding the file's parallel (default: the file's, else as the
+    /// baseline ran, else the number of cores)
     #[arg(long, value_name = "N", value_parser = side_by_side, allow_negative_numbers = true)]
     pub(crate) parallel: Option<u32>,
 }
@@ -253,6 +259,13 @@ pub(crate) struct RmArgs {
     /// Remove without asking (otherwise the answer is read from standard input)
     #[arg(long, short = 'y')]
     pub(crate) yes: bool,
+}
+
+/// `sweep compact`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CompactArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
 }
 
 /// `sweep export`.

@@ -22,6 +22,13 @@ pub(crate) fn read(spec: &ExperimentSpec) -> anyhow::Result<Option<WarmStarted>>
         file.location.column
     );
     let path = &file.value;
+    // A device or a pipe (`/dev/zero`) would be read forever.
+    if path.exists() && !path.is_file() {
+        bail!(
+            "{at}: {} is not a file (a folder, a device or a pipe); name a CSV file of results",
+            path.display()
+        );
+    }
     // `sweep export --format json` writes another shape than a table of results.
     let text = std::fs::read(path)
         .with_context(|| format!("cannot read {}", path.display()))

@@ -194,9 +194,9 @@ pub(crate) fn read() -> actix_web::Route {
     web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
 }
 
-/// The query parameters that take a whole number: the leaderboard's `page` and `per_page`, and
-/// a curve's `max_points`.
-const WHOLE_NUMBERS: [&str; 3] = ["page", "per_page", "max_points"];
+/// The query parameters that take a whole number: the leaderboard's `page` and `per_page`, a
+/// curve's `max_points`, and the history's `after` and `limit`.
+const WHOLE_NUMBERS: [&str; 5] = ["page", "per_page", "max_points", "after", "limit"];
 
 /// Returns what is wrong with a query whose whole-number parameter is not one, naming it (the
 /// query parser's own error says only "invalid digit found in string").

@@ -272,7 +272,8 @@ pub struct ExperimentSpec {
     /// names W&B's keys (`min_iter`, `max_iter`, `eta`).
     pub wandb_pruner: bool,
     /// Where the metric names are written, by field (`metric.name`, `metric[1].name`,
-    /// `train.early_stopping.metric`), for what is found wrong with them once the data is read.
+    /// `train.early_stopping.metric`, `constraints.NAME`, `gate.metrics.NAME`), for what is
+    /// found wrong with them once the data is read.
     pub metric_locations: BTreeMap<String, Location>,
     /// The YAML text the spec was parsed from.
     pub source: String,

@@ -63,6 +63,21 @@ pub enum Error {
         /// Which of its files sled could not read.
         part: DamagedPart,
     },
+    /// A compaction of the store was killed part way: the store is whole, aside.
+    #[error(
+        "store {} is being compacted, or its compaction was stopped part way: the store is \
+         whole in {}; run `sweep compact --store {}` to finish it (or, with no compaction \
+         running, to put the store back)",
+        path.display(),
+        aside.display(),
+        path.display()
+    )]
+    CompactionInterrupted {
+        /// The store's directory.
+        path: PathBuf,
+        /// Where the store is meanwhile.
+        aside: PathBuf,
+    },
     /// A command that reads a store was given a folder that holds none.
     #[error(
         "no store at {}: the folder holds no sweep store (no `db` and `conf` files); pass the \

@@ -47,7 +47,7 @@ pub use info::{
 pub use journal::{short_hash, AgentHeader, Exchange, JournalEvent, PeerJournal, Stamp, Watcher};
 pub use records::warm_start_digest;
 pub use store::checkpoint_dir;
-pub use store::{Removed, Store, FORMAT_VERSION};
+pub use store::{compaction_pending, database_bytes, Compacted, Removed, Store, FORMAT_VERSION};
 
 #[allow(dead_code)]
 mod compile_time_assertions {

@@ -17,6 +17,7 @@
 //! wrote about itself in the plain file `opened-by` beside the database (`announce`): sled's lock
 //! keeps a second process from reading the database, not that file.
 
+mod compact;
 mod flushed;
 mod remove;
 mod scratch;
@@ -36,6 +37,7 @@ use crate::keys::{self, ExperimentId};
 use crate::records;
 use crate::{CheckpointAt, Error, ExperimentInfo, Result, RunRecord, TestResult};
 
+pub use compact::{compaction_pending, database_bytes, Compacted};
 pub use remove::Removed;
 
 /// The version of the on-disk layout and records; a store of another version is not opened.
@@ -89,6 +91,14 @@ impl Store {
     /// Fails with `Error::Locked` when the store is open elsewhere, and with
     /// `Error::FormatVersion` when it was written in another format.
     pub fn open(path: &Path) -> Result<Store> {
+        // Not even created anew: the store is aside while a compaction swaps it for its copy.
+        let aside = compact::aside(path);
+        if aside.exists() {
+            return Err(Error::CompactionInterrupted {
+                path: path.to_path_buf(),
+                aside,
+            });
+        }
         if path.exists() && !path.is_dir() {
             return Err(Error::Open {
                 path: path.to_path_buf(),
@@ -165,12 +175,19 @@ impl Store {
     /// What a killed process leaves behind is removed by the next call, in any process (see
     /// `scratch`).
     pub fn temporary() -> Result<Store> {
-        let scratch = scratch::lease().map_err(Error::Io)?;
+        let cannot = |path: PathBuf, e: &dyn fmt::Display| Error::Open {
+            path,
+            detail: format!(
+                "a temporary store cannot be made there: {e} (temporary stores go to the folder \
+                 TMPDIR names, else to /dev/shm; set TMPDIR to a folder with room)"
+            ),
+        };
+        let scratch = scratch::lease().map_err(|(base, e)| cannot(base, &e))?;
         let db = sled::Config::new()
             .temporary(true)
             .path(&scratch.folder)
             .open()
-            .map_err(storage)?;
+            .map_err(|e| cannot(scratch.folder.clone(), &storage(e)))?;
         Store::init(db, None, Some(Arc::new(scratch)))
     }
 

@@ -74,10 +74,18 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
+    // The baseline a new one replaces, when it reads: its parallelism is kept, and what the new
+    // one does to the bar is said.
+    let replaced = if args.update_baseline && gate.baseline.value.is_file() {
+        baseline::read(&gate.baseline.value).ok()
+    } else {
+        None
+    };
     // The file's, else the baseline's: a sampler that learns draws other configurations side
     // by side, so this machine's cores would make the values depend on the machine.
     let recorded_parallel = recorded
         .as_ref()
+        .or(replaced.as_ref())
         .and_then(|b| b.run.as_ref())
         .map(|r| r.parallel);
     let parallel = match args.parallel.or(spec.parallel).or(recorded_parallel) {
@@ -199,7 +207,6 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             let new = new_baseline(&spec, &gate, &current, &record, parallel, SystemClock.now())?;
             // A baseline replaced by worse values lowers the bar: said, not refused (a model
             // may trade a metric away on purpose).
-            let replaced = baseline::read(&gate.baseline.value).ok();
             baseline::write(&gate.baseline.value, &new)?;
             output::baseline_written(&mut out, &shown, &new)?;
             if let Some(old) = replaced.filter(|old| old.experiment == spec.name) {
@@ -223,6 +230,10 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 .evaluate(&recorded, &current)
                 .map_err(|e| mismatch(&shown, &e, &args.file))?;
             let mut notes = changes_since(&recorded, &spec, &record, parallel);
+            // As the notes say: comments and layout are no change.
+            let spec_changed = notes
+                .iter()
+                .any(|n| n.line.starts_with(output::SPEC_CHANGED));
             notes.extend(run_notes);
             let file = args.file.display().to_string();
             let header = GateHeader {
@@ -232,7 +243,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 baseline: &recorded,
                 repeats: gate.repeats,
                 noise_k: gate.noise_k,
-                spec_changed: recorded.spec_hash != spec.hash(),
+                spec_changed,
                 notes,
                 current: &record,
             };

@@ -2,6 +2,7 @@
 //! holds what they share: reading a spec, opening a store, finding an experiment, filtering its
 //! trials.
 
+mod compact;
 mod export;
 mod gate;
 mod inspect;
@@ -37,6 +38,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export(args) => export::export(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Rm(args) => remove::remove(&args),
+        Command::Compact(args) => compact::compact(&args),
     }
 }
 
@@ -150,35 +152,15 @@ pub(crate) enum StoreMode {
 pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> {
     let opened = match mode {
         StoreMode::Existing => {
-            require_store(path)?;
+            // A store aside for its compaction is said as such, not as missing.
+            if !store::compaction_pending(path) {
+                require_store(path)?;
+            }
             Store::open_existing(path)
         }
         StoreMode::Create => Store::open(path),
     };
-    let store = opened.map_err(|e| {
-        let advice = match &e {
-            store::Error::Locked {
-                opener: Some(opener),
-                ..
-            } => {
-                // `opener` ends with the holder's dashboard URL when it serves one.
-                let meanwhile = match opener.rsplit_once(DASHBOARD_AT) {
-                    Some((_, url)) => format!(
-                        "\nmeanwhile its dashboard shows the store, as pages and as JSON (`curl \
-                         {url}api/experiments`; README, \"The dashboard\")"
-                    ),
-                    None => String::new(),
-                };
-                format!("{meanwhile}\nstop it or wait for it to end, or use another --store")
-            }
-            store::Error::Locked { opener: None, .. } => "; a running `sweep run` serves this \
-                store's dashboard itself (open the URL it printed), and a second sweep must wait \
-                for it or use another --store"
-                .to_string(),
-            _ => return anyhow::Error::from(e),
-        };
-        anyhow::anyhow!("{e}{advice}")
-    })?;
+    let store = opened.map_err(opening_failed)?;
     // Who holds the store is said for a second process that finds it locked: a command that
     // only reads it goes on without saying so where the folder cannot be written (a full disk,
     // a read-only medium), since it writes nothing else.
@@ -188,6 +170,33 @@ pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> 
         (Ok(()), _) => {}
     }
     Ok(store)
+}
+
+/// Returns the error for a store that did not open, with what to do about a lock held by
+/// another process.
+pub(crate) fn opening_failed(e: store::Error) -> anyhow::Error {
+    let advice = match &e {
+        store::Error::Locked {
+            opener: Some(opener),
+            ..
+        } => {
+            // `opener` ends with the holder's dashboard URL when it serves one.
+            let meanwhile = match opener.rsplit_once(DASHBOARD_AT) {
+                Some((_, url)) => format!(
+                    "\nmeanwhile its dashboard shows the store, as pages and as JSON (`curl \
+                     {url}api/experiments`; README, \"The dashboard\")"
+                ),
+                None => String::new(),
+            };
+            format!("{meanwhile}\nstop it or wait for it to end, or use another --store")
+        }
+        store::Error::Locked { opener: None, .. } => "; a running `sweep run` serves this \
+            store's dashboard itself (open the URL it printed), and a second sweep must wait \
+            for it or use another --store"
+            .to_string(),
+        _ => return anyhow::Error::from(e),
+    };
+    anyhow::anyhow!("{e}{advice}")
 }
 
 /// Returns how this process describes itself to another that finds its store locked: the

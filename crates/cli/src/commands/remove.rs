@@ -47,7 +47,24 @@ pub(crate) fn remove(args: &RmArgs) -> anyhow::Result<Outcome> {
             info.name, removed.trials, removed.metric_points, checkpoints
         )?;
     }
+    say!(
+        "the database reuses their room but keeps its size on disk; `sweep compact{}` gives it \
+         back",
+        store_flag(path)
+    );
     Ok(Outcome::Success)
+}
+
+/// Returns ` --store DIR` for a store other than the default, for a command to suggest.
+fn store_flag(path: &Path) -> String {
+    if path == Path::new(crate::args::DEFAULT_STORE) {
+        String::new()
+    } else {
+        format!(
+            " --store {}",
+            experiment::shell_quote(&path.display().to_string())
+        )
+    }
 }
 
 /// Lists the experiments on standard error and asks; returns whether the answer was yes.

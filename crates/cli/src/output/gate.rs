@@ -126,7 +126,9 @@ fn text(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
     let header = HEADER.map(String::from);
     let rows: Vec<Vec<String>> = report.rows.iter().map(|r| cells(r).to_vec()).collect();
     table(out, &header, &rows)?;
-    writeln!(out, "{}", LEGEND)?;
+    if h.repeats > 1 {
+        writeln!(out, "{LEGEND}")?;
+    }
     writeln!(out)?;
     for note in &h.notes {
         writeln!(out, "{}", note.line)?;
@@ -164,7 +166,10 @@ fn markdown(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io
         provenance(h.baseline),
         this_run(h.current)
     )?;
-    writeln!(out, "{LEGEND}")?;
+    if h.repeats > 1 {
+        writeln!(out)?;
+        writeln!(out, "{LEGEND}")?;
+    }
     for note in &h.notes {
         writeln!(out)?;
         writeln!(out, "{}", note.line)?;
@@ -274,22 +279,21 @@ fn places(r: &GateRow) -> usize {
         .min(12)
 }
 
-/// Returns `x` with `places` decimals, the trailing zeros cut (`3185`, `0.01`), as a metric's
-/// value is shown elsewhere from a million on (`experiment::metric_text`).
+/// Returns `x` with `places` decimals, a whole number without them (`3185`, `0`: a count such
+/// as `param_count`, or no change), and from a million on as a metric's value is shown
+/// elsewhere (`experiment::metric_text`).
 fn trimmed(x: f64, places: usize) -> String {
     if !x.is_finite() || x.abs() >= 1e6 {
         return num(x);
     }
-    let text = format!("{x:.places$}");
-    let text = if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        &text
-    };
-    match text {
-        "-0" => "0".to_string(),
-        t => t.to_string(),
+    if x == 0.0 {
+        // `-0` is no change either.
+        return "0".to_string();
     }
+    if x.fract() == 0.0 {
+        return format!("{x}");
+    }
+    format!("{x:.places$}")
 }
 
 /// Returns a delta as the table shows it: signed, then how much worse or better in words, and
@@ -408,4 +412,18 @@ fn short(commit: &str) -> &str {
 /// Formats a value as every table does: 4 decimals, from a million on in exponent form.
 fn num(x: f64) -> String {
     experiment::metric_text(Some(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed;
+
+    #[test]
+    fn whole_numbers_go_without_decimals_and_keep_their_sign() {
+        assert_eq!(trimmed(3185.0, 4), "3185");
+        assert_eq!(trimmed(-3.0, 4), "-3");
+        assert_eq!(trimmed(-0.0, 4), "0");
+        assert_eq!(trimmed(0.003, 4), "0.0030");
+        assert_eq!(trimmed(-0.00071, 6), "-0.000710");
+    }
 }

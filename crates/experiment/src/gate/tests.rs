@@ -302,3 +302,28 @@ fn repeat_seeds_keep_repeat_zero_and_are_stable() {
     let unique: std::collections::BTreeSet<u64> = seeds.iter().copied().collect();
     assert_eq!(unique.len(), 4);
 }
+
+#[test]
+fn a_gate_compares_settings_without_paths_or_words() {
+    let at = |dir: &str, description: &str, lr: &str| {
+        format!(
+            "name: \"g\"\ndescription: \"{description}\"\nseed: 7\ndata.file: \"{dir}/d.csv\"\n\
+             warm_start: WarmStart {{ source: Csv(Located {{ value: \"{dir}/r.csv\", location: \
+             Location {{ file: \"{dir}/g.yaml\", line: 12, column: 19 }} }}), trials: None }}\n\
+             train.lr: Float({lr})\ncheckpoints: CheckpointSpec {{ keep: 5 }}\n\
+             gate.baseline: \"{dir}/b.json\"\n"
+        )
+    };
+    let recorded = crate::gate_compared(&at("/home/me/proj", "first try", "0.003"));
+    // Another checkout, another description: the same settings.
+    assert_eq!(
+        crate::gate_compared(&at("/runner/work/proj", "tuned", "0.003")),
+        recorded
+    );
+    assert!(!recorded.contains("/home/me"), "{recorded}");
+    // Another learning rate is another experiment.
+    assert_ne!(
+        crate::gate_compared(&at("/home/me/proj", "first try", "0.004")),
+        recorded
+    );
+}

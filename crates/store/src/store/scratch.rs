@@ -61,9 +61,11 @@ impl Drop for Lease {
     }
 }
 
-/// Sweeps the scratch folder of stale stores, then leases a new folder name in it.
-pub(crate) fn lease() -> io::Result<Scratch> {
-    lease_in(&base())
+/// Sweeps the scratch folder of stale stores, then leases a new folder name in it; an error
+/// comes with the folder.
+pub(crate) fn lease() -> Result<Scratch, (PathBuf, io::Error)> {
+    let base = base();
+    lease_in(&base).map_err(|e| (base, e))
 }
 
 /// `lease` in folder `base`.

@@ -51,7 +51,7 @@ pub(crate) fn trial(id: u32, state: TrialState) -> Trial {
     }
 }
 
-pub(super) fn point(name: &str, value: f64) -> MetricPoint {
+pub(crate) fn point(name: &str, value: f64) -> MetricPoint {
     MetricPoint {
         name: name.into(),
         value,

@@ -1,0 +1,61 @@
+//! `sweep compact`: gives back the disk space of removed experiments (`store::Store::compact`:
+//! the database copied, checked and swapped in, killed at any point without loss).
+
+use std::io::Write;
+
+use store::Store;
+
+use super::{opening_failed, require_store};
+use crate::args::CompactArgs;
+use crate::Outcome;
+
+pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
+    let path = &args.store.store;
+    // A compaction stopped part way is finished, however the folder looks meanwhile.
+    if !store::compaction_pending(path) {
+        require_store(path)?;
+    }
+    say!("compacting {}...", path.display());
+    let done = Store::compact(path).map_err(opening_failed)?;
+    let mut out = std::io::stdout().lock();
+    let given = match done.before.checked_sub(done.after) {
+        Some(freed) if freed > 0 => format!("{} given back", bytes_text(freed)),
+        // A copy is laid out afresh, and may take a little more than a file with no holes.
+        _ => "nothing given back: it held no room left by removed records".to_string(),
+    };
+    writeln!(
+        out,
+        "compacted {}: its database {} before, {} now ({given})",
+        path.display(),
+        bytes_text(done.before),
+        bytes_text(done.after),
+    )?;
+    Ok(Outcome::Success)
+}
+
+/// Returns a size in bytes for a person: `812 B`, `3.4 MB`, `1.2 GB`.
+fn bytes_text(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bytes_text;
+
+    #[test]
+    fn sizes_read_in_their_unit() {
+        assert_eq!(bytes_text(812), "812 B");
+        assert_eq!(bytes_text(3_400_000), "3.4 MB");
+        assert_eq!(bytes_text(1_249_000_000), "1.2 GB");
+    }
+}
