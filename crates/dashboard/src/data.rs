@@ -367,8 +367,8 @@ pub(crate) struct ExperimentData {
     computing: Mutex<()>,
     /// What the trials trained (`Reader::effort`), read on first use of this snapshot.
     effort: OnceLock<Effort>,
-    /// Rendered experiment pages of a finished experiment, by request (see `page`).
-    pages: Mutex<HashMap<String, Bytes>>,
+    /// Rendered experiment pages, by request, and whether each is live (see `page`).
+    pages: Mutex<HashMap<String, (Bytes, bool)>>,
     /// The microseconds spent reading this snapshot and computing what it keeps (`spent`).
     cost: AtomicU64,
 }
@@ -442,8 +442,8 @@ impl ExperimentData {
     }
 
     /// Returns the page rendered earlier for `request` (the query string and anything else
-    /// the HTML depends on), if this snapshot keeps one.
-    pub(crate) fn page(&self, request: &str) -> Option<Bytes> {
+    /// the HTML depends on), and whether it is live, if this snapshot keeps one.
+    pub(crate) fn page(&self, request: &str) -> Option<(Bytes, bool)> {
         lock(&self.pages).get(request).cloned()
     }
 
@@ -459,17 +459,19 @@ impl ExperimentData {
         lock(&self.pages).len()
     }
 
-    /// Keeps `html` as the page for `request`. Only pages that depend on nothing but the
-    /// snapshot and the request may be kept: a finished experiment's, not a live one's (its
-    /// durations count up with the clock). The pages kept are at most `PAGES_KEPT` and
-    /// `PAGE_BYTES_KEPT` bytes.
-    pub(crate) fn keep_page(&self, request: &str, html: Bytes) {
+    /// Keeps `html` as the page for `request`, `live` or not. Only pages that depend on nothing
+    /// but the snapshot and the request may be kept: a finished experiment's for good, a live
+    /// one's (whose durations count up with the clock) for as long as its snapshot stands, a
+    /// second or a few on a running sweep's dashboard, so that tabs polling it between two
+    /// snapshots are sent the page rather than each render it. The pages kept are at most
+    /// `PAGES_KEPT` and `PAGE_BYTES_KEPT` bytes.
+    pub(crate) fn keep_page(&self, request: &str, html: Bytes, live: bool) {
         let mut pages = lock(&self.pages);
-        let bytes: usize = pages.values().map(Bytes::len).sum();
+        let bytes: usize = pages.values().map(|(html, _)| html.len()).sum();
         if pages.len() >= PAGES_KEPT || bytes + html.len() > PAGE_BYTES_KEPT {
             pages.clear();
         }
-        pages.insert(request.to_string(), html);
+        pages.insert(request.to_string(), (html, live));
     }
 }
 

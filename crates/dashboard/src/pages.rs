@@ -290,9 +290,10 @@ fn render_experiments(reader: &Reader, now: Timestamp, fragment: bool) -> Result
     )
 }
 
-/// Renders an experiment's page (or its fragment). A finished experiment's page depends only on
-/// the snapshot and the request (`request`: the query string and the fragment flag), so the
-/// snapshot keeps it and serves it again without rendering.
+/// Renders an experiment's page (or its fragment). A page depends only on the snapshot and the
+/// request (`request`: the query string and the fragment flag), and for a running experiment
+/// the clock, which may stand still for the snapshot's life: the snapshot keeps it and serves
+/// it again without rendering (`ExperimentData::keep_page`), unless the sweep has notices.
 fn render_experiment(
     reader: &Reader,
     name: &str,
@@ -307,8 +308,8 @@ fn render_experiment(
         return Err(Error::BadRequest(problem));
     }
     let notices = reader.notices(name);
-    if let Some(html) = data.page(request).filter(|_| notices.is_empty()) {
-        return Ok(Rendered { html, live: false });
+    if let Some((html, live)) = data.page(request).filter(|_| notices.is_empty()) {
+        return Ok(Rendered { html, live });
     }
     let objectives = data.objectives();
     let index = leaderboard::objective_index(sel.objective.as_deref(), &objectives)?;
@@ -348,8 +349,9 @@ fn render_experiment(
         &whole,
         page.live,
     )?;
-    if !rendered.live {
-        data.keep_page(request, rendered.html.clone());
+    // A page with the sweep's notices is not kept: they change apart from the snapshot.
+    if page.notices.is_empty() {
+        data.keep_page(request, rendered.html.clone(), rendered.live);
     }
     Ok(rendered)
 }

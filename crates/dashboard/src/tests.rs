@@ -1830,7 +1830,10 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
             ..Default::default()
         };
         let key = |fragment| crate::pages::page_key(fragment, &by_lr);
-        assert_eq!(done.page(&key(false)).as_ref(), Some(&bodies[0]));
+        assert_eq!(
+            done.page(&key(false)).map(|(html, _)| html).as_ref(),
+            Some(&bodies[0])
+        );
         assert_eq!(
             done.kept_pages(),
             1,
@@ -1840,11 +1843,22 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
             done.page(&key(true)).is_none(),
             "the fragment is another page"
         );
+        // A live page is kept for its snapshot's life, and served again as live: the tabs
+        // that poll it between two snapshots are sent it, and go on polling.
         let busy = reader.experiment("busy").unwrap();
-        assert!(
-            busy.page(&crate::pages::page_key(false, &Default::default()))
-                .is_none(),
-            "a live page counts up with the clock"
+        let kept = busy.page(&crate::pages::page_key(false, &Default::default()));
+        assert_eq!(kept, Some((bodies[2].clone(), true)));
+        let again = call_service(
+            &service,
+            TestRequest::get().uri("/experiments/busy").to_request(),
+        )
+        .await;
+        assert_eq!(
+            again
+                .headers()
+                .get("x-sweep-live")
+                .and_then(|v| v.to_str().ok()),
+            Some("1")
         );
         let status = |name: &str| reader.experiment(name).unwrap().info.status;
         assert_eq!(status("busy"), ExperimentStatus::Running);
