@@ -392,8 +392,15 @@ fn duration_ms(text: &str) -> Result<i64, String> {
         let t = text.trim();
         let mut digits = t.chars().filter(char::is_ascii_digit).peekable();
         let zero = digits.peek().is_some() && digits.all(|c| c == '0');
+        // A positive number too small to count in whole milliseconds (`0.0001s`).
+        let tiny = t
+            .trim_end_matches(['d', 'h', 'm', 's'])
+            .parse::<f64>()
+            .is_ok_and(|v| v > 0.0 && v < 1.0);
         if t.starts_with('-') || zero {
             format!("a duration must be more than zero, found `{text}`")
+        } else if tiny {
+            format!("`{text}` is shorter than a millisecond, which durations count in")
         } else if t.chars().filter(char::is_ascii_digit).count() > 12 {
             format!("`{text}` is longer than any run could last; give a duration such as 2h")
         } else {
@@ -442,6 +449,8 @@ mod tests {
                 "{zero}: {err}"
             );
         }
+        let err = duration_ms("0.0001s").unwrap_err();
+        assert!(err.contains("shorter than a millisecond"), "{err}");
         let err = duration_ms("99999999999999h").unwrap_err();
         assert!(err.contains("longer than any run could last"), "{err}");
         let err = duration_ms("5 minutes").unwrap_err();

@@ -139,10 +139,16 @@ fn invisible_characters(text: &str) -> Vec<Problem> {
     let mut found = Vec::new();
     let mut total = 0usize;
     for (l, line) in text.split('\n').enumerate() {
+        let comment = comment_start(line);
         for (c, ch) in line.chars().enumerate() {
             let Some(name) = invisible_name(ch) else {
                 continue;
             };
+            // A comment may hold text that needs them (a right-to-left mark in Hebrew), and
+            // they change nothing there; a control character is refused anywhere.
+            if comment.is_some_and(|at| c > at) && !ch.is_control() {
+                continue;
+            }
             total += 1;
             if found.len() < INVISIBLE_NAMED {
                 let pos = Pos {
@@ -166,6 +172,23 @@ fn invisible_characters(text: &str) -> Vec<Problem> {
         }
     }
     found
+}
+
+/// Returns the column (from 0, in characters) of the `#` that starts `line`'s comment, if it has
+/// one: a `#` at the start or after a space, outside quotes.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut before = ' ';
+    for (c, ch) in line.chars().enumerate() {
+        match (quote, ch) {
+            (None, '\'' | '"') => quote = Some(ch),
+            (Some(q), _) if ch == q => quote = None,
+            (None, '#') if before == ' ' || before == '\t' => return Some(c),
+            _ => {}
+        }
+        before = ch;
+    }
+    None
 }
 
 /// Returns the name of `ch` when it is an invisible character the text may not hold.

@@ -32,6 +32,11 @@ fn whole_document_errors() {
             // Invisible characters: a NUL would end the text for the parser, the rest lost.
             ("name: t\n\0parameters: {lr: {min: 1, max: 2}}\n", "2:1: an invisible character, U+0000 (NUL, which ends the text for the parser: what follows it would be lost), is in the text; delete it (a copy and paste or an editor left it there)"),
             ("method: random\u{1}\n", "1:15: an invisible character, U+0001 (a control character), is in the text; delete it (a copy and paste or an editor left it there)"),
+            // In a comment a format character changes nothing and may be needed; a control
+            // character is refused there too.
+            (&format!("{BASE}seed: 1 # \u{200f}שלום \u{200b} 'it''s'\n"), "ok"),
+            ("seed: 1 '#' \u{200b}\n", "1:13: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)"),
+            ("seed: 1 # a\u{0}\n", "1:12: an invisible character, U+0000 (NUL, which ends the text for the parser: what follows it would be lost), is in the text; delete it (a copy and paste or an editor left it there)"),
             ("name: \u{202e}t\n", "1:7: an invisible character, U+202E (a bidirectional text control), is in the text; delete it (a copy and paste or an editor left it there)"),
             (&"seed: 1\u{200b}\n".repeat(7), "1:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n2:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n3:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n4:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n5:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there), and 2 more after it"),
         ],
