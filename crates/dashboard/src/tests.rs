@@ -854,7 +854,9 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
         );
         // Seeds and trial counts differ and are marked; the method does not.
         assert!(
-            body.contains("<tr class=\"differs\"><th scope=\"row\">seed</th>"),
+            body.contains(
+                "<tr class=\"differs\"><th scope=\"row\">seed <span class=\"badge\">differs</span></th>"
+            ),
             "{body}"
         );
         // The epochs each trained: the fixture's trials 12 each, pruned ones 4, failed ones
@@ -865,7 +867,7 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
         let trained = (20 - pruned - failed) * 12 + pruned * 4;
         #[allow(clippy::cast_precision_loss)]
         let epochs = format!(
-            "<tr class=\"differs\"><th scope=\"row\">epochs</th><td class=\"num\">{trained} \
+            "<tr class=\"differs\"><th scope=\"row\">epochs <span class=\"badge\">differs</span></th><td class=\"num\">{trained} \
              trained of at most 240 ({:.2}x)</td><td class=\"num\">-</td></tr>",
             trained as f64 / 240.0
         );
@@ -887,7 +889,7 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
         assert!(!other.contains("feasible"), "{other}");
         // One has constraints: a row says them, and how many trials meet them.
         assert!(
-            body.contains("<th scope=\"row\">constraints</th><td class=\"num\">-</td><td class=\"num\">val_loss ≤ 0.1 (2 of 9 trials meet them)</td>"),
+            body.contains("<th scope=\"row\">constraints <span class=\"badge\">differs</span></th><td class=\"num\">-</td><td class=\"num\">val_loss ≤ 0.1 (2 of 9 trials meet them)</td>"),
             "{body}"
         );
 

@@ -63,6 +63,14 @@ pub enum Error {
         /// Which of its files sled could not read.
         part: DamagedPart,
     },
+    /// A compaction of the store failed; `detail` says why and where the store is.
+    #[error("cannot compact store {}: {detail}", path.display())]
+    Compact {
+        /// The store's directory.
+        path: PathBuf,
+        /// Why, and what state the store is left in.
+        detail: String,
+    },
     /// A compaction of the store was killed part way: the store is whole, aside.
     #[error(
         "store {} is being compacted, or its compaction was stopped part way: the store is \

@@ -91,13 +91,22 @@ impl Store {
     /// Fails with `Error::Locked` when the store is open elsewhere, and with
     /// `Error::FormatVersion` when it was written in another format.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_at(path, false)
+    }
+
+    /// Opens the store in `path` as `open` does; `existing`: refuses rather than creates one
+    /// (`Error::NoStore`), also when the folder goes while the open waits for the lock.
+    fn open_at(path: &Path, existing: bool) -> Result<Store> {
         // Not even created anew: the store is aside while a compaction swaps it for its copy.
-        let aside = compact::aside(path);
-        if aside.exists() {
-            return Err(Error::CompactionInterrupted {
+        let pending = || {
+            let aside = compact::aside(path);
+            aside.exists().then(|| Error::CompactionInterrupted {
                 path: path.to_path_buf(),
                 aside,
-            });
+            })
+        };
+        if let Some(e) = pending() {
+            return Err(e);
         }
         if path.exists() && !path.is_dir() {
             return Err(Error::Open {
@@ -116,8 +125,19 @@ impl Store {
                 missing,
             });
         }
+        drop_unfinished_snapshots(path);
         let started = Instant::now();
         loop {
+            // Checked again on every try: a compaction may set the store aside meanwhile, and
+            // sled would make a new, empty one in its place.
+            if let Some(e) = pending() {
+                return Err(e);
+            }
+            if existing && !path.join("db").is_file() {
+                return Err(Error::NoStore {
+                    path: path.to_path_buf(),
+                });
+            }
             match open_sled(path)? {
                 Ok(db) => {
                     // Corruption found while reading the store's first records is damage too.
@@ -151,7 +171,7 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
-        Store::open(path)
+        Store::open_at(path, true)
     }
 
     /// Deletes a temporary store's files now, for a process about to end while other threads
@@ -717,6 +737,23 @@ fn settings_readable(conf: &Path) -> bool {
             .get("use_compression")
             .is_some_and(|v| v.parse::<bool>().is_ok())
         && version.is_some()
+}
+
+/// Deletes the snapshots sled began and never finished (`snap.*.generating`, renamed to
+/// `snap.*` once written): one left by a full disk or a kill is empty or cut short, and sled
+/// 0.34 reads it as the latest snapshot and calls the store damaged. What cannot be deleted (a
+/// read-only medium) is left for sled to refuse.
+fn drop_unfinished_snapshots(path: &Path) {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The error for a store whose log `db` sled cannot read, saying whether it has a snapshot.

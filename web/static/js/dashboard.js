@@ -7,12 +7,15 @@
 // `X-Sweep-Live: 0`.
 // When the server does not answer (the sweep that served it ended or was stopped), the badge
 // says "offline", since the page no longer changes; it keeps trying, and turns "live" again
-// if a server comes back on the same address.
+// if a server comes back on the same address. The "pause updates" button stops the updates (for
+// reading at one's pace, or a screen reader's) until pressed again.
 (function () {
   "use strict";
   var PERIOD_MS = 2000;
   var main = document.getElementById("main");
   var badge = document.getElementById("live-badge");
+  var pause = document.getElementById("live-pause");
+  var paused = false;
 
   // The compare pickers: trials on an experiment's page (`t`), experiments on the list (`e`).
   var PICKS = 'input[name="t"], input[name="e"]';
@@ -35,7 +38,7 @@
   }
 
   function connected(yes) {
-    if (!badge) { return; }
+    if (!badge || paused) { return; }
     badge.textContent = yes ? "live" : "offline";
     badge.classList.toggle("offline", !yes);
     badge.title = yes ? "this page updates itself while the sweep runs"
@@ -95,6 +98,7 @@
   }
 
   function refresh() {
+    if (paused) { return; }
     if (document.hidden || !main) { return schedule(); }
     fetch(window.location.href, {
       headers: { "X-Sweep-Fragment": "1" },
@@ -106,6 +110,8 @@
       if (!response.ok) { return schedule(); }
       var live = response.headers.get("X-Sweep-Live") === "1";
       return response.text().then(function (html) {
+        // Paused while the request was out: the page stays as it is.
+        if (paused) { return; }
         // Read just before the swap: ticking and typing go on while the request is out.
         var keep = ticked();
         var typed = typing();
@@ -121,12 +127,33 @@
         updateCompare();
         document.body.setAttribute("data-live", live ? "1" : "0");
         if (badge) { badge.hidden = !live; }
+        if (pause) { pause.hidden = !live; }
         if (live) { schedule(); }
       });
     }).catch(function () { connected(false); schedule(); });
   }
 
-  function schedule() { window.setTimeout(refresh, PERIOD_MS); }
+  // One timer at a time: pausing and resuming never starts a second round of updates.
+  var timer = null;
+  function schedule() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, PERIOD_MS);
+  }
+
+  if (pause) {
+    pause.addEventListener("click", function () {
+      paused = !paused;
+      pause.setAttribute("aria-pressed", paused ? "true" : "false");
+      pause.textContent = paused ? "resume updates" : "pause updates";
+      if (badge) {
+        badge.textContent = paused ? "paused" : "live";
+        badge.classList.toggle("paused", paused);
+        badge.classList.remove("offline");
+      }
+      window.clearTimeout(timer);
+      if (!paused) { refresh(); }
+    });
+  }
 
   document.addEventListener("change", function (event) {
     if (event.target && (event.target.name === "t" || event.target.name === "e")) {

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use store::Store;
 
-use super::{opening_failed, require_store};
+use super::{opener, opening_failed, require_store};
 use crate::args::CompactArgs;
 use crate::Outcome;
 
@@ -16,7 +16,7 @@ pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
         require_store(path)?;
     }
     say!("compacting {}...", path.display());
-    let done = Store::compact(path).map_err(opening_failed)?;
+    let done = Store::compact(path, &opener(None)).map_err(opening_failed)?;
     let mut out = std::io::stdout().lock();
     let given = match done.before.checked_sub(done.after) {
         Some(freed) if freed > 0 => format!("{} given back", bytes_text(freed)),

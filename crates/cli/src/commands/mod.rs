@@ -85,6 +85,13 @@ fn read_spec_text(file: &Path) -> anyhow::Result<String> {
 
 /// Fails, saying how to make one, when there is no store at `path`.
 pub(crate) fn require_store(path: &Path) -> anyhow::Result<()> {
+    // A store aside for its compaction is said as such, not as missing.
+    if store::compaction_pending(path) {
+        return Err(store::Store::open_existing(path).err().map_or_else(
+            || anyhow::anyhow!("store {} is being compacted", path.display()),
+            anyhow::Error::from,
+        ));
+    }
     if !path.exists() {
         bail!(
             "no store at {}; run `sweep run FILE` first, or pass --store DIR",
@@ -152,10 +159,7 @@ pub(crate) enum StoreMode {
 pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> {
     let opened = match mode {
         StoreMode::Existing => {
-            // A store aside for its compaction is said as such, not as missing.
-            if !store::compaction_pending(path) {
-                require_store(path)?;
-            }
+            require_store(path)?;
             Store::open_existing(path)
         }
         StoreMode::Create => Store::open(path),

@@ -8,6 +8,10 @@
 //! checkpoints) move into it, and the old folder is deleted. A copy is only ever put in place
 //! once whole and checked (it is marked so by the file `compacted`).
 //!
+//! One compaction of a store runs at a time (`DIR.compact-lock`, an exclusive `flock`), and only
+//! a folder that holds a store is compacted. A copy that fails (a full disk) is deleted, and the
+//! store aside is deleted only once the folder in its place is the checked copy.
+//!
 //! Killed at any point, the store is whole somewhere: before the first rename it is where it
 //! was (a half-made copy is deleted by the next compaction); after it, every open of the store
 //! is refused (`Error::CompactionInterrupted`) until `compact` runs again, which finishes the
@@ -42,9 +46,10 @@ fn beside(store: &Path, suffix: &str) -> PathBuf {
     store.with_file_name(name)
 }
 
-/// Returns where a compaction of `store` puts the store while it swaps it for its copy.
+/// Returns where a compaction of `store` puts the store while it swaps it for its copy (beside
+/// the folder it really is: a link's target).
 pub(crate) fn aside(store: &Path) -> PathBuf {
-    beside(store, "before-compact")
+    beside(&real(store), "before-compact")
 }
 
 /// Returns whether a compaction of the store in `path` is under way, or was stopped part way:
@@ -59,12 +64,13 @@ fn fresh(store: &Path) -> PathBuf {
 }
 
 /// Returns whether `name`, an entry of a store's folder, is one of the database's files (which
-/// the copy has its own of) rather than the store's own (its checkpoints, say).
+/// the copy has its own of) rather than the store's own (its checkpoints, and anything else).
 fn database_file(name: &str) -> bool {
-    matches!(name, "db" | "conf" | "blobs" | "opened-by" | COMPACTED)
-        || name == FLUSHED
+    matches!(
+        name,
+        "db" | "conf" | "blobs" | "opened-by" | "opened-by.part" | "flushed.part" | COMPACTED
+    ) || name == FLUSHED
         || name.starts_with("snap.")
-        || name.ends_with(".part")
 }
 
 /// Returns the bytes of the database's files in `dir`.
@@ -84,7 +90,7 @@ pub fn database_bytes(dir: &Path) -> u64 {
                 .flatten()
                 .filter(|e| {
                     let name = e.file_name().to_string_lossy().into_owned();
-                    database_file(&name) && name != "opened-by"
+                    database_file(&name) && !name.starts_with("opened-by")
                 })
                 .map(|e| size(&e.path()))
                 .sum()
@@ -92,58 +98,147 @@ pub fn database_bytes(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Returns the folder `path` names, with its links followed and as an absolute path: the
+/// compaction renames the folder itself (a link's target, where it is), and `.` has no name to
+/// put a copy beside. A folder that is aside is named by its parent's real path.
+fn real(path: &Path) -> PathBuf {
+    if let Ok(real) = fs::canonicalize(path) {
+        return real;
+    }
+    // A link whose target is aside (gone for the moment) names that target.
+    let mut path = path.to_path_buf();
+    for _ in 0..16 {
+        let Ok(target) = fs::read_link(&path) else {
+            break;
+        };
+        path = path.parent().map_or(target.clone(), |p| p.join(&target));
+    }
+    let path = path.as_path();
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            fs::canonicalize(parent).map_or_else(|_| path.to_path_buf(), |p| p.join(name))
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The lock one compaction of a store holds from start to end (`DIR.compact-lock`, an exclusive
+/// `flock`): a second compaction at once would delete the first one's copy.
+struct CompactionLock {
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl CompactionLock {
+    fn take(store: &Path) -> Result<CompactionLock> {
+        let path = beside(store, "compact-lock");
+        let failed = |detail: String| Error::Compact {
+            path: store.to_path_buf(),
+            detail,
+        };
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| failed(format!("cannot make its lock {}: {e}", path.display())))?;
+        if file.try_lock().is_err() {
+            return Err(failed(
+                "another `sweep compact` is compacting it; wait for it to end".into(),
+            ));
+        }
+        Ok(CompactionLock { file, path })
+    }
+}
+
+impl Drop for CompactionLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
 impl Store {
-    /// Compacts the store in `path` (see the module): returns its database's bytes before and
-    /// after. Finishes, or undoes, a compaction that was killed part way.
-    pub fn compact(path: &Path) -> Result<Compacted> {
-        let io = |e: std::io::Error| Error::Open {
+    /// Compacts the store in `path` (see the module), saying `opener` to a process that finds
+    /// it locked meanwhile: returns its database's bytes before and after. Finishes, or undoes,
+    /// a compaction that was killed part way.
+    pub fn compact(path: &Path, opener: &str) -> Result<Compacted> {
+        let path = &real(path);
+        let _lock = CompactionLock::take(path)?;
+        let failed = |detail: String| Error::Compact {
             path: path.to_path_buf(),
-            detail: format!("compacting it: {e}"),
+            detail,
         };
         if aside(path).exists() {
-            return finish(path).map_err(io);
+            return finish(path);
+        }
+        // Only a store is compacted: its files are the ones the compaction moves and deletes.
+        if !(path.join("db").is_file() && path.join("conf").is_file()) {
+            return Err(Error::NoStore {
+                path: path.to_path_buf(),
+            });
         }
         let fresh = fresh(path);
-        // A copy left by a compaction stopped before its swap: the store is whole where it is.
+        // A copy left by a compaction stopped before its swap (this one holds the lock): the
+        // store is whole where it is.
         if fresh.exists() {
-            fs::remove_dir_all(&fresh).map_err(io)?;
+            fs::remove_dir_all(&fresh).map_err(|e| {
+                failed(format!(
+                    "cannot delete the copy {} a compaction left: {e}",
+                    fresh.display()
+                ))
+            })?;
         }
-        let store = Store::open(path)?;
+        let store = Store::open_existing(path)?;
+        store.announce(opener)?;
         store.flush()?;
         let before = database_bytes(path);
-        {
-            let copy = sled::Config::new().path(&fresh).open().map_err(storage)?;
-            copy_into(&store.db, &copy)?;
-            copy.flush().map_err(storage)?;
-            let (theirs, ours) = (
-                store.db.checksum().map_err(storage)?,
-                copy.checksum().map_err(storage)?,
-            );
-            if theirs != ours {
-                drop(copy);
-                let _ = fs::remove_dir_all(&fresh);
-                return Err(Error::Open {
-                    path: path.to_path_buf(),
-                    detail: "compacting it: the copy of the database does not hold what the \
-                             store does (their checksums differ); the store is as it was"
-                        .into(),
-                });
-            }
+        let copied = copy_checked(&store, path, &fresh).and_then(|()| {
+            // The swap, holding the store's lock: no other process opens it meanwhile.
+            fs::rename(path, aside(path)).map_err(|e| failed(format!("{e}")))
+        });
+        if let Err(e) = copied {
+            let _ = fs::remove_dir_all(&fresh);
+            return Err(failed(format!(
+                "{e}; the store is as it was, and the copy deleted"
+            )));
         }
-        // The copy holds the store's count of flushes: its mark says so, as the store's did.
-        if let Ok(mark) = fs::read(path.join(FLUSHED)) {
-            fs::write(fresh.join(FLUSHED), mark).map_err(io)?;
-        }
-        fs::write(fresh.join(COMPACTED), b"").map_err(io)?;
-        // The swap, holding the store's lock: no other process opens it meanwhile.
-        fs::rename(path, aside(path)).map_err(io)?;
-        finish(path).map_err(io)?;
+        let done = finish(path);
         drop(store);
-        Ok(Compacted {
-            before,
-            after: database_bytes(path),
-        })
+        done.map(|d| Compacted { before, ..d })
     }
+}
+
+/// Copies the database of `store` (in `path`) into a new one at `fresh`, checks it with
+/// sled's checksum, gives it the store's flush mark and marks it whole.
+fn copy_checked(store: &Store, path: &Path, fresh: &Path) -> Result<()> {
+    let copy = sled::Config::new().path(fresh).open().map_err(storage)?;
+    copy_into(&store.db, &copy)?;
+    copy.flush().map_err(storage)?;
+    let (theirs, ours) = (
+        store.db.checksum().map_err(storage)?,
+        copy.checksum().map_err(storage)?,
+    );
+    drop(copy);
+    if theirs != ours {
+        return Err(Error::Compact {
+            path: path.to_path_buf(),
+            detail: "the copy of the database does not hold what the store does (their \
+                     checksums differ)"
+                .into(),
+        });
+    }
+    let io = |e: std::io::Error| Error::Io(e);
+    // The copy holds the store's count of flushes: its mark says so, as the store's did.
+    if let Ok(mark) = fs::read(path.join(FLUSHED)) {
+        fs::write(fresh.join(FLUSHED), mark).map_err(io)?;
+    }
+    fs::write(fresh.join(COMPACTED), b"").map_err(io)
 }
 
 /// The most keys copied in one batch.
@@ -175,17 +270,27 @@ fn copy_into(from: &sled::Db, into: &sled::Db) -> Result<()> {
     Ok(())
 }
 
-/// Finishes a compaction of `path` whose store is aside: puts a whole copy in its place (or,
-/// without one, the store back), moves the store's own files into it, and deletes the rest.
-fn finish(path: &Path) -> std::io::Result<Compacted> {
+/// Finishes a compaction of `path` whose store is aside: puts a checked copy in its place (or,
+/// without one, the store back), moves the store's own files into it, and only then deletes
+/// the store aside. A folder at `path` that is not the checked copy (something made it meanwhile)
+/// is left alone, and so is the store aside.
+fn finish(path: &Path) -> Result<Compacted> {
     let (aside, fresh) = (aside(path), fresh(path));
+    let failed = |e: std::io::Error| Error::Compact {
+        path: path.to_path_buf(),
+        detail: format!(
+            "{e}; the store is whole in {}, and `sweep compact` run again finishes the \
+             compaction",
+            aside.display()
+        ),
+    };
     let before = database_bytes(&aside);
     if !path.exists() {
         if fresh.join(COMPACTED).is_file() {
-            fs::rename(&fresh, path)?;
+            fs::rename(&fresh, path).map_err(failed)?;
         } else {
             // No checked copy: the store goes back as it was.
-            fs::rename(&aside, path)?;
+            fs::rename(&aside, path).map_err(failed)?;
             let _ = fs::remove_dir_all(&fresh);
             let same = database_bytes(path);
             return Ok(Compacted {
@@ -194,14 +299,27 @@ fn finish(path: &Path) -> std::io::Result<Compacted> {
             });
         }
     }
-    for entry in fs::read_dir(&aside)? {
-        let entry = entry?;
+    if !path.join(COMPACTED).is_file() {
+        return Err(Error::Compact {
+            path: path.to_path_buf(),
+            detail: format!(
+                "the store is whole in {}, but {} is not its checked copy (something made it \
+                 while the store was aside): move {} away, then run `sweep compact` again",
+                aside.display(),
+                path.display(),
+                path.display()
+            ),
+        });
+    }
+    for entry in fs::read_dir(&aside).map_err(failed)? {
+        let entry = entry.map_err(failed)?;
         let name = entry.file_name();
         if !database_file(&name.to_string_lossy()) {
-            fs::rename(entry.path(), path.join(&name))?;
+            fs::rename(entry.path(), path.join(&name)).map_err(failed)?;
         }
     }
-    fs::remove_dir_all(&aside)?;
+    fs::remove_dir_all(&aside).map_err(failed)?;
+    // Last: while the mark is there, the folder reads as the checked copy.
     let _ = fs::remove_file(path.join(COMPACTED));
     Ok(Compacted {
         before,
@@ -259,7 +377,7 @@ mod tests {
         let dir = root.path().join("s");
         store_with_a_removed_experiment(&dir);
         let before = held(&dir);
-        let done = Store::compact(&dir).unwrap();
+        let done = Store::compact(&dir, "test").unwrap();
         assert!(done.after * 2 < done.before, "{done:?}");
         assert_eq!(done.after, database_bytes(&dir));
         // The same records, the flush mark agreeing with them (no lost writes claimed), the
@@ -281,6 +399,77 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names, ["s"]);
+    }
+
+    #[test]
+    fn a_folder_that_is_not_a_store_is_left_as_it_is() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("proj");
+        fs::create_dir_all(dir.join("blobs")).unwrap();
+        for (name, text) in [
+            ("notes.txt", "n"),
+            ("blobs/photo.jpg", "p"),
+            ("data.csv.part", "d"),
+        ] {
+            fs::write(dir.join(name), text).unwrap();
+        }
+        let err = Store::compact(&dir, "test").unwrap_err();
+        assert!(matches!(err, Error::NoStore { .. }), "{err}");
+        let mut names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["blobs", "data.csv.part", "notes.txt"]);
+        assert!(dir.join("blobs/photo.jpg").is_file());
+    }
+
+    #[test]
+    fn a_second_compaction_at_once_is_refused_and_a_store_made_meanwhile_is_never_taken_for_the_copy(
+    ) {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("s");
+        store_with_a_removed_experiment(&dir);
+        let before = held(&dir);
+        let running = CompactionLock::take(&real(&dir)).unwrap();
+        let err = Store::compact(&dir, "test").unwrap_err();
+        assert!(err.to_string().contains("another `sweep compact`"), "{err}");
+        drop(running);
+        // Killed between its renames; then a store was made where the store was (an open that
+        // raced the rename). The store aside is kept, never deleted for it.
+        fs::create_dir(fresh(&dir)).unwrap();
+        fs::write(fresh(&dir).join("db"), b"half").unwrap();
+        fs::rename(&dir, aside(&dir)).unwrap();
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("db"), b"new").unwrap();
+        let err = Store::compact(&dir, "test").unwrap_err();
+        assert!(err.to_string().contains("is not its checked copy"), "{err}");
+        assert!(aside(&dir).join("db").is_file(), "the store aside is kept");
+        // Moved away as the message says, the next compaction puts the store back.
+        fs::remove_dir_all(&dir).unwrap();
+        Store::compact(&dir, "test").unwrap();
+        assert!(held(&dir) == before, "the records changed");
+    }
+
+    #[test]
+    fn a_store_named_by_a_link_is_compacted_where_it_is() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("real");
+        store_with_a_removed_experiment(&target);
+        let before = held(&target);
+        let link = root.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let done = Store::compact(&link, "test").unwrap();
+        assert!(done.after < done.before, "{done:?}");
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(held(&link) == before, "the records changed");
+        assert!(crate::checkpoint_dir(&target, "kept")
+            .join("3.json")
+            .is_file());
     }
 
     #[test]
@@ -308,7 +497,7 @@ mod tests {
             "{err}"
         );
         assert!(!dir.exists(), "no store made in its place");
-        Store::compact(&dir).unwrap();
+        Store::compact(&dir, "test").unwrap();
         assert!(held(&dir) == before, "the records changed");
         assert!(crate::checkpoint_dir(&dir, "kept").join("3.json").is_file());
         assert!(!aside(&dir).exists() && !fresh(&dir).exists());
@@ -316,13 +505,13 @@ mod tests {
         fs::create_dir(fresh(&dir)).unwrap();
         fs::write(fresh(&dir).join("db"), b"half").unwrap();
         fs::rename(&dir, aside(&dir)).unwrap();
-        Store::compact(&dir).unwrap();
+        Store::compact(&dir, "test").unwrap();
         assert!(held(&dir) == before, "the records changed");
         assert!(!aside(&dir).exists() && !fresh(&dir).exists());
         // A copy left before any rename is deleted by the next compaction.
         fs::create_dir(fresh(&dir)).unwrap();
         fs::write(fresh(&dir).join("db"), b"half").unwrap();
-        Store::compact(&dir).unwrap();
+        Store::compact(&dir, "test").unwrap();
         assert!(held(&dir) == before, "the records changed");
         assert!(!fresh(&dir).exists());
     }

@@ -512,6 +512,20 @@ fn a_database_cut_short_behind_its_snapshot_is_refused_without_a_panic() {
 }
 
 #[test]
+fn a_snapshot_begun_and_never_finished_does_not_make_the_store_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.create_experiment(&info("e", 3)).unwrap();
+        store.flush().unwrap();
+    }
+    // As a full disk leaves it: the snapshot's file made, nothing written to it.
+    std::fs::write(dir.path().join("snap.00000000000FFFFF.generating"), b"").unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.experiment("e").unwrap().is_some());
+}
+
+#[test]
 fn a_damaged_settings_file_is_named_and_the_way_it_gives_opens_the_store() {
     let dir = tempfile::tempdir().unwrap();
     {
