@@ -73,9 +73,9 @@ pub enum Error {
     },
     /// A compaction of the store was killed part way: the store is whole, aside.
     #[error(
-        "store {} is being compacted, or its compaction was stopped part way: the store is \
-         whole in {}; run `sweep compact --store {}` to finish it (or, with no compaction \
-         running, to put the store back)",
+        "store {} is being compacted, or its compaction was stopped part way (the store is kept \
+         whole meanwhile, in {} or, once swapped, in its place); run `sweep compact --store {}` \
+         to finish it",
         path.display(),
         aside.display(),
         path.display()

@@ -139,6 +139,21 @@ impl Store {
                 });
             }
             match open_sled(path)? {
+                // The folder went between the check above and sled's open (a compaction set
+                // it aside), and sled made a new database where the store was: it goes again.
+                Ok(db) if existing && !db.was_recovered() && pending().is_some() => {
+                    drop(db);
+                    for name in ["db", "conf", "blobs"] {
+                        let made = path.join(name);
+                        let _ = std::fs::remove_file(&made);
+                        let _ = std::fs::remove_dir_all(&made);
+                    }
+                    drop_unfinished_snapshots(path);
+                    let _ = std::fs::remove_dir(path);
+                    return Err(pending().unwrap_or(Error::NoStore {
+                        path: path.to_path_buf(),
+                    }));
+                }
                 Ok(db) => {
                     // Corruption found while reading the store's first records is damage too.
                     return Store::init(db, Some(Arc::from(path)), None).map_err(|e| match e {

@@ -16,6 +16,11 @@ pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
         require_store(path)?;
     }
     say!("compacting {}...", path.display());
+    // The folder is replaced by its copy: a shell inside it is left in the old, deleted one.
+    let inside = std::env::current_dir()
+        .ok()
+        .zip(std::fs::canonicalize(path).ok())
+        .is_some_and(|(here, store)| here.starts_with(store));
     let done = Store::compact(path, &opener(None)).map_err(opening_failed)?;
     let mut out = std::io::stdout().lock();
     let given = match done.before.checked_sub(done.after) {
@@ -30,6 +35,12 @@ pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
         bytes_text(done.before),
         bytes_text(done.after),
     )?;
+    if inside {
+        say!(
+            "note: this shell's folder was in the store's old folder, now deleted: `cd \"$PWD\"` \
+             to see the new one"
+        );
+    }
     Ok(Outcome::Success)
 }
 

@@ -147,13 +147,33 @@ impl CompactionLock {
             .write(true)
             .open(&path)
             .map_err(|e| failed(format!("cannot make its lock {}: {e}", path.display())))?;
+        let busy = || failed("another `sweep compact` is compacting it; wait for it to end".into());
         if file.try_lock().is_err() {
-            return Err(failed(
-                "another `sweep compact` is compacting it; wait for it to end".into(),
-            ));
+            return Err(busy());
+        }
+        // The lock is the file at the path now: one that a compaction ending meanwhile deleted
+        // (its own lock file) locks nothing another process could see.
+        if !is_file_at(&file, &path) {
+            return Err(busy());
         }
         Ok(CompactionLock { file, path })
     }
+}
+
+/// Returns whether `file` is the file at `path` (not one deleted, or replaced, since opened).
+#[cfg(unix)]
+fn is_file_at(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(held), Ok(there)) => held.ino() == there.ino() && held.dev() == there.dev(),
+        _ => false,
+    }
+}
+
+/// Returns whether `file` is the file at `path`: without inode numbers, whether one is there.
+#[cfg(not(unix))]
+fn is_file_at(_file: &fs::File, path: &Path) -> bool {
+    path.is_file()
 }
 
 impl Drop for CompactionLock {
@@ -452,6 +472,7 @@ mod tests {
         assert!(held(&dir) == before, "the records changed");
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_store_named_by_a_link_is_compacted_where_it_is() {
         let root = tempfile::tempdir().unwrap();
