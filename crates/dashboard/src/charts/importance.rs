@@ -20,9 +20,15 @@ pub(crate) fn importance(items: &[(String, f64)], empty_message: &str) -> String
     }
     let mut sorted: Vec<&(String, f64)> = items.iter().collect();
     sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // The shares in words too: a screen reader reads the chart's label, not its drawing.
+    let shares: Vec<String> = sorted
+        .iter()
+        .map(|(name, share)| format!("{name} {:.0}%", share * 100.0))
+        .collect();
+    let label = format!("{label}: {}", shares.join(", "));
     let w = i32::try_from(WIDTH).unwrap_or(500);
     let bar_max = w - LABEL - 70;
-    render((WIDTH, height), label, |root| -> DrawResult {
+    render((WIDTH, height), &label, |root| -> DrawResult {
         for (k, (name, share)) in sorted.iter().enumerate() {
             let y = 12 + ROW * i32::try_from(k).unwrap_or(0);
             let share = if share.is_finite() {

@@ -598,6 +598,11 @@ fn importance_sorts_bars_and_labels_the_method() {
     let dropout = svg.find("dropout\n").unwrap_or(0);
     assert!(lr < dropout, "most important first");
     assert!(svg.contains("90%") && svg.contains("PED-ANOVA"));
+    // The shares in words, for a screen reader, in the chart's label.
+    assert!(
+        svg.contains("aria-label=\"parameter importance: lr 90%, dropout 10%\""),
+        "{svg}"
+    );
 }
 
 #[test]
