@@ -121,7 +121,7 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
     let provenance = &baseline["provenance"];
     assert!(provenance["sweep_version"].is_string(), "{provenance}");
     assert!(
-        provenance["machine"].as_str().unwrap().contains("cores"),
+        provenance["machine"].as_str().unwrap().contains(" core"),
         "{provenance}"
     );
     // The scratch folder is no git repository.
@@ -188,7 +188,7 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
             && report["current"]["machine"]
                 .as_str()
                 .unwrap()
-                .contains("cores"),
+                .contains(" core"),
         "{report}"
     );
     for m in report["metrics"].as_array().unwrap() {

@@ -119,7 +119,10 @@ pub(crate) fn machine() -> Machine {
         .unwrap_or_else(|| "unknown CPU".to_string());
     Machine {
         os,
-        cpu: format!("{model}, {} cores", cores()),
+        cpu: format!(
+            "{model}, {}",
+            experiment::counted(u64::try_from(cores()).unwrap_or(u64::MAX), "core", "cores")
+        ),
     }
 }
 

@@ -204,12 +204,18 @@ impl Store {
         self._scratch.as_deref().map(|s| s.folder.as_path())
     }
 
-    /// Opens an empty store in `/dev/shm`, or in the temp folder when `TMPDIR` is set (or there
-    /// is no `/dev/shm`), that vanishes when dropped.
+    /// Opens an empty store in `/dev/shm` (or, without it, the system's temp folder) that
+    /// vanishes when dropped.
     ///
     /// What a killed process leaves behind is removed by the next call, in any process (see
     /// `scratch`).
     pub fn temporary() -> Result<Store> {
+        Store::temporary_in(None)
+    }
+
+    /// Opens an empty temporary store as `temporary` does, in the folder `chosen` when given
+    /// (the binary passes `TMPDIR`'s), else in `/dev/shm` or the system's temp folder.
+    pub fn temporary_in(chosen: Option<&Path>) -> Result<Store> {
         let cannot = |path: PathBuf, e: &dyn fmt::Display| Error::Open {
             path,
             detail: format!(
@@ -217,7 +223,7 @@ impl Store {
                  TMPDIR names, else to /dev/shm; set TMPDIR to a folder with room)"
             ),
         };
-        let scratch = scratch::lease().map_err(|(base, e)| cannot(base, &e))?;
+        let scratch = scratch::lease(chosen).map_err(|(base, e)| cannot(base, &e))?;
         let db = sled::Config::new()
             .temporary(true)
             .path(&scratch.folder)

@@ -23,7 +23,7 @@ use experiment::{
     RecordedRun, Timestamp,
 };
 use runner::{Clock, StudyOptions};
-use store::{RunRecord, Store};
+use store::RunRecord;
 use trainer::MlpObjective;
 
 use super::{load_spec, open_store, StoreMode};
@@ -95,7 +95,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     };
     let store = match &args.store {
         Some(dir) => open_store(dir, StoreMode::Create)?,
-        None => Store::temporary().context("cannot create the gate's temporary store")?,
+        None => super::temporary_store().context("cannot create the gate's temporary store")?,
     };
     // One objective for every repeat: the data is split by the file's seed once. A store the
     // user keeps (`--store`) keeps each repeat's best checkpoints too, as a sweep's does.

@@ -83,6 +83,15 @@ fn read_spec_text(file: &Path) -> anyhow::Result<String> {
     })
 }
 
+/// Opens a temporary store (the gate's, the followed studies'): in the folder `TMPDIR` names
+/// when it is set (a disk with room), else in memory (`/dev/shm`) where the system has it.
+pub(crate) fn temporary_store() -> store::Result<Store> {
+    let chosen = std::env::var_os("TMPDIR")
+        .filter(|dir| !dir.is_empty())
+        .map(std::path::PathBuf::from);
+    Store::temporary_in(chosen.as_deref())
+}
+
 /// Fails, saying how to make one, when there is no store at `path`.
 pub(crate) fn require_store(path: &Path) -> anyhow::Result<()> {
     // A store aside for its compaction is said as such, not as missing.

@@ -49,6 +49,10 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
         );
     }
     let store = open_store(&args.store.store, StoreMode::Existing)?;
+    // Ctrl-C or SIGTERM closes the dashboard and lets the store go, also when the shell started
+    // it with SIGINT ignored (in the background of a script): watched before the address is
+    // said, so that a signal sent as soon as it is seen is not lost.
+    let interrupts = crate::interrupt::watch("the dashboard closes")?;
     // This process holds the store's lock and only reads it: nothing can change under it.
     let server = start(store.clone(), &args.dashboard, workers, Freshness::Frozen)?;
     store.announce(&opener(Some(&server.url())))?;
@@ -62,9 +66,6 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     )?;
     out.flush()?;
     drop(out);
-    // Ctrl-C or SIGTERM closes the dashboard and lets the store go, also when the shell started
-    // it with SIGINT ignored (in the background of a script).
-    let interrupts = crate::interrupt::watch("the dashboard closes")?;
     while !interrupts.stop.requested() && server.is_running() {
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -99,7 +100,7 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
     // Ctrl-C stops serving and deletes the temporary store, which the followers' threads
     // would otherwise keep in memory (`/dev/shm`) until another temporary store sweeps it.
     let interrupts = crate::interrupt::watch("the dashboard closes and its temporary store goes")?;
-    let store = Store::temporary()?;
+    let store = super::temporary_store()?;
     let notices = Notices::default();
     // The followers write the store as the dashboard reads it: pages may lag it by a second (more
     // for a large experiment: `Freshness`).

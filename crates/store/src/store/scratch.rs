@@ -63,8 +63,8 @@ impl Drop for Lease {
 
 /// Sweeps the scratch folder of stale stores, then leases a new folder name in it; an error
 /// comes with the folder.
-pub(crate) fn lease() -> Result<Scratch, (PathBuf, io::Error)> {
-    let base = base();
+pub(crate) fn lease(chosen: Option<&Path>) -> Result<Scratch, (PathBuf, io::Error)> {
+    let base = base_of(chosen.map(Path::as_os_str), Path::new("/dev/shm"));
     lease_in(&base).map_err(|e| (base, e))
 }
 
@@ -113,13 +113,9 @@ impl Scratch {
     }
 }
 
-/// Where temporary stores go: the temp folder when `TMPDIR` names one (the user chose it: a
-/// disk with room, say), else `/dev/shm` (memory) where the system has it, else the temp folder.
-fn base() -> PathBuf {
-    base_of(std::env::var_os("TMPDIR").as_deref(), Path::new("/dev/shm"))
-}
-
-/// `base` with `TMPDIR`'s value `tmpdir` and the memory folder `shm`.
+/// Where temporary stores go: the folder the user chose (`TMPDIR`, as the binary reads it: a
+/// disk with room, say), else `/dev/shm` (memory, `shm`) where the system has it, else the
+/// system's temp folder.
 fn base_of(tmpdir: Option<&std::ffi::OsStr>, shm: &Path) -> PathBuf {
     match tmpdir.filter(|dir| !dir.is_empty()) {
         Some(dir) => PathBuf::from(dir),
