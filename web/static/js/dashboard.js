@@ -161,5 +161,16 @@
     }
   });
   updateCompare();
+  // A filter that could not be read comes back with its message: the keyboard goes to the box,
+  // whose description is the message, to mend it there (once the page has loaded and scrolled
+  // to `#leaderboard`, which would otherwise take the focus back).
+  window.addEventListener("load", function () {
+    window.setTimeout(function () {
+      var filter = document.getElementById("trial-filter");
+      if (filter && document.getElementById("filter-error")) {
+        filter.focus({ preventScroll: true });
+      }
+    }, 0);
+  });
   if (document.body.getAttribute("data-live") === "1") { schedule(); }
 })();
