@@ -98,13 +98,7 @@ impl Store {
     /// (`Error::NoStore`), also when the folder goes while the open waits for the lock.
     fn open_at(path: &Path, existing: bool) -> Result<Store> {
         // Not even created anew: the store is aside while a compaction swaps it for its copy.
-        let pending = || {
-            let aside = compact::aside(path);
-            aside.exists().then(|| Error::CompactionInterrupted {
-                path: path.to_path_buf(),
-                aside,
-            })
-        };
+        let pending = || compact::compaction_pending(path);
         if let Some(e) = pending() {
             return Err(e);
         }

@@ -12,7 +12,7 @@ use crate::Outcome;
 pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
     let path = &args.store.store;
     // A compaction stopped part way is finished, however the folder looks meanwhile.
-    if !store::compaction_pending(path) {
+    if store::compaction_pending(path).is_none() {
         require_store(path)?;
     }
     say!("compacting {}...", path.display());

@@ -81,18 +81,14 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     } else {
         None
     };
-    // The file's, else the baseline's: a sampler that learns draws other configurations side
-    // by side, so this machine's cores would make the values depend on the machine.
-    let recorded_parallel = recorded
-        .as_ref()
-        .or(replaced.as_ref())
-        .and_then(|b| b.run.as_ref())
-        .map(|r| r.parallel);
-    let parallel = match args.parallel.or(spec.parallel).or(recorded_parallel) {
-        Some(0) => bail!("--parallel must be at least 1"),
-        Some(n) => usize::try_from(n)?,
-        None => probe::cores(),
-    };
+    if args.parallel == Some(0) {
+        bail!("--parallel must be at least 1");
+    }
+    let parallel = gate_parallel(
+        args.parallel,
+        &spec,
+        recorded.as_ref().or(replaced.as_ref()),
+    );
     let store = match &args.store {
         Some(dir) => open_store(dir, StoreMode::Create)?,
         None => super::temporary_store().context("cannot create the gate's temporary store")?,
@@ -284,6 +280,21 @@ pub(crate) fn checked_baseline(
         );
     }
     Ok(recorded)
+}
+
+/// Returns the trials a gate runs side by side: `flag`'s (`--parallel`), else the file's, else
+/// as `baseline` ran, else one per core. A sampler that learns draws other configurations side
+/// by side, so the machine's cores alone would make the values depend on the machine.
+pub(crate) fn gate_parallel(
+    flag: Option<u32>,
+    spec: &ExperimentSpec,
+    baseline: Option<&Baseline>,
+) -> usize {
+    let recorded = baseline.and_then(|b| b.run.as_ref()).map(|r| r.parallel);
+    flag.or(spec.parallel)
+        .or(recorded)
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or_else(probe::cores)
 }
 
 /// Returns what changed since the baseline was recorded, for the report's notes: the settings

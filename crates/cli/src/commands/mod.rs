@@ -95,11 +95,8 @@ pub(crate) fn temporary_store() -> store::Result<Store> {
 /// Fails, saying how to make one, when there is no store at `path`.
 pub(crate) fn require_store(path: &Path) -> anyhow::Result<()> {
     // A store aside for its compaction is said as such, not as missing.
-    if store::compaction_pending(path) {
-        return Err(store::Store::open_existing(path).err().map_or_else(
-            || anyhow::anyhow!("store {} is being compacted", path.display()),
-            anyhow::Error::from,
-        ));
+    if let Some(pending) = store::compaction_pending(path) {
+        return Err(pending.into());
     }
     if !path.exists() {
         bail!(

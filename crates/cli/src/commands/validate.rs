@@ -21,13 +21,8 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             let baseline = &gate.baseline.value;
             let (state, changes) = if baseline.exists() {
                 let recorded = super::gate::checked_baseline(&spec, gate, &args.file)?;
-                // As the gate would run it: the file's parallel, else the baseline's.
-                let recorded_parallel = recorded.run.as_ref().map(|r| r.parallel);
-                let parallel = spec
-                    .parallel
-                    .or(recorded_parallel)
-                    .and_then(|n| usize::try_from(n).ok())
-                    .unwrap_or_else(probe::cores);
+                // As the gate would run it.
+                let parallel = super::gate::gate_parallel(None, &spec, Some(&recorded));
                 let record = probe::run_record(&spec, &args.file, parallel)?;
                 (
                     format!("present, {}", crate::output::baseline_recorded(&recorded)),

@@ -38,15 +38,23 @@ pub(crate) struct GateHeader<'a> {
 /// Returns where a gate's run ran, as a baseline's provenance reads: "commit d7a3149046d9
 /// (dirty), sweep 0.1.0, on AMD EPYC, 2 cores; ...".
 fn this_run(r: &RunRecord) -> String {
-    let commit = match &r.git {
-        Some(g) if g.dirty => format!("commit {} (dirty)", short(&g.commit)),
-        Some(g) => format!("commit {}", short(&g.commit)),
-        None => "no commit".to_string(),
-    };
+    let commit = commit_text(
+        r.git.as_ref().map(|g| g.commit.as_str()),
+        r.git.as_ref().map(|g| g.dirty),
+    );
     format!(
         "{commit}, sweep {}, on {}; {}",
         r.sweep_version, r.cpu, r.os
     )
+}
+
+/// Returns a commit as the report names it: "commit d7a3149046d9 (dirty)", or "no commit".
+fn commit_text(commit: Option<&str>, dirty: Option<bool>) -> String {
+    match (commit, dirty) {
+        (Some(c), Some(true)) => format!("commit {} (dirty)", short(c)),
+        (Some(c), _) => format!("commit {}", short(c)),
+        (None, _) => "no commit".to_string(),
+    }
 }
 
 /// A note of the report: a line, and what it shows in full (a diff) when it has more.
@@ -242,13 +250,7 @@ fn cells(r: &GateRow) -> [String; 6] {
     } else {
         num(r.allowed)
     };
-    let estimate = |e: Estimate| {
-        if e.n > 1 {
-            format!("{} ± {}", num(e.mean), num(e.std_error))
-        } else {
-            num(e.mean)
-        }
-    };
+    let estimate = |e: Estimate| estimate_with(e, &num);
     [
         format!("{} ({}, {})", r.metric, r.aggregate, r.goal),
         estimate(r.baseline),
@@ -327,6 +329,11 @@ fn delta_text(d: f64, r: &GateRow, places: usize) -> String {
 
 /// Returns a recorded baseline's mean, and standard error over several values.
 fn estimate(e: Estimate) -> String {
+    estimate_with(e, &num)
+}
+
+/// Returns a mean, and its standard error over several values, each written by `num`.
+fn estimate_with(e: Estimate, num: &dyn Fn(f64) -> String) -> String {
     if e.n > 1 {
         format!("{} ± {}", num(e.mean), num(e.std_error))
     } else {
@@ -365,11 +372,7 @@ fn provenance(b: &Baseline) -> String {
 /// commit d7a3149046d9, sweep 0.1.0, on AMD EPYC, 2 cores; ...".
 pub(crate) fn recorded(b: &Baseline) -> String {
     let p = &b.provenance;
-    let commit = match (&p.commit, p.dirty) {
-        (Some(c), Some(true)) => format!("commit {} (dirty)", short(c)),
-        (Some(c), _) => format!("commit {}", short(c)),
-        (None, _) => "no commit".to_string(),
-    };
+    let commit = commit_text(p.commit.as_deref(), p.dirty);
     format!(
         "recorded {} UTC, {commit}, sweep {}, on {}",
         p.date.utc(),

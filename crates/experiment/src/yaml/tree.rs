@@ -139,14 +139,16 @@ fn invisible_characters(text: &str) -> Vec<Problem> {
     let mut found = Vec::new();
     let mut total = 0usize;
     for (l, line) in text.split('\n').enumerate() {
-        let comment = comment_start(line);
+        // Where the line's comment starts, found for a line that has an invisible character.
+        let mut comment = None;
         for (c, ch) in line.chars().enumerate() {
             let Some(name) = invisible_name(ch) else {
                 continue;
             };
             // A comment may hold text that needs them (a right-to-left mark in Hebrew), and
             // they change nothing there; a control character is refused anywhere.
-            if comment.is_some_and(|at| c > at) && !ch.is_control() {
+            let starts = *comment.get_or_insert_with(|| comment_start(line));
+            if starts.is_some_and(|at| c > at) && !ch.is_control() {
                 continue;
             }
             total += 1;

@@ -52,10 +52,14 @@ pub(crate) fn aside(store: &Path) -> PathBuf {
     beside(&real(store), "before-compact")
 }
 
-/// Returns whether a compaction of the store in `path` is under way, or was stopped part way:
-/// the store is aside, and every open of it is refused until `Store::compact` finishes it.
-pub fn compaction_pending(path: &Path) -> bool {
-    aside(path).exists()
+/// Returns the refusal of every open of the store in `path` while a compaction of it is under
+/// way, or was stopped part way (the store is aside until `Store::compact` finishes it).
+pub fn compaction_pending(path: &Path) -> Option<Error> {
+    let aside = aside(path);
+    aside.exists().then(|| Error::CompactionInterrupted {
+        path: path.to_path_buf(),
+        aside,
+    })
 }
 
 /// Returns where a compaction of `store` makes its copy.
