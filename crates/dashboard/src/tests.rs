@@ -273,7 +273,7 @@ fn every_page_renders() {
         assert_eq!(body.matches("<svg class=\"chart\"").count(), 7);
         // The fixture prunes some trials: the curves' hint says how they are drawn.
         assert!(
-            body.contains("a dot at each one's best epoch")
+            body.contains("each with a symbol of its own, filled at its best epoch")
                 && body.contains("pruned trials in grey, ending in ×"),
             "{body}"
         );

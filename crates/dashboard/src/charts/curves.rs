@@ -4,8 +4,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    legend_entry, padded_range, palette, render_marked, text_style, tick, DrawResult, Mark, Marker,
-    Shape, DIM, GRID,
+    draw_symbol, legend_entry, padded_range, palette, render_marked, symbol, symbol_points,
+    text_style, tick, DrawResult, Mark, Marker, Shape, DIM, GRID,
 };
 use crate::downsample;
 
@@ -15,7 +15,7 @@ type Ranged = plotters::coord::types::RangedCoordf64;
 /// How a curve is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Emphasis {
-    /// In palette colour `i`, thick, with its own legend entry.
+    /// In palette colour `i` with symbol `i` along it, thick, with its own legend entry.
     Colour(usize),
     /// Thin and grey behind the others, sharing one legend entry (pruned trials).
     Dimmed,
@@ -30,8 +30,8 @@ pub(crate) struct Curve {
     pub(crate) points: Vec<(f64, f64)>,
     /// How it is drawn.
     pub(crate) emphasis: Emphasis,
-    /// A step to mark with a dot on a coloured curve: the trial's best epoch, whose weights
-    /// its checkpoint keeps. Alone in its chart, the curve also gets a faint line down the
+    /// A step to mark on a coloured curve with its symbol, filled: the trial's best epoch,
+    /// whose weights its checkpoint keeps. Alone in its chart, the curve also gets a faint line down the
     /// chart there, labelled.
     pub(crate) best: Option<f64>,
     /// The page of what the curve is (a trial's, an experiment's): pointed at, the curve is
@@ -54,7 +54,7 @@ pub(crate) fn curves(
     dimmed_label: &str,
     empty_message: &str,
 ) -> String {
-    let label = format!("{y_title} by {x_title}");
+    let title = format!("{y_title} by {x_title}");
     let per_curve = (MAX_POINTS / curves.len().max(1)).max(20);
     let lines: Vec<(&Curve, Vec<(f64, f64)>)> = curves
         .iter()
@@ -76,7 +76,21 @@ pub(crate) fn curves(
         .filter(|(c, _)| coloured == 0 || c.emphasis != Emphasis::Dimmed)
         .flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
     let (Some((y0, y1)), Some(x_max)) = (padded_range(settled), xs().reduce(f64::max)) else {
-        return super::empty(size, &label, empty_message);
+        return super::empty(size, &title, empty_message);
+    };
+    // What each curve comes to, as its tooltip says it; the coloured curves' in the chart's
+    // label too, for a reader who does not see the drawing.
+    let described: Vec<String> = lines.iter().map(|(c, _)| describe(c, x_title)).collect();
+    let coloured_words: Vec<&str> = lines
+        .iter()
+        .zip(&described)
+        .filter(|((c, _), _)| c.emphasis != Emphasis::Dimmed)
+        .map(|(_, d)| d.as_str())
+        .collect();
+    let label = if coloured_words.is_empty() {
+        title
+    } else {
+        format!("{title}: {}", coloured_words.join("; "))
     };
     let x_min = xs().reduce(f64::min).unwrap_or(0.0);
     let (x0, x1) = if x_max > x_min {
@@ -109,13 +123,11 @@ pub(crate) fn curves(
                 for piece in within(points, y0, y1) {
                     chart.draw_series(LineSeries::new(piece, colour.stroke_width(2)))?;
                 }
-                if points.len() == 1 {
-                    chart.draw_series(
-                        points
-                            .iter()
-                            .filter(|p| shown(p))
-                            .map(|&p| Circle::new(p, 3, colour.filled())),
-                    )?;
+                for p in symbol_points(points, (x0, x1), i)
+                    .iter()
+                    .filter(|p| shown(p))
+                {
+                    draw_symbol(root, chart.backend_coord(p), symbol(i), colour, 4, false)?;
                 }
                 // The recorded point itself (downsampling may have dropped it).
                 let best = curve
@@ -143,42 +155,18 @@ pub(crate) fn curves(
                         ))?;
                     }
                     if shown(&(step, value)) {
-                        chart.draw_series(std::iter::once(Circle::new(
-                            (step, value),
-                            4,
-                            colour.filled(),
-                        )))?;
+                        let at = chart.backend_coord(&(step, value));
+                        draw_symbol(root, at, symbol(i), colour, 6, true)?;
                     }
                 }
             }
         }
         // The coloured curves last, so that they are what a pointer finds where lines cross.
-        let mut order: Vec<&(&Curve, Vec<(f64, f64)>)> = lines.iter().collect();
-        order.sort_by_key(|(c, _)| c.emphasis != Emphasis::Dimmed);
-        for (curve, points) in order {
+        let mut order: Vec<usize> = (0..lines.len()).collect();
+        order.sort_by_key(|&k| lines[k].0.emphasis != Emphasis::Dimmed);
+        for (k, title) in order.into_iter().map(|k| (k, &described[k])) {
+            let (curve, points) = &lines[k];
             let Some(href) = &curve.href else { continue };
-            let title = match curve
-                .best
-                .and_then(|step| curve.points.iter().find(|p| p.0 == step))
-            {
-                Some(&(step, value)) => format!(
-                    "{}: best epoch {}, {}",
-                    curve.label,
-                    tick(step),
-                    experiment::metric_text(Some(value))
-                ),
-                // Without a best epoch (a pruned trial; an experiment's best so far): where it
-                // ends.
-                None => match curve.points.last() {
-                    Some(&(x, y)) => format!(
-                        "{}: {} at {x_title} {}",
-                        curve.label,
-                        experiment::metric_text(Some(y)),
-                        tick(x)
-                    ),
-                    None => curve.label.clone(),
-                },
-            };
             for piece in within(points, y0, y1) {
                 marks.push(Mark {
                     href: href.clone(),
@@ -191,7 +179,8 @@ pub(crate) fn curves(
             let mut y = 24;
             for (curve, _) in &lines {
                 if let Emphasis::Colour(i) = curve.emphasis {
-                    legend_entry(&legend, (6, y), palette(i), Marker::Line(2), &curve.label)?;
+                    let marker = Marker::Series(symbol(i));
+                    legend_entry(&legend, (6, y), palette(i), marker, &curve.label)?;
                     y += 20;
                 }
             }
@@ -201,6 +190,31 @@ pub(crate) fn curves(
         }
         Ok(())
     })
+}
+
+/// Returns what `curve` comes to: its best epoch and value, or, without one (a pruned trial; an
+/// experiment's best so far), where it ends.
+fn describe(curve: &Curve, x_title: &str) -> String {
+    match curve
+        .best
+        .and_then(|step| curve.points.iter().find(|p| p.0 == step))
+    {
+        Some(&(step, value)) => format!(
+            "{}: best epoch {}, {}",
+            curve.label,
+            tick(step),
+            experiment::metric_text(Some(value))
+        ),
+        None => match curve.points.last() {
+            Some(&(x, y)) => format!(
+                "{}: {} at {x_title} {}",
+                curve.label,
+                experiment::metric_text(Some(y)),
+                tick(x)
+            ),
+            None => curve.label.clone(),
+        },
+    }
 }
 
 /// The chart of a line plot on `area`: the axes over `ranges`, titled `titles`, with the y

@@ -5,7 +5,10 @@
 use plotters::prelude::*;
 
 use super::curves::{line_chart, LEGEND_WIDTH};
-use super::{legend_entry, padded_range, palette, render, DrawResult, Marker};
+use super::{
+    draw_symbol, legend_entry, padded_range, palette, render, symbol, symbol_points, DrawResult,
+    Marker,
+};
 
 /// One experiment's objective values.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,10 +54,21 @@ pub(crate) fn edf(
             format!("{:.0}%", v * 100.0)
         })?;
         for (i, values) in &sorted {
+            let line = steps(values, (x0, x1), at_least);
             chart.draw_series(LineSeries::new(
-                steps(values, (x0, x1), at_least),
+                line.iter().copied(),
                 palette(*i).stroke_width(2),
             ))?;
+            for p in symbol_points(&line, (x0, x1), *i) {
+                draw_symbol(
+                    root,
+                    chart.backend_coord(&p),
+                    symbol(*i),
+                    palette(*i),
+                    4,
+                    false,
+                )?;
+            }
         }
         let mut y = 24;
         for (i, _) in &sorted {
@@ -62,7 +76,7 @@ pub(crate) fn edf(
                 &legend,
                 (6, y),
                 palette(*i),
-                Marker::Line(2),
+                Marker::Series(symbol(*i)),
                 &series[*i].label,
             )?;
             y += 20;

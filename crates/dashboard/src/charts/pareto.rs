@@ -220,13 +220,13 @@ pub(crate) fn fronts(series: &[Front], x: Axis<'_>, y: Axis<'_>) -> String {
                 staircase(&front, x.1, y.1).into_iter().map(at),
                 colour.stroke_width(2),
             ))?;
-            chart.draw_series(
-                front
-                    .iter()
-                    .map(|&p| Circle::new(at(p), 4, colour.filled())),
-            )?;
+            for &p in &front {
+                let pixel = chart.backend_coord(&at(p));
+                super::draw_symbol(root, pixel, super::symbol(i), colour, 5, true)?;
+            }
             let row = 30 + 22 * i32::try_from(i).unwrap_or(0);
-            legend_entry(&legend, (8, row), colour, Marker::Dot, &s.label)?;
+            let marker = Marker::Symbol(super::symbol(i));
+            legend_entry(&legend, (8, row), colour, marker, &s.label)?;
             marks.extend(
                 s.points
                     .iter()
@@ -304,13 +304,15 @@ const HISTORY_SIZE: (u32, u32) = (1300, 300);
 /// share of a box that the completed trials so far dominate, as a step line; `points` are
 /// (trial number, share) in trial order.
 pub(crate) fn hypervolume_history(points: &[(f64, f64)]) -> String {
-    let label = "hypervolume of the trials so far, by trial number";
+    let title = "hypervolume of the trials so far, by trial number";
     let (Some((x0, x1)), Some((y0, y1))) = (
         padded_range(points.iter().map(|p| p.0)),
         padded_range(points.iter().map(|p| p.1)),
     ) else {
-        return super::empty(HISTORY_SIZE, label, "no completed trials");
+        return super::empty(HISTORY_SIZE, title, "no completed trials");
     };
+    let label = format!("{title}: {}", hypervolume_words(points));
+    let label = label.as_str();
     let mut line = Vec::with_capacity(points.len() * 2);
     for (i, &(x, y)) in points.iter().enumerate() {
         if let Some(&(_, before)) = i.checked_sub(1).and_then(|j| points.get(j)) {
@@ -333,6 +335,36 @@ pub(crate) fn hypervolume_history(points: &[(f64, f64)]) -> String {
         chart.draw_series(last.map(|p| Circle::new(p, 4, PALETTE[1].filled())))?;
         Ok(())
     })
+}
+
+/// Returns the hypervolume history in words, for a reader who does not see the chart: where it
+/// starts and ends, and the trials that raised it (the last few where many did).
+fn hypervolume_words(points: &[(f64, f64)]) -> String {
+    let share = |v: f64| format!("{:.1}%", v * 100.0);
+    let (Some(&(a, first)), Some(&(b, last))) = (points.first(), points.last()) else {
+        return String::new();
+    };
+    let rises: Vec<String> = points
+        .windows(2)
+        .filter(|w| w[1].1 > w[0].1)
+        .map(|w| super::tick(w[1].0))
+        .collect();
+    let mut words = format!(
+        "{} after trial {}, {} after trial {}",
+        share(first),
+        super::tick(a),
+        share(last),
+        super::tick(b)
+    );
+    match rises.len() {
+        0 => {}
+        n if n <= 8 => words.push_str(&format!("; raised by trials {}", rises.join(", "))),
+        n => words.push_str(&format!(
+            "; raised by {n} trials, the last {}",
+            rises[n - 5..].join(", ")
+        )),
+    }
+    words
 }
 
 /// Returns whether values spread over orders of magnitude, all positive: drawn on a log scale.

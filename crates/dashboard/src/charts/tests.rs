@@ -306,7 +306,7 @@ fn curves_colour_top_trials_and_dim_pruned_ones() {
     );
     assert!(svg.contains("trial 3") && svg.contains("trial 9") && svg.contains("pruned trials"));
     assert!(
-        svg.contains("#0072B2") && svg.contains("#E69F00"),
+        svg.contains("#0072B2") && svg.contains("#C88200"),
         "palette colours"
     );
     assert!(svg.contains("#969696"), "dimmed grey");
@@ -402,16 +402,23 @@ fn curves_mark_the_best_epoch() {
         best,
         href: None,
     };
-    let dots = |svg: &str| count(svg, "<circle");
+    // The best epoch is the series' symbol filled (along the line its symbols are hollow).
+    let dots = |svg: &str| count(svg, "fill=\"#0072B2\"") + count(svg, "fill=\"#C88200\"");
     let draw = |lines: &[Curve]| curves(lines, (600, 300), ("epoch", "y"), "", "");
+    // What is drawn, past the root tag and its label.
+    let drawn = |svg: &str| {
+        svg.split_once('>')
+            .map_or(String::new(), |(_, d)| d.to_string())
+    };
     // Alone: a dot on the curve and a labelled line down the chart.
     let svg = draw(&[line("trial 3", 0, Some(25.0))]);
     assert_eq!(dots(&svg), 1, "{svg}");
-    assert!(svg.contains("best epoch 25"), "{svg}");
+    assert!(drawn(&svg).contains("best epoch 25"), "{svg}");
     // Near the right edge the label sits on the line's left.
     let svg = draw(&[line("trial 3", 0, Some(39.0))]);
     let anchor_of = |svg: &str, label: &str| -> Option<String> {
-        let at = svg.find(label)?;
+        // The drawn label (the chart's own label, first, names the best epoch too).
+        let at = svg.rfind(label)?;
         let tag = &svg[svg[..at].rfind("<text")?..at];
         Some(
             tag.split("text-anchor=\"")
@@ -438,11 +445,16 @@ fn curves_mark_the_best_epoch() {
         line("trial 9", 1, Some(12.0)),
     ]);
     assert_eq!(dots(&svg), 2, "{svg}");
-    assert!(!svg.contains("best epoch"), "{svg}");
+    assert!(!drawn(&svg).contains("best epoch"), "{svg}");
+    // Both named in the chart's label, for a screen reader.
+    assert!(
+        svg.contains("aria-label=\"y by epoch: trial 3: best epoch 25, 0.9600; trial 9: best epoch 12, 0.9167\""),
+        "{svg}"
+    );
     // A step the curve never recorded marks nothing.
     let svg = draw(&[line("trial 3", 0, Some(99.0))]);
     assert_eq!(dots(&svg), 0, "{svg}");
-    assert!(!svg.contains("best epoch"), "{svg}");
+    assert!(!drawn(&svg).contains("best epoch"), "{svg}");
 }
 
 #[test]
@@ -831,9 +843,11 @@ fn edf_steps_count_each_value_once_in_the_direction_asked() {
         },
     ];
     let svg = edf(&series, (900, 300), "val_accuracy", true);
-    // Each experiment's line and legend mark in its palette colour.
-    for colour in ["#0072B2", "#E69F00"] {
-        assert_eq!(count(&svg, &format!("stroke=\"{colour}\"")), 2, "{svg}");
+    // Each experiment's line and legend mark in its palette colour, with its symbols hollow
+    // along the line (a circle's outline, a square's), none filled.
+    for colour in ["#0072B2", "#C88200"] {
+        assert!(count(&svg, &format!("stroke=\"{colour}\"")) > 2, "{svg}");
+        assert_eq!(count(&svg, &format!("fill=\"{colour}\"")), 0, "{svg}");
     }
     assert!(svg.contains("tpe-run") && svg.contains("&lt;b&gt;random"));
     assert!(svg.contains("100%") && svg.contains("share of trials at or above"));
@@ -950,6 +964,98 @@ fn curves_leave_the_chart_where_they_cross_its_edge() {
 }
 
 #[test]
+fn series_are_told_apart_by_a_symbol_as_well_as_a_colour() {
+    // Five shapes, in turn; with eight colours the first forty series differ in the pair.
+    let shapes: Vec<Symbol> = (0..5).map(symbol).collect();
+    for (k, s) in shapes.iter().enumerate() {
+        assert!(!shapes[..k].contains(s), "{shapes:?}");
+    }
+    let pairs: std::collections::BTreeSet<(u8, u8, u8, usize)> = (0..40)
+        .map(|i| {
+            let c = palette(i);
+            (
+                c.0,
+                c.1,
+                c.2,
+                SYMBOLS.iter().position(|s| *s == symbol(i)).unwrap_or(9),
+            )
+        })
+        .collect();
+    assert_eq!(pairs.len(), 40);
+    // Along a line: at even steps across the axis, each series shifted, none past the line's end,
+    // each on the line (between its points, the value in between; on a step, the later value).
+    let line = [(0.0, 0.0), (5.0, 1.0), (5.0, 2.0), (10.0, 2.0)];
+    let at = symbol_points(&line, (0.0, 10.0), 0);
+    assert_eq!(at.len(), 6, "{at:?}");
+    assert!(at.windows(2).all(|w| w[1].0 > w[0].0), "{at:?}");
+    for &(x, y) in &at {
+        let want = if x < 5.0 { x / 5.0 } else { 2.0 };
+        assert!((y - want).abs() < 1e-12, "{x} {y}");
+    }
+    assert_ne!(symbol_points(&line, (0.0, 10.0), 1)[0].0, at[0].0);
+    let short = symbol_points(&line[..2], (0.0, 10.0), 0);
+    assert!(
+        !short.is_empty() && short.iter().all(|p| p.0 <= 5.0),
+        "{short:?}"
+    );
+    assert_eq!(symbol_points(&[(3.0, 1.0)], (0.0, 10.0), 2), [(3.0, 1.0)]);
+    assert!(symbol_points(&[], (0.0, 10.0), 0).is_empty());
+    // Drawn: a curve in the second colour carries hollow squares (white inside its colour) and
+    // its legend entry the same; its best epoch is a filled square.
+    let curve = |best| Curve {
+        label: "trial 9".into(),
+        points: (1..=30)
+            .map(|s| (f64::from(s), f64::from(s).ln()))
+            .collect(),
+        emphasis: Emphasis::Colour(1),
+        best,
+        href: None,
+    };
+    let plain = curves(&[curve(None)], (600, 300), ("epoch", "y"), "", "");
+    let with_legend = curves(
+        &[
+            curve(Some(20.0)),
+            Curve {
+                emphasis: Emphasis::Colour(0),
+                ..curve(None)
+            },
+        ],
+        (600, 300),
+        ("epoch", "y"),
+        "",
+        "",
+    );
+    assert!(count(&plain, "<polygon") >= 5, "{plain}");
+    assert_eq!(count(&plain, "fill=\"#C88200\""), 0, "{plain}");
+    // One filled square at the best epoch, one hollow in the legend.
+    assert_eq!(
+        count(&with_legend, "<polygon"),
+        count(&plain, "<polygon") + 2,
+        "{with_legend}"
+    );
+    assert_eq!(count(&with_legend, "fill=\"#C88200\""), 1, "{with_legend}");
+    // The page's swatch is the same symbol in the same colour.
+    assert!(swatch(1).contains("<polygon") && swatch(1).contains("#C88200"));
+    assert!(swatch(0).contains("<circle") && swatch(0).contains("#0072B2"));
+    // The orange and the sky blue darkened to 3:1 against white at least.
+    let contrast = |c: RGBColor| {
+        let lin = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.039_28 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let l = 0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2);
+        1.05 / (l + 0.05)
+    };
+    for c in PALETTE {
+        assert!(contrast(c) >= 3.0, "{c:?}: {}", contrast(c));
+    }
+}
+
+#[test]
 fn the_hypervolume_history_shows_a_single_trial() {
     let one = hypervolume_history(&[(0.0, 0.25)]);
     assert!(!one.contains("data-empty"), "{one}");
@@ -964,6 +1070,19 @@ fn the_hypervolume_history_shows_a_single_trial() {
         count(&steps, "stroke-width=\"2\""),
         1,
         "one step line: {steps}"
+    );
+    // In words too, for a reader who does not see it.
+    assert!(
+        steps.contains("aria-label=\"hypervolume of the trials so far, by trial number: 25.0% after trial 0, 50.0% after trial 2; raised by trials 2\""),
+        "{steps}"
+    );
+    let many: Vec<(f64, f64)> = (0..20)
+        .map(|i| (f64::from(i), f64::from(i) / 20.0))
+        .collect();
+    assert!(
+        hypervolume_history(&many).contains("raised by 19 trials, the last 15, 16, 17, 18, 19\""),
+        "{}",
+        hypervolume_history(&many)
     );
 }
 

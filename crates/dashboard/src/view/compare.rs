@@ -24,8 +24,8 @@ pub(crate) struct Column {
     pub(crate) id: u32,
     /// Its page.
     pub(crate) href: String,
-    /// Its colour in the charts, as `#RRGGBB`.
-    pub(crate) colour: String,
+    /// Its swatch: its symbol in its colour in the charts, an inline SVG.
+    pub(crate) swatch: String,
 }
 
 /// A table row: a name and one value per trial.
@@ -97,13 +97,10 @@ pub(crate) fn compare_page(
     let columns = trials
         .iter()
         .enumerate()
-        .map(|(i, (t, _))| {
-            let c = charts::palette(i);
-            Column {
-                id: t.id.0,
-                href: format::trial_href(&info.name, t.id.0),
-                colour: format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2),
-            }
+        .map(|(i, (t, _))| Column {
+            id: t.id.0,
+            href: format::trial_href(&info.name, t.id.0),
+            swatch: charts::swatch(i),
         })
         .collect();
     let row = |name: &str, cell: &dyn Fn(&Trial, &BTreeMap<String, Series>) -> String| {

@@ -27,8 +27,8 @@ pub(crate) struct Column {
     pub(crate) name: String,
     /// Its page.
     pub(crate) href: String,
-    /// Its colour in the chart, as `#RRGGBB`.
-    pub(crate) colour: String,
+    /// Its swatch: its symbol in its colour in the chart, an inline SVG.
+    pub(crate) swatch: String,
 }
 
 /// The page comparing experiments.
@@ -108,13 +108,10 @@ pub(crate) fn experiments_compare_page(
     let columns = experiments
         .iter()
         .enumerate()
-        .map(|(i, d)| {
-            let c = charts::palette(i);
-            Column {
-                name: d.info.name.clone(),
-                href: format::experiment_href(&d.info.name),
-                colour: format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2),
-            }
+        .map(|(i, d)| Column {
+            name: d.info.name.clone(),
+            href: format::experiment_href(&d.info.name),
+            swatch: charts::swatch(i),
         })
         .collect();
     let summaries: Vec<Summary> = experiments.iter().map(|d| Summary::of(d, now)).collect();

@@ -420,7 +420,7 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
         .contains("aria-label=\"Pareto front of val_accuracy and param_count\""));
     assert!(a
         .hypervolume
-        .contains("aria-label=\"hypervolume of the trials so far, by trial number\""));
+        .contains("aria-label=\"hypervolume of the trials so far, by trial number: "));
     assert!(!a.hypervolume.contains("data-empty"));
     // The charts below the front rank by one objective alone: the first, or the one picked.
     let size = experiment::MetricSpec {
@@ -865,7 +865,12 @@ fn compare_takes_two_to_eight_distinct_trials_and_marks_differences() {
         .map(|&i| (d.trials[i].clone(), BTreeMap::new()))
         .collect();
     let page = compare_page((&d.info, d.spec.as_ref()), &[], &picked);
-    assert_eq!(page.columns[1].colour, "#E69F00");
+    // The second trial's swatch: its chart symbol (a square) in its chart colour.
+    assert!(
+        page.columns[1].swatch.contains("<polygon") && page.columns[1].swatch.contains("#C88200"),
+        "{}",
+        page.columns[1].swatch
+    );
     let row = |name: &str| {
         page.params
             .iter()
@@ -923,7 +928,7 @@ fn a_study_with_three_objectives_has_its_hypervolume_history() {
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     assert!(a
         .hypervolume
-        .contains("aria-label=\"hypervolume of the trials so far, by trial number\""));
+        .contains("aria-label=\"hypervolume of the trials so far, by trial number: "));
     assert!(!a.hypervolume.contains("data-empty"));
     assert!(a
         .pareto
