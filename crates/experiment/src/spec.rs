@@ -73,9 +73,11 @@ impl MissingValues {
     }
 }
 
-/// The cell texts read as a missing value (besides an empty cell), as pandas reads them.
+/// The cell texts read as a missing value (besides an empty cell): those pandas' `read_csv`
+/// reads so by default, and `?`, as UCI's data sets write it.
 pub const MISSING_MARKERS: &[&str] = &[
-    "NA", "N/A", "n/a", "#N/A", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None", "?",
+    "NA", "N/A", "n/a", "#N/A", "#N/A N/A", "#NA", "<NA>", "NaN", "nan", "-NaN", "-nan", "NULL",
+    "null", "None", "1.#IND", "-1.#IND", "1.#QNAN", "-1.#QNAN", "?",
 ];
 
 /// Fractions of the rows held out for validation and test.

@@ -196,8 +196,9 @@ fn read_error(text: &[u8], path: &Path, e: &csv::Error) -> Error {
                 .unwrap_or_default();
             let open_quote = line.iter().filter(|&&b| b == b'"').count() % 2 == 1;
             format!(
-                "{}: {len} cells, but the header has {expected_len}{}",
+                "{}: {}, but the header has {expected_len}{}",
                 place(position),
+                experiment::counted(*len, "cell", "cells"),
                 if open_quote {
                     "; a `\"` on that line opens a quoted cell that is never closed, which runs \
                      on over the next lines"
@@ -229,16 +230,25 @@ fn read_error(text: &[u8], path: &Path, e: &csv::Error) -> Error {
 
 /// Returns the line of the record the reader dated at `position`: its line, plus the line breaks
 /// between there and the record's first byte.
+///
+/// The reader counts `\n` alone, so in a file whose lines end in a lone `\r` (a spreadsheet's
+/// "CSV (Macintosh)") every record would be on line 1: before the first `\n`, the lone `\r`s
+/// before the record count as the breaks they are.
 fn line_of(text: &[u8], position: &csv::Position) -> u64 {
     let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
-    let breaks = text
-        .get(start..)
-        .unwrap_or_default()
-        .iter()
-        .take_while(|b| matches!(b, b'\r' | b'\n'))
-        .filter(|b| **b == b'\n')
-        .count();
-    position.line() + u64::try_from(breaks).unwrap_or(0)
+    let after = text.get(start..).unwrap_or_default();
+    let is_break = |b: &&u8| matches!(b, b'\r' | b'\n');
+    let breaks = after.iter().take_while(is_break).filter(|b| **b == b'\n');
+    let mut line = position.line() + u64::try_from(breaks.count()).unwrap_or(0);
+    if position.line() == 1 {
+        let before = text.get(..start).unwrap_or(text);
+        let lone_cr = |(i, b): (usize, &u8)| *b == b'\r' && text.get(i + 1) != Some(&b'\n');
+        let at_start = after.iter().take_while(is_break).enumerate();
+        let crs = before.iter().enumerate().filter(|&x| lone_cr(x)).count()
+            + at_start.filter(|&(i, b)| lone_cr((start + i, b))).count();
+        line += u64::try_from(crs).unwrap_or(0);
+    }
+    line
 }
 
 #[cfg(test)]
@@ -255,6 +265,25 @@ mod tests {
             out.push((csv.row(), csv.line()));
         }
         Ok(out)
+    }
+
+    #[test]
+    fn lines_ended_by_a_lone_carriage_return_are_counted() {
+        assert_eq!(
+            places("a,b\r1,2\r3,4\r\r5,6\r"),
+            Ok(vec![(1, 2), (2, 3), (3, 5)])
+        );
+        let err = CsvText::new("a,b\r1,2\r3\r".as_bytes(), Path::new("x.csv"))
+            .and_then(|mut csv| {
+                let mut record = csv::StringRecord::new();
+                while csv.read(&mut record)? {}
+                Ok(())
+            })
+            .map_err(|e| e.to_string());
+        assert!(
+            err.as_ref().is_err_and(|e| e.contains("row 2 (line 3)")),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -353,7 +382,7 @@ mod tests {
         // A row that is short under the detected separator is placed like any other.
         assert_eq!(
             places("a;b;y\n1;2;0\n1,2,0\n"),
-            Err("x.csv: row 2 (line 3): 1 cells, but the header has 3".to_string())
+            Err("x.csv: row 2 (line 3): 1 cell, but the header has 3".to_string())
         );
         let comma = CsvText::new(b"a,y\n1,0\n", Path::new("x.csv")).ok();
         assert_eq!(comma.as_ref().map(CsvText::separator), Some(None));

@@ -316,6 +316,19 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                     if target_missing(cell) {
                         return Err(missing(column, missing_value(cell, "label")));
                     }
+                    // A number past single precision can only be a regression target, so it
+                    // is refused here, at its row, also while the task is still to be inferred.
+                    let too_large =
+                        cell.parse::<f32>().is_ok_and(f32::is_infinite) && is_finite_number(cell);
+                    if spec.task != Some(Task::Classification) && too_large {
+                        return Err(malformed(
+                            column,
+                            format!(
+                                "`{cell}` is past the largest number training computes with \
+                                 (about 3.4e38); rescale the target"
+                            ),
+                        ));
+                    }
                     if spec.task == Some(Task::Regression) && number(cell).is_err() {
                         return Err(malformed(
                             column,
@@ -353,7 +366,7 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                         Err(message)
                             if decimal_comma(cell).is_some()
                                 || thousands(cell).is_some()
-                                || is_finite_number(cell) =>
+                                || cell.parse::<f64>().is_ok() =>
                         {
                             return Err(malformed(column, message))
                         }
@@ -380,9 +393,9 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     };
     if dropped_rows > 0 && raw_labels.len() < 2 {
         return Err(unusable(format!(
-            "{dropped_rows} rows with missing values left out leave {} data rows; at least 2 \
-             are needed",
-            raw_labels.len()
+            "{} with missing values left out leave {}; at least 2 are needed",
+            experiment::counted(dropped_rows as u64, "row", "rows"),
+            experiment::counted(raw_labels.len() as u64, "data row", "data rows"),
         )));
     }
     if spec.task.is_none() {
@@ -548,8 +561,8 @@ impl Targets {
     ) -> Result<Dataset> {
         if features.rows < 2 {
             return Err(unusable(format!(
-                "{} data rows; at least 2 are needed",
-                features.rows
+                "{}; at least 2 are needed",
+                experiment::counted(features.rows as u64, "data row", "data rows")
             )));
         }
         let (task, labels, values, class_names) = match self {
@@ -1035,12 +1048,16 @@ pub(crate) mod tests {
         for not_grouped in ["1,2345", "12345,678", ",123", "1,23,456"] {
             assert_eq!(thousands(not_grouped), None, "{not_grouped}");
         }
-        let err = parse_str("a,y\n1,0\ninf,1\n", "y").unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("column `a`: expected a finite number, found `inf`"),
-            "{err}"
-        );
+        // An infinity is a number too: no hint to list the column as text.
+        for infinite in ["inf", "-Infinity"] {
+            let err = parse_str(&format!("a,y\n1,0\n{infinite},1\n"), "y").unwrap_err();
+            assert!(
+                err.to_string().ends_with(&format!(
+                    "column `a`: expected a finite number, found `{infinite}`"
+                )),
+                "{err}"
+            );
+        }
         // A number, too large for training's single precision: said so, without the hint
         // for text.
         let err = parse_str("a,y\n1,0\n1e39,1\n", "y").unwrap_err();
@@ -1108,11 +1125,12 @@ pub(crate) mod tests {
     fn dropping_missing_values_leaves_out_their_rows_only() {
         let mut drop = spec("data/x.csv", "y");
         drop.missing = experiment::MissingValues::Drop;
-        let text = "a,b,y\n1,2,0\n3,,1\n4,NA,1\n5,6,\n7,8,1\n9,?,0\n10,11,0\n";
+        let text = "a,b,y\n1,2,0\n3,,1\n4,NA,1\n5,6,\n7,8,1\n9,?,0\n10,11,0\n12,<NA>,1\n\
+                    13,-1.#IND,0\n";
         let d = parse(text.as_bytes(), &drop).unwrap();
         assert_eq!(d.features.data, [1.0, 2.0, 7.0, 8.0, 10.0, 11.0]);
         assert_eq!(d.labels, [0, 1, 0]);
-        assert_eq!(d.dropped_rows, 4);
+        assert_eq!(d.dropped_rows, 6);
         // A label that reads like a marker is a class unless the target is known to be numbers.
         let labels = "a,y\n1,NA\n2,b\n3,NA\n";
         let d = parse(labels.as_bytes(), &drop).unwrap();
@@ -1126,7 +1144,7 @@ pub(crate) mod tests {
         let err = parse("a,y\n1,0\n,1\nNA,0\n".as_bytes(), &drop).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "data/x.csv: 2 rows with missing values left out leave 1 data rows; at least 2 are \
+            "data/x.csv: 2 rows with missing values left out leave 1 data row; at least 2 are \
              needed"
         );
         // Anything else is still an error.
@@ -1274,10 +1292,13 @@ pub(crate) mod tests {
         let err = parse_str("y\n1\n2\n", "y").unwrap_err();
         assert!(err.to_string().contains("no feature columns"), "{err}");
         // A regression target training cannot hold, or with nothing to learn.
+        // Named at its row, while the task is still to be inferred from the column.
         let err = parse_str("a,y\n1,0.5\n2,1e300\n3,0.25\n", "y").unwrap_err();
         assert!(
-            err.to_string()
-                .contains("the target `y` holds values past the largest number"),
+            err.to_string().contains(
+                "row 2 (line 3), column `y`: `1e300` is past the largest number training \
+                 computes with (about 3.4e38); rescale the target"
+            ),
             "{err}"
         );
         let mut regression = spec("data/x.csv", "y");

@@ -163,6 +163,22 @@ impl MlpObjective {
                     .then_some((1, "the class it scores (the second in sorted order)")),
                 _ => None,
             };
+            // R² divides by the spread of the validation targets: none, and every trial's
+            // value is NaN.
+            if name == "val_r2" {
+                let values = &data.validation.values;
+                if values.iter().all(|v| Some(v) == values.first()) {
+                    return Err(unsuited(
+                        &field,
+                        format!(
+                            "{field}: `val_r2` needs at least two different targets in the \
+                             validation split, which has {}; give data.split.validation a \
+                             larger share, or choose another metric (`val_rmse`)",
+                            experiment::counted(values.len() as u64, "row", "rows")
+                        ),
+                    ));
+                }
+            }
             if let Some((class, needs)) = absent {
                 return Err(unsuited(
                     &field,
@@ -268,7 +284,9 @@ impl MlpObjective {
         };
         if self.data.test.len() == 0 {
             return Err(unsuited(
-                "the test split is empty (data.split.test is 0)".into(),
+                "the test split is empty (data.split.test is 0, or a share of the rows that \
+                 rounds to none)"
+                    .into(),
             ));
         }
         let Some(result) = &trial.result else {
@@ -901,6 +919,26 @@ mod tests {
             err.contains(
                 "`val_f1` needs the class it scores (the second in sorted order) in the \
                  validation split, which has no row of `pos`"
+            ),
+            "{err}"
+        );
+        // R² of a validation split whose targets are all one value is NaN for every trial.
+        let flat = dir.path().join("flat.csv");
+        let rows: String = (0..5).map(|i| format!("{i},{}\n", 7 + i / 4)).collect();
+        std::fs::write(&flat, format!("x,t\n{rows}")).unwrap();
+        let r2 = parse(
+            &format!(
+                "name: r2\ndata: {{csv: {}, target: t, task: regression, split: {{validation: \
+                 0.2, test: 0.2}}}}\nmetric: {{name: val_r2}}\n",
+                flat.display()
+            ),
+            "r2.yaml",
+        );
+        let err = MlpObjective::new(&r2).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "metric.name: `val_r2` needs at least two different targets in the validation \
+                 split, which has 1 row"
             ),
             "{err}"
         );

@@ -61,10 +61,23 @@ pub fn predict(
     })?;
     let (mut features, unseen) = read_rows(&meta, &text, input_name)?;
     let rows = features.rows;
+    let raw = features.clone();
     meta.normalization().apply(&mut features);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let dev = dfdx::tensor::Cpu::default();
     let outputs = pool.install(|| train::outputs(&dev, &net, &features))?;
+    // Before a line is written: a prediction that is not a number would read as a class (the
+    // first) or a value.
+    let per_row = outputs.len() / rows.max(1);
+    if let Some(row) = outputs
+        .chunks_exact(per_row.max(1))
+        .position(|out| out.iter().any(|x| !x.is_finite()))
+    {
+        return Err(Error::Unusable {
+            path: input_name.to_path_buf(),
+            message: out_of_reach(&meta, &raw, &features, row),
+        });
+    }
 
     let write_error = |e: csv::Error| {
         let message = e.to_string();
@@ -106,6 +119,26 @@ pub fn predict(
         columns,
         unseen_categories: unseen,
     })
+}
+
+/// Says why `row`'s output is not a number: its values are past what the model computes with,
+/// naming the feature whose scaled value is the largest (the input's value, as written).
+fn out_of_reach(meta: &CheckpointV1, raw: &Matrix, scaled: &Matrix, row: usize) -> String {
+    let widest = scaled
+        .row(row)
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .map(|(c, _)| c);
+    let named = widest
+        .and_then(|c| Some((meta.feature_names.get(c)?, raw.row(row).get(c)?)))
+        .map(|(name, value)| format!(" (the farthest, `{name}`: {value:e})"))
+        .unwrap_or_default();
+    format!(
+        "row {}: the model's output is not a number: the row's values are far past those it \
+         was trained on{named}; check the row's units",
+        row + 1
+    )
 }
 
 /// Writes a class probability in full, as the shortest decimal that reads back as the same
@@ -400,6 +433,44 @@ mod tests {
                 .contains("are both named `px0_3`; each column needs a name of its own"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_row_the_model_gives_no_number_for_is_refused_and_named() {
+        let store = tempfile::tempdir().unwrap();
+        let mut csv = String::from("a,b,y\n");
+        for i in 0..40 {
+            let a = f64::from(i % 7) / 3.0 - 1.0;
+            let b = f64::from(i % 5) / 2.0 - 1.0;
+            csv.push_str(&format!(
+                "{a},{b},{}\n",
+                if a + b > 0.0 { "yes" } else { "no" }
+            ));
+        }
+        let data = store.path().join("ab.csv");
+        std::fs::write(&data, csv).unwrap();
+        let sidecar = trained_on(
+            store.path(),
+            &format!("{{csv: {}, target: y}}", data.display()),
+        );
+        // Values far past the training data's: the network's sums pass f32's largest number,
+        // and a NaN would have been written as class `no` (the first).
+        let mut out = Vec::new();
+        let err = predict(
+            &sidecar,
+            "a,b\n0.5,0.5\n3e38,-3e38\n".as_bytes(),
+            Path::new("far.csv"),
+            &mut out,
+        )
+        .map(|_| String::from_utf8_lossy(&out).to_string())
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("far.csv: row 2: the model's output is not a number")
+                && err.contains("e38)"),
+            "{err}"
+        );
+        assert!(out.is_empty(), "nothing is written");
     }
 
     #[test]

@@ -196,7 +196,16 @@ pub(crate) fn prepare_dataset(dataset: Dataset, spec: &DataSpec, seed: Seed) -> 
         fill.resize(feature_names.len(), 0.0);
         fill
     });
-    let mut normalization = Normalization::fit(spec.normalize, &train.features);
+    let mut normalization =
+        Normalization::fit(spec.normalize, &train.features).map_err(|wide| Error::Unusable {
+            path: spec.csv.value.clone(),
+            message: format!(
+                "column `{}` spans {} to {} in the training split, a range past the largest \
+                 number training computes with (about 3.4e38), so `normalize: minmax` cannot \
+                 scale it; rescale the column, or use `normalize: standard`",
+                feature_names[wide.column], wide.min, wide.max
+            ),
+        })?;
     normalization.leave_from(numeric);
     for split in [&mut train, &mut validation, &mut test] {
         normalization.apply(&mut split.features);
@@ -283,7 +292,7 @@ impl TargetScale {
         let var = values.map(|v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n.max(1.0);
         TargetScale {
             mean,
-            std: nonzero(var.sqrt()),
+            std: nonzero(var.sqrt(), mean.abs()),
         }
     }
 
@@ -328,8 +337,15 @@ pub(crate) fn split_rows(
     };
     for mut group in groups {
         group.shuffle(&mut rng);
-        let n_test = share(group.len(), spec.test);
-        let n_validation = share(group.len(), spec.validation).min(group.len() - n_test);
+        // A class of a few rows keeps one for training: the model could never predict a
+        // class it never saw, and would be scored on it.
+        let spare = if spec.stratify {
+            group.len().saturating_sub(1)
+        } else {
+            group.len()
+        };
+        let n_test = share(group.len(), spec.test).min(spare);
+        let n_validation = share(group.len(), spec.validation).min(spare - n_test);
         rows.test.extend_from_slice(&group[..n_test]);
         rows.validation
             .extend_from_slice(&group[n_test..n_test + n_validation]);
@@ -366,7 +382,11 @@ impl Normalization {
     /// Fits the scaling of `kind` on the rows of `train`.
     ///
     /// A constant feature gets scale 1, so it maps to 0 (standard) or stays finite (min-max).
-    pub(crate) fn fit(kind: Normalize, train: &Matrix) -> Normalization {
+    /// Fails with a column whose range (min-max) is past the largest `f32`.
+    pub(crate) fn fit(
+        kind: Normalize,
+        train: &Matrix,
+    ) -> std::result::Result<Normalization, TooWide> {
         let cols = train.cols;
         let (shift, scale) = match kind {
             Normalize::None => (vec![0.0; cols], vec![1.0; cols]),
@@ -387,8 +407,11 @@ impl Normalization {
                         sum_sq[c] += d * d;
                     }
                 }
-                let std = sum_sq.iter().map(|s| (s / n).sqrt());
-                (to_f32(mean.iter().copied()), to_f32(std.map(nonzero)))
+                let std = sum_sq
+                    .iter()
+                    .zip(&mean)
+                    .map(|(s, m)| nonzero((s / n).sqrt(), m.abs()));
+                (to_f32(mean.iter().copied()), to_f32(std))
             }
             Normalize::MinMax => {
                 let mut min = vec![f32::INFINITY; cols];
@@ -399,15 +422,26 @@ impl Normalization {
                         max[c] = max[c].max(x);
                     }
                 }
-                let range = to_f32(
-                    min.iter()
-                        .zip(&max)
-                        .map(|(lo, hi)| nonzero(f64::from(*hi) - f64::from(*lo))),
-                );
-                (min, range)
+                let range: Vec<f64> = min
+                    .iter()
+                    .zip(&max)
+                    .map(|(&lo, &hi)| {
+                        let (lo, hi) = (f64::from(lo), f64::from(hi));
+                        nonzero(hi - lo, lo.abs().max(hi.abs()))
+                    })
+                    .collect();
+                // A range past f32's largest number would scale every value to 0.
+                if let Some(column) = range.iter().position(|r| *r > f64::from(f32::MAX)) {
+                    return Err(TooWide {
+                        column,
+                        min: min[column],
+                        max: max[column],
+                    });
+                }
+                (min, to_f32(range.into_iter()))
             }
         };
-        Normalization { kind, shift, scale }
+        Ok(Normalization { kind, shift, scale })
     }
 
     /// Scales the rows of `m` in place.
@@ -417,15 +451,40 @@ impl Normalization {
         }
         for row in m.data.chunks_exact_mut(m.cols) {
             for ((x, shift), scale) in row.iter_mut().zip(&self.shift).zip(&self.scale) {
-                *x = (*x - shift) / scale;
+                let scaled = (*x - shift) / scale;
+                *x = if scaled.is_finite() || !x.is_finite() {
+                    scaled
+                } else {
+                    // The difference of two large values of opposite sign passes f32's largest
+                    // number; its scaled value does not. (Computed in f32 first, as always: a
+                    // value that fits is the same to the bit as before.)
+                    #[allow(clippy::cast_possible_truncation)]
+                    let wide = ((f64::from(*x) - f64::from(*shift)) / f64::from(*scale)) as f32;
+                    wide
+                };
             }
         }
     }
 }
 
-fn nonzero(x: f64) -> f64 {
-    if x > 1e-12 && x.is_finite() {
-        x
+/// A feature column whose range `normalize: minmax` cannot scale: wider than the largest `f32`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TooWide {
+    /// The column, counted from 0.
+    pub(crate) column: usize,
+    /// Its smallest value in the training split.
+    pub(crate) min: f32,
+    /// Its largest.
+    pub(crate) max: f32,
+}
+
+/// Returns `spread` (a standard deviation or a range of values whose largest size is
+/// `magnitude`) to divide by, or 1 for a constant column: one whose spread is 0, or so small
+/// against its values that it is the rounding of a sum (relative, so that a column of values
+/// about 1e-13 is scaled as any other), or too small for an `f32`.
+fn nonzero(spread: f64, magnitude: f64) -> f64 {
+    if spread.is_finite() && spread > magnitude * 1e-12 && spread >= f64::from(f32::MIN_POSITIVE) {
+        spread
     } else {
         1.0
     }
@@ -474,6 +533,85 @@ mod tests {
     }
 
     #[test]
+    fn a_small_class_keeps_a_row_for_training() {
+        // Two rows, a quarter each to validation and test: each share rounds to one row.
+        let y = labels(&[40, 2, 1]);
+        let spec = SplitSpec {
+            validation: 0.25,
+            test: 0.25,
+            stratify: true,
+        };
+        let rows = split_rows(&y, 3, &spec, Seed(1));
+        assert_eq!(count(&rows.train, &y, 1), 1);
+        assert_eq!(count(&rows.test, &y, 1), 1);
+        assert_eq!(count(&rows.validation, &y, 1), 0);
+        assert_eq!(count(&rows.train, &y, 2), 1);
+        // A class of many rows takes its shares as before.
+        assert_eq!(count(&rows.test, &y, 0), 10);
+        assert_eq!(count(&rows.validation, &y, 0), 10);
+    }
+
+    #[test]
+    fn a_column_of_tiny_values_is_scaled_as_any_other() {
+        let train = Matrix {
+            rows: 4,
+            cols: 3,
+            data: vec![
+                1e-13, 0.25, 1e-30, //
+                2e-13, 0.25, 3e-30, //
+                3e-13, 0.25, 5e-30, //
+                4e-13, 0.25, 7e-30,
+            ],
+        };
+        for kind in [Normalize::Standard, Normalize::MinMax] {
+            let n = Normalization::fit(kind, &train).unwrap();
+            let mut m = train.clone();
+            n.apply(&mut m);
+            for c in [0, 2] {
+                let column: Vec<f32> = (0..4).map(|r| m.row(r)[c]).collect();
+                let spread = column[3] - column[0];
+                assert!(spread > 0.9 && spread < 4.0, "{kind:?} {c}: {column:?}");
+            }
+            // The constant column stays constant (its rounding is no spread).
+            assert_eq!(n.scale[1], 1.0, "{kind:?}");
+        }
+        let scale = TargetScale::fit([1e-13f32, 2e-13, 3e-13].into_iter());
+        assert!((scale.apply(3e-13) - scale.apply(1e-13) - 2.449).abs() < 1e-3);
+        assert_eq!(TargetScale::fit([0.1f32; 5].into_iter()).std, 1.0);
+    }
+
+    #[test]
+    fn a_range_past_f32_is_refused_and_large_values_stay_finite() {
+        let wide = Matrix {
+            rows: 2,
+            cols: 2,
+            data: vec![1.0, -2e38, 2.0, 2e38],
+        };
+        assert_eq!(
+            Normalization::fit(Normalize::MinMax, &wide),
+            Err(TooWide {
+                column: 1,
+                min: -2e38,
+                max: 2e38
+            })
+        );
+        // Standard scaling of the same values: the difference from the mean passes f32's
+        // largest number on the way, the scaled value does not.
+        let mut skewed = Matrix {
+            rows: 3,
+            cols: 1,
+            data: vec![3e38, 3e38, -3e38],
+        };
+        let n = Normalization::fit(Normalize::Standard, &skewed).unwrap();
+        n.apply(&mut skewed);
+        assert!(
+            skewed.data.iter().all(|x| x.is_finite()),
+            "{:?}",
+            skewed.data
+        );
+    }
+
+    #[test]
     fn split_is_deterministic_for_a_seed() {
         let y = labels(&[40, 40]);
         let spec = SplitSpec {
@@ -503,7 +641,7 @@ mod tests {
             cols: 2,
             data: vec![1.0, 5.0, 2.0, 5.0, 3.0, 5.0],
         };
-        let standard = Normalization::fit(Normalize::Standard, &train);
+        let standard = Normalization::fit(Normalize::Standard, &train).unwrap();
         assert_eq!(standard.shift, [2.0, 5.0]);
         assert_eq!(standard.scale[1], 1.0, "a constant feature keeps scale 1");
         let mut other = Matrix {
@@ -511,7 +649,7 @@ mod tests {
             cols: 2,
             data: vec![101.0, 6.0],
         };
-        let minmax = Normalization::fit(Normalize::MinMax, &train);
+        let minmax = Normalization::fit(Normalize::MinMax, &train).unwrap();
         minmax.apply(&mut other);
         assert_eq!(
             other.data,
@@ -529,7 +667,7 @@ mod tests {
         assert_eq!(p.train.len() + p.validation.len() + p.test.len(), 10);
         let train_mean: f32 = p.train.features.data.iter().sum::<f32>();
         assert!(train_mean.abs() < 1e-5, "train is centred: {train_mean}");
-        let n = Normalization::fit(Normalize::Standard, &p.train.features);
+        let n = Normalization::fit(Normalize::Standard, &p.train.features).unwrap();
         assert!(n.shift[0].abs() < 1e-6 && (n.scale[0] - 1.0).abs() < 1e-5);
     }
 

@@ -30,10 +30,16 @@ pub(crate) fn after_run(
         Some(stored) if stored.trial == best.id => stored,
         _ => {
             let Some(measured) = objective.test(best) else {
-                writeln!(
-                    out,
-                    "no test split (data.split.test is 0): nothing measured on test"
-                )?;
+                let share = spec.data.split.test;
+                let why = if share > 0.0 {
+                    format!(
+                        "data.split.test is {}, a share of the rows that rounds to none",
+                        experiment::number_text(share)
+                    )
+                } else {
+                    "data.split.test is 0".to_string()
+                };
+                writeln!(out, "no test split ({why}): nothing measured on test")?;
                 return Ok(());
             };
             let metrics = measured
