@@ -367,7 +367,22 @@ impl Distribution {
                 .cloned()
                 .ok_or_else(|| {
                     let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
-                    format!("must be one of {}, found {value}", listed.join(", "))
+                    // `"true"` for `true`, `"64"` for `64`: the same word, quoted into text.
+                    let quoted = matches!(value, ParamValue::Str(_))
+                        && values.iter().any(|v| {
+                            !matches!(v, ParamValue::Str(_)) && v.to_string() == value.to_string()
+                        });
+                    let hint = if quoted {
+                        ", which is quoted, so it is text; write it without quotes"
+                    } else {
+                        ""
+                    };
+                    let found = if quoted {
+                        format!("\"{value}\"")
+                    } else {
+                        value.to_string()
+                    };
+                    format!("must be one of {}, found {found}{hint}", listed.join(", "))
                 }),
             Distribution::Uniform { min, max }
             | Distribution::LogUniformValues { min, max }

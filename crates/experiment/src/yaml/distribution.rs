@@ -91,6 +91,29 @@ pub(super) fn distribution(
                 );
                 return None;
             }
+            // Draws are rounded to a multiple of q: a bound rounds to the value the knob gets
+            // there, which may be one it cannot take (`hidden` from 1 with q 4 gives 0).
+            if on_values {
+                for (key, bound) in [("min", min), ("max", max)] {
+                    let value = quantized(bound, q);
+                    if let (Err(message), Some(node)) = (knob.check(&value), f.get(key)) {
+                        d.error(
+                            node.pos,
+                            &f.path(key),
+                            format!(
+                                "{} rounds each draw to a multiple of q ({}), and {} rounds to \
+                                 {value}, which `{}` cannot take ({message}); move the bound so \
+                                 that the multiple of q nearest it is in range",
+                                shape.name(),
+                                f.get("q").map_or_else(|| q.to_string(), |n| written(n, q)),
+                                written(node, bound),
+                                knob.name
+                            ),
+                        );
+                        return None;
+                    }
+                }
+            }
             match shape {
                 Shape::QUniform => Distribution::QUniform { min, max, q },
                 Shape::QLogUniform => Distribution::QLogUniform { min, max, q },
@@ -329,9 +352,14 @@ fn real_bounds(
             min_node.pos,
             &f.path("min"),
             format!(
-                "min must be below max, found min {} and max {}",
+                "min must be below max, found min {} and max {}{}",
                 written(min_node, min),
-                written(max_node, max)
+                written(max_node, max),
+                if min == max {
+                    "; give one value as `{value: ...}`"
+                } else {
+                    ""
+                }
             ),
         );
         return None;

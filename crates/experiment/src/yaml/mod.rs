@@ -71,7 +71,7 @@ const WANDB_ONLY: &[(&str, &str)] = &[
     ("program", STARTS_A_SCRIPT),
     ("command", STARTS_A_SCRIPT),
     ("project", NAMES_A_PROJECT),
-    ("entity", NAMES_A_PROJECT),
+    ("entity", NAMES_AN_ENTITY),
     ("count", COUNTS_TRIALS),
     ("n_trials", COUNTS_TRIALS),
     (
@@ -96,6 +96,8 @@ const STARTS_A_SCRIPT: &str = "is how W&B starts a training script for each tria
     trains the model itself from `data:`, `model:` and `train:`, so remove it";
 const NAMES_A_PROJECT: &str = "names a W&B account's project; a Sweep experiment is named by \
     `name:` and kept in the store, so remove it";
+const NAMES_AN_ENTITY: &str = "names the W&B user or team a run is sent to; a Sweep experiment \
+    is kept in the store, on this machine, so remove it";
 
 /// Trials of a search other than a grid when `run_cap` is not given.
 const DEFAULT_RANDOM_RUN_CAP: u32 = 20;

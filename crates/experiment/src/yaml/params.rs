@@ -109,7 +109,8 @@ const OPTUNA_WORDS: &[(&str, &str)] = &[
     (
         "step",
         "is Optuna's word; here a value rounded to a step is `distribution: q_uniform` (or \
-         `q_log_uniform_values`) with `q:`",
+         `q_log_uniform_values`) with `q:`, which rounds to multiples of q, as W&B does (Optuna \
+         counts steps from `low`: for its `1, 3, 5, 7, 9` list them, `values: [1, 3, 5, 7, 9]`)",
     ),
 ];
 

@@ -147,6 +147,11 @@ fn enqueue_errors() {
                 &format!("enqueue:\n  - {{{full}, regularization: none}}\n  - {{{full}, regularization: none}}\n  - {{{full}, regularization: none}}\n  - {{{full}, regularization: none}}\n"),
                 "15:3: enqueue: lists 4 trials, more than the 3 of `run_cap`; raise `run_cap` to at least 4",
             ),
+            (
+                // The same word quoted into text: said so, as `when:` says it.
+                "enqueue:\n  - {lr: 0.001, hidden: \"64\"}\n",
+                "15:25: enqueue[0].hidden: must be one of 32, 64, found \"64\", which is quoted, so it is text; write it without quotes",
+            ),
             ("enqueue: {lr: 0.001}\n", "14:10: enqueue: expected a list of trials, each a mapping such as `{lr: 0.001, hidden: 64}`, found a mapping"),
             ("enqueue:\n  - [1, 2]\n", "15:5: enqueue[0]: expected a mapping, found a sequence"),
         ],

@@ -315,10 +315,10 @@ fn parameter_shapes_give_their_distributions() {
             },
         ),
         (
-            "lr: {distribution: q_uniform, min: 0.1, max: 1}",
+            "lr: {distribution: q_uniform, min: 0.5, max: 3}",
             QUniform {
-                min: 0.1,
-                max: 1.0,
+                min: 0.5,
+                max: 3.0,
                 q: 1.0,
             },
         ),
