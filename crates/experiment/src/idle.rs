@@ -159,14 +159,26 @@ impl ExperimentSpec {
             Some(listed) => idle.into_iter().filter(|v| listed.contains(v)).collect(),
             None => idle,
         };
+        // `when:` tests a `values:` list only: a range of integers is listed first.
+        let remedy = match self.space.param(on).map(|p| &p.distribution) {
+            Some(Distribution::IntUniform { .. }) => format!(
+                "listing `{on}` as `values: [{}]` and giving `{knob}` `when: {{{on}: [{}]}}` \
+                 leaves it out of them",
+                listed(&values.iter().collect::<Vec<_>>()),
+                listed(&acting)
+            ),
+            _ => format!(
+                "`when: {{{on}: [{}]}}` leaves it out of them",
+                listed(&acting)
+            ),
+        };
         (!admitted.is_empty()).then(|| {
             format!(
                 "`{knob}` is searched also in trials where `{on}` is {}, where it does nothing \
-                 ({}): `when: {{{on}: [{}]}}` leaves it out of them, so that the sampler does not \
-                 learn from values that changed nothing",
+                 ({}): {remedy}, so that the sampler does not learn from values that changed \
+                 nothing",
                 listed(&admitted),
                 needs.says(),
-                listed(&acting)
             )
         })
     }
@@ -188,7 +200,9 @@ impl ExperimentSpec {
         }
         let all: Vec<&ParamValue> = values.iter().collect();
         let whence = match self.space.param(on).map(|p| &p.distribution) {
-            Some(Distribution::Categorical { .. }) => format!("searched over {}", listed(&all)),
+            Some(Distribution::Categorical { .. } | Distribution::IntUniform { .. }) => {
+                format!("searched over {}", listed(&all))
+            }
             Some(_) => format!("always {}", listed(&all)),
             None if self.fixed.contains_key(on) => format!("{} (fixed in the spec)", listed(&all)),
             None => format!("{} (its default)", listed(&all)),
@@ -207,10 +221,17 @@ impl ExperimentSpec {
             ),
             Some(Distribution::Constant(v)) => Some(vec![v.clone()]),
             Some(Distribution::Categorical { values, .. }) => Some(values.clone()),
+            // A short range of integers (a knob's `depth` or `conv_layers`) is its values.
+            Some(&Distribution::IntUniform { min, max }) if max - min < MAX_LISTED_RANGE => {
+                Some((min..=max).map(ParamValue::Int).collect())
+            }
             Some(_) => None,
         }
     }
 }
+
+/// The longest integer range whose values a note looks at one by one.
+const MAX_LISTED_RANGE: i64 = 64;
 
 /// Lists values for a note: "adam, adamw".
 fn listed(values: &[&ParamValue]) -> String {

@@ -137,13 +137,27 @@ fn a_spec_searching_a_knob_in_trials_where_it_idles_is_offered_a_when() {
     assert!(
         loose[0].starts_with("`momentum` is searched also in trials where `optimizer` is adamw,")
     );
-    // A searched number range cannot be tested by `when:`: nothing to suggest.
+    // A range of integers cannot be tested by `when:` as it is: listed first.
     let depth = spec(
         "{kind: mlp}",
         "{}",
         "  hidden: {values: [32, 64]}\n  depth: {distribution: int_uniform, min: 0, max: 2}\n",
     );
-    assert!(depth.idle_knob_notes().is_empty());
+    assert_eq!(
+        depth.idle_knob_notes(),
+        [
+            "`hidden` is searched also in trials where `depth` is 0, where it does nothing (it \
+          acts only with `depth` of 1 or more): listing `depth` as `values: [0, 1, 2]` and \
+          giving `hidden` `when: {depth: [1, 2]}` leaves it out of them, so that the sampler \
+          does not learn from values that changed nothing"
+        ]
+    );
+    let deep = spec(
+        "{kind: mlp}",
+        "{}",
+        "  hidden: {values: [32, 64]}\n  depth: {distribution: int_uniform, min: 1, max: 3}\n",
+    );
+    assert!(deep.idle_knob_notes().is_empty());
     // Knobs that always act, and a schedule that uses its step knobs, say nothing.
     let fine = spec(
         "{kind: mlp}",
