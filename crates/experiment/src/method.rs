@@ -392,7 +392,14 @@ impl Method {
                 let searched = CmaEsConfig::searched(space);
                 if searched == 0 {
                     // Everything is left to the independent sampler.
-                    return None;
+                    return Some(format!(
+                        "`cmaes` moves the numeric parameters present in every trial, and this \
+                         space has none (its parameters are lists of values, or have a \
+                         `when:`), so every trial is drawn by its `sampler.independent_sampler`, \
+                         {}: write `method: {}` to say what runs, or search a number range",
+                        c.independent_sampler.name(),
+                        c.independent_sampler.name()
+                    ));
                 }
                 let generation = u32::try_from(c.generation_size(searched)).unwrap_or(u32::MAX);
                 let first = c.n_startup_trials.saturating_add(generation);

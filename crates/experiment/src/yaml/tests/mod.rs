@@ -747,9 +747,16 @@ fn a_sampler_that_would_never_learn_within_the_run_cap_is_noted() {
         "method: cmaes\nsampler: {{popsize: 3, n_startup_trials: 5}}\nrun_cap: 8\n{space}"
     ))
     .is_some_and(|n| n.contains("from trial 8 on")));
+    // Nothing for CMA-ES to move: every trial is its independent sampler's, which is said.
     assert_eq!(
-        note("method: cmaes\nrun_cap: 2\nparameters:\n  optimizer: {values: [sgd, adam]}\n"),
-        None
+        note("method: cmaes\nrun_cap: 2\nparameters:\n  optimizer: {values: [sgd, adam]}\n")
+            .as_deref(),
+        Some(
+            "`cmaes` moves the numeric parameters present in every trial, and this space has \
+             none (its parameters are lists of values, or have a `when:`), so every trial is \
+             drawn by its `sampler.independent_sampler`, tpe: write `method: tpe` to say what \
+             runs, or search a number range"
+        )
     );
 }
 
