@@ -10,7 +10,7 @@ use crate::{
 
 use super::blocks::count;
 use super::decoder::{describe, Decoder, Fields};
-use super::tree::{Kind, Node, Pos};
+use super::tree::{Kind, Node, Pos, Scalar};
 
 /// What `data.label` and its like are called here.
 const NAMES_THE_TARGET: &str = "is not a key here: the column to predict is `target:`";
@@ -220,7 +220,11 @@ fn column_list(d: &mut Decoder, node: Option<&Node>, path: &str) -> Option<Vec<(
     let Kind::Seq(items) = &node.kind else {
         // A single name is written as a list of one.
         let example = match &node.kind {
-            Kind::Scalar { text, .. } if !text.is_empty() => format!("[{text}]"),
+            Kind::Scalar { value, text } if !text.is_empty() && *value != Scalar::Null => {
+                format!("[{text}]")
+            }
+            // `~`: no list, written as an empty one.
+            Kind::Scalar { .. } => "[]` (none) or `[a, b]".to_string(),
             _ => "[a, b]".to_string(),
         };
         d.error(

@@ -96,6 +96,7 @@ fn engine_block_errors() {
             ("data: {idx: {images: a, labels: b}, exclude: [id]}\n", "3:46: data.exclude: applies only to `csv` data"),
             ("data: {csv: d.csv, target: y, categorical: island}\n", "3:44: data.categorical: expected a list of column names such as `[island]`, found string `island`"),
             ("data: {csv: d.csv, target: y, exclude: {id: 1}}\n", "3:40: data.exclude: expected a list of column names such as `[a, b]`, found a mapping"),
+            ("data: {csv: d.csv, target: y, exclude: ~}\n", "3:40: data.exclude: expected a list of column names such as `[]` (none) or `[a, b]`, found null `~`"),
             ("data: {csv: d.csv, target: y, categorical: [a, '', a]}\n", "3:48: data.categorical[1]: expected text, found an empty string\n3:52: data.categorical[2]: `a` is listed twice"),
             ("data: {csv: d.csv, target: y, categorical: [y], exclude: [a, y]}\n", "3:45: data.categorical: `y` is the target column\n3:62: data.exclude: `y` is the target column"),
             ("data: {csv: d.csv, target: y, categorical: [a, b], exclude: [b]}\n", "3:62: data.exclude: `b` is also in `data.categorical`; a column is one or the other"),
