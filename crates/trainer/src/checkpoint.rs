@@ -474,6 +474,7 @@ pub(crate) fn load(sidecar: &Path) -> Result<(CheckpointV1, Net<Cpu>)> {
     let dev = Cpu::default();
     // The initial values are overwritten by the checkpoint's.
     let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0);
+    crate::model::check_size(shape, &hp).map_err(|e| bad(e.to_string()))?;
     let mut net = Net::init(&dev, shape, &hp, &mut rng).map_err(|e| bad(e.to_string()))?;
     let names = net.param_names();
     for (name, param) in names.iter().zip(net.params_mut()) {
@@ -578,6 +579,35 @@ fn read_sidecar(path: &Path) -> Result<CheckpointV1> {
                 "`target_scale` is [{mean}, {std}], where a finite mean and a finite non-zero \
                  spread belong"
             )));
+        }
+    }
+    // The task decides what the outputs are: a value, scaled back by `target_scale`, or a
+    // probability per class.
+    match (
+        meta.task.as_str(),
+        meta.target_scale,
+        meta.class_names.len(),
+    ) {
+        ("regression", Some(_), 0) | ("classification", None, 2..) => {}
+        ("regression", None, _) => {
+            return Err(bad("a regression model without `target_scale`".into()))
+        }
+        ("regression", Some(_), _) => {
+            return Err(bad("a regression model with `class_names`".into()))
+        }
+        ("classification", Some(_), _) => {
+            return Err(bad("a classification model with `target_scale`".into()))
+        }
+        ("classification", None, n) => {
+            return Err(bad(format!(
+                "a classification model with {} in `class_names`; at least 2 belong",
+                experiment::counted(n as u64, "class", "classes")
+            )))
+        }
+        (task, ..) => {
+            return Err(bad(format!(
+                "`task` is `{task}`, where `classification` or `regression` belongs"
+            )))
         }
     }
     let indicators: Vec<String> = meta
@@ -1028,6 +1058,18 @@ mod tests {
             ),
             ("fill", "[1e39]", "`fill` holds inf"),
             ("target_scale", "[0.0, 0.0]", "`target_scale` is [0, 0]"),
+            // A task its other fields contradict (predict indexed no class name).
+            (
+                "task",
+                "\"regression\"",
+                "a regression model without `target_scale`",
+            ),
+            (
+                "class_names",
+                "[\"x\"]",
+                "a classification model with 1 class in `class_names`",
+            ),
+            ("task", "\"ranking\"", "`task` is `ranking`"),
         ] {
             let mut json: serde_json::Value = serde_json::to_value(&good).unwrap();
             json[field] = serde_json::from_str(bad).unwrap();

@@ -318,8 +318,10 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
                     }
                     // A number past single precision can only be a regression target, so it
                     // is refused here, at its row, also while the task is still to be inferred.
-                    let too_large =
-                        cell.parse::<f32>().is_ok_and(f32::is_infinite) && is_finite_number(cell);
+                    // (A long integer may be an id, a class: those are left to the task.)
+                    let too_large = cell.parse::<f32>().is_ok_and(f32::is_infinite)
+                        && is_finite_number(cell)
+                        && !is_integer_text(cell);
                     if spec.task != Some(Task::Classification) && too_large {
                         return Err(malformed(
                             column,
@@ -469,7 +471,7 @@ fn thousands(cell: &str) -> Option<String> {
 }
 
 /// Returns `7.4` for a cell like `7,4`, a number written with a decimal comma.
-fn decimal_comma(cell: &str) -> Option<String> {
+pub(crate) fn decimal_comma(cell: &str) -> Option<String> {
     let dotted = cell.replacen(',', ".", 1);
     let one_comma = cell.matches(',').count() == 1;
     (one_comma && dotted.parse::<f32>().is_ok_and(f32::is_finite)).then_some(dotted)
@@ -516,6 +518,12 @@ pub(crate) fn quoted(names: &[String]) -> String {
         quote(&names[names.len() - TAIL..]),
         names.len()
     )
+}
+
+/// Returns whether `cell` is written as an integer: digits, with a sign or none.
+fn is_integer_text(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn is_finite_number(cell: &str) -> bool {
@@ -693,9 +701,15 @@ fn numbers_distinct(numbers: &[f64]) -> usize {
 /// otherwise as text.
 fn number_classes(raw: &[String]) -> (Vec<usize>, Vec<String>) {
     // Integers compare exactly (two ids past 2^53 are two classes, which doubles would merge).
-    let integers: Option<Vec<i64>> = raw.iter().map(|s| s.parse::<i64>().ok()).collect();
+    let integers: Option<Vec<i128>> = raw.iter().map(|s| s.parse::<i128>().ok()).collect();
     if let Some(integers) = integers {
         return named_as_first_written(raw, &integers, |a, b| a.cmp(b));
+    }
+    // Decimals compare as doubles, which would merge two integers of more digits than a double
+    // holds: those are text.
+    let long_integer = |s: &String| s.parse::<i128>().is_err() && is_integer_text(s);
+    if raw.iter().any(long_integer) {
+        return number_sorted(raw, String::clone);
     }
     // Adding 0 makes -0 the 0 it equals.
     let numbers: Option<Vec<f64>> = raw
@@ -1008,6 +1022,19 @@ pub(crate) mod tests {
         // Integers compare exactly: two ids past 2^53 are two classes.
         let d = parse_str("x,y\n0,9007199254740992\n0,9007199254740993\n", "y").unwrap();
         assert_eq!(d.class_names, ["9007199254740992", "9007199254740993"]);
+        // Past 64 bits too, and past 128 (those as text, never merged as doubles).
+        let d = parse_str(
+            "x,y\n0,18446744073709551616\n0,18446744073709551617\n0,0\n",
+            "y",
+        )
+        .unwrap();
+        assert_eq!(
+            d.class_names,
+            ["0", "18446744073709551616", "18446744073709551617"]
+        );
+        let long = "1".repeat(45);
+        let d = parse_str(&format!("x,y\n0,{long}0\n0,{long}1\n0,7\n"), "y").unwrap();
+        assert_eq!(d.class_names.len(), 3);
         // Labels keep their text: 007 stays 007.
         let d = parse_str("x,y\n0,007\n0,+1\n0,012\n0,1\n", "y").unwrap();
         assert_eq!(d.class_names, ["+1", "007", "012"]);

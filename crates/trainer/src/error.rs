@@ -80,6 +80,21 @@ pub enum Error {
     /// The tensor device reported an error, such as running out of memory.
     #[error("device error: {0}")]
     Device(String),
+    /// The model a trial asks for is larger than the trainer builds (its memory alone would
+    /// exhaust a machine's, and an allocation that fails aborts the process).
+    #[error(
+        "the model would have {params} trained values (about {gib} GiB with their gradients and \
+         the optimizer's state), past the {max} this trainer builds; lower `hidden`, `depth`, \
+         `channels` or `conv_layers`"
+    )]
+    ModelTooLarge {
+        /// Its trained values.
+        params: u128,
+        /// Their memory in GiB, rounded up.
+        gib: u128,
+        /// The most a model may have.
+        max: u128,
+    },
     /// The spec asks for CUDA in a build without the `cuda` feature.
     #[error(
         "device: cuda needs a sweep built with CUDA support; build it with \

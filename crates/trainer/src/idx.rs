@@ -170,7 +170,7 @@ pub(crate) fn parse(bytes: &[u8]) -> std::result::Result<Idx, String> {
     }
     // Pixel and label values are small; the widest types are converted as exactly as f32 can.
     #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-    let values = body
+    let values: Vec<f32> = body
         .chunks_exact(width)
         .map(|b| match kind {
             0x08 => f32::from(b[0]),
@@ -181,6 +181,19 @@ pub(crate) fn parse(bytes: &[u8]) -> std::result::Result<Idx, String> {
             _ => f64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32,
         })
         .collect();
+    // A float that is not a number, or past f32's range, would reach training as NaN or inf
+    // (as a CSV cell, it is refused).
+    if let Some(at) = values.iter().position(|v| !v.is_finite()) {
+        return Err(format!(
+            "value {} of the file (counted from 1) is not a finite number{}",
+            at + 1,
+            if kind == 0x0E {
+                " in single precision (past about 3.4e38, or NaN)"
+            } else {
+                " (NaN or an infinity)"
+            }
+        ));
+    }
     Ok(Idx { dims, values })
 }
 
@@ -215,6 +228,17 @@ mod tests {
         let mut signed = vec![0, 0, 0x0B, 1, 0, 0, 0, 1];
         signed.extend_from_slice(&(-300i16).to_be_bytes());
         assert_eq!(parse(&signed).unwrap().values, [-300.0]);
+        // A float that is no number, or none in single precision, is refused at its place.
+        let mut nan = vec![0, 0, 0x0D, 1, 0, 0, 0, 2];
+        nan.extend_from_slice(&1.5f32.to_be_bytes());
+        nan.extend_from_slice(&f32::NAN.to_be_bytes());
+        assert_eq!(
+            parse(&nan).unwrap_err(),
+            "value 2 of the file (counted from 1) is not a finite number (NaN or an infinity)"
+        );
+        let mut wide = vec![0, 0, 0x0E, 1, 0, 0, 0, 1];
+        wide.extend_from_slice(&1e300f64.to_be_bytes());
+        assert!(parse(&wide).unwrap_err().contains("past about 3.4e38"));
     }
 
     #[test]

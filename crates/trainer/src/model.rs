@@ -173,6 +173,54 @@ impl<D: Kernels> LayerNorm<D> {
     }
 }
 
+/// The most trained values a model may have: 200 million, 3.2 GB with their gradients and
+/// Adam's two moments (16 bytes each), past any tabular or small-image task's need.
+pub(crate) const MAX_PARAMS: u128 = 200_000_000;
+
+/// Returns an error when the network for `shape` with `hp` would have more than `MAX_PARAMS`
+/// trained values, counted as `Net::init` would build it, before anything is allocated.
+pub(crate) fn check_size(shape: Shape, hp: &Hyperparams) -> crate::Result<()> {
+    let dense = |inputs: u128, outputs: u128| inputs * outputs + outputs;
+    let mut params: u128 = 0;
+    let mut width = shape.inputs as u128;
+    if let Some(image) = shape.image {
+        let mut size = MapSize {
+            height: image.height,
+            width: image.width,
+        };
+        let mut channels = image.channels as u128;
+        for block in 0..hp.conv_layers {
+            let out = hp
+                .channels
+                .saturating_mul(1 << block.min(10))
+                .min(MAX_CHANNELS) as u128;
+            params = params.saturating_add(dense(9 * channels, out));
+            if size.height >= 2 && size.width >= 2 {
+                size = pooled(size);
+            }
+            channels = out;
+        }
+        width = (size.height * size.width) as u128 * channels;
+    }
+    for _ in 0..hp.depth {
+        let hidden = hp.hidden as u128;
+        params = params.saturating_add(dense(width, hidden));
+        if hp.layer_norm {
+            params = params.saturating_add(2 * hidden);
+        }
+        width = hidden;
+    }
+    params = params.saturating_add(dense(width, shape.outputs as u128));
+    if params > MAX_PARAMS {
+        return Err(crate::Error::ModelTooLarge {
+            params,
+            gib: (params * 16).div_ceil(1 << 30),
+            max: MAX_PARAMS,
+        });
+    }
+    Ok(())
+}
+
 impl<D: Kernels> Net<D> {
     /// Builds the network for `shape`, initialized from `rng`.
     pub(crate) fn init(

@@ -133,11 +133,24 @@ impl MlpObjective {
         }
         for (field, name) in metrics {
             if !data.task.reports(name) {
+                // Numbers with a decimal comma are read as classes, which is why the task is
+                // not the one the metric wants.
+                let comma = data
+                    .class_names
+                    .iter()
+                    .find(|c| crate::data::decimal_comma(c).is_some())
+                    .map(|c| {
+                        format!(
+                            " (its values are read as text, such as `{c}`: numbers with a \
+                             decimal comma? write them with a decimal point)"
+                        )
+                    })
+                    .unwrap_or_default();
                 return Err(unsuited(
                     &field,
                     format!(
-                        "{field}: `{name}` is not a metric of {}, the task of target `{}`; set \
-                     data.task or choose another metric",
+                        "{field}: `{name}` is not a metric of {}, the task of target `{}`\
+                         {comma}; set data.task or choose another metric",
                         data.task, spec.data.target.value
                     ),
                 ));
@@ -755,6 +768,28 @@ mod tests {
     }
 
     #[test]
+    fn a_model_too_large_to_build_fails_its_trial_before_allocating() {
+        // 65,536 units in two layers: 4.3 billion weights, 69 GB with Adam's state (the
+        // allocation failed and aborted the process).
+        let spec = digits_spec(&[("epochs", ParamValue::Int(1))]);
+        let objective = MlpObjective::new(&spec).unwrap();
+        let mut params = Params::new();
+        params.insert("hidden".into(), ParamValue::Int(65_536));
+        params.insert("depth".into(), ParamValue::Int(2));
+        let outcome = run_params(&objective, &params, 1).0;
+        let TrialOutcome::Failed { reason } = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(
+            reason.contains(
+                "the model would have 4299948042 trained values (about 65 GiB with their \
+                 gradients and the optimizer's state), past the 200000000 this trainer builds"
+            ),
+            "{reason}"
+        );
+    }
+
+    #[test]
     fn missing_data_is_a_located_error() {
         let mut spec = digits_spec(&[]);
         spec.data.csv.value = PathBuf::from("nowhere.csv");
@@ -860,6 +895,30 @@ mod tests {
         let result = completed(run_params(&objective, &Params::new(), 1).0);
         assert!(result.metrics["val_roc_auc"] > 0.95, "{:?}", result.metrics);
         assert!(result.metrics["val_f1"] > 0.8, "{:?}", result.metrics);
+    }
+
+    #[test]
+    fn a_target_of_decimal_commas_read_as_classes_is_said_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("comma.csv");
+        let rows: String = (0..30).map(|i| format!("{i};{},5\n", i % 3)).collect();
+        std::fs::write(&csv, format!("x;t\n{rows}")).unwrap();
+        let spec = parse(
+            &format!(
+                "name: c\ndata: {{csv: {}, target: t}}\nmetric: {{name: val_rmse}}\n",
+                csv.display()
+            ),
+            "c.yaml",
+        );
+        let err = MlpObjective::new(&spec).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "`val_rmse` is not a metric of classification, the task of target `t` (its \
+                 values are read as text, such as `0,5`: numbers with a decimal comma? write \
+                 them with a decimal point); set data.task"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

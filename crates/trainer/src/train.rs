@@ -169,7 +169,9 @@ impl<'a, D: Kernels> Trainer<'a, D> {
         shuffle.set_stream(SHUFFLE_STREAM);
         let mut dropout = ChaCha8Rng::seed_from_u64(seed.0);
         dropout.set_stream(DROPOUT_STREAM);
-        let net = Net::init(&dev, net_shape(data, kind), hp, &mut init).map_err(device)?;
+        let shape = net_shape(data, kind);
+        crate::model::check_size(shape, hp)?;
+        let net = Net::init(&dev, shape, hp, &mut init).map_err(device)?;
         Ok(Trainer {
             dev,
             net,
