@@ -19,9 +19,11 @@
 //! previous one; a trial that sees fewer trials than one generation is drawn at random.
 //!
 //! A child takes two parents, each the better of two members drawn at random (a binary
-//! tournament by front, then crowding distance; NSGA-III's by front alone). With probability
-//! `crossover_prob` it mixes them, taking each parameter from the second parent with
-//! probability `swapping_prob` (uniform crossover, Optuna's default), except that by default
+//! tournament by front, then crowding distance; NSGA-III's by front alone), the second drawn
+//! from the population without the first (as Optuna does), so that no child has one trial as
+//! both parents. With probability `crossover_prob` it mixes them, taking each parameter from
+//! the second parent with probability `swapping_prob` (uniform crossover, Optuna's default),
+//! except that by default
 //! (`crossover: blx`, BLX-alpha) every numeric parameter takes a value drawn between both
 //! parents' on its unit interval widened by `alpha` times their distance on each side, and
 //! with `crossover: sbx` half the numeric parameters, at random, take a value spread around
@@ -247,6 +249,21 @@ fn tournament<'p, 't>(population: &'p [Member<'t>], rng: &mut ChaCha8Rng) -> &'p
     }
 }
 
+/// Returns a child's two parents, each the winner of a tournament: the second among the
+/// population without the first (as Optuna's `_select_parents` does), so that no child is
+/// bred from one trial with itself, a copy of it but for mutation. A population of one member
+/// gives it as both.
+fn parents<'t>(population: &[Member<'t>], rng: &mut ChaCha8Rng) -> [&'t Trial; 2] {
+    let first = tournament(population, rng).trial;
+    let rest: Vec<Member<'t>> = population
+        .iter()
+        .filter(|m| !std::ptr::eq(m.trial, first))
+        .copied()
+        .collect();
+    let pool = if rest.is_empty() { population } else { &rest };
+    [first, tournament(pool, rng).trial]
+}
+
 /// Returns a value of `p` spread around its two `parents`' values (simulated binary crossover,
 /// on the parameter's unit interval, with distribution index `eta`) for half the numeric
 /// parameters both parents have, at random; `None` for the rest. Draws three numbers whatever
@@ -309,8 +326,7 @@ impl Sampler for Nsga2Sampler {
         }
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed.0);
         rng.set_stream(u64::from(ctx.trial.0));
-        let first = tournament(&population, &mut rng).trial;
-        let second = tournament(&population, &mut rng).trial;
+        let [first, second] = parents(&population, &mut rng);
         let mix = rng.gen::<f64>() < self.config.crossover_prob;
         let params = ctx.space.params().len().max(1);
         #[allow(clippy::cast_precision_loss)] // A space has a handful of parameters.

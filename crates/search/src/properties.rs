@@ -647,13 +647,18 @@ fn constrained_samplers_find_the_best_feasible_point_and_stay_near_it() {
         let (count, best) = run(method, std::slice::from_ref(&constraint));
         // Measured: tpe 21 feasible trials against 6 without the constraint, best 5.85;
         // bayes 28 against 6, best 4.00001; cmaes 25 against 3, best 5.42; nsga2 and nsga3
-        // (generations of 8) 25 against 10, best 4.47.
+        // (generations of 8) 26 against 10, best 12.9 (25 and 4.47 when a child could take
+        // one trial as both parents). In five generations the genetic samplers are steered
+        // into the feasible region but hardly refine: their median best over seeds 0-29 is
+        // 7.0 (6.9 before; random search 7.7), so one seed's best says little, and only the
+        // count is asked of them.
         assert!(
             count >= 20 && count > 2 * free_count,
             "{method:?}: {count} feasible trials of 40 with the constraint, {free_count} without"
         );
+        let genetic = matches!(method, Method::Nsga2(_) | Method::Nsga3(_));
         assert!(
-            best < 6.0,
+            genetic || best < 6.0,
             "{method:?}: best feasible loss {best}, optimum 4"
         );
         if matches!(method, Method::Bayes(_)) {

@@ -9,7 +9,8 @@
 //! The search: quasi-random candidates plus perturbations of the best trials at several
 //! scales (so a run can refine its best point to high precision), the most promising of them
 //! climbed by L-BFGS over the numeric coordinates, alternating with a sweep over each
-//! categorical coordinate's values.
+//! categorical coordinate's values. Candidates, perturbations and sweeps take only the
+//! categories of probability above 0 (`Cube::choices`).
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -139,8 +140,8 @@ impl Search<'_, '_> {
         let mut global: Vec<Vec<f64>> = Vec::with_capacity(self.candidates);
         for _ in 0..self.candidates {
             let z: Vec<f64> = (0..d)
-                .map(|i| match self.cube.categories(i) {
-                    Some(k) => count(rng.gen_range(0..k)),
+                .map(|i| match self.cube.choices(i) {
+                    Some(allowed) => count(allowed[rng.gen_range(0..allowed.len())]),
                     None => rng.gen::<f64>(),
                 })
                 .collect();
@@ -152,8 +153,10 @@ impl Search<'_, '_> {
             for j in 0..per_point {
                 let scale = SCALES[j % SCALES.len()];
                 let z: Vec<f64> = (0..d)
-                    .map(|i| match self.cube.categories(i) {
-                        Some(k) if rng.gen::<f64>() < 1.0 / count(d) => count(rng.gen_range(0..k)),
+                    .map(|i| match self.cube.choices(i) {
+                        Some(allowed) if rng.gen::<f64>() < 1.0 / count(d) => {
+                            count(allowed[rng.gen_range(0..allowed.len())])
+                        }
                         Some(_) => base[i],
                         None => {
                             let step: f64 = StandardNormal.sample(rng);
@@ -273,7 +276,7 @@ impl Search<'_, '_> {
     fn climb(&self, z: Vec<f64>, value: f64) -> (f64, Vec<f64>) {
         let d = z.len();
         let numeric: Vec<usize> = (0..d)
-            .filter(|&i| self.cube.categories(i).is_none() && self.cube.free(i))
+            .filter(|&i| self.cube.choices(i).is_none() && self.cube.free(i))
             .collect();
         let limits = Limits {
             iterations: 60,
@@ -312,10 +315,10 @@ impl Search<'_, '_> {
             }
             let mut changed = false;
             for i in (0..d).filter(|&i| self.cube.free(i)) {
-                let Some(k) = self.cube.categories(i) else {
+                let Some(allowed) = self.cube.choices(i) else {
                     continue;
                 };
-                for c in 0..k {
+                for &c in allowed {
                     if category(current.1[i]) == c {
                         continue;
                     }

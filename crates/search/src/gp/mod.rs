@@ -7,7 +7,10 @@
 //! over the best score, or the upper confidence bound), searched from quasi-random candidates,
 //! perturbations of the best trials, and local L-BFGS climbs from the most promising of them. A
 //! parameter whose condition does not hold sits at a fixed default (the middle of its range, or
-//! an extra "absent" category), so trials without it are alike in that coordinate. Failed trials count at the
+//! an extra "absent" category), so trials without it are alike in that coordinate. A category
+//! whose `probabilities:` entry is 0 is never proposed (no candidate, climb or decoded point
+//! takes it); the other probabilities shape only the startup (Sobol) draws, and the
+//! acquisition treats the values alike. Failed trials count at the
 //! worst score seen; with the constant liar, running trials count at the model's prediction
 //! ("kriging believer"), which removes the improvement expected near them. With constraints,
 //! the improvement is over the best trial that meets them, and the acquisition adds the log
@@ -66,7 +69,11 @@ struct Axis<'s> {
 #[derive(Debug)]
 enum AxisKind {
     Numeric(Numeric),
-    Categorical(Vec<ParamValue>),
+    Categorical {
+        values: Vec<ParamValue>,
+        /// The indices of the values a proposal may take: those of probability above 0.
+        allowed: Vec<usize>,
+    },
 }
 
 impl GpSampler {
@@ -223,9 +230,12 @@ impl<'s> Cube<'s> {
                     param: p,
                     kind: AxisKind::Numeric(n),
                 }),
-                Coding::Categorical { values, .. } => Some(Axis {
+                Coding::Categorical { values, prior } => Some(Axis {
                     param: p,
-                    kind: AxisKind::Categorical(values),
+                    kind: AxisKind::Categorical {
+                        allowed: (0..values.len()).filter(|&i| prior[i] > 0.0).collect(),
+                        values,
+                    },
                 }),
             })
             .collect();
@@ -245,14 +255,15 @@ impl<'s> Cube<'s> {
     fn categorical(&self) -> Vec<bool> {
         self.axes
             .iter()
-            .map(|a| matches!(a.kind, AxisKind::Categorical(_)))
+            .map(|a| matches!(a.kind, AxisKind::Categorical { .. }))
             .collect()
     }
 
-    /// Returns the number of categories of coordinate `i`, or `None` for a numeric one.
-    fn categories(&self, i: usize) -> Option<usize> {
+    /// Returns the categories coordinate `i` may propose (those of probability above 0), or
+    /// `None` for a numeric one.
+    fn choices(&self, i: usize) -> Option<&[usize]> {
         match &self.axes[i].kind {
-            AxisKind::Categorical(values) => Some(values.len()),
+            AxisKind::Categorical { allowed, .. } => Some(allowed),
             AxisKind::Numeric(_) => None,
         }
     }
@@ -267,7 +278,7 @@ impl<'s> Cube<'s> {
                     AxisKind::Numeric(n) => v
                         .and_then(|v| n.coordinate(v))
                         .map_or(0.5, |x| n.unit_of(n.snap(x))),
-                    AxisKind::Categorical(values) => {
+                    AxisKind::Categorical { values, .. } => {
                         let i = v.and_then(|v| values.iter().position(|c| c == v));
                         count(i.unwrap_or(values.len()))
                     }
@@ -277,7 +288,7 @@ impl<'s> Cube<'s> {
     }
 
     /// Returns the parameters at point `z`, the pinned ones at their values, leaving out those
-    /// whose condition does not hold.
+    /// whose condition does not hold; a category of probability 0 becomes the nearest allowed.
     fn decode(&self, z: &[f64]) -> Params {
         let mut params = Params::new();
         for p in self.space.in_dependency_order() {
@@ -291,9 +302,9 @@ impl<'s> Cube<'s> {
             let axis = self.axes.iter().position(|a| a.param.name == p.name);
             let value = match axis.map(|i| (&self.axes[i].kind, z[i])) {
                 Some((AxisKind::Numeric(n), u)) => n.value(n.at_unit(u)),
-                Some((AxisKind::Categorical(values), c)) => {
-                    let i = acquisition::category(c).min(values.len() - 1);
-                    values[i].clone()
+                Some((AxisKind::Categorical { values, allowed }, c)) => {
+                    let i = nearest_allowed(acquisition::category(c), allowed);
+                    values[i.min(values.len() - 1)].clone()
                 }
                 None => match Coding::of(&p.distribution) {
                     Coding::Fixed(v) => v,
@@ -310,6 +321,18 @@ impl<'s> Cube<'s> {
     fn canonical(&self, z: &[f64]) -> Vec<f64> {
         self.encode(&self.decode(z))
     }
+}
+
+/// Returns `i` when it is `allowed` (ascending), else the allowed index nearest it, the lower
+/// of two as near: an index past the last value (the "absent" category) becomes the last
+/// allowed. A categorical's prior always gives some value a probability above 0; were none
+/// allowed, `i` is returned.
+fn nearest_allowed(i: usize, allowed: &[usize]) -> usize {
+    allowed
+        .iter()
+        .copied()
+        .min_by_key(|&a| a.abs_diff(i))
+        .unwrap_or(i)
 }
 
 /// Returns up to `cap` observation indices: all when there are few; otherwise the best half

@@ -1,7 +1,7 @@
 //! The Gaussian-process sampler: golden sequences, searches that beat random, and the
 //! acquisitions' gradients.
 
-use experiment::{Acquisition, Seed, TrialId};
+use experiment::{Acquisition, Distribution, Seed, TrialId};
 use rand::{Rng, SeedableRng};
 
 use super::warp::moments;
@@ -210,6 +210,51 @@ fn a_running_trial_pushes_the_next_proposal_away() {
     let distance = (quadratic(&alone) - quadratic(&beside)).abs()
         + (alone["x"].as_f64().unwrap_or(0.0) - beside["x"].as_f64().unwrap_or(0.0)).abs();
     assert!(distance > 1e-3, "{alone:?} {beside:?}");
+}
+
+#[test]
+fn a_value_of_probability_0_is_never_proposed() {
+    // A regression test: the cube dropped a categorical's probabilities, so after its startup
+    // trials `bayes` proposed `sigmoid` here, which has probability 0 and which every other
+    // sampler never draws (an unseen category is where the model knows least).
+    let activation = Param::new(
+        "activation",
+        Distribution::Categorical {
+            values: ["relu", "tanh", "sigmoid"]
+                .map(|v| ParamValue::Str(v.into()))
+                .to_vec(),
+            probabilities: Some(vec![0.5, 0.5, 0.0]),
+        },
+    );
+    let x = Param::new("x", Distribution::Uniform { min: 0.0, max: 1.0 });
+    let space = SearchSpace::new(vec![activation, x]);
+    let sigmoid = ParamValue::Str("sigmoid".into());
+    let loss = |p: &Params| {
+        let x = p["x"].as_f64().unwrap_or(f64::NAN);
+        let penalty = if p["activation"] == ParamValue::Str("relu".into()) {
+            0.5
+        } else {
+            1.0
+        };
+        (x - 0.3).powi(2) + penalty
+    };
+    for seed in 0..3 {
+        for (k, t) in study(&bayes(seed), &space, 20, loss).iter().enumerate() {
+            assert_ne!(t.params["activation"], sigmoid, "seed {seed}, trial {k}");
+        }
+    }
+    // A trial given `sigmoid` (enqueued, or taken by a warm start) and the best so far: the
+    // search perturbs the best trials, and no perturbation of it keeps `sigmoid` either.
+    let mut trials = study(&bayes(3), &space, 12, loss);
+    let given = Params::from([
+        ("activation".to_string(), sigmoid.clone()),
+        ("x".to_string(), ParamValue::Float(0.3)),
+    ]);
+    trials.push(crate::testing::trial(12, given, 0.0));
+    for k in 13..23 {
+        let proposed = crate::testing::propose(&bayes(3), &space, &trials, k);
+        assert_ne!(proposed["activation"], sigmoid, "trial {k}");
+    }
 }
 
 /// The trials of `0..trials` that `configured` makes greedy when `planned` are planned.

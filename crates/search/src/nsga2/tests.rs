@@ -52,15 +52,18 @@ fn ids(members: &[Member<'_>]) -> Vec<u32> {
 #[test]
 fn golden_sequence_for_seed_7() {
     // A golden sequence: a change here changes every NSGA-II experiment's trials. Generations
-    // of 6: these are the third generation's first four.
+    // of 6: these are the third generation's first four. Changed on 2026-12-06, when the
+    // second parent came to be drawn from the population without the first (it was
+    // "x=0.250684 y=-5.000000", "x=-0.633660 y=-3.933623", "x=3.103124 y=0.258160",
+    // "x=0.823515 y=-3.684881").
     let trials = study(&nsga2(7, 6), &quadratic_space(), 16, quadratic);
     assert_eq!(
         xy(&trials[12..]),
         [
-            "x=0.250684 y=-5.000000",
-            "x=-0.633660 y=-3.933623",
-            "x=3.103124 y=0.258160",
-            "x=0.823515 y=-3.684881",
+            "x=-2.226069 y=-4.781932",
+            "x=-2.196733 y=-3.898472",
+            "x=-1.028269 y=-5.000000",
+            "x=-3.642483 y=-3.655165",
         ]
     );
 }
@@ -191,6 +194,50 @@ fn children_take_their_parameters_from_the_population_and_mutants_from_the_distr
         assert!(value(&child, "x") >= 4 || value(&child, "y") >= 104 || k < 5);
     }
     assert!(mixed > 10, "{mixed} of 56 children mixed their parents");
+}
+
+#[test]
+fn a_child_never_has_one_trial_as_both_parents() {
+    // A regression test: the two parents were the winners of two independent tournaments, so
+    // a child could breed from one trial with itself and, with uniform crossover and no
+    // mutation, copy it (an audit saw trials 7, 8 and 10 of a study with generations of 4 repeat
+    // trials 0 and 1). The second is drawn from the population without the first, as Optuna's
+    // `_select_parents` does.
+    let pool = points(&[(1.0, 4.0), (2.0, 2.0), (4.0, 1.0), (3.0, 3.0)]);
+    let population = two_objectives(0, 4).population(&pool, 1);
+    assert_eq!(population.len(), 4);
+    for stream in 0..200 {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        rng.set_stream(stream);
+        let [first, second] = parents(&population, &mut rng);
+        assert_ne!(first.id, second.id, "stream {stream}");
+    }
+    // Through the sampler: two parents with x at 0.4 and 0.6, BLX with alpha 0 and no mutation.
+    // Every child's x lies strictly between them; a child of either with itself would take its
+    // x exactly.
+    let space = SearchSpace::new(vec![Param::new(
+        "x",
+        Distribution::Uniform { min: 0.0, max: 1.0 },
+    )]);
+    let pool: Vec<Trial> = (0..2u32)
+        .map(|id| {
+            let x = ParamValue::Float(0.4 + 0.2 * f64::from(id));
+            let params = Params::from([("x".to_string(), x)]);
+            measured(id, params, BTreeMap::from([("loss".to_string(), 1.0)]))
+        })
+        .collect();
+    let config = Nsga2Config {
+        population_size: 2,
+        mutation_prob: Some(0.0),
+        crossover_prob: 1.0,
+        crossover: Crossover::Blx { alpha: 0.0 },
+        swapping_prob: 0.5,
+    };
+    let sampler = Nsga2Sampler::new(Seed(8), config, objective());
+    for k in 2..102 {
+        let x = propose(&sampler, &space, &pool, k)["x"].as_f64().unwrap();
+        assert!(x > 0.4 && x < 0.6, "trial {k}: x {x}");
+    }
 }
 
 #[test]
@@ -408,7 +455,10 @@ fn nsga3_cuts_a_front_by_reference_directions_where_nsga2_keeps_the_loneliest() 
 #[test]
 fn nsga3_golden_sequence_for_seed_7() {
     // A golden sequence: a change here changes every NSGA-III experiment's trials. Three
-    // objectives, generations of 6: the third generation's first four.
+    // objectives, generations of 6: the third generation's first four. Changed on 2026-12-06,
+    // when the second parent came to be drawn from the population without the first (it was
+    // "x=0.736895 y=-4.033612", "x=0.424296 y=-0.719379", "x=3.103124 y=0.258160",
+    // "x=0.823515 y=-3.684881").
     let config = Nsga3Config {
         genetic: Nsga2Config {
             population_size: 6,
@@ -434,10 +484,10 @@ fn nsga3_golden_sequence_for_seed_7() {
     assert_eq!(
         xy(&trials[12..]),
         [
-            "x=0.736895 y=-4.033612",
-            "x=0.424296 y=-0.719379",
-            "x=3.103124 y=0.258160",
-            "x=0.823515 y=-3.684881",
+            "x=-2.933739 y=0.704383",
+            "x=1.893838 y=2.906709",
+            "x=-1.028269 y=-3.012402",
+            "x=-3.642483 y=-0.848637",
         ]
     );
 }
