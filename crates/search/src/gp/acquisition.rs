@@ -231,23 +231,14 @@ impl Search<'_, '_> {
         let keep = keep.max(1);
         let mut values: Vec<f64> = Vec::with_capacity(order.len());
         let mut scored: Vec<(f64, Vec<f64>)> = Vec::new();
+        // The best `keep` distinct candidates scored so far, best first: the last one's value
+        // is the bar an unscored candidate's bound must reach. (Kept apart from `scored`, so
+        // that each candidate costs O(keep), not a scan of all scored: a million candidates
+        // took minutes.)
+        let mut top: Vec<(f64, &[f64])> = Vec::with_capacity(keep + 1);
         for (index, candidate) in order.iter().enumerate() {
-            if scored.len() >= keep {
-                // The value of the keep-th best distinct candidate so far.
-                let mut distinct: Vec<&Vec<f64>> = Vec::new();
-                let mut threshold = f64::NEG_INFINITY;
-                for (v, s) in &scored {
-                    if !distinct.contains(&s) {
-                        distinct.push(s);
-                        if distinct.len() == keep {
-                            threshold = *v;
-                            break;
-                        }
-                    }
-                }
-                if candidate.bound < threshold {
-                    break;
-                }
+            if top.len() >= keep && candidate.bound < top[keep - 1].0 {
+                break;
             }
             if index == values.len() {
                 let batch = &order[index..order.len().min(index + LANES)];
@@ -265,9 +256,11 @@ impl Search<'_, '_> {
             if value.is_nan() {
                 continue;
             }
-            let at = scored.partition_point(|(v, _)| *v >= value);
-            scored.insert(at, (value, candidate.z.clone()));
+            scored.push((value, candidate.z.clone()));
+            enter_top(&mut top, value, &candidate.z, keep);
         }
+        // Best first; equal values in the order they were scored (a stable sort).
+        scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
         scored
     }
 
@@ -346,4 +339,21 @@ pub(super) fn category(x: f64) -> usize {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let i = x.max(0.0).round() as usize;
     i
+}
+
+/// Enters a scored candidate `z` worth `value` into `top`, the best `keep` distinct candidates
+/// best first, each at its best value: a better value of one in it moves it up, and one past
+/// the `keep`-th is left out.
+fn enter_top<'z>(top: &mut Vec<(f64, &'z [f64])>, value: f64, z: &'z [f64], keep: usize) {
+    if let Some(i) = top.iter().position(|(_, t)| *t == z) {
+        if value <= top[i].0 {
+            return;
+        }
+        top.remove(i);
+    }
+    let at = top.partition_point(|(v, _)| *v >= value);
+    if at < keep {
+        top.insert(at, (value, z));
+        top.truncate(keep);
+    }
 }
