@@ -2476,3 +2476,31 @@ fn an_experiment_file_that_is_not_text_or_too_large_is_refused_at_once() {
         out.stderr
     );
 }
+
+/// A busy port gets advice that fits the command: `sweep serve` has no `--no-serve`.
+#[test]
+fn issue_a_busy_port_gets_advice_that_fits_the_command() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let spec = spec.to_str().unwrap();
+    assert_eq!(env.sweep(&["run", spec, "--no-serve"]).code, 0);
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let serve = env.sweep(&["serve", "--port", &port]);
+    assert_eq!(serve.code, 2, "{serve:?}");
+    assert!(
+        serve.stderr.contains("pick another --port") && !serve.stderr.contains("--no-serve"),
+        "{}",
+        serve.stderr
+    );
+    let run = env.sweep(&["run", spec, "--port", &port]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("pick another --port")
+            && run
+                .stderr
+                .contains("or pass --no-serve to run the sweep without it"),
+        "{}",
+        run.stderr
+    );
+}

@@ -80,6 +80,60 @@ fn a_trial_reproduces_bit_for_bit_and_changed_data_is_named() {
     );
 }
 
+/// `sweep predict` sends a user with a damaged checkpoint to `sweep reproduce`: reproducing the
+/// trial writes the checkpoint again, byte for byte as it was, and predict works again.
+#[test]
+fn issue_reproduce_writes_a_damaged_or_missing_checkpoint_again() {
+    let env = run_tiny();
+    let dir = env.store().join("checkpoints").join("rec");
+    let weights = dir.join("0.safetensors");
+    let intact = std::fs::read(&weights).unwrap();
+    let input = env.path().join("digits.csv");
+    let predict = || env.sweep(&["predict", "rec/0", "--input", input.to_str().unwrap()]);
+    assert_eq!(predict().code, 0);
+
+    let mut flipped = intact.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    std::fs::write(&weights, &flipped).unwrap();
+    let refused = predict();
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(refused.stderr.contains("`sweep reproduce`"), "{refused:?}");
+    let again = env.sweep(&["reproduce", "rec/0"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again
+            .stdout
+            .contains("bit for bit (epoch_seconds, wall time, not compared); its checkpoint, damaged, was written again"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(std::fs::read(&weights).unwrap(), intact);
+    assert_eq!(predict().code, 0);
+
+    // A checkpoint deleted comes back too; one that is whole is left alone, and no scratch
+    // folder is left behind.
+    std::fs::remove_file(dir.join("0.json")).unwrap();
+    std::fs::remove_file(&weights).unwrap();
+    let again = env.sweep(&["reproduce", "rec/0"]);
+    assert!(
+        again
+            .stdout
+            .contains("its checkpoint, missing, was written again"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(std::fs::read(&weights).unwrap(), intact);
+    let whole = env.sweep(&["reproduce", "rec/0"]);
+    assert!(!whole.stdout.contains("written again"), "{}", whole.stdout);
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[test]
 fn show_displays_the_record_with_the_git_state() {
     let env = TestEnv::new();

@@ -69,7 +69,7 @@ fn an_experiment_is_removed_only_when_confirmed_and_its_name_then_runs_afresh() 
     assert_eq!(removed.code, 0, "{removed:?}");
     assert!(
         removed.stdout.contains("removed small: 2 trials,")
-            && removed.stdout.contains("1 checkpoints"),
+            && removed.stdout.contains("1 checkpoint\n"),
         "{}",
         removed.stdout
     );

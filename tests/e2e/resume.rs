@@ -296,3 +296,57 @@ fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on()
     assert_eq!(finished.code, 0, "{finished:?}");
     assert_eq!(results(&timed).len(), 12);
 }
+
+/// Four one-epoch trials of a grid with five points; `run_cap: 4`.
+const CAPPED: &str = "\
+name: capped
+seed: 1
+method: grid
+run_cap: 4
+parallel: 1
+metric: {name: val_accuracy, goal: maximize}
+data: {csv: DATA/digits.csv, target: digit}
+train: {epochs: 1, batch_size: 64}
+parameters:
+  hidden: {values: [8, 16, 24, 32, 40]}
+";
+
+/// A first run with `--run-cap 1` does not hide the file's own `run_cap` for good: the same
+/// file run again raises the plan to it, and says so; counts of one are singular.
+#[test]
+fn issue_a_run_without_run_cap_takes_the_files_run_cap() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("capped.yaml", CAPPED);
+    let spec = spec.to_str().unwrap();
+    let first = env.sweep(&["run", spec, "--run-cap", "1", "--no-serve"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    assert!(
+        first.stdout.contains("capped: 1 trial (1 completed"),
+        "{}",
+        first.stdout
+    );
+    let again = env.sweep(&["run", spec, "--no-serve"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again
+            .stderr
+            .contains("run cap raised from 1 to 4 (the file's run_cap)"),
+        "{}",
+        again.stderr
+    );
+    assert!(
+        again.stdout.contains("capped: 4 trials (4 completed"),
+        "{}",
+        again.stdout
+    );
+    // Once there, the file's cap raises nothing more.
+    let third = env.sweep(&["run", spec, "--no-serve"]);
+    assert!(!third.stderr.contains("raised"), "{}", third.stderr);
+    assert!(
+        third
+            .stderr
+            .contains("capped: all 4 trials already finished; nothing to run (--extend N adds"),
+        "{}",
+        third.stderr
+    );
+}

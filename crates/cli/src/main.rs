@@ -106,12 +106,15 @@ fn output_full(error: &anyhow::Error) -> bool {
 }
 
 /// Installs the log subscriber; `RUST_LOG` tunes it (default: warnings and errors, none of
-/// sled's, whose errors the store reports as its own: `RUST_LOG=sled=debug` shows them, nor of
+/// sled's, whose errors the store reports as its own: `RUST_LOG=sled=debug` shows them, and a
+/// `RUST_LOG` that does not name sled keeps them off (`log_filter`), nor of
 /// actix-http's, which are clients' malformed requests, a line each, not the server's faults).
 /// Colours only on a terminal, so a redirected log or a CI transcript holds no escape codes.
 fn install_tracing() {
     use std::io::IsTerminal;
-    let asked = tracing_subscriber::EnvFilter::try_from_default_env().ok();
+    let asked = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|text| tracing_subscriber::EnvFilter::try_new(log_filter(&text)).ok());
     let debugging = asked.is_some();
     let filter =
         asked.unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn,sled=off,actix_http=off"));
@@ -126,4 +129,38 @@ fn install_tracing() {
     } else {
         subscriber.without_time().try_init()
     };
+}
+
+/// Returns the filter for the `RUST_LOG` text `asked`: as given, with sled's internals kept
+/// off unless a directive names sled, so that `RUST_LOG=debug` shows the sweep's own events and
+/// not the database's, which flood it.
+fn log_filter(asked: &str) -> String {
+    let names_sled = asked.split(',').any(|directive| {
+        let target = directive.split(['=', '[']).next().unwrap_or("").trim();
+        target == "sled" || target.starts_with("sled::")
+    });
+    if names_sled || asked.trim().is_empty() {
+        asked.to_string()
+    } else {
+        format!("{asked},sled=off")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+
+    #[test]
+    fn issue_rust_log_keeps_sled_off_unless_it_names_sled() {
+        let cases = [
+            ("debug", "debug,sled=off"),
+            ("info,runner=trace", "info,runner=trace,sled=off"),
+            ("sled=debug", "sled=debug"),
+            ("warn,sled::tree=trace", "warn,sled::tree=trace"),
+            ("sledge=info", "sledge=info,sled=off"),
+        ];
+        for (asked, want) in cases {
+            assert_eq!(log_filter(asked), want, "{asked}");
+        }
+    }
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use dashboard::Notices;
 use experiment::{
-    Direction, ExperimentSpec, MetricPoint, MetricSpec, Step, Stopped, Trial, TrialId, TrialState,
+    Direction, ExperimentSpec, Method, MetricPoint, MetricSpec, Step, Stopped, Trial, TrialId,
+    TrialState,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use runner::{Observer, QuietAgent, StudyPlan};
@@ -35,6 +36,8 @@ pub(crate) struct ProgressObserver {
     notices: Notices,
     /// The experiment's name, which notices are shown under.
     experiment: String,
+    /// The number of points of a grid search; `None` for other methods.
+    grid_points: Option<u32>,
 }
 
 impl ProgressObserver {
@@ -78,6 +81,8 @@ impl ProgressObserver {
             plan: OnceLock::new(),
             notices: Notices::default(),
             experiment: spec.name.clone(),
+            grid_points: matches!(spec.method, Method::Grid(_))
+                .then(|| spec.planned_trials(u32::MAX)),
         }
     }
 
@@ -105,8 +110,9 @@ impl ProgressObserver {
 }
 
 /// Returns the line a study starts with, and whether it runs (or follows) trials: what it
-/// resumes or starts, or why there is nothing to run.
-fn started_line(plan: &StudyPlan) -> (String, bool) {
+/// resumes or starts, or why there is nothing to run; `grid_points` is the size of a grid
+/// search, which no `--extend` goes beyond.
+fn started_line(plan: &StudyPlan, grid_points: Option<u32>) -> (String, bool) {
     if let (0, Some(stopped)) = (plan.to_run, plan.stopped) {
         let why = match stopped {
             Stopped::Target(t) => format!("its target was reached by trial {t}"),
@@ -119,17 +125,24 @@ fn started_line(plan: &StudyPlan) -> (String, bool) {
     }
     // An agent with none of its own left may still wait for the others'.
     if plan.to_run == 0 && (plan.agent.is_none() || plan.already_finished >= plan.total) {
-        let more = match plan.agent {
+        let more = match (grid_points, plan.agent) {
+            (Some(points), _) if plan.total >= points => match points {
+                1 => "the grid's 1 point is run".to_string(),
+                n => format!("the grid's {n} points are all run"),
+            },
             // A restarted agent would add `--extend`'s trials again.
-            Some(_) => {
-                "every agent with a higher --run-cap and a new --exchange folder adds \
-                        trials"
-            }
-            None => "--extend N adds trials",
+            (_, Some(_)) => "every agent with a higher --run-cap and a new --exchange folder \
+                             adds trials"
+                .to_string(),
+            (_, None) => "--extend N adds trials".to_string(),
+        };
+        let finished = match plan.total {
+            1 => "its 1 trial".to_string(),
+            n => format!("all {n} trials"),
         };
         let line = format!(
-            "{}: all {} trials already finished; nothing to run ({more})",
-            plan.experiment, plan.total
+            "{}: {finished} already finished; nothing to run ({more})",
+            plan.experiment
         );
         return (line, false);
     }
@@ -161,7 +174,7 @@ impl Observer for ProgressObserver {
         let _ = self.plan.set(plan.clone());
         self.overall.set_length(u64::from(plan.total));
         self.overall.set_position(u64::from(plan.already_finished));
-        let (line, starts) = started_line(plan);
+        let (line, starts) = started_line(plan, self.grid_points);
         self.log(line);
         if !starts {
             return;
@@ -231,8 +244,14 @@ impl Observer for ProgressObserver {
                     .iter()
                     .filter(|f| **f == 0)
                     .count();
-                self.overall
-                    .set_message(format!("Pareto front {front} trials"));
+                self.overall.set_message(format!(
+                    "Pareto front {}",
+                    experiment::counted(
+                        u64::try_from(front).unwrap_or(u64::MAX),
+                        "trial",
+                        "trials"
+                    )
+                ));
             }
         } else if trial.state == TrialState::Completed {
             if let (Ok(mut best), Some(v)) = (self.best.lock(), value) {
@@ -378,28 +397,57 @@ mod tests {
     #[test]
     fn an_agent_with_none_of_its_own_left_says_it_follows_the_others() {
         // Its own 3 trials are done, the other agent's 3 are not: the study is not finished.
-        let (line, starts) = started_line(&plan(6, 3, 0, Some((0, 2))));
+        let (line, starts) = started_line(&plan(6, 3, 0, Some((0, 2))), None);
         assert_eq!(
             line,
             "resuming rnd as agent 0 of 2: 6 trials (3 already finished), none of its own left \
              to run; it follows the other agents' to the end"
         );
         assert!(starts);
-        let (line, starts) = started_line(&plan(6, 6, 0, Some((0, 2))));
+        let (line, starts) = started_line(&plan(6, 6, 0, Some((0, 2))), None);
         assert!(
             line.starts_with("rnd: all 6 trials already finished; nothing to run"),
             "{line}"
         );
         assert!(!starts);
-        let (line, _) = started_line(&plan(6, 6, 0, None));
+        let (line, _) = started_line(&plan(6, 6, 0, None), None);
         assert_eq!(
             line,
             "rnd: all 6 trials already finished; nothing to run (--extend N adds trials)"
         );
-        let (line, _) = started_line(&plan(6, 2, 4, Some((1, 2))));
+        let (line, _) = started_line(&plan(6, 2, 4, Some((1, 2))), None);
         assert_eq!(
             line,
             "resuming rnd as agent 1 of 2: 6 trials (2 already finished), 2 side by side here"
         );
+    }
+
+    #[test]
+    fn issue_a_finished_grid_offers_no_extend_and_one_trial_is_singular() {
+        // Every point of a 3-point grid planned and run: `--extend` would be refused.
+        let (line, starts) = started_line(&plan(3, 3, 0, None), Some(3));
+        assert_eq!(
+            line,
+            "rnd: all 3 trials already finished; nothing to run (the grid's 3 points are all run)"
+        );
+        assert!(!starts);
+        let (line, _) = started_line(&plan(3, 3, 0, Some((0, 2))), Some(3));
+        assert!(
+            line.ends_with("(the grid's 3 points are all run)"),
+            "{line}"
+        );
+        // A grid with points left (a lower run_cap) may still grow.
+        let (line, _) = started_line(&plan(2, 2, 0, None), Some(3));
+        assert_eq!(
+            line,
+            "rnd: all 2 trials already finished; nothing to run (--extend N adds trials)"
+        );
+        let (line, _) = started_line(&plan(1, 1, 0, None), None);
+        assert_eq!(
+            line,
+            "rnd: its 1 trial already finished; nothing to run (--extend N adds trials)"
+        );
+        let (line, _) = started_line(&plan(1, 1, 0, None), Some(1));
+        assert!(line.ends_with("(the grid's 1 point is run)"), "{line}");
     }
 }

@@ -2,6 +2,7 @@
 //! holds what they share: reading a spec, opening a store, finding an experiment, filtering its
 //! trials.
 
+mod checkpoint_again;
 mod compact;
 mod export;
 mod gate;
@@ -10,6 +11,7 @@ mod predict;
 mod remove;
 mod reproduce;
 mod run;
+mod run_cap;
 mod serve;
 mod tested;
 mod validate;

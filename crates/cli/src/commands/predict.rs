@@ -116,7 +116,11 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
         if !sidecar.is_file() {
             if let Some(count) = stored_trials(store, &experiment).filter(|n| trial >= *n) {
                 bail!(
-                    "`{experiment}` has no trial {trial}: its {count} trials are numbered from 0"
+                    "`{experiment}` has no trial {trial}: {}",
+                    match count {
+                        1 => "its 1 trial is numbered 0".to_string(),
+                        n => format!("its {n} trials are numbered from 0"),
+                    }
                 );
             }
             bail!(

@@ -36,15 +36,26 @@ pub(crate) fn remove(args: &RmArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Declined);
     }
     let mut out = std::io::stdout().lock();
+    // Counts as `usize` or `u64`, each with its noun.
+    let counted = |n: usize, one: &str, many: &str| {
+        experiment::counted(u64::try_from(n).unwrap_or(u64::MAX), one, many)
+    };
     for (info, trials) in &rows {
         // A large experiment takes a while (about 30 s for a million metric points).
-        say!("removing {} ({} trials)...", info.name, trials.len());
+        say!(
+            "removing {} ({})...",
+            info.name,
+            counted(trials.len(), "trial", "trials")
+        );
         let checkpoints = remove_checkpoints(path, &info.name)?;
         let removed = store.remove_experiment(&info.name)?;
         writeln!(
             out,
-            "removed {}: {} trials, {} metric points, {} checkpoints",
-            info.name, removed.trials, removed.metric_points, checkpoints
+            "removed {}: {}, {}, {}",
+            info.name,
+            counted(removed.trials, "trial", "trials"),
+            counted(removed.metric_points, "metric point", "metric points"),
+            counted(checkpoints, "checkpoint", "checkpoints")
         )?;
     }
     say!(

@@ -12,6 +12,10 @@
 //! On the CPU the verdict is bit for bit. A trial that trained on a GPU (device `cuda`, or `auto`
 //! on a CUDA build) is compared with a relative tolerance of `GPU_TOLERANCE` instead, since GPU
 //! kernels need not add in the same order twice; the verdict then says so.
+//!
+//! A trial that reproduces and whose stored checkpoint is missing or damaged gets it written
+//! again from the reproduction (`checkpoint_again`), so that `sweep predict`, which sends the
+//! user here for a damaged checkpoint, works afterwards.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -24,6 +28,7 @@ use experiment::{
 };
 use trainer::MlpObjective;
 
+use super::checkpoint_again::{self, Found, Scratch};
 use super::{find_experiment, open_store, parse_trial, StoreMode};
 use crate::args::ReproduceArgs;
 use crate::{probe, Outcome};
@@ -137,7 +142,15 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         trial.seed, record.spec_file
     )?;
     out.flush()?;
-    let objective = MlpObjective::new(&spec)?;
+    let checkpoints = store::checkpoint_dir(&args.store.store, &info.name);
+    let found = checkpoint_again::inspect(&checkpoints, trial.id);
+    let (objective, scratch) = if found != Found::Usable && spec.checkpoints.keep > 0 {
+        let scratch = Scratch::create(&checkpoints, trial.id)?;
+        let objective = MlpObjective::with_checkpoints(&spec, scratch.path(), None)?;
+        (objective, Some(scratch))
+    } else {
+        (MlpObjective::new(&spec)?, None)
+    };
     let ctx = TrialContext {
         trial: trial.id,
         seed: trial.seed,
@@ -189,19 +202,30 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         (None, _) => String::new(),
     };
     let compared = stored.keys().filter(|m| *m != WALL_TIME).count();
-    let epochs = last_step.map_or(0, |s| s.0);
+    let compared = experiment::counted(
+        u64::try_from(compared).unwrap_or(u64::MAX),
+        "metric",
+        "metrics",
+    );
+    let epochs = experiment::counted(last_step.map_or(0, |s| s.0), "epoch", "epochs");
     let bit_for_bit = first_difference(&stored, &collector.curves, 0.0).is_none();
+    let written = match scratch {
+        Some(scratch) if scratch.commit()? => {
+            format!("; its checkpoint, {}, was written again", found.as_str())
+        }
+        _ => String::new(),
+    };
     if bit_for_bit {
         writeln!(
             out,
-            "identical: {failed_as}{compared} metrics over {epochs} epochs, bit for bit \
-             ({WALL_TIME}, wall time, not compared)"
+            "identical: {failed_as}{compared} over {epochs}, bit for bit \
+             ({WALL_TIME}, wall time, not compared){written}"
         )?;
     } else {
         writeln!(
             out,
-            "equal within {GPU_TOLERANCE:e} relative: {compared} metrics over {epochs} epochs on \
-             device {} (GPU kernels need not be bit for bit)",
+            "equal within {GPU_TOLERANCE:e} relative: {compared} over {epochs} on device {} \
+             (GPU kernels need not be bit for bit){written}",
             record.device
         )?;
     }

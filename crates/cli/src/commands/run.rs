@@ -8,6 +8,7 @@ use experiment::{ExperimentSpec, Stopped, TrialState};
 use runner::{StudyOptions, StudySummary};
 use trainer::MlpObjective;
 
+use super::run_cap::{file_cap, Asked, FileCap};
 use super::{load_spec, missing_note, open_store, opener, serve, StoreMode};
 use crate::args::RunArgs;
 use crate::clock::SystemClock;
@@ -72,23 +73,47 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     if let (Some(n), Some(e)) = (args.extend, &stored) {
         if e.status != store::ExperimentStatus::Finished {
             bail!(
-                "experiment `{}` has not finished its {} planned trials (a run stopped part way, \
-                 an earlier --extend perhaps), and --extend {n} adds {n} more each time it is \
-                 run: finish it with `sweep run {}` (no --extend), or set the total with \
+                "experiment `{}` has not finished its {} (a run stopped part way, an earlier \
+                 --extend perhaps), and --extend {n} adds {n} more each time it is run: \
+                 finish it with `sweep run {}` (no --extend), or set the total with \
                  --run-cap {}, which running again does not add to",
                 e.name,
-                e.run_cap,
+                experiment::counted(e.run_cap, "planned trial", "planned trials"),
                 args.file.display(),
                 e.run_cap.saturating_add(n)
             );
         }
     }
+    // Without `--run-cap`, the file's run_cap is the cap asked for (above a plan an earlier
+    // `--run-cap` made lower).
+    let ended = match &stored {
+        Some(e) if e.run_cap < spec.planned_trials(spec.run_cap) => {
+            spec.stopped_by(&store.trials(&spec.name)?)
+        }
+        _ => None,
+    };
+    let asked_cap = Asked {
+        run_cap: args.run_cap,
+        extend: args.extend,
+        agents: args.agent.is_some(),
+    };
+    let run_cap = match file_cap(&spec, asked_cap, stored.as_ref(), ended) {
+        FileCap::Unchanged => args.run_cap,
+        FileCap::Raised { cap, line } => {
+            say!("{line}");
+            Some(cap)
+        }
+        FileCap::Refused(note) => {
+            say!("note: {note}");
+            args.run_cap
+        }
+    };
     // The notes count the trials this run plans: the stored experiment's (which `--extend` or
     // `--run-cap` may have raised past the file's), with what this run adds; or the file's.
     let planned_now = match &stored {
         Some(e) => e
             .run_cap
-            .max(args.run_cap.unwrap_or(0))
+            .max(run_cap.unwrap_or(0))
             .saturating_add(args.extend.unwrap_or(0)),
         None => args.run_cap.unwrap_or(spec.run_cap),
     };
@@ -138,7 +163,8 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             max_age: std::time::Duration::from_secs(1),
             notices: notices.clone(),
         };
-        let server = serve::start(store.clone(), &args.dashboard, 1, fresh)?;
+        let server =
+            serve::start(store.clone(), &args.dashboard, 1, fresh).map_err(serve::for_run)?;
         store.announce(&opener(Some(&server.url())))?;
         say!("dashboard: {}", serve::link(&server, &args.dashboard));
         Some(server)
@@ -161,7 +187,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let options = StudyOptions {
         spec_path: args.file.display().to_string(),
         parallel,
-        run_cap: args.run_cap,
+        run_cap,
         record: Some(probe::run_record(&spec, &args.file, parallel)?),
         extend: args.extend,
         stop: interrupts.stop.clone(),
@@ -239,9 +265,9 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     if let Some(limit) = timed_out {
         writeln!(
             std::io::stdout().lock(),
-            "\ntime limit of {limit} reached: {} of {} trials finished; {} to carry on",
+            "\ntime limit of {limit} reached: {} of {} finished; {} to carry on",
             summary.finished(),
-            summary.planned,
+            experiment::counted(summary.planned, "trial", "trials"),
             run_again(args)
         )?;
     }
@@ -263,8 +289,9 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         } else {
             writeln!(
                 std::io::stdout().lock(),
-                "\nstopped early: {finished} of {planned} trials finished; {} to resume (the \
-                 stopped trials run again from scratch)",
+                "\nstopped early: {finished} of {} finished; {} to resume (the stopped \
+                 trials run again from scratch)",
+                experiment::counted(planned, "trial", "trials"),
                 run_again(args)
             )?;
         }
@@ -403,9 +430,13 @@ fn print_run_summary(
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "\n{}: {} trials ({} completed, {} pruned, {} failed{}); {} run now",
+        "\n{}: {} ({} completed, {} pruned, {} failed{}); {} run now",
         spec.name,
-        summary.trials.len(),
+        experiment::counted(
+            u64::try_from(summary.trials.len()).unwrap_or(u64::MAX),
+            "trial",
+            "trials"
+        ),
         summary.count(TrialState::Completed),
         summary.count(TrialState::Pruned),
         summary.count(TrialState::Failed),
@@ -511,15 +542,17 @@ fn extend_under_agents(n: u32, spec: &ExperimentSpec, store: &Path) -> String {
         .map(|e| e.run_cap);
     let cap = match planned {
         Some(cap) => format!(
-            "--run-cap {} (`{}` plans {cap} trials)",
+            "--run-cap {} (`{}` plans {})",
             cap.saturating_add(n),
-            spec.name
+            spec.name,
+            experiment::counted(cap, "trial", "trials")
         ),
         None => format!("a --run-cap {n} above the trials the study plans"),
     };
+    let trials = experiment::counted(n, "trial", "trials");
     format!(
         "--extend cannot be used with --agent: an agent started again with the same command \
-         would add its {n} trials again. To add {n} trials to a study run by agents, run every \
+         would add its {trials} again. To add {trials} to a study run by agents, run every \
          agent with {cap} and a new --exchange folder; each agent's store already holds the \
          trials so far"
     )
@@ -550,6 +583,7 @@ fn run_cap_raised(
     }
     let planned = planned.unwrap_or(before).max(before);
     let changed = format!("only `run_cap` changed, from {before} to {now}");
+    let plans = experiment::counted(planned, "trial", "trials");
     Some(match now.checked_sub(planned).filter(|&n| n > 0) {
         Some(more) if agents => format!(
             "{changed}: to add the {more} trial{}, put `run_cap: {before}` back and run every \
@@ -557,7 +591,7 @@ fn run_cap_raised(
             if more == 1 { "" } else { "s" }
         ),
         None if agents => format!(
-            "{changed}, but the study already plans {planned} trials (its run cap was raised \
+            "{changed}, but the study already plans {plans} (its run cap was raised \
              since): put `run_cap: {before}` back, and run every agent with a higher --run-cap \
              and a new --exchange folder to add trials;\n"
         ),
@@ -567,7 +601,7 @@ fn run_cap_raised(
             if more == 1 { "" } else { "s" }
         ),
         None => format!(
-            "{changed}, but the experiment already plans {planned} trials (its run cap was \
+            "{changed}, but the experiment already plans {plans} (its run cap was \
              raised since): put `run_cap: {before}` back, and pass `--extend N` to add trials;\n"
         ),
     })

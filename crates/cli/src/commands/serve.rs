@@ -258,12 +258,39 @@ pub(crate) fn link(server: &Server, args: &DashboardArgs) -> String {
     }
 }
 
+/// The address asked for (`--addr`, `--port` or `SWEEP_ADDR`) cannot be listened on: taken by
+/// another process, or not this machine's.
+#[derive(Debug)]
+pub(crate) struct PortTaken {
+    addr: SocketAddr,
+    error: std::io::Error,
+}
+
+impl std::fmt::Display for PortTaken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot serve the dashboard on {}: {}; pick another --port (or --addr)",
+            self.addr, self.error
+        )
+    }
+}
+
+impl std::error::Error for PortTaken {}
+
+/// Returns `error` with the advice that fits `sweep run` when it is a `PortTaken`: the sweep
+/// can also run without a dashboard.
+pub(crate) fn for_run(error: anyhow::Error) -> anyhow::Error {
+    match error.downcast_ref::<PortTaken>() {
+        Some(taken) => anyhow!("{taken}, or pass --no-serve to run the sweep without it"),
+        None => error,
+    }
+}
+
 /// Binds `addr`, or by default the first free port of 127.0.0.1:8080..=8099, then any port.
 fn bind(addr: Option<SocketAddr>) -> anyhow::Result<TcpListener> {
     if let Some(addr) = addr {
-        return TcpListener::bind(addr).with_context(|| {
-            format!("cannot serve the dashboard on {addr}; pick another --addr or --port, or pass --no-serve to `sweep run`")
-        });
+        return TcpListener::bind(addr).map_err(|error| PortTaken { addr, error }.into());
     }
     for port in DEFAULT_PORT..=LAST_DEFAULT_PORT {
         if let Ok(listener) = TcpListener::bind(on_loopback(port)) {

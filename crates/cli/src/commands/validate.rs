@@ -73,9 +73,14 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             true => "join the front",
             false => "improve the best",
         };
+        let does = if p.patience == 1 {
+            "does not"
+        } else {
+            "do not"
+        };
         format!(
-            "; the sweep ends once {} trials in a row do not {what}{by}",
-            p.patience
+            "; the sweep ends once {} in a row {does} {what}{by}",
+            experiment::counted(p.patience, "trial", "trials")
         )
     });
     let objectives = if spec.is_multi_objective() {
@@ -174,9 +179,16 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     };
     writeln!(
         out,
-        "data: {} features{encoded}, {target}; {} train / {} validation / {} test \
+        "data: {}{encoded}, {target}; {} train / {} validation / {} test \
          rows{missing}{separated}",
-        data.features, data.train_rows, data.validation_rows, data.test_rows
+        experiment::counted(
+            u64::try_from(data.features).unwrap_or(u64::MAX),
+            "feature",
+            "features"
+        ),
+        data.train_rows,
+        data.validation_rows,
+        data.test_rows
     )?;
     if let Some(line) = gate_line {
         writeln!(out, "{line}")?;

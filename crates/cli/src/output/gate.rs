@@ -400,9 +400,13 @@ fn conclusion(h: &GateHeader<'_>, report: &GateReport) -> String {
         "gate passed".to_string()
     } else {
         format!(
-            "gate FAILED: {} of {} metrics regressed ({})",
+            "gate FAILED: {} of {} regressed ({})",
             failed.len(),
-            report.rows.len(),
+            experiment::counted(
+                u64::try_from(report.rows.len()).unwrap_or(u64::MAX),
+                "metric",
+                "metrics"
+            ),
             failed.join(", ")
         )
     }
