@@ -527,13 +527,7 @@ impl<'a> Peers<'a> {
     /// Puts another agent's event on the board and in the store, as if a local worker had.
     fn apply(&self, agent: u32, event: JournalEvent) -> Result<()> {
         let name = &self.spec.name;
-        let about = match &event {
-            JournalEvent::Start(t) | JournalEvent::Finish(t) => Some(t.id),
-            JournalEvent::Report { trial, .. } | JournalEvent::Skip(trial) => Some(*trial),
-            JournalEvent::Tested(result) => Some(result.trial),
-            JournalEvent::Abort(_) | JournalEvent::Warm(_) => None,
-        };
-        if let Some(id) = about.filter(|id| self.options.owner(*id) != agent) {
+        if let Some(id) = event.trial().filter(|id| self.options.owner(*id) != agent) {
             return Err(Error::StrayTrial {
                 agent,
                 trial: id,

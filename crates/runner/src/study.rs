@@ -1768,11 +1768,13 @@ mod tests {
 
     #[test]
     fn nsga2_generations_do_not_depend_on_timing() {
-        // Generations of 4 with 3 trials side by side; a child copies its parent's `lr` unless
-        // mutated, half the time.
+        // Generations of 4 with 3 trials side by side; with uniform crossover a child takes
+        // `lr` from one of its two parents (two different trials) unless mutated, half the time.
+        // (BLX, the default, draws between the parents.)
         let nsga2 = Method::Nsga2(experiment::Nsga2Config {
             population_size: 4,
             mutation_prob: Some(0.5),
+            crossover: experiment::Crossover::Uniform,
             ..experiment::Nsga2Config::default()
         });
         let pruner = experiment::PrunerSpec::Median {

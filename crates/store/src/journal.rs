@@ -25,6 +25,10 @@ use experiment::{MetricPoint, Step, Trial, TrialId, WarmStarted};
 use crate::records::journal::{decode_line, encode_line, Line};
 use crate::{handover, Error, Result, TestResult};
 
+/// The most agents one study may have (`--agent I/N`): past any cluster's job array, and a
+/// reader of each one's journal is made.
+pub const MAX_AGENTS: u32 = 4096;
+
 /// Who an agent is and what study it runs: the first line of its journal. Agents of one study
 /// have equal headers but for `agent`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +84,18 @@ pub enum JournalEvent {
     Warm(WarmStarted),
 }
 
+impl JournalEvent {
+    /// Returns the trial the event is about, if it is about one.
+    pub fn trial(&self) -> Option<TrialId> {
+        match self {
+            JournalEvent::Start(t) | JournalEvent::Finish(t) => Some(t.id),
+            JournalEvent::Report { trial, .. } | JournalEvent::Skip(trial) => Some(*trial),
+            JournalEvent::Tested(result) => Some(result.trial),
+            JournalEvent::Abort(_) | JournalEvent::Warm(_) => None,
+        }
+    }
+}
+
 /// One agent's end of the exchange: its own journal to append to, and the others' to follow.
 #[derive(Debug)]
 pub struct Exchange {
@@ -129,6 +145,13 @@ impl Exchange {
     /// own (started again with the right settings, it joins).
     pub fn join(dir: &Path, me: AgentHeader) -> Result<(Exchange, Vec<JournalEvent>)> {
         let folder = dir.join(&me.experiment);
+        if let Some(problem) = header_problem(&me) {
+            return Err(journal_error(
+                &journal_path(&folder, me.agent),
+                None,
+                problem,
+            ));
+        }
         std::fs::create_dir_all(&folder).map_err(|e| io_error(&folder, &e))?;
         let own_path = journal_path(&folder, me.agent);
         let mut file = OpenOptions::new()
@@ -593,12 +616,49 @@ fn read_line(
             Some(number),
             "the agent's header must be the first line, and only there",
         )),
-        (_, Line::Event(event)) => Ok(Some(event)),
+        (_, Line::Event(event)) => match event.trial().filter(|t| t.0 >= expected.planned) {
+            // (A hand-edited line: no agent numbers a trial past the plan.)
+            Some(trial) => Err(journal_error(
+                path,
+                Some(number),
+                format!(
+                    "trial {trial} is past the {} the study plans",
+                    experiment::counted(expected.planned, "trial", "trials")
+                ),
+            )),
+            None => Ok(Some(event)),
+        },
     }
 }
 
 fn decode(path: &Path, line: u64, bytes: &[u8]) -> Result<Line> {
-    decode_line(bytes).map_err(|e| journal_error(path, Some(line), e.to_string()))
+    let decoded = decode_line(bytes).map_err(|e| journal_error(path, Some(line), e.to_string()))?;
+    if let Some(problem) = match &decoded {
+        Line::Header(h) => header_problem(h),
+        Line::Event(_) => None,
+    } {
+        return Err(journal_error(path, Some(line), problem));
+    }
+    Ok(decoded)
+}
+
+/// Returns what is wrong with a header's counts, if anything: each agent of a study gets a
+/// reader of its journal, so a count past any real study's (hand-edited, damaged) would ask for
+/// memory no machine has.
+fn header_problem(h: &AgentHeader) -> Option<String> {
+    if !(1..=MAX_AGENTS).contains(&h.agents) || h.agent >= h.agents {
+        return Some(format!(
+            "the header says agent {} of {}, where agents count from 1 to {MAX_AGENTS} and are \
+             numbered from 0 below their count",
+            h.agent, h.agents
+        ));
+    }
+    (h.planned == 0 || h.parallel == 0).then(|| {
+        format!(
+            "the header plans {} trials, {} side by side, where at least 1 of each belongs",
+            h.planned, h.parallel
+        )
+    })
 }
 
 fn append(file: &mut File, path: &Path, line: &Line) -> Result<()> {
@@ -996,5 +1056,49 @@ mod tests {
             message.contains("agent-1.jsonl:2: corrupt journal line"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn an_event_about_a_trial_past_the_plan_is_refused_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
+        let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
+        // A hand-edited line: the study plans 8 trials.
+        b.publish(&JournalEvent::Start(trial(99, TrialState::Running)))
+            .unwrap();
+        let message = a.poll().unwrap_err().to_string();
+        assert!(
+            message.contains("agent-1.jsonl:2: trial 99 is past the 8 trials the study plans"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_header_with_an_agent_count_past_any_study_is_refused_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
+        let path = a.own_path().to_path_buf();
+        drop(a);
+        // Four billion agents: a reader each would take hundreds of gigabytes.
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replacen("\"agents\":2", "\"agents\":4000000000", 1),
+        )
+        .unwrap();
+        let mut watcher = Watcher::new(dir.path(), "digits");
+        let message = watcher.read_header().unwrap_err().to_string();
+        assert!(
+            message.contains(
+                "agent-0.jsonl:1: the header says agent 0 of 4000000000, where agents count from \
+                 1 to 4096"
+            ),
+            "{message}"
+        );
+        // Joining through it is refused the same way, and a count in range is not.
+        let mut too_many = header(0);
+        too_many.agents = MAX_AGENTS + 1;
+        let other = tempfile::tempdir().unwrap();
+        assert!(Exchange::join(other.path(), too_many).is_err());
     }
 }

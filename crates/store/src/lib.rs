@@ -44,7 +44,9 @@ pub use error::{DamagedPart, Error, Result};
 pub use info::{
     AgentOf, CheckpointAt, ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult,
 };
-pub use journal::{short_hash, AgentHeader, Exchange, JournalEvent, PeerJournal, Stamp, Watcher};
+pub use journal::{
+    short_hash, AgentHeader, Exchange, JournalEvent, PeerJournal, Stamp, Watcher, MAX_AGENTS,
+};
 pub use records::warm_start_digest;
 pub use store::checkpoint_dir;
 pub use store::{compaction_pending, database_bytes, Compacted, Removed, Store, FORMAT_VERSION};

@@ -400,6 +400,10 @@ fn agent_options(
         .split_once('/')
         .and_then(|(i, n)| Some((i.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)));
     let (index, count) = match parsed {
+        Some((_, n)) if n > store::MAX_AGENTS => bail!(
+            "--agent {agent}: a study has at most {} agents",
+            store::MAX_AGENTS
+        ),
         Some((i, n)) if i < n => (i, n),
         Some((_, 0)) => bail!("--agent {agent}: the number of agents must be at least 1"),
         Some((i, n)) => bail!(
