@@ -23,6 +23,7 @@ use experiment::{
 };
 use store::{AgentOf, CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult};
 
+use crate::charts;
 use crate::view::experiment_page::Analysis;
 use crate::{Error, Notices, Result};
 
@@ -434,6 +435,21 @@ impl ExperimentData {
     /// longer parses.
     pub(crate) fn objectives(&self) -> Vec<MetricSpec> {
         self.info.objectives(self.spec.as_ref())
+    }
+
+    /// Returns what the experiment's models predict: the spec's `data.task`, or, where the spec
+    /// infers it from the data (or no longer parses), what its metrics say: a regression
+    /// metric (`val_rmse`, ...) reported or asked for means regression, a classification one
+    /// (`val_accuracy`, ...) classification.
+    pub(crate) fn task(&self) -> charts::Task {
+        let reported = self
+            .trials
+            .iter()
+            .filter_map(|t| t.result.as_ref())
+            .flat_map(|r| r.metrics.keys().map(String::as_str));
+        let asked = self.objectives();
+        let names = reported.chain(asked.iter().map(|o| o.name.as_str()));
+        charts::Task::of(self.spec.as_ref(), names)
     }
 
     /// Returns the spec's constraints: none when it has none or no longer parses.

@@ -321,10 +321,10 @@ fn render_experiment(
         None => analysed(reader, &data, slot, objective, now)?,
     };
     let picked = experiment_page::Picked {
-        pairs: match &sel.pairs {
-            Some(names) => Some(experiment_page::picked_pairs(&data, objective, names)?),
-            None => None,
-        },
+        pairs: sel
+            .pairs
+            .as_ref()
+            .map(|names| experiment_page::picked_pairs(&data, objective, names)),
         front: match &sel.front {
             Some(names) => Some(experiment_page::picked_front(&data, names)?),
             None => None,
@@ -446,6 +446,7 @@ fn render_trial(
             value: experiment_page::TestSplit::of(name, &test).metrics,
             note: String::new(),
             idle: false,
+            link: Default::default(),
         });
     }
     let whole = TrialHtml {

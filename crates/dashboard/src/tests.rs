@@ -362,14 +362,35 @@ fn the_pair_plots_take_the_parameters_picked() {
             body.contains("sort=state&#38;dir=asc&#38;pairs=optimizer%2Clr"),
             "{body}"
         );
-        for bad in ["lr", "lr,lr", "lr,depth", "lr,hidden,optimizer,lr"] {
+        // A pick that cannot be drawn (issue_audit_9): the page renders, with the default
+        // plots, and the pairs panel says what is wrong in place, the pick kept in its box,
+        // marked invalid and described by the message, as the leaderboard's filter does.
+        for bad in [
+            "lr",
+            "lr,lr",
+            "lr,depth",
+            "lr,hidden,optimizer,lr",
+            "lr,%20hiddn",
+        ] {
             let (status, body) = get(&store, &format!("/experiments/demo?pairs={bad}")).await;
-            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+            assert_eq!(status, StatusCode::OK, "{bad}");
+            assert!(body.contains("id=\"leaderboard\""), "{bad}: the whole page");
             assert!(
-                body.contains("pairs takes 2 or 3 different parameters, comma-separated, of: hidden, lr, optimizer"),
+                body.contains("<p class=\"filter-error\" id=\"pairs-error\" role=\"alert\">pairs takes 2 or 3 different parameters, comma-separated, of: hidden, lr, optimizer"),
                 "{bad}: {body}"
             );
+            assert!(
+                body.contains("aria-invalid=\"true\" aria-describedby=\"pairs-error pair-hint\""),
+                "{bad}: {body}"
+            );
+            assert!(body.contains("for the most important parameters"), "{bad}");
         }
+        let (_, body) = get(&store, "/experiments/demo?pairs=lr,%20hiddn").await;
+        assert!(
+            body.contains("`hiddn` is not a parameter: did you mean `hidden`?"),
+            "{body}"
+        );
+        assert!(body.contains(r#"name="pairs" value="lr, hiddn""#), "{body}");
     });
 }
 

@@ -161,14 +161,19 @@
     }
   });
   updateCompare();
-  // A filter that could not be read comes back with its message: the keyboard goes to the box,
-  // whose description is the message, to mend it there (once the page has loaded and scrolled
-  // to `#leaderboard`, which would otherwise take the focus back).
+  // A filter (or a pick of parameter pairs) that could not be read comes back with its
+  // message: the keyboard goes to the box, whose description is the message, to mend it there
+  // (once the page has loaded and scrolled to `#leaderboard` or `#pairs`, which would
+  // otherwise take the focus back).
   window.addEventListener("load", function () {
     window.setTimeout(function () {
-      var filter = document.getElementById("trial-filter");
-      if (filter && document.getElementById("filter-error")) {
-        filter.focus({ preventScroll: true });
+      var boxes = [["trial-filter", "filter-error"], ["pair-params", "pairs-error"]];
+      for (var i = 0; i < boxes.length; i++) {
+        var box = document.getElementById(boxes[i][0]);
+        if (box && document.getElementById(boxes[i][1])) {
+          box.focus({ preventScroll: true });
+          return;
+        }
       }
     }, 0);
   });

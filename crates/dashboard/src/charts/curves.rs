@@ -5,7 +5,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     draw_symbol, legend_entry, padded_range, palette, render_marked, symbol, symbol_points,
-    text_style, tick, DrawResult, Mark, Marker, Shape, DIM, GRID,
+    text_style, tick, trial_tick, DrawResult, Mark, Marker, Shape, DIM, GRID,
 };
 use crate::downsample;
 
@@ -37,6 +37,9 @@ pub(crate) struct Curve {
     /// The page of what the curve is (a trial's, an experiment's): pointed at, the curve is
     /// named; clicked, it opens the page. `None` on that page itself.
     pub(crate) href: Option<String>,
+    /// What its tooltip says after what the curve comes to, such as why a trial was pruned
+    /// (`pruned at epoch 2: asha: ...`); empty for nothing.
+    pub(crate) note: String,
 }
 
 /// The most points drawn in one chart, over all its curves.
@@ -105,9 +108,13 @@ pub(crate) fn curves(
         } else {
             root.split_horizontally(size.0)
         };
-        let mut chart = line_chart(&plot, (x0..x1, y0..y1), (x_title, y_title), &|v: &f64| {
-            tick(*v)
-        })?;
+        // Every curve chart counts along x (epochs, trial numbers): whole-number ticks only.
+        let mut chart = line_chart(
+            &plot,
+            (x0..x1, y0..y1),
+            (x_title, y_title),
+            (&|v: &f64| trial_tick(*v), &|v: &f64| tick(*v)),
+        )?;
         let shown = |p: &(f64, f64)| (y0..=y1).contains(&p.1);
         for (_, points) in lines.iter().filter(|(c, _)| c.emphasis == Emphasis::Dimmed) {
             for piece in within(points, y0, y1) {
@@ -193,8 +200,18 @@ pub(crate) fn curves(
 }
 
 /// Returns what `curve` comes to: its best epoch and value, or, without one (a pruned trial; an
-/// experiment's best so far), where it ends.
+/// experiment's best so far), where it ends; then its note, if any.
 fn describe(curve: &Curve, x_title: &str) -> String {
+    let comes_to = comes_to(curve, x_title);
+    if curve.note.is_empty() {
+        comes_to
+    } else {
+        format!("{comes_to}, {}", curve.note)
+    }
+}
+
+/// Returns what `curve` comes to: its best epoch and value, or, without one, where it ends.
+fn comes_to(curve: &Curve, x_title: &str) -> String {
     match curve
         .best
         .and_then(|step| curve.points.iter().find(|p| p.0 == step))
@@ -217,13 +234,17 @@ fn describe(curve: &Curve, x_title: &str) -> String {
     }
 }
 
-/// The chart of a line plot on `area`: the axes over `ranges`, titled `titles`, with the y
-/// ticks written by `y_ticks`, the light grid and the house fonts.
+/// Writes an axis's tick at a value (an empty string leaves the tick unlabelled).
+pub(super) type Ticks = dyn Fn(&f64) -> String;
+
+/// The chart of a line plot on `area`: the axes over `ranges`, titled `titles`, with the x and
+/// y ticks written by `x_ticks` and `y_ticks` (`trial_tick` for an axis that counts, which
+/// leaves out fractional ticks), the light grid and the house fonts.
 pub(super) fn line_chart<'a, 'b>(
     area: &'a super::Area<'b>,
     (xs, ys): (std::ops::Range<f64>, std::ops::Range<f64>),
     (x_title, y_title): (&str, &str),
-    y_ticks: &dyn Fn(&f64) -> String,
+    (x_ticks, y_ticks): (&Ticks, &Ticks),
 ) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<Ranged, Ranged>>, Box<dyn std::error::Error>>
 {
     let mut chart = ChartBuilder::on(area)
@@ -237,7 +258,7 @@ pub(super) fn line_chart<'a, 'b>(
         .y_desc(y_title)
         .x_labels(8)
         .y_labels(6)
-        .x_label_formatter(&|v| tick(*v))
+        .x_label_formatter(x_ticks)
         .y_label_formatter(y_ticks)
         .light_line_style(WHITE)
         .bold_line_style(GRID)

@@ -6,8 +6,8 @@ use plotters::prelude::*;
 
 use super::curves::{line_chart, LEGEND_WIDTH};
 use super::{
-    draw_symbol, legend_entry, padded_range, palette, render, symbol, symbol_points, DrawResult,
-    Marker,
+    draw_symbol, legend_entry, padded_range, palette, render, symbol, symbol_points, tick,
+    DrawResult, Marker,
 };
 
 /// One experiment's objective values.
@@ -50,16 +50,23 @@ pub(crate) fn edf(
     };
     render(size, &label, |root| -> DrawResult {
         let (plot, legend) = root.split_horizontally(size.0.saturating_sub(LEGEND_WIDTH));
-        let mut chart = line_chart(&plot, (x0..x1, 0.0..1.0), (x_title, y_title), &|v: &f64| {
-            format!("{:.0}%", v * 100.0)
-        })?;
+        let mut chart = line_chart(
+            &plot,
+            (x0..x1, 0.0..1.0),
+            (x_title, y_title),
+            (&|v: &f64| tick(*v), &|v: &f64| format!("{:.0}%", v * 100.0)),
+        )?;
         for (i, values) in &sorted {
             let line = steps(values, (x0, x1), at_least);
             chart.draw_series(LineSeries::new(
                 line.iter().copied(),
                 palette(*i).stroke_width(2),
             ))?;
-            for p in symbol_points(&line, (x0, x1), *i) {
+            // On the corners at the values, not at the axis's padded ends.
+            let corners = line
+                .get(1..line.len().saturating_sub(1))
+                .unwrap_or_default();
+            for p in symbol_points(corners, (x0, x1), *i) {
                 draw_symbol(
                     root,
                     chart.backend_coord(&p),

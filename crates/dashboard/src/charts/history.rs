@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use super::{
     legend_entry, metric_title, padded_range, render_marked, text_style, tick, trial_tick,
-    DrawResult, Mark, Marker, Shape, DIM, GRID, PALETTE,
+    DrawResult, Mark, Marker, Shape, Task, DIM, GRID, PALETTE,
 };
 use crate::downsample;
 
@@ -31,12 +31,14 @@ const LEGEND_WIDTH: u32 = 150;
 /// ones that break a constraint as crosses, the best completed value so far that meets the
 /// constraints as a step line, and the objective's `target`, if any, as a dashed line;
 /// `points` are in trial order. Each trial drawn names itself and its value when pointed at
-/// and links to its page, `trial_pages` followed by its number.
+/// and links to its page, `trial_pages` followed by its number. The objective's unit is that of
+/// an experiment of `task`.
 pub(crate) fn history(
     points: &[HistoryPoint],
     objective: &str,
     goal: Direction,
     target: Option<f64>,
+    task: Task,
     trial_pages: &str,
 ) -> String {
     let label = format!("optimization history of {objective}");
@@ -76,7 +78,7 @@ pub(crate) fn history(
         chart
             .configure_mesh()
             .x_desc("trial number")
-            .y_desc(metric_title(objective))
+            .y_desc(metric_title(objective, task))
             .x_labels(10)
             .y_labels(6)
             .x_label_formatter(&|v| trial_tick(*v))
@@ -261,10 +263,24 @@ mod tests {
             best_so_far(&refs, Direction::Maximize),
             [(0.0, 0.5), (2.0, 0.5), (2.0, 0.7), (2.0, 0.7)]
         );
-        let svg = history(&points, "val_accuracy", Direction::Maximize, None, "/t/");
+        let svg = history(
+            &points,
+            "val_accuracy",
+            Direction::Maximize,
+            None,
+            Task::Classification,
+            "/t/",
+        );
         assert!(svg.contains("breaks a constraint"), "{svg}");
         points[1].feasible = true;
-        let svg = history(&points, "val_accuracy", Direction::Maximize, None, "/t/");
+        let svg = history(
+            &points,
+            "val_accuracy",
+            Direction::Maximize,
+            None,
+            Task::Classification,
+            "/t/",
+        );
         assert!(!svg.contains("breaks a constraint"));
     }
 }

@@ -90,31 +90,45 @@ pub(crate) enum Symbol {
     Diamond,
     /// A triangle, point down.
     TriangleDown,
+    /// A plus sign, drawn as two strokes.
+    Plus,
+    /// A five-pointed star.
+    Star,
+    /// A triangle, point right.
+    TriangleRight,
 }
 
-/// The symbols in the order series take them; with the palette's eight colours, the first forty
-/// series differ in the pair.
-const SYMBOLS: [Symbol; 5] = [
+/// The symbols in the order series take them: as many as the palette's colours, so that each
+/// of a chart's first eight series has a colour and a shape of its own.
+const SYMBOLS: [Symbol; 8] = [
     Symbol::Circle,
     Symbol::Square,
     Symbol::Triangle,
     Symbol::Diamond,
     Symbol::TriangleDown,
+    Symbol::Plus,
+    Symbol::Star,
+    Symbol::TriangleRight,
 ];
 
-/// Returns the symbol of series `i`, cycling through `SYMBOLS`.
+/// Returns the symbol of series `i`: the `i`-th of `SYMBOLS`, and past the eighth series one
+/// further along for each round of the palette, so that the first 64 series still differ in
+/// the pair of colour and shape.
 pub(crate) fn symbol(i: usize) -> Symbol {
-    SYMBOLS[i % SYMBOLS.len()]
+    SYMBOLS[(i + i / PALETTE.len()) % SYMBOLS.len()]
 }
 
 impl Symbol {
-    /// Returns the corners of the shape of radius `r` around the origin, or `None` for a circle.
+    /// Returns the corners of the shape of radius `r` around the origin, or `None` for a circle
+    /// and a plus, which are not polygons.
     fn corners(self, r: i32) -> Option<Vec<(i32, i32)>> {
         // A triangle's centre sits a third of its height above its base, so that it looks
         // centred on the point it marks.
         let (t, b) = (-(r + r / 4), r - r / 4);
         match self {
-            Symbol::Circle => None,
+            Symbol::Circle | Symbol::Plus => None,
+            Symbol::TriangleRight => Some(vec![(-t, 0), (-b, r), (-b, -r)]),
+            Symbol::Star => Some(star(r)),
             Symbol::Square => {
                 let s = r - r / 5;
                 Some(vec![(-s, -s), (s, -s), (s, s), (-s, s)])
@@ -129,6 +143,10 @@ impl Symbol {
     /// (`#RRGGBB`), for a swatch on the page.
     fn svg(self, r: i32, fill: &str) -> String {
         match self.corners(r) {
+            None if self == Symbol::Plus => format!(
+                "<path d=\"M{} 0H{r}M0 {}V{r}\" stroke=\"{fill}\" stroke-width=\"3\"/>",
+                -r, -r
+            ),
             None => format!("<circle r=\"{r}\" fill=\"{fill}\"/>"),
             Some(corners) => {
                 let points: Vec<String> = corners.iter().map(|(x, y)| format!("{x},{y}")).collect();
@@ -138,8 +156,27 @@ impl Symbol {
     }
 }
 
+/// Returns the ten corners of a five-pointed star of radius `r` around the origin, point up.
+fn star(r: i32) -> Vec<(i32, i32)> {
+    let inner = f64::from(r) * 0.45;
+    (0..10)
+        .map(|k| {
+            let radius = if k % 2 == 0 { f64::from(r) } else { inner };
+            let angle = std::f64::consts::PI * (f64::from(k) / 5.0 - 0.5);
+            // A few pixels: the rounded values fit an i32.
+            #[allow(clippy::cast_possible_truncation)]
+            let at = (
+                (radius * angle.cos()).round() as i32,
+                (radius * angle.sin()).round() as i32,
+            );
+            at
+        })
+        .collect()
+}
+
 /// Draws `symbol` of radius `r` centred on the pixel `at` of `area`: filled with `colour`, or
 /// hollow (white inside a line of `colour`), which tells a line's symbols from a marked point.
+/// A plus has no inside: hollow, it is two strokes of width 2; filled, larger and of width 3.
 fn draw_symbol(
     area: &Area<'_>,
     (x, y): (i32, i32),
@@ -148,6 +185,18 @@ fn draw_symbol(
     r: i32,
     filled: bool,
 ) -> DrawResult {
+    if symbol == Symbol::Plus {
+        let (r, width) = if filled { (r + 1, 3) } else { (r, 2) };
+        area.draw(&PathElement::new(
+            vec![(x - r, y), (x + r, y)],
+            colour.stroke_width(width),
+        ))?;
+        area.draw(&PathElement::new(
+            vec![(x, y - r), (x, y + r)],
+            colour.stroke_width(width),
+        ))?;
+        return Ok(());
+    }
     match symbol.corners(r) {
         None if filled => area.draw(&Circle::new((x, y), r, colour.filled()))?,
         None => {
@@ -173,9 +222,11 @@ fn draw_symbol(
 const SYMBOLS_PER_LINE: usize = 6;
 
 /// Returns where series `i`'s symbols go along its line `points` (in order of x) on an x axis
-/// over `x0..x1`: at even steps across the axis, shifted a little for each series so that the
-/// symbols of lines that lie on one another do not hide each other; where the line does not
-/// reach (a curve that stopped early), none.
+/// over `x0..x1`: only on its real points (a symbol between two epochs would show a value
+/// never recorded). A line of at most `SYMBOLS_PER_LINE` points gets one on each; a longer one,
+/// for each of even steps across the axis (shifted a little for each series, so that the
+/// symbols of lines that lie on one another do not hide each other), the point nearest it,
+/// each point once; where the line does not reach (a curve that stopped early), none.
 pub(crate) fn symbol_points(
     points: &[(f64, f64)],
     (x0, x1): (f64, f64),
@@ -184,30 +235,33 @@ pub(crate) fn symbol_points(
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return Vec::new();
     };
-    if points.len() == 1 {
-        return vec![*first];
+    if points.len() <= SYMBOLS_PER_LINE {
+        return points.to_vec();
     }
     #[allow(clippy::cast_precision_loss)]
-    let shift = (i % SYMBOLS.len()) as f64 / SYMBOLS.len() as f64 - 0.4;
-    (0..SYMBOLS_PER_LINE)
-        .filter_map(|j| {
-            #[allow(clippy::cast_precision_loss)]
-            let x = x0 + (x1 - x0) * (j as f64 + 0.5 + shift * 0.9) / SYMBOLS_PER_LINE as f64;
-            if x < first.0 || x > last.0 {
-                return None;
-            }
-            // The line's value at x: on the segment that spans it (the later point of a
-            // vertical step, the value the line holds after it).
-            let k = points.partition_point(|p| p.0 <= x);
-            let (a, b) = (points[k.saturating_sub(1)], points[k.min(points.len() - 1)]);
-            let y = if b.0 > a.0 {
-                a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0)
-            } else {
-                a.1
-            };
-            Some((x, y))
-        })
-        .collect()
+    let shift = (i % SYMBOLS.len()) as f64 / SYMBOLS.len() as f64 - 0.4375;
+    let mut picked: Vec<usize> = Vec::with_capacity(SYMBOLS_PER_LINE);
+    for j in 0..SYMBOLS_PER_LINE {
+        #[allow(clippy::cast_precision_loss)]
+        let x = x0 + (x1 - x0) * (j as f64 + 0.5 + shift * 0.9) / SYMBOLS_PER_LINE as f64;
+        if x < first.0 || x > last.0 {
+            continue;
+        }
+        // The nearer of the points on either side of x.
+        let k = points.partition_point(|p| p.0 < x);
+        let before = k.saturating_sub(1);
+        let after = k.min(points.len() - 1);
+        let nearest = if (x - points[before].0).abs() <= (points[after].0 - x).abs() {
+            before
+        } else {
+            after
+        };
+        // The targets rise, so a point picked twice is picked in a row.
+        if picked.last() != Some(&nearest) {
+            picked.push(nearest);
+        }
+    }
+    picked.into_iter().map(|k| points[k]).collect()
 }
 
 /// Returns the swatch of series `i` for a table beside its chart: its symbol, filled with its
@@ -268,13 +322,74 @@ pub(crate) fn viridis(t: f64) -> RGBColor {
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-/// Returns the axis title of a metric, with its unit where it has one.
-pub(crate) fn metric_title(metric: &str) -> String {
-    match metric {
-        "epoch_seconds" => "epoch_seconds (s)".to_string(),
-        m if m.ends_with("accuracy") => format!("{m} (fraction)"),
-        m if m.ends_with("loss") => format!("{m} (cross-entropy)"),
-        m => m.to_string(),
+/// What an experiment's models predict, as far as its spec or its metrics tell: it gives the
+/// losses their unit (classification trains on cross-entropy, regression on the mean squared
+/// error of the standardized target).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Task {
+    /// A class out of a few.
+    Classification,
+    /// A real number.
+    Regression,
+    /// Not known (a spec that no longer parses and no trial reported yet), or experiments of
+    /// both kinds drawn on one chart.
+    Unknown,
+}
+
+impl Task {
+    /// Returns the task of an experiment: its spec's `data.task`, or, where the spec infers it
+    /// from the data (or no longer parses), the one that the first of the metric `names`
+    /// (reported or asked for) that belongs to one task alone names: `val_rmse` regression,
+    /// `val_accuracy` classification.
+    pub(crate) fn of<'a>(
+        spec: Option<&experiment::ExperimentSpec>,
+        mut names: impl Iterator<Item = &'a str>,
+    ) -> Task {
+        use experiment::Task as Given;
+        match spec.and_then(|s| s.data.task) {
+            Some(Given::Classification) => Task::Classification,
+            Some(Given::Regression) => Task::Regression,
+            None => names
+                .find_map(|n| {
+                    match (
+                        Given::Regression.reports(n),
+                        Given::Classification.reports(n),
+                    ) {
+                        (true, false) => Some(Task::Regression),
+                        (false, true) => Some(Task::Classification),
+                        _ => None,
+                    }
+                })
+                .unwrap_or(Task::Unknown),
+        }
+    }
+
+    /// Returns the task the experiments of `tasks` share, or `Unknown` when they differ.
+    pub(crate) fn shared(mut tasks: impl Iterator<Item = Task>) -> Task {
+        let first = tasks.next().unwrap_or(Task::Unknown);
+        if tasks.all(|t| t == first) {
+            first
+        } else {
+            Task::Unknown
+        }
+    }
+}
+
+/// Returns the axis title of a metric of an experiment of `task`, with its unit where the task
+/// gives it one: a loss's unit is the task's training loss, and a name the task does not
+/// define has none. A regression loss reads `standardized MSE` (the mean squared error of
+/// the standardized target), short enough for the y axis of a trial page's small charts.
+pub(crate) fn metric_title(metric: &str, task: Task) -> String {
+    match (metric, task) {
+        ("epoch_seconds", _) => "epoch_seconds (s)".to_string(),
+        (m, Task::Classification | Task::Unknown) if m.ends_with("accuracy") => {
+            format!("{m} (fraction)")
+        }
+        (m, Task::Classification) if m.ends_with("loss") => format!("{m} (cross-entropy)"),
+        (m, Task::Regression) if m.ends_with("loss") => {
+            format!("{m} (standardized MSE)")
+        }
+        (m, _) => m.to_string(),
     }
 }
 

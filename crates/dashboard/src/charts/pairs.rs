@@ -15,12 +15,14 @@ const LEFT: i32 = 78;
 const BOTTOM: i32 = 58;
 const TOP: i32 = 16;
 const RIGHT: i32 = 18;
-const COLOUR_BAR: i32 = 90;
+/// The width of the colour bar's margin: its end labels (`rank 8: 0.5125 (pruned)`) are
+/// centred on the bar and must fit.
+const COLOUR_BAR: i32 = 150;
 
 /// Returns the pairs of `axes` (every pair of the first three), side by side, each trial a dot
 /// (`points`: a value per axis, as parallel coordinates take them, `None` where the parameter
-/// is absent) coloured by its goodness, a ring for a pruned trial, with a colour bar labelled
-/// `best` and `worst`.
+/// is absent) coloured by its goodness, a ring for a pruned trial, with a colour bar whose ends
+/// are labelled `best_label` and `worst_label`.
 pub(crate) fn pairs(
     axes: &[ParAxis],
     points: &[ParLine],
@@ -54,7 +56,7 @@ pub(crate) fn pairs(
         }
         colour_bar(
             root,
-            width - COLOUR_BAR + 34,
+            width - COLOUR_BAR / 2 - 7,
             (TOP + 18, PANEL.1 - BOTTOM),
             (best_label, worst_label),
         )

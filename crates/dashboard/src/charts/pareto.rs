@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    legend_entry, metric_title, padded_range, render, render_marked, text_style, tick, DrawResult,
-    Mark, Marker, Shape, DIM, GRID, PALETTE,
+    legend_entry, metric_title, padded_range, render, render_marked, text_style, tick, trial_tick,
+    DrawResult, Mark, Marker, Shape, Task, DIM, GRID, PALETTE,
 };
 
 /// One completed trial on the chart.
@@ -39,11 +39,13 @@ const LOG_RATIO: f64 = 10.0;
 /// Returns the chart of `points` over the objectives `x` and `y`: trials off the front as grey
 /// dots, those that break a constraint as crosses, the front as coloured dots with their trial
 /// numbers, joined by the staircase of what they dominate. Each trial names itself and its
-/// values when pointed at and links to its page, `trial_pages` followed by its number.
+/// values when pointed at and links to its page, `trial_pages` followed by its number. The
+/// axes' units are those of an experiment of `task`.
 pub(crate) fn pareto(
     points: &[ParetoPoint],
     x: Axis<'_>,
     y: Axis<'_>,
+    task: Task,
     trial_pages: &str,
 ) -> String {
     let label = format!("Pareto front of {} and {}", x.0, y.0);
@@ -71,7 +73,7 @@ pub(crate) fn pareto(
     let staircase = staircase(&corners, x.1, y.1);
     render_marked(SIZE, &label, |root, marks| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
-        let mut chart = plane(&plot, ((x0, x1), (y0, y1)), (x, y), (x_log, y_log))?;
+        let mut chart = plane(&plot, ((x0, x1), (y0, y1)), (x, y, task), (x_log, y_log))?;
         let off: Vec<(f64, f64)> = finite
             .iter()
             .filter(|p| !p.on_front && p.feasible)
@@ -184,8 +186,9 @@ pub(crate) struct Front {
 
 /// Returns the Pareto fronts of several experiments over the objectives `x` and `y`, each in
 /// its palette colour: its trials as dots joined by the staircase of what they dominate; each
-/// names itself (and its experiment) when pointed at and links to its page.
-pub(crate) fn fronts(series: &[Front], x: Axis<'_>, y: Axis<'_>) -> String {
+/// names itself (and its experiment) when pointed at and links to its page. The axes' units
+/// are those of experiments of `task`.
+pub(crate) fn fronts(series: &[Front], x: Axis<'_>, y: Axis<'_>, task: Task) -> String {
     let label = format!("Pareto fronts of {} and {}", x.0, y.0);
     let all = || {
         series
@@ -205,7 +208,7 @@ pub(crate) fn fronts(series: &[Front], x: Axis<'_>, y: Axis<'_>) -> String {
     };
     render_marked(SIZE, &label, |root, marks| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
-        let mut chart = plane(&plot, ((x0, x1), (y0, y1)), (x, y), (x_log, y_log))?;
+        let mut chart = plane(&plot, ((x0, x1), (y0, y1)), (x, y, task), (x_log, y_log))?;
         let at = |p: (f64, f64)| (place(p.0, x_log), place(p.1, y_log));
         for (i, s) in series.iter().enumerate() {
             let colour = super::palette(i);
@@ -259,11 +262,11 @@ type Plane<'a, 'b> = ChartContext<
 
 /// Returns the chart of two objectives on `plot`: the axes over the positions `xs` and `ys`
 /// (logarithms on a log scale), titled with the metrics and which way is better, ticked at
-/// the values.
+/// the values; the units are those of an experiment of `task`.
 fn plane<'a, 'b>(
     plot: &'a super::Area<'b>,
     ((x0, x1), (y0, y1)): ((f64, f64), (f64, f64)),
-    (x, y): (Axis<'_>, Axis<'_>),
+    (x, y, task): (Axis<'_>, Axis<'_>, Task),
     (x_log, y_log): (bool, bool),
 ) -> Result<Plane<'a, 'b>, Box<dyn std::error::Error>> {
     let mut chart = ChartBuilder::on(plot)
@@ -273,8 +276,8 @@ fn plane<'a, 'b>(
         .build_cartesian_2d(x0..x1, y0..y1)?;
     chart
         .configure_mesh()
-        .x_desc(axis_title(x, x_log))
-        .y_desc(axis_title(y, y_log))
+        .x_desc(axis_title(x, x_log, task))
+        .y_desc(axis_title(y, y_log, task))
         .x_labels(labels(x_log, (x0, x1), 8))
         .y_labels(labels(y_log, (y0, y1), 6))
         .x_label_formatter(&|v| tick(unplace(*v, x_log)))
@@ -288,13 +291,13 @@ fn plane<'a, 'b>(
 }
 
 /// Returns an axis title: the metric, which way is better, and the scale.
-fn axis_title(axis: Axis<'_>, log: bool) -> String {
+fn axis_title(axis: Axis<'_>, log: bool, task: Task) -> String {
     let better = match axis.1 {
         Direction::Maximize => "higher is better",
         Direction::Minimize => "lower is better",
     };
     let scale = if log { ", log scale" } else { "" };
-    format!("{} ({better}{scale})", metric_title(axis.0))
+    format!("{} ({better}{scale})", metric_title(axis.0, task))
 }
 
 /// The size of the hypervolume history.
@@ -326,7 +329,9 @@ pub(crate) fn hypervolume_history(points: &[(f64, f64)]) -> String {
             &plot,
             (x0..x1, y0..y1),
             ("trial number", "hypervolume (share of the box)"),
-            &|v: &f64| format!("{:.0}%", v * 100.0),
+            (&|v: &f64| trial_tick(*v), &|v: &f64| {
+                format!("{:.0}%", v * 100.0)
+            }),
         )?;
         // A dot at the latest value: what the study holds now, and with one trial the whole
         // history (a line of one point draws nothing).
@@ -486,6 +491,7 @@ mod tests {
             &points,
             ("val_accuracy", Direction::Maximize),
             ("param_count", Direction::Minimize),
+            Task::Classification,
             "/t/",
         );
         assert!(!svg.contains("what the front beats"), "{svg}");
@@ -502,6 +508,7 @@ mod tests {
             &points,
             ("val_accuracy", Direction::Maximize),
             ("param_count", Direction::Minimize),
+            Task::Classification,
             "/t/",
         );
         assert!(svg.contains("aria-label=\"Pareto front of val_accuracy and param_count\""));
@@ -533,6 +540,7 @@ mod tests {
             &same,
             ("val_accuracy", Direction::Maximize),
             ("param_count", Direction::Minimize),
+            Task::Classification,
             "/t/",
         );
         assert!(svg.contains("\n4 +2\n</text>"), "{svg}");
@@ -542,6 +550,7 @@ mod tests {
             &[],
             ("a", Direction::Minimize),
             ("b", Direction::Minimize),
+            Task::Classification,
             "/t/",
         );
         assert!(none.contains("data-empty=\"true\""));

@@ -4,8 +4,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    metric_title, padded_range, render, shorten, text_style, tick, DrawResult, Scale, DIM, GRID,
-    PALETTE,
+    metric_title, padded_range, render, shorten, text_style, tick, DrawResult, Scale, Task, DIM,
+    GRID, PALETTE,
 };
 
 /// One parameter's panel: its name, scale, and (parameter value, objective) points; a
@@ -25,13 +25,14 @@ pub(crate) struct Slice {
 const COLUMNS: u32 = 3;
 const PANEL: (u32, u32) = (430, 280);
 
-/// Returns a grid of slice plots, three per row, with the objective `objective` on every y axis.
+/// Returns a grid of slice plots, three per row, with the objective `objective` of an
+/// experiment of `task` on every y axis.
 ///
 /// The y axis fits the trials that ran to the end (the pruned ones where none did): a pruned
 /// trial's value is the one it was stopped with, often after an epoch or two and far below the
 /// others, and would squeeze them into a line. Pruned trials are grey rings behind the others;
 /// one beyond the axis sits on its edge, so a region where trials were stopped still shows.
-pub(crate) fn slices(slices: &[Slice], objective: &str) -> String {
+pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task) -> String {
     let label = format!("slice plots of {objective} against each parameter");
     let n = u32::try_from(slices.len()).unwrap_or(0);
     let rows = n.div_ceil(COLUMNS).max(1);
@@ -46,7 +47,7 @@ pub(crate) fn slices(slices: &[Slice], objective: &str) -> String {
     else {
         return super::empty((size.0, PANEL.1), &label, "no completed trials");
     };
-    let y_title = metric_title(objective);
+    let y_title = metric_title(objective, task);
     render(size, &label, |root| -> DrawResult {
         let panels = root.split_evenly((
             usize::try_from(rows).unwrap_or(1),

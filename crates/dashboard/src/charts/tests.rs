@@ -30,6 +30,7 @@ fn history_draws_points_best_line_axis_titles_and_legend() {
         "val_accuracy",
         Direction::Maximize,
         None,
+        Task::Classification,
         "/t/",
     );
     assert!(
@@ -92,6 +93,7 @@ fn history_marks_each_trial_where_it_is_drawn_with_its_value_and_page() {
         "val_accuracy",
         Direction::Maximize,
         None,
+        Task::Classification,
         "/experiments/a%20%3Cb%3E/trials/",
     );
     let marks = marks(&svg);
@@ -133,6 +135,7 @@ fn history_draws_a_target_as_a_dashed_line_within_the_axis() {
         "val_accuracy",
         Direction::Maximize,
         None,
+        Task::Classification,
         "/t/",
     );
     assert!(!plain.contains("target"));
@@ -142,6 +145,7 @@ fn history_draws_a_target_as_a_dashed_line_within_the_axis() {
         "val_accuracy",
         Direction::Maximize,
         Some(1.5),
+        Task::Classification,
         "/t/",
     );
     assert!(svg.contains("target (≥ 1.5)"), "{svg}");
@@ -220,7 +224,14 @@ fn history_labels_trial_numbers_when_there_are_few_trials() {
             feasible: true,
         })
         .collect();
-    let svg = history(&points, "val_accuracy", Direction::Maximize, None, "/t/");
+    let svg = history(
+        &points,
+        "val_accuracy",
+        Direction::Maximize,
+        None,
+        Task::Classification,
+        "/t/",
+    );
     let texts: Vec<&str> = svg
         .split("<text")
         .skip(1)
@@ -244,6 +255,7 @@ fn history_downsamples_ten_thousand_trials() {
         "val_loss",
         Direction::Minimize,
         None,
+        Task::Classification,
         "/t/",
     );
     let drawn = svg.split("<g class=\"marks\">").next().unwrap_or_default();
@@ -259,7 +271,14 @@ fn history_downsamples_ten_thousand_trials() {
 
 #[test]
 fn empty_states_say_why() {
-    let svg = history(&[], "val_accuracy", Direction::Maximize, None, "/t/");
+    let svg = history(
+        &[],
+        "val_accuracy",
+        Direction::Maximize,
+        None,
+        Task::Classification,
+        "/t/",
+    );
     assert!(svg.contains("data-empty=\"true\"") && svg.contains("no completed trials"));
     let only_failed = [HistoryPoint {
         trial: 0,
@@ -267,8 +286,15 @@ fn empty_states_say_why() {
         state: TrialState::Failed,
         feasible: false,
     }];
-    assert!(history(&only_failed, "x", Direction::Minimize, None, "/t/")
-        .contains("no completed trials"));
+    assert!(history(
+        &only_failed,
+        "x",
+        Direction::Minimize,
+        None,
+        Task::Classification,
+        "/t/"
+    )
+    .contains("no completed trials"));
     let svg = curves(
         &[],
         (600, 300),
@@ -278,7 +304,7 @@ fn empty_states_say_why() {
     );
     assert!(svg.contains("no curves yet"));
     assert!(importance(&[], "needs 10 finished trials").contains("needs 10 finished trials"));
-    assert!(slices(&[], "val_loss").contains("no completed trials"));
+    assert!(slices(&[], "val_loss", Task::Classification).contains("no completed trials"));
     assert!(parallel(&[], &[], 900, ("best", "worst")).contains("no completed trials"));
 }
 
@@ -292,6 +318,7 @@ fn curves_colour_top_trials_and_dim_pruned_ones() {
         emphasis,
         best: None,
         href: None,
+        note: String::new(),
     };
     let svg = curves(
         &[
@@ -325,6 +352,7 @@ fn curves_fit_the_axis_to_the_top_trials_and_let_pruned_ones_leave_it() {
         emphasis,
         best: None,
         href: None,
+        note: String::new(),
     };
     let top = [
         line("trial 3", Emphasis::Colour(0), 0.95, 0.99, 30),
@@ -401,6 +429,7 @@ fn curves_mark_the_best_epoch() {
         emphasis: Emphasis::Colour(colour),
         best,
         href: None,
+        note: String::new(),
     };
     // The best epoch is the series' symbol filled (along the line its symbols are hollow).
     let dots = |svg: &str| count(svg, "fill=\"#0072B2\"") + count(svg, "fill=\"#C88200\"");
@@ -467,6 +496,7 @@ fn curves_with_a_page_are_named_when_pointed_at_and_link_to_it() {
         emphasis,
         best,
         href: href.map(str::to_string),
+        note: String::new(),
     };
     let svg = curves(
         &[
@@ -510,6 +540,7 @@ fn curves_are_downsampled_to_the_point_budget() {
         emphasis: Emphasis::Colour(0),
         best: None,
         href: None,
+        note: String::new(),
     };
     let svg = curves(&[long], (800, 300), ("step", "y"), "", "");
     let polyline = svg.split("<polyline").nth(1).unwrap_or_default();
@@ -636,7 +667,7 @@ fn slices_use_log_and_category_axes() {
             pruned: Vec::new(),
         },
     ];
-    let svg = slices(&panels, "val_accuracy");
+    let svg = slices(&panels, "val_accuracy", Task::Classification);
     assert!(svg.contains("lr (log scale)") && svg.contains("sgd") && svg.contains("adam"));
     assert_eq!(count(&svg, "<circle"), 4);
     // A log axis over decades is labelled at whole powers of ten only.
@@ -673,9 +704,13 @@ fn slices_fit_the_axis_to_finished_trials_and_ring_pruned_ones() {
             })
             .collect()
     };
-    let alone = slices(&[panel(Vec::new())], "val_accuracy");
+    let alone = slices(&[panel(Vec::new())], "val_accuracy", Task::Classification);
     // Stopped at epoch 2 far below, and one among the finished trials.
-    let svg = slices(&[panel(vec![(20.0, 0.10), (45.0, 0.96)])], "val_accuracy");
+    let svg = slices(
+        &[panel(vec![(20.0, 0.10), (45.0, 0.96)])],
+        "val_accuracy",
+        Task::Classification,
+    );
     assert!(
         !svg.contains(">\n0.2\n<") && svg.contains(">\n0.97\n<"),
         "{svg}"
@@ -701,7 +736,7 @@ fn slices_fit_the_axis_to_finished_trials_and_ring_pruned_ones() {
         points: Vec::new(),
         ..panel(vec![(20.0, 0.10), (45.0, 0.16)])
     };
-    assert!(slices(&[only], "val_accuracy").contains(">\n0.12\n<"));
+    assert!(slices(&[only], "val_accuracy", Task::Classification).contains(">\n0.12\n<"));
 }
 
 #[test]
@@ -721,7 +756,7 @@ fn a_category_axis_is_labelled_inside_its_own_panel_in_any_row() {
         points: vec![(0.0, 0.7), (1.0, 0.95)],
         pruned: Vec::new(),
     });
-    let svg = slices(&panels, "val_accuracy");
+    let svg = slices(&panels, "val_accuracy", Task::Classification);
     let place = |label: &str| -> Option<(f64, f64)> {
         let at = svg.find(&format!(">\n{label}\n<"))?;
         let tag = &svg[svg[..at].rfind("<text")?..at];
@@ -901,6 +936,7 @@ fn names_are_escaped() {
             evil,
             Direction::Maximize,
             None,
+            Task::Classification,
             "/t/\"><script>alert(1)</script>",
         ),
         curves(
@@ -910,6 +946,7 @@ fn names_are_escaped() {
                 emphasis: Emphasis::Dimmed,
                 best: None,
                 href: Some(evil.into()),
+                note: String::new(),
             }],
             (500, 300),
             (evil, evil),
@@ -965,41 +1002,60 @@ fn curves_leave_the_chart_where_they_cross_its_edge() {
 
 #[test]
 fn series_are_told_apart_by_a_symbol_as_well_as_a_colour() {
-    // Five shapes, in turn; with eight colours the first forty series differ in the pair.
-    let shapes: Vec<Symbol> = (0..5).map(symbol).collect();
+    // Eight shapes, in turn, one for each colour: each of the first eight series differs from
+    // the others in both (issue_audit_4: series 0 and 5 were both circles, in two blues), and
+    // the first 64 series differ in the pair.
+    let shapes: Vec<Symbol> = (0..8).map(symbol).collect();
     for (k, s) in shapes.iter().enumerate() {
         assert!(!shapes[..k].contains(s), "{shapes:?}");
     }
-    let pairs: std::collections::BTreeSet<(u8, u8, u8, usize)> = (0..40)
+    let pairs: std::collections::BTreeSet<(u8, u8, u8, usize)> = (0..64)
         .map(|i| {
             let c = palette(i);
             (
                 c.0,
                 c.1,
                 c.2,
-                SYMBOLS.iter().position(|s| *s == symbol(i)).unwrap_or(9),
+                SYMBOLS.iter().position(|s| *s == symbol(i)).unwrap_or(99),
             )
         })
         .collect();
-    assert_eq!(pairs.len(), 40);
-    // Along a line: at even steps across the axis, each series shifted, none past the line's end,
-    // each on the line (between its points, the value in between; on a step, the later value).
-    let line = [(0.0, 0.0), (5.0, 1.0), (5.0, 2.0), (10.0, 2.0)];
+    assert_eq!(pairs.len(), 64);
+    // Along a line: on its real points only (issue_audit_3), the nearest to even steps across
+    // the axis, each series shifted, each point once, none past the line's end.
+    let line: Vec<(f64, f64)> = (0..=20)
+        .map(|k| (f64::from(k) / 2.0, f64::from(k)))
+        .collect();
     let at = symbol_points(&line, (0.0, 10.0), 0);
     assert_eq!(at.len(), 6, "{at:?}");
     assert!(at.windows(2).all(|w| w[1].0 > w[0].0), "{at:?}");
-    for &(x, y) in &at {
-        let want = if x < 5.0 { x / 5.0 } else { 2.0 };
-        assert!((y - want).abs() < 1e-12, "{x} {y}");
-    }
+    assert!(at.iter().all(|p| line.contains(p)), "{at:?}");
     assert_ne!(symbol_points(&line, (0.0, 10.0), 1)[0].0, at[0].0);
-    let short = symbol_points(&line[..2], (0.0, 10.0), 0);
+    let short = symbol_points(&line[..8], (0.0, 10.0), 0);
     assert!(
-        !short.is_empty() && short.iter().all(|p| p.0 <= 5.0),
+        !short.is_empty() && short.iter().all(|p| p.0 <= 3.5 && line.contains(p)),
         "{short:?}"
     );
+    // Points crowded at one end are not picked twice.
+    let crowded: Vec<(f64, f64)> = (0..7)
+        .map(|k| (f64::from(k) / 10.0, 0.0))
+        .chain([(10.0, 1.0)])
+        .collect();
+    let picked = symbol_points(&crowded, (0.0, 10.0), 0);
+    assert!(picked.windows(2).all(|w| w[0] != w[1]), "{picked:?}");
+    // A curve of two epochs gets a symbol on each epoch, not between them.
+    let two = [(1.0, 0.5), (2.0, 0.8)];
+    for i in 0..8 {
+        assert_eq!(symbol_points(&two, (1.0, 2.0), i), two);
+    }
     assert_eq!(symbol_points(&[(3.0, 1.0)], (0.0, 10.0), 2), [(3.0, 1.0)]);
     assert!(symbol_points(&[], (0.0, 10.0), 0).is_empty());
+    // Each of the eight is drawn along a line and in its swatch; a plus as strokes.
+    for i in 0..8 {
+        assert!(swatch(i).contains(&format!("#{:02X}", palette(i).0)), "{i}");
+    }
+    assert!(swatch(5).contains("<path") && swatch(5).contains("stroke-width=\"3\""));
+    assert!(swatch(6).contains("<polygon") && swatch(7).contains("<polygon"));
     // Drawn: a curve in the second colour carries hollow squares (white inside its colour) and
     // its legend entry the same; its best epoch is a filled square.
     let curve = |best| Curve {
@@ -1010,6 +1066,7 @@ fn series_are_told_apart_by_a_symbol_as_well_as_a_colour() {
         emphasis: Emphasis::Colour(1),
         best,
         href: None,
+        note: String::new(),
     };
     let plain = curves(&[curve(None)], (600, 300), ("epoch", "y"), "", "");
     let with_legend = curves(
@@ -1097,4 +1154,30 @@ fn legends_cut_long_names_in_the_middle() {
     assert_ne!(one, two);
     assert_eq!(one, "digits-mlp…andom-seed1");
     assert_eq!(one.chars().count(), 22);
+}
+
+#[test]
+fn issue_audit_3_a_short_curve_has_symbols_on_its_epochs_and_whole_epoch_ticks() {
+    let two_epochs = Curve {
+        label: "trial 4".into(),
+        points: vec![(1.0, 0.5), (2.0, 0.8)],
+        emphasis: Emphasis::Colour(0),
+        best: None,
+        href: None,
+        note: String::new(),
+    };
+    let svg = curves(&[two_epochs], (540, 280), ("epoch", "val_accuracy"), "", "");
+    // One hollow circle (a white disc in a ring) on each of the two epochs, none between.
+    assert_eq!(count(&svg, "<circle"), 4, "{svg}");
+    // The epoch axis is ticked at whole epochs only.
+    let ticks: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>').and_then(|(_, rest)| rest.split_once('<')))
+        .map(|(text, _)| text.trim())
+        .collect();
+    assert!(ticks.contains(&"1") && ticks.contains(&"2"), "{ticks:?}");
+    for fraction in ["1.2", "1.4", "1.5", "1.6", "1.8"] {
+        assert!(!ticks.contains(&fraction), "{fraction} in {ticks:?}");
+    }
 }

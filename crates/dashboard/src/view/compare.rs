@@ -37,6 +37,20 @@ pub(crate) struct Row {
     pub(crate) values: Vec<String>,
     /// Whether the values are not all equal.
     pub(crate) differs: bool,
+    /// The page each value links to, in the order of `values` (an empty one, or none past
+    /// the end: plain text).
+    pub(crate) links: Vec<String>,
+}
+
+impl Row {
+    /// Returns each value with the page it links to (empty: none), for the template.
+    pub(crate) fn cells(&self) -> Vec<(&str, &str)> {
+        self.values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.as_str(), self.links.get(i).map_or("", String::as_str)))
+            .collect()
+    }
 }
 
 /// The compare page.
@@ -110,14 +124,22 @@ pub(crate) fn compare_page(
             name: name.to_string(),
             values,
             differs,
+            links: Vec::new(),
         }
     };
-    let mut facts = vec![
-        row("state", &|t, _| info.trial_state_shown(t.state).to_string()),
-        row(&info.objective, &|t, _| {
-            format::value(t.value(&info.objective))
-        }),
-    ];
+    let mut facts = vec![row("state", &|t, _| {
+        info.trial_state_shown(t.state).to_string()
+    })];
+    // Why a trial is in its state (pruned, failed, stopped early), as its page says, when one
+    // of them has a reason.
+    if trials.iter().any(|(t, _)| t.reason.is_some()) {
+        facts.push(row("reason", &|t, _| {
+            t.reason.clone().unwrap_or_else(|| "-".into())
+        }));
+    }
+    facts.push(row(&info.objective, &|t, _| {
+        format::value(t.value(&info.objective))
+    }));
     let (objectives, constraints) = spec.map_or((Vec::new(), &[][..]), |s| {
         (s.objectives(), s.constraints.as_slice())
     });
@@ -157,21 +179,26 @@ pub(crate) fn compare_page(
         .iter()
         .flat_map(|(_, m)| m.keys().map(String::as_str));
     let metrics: BTreeSet<&str> = names.collect();
+    let task = charts::Task::of(spec, metrics.iter().copied());
     let charts = format::metric_order(&info.objective, metrics)
         .into_iter()
         .map(|metric| {
             let lines: Vec<Curve> = trials
                 .iter()
                 .enumerate()
-                .map(|(i, (t, m))| Curve {
-                    label: format!("trial {}", t.id),
-                    points: m
+                .map(|(i, (t, m))| {
+                    let points: Vec<(f64, f64)> = m
                         .get(metric)
                         .map(|s| s.iter().map(|(step, v)| (f64::from(step.0), *v)).collect())
-                        .unwrap_or_default(),
-                    emphasis: Emphasis::Colour(i),
-                    best: super::best_epoch(t),
-                    href: Some(format::trial_href(&info.name, t.id.0)),
+                        .unwrap_or_default();
+                    Curve {
+                        label: format!("trial {}", t.id),
+                        note: super::curve_note(t, &points),
+                        points,
+                        emphasis: Emphasis::Colour(i),
+                        best: super::best_epoch(t),
+                        href: Some(format::trial_href(&info.name, t.id.0)),
+                    }
                 })
                 .collect();
             MetricChart {
@@ -179,7 +206,7 @@ pub(crate) fn compare_page(
                 svg: charts::curves(
                     &lines,
                     (1100, 320),
-                    ("epoch", &charts::metric_title(metric)),
+                    ("epoch", &charts::metric_title(metric, task)),
                     "",
                     "no points recorded yet",
                 ),

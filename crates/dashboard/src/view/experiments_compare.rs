@@ -36,6 +36,10 @@ pub(crate) struct Column {
 pub(crate) struct ExperimentsComparePage {
     /// What they all optimize, e.g. `maximize val_accuracy`.
     pub(crate) goal: String,
+    /// What the heading adds where an experiment has several objectives: that the charts of
+    /// one objective compare the first (and, where the objectives differ, that the table's
+    /// `objectives` row lists each one's); empty where each has one.
+    pub(crate) objectives_note: String,
     /// The compared experiments.
     pub(crate) columns: Vec<Column>,
     /// Settings and results, one value per experiment.
@@ -105,6 +109,7 @@ pub(crate) fn experiments_compare_page(
             other.info.objective
         )));
     }
+    let task = charts::Task::shared(experiments.iter().map(|d| d.task()));
     let columns = experiments
         .iter()
         .enumerate()
@@ -122,10 +127,14 @@ pub(crate) fn experiments_compare_page(
             name: name.into(),
             values,
             differs,
+            links: Vec::new(),
         }
     };
     let spec = |i: usize| experiments[i].spec.as_ref();
     let mut rows = vec![
+        row("objectives", &|i| {
+            super::objectives_text(&experiments[i].objectives())
+        }),
         row("method", &|i| {
             spec(i).map_or("-", |s| s.method.name()).into()
         }),
@@ -141,11 +150,17 @@ pub(crate) fn experiments_compare_page(
         row("pruned", &|i| summaries[i].pruned.to_string()),
         row("failed", &|i| summaries[i].failed.to_string()),
         row(&format!("best {objective}"), &|i| summaries[i].best.clone()),
-        row("best trial", &|i| {
-            let d = &experiments[i];
-            super::best_completed(&d.trials, &d.objectives(), d.constraints())
-                .map_or("-".into(), |t| t.id.to_string())
-        }),
+        Row {
+            links: summaries
+                .iter()
+                .map(|s| s.best_href().unwrap_or_default())
+                .collect(),
+            ..row("best trial", &|i| {
+                summaries[i]
+                    .best_trial
+                    .map_or("-".into(), |id| id.to_string())
+            })
+        },
         row("duration", &|i| summaries[i].duration.clone()),
         row("epochs", &|i| {
             efforts
@@ -164,7 +179,7 @@ pub(crate) fn experiments_compare_page(
         let constraints = row("constraints", &|i| {
             status(&experiments[i]).unwrap_or_else(|| "-".into())
         });
-        rows.insert(2, constraints);
+        rows.insert(3, constraints);
     }
     // Studies with the same several objectives: their fronts, and how much each dominates.
     let objectives = first.objectives();
@@ -220,7 +235,7 @@ pub(crate) fn experiments_compare_page(
                     }
                 })
                 .collect();
-            charts::fronts(&series, (&x.name, x.goal), (&y.name, y.goal))
+            charts::fronts(&series, (&x.name, x.goal), (&y.name, y.goal), task)
         }
         _ => String::new(),
     };
@@ -233,6 +248,7 @@ pub(crate) fn experiments_compare_page(
             emphasis: Emphasis::Colour(i),
             best: None,
             href: Some(format::experiment_href(&d.info.name)),
+            note: String::new(),
         })
         .collect();
     let chart = charts::curves(
@@ -240,7 +256,7 @@ pub(crate) fn experiments_compare_page(
         (1300, 380),
         (
             "trial number",
-            &format!("best {} so far", charts::metric_title(objective)),
+            &format!("best {} so far", charts::metric_title(objective, task)),
         ),
         "",
         "no completed trials",
@@ -255,10 +271,24 @@ pub(crate) fn experiments_compare_page(
     let edf = charts::edf(
         &distributions,
         (1300, 380),
-        &charts::metric_title(objective),
+        &charts::metric_title(objective, task),
         goal == Direction::Maximize,
     );
+    let several = experiments.iter().any(|d| d.objectives().len() > 1);
+    let differ = experiments.iter().any(|d| d.objectives() != objectives);
+    let objectives_note = match (several, differ) {
+        (false, _) => String::new(),
+        (true, false) => format!(
+            "The best-so-far and distribution charts compare the first objective, {objective}."
+        ),
+        (true, true) => format!(
+            "Their objectives differ (the objectives row lists each one's): the best-so-far \
+             and distribution charts compare the first, {} {objective}, which they share.",
+            goal.as_str()
+        ),
+    };
     Ok(ExperimentsComparePage {
+        objectives_note,
         goal: if shared {
             objectives
                 .iter()

@@ -30,7 +30,8 @@ pub(crate) struct Summary {
     pub(crate) status: &'static str,
     /// The objective metric (the first, with several).
     pub(crate) objective: String,
-    /// Every objective's metric, joined by commas: `val_accuracy, param_count`.
+    /// Every objective's metric with its goal, joined by commas, as `sweep ls` writes them:
+    /// `val_accuracy (maximize), param_count (minimize)`.
     pub(crate) objectives: String,
     /// Trials in each state.
     pub(crate) completed: usize,
@@ -77,11 +78,7 @@ impl Summary {
             href: format::experiment_href(&info.name),
             status: info.status.as_str(),
             objective: info.objective.clone(),
-            objectives: objectives
-                .iter()
-                .map(|o| o.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            objectives: objectives_text(&objectives),
             completed: count(TrialState::Completed),
             pruned: count(TrialState::Pruned),
             failed: count(TrialState::Failed),
@@ -99,6 +96,15 @@ impl Summary {
             live,
         }
     }
+}
+
+/// Returns the `objectives` with their goals, joined by commas: `val_rmse (minimize)`.
+pub(crate) fn objectives_text(objectives: &[MetricSpec]) -> String {
+    objectives
+        .iter()
+        .map(|o| format!("{} ({})", o.name, o.goal))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The experiments page.
@@ -128,6 +134,23 @@ pub(crate) fn query_pairs(query: &str) -> crate::Result<Vec<(String, String)>> {
 /// Returns the epoch a curve of `trial` marks: its best, whose weights its checkpoint keeps.
 pub(crate) fn best_epoch(trial: &Trial) -> Option<f64> {
     trial.result.as_ref().map(|r| f64::from(r.best_step.0))
+}
+
+/// Returns what the tooltip of a curve of `trial` (its `points`) adds: for a pruned trial, that
+/// it was pruned, at the curve's last epoch, and the pruner's reason (`pruned at epoch 2: asha:
+/// 0.9053 not in the top 1 of 5 at rung 0 (epoch 2)`); nothing for any other.
+pub(crate) fn curve_note(trial: &Trial, points: &[(f64, f64)]) -> String {
+    if trial.state != TrialState::Pruned {
+        return String::new();
+    }
+    let at = points
+        .last()
+        .map(|(epoch, _)| format!(" at epoch {}", crate::charts::tick(*epoch)))
+        .unwrap_or_default();
+    match trial.reason.as_deref().filter(|r| !r.is_empty()) {
+        Some(reason) => format!("pruned{at}: {reason}"),
+        None => format!("pruned{at}"),
+    }
 }
 
 /// Returns the best completed trial by the `objectives` that meets the `constraints` (ties to

@@ -979,3 +979,234 @@ fn a_study_with_three_objectives_has_its_hypervolume_history() {
     let two = two_objectives("two", 20);
     assert!(super::experiment_page::picked_front(&two, "param_count,val_accuracy").is_err());
 }
+
+#[test]
+fn issue_audit_1_losses_are_titled_by_the_task_they_train_on() {
+    let d = data(10);
+    let curve: crate::data::Series = vec![(Step(1), 0.9), (Step(2), 0.7)];
+    let titles = |names: &[&str], spec: Option<&experiment::ExperimentSpec>| {
+        let metrics: BTreeMap<String, crate::data::Series> = names
+            .iter()
+            .map(|n| ((*n).to_string(), curve.clone()))
+            .collect();
+        let page = trial_page(
+            (&d.info, spec),
+            &d.trials[0],
+            None,
+            &metrics,
+            NOW,
+            "st",
+            CheckpointAt::Nowhere,
+        );
+        page.charts
+            .iter()
+            .map(|c| c.svg.clone())
+            .collect::<String>()
+    };
+    // Regression (inferred from its metrics: the spec leaves the task to the data) trains on
+    // the mean squared error of the standardized target, not on cross-entropy.
+    let regression = titles(&["val_loss", "val_rmse"], None);
+    assert!(
+        regression.contains("val_loss (standardized MSE)"),
+        "{regression}"
+    );
+    assert!(!regression.contains("cross-entropy"), "{regression}");
+    // Classification trains on cross-entropy, as the fixture's spec says by its metric.
+    let classification = titles(&["val_loss", "val_accuracy"], d.spec.as_ref());
+    assert!(
+        classification.contains("val_loss (cross-entropy)"),
+        "{classification}"
+    );
+    // A spec's `data.task` decides; with neither, a loss has no unit.
+    let mut spec = d.spec.clone();
+    if let Some(s) = spec.as_mut() {
+        s.data.task = Some(experiment::Task::Regression);
+    }
+    let given = titles(&["val_loss"], spec.as_ref());
+    assert!(given.contains("standardized MSE"), "{given}");
+    let unknown = titles(&["val_loss"], None);
+    assert!(
+        !unknown.contains("cross-entropy") && !unknown.contains("MSE"),
+        "{unknown}"
+    );
+    // The experiment's own view of its task: the fixture reports val_accuracy.
+    assert_eq!(d.task(), crate::charts::Task::Classification);
+}
+
+#[test]
+fn issue_audit_2_the_colour_bar_names_the_trials_at_its_ends() {
+    // A pruned trial better than every completed one: the colour goes by rank (completed
+    // before pruned), so the bar's ends are the first and last ranked, not the extreme values.
+    let mut d = data(20);
+    let pruned = d
+        .trials
+        .iter()
+        .position(|t| t.state == TrialState::Pruned)
+        .unwrap_or(0);
+    if let Some(r) = d.trials[pruned].result.as_mut() {
+        r.metrics.insert("val_accuracy".into(), 0.999);
+    }
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let s = sample(&r);
+    let (first, last) = (s[0], s[s.len() - 1]);
+    assert_eq!(first.trial.state, TrialState::Completed);
+    assert_eq!(last.trial.state, TrialState::Pruned);
+    let value = |t: &Trial| crate::charts::tick(t.value("val_accuracy").unwrap_or(f64::NAN));
+    let top = format!("rank 1: {}", value(first.trial));
+    let bottom = format!(
+        "rank {}: {} (pruned)",
+        last.rank.unwrap_or(0),
+        value(last.trial)
+    );
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    for svg in [&a.parallel, &a.pairs] {
+        assert!(svg.contains(&top), "{top} in {svg}");
+        assert!(svg.contains(&bottom), "{bottom} in {svg}");
+        assert!(!svg.contains("best 0.999"), "{svg}");
+    }
+}
+
+#[test]
+fn issue_audit_5_a_pruned_trial_says_why_on_its_curve_and_in_the_compare_table() {
+    let mut d = data(10);
+    let reason = "asha: 0.9053 not in the top 1 of 5 at rung 0 (epoch 2)";
+    for t in d
+        .trials
+        .iter_mut()
+        .filter(|t| t.state == TrialState::Pruned)
+    {
+        t.reason = Some(reason.into());
+    }
+    let pruned = d
+        .trials
+        .iter()
+        .find(|t| t.state == TrialState::Pruned)
+        .map_or(experiment::TrialId(0), |t| t.id);
+    let curve: crate::data::Series = vec![(Step(1), 0.8), (Step(2), 0.9053)];
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let curves = BTreeMap::from([(pruned, curve.clone())]);
+    let a = super::experiment_page::analysis(&d, &r, &curves, NOW);
+    let said = format!("trial {pruned}: 0.9053 at epoch 2, pruned at epoch 2: {reason}");
+    assert!(a.curves.contains(&said), "{said} in {}", a.curves);
+    // The trials compare table: a row says why, beside the state.
+    let picked: Vec<(Trial, BTreeMap<String, crate::data::Series>)> = [0, pruned.0]
+        .iter()
+        .map(|&id| {
+            let t = d.trials[usize::try_from(id).unwrap_or(0)].clone();
+            (
+                t,
+                BTreeMap::from([("val_accuracy".to_string(), curve.clone())]),
+            )
+        })
+        .collect();
+    let compared = compare_page((&d.info, d.spec.as_ref()), &[], &picked);
+    let why = compared.facts.iter().find(|r| r.name == "reason");
+    assert_eq!(
+        why.map(|r| r.values.clone()),
+        Some(vec!["-".to_string(), reason.to_string()])
+    );
+    // Its curve there says so too.
+    let svg: String = compared.charts.iter().map(|c| c.svg.clone()).collect();
+    assert!(svg.contains("pruned at epoch 2: asha"), "{svg}");
+}
+
+#[test]
+fn issue_audit_6_the_experiments_list_gives_each_objective_its_goal() {
+    let page = experiments_page(&[std::sync::Arc::new(data(10))], NOW);
+    assert_eq!(page.rows[0].objectives, "val_accuracy (maximize)");
+    let two = experiments_page(&[std::sync::Arc::new(two_objectives("pareto", 10))], NOW);
+    assert_eq!(
+        two.rows[0].objectives,
+        "val_accuracy (maximize), param_count (minimize)"
+    );
+}
+
+#[test]
+fn issue_audit_7_8_experiments_with_other_objectives_say_so_and_link_their_best_trials() {
+    let one = std::sync::Arc::new(data(20));
+    let two = std::sync::Arc::new(two_objectives("pareto", 20));
+    let page = super::experiments_compare::experiments_compare_page(&[one.clone(), two], &[], NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let objectives = page.rows.iter().find(|r| r.name == "objectives");
+    assert_eq!(
+        objectives.map(|r| (r.values.clone(), r.differs)),
+        Some((
+            vec![
+                "val_accuracy (maximize)".to_string(),
+                "val_accuracy (maximize), param_count (minimize)".to_string()
+            ],
+            true
+        ))
+    );
+    assert!(
+        page.objectives_note
+            .contains("compare the first, maximize val_accuracy"),
+        "{}",
+        page.objectives_note
+    );
+    // The same one objective: nothing to add.
+    let same = super::experiments_compare::experiments_compare_page(&[one.clone(), one], &[], NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(same.objectives_note, "");
+    // Each best trial links to its page.
+    let best = page.rows.iter().find(|r| r.name == "best trial");
+    let cells: Vec<(String, String)> = best
+        .map(|r| {
+            r.cells()
+                .into_iter()
+                .map(|(v, h)| (v.to_string(), h.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(cells.len(), 2);
+    for (value, href) in &cells {
+        assert_eq!(
+            href,
+            &format!(
+                "/experiments/{}/trials/{value}",
+                if href.contains("pareto") {
+                    "pareto"
+                } else {
+                    "demo"
+                }
+            )
+        );
+    }
+}
+
+#[test]
+fn issue_audit_8_the_trial_that_beats_one_off_the_front_is_linked() {
+    let d = two_objectives("pareto", 20);
+    let page = trial_page(
+        (&d.info, d.spec.as_ref()),
+        &d.trials[5],
+        Some(Standing::BeatenBy(Some(1))),
+        &BTreeMap::new(),
+        NOW,
+        "st",
+        CheckpointAt::Nowhere,
+    );
+    let standing = page.facts.iter().find(|f| f.name == "Pareto front");
+    let pieces: Vec<(String, String)> = standing
+        .map(|f| {
+            f.pieces()
+                .into_iter()
+                .map(|(t, h)| (t.to_string(), h.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        pieces,
+        [
+            ("off the front: ".to_string(), String::new()),
+            (
+                "trial 1".to_string(),
+                "/experiments/pareto/trials/1".to_string()
+            ),
+            (
+                " is as good on every objective and better on one".to_string(),
+                String::new()
+            ),
+        ]
+    );
+}

@@ -26,6 +26,23 @@ pub(crate) struct Field {
     /// Whether the value does nothing in this trial (a knob that only acts with another
     /// knob's value, or in a CNN), shown greyed.
     pub(crate) idle: bool,
+    /// The trial that `value` names (`trial 1`, once) and its page, linked there; empty for
+    /// none.
+    pub(crate) link: (String, String),
+}
+
+impl Field {
+    /// Returns the value in pieces, each with the page it links to (empty: none): the text
+    /// that `link` names is linked to its page.
+    pub(crate) fn pieces(&self) -> Vec<(&str, &str)> {
+        let (text, href) = (&self.link.0, &self.link.1);
+        match self.value.split_once(text.as_str()) {
+            Some((before, after)) if !text.is_empty() => {
+                vec![(before, ""), (text.as_str(), href.as_str()), (after, "")]
+            }
+            _ => vec![(self.value.as_str(), "")],
+        }
+    }
 }
 
 /// A metric's chart.
@@ -113,6 +130,7 @@ pub(crate) fn trial_page(
         value,
         note: String::new(),
         idle: false,
+        link: Default::default(),
     };
     let live = !trial.state.is_finished() && info.status == ExperimentStatus::Running;
     let mut facts = vec![
@@ -133,7 +151,11 @@ pub(crate) fn trial_page(
         facts.push(field(&o.name, format::count_or_value(trial.value(&o.name))));
     }
     if let Some(front) = front {
-        facts.push(field("Pareto front", front.sentence()));
+        let mut standing = field("Pareto front", front.sentence());
+        if let Standing::BeatenBy(Some(by)) = front {
+            standing.link = (format!("trial {by}"), format::trial_href(&info.name, by));
+        }
+        facts.push(standing);
     }
     if let Some(result) = &trial.result {
         let of = experiment::epochs_reported(metrics)
@@ -171,6 +193,7 @@ pub(crate) fn trial_page(
                     None => distribution,
                 },
                 idle: false,
+                link: Default::default(),
             }
         })
         .collect();
@@ -206,9 +229,11 @@ pub(crate) fn trial_page(
                     None => from.into(),
                 },
                 idle: why.is_some(),
+                link: Default::default(),
             }
         })
         .collect();
+    let task = charts::Task::of(spec, metrics.keys().map(String::as_str));
     let charts = format::metric_order(&info.objective, metrics.keys().map(String::as_str))
         .into_iter()
         .filter_map(|name| metrics.get_key_value(name))
@@ -220,13 +245,14 @@ pub(crate) fn trial_page(
                 emphasis: Emphasis::Colour(0),
                 best: super::best_epoch(trial),
                 href: None,
+                note: String::new(),
             };
             MetricChart {
                 name: name.clone(),
                 svg: charts::curves(
                     &[curve],
                     (540, 280),
-                    ("epoch", &charts::metric_title(name)),
+                    ("epoch", &charts::metric_title(name, task)),
                     "",
                     "no points recorded yet",
                 ),

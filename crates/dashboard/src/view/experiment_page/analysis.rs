@@ -110,7 +110,6 @@ pub(crate) fn analysis_for(
         &sample,
         Pairing::Important(importance.as_deref()),
         objective,
-        chosen.goal,
     );
     let index: std::collections::HashMap<TrialId, usize> = data
         .trials
@@ -127,14 +126,14 @@ pub(crate) fn analysis_for(
         history: history_chart(data, chosen),
         pareto: pareto_chart(data, (0, 1)),
         hypervolume: hypervolume_chart(data),
-        curves: curves_chart(&data.info.name, charted, curves, objective),
-        parallel: parallel_chart(&axes, &sample, objective, chosen.goal),
+        curves: curves_chart(&data.info.name, charted, curves, (objective, data.task())),
+        parallel: parallel_chart(&axes, &sample, objective),
         importance: importance_chart(importance.as_deref(), &data.trials),
         pairs,
         pairs_note,
         pairs_params,
         params: axes.iter().map(|a| a.name.clone()).collect(),
-        slices: slices_chart(&axes, &sample, objective),
+        slices: slices_chart(&axes, &sample, (objective, data.task())),
         sample_note,
         timeline,
         timeline_note,

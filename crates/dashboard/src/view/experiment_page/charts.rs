@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{Direction, MetricSpec, Timestamp, Trial, TrialId, TrialState};
+use experiment::{MetricSpec, Timestamp, Trial, TrialId, TrialState};
 use store::ExperimentStatus;
 
 use super::curve_trials;
@@ -132,7 +132,13 @@ pub(super) fn pareto_chart(data: &ExperimentData, (x, y): (usize, usize)) -> Str
         })
         .collect();
     let pages = format::trials_href(&data.info.name);
-    charts::pareto(&points, (&x.name, x.goal), (&y.name, y.goal), &pages)
+    charts::pareto(
+        &points,
+        (&x.name, x.goal),
+        (&y.name, y.goal),
+        data.task(),
+        &pages,
+    )
 }
 
 /// The most trial numbers at which the hypervolume history is measured, evenly spaced.
@@ -200,14 +206,16 @@ pub(super) fn history_chart(data: &ExperimentData, chosen: &MetricSpec) -> Strin
         .collect();
     let target = data.spec.as_ref().and_then(|s| s.target);
     let pages = format::trials_href(&data.info.name);
-    charts::history(&points, objective, chosen.goal, target, &pages)
+    charts::history(&points, objective, chosen.goal, target, data.task(), &pages)
 }
 
+/// Returns the learning curves of the top trials and the pruned ones among `ranked` (their
+/// `series`), of the `objective` of an experiment of `task`.
 pub(super) fn curves_chart(
     experiment: &str,
     ranked: &[Ranked<'_>],
     series: &BTreeMap<TrialId, Series>,
-    objective: &str,
+    (objective, task): (&str, charts::Task),
 ) -> String {
     let (top, pruned) = curve_trials(ranked);
     let best_epoch = |id: &TrialId| {
@@ -222,12 +230,17 @@ pub(super) fn curves_chart(
     };
     let mut lines: Vec<Curve> = pruned
         .iter()
-        .map(|id| Curve {
-            label: format!("trial {id}"),
-            points: to_points(id),
-            emphasis: Emphasis::Dimmed,
-            best: None,
-            href: Some(format::trial_href(experiment, id.0)),
+        .map(|id| {
+            let points = to_points(id);
+            let trial = ranked.iter().find(|r| r.trial.id == *id);
+            Curve {
+                label: format!("trial {id}"),
+                note: trial.map_or(String::new(), |r| crate::view::curve_note(r.trial, &points)),
+                points,
+                emphasis: Emphasis::Dimmed,
+                best: None,
+                href: Some(format::trial_href(experiment, id.0)),
+            }
         })
         .collect();
     lines.extend(top.iter().enumerate().map(|(i, id)| Curve {
@@ -236,22 +249,20 @@ pub(super) fn curves_chart(
         emphasis: Emphasis::Colour(i),
         best: best_epoch(id),
         href: Some(format::trial_href(experiment, id.0)),
+        note: String::new(),
     }));
     charts::curves(
         &lines,
         (1300, 380),
-        ("epoch", &charts::metric_title(objective)),
+        ("epoch", &charts::metric_title(objective, task)),
         "pruned trials",
         "no completed trials",
     )
 }
 
-pub(super) fn parallel_chart(
-    axes: &[ParamAxis],
-    sample: &[Ranked<'_>],
-    objective: &str,
-    goal: Direction,
-) -> String {
+/// Returns the parallel coordinates of `axes` and the `objective` over the `sample` (best
+/// first), each line coloured by its rank in it.
+pub(super) fn parallel_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective: &str) -> String {
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
     let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
     let (lo, hi) = values
@@ -277,7 +288,7 @@ pub(super) fn parallel_chart(
             }
         })
         .collect();
-    let (best, worst) = rank_labels(&values, goal);
+    let (best, worst) = rank_labels(sample, objective);
     let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1300);
     charts::parallel(&par_axes, &lines, width, (&best, &worst))
 }
@@ -301,23 +312,29 @@ fn goodness(i: usize, n: usize) -> f64 {
     1.0 - i as f64 / (n.max(2) - 1) as f64
 }
 
-/// Returns the colour bar's labels: the best and worst of `values`, the objective going `goal`.
-fn rank_labels(values: &[f64], goal: Direction) -> (String, String) {
-    let (lo, hi) = values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(*v), hi.max(*v))
-        });
-    match (values.is_empty(), goal) {
-        (true, _) => ("best".to_string(), "worst".to_string()),
-        (false, Direction::Maximize) => (
-            format!("best {}", charts::tick(hi)),
-            format!("worst {}", charts::tick(lo)),
-        ),
-        (false, Direction::Minimize) => (
-            format!("best {}", charts::tick(lo)),
-            format!("worst {}", charts::tick(hi)),
-        ),
+/// Returns the colour bar's labels: what its ends are, the first and the last of the `sample`
+/// (best first), whose colours they are: `rank 1: 0.9694` and `rank 8: 0.5125 (pruned)`. The
+/// colour goes by rank, and a pruned trial ranks after every completed one whatever its value,
+/// so the ends are not the best and worst values drawn.
+fn rank_labels(sample: &[Ranked<'_>], objective: &str) -> (String, String) {
+    let label = |i: usize| {
+        let Some(r) = sample.get(i) else {
+            return String::new();
+        };
+        let value = r
+            .trial
+            .value(objective)
+            .map_or("-".to_string(), charts::tick);
+        let pruned = if r.trial.state == TrialState::Pruned {
+            " (pruned)"
+        } else {
+            ""
+        };
+        format!("rank {}: {value}{pruned}", r.rank.unwrap_or(i + 1))
+    };
+    match sample.len() {
+        0 => ("best".to_string(), "worst".to_string()),
+        n => (label(0), label(n - 1)),
     }
 }
 
@@ -340,7 +357,6 @@ pub(super) fn pairs_chart(
     sample: &[Ranked<'_>],
     pairing: Pairing<'_>,
     objective: &str,
-    goal: Direction,
 ) -> (String, String, Vec<String>) {
     let mut chosen: Vec<&ParamAxis> = axes.iter().collect();
     let note = match pairing {
@@ -379,8 +395,7 @@ pub(super) fn pairs_chart(
             pruned: r.trial.state == TrialState::Pruned,
         })
         .collect();
-    let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
-    let (best, worst) = rank_labels(&values, goal);
+    let (best, worst) = rank_labels(sample, objective);
     let chart = charts::pairs(&pair_axes, &points, (&best, &worst));
     let names = chosen.iter().map(|a| a.name.clone()).collect();
     (chart, note.to_string(), names)
@@ -405,7 +420,13 @@ pub(super) fn importance_chart(importance: Option<&[(String, f64)]>, trials: &[T
     }
 }
 
-pub(super) fn slices_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective: &str) -> String {
+/// Returns the slice plots of the `objective` of an experiment of `task` against each of
+/// `axes` over the sampled trials.
+pub(super) fn slices_chart(
+    axes: &[ParamAxis],
+    sample: &[Ranked<'_>],
+    (objective, task): (&str, charts::Task),
+) -> String {
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
     let points = |a: &ParamAxis, pruned: bool| -> Vec<(f64, f64)> {
         trials
@@ -423,5 +444,5 @@ pub(super) fn slices_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective:
             pruned: points(a, true),
         })
         .collect();
-    charts::slices(&panels, objective)
+    charts::slices(&panels, objective, task)
 }

@@ -89,8 +89,12 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) pairs: Cow<'a, str>,
     /// Which parameters they take, in words.
     pub(crate) pairs_note: Cow<'a, str>,
-    /// Their names, comma-separated, as the pick's field shows them.
+    /// Their names, comma-separated, as the pick's field shows them (or as typed, when the
+    /// pick could not be drawn).
     pub(crate) pairs_pick: String,
+    /// What is wrong with the parameters the query picked, with the closest name to one that
+    /// is not a parameter; empty when the pick is drawn (or there is none).
+    pub(crate) pairs_error: String,
     /// Every parameter's name, comma-separated, for the pick's hint.
     pub(crate) params: String,
     /// What the sweep running the experiment says of it now (which agent it waits for).
@@ -158,8 +162,9 @@ pub(crate) struct ObjectiveLink {
 /// What the query picked for one request, drawn apart from the cached analysis.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Picked {
-    /// The pair plots of the picked parameters and their note (`picked_pairs`).
-    pub(crate) pairs: Option<(String, String)>,
+    /// The pair plots of the picked parameters and their note, or what is wrong with the pick
+    /// (`picked_pairs`), which the page says in place, beside the default plots.
+    pub(crate) pairs: Option<std::result::Result<(String, String), String>>,
     /// The picked pair of objectives (indices) and its Pareto chart (`picked_front`).
     pub(crate) front: Option<((usize, usize), String)>,
 }
@@ -308,14 +313,18 @@ pub(crate) fn experiment_page<'a>(
             .unwrap_or_else(|| analysis.pairs_params.join(",")),
         params: analysis.params.join(", "),
         pareto: front.map_or(Cow::Borrowed(analysis.pareto.as_str()), Cow::Owned),
-        pairs: pairs
-            .as_ref()
-            .map_or(Cow::Borrowed(analysis.pairs.as_str()), |p| {
-                Cow::Owned(p.0.clone())
-            }),
-        pairs_note: pairs.map_or(Cow::Borrowed(analysis.pairs_note.as_str()), |p| {
-            Cow::Owned(p.1)
-        }),
+        pairs: match &pairs {
+            Some(Ok(p)) => Cow::Owned(p.0.clone()),
+            _ => Cow::Borrowed(analysis.pairs.as_str()),
+        },
+        pairs_error: match &pairs {
+            Some(Err(e)) => e.clone(),
+            _ => String::new(),
+        },
+        pairs_note: match pairs {
+            Some(Ok(p)) => Cow::Owned(p.1),
+            _ => Cow::Borrowed(analysis.pairs_note.as_str()),
+        },
         charts: analysis,
         notices: Vec::new(),
         epochs: String::new(),
@@ -379,14 +388,33 @@ fn front_links(
     links
 }
 
+/// Returns what is wrong with the parameters `picked` (as written: `names`) for the pair plots
+/// of an experiment whose parameters are `all`: the rule, the list, and for a name that is not
+/// a parameter, the closest that is ("did you mean `hidden`?").
+fn pairs_problem(picked: &[String], all: &[&str], names: &str) -> String {
+    let unknown = picked.iter().find(|n| !all.contains(&n.as_str()));
+    let hint = unknown
+        .and_then(|n| {
+            experiment::suggest(n, all.iter().copied())
+                .map(|s| format!("; `{n}` is not a parameter: did you mean `{s}`?"))
+        })
+        .or_else(|| unknown.map(|n| format!("; `{n}` is not a parameter")))
+        .unwrap_or_default();
+    format!(
+        "pairs takes 2 or {PAIRED} different parameters, comma-separated, of: {}; found \
+         {names:?}{hint}",
+        all.join(", ")
+    )
+}
+
 /// Returns the pair plots of the parameters named in `names` (comma-separated, 2 or `PAIRED`
-/// of the experiment's) for `chosen`, for one request, with their note;
-/// `Error::BadRequest` says which parameters there are when the pick is not such a list.
+/// of the experiment's) for `chosen`, for one request, with their note; when the pick is not
+/// such a list, what is wrong with it (`pairs_problem`), which the page shows in place.
 pub(crate) fn picked_pairs(
     data: &ExperimentData,
     chosen: &MetricSpec,
     names: &str,
-) -> crate::Result<(String, String)> {
+) -> std::result::Result<(String, String), String> {
     let axes = param_axes(data.spec.as_ref(), &data.trials);
     let picked: Vec<String> = names
         .split(',')
@@ -400,11 +428,7 @@ pub(crate) fn picked_pairs(
         .all(|(i, n)| !picked[..i].contains(n));
     if !(2..=PAIRED).contains(&picked.len()) || !distinct || !picked.iter().all(known) {
         let all: Vec<&str> = axes.iter().map(|a| a.name.as_str()).collect();
-        return Err(crate::Error::BadRequest(format!(
-            "pairs takes 2 or {PAIRED} different parameters, comma-separated, of: {}; found \
-             {names:?}",
-            all.join(", ")
-        )));
+        return Err(pairs_problem(&picked, &all, names));
     }
     let charted = charted(data, chosen);
     let (chart, note, _) = pairs_chart(
@@ -412,7 +436,6 @@ pub(crate) fn picked_pairs(
         &sample(&charted),
         Pairing::Picked(&picked),
         &chosen.name,
-        chosen.goal,
     );
     Ok((chart, note))
 }
