@@ -258,6 +258,27 @@ impl SearchSpace {
             .all(|p| params.contains_key(&p.name) || !self.is_active(p, params))
     }
 
+    /// Returns why `params` is not a point of this space, if it is not: a name the space lacks,
+    /// a value its distribution never gives, a parameter given where its condition does not
+    /// hold, or one left out where it does. (A trial read from elsewhere, a journal say, is
+    /// checked with it before it is taken as one of the study's.)
+    pub fn not_a_point(&self, params: &Params) -> Option<String> {
+        for (name, value) in params {
+            let Some(param) = self.param(name) else {
+                return Some(format!("`{name}` is not a parameter of the space"));
+            };
+            if let Err(why) = param.distribution.admit(value) {
+                return Some(format!("`{name}` {why}"));
+            }
+            if !self.is_active(param, params) {
+                return Some(format!("`{name}` is given where its `when:` does not hold"));
+            }
+        }
+        self.in_dependency_order()
+            .find(|p| !params.contains_key(&p.name) && self.is_active(p, params))
+            .map(|p| format!("`{}` is missing", p.name))
+    }
+
     /// Returns the number of points of a grid over this space, or `None` when a parameter is
     /// continuous (and so cannot be gridded).
     ///
@@ -569,6 +590,74 @@ mod tests {
         assert_eq!(quantized(7.0, 2.5), ParamValue::Float(7.5));
         assert_eq!(quantized(-1.26, 0.25), ParamValue::Float(-1.25));
         assert_eq!(quantized(0.2, 1.0), ParamValue::Int(0));
+    }
+
+    #[test]
+    fn a_point_of_the_space_is_told_from_one_that_is_not() {
+        use ParamValue::{Float, Str};
+        let mut dropout = Param::new("dropout", Distribution::Uniform { min: 0.0, max: 0.5 });
+        dropout.condition = Some(Condition {
+            when: [("reg".to_string(), vec![Str("dropout".into())])].into(),
+        });
+        let space = SearchSpace::new(vec![
+            Param::new(
+                "reg",
+                Distribution::Categorical {
+                    values: vec![Str("none".into()), Str("dropout".into())],
+                    probabilities: None,
+                },
+            ),
+            dropout,
+        ]);
+        let point = |pairs: &[(&str, ParamValue)]| -> Params {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect()
+        };
+        let none = Str("none".into());
+        let with = Str("dropout".into());
+        assert_eq!(space.not_a_point(&point(&[("reg", none.clone())])), None);
+        assert_eq!(
+            space.not_a_point(&point(&[("reg", with.clone()), ("dropout", Float(0.2))])),
+            None
+        );
+        for (params, said) in [
+            (point(&[("reg", Str("abc".into()))]), "`reg` must be one of"),
+            (
+                point(&[("reg", none.clone()), ("zzz", Float(1.0))]),
+                "`zzz` is not a parameter",
+            ),
+            (
+                point(&[("reg", with.clone()), ("dropout", Float(0.9))]),
+                "`dropout` must be in",
+            ),
+            (
+                point(&[("reg", none), ("dropout", Float(0.2))]),
+                "`dropout` is given where its `when:` does not hold",
+            ),
+            (point(&[("reg", with)]), "`dropout` is missing"),
+        ] {
+            let problem = space.not_a_point(&params);
+            assert!(
+                problem.as_deref().is_some_and(|p| p.starts_with(said)),
+                "{problem:?}"
+            );
+        }
+        // Times from a file: a difference past 64 bits is no duration.
+        let mut t = crate::Trial {
+            id: crate::TrialId(0),
+            seed: crate::Seed(1),
+            params: Params::new(),
+            state: crate::TrialState::Completed,
+            reason: None,
+            started: Some(crate::Timestamp(i64::MIN)),
+            finished: Some(crate::Timestamp(i64::MAX)),
+            result: None,
+        };
+        assert_eq!(t.duration_ms(), None);
+        t.started = Some(crate::Timestamp(5));
+        assert_eq!(t.duration_ms(), Some(i64::MAX - 5));
     }
 
     #[test]

@@ -152,7 +152,8 @@ impl Trial {
 
     /// Returns the trial's run time in milliseconds, when it started and ended.
     pub fn duration_ms(&self) -> Option<i64> {
-        Some(self.finished?.0 - self.started?.0)
+        // (Times read from a file may be any 64-bit numbers: no wrapped difference.)
+        self.finished?.0.checked_sub(self.started?.0)
     }
 }
 

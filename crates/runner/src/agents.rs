@@ -125,7 +125,8 @@ pub(crate) fn meet(
 /// store does not, with their curves (and the test split's result it measured, if the store
 /// lacks one): an agent started again with a new store (its node lost with the old one) does
 /// not train them again. Returns how many trials it restored.
-pub(crate) fn restore(met: &Met, store: &Store, name: &str) -> Result<usize> {
+pub(crate) fn restore(met: &Met, store: &Store, spec: &ExperimentSpec) -> Result<usize> {
+    let name = &spec.name;
     let stored: BTreeSet<TrialId> = store
         .trials(name)?
         .iter()
@@ -151,6 +152,7 @@ pub(crate) fn restore(met: &Met, store: &Store, name: &str) -> Result<usize> {
             JournalEvent::Skip(_) | JournalEvent::Abort(_) | JournalEvent::Warm(_) => false,
         };
         if restored {
+            in_space(spec, met.exchange.agent(), event)?;
             record(store, name, event)?;
             if let JournalEvent::Tested(result) = event {
                 // A new store of the agent that ran the best trial: its shared copy comes back.
@@ -181,6 +183,23 @@ pub(crate) type Needed<'a> = &'a (dyn Fn(&[Trial]) -> u32 + Sync);
 /// agent wrote it into its own: a trial started (from scratch), a report, a trial's end, the
 /// test split's result, the warm start (into a store without one: a follower's). Skips and
 /// aborts change nothing stored.
+/// Returns an error when `event`, from agent `agent`'s journal, gives a trial parameters that
+/// are not a point of the study's space (a hand-edited or damaged line): no agent's sampler
+/// gives those, and taken as the study's they would mislead every later suggestion.
+pub(crate) fn in_space(spec: &ExperimentSpec, agent: u32, event: &JournalEvent) -> Result<()> {
+    let (JournalEvent::Start(trial) | JournalEvent::Finish(trial)) = event else {
+        return Ok(());
+    };
+    match spec.space.not_a_point(&trial.params) {
+        Some(problem) => Err(Error::StrayParams {
+            agent,
+            trial: trial.id,
+            problem,
+        }),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn record(store: &Store, name: &str, event: &JournalEvent) -> Result<()> {
     match event {
         JournalEvent::Start(trial) => {
@@ -540,6 +559,7 @@ impl<'a> Peers<'a> {
             JournalEvent::Report { trial, .. } => self.settled.contains(trial),
             _ => false,
         };
+        in_space(self.spec, agent, &event)?;
         if !replayed {
             record(self.store, name, &event)?;
         }

@@ -166,6 +166,20 @@ pub enum Error {
         /// The agent that runs it.
         owner: u32,
     },
+    /// An agent's journal gives a trial parameters outside the study's space.
+    #[error(
+        "agent {agent}'s journal gives trial {trial} parameters outside the study's space: \
+         {problem}; was the journal edited, or does another study of the same name share the \
+         exchange folder?"
+    )]
+    StrayParams {
+        /// The agent whose journal it is.
+        agent: u32,
+        /// The trial.
+        trial: experiment::TrialId,
+        /// What is wrong with them.
+        problem: String,
+    },
     /// A trial could not be run or kept for a reason outside it (`TrialOutcome::Aborted`): the
     /// study stops, and the trial runs again on resume.
     #[error(

@@ -110,7 +110,7 @@ pub fn run_study(
     })?;
     let run_cap = info.run_cap;
     let restored = match &met {
-        Some(met) => agents::restore(met, store, &spec.name)?,
+        Some(met) => agents::restore(met, store, spec)?,
         None => 0,
     };
     let existing = store.trials(&spec.name)?;

@@ -221,6 +221,11 @@ impl Exchange {
         Ok((exchange, events))
     }
 
+    /// Returns this agent's number.
+    pub fn agent(&self) -> u32 {
+        self.me.agent
+    }
+
     /// Returns the path of this agent's journal.
     pub fn own_path(&self) -> &Path {
         &self.own_path
