@@ -195,22 +195,29 @@ impl Decoder {
         path: &str,
         (min, max): (u32, u32),
     ) -> Option<u32> {
-        let out_of_range = |d: &mut Decoder, written: &str| {
-            // The type's own limit is no limit the user set: said as "at least".
+        let out_of_range = |d: &mut Decoder, written: &str, below: bool| {
+            // The type's own limit is no limit the user set: said as "at least" to a value
+            // below the range, and as the largest the field holds to one above it.
             let range = match max {
-                u32::MAX => format!("must be an integer of at least {min}, found {written}"),
+                u32::MAX if below => {
+                    format!("must be an integer of at least {min}, found {written}")
+                }
+                u32::MAX => format!(
+                    "must be an integer from {min} to {max} (the largest this field holds), \
+                     found {written}"
+                ),
                 _ => format!("must be an integer from {min} to {max}, found {written}"),
             };
             d.error(node.pos, path, range);
             None
         };
         if let Some(text) = overlong_integer(node) {
-            return out_of_range(self, text);
+            return out_of_range(self, text, text.starts_with('-'));
         }
         let i = self.int(node, path)?;
         match u32::try_from(i) {
             Ok(n) if (min..=max).contains(&n) => Some(n),
-            _ => out_of_range(self, &i.to_string()),
+            _ => out_of_range(self, &i.to_string(), i < i64::from(min)),
         }
     }
 

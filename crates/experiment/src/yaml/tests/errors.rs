@@ -65,7 +65,7 @@ fn top_level_errors() {
             ("parameters:\n  depth: {distribution: int_uniform, min: 1, max: 123456789012345678901}\n", "5:51: parameters.depth.max: `123456789012345678901` is too large an integer (at most 9223372036854775807)"),
             ("train: {lr: .nan}\n", "4:13: train.lr: expected a finite number, found number `.nan`"),
             ("train: {lr: null}\n", "4:13: train.lr: expected a value (a number, a name, true or false), found null `null`"),
-            ("run_cap: 18446744073709551615\n", "4:10: run_cap: must be an integer of at least 1, found 18446744073709551615"),
+            ("run_cap: 18446744073709551615\n", "4:10: run_cap: must be an integer from 1 to 4294967295 (the largest this field holds), found 18446744073709551615"),
             ("run_cap: 2.5\n", "4:10: run_cap: expected an integer, found number `2.5`"),
             ("parallel: -3\n", "4:11: parallel: must be an integer from 1 to 1024, found -3"),
             ("parallel: 3000\n", "4:11: parallel: must be an integer from 1 to 1024, found 3000"),
