@@ -5,7 +5,7 @@ use std::process::Stdio;
 
 use experiment::{TrialId, TrialState};
 use store::Store;
-use tests::{repo_root, TestEnv};
+use tests::{repo_root, Output, TestEnv};
 
 /// A sweep small enough for a test: 4 trials of 3 epochs on the digits.
 const TINY: &str = "\
@@ -2502,5 +2502,41 @@ fn issue_a_busy_port_gets_advice_that_fits_the_command() {
                 .contains("or pass --no-serve to run the sweep without it"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn environment_variables_that_cannot_be_read_are_said_so() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let spec = spec.to_str().unwrap();
+    assert_eq!(env.sweep(&["run", spec, "--no-serve"]).code, 0);
+    // An address that is not text: refused, not served on the default.
+    let out: Output = env
+        .command(&["serve"])
+        .env("SWEEP_ADDR", std::ffi::OsStr::from_bytes(b"127.0.0.1:\xff"))
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("SWEEP_ADDR is not UTF-8 text"),
+        "{}",
+        out.stderr
+    );
+    // A log filter that does not parse: warned of, and the command runs.
+    let out: Output = env
+        .command(&["ls"])
+        .env("RUST_LOG", "[{")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("warning: RUST_LOG `[{` is not a log filter"),
+        "{}",
+        out.stderr
     );
 }

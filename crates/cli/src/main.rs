@@ -112,9 +112,18 @@ fn output_full(error: &anyhow::Error) -> bool {
 /// Colours only on a terminal, so a redirected log or a CI transcript holds no escape codes.
 fn install_tracing() {
     use std::io::IsTerminal;
-    let asked = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|text| tracing_subscriber::EnvFilter::try_new(log_filter(&text)).ok());
+    let asked = std::env::var("RUST_LOG").ok().and_then(|text| {
+        match tracing_subscriber::EnvFilter::try_new(log_filter(&text)) {
+            Ok(filter) => Some(filter),
+            Err(e) => {
+                // Said, rather than logging as if it were not set.
+                eprintln!(
+                    "warning: RUST_LOG `{text}` is not a log filter ({e}); logging warnings only"
+                );
+                None
+            }
+        }
+    });
     let debugging = asked.is_some();
     let filter =
         asked.unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn,sled=off,actix_http=off"));

@@ -232,6 +232,9 @@ fn reach(args: &DashboardArgs) -> anyhow::Result<(Access, Option<std::net::Socke
             Ok(text) if !text.is_empty() => {
                 Some(dashboard_addr(&text).map_err(|e| anyhow!("SWEEP_ADDR: {e}"))?)
             }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                bail!("SWEEP_ADDR is not UTF-8 text; give an address such as 127.0.0.1:8080")
+            }
             _ => None,
         },
     };
