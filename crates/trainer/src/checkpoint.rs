@@ -581,6 +581,26 @@ fn read_sidecar(path: &Path) -> Result<CheckpointV1> {
             )));
         }
     }
+    // The network is rebuilt from `image` (a CNN's input shape); `model` names which it is.
+    match (meta.model.as_str(), meta.image.is_some()) {
+        ("mlp", false) | ("cnn", true) => {}
+        ("mlp" | "cnn", _) => {
+            return Err(bad(format!(
+                "`model` is `{}`, which {} `image`",
+                meta.model,
+                if meta.image.is_some() {
+                    "does not go with"
+                } else {
+                    "needs"
+                }
+            )))
+        }
+        (model, _) => {
+            return Err(bad(format!(
+                "`model` is `{model}`, where `mlp` or `cnn` belongs"
+            )))
+        }
+    }
     // The task decides what the outputs are: a value, scaled back by `target_scale`, or a
     // probability per class.
     match (
@@ -1070,6 +1090,12 @@ mod tests {
                 "a classification model with 1 class in `class_names`",
             ),
             ("task", "\"ranking\"", "`task` is `ranking`"),
+            (
+                "model",
+                "\"transformer\"",
+                "`model` is `transformer`, where `mlp` or `cnn`",
+            ),
+            ("model", "\"cnn\"", "`model` is `cnn`, which needs `image`"),
         ] {
             let mut json: serde_json::Value = serde_json::to_value(&good).unwrap();
             json[field] = serde_json::from_str(bad).unwrap();
