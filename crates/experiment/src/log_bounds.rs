@@ -20,9 +20,12 @@ impl SearchSpace {
         self.params()
             .iter()
             .filter_map(|p| {
-                let (mu, sigma) = match p.distribution {
+                // A log-normal's log is normal: its bounds are compared on the log scale.
+                let (mu, sigma, log) = match p.distribution {
                     Distribution::Normal { mu, sigma }
-                    | Distribution::QNormal { mu, sigma, .. } => (mu, sigma),
+                    | Distribution::QNormal { mu, sigma, .. } => (mu, sigma, false),
+                    Distribution::LogNormal { mu, sigma }
+                    | Distribution::QLogNormal { mu, sigma, .. } => (mu, sigma, true),
                     _ => return None,
                 };
                 let (min, max) = match Knob::find(&p.name)?.kind {
@@ -31,19 +34,35 @@ impl SearchSpace {
                     KnobKind::Int { min, max } => (min as f64 - 0.5, max as f64 + 0.5),
                     _ => return None,
                 };
-                let outside =
-                    normal_cdf((min - mu) / sigma) + (1.0 - normal_cdf((max - mu) / sigma));
+                let scale = |x: f64| match (log, x > 0.0) {
+                    (false, _) => x,
+                    (true, true) => x.ln(),
+                    (true, false) => f64::NEG_INFINITY,
+                };
+                let outside = normal_cdf((scale(min) - mu) / sigma)
+                    + (1.0 - normal_cdf((scale(max) - mu) / sigma));
                 (outside >= OUTSIDE_NOTED).then(|| {
                     format!(
-                        "`{}` is drawn from a normal distribution (mu {}, sigma {}) that puts \
+                        "`{}` is drawn from a {} distribution (mu {}, sigma {}{}) that puts \
                          about {:.0}% of its draws outside the values it takes ({} to {}): \
-                         those trials fail; a `log_normal` or a range keeps every draw valid",
+                         those trials fail; {} keeps every draw valid",
                         p.name,
+                        if log { "log-normal" } else { "normal" },
                         number_text(mu),
                         number_text(sigma),
+                        if log {
+                            ", of the value's natural log"
+                        } else {
+                            ""
+                        },
                         outside * 100.0,
                         number_text(min),
-                        number_text(max)
+                        number_text(max),
+                        if log {
+                            "a range"
+                        } else {
+                            "a `log_normal` or a range"
+                        }
                     )
                 })
             })
@@ -145,6 +164,31 @@ mod tests {
                 "`lr` is drawn from a normal distribution (mu 0.001, sigma 0.1) that puts about \
               50% of its draws outside the values it takes (1e-12 to 10): those trials fail; a \
               `log_normal` or a range keeps every draw valid"
+            ]
+        );
+        // A log-normal is judged on the log scale: e^700 is past every knob; e^-7 is an lr.
+        let space = SearchSpace::new(vec![
+            Param::new(
+                "lr",
+                Distribution::LogNormal {
+                    mu: 700.0,
+                    sigma: 1.0,
+                },
+            ),
+            Param::new(
+                "l2",
+                Distribution::LogNormal {
+                    mu: -7.0,
+                    sigma: 1.0,
+                },
+            ),
+        ]);
+        assert_eq!(
+            space.normal_outside_notes(),
+            [
+                "`lr` is drawn from a log-normal distribution (mu 700, sigma 1, of the value's \
+              natural log) that puts about 100% of its draws outside the values it takes (1e-12 \
+              to 10): those trials fail; a range keeps every draw valid"
             ]
         );
         assert!((super::normal_cdf(1.959_964) - 0.975).abs() < 1e-6);
