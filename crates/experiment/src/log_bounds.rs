@@ -13,7 +13,8 @@ use crate::{Distribution, Knob, KnobKind, SearchSpace};
 const OUTSIDE_NOTED: f64 = 0.05;
 
 impl SearchSpace {
-    /// Notes each knob drawn from a normal distribution (`normal`, `q_normal`) that puts at least
+    /// Notes each knob drawn from a normal distribution (`normal`, `q_normal`, or their log, on the
+    /// log scale: `log_normal`, `q_log_normal`) that puts at least
     /// `OUTSIDE_NOTED` of its draws outside the values the knob takes (a negative learning
     /// rate, a dropout above 1): those trials fail, a share of the budget lost.
     pub fn normal_outside_notes(&self) -> Vec<String> {
