@@ -972,6 +972,30 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
     let trial = format!("cut/{kept}");
     let args = ["predict", &trial, "--input", digits.to_str().unwrap()];
     ends_quietly_into_a_closed_pipe(&env, &args);
+    // Rows from standard input (`--input -`), as from the file; a folder is named as one.
+    let rows: String = std::fs::read_to_string(&digits)
+        .unwrap()
+        .lines()
+        .take(4)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let piped = env.sweep_with_input(&["predict", &trial, "--input", "-"], &rows);
+    assert_eq!(piped.code, 0, "{piped:?}");
+    assert_eq!(piped.stdout.lines().count(), 4, "{}", piped.stdout);
+    assert!(
+        piped.stdout.starts_with("prediction,p_0,"),
+        "{}",
+        piped.stdout
+    );
+    let folder = env.sweep(&["predict", &trial, "--input", "."]);
+    assert_eq!(folder.code, 2, "{folder:?}");
+    assert!(
+        folder
+            .stderr
+            .contains("--input .: it is a folder; name the CSV file"),
+        "{}",
+        folder.stderr
+    );
     // Output into a full disk (`> /dev/full`) fails, saying it was the output; help too.
     for args in [&["ls"][..], &["--help"][..]] {
         let full = std::fs::OpenOptions::new()

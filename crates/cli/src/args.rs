@@ -162,7 +162,7 @@ pub(crate) struct PredictArgs {
     /// Experiment the trial belongs to (needed when several have a checkpoint of that number)
     #[arg(long, value_name = "NAME")]
     pub(crate) experiment: Option<String>,
-    /// Rows to predict: a CSV file with the model's feature columns
+    /// Rows to predict: a CSV file with the model's feature columns (`-`: standard input)
     #[arg(long, value_name = "CSV")]
     pub(crate) input: PathBuf,
     /// Where to write the predictions as CSV (default, or `-`: standard output)

@@ -13,8 +13,22 @@ use crate::Outcome;
 
 pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
     let sidecar = find_checkpoint(args)?;
-    let input = File::open(&args.input)
-        .with_context(|| format!("cannot read --input {}", args.input.display()))?;
+    // `--input -` is standard input, as `-o -` is standard output.
+    let from_stdin = args.input == std::path::Path::new("-");
+    if !from_stdin && args.input.is_dir() {
+        bail!(
+            "--input {}: it is a folder; name the CSV file of rows to predict",
+            args.input.display()
+        );
+    }
+    let input: Box<dyn std::io::Read> = if from_stdin {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(
+            File::open(&args.input)
+                .with_context(|| format!("cannot read --input {}", args.input.display()))?,
+        )
+    };
     // `-o -` is standard output, as for most tools.
     let summary = match args
         .output
