@@ -34,6 +34,26 @@ impl<'t> CsvText<'t> {
     /// semicolon, a tab or a bar: then by that (spreadsheets in many locales save "CSV" with
     /// semicolons, and some data sets come tab-separated).
     pub(crate) fn new(text: &'t [u8], path: &'t Path) -> Result<CsvText<'t>> {
+        // Files that are not text at all, as a spreadsheet or a download leaves them: said so
+        // rather than as a header cell that is not UTF-8.
+        let not_text = match text {
+            [0x1f, 0x8b, ..] => Some("is gzip-compressed; un-gzip it (`gunzip FILE`) first"),
+            [0xff, 0xfe, ..] | [0xfe, 0xff, ..] => Some(
+                "is UTF-16 text (a spreadsheet's \"Unicode text\"); save it as UTF-8 (\"CSV \
+                 UTF-8\")",
+            ),
+            [b'P', b'K', 3, 4, ..] => Some(
+                "is a zip archive (an .xlsx workbook, or a zipped file); export the sheet as \
+                 CSV UTF-8, or unzip it",
+            ),
+            _ => None,
+        };
+        if let Some(what) = not_text {
+            return Err(Error::Csv {
+                path: path.to_path_buf(),
+                message: format!("the file {what}"),
+            });
+        }
         let (mut reader, mut header) = read_header(text, path, b',')?;
         if header.iter().all(String::is_empty) {
             return Err(Error::Csv {
@@ -188,23 +208,38 @@ fn read_error(text: &[u8], path: &Path, e: &csv::Error) -> Error {
             expected_len,
             len,
         } => {
-            // A quote left open swallows the line breaks after it into one cell.
+            // The record's line (the reader dates it at the line break before it, after CRLF).
             let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
-            let line = text
-                .get(start..)
-                .and_then(|rest| rest.split(|&b| b == b'\n').next())
+            let rest = text.get(start..).unwrap_or_default();
+            let rest = &rest[rest
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count()..];
+            let line = rest
+                .split(|&b| b == b'\n' || b == b'\r')
+                .next()
                 .unwrap_or_default();
+            // A quote left open swallows the line breaks after it into one cell.
             let open_quote = line.iter().filter(|&&b| b == b'"').count() % 2 == 1;
+            let hint = if open_quote {
+                "; a `\"` on that line opens a quoted cell that is never closed, which runs on \
+                 over the next lines"
+            } else if !line.is_empty() && line.iter().all(u8::is_ascii_whitespace) {
+                "; the line holds only spaces: delete it"
+            } else if len > expected_len
+                && line
+                    .last()
+                    .is_some_and(|b| [b',', b';', b'\t', b'|'].contains(b))
+            {
+                "; the line ends with a separator, which makes an empty last cell: remove the \
+                 trailing separators"
+            } else {
+                ""
+            };
             format!(
-                "{}: {}, but the header has {expected_len}{}",
+                "{}: {}, but the header has {expected_len}{hint}",
                 place(position),
                 experiment::counted(*len, "cell", "cells"),
-                if open_quote {
-                    "; a `\"` on that line opens a quoted cell that is never closed, which runs \
-                     on over the next lines"
-                } else {
-                    ""
-                }
             )
         }
         csv::ErrorKind::Utf8 {
@@ -268,6 +303,24 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_is_not_text_says_what_it_is() {
+        for (bytes, said) in [
+            (&[0x1f, 0x8b, 8, 0][..], "is gzip-compressed"),
+            (&[0xff, 0xfe, b'a', 0][..], "is UTF-16 text"),
+            (&[b'P', b'K', 3, 4, 20][..], "is a zip archive"),
+        ] {
+            let err = CsvText::new(bytes, Path::new("x.csv"))
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                err.as_deref()
+                    .is_some_and(|e| e.starts_with(&format!("x.csv: the file {said}"))),
+                "{err:?}"
+            );
+        }
+    }
+
+    #[test]
     fn lines_ended_by_a_lone_carriage_return_are_counted() {
         assert_eq!(
             places("a,b\r1,2\r3,4\r\r5,6\r"),
@@ -314,6 +367,15 @@ mod tests {
                  quoted cell that is never closed, which runs on over the next lines"
                 .to_string())
         );
+        // Also after a CRLF, where the reader dates the row at the line break before it.
+        assert!(places("a,b,y\r\n1,2,0\r\n3,\"4,1\r\n5,6,0\r\n")
+            .is_err_and(|e| e.contains("opens a quoted cell that is never closed")));
+        // A line of spaces, and a trailing separator, are named.
+        assert!(places("a,b,y\n1,2,0\n   \n5,6,0\n")
+            .is_err_and(|e| e
+                .ends_with("1 cell, but the header has 3; the line holds only spaces: delete it")));
+        assert!(places("a,b,y\r\n1,2,0,\r\n")
+            .is_err_and(|e| e.ends_with("4 cells, but the header has 3; the line ends with a separator, which makes an empty last cell: remove the trailing separators")));
     }
 
     #[test]
