@@ -703,3 +703,59 @@ fn agents_warm_started_from_their_own_copies_of_a_file_give_the_results_of_one_p
         refused.stderr
     );
 }
+
+#[test]
+fn reproducing_a_damaged_checkpoint_in_an_agents_store_keeps_its_other_checkpoints() {
+    // Two kept a store: each agent keeps its own best two, plus the study's best handed over.
+    let env = TestEnv::new();
+    let spec = SWEEP.replace("run_cap: 8", "run_cap: 8\ncheckpoints: {keep: 2}");
+    env.write_spec("shared.yaml", &spec);
+    let mut zero = agent(&env, "0/2", ("exchange", "store0"), &[]);
+    let mut one = agent(&env, "1/2", ("exchange", "store1"), &[]);
+    for child in [&mut zero, &mut one] {
+        assert!(child.wait().unwrap().success());
+    }
+    let folder = env.path().join("store1/checkpoints/shared");
+    let kept = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = kept();
+    // Agent 1's own trials are the odd ones: damage one it keeps.
+    let own = before
+        .iter()
+        .filter_map(|n| n.strip_suffix(".safetensors"))
+        .find(|n| n.parse::<u32>().is_ok_and(|t| t % 2 == 1))
+        .expect("a kept checkpoint of agent 1's own")
+        .to_string();
+    let weights = folder.join(format!("{own}.safetensors"));
+    let mut bytes = std::fs::read(&weights).unwrap();
+    let at = bytes.len() - 8;
+    bytes[at] ^= 0xff;
+    std::fs::write(&weights, bytes).unwrap();
+    let trial = format!("shared/{own}");
+    let out = env.sweep(&["reproduce", &trial, "--store", "store1"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("its checkpoint, damaged, was written again"),
+        "{}",
+        out.stdout
+    );
+    // Every checkpoint the store kept is still there, the mended one usable.
+    assert_eq!(kept(), before);
+    let rows = std::fs::read_to_string(tests::repo_root().join("experiments/data/digits.csv"))
+        .unwrap()
+        .lines()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(env.path().join("new.csv"), rows).unwrap();
+    let args = ["predict", &trial, "--input", "new.csv", "--store", "store1"];
+    let predicted = env.sweep(&args);
+    assert_eq!(predicted.code, 0, "{predicted:?}");
+}

@@ -146,7 +146,10 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
     let found = checkpoint_again::inspect(&checkpoints, trial.id);
     let (objective, scratch) = if found != Found::Usable && spec.checkpoints.keep > 0 {
         let scratch = Scratch::create(&checkpoints, trial.id)?;
-        let objective = MlpObjective::with_checkpoints(&spec, scratch.path(), None)?;
+        // In an agent's store, ranked among that agent's own trials as `sweep run` ranks them
+        // (a checkpoint handed over by another agent is not one of its kept ones).
+        let agent = record.agent.as_ref().map(|a| (a.agent, a.agents));
+        let objective = MlpObjective::with_checkpoints(&spec, scratch.path(), agent)?;
         (objective, Some(scratch))
     } else {
         (MlpObjective::new(&spec)?, None)
