@@ -179,10 +179,24 @@ fn adopt_checkpoint(exchange: &Exchange, store: &Store, name: &str, trial: Trial
 /// How many trials the study needs, from those finished (fewer once one reached the target).
 pub(crate) type Needed<'a> = &'a (dyn Fn(&[Trial]) -> u32 + Sync);
 
-/// Writes what another agent's `event` says into `store`, under experiment `name`, as that
-/// agent wrote it into its own: a trial started (from scratch), a report, a trial's end, the
-/// test split's result, the warm start (into a store without one: a follower's). Skips and
-/// aborts change nothing stored.
+/// Returns an error when `event`, read from agent `agent`'s journal (of `agents`), is not one
+/// that agent could have written: about a trial another agent runs (`Error::StrayTrial`), or
+/// giving a trial parameters outside the study's space (`in_space`).
+pub(crate) fn check_event(
+    spec: &ExperimentSpec,
+    (agent, agents): (u32, u32),
+    event: &JournalEvent,
+) -> Result<()> {
+    if let Some(id) = event.trial().filter(|id| owner(*id, agents) != agent) {
+        return Err(Error::StrayTrial {
+            agent,
+            trial: id,
+            owner: owner(id, agents),
+        });
+    }
+    in_space(spec, agent, event)
+}
+
 /// Returns an error when `event`, from agent `agent`'s journal, gives a trial parameters that
 /// are not a point of the study's space (a hand-edited or damaged line): no agent's sampler
 /// gives those, and taken as the study's they would mislead every later suggestion.
@@ -200,6 +214,10 @@ pub(crate) fn in_space(spec: &ExperimentSpec, agent: u32, event: &JournalEvent) 
     }
 }
 
+/// Writes what another agent's `event` says into `store`, under experiment `name`, as that
+/// agent wrote it into its own: a trial started (from scratch), a report, a trial's end, the
+/// test split's result, the warm start (into a store without one: a follower's). Skips and
+/// aborts change nothing stored.
 pub(crate) fn record(store: &Store, name: &str, event: &JournalEvent) -> Result<()> {
     match event {
         JournalEvent::Start(trial) => {
@@ -546,20 +564,13 @@ impl<'a> Peers<'a> {
     /// Puts another agent's event on the board and in the store, as if a local worker had.
     fn apply(&self, agent: u32, event: JournalEvent) -> Result<()> {
         let name = &self.spec.name;
-        if let Some(id) = event.trial().filter(|id| self.options.owner(*id) != agent) {
-            return Err(Error::StrayTrial {
-                agent,
-                trial: id,
-                owner: self.options.owner(id),
-            });
-        }
+        check_event(self.spec, (agent, self.options.agents), &event)?;
         // A remote trial the store held finished when the agent started goes on the board only.
         let replayed = match &event {
             JournalEvent::Start(t) | JournalEvent::Finish(t) => self.settled.contains(&t.id),
             JournalEvent::Report { trial, .. } => self.settled.contains(trial),
             _ => false,
         };
-        in_space(self.spec, agent, &event)?;
         if !replayed {
             record(self.store, name, &event)?;
         }

@@ -85,7 +85,7 @@ pub fn follow_study(
     let mut open: Option<TrialId> = None;
     let mut first = true;
     loop {
-        let taken = take(watcher, store, &spec.name)?;
+        let taken = take(watcher, store, spec, header.agents)?;
         tested.extend(taken.tested);
         let now = Instant::now();
         hearing.note(watcher.journals(), now, observer);
@@ -157,8 +157,10 @@ struct Taken {
     abort: Option<(u32, String)>,
 }
 
-/// Reads the agents' new events and writes them into `store` under experiment `name`.
-fn take(watcher: &mut Watcher, store: &Store, name: &str) -> Result<Taken> {
+/// Reads the agents' new events (of `agents` agents) and writes them into `store` under the
+/// experiment of `spec`, each checked as an agent checks the others' (`agents::check_event`).
+fn take(watcher: &mut Watcher, store: &Store, spec: &ExperimentSpec, agents: u32) -> Result<Taken> {
+    let name = &spec.name;
     let mut taken = Taken {
         events: 0,
         tested: Vec::new(),
@@ -174,6 +176,7 @@ fn take(watcher: &mut Watcher, store: &Store, name: &str) -> Result<Taken> {
                 if let JournalEvent::Tested(result) = &event {
                     taken.tested.push(result.trial);
                 }
+                crate::agents::check_event(spec, (agent, agents), &event)?;
                 record(store, name, &event)?;
             }
         }
@@ -253,6 +256,39 @@ mod tests {
     }
 
     #[test]
+    fn a_follower_refuses_a_journal_line_no_agent_could_have_written() {
+        let spec = spec(4, "follow");
+        // A trial whose `lr` is text (a hand-edited line), and one another agent runs.
+        for (id, lr, said) in [
+            (
+                0,
+                experiment::ParamValue::Str("abc".into()),
+                "`lr` expected a number",
+            ),
+            (1, experiment::ParamValue::Float(0.5), "which agent 1 runs"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let agent = agent_0_of(&spec, 2, dir.path());
+            let trial = experiment::Trial {
+                id: TrialId(id),
+                seed: experiment::Seed(1),
+                params: [("lr".to_string(), lr)].into(),
+                state: experiment::TrialState::Running,
+                reason: None,
+                started: Some(experiment::Timestamp(1000)),
+                finished: None,
+                result: None,
+            };
+            agent.publish(&JournalEvent::Start(trial)).unwrap();
+            let stop = Stop::default();
+            let (followed, ended) = follow_in(dir.path(), &spec, (&SilentObserver, &stop), 20);
+            let err = ended.unwrap_err().to_string();
+            assert!(err.contains(said), "{err}");
+            assert!(followed.trials("toy").unwrap().is_empty());
+        }
+    }
+
+    #[test]
     fn a_follower_says_which_agent_the_study_waits_for() {
         let spec = spec(4, "follow");
         let dir = tempfile::tempdir().unwrap();
@@ -278,7 +314,7 @@ mod tests {
             let trial = |state| experiment::Trial {
                 id: TrialId(id),
                 seed: experiment::Seed(1),
-                params: experiment::Params::new(),
+                params: [("lr".to_string(), experiment::ParamValue::Float(0.5))].into(),
                 state,
                 reason: None,
                 started: Some(experiment::Timestamp(1000 + 10 * i64::from(id))),
