@@ -25,8 +25,9 @@ pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     let given = match done.before.checked_sub(done.after) {
         Some(freed) if freed > 0 => format!("{} given back", bytes_text(freed)),
-        // A copy is laid out afresh, and may take a little more than a file with no holes.
-        _ => "nothing given back: it held no room left by removed records".to_string(),
+        // sled lays a database out in whole segments: a copy no smaller is not swapped in.
+        _ => "nothing given back: a fresh copy would be no smaller, so the store is as it was"
+            .to_string(),
     };
     writeln!(
         out,
