@@ -13,7 +13,7 @@
 //! sweep however many trials it has. Nothing here writes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -379,6 +379,12 @@ pub(crate) struct ExperimentData {
 const PAGES_KEPT: usize = 64;
 const PAGE_BYTES_KEPT: usize = 4 << 20;
 
+/// The bytes of the pages every snapshot keeps, together: past `ALL_PAGE_BYTES_KEPT`, a page
+/// is sent and not kept (a dashboard browsed through the pages of 190 experiments held 600 MB,
+/// 4 MiB each).
+static ALL_PAGE_BYTES: AtomicUsize = AtomicUsize::new(0);
+const ALL_PAGE_BYTES_KEPT: usize = 64 << 20;
+
 impl ExperimentData {
     /// Returns a snapshot of an experiment and its trials, with its spec parsed.
     pub(crate) fn new(info: ExperimentInfo, trials: Vec<Trial>) -> ExperimentData {
@@ -481,13 +487,46 @@ impl ExperimentData {
     /// second or a few on a running sweep's dashboard, so that tabs polling it between two
     /// snapshots are sent the page rather than each render it. The pages kept are at most
     /// `PAGES_KEPT` and `PAGE_BYTES_KEPT` bytes.
+    /// Every snapshot's pages together are at most `ALL_PAGE_BYTES_KEPT` bytes.
     pub(crate) fn keep_page(&self, request: &str, html: Bytes, live: bool) {
+        self.keep_within(
+            request,
+            (html, live),
+            (&ALL_PAGE_BYTES, ALL_PAGE_BYTES_KEPT),
+        );
+    }
+
+    /// Keeps `page` for `request` as `keep_page` does, counting its bytes in `all`, the pages
+    /// of every snapshot, which are to stay within `limit`.
+    fn keep_within(&self, request: &str, page: (Bytes, bool), (all, limit): (&AtomicUsize, usize)) {
         let mut pages = lock(&self.pages);
         let bytes: usize = pages.values().map(|(html, _)| html.len()).sum();
-        if pages.len() >= PAGES_KEPT || bytes + html.len() > PAGE_BYTES_KEPT {
+        if pages.len() >= PAGES_KEPT || bytes + page.0.len() > PAGE_BYTES_KEPT {
             pages.clear();
+            release(all, bytes);
         }
-        pages.insert(request.to_string(), (html, live));
+        if all.load(Ordering::Relaxed) + page.0.len() > limit {
+            return;
+        }
+        all.fetch_add(page.0.len(), Ordering::Relaxed);
+        if let Some((before, _)) = pages.insert(request.to_string(), page) {
+            release(all, before.len());
+        }
+    }
+}
+
+/// Takes `bytes` off the count `all` (never below 0).
+fn release(all: &AtomicUsize, bytes: usize) {
+    let _ = all.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+        Some(n.saturating_sub(bytes))
+    });
+}
+
+impl Drop for ExperimentData {
+    fn drop(&mut self) {
+        let pages = self.pages.get_mut().unwrap_or_else(|p| p.into_inner());
+        let bytes: usize = pages.values().map(|(html, _)| html.len()).sum();
+        release(&ALL_PAGE_BYTES, bytes);
     }
 }
 
@@ -508,5 +547,36 @@ pub(crate) fn parse_spec(info: &ExperimentInfo) -> Option<ExperimentSpec> {
             tracing::debug!(experiment = %info.name, error = %e, "stored spec does not parse; axes are inferred");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::fixtures;
+
+    #[test]
+    fn every_snapshots_pages_together_stay_within_their_budget() {
+        let all = AtomicUsize::new(0);
+        let budget = (&all, 10_000);
+        let snapshot = |name: &str| {
+            let info = fixtures::info(name, store::ExperimentStatus::Finished, 4);
+            ExperimentData::new(info, Vec::new())
+        };
+        let page = |n: usize| (Bytes::from(vec![b'x'; n]), false);
+        let (a, b) = (snapshot("a"), snapshot("b"));
+        a.keep_within("/experiments/a", page(6_000), budget);
+        b.keep_within("/experiments/b", page(3_000), budget);
+        assert_eq!(
+            (a.kept_pages(), b.kept_pages(), all.load(Ordering::Relaxed)),
+            (1, 1, 9_000)
+        );
+        // Past the budget the page is sent, not kept; a page kept again counts once.
+        b.keep_within("/experiments/b?page=2", page(3_000), budget);
+        assert_eq!((b.kept_pages(), all.load(Ordering::Relaxed)), (1, 9_000));
+        b.keep_within("/experiments/b", page(1_000), budget);
+        assert_eq!(all.load(Ordering::Relaxed), 7_000);
+        b.keep_within("/experiments/b?page=2", page(3_000), budget);
+        assert_eq!((b.kept_pages(), all.load(Ordering::Relaxed)), (2, 10_000));
     }
 }
