@@ -259,6 +259,21 @@ mod tests {
     }
 
     #[test]
+    fn a_duration_of_times_64_bits_apart_is_none() {
+        // Times read from a journal may be any 64-bit numbers: no wrapped difference.
+        let done = TrialState::Completed;
+        assert_eq!(
+            trial(done, Some(i64::MIN), Some(i64::MAX)).duration_ms(),
+            None
+        );
+        assert_eq!(
+            trial(done, Some(5), Some(i64::MAX)).duration_ms(),
+            Some(i64::MAX - 5)
+        );
+        assert_eq!(trial(done, Some(5), None).duration_ms(), None);
+    }
+
+    #[test]
     fn busy_time_is_the_union_of_trial_intervals() {
         use TrialState::{Completed, Queued, Running};
         assert_eq!(busy_ms(&[], None), None);

@@ -1105,5 +1105,14 @@ mod tests {
         too_many.agents = MAX_AGENTS + 1;
         let other = tempfile::tempdir().unwrap();
         assert!(Exchange::join(other.path(), too_many).is_err());
+        let mut most = header(0);
+        most.agents = MAX_AGENTS;
+        let (joined, _) = Exchange::join(other.path(), most).unwrap();
+        drop(joined);
+        let mut watcher = Watcher::new(other.path(), "digits");
+        assert_eq!(
+            watcher.read_header().unwrap().map(|h| h.agents),
+            Some(MAX_AGENTS)
+        );
     }
 }

@@ -27,8 +27,12 @@ pub(crate) fn span(
     end: Option<Timestamp>,
     now: Option<Timestamp>,
 ) -> String {
+    // (Times read from a journal may be any 64-bit numbers: no wrapped difference.)
     match (start, end.or(now)) {
-        (Some(start), Some(end)) => format_duration(end.0 - start.0),
+        (Some(start), Some(end)) => end
+            .0
+            .checked_sub(start.0)
+            .map_or_else(|| "-".to_string(), format_duration),
         _ => "-".to_string(),
     }
 }
@@ -113,6 +117,14 @@ mod tests {
                 "epoch_seconds"
             ]
         );
+    }
+
+    #[test]
+    fn a_span_of_times_64_bits_apart_is_none() {
+        let at = |t| Some(Timestamp(t));
+        assert_eq!(span(at(i64::MIN), at(i64::MAX), None), "-");
+        assert_eq!(span(at(1_000), at(3_500), None), format_duration(2_500));
+        assert_eq!(span(at(1_000), None, at(2_000)), format_duration(1_000));
     }
 
     #[test]

@@ -308,12 +308,12 @@ fn real_bounds(
             }
             _ => None,
         };
-        if let Some((meaning, exponent, value)) = log_bound {
+        if let Some((meaning, exponent, exact)) = log_bound {
             let value = match (q, shape) {
-                (Some(q), _) => quantized(value, q),
+                (Some(q), _) => quantized(exact, q),
                 // `q` is broken, reported already: the value the knob would see is unknown.
                 (None, Shape::QLogUniform) => return Some((x, node)),
-                (None, _) => ParamValue::Float(value),
+                (None, _) => ParamValue::Float(exact),
             };
             if let Err(message) = knob.check(&value) {
                 // Bounds written as the values themselves (W&B's `log_uniform` bounds are
@@ -329,11 +329,21 @@ fn real_bounds(
                     }
                     _ => "",
                 };
+                // Where `q` moved it, the value e^x rounds to is the one out of range.
+                let rounded = match value.as_f64() {
+                    Some(v) if v != exact => {
+                        let shown = format!("{exact:.4}");
+                        let shown = shown.trim_end_matches('0').trim_end_matches('.');
+                        format!(" (about {shown}, which rounds to {value}, a multiple of q)")
+                    }
+                    _ => String::new(),
+                };
                 d.error(
                     node.pos,
                     &path,
                     format!(
-                        "{} takes {meaning}, and e^{exponent} is out of range: {message}{values}",
+                        "{} takes {meaning}, and e^{exponent}{rounded} is out of range: \
+                         {message}{values}",
                         shape.name()
                     ),
                 );
