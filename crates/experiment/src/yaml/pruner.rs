@@ -15,7 +15,7 @@ use crate::PrunerSpec;
 
 use super::blocks::count;
 use super::decoder::Decoder;
-use super::tree::{Node, Pos};
+use super::tree::{Kind, Node, Pos};
 
 const TYPES: &[&str] = &[
     "none",
@@ -33,6 +33,24 @@ const OTHER_NAMES: &[(&str, &str)] = &[
     ("eta", "is W&B's name for `reduction_factor`"),
     ("min_iter", "is W&B's name for `min_resource`"),
     ("grace_period", "is Ray Tune's name for `min_resource`"),
+    (
+        "min_early_stopping_rate",
+        "is Optuna's exponent of its first rung (`min_resource * reduction_factor^rate`); here \
+         the first rung is `min_resource`",
+    ),
+    (
+        "bootstrap_count",
+        "is Optuna's count of trials a rung waits for; here a rung judges from the first earlier \
+         trial that reached it",
+    ),
+];
+
+/// Optuna's names of its pruners, each answered with the `type` it has here.
+const OPTUNA_TYPES: &[(&str, &str)] = &[
+    ("successive_halving", "asha"),
+    ("successivehalving", "asha"),
+    ("patient", "patience"),
+    ("nop", "none"),
 ];
 /// As `OTHER_NAMES`, for the most epochs a rung can be at.
 const ASHA_LAST: &[(&str, &str)] = &[
@@ -63,6 +81,18 @@ pub(super) fn pruner(
     let f = d.mapping(node, path)?;
     let kind_node = d.required(&f, "type")?;
     let type_path = f.path("type");
+    let written = match &kind_node.kind {
+        Kind::Scalar { text, .. } => text.to_ascii_lowercase(),
+        _ => String::new(),
+    };
+    if let Some((optuna, ours)) = OPTUNA_TYPES.iter().find(|(o, _)| *o == written) {
+        d.error(
+            kind_node.pos,
+            &type_path,
+            format!("`{optuna}` is Optuna's name for `{ours}`: write `type: {ours}`"),
+        );
+        return None;
+    }
     let kind = d.choice(kind_node, &type_path, "pruner", TYPES)?;
     let keys: &[&str] = match kind {
         "none" => &["type"],
@@ -231,7 +261,18 @@ pub(super) fn early_terminate(d: &mut Decoder, node: &Node) -> Option<PrunerSpec
     let (eta, s, min_iter, max_iter, strict) = (eta?, s?, min_iter?, max_iter?, strict?);
     let spread = |s: u32| eta.saturating_pow(s);
     let (min_resource, max_resource) = match (min_iter, max_iter, s) {
-        (Some(min), Some(max), _) => (min, max),
+        // W&B takes `max_iter` and `s` and ignores `min_iter`; here `s` would be: neither
+        // reading is the file's for sure.
+        (Some(_), Some(_), Some(_)) => {
+            d.error(
+                f.get("s").map_or(f.pos, |n| n.pos),
+                &format!("{path}.s"),
+                "give `min_iter`, or `max_iter` with `s`, not all three (W&B would ignore \
+                 `min_iter`, and here `s` would go unread)",
+            );
+            return None;
+        }
+        (Some(min), Some(max), None) => (min, max),
         (Some(min), None, s) => (min, min.saturating_mul(spread(s.unwrap_or(3)))),
         (None, Some(max), Some(s)) => ((max / spread(s)).max(1), max),
         (None, Some(_), None) | (None, None, _) => {

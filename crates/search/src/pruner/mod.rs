@@ -81,7 +81,10 @@ pub fn should_prune(spec: &PrunerSpec, query: &PruneQuery<'_>) -> Option<String>
                 return None;
             }
             match wrapped.as_ref() {
-                PrunerSpec::None => Some(format!("patience: no improvement for {patience} epochs")),
+                PrunerSpec::None => Some(format!(
+                    "patience: no improvement for {}",
+                    experiment::counted(*patience, "epoch", "epochs")
+                )),
                 inner => should_prune(inner, query).map(|r| format!("patience, then {r}")),
             }
         }
@@ -228,7 +231,8 @@ fn median(query: &PruneQuery<'_>, n_startup_trials: u32, n_warmup_steps: u32) ->
     worse.then(|| {
         let (own, median) = told_apart(own, median);
         format!(
-            "median: best {own} worse than the median {median} of {n} earlier trials at epoch {}",
+            "median: best {own} worse than the median {median} of {} at epoch {}",
+            experiment::counted(n as u64, "earlier trial", "earlier trials"),
             query.step
         )
     })
@@ -290,8 +294,8 @@ fn percentile_rule(
     worse.then(|| {
         let (own, bound) = told_apart(own, bound);
         format!(
-            "percentile: best {own} not in the best {share}% of {n} earlier trials at epoch {} \
-             (bound {bound})",
+            "percentile: best {own} not in the best {share}% of {} at epoch {} (bound {bound})",
+            experiment::counted(n as u64, "earlier trial", "earlier trials"),
             query.step
         )
     })

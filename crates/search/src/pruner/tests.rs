@@ -141,7 +141,20 @@ fn patience_asks_the_wrapped_rule_only_after_a_plateau() {
     assert_eq!(ask(&wrapped, 1, &[0.1, 0.2], &earlier), None);
     // Plateau and below the median: pruned, and the reason names both rules.
     let reason = ask(&wrapped, 1, &[0.3, 0.2], &earlier).unwrap();
-    assert!(reason.starts_with("patience, then median"), "{reason}");
+    assert_eq!(
+        reason,
+        "patience, then median: best 0.3000 worse than the median 0.9000 of 1 earlier trial at \
+         epoch 2"
+    );
+    let one = PrunerSpec::Patience {
+        patience: 1,
+        min_delta: 0.0,
+        wrapped: Box::new(PrunerSpec::None),
+    };
+    assert_eq!(
+        ask(&one, 0, &[0.5, 0.4], &[]).as_deref(),
+        Some("patience: no improvement for 1 epoch")
+    );
 }
 
 #[test]
