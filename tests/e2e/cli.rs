@@ -2564,3 +2564,33 @@ fn environment_variables_that_cannot_be_read_are_said_so() {
         out.stderr
     );
 }
+
+#[test]
+fn an_unknown_experiment_is_answered_with_a_close_name_and_a_short_list() {
+    let env = TestEnv::new();
+    for k in 0..22 {
+        let yaml = TINY
+            .replace("name: tiny", &format!("name: proj-{k:03}"))
+            .replace("run_cap: 4", "run_cap: 1")
+            .replace("epochs: 3", "epochs: 1");
+        let spec = env.write_spec(&format!("p{k}.yaml"), &yaml);
+        let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    let out = env.sweep(&["show", "proj-01"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("no experiment named `proj-01`; did you mean `proj-001`?"),
+        "{}",
+        out.stderr
+    );
+    // Twenty names, then where the rest are: not all twenty-two in one line.
+    assert!(
+        out.stderr
+            .contains("proj-019, ... (22 in all: `sweep ls` lists them)")
+            && !out.stderr.contains("proj-021"),
+        "{}",
+        out.stderr
+    );
+}

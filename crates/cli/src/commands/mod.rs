@@ -252,10 +252,22 @@ pub(crate) fn find_experiment(store: &Store, name: &str) -> anyhow::Result<store
     if names.is_empty() {
         bail!("no experiment named `{name}`: the store is empty");
     }
-    bail!(
-        "no experiment named `{name}`; the store has: {}",
+    // A store of hundreds of experiments is not listed whole in one line: a close name first,
+    // then the names up to `LISTED`, with `sweep ls` for the rest.
+    const LISTED: usize = 20;
+    let close = experiment::suggest(name, names.iter().map(String::as_str))
+        .map(|c| format!("did you mean `{c}`? "))
+        .unwrap_or_default();
+    let listed = if names.len() > LISTED {
+        format!(
+            "{}, ... ({} in all: `sweep ls` lists them)",
+            names[..LISTED].join(", "),
+            names.len()
+        )
+    } else {
         names.join(", ")
-    )
+    };
+    bail!("no experiment named `{name}`; {close}the store has: {listed}")
 }
 
 /// Parses `EXPERIMENT/NUMBER`.
