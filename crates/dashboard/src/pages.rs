@@ -136,7 +136,14 @@ pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
 async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
     let fragment = is_fragment(&req);
     let reader = state.reader.clone();
-    respond(blocking(move || render_experiments(&reader, now(), fragment)).await?)
+    // `?q=`: the text the names shown contain (the last one given counts).
+    let query = view::query_pairs(req.query_string())?
+        .into_iter()
+        .filter(|(key, _)| key == "q")
+        .map(|(_, value)| value)
+        .last()
+        .unwrap_or_default();
+    respond(blocking(move || render_experiments(&reader, now(), &query, fragment)).await?)
 }
 
 /// Returns what an experiment page is kept under: the query as read, not as sent, so that
@@ -275,9 +282,14 @@ async fn compare_page(
 }
 
 /// Renders the experiments page (or its fragment).
-fn render_experiments(reader: &Reader, now: Timestamp, fragment: bool) -> Result<Rendered> {
+fn render_experiments(
+    reader: &Reader,
+    now: Timestamp,
+    query: &str,
+    fragment: bool,
+) -> Result<Rendered> {
     let all = reader.experiments()?;
-    let page = view::experiments_page(&all, now);
+    let page = view::experiments_page(&all, now, query);
     let whole = ExperimentsHtml {
         page: &page,
         live: page.live,

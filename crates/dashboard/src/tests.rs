@@ -1951,3 +1951,37 @@ fn pages_and_the_api_go_gzipped_to_a_client_that_takes_it() {
         }
     });
 }
+
+#[test]
+fn the_experiments_list_shows_those_whose_name_contains_the_filter() {
+    run(async {
+        let store = store_with("proj-lr", 3);
+        fixtures::fill(&store, "proj-depth", 3);
+        fixtures::fill(&store, "baseline", 3);
+        let (status, all) = get(&store, "/").await;
+        assert_eq!(status, StatusCode::OK);
+        for name in ["proj-lr", "proj-depth", "baseline"] {
+            assert!(all.contains(&format!(">{name}</a>")), "{name}");
+        }
+        // Part of a name, in any case: the others are left out, and the count says so.
+        let (status, some) = get(&store, "/?q=PROJ").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(some.contains(">proj-lr</a>") && some.contains(">proj-depth</a>"));
+        assert!(!some.contains(">baseline</a>"), "{some}");
+        assert!(some.contains("2 of 3 shown"), "{some}");
+        assert!(
+            some.contains("value=\"PROJ\""),
+            "the box keeps what was typed"
+        );
+        // None: said, with the way back to every one.
+        let (_, none) = get(&store, "/?q=zzz").await;
+        assert!(
+            none.contains("No experiment has a name containing “zzz”"),
+            "{none}"
+        );
+        assert!(
+            none.contains("0 of 3 shown") && none.contains("href=\"/\""),
+            "{none}"
+        );
+    });
+}

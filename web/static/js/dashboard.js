@@ -46,9 +46,10 @@
         + "what it last heard; `sweep serve` shows the results";
   }
 
-  // The text boxes a person types in (the leaderboard's filter, the parameter pairs' names):
+  // The text boxes a person types in (the leaderboard's filter, the parameter pairs' names,
+  // the experiments list's name filter):
   // their text, focus and caret, so that an update does not lose what is typed.
-  var TYPED = ["trial-filter", "pair-params"];
+  var TYPED = ["trial-filter", "pair-params", "experiment-filter"];
 
   function typing() {
     return TYPED.map(function (id) {

@@ -110,17 +110,38 @@ pub(crate) fn objectives_text(objectives: &[MetricSpec]) -> String {
 /// The experiments page.
 #[derive(Debug, Clone)]
 pub(crate) struct ExperimentsPage {
-    /// One row per experiment, oldest first.
+    /// One row per experiment the filter keeps, oldest first.
     pub(crate) rows: Vec<Summary>,
-    /// Whether any experiment is running (the page refreshes itself).
+    /// Whether any experiment is running (the page refreshes itself), shown or not.
     pub(crate) live: bool,
+    /// The text a shown experiment's name contains (`?q=`), as typed; empty for every one.
+    pub(crate) query: String,
+    /// How many experiments the store holds.
+    pub(crate) total: usize,
 }
 
-/// Builds the experiments page.
-pub(crate) fn experiments_page(all: &[Arc<ExperimentData>], now: Timestamp) -> ExperimentsPage {
-    let rows: Vec<Summary> = all.iter().map(|d| Summary::of(d, now)).collect();
-    let live = rows.iter().any(|r| r.live);
-    ExperimentsPage { rows, live }
+/// Builds the experiments page, of the experiments whose name contains `query` (ignoring case;
+/// every one when it is empty): a store of hundreds is found in by a part of a name.
+pub(crate) fn experiments_page(
+    all: &[Arc<ExperimentData>],
+    now: Timestamp,
+    query: &str,
+) -> ExperimentsPage {
+    let wanted = query.trim().to_lowercase();
+    let rows: Vec<Summary> = all
+        .iter()
+        .filter(|d| d.info.name.to_lowercase().contains(&wanted))
+        .map(|d| Summary::of(d, now))
+        .collect();
+    let live = all
+        .iter()
+        .any(|d| d.info.status == ExperimentStatus::Running);
+    ExperimentsPage {
+        rows,
+        live,
+        query: query.trim().to_string(),
+        total: all.len(),
+    }
 }
 
 /// Returns the pairs of a query string, percent-decoded (`%32%30` is `20`, `+` a space), in

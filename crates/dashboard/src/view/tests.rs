@@ -45,7 +45,7 @@ fn summary_counts_states_and_finds_the_best() {
     assert_eq!(s.duration, "1m36s", "running: measured to now");
     let best = s.best_href().unwrap_or_default();
     assert!(best.starts_with("/experiments/demo/trials/"), "{best}");
-    let page = experiments_page(&[std::sync::Arc::new(d)], NOW);
+    let page = experiments_page(&[std::sync::Arc::new(d)], NOW, "");
     assert!(page.live);
     assert_eq!(page.rows[0], s);
 }
@@ -1112,9 +1112,13 @@ fn issue_audit_5_a_pruned_trial_says_why_on_its_curve_and_in_the_compare_table()
 
 #[test]
 fn issue_audit_6_the_experiments_list_gives_each_objective_its_goal() {
-    let page = experiments_page(&[std::sync::Arc::new(data(10))], NOW);
+    let page = experiments_page(&[std::sync::Arc::new(data(10))], NOW, "");
     assert_eq!(page.rows[0].objectives, "val_accuracy (maximize)");
-    let two = experiments_page(&[std::sync::Arc::new(two_objectives("pareto", 10))], NOW);
+    let two = experiments_page(
+        &[std::sync::Arc::new(two_objectives("pareto", 10))],
+        NOW,
+        "",
+    );
     assert_eq!(
         two.rows[0].objectives,
         "val_accuracy (maximize), param_count (minimize)"
