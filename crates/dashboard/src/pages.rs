@@ -139,9 +139,9 @@ async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
     // `?q=`: the text the names shown contain (the last one given counts).
     let query = view::query_pairs(req.query_string())?
         .into_iter()
-        .filter(|(key, _)| key == "q")
+        .rev()
+        .find(|(key, _)| key == "q")
         .map(|(_, value)| value)
-        .last()
         .unwrap_or_default();
     respond(blocking(move || render_experiments(&reader, now(), &query, fragment)).await?)
 }
