@@ -141,7 +141,8 @@ pub(crate) struct ValidateArgs {
 /// `sweep show`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ShowArgs {
-    /// Experiment name; or one trial as EXPERIMENT/NUMBER, in full; or several, side by side
+    /// Experiment name; or one trial as EXPERIMENT/NUMBER, in full; or several trials, side by
+    /// side (experiments are compared on the dashboard)
     #[arg(required = true, value_name = "EXPERIMENT[/TRIAL]")]
     pub(crate) what: Vec<String>,
     #[command(flatten)]
