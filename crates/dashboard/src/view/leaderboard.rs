@@ -312,6 +312,8 @@ pub(crate) struct Header {
 pub(crate) struct Row {
     /// Objective rank or `-`.
     pub(crate) rank: String,
+    /// Whether the trial is on the Pareto front (with several objectives).
+    pub(crate) front: bool,
     /// The trial number.
     pub(crate) id: u32,
     /// The trial's page.
@@ -427,6 +429,17 @@ pub(crate) fn leaderboard(
         .map(str::to_string)
         .collect();
     let page = select(ranked, sel);
+    // With several objectives, the rows on the front say so: their ranks alone do not (a trial
+    // on it may rank below one that beats it on the first objective only).
+    let front: BTreeSet<u32> = if objectives.len() > 1 {
+        let all: Vec<Trial> = ranked.iter().map(|r| r.trial.clone()).collect();
+        experiment::pareto_front(&all, objectives, constraints)
+            .iter()
+            .map(|t| t.id.0)
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
     let header = |title: String, key: SortKey| {
         let current = sel.order.key == key;
         // An objective's column sorts best first at the first click.
@@ -491,6 +504,7 @@ pub(crate) fn leaderboard(
             let t = r.trial;
             Row {
                 rank: r.rank.map_or("-".into(), |n| n.to_string()),
+                front: front.contains(&t.id.0),
                 id: t.id.0,
                 href: format::trial_href(experiment, t.id.0),
                 state: info.trial_state_shown(t.state),

@@ -463,6 +463,17 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
     first.sort_unstable();
     on_front.sort_unstable();
     assert_eq!(first, on_front);
+    // Those rows say they are on the front; no other does.
+    let mut marked: Vec<u32> = page
+        .board
+        .rows
+        .iter()
+        .filter(|r| r.front)
+        .map(|r| r.id)
+        .collect();
+    marked.sort_unstable();
+    assert_eq!(marked, on_front);
+    assert!(single_board_has_no_front(&single));
     // The best trial is the front's most accurate.
     let best = Summary::of(&d, NOW).best_href().unwrap_or_default();
     assert!(
@@ -1213,4 +1224,13 @@ fn issue_audit_8_the_trial_that_beats_one_off_the_front_is_linked() {
             ),
         ]
     );
+}
+
+/// Returns whether a one-objective experiment's leaderboard marks no row as on a front.
+fn single_board_has_no_front(d: &ExperimentData) -> bool {
+    let r = ranked(&d.trials, &d.objectives(), d.constraints());
+    let a = super::experiment_page::analysis(d, &r, &BTreeMap::new(), NOW);
+    let sel = Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap();
+    let page = experiment_page(d, &r, (&a, Picked::default()), &sel, NOW);
+    page.board.rows.iter().all(|row| !row.front)
 }
