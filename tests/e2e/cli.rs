@@ -2594,3 +2594,62 @@ fn an_unknown_experiment_is_answered_with_a_close_name_and_a_short_list() {
         out.stderr
     );
 }
+
+#[test]
+fn issue_a_warm_start_file_that_gives_nothing_is_refused_at_the_spec_line() {
+    let env = TestEnv::new();
+    let warm = TINY.replace("method: random", "method: tpe") + "warm_start: {csv: past.csv}\n";
+    let spec = env.write_spec("warm.yaml", &warm);
+    let path = env.path().join("past.csv");
+    // `lr` renamed: said once for the file, with the column it may be, not once per row.
+    std::fs::write(
+        &path,
+        "learning_rate,hidden,dropout,val_accuracy\n0.005,16,0.05,0.9\n0.002,32,0.1,0.8\n",
+    )
+    .unwrap();
+    let refused = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("past.csv: no column for the parameter `lr`, which every trial")
+            && refused
+                .stderr
+                .contains("the header has `learning_rate`, which may be it renamed")
+            && refused.stderr.contains("warm.yaml:13:19"),
+        "{}",
+        refused.stderr
+    );
+    // Every row left out: refused too, with the first reasons.
+    std::fs::write(
+        &path,
+        "lr,hidden,dropout,val_accuracy\n0.5,16,0.05,0.9\n0.002,64,0.1,0.8\n",
+    )
+    .unwrap();
+    let refused = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("past.csv: none of its rows can be taken: 2 left out (line 2: `lr` = 0.5")
+            && refused.stderr.contains("warm.yaml:13:19"),
+        "{}",
+        refused.stderr
+    );
+    // `sweep export --series` writes curves, not a row per trial.
+    std::fs::write(
+        &path,
+        "experiment,trial,metric,step,value\ntiny,0,val_accuracy,1,0.5\n",
+    )
+    .unwrap();
+    let refused = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("past.csv: this is curve data")
+            && refused
+                .stderr
+                .contains("`sweep export EXPERIMENT --format csv`"),
+        "{}",
+        refused.stderr
+    );
+}

@@ -348,6 +348,14 @@ impl Distribution {
             v.as_f64()
                 .ok_or_else(|| format!("expected a number, found {} `{v}`", v.type_name()))
         };
+        let outside = |x: f64, min: f64, max: f64| {
+            format!(
+                "must be in [{}, {}], found {}",
+                words::number_text(min),
+                words::number_text(max),
+                words::number_text(x)
+            )
+        };
         let within = |x: f64, min: f64, max: f64| {
             // Bounds written in the spec and values computed from them may differ in the last
             // digit (a log bound's `exp`), so a hair of slack.
@@ -359,12 +367,7 @@ impl Distribution {
             if x >= min - slack && x <= max + slack {
                 Ok(x)
             } else {
-                Err(format!(
-                    "must be in [{}, {}], found {}",
-                    words::number_text(min),
-                    words::number_text(max),
-                    words::number_text(x)
-                ))
+                Err(outside(x, min, max))
             }
         };
         let on_grid = |x: f64, min: f64, max: f64, q: f64| {
@@ -378,6 +381,16 @@ impl Distribution {
                 ));
             }
             Ok(quantized(x, q))
+        };
+        // A log scale has no 0 nor anything below it: the slack is relative to each bound, so
+        // that a bound as small as 1e-12 does not stretch down to 0.
+        let within_log = |x: f64, min: f64, max: f64| {
+            let slack = 1e-12;
+            if x > 0.0 && x >= min * (1.0 - slack) && x <= max * (1.0 + slack) {
+                Ok(x)
+            } else {
+                Err(outside(x, min, max))
+            }
         };
         match self {
             Distribution::Constant(v) if same(v, value) => Ok(v.clone()),
@@ -405,16 +418,18 @@ impl Distribution {
                     };
                     format!("must be one of {}, found {found}{hint}", listed.join(", "))
                 }),
-            Distribution::Uniform { min, max }
-            | Distribution::LogUniformValues { min, max }
-            | Distribution::InvLogUniformValues { min, max } => {
+            Distribution::Uniform { min, max } => {
                 within(number(value)?, *min, *max).map(ParamValue::Float)
             }
+            Distribution::LogUniformValues { min, max }
+            | Distribution::InvLogUniformValues { min, max } => {
+                within_log(number(value)?, *min, *max).map(ParamValue::Float)
+            }
             Distribution::LogUniform { min, max } => {
-                within(number(value)?, min.exp(), max.exp()).map(ParamValue::Float)
+                within_log(number(value)?, min.exp(), max.exp()).map(ParamValue::Float)
             }
             Distribution::InvLogUniform { min, max } => {
-                within(number(value)?, (-max).exp(), (-min).exp()).map(ParamValue::Float)
+                within_log(number(value)?, (-max).exp(), (-min).exp()).map(ParamValue::Float)
             }
             Distribution::Beta { .. } => within(number(value)?, 0.0, 1.0).map(ParamValue::Float),
             Distribution::IntUniform { min, max } => match value {
@@ -722,6 +737,40 @@ mod tests {
             Ok(Str("adam".into()))
         );
         assert!(ok(listed, Str("Adam".into())).is_err());
+    }
+
+    #[test]
+    fn issue_log_scale_values_are_positive_whatever_the_slack() {
+        use Distribution as D;
+        use ParamValue::{Float, Int};
+        // A bound this small once gave a slack (1e-12 absolute) that reached 0.
+        let tiny = D::LogUniformValues {
+            min: 1e-12,
+            max: 1e-2,
+        };
+        for zero in [Float(0.0), Int(0), Float(-0.0), Float(-1e-13)] {
+            assert!(
+                tiny.admit(&zero)
+                    .is_err_and(|e| e.starts_with("must be in [")),
+                "{zero:?}"
+            );
+        }
+        assert!(tiny.admit(&Float(1e-13)).is_err());
+        assert_eq!(tiny.admit(&Float(1e-12)), Ok(Float(1e-12)));
+        // A bound computed back from its logarithm still admits the bound itself.
+        let back = 1e-12f64.ln().exp();
+        assert!(tiny.admit(&Float(back)).is_ok());
+        let log = D::LogUniform {
+            min: 1e-12f64.ln(),
+            max: 1e-2f64.ln(),
+        };
+        assert!(log.admit(&Float(0.0)).is_err());
+        assert!(log.admit(&Float(1e-12)).is_ok());
+        let inverse = D::InvLogUniformValues {
+            min: 1e-12,
+            max: 1e-2,
+        };
+        assert!(inverse.admit(&Float(0.0)).is_err());
     }
 
     #[test]

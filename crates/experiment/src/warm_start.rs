@@ -1,6 +1,7 @@
 //! `warm_start:`: a search that learns, from its first trial, from earlier trials: the finished
 //! trials of another experiment in the same store, or the rows of a CSV file of results
-//! (`sweep export`'s, Optuna's `trials_dataframe()`, or any table with a column per parameter
+//! (`sweep export`'s, Optuna's `trials_dataframe()`, MLflow's `search_runs()`, or any table
+//! with a column per parameter
 //! and one for the objective; `table`). Optuna's `add_trials`, Ray Tune's `evaluated_rewards`:
 //! widen a range the best trial sat at the end of, move a sweep to a new name or another
 //! machine, or bring the history of another tool, without throwing away what was learned.
@@ -65,36 +66,53 @@ pub struct WarmStarted {
     /// The trials taken, renumbered from 0, with this search's parameters.
     pub trials: Vec<Trial>,
     /// Why each of its other finished trials was left out: "trial 7: `lr` = 0.5 ..." (a
-    /// file's: "line 8: ...").
+    /// file's: "line 8: ..."); then notes on the file as a whole, each starting `note: ` (a
+    /// constrained metric it has no column for), which leave no trial out.
     pub left_out: Vec<String>,
 }
+
+/// How an entry of `WarmStarted::left_out` that is a note on the whole file starts.
+pub(crate) const NOTE: &str = "note: ";
 
 impl WarmStarted {
     /// Describes it for a person: "28 trials of `old`, learned from before this experiment's
     /// own; 2 of its finished trials left out (trial 7: ...; trial 9: ...)", the first three
-    /// reasons given.
+    /// reasons given, then any notes ("; note: the file has no column for ...").
     pub fn describe(&self) -> String {
-        const SHOWN: usize = 3;
         let taken = self.trials.len();
         let trials = if taken == 1 { "trial" } else { "trials" };
         let mut line = format!(
             "{taken} {trials} of `{}`, learned from before this experiment's own",
             self.source
         );
-        if !self.left_out.is_empty() {
-            let mut why: Vec<String> = self.left_out.iter().take(SHOWN).cloned().collect();
-            let more = self.left_out.len().saturating_sub(SHOWN);
-            if more > 0 {
-                why.push(format!("and {more} more"));
-            }
+        let (notes, rows): (Vec<String>, Vec<String>) = self
+            .left_out
+            .iter()
+            .cloned()
+            .partition(|why| why.starts_with(NOTE));
+        if !rows.is_empty() {
             line.push_str(&format!(
                 "; {} of its finished trials left out ({})",
-                self.left_out.len(),
-                why.join("; ")
+                rows.len(),
+                first_reasons(&rows)
             ));
+        }
+        for note in notes {
+            line.push_str(&format!("; {note}"));
         }
         line
     }
+}
+
+/// Returns the first three of `reasons` joined by "; ", and "and N more" after them.
+pub(crate) fn first_reasons(reasons: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut why: Vec<String> = reasons.iter().take(SHOWN).cloned().collect();
+    let more = reasons.len().saturating_sub(SHOWN);
+    if more > 0 {
+        why.push(format!("and {more} more"));
+    }
+    why.join("; ")
 }
 
 impl WarmStart {

@@ -1,21 +1,36 @@
 //! A warm start from a table of results (a CSV file, read by the caller): which column holds
 //! each parameter, the objective and a trial's state, and which rows a search takes.
 //!
-//! Three layouts are read, so that results come from wherever they were kept: `sweep export
-//! --format csv` (`trial`, `state`, `best_epoch`, `param.NAME`, `metric.NAME`), Optuna's
-//! `study.trials_dataframe()` (`number`, `state` as `COMPLETE`/`PRUNED`/`FAIL`, `params_NAME`,
-//! `value`), and a plain table with a column named after each parameter and one after the
-//! objective (a W&B runs table exported as CSV, a spreadsheet). For each name the first of
-//! those spellings the header has is read. A row without a state column is a completed trial.
+//! Four layouts are read, so that results come from wherever they were kept: `sweep export
+//! --format csv` (`trial`, `state`, `best_epoch`, `param.NAME`, `metric.NAME`), MLflow's
+//! `search_runs()` (`status` as `FINISHED`/`FAILED`/`KILLED`, `params.NAME`, `metrics.NAME`),
+//! Optuna's `study.trials_dataframe()` (`number`, `state` as `COMPLETE`/`PRUNED`/`FAIL`,
+//! `params_NAME`, `value`, `user_attrs_NAME`), and a plain table with a column named after
+//! each parameter and one after the objective (a W&B runs table exported as CSV, a
+//! spreadsheet). For each name the first of those spellings the header has is read. A row
+//! without a state column is a completed trial.
+//!
+//! A file that gives nothing is refused rather than taken as an empty warm start: curve data
+//! (`sweep export --series`), a file without a column for a parameter every trial has (said
+//! once, with the columns it may have been renamed), and one none of whose finished rows fit.
+
+mod comma;
 
 use std::collections::BTreeMap;
 
 use crate::{
-    Distribution, ExperimentSpec, ParamValue, Params, Seed, Step, Trial, TrialId, TrialResult,
-    TrialState,
+    Constraint, Distribution, ExperimentSpec, Param, ParamValue, Params, Seed, Step, Trial,
+    TrialId, TrialResult, TrialState,
 };
 
-use super::{params_in, WarmStart, WarmStarted};
+use super::{first_reasons, params_in, WarmStart, WarmStarted, NOTE};
+use comma::decimal_comma_hint;
+
+/// Says why a file of `sweep export --series` curves is no warm start.
+const CURVE_DATA: &str = "this is curve data (a `metric` and a `value` per `step`, as `sweep \
+                          export --series` writes it), not a table of results; a warm start \
+                          reads a row per trial, as `sweep export EXPERIMENT --format csv` \
+                          writes it";
 
 /// A table of results read from a CSV file: its header and its rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,6 +67,8 @@ struct Columns<'s> {
     params: Vec<(&'s str, usize)>,
     /// The metrics the constraints read, besides the objective.
     metrics: Vec<(&'s str, usize)>,
+    /// The constraints on a metric the table has no column for.
+    missing: Vec<&'s Constraint>,
     state: Option<usize>,
     number: Option<usize>,
     best_epoch: Option<usize>,
@@ -60,7 +77,8 @@ struct Columns<'s> {
 
 impl<'s> Columns<'s> {
     /// Finds the columns of `table` that `spec`'s search reads, the first spelling the header
-    /// has winning for each name; `Err` when none holds the objective.
+    /// has winning for each name; `Err` when the table is another kind of file (curves), or
+    /// lacks a column for the objective or for a parameter every trial of the search has.
     fn of(spec: &'s ExperimentSpec, table: &ResultsTable) -> Result<Columns<'s>, String> {
         let column = |names: &[String]| {
             names
@@ -73,48 +91,86 @@ impl<'s> Columns<'s> {
                 .iter()
                 .position(|c| c.eq_ignore_ascii_case(name))
         };
+        if is_curve_data(table) {
+            return Err(CURVE_DATA.to_string());
+        }
         let objective = spec.metric.name.as_str();
         let Some(value_at) = column(&[
             format!("metric.{objective}"),
+            format!("metrics.{objective}"),
             objective.to_string(),
             "value".to_string(),
         ]) else {
             return Err(format!(
                 "no column for the objective `{objective}`: looked for `metric.{objective}` \
-                 (`sweep export`), `{objective}` and `value` (Optuna's `trials_dataframe()`); \
-                 the header has {}",
+                 (`sweep export`), `metrics.{objective}` (MLflow), `{objective}` and `value` \
+                 (Optuna's `trials_dataframe()`); the header has {}",
                 listed(&table.columns)
             ));
         };
-        let params = spec
+        let found: Vec<(&Param, Option<usize>)> = spec
             .space
             .params()
             .iter()
-            .filter_map(|p| {
-                let names = [
-                    format!("param.{}", p.name),
-                    format!("params_{}", p.name),
-                    p.name.clone(),
-                ];
-                Some((p.name.as_str(), column(&names)?))
-            })
+            .map(|p| (p, column(&param_spellings(&p.name))))
             .collect();
-        let metrics = spec
-            .constraints
+        let params: Vec<(&str, usize)> = found
             .iter()
-            .map(|c| c.metric.as_str())
-            .filter(|m| *m != objective)
-            .filter_map(|m| Some((m, column(&[format!("metric.{m}"), m.to_string()])?)))
+            .filter_map(|(p, at)| Some((p.name.as_str(), (*at)?)))
             .collect();
+        // A parameter every trial has, without a column, would leave every row out, each
+        // saying so: it is said once, for the file, with the columns it may have been renamed.
+        if let Some((p, _)) = found
+            .iter()
+            .find(|(p, at)| at.is_none() && p.condition.is_none())
+        {
+            let used: Vec<usize> = params.iter().map(|(_, at)| *at).chain([value_at]).collect();
+            let unused: Vec<String> = (0..table.columns.len())
+                .filter(|at| !used.contains(at))
+                .filter_map(|at| table.columns.get(at).cloned())
+                .collect();
+            return Err(no_param_column(&p.name, &unused, &table.columns));
+        }
+        let mut metrics = Vec::new();
+        let mut missing = Vec::new();
+        for c in spec.constraints.iter().filter(|c| c.metric != objective) {
+            match column(&metric_spellings(&c.metric)) {
+                Some(at) => metrics.push((c.metric.as_str(), at)),
+                None => missing.push(c),
+            }
+        }
         Ok(Columns {
             objective: (objective, value_at),
             params,
             metrics,
-            state: named("state"),
+            missing,
+            state: named("state").or_else(|| named("status")),
             number: named("trial").or_else(|| named("number")),
             best_epoch: named("best_epoch"),
             seed: named("seed"),
         })
+    }
+
+    /// Returns a note for each constraint whose metric the table has no column for: its rows
+    /// count as breaking it (a missing metric is an infinite violation, as Optuna counts a trial
+    /// without constraint values), which the search learns little from.
+    fn notes(&self) -> Vec<String> {
+        self.missing
+            .iter()
+            .map(|c| {
+                let looked: Vec<String> = metric_spellings(&c.metric)
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                format!(
+                    "{NOTE}the file has no column for `{}` (looked for {}), so its rows count as \
+                     breaking `{c}`: the search learns from them where not to look, not which of \
+                     them did best",
+                    c.metric,
+                    joined(&looked)
+                )
+            })
+            .collect()
     }
 
     /// Returns the number a row counts as against `trials:`: its trial number, else its place;
@@ -172,15 +228,22 @@ impl<'s> Columns<'s> {
             (_, Ok(v)) => Some(v),
             (_, Err(why)) => return Err(format!("line {line}: `{objective}` {why}")),
         };
-        let given: Params = self
-            .params
-            .iter()
-            .filter(|(_, at)| !cell(row, *at).is_empty())
-            .filter_map(|(name, at)| {
-                let distribution = &spec.space.param(name)?.distribution;
-                Some((name.to_string(), typed(cell(row, *at), distribution)))
-            })
-            .collect();
+        let mut given = Params::new();
+        for (name, at) in &self.params {
+            let text = cell(row, *at);
+            let Some(param) = spec.space.param(name).filter(|_| !text.is_empty()) else {
+                continue;
+            };
+            let value = typed(text, &param.distribution);
+            // `0,02`, a number with a decimal comma, read as text: said with how to write it.
+            let hint = decimal_comma_hint(text);
+            if !hint.is_empty() && matches!(value, ParamValue::Str(_)) {
+                if let Err(why) = param.distribution.admit(&value) {
+                    return Err(format!("line {line}: `{name}` = {text}: {why}{hint}"));
+                }
+            }
+            given.insert(name.to_string(), value);
+        }
         let params = params_in(&spec.space, &given).map_err(|why| format!("line {line}: {why}"))?;
         let mut recorded: BTreeMap<String, f64> = self
             .metrics
@@ -221,8 +284,10 @@ impl<'s> Columns<'s> {
 impl WarmStart {
     /// Returns the rows of `table` that `spec`'s search learns from, as trials numbered from 0
     /// in their order (the table's trial numbers where it has them), and why the other finished
-    /// rows were left out. `Err` says why the table cannot be read at all: it has no column
-    /// for the objective.
+    /// rows were left out (and, after them, a `note: ` for each constraint whose metric it has
+    /// no column for). `Err` says why the table cannot be read at all: it is curve data, or has
+    /// no column for the objective or for a parameter every trial has; or none of its rows
+    /// can be taken while some finished.
     pub fn import_table(
         &self,
         spec: &ExperimentSpec,
@@ -250,6 +315,17 @@ impl WarmStart {
                 Err(why) => left_out.push(why),
             }
         }
+        // A warm start that takes nothing from a file of results is not what was asked for.
+        if trials.is_empty() && !left_out.is_empty() {
+            return Err(format!(
+                "none of its rows can be taken: {} left out ({})",
+                left_out.len(),
+                first_reasons(&left_out)
+            ));
+        }
+        if !trials.is_empty() {
+            left_out.extend(columns.notes());
+        }
         Ok(WarmStarted {
             source: self.source.name(),
             trials,
@@ -263,15 +339,19 @@ fn cell(row: &ResultsRow, at: usize) -> &str {
     row.cells.get(at).map_or("", |c| c.trim())
 }
 
-/// Reads a state as `sweep export`, Optuna (`COMPLETE`, `FAIL`, `TrialState.PRUNED`) or W&B
-/// (`finished`, `crashed`, `killed`) write it; `None` for anything else.
+/// Reads a state as `sweep export`, Optuna (`COMPLETE`, `FAIL`, `TrialState.PRUNED`), W&B
+/// (`finished`, `crashed`, `killed`) or MLflow (`FINISHED`, `FAILED`, `KILLED`, `SCHEDULED`)
+/// write it; `None` for anything else.
 fn row_state(text: &str) -> Option<RowState> {
     let word = text.rsplit('.').next().unwrap_or(text).to_ascii_lowercase();
     Some(match word.as_str() {
         "completed" | "complete" | "finished" => RowState::Finished(TrialState::Completed),
         "pruned" => RowState::Finished(TrialState::Pruned),
         "failed" | "fail" | "crashed" | "killed" => RowState::Finished(TrialState::Failed),
-        "running" | "queued" | "waiting" | "pending" => RowState::Unfinished,
+        // `interrupted`: a trial a killed sweep left running, as `sweep export` writes it.
+        "running" | "queued" | "waiting" | "pending" | "scheduled" | "interrupted" => {
+            RowState::Unfinished
+        }
         _ => return None,
     })
 }
@@ -283,8 +363,79 @@ fn number_in(text: &str) -> Result<f64, String> {
     }
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(format!("= {text} is not a finite number")),
+        _ => Err(format!(
+            "= {text} is not a finite number{}",
+            decimal_comma_hint(text)
+        )),
     }
+}
+
+/// Returns a parameter's column names, in the order they are looked for: `sweep export`'s,
+/// MLflow's, Optuna's, then the name itself.
+fn param_spellings(name: &str) -> [String; 4] {
+    [
+        format!("param.{name}"),
+        format!("params.{name}"),
+        format!("params_{name}"),
+        name.to_string(),
+    ]
+}
+
+/// Returns a constrained metric's column names, in the order they are looked for: `sweep
+/// export`'s, MLflow's, an Optuna user attribute's, then the name itself.
+fn metric_spellings(name: &str) -> [String; 4] {
+    [
+        format!("metric.{name}"),
+        format!("metrics.{name}"),
+        format!("user_attrs_{name}"),
+        name.to_string(),
+    ]
+}
+
+/// Says that the table has no column for the parameter `name`, which every trial has: the
+/// names looked for, and the `unused` columns it may have been renamed (`learning_rate` for
+/// `lr`), else the whole header.
+fn no_param_column(name: &str, unused: &[String], header: &[String]) -> String {
+    let [export, mlflow, optuna, plain] = param_spellings(name);
+    let close: Vec<String> = unused
+        .iter()
+        .filter(|c| is_close(name, c))
+        .cloned()
+        .collect();
+    let header = if close.is_empty() {
+        listed(header)
+    } else {
+        format!("{}, which may be it renamed", listed(&close))
+    };
+    format!(
+        "no column for the parameter `{name}`, which every trial of this search has: looked \
+         for `{export}` (`sweep export`), `{mlflow}` (MLflow), `{optuna}` (Optuna) and \
+         `{plain}`; the header has {header}"
+    )
+}
+
+/// Returns whether `column`, its layout's prefix aside, may name the parameter `name`: a close
+/// spelling (`learn_rate`, `LR`), or words whose initials spell it (`learning_rate` for `lr`).
+fn is_close(name: &str, column: &str) -> bool {
+    let bare = ["param.", "params.", "params_"]
+        .iter()
+        .find_map(|p| column.strip_prefix(p))
+        .unwrap_or(column);
+    let words: Vec<&str> = bare
+        .split(['_', '-', '.', ' '])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
+    // An unnamed column (pandas' index) or a letter is a prefix of every name: never close.
+    bare.chars().count() > 1 && crate::words::suggest(name, [bare]).is_some()
+        || (words.len() > 1 && initials.eq_ignore_ascii_case(name))
+}
+
+/// Returns whether `table` is `sweep export --series`'s long format (a `metric` and a `value`
+/// per `step` or `epoch`) rather than a row per trial.
+fn is_curve_data(table: &ResultsTable) -> bool {
+    let has = |name: &str| table.columns.iter().any(|c| c.eq_ignore_ascii_case(name));
+    has("metric") && has("value") && (has("step") || has("epoch"))
 }
 
 /// Reads a cell as a value of `distribution`: an integer where it draws integers (`3.0`, as a
@@ -319,6 +470,15 @@ fn typed(text: &str, distribution: &Distribution) -> ParamValue {
             ParamValue::Str(text.to_string())
         }
         _ => value,
+    }
+}
+
+/// Joins quoted names as "`a`, `b` and `c`".
+fn joined(names: &[String]) -> String {
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 

@@ -20,9 +20,14 @@ fn spec() -> ExperimentSpec {
 }
 
 fn table(csv: &str) -> ResultsTable {
+    separated(csv, ',')
+}
+
+/// Reads `csv` with cells separated by `separator`.
+fn separated(csv: &str, separator: char) -> ResultsTable {
     let mut lines = csv.lines().enumerate();
     let split = |l: &str| {
-        l.split(',')
+        l.split(separator)
             .map(|c| c.trim().to_string())
             .collect::<Vec<_>>()
     };
@@ -140,8 +145,11 @@ number,value,datetime_start,params_depth,params_lr,params_momentum,params_optimi
             "1 pruned depth=2 lr=0.003 optimizer=adam Some(0.35)",
         ]
     );
-    // The failed row has no depth; the running one is not a result yet.
-    assert_eq!(w.left_out, ["line 3: it has no `depth`"]);
+    // The failed row has no depth; the running one is not a result yet; the file has no
+    // column for the constrained `param_count` (`issue_a_constrained_metric_...`).
+    assert_eq!(w.left_out.len(), 2, "{:?}", w.left_out);
+    assert_eq!(w.left_out[0], "line 3: it has no `depth`");
+    assert!(w.left_out[1].starts_with("note: "), "{:?}", w.left_out);
     // Plain: columns named as the parameters and the objective, every row completed.
     let plain = "lr,depth,optimizer,val_loss,notes\n0.01,2,adam,0.3,first\n0.02,1,adam,0.2,\n";
     let w = from_file(Some(1))
@@ -162,13 +170,14 @@ fn a_table_without_the_objective_is_refused_and_odd_states_are_said() {
     assert_eq!(
         why,
         "no column for the objective `val_loss`: looked for `metric.val_loss` (`sweep export`), \
-         `val_loss` and `value` (Optuna's `trials_dataframe()`); the header has `param.lr`, \
-         `metric.val_accuracy`"
+         `metrics.val_loss` (MLflow), `val_loss` and `value` (Optuna's `trials_dataframe()`); \
+         the header has `param.lr`, `metric.val_accuracy`"
     );
-    let odd = "lr,depth,optimizer,val_loss,state\n0.01,2,adam,0.3,paused\n\
-               0.01,2,adam,abc,finished\n0.01,2,adam,-0.5,finished\n";
+    let odd = "lr,depth,optimizer,val_loss,state,param_count\n0.01,2,adam,0.3,paused,900\n\
+               0.01,2,adam,abc,finished,900\n0.01,2,adam,-0.5,finished,900\n\
+               0.01,2,adam,0.3,finished,900\n";
     let w = from_file(None).import_table(&spec(), &table(odd)).unwrap();
-    assert!(w.trials.is_empty());
+    assert_eq!(w.trials.len(), 1);
     assert_eq!(
         w.left_out,
         [
@@ -179,8 +188,9 @@ fn a_table_without_the_objective_is_refused_and_odd_states_are_said() {
     );
     // A trial number that is not one is said, with or without `trials:`, not taken last or
     // dropped without a word.
-    let numbered = "trial,lr,depth,optimizer,val_loss\n0.0,0.01,2,adam,0.3\n-1,0.01,2,adam,0.2\n\
-                    abc,0.01,2,adam,0.2\n1.5,0.01,2,adam,0.2\n,0.01,2,adam,0.2\n";
+    let numbered = "trial,lr,depth,optimizer,val_loss,param_count\n0.0,0.01,2,adam,0.3,9\n\
+                    -1,0.01,2,adam,0.2,9\nabc,0.01,2,adam,0.2,9\n1.5,0.01,2,adam,0.2,9\n\
+                    ,0.01,2,adam,0.2,9\n";
     for trials in [None, Some(1)] {
         let w = from_file(trials)
             .import_table(&spec(), &table(numbered))
@@ -217,5 +227,159 @@ fn cells_are_typed_by_the_distribution_they_are_for() {
     assert_eq!(
         typed("0.25", &Distribution::Uniform { min: 0.0, max: 1.0 }),
         ParamValue::Float(0.25)
+    );
+}
+
+#[test]
+fn issue_a_constrained_metric_the_file_has_no_column_for_is_noted() {
+    // An Optuna file records no `param_count`: its rows count as breaking the constraint.
+    let optuna = "\
+number,value,params_depth,params_lr,params_optimizer,state
+0,0.4,3,0.001,adam,COMPLETE
+1,0.3,2,0.002,adam,COMPLETE
+";
+    let w = from_file(None)
+        .import_table(&spec(), &table(optuna))
+        .unwrap();
+    assert_eq!(w.trials.len(), 2);
+    let note = "note: the file has no column for `param_count` (looked for \
+                `metric.param_count`, `metrics.param_count`, `user_attrs_param_count` and \
+                `param_count`), so its rows count as breaking `param_count ≤ 5000`: the search \
+                learns from them where not to look, not which of them did best";
+    assert_eq!(w.left_out, [note]);
+    assert_eq!(
+        w.describe(),
+        format!("2 trials of `runs/past.csv`, learned from before this experiment's own; {note}")
+    );
+    // Optuna's user attributes hold it where a study recorded it.
+    let attrs = "number,value,params_depth,params_lr,params_optimizer,user_attrs_param_count\n\
+                 0,0.4,3,0.001,adam,4100\n";
+    let w = from_file(None)
+        .import_table(&spec(), &table(attrs))
+        .unwrap();
+    assert!(w.left_out.is_empty(), "{:?}", w.left_out);
+    assert_eq!(w.trials[0].value("param_count"), Some(4100.0));
+}
+
+#[test]
+fn issue_a_searched_parameter_without_a_column_is_said_once_for_the_file() {
+    // `lr` renamed `learning_rate`: every row would lack it.
+    let renamed = "\
+number,value,params_depth,params_learning_rate,params_optimizer,state
+0,0.4,3,0.001,adam,COMPLETE
+1,0.3,2,0.002,adam,COMPLETE
+";
+    let why = from_file(None)
+        .import_table(&spec(), &table(renamed))
+        .unwrap_err();
+    assert_eq!(
+        why,
+        "no column for the parameter `lr`, which every trial of this search has: looked for \
+         `param.lr` (`sweep export`), `params.lr` (MLflow), `params_lr` (Optuna) and `lr`; \
+         the header has `params_learning_rate`, which may be it renamed"
+    );
+    // With nothing close, the header is listed (pandas' unnamed index column is close to
+    // nothing); a parameter under `when:` may lack a column.
+    let no_depth = ",lr,optimizer,val_loss\n0,0.01,adam,0.3\n";
+    let why = from_file(None)
+        .import_table(&spec(), &table(no_depth))
+        .unwrap_err();
+    assert!(
+        why.starts_with(
+            "no column for the parameter `depth`, which every trial of this search has"
+        ) && why.ends_with("; the header has ``, `lr`, `optimizer`, `val_loss`"),
+        "{why}"
+    );
+}
+
+#[test]
+fn issue_a_file_none_of_whose_finished_rows_can_be_taken_is_refused() {
+    let out_of_range = "lr,depth,optimizer,val_loss,state\n3.0,2,adam,0.3,finished\n\
+                        0.01,9,adam,0.2,finished\n0.01,2,adam,,running\n";
+    let why = from_file(None)
+        .import_table(&spec(), &table(out_of_range))
+        .unwrap_err();
+    assert!(
+        why.starts_with("none of its rows can be taken: 2 left out (line 2: `lr` = 3: must be in"),
+        "{why}"
+    );
+    assert!(why.contains("; line 3: `depth` = 9: "), "{why}");
+    // A file with no finished row yet takes none, without an error.
+    let running = "lr,depth,optimizer,val_loss,state\n0.01,2,adam,,running\n";
+    let w = from_file(None)
+        .import_table(&spec(), &table(running))
+        .unwrap();
+    assert!(w.trials.is_empty() && w.left_out.is_empty());
+}
+
+#[test]
+fn issue_a_series_export_is_refused_as_curve_data() {
+    let series = "experiment,trial,metric,step,value\nold,0,val_loss,1,0.5\nold,0,val_loss,2,0.4\n";
+    let why = from_file(None)
+        .import_table(&spec(), &table(series))
+        .unwrap_err();
+    assert_eq!(
+        why,
+        "this is curve data (a `metric` and a `value` per `step`, as `sweep export --series` \
+         writes it), not a table of results; a warm start reads a row per trial, as `sweep \
+         export EXPERIMENT --format csv` writes it"
+    );
+}
+
+#[test]
+fn issue_mlflows_search_runs_is_read() {
+    // `mlflow.search_runs().to_csv()`: newest run first, params written as text.
+    let mlflow = "\
+,run_id,status,start_time,metrics.val_loss,metrics.param_count,params.depth,params.lr,params.momentum,params.optimizer,tags.mlflow.runName
+0,8f1e,RUNNING,2024-05-01,,,1,0.003,,adam,gentle-7
+1,7e1e,FINISHED,2024-05-01,0.31,4100,2,0.005,,adam,fluent-6
+2,6e1e,FAILED,2024-05-01,,,2,0.02,0.7,sgd,crisp-5
+3,5e1e,KILLED,2024-05-01,0.48,900,3,0.0001,,adam,lucky-4
+4,4e1e,SCHEDULED,2024-05-01,,,3,0.0001,,adam,bold-3
+";
+    let w = from_file(None)
+        .import_table(&spec(), &table(mlflow))
+        .unwrap();
+    assert_eq!(
+        taken(&w),
+        [
+            "0 completed depth=2 lr=0.005 optimizer=adam Some(0.31)",
+            "1 failed depth=2 lr=0.02 momentum=0.7 optimizer=sgd None",
+            "2 failed depth=3 lr=1.000e-4 optimizer=adam Some(0.48)",
+        ]
+    );
+    assert!(w.left_out.is_empty(), "{:?}", w.left_out);
+    assert_eq!(w.trials[0].value("param_count"), Some(4100.0));
+}
+
+#[test]
+fn issue_sweeps_own_interrupted_trials_are_skipped_quietly() {
+    let csv =
+        "trial,state,param.depth,param.lr,param.optimizer,metric.val_loss,metric.param_count\n\
+               0,completed,2,0.01,adam,0.3,4100\n1,interrupted,1,0.02,adam,0.2,900\n";
+    let w = from_file(None).import_table(&spec(), &table(csv)).unwrap();
+    assert_eq!(
+        taken(&w),
+        ["0 completed depth=2 lr=0.01 optimizer=adam Some(0.3)"]
+    );
+    assert!(w.left_out.is_empty(), "{:?}", w.left_out);
+}
+
+#[test]
+fn issue_decimal_commas_are_said_to_be_written_with_a_point() {
+    let semi = "lr;depth;optimizer;val_loss;param_count\n0.01;2;adam;0,3;4100\n\
+                0,02;2;adam;0.2;4100\n0.03;2;adam;0.25;4100\n";
+    let w = from_file(None)
+        .import_table(&spec(), &separated(semi, ';'))
+        .unwrap();
+    assert_eq!(w.trials.len(), 1);
+    assert_eq!(
+        w.left_out,
+        [
+            "line 2: `val_loss` = 0,3 is not a finite number (write `0.3`: numbers are read \
+             with a decimal point, not a comma)",
+            "line 3: `lr` = 0,02: expected a number, found string `0,02` (write `0.02`: \
+             numbers are read with a decimal point, not a comma)",
+        ]
     );
 }
