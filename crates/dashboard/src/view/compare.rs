@@ -144,7 +144,26 @@ pub(crate) fn compare_page(
         (s.objectives(), s.constraints.as_slice())
     });
     // The further objectives and the constrained metrics, as the leaderboard's columns.
-    for metric in experiment::extra_columns(&objectives, constraints) {
+    let extra = experiment::extra_columns(&objectives, constraints);
+    for metric in &extra {
+        facts.push(row(metric, &|t, _| format::count_or_value(t.value(metric))));
+    }
+    // Every other metric at each trial's best epoch, as `sweep show A/N B/M` and the trial page
+    // give them: compared runs are read on all of them, not the objective alone. (Not
+    // `epoch_seconds`: wall time always differs.)
+    let others: BTreeSet<&str> = trials
+        .iter()
+        .filter_map(|(t, _)| t.result.as_ref())
+        .flat_map(|r| r.metrics.keys().map(String::as_str))
+        .filter(|m| *m != info.objective && !extra.contains(m) && *m != "epoch_seconds")
+        .collect();
+    let counted = others.contains("param_count");
+    let mut ordered = format::metric_order(&info.objective, others);
+    ordered.retain(|m| *m != "epoch_seconds");
+    if counted {
+        ordered.push("param_count");
+    }
+    for metric in ordered {
         facts.push(row(metric, &|t, _| format::count_or_value(t.value(metric))));
     }
     if let Some(spec) = spec.filter(|s| s.is_multi_objective()) {

@@ -876,6 +876,13 @@ fn compare_takes_two_to_eight_distinct_trials_and_marks_differences() {
         .map(|&i| (d.trials[i].clone(), BTreeMap::new()))
         .collect();
     let page = compare_page((&d.info, d.spec.as_ref()), &[], &picked);
+    // Every metric at the best epoch has its row, after the objective's.
+    let names: Vec<&str> = page.facts.iter().map(|r| r.name.as_str()).collect();
+    let at = |n: &str| names.iter().position(|m| *m == n);
+    assert!(
+        at("val_accuracy") < at("val_loss") && at("val_loss").is_some(),
+        "{names:?}"
+    );
     // The second trial's swatch: its chart symbol (a square) in its chart colour.
     assert!(
         page.columns[1].swatch.contains("<polygon") && page.columns[1].swatch.contains("#C88200"),
