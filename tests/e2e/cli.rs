@@ -2653,3 +2653,48 @@ fn issue_a_warm_start_file_that_gives_nothing_is_refused_at_the_spec_line() {
         refused.stderr
     );
 }
+
+#[test]
+fn a_run_that_fails_before_anything_is_stored_leaves_no_store_behind() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let spec = spec.to_str().unwrap();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = env.sweep(&["run", spec, "--store", "fresh", "--port", &port]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        !env.path().join("fresh").exists(),
+        "an empty store was left"
+    );
+    // `--extend` of an experiment the new store does not hold: the same.
+    let out = env.sweep(&[
+        "run",
+        spec,
+        "--store",
+        "fresh",
+        "--extend",
+        "2",
+        "--no-serve",
+    ]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(!env.path().join("fresh").exists());
+    // A store that held something, or was there before, stays.
+    assert_eq!(
+        env.sweep(&["run", spec, "--store", "kept", "--no-serve"])
+            .code,
+        0
+    );
+    let out = env.sweep(&[
+        "run",
+        spec,
+        "--store",
+        "kept",
+        "--port",
+        &port,
+        "--run-cap",
+        "6",
+    ]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(env.path().join("kept/db").is_file());
+}

@@ -20,6 +20,30 @@ use crate::time_limit::TimeLimit;
 use crate::Outcome;
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
+    let new_store = !args.store.store.exists();
+    let outcome = run_sweep(args);
+    if outcome.is_err() && new_store {
+        remove_if_empty(&args.store.store);
+    }
+    outcome
+}
+
+/// Removes the store in `path` that a failed run made (a busy port, an `--extend` of nothing,
+/// a warm start from an experiment it lacks) while it holds no experiment: the next command
+/// would otherwise find an empty store where the user named none.
+fn remove_if_empty(path: &Path) {
+    let empty = store::Store::open_existing(path)
+        .and_then(|store| store.experiments())
+        .is_ok_and(|experiments| experiments.is_empty());
+    if empty {
+        if let Err(e) = std::fs::remove_dir_all(path) {
+            tracing::debug!(error = %e, "the empty store stays");
+        }
+    }
+}
+
+/// Runs the sweep `args` asks for (`run`, less the tidying of a store it made in vain).
+fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
     let asked = args.parallel.or(spec.parallel);
     match asked {
