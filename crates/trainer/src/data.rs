@@ -14,7 +14,10 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{DataFormat, DataSpec, ImageShape, Located, MissingValues, Task, MISSING_MARKERS};
+use experiment::{
+    decimal_comma, decimal_comma_hint, thousands, DataFormat, DataSpec, ImageShape, Located,
+    MissingValues, Task, MISSING_MARKERS,
+};
 
 use crate::csv_text::CsvText;
 use crate::encode;
@@ -430,51 +433,6 @@ pub(crate) fn number(cell: &str) -> std::result::Result<f32, String> {
             decimal_comma_hint(cell)
         )),
     }
-}
-
-/// Returns " (write `7.4`: ...)" for a cell like `7,4`, a number with a decimal comma, and
-/// " (... thousands ...)" for one like `1,234,567`, whose commas group thousands (`1,234` may
-/// be either); else "".
-fn decimal_comma_hint(cell: &str) -> String {
-    match (decimal_comma(cell), thousands(cell)) {
-        (Some(dotted), Some(plain)) => format!(
-            " (numbers are read with a decimal point and without thousands separators: write \
-             `{plain}` if the comma separates thousands, `{dotted}` if it is a decimal comma)"
-        ),
-        (None, Some(plain)) => {
-            format!(" (write `{plain}`: numbers are read without thousands separators)")
-        }
-        (Some(dotted), None) => {
-            format!(" (write `{dotted}`: numbers are read with a decimal point, not a comma)")
-        }
-        (None, None) => String::new(),
-    }
-}
-
-/// Returns `1234567` for a cell like `1,234,567` or `-1,234.5`: a number whose commas group
-/// its whole part's digits in threes.
-fn thousands(cell: &str) -> Option<String> {
-    let unsigned = cell.strip_prefix(['-', '+']).unwrap_or(cell);
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let mut groups = whole.split(',');
-    let head = groups.next()?;
-    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
-    let grouped = (1..=3).contains(&head.len())
-        && digits(head)
-        && whole.contains(',')
-        && groups.all(|g| g.len() == 3 && digits(g))
-        && digits(fraction);
-    let plain = cell.replace(',', "");
-    grouped
-        .then_some(plain)
-        .filter(|p| p.parse::<f64>().is_ok_and(f64::is_finite))
-}
-
-/// Returns `7.4` for a cell like `7,4`, a number written with a decimal comma.
-pub(crate) fn decimal_comma(cell: &str) -> Option<String> {
-    let dotted = cell.replacen(',', ".", 1);
-    let one_comma = cell.matches(',').count() == 1;
-    (one_comma && dotted.parse::<f32>().is_ok_and(f32::is_finite)).then_some(dotted)
 }
 
 /// Returns whether a feature cell holds a missing value: empty, or one of `MISSING_MARKERS`.

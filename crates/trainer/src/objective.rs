@@ -138,7 +138,7 @@ impl MlpObjective {
                 let comma = data
                     .class_names
                     .iter()
-                    .find(|c| crate::data::decimal_comma(c).is_some())
+                    .find(|c| experiment::decimal_comma(c).is_some())
                     .map(|c| {
                         format!(
                             " (its values are read as text, such as `{c}`: numbers with a \

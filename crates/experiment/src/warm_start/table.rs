@@ -14,8 +14,6 @@
 //! (`sweep export --series`), a file without a column for a parameter every trial has (said
 //! once, with the columns it may have been renamed), and one none of whose finished rows fit.
 
-mod comma;
-
 use std::collections::BTreeMap;
 
 use crate::{
@@ -24,7 +22,7 @@ use crate::{
 };
 
 use super::{first_reasons, params_in, WarmStart, WarmStarted, NOTE};
-use comma::decimal_comma_hint;
+use crate::comma::decimal_comma_hint;
 
 /// Says why a file of `sweep export --series` curves is no warm start.
 const CURVE_DATA: &str = "this is curve data (a `metric` and a `value` per `step`, as `sweep \

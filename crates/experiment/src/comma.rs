@@ -1,11 +1,12 @@
-//! Numbers written with a comma in a table of results (`0,005`, `1,234`): said with how to
-//! write them, as the data files' cells are (`trainer`'s hint, copied: this crate names no
-//! other of the workspace's).
+//! Numbers written with a comma (`0,005`, `1,234`, as a spreadsheet in many locales saves
+//! them): said with how to write them, for the data files' cells (`trainer`) and a table of
+//! results' (`warm_start`) alike.
 
 /// Returns " (write `7.4`: ...)" for a cell like `7,4`, a number with a decimal comma, and
 /// " (... thousands ...)" for one like `1,234,567`, whose commas group thousands (`1,234` may
-/// be either); else "". (The data files' hint, `trainer`'s, which this crate does not name.)
-pub(super) fn decimal_comma_hint(cell: &str) -> String {
+/// be either); else "".
+#[must_use]
+pub fn decimal_comma_hint(cell: &str) -> String {
     match (decimal_comma(cell), thousands(cell)) {
         (Some(dotted), Some(plain)) => format!(
             " (numbers are read with a decimal point and without thousands separators: write \
@@ -22,7 +23,8 @@ pub(super) fn decimal_comma_hint(cell: &str) -> String {
 }
 
 /// Returns `7.4` for a cell like `7,4`, a number written with a decimal comma.
-fn decimal_comma(cell: &str) -> Option<String> {
+#[must_use]
+pub fn decimal_comma(cell: &str) -> Option<String> {
     let dotted = cell.replacen(',', ".", 1);
     let one_comma = cell.matches(',').count() == 1;
     (one_comma && dotted.parse::<f64>().is_ok_and(f64::is_finite)).then_some(dotted)
@@ -30,7 +32,8 @@ fn decimal_comma(cell: &str) -> Option<String> {
 
 /// Returns `1234567` for a cell like `1,234,567` or `-1,234.5`: a number whose commas group
 /// its whole part's digits in threes.
-fn thousands(cell: &str) -> Option<String> {
+#[must_use]
+pub fn thousands(cell: &str) -> Option<String> {
     let unsigned = cell.strip_prefix(['-', '+']).unwrap_or(cell);
     let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
     let mut groups = whole.split(',');
