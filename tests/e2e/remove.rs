@@ -160,16 +160,24 @@ fn compact_gives_back_the_room_of_removed_experiments_and_keeps_the_rest() {
         "{}",
         removed.stderr
     );
+    let before = std::fs::metadata(env.store().join("db")).unwrap().len();
     let compact = env.sweep(&["compact"]);
     assert_eq!(compact.code, 0, "{compact:?}");
+    // A store this small is one of sled's segments, removed experiment or not: a copy as
+    // large is not swapped in (the unit tests of `store::compact` give back room measured in
+    // megabytes); either way the database is no larger.
     assert!(
         compact
             .stdout
             .starts_with("compacted .sweep: its database ")
-            && compact.stdout.contains(" given back)"),
+            && (compact.stdout.contains(" given back)")
+                || compact
+                    .stdout
+                    .contains("nothing given back: a fresh copy would be no smaller")),
         "{}",
         compact.stdout
     );
+    assert!(std::fs::metadata(env.store().join("db")).unwrap().len() <= before);
     // The same trials, and the kept experiment's checkpoint still answers.
     assert_eq!(
         env.sweep(&["trials", "small", "--format", "csv"]).stdout,

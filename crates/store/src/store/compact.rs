@@ -228,10 +228,11 @@ impl Store {
         store.announce(opener)?;
         store.flush()?;
         let copied = copy_checked(&store, path, &fresh);
-        // sled lays a database out in whole segments: a fresh copy of a store with little room
-        // to give back can come out larger (by a quarter, on stores of a few megabytes). Such a
-        // copy is not swapped in.
-        if copied.is_ok() && database_bytes(&fresh) >= before {
+        // sled lays a database out in whole segments, and extends a file to its segment as it
+        // opens it: the copy is measured as it will be once opened, as the store was. A copy of a
+        // store with little room to give back can come out larger (by a quarter, on stores of a
+        // few megabytes), or no smaller; such a copy is not swapped in.
+        if copied.is_ok() && opened_bytes(&fresh) >= before {
             let _ = fs::remove_dir_all(&fresh);
             drop(store);
             return Ok(Compacted {
@@ -253,6 +254,15 @@ impl Store {
         drop(store);
         done.map(|d| Compacted { before, ..d })
     }
+}
+
+/// Returns the bytes of the database in `dir` once sled has opened it (which extends its file to
+/// a whole segment), opening and closing it if need be; `database_bytes` if it cannot be.
+fn opened_bytes(dir: &Path) -> u64 {
+    if let Ok(db) = sled::Config::new().path(dir).open() {
+        let _ = db.flush();
+    }
+    database_bytes(dir)
 }
 
 /// Copies the database of `store` (in `path`) into a new one at `fresh`, checks it with
