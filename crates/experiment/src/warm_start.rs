@@ -156,6 +156,11 @@ pub(crate) fn params_in(space: &SearchSpace, given: &Params) -> Result<Params, S
             continue;
         }
         let Some(value) = given.get(&p.name) else {
+            // A parameter of one value every trial had, which a table need not carry.
+            if let crate::Distribution::Constant(v) = &p.distribution {
+                params.insert(p.name.clone(), v.clone());
+                continue;
+            }
             return Err(format!("it has no `{}`", p.name));
         };
         let admitted = p

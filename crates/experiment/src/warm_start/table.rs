@@ -118,10 +118,13 @@ impl<'s> Columns<'s> {
             .collect();
         // A parameter every trial has, without a column, would leave every row out, each
         // saying so: it is said once, for the file, with the columns it may have been renamed.
-        if let Some((p, _)) = found
-            .iter()
-            .find(|(p, at)| at.is_none() && p.condition.is_none())
-        {
+        // (A parameter of one value, `value:`, needs none: Optuna's table has no column for a
+        // value never suggested, and every trial had it.)
+        if let Some((p, _)) = found.iter().find(|(p, at)| {
+            at.is_none()
+                && p.condition.is_none()
+                && !matches!(p.distribution, crate::Distribution::Constant(_))
+        }) {
             let used: Vec<usize> = params.iter().map(|(_, at)| *at).chain([value_at]).collect();
             let unused: Vec<String> = (0..table.columns.len())
                 .filter(|at| !used.contains(at))
@@ -142,7 +145,15 @@ impl<'s> Columns<'s> {
             params,
             metrics,
             missing,
-            state: named("state").or_else(|| named("status")),
+            // MLflow's state is its `status`; in any other table `status` is the user's own
+            // column (a review's, a label), not a trial's state.
+            state: named("state").or_else(|| {
+                let mlflow = table
+                    .columns
+                    .iter()
+                    .any(|c| c.starts_with("params.") || c.starts_with("metrics."));
+                named("status").filter(|_| mlflow)
+            }),
             number: named("trial").or_else(|| named("number")),
             best_epoch: named("best_epoch"),
             seed: named("seed"),
@@ -227,22 +238,27 @@ impl<'s> Columns<'s> {
             (_, Err(why)) => return Err(format!("line {line}: `{objective}` {why}")),
         };
         let mut given = Params::new();
+        // `0,02`, a number with a decimal comma, read as text: said with how to write it, where
+        // the parameter is one the trial has (an inactive one's cell is never read).
+        let mut hints: Vec<(&str, String)> = Vec::new();
         for (name, at) in &self.params {
             let text = cell(row, *at);
             let Some(param) = spec.space.param(name).filter(|_| !text.is_empty()) else {
                 continue;
             };
             let value = typed(text, &param.distribution);
-            // `0,02`, a number with a decimal comma, read as text: said with how to write it.
-            let hint = decimal_comma_hint(text);
-            if !hint.is_empty() && matches!(value, ParamValue::Str(_)) {
-                if let Err(why) = param.distribution.admit(&value) {
-                    return Err(format!("line {line}: `{name}` = {text}: {why}{hint}"));
-                }
+            if matches!(value, ParamValue::Str(_)) {
+                hints.push((name, decimal_comma_hint(text)));
             }
             given.insert(name.to_string(), value);
         }
-        let params = params_in(&spec.space, &given).map_err(|why| format!("line {line}: {why}"))?;
+        let params = params_in(&spec.space, &given).map_err(|why| {
+            let hint = hints
+                .iter()
+                .find(|(name, _)| why.starts_with(&format!("`{name}` ")))
+                .map_or("", |(_, hint)| hint.as_str());
+            format!("line {line}: {why}{hint}")
+        })?;
         let mut recorded: BTreeMap<String, f64> = self
             .metrics
             .iter()
@@ -315,8 +331,12 @@ impl WarmStart {
         }
         // A warm start that takes nothing from a file of results is not what was asked for.
         if trials.is_empty() && !left_out.is_empty() {
+            // (With `trials: N`, the rows it looks at are those numbered below N.)
+            let which = self
+                .trials
+                .map_or_else(String::new, |n| format!(" numbered below {n}"));
             return Err(format!(
-                "none of its rows can be taken: {} left out ({})",
+                "none of its rows{which} can be taken: {} left out ({})",
                 left_out.len(),
                 first_reasons(&left_out)
             ));

@@ -383,3 +383,51 @@ fn issue_decimal_commas_are_said_to_be_written_with_a_point() {
         ]
     );
 }
+
+#[test]
+fn a_tables_own_status_column_a_fixed_parameter_and_an_inactive_cell_are_no_reasons_to_refuse() {
+    // A plain table's `status` (a review's) is not a trial's state: MLflow's only is.
+    let reviewed = "lr,depth,optimizer,val_loss,param_count,status\n\
+                    0.01,2,adam,0.3,4100,reviewed\n0.02,1,adam,0.2,900,todo\n";
+    let w = from_file(None)
+        .import_table(&spec(), &table(reviewed))
+        .unwrap();
+    assert_eq!(w.trials.len(), 2, "{:?}", w.left_out);
+    // A parameter of one value (`value:`) has no column in Optuna's table: every trial had it.
+    let text = "name: t\nmethod: tpe\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+                parameters:\n  lr: {distribution: log_uniform_values, min: 1.0e-4, max: 1.0}\n  \
+                batch_size: {value: 64}\n";
+    let fixed = ExperimentSpec::from_yaml_str(text, Path::new("s.yaml")).unwrap();
+    let w = from_file(None)
+        .import_table(&fixed, &table("params_lr,value\n0.01,0.3\n"))
+        .unwrap();
+    assert_eq!(
+        w.trials[0].params.get("batch_size"),
+        Some(&crate::ParamValue::Int(64))
+    );
+    // A decimal comma in the cell of a parameter the row does not have (momentum beside adam)
+    // is never read.
+    let inactive = "lr;depth;optimizer;momentum;val_loss;param_count\n\
+                    0.01;2;adam;0,9;0.3;4100\n0.02;1;sgd;0,9;0.2;900\n";
+    let w = from_file(None)
+        .import_table(&spec(), &separated(inactive, ';'))
+        .unwrap();
+    assert_eq!(w.trials.len(), 1);
+    assert!(
+        w.left_out
+            .iter()
+            .any(|r| r.contains("`momentum` = 0,9") && r.contains("write `0.9`")),
+        "{:?}",
+        w.left_out
+    );
+    // With `trials: 1`, nothing taken means none of the rows it looked at.
+    let first_bad = "lr,depth,optimizer,val_loss,param_count\n\
+                     9,2,adam,0.3,4100\n0.02,1,adam,0.2,900\n";
+    let err = from_file(Some(1))
+        .import_table(&spec(), &table(first_bad))
+        .unwrap_err();
+    assert!(
+        err.starts_with("none of its rows numbered below 1 can be taken"),
+        "{err}"
+    );
+}
