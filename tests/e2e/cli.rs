@@ -2588,7 +2588,7 @@ fn an_unknown_experiment_is_answered_with_a_close_name_and_a_short_list() {
     // Twenty names, then where the rest are: not all twenty-two in one line.
     assert!(
         out.stderr
-            .contains("proj-019, ... (22 in all: `sweep ls` lists them)")
+            .contains("proj-019, ... (22 in all: `sweep ls` of this store lists them)")
             && !out.stderr.contains("proj-021"),
         "{}",
         out.stderr

@@ -66,10 +66,11 @@ impl ExperimentSpec {
             // before the last epoch.
             if stop.patience.saturating_add(1) >= epochs {
                 notes.push(format!(
-                    "early stopping never ends a trial early: it waits {} epochs without an \
+                    "early stopping never ends a trial early: it waits {} without an \
                      improvement of `{}`, and a trial trains at most {epochs}; lower \
                      `early_stopping.patience`",
-                    stop.patience, stop.metric
+                    crate::counted(stop.patience, "epoch", "epochs"),
+                    stop.metric
                 ));
             }
         }

@@ -260,7 +260,7 @@ pub(crate) fn find_experiment(store: &Store, name: &str) -> anyhow::Result<store
         .unwrap_or_default();
     let listed = if names.len() > LISTED {
         format!(
-            "{}, ... ({} in all: `sweep ls` lists them)",
+            "{}, ... ({} in all: `sweep ls` of this store lists them)",
             names[..LISTED].join(", "),
             names.len()
         )

@@ -21,6 +21,12 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
             args.input.display()
         );
     }
+    // How the rows are named in messages: `-` is no file's name.
+    let input_name = if from_stdin {
+        PathBuf::from("standard input")
+    } else {
+        args.input.clone()
+    };
     let input: Box<dyn std::io::Read> = if from_stdin {
         Box::new(std::io::stdin().lock())
     } else {
@@ -49,14 +55,14 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
             // Made first, then written whole: a refused input leaves the file as it was.
             let what = format!("--output {}", path.display());
             let summary = crate::whole_file::write_whole(path, &what, |out| {
-                Ok(trainer::predict(&sidecar, input, &args.input, out)?)
+                Ok(trainer::predict(&sidecar, input, &input_name, out)?)
             })?;
             say!("wrote {} predictions to {}", summary.rows, path.display());
             summary
         }
         None => {
             let mut out = std::io::stdout().lock();
-            trainer::predict(&sidecar, input, &args.input, &mut out)?
+            trainer::predict(&sidecar, input, &input_name, &mut out)?
         }
     };
     if summary.unseen_categories > 0 {

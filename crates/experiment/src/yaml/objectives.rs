@@ -132,7 +132,7 @@ fn target(d: &mut Decoder, node: &Node, name: &str, path: &str) -> Option<f64> {
 }
 
 /// Records what a study with several objectives cannot have: a pruner (its rules compare one
-/// objective's curves; Optuna prunes there by the first objective, as an experimental feature), the `cmaes` method (one objective
+/// objective's curves; Optuna's `trial.report` refuses it there too), the `cmaes` method (one objective
 /// only, as Optuna's), and a gate (which guards the one best trial's metrics).
 pub(super) fn refuse_for_several(
     d: &mut Decoder,
