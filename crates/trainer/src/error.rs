@@ -90,10 +90,29 @@ pub enum Error {
     ModelTooLarge {
         /// Its trained values.
         params: u128,
-        /// Their memory in GiB, rounded up.
+        /// Their memory in GiB, to the nearest (at least 1).
         gib: u128,
         /// The most a model may have.
         max: u128,
+    },
+    /// A pass of images through the convolutions would need a buffer past what the trainer
+    /// allocates at once (an allocation that fails aborts the process).
+    #[error(
+        "a pass of {rows} images of {height}x{width} through the convolutions needs about {gib} \
+         GiB for one layer's activations, past the {max_gib} GiB this trainer allocates at \
+         once; lower `batch_size`, `channels` or `conv_layers`"
+    )]
+    ActivationsTooLarge {
+        /// The images of the pass.
+        rows: usize,
+        /// Their height.
+        height: usize,
+        /// Their width.
+        width: usize,
+        /// The largest buffer, in GiB, to the nearest (at least 1).
+        gib: u128,
+        /// The most, in GiB.
+        max_gib: u128,
     },
     /// The spec asks for CUDA in a build without the `cuda` feature.
     #[error(

@@ -136,7 +136,11 @@ pub(crate) fn parse(bytes: &[u8]) -> std::result::Result<Idx, String> {
         return Err("the file is gzip-compressed; un-gzip it first (`gunzip FILE.gz`)".into());
     }
     let [0, 0, kind, ndims, ..] = bytes[..] else {
-        return Err("not an IDX file: it does not start with two zero bytes".into());
+        return Err(match bytes {
+            [] => "the file is empty; an IDX file starts with a header of at least 4 bytes".into(),
+            [0] | [0, 0] | [0, 0, _] => "the IDX header is cut short".into(),
+            _ => "not an IDX file: it does not start with two zero bytes".into(),
+        });
     };
     let width = match kind {
         0x08 | 0x09 => 1,
@@ -246,6 +250,8 @@ mod tests {
         for (bytes, want) in [
             (vec![0x1f, 0x8b, 8, 0], "gzip-compressed"),
             (vec![1, 2, 3, 4], "does not start with two zero bytes"),
+            (vec![], "the file is empty"),
+            (vec![0, 0], "the IDX header is cut short"),
             (vec![0, 0, 0x42, 1, 0, 0, 0, 1, 0], "unknown type code 0x42"),
             (vec![0, 0, 8, 2, 0, 0], "header is cut short"),
             (

@@ -214,8 +214,51 @@ pub(crate) fn check_size(shape: Shape, hp: &Hyperparams) -> crate::Result<()> {
     if params > MAX_PARAMS {
         return Err(crate::Error::ModelTooLarge {
             params,
-            gib: (params * 16).div_ceil(1 << 30),
+            gib: ((params * 16 + (1 << 29)) >> 30).max(1),
             max: MAX_PARAMS,
+        });
+    }
+    Ok(())
+}
+
+/// The most bytes (4 GiB) one buffer of a pass's activations may take: a convolution's input as
+/// rows of 3x3 patches (`im2col`, nine values a pixel and channel) or its output, for every
+/// image of the pass. Past it, one allocation could exhaust a machine's memory and abort.
+pub(crate) const MAX_ACTIVATION_BYTES: u128 = 4 << 30;
+
+/// Returns an error when a pass of `rows` images through the convolutions of `shape` with `hp`
+/// would need a buffer past `MAX_ACTIVATION_BYTES` (a model of few values on large images, 16
+/// images of 256x256 through 1,024 channels, asked for 4 GiB at once); nothing for an MLP.
+pub(crate) fn check_activations(shape: Shape, hp: &Hyperparams, rows: usize) -> crate::Result<()> {
+    let Some(image) = shape.image else {
+        return Ok(());
+    };
+    let mut size = MapSize {
+        height: image.height,
+        width: image.width,
+    };
+    let mut channels = image.channels as u128;
+    let mut largest: u128 = 0;
+    for block in 0..hp.conv_layers {
+        let out = hp
+            .channels
+            .saturating_mul(1 << block.min(10))
+            .min(MAX_CHANNELS) as u128;
+        let pixels = rows as u128 * (size.height * size.width) as u128;
+        largest = largest.max(pixels * 9 * channels).max(pixels * out);
+        if size.height >= 2 && size.width >= 2 {
+            size = pooled(size);
+        }
+        channels = out;
+    }
+    let bytes = largest * 4;
+    if bytes > MAX_ACTIVATION_BYTES {
+        return Err(crate::Error::ActivationsTooLarge {
+            rows,
+            height: image.height,
+            width: image.width,
+            gib: ((bytes + (1 << 29)) >> 30).max(1),
+            max_gib: MAX_ACTIVATION_BYTES >> 30,
         });
     }
     Ok(())
@@ -473,6 +516,42 @@ mod tests {
             bits(&g_fixed.get(&x_fixed).as_vec()),
             bits(&g_dyn.get(&x_dyn).as_vec())
         );
+    }
+
+    #[test]
+    fn a_pass_whose_activations_pass_the_limit_is_refused_before_it_runs() {
+        let mut hp =
+            experiment::Hyperparams::resolve(&Default::default(), &Default::default()).unwrap();
+        hp.channels = 1024;
+        hp.conv_layers = 2;
+        let images = |height, width, channels| Shape {
+            inputs: height * width * channels,
+            outputs: 10,
+            image: Some(experiment::ImageShape {
+                height,
+                width,
+                channels,
+            }),
+        };
+        // 16 colour images of 256x256 through 1,024 channels: the first convolution's output
+        // alone is 4 GiB (that allocation aborted the process), the next one's patches 9.
+        let err = check_activations(images(256, 256, 3), &hp, 16)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "a pass of 16 images of 256x256 through the convolutions needs about 9 GiB"
+            ),
+            "{err}"
+        );
+        // Digits' 8x8 images, and any MLP, pass.
+        assert!(check_activations(images(8, 8, 1), &hp, 4096).is_ok());
+        let mlp = Shape {
+            inputs: 784,
+            outputs: 10,
+            image: None,
+        };
+        assert!(check_activations(mlp, &hp, 1 << 20).is_ok());
     }
 
     #[test]

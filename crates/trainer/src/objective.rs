@@ -782,7 +782,7 @@ mod tests {
         };
         assert!(
             reason.contains(
-                "the model would have 4299948042 trained values (about 65 GiB with their \
+                "the model would have 4299948042 trained values (about 64 GiB with their \
                  gradients and the optimizer's state), past the 200000000 this trainer builds"
             ),
             "{reason}"

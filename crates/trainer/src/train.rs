@@ -13,7 +13,7 @@ use std::time::Instant;
 use dfdx::losses::{cross_entropy_with_logits_loss, mse_loss};
 use dfdx::tensor::{Gradients, NoneTape, Trace};
 use dfdx::tensor_ops::{Backward, Device};
-use experiment::{Hyperparams, MetricPoint, ModelKind, Seed, Task};
+use experiment::{Hyperparams, ImageShape, MetricPoint, ModelKind, Seed, Task};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -171,6 +171,18 @@ impl<'a, D: Kernels> Trainer<'a, D> {
         dropout.set_stream(DROPOUT_STREAM);
         let shape = net_shape(data, kind);
         crate::model::check_size(shape, hp)?;
+        // The largest pass: a training batch, or the rows the evaluation reads at once.
+        let widest = [&data.train, &data.validation, &data.test]
+            .iter()
+            .map(|split| split.len())
+            .max()
+            .unwrap_or(0);
+        let rows = hp
+            .batch_size
+            .min(data.train.len())
+            .max(shape.image.map_or(1, eval_rows).min(widest))
+            .max(1);
+        crate::model::check_activations(shape, hp, rows)?;
         let net = Net::init(&dev, shape, hp, &mut init).map_err(device)?;
         Ok(Trainer {
             dev,
@@ -251,12 +263,18 @@ impl<'a, D: Kernels> Trainer<'a, D> {
     }
 }
 
+/// Returns how many images of `image`'s shape an evaluation pass reads at once: about
+/// `EVAL_PIXELS` pixels, at most `EVAL_BATCH` rows.
+pub(crate) fn eval_rows(image: ImageShape) -> usize {
+    (EVAL_PIXELS / (image.height * image.width).max(1)).clamp(1, EVAL_BATCH)
+}
+
 /// Returns the outputs of `net` for every row of `features`, row-major, in evaluation mode.
 pub(crate) fn outputs<D: Kernels>(dev: &D, net: &Net<D>, features: &Matrix) -> Result<Vec<f32>> {
     let cols = features.cols;
     let n = features.rows;
     let per_pass = match net.image.filter(|_| !net.convs.is_empty()) {
-        Some(image) => (EVAL_PIXELS / (image.height * image.width).max(1)).clamp(1, EVAL_BATCH),
+        Some(image) => eval_rows(image),
         None => EVAL_BATCH,
     };
     let mut out = Vec::new();
