@@ -9,10 +9,11 @@
 //! Text is escaped by plotters' SVG backend (`<`, `>`, `&`, quotes), so a user-controlled name
 //! drawn into a chart cannot open a tag; `tests::names_are_escaped` keeps that true.
 //!
-//! The charts of trials (history, Pareto fronts, timeline, curves) end with a mark per trial
-//! drawn (`render_marked`, `Mark`): an invisible link over its dot, bar or line, placed with the
-//! chart's own coordinate mapping, whose tooltip names the trial and what the chart shows of it;
-//! their text is escaped here (`escape_attr`).
+//! The charts of trials (history, Pareto fronts, timeline, curves, parallel coordinates, pairs,
+//! slices) end with a mark per trial drawn (`render_marked`, `Mark`): an invisible link over its
+//! dot, bar or line, placed with the chart's own coordinate mapping, whose tooltip names the
+//! trial and what the chart shows of it (`trial_title`, `Scale::text`); their text is escaped
+//! here (`escape_attr`).
 
 mod curves;
 mod edf;
@@ -35,7 +36,7 @@ pub(crate) use importance::importance;
 pub(crate) use pairs::pairs;
 pub(crate) use parallel::{parallel, ParAxis, ParLine};
 pub(crate) use pareto::{fronts, hypervolume_history, pareto, Front, ParetoPoint};
-pub(crate) use slices::{slices, Slice};
+pub(crate) use slices::{slices, Slice, SlicePoint};
 pub(crate) use timeline::{timeline, Ending, Span};
 
 /// How values along an axis are laid out.
@@ -57,6 +58,42 @@ pub(crate) enum Scale {
     },
     /// Named values in a fixed order; a value is its index.
     Categories(Vec<String>),
+}
+
+impl Scale {
+    /// Returns `value` as a tooltip writes it: a category's name, or the number as a tick is
+    /// (`0.0012`, `256`); `-` for an index with no category.
+    pub(crate) fn text(&self, value: f64) -> String {
+        match self {
+            Scale::Categories(names) => {
+                let name = (value >= 0.0 && value.fract() == 0.0)
+                    .then(|| {
+                        // A category's index: a small non-negative whole number.
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        let i = value as usize;
+                        names.get(i)
+                    })
+                    .flatten();
+                name.map_or_else(|| "-".to_string(), Clone::clone)
+            }
+            Scale::Linear { .. } | Scale::Log { .. } => tick(value),
+        }
+    }
+}
+
+/// Returns the start of a trial's tooltip: its number and its `objective`'s value, and
+/// `(pruned)` for a trial stopped early, whose value is the one it was stopped with
+/// (`trial 12: val_accuracy 0.9805 (pruned)`).
+pub(crate) fn trial_title(
+    trial: u32,
+    (objective, value): (&str, Option<f64>),
+    pruned: bool,
+) -> String {
+    format!(
+        "trial {trial}: {objective} {}{}",
+        experiment::named_metric_text(objective, value),
+        if pruned { " (pruned)" } else { "" }
+    )
 }
 
 /// The categorical palette: Okabe and Ito's eight colours, reordered so that the first few differ

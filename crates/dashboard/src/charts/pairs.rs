@@ -1,13 +1,16 @@
 //! Pair plots: the trials over two parameters at a time, coloured by rank, so that where the good
 //! trials gather in two dimensions shows (Optuna's contour plot shows the same, interpolated;
-//! here every dot is a trial that ran). One panel per pair of the given axes.
+//! here every dot is a trial that ran). One panel per pair of the given axes. Each dot names its
+//! trial, value and the pair's parameters when pointed at and opens the trial's page when
+//! clicked.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::parallel::{colour_bar, position, ticks};
 use super::{
-    render, shorten, text_style, viridis, DrawResult, ParAxis, ParLine, Scale, GRID, TEXT,
+    render_marked, shorten, text_style, trial_title, viridis, DrawResult, Mark, ParAxis, ParLine,
+    Scale, Shape, GRID, TEXT,
 };
 
 const PANEL: (i32, i32) = (400, 380);
@@ -22,11 +25,14 @@ const COLOUR_BAR: i32 = 150;
 /// Returns the pairs of `axes` (every pair of the first three), side by side, each trial a dot
 /// (`points`: a value per axis, as parallel coordinates take them, `None` where the parameter
 /// is absent) coloured by its goodness, a ring for a pruned trial, with a colour bar whose ends
-/// are labelled `best_label` and `worst_label`.
+/// are labelled `best_label` and `worst_label`. Each dot names its trial, its `objective`'s
+/// value and the pair's parameters when pointed at, and links to the trial's page,
+/// `trial_pages` followed by its number.
 pub(crate) fn pairs(
     axes: &[ParAxis],
     points: &[ParLine],
     (best_label, worst_label): (&str, &str),
+    (objective, trial_pages): (&str, &str),
 ) -> String {
     let pairs: Vec<(usize, usize)> = match axes.len() {
         0 | 1 => Vec::new(),
@@ -49,10 +55,22 @@ pub(crate) fn pairs(
     let mut order: Vec<(usize, &ParLine)> = points.iter().enumerate().collect();
     // The best on top.
     order.sort_by(|a, b| a.1.goodness.total_cmp(&b.1.goodness));
-    render(size, label, |root| -> DrawResult {
+    render_marked(size, label, |root, marks| -> DrawResult {
         for (p, &(ix, iy)) in pairs.iter().enumerate() {
             let left = PANEL.0 * i32::try_from(p).unwrap_or(0);
-            panel(root, left, (&axes[ix], &axes[iy]), (ix, iy), &order)?;
+            let dots = panel(root, left, (&axes[ix], &axes[iy]), (ix, iy), &order)?;
+            marks.extend(dots.into_iter().map(|(point, centre)| Mark {
+                href: format!("{trial_pages}{}", point.trial),
+                title: format!(
+                    "{}; {} {}, {} {}",
+                    trial_title(point.trial, (objective, point.value), point.pruned),
+                    axes[ix].title,
+                    point.values[ix].map_or_else(|| "-".into(), |v| axes[ix].scale.text(v)),
+                    axes[iy].title,
+                    point.values[iy].map_or_else(|| "-".into(), |v| axes[iy].scale.text(v)),
+                ),
+                shape: Shape::Dot(centre, 5),
+            }));
         }
         colour_bar(
             root,
@@ -63,15 +81,18 @@ pub(crate) fn pairs(
     })
 }
 
+/// A trial a panel drew, and its dot's centre.
+type Dot<'p> = (&'p ParLine, (i32, i32));
+
 /// Draws one panel whose left edge is at `left`: axes, ticks and a dot per trial with both
-/// values.
-fn panel(
+/// values; returns the trials it drew, each with its dot's centre, in the order drawn.
+fn panel<'p>(
     root: &super::Area<'_>,
     left: i32,
     (x_axis, y_axis): (&ParAxis, &ParAxis),
     (ix, iy): (usize, usize),
-    order: &[(usize, &ParLine)],
-) -> DrawResult {
+    order: &[(usize, &'p ParLine)],
+) -> Result<Vec<Dot<'p>>, Box<dyn std::error::Error>> {
     let (x0, x1) = (left + LEFT, left + PANEL.0 - RIGHT);
     let (y0, y1) = (PANEL.1 - BOTTOM, TOP);
     // A margin inside the frame, so dots at the ends of a range are whole; categories sit in
@@ -115,12 +136,12 @@ fn panel(
         ))?;
     }
     root.draw(&Text::new(
-        shorten(&x_axis.title, 40),
+        shorten(&x_axis.heading(), 40),
         ((x0 + x1) / 2, PANEL.1 - 22),
         text_style(14).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
     root.draw(&Text::new(
-        shorten(&y_axis.title, 30),
+        shorten(&y_axis.heading(), 30),
         (left + 12, (y0 + y1) / 2),
         text_style(14)
             .transform(FontTransform::Rotate270)
@@ -133,7 +154,8 @@ fn panel(
             _ => 0,
         }
     };
-    for (k, point) in order {
+    let mut drawn = Vec::with_capacity(order.len());
+    for &(k, point) in order {
         let (Some(x), Some(y)) = (
             point.values[ix].and_then(|v| position(&x_axis.scale, v)),
             point.values[iy].and_then(|v| position(&y_axis.scale, v)),
@@ -141,7 +163,7 @@ fn panel(
             continue;
         };
         let centre = (
-            at(&x_axis.scale, x, x0, x1) + spread(&x_axis.scale, *k),
+            at(&x_axis.scale, x, x0, x1) + spread(&x_axis.scale, k),
             at(&y_axis.scale, y, y0, y1) + spread(&y_axis.scale, k + 5),
         );
         let colour = viridis(0.92 * (1.0 - point.goodness)).mix(0.85);
@@ -151,6 +173,7 @@ fn panel(
             colour.filled()
         };
         root.draw(&Circle::new(centre, 4, style))?;
+        drawn.push((point, centre));
     }
-    Ok(())
+    Ok(drawn)
 }

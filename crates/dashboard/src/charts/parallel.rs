@@ -1,24 +1,43 @@
 //! Parallel coordinates: one vertical axis per parameter and one for the objective, one line per
-//! trial, coloured by its objective value.
+//! trial, coloured by its objective value. Each line names its trial, value and parameters when
+//! pointed at and opens the trial's page when clicked.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{render, shorten, text_style, tick, viridis, DrawResult, Scale, TEXT};
+use super::{
+    render_marked, shorten, text_style, tick, trial_title, viridis, DrawResult, Mark, Scale, Shape,
+    TEXT,
+};
 
 /// One axis: its title and scale. The objective's axis is the last one.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ParAxis {
-    /// The title above the axis.
+    /// What the axis shows (a parameter's name, the objective's), as its trials' tooltips name
+    /// it; drawn above the axis, with ` (log)` after it on a log axis (`heading`).
     pub(crate) title: String,
     /// How values map to heights.
     pub(crate) scale: Scale,
+}
+
+impl ParAxis {
+    /// Returns the text drawn for the axis: its title, and ` (log)` on a log axis.
+    pub(crate) fn heading(&self) -> String {
+        match self.scale {
+            Scale::Log { .. } => format!("{} (log)", self.title),
+            _ => self.title.clone(),
+        }
+    }
 }
 
 /// One trial: a value per axis (a category's index on categorical axes), and its goodness in
 /// [0, 1] (1 best), which picks its colour and draw order.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ParLine {
+    /// The trial's number, which its tooltip names and its page ends with.
+    pub(crate) trial: u32,
+    /// Its objective's value, as its tooltip gives it.
+    pub(crate) value: Option<f64>,
     /// One value per axis; `None` breaks the line there.
     pub(crate) values: Vec<Option<f64>>,
     /// 0 for the worst trial drawn, 1 for the best.
@@ -33,14 +52,19 @@ const TOP: i32 = 56;
 const BOTTOM: i32 = 24;
 const LEFT: i32 = 80;
 const COLOUR_BAR: i32 = 110;
+/// The most parameters a line's tooltip names.
+const NAMED_PARAMS: usize = 6;
 
 /// Returns the parallel-coordinates chart, `width` pixels wide; `best_label` and `worst_label`
-/// caption the colour bar's ends.
+/// caption the colour bar's ends. Each line names its trial, its objective (the last axis's)
+/// value and its parameters when pointed at, and links to the trial's page, `trial_pages`
+/// followed by its number.
 pub(crate) fn parallel(
     axes: &[ParAxis],
     lines: &[ParLine],
     width: u32,
     (best_label, worst_label): (&str, &str),
+    trial_pages: &str,
 ) -> String {
     let size = (width, HEIGHT);
     let label = "parallel coordinates of parameters and objective";
@@ -66,7 +90,7 @@ pub(crate) fn parallel(
             .cmp(&a.pruned)
             .then(a.goodness.total_cmp(&b.goodness))
     });
-    render(size, label, |root| -> DrawResult {
+    render_marked(size, label, |root, marks| -> DrawResult {
         for line in &order {
             let colour = viridis(0.92 * (1.0 - line.goodness));
             // A pruned trial's value is the one it was stopped with: faint, behind the lines of
@@ -77,21 +101,16 @@ pub(crate) fn parallel(
                 0.25 + 0.6 * line.goodness
             };
             let style = colour.mix(opacity).stroke_width(1);
-            let mut run: Vec<(i32, i32)> = Vec::new();
-            for (i, (axis, value)) in axes.iter().zip(&line.values).enumerate() {
-                match value.and_then(|v| position(&axis.scale, v)) {
-                    Some(t) => run.push((x_of(i), y_of(t))),
-                    None => {
-                        if run.len() > 1 {
-                            root.draw(&PathElement::new(std::mem::take(&mut run), style))?;
-                        }
-                        run.clear();
-                    }
-                }
+            let runs = runs(axes, line, |i, t| (x_of(i), y_of(t)));
+            for run in &runs {
+                root.draw(&PathElement::new(run.clone(), style))?;
             }
-            if run.len() > 1 {
-                root.draw(&PathElement::new(run, style))?;
-            }
+            let title = describe(axes, line);
+            marks.extend(runs.into_iter().map(|run| Mark {
+                href: format!("{trial_pages}{}", line.trial),
+                title: title.clone(),
+                shape: Shape::Line(run),
+            }));
         }
         // Axis titles alternate between two rows when neighbours would collide.
         let stagger = step < 110;
@@ -103,7 +122,7 @@ pub(crate) fn parallel(
             ))?;
             let row = if stagger && i % 2 == 1 { 18 } else { 0 };
             root.draw(&Text::new(
-                shorten(&axis.title, if stagger { 26 } else { 18 }),
+                shorten(&axis.heading(), if stagger { 26 } else { 18 }),
                 (x, 14 + row),
                 text_style(14).pos(Pos::new(HPos::Center, VPos::Top)),
             ))?;
@@ -134,6 +153,51 @@ pub(crate) fn parallel(
             (best_label, worst_label),
         )
     })
+}
+
+/// Returns the pixels of `line`'s unbroken runs of two points or more, the `i`-th axis's value
+/// at `t` (0 bottom, 1 top) at `pixel(i, t)`: a value missing or off its axis breaks the line.
+fn runs(
+    axes: &[ParAxis],
+    line: &ParLine,
+    pixel: impl Fn(usize, f64) -> (i32, i32),
+) -> Vec<Vec<(i32, i32)>> {
+    let mut runs = Vec::new();
+    let mut run: Vec<(i32, i32)> = Vec::new();
+    for (i, (axis, value)) in axes.iter().zip(&line.values).enumerate() {
+        match value.and_then(|v| position(&axis.scale, v)) {
+            Some(t) => run.push(pixel(i, t)),
+            None if run.len() > 1 => runs.push(std::mem::take(&mut run)),
+            None => run.clear(),
+        }
+    }
+    if run.len() > 1 {
+        runs.push(run);
+    }
+    runs
+}
+
+/// Returns a line's tooltip: its trial, its objective (the last axis) and value, then the
+/// parameters it has, at most `NAMED_PARAMS` of them (`trial 12: val_accuracy 0.9805; lr
+/// 0.0012, hidden 256`).
+fn describe(axes: &[ParAxis], line: &ParLine) -> String {
+    let Some((objective, params)) = axes.split_last() else {
+        return format!("trial {}", line.trial);
+    };
+    let named: Vec<String> = params
+        .iter()
+        .zip(&line.values)
+        .filter_map(|(axis, v)| Some(format!("{} {}", axis.title, axis.scale.text((*v)?))))
+        .collect();
+    let mut title = trial_title(line.trial, (&objective.title, line.value), line.pruned);
+    if !named.is_empty() {
+        title.push_str("; ");
+        title.push_str(&named[..named.len().min(NAMED_PARAMS)].join(", "));
+    }
+    if named.len() > NAMED_PARAMS {
+        title.push_str(&format!(" and {} more", named.len() - NAMED_PARAMS));
+    }
+    title
 }
 
 /// Draws a vertical viridis colour bar at `x` from `top` (the best, dark) to `bottom` (the

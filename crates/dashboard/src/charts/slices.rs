@@ -1,25 +1,36 @@
-//! Slice plots: the objective against each parameter, one small chart per parameter.
+//! Slice plots: the objective against each parameter, one small chart per parameter. Each dot
+//! names its trial, value and the parameter's value when pointed at and opens the trial's page
+//! when clicked.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    metric_title, padded_range, render, shorten, text_style, tick, DrawResult, Scale, Task, DIM,
-    GRID, PALETTE,
+    metric_title, padded_range, render_marked, shorten, text_style, tick, trial_title, DrawResult,
+    Mark, Scale, Shape, Task, DIM, GRID, PALETTE,
 };
 
-/// One parameter's panel: its name, scale, and (parameter value, objective) points; a
-/// categorical value is its category's index.
+/// One parameter's panel: its name, scale, and a point per trial; a categorical value is its
+/// category's index.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Slice {
     /// The parameter's name.
     pub(crate) name: String,
     /// Its axis.
     pub(crate) scale: Scale,
-    /// (value, objective) pairs of the trials that ran to the end.
-    pub(crate) points: Vec<(f64, f64)>,
-    /// (value, objective) pairs of pruned trials, at the value each was stopped with.
-    pub(crate) pruned: Vec<(f64, f64)>,
+    /// The trials that ran to the end.
+    pub(crate) points: Vec<SlicePoint>,
+    /// The pruned trials, at the value each was stopped with.
+    pub(crate) pruned: Vec<SlicePoint>,
+}
+
+/// One trial on a slice plot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct SlicePoint {
+    /// The trial's number, which its tooltip names and its page ends with.
+    pub(crate) trial: u32,
+    /// Its (parameter value, objective value).
+    pub(crate) at: (f64, f64),
 }
 
 const COLUMNS: u32 = 3;
@@ -32,15 +43,18 @@ const PANEL: (u32, u32) = (430, 280);
 /// trial's value is the one it was stopped with, often after an epoch or two and far below the
 /// others, and would squeeze them into a line. Pruned trials are grey rings behind the others;
 /// one beyond the axis sits on its edge, so a region where trials were stopped still shows.
-pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task) -> String {
+///
+/// Each dot names its trial, its objective value and the parameter's value when pointed at,
+/// and links to the trial's page, `trial_pages` followed by its number.
+pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task, trial_pages: &str) -> String {
     let label = format!("slice plots of {objective} against each parameter");
     let n = u32::try_from(slices.len()).unwrap_or(0);
     let rows = n.div_ceil(COLUMNS).max(1);
     let size = (PANEL.0 * COLUMNS, PANEL.1 * rows);
-    let ys = |pick: fn(&Slice) -> &Vec<(f64, f64)>| {
+    let ys = |pick: fn(&Slice) -> &Vec<SlicePoint>| {
         slices
             .iter()
-            .flat_map(move |s| pick(s).iter().map(|(_, y)| *y))
+            .flat_map(move |s| pick(s).iter().map(|p| p.at.1))
     };
     let Some((y0, y1)) =
         padded_range(ys(|s| &s.points)).or_else(|| padded_range(ys(|s| &s.pruned)))
@@ -48,24 +62,40 @@ pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task) -> String {
         return super::empty((size.0, PANEL.1), &label, "no completed trials");
     };
     let y_title = metric_title(objective, task);
-    render(size, &label, |root| -> DrawResult {
+    render_marked(size, &label, |root, marks| -> DrawResult {
         let panels = root.split_evenly((
             usize::try_from(rows).unwrap_or(1),
             usize::try_from(COLUMNS).unwrap_or(3),
         ));
         for (slice, panel) in slices.iter().zip(panels.iter()) {
-            panel_chart(slice, panel, (y0, y1), &y_title)?;
+            let dots = panel_chart(slice, panel, (y0, y1), &y_title)?;
+            marks.extend(dots.into_iter().map(|(point, pruned, centre)| Mark {
+                href: format!("{trial_pages}{}", point.trial),
+                title: format!(
+                    "{}; {} {}",
+                    trial_title(point.trial, (objective, Some(point.at.1)), pruned),
+                    slice.name,
+                    slice.scale.text(point.at.0)
+                ),
+                shape: Shape::Dot(centre, 5),
+            }));
         }
         Ok(())
     })
 }
 
+/// A trial a slice plot drew: its point, whether it was pruned, and its dot's centre in the
+/// SVG's pixels.
+type Drawn = (SlicePoint, bool, (i32, i32));
+
+/// Draws one parameter's panel on `panel`, with the objective from `y0` to `y1`; returns the
+/// trials it drew, in the order drawn (the pruned ones first, behind).
 fn panel_chart(
     slice: &Slice,
     panel: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
     (y0, y1): (f64, f64),
     y_title: &str,
-) -> DrawResult {
+) -> Result<Vec<Drawn>, Box<dyn std::error::Error>> {
     // Log parameters are drawn on log10 of their value, labelled with the value itself.
     let (x0, x1, log) = match &slice.scale {
         Scale::Linear { min, max } => {
@@ -153,17 +183,36 @@ fn panel_chart(
         (x.is_finite() && y.is_finite()).then_some((x, y))
     };
     let shift = slice.points.len();
-    chart.draw_series(slice.pruned.iter().enumerate().filter_map(|(k, &point)| {
-        let (x, y) = place(shift + k, point)?;
-        Some(Circle::new((x, y.clamp(y0, y1)), 3, DIM.stroke_width(1)))
-    }))?;
-    let colour = PALETTE[0].mix(0.6).filled();
+    let pruned: Vec<(SlicePoint, (f64, f64))> = slice
+        .pruned
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &point)| {
+            let (x, y) = place(shift + k, point.at)?;
+            Some((point, (x, y.clamp(y0, y1))))
+        })
+        .collect();
     chart.draw_series(
-        slice
-            .points
+        pruned
             .iter()
-            .enumerate()
-            .filter_map(|(k, &point)| Some(Circle::new(place(k, point)?, 3, colour))),
+            .map(|(_, at)| Circle::new(*at, 3, DIM.stroke_width(1))),
     )?;
-    Ok(())
+    let completed: Vec<(SlicePoint, (f64, f64))> = slice
+        .points
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &point)| Some((point, place(k, point.at)?)))
+        .collect();
+    let colour = PALETTE[0].mix(0.6).filled();
+    chart.draw_series(completed.iter().map(|(_, at)| Circle::new(*at, 3, colour)))?;
+    let drawn = pruned
+        .into_iter()
+        .map(|(point, at)| (point, true, chart.backend_coord(&at)))
+        .chain(
+            completed
+                .into_iter()
+                .map(|(point, at)| (point, false, chart.backend_coord(&at))),
+        )
+        .collect();
+    Ok(drawn)
 }

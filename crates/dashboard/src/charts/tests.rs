@@ -8,6 +8,19 @@ fn count(svg: &str, needle: &str) -> usize {
     svg.matches(needle).count()
 }
 
+/// Returns what a chart draws, without the marks over it.
+fn drawn(svg: &str) -> &str {
+    svg.split("<g class=\"marks\">").next().unwrap_or_default()
+}
+
+/// Returns slice-plot points of trials `first`, `first + 1`, ... at these (value, objective).
+fn slice_points(first: u32, at: &[(f64, f64)]) -> Vec<SlicePoint> {
+    (first..)
+        .zip(at)
+        .map(|(trial, &at)| SlicePoint { trial, at })
+        .collect()
+}
+
 fn history_points(n: u32) -> Vec<HistoryPoint> {
     (0..n)
         .map(|i| HistoryPoint {
@@ -304,8 +317,8 @@ fn empty_states_say_why() {
     );
     assert!(svg.contains("no curves yet"));
     assert!(importance(&[], "needs 10 finished trials").contains("needs 10 finished trials"));
-    assert!(slices(&[], "val_loss", Task::Classification).contains("no completed trials"));
-    assert!(parallel(&[], &[], 900, ("best", "worst")).contains("no completed trials"));
+    assert!(slices(&[], "val_loss", Task::Classification, "/t/").contains("no completed trials"));
+    assert!(parallel(&[], &[], 900, ("best", "worst"), "/t/").contains("no completed trials"));
 }
 
 #[test]
@@ -576,6 +589,8 @@ fn parallel_coordinates_draw_axes_ticks_and_lines() {
     ];
     let lines: Vec<ParLine> = (0..20)
         .map(|i| ParLine {
+            trial: i,
+            value: Some(0.5 + f64::from(i) / 40.0),
             values: vec![
                 Some(1e-3 * f64::from(i + 1)),
                 Some(f64::from(i % 2)),
@@ -585,9 +600,9 @@ fn parallel_coordinates_draw_axes_ticks_and_lines() {
             pruned: false,
         })
         .collect();
-    let svg = parallel(&axes, &lines, 900, ("best", "worst"));
+    let svg = parallel(&axes, &lines, 900, ("best", "worst"), "/t/");
     for text in [
-        "lr",
+        "lr (log)",
         "optimizer",
         "val_accuracy",
         "sgd",
@@ -607,7 +622,7 @@ fn parallel_coordinates_draw_axes_ticks_and_lines() {
     // best.
     let mut with_pruned = lines.clone();
     with_pruned[19].pruned = true;
-    let svg = parallel(&axes, &with_pruned, 900, ("best", "worst"));
+    let svg = parallel(&axes, &with_pruned, 900, ("best", "worst"), "/t/");
     // The trials' lines come before the axes.
     let opacities: Vec<f64> = svg
         .split("<polyline")
@@ -634,6 +649,99 @@ fn parallel_coordinates_draw_axes_ticks_and_lines() {
     );
 }
 
+/// Returns the `points` of each `<polyline>` in `svg`, trimmed.
+fn polylines(svg: &str) -> Vec<String> {
+    svg.split("<polyline")
+        .skip(1)
+        .filter_map(|p| p.split(" points=\"").nth(1)?.split('"').next())
+        .map(|p| p.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn parallel_coordinates_mark_each_trial_along_its_line_with_its_values_and_page() {
+    let mut axes: Vec<ParAxis> = ["a", "b", "c", "d", "e", "f"]
+        .iter()
+        .map(|name| ParAxis {
+            title: (*name).into(),
+            scale: Scale::Linear { min: 0.0, max: 1.0 },
+        })
+        .collect();
+    axes.insert(
+        0,
+        ParAxis {
+            title: "lr".into(),
+            scale: Scale::Log {
+                min: 1e-4,
+                max: 1e-1,
+            },
+        },
+    );
+    axes.insert(
+        1,
+        ParAxis {
+            title: "optimizer".into(),
+            scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
+        },
+    );
+    axes.push(ParAxis {
+        title: "val_accuracy".into(),
+        scale: Scale::Linear { min: 0.5, max: 1.0 },
+    });
+    let line = |trial: u32, lr: Option<f64>, value: f64, pruned: bool| {
+        let mut values = vec![lr, Some(1.0)];
+        values.extend([0.1, 0.2, 0.3, 0.4, 0.5, 0.6].map(Some));
+        values.push(Some(value));
+        ParLine {
+            trial,
+            value: Some(value),
+            values,
+            goodness: value,
+            pruned,
+        }
+    };
+    let mut broken = line(9, Some(1e-2), 0.7, false);
+    broken.values[4] = None;
+    let lines = [
+        line(12, Some(0.0012), 0.98046, false),
+        line(4, None, 0.6, true),
+        broken,
+    ];
+    let svg = parallel(&axes, &lines, 1300, ("best", "worst"), "/e/x%20y/trials/");
+    let marks = marks(&svg);
+    // Trial 9's line breaks at its missing value: a mark over each of its two runs.
+    assert_eq!(
+        mark_hrefs(&svg),
+        [
+            "/e/x%20y/trials/4",
+            "/e/x%20y/trials/9",
+            "/e/x%20y/trials/9",
+            "/e/x%20y/trials/12"
+        ],
+        "pruned behind, the best on top: {svg}"
+    );
+    assert_eq!(
+        marks[3].2,
+        "trial 12: val_accuracy 0.9805; lr 0.0012, optimizer adam, a 0.1, b 0.2, c 0.3, d 0.4 \
+         and 2 more"
+    );
+    assert_eq!(
+        marks[0].2,
+        "trial 4: val_accuracy 0.6000 (pruned); optimizer adam, a 0.1, b 0.2, c 0.3, d 0.4, e 0.5 \
+         and 1 more"
+    );
+    // Each mark lies on a line the chart drew, point for point.
+    let (drawn, over) = svg.split_once("<g class=\"marks\">").unwrap_or((&svg, ""));
+    let lines_drawn = polylines(drawn);
+    let marked = polylines(over);
+    assert_eq!(marked.len(), 4, "{over}");
+    for m in &marked {
+        assert!(lines_drawn.contains(m), "{m} is not drawn in {svg}");
+    }
+    // A mark is no tab stop.
+    assert_eq!(count(over, "tabindex=\"-1\""), 4);
+}
+
 #[test]
 fn importance_sorts_bars_and_labels_the_method() {
     let svg = importance(&[("dropout".into(), 0.1), ("lr".into(), 0.9)], "");
@@ -657,19 +765,19 @@ fn slices_use_log_and_category_axes() {
                 min: 1e-4,
                 max: 1e-1,
             },
-            points: vec![(1e-3, 0.9), (1e-2, 0.8)],
+            points: slice_points(0, &[(1e-3, 0.9), (1e-2, 0.8)]),
             pruned: Vec::new(),
         },
         Slice {
             name: "optimizer".into(),
             scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
-            points: vec![(0.0, 0.7), (1.0, 0.95)],
+            points: slice_points(0, &[(0.0, 0.7), (1.0, 0.95)]),
             pruned: Vec::new(),
         },
     ];
-    let svg = slices(&panels, "val_accuracy", Task::Classification);
+    let svg = slices(&panels, "val_accuracy", Task::Classification, "/t/");
     assert!(svg.contains("lr (log scale)") && svg.contains("sgd") && svg.contains("adam"));
-    assert_eq!(count(&svg, "<circle"), 4);
+    assert_eq!(count(drawn(&svg), "<circle"), 4);
     // A log axis over decades is labelled at whole powers of ten only.
     assert!(
         svg.contains(">\n0.001\n<") && svg.contains(">\n0.01\n<"),
@@ -680,17 +788,18 @@ fn slices_use_log_and_category_axes() {
 
 #[test]
 fn slices_fit_the_axis_to_finished_trials_and_ring_pruned_ones() {
-    let panel = |pruned: Vec<(f64, f64)>| Slice {
+    let panel = |pruned: &[(f64, f64)]| Slice {
         name: "hidden".into(),
         scale: Scale::Linear {
             min: 10.0,
             max: 50.0,
         },
-        points: vec![(15.0, 0.95), (30.0, 0.97), (40.0, 0.99)],
-        pruned,
+        points: slice_points(0, &[(15.0, 0.95), (30.0, 0.97), (40.0, 0.99)]),
+        pruned: slice_points(3, pruned),
     };
     let circles = |svg: &str| -> Vec<(String, f64)> {
-        svg.split("<circle")
+        drawn(svg)
+            .split("<circle")
             .skip(1)
             .map(|c| {
                 let attr = |name: &str| {
@@ -704,12 +813,13 @@ fn slices_fit_the_axis_to_finished_trials_and_ring_pruned_ones() {
             })
             .collect()
     };
-    let alone = slices(&[panel(Vec::new())], "val_accuracy", Task::Classification);
+    let alone = slices(&[panel(&[])], "val_accuracy", Task::Classification, "/t/");
     // Stopped at epoch 2 far below, and one among the finished trials.
     let svg = slices(
-        &[panel(vec![(20.0, 0.10), (45.0, 0.96)])],
+        &[panel(&[(20.0, 0.10), (45.0, 0.96)])],
         "val_accuracy",
         Task::Classification,
+        "/t/",
     );
     assert!(
         !svg.contains(">\n0.2\n<") && svg.contains(">\n0.97\n<"),
@@ -734,9 +844,60 @@ fn slices_fit_the_axis_to_finished_trials_and_ring_pruned_ones() {
     // With no finished trial, the pruned ones set the axis.
     let only = Slice {
         points: Vec::new(),
-        ..panel(vec![(20.0, 0.10), (45.0, 0.16)])
+        ..panel(&[(20.0, 0.10), (45.0, 0.16)])
     };
-    assert!(slices(&[only], "val_accuracy", Task::Classification).contains(">\n0.12\n<"));
+    assert!(slices(&[only], "val_accuracy", Task::Classification, "/t/").contains(">\n0.12\n<"));
+}
+
+#[test]
+fn slices_mark_each_dot_with_its_trial_value_and_page() {
+    let panels = [
+        Slice {
+            name: "hidden".into(),
+            scale: Scale::Linear {
+                min: 10.0,
+                max: 50.0,
+            },
+            points: slice_points(0, &[(16.0, 0.95), (32.0, 0.98046)]),
+            // Far below the finished trials: drawn on the axis's lower edge.
+            pruned: slice_points(2, &[(24.0, 0.1)]),
+        },
+        Slice {
+            name: "optimizer".into(),
+            scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
+            points: slice_points(0, &[(0.0, 0.95), (1.0, 0.98046)]),
+            pruned: slice_points(2, &[(1.0, 0.1)]),
+        },
+    ];
+    let svg = slices(&panels, "val_accuracy", Task::Classification, "/t/");
+    let marks = marks(&svg);
+    let titles: Vec<(&str, &str)> = marks
+        .iter()
+        .map(|(href, _, title)| (href.as_str(), title.as_str()))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("/t/2", "trial 2: val_accuracy 0.1000 (pruned); hidden 24"),
+            ("/t/0", "trial 0: val_accuracy 0.9500; hidden 16"),
+            ("/t/1", "trial 1: val_accuracy 0.9805; hidden 32"),
+            (
+                "/t/2",
+                "trial 2: val_accuracy 0.1000 (pruned); optimizer adam"
+            ),
+            ("/t/0", "trial 0: val_accuracy 0.9500; optimizer sgd"),
+            ("/t/1", "trial 1: val_accuracy 0.9805; optimizer adam"),
+        ],
+        "{svg}"
+    );
+    // Each mark is centred on a dot or ring of the chart.
+    let drawn = drawn(&svg);
+    for (href, (cx, cy), _) in &marks {
+        assert!(
+            drawn.contains(&format!("cx=\"{cx}\" cy=\"{cy}\"")),
+            "{href} is not drawn at {cx},{cy}: {svg}"
+        );
+    }
 }
 
 #[test]
@@ -746,17 +907,17 @@ fn a_category_axis_is_labelled_inside_its_own_panel_in_any_row() {
     let linear = |name: &str| Slice {
         name: name.into(),
         scale: Scale::Linear { min: 0.0, max: 1.0 },
-        points: vec![(0.5, 0.9)],
+        points: slice_points(0, &[(0.5, 0.9)]),
         pruned: Vec::new(),
     };
     let mut panels: Vec<Slice> = ["a", "b", "c", "d"].iter().map(|n| linear(n)).collect();
     panels.push(Slice {
         name: "optimizer".into(),
         scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
-        points: vec![(0.0, 0.7), (1.0, 0.95)],
+        points: slice_points(0, &[(0.0, 0.7), (1.0, 0.95)]),
         pruned: Vec::new(),
     });
-    let svg = slices(&panels, "val_accuracy", Task::Classification);
+    let svg = slices(&panels, "val_accuracy", Task::Classification, "/t/");
     let place = |label: &str| -> Option<(f64, f64)> {
         let at = svg.find(&format!(">\n{label}\n<"))?;
         let tag = &svg[svg[..at].rfind("<text")?..at];
@@ -779,7 +940,7 @@ fn a_category_axis_is_labelled_inside_its_own_panel_in_any_row() {
 fn pairs_draw_a_panel_per_pair_and_a_dot_per_trial_with_both_values() {
     let axes = vec![
         ParAxis {
-            title: "lr (log)".into(),
+            title: "lr".into(),
             scale: Scale::Log {
                 min: 1e-4,
                 max: 1e-1,
@@ -795,6 +956,8 @@ fn pairs_draw_a_panel_per_pair_and_a_dot_per_trial_with_both_values() {
         },
     ];
     let point = |lr: f64, opt: f64, dropout: Option<f64>, goodness: f64| ParLine {
+        trial: 0,
+        value: Some(goodness),
         values: vec![Some(lr), Some(opt), dropout],
         goodness,
         pruned: goodness == 0.0,
@@ -804,11 +967,16 @@ fn pairs_draw_a_panel_per_pair_and_a_dot_per_trial_with_both_values() {
         point(3e-2, 1.0, None, 0.5),
         point(2e-4, 1.0, Some(0.4), 0.0),
     ];
-    let svg = pairs(&axes, &points, ("best 0.98", "worst 0.41"));
+    let svg = pairs(
+        &axes,
+        &points,
+        ("best 0.98", "worst 0.41"),
+        ("val_accuracy", "/t/"),
+    );
     // lr-optimizer: 3 dots; lr-dropout and optimizer-dropout: 2 each; the pruned trial's three
     // are rings.
-    assert_eq!(count(&svg, "<circle"), 7, "{svg}");
-    let rings = svg
+    assert_eq!(count(drawn(&svg), "<circle"), 7, "{svg}");
+    let rings = drawn(&svg)
         .split("<circle")
         .filter(|c| {
             c.split('>')
@@ -829,11 +997,85 @@ fn pairs_draw_a_panel_per_pair_and_a_dot_per_trial_with_both_values() {
         assert!(svg.contains(text), "missing {text}");
     }
     // Two parameters make one pair; one makes none.
-    assert_eq!(count(&pairs(&axes[..2], &points, ("b", "w")), "<circle"), 3);
-    let alone = pairs(&axes[..1], &points, ("b", "w"));
+    let two = pairs(&axes[..2], &points, ("b", "w"), ("val_accuracy", "/t/"));
+    assert_eq!(count(drawn(&two), "<circle"), 3);
+    let alone = pairs(&axes[..1], &points, ("b", "w"), ("val_accuracy", "/t/"));
     assert!(alone.contains("needs two searched parameters"), "{alone}");
-    let none = pairs(&axes, &[], ("b", "w"));
+    let none = pairs(&axes, &[], ("b", "w"), ("val_accuracy", "/t/"));
     assert!(none.contains("no completed trials"), "{none}");
+}
+
+#[test]
+fn pairs_mark_each_dot_with_its_trial_the_pair_and_page() {
+    let axes = [
+        ParAxis {
+            title: "lr".into(),
+            scale: Scale::Log {
+                min: 1e-4,
+                max: 1e-1,
+            },
+        },
+        ParAxis {
+            title: "optimizer".into(),
+            scale: Scale::Categories(vec!["sgd".into(), "adam".into()]),
+        },
+        ParAxis {
+            title: "dropout".into(),
+            scale: Scale::Linear { min: 0.0, max: 0.5 },
+        },
+    ];
+    let point = |trial: u32, values: Vec<Option<f64>>, value: f64, pruned: bool| ParLine {
+        trial,
+        value: Some(value),
+        values,
+        goodness: value,
+        pruned,
+    };
+    let points = [
+        point(
+            12,
+            vec![Some(0.0012), Some(1.0), Some(0.25)],
+            0.98046,
+            false,
+        ),
+        point(3, vec![Some(0.02), Some(0.0), None], 0.5, true),
+    ];
+    let svg = pairs(&axes, &points, ("b", "w"), ("val_accuracy", "/t/"));
+    let marks = marks(&svg);
+    let titles: Vec<(&str, &str)> = marks
+        .iter()
+        .map(|(href, _, title)| (href.as_str(), title.as_str()))
+        .collect();
+    // Panel by panel, the best on top; trial 3 has no dropout, so it is in one panel only.
+    assert_eq!(
+        titles,
+        [
+            (
+                "/t/3",
+                "trial 3: val_accuracy 0.5000 (pruned); lr 0.02, optimizer sgd"
+            ),
+            (
+                "/t/12",
+                "trial 12: val_accuracy 0.9805; lr 0.0012, optimizer adam"
+            ),
+            (
+                "/t/12",
+                "trial 12: val_accuracy 0.9805; lr 0.0012, dropout 0.25"
+            ),
+            (
+                "/t/12",
+                "trial 12: val_accuracy 0.9805; optimizer adam, dropout 0.25"
+            ),
+        ],
+        "{svg}"
+    );
+    let drawn = drawn(&svg);
+    for (href, (cx, cy), _) in &marks {
+        assert!(
+            drawn.contains(&format!("cx=\"{cx}\" cy=\"{cy}\"")),
+            "{href} is not drawn at {cx},{cy}: {svg}"
+        );
+    }
 }
 
 #[test]
@@ -904,12 +1146,14 @@ fn names_are_escaped() {
         },
     ];
     let line = ParLine {
+        trial: 0,
+        value: Some(0.5),
         values: vec![Some(0.5), Some(0.5)],
         goodness: 1.0,
         pruned: false,
     };
     let svgs = [
-        parallel(&axes, &[line], 600, (evil, evil)),
+        parallel(&axes, &[line], 600, (evil, evil), evil),
         importance(&[(evil.into(), 1.0)], evil),
         pairs(
             &[
@@ -923,10 +1167,13 @@ fn names_are_escaped() {
                 },
             ],
             &[ParLine {
+                trial: 0,
+                value: Some(0.5),
                 values: vec![Some(0.0), Some(0.5)],
                 goodness: 1.0,
                 pruned: false,
             }],
+            (evil, evil),
             (evil, evil),
         ),
         importance(&[], evil),

@@ -30,6 +30,27 @@ fn data(n: u32) -> ExperimentData {
 }
 
 #[test]
+fn the_sampled_charts_mark_the_trials_they_draw_with_links_to_their_pages() {
+    let d = data(1000);
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    let sampled: std::collections::BTreeSet<String> = sample(&r)
+        .iter()
+        .map(|s| format!("/experiments/demo/trials/{}", s.trial.id.0))
+        .collect();
+    for (chart, svg) in [
+        ("parallel", &a.parallel),
+        ("pairs", &a.pairs),
+        ("slices", &a.slices),
+    ] {
+        let hrefs: std::collections::BTreeSet<String> =
+            crate::charts::mark_hrefs(svg).into_iter().collect();
+        // Every trial of the sample has its values in the fixture: each is drawn, and no other.
+        assert_eq!(hrefs, sampled, "{chart}");
+    }
+}
+
+#[test]
 fn summary_counts_states_and_finds_the_best() {
     let d = data(40);
     let s = Summary::of(&d, NOW);

@@ -106,6 +106,7 @@ pub(crate) fn analysis_for(
     let (timeline, timeline_note) = timeline_chart(data, now);
     let importance = importance_of(&axes, &data.trials, objective, chosen.goal);
     let (pairs, pairs_note, pairs_params) = pairs_chart(
+        &data.info.name,
         &axes,
         &sample,
         Pairing::Important(importance.as_deref()),
@@ -127,13 +128,13 @@ pub(crate) fn analysis_for(
         pareto: pareto_chart(data, (0, 1)),
         hypervolume: hypervolume_chart(data),
         curves: curves_chart(&data.info.name, charted, curves, (objective, data.task())),
-        parallel: parallel_chart(&axes, &sample, objective),
+        parallel: parallel_chart(&data.info.name, &axes, &sample, objective),
         importance: importance_chart(importance.as_deref(), &data.trials),
         pairs,
         pairs_note,
         pairs_params,
         params: axes.iter().map(|a| a.name.clone()).collect(),
-        slices: slices_chart(&axes, &sample, (objective, data.task())),
+        slices: slices_chart(&data.info.name, &axes, &sample, (objective, data.task())),
         sample_note,
         timeline,
         timeline_note,

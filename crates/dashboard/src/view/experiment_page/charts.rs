@@ -8,7 +8,8 @@ use store::ExperimentStatus;
 
 use super::curve_trials;
 use crate::charts::{
-    self, Curve, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, ParetoPoint, Scale, Slice, Span,
+    self, Curve, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, ParetoPoint, Scale, Slice,
+    SlicePoint, Span,
 };
 use crate::data::{ExperimentData, Series};
 use crate::importance;
@@ -261,8 +262,14 @@ pub(super) fn curves_chart(
 }
 
 /// Returns the parallel coordinates of `axes` and the `objective` over the `sample` (best
-/// first), each line coloured by its rank in it.
-pub(super) fn parallel_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objective: &str) -> String {
+/// first) of the trials of `experiment`, each line coloured by its rank in it and linked to
+/// its trial's page.
+pub(super) fn parallel_chart(
+    experiment: &str,
+    axes: &[ParamAxis],
+    sample: &[Ranked<'_>],
+    objective: &str,
+) -> String {
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
     let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
     let (lo, hi) = values
@@ -282,6 +289,8 @@ pub(super) fn parallel_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objectiv
             let mut values: Vec<Option<f64>> = axes.iter().map(|a| a.value_of(r.trial)).collect();
             values.push(r.trial.value(objective));
             ParLine {
+                trial: r.trial.id.0,
+                value: r.trial.value(objective),
                 values,
                 goodness: goodness(i, sample.len()),
                 pruned: r.trial.state == TrialState::Pruned,
@@ -290,19 +299,16 @@ pub(super) fn parallel_chart(axes: &[ParamAxis], sample: &[Ranked<'_>], objectiv
         .collect();
     let (best, worst) = rank_labels(sample, objective);
     let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1300);
-    charts::parallel(&par_axes, &lines, width, (&best, &worst))
+    let pages = format::trials_href(experiment);
+    charts::parallel(&par_axes, &lines, width, (&best, &worst), &pages)
 }
 
-/// Returns the chart axes of `axes` over `trials`, a log axis titled so.
+/// Returns the chart axes of `axes` over `trials`, titled with the parameters' names (the chart
+/// says which axes are log axes).
 fn titled<'a>(axes: impl Iterator<Item = &'a ParamAxis>, trials: &[&Trial]) -> Vec<ParAxis> {
-    axes.map(|a| {
-        let scale = a.scale(trials);
-        let title = if matches!(scale, Scale::Log { .. }) {
-            format!("{} (log)", a.name)
-        } else {
-            a.name.clone()
-        };
-        ParAxis { title, scale }
+    axes.map(|a| ParAxis {
+        title: a.name.clone(),
+        scale: a.scale(trials),
     })
     .collect()
 }
@@ -350,9 +356,10 @@ pub(super) enum Pairing<'p> {
     Picked(&'p [String]),
 }
 
-/// Returns the pair plots of the parameters `pairing` says over the sampled trials, a note
-/// saying which, and their names.
+/// Returns the pair plots of the parameters `pairing` says over the sampled trials of
+/// `experiment` (each dot linked to its trial's page), a note saying which, and their names.
 pub(super) fn pairs_chart(
+    experiment: &str,
     axes: &[ParamAxis],
     sample: &[Ranked<'_>],
     pairing: Pairing<'_>,
@@ -390,13 +397,16 @@ pub(super) fn pairs_chart(
         .iter()
         .enumerate()
         .map(|(i, r)| ParLine {
+            trial: r.trial.id.0,
+            value: r.trial.value(objective),
             values: chosen.iter().map(|a| a.value_of(r.trial)).collect(),
             goodness: goodness(i, sample.len()),
             pruned: r.trial.state == TrialState::Pruned,
         })
         .collect();
     let (best, worst) = rank_labels(sample, objective);
-    let chart = charts::pairs(&pair_axes, &points, (&best, &worst));
+    let pages = format::trials_href(experiment);
+    let chart = charts::pairs(&pair_axes, &points, (&best, &worst), (objective, &pages));
     let names = chosen.iter().map(|a| a.name.clone()).collect();
     (chart, note.to_string(), names)
 }
@@ -421,18 +431,24 @@ pub(super) fn importance_chart(importance: Option<&[(String, f64)]>, trials: &[T
 }
 
 /// Returns the slice plots of the `objective` of an experiment of `task` against each of
-/// `axes` over the sampled trials.
+/// `axes` over the sampled trials of `experiment`, each dot linked to its trial's page.
 pub(super) fn slices_chart(
+    experiment: &str,
     axes: &[ParamAxis],
     sample: &[Ranked<'_>],
     (objective, task): (&str, charts::Task),
 ) -> String {
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
-    let points = |a: &ParamAxis, pruned: bool| -> Vec<(f64, f64)> {
+    let points = |a: &ParamAxis, pruned: bool| -> Vec<SlicePoint> {
         trials
             .iter()
             .filter(|t| (t.state == TrialState::Pruned) == pruned)
-            .filter_map(|t| Some((a.value_of(t)?, t.value(objective)?)))
+            .filter_map(|t| {
+                Some(SlicePoint {
+                    trial: t.id.0,
+                    at: (a.value_of(t)?, t.value(objective)?),
+                })
+            })
             .collect()
     };
     let panels: Vec<Slice> = axes
@@ -444,5 +460,5 @@ pub(super) fn slices_chart(
             pruned: points(a, true),
         })
         .collect();
-    charts::slices(&panels, objective, task)
+    charts::slices(&panels, objective, task, &format::trials_href(experiment))
 }

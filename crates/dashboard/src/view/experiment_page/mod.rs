@@ -432,6 +432,7 @@ pub(crate) fn picked_pairs(
     }
     let charted = charted(data, chosen);
     let (chart, note, _) = pairs_chart(
+        &data.info.name,
         &axes,
         &sample(&charted),
         Pairing::Picked(&picked),
