@@ -372,6 +372,9 @@ pub(crate) struct ExperimentData {
     pages: Mutex<HashMap<String, (Bytes, bool)>>,
     /// The microseconds spent reading this snapshot and computing what it keeps (`spent`).
     cost: AtomicU64,
+    /// The count of every snapshot's kept page bytes this one's pages are in
+    /// (`ALL_PAGE_BYTES`; a test's own in tests).
+    budget: &'static AtomicUsize,
 }
 
 /// The most rendered pages kept per snapshot, and the most bytes of them (a page of a large
@@ -402,6 +405,7 @@ impl ExperimentData {
             effort: OnceLock::new(),
             pages: Mutex::default(),
             cost: AtomicU64::new(0),
+            budget: &ALL_PAGE_BYTES,
         }
     }
 
@@ -489,26 +493,27 @@ impl ExperimentData {
     /// `PAGES_KEPT` and `PAGE_BYTES_KEPT` bytes.
     /// Every snapshot's pages together are at most `ALL_PAGE_BYTES_KEPT` bytes.
     pub(crate) fn keep_page(&self, request: &str, html: Bytes, live: bool) {
-        self.keep_within(
-            request,
-            (html, live),
-            (&ALL_PAGE_BYTES, ALL_PAGE_BYTES_KEPT),
-        );
+        self.keep_within(request, (html, live), ALL_PAGE_BYTES_KEPT);
     }
 
-    /// Keeps `page` for `request` as `keep_page` does, counting its bytes in `all`, the pages
-    /// of every snapshot, which are to stay within `limit`.
-    fn keep_within(&self, request: &str, page: (Bytes, bool), (all, limit): (&AtomicUsize, usize)) {
+    /// Keeps `page` for `request` as `keep_page` does, its bytes counted in the snapshot's
+    /// `budget`, the pages of every snapshot, which are to stay within `limit`: reserved in one
+    /// step, so that pages kept at once by two requests never pass it together.
+    fn keep_within(&self, request: &str, page: (Bytes, bool), limit: usize) {
+        let all = self.budget;
         let mut pages = lock(&self.pages);
         let bytes: usize = pages.values().map(|(html, _)| html.len()).sum();
         if pages.len() >= PAGES_KEPT || bytes + page.0.len() > PAGE_BYTES_KEPT {
             pages.clear();
             release(all, bytes);
         }
-        if all.load(Ordering::Relaxed) + page.0.len() > limit {
+        let size = page.0.len();
+        let reserved = all.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+            n.checked_add(size).filter(|total| *total <= limit)
+        });
+        if reserved.is_err() {
             return;
         }
-        all.fetch_add(page.0.len(), Ordering::Relaxed);
         if let Some((before, _)) = pages.insert(request.to_string(), page) {
             release(all, before.len());
         }
@@ -526,7 +531,7 @@ impl Drop for ExperimentData {
     fn drop(&mut self) {
         let pages = self.pages.get_mut().unwrap_or_else(|p| p.into_inner());
         let bytes: usize = pages.values().map(|(html, _)| html.len()).sum();
-        release(&ALL_PAGE_BYTES, bytes);
+        release(self.budget, bytes);
     }
 }
 
@@ -557,11 +562,13 @@ mod tests {
 
     #[test]
     fn every_snapshots_pages_together_stay_within_their_budget() {
-        let all = AtomicUsize::new(0);
-        let budget = (&all, 10_000);
+        let all: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+        let budget = 10_000;
         let snapshot = |name: &str| {
             let info = fixtures::info(name, store::ExperimentStatus::Finished, 4);
-            ExperimentData::new(info, Vec::new())
+            let mut data = ExperimentData::new(info, Vec::new());
+            data.budget = all;
+            data
         };
         let page = |n: usize| (Bytes::from(vec![b'x'; n]), false);
         let (a, b) = (snapshot("a"), snapshot("b"));
@@ -578,5 +585,8 @@ mod tests {
         assert_eq!(all.load(Ordering::Relaxed), 7_000);
         b.keep_within("/experiments/b?page=2", page(3_000), budget);
         assert_eq!((b.kept_pages(), all.load(Ordering::Relaxed)), (2, 10_000));
+        // A snapshot let go gives its pages' bytes back.
+        drop(a);
+        assert_eq!(all.load(Ordering::Relaxed), 4_000);
     }
 }

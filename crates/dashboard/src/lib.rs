@@ -63,6 +63,8 @@ pub fn param_importance(
 pub(crate) struct AppState {
     reader: data::Reader,
     access: Access,
+    /// When a live page last asked for its update (`X-Sweep-Fragment`), if one did.
+    last_poll: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 /// A dashboard over one store: what `app` serves, with snapshots shared by every worker.
@@ -76,8 +78,23 @@ impl Dashboard {
     pub fn new(store: Store, access: Access, freshness: Freshness) -> Dashboard {
         let reader = data::Reader::new(store, freshness);
         Dashboard {
-            state: web::Data::new(AppState { reader, access }),
+            state: web::Data::new(AppState {
+                reader,
+                access,
+                last_poll: std::sync::Arc::default(),
+            }),
         }
+    }
+
+    /// Returns whether a live page asked for its update within `within`: a tab watching the
+    /// sweep, which one more update would show finished.
+    #[must_use]
+    pub fn polled_within(&self, within: std::time::Duration) -> bool {
+        self.state
+            .last_poll
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() <= within)
     }
 
     /// Reads and decodes every experiment now, so that the first page view is fast.

@@ -548,9 +548,18 @@ fn respond(rendered: Rendered) -> Result<HttpResponse> {
 }
 
 fn is_fragment(req: &HttpRequest) -> bool {
-    req.headers()
+    let fragment = req
+        .headers()
         .get("X-Sweep-Fragment")
-        .is_some_and(|v| v == "1")
+        .is_some_and(|v| v == "1");
+    // A live page's update: noted, so that a sweep that ends lets it see the end.
+    if let Some(state) = req.app_data::<web::Data<AppState>>().filter(|_| fragment) {
+        *state
+            .last_poll
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
+    }
+    fragment
 }
 
 /// Runs store reads and rendering on the blocking pool, off the async workers.

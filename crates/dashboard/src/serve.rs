@@ -26,7 +26,12 @@ pub struct Server {
     addr: SocketAddr,
     handle: ServerHandle,
     thread: JoinHandle<std::io::Result<()>>,
+    /// What it serves (the state is shared with the server's workers).
+    dashboard: Dashboard,
 }
+
+/// How often a live page asks for its update (`web/static/js/dashboard.js`'s `PERIOD_MS`).
+pub(crate) const LIVE_PERIOD: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Serves `dashboard` on `listener` from a new thread, and returns once it listens.
 ///
@@ -38,6 +43,7 @@ pub fn spawn(dashboard: Dashboard, listener: TcpListener, options: ServeOptions)
         return Err(Error::TokenRequired { addr });
     }
     listener.set_nonblocking(true)?;
+    let served = dashboard.clone();
     let (tx, rx) = mpsc::channel();
     let workers = options.workers.max(1);
     let thread = std::thread::Builder::new()
@@ -68,6 +74,7 @@ pub fn spawn(dashboard: Dashboard, listener: TcpListener, options: ServeOptions)
             addr,
             handle,
             thread,
+            dashboard: served,
         }),
         Ok(Err(message)) => Err(Error::Io(std::io::Error::other(message))),
         Err(_) => Err(Error::Blocking(
@@ -98,6 +105,17 @@ impl Server {
             Ok(result) => Ok(result?),
             Err(_) => Err(Error::Blocking("the dashboard thread panicked".into())),
         }
+    }
+
+    /// Stops as `stop` does, once a page that follows a sweep live (one that asked for an
+    /// update within the last `LIVE_PERIOD` and a half) has had time for one more update, which
+    /// shows the sweep ended: without it, the page would stay as it last was ("running"), its
+    /// server gone. No wait when nobody watches.
+    pub fn stop_after_watchers(self) -> Result<()> {
+        if self.dashboard.polled_within(LIVE_PERIOD * 3 / 2) {
+            std::thread::sleep(LIVE_PERIOD + LIVE_PERIOD / 2);
+        }
+        self.stop()
     }
 
     /// Stops accepting connections, lets requests in flight finish (for up to a second), and

@@ -1985,3 +1985,26 @@ fn the_experiments_list_shows_those_whose_name_contains_the_filter() {
         );
     });
 }
+
+#[test]
+fn a_live_pages_update_is_noted_so_that_a_sweep_that_ends_lets_it_see_the_end() {
+    run(async {
+        let store = store_with("demo", 3);
+        let dashboard = Dashboard::new(store, Access::open(), Freshness::Frozen);
+        let service = init_service(dashboard.app()).await;
+        // A page opened, not followed live: nobody to wait for.
+        let page = TestRequest::get().uri("/experiments/demo").to_request();
+        assert_eq!(call_service(&service, page).await.status(), StatusCode::OK);
+        assert!(!dashboard.polled_within(Duration::from_secs(60)));
+        // Its update, asked every two seconds while the sweep runs.
+        let update = TestRequest::get()
+            .uri("/experiments/demo")
+            .insert_header(("X-Sweep-Fragment", "1"))
+            .to_request();
+        assert_eq!(
+            call_service(&service, update).await.status(),
+            StatusCode::OK
+        );
+        assert!(dashboard.polled_within(Duration::from_secs(60)));
+    });
+}

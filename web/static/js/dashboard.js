@@ -119,13 +119,14 @@
         var focus = focused();
         main.innerHTML = html;
         restoreTyping(typed);
-        refocus(focus);
         keep.forEach(function (pick) {
           Array.prototype.forEach.call(document.querySelectorAll(PICKS), function (box) {
             if (box.name === pick[0] && box.value === pick[1]) { box.checked = true; }
           });
         });
+        // The Compare button is enabled by the ticks: focus goes back once they are.
         updateCompare();
+        refocus(focus);
         document.body.setAttribute("data-live", live ? "1" : "0");
         if (badge) { badge.hidden = !live; }
         if (pause) { pause.hidden = !live; }

@@ -352,7 +352,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
             );
             server.wait()?;
         } else {
-            server.stop()?;
+            server.stop_after_watchers()?;
         }
     }
     match all_failed {
