@@ -234,6 +234,13 @@ fn draw_symbol(
         ))?;
         return Ok(());
     }
+    // A hollow star of the others' radius is all outline (its arms are a pixel or two wide):
+    // drawn larger, its white shows.
+    let r = if symbol == Symbol::Star && !filled {
+        r + 2
+    } else {
+        r
+    };
     match symbol.corners(r) {
         None if filled => area.draw(&Circle::new((x, y), r, colour.filled()))?,
         None => {

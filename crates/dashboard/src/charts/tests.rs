@@ -1428,3 +1428,26 @@ fn issue_audit_3_a_short_curve_has_symbols_on_its_epochs_and_whole_epoch_ticks()
         assert!(!ticks.contains(&fraction), "{fraction} in {ticks:?}");
     }
 }
+
+#[test]
+fn a_hollow_star_is_drawn_larger_so_that_its_white_shows() {
+    // The star's top point, its largest reach, in a drawing of one symbol at (50, 50).
+    let top = |filled: bool| {
+        let svg = render((100, 100), "star", |root| {
+            draw_symbol(root, (50, 50), Symbol::Star, PALETTE[0], 4, filled)
+        });
+        let points = svg
+            .split("points=\"")
+            .last()
+            .and_then(|p| p.split('"').next())
+            .unwrap_or_default()
+            .to_string();
+        points
+            .split(' ')
+            .filter_map(|xy| xy.split(',').nth(1)?.parse::<i32>().ok())
+            .min()
+            .unwrap_or(50)
+    };
+    assert_eq!(top(true), 46, "filled: the radius asked");
+    assert_eq!(top(false), 44, "hollow: two pixels more");
+}
