@@ -2698,3 +2698,32 @@ fn a_run_that_fails_before_anything_is_stored_leaves_no_store_behind() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(env.path().join("kept/db").is_file());
 }
+
+#[test]
+fn validate_says_when_a_fixed_model_is_past_what_the_trainer_builds() {
+    let env = TestEnv::new();
+    let big = TINY.replace(
+        "train: {epochs: 3, batch_size: 64}",
+        "train: {epochs: 3, batch_size: 64}\nmodel: {kind: mlp, hidden: 65536, depth: 2}",
+    );
+    let big = big.replace("  hidden: {values: [16, 32]}\n", "");
+    let spec = env.write_spec("big.yaml", &big);
+    let out = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains(
+            "note: every trial will fail at its start: the model would have 4299948042 trained \
+             values"
+        ),
+        "{}",
+        out.stdout
+    );
+    // Searched, some trials may be small enough: nothing said.
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let out = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert!(
+        !out.stdout.contains("every trial will fail"),
+        "{}",
+        out.stdout
+    );
+}

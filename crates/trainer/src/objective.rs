@@ -224,6 +224,22 @@ impl MlpObjective {
         })
     }
 
+    /// Returns why every trial would fail at its start, when the model's size and batch are
+    /// fixed (`hidden`, `depth`, `channels`, `conv_layers` and `batch_size` none of them
+    /// searched in `space`) and past what the trainer builds: for `sweep validate` to say
+    /// before anything trains. `None` otherwise.
+    #[must_use]
+    pub fn fixed_model_problem(&self, space: &experiment::SearchSpace) -> Option<String> {
+        const SIZES: [&str; 5] = ["hidden", "depth", "channels", "conv_layers", "batch_size"];
+        if SIZES.iter().any(|k| space.param(k).is_some()) {
+            return None;
+        }
+        let hp = Hyperparams::resolve(&self.fixed, &Params::new()).ok()?;
+        crate::train::check_model(&self.data, self.kind, &hp)
+            .err()
+            .map(|e| e.to_string())
+    }
+
     /// Like `new`, and saves each trial's best epoch in the folder `dir` (the store's
     /// `store::checkpoint_dir` for the experiment),
     /// keeping the best `spec.checkpoints.keep` trials' checkpoints: of this agent's trials

@@ -169,20 +169,7 @@ impl<'a, D: Kernels> Trainer<'a, D> {
         shuffle.set_stream(SHUFFLE_STREAM);
         let mut dropout = ChaCha8Rng::seed_from_u64(seed.0);
         dropout.set_stream(DROPOUT_STREAM);
-        let shape = net_shape(data, kind);
-        crate::model::check_size(shape, hp)?;
-        // The largest pass: a training batch, or the rows the evaluation reads at once.
-        let widest = [&data.train, &data.validation, &data.test]
-            .iter()
-            .map(|split| split.len())
-            .max()
-            .unwrap_or(0);
-        let rows = hp
-            .batch_size
-            .min(data.train.len())
-            .max(shape.image.map_or(1, eval_rows).min(widest))
-            .max(1);
-        crate::model::check_activations(shape, hp, rows)?;
+        let shape = check_model(data, kind, hp)?;
         let net = Net::init(&dev, shape, hp, &mut init).map_err(device)?;
         Ok(Trainer {
             dev,
@@ -261,6 +248,27 @@ impl<'a, D: Kernels> Trainer<'a, D> {
     pub(crate) fn outputs(&self, features: &Matrix) -> Result<Vec<f32>> {
         outputs(&self.dev, &self.net, features)
     }
+}
+
+/// Returns the network's shape for `data` as `kind`, or an error when the model of `hp` is
+/// larger than the trainer builds: its trained values (`model::check_size`), or one layer's
+/// activations for its largest pass, a training batch or an evaluation's rows
+/// (`model::check_activations`). Checked before anything is allocated.
+pub(crate) fn check_model(data: &Prepared, kind: ModelKind, hp: &Hyperparams) -> Result<Shape> {
+    let shape = net_shape(data, kind);
+    crate::model::check_size(shape, hp)?;
+    let widest = [&data.train, &data.validation, &data.test]
+        .iter()
+        .map(|split| split.len())
+        .max()
+        .unwrap_or(0);
+    let rows = hp
+        .batch_size
+        .min(data.train.len())
+        .max(shape.image.map_or(1, eval_rows).min(widest))
+        .max(1);
+    crate::model::check_activations(shape, hp, rows)?;
+    Ok(shape)
 }
 
 /// Returns how many images of `image`'s shape an evaluation pass reads at once: about

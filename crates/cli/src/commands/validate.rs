@@ -141,6 +141,9 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     for why in spec.notes(spec.run_cap) {
         writeln!(out, "note: {why}")?;
     }
+    if let Some(problem) = objective.fixed_model_problem(&spec.space) {
+        writeln!(out, "note: every trial will fail at its start: {problem}")?;
+    }
     if spec.parallel.is_none() && spec.results_depend_on_parallel() {
         writeln!(
             out,
