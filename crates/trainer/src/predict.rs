@@ -61,7 +61,6 @@ pub fn predict(
     })?;
     let (mut features, unseen) = read_rows(&meta, &text, input_name)?;
     let rows = features.rows;
-    let raw = features.clone();
     meta.normalization().apply(&mut features);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let dev = dfdx::tensor::Cpu::default();
@@ -75,7 +74,13 @@ pub fn predict(
     {
         return Err(Error::Unusable {
             path: input_name.to_path_buf(),
-            message: out_of_reach(&meta, &raw, &features, row),
+            // The rows are read again for the message (kept only scaled): the error path alone.
+            message: out_of_reach(
+                &meta,
+                &read_rows(&meta, &text, input_name)?.0,
+                &features,
+                row,
+            ),
         });
     }
 
@@ -122,7 +127,7 @@ pub fn predict(
 }
 
 /// Says why `row`'s output is not a number: its values are past what the model computes with,
-/// naming the feature whose scaled value is the largest (the input's value, as written).
+/// naming the feature whose scaled value is the largest (its value as in `raw`, the rows read).
 fn out_of_reach(meta: &CheckpointV1, raw: &Matrix, scaled: &Matrix, row: usize) -> String {
     let widest = scaled
         .row(row)
