@@ -119,12 +119,12 @@ pub fn best_trial<'a>(
 /// no other such trial dominates on the `objectives`, best by the first objective first. With
 /// one objective, the trials that share the best value.
 pub fn pareto_front<'a>(
-    trials: &'a [Trial],
+    trials: impl IntoIterator<Item = &'a Trial>,
     objectives: &[MetricSpec],
     constraints: &[Constraint],
 ) -> Vec<&'a Trial> {
     let mut points: Vec<(Vec<f64>, &Trial)> = trials
-        .iter()
+        .into_iter()
         .filter(|t| t.state == TrialState::Completed && constraint::feasible(constraints, t))
         .filter_map(|t| Some((pareto::oriented(t, objectives)?, t)))
         .collect();

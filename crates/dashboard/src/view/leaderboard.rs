@@ -432,8 +432,7 @@ pub(crate) fn leaderboard(
     // With several objectives, the rows on the front say so: their ranks alone do not (a trial
     // on it may rank below one that beats it on the first objective only).
     let front: BTreeSet<u32> = if objectives.len() > 1 {
-        let all: Vec<Trial> = ranked.iter().map(|r| r.trial.clone()).collect();
-        experiment::pareto_front(&all, objectives, constraints)
+        experiment::pareto_front(ranked.iter().map(|r| r.trial), objectives, constraints)
             .iter()
             .map(|t| t.id.0)
             .collect()
