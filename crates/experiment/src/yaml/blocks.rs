@@ -305,13 +305,16 @@ fn fixed_knob(
 
 /// Reads the key of `entry` in the mapping `block` as a recorded metric that is the same in
 /// every run of a trial: `epoch_seconds` (wall time) is refused with `why_not_wall_time`, an
-/// unknown name is listed with the known ones.
+/// unknown name is listed with the known ones; its place is recorded (`Decoder::located`), as
+/// `metric_name` records an objective's.
 pub(super) fn reproducible_metric(
     d: &mut Decoder,
     entry: &Entry,
     block: &str,
     why_not_wall_time: &str,
 ) -> Option<&'static str> {
+    // Where the metric is written, for errors about it found later (the task's metrics).
+    d.located.insert(join(block, &entry.key), entry.key_pos);
     let allowed: Vec<&'static str> = KNOWN_METRICS
         .iter()
         .map(|(name, _)| *name)

@@ -23,7 +23,6 @@ pub(super) fn constraints(d: &mut Decoder, node: &Node) -> Option<Vec<(Constrain
     let mut ok = true;
     for entry in f.entries {
         let path = f.path(&entry.key);
-        d.located.insert(path.clone(), entry.key_pos);
         let why = "a constraint on it would rank the same trials differently each time";
         let Some(metric) = super::blocks::reproducible_metric(d, entry, "constraints", why) else {
             ok = false;

@@ -103,7 +103,6 @@ fn metrics(
     let mut ok = true;
     for entry in f.entries {
         let path = f.path(&entry.key);
-        d.located.insert(path.clone(), entry.key_pos);
         let why = "the gate cannot guard it";
         let Some(name) = super::blocks::reproducible_metric(d, entry, "gate.metrics", why) else {
             ok = false;
