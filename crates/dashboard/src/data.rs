@@ -369,7 +369,7 @@ pub(crate) struct ExperimentData {
     /// What the trials trained (`Reader::effort`), read on first use of this snapshot.
     effort: OnceLock<Effort>,
     /// Rendered experiment pages, by request, and whether each is live (see `page`).
-    pages: Mutex<HashMap<String, (Bytes, bool)>>,
+    pages: Mutex<HashMap<String, Bytes>>,
     /// The microseconds spent reading this snapshot and computing what it keeps (`spent`).
     cost: AtomicU64,
     /// The count of every snapshot's kept page bytes this one's pages are in
@@ -468,8 +468,9 @@ impl ExperimentData {
     }
 
     /// Returns the page rendered earlier for `request` (the query string and anything else
-    /// the HTML depends on), and whether it is live, if this snapshot keeps one.
-    pub(crate) fn page(&self, request: &str) -> Option<(Bytes, bool)> {
+    /// the HTML depends on), if this snapshot keeps one; it is live as the snapshot's
+    /// experiment is (kept pages have no notices).
+    pub(crate) fn page(&self, request: &str) -> Option<Bytes> {
         lock(&self.pages).get(request).cloned()
     }
 
@@ -485,36 +486,36 @@ impl ExperimentData {
         lock(&self.pages).len()
     }
 
-    /// Keeps `html` as the page for `request`, `live` or not. Only pages that depend on nothing
+    /// Keeps `html` as the page for `request`. Only pages that depend on nothing
     /// but the snapshot and the request may be kept: a finished experiment's for good, a live
     /// one's (whose durations count up with the clock) for as long as its snapshot stands, a
     /// second or a few on a running sweep's dashboard, so that tabs polling it between two
     /// snapshots are sent the page rather than each render it. The pages kept are at most
     /// `PAGES_KEPT` and `PAGE_BYTES_KEPT` bytes.
     /// Every snapshot's pages together are at most `ALL_PAGE_BYTES_KEPT` bytes.
-    pub(crate) fn keep_page(&self, request: &str, html: Bytes, live: bool) {
-        self.keep_within(request, (html, live), ALL_PAGE_BYTES_KEPT);
+    pub(crate) fn keep_page(&self, request: &str, html: Bytes) {
+        self.keep_within(request, html, ALL_PAGE_BYTES_KEPT);
     }
 
     /// Keeps `page` for `request` as `keep_page` does, its bytes counted in the snapshot's
     /// `budget`, the pages of every snapshot, which are to stay within `limit`: reserved in one
     /// step, so that pages kept at once by two requests never pass it together.
-    fn keep_within(&self, request: &str, page: (Bytes, bool), limit: usize) {
+    fn keep_within(&self, request: &str, page: Bytes, limit: usize) {
         let all = self.budget;
         let mut pages = lock(&self.pages);
-        let bytes: usize = pages.values().map(|(html, _)| html.len()).sum();
-        if pages.len() >= PAGES_KEPT || bytes + page.0.len() > PAGE_BYTES_KEPT {
+        let bytes: usize = pages.values().map(Bytes::len).sum();
+        if pages.len() >= PAGES_KEPT || bytes + page.len() > PAGE_BYTES_KEPT {
             pages.clear();
             release(all, bytes);
         }
-        let size = page.0.len();
+        let size = page.len();
         let reserved = all.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
             n.checked_add(size).filter(|total| *total <= limit)
         });
         if reserved.is_err() {
             return;
         }
-        if let Some((before, _)) = pages.insert(request.to_string(), page) {
+        if let Some(before) = pages.insert(request.to_string(), page) {
             release(all, before.len());
         }
     }
@@ -530,7 +531,7 @@ fn release(all: &AtomicUsize, bytes: usize) {
 impl Drop for ExperimentData {
     fn drop(&mut self) {
         let pages = self.pages.get_mut().unwrap_or_else(|p| p.into_inner());
-        let bytes: usize = pages.values().map(|(html, _)| html.len()).sum();
+        let bytes: usize = pages.values().map(Bytes::len).sum();
         release(self.budget, bytes);
     }
 }
@@ -570,7 +571,7 @@ mod tests {
             data.budget = all;
             data
         };
-        let page = |n: usize| (Bytes::from(vec![b'x'; n]), false);
+        let page = |n: usize| Bytes::from(vec![b'x'; n]);
         let (a, b) = (snapshot("a"), snapshot("b"));
         a.keep_within("/experiments/a", page(6_000), budget);
         b.keep_within("/experiments/b", page(3_000), budget);

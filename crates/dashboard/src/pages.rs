@@ -320,7 +320,9 @@ fn render_experiment(
         return Err(Error::BadRequest(problem));
     }
     let notices = reader.notices(name);
-    if let Some((html, live)) = data.page(request).filter(|_| notices.is_empty()) {
+    // A kept page is live as its experiment is: it was kept without notices.
+    if let Some(html) = data.page(request).filter(|_| notices.is_empty()) {
+        let live = data.info.status == store::ExperimentStatus::Running;
         return Ok(Rendered { html, live });
     }
     let objectives = data.objectives();
@@ -363,7 +365,7 @@ fn render_experiment(
     )?;
     // A page with the sweep's notices is not kept: they change apart from the snapshot.
     if page.notices.is_empty() {
-        data.keep_page(request, rendered.html.clone(), rendered.live);
+        data.keep_page(request, rendered.html.clone());
     }
     Ok(rendered)
 }
