@@ -384,6 +384,50 @@ fn a_live_page_says_offline_when_its_server_is_gone() {
 }
 
 #[test]
+fn a_live_page_announces_a_filter_error_once() {
+    let browser = chromium();
+    let env = TestEnv::new();
+    // Still running while Chromium loads the page and takes its first update.
+    let spec = env.write_spec(
+        "tiny.yaml",
+        &TINY
+            .replace("epochs: 3", "epochs: 400")
+            .replace("run_cap: 4", "run_cap: 1000"),
+    );
+    let (sweep, url) = start_serving(
+        &env,
+        &["run", spec.to_str().unwrap(), "--addr", "127.0.0.1:0"],
+    );
+    // A filter naming a parameter the space lacks: the page says so in an alert.
+    let page = format!("{url}/experiments/tiny?filter=param.optimiser%20%3D%20adam");
+    // The dashboard is up before the experiment is stored.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (status, first) = loop {
+        let (status, body) = get(&page);
+        if status != 404 || Instant::now() > deadline {
+            break (status, body);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status, 200, "{first}");
+    assert!(
+        first.contains("id=\"filter-error\" role=\"alert\""),
+        "the first load shows the message as an alert: {first}"
+    );
+    // After an update (Chromium's virtual time runs the page's two-second timer), the same
+    // message is still shown, no longer as an alert that a screen reader would announce again.
+    let dom = run_chromium(&env, &page, &["--dump-dom"]);
+    assert!(dom.contains("data-live=\"1\""), "the page is live: {dom}");
+    assert!(dom.contains("id=\"filter-error\""), "{dom}");
+    assert!(
+        !dom.contains("role=\"alert\""),
+        "an update announces the same message again: {dom}"
+    );
+    drop(sweep);
+    drop(browser);
+}
+
+#[test]
 fn sweep_run_serves_its_dashboard_while_it_runs_and_keeps_the_store() {
     let env = TestEnv::new();
     let spec = env.write_spec("tiny.yaml", TINY);

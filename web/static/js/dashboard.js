@@ -92,6 +92,23 @@
     return el.id ? "#" + CSS.escape(el.id) : null;
   }
 
+  // The messages shown as alerts (a filter that could not be read): their text by id. An
+  // update brings the same message back as new content, which a screen reader would announce
+  // again every two seconds; one already shown keeps its place without the alert's role.
+  function alertsShown() {
+    var shown = {};
+    Array.prototype.forEach.call(main.querySelectorAll(".filter-error[id]"), function (el) {
+      shown[el.id] = el.textContent;
+    });
+    return shown;
+  }
+
+  function quietRepeats(shown) {
+    Array.prototype.forEach.call(main.querySelectorAll(".filter-error[id]"), function (el) {
+      if (shown[el.id] === el.textContent) { el.removeAttribute("role"); }
+    });
+  }
+
   function refocus(selector) {
     if (!selector) { return; }
     var el = main.querySelector(selector);
@@ -117,7 +134,9 @@
         var keep = ticked();
         var typed = typing();
         var focus = focused();
+        var shown = alertsShown();
         main.innerHTML = html;
+        quietRepeats(shown);
         restoreTyping(typed);
         keep.forEach(function (pick) {
           Array.prototype.forEach.call(document.querySelectorAll(PICKS), function (box) {
