@@ -1125,6 +1125,26 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         refused.stderr
     );
     assert!(!refused.stderr.contains("only `run_cap` changed"));
+    // What changed in meaning shows; a metric rewritten in block style, no change, does not.
+    let reworded = env.write_spec(
+        "tiny.yaml",
+        &tiny.replace("seed: 5", "seed: 6").replace(
+            "metric: {name: val_accuracy, goal: maximize}",
+            "metric:\n  name: val_accuracy\n  goal: maximize",
+        ),
+    );
+    let refused = env.sweep(&["run", reworded.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("- seed: 5") && refused.stderr.contains("+ seed: 6"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains("metric") && !refused.stderr.contains("goal"),
+        "a change of layout shows as a change: {}",
+        refused.stderr
+    );
     // A raised run cap, the usual way to ask for more trials, gets the way to add them.
     let raised = env.write_spec("tiny.yaml", &tiny.replace("run_cap: 4", "run_cap: 7"));
     let refused = env.sweep(&["run", raised.to_str().unwrap()]);

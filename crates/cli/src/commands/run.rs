@@ -208,11 +208,14 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         .timeout
         .map(|ms| TimeLimit::start(ms, interrupts.stop.clone()))
         .transpose()?;
+    let record = probe::run_record(&spec, &args.file, parallel)?;
+    // Kept for the message of a changed spec: its settings are what it compares.
+    let resolved_now = record.resolved_spec.clone();
     let options = StudyOptions {
         spec_path: args.file.display().to_string(),
         parallel,
         run_cap,
-        record: Some(probe::run_record(&spec, &args.file, parallel)?),
+        record: Some(record),
         extend: args.extend,
         stop: interrupts.stop.clone(),
         agent,
@@ -226,12 +229,12 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
             stored,
             current,
         }) => bail!(
-            "experiment `{name}` already exists in {} with a different spec:\n{}\n{}\
+            "experiment `{name}` already exists in {} with a different spec{}\n{}\
              give the edited file a new `name:`, use another --store, run the stored spec \
              unchanged {} to add trials, or remove the stored experiment first \
              (`sweep rm {name} --store {}`)",
             args.store.store.display(),
-            output::line_diff(&stored, &current),
+            spec_change(&store, &name, (&stored, &current), &resolved_now),
             run_cap_raised(
                 &stored,
                 &spec,
@@ -633,6 +636,26 @@ fn run_cap_raised(
              raised since): put `run_cap: {before}` back, and pass `--extend N` to add trials;\n"
         ),
     })
+}
+
+/// Says how a file's spec differs from the stored one it may not replace: as their settings
+/// with every default filled in (the stored run's record against this file's), so that what
+/// changed in meaning shows and layout, quoting or key order do not; as the files' lines where
+/// the store holds no record, or where the settings read alike (a difference the settings do
+/// not show, such as a changed `description:`).
+fn spec_change(
+    store: &store::Store,
+    name: &str,
+    (stored, current): (&str, &str),
+    resolved_now: &str,
+) -> String {
+    let recorded = store.run_record(name).ok().flatten();
+    match recorded.map(|r| output::line_diff(&r.resolved_spec, resolved_now)) {
+        Some(diff) if !diff.is_empty() => {
+            format!("; its settings, defaults filled in, stored (-) and in this file (+):\n{diff}")
+        }
+        _ => format!(":\n{}", output::line_diff(stored, current)),
+    }
 }
 
 #[cfg(test)]
