@@ -304,7 +304,9 @@ fn parameter_shapes_give_their_distributions() {
                 probabilities: None,
             },
         ),
-        ("lr: {min: 1, max: 3}", IntUniform { min: 1, max: 3 }),
+        // A knob of real numbers reads whole-number bounds as reals, not as W&B's int_uniform.
+        ("lr: {min: 1, max: 3}", Uniform { min: 1.0, max: 3.0 }),
+        ("l2: {min: 0, max: 1}", Uniform { min: 0.0, max: 1.0 }),
         ("depth: {min: 2, max: 2}", IntUniform { min: 2, max: 2 }),
         ("lr: {min: 0.1, max: 1}", Uniform { min: 0.1, max: 1.0 }),
         (
