@@ -534,3 +534,60 @@ fn ctrl_c_stops_a_gate_without_a_verdict_or_a_baseline() {
     );
     assert!(!env.path().join("base/tiny.json").exists());
 }
+
+#[test]
+fn issue_update_baseline_overwrites_only_a_baseline() {
+    let env = TestEnv::new();
+    std::fs::copy(
+        repo_root().join("experiments/data/digits.csv"),
+        env.path().join("digits.csv"),
+    )
+    .unwrap();
+    // A typo in gate.baseline that names the experiment file itself, or its data: refused before
+    // any training, the file untouched.
+    for target in ["tiny.yaml", "digits.csv"] {
+        let spec = env.write_spec(
+            "tiny.yaml",
+            &tiny_gate(3, 1, "  max_regression_abs: 0.0\n")
+                .replace("baseline: base/tiny.json", &format!("baseline: {target}")),
+        );
+        assert!(spec.ends_with("tiny.yaml"));
+        let before = std::fs::read(env.path().join(target)).unwrap();
+        // Run from the scratch folder, so that the paths are shown as written.
+        let update = env.sweep(&["gate", "tiny.yaml", "--update-baseline"]);
+        assert_eq!(update.code, 2, "{update:?}");
+        assert!(
+            update.stderr.contains(&format!(
+                "gate.baseline at tiny.yaml:12:13 names {target}, which is not a Sweep baseline, \
+                 so --update-baseline does not overwrite it: {target}:1:"
+            )) && update.stderr.contains("expected a sweep gate baseline")
+                && update.stderr.contains(&format!(
+                    "name another file in gate.baseline, or delete {target} first"
+                ))
+                && !update.stderr.contains("trial"),
+            "{update:?}"
+        );
+        assert_eq!(std::fs::read(env.path().join(target)).unwrap(), before);
+    }
+    // A baseline broken by hand is still one: replacing it is what --update-baseline is for.
+    let spec = env.write_spec("tiny.yaml", &tiny_gate(3, 1, "  max_regression_abs: 0.0\n"));
+    std::fs::create_dir_all(env.path().join("base")).unwrap();
+    std::fs::write(
+        env.path().join("base/tiny.json"),
+        "{\"format\": \"sweep-gate-baseline\", \"version\": 1, oops",
+    )
+    .unwrap();
+    let update = env.sweep(&["gate", spec.to_str().unwrap(), "--update-baseline"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert!(
+        update
+            .stderr
+            .contains("note: replacing a damaged baseline: ")
+            && update
+                .stderr
+                .contains("base/tiny.json:1:49: key must be a string"),
+        "{update:?}"
+    );
+    let written = json(&std::fs::read_to_string(env.path().join("base/tiny.json")).unwrap());
+    assert_eq!(written["experiment"], "tinygate");
+}

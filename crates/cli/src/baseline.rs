@@ -77,17 +77,82 @@ struct ProvenanceV1 {
     sweep_version: String,
 }
 
+/// What `--update-baseline` would replace at a path, found before it trains.
+#[derive(Debug)]
+pub(crate) enum Existing {
+    /// No file (or a folder or a device, which `writable` refuses with its own message).
+    Nothing,
+    /// A baseline that reads: what the new one does to the bar can be said.
+    Baseline(Box<Baseline>),
+    /// A Sweep baseline that does not read (its text names the format): replacing it is what
+    /// `--update-baseline` is for. The message says why it does not read.
+    Damaged(String),
+    /// A file that is no baseline (the experiment file, a data file, a typo's victim):
+    /// replacing it would lose it. The message says what it is not.
+    Other(String),
+}
+
 /// Reads and checks a baseline file.
 pub(crate) fn read(path: &Path) -> anyhow::Result<Baseline> {
+    read_unhinted(path).map_err(|e| match e {
+        Unread::Foreign(message) => anyhow::anyhow!("{message}; {WRITES_ONE}"),
+        Unread::Flawed(message) => anyhow::anyhow!("{message}"),
+    })
+}
+
+/// Returns what a baseline written at `path` would replace.
+pub(crate) fn existing(path: &Path) -> Existing {
+    if !path.is_file() {
+        return Existing::Nothing;
+    }
+    match read_unhinted(path) {
+        Ok(baseline) => Existing::Baseline(Box::new(baseline)),
+        Err(Unread::Foreign(message) | Unread::Flawed(message)) => {
+            // Only a file that plainly is one of ours counts as a damaged baseline.
+            let ours = std::fs::read(path)
+                .map(|bytes| bytes.windows(FORMAT.len()).any(|w| w == FORMAT.as_bytes()))
+                .unwrap_or(false);
+            if ours {
+                Existing::Damaged(message)
+            } else {
+                Existing::Other(message)
+            }
+        }
+    }
+}
+
+/// What a baseline error ends with when the file is no baseline at all.
+const WRITES_ONE: &str = "`sweep gate FILE --update-baseline` writes one";
+
+/// Why a file does not read as a baseline.
+#[derive(Debug)]
+enum Unread {
+    /// The file is no baseline at all: unreadable, empty, not JSON, or JSON of another kind.
+    Foreign(String),
+    /// The file is a baseline, of another version or with a mistake.
+    Flawed(String),
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unread::Foreign(message) | Unread::Flawed(message) => f.write_str(message),
+        }
+    }
+}
+
+/// Reads and checks a baseline file, with no hint of how to write one.
+fn read_unhinted(path: &Path) -> Result<Baseline, Unread> {
     if path.is_dir() {
-        bail!(
+        return Err(Unread::Foreign(format!(
             "{} is a folder: name the baseline file in it (JSON, such as {}/NAME.json)",
             path.display(),
             path.display()
-        );
+        )));
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read baseline file {}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Unread::Foreign(format!("cannot read baseline file {}: {e}", path.display()))
+    })?;
     // An editor's byte-order mark is no part of the JSON.
     parse(text.strip_prefix('\u{feff}').unwrap_or(&text), path)
 }
@@ -163,33 +228,42 @@ fn to_json(baseline: &Baseline) -> anyhow::Result<String> {
 }
 
 /// Parses a baseline file's text; `path` names it in errors.
-fn parse(text: &str, path: &Path) -> anyhow::Result<Baseline> {
+fn parse(text: &str, path: &Path) -> Result<Baseline, Unread> {
     let shown = path.display();
     let expected =
         "expected a sweep gate baseline (JSON with `\"format\": \"sweep-gate-baseline\"`, \
-                    `\"version\": 1`); `sweep gate FILE --update-baseline` writes one";
+                    `\"version\": 1`)";
     if text.trim().is_empty() {
-        bail!("{shown}: the file is empty; {expected}");
+        return Err(Unread::Foreign(format!(
+            "{shown}: the file is empty; {expected}"
+        )));
     }
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        anyhow::anyhow!(
+        Unread::Foreign(format!(
             "{shown}:{}:{}: {}; {expected}",
             e.line(),
             e.column().max(1),
             bare(&e)
-        )
+        ))
     })?;
     let format = value.get("format").and_then(|f| f.as_str());
     match (format, value.get("version").and_then(|v| v.as_u64())) {
         (Some(FORMAT), Some(1)) => {}
         (Some(FORMAT), Some(v)) => {
-            bail!("{shown}: baseline version {v} is not one this sweep reads (it reads version 1)")
+            return Err(Unread::Flawed(format!(
+                "{shown}: baseline version {v} is not one this sweep reads (it reads version 1)"
+            )))
         }
-        _ => bail!("{shown}: not a baseline file; {expected}"),
+        _ => {
+            return Err(Unread::Foreign(format!(
+                "{shown}: not a baseline file; {expected}"
+            )))
+        }
     }
-    let file: BaselineFileV1 = serde_json::from_str(text)
-        .map_err(|e| anyhow::anyhow!("{shown}:{}:{}: {}", e.line(), e.column(), bare(&e)))?;
-    Baseline::try_from(file).map_err(|e| anyhow::anyhow!("{shown}: {e}"))
+    let file: BaselineFileV1 = serde_json::from_str(text).map_err(|e| {
+        Unread::Flawed(format!("{shown}:{}:{}: {}", e.line(), e.column(), bare(&e)))
+    })?;
+    Baseline::try_from(file).map_err(|e| Unread::Flawed(format!("{shown}: {e}")))
 }
 
 /// Returns serde_json's message without its own " at line L column C" suffix.
@@ -362,6 +436,42 @@ mod tests {
         let mut nan = baseline();
         nan.metrics.get_mut("val_loss").unwrap().values = vec![f64::NAN];
         assert!(to_json(&nan).is_err());
+    }
+
+    #[test]
+    fn only_a_baseline_is_replaced() {
+        let dir = std::env::temp_dir().join(format!("sweep-existing-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("b.json");
+        let kinds: Vec<String> = [
+            to_json(&baseline()).unwrap(),
+            "{\"format\": \"sweep-gate-baseline\", \"version\": 1, oops".to_string(),
+            "name: quickstart\nseed: 7\n".to_string(),
+            "digit,pixel0\n3,0\n".to_string(),
+        ]
+        .into_iter()
+        .map(|text| {
+            std::fs::write(&path, text).unwrap();
+            match existing(&path) {
+                Existing::Nothing => "nothing".to_string(),
+                Existing::Baseline(_) => "baseline".to_string(),
+                Existing::Damaged(why) => format!("damaged: {why}"),
+                Existing::Other(why) => format!("other: {why}"),
+            }
+        })
+        .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(matches!(existing(&path), Existing::Nothing));
+        assert_eq!(kinds[0], "baseline");
+        assert!(kinds[1].starts_with("damaged: "), "{}", kinds[1]);
+        for other in &kinds[2..] {
+            assert!(
+                other.starts_with("other: ") && other.contains("expected a sweep gate baseline"),
+                "{other}"
+            );
+            // The hint to write one there is left to the caller, which refuses to.
+            assert!(!other.contains("--update-baseline"), "{other}");
+        }
     }
 
     #[test]

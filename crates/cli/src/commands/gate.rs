@@ -57,6 +57,28 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
         }
         Some(checked_baseline(&spec, &gate, &args.file)?)
     };
+    // The file a new baseline replaces, read now: a file that is no baseline (the experiment
+    // file itself, its data, after a typo in the path) is refused before any training rather
+    // than lost; a baseline that reads keeps its parallelism, and what the new one does to the
+    // bar is said.
+    let replaced = if args.update_baseline {
+        match baseline::existing(&gate.baseline.value) {
+            baseline::Existing::Nothing => None,
+            baseline::Existing::Baseline(old) => Some(*old),
+            baseline::Existing::Damaged(why) => {
+                say!("note: replacing a damaged baseline: {why}");
+                None
+            }
+            baseline::Existing::Other(why) => bail!(
+                "gate.baseline at {} names {shown}, which is not a Sweep baseline, so \
+                 --update-baseline does not overwrite it: {why}; name another file in \
+                 gate.baseline, or delete {shown} first if it is to be replaced",
+                gate.baseline.location
+            ),
+        }
+    } else {
+        None
+    };
     // A baseline that could not be written fails now, not after the training.
     if args.update_baseline {
         let created = baseline::writable(&gate.baseline.value).with_context(|| {
@@ -74,13 +96,6 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
-    // The baseline a new one replaces, when it reads: its parallelism is kept, and what the new
-    // one does to the bar is said.
-    let replaced = if args.update_baseline && gate.baseline.value.is_file() {
-        baseline::read(&gate.baseline.value).ok()
-    } else {
-        None
-    };
     if args.parallel == Some(0) {
         bail!("--parallel must be at least 1");
     }
