@@ -18,6 +18,7 @@
 //! trials reach it.
 
 use std::collections::BTreeMap;
+use std::ops::Bound::{Excluded, Unbounded};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use experiment::{Params, Step, Trial, TrialId};
@@ -51,6 +52,18 @@ struct Inner {
     aborted: bool,
     /// No new trial starts (`close`): waits for a new trial's parameters end.
     closed: bool,
+}
+
+impl Inner {
+    /// Whether a trial numbered above `k` is running: its pruning decisions may wait for
+    /// trial `k`'s reports, so after a close trial `k` still starts (trials above it that have
+    /// not started wait for its parameters, so they are running only where they needed no
+    /// wait: enqueued whole, resumed, or drawn by a sampler that learns nothing yet).
+    fn running_above(&self, k: TrialId) -> bool {
+        self.trials
+            .range((Excluded(k), Unbounded))
+            .any(|(_, e)| e.params.is_some() && e.finished.is_none() && !e.skipped)
+    }
 }
 
 /// The earlier trials as a pruning decision sees them.
@@ -102,12 +115,30 @@ impl Board {
     /// Records the parameters chosen for `trial` and forgets any earlier partial curve.
     pub(crate) fn start(&self, trial: TrialId, params: Params) {
         let mut inner = self.lock();
+        Self::record_start(&mut inner, trial, params);
+        drop(inner);
+        self.changed.notify_all();
+    }
+
+    /// Records the start of `trial`, run by this process, as `start` does; or once the board is
+    /// closed, leaves it unstarted unless a later trial is running (which may wait for its
+    /// reports: `running_above`).
+    pub(crate) fn begin(&self, trial: TrialId, params: Params) -> Result<(), Unsuggested> {
+        let mut inner = self.lock();
+        if inner.closed && !inner.running_above(trial) {
+            return Err(Unsuggested::Closed);
+        }
+        Self::record_start(&mut inner, trial, params);
+        drop(inner);
+        self.changed.notify_all();
+        Ok(())
+    }
+
+    fn record_start(inner: &mut Inner, trial: TrialId, params: Params) {
         let entry = inner.trials.entry(trial).or_default();
         entry.params = Some(params);
         entry.curve.clear();
         entry.finished = None;
-        drop(inner);
-        self.changed.notify_all();
     }
 
     /// Records the objective's value of `trial` at `step`.
@@ -163,7 +194,8 @@ impl Board {
     }
 
     /// Wakes the workers waiting for a new trial's parameters and makes those waits fail: the
-    /// study takes no new trial. The waits of running trials go on.
+    /// study takes no new trial, but for one a later running trial may wait for (`begin`).
+    /// The waits of running trials go on.
     pub(crate) fn close(&self) {
         let mut inner = self.lock();
         if !inner.closed {
@@ -174,7 +206,7 @@ impl Board {
 
     /// Waits until every trial numbered `k - parallel` or below has ended, then returns them
     /// and the parameters of the trials between (which are running or ended); fails once the
-    /// board is aborted or closed.
+    /// board is aborted, or closed while no trial after `k` is running.
     pub(crate) fn sampler_view(
         &self,
         k: TrialId,
@@ -185,7 +217,7 @@ impl Board {
         // Every earlier trial must have its parameters, and those up to the horizon must have
         // ended, so that the view does not depend on which worker got where first.
         let view = self.wait_for(|inner| {
-            if inner.closed {
+            if inner.closed && !inner.running_above(k) {
                 return Some(None);
             }
             let ready = (0..k.0).all(|j| {
@@ -413,5 +445,32 @@ mod tests {
         b.report(TrialId(0), Step(1), 0.5);
         let earlier = judge.join().unwrap().unwrap();
         assert_eq!(earlier.reached, [(TrialId(0), vec![(Step(1), 0.5)])]);
+    }
+
+    #[test]
+    fn after_a_close_a_trial_starts_only_when_a_later_running_one_may_wait_for_it() {
+        let b = Arc::new(Board::default());
+        b.start(TrialId(0), Params::new());
+        // Trial 2 (given whole, no wait) runs; trial 1 waits for trial 0 to end.
+        assert_eq!(b.begin(TrialId(2), Params::new()), Ok(()));
+        let waiter = {
+            let b = Arc::clone(&b);
+            std::thread::spawn(move || b.sampler_view(TrialId(1), 1))
+        };
+        b.close();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(
+            !waiter.is_finished(),
+            "trial 2 may wait for trial 1's reports"
+        );
+        b.finish(ended(0));
+        assert!(waiter.join().unwrap().is_ok());
+        assert_eq!(b.begin(TrialId(1), Params::new()), Ok(()));
+        // No trial after 3 runs: trial 3 does not start.
+        assert_eq!(b.begin(TrialId(3), Params::new()), Err(Unsuggested::Closed));
+        assert_eq!(
+            b.sampler_view(TrialId(3), 1).unwrap_err(),
+            Unsuggested::Closed
+        );
     }
 }

@@ -7,10 +7,16 @@
 //! - `close` (a time limit): no new trial starts, and the running ones run to their end.
 //!
 //! Either way, an experiment left with trials to run is stored as `interrupted`, and the next
-//! run of the same command carries on.
+//! run of the same command carries on. Either way too, the boards of the studies running under
+//! the stop are closed at once (`Board::close`), so that a worker waiting for earlier trials
+//! before it chooses a new trial's parameters gives up then, rather than starting the trial
+//! once they end.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
+
+use crate::board::Board;
+use crate::worker::lock;
 
 /// A shared stop request; clones share it. The default is never requested.
 #[derive(Debug, Clone, Default)]
@@ -20,12 +26,15 @@ pub struct Stop(Arc<Flags>);
 struct Flags {
     now: AtomicBool,
     closed: AtomicBool,
+    /// The boards of the studies running under this stop (`watch`), closed with it.
+    boards: Mutex<Vec<Weak<Board>>>,
 }
 
 impl Stop {
     /// Asks the study to stop now: running trials stop at their next report.
     pub fn request(&self) {
         self.0.now.store(true, Ordering::SeqCst);
+        self.close_boards();
     }
 
     /// Returns whether a stop now was asked for.
@@ -36,10 +45,31 @@ impl Stop {
     /// Asks the study to start no new trial, and to let the running ones finish.
     pub fn close(&self) {
         self.0.closed.store(true, Ordering::SeqCst);
+        self.close_boards();
     }
 
     /// Returns whether new trials may no longer start: after `close` or `request`.
     pub fn closed(&self) -> bool {
         self.requested() || self.0.closed.load(Ordering::SeqCst)
+    }
+
+    /// Closes `board` once new trials may no longer start: now, if they already may not.
+    pub(crate) fn watch(&self, board: &Arc<Board>) {
+        {
+            let mut boards = lock(&self.0.boards);
+            boards.retain(|b| b.strong_count() > 0);
+            boards.push(Arc::downgrade(board));
+        }
+        // After the push: a `close` that the check misses finds the board in the list.
+        if self.closed() {
+            board.close();
+        }
+    }
+
+    /// Closes the boards being watched.
+    fn close_boards(&self) {
+        for board in lock(&self.0.boards).iter().filter_map(Weak::upgrade) {
+            board.close();
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! samplers learn from every earlier trial, so an extension is warm-started.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use experiment::{
     ExperimentSpec, Objective, Stopped, Trial, TrialId, TrialState, WarmSource, WarmStart,
@@ -114,7 +114,10 @@ pub fn run_study(
         None => 0,
     };
     let existing = store.trials(&spec.name)?;
-    let board = Board::default();
+    let board = Arc::new(Board::default());
+    // Closing the stop closes the board at once: a worker waiting for earlier trials before it
+    // chooses a trial's parameters gives up then (`Stop::watch`).
+    options.stop.watch(&board);
     let mut finished = 0u32;
     for trial in &existing {
         if trial.state.is_finished() {
@@ -1068,6 +1071,69 @@ mod tests {
                 "parallel {parallel}"
             );
         }
+    }
+
+    /// Runs `inner`, noting the trials that start once `stop` is closed.
+    struct StartsAfterClose {
+        inner: Quadratic,
+        stop: Stop,
+        late: Mutex<Vec<u32>>,
+    }
+
+    impl Objective for StartsAfterClose {
+        fn run(&self, ctx: &TrialContext<'_>, reporter: &mut dyn Reporter) -> TrialOutcome {
+            if self.stop.closed() {
+                lock(&self.late).push(ctx.trial.0);
+            }
+            self.inner.run(ctx, reporter)
+        }
+    }
+
+    #[test]
+    fn no_trial_starts_once_the_study_is_closed_even_one_waiting_for_earlier_trials() {
+        // TPE past its startup trials, 4 side by side: trials 5, 6 and 7 wait for slow trial 0
+        // to end before their parameters are chosen. The time limit passes meanwhile (at trial
+        // 0's first epoch); it ends their waits, and none of them starts.
+        let mut spec = spec(12, "a");
+        spec.method = Method::Tpe(experiment::TpeConfig {
+            n_startup_trials: 2,
+            ..experiment::TpeConfig::default()
+        });
+        let store = Store::temporary().unwrap();
+        let observer = StopAt {
+            at: TrialId(0),
+            step: Step(1),
+            stop: Stop::default(),
+            close: true,
+        };
+        let objective = StartsAfterClose {
+            inner: Quadratic {
+                jitter: |k| if k == 0 { 100 } else { 0 },
+                ..quadratic(2.0)
+            },
+            stop: observer.stop.clone(),
+            late: Mutex::new(Vec::new()),
+        };
+        let options = StudyOptions {
+            stop: observer.stop.clone(),
+            ..options(4)
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let closed = run_study(&store, &spec, &objective, &observer, &clock, &options).unwrap();
+        assert!(closed.interrupted);
+        assert_eq!(*lock(&objective.late), Vec::<u32>::new(), "started late");
+        let ids: Vec<u32> = closed.trials.iter().map(|t| t.id.0).collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4]);
+        assert!(closed
+            .trials
+            .iter()
+            .all(|t| t.state == TrialState::Completed));
+
+        // The trials that did not start run on resume, as in a run never stopped.
+        let resumed = run(&store, &spec, &quadratic(2.0), 4);
+        assert_eq!(resumed.ran, 7);
+        let uninterrupted = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 4);
+        assert_eq!(values(&resumed), values(&uninterrupted));
     }
 
     #[test]

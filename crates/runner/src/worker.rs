@@ -174,7 +174,11 @@ impl Worker<'_> {
             self.publish(&JournalEvent::Skip(id))?;
             return Ok(false);
         };
-        self.board.start(id, params.clone());
+        // Once the study is closed, its board lets no trial start but one that a running
+        // later trial may wait for; one not started runs on resume, as after a stop.
+        if self.board.begin(id, params.clone()).is_err() {
+            return Err(Error::Closed);
+        }
         let mut trial = Trial {
             id,
             seed: trial_seed(self.spec.seed, id),
