@@ -400,8 +400,9 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
             gate.stderr
         );
     }
-    // A baseline of another experiment lacks the guarded metric.
-    let other = "{\"format\": \"sweep-gate-baseline\", \"version\": 1, \"experiment\": \"x\", \
+    // A baseline of this experiment lacks the guarded metric.
+    let other =
+        "{\"format\": \"sweep-gate-baseline\", \"version\": 1, \"experiment\": \"tinygate\", \
                  \"spec_sha256\": \"\", \"metrics\": {\"train_loss\": {\"aggregate\": \"best\", \
                  \"goal\": \"minimize\", \"values\": [0.5]}}, \"provenance\": {\"commit\": null, \
                  \"dirty\": null, \"date\": \"2025-01-01T00:00:00Z\", \"machine\": \"m\", \
@@ -431,8 +432,20 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
             && !gate.stdout.contains("trial"),
         "{gate:?}"
     );
+    // A baseline of another experiment that also lacks the metric is said to be another's:
+    // what it lacks is beside the point.
+    let lacking = other.replace("\"experiment\": \"tinygate\"", "\"experiment\": \"x\"");
+    std::fs::write(env.path().join("base/tiny.json"), &lacking).unwrap();
+    let gate = env.sweep(&["gate", spec]);
+    assert_eq!(gate.code, 2, "{gate:?}");
+    assert!(
+        gate.stderr
+            .contains("base/tiny.json was recorded for experiment `x`")
+            && !gate.stderr.contains("has no values"),
+        "{gate:?}"
+    );
     // A baseline recorded for another experiment, however well formed, is not taken.
-    let foreign = other.replace(
+    let foreign = lacking.replace(
         "\"train_loss\": {\"aggregate\": \"best\", \"goal\": \"minimize\", \"values\": [0.5]}",
         "\"val_accuracy\": {\"aggregate\": \"best\", \"goal\": \"maximize\", \"values\": [0.5]}, \
              \"val_loss\": {\"aggregate\": \"final\", \"goal\": \"minimize\", \"values\": [0.5]}",
@@ -590,4 +603,51 @@ fn issue_update_baseline_overwrites_only_a_baseline() {
     );
     let written = json(&std::fs::read_to_string(env.path().join("base/tiny.json")).unwrap());
     assert_eq!(written["experiment"], "tinygate");
+}
+
+#[test]
+fn issue_suggested_commands_are_shell_quoted() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.path().join("my exp/base")).unwrap();
+    env.write_spec(
+        "my exp/g 1.yaml",
+        &tiny_gate(3, 1, "  max_regression_abs: 0.0\n"),
+    );
+    let file = "my exp/g 1.yaml";
+    let command = "`sweep gate 'my exp/g 1.yaml' --update-baseline`";
+    // No baseline yet: the gate and `sweep validate` say how to record one.
+    let missing = env.sweep(&["gate", file]);
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(missing.stderr.contains(command), "{}", missing.stderr);
+    let validate = env.sweep(&["validate", file]);
+    assert!(validate.stdout.contains(command), "{validate:?}");
+    // A baseline that does not match the gate, and one of another experiment.
+    let mut baseline = serde_json::json!({
+        "format": "sweep-gate-baseline", "version": 1, "experiment": "tinygate",
+        "spec_sha256": "",
+        "metrics": {"val_accuracy": {"aggregate": "best", "goal": "maximize", "values": [0.5]}},
+        "provenance": {"commit": null, "dirty": null, "date": "2025-01-01T00:00:00Z",
+                       "machine": "m", "sweep_version": "0.0.0"}
+    });
+    let path = env.path().join("my exp/base/tiny.json");
+    std::fs::write(&path, baseline.to_string()).unwrap();
+    let mismatch = env.sweep(&["gate", file]);
+    assert_eq!(mismatch.code, 2, "{mismatch:?}");
+    assert!(
+        mismatch.stderr.contains("val_loss") && mismatch.stderr.contains(command),
+        "{}",
+        mismatch.stderr
+    );
+    baseline["experiment"] = "x".into();
+    std::fs::write(&path, baseline.to_string()).unwrap();
+    let foreign = env.sweep(&["gate", file]);
+    assert_eq!(foreign.code, 2, "{foreign:?}");
+    assert!(
+        foreign.stderr.contains("recorded for experiment `x`")
+            && foreign
+                .stderr
+                .contains("record this one's with `sweep gate 'my exp/g 1.yaml' "),
+        "{}",
+        foreign.stderr
+    );
 }

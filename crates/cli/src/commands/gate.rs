@@ -52,7 +52,7 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 "no baseline file {shown} (gate.baseline at {}); record one with \
                  `sweep gate {} --update-baseline`",
                 gate.baseline.location,
-                args.file.display()
+                quoted(&args.file)
             );
         }
         Some(checked_baseline(&spec, &gate, &args.file)?)
@@ -184,8 +184,8 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             let why = match &args.store {
                 Some(dir) => format!(
                     "; `sweep show {} --store {}` says why",
-                    spec_r.name,
-                    dir.display()
+                    experiment::shell_quote(&spec_r.name),
+                    quoted(dir)
                 ),
                 None => "; run it into a store (--store DIR) to see why".to_string(),
             };
@@ -280,8 +280,8 @@ pub(crate) fn checked_baseline(
     let shown = gate.baseline.value.display().to_string();
     let recorded = baseline::read(&gate.baseline.value)
         .with_context(|| format!("gate.baseline at {}", gate.baseline.location))?;
-    gate.check_baseline(&recorded)
-        .map_err(|e| mismatch(&shown, &e, file))?;
+    // Whose baseline it is comes first: another experiment's is no baseline of this one, whatever
+    // metrics it lacks.
     if recorded.experiment != spec.name {
         bail!(
             "{shown} was recorded for experiment `{}`, and {} is `{}`: is it the baseline of \
@@ -290,10 +290,12 @@ pub(crate) fn checked_baseline(
             recorded.experiment,
             file.display(),
             spec.name,
-            file.display(),
+            quoted(file),
             gate.baseline.location,
         );
     }
+    gate.check_baseline(&recorded)
+        .map_err(|e| mismatch(&shown, &e, file))?;
     Ok(recorded)
 }
 
@@ -389,8 +391,14 @@ pub(crate) fn changes_since(
 fn mismatch(shown: &str, e: &BaselineMismatch, file: &Path) -> anyhow::Error {
     anyhow::anyhow!(
         "{shown}: {e}; record a new baseline with `sweep gate {} --update-baseline`",
-        file.display()
+        quoted(file)
     )
+}
+
+/// Returns a file's path as a command suggested to the user names it: shell-quoted, so that the
+/// command can be pasted whatever the path holds (a space, a quote).
+pub(crate) fn quoted(file: &Path) -> String {
+    experiment::shell_quote(&file.display().to_string())
 }
 
 /// Returns the spec the study loop runs for repeat `r`: its own seed (for the trial seeds and
