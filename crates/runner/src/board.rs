@@ -54,6 +54,18 @@ struct Inner {
     closed: bool,
 }
 
+/// Aborts its board when dropped during a panic (`Board::abort_on_panic`).
+#[derive(Debug)]
+pub(crate) struct AbortOnPanic<'a>(&'a Board);
+
+impl Drop for AbortOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.abort();
+        }
+    }
+}
+
 impl Inner {
     /// Whether a trial numbered above `k` is running: its pruning decisions may wait for
     /// trial `k`'s reports, so after a close trial `k` still starts (trials above it that have
@@ -191,6 +203,13 @@ impl Board {
     pub(crate) fn abort(&self) {
         self.lock().aborted = true;
         self.changed.notify_all();
+    }
+
+    /// Returns a guard that aborts the board if its thread unwinds from a panic while holding
+    /// it, so that no other thread waits for ever for the trials the panicking thread would
+    /// have run or reported.
+    pub(crate) fn abort_on_panic(&self) -> AbortOnPanic<'_> {
+        AbortOnPanic(self)
     }
 
     /// Wakes the workers waiting for a new trial's parameters and makes those waits fail: the

@@ -239,7 +239,8 @@ pub fn run_study(
         let follower = peers.as_ref().and_then(|peers| {
             let follow = || {
                 // A stop ends the waits there; an error here: waiting workers give up, and the
-                // error is the study's.
+                // error is the study's; so does a panic (a bug, reported once joined).
+                let _abort = board.abort_on_panic();
                 if let Err(e) = peers.follow(&workers_done, &options.stop) {
                     lock(&queue).error.get_or_insert(e);
                     board.abort();
@@ -1134,6 +1135,57 @@ mod tests {
         assert_eq!(resumed.ran, 7);
         let uninterrupted = run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 4);
         assert_eq!(values(&resumed), values(&uninterrupted));
+    }
+
+    /// Panics in `trial_started` on the thread named `worker`, as a bug outside a trial's
+    /// training would.
+    struct PanicsOn {
+        worker: &'static str,
+    }
+
+    impl Observer for PanicsOn {
+        fn trial_started(&self, _trial: &Trial) {
+            if std::thread::current().name() == Some(self.worker) {
+                panic!("a bug in the observer");
+            }
+        }
+    }
+
+    #[test]
+    fn a_worker_panicking_outside_a_trial_ends_the_study_with_the_panic() {
+        // The second worker panics as its first trial starts; the first, joined first, comes
+        // to wait for that trial (TPE learns from the trial 2 places back) and must not wait
+        // for ever.
+        let (sent, got) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut spec = spec(8, "a");
+            spec.method = Method::Tpe(experiment::TpeConfig {
+                n_startup_trials: 1,
+                ..experiment::TpeConfig::default()
+            });
+            let store = Store::temporary().unwrap();
+            let clock = TickClock(AtomicI64::new(0));
+            let observer = PanicsOn {
+                worker: "trial worker 1",
+            };
+            let result = run_study(
+                &store,
+                &spec,
+                &quadratic(2.0),
+                &observer,
+                &clock,
+                &options(2),
+            );
+            sent.send(result.map(|_| ()).map_err(|e| e.to_string()))
+                .unwrap();
+        });
+        let result = got
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the study ends");
+        assert_eq!(
+            result,
+            Err("a trial worker panicked: a bug in the observer".to_string())
+        );
     }
 
     #[test]

@@ -135,6 +135,10 @@ impl Worker<'_> {
     /// Runs trials from the queue until it is empty, a trial hits an error, or the study is
     /// stopped or closed to new trials.
     pub(crate) fn drain(&self, queue: &Mutex<Queue>) {
+        // A panic here (outside a trial's training, which `panics::catch` turns into a failed
+        // trial) is a bug: the other workers stop waiting for this one's trials, and the study
+        // reports it (`Error::WorkerPanicked`) once every worker has returned.
+        let _abort = self.board.abort_on_panic();
         loop {
             let next = {
                 let mut q = lock(queue);
