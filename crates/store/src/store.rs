@@ -22,11 +22,12 @@ mod flushed;
 mod remove;
 mod scratch;
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use experiment::{Effort, ExperimentSpec, MetricPoint, Step, Trial, TrialId, WarmStarted};
@@ -703,18 +704,31 @@ fn decode_trial_at(key: &[u8], bytes: &[u8]) -> Result<Trial> {
     Ok(trial)
 }
 
+thread_local! {
+    /// Whether this thread is opening a sled database (`open_sled`).
+    static OPENING: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Opens the sled database in `path`. sled 0.34 panics, rather than failing, on a database
 /// file cut short behind its snapshot (an index out of bounds in its segment recovery); that is
 /// `Error::Damaged` here, the panic's message kept off the terminal.
 fn open_sled(path: &Path) -> Result<sled::Result<sled::Db>> {
-    // The hook is the process's: stores opened at once (threads, tests) take turns, so that
-    // each puts back the hook it found, and the silent one never stays.
-    static HOOK: Mutex<()> = Mutex::new(());
-    let _turn = HOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    // The hook is the process's, and others (the runner's) wrap it too: it is wrapped once and
+    // never put back, and it silences only the thread that opens, passing every other
+    // thread's panics to the hook that was there before. Swapping hooks for the open's
+    // duration would lose them, and a hook that another thread installs meanwhile.
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !OPENING.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = OPENING.with(|o| o.replace(true));
     let opened = std::panic::catch_unwind(|| sled::Config::new().path(path).open());
-    std::panic::set_hook(hook);
+    OPENING.with(|o| o.set(was));
     opened.map_err(|_| damaged_log(path))
 }
 

@@ -864,3 +864,47 @@ fn a_file_beside_the_store_that_cannot_be_written_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn a_panic_on_another_thread_while_a_store_opens_reaches_the_panic_hook() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    const MARK: &str = "a panic of another thread";
+    static SEEN: AtomicUsize = AtomicUsize::new(0);
+    let dir = tempfile::tempdir().unwrap();
+    // A store opened first, so that no open wraps the hook while this test does.
+    drop(Store::open(&dir.path().join("first")).unwrap());
+    // Another hook (as the runner's): it counts this test's panics and passes on every other.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let said = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str));
+        if said == Some(MARK) {
+            SEEN.fetch_add(1, Ordering::SeqCst);
+        } else {
+            previous(info);
+        }
+    }));
+    let opening = Arc::new(AtomicBool::new(true));
+    let panicker = {
+        let opening = Arc::clone(&opening);
+        std::thread::spawn(move || {
+            let mut raised = 0;
+            while opening.load(Ordering::SeqCst) || raised < 100 {
+                assert!(std::thread::spawn(|| panic!("{}", MARK)).join().is_err());
+                raised += 1;
+            }
+            raised
+        })
+    };
+    for i in 0..50 {
+        drop(Store::open(&dir.path().join(i.to_string())).unwrap());
+    }
+    opening.store(false, Ordering::SeqCst);
+    let raised = panicker.join().unwrap();
+    assert_eq!(SEEN.load(Ordering::SeqCst), raised);
+}
