@@ -1,8 +1,12 @@
 //! Words for error messages: what a mistyped word was meant to be ("did you mean" hints), and
 //! numbers written short.
 
-/// Returns the candidate closest to `word`: within a small edit distance, sharing a prefix, or
-/// ending with it after a `_` (`val_accuracy` for `accuracy`, as other tools name metrics).
+/// Returns the candidate closest to `word`: within a small edit distance, sharing a prefix,
+/// ending with it after a `_` (`val_accuracy` for `accuracy`, as other tools name metrics), or
+/// lacking one `_`-separated part of it (`val_roc_auc` for `val_auc`).
+///
+/// Between two words of two characters only a difference of case counts: another letter is
+/// half the word (`p2` is not `l2`, nor `l1` `l2`).
 pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let word_len = word.chars().count();
     let limit = if word_len <= 3 { 1 } else { 2 };
@@ -19,12 +23,28 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
             && candidate
                 .strip_suffix(word)
                 .is_some_and(|head| head.ends_with('_'));
-        let close = distance <= limit || prefix || suffix;
+        let half = word_len == 2 && candidate.chars().count() == 2 && distance > 0;
+        let close =
+            (distance <= limit && !half) || prefix || suffix || lacks_a_part(word, candidate);
         if close && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// Returns whether `candidate` is `word` with one more `_`-separated part (`val_roc_auc` and
+/// `val_auc`), as other tools shorten metric names.
+fn lacks_a_part(word: &str, candidate: &str) -> bool {
+    let parts: Vec<&str> = candidate.split('_').collect();
+    parts.len() >= 3
+        && (0..parts.len()).any(|skip| {
+            let kept: Vec<&str> = (0..parts.len())
+                .filter(|&i| i != skip)
+                .map(|i| parts[i])
+                .collect();
+            kept.join("_") == word
+        })
 }
 
 /// Returns `n` with its noun: `1 trial`, `3 trials` (`one` and `many` its two forms).
@@ -181,6 +201,15 @@ mod tests {
                 Some("val_loss"),
             ),
             ("size", &["batch_size", "hidden"], Some("batch_size")),
+            (
+                "val_auc",
+                &["val_accuracy", "val_roc_auc"],
+                Some("val_roc_auc"),
+            ),
+            // Two characters: only a difference of case.
+            ("p2", &["lr", "l2"], None),
+            ("l1", &["lr", "l2"], None),
+            ("LR", &["lr", "l2"], Some("lr")),
         ];
         for (word, candidates, want) in cases {
             assert_eq!(

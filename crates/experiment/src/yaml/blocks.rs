@@ -27,14 +27,55 @@ pub(super) struct FixedKnob {
 pub(super) type Fixed = BTreeMap<String, FixedKnob>;
 
 /// Reads the top-level `device:`: `cpu`, `cuda` or `auto`.
+///
+/// A device name is not a word to guess at by spelling: `gpu` is one letter from `cpu`, and
+/// following that hint would train on the CPU without a word. Names of NVIDIA GPUs point to
+/// `cuda`, other accelerators are said to be unsupported, and otherwise only a difference of
+/// case is suggested.
 pub(super) fn device(d: &mut Decoder, node: &Node) -> Option<DeviceChoice> {
-    d.choice(node, "device", "device", &["cpu", "cuda", "auto"])
+    const DEVICES: &[&str] = &["cpu", "cuda", "auto"];
+    if let Some(Scalar::Str(s)) = scalar(node) {
+        if !DEVICES.contains(&s.as_str()) {
+            let lower = s.to_ascii_lowercase();
+            let hint = if DEVICES.contains(&lower.as_str()) {
+                format!("did you mean `{lower}`? ")
+            } else if ["gpu", "nvidia", "cuda"]
+                .iter()
+                .any(|g| lower.starts_with(g))
+            {
+                "an NVIDIA GPU is `cuda` (`auto` takes one when the build has CUDA and one is \
+                 present, else the CPU); "
+                    .to_string()
+            } else if OTHER_ACCELERATORS.iter().any(|a| lower.starts_with(a)) {
+                format!(
+                    "`{s}` is not supported: trials train on the CPU or on an NVIDIA GPU through \
+                     CUDA; "
+                )
+            } else {
+                String::new()
+            };
+            d.error(
+                node.pos,
+                "device",
+                format!("unknown device `{s}`; {hint}expected one of cpu, cuda, auto"),
+            );
+            return None;
+        }
+    }
+    d.choice(node, "device", "device", DEVICES)
         .map(|s| match s {
             "cuda" => DeviceChoice::Cuda,
             "auto" => DeviceChoice::Auto,
             _ => DeviceChoice::Cpu,
         })
 }
+
+/// Accelerators other frameworks train on, which Sweep does not: Apple's (`mps`, `metal`),
+/// AMD's (`rocm`, `hip`), Google's (`tpu`, `xla`) and the portable APIs.
+const OTHER_ACCELERATORS: &[&str] = &[
+    "mps", "metal", "rocm", "hip", "amd", "tpu", "xla", "opencl", "vulkan", "wgpu", "xpu", "npu",
+    "dml", "directml",
+];
 
 /// Reads the top-level `checkpoints: {keep}`.
 pub(super) fn checkpoints(d: &mut Decoder, node: &Node) -> Option<CheckpointSpec> {
