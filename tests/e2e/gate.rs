@@ -651,3 +651,83 @@ fn issue_suggested_commands_are_shell_quoted() {
         foreign.stderr
     );
 }
+
+#[test]
+fn issue_update_baseline_honours_the_format_and_the_spec_order() {
+    let env = TestEnv::new();
+    // A count guarded last: out of alphabetical order, and a whole number.
+    let text = tiny_gate(3, 2, "  max_regression_abs: 0.0\n").replace(
+        "    val_loss: {aggregate: final}\n",
+        "    val_loss: {aggregate: final}\n    param_count: {aggregate: final}\n",
+    );
+    let spec = env.write_spec("tiny.yaml", &text);
+    let spec = spec.to_str().unwrap();
+    let table = env.sweep(&["gate", spec, "--update-baseline"]);
+    assert_eq!(table.code, 0, "{table:?}");
+    let names: Vec<&str> = table
+        .stdout
+        .lines()
+        .filter_map(|l| l.split(" (").next())
+        .filter(|l| ["val_accuracy", "val_loss", "param_count"].contains(l))
+        .collect();
+    assert_eq!(
+        names,
+        ["val_accuracy", "val_loss", "param_count"],
+        "{}",
+        table.stdout
+    );
+    let count = table
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("param_count (final, minimize)"))
+        .unwrap();
+    // As the gate's table shows it: `1210 ± 0`, not `1210.0000 ± 0.0000`.
+    assert!(count.ends_with(" ± 0") && !count.contains(".0"), "{count}");
+
+    let markdown = env.sweep(&["gate", spec, "--update-baseline", "--format", "markdown"]);
+    assert_eq!(markdown.code, 0, "{markdown:?}");
+    let out = &markdown.stdout;
+    assert!(
+        out.starts_with(
+            "### Sweep gate `tinygate`: baseline recorded\n\n| metric | values | mean |\n"
+        ) && out.contains("| `param_count (final, minimize)` | ")
+            && out.contains("\nWritten to `")
+            && !out.contains("baseline of tinygate written"),
+        "{out}"
+    );
+
+    // A worse run: the JSON carries the note that the bar goes down, and nothing else is said
+    // on standard output.
+    let written = std::fs::read_to_string(spec).unwrap();
+    std::fs::write(spec, written.replace("epochs: 3", "epochs: 1")).unwrap();
+    let lowered = env.sweep(&["gate", spec, "--update-baseline", "--format", "json"]);
+    assert_eq!(lowered.code, 0, "{lowered:?}");
+    let doc = json(&lowered.stdout);
+    assert_eq!(doc["experiment"], "tinygate");
+    assert_eq!(doc["baseline_written"], true);
+    assert!(
+        doc["baseline"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("base/tiny.json"),
+        "{doc}"
+    );
+    let names: Vec<&str> = doc["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["metric"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["val_accuracy", "val_loss", "param_count"], "{doc}");
+    assert_eq!(
+        doc["metrics"][0]["values"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(doc["metrics"][2]["baseline"]["std_error"], 0.0, "{doc}");
+    let note = doc["notes"][0]["note"].as_str().unwrap();
+    assert!(
+        note.starts_with("note: under the baseline it replaces, this run fails the gate")
+            && note.ends_with("the new baseline lowers the bar"),
+        "{doc}"
+    );
+}

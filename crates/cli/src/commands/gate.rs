@@ -219,21 +219,23 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             // A baseline replaced by worse values lowers the bar: said, not refused (a model
             // may trade a metric away on purpose).
             baseline::write(&gate.baseline.value, &new)?;
-            output::baseline_written(&mut out, &shown, &new)?;
+            let mut notes = Vec::new();
             if let Some(old) = replaced.filter(|old| old.experiment == spec.name) {
                 if let Ok(report) = gate.evaluate(&old, &current) {
                     let worse: Vec<&str> =
                         report.regressions().map(|r| r.metric.as_str()).collect();
                     if !worse.is_empty() {
-                        writeln!(
-                            out,
+                        notes.push(GateNote::line(format!(
                             "note: under the baseline it replaces, this run fails the gate ({}): \
                              the new baseline lowers the bar",
                             worse.join(", ")
-                        )?;
+                        )));
                     }
                 }
             }
+            let guarded: Vec<&str> = gate.metrics.iter().map(|m| m.name.as_str()).collect();
+            output::baseline_written(&mut out, args.format, &shown, &new, &guarded, &notes)?;
+            out.flush()?;
             Ok(Outcome::Success)
         }
         Some(recorded) => {

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use experiment::{Baseline, Estimate, GateReport, GateRow, Verdict};
+use experiment::{Baseline, BaselineMetric, Estimate, GateReport, GateRow, Verdict};
 use serde_json::json;
 use store::RunRecord;
 
@@ -96,28 +96,115 @@ pub(crate) fn gate_report(
     }
 }
 
-/// Writes what `--update-baseline` recorded.
+/// Writes what `--update-baseline` recorded to `file` in `format`: its guarded metrics in
+/// `metrics`' order (the spec's), written as the gate's table writes them, then `notes` (what the
+/// new baseline does to the bar).
 pub(crate) fn baseline_written(
     out: &mut impl Write,
+    format: GateFormat,
     file: &str,
     baseline: &Baseline,
+    metrics: &[&str],
+    notes: &[GateNote],
 ) -> io::Result<()> {
-    writeln!(out, "baseline of {} written to {file}", baseline.experiment)?;
-    let header = ["metric", "values", "mean"].map(String::from);
-    let rows: Vec<Vec<String>> = baseline
-        .metrics
+    let rows: Vec<(&str, &BaselineMetric)> = metrics
         .iter()
-        .map(|(name, m)| {
-            let values: Vec<String> = m.values.iter().map(|v| num(*v)).collect();
-            vec![
-                format!("{name} ({}, {})", m.aggregate, m.goal),
-                values.join(" "),
-                Estimate::of(&m.values).map_or("-".into(), estimate),
-            ]
-        })
+        .filter_map(|name| baseline.metrics.get(*name).map(|m| (*name, m)))
         .collect();
-    table(out, &header, &rows)?;
-    writeln!(out, "{}", provenance(baseline))
+    let cells = |name: &str, m: &BaselineMetric| {
+        let values: Vec<String> = m.values.iter().map(|v| trimmed(*v, 4)).collect();
+        [
+            format!("{name} ({}, {})", m.aggregate, m.goal),
+            values.join(" "),
+            Estimate::of(&m.values).map_or("-".into(), |e| estimate_with(e, &|x| trimmed(x, 4))),
+        ]
+    };
+    match format {
+        GateFormat::Table => {
+            writeln!(out, "baseline of {} written to {file}", baseline.experiment)?;
+            let header = WRITTEN_HEADER.map(String::from);
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(name, m)| cells(name, m).to_vec())
+                .collect();
+            table(out, &header, &rows)?;
+            writeln!(out, "{}", provenance(baseline))?;
+            for note in notes {
+                writeln!(out, "{}", note.line)?;
+                for line in note.detail.iter().flat_map(|d| d.lines()) {
+                    writeln!(out, "  {line}")?;
+                }
+            }
+            Ok(())
+        }
+        GateFormat::Markdown => {
+            writeln!(
+                out,
+                "### Sweep gate `{}`: baseline recorded",
+                baseline.experiment
+            )?;
+            writeln!(out)?;
+            writeln!(out, "| {} |", WRITTEN_HEADER.join(" | "))?;
+            writeln!(out, "|---|---:|---:|")?;
+            for (name, m) in &rows {
+                let mut c = cells(name, m);
+                c[0] = format!("`{}`", c[0]);
+                writeln!(out, "| {} |", c.join(" | "))?;
+            }
+            writeln!(out)?;
+            writeln!(out, "Written to `{file}`; {}.", recorded(baseline))?;
+            for note in notes {
+                writeln!(out)?;
+                writeln!(out, "{}", note.line)?;
+                if let Some(detail) = &note.detail {
+                    writeln!(out, "```diff\n{detail}\n```")?;
+                }
+            }
+            Ok(())
+        }
+        GateFormat::Json => {
+            let p = &baseline.provenance;
+            let metrics: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(name, m)| {
+                    json!({
+                        "metric": name,
+                        "aggregate": m.aggregate.as_str(),
+                        "goal": m.goal.as_str(),
+                        "values": m.values,
+                        "baseline": estimate_json(Estimate::of(&m.values)),
+                    })
+                })
+                .collect();
+            let doc = json!({
+                "experiment": baseline.experiment,
+                "baseline_written": true,
+                "baseline": {
+                    "file": file,
+                    "commit": p.commit,
+                    "dirty": p.dirty,
+                    "date": format_iso_utc(p.date),
+                    "machine": p.machine,
+                    "sweep_version": p.sweep_version,
+                },
+                "metrics": metrics,
+                "notes": notes_json(notes),
+            });
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)
+        }
+    }
+}
+
+/// The columns of the table of a baseline written.
+const WRITTEN_HEADER: [&str; 3] = ["metric", "values", "mean"];
+
+/// Returns the notes as the JSON reports carry them: `{"note", "detail"}` each.
+fn notes_json(notes: &[GateNote]) -> Vec<serde_json::Value> {
+    notes
+        .iter()
+        .map(|n| json!({ "note": n.line, "detail": n.detail }))
+        .collect()
 }
 
 fn text(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Result<()> {
@@ -214,11 +301,7 @@ fn json(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
         "repeats": h.repeats,
         "noise_k": h.noise_k,
         "spec_changed": h.spec_changed,
-        "notes": h
-            .notes
-            .iter()
-            .map(|n| json!({ "note": n.line, "detail": n.detail }))
-            .collect::<Vec<_>>(),
+        "notes": notes_json(&h.notes),
         "current": {
             "commit": h.current.git.as_ref().map(|g| g.commit.clone()),
             "dirty": h.current.git.as_ref().map(|g| g.dirty),
@@ -325,11 +408,6 @@ fn delta_text(d: f64, r: &GateRow, places: usize) -> String {
     } else {
         format!("{signed} ({word})")
     }
-}
-
-/// Returns a recorded baseline's mean, and standard error over several values.
-fn estimate(e: Estimate) -> String {
-    estimate_with(e, &num)
 }
 
 /// Returns a mean, and its standard error over several values, each written by `num`.
