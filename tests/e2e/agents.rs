@@ -516,6 +516,14 @@ fn agent_flags_are_checked_before_anything_runs() {
         "{}",
         out.stderr
     );
+    // A negative number is read as the flag's value, and refused as one.
+    let out = run(&["--agent", "-1/2", "--exchange", "x"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--agent -1/2: expected I/N"),
+        "{}",
+        out.stderr
+    );
     let out = run(&["--agent", "one", "--exchange", "x"]);
     assert!(out.stderr.contains("expected I/N"), "{}", out.stderr);
     // `--extend` is refused with what adds trials to a study run by agents instead, and
@@ -558,6 +566,21 @@ fn agent_flags_are_checked_before_anything_runs() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("give `parallel:`"), "{}", out.stderr);
     assert!(!env.path().join(".sweep").exists(), "nothing was created");
+    // The folder of one study's journals, given for the exchange, is refused with the folder
+    // above it (it would start the study again in a folder of its own below it).
+    let study = env.path().join("ex/shared");
+    std::fs::create_dir_all(&study).unwrap();
+    std::fs::write(study.join("agent-1.jsonl"), "").unwrap();
+    let out = run(&["--agent", "0/2", "--exchange", "ex/shared"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("--exchange ex/shared: it holds the agent journals of one study")
+            && out.stderr.contains("--exchange ex"),
+        "{}",
+        out.stderr
+    );
+    assert!(!study.join("shared").exists() && !env.path().join(".sweep").exists());
 }
 
 #[test]

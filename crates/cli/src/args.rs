@@ -80,7 +80,12 @@ pub(crate) struct RunArgs {
     pub(crate) top: usize,
     /// Run as agent I of N (from 0) of one study, e.g. $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT:
     /// trials I, I+N, ... here, the others learned through --exchange
-    #[arg(long, value_name = "I/N", requires = "exchange")]
+    #[arg(
+        long,
+        value_name = "I/N",
+        requires = "exchange",
+        allow_hyphen_values = true
+    )]
     pub(crate) agent: Option<String>,
     /// Folder every agent sees (a shared filesystem), where they exchange their trials
     #[arg(long, value_name = "DIR", requires = "agent")]
@@ -400,6 +405,11 @@ fn duration_ms(text: &str) -> Result<i64, String> {
             .is_ok_and(|v| v > 0.0 && v < 1.0);
         if t.starts_with('-') || zero {
             format!("a duration must be more than zero, found `{text}`")
+        } else if t.ends_with("ms") {
+            format!(
+                "`{text}`: durations are written in d, h, m and s (a bare number is seconds), \
+                 not milliseconds; e.g. 0.5s"
+            )
         } else if tiny {
             format!("`{text}` is shorter than a millisecond, which durations count in")
         } else if t.chars().filter(char::is_ascii_digit).count() > 12 {
@@ -454,6 +464,13 @@ mod tests {
         assert!(err.contains("shorter than a millisecond"), "{err}");
         let err = duration_ms("99999999999999h").unwrap_err();
         assert!(err.contains("longer than any run could last"), "{err}");
+        for millis in ["500ms", "0.5ms"] {
+            let err = duration_ms(millis).unwrap_err();
+            assert!(
+                err.contains("not milliseconds; e.g. 0.5s"),
+                "{millis}: {err}"
+            );
+        }
         let err = duration_ms("5 minutes").unwrap_err();
         assert!(err.starts_with("expected a duration such as 90s"), "{err}");
     }

@@ -443,6 +443,16 @@ fn agent_options(
              agents, e.g. 0/4"
         ),
     };
+    // The folder of one study's journals given for the exchange would start the study again
+    // in a folder of its own below it.
+    if store::Watcher::is_study_folder(exchange) {
+        let parent = exchange.parent().unwrap_or(exchange);
+        bail!(
+            "--exchange {}: it holds the agent journals of one study; give the exchange folder              the other agents were started with, the one above it: --exchange {}",
+            exchange.display(),
+            experiment::shell_quote(&parent.display().to_string())
+        );
+    }
     Ok(runner::AgentOptions {
         agent: index,
         agents: count,
