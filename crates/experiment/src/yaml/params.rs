@@ -297,6 +297,22 @@ fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<
     if !matches!(node.kind, Kind::Map(_)) {
         // W&B's sweep files write a fixed value `{value: ..}` and a list `{values: [..]}`.
         let hint = match &node.kind {
+            // Nothing (or `~`) is no value to put in `{value: ..}`: say how each shape is
+            // written, with the knob's default as the example of a fixed value.
+            Kind::Scalar {
+                value: Scalar::Null,
+                ..
+            } => match knob {
+                Some(k) => format!(
+                    "; to search it, give a list, `{{values: [..]}}`, or a range, `{{min: .., \
+                     max: ..}}`, with values in place of the dots; to fix it, write such as \
+                     `{{value: {}}}` (its default), or leave it out to keep the default",
+                    k.default_value()
+                ),
+                None => {
+                    "; a list of names to choose from is written `{values: [a, b]}`".to_string()
+                }
+            },
             Kind::Scalar { text, .. } => format!("; a fixed value is written `{{value: {text}}}`"),
             Kind::Seq(_) => "; a list to choose from is written `{values: [..]}`".to_string(),
             Kind::Map(_) => String::new(),
