@@ -65,10 +65,15 @@ impl ExperimentSpec {
             // Stopping at epoch `patience + 1` at the soonest, which saves something only
             // before the last epoch.
             if stop.patience.saturating_add(1) >= epochs {
+                // The least patience is 1, which stops at epoch 2 at the soonest.
+                let advice = if epochs > 2 {
+                    "lower `early_stopping.patience`"
+                } else {
+                    "give trials more `epochs` (early stopping waits at least 1)"
+                };
                 notes.push(format!(
                     "early stopping never ends a trial early: it waits {} without an \
-                     improvement of `{}`, and a trial trains at most {epochs}; lower \
-                     `early_stopping.patience`",
+                     improvement of `{}`, and a trial trains at most {epochs}; {advice}",
                     crate::counted(stop.patience, "epoch", "epochs"),
                     stop.metric
                 ));
@@ -78,9 +83,15 @@ impl ExperimentSpec {
         // than that never gets there before its end.
         if let Some(plateau) = self.plateau {
             if plateau.patience >= trials {
+                // The least patience is 1.
+                let advice = if trials > 1 {
+                    "lower `plateau.patience`"
+                } else {
+                    "give the sweep more trials (`run_cap`)"
+                };
                 notes.push(format!(
                     "the plateau never ends the sweep early: it waits {} trials without \
-                     improving, and the sweep has {trials}; lower `plateau.patience`",
+                     improving, and the sweep has {trials}; {advice}",
                     plateau.patience
                 ));
             }
@@ -124,6 +135,15 @@ impl PrunerSpec {
     fn never_stops(&self, epochs: u32, trials: u32) -> Option<String> {
         // A decision at the last epoch saves nothing.
         let last = epochs;
+        // With one epoch there is no earlier one for any setting to reach: the advice below
+        // (a lower setting) could not help, and the least `min_resource` is 1.
+        if last <= 1 && *self != PrunerSpec::None {
+            return Some(
+                "a trial trains 1 epoch, so no epoch comes before its last to stop it at; give \
+                 trials more `epochs`"
+                    .to_string(),
+            );
+        }
         let warmed_up = |n_warmup_steps: u32| {
             (n_warmup_steps.saturating_add(1) >= last).then(|| {
                 format!(
@@ -165,8 +185,15 @@ impl PrunerSpec {
                 patience, wrapped, ..
             } => {
                 if patience.saturating_add(1) >= last {
+                    // The least patience is 1, which stops at epoch 2 at the soonest.
+                    let advice = if last > 2 {
+                        "lower `patience`"
+                    } else {
+                        "give trials more `epochs` (`patience` is at least 1)"
+                    };
                     Some(format!(
-                        "`patience: {patience}` is never run out before the last epoch ({last})"
+                        "`patience: {patience}` is never run out before the last epoch \
+                         ({last}); {advice}"
                     ))
                 } else {
                     wrapped.never_stops(epochs, trials)

@@ -80,7 +80,7 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
     assert_eq!(
         notes("train: {epochs: 5}\npruner: {type: patience, patience: 4}\n"),
         ["the pruner stops no trial early: `patience: 4` is never run out before the last epoch \
-          (5)"]
+          (5); lower `patience`"]
     );
     assert_eq!(
         notes(
@@ -120,6 +120,49 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
     );
     assert!(notes("plateau: {patience: 19}\n").is_empty());
     assert!(notes("").is_empty());
+}
+
+#[test]
+fn the_advice_is_one_the_settings_allow() {
+    let notes = |lines: &str| spec(lines).idle_stopping(20);
+    // `min_iter` is at least 1, so with one epoch the advice is more epochs, whatever the rule.
+    let one_epoch = "a trial trains 1 epoch, so no epoch comes before its last to stop it at; \
+                     give trials more `epochs`";
+    for rule in [
+        "early_terminate: {type: hyperband, min_iter: 1, eta: 2}\n",
+        "pruner: {type: asha}\n",
+        "pruner: {type: median}\n",
+        "pruner: {type: threshold, upper: 1.0}\n",
+        "pruner: {type: patience, patience: 1}\n",
+    ] {
+        assert_eq!(
+            notes(&format!("train: {{epochs: 1}}\n{rule}")),
+            [format!("the pruner stops no trial early: {one_epoch}")],
+            "{rule}"
+        );
+    }
+    // A patience is at least 1: with two epochs none is lower that helps.
+    assert_eq!(
+        notes("train: {epochs: 2}\npruner: {type: patience, patience: 1}\n"),
+        ["the pruner stops no trial early: `patience: 1` is never run out before the last epoch \
+          (2); give trials more `epochs` (`patience` is at least 1)"]
+    );
+    assert_eq!(
+        notes("train: {epochs: 2, early_stopping: {metric: val_loss, patience: 1}}\n"),
+        [
+            "early stopping never ends a trial early: it waits 1 epoch without an improvement of \
+          `val_loss`, and a trial trains at most 2; give trials more `epochs` (early stopping \
+          waits at least 1)"
+        ]
+    );
+    let one_trial = spec("plateau: {patience: 1}\n").idle_stopping(1);
+    assert_eq!(
+        one_trial,
+        [
+            "the plateau never ends the sweep early: it waits 1 trials without improving, and the \
+          sweep has 1; give the sweep more trials (`run_cap`)"
+        ]
+    );
 }
 
 #[test]
