@@ -731,3 +731,26 @@ fn issue_update_baseline_honours_the_format_and_the_spec_order() {
         "{doc}"
     );
 }
+
+#[test]
+fn issue_a_baseline_that_cannot_be_recorded_stops_at_the_run_that_says_so() {
+    let env = TestEnv::new();
+    // No trial can meet the constraint: run 1 has no value, so no baseline can be recorded, and
+    // runs 2 and 3 do not train for nothing.
+    let text = tiny_gate(3, 3, "  max_regression_abs: 0.0\n")
+        .replace("gate:\n", "constraints: {param_count: {max: 10}}\ngate:\n");
+    let spec = env.write_spec("tiny.yaml", &text);
+    let update = env.sweep(&["gate", spec.to_str().unwrap(), "--update-baseline"]);
+    assert_eq!(update.code, 2, "{update:?}");
+    assert!(
+        update.stderr.contains(
+            "error: cannot record a baseline: run 1 of 3 (`tinygate`) has no completed trial \
+             that meets the constraints, so it has no value of the guarded metrics: every trial \
+             failed, broke a constraint, or was pruned; run it into a store (--store DIR) to see \
+             why"
+        ) && update.stderr.contains("starting tinygate:")
+            && !update.stderr.contains("starting tinygate.r1"),
+        "{update:?}"
+    );
+    assert!(!env.path().join("base/tiny.json").exists());
+}

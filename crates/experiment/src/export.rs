@@ -2,7 +2,10 @@
 //! metric, epoch): what `sweep trials --format csv` and `sweep export [--series]` write, and
 //! what the dashboard's leaderboard and trial page download. Floats are written with Rust's
 //! shortest round-trip notation (`NaN` and `inf` included), so parsing them back gives the
-//! stored bits.
+//! stored bits. A parameter a trial does not have is an empty cell; a text value that is empty
+//! or has spaces at its ends is quoted (`""`, `" sp"`), so that it reads back as written where
+//! a reader keeps quoted cells as they are (pandas reads `""` as NaN by default; the JSON keeps
+//! every value exactly).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -112,7 +115,7 @@ fn trials_csv_with(trials: &[Trial], judged: &Judged<'_>, for_spreadsheets: bool
     header.extend(metrics.iter().map(|m| format!("metric.{m}")));
     let mut out = csv_row(&header);
     for t in trials {
-        let mut row = vec![
+        let mut fixed = vec![
             t.id.to_string(),
             t.state.as_str_when_idle().to_string(),
             t.reason.clone().unwrap_or_default(),
@@ -125,23 +128,34 @@ fn trials_csv_with(trials: &[Trial], judged: &Judged<'_>, for_spreadsheets: bool
         ];
         if constrained {
             let feasible = spec.and_then(|s| crate::feasibility(&s.constraints, t));
-            row.push(feasible.map_or(String::new(), |f| f.to_string()));
+            fixed.push(feasible.map_or(String::new(), |f| f.to_string()));
         }
         if let Some(on) = judged.on_front(t) {
-            row.push(on.to_string());
+            fixed.push(on.to_string());
         }
+        let mut row: Vec<String> = fixed.iter().map(|c| csv_cell(c, false)).collect();
         row.extend(params.iter().map(|p| match t.params.get(p) {
             Some(crate::ParamValue::Float(f)) => format!("{f:?}"),
-            Some(crate::ParamValue::Str(s)) if for_spreadsheets => as_text_in_spreadsheets(s),
-            Some(v) => v.to_string(),
+            // Text that is empty or has spaces at its ends is quoted: `""` is the empty value,
+            // where an empty cell is a parameter the trial does not have.
+            Some(crate::ParamValue::Str(s)) => {
+                let always = s.is_empty() || s.trim() != s;
+                let text = if for_spreadsheets {
+                    as_text_in_spreadsheets(s)
+                } else {
+                    s.clone()
+                };
+                csv_cell(&text, always)
+            }
+            Some(v) => csv_cell(&v.to_string(), false),
             None => String::new(),
         }));
-        row.extend(
-            metrics
-                .iter()
-                .map(|m| t.value(m).map_or(String::new(), |v| format!("{v:?}"))),
-        );
-        out.push_str(&csv_row(&row));
+        row.extend(metrics.iter().map(|m| {
+            let value = t.value(m).map_or(String::new(), |v| format!("{v:?}"));
+            csv_cell(&value, false)
+        }));
+        out.push_str(&row.join(","));
+        out.push('\n');
     }
     out
 }
@@ -173,19 +187,20 @@ pub fn curves_csv(experiment: &str, curves: &Curves) -> String {
 /// Returns one CSV line, ending in a newline: cells with a comma, a quote or a line break are
 /// quoted, their quotes doubled.
 pub fn csv_row(cells: &[String]) -> String {
-    let quoted: Vec<String> = cells
-        .iter()
-        .map(|c| {
-            if c.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", c.replace('"', "\"\""))
-            } else {
-                c.clone()
-            }
-        })
-        .collect();
+    let quoted: Vec<String> = cells.iter().map(|c| csv_cell(c, false)).collect();
     let mut line = quoted.join(",");
     line.push('\n');
     line
+}
+
+/// Returns a cell as a CSV line holds it: quoted, its quotes doubled, when it has a comma, a
+/// quote or a line break, or `always`.
+fn csv_cell(cell: &str, always: bool) -> String {
+    if always || cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -271,5 +286,31 @@ mod tests {
             assert!(!plain.contains('\''), "{plain}");
         }
         assert_eq!(rows("relu", true), rows("relu", false));
+    }
+
+    #[test]
+    fn issue_an_empty_value_or_one_with_spaces_at_its_ends_is_quoted() {
+        let mut trials = Vec::new();
+        for (id, tag) in [
+            (0, Some("")),
+            (1, Some(" sp")),
+            (2, Some("x ")),
+            (3, Some("x")),
+            (4, None),
+        ] {
+            let mut t = trial_with(id, TrialState::Completed, "val_loss", Some(0.5));
+            if let Some(tag) = tag {
+                t.params.insert("tag".into(), ParamValue::Str(tag.into()));
+            }
+            trials.push(t);
+        }
+        let effort = Effort::default();
+        let judged = Judged::of(None, &trials, &effort);
+        let tags: Vec<String> = trials_csv(&trials, &judged)
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(7).unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(tags, ["\"\"", "\" sp\"", "\"x \"", "x", ""]);
     }
 }

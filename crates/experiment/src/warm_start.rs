@@ -25,7 +25,7 @@ use std::path::PathBuf;
 
 pub use table::{ResultsRow, ResultsTable};
 
-use crate::{Located, Params, SearchSpace, Trial, TrialId};
+use crate::{Located, ParamValue, Params, SearchSpace, Trial, TrialId};
 
 /// The earlier trials a search learns from, and how many of them.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,8 +66,9 @@ pub struct WarmStarted {
     /// The trials taken, renumbered from 0, with this search's parameters.
     pub trials: Vec<Trial>,
     /// Why each of its other finished trials was left out: "trial 7: `lr` = 0.5 ..." (a
-    /// file's: "line 8: ..."); then notes on the file as a whole, each starting `note: ` (a
-    /// constrained metric it has no column for), which leave no trial out.
+    /// file's: "line 8: ..."); then notes, each starting `note: ` (a constrained metric a file
+    /// has no column for, a parameter given where this search does not set it), which leave
+    /// no trial out.
     pub left_out: Vec<String>,
 }
 
@@ -126,19 +127,23 @@ impl WarmStart {
         candidates.sort_by_key(|t| t.id);
         let mut trials = Vec::new();
         let mut left_out = Vec::new();
+        let mut unused = Vec::new();
         for trial in candidates {
-            match params_in(space, &trial.params) {
-                Ok(params) => {
+            match params_in(space, &trial.params, &Params::new()) {
+                Ok(fitted) => {
                     let id = TrialId(u32::try_from(trials.len()).unwrap_or(u32::MAX));
+                    let at = format!("trial {}", trial.id);
+                    unused.extend(fitted.unused.into_iter().map(|p| (p, at.clone())));
                     trials.push(Trial {
                         id,
-                        params,
+                        params: fitted.params,
                         ..trial.clone()
                     });
                 }
                 Err(why) => left_out.push(format!("trial {}: {why}", trial.id)),
             }
         }
+        left_out.extend(unused_notes(space, &unused));
         WarmStarted {
             source: self.source.name(),
             trials,
@@ -147,15 +152,34 @@ impl WarmStart {
     }
 }
 
+/// `given` read as parameters of a space (`params_in`).
+#[derive(Debug)]
+pub(crate) struct Fitted {
+    /// Each parameter active given the ones before it, with its value.
+    pub(crate) params: Params,
+    /// The parameters of the space given a value where their condition does not hold, which
+    /// the trial is taken without (said in a note, not dropped without a word).
+    pub(crate) unused: Vec<String>,
+}
+
 /// Returns `given` as parameters of `space`: each parameter active given the ones before it,
-/// with the given value, admitted by its distribution; or why not.
-pub(crate) fn params_in(space: &SearchSpace, given: &Params) -> Result<Params, String> {
+/// with the given value (or, for one not given, its value in `blank`: a table's empty cell
+/// that may be the empty string), admitted by its distribution; or why not.
+pub(crate) fn params_in(
+    space: &SearchSpace,
+    given: &Params,
+    blank: &Params,
+) -> Result<Fitted, String> {
     let mut params = Params::new();
+    let mut unused = Vec::new();
     for p in space.in_dependency_order() {
         if !space.is_active(p, &params) {
+            if given.contains_key(&p.name) {
+                unused.push(p.name.clone());
+            }
             continue;
         }
-        let Some(value) = given.get(&p.name) else {
+        let Some(value) = given.get(&p.name).or_else(|| blank.get(&p.name)) else {
             // A parameter of one value every trial had, which a table need not carry.
             if let crate::Distribution::Constant(v) = &p.distribution {
                 params.insert(p.name.clone(), v.clone());
@@ -166,10 +190,67 @@ pub(crate) fn params_in(space: &SearchSpace, given: &Params) -> Result<Params, S
         let admitted = p
             .distribution
             .admit(value)
-            .map_err(|why| format!("`{}` = {value}: {why}", p.name))?;
+            .map_err(|why| match &p.distribution {
+                // The values written so that an empty one, or one with spaces at its ends, shows:
+                // `"x"`, `""`, `" sp"`.
+                crate::Distribution::Categorical { values, .. } => {
+                    let listed: Vec<String> = values.iter().map(shown).collect();
+                    format!(
+                        "`{}` = {}: must be one of {}",
+                        p.name,
+                        shown(value),
+                        listed.join(", ")
+                    )
+                }
+                _ => format!("`{}` = {value}: {why}", p.name),
+            })?;
         params.insert(p.name.clone(), admitted);
     }
-    Ok(params)
+    Ok(Fitted { params, unused })
+}
+
+/// Returns a value as a message about a warm start shows it: text in double quotes, as JSON
+/// writes it (`"x "`, `""`), so that an empty value or spaces at its ends are seen; anything
+/// else as it reads (`0.5`, `true`).
+pub(crate) fn shown(value: &ParamValue) -> String {
+    match value {
+        ParamValue::Str(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// Returns a note for each parameter given a value where its condition does not hold, in
+/// `unused` (its name, and where: "line 3", "trial 7"), that the trials were taken without it:
+/// the search does not set it there, so the value is not what made their results.
+pub(crate) fn unused_notes(space: &SearchSpace, unused: &[(String, String)]) -> Vec<String> {
+    let mut by_param: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (param, at) in unused {
+        by_param.entry(param).or_default().push(at);
+    }
+    by_param
+        .into_iter()
+        .map(|(param, at)| {
+            let when = space
+                .param(param)
+                .and_then(|p| p.condition.as_ref())
+                .map_or_else(String::new, |c| {
+                    let tests: Vec<String> = c
+                        .when
+                        .iter()
+                        .map(|(name, values)| {
+                            let values: Vec<String> = values.iter().map(shown).collect();
+                            format!("`{name}` is {}", values.join(" or "))
+                        })
+                        .collect();
+                    format!(" (only where {})", tests.join(" and "))
+                });
+            format!(
+                "{NOTE}`{param}` is given where this search does not set it{when}, so those \
+                 trials are taken without it: {}",
+                first_reasons(&at.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -290,7 +371,7 @@ mod tests {
         );
         assert_eq!(all.left_out[1], "trial 3: it has no `momentum`");
         assert!(
-            all.left_out[2].starts_with("trial 5: `optimizer` = rmsprop: "),
+            all.left_out[2].starts_with("trial 5: `optimizer` = \"rmsprop\": "),
             "{:?}",
             all.left_out
         );

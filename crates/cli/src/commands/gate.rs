@@ -189,13 +189,20 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 ),
                 None => "; run it into a store (--store DIR) to see why".to_string(),
             };
+            // A baseline cannot be recorded without this run's values: said now, rather than
+            // after the remaining runs train for nothing. A gate goes on, and reports `-`.
+            if args.update_baseline {
+                bail!(
+                    "cannot record a baseline: {} has no completed trial{meeting}, so it has no \
+                     value of the guarded metrics: every trial failed{or_broke} or was \
+                     pruned{why}",
+                    run_name(done, repeats.len(), &spec_r.name)
+                );
+            }
             let note = format!(
-                "note: run {} of {} (`{}`) has no completed trial{meeting}, so it has no value \
-                 of the guarded metrics (`-` below): every trial failed{or_broke} or was \
-                 pruned{why}",
-                done + 1,
-                repeats.len(),
-                spec_r.name,
+                "note: {} has no completed trial{meeting}, so it has no value of the guarded \
+                 metrics (`-` below): every trial failed{or_broke} or was pruned{why}",
+                run_name(done, repeats.len(), &spec_r.name)
             );
             say!("{note}");
             run_notes.push(GateNote::line(note));
@@ -209,6 +216,12 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 }
                 None => None,
             };
+            if args.update_baseline && !value.is_some_and(f64::is_finite) {
+                bail!(
+                    "cannot record a baseline: {}",
+                    no_value(done, repeats.len(), spec_r, &m.name)
+                );
+            }
             current.entry(m.name.clone()).or_default().push(value);
         }
     }
@@ -403,6 +416,21 @@ pub(crate) fn quoted(file: &Path) -> String {
     experiment::shell_quote(&file.display().to_string())
 }
 
+/// Returns how the gate names its run `done` (from 0) of `runs`: "run 1 of 3 (`NAME`)".
+fn run_name(done: usize, runs: usize, name: &str) -> String {
+    format!("run {} of {runs} (`{name}`)", done + 1)
+}
+
+/// Returns why run `done` of `runs`, which ran `spec_r`, gives no value of `metric` that a
+/// baseline can record: its best trial's curve has none, or only one that is not finite.
+fn no_value(done: usize, runs: usize, spec_r: &ExperimentSpec, metric: &str) -> String {
+    format!(
+        "{} has no finite value of `{metric}` in its best trial (a diverged run gives NaN or \
+         inf)",
+        run_name(done, runs, &spec_r.name)
+    )
+}
+
 /// Returns the spec the study loop runs for repeat `r`: its own seed (for the trial seeds and
 /// the sampler), and for `r > 0` its own name.
 fn repeat(spec: &ExperimentSpec, r: u32) -> ExperimentSpec {
@@ -424,15 +452,22 @@ fn new_baseline(
     now: Timestamp,
 ) -> anyhow::Result<Baseline> {
     let mut metrics = BTreeMap::new();
+    let runs = usize::try_from(gate.repeats).unwrap_or(usize::MAX);
     for m in &gate.metrics {
         let values = current.get(&m.name).map(Vec::as_slice).unwrap_or_default();
         let mut recorded = Vec::with_capacity(values.len());
+        // The runs are checked as they end (`gate`); this is the last word on it.
         for (r, value) in values.iter().enumerate() {
             match value {
                 Some(x) if x.is_finite() => recorded.push(*x),
                 _ => bail!(
-                    "cannot record a baseline: repeat {r} has no finite `{}` (did every trial fail?)",
-                    m.name
+                    "cannot record a baseline: {}",
+                    no_value(
+                        r,
+                        runs,
+                        &repeat(spec, u32::try_from(r).unwrap_or(u32::MAX)),
+                        &m.name
+                    )
                 ),
             }
         }

@@ -21,7 +21,7 @@ use crate::{
     TrialId, TrialResult, TrialState,
 };
 
-use super::{first_reasons, params_in, WarmStart, WarmStarted, NOTE};
+use super::{first_reasons, params_in, unused_notes, WarmStart, WarmStarted, NOTE};
 use crate::comma::decimal_comma_hint;
 
 /// Says why a file of `sweep export --series` curves is no warm start.
@@ -210,14 +210,15 @@ impl<'s> Columns<'s> {
         }
     }
 
-    /// Reads `row` as trial `id` of a search over `spec`'s space: `Ok(None)` for a row that is
+    /// Reads `row` as trial `id` of a search over `spec`'s space, with the parameters it gives
+    /// where this search does not set them (`Fitted::unused`): `Ok(None)` for a row that is
     /// not a result yet, `Err` with why a finished one is left out.
     fn trial(
         &self,
         row: &ResultsRow,
         spec: &ExperimentSpec,
         id: TrialId,
-    ) -> Result<Option<Trial>, String> {
+    ) -> Result<Option<(Trial, Vec<String>)>, String> {
         let line = row.line;
         let state = match self.state.map(|at| cell(row, at)) {
             None => TrialState::Completed,
@@ -238,27 +239,45 @@ impl<'s> Columns<'s> {
             (_, Err(why)) => return Err(format!("line {line}: `{objective}` {why}")),
         };
         let mut given = Params::new();
+        // An empty cell is a missing value, but for a parameter one of whose values is the
+        // empty string: where the row has that parameter, it is that value (`sweep export`
+        // writes it `""`; a CSV reader gives both as an empty cell).
+        let mut blank = Params::new();
         // `0,02`, a number with a decimal comma, read as text: said with how to write it, where
         // the parameter is one the trial has (an inactive one's cell is never read).
         let mut hints: Vec<(&str, String)> = Vec::new();
         for (name, at) in &self.params {
-            let text = cell(row, *at);
-            let Some(param) = spec.space.param(name).filter(|_| !text.is_empty()) else {
+            let Some(param) = spec.space.param(name) else {
                 continue;
             };
-            let value = typed(text, &param.distribution);
+            let raw = row.cells.get(*at).map_or("", String::as_str);
+            let text = raw.trim();
+            // A cell is read trimmed (`lr, depth` and `0.1, 2` as a person writes a table),
+            // but a value of a `values:` list with spaces at its ends (`"x "`) is read as
+            // written first, so that it is not taken for another (`"x"`).
+            let value = match listed_as_written(raw, &param.distribution) {
+                Some(value) => value,
+                None if text.is_empty() => {
+                    if let Some(empty) = listed_as_written("", &param.distribution) {
+                        blank.insert(name.to_string(), empty);
+                    }
+                    continue;
+                }
+                None => typed(text, &param.distribution),
+            };
             if matches!(value, ParamValue::Str(_)) {
                 hints.push((name, decimal_comma_hint(text)));
             }
             given.insert(name.to_string(), value);
         }
-        let params = params_in(&spec.space, &given).map_err(|why| {
+        let fitted = params_in(&spec.space, &given, &blank).map_err(|why| {
             let hint = hints
                 .iter()
                 .find(|(name, _)| why.starts_with(&format!("`{name}` ")))
                 .map_or("", |(_, hint)| hint.as_str());
             format!("line {line}: {why}{hint}")
         })?;
+        let params = fitted.params;
         let mut recorded: BTreeMap<String, f64> = self
             .metrics
             .iter()
@@ -279,7 +298,7 @@ impl<'s> Columns<'s> {
         let best_step = read(self.best_epoch)
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
-        Ok(Some(Trial {
+        let trial = Trial {
             id,
             seed: Seed(read(self.seed).and_then(|c| c.parse().ok()).unwrap_or(0)),
             params,
@@ -291,7 +310,8 @@ impl<'s> Columns<'s> {
                 best_step: Step(best_step),
                 metrics: recorded,
             }),
-        }))
+        };
+        Ok(Some((trial, fitted.unused)))
     }
 }
 
@@ -321,10 +341,15 @@ impl WarmStart {
         }
         rows.sort_by_key(|(number, _)| *number);
         let mut trials = Vec::new();
+        let mut unused = Vec::new();
         for (_, row) in rows {
             let id = TrialId(u32::try_from(trials.len()).unwrap_or(u32::MAX));
             match columns.trial(row, spec, id) {
-                Ok(Some(trial)) => trials.push(trial),
+                Ok(Some((trial, given))) => {
+                    let at = format!("line {}", row.line);
+                    unused.extend(given.into_iter().map(|p| (p, at.clone())));
+                    trials.push(trial);
+                }
                 Ok(None) => {}
                 Err(why) => left_out.push(why),
             }
@@ -342,6 +367,7 @@ impl WarmStart {
             ));
         }
         if !trials.is_empty() {
+            left_out.extend(unused_notes(&spec.space, &unused));
             left_out.extend(columns.notes());
         }
         Ok(WarmStarted {
@@ -489,6 +515,18 @@ fn typed(text: &str, distribution: &Distribution) -> ParamValue {
         }
         _ => value,
     }
+}
+
+/// Returns the value of a `values:` list whose text is `text` exactly, spaces at its ends and
+/// all (`"x "`, `""`), when `text` is not that of a value read trimmed.
+fn listed_as_written(text: &str, distribution: &Distribution) -> Option<ParamValue> {
+    let Distribution::Categorical { values, .. } = distribution else {
+        return None;
+    };
+    if !text.is_empty() && text.trim() == text {
+        return None;
+    }
+    values.iter().find(|v| v.as_str() == Some(text)).cloned()
 }
 
 /// Joins quoted names as "`a`, `b` and `c`".
