@@ -512,6 +512,14 @@ fn open_experiment(
         };
         before_write(run_cap, warm.as_ref())?;
         store.update_experiment(&info)?;
+        // An experiment without a run record that holds no trial was cut short as it was
+        // created (by a version that wrote its record apart): nothing trained on any data
+        // yet, so this run's record is its own, and later runs are checked against it.
+        if recorded.is_none() && store.trials(&spec.name)?.is_empty() {
+            if let Some(record) = run_record(options) {
+                store.put_run_record(&spec.name, &record)?;
+            }
+        }
         return Ok((info, true, warm));
     }
     if options.extend.is_some() {
@@ -537,23 +545,29 @@ fn open_experiment(
         finished: None,
     };
     before_write(info.run_cap, warm.as_ref())?;
-    store.create_experiment(&info)?;
-    if let Some(warm) = &warm {
-        store.put_warm_start(&info.name, warm)?;
-    }
-    if let Some(record) = &options.record {
-        // An agent's store says which agent made it: the others' trials keep their
-        // checkpoints in their own stores.
-        let record = store::RunRecord {
-            agent: options.agent.as_ref().map(|a| store::AgentOf {
-                agent: a.agent,
-                agents: a.agents,
-            }),
-            ..record.clone()
-        };
-        store.put_run_record(&info.name, &record)?;
-    }
+    // In one transaction: a crash between them would leave an experiment that resumes without
+    // its warm start or its run record (with nothing to check its data against).
+    let record = run_record(options);
+    store.create_experiment_with(
+        &info,
+        store::Creation {
+            warm_start: warm.as_ref(),
+            run_record: record.as_ref(),
+        },
+    )?;
     Ok((info, false, warm))
+}
+
+/// Returns the run record to store with a new experiment: the caller's, saying which agent
+/// made the store (the others' trials keep their checkpoints in their own stores).
+fn run_record(options: &StudyOptions) -> Option<RunRecord> {
+    options.record.as_ref().map(|record| RunRecord {
+        agent: options.agent.as_ref().map(|a| store::AgentOf {
+            agent: a.agent,
+            agents: a.agents,
+        }),
+        ..record.clone()
+    })
 }
 
 /// Takes the trials of `w`'s experiment that `spec` learns from: refused when the store holds
@@ -1358,6 +1372,71 @@ mod tests {
             data_file: "none.csv".into(),
             ..store::RunRecord::default()
         }
+    }
+
+    #[test]
+    fn an_experiment_whose_creation_was_cut_short_before_its_run_record_gets_one() {
+        let spec = spec(3, "a");
+        let store = Store::temporary().unwrap();
+        let on = |data_hash: &str| StudyOptions {
+            record: Some(store::RunRecord {
+                data_hash: data_hash.into(),
+                ..recorded(&spec)
+            }),
+            ..options(1)
+        };
+        // As a crash between writing the experiment and its record left it (before they were
+        // written in one transaction): no record, no trial.
+        let info = ExperimentInfo {
+            name: spec.name.clone(),
+            description: String::new(),
+            spec_yaml: spec.source.clone(),
+            spec_hash: spec.hash(),
+            spec_path: "toy.yaml".into(),
+            objective: spec.metric.name.clone(),
+            goal: spec.metric.goal,
+            seed: spec.seed,
+            run_cap: 3,
+            status: ExperimentStatus::Running,
+            created: Timestamp(0),
+            finished: None,
+        };
+        store.create_experiment(&info).unwrap();
+        let clock = TickClock(AtomicI64::new(0));
+        let go = |options: &StudyOptions| {
+            run_study(
+                &store,
+                &spec,
+                &quadratic(2.0),
+                &SilentObserver,
+                &clock,
+                options,
+            )
+        };
+        go(&on("aaaa")).unwrap();
+        let stored = store.run_record("toy").unwrap().expect("a run record");
+        assert_eq!(stored.data_hash, "aaaa");
+        // So its data is checked from then on.
+        let err = go(&StudyOptions {
+            extend: Some(1),
+            ..on("bbbb")
+        })
+        .map(|_| ())
+        .unwrap_err();
+        assert!(matches!(err, Error::DataChanged { .. }), "{err}");
+
+        // A new experiment is stored with its record at once.
+        let fresh = Store::temporary().unwrap();
+        run_study(
+            &fresh,
+            &spec,
+            &quadratic(2.0),
+            &SilentObserver,
+            &clock,
+            &on("cccc"),
+        )
+        .unwrap();
+        assert_eq!(fresh.run_record("toy").unwrap().unwrap().data_hash, "cccc");
     }
 
     #[test]

@@ -8,6 +8,16 @@ use experiment::{
     Direction, ExperimentSpec, MetricSpec, Seed, Timestamp, Trial, TrialId, TrialState,
 };
 
+/// What a new experiment is stored with beside its record (`Store::create_experiment_with`),
+/// in the same transaction: a crash leaves all of it or none.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Creation<'a> {
+    /// The trials it took from another experiment (`warm_start:`).
+    pub warm_start: Option<&'a experiment::WarmStarted>,
+    /// How and where it runs.
+    pub run_record: Option<&'a RunRecord>,
+}
+
 /// An experiment as stored: its spec, objective, budget and lifecycle.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExperimentInfo {

@@ -42,7 +42,8 @@ mod store;
 
 pub use error::{DamagedPart, Error, Result};
 pub use info::{
-    AgentOf, CheckpointAt, ExperimentInfo, ExperimentStatus, GitState, RunRecord, TestResult,
+    AgentOf, CheckpointAt, Creation, ExperimentInfo, ExperimentStatus, GitState, RunRecord,
+    TestResult,
 };
 pub use journal::{
     short_hash, AgentHeader, Exchange, JournalEvent, PeerJournal, Stamp, Watcher, MAX_AGENTS,

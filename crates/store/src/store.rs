@@ -36,7 +36,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use crate::error::{storage, DamagedPart, DATABASE_FILE};
 use crate::keys::{self, ExperimentId};
 use crate::records;
-use crate::{CheckpointAt, Error, ExperimentInfo, Result, RunRecord, TestResult};
+use crate::{CheckpointAt, Creation, Error, ExperimentInfo, Result, RunRecord, TestResult};
 
 pub use compact::{compaction_pending, database_bytes, Compacted};
 pub use remove::Removed;
@@ -281,10 +281,25 @@ impl Store {
 
     /// Creates an experiment; fails with `Error::ExperimentExists` if the name is taken.
     pub fn create_experiment(&self, e: &ExperimentInfo) -> Result<()> {
+        self.create_experiment_with(e, Creation::default())
+    }
+
+    /// Creates an experiment with what `with` gives beside it, all in one transaction, so that
+    /// no crash leaves the experiment without them; fails with `Error::ExperimentExists`,
+    /// writing nothing, if the name is taken.
+    pub fn create_experiment_with(&self, e: &ExperimentInfo, with: Creation<'_>) -> Result<()> {
         let record = records::encode_experiment(e);
+        let warm = with.warm_start.map(records::encode_warm_start);
+        let run = with.run_record.map(records::encode_run_record);
         let name = e.name.as_bytes();
-        let trees = (&self.meta, &self.experiment_ids, &self.experiments);
-        let outcome = trees.transaction(|(meta, ids, experiments)| {
+        let trees = (
+            &self.meta,
+            &self.experiment_ids,
+            &self.experiments,
+            &self.warm_starts,
+            &self.run_records,
+        );
+        let outcome = trees.transaction(|(meta, ids, experiments, warm_starts, run_records)| {
             if ids.get(name)?.is_some() {
                 return Err(ConflictableTransactionError::Abort(
                     Error::ExperimentExists {
@@ -307,6 +322,12 @@ impl Store {
             meta.insert(NEXT_EXPERIMENT_ID_KEY, &next.to_be_bytes())?;
             ids.insert(name, &id.to_bytes())?;
             experiments.insert(&id.to_bytes(), record.as_slice())?;
+            if let Some(warm) = &warm {
+                warm_starts.insert(&id.to_bytes(), warm.as_slice())?;
+            }
+            if let Some(run) = &run {
+                run_records.insert(&id.to_bytes(), run.as_slice())?;
+            }
             Ok(())
         });
         match outcome {

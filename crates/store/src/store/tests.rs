@@ -908,3 +908,37 @@ fn a_panic_on_another_thread_while_a_store_opens_reaches_the_panic_hook() {
     let raised = panicker.join().unwrap();
     assert_eq!(SEEN.load(Ordering::SeqCst), raised);
 }
+
+#[test]
+fn an_experiment_is_created_with_its_warm_start_and_run_record_or_not_at_all() {
+    let store = Store::temporary().unwrap();
+    let warm = experiment::WarmStarted {
+        source: "before".into(),
+        trials: vec![trial(0, TrialState::Completed)],
+        left_out: Vec::new(),
+    };
+    let record = run_record();
+    let with = Creation {
+        warm_start: Some(&warm),
+        run_record: Some(&record),
+    };
+    store.create_experiment_with(&info("e", 1), with).unwrap();
+    // Compared as printed: the trial's metrics hold a NaN.
+    assert_eq!(
+        format!("{:?}", store.warm_start("e").unwrap()),
+        format!("{:?}", Some(&warm))
+    );
+    assert_eq!(store.run_record("e").unwrap(), Some(record.clone()));
+    // A name taken: refused, and nothing of what came with it is written.
+    store.create_experiment(&info("f", 2)).unwrap();
+    let err = store
+        .create_experiment_with(&info("f", 3), with)
+        .unwrap_err();
+    assert!(matches!(err, Error::ExperimentExists { .. }), "{err}");
+    assert_eq!(store.warm_start("f").unwrap(), None);
+    assert_eq!(store.run_record("f").unwrap(), None);
+    assert_eq!(
+        store.experiment("f").unwrap().unwrap().created,
+        Timestamp(2)
+    );
+}
