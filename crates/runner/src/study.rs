@@ -1033,6 +1033,31 @@ mod tests {
     }
 
     #[test]
+    fn a_trial_a_crash_left_running_runs_again_without_its_old_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let spec = spec(2, "a");
+        run(&store, &spec, &quadratic(2.0), 1);
+        // As a crash in trial 1's training left it: running, with the checkpoint of its best
+        // epoch so far.
+        let mut running = store.trial("toy", TrialId(1)).unwrap().unwrap();
+        running.state = TrialState::Running;
+        running.finished = None;
+        running.result = None;
+        store.put_trial("toy", &running).unwrap();
+        let folder = store.checkpoint_folder("toy").unwrap();
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("1.safetensors"), "weights").unwrap();
+        std::fs::write(folder.join("1.json"), "{}").unwrap();
+        assert!(store.has_checkpoint("toy", TrialId(1)));
+        // Run again, it fails before any epoch: no checkpoint of the old run stays beside it.
+        let resumed = run(&store, &spec, &quadratic(-1.0), 1);
+        assert_eq!(resumed.trials[1].state, TrialState::Failed);
+        assert!(!store.has_checkpoint("toy", TrialId(1)));
+        assert!(!folder.join("1.safetensors").exists());
+    }
+
+    #[test]
     fn a_study_closed_to_new_trials_lets_the_running_ones_finish_and_resumes_to_the_same_results() {
         for parallel in [1, 2] {
             let mut spec = spec(6, "a");

@@ -194,6 +194,12 @@ impl Worker<'_> {
             result: None,
         };
         self.store.clear_metrics(&self.spec.name, id)?;
+        // A trial an earlier run left unfinished (a crash, a stop) runs from scratch: the
+        // checkpoint of its old run's best epoch goes too, so that it never stands for this
+        // run (which may fail, or be pruned, before it writes one).
+        if self.existing.iter().any(|t| t.id == id) {
+            self.store.discard_checkpoint(&self.spec.name, id)?;
+        }
         self.store.put_trial(&self.spec.name, &trial)?;
         self.publish(&JournalEvent::Start(trial.clone()))?;
         self.observer.trial_started(&trial);
