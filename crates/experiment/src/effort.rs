@@ -10,7 +10,7 @@ use crate::{ExperimentSpec, Hyperparams, Step, Trial, TrialId, TrialState};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Effort {
     /// The epochs they would have trained had none stopped early (each trial's `epochs`), while
-    /// known for every trial added.
+    /// the spec of every trial added is known.
     most: Option<u64>,
     /// How many trials pruning stopped at each epoch.
     pruned_at: BTreeMap<u32, usize>,
@@ -39,11 +39,8 @@ impl Effort {
         if trial.state == TrialState::Pruned && epochs > 0 {
             *self.pruned_at.entry(epochs).or_default() += 1;
         }
-        let epochs = spec.and_then(|s| Hyperparams::resolve(&s.fixed, &trial.params).ok());
-        self.most = self
-            .most
-            .zip(epochs)
-            .map(|(most, h)| most + u64::from(h.epochs));
+        let most = spec.map(|s| most_epochs(s, trial, epochs));
+        self.most = self.most.zip(most).map(|(sum, most)| sum + most);
     }
 
     /// Returns the epochs trained by every trial added.
@@ -51,8 +48,8 @@ impl Effort {
         self.by_trial.values().map(|&e| u64::from(e)).sum()
     }
 
-    /// Returns the epochs the trials added would have trained had none stopped early, when
-    /// known for every one.
+    /// Returns the epochs the trials added would have trained had none stopped early; `None`
+    /// when one was added without its experiment's spec (a stored spec that no longer parses).
     pub fn most(&self) -> Option<u64> {
         self.most
     }
@@ -98,6 +95,26 @@ impl Effort {
             .collect();
         (!stops.is_empty()).then(|| stops.join(", "))
     }
+}
+
+/// Returns the most epochs `trial` of an experiment with `spec` could have trained, having
+/// trained `trained`: its `epochs` knob, drawn or fixed. A trial whose parameters do not
+/// resolve (a `normal` draw of a negative `lr` fails before training) counts its `epochs`
+/// alone, and where even that is not a valid number of epochs, the epochs it trained.
+fn most_epochs(spec: &ExperimentSpec, trial: &Trial, trained: u32) -> u64 {
+    let epochs_only = || {
+        let drawn: crate::Params = trial
+            .params
+            .iter()
+            .filter(|(name, _)| name.as_str() == "epochs")
+            .map(|(name, v)| (name.clone(), v.clone()))
+            .collect();
+        Hyperparams::resolve(&spec.fixed, &drawn)
+    };
+    let epochs = Hyperparams::resolve(&spec.fixed, &trial.params)
+        .or_else(|_| epochs_only())
+        .map_or(trained, |h| h.epochs);
+    u64::from(epochs)
 }
 
 /// Returns the epochs a trial trained, read from its metric `curves` (each in step order): the
@@ -166,5 +183,33 @@ mod tests {
         assert_eq!(effort.trained_text(), None);
         assert_eq!(effort.pruned_text(), None);
         assert_eq!(effort.epochs_of(TrialId(0)), None);
+    }
+
+    #[test]
+    fn issue_a_trial_whose_drawn_values_do_not_resolve_counts_its_epochs_not_null() {
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric: {name: val_accuracy}\ndata: {csv: d.csv, target: y}\n\
+             parameters:\n  \
+             lr: {distribution: normal, mu: 0.003, sigma: 0.004}\n  \
+             epochs: {values: [4, 10]}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .unwrap();
+        let with = |id: u32, lr: f64, epochs: Option<i64>| {
+            let mut t = trial(id, TrialState::Failed, epochs);
+            t.params.insert("lr".into(), ParamValue::Float(lr));
+            t
+        };
+        let mut effort = Effort::default();
+        effort.add(&with(0, 0.003, Some(10)), Some(&spec), Some(Step(10)));
+        // A negative `lr` fails before training: it could have trained its 4 epochs.
+        effort.add(&with(1, -0.001, Some(4)), Some(&spec), None);
+        // Without a valid `epochs` either, it counts what it trained.
+        effort.add(&with(2, -0.001, Some(-3)), Some(&spec), None);
+        assert_eq!(effort.most(), Some(14));
+        assert_eq!(
+            effort.trained_text().as_deref(),
+            Some("10 trained of at most 14 (0.71x)")
+        );
     }
 }
