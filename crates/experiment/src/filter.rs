@@ -7,8 +7,10 @@
 //! (its best epoch); with `=`, `!=`, `<`, `<=`, `>`, `>=` (also `==` and `<>`), or with a list
 //! of values, `in (adam, sgd)` and `not in (adam, sgd)` (as MLflow writes `IN`). Values are
 //! numbers, `true`/`false`, quoted strings (`'adam'`, `"adam"`) or bare words (`adam`). Numbers
-//! compare as numbers, strings as strings; a trial without the field, or whose value is of
-//! another kind than the literal, does not match (not even `!=` or `not in`).
+//! compare as numbers, strings as strings; a bare word compares with a text value as the text
+//! it is (`1`, `true`, `null` match `values: ["1", "true", "null"]`, as `"1"` matches `1`); a
+//! trial without the field, or whose value is of another kind than the literal, does not match
+//! (not even `!=` or `not in`).
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -414,13 +416,17 @@ impl fmt::Display for Literal {
 }
 
 /// Compares a parameter's value with a literal of its kind, a number in quotes (`"256"`) being
-/// a number, as a string of digits (`values: ["16", "32"]`) compares with one; `None` across
-/// other kinds.
+/// a number, as a string of digits (`values: ["16", "32"]`) compares with one, and a bare
+/// `true` or `false` the text `"true"` or `"false"`; `None` across other kinds.
 fn compare_param(v: &ParamValue, literal: &Literal) -> Option<Ordering> {
     let number = |t: &str| t.trim().parse::<f64>().ok().filter(|x| x.is_finite());
     match (v, literal) {
         (ParamValue::Str(s), Literal::Text(t)) => Some(s.as_str().cmp(t.as_str())),
         (ParamValue::Bool(b), Literal::Bool(c)) => Some(b.cmp(c)),
+        // A bare `true` is also the text of a listed value written so (`values: ["true"]`).
+        (ParamValue::Str(s), Literal::Bool(c)) => {
+            Some(s.as_str().cmp(if *c { "true" } else { "false" }))
+        }
         (ParamValue::Str(s), Literal::Number(n)) => number(s).and_then(|a| a.partial_cmp(n)),
         (v, Literal::Number(n)) => v.as_f64().and_then(|a| a.partial_cmp(n)),
         (v, Literal::Text(t)) => v
@@ -1078,5 +1084,57 @@ mod tests {
                     .into()
             )
         );
+    }
+
+    #[test]
+    fn issue_a_bare_word_matches_the_listed_text_it_spells() {
+        let listed: Vec<ParamValue> = ["1", "true", "null", "false"]
+            .iter()
+            .map(|v| ParamValue::Str((*v).into()))
+            .collect();
+        let space = SearchSpace::new(vec![crate::Param::new(
+            "tag",
+            crate::Distribution::Categorical {
+                values: listed.clone(),
+                probabilities: None,
+            },
+        )]);
+        let trials: Vec<Trial> = listed
+            .iter()
+            .enumerate()
+            .map(|(id, v)| {
+                let mut t = trial(
+                    u32::try_from(id).unwrap(),
+                    TrialState::Completed,
+                    0.1,
+                    "adam",
+                    None,
+                );
+                t.params.insert("tag".into(), v.clone());
+                t
+            })
+            .collect();
+        let kept = |filter: &str| {
+            let parsed = TrialFilter::parse(filter).unwrap_or_else(|e| panic!("{e}"));
+            parsed
+                .check_names(&trials, Some(&space))
+                .map_err(|e| e.to_string())?;
+            Ok::<Vec<u32>, String>(
+                trials
+                    .iter()
+                    .filter(|t| parsed.matches(t, false))
+                    .map(|t| t.id.0)
+                    .collect(),
+            )
+        };
+        assert_eq!(kept("param.tag = true"), Ok(vec![1]));
+        assert_eq!(kept("param.tag = 'true'"), Ok(vec![1]));
+        assert_eq!(kept("param.tag = null"), Ok(vec![2]));
+        assert_eq!(kept("param.tag = 1"), Ok(vec![0]));
+        assert_eq!(kept("param.tag in (true, false)"), Ok(vec![1, 3]));
+        assert_eq!(kept("param.tag != false"), Ok(vec![0, 1, 2]));
+        // A real yes/no is not its text's match the other way round, nor is another word.
+        assert_eq!(kept("param.layer_norm = false"), Ok(vec![0, 1, 2, 3]));
+        assert!(kept("param.tag = yes").is_err());
     }
 }
