@@ -19,6 +19,7 @@ mod objectives;
 mod params;
 mod pruner;
 mod sampler;
+mod syntax;
 mod tree;
 mod warm_start;
 

@@ -11,6 +11,8 @@
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use super::syntax;
+
 /// How deep mappings and sequences may nest; a spec needs four levels.
 const MAX_DEPTH: usize = 64;
 
@@ -90,7 +92,7 @@ pub(super) fn read(text: &str) -> (Option<Node>, Vec<Problem>) {
     // An invisible character is refused before parsing: the parser ends the text at a NUL, so
     // the rest of the file would be lost without a word, and one inside a key or a value makes
     // `random` differ from `random` in messages that cannot show why.
-    let invisible = invisible_characters(text);
+    let invisible = syntax::text_problems(text);
     if !invisible.is_empty() {
         return (None, invisible);
     }
@@ -128,94 +130,6 @@ fn other_yaml_version(text: &str) -> Option<Problem> {
     })
 }
 
-/// The most invisible characters named one by one; more are counted in the last.
-const INVISIBLE_NAMED: usize = 5;
-
-/// Returns a problem for each invisible character of `text` (the first `INVISIBLE_NAMED`, then
-/// how many more): control characters other than tab, line feed and carriage return, and the
-/// format characters that change how text reads without showing (zero-width space, word joiner,
-/// line and paragraph separators, bidirectional controls, a byte order mark past the start).
-fn invisible_characters(text: &str) -> Vec<Problem> {
-    let mut found = Vec::new();
-    let mut total = 0usize;
-    for (l, line) in text.split('\n').enumerate() {
-        // Where the line's comment starts, found for a line that has an invisible character.
-        let mut comment = None;
-        for (c, ch) in line.chars().enumerate() {
-            let Some(name) = invisible_name(ch) else {
-                continue;
-            };
-            // A comment may hold text that needs them (a right-to-left mark in Hebrew), and
-            // they change nothing there; a control character is refused anywhere.
-            let starts = *comment.get_or_insert_with(|| comment_start(line));
-            if starts.is_some_and(|at| c > at) && !ch.is_control() {
-                continue;
-            }
-            total += 1;
-            if found.len() < INVISIBLE_NAMED {
-                let pos = Pos {
-                    line: l + 1,
-                    column: c + 1,
-                };
-                let message = format!(
-                    "an invisible character, U+{:04X} ({name}), is in the text; delete it (a copy \
-                     and paste or an editor left it there)",
-                    u32::from(ch)
-                );
-                found.push(Problem::new(pos, "", &message));
-            }
-        }
-    }
-    if total > found.len() {
-        if let Some(last) = found.last_mut() {
-            let more = total - INVISIBLE_NAMED;
-            last.message
-                .push_str(&format!(", and {more} more after it"));
-        }
-    }
-    found
-}
-
-/// Returns the column (from 0, in characters) of the `#` that starts `line`'s comment, if it has
-/// one: a `#` at the start or after a space, outside quotes.
-fn comment_start(line: &str) -> Option<usize> {
-    let mut quote: Option<char> = None;
-    let mut before = ' ';
-    for (c, ch) in line.chars().enumerate() {
-        match (quote, ch) {
-            (None, '\'' | '"') => quote = Some(ch),
-            (Some(q), _) if ch == q => quote = None,
-            (None, '#') if before == ' ' || before == '\t' => return Some(c),
-            _ => {}
-        }
-        before = ch;
-    }
-    None
-}
-
-/// Returns the name of `ch` when it is an invisible character the text may not hold.
-fn invisible_name(ch: char) -> Option<&'static str> {
-    Some(match ch {
-        '\t' | '\n' | '\r' => return None,
-        '\0' => "NUL, which ends the text for the parser: what follows it would be lost",
-        '\u{1b}' => "ESCAPE",
-        '\u{0b}' => "VERTICAL TAB",
-        '\u{0c}' => "FORM FEED",
-        '\u{7f}' => "DELETE",
-        '\u{85}' => "NEXT LINE",
-        '\u{200b}' => "ZERO WIDTH SPACE",
-        '\u{200e}' => "LEFT-TO-RIGHT MARK",
-        '\u{200f}' => "RIGHT-TO-LEFT MARK",
-        '\u{2028}' => "LINE SEPARATOR",
-        '\u{2029}' => "PARAGRAPH SEPARATOR",
-        '\u{2060}' => "WORD JOINER",
-        '\u{feff}' => "BYTE ORDER MARK, past the start of the file",
-        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => "a bidirectional text control",
-        c if c.is_control() => "a control character",
-        _ => return None,
-    })
-}
-
 enum Frame {
     Seq {
         pos: Pos,
@@ -240,16 +154,9 @@ impl Builder {
     fn run(&mut self, text: &str) -> Result<(), Problem> {
         let mut parser = Parser::new_from_str(text);
         loop {
-            let (event, mark) = parser.next_token().map_err(|e| {
-                let pos = pos_of(e.marker());
-                tab_problem(text, pos, e.info()).unwrap_or_else(|| {
-                    Problem::new(
-                        pos,
-                        "",
-                        format!("yaml syntax error: {}", syntax_message(e.info())),
-                    )
-                })
-            })?;
+            let (event, mark) = parser
+                .next_token()
+                .map_err(|e| syntax::syntax_problem(text, pos_of(e.marker()), e.info()))?;
             let pos = pos_of(&mark);
             match event {
                 Event::StreamEnd => return Ok(()),
@@ -442,44 +349,6 @@ pub(super) fn join(path: &str, key: &str) -> String {
     } else {
         format!("{path}.{key}")
     }
-}
-
-/// Rewords the scanner's few unclear messages; the others are kept as they are.
-fn syntax_message(info: &str) -> &str {
-    match info {
-        "simple key expect ':'" => "expected `:` after a key",
-        other => other,
-    }
-}
-
-/// Returns the problem to show for a syntax error (`info`, found at `pos`) that a tab caused:
-/// YAML indents, and separates a key's `:` from its value, with spaces only, and the parser
-/// names the tab where its error shows, often the start of the scalar before it. The tab is
-/// the first one in an indentation or right after a key's `:`, up to the line after `pos`.
-fn tab_problem(text: &str, pos: Pos, info: &str) -> Option<Problem> {
-    if !(info.contains("tab") || info.contains("whitespace")) {
-        return None;
-    }
-    let (line, column, after_key) =
-        text.lines()
-            .take(pos.line + 1)
-            .enumerate()
-            .find_map(|(i, line)| {
-                let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-                if let Some(column) = line[..indent].find('\t') {
-                    return Some((i + 1, column + 1, false));
-                }
-                // Not in a quoted value or a comment.
-                line.find(":\t")
-                    .filter(|&c| !line[..c].contains(['"', '\'', '#']))
-                    .map(|c| (i + 1, line[..c].chars().count() + 2, true))
-            })?;
-    let message = if after_key {
-        "a tab after `:`; YAML separates a key from its value with a space"
-    } else {
-        "a tab in the indentation; YAML indents with spaces only"
-    };
-    Some(Problem::new(Pos { line, column }, "", message))
 }
 
 fn pos_of(mark: &Marker) -> Pos {

@@ -13,9 +13,9 @@ fn whole_document_errors() {
             ("name: t\n", "1:1: metric: missing required key `metric`\n1:1: data: missing required key `data`"),
             ("metric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:1: name: missing required key `name`"),
             ("name: t\nparameters: {lr: [1, 2}\n", "2:23: yaml syntax error: while parsing a flow sequence, expected ',' or ']'"),
-            ("name: t\n  seed: 1\n", "2:7: yaml syntax error: mapping values are not allowed in this context"),
+            ("name: t\n  seed: 1\n", "2:3: yaml syntax error: `seed` is indented by 2 spaces, which lines up with no key above it: `name` (line 1) by 0 spaces; indent a key as far as the other keys of its mapping"),
             ("name: \"t\n", "1:7: yaml syntax error: while scanning a quoted scalar, found unexpected end of stream"),
-            ("name: t\nseed 1\nmethod: grid\n", "3:1: yaml syntax error: expected `:` after a key"),
+            ("name: t\nseed 1\nmethod: grid\n", "2:1: yaml syntax error: `seed 1` has no `:`, so it is no `key: value` (the parser read on into line 3); write `seed: 1`"),
             ("a: 1\n---\nb: 2\n", "2:1: expected a single yaml document, found a second one"),
             // Tabs: named where they are, not where the parser's error shows.
             ("name: t\n\tseed: 1\n", "2:1: a tab in the indentation; YAML indents with spaces only"),
@@ -39,6 +39,41 @@ fn whole_document_errors() {
             ("seed: 1 # a\u{0}\n", "1:12: an invisible character, U+0000 (NUL, which ends the text for the parser: what follows it would be lost), is in the text; delete it (a copy and paste or an editor left it there)"),
             ("name: \u{202e}t\n", "1:7: an invisible character, U+202E (a bidirectional text control), is in the text; delete it (a copy and paste or an editor left it there)"),
             (&"seed: 1\u{200b}\n".repeat(7), "1:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n2:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n3:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n4:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n5:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there), and 2 more after it"),
+        ],
+        "",
+    );
+}
+
+#[test]
+fn syntax_errors_are_placed_at_the_mistake() {
+    check(
+        &[
+            // A key without its `:`: the parser reads on into the next line.
+            ("name: t\nseed=1\nmethod: grid\n", "2:1: yaml syntax error: `seed=1` has no `:`, so it is no `key: value` (the parser read on into line 3); write `seed: 1`"),
+            ("name t\nseed: 1\n", "1:1: yaml syntax error: `name t` has no `:`, so it is no `key: value` (the parser read on into line 2); write `name: t`"),
+            ("train:\n  epochs 3\n  batch_size: 4\n", "2:3: yaml syntax error: `epochs 3` has no `:`, so it is no `key: value` (the parser read on into line 3); write `epochs: 3`"),
+            ("name: t\nseed 1\n", "2:1: yaml syntax error: `seed 1` has no `:`, so it is no `key: value` (the parser read on into line 3); write `seed: 1`"),
+            // No space after the `:`.
+            ("parameters:\n  hidden:{values: [16, 32]}\n", "2:9: yaml syntax error: `hidden:{` has no space after the `:`, so YAML reads the key and what follows as one word; write `hidden: {`"),
+            ("name: t\nseed:1\nmethod: grid\n", "2:5: yaml syntax error: `seed:1` has no space after the `:`, so YAML reads the key and what follows as one word; write `seed: 1`"),
+            // A bracket never closed: named where it opens.
+            ("parameters:\n  hidden: {values: [16, 32]\n  lr: {min: 0.001, max: 0.01}\n", "2:11: yaml syntax error: this `{` is never closed: the mapping it opens runs on to line 3, where the parser stops (invalid indentation in flow construct); close it with `}`"),
+            ("parameters:\n  hidden: {values: [16, 32]\n", "2:11: yaml syntax error: this `{` is never closed: the mapping it opens runs on to line 3, where the parser stops (while parsing a flow mapping, did not find expected ',' or '}'); close it with `}`"),
+            ("parameters:\n  hidden: {values: [16, 32\n", "2:20: yaml syntax error: this `[` is never closed: the list it opens runs on to line 3, where the parser stops (while parsing a flow sequence, expected ',' or ']'); close it with `]`"),
+            // A mapping over lines that is closed is no unclosed bracket; one on its own line keeps
+            // the parser's place.
+            ("parameters: {lr: {min: 0.1,\n  max: 0.2}}\nname: t\n", "1:1: metric: missing required key `metric`\n1:1: data: missing required key `data`"),
+            ("parameters: {lr: [1, 2}\n", "1:23: yaml syntax error: while parsing a flow sequence, expected ',' or ']'"),
+            // A key indented to line up with none above it.
+            ("parameters:\n  hidden: {values: [16, 32]}\n   lr: {min: 0.001, max: 0.01}\n", "3:4: yaml syntax error: `lr` is indented by 3 spaces, which lines up with no key above it: `hidden` (line 2) by 2 spaces, `parameters` (line 1) by 0 spaces; indent a key as far as the other keys of its mapping"),
+            ("parameters:\n    hidden: {values: [16, 32]}\n  lr: {min: 0.001, max: 0.01}\n", "3:3: yaml syntax error: `lr` is indented by 2 spaces, which lines up with no key above it: `hidden` (line 2) by 4 spaces, `parameters` (line 1) by 0 spaces; indent a key as far as the other keys of its mapping"),
+            // Characters that look like YAML's own.
+            ("parameters:\n\u{a0}\u{a0}lr: {min: 0.001, max: 0.01}\n", "2:1: a no-break space, U+00A0, is in the text, and YAML does not read it as a space (indenting with it is no indentation, and after a `:` it joins the key and its value into one word); replace it with a plain space (a copy from a web page often leaves it there)"),
+            ("parameters:\n  lr:\u{a0}{min: 0.001, max: 0.01}\n", "2:6: a no-break space, U+00A0, is in the text, and YAML does not read it as a space (indenting with it is no indentation, and after a `:` it joins the key and its value into one word); replace it with a plain space (a copy from a web page often leaves it there)"),
+            ("parameters:\n  hidden\u{ff1a} {values: [16]}\n", "2:9: a full-width colon `：` (U+FF1A) follows `hidden`, and YAML reads only the ASCII colon as the end of a key; write `hidden:` and a space"),
+            // In quotes or a comment a no-break space is text, as is a full-width colon in a value.
+            (&format!("{BASE}description: \"a\u{a0}b：c\" # d\u{a0}e\n"), "ok"),
+            (&format!("{BASE}description: 実験：テスト\n"), "ok"),
         ],
         "",
     );

@@ -1,0 +1,520 @@
+//! Problems of the text itself: characters that read as something they are not (invisible
+//! ones, a no-break space, a full-width colon), found before parsing, and the parser's syntax
+//! errors placed at the mistake rather than where the parser stopped.
+//!
+//! The parser reports a syntax error where it can go no further: often the line after the
+//! mistake (a key without its `:` is read on into the next line), the `:` of a key rather than
+//! its start, or the line after a bracket that is never closed. Each rule here knows one such
+//! mistake from the lines around that place, and applies only when the lines show it plainly;
+//! otherwise the parser's place and message are kept.
+
+use super::decoder::shorten;
+use super::tree::{Pos, Problem};
+
+/// The most invisible characters named one by one; more are counted in the last.
+const INVISIBLE_NAMED: usize = 5;
+
+/// The parser's messages for a key it cannot read, which the rules of `misread_key` explain.
+const KEY_ERRORS: &[&str] = &[
+    "simple key expect ':'",
+    "mapping values are not allowed in this context",
+    "while parsing a block mapping, did not find expected key",
+];
+
+/// Returns the problems of characters in `text` that read as something they are not: for each
+/// invisible character (the first `INVISIBLE_NAMED`, then how many more), control characters
+/// other than tab, line feed and carriage return, the format characters that change how text
+/// reads without showing (zero-width space, word joiner, line and paragraph separators,
+/// bidirectional controls, a byte order mark past the start) and a no-break space (pasted from
+/// a web page, it looks like the space YAML indents and separates with); and a full-width colon
+/// that ends a key.
+pub(super) fn text_problems(text: &str) -> Vec<Problem> {
+    let mut found = Vec::new();
+    let mut total = 0usize;
+    for (l, line) in text.split('\n').enumerate() {
+        // Where the line's comment starts, found for a line that has an invisible character.
+        let mut comment = None;
+        let mut before = None;
+        for (c, (at, ch)) in line.char_indices().enumerate() {
+            let previous = before.replace(ch);
+            let Some(name) = invisible_name(ch) else {
+                continue;
+            };
+            // A comment may hold text that needs them (a right-to-left mark in Hebrew), and
+            // they change nothing there; a control character is refused anywhere.
+            let starts = *comment.get_or_insert_with(|| comment_start(line));
+            if starts.is_some_and(|start| at > start) && !ch.is_control() {
+                continue;
+            }
+            // A no-break space is text in a quoted value; a run of them is one mistake.
+            if ch == NO_BREAK_SPACE && (previous == Some(ch) || in_quotes(line, at)) {
+                continue;
+            }
+            total += 1;
+            if found.len() < INVISIBLE_NAMED {
+                let pos = Pos {
+                    line: l + 1,
+                    column: c + 1,
+                };
+                let message = if ch == NO_BREAK_SPACE {
+                    "a no-break space, U+00A0, is in the text, and YAML does not read it as a \
+                     space (indenting with it is no indentation, and after a `:` it joins the \
+                     key and its value into one word); replace it with a plain space (a copy \
+                     from a web page often leaves it there)"
+                        .to_string()
+                } else {
+                    format!(
+                        "an invisible character, U+{:04X} ({name}), is in the text; delete it (a \
+                         copy and paste or an editor left it there)",
+                        u32::from(ch)
+                    )
+                };
+                found.push(Problem::new(pos, "", &message));
+            }
+        }
+    }
+    if total > found.len() {
+        if let Some(last) = found.last_mut() {
+            let more = total - INVISIBLE_NAMED;
+            last.message
+                .push_str(&format!(", and {more} more after it"));
+        }
+    }
+    found.extend(full_width_colons(text));
+    found.sort_by_key(|p| p.pos);
+    found
+}
+
+/// A no-break space, U+00A0.
+const NO_BREAK_SPACE: char = '\u{a0}';
+
+/// Returns a problem for each full-width colon `：` (U+FF1A) right after a key at the start of a
+/// line (`hidden： {values: [16]}`), which YAML reads as part of the key; one in a value, as
+/// Chinese or Japanese text writes it, is text.
+fn full_width_colons(text: &str) -> Vec<Problem> {
+    let mut found = Vec::new();
+    for (l, line) in text.split('\n').enumerate() {
+        let body = line.trim_start_matches(' ');
+        let body = body.strip_prefix("- ").unwrap_or(body);
+        let key: String = body.chars().take_while(|&c| is_key_char(c)).collect();
+        if key.is_empty() || !body[key.len()..].starts_with('\u{ff1a}') {
+            continue;
+        }
+        let column = line.chars().count() - body.chars().count() + key.chars().count() + 1;
+        let message = format!(
+            "a full-width colon `：` (U+FF1A) follows `{key}`, and YAML reads only the ASCII \
+             colon as the end of a key; write `{key}:` and a space"
+        );
+        found.push(Problem::new(
+            Pos {
+                line: l + 1,
+                column,
+            },
+            "",
+            message,
+        ));
+    }
+    found
+}
+
+/// Returns the byte offset of the `#` that starts `line`'s comment, if it has one: a `#` at the
+/// start or after a space, outside quotes.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut before = ' ';
+    for (at, ch) in line.char_indices() {
+        match (quote, ch) {
+            (None, '\'' | '"') => quote = Some(ch),
+            (Some(q), _) if ch == q => quote = None,
+            (None, '#') if before == ' ' || before == '\t' => return Some(at),
+            _ => {}
+        }
+        before = ch;
+    }
+    None
+}
+
+/// Returns whether the byte offset `at` of `line` lies inside a quoted scalar that starts on
+/// the line (a quote opens one at the start of a token).
+fn in_quotes(line: &str, at: usize) -> bool {
+    let mut quote: Option<char> = None;
+    let mut before = ' ';
+    for (i, ch) in line.char_indices() {
+        if i >= at {
+            break;
+        }
+        match quote {
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None if (ch == '\'' || ch == '"') && starts_token(before) => quote = Some(ch),
+            None => {}
+        }
+        before = ch;
+    }
+    quote.is_some()
+}
+
+/// Returns the name of `ch` when it is an invisible character the text may not hold.
+fn invisible_name(ch: char) -> Option<&'static str> {
+    Some(match ch {
+        '\t' | '\n' | '\r' => return None,
+        '\0' => "NUL, which ends the text for the parser: what follows it would be lost",
+        '\u{1b}' => "ESCAPE",
+        '\u{0b}' => "VERTICAL TAB",
+        '\u{0c}' => "FORM FEED",
+        '\u{7f}' => "DELETE",
+        '\u{85}' => "NEXT LINE",
+        NO_BREAK_SPACE => "NO-BREAK SPACE",
+        '\u{200b}' => "ZERO WIDTH SPACE",
+        '\u{200e}' => "LEFT-TO-RIGHT MARK",
+        '\u{200f}' => "RIGHT-TO-LEFT MARK",
+        '\u{2028}' => "LINE SEPARATOR",
+        '\u{2029}' => "PARAGRAPH SEPARATOR",
+        '\u{2060}' => "WORD JOINER",
+        '\u{feff}' => "BYTE ORDER MARK, past the start of the file",
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => "a bidirectional text control",
+        c if c.is_control() => "a control character",
+        _ => return None,
+    })
+}
+
+/// Returns the problem to show for the parser's syntax error `info`, found at `pos`.
+pub(super) fn syntax_problem(text: &str, pos: Pos, info: &str) -> Problem {
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    tab_problem(&lines, pos, info)
+        .or_else(|| unclosed_bracket(&lines, pos, info))
+        .or_else(|| misread_key(&lines, pos, info))
+        .unwrap_or_else(|| {
+            Problem::new(
+                pos,
+                "",
+                format!("yaml syntax error: {}", syntax_message(info)),
+            )
+        })
+}
+
+/// Rewords the scanner's few unclear messages; the others are kept as they are.
+fn syntax_message(info: &str) -> &str {
+    match info {
+        "simple key expect ':'" => "expected `:` after a key",
+        other => other,
+    }
+}
+
+/// Returns the problem to show for a syntax error (`info`, found at `pos`) that a tab caused:
+/// YAML indents, and separates a key's `:` from its value, with spaces only, and the parser
+/// names the tab where its error shows, often the start of the scalar before it. The tab is
+/// the first one in an indentation or right after a key's `:`, up to the line after `pos`.
+fn tab_problem(lines: &[&str], pos: Pos, info: &str) -> Option<Problem> {
+    if !(info.contains("tab") || info.contains("whitespace")) {
+        return None;
+    }
+    let (line, column, after_key) =
+        lines
+            .iter()
+            .take(pos.line + 1)
+            .enumerate()
+            .find_map(|(i, line)| {
+                let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+                if let Some(column) = line[..indent].find('\t') {
+                    return Some((i + 1, column + 1, false));
+                }
+                // Not in a quoted value or a comment.
+                line.find(":\t")
+                    .filter(|&c| !line[..c].contains(['"', '\'', '#']))
+                    .map(|c| (i + 1, line[..c].chars().count() + 2, true))
+            })?;
+    let message = if after_key {
+        "a tab after `:`; YAML separates a key from its value with a space"
+    } else {
+        "a tab in the indentation; YAML indents with spaces only"
+    };
+    Some(Problem::new(Pos { line, column }, "", message))
+}
+
+/// Returns whether a quote or a bracket after `before` starts a token.
+fn starts_token(before: char) -> bool {
+    before.is_whitespace() || "[{,:".contains(before)
+}
+
+/// Returns whether `c` may be part of a key this format knows (`batch_size`, `val_loss`).
+fn is_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_-.".contains(c)
+}
+
+/// Returns the problem of a `[` or `{` that is never closed, when the parser stops on a later
+/// line than the one it opens on: the bracket is the mistake, not where the parser gave up.
+/// `None` when the bracket open at `pos` is closed further on, or opens on the same line.
+fn unclosed_bracket(lines: &[&str], pos: Pos, info: &str) -> Option<Problem> {
+    let mut open: Vec<(char, Pos)> = Vec::new();
+    // The brackets open where the parser stopped, and whether the innermost closes later.
+    let mut at_error: Option<(usize, Option<(char, Pos)>)> = None;
+    let mut closed_later = false;
+    let mut quote: Option<char> = None;
+    // The indentation of the line that starts a block scalar (`|`, `>`), whose lines are text.
+    let mut block: Option<usize> = None;
+    for (l, line) in lines.iter().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(start) = block {
+            if line.trim().is_empty() || indent > start {
+                continue;
+            }
+            block = None;
+        }
+        let mut before = ' ';
+        let mut chars = line.chars().enumerate().peekable();
+        while let Some((c, ch)) = chars.next() {
+            let here = Pos {
+                line: l + 1,
+                column: c + 1,
+            };
+            if at_error.is_none() && here >= pos {
+                if quote.is_some() {
+                    return None;
+                }
+                at_error = Some((open.len(), open.last().copied()));
+            }
+            match quote {
+                Some('\'') if ch == '\'' => {
+                    // `''` is a quote inside single quotes.
+                    if chars.peek().is_some_and(|&(_, next)| next == '\'') {
+                        chars.next();
+                    } else {
+                        quote = None;
+                    }
+                }
+                Some('"') if ch == '\\' => {
+                    chars.next();
+                }
+                Some('"') if ch == '"' => quote = None,
+                Some(_) => {}
+                None => match ch {
+                    '#' if before.is_whitespace() => break,
+                    '\'' | '"' if starts_token(before) => quote = Some(ch),
+                    '[' | '{' if starts_token(before) => open.push((ch, here)),
+                    ']' | '}' if !open.is_empty() => {
+                        open.pop();
+                        if at_error.is_some_and(|(depth, _)| open.len() < depth) {
+                            closed_later = true;
+                        }
+                    }
+                    _ => {}
+                },
+            }
+            before = ch;
+        }
+        let body = line.trim_end();
+        let body = comment_start(body).map_or(body, |at| line[..at].trim_end());
+        let indicator = body.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit());
+        if open.is_empty()
+            && quote.is_none()
+            && (indicator.ends_with(": |")
+                || indicator.ends_with(": >")
+                || indicator.ends_with("- |")
+                || indicator.ends_with("- >"))
+        {
+            block = Some(indent);
+        }
+    }
+    let (_, innermost) = at_error.unwrap_or((open.len(), open.last().copied()));
+    let (bracket, at) = innermost?;
+    if closed_later || at.line >= pos.line {
+        return None;
+    }
+    let (what, closer) = if bracket == '{' {
+        ("mapping", '}')
+    } else {
+        ("list", ']')
+    };
+    let message = format!(
+        "yaml syntax error: this `{bracket}` is never closed: the {what} it opens runs on to line \
+         {}, where the parser stops ({}); close it with `{closer}`",
+        pos.line,
+        syntax_message(info)
+    );
+    Some(Problem::new(at, "", message))
+}
+
+/// One line of the text as the key rules see it: its number, indentation and text without its
+/// comment.
+#[derive(Clone, Copy)]
+struct Line<'t> {
+    number: usize,
+    indent: usize,
+    body: &'t str,
+}
+
+/// How a line reads as a key.
+#[derive(Clone, Copy)]
+enum Shape<'t> {
+    /// `key: value`, or `key:` opening a block (`inline: false`).
+    Key { key: &'t str, inline: bool },
+    /// `key:value`: a `:` with no space after it, at this column (from 1).
+    NoSpace { key: &'t str, column: usize },
+    /// Words with no `:`, no brackets and no quotes.
+    NoColon,
+    /// Anything else: a list item, a flow collection, a quoted key, a block scalar's text.
+    Other,
+}
+
+impl<'t> Line<'t> {
+    /// Returns line `number` (from 1) unless it is blank or only a comment.
+    fn at(lines: &[&'t str], number: usize) -> Option<Line<'t>> {
+        let line = lines.get(number.checked_sub(1)?)?;
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let body = comment_start(line).map_or(*line, |at| &line[..at]);
+        let body = body[indent.min(body.len())..].trim_end();
+        (!body.is_empty()).then_some(Line {
+            number,
+            indent,
+            body,
+        })
+    }
+
+    /// Returns the last line before line `number` that is not blank or only a comment.
+    fn before(lines: &[&'t str], number: usize) -> Option<Line<'t>> {
+        (1..number).rev().find_map(|n| Line::at(lines, n))
+    }
+
+    fn shape(&self) -> Shape<'t> {
+        let body = self.body;
+        let key_len = body.find(|c: char| !is_key_char(c)).unwrap_or(body.len());
+        let (key, rest) = body.split_at(key_len);
+        if key.is_empty() || key.starts_with('-') {
+            return Shape::Other;
+        }
+        if let Some(value) = rest.trim_start_matches(' ').strip_prefix(':') {
+            return match value.chars().next() {
+                None => Shape::Key { key, inline: false },
+                Some(' ') => Shape::Key { key, inline: true },
+                Some(c) if c == '/' || c == ':' || c.is_whitespace() => Shape::Other,
+                Some(_) if rest.starts_with(':') => Shape::NoSpace {
+                    key,
+                    column: self.indent + key.chars().count() + 1,
+                },
+                Some(_) => Shape::Other,
+            };
+        }
+        if body.contains([':', '[', ']', '{', '}', ',', '\'', '"', '#', '|', '>']) {
+            return Shape::Other;
+        }
+        Shape::NoColon
+    }
+
+    fn start(&self) -> Pos {
+        Pos {
+            line: self.number,
+            column: self.indent + 1,
+        }
+    }
+}
+
+/// Returns the problem of a key the parser could not read, placed at the mistake: a `:` with no
+/// space after it, a line without its `:` (the parser reads on into the next line), or a key
+/// indented to line up with no key above it (the parser points at its `:`). `None` when the
+/// lines do not plainly show one of these.
+fn misread_key(lines: &[&str], pos: Pos, info: &str) -> Option<Problem> {
+    if !KEY_ERRORS.contains(&info) {
+        return None;
+    }
+    let here = Line::at(lines, pos.line);
+    let previous = Line::before(lines, pos.line);
+    // `key:value`, on the line where the parser stopped or the one before.
+    for line in [here, previous].into_iter().flatten() {
+        if let Shape::NoSpace { key, column } = line.shape() {
+            let after: String = line.body[key.len() + 1..].chars().take(1).collect();
+            let message = format!(
+                "yaml syntax error: `{key}:{after}` has no space after the `:`, so YAML reads \
+                 the key and what follows as one word; write `{key}: {after}`"
+            );
+            let pos = Pos {
+                line: line.number,
+                column,
+            };
+            return Some(Problem::new(pos, "", message));
+        }
+    }
+    let previous = previous?;
+    // A line without its `:`: read on into the key after it at the same indentation.
+    if let Shape::NoColon = previous.shape() {
+        let same_indent = here
+            .is_some_and(|h| h.indent == previous.indent && matches!(h.shape(), Shape::Key { .. }));
+        if info == KEY_ERRORS[0] || same_indent {
+            let message = format!(
+                "yaml syntax error: `{}` has no `:`, so it is no `key: value` (the parser read \
+                 on into line {}); {}",
+                shorten(previous.body),
+                pos.line,
+                written_as_key(previous.body)
+            );
+            return Some(Problem::new(previous.start(), "", message));
+        }
+    }
+    // A key indented to line up with none above it.
+    let here = here?;
+    let Shape::Key { key, .. } = here.shape() else {
+        return None;
+    };
+    let Shape::Key { inline, .. } = previous.shape() else {
+        return None;
+    };
+    if !inline && here.indent > previous.indent {
+        // The first key of the block `previous` opens.
+        return None;
+    }
+    let mut above = vec![previous];
+    for number in (1..previous.number).rev() {
+        let Some(line) = Line::at(lines, number) else {
+            continue;
+        };
+        let deepest = above.last().map_or(0, |l| l.indent);
+        if line.indent < deepest {
+            if !matches!(line.shape(), Shape::Key { .. }) {
+                return None;
+            }
+            above.push(line);
+        }
+    }
+    if above.iter().any(|l| l.indent == here.indent) {
+        return None;
+    }
+    let keys: Vec<String> = above
+        .iter()
+        .filter_map(|l| match l.shape() {
+            Shape::Key { key, .. } => Some(format!(
+                "`{key}` (line {}) by {}",
+                l.number,
+                crate::counted(
+                    u32::try_from(l.indent).unwrap_or(u32::MAX),
+                    "space",
+                    "spaces"
+                )
+            )),
+            _ => None,
+        })
+        .collect();
+    let message =
+        format!(
+        "yaml syntax error: `{key}` is indented by {}, which lines up with no key above it: {}; \
+         indent a key as far as the other keys of its mapping",
+        crate::counted(u32::try_from(here.indent).unwrap_or(u32::MAX), "space", "spaces"),
+        keys.join(", ")
+    );
+    Some(Problem::new(here.start(), "", message))
+}
+
+/// Returns how a line without a `:` is written as a key and its value: `seed=1` and `seed 1`
+/// as `seed: 1`.
+fn written_as_key(body: &str) -> String {
+    let key_len = body.find(|c: char| !is_key_char(c)).unwrap_or(body.len());
+    let (key, rest) = body.split_at(key_len);
+    let value = rest.trim_start().strip_prefix('=').unwrap_or(rest).trim();
+    if key.is_empty() || value.is_empty() || !rest.starts_with([' ', '=']) {
+        "a key is followed by `:` and a space, then its value".to_string()
+    } else {
+        format!("write `{key}: {value}`")
+    }
+}
