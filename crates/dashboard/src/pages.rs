@@ -126,11 +126,9 @@ pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
     } else {
         Error::MethodNotAllowed(method.to_string())
     };
-    Err(if req.path().starts_with("/api/") {
-        error.into_api()
-    } else {
-        error
-    })
+    // `/api` itself is the API's too: a client that drops the rest of a path gets JSON.
+    let api = req.path() == "/api" || req.path().starts_with("/api/");
+    Err(if api { error.into_api() } else { error })
 }
 
 async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {

@@ -416,6 +416,7 @@ fn unknown_or_malformed_ids_get_a_404_page() {
             "/api/experiments/missing",
             "/api/experiments/demo/trials/x",
             "/api/nope",
+            "/api",
         ] {
             let (status, body) = get(&store, uri).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
