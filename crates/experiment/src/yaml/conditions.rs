@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::{Condition, Distribution, ParamValue};
 
 use super::blocks::Fixed;
-use super::decoder::{did_you_mean, Decoder};
+use super::decoder::{did_you_mean, split_values, Decoder};
 use super::params::Searched;
 use super::tree::{join, Kind, Node, Pos};
 
@@ -42,6 +42,13 @@ pub(super) fn read(d: &mut Decoder, node: &Node, path: &str) -> Option<RawWhen> 
         return None;
     }
     let mut clauses = Vec::with_capacity(f.entries.len());
+    let split = split_values(f.entries);
+    if !split.is_empty() {
+        for (entry, message) in split {
+            d.error(entry.key_pos, &join(path, &entry.key), message);
+        }
+        return None;
+    }
     let mut ok = true;
     for entry in f.entries {
         let clause_path = join(path, &entry.key);

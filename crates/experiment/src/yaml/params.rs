@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use crate::{suggest, Distribution, Knob, KnobKind, Param, ParamValue, KNOBS};
 
 use super::conditions::{self, RawWhen};
-use super::decoder::{describe, did_you_mean, scalar, Decoder, Fields};
+use super::decoder::{describe, did_you_mean, scalar, split_values, Decoder, Fields};
 use super::distribution;
 use super::tree::{join, Entry, Kind, Node, Pos, Scalar};
 
@@ -329,6 +329,14 @@ fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<
         return None;
     }
     let f = d.mapping(node, &path)?;
+    // `{values: sgd, adam}`: a comma in braces ends a value, and the rest read as keys.
+    let split = split_values(f.entries);
+    if !split.is_empty() {
+        for (entry, message) in split {
+            d.error(entry.key_pos, &f.path(&entry.key), message);
+        }
+        return None;
+    }
     let when = match f.get("when") {
         None => Some(None),
         Some(n) => conditions::read(d, n, &f.path("when")).map(Some),

@@ -80,6 +80,20 @@ fn syntax_errors_are_placed_at_the_mistake() {
 }
 
 #[test]
+fn a_list_written_without_brackets_inside_braces_says_so() {
+    let base = format!("{BASE}parameters:\n  optimizer: {{values: [sgd, adam]}}\n");
+    check(
+        &[
+            ("  momentum: {min: 0.1, max: 0.9, when: {optimizer: sgd, adam}}\n", "6:57: parameters.momentum.when.adam: `adam` was read as a key with no value: inside `{..}` a comma ends the value of `optimizer`; write its values as a list, `optimizer: [sgd, adam]`"),
+            ("  hidden: {values: 16, 32, 64}\n", "6:24: parameters.hidden.32: `32`, `64` were read as keys with no value: inside `{..}` a comma ends the value of `values`; write its values as a list, `values: [16, 32, 64]`"),
+            // A key with nothing after it on its own line is no split list.
+            ("  lr: {min: 0.1,\n    max: }\n", "7:5: parameters.lr.max: expected a number, found nothing"),
+        ],
+        &base,
+    );
+}
+
+#[test]
 fn top_level_errors() {
     check(
         &[
