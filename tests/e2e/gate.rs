@@ -209,6 +209,13 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         "{}",
         markdown.stdout
     );
+    // The footer names the baseline once: "baseline `FILE`: recorded ...".
+    assert!(
+        markdown.stdout.contains("base/tiny.json`: recorded ")
+            && !markdown.stdout.contains(": baseline recorded"),
+        "{}",
+        markdown.stdout
+    );
 }
 
 #[test]

@@ -258,7 +258,7 @@ fn markdown(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io
         "{}; baseline `{}`: {}; this run: {}.",
         repeats(h.repeats, h.noise_k),
         h.baseline_file,
-        provenance(h.baseline),
+        recorded(h.baseline),
         this_run(h.current)
     )?;
     if h.repeats > 1 {
@@ -365,8 +365,8 @@ fn places(r: &GateRow) -> usize {
 }
 
 /// Returns `x` with `places` decimals, a whole number without them (`3185`, `0`: a count such
-/// as `param_count`, or no change), and from a million on as a metric's value is shown
-/// elsewhere (`experiment::metric_text`).
+/// as `param_count`, or no change, or a value that rounds to nothing), and from a million on as
+/// a metric's value is shown elsewhere (`experiment::metric_text`).
 fn trimmed(x: f64, places: usize) -> String {
     if !x.is_finite() || x.abs() >= 1e6 {
         return num(x);
@@ -378,7 +378,13 @@ fn trimmed(x: f64, places: usize) -> String {
     if x.fract() == 0.0 {
         return format!("{x}");
     }
-    format!("{x:.places$}")
+    let shown = format!("{x:.places$}");
+    // A value that rounds to nothing at these decimals (a spread of 1e-9) is shown as zero is,
+    // so that `± 0` and a threshold without `+ 0 noise` read alike whether it is 0 or nearly.
+    if shown.bytes().all(|b| matches!(b, b'-' | b'0' | b'.')) {
+        return "0".to_string();
+    }
+    shown
 }
 
 /// Returns a delta as the table shows it: signed, then how much worse or better in words, and
@@ -501,7 +507,9 @@ fn num(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::trimmed;
+    use experiment::{Aggregate, Direction};
+
+    use super::*;
 
     #[test]
     fn whole_numbers_go_without_decimals_and_keep_their_sign() {
@@ -510,5 +518,39 @@ mod tests {
         assert_eq!(trimmed(-0.0, 4), "0");
         assert_eq!(trimmed(0.003, 4), "0.0030");
         assert_eq!(trimmed(-0.00071, 6), "-0.000710");
+        // Nothing at these decimals is zero, as zero is shown.
+        assert_eq!(trimmed(1e-9, 4), "0");
+        assert_eq!(trimmed(-4e-5, 4), "0");
+        assert_eq!(trimmed(5e-5, 4), "0.0001");
+    }
+
+    #[test]
+    fn a_spread_that_rounds_to_nothing_shows_as_none() {
+        let spread = |std_error: f64| Estimate {
+            mean: 0.7,
+            std_dev: std_error * 3.0_f64.sqrt(),
+            std_error,
+            n: 3,
+        };
+        let row = |std_error: f64, noise: f64| GateRow {
+            metric: "val_accuracy".to_string(),
+            aggregate: Aggregate::Best,
+            goal: Direction::Maximize,
+            baseline: spread(std_error),
+            current: Some(spread(std_error)),
+            delta: Some(0.0),
+            allowed: 0.01,
+            noise,
+            verdict: Verdict::Pass,
+        };
+        let exact = cells(&row(0.0, 0.0));
+        let tiny = cells(&row(1e-12, 3e-12));
+        assert_eq!(tiny, exact);
+        assert_eq!(tiny[1], "0.7000 ± 0");
+        assert_eq!(tiny[4], "0.0100");
+        // A spread that shows is shown.
+        let some = cells(&row(0.002, 0.005));
+        assert_eq!(some[1], "0.7000 ± 0.0020");
+        assert_eq!(some[4], "0.0100 + 0.0050 noise");
     }
 }
