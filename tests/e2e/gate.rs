@@ -761,3 +761,36 @@ fn issue_a_baseline_that_cannot_be_recorded_stops_at_the_run_that_says_so() {
     );
     assert!(!env.path().join("base/tiny.json").exists());
 }
+
+#[test]
+fn issue_the_documented_repeat_seed_is_the_one_computed() {
+    // The formula as experiments/README.md states it, word for word below.
+    let documented =
+        "`repeat_seed(seed, r) = step(step(seed) ^ (r * 0xD1B54A32D192ED03))`, where\n\
+                      `step(x) = mix(x + 0x9E3779B97F4A7C15)` is one output of SplitMix64 (its \
+                      increment, then its\nfinalizer `mix(z)`: `z = (z ^ (z >> 30)) * \
+                      0xBF58476D1CE4E5B9`,\n`z = (z ^ (z >> 27)) * 0x94D049BB133111EB`, \
+                      `z ^ (z >> 31)`), every operation on 64 bits,\nwrapping.";
+    let readme = std::fs::read_to_string(repo_root().join("experiments/README.md")).unwrap();
+    assert!(
+        readme.contains(documented),
+        "experiments/README.md no longer says:\n{documented}"
+    );
+    let mix = |z: u64| {
+        let z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let step = |x: u64| mix(x.wrapping_add(0x9E37_79B9_7F4A_7C15));
+    for seed in [0, 1, 3, 2024, u64::MAX] {
+        assert_eq!(experiment::repeat_seed(experiment::Seed(seed), 0).0, seed);
+        for r in [1_u32, 2, 99] {
+            let documented = step(step(seed) ^ u64::from(r).wrapping_mul(0xD1B5_4A32_D192_ED03));
+            assert_eq!(
+                experiment::repeat_seed(experiment::Seed(seed), r).0,
+                documented,
+                "seed {seed}, repeat {r}"
+            );
+        }
+    }
+}
