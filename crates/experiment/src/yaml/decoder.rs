@@ -171,7 +171,8 @@ impl Decoder {
         }
     }
 
-    /// Reads an integer.
+    /// Reads an integer; a whole number written with a fraction (`16.0`, as pandas writes
+    /// integers) is that integer, as it is for a knob's value in `train:` or `values:`.
     pub(super) fn int(&mut self, node: &Node, path: &str) -> Option<i64> {
         if let Some(text) = overlong_integer(node) {
             self.error(
@@ -183,6 +184,7 @@ impl Decoder {
         }
         match scalar(node) {
             Some(Scalar::Int(i)) => Some(*i),
+            Some(Scalar::Float(x)) if whole(*x).is_some() => whole(*x),
             _ => self.expected("an integer", node, path),
         }
     }
@@ -364,6 +366,14 @@ pub(super) fn split_values(entries: &[Entry]) -> Vec<(&Entry, String)> {
         i += run.len();
     }
     found
+}
+
+/// Returns `x` as an integer when it is a whole number an `i64` holds exactly.
+fn whole(x: f64) -> Option<i64> {
+    // 2^63 is the first double past `i64::MAX`; below it every whole double converts exactly.
+    let limit = 9_223_372_036_854_775_808.0;
+    #[allow(clippy::cast_possible_truncation)]
+    (x.fract() == 0.0 && x.abs() < limit).then(|| x as i64)
 }
 
 /// Returns whether `text` is an integer as written: digits, after a sign.

@@ -94,6 +94,35 @@ fn a_list_written_without_brackets_inside_braces_says_so() {
 }
 
 #[test]
+fn a_whole_number_with_a_fraction_is_an_integer_everywhere() {
+    check(
+        &[
+            (
+                "run_cap: 2.0\nseed: 7.0\nparameters:\n  hidden: {min: 16.0, max: 64.0}\n",
+                "ok",
+            ),
+            (
+                "train: {epochs: 1.0, batch_size: 16.0}\nmodel: {hidden: 32.0}\n",
+                "ok",
+            ),
+            (
+                "run_cap: 2.5\n",
+                "4:10: run_cap: expected an integer, found number `2.5`",
+            ),
+            (
+                "parameters:\n  hidden: {min: 16.5, max: 64.0}\n",
+                "5:17: parameters.hidden.min: expected an integer, found number `16.5`",
+            ),
+            (
+                "seed: 1.0e19\n",
+                "4:7: seed: expected an integer, found number `1.0e19`",
+            ),
+        ],
+        BASE,
+    );
+}
+
+#[test]
 fn top_level_errors() {
     check(
         &[
