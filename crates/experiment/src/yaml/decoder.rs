@@ -373,7 +373,7 @@ fn whole(x: f64) -> Option<i64> {
     // 2^63 is the first double past `i64::MAX`; below it every whole double converts exactly.
     let limit = 9_223_372_036_854_775_808.0;
     #[allow(clippy::cast_possible_truncation)]
-    (x.fract() == 0.0 && x.abs() < limit).then(|| x as i64)
+    (x.fract() == 0.0 && x.abs() < limit).then_some(x as i64)
 }
 
 /// Returns whether `text` is an integer as written: digits, after a sign.
