@@ -930,6 +930,51 @@ fn every_command_has_help_and_bad_usage_exits_2() {
             missing.stderr
         );
     }
+    // A folder that holds no store, or a file, is said as such by every command, also by those
+    // that look for files beside the database (a checkpoint) or replace it (compact).
+    std::fs::create_dir(env.path().join("empty")).unwrap();
+    std::fs::write(env.path().join("afile"), "").unwrap();
+    for (store, said) in [
+        (
+            "empty",
+            "no store at empty: the folder holds no sweep store",
+        ),
+        (
+            "afile",
+            "cannot open store afile: it is a file, not a folder",
+        ),
+    ] {
+        for args in [
+            &["predict", "3", "--input", "new.csv", "--store", store][..],
+            &["compact", "--store", store],
+            &["ls", "--store", store],
+        ] {
+            let refused = env.sweep(args);
+            assert_eq!(refused.code, 2, "{args:?}: {refused:?}");
+            assert!(
+                refused.stderr.contains(said),
+                "{args:?}: {}",
+                refused.stderr
+            );
+            assert!(!refused.stderr.contains("compacting"), "{}", refused.stderr);
+        }
+    }
+    // A total and an addition of trials are not given together.
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let both = env.sweep(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--run-cap",
+        "5",
+        "--extend",
+        "1",
+    ]);
+    assert_eq!(both.code, 2, "{both:?}");
+    assert!(
+        both.stderr.contains("cannot be used with"),
+        "{}",
+        both.stderr
+    );
 }
 
 #[test]
@@ -1125,6 +1170,23 @@ fn rerunning_a_finished_sweep_runs_nothing_and_an_edited_file_is_refused() {
         refused.stderr
     );
     assert!(!refused.stderr.contains("only `run_cap` changed"));
+    // An experiment's flags are refused on a trial's page, not ignored.
+    for flag in ["--record", "--top"] {
+        let args: &[&str] = if flag == "--top" {
+            &["show", "tiny/0", "--top", "1"]
+        } else {
+            &["show", "tiny/0", "--record"]
+        };
+        let refused = env.sweep(args);
+        assert_eq!(refused.code, 2, "{refused:?}");
+        assert!(
+            refused
+                .stderr
+                .contains(&format!("{flag} is for an experiment")),
+            "{}",
+            refused.stderr
+        );
+    }
     // What changed in meaning shows; a metric rewritten in block style, no change, does not.
     let reworded = env.write_spec(
         "tiny.yaml",

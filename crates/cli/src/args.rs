@@ -61,13 +61,15 @@ pub(crate) struct RunArgs {
     pub(crate) file: PathBuf,
     #[command(flatten)]
     pub(crate) store: StoreArgs,
-    /// Number of trials, overriding the file's run_cap
-    #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
+    /// Total trials the experiment plans, above the file's run_cap (a stored plan is never
+    /// lowered)
+    #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true, conflicts_with = "extend")]
     pub(crate) run_cap: Option<u32>,
-    /// Trials side by side, overriding the file's parallel (default: number of cores)
+    /// Trials side by side, overriding the file's parallel (default: as the experiment started,
+    /// else the number of cores)
     #[arg(long, value_name = "N", value_parser = side_by_side, allow_negative_numbers = true)]
     pub(crate) parallel: Option<u32>,
-    /// Add N trials to an existing experiment, warm-starting the sampler from its history
+    /// Add N trials to a finished experiment, warm-starting the sampler from its history
     /// (agents raise --run-cap instead, which a restarted agent does not add again)
     #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true)]
     pub(crate) extend: Option<u32>,
@@ -152,13 +154,17 @@ pub(crate) struct ShowArgs {
     pub(crate) what: Vec<String>,
     #[command(flatten)]
     pub(crate) store: StoreArgs,
-    /// Rows of the leaderboard
-    #[arg(long, value_name = "N", value_parser = whole::<usize>, default_value_t = 10, allow_negative_numbers = true)]
-    pub(crate) top: usize,
-    /// Also print the reproducibility record in full: the resolved spec and the diff of the tree
+    /// Rows of the experiment's leaderboard [default: 10]
+    #[arg(long, value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
+    pub(crate) top: Option<usize>,
+    /// Also print the experiment's reproducibility record in full: the resolved spec and the
+    /// diff of the tree
     #[arg(long)]
     pub(crate) record: bool,
 }
+
+/// Rows of `sweep show`'s leaderboard without `--top`.
+pub(crate) const SHOW_TOP: usize = 10;
 
 /// `sweep predict`.
 #[derive(Debug, clap::Args)]

@@ -75,13 +75,31 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         .collect();
     output::importance(&mut out, &importance)?;
     let ranked = rank_trials(&trials, &objectives, constraints);
-    output::leaderboard(&mut out, &ranked, &objectives, constraints, args.top)?;
+    output::leaderboard(
+        &mut out,
+        &ranked,
+        &objectives,
+        constraints,
+        args.top.unwrap_or(crate::args::SHOW_TOP),
+    )?;
     super::tested::show(&mut out, &store, &info.name, best.map(|t| t.id))?;
     Ok(Outcome::Success)
 }
 
 /// `sweep show EXPERIMENT/NUMBER...`: one trial in full, or several side by side.
 fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
+    // Flags of an experiment's page are refused rather than ignored.
+    let flag = match (args.record, args.top) {
+        (true, _) => Some("--record"),
+        (false, Some(_)) => Some("--top"),
+        (false, None) => None,
+    };
+    if let Some(flag) = flag {
+        bail!(
+            "{flag} is for an experiment (`sweep show EXPERIMENT {flag}...`); a trial's page \
+             shows the trial in full"
+        );
+    }
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let mut found = Vec::new();
     let mut named = Vec::new();

@@ -106,6 +106,20 @@ pub(crate) fn require_store(path: &Path) -> anyhow::Result<()> {
             path.display()
         );
     }
+    // Said as opening it would say, before a command that reads files beside the database (a
+    // checkpoint, say) blames what it looked for there.
+    if !path.is_dir() {
+        bail!(
+            "cannot open store {}: it is a file, not a folder",
+            path.display()
+        );
+    }
+    if !path.join("db").is_file() && !path.join("conf").is_file() {
+        return Err(store::Error::NoStore {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
     Ok(())
 }
 

@@ -99,11 +99,12 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
             bail!(
                 "experiment `{}` has not finished its {} (a run stopped part way, an earlier \
                  --extend perhaps), and --extend {n} adds {n} more each time it is run: \
-                 finish it with `sweep run {}` (no --extend), or set the total with \
+                 finish it with `sweep run {} --store {}` (no --extend), or set the total with \
                  --run-cap {}, which running again does not add to",
                 e.name,
                 experiment::counted(e.run_cap, "planned trial", "planned trials"),
-                args.file.display(),
+                quoted(&args.file),
+                quoted(&args.store.store),
                 e.run_cap.saturating_add(n)
             );
         }
@@ -232,7 +233,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
             "experiment `{name}` already exists in {} with a different spec{}\n{}\
              give the edited file a new `name:`, use another --store, run the stored spec \
              unchanged {} to add trials, or remove the stored experiment first \
-             (`sweep rm {name} --store {}`)",
+             (`sweep rm {} --store {}`)",
             args.store.store.display(),
             spec_change(&store, &name, (&stored, &current), &resolved_now),
             run_cap_raised(
@@ -248,7 +249,8 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
             } else {
                 "with --extend N"
             },
-            args.store.store.display()
+            experiment::shell_quote(&name),
+            quoted(&args.store.store)
         ),
         // The database's own I/O error (a full disk, a folder made read-only) names no file:
         // the store, and what then, are said here.
@@ -261,8 +263,8 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
             changed @ (runner::Error::DataChanged { .. } | runner::Error::SearchChanged { .. }),
         ) => bail!(
             "{changed} (`sweep rm {} --store {}`)",
-            spec.name,
-            args.store.store.display()
+            experiment::shell_quote(&spec.name),
+            quoted(&args.store.store)
         ),
         other => other?,
     };
@@ -344,7 +346,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         writeln!(
             std::io::stdout().lock(),
             "\nbrowse them: sweep serve --store {}",
-            args.store.store.display()
+            quoted(&args.store.store)
         )?;
     }
     if let Some(server) = dashboard {
@@ -646,6 +648,11 @@ fn run_cap_raised(
              raised since): put `run_cap: {before}` back, and pass `--extend N` to add trials;\n"
         ),
     })
+}
+
+/// Returns `path` as a shell word, for a command the user may paste.
+fn quoted(path: &std::path::Path) -> String {
+    experiment::shell_quote(&path.display().to_string())
 }
 
 /// Says how a file's spec differs from the stored one it may not replace: as their settings
