@@ -235,7 +235,11 @@ pub(super) fn probabilities(
         d.error(
             node.pos,
             path,
-            format!("probabilities must sum to 1, found {sum}"),
+            // To 6 significant digits: 0.999, not 0.9990000000000001.
+            format!(
+                "probabilities must sum to 1, found {}",
+                crate::words::number_text(format!("{sum:.5e}").parse().unwrap_or(sum))
+            ),
         );
         return None;
     }

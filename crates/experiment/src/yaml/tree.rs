@@ -303,7 +303,7 @@ impl Builder {
                     return Ok(());
                 }
                 Some((key, key_pos)) => match entries.iter().find(|e| e.key == key) {
-                    Some(first) => (key, key_pos, first.key_pos.line),
+                    Some(first) => (key, key_pos, first.key_pos),
                     None => {
                         entries.push(Entry {
                             key,
@@ -315,12 +315,18 @@ impl Builder {
                 },
             },
         };
-        let (key, key_pos, first_line) = duplicate;
+        let (key, key_pos, first) = duplicate;
         let field = join(&self.path(), &key);
+        // Two on one line (`{lr: .., lr: ..}`) are told apart by their columns.
+        let place = if first.line == key_pos.line {
+            format!("at column {} of this line", first.column)
+        } else {
+            format!("on line {}", first.line)
+        };
         self.problems.push(Problem::new(
             key_pos,
             &field,
-            format!("duplicate key `{key}`; it is first written on line {first_line}"),
+            format!("duplicate key `{key}`; it is first written {place}"),
         ));
         Ok(())
     }

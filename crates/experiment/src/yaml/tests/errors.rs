@@ -297,6 +297,8 @@ fn parameter_errors() {
             ("  dropout: {value: 1.0}\n", "5:20: parameters.dropout.value: `dropout` must be in [0, 1), found 1"),
             ("  hidden: {value: \"32\"}\n", "5:19: parameters.hidden.value: expected an integer for `hidden`, found string `32`"),
             ("  lr: {values: [0.1]}\n  lr: {values: [0.2]}\n", "6:3: parameters.lr: duplicate key `lr`; it is first written on line 5"),
+            ("  lr: {values: [0.1], values: [0.2]}\n", "5:23: parameters.lr.values: duplicate key `values`; it is first written at column 8 of this line"),
+            ("  hidden: {values: [32, 64, 128], probabilities: [0.333, 0.333, 0.333]}\n", "5:50: parameters.hidden.probabilities: probabilities must sum to 1, found 0.999"),
         ],
         &base,
     );
