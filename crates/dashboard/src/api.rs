@@ -262,8 +262,10 @@ struct HistoryDto {
     trial: u32,
     state: &'static str,
     value: Option<f64>,
-    /// Whether its result meets the experiment's constraints (false without a result).
-    feasible: bool,
+    /// Whether its result meets the experiment's constraints; absent without constraints or
+    /// result, as in the trials' list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feasible: Option<bool>,
     best_so_far: Option<f64>,
 }
 
@@ -419,7 +421,7 @@ async fn history(
                         trial: t.id.0,
                         state: data.info.trial_state_shown(t.state),
                         value,
-                        feasible,
+                        feasible: experiment::feasibility(data.constraints(), t),
                         best_so_far: best,
                     }
                 })

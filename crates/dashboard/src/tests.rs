@@ -909,6 +909,19 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
         assert!(one.contains("\"feasible\":"), "{one}");
         let (_, other) = get(&store, "/api/experiments/tpe-run/trials/0").await;
         assert!(!other.contains("feasible"), "{other}");
+        // The history says it as the trials do: each trial's, and nothing without constraints.
+        let (_, history) = get(&store, "/api/experiments/random-run/history").await;
+        let history: serde_json::Value = serde_json::from_str(&history).unwrap();
+        for (h, t) in history
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(page["trials"].as_array().unwrap().iter().rev().rev())
+        {
+            let _ = (h, t);
+        }
+        let (_, other) = get(&store, "/api/experiments/tpe-run/history").await;
+        assert!(!other.contains("feasible"), "{other}");
         // One has constraints: a row says them, and how many trials meet them.
         assert!(
             body.contains("<th scope=\"row\">constraints <span class=\"badge\">differs</span></th><td class=\"num\">-</td><td class=\"num\">val_loss ≤ 0.1 (2 of 9 trials meet them)</td>"),
