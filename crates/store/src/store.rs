@@ -199,8 +199,7 @@ impl Store {
         self._scratch.as_deref().map(|s| s.folder.as_path())
     }
 
-    /// Opens an empty store in `/dev/shm` (or, without it, the system's temp folder) that
-    /// vanishes when dropped.
+    /// Opens an empty store in `/dev/shm` (or, without it, `/tmp`) that vanishes when dropped.
     ///
     /// What a killed process leaves behind is removed by the next call, in any process (see
     /// `scratch`).
@@ -209,7 +208,7 @@ impl Store {
     }
 
     /// Opens an empty temporary store as `temporary` does, in the folder `chosen` when given
-    /// (the binary passes `TMPDIR`'s), else in `/dev/shm` or the system's temp folder.
+    /// (the binary passes `TMPDIR`'s), else in `/dev/shm` or `/tmp`.
     pub fn temporary_in(chosen: Option<&Path>) -> Result<Store> {
         let cannot = |path: PathBuf, e: &dyn fmt::Display| Error::Open {
             path,

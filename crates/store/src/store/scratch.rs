@@ -114,13 +114,14 @@ impl Scratch {
 }
 
 /// Where temporary stores go: the folder the user chose (`TMPDIR`, as the binary reads it: a
-/// disk with room, say), else `/dev/shm` (memory, `shm`) where the system has it, else the
-/// system's temp folder.
+/// disk with room, say), else `/dev/shm` (memory, `shm`) where the system has it, else `/tmp`.
+/// The store reads no environment (only `cli` does): without a folder from its caller, it goes
+/// where the system's temp folder is when `TMPDIR` is unset.
 fn base_of(tmpdir: Option<&std::ffi::OsStr>, shm: &Path) -> PathBuf {
     match tmpdir.filter(|dir| !dir.is_empty()) {
         Some(dir) => PathBuf::from(dir),
         None if shm.is_dir() => shm.to_path_buf(),
-        None => std::env::temp_dir(),
+        None => PathBuf::from("/tmp"),
     }
 }
 
@@ -199,7 +200,7 @@ mod tests {
             shm.path()
         );
         let none = shm.path().join("absent");
-        assert_eq!(base_of(None, &none), std::env::temp_dir());
+        assert_eq!(base_of(None, &none), Path::new("/tmp"));
     }
 
     /// The environment variable that makes `a_killed_processes_store_is_swept` act as the child.
