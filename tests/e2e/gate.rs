@@ -170,8 +170,8 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
     ] {
         assert!(
             out.contains("note: the experiment file changed since the baseline was recorded")
-                && out.contains("  - train.lr: Float(0.003)\n")
-                && out.contains("  + train.lr: Float(0.004)\n"),
+                && out.contains("  - train.lr: 0.003\n")
+                && out.contains("  + train.lr: 0.004\n"),
             "{out}"
         );
     }
@@ -282,7 +282,7 @@ fn a_gate_runs_as_its_baseline_ran_and_says_when_a_new_one_lowers_or_could_raise
             && better
                 .stdout
                 .contains(" --update-baseline` records the new values")
-            && better.stdout.contains("- train.epochs: Int(1)"),
+            && better.stdout.contains("- train.epochs: 1"),
         "{}",
         better.stdout
     );

@@ -254,10 +254,10 @@ pub(crate) fn experiments(
         "name",
         "status",
         "trials",
-        "done/pruned/failed",
+        "completed/pruned/failed",
         "objective",
         "best",
-        "started",
+        "started (UTC)",
         "duration",
     ]
     .iter()
@@ -569,6 +569,49 @@ pub(crate) fn trials_at_once(n: u32) -> String {
     }
 }
 
+/// Returns resolved settings (`ExperimentSpec::resolved`, which the record keeps in Rust's
+/// notation so that a stored hash never moves) as people read them, for a diff shown to them:
+/// `Some(3)` as `3`, `Float(0.01)` as `0.01`, `Str("relu")` as `"relu"`, `Int`, `Bool` alike.
+pub(crate) fn readable_settings(text: &str) -> String {
+    const WRAPPERS: [&str; 5] = ["Some(", "Int(", "Float(", "Str(", "Bool("];
+    let mut out = String::with_capacity(text.len());
+    // For each parenthesis open: whether its closing one is dropped with its wrapper.
+    let mut open: Vec<bool> = Vec::new();
+    let mut quoted = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let starts_word = !out
+            .chars()
+            .next_back()
+            .is_some_and(|p| p.is_alphanumeric() || p == '_');
+        match WRAPPERS.iter().find(|w| rest.starts_with(*w)) {
+            Some(wrapper) if !quoted && starts_word => {
+                open.push(true);
+                rest = &rest[wrapper.len()..];
+                continue;
+            }
+            _ => {}
+        }
+        // A parenthesis closes the last one open (`pop`), dropped with its wrapper's.
+        if c == ')' && !quoted && open.pop() == Some(true) {
+            rest = &rest[1..];
+            continue;
+        }
+        match c {
+            '"' if !out.ends_with('\\') => quoted = !quoted,
+            '(' if !quoted => open.push(false),
+            '\n' => {
+                open.clear();
+                quoted = false;
+            }
+            _ => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// Returns a unified-style diff of two texts: changed lines marked `-` (old) and `+` (new),
 /// with one line of context; equal texts give an empty string.
 pub(crate) fn line_diff(old: &str, new: &str) -> String {
@@ -677,6 +720,24 @@ mod tests {
         importance(&mut out, &both[..1]).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("importance  lr 75%, hidden 25%"), "{text}");
+    }
+
+    #[test]
+    fn resolved_settings_read_without_rusts_wrappers() {
+        assert_eq!(
+            readable_settings(
+                "parallel: Some(3)\ntrain.lr: Float(0.003)\nmodel.activation: Str(\"relu (x)\")\n\
+                 train.batch_size: searched Categorical { values: [Int(16), Int(32)], probabilities: None }\n\
+                 early_stopping: Some(EarlyStopping { metric: \"val_loss\", patience: 8 })\n\
+                 model.layer_norm: Bool(false)\ndata.split: SplitSpec { validation: 0.2 }\n\
+                 name: \"Some(1) stays\""
+            ),
+            "parallel: 3\ntrain.lr: 0.003\nmodel.activation: \"relu (x)\"\n\
+             train.batch_size: searched Categorical { values: [16, 32], probabilities: None }\n\
+             early_stopping: EarlyStopping { metric: \"val_loss\", patience: 8 }\n\
+             model.layer_norm: false\ndata.split: SplitSpec { validation: 0.2 }\n\
+             name: \"Some(1) stays\""
+        );
     }
 
     #[test]

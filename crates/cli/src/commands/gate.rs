@@ -357,7 +357,10 @@ pub(crate) fn changes_since(
                 "{}: its settings, defaults filled in, then (-) and now (+):",
                 output::SPEC_CHANGED
             ),
-            detail: Some(output::line_diff(&then, &now)),
+            detail: Some(output::line_diff(
+                &output::readable_settings(&then),
+                &output::readable_settings(&now),
+            )),
         });
     }
     if run.data_hash != record.data_hash {

@@ -667,7 +667,9 @@ fn spec_change(
     resolved_now: &str,
 ) -> String {
     let recorded = store.run_record(name).ok().flatten();
-    match recorded.map(|r| output::line_diff(&r.resolved_spec, resolved_now)) {
+    let readable = output::readable_settings;
+    match recorded.map(|r| output::line_diff(&readable(&r.resolved_spec), &readable(resolved_now)))
+    {
         Some(diff) if !diff.is_empty() => {
             format!("; its settings, defaults filled in, stored (-) and in this file (+):\n{diff}")
         }
