@@ -163,9 +163,10 @@ impl Reader {
         Ok(self.store.trial(experiment, TrialId(id))?.is_some())
     }
 
-    /// Returns the absolute path of the experiment's file, as its run record keeps it.
-    pub(crate) fn spec_file(&self, experiment: &str) -> Result<Option<String>> {
-        Ok(self.store.run_record(experiment)?.map(|r| r.spec_file))
+    /// Returns the experiment's run record (the absolute path of its file, the trials side by
+    /// side it ran with, ...), if it has one.
+    pub(crate) fn run_record(&self, experiment: &str) -> Result<Option<RunRecord>> {
+        Ok(self.store.run_record(experiment)?)
     }
 
     /// Returns the experiment's test-split result, once measured.

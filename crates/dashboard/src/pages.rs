@@ -444,9 +444,11 @@ fn render_trial(
         &reader.store_dir(),
         reader.checkpoint_at(name, id)?,
     );
-    // The file as the record keeps it, absolute, so that the command runs from anywhere.
-    if let Some(file) = reader.spec_file(name)?.filter(|f| !f.is_empty()) {
-        page.command = trial::rerun_command(&file, id);
+    // The file as the record keeps it, absolute, so that the command runs from anywhere, with
+    // the trials side by side the run had where the file does not say them.
+    if let Some(record) = reader.run_record(name)?.filter(|r| !r.spec_file.is_empty()) {
+        let parallel = trial::rerun_parallel(spec.as_ref(), record.parallel);
+        page.command = trial::rerun_command(&record.spec_file, id, parallel);
     }
     // The next trial's link where it exists: an interrupted experiment stops short of its cap.
     if page.next.is_some() && !reader.has_trial(name, id.saturating_add(1))? {

@@ -321,6 +321,38 @@ fn every_page_renders() {
 }
 
 #[test]
+fn the_rerun_command_keeps_the_trials_side_by_side_the_file_leaves_open() {
+    run(async {
+        // A model-based sampler's trial 6 depends on the trials run beside it: a fresh run
+        // with another number per core gives another trial 6.
+        for (in_file, ran_with, said) in [
+            ("", Some(3), " --parallel 3"),
+            ("parallel: 3\n", Some(3), ""),
+            ("parallel: 2\n", Some(3), " --parallel 3"),
+            ("", None, ""),
+        ] {
+            let store = Store::temporary().unwrap();
+            let mut info = fixtures::info("tuned", ExperimentStatus::Finished, 8);
+            info.spec_yaml = info.spec_yaml.replace("method: random", "method: tpe") + in_file;
+            store.create_experiment(&info).unwrap();
+            store.put_trial("tuned", &fixtures::trial(6, 8)).unwrap();
+            let record = store::RunRecord {
+                spec_file: "/work/tuned.yaml".into(),
+                parallel: ran_with,
+                ..store::RunRecord::default()
+            };
+            store.put_run_record("tuned", &record).unwrap();
+            let (status, page) = get(&store, "/experiments/tuned/trials/6").await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            let command = format!(
+                "sweep run /work/tuned.yaml --store .sweep-reproduce-6 --run-cap 7{said}</"
+            );
+            assert!(page.contains(&command), "{command}\n{page}");
+        }
+    });
+}
+
+#[test]
 fn leaderboard_filters_and_pages() {
     run(async {
         let store = store_with("demo", 120);

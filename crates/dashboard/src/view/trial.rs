@@ -102,14 +102,23 @@ pub(crate) struct TrialPage {
 pub(crate) use experiment::FrontStanding as Standing;
 
 /// Returns the command that runs trials 0 to `id` of the experiment file `spec_path` into a
-/// fresh store, which gives trial `id` again.
-pub(crate) fn rerun_command(spec_path: &str, id: u32) -> String {
+/// fresh store, which gives trial `id` again; `parallel`, when given, is the trials side by side
+/// it needs (`rerun_parallel`), since a model-based sampler's trials depend on them.
+pub(crate) fn rerun_command(spec_path: &str, id: u32, parallel: Option<u32>) -> String {
+    let side_by_side = parallel.map_or(String::new(), |n| format!(" --parallel {n}"));
     format!(
-        "sweep run {} --store {} --run-cap {}",
+        "sweep run {} --store {} --run-cap {}{side_by_side}",
         shell_quote(spec_path),
         shell_quote(&format!(".sweep-reproduce-{id}")),
         id.saturating_add(1)
     )
+}
+
+/// Returns the `--parallel` that the re-run command needs: the trials side by side the run
+/// `ran_with` (its record's), unless the file's `parallel:` already says so; without it a fresh
+/// `sweep run` would take one per core of the machine it runs on.
+pub(crate) fn rerun_parallel(spec: Option<&ExperimentSpec>, ran_with: Option<u32>) -> Option<u32> {
+    ran_with.filter(|n| spec.is_none_or(|s| s.parallel != Some(*n)))
 }
 
 /// Builds the trial page of `trial` with its metric series, at time `now`; `store_dir` is the
@@ -259,7 +268,7 @@ pub(crate) fn trial_page(
             }
         })
         .collect();
-    let command = rerun_command(&info.spec_path, id);
+    let command = rerun_command(&info.spec_path, id, None);
     let command_needs = match spec.and_then(|s| s.warm_start.as_ref()).map(|w| &w.source) {
         Some(WarmSource::Experiment(source)) => format!(
             "Its warm start reads experiment {source} from the store it runs in: run this in a \
