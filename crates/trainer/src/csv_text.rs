@@ -5,6 +5,10 @@
 //! terminator that place is the `\n` still on the line before (the `\r` ends the record), so its
 //! line number is one short for every row of a file written on Windows. `line_of` walks from there
 //! over the terminator bytes to the record's first byte.
+//!
+//! Nor does it say which cells were quoted. A file of results needs to know (`Cells`): `" sp"`
+//! and `""` are values as written there, where `  7 ` is a number written with spaces.
+//! `quoted_cells` scans the record's raw bytes again, as the reader's parser reads them.
 
 use std::path::Path;
 
@@ -24,6 +28,19 @@ pub(crate) struct CsvText<'t> {
     /// The columns never read (`data.exclude`), which may hold anything, text in another
     /// encoding included.
     unread: Vec<bool>,
+    /// How the cells of a data row are read.
+    cells: Cells,
+}
+
+/// How the cells of a data row are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cells {
+    /// Trimmed of spaces at their ends, quoted or not: a data file's `" 7"` is the number 7.
+    Trimmed,
+    /// A quoted cell exactly as written between its quotes (`" sp"` keeps its space, `""` is
+    /// the empty text), an unquoted one trimmed: a file of results, whose categorical values
+    /// may have spaces at their ends.
+    QuotedAsWritten,
 }
 
 impl<'t> CsvText<'t> {
@@ -34,6 +51,12 @@ impl<'t> CsvText<'t> {
     /// semicolon, a tab or a bar: then by that (spreadsheets in many locales save "CSV" with
     /// semicolons, and some data sets come tab-separated).
     pub(crate) fn new(text: &'t [u8], path: &'t Path) -> Result<CsvText<'t>> {
+        CsvText::with_cells(text, path, Cells::Trimmed)
+    }
+
+    /// Reads the header of `text` as `new` does, its data rows' cells to be read as `cells`
+    /// says.
+    pub(crate) fn with_cells(text: &'t [u8], path: &'t Path, cells: Cells) -> Result<CsvText<'t>> {
         // Files that are not text at all, as a spreadsheet or a download leaves them: said so
         // rather than as a header cell that is not UTF-8.
         let not_text = match text {
@@ -54,7 +77,11 @@ impl<'t> CsvText<'t> {
                 message: format!("the file {what}"),
             });
         }
-        let (mut reader, mut header) = read_header(text, path, b',')?;
+        let trim = match cells {
+            Cells::Trimmed => csv::Trim::All,
+            Cells::QuotedAsWritten => csv::Trim::Headers,
+        };
+        let (mut reader, mut header) = read_header(text, path, b',', trim)?;
         if header.iter().all(String::is_empty) {
             return Err(Error::Csv {
                 path: path.to_path_buf(),
@@ -70,7 +97,7 @@ impl<'t> CsvText<'t> {
             _ => None,
         };
         if let Some(separator) = separator {
-            (reader, header) = read_header(text, path, separator)?;
+            (reader, header) = read_header(text, path, separator, trim)?;
         }
         Ok(CsvText {
             text,
@@ -80,6 +107,7 @@ impl<'t> CsvText<'t> {
             separator: separator.map(char::from),
             at: None,
             unread: Vec::new(),
+            cells,
         })
     }
 
@@ -113,6 +141,22 @@ impl<'t> CsvText<'t> {
             .read_byte_record(&mut bytes)
             .map_err(|e| read_error(self.text, self.path, &e))?;
         self.at = bytes.position().cloned();
+        if more && self.cells == Cells::QuotedAsWritten {
+            let start = self.at.as_ref().map_or(0, csv::Position::byte);
+            let start = usize::try_from(start).unwrap_or(usize::MAX);
+            let separator = self
+                .separator
+                .map_or(b',', |c| u8::try_from(c).unwrap_or(b','));
+            let mut quoted = quoted_cells(self.text, start, separator);
+            quoted.resize(bytes.len(), false);
+            // Trimmed as the reader trims (ASCII spaces), but for the quoted cells.
+            let mut kept = csv::ByteRecord::with_capacity(bytes.as_slice().len(), bytes.len());
+            for (cell, quoted) in bytes.iter().zip(quoted) {
+                kept.push_field(if quoted { cell } else { cell.trim_ascii() });
+            }
+            kept.set_position(self.at.clone());
+            bytes = kept;
+        }
         match csv::StringRecord::from_byte_record(bytes) {
             Ok(text) => *record = text,
             Err(e) => self.decode_cells(&e.into_byte_record(), record)?,
@@ -176,16 +220,18 @@ const NOT_UTF8: &str = "save the file as UTF-8 (a spreadsheet's \"CSV UTF-8\"), 
 /// The separators other than a comma that a file's header can show.
 pub(crate) const SEPARATORS: [u8; 3] = [b';', b'\t', b'|'];
 
-/// Returns a reader of `text` whose cells are separated by `separator`, and its header.
+/// Returns a reader of `text` whose cells are separated by `separator` and trimmed as `trim`
+/// says, and its header.
 fn read_header<'t>(
     text: &'t [u8],
     path: &Path,
     separator: u8,
+    trim: csv::Trim,
 ) -> Result<(csv::Reader<&'t [u8]>, Vec<String>)> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .delimiter(separator)
-        .trim(csv::Trim::All)
+        .trim(trim)
         .from_reader(text);
     let header: Vec<String> = reader
         .headers()
@@ -260,6 +306,35 @@ fn read_error(text: &[u8], path: &Path, e: &csv::Error) -> Error {
     Error::Csv {
         path: path.to_path_buf(),
         message,
+    }
+}
+
+/// Returns which cells of the record that the reader dated at byte `start` of `text` are quoted,
+/// reading them as the reader's parser does (its defaults: `"` quotes, `""` inside a quoted cell
+/// is one quote, no escape character, no comments): a cell is quoted when it opens with `"`, and
+/// runs, after the quote that closes it, to the next separator or line break.
+fn quoted_cells(text: &[u8], start: usize, separator: u8) -> Vec<bool> {
+    let mut bytes = text.get(start..).unwrap_or_default().iter().peekable();
+    // The reader dates a record at the line break before it (after CRLF, or blank lines).
+    while bytes.next_if(|b| matches!(b, b'\r' | b'\n')).is_some() {}
+    let mut quoted = Vec::new();
+    loop {
+        let opens = bytes.next_if_eq(&&b'"').is_some();
+        quoted.push(opens);
+        if opens {
+            while let Some(&b) = bytes.next() {
+                if b == b'"' && bytes.next_if_eq(&&b'"').is_none() {
+                    break;
+                }
+            }
+        }
+        loop {
+            match bytes.next() {
+                None | Some(b'\r' | b'\n') => return quoted,
+                Some(&b) if b == separator => break,
+                Some(_) => {}
+            }
+        }
     }
 }
 
