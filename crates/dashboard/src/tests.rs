@@ -364,6 +364,12 @@ fn leaderboard_filters_and_pages() {
         assert!(body.contains("101–120 of 120"), "{body}");
         let (_, body) = get(&store, "/experiments/demo?sort=param.lr&dir=desc").await;
         assert!(body.contains("aria-sort=\"descending\""));
+        // MLflow's plurals, as a filter takes them, sort alike.
+        let (status, plural) = get(&store, "/experiments/demo?sort=params.lr&dir=desc").await;
+        assert_eq!(status, StatusCode::OK, "{plural}");
+        assert_eq!(plural, body);
+        let (status, _) = get(&store, "/api/experiments/demo/trials?sort=metrics.val_loss").await;
+        assert_eq!(status, StatusCode::OK);
     });
 }
 
@@ -1036,6 +1042,16 @@ fn malformed_queries_get_a_400_page() {
             (
                 "/experiments/demo/trials.csv?sort=param.nope",
                 "the experiment has no parameter `nope`",
+            ),
+            // A bare name: the key meant, as the CLI's `--sort` says it.
+            (
+                "/api/experiments/demo/trials?sort=val_loss",
+                "unknown sort `val_loss`; use rank, trial, state, epoch, duration, param.NAME or \
+                 metric.NAME; did you mean `metric.val_loss`?",
+            ),
+            (
+                "/experiments/demo?dir=up",
+                "unknown dir `up`; use asc or desc",
             ),
             ("/experiments/demo?page=1&page=2", "`page` is given twice"),
             (

@@ -440,9 +440,9 @@ fn compare_param(v: &ParamValue, literal: &Literal) -> Option<Ordering> {
 /// Returns "; did you mean `metric.NAME`?" (or `param.NAME`) for a name written without its
 /// kind, as W&B's and Optuna's tables show them, or with W&B's (`config.lr`, `summary.val_loss`):
 /// a metric where it reads as one (a known one, or a `val_`, `train_` or `test_` name, or close
-/// to a known one: `accuracy`), a field where it is a typo of one (`stat`), otherwise a
+/// to a known one: `accuracy`), one of `fields` where it is a typo of one (`stat`), otherwise a
 /// parameter.
-fn bare_name(name: &str) -> String {
+pub(crate) fn bare_name<'f>(name: &str, fields: impl IntoIterator<Item = &'f str>) -> String {
     let (kind, name) = match name.split_once('.') {
         Some(("config", n)) => (Some("param"), n),
         Some(("summary" | "summary_metrics", n)) => (Some("metric"), n),
@@ -462,7 +462,7 @@ fn bare_name(name: &str) -> String {
     let suggestion = match kind {
         Some(kind) => format!("{kind}.{name}"),
         None if metric => format!("metric.{name}"),
-        None => match crate::words::suggest(name, ["state", "trial", "epoch"]) {
+        None => match crate::words::suggest(name, fields) {
             Some(field) => field.to_string(),
             None => match crate::words::suggest(name, known) {
                 Some(close) => format!("metric.{close}"),
@@ -545,7 +545,7 @@ impl Lexer {
                     "or" | "not" | "(" => "; conditions are joined by `and` alone, without \
                                            brackets (a list of values takes `in (...)`)"
                         .to_string(),
-                    _ => bare_name(&name),
+                    _ => bare_name(&name, ["state", "trial", "epoch"]),
                 }
             ),
         })?;

@@ -1,7 +1,7 @@
 //! The orders a list of trials can be sorted in, as the dashboard's leaderboard, its API and
 //! `sweep trials --sort` name them: `rank`, `trial`, `state`, `epoch`, `duration`,
-//! `param.NAME` or `metric.NAME` (a metric's value at the trial's result, as MLflow's
-//! `order_by` takes `metrics.NAME`).
+//! `param.NAME` or `metric.NAME` (a metric's value at the trial's result), or MLflow's
+//! `params.NAME` and `metrics.NAME`, as its `order_by` and a filter take them.
 
 use std::cmp::Ordering;
 
@@ -38,9 +38,14 @@ pub struct TrialOrder {
 /// The keys, as a message lists them.
 pub const SORT_KEYS: &str = "rank, trial, state, epoch, duration, param.NAME or metric.NAME";
 
+/// The keys that are not a parameter or metric, as written.
+const PLAIN_KEYS: [&str; 5] = ["rank", "trial", "state", "epoch", "duration"];
+
 impl SortKey {
-    /// Reads a key as written: `rank`, ..., `param.NAME`, `metric.NAME`; the error says what
-    /// is accepted.
+    /// Reads a key as written: `rank`, ..., `param.NAME`, `metric.NAME` (or MLflow's
+    /// `params.NAME`, `metrics.NAME`, as a filter takes them); the error says what is accepted,
+    /// and the key meant where it can tell: `metric.val_accuracy` for `val_accuracy`, how a
+    /// parameter is written for `lr`, `rank` for `rnak`.
     pub fn parse(text: &str) -> Result<SortKey, String> {
         Ok(match text {
             "rank" => SortKey::Rank,
@@ -48,10 +53,18 @@ impl SortKey {
             "state" => SortKey::State,
             "epoch" => SortKey::Epoch,
             "duration" => SortKey::Duration,
-            other => match (other.strip_prefix("param."), other.strip_prefix("metric.")) {
-                (Some(name), _) if !name.is_empty() => SortKey::Param(name.to_string()),
-                (_, Some(name)) if !name.is_empty() => SortKey::Metric(name.to_string()),
-                _ => return Err(format!("unknown sort {other:?}; use {SORT_KEYS}")),
+            other => match other.split_once('.') {
+                Some(("param" | "params", name)) if !name.is_empty() => {
+                    SortKey::Param(name.to_string())
+                }
+                Some(("metric" | "metrics", name)) if !name.is_empty() => {
+                    SortKey::Metric(name.to_string())
+                }
+                _ if other.is_empty() => return Err(format!("no sort key given; use {SORT_KEYS}")),
+                _ => {
+                    let hint = crate::filter::bare_name(other, PLAIN_KEYS);
+                    return Err(format!("unknown sort `{other}`; use {SORT_KEYS}{hint}"));
+                }
             },
         })
     }
@@ -167,5 +180,76 @@ fn cmp_param(a: Option<&ParamValue>, b: Option<&ParamValue>) -> Ordering {
             (None, Some(_)) => Ordering::Greater,
             (None, None) => a.to_string().cmp(&b.to_string()),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(text: &str, expected: Result<SortKey, &str>) {
+        assert_eq!(
+            SortKey::parse(text),
+            expected.map_err(str::to_string),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn keys_are_read_with_mlflows_plurals_as_a_filter_reads_them() {
+        check("rank", Ok(SortKey::Rank));
+        check("duration", Ok(SortKey::Duration));
+        check("param.lr", Ok(SortKey::Param("lr".into())));
+        check("params.lr", Ok(SortKey::Param("lr".into())));
+        check(
+            "metric.val_accuracy",
+            Ok(SortKey::Metric("val_accuracy".into())),
+        );
+        check(
+            "metrics.val_accuracy",
+            Ok(SortKey::Metric("val_accuracy".into())),
+        );
+        assert_eq!(
+            SortKey::parse("metrics.val_loss").map(|k| k.name()),
+            Ok("metric.val_loss".to_string())
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_the_key_meant() {
+        let use_ = "use rank, trial, state, epoch, duration, param.NAME or metric.NAME";
+        check(
+            "val_accuracy",
+            Err(&format!(
+                "unknown sort `val_accuracy`; {use_}; did you mean `metric.val_accuracy`?"
+            )),
+        );
+        check(
+            "lr",
+            Err(&format!(
+                "unknown sort `lr`; {use_}; a parameter is written `param.lr`"
+            )),
+        );
+        check(
+            "config.lr",
+            Err(&format!(
+                "unknown sort `config.lr`; {use_}; did you mean `param.lr`?"
+            )),
+        );
+        check(
+            "rnak",
+            Err(&format!(
+                "unknown sort `rnak`; {use_}; did you mean `rank`?"
+            )),
+        );
+        check(
+            "durations",
+            Err(&format!(
+                "unknown sort `durations`; {use_}; did you mean `duration`?"
+            )),
+        );
+        check("metric.", Err(&format!("unknown sort `metric.`; {use_}")));
+        check("", Err(&format!("no sort key given; {use_}")));
     }
 }

@@ -108,7 +108,7 @@ impl Selection {
             "desc" => true,
             other => {
                 return Err(Error::BadRequest(format!(
-                    "unknown dir {other:?}; use asc or desc"
+                    "unknown dir `{other}`; use asc or desc"
                 )))
             }
         };
@@ -116,7 +116,7 @@ impl Selection {
             "all" => None,
             s => Some(parse_state(s).ok_or_else(|| {
                 Error::BadRequest(format!(
-                    "unknown state {s:?}; use all, completed, pruned, failed, running \
+                    "unknown state `{s}`; use all, completed, pruned, failed, running \
                      (interrupted), or queued"
                 ))
             })?),
