@@ -394,13 +394,18 @@ impl Distribution {
         };
         match self {
             Distribution::Constant(v) if same(v, value) => Ok(v.clone()),
-            Distribution::Constant(v) => Err(format!("must be {v}, its only value, found {value}")),
+            Distribution::Constant(v) => Err(format!(
+                "must be {}, its only value, found {}",
+                shown(v),
+                shown(value)
+            )),
             Distribution::Categorical { values, .. } => values
                 .iter()
                 .find(|v| same(v, value))
                 .cloned()
                 .ok_or_else(|| {
-                    let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
+                    // Text quoted, so that an empty value or spaces at its ends show.
+                    let listed: Vec<String> = values.iter().map(shown).collect();
                     // `"true"` for `true`, `"64"` for `64`: the same word, quoted into text.
                     let quoted = matches!(value, ParamValue::Str(_))
                         && values.iter().any(|v| {
@@ -411,12 +416,11 @@ impl Distribution {
                     } else {
                         ""
                     };
-                    let found = if quoted {
-                        format!("\"{value}\"")
-                    } else {
-                        value.to_string()
-                    };
-                    format!("must be one of {}, found {found}{hint}", listed.join(", "))
+                    format!(
+                        "must be one of {}, found {}{hint}",
+                        listed.join(", "),
+                        shown(value)
+                    )
                 }),
             Distribution::Uniform { min, max } => {
                 within(number(value)?, *min, *max).map(ParamValue::Float)
@@ -593,6 +597,16 @@ fn fmt_short(x: f64) -> String {
     s.to_string()
 }
 
+/// Returns a value as a message shows it: text in double quotes, as JSON writes it (`"x "`,
+/// `""`), so that an empty value or spaces at its ends are seen; anything else as it reads
+/// (`0.5`, `true`).
+pub(crate) fn shown(value: &ParamValue) -> String {
+    match value {
+        ParamValue::Str(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -659,6 +673,40 @@ mod tests {
                 "{problem:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_refused_value_shows_text_in_quotes_so_empty_and_spaced_values_are_seen() {
+        use ParamValue::{Bool, Float, Int, Str};
+        let listed = Distribution::Categorical {
+            values: vec![
+                Str("x".into()),
+                Str(String::new()),
+                Str("null".into()),
+                Bool(true),
+                Str(" sp".into()),
+                Int(64),
+                Float(0.5),
+            ],
+            probabilities: None,
+        };
+        assert_eq!(
+            listed.admit(&Str("sp".into())),
+            Err(r#"must be one of "x", "", "null", true, " sp", 64, 0.5, found "sp""#.into())
+        );
+        assert_eq!(
+            listed.admit(&Int(32)),
+            Err(r#"must be one of "x", "", "null", true, " sp", 64, 0.5, found 32"#.into())
+        );
+        let only = Distribution::Constant(Str("adam ".into()));
+        assert_eq!(
+            only.admit(&Str("adam".into())),
+            Err(r#"must be "adam ", its only value, found "adam""#.into())
+        );
+        assert_eq!(
+            Distribution::Constant(Int(3)).admit(&Int(4)),
+            Err("must be 3, its only value, found 4".into())
+        );
     }
 
     #[test]

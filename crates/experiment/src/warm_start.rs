@@ -25,7 +25,7 @@ use std::path::PathBuf;
 
 pub use table::{ResultsRow, ResultsTable};
 
-use crate::{Located, ParamValue, Params, SearchSpace, Trial, TrialId};
+use crate::{Located, Params, SearchSpace, Trial, TrialId};
 
 /// The earlier trials a search learns from, and how many of them.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,15 +209,9 @@ pub(crate) fn params_in(
     Ok(Fitted { params, unused })
 }
 
-/// Returns a value as a message about a warm start shows it: text in double quotes, as JSON
-/// writes it (`"x "`, `""`), so that an empty value or spaces at its ends are seen; anything
-/// else as it reads (`0.5`, `true`).
-pub(crate) fn shown(value: &ParamValue) -> String {
-    match value {
-        ParamValue::Str(s) => format!("{s:?}"),
-        other => other.to_string(),
-    }
-}
+/// Returns a value as a message about a warm start shows it, as `Distribution::admit`'s do:
+/// text in double quotes (`"x "`, `""`), anything else as it reads (`0.5`, `true`).
+pub(crate) use crate::space::shown;
 
 /// Returns a note for each parameter given a value where its condition does not hold, in
 /// `unused` (its name, and where: "line 3", "trial 7"), that the trials were taken without it:

@@ -141,7 +141,7 @@ fn enqueue_errors() {
             (
                 // A wrong value of `regularization` says nothing of `dropout`, which may or may not exist.
                 &format!("enqueue:\n  - {{{full}, regularization: l2, dropout: 0.1}}\n"),
-                "15:71: enqueue[0].regularization: must be one of none, dropout, found l2",
+                "15:71: enqueue[0].regularization: must be one of \"none\", \"dropout\", found \"l2\"",
             ),
             (
                 &format!("enqueue:\n  - {{{full}, regularization: none}}\n  - {{{full}, regularization: none}}\n  - {{{full}, regularization: none}}\n  - {{{full}, regularization: none}}\n"),
