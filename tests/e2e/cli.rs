@@ -1482,6 +1482,20 @@ fn text_columns_are_refused_with_the_way_out_then_one_hot_encoded_for_training_a
         "{}",
         out.stderr
     );
+    // Checkpoints gone while the experiment stays (a `sweep rm` killed between the two) are
+    // said as such, with the ways to mend it, not as a trial that kept none.
+    std::fs::remove_dir_all(env.store().join("checkpoints/encoded")).unwrap();
+    let out = env.sweep(&["predict", "encoded/0", "--input", input.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("the checkpoints of `encoded` are gone from .sweep")
+            && out
+                .stderr
+                .contains("`sweep reproduce encoded/0 --store .sweep`"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -345,6 +345,14 @@ fn a_gate_run_into_a_store_keeps_its_repeats_and_their_checkpoints() {
     assert!(again
         .stderr
         .contains("the store already holds experiment `tinygate`"));
+    // With the command that clears them, every repeat named.
+    assert!(
+        again
+            .stderr
+            .contains("go with `sweep rm tinygate tinygate.r1"),
+        "{}",
+        again.stderr
+    );
 }
 
 #[test]

@@ -119,14 +119,21 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     // What the report says of the runs beside its rows (also said as they happen).
     let mut run_notes: Vec<GateNote> = Vec::new();
     let repeats: Vec<ExperimentSpec> = (0..gate.repeats).map(|r| repeat(&spec, r)).collect();
+    let mut held: Vec<&str> = Vec::new();
     for spec_r in &repeats {
         if store.experiment(&spec_r.name)?.is_some() {
-            bail!(
-                "the store already holds experiment `{}`; a gate runs from scratch, so give it a \
-                 new --store, or none for a temporary one",
-                spec_r.name
-            );
+            held.push(&spec_r.name);
         }
+    }
+    if let (Some(first), Some(dir)) = (held.first(), &args.store) {
+        let names: Vec<String> = held.iter().map(|n| experiment::shell_quote(n)).collect();
+        bail!(
+            "the store already holds experiment `{first}`; a gate runs from scratch, so give it \
+             a new --store, or none for a temporary one (the runs of a gate kept there, one \
+             stopped part way too, go with `sweep rm {} --store {}`)",
+            names.join(" "),
+            quoted(dir)
+        );
     }
     let warm_file = crate::warm_file::read(&spec)?;
     for (done, spec_r) in repeats.iter().enumerate() {

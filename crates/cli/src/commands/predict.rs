@@ -113,6 +113,14 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
     let file = format!("{trial}.json");
     if let Some(experiment) = named {
         let folder = store::checkpoint_dir(store, &experiment);
+        let sidecar = folder.join(&file);
+        if sidecar.is_file() {
+            return Ok(sidecar);
+        }
+        // The store, when it can be read, says why the trial has none.
+        if let Some(why) = no_checkpoint(store, &experiment, trial, folder.is_dir()) {
+            bail!("{why}");
+        }
         if !folder.is_dir() {
             let kept: Vec<String> = checkpoint_folders(store)
                 .into_iter()
@@ -132,23 +140,10 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
                 store.display()
             );
         }
-        let sidecar = folder.join(&file);
-        if !sidecar.is_file() {
-            if let Some(count) = stored_trials(store, &experiment).filter(|n| trial >= *n) {
-                bail!(
-                    "`{experiment}` has no trial {trial}: {}",
-                    match count {
-                        1 => "its 1 trial is numbered 0".to_string(),
-                        n => format!("its {n} trials are numbered from 0"),
-                    }
-                );
-            }
-            bail!(
-                "no checkpoint of trial {trial} of `{experiment}` in {}: {KEPT}",
-                store.display()
-            );
-        }
-        return Ok(sidecar);
+        bail!(
+            "no checkpoint of trial {trial} of `{experiment}` in {}: {KEPT}",
+            store.display()
+        );
     }
     let mut found: Vec<(String, PathBuf)> = checkpoint_folders(store)
         .into_iter()
@@ -187,10 +182,54 @@ fn checkpoint_folders(store: &std::path::Path) -> Vec<(String, PathBuf)> {
     folders
 }
 
-/// Returns how many trials `experiment` has in `store` (numbered from 0), when the store can
-/// say: a store a sweep holds says nothing, as predicting needs only the checkpoint files.
-fn stored_trials(store: &std::path::Path, experiment: &str) -> Option<u32> {
-    let store = super::open_store(store, super::StoreMode::Existing).ok()?;
+/// Says why trial `trial` of `experiment` in the store `dir` has no checkpoint, when the store
+/// can say (a store a sweep holds says nothing, as predicting needs only the checkpoint files,
+/// and an experiment it does not hold is left to the caller): no such trial, a trial that did
+/// not finish, or the experiment's checkpoints gone (`folder`: whether its folder is there) with
+/// a `sweep rm` stopped part way, which removes them before the experiment.
+fn no_checkpoint(
+    dir: &std::path::Path,
+    experiment: &str,
+    trial: u32,
+    folder: bool,
+) -> Option<String> {
+    let store = super::open_store(dir, super::StoreMode::Existing).ok()?;
+    let info = store.experiment(experiment).ok()??;
+    if info.spec().is_ok_and(|spec| spec.checkpoints.keep == 0) {
+        return Some(format!(
+            "`{experiment}` keeps no checkpoints (`checkpoints.keep: 0`)"
+        ));
+    }
     let trials = store.trials(experiment).ok()?;
-    u32::try_from(trials.len()).ok()
+    let quoted = experiment::shell_quote(&dir.display().to_string());
+    let Some(found) = trials.iter().find(|t| t.id.0 == trial) else {
+        return Some(format!(
+            "`{experiment}` has no trial {trial}: {}",
+            match trials.len() {
+                0 => "it has no trials yet".to_string(),
+                1 => "its 1 trial is numbered 0".to_string(),
+                n => format!("its {n} trials are numbered from 0"),
+            }
+        ));
+    };
+    use experiment::TrialState as S;
+    match found.state {
+        S::Completed | S::Pruned if !folder => Some(format!(
+            "the checkpoints of `{experiment}` are gone from {} (a `sweep rm` stopped part way \
+             removes them before the experiment: `sweep rm {} --store {quoted}` again finishes \
+             it); `sweep reproduce {}/{trial} --store {quoted}` trains trial {trial} again and \
+             writes its checkpoint",
+            dir.display(),
+            experiment::shell_quote(experiment),
+            experiment::shell_quote(experiment),
+        )),
+        S::Completed | S::Pruned => None,
+        S::Failed => Some(format!(
+            "trial {trial} of `{experiment}` failed, so it has no checkpoint"
+        )),
+        S::Queued | S::Running => Some(format!(
+            "trial {trial} of `{experiment}` did not finish (its sweep stopped first), so it has \
+             no checkpoint; running the sweep again finishes it"
+        )),
+    }
 }
