@@ -366,12 +366,17 @@ fn name_at(d: &mut Decoder, node: &Node, path: &str) -> Option<String> {
             node.pos,
             path,
             format!(
-                "must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or \
-                 digit, found `{}`{}",
+                "must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter \
+                 or digit, found `{}`{}{}",
                 shorten(&name),
                 match name.chars().count() {
                     n if n > 64 => format!(" ({n} characters)"),
                     _ => String::new(),
+                },
+                // A letter such as `é` is one, but not an ASCII one: said, or it reads as wrong.
+                match name.chars().find(|c| c.is_alphanumeric() && !c.is_ascii()) {
+                    Some(c) => format!("; `{c}` is not ASCII"),
+                    None => String::new(),
                 }
             ),
         );

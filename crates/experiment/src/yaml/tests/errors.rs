@@ -155,10 +155,10 @@ fn top_level_errors() {
     );
     check(
         &[
-            ("name: my exp\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `my exp`"),
-            (&format!("name: {}\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n", "a".repeat(65)), &format!("1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `{}...` (65 characters)", "a".repeat(40))),
-            ("name: ..\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `..`"),
-            ("name: -x\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `-x`"),
+            ("name: my exp\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `my exp`"),
+            (&format!("name: {}\nmetric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n", "a".repeat(65)), &format!("1:7: name: must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `{}...` (65 characters)", "a".repeat(40))),
+            ("name: ..\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `..`"),
+            ("name: -x\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "1:7: name: must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `-x`"),
             ("name: 7.b-c_D\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "ok"),
             ("name: t\nmetric: {name: val_acc}\n", "1:1: data: missing required key `data`\n2:16: metric.name: unknown metric `val_acc`; did you mean `val_accuracy`? expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count, epoch_seconds"),
             ("name: t\nmetric: {name: neg_log_loss}\n", "1:1: data: missing required key `data`\n2:16: metric.name: `neg_log_loss` is another tool's name for a metric; here it is `val_loss`"),
@@ -334,10 +334,22 @@ seed: x
     let want = "\
 1:1: data: missing required key `data`
 2:3: parameters.lrr: unknown parameter `lrr`: the trainer has no such knob; did you mean `lr`? knobs: lr, batch_size, epochs, optimizer, momentum, l2, hidden, depth, dropout, activation, layer_norm, channels, conv_layers, schedule, warmup_epochs, step_epochs, step_factor, clip_norm; a name that is not a knob must be tested by some `when:`
-3:7: name: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `bad name`
+3:7: name: must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `bad name`
 4:16: metric.name: unknown metric `nope`; expected one of train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count, epoch_seconds
 5:7: seed: expected an integer, found string `x`";
     assert_eq!(render(text), want);
+}
+
+#[test]
+fn a_name_is_of_ascii_letters_and_one_outside_ascii_is_named() {
+    let rest = "metric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n";
+    for (name, want) in [
+        ("expérience-ü", "1:7: name: must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `expérience-ü`; `é` is not ASCII"),
+        ("über", "1:7: name: must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `über`; `ü` is not ASCII"),
+        ("exp-2.b_c", "ok"),
+    ] {
+        assert_eq!(render(&format!("name: {name}\n{rest}")), want, "{name}");
+    }
 }
 
 #[test]
@@ -464,7 +476,7 @@ fn warm_start_errors() {
             ("method: tpe\nwarm_start: {experiment: old, csv: past.csv}\n", "5:36: warm_start.csv: give either `experiment` (another experiment of the store) or `csv` (a file of results), not both"),
             ("method: tpe\nwarm_start: {csv: ''}\n", "5:19: warm_start.csv: expected text, found an empty string"),
             ("method: tpe\ngate: {baseline: b.json, metrics: {val_loss: {max_regression_abs: 1}}}\nwarm_start: {csv: past.csv}\n", "ok"),
-            ("method: tpe\nwarm_start: {experiment: a b, from: x}\n", "5:26: warm_start.experiment: must be 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `a b`\n5:31: warm_start.from: unknown key `from`; expected keys: experiment, csv, trials"),
+            ("method: tpe\nwarm_start: {experiment: a b, from: x}\n", "5:26: warm_start.experiment: must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `a b`\n5:31: warm_start.from: unknown key `from`; expected keys: experiment, csv, trials"),
             ("method: tpe\nwarm_start: old\n", "5:13: warm_start: expected a mapping: `{csv: old}` for a file of results, or `{experiment: old}` for another experiment of the store"),
             ("method: tpe\nwarm_start: past.csv\n", "5:13: warm_start: expected a mapping: `{csv: past.csv}` for a file of results"),
             ("method: tpe\nwarm_start: runs/past\n", "5:13: warm_start: expected a mapping: `{csv: runs/past}` for a file of results"),
