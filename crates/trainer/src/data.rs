@@ -186,6 +186,56 @@ fn separator_hint(header: &[String]) -> String {
         })
 }
 
+/// Returns the error for the columns named by the spec that the header of the CSV file at
+/// `path` lacks: each with the spec field and place that names it, and a close column of the
+/// header, if any, to suggest.
+fn missing_columns(
+    unknown: &[(&Located<String>, &'static str, Option<&str>)],
+    path: &std::path::Path,
+    header: &[String],
+) -> Error {
+    let did_you_mean = |suggested: Option<&str>| {
+        suggested
+            .map(|c| format!("did you mean `{c}`? "))
+            .unwrap_or_default()
+    };
+    let columns = format!(
+        "the columns are {}{}",
+        quoted(header),
+        separator_hint(header)
+    );
+    let mut sorted = unknown.to_vec();
+    sorted.sort_by_key(|(named, _, _)| (named.location.line, named.location.column));
+    match sorted.as_slice() {
+        [(named, field, suggested)] => Error::MissingColumn {
+            location: named.location.clone(),
+            field,
+            path: path.to_path_buf(),
+            column: named.value.as_str().into(),
+            columns: format!("{}{columns}", did_you_mean(*suggested)),
+        },
+        _ => Error::MissingColumns {
+            path: path.to_path_buf(),
+            columns: sorted
+                .iter()
+                .map(|(named, field, suggested)| {
+                    let suggested = did_you_mean(*suggested);
+                    format!(
+                        "{}: {field}: no column `{}` in `{}`{}",
+                        named.location,
+                        named.value,
+                        path.display(),
+                        suggested
+                            .strip_suffix(' ')
+                            .map_or_else(String::new, |s| format!("; {s}"))
+                    )
+                })
+                .collect(),
+            header: columns,
+        },
+    }
+}
+
 /// Parses CSV text; `spec.csv` names the source in errors.
 pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let path = &spec.csv.value;
@@ -195,34 +245,46 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
         path: path.clone(),
         message,
     })?;
-    let column_named = |named: &Located<String>, field: &'static str| {
-        header
-            .iter()
-            .position(|c| *c == named.value)
-            .ok_or_else(|| Error::MissingColumn {
-                location: named.location.clone(),
-                field,
-                path: path.clone(),
-                column: named.value.as_str().into(),
-                columns: format!(
-                    "{}the columns are {}{}",
-                    experiment::suggest(&named.value, header.iter().map(String::as_str))
-                        .map(|c| format!("did you mean `{c}`? "))
-                        .unwrap_or_default(),
-                    quoted(&header),
-                    separator_hint(&header)
-                ),
-            })
+    // Every name not in the header is said, each at its place in the spec, before any role is
+    // given. A column `data.exclude` leaves out is never suggested for `data.categorical`, nor
+    // for `data.exclude` again.
+    let position = |name: &str| header.iter().position(|c| c == name);
+    let excluded: Vec<usize> = spec
+        .exclude
+        .iter()
+        .filter_map(|named| position(&named.value))
+        .collect();
+    let listed = std::iter::once((&spec.target, "data.target"))
+        .chain(spec.categorical.iter().map(|n| (n, "data.categorical")))
+        .chain(spec.exclude.iter().map(|n| (n, "data.exclude")));
+    let mut unknown = Vec::new();
+    for (named, field) in listed {
+        if position(&named.value).is_none() {
+            let candidates = header
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| field == "data.target" || !excluded.contains(i))
+                .map(|(_, c)| c.as_str());
+            unknown.push((named, field, experiment::suggest(&named.value, candidates)));
+        }
+    }
+    let Some(target) = position(&spec.target.value).filter(|_| unknown.is_empty()) else {
+        return Err(missing_columns(&unknown, path, &header));
     };
     let target_name = &spec.target.value;
-    let target = column_named(&spec.target, "data.target")?;
     let mut roles = vec![Role::Number; header.len()];
     roles[target] = Role::Target;
     for (k, named) in spec.categorical.iter().enumerate() {
-        roles[column_named(named, "data.categorical")?] = Role::Category(k);
+        if let Some(column) = position(&named.value) {
+            roles[column] = Role::Category(k);
+        }
     }
-    for named in &spec.exclude {
-        roles[column_named(named, "data.exclude")?] = Role::Excluded;
+    for column in spec
+        .exclude
+        .iter()
+        .filter_map(|named| position(&named.value))
+    {
+        roles[column] = Role::Excluded;
     }
     csv.leave_unread(
         roles
@@ -1211,6 +1273,41 @@ pub(crate) mod tests {
             err.to_string(),
             "spec.yaml:7:20: data.exclude: no column `identifier` in `data/x.csv`; the columns \
              are `a`, `colour`, `y`"
+        );
+    }
+
+    #[test]
+    fn every_listed_column_not_in_the_file_is_said_and_an_excluded_one_never_suggested() {
+        let mut s = spec("data/x.csv", "y");
+        s.categorical = listed(&[("px0_0x", 6)]);
+        s.exclude = listed(&[("nope", 7), ("px0_0", 7)]);
+        let text = "px0_0,px0_1,colour,y\n1,2,red,0\n";
+        let err = parse(text.as_bytes(), &s).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "spec.yaml:6:20: data.categorical: no column `px0_0x` in `data/x.csv`; did you mean \
+             `px0_1`?\n\
+             spec.yaml:7:20: data.exclude: no column `nope` in `data/x.csv`\n\
+             data/x.csv: the columns are `px0_0`, `px0_1`, `colour`, `y`"
+        );
+        // Said in the order the spec file names them, the target among them.
+        s.target.value = "why".to_string();
+        s.exclude = listed(&[("px0_0", 3)]);
+        let err = parse(text.as_bytes(), &s).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "spec.yaml:5:8: data.target: no column `why` in `data/x.csv`\n\
+             spec.yaml:6:20: data.categorical: no column `px0_0x` in `data/x.csv`; did you mean \
+             `px0_1`?\n\
+             data/x.csv: the columns are `px0_0`, `px0_1`, `colour`, `y`"
+        );
+        // One alone is said as before, with a suggestion that is not excluded.
+        s.target.value = "y".to_string();
+        let err = parse(text.as_bytes(), &s).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "spec.yaml:6:20: data.categorical: no column `px0_0x` in `data/x.csv`; did you mean \
+             `px0_1`? the columns are `px0_0`, `px0_1`, `colour`, `y`"
         );
     }
 

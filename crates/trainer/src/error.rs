@@ -40,6 +40,19 @@ pub enum Error {
         /// header's columns, quoted and comma-separated (a long header shortened).
         columns: String,
     },
+    /// Several columns named by the spec are not in the CSV header: each said on a line of its
+    /// own, at its place in the spec, then the header's columns once.
+    #[error("{}\n{}: {header}", columns.join("\n"), path.display())]
+    MissingColumns {
+        /// The CSV file.
+        path: PathBuf,
+        /// For each missing column, in the order the spec file names them: "PLACE: FIELD: no
+        /// column `NAME` in `FILE`", then "; did you mean `x`?" for a close column name.
+        columns: Vec<String>,
+        /// "the columns are " and the header's columns, quoted and comma-separated (a long
+        /// header shortened).
+        header: String,
+    },
     /// A cell of the CSV file is not a value of the expected kind.
     #[error("{}: row {row} (line {line}), column `{column}`: {message}", path.display())]
     MalformedCell {
