@@ -1333,6 +1333,7 @@ mod tests {
             spec_path: "exchange".into(),
             poll: Duration::from_millis(1),
             quiet_after: Duration::from_secs(3600),
+            retry: Duration::from_millis(1),
         };
         let clock = TickClock(AtomicI64::new(0));
         let stop = crate::Stop::default();

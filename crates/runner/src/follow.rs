@@ -6,7 +6,7 @@
 //! the others' say into its store (`agents::record`), so the dashboard shows the study live;
 //! the experiment is `running` until every trial the study needs has ended, then `finished`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use experiment::{ExperimentSpec, TrialId};
@@ -30,14 +30,25 @@ pub struct Follow<'a> {
     /// How long the agent the study waits for may leave its journal unchanged before the
     /// observer hears of it (`Observer::agent_quiet`, `agent_heard`).
     pub quiet_after: Duration,
+    /// How long after journals that do not read (a damaged line) they are read again from the
+    /// start (`Observer::following_failed`).
+    pub retry: Duration,
 }
 
 /// Follows the study of `spec` that `follow.watcher` reads, into `store` (which must not hold
 /// the experiment yet), until every trial it needs has ended and, when one completed, the test
-/// split's result has come, or `stop` closes; returns whether every trial ended. An agent's
-/// abort ends the following with its error (the experiment stays finished when every trial
-/// had ended and only the test split's measure failed); the agent the study waits for, to run
-/// a trial or to measure the best one, is said to be quiet (`Observer::agent_quiet`).
+/// split's result has come, or `stop` closes; returns whether every trial ended.
+///
+/// An agent's abort does not end the following: the agents that ran at the time end on it, but
+/// the agent is mended and started again, and so are they. While an agent's last line is an
+/// abort, the experiment is `interrupted` (unless every trial had ended and only the test
+/// split's measure failed) and the observer hears of it (`Observer::agent_stopped`); any later
+/// line of that agent's is its restart (`agent_restarted`). An abort some later line of its
+/// agent's follows is history, as it is to an agent started after it. Journals that do not read
+/// or hold what no agent writes (`agents::check_event`) leave the experiment `interrupted` too,
+/// said to the observer (`following_failed`), and are read again from the start every
+/// `follow.retry` until they read. The agent the study waits for, to run a trial or to measure
+/// the best one, is said to be quiet (`Observer::agent_quiet`).
 pub fn follow_study(
     store: &Store,
     spec: &ExperimentSpec,
@@ -50,6 +61,7 @@ pub fn follow_study(
         spec_path,
         poll,
         quiet_after,
+        retry,
     } = follow;
     let Some(header) = watcher.header().cloned() else {
         return Ok(false);
@@ -84,8 +96,34 @@ pub fn follow_study(
     // The first trial not ended, as of the last read of the store's trials: everyone's wait.
     let mut open: Option<TrialId> = None;
     let mut first = true;
+    // The agents whose last line read is an abort, with its reason; and those the observer
+    // was told of.
+    let mut stopped: BTreeMap<u32, String> = BTreeMap::new();
+    let mut told: BTreeSet<u32> = BTreeSet::new();
+    // Whether the last read of the journals failed.
+    let mut failed = false;
     loop {
-        let taken = take(watcher, store, spec, header.agents)?;
+        let taken = match take(watcher, store, spec, header.agents, &mut stopped) {
+            Ok(taken) => taken,
+            Err(error) => {
+                failed = true;
+                set_status(store, &mut info, ended.is_some(), true)?;
+                observer.following_failed(&error, retry);
+                if wait(stop, retry) {
+                    return Ok(ended.is_some());
+                }
+                // Read again from the start: the journal may have been mended, and the events
+                // read before the fault in the failed poll were not all stored.
+                watcher.rewind();
+                stopped.clear();
+                first = true;
+                continue;
+            }
+        };
+        if failed {
+            failed = false;
+            observer.following_resumed();
+        }
         tested.extend(taken.tested);
         let now = Instant::now();
         hearing.note(watcher.journals(), now, observer);
@@ -116,15 +154,20 @@ pub fn follow_study(
                 ended = Some(spec.best(&trials).map(|t| t.id));
             }
         }
-        if let Some((agent, reason)) = taken.abort {
-            // The study stopped there: shown as a sweep that was stopped, unless every trial
-            // had ended and only the test split's measure failed.
-            if ended.is_none() {
-                info.status = ExperimentStatus::Interrupted;
-                store.update_experiment(&info)?;
+        // Stopped where an agent stopped on an error, until it is started again.
+        set_status(store, &mut info, ended.is_some(), !stopped.is_empty())?;
+        for (agent, reason) in &stopped {
+            if told.insert(*agent) {
+                observer.agent_stopped(*agent, header.agents, reason);
             }
-            return Err(crate::Error::AgentFailed { agent, reason });
         }
+        told.retain(|agent| {
+            let still = stopped.contains_key(agent);
+            if !still {
+                observer.agent_restarted(*agent, header.agents);
+            }
+            still
+        });
         match ended {
             Some(None) => return Ok(true),
             Some(Some(best)) if tested.contains(&best) => return Ok(true),
@@ -147,32 +190,69 @@ pub fn follow_study(
     }
 }
 
+/// Stores the followed experiment's status as `interrupted` while it is `stopped` (an agent
+/// stopped on an error, or its journals do not read), `running` otherwise; a study whose every
+/// trial `ended` stays `finished`.
+fn set_status(store: &Store, info: &mut ExperimentInfo, ended: bool, stopped: bool) -> Result<()> {
+    let status = match (ended, stopped) {
+        (true, _) => return Ok(()),
+        (false, true) => ExperimentStatus::Interrupted,
+        (false, false) => ExperimentStatus::Running,
+    };
+    if info.status != status {
+        info.status = status;
+        store.update_experiment(info)?;
+    }
+    Ok(())
+}
+
+/// Waits `time`, or until `stop` closes; returns whether it closed.
+fn wait(stop: &Stop, time: Duration) -> bool {
+    let until = Instant::now() + time;
+    loop {
+        if stop.closed() {
+            return true;
+        }
+        let now = Instant::now();
+        if now >= until {
+            return false;
+        }
+        std::thread::sleep((until - now).min(Duration::from_millis(100)));
+    }
+}
+
 /// What one read of the journals brought.
 struct Taken {
     /// How many events came.
     events: usize,
     /// The trials whose test-split result came.
     tested: Vec<TrialId>,
-    /// The first agent that stopped on an error, and why.
-    abort: Option<(u32, String)>,
 }
 
 /// Reads the agents' new events (of `agents` agents) and writes them into `store` under the
-/// experiment of `spec`, each checked as an agent checks the others' (`agents::check_event`).
-fn take(watcher: &mut Watcher, store: &Store, spec: &ExperimentSpec, agents: u32) -> Result<Taken> {
+/// experiment of `spec`, each checked as an agent checks the others' (`agents::check_event`);
+/// keeps in `stopped` the agents whose last line is an abort, with its reason (a later line of
+/// the agent's is its restart).
+fn take(
+    watcher: &mut Watcher,
+    store: &Store,
+    spec: &ExperimentSpec,
+    agents: u32,
+    stopped: &mut BTreeMap<u32, String>,
+) -> Result<Taken> {
     let name = &spec.name;
     let mut taken = Taken {
         events: 0,
         tested: Vec::new(),
-        abort: None,
     };
     for (agent, event) in watcher.poll()? {
         taken.events += 1;
         match event {
             JournalEvent::Abort(reason) => {
-                taken.abort.get_or_insert((agent, reason));
+                stopped.insert(agent, reason);
             }
             event => {
+                stopped.remove(&agent);
                 if let JournalEvent::Tested(result) = &event {
                     taken.tested.push(result.trial);
                 }
@@ -219,19 +299,57 @@ mod tests {
         (observer, stop): (&dyn Observer, &Stop),
         quiet_ms: u64,
     ) -> (Store, Result<bool>) {
+        let followed = Store::temporary().unwrap();
+        let ended = follow_into(&followed, dir, spec, (observer, stop), quiet_ms);
+        (followed, ended)
+    }
+
+    /// Follows as `follow_in` does, into `followed`.
+    fn follow_into(
+        followed: &Store,
+        dir: &std::path::Path,
+        spec: &ExperimentSpec,
+        (observer, stop): (&dyn Observer, &Stop),
+        quiet_ms: u64,
+    ) -> Result<bool> {
         let mut watcher = Watcher::new(dir, "toy");
         assert!(watcher.read_header().unwrap().is_some());
-        let followed = Store::temporary().unwrap();
         let follow = Follow {
             watcher: &mut watcher,
             spec_path: "exchange".into(),
             poll: Duration::from_millis(1),
             quiet_after: Duration::from_millis(quiet_ms),
+            retry: Duration::from_millis(1),
         };
         // Following begins long after the trials of `end_trials`.
         let clock = TickClock(AtomicI64::new(1_000_000));
-        let ended = follow_study(&followed, spec, follow, (&clock, observer), stop);
-        (followed, ended)
+        follow_study(followed, spec, follow, (&clock, observer), stop)
+    }
+
+    /// Records what a follower says of stopped agents and of journals that do not read, and
+    /// runs `then` on what it said each time.
+    struct Told<F>(std::sync::Mutex<Vec<String>>, F);
+
+    impl<F: Fn(&str) + Sync> Told<F> {
+        fn say(&self, said: String) {
+            self.0.lock().unwrap().push(said.clone());
+            (self.1)(&said);
+        }
+    }
+
+    impl<F: Fn(&str) + Sync> Observer for Told<F> {
+        fn agent_stopped(&self, agent: u32, agents: u32, reason: &str) {
+            self.say(format!("stopped: agent {agent} of {agents}: {reason}"));
+        }
+        fn agent_restarted(&self, agent: u32, agents: u32) {
+            self.say(format!("restarted: agent {agent} of {agents}"));
+        }
+        fn following_failed(&self, error: &crate::Error, _retry: Duration) {
+            self.say(format!("failed: {error}"));
+        }
+        fn following_resumed(&self) {
+            self.say("resumed".into());
+        }
     }
 
     /// Records what a follower says of quiet agents, and closes its stop once it said one.
@@ -280,11 +398,16 @@ mod tests {
                 result: None,
             };
             agent.publish(&JournalEvent::Start(trial)).unwrap();
+            // Refused, it is read again until mended; here the following stops instead.
             let stop = Stop::default();
-            let (followed, ended) = follow_in(dir.path(), &spec, (&SilentObserver, &stop), 20);
-            let err = ended.unwrap_err().to_string();
+            let told = Told(std::sync::Mutex::default(), |_: &str| stop.close());
+            let (followed, ended) = follow_in(dir.path(), &spec, (&told, &stop), 20);
+            assert!(!ended.unwrap());
+            let err = told.0.lock().unwrap().concat();
             assert!(err.contains(said), "{err}");
             assert!(followed.trials("toy").unwrap().is_empty());
+            let info = followed.experiment("toy").unwrap().unwrap();
+            assert_eq!(info.status, ExperimentStatus::Interrupted);
         }
     }
 
@@ -408,13 +531,12 @@ mod tests {
     }
 
     #[test]
-    fn a_follower_stops_where_an_agent_stopped_on_an_error() {
-        // Before every trial ended, the experiment is left interrupted; after (the measuring
-        // agent could not measure the best trial on the test split), it stays finished.
-        for (trials_ended, status) in [
-            (false, ExperimentStatus::Interrupted),
-            (true, ExperimentStatus::Finished),
-        ] {
+    fn issue_aud_1_a_follower_shows_where_an_agent_stopped_on_an_error_until_it_restarts() {
+        // Before every trial ended, the experiment is interrupted while the agent's last line is
+        // its abort; after (the measuring agent could not measure the best trial on the test
+        // split), it stays finished. Either way the follower goes on, and the agent started
+        // again ends the study.
+        for trials_ended in [false, true] {
             let spec = spec(4, "follow");
             let dir = tempfile::tempdir().unwrap();
             let agent = agent_0_of(&spec, 1, dir.path());
@@ -424,17 +546,120 @@ mod tests {
             agent
                 .publish(&JournalEvent::Abort("no space left".into()))
                 .unwrap();
+            let followed = Store::temporary().unwrap();
+            let statuses = std::sync::Mutex::new(Vec::new());
+            let told = Told(std::sync::Mutex::default(), |said: &str| {
+                if said.starts_with("stopped") {
+                    let info = followed.experiment("toy").unwrap().unwrap();
+                    statuses.lock().unwrap().push(info.status);
+                    // Mended and started again, the agent runs its trials.
+                    if !trials_ended {
+                        end_trials(&agent, 0..4, true);
+                    }
+                    agent
+                        .publish(&JournalEvent::Tested(store::TestResult {
+                            trial: TrialId(0),
+                            metrics: [("test_loss".to_string(), 0.5)].into(),
+                        }))
+                        .unwrap();
+                }
+            });
             let stop = Stop::default();
-            let (followed, ended) =
-                follow_in(dir.path(), &spec, (&SilentObserver, &stop), 3_600_000);
-            let err = ended.unwrap_err();
-            assert!(err.to_string().contains("no space left"), "{err}");
+            let ended = follow_into(&followed, dir.path(), &spec, (&told, &stop), 3_600_000);
+            assert!(ended.unwrap(), "every trial ended");
+            assert_eq!(
+                *told.0.lock().unwrap(),
+                [
+                    "stopped: agent 0 of 1: no space left",
+                    "restarted: agent 0 of 1"
+                ]
+            );
+            let shown = if trials_ended {
+                ExperimentStatus::Finished
+            } else {
+                ExperimentStatus::Interrupted
+            };
+            assert_eq!(*statuses.lock().unwrap(), [shown]);
             let info = followed.experiment("toy").unwrap().unwrap();
-            assert_eq!(info.status, status);
-            assert!(followed.test_result("toy").unwrap().is_none());
-            let stored = followed.trials("toy").unwrap().len();
-            assert_eq!(stored, if trials_ended { 4 } else { 0 });
+            assert_eq!(info.status, ExperimentStatus::Finished);
+            assert!(followed.test_result("toy").unwrap().is_some());
+            assert_eq!(followed.trials("toy").unwrap().len(), 4);
         }
+    }
+
+    #[test]
+    fn issue_aud_1_a_follower_passes_over_an_abort_its_agent_recovered_from() {
+        // The agent stopped on an error after 2 trials, was started again and ran the rest.
+        let spec = spec(4, "follow");
+        let dir = tempfile::tempdir().unwrap();
+        let agent = agent_0_of(&spec, 1, dir.path());
+        end_trials(&agent, 0..2, true);
+        agent.publish(&JournalEvent::Abort("boom".into())).unwrap();
+        end_trials(&agent, 2..4, true);
+        agent
+            .publish(&JournalEvent::Tested(store::TestResult {
+                trial: TrialId(0),
+                metrics: [("test_loss".to_string(), 0.5)].into(),
+            }))
+            .unwrap();
+        let told = Told(std::sync::Mutex::default(), |_: &str| {});
+        let stop = Stop::default();
+        let (followed, ended) = follow_in(dir.path(), &spec, (&told, &stop), 3_600_000);
+        assert!(ended.unwrap());
+        assert!(told.0.lock().unwrap().is_empty());
+        let info = followed.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Finished);
+        assert_eq!(followed.trials("toy").unwrap().len(), 4);
+    }
+
+    #[test]
+    fn issue_aud_1_a_follower_reads_a_mended_journal_again() {
+        let spec = spec(4, "follow");
+        let dir = tempfile::tempdir().unwrap();
+        let agent = agent_0_of(&spec, 1, dir.path());
+        end_trials(&agent, 0..4, true);
+        agent
+            .publish(&JournalEvent::Tested(store::TestResult {
+                trial: TrialId(0),
+                metrics: [("test_loss".to_string(), 0.5)].into(),
+            }))
+            .unwrap();
+        // Line 4 (trial 1's start) damaged.
+        let path = agent.own_path().to_path_buf();
+        let whole = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<&str> = whole.lines().collect();
+        lines[3] = "{\"v\":1,";
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let followed = Store::temporary().unwrap();
+        let statuses = std::sync::Mutex::new(Vec::new());
+        let told = Told(std::sync::Mutex::default(), |said: &str| {
+            let info = followed.experiment("toy").unwrap().unwrap();
+            statuses.lock().unwrap().push(info.status);
+            // The second time, it is mended.
+            if said.starts_with("failed") && statuses.lock().unwrap().len() == 2 {
+                std::fs::write(&path, &whole).unwrap();
+            }
+        });
+        let stop = Stop::default();
+        let ended = follow_into(&followed, dir.path(), &spec, (&told, &stop), 3_600_000);
+        assert!(ended.unwrap(), "every trial ended");
+        let said = told.0.lock().unwrap().clone();
+        assert_eq!(said.len(), 3, "{said:?}");
+        assert!(
+            said[0].starts_with("failed: agent journal ") && said[0].contains("agent-0.jsonl:4: "),
+            "{said:?}"
+        );
+        assert_eq!(said[1], said[0]);
+        assert_eq!(said[2], "resumed");
+        // Never `running` while the journals did not read.
+        assert_eq!(
+            *statuses.lock().unwrap(),
+            [ExperimentStatus::Interrupted; 3]
+        );
+        let info = followed.experiment("toy").unwrap().unwrap();
+        assert_eq!(info.status, ExperimentStatus::Finished);
+        assert_eq!(followed.trials("toy").unwrap().len(), 4);
+        assert!(followed.test_result("toy").unwrap().is_some());
     }
 
     #[test]
@@ -463,6 +688,7 @@ mod tests {
                     spec_path: "exchange".into(),
                     poll: Duration::from_millis(1),
                     quiet_after: Duration::from_secs(3600),
+                    retry: Duration::from_millis(1),
                 };
                 let clock = TickClock(AtomicI64::new(0));
                 follow_study(

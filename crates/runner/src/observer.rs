@@ -84,6 +84,19 @@ pub trait Observer: Sync {
     /// Called when an agent reported quiet is heard from (it joined, or its journal changed):
     /// `heard` is the last report, with the whole quiet time.
     fn agent_heard(&self, _heard: &QuietAgent) {}
+    /// Called when a follower (`follow_study`) reads that agent `agent` of `agents` stopped on
+    /// an error (`reason`, as it wrote it) and has written nothing since: its trials wait until
+    /// it is mended and started again.
+    fn agent_stopped(&self, _agent: u32, _agents: u32, _reason: &str) {}
+    /// Called when an agent a follower said had stopped on an error writes again: it was
+    /// started again.
+    fn agent_restarted(&self, _agent: u32, _agents: u32) {}
+    /// Called when a follower cannot read the study's journals (a damaged or hand-edited line,
+    /// a journal that cannot be opened): it shows the study as interrupted and reads them
+    /// again from the start after `retry`, and at each `retry` after, until they read.
+    fn following_failed(&self, _error: &crate::Error, _retry: Duration) {}
+    /// Called when a follower reads the study's journals again after `following_failed`.
+    fn following_resumed(&self) {}
 }
 
 /// An observer that ignores everything.

@@ -374,6 +374,15 @@ impl Watcher {
         Ok(events)
     }
 
+    /// Forgets how far each journal was read, so that the next `poll` returns every event
+    /// again from the first: after a poll failed (a damaged line, which may be mended since).
+    pub fn rewind(&mut self) {
+        for tail in &mut self.tails {
+            tail.offset = 0;
+            tail.lines = 0;
+        }
+    }
+
     /// Reads the header of the lowest-numbered journal that has one.
     fn first_header(&self) -> Result<Option<AgentHeader>> {
         for (_, path) in journals(&self.folder).unwrap_or_default() {

@@ -157,16 +157,32 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
     Ok(Outcome::Interrupted(interrupts.exit_code()))
 }
 
+/// How long after journals that do not read (a damaged line, a header not written whole) a
+/// study's follower reads them again: they may have been mended meanwhile.
+const FOLLOW_RETRY: Duration = Duration::from_secs(10);
+
 /// Follows the study `observer.experiment` in `exchange` into `store`, saying on standard
 /// error when it ends or why it cannot be followed, and through `observer` whom it waits for.
+/// Journals that do not read are read again every `FOLLOW_RETRY`, meanwhile said on standard
+/// error (once) and on the study's page.
 fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after: Duration) {
     let name = observer.experiment.as_str();
-    let mut watcher = Watcher::new(exchange, name);
-    let header = loop {
+    let mut said = Said::default();
+    let (mut watcher, header) = loop {
+        let mut watcher = Watcher::new(exchange, name);
         match watcher.read_header() {
-            Ok(Some(header)) => break header.clone(),
+            Ok(Some(header)) => {
+                let header = header.clone();
+                break (watcher, header);
+            }
             Ok(None) => std::thread::sleep(FOLLOW_POLL),
-            Err(e) => return say!("{name}: cannot follow its agents: {e}"),
+            Err(e) => {
+                said.once(format!(
+                    "{name}: cannot follow its agents: {e}; read again every {}s",
+                    FOLLOW_RETRY.as_secs()
+                ));
+                std::thread::sleep(FOLLOW_RETRY);
+            }
         }
     };
     observer.notices.set_agents(name, header.agents);
@@ -186,11 +202,96 @@ fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after
         spec_path: format!("{} (agent journals)", folder.display()),
         poll: FOLLOW_POLL,
         quiet_after,
+        retry: FOLLOW_RETRY,
     };
     let stop = Stop::default();
-    match runner::follow_study(store, &spec, follow, (&SystemClock, observer), &stop) {
+    let following = Following {
+        inner: observer,
+        said: std::sync::Mutex::new(said),
+    };
+    match runner::follow_study(store, &spec, follow, (&SystemClock, &following), &stop) {
         Ok(_) => say!("{name}: every trial has ended"),
-        Err(e) => say!("{name}: stopped following: {e}"),
+        Err(e) => {
+            say!("{name}: stopped following: {e}");
+            observer.notices.set(
+                name,
+                JOURNALS_KEY,
+                format!("no longer followed: {e}; its agents may go on: restart sweep serve to follow the study again"),
+            );
+        }
+    }
+}
+
+/// The notice key of a followed study whose journals do not read.
+const JOURNALS_KEY: &str = "journals";
+
+/// What a follower said last on standard error, so that a trouble that lasts is said once.
+#[derive(Debug, Default)]
+struct Said(Option<String>);
+
+impl Said {
+    /// Says `line` on standard error unless it was the last line said.
+    fn once(&mut self, line: String) {
+        if self.0.as_ref() != Some(&line) {
+            say!("{line}");
+            self.0 = Some(line);
+        }
+    }
+}
+
+/// A study's follower's observer: what `FollowObserver` says of quiet agents, and of agents
+/// stopped on an error and journals that do not read, on standard error and the study's page.
+struct Following<'a> {
+    inner: &'a FollowObserver,
+    said: std::sync::Mutex<Said>,
+}
+
+impl Following<'_> {
+    fn name(&self) -> &str {
+        &self.inner.experiment
+    }
+}
+
+impl runner::Observer for Following<'_> {
+    fn agent_quiet(&self, quiet: &runner::QuietAgent) {
+        self.inner.agent_quiet(quiet);
+    }
+
+    fn agent_heard(&self, heard: &runner::QuietAgent) {
+        self.inner.agent_heard(heard);
+    }
+
+    fn agent_stopped(&self, agent: u32, agents: u32, reason: &str) {
+        let line = format!(
+            "agent {agent} of {agents} stopped on an error: {reason}; its trials, and the \
+             others' after them, wait until it is mended and started again"
+        );
+        say!("{}: {line}", self.name());
+        let key = format!("stopped-agent-{agent}");
+        self.inner.notices.set(self.name(), &key, line);
+    }
+
+    fn agent_restarted(&self, agent: u32, agents: u32) {
+        say!("{}: agent {agent} of {agents} started again", self.name());
+        let key = format!("stopped-agent-{agent}");
+        self.inner.notices.clear(self.name(), &key);
+    }
+
+    fn following_failed(&self, error: &runner::Error, retry: Duration) {
+        let line = format!(
+            "its agents' journals do not read: {error}; what they said before is shown, and \
+             they are read again every {}s",
+            retry.as_secs()
+        );
+        let mut said = self.said.lock().unwrap_or_else(|p| p.into_inner());
+        said.once(format!("{}: {line}", self.name()));
+        self.inner.notices.set(self.name(), JOURNALS_KEY, line);
+    }
+
+    fn following_resumed(&self) {
+        let mut said = self.said.lock().unwrap_or_else(|p| p.into_inner());
+        said.once(format!("{}: its agents' journals read again", self.name()));
+        self.inner.notices.clear(self.name(), JOURNALS_KEY);
     }
 }
 
