@@ -402,7 +402,8 @@ pub(super) fn scalar(node: &Node) -> Option<&Scalar> {
 }
 
 /// How the block at `path` is written, for a scalar given in place of its mapping: what a user
-/// of W&B's or Optuna's words most likely meant (`pruner: asha`, `metric: val_loss`).
+/// of W&B's or Optuna's words most likely meant (`pruner: asha`, `metric: val_loss`,
+/// `model: cnn`).
 fn written_as(path: &str, node: &Node) -> Option<String> {
     let Kind::Scalar { text, .. } = &node.kind else {
         return None;
@@ -425,6 +426,13 @@ fn written_as(path: &str, node: &Node) -> Option<String> {
                 "the objective is written `{{name: {text}, goal: {goal}}}`"
             ))
         }
+        "model" => Some(match text.to_ascii_lowercase().as_str() {
+            kind @ ("mlp" | "cnn") => {
+                format!("a model is written `{{kind: {kind}}}`, with its knobs beside `kind`")
+            }
+            _ => "a model is written `{kind: mlp}` or `{kind: cnn}`, with its knobs beside `kind`"
+                .to_string(),
+        }),
         "train.early_stopping" => {
             Some("it is written such as `{metric: val_loss, patience: 5}`".to_string())
         }

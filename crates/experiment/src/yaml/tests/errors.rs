@@ -149,7 +149,7 @@ fn top_level_errors() {
             ("parallel: 3000\n", "4:11: parallel: must be an integer from 1 to 1024, found 3000"),
             ("description: {a: 1}\n", "4:14: description: expected text, found a mapping"),
             ("parameters:\n# lr: {values: [0.1]}\nmodel:\ntrain:\n", "ok"),
-            ("train: [1]\nmodel: 3\n", "4:8: train: expected a mapping, found a sequence\n5:8: model: expected a mapping, found integer `3`"),
+            ("train: [1]\nmodel: 3\n", "4:8: train: expected a mapping, found a sequence\n5:8: model: expected a mapping, found integer `3`; a model is written `{kind: mlp}` or `{kind: cnn}`, with its knobs beside `kind`"),
         ],
         BASE,
     );
@@ -502,6 +502,8 @@ fn a_scalar_in_place_of_a_block_says_how_the_block_is_written() {
         &[
             ("method: tpe\npruner: asha\n", "5:9: pruner: expected a mapping, found string `asha`; a rule is written `{type: asha}`, with its settings beside `type`"),
             ("sampler: tpe\n", "4:10: sampler: expected a mapping, found string `tpe`; the sampler is chosen with `method: tpe`; `sampler:` holds its settings, such as `{n_startup_trials: 10}`"),
+            ("model: cnn\n", "4:8: model: expected a mapping, found string `cnn`; a model is written `{kind: cnn}`, with its knobs beside `kind`"),
+            ("model: MLP\n", "4:8: model: expected a mapping, found string `MLP`; a model is written `{kind: mlp}`, with its knobs beside `kind`"),
             ("train: {early_stopping: 5}\n", "4:25: train.early_stopping: expected a mapping, found integer `5`; it is written such as `{metric: val_loss, patience: 5}`"),
             ("parameters:\n  hidden: [32, 64]\n", "5:11: parameters.hidden: expected a mapping such as `{values: [..]}` or `{min: .., max: ..}`, found a sequence; a list to choose from is written `{values: [..]}`"),
         ],
