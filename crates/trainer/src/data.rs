@@ -105,10 +105,15 @@ pub(crate) fn read_file(
     file: &Located<std::path::PathBuf>,
     field: &'static str,
 ) -> Result<Vec<u8>> {
-    let failed = |error| Error::ReadData {
+    let failed = |error: std::io::Error| Error::ReadData {
         field,
         location: file.location.clone(),
         path: file.value.clone(),
+        hint: if error.kind() == std::io::ErrorKind::NotFound && has_tilde(&file.value) {
+            TILDE
+        } else {
+            ""
+        },
         error,
     };
     let meta = std::fs::metadata(&file.value).map_err(failed)?;
@@ -124,6 +129,19 @@ pub(crate) fn read_file(
         )));
     }
     std::fs::read(&file.value).map_err(failed)
+}
+
+/// Says that `~` in a data path is taken as a folder's name, as a path in a spec is not read by a
+/// shell: `~/small.csv` is looked for in a folder named `~` beside the spec.
+const TILDE: &str = "; `~` is not expanded to the home folder (no shell reads the spec): write \
+                     the path in full, or relative to the spec's folder";
+
+/// Returns whether a part of `path` starts with `~`, as a shell's home folder (`~`, `~ana`).
+fn has_tilde(path: &std::path::Path) -> bool {
+    path.components().any(|part| match part {
+        std::path::Component::Normal(name) => name.as_encoded_bytes().starts_with(b"~"),
+        _ => false,
+    })
 }
 
 /// What a CSV column is to the model.
@@ -1345,6 +1363,25 @@ pub(crate) mod tests {
             "{message}"
         );
         assert!(!message.contains("os error"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_file_under_a_tilde_says_that_it_is_not_expanded() {
+        let err = load(&spec("c/~/small.csv", "y")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "spec.yaml:4:8: data.csv: cannot read `c/~/small.csv`: No such file or directory; \
+             `~` is not expanded to the home folder (no shell reads the spec): write the path in \
+             full, or relative to the spec's folder"
+        );
+        // A file that is there is read, `~` or not; one that is not, without a `~`, says no more.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("~")).unwrap();
+        std::fs::write(dir.path().join("~/small.csv"), "a,y\n1,0\n2,1\n").unwrap();
+        let read = read_file(&spec(dir.path().join("~/small.csv"), "y").csv, "data.csv");
+        assert_eq!(read.map(|text| text.len()).ok(), Some(12));
+        let err = load(&spec("no/such/file.csv", "y")).unwrap_err();
+        assert!(!err.to_string().contains('~'), "{err}");
     }
 
     #[test]

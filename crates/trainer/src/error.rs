@@ -9,7 +9,7 @@ use experiment::Location;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A data file the spec names could not be opened or read.
-    #[error("{location}: {field}: cannot read `{}`: {}", path.display(), plain(error))]
+    #[error("{location}: {field}: cannot read `{}`: {}{hint}", path.display(), plain(error))]
     ReadData {
         /// Where the file is named in the spec.
         location: Location,
@@ -20,6 +20,9 @@ pub enum Error {
         /// What the operating system said: part of the message, not a separate source, so
         /// that a chain of causes does not print it twice.
         error: std::io::Error,
+        /// What may be wrong with the path as written, after the system's word ("; `~` is not
+        /// expanded ..."), or empty.
+        hint: &'static str,
     },
     /// A column named by the spec (`data.target`, an entry of `data.categorical` or
     /// `data.exclude`) is not in the CSV header.
