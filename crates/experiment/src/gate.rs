@@ -276,9 +276,27 @@ pub enum BaselineMismatch {
 /// Returns the experiment seed of repeat `repeat` of a gate.
 ///
 /// Repeat 0 is the spec's own seed, so a gate with one repeat runs exactly the experiment the
-/// file describes. Repeat `r > 0` is `mix(mix(seed) ^ r * 0xD1B5_4A32_D192_ED03)` with SplitMix64's
-/// finalizer `mix`, a different odd constant from `trial_seed`'s so that the two derivations do
-/// not line up. Like `trial_seed`, it is stable across versions: a baseline's meaning depends on it.
+/// file describes. Repeat `r > 0` is `step(step(seed) ^ (r * 0xD1B5_4A32_D192_ED03))`, where
+/// `step(x) = mix(x + 0x9E37_79B9_7F4A_7C15)` is one output of SplitMix64 (its increment, then
+/// its finalizer `mix`), every operation on 64 bits, wrapping; the odd constant differs from
+/// `trial_seed`'s so that the two derivations do not line up. Like `trial_seed`, it is stable
+/// across versions: a baseline's meaning depends on it.
+///
+/// ```
+/// use experiment::{repeat_seed, Seed};
+/// // SplitMix64's finalizer, and one output: its increment, then the finalizer.
+/// let mix = |z: u64| {
+///     let z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+///     let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+///     z ^ (z >> 31)
+/// };
+/// let step = |x: u64| mix(x.wrapping_add(0x9E37_79B9_7F4A_7C15));
+/// assert_eq!(repeat_seed(Seed(7), 0), Seed(7));
+/// for (seed, r) in [(7_u64, 1_u32), (2024, 99), (u64::MAX, u32::MAX)] {
+///     let salt = u64::from(r).wrapping_mul(0xD1B5_4A32_D192_ED03);
+///     assert_eq!(repeat_seed(Seed(seed), r).0, step(step(seed) ^ salt));
+/// }
+/// ```
 pub fn repeat_seed(seed: Seed, repeat: u32) -> Seed {
     if repeat == 0 {
         return seed;

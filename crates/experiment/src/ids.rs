@@ -49,9 +49,25 @@ impl fmt::Display for Step {
 
 /// Returns the seed of trial `trial` in an experiment seeded with `experiment`.
 ///
-/// The function is SplitMix64's finalizer applied to `experiment` mixed with the trial number:
-/// `mix(mix(experiment) ^ (trial + 1) * 0x9E37_79B9_7F4A_7C15)`. It is stable across versions of
+/// It is `step(step(experiment) ^ ((trial + 1) * 0x9E37_79B9_7F4A_7C15))`, where
+/// `step(x) = mix(x + 0x9E37_79B9_7F4A_7C15)` is one output of SplitMix64 (its increment, then
+/// its finalizer `mix`), every operation on 64 bits, wrapping. It is stable across versions of
 /// Sweep: changing it would change every stored result's meaning.
+///
+/// ```
+/// use experiment::{trial_seed, Seed, TrialId};
+/// // SplitMix64's finalizer, and one output: its increment, then the finalizer.
+/// let mix = |z: u64| {
+///     let z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+///     let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+///     z ^ (z >> 31)
+/// };
+/// let step = |x: u64| mix(x.wrapping_add(0x9E37_79B9_7F4A_7C15));
+/// for (seed, trial) in [(7_u64, 0_u32), (7, 41), (u64::MAX, u32::MAX)] {
+///     let salt = (u64::from(trial) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+///     assert_eq!(trial_seed(Seed(seed), TrialId(trial)).0, step(step(seed) ^ salt));
+/// }
+/// ```
 pub fn trial_seed(experiment: Seed, trial: TrialId) -> Seed {
     let salt = u64::from(trial.0)
         .wrapping_add(1)
@@ -59,7 +75,8 @@ pub fn trial_seed(experiment: Seed, trial: TrialId) -> Seed {
     Seed(splitmix64(splitmix64(experiment.0) ^ salt))
 }
 
-/// SplitMix64's finalizer: a bijective mix of the bits of `x`.
+/// Returns one output of SplitMix64 from the state `x`: its increment `0x9E37_79B9_7F4A_7C15`
+/// added, then its finalizer, a bijective mix of the bits (`step` in `trial_seed`'s formula).
 pub(crate) fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
