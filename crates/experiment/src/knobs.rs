@@ -416,7 +416,7 @@ impl Knob {
                         self.name,
                         number_text(min),
                         number_text(max),
-                        number_text(x)
+                        crate::words::found_number(x, &[min, max])
                     ));
                 }
                 Ok(ParamValue::Float(x))
@@ -427,7 +427,7 @@ impl Knob {
                     ParamValue::Float(x) if x.is_finite() && x.fract() == 0.0 => format!(
                         "`{}` must be an integer from {min} to {max}, found {}",
                         self.name,
-                        number_text(*x)
+                        crate::words::found_number(*x, &[])
                     ),
                     _ => format!(
                         "expected an integer for `{}`, found {} `{value}`",

@@ -353,7 +353,7 @@ impl Distribution {
                 "must be in [{}, {}], found {}",
                 words::number_text(min),
                 words::number_text(max),
-                words::number_text(x)
+                words::found_number(x, &[min, max])
             )
         };
         let within = |x: f64, min: f64, max: f64| {
@@ -476,13 +476,16 @@ impl Distribution {
                 x if x >= 0.0 => on_grid(x, 0.0, f64::INFINITY, *q),
                 x => Err(format!(
                     "must not be negative, found {}",
-                    words::number_text(x)
+                    words::found_number(x, &[0.0])
                 )),
             },
             Distribution::Normal { .. } => number(value).map(ParamValue::Float),
             Distribution::LogNormal { .. } => match number(value)? {
                 x if x > 0.0 => Ok(ParamValue::Float(x)),
-                x => Err(format!("must be positive, found {}", words::number_text(x))),
+                x => Err(format!(
+                    "must be positive, found {}",
+                    words::found_number(x, &[0.0])
+                )),
             },
         }
     }

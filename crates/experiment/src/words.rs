@@ -117,6 +117,20 @@ pub fn number_text(x: f64) -> String {
     }
 }
 
+/// Writes a value an error found for people: to at most 6 significant digits (`1.51143e111`,
+/// `0.123457`), unless that reads as one of the `bounds` it is compared with (`1` for
+/// `1.0000001` beside a bound of 1), where it is written in full, as `number_text` writes it.
+/// Not for a value that is kept or exported, which must read back exactly.
+pub(crate) fn found_number(x: f64, bounds: &[f64]) -> String {
+    let brief = |x: f64| number_text(format!("{x:.5e}").parse().unwrap_or(x));
+    let shown = brief(x);
+    if bounds.iter().any(|b| brief(*b) == shown) {
+        number_text(x)
+    } else {
+        shown
+    }
+}
+
 /// Returns the candidate that `word` is a misspelling of: one or two characters off (one for
 /// words of five characters or fewer), not merely sharing a beginning or an end as `suggest`
 /// allows; `None` when none is, or `word` is one of them.
@@ -229,6 +243,22 @@ mod tests {
             ("é", "e", 1),
         ] {
             assert_eq!(edit_distance(a, b), want, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn a_found_number_is_written_to_6_digits_unless_it_would_read_as_a_bound() {
+        for (x, bounds, want) in [
+            (1.511_427_665_004_103_5e111, &[0.0, 1.0][..], "1.51143e111"),
+            (0.123_456_789, &[0.0, 1.0], "0.123457"),
+            (-0.000_012_345_678, &[0.0], "-0.0000123457"),
+            (1e20, &[1.0, 100_000.0], "1e20"),
+            (2.5, &[0.0, 1.0], "2.5"),
+            // Out of [0, 1] by a hair: in full, or it would read as the bound.
+            (1.000_000_1, &[0.0, 1.0], "1.0000001"),
+            (0.100_000_000_1, &[1e-4, 0.1], "0.1000000001"),
+        ] {
+            assert_eq!(found_number(x, bounds), want, "{x}");
         }
     }
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::words::number_text;
+use crate::words::found_number;
 use crate::{suggest, ParamValue};
 
 use super::tree::{join, Entry, Kind, Node, Pos, Problem, Scalar};
@@ -243,7 +243,7 @@ impl Decoder {
             self.error(
                 node.pos,
                 path,
-                format!("must not be negative, found {}", number_text(x)),
+                format!("must not be negative, found {}", found_number(x, &[0.0])),
             );
             return None;
         }

@@ -4,7 +4,7 @@
 //! is optional and falls back to the defaults of `GridConfig`, `SobolConfig`, `TpeConfig`,
 //! `BayesConfig`, `CmaEsConfig`, `Nsga2Config` and `Nsga3Config`.
 
-use crate::words::number_text;
+use crate::words::found_number;
 use crate::{
     Acquisition, BayesConfig, CmaEsConfig, Crossover, GridConfig, IndependentSampler, Method,
     Nsga2Config, Nsga3Config, Restart, SobolConfig, TpeConfig, BLX_ALPHA,
@@ -533,7 +533,7 @@ fn real(d: &mut Decoder, f: &Fields<'_>, key: &str, default: f64, range: Range) 
         d.error(
             n.pos,
             &path,
-            format!("must be {want}, found {}", number_text(x)),
+            format!("must be {want}, found {}", found_number(x, &[0.0, 1.0])),
         );
         return None;
     }
