@@ -124,6 +124,25 @@ fn issue_reproduce_writes_a_damaged_or_missing_checkpoint_again() {
         again.stdout
     );
     assert_eq!(std::fs::read(&weights).unwrap(), intact);
+    // Weights alone gone: predict sends the user to reproduce, which says they were missing.
+    std::fs::remove_file(&weights).unwrap();
+    let refused = predict();
+    assert!(
+        refused
+            .stderr
+            .contains("weights file beside the checkpoint's sidecar is missing")
+            && refused.stderr.contains("`sweep reproduce`"),
+        "{refused:?}"
+    );
+    let again = env.sweep(&["reproduce", "rec/0"]);
+    assert!(
+        again
+            .stdout
+            .contains("its checkpoint, missing, was written again"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(std::fs::read(&weights).unwrap(), intact);
     let whole = env.sweep(&["reproduce", "rec/0"]);
     assert!(!whole.stdout.contains("written again"), "{}", whole.stdout);
     let left: Vec<_> = std::fs::read_dir(&dir)

@@ -435,7 +435,17 @@ impl Keeper {
 pub(crate) fn load(sidecar: &Path) -> Result<(CheckpointV1, Net<Cpu>)> {
     let meta = read_sidecar(sidecar)?;
     let weights = sidecar.with_extension("safetensors");
-    let bytes = fs::read(&weights).map_err(|e| io(&weights, &e))?;
+    let bytes = fs::read(&weights).map_err(|e| match e.kind() {
+        // The sidecar is written after the weights and deleted before them: weights gone
+        // beside their sidecar were removed by other hands.
+        std::io::ErrorKind::NotFound => Error::Checkpoint {
+            path: weights.clone(),
+            message: "the weights file beside the checkpoint's sidecar is missing; `sweep \
+                      reproduce` trains the trial again and writes its checkpoint"
+                .into(),
+        },
+        _ => io(&weights, &e),
+    })?;
     let bad = |message: String| Error::Checkpoint {
         path: weights.clone(),
         message,
@@ -1138,6 +1148,20 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn weights_missing_beside_their_sidecar_point_to_reproduce() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("0.json");
+        fs::write(&path, serde_json::to_vec(&meta(0, 0.5)).unwrap()).unwrap();
+        let err = load(&path).map(|_| ()).unwrap_err().to_string();
+        assert!(
+            err.contains("0.safetensors")
+                && err.contains("the weights file beside the checkpoint's sidecar is missing")
+                && err.contains("`sweep reproduce`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -28,10 +28,10 @@ use experiment::TrialId;
 pub(super) enum Found {
     /// Its sidecar and weights load, as `sweep predict` loads them.
     Usable,
-    /// There is no sidecar.
+    /// There is no sidecar, or no weights beside it.
     Missing,
     /// There is a sidecar, but the checkpoint fails to load: weights changed since they were
-    /// written (their sha256 is not the recorded one), unreadable, or gone.
+    /// written (their sha256 is not the recorded one), or unreadable.
     Damaged,
 }
 
@@ -64,7 +64,8 @@ pub(super) struct Scratch {
 /// only after the checkpoint has loaded (a failure of the checkpoint is `Error::Checkpoint`).
 pub(super) fn inspect(dir: &Path, trial: TrialId) -> Found {
     let sidecar = dir.join(format!("{}.json", trial.0));
-    if !sidecar.is_file() {
+    // The weights lie beside their sidecar, named alike (`trainer::checkpoint`'s layout).
+    if !sidecar.is_file() || !sidecar.with_extension("safetensors").exists() {
         return Found::Missing;
     }
     let checked = trainer::predict(
