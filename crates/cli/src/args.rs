@@ -196,12 +196,13 @@ pub(crate) struct TrialsArgs {
     pub(crate) format: Format,
     /// Only the trials that meet these conditions, joined by `and`, as MLflow's run search:
     /// "metric.val_accuracy > 0.95 and param.optimizer in (adam, sgd)" (fields: param.NAME,
-    /// metric.NAME, state, trial, epoch; =, !=, <, <=, >, >=, in (...), not in (...))
+    /// metric.NAME, also MLflow's params. and metrics., state, trial, epoch; =, !=, <, <=, >,
+    /// >=, in (...), not in (...))
     #[arg(long, value_name = "CONDITIONS", value_parser = trial_filter)]
     pub(crate) filter: Option<TrialFilter>,
     /// List the trials in this order rather than by number: rank, trial, state, epoch,
-    /// duration, param.NAME or metric.NAME (its value at the best epoch); trials without a
-    /// value come last
+    /// duration, param.NAME or metric.NAME (its value at the best epoch; MLflow's params. and
+    /// metrics. are read alike); trials without a value come last
     #[arg(long, value_name = "KEY", value_parser = sort_key)]
     pub(crate) sort: Option<SortKey>,
     /// With --sort, the largest first
