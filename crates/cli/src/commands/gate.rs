@@ -26,7 +26,7 @@ use runner::{Clock, StudyOptions};
 use store::RunRecord;
 use trainer::MlpObjective;
 
-use super::{load_spec, open_store, StoreMode};
+use super::{load_spec, open_store, quoted, StoreMode};
 use crate::args::GateArgs;
 use crate::clock::SystemClock;
 use crate::output::{self, GateHeader, GateNote};
@@ -418,12 +418,6 @@ fn mismatch(shown: &str, e: &BaselineMismatch, file: &Path) -> anyhow::Error {
         "{shown}: {e}; record a new baseline with `sweep gate {} --update-baseline`",
         quoted(file)
     )
-}
-
-/// Returns a file's path as a command suggested to the user names it: shell-quoted, so that the
-/// command can be pasted whatever the path holds (a space, a quote).
-pub(crate) fn quoted(file: &Path) -> String {
-    experiment::shell_quote(&file.display().to_string())
 }
 
 /// Returns how the gate names its run `done` (from 0) of `runs`: "run 1 of 3 (`NAME`)".

@@ -94,6 +94,12 @@ pub(crate) fn temporary_store() -> store::Result<Store> {
     Store::temporary_in(chosen.as_deref())
 }
 
+/// Returns a path as a command suggested to the user names it: shell-quoted, so that the
+/// command can be pasted whatever the path holds (a space, a quote).
+pub(crate) fn quoted(path: &Path) -> String {
+    experiment::shell_quote(&path.display().to_string())
+}
+
 /// Fails, saying how to make one, when there is no store at `path`.
 pub(crate) fn require_store(path: &Path) -> anyhow::Result<()> {
     // A store aside for its compaction is said as such, not as missing.

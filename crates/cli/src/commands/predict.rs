@@ -201,7 +201,8 @@ fn no_checkpoint(
         ));
     }
     let trials = store.trials(experiment).ok()?;
-    let quoted = experiment::shell_quote(&dir.display().to_string());
+    let quoted = super::quoted(dir);
+    let agent = matches!(store.run_record(experiment), Ok(Some(r)) if r.agent.is_some());
     let Some(found) = trials.iter().find(|t| t.id.0 == trial) else {
         return Some(format!(
             "`{experiment}` has no trial {trial}: {}",
@@ -214,13 +215,15 @@ fn no_checkpoint(
     };
     use experiment::TrialState as S;
     match found.state {
+        // An agent's store holds the checkpoints of its own trials and the study's best:
+        // left to the message of a trial that kept none.
+        S::Completed | S::Pruned if !folder && agent => None,
         S::Completed | S::Pruned if !folder => Some(format!(
-            "the checkpoints of `{experiment}` are gone from {} (a `sweep rm` stopped part way \
-             removes them before the experiment: `sweep rm {} --store {quoted}` again finishes \
-             it); `sweep reproduce {}/{trial} --store {quoted}` trains trial {trial} again and \
-             writes its checkpoint",
+            "the checkpoints of `{experiment}` are gone from {}: removed by hand, or by a `sweep \
+             rm` stopped part way, which removes them before the experiment (if so, running it \
+             again finishes the removal); `sweep reproduce {}/{trial} --store {quoted}` trains \
+             trial {trial} again and writes its checkpoint",
             dir.display(),
-            experiment::shell_quote(experiment),
             experiment::shell_quote(experiment),
         )),
         S::Completed | S::Pruned => None,

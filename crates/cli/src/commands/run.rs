@@ -9,7 +9,7 @@ use runner::{StudyOptions, StudySummary};
 use trainer::MlpObjective;
 
 use super::run_cap::{file_cap, Asked, FileCap};
-use super::{load_spec, missing_note, open_store, opener, serve, StoreMode};
+use super::{load_spec, missing_note, open_store, opener, quoted, serve, StoreMode};
 use crate::args::RunArgs;
 use crate::clock::SystemClock;
 use crate::interrupt;
@@ -450,7 +450,8 @@ fn agent_options(
     if store::Watcher::is_study_folder(exchange) {
         let parent = exchange.parent().unwrap_or(exchange);
         bail!(
-            "--exchange {}: it holds the agent journals of one study; give the exchange folder              the other agents were started with, the one above it: --exchange {}",
+            "--exchange {}: it holds the agent journals of one study; give the exchange folder \
+             the other agents were started with, the one above it: --exchange {}",
             exchange.display(),
             experiment::shell_quote(&parent.display().to_string())
         );
@@ -648,11 +649,6 @@ fn run_cap_raised(
              raised since): put `run_cap: {before}` back, and pass `--extend N` to add trials;\n"
         ),
     })
-}
-
-/// Returns `path` as a shell word, for a command the user may paste.
-fn quoted(path: &std::path::Path) -> String {
-    experiment::shell_quote(&path.display().to_string())
 }
 
 /// Says how a file's spec differs from the stored one it may not replace: as their settings

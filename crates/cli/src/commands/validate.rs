@@ -31,7 +31,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             } else {
                 let state = format!(
                     "missing; record it with `sweep gate {} --update-baseline`",
-                    super::gate::quoted(&args.file)
+                    super::quoted(&args.file)
                 );
                 (state, Vec::new())
             };

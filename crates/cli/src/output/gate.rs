@@ -112,11 +112,15 @@ pub(crate) fn baseline_written(
         .filter_map(|name| baseline.metrics.get(*name).map(|m| (*name, m)))
         .collect();
     let cells = |name: &str, m: &BaselineMetric| {
-        let values: Vec<String> = m.values.iter().map(|v| trimmed(*v, 4)).collect();
+        // A value small enough to round to nothing at 4 decimals (a tiny loss) keeps two
+        // significant digits.
+        let places = places_for(m.values.iter().copied());
+        let values: Vec<String> = m.values.iter().map(|v| trimmed(*v, places)).collect();
         [
             format!("{name} ({}, {})", m.aggregate, m.goal),
             values.join(" "),
-            Estimate::of(&m.values).map_or("-".into(), |e| estimate_with(e, &|x| trimmed(x, 4))),
+            Estimate::of(&m.values)
+                .map_or("-".into(), |e| estimate_with(e, &|x| trimmed(x, places))),
         ]
     };
     match format {
@@ -348,8 +352,13 @@ fn cells(r: &GateRow) -> [String; 6] {
 /// Returns the decimals a row's numbers are shown with: 4, or more when its delta or threshold
 /// needs them to show two significant digits (at most 12).
 fn places(r: &GateRow) -> usize {
-    [r.delta.unwrap_or(0.0), r.allowed]
-        .into_iter()
+    places_for([r.delta.unwrap_or(0.0), r.allowed])
+}
+
+/// Returns the decimals that show two significant digits of each of `xs` (zeros and
+/// non-finite ones aside): at least 4, at most 12.
+fn places_for(xs: impl IntoIterator<Item = f64>) -> usize {
+    xs.into_iter()
         .filter(|x| x.is_finite() && *x != 0.0)
         .map(|x| {
             // Decimals to the first significant digit, and one more.
@@ -510,6 +519,14 @@ mod tests {
     use experiment::{Aggregate, Direction};
 
     use super::*;
+
+    #[test]
+    fn a_tiny_recorded_value_keeps_two_significant_digits() {
+        assert_eq!(places_for([0.8123, 0.8]), 4);
+        assert_eq!(places_for([3e-5, 0.0]), 6);
+        assert_eq!(trimmed(3e-5, places_for([3e-5])), "0.000030");
+        assert_eq!(places_for([f64::NAN, 1e-30]), 12);
+    }
 
     #[test]
     fn whole_numbers_go_without_decimals_and_keep_their_sign() {
