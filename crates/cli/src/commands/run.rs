@@ -395,10 +395,11 @@ fn side_by_side(
         (None, Some(p)) if spec.results_depend_on_parallel() => {
             let note = (size(p) != cores).then(|| {
                 format!(
-                    "resuming `{}` with {}, as it started (this machine has {cores} cores; \
+                    "resuming `{}` with {}, as it started (this machine has {}; \
                      `parallel:` in the file or --parallel chooses)",
                     spec.name,
-                    output::trials_at_once(p)
+                    output::trials_at_once(p),
+                    experiment::counted(u64::try_from(cores).unwrap_or(u64::MAX), "core", "cores")
                 )
             });
             (size(p), note)
