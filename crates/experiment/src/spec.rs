@@ -378,6 +378,7 @@ impl ExperimentSpec {
         notes.extend(self.space.log_bound_notes());
         notes.extend(self.space.uniform_over_orders_notes());
         notes.extend(self.space.normal_outside_notes());
+        notes.extend(crate::yaml::whole_bound_notes(self));
         notes.extend(self.idle_knob_notes());
         notes.extend(self.idle_stopping(trials));
         notes.extend(self.contrary_goals());

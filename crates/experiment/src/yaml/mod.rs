@@ -22,8 +22,11 @@ mod sampler;
 mod syntax;
 mod tree;
 mod warm_start;
+mod whole_bounds;
 
 use std::path::Path;
+
+pub(crate) use whole_bounds::whole_bound_notes;
 
 use crate::{
     CheckpointSpec, DeviceChoice, Distribution, Error, ExperimentSpec, Location, Method, ModelKind,

@@ -1,8 +1,7 @@
 //! The `parameters:` block: one distribution per searched knob, checked against that knob.
 //!
 //! Shapes follow Weights & Biases sweeps: `value`, `values` (+ `probabilities`), `min`/`max`
-//! (both integers: `int_uniform`, else `uniform`; but always `int_uniform` for an integer knob
-//! and `uniform` for a knob of real numbers), or an explicit `distribution:`. Every bound
+//! (both integers: `int_uniform`, else `uniform`), or an explicit `distribution:`. Every bound
 //! and value is checked with `Knob::check`, so a spec that parses only draws values the trainer
 //! accepts (except `normal` and `log_normal`, which are unbounded and checked per trial).
 //!
@@ -484,15 +483,12 @@ fn shape(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<Shape> {
     } else if has("values") {
         Shape::Categorical
     } else if has("min") || has("max") {
-        // An integer knob always reads its bounds as integers, so `min: 1.5` gets a precise
-        // error; a knob of real numbers reads whole-number bounds as a range of reals (W&B's
-        // rule, integers for integer bounds, would draw `l2` only as 0 or 1 from `{min: 0,
-        // max: 1}`). Other names keep W&B's rule.
-        match knob.kind {
-            KnobKind::Int { .. } => Shape::IntUniform,
-            KnobKind::Float { .. } => Shape::Uniform,
-            _ if is_int("min") && is_int("max") => Shape::IntUniform,
-            _ => Shape::Uniform,
+        // An integer knob always reads its bounds as integers, so `min: 1.5` gets a precise error.
+        let int_knob = matches!(knob.kind, KnobKind::Int { .. });
+        if int_knob || (is_int("min") && is_int("max")) {
+            Shape::IntUniform
+        } else {
+            Shape::Uniform
         }
     } else {
         let mut unknown = false;
@@ -540,12 +536,6 @@ fn fits_knob(d: &mut Decoder, knob: &Knob, shape: Shape, pos: Pos, path: &str) -
              q_log_uniform_values with a whole `q`",
             knob.name,
             shape.name()
-        ),
-        KnobKind::Float { .. } if shape == Shape::IntUniform => format!(
-            "`{}` takes real numbers and int_uniform draws only whole numbers; for a range of \
-             real numbers leave out `distribution:` (or write `distribution: uniform`), and to \
-             try only some whole numbers list them as `values: [..]`",
-            knob.name
         ),
         _ => return true,
     };

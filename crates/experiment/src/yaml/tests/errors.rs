@@ -258,7 +258,6 @@ fn parameter_errors() {
             ("  lr: {distribution: q_uniform, min: 0.001, max: 0.1, q: 1.0e-320}\n", "5:58: parameters.lr.q: q (1.0e-320) is finer than a number can tell apart between min and max: give a larger q, or the distribution without `q_`"),
             ("  lr: {distribution: q_uniform, min: 0.001, max: 0.1, q: 1.0e-12}\n", "ok"),
             ("  batch_size: {distribution: q_uniform, min: 16, max: 256, q: 0.5}\n", "5:63: parameters.batch_size.q: `batch_size` is an integer knob, so q must be a whole number, found 0.5"),
-            ("  l2: {distribution: int_uniform, min: 0, max: 1}\n", "5:22: parameters.l2.distribution: `l2` takes real numbers and int_uniform draws only whole numbers; for a range of real numbers leave out `distribution:` (or write `distribution: uniform`), and to try only some whole numbers list them as `values: [..]`"),
             ("  optimizer: {distribution: uniform, min: 0, max: 1}\n", "5:29: parameters.optimizer.distribution: `optimizer` takes one of sgd, adam, adamw, so it cannot use uniform; use `values` or `value`"),
             ("  optimizer: {values: [sgd, rmsprop]}\n", "5:29: parameters.optimizer.values[1]: `optimizer` must be one of sgd, adam, adamw, found `rmsprop`"),
             ("  optimizer: {values: [SGD, Adamw]}\n", "5:24: parameters.optimizer.values[0]: `optimizer` must be one of sgd, adam, adamw, found `SGD`; did you mean `sgd`?\n5:29: parameters.optimizer.values[1]: `optimizer` must be one of sgd, adam, adamw, found `Adamw`; did you mean `adamw`?"),
@@ -312,8 +311,6 @@ fn grid_errors() {
             ("  lr: {distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}\n", "6:7: parameters.lr: parameter `lr` is continuous (log_uniform_values); a grid needs `values`, `value` or int_uniform"),
             ("  hidden: {values: [32, 64]}\n  dropout:\n    min: 0.0\n    max: 0.5\n", "8:5: parameters.dropout: parameter `dropout` is continuous (uniform); a grid needs `values`, `value` or int_uniform"),
             ("  hidden: {values: [32, 64]}\n  depth: {min: 1, max: 3}\n", "ok"),
-            // Whole-number bounds on a knob of real numbers are a range of reals, not 2 points.
-            ("  l2: {min: 0, max: 1}\n", "6:7: parameters.l2: parameter `l2` is continuous (uniform); a grid needs `values`, `value` or int_uniform"),
             ("  hidden: {values: [32, 64]}\nsampler: {shuffle: true}\n", "ok"),
             ("  hidden: {values: [32, 64]}\nsampler: {shuffle: 1}\n", "7:20: sampler.shuffle: expected true or false, found integer `1`"),
             ("  hidden: {values: [32, 64]}\nsampler: {scramble: true}\n", "7:11: sampler.scramble: `scramble` is a setting of `sobol`, not of `grid`; expected keys: shuffle"),

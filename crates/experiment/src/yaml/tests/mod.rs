@@ -10,6 +10,7 @@ mod errors;
 mod gate;
 mod objectives;
 mod pruner;
+mod whole_bounds;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -304,9 +305,7 @@ fn parameter_shapes_give_their_distributions() {
                 probabilities: None,
             },
         ),
-        // A knob of real numbers reads whole-number bounds as reals, not as W&B's int_uniform.
-        ("lr: {min: 1, max: 3}", Uniform { min: 1.0, max: 3.0 }),
-        ("l2: {min: 0, max: 1}", Uniform { min: 0.0, max: 1.0 }),
+        ("lr: {min: 1, max: 3}", IntUniform { min: 1, max: 3 }),
         ("depth: {min: 2, max: 2}", IntUniform { min: 2, max: 2 }),
         ("lr: {min: 0.1, max: 1}", Uniform { min: 0.1, max: 1.0 }),
         (
