@@ -38,7 +38,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use experiment::{ExperimentSpec, Objective, Trial, TrialId, TrialState, WarmStarted};
-use store::{AgentHeader, Exchange, JournalEvent, Store, TestResult};
+use store::{AgentHeader, Exchange, JournalEvent, Polled, Store, TestResult};
 
 use crate::board::Board;
 use crate::hearing::Hearing;
@@ -85,7 +85,7 @@ pub(crate) struct Met {
     /// What its journal held from an earlier run.
     earlier: Vec<JournalEvent>,
     /// What the other agents had written, their headers checked.
-    first: Vec<(u32, JournalEvent)>,
+    first: Vec<Polled>,
 }
 
 /// Joins the exchange as agent `options.agent` of a study of `spec` planning `planned` trials,
@@ -113,7 +113,7 @@ pub(crate) fn meet(
         warm_hash: warm.map_or_else(String::new, store::warm_start_digest),
     };
     let (exchange, earlier) = Exchange::join(&options.exchange, header)?;
-    let first = exchange.poll()?;
+    let first = exchange.poll_placed()?;
     Ok(Met {
         exchange,
         earlier,
@@ -144,7 +144,8 @@ pub(crate) fn restore(met: &Met, store: &Store, spec: &ExperimentSpec) -> Result
         })
         .collect();
     let untested = store.test_result(name)?.is_none();
-    for event in &met.earlier {
+    // The journal's first line is its header, and each later line one event.
+    for (line, event) in (2..).zip(&met.earlier) {
         let restored = match event {
             JournalEvent::Start(t) | JournalEvent::Finish(t) => missing.contains(&t.id),
             JournalEvent::Report { trial, .. } => missing.contains(trial),
@@ -152,7 +153,13 @@ pub(crate) fn restore(met: &Met, store: &Store, spec: &ExperimentSpec) -> Result
             JournalEvent::Skip(_) | JournalEvent::Abort(_) | JournalEvent::Warm(_) => false,
         };
         if restored {
-            in_space(spec, met.exchange.agent(), event)?;
+            let heard = Polled {
+                agent: met.exchange.agent(),
+                event: event.clone(),
+                path: met.exchange.own_path().to_path_buf(),
+                line,
+            };
+            in_space(spec, store, &heard)?;
             record(store, name, event)?;
             if let JournalEvent::Tested(result) = event {
                 // A new store of the agent that ran the best trial: its shared copy comes back.
@@ -179,39 +186,108 @@ fn adopt_checkpoint(exchange: &Exchange, store: &Store, name: &str, trial: Trial
 /// How many trials the study needs, from those finished (fewer once one reached the target).
 pub(crate) type Needed<'a> = &'a (dyn Fn(&[Trial]) -> u32 + Sync);
 
-/// Returns an error when `event`, read from agent `agent`'s journal (of `agents`), is not one
-/// that agent could have written: about a trial another agent runs (`Error::StrayTrial`), or
-/// giving a trial parameters outside the study's space (`in_space`).
+/// Returns an error when the event `heard`, read from an agent's journal (of `agents`), is not
+/// one that agent could have written: about a trial another agent runs (`Error::StrayTrial`),
+/// or one `in_space` refuses.
 pub(crate) fn check_event(
     spec: &ExperimentSpec,
-    (agent, agents): (u32, u32),
-    event: &JournalEvent,
+    store: &Store,
+    agents: u32,
+    heard: &Polled,
 ) -> Result<()> {
-    if let Some(id) = event.trial().filter(|id| owner(*id, agents) != agent) {
+    let Polled {
+        agent,
+        event,
+        path,
+        line,
+    } = heard;
+    if let Some(id) = event.trial().filter(|id| owner(*id, agents) != *agent) {
         return Err(Error::StrayTrial {
-            agent,
+            journal: path.clone(),
+            line: *line,
+            agent: *agent,
             trial: id,
             owner: owner(id, agents),
         });
     }
-    in_space(spec, agent, event)
+    in_space(spec, store, heard)
 }
 
-/// Returns an error when `event`, from agent `agent`'s journal, gives a trial parameters that
-/// are not a point of the study's space (a hand-edited or damaged line): no agent's sampler
-/// gives those, and taken as the study's they would mislead every later suggestion.
-pub(crate) fn in_space(spec: &ExperimentSpec, agent: u32, event: &JournalEvent) -> Result<()> {
-    let (JournalEvent::Start(trial) | JournalEvent::Finish(trial)) = event else {
+/// Returns an error when the event `heard`, from an agent's journal, gives a trial parameters
+/// that are not a point of the study's space (`Error::StrayParams`), or ends a trial with a
+/// result its reports, already in `store`, do not give (`Error::StrayResult`): a hand-edited or
+/// damaged line. No agent's sampler gives those parameters, and no agent's trial that result;
+/// taken as the study's, they would mislead every later suggestion and the ranking.
+pub(crate) fn in_space(spec: &ExperimentSpec, store: &Store, heard: &Polled) -> Result<()> {
+    let (JournalEvent::Start(trial) | JournalEvent::Finish(trial)) = &heard.event else {
         return Ok(());
     };
-    match spec.space.not_a_point(&trial.params) {
-        Some(problem) => Err(Error::StrayParams {
-            agent,
+    if let Some(problem) = spec.space.not_a_point(&trial.params) {
+        return Err(Error::StrayParams {
+            journal: heard.path.clone(),
+            line: heard.line,
+            agent: heard.agent,
+            trial: trial.id,
+            problem,
+        });
+    }
+    let JournalEvent::Finish(trial) = &heard.event else {
+        return Ok(());
+    };
+    match result_problem(spec, trial, &store.all_metric_series(&spec.name, trial.id)?) {
+        Some(problem) => Err(Error::StrayResult {
+            journal: heard.path.clone(),
+            line: heard.line,
             trial: trial.id,
             problem,
         }),
         None => Ok(()),
     }
+}
+
+/// Returns what is wrong with ended `trial`'s result against its reported `curves` (every
+/// metric's points, by name), if anything: the result is its best step's report, so each of
+/// its metrics that was reported must have that value at that step (bit for bit: journals
+/// carry floats exactly), the objective's among them, and a result needs a report at all.
+fn result_problem(
+    spec: &ExperimentSpec,
+    trial: &Trial,
+    curves: &BTreeMap<String, Vec<(experiment::Step, f64)>>,
+) -> Option<String> {
+    let result = trial.result.as_ref().filter(|r| !r.metrics.is_empty())?;
+    let step = result.best_step;
+    if curves.values().all(Vec::is_empty) {
+        return Some(format!(
+            "its best step is epoch {step}, but the journal reports none of its epochs"
+        ));
+    }
+    let objective = &spec.metric.name;
+    if result.metrics.contains_key(objective) && curves.get(objective).is_none_or(Vec::is_empty) {
+        return Some(format!(
+            "its `{objective}` is {}, but the journal reports no `{objective}` of it",
+            result.metrics[objective]
+        ));
+    }
+    for (name, value) in &result.metrics {
+        let Some(curve) = curves.get(name).filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        match curve.iter().find(|(s, _)| *s == step) {
+            Some((_, reported)) if reported.to_bits() == value.to_bits() => {}
+            Some((_, reported)) => {
+                return Some(format!(
+                    "`{name}` is {value} at its best step, epoch {step}, where the journal \
+                     reports {reported}"
+                ))
+            }
+            None => {
+                return Some(format!(
+                    "its best step is epoch {step}, where the journal reports no `{name}`"
+                ))
+            }
+        }
+    }
+    None
 }
 
 /// Writes what another agent's `event` says into `store`, under experiment `name`, as that
@@ -346,41 +422,56 @@ impl<'a> Peers<'a> {
         };
         // An agent started again is heard from at once.
         peers.touch(&mut lock(&peers.watch));
-        if let Some(warm) = warm.filter(|_| options.agent == 0 && !warm_published) {
-            peers.publish(&JournalEvent::Warm(warm.clone()))?;
-        }
-        for trial in existing {
-            if options.owns(trial.id) && trial.state.is_finished() && !published.contains(&trial.id)
-            {
-                peers.republish(trial)?;
+        // An error from here on is told the others, as one while the study runs.
+        let joined = (|| -> Result<()> {
+            if let Some(warm) = warm.filter(|_| options.agent == 0 && !warm_published) {
+                peers.publish(&JournalEvent::Warm(warm.clone()))?;
             }
-        }
-        // An agent's stop on an error before this one started is history: if it started again
-        // since, the error is over; if not, it runs again once mended and started, and this
-        // agent waits for its trials meanwhile (saying so), rather than ending on the old error
-        // as an agent running at the time did. Only an error heard from now on ends this one.
-        let last_words: BTreeMap<u32, usize> = first
-            .iter()
-            .enumerate()
-            .map(|(i, (agent, _))| (*agent, i))
-            .collect();
-        for (i, (agent, event)) in first.into_iter().enumerate() {
-            match event {
-                JournalEvent::Abort(reason) => {
-                    if last_words.get(&agent) == Some(&i) {
-                        tracing::warn!(
-                            "agent {agent} of {} stopped on an error before this agent started \
-                             ({reason}); its trials run once it is mended and started again, \
-                             and this agent waits for them",
-                            options.agents
-                        );
-                    }
+            for trial in existing {
+                if options.owns(trial.id)
+                    && trial.state.is_finished()
+                    && !published.contains(&trial.id)
+                {
+                    peers.republish(trial)?;
                 }
-                event => peers.apply(agent, event)?,
+            }
+            // An agent's stop on an error before this one started is history: if it started again
+            // since, the error is over; if not, it runs again once mended and started, and this
+            // agent waits for its trials meanwhile (saying so), rather than ending on the old error
+            // as an agent running at the time did. Only an error heard from now on ends this one.
+            let last_words: BTreeMap<u32, usize> = first
+                .iter()
+                .enumerate()
+                .map(|(i, heard)| (heard.agent, i))
+                .collect();
+            for (i, heard) in first.into_iter().enumerate() {
+                let agent = heard.agent;
+                match &heard.event {
+                    JournalEvent::Abort(reason) => {
+                        if last_words.get(&agent) == Some(&i) {
+                            tracing::warn!(
+                                "agent {agent} of {} stopped on an error before this agent started \
+                                 ({reason}); its trials run once it is mended and started again, \
+                                 and this agent waits for them",
+                                options.agents
+                            );
+                        }
+                    }
+                    _ => peers.apply(heard)?,
+                }
+            }
+            peers.catch_up()?;
+            Ok(())
+        })();
+        match joined {
+            Ok(()) => Ok(peers),
+            Err(error) => {
+                if !matches!(error, Error::AgentFailed { .. }) {
+                    peers.abort(&error);
+                }
+                Err(error)
             }
         }
-        peers.catch_up()?;
-        Ok(peers)
     }
 
     /// Publishes `event` about one of this agent's trials.
@@ -506,10 +597,10 @@ impl<'a> Peers<'a> {
 
     /// Reads the other agents' new events and applies them; returns whether there were any.
     fn catch_up(&self) -> Result<bool> {
-        let events = self.exchange.poll()?;
+        let events = self.exchange.poll_placed()?;
         let any = !events.is_empty();
-        for (agent, event) in events {
-            self.apply(agent, event)?;
+        for heard in events {
+            self.apply(heard)?;
         }
         self.listen();
         Ok(any)
@@ -562,9 +653,10 @@ impl<'a> Peers<'a> {
     }
 
     /// Puts another agent's event on the board and in the store, as if a local worker had.
-    fn apply(&self, agent: u32, event: JournalEvent) -> Result<()> {
+    fn apply(&self, heard: Polled) -> Result<()> {
         let name = &self.spec.name;
-        check_event(self.spec, (agent, self.options.agents), &event)?;
+        check_event(self.spec, self.store, self.options.agents, &heard)?;
+        let Polled { agent, event, .. } = heard;
         // A remote trial the store held finished when the agent started goes on the board only.
         let replayed = match &event {
             JournalEvent::Start(t) | JournalEvent::Finish(t) => self.settled.contains(&t.id),
@@ -775,6 +867,69 @@ mod tests {
             data_hash: String::new(),
             spec_text: spec.source.clone(),
             warm_hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn issue_aud_3_an_agent_that_refuses_another_s_journal_tells_the_others() {
+        // Agent 1's journal gives trial 1 text for `lr` (a hand edit): read as agent 0 joins,
+        // or once its own trials 0 and 2 are done and it waits for the others'.
+        for late in [false, true] {
+            let spec = spec(4, "agents");
+            let dir = tempfile::tempdir().unwrap();
+            let bad = JournalEvent::Start(Trial {
+                id: TrialId(1),
+                seed: experiment::Seed(1),
+                params: [("lr".to_string(), experiment::ParamValue::Str("abc".into()))].into(),
+                state: TrialState::Running,
+                reason: None,
+                started: Some(experiment::Timestamp(1000)),
+                finished: None,
+                result: None,
+            });
+            let one = AgentHeader {
+                planned: 4,
+                ..agent_1(&spec)
+            };
+            let zero_journal = dir.path().join("toy").join("agent-0.jsonl");
+            let (_, result) = std::thread::scope(|scope| {
+                if !late {
+                    let (one, _) = Exchange::join(dir.path(), one.clone()).unwrap();
+                    one.publish(&bad).unwrap();
+                } else {
+                    scope.spawn(|| {
+                        // Once agent 0 published its trial 2's end.
+                        let mut watcher = store::Watcher::new(dir.path(), "toy");
+                        loop {
+                            std::thread::sleep(Duration::from_millis(1));
+                            if watcher.read_header().unwrap().is_none() {
+                                continue;
+                            }
+                            let polled = watcher.poll().unwrap();
+                            if polled.iter().any(
+                                |(_, e)| matches!(e, JournalEvent::Finish(t) if t.id == TrialId(2)),
+                            ) {
+                                break;
+                            }
+                        }
+                        let (one, _) = Exchange::join(dir.path(), one.clone()).unwrap();
+                        one.publish(&bad).unwrap();
+                    });
+                }
+                run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver)
+            });
+            let error = result.unwrap_err().to_string();
+            let journal = dir.path().join("toy").join("agent-1.jsonl");
+            let said = format!(
+                "agent journal {}:2: agent 1's journal gives trial 1 parameters outside the \
+                 study's space: ",
+                journal.display()
+            );
+            assert!(error.starts_with(&said), "{error}");
+            // Agent 0's journal ends with its abort, so the others do not wait for it.
+            let written = std::fs::read_to_string(&zero_journal).unwrap();
+            let last = written.lines().last().unwrap();
+            assert!(last.contains(r#""abort":"#), "late {late}: {last}");
         }
     }
 

@@ -245,19 +245,19 @@ fn take(
         events: 0,
         tested: Vec::new(),
     };
-    for (agent, event) in watcher.poll()? {
+    for heard in watcher.poll_placed()? {
         taken.events += 1;
-        match event {
+        match &heard.event {
             JournalEvent::Abort(reason) => {
-                stopped.insert(agent, reason);
+                stopped.insert(heard.agent, reason.clone());
             }
             event => {
-                stopped.remove(&agent);
-                if let JournalEvent::Tested(result) = &event {
+                stopped.remove(&heard.agent);
+                if let JournalEvent::Tested(result) = event {
                     taken.tested.push(result.trial);
                 }
-                crate::agents::check_event(spec, (agent, agents), &event)?;
-                record(store, name, &event)?;
+                crate::agents::check_event(spec, store, agents, &heard)?;
+                record(store, name, event)?;
             }
         }
     }
@@ -405,6 +405,9 @@ mod tests {
             assert!(!ended.unwrap());
             let err = told.0.lock().unwrap().concat();
             assert!(err.contains(said), "{err}");
+            // Its place: the line after the header.
+            let place = format!("failed: agent journal {}:2: ", agent.own_path().display());
+            assert!(err.starts_with(&place), "{err}");
             assert!(followed.trials("toy").unwrap().is_empty());
             let info = followed.experiment("toy").unwrap().unwrap();
             assert_eq!(info.status, ExperimentStatus::Interrupted);
@@ -450,6 +453,16 @@ mod tests {
             };
             agent
                 .publish(&JournalEvent::Start(trial(experiment::TrialState::Running)))
+                .unwrap();
+            agent
+                .publish(&JournalEvent::Report {
+                    trial: TrialId(id),
+                    step: experiment::Step(1),
+                    metrics: vec![experiment::MetricPoint {
+                        name: "val_loss".into(),
+                        value: f64::from(id) + 1.0,
+                    }],
+                })
                 .unwrap();
             let state = if completed {
                 experiment::TrialState::Completed
@@ -624,11 +637,11 @@ mod tests {
                 metrics: [("test_loss".to_string(), 0.5)].into(),
             }))
             .unwrap();
-        // Line 4 (trial 1's start) damaged.
+        // Line 5 (trial 1's start) damaged.
         let path = agent.own_path().to_path_buf();
         let whole = std::fs::read_to_string(&path).unwrap();
         let mut lines: Vec<&str> = whole.lines().collect();
-        lines[3] = "{\"v\":1,";
+        lines[4] = "{\"v\":1,";
         std::fs::write(&path, lines.join("\n") + "\n").unwrap();
         let followed = Store::temporary().unwrap();
         let statuses = std::sync::Mutex::new(Vec::new());
@@ -646,7 +659,7 @@ mod tests {
         let said = told.0.lock().unwrap().clone();
         assert_eq!(said.len(), 3, "{said:?}");
         assert!(
-            said[0].starts_with("failed: agent journal ") && said[0].contains("agent-0.jsonl:4: "),
+            said[0].starts_with("failed: agent journal ") && said[0].contains("agent-0.jsonl:5: "),
             "{said:?}"
         );
         assert_eq!(said[1], said[0]);
@@ -660,6 +673,60 @@ mod tests {
         assert_eq!(info.status, ExperimentStatus::Finished);
         assert_eq!(followed.trials("toy").unwrap().len(), 4);
         assert!(followed.test_result("toy").unwrap().is_some());
+    }
+
+    #[test]
+    fn issue_aud_2_a_follower_refuses_a_result_the_trial_s_reports_do_not_give() {
+        let spec = spec(4, "follow");
+        // Hand edits that keep the JSON valid: trial 0's result changed, and trial 0's start and
+        // report taken out with its end kept.
+        for (edit, line, said) in [
+            (
+                0,
+                4,
+                "trial 0 ends with a result its reports do not give: `val_loss` is 9 at its best \
+                 step, epoch 1, where the journal reports 1; was the journal edited?",
+            ),
+            (
+                1,
+                2,
+                "trial 0 ends with a result its reports do not give: its best step is epoch 1, \
+                 but the journal reports none of its epochs; was the journal edited?",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let agent = agent_0_of(&spec, 1, dir.path());
+            end_trials(&agent, 0..4, true);
+            // (Trial 1 is the best once trial 0's result is changed.)
+            for trial in [0, 1] {
+                agent
+                    .publish(&JournalEvent::Tested(store::TestResult {
+                        trial: TrialId(trial),
+                        metrics: [("test_loss".to_string(), 0.5)].into(),
+                    }))
+                    .unwrap();
+            }
+            let path = agent.own_path().to_path_buf();
+            let whole = std::fs::read_to_string(&path).unwrap();
+            let mut lines: Vec<String> = whole.lines().map(str::to_string).collect();
+            if edit == 0 {
+                // Line 4, trial 0's end: `val_loss` 1 becomes 9, as written by `FloatV1`.
+                let edited = lines[3].replace("1.0", "9.0");
+                assert_ne!(edited, lines[3]);
+                lines[3] = edited;
+            } else {
+                lines.drain(1..3);
+            }
+            std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+            let stop = Stop::default();
+            let told = Told(std::sync::Mutex::default(), |_: &str| stop.close());
+            let (followed, ended) = follow_in(dir.path(), &spec, (&told, &stop), 3_600_000);
+            assert!(!ended.unwrap());
+            let expected = format!("failed: agent journal {}:{line}: {said}", path.display());
+            assert_eq!(*told.0.lock().unwrap(), [expected]);
+            let kept = followed.trial("toy", TrialId(0)).unwrap();
+            assert!(kept.is_none_or(|t| t.state == experiment::TrialState::Running));
+        }
     }
 
     #[test]

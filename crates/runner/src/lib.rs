@@ -155,10 +155,15 @@ pub enum Error {
     },
     /// Another agent's journal speaks of a trial that agent does not run.
     #[error(
-        "agent {agent}'s journal speaks of trial {trial}, which agent {owner} runs; does another \
-         study of the same name share the exchange folder?"
+        "agent journal {}:{line}: agent {agent}'s journal speaks of trial {trial}, which agent \
+         {owner} runs; does another study of the same name share the exchange folder?",
+        journal.display()
     )]
     StrayTrial {
+        /// The journal.
+        journal: std::path::PathBuf,
+        /// The line, from 1.
+        line: u64,
         /// The agent whose journal it is.
         agent: u32,
         /// The trial.
@@ -168,16 +173,37 @@ pub enum Error {
     },
     /// An agent's journal gives a trial parameters outside the study's space.
     #[error(
-        "agent {agent}'s journal gives trial {trial} parameters outside the study's space: \
-         {problem}; was the journal edited, or does another study of the same name share the \
-         exchange folder?"
+        "agent journal {}:{line}: agent {agent}'s journal gives trial {trial} parameters outside \
+         the study's space: {problem}; was the journal edited, or does another study of the same \
+         name share the exchange folder?",
+        journal.display()
     )]
     StrayParams {
+        /// The journal.
+        journal: std::path::PathBuf,
+        /// The line, from 1.
+        line: u64,
         /// The agent whose journal it is.
         agent: u32,
         /// The trial.
         trial: experiment::TrialId,
         /// What is wrong with them.
+        problem: String,
+    },
+    /// An agent's journal ends a trial with a result its reports in the journal do not give.
+    #[error(
+        "agent journal {}:{line}: trial {trial} ends with a result its reports do not give: \
+         {problem}; was the journal edited?",
+        journal.display()
+    )]
+    StrayResult {
+        /// The journal.
+        journal: std::path::PathBuf,
+        /// The line, from 1.
+        line: u64,
+        /// The trial.
+        trial: experiment::TrialId,
+        /// What disagrees.
         problem: String,
     },
     /// A trial could not be run or kept for a reason outside it (`TrialOutcome::Aborted`): the

@@ -280,7 +280,11 @@ pub fn run_study(
         }
         (Some(error), None) => Err(error),
         // The other agents' trials, to the end of the study.
-        (None, Some(peers)) => peers.settle(&options.stop),
+        (None, Some(peers)) => peers.settle(&options.stop).inspect_err(|error| {
+            if !matches!(error, Error::AgentFailed { .. }) {
+                peers.abort(error);
+            }
+        }),
         (None, None) => Ok(()),
     };
     settled?;

@@ -104,7 +104,7 @@ pub struct Exchange {
     own: Mutex<File>,
     peers: Mutex<Vec<Tail>>,
     /// Events read while joining, which the first `poll` returns.
-    unread: Mutex<Vec<(u32, JournalEvent)>>,
+    unread: Mutex<Vec<Polled>>,
 }
 
 /// How far another agent's journal has been read.
@@ -134,6 +134,20 @@ pub struct PeerJournal {
     /// The journal's stamp at the last `poll`; `None` while the agent has not joined (no
     /// journal, or an empty one).
     pub stamp: Option<Stamp>,
+}
+
+/// An event read from another agent's journal, with where: so that a line no agent could have
+/// written is refused at its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Polled {
+    /// The agent whose journal it is.
+    pub agent: u32,
+    /// The event.
+    pub event: JournalEvent,
+    /// The journal.
+    pub path: PathBuf,
+    /// Its line in the journal, from 1 (the header's).
+    pub line: u64,
 }
 
 impl Exchange {
@@ -214,7 +228,7 @@ impl Exchange {
             unread: Mutex::new(Vec::new()),
         };
         if whole == 0 {
-            *lock(&exchange.unread) = exchange.poll()?;
+            *lock(&exchange.unread) = exchange.poll_placed()?;
             let header = Line::Header(exchange.me.clone());
             append(&mut lock(&exchange.own), &exchange.own_path, &header)?;
         }
@@ -272,6 +286,11 @@ impl Exchange {
     /// first), by agent number, each agent's in the order written. A journal not there yet is
     /// an agent that has not started.
     pub fn poll(&self) -> Result<Vec<(u32, JournalEvent)>> {
+        Ok(unplaced(self.poll_placed()?))
+    }
+
+    /// Returns what `poll` does, each event with its journal and line.
+    pub fn poll_placed(&self) -> Result<Vec<Polled>> {
         let mut peers = lock(&self.peers);
         let mut events = std::mem::take(&mut *lock(&self.unread));
         for tail in peers.iter_mut() {
@@ -281,7 +300,7 @@ impl Exchange {
     }
 
     /// Reads the complete lines `tail`'s journal gained.
-    fn follow(&self, tail: &mut Tail, events: &mut Vec<(u32, JournalEvent)>) -> Result<()> {
+    fn follow(&self, tail: &mut Tail, events: &mut Vec<Polled>) -> Result<()> {
         follow(
             tail,
             &self.me,
@@ -364,6 +383,11 @@ impl Watcher {
     /// Returns what every agent's journal gained since the last call (everything at the
     /// first), by agent number; nothing before a journal holds the study's header.
     pub fn poll(&mut self) -> Result<Vec<(u32, JournalEvent)>> {
+        Ok(unplaced(self.poll_placed()?))
+    }
+
+    /// Returns what `poll` does, each event with its journal and line.
+    pub fn poll_placed(&mut self) -> Result<Vec<Polled>> {
         self.read_header()?;
         let mut events = Vec::new();
         if let Some(header) = &self.header {
@@ -405,6 +429,11 @@ impl Watcher {
     }
 }
 
+/// Returns `events` without their places.
+fn unplaced(events: Vec<Polled>) -> Vec<(u32, JournalEvent)> {
+    events.into_iter().map(|p| (p.agent, p.event)).collect()
+}
+
 /// Returns the journals in an experiment's exchange folder, by agent number; `None` when the
 /// folder cannot be read.
 fn journals(folder: &Path) -> Option<Vec<(u32, PathBuf)>> {
@@ -431,7 +460,7 @@ fn follow(
     tail: &mut Tail,
     base: &AgentHeader,
     reader: &str,
-    events: &mut Vec<(u32, JournalEvent)>,
+    events: &mut Vec<Polled>,
 ) -> Result<()> {
     let mut file = match File::open(&tail.path) {
         Ok(file) => file,
@@ -475,7 +504,12 @@ fn follow(
                 differences(found, &expected).join(", ")
             )
         })?;
-        events.extend(event.map(|e| (tail.agent, e)));
+        events.extend(event.map(|event| Polled {
+            agent: tail.agent,
+            event,
+            path: tail.path.clone(),
+            line: tail.lines,
+        }));
     }
     Ok(())
 }
@@ -646,7 +680,7 @@ fn read_line(
 }
 
 fn decode(path: &Path, line: u64, bytes: &[u8]) -> Result<Line> {
-    let decoded = decode_line(bytes).map_err(|e| journal_error(path, Some(line), e.to_string()))?;
+    let decoded = decode_line(bytes).map_err(|e| journal_error(path, Some(line), e))?;
     if let Some(problem) = match &decoded {
         Line::Header(h) => header_problem(h),
         Line::Event(_) => None,
@@ -1057,19 +1091,45 @@ mod tests {
     }
 
     #[test]
-    fn a_line_that_is_not_a_journal_line_names_its_file_and_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
-        let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
-        let path = b.own_path().to_path_buf();
-        drop(b);
-        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
-        file.write_all(b"{\"v\":1,\"start\":42}\n").unwrap();
-        let message = a.poll().unwrap_err().to_string();
-        assert!(
-            message.contains("agent-1.jsonl:2: corrupt journal line"),
-            "{message}"
-        );
+    fn issue_aud_3_a_line_that_is_not_a_journal_line_names_its_file_line_and_column_only() {
+        for (line, said) in [
+            (
+                r#"{"v":1,"start":42}"#,
+                "invalid type: integer `42`, expected struct TrialRecordV1 at column 18",
+            ),
+            (
+                r#"{"v":1,"skip":{"trial":3} "x"}"#,
+                "not JSON: expected `,` or `}` at column 27",
+            ),
+            ("", "blank line, where each line is one JSON object"),
+            (
+                r#"{"v":1,"skip":{"tri"#,
+                "the line ends at column 19 before its JSON object does",
+            ),
+            (
+                r#"{"v":1,"restart":{}}"#,
+                "unknown event: not an agent's header, start, report, finish, skip, abort, warm \
+                 or tested",
+            ),
+            (
+                r#"{"v":2,"skip":{"trial":3}}"#,
+                "journal line version 2, which this sweep does not read (a newer sweep wrote it)",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
+            let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
+            let path = b.own_path().to_path_buf();
+            drop(b);
+            let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+            file.write_all(format!("{line}\n").as_bytes()).unwrap();
+            let message = a.poll().unwrap_err().to_string();
+            assert_eq!(
+                message,
+                format!("agent journal {}:2: {said}", path.display()),
+                "{line}"
+            );
+        }
     }
 
     #[test]

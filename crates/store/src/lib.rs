@@ -46,7 +46,8 @@ pub use info::{
     TestResult,
 };
 pub use journal::{
-    short_hash, AgentHeader, Exchange, JournalEvent, PeerJournal, Stamp, Watcher, MAX_AGENTS,
+    short_hash, AgentHeader, Exchange, JournalEvent, PeerJournal, Polled, Stamp, Watcher,
+    MAX_AGENTS,
 };
 pub use records::warm_start_digest;
 pub use store::checkpoint_dir;

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use experiment::{MetricPoint, Step, TrialId, WarmStarted};
 
-use super::{from_json, metrics_of, metrics_v1, probe, to_json, FloatV1, TrialRecordV1};
+use super::{metrics_of, metrics_v1, to_json, FloatV1, TrialRecordV1};
 use crate::journal::{AgentHeader, JournalEvent};
-use crate::{Error, Result, TestResult};
+use crate::TestResult;
 
 /// A journal line as written by record version 1.
 #[derive(Debug, Serialize, Deserialize)]
@@ -119,17 +119,17 @@ pub(crate) fn encode_line(line: &Line) -> Vec<u8> {
     to_json(&LineV1 { v: 1, body })
 }
 
-/// Decodes a journal line of any known version.
-pub(crate) fn decode_line(bytes: &[u8]) -> Result<Line> {
-    const WHAT: &str = "journal line";
-    let version = probe(WHAT, bytes)?;
+/// Decodes a journal line of any known version; the error says what is wrong with it, in words
+/// that go after the journal's path and line number (a column, never serde's line 1).
+pub(crate) fn decode_line(bytes: &[u8]) -> std::result::Result<Line, String> {
+    let version = json::<super::Probe>(bytes)?.v;
     if version != 1 {
-        return Err(Error::RecordVersion {
-            what: WHAT,
-            version,
-        });
+        return Err(format!(
+            "journal line version {version}, which this sweep does not read (a newer sweep wrote \
+             it)"
+        ));
     }
-    let line: LineV1 = from_json(WHAT, bytes)?;
+    let line: LineV1 = json(bytes)?;
     Ok(match line.body {
         BodyV1::Agent(h) => Line::Header(AgentHeader {
             experiment: h.experiment,
@@ -174,5 +174,33 @@ pub(crate) fn decode_line(bytes: &[u8]) -> Result<Line> {
             trials: trials.into_iter().map(Into::into).collect(),
             left_out,
         })),
+    })
+}
+
+/// Reads `bytes` as JSON, saying what is wrong in words: a blank line, a line cut short, an
+/// unknown event, or serde's message with the column (the journal's line is the caller's).
+fn json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> std::result::Result<T, String> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return "blank line, where each line is one JSON object".to_string();
+        }
+        let column = e.column();
+        let said = e.to_string();
+        let message = said
+            .strip_suffix(&format!(" at line {} column {column}", e.line()))
+            .unwrap_or(&said);
+        if e.is_eof() {
+            format!("the line ends at column {column} before its JSON object does")
+        } else if message.starts_with("no variant of enum BodyV1")
+            || message.starts_with("unknown variant")
+        {
+            "unknown event: not an agent's header, start, report, finish, skip, abort, warm or \
+             tested"
+                .to_string()
+        } else if e.is_syntax() {
+            format!("not JSON: {message} at column {column}")
+        } else {
+            format!("{message} at column {column}")
+        }
     })
 }
