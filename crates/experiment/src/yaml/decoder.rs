@@ -172,7 +172,8 @@ impl Decoder {
     }
 
     /// Reads an integer; a whole number written with a fraction (`16.0`, as pandas writes
-    /// integers) is that integer, as it is for a knob's value in `train:` or `values:`.
+    /// integers) is that integer where it is exact (as `ParamValue::as_i64` reads it), as it is
+    /// for a knob's value in `train:` or `values:`.
     pub(super) fn int(&mut self, node: &Node, path: &str) -> Option<i64> {
         if let Some(text) = overlong_integer(node) {
             self.error(
@@ -184,7 +185,25 @@ impl Decoder {
         }
         match scalar(node) {
             Some(Scalar::Int(i)) => Some(*i),
-            Some(Scalar::Float(x)) if whole(*x).is_some() => whole(*x),
+            // Exact only as far as `ParamValue::as_i64` reads one: past that a number written
+            // with a fraction or an exponent is rounded (`9007199254740993.0` reads as
+            // ...992), so it is refused rather than stored as another number.
+            Some(Scalar::Float(x)) if x.fract() == 0.0 => {
+                let exact = ParamValue::Float(*x).as_i64();
+                if exact.is_none() {
+                    self.error(
+                        node.pos,
+                        path,
+                        format!(
+                            "expected an integer, found {}, too large to be read exactly with a \
+                             fraction or an exponent (a number so written is rounded past \
+                             9e15); write the integer in digits, without the fraction",
+                            describe(node)
+                        ),
+                    );
+                }
+                exact
+            }
             _ => self.expected("an integer", node, path),
         }
     }
@@ -366,14 +385,6 @@ pub(super) fn split_values(entries: &[Entry]) -> Vec<(&Entry, String)> {
         i += run.len();
     }
     found
-}
-
-/// Returns `x` as an integer when it is a whole number an `i64` holds exactly.
-fn whole(x: f64) -> Option<i64> {
-    // 2^63 is the first double past `i64::MAX`; below it every whole double converts exactly.
-    let limit = 9_223_372_036_854_775_808.0;
-    #[allow(clippy::cast_possible_truncation)]
-    (x.fract() == 0.0 && x.abs() < limit).then_some(x as i64)
 }
 
 /// Returns whether `text` is an integer as written: digits, after a sign.

@@ -113,10 +113,21 @@ fn a_whole_number_with_a_fraction_is_an_integer_everywhere() {
                 "parameters:\n  hidden: {min: 16.5, max: 64.0}\n",
                 "5:17: parameters.hidden.min: expected an integer, found number `16.5`",
             ),
+            // Past 9e15 a number with a fraction is rounded: refused, not stored as another.
             (
                 "seed: 1.0e19\n",
-                "4:7: seed: expected an integer, found number `1.0e19`",
+                "4:7: seed: expected an integer, found number `1.0e19`, too large to be read exactly with a fraction or an exponent (a number so written is rounded past 9e15); write the integer in digits, without the fraction",
             ),
+            (
+                "seed: 9007199254740993.0\n",
+                "4:7: seed: expected an integer, found number `9007199254740993.0`, too large to be read exactly with a fraction or an exponent (a number so written is rounded past 9e15); write the integer in digits, without the fraction",
+            ),
+            (
+                "run_cap: -9007199254740993.0\n",
+                "4:10: run_cap: expected an integer, found number `-9007199254740993.0`, too large to be read exactly with a fraction or an exponent (a number so written is rounded past 9e15); write the integer in digits, without the fraction",
+            ),
+            ("seed: 8999999999999999.0\n", "ok"),
+            ("seed: 9007199254740993\n", "ok"),
         ],
         BASE,
     );
