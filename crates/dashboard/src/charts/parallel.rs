@@ -38,7 +38,8 @@ pub(crate) struct ParLine {
     pub(crate) trial: u32,
     /// Its objective's value, as its tooltip gives it.
     pub(crate) value: Option<f64>,
-    /// One value per axis; `None` breaks the line there.
+    /// One value per axis; `None` where the trial lacks it (a conditional parameter), which
+    /// its line bridges dashed.
     pub(crate) values: Vec<Option<f64>>,
     /// 0 for the worst trial drawn, 1 for the best.
     pub(crate) goodness: f64,
@@ -52,6 +53,10 @@ const TOP: i32 = 56;
 const BOTTOM: i32 = 24;
 const LEFT: i32 = 80;
 const COLOUR_BAR: i32 = 110;
+/// The stroke width bridges are drawn with, which nothing else in this chart uses, so that they
+/// can be given their dashes afterwards: plotters' own dashed path writes a polyline per dash,
+/// hundreds of kilobytes over a few hundred trials.
+const BRIDGE_WIDTH: u32 = 2;
 /// The most parameters a line's tooltip names.
 const NAMED_PARAMS: usize = 6;
 
@@ -90,7 +95,7 @@ pub(crate) fn parallel(
             .cmp(&a.pruned)
             .then(a.goodness.total_cmp(&b.goodness))
     });
-    render_marked(size, label, |root, marks| -> DrawResult {
+    let svg = render_marked(size, label, |root, marks| -> DrawResult {
         for line in &order {
             let colour = viridis(0.92 * (1.0 - line.goodness));
             // A pruned trial's value is the one it was stopped with: faint, behind the lines of
@@ -101,16 +106,27 @@ pub(crate) fn parallel(
                 0.25 + 0.6 * line.goodness
             };
             let style = colour.mix(opacity).stroke_width(1);
-            let runs = runs(axes, line, |i, t| (x_of(i), y_of(t)));
-            for run in &runs {
+            let trace = trace(axes, line, |i, t| (x_of(i), y_of(t)));
+            for run in &trace.runs {
                 root.draw(&PathElement::new(run.clone(), style))?;
             }
+            for bridge in &trace.bridges {
+                let dashed = colour.mix(opacity).stroke_width(BRIDGE_WIDTH);
+                root.draw(&PathElement::new(bridge.to_vec(), dashed))?;
+            }
+            for dot in &trace.dots {
+                root.draw(&Circle::new(*dot, 2, colour.mix(opacity.max(0.5)).filled()))?;
+            }
+            let href = format!("{trial_pages}{}", line.trial);
             let title = describe(axes, line);
-            marks.extend(runs.into_iter().map(|run| Mark {
-                href: format!("{trial_pages}{}", line.trial),
-                title: title.clone(),
-                shape: Shape::Line(run),
-            }));
+            marks.push(Mark {
+                href,
+                title,
+                shape: match trace.points.as_slice() {
+                    [only] => Shape::Dot(*only, 4),
+                    _ => Shape::Line(trace.points),
+                },
+            });
         }
         // Axis titles alternate between two rows when neighbours would collide.
         let stagger = step < 110;
@@ -152,29 +168,71 @@ pub(crate) fn parallel(
             (TOP, h - BOTTOM),
             (best_label, worst_label),
         )
-    })
+    });
+    svg.replace(
+        &format!("stroke-width=\"{BRIDGE_WIDTH}\""),
+        "stroke-width=\"1\" stroke-dasharray=\"4 3\"",
+    )
 }
 
-/// Returns the pixels of `line`'s unbroken runs of two points or more, the `i`-th axis's value
-/// at `t` (0 bottom, 1 top) at `pixel(i, t)`: a value missing or off its axis breaks the line.
-fn runs(
-    axes: &[ParAxis],
-    line: &ParLine,
-    pixel: impl Fn(usize, f64) -> (i32, i32),
-) -> Vec<Vec<(i32, i32)>> {
-    let mut runs = Vec::new();
+/// How one trial's line is drawn, in pixels.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Trace {
+    /// Every value it has, axis by axis: the path its mark follows.
+    points: Vec<(i32, i32)>,
+    /// Solid runs across neighbouring axes that both have its value.
+    runs: Vec<Vec<(i32, i32)>>,
+    /// Dashed bridges from a value to the next over the axes between that lack one.
+    bridges: Vec<[(i32, i32); 2]>,
+    /// Values on no solid run (both neighbours missing), each marked with a dot so that it is
+    /// seen.
+    dots: Vec<(i32, i32)>,
+}
+
+/// Returns how `line` is drawn, the `i`-th axis's value at `t` (0 bottom, 1 top) at `pixel(i,
+/// t)`. A value missing (a conditional parameter the trial lacks) or off its axis is bridged:
+/// the line runs dashed from the value before it to the value after it, and a value with
+/// neither neighbour is a dot, so that every value a trial has is drawn.
+fn trace(axes: &[ParAxis], line: &ParLine, pixel: impl Fn(usize, f64) -> (i32, i32)) -> Trace {
+    let present: Vec<(usize, (i32, i32))> = axes
+        .iter()
+        .zip(&line.values)
+        .enumerate()
+        .filter_map(|(i, (axis, value))| Some((i, pixel(i, position(&axis.scale, (*value)?)?))))
+        .collect();
+    let mut trace = Trace {
+        points: present.iter().map(|(_, p)| *p).collect(),
+        ..Trace::default()
+    };
     let mut run: Vec<(i32, i32)> = Vec::new();
-    for (i, (axis, value)) in axes.iter().zip(&line.values).enumerate() {
-        match value.and_then(|v| position(&axis.scale, v)) {
-            Some(t) => run.push(pixel(i, t)),
-            None if run.len() > 1 => runs.push(std::mem::take(&mut run)),
-            None => run.clear(),
+    for pair in present.windows(2) {
+        let [(i, a), (j, b)] = [pair[0], pair[1]];
+        if j == i + 1 {
+            if run.is_empty() {
+                run.push(a);
+            }
+            run.push(b);
+        } else {
+            if run.len() > 1 {
+                trace.runs.push(std::mem::take(&mut run));
+            }
+            trace.bridges.push([a, b]);
         }
     }
     if run.len() > 1 {
-        runs.push(run);
+        trace.runs.push(run);
     }
-    runs
+    trace.dots = present
+        .iter()
+        .enumerate()
+        .filter(|(k, (i, _))| {
+            let before = k.checked_sub(1).and_then(|k| present.get(k));
+            let after = present.get(k + 1);
+            before.is_none_or(|(b, _)| b + 1 != *i) && after.is_none_or(|(a, _)| *a != i + 1)
+        })
+        .map(|(_, (_, p))| *p)
+        .collect();
+    trace
 }
 
 /// Returns a line's tooltip: its trial, its objective (the last axis) and value, then the

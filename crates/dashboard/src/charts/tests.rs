@@ -709,19 +709,18 @@ fn parallel_coordinates_mark_each_trial_along_its_line_with_its_values_and_page(
     ];
     let svg = parallel(&axes, &lines, 1300, ("best", "worst"), "/e/x%20y/trials/");
     let marks = marks(&svg);
-    // Trial 9's line breaks at its missing value: a mark over each of its two runs.
+    // Trial 9's line is bridged over its missing value: one mark along all of it.
     assert_eq!(
         mark_hrefs(&svg),
         [
             "/e/x%20y/trials/4",
-            "/e/x%20y/trials/9",
             "/e/x%20y/trials/9",
             "/e/x%20y/trials/12"
         ],
         "pruned behind, the best on top: {svg}"
     );
     assert_eq!(
-        marks[3].2,
+        marks[2].2,
         "trial 12: val_accuracy 0.9805; lr 0.0012, optimizer adam, a 0.1, b 0.2, c 0.3, d 0.4 \
          and 2 more"
     );
@@ -730,16 +729,83 @@ fn parallel_coordinates_mark_each_trial_along_its_line_with_its_values_and_page(
         "trial 4: val_accuracy 0.6000 (pruned); optimizer adam, a 0.1, b 0.2, c 0.3, d 0.4, e 0.5 \
          and 1 more"
     );
-    // Each mark lies on a line the chart drew, point for point.
+    // Each mark follows its trial's line, point for point: the solid runs drawn are its parts.
     let (drawn, over) = svg.split_once("<g class=\"marks\">").unwrap_or((&svg, ""));
     let lines_drawn = polylines(drawn);
     let marked = polylines(over);
-    assert_eq!(marked.len(), 4, "{over}");
+    assert_eq!(marked.len(), 3, "{over}");
     for m in &marked {
-        assert!(lines_drawn.contains(m), "{m} is not drawn in {svg}");
+        assert!(
+            lines_drawn
+                .iter()
+                .any(|l| m.contains(l.as_str()) && l.contains(' ')),
+            "{m} is not drawn in {svg}"
+        );
     }
+    assert!(lines_drawn.contains(&marked[0]) && lines_drawn.contains(&marked[2]));
     // A mark is no tab stop.
-    assert_eq!(count(over, "tabindex=\"-1\""), 4);
+    assert_eq!(count(over, "tabindex=\"-1\""), 3);
+}
+
+#[test]
+fn issue_parallel_absent_parameter_keeps_the_values_beside_it() {
+    // Trial 3 lacks `dropout` and `l2` (conditional parameters): its `hidden` sits alone
+    // between two gaps, and is drawn nonetheless, as a dot with dashed bridges to `lr` and to
+    // its value, which a line also reaches.
+    let linear = |title: &str| ParAxis {
+        title: title.into(),
+        scale: Scale::Linear { min: 0.0, max: 1.0 },
+    };
+    let axes = [
+        linear("dropout"),
+        linear("hidden"),
+        linear("l2"),
+        linear("lr"),
+        linear("val_loss"),
+    ];
+    let lone = ParLine {
+        trial: 3,
+        value: Some(0.25),
+        values: vec![None, Some(0.5), None, Some(0.75), Some(0.25)],
+        goodness: 1.0,
+        pruned: false,
+    };
+    let svg = parallel(&axes, &[lone], 900, ("best", "worst"), "/t/");
+    let (drawn, over) = svg.split_once("<g class=\"marks\">").unwrap_or((&svg, ""));
+    let (x_hidden, x_lr) = (80 + 172, 80 + 3 * 172);
+    let (y_half, y_three_quarters) = (400 - 24 - 160, 400 - 24 - 240);
+    // `hidden` is a dot at its axis crossing.
+    assert!(
+        drawn.contains(&format!(
+            "<circle cx=\"{x_hidden}\" cy=\"{y_half}\" r=\"2\""
+        )),
+        "{drawn}"
+    );
+    // The bridge over `l2` is one dashed line from `hidden`'s value to `lr`'s.
+    let bridge = format!("{x_hidden},{y_half} {x_lr},{y_three_quarters}");
+    let dashed = drawn
+        .split("<polyline")
+        .find(|p| p.contains(&bridge))
+        .unwrap_or_default();
+    assert!(dashed.contains("stroke-dasharray=\"4 3\""), "{drawn}");
+    // `lr` and the value are joined by a solid line.
+    let solid = format!(
+        "{x_lr},{y_three_quarters} {},{}",
+        80 + 4 * 172,
+        400 - 24 - 80
+    );
+    let pieces = polylines(drawn);
+    assert!(pieces.contains(&solid), "{pieces:?}");
+    assert_eq!(count(drawn, "stroke-dasharray"), 1, "{drawn}");
+    // One mark follows the whole line, `hidden` to the value.
+    assert_eq!(
+        polylines(over),
+        [format!(
+            "{x_hidden},{y_half} {x_lr},{y_three_quarters} {},{}",
+            80 + 4 * 172,
+            400 - 24 - 80
+        )]
+    );
 }
 
 #[test]

@@ -1262,3 +1262,19 @@ fn single_board_has_no_front(d: &ExperimentData) -> bool {
     let page = experiment_page(d, &r, (&a, Picked::default()), &sel, NOW);
     page.board.rows.iter().all(|row| !row.front)
 }
+
+#[test]
+fn issue_parallel_caption_says_how_absent_parameters_are_drawn() {
+    let d = data(12);
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    assert!(!a.parallel_bridged, "every trial has every parameter");
+    // A trial without `lr` (the middle axis), as a conditional parameter leaves it.
+    let mut trials = d.trials.clone();
+    trials[0].params.remove("lr");
+    let lacking = ExperimentData::new(d.info.clone(), trials);
+    let r = ranked(&lacking.trials, &lacking.objectives(), &[]);
+    let a = super::experiment_page::analysis(&lacking, &r, &BTreeMap::new(), NOW);
+    assert!(a.parallel_bridged);
+    assert!(a.parallel.contains("stroke-dasharray"), "{}", a.parallel);
+}

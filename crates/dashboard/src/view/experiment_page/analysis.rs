@@ -35,6 +35,9 @@ pub(crate) struct Analysis {
     pub(crate) curves: String,
     /// Parallel coordinates (SVG).
     pub(crate) parallel: String,
+    /// Whether a trial drawn there lacks a parameter (a conditional one), which its line
+    /// bridges dashed: the caption then says so.
+    pub(crate) parallel_bridged: bool,
     /// Parameter importance (SVG).
     pub(crate) importance: String,
     /// The most important parameters, two at a time (SVG).
@@ -129,6 +132,9 @@ pub(crate) fn analysis_for(
         hypervolume: hypervolume_chart(data),
         curves: curves_chart(&data.info.name, charted, curves, (objective, data.task())),
         parallel: parallel_chart(&data.info.name, &axes, &sample, objective),
+        parallel_bridged: sample
+            .iter()
+            .any(|r| axes.iter().any(|a| a.value_of(r.trial).is_none())),
         importance: importance_chart(importance.as_deref(), &data.trials),
         pairs,
         pairs_note,
