@@ -782,3 +782,26 @@ fn reproducing_a_damaged_checkpoint_in_an_agents_store_keeps_its_other_checkpoin
     let predicted = env.sweep(&args);
     assert_eq!(predicted.code, 0, "{predicted:?}");
 }
+
+#[test]
+fn issue_aud_4_an_agent_says_when_the_exchange_lacks_the_best_trial_s_checkpoint() {
+    let env = TestEnv::new();
+    env.write_spec("shared.yaml", &SWEEP.replace("run_cap: 8", "run_cap: 4"));
+    let mut zero = agent(&env, "0/2", ("exchange", "store0"), &[]);
+    let mut one = agent(&env, "1/2", ("exchange", "store1"), &[]);
+    for child in [&mut zero, &mut one] {
+        assert!(child.wait().unwrap().success());
+    }
+    // The shared copy deleted, agent 1 starts again on an empty store (its node lost).
+    std::fs::remove_dir_all(env.path().join("exchange/shared/checkpoints")).unwrap();
+    let again = env.sweep(&agent_args("1/2", "exchange", "store-new"));
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again
+            .stderr
+            .contains("the exchange holds no copy of the best trial's checkpoint")
+            && again.stderr.contains("exchange/shared/checkpoints/"),
+        "{}",
+        again.stderr
+    );
+}

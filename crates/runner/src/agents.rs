@@ -163,7 +163,7 @@ pub(crate) fn restore(met: &Met, store: &Store, spec: &ExperimentSpec) -> Result
             record(store, name, event)?;
             if let JournalEvent::Tested(result) = event {
                 // A new store of the agent that ran the best trial: its shared copy comes back.
-                adopt_checkpoint(&met.exchange, store, name, result.trial);
+                adopt_checkpoint(&met.exchange, store, spec, result.trial);
             }
         }
     }
@@ -172,14 +172,28 @@ pub(crate) fn restore(met: &Met, store: &Store, spec: &ExperimentSpec) -> Result
 
 /// Copies into `store` the checkpoint of the study's best trial `trial` that the agent which
 /// ran it shared in the exchange, unless the store has it (`store::Exchange::adopt_checkpoint`).
-/// A failure is warned of and does not stop the study: only `sweep predict` in this store needs
-/// the copy, and the agent that ran the trial keeps the checkpoint.
-fn adopt_checkpoint(exchange: &Exchange, store: &Store, name: &str, trial: TrialId) {
+/// A failure, or a copy not there although `spec` keeps checkpoints (the exchange's
+/// `checkpoints` folder deleted or cleaned), is warned of and does not stop the study: only
+/// `sweep predict` in this store needs the copy, and the agent that ran the trial keeps the
+/// checkpoint.
+fn adopt_checkpoint(exchange: &Exchange, store: &Store, spec: &ExperimentSpec, trial: TrialId) {
+    let name = &spec.name;
     let Some(folder) = store.checkpoint_folder(name) else {
         return;
     };
-    if let Err(e) = exchange.adopt_checkpoint(&folder, trial) {
-        tracing::warn!(%e, "this store will lack the best trial's checkpoint");
+    match exchange.adopt_checkpoint(&folder, trial) {
+        Ok(true) => {}
+        Ok(false) if spec.checkpoints.keep == 0 || store.has_checkpoint(name, trial) => {}
+        Ok(false) => {
+            let missing = exchange.shared_checkpoint(trial);
+            tracing::warn!(
+                %trial,
+                missing = %missing.display(),
+                "the exchange holds no copy of the best trial's checkpoint: this store will lack \
+                 it (the store of the agent that ran the trial keeps it)"
+            );
+        }
+        Err(e) => tracing::warn!(%e, "this store will lack the best trial's checkpoint"),
     }
 }
 
@@ -684,7 +698,7 @@ impl<'a> Peers<'a> {
             }
             JournalEvent::Skip(trial) => self.board.skip(trial),
             JournalEvent::Tested(result) => {
-                adopt_checkpoint(&self.exchange, self.store, name, result.trial);
+                adopt_checkpoint(&self.exchange, self.store, self.spec, result.trial);
                 lock(&self.tested).insert(result.trial);
             }
             JournalEvent::Abort(reason) => return Err(Error::AgentFailed { agent, reason }),

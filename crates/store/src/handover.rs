@@ -41,6 +41,12 @@ pub(crate) fn adopt(study: &Path, to: &Path, trial: TrialId) -> Result<bool> {
     copy(&study.join(FOLDER), to, trial)
 }
 
+/// Returns the sidecar of trial `trial`'s checkpoint as shared in the study folder `study`:
+/// the file `adopt` looks for.
+pub(crate) fn shared_sidecar(study: &Path, trial: TrialId) -> PathBuf {
+    sidecar(&study.join(FOLDER), trial)
+}
+
 /// Copies `trial`'s checkpoint from folder `from` to folder `to`; false when `from` has none.
 fn copy(from: &Path, to: &Path, trial: TrialId) -> Result<bool> {
     if !sidecar(from, trial).is_file() {

@@ -264,6 +264,12 @@ impl Exchange {
         handover::adopt(self.study_folder(), to, trial)
     }
 
+    /// Returns the file that holds trial `trial`'s checkpoint once shared (its sidecar, written
+    /// last), which `adopt_checkpoint` looks for.
+    pub fn shared_checkpoint(&self, trial: TrialId) -> PathBuf {
+        handover::shared_sidecar(self.study_folder(), trial)
+    }
+
     /// Returns the study's folder in the exchange, which holds the journals.
     fn study_folder(&self) -> &Path {
         self.own_path.parent().unwrap_or(Path::new("."))
