@@ -341,6 +341,17 @@ pub fn run_study(
     })
 }
 
+/// Returns the `--store DIR` argument that names `store` in a suggested command (quoted for
+/// a shell as needed), empty for a temporary store, which no command can name.
+fn store_arg(store: &Store) -> String {
+    store.path().map_or_else(String::new, |path| {
+        format!(
+            " --store {}",
+            experiment::shell_quote(&path.display().to_string())
+        )
+    })
+}
+
 /// Returns how many trials, numbered from 0, the experiment runs: all `run_cap`, or with its
 /// target reached or its plateau completed by trial `t`, those below `t + window` (no later
 /// one starts).
@@ -496,10 +507,11 @@ fn open_experiment(
             (Some(w), None) => {
                 return Err(Error::WarmStart(format!(
                     "`{}` holds no trials taken from `{}` (its creation was cut short): remove \
-                     it (`sweep rm {}`) and run again",
+                     it (`sweep rm {}{}`) and run again",
                     spec.name,
                     w.source.name(),
-                    spec.name
+                    experiment::shell_quote(&spec.name),
+                    store_arg(store)
                 )))
             }
             (_, warm) => warm,
@@ -612,7 +624,9 @@ fn warm_start(
         return Err(Error::WarmStart(format!(
             "no experiment `{experiment}` in {whose}; a warm start learns from an experiment \
              of the same store, or from a file of results (`warm_start: {{csv: FILE}}`, as \
-             `sweep export {experiment} --format csv` writes it)"
+             `sweep export {} --format csv{}` writes it)",
+            experiment::shell_quote(experiment),
+            store_arg(store)
         )));
     };
     if source.objective != spec.metric.name || source.goal != spec.metric.goal {
@@ -1766,6 +1780,24 @@ mod tests {
              learns from an experiment of the same store, or from a file of results \
              (`warm_start: {csv: FILE}`, as `sweep export before --format csv` writes it)"
         );
+        // A store opened from a folder: the suggested command names it (issue_aud_5).
+        let folder = tempfile::tempdir().unwrap();
+        let named = folder.path().join("my store");
+        let refused = run_study(
+            &Store::open(&named).unwrap(),
+            &warm,
+            &quadratic(2.0),
+            &SilentObserver,
+            &clock,
+            &options(1),
+        )
+        .unwrap_err()
+        .to_string();
+        let command = format!(
+            "`sweep export before --format csv --store '{}'`",
+            named.display()
+        );
+        assert!(refused.contains(&command), "{refused}");
         let objectives = Store::temporary().unwrap();
         let mut maximizing = source.clone();
         maximizing.metric.goal = experiment::Direction::Maximize;
