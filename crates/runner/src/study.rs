@@ -1196,13 +1196,15 @@ mod tests {
 
     /// Panics in `trial_started` on the thread named `worker`, as a bug outside a trial's
     /// training would.
+    /// Panics as trial `trial` starts, in whichever worker took it (which worker takes which
+    /// trial depends on timing: a worker scheduled late may take none).
     struct PanicsOn {
-        worker: &'static str,
+        trial: u32,
     }
 
     impl Observer for PanicsOn {
-        fn trial_started(&self, _trial: &Trial) {
-            if std::thread::current().name() == Some(self.worker) {
+        fn trial_started(&self, trial: &Trial) {
+            if trial.id.0 == self.trial {
                 panic!("a bug in the observer");
             }
         }
@@ -1210,9 +1212,9 @@ mod tests {
 
     #[test]
     fn a_worker_panicking_outside_a_trial_ends_the_study_with_the_panic() {
-        // The second worker panics as its first trial starts; the first, joined first, comes
-        // to wait for that trial (TPE learns from the trial 2 places back) and must not wait
-        // for ever.
+        // A worker panics as trial 1 starts; the other comes to wait for that trial (TPE
+        // learns from the trial 2 places back: trial 3 needs it) and must not wait for ever,
+        // whether it is joined first or not.
         let (sent, got) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut spec = spec(8, "a");
@@ -1222,9 +1224,7 @@ mod tests {
             });
             let store = Store::temporary().unwrap();
             let clock = TickClock(AtomicI64::new(0));
-            let observer = PanicsOn {
-                worker: "trial worker 1",
-            };
+            let observer = PanicsOn { trial: 1 };
             let result = run_study(
                 &store,
                 &spec,
