@@ -59,3 +59,36 @@ fn says_a_cause_twice(stderr: &str) -> bool {
         parts.windows(2).any(|w| w[0] == w[1] && w[0].len() >= 10)
     })
 }
+
+/// Files in `tests/e2e/bad_specs/valid/` look malformed to a heuristic but are valid YAML
+/// specs: each must validate (exit code 0). A text check explains a parse failure and never
+/// refuses a file the parser reads.
+#[test]
+fn every_valid_lookalike_spec_validates() {
+    let dir = repo_root()
+        .join("tests")
+        .join("e2e")
+        .join("bad_specs")
+        .join("valid");
+    let env = TestEnv::new();
+    let mut failures = Vec::new();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let file = entry.unwrap().path();
+        if file.extension().is_none_or(|x| x != "yaml") {
+            continue;
+        }
+        seen += 1;
+        let out = env.sweep(&["validate", file.to_str().unwrap()]);
+        if out.code != 0 {
+            failures.push(format!(
+                "{}: exit {} (want 0)\n{}",
+                file.display(),
+                out.code,
+                out.stderr
+            ));
+        }
+    }
+    assert!(seen > 0, "no fixtures in {}", dir.display());
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

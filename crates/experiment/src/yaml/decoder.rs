@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use crate::words::found_number;
 use crate::{suggest, ParamValue};
 
+use super::syntax;
 use super::tree::{join, Entry, Kind, Node, Pos, Problem, Scalar};
 
 /// Collects the problems found while decoding.
@@ -142,6 +143,12 @@ impl Decoder {
         let what = match elsewhere {
             Some(place) => format!("`{}` is {place}", entry.key),
             None => format!("unknown key `{}`", entry.key),
+        };
+        // A key with an invisible character in it (a no-break space indenting it) shows as a
+        // key the format knows: the character is named.
+        let what = match syntax::key_look_alike(&entry.key) {
+            Some(why) => format!("{what}, {why}"),
+            None => what,
         };
         self.error(
             entry.key_pos,

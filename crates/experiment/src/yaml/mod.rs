@@ -136,6 +136,8 @@ pub(crate) fn parse_spec(text: &str, file: &Path) -> crate::Result<ExperimentSpe
                 // Every decoder records a problem before giving up; this is a safety net.
                 problems.push(Problem::new(Pos::START, "", "the spec is not valid"));
             }
+            let explained = look_alikes_explaining(text, &problems);
+            problems.extend(explained);
             problems.sort_by_key(|p| p.pos);
             // A file that is mostly wrong (another tool's format, a file pasted twice) gets its
             // first problems, and how many more follow, not a screenful of each.
@@ -158,6 +160,25 @@ pub(crate) fn parse_spec(text: &str, file: &Path) -> crate::Result<ExperimentSpe
             Err(Error::Spec(SpecErrors(errors)))
         }
     }
+}
+
+/// Returns the problems of the characters that look like YAML's own or are invisible (see
+/// `syntax::look_alikes`) on the lines of `problems`, which they may explain (`random` with a
+/// zero-width space after it is no method), except those a problem of their line names
+/// already (an unknown key that holds one). Never a problem of its own: a file that holds them
+/// and reads without problems is valid.
+fn look_alikes_explaining(text: &str, problems: &[Problem]) -> Vec<Problem> {
+    let found = syntax::look_alikes(text)
+        .into_iter()
+        .filter(|found| {
+            let code = format!("U+{:04X}", u32::from(found.ch));
+            let line = found.problem.pos.line;
+            let mut same_line = problems.iter().filter(|p| p.pos.line == line).peekable();
+            same_line.peek().is_some() && same_line.all(|p| !p.message.contains(&code))
+        })
+        .map(|found| found.problem)
+        .collect();
+    syntax::counted(found)
 }
 
 /// The most problems of one file said; the count of the rest follows the last.

@@ -1,6 +1,14 @@
 //! Problems of the text itself: characters that read as something they are not (invisible
-//! ones, a no-break space, a full-width colon), found before parsing, and the parser's syntax
-//! errors placed at the mistake rather than where the parser stopped.
+//! ones, a no-break space, a full-width colon), and the parser's syntax errors placed at the
+//! mistake rather than where the parser stopped.
+//!
+//! Architecture invariant: no rule here refuses a file the YAML parser reads. Only control
+//! characters, which YAML does not allow in its text (and a NUL ends the text for the parser,
+//! the rest lost without a word), are refused before parsing. The characters that look like
+//! YAML's own (`look_alikes`) only explain a failure: a syntax error on their line or the next,
+//! or a value or key of theirs that is refused. A no-break space in French text, a full-width
+//! colon in a block of Japanese, a right-to-left mark in Hebrew are text, and a file that holds
+//! them and parses into known keys is read as written.
 //!
 //! The parser reports a syntax error where it can go no further: often the line after the
 //! mistake (a key without its `:` is read on into the next line), the `:` of a key rather than
@@ -21,113 +29,222 @@ const KEY_ERRORS: &[&str] = &[
     "while parsing a block mapping, did not find expected key",
 ];
 
-/// Returns the problems of characters in `text` that read as something they are not: for each
-/// invisible character (the first `INVISIBLE_NAMED`, then how many more), control characters
-/// other than tab, line feed and carriage return, the format characters that change how text
-/// reads without showing (zero-width space, word joiner, line and paragraph separators,
-/// bidirectional controls, a byte order mark past the start) and a no-break space (pasted from
-/// a web page, it looks like the space YAML indents and separates with); and a full-width colon
-/// that ends a key.
-pub(super) fn text_problems(text: &str) -> Vec<Problem> {
+/// A no-break space, U+00A0.
+const NO_BREAK_SPACE: char = '\u{a0}';
+
+/// A full-width colon, U+FF1A.
+const FULL_WIDTH_COLON: char = '\u{ff1a}';
+
+/// A character of the text that reads as something it is not, and the problem that says so.
+#[derive(Debug)]
+pub(super) struct LookAlike {
+    pub(super) ch: char,
+    pub(super) problem: Problem,
+}
+
+/// Returns the problems of the control characters in `text` (the first `INVISIBLE_NAMED`, then
+/// how many more), which YAML does not allow anywhere, a comment included: all but tab, line
+/// feed, carriage return and NEXT LINE (U+0085).
+pub(super) fn control_characters(text: &str) -> Vec<Problem> {
     let mut found = Vec::new();
-    let mut total = 0usize;
     for (l, line) in text.split('\n').enumerate() {
-        // Where the line's comment starts, found for a line that has an invisible character.
-        let mut comment = None;
-        let mut before = None;
-        for (c, (at, ch)) in line.char_indices().enumerate() {
+        for (c, ch) in line.chars().enumerate() {
+            if ch.is_control() && !matches!(ch, '\t' | '\r' | '\u{85}') {
+                found.push(Problem::new(at(l, c), "", invisible_message(ch)));
+            }
+        }
+    }
+    counted(found)
+}
+
+/// Returns the characters of `text` that read as something they are not, outside comments and
+/// the text of block scalars: the format characters that change how text reads without showing
+/// (zero-width space, word joiner, line and paragraph separators, bidirectional controls, a
+/// byte order mark past the start, NEXT LINE); a no-break space where YAML wants a space, in
+/// the indentation or right after a `:` (a run of them is one); and a full-width colon right
+/// after a key at the start of a line. Not a reason to refuse a file: see the module's docs.
+pub(super) fn look_alikes(text: &str) -> Vec<LookAlike> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let in_block = block_scalar_lines(&lines);
+    let mut found = Vec::new();
+    for (l, line) in lines.iter().enumerate() {
+        if in_block[l] {
+            continue;
+        }
+        let comment = comment_start(line).unwrap_or(line.len());
+        let mut before: Option<char> = None;
+        let mut indentation = true;
+        for (c, (byte, ch)) in line.char_indices().enumerate() {
             let previous = before.replace(ch);
-            let Some(name) = invisible_name(ch) else {
-                continue;
-            };
-            // A comment may hold text that needs them (a right-to-left mark in Hebrew), and
-            // they change nothing there; a control character is refused anywhere.
-            let starts = *comment.get_or_insert_with(|| comment_start(line));
-            if starts.is_some_and(|start| at > start) && !ch.is_control() {
-                continue;
+            if byte >= comment {
+                break;
             }
-            // A no-break space is text in a quoted value; a run of them is one mistake.
-            if ch == NO_BREAK_SPACE && (previous == Some(ch) || in_quotes(line, at)) {
-                continue;
-            }
-            total += 1;
-            if found.len() < INVISIBLE_NAMED {
-                let pos = Pos {
-                    line: l + 1,
-                    column: c + 1,
-                };
-                let message = if ch == NO_BREAK_SPACE {
+            let leading = indentation;
+            indentation &= ch == ' ' || ch == NO_BREAK_SPACE || (ch == '-' && leading);
+            let message = match ch {
+                NO_BREAK_SPACE
+                    if previous != Some(NO_BREAK_SPACE)
+                        && (leading || previous == Some(':'))
+                        && !in_quotes(line, byte) =>
+                {
                     "a no-break space, U+00A0, is in the text, and YAML does not read it as a \
                      space (indenting with it is no indentation, and after a `:` it joins the \
                      key and its value into one word); replace it with a plain space (a copy \
                      from a web page often leaves it there)"
                         .to_string()
-                } else {
-                    format!(
-                        "an invisible character, U+{:04X} ({name}), is in the text; delete it (a \
-                         copy and paste or an editor left it there)",
-                        u32::from(ch)
-                    )
-                };
-                found.push(Problem::new(pos, "", &message));
-            }
+                }
+                NO_BREAK_SPACE => continue,
+                _ if invisible_name(ch).is_some() && !ch.is_control() || ch == '\u{85}' => {
+                    invisible_message(ch)
+                }
+                _ => continue,
+            };
+            found.push(LookAlike {
+                ch,
+                problem: Problem::new(at(l, c), "", message),
+            });
+        }
+        if let Some(problem) = full_width_colon(l, line) {
+            found.push(LookAlike {
+                ch: FULL_WIDTH_COLON,
+                problem,
+            });
         }
     }
-    if total > found.len() {
+    found
+}
+
+/// Returns `found` with the problems past the first `INVISIBLE_NAMED` counted in the last.
+pub(super) fn counted(mut found: Vec<Problem>) -> Vec<Problem> {
+    found.sort_by_key(|p| p.pos);
+    if found.len() > INVISIBLE_NAMED {
+        let more = found.len() - INVISIBLE_NAMED;
+        found.truncate(INVISIBLE_NAMED);
         if let Some(last) = found.last_mut() {
-            let more = total - INVISIBLE_NAMED;
             last.message
                 .push_str(&format!(", and {more} more after it"));
         }
     }
-    found.extend(full_width_colons(text));
-    found.sort_by_key(|p| p.pos);
     found
 }
 
-/// A no-break space, U+00A0.
-const NO_BREAK_SPACE: char = '\u{a0}';
+/// Returns what a key that holds an invisible character or a full-width colon has wrong, for
+/// the message that refuses it: `None` for a key of visible characters only.
+pub(super) fn key_look_alike(key: &str) -> Option<String> {
+    let ch = key
+        .chars()
+        .find(|&c| invisible_name(c).is_some() || c == FULL_WIDTH_COLON)?;
+    Some(match ch {
+        NO_BREAK_SPACE => "which holds a no-break space, U+00A0, that YAML does not read as a \
+                           space (indenting with it is no indentation); replace it with a plain \
+                           space"
+            .to_string(),
+        FULL_WIDTH_COLON => "which holds a full-width colon `：` (U+FF1A), and YAML reads only \
+                             the ASCII colon as the end of a key; write `:` and a space"
+            .to_string(),
+        _ => format!(
+            "which holds an invisible character, U+{:04X} ({}); delete it",
+            u32::from(ch),
+            invisible_name(ch).unwrap_or("invisible")
+        ),
+    })
+}
 
-/// Returns a problem for each full-width colon `：` (U+FF1A) right after a key at the start of a
-/// line (`hidden： {values: [16]}`), which YAML reads as part of the key; one in a value, as
-/// Chinese or Japanese text writes it, is text.
-fn full_width_colons(text: &str) -> Vec<Problem> {
-    let mut found = Vec::new();
-    for (l, line) in text.split('\n').enumerate() {
-        let body = line.trim_start_matches(' ');
-        let body = body.strip_prefix("- ").unwrap_or(body);
-        let key: String = body.chars().take_while(|&c| is_key_char(c)).collect();
-        if key.is_empty() || !body[key.len()..].starts_with('\u{ff1a}') {
-            continue;
-        }
-        let column = line.chars().count() - body.chars().count() + key.chars().count() + 1;
-        let message = format!(
-            "a full-width colon `：` (U+FF1A) follows `{key}`, and YAML reads only the ASCII \
-             colon as the end of a key; write `{key}:` and a space"
-        );
-        found.push(Problem::new(
-            Pos {
-                line: l + 1,
-                column,
-            },
-            "",
-            message,
-        ));
+/// Returns the position of character `c` of line `l`, both counted from 0.
+fn at(l: usize, c: usize) -> Pos {
+    Pos {
+        line: l + 1,
+        column: c + 1,
     }
-    found
+}
+
+/// Returns the message for the invisible character `ch`.
+fn invisible_message(ch: char) -> String {
+    format!(
+        "an invisible character, U+{:04X} ({}), is in the text; delete it (a copy and paste or \
+         an editor left it there)",
+        u32::from(ch),
+        invisible_name(ch).unwrap_or("invisible")
+    )
+}
+
+/// Returns the problem of a full-width colon `：` right after a key at the start of line `l`
+/// (`hidden： {values: [16]}`), which YAML reads as part of the key; one in a value, as Chinese
+/// or Japanese text writes it, is text.
+fn full_width_colon(l: usize, line: &str) -> Option<Problem> {
+    let body = line.trim_start_matches(' ');
+    let body = body.strip_prefix("- ").unwrap_or(body);
+    let key: String = body.chars().take_while(|&c| is_key_char(c)).collect();
+    if key.is_empty() || !body[key.len()..].starts_with(FULL_WIDTH_COLON) {
+        return None;
+    }
+    let column = line.chars().count() - body.chars().count() + key.chars().count();
+    let message = format!(
+        "a full-width colon `：` (U+FF1A) follows `{key}`, and YAML reads only the ASCII colon \
+         as the end of a key; write `{key}:` and a space"
+    );
+    Some(Problem::new(at(l, column), "", message))
+}
+
+/// Returns, for each of `lines`, whether it is the text of a block scalar (`|` or `>` after a
+/// key or a `-`): a line more indented than the one that opens it, or blank inside it.
+fn block_scalar_lines(lines: &[&str]) -> Vec<bool> {
+    let mut inside = Vec::with_capacity(lines.len());
+    let mut block: Option<usize> = None;
+    for line in lines {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(start) = block {
+            if line.trim().is_empty() || indent > start {
+                inside.push(true);
+                continue;
+            }
+            block = None;
+        }
+        inside.push(false);
+        if opens_block_scalar(line) {
+            block = Some(indent);
+        }
+    }
+    inside
+}
+
+/// Returns whether `line` ends with the indicator of a block scalar: `key: |`, `- >-`, `|2`.
+fn opens_block_scalar(line: &str) -> bool {
+    let body = comment_start(line)
+        .map_or(line, |at| &line[..at])
+        .trim_end();
+    let indicator = body.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit());
+    [": |", ": >", "- |", "- >"]
+        .iter()
+        .any(|end| indicator.ends_with(end))
+        || indicator.trim_start() == "|"
+        || indicator.trim_start() == ">"
 }
 
 /// Returns the byte offset of the `#` that starts `line`'s comment, if it has one: a `#` at the
-/// start or after a space, outside quotes.
+/// start or after a space, outside a quoted scalar. A quote opens one only where a token starts
+/// (`model's` is text), and `''` is a quote inside single quotes.
 fn comment_start(line: &str) -> Option<usize> {
     let mut quote: Option<char> = None;
     let mut before = ' ';
-    for (at, ch) in line.char_indices() {
-        match (quote, ch) {
-            (None, '\'' | '"') => quote = Some(ch),
-            (Some(q), _) if ch == q => quote = None,
-            (None, '#') if before == ' ' || before == '\t' => return Some(at),
-            _ => {}
+    let mut chars = line.char_indices().peekable();
+    while let Some((at, ch)) = chars.next() {
+        match quote {
+            Some('\'') if ch == '\'' => {
+                if chars.peek().is_some_and(|&(_, next)| next == '\'') {
+                    chars.next();
+                } else {
+                    quote = None;
+                }
+            }
+            Some('"') if ch == '\\' => {
+                chars.next();
+            }
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None if (ch == '\'' || ch == '"') && starts_token(before) => quote = Some(ch),
+            None if ch == '#' && (before == ' ' || before == '\t') => return Some(at),
+            None => {}
         }
         before = ch;
     }
@@ -154,7 +271,7 @@ fn in_quotes(line: &str, at: usize) -> bool {
     quote.is_some()
 }
 
-/// Returns the name of `ch` when it is an invisible character the text may not hold.
+/// Returns the name of `ch` when it is an invisible character, or a no-break space.
 fn invisible_name(ch: char) -> Option<&'static str> {
     Some(match ch {
         '\t' | '\n' | '\r' => return None,

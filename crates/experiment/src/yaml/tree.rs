@@ -89,12 +89,11 @@ impl Problem {
 /// Problems that leave the tree usable (duplicate keys: the first one wins) come back with the
 /// tree; a syntax error ends reading and comes back without one.
 pub(super) fn read(text: &str) -> (Option<Node>, Vec<Problem>) {
-    // An invisible character is refused before parsing: the parser ends the text at a NUL, so
-    // the rest of the file would be lost without a word, and one inside a key or a value makes
-    // `random` differ from `random` in messages that cannot show why.
-    let invisible = syntax::text_problems(text);
-    if !invisible.is_empty() {
-        return (None, invisible);
+    // A control character is refused before parsing: YAML does not allow one in its text, and
+    // the parser ends the text at a NUL, so the rest of the file would be lost without a word.
+    let controls = syntax::control_characters(text);
+    if !controls.is_empty() {
+        return (None, controls);
     }
     if let Some(problem) = other_yaml_version(text) {
         return (None, vec![problem]);
@@ -104,9 +103,27 @@ pub(super) fn read(text: &str) -> (Option<Node>, Vec<Problem>) {
         Ok(()) => (builder.root, builder.problems),
         Err(fatal) => {
             let mut problems = builder.problems;
-            problems.push(fatal);
+            problems.extend(explained(text, fatal));
             (None, problems)
         }
+    }
+}
+
+/// Returns the problems to show for the syntax error `fatal`: the characters that look like
+/// YAML's own (a no-break space, a full-width colon, an invisible one) on the line where the
+/// parser stopped or the line before, which it read on from, in its place; else `fatal` as it
+/// is. A character on another line is no cause of this error, and is not named.
+fn explained(text: &str, fatal: Problem) -> Vec<Problem> {
+    let stopped = fatal.pos.line;
+    let near: Vec<Problem> = syntax::look_alikes(text)
+        .into_iter()
+        .map(|found| found.problem)
+        .filter(|p| p.pos.line == stopped || p.pos.line + 1 == stopped)
+        .collect();
+    if near.is_empty() {
+        vec![fatal]
+    } else {
+        syntax::counted(near)
     }
 }
 

@@ -35,10 +35,12 @@ fn whole_document_errors() {
             // In a comment a format character changes nothing and may be needed; a control
             // character is refused there too.
             (&format!("{BASE}seed: 1 # \u{200f}שלום \u{200b} 'it''s'\n"), "ok"),
-            ("seed: 1 '#' \u{200b}\n", "1:13: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)"),
             ("seed: 1 # a\u{0}\n", "1:12: an invisible character, U+0000 (NUL, which ends the text for the parser: what follows it would be lost), is in the text; delete it (a copy and paste or an editor left it there)"),
-            ("name: \u{202e}t\n", "1:7: an invisible character, U+202E (a bidirectional text control), is in the text; delete it (a copy and paste or an editor left it there)"),
-            (&"seed: 1\u{200b}\n".repeat(7), "1:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n2:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n3:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n4:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n5:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there), and 2 more after it"),
+            // Other invisible characters only explain a value or a key refused on their line.
+            ("seed: 1 '#' \u{200b}\n", "1:1: name: missing required key `name`\n1:1: metric: missing required key `metric`\n1:1: data: missing required key `data`\n1:7: seed: expected an integer, found string `1 '#' \u{200b}`\n1:13: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)"),
+            ("name: \u{202e}t\n", "1:1: metric: missing required key `metric`\n1:1: data: missing required key `data`\n1:7: name: must be 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit, found `\u{202e}t`\n1:7: an invisible character, U+202E (a bidirectional text control), is in the text; delete it (a copy and paste or an editor left it there)"),
+            (&"seed: 1\u{200b}\n".repeat(7), "1:1: name: missing required key `name`\n1:1: metric: missing required key `metric`\n1:1: data: missing required key `data`\n1:7: seed: expected an integer, found string `1\u{200b}`\n1:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n2:1: seed: duplicate key `seed`; it is first written on line 1\n2:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n3:1: seed: duplicate key `seed`; it is first written on line 1\n3:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n4:1: seed: duplicate key `seed`; it is first written on line 1\n4:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there)\n5:1: seed: duplicate key `seed`; it is first written on line 1\n5:8: an invisible character, U+200B (ZERO WIDTH SPACE), is in the text; delete it (a copy and paste or an editor left it there), and 2 more after it\n6:1: seed: duplicate key `seed`; it is first written on line 1\n7:1: seed: duplicate key `seed`; it is first written on line 1"),
+            (&format!("{BASE}description: MLP\u{200b} on digits\nseed: 7\u{2060}\n"), "5:7: seed: expected an integer, found string `7\u{2060}`\n5:8: an invisible character, U+2060 (WORD JOINER), is in the text; delete it (a copy and paste or an editor left it there)"),
         ],
         "",
     );
@@ -68,9 +70,12 @@ fn syntax_errors_are_placed_at_the_mistake() {
             ("parameters:\n  hidden: {values: [16, 32]}\n   lr: {min: 0.001, max: 0.01}\n", "3:4: yaml syntax error: `lr` is indented by 3 spaces, which lines up with no key above it: `hidden` (line 2) by 2 spaces, `parameters` (line 1) by 0 spaces; indent a key as far as the other keys of its mapping"),
             ("parameters:\n    hidden: {values: [16, 32]}\n  lr: {min: 0.001, max: 0.01}\n", "3:3: yaml syntax error: `lr` is indented by 2 spaces, which lines up with no key above it: `hidden` (line 2) by 4 spaces, `parameters` (line 1) by 0 spaces; indent a key as far as the other keys of its mapping"),
             // Characters that look like YAML's own.
-            ("parameters:\n\u{a0}\u{a0}lr: {min: 0.001, max: 0.01}\n", "2:1: a no-break space, U+00A0, is in the text, and YAML does not read it as a space (indenting with it is no indentation, and after a `:` it joins the key and its value into one word); replace it with a plain space (a copy from a web page often leaves it there)"),
+            // NBSP indentation parses as a key `\u{a0}\u{a0}lr`, which is named in its message.
+            (&format!("{BASE}parameters:\n\u{a0}\u{a0}lr: {{min: 0.001, max: 0.01}}\n"), "5:1: \u{a0}\u{a0}lr: unknown key `\u{a0}\u{a0}lr`, which holds a no-break space, U+00A0, that YAML does not read as a space (indenting with it is no indentation); replace it with a plain space; expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, plateau, constraints, data, model, train, parameters, gate, device, checkpoints, pruner, early_terminate, enqueue, warm_start"),
             ("parameters:\n  lr:\u{a0}{min: 0.001, max: 0.01}\n", "2:6: a no-break space, U+00A0, is in the text, and YAML does not read it as a space (indenting with it is no indentation, and after a `:` it joins the key and its value into one word); replace it with a plain space (a copy from a web page often leaves it there)"),
             ("parameters:\n  hidden\u{ff1a} {values: [16]}\n", "2:9: a full-width colon `：` (U+FF1A) follows `hidden`, and YAML reads only the ASCII colon as the end of a key; write `hidden:` and a space"),
+            // A syntax error elsewhere is not blamed on a no-break space in text.
+            ("description: MLP\u{a0}on digits\nname: t\nseed 1\nmethod: grid\n", "3:1: yaml syntax error: `seed 1` has no `:`, so it is no `key: value` (the parser read on into line 4); write `seed: 1`"),
             // In quotes or a comment a no-break space is text, as is a full-width colon in a value.
             (&format!("{BASE}description: \"a\u{a0}b：c\" # d\u{a0}e\n"), "ok"),
             (&format!("{BASE}description: 実験：テスト\n"), "ok"),
@@ -128,6 +133,31 @@ fn a_whole_number_with_a_fraction_is_an_integer_everywhere() {
             ),
             ("seed: 8999999999999999.0\n", "ok"),
             ("seed: 9007199254740993\n", "ok"),
+        ],
+        BASE,
+    );
+}
+
+/// Valid files whose text holds characters that look like YAML's own, as the review of
+/// 351588c found them refused: a file the parser reads is never refused for its text.
+#[test]
+fn regression_351588c_look_alike_characters_in_valid_text_are_text() {
+    check(
+        &[
+            // Plain free text, with a no-break space and a full-width colon in it.
+            ("description: MLP\u{a0}on 8x8 digits\n", "ok"),
+            ("description: MLP\u{a0}on 8x8\u{a0}digits, GPU\u{ff1a} 1, 10\u{a0}%\n", "ok"),
+            // French text in a block scalar: a no-break space before `%` and `:`; a line that
+            // reads as a key with a full-width colon is text there.
+            ("description: |\n  Essai à 10\u{a0}% des données\u{a0}: MLP\n  GPU\u{ff1a} 1\nseed: 7\n", "ok"),
+            ("description: >-\n  GPU\u{ff1a} 1\n  \u{a0}indented text\n", "ok"),
+            // A double-quoted value continued onto a second line.
+            ("description: \"MLP on digits,\n  random\u{a0}search\"\nseed: 7\n", "ok"),
+            // A comment after an apostrophe, which opens no quote.
+            ("description: the model's width # largeur\u{a0}: 8\u{200b}\n", "ok"),
+            ("seed: 7 # it's\u{a0}7\n", "ok"),
+            // Invisible characters in free text, read as written.
+            ("description: MLP\u{200b} on \u{200f}digits\n", "ok"),
         ],
         BASE,
     );
