@@ -382,11 +382,22 @@ fn unclosed_bracket(lines: &[&str], pos: Pos, info: &str) -> Option<Problem> {
             block = None;
         }
         let mut before = ' ';
+        // Outside brackets, a flow collection or a quoted scalar starts only where a value
+        // does: at the start of the line, after a `- ` or after the key's `: `. A `[` in the
+        // middle of plain text (`see [1`) is text.
+        let mut value_starts = true;
+        let mut key_read = false;
         let mut chars = line.chars().enumerate().peekable();
         while let Some((c, ch)) = chars.next() {
             let here = Pos {
                 line: l + 1,
                 column: c + 1,
+            };
+            let spaced = chars.peek().is_none_or(|&(_, next)| next == ' ');
+            let starts = if open.is_empty() {
+                value_starts
+            } else {
+                starts_token(before)
             };
             if at_error.is_none() && here >= pos {
                 if quote.is_some() {
@@ -410,15 +421,28 @@ fn unclosed_bracket(lines: &[&str], pos: Pos, info: &str) -> Option<Problem> {
                 Some(_) => {}
                 None => match ch {
                     '#' if before.is_whitespace() => break,
-                    '\'' | '"' if starts_token(before) => quote = Some(ch),
-                    '[' | '{' if starts_token(before) => open.push((ch, here)),
+                    '\'' | '"' if starts => {
+                        quote = Some(ch);
+                        value_starts = false;
+                    }
+                    '[' | '{' if starts => {
+                        open.push((ch, here));
+                        value_starts = false;
+                    }
                     ']' | '}' if !open.is_empty() => {
                         open.pop();
                         if at_error.is_some_and(|(depth, _)| open.len() < depth) {
                             closed_later = true;
                         }
                     }
-                    _ => {}
+                    _ if !open.is_empty() => {}
+                    ' ' => {}
+                    '-' if value_starts && spaced => {}
+                    ':' if !key_read && spaced => {
+                        key_read = true;
+                        value_starts = true;
+                    }
+                    _ => value_starts = false,
                 },
             }
             before = ch;
@@ -539,8 +563,13 @@ fn misread_key(lines: &[&str], pos: Pos, info: &str) -> Option<Problem> {
     }
     let here = Line::at(lines, pos.line);
     let previous = Line::before(lines, pos.line);
-    // `key:value`, on the line where the parser stopped or the one before.
-    for line in [here, previous].into_iter().flatten() {
+    // `key:value`, on the line where the parser stopped or the one before; not on a line that
+    // may be text of a value above it (`see:http` is text there).
+    let key_lines = [here, previous]
+        .into_iter()
+        .flatten()
+        .filter(|&line| !may_continue_scalar(lines, line));
+    for line in key_lines {
         if let Shape::NoSpace { key, column } = line.shape() {
             let after: String = line.body[key.len() + 1..].chars().take(1).collect();
             let message = format!(
@@ -555,8 +584,10 @@ fn misread_key(lines: &[&str], pos: Pos, info: &str) -> Option<Problem> {
         }
     }
     let previous = previous?;
-    // A line without its `:`: read on into the key after it at the same indentation.
-    if let Shape::NoColon = previous.shape() {
+    // A line without its `:`: read on into the key after it at the same indentation; not one
+    // that may be text of a value above it (`random search over width` under `description:
+    // MLP on digits,`), which `write random: search` would corrupt.
+    if matches!(previous.shape(), Shape::NoColon) && !may_continue_scalar(lines, previous) {
         let same_indent = here
             .is_some_and(|h| h.indent == previous.indent && matches!(h.shape(), Shape::Key { .. }));
         if info == KEY_ERRORS[0] || same_indent {
@@ -621,6 +652,25 @@ fn misread_key(lines: &[&str], pos: Pos, info: &str) -> Option<Problem> {
         keys.join(", ")
     );
     Some(Problem::new(here.start(), "", message))
+}
+
+/// Returns whether `line` may be text of a value written above it: the nearest line less
+/// indented than it is no key that opens a block (`key:` alone), which holds the lines under it
+/// as keys of its own, and the lines between are words with no `:` (text of the same value). A
+/// line with nothing less indented above it is no value's text.
+fn may_continue_scalar(lines: &[&str], line: Line<'_>) -> bool {
+    for number in (1..line.number).rev() {
+        let Some(above) = Line::at(lines, number) else {
+            continue;
+        };
+        if above.indent < line.indent {
+            return !matches!(above.shape(), Shape::Key { inline: false, .. });
+        }
+        if !matches!(above.shape(), Shape::NoColon) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Returns how a line without a `:` is written as a key and its value: `seed=1` and `seed 1`

@@ -66,6 +66,15 @@ fn syntax_errors_are_placed_at_the_mistake() {
             // the parser's place.
             ("parameters: {lr: {min: 0.1,\n  max: 0.2}}\nname: t\n", "1:1: metric: missing required key `metric`\n1:1: data: missing required key `data`"),
             ("parameters: {lr: [1, 2}\n", "1:23: yaml syntax error: while parsing a flow sequence, expected ',' or ']'"),
+            // Regressions of 351588c: a `[` in plain text opens nothing, so a later error is
+            // not blamed on it; a line that may continue a plain value is no key without its
+            // `:` (the advice `random: search over width` would corrupt the description).
+            ("description: MLP on digits (see [1 for the data)\nname: t\nseed: 1\nmethod: grid\ndata:\n  csv: d.csv\n  target: y\nmetric: {name: val_loss}\nparameters:\n  lr: {min: 0.1, max: 0.2\n  hidden: {values: [16]}\n", "10:7: yaml syntax error: this `{` is never closed: the mapping it opens runs on to line 11, where the parser stops (while parsing a flow mapping, did not find expected ',' or '}'); close it with `}`"),
+            ("description: MLP on digits (see [1 for the data)\nname: t\nseed 1\nmethod: grid\n", "3:1: yaml syntax error: `seed 1` has no `:`, so it is no `key: value` (the parser read on into line 4); write `seed: 1`"),
+            ("description: MLP on digits (see [1 for the data)\nname: t\nseed: 1\nseed: 2\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n", "4:1: seed: duplicate key `seed`; it is first written on line 3"),
+            ("description: MLP on 8x8 digits,\n  random search over width\n  seed: 7\n", "3:7: yaml syntax error: mapping values are not allowed in this context"),
+            ("description: MLP on 8x8 digits,\n  random search over width\n  and depth\n  seed: 7\n", "4:7: yaml syntax error: mapping values are not allowed in this context"),
+            ("description: MLP on 8x8 digits, see:http\n  seed: 7\n", "2:3: yaml syntax error: `seed` is indented by 2 spaces, which lines up with no key above it: `description` (line 1) by 0 spaces; indent a key as far as the other keys of its mapping"),
             // A key indented to line up with none above it.
             ("parameters:\n  hidden: {values: [16, 32]}\n   lr: {min: 0.001, max: 0.01}\n", "3:4: yaml syntax error: `lr` is indented by 3 spaces, which lines up with no key above it: `hidden` (line 2) by 2 spaces, `parameters` (line 1) by 0 spaces; indent a key as far as the other keys of its mapping"),
             ("parameters:\n    hidden: {values: [16, 32]}\n  lr: {min: 0.001, max: 0.01}\n", "3:3: yaml syntax error: `lr` is indented by 2 spaces, which lines up with no key above it: `hidden` (line 2) by 4 spaces, `parameters` (line 1) by 0 spaces; indent a key as far as the other keys of its mapping"),
