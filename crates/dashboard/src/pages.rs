@@ -458,6 +458,7 @@ fn render_trial(
         page.facts.push(trial::Field {
             name: "test split".into(),
             value: experiment_page::TestSplit::of(name, &test).metrics,
+            full: String::new(),
             note: String::new(),
             idle: false,
             link: Default::default(),

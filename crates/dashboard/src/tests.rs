@@ -2070,3 +2070,37 @@ fn a_live_pages_update_is_noted_so_that_a_sweep_that_ends_lets_it_see_the_end() 
         assert!(dashboard.polled_within(Duration::from_secs(60)));
     });
 }
+
+#[test]
+fn issue_tiny_values_read_apart_and_every_rounded_cell_has_its_value_in_full() {
+    run(async {
+        // Trial 0's accuracy, rounded on the page, and two losses near zero that 4 decimals
+        // would both write `0.0000`.
+        let store = store_with("demo", 3);
+        let mut trials: Vec<Trial> = (0..2).map(|i| fixtures::trial(i, 3)).collect();
+        for (t, loss) in trials.iter_mut().zip([4.6123e-9, 1.6e-5]) {
+            let result = t.result.as_mut().unwrap();
+            result.metrics.insert("val_accuracy".into(), 1.0 - loss);
+            result.metrics.insert("val_loss".into(), loss);
+            store.put_trial("demo", t).unwrap();
+        }
+        let (_, page) = get(&store, "/experiments/demo?sort=trial").await;
+        let row = |id: u32| {
+            let start = page.find(&format!("data-trial=\"{id}\"")).unwrap();
+            let end = start + page[start..].find("</tr>").unwrap();
+            page[start..end].to_string()
+        };
+        assert!(
+            row(0).contains("<td class=\"num strong\" title=\"0.9999999953877\">1.0000"),
+            "{}",
+            row(0)
+        );
+        let (_, trial) = get(&store, "/experiments/demo/trials/0").await;
+        assert!(
+            trial.contains("<td class=\"num\" title=\"4.6123e-9\">4.61e-9</td>"),
+            "{trial}"
+        );
+        let (_, trial) = get(&store, "/experiments/demo/trials/1").await;
+        assert!(trial.contains("<td class=\"num\">1.60e-5</td>"), "{trial}");
+    });
+}

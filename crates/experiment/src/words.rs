@@ -76,11 +76,13 @@ pub fn whole_number(x: f64) -> Option<String> {
 }
 
 /// Writes a metric value for people, as the CLI and the dashboard both show it: 4 decimals,
-/// in exponent form from a million on (`1.1677e26` for a diverged loss), `NaN` and `inf` as
-/// such, `-` when absent.
+/// in exponent form from a million on (`1.1677e26` for a diverged loss) and to 3 significant
+/// digits below a thousandth, which 4 decimals would round away (`4.60e-9` for a loss near
+/// zero, not `0.0000`), `NaN` and `inf` as such, `-` when absent.
 pub fn metric_text(value: Option<f64>) -> String {
     match value {
         Some(v) if v.is_finite() && v.abs() >= 1e6 => format!("{v:.4e}"),
+        Some(v) if v.is_finite() && v != 0.0 && v.abs() < 1e-3 => format!("{v:.2e}"),
         Some(v) if v.is_finite() => format!("{v:.4}"),
         Some(v) => v.to_string(),
         None => "-".to_string(),
@@ -181,6 +183,19 @@ mod tests {
         assert_eq!(metric_text(Some(f64::NAN)), "NaN");
         assert_eq!(metric_text(Some(f64::INFINITY)), "inf");
         assert_eq!(metric_text(None), "-");
+        assert_eq!(metric_text(Some(0.001)), "0.0010");
+        assert_eq!(metric_text(Some(0.0)), "0.0000");
+    }
+
+    #[test]
+    fn issue_tiny_metric_values_keep_3_significant_digits() {
+        // Below a thousandth, 4 decimals would write 4.6e-9 and 1.6e-5 alike, as 0.0000.
+        assert_eq!(metric_text(Some(4.6e-9)), "4.60e-9");
+        assert_eq!(metric_text(Some(7.1e-7)), "7.10e-7");
+        assert_eq!(metric_text(Some(1.6449e-5)), "1.64e-5");
+        assert_eq!(metric_text(Some(-0.000_999_6)), "-1.00e-3");
+        assert_eq!(metric_text(Some(0.000_5)), "5.00e-4");
+        assert_eq!(count_or_metric_text(Some(3e-5)), "3.00e-5");
         assert_eq!(count_or_metric_text(Some(54_547.0)), "54547");
         assert_eq!(count_or_metric_text(Some(0.5)), "0.5000");
         assert_eq!(named_metric_text("param_count", Some(4120.0)), "4120");

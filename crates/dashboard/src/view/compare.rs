@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use experiment::{ExperimentSpec, Trial};
+use experiment::{ExperimentSpec, ParamValue, Trial};
 use store::ExperimentInfo;
 
 use super::format;
@@ -40,6 +40,9 @@ pub(crate) struct Row {
     /// The page each value links to, in the order of `values` (an empty one, or none past
     /// the end: plain text).
     pub(crate) links: Vec<String>,
+    /// Each number's value in full, for its tooltip, in the order of `values` (an empty one,
+    /// or none past the end: none).
+    pub(crate) full: Vec<String>,
 }
 
 impl Row {
@@ -50,6 +53,11 @@ impl Row {
             .enumerate()
             .map(|(i, v)| (v.as_str(), self.links.get(i).map_or("", String::as_str)))
             .collect()
+    }
+
+    /// Returns the `i`-th value in full, for its tooltip (empty: none).
+    pub(crate) fn title(&self, i: &usize) -> &str {
+        self.full.get(*i).map_or("", String::as_str)
     }
 }
 
@@ -125,6 +133,24 @@ pub(crate) fn compare_page(
             values,
             differs,
             links: Vec::new(),
+            full: Vec::new(),
+        }
+    };
+    // A metric's row: whether it differs is read from the values themselves, not from their
+    // rounded text, and values that differ are written to as many digits as tell them apart.
+    let num_row = |name: &str, text: &dyn Fn(Option<f64>) -> String| {
+        let values: Vec<Option<f64>> = trials.iter().map(|(t, _)| t.value(name)).collect();
+        let shown = distinct_texts(&values, text);
+        Row {
+            name: name.to_string(),
+            differs: values.windows(2).any(|w| !same(w[0], w[1])),
+            full: values
+                .iter()
+                .zip(&shown)
+                .map(|(v, s)| format::Num::of(s.clone(), *v).full)
+                .collect(),
+            values: shown,
+            links: Vec::new(),
         }
     };
     let mut facts = vec![row("state", &|t, _| {
@@ -137,16 +163,15 @@ pub(crate) fn compare_page(
             t.reason.clone().unwrap_or_else(|| "-".into())
         }));
     }
-    facts.push(row(&info.objective, &|t, _| {
-        format::value(t.value(&info.objective))
-    }));
+    facts.push(num_row(&info.objective, &format::value));
     let (objectives, constraints) = spec.map_or((Vec::new(), &[][..]), |s| {
         (s.objectives(), s.constraints.as_slice())
     });
     // The further objectives and the constrained metrics, as the leaderboard's columns.
     let extra = experiment::extra_columns(&objectives, constraints);
     for metric in &extra {
-        facts.push(row(metric, &|t, _| format::count_or_value(t.value(metric))));
+        // As the leaderboard's columns write them.
+        facts.push(num_row(metric, &format::count_or_value));
     }
     // Every other metric at each trial's best epoch, as `sweep show A/N B/M` and the trial page
     // give them: compared runs are read on all of them, not the objective alone. (Not
@@ -164,7 +189,9 @@ pub(crate) fn compare_page(
         ordered.push("param_count");
     }
     for metric in ordered {
-        facts.push(row(metric, &|t, _| format::count_or_value(t.value(metric))));
+        // As the trial page's metrics at the best epoch: a count as a count, any other metric
+        // to 4 decimals (`val_f1` 1.0000, not 1).
+        facts.push(num_row(metric, &|v| format::metric_value(metric, v)));
     }
     if let Some(spec) = spec.filter(|s| s.is_multi_objective()) {
         facts.push(row("Pareto front", &|t, _| {
@@ -189,9 +216,9 @@ pub(crate) fn compare_page(
     let params: Vec<Row> = names
         .into_iter()
         .map(|name| {
-            row(name, &|t, _| {
-                t.params.get(name).map_or("-".into(), ToString::to_string)
-            })
+            let values: Vec<Option<&ParamValue>> =
+                trials.iter().map(|(t, _)| t.params.get(name)).collect();
+            param_row(name, &values)
         })
         .collect();
     let names = trials
@@ -241,4 +268,89 @@ pub(crate) fn compare_page(
         params,
         charts,
     }
+}
+
+/// Returns a parameter's row: whether it differs is read from the values themselves (`0.0019683`
+/// and `0.0019723` differ, though both read `0.002`), and real numbers that differ but would
+/// read alike are written to as many digits as tell them apart.
+fn param_row(name: &str, values: &[Option<&ParamValue>]) -> Row {
+    let differs = values.windows(2).any(|w| match (w[0], w[1]) {
+        (Some(ParamValue::Float(a)), Some(ParamValue::Float(b))) => !same(Some(*a), Some(*b)),
+        (a, b) => a != b,
+    });
+    let text = |v: Option<&ParamValue>| v.map_or("-".to_string(), ToString::to_string);
+    let mut shown: Vec<String> = values.iter().map(|v| text(*v)).collect();
+    let floats: Vec<Option<f64>> = values
+        .iter()
+        .map(|v| match v {
+            Some(ParamValue::Float(x)) => Some(*x),
+            _ => None,
+        })
+        .collect();
+    if differs && clashes(&floats, &shown) {
+        let wider = distinct_texts(&floats, &|_| String::new());
+        for (s, (w, f)) in shown.iter_mut().zip(wider.into_iter().zip(&floats)) {
+            if f.is_some() {
+                *s = w;
+            }
+        }
+    }
+    Row {
+        name: name.to_string(),
+        values: shown,
+        differs,
+        links: Vec::new(),
+        full: Vec::new(),
+    }
+}
+
+/// Returns whether two values are the same: equal, or both NaN (a diverged loss is the same
+/// as another).
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b || (a.is_nan() && b.is_nan()),
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
+/// Returns whether two of `values` that differ read alike in `shown`.
+fn clashes(values: &[Option<f64>], shown: &[String]) -> bool {
+    values.iter().zip(shown).enumerate().any(|(i, (a, sa))| {
+        values
+            .iter()
+            .zip(shown)
+            .skip(i + 1)
+            .any(|(b, sb)| sa == sb && !same(*a, *b))
+    })
+}
+
+/// Returns `values` as `text` writes them, or, where two that differ would read alike, each
+/// finite one to the fewest significant digits (5 or more) that tell them all apart
+/// (`0.0019683` and `0.0019723`; at most 17, which tell any two apart).
+fn distinct_texts(values: &[Option<f64>], text: &dyn Fn(Option<f64>) -> String) -> Vec<String> {
+    let shown: Vec<String> = values.iter().map(|v| text(*v)).collect();
+    if !clashes(values, &shown) {
+        return shown;
+    }
+    let to_digits = |digits: usize| -> Vec<String> {
+        values
+            .iter()
+            .zip(&shown)
+            .map(|(v, s)| match v {
+                Some(x) if x.is_finite() => significant(*x, digits),
+                _ => s.clone(),
+            })
+            .collect()
+    };
+    (5..17)
+        .map(to_digits)
+        .find(|wider| !clashes(values, wider))
+        .unwrap_or_else(|| to_digits(17))
+}
+
+/// Writes `x` rounded to `digits` significant digits, as briefly as that reads back
+/// (`0.0019683`, `1.2345e-9`).
+fn significant(x: f64, digits: usize) -> String {
+    let rounded = format!("{x:.prec$e}", prec = digits.saturating_sub(1));
+    experiment::number_text(rounded.parse().unwrap_or(x))
 }

@@ -128,6 +128,7 @@ pub(crate) fn experiments_compare_page(
             values,
             differs,
             links: Vec::new(),
+            full: Vec::new(),
         }
     };
     let spec = |i: usize| experiments[i].spec.as_ref();
@@ -149,7 +150,17 @@ pub(crate) fn experiments_compare_page(
         row("completed", &|i| summaries[i].completed.to_string()),
         row("pruned", &|i| summaries[i].pruned.to_string()),
         row("failed", &|i| summaries[i].failed.to_string()),
-        row(&format!("best {objective}"), &|i| summaries[i].best.clone()),
+        // Whether the best values differ is read from them in full, not from their rounding.
+        Row {
+            differs: summaries.windows(2).any(|w| {
+                let exact = |s: &Summary| (s.best.text.clone(), s.best.full.clone());
+                exact(&w[0]) != exact(&w[1])
+            }),
+            full: summaries.iter().map(|s| s.best.full.clone()).collect(),
+            ..row(&format!("best {objective}"), &|i| {
+                summaries[i].best.text.clone()
+            })
+        },
         Row {
             links: summaries
                 .iter()

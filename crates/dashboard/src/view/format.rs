@@ -15,6 +15,57 @@ pub(crate) use experiment::count_or_metric_text as count_or_value;
 /// `count_or_value` does, any other as `value` does.
 pub(crate) use experiment::named_metric_text as metric_value;
 
+/// A number as a page shows it, with the value in full for its tooltip where the text rounds
+/// it (`0.9805`, in full `0.980463`; `4.60e-9`, in full `4.6123e-9`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Num {
+    /// What the cell shows.
+    pub(crate) text: String,
+    /// The value in full, as it reads back exactly; empty where `text` is that already.
+    pub(crate) full: String,
+}
+
+impl Num {
+    /// Returns `text`, written for `value`, with `value` in full where `text` rounds it.
+    pub(crate) fn of(text: String, value: Option<f64>) -> Num {
+        let full = value
+            .filter(|v| v.is_finite() && text.parse::<f64>() != Ok(*v))
+            .map(experiment::number_text)
+            .unwrap_or_default();
+        Num { text, full }
+    }
+
+    /// Returns a text that is no number (`-`, `met`), which has no value in full.
+    pub(crate) fn text(text: impl Into<String>) -> Num {
+        Num {
+            text: text.into(),
+            full: String::new(),
+        }
+    }
+}
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl PartialEq<&str> for Num {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+/// Returns a metric value as `value` writes it, in full for its tooltip.
+pub(crate) fn value_num(v: Option<f64>) -> Num {
+    Num::of(value(v), v)
+}
+
+/// Returns a value that may be a count as `count_or_value` writes it, in full for its tooltip.
+pub(crate) fn count_or_value_num(v: Option<f64>) -> Num {
+    Num::of(count_or_value(v), v)
+}
+
 /// Returns the constraints that `trial`'s result breaks, as `param_count ≤ 20000`, joined by
 /// commas; empty when it meets them or has no result.
 pub(crate) use experiment::broken_text as broken;
@@ -136,6 +187,13 @@ mod tests {
         assert_eq!(count_or_value(Some(0.25)), "0.2500");
         assert_eq!(metric_value("param_count", Some(1210.0)), "1210");
         assert_eq!(metric_value("val_loss", Some(1.0)), "1.0000");
+        // A value the text rounds has it in full for its tooltip.
+        assert_eq!(value_num(Some(0.980_463)).full, "0.980463");
+        assert_eq!(value_num(Some(4.6123e-9)).text, "4.61e-9");
+        assert_eq!(value_num(Some(4.6123e-9)).full, "4.6123e-9");
+        assert_eq!(value_num(Some(0.5)).full, "");
+        assert_eq!(value_num(None).full, "");
+        assert_eq!(count_or_value_num(Some(1210.0)).full, "");
         assert_eq!(
             url_part("<script>alert(1)</script>"),
             "%3Cscript%3Ealert%281%29%3C%2Fscript%3E"

@@ -323,7 +323,7 @@ pub(crate) struct Row {
     /// Why it is in its state.
     pub(crate) reason: String,
     /// The objective value.
-    pub(crate) value: String,
+    pub(crate) value: format::Num,
     /// The best epoch.
     pub(crate) epoch: String,
     /// The epochs the trial trained, where more than its best epoch (`show_trained`), or
@@ -331,7 +331,7 @@ pub(crate) struct Row {
     pub(crate) trained: String,
     /// One cell per further objective and constrained metric (`experiment::extra_columns`): its
     /// value at the trial's result.
-    pub(crate) metrics: Vec<String>,
+    pub(crate) metrics: Vec<format::Num>,
     /// The constraints the trial breaks, as `param_count ≤ 20000`; empty when it meets them.
     pub(crate) breaks: String,
     /// One cell per parameter column.
@@ -508,7 +508,7 @@ pub(crate) fn leaderboard(
                 href: format::trial_href(experiment, t.id.0),
                 state: info.trial_state_shown(t.state),
                 reason: t.reason.clone().unwrap_or_default(),
-                value: format::value(t.value(objective)),
+                value: format::value_num(t.value(objective)),
                 epoch: t
                     .result
                     .as_ref()
@@ -516,7 +516,7 @@ pub(crate) fn leaderboard(
                 trained: String::new(),
                 metrics: columns
                     .iter()
-                    .map(|metric| format::count_or_value(t.value(metric)))
+                    .map(|metric| format::count_or_value_num(t.value(metric)))
                     .collect(),
                 breaks: format::broken(constraints, t),
                 params: params

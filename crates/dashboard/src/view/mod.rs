@@ -48,7 +48,7 @@ pub(crate) struct Summary {
     /// The run cap.
     pub(crate) run_cap: u32,
     /// The best completed value, or `-`.
-    pub(crate) best: String,
+    pub(crate) best: format::Num,
     /// The best trial's number, if there is one.
     pub(crate) best_trial: Option<u32>,
     /// When it was created, UTC.
@@ -71,7 +71,7 @@ impl Summary {
         let count = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
         let objectives = data.objectives();
         let best = best_completed(trials, &objectives, data.constraints())
-            .map(|t| (t.id.0, format::value(t.value(&info.objective))));
+            .map(|t| (t.id.0, format::value_num(t.value(&info.objective))));
         let live = info.status == ExperimentStatus::Running;
         Summary {
             name: info.name.clone(),
@@ -87,7 +87,9 @@ impl Summary {
             interrupted: if live { 0 } else { count(TrialState::Running) },
             stored: trials.len(),
             run_cap: info.run_cap,
-            best: best.as_ref().map_or("-".into(), |(_, v)| v.clone()),
+            best: best
+                .as_ref()
+                .map_or(format::Num::text("-"), |(_, v)| v.clone()),
             best_trial: best.map(|(id, _)| id),
             started: info.created.utc(),
             // The time trials ran; a running one counts to the clock only while a sweep runs it.

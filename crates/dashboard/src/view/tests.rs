@@ -187,7 +187,7 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     let cells: Vec<f64> = sorted
         .rows
         .iter()
-        .filter_map(|row| row.metrics.last()?.parse().ok())
+        .filter_map(|row| row.metrics.last()?.text.parse().ok())
         .collect();
     assert!(
         cells.len() > 1 && cells.windows(2).all(|w| w[0] <= w[1]),
@@ -1277,4 +1277,63 @@ fn issue_parallel_caption_says_how_absent_parameters_are_drawn() {
     let a = super::experiment_page::analysis(&lacking, &r, &BTreeMap::new(), NOW);
     assert!(a.parallel_bridged);
     assert!(a.parallel.contains("stroke-dasharray"), "{}", a.parallel);
+}
+
+#[test]
+fn issue_compare_reads_differences_from_values_not_their_rounding() {
+    let d = data(10);
+    let mut a = d.trials[0].clone();
+    let mut b = d.trials[1].clone();
+    let set = |t: &mut Trial, lr: f64, accuracy: f64, loss: f64| {
+        t.state = TrialState::Completed;
+        t.params
+            .insert("lr".into(), experiment::ParamValue::Float(lr));
+        t.params
+            .insert("hidden".into(), experiment::ParamValue::Int(64));
+        t.params.insert(
+            "optimizer".into(),
+            experiment::ParamValue::Str("adam".into()),
+        );
+        let result = t.result.get_or_insert_with(|| experiment::TrialResult {
+            best_step: Step(3),
+            metrics: BTreeMap::new(),
+        });
+        result.metrics = BTreeMap::from([
+            ("val_accuracy".to_string(), accuracy),
+            ("val_loss".to_string(), loss),
+            ("val_f1".to_string(), 1.0),
+        ]);
+    };
+    // Both lr read 0.002, both accuracies 0.9805; the losses differ by ten times.
+    set(&mut a, 0.001_968_3, 0.980_46, 7.1e-7);
+    set(&mut b, 0.001_972_3, 0.980_49, 7.6e-6);
+    let picked = vec![(a, BTreeMap::new()), (b, BTreeMap::new())];
+    let page = compare_page((&d.info, d.spec.as_ref()), &[], &picked);
+    let fact = |name: &str| page.facts.iter().find(|r| r.name == name).cloned();
+    let param = |name: &str| page.params.iter().find(|r| r.name == name).cloned();
+    let shown = |row: Option<super::compare::Row>| row.map(|r| (r.values, r.differs));
+    assert_eq!(
+        shown(fact("val_accuracy")),
+        Some((vec!["0.98046".to_string(), "0.98049".to_string()], true))
+    );
+    assert_eq!(
+        shown(fact("val_loss")),
+        Some((vec!["7.10e-7".to_string(), "7.60e-6".to_string()], true))
+    );
+    // Another metric reads as the trial page and the leaderboard write it, not as a count.
+    assert_eq!(
+        shown(fact("val_f1")),
+        Some((vec!["1.0000".to_string(), "1.0000".to_string()], false))
+    );
+    assert_eq!(
+        shown(param("lr")),
+        Some((vec!["0.0019683".to_string(), "0.0019723".to_string()], true))
+    );
+    assert_eq!(shown(param("hidden")).map(|(_, d)| d), Some(false));
+    assert_eq!(page.differing, 1);
+    // Each rounded value has its value in full for its tooltip.
+    let loss = fact("val_loss").unwrap_or_else(|| panic!("a val_loss row"));
+    assert_eq!((loss.title(&0), loss.title(&1)), ("", ""));
+    let f1 = fact("val_f1").unwrap_or_else(|| panic!("a val_f1 row"));
+    assert_eq!(f1.title(&0), "");
 }

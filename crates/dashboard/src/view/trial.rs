@@ -21,6 +21,8 @@ pub(crate) struct Field {
     pub(crate) name: String,
     /// The value.
     pub(crate) value: String,
+    /// A number's value in full, for its tooltip, where `value` rounds it; empty otherwise.
+    pub(crate) full: String,
     /// A note: a parameter's distribution, or where a knob's value came from.
     pub(crate) note: String,
     /// Whether the value does nothing in this trial (a knob that only acts with another
@@ -137,9 +139,14 @@ pub(crate) fn trial_page(
     let field = |name: &str, value: String| Field {
         name: name.into(),
         value,
+        full: String::new(),
         note: String::new(),
         idle: false,
         link: Default::default(),
+    };
+    let num_field = |name: &str, value: format::Num| Field {
+        full: value.full,
+        ..field(name, value.text)
     };
     let live = !trial.state.is_finished() && info.status == ExperimentStatus::Running;
     let mut facts = vec![
@@ -153,11 +160,17 @@ pub(crate) fn trial_page(
             "duration",
             format::span(trial.started, trial.finished, live.then_some(now)),
         ),
-        field(&info.objective, format::value(trial.value(&info.objective))),
+        num_field(
+            &info.objective,
+            format::value_num(trial.value(&info.objective)),
+        ),
     ];
     // The further objectives of a study with several, counts as counts.
     for o in spec.map_or(&[][..], |s| s.more_objectives.as_slice()) {
-        facts.push(field(&o.name, format::count_or_value(trial.value(&o.name))));
+        facts.push(num_field(
+            &o.name,
+            format::count_or_value_num(trial.value(&o.name)),
+        ));
     }
     if let Some(front) = front {
         let mut standing = field("Pareto front", front.sentence());
@@ -203,6 +216,7 @@ pub(crate) fn trial_page(
                 },
                 idle: false,
                 link: Default::default(),
+                full: String::new(),
             }
         })
         .collect();
@@ -210,7 +224,12 @@ pub(crate) fn trial_page(
         .result
         .iter()
         .flat_map(|r| r.metrics.iter())
-        .map(|(name, v)| field(name, format::metric_value(name, Some(*v))))
+        .map(|(name, v)| {
+            num_field(
+                name,
+                format::Num::of(format::metric_value(name, Some(*v)), Some(*v)),
+            )
+        })
         .collect();
     let idle = spec.map_or_else(Vec::new, |s| {
         experiment::idle_knobs(&s.fixed, &trial.params, s.model.kind)
@@ -239,6 +258,7 @@ pub(crate) fn trial_page(
                 },
                 idle: why.is_some(),
                 link: Default::default(),
+                full: String::new(),
             }
         })
         .collect();
