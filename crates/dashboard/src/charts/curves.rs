@@ -66,10 +66,11 @@ pub(crate) fn curves(
         .collect();
     let xs = || lines.iter().flat_map(|(_, p)| p.iter().map(|(x, _)| *x));
     // The y axis spans the coloured curves (every curve where all are dimmed) past their first
-    // tenth of steps, where training settles. The early points outside, and the dimmed curves
-    // of pruned trials (stopped early, at values far below the top trials'), run off the chart,
-    // cut where they cross its edge, rather than stretching it until the top trials' curves
-    // lie on one another.
+    // tenth of steps, where training settles, and each coloured curve's best point wherever it
+    // lies (an early best is what its trial is ranked by, and its marker must be seen). The
+    // early points outside, and the dimmed curves of pruned trials (stopped early, at values
+    // far below the top trials'), run off the chart, cut where they cross its edge, rather than
+    // stretching it until the top trials' curves lie on one another.
     let coloured = lines
         .iter()
         .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
@@ -78,7 +79,13 @@ pub(crate) fn curves(
         .iter()
         .filter(|(c, _)| coloured == 0 || c.emphasis != Emphasis::Dimmed)
         .flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
-    let (Some((y0, y1)), Some(x_max)) = (padded_range(settled), xs().reduce(f64::max)) else {
+    let bests = lines
+        .iter()
+        .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
+        .filter_map(|(c, _)| best_point(c))
+        .map(|(_, y)| y);
+    let in_range = padded_range(settled.chain(bests));
+    let (Some((y0, y1)), Some(x_max)) = (in_range, xs().reduce(f64::max)) else {
         return super::empty(size, &title, empty_message);
     };
     // What each curve comes to, as its tooltip says it; the coloured curves' in the chart's
@@ -137,10 +144,7 @@ pub(crate) fn curves(
                     draw_symbol(root, chart.backend_coord(p), symbol(i), colour, 4, false)?;
                 }
                 // The recorded point itself (downsampling may have dropped it).
-                let best = curve
-                    .best
-                    .and_then(|step| curve.points.iter().find(|p| p.0 == step));
-                if let Some(&(step, value)) = best {
+                if let Some((step, value)) = best_point(curve) {
                     if coloured == 1 {
                         chart.draw_series(std::iter::once(PathElement::new(
                             vec![(step, y0), (step, y1)],
@@ -199,6 +203,13 @@ pub(crate) fn curves(
     })
 }
 
+/// Returns the point `curve` marks as its best, as recorded (downsampling may drop it from
+/// what is drawn).
+fn best_point(curve: &Curve) -> Option<(f64, f64)> {
+    let step = curve.best?;
+    curve.points.iter().find(|p| p.0 == step).copied()
+}
+
 /// Returns what `curve` comes to: its best epoch and value, or, without one (a pruned trial; an
 /// experiment's best so far), where it ends; then its note, if any.
 fn describe(curve: &Curve, x_title: &str) -> String {
@@ -212,11 +223,8 @@ fn describe(curve: &Curve, x_title: &str) -> String {
 
 /// Returns what `curve` comes to: its best epoch and value, or, without one, where it ends.
 fn comes_to(curve: &Curve, x_title: &str) -> String {
-    match curve
-        .best
-        .and_then(|step| curve.points.iter().find(|p| p.0 == step))
-    {
-        Some(&(step, value)) => format!(
+    match best_point(curve) {
+        Some((step, value)) => format!(
             "{}: best epoch {}, {}",
             curve.label,
             tick(step),

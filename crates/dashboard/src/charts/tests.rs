@@ -1517,3 +1517,46 @@ fn a_hollow_star_is_drawn_larger_so_that_its_white_shows() {
     assert_eq!(top(true), 46, "filled: the radius asked");
     assert_eq!(top(false), 44, "hollow: two pixels more");
 }
+
+#[test]
+fn issue_curves_axis_keeps_each_top_trial_s_best_point() {
+    // Trial 0's loss is best, 0.0037, at epoch 5 of 100, inside the first tenth the axis
+    // otherwise leaves out, and then overfits to 0.02 and more; trial 4 settles at 0.012.
+    let trial0: Vec<(f64, f64)> = (1..=100)
+        .map(|s| {
+            let s = f64::from(s);
+            (
+                s,
+                if s <= 5.0 {
+                    0.0037 * 5.0 / s
+                } else {
+                    0.02 + 0.0003 * s
+                },
+            )
+        })
+        .collect();
+    let trial4: Vec<(f64, f64)> = (1..=100)
+        .map(|s| (f64::from(s), 0.012 + 0.5 / f64::from(s)))
+        .collect();
+    let curve = |label: &str, colour: usize, points: Vec<(f64, f64)>, best: f64| Curve {
+        label: label.to_string(),
+        points,
+        emphasis: Emphasis::Colour(colour),
+        best: Some(best),
+        href: None,
+        note: String::new(),
+    };
+    let svg = curves(
+        &[
+            curve("trial 0", 0, trial0, 5.0),
+            curve("trial 4", 1, trial4, 100.0),
+        ],
+        (600, 300),
+        ("epoch", "val_loss"),
+        "",
+        "",
+    );
+    // Both best epochs are marked: each series' symbol, filled.
+    let dots = count(&svg, "fill=\"#0072B2\"") + count(&svg, "fill=\"#C88200\"");
+    assert_eq!(dots, 2, "{svg}");
+}
