@@ -479,10 +479,11 @@ mod tests {
             store.flush().unwrap();
         }
         drop(store);
-        let size = database_bytes(&dir);
+        // Measured by the compaction itself, once it holds the store: sled's threads may still
+        // write for a moment after a handle is dropped, so a size taken here is not yet the
+        // store's at rest.
         let done = Store::compact(&dir, "test").unwrap();
         assert!(done.after <= done.before, "{done:?}");
-        assert!(database_bytes(&dir) <= size);
         assert_eq!(Store::open(&dir).unwrap().experiments().unwrap().len(), 150);
     }
 
