@@ -718,10 +718,11 @@ fn numbers_read_as_classes(raw: &[String]) -> Option<String> {
         "mend or remove the rows whose target is not a number and give `data.task: regression`"
     };
     Some(format!(
-        "would be read as {} classes, since {count} of its {} cells are not numbers ({}{more}) \
+        "would be read as {} classes, since {count} of its {} cells {} not numbers ({}{more}) \
          though the others are: {fix}, or `data.task: classification` to train on these classes",
         classes.len(),
         raw.len(),
+        if count == 1 { "is" } else { "are" },
         examples.join(", ")
     ))
 }

@@ -63,6 +63,8 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         .count();
     let enqueued = match (spec.enqueue.len(), in_part) {
         (0, _) => String::new(),
+        (1, 0) => " (the first enqueued)".to_string(),
+        (1, _) => " (the first enqueued in part)".to_string(),
         (n, 0) => format!(" (the first {n} enqueued)"),
         (n, k) if k == n => format!(" (the first {n} enqueued in part)"),
         (n, k) => format!(" (the first {n} enqueued, {k} of them in part)"),

@@ -242,10 +242,13 @@ fn check_clause(
                 let others = names.iter().filter(|n| *n != own).map(String::as_str);
                 let hint = did_you_mean(&clause.name, others.clone());
                 let list: Vec<&str> = others.collect();
+                let searched = match list.is_empty() {
+                    true => "no other parameter is searched".to_string(),
+                    false => format!("searched parameters: {}", list.join(", ")),
+                };
                 format!(
-                    "unknown parameter `{}` in `when:`{hint}searched parameters: {}",
-                    clause.name,
-                    list.join(", ")
+                    "unknown parameter `{}` in `when:`{hint}{searched}",
+                    clause.name
                 )
             }
         };

@@ -423,6 +423,7 @@ fn condition_errors() {
             ("  dropout: {min: 0.1, max: 0.5, when: [optimizer]}\n", "5:39: parameters.dropout.when: expected a mapping, found a sequence"),
             ("  lr: {min: 0.1, max: 0.5}\n  dropout: {min: 0.1, max: 0.5, when: {lr: [0.1]}}\n", "6:40: parameters.dropout.when.lr: `lr` is not categorical (uniform); `when:` can only test a parameter with `values: [..]`"),
             ("  dropout: {min: 0.1, max: 0.5, when: {dropout: [0.1]}}\n", "5:40: parameters.dropout.when.dropout: `dropout` cannot depend on itself"),
+            ("  dropout: {min: 0.1, max: 0.5, when: {nope: [a]}}\n", "5:40: parameters.dropout.when.nope: unknown parameter `nope` in `when:`; no other parameter is searched"),
             ("  optimizer: {values: [sgd, adam], when: {activation: [relu]}}\n  activation: {values: [relu, tanh], when: {optimizer: [sgd]}}\n", "5:43: parameters.optimizer.when: conditions form a cycle: optimizer -> activation -> optimizer; a parameter cannot depend on itself"),
             ("  hidden: {values: [32.0, 64]}\n  depth: {values: [1, 2], when: {hidden: [32]}}\n", "ok"),
             ("  depth: {values: [1, 2]}\n  hidden: {values: [16], when: {depth: [\"1\"]}}\n", "6:41: parameters.hidden.when.depth[0]: \"1\" is quoted, so it is text, and `depth` takes 1 itself (one of 1, 2): write it without quotes"),
