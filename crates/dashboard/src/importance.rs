@@ -3,7 +3,9 @@
 //! The method is the global variant of PED-ANOVA (Watanabe, Bansal and Hutter, "PED-ANOVA:
 //! Efficiently Quantifying Hyperparameter Importance in Arbitrary Subspaces", IJCAI 2023). For
 //! each parameter it compares the distribution of its values among the top `GAMMA` fraction of
-//! trials (by the objective) with their distribution among all trials, with the Pearson
+//! trials (by the objective; every trial at or better than the last of them, so that trials
+//! tied there count alike whatever their numbers) with their distribution among all trials,
+//! with the Pearson
 //! divergence `sum_b p_b * (q_b / p_b - 1)^2`, where `p_b` and `q_b` are the fractions of all and
 //! of the top trials in bin `b`. A parameter whose good values are spread like all values (it
 //! does not matter) scores 0; one whose good values crowd into a few bins scores high. Scores are
@@ -57,12 +59,17 @@ pub(crate) fn ped_anova(columns: &[Column], objective: &[f64]) -> Option<Vec<f64
     }
     let mut order = valid.clone();
     order.sort_by(|&a, &b| objective[a].total_cmp(&objective[b]).then(a.cmp(&b)));
-    // Truncation is intended: the top set holds the best `ceil(GAMMA * n)` trials, at least 2.
+    // Truncation is intended: the top set holds the best `ceil(GAMMA * n)` trials, at least 2,
+    // and those tied with the last of them.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let top_n = ((GAMMA * valid.len() as f64).ceil() as usize).clamp(2, valid.len());
+    // Every trial tied with the last of them is top too, as the paper's top set is every
+    // trial at or better than the `GAMMA` quantile: the result never depends on how tied
+    // trials are numbered.
+    let cut = objective[order[top_n - 1]];
     let mut is_top = vec![false; objective.len()];
-    for &i in &order[..top_n] {
-        is_top[i] = true;
+    for &i in &valid {
+        is_top[i] = objective[i].total_cmp(&cut).is_le();
     }
     let scores: Vec<f64> = columns
         .iter()
@@ -275,6 +282,48 @@ mod tests {
         ];
         let scores = ped_anova(&columns, &objective).unwrap();
         assert!(scores[0] > scores[1], "{scores:?}");
+    }
+
+    #[test]
+    fn issue_trials_tied_at_the_cut_count_alike_whatever_their_order() {
+        // 20 trials, so the top 10% are 2; but 4 tie for the best value. Two of them share an
+        // lr bin and a depth, the other two do not: which two were top depended on their order.
+        let n = 20u32;
+        let objective: Vec<f64> = (0..n)
+            .map(|i| if i < 4 { 0.0 } else { f64::from(i) })
+            .collect();
+        let lr: Vec<Option<f64>> = (0..n)
+            .map(|i| {
+                Some(match i {
+                    0 | 1 => -2.0,
+                    2 => -4.0,
+                    3 => -1.0,
+                    _ => -4.0 + 3.0 * f64::from(i % 7) / 6.0,
+                })
+            })
+            .collect();
+        let depth: Vec<Option<usize>> = (0..n)
+            .map(|i| Some(usize::from(i >= 2 && i % 2 == 1)))
+            .collect();
+        let columns = |order: &[usize]| {
+            [
+                Column::Numeric(order.iter().map(|&i| lr[i]).collect()),
+                Column::Categorical {
+                    codes: order.iter().map(|&i| depth[i]).collect(),
+                    count: 2,
+                },
+            ]
+        };
+        let forward: Vec<usize> = (0..20).collect();
+        let backward: Vec<usize> = (0..20).rev().collect();
+        let values =
+            |order: &[usize]| -> Vec<f64> { order.iter().map(|&i| objective[i]).collect() };
+        let a = ped_anova(&columns(&forward), &values(&forward)).unwrap();
+        let b = ped_anova(&columns(&backward), &values(&backward)).unwrap();
+        assert!(
+            a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-12),
+            "{a:?} against {b:?}"
+        );
     }
 
     #[test]
