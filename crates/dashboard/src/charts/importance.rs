@@ -25,7 +25,11 @@ pub(crate) fn importance(items: &[(String, f64)], empty_message: &str) -> String
         .iter()
         .map(|(name, share)| format!("{name} {:.0}%", share * 100.0))
         .collect();
-    let label = format!("{label}: {}", shares.join(", "));
+    let label = if stands_out(items) {
+        format!("{label}: {}", shares.join(", "))
+    } else {
+        format!("{label}: no parameter stands out")
+    };
     let w = i32::try_from(WIDTH).unwrap_or(500);
     let bar_max = w - LABEL - 70;
     render((WIDTH, height), &label, |root| -> DrawResult {
@@ -60,11 +64,22 @@ pub(crate) fn importance(items: &[(String, f64)], empty_message: &str) -> String
             ))?;
         }
         let y = 12 + ROW * rows + 14;
+        let caption = if stands_out(items) {
+            "share of importance (PED-ANOVA, top 10% of trials)"
+        } else {
+            "no parameter stands out (PED-ANOVA, top 10% of trials: none beats chance)"
+        };
         root.draw(&Text::new(
-            "share of importance (PED-ANOVA, top 10% of trials)".to_string(),
+            caption.to_string(),
             (LABEL + bar_max / 2, y),
             text_style(12).pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;
         Ok(())
     })
+}
+
+/// Returns whether any parameter has a share: with none beating chance every share is 0, and
+/// there are no shares that sum to 100%.
+pub(crate) fn stands_out(items: &[(String, f64)]) -> bool {
+    items.iter().any(|(_, share)| *share > 0.0)
 }

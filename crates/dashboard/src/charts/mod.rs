@@ -32,7 +32,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 pub(crate) use curves::{curves, Curve, Emphasis};
 pub(crate) use edf::{edf, Distribution};
 pub(crate) use history::{best_line, history, HistoryPoint};
-pub(crate) use importance::importance;
+pub(crate) use importance::{importance, stands_out as importance_stands_out};
 pub(crate) use pairs::pairs;
 pub(crate) use parallel::{parallel, ParAxis, ParLine};
 pub(crate) use pareto::{fronts, hypervolume_history, pareto, Front, ParetoPoint};

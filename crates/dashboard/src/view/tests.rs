@@ -1337,3 +1337,28 @@ fn issue_compare_reads_differences_from_values_not_their_rounding() {
     let f1 = fact("val_f1").unwrap_or_else(|| panic!("a val_f1 row"));
     assert_eq!(f1.title(&0), "");
 }
+
+#[test]
+fn issue_importance_where_no_parameter_beats_chance_says_so() {
+    // Every trial's value the same: no parameter separates the top trials from the rest.
+    let d = data(30);
+    let mut trials = d.trials.clone();
+    for t in &mut trials {
+        if let Some(r) = t.result.as_mut() {
+            r.metrics.insert("val_accuracy".into(), 0.5);
+        }
+    }
+    let flat = ExperimentData::new(d.info.clone(), trials);
+    let r = ranked(&flat.trials, &flat.objectives(), &[]);
+    let a = super::experiment_page::analysis(&flat, &r, &BTreeMap::new(), NOW);
+    assert!(a.importance_flat);
+    assert!(
+        a.importance.contains("no parameter stands out"),
+        "{}",
+        a.importance
+    );
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    assert!(!a.importance_flat);
+    assert!(!a.importance.contains("no parameter stands out"));
+}

@@ -40,6 +40,9 @@ pub(crate) struct Analysis {
     pub(crate) parallel_bridged: bool,
     /// Parameter importance (SVG).
     pub(crate) importance: String,
+    /// Whether importance was computed and no parameter beats chance (every share 0): the
+    /// caption then says so rather than that shares sum to 100%.
+    pub(crate) importance_flat: bool,
     /// The most important parameters, two at a time (SVG).
     pub(crate) pairs: String,
     /// Which parameters the pair plots take, in words.
@@ -136,6 +139,9 @@ pub(crate) fn analysis_for(
             .iter()
             .any(|r| axes.iter().any(|a| a.value_of(r.trial).is_none())),
         importance: importance_chart(importance.as_deref(), &data.trials),
+        importance_flat: importance
+            .as_deref()
+            .is_some_and(|items| !crate::charts::importance_stands_out(items)),
         pairs,
         pairs_note,
         pairs_params,
