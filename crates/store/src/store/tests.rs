@@ -505,10 +505,22 @@ fn a_database_cut_short_behind_its_snapshot_is_refused_without_a_panic() {
     for snapshot in snapshots() {
         std::fs::remove_file(snapshot).unwrap();
     }
-    assert!(matches!(
-        Store::open(dir.path()),
-        Err(Error::LostWrites { .. })
-    ));
+    // Whether sled reads the log's prefix back depends on how its writes fell into segments,
+    // which timing decides (the flusher's thread): what it does read is refused as writes lost,
+    // and a log it cannot read as damaged with no snapshot; never a panic, never an open.
+    let opened = Store::open(dir.path());
+    assert!(
+        matches!(
+            opened,
+            Err(Error::LostWrites { .. }
+                | Error::Damaged {
+                    part: DamagedPart::Log { snapshot: false },
+                    ..
+                })
+        ),
+        "{:?}",
+        opened.map(|_| ())
+    );
 }
 
 #[test]
