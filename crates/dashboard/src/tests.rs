@@ -2104,3 +2104,20 @@ fn issue_tiny_values_read_apart_and_every_rounded_cell_has_its_value_in_full() {
         assert!(trial.contains("<td class=\"num\">1.60e-5</td>"), "{trial}");
     });
 }
+
+#[test]
+fn issue_an_experiment_s_busy_time_is_labelled_so() {
+    run(async {
+        let store = store_with("demo", 3);
+        let (_, page) = get(&store, "/experiments/demo").await;
+        assert!(
+            page.contains(
+                "<dt title=\"the time during which its trials ran: trials side by side count once"
+            ),
+            "{page}"
+        );
+        assert!(page.contains("\">busy</dt>") && !page.contains("<dt>duration</dt>"));
+        let (_, list) = get(&store, "/").await;
+        assert!(list.contains("\">busy</th>"), "{list}");
+    });
+}

@@ -17,17 +17,24 @@ impl Timestamp {
     }
 }
 
-/// Formats a duration in milliseconds as `1h02m`, `3m05s`, `4.2s` or, under a tenth of a
-/// second, `37ms`; a negative one (clocks that stepped back) as `0ms`.
+/// Formats a duration in milliseconds as `1h02m`, `3m05s`, `4.2s` (to the nearest tenth: 296
+/// ms is `0.3s`) or, under a tenth of a second, `37ms`; a negative one (clocks that stepped
+/// back) as `0ms`.
 pub fn format_duration(ms: i64) -> String {
     let ms = ms.max(0);
-    let s = ms / 1000;
+    // Tenths of a second, to the nearest: 59.96 s reads `1m00s`, not `60.0s`.
+    let tenths = ms.saturating_add(50) / 100;
+    let s = if ms < 60_000 && tenths >= 600 {
+        60
+    } else {
+        ms / 1000
+    };
     if s >= 3600 {
         format!("{}h{:02}m", s / 3600, s % 3600 / 60)
     } else if s >= 60 {
         format!("{}m{:02}s", s / 60, s % 60)
     } else if ms >= 100 {
-        format!("{}.{}s", s, ms % 1000 / 100)
+        format!("{}.{}s", tenths / 10, tenths % 10)
     } else {
         // Trials on small tabular data take milliseconds; "0.0s" would hide how many.
         format!("{ms}ms")
@@ -110,6 +117,7 @@ mod tests {
             (185_000, "3m05s"),
             (4_200, "4.2s"),
             (140, "0.1s"),
+            (150, "0.2s"),
             (37, "37ms"),
             (-5, "0ms"),
         ] {
@@ -140,6 +148,23 @@ mod tests {
             ("30m1h", None),
         ] {
             assert_eq!(parse_duration(text), ms, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn issue_durations_round_to_the_nearest_tenth() {
+        for (ms, text) in [
+            (296, "0.3s"),
+            (249, "0.2s"),
+            (4_250, "4.3s"),
+            (9_960, "10.0s"),
+            (59_949, "59.9s"),
+            (59_960, "1m00s"),
+            (99, "99ms"),
+            (100, "0.1s"),
+            (61_900, "1m01s"),
+        ] {
+            assert_eq!(format_duration(ms), text, "{ms}");
         }
     }
 }

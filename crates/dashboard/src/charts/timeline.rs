@@ -195,7 +195,7 @@ mod tests {
         for title in [
             "<a href=\"/t/0\" tabindex=\"-1\"><rect",
             "<title>trial 0: completed after 2.5s</title>",
-            "<title>trial 1: pruned after 0.2s</title>",
+            "<title>trial 1: pruned after 0.3s</title>",
             "<title>trial 2: running for 1m39s</title>",
             "<title>trial 3: end unknown (the sweep was stopped while it ran)</title>",
         ] {

@@ -172,7 +172,8 @@ pub(crate) fn experiments_compare_page(
                     .map_or("-".into(), |id| id.to_string())
             })
         },
-        row("duration", &|i| summaries[i].duration.clone()),
+        // Busy time: when trials ran, side by side counted once (`Summary::duration`).
+        row("busy", &|i| summaries[i].duration.clone()),
         row("epochs", &|i| {
             efforts
                 .get(i)
