@@ -61,8 +61,8 @@ pub(crate) enum Scale {
 }
 
 impl Scale {
-    /// Returns `value` as a tooltip writes it: a category's name, or the number as a tick is
-    /// (`0.0012`, `256`); `-` for an index with no category.
+    /// Returns `value` as a tooltip writes it: a category's name, or the number to 4
+    /// significant digits (`0.0012`, `256`, `1.419e-5`); `-` for an index with no category.
     pub(crate) fn text(&self, value: f64) -> String {
         match self {
             Scale::Categories(names) => {
@@ -76,8 +76,25 @@ impl Scale {
                     .flatten();
                 name.map_or_else(|| "-".to_string(), Clone::clone)
             }
-            Scale::Linear { .. } | Scale::Log { .. } => tick(value),
+            Scale::Linear { .. } | Scale::Log { .. } => precise(value),
         }
+    }
+}
+
+/// Formats a value for a tooltip: as a tick is, but in exponent form to 4 significant digits
+/// too (`1.419e-5`, where a tick reads `1.4e-5`).
+fn precise(v: f64) -> String {
+    let short = tick(v);
+    if !short.contains('e') || !v.is_finite() {
+        return short;
+    }
+    let full = format!("{v:.3e}");
+    match full.split_once('e') {
+        Some((mantissa, exponent)) => {
+            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+            format!("{mantissa}e{exponent}")
+        }
+        None => full,
     }
 }
 

@@ -1560,3 +1560,17 @@ fn issue_curves_axis_keeps_each_top_trial_s_best_point() {
     let dots = count(&svg, "fill=\"#0072B2\"") + count(&svg, "fill=\"#C88200\"");
     assert_eq!(dots, 2, "{svg}");
 }
+
+#[test]
+fn issue_tooltips_write_small_parameter_values_to_4_significant_digits() {
+    let log = Scale::Log {
+        min: 1e-6,
+        max: 1e-2,
+    };
+    assert_eq!(log.text(1.419_27e-5), "1.419e-5");
+    assert_eq!(log.text(2e-5), "2e-5");
+    assert_eq!(log.text(0.001_234), "0.001234");
+    let linear = Scale::Linear { min: 0.0, max: 1e7 };
+    assert_eq!(linear.text(1_234_567.0), "1.235e6");
+    assert_eq!(linear.text(256.0), "256");
+}
