@@ -66,7 +66,7 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
 
     let show = env.sweep(&["show", "tiny"]);
     assert_eq!(show.code, 0, "{show:?}");
-    for line in ["method      random", "pruner      none", "duration    "] {
+    for line in ["method      random", "pruner      none", "busy        "] {
         assert!(show.stdout.contains(line), "no `{line}`:\n{}", show.stdout);
     }
     let values: Vec<f64> = show

@@ -258,7 +258,7 @@ pub(crate) fn experiments(
         "objective",
         "best",
         "started (UTC)",
-        "duration",
+        "busy",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -377,8 +377,9 @@ pub(crate) fn experiment_header(
         None => writeln!(out, "best        - (no trial completed)")?,
     }
     writeln!(out, "started     {} UTC", info.created.utc())?;
+    // Busy time, as the dashboard says it: while any trial ran (waits between runs left out).
     if let Some(duration) = duration(trials) {
-        writeln!(out, "duration    {duration}")?;
+        writeln!(out, "busy        {duration} (while any trial ran)")?;
     }
     if let Some(trained) = effort.trained_text() {
         match effort.pruned_text() {
