@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use experiment::{Baseline, BaselineMetric, Estimate, GateReport, GateRow, Verdict};
+use experiment::{Baseline, BaselineMetric, Estimate, GateReport, GateRow, Provenance, Verdict};
 use serde_json::json;
 use store::RunRecord;
 
@@ -183,14 +183,7 @@ pub(crate) fn baseline_written(
             let doc = json!({
                 "experiment": baseline.experiment,
                 "baseline_written": true,
-                "baseline": {
-                    "file": file,
-                    "commit": p.commit,
-                    "dirty": p.dirty,
-                    "date": format_iso_utc(p.date),
-                    "machine": p.machine,
-                    "sweep_version": p.sweep_version,
-                },
+                "baseline": baseline_json(file, p),
                 "metrics": metrics,
                 "notes": notes_json(notes),
             });
@@ -312,18 +305,23 @@ fn json(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
             "machine": format!("{}; {}", h.current.cpu, h.current.os),
             "sweep_version": h.current.sweep_version,
         },
-        "baseline": {
-            "file": h.baseline_file,
-            "commit": p.commit,
-            "dirty": p.dirty,
-            "date": format_iso_utc(p.date),
-            "machine": p.machine,
-            "sweep_version": p.sweep_version,
-        },
+        "baseline": baseline_json(h.baseline_file, p),
         "metrics": metrics,
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// Returns the JSON of a baseline's file and where it was recorded, as both JSON reports give it.
+fn baseline_json(file: &str, p: &Provenance) -> serde_json::Value {
+    json!({
+        "file": file,
+        "commit": p.commit,
+        "dirty": p.dirty,
+        "date": format_iso_utc(p.date),
+        "machine": p.machine,
+        "sweep_version": p.sweep_version,
+    })
 }
 
 /// Returns the six cells of a row: metric, baseline, current, delta, threshold, verdict. The
