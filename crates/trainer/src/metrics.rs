@@ -1,10 +1,11 @@
 //! The metrics of a model on a split, computed on the host from its outputs in `f64`.
 //!
 //! Classification: mean cross-entropy, accuracy, F1 and, for two classes, ROC AUC. With two
-//! classes, F1 is the F1 of the second class (class 1, the positive one: `malignant` before
-//! `benign` would be class 0 in sorted order, so name labels accordingly or read the class list
-//! in `sweep validate`); with more, it is the macro average over the classes that occur in the
-//! labels or the predictions. ROC AUC ranks the rows by the difference of the two logits (the
+//! classes, F1 is the F1 of the second class in sorted order (class 1, the positive one: of
+//! `benign` and `malignant`, `malignant`; name labels accordingly, or read the class list in
+//! `sweep validate`); with more, it is the macro average over the classes that occur in the
+//! labels or the predictions (as scikit-learn's `average='macro'`: a class in neither counts
+//! nowhere). ROC AUC ranks the rows by the difference of the two logits (the
 //! log-odds of class 1), with ties counted as half, as the Mann-Whitney statistic does.
 //!
 //! Regression: the mean squared error in standardized units (what training minimizes), and RMSE,
@@ -65,7 +66,10 @@ pub(crate) fn regression(outputs: &[f32], targets: &[f32], scale: TargetScale) -
         .iter()
         .map(|&y| (scale.invert(y) - mean).powi(2))
         .sum();
-    let r2 = if total > 0.0 {
+    // Targets all alike leave R² undefined; alike as read, which scaling them back in f64 does
+    // not keep exactly (12 rows of 5.0 summed to a spread of 9e-30, and R² of -1.3e31).
+    let constant = targets.windows(2).all(|w| w[0] == w[1]);
+    let r2 = if total > 0.0 && !constant {
         1.0 - se / total
     } else {
         f64::NAN
@@ -206,6 +210,30 @@ mod tests {
         assert!(roc_auc(&mut [(0.1, true), (0.2, true)]).is_nan());
         assert_eq!(roc_auc(&mut [(0.1, false), (0.2, true)]), 1.0);
         assert_eq!(roc_auc(&mut [(0.3, false), (0.2, true)]), 0.0);
+    }
+
+    #[test]
+    fn r2_of_targets_all_alike_is_undefined_however_they_scale_back() {
+        // A scale whose round trip in f64 leaves 12 equal targets a spread above 0 (found
+        // among a few, as a real data set's scale gave one).
+        let spread = |scale: TargetScale, y: f32| {
+            let back: Vec<f64> = (0..12).map(|_| scale.invert(y)).collect();
+            let mean = back.iter().sum::<f64>() / 12.0;
+            back.iter().map(|b| (b - mean).powi(2)).sum::<f64>()
+        };
+        let (scale, y) = (1..1000)
+            .map(|k| {
+                let scale = TargetScale {
+                    mean: 4.0 + f64::from(k) * 0.001_3,
+                    std: 0.1 + f64::from(k) * 0.007,
+                };
+                (scale, scale.apply(5.0))
+            })
+            .find(|(scale, y)| spread(*scale, *y) > 0.0)
+            .expect("a scale that does not round-trip exactly");
+        let scores = regression(&[0.1; 12], &[y; 12], scale);
+        assert!(get(&scores, "r2").is_nan(), "{scores:?}");
+        assert!(get(&scores, "rmse").is_finite());
     }
 
     #[test]
