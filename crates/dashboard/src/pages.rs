@@ -209,7 +209,7 @@ async fn metrics_csv(
         let curves = [(t.id, reader.all_metrics(&name, t.id)?)];
         Ok((
             format!("{name}-trial-{id}-metrics.csv"),
-            experiment::curves_csv(&name, &curves),
+            experiment::curves_csv_for_spreadsheets(&name, &curves),
         ))
     })
     .await?;

@@ -133,6 +133,13 @@ fn trials_csv_with(trials: &[Trial], judged: &Judged<'_>, for_spreadsheets: bool
         if let Some(on) = judged.on_front(t) {
             fixed.push(on.to_string());
         }
+        // Text from outside the spec (a failure's reason, an agent's journal among others)
+        // is taken as text too; the other fixed cells are numbers and words of ours.
+        if for_spreadsheets {
+            for text in [2, 6] {
+                fixed[text] = as_text_in_spreadsheets(&fixed[text]);
+            }
+        }
         let mut row: Vec<String> = fixed.iter().map(|c| csv_cell(c, false)).collect();
         row.extend(params.iter().map(|p| match t.params.get(p) {
             Some(crate::ParamValue::Float(f)) => format!("{f:?}"),
@@ -167,6 +174,17 @@ pub type Curves = [(TrialId, BTreeMap<String, Vec<(Step, f64)>>)];
 /// spreadsheet: the header `experiment,trial,metric,step,value`, then a row per point, in the
 /// order given.
 pub fn curves_csv(experiment: &str, curves: &Curves) -> String {
+    curves_csv_with(experiment, curves, false)
+}
+
+/// Returns the curves as `curves_csv` does, for a spreadsheet: a metric's name that would run
+/// as a formula (a name from an agent's journal is any text) is written after a `'`, as
+/// `trials_csv_for_spreadsheets` writes values.
+pub fn curves_csv_for_spreadsheets(experiment: &str, curves: &Curves) -> String {
+    curves_csv_with(experiment, curves, true)
+}
+
+fn curves_csv_with(experiment: &str, curves: &Curves, for_spreadsheets: bool) -> String {
     let mut out = csv_row(&["experiment", "trial", "metric", "step", "value"].map(String::from));
     for (trial, series) in curves {
         for (metric, points) in series {
@@ -174,7 +192,11 @@ pub fn curves_csv(experiment: &str, curves: &Curves) -> String {
                 out.push_str(&csv_row(&[
                     experiment.to_string(),
                     trial.to_string(),
-                    metric.clone(),
+                    if for_spreadsheets {
+                        as_text_in_spreadsheets(metric)
+                    } else {
+                        metric.clone()
+                    },
                     step.to_string(),
                     format!("{value:?}"),
                 ]));
@@ -286,6 +308,31 @@ mod tests {
             assert!(!plain.contains('\''), "{plain}");
         }
         assert_eq!(rows("relu", true), rows("relu", false));
+    }
+
+    #[test]
+    fn for_spreadsheets_a_reason_and_a_metric_name_that_read_as_formulas_are_text() {
+        // An agent's journal carries any text as a reason or a metric's name.
+        let mut t = trial_with(0, TrialState::Failed, "=1+1", Some(0.5));
+        t.reason = Some("=HYPERLINK(\"http://x\")".into());
+        let all = [t];
+        let effort = Effort::default();
+        let judged = Judged::of(None, &all, &effort);
+        let safe = trials_csv_for_spreadsheets(&all, &judged);
+        assert!(safe.contains(",\"'=HYPERLINK("), "{safe}");
+        assert!(!trials_csv(&all, &judged).contains('\''));
+        let curves = [(
+            TrialId(0),
+            BTreeMap::from([("=1+1".to_string(), vec![(Step(1), -0.5)])]),
+        )];
+        assert_eq!(
+            curves_csv_for_spreadsheets("e", &curves),
+            "experiment,trial,metric,step,value\ne,0,'=1+1,1,-0.5\n"
+        );
+        assert_eq!(
+            curves_csv("e", &curves),
+            "experiment,trial,metric,step,value\ne,0,=1+1,1,-0.5\n"
+        );
     }
 
     #[test]

@@ -51,7 +51,10 @@ pub use digest::sha256_hex;
 pub use edges::{at_edges, AtEdge, End};
 pub use effort::{epochs_reported, Effort};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
-pub use export::{csv_row, curves_csv, trials_csv, trials_csv_for_spreadsheets, Curves, Judged};
+pub use export::{
+    csv_row, curves_csv, curves_csv_for_spreadsheets, trials_csv, trials_csv_for_spreadsheets,
+    Curves, Judged,
+};
 pub use filter::{Comparison, Field, FilterError, TrialFilter};
 pub use gate::{
     gate_compared, repeat_seed, Aggregate, Baseline, BaselineMetric, BaselineMismatch, Estimate,
