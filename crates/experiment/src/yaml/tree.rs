@@ -111,8 +111,9 @@ pub(super) fn read(text: &str) -> (Option<Node>, Vec<Problem>) {
 
 /// Returns the problems to show for the syntax error `fatal`: the characters that look like
 /// YAML's own (a no-break space, a full-width colon, an invisible one) on the line where the
-/// parser stopped or the line before, which it read on from, in its place; else `fatal` as it
-/// is. A character on another line is no cause of this error, and is not named.
+/// parser stopped or the line before, which it read on from, then `fatal` itself (such a
+/// character may be text that belongs there, and the error another mistake). A character on
+/// another line is no cause of this error, and is not named.
 fn explained(text: &str, fatal: Problem) -> Vec<Problem> {
     let stopped = fatal.pos.line;
     let near: Vec<Problem> = syntax::look_alikes(text)
@@ -120,11 +121,9 @@ fn explained(text: &str, fatal: Problem) -> Vec<Problem> {
         .map(|found| found.problem)
         .filter(|p| p.pos.line == stopped || p.pos.line + 1 == stopped)
         .collect();
-    if near.is_empty() {
-        vec![fatal]
-    } else {
-        syntax::counted(near)
-    }
+    let mut problems = syntax::counted(near);
+    problems.push(fatal);
+    problems
 }
 
 /// Returns the problem of a `%YAML` directive for another version than 1.2, the one the file is

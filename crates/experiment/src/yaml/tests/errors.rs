@@ -81,8 +81,11 @@ fn syntax_errors_are_placed_at_the_mistake() {
             // Characters that look like YAML's own.
             // NBSP indentation parses as a key `\u{a0}\u{a0}lr`, which is named in its message.
             (&format!("{BASE}parameters:\n\u{a0}\u{a0}lr: {{min: 0.001, max: 0.01}}\n"), "5:1: \u{a0}\u{a0}lr: unknown key `\u{a0}\u{a0}lr`, which holds a no-break space, U+00A0, that YAML does not read as a space (indenting with it is no indentation); replace it with a plain space; expected keys: name, description, seed, method, sampler, run_cap, parallel, metric, plateau, constraints, data, model, train, parameters, gate, device, checkpoints, pruner, early_terminate, enqueue, warm_start"),
-            ("parameters:\n  lr:\u{a0}{min: 0.001, max: 0.01}\n", "2:6: a no-break space, U+00A0, is in the text, and YAML does not read it as a space (indenting with it is no indentation, and after a `:` it joins the key and its value into one word); replace it with a plain space (a copy from a web page often leaves it there)"),
-            ("parameters:\n  hidden\u{ff1a} {values: [16]}\n", "2:9: a full-width colon `：` (U+FF1A) follows `hidden`, and YAML reads only the ASCII colon as the end of a key; write `hidden:` and a space"),
+            ("parameters:\n  lr:\u{a0}{min: 0.001, max: 0.01}\n", "2:6: a no-break space, U+00A0, is in the text, and YAML does not read it as a space (indenting with it is no indentation, and after a `:` it joins the key and its value into one word); replace it with a plain space (a copy from a web page often leaves it there)\n2:23: yaml syntax error: mapping values are not allowed in this context"),
+            ("parameters:\n  hidden\u{ff1a} {values: [16]}\n", "2:9: a full-width colon `：` (U+FF1A) follows `hidden`, and YAML reads only the ASCII colon as the end of a key; write `hidden:` and a space\n2:24: yaml syntax error: while parsing a block mapping, did not find expected key"),
+            // A right-to-left mark that is text beside an unrelated mistake on the next line:
+            // the mark is named, and the mistake is said too.
+            ("description: \"shalom \u{200f} text\"\nseed: 7: 8\n", "1:22: an invisible character, U+200F (RIGHT-TO-LEFT MARK), is in the text; delete it (a copy and paste or an editor left it there)\n2:8: yaml syntax error: mapping values are not allowed in this context"),
             // A syntax error elsewhere is not blamed on a no-break space in text.
             ("description: MLP\u{a0}on digits\nname: t\nseed 1\nmethod: grid\n", "3:1: yaml syntax error: `seed 1` has no `:`, so it is no `key: value` (the parser read on into line 4); write `seed: 1`"),
             // In quotes or a comment a no-break space is text, as is a full-width colon in a value.
