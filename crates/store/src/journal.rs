@@ -1139,6 +1139,25 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_value_inside_a_known_event_is_not_called_an_unknown_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
+        let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
+        b.publish(&JournalEvent::Start(trial(1, TrialState::Running)))
+            .unwrap();
+        let path = b.own_path().to_path_buf();
+        drop(b);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"running\""), "{text}");
+        std::fs::write(&path, text.replace("\"running\"", "\"runing\"")).unwrap();
+        let message = a.poll().unwrap_err().to_string();
+        assert!(
+            message.contains("unknown variant `runing`") && !message.contains("unknown event"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn an_event_about_a_trial_past_the_plan_is_refused_at_its_line() {
         let dir = tempfile::tempdir().unwrap();
         let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();

@@ -192,7 +192,9 @@ fn json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> std::result::Result<T, Strin
         if e.is_eof() {
             format!("the line ends at column {column} before its JSON object does")
         } else if message.starts_with("no variant of enum BodyV1")
-            || message.starts_with("unknown variant")
+            // The event's own name; an unknown value inside a known event (a trial's state,
+            // say) is said as serde says it, at its column.
+            || (message.starts_with("unknown variant") && message.contains("`agent`, `start`"))
         {
             "unknown event: not an agent's header, start, report, finish, skip, abort, warm or \
              tested"
