@@ -1194,10 +1194,9 @@ mod tests {
         assert_eq!(values(&resumed), values(&uninterrupted));
     }
 
-    /// Panics in `trial_started` on the thread named `worker`, as a bug outside a trial's
-    /// training would.
-    /// Panics as trial `trial` starts, in whichever worker took it (which worker takes which
-    /// trial depends on timing: a worker scheduled late may take none).
+    /// Panics in `trial_started` as trial `trial` starts, as a bug outside a trial's training
+    /// would, in whichever worker took it (which worker takes which trial depends on timing: a
+    /// worker scheduled late may take none).
     struct PanicsOn {
         trial: u32,
     }
