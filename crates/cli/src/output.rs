@@ -7,6 +7,7 @@ mod gate;
 mod record;
 mod trial;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
@@ -27,6 +28,36 @@ pub(crate) use trial::{trial_card, trials_side_by_side, Shown};
 
 /// Formats a metric value as the dashboard does (`experiment::metric_text`).
 pub(crate) use experiment::metric_text as metric;
+
+/// Returns `text` as a terminal may be sent it: every C0 and C1 control character (escape,
+/// bell, newline, tab, delete and the rest) and every bidirectional override, embedding and
+/// isolate written as a Rust escape such as `\u{1b}`, the rest as it is.
+///
+/// Text that came from a file or a journal (a description, a failure's reason, a categorical
+/// value, a class label, a name) goes through here before it reaches the terminal: raw, an
+/// escape sequence could recolour the screen, retitle the window or hide what follows, and a
+/// right-to-left override could make a line read as something else.
+pub(crate) fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        if hidden(ch) {
+            shown.extend(ch.escape_unicode());
+        } else {
+            shown.push(ch);
+        }
+    }
+    Cow::Owned(shown)
+}
+
+/// Returns whether `ch` acts on a terminal rather than showing: a C0 or C1 control character
+/// (`char::is_control`), or a bidirectional override, embedding or isolate (U+202A to U+202E,
+/// U+2066 to U+2069).
+fn hidden(ch: char) -> bool {
+    ch.is_control() || matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
 
 /// Writes the leaderboard: rank, trial, state, objective, best epoch, the further objectives and
 /// the constrained metrics, then every parameter; `ranked` is best first, and only the first
@@ -91,7 +122,7 @@ pub(crate) fn trials_table(
     front_ranks(out, trials, objectives, constraints)?;
     if let (Some(spec), Some(objective)) = (spec, objectives.first()) {
         if let Some(target) = spec.target_status(trials) {
-            writeln!(out, "target {} {target}", objective.name)?;
+            writeln!(out, "target {} {target}", visible(&objective.name))?;
         }
     }
     Ok(())
@@ -297,9 +328,9 @@ pub(crate) fn experiment_header(
     (trials, best): (&[Trial], Option<&Trial>),
     effort: &Effort,
 ) -> io::Result<()> {
-    writeln!(out, "experiment  {}", info.name)?;
+    writeln!(out, "experiment  {}", visible(&info.name))?;
     if !info.description.is_empty() {
-        writeln!(out, "            {}", info.description)?;
+        writeln!(out, "            {}", visible(&info.description))?;
     }
     writeln!(out, "status      {}", info.status_when_idle().as_str())?;
     writeln!(
@@ -327,11 +358,16 @@ pub(crate) fn experiment_header(
         }
     }
     match spec.filter(|s| s.is_multi_objective()) {
-        Some(spec) => writeln!(out, "objectives  {}", spec.objectives_label())?,
-        None => writeln!(out, "objective   {} ({})", info.objective, info.goal)?,
+        Some(spec) => writeln!(out, "objectives  {}", visible(&spec.objectives_label()))?,
+        None => writeln!(
+            out,
+            "objective   {} ({})",
+            visible(&info.objective),
+            info.goal
+        )?,
     }
     if let Some(target) = spec.and_then(|s| s.target_status(trials)) {
-        writeln!(out, "target      {} {target}", info.objective)?;
+        writeln!(out, "target      {} {target}", visible(&info.objective))?;
     }
     if let Some(plateau) = spec.and_then(|s| s.plateau_status(trials)) {
         writeln!(out, "plateau     {plateau}")?;
@@ -405,7 +441,7 @@ pub(crate) fn importance(out: &mut impl Write, per_objective: &[Importance]) -> 
     for (i, (objective, shares)) in per_objective.iter().enumerate() {
         let label = if i == 0 { "importance" } else { "" };
         let by = if several {
-            format!("by {objective}: ")
+            format!("by {}: ", visible(objective))
         } else {
             String::new()
         };
@@ -415,7 +451,7 @@ pub(crate) fn importance(out: &mut impl Write, per_objective: &[Importance]) -> 
                 shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 shares
                     .iter()
-                    .map(|(param, share)| format!("{param} {}", percent(*share)))
+                    .map(|(param, share)| format!("{} {}", visible(param), percent(*share)))
                     .collect::<Vec<_>>()
                     .join(", ")
             }
@@ -459,7 +495,15 @@ fn counts(trials: &[Trial]) -> String {
 }
 
 /// Writes aligned columns: text left-aligned, numbers right-aligned.
+///
+/// Every cell goes through `visible`: names, categorical values and labels come from files.
 fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> io::Result<()> {
+    let header: Vec<String> = header.iter().map(|c| visible(c).into_owned()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| visible(c).into_owned()).collect())
+        .collect();
+    let (header, rows) = (&header[..], &rows[..]);
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             rows.iter()
@@ -694,6 +738,52 @@ mod tests {
              \x20   1       39775!  adam\n\
              \x20  12          610  sgd\n"
         );
+    }
+
+    #[test]
+    fn text_from_files_reaches_the_terminal_without_its_controls() {
+        // An escape sequence, a window title (OSC ... BEL), a C1 control, a right-to-left
+        // override and an isolate, a newline that would forge a line, and text that stays.
+        let raw = "d\u{1b}[31mRED\u{1b}]0;T\u{7}\u{9b}2J\u{202e}gpj.exe\u{2066}x\nfake é 中";
+        assert_eq!(
+            visible(raw),
+            "d\\u{1b}[31mRED\\u{1b}]0;T\\u{7}\\u{9b}2J\\u{202e}gpj.exe\\u{2066}x\\u{a}fake é 中"
+        );
+        assert!(matches!(visible("plain é"), Cow::Borrowed("plain é")));
+        // A table's cells (names, categorical values) and the header's description pass
+        // through it.
+        let mut out = Vec::new();
+        let header = ["trial", "optimizer"].map(String::from);
+        table(
+            &mut out,
+            &header,
+            &[vec!["1".into(), "\u{202e}dam\u{7}".into()]],
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, "trial  optimizer\n    1  \\u{202e}dam\\u{7}\n");
+        let info = ExperimentInfo {
+            name: "e".into(),
+            description: "d\u{1b}[31mRED\u{1b}]0;T\u{7}".into(),
+            spec_yaml: String::new(),
+            spec_hash: String::new(),
+            spec_path: "e.yaml".into(),
+            objective: "val_loss".into(),
+            goal: experiment::Direction::Minimize,
+            seed: experiment::Seed(1),
+            run_cap: 2,
+            status: store::ExperimentStatus::Finished,
+            created: experiment::Timestamp(0),
+            finished: None,
+        };
+        let mut out = Vec::new();
+        experiment_header(&mut out, &info, None, (&[], None), &Effort::default()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("            d\\u{1b}[31mRED\\u{1b}]0;T\\u{7}\n"),
+            "{text}"
+        );
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use experiment::{Baseline, BaselineMetric, Estimate, GateReport, GateRow, Proven
 use serde_json::json;
 use store::RunRecord;
 
-use super::table;
+use super::{table, visible};
 use crate::args::GateFormat;
 use crate::clock::format_iso_utc;
 
@@ -134,9 +134,9 @@ pub(crate) fn baseline_written(
             table(out, &header, &rows)?;
             writeln!(out, "{}", provenance(baseline))?;
             for note in notes {
-                writeln!(out, "{}", note.line)?;
+                writeln!(out, "{}", visible(&note.line))?;
                 for line in note.detail.iter().flat_map(|d| d.lines()) {
-                    writeln!(out, "  {line}")?;
+                    writeln!(out, "  {}", visible(line))?;
                 }
             }
             Ok(())
@@ -212,8 +212,8 @@ fn text(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
         repeats(h.repeats, h.noise_k),
         h.baseline_file
     )?;
-    writeln!(out, "{}", provenance(h.baseline))?;
-    writeln!(out, "this run: {}", this_run(h.current))?;
+    writeln!(out, "{}", visible(&provenance(h.baseline)))?;
+    writeln!(out, "this run: {}", visible(&this_run(h.current)))?;
     writeln!(out)?;
     let header = HEADER.map(String::from);
     let rows: Vec<Vec<String>> = report.rows.iter().map(|r| cells(r).to_vec()).collect();
@@ -223,9 +223,9 @@ fn text(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
     }
     writeln!(out)?;
     for note in &h.notes {
-        writeln!(out, "{}", note.line)?;
+        writeln!(out, "{}", visible(&note.line))?;
         for line in note.detail.iter().flat_map(|d| d.lines()) {
-            writeln!(out, "  {line}")?;
+            writeln!(out, "  {}", visible(line))?;
         }
     }
     writeln!(out, "{}", conclusion(h, report))

@@ -6,6 +6,8 @@ use std::io::{self, Write};
 use experiment::ExperimentSpec;
 use store::RunRecord;
 
+use super::visible;
+
 /// Writes the record's summary lines, aligned with `experiment_header`'s; `spec` is the stored
 /// spec as this version reads it, whose sampler and pruner settings the header showed;
 /// `details` says whether the record's details follow (`run_record_details`).
@@ -21,7 +23,9 @@ pub(crate) fn run_record(
     writeln!(
         out,
         "record      sweep {}, {} on {}",
-        r.sweep_version, r.engine, r.device
+        visible(&r.sweep_version),
+        visible(&r.engine),
+        visible(&r.device)
     )?;
     let git = match &r.git {
         Some(g) if g.dirty => format!(
@@ -37,21 +41,31 @@ pub(crate) fn run_record(
         Some(g) => format!("git {} (clean)", g.commit),
         None => "git: not run inside a git repository".to_string(),
     };
-    writeln!(out, "            {git}")?;
-    writeln!(out, "            spec {}", r.spec_file)?;
+    writeln!(out, "            {}", visible(&git))?;
+    writeln!(out, "            spec {}", visible(&r.spec_file))?;
     writeln!(
         out,
         "            resolved spec sha256 {}",
         short(&r.resolved_spec_hash)
     )?;
     for (file, hash) in r.data_file.lines().zip(r.data_hash.lines()) {
-        writeln!(out, "            data {file} (sha256 {})", short(hash))?;
+        writeln!(
+            out,
+            "            data {} (sha256 {})",
+            visible(file),
+            visible(short(hash))
+        )?;
     }
     let parallel = match r.parallel {
         Some(p) => format!("; {}", super::trials_at_once(p)),
         None => String::new(),
     };
-    writeln!(out, "            machine {}; {}{parallel}", r.cpu, r.os)?;
+    writeln!(
+        out,
+        "            machine {}; {}{parallel}",
+        visible(&r.cpu),
+        visible(&r.os)
+    )?;
     if let Some(agent) = r.agent {
         writeln!(
             out,
@@ -66,7 +80,7 @@ pub(crate) fn run_record(
              its file (a default changed since); `--record` prints what it ran with:"
         )?;
         for difference in differing {
-            writeln!(out, "              {difference}")?;
+            writeln!(out, "              {}", visible(&difference))?;
         }
     }
     writeln!(out)
@@ -76,13 +90,16 @@ pub(crate) fn run_record(
 pub(crate) fn run_record_details(out: &mut impl Write, record: &RunRecord) -> io::Result<()> {
     writeln!(out, "resolved spec (sha256 {}):", record.resolved_spec_hash)?;
     for line in record.resolved_spec.lines() {
-        writeln!(out, "  {line}")?;
+        writeln!(out, "  {}", visible(line))?;
     }
     if let Some(g) = record.git.as_ref().filter(|g| !g.diff.is_empty()) {
-        writeln!(out, "\ndiff of tracked files against {}:", g.commit)?;
-        write!(out, "{}", g.diff)?;
-        if !g.diff.ends_with('\n') {
-            writeln!(out)?;
+        writeln!(
+            out,
+            "\ndiff of tracked files against {}:",
+            visible(&g.commit)
+        )?;
+        for line in g.diff.lines() {
+            writeln!(out, "{}", visible(line))?;
         }
     }
     writeln!(out)

@@ -9,7 +9,7 @@ use experiment::{
 };
 use store::{CheckpointAt, ExperimentInfo, TestResult};
 
-use super::{metric, table};
+use super::{metric, table, visible};
 
 /// Every metric's curve of a trial, by name.
 pub(crate) type Curves = BTreeMap<String, Vec<(Step, f64)>>;
@@ -60,7 +60,7 @@ impl Shown<'_> {
     fn state(&self) -> String {
         let state = self.trial.state.as_str_when_idle();
         match &self.trial.reason {
-            Some(reason) => format!("{state}: {reason}"),
+            Some(reason) => format!("{state}: {}", visible(reason)),
             None => state.to_string(),
         }
     }
@@ -78,7 +78,7 @@ pub(crate) fn trial_card(
     store_dir: &str,
 ) -> io::Result<()> {
     let t = shown.trial;
-    writeln!(out, "trial       {}", shown.name())?;
+    writeln!(out, "trial       {}", visible(&shown.name()))?;
     writeln!(out, "state       {}", shown.state())?;
     writeln!(out, "seed        {}", t.seed)?;
     if let Some(started) = t.started {
@@ -162,7 +162,7 @@ pub(crate) fn trial_card(
         let metrics: Vec<String> = test
             .metrics
             .iter()
-            .map(|(name, v)| format!("{name} {}", metric(Some(*v))))
+            .map(|(name, v)| format!("{} {}", visible(name), metric(Some(*v))))
             .collect();
         writeln!(
             out,
@@ -420,6 +420,49 @@ mod tests {
              val_loss          9.0000e8  ▁█\n\
              \n\
              reproduce   sweep reproduce e/1 --store 'runs/a b'\n"
+        );
+    }
+
+    #[test]
+    fn a_reason_and_a_categorical_value_show_their_controls() {
+        let info = info();
+        let trial = Trial {
+            id: experiment::TrialId(1),
+            seed: experiment::Seed(9),
+            params: [(
+                "act".to_string(),
+                experiment::ParamValue::Str("re\u{202e}lu".into()),
+            )]
+            .into(),
+            state: experiment::TrialState::Failed,
+            reason: Some("boom\u{1b}]0;owned\u{7}".into()),
+            started: None,
+            finished: None,
+            result: None,
+        };
+        let curves = Curves::new();
+        let shown = Shown {
+            info: &info,
+            spec: None,
+            trial: &trial,
+            curves: &curves,
+            checkpoint: CheckpointAt::Nowhere,
+            test: None,
+            front: None,
+        };
+        let mut out = Vec::new();
+        trial_card(&mut out, &shown, "runs").unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("state       failed: boom\\u{1b}]0;owned\\u{7}\n"),
+            "{text}"
+        );
+        assert!(text.contains("act        re\\u{202e}lu"), "{text}");
+        assert!(
+            !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+            "{text}"
         );
     }
 
