@@ -78,13 +78,7 @@ pub(crate) async fn check<B: MessageBody>(
     };
     if access.is_open() {
         if let Some(host) = foreign_host(&req) {
-            let error = Error::MisdirectedHost(host);
-            let error = if req.path().starts_with("/api/") {
-                error.into_api()
-            } else {
-                error
-            };
-            return Ok(refuse(req, error));
+            return Ok(refuse(req, Error::MisdirectedHost(host)));
         }
         return Ok(next.call(req).await?.map_into_left_body());
     }
@@ -119,13 +113,7 @@ pub(crate) async fn check<B: MessageBody>(
             .chain(from_cookie)
             .any(|t| access.accepts(Some(&t))))
     {
-        let error = Error::Unauthorized;
-        let error = if req.path().starts_with("/api/") {
-            error.into_api()
-        } else {
-            error
-        };
-        return Ok(refuse(req, error));
+        return Ok(refuse(req, Error::Unauthorized));
     }
     let mut res = next.call(req).await?.map_into_left_body();
     if let (true, Some(token)) = (query_ok, from_query) {
@@ -137,10 +125,21 @@ pub(crate) async fn check<B: MessageBody>(
     Ok(res)
 }
 
-/// Answers `req` with `error`'s response without calling the app.
+/// Answers `req` with `error`'s response without calling the app: JSON for the API (`/api`
+/// itself too, as `pages::not_found` answers it), a page otherwise.
 fn refuse<B>(req: ServiceRequest, error: Error) -> ServiceResponse<EitherBody<B>> {
+    let error = if is_api(req.path()) {
+        error.into_api()
+    } else {
+        error
+    };
     req.into_response(error.error_response())
         .map_into_right_body()
+}
+
+/// Returns whether `path` is the API's: `/api` or below it.
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
 }
 
 /// Returns the host a request is addressed to (its `Host` header, or the host of an absolute

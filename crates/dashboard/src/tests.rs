@@ -1238,6 +1238,31 @@ fn an_open_dashboard_answers_only_requests_addressed_to_loopback() {
 }
 
 #[test]
+fn api_itself_is_refused_in_json_as_below_it() {
+    run(async {
+        let store = store_with("demo", 3);
+        let token = "0123456789abcdef0123";
+        for uri in ["/api", "/api/", "/api/experiments"] {
+            let req = TestRequest::get().uri(uri);
+            let (status, _, body) = get_with(&store, Access::token(token).unwrap(), req).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
+            assert!(body.starts_with("{\"error\""), "{uri}: {body}");
+            let req = TestRequest::get()
+                .uri(uri)
+                .insert_header(("Host", "attacker.example"));
+            let (status, _, body) = get_with(&store, Access::open(), req).await;
+            assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{uri}");
+            assert!(body.starts_with("{\"error\""), "{uri}: {body}");
+        }
+        // A path that only starts like it is a page's.
+        let req = TestRequest::get().uri("/apix");
+        let (status, _, body) = get_with(&store, Access::token(token).unwrap(), req).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(!body.starts_with('{'), "{body}");
+    });
+}
+
+#[test]
 fn every_answer_carries_the_security_headers() {
     run(async {
         let store = store_with("demo", 3);
