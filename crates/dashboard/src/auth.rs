@@ -1,24 +1,47 @@
 //! Access control: an optional token that every request must carry.
 //!
 //! A request carries the token as `Authorization: Bearer TOKEN`, as `?token=TOKEN` (how a person
-//! opens the first page), or as the `sweep_token` cookie that such a first page sets, so that the
-//! links, stylesheets and live updates that follow carry it too. Comparison takes the same time
+//! opens the first page), or as the cookie that such a first page sets, so that the links,
+//! stylesheets and live updates that follow carry it too. Comparison takes the same time
 //! whatever the guess.
+//!
+//! The cookie is not the token. Browsers send a host's cookies to every port of it, so another
+//! service on the same host would read it: it carries a value drawn when the token is set (this
+//! process's run of the dashboard), which opens this dashboard until it stops and tells nothing
+//! of the token. It is named after the port the server listens on (`sweep_token_8080`), so that
+//! two dashboards on one host keep a cookie each. A page opened with `?token=` is sent on to the
+//! same address without it (a 303), so that the token stays out of the address bar, the history
+//! and bookmarks; the API keeps it, where a program sends it each time.
+//!
+//! Rejected: a SHA-256 or an HMAC of the token as the cookie. The dashboard has no hash or
+//! random number crate; std's `RandomState`, whose keys come from the OS, draws the value.
+
+use std::hash::{BuildHasher, Hasher};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderValue, AUTHORIZATION, COOKIE, SET_COOKIE};
+use actix_web::http::header::{HeaderValue, AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::{web, ResponseError};
+use actix_web::{web, HttpResponse, ResponseError};
 
 use crate::{AppState, Error, Result};
 
-const COOKIE_NAME: &str = "sweep_token";
+/// The cookie's name before the port: `sweep_token_8080`.
+const COOKIE_PREFIX: &str = "sweep_token_";
 
 /// Who may read the dashboard.
 #[derive(Clone)]
 pub struct Access {
-    token: Option<String>,
+    token: Option<Secret>,
+}
+
+/// A token and the value its cookie carries instead of it.
+#[derive(Clone)]
+struct Secret {
+    token: String,
+    /// 32 hex digits drawn when the token was set; the cookie carries them.
+    cookie: String,
 }
 
 impl Access {
@@ -39,7 +62,10 @@ impl Access {
             ));
         }
         Ok(Access {
-            token: Some(token.to_string()),
+            token: Some(Secret {
+                token: token.to_string(),
+                cookie: drawn(),
+            }),
         })
     }
 
@@ -52,7 +78,15 @@ impl Access {
         match (&self.token, given) {
             (None, _) => true,
             (Some(_), None) => false,
-            (Some(want), Some(given)) => constant_time_eq(want.as_bytes(), given.as_bytes()),
+            (Some(want), Some(given)) => constant_time_eq(want.token.as_bytes(), given.as_bytes()),
+        }
+    }
+
+    /// Returns whether `given` is the value this access's cookie carries.
+    fn accepts_cookie(&self, given: &str) -> bool {
+        match &self.token {
+            None => true,
+            Some(want) => constant_time_eq(want.cookie.as_bytes(), given.as_bytes()),
         }
     }
 }
@@ -83,9 +117,8 @@ pub(crate) async fn check<B: MessageBody>(
         return Ok(next.call(req).await?.map_into_left_body());
     }
     // Every token the request carries counts (a query or cookies may name one twice).
-    let from_query = query_token(req.query_string())
-        .into_iter()
-        .find(|t| access.accepts(Some(t)));
+    let from_query = query_token(req.query_string());
+    let query_ok = from_query.iter().any(|t| access.accepts(Some(t)));
     // The scheme's name is case-insensitive (RFC 9110).
     let from_header = req
         .headers()
@@ -96,33 +129,76 @@ pub(crate) async fn check<B: MessageBody>(
             scheme
                 .eq_ignore_ascii_case("bearer")
                 .then(|| token.trim().to_string())
-        });
+        })
+        .any(|t| access.accepts(Some(&t)));
+    let name = cookie_name(&req);
     let from_cookie = req
         .headers()
         .get_all(COOKIE)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .filter_map(|c| {
-            c.trim()
-                .strip_prefix(&format!("{COOKIE_NAME}="))
-                .map(str::to_string)
-        });
-    let query_ok = from_query.is_some();
-    if !(query_ok
-        || from_header
-            .chain(from_cookie)
-            .any(|t| access.accepts(Some(&t))))
-    {
+        .filter_map(|c| c.trim().strip_prefix(&name)?.strip_prefix('='))
+        .any(|value| access.accepts_cookie(value));
+    if !(query_ok || from_header || from_cookie) {
         return Ok(refuse(req, Error::Unauthorized));
     }
-    let mut res = next.call(req).await?.map_into_left_body();
-    if let (true, Some(token)) = (query_ok, from_query) {
-        let cookie = format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict");
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            res.headers_mut().insert(SET_COOKIE, value);
+    let cookie = match (&access.token, query_ok) {
+        (Some(secret), true) => HeaderValue::from_str(&format!(
+            "{name}={}; Path=/; HttpOnly; SameSite=Strict",
+            secret.cookie
+        ))
+        .ok(),
+        _ => None,
+    };
+    // A page opened with the token is sent on without it; the API answers as asked.
+    let page = matches!(*req.method(), Method::GET | Method::HEAD) && !is_api(req.path());
+    if page && !from_query.is_empty() {
+        let mut redirect = HttpResponse::SeeOther();
+        redirect.insert_header((LOCATION, without_token(req.path(), req.query_string())));
+        if let Some(cookie) = cookie {
+            redirect.insert_header((SET_COOKIE, cookie));
         }
+        return Ok(req.into_response(redirect.finish()).map_into_right_body());
+    }
+    let mut res = next.call(req).await?.map_into_left_body();
+    if let Some(cookie) = cookie {
+        res.headers_mut().insert(SET_COOKIE, cookie);
     }
     Ok(res)
+}
+
+/// Returns the name of the cookie that carries the token to this server: `sweep_token_` and
+/// the port it listens on.
+fn cookie_name(req: &ServiceRequest) -> String {
+    format!("{COOKIE_PREFIX}{}", req.app_config().local_addr().port())
+}
+
+/// Returns 32 hex digits no one can guess: two hashes under std's `RandomState`, whose keys
+/// come from the OS.
+fn drawn() -> String {
+    let keys = std::collections::hash_map::RandomState::new();
+    (0u8..2)
+        .map(|i| {
+            let mut hasher = keys.build_hasher();
+            hasher.write_u8(i);
+            format!("{:016x}", hasher.finish())
+        })
+        .collect()
+}
+
+/// Returns where a page opened as `path?query` is sent on to: the same path and query without
+/// its `token` parameters (however their names are percent-encoded), the others as given. The
+/// path starts with a single `/`, so that it never names another host (`//host`).
+fn without_token(path: &str, query: &str) -> String {
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|piece| !piece.is_empty() && query_token(piece).is_empty())
+        .collect();
+    let path = format!("/{}", path.trim_start_matches(['/', '\\']));
+    match kept.is_empty() {
+        true => path,
+        false => format!("{path}?{}", kept.join("&")),
+    }
 }
 
 /// Answers `req` with `error`'s response without calling the app: JSON for the API (`/api`

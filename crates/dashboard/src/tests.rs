@@ -1161,42 +1161,126 @@ fn the_token_guards_every_request() {
         let (status, headers, _) = get_with(
             &store,
             access(),
-            TestRequest::get().uri(&format!("/?token={token}")),
+            TestRequest::get().uri(&format!("/api/experiments?token={token}")),
         )
         .await;
         assert_eq!(status, StatusCode::OK);
-        assert!(header(&headers, "set-cookie")
-            .is_some_and(|c| c.contains("HttpOnly") && c.contains(token)));
+        assert!(header(&headers, "set-cookie").is_some_and(|c| c.contains("HttpOnly")));
         let bearer = TestRequest::get()
             .uri("/api/experiments")
             .insert_header(("Authorization", format!("Bearer {token}")));
         assert_eq!(get_with(&store, access(), bearer).await.0, StatusCode::OK);
-        let cookie = TestRequest::get()
-            .uri("/experiments/demo")
-            .insert_header(("Cookie", format!("other=1; sweep_token={token}")));
-        assert_eq!(get_with(&store, access(), cookie).await.0, StatusCode::OK);
         // Every token given counts, wherever it stands; the scheme's case does not matter.
         for req in [
-            TestRequest::get().uri(&format!("/?token=wrong&token={token}")),
-            TestRequest::get().uri(&format!("/?%74oken={token}")),
+            TestRequest::get().uri(&format!("/api/experiments?token=wrong&token={token}")),
+            TestRequest::get().uri(&format!("/api/experiments?%74oken={token}")),
             TestRequest::get()
                 .uri("/")
                 .insert_header(("Authorization", format!("bearer {token}"))),
-            TestRequest::get().uri("/").insert_header((
-                "Cookie",
-                format!("sweep_token=stale-stale-stale; sweep_token={token}"),
-            )),
         ] {
             assert_eq!(get_with(&store, access(), req).await.0, StatusCode::OK);
         }
         // A token opens it by any name.
         let elsewhere = TestRequest::get()
-            .uri(&format!("/?token={token}"))
+            .uri(&format!("/api/experiments?token={token}"))
             .insert_header(("Host", "sweep.example.org"));
         assert_eq!(
             get_with(&store, access(), elsewhere).await.0,
             StatusCode::OK
         );
+    });
+}
+
+/// Returns the cookie `access` sets for the token, as `name=value`.
+async fn cookie_for(store: &Store, access: &Access, token: &str) -> String {
+    let req = TestRequest::get().uri(&format!("/?token={token}"));
+    let (_, headers, _) = get_with(store, access.clone(), req).await;
+    let set = header(&headers, "set-cookie").unwrap_or_default();
+    set.split(';').next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn the_cookie_is_named_for_the_port_and_carries_no_token() {
+    run(async {
+        let store = store_with("demo", 3);
+        let token = "0123456789abcdef0123";
+        let access = Access::token(token).unwrap();
+        let cookie = cookie_for(&store, &access, token).await;
+        // The test server listens on port 8080 (actix's default `AppConfig`).
+        let value = cookie.strip_prefix("sweep_token_8080=").unwrap_or_default();
+        assert_eq!(value.len(), 32, "{cookie}");
+        assert!(!cookie.contains(token), "{cookie}");
+        let with = |cookie: String| {
+            TestRequest::get()
+                .uri("/experiments/demo")
+                .insert_header(("Cookie", cookie))
+        };
+        let opened = |cookie: String| {
+            let access = access.clone();
+            let store = store.clone();
+            async move { get_with(&store, access, with(cookie)).await.0 }
+        };
+        assert_eq!(opened(format!("other=1; {cookie}")).await, StatusCode::OK);
+        assert_eq!(
+            opened(format!("sweep_token_8080=stale; {cookie}")).await,
+            StatusCode::OK
+        );
+        // The token itself is no cookie, nor is the value under another port's name or the
+        // old name, nor another run's value.
+        for refused in [
+            format!("sweep_token_8080={token}"),
+            format!("sweep_token={value}"),
+            format!("sweep_token_8081={value}"),
+            format!("sweep_token_80800={value}"),
+        ] {
+            assert_eq!(
+                opened(refused.clone()).await,
+                StatusCode::UNAUTHORIZED,
+                "{refused}"
+            );
+        }
+        let other_run = Access::token(token).unwrap();
+        let req = with(cookie.clone());
+        assert_eq!(
+            get_with(&store, other_run, req).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    });
+}
+
+#[test]
+fn a_page_opened_with_the_token_is_sent_on_without_it() {
+    run(async {
+        let store = store_with("demo", 3);
+        let token = "0123456789abcdef0123";
+        let access = Access::token(token).unwrap();
+        for (uri, location) in [
+            (format!("/?token={token}"), "/"),
+            (
+                format!("/experiments/demo?page=2&token={token}&q=a%26b"),
+                "/experiments/demo?page=2&q=a%26b",
+            ),
+            (format!("/?token=wrong&%74oken={token}"), "/"),
+            (format!("//evil.example/?token={token}"), "/evil.example/"),
+        ] {
+            let (status, headers, _) =
+                get_with(&store, access.clone(), TestRequest::get().uri(&uri)).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{uri}");
+            assert_eq!(header(&headers, "location"), Some(location), "{uri}");
+            assert!(
+                header(&headers, "set-cookie").is_some_and(|c| c.starts_with("sweep_token_8080=")),
+                "{uri}"
+            );
+        }
+        // A wrong token is refused, not sent on.
+        let req = TestRequest::get().uri("/?token=wrong-token-wrong");
+        let (status, _, _) = get_with(&store, access.clone(), req).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // The API answers with the token in place: a program sends it each time.
+        let req = TestRequest::get().uri(&format!("/api/experiments?token={token}"));
+        let (status, _, body) = get_with(&store, access.clone(), req).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("demo"), "{body}");
     });
 }
 
