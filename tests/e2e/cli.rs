@@ -2823,3 +2823,23 @@ fn validate_says_when_a_fixed_model_is_past_what_the_trainer_builds() {
         out.stdout
     );
 }
+
+#[test]
+fn validate_shows_the_control_characters_of_a_files_text_rather_than_running_them() {
+    let env = TestEnv::new();
+    let mut csv = String::from("a,b,label\n");
+    for i in 0..40 {
+        let label = if i % 2 == 0 { "red\u{1b}[31m" } else { "blue" };
+        csv.push_str(&format!("{i},{},{label}\n", i % 7));
+    }
+    std::fs::write(env.path().join("esc.csv"), csv).unwrap();
+    let spec = env.write_spec(
+        "esc.yaml",
+        "name: esc\nmetric: {name: val_accuracy}\ndata: {csv: esc.csv, target: label}\n\
+         train: {epochs: 1}\nparameters:\n  lr: {values: [0.01]}\n",
+    );
+    let out = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains('\u{1b}'), "{:?}", out.stdout);
+    assert!(out.stdout.contains("red\\u{1b}[31m"), "{}", out.stdout);
+}

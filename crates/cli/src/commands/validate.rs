@@ -140,8 +140,9 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             )?,
         }
     }
+    // Notes quote the file's own text (values, names): its control characters shown, not run.
     for why in spec.notes(spec.run_cap) {
-        writeln!(out, "note: {why}")?;
+        writeln!(out, "note: {}", crate::output::visible(&why))?;
     }
     if let Some(problem) = objective.fixed_model_problem(&spec.space) {
         writeln!(out, "note: every trial will fail at its start: {problem}")?;
@@ -182,6 +183,11 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         Some(c) => format!("; separated by `{c}`"),
         None => String::new(),
     };
+    // Class labels and categories are the data file's own text.
+    let (encoded, target) = (
+        crate::output::visible(&encoded),
+        crate::output::visible(&target),
+    );
     writeln!(
         out,
         "data: {}{encoded}, {target}; {} train / {} validation / {} test \
