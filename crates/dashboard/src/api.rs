@@ -14,6 +14,7 @@ use store::ExperimentInfo;
 use crate::data::{ExperimentData, Series};
 use crate::downsample;
 use crate::pages::{blocking, now, selected};
+use crate::trial_number::TrialNumber;
 use crate::view::leaderboard::{self, LeaderboardQuery};
 use crate::view::Summary;
 use crate::{AppState, Error, Result};
@@ -477,9 +478,12 @@ async fn importance(
     )
 }
 
-async fn trial(state: web::Data<AppState>, path: web::Path<(String, u32)>) -> Result<HttpResponse> {
+async fn trial(
+    state: web::Data<AppState>,
+    path: web::Path<(String, TrialNumber)>,
+) -> Result<HttpResponse> {
     let reader = state.reader.clone();
-    let (name, id) = path.into_inner();
+    let (name, TrialNumber(id)) = path.into_inner();
     json(
         blocking(move || {
             let info = reader.info(&name)?;
@@ -505,11 +509,11 @@ async fn trial(state: web::Data<AppState>, path: web::Path<(String, u32)>) -> Re
 
 async fn metrics(
     state: web::Data<AppState>,
-    path: web::Path<(String, u32)>,
+    path: web::Path<(String, TrialNumber)>,
     query: web::Query<SeriesQuery>,
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
-    let (name, id) = path.into_inner();
+    let (name, TrialNumber(id)) = path.into_inner();
     json(
         async move {
             let max_points = max_points(&query)?;
@@ -529,11 +533,11 @@ async fn metrics(
 
 async fn metric(
     state: web::Data<AppState>,
-    path: web::Path<(String, u32, String)>,
+    path: web::Path<(String, TrialNumber, String)>,
     query: web::Query<SeriesQuery>,
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
-    let (name, id, metric) = path.into_inner();
+    let (name, TrialNumber(id), metric) = path.into_inner();
     json(
         async move {
             let max_points = max_points(&query)?;

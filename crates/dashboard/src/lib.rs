@@ -29,6 +29,7 @@ mod importance;
 mod notices;
 mod pages;
 mod serve;
+mod trial_number;
 mod view;
 
 use actix_web::body::MessageBody;

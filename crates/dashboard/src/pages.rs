@@ -15,6 +15,7 @@ use experiment::{ExperimentSpec, Judged, MetricSpec, Timestamp, Trial, TrialId};
 use store::ExperimentStatus;
 
 use crate::data::{self, Reader};
+use crate::trial_number::TrialNumber;
 use crate::view::compare::{self, ComparePage};
 use crate::view::experiment_page::{self, Analysis, ExperimentPage};
 use crate::view::experiments_compare::{self, ExperimentsComparePage};
@@ -200,10 +201,10 @@ async fn trials_csv(
 /// --series`.
 async fn metrics_csv(
     state: web::Data<AppState>,
-    path: web::Path<(String, u32)>,
+    path: web::Path<(String, TrialNumber)>,
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
-    let (name, id) = path.into_inner();
+    let (name, TrialNumber(id)) = path.into_inner();
     let (file, csv) = blocking(move || {
         let t = reader.trial(&name, id)?;
         let curves = [(t.id, reader.all_metrics(&name, t.id)?)];
@@ -251,12 +252,12 @@ pub(crate) fn selected(
 
 async fn trial_page(
     state: web::Data<AppState>,
-    path: web::Path<(String, u32)>,
+    path: web::Path<(String, TrialNumber)>,
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let fragment = is_fragment(&req);
     let reader = state.reader.clone();
-    let (name, id) = path.into_inner();
+    let (name, TrialNumber(id)) = path.into_inner();
     respond(blocking(move || render_trial(&reader, &name, id, now(), fragment)).await?)
 }
 

@@ -444,6 +444,9 @@ fn unknown_or_malformed_ids_get_a_404_page() {
             "/experiments/demo/trials/abc",
             "/experiments/demo/trials/-1",
             "/experiments/demo/trials/99999999999999999999",
+            // One trial, one address: its number as written, no sign or leading zeros.
+            "/experiments/demo/trials/+1",
+            "/experiments/demo/trials/01",
             "/static/nope.css",
         ] {
             let (status, body) = get(&store, uri).await;
@@ -453,6 +456,8 @@ fn unknown_or_malformed_ids_get_a_404_page() {
         for uri in [
             "/api/experiments/missing",
             "/api/experiments/demo/trials/x",
+            "/api/experiments/demo/trials/01",
+            "/api/experiments/demo/trials/+1/metrics",
             "/api/nope",
             "/api",
         ] {
