@@ -398,20 +398,14 @@ fn plain_scalar(text: &str) -> Scalar {
         ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
         _ => {}
     }
-    // The core schema's `0x` and `0o` integers have digits only: `from_str_radix` would also
-    // take a sign after the prefix (`0x-1`).
     if let Some(hex) = text.strip_prefix("0x") {
         if let Ok(i) = i64::from_str_radix(hex, 16) {
-            if hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Scalar::Int(i);
-            }
+            return Scalar::Int(i);
         }
     }
     if let Some(oct) = text.strip_prefix("0o") {
         if let Ok(i) = i64::from_str_radix(oct, 8) {
-            if oct.bytes().all(|b| b.is_ascii_digit()) {
-                return Scalar::Int(i);
-            }
+            return Scalar::Int(i);
         }
     }
     if let Ok(i) = text.parse::<i64>() {
@@ -495,10 +489,10 @@ mod tests {
                 Scalar::Float(9.223_372_036_854_776e18),
             ),
             ("0x", Scalar::Str("0x".into())),
-            ("0x+10", Scalar::Str("0x+10".into())),
-            ("0x-1", Scalar::Str("0x-1".into())),
-            ("0o-7", Scalar::Str("0o-7".into())),
-            ("0o+7", Scalar::Str("0o+7".into())),
+            // Read as earlier versions read them: a stored spec must mean what it meant (a
+            // constraint's bound written so was lost on upgrade when this became text).
+            ("0x-1", Scalar::Int(-1)),
+            ("0o+7", Scalar::Int(7)),
         ];
         for (text, want) in cases {
             assert_eq!(plain_scalar(text), want, "{text:?}");
