@@ -51,9 +51,22 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     let trials = store.trials(&info.name)?;
     let record = store.run_record(&info.name)?;
     let mut out = std::io::stdout().lock();
-    // The stored spec names the sampler and pruner; one stored by an older version that no
-    // longer parses only loses those two lines.
-    let spec = info.spec().ok();
+    // The stored spec names the sampler and pruner, and holds the constraints and every
+    // objective: one stored by an older version that no longer parses loses them here, which
+    // is said rather than ranking the trials as if it had none.
+    let spec = match info.spec() {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            say!(
+                "note: `{}`'s stored spec does not read with this version of Sweep, so its \
+                 constraints, its objectives past the first and its sampler's settings are not \
+                 shown or applied below: {}",
+                info.name,
+                crate::output::visible(&e.to_string())
+            );
+            None
+        }
+    };
     let effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     let objectives = info.objectives(spec.as_ref());
