@@ -221,54 +221,58 @@ fn opens_block_scalar(line: &str) -> bool {
         || indicator.trim_start() == ">"
 }
 
-/// Returns the byte offset of the `#` that starts `line`'s comment, if it has one: a `#` at the
-/// start or after a space, outside a quoted scalar. A quote opens one only where a token starts
-/// (`model's` is text), and `''` is a quote inside single quotes.
-fn comment_start(line: &str) -> Option<usize> {
+/// Returns each character of `line` with its byte offset and whether it lies inside a quoted
+/// scalar that starts on the line: a quote opens one only where a token starts (`model's` is
+/// text), `''` is a quote inside single quotes, and `\` escapes the next character inside
+/// double quotes. The quote that opens a scalar counts as outside it, the one that closes it
+/// inside.
+fn quoted_chars(line: &str) -> Vec<(usize, char, bool)> {
+    let mut states = Vec::with_capacity(line.len());
     let mut quote: Option<char> = None;
     let mut before = ' ';
     let mut chars = line.char_indices().peekable();
     while let Some((at, ch)) = chars.next() {
+        states.push((at, ch, quote.is_some()));
         match quote {
-            Some('\'') if ch == '\'' => {
-                if chars.peek().is_some_and(|&(_, next)| next == '\'') {
-                    chars.next();
-                } else {
-                    quote = None;
-                }
-            }
+            Some('\'') if ch == '\'' => match chars.next_if(|&(_, next)| next == '\'') {
+                Some((at, next)) => states.push((at, next, true)),
+                None => quote = None,
+            },
             Some('"') if ch == '\\' => {
-                chars.next();
+                if let Some((at, next)) = chars.next() {
+                    states.push((at, next, true));
+                }
             }
             Some(q) if ch == q => quote = None,
             Some(_) => {}
             None if (ch == '\'' || ch == '"') && starts_token(before) => quote = Some(ch),
-            None if ch == '#' && (before == ' ' || before == '\t') => return Some(at),
             None => {}
         }
         before = ch;
     }
-    None
+    states
+}
+
+/// Returns the byte offset of the `#` that starts `line`'s comment, if it has one: a `#` at the
+/// start or after a space, outside a quoted scalar (`quoted_chars`).
+fn comment_start(line: &str) -> Option<usize> {
+    let states = quoted_chars(line);
+    states
+        .iter()
+        .enumerate()
+        .find_map(|(k, &(at, ch, quoted))| {
+            let before = k.checked_sub(1).map_or(' ', |k| states[k].1);
+            (ch == '#' && !quoted && (before == ' ' || before == '\t')).then_some(at)
+        })
 }
 
 /// Returns whether the byte offset `at` of `line` lies inside a quoted scalar that starts on
-/// the line (a quote opens one at the start of a token).
+/// the line (`quoted_chars`).
 fn in_quotes(line: &str, at: usize) -> bool {
-    let mut quote: Option<char> = None;
-    let mut before = ' ';
-    for (i, ch) in line.char_indices() {
-        if i >= at {
-            break;
-        }
-        match quote {
-            Some(q) if ch == q => quote = None,
-            Some(_) => {}
-            None if (ch == '\'' || ch == '"') && starts_token(before) => quote = Some(ch),
-            None => {}
-        }
-        before = ch;
-    }
-    quote.is_some()
+    quoted_chars(line)
+        .iter()
+        .find(|&&(i, _, _)| i >= at)
+        .is_some_and(|&(_, _, quoted)| quoted)
 }
 
 /// Returns the name of `ch` when it is an invisible character, or a no-break space.
