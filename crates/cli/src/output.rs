@@ -763,18 +763,8 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text, "trial  optimizer\n    1  \\u{202e}dam\\u{7}\n");
         let info = ExperimentInfo {
-            name: "e".into(),
             description: "d\u{1b}[31mRED\u{1b}]0;T\u{7}".into(),
-            spec_yaml: String::new(),
-            spec_hash: String::new(),
-            spec_path: "e.yaml".into(),
-            objective: "val_loss".into(),
-            goal: experiment::Direction::Minimize,
-            seed: experiment::Seed(1),
-            run_cap: 2,
-            status: store::ExperimentStatus::Finished,
-            created: experiment::Timestamp(0),
-            finished: None,
+            ..trial::tests::info()
         };
         let mut out = Vec::new();
         experiment_header(&mut out, &info, None, (&[], None), &Effort::default()).unwrap();

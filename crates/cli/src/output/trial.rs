@@ -351,7 +351,7 @@ fn sparkline(curve: &[(Step, f64)], width: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn curve(values: &[f64]) -> Vec<(Step, f64)> {
@@ -359,7 +359,7 @@ mod tests {
     }
 
     /// A finished experiment `e` minimizing `val_loss`.
-    fn info() -> ExperimentInfo {
+    pub(in crate::output) fn info() -> ExperimentInfo {
         ExperimentInfo {
             name: "e".into(),
             description: String::new(),
