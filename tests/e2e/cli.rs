@@ -2697,14 +2697,17 @@ fn issue_a_warm_start_file_that_gives_nothing_is_refused_at_the_spec_line() {
     let warm = TINY.replace("method: random", "method: tpe") + "warm_start: {csv: past.csv}\n";
     let spec = env.write_spec("warm.yaml", &warm);
     let path = env.path().join("past.csv");
+    // Validates the spec with `csv` as its file of results: refused, as every case below is.
+    let refused_with = |csv: &str| {
+        std::fs::write(&path, csv).unwrap();
+        let refused = env.sweep(&["validate", spec.to_str().unwrap()]);
+        assert_eq!(refused.code, 2, "{refused:?}");
+        refused
+    };
     // `lr` renamed: said once for the file, with the column it may be, not once per row.
-    std::fs::write(
-        &path,
+    let refused = refused_with(
         "learning_rate,hidden,dropout,val_accuracy\n0.005,16,0.05,0.9\n0.002,32,0.1,0.8\n",
-    )
-    .unwrap();
-    let refused = env.sweep(&["validate", spec.to_str().unwrap()]);
-    assert_eq!(refused.code, 2, "{refused:?}");
+    );
     assert!(
         refused
             .stderr
@@ -2717,13 +2720,8 @@ fn issue_a_warm_start_file_that_gives_nothing_is_refused_at_the_spec_line() {
         refused.stderr
     );
     // Every row left out: refused too, with the first reasons.
-    std::fs::write(
-        &path,
-        "lr,hidden,dropout,val_accuracy\n0.5,16,0.05,0.9\n0.002,64,0.1,0.8\n",
-    )
-    .unwrap();
-    let refused = env.sweep(&["validate", spec.to_str().unwrap()]);
-    assert_eq!(refused.code, 2, "{refused:?}");
+    let refused =
+        refused_with("lr,hidden,dropout,val_accuracy\n0.5,16,0.05,0.9\n0.002,64,0.1,0.8\n");
     assert!(
         refused
             .stderr
@@ -2733,13 +2731,7 @@ fn issue_a_warm_start_file_that_gives_nothing_is_refused_at_the_spec_line() {
         refused.stderr
     );
     // `sweep export --series` writes curves, not a row per trial.
-    std::fs::write(
-        &path,
-        "experiment,trial,metric,step,value\ntiny,0,val_accuracy,1,0.5\n",
-    )
-    .unwrap();
-    let refused = env.sweep(&["validate", spec.to_str().unwrap()]);
-    assert_eq!(refused.code, 2, "{refused:?}");
+    let refused = refused_with("experiment,trial,metric,step,value\ntiny,0,val_accuracy,1,0.5\n");
     assert!(
         refused.stderr.contains("past.csv: this is curve data")
             && refused
