@@ -176,12 +176,30 @@ impl Store {
     /// Opens the store in `path` as `open` does, for a command that only works on an existing
     /// one: a folder without a store is refused (`Error::NoStore`), nothing written in it.
     pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::check_existing(path)?;
+        Store::open_at(path, true)
+    }
+
+    /// Fails as `open_existing` would before opening anything, for a command that reads files
+    /// beside the database (a checkpoint) without opening it: a store set aside by a compaction,
+    /// a file where the folder should be, or a folder holding neither of sled's files
+    /// (`Error::NoStore`). A folder not there at all passes: opening says so.
+    pub fn check_existing(path: &Path) -> Result<()> {
+        if let Some(e) = compact::compaction_pending(path) {
+            return Err(e);
+        }
+        if path.exists() && !path.is_dir() {
+            return Err(Error::Open {
+                path: path.to_path_buf(),
+                detail: "it is a file, not a folder".into(),
+            });
+        }
         if path.is_dir() && !path.join("db").is_file() && !path.join("conf").is_file() {
             return Err(Error::NoStore {
                 path: path.to_path_buf(),
             });
         }
-        Store::open_at(path, true)
+        Ok(())
     }
 
     /// Deletes a temporary store's files now, for a process about to end while other threads

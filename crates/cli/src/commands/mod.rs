@@ -102,29 +102,15 @@ pub(crate) fn quoted(path: &Path) -> String {
 
 /// Fails, saying how to make one, when there is no store at `path`.
 pub(crate) fn require_store(path: &Path) -> anyhow::Result<()> {
-    // A store aside for its compaction is said as such, not as missing.
-    if let Some(pending) = store::compaction_pending(path) {
-        return Err(pending.into());
-    }
+    // A store aside for its compaction, a file or a folder of other things are said as opening
+    // it would say them, also before a command that reads files beside the database (a
+    // checkpoint, say) blames what it looked for there.
+    Store::check_existing(path)?;
     if !path.exists() {
         bail!(
             "no store at {}; run `sweep run FILE` first, or pass --store DIR",
             path.display()
         );
-    }
-    // Said as opening it would say, before a command that reads files beside the database (a
-    // checkpoint, say) blames what it looked for there.
-    if !path.is_dir() {
-        bail!(
-            "cannot open store {}: it is a file, not a folder",
-            path.display()
-        );
-    }
-    if !path.join("db").is_file() && !path.join("conf").is_file() {
-        return Err(store::Error::NoStore {
-            path: path.to_path_buf(),
-        }
-        .into());
     }
     Ok(())
 }
