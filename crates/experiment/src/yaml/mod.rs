@@ -8,6 +8,7 @@
 //! over a continuous range, a knob both fixed and searched) in one pass.
 
 mod blocks;
+mod brackets;
 mod conditions;
 mod constraints;
 mod data;
@@ -15,10 +16,12 @@ mod decoder;
 mod distribution;
 mod enqueue;
 mod gate;
+mod misread_key;
 mod objectives;
 mod params;
 mod pruner;
 mod sampler;
+mod scan;
 mod syntax;
 mod tree;
 mod warm_start;
