@@ -162,6 +162,24 @@ pub enum Error {
         /// Why, in words.
         detail: String,
     },
+    /// An open store could not be written to disk: a flush wrote the database, but not the
+    /// count of flushes beside it (its folder made read-only, the disk refusing writes). What
+    /// earlier flushes wrote is kept; the count is only behind the database, which `open`
+    /// allows.
+    #[error(
+        "cannot flush store {} to disk: writing {} failed: {error}; what was already \
+         written to it is kept (its folder must stay writable while a command writes the store)",
+        path.display(),
+        file.display()
+    )]
+    Flush {
+        /// The store's directory.
+        path: PathBuf,
+        /// The file beside the database that could not be written.
+        file: PathBuf,
+        /// The system's reason. Part of the message, not a separate source, as for `Io`.
+        error: io::Error,
+    },
     /// An agent journal cannot be read or written, or holds what this agent cannot go on with.
     #[error(
         "agent journal {}{}: {detail}",

@@ -693,7 +693,13 @@ impl Store {
                 self.meta
                     .insert(FORMAT_VERSION_KEY, &FORMAT_VERSION.to_be_bytes())
                     .map_err(storage)?;
-                self.flush()?;
+                // Still opening: a mark that cannot be written is the folder's trouble at open.
+                self.flush().map_err(|e| match e {
+                    Error::Flush { path, error, .. } => {
+                        aside_failed(&path, flushed::FLUSHED, &error)
+                    }
+                    other => other,
+                })?;
             }
         }
         Ok(())

@@ -51,8 +51,13 @@ impl Store {
         if count <= *marked {
             return Ok(());
         }
-        write_aside(dir, FLUSHED, &format!("{count}\n"))
-            .map_err(|e| super::aside_failed(dir, FLUSHED, &e))?;
+        // The store is open: a write refused now is no trouble opening it (`aside_failed`), but
+        // a flush that cannot finish.
+        write_aside(dir, FLUSHED, &format!("{count}\n")).map_err(|error| Error::Flush {
+            path: dir.to_path_buf(),
+            file: dir.join(FLUSHED),
+            error,
+        })?;
         *marked = count;
         Ok(())
     }

@@ -640,6 +640,41 @@ fn the_flush_mark_only_refuses_a_database_behind_it() {
 }
 
 #[test]
+fn a_flush_the_folder_refuses_says_so_and_keeps_what_was_written() {
+    // Tests may run as root, whom a read-only folder does not stop: a folder where the mark's
+    // new file goes refuses its write honestly, as the system refuses it in a read-only folder
+    // or on a disk that refuses writes.
+    let dir = tempfile::tempdir().unwrap();
+    let blocked = dir.path().join(format!("{}.part", flushed::FLUSHED));
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.create_experiment(&info("kept", 1)).unwrap();
+        store.flush().unwrap();
+        store.create_experiment(&info("later", 2)).unwrap();
+        std::fs::create_dir(&blocked).unwrap();
+        let err = store.flush().unwrap_err();
+        let text = err.to_string();
+        let refused = std::fs::write(&blocked, "").unwrap_err();
+        assert_eq!(
+            text,
+            format!(
+                "cannot flush store {} to disk: writing {} failed: {refused}; what was already \
+                 written to it is kept (its folder must stay writable while a command writes \
+                 the store)",
+                dir.path().display(),
+                dir.path().join(flushed::FLUSHED).display()
+            )
+        );
+        assert!(!text.contains("cannot open"), "{text}");
+        assert!(std::error::Error::source(&err).is_none(), "{text}");
+    }
+    // Once the folder takes writes again, the store opens with what it held.
+    std::fs::remove_dir(&blocked).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(names(&store), ["kept", "later"]);
+}
+
+#[test]
 fn a_file_or_a_path_through_one_is_not_opened_and_named() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("notes.txt");
