@@ -9,6 +9,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::thread::{Scope, ScopedJoinHandle};
 
 use experiment::{
     ExperimentSpec, Objective, Stopped, Trial, TrialId, TrialState, WarmSource, WarmStart,
@@ -96,20 +97,18 @@ pub fn run_study(
     clock: &dyn Clock,
     options: &StudyOptions,
 ) -> Result<StudySummary> {
-    let window = u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX);
-    let agent = options.agent.as_ref();
-    // An agent meets the others before writing, so that one refused changes nothing stored.
-    // Each agent takes a warm start itself, from its own store or its own copy of the file:
-    // the agents compare the trials taken (their digest in the journal headers).
-    let mut met = None;
-    let (info, resumed, warm) = open_experiment(store, spec, options, clock, |run_cap, warm| {
-        if let Some(a) = agent {
-            met = Some(agents::meet(a, spec, options, run_cap, warm)?);
-        }
-        Ok(())
-    })?;
-    let run_cap = info.run_cap;
-    let restored = match &met {
+    let run = Run {
+        store,
+        spec,
+        objective,
+        observer,
+        clock,
+        options,
+        window: u32::try_from(options.parallel.max(1)).unwrap_or(u32::MAX),
+    };
+    let opened = run.open()?;
+    let run_cap = opened.info.run_cap;
+    let restored = match &opened.met {
         Some(met) => agents::restore(met, store, spec)?,
         None => 0,
     };
@@ -118,61 +117,12 @@ pub fn run_study(
     // Closing the stop closes the board at once: a worker waiting for earlier trials before it
     // chooses a trial's parameters gives up then (`Stop::watch`).
     options.stop.watch(&board);
-    let mut finished = 0u32;
-    for trial in &existing {
-        if trial.state.is_finished() {
-            let mut curve = store.metric_series(&spec.name, trial.id, &spec.metric.name)?;
-            // As its reports went on the board when it ran: left out of pruning.
-            if reporter::never_meets(&spec.constraints, |m| trial.value(m)).is_some() {
-                curve.iter_mut().for_each(|(_, v)| *v = f64::NAN);
-            }
-            board.preload(trial.clone(), curve);
-            finished += 1;
-        }
-    }
-    let owns = |id: TrialId| agent.is_none_or(|a| a.owns(id));
-    let own_finished = |trials: &[Trial]| {
-        trials
-            .iter()
-            .filter(|t| t.state.is_finished() && owns(t.id))
-            .count()
-    };
-    let own_before = own_finished(&existing);
-    // Trials the target or the plateau, reached in an earlier run, keeps from starting are not
-    // pending.
-    let stopped = spec.stopped_by(&existing);
-    let done: Vec<TrialId> = existing
-        .iter()
-        .filter(|t| t.state.is_finished())
-        .map(|t| t.id)
-        .collect();
-    let pending = Pending::new(
-        needed_trials(run_cap, stopped, window),
-        agent.map(|a| (a.agent, a.agents)),
-        &done,
-    );
-    // An agent's share of the trials side by side.
-    let threads = match agent {
-        Some(a) => usize::try_from(window.div_ceil(a.agents.max(1))).unwrap_or(1),
-        None => options.parallel,
-    };
-    let parallel = threads
-        .max(1)
-        .min(usize::try_from(pending.len()).unwrap_or(usize::MAX).max(1));
-    observer.study_started(&StudyPlan {
-        experiment: spec.name.clone(),
-        total: run_cap,
-        already_finished: finished,
-        parallel,
-        resumed,
-        to_run: u32::try_from(pending.len()).unwrap_or(u32::MAX),
-        stopped,
-        agent: agent.map(|a| (a.agent, a.agents)),
-        restored: u32::try_from(restored).unwrap_or(u32::MAX),
-        warm_start: warm.as_ref().map(WarmStarted::describe),
-    });
+    let finished = run.preload(&board, &existing)?;
+    let own_before = run.own_finished(&existing);
+    let (pending, parallel) = run.plan(&opened, &existing, (finished, restored));
+    let window = run.window;
     let needed = |finished: &[Trial]| needed_trials(run_cap, spec.stopped_by(finished), window);
-    let peers = match (agent, met) {
+    let peers = match (options.agent.as_ref(), opened.met) {
         (Some(a), Some(met)) => {
             let study = agents::Study {
                 store,
@@ -181,22 +131,16 @@ pub fn run_study(
                 observer,
                 needed: &needed,
             };
-            Some(Peers::join(met, a, study, (&existing, warm.as_ref()))?)
+            Some(Peers::join(
+                met,
+                a,
+                study,
+                (&existing, opened.warm.as_ref()),
+            )?)
         }
         _ => None,
     };
-
-    let sampler = match warm {
-        Some(warm) => Box::new(search::WarmSampler::new(
-            search::sampler_of(spec),
-            warm.trials,
-        )),
-        None => search::sampler_of(spec),
-    };
-    let queue = Mutex::new(Queue {
-        pending,
-        error: None,
-    });
+    let sampler = sampler(spec, opened.warm);
     let worker = Worker {
         store,
         spec,
@@ -211,134 +155,350 @@ pub fn run_study(
         planned: run_cap,
         peers: peers.as_ref(),
     };
-    let workers_done = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        // A thread the system refuses (its limit on threads or memory) stops the study: the
-        // workers started stop too.
-        let refused = |started: usize, error: std::io::Error| {
-            lock(&queue).error.get_or_insert(Error::Threads {
-                wanted: parallel,
-                started,
-                error,
-            });
-            board.abort();
+    let error = Workers::run(&worker, pending, parallel);
+    settle(error, peers.as_ref(), &options.stop)?;
+    run.finish(opened.info, own_before, peers.as_ref())
+}
+
+/// One call of `run_study`: what it was given, which its phases share.
+struct Run<'a> {
+    store: &'a Store,
+    spec: &'a ExperimentSpec,
+    objective: &'a dyn Objective,
+    observer: &'a dyn Observer,
+    clock: &'a dyn Clock,
+    options: &'a StudyOptions,
+    /// The trials side by side across the study (at least 1): trial `k` may see the finished
+    /// trials `k - window` and below (`Worker::window`).
+    window: u32,
+}
+
+/// The experiment a study runs, as `Run::open` found or created it.
+struct Opened {
+    /// Its record, with the trials it plans (`run_cap`) settled.
+    info: ExperimentInfo,
+    /// Whether it existed before this call.
+    resumed: bool,
+    /// The trials it took from another experiment (`warm_start:`).
+    warm: Option<WarmStarted>,
+    /// The other agents, met before anything was written, when several run the study.
+    met: Option<agents::Met>,
+}
+
+impl Run<'_> {
+    /// Creates the experiment or checks the stored one (`open_experiment`).
+    fn open(&self) -> Result<Opened> {
+        let (spec, options) = (self.spec, self.options);
+        // An agent meets the others before writing, so that one refused changes nothing stored.
+        // Each agent takes a warm start itself, from its own store or its own copy of the file:
+        // the agents compare the trials taken (their digest in the journal headers).
+        let mut met = None;
+        let (info, resumed, warm) =
+            open_experiment(self.store, spec, options, self.clock, |run_cap, warm| {
+                if let Some(a) = &options.agent {
+                    met = Some(agents::meet(a, spec, options, run_cap, warm)?);
+                }
+                Ok(())
+            })?;
+        Ok(Opened {
+            info,
+            resumed,
+            warm,
+            met,
+        })
+    }
+
+    /// Puts the finished trials of `existing` on `board`, with their objective curves, and
+    /// returns how many there are.
+    fn preload(&self, board: &Board, existing: &[Trial]) -> Result<u32> {
+        let spec = self.spec;
+        let mut finished = 0u32;
+        for trial in existing {
+            if trial.state.is_finished() {
+                let mut curve =
+                    self.store
+                        .metric_series(&spec.name, trial.id, &spec.metric.name)?;
+                // As its reports went on the board when it ran: left out of pruning.
+                if reporter::never_meets(&spec.constraints, |m| trial.value(m)).is_some() {
+                    curve.iter_mut().for_each(|(_, v)| *v = f64::NAN);
+                }
+                board.preload(trial.clone(), curve);
+                finished += 1;
+            }
+        }
+        Ok(finished)
+    }
+
+    /// Returns how many of `trials` have finished among those this process runs (an agent's
+    /// own, or all).
+    fn own_finished(&self, trials: &[Trial]) -> usize {
+        let agent = self.options.agent.as_ref();
+        trials
+            .iter()
+            .filter(|t| t.state.is_finished() && agent.is_none_or(|a| a.owns(t.id)))
+            .count()
+    }
+
+    /// Returns the trials this call runs and how many threads run them, and tells the observer
+    /// the plan; `finished` trials of `existing` are on the board, `restored` of them written
+    /// back from this agent's journal.
+    fn plan(
+        &self,
+        opened: &Opened,
+        existing: &[Trial],
+        (finished, restored): (u32, usize),
+    ) -> (Pending, usize) {
+        let (spec, agent) = (self.spec, self.options.agent.as_ref());
+        let run_cap = opened.info.run_cap;
+        // Trials the target or the plateau, reached in an earlier run, keeps from starting are
+        // not pending.
+        let stopped = spec.stopped_by(existing);
+        let done: Vec<TrialId> = existing
+            .iter()
+            .filter(|t| t.state.is_finished())
+            .map(|t| t.id)
+            .collect();
+        let pending = Pending::new(
+            needed_trials(run_cap, stopped, self.window),
+            agent.map(|a| (a.agent, a.agents)),
+            &done,
+        );
+        // An agent's share of the trials side by side.
+        let threads = match agent {
+            Some(a) => usize::try_from(self.window.div_ceil(a.agents.max(1))).unwrap_or(1),
+            None => self.options.parallel,
         };
-        let mut handles = Vec::with_capacity(parallel);
-        for started in 0..parallel {
+        let parallel = threads
+            .max(1)
+            .min(usize::try_from(pending.len()).unwrap_or(usize::MAX).max(1));
+        self.observer.study_started(&StudyPlan {
+            experiment: spec.name.clone(),
+            total: run_cap,
+            already_finished: finished,
+            parallel,
+            resumed: opened.resumed,
+            to_run: u32::try_from(pending.len()).unwrap_or(u32::MAX),
+            stopped,
+            agent: agent.map(|a| (a.agent, a.agents)),
+            restored: u32::try_from(restored).unwrap_or(u32::MAX),
+            warm_start: opened.warm.as_ref().map(WarmStarted::describe),
+        });
+        (pending, parallel)
+    }
+
+    /// Records how the study ended in the experiment's record, and for an agent whose study
+    /// finished, shares the best trial's result on the test split; returns the summary.
+    /// `own_before` trials of this process had finished before the call.
+    fn finish(
+        &self,
+        info: ExperimentInfo,
+        own_before: usize,
+        peers: Option<&Peers<'_>>,
+    ) -> Result<StudySummary> {
+        let (store, spec, stop) = (self.store, self.spec, &self.options.stop);
+        let trials = store.trials(&spec.name)?;
+        let ran = u32::try_from(self.own_finished(&trials).saturating_sub(own_before))
+            .unwrap_or(u32::MAX);
+        let stopped = spec.stopped_by(&trials);
+        let run_cap = info.run_cap;
+        let status = self.status(&trials, run_cap, stopped);
+        // An agent's store may be made after the study began (an agent that joined late, or
+        // started again on a new store).
+        store.update_experiment(&ExperimentInfo {
+            status,
+            finished: Some(self.clock.now()),
+            created: info.began(&trials),
+            ..info
+        })?;
+        store.flush()?;
+        let best = spec.best(&trials).cloned();
+        // An agent still waiting for the test split's result when stopped is interrupted too.
+        let mut interrupted = stop.closed() && status == ExperimentStatus::Interrupted;
+        let mut awaiting_test = false;
+        if let (Some(peers), Some(best), ExperimentStatus::Finished) = (peers, &best, status) {
+            let shared = peers
+                .share_test(self.objective, best, stop)
+                .map_err(|error| told(peers, error))?;
+            awaiting_test = !shared;
+            interrupted |= awaiting_test;
+        }
+        Ok(StudySummary {
+            trials,
+            ran,
+            planned: run_cap,
+            best,
+            interrupted,
+            stopped,
+            awaiting_test,
+        })
+    }
+
+    /// Returns `Finished` when every trial the experiment needs (`needed_trials`, of `run_cap`
+    /// and what `stopped` it) has ended among `trials`, else `Interrupted`.
+    fn status(&self, trials: &[Trial], run_cap: u32, stopped: Option<Stopped>) -> ExperimentStatus {
+        let needed = needed_trials(run_cap, stopped, self.window);
+        // Trial numbers are unique: the experiment is done when every one below `needed` ended.
+        let ended_needed = trials
+            .iter()
+            .filter(|t| t.id.0 < needed && t.state.is_finished())
+            .count();
+        if ended_needed == usize::try_from(needed).unwrap_or(usize::MAX) {
+            ExperimentStatus::Finished
+        } else {
+            ExperimentStatus::Interrupted
+        }
+    }
+}
+
+/// Returns the sampler of `spec`, which learns from the trials of `warm` first when it has them.
+fn sampler(spec: &ExperimentSpec, warm: Option<WarmStarted>) -> Box<dyn search::Sampler> {
+    match warm {
+        Some(warm) => Box::new(search::WarmSampler::new(
+            search::sampler_of(spec),
+            warm.trials,
+        )),
+        None => search::sampler_of(spec),
+    }
+}
+
+/// The threads that run a study's trials, and what they share: the queue of trials, which
+/// holds the first error that ends the study.
+struct Workers<'w, 'a> {
+    worker: &'w Worker<'a>,
+    queue: Mutex<Queue>,
+    /// The worker threads wanted.
+    parallel: usize,
+    /// Set once every worker thread has returned: the agent follower returns then too.
+    workers_done: AtomicBool,
+}
+
+impl<'w, 'a> Workers<'w, 'a> {
+    /// Runs the trials of `pending` on `parallel` threads of `worker`, beside the agent
+    /// follower when the study has peers; returns the error that ended the study, if any.
+    fn run(worker: &'w Worker<'a>, pending: Pending, parallel: usize) -> Option<Error> {
+        let workers = Workers {
+            worker,
+            queue: Mutex::new(Queue {
+                pending,
+                error: None,
+            }),
+            parallel,
+            workers_done: AtomicBool::new(false),
+        };
+        std::thread::scope(|scope| {
+            let handles = workers.spawn_workers(scope);
+            let follower = workers.spawn_follower(scope);
+            workers.join_workers(handles);
+            workers.workers_done.store(true, Ordering::SeqCst);
+            if let Some(follower) = follower {
+                // It only returns, and a panic there is a bug like a worker's.
+                if follower.join().is_err() {
+                    workers.fail(Error::WorkerPanicked("the agent follower".into()));
+                }
+            }
+        });
+        let queue = workers
+            .queue
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
+        queue.error
+    }
+
+    /// Starts the worker threads, as many as the system gives of those wanted.
+    fn spawn_workers<'scope, 'env>(
+        &'env self,
+        scope: &'scope Scope<'scope, 'env>,
+    ) -> Vec<ScopedJoinHandle<'scope, ()>> {
+        let mut handles = Vec::with_capacity(self.parallel);
+        for started in 0..self.parallel {
             let spawned = std::thread::Builder::new()
                 .name(format!("trial worker {started}"))
-                .spawn_scoped(scope, || worker.drain(&queue));
+                .spawn_scoped(scope, || self.worker.drain(&self.queue));
             match spawned {
                 Ok(handle) => handles.push(handle),
                 Err(error) => {
-                    refused(started, error);
+                    self.refused(started, error);
                     break;
                 }
             }
         }
-        let follower = peers.as_ref().and_then(|peers| {
-            let follow = || {
-                // A stop ends the waits there; an error here: waiting workers give up, and the
-                // error is the study's; so does a panic (a bug, reported once joined).
-                let _abort = board.abort_on_panic();
-                if let Err(e) = peers.follow(&workers_done, &options.stop) {
-                    lock(&queue).error.get_or_insert(e);
-                    board.abort();
-                }
-            };
-            let spawned = std::thread::Builder::new()
-                .name("agent follower".into())
-                .spawn_scoped(scope, follow);
-            spawned.map_err(|error| refused(parallel, error)).ok()
-        });
+        handles
+    }
+
+    /// Starts the thread that puts the other agents' events on the board and into the store
+    /// (`Peers::follow`), when the study has peers.
+    fn spawn_follower<'scope, 'env>(
+        &'env self,
+        scope: &'scope Scope<'scope, 'env>,
+    ) -> Option<ScopedJoinHandle<'scope, ()>> {
+        let peers = self.worker.peers?;
+        let board = self.worker.board;
+        let follow = move || {
+            // A stop ends the waits there; an error here: waiting workers give up, and the
+            // error is the study's; so does a panic (a bug, reported once joined).
+            let _abort = board.abort_on_panic();
+            if let Err(e) = peers.follow(&self.workers_done, self.worker.stop) {
+                self.fail(e);
+                board.abort();
+            }
+        };
+        let spawned = std::thread::Builder::new()
+            .name("agent follower".into())
+            .spawn_scoped(scope, follow);
+        spawned
+            .map_err(|error| self.refused(self.parallel, error))
+            .ok()
+    }
+
+    /// Waits for the worker threads; one that panicked (a bug: a panic in training fails its
+    /// trial) ends the study with `Error::WorkerPanicked`.
+    fn join_workers(&self, handles: Vec<ScopedJoinHandle<'_, ()>>) {
         for handle in handles {
             if let Err(panic) = handle.join() {
                 let message = crate::panics::message(panic.as_ref());
-                board.abort();
-                lock(&queue)
-                    .error
-                    .get_or_insert(Error::WorkerPanicked(message));
-            }
-        }
-        workers_done.store(true, Ordering::SeqCst);
-        if let Some(follower) = follower {
-            // It only returns, and a panic there is a bug like a worker's.
-            if follower.join().is_err() {
-                lock(&queue)
-                    .error
-                    .get_or_insert(Error::WorkerPanicked("the agent follower".into()));
-            }
-        }
-    });
-    let queue = queue.into_inner().unwrap_or_else(|p| p.into_inner());
-    let settled = match (queue.error, &peers) {
-        (Some(error), Some(peers)) => {
-            if !matches!(error, Error::AgentFailed { .. }) {
-                peers.abort(&error);
-            }
-            Err(error)
-        }
-        (Some(error), None) => Err(error),
-        // The other agents' trials, to the end of the study.
-        (None, Some(peers)) => peers.settle(&options.stop).inspect_err(|error| {
-            if !matches!(error, Error::AgentFailed { .. }) {
-                peers.abort(error);
-            }
-        }),
-        (None, None) => Ok(()),
-    };
-    settled?;
-
-    let trials = store.trials(&spec.name)?;
-    let ran = u32::try_from(own_finished(&trials).saturating_sub(own_before)).unwrap_or(u32::MAX);
-    let stopped = spec.stopped_by(&trials);
-    let needed = needed_trials(run_cap, stopped, window);
-    // Trial numbers are unique: the experiment is done when every one below `needed` ended.
-    let ended_needed = trials
-        .iter()
-        .filter(|t| t.id.0 < needed && t.state.is_finished())
-        .count();
-    let status = if ended_needed == usize::try_from(needed).unwrap_or(usize::MAX) {
-        ExperimentStatus::Finished
-    } else {
-        ExperimentStatus::Interrupted
-    };
-    // An agent's store may be made after the study began (an agent that joined late, or
-    // started again on a new store).
-    store.update_experiment(&ExperimentInfo {
-        status,
-        finished: Some(clock.now()),
-        created: info.began(&trials),
-        ..info
-    })?;
-    store.flush()?;
-    let best = spec.best(&trials).cloned();
-    // An agent still waiting for the test split's result when stopped is interrupted too.
-    let mut interrupted = options.stop.closed() && status == ExperimentStatus::Interrupted;
-    let mut awaiting_test = false;
-    if let (Some(peers), Some(best), ExperimentStatus::Finished) = (&peers, &best, status) {
-        match peers.share_test(objective, best, &options.stop) {
-            Ok(shared) => {
-                awaiting_test = !shared;
-                interrupted |= awaiting_test;
-            }
-            Err(error) => {
-                if !matches!(error, Error::AgentFailed { .. }) {
-                    peers.abort(&error);
-                }
-                return Err(error);
+                self.worker.board.abort();
+                self.fail(Error::WorkerPanicked(message));
             }
         }
     }
-    Ok(StudySummary {
-        trials,
-        ran,
-        planned: run_cap,
-        best,
-        interrupted,
-        stopped,
-        awaiting_test,
-    })
+
+    /// Stops the study when the system refuses a thread (its limit on threads or memory) after
+    /// `started` of them: the workers started stop too.
+    fn refused(&self, started: usize, error: std::io::Error) {
+        self.fail(Error::Threads {
+            wanted: self.parallel,
+            started,
+            error,
+        });
+        self.worker.board.abort();
+    }
+
+    /// Makes `error` the study's, unless an earlier one is.
+    fn fail(&self, error: Error) {
+        lock(&self.queue).error.get_or_insert(error);
+    }
+}
+
+/// Returns how the study ends once its workers have: with `error` when one ended it; else, for
+/// an agent, once the other agents' trials have ended too (`Peers::settle`). An agent tells
+/// the others of its error (`told`).
+fn settle(error: Option<Error>, peers: Option<&Peers<'_>>, stop: &Stop) -> Result<()> {
+    match (error, peers) {
+        (Some(error), Some(peers)) => Err(told(peers, error)),
+        (Some(error), None) => Err(error),
+        // The other agents' trials, to the end of the study.
+        (None, Some(peers)) => peers.settle(stop).map_err(|error| told(peers, error)),
+        (None, None) => Ok(()),
+    }
+}
+
+/// Tells the other agents of `error`, which ends this agent's study, unless it is another
+/// agent's (`Error::AgentFailed`, which that agent wrote), and returns it.
+fn told(peers: &Peers<'_>, error: Error) -> Error {
+    if !matches!(error, Error::AgentFailed { .. }) {
+        peers.abort(&error);
+    }
+    error
 }
 
 /// Returns the `--store DIR` argument that names `store` in a suggested command (quoted for
@@ -451,93 +611,132 @@ fn open_experiment(
     clock: &dyn Clock,
     before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
 ) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
-    let hash = spec.hash();
-    if let Some(stored) = store.experiment(&spec.name)? {
-        let recorded = store.run_record(&spec.name)?;
-        if stored.spec_hash != hash && !same_meaning(recorded.as_ref(), spec, options) {
-            return Err(Error::SpecChanged {
-                name: spec.name.clone(),
-                stored: stored.spec_yaml,
-                current: spec.source.clone(),
-            });
-        }
-        same_data(recorded.as_ref(), spec, options)?;
-        same_search(recorded.as_ref(), spec)?;
-        let base = options
-            .run_cap
-            .unwrap_or(stored.run_cap)
-            .max(stored.run_cap);
-        let raised = options.run_cap.filter(|cap| *cap > stored.run_cap);
-        let how = match (options.extend, raised) {
-            (Some(_), _) => Some("`--extend`".to_string()),
-            (None, Some(cap)) => Some(format!("`--run-cap {cap}`")),
-            (None, None) => None,
-        };
-        if let Some(how) = how {
-            if let Some(stopped) = spec.stopped_by(&store.trials(&spec.name)?) {
-                let why = match stopped {
-                    Stopped::Target(t) => format!("when trial {t} reached its target"),
-                    Stopped::Plateau(t) => {
-                        format!("on a plateau at trial {t}, its best no longer improving")
-                    }
-                };
-                return Err(Error::ExtendEnded {
-                    name: spec.name.clone(),
-                    why,
-                    how,
-                });
-            }
-        }
-        let extend = options.extend.unwrap_or(0);
-        let Some(asked) = base.checked_add(extend) else {
-            return Err(Error::ExtendTooFar {
-                name: spec.name.clone(),
-                base,
-                extend,
-            });
-        };
-        let run_cap = spec.planned_trials(asked);
-        if options.extend.is_some() && run_cap == stored.run_cap {
-            return Err(Error::GridExhausted {
-                name: spec.name.clone(),
-                points: run_cap,
-            });
-        }
-        let warm = match (&spec.warm_start, store.warm_start(&spec.name)?) {
-            (Some(w), None) => {
-                return Err(Error::WarmStart(format!(
-                    "`{}` holds no trials taken from `{}` (its creation was cut short): remove \
-                     it (`sweep rm {}{}`) and run again",
-                    spec.name,
-                    w.source.name(),
-                    experiment::shell_quote(&spec.name),
-                    store_arg(store)
-                )))
-            }
-            (_, warm) => warm,
-        };
-        // A file changed only in comments or layout is stored as now written, so the
-        // dashboard shows the file the user has.
-        let info = ExperimentInfo {
-            status: ExperimentStatus::Running,
-            run_cap,
-            finished: None,
-            spec_yaml: spec.source.clone(),
-            spec_hash: hash,
-            ..stored
-        };
-        before_write(run_cap, warm.as_ref())?;
-        store.update_experiment(&info)?;
-        // An experiment without a run record that holds no trial was cut short as it was
-        // created (by a version that wrote its record apart): nothing trained on any data
-        // yet, so this run's record is its own, and later runs are checked against it.
-        if recorded.is_none() && store.trials(&spec.name)?.is_empty() {
-            if let Some(record) = run_record(options) {
-                store.put_run_record(&spec.name, &record)?;
-            }
-        }
-        return Ok((info, true, warm));
+    match store.experiment(&spec.name)? {
+        Some(stored) => resume_experiment(store, spec, options, stored, before_write),
+        None => create_experiment(store, spec, options, clock, before_write),
     }
+}
+
+/// `open_experiment` for the experiment `stored`: refuses another spec, other data or another
+/// search, settles the trials it plans now, and marks it running.
+fn resume_experiment(
+    store: &Store,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+    stored: ExperimentInfo,
+    before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
+) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
+    let hash = spec.hash();
+    let recorded = store.run_record(&spec.name)?;
+    if stored.spec_hash != hash && !same_meaning(recorded.as_ref(), spec, options) {
+        return Err(Error::SpecChanged {
+            name: spec.name.clone(),
+            stored: stored.spec_yaml,
+            current: spec.source.clone(),
+        });
+    }
+    same_data(recorded.as_ref(), spec, options)?;
+    same_search(recorded.as_ref(), spec)?;
+    let run_cap = resumed_run_cap(store, spec, options, stored.run_cap)?;
+    let warm = stored_warm_start(store, spec)?;
+    // A file changed only in comments or layout is stored as now written, so the
+    // dashboard shows the file the user has.
+    let info = ExperimentInfo {
+        status: ExperimentStatus::Running,
+        run_cap,
+        finished: None,
+        spec_yaml: spec.source.clone(),
+        spec_hash: hash,
+        ..stored
+    };
+    before_write(run_cap, warm.as_ref())?;
+    store.update_experiment(&info)?;
+    // An experiment without a run record that holds no trial was cut short as it was
+    // created (by a version that wrote its record apart): nothing trained on any data
+    // yet, so this run's record is its own, and later runs are checked against it.
+    if recorded.is_none() && store.trials(&spec.name)?.is_empty() {
+        if let Some(record) = run_record(options) {
+            store.put_run_record(&spec.name, &record)?;
+        }
+    }
+    Ok((info, true, warm))
+}
+
+/// Returns the trials a stored experiment that planned `stored_cap` plans now: raised by
+/// `--run-cap` or `--extend` (never lowered), up to the points of a grid; refused for a sweep
+/// its target or plateau ended, an extension past the largest trial number, or a grid with no
+/// point left to add.
+fn resumed_run_cap(
+    store: &Store,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+    stored_cap: u32,
+) -> Result<u32> {
+    let base = options.run_cap.unwrap_or(stored_cap).max(stored_cap);
+    let raised = options.run_cap.filter(|cap| *cap > stored_cap);
+    let how = match (options.extend, raised) {
+        (Some(_), _) => Some("`--extend`".to_string()),
+        (None, Some(cap)) => Some(format!("`--run-cap {cap}`")),
+        (None, None) => None,
+    };
+    if let Some(how) = how {
+        if let Some(stopped) = spec.stopped_by(&store.trials(&spec.name)?) {
+            let why = match stopped {
+                Stopped::Target(t) => format!("when trial {t} reached its target"),
+                Stopped::Plateau(t) => {
+                    format!("on a plateau at trial {t}, its best no longer improving")
+                }
+            };
+            return Err(Error::ExtendEnded {
+                name: spec.name.clone(),
+                why,
+                how,
+            });
+        }
+    }
+    let extend = options.extend.unwrap_or(0);
+    let Some(asked) = base.checked_add(extend) else {
+        return Err(Error::ExtendTooFar {
+            name: spec.name.clone(),
+            base,
+            extend,
+        });
+    };
+    let run_cap = spec.planned_trials(asked);
+    if options.extend.is_some() && run_cap == stored_cap {
+        return Err(Error::GridExhausted {
+            name: spec.name.clone(),
+            points: run_cap,
+        });
+    }
+    Ok(run_cap)
+}
+
+/// Returns the trials a stored experiment took from another when it was created; refused for
+/// one whose file has a `warm_start:` but whose creation was cut short before it took them.
+fn stored_warm_start(store: &Store, spec: &ExperimentSpec) -> Result<Option<WarmStarted>> {
+    match (&spec.warm_start, store.warm_start(&spec.name)?) {
+        (Some(w), None) => Err(Error::WarmStart(format!(
+            "`{}` holds no trials taken from `{}` (its creation was cut short): remove \
+             it (`sweep rm {}{}`) and run again",
+            spec.name,
+            w.source.name(),
+            experiment::shell_quote(&spec.name),
+            store_arg(store)
+        ))),
+        (_, warm) => Ok(warm),
+    }
+}
+
+/// `open_experiment` for an experiment the store lacks: takes its warm start, and creates it
+/// with its run record.
+fn create_experiment(
+    store: &Store,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+    clock: &dyn Clock,
+    before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
+) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
     if options.extend.is_some() {
         return Err(Error::NothingToExtend(spec.name.clone()));
     }
@@ -550,7 +749,7 @@ fn open_experiment(
         name: spec.name.clone(),
         description: spec.description.clone(),
         spec_yaml: spec.source.clone(),
-        spec_hash: hash,
+        spec_hash: spec.hash(),
         spec_path: options.spec_path.clone(),
         objective: spec.metric.name.clone(),
         goal: spec.metric.goal,
