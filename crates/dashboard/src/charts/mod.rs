@@ -49,6 +49,14 @@ pub(crate) enum Scale {
         /// Largest value shown.
         max: f64,
     },
+    /// Evenly spaced whole numbers between the bounds (an integer parameter's values), ticked
+    /// at whole numbers only: a tick between two of them names a value no trial can have.
+    Whole {
+        /// Smallest value shown.
+        min: f64,
+        /// Largest value shown.
+        max: f64,
+    },
     /// Evenly spaced powers between the bounds (both positive).
     Log {
         /// Smallest value shown.
@@ -76,7 +84,7 @@ impl Scale {
                     .flatten();
                 name.map_or_else(|| "-".to_string(), Clone::clone)
             }
-            Scale::Linear { .. } | Scale::Log { .. } => precise(value),
+            Scale::Linear { .. } | Scale::Whole { .. } | Scale::Log { .. } => precise(value),
         }
     }
 }

@@ -322,7 +322,7 @@ pub(crate) fn position(scale: &Scale, value: f64) -> Option<f64> {
         return None;
     }
     let t = match scale {
-        Scale::Linear { min, max } => {
+        Scale::Linear { min, max } | Scale::Whole { min, max } => {
             if max > min {
                 (value - min) / (max - min)
             } else {
@@ -350,10 +350,22 @@ pub(crate) fn position(scale: &Scale, value: f64) -> Option<f64> {
     Some(t.clamp(0.0, 1.0))
 }
 
-/// Returns the ticks of an axis as (position, text): five even steps on a linear axis, the
-/// powers of ten (or the ends) on a log axis, and every category (thinned past 12).
+/// Returns the ticks of an axis as (position, text): five even steps on a linear axis (those
+/// that are whole numbers on a whole one), the powers of ten (or the ends) on a log axis, and
+/// every category (thinned past 12).
 pub(crate) fn ticks(scale: &Scale) -> Vec<(f64, String)> {
     match scale {
+        Scale::Whole { min, max } => {
+            if max <= min {
+                return vec![(0.5, tick(*min))];
+            }
+            // Steps under 1 (a span of a few) keep the whole numbers among them: every one.
+            nice_steps(*min, *max, 5)
+                .into_iter()
+                .filter(|v| (v - v.round()).abs() < 1e-9)
+                .filter_map(|v| Some((position(scale, v.round())?, tick(v.round()))))
+                .collect()
+        }
         Scale::Linear { min, max } => {
             if max <= min {
                 return vec![(0.5, tick(*min))];

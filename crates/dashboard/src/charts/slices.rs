@@ -98,7 +98,7 @@ fn panel_chart(
 ) -> Result<Vec<Drawn>, Box<dyn std::error::Error>> {
     // Log parameters are drawn on log10 of their value, labelled with the value itself.
     let (x0, x1, log) = match &slice.scale {
-        Scale::Linear { min, max } => {
+        Scale::Linear { min, max } | Scale::Whole { min, max } => {
             let (a, b) = padded_range([*min, *max].into_iter()).unwrap_or((0.0, 1.0));
             (a, b, false)
         }
@@ -136,6 +136,15 @@ fn panel_chart(
         }
     };
     let plain_ticks = |v: &f64| tick(*v);
+    // An integer parameter's axis names whole numbers only (plotters ticks 1.5 between 1 and 2).
+    let whole_ticks = |v: &f64| {
+        if (v - v.round()).abs() < 1e-9 {
+            tick(v.round())
+        } else {
+            String::new()
+        }
+    };
+    let whole = matches!(slice.scale, Scale::Whole { .. });
     let mut mesh = chart.configure_mesh();
     mesh.x_desc(shorten(&x_title, 40))
         .y_desc(shorten(y_title, 30))
@@ -149,6 +158,8 @@ fn panel_chart(
         mesh.x_labels(0).disable_x_mesh();
     } else if log {
         mesh.x_labels(5).x_label_formatter(&log_ticks);
+    } else if whole {
+        mesh.x_labels(5).x_label_formatter(&whole_ticks);
     } else {
         mesh.x_labels(5).x_label_formatter(&plain_ticks);
     }

@@ -853,6 +853,75 @@ fn slices_use_log_and_category_axes() {
 }
 
 #[test]
+fn an_integer_parameters_axes_name_whole_numbers_only() {
+    // `depth: int_uniform 1..3` and `hidden` 32..48: plain steps of 0.5 and 5 would read 1.5
+    // and 2.5, which no trial can have; 35, 40 and 45 stay.
+    let depth = Scale::Whole { min: 1.0, max: 3.0 };
+    let texts = |scale: &Scale| -> Vec<String> {
+        parallel::ticks(scale).into_iter().map(|(_, t)| t).collect()
+    };
+    assert_eq!(texts(&depth), ["1", "2", "3"]);
+    assert_eq!(
+        texts(&Scale::Linear { min: 1.0, max: 3.0 }),
+        ["1", "1.5", "2", "2.5", "3"]
+    );
+    assert_eq!(
+        texts(&Scale::Whole {
+            min: 32.0,
+            max: 48.0
+        }),
+        ["35", "40", "45"]
+    );
+    assert_eq!(texts(&Scale::Whole { min: 1.0, max: 2.0 }), ["1", "2"]);
+    assert_eq!(
+        texts(&Scale::Whole {
+            min: 0.0,
+            max: 30.0
+        })
+        .len(),
+        4
+    );
+    let axes = [
+        ParAxis {
+            title: "depth".into(),
+            scale: depth.clone(),
+        },
+        ParAxis {
+            title: "val_accuracy".into(),
+            scale: Scale::Linear { min: 0.5, max: 0.9 },
+        },
+    ];
+    let lines: Vec<ParLine> = [(1.0, 0.5), (3.0, 0.9)]
+        .iter()
+        .enumerate()
+        .map(|(i, &(d, v))| ParLine {
+            trial: u32::try_from(i).unwrap_or(0),
+            value: Some(v),
+            values: vec![Some(d), Some(v)],
+            goodness: v,
+            pruned: false,
+        })
+        .collect();
+    let svg = parallel(&axes, &lines, 700, ("best", "worst"), "/t/");
+    assert!(
+        svg.contains(">\n2\n<") && !svg.contains(">\n1.5\n<"),
+        "{svg}"
+    );
+    // The slice plot's axis, ticked by plotters, names whole numbers too.
+    let panel = Slice {
+        name: "depth".into(),
+        scale: depth,
+        points: slice_points(0, &[(1.0, 0.5), (2.0, 0.7), (3.0, 0.9)]),
+        pruned: Vec::new(),
+    };
+    let svg = slices(&[panel], "val_accuracy", Task::Classification, "/t/");
+    assert!(
+        svg.contains(">\n2\n<") && !svg.contains(">\n1.5\n<"),
+        "{svg}"
+    );
+}
+
+#[test]
 fn slices_fit_the_axis_to_finished_trials_and_ring_pruned_ones() {
     let panel = |pruned: &[(f64, f64)]| Slice {
         name: "hidden".into(),

@@ -3,7 +3,8 @@
 //! The search space in the stored spec says which parameters are log-scaled and in which order a
 //! categorical parameter's values were written; when the spec cannot be read (an older or newer
 //! spec format), the axes are inferred from the trials' values instead: names become
-//! categories in sorted order, numbers a linear axis.
+//! categories in sorted order, numbers a linear axis. An axis whose values are all integers is
+//! whole (`Scale::Whole`), ticked at whole numbers only.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -114,15 +115,28 @@ impl ParamAxis {
         match &self.kind {
             AxisKind::Categorical(values) => Scale::Categories(values.clone()),
             kind => {
+                // Whole when every value is an integer (an int range, `epochs`), as the
+                // trials hold them: its ticks then name only values a trial can have.
+                let mut whole = true;
                 let (lo, hi) = trials
                     .iter()
-                    .filter_map(|t| self.value_of(t))
+                    .filter_map(|t| {
+                        let v = self.value_of(t)?;
+                        whole &= matches!(t.params.get(&self.name), Some(ParamValue::Int(_)));
+                        Some(v)
+                    })
                     .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
                         (lo.min(v), hi.max(v))
                     });
-                let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
+                let (lo, hi, whole) = if lo <= hi {
+                    (lo, hi, whole)
+                } else {
+                    (0.0, 1.0, false)
+                };
                 if *kind == AxisKind::Log && lo > 0.0 {
                     Scale::Log { min: lo, max: hi }
+                } else if whole {
+                    Scale::Whole { min: lo, max: hi }
                 } else {
                     Scale::Linear { min: lo, max: hi }
                 }
@@ -221,6 +235,22 @@ mod tests {
             ]
         );
         assert_eq!(axes[3].value_of(&trials[0]), Some(1.0));
+        // An integer parameter's axis is whole: its ticks name whole numbers only.
+        let deeper = trial(&[("depth", ParamValue::Int(3))]);
+        assert_eq!(
+            axes[0].scale(&[&trials[0], &deeper]),
+            Scale::Whole { min: 2.0, max: 3.0 }
+        );
+        let inferred = param_axes(None, std::slice::from_ref(&deeper));
+        assert_eq!(
+            inferred[0].scale(&[&deeper]),
+            Scale::Whole { min: 3.0, max: 3.0 }
+        );
+        let halfway = trial(&[("depth", ParamValue::Float(2.5))]);
+        assert_eq!(
+            axes[0].scale(&[&deeper, &halfway]),
+            Scale::Linear { min: 2.5, max: 3.0 }
+        );
         let refs: Vec<&Trial> = trials.iter().collect();
         assert_eq!(
             axes[2].scale(&refs),
