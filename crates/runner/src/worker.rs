@@ -293,7 +293,7 @@ impl Worker<'_> {
         let mut seen = None;
         if self.spec.target.is_some() || self.spec.plateau.is_some() {
             let view = self.view(id)?;
-            if self.spec.stopped_by(&view.finished).is_some() {
+            if self.spec.stopped_by(view.finished()).is_some() {
                 return Ok(None);
             }
             seen = Some(view);
@@ -320,7 +320,7 @@ impl Worker<'_> {
         };
         let params = self.sampler.suggest_in(&SuggestContext {
             space: &self.spec.space,
-            finished: &view.finished,
+            finished: view.finished(),
             running: &view.running,
             pinned: &pinned,
             trial: id,
