@@ -31,6 +31,71 @@ pub(crate) fn size(space: &SearchSpace) -> Option<u64> {
     }
 }
 
+/// The most values a quantized range is counted out to (`quantized_size`).
+const MOST_QUANTIZED_VALUES: f64 = 100_000.0;
+
+/// Returns the number of distinct points of `space` when its quantized ranges (`q_uniform`,
+/// `q_log_uniform_values`, `q_log_uniform`) are counted as the multiples of q they round to,
+/// with a line for each such range (its name, how many values and what bounds them); `None`
+/// when the space has none, or another continuous parameter, or one of them has over
+/// `MOST_QUANTIZED_VALUES` values. A grid refuses such ranges, but a sampler draws only those
+/// points all the same.
+pub(crate) fn quantized_size(space: &SearchSpace) -> Option<(u64, Vec<String>)> {
+    let mut said = Vec::new();
+    let mut params = Vec::with_capacity(space.params().len());
+    for p in space.params() {
+        let (min, max, q) = match p.distribution {
+            Distribution::QUniform { min, max, q }
+            | Distribution::QLogUniformValues { min, max, q } => (min, max, q),
+            Distribution::QLogUniform { min, max, q } => (min.exp(), max.exp(), q),
+            _ => {
+                params.push(p.clone());
+                continue;
+            }
+        };
+        let (first, last) = ((min / q).round(), (max / q).round());
+        if !(first.is_finite() && last.is_finite()) || last - first >= MOST_QUANTIZED_VALUES {
+            return None;
+        }
+        // Finite and fewer than `MOST_QUANTIZED_VALUES` apart, checked above.
+        #[allow(clippy::cast_possible_truncation)]
+        let count = (last - first) as i64 + 1;
+        #[allow(clippy::cast_precision_loss)]
+        let values: Vec<ParamValue> = (0..count)
+            .map(|k| crate::quantized((first + k as f64) * q, q))
+            .collect();
+        let takes = match values.as_slice() {
+            [one] => format!("only {}", crate::space::shown(one)),
+            [a, b] => format!("only {} and {}", crate::space::shown(a), crate::space::shown(b)),
+            _ => crate::counted(u64::try_from(count).unwrap_or(0), "value", "values"),
+        };
+        said.push(format!(
+            "`{}` takes {takes}: {} rounds its draws to multiples of q ({}{}) from {} to {}",
+            p.name,
+            p.distribution.name(),
+            crate::words::number_text(q),
+            if q == 1.0 {
+                ", W&B's default where `q:` is not written"
+            } else {
+                ""
+            },
+            crate::words::number_text(min),
+            crate::words::number_text(max),
+        ));
+        params.push(Param {
+            distribution: Distribution::Categorical {
+                values,
+                probabilities: None,
+            },
+            ..p.clone()
+        });
+    }
+    if said.is_empty() {
+        return None;
+    }
+    Some((size(&SearchSpace::new(params))?, said))
+}
+
 /// Returns the grid's point `index`; see `SearchSpace::grid_point`.
 pub(crate) fn point(space: &SearchSpace, index: u64) -> Option<Params> {
     let mut rest = index;

@@ -1,6 +1,6 @@
 //! Ranges that want another scale than the one written. Bounds that read as values where
-//! logarithms are meant: `log_uniform` (and `q_log_uniform`) take natural-log bounds, as W&B's
-//! do, so `{distribution: log_uniform, min: 1.0e-4, max: 3.0e-2}` draws between e^0.0001 and
+//! logarithms are meant: `log_uniform` (and `q_log_uniform`, and `inv_log_uniform`, whose draws
+//! are e^-x) take natural-log bounds, as W&B's do, so `{distribution: log_uniform, min: 1.0e-4, max: 3.0e-2}` draws between e^0.0001 and
 //! e^0.03 (1.0001 to 1.03), not between 0.0001 and 0.03. And a uniform range over orders of
 //! magnitude (`lr: {min: 1.0e-4, max: 1.0e-1}`), where nearly every draw lands in the top one.
 //! Such files are valid and run, so `sweep validate` and `sweep run` note them rather than
@@ -70,28 +70,41 @@ impl SearchSpace {
             .collect()
     }
 
-    /// Notes each parameter drawn log-uniformly on natural-log bounds that both lie in `[0, 1]`:
-    /// bounds written as the values, most likely, whose draws all lie between 1 and e.
+    /// Notes each parameter drawn log-uniformly on natural-log bounds (`log_uniform`,
+    /// `q_log_uniform`, and `inv_log_uniform`, whose draws are e^-x) that read as the values
+    /// themselves, most likely (`bounds_read_as_values`).
     pub fn log_bound_notes(&self) -> Vec<String> {
         self.params()
             .iter()
             .filter_map(|p| {
-                let (min, max) = match p.distribution {
-                    Distribution::LogUniform { min, max }
-                    | Distribution::QLogUniform { min, max, .. } => (min, max),
+                let (min, max, sign, values) = match p.distribution {
+                    Distribution::LogUniform { min, max } => (min, max, 1.0, "log_uniform_values"),
+                    Distribution::QLogUniform { min, max, .. } => {
+                        (min, max, 1.0, "q_log_uniform_values")
+                    }
+                    Distribution::InvLogUniform { min, max } => {
+                        (min, max, -1.0, "inv_log_uniform_values")
+                    }
                     _ => return None,
                 };
-                ((0.0..=1.0).contains(&min) && (0.0..=1.0).contains(&max)).then(|| {
+                bounds_read_as_values(min, max).then(|| {
+                    // e^-x falls as x rises: the draws run from e^-max to e^-min.
+                    let (low, high) = if sign < 0.0 { (-max, -min) } else { (min, max) };
                     format!(
-                        "`{}` is `{}`, whose bounds are natural logarithms (as in W&B): it \
-                         draws from e^{} to e^{}, {} to {}; `log_uniform_values` draws between \
-                         {} and {} themselves",
+                        "`{}` is `{}`, whose bounds are natural logarithms{} (as in W&B): it \
+                         draws from e^{} to e^{}, {} to {}; `{values}` draws between {} and {} \
+                         themselves",
                         p.name,
                         p.distribution.name(),
-                        number_text(min),
-                        number_text(max),
-                        four_places(min.exp()),
-                        four_places(max.exp()),
+                        if sign < 0.0 {
+                            " of the value's reciprocal"
+                        } else {
+                            ""
+                        },
+                        number_text(low),
+                        number_text(high),
+                        four_places(low.exp()),
+                        four_places(high.exp()),
                         number_text(min),
                         number_text(max)
                     )
@@ -100,22 +113,26 @@ impl SearchSpace {
             .collect()
     }
 
-    /// Notes each parameter drawn uniformly (not log-uniformly) over positive bounds three or
-    /// more orders of magnitude apart, where over 90% of the draws land in the top order.
+    /// Notes each parameter drawn uniformly (not log-uniformly, `uniform` or `q_uniform`) over
+    /// positive bounds three or more orders of magnitude apart, where over 90% of the draws land
+    /// in the top order.
     pub fn uniform_over_orders_notes(&self) -> Vec<String> {
         self.params()
             .iter()
             .filter_map(|p| {
-                let Distribution::Uniform { min, max } = p.distribution else {
-                    return None;
+                let ((min, max), log) = match p.distribution {
+                    Distribution::Uniform { min, max } => ((min, max), "log_uniform_values"),
+                    Distribution::QUniform { min, max, .. } => ((min, max), "q_log_uniform_values"),
+                    _ => return None,
                 };
                 (min > 0.0 && max / min >= 1_000.0).then(|| {
                     let orders = (max / min).log10().floor();
                     format!(
-                        "`{}` is uniform over [{}, {}], {orders} orders of magnitude: over 90% \
-                         of its draws lie above {}; `log_uniform_values` spreads them evenly \
-                         across the orders",
+                        "`{}` is {} over [{}, {}], {orders} orders of magnitude: over 90% \
+                         of its draws lie above {}; `{log}` spreads them evenly across the \
+                         orders",
                         p.name,
+                        p.distribution.name(),
                         number_text(min),
                         number_text(max),
                         number_text(max / 10.0)
@@ -124,6 +141,18 @@ impl SearchSpace {
             })
             .collect()
     }
+}
+
+/// Returns whether natural-log bounds `min` and `max` read as the values meant rather than
+/// their logarithms: both in `[0, 1]` (`min: 0.0001, max: 0.03`, an lr, which draws between 1
+/// and e), or positive, one below 1 and one above, and two or more orders of magnitude apart
+/// (`min: 0.1, max: 10`, a clip norm, which draws from 1.1 to 22026). Logarithms of a
+/// hyperparameter are seldom so: they are negative for values below 1 (`min: -9.2, max:
+/// -2.3`) and a few units apart for values above it (`min: 2.8, max: 6.9`, 16 to 1000).
+fn bounds_read_as_values(min: f64, max: f64) -> bool {
+    let unit = (0.0..=1.0).contains(&min) && (0.0..=1.0).contains(&max);
+    let spans_orders = min > 0.0 && min < 1.0 && max > 1.0 && max / min >= 100.0;
+    unit || spans_orders
 }
 
 /// `1.0305` for e^0.03: four decimal places, trailing zeros dropped.
@@ -233,6 +262,49 @@ mod tests {
     }
 
     #[test]
+    fn inv_log_uniform_bounds_that_read_as_values_are_noted() {
+        let space = SearchSpace::new(vec![
+            Param::new(
+                "lr",
+                Distribution::InvLogUniform {
+                    min: 1.0e-4,
+                    max: 0.1,
+                },
+            ),
+            // e^-9.2 to e^-2.3: natural-log bounds of an lr from 0.0001 to 0.1.
+            Param::new("l2", Distribution::InvLogUniform { min: 2.3, max: 9.2 }),
+        ]);
+        assert_eq!(
+            space.log_bound_notes(),
+            [
+                "`lr` is `inv_log_uniform`, whose bounds are natural logarithms of the value's \
+              reciprocal (as in W&B): it draws from e^-0.1 to e^-0.0001, 0.9048 to 0.9999; \
+              `inv_log_uniform_values` draws between 0.0001 and 0.1 themselves"
+            ]
+        );
+    }
+
+    #[test]
+    fn positive_log_bounds_orders_of_magnitude_apart_are_noted_and_exponents_are_not() {
+        let log = |min, max| Distribution::LogUniform { min, max };
+        let space = SearchSpace::new(vec![
+            Param::new("clip_norm", log(0.1, 10.0)),
+            Param::new("lr", log(-9.2, -2.3)),
+            Param::new("step_factor", log(-2.3, -0.1)),
+            Param::new("l2", log(-13.8, -4.6)),
+            Param::new("warmup_epochs", log(0.5, 3.0)),
+        ]);
+        assert_eq!(
+            space.log_bound_notes(),
+            [
+                "`clip_norm` is `log_uniform`, whose bounds are natural logarithms (as in W&B): \
+              it draws from e^0.1 to e^10, 1.1052 to 22026.4658; `log_uniform_values` draws \
+              between 0.1 and 10 themselves"
+            ]
+        );
+    }
+
+    #[test]
     fn a_uniform_range_over_orders_of_magnitude_is_noted() {
         let uniform = |min, max| Distribution::Uniform { min, max };
         let space = SearchSpace::new(vec![
@@ -240,10 +312,21 @@ mod tests {
             Param::new("dropout", uniform(0.0, 0.5)),
             Param::new("momentum", uniform(0.5, 0.99)),
             Param::new("l2", uniform(1.0e-6, 1.0e-4)),
+            Param::new(
+                "clip_norm",
+                Distribution::QUniform {
+                    min: 0.01,
+                    max: 100.0,
+                    q: 0.01,
+                },
+            ),
         ]);
         assert_eq!(
             space.uniform_over_orders_notes(),
             [
+                "`clip_norm` is q_uniform over [0.01, 100], 4 orders of magnitude: over 90% of \
+              its draws lie above 10; `q_log_uniform_values` spreads them evenly across the \
+              orders",
                 "`lr` is uniform over [0.0001, 0.1], 3 orders of magnitude: over 90% of its draws \
               lie above 0.01; `log_uniform_values` spreads them evenly across the orders"
             ]

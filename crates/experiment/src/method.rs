@@ -326,15 +326,30 @@ impl Method {
     /// never tried (a cut that a user rarely means); a smaller one ends after its last point;
     /// any other sampler over a space with fewer points than trials draws some of them again.
     /// `None` otherwise, and for a space with a continuous parameter.
+    ///
+    /// Quantized ranges count as the multiples of q they round to (`grid::quantized_size`):
+    /// `dropout: {distribution: q_uniform, min: 0, max: 0.49}` (q 1, W&B's default) is one
+    /// point, 0, and a study of it draws that point again and again.
     pub(crate) fn coverage_note(&self, trials: u32, space: &SearchSpace) -> Option<String> {
-        let size = space.grid_size()?;
+        let (size, quantized) = match space.grid_size() {
+            Some(size) => (size, Vec::new()),
+            None => crate::grid::quantized_size(space)?,
+        };
         let planned = u64::from(trials);
         let Method::Grid(GridConfig { shuffle }) = self else {
             return (size < planned).then(|| {
+                let grid = if quantized.is_empty() {
+                    "`method: grid` runs each once".to_string()
+                } else {
+                    format!(
+                        "listed as `values: [..]`, `method: grid` runs each once; {}",
+                        quantized.join("; ")
+                    )
+                };
                 format!(
                     "the space has only {} and the study {trials} trials: \
                      `{}` draws some of them again (each repeat trains from its own seed); \
-                     `method: grid` runs each once",
+                     {grid}",
                     crate::counted(size, "distinct point", "distinct points"),
                     self.name()
                 )

@@ -77,16 +77,30 @@ pub(super) fn distribution(
                 );
                 return None;
             }
+            // Without `q:`, q is 1 (as in W&B), which a range narrower than 1 seldom means: the
+            // missing `q` is said, with one that suits the range.
+            let unwritten = match f.get("q") {
+                Some(_) => String::new(),
+                None => format!(
+                    "; q defaults to 1 (as in W&B) where `q:` is not given: write one, such as \
+                     `q: {}`",
+                    suggested_q(knob, min, max)
+                ),
+            };
             // A q below the range's width leaves a multiple inside it.
             let first = (min / q).ceil() * q;
             if on_values && q > max - min && first > max * (1.0 + 1e-12) + 1e-300 {
+                let advice = if unwritten.is_empty() {
+                    "; give a q no larger than max - min"
+                } else {
+                    &unwritten
+                };
                 d.error(
                     pos,
                     &f.path("q"),
                     format!(
                         "no multiple of q ({q}) lies between min ({min}) and max ({max}), so \
-                         every draw would round to a value outside them; give a q no larger \
-                         than max - min"
+                         every draw would round to a value outside them{advice}"
                     ),
                 );
                 return None;
@@ -97,13 +111,17 @@ pub(super) fn distribution(
                 for (key, bound) in [("min", min), ("max", max)] {
                     let value = quantized(bound, q);
                     if let (Err(message), Some(node)) = (knob.check(&value), f.get(key)) {
+                        let advice = if unwritten.is_empty() {
+                            "; move the bound so that the multiple of q nearest it is in range"
+                        } else {
+                            &unwritten
+                        };
                         d.error(
                             node.pos,
                             &f.path(key),
                             format!(
                                 "{} rounds each draw to a multiple of q ({}), and {} rounds to \
-                                 {value}, which `{}` cannot take ({message}); move the bound so \
-                                 that the multiple of q nearest it is in range",
+                                 {value}, which `{}` cannot take ({message}){advice}",
                                 shape.name(),
                                 f.get("q").map_or_else(|| q.to_string(), |n| written(n, q)),
                                 written(node, bound),
@@ -146,6 +164,50 @@ pub(super) fn distribution(
             }
         }
     })
+}
+
+/// Returns a step to suggest for a quantized range from `min` to `max` written without `q:`:
+/// the round step (1, 2 or 5 times a power of ten) nearest above a tenth of the range, or the
+/// next finer one that both bounds round to values `knob` takes (`q: 0.05` for a dropout from 0
+/// to 0.5, `q: 0.001` for an lr from 0.001 to 0.1, whose 0.001 would round to 0 with a coarser
+/// one).
+fn suggested_q(knob: &Knob, min: f64, max: f64) -> String {
+    let width = (max - min).abs();
+    let tenth = width / 10.0;
+    if !(tenth.is_finite() && tenth > 0.0) {
+        return "0.1".to_string();
+    }
+    // Round steps from coarse to fine: m * 10^e, written m / 10^-e below 1 so that each is
+    // the float nearest its decimal (0.05, not 0.05000000000000001).
+    #[allow(clippy::cast_possible_truncation)]
+    let top = tenth.log10().floor() as i32 + 1;
+    let candidates: Vec<f64> = (0..12)
+        .flat_map(|i| [5.0, 2.0, 1.0].map(|m| (m, top - i)))
+        .map(|(m, e)| {
+            if e < 0 {
+                m / 10f64.powi(-e)
+            } else {
+                m * 10f64.powi(e)
+            }
+        })
+        .collect();
+    let whole = matches!(knob.kind, crate::KnobKind::Int { .. });
+    let fits = |q: f64| {
+        (!whole || q.fract() == 0.0)
+            && [min, max]
+                .iter()
+                .all(|b| knob.check(&crate::quantized(*b, q)).is_ok())
+    };
+    let start = candidates
+        .iter()
+        .rposition(|q| *q >= tenth * 0.9999)
+        .unwrap_or(0);
+    let step = candidates[start..]
+        .iter()
+        .copied()
+        .find(|q| fits(*q))
+        .unwrap_or(tenth);
+    crate::words::number_text(step)
 }
 
 fn categorical(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<Distribution> {

@@ -822,6 +822,41 @@ fn a_grid_cut_by_the_run_cap_or_shorter_than_it_and_a_smaller_finite_space_are_n
 }
 
 #[test]
+fn a_quantized_range_with_fewer_values_than_trials_is_noted() {
+    let note = |params: &str| {
+        let spec = parse_ok(&format!(
+            "{BASE}method: random\nrun_cap: 4\nparameters:\n{params}"
+        ));
+        spec.method.coverage_note(spec.run_cap, &spec.space)
+    };
+    // W&B's q_uniform without `q`: q is 1, and every draw from 0 to 0.49 rounds to 0.
+    assert_eq!(
+        note("  dropout: {distribution: q_uniform, min: 0.0, max: 0.49}\n").as_deref(),
+        Some(
+            "the space has only 1 distinct point and the study 4 trials: `random` draws some of \
+             them again (each repeat trains from its own seed); listed as `values: [..]`, \
+             `method: grid` runs each once; `dropout` takes only 0: q_uniform rounds its draws \
+             to multiples of q (1, W&B's default where `q:` is not written) from 0 to 0.49"
+        )
+    );
+    assert_eq!(
+        note(
+            "  dropout: {distribution: q_uniform, min: 0.0, max: 0.5, q: 0.25}\n  \
+             optimizer: {values: [sgd, adam]}\n"
+        ),
+        None
+    );
+    // With a continuous parameter beside it, the space has no count of points.
+    assert_eq!(
+        note(
+            "  dropout: {distribution: q_uniform, min: 0.0, max: 0.49}\n  \
+             lr: {min: 0.001, max: 0.1}\n"
+        ),
+        None
+    );
+}
+
+#[test]
 fn a_conditional_grid_counts_only_active_points() {
     let spec = parse_ok(&format!(
         "{BASE}method: grid\nparameters:\n  optimizer: {{values: [sgd, adam]}}\n  \
