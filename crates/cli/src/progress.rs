@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use dashboard::Notices;
 use experiment::{
-    Direction, ExperimentSpec, Method, MetricPoint, MetricSpec, Step, Stopped, Trial, TrialId,
+    Constraint, ExperimentSpec, Method, MetricPoint, MetricSpec, Step, Stopped, Trial, TrialId,
     TrialState,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -20,14 +20,15 @@ pub(crate) struct ProgressObserver {
     multi: MultiProgress,
     overall: ProgressBar,
     lines: Mutex<BTreeMap<TrialId, ProgressBar>>,
-    best: Mutex<Option<f64>>,
-    /// With several objectives, the completed trials' values of each, oriented (smaller is
-    /// better), for the size of the front so far.
-    points: Mutex<Vec<Vec<f64>>>,
+    /// The completed trials so far, for the best one (or the front) as every table ranks them:
+    /// by `experiment::best_trial` and `pareto_front`, among the trials that meet the
+    /// constraints.
+    completed: Mutex<Vec<Trial>>,
     metric: String,
-    goal: Direction,
     /// Every objective (several, or the one).
     objectives: Vec<MetricSpec>,
+    /// The constraints a best trial must meet.
+    constraints: Vec<Constraint>,
     epochs: String,
     interactive: bool,
     /// The study's plan, once started: says which agent runs a trial.
@@ -67,11 +68,10 @@ impl ProgressObserver {
             multi,
             overall,
             lines: Mutex::new(BTreeMap::new()),
-            best: Mutex::new(None),
-            points: Mutex::new(Vec::new()),
+            completed: Mutex::new(Vec::new()),
             metric: spec.metric.name.clone(),
-            goal: spec.metric.goal,
             objectives: spec.objectives(),
+            constraints: spec.constraints.clone(),
             epochs: if spec.space.param("epochs").is_some() {
                 "?".into()
             } else {
@@ -91,6 +91,33 @@ impl ProgressObserver {
     pub(crate) fn with_notices(mut self, notices: Notices) -> ProgressObserver {
         self.notices = notices;
         self
+    }
+
+    /// Says the best trial so far (or the size of the Pareto front, with several objectives)
+    /// among the `completed` trials, ranked as every table ranks them; `None` while no
+    /// completed trial meets the constraints.
+    fn standing(&self, completed: &[Trial]) -> Option<String> {
+        if self.objectives.len() > 1 {
+            let front =
+                experiment::pareto_front(completed, &self.objectives, &self.constraints).len();
+            (front > 0).then(|| {
+                format!(
+                    "Pareto front {}",
+                    experiment::counted(
+                        u64::try_from(front).unwrap_or(u64::MAX),
+                        "trial",
+                        "trials"
+                    )
+                )
+            })
+        } else {
+            let best = experiment::best_trial(completed, &self.objectives, &self.constraints)?;
+            Some(format!(
+                "best {} {}",
+                self.metric,
+                crate::output::metric(best.value(&self.metric))
+            ))
+        }
     }
 
     /// Clears the bars once the study is over.
@@ -234,34 +261,11 @@ impl Observer for ProgressObserver {
                 self.multi.remove(&bar);
             }
         }
-        let value = trial.value(&self.metric);
-        let several = self.objectives.len() > 1;
-        if trial.state == TrialState::Completed && several {
-            let point = experiment::pareto::oriented(trial, &self.objectives);
-            if let (Ok(mut points), Some(point)) = (self.points.lock(), point) {
-                points.push(point);
-                let front = experiment::pareto::fronts(&points)
-                    .iter()
-                    .filter(|f| **f == 0)
-                    .count();
-                self.overall.set_message(format!(
-                    "Pareto front {}",
-                    experiment::counted(
-                        u64::try_from(front).unwrap_or(u64::MAX),
-                        "trial",
-                        "trials"
-                    )
-                ));
-            }
-        } else if trial.state == TrialState::Completed {
-            if let (Ok(mut best), Some(v)) = (self.best.lock(), value) {
-                if best.is_none_or(|b| self.goal.improves(v, b, 0.0)) {
-                    *best = Some(v);
-                    self.overall.set_message(format!(
-                        "best {} {}",
-                        self.metric,
-                        crate::output::metric(Some(v))
-                    ));
+        if trial.state == TrialState::Completed {
+            if let Ok(mut completed) = self.completed.lock() {
+                completed.push(trial.clone());
+                if let Some(message) = self.standing(&completed) {
+                    self.overall.set_message(message);
                 }
             }
         }
@@ -295,7 +299,7 @@ impl Observer for ProgressObserver {
             trial.id,
             trial.state.as_str(),
             self.metric,
-            crate::output::metric(value),
+            crate::output::metric(trial.value(&self.metric)),
             detail,
             params_line(trial)
         ));
@@ -392,6 +396,46 @@ mod tests {
             restored: 0,
             warm_start: None,
         }
+    }
+
+    /// A completed trial with `val_loss` and `param_count` at step 1.
+    fn completed(id: u32, loss: f64, count: f64) -> Trial {
+        Trial {
+            id: TrialId(id),
+            seed: experiment::Seed(0),
+            params: experiment::Params::new(),
+            state: TrialState::Completed,
+            reason: None,
+            started: None,
+            finished: None,
+            result: Some(experiment::TrialResult {
+                best_step: Step(1),
+                metrics: [
+                    ("val_loss".to_string(), loss),
+                    ("param_count".to_string(), count),
+                ]
+                .into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn the_best_so_far_is_the_best_that_meets_the_constraints() {
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+             constraints:\n  param_count: {max: 2000}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .expect("a valid spec");
+        let progress = ProgressObserver::new(&spec);
+        // The lowest loss breaks the constraint: the line names the feasible one, as the
+        // final table does, and nothing while no completed trial is feasible.
+        assert_eq!(progress.standing(&[completed(0, 0.1, 2500.0)]), None);
+        let trials = [completed(0, 0.1, 2500.0), completed(1, 0.3, 1500.0)];
+        assert_eq!(
+            progress.standing(&trials).as_deref(),
+            Some("best val_loss 0.3000")
+        );
     }
 
     #[test]
