@@ -4,6 +4,11 @@
 //! loop (resume included) is tested in milliseconds with a toy objective. Trials run side by
 //! side on plain threads, one trial per thread; the objective decides how many cores a trial
 //! uses.
+//!
+//! One study may also run as several agents (processes, on one machine or a cluster's nodes),
+//! each running the trial numbers it owns and meeting the others through journals in a shared
+//! folder (`AgentOptions`, `agents`), with the same results as one process; `follow_study`
+//! writes such a study into a store from the journals alone, for `sweep serve --exchange`.
 
 mod agents;
 mod board;

@@ -4,8 +4,10 @@
 //! epoch through `experiment::Reporter`; saves the best trials' checkpoints and predicts with
 //! them.
 //!
-//! `MlpObjective` and `predict` are the crate's whole public face, apart from
-//! its errors. Every dfdx type stays inside the crate, so the engine could be replaced without
+//! It also reads a warm start's file of results (`results_table`), since it owns the CSV
+//! reader. Its public face: `MlpObjective` (with `DataSummary`), `predict` (with
+//! `PredictionSummary`), `results_table`, the `DEVICE` it was built for, the `ENGINE` it
+//! records, and its errors. Every dfdx type stays inside the crate, so the engine could be replaced without
 //! touching the study loop. Training is deterministic on the CPU: the split draws from the
 //! experiment's seed, and a trial's initial weights, batch order and dropout masks from the
 //! trial's seed; only `epoch_seconds` differs between two runs of the same trial.
