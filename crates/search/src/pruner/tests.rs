@@ -43,6 +43,17 @@ fn labelled(earlier: &[(TrialId, Vec<(Step, f64)>)]) -> Vec<Curve<'_>> {
 }
 
 fn ask(spec: &PrunerSpec, trial: u32, own: &[f64], earlier: &[Vec<(Step, f64)>]) -> Option<String> {
+    ask_in(Direction::Maximize, spec, trial, own, earlier)
+}
+
+/// As `ask`, for a metric optimized in `direction`.
+fn ask_in(
+    direction: Direction,
+    spec: &PrunerSpec,
+    trial: u32,
+    own: &[f64],
+    earlier: &[Vec<(Step, f64)>],
+) -> Option<String> {
     let curves = numbered(earlier);
     let own = curve(own);
     should_prune(
@@ -52,7 +63,7 @@ fn ask(spec: &PrunerSpec, trial: u32, own: &[f64], earlier: &[Vec<(Step, f64)>])
             step: own.last().map_or(Step(0), |(s, _)| *s),
             own: &own,
             earlier: &curves,
-            direction: Direction::Maximize,
+            direction,
         },
     )
 }
@@ -114,9 +125,34 @@ fn hyperband_compares_within_a_bracket_unless_strict() {
     let earlier: Vec<_> = (0..3).map(|_| curve(&[0.9, 0.9, 0.9])).collect();
     // Trial 3 is in bracket 0 with trial 0: at step 1, two values, keep the best.
     assert!(ask(&spec(false), 3, &[0.5], &earlier).is_some());
-    // Trial 4 is in bracket 1: its first rung is step 3, so step 1 decides nothing.
+    // Trial 4 is in bracket 1: its first rung is step 3, so step 1 decides nothing, strict or
+    // not (strict changes the competitors, not the rungs).
     assert_eq!(ask(&spec(false), 4, &[0.5], &earlier), None);
+    assert_eq!(ask(&spec(true), 4, &[0.5], &earlier), None);
     assert!(ask(&spec(false), 4, &[0.5, 0.5, 0.5], &earlier).is_some());
+
+    // Trial 6 is in bracket 0 with trials 0 and 3, which did badly; the other brackets' trials
+    // did well. Within its bracket it is the best of three; against every earlier trial it is
+    // fifth of seven, and the top 2 go on.
+    let weak_bracket: Vec<_> = (0..6)
+        .map(|k| curve(&[if k % 3 == 0 { 0.1 } else { 0.9 }]))
+        .collect();
+    assert_eq!(ask(&spec(false), 6, &[0.5], &weak_bracket), None);
+    assert_eq!(
+        ask(&spec(true), 6, &[0.5], &weak_bracket).as_deref(),
+        Some("hyperband bracket 0: 0.5000 not in the top 2 of 7 at rung 0 (epoch 1)")
+    );
+    // The converse: trial 9's bracket (0, 3, 6) holds the one strong trial, 0; every other
+    // earlier trial did badly. Within its bracket it is second of four and only the best goes
+    // on; against all ten values it is second, and the top 3 go on.
+    let strong_bracket: Vec<_> = (0..9)
+        .map(|k| curve(&[if k == 0 { 0.9 } else { 0.1 }]))
+        .collect();
+    assert_eq!(
+        ask(&spec(false), 9, &[0.5], &strong_bracket).as_deref(),
+        Some("hyperband bracket 0: 0.5000 not in the top 1 of 4 at rung 0 (epoch 1)")
+    );
+    assert_eq!(ask(&spec(true), 9, &[0.5], &strong_bracket), None);
 }
 
 #[test]
@@ -164,24 +200,77 @@ fn minimizing_flips_the_comparisons() {
         reduction_factor: 2,
     };
     let earlier = [curve(&[0.2]), curve(&[0.3])];
-    let own = curve(&[0.25]);
-    let curves = numbered(&earlier);
-    let query = |direction| PruneQuery {
-        trial: TrialId(2),
-        step: Step(1),
-        own: &own,
-        earlier: &curves,
-        direction,
+    // Three values, keep the best one: 0.1 is it when minimizing and the worst when maximizing,
+    // 0.4 the converse; 0.25, between the two earlier values, is pruned either way.
+    for (own, kept_minimizing, kept_maximizing) in
+        [(0.1, true, false), (0.4, false, true), (0.25, false, false)]
+    {
+        for (direction, kept) in [
+            (Direction::Minimize, kept_minimizing),
+            (Direction::Maximize, kept_maximizing),
+        ] {
+            let pruned = ask_in(direction, &spec, 2, &[own], &earlier);
+            assert_eq!(pruned.is_none(), kept, "{own} {direction:?}: {pruned:?}");
+        }
+    }
+    // The median rule: the median of 0.2 and 0.3 is 0.25.
+    let median = PrunerSpec::Median {
+        n_startup_trials: 0,
+        n_warmup_steps: 0,
     };
-    // Three values, keep the best one: 0.2 when minimizing, 0.3 when maximizing.
-    assert!(should_prune(&spec, &query(Direction::Minimize)).is_some());
-    assert!(should_prune(&spec, &query(Direction::Maximize)).is_some());
-    let best = curve(&[0.1]);
-    let winning = PruneQuery {
-        own: &best,
-        ..query(Direction::Minimize)
+    assert!(ask_in(Direction::Minimize, &median, 2, &[0.26], &earlier).is_some());
+    assert_eq!(
+        ask_in(Direction::Maximize, &median, 2, &[0.26], &earlier),
+        None
+    );
+    assert_eq!(
+        ask_in(Direction::Minimize, &median, 2, &[0.24], &earlier),
+        None
+    );
+    assert!(ask_in(Direction::Maximize, &median, 2, &[0.24], &earlier).is_some());
+}
+
+#[test]
+fn patience_counts_only_improvements_larger_than_min_delta() {
+    let spec = PrunerSpec::Patience {
+        patience: 2,
+        min_delta: 0.25,
+        wrapped: Box::new(PrunerSpec::None),
     };
-    assert_eq!(should_prune(&spec, &winning), None);
+    let stop = Some("patience: no improvement for 2 epochs");
+    // Two epochs that improve on 0.5, in the direction of the goal, by at most 0.25 (exactly
+    // 0.25 at most: these values are exact in binary) are no improvement.
+    assert_eq!(
+        ask_in(Direction::Maximize, &spec, 0, &[0.5, 0.625, 0.75], &[]).as_deref(),
+        stop
+    );
+    assert_eq!(
+        ask_in(Direction::Minimize, &spec, 0, &[0.5, 0.375, 0.25], &[]).as_deref(),
+        stop
+    );
+    // Better by more than 0.25, it goes on.
+    assert_eq!(
+        ask_in(Direction::Maximize, &spec, 0, &[0.5, 0.625, 0.875], &[]),
+        None
+    );
+    assert_eq!(
+        ask_in(Direction::Minimize, &spec, 0, &[0.5, 0.375, 0.125], &[]),
+        None
+    );
+    // A large step the wrong way is no improvement either: falling by 0.5 when maximizing.
+    assert_eq!(
+        ask_in(Direction::Maximize, &spec, 0, &[0.5, 0.25, 0.0], &[]).as_deref(),
+        stop
+    );
+    assert_eq!(
+        ask_in(Direction::Minimize, &spec, 0, &[0.5, 0.75, 1.0], &[]).as_deref(),
+        stop
+    );
+    // The improvement is measured from the best value before the last 2 epochs, not the first.
+    assert_eq!(
+        ask_in(Direction::Maximize, &spec, 0, &[0.5, 1.0, 1.125, 1.25], &[]).as_deref(),
+        stop
+    );
 }
 
 #[test]
