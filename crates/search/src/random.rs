@@ -88,9 +88,11 @@ mod tests {
 
     #[test]
     fn golden_sequence_for_seed_7() {
-        // A golden sequence: a change here changes every random experiment's trials.
+        // A golden sequence: a change here changes every random experiment's trials. Six
+        // draws, so that both categorical values appear (a draw stuck at one index fails), and
+        // `lr` lands in three of its decades.
         let s = RandomSampler::new(Seed(7));
-        let drawn: Vec<String> = (0..3)
+        let drawn: Vec<String> = (0..6)
             .map(|i| {
                 let p = s.suggest(&space(), &[], TrialId(i)).unwrap();
                 format!("{} {:?}", p["hidden"], p["lr"].as_f64().unwrap_or(f64::NAN))
@@ -102,6 +104,9 @@ mod tests {
                 "32 0.0003191303351534563",
                 "32 0.01461622395288012",
                 "32 0.0008856184141592229",
+                "32 0.00018992980644265794",
+                "64 0.0023606984203337314",
+                "64 0.02355118330923008",
             ]
         );
     }
