@@ -11,13 +11,31 @@
 
 use crate::Constraint;
 
-use super::decoder::Decoder;
-use super::tree::{Node, Pos};
+use super::decoder::{shorten, Decoder};
+use super::tree::{Kind, Node, Pos, Scalar};
 
 const BOUND_KEYS: &[&str] = &["min", "max"];
 
 /// Reads `constraints:`, with each constraint's position for the check against the task.
 pub(super) fn constraints(d: &mut Decoder, node: &Node) -> Option<Vec<(Constraint, Pos)>> {
+    // A list of comparisons (`[param_count <= 600]`, as Ray Tune or a paper writes them): the
+    // mapping they are here, built from them where they read as one.
+    if let Kind::Seq(items) = &node.kind {
+        let written: Option<Vec<String>> = items.iter().map(comparison).collect();
+        let example = match written {
+            Some(bounds) if !bounds.is_empty() => bounds.join(", "),
+            _ => "param_count: {max: 20000}".to_string(),
+        };
+        d.error(
+            node.pos,
+            "constraints",
+            format!(
+                "expected a mapping of metrics to their bounds, found a sequence; write \
+                 `constraints: {{{example}}}`"
+            ),
+        );
+        return None;
+    }
     let f = d.mapping(node, "constraints")?;
     let mut out = Vec::new();
     let mut ok = true;
@@ -38,6 +56,22 @@ pub(super) fn constraints(d: &mut Decoder, node: &Node) -> Option<Vec<(Constrain
 
 /// Reads `{min, max}` for `metric`: at least one, and `min` not above `max`.
 fn bounds(d: &mut Decoder, node: &Node, path: &str, metric: &str) -> Option<Constraint> {
+    // A bare number (`param_count: 600`): which side it bounds is not said.
+    if let Kind::Scalar {
+        value: Scalar::Int(_) | Scalar::Float(_),
+        text,
+    } = &node.kind
+    {
+        d.error(
+            node.pos,
+            path,
+            format!(
+                "expected `min`, `max` or both, found the number `{text}`; write `{metric}: \
+                 {{max: {text}}}` for an upper bound, `{{min: {text}}}` for a lower one"
+            ),
+        );
+        return None;
+    }
     let f = d.fields(node, path, BOUND_KEYS)?;
     let bound = |d: &mut Decoder, key: &str| match f.get(key) {
         None => Some(None),
@@ -85,5 +119,28 @@ fn bounds(d: &mut Decoder, node: &Node, path: &str, metric: &str) -> Option<Cons
         metric: metric.to_string(),
         min,
         max,
+    })
+}
+
+/// Returns the bound that a comparison written as text (`param_count <= 600`, `val_loss > 0.1`)
+/// is here (`param_count: {max: 600}`); `None` for other text. A strict comparison is read as
+/// the bound itself: a metric equal to it is seldom what decides.
+fn comparison(node: &Node) -> Option<String> {
+    let Kind::Scalar {
+        value: Scalar::Str(text),
+        ..
+    } = &node.kind
+    else {
+        return None;
+    };
+    let (at, op) = ["<=", ">=", "<", ">"]
+        .iter()
+        .find_map(|op| text.find(op).map(|at| (at, *op)))?;
+    let (name, bound) = (text[..at].trim(), text[at + op.len()..].trim());
+    let valid_name =
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (valid_name && bound.parse::<f64>().is_ok_and(f64::is_finite)).then(|| {
+        let side = if op.starts_with('<') { "max" } else { "min" };
+        format!("{}: {{{side}: {}}}", shorten(name), shorten(bound))
     })
 }

@@ -72,8 +72,9 @@ const ROOT_KEYS: &[&str] = &[
     "warm_start",
 ];
 
-/// Top-level keys of W&B sweep files (and Optuna's words) that have no place here, and why: a
-/// file brought over is told what to remove or rename rather than that a key is unknown.
+/// Top-level keys of W&B sweep files (and Optuna's and Ray Tune's words) that have no place
+/// here, and why: a file brought over is told what to remove or rename rather than that a key
+/// is unknown. Optuna's `direction` is said with the file's own metric (`objectives::direction`).
 const WANDB_ONLY: &[(&str, &str)] = &[
     ("program", STARTS_A_SCRIPT),
     ("command", STARTS_A_SCRIPT),
@@ -82,9 +83,16 @@ const WANDB_ONLY: &[(&str, &str)] = &[
     ("count", COUNTS_TRIALS),
     ("n_trials", COUNTS_TRIALS),
     (
-        "direction",
-        "is Optuna's; here the goal is the metric's: `metric: {name: val_accuracy, goal: \
-         maximize}` (with several objectives, a list of them)",
+        "num_samples",
+        "is how Ray Tune counts trials; here the number of trials is `run_cap:`",
+    ),
+    (
+        "n_jobs",
+        "is Optuna's count of trials run at once; here that is `parallel:`",
+    ),
+    (
+        "study_name",
+        "is Optuna's; here the experiment is named by `name:`",
     ),
     (
         "directions",
@@ -94,6 +102,11 @@ const WANDB_ONLY: &[(&str, &str)] = &[
     (
         "timeout",
         "is Optuna's `timeout`; here a time limit is the `--timeout` flag of `sweep run` \
+         (`--timeout 1h`), not part of the file",
+    ),
+    (
+        "time_budget_s",
+        "is Ray Tune's time limit; here a time limit is the `--timeout` flag of `sweep run` \
          (`--timeout 1h`), not part of the file",
     ),
 ];
@@ -208,7 +221,9 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         );
         return None;
     }
-    let f = d.fields_refusing(root, "", ROOT_KEYS, WANDB_ONLY)?;
+    let direction = objectives::direction(root);
+    let refused = [WANDB_ONLY, &[("direction", direction.as_str())]].concat();
+    let f = d.fields_refusing(root, "", ROOT_KEYS, &refused)?;
     let name = d.required(&f, "name").and_then(|n| name(d, n));
     let description = match f.get("description") {
         None => Some(String::new()),

@@ -4,8 +4,8 @@
 use crate::{out_of_range, Direction, Method, MetricSpec, Nsga3Config, PrunerSpec};
 
 use super::blocks::metric_name;
-use super::decoder::{Decoder, Fields};
-use super::tree::{join, Kind, Node, Pos};
+use super::decoder::{shorten, Decoder, Fields};
+use super::tree::{join, Kind, Node, Pos, Scalar};
 
 /// The objectives read from `metric:`, each with where it is written and its dotted path.
 pub(super) struct Objectives {
@@ -42,6 +42,39 @@ pub(super) fn objectives(d: &mut Decoder, node: &Node) -> Option<Objectives> {
                 "a list of objectives needs at least two, found {}; write one objective as a \
                  mapping, such as `metric: {{name: val_accuracy, goal: maximize}}`",
                 items.len()
+            ),
+        );
+        return None;
+    }
+    // Names alone (`metric: [val_accuracy, param_count]`): one message with the form.
+    let names: Vec<&str> = items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            Kind::Scalar {
+                value: Scalar::Str(_),
+                text,
+            } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    if names.len() == items.len() {
+        let written: Vec<String> = names
+            .iter()
+            .map(|name| {
+                let goal = crate::KNOWN_METRICS
+                    .iter()
+                    .find(|(known, _)| known == name)
+                    .map_or("maximize", |(_, goal)| goal.as_str());
+                format!("{{name: {}, goal: {goal}}}", shorten(name))
+            })
+            .collect();
+        d.error(
+            node.pos,
+            "metric",
+            format!(
+                "expected a list of objectives, each a mapping with its goal, found a list of \
+                 names; write `metric: [{}]`",
+                written.join(", ")
             ),
         );
         return None;
@@ -85,9 +118,73 @@ pub(super) fn objectives(d: &mut Decoder, node: &Node) -> Option<Objectives> {
     (!broken).then_some(Objectives { list, target: None })
 }
 
+/// Returns why a top-level `direction:` (Optuna's) has no place in the spec `root`, with the
+/// form it takes here: the goal of the file's own metric, in the direction written
+/// (`metric: {name: val_loss, goal: minimize}`).
+pub(super) fn direction(root: &Node) -> String {
+    let goal = goal_of(entry(root, "direction").and_then(text));
+    let metric = entry(root, "metric");
+    let first = match metric.map(|m| &m.kind) {
+        Some(Kind::Seq(items)) => items.first(),
+        _ => metric,
+    };
+    let name = first.and_then(|m| entry(m, "name")).and_then(text);
+    let name = name.unwrap_or(match goal {
+        Some("minimize") => "val_loss",
+        _ => "val_accuracy",
+    });
+    format!(
+        "is Optuna's; here the goal is the metric's: `metric: {{name: {}, goal: {}}}` (with \
+         several objectives, a list of them)",
+        shorten(name),
+        goal.unwrap_or("maximize` or `minimize")
+    )
+}
+
+/// Returns the value of `key` in the mapping `node`, if it is one and has the key.
+fn entry<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+    match &node.kind {
+        Kind::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
+        _ => None,
+    }
+}
+
+/// Returns the text of a scalar node.
+fn text(node: &Node) -> Option<&str> {
+    match &node.kind {
+        Kind::Scalar { text, .. } => Some(text),
+        _ => None,
+    }
+}
+
+/// Returns the goal that a direction written `text` (Optuna's `maximize`, `MAXIMIZE`,
+/// `StudyDirection.MINIMIZE`, or `max`, `min`) stands for.
+fn goal_of(text: Option<&str>) -> Option<&'static str> {
+    let lower = text?.to_ascii_lowercase();
+    let word = lower.rsplit('.').next().unwrap_or_default();
+    if word.starts_with("max") {
+        Some("maximize")
+    } else if word.starts_with("min") {
+        Some("minimize")
+    } else {
+        None
+    }
+}
+
 /// Reads one objective, `{name, goal, target}`, at `path`.
 fn objective(d: &mut Decoder, node: &Node, path: &str) -> Option<(MetricSpec, Option<f64>)> {
-    let f = d.fields(node, path, &["name", "goal", "target"])?;
+    let why = entry(node, "direction").map(|written| {
+        format!(
+            "is Optuna's word: that is `goal` here (`goal: {}`)",
+            goal_of(text(written)).unwrap_or("maximize` or `goal: minimize")
+        )
+    });
+    let refused: Vec<(&str, &str)> = why
+        .as_deref()
+        .map(|w| ("direction", w))
+        .into_iter()
+        .collect();
+    let f = d.fields_refusing(node, path, &["name", "goal", "target"], &refused)?;
     let name = d
         .required(&f, "name")
         .and_then(|n| metric_name(d, n, &join(path, "name")));
