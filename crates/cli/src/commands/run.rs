@@ -46,41 +46,8 @@ fn remove_if_empty(path: &Path) {
 fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
     let asked = args.parallel.or(spec.parallel);
-    match asked {
-        Some(0) => bail!("--parallel must be at least 1"),
-        None if args.agent.is_some() => bail!(
-            "with --agent, give `parallel:` in {} or --parallel N: the trials side by side \
-             across all agents, which the results depend on, so the same for every agent",
-            args.file.display()
-        ),
-        _ => {}
-    }
-    let agent = match (&args.agent, &args.exchange) {
-        (Some(agent), Some(exchange)) => Some(agent_options(agent, exchange, args.quiet_after)?),
-        _ => None,
-    };
-    if args.run_cap == Some(0) {
-        bail!("--run-cap must be at least 1");
-    }
-    if args.extend == Some(0) {
-        bail!("--extend must be at least 1");
-    }
-    if let (Some(n), Some(_)) = (args.extend, &args.agent) {
-        bail!("{}", extend_under_agents(n, &spec, &args.store.store));
-    }
-    // Under agents, the checkpoints kept are of this agent's trials.
-    let objective = MlpObjective::with_checkpoints(
-        &spec,
-        &store::checkpoint_dir(&args.store.store, &spec.name),
-        agent.as_ref().map(|a| (a.agent, a.agents)),
-    )?;
-    if let Some(note) = missing_note(&objective.data_summary(), spec.data.missing) {
-        say!(
-            "data: {note} in {} (data.missing: {})",
-            spec.data.csv.value.display(),
-            spec.data.missing.as_str()
-        );
-    }
+    let agent = checked_flags(args, &spec, asked)?;
+    let objective = objective(args, &spec, agent.as_ref())?;
     // A warm start's file is read only for an experiment to create, and before a store that
     // does not exist yet is made, so that a file that cannot be read creates nothing; a resumed
     // experiment goes on from the trials taken when it was created, whatever became of the file.
@@ -92,57 +59,9 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     };
     let store = open_store(&args.store.store, StoreMode::Create)?;
     let stored = store.experiment(&spec.name)?;
-    // `--extend N` adds N each time it runs: on an experiment a run left unfinished (an earlier
-    // `--extend` killed part way, say), running the same command again would add N twice.
-    if let (Some(n), Some(e)) = (args.extend, &stored) {
-        if e.status != store::ExperimentStatus::Finished {
-            bail!(
-                "experiment `{}` has not finished its {} (a run stopped part way, an earlier \
-                 --extend perhaps), and --extend {n} adds {n} more each time it is run: \
-                 finish it with `sweep run {} --store {}` (no --extend), or set the total with \
-                 --run-cap {}, which running again does not add to",
-                e.name,
-                experiment::counted(e.run_cap, "planned trial", "planned trials"),
-                quoted(&args.file),
-                quoted(&args.store.store),
-                e.run_cap.saturating_add(n)
-            );
-        }
-    }
-    // Without `--run-cap`, the file's run_cap is the cap asked for (above a plan an earlier
-    // `--run-cap` made lower).
-    let ended = match &stored {
-        Some(e) if e.run_cap < spec.planned_trials(spec.run_cap) => {
-            spec.stopped_by(&store.trials(&spec.name)?)
-        }
-        _ => None,
-    };
-    let asked_cap = Asked {
-        run_cap: args.run_cap,
-        extend: args.extend,
-        agents: args.agent.is_some(),
-    };
-    let run_cap = match file_cap(&spec, asked_cap, stored.as_ref(), ended) {
-        FileCap::Unchanged => args.run_cap,
-        FileCap::Raised { cap, line } => {
-            say!("{line}");
-            Some(cap)
-        }
-        FileCap::Refused(note) => {
-            say!("note: {note}");
-            args.run_cap
-        }
-    };
-    // The notes count the trials this run plans: the stored experiment's (which `--extend` or
-    // `--run-cap` may have raised past the file's), with what this run adds; or the file's.
-    let planned_now = match &stored {
-        Some(e) => e
-            .run_cap
-            .max(run_cap.unwrap_or(0))
-            .saturating_add(args.extend.unwrap_or(0)),
-        None => args.run_cap.unwrap_or(spec.run_cap),
-    };
-    for why in spec.notes(planned_now) {
+    refuse_extend_unfinished(args, stored.as_ref())?;
+    let run_cap = run_cap(args, &spec, &store, stored.as_ref())?;
+    for why in spec.notes(planned_now(args, &spec, stored.as_ref(), run_cap)) {
         say!("note: {why}");
     }
     let warm_file = match stored {
@@ -150,50 +69,10 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         None => crate::warm_file::read(&spec)?,
         Some(_) => None,
     };
-    let started = match &stored {
-        Some(_) => store.run_record(&spec.name)?.and_then(|r| r.parallel),
-        None => None,
-    };
-    // A number that differs from the start is noted, unless the file changed to say so (that
-    // run is refused as another spec).
-    let file_as_stored = stored
-        .as_ref()
-        .and_then(|e| e.spec().ok())
-        .is_some_and(|s| s.parallel == spec.parallel);
-    let noted = args.parallel.is_some() || file_as_stored;
-    let (parallel, note) = side_by_side(&spec, (asked, noted), started);
-    if let Some(note) = note {
-        say!("note: {note}");
-    }
-    if let (Some(asked), Some(stored)) = (args.run_cap, &stored) {
-        if asked < stored.run_cap {
-            say!(
-                "note: --run-cap {asked} is below the {} trials that `{}` already plans: it \
-                 still plans {} (a run cap is never lowered)",
-                stored.run_cap,
-                spec.name,
-                stored.run_cap
-            );
-        }
-    }
-    // The sweep owns the store, so it serves the dashboard itself, from one worker thread.
+    let parallel = parallel(args, &spec, &store, stored.as_ref(), asked)?;
+    note_run_cap_kept(args, &spec, stored.as_ref());
     let notices = dashboard::Notices::default();
-    let dashboard = if args.no_serve {
-        None
-    } else {
-        // The sweep writes as the dashboard reads: pages may lag the store by a second (more for
-        // a large experiment: `Freshness`).
-        let fresh = dashboard::Freshness::Sweeping {
-            experiment: spec.name.clone(),
-            max_age: std::time::Duration::from_secs(1),
-            notices: notices.clone(),
-        };
-        let server =
-            serve::start(store.clone(), &args.dashboard, 1, fresh).map_err(serve::for_run)?;
-        store.announce(&opener(Some(&server.url())))?;
-        say!("dashboard: {}", serve::link(&server, &args.dashboard));
-        Some(server)
-    };
+    let dashboard = serve_dashboard(args, &spec, &store, &notices)?;
     if let (Some(exchange), Some(_)) = (&args.exchange, &agent) {
         let quoted = experiment::shell_quote(&exchange.display().to_string());
         say!(
@@ -224,7 +103,232 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();
-    let summary = match summary {
+    let summary = explained(summary, args, &spec, &store, &resolved_now)?;
+    let ended = Ended {
+        args,
+        spec: &spec,
+        store: &store,
+        objective: &objective,
+        summary: &summary,
+        interrupts: &interrupts,
+    };
+    ended.report(time_limit, dashboard)
+}
+
+/// Checks the flags that need no store against each other and the file: `--parallel`
+/// (`asked`, with the file's `parallel:`), `--agent`, `--run-cap` and `--extend`. Returns the
+/// agent's options when `--agent` and `--exchange` make this run one agent of several.
+fn checked_flags(
+    args: &RunArgs,
+    spec: &ExperimentSpec,
+    asked: Option<u32>,
+) -> anyhow::Result<Option<runner::AgentOptions>> {
+    match asked {
+        Some(0) => bail!("--parallel must be at least 1"),
+        None if args.agent.is_some() => bail!(
+            "with --agent, give `parallel:` in {} or --parallel N: the trials side by side \
+             across all agents, which the results depend on, so the same for every agent",
+            args.file.display()
+        ),
+        _ => {}
+    }
+    let agent = match (&args.agent, &args.exchange) {
+        (Some(agent), Some(exchange)) => Some(agent_options(agent, exchange, args.quiet_after)?),
+        _ => None,
+    };
+    if args.run_cap == Some(0) {
+        bail!("--run-cap must be at least 1");
+    }
+    if args.extend == Some(0) {
+        bail!("--extend must be at least 1");
+    }
+    if let (Some(n), Some(_)) = (args.extend, &args.agent) {
+        bail!("{}", extend_under_agents(n, spec, &args.store.store));
+    }
+    Ok(agent)
+}
+
+/// Returns the objective that trains the sweep's trials, and says what the data's missing
+/// values come to.
+fn objective(
+    args: &RunArgs,
+    spec: &ExperimentSpec,
+    agent: Option<&runner::AgentOptions>,
+) -> anyhow::Result<MlpObjective> {
+    // Under agents, the checkpoints kept are of this agent's trials.
+    let objective = MlpObjective::with_checkpoints(
+        spec,
+        &store::checkpoint_dir(&args.store.store, &spec.name),
+        agent.map(|a| (a.agent, a.agents)),
+    )?;
+    if let Some(note) = missing_note(&objective.data_summary(), spec.data.missing) {
+        say!(
+            "data: {note} in {} (data.missing: {})",
+            spec.data.csv.value.display(),
+            spec.data.missing.as_str()
+        );
+    }
+    Ok(objective)
+}
+
+/// Refuses `--extend N` on the experiment `stored` when a run left it unfinished: `--extend N`
+/// adds N each time it runs, so on an experiment an earlier `--extend` killed part way, say,
+/// running the same command again would add N twice.
+fn refuse_extend_unfinished(
+    args: &RunArgs,
+    stored: Option<&store::ExperimentInfo>,
+) -> anyhow::Result<()> {
+    if let (Some(n), Some(e)) = (args.extend, stored) {
+        if e.status != store::ExperimentStatus::Finished {
+            bail!(
+                "experiment `{}` has not finished its {} (a run stopped part way, an earlier \
+                 --extend perhaps), and --extend {n} adds {n} more each time it is run: \
+                 finish it with `sweep run {} --store {}` (no --extend), or set the total with \
+                 --run-cap {}, which running again does not add to",
+                e.name,
+                experiment::counted(e.run_cap, "planned trial", "planned trials"),
+                quoted(&args.file),
+                quoted(&args.store.store),
+                e.run_cap.saturating_add(n)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Returns the run cap the study is asked for: `--run-cap`'s, or the file's `run_cap` where it
+/// raises what the stored experiment plans (`file_cap`), saying so or why not.
+fn run_cap(
+    args: &RunArgs,
+    spec: &ExperimentSpec,
+    store: &store::Store,
+    stored: Option<&store::ExperimentInfo>,
+) -> anyhow::Result<Option<u32>> {
+    // Without `--run-cap`, the file's run_cap is the cap asked for (above a plan an earlier
+    // `--run-cap` made lower).
+    let ended = match stored {
+        Some(e) if e.run_cap < spec.planned_trials(spec.run_cap) => {
+            spec.stopped_by(&store.trials(&spec.name)?)
+        }
+        _ => None,
+    };
+    let asked_cap = Asked {
+        run_cap: args.run_cap,
+        extend: args.extend,
+        agents: args.agent.is_some(),
+    };
+    Ok(match file_cap(spec, asked_cap, stored, ended) {
+        FileCap::Unchanged => args.run_cap,
+        FileCap::Raised { cap, line } => {
+            say!("{line}");
+            Some(cap)
+        }
+        FileCap::Refused(note) => {
+            say!("note: {note}");
+            args.run_cap
+        }
+    })
+}
+
+/// Returns the trials this run plans, which the notes count: the stored experiment's (which
+/// `--extend` or `--run-cap` may have raised past the file's), with what this run adds; or the
+/// file's.
+fn planned_now(
+    args: &RunArgs,
+    spec: &ExperimentSpec,
+    stored: Option<&store::ExperimentInfo>,
+    run_cap: Option<u32>,
+) -> u32 {
+    match stored {
+        Some(e) => e
+            .run_cap
+            .max(run_cap.unwrap_or(0))
+            .saturating_add(args.extend.unwrap_or(0)),
+        None => args.run_cap.unwrap_or(spec.run_cap),
+    }
+}
+
+/// Returns the trials side by side (`side_by_side`, of `asked` and the number the stored
+/// experiment started with), saying the note the choice needs.
+fn parallel(
+    args: &RunArgs,
+    spec: &ExperimentSpec,
+    store: &store::Store,
+    stored: Option<&store::ExperimentInfo>,
+    asked: Option<u32>,
+) -> anyhow::Result<usize> {
+    let started = match stored {
+        Some(_) => store.run_record(&spec.name)?.and_then(|r| r.parallel),
+        None => None,
+    };
+    // A number that differs from the start is noted, unless the file changed to say so (that
+    // run is refused as another spec).
+    let file_as_stored = stored
+        .and_then(|e| e.spec().ok())
+        .is_some_and(|s| s.parallel == spec.parallel);
+    let noted = args.parallel.is_some() || file_as_stored;
+    let (parallel, note) = side_by_side(spec, (asked, noted), started);
+    if let Some(note) = note {
+        say!("note: {note}");
+    }
+    Ok(parallel)
+}
+
+/// Says that a `--run-cap` below what the stored experiment plans lowers nothing.
+fn note_run_cap_kept(
+    args: &RunArgs,
+    spec: &ExperimentSpec,
+    stored: Option<&store::ExperimentInfo>,
+) {
+    if let (Some(asked), Some(stored)) = (args.run_cap, stored) {
+        if asked < stored.run_cap {
+            say!(
+                "note: --run-cap {asked} is below the {} trials that `{}` already plans: it \
+                 still plans {} (a run cap is never lowered)",
+                stored.run_cap,
+                spec.name,
+                stored.run_cap
+            );
+        }
+    }
+}
+
+/// Starts the sweep's dashboard, unless `--no-serve`, and says where it is: the sweep owns the
+/// store, so it serves the dashboard itself, from one worker thread, with `notices` on the
+/// experiment's page.
+fn serve_dashboard(
+    args: &RunArgs,
+    spec: &ExperimentSpec,
+    store: &store::Store,
+    notices: &dashboard::Notices,
+) -> anyhow::Result<Option<dashboard::Server>> {
+    if args.no_serve {
+        return Ok(None);
+    }
+    // The sweep writes as the dashboard reads: pages may lag the store by a second (more for
+    // a large experiment: `Freshness`).
+    let fresh = dashboard::Freshness::Sweeping {
+        experiment: spec.name.clone(),
+        max_age: std::time::Duration::from_secs(1),
+        notices: notices.clone(),
+    };
+    let server = serve::start(store.clone(), &args.dashboard, 1, fresh).map_err(serve::for_run)?;
+    store.announce(&opener(Some(&server.url())))?;
+    say!("dashboard: {}", serve::link(&server, &args.dashboard));
+    Ok(Some(server))
+}
+
+/// Returns the study's summary, or its error as `sweep run` says it: a changed spec with what
+/// changed and how to go on, the database's own I/O error with the store it names, and
+/// changed data or search with how to remove the experiment.
+fn explained(
+    summary: runner::Result<StudySummary>,
+    args: &RunArgs,
+    spec: &ExperimentSpec,
+    store: &store::Store,
+    resolved_now: &str,
+) -> anyhow::Result<StudySummary> {
+    Ok(match summary {
         Err(runner::Error::SpecChanged {
             name,
             stored,
@@ -235,12 +339,12 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
              unchanged {} to add trials, or remove the stored experiment first \
              (`sweep rm {} --store {}`)",
             args.store.store.display(),
-            spec_change(&store, &name, (&stored, &current), &resolved_now),
+            spec_change(store, &name, (&stored, &current), resolved_now),
             run_cap_raised(
                 &stored,
-                &spec,
+                spec,
                 &args.file,
-                planned(&store, &name),
+                planned(store, &name),
                 args.agent.is_some()
             )
             .unwrap_or_default(),
@@ -267,40 +371,79 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
             quoted(&args.store.store)
         ),
         other => other?,
-    };
-    // Ctrl-C stopped the study, rather than the time limit closing it.
-    let interrupted = summary.interrupted && interrupts.stop.requested();
-    let timed_out = time_limit
-        .as_ref()
-        .and_then(TimeLimit::reached)
-        .filter(|_| summary.interrupted && !interrupted);
-    drop(time_limit);
-    // Every trial has ended: a signal now ends the process at once, before the test split is
-    // measured (nothing is left to stop), and after it with what the run ended with (Ctrl-C
-    // then closes a dashboard kept up by --serve-after, which it did not interrupt).
-    let all_failed =
-        !summary.trials.is_empty() && summary.trials.iter().all(|t| t.state == TrialState::Failed);
-    let code = match (interrupted, all_failed) {
-        (true, _) => interrupts.exit_code(),
-        (false, true) => 1,
-        (false, false) => 0,
-    };
-    if interrupted {
+    })
+}
+
+/// A sweep whose study has returned, and what saying how it went needs.
+struct Ended<'a> {
+    args: &'a RunArgs,
+    spec: &'a ExperimentSpec,
+    store: &'a store::Store,
+    objective: &'a MlpObjective,
+    summary: &'a StudySummary,
+    interrupts: &'a interrupt::Interrupts,
+}
+
+impl Ended<'_> {
+    /// Prints the summary and how the sweep ended (a signal, the time limit), measures the
+    /// best trial on the test split, keeps the dashboard up or stops it, and returns the
+    /// outcome.
+    fn report(
+        &self,
+        time_limit: Option<TimeLimit>,
+        dashboard: Option<dashboard::Server>,
+    ) -> anyhow::Result<Outcome> {
+        let (args, summary, interrupts) = (self.args, self.summary, self.interrupts);
+        // Ctrl-C stopped the study, rather than the time limit closing it.
+        let interrupted = summary.interrupted && interrupts.stop.requested();
+        let timed_out = time_limit
+            .as_ref()
+            .and_then(TimeLimit::reached)
+            .filter(|_| summary.interrupted && !interrupted);
+        drop(time_limit);
+        // Every trial has ended: a signal now ends the process at once, before the test split is
+        // measured (nothing is left to stop), and after it with what the run ended with (Ctrl-C
+        // then closes a dashboard kept up by --serve-after, which it did not interrupt).
+        let all_failed = !summary.trials.is_empty()
+            && summary.trials.iter().all(|t| t.state == TrialState::Failed);
+        let code = match (interrupted, all_failed) {
+            (true, _) => interrupts.exit_code(),
+            (false, true) => 1,
+            (false, false) => 0,
+        };
+        if interrupted {
+            interrupts.end_with(code);
+        } else {
+            interrupts.before_test();
+        }
+        print_run_summary(self.spec, summary, args)?;
+        if let Some(limit) = timed_out {
+            writeln!(
+                std::io::stdout().lock(),
+                "\ntime limit of {limit} reached: {} of {} finished; {} to carry on",
+                summary.finished(),
+                experiment::counted(summary.planned, "trial", "trials"),
+                run_again(args)
+            )?;
+        }
+        if interrupted {
+            return self.stopped_early(dashboard);
+        }
+        if let Some(outcome) = self.test_split()? {
+            return Ok(outcome);
+        }
         interrupts.end_with(code);
-    } else {
-        interrupts.before_test();
+        self.close_dashboard(dashboard)?;
+        match all_failed {
+            true => Ok(Outcome::AllTrialsFailed),
+            false => Ok(Outcome::Success),
+        }
     }
-    print_run_summary(&spec, &summary, args)?;
-    if let Some(limit) = timed_out {
-        writeln!(
-            std::io::stdout().lock(),
-            "\ntime limit of {limit} reached: {} of {} finished; {} to carry on",
-            summary.finished(),
-            experiment::counted(summary.planned, "trial", "trials"),
-            run_again(args)
-        )?;
-    }
-    if interrupted {
+
+    /// Stops the dashboard of a sweep a signal stopped, says how to resume it, and returns the
+    /// signal's outcome.
+    fn stopped_early(&self, dashboard: Option<dashboard::Server>) -> anyhow::Result<Outcome> {
+        let summary = self.summary;
         if let Some(server) = dashboard {
             server.stop()?;
         }
@@ -321,48 +464,62 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
                 "\nstopped early: {finished} of {} finished; {} to resume (the stopped \
                  trials run again from scratch)",
                 experiment::counted(planned, "trial", "trials"),
-                run_again(args)
+                run_again(self.args)
             )?;
         }
-        return Ok(Outcome::Interrupted(interrupts.exit_code()));
+        Ok(Outcome::Interrupted(self.interrupts.exit_code()))
     }
-    if args.agent.is_some() && summary.interrupted {
-        // Timed out with the study unfinished: measuring the best trial so far could mean
-        // training another agent's trial again, and the study's own measure is to come.
-        writeln!(
-            std::io::stdout().lock(),
-            "\nno test split measured yet: an agent's study measures it once every trial has \
-             ended, by the agent that ran the best one"
-        )?;
-    } else if interrupts.stop.requested() {
-        // A signal came as the last trial ended, before the measure began.
-        say!("\n{}", interrupt::NOT_TESTED);
-        return Ok(Outcome::Interrupted(interrupts.exit_code()));
-    } else {
-        super::tested::after_run(&store, &spec, &objective, summary.best.as_ref())?;
-    }
-    interrupts.end_with(code);
-    if !args.serve_after {
-        writeln!(
-            std::io::stdout().lock(),
-            "\nbrowse them: sweep serve --store {}",
-            quoted(&args.store.store)
-        )?;
-    }
-    if let Some(server) = dashboard {
-        if args.serve_after {
-            say!(
-                "the dashboard stays up at {}; press Ctrl-C to stop",
-                serve::link(&server, &args.dashboard)
-            );
-            server.wait()?;
+
+    /// Measures the best trial on the test split, or says why not: an agent's study the time
+    /// limit left unfinished, or a signal that came as the last trial ended, which returns the
+    /// signal's outcome.
+    fn test_split(&self) -> anyhow::Result<Option<Outcome>> {
+        if self.args.agent.is_some() && self.summary.interrupted {
+            // Timed out with the study unfinished: measuring the best trial so far could mean
+            // training another agent's trial again, and the study's own measure is to come.
+            writeln!(
+                std::io::stdout().lock(),
+                "\nno test split measured yet: an agent's study measures it once every trial has \
+                 ended, by the agent that ran the best one"
+            )?;
+        } else if self.interrupts.stop.requested() {
+            // A signal came as the last trial ended, before the measure began.
+            say!("\n{}", interrupt::NOT_TESTED);
+            return Ok(Some(Outcome::Interrupted(self.interrupts.exit_code())));
         } else {
-            server.stop_after_watchers()?;
+            super::tested::after_run(
+                self.store,
+                self.spec,
+                self.objective,
+                self.summary.best.as_ref(),
+            )?;
         }
+        Ok(None)
     }
-    match all_failed {
-        true => Ok(Outcome::AllTrialsFailed),
-        false => Ok(Outcome::Success),
+
+    /// Says how to browse the results, and keeps the dashboard up with `--serve-after` (until
+    /// Ctrl-C) or stops it once the pages that watch it have seen the end.
+    fn close_dashboard(&self, dashboard: Option<dashboard::Server>) -> anyhow::Result<()> {
+        let args = self.args;
+        if !args.serve_after {
+            writeln!(
+                std::io::stdout().lock(),
+                "\nbrowse them: sweep serve --store {}",
+                quoted(&args.store.store)
+            )?;
+        }
+        if let Some(server) = dashboard {
+            if args.serve_after {
+                say!(
+                    "the dashboard stays up at {}; press Ctrl-C to stop",
+                    serve::link(&server, &args.dashboard)
+                );
+                server.wait()?;
+            } else {
+                server.stop_after_watchers()?;
+            }
+        }
+        Ok(())
     }
 }
 
