@@ -20,7 +20,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use experiment::{
     repeat_seed, Baseline, BaselineMetric, BaselineMismatch, ExperimentSpec, GateSpec, Provenance,
-    RecordedRun, Timestamp,
+    RecordedRun, Timestamp, WarmStarted,
 };
 use runner::{Clock, StudyOptions};
 use store::RunRecord;
@@ -43,59 +43,8 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
         );
     };
     let shown = gate.baseline.value.display().to_string();
-    // Read the baseline before training, so that a bad file fails in a second, not a minute.
-    let recorded = if args.update_baseline {
-        None
-    } else {
-        if !gate.baseline.value.exists() {
-            bail!(
-                "no baseline file {shown} (gate.baseline at {}); record one with \
-                 `sweep gate {} --update-baseline`",
-                gate.baseline.location,
-                quoted(&args.file)
-            );
-        }
-        Some(checked_baseline(&spec, &gate, &args.file)?)
-    };
-    // The file a new baseline replaces, read now: a file that is no baseline (the experiment
-    // file itself, its data, after a typo in the path) is refused before any training rather
-    // than lost; a baseline that reads keeps its parallelism, and what the new one does to the
-    // bar is said.
-    let replaced = if args.update_baseline {
-        match baseline::existing(&gate.baseline.value) {
-            baseline::Existing::Nothing => None,
-            baseline::Existing::Baseline(old) => Some(*old),
-            baseline::Existing::Damaged(why) => {
-                say!("note: replacing a damaged baseline: {why}");
-                None
-            }
-            baseline::Existing::Other(why) => bail!(
-                "gate.baseline at {} names {shown}, which is not a Sweep baseline, so \
-                 --update-baseline does not overwrite it: {why}; name another file in \
-                 gate.baseline, or delete {shown} first if it is to be replaced",
-                gate.baseline.location
-            ),
-        }
-    } else {
-        None
-    };
-    // A baseline that could not be written fails now, not after the training.
-    if args.update_baseline {
-        let created = baseline::writable(&gate.baseline.value).with_context(|| {
-            format!(
-                "gate.baseline at {}: cannot write {shown}",
-                gate.baseline.location
-            )
-        })?;
-        if let Some(folder) = created {
-            say!(
-                "note: created folder {} for the baseline (gate.baseline at {}: a path in the \
-                 file is relative to the file's folder)",
-                folder.display(),
-                gate.baseline.location
-            );
-        }
-    }
+    let recorded = recorded_baseline(args, &spec, &gate, &shown)?;
+    let replaced = replaced_baseline(args, &gate, &shown)?;
     if args.parallel == Some(0) {
         bail!("--parallel must be at least 1");
     }
@@ -115,12 +64,103 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     let interrupts = interrupt::watch(
         "the running trials stop after their current epoch, and the gate ends without a verdict",
     )?;
-    let mut current: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
-    // What the report says of the runs beside its rows (also said as they happen).
-    let mut run_notes: Vec<GateNote> = Vec::new();
     let repeats: Vec<ExperimentSpec> = (0..gate.repeats).map(|r| repeat(&spec, r)).collect();
+    refuse_held_repeats(args, &store, &repeats)?;
+    let runs = Runs {
+        args,
+        spec: &spec,
+        gate: &gate,
+        shown: &shown,
+        store: &store,
+        record: &record,
+        parallel,
+        interrupts: &interrupts,
+        warm_file: crate::warm_file::read(&spec)?,
+        repeats,
+    };
+    let Some(measured) = runs.run(&mut objective)? else {
+        return Ok(Outcome::Interrupted(interrupts.exit_code()));
+    };
+    match recorded {
+        None => runs.write_baseline(&measured.current, replaced),
+        Some(recorded) => runs.report(&recorded, measured),
+    }
+}
+
+/// Returns the baseline the gate compares with, read before training so that a bad file fails
+/// in a second, not a minute; none with `--update-baseline`, which records a new one.
+fn recorded_baseline(
+    args: &GateArgs,
+    spec: &ExperimentSpec,
+    gate: &GateSpec,
+    shown: &str,
+) -> anyhow::Result<Option<Baseline>> {
+    if args.update_baseline {
+        return Ok(None);
+    }
+    if !gate.baseline.value.exists() {
+        bail!(
+            "no baseline file {shown} (gate.baseline at {}); record one with \
+             `sweep gate {} --update-baseline`",
+            gate.baseline.location,
+            quoted(&args.file)
+        );
+    }
+    Ok(Some(checked_baseline(spec, gate, &args.file)?))
+}
+
+/// Returns, with `--update-baseline`, the baseline the new one replaces, read now, and checks
+/// that the new one can be written: a file that is no baseline (the experiment file itself,
+/// its data, after a typo in the path) is refused before any training rather than lost; a
+/// baseline that reads keeps its parallelism, and what the new one does to the bar is said.
+fn replaced_baseline(
+    args: &GateArgs,
+    gate: &GateSpec,
+    shown: &str,
+) -> anyhow::Result<Option<Baseline>> {
+    if !args.update_baseline {
+        return Ok(None);
+    }
+    let replaced = match baseline::existing(&gate.baseline.value) {
+        baseline::Existing::Nothing => None,
+        baseline::Existing::Baseline(old) => Some(*old),
+        baseline::Existing::Damaged(why) => {
+            say!("note: replacing a damaged baseline: {why}");
+            None
+        }
+        baseline::Existing::Other(why) => bail!(
+            "gate.baseline at {} names {shown}, which is not a Sweep baseline, so \
+             --update-baseline does not overwrite it: {why}; name another file in \
+             gate.baseline, or delete {shown} first if it is to be replaced",
+            gate.baseline.location
+        ),
+    };
+    // A baseline that could not be written fails now, not after the training.
+    let created = baseline::writable(&gate.baseline.value).with_context(|| {
+        format!(
+            "gate.baseline at {}: cannot write {shown}",
+            gate.baseline.location
+        )
+    })?;
+    if let Some(folder) = created {
+        say!(
+            "note: created folder {} for the baseline (gate.baseline at {}: a path in the \
+             file is relative to the file's folder)",
+            folder.display(),
+            gate.baseline.location
+        );
+    }
+    Ok(replaced)
+}
+
+/// Refuses a `--store` that already holds one of the `repeats`: a gate runs from scratch.
+fn refuse_held_repeats(
+    args: &GateArgs,
+    store: &store::Store,
+    repeats: &[ExperimentSpec],
+) -> anyhow::Result<()> {
     let mut held: Vec<&str> = Vec::new();
-    for spec_r in &repeats {
+    for spec_r in repeats {
         if store.experiment(&spec_r.name)?.is_some() {
             held.push(&spec_r.name);
         }
@@ -135,36 +175,118 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
             quoted(dir)
         );
     }
-    let warm_file = crate::warm_file::read(&spec)?;
-    for (done, spec_r) in repeats.iter().enumerate() {
+    Ok(())
+}
+
+/// A gate's runs, one per repeat, and what running and judging them shares.
+struct Runs<'a> {
+    args: &'a GateArgs,
+    spec: &'a ExperimentSpec,
+    gate: &'a GateSpec,
+    /// The baseline file, as messages name it.
+    shown: &'a str,
+    store: &'a store::Store,
+    /// How this gate runs (`probe::run_record`), stored with each run and kept in a baseline.
+    record: &'a RunRecord,
+    /// The trials side by side (`gate_parallel`).
+    parallel: usize,
+    interrupts: &'a interrupt::Interrupts,
+    /// The trials of a `warm_start: {csv: ..}` file, read once for every run.
+    warm_file: Option<WarmStarted>,
+    /// The spec of each run (`repeat`).
+    repeats: Vec<ExperimentSpec>,
+}
+
+/// What a gate's runs measured.
+struct Measured {
+    /// Each guarded metric's value in each run, in run order (`None` for a run without one).
+    current: BTreeMap<String, Vec<Option<f64>>>,
+    /// What the report says of the runs beside its rows (also said as they happen).
+    notes: Vec<GateNote>,
+}
+
+impl Runs<'_> {
+    /// Runs every repeat in turn and returns what they measured; `None` when a signal stopped
+    /// the gate (said).
+    fn run(&self, objective: &mut MlpObjective) -> anyhow::Result<Option<Measured>> {
+        let mut measured = Measured {
+            current: BTreeMap::new(),
+            notes: Vec::new(),
+        };
+        for (done, spec_r) in self.repeats.iter().enumerate() {
+            let summary = self.study(objective, spec_r)?;
+            if summary.interrupted {
+                say!(
+                    "gate stopped in run {} of {}: no verdict, and no baseline written",
+                    done + 1,
+                    self.repeats.len()
+                );
+                return Ok(None);
+            }
+            if summary.best.is_none() {
+                measured.notes.push(self.no_best(done, spec_r)?);
+            }
+            for m in &self.gate.metrics {
+                let value = match &summary.best {
+                    Some(best) => {
+                        let curve = self.store.metric_series(&spec_r.name, best.id, &m.name)?;
+                        let values: Vec<f64> = curve.into_iter().map(|(_, v)| v).collect();
+                        m.aggregate.of(&values, m.goal)
+                    }
+                    None => None,
+                };
+                if self.args.update_baseline && !value.is_some_and(f64::is_finite) {
+                    bail!(
+                        "cannot record a baseline: {}",
+                        no_value(done, self.repeats.len(), spec_r, &m.name)
+                    );
+                }
+                measured
+                    .current
+                    .entry(m.name.clone())
+                    .or_default()
+                    .push(value);
+            }
+        }
+        Ok(Some(measured))
+    }
+
+    /// Runs the study of the repeat `spec_r` and returns its summary; the database's own I/O
+    /// error names the temporary store it happened in.
+    fn study(
+        &self,
+        objective: &mut MlpObjective,
+        spec_r: &ExperimentSpec,
+    ) -> anyhow::Result<runner::StudySummary> {
+        let (args, store) = (self.args, self.store);
         let observer = ProgressObserver::new(spec_r);
         let options = StudyOptions {
             spec_path: args.file.display().to_string(),
-            parallel,
+            parallel: self.parallel,
             run_cap: None,
             extend: None,
-            record: Some(record.clone()),
-            stop: interrupts.stop.clone(),
+            record: Some(self.record.clone()),
+            stop: self.interrupts.stop.clone(),
             agent: None,
-            warm_file: warm_file.clone(),
+            warm_file: self.warm_file.clone(),
         };
         if let Some(dir) = &args.store {
             objective.keep_checkpoints_in(
-                &spec,
+                self.spec,
                 &store::checkpoint_dir(dir, &spec_r.name),
                 None,
             )?;
         }
         let summary = runner::run_study(
-            &store,
+            store,
             spec_r,
-            &objective,
+            &*objective,
             &observer,
             &SystemClock,
             &options,
         );
         observer.finish();
-        let summary = match (summary, store.scratch_folder()) {
+        Ok(match (summary, store.scratch_folder()) {
             // The database's own I/O error names no file: where the temporary store is, and
             // how to put it elsewhere, are said here.
             (Err(runner::Error::Store(io @ store::Error::Io(_))), Some(folder)) => bail!(
@@ -174,120 +296,124 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
                 folder.display()
             ),
             (summary, _) => summary?,
-        };
-        if summary.interrupted {
-            say!(
-                "gate stopped in run {} of {}: no verdict, and no baseline written",
-                done + 1,
-                repeats.len()
-            );
-            return Ok(Outcome::Interrupted(interrupts.exit_code()));
-        }
-        if summary.best.is_none() {
-            let (meeting, or_broke) = match spec_r.constraints.is_empty() {
-                true => ("", ""),
-                false => (" that meets the constraints", ", broke a constraint,"),
-            };
-            let why = match &args.store {
-                Some(dir) => format!(
-                    "; `sweep show {} --store {}` says why",
-                    experiment::shell_quote(&spec_r.name),
-                    quoted(dir)
-                ),
-                None => "; run it into a store (--store DIR) to see why".to_string(),
-            };
-            // A baseline cannot be recorded without this run's values: said now, rather than
-            // after the remaining runs train for nothing. A gate goes on, and reports `-`.
-            if args.update_baseline {
-                bail!(
-                    "cannot record a baseline: {} has no completed trial{meeting}, so it has no \
-                     value of the guarded metrics: every trial failed{or_broke} or was \
-                     pruned{why}",
-                    run_name(done, repeats.len(), &spec_r.name)
-                );
-            }
-            let note = format!(
-                "note: {} has no completed trial{meeting}, so it has no value of the guarded \
-                 metrics (`-` below): every trial failed{or_broke} or was pruned{why}",
-                run_name(done, repeats.len(), &spec_r.name)
-            );
-            say!("{note}");
-            run_notes.push(GateNote::line(note));
-        }
-        for m in &gate.metrics {
-            let value = match &summary.best {
-                Some(best) => {
-                    let curve = store.metric_series(&spec_r.name, best.id, &m.name)?;
-                    let values: Vec<f64> = curve.into_iter().map(|(_, v)| v).collect();
-                    m.aggregate.of(&values, m.goal)
-                }
-                None => None,
-            };
-            if args.update_baseline && !value.is_some_and(f64::is_finite) {
-                bail!(
-                    "cannot record a baseline: {}",
-                    no_value(done, repeats.len(), spec_r, &m.name)
-                );
-            }
-            current.entry(m.name.clone()).or_default().push(value);
-        }
+        })
     }
-    let mut out = std::io::stdout().lock();
-    match recorded {
-        None => {
-            let new = new_baseline(&spec, &gate, &current, &record, parallel, SystemClock.now())?;
-            // A baseline replaced by worse values lowers the bar: said, not refused (a model
-            // may trade a metric away on purpose).
-            baseline::write(&gate.baseline.value, &new)?;
-            let mut notes = Vec::new();
-            if let Some(old) = replaced.filter(|old| old.experiment == spec.name) {
-                if let Ok(report) = gate.evaluate(&old, &current) {
-                    let worse: Vec<&str> =
-                        report.regressions().map(|r| r.metric.as_str()).collect();
-                    if !worse.is_empty() {
-                        notes.push(GateNote::line(format!(
-                            "note: under the baseline it replaces, this run fails the gate ({}): \
-                             the new baseline lowers the bar",
-                            worse.join(", ")
-                        )));
-                    }
+
+    /// Says that run `done`, of `spec_r`, has no completed trial to take values from, and
+    /// returns the note for the report; refused when recording a baseline, which cannot be
+    /// recorded without this run's values.
+    fn no_best(&self, done: usize, spec_r: &ExperimentSpec) -> anyhow::Result<GateNote> {
+        let args = self.args;
+        let (meeting, or_broke) = match spec_r.constraints.is_empty() {
+            true => ("", ""),
+            false => (" that meets the constraints", ", broke a constraint,"),
+        };
+        let why = match &args.store {
+            Some(dir) => format!(
+                "; `sweep show {} --store {}` says why",
+                experiment::shell_quote(&spec_r.name),
+                quoted(dir)
+            ),
+            None => "; run it into a store (--store DIR) to see why".to_string(),
+        };
+        // A baseline cannot be recorded without this run's values: said now, rather than
+        // after the remaining runs train for nothing. A gate goes on, and reports `-`.
+        if args.update_baseline {
+            bail!(
+                "cannot record a baseline: {} has no completed trial{meeting}, so it has no \
+                 value of the guarded metrics: every trial failed{or_broke} or was \
+                 pruned{why}",
+                run_name(done, self.repeats.len(), &spec_r.name)
+            );
+        }
+        let note = format!(
+            "note: {} has no completed trial{meeting}, so it has no value of the guarded \
+             metrics (`-` below): every trial failed{or_broke} or was pruned{why}",
+            run_name(done, self.repeats.len(), &spec_r.name)
+        );
+        say!("{note}");
+        Ok(GateNote::line(note))
+    }
+
+    /// Writes the baseline of the values `current` and prints what it holds, saying where it
+    /// lowers the bar of the baseline it `replaced`.
+    fn write_baseline(
+        &self,
+        current: &BTreeMap<String, Vec<Option<f64>>>,
+        replaced: Option<Baseline>,
+    ) -> anyhow::Result<Outcome> {
+        let (spec, gate) = (self.spec, self.gate);
+        let mut out = std::io::stdout().lock();
+        let new = new_baseline(
+            spec,
+            gate,
+            current,
+            self.record,
+            self.parallel,
+            SystemClock.now(),
+        )?;
+        // A baseline replaced by worse values lowers the bar: said, not refused (a model
+        // may trade a metric away on purpose).
+        baseline::write(&gate.baseline.value, &new)?;
+        let mut notes = Vec::new();
+        if let Some(old) = replaced.filter(|old| old.experiment == spec.name) {
+            if let Ok(report) = gate.evaluate(&old, current) {
+                let worse: Vec<&str> = report.regressions().map(|r| r.metric.as_str()).collect();
+                if !worse.is_empty() {
+                    notes.push(GateNote::line(format!(
+                        "note: under the baseline it replaces, this run fails the gate ({}): \
+                         the new baseline lowers the bar",
+                        worse.join(", ")
+                    )));
                 }
             }
-            let guarded: Vec<&str> = gate.metrics.iter().map(|m| m.name.as_str()).collect();
-            output::baseline_written(&mut out, args.format, &shown, &new, &guarded, &notes)?;
-            out.flush()?;
-            Ok(Outcome::Success)
         }
-        Some(recorded) => {
-            let report = gate
-                .evaluate(&recorded, &current)
-                .map_err(|e| mismatch(&shown, &e, &args.file))?;
-            let mut notes = changes_since(&recorded, &spec, &record, parallel);
-            // As the notes say: comments and layout are no change.
-            let spec_changed = notes
-                .iter()
-                .any(|n| n.line.starts_with(output::SPEC_CHANGED));
-            notes.extend(run_notes);
-            let file = args.file.display().to_string();
-            let header = GateHeader {
-                experiment: &spec.name,
-                file: &file,
-                baseline_file: &shown,
-                baseline: &recorded,
-                repeats: gate.repeats,
-                noise_k: gate.noise_k,
-                spec_changed,
-                notes,
-                current: &record,
-            };
-            output::gate_report(&mut out, args.format, &header, &report)?;
-            out.flush()?;
-            Ok(if report.passed() {
-                Outcome::Success
-            } else {
-                Outcome::GateRegressed
-            })
-        }
+        let guarded: Vec<&str> = gate.metrics.iter().map(|m| m.name.as_str()).collect();
+        output::baseline_written(
+            &mut out,
+            self.args.format,
+            self.shown,
+            &new,
+            &guarded,
+            &notes,
+        )?;
+        out.flush()?;
+        Ok(Outcome::Success)
+    }
+
+    /// Compares what the runs `measured` with the baseline `recorded`, prints the gate's
+    /// report, and returns whether it passed.
+    fn report(&self, recorded: &Baseline, measured: Measured) -> anyhow::Result<Outcome> {
+        let (args, spec, gate) = (self.args, self.spec, self.gate);
+        let mut out = std::io::stdout().lock();
+        let report = gate
+            .evaluate(recorded, &measured.current)
+            .map_err(|e| mismatch(self.shown, &e, &args.file))?;
+        let mut notes = changes_since(recorded, spec, self.record, self.parallel);
+        // As the notes say: comments and layout are no change.
+        let spec_changed = notes
+            .iter()
+            .any(|n| n.line.starts_with(output::SPEC_CHANGED));
+        notes.extend(measured.notes);
+        let file = args.file.display().to_string();
+        let header = GateHeader {
+            experiment: &spec.name,
+            file: &file,
+            baseline_file: self.shown,
+            baseline: recorded,
+            repeats: gate.repeats,
+            noise_k: gate.noise_k,
+            spec_changed,
+            notes,
+            current: self.record,
+        };
+        output::gate_report(&mut out, args.format, &header, &report)?;
+        out.flush()?;
+        Ok(if report.passed() {
+            Outcome::Success
+        } else {
+            Outcome::GateRegressed
+        })
     }
 }
 
