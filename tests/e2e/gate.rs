@@ -43,6 +43,17 @@ fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
+/// Returns what `sweep --version` names after "sweep ": `0.1.0 (85ec1f4)`.
+fn this_build() -> String {
+    let out = TestEnv::new().sweep(&["--version"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    out.stdout
+        .strip_prefix("sweep ")
+        .and_then(|v| v.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("not `sweep VERSION`: {:?}", out.stdout))
+        .to_string()
+}
+
 #[test]
 fn the_project_gate_passes_on_its_committed_baseline() {
     let env = TestEnv::new();
@@ -215,6 +226,51 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
             && !markdown.stdout.contains(": baseline recorded"),
         "{}",
         markdown.stdout
+    );
+}
+
+#[test]
+fn a_baseline_names_the_build_that_recorded_it_and_one_from_before_versions_still_reads() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", &tiny_gate(3, 1, "  max_regression_abs: 0.0\n"));
+    let spec = spec.to_str().unwrap();
+    let build = this_build();
+    assert_ne!(build, "0.0.0");
+    let update = env.sweep(&["gate", spec, "--update-baseline"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert!(
+        update.stdout.contains(&format!(", sweep {build}, on ")),
+        "{}",
+        update.stdout
+    );
+    let file = env.path().join("base/tiny.json");
+    let mut baseline = json(&std::fs::read_to_string(&file).unwrap());
+    assert_eq!(baseline["provenance"]["sweep_version"], build.as_str());
+
+    // Every build before Sweep had a version recorded 0.0.0: such a baseline reads, and the
+    // reports say what it was, beside this build.
+    baseline["provenance"]["sweep_version"] = "0.0.0".into();
+    std::fs::write(&file, serde_json::to_string_pretty(&baseline).unwrap()).unwrap();
+    let old = "sweep 0.0.0 (unversioned, before 0.1.0), on ";
+    for format in ["table", "markdown"] {
+        let gate = env.sweep(&["gate", spec, "--format", format]);
+        assert_eq!(gate.code, 0, "{gate:?}");
+        assert!(
+            gate.stdout.contains(old) && gate.stdout.contains(&format!(", sweep {build}, on ")),
+            "{}",
+            gate.stdout
+        );
+    }
+    let validate = env.sweep(&["validate", spec]);
+    assert!(validate.stdout.contains(old), "{}", validate.stdout);
+    // JSON gives the versions as recorded.
+    let gate = env.sweep(&["gate", spec, "--format", "json"]);
+    let report = json(&gate.stdout);
+    assert_eq!(report["baseline"]["sweep_version"], "0.0.0", "{report}");
+    assert_eq!(
+        report["current"]["sweep_version"],
+        build.as_str(),
+        "{report}"
     );
 }
 

@@ -288,3 +288,131 @@ fn exports_parse_back_to_the_stored_values() {
         );
     }
 }
+
+/// Returns what `sweep --version` names after "sweep ": the workspace's version, and the commit
+/// the binary was built from when it was built in a git checkout of Sweep.
+fn this_build() -> String {
+    let out = TestEnv::new().sweep(&["--version"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    out.stdout
+        .strip_prefix("sweep ")
+        .and_then(|v| v.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("not `sweep VERSION`: {:?}", out.stdout))
+        .to_string()
+}
+
+/// Runs `git ARGS` in the repository's root; its output, trimmed, when it succeeds.
+fn git_in_repo(args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[test]
+fn the_build_names_its_version_and_commit_and_a_record_keeps_them() {
+    let build = this_build();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_ne!(version, "0.0.0", "the workspace has a version");
+    // Built in a git checkout of Sweep, the binary names the commit: one of this checkout's
+    // history (HEAD itself, unless a commit landed since the build). Built from sources git
+    // does not track, the version alone.
+    if git_in_repo(&["ls-files", "--error-unmatch", "--", "crates/cli/Cargo.toml"]).is_some() {
+        let commit = build
+            .strip_prefix(&format!("{version} ("))
+            .and_then(|c| c.strip_suffix(')'))
+            .unwrap_or_else(|| panic!("no `{version} (COMMIT)`: {build}"));
+        let full = git_in_repo(&["rev-parse", "--verify", &format!("{commit}^{{commit}}")])
+            .unwrap_or_else(|| panic!("{commit} is no commit of this checkout"));
+        // The short hash, as `git rev-parse --short` gives it (which may grow with the
+        // repository, so not compared with today's).
+        assert!(
+            commit.len() >= 7 && full.starts_with(commit),
+            "{commit} is no short hash of {full}"
+        );
+        assert!(
+            git_in_repo(&["merge-base", "--is-ancestor", &full, "HEAD"]).is_some(),
+            "{commit} is not in HEAD's history"
+        );
+    } else {
+        assert_eq!(build, version);
+    }
+
+    let env = TestEnv::new();
+    std::fs::copy(
+        repo_root().join("experiments/data/digits.csv"),
+        env.path().join("digits.csv"),
+    )
+    .unwrap();
+    let spec = env.write_spec("rec.yaml", TINY);
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--run-cap", "1"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let record = Store::open(&env.store())
+        .unwrap()
+        .run_record("rec")
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.sweep_version, build);
+    let show = env.sweep(&["show", "rec", "--record"]);
+    assert!(
+        show.stdout
+            .contains(&format!("record      sweep {build}, dfdx ")),
+        "{}",
+        show.stdout
+    );
+
+    // A record of another build still reads and reproduces; `reproduce` names what differs: for
+    // a record from before versions, that it was unversioned; for another commit of this
+    // version, the two commits.
+    let commit = build
+        .strip_suffix(')')
+        .and_then(|b| b.split_once(" ("))
+        .map(|(_, c)| c);
+    let now = match commit {
+        Some(c) => format!("this one is built from commit {c}"),
+        None => "this one was built outside a git checkout, so its commit is unknown".into(),
+    };
+    for (then, shown, note) in [
+        (
+            "0.0.0".to_string(),
+            "0.0.0 (unversioned, before 0.1.0)".to_string(),
+            format!(
+                "note: the run used sweep 0.0.0 (unversioned, before 0.1.0); this one is sweep \
+                 {build}\n"
+            ),
+        ),
+        (
+            format!("{version} (0000000)"),
+            format!("{version} (0000000)"),
+            format!("note: the run used sweep {version} built from commit 0000000; {now}\n"),
+        ),
+    ] {
+        let store = Store::open(&env.store()).unwrap();
+        let old = store::RunRecord {
+            sweep_version: then.clone(),
+            ..record.clone()
+        };
+        store.put_run_record("rec", &old).unwrap();
+        drop(store);
+        let show = env.sweep(&["show", "rec", "--record"]);
+        assert_eq!(show.code, 0, "{show:?}");
+        assert!(
+            show.stdout
+                .contains(&format!("record      sweep {shown}, dfdx 0.13.0 on cpu\n")),
+            "{}",
+            show.stdout
+        );
+        let again = env.sweep(&["reproduce", "rec/0"]);
+        assert_eq!(again.code, 0, "{again:?}");
+        assert!(
+            again.stdout.contains(&note),
+            "no {note:?} in\n{}",
+            again.stdout
+        );
+        assert_eq!(again.stdout.matches("note:").count(), 1, "{}", again.stdout);
+    }
+}

@@ -8,7 +8,12 @@ use experiment::{SortKey, TrialFilter};
 
 /// Sweep: hyperparameter search and experiment tracking in one offline binary
 #[derive(Debug, Parser)]
-#[command(name = "sweep", version, about, propagate_version = true)]
+#[command(
+    name = "sweep",
+    version = crate::probe::sweep_version(),
+    about,
+    propagate_version = true
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,

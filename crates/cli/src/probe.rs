@@ -1,11 +1,17 @@
-//! Looks at the machine and the working tree: git state, OS, CPU, and file hashes.
+//! Looks at the machine and the working tree: git state, OS, CPU, and file hashes; and names
+//! this build of Sweep.
 //!
 //! This is the IO behind the reproducibility record and a baseline's provenance. Every probe is
 //! best-effort: without git, outside a repository, or without `/proc`, the answer is "unknown"
 //! and the run goes on; only hashing the dataset, which a record cannot do without, can fail.
+//!
+//! The build's name is the workspace's version and the commit `build.rs` found when the binary
+//! was built (`0.1.0 (85ec1f4)`); records and baselines keep it as `sweep_version`, and those
+//! written before Sweep had a version say `0.0.0`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::LazyLock;
 
 use anyhow::Context;
 use experiment::{DataFormat, DeviceChoice, ExperimentSpec};
@@ -13,6 +19,9 @@ use store::{GitState, RunRecord};
 
 /// The longest diff kept in a record, in bytes; a longer one is cut and says so.
 const MAX_DIFF_BYTES: usize = 1 << 20;
+
+/// The version every Sweep build recorded before the workspace had one (0.1.0 was the first).
+const UNVERSIONED: &str = "0.0.0";
 
 /// The machine and build a run happens on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +31,34 @@ pub(crate) struct Machine {
     pub(crate) os: String,
     /// `AMD EPYC 7B13, 2 cores`: the CPU model when known and the cores available.
     pub(crate) cpu: String,
+}
+
+/// A Sweep build as a record names it (`sweep_version`): `0.1.0 (85ec1f4)`, or `0.1.0` when the
+/// build knew no commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Build<'a> {
+    /// The workspace's version: `0.1.0`.
+    version: &'a str,
+    /// The short hash of the commit it was built from, when known.
+    commit: Option<&'a str>,
+}
+
+impl<'a> Build<'a> {
+    /// Reads a recorded version; anything not of the form `VERSION (COMMIT)` is a version
+    /// alone, as `0.0.0` from before builds named their commit.
+    fn parse(text: &'a str) -> Build<'a> {
+        let text = text.trim();
+        match text.strip_suffix(')').and_then(|t| t.split_once(" (")) {
+            Some((version, commit)) if !commit.is_empty() && !version.is_empty() => Build {
+                version,
+                commit: Some(commit),
+            },
+            _ => Build {
+                version: text,
+                commit: None,
+            },
+        }
+    }
 }
 
 /// Builds the reproducibility record of a run of `spec`, read from `spec_file`, with `parallel`
@@ -95,9 +132,62 @@ fn lines(values: impl IntoIterator<Item = String>) -> String {
     values.into_iter().collect::<Vec<_>>().join("\n")
 }
 
-/// Returns the version of this Sweep binary.
+/// Returns the version of this Sweep binary, as `sweep --version` says it and a record keeps it:
+/// the workspace's version and the commit the binary was built from (`0.1.0 (85ec1f4)`), or the
+/// version alone where the build knew no commit (`0.1.0`: built outside a git checkout).
 pub(crate) fn sweep_version() -> &'static str {
-    env!("CARGO_PKG_VERSION")
+    static VERSION: LazyLock<String> =
+        LazyLock::new(|| build_name(env!("CARGO_PKG_VERSION"), env!("SWEEP_BUILD_COMMIT")));
+    &VERSION
+}
+
+/// Returns a build's name from its version and commit, empty when unknown.
+fn build_name(version: &str, commit: &str) -> String {
+    if commit.is_empty() {
+        version.to_string()
+    } else {
+        format!("{version} ({commit})")
+    }
+}
+
+/// Returns a recorded Sweep version as a report shows it after "sweep ": as recorded, but for
+/// `0.0.0`, which every build recorded before Sweep named its versions, and which says so.
+pub(crate) fn version_shown(recorded: &str) -> String {
+    if Build::parse(recorded).version == UNVERSIONED {
+        format!("{} (unversioned, before 0.1.0)", recorded.trim())
+    } else {
+        recorded.to_string()
+    }
+}
+
+/// Returns what tells the Sweep build that wrote a record (`then`) from this one (`now`): another
+/// version, another commit, or a commit known on one side only; `None` when they are the same
+/// build or nothing tells them apart (the same version, neither commit known).
+pub(crate) fn build_difference(then: &str, now: &str) -> Option<String> {
+    let (a, b) = (Build::parse(then), Build::parse(now));
+    if a.version != b.version {
+        return Some(format!(
+            "the run used sweep {}; this one is sweep {}",
+            version_shown(then),
+            version_shown(now)
+        ));
+    }
+    let version = a.version;
+    match (a.commit, b.commit) {
+        (Some(x), Some(y)) if x.starts_with(y) || y.starts_with(x) => None,
+        (Some(x), Some(y)) => Some(format!(
+            "the run used sweep {version} built from commit {x}; this one is built from commit {y}"
+        )),
+        (Some(x), None) => Some(format!(
+            "the run used sweep {version} built from commit {x}; this one was built outside a git \
+             checkout, so its commit is unknown"
+        )),
+        (None, Some(y)) => Some(format!(
+            "the run used sweep {version} built outside a git checkout, so its commit is unknown; \
+             this one is built from commit {y}"
+        )),
+        (None, None) => None,
+    }
 }
 
 /// Describes the machine.
@@ -212,5 +302,84 @@ mod tests {
             Some("Raspberry Pi 4")
         );
         assert_eq!(cpu_model(""), None);
+    }
+
+    #[test]
+    fn a_build_is_named_by_its_version_and_commit() {
+        assert_eq!(build_name("0.1.0", "85ec1f4"), "0.1.0 (85ec1f4)");
+        assert_eq!(build_name("0.1.0", ""), "0.1.0");
+        // This binary: the workspace's version, then its commit when the build knew one.
+        let this = Build::parse(sweep_version());
+        assert_eq!(this.version, env!("CARGO_PKG_VERSION"));
+        assert_ne!(this.version, UNVERSIONED);
+        assert_eq!(
+            this.commit,
+            Some(env!("SWEEP_BUILD_COMMIT")).filter(|c| !c.is_empty())
+        );
+        for (text, version, commit) in [
+            ("0.1.0 (85ec1f4)", "0.1.0", Some("85ec1f4")),
+            ("0.1.0", "0.1.0", None),
+            ("0.0.0", "0.0.0", None),
+            (" 0.1.0 (85ec1f4)\n", "0.1.0", Some("85ec1f4")),
+            ("0.1.0 ()", "0.1.0 ()", None),
+            ("", "", None),
+        ] {
+            assert_eq!(Build::parse(text), Build { version, commit }, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_recorded_build_is_compared_with_this_one_by_version_then_commit() {
+        for (then, now, note) in [
+            ("0.1.0 (85ec1f4)", "0.1.0 (85ec1f4)", None),
+            // Abbreviations of one hash, the longer where the repository grew.
+            ("0.1.0 (85ec1f4)", "0.1.0 (85ec1f4a9)", None),
+            ("0.1.0", "0.1.0", None),
+            (
+                "0.0.0",
+                "0.1.0 (85ec1f4)",
+                Some(
+                    "the run used sweep 0.0.0 (unversioned, before 0.1.0); this one is sweep \
+                     0.1.0 (85ec1f4)",
+                ),
+            ),
+            (
+                "0.2.0 (1234abc)",
+                "0.1.0",
+                Some("the run used sweep 0.2.0 (1234abc); this one is sweep 0.1.0"),
+            ),
+            (
+                "0.1.0 (1234abc)",
+                "0.1.0 (85ec1f4)",
+                Some(
+                    "the run used sweep 0.1.0 built from commit 1234abc; this one is built from \
+                     commit 85ec1f4",
+                ),
+            ),
+            (
+                "0.1.0 (1234abc)",
+                "0.1.0",
+                Some(
+                    "the run used sweep 0.1.0 built from commit 1234abc; this one was built \
+                     outside a git checkout, so its commit is unknown",
+                ),
+            ),
+            (
+                "0.1.0",
+                "0.1.0 (85ec1f4)",
+                Some(
+                    "the run used sweep 0.1.0 built outside a git checkout, so its commit is \
+                     unknown; this one is built from commit 85ec1f4",
+                ),
+            ),
+        ] {
+            assert_eq!(
+                build_difference(then, now).as_deref(),
+                note,
+                "{then} then, {now} now"
+            );
+        }
+        assert_eq!(version_shown("0.0.0"), "0.0.0 (unversioned, before 0.1.0)");
+        assert_eq!(version_shown("0.1.0 (85ec1f4)"), "0.1.0 (85ec1f4)");
     }
 }

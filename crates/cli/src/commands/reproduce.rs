@@ -287,12 +287,11 @@ fn first_difference(stored: &Curves, now: &Curves, tolerance: f64) -> Option<Dif
 fn notes(record: &store::RunRecord, spec: &experiment::ExperimentSpec) -> Vec<String> {
     let mut notes = Vec::new();
     let machine = probe::machine();
+    notes.extend(probe::build_difference(
+        &record.sweep_version,
+        probe::sweep_version(),
+    ));
     let pairs = [
-        (
-            "sweep version",
-            record.sweep_version.as_str(),
-            probe::sweep_version(),
-        ),
         ("engine", record.engine.as_str(), trainer::ENGINE),
         ("device", record.device.as_str(), trainer::DEVICE),
         ("CPU", record.cpu.as_str(), machine.cpu.as_str()),

@@ -11,6 +11,7 @@ use store::RunRecord;
 use super::{table, visible};
 use crate::args::GateFormat;
 use crate::clock::format_iso_utc;
+use crate::probe::version_shown;
 
 /// What the report says about the run as a whole, above and below the rows.
 #[derive(Debug)]
@@ -44,7 +45,9 @@ fn this_run(r: &RunRecord) -> String {
     );
     format!(
         "{commit}, sweep {}, on {}; {}",
-        r.sweep_version, r.cpu, r.os
+        version_shown(&r.sweep_version),
+        r.cpu,
+        r.os
     )
 }
 
@@ -467,7 +470,7 @@ pub(crate) fn recorded(b: &Baseline) -> String {
     format!(
         "recorded {} UTC, {commit}, sweep {}, on {}",
         p.date.utc(),
-        p.sweep_version,
+        version_shown(&p.sweep_version),
         p.machine
     )
 }

@@ -23,7 +23,7 @@ pub(crate) fn run_record(
     writeln!(
         out,
         "record      sweep {}, {} on {}",
-        visible(&r.sweep_version),
+        visible(&crate::probe::version_shown(&r.sweep_version)),
         visible(&r.engine),
         visible(&r.device)
     )?;
