@@ -1081,13 +1081,54 @@ mod tests {
         }
     }
 
-    /// The toy objective with a test split (or none): counts its measurements, each taking
-    /// `delay` milliseconds.
+    /// The toy objective with a test split (or none): counts its measurements, each of which
+    /// waits at `gate` until it is open.
     struct WithTest {
         inner: Quadratic,
         split: bool,
-        delay: u64,
+        gate: Gate,
         measured: std::sync::atomic::AtomicU32,
+    }
+
+    /// A gate that holds whoever passes it until a test opens it: what keeps an agent busy
+    /// measuring for exactly as long as a test needs, however loaded the machine.
+    struct Gate {
+        open: std::sync::Mutex<bool>,
+        opened: std::sync::Condvar,
+    }
+
+    impl Gate {
+        /// Returns a gate, open or shut.
+        fn new(open: bool) -> Gate {
+            Gate {
+                open: std::sync::Mutex::new(open),
+                opened: std::sync::Condvar::new(),
+            }
+        }
+
+        /// Waits until the gate is open.
+        fn pass(&self) {
+            let mut open = self.open.lock().unwrap();
+            while !*open {
+                open = self.opened.wait(open).unwrap();
+            }
+        }
+
+        /// Opens the gate for good.
+        fn open(&self) {
+            *self.open.lock().unwrap() = true;
+            self.opened.notify_all();
+        }
+    }
+
+    /// Opens its gate when dropped, also when the thread that holds it panics: a failing test
+    /// ends rather than leave an agent waiting at the gate for ever.
+    struct OpensOnDrop<'a>(&'a Gate);
+
+    impl Drop for OpensOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.open();
+        }
     }
 
     impl Objective for WithTest {
@@ -1104,7 +1145,7 @@ mod tests {
             trial: &Trial,
         ) -> Option<std::result::Result<BTreeMap<String, f64>, String>> {
             self.split.then(|| {
-                std::thread::sleep(Duration::from_millis(self.delay));
+                self.gate.pass();
                 self.measured.fetch_add(1, Ordering::SeqCst);
                 let value = trial.value("val_loss").unwrap_or(f64::NAN);
                 Ok([("test_loss".to_string(), value + 0.5)].into())
@@ -1134,7 +1175,7 @@ mod tests {
                             ..quadratic(2.0)
                         },
                         split,
-                        delay: 0,
+                        gate: Gate::new(true),
                         measured: std::sync::atomic::AtomicU32::new(0),
                     };
                     (objective, store)
@@ -1230,7 +1271,9 @@ mod tests {
         let slow = |agent: u32| WithTest {
             inner: quadratic(2.0),
             split: true,
-            delay: if agent == measurer { 1500 } else { 0 },
+            // The measurer measures only once the test has seen what it needs: its gate opens
+            // when the waiter, started again, says the measurer is measuring.
+            gate: Gate::new(agent != measurer),
             measured: std::sync::atomic::AtomicU32::new(0),
         };
         let dir = tempfile::tempdir().unwrap();
@@ -1291,11 +1334,18 @@ mod tests {
             assert!(summary.interrupted);
             assert_eq!(summary.finished(), 6);
             assert_eq!(stores[w].test_result("toy").unwrap(), None);
-            // Started again, it waits again, and hears the measurer when the result comes.
+            // Started again, it waits again, and hears the measurer when the result comes
+            // (the measurer is let through once the waiter has said it measures).
             let listener = Listener::default();
             let again = impatient(waiter, dir);
-            let summary =
-                run_study(&stores[w], spec, &objectives[w], &listener, &clock, &again).unwrap();
+            let summary = std::thread::scope(|inner| {
+                inner.spawn(|| {
+                    let _open = OpensOnDrop(&objectives[m].gate);
+                    says_measuring(&listener);
+                });
+                run_study(&stores[w], spec, &objectives[w], &listener, &clock, &again)
+            })
+            .unwrap();
             assert!(!summary.interrupted);
             // (Under load the waiter may also hear the measurer quiet while trials run.)
             let said = listener.said();
