@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use experiment::{ParamValue, Step, Stopped, Trial, TrialId, TrialState, WarmSource};
 use serde::{Deserialize, Serialize};
 use store::ExperimentInfo;
@@ -16,7 +16,7 @@ use crate::downsample;
 use crate::pages::{blocking, now, selected};
 use crate::trial_number::TrialNumber;
 use crate::view::leaderboard::{self, LeaderboardQuery};
-use crate::view::Summary;
+use crate::view::{ListQuery, Summary};
 use crate::{AppState, Error, Result};
 
 /// The default and largest `max_points` of a metric series.
@@ -69,6 +69,18 @@ struct ExperimentDto {
     /// no longer parses).
     #[serde(skip_serializing_if = "Option::is_none")]
     search: Option<SearchDto>,
+    /// That its stored spec does not read with this version, why, and what the answers then
+    /// leave out (its constraints, objectives past the first, ...); absent when it reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spec_unreadable: Option<SpecUnreadableDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct SpecUnreadableDto {
+    /// The parser's error.
+    error: String,
+    /// What only the spec says, and so what is not shown or applied (`LEFT_OUT_WITHOUT_SPEC`).
+    left_out: [&'static str; 6],
 }
 
 #[derive(Debug, Serialize)]
@@ -238,6 +250,18 @@ struct TrialDto {
     pareto: Option<bool>,
 }
 
+/// A page of the experiments list, paged as the trials are: `total` in the store, `matching`
+/// the `q` filter, and this page of them (an empty one, with these numbers, past the last).
+#[derive(Debug, Serialize)]
+struct ExperimentsPageDto {
+    total: usize,
+    matching: usize,
+    page: u32,
+    pages: u32,
+    per_page: u32,
+    experiments: Vec<ExperimentDto>,
+}
+
 #[derive(Debug, Serialize)]
 struct TrialsPageDto {
     total: usize,
@@ -314,12 +338,29 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-async fn experiments(state: web::Data<AppState>) -> Result<HttpResponse> {
+/// The experiments list, a page at a time (`?q=&page=&per_page=`, as the page takes them): a
+/// page past the last is empty, with the totals that say so, as the trials' is, so that a
+/// client paging until a page comes back empty stops.
+async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
     let reader = state.reader.clone();
+    let list =
+        ListQuery::parse(req.query_string(), leaderboard::PER_PAGE).map_err(Error::into_api)?;
     json(
         blocking(move || {
             let all = reader.experiments()?;
-            Ok(all.iter().map(|d| experiment_dto(d)).collect::<Vec<_>>())
+            let kept = crate::view::matching_experiments(&all, &list.q);
+            let matching = kept.len();
+            Ok(ExperimentsPageDto {
+                total: all.len(),
+                matching,
+                page: list.page,
+                pages: leaderboard::pages_of(matching, list.per_page),
+                per_page: list.per_page,
+                experiments: crate::view::page_of(kept, list.page, list.per_page)
+                    .into_iter()
+                    .map(|d| experiment_dto(d))
+                    .collect(),
+            })
         })
         .await,
     )
@@ -636,6 +677,10 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
         notices: Vec::new(),
         epochs: None,
         search: None,
+        spec_unreadable: data.spec_problem.as_ref().map(|error| SpecUnreadableDto {
+            error: error.clone(),
+            left_out: crate::view::LEFT_OUT_WITHOUT_SPEC,
+        }),
         range_ends: data
             .spec
             .as_ref()

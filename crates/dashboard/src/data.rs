@@ -350,6 +350,9 @@ pub(crate) struct ExperimentData {
     pub(crate) info: ExperimentInfo,
     /// The spec parsed from the stored YAML, when it still parses.
     pub(crate) spec: Option<ExperimentSpec>,
+    /// Why the stored spec does not read with this version, when it does not (`spec` is then
+    /// `None`, and the pages say what that leaves out: `view::spec_notice`).
+    pub(crate) spec_problem: Option<String>,
     /// Every trial, by id.
     pub(crate) trials: Vec<Trial>,
     /// The best trial's metrics on the test split, once measured (after the sweep).
@@ -392,11 +395,15 @@ const ALL_PAGE_BYTES_KEPT: usize = 64 << 20;
 impl ExperimentData {
     /// Returns a snapshot of an experiment and its trials, with its spec parsed.
     pub(crate) fn new(info: ExperimentInfo, trials: Vec<Trial>) -> ExperimentData {
-        let spec = parse_spec(&info);
+        let (spec, spec_problem) = match read_spec(&info) {
+            Ok(spec) => (Some(spec), None),
+            Err(problem) => (None, Some(problem)),
+        };
         let objectives = info.objectives(spec.as_ref()).len().max(1);
         ExperimentData {
             info,
             spec,
+            spec_problem,
             trials,
             test: None,
             warm_start: None,
@@ -546,15 +553,13 @@ fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {
         .ok_or_else(|| Error::NotFound(format!("no experiment named {name:?}")))
 }
 
-/// Returns the spec parsed from the stored YAML, or `None` (logged) when it no longer parses.
-pub(crate) fn parse_spec(info: &ExperimentInfo) -> Option<ExperimentSpec> {
-    match info.spec() {
-        Ok(spec) => Some(spec),
-        Err(e) => {
-            tracing::debug!(experiment = %info.name, error = %e, "stored spec does not parse; axes are inferred");
-            None
-        }
-    }
+/// Returns the spec parsed from the stored YAML, or why it does not read with this version
+/// (logged): a spec stored by an older version, with a field since removed, say.
+pub(crate) fn read_spec(info: &ExperimentInfo) -> std::result::Result<ExperimentSpec, String> {
+    info.spec().map_err(|e| {
+        tracing::debug!(experiment = %info.name, error = %e, "stored spec does not parse; axes are inferred");
+        e.to_string()
+    })
 }
 
 #[cfg(test)]

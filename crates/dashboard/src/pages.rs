@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use actix_web::http::header::{ContentType, CACHE_CONTROL, CONTENT_DISPOSITION};
+use actix_web::http::header::{ContentType, CACHE_CONTROL, CONTENT_DISPOSITION, LOCATION};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -95,6 +95,16 @@ struct Rendered {
     live: bool,
 }
 
+/// What a paged page answers: itself, or, asked for a page past its last, a redirect to its
+/// last page (the rows the address asked for are gone: a filter narrowed, trials or
+/// experiments left; the nearest page is shown rather than an empty one or an error).
+enum Paged {
+    /// The page, rendered.
+    Page(Rendered),
+    /// The address of the last page, for a `303 See Other`.
+    Moved(String),
+}
+
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", crate::read().to(experiments))
         .route("/compare", crate::read().to(experiments_compare))
@@ -135,14 +145,9 @@ pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
 async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
     let fragment = is_fragment(&req);
     let reader = state.reader.clone();
-    // `?q=`: the text the names shown contain (the last one given counts).
-    let query = view::query_pairs(req.query_string())?
-        .into_iter()
-        .rev()
-        .find(|(key, _)| key == "q")
-        .map(|(_, value)| value)
-        .unwrap_or_default();
-    respond(blocking(move || render_experiments(&reader, now(), &query, fragment)).await?)
+    // `?q=`: the text the names shown contain (the last one given counts); `?page=`.
+    let list = view::ListQuery::parse(req.query_string(), PER_PAGE)?;
+    respond_paged(blocking(move || render_experiments(&reader, now(), &list, fragment)).await?)
 }
 
 /// Returns what an experiment page is kept under: the query as read, not as sent, so that
@@ -162,7 +167,7 @@ async fn experiment_page(
     let reader = state.reader.clone();
     let name = name.into_inner();
     let query = query.into_inner();
-    respond(
+    respond_paged(
         blocking(move || render_experiment(&reader, &name, &query, &request, now(), fragment))
             .await?,
     )
@@ -280,15 +285,19 @@ async fn compare_page(
     respond(blocking(move || render_compare(&reader, &name, &ids, fragment)).await?)
 }
 
-/// Renders the experiments page (or its fragment).
+/// Renders the experiments page (or its fragment), or the last page's address when `list`
+/// asks for one past it.
 fn render_experiments(
     reader: &Reader,
     now: Timestamp,
-    query: &str,
+    list: &view::ListQuery,
     fragment: bool,
-) -> Result<Rendered> {
+) -> Result<Paged> {
     let all = reader.experiments()?;
-    let page = view::experiments_page(&all, now, query);
+    let page = view::experiments_page(&all, now, list);
+    if page.page > page.pages {
+        return Ok(Paged::Moved(list.href(page.pages)));
+    }
     let whole = ExperimentsHtml {
         page: &page,
         live: page.live,
@@ -299,12 +308,14 @@ fn render_experiments(
         &whole,
         page.live,
     )
+    .map(Paged::Page)
 }
 
 /// Renders an experiment's page (or its fragment). A page depends only on the snapshot and the
 /// request (`request`: the query string and the fragment flag), and for a running experiment
 /// the clock, which may stand still for the snapshot's life: the snapshot keeps it and serves
-/// it again without rendering (`ExperimentData::keep_page`), unless the sweep has notices.
+/// it again without rendering (`ExperimentData::keep_page`), unless the sweep has notices. A
+/// leaderboard page past the last answers the last page's address instead.
 fn render_experiment(
     reader: &Reader,
     name: &str,
@@ -312,7 +323,7 @@ fn render_experiment(
     request: &str,
     now: Timestamp,
     fragment: bool,
-) -> Result<Rendered> {
+) -> Result<Paged> {
     let data = reader.experiment(name)?;
     let sel = Selection::parse(query, PER_PAGE)?.for_experiment(data.info.status);
     if let Some(problem) = sel.sort_problem(&data.trials, data.spec.as_ref()) {
@@ -322,7 +333,7 @@ fn render_experiment(
     // A kept page is live as its experiment is: it was kept without notices.
     if let Some(html) = data.page(request).filter(|_| notices.is_empty()) {
         let live = data.info.status == store::ExperimentStatus::Running;
-        return Ok(Rendered { html, live });
+        return Ok(Paged::Page(Rendered { html, live }));
     }
     let objectives = data.objectives();
     let index = leaderboard::objective_index(sel.objective.as_deref(), &objectives)?;
@@ -345,6 +356,12 @@ fn render_experiment(
     };
     let ranked = experiment_page::ranked_from(&data.trials, &analysis.order);
     let mut page = experiment_page::experiment_page(&data, &ranked, (&analysis, picked), &sel, now);
+    if page.board.page > page.board.pages {
+        let pages = page.board.pages;
+        let last = sel.query(|s| s.page = pages);
+        let href = view::format::experiment_href(name);
+        return Ok(Paged::Moved(format!("{href}{last}#leaderboard")));
+    }
     // Said while the sweep runs, or waits (for the test split, after its trials): refreshed.
     page.live |= !notices.is_empty();
     page.notices = notices;
@@ -366,7 +383,7 @@ fn render_experiment(
     if page.notices.is_empty() {
         data.keep_page(request, rendered.html.clone());
     }
-    Ok(rendered)
+    Ok(Paged::Page(rendered))
 }
 
 /// Computes the analysis of `data` for `objective` into `slot` (its slot in `data.analyses`)
@@ -428,7 +445,10 @@ fn render_trial(
     fragment: bool,
 ) -> Result<Rendered> {
     let info = reader.info(name)?;
-    let spec = data::parse_spec(&info);
+    let (spec, spec_problem) = match data::read_spec(&info) {
+        Ok(spec) => (Some(spec), None),
+        Err(problem) => (None, Some(problem)),
+    };
     let t = reader.trial(name, id)?;
     let metrics = reader.all_metrics(name, t.id)?;
     let all = with_several_objectives(reader, name, spec.as_ref())?;
@@ -445,6 +465,10 @@ fn render_trial(
         &reader.store_dir(),
         reader.checkpoint_at(name, id)?,
     );
+    page.spec_notice = spec_problem
+        .as_deref()
+        .map(view::spec_notice)
+        .unwrap_or_default();
     // The file as the record keeps it, absolute, so that the command runs from anywhere, with
     // the trials side by side the run had where the file does not say them.
     if let Some(record) = reader.run_record(name)?.filter(|r| !r.spec_file.is_empty()) {
@@ -512,13 +536,19 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32], fragment: bool) -> R
             Ok((t, metrics))
         })
         .collect::<Result<Vec<_>>>()?;
-    let spec = data::parse_spec(&info);
-    let all = with_several_objectives(reader, name, spec.as_ref())?;
+    let read = data::read_spec(&info);
+    let spec = read.as_ref().ok();
+    let all = with_several_objectives(reader, name, spec)?;
     let front = all
         .as_ref()
         .and_then(|all| Some(all.spec.as_ref()?.pareto_front(&all.trials)))
         .unwrap_or_default();
-    let page = compare::compare_page((&info, spec.as_ref()), &front, &trials);
+    let mut page = compare::compare_page((&info, spec), &front, &trials);
+    page.spec_notice = read
+        .as_ref()
+        .err()
+        .map(|problem| view::spec_notice(problem))
+        .unwrap_or_default();
     let live = info.status == ExperimentStatus::Running
         && (all.is_some() || trials.iter().any(|(t, _)| !t.state.is_finished()));
     let whole = CompareHtml { page: &page, live };
@@ -549,6 +579,18 @@ fn respond(rendered: Rendered) -> Result<HttpResponse> {
         .insert_header((CACHE_CONTROL, "no-store"))
         .insert_header(("X-Sweep-Live", if rendered.live { "1" } else { "0" }))
         .body(rendered.html))
+}
+
+/// Answers a paged page, or sends a request past its last page to the last (`303 See Other`,
+/// not kept: the last page moves as rows come and go). A live page's update follows it too.
+fn respond_paged(paged: Paged) -> Result<HttpResponse> {
+    match paged {
+        Paged::Page(rendered) => respond(rendered),
+        Paged::Moved(href) => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, href))
+            .insert_header((CACHE_CONTROL, "no-store"))
+            .finish()),
+    }
 }
 
 fn is_fragment(req: &HttpRequest) -> bool {

@@ -193,6 +193,53 @@ fn a_warm_start_is_said_on_the_page_and_in_the_api() {
 }
 
 #[test]
+fn a_stored_spec_this_version_cannot_read_is_said_on_its_pages_and_in_the_api() {
+    run(async {
+        let store = store_with("old", 12);
+        fixtures::fill(&store, "fresh", 4);
+        // Written by an older build with a field since removed: the parser now rejects it.
+        let mut info = store.experiment("old").unwrap().unwrap();
+        info.spec_yaml.push_str("retired_setting: 3\n");
+        assert!(info.spec().is_err(), "the test spec must not read");
+        store.update_experiment(&info).unwrap();
+        let said = "This experiment&#39;s stored spec does not read with this version of Sweep, \
+                    so what only the spec says is left out here: constraints (trials are ranked \
+                    as if there were none); objectives past the first";
+        for path in [
+            "/experiments/old",
+            "/experiments/old/trials/2",
+            "/experiments/old/compare?t=1&t=2",
+        ] {
+            let (status, page) = get(&store, path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(
+                page.contains(said) && page.contains("retired_setting"),
+                "{path}: {page}"
+            );
+        }
+        let (_, api) = get(&store, "/api/experiments/old").await;
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        let unreadable = &api["spec_unreadable"];
+        assert!(
+            unreadable["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("retired_setting")),
+            "{api}"
+        );
+        assert_eq!(
+            unreadable["left_out"][0],
+            "constraints (trials are ranked as if there were none)"
+        );
+        assert!(api["search"].is_null(), "{api}");
+        // A spec that reads says nothing of the kind.
+        let (_, page) = get(&store, "/experiments/fresh").await;
+        assert!(!page.contains("spec-notice"), "{page}");
+        let (_, api) = get(&store, "/api/experiments/fresh").await;
+        assert!(!api.contains("spec_unreadable"), "{api}");
+    });
+}
+
+#[test]
 fn a_trial_with_a_checkpoint_says_how_to_predict_with_it() {
     run(async {
         let dir = tempfile::tempdir().unwrap();
@@ -1558,8 +1605,19 @@ fn the_api_returns_what_the_pages_show() {
         let (status, body) = get(&store, "/api/experiments").await;
         assert_eq!(status, StatusCode::OK);
         let list: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(list[0]["name"], "demo");
-        assert_eq!(list[0]["trials"]["stored"], 40);
+        // Paged as the trials are: the first page, with what says how many there are.
+        assert_eq!(
+            [
+                &list["total"],
+                &list["matching"],
+                &list["page"],
+                &list["pages"],
+                &list["per_page"]
+            ],
+            [1, 1, 1, 1, 50]
+        );
+        assert_eq!(list["experiments"][0]["name"], "demo");
+        assert_eq!(list["experiments"][0]["trials"]["stored"], 40);
 
         let (_, body) = get(
             &store,
@@ -1646,12 +1704,49 @@ fn the_api_returns_what_the_pages_show() {
         )
         .await;
         assert!(html.contains("No trials match this filter yet."), "{html}");
-        let (status, html) = get(&store, "/experiments/demo?page=9").await;
-        assert_eq!(status, StatusCode::OK);
-        assert!(
-            html.contains("Page 9 is past the last page, 1: see the previous one."),
-            "{html}"
+        // A page past the last is sent to the last, with the rest of its query.
+        let past = |uri: &str| {
+            let uri = uri.to_string();
+            let store = store.clone();
+            async move {
+                let req = TestRequest::get().uri(&uri);
+                let (status, headers, _) = get_with(&store, Access::open(), req).await;
+                (status, header(&headers, "location").map(str::to_string))
+            }
+        };
+        assert_eq!(
+            past("/experiments/demo?page=9").await,
+            (
+                StatusCode::SEE_OTHER,
+                Some("/experiments/demo?sort=rank&dir=asc#leaderboard".into())
+            )
         );
+        assert_eq!(
+            past("/experiments/demo?state=completed&per_page=5&page=99&sort=trial").await,
+            (
+                StatusCode::SEE_OTHER,
+                Some(
+                    "/experiments/demo?sort=trial&dir=asc&state=completed&page=6&per_page=5\
+                     #leaderboard"
+                        .into()
+                )
+            )
+        );
+        assert_eq!(
+            past("/experiments/demo?per_page=5&page=8").await.0,
+            StatusCode::OK,
+            "the last page itself"
+        );
+        // The API answers an empty page with the totals that say it is past the last, so that
+        // a client paging until a page comes back empty stops.
+        let (status, body) = get(&store, "/api/experiments/demo/trials?per_page=5&page=99").await;
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            [&json["page"], &json["pages"], &json["matching"]],
+            [99, 8, 40]
+        );
+        assert_eq!(json["trials"], serde_json::json!([]));
         // Many pages: the first and the last a click away, links to the leaderboard's place.
         let pager = |html: &str| -> String {
             let from = html.find("<nav class=\"pager\"").unwrap_or(0);
@@ -2158,6 +2253,117 @@ fn the_experiments_list_shows_those_whose_name_contains_the_filter() {
         assert!(
             none.contains("0 of 3 shown") && none.contains("href=\"/\""),
             "{none}"
+        );
+    });
+}
+
+#[test]
+fn the_experiments_list_and_its_api_are_paged_as_the_trials_are() {
+    run(async {
+        let store = Store::temporary().unwrap();
+        for i in 0..55 {
+            fixtures::fill(&store, &format!("run-{i:02}"), 1);
+        }
+        let rows = |html: &str| html.matches("<td class=\"name\">").count();
+        let (status, first) = get(&store, "/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(rows(&first), 50, "50 a page, as the leaderboard");
+        assert!(
+            first.contains("1–50 of 55 · page 1 of 2")
+                && first.contains("<a href=\"/?page=2\" rel=\"next\">next →</a>")
+                && first.contains("<a href=\"/?page=2\">last »</a>"),
+            "{first}"
+        );
+        let (_, second) = get(&store, "/?page=2").await;
+        assert_eq!(rows(&second), 5);
+        assert!(
+            second.contains(">run-54</a>") && !second.contains(">run-00</a>"),
+            "{second}"
+        );
+        assert!(
+            second.contains("<a href=\"/\" rel=\"prev\">← previous</a>"),
+            "{second}"
+        );
+        // The filter and the rows per page are kept from page to page; one page, no pager.
+        let (_, some) = get(&store, "/?q=run-1&per_page=4&page=2").await;
+        assert_eq!(rows(&some), 4);
+        assert!(
+            some.contains("10 of 55 shown")
+                && some.contains("5–8 of 10 · page 2 of 3")
+                && some.contains("href=\"/?q=run-1&#38;page=3&#38;per_page=4\" rel=\"next\""),
+            "{some}"
+        );
+        let (_, one) = get(&store, "/?q=run-0").await;
+        assert!(!one.contains("class=\"pager\""), "{one}");
+        // Past the last page: sent to the last, keeping the rest.
+        let req = TestRequest::get().uri("/?q=run-1&per_page=4&page=9");
+        let (status, headers, _) = get_with(&store, Access::open(), req).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            header(&headers, "location"),
+            Some("/?q=run-1&page=3&per_page=4")
+        );
+        // Mistakes are 400s that name the parameter.
+        for (uri, said) in [
+            (
+                "/?page=x",
+                "`page` takes a whole number such as 2, found `x`",
+            ),
+            ("/?page=0", "page starts at 1"),
+            ("/?per_page=1001", "per_page must be in 1..=1000"),
+            ("/?page=1&page=2", "`page` is given twice"),
+        ] {
+            let (status, html) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+            assert!(html.contains(said), "{uri}: {html}");
+        }
+        // The API: the same pages, with what says where a client is.
+        let api = |uri: &'static str| {
+            let store = store.clone();
+            async move {
+                let (status, body) = get(&store, uri).await;
+                (
+                    status,
+                    serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+                )
+            }
+        };
+        let (_, list) = api("/api/experiments").await;
+        assert_eq!(
+            [
+                &list["total"],
+                &list["matching"],
+                &list["page"],
+                &list["pages"],
+                &list["per_page"]
+            ],
+            [55, 55, 1, 2, 50]
+        );
+        assert_eq!(list["experiments"].as_array().map(Vec::len), Some(50));
+        let (_, list) = api("/api/experiments?q=run-1&per_page=4&page=3").await;
+        let names: Vec<&str> = list["experiments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["name"].as_str())
+            .collect();
+        assert_eq!(names, ["run-18", "run-19"]);
+        assert_eq!([&list["matching"], &list["pages"]], [10, 3]);
+        // Past the last: an empty page, whose numbers say so.
+        let (status, list) = api("/api/experiments?per_page=4&page=99").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            [&list["page"], &list["pages"], &list["total"]],
+            [99, 14, 55]
+        );
+        assert_eq!(list["experiments"], serde_json::json!([]));
+        let (status, error) = api("/api/experiments?page=x").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            error["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("`page` takes a whole number")),
+            "{error}"
         );
     });
 }

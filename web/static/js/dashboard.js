@@ -126,6 +126,8 @@
       // Any answer means the server is there; an error status is retried as it is.
       connected(true);
       if (!response.ok) { return schedule(); }
+      // A page past the last is sent to the last: the address says which page is shown.
+      if (response.redirected) { window.history.replaceState(null, "", response.url + window.location.hash); }
       var live = response.headers.get("X-Sweep-Live") === "1";
       return response.text().then(function (html) {
         // Paused while the request was out: the page stays as it is.

@@ -78,6 +78,9 @@ pub(crate) struct ComparePage {
     pub(crate) differing: usize,
     /// One overlay chart per metric.
     pub(crate) charts: Vec<MetricChart>,
+    /// That the stored spec does not read with this version, and what that leaves out
+    /// (`view::spec_notice`); empty when it reads.
+    pub(crate) spec_notice: String,
 }
 
 /// Returns the trial numbers asked for in a query string: `t=3&t=7` (the leaderboard's
@@ -260,6 +263,7 @@ pub(crate) fn compare_page(
         })
         .collect();
     ComparePage {
+        spec_notice: String::new(),
         experiment: info.name.clone(),
         experiment_href: format::experiment_href(&info.name),
         columns,

@@ -121,16 +121,7 @@ impl Selection {
                 ))
             })?),
         };
-        let page = q.page.unwrap_or(1);
-        if page == 0 {
-            return Err(Error::BadRequest("page starts at 1".into()));
-        }
-        let per_page = q.per_page.unwrap_or(default_per_page);
-        if per_page == 0 || per_page > MAX_PER_PAGE {
-            return Err(Error::BadRequest(format!(
-                "per_page must be in 1..={MAX_PER_PAGE}"
-            )));
-        }
+        let (page, per_page) = paging(q.page, q.per_page, default_per_page)?;
         let filter_text = q.filter.as_deref().unwrap_or("").trim().to_string();
         Ok(Selection {
             order: TrialOrder {
@@ -227,6 +218,34 @@ impl Selection {
     }
 }
 
+/// Returns the page and the rows per page that `page` and `per_page` ask for (the first page,
+/// and `default_per_page` rows, unless given), the same for every paged list: the leaderboard
+/// and the experiments; a page of 0 or rows past `MAX_PER_PAGE` are a bad request.
+pub(crate) fn paging(
+    page: Option<u32>,
+    per_page: Option<u32>,
+    default_per_page: u32,
+) -> Result<(u32, u32)> {
+    let page = page.unwrap_or(1);
+    if page == 0 {
+        return Err(Error::BadRequest("page starts at 1".into()));
+    }
+    let per_page = per_page.unwrap_or(default_per_page);
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(Error::BadRequest(format!(
+            "per_page must be in 1..={MAX_PER_PAGE}"
+        )));
+    }
+    Ok((page, per_page))
+}
+
+/// Returns the number of pages of `per_page` rows that `matching` rows fill: at least 1, so
+/// that a list with no rows has its (empty) first page.
+pub(crate) fn pages_of(matching: usize, per_page: u32) -> u32 {
+    let per_page = usize::try_from(per_page).unwrap_or(usize::MAX).max(1);
+    u32::try_from(matching.div_ceil(per_page).max(1)).unwrap_or(u32::MAX)
+}
+
 /// Parses a state's lowercase name, also as shown where no sweep runs the experiment
 /// (`interrupted` is a trial left `running`).
 pub(crate) fn parse_state(s: &str) -> Option<TrialState> {
@@ -281,7 +300,7 @@ pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
     let rows = matching(ranked, sel);
     let matching = rows.len();
     let per_page = usize::try_from(sel.per_page).unwrap_or(usize::MAX).max(1);
-    let pages = u32::try_from(matching.div_ceil(per_page).max(1)).unwrap_or(u32::MAX);
+    let pages = pages_of(matching, sel.per_page);
     let start = usize::try_from(sel.page - 1)
         .unwrap_or(usize::MAX)
         .saturating_mul(per_page);

@@ -109,10 +109,10 @@ pub(crate) fn objectives_text(objectives: &[MetricSpec]) -> String {
         .join(", ")
 }
 
-/// The experiments page.
+/// The experiments page: one page of the experiments whose name contains the query.
 #[derive(Debug, Clone)]
 pub(crate) struct ExperimentsPage {
-    /// One row per experiment the filter keeps, oldest first.
+    /// One row per experiment of this page that the filter keeps, oldest first.
     pub(crate) rows: Vec<Summary>,
     /// Whether any experiment is running (the page refreshes itself), shown or not.
     pub(crate) live: bool,
@@ -120,30 +120,177 @@ pub(crate) struct ExperimentsPage {
     pub(crate) query: String,
     /// How many experiments the store holds.
     pub(crate) total: usize,
+    /// How many of them the filter keeps, on every page.
+    pub(crate) matching: usize,
+    /// The page shown, from 1 (past `pages` when the query asked for one past the last).
+    pub(crate) page: u32,
+    /// The number of pages (at least 1).
+    pub(crate) pages: u32,
+    /// E.g. `51–100 of 200`.
+    pub(crate) showing: String,
+    /// Links to the first, previous, next and last pages, where this is not that page.
+    pub(crate) first: Option<String>,
+    /// Link to the previous page.
+    pub(crate) prev: Option<String>,
+    /// Link to the next page.
+    pub(crate) next: Option<String>,
+    /// Link to the last page.
+    pub(crate) last: Option<String>,
 }
 
-/// Builds the experiments page, of the experiments whose name contains `query` (ignoring case;
-/// every one when it is empty): a store of hundreds is found in by a part of a name.
+/// The experiments list's query, validated: `?q=` (the last one given counts), and the page
+/// and rows per page as the leaderboard takes them (`page`, `per_page`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ListQuery {
+    /// The text a shown experiment's name contains, trimmed; empty for every one.
+    pub(crate) q: String,
+    /// The page, from 1.
+    pub(crate) page: u32,
+    /// Rows per page.
+    pub(crate) per_page: u32,
+    /// Rows per page as the query asked, which links keep; `None` for the default.
+    pub(crate) per_page_asked: Option<u32>,
+}
+
+impl ListQuery {
+    /// Reads a query string; a page or rows per page that is not a whole number, or given
+    /// twice, is a bad request, as on the leaderboard.
+    pub(crate) fn parse(query: &str, default_per_page: u32) -> crate::Result<ListQuery> {
+        let mut q = String::new();
+        let (mut page, mut per_page) = (None, None);
+        for (key, value) in query_pairs(query)? {
+            let slot = match key.as_str() {
+                "q" => {
+                    q = value.trim().to_string();
+                    continue;
+                }
+                "page" => &mut page,
+                "per_page" => &mut per_page,
+                _ => continue,
+            };
+            if slot.is_some() {
+                return Err(crate::Error::BadRequest(format!(
+                    "bad query: `{key}` is given twice"
+                )));
+            }
+            *slot = Some(value.parse::<u32>().map_err(|_| {
+                crate::Error::BadRequest(format!(
+                    "bad query: `{key}` takes a whole number such as 2, found `{value}`"
+                ))
+            })?);
+        }
+        let (page, per_page_shown) = leaderboard::paging(page, per_page, default_per_page)?;
+        Ok(ListQuery {
+            q,
+            page,
+            per_page: per_page_shown,
+            per_page_asked: per_page,
+        })
+    }
+
+    /// Returns the list's address at page `page`, keeping the filter and the rows per page
+    /// asked for.
+    pub(crate) fn href(&self, page: u32) -> String {
+        let mut parts = Vec::new();
+        if !self.q.is_empty() {
+            parts.push(format!("q={}", format::url_part(&self.q)));
+        }
+        if page > 1 {
+            parts.push(format!("page={page}"));
+        }
+        if let Some(n) = self.per_page_asked {
+            parts.push(format!("per_page={n}"));
+        }
+        match parts.is_empty() {
+            true => "/".to_string(),
+            false => format!("/?{}", parts.join("&")),
+        }
+    }
+}
+
+/// Returns the experiments whose name contains `query` (ignoring case; every one when it is
+/// empty), in the store's order: a store of hundreds is found in by a part of a name.
+pub(crate) fn matching_experiments<'a>(
+    all: &'a [Arc<ExperimentData>],
+    query: &str,
+) -> Vec<&'a Arc<ExperimentData>> {
+    let wanted = query.trim().to_lowercase();
+    all.iter()
+        .filter(|d| d.info.name.to_lowercase().contains(&wanted))
+        .collect()
+}
+
+/// Returns the rows of page `page` (from 1) of `rows`, `per_page` to a page: none past the last.
+pub(crate) fn page_of<T>(rows: Vec<T>, page: u32, per_page: u32) -> Vec<T> {
+    let per_page = usize::try_from(per_page).unwrap_or(usize::MAX).max(1);
+    let start = usize::try_from(page.saturating_sub(1))
+        .unwrap_or(usize::MAX)
+        .saturating_mul(per_page);
+    rows.into_iter().skip(start).take(per_page).collect()
+}
+
+/// Builds the experiments page: the page `list` asks for of the experiments whose name
+/// contains its `q`, summarized at time `now` (only that page's).
 pub(crate) fn experiments_page(
     all: &[Arc<ExperimentData>],
     now: Timestamp,
-    query: &str,
+    list: &ListQuery,
 ) -> ExperimentsPage {
-    let wanted = query.trim().to_lowercase();
-    let rows: Vec<Summary> = all
-        .iter()
-        .filter(|d| d.info.name.to_lowercase().contains(&wanted))
+    let kept = matching_experiments(all, &list.q);
+    let matching = kept.len();
+    let pages = leaderboard::pages_of(matching, list.per_page);
+    let rows: Vec<Summary> = page_of(kept, list.page, list.per_page)
+        .into_iter()
         .map(|d| Summary::of(d, now))
         .collect();
     let live = all
         .iter()
         .any(|d| d.info.status == ExperimentStatus::Running);
+    let first = usize::try_from(list.page - 1)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(usize::try_from(list.per_page).unwrap_or(usize::MAX))
+        .saturating_add(1);
+    let showing = match rows.len() {
+        0 => format!("0 of {matching}"),
+        n => format!("{first}–{} of {matching}", first + n - 1),
+    };
+    let (page, here) = (list.page, |p: u32| list.href(p));
     ExperimentsPage {
         rows,
         live,
-        query: query.trim().to_string(),
+        query: list.q.clone(),
         total: all.len(),
+        matching,
+        page,
+        pages,
+        showing,
+        first: (page > 1).then(|| here(1)),
+        prev: (page > 1).then(|| here(page.min(pages + 1) - 1)),
+        next: (page < pages).then(|| here(page + 1)),
+        last: (page < pages).then(|| here(pages)),
     }
+}
+
+/// What the dashboard leaves out of an experiment whose stored spec does not read with this
+/// version, since only the spec says it: the list the notice and the API's `spec_unreadable`
+/// give.
+pub(crate) const LEFT_OUT_WITHOUT_SPEC: [&str; 6] = [
+    "constraints (trials are ranked as if there were none)",
+    "objectives past the first (trials are ranked by the first alone)",
+    "the sampler's and pruner's settings",
+    "the target and the plateau",
+    "the parameters' log scales and the order of their values (inferred from the trials)",
+    "the most epochs the trials could train",
+];
+
+/// Returns the notice an experiment's pages show when its stored spec does not read with this
+/// version (`problem`: the parser's error), as `sweep show` says it: what is left out, and why.
+pub(crate) fn spec_notice(problem: &str) -> String {
+    format!(
+        "This experiment's stored spec does not read with this version of Sweep, so what only \
+         the spec says is left out here: {}. The spec's problem: {problem}",
+        LEFT_OUT_WITHOUT_SPEC.join("; ")
+    )
 }
 
 /// Returns the pairs of a query string, percent-decoded (`%32%30` is `20`, `+` a space), in

@@ -66,9 +66,14 @@ fn summary_counts_states_and_finds_the_best() {
     assert_eq!(s.duration, "1m36s", "running: measured to now");
     let best = s.best_href().unwrap_or_default();
     assert!(best.starts_with("/experiments/demo/trials/"), "{best}");
-    let page = experiments_page(&[std::sync::Arc::new(d)], NOW, "");
+    let page = experiments_page(&[std::sync::Arc::new(d)], NOW, &first_page());
     assert!(page.live);
     assert_eq!(page.rows[0], s);
+}
+
+/// Returns the experiments list's query of its first page, unfiltered.
+fn first_page() -> super::ListQuery {
+    super::ListQuery::parse("", super::leaderboard::PER_PAGE).unwrap()
 }
 
 #[test]
@@ -1151,12 +1156,12 @@ fn issue_audit_5_a_pruned_trial_says_why_on_its_curve_and_in_the_compare_table()
 
 #[test]
 fn issue_audit_6_the_experiments_list_gives_each_objective_its_goal() {
-    let page = experiments_page(&[std::sync::Arc::new(data(10))], NOW, "");
+    let page = experiments_page(&[std::sync::Arc::new(data(10))], NOW, &first_page());
     assert_eq!(page.rows[0].objectives, "val_accuracy (maximize)");
     let two = experiments_page(
         &[std::sync::Arc::new(two_objectives("pareto", 10))],
         NOW,
-        "",
+        &first_page(),
     );
     assert_eq!(
         two.rows[0].objectives,

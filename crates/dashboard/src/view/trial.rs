@@ -98,6 +98,9 @@ pub(crate) struct TrialPage {
     pub(crate) next: Option<String>,
     /// Whether the page refreshes itself.
     pub(crate) live: bool,
+    /// That the stored spec does not read with this version, and what that leaves out
+    /// (`view::spec_notice`); empty when it reads.
+    pub(crate) spec_notice: String,
 }
 
 /// Where a completed trial of a study with several objectives stands against the Pareto front.
@@ -329,6 +332,7 @@ pub(crate) fn trial_page(
         _ => String::new(),
     };
     TrialPage {
+        spec_notice: String::new(),
         experiment: info.name.clone(),
         experiment_href: format::experiment_href(&info.name),
         id,

@@ -99,6 +99,9 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) params: String,
     /// What the sweep running the experiment says of it now (which agent it waits for).
     pub(crate) notices: Vec<String>,
+    /// That the stored spec does not read with this version, and what that leaves out
+    /// (`view::spec_notice`); empty when it reads.
+    pub(crate) spec_notice: String,
     /// The epochs the trials trained, against the most they could have (`experiment::Effort`);
     /// empty before any.
     pub(crate) epochs: String,
@@ -327,6 +330,11 @@ pub(crate) fn experiment_page<'a>(
         },
         charts: analysis,
         notices: Vec::new(),
+        spec_notice: data
+            .spec_problem
+            .as_deref()
+            .map(super::spec_notice)
+            .unwrap_or_default(),
         epochs: String::new(),
         pruned_at: String::new(),
         rungs: data
