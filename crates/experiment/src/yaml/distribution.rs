@@ -524,6 +524,27 @@ fn positive(d: &mut Decoder, node: &Node, path: &str, x: f64) -> Option<f64> {
 
 /// Reads one value and checks it against the knob, returning it normalized.
 fn checked(d: &mut Decoder, knob: &Knob, node: &Node, path: &str) -> Option<ParamValue> {
+    // W&B hands a script `None` for `null`, which the script then reads as "use my default":
+    // here a knob takes values only, and its default is one.
+    if let Kind::Scalar {
+        value: super::tree::Scalar::Null,
+        text,
+    } = &node.kind
+    {
+        let written = if text.is_empty() { "nothing" } else { text };
+        d.error(
+            node.pos,
+            path,
+            format!(
+                "`{written}` is not a value here: YAML reads `null` and `~` as no value (W&B \
+                 hands a script `None` for it); list the value meant instead, such as `{}`'s \
+                 default, {}",
+                knob.name,
+                crate::space::shown(&knob.default_value())
+            ),
+        );
+        return None;
+    }
     let value = d.value(node, path)?;
     checked_value(d, knob, node, path, value)
 }

@@ -114,6 +114,41 @@ const OPTUNA_WORDS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Other tools' names of distributions, each answered with what it is here. Ray Tune's and
+/// scipy's `loguniform` take the values as bounds, so the edit-distance neighbour
+/// `log_uniform` (natural-log bounds) would draw from e^min to e^max.
+const OTHER_DISTRIBUTIONS: &[(&str, &str)] = &[
+    (
+        "loguniform",
+        "Ray Tune's and scipy's `loguniform` take the values themselves as bounds, which is \
+         `log_uniform_values` here (`log_uniform` takes their natural logarithms, as W&B's \
+         and hyperopt's do)",
+    ),
+    (
+        "qloguniform",
+        "Ray Tune's `qloguniform` takes the values themselves as bounds, which is \
+         `q_log_uniform_values` here (`q_log_uniform` takes their natural logarithms)",
+    ),
+    (
+        "float",
+        "Optuna's `suggest_float` is `uniform` here, or `log_uniform_values` for its `log=True`, \
+         with `min` and `max` the values",
+    ),
+    (
+        "int",
+        "Optuna's `suggest_int` is `int_uniform` here, with `min` and `max` the values",
+    ),
+    (
+        "randint",
+        "Ray Tune's `randint` is `int_uniform` here, whose `max` is drawn too (Ray's upper \
+         bound is not)",
+    ),
+    (
+        "quniform",
+        "that is `q_uniform` here, which rounds draws to multiples of `q` too",
+    ),
+];
+
 /// What Optuna's `log` is for an integer knob (`suggest_int(..., log=True)`).
 const INT_LOG: &str = "is Optuna's word; for an integer knob a log scale is `distribution: \
                        q_log_uniform_values` with `q: 1`, and `min` and `max` the values";
@@ -356,11 +391,27 @@ fn parameter(d: &mut Decoder, entry: &Entry, tested: &BTreeSet<&str>) -> Option<
             continue;
         }
         if PARAM_KEYS.contains(&e.key.as_str()) {
+            // `q` beside a distribution that has a quantized twin: the twin is named.
+            let twin = match (e.key.as_str(), shape) {
+                ("q", Shape::Uniform) => Some(Shape::QUniform),
+                ("q", Shape::LogUniformValues) => Some(Shape::QLogUniformValues),
+                ("q", Shape::LogUniform) => Some(Shape::QLogUniform),
+                ("q", Shape::Normal) => Some(Shape::QNormal),
+                ("q", Shape::LogNormal) => Some(Shape::QLogNormal),
+                ("q", Shape::Beta) => Some(Shape::QBeta),
+                _ => None,
+            };
+            let advice = twin.map_or_else(String::new, |twin| {
+                format!(
+                    "; to round draws to multiples of q, write `distribution: {}`",
+                    twin.name()
+                )
+            });
             d.error(
                 e.key_pos,
                 &f.path(&e.key),
                 format!(
-                    "`{}` does not apply to {}; expected keys: {}",
+                    "`{}` does not apply to {}{advice}; expected keys: {}",
                     e.key,
                     shape.name(),
                     shape.keys().join(", ")
@@ -469,6 +520,17 @@ fn shape(d: &mut Decoder, f: &Fields<'_>, knob: &Knob) -> Option<Shape> {
     if let Some(n) = f.get("distribution") {
         let path = f.path("distribution");
         let names: Vec<&str> = SHAPES.iter().map(|s| s.name()).collect();
+        if let Some(Scalar::Str(written)) = scalar(n) {
+            let lower = written.to_ascii_lowercase();
+            if let Some((_, why)) = OTHER_DISTRIBUTIONS.iter().find(|(o, _)| *o == lower) {
+                d.error(
+                    n.pos,
+                    &path,
+                    format!("unknown distribution `{written}`: {why}"),
+                );
+                return None;
+            }
+        }
         let name = d.choice(n, &path, "distribution", &names)?;
         let shape = SHAPES.iter().copied().find(|s| s.name() == name)?;
         return fits_knob(d, knob, shape, n.pos, &path).then_some(shape);

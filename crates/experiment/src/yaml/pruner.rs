@@ -15,7 +15,7 @@ use crate::PrunerSpec;
 
 use super::blocks::count;
 use super::decoder::Decoder;
-use super::tree::{Kind, Node, Pos};
+use super::tree::{Kind, Node, Pos, Scalar};
 
 const TYPES: &[&str] = &[
     "none",
@@ -45,12 +45,39 @@ const OTHER_NAMES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Optuna's names of its pruners, each answered with the `type` it has here.
-const OPTUNA_TYPES: &[(&str, &str)] = &[
-    ("successive_halving", "asha"),
-    ("successivehalving", "asha"),
-    ("patient", "patience"),
-    ("nop", "none"),
+/// Optuna's names of its pruners (short, and its class names, lowercased) and Ray Tune's
+/// schedulers, each answered with the `type` it has here and whose name it is.
+const OTHER_TYPES: &[(&str, &str, &str)] = &[
+    ("successive_halving", "asha", "Optuna's"),
+    ("successivehalving", "asha", "Optuna's"),
+    ("patient", "patience", "Optuna's"),
+    ("nop", "none", "Optuna's"),
+    ("medianpruner", "median", "Optuna's"),
+    ("percentilepruner", "percentile", "Optuna's"),
+    ("thresholdpruner", "threshold", "Optuna's"),
+    ("successivehalvingpruner", "asha", "Optuna's"),
+    ("hyperbandpruner", "hyperband", "Optuna's"),
+    ("patientpruner", "patience", "Optuna's"),
+    ("noppruner", "none", "Optuna's"),
+    ("ashascheduler", "asha", "Ray Tune's"),
+    ("asynchyperbandscheduler", "asha", "Ray Tune's"),
+    ("hyperbandscheduler", "hyperband", "Ray Tune's"),
+    ("medianstoppingrule", "median", "Ray Tune's"),
+];
+
+/// What Optuna's median and percentile pruners take that these rules do without, and why.
+const OPTUNA_MEDIAN: &[(&str, &str)] = &[
+    (
+        "interval_steps",
+        "is Optuna's count of steps between two judgements; here the rule judges a trial at \
+         every epoch (as Optuna's default, 1, does), after `n_warmup_steps`",
+    ),
+    (
+        "n_min_trials",
+        "is Optuna's least count of trials reported at a step before it judges there; here a \
+         step is judged once one earlier trial reached it (as Optuna's default, 1); \
+         `n_startup_trials` holds the first trials back from any judgement",
+    ),
 ];
 /// As `OTHER_NAMES`, for the most epochs a rung can be at.
 const ASHA_LAST: &[(&str, &str)] = &[
@@ -82,14 +109,18 @@ pub(super) fn pruner(
     let kind_node = d.required(&f, "type")?;
     let type_path = f.path("type");
     let written = match &kind_node.kind {
-        Kind::Scalar { text, .. } => text.to_ascii_lowercase(),
-        _ => String::new(),
+        Kind::Scalar { text, .. } => text.as_str(),
+        _ => "",
     };
-    if let Some((optuna, ours)) = OPTUNA_TYPES.iter().find(|(o, _)| *o == written) {
+    let lower = written.to_ascii_lowercase();
+    if let Some((_, ours, whose)) = OTHER_TYPES.iter().find(|(o, _, _)| *o == lower) {
         d.error(
             kind_node.pos,
             &type_path,
-            format!("`{optuna}` is Optuna's name for `{ours}`: write `type: {ours}`"),
+            format!(
+                "`{}` is {whose} name for `{ours}`: write `type: {ours}`",
+                super::shorten(written)
+            ),
         );
         return None;
     }
@@ -112,13 +143,29 @@ pub(super) fn pruner(
     let refused: Vec<(&str, &str)> = match kind {
         "asha" => [OTHER_NAMES, ASHA_LAST].concat(),
         "hyperband" => [OTHER_NAMES, HYPERBAND_LAST].concat(),
+        "median" | "percentile" => OPTUNA_MEDIAN.to_vec(),
         _ => Vec::new(),
     };
     let f = d.fields_refusing(node, path, keys, &refused)?;
     let mut int = |key: &str, default: u32, min: u32| -> Option<u32> {
         match f.get(key) {
             None => Some(default),
-            Some(n) => at_least(d, n, &f.path(key), min),
+            Some(n) => match unset(n) {
+                // Optuna's `"auto"` (or a null): the setting is left to its default.
+                Some(written) => {
+                    d.error(
+                        n.pos,
+                        &f.path(key),
+                        format!(
+                            "`{written}` is not a count of epochs; leave `{key}` out, and it \
+                             defaults to {}",
+                            default_said(key, default)
+                        ),
+                    );
+                    None
+                }
+                None => at_least(d, n, &f.path(key), min),
+            },
         }
     };
     // Every setting is read before any error returns, so that all of them are reported.
@@ -291,6 +338,33 @@ pub(super) fn early_terminate(d: &mut Decoder, node: &Node) -> Option<PrunerSpec
         reduction_factor: eta,
         strict,
     })
+}
+
+/// Returns how `node` is written when it leaves a setting to be worked out (Optuna's
+/// `"auto"`, a null): `None` for anything else.
+fn unset(node: &Node) -> Option<&str> {
+    match &node.kind {
+        Kind::Scalar {
+            value: Scalar::Null,
+            text,
+        } => Some(if text.is_empty() { "nothing" } else { text }),
+        Kind::Scalar {
+            value: Scalar::Str(s),
+            text,
+        } if s.eq_ignore_ascii_case("auto") => Some(text),
+        _ => None,
+    }
+}
+
+/// Says the default `default` of the setting `key`, and where it comes from.
+fn default_said(key: &str, default: u32) -> String {
+    match key {
+        "max_resource" => format!(
+            "the most epochs a trial trains ({default} here), as Optuna's `auto` would find"
+        ),
+        "min_resource" => format!("{default}: the first rung is at epoch {default}"),
+        _ => default.to_string(),
+    }
 }
 
 /// Reads a percentage: a number from 0 to 100.

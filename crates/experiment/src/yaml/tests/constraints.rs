@@ -48,7 +48,8 @@ fn constraint_errors_name_the_field_and_what_was_expected() {
             ("constraints: {epoch_seconds: {max: 1}}\n", "4:15: constraints.epoch_seconds: `epoch_seconds` is wall time, which differs between runs; a constraint on it would rank the same trials differently each time"),
             ("constraints: {params: {max: 1}}\n", "4:15: constraints.params: unknown key `params`; expected keys: train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count"),
             ("constraints: {param_count: {max: 1, maximum: 2}}\n", "4:37: constraints.param_count.maximum: unknown key `maximum`; did you mean `max`? expected keys: min, max"),
-            ("constraints: [param_count]\n", "4:14: constraints: expected a mapping, found a sequence"),
+            ("constraints: [param_count]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {param_count: {max: 20000}}`"),
+            ("constraints: [val_loss > 0.1, param_count <= 600]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_loss: {min: 0.1}, param_count: {max: 600}}`"),
         ],
         BASE,
     );
