@@ -2835,3 +2835,67 @@ fn validate_shows_the_control_characters_of_a_files_text_rather_than_running_the
     assert!(!out.stdout.contains('\u{1b}'), "{:?}", out.stdout);
     assert!(out.stdout.contains("red\\u{1b}[31m"), "{}", out.stdout);
 }
+
+#[test]
+fn serve_following_agents_shows_the_control_characters_of_their_journals() {
+    use std::io::{BufRead, BufReader};
+    use store::{AgentHeader, Exchange, JournalEvent};
+    let env = TestEnv::new();
+    let exchange = env.path().join("exchange");
+    let header = AgentHeader {
+        experiment: "tiny".into(),
+        agent: 0,
+        agents: 2,
+        parallel: 1,
+        planned: 4,
+        spec_hash: "0f".repeat(32),
+        data_hash: String::new(),
+        spec_text: TINY.to_string(),
+        warm_hash: String::new(),
+    };
+    // An agent stopped on an error whose text would clear the screen and retitle the window.
+    let reason = "out of memory\u{1b}[2J\u{1b}]0;owned\u{7} \u{202e}gnp.exe";
+    {
+        let (agent, _) = Exchange::join(&exchange, header).unwrap();
+        agent
+            .publish(&JournalEvent::Abort(reason.to_string()))
+            .unwrap();
+    }
+    let mut child = env
+        .command(&[
+            "serve",
+            "--exchange",
+            exchange.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = BufReader::new(child.stderr.take().unwrap());
+    let (send, said) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in err.lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // A bound on a hung follower, not a timing assertion: the line comes within a poll.
+    let line = loop {
+        match said.recv_timeout(std::time::Duration::from_secs(120)) {
+            Ok(line) if line.contains("stopped on an error") => break Ok(line),
+            Ok(_) => continue,
+            Err(e) => break Err(e),
+        }
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let line = line.expect("the follower says the agent stopped");
+    assert!(!line.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{line:?}");
+    assert!(
+        line.contains("out of memory\\u{1b}[2J\\u{1b}]0;owned\\u{7} \\u{202e}gnp.exe"),
+        "{line}"
+    );
+}

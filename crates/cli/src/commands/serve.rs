@@ -8,7 +8,11 @@
 //!
 //! `sweep serve --exchange DIR` serves no store: it follows the studies that agents run
 //! through the exchange folder, each from its agents' journals into a temporary store
-//! (`runner::follow_study`), for a machine that sees the folder but runs no agent.
+//! (`runner::follow_study`), for a machine that sees the folder but runs no agent. The lines
+//! this module says of them on standard error go through `output::visible` (`tell`): journals
+//! hold any agent's text (a stopped agent's reason, what a line that does not read holds), and
+//! a study folder may have any name, which reach the terminal with their control characters
+//! shown, not run.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -23,6 +27,7 @@ use runner::{Follow, Stop};
 use store::{Store, Watcher};
 
 use crate::clock::SystemClock;
+use crate::output::visible;
 use crate::progress::FollowObserver;
 
 use super::{open_store, opener, StoreMode};
@@ -187,15 +192,19 @@ fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after
     };
     observer.notices.set_agents(name, header.agents);
     if header.spec_text.is_empty() {
-        return say!(
+        return tell(&format!(
             "{name}: its agents' journals do not hold the experiment file (an older sweep wrote \
              them); serve an agent's store instead"
-        );
+        ));
     }
     let folder = exchange.join(name);
     let spec = match ExperimentSpec::from_yaml_str(&header.spec_text, &folder) {
         Ok(spec) => spec,
-        Err(e) => return say!("{name}: its agents' experiment file does not read: {e}"),
+        Err(e) => {
+            return tell(&format!(
+                "{name}: its agents' experiment file does not read: {e}"
+            ))
+        }
     };
     let follow = Follow {
         watcher: &mut watcher,
@@ -210,9 +219,9 @@ fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after
         said: std::sync::Mutex::new(said),
     };
     match runner::follow_study(store, &spec, follow, (&SystemClock, &following), &stop) {
-        Ok(_) => say!("{name}: every trial has ended"),
+        Ok(_) => tell(&format!("{name}: every trial has ended")),
         Err(e) => {
-            say!("{name}: stopped following: {e}");
+            tell(&format!("{name}: stopped following: {e}"));
             observer.notices.set(
                 name,
                 JOURNALS_KEY,
@@ -220,6 +229,11 @@ fn follow(store: &Store, exchange: &Path, observer: &FollowObserver, quiet_after
             );
         }
     }
+}
+
+/// Says `line`, a follower's, on standard error, its control characters shown (`visible`).
+fn tell(line: &str) {
+    say!("{}", visible(line));
 }
 
 /// The notice key of a followed study whose journals do not read.
@@ -233,7 +247,7 @@ impl Said {
     /// Says `line` on standard error unless it was the last line said.
     fn once(&mut self, line: String) {
         if self.0.as_ref() != Some(&line) {
-            say!("{line}");
+            tell(&line);
             self.0 = Some(line);
         }
     }
@@ -266,13 +280,16 @@ impl runner::Observer for Following<'_> {
             "agent {agent} of {agents} stopped on an error: {reason}; its trials, and the \
              others' after them, wait until it is mended and started again"
         );
-        say!("{}: {line}", self.name());
+        tell(&format!("{}: {line}", self.name()));
         let key = format!("stopped-agent-{agent}");
         self.inner.notices.set(self.name(), &key, line);
     }
 
     fn agent_restarted(&self, agent: u32, agents: u32) {
-        say!("{}: agent {agent} of {agents} started again", self.name());
+        tell(&format!(
+            "{}: agent {agent} of {agents} started again",
+            self.name()
+        ));
         let key = format!("stopped-agent-{agent}");
         self.inner.notices.clear(self.name(), &key);
     }
