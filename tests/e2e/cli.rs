@@ -2899,3 +2899,93 @@ fn serve_following_agents_shows_the_control_characters_of_their_journals() {
         "{line}"
     );
 }
+
+#[test]
+fn a_stored_spec_that_no_longer_reads_is_said_by_every_command_that_ranks_by_it() {
+    use experiment::{
+        Direction, MetricPoint, ParamValue, Seed, Step, Timestamp, Trial, TrialResult,
+    };
+    use store::{ExperimentInfo, ExperimentStatus};
+    let env = TestEnv::new();
+    // As an older build stored it: a constrained experiment whose file holds a setting this
+    // version no longer reads. Its better trial breaks the constraint.
+    {
+        let store = Store::open(&env.store()).unwrap();
+        let spec_yaml =
+            format!("{TINY}constraints:\n  param_count: {{max: 2000}}\nretired_setting: 1\n");
+        let info = ExperimentInfo {
+            name: "tiny".into(),
+            description: String::new(),
+            spec_hash: experiment::sha256_hex(spec_yaml.as_bytes()),
+            spec_yaml,
+            spec_path: "tiny.yaml".into(),
+            objective: "val_accuracy".into(),
+            goal: Direction::Maximize,
+            seed: Seed(5),
+            run_cap: 2,
+            status: ExperimentStatus::Finished,
+            created: Timestamp(1_700_000_000_000),
+            finished: Some(Timestamp(1_700_000_060_000)),
+        };
+        assert!(info.spec().is_err(), "the spec still reads");
+        store.create_experiment(&info).unwrap();
+        for (id, accuracy, size) in [(0, 0.9, 4810.0), (1, 0.8, 1210.0)] {
+            let metrics = [("val_accuracy", accuracy), ("param_count", size)];
+            let trial = Trial {
+                id: TrialId(id),
+                seed: Seed(u64::from(id)),
+                params: [("lr".to_string(), ParamValue::Float(0.01))].into(),
+                state: TrialState::Completed,
+                reason: None,
+                started: Some(Timestamp(1_700_000_000_000)),
+                finished: Some(Timestamp(1_700_000_030_000)),
+                result: Some(TrialResult {
+                    best_step: Step(1),
+                    metrics: metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                }),
+            };
+            store.put_trial("tiny", &trial).unwrap();
+            let points: Vec<MetricPoint> = metrics
+                .iter()
+                .map(|(name, value)| MetricPoint {
+                    name: name.to_string(),
+                    value: *value,
+                })
+                .collect();
+            store
+                .append_metrics("tiny", TrialId(id), Step(1), &points)
+                .unwrap();
+        }
+        store.flush().unwrap();
+    }
+    let note = "note: `tiny`'s stored spec does not read with this version of Sweep, so its \
+                constraints";
+    for args in [
+        &["ls"][..],
+        &["trials", "tiny"],
+        &["trials", "tiny", "--format", "csv"],
+        &["export", "tiny", "--format", "csv"],
+        &["export", "tiny", "--format", "json"],
+        &["show", "tiny"],
+        &["show", "tiny/0", "tiny/1"],
+    ] {
+        let out = env.sweep(args);
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+        assert_eq!(
+            out.stderr.matches(note).count(),
+            1,
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("retired_setting"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(!out.stdout.contains("note:"), "{args:?}: {}", out.stdout);
+    }
+    // The curves take nothing from the spec: nothing to say.
+    let series = env.sweep(&["export", "tiny", "--series", "--format", "csv"]);
+    assert_eq!(series.code, 0, "{series:?}");
+    assert!(series.stderr.is_empty(), "{}", series.stderr);
+}

@@ -273,10 +273,23 @@ fn trial_table(
     Ok(())
 }
 
-/// Writes the list of experiments.
+/// Writes the list of experiments, each judged by its stored spec where that still reads.
 pub(crate) fn experiments(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
+) -> io::Result<()> {
+    let specs: Vec<Option<ExperimentSpec>> =
+        rows.iter().map(|(info, _)| info.spec().ok()).collect();
+    experiments_with(out, rows, &specs)
+}
+
+/// Writes the list of experiments, each row's best trial judged by its spec in `specs`, one
+/// per row (`None` for a stored spec that does not read, which ranks by the stored objective
+/// alone).
+pub(crate) fn experiments_with(
+    out: &mut impl Write,
+    rows: &[(ExperimentInfo, Vec<Trial>)],
+    specs: &[Option<ExperimentSpec>],
 ) -> io::Result<()> {
     if rows.is_empty() {
         return writeln!(out, "no experiments yet; run `sweep run FILE`");
@@ -296,10 +309,11 @@ pub(crate) fn experiments(
     .collect();
     let body: Vec<Vec<String>> = rows
         .iter()
-        .map(|(info, trials)| {
-            let spec = info.spec().ok();
-            let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
-            let objectives = info.objectives(spec.as_ref());
+        .zip(specs)
+        .map(|((info, trials), spec)| {
+            let spec = spec.as_ref();
+            let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
+            let objectives = info.objectives(spec);
             let best = experiment::best_trial(trials, &objectives, constraints);
             vec![
                 info.name.clone(),

@@ -12,7 +12,12 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, &args.experiment)?;
     let mut trials = store.trials(&info.name)?;
-    let spec = info.spec().ok();
+    // The trials' columns are judged by the stored spec, and one that no longer reads is said;
+    // curves take nothing from it but the names a filter may use.
+    let spec = match args.series {
+        false => super::inspect::stored_spec(&info, super::inspect::LEFT_OUT_OF_COLUMNS),
+        true => info.spec().ok(),
+    };
     // The trials' columns, judged over every trial before a filter keeps some; curves need
     // none of them.
     let effort = (!args.series)

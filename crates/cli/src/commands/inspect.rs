@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::bail;
-use experiment::{rank_trials, FrontStanding, Trial, TrialId, TrialOrder};
-use store::Store;
+use experiment::{rank_trials, ExperimentSpec, FrontStanding, Trial, TrialId, TrialOrder};
+use store::{ExperimentInfo, Store};
 
 use super::{find_experiment, open_store, parse_trial, StoreMode};
 use crate::args::{Format, ShowArgs, StoreArgs, TrialsArgs};
@@ -16,12 +16,43 @@ use crate::Outcome;
 pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store, StoreMode::Existing)?;
     let mut rows = Vec::new();
+    let mut specs = Vec::new();
     for info in store.experiments()? {
         let trials = store.trials(&info.name)?;
+        specs.push(stored_spec(&info, LEFT_OUT_BELOW));
         rows.push((info, trials));
     }
-    output::experiments(&mut std::io::stdout().lock(), &rows)?;
+    output::experiments_with(&mut std::io::stdout().lock(), &rows, &specs)?;
     Ok(Outcome::Success)
+}
+
+/// What a table ranked without a stored spec that does not read leaves out (`stored_spec`).
+const LEFT_OUT_BELOW: &str =
+    "its constraints and its objectives past the first are not shown or applied below";
+
+/// What trials written as CSV or JSON without a stored spec that does not read leave out
+/// (`stored_spec`): the columns `experiment::trials_csv` takes from the spec.
+pub(crate) const LEFT_OUT_OF_COLUMNS: &str =
+    "its constraints, its objectives past the first and where each trial's parameters came \
+     from are left out (no feasible or pareto column, no source)";
+
+/// Returns `info`'s stored spec, parsed again; one that no longer reads with this version
+/// (stored by an older one) is `None`, said on standard error with what that leaves out of
+/// what the command writes, `left_out`, rather than ranking its trials silently without its
+/// constraints and further objectives. The command goes on.
+pub(crate) fn stored_spec(info: &ExperimentInfo, left_out: &str) -> Option<ExperimentSpec> {
+    match info.spec() {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            say!(
+                "note: `{}`'s stored spec does not read with this version of Sweep, so {left_out}: \
+                 {}",
+                output::visible(&info.name),
+                output::visible(&e.to_string())
+            );
+            None
+        }
+    }
 }
 
 pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
@@ -54,19 +85,11 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     // The stored spec names the sampler and pruner, and holds the constraints and every
     // objective: one stored by an older version that no longer parses loses them here, which
     // is said rather than ranking the trials as if it had none.
-    let spec = match info.spec() {
-        Ok(spec) => Some(spec),
-        Err(e) => {
-            say!(
-                "note: `{}`'s stored spec does not read with this version of Sweep, so its \
-                 constraints, its objectives past the first and its sampler's settings are not \
-                 shown or applied below: {}",
-                info.name,
-                crate::output::visible(&e.to_string())
-            );
-            None
-        }
-    };
+    let spec = stored_spec(
+        &info,
+        "its constraints, its objectives past the first and its sampler's settings are not \
+         shown or applied below",
+    );
     let effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     let objectives = info.objectives(spec.as_ref());
@@ -118,6 +141,8 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
     let mut named = Vec::new();
     // Every trial of each experiment with several objectives shown, read once for its front.
     let mut studies: BTreeMap<&str, Vec<Trial>> = BTreeMap::new();
+    // Each experiment's stored spec, read (and a spec that does not read said) once.
+    let mut specs: BTreeMap<&str, Option<ExperimentSpec>> = BTreeMap::new();
     for text in what {
         let (name, number) = parse_trial(text)?;
         // A trial named twice is shown once, as the dashboard's compare page does.
@@ -126,7 +151,16 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
         }
         named.push((name, number));
         let info = find_experiment(&store, name)?;
-        let spec = info.spec().ok();
+        let spec = specs
+            .entry(name)
+            .or_insert_with(|| {
+                stored_spec(
+                    &info,
+                    "its constraints, its objectives past the first and where its trials' \
+                     parameters came from are not shown below",
+                )
+            })
+            .clone();
         let trial = find_trial(&store, name, number)?;
         let curves = store.all_metric_series(name, trial.id)?;
         let checkpoint = store.checkpoint_at(name, trial.id)?;
@@ -188,7 +222,11 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, &args.experiment)?;
     let trials = store.trials(&info.name)?;
-    let spec = info.spec().ok();
+    let left_out = match args.format {
+        Format::Table => LEFT_OUT_BELOW,
+        Format::Csv | Format::Json => LEFT_OUT_OF_COLUMNS,
+    };
+    let spec = stored_spec(&info, left_out);
     if let Some(filter) = &args.filter {
         super::check_filter(filter, spec.as_ref(), &trials)?;
     }
