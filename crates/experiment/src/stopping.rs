@@ -54,7 +54,7 @@ impl ExperimentSpec {
             .idle_note(epochs, trials)
             .map(|note| {
                 if self.wandb_pruner {
-                    wandb_names(&note)
+                    self.wandb_derived(&wandb_names(&note))
                 } else {
                     note
                 }
@@ -108,6 +108,43 @@ impl ExperimentSpec {
             }
         }
         notes
+    }
+}
+
+impl ExperimentSpec {
+    /// Returns `note` (on a pruner written as W&B's `early_terminate:`) with the `max_iter` it
+    /// quotes said as derived where the file does not write it: W&B's `min_iter * eta^s`, with
+    /// its default `s` of 3 where `s` is not written either.
+    fn wandb_derived(&self, note: &str) -> String {
+        let PrunerSpec::Hyperband {
+            min_resource,
+            max_resource,
+            reduction_factor,
+            ..
+        } = &self.pruner
+        else {
+            return note.to_string();
+        };
+        let written = crate::yaml::early_terminate_keys(&self.source);
+        if written.iter().any(|k| k == "max_iter") {
+            return note.to_string();
+        }
+        // `max_iter` is `min_iter * eta^s` here: its brackets are s + 1.
+        let s = crate::hyperband_first_rungs(*min_resource, *max_resource, *reduction_factor)
+            .len()
+            .saturating_sub(1);
+        let s_said = if written.iter().any(|k| k == "s") {
+            format!("`s: {s}`")
+        } else {
+            format!("W&B's default `s: {s}`, as the file gives none")
+        };
+        note.replace(
+            &format!("`max_iter: {max_resource}`"),
+            &format!(
+                "`max_iter` ({max_resource}: not written, so `min_iter` {min_resource} times \
+                 `eta` {reduction_factor} to the power s, with {s_said})"
+            ),
+        )
     }
 }
 
@@ -217,15 +254,20 @@ impl PrunerSpec {
             } => {
                 let firsts =
                     crate::hyperband_first_rungs(*min_resource, *max_resource, *reduction_factor);
-                let idle = firsts.iter().filter(|s| **s > u64::from(last)).count();
-                (idle > 0).then(|| {
+                // Noted when some bracket starts past the last epoch; counted, as the rungs
+                // line shows them (`PrunerSpec::rungs_text`), are the brackets with no rung
+                // before the last epoch, the one that starts at it included.
+                let past = firsts.iter().any(|s| *s > u64::from(last));
+                let idle = firsts.iter().filter(|s| **s >= u64::from(last)).count();
+                past.then(|| {
                     format!(
                         "`max_resource: {max_resource}` lies past the {last} epochs a trial \
-                         trains, so {idle} of its {} brackets {} their first rung past the \
-                         last epoch and prune nothing, and every trial numbered k goes to \
-                         bracket k mod {}; set `max_resource` to {last}",
+                         trains, so {idle} of its {} brackets {} no rung before the last epoch \
+                         and {} nothing, and every trial numbered k goes to bracket k mod {}; \
+                         set `max_resource` to {last}",
                         firsts.len(),
                         if idle == 1 { "has" } else { "have" },
+                        if idle == 1 { "prunes" } else { "prune" },
                         firsts.len()
                     )
                 })

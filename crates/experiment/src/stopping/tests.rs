@@ -46,10 +46,40 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
     assert_eq!(
         notes("train: {epochs: 6}\nearly_terminate: {type: hyperband, min_iter: 1, eta: 2}\n"),
         [
-            "the pruner stops only some trials early: `max_iter: 8` lies past the 6 epochs a \
-          trial trains, so 1 of its 4 brackets has their first rung past the last epoch and \
-          prune nothing, and every trial numbered k goes to bracket k mod 4; set `max_iter` \
-          to 6"
+            "the pruner stops only some trials early: `max_iter` (8: not written, so `min_iter` \
+          1 times `eta` 2 to the power s, with W&B's default `s: 3`, as the file gives none) \
+          lies past the 6 epochs a trial trains, so 1 of its 4 brackets has no rung before the \
+          last epoch and prunes nothing, and every trial numbered k goes to bracket k mod 4; \
+          set `max_iter` to 6"
+        ]
+    );
+    // The brackets counted are those the rungs line shows at no epoch: the one that starts at
+    // the last epoch too (at 3 of 3 here), and the `s` said is the file's.
+    assert_eq!(
+        notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, min_iter: 1}\n"),
+        [
+            "the pruner stops only some trials early: `max_iter` (27: not written, so \
+          `min_iter` 1 times `eta` 3 to the power s, with W&B's default `s: 3`, as the file \
+          gives none) lies past the 3 epochs a trial trains, so 3 of its 4 brackets have no \
+          rung before the last epoch and prune nothing, and every trial numbered k goes to \
+          bracket k mod 4; set `max_iter` to 3"
+        ]
+    );
+    assert_eq!(
+        notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, min_iter: 1, s: 2}\n"),
+        [
+            "the pruner stops only some trials early: `max_iter` (9: not written, so `min_iter` \
+          1 times `eta` 3 to the power s, with `s: 2`) lies past the 3 epochs a trial trains, \
+          so 2 of its 3 brackets have no rung before the last epoch and prune nothing, and \
+          every trial numbered k goes to bracket k mod 3; set `max_iter` to 3"
+        ]
+    );
+    assert_eq!(
+        notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, min_iter: 1, max_iter: 9}\n"),
+        [
+            "the pruner stops only some trials early: `max_iter: 9` lies past the 3 epochs a \
+          trial trains, so 2 of its 3 brackets have no rung before the last epoch and prune \
+          nothing, and every trial numbered k goes to bracket k mod 3; set `max_iter` to 3"
         ]
     );
     // Hyperband's own last bracket runs its trials to the end; brackets past the epochs are
@@ -58,9 +88,9 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
     assert_eq!(
         notes("train: {epochs: 30}\npruner: {type: hyperband, max_resource: 300}\n"),
         ["the pruner stops only some trials early: `max_resource: 300` lies past the 30 epochs a \
-          trial trains, so 2 of its 6 brackets have their first rung past the last epoch and \
-          prune nothing, and every trial numbered k goes to bracket k mod 6; set \
-          `max_resource` to 30"]
+          trial trains, so 2 of its 6 brackets have no rung before the last epoch and prune \
+          nothing, and every trial numbered k goes to bracket k mod 6; set `max_resource` to \
+          30"]
     );
     // The median's warm-up and startup trials.
     assert_eq!(

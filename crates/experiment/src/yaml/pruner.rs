@@ -269,6 +269,28 @@ pub(super) fn pruner(
     })
 }
 
+/// Returns the keys written in the `early_terminate:` mapping of the spec `text` (which a
+/// parsed spec's pruner no longer tells apart from the values they default to); empty where
+/// it has none.
+pub(crate) fn early_terminate_keys(text: &str) -> Vec<String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(Node {
+        kind: Kind::Map(root),
+        ..
+    }) = super::tree::read(text).0
+    else {
+        return Vec::new();
+    };
+    match root
+        .iter()
+        .find(|e| e.key == "early_terminate")
+        .map(|e| &e.value.kind)
+    {
+        Some(Kind::Map(entries)) => entries.iter().map(|e| e.key.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Reads W&B's `early_terminate: {type: hyperband, min_iter | max_iter + s, eta, strict}`.
 ///
 /// W&B stops a run at each bracket `min_iter * eta^k` when it is behind the others there; that
