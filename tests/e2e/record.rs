@@ -289,7 +289,7 @@ fn exports_parse_back_to_the_stored_values() {
     }
 }
 
-/// Returns what `sweep --version` names after "sweep ": the workspace's version, and the commit
+/// Returns what `sweep --version` names after "sweep ": the binary's version, and the commit
 /// the binary was built from when it was built in a git checkout of Sweep.
 fn this_build() -> String {
     let out = TestEnv::new().sweep(&["--version"]);
@@ -316,8 +316,15 @@ fn git_in_repo(args: &[&str]) -> Option<String> {
 #[test]
 fn the_build_names_its_version_and_commit_and_a_record_keeps_them() {
     let build = this_build();
-    let version = env!("CARGO_PKG_VERSION");
-    assert_ne!(version, "0.0.0", "the workspace has a version");
+    // The binary's version is the cli crate's (the library crates stay 0.0.0).
+    let manifest = std::fs::read_to_string(repo_root().join("crates/cli/Cargo.toml"))
+        .expect("the cli crate's manifest");
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("the cli crate names its version");
+    assert_ne!(version, "0.0.0", "the binary has a version");
     // Built in a git checkout of Sweep, the binary names the commit: one of this checkout's
     // history (HEAD itself, unless a commit landed since the build). Built from sources git
     // does not track, the version alone.

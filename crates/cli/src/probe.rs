@@ -5,7 +5,7 @@
 //! best-effort: without git, outside a repository, or without `/proc`, the answer is "unknown"
 //! and the run goes on; only hashing the dataset, which a record cannot do without, can fail.
 //!
-//! The build's name is the workspace's version and the commit `build.rs` found when the binary
+//! The build's name is the binary's version (the cli crate's) and the commit `build.rs` found when the binary
 //! was built (`0.1.0 (85ec1f4)`); records and baselines keep it as `sweep_version`, and those
 //! written before Sweep had a version say `0.0.0`.
 
@@ -20,7 +20,7 @@ use store::{GitState, RunRecord};
 /// The longest diff kept in a record, in bytes; a longer one is cut and says so.
 const MAX_DIFF_BYTES: usize = 1 << 20;
 
-/// The version every Sweep build recorded before the workspace had one (0.1.0 was the first).
+/// The version every Sweep build recorded before the binary had one (0.1.0 was the first).
 const UNVERSIONED: &str = "0.0.0";
 
 /// The machine and build a run happens on.
@@ -37,7 +37,7 @@ pub(crate) struct Machine {
 /// build knew no commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Build<'a> {
-    /// The workspace's version: `0.1.0`.
+    /// The binary's version (the cli crate's): `0.1.0`.
     version: &'a str,
     /// The short hash of the commit it was built from, when known.
     commit: Option<&'a str>,
@@ -133,7 +133,7 @@ fn lines(values: impl IntoIterator<Item = String>) -> String {
 }
 
 /// Returns the version of this Sweep binary, as `sweep --version` says it and a record keeps it:
-/// the workspace's version and the commit the binary was built from (`0.1.0 (85ec1f4)`), or the
+/// the binary's version (the cli crate's) and the commit it was built from (`0.1.0 (85ec1f4)`), or the
 /// version alone where the build knew no commit (`0.1.0`: built outside a git checkout).
 pub(crate) fn sweep_version() -> &'static str {
     static VERSION: LazyLock<String> =
@@ -308,7 +308,7 @@ mod tests {
     fn a_build_is_named_by_its_version_and_commit() {
         assert_eq!(build_name("0.1.0", "85ec1f4"), "0.1.0 (85ec1f4)");
         assert_eq!(build_name("0.1.0", ""), "0.1.0");
-        // This binary: the workspace's version, then its commit when the build knew one.
+        // This binary: the binary's version, then its commit when the build knew one.
         let this = Build::parse(sweep_version());
         assert_eq!(this.version, env!("CARGO_PKG_VERSION"));
         assert_ne!(this.version, UNVERSIONED);
