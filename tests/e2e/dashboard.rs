@@ -201,6 +201,17 @@ fn the_experiment_page_renders_in_headless_chromium() {
     );
     let run = env.sweep(&["run", other.to_str().unwrap(), "--no-serve"]);
     assert_eq!(run.code, 0, "{run:?}");
+    // The same trials under a spec an older build wrote, with a field this version removed.
+    {
+        let store = store::Store::open(&env.store()).unwrap();
+        let mut info = store.experiment("tiny").unwrap().unwrap();
+        info.name = "old".into();
+        info.spec_yaml.push_str("retired_setting: 3\n");
+        store.create_experiment(&info).unwrap();
+        for t in store.trials("tiny").unwrap() {
+            store.put_trial("old", &t).unwrap();
+        }
+    }
 
     let (server, url) = start_serving(&env, &["serve", "--addr", "127.0.0.1:0"]);
 
@@ -208,6 +219,29 @@ fn the_experiment_page_renders_in_headless_chromium() {
     assert!(
         list.contains("pick 2 to 8 experiments") && list.contains("value=\"other\""),
         "the experiments picker and its script: {list}"
+    );
+    // Paged: a page past the last is sent to the last, which the browser shows.
+    let paged = run_chromium(&env, &format!("{url}/?per_page=1&page=9"), &["--dump-dom"]);
+    assert!(
+        paged.contains("3–3 of 3 · page 3 of 3")
+            && paged.matches("<td class=\"name\">").count() == 1
+            && paged.contains("rel=\"prev\">← previous</a>"),
+        "{paged}"
+    );
+    let old = run_chromium(&env, &format!("{url}/experiments/old"), &["--dump-dom"]);
+    assert!(
+        old.contains("<p class=\"notice spec-notice\">This experiment's stored spec does not read")
+            && old.contains("retired_setting"),
+        "{old}"
+    );
+    let past = run_chromium(
+        &env,
+        &format!("{url}/experiments/tiny?page=9"),
+        &["--dump-dom"],
+    );
+    assert!(
+        past.contains("page 1 of 1") && past.matches("class=\"trial-row row-").count() == 4,
+        "{past}"
     );
     let compared = run_chromium(
         &env,
