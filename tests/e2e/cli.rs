@@ -2989,3 +2989,42 @@ fn a_stored_spec_that_no_longer_reads_is_said_by_every_command_that_ranks_by_it(
     assert_eq!(series.code, 0, "{series:?}");
     assert!(series.stderr.is_empty(), "{}", series.stderr);
 }
+
+#[test]
+fn validate_warns_of_a_missing_gate_baseline_and_refuses_one_that_does_not_read() {
+    let env = TestEnv::new();
+    let text = format!(
+        "{TINY}gate:\n  baseline: baselines/tiny.json\n  repeats: 1\n  metrics:\n    \
+         val_accuracy: {{aggregate: best, max_regression_abs: 0.01}}\n"
+    );
+    let spec = env.write_spec("tiny.yaml", &text);
+    let spec = spec.to_str().unwrap();
+    // Missing: the normal first step, so the file is ok, and the way to record it is said.
+    let missing = env.sweep(&["validate", spec]);
+    assert_eq!(missing.code, 0, "{missing:?}");
+    assert!(missing.stdout.contains(": ok"), "{}", missing.stdout);
+    let warning = missing
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("warning: gate.baseline at "))
+        .unwrap_or_else(|| panic!("no warning: {}", missing.stderr));
+    assert!(
+        warning.contains("baselines/tiny.json, which does not exist")
+            && warning.contains(&format!("`sweep gate {spec} --update-baseline`")),
+        "{warning}"
+    );
+    // There but no baseline: an error naming the file, and the file is not called ok.
+    let baselines = env.path().join("baselines");
+    std::fs::create_dir(&baselines).unwrap();
+    std::fs::write(baselines.join("tiny.json"), "not json\n").unwrap();
+    let unread = env.sweep(&["validate", spec]);
+    assert_eq!(unread.code, 2, "{unread:?}");
+    assert!(!unread.stdout.contains(": ok"), "{}", unread.stdout);
+    assert!(
+        unread.stderr.contains("gate.baseline at ")
+            && unread.stderr.contains("baselines/tiny.json")
+            && !unread.stderr.contains("warning"),
+        "{}",
+        unread.stderr
+    );
+}

@@ -1,4 +1,11 @@
 //! `sweep validate`: parses an experiment file and loads its data, running nothing.
+//!
+//! A `gate:` block's baseline is read as the gate reads it: one that does not read as a
+//! baseline (or was recorded for another experiment, or lacks a guarded metric) is an error
+//! naming the file, since `sweep gate` would refuse it too. A missing one is a warning on
+//! standard error, with the command that records it, and the file is still ok (exit 0):
+//! recording the first baseline is the normal next step after writing the block, though
+//! `sweep gate` refuses to run until then.
 
 use std::io::Write;
 
@@ -29,6 +36,13 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
                     super::gate::changes_since(&recorded, &spec, &record, parallel),
                 )
             } else {
+                say!(
+                    "warning: gate.baseline at {} names {}, which does not exist: `sweep gate` \
+                     refuses to run until it is recorded with `sweep gate {} --update-baseline`",
+                    gate.baseline.location,
+                    baseline.display(),
+                    super::quoted(&args.file)
+                );
                 let state = format!(
                     "missing; record it with `sweep gate {} --update-baseline`",
                     super::quoted(&args.file)
