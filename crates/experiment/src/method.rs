@@ -5,7 +5,7 @@
 //! go with which sampler. Every setting has a default (`Default`), chosen to match Optuna's where
 //! Optuna has the same knob, so `method: tpe` alone is a good search.
 
-use crate::{Distribution, SearchSpace};
+use crate::{Distribution, Params, SearchSpace};
 
 /// How trials' parameters are chosen.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -392,7 +392,16 @@ impl Method {
     /// breed only from their second generation, `cmaes` moves its distribution only once its
     /// first generation ended, so fewer trials than that are all drawn as at the start,
     /// whatever the file says. `None` for every other study.
-    pub(crate) fn never_learns(&self, trials: u32, space: &SearchSpace) -> Option<String> {
+    ///
+    /// The trials `enqueued` are said as such, not as drawn: only the others, and what a partial
+    /// entry leaves out, are.
+    pub(crate) fn never_learns(
+        &self,
+        trials: u32,
+        space: &SearchSpace,
+        enqueued: &[Params],
+    ) -> Option<String> {
+        let drawn_as = |how: &str| drawn_as(trials, space, enqueued, how);
         let (first, setting, drawn) = match self {
             Method::Tpe(TpeConfig {
                 n_startup_trials, ..
@@ -422,10 +431,10 @@ impl Method {
                     format!(
                         "`cmaes` learns from trial {first} on (`sampler.n_startup_trials: {}` and \
                          a first generation of {generation}, `sampler.popsize`), and the study \
-                         has {}: every one is drawn at random or around the middle of the \
-                         space; give more trials, a smaller `popsize` or another method",
+                         has {}: {}; give more trials, a smaller `popsize` or another method",
                         c.n_startup_trials,
-                        crate::counted(trials, "trial", "trials")
+                        crate::counted(trials, "trial", "trials"),
+                        drawn_as("at random or around the middle of the space")
                     )
                 });
             }
@@ -434,12 +443,42 @@ impl Method {
         (trials <= first).then(|| {
             format!(
                 "`{}` learns from trial {first} on (`sampler.{setting}: {first}`), and the study \
-                 has {}: every one is drawn {drawn}; give more trials or a smaller `{setting}`",
+                 has {}: {}; give more trials or a smaller `{setting}`",
                 self.name(),
-                crate::counted(trials, "trial", "trials")
+                crate::counted(trials, "trial", "trials"),
+                drawn_as(drawn)
             )
         })
     }
+}
+
+/// Says how the `trials` of a study drawn before its sampler learns come about: each drawn
+/// `how`, except the `enqueued` ones (all of a whole entry of `space`, what a partial one
+/// leaves out is drawn `how` too).
+fn drawn_as(trials: u32, space: &SearchSpace, enqueued: &[Params], how: &str) -> String {
+    let given = u32::try_from(enqueued.len())
+        .unwrap_or(u32::MAX)
+        .min(trials);
+    if given == 0 {
+        return format!("every one is drawn {how}");
+    }
+    let in_part = enqueued.iter().filter(|p| !space.is_whole(p)).count();
+    let first = match (given, in_part) {
+        (1, 0) => "the first is enqueued".to_string(),
+        (1, _) => "the first is enqueued in part".to_string(),
+        (n, 0) => format!("the first {n} are enqueued"),
+        (n, k) if k == enqueued.len() => format!("the first {n} are enqueued in part"),
+        (n, k) => format!("the first {n} are enqueued, {k} of them in part"),
+    };
+    let rest = match (trials - given, in_part) {
+        (0, 0) => String::new(),
+        (0, _) => format!(", and what they leave out is drawn {how}"),
+        (1, 0) => format!(", and the other is drawn {how}"),
+        (n, 0) => format!(", and the other {n} are drawn {how}"),
+        (1, _) => format!(", and the other, and what the enqueued leave out, are drawn {how}"),
+        (n, _) => format!(", and the other {n}, and what the enqueued leave out, are drawn {how}"),
+    };
+    format!("{first}{rest}")
 }
 
 impl CmaEsConfig {

@@ -234,6 +234,15 @@ impl SearchSpace {
         self.order.iter().filter_map(|i| self.params.get(*i))
     }
 
+    /// Returns how many parameters are searched: all but the constants (`{value: adam}`), which
+    /// every trial takes as written. `sweep validate`'s summary counts these.
+    pub fn searched_count(&self) -> usize {
+        self.params
+            .iter()
+            .filter(|p| !matches!(p.distribution, Distribution::Constant(_)))
+            .count()
+    }
+
     /// Returns the parameter called `name`.
     pub fn param(&self, name: &str) -> Option<&Param> {
         self.params.iter().find(|p| p.name == name)
@@ -613,6 +622,25 @@ pub(crate) fn shown(value: &ParamValue) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_constant_is_not_counted_as_searched() {
+        let space = SearchSpace::new(vec![
+            Param::new(
+                "lr",
+                Distribution::LogUniformValues {
+                    min: 1e-4,
+                    max: 0.1,
+                },
+            ),
+            Param::new(
+                "optimizer",
+                Distribution::Constant(ParamValue::Str("adam".into())),
+            ),
+        ]);
+        assert_eq!(space.params().len(), 2);
+        assert_eq!(space.searched_count(), 1);
+    }
 
     #[test]
     fn quantized_values_are_the_decimals_they_look_like() {

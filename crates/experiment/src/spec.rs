@@ -360,15 +360,15 @@ impl ExperimentSpec {
     }
 
     /// Returns what a study of `trials` trials does that its file may not say, for `sweep
-    /// validate` and `sweep run` to note: the trials its sampler draws before it learns
-    /// (`Method::never_learns`; left out for a warm-started search, which counts the trials it
+    /// validate` and `sweep run` to note: the trials its sampler draws before it learns, apart
+    /// from the enqueued ones (`Method::never_learns`; left out for a warm-started search, which counts the trials it
     /// takes as its own), a grid cut or ended early or points drawn again
     /// (`Method::coverage_note`), the knobs that do nothing, searched or fixed
     /// (`idle_knob_notes`), and the rules meant to stop trials early that never can
     /// (`idle_stopping`).
     pub fn notes(&self, trials: u32) -> Vec<String> {
         let learns = match self.warm_start {
-            None => self.method.never_learns(trials, &self.space),
+            None => self.method.never_learns(trials, &self.space, &self.enqueue),
             Some(_) => None,
         };
         let mut notes: Vec<String> = learns

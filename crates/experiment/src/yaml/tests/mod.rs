@@ -705,7 +705,8 @@ fn nsga3_settings_parse_with_nsga2s_and_count_their_directions() {
 fn a_sampler_that_would_never_learn_within_the_run_cap_is_noted() {
     let note = |yaml: &str| {
         let spec = parse_ok(&format!("{BASE}{yaml}"));
-        spec.method.never_learns(spec.run_cap, &spec.space)
+        spec.method
+            .never_learns(spec.run_cap, &spec.space, &spec.enqueue)
     };
     assert_eq!(
         note("method: nsga2\nrun_cap: 40\n").as_deref(),
@@ -721,6 +722,32 @@ fn a_sampler_that_would_never_learn_within_the_run_cap_is_noted() {
         .contains("`sampler.n_startup_trials: 5`")
         && n.contains("quasi-randomly")));
     assert_eq!(note("method: tpe\nrun_cap: 6\n"), None);
+    // Enqueued trials are said as such, not as drawn.
+    let space = "parameters:\n  lr: {min: 0.001, max: 0.1}\n  optimizer: {values: [sgd, adam]}\n";
+    assert_eq!(
+        note(&format!(
+            "method: tpe\nrun_cap: 4\n{space}enqueue:\n  - {{lr: 0.01, optimizer: sgd}}\n"
+        ))
+        .as_deref(),
+        Some(
+            "`tpe` learns from trial 5 on (`sampler.n_startup_trials: 5`), and the study has 4 \
+             trials: the first is enqueued, and the other 3 are drawn quasi-randomly; give more \
+             trials or a smaller `n_startup_trials`"
+        )
+    );
+    assert_eq!(
+        note(&format!(
+            "method: tpe\nrun_cap: 4\n{space}enqueue:\n  - {{lr: 0.01, optimizer: sgd}}\n  \
+             - {{optimizer: adam}}\n"
+        ))
+        .as_deref(),
+        Some(
+            "`tpe` learns from trial 5 on (`sampler.n_startup_trials: 5`), and the study has 4 \
+             trials: the first 2 are enqueued, 1 of them in part, and the other 2, and what the \
+             enqueued leave out, are drawn quasi-randomly; give more trials or a smaller \
+             `n_startup_trials`"
+        )
+    );
     assert!(note("method: bayes\nrun_cap: 8\n").is_some());
     assert_eq!(note("method: random\nrun_cap: 1\n"), None);
     assert_eq!(
