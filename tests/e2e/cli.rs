@@ -2988,6 +2988,15 @@ fn a_stored_spec_that_no_longer_reads_is_said_by_every_command_that_ranks_by_it(
     let series = env.sweep(&["export", "tiny", "--series", "--format", "csv"]);
     assert_eq!(series.code, 0, "{series:?}");
     assert!(series.stderr.is_empty(), "{}", series.stderr);
+    // `sweep rm` lists what it would remove ranked the same way, and says so too.
+    let declined = env.sweep_with_input(&["rm", "tiny"], "n\n");
+    assert_eq!(declined.code, 1, "{declined:?}");
+    assert_eq!(
+        declined.stderr.matches(note).count(),
+        1,
+        "{}",
+        declined.stderr
+    );
 }
 
 #[test]
@@ -3026,5 +3035,52 @@ fn validate_warns_of_a_missing_gate_baseline_and_refuses_one_that_does_not_read(
             && !unread.stderr.contains("warning"),
         "{}",
         unread.stderr
+    );
+}
+
+#[test]
+fn a_sweep_shows_the_control_characters_of_a_categorical_value_on_its_progress_lines() {
+    let env = TestEnv::new();
+    // A value that would turn the terminal red if printed as it is.
+    let spec = env.write_spec(
+        "esc.yaml",
+        "name: esc\nseed: 1\nmethod: random\nrun_cap: 1\nparallel: 1\n\
+         metric: {name: val_accuracy, goal: maximize}\n\
+         data: {csv: DATA/penguins.csv, target: species, categorical: [island, sex], \
+         exclude: [year], missing: median}\n\
+         train: {epochs: 1}\n\
+         parameters:\n  \
+           tag: {values: [\"\\e[31mred\"]}\n  \
+           lr: {values: [0.01], when: {tag: [\"\\e[31mred\"]}}\n",
+    );
+    let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("tag=\\u{1b}[31mred"),
+        "the trial's line shows the escape: {}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains('\u{1b}') && !out.stdout.contains('\u{1b}'),
+        "no escape reaches the terminal: {}{}",
+        out.stdout,
+        out.stderr
+    );
+}
+
+#[test]
+fn validate_counts_a_constant_as_set_not_searched() {
+    let env = TestEnv::new();
+    // TINY searches lr, hidden and dropout; a `{value: ..}` sets the optimizer for every trial.
+    let spec = env.write_spec(
+        "tiny.yaml",
+        &format!("{TINY}  optimizer: {{value: adam}}\n"),
+    );
+    let out = env.sweep(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains(", 3 searched parameters,"),
+        "{}",
+        out.stdout
     );
 }

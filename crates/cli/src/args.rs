@@ -24,7 +24,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Run (or resume) the sweep described by an experiment file
     Run(RunArgs),
-    /// Check an experiment file and its data without running anything
+    /// Check an experiment file and its data without running anything; a gate baseline that
+    /// does not read is an error, a missing one a warning
     Validate(ValidateArgs),
     /// List the experiments in a store
     Ls(StoreArgs),

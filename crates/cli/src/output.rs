@@ -273,16 +273,6 @@ fn trial_table(
     Ok(())
 }
 
-/// Writes the list of experiments, each judged by its stored spec where that still reads.
-pub(crate) fn experiments(
-    out: &mut impl Write,
-    rows: &[(ExperimentInfo, Vec<Trial>)],
-) -> io::Result<()> {
-    let specs: Vec<Option<ExperimentSpec>> =
-        rows.iter().map(|(info, _)| info.spec().ok()).collect();
-    experiments_with(out, rows, &specs)
-}
-
 /// Writes the list of experiments, each row's best trial judged by its spec in `specs`, one
 /// per row (`None` for a stored spec that does not read, which ranks by the stored objective
 /// alone).

@@ -127,7 +127,11 @@ impl ProgressObserver {
         self.notices.clear_all();
     }
 
+    /// Prints a line above the bars (alone without a terminal), with any text from the
+    /// experiment file or an agent's journal in it (a categorical value, a failure's reason)
+    /// shown, not run (`output::visible`).
     fn log(&self, line: String) {
+        let line = crate::output::visible(&line).into_owned();
         if self.interactive {
             let _ = self.multi.println(line);
         } else {
@@ -231,7 +235,10 @@ impl Observer for ProgressObserver {
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.set_prefix(format!("trial {:>3}", trial.id));
-        bar.set_message(format!("starting  {}", params_line(trial)));
+        bar.set_message(format!(
+            "starting  {}",
+            crate::output::visible(&params_line(trial))
+        ));
         if let Ok(mut lines) = self.lines.lock() {
             lines.insert(trial.id, bar);
         }
@@ -369,12 +376,20 @@ pub(crate) struct FollowObserver {
 impl Observer for FollowObserver {
     fn agent_quiet(&self, quiet: &QuietAgent) {
         let said = quiet_line(quiet);
-        say!("{}: {said}", self.experiment);
+        say!(
+            "{}: {}",
+            crate::output::visible(&self.experiment),
+            crate::output::visible(&said)
+        );
         self.notices.set(&self.experiment, &agent_key(quiet), said);
     }
 
     fn agent_heard(&self, heard: &QuietAgent) {
-        say!("{}: {}", self.experiment, heard_line(heard));
+        say!(
+            "{}: {}",
+            crate::output::visible(&self.experiment),
+            crate::output::visible(&heard_line(heard))
+        );
         self.notices.clear(&self.experiment, &agent_key(heard));
     }
 }

@@ -27,7 +27,7 @@ pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
 }
 
 /// What a table ranked without a stored spec that does not read leaves out (`stored_spec`).
-const LEFT_OUT_BELOW: &str =
+pub(crate) const LEFT_OUT_BELOW: &str =
     "its constraints and its objectives past the first are not shown or applied below";
 
 /// What trials written as CSV or JSON without a stored spec that does not read leave out

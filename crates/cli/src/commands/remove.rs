@@ -81,7 +81,11 @@ fn store_flag(path: &Path) -> String {
 /// Lists the experiments on standard error and asks; returns whether the answer was yes.
 fn confirmed(path: &Path, rows: &[(ExperimentInfo, Vec<Trial>)]) -> anyhow::Result<bool> {
     let mut err = std::io::stderr().lock();
-    output::experiments(&mut err, rows)?;
+    let specs: Vec<_> = rows
+        .iter()
+        .map(|(info, _)| super::inspect::stored_spec(info, super::inspect::LEFT_OUT_BELOW))
+        .collect();
+    output::experiments_with(&mut err, rows, &specs)?;
     let (what, its) = match rows.len() {
         1 => ("this experiment".to_string(), "its"),
         n => (format!("these {n} experiments"), "their"),

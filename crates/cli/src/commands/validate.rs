@@ -115,7 +115,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             )),
         )
     };
-    let params = u64::try_from(spec.space.params().len()).unwrap_or(u64::MAX);
+    let params = u64::try_from(spec.space.searched_count()).unwrap_or(u64::MAX);
     writeln!(
         out,
         "experiment {}: method {}, {}{enqueued}, {}, {objectives}",
