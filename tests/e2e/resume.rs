@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, ExitStatus, Stdio};
+use std::sync::OnceLock;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -25,9 +26,64 @@ parameters:
   hidden: {values: [32, 64]}
 ";
 
+/// How long `SWEEP`'s trials train: what each test needs of them.
+#[derive(Debug, Clone, Copy)]
+enum Length {
+    /// `SWEEP` as written, 6 epochs: enough for SIGKILL, which needs no trial running when it
+    /// lands (the store is checked either way).
+    Short,
+    /// 30 epochs: long enough that a trial is still running when Ctrl-C lands after the third
+    /// completion, however loaded the machine (with 6 the other running trial could end, and no
+    /// new one start, in between), and that a time limit passes long before the eighth ends.
+    Long,
+}
+
+impl Length {
+    /// Returns the experiment file.
+    fn text(self) -> String {
+        match self {
+            Length::Short => SWEEP.to_string(),
+            Length::Long => SWEEP.replace("epochs: 6", "epochs: 30"),
+        }
+    }
+
+    /// Returns the results of an uninterrupted run of the file, run once for all the tests in
+    /// this binary that compare with it (the Ctrl-C and time-limit tests share the long one).
+    fn uninterrupted(self) -> &'static [serde_json::Value] {
+        static SHORT: OnceLock<Vec<serde_json::Value>> = OnceLock::new();
+        static LONG: OnceLock<Vec<serde_json::Value>> = OnceLock::new();
+        let cell = match self {
+            Length::Short => &SHORT,
+            Length::Long => &LONG,
+        };
+        cell.get_or_init(|| {
+            let clean = TestEnv::new();
+            let spec = clean.write_spec("crash.yaml", &self.text());
+            let out = clean.sweep(&["run", spec.to_str().unwrap()]);
+            assert_eq!(out.code, 0, "{out:?}");
+            results(&clean)
+        })
+    }
+}
+
 /// Returns every trial's number, state, params and metrics but `epoch_seconds`.
 fn results(env: &TestEnv) -> Vec<serde_json::Value> {
     env.reproducible_trials("crash", ".sweep")
+}
+
+/// Returns how many trials of `results` completed.
+fn completed(results: &[serde_json::Value]) -> usize {
+    results.iter().filter(|t| t["state"] == "completed").count()
+}
+
+/// Returns the number a run's summary gives as run now (`...; 5 run now`).
+fn run_now(stdout: &str) -> usize {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_suffix(" run now"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `N run now` in:\n{stdout}"))
 }
 
 /// Starts `sweep run` on `spec` in `env`, waits until three trials have completed, and then
@@ -74,15 +130,11 @@ fn interrupt_after_three(
     (status, printed.join().unwrap(), seen)
 }
 
-/// Resumes the sweep in `env` and checks it ends with exactly the results of an uninterrupted
-/// run of the same file.
-fn resume_to_the_uninterrupted_result(env: &TestEnv, spec: &Path) {
-    resume_to_the_uninterrupted_result_of(env, spec, SWEEP);
-}
-
-/// Resumes the sweep in `env`, written as `text`, and checks it ends with exactly the results
-/// of an uninterrupted run of the same file.
-fn resume_to_the_uninterrupted_result_of(env: &TestEnv, spec: &Path, text: &str) {
+/// Resumes the sweep in `env`, written as `length`, and checks that it runs only the trials
+/// that had not completed and ends with exactly the results of an uninterrupted run of the
+/// same file.
+fn resume_to_the_uninterrupted_result(env: &TestEnv, spec: &Path, length: Length) {
+    let kept = completed(&results(env));
     let resumed = env.sweep(&["run", spec.to_str().unwrap()]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert!(
@@ -90,26 +142,24 @@ fn resume_to_the_uninterrupted_result_of(env: &TestEnv, spec: &Path, text: &str)
         "{}",
         resumed.stderr
     );
-    assert!(
-        !resumed.stdout.contains("8 run now"),
-        "nothing was kept:\n{}",
+    // What completed before is kept: only the others run (no pruner, so none ends otherwise).
+    assert_eq!(
+        run_now(&resumed.stdout),
+        8 - kept,
+        "{kept} completed before:\n{}",
         resumed.stdout
     );
 
-    let clean = TestEnv::new();
-    let spec = clean.write_spec("crash.yaml", text);
-    assert_eq!(clean.sweep(&["run", spec.to_str().unwrap()]).code, 0);
-
-    let (a, b) = (results(env), results(&clean));
+    let a = results(env);
     let numbers: Vec<u64> = a.iter().filter_map(|t| t["trial"].as_u64()).collect();
     assert_eq!(numbers, (0..8).collect::<Vec<u64>>(), "gaps or duplicates");
-    assert_eq!(a, b);
+    assert_eq!(a, length.uninterrupted());
 }
 
 #[test]
 fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
     let crashed = TestEnv::new();
-    let spec = crashed.write_spec("crash.yaml", SWEEP);
+    let spec = crashed.write_spec("crash.yaml", &Length::Short.text());
     // SIGKILL on Unix: no chance to clean up.
     let (status, _, _) = interrupt_after_three(&crashed, &spec, |child| child.kill().unwrap());
     assert!(!status.success());
@@ -125,24 +175,27 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_result() {
     assert!(row.ends_with('s') && !row.ends_with(" -"), "{row}");
     // So do the trials it left running (usually one or two: it ran two side by side).
     let trials = crashed.sweep(&["trials", "crash", "--format", "csv"]);
+    assert_eq!(trials.code, 0, "{trials:?}");
     let states: Vec<&str> = trials
         .stdout
         .lines()
         .skip(1)
         .filter_map(|l| l.split(',').nth(1))
         .collect();
+    // At least the three that completed before the kill.
+    assert!(
+        states.iter().filter(|s| **s == "completed").count() >= 3,
+        "{trials:?}"
+    );
     assert!(!states.contains(&"running"), "{states:?}");
-    resume_to_the_uninterrupted_result(&crashed, &spec);
+    resume_to_the_uninterrupted_result(&crashed, &spec, Length::Short);
 }
 
 #[test]
 fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_result() {
     let stopped = TestEnv::new();
-    // Trials long enough that one is still running when the signal lands, however loaded the
-    // machine: with `SWEEP`'s 6 epochs the other running trial could end, and no new one start,
-    // between the third completion and the signal.
-    let text = SWEEP.replace("epochs: 6", "epochs: 40");
-    let spec = stopped.write_spec("crash.yaml", &text);
+    // Trials long enough that one is still running when the signal lands.
+    let spec = stopped.write_spec("crash.yaml", &Length::Long.text());
     let (status, stdout, stderr) = interrupt_after_three(&stopped, &spec, |child| {
         let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
         kill(pid, Signal::SIGINT).unwrap();
@@ -190,15 +243,14 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
         "{}",
         refused.stderr
     );
-    resume_to_the_uninterrupted_result_of(&stopped, &spec, &text);
+    resume_to_the_uninterrupted_result(&stopped, &spec, Length::Long);
 }
 
 #[test]
 fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on() {
     let timed = TestEnv::new();
     // Longer trials than `SWEEP`'s: the limit passes long before the eighth ends.
-    let text = SWEEP.replace("epochs: 6", "epochs: 30");
-    let spec = timed.write_spec("crash.yaml", &text);
+    let spec = timed.write_spec("crash.yaml", &Length::Long.text());
     for (flag, value, said) in [
         (
             "--timeout",
@@ -237,12 +289,22 @@ fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on()
         assert_eq!(bad.code, 2, "{bad:?}");
         assert!(bad.stderr.contains(said), "{}", bad.stderr);
     }
-    let out = timed.sweep(&["run", spec.to_str().unwrap(), "--timeout", "0.3s"]);
-    assert_eq!(out.code, 0, "{out:?}");
+    // The limit passes at once, but the trials that started before it run to their end. On a
+    // busy machine it can pass before any trial starts, which would test nothing: then the same
+    // command carries on with a longer limit, until a run starts a trial.
+    let (limit, out) = ["0.3s", "1.2s", "4.8s", "19.2s"]
+        .into_iter()
+        .map(|limit| {
+            let out = timed.sweep(&["run", spec.to_str().unwrap(), "--timeout", limit]);
+            assert_eq!(out.code, 0, "{out:?}");
+            (limit, out)
+        })
+        .find(|(_, out)| run_now(&out.stdout) > 0)
+        .expect("no trial started within a limit of 19.2s");
     assert!(
-        out.stderr.contains(
-            "time limit of 0.3s reached: no new trial starts, and the running ones finish"
-        ),
+        out.stderr.contains(&format!(
+            "time limit of {limit} reached: no new trial starts, and the running ones finish"
+        )),
         "{}",
         out.stderr
     );
@@ -256,12 +318,12 @@ fn a_time_limit_lets_the_running_trials_finish_and_the_same_command_carries_on()
     assert!(listed.stdout.contains("crash  interrupted"), "{listed:?}");
     // Every trial that started ran to its end: none went back to the queue.
     let trials = results(&timed);
-    assert!(trials.len() < 8, "{trials:?}");
+    assert!(!trials.is_empty() && trials.len() < 8, "{trials:?}");
     assert!(
         trials.iter().all(|t| t["state"] == "completed"),
         "{trials:?}"
     );
-    resume_to_the_uninterrupted_result_of(&timed, &spec, &text);
+    resume_to_the_uninterrupted_result(&timed, &spec, Length::Long);
     // An extension cut short is carried on without --extend, which would add its trials again.
     let out = timed.sweep(&[
         "run",
