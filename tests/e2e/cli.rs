@@ -3084,3 +3084,39 @@ fn validate_counts_a_constant_as_set_not_searched() {
         out.stdout
     );
 }
+
+#[test]
+fn a_store_that_cannot_be_flushed_mid_run_says_so_and_the_same_command_carries_on() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "small.yaml",
+        "name: small\nseed: 1\nmethod: random\nrun_cap: 1\nparallel: 1\n\
+         metric: {name: val_accuracy, goal: maximize}\n\
+         data: {csv: DATA/penguins.csv, target: species, categorical: [island, sex], \
+         exclude: [year], missing: median}\n\
+         train: {epochs: 1}\n\
+         parameters:\n  lr: {values: [0.01, 0.02]}\n",
+    );
+    let spec = spec.to_str().unwrap();
+    let first = env.sweep(&["run", spec, "--no-serve"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    // The flush count is written aside and renamed: a folder in its way refuses the write, as
+    // a folder made read-only or a full disk would.
+    let blocker = env.store().join("flushed.part");
+    std::fs::create_dir(&blocker).unwrap();
+    let refused = env.sweep(&["run", spec, "--no-serve", "--extend", "1"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("cannot flush store")
+            && refused
+                .stderr
+                .contains("once that is mended, running the same command again carries on"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::remove_dir(&blocker).unwrap();
+    let again = env.sweep(&["run", spec, "--no-serve"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    let trials = env.sweep(&["trials", "small", "--format", "csv"]);
+    assert_eq!(trials.stdout.lines().count(), 3, "{}", trials.stdout);
+}

@@ -363,6 +363,10 @@ fn explained(
              the same command again carries on",
             args.store.store.display()
         ),
+        // A flush that failed names the store and says what is kept.
+        Err(runner::Error::Store(flush @ store::Error::Flush { .. })) => {
+            bail!("{flush}; once that is mended, running the same command again carries on")
+        }
         Err(
             changed @ (runner::Error::DataChanged { .. } | runner::Error::SearchChanged { .. }),
         ) => bail!(
