@@ -5,6 +5,7 @@
 //! clock, environment or global random state. Parsing takes the YAML text as a `&str`; checks that
 //! need the filesystem (does the data file exist?) belong to the crates that do IO.
 
+mod checkpoint_files;
 mod comma;
 mod constraint;
 mod digest;
@@ -42,6 +43,7 @@ mod warm_start;
 mod words;
 mod yaml;
 
+pub use checkpoint_files::CheckpointFile;
 pub use comma::{decimal_comma, decimal_comma_hint, thousands};
 pub use constraint::{
     breaks_bound, broken, broken_text, feasibility, feasibility_text, feasible, violation,
