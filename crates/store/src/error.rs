@@ -211,6 +211,22 @@ pub enum Error {
         /// What went wrong, in words.
         detail: String,
     },
+    /// An experiment's checkpoint folder, beside the store, could not be listed (`sweep rm`).
+    #[error("cannot read {}: {error}", path.display())]
+    CheckpointsUnread {
+        /// The experiment's checkpoint folder.
+        path: PathBuf,
+        /// The system's reason. Part of the message, not a separate source, as for `Io`.
+        error: io::Error,
+    },
+    /// An experiment's checkpoint folder, beside the store, could not be deleted (`sweep rm`).
+    #[error("cannot delete {}: {error}", path.display())]
+    CheckpointsKept {
+        /// The experiment's checkpoint folder.
+        path: PathBuf,
+        /// The system's reason. Part of the message, not a separate source, as for `Io`.
+        error: io::Error,
+    },
     /// The database failed to read or write. The I/O error is part of the message, not a
     /// separate source, so that a chain of causes does not print it twice.
     #[error("store i/o failed: {0}")]

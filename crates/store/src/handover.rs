@@ -8,22 +8,20 @@
 //! its own store, and so does the measuring agent itself when it starts again on an empty store
 //! (a lost node). The other kept checkpoints stay with the agents that ran them.
 //!
-//! A checkpoint is two files named after the trial (as `trainer` writes them): the weights
-//! (`<trial>.safetensors`) and the sidecar (`<trial>.json`). They are copied weights first, each
-//! to a name of its own and renamed, so that a sidecar, by which `Store::has_checkpoint` knows
-//! a checkpoint, means a whole one, as after a crash mid-copy.
+//! A checkpoint is two files named after the trial (`experiment::CheckpointFile`, as `trainer`
+//! writes them): the weights (`<trial>.safetensors`) and the sidecar (`<trial>.json`). They are
+//! copied weights first (`CheckpointFile::WRITE_ORDER`), each to a name of its own and renamed,
+//! so that a sidecar, by which `Store::has_checkpoint` knows a checkpoint, means a whole one, as
+//! after a crash mid-copy.
 
 use std::path::{Path, PathBuf};
 
-use experiment::TrialId;
+use experiment::{CheckpointFile, TrialId};
 
 use crate::{Error, Result};
 
 /// The folder of a study's exchange folder that holds the handed-over checkpoint.
 const FOLDER: &str = "checkpoints";
-
-/// A checkpoint's files, by extension, in the order they are copied: the sidecar last.
-const FILES: [&str; 2] = ["safetensors", "json"];
 
 /// Copies trial `trial`'s checkpoint from `from` (the experiment's `checkpoint_dir`) into the
 /// study folder `study`. Returns false, copying nothing, when `from` holds none.
@@ -35,7 +33,7 @@ pub(crate) fn share(study: &Path, from: &Path, trial: TrialId) -> Result<bool> {
 /// `checkpoint_dir` of another store), unless `to` holds one already. Returns whether it copied
 /// one: false also when the study folder holds none (its agent kept none, or shared none).
 pub(crate) fn adopt(study: &Path, to: &Path, trial: TrialId) -> Result<bool> {
-    if sidecar(to, trial).is_file() {
+    if CheckpointFile::Sidecar.path(to, trial).is_file() {
         return Ok(false);
     }
     copy(&study.join(FOLDER), to, trial)
@@ -44,53 +42,23 @@ pub(crate) fn adopt(study: &Path, to: &Path, trial: TrialId) -> Result<bool> {
 /// Returns the sidecar of trial `trial`'s checkpoint as shared in the study folder `study`:
 /// the file `adopt` looks for.
 pub(crate) fn shared_sidecar(study: &Path, trial: TrialId) -> PathBuf {
-    sidecar(&study.join(FOLDER), trial)
+    CheckpointFile::Sidecar.path(&study.join(FOLDER), trial)
 }
 
 /// Copies `trial`'s checkpoint from folder `from` to folder `to`; false when `from` has none.
 fn copy(from: &Path, to: &Path, trial: TrialId) -> Result<bool> {
-    if !sidecar(from, trial).is_file() {
+    if !CheckpointFile::Sidecar.path(from, trial).is_file() {
         return Ok(false);
     }
     std::fs::create_dir_all(to).map_err(|e| failed(to, &e))?;
-    for ext in FILES {
-        let (source, target) = (file(from, trial, ext), file(to, trial, ext));
-        let part = to.join(format!("{}.{ext}.part", trial.0));
+    for file in CheckpointFile::WRITE_ORDER {
+        let (source, target) = (file.path(from, trial), file.path(to, trial));
+        // Not a checkpoint file until renamed (`CheckpointFile::of`).
+        let part = to.join(format!("{}.part", file.file_name(trial)));
         std::fs::copy(&source, &part).map_err(|e| failed(&source, &e))?;
         std::fs::rename(&part, &target).map_err(|e| failed(&target, &e))?;
     }
     Ok(true)
-}
-
-/// Deletes `trial`'s checkpoint from `folder` if it holds one: the sidecar first, so that a
-/// deletion cut short leaves no checkpoint that looks whole.
-pub(crate) fn discard(folder: &Path, trial: TrialId) -> Result<()> {
-    for ext in FILES.iter().rev() {
-        let path = file(folder, trial, ext);
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            // Deleting one of the store's own checkpoints hands nothing over.
-            Err(e) => {
-                return Err(Error::CheckpointFile {
-                    detail: e.to_string(),
-                    path,
-                })
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Returns the path of `trial`'s sidecar in the checkpoint folder `folder`: the file by which a
-/// checkpoint is known to be there, whole.
-pub(crate) fn sidecar(folder: &Path, trial: TrialId) -> PathBuf {
-    file(folder, trial, "json")
-}
-
-/// Returns the path of `trial`'s checkpoint file with extension `ext` in `folder`.
-fn file(folder: &Path, trial: TrialId, ext: &str) -> PathBuf {
-    folder.join(format!("{}.{ext}", trial.0))
 }
 
 fn failed(path: &Path, e: &std::io::Error) -> Error {
@@ -138,10 +106,10 @@ mod tests {
         assert_eq!(names(&study.join(FOLDER)), ["4.json", "4.safetensors"]);
         assert!(adopt(&study, &other, TrialId(4)).unwrap());
         assert_eq!(names(&other), ["4.json", "4.safetensors"]);
-        for ext in FILES {
+        for file in CheckpointFile::WRITE_ORDER {
             assert_eq!(
-                std::fs::read(file(&owner, TrialId(4), ext)).unwrap(),
-                std::fs::read(file(&other, TrialId(4), ext)).unwrap()
+                std::fs::read(file.path(&owner, TrialId(4))).unwrap(),
+                std::fs::read(file.path(&other, TrialId(4))).unwrap()
             );
         }
         // Adopted again (an agent started again re-reads the result): left as it is.
@@ -183,19 +151,5 @@ mod tests {
         std::fs::write(&study, "not a folder").unwrap();
         let message = share(&study, &owner, TrialId(1)).unwrap_err().to_string();
         assert!(message.contains("exchange"), "{message}");
-    }
-
-    #[test]
-    fn a_checkpoint_that_cannot_be_deleted_is_named_as_the_store_s_own() {
-        let dir = tempfile::tempdir().unwrap();
-        // The experiment's folder replaced by a file: its checkpoints cannot be reached.
-        let folder = dir.path().join("exp");
-        std::fs::write(&folder, "not a folder").unwrap();
-        let err = discard(&folder, TrialId(2)).unwrap_err().to_string();
-        assert!(
-            err.starts_with("cannot delete checkpoint file ") && err.contains("exp/2.json"),
-            "{err}"
-        );
-        assert!(!err.contains("hand"), "{err}");
     }
 }

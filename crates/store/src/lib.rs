@@ -32,6 +32,7 @@
     clippy::cast_lossless
 )]
 
+mod checkpoints;
 mod error;
 mod handover;
 mod info;
@@ -40,6 +41,7 @@ mod keys;
 mod records;
 mod store;
 
+pub use checkpoints::CheckpointsRemoved;
 pub use error::{DamagedPart, Error, Result};
 pub use info::{
     AgentOf, CheckpointAt, Creation, ExperimentInfo, ExperimentStatus, GitState, RunRecord,

@@ -30,7 +30,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
-use experiment::{Effort, ExperimentSpec, MetricPoint, Step, Trial, TrialId, WarmStarted};
+use experiment::{
+    CheckpointFile, Effort, ExperimentSpec, MetricPoint, Step, Trial, TrialId, WarmStarted,
+};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
 use crate::error::{storage, DamagedPart, DATABASE_FILE};
@@ -58,8 +60,9 @@ const FORMAT_VERSION_KEY: &[u8] = b"format_version";
 const NEXT_EXPERIMENT_ID_KEY: &[u8] = b"next_experiment_id";
 
 /// Returns the folder of `experiment`'s checkpoints in the store folder `store`: files beside
-/// the database, written by the trainer's keeper, read by `sweep predict`, removed with the
-/// experiment (`sweep rm`).
+/// the database (named as `experiment::CheckpointFile` names them), written by the trainer's
+/// keeper, read by `sweep predict`, removed with the experiment (`sweep rm`,
+/// `Store::remove_checkpoints`).
 pub fn checkpoint_dir(store: &Path, experiment: &str) -> PathBuf {
     store.join("checkpoints").join(experiment)
 }
@@ -259,14 +262,14 @@ impl Store {
     /// sidecar in `checkpoint_dir`); never for a temporary store.
     pub fn has_checkpoint(&self, experiment: &str, trial: TrialId) -> bool {
         self.checkpoint_folder(experiment)
-            .is_some_and(|folder| crate::handover::sidecar(&folder, trial).is_file())
+            .is_some_and(|folder| CheckpointFile::Sidecar.path(&folder, trial).is_file())
     }
 
     /// Deletes trial `trial`'s checkpoint beside the store, if it has one: a trial stopped part
     /// way (to run again from scratch) keeps no weights of its unfinished run.
     pub fn discard_checkpoint(&self, experiment: &str, trial: TrialId) -> Result<()> {
         match self.checkpoint_folder(experiment) {
-            Some(folder) => crate::handover::discard(&folder, trial),
+            Some(folder) => crate::checkpoints::discard(&folder, trial),
             None => Ok(()),
         }
     }

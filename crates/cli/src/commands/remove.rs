@@ -13,7 +13,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use experiment::Trial;
-use store::ExperimentInfo;
+use store::{CheckpointsRemoved, ExperimentInfo, Store};
 
 use super::{find_experiment, open_store, StoreMode};
 use crate::args::RmArgs;
@@ -47,7 +47,7 @@ pub(crate) fn remove(args: &RmArgs) -> anyhow::Result<Outcome> {
             info.name,
             counted(trials.len(), "trial", "trials")
         );
-        let checkpoints = remove_checkpoints(path, &info.name)?;
+        let checkpoints = remove_checkpoints(&store, &info.name)?;
         let removed = store.remove_experiment(&info.name)?;
         writeln!(
             out,
@@ -112,36 +112,17 @@ fn confirmed(path: &Path, rows: &[(ExperimentInfo, Vec<Trial>)]) -> anyhow::Resu
     ))
 }
 
-/// Deletes an experiment's checkpoint folder; returns how many checkpoints it held (0 when
-/// there is none).
-fn remove_checkpoints(store: &Path, experiment: &str) -> anyhow::Result<usize> {
-    // Names are checked when a spec is read, but a store is input: never let one name a folder
-    // outside `checkpoints` (a stored `..` would be the store itself).
-    let mut parts = Path::new(experiment).components();
-    if !matches!(
-        (parts.next(), parts.next()),
-        (Some(std::path::Component::Normal(_)), None)
-    ) {
-        say!(
-            "warning: the checkpoints of {experiment:?} are left alone: its name is not a plain \
-             folder name (names are checked now; this store is older)"
-        );
-        return Ok(0);
-    }
-    let dir = store::checkpoint_dir(store, experiment);
-    let dir = dir.as_path();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
-    };
-    let mut count = 0;
-    for entry in entries {
-        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
-        if entry.path().extension().is_some_and(|x| x == "safetensors") {
-            count += 1;
+/// Deletes an experiment's checkpoint folder (`Store::remove_checkpoints`); returns how many
+/// checkpoints it held (0 when there is none, or when its name is no plain folder name, said).
+fn remove_checkpoints(store: &Store, experiment: &str) -> anyhow::Result<usize> {
+    match store.remove_checkpoints(experiment)? {
+        CheckpointsRemoved::Deleted(count) => Ok(count),
+        CheckpointsRemoved::NotPlainName => {
+            say!(
+                "warning: the checkpoints of {experiment:?} are left alone: its name is not a \
+                 plain folder name (names are checked now; this store is older)"
+            );
+            Ok(0)
         }
     }
-    std::fs::remove_dir_all(dir).with_context(|| format!("cannot delete {}", dir.display()))?;
-    Ok(count)
 }
