@@ -1,8 +1,9 @@
 //! Checkpoints: a trial's best epoch, saved so that the model can be used after the sweep.
 //!
-//! A checkpoint is two files named after the trial, in a folder per experiment: the weights in
-//! safetensors (`<trial>.safetensors`, one tensor per parameter, named as `Net::param_names`
-//! names them), and a JSON sidecar (`<trial>.json`, `CheckpointV1`) with everything needed to
+//! A checkpoint is two files named after the trial (as `experiment::CheckpointFile` names them
+//! for every crate), in a folder per experiment: the weights in safetensors
+//! (`<trial>.safetensors`, one tensor per parameter, named as `Net::param_names` names them),
+//! and a JSON sidecar (`<trial>.json`, `CheckpointV1`) with everything needed to
 //! rebuild the model and feed it: the model kind and hyperparameters, the feature and class
 //! names, the fill values and normalization fitted on the training split, and the objective
 //! value that ranks it. Loading rebuilds the network from the sidecar and fills it with dfdx's
@@ -26,7 +27,8 @@ use std::sync::Mutex;
 
 use dfdx::tensor::Cpu;
 use experiment::{
-    pareto, Constraint, Direction, MetricSpec, Normalize, ParamValue, Params, TrialId,
+    pareto, CheckpointFile, Constraint, Direction, MetricSpec, Normalize, ParamValue, Params,
+    TrialId,
 };
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
@@ -295,7 +297,7 @@ impl Keeper {
             let entries = fs::read_dir(&dir).map_err(|e| io(&dir, &e))?;
             for entry in entries {
                 let path = entry.map_err(|e| io(&dir, &e))?.path();
-                if path.extension().is_some_and(|x| x == "json") {
+                if CheckpointFile::of(&path) == Some(CheckpointFile::Sidecar) {
                     if let Ok(meta) = read_sidecar(&path) {
                         let ours = agent.is_none_or(|(i, n)| TrialId(meta.trial).agent(n) == i);
                         if ours {
@@ -351,7 +353,7 @@ impl Keeper {
 
     /// Returns the sidecar path of `trial`'s checkpoint.
     pub(crate) fn sidecar(&self, trial: TrialId) -> PathBuf {
-        self.dir.join(format!("{}.json", trial.0))
+        CheckpointFile::Sidecar.path(&self.dir, trial)
     }
 
     /// Saves a trial's checkpoint if it ranks among the best `keep` (`Kept::order`) or is on
@@ -381,10 +383,11 @@ impl Keeper {
         self.prune(&mut kept)
     }
 
-    /// Writes a checkpoint's weights, then its sidecar (by which it is known to be whole).
+    /// Writes a checkpoint's weights, then its sidecar (by which it is known to be whole:
+    /// `CheckpointFile::WRITE_ORDER`, and the sidecar records the weights' hash).
     fn write(&self, mut meta: CheckpointV1, tensors: &[HostTensor]) -> Result<()> {
         fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, &e))?;
-        let weights = self.dir.join(format!("{}.safetensors", meta.trial));
+        let weights = CheckpointFile::Weights.path(&self.dir, TrialId(meta.trial));
         let bytes = serialize(tensors)?;
         write_atomically(&weights, &bytes)?;
         meta.weights_sha256 = Some(experiment::sha256_hex(&bytes));
@@ -409,11 +412,11 @@ impl Keeper {
         leaving.into_iter().try_for_each(|trial| self.delete(trial))
     }
 
-    /// Deletes `trial`'s checkpoint, sidecar first (a sidecar means a whole checkpoint), if
-    /// there is one.
+    /// Deletes `trial`'s checkpoint, sidecar first (a sidecar means a whole checkpoint:
+    /// `CheckpointFile::DELETE_ORDER`), if there is one.
     fn delete(&self, trial: TrialId) -> Result<()> {
-        for ext in ["json", "safetensors"] {
-            let path = self.dir.join(format!("{}.{ext}", trial.0));
+        for file in CheckpointFile::DELETE_ORDER {
+            let path = file.path(&self.dir, trial);
             match fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -434,7 +437,7 @@ impl Keeper {
 /// Reads a checkpoint sidecar and its weights, and rebuilds the network on the CPU.
 pub(crate) fn load(sidecar: &Path) -> Result<(CheckpointV1, Net<Cpu>)> {
     let meta = read_sidecar(sidecar)?;
-    let weights = sidecar.with_extension("safetensors");
+    let weights = CheckpointFile::Weights.beside(sidecar);
     let bytes = fs::read(&weights).map_err(|e| match e.kind() {
         // The sidecar is written after the weights and deleted before them: weights gone
         // beside their sidecar were removed by other hands.
@@ -806,6 +809,30 @@ mod tests {
                 ..meta(5, 0.95)
             }
         );
+    }
+
+    /// The keeper writes, learns and deletes the files `experiment::CheckpointFile` names, the
+    /// names `store` hands over and `cli` looks for.
+    #[test]
+    fn the_keeper_writes_and_deletes_the_files_checkpoint_file_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e");
+        let accuracy = [maximize("val_accuracy")];
+        let keeper = Keeper::open(path.clone(), 1, &accuracy, &[], None).unwrap();
+        keeper.save(meta(7, 0.5), &bias()).unwrap();
+        let mut named = CheckpointFile::WRITE_ORDER.map(|f| f.file_name(TrialId(7)));
+        named.sort();
+        assert_eq!(on_disk(&path), named);
+        assert_eq!(
+            keeper.sidecar(TrialId(7)),
+            CheckpointFile::Sidecar.path(&path, TrialId(7))
+        );
+        // Reopened, it learns the checkpoint by its sidecar, and a better one pushes it out.
+        let reopened = Keeper::open(path.clone(), 1, &accuracy, &[], None).unwrap();
+        reopened.save(meta(8, 0.9), &bias()).unwrap();
+        let mut named = CheckpointFile::WRITE_ORDER.map(|f| f.file_name(TrialId(8)));
+        named.sort();
+        assert_eq!(on_disk(&path), named);
     }
 
     #[test]

@@ -279,7 +279,9 @@ fn unfilled(message: &str) -> String {
 mod tests {
     use std::path::PathBuf;
 
-    use experiment::{ExperimentSpec, Objective, Params, Seed, TrialContext, TrialId};
+    use experiment::{
+        CheckpointFile, ExperimentSpec, Objective, Params, Seed, TrialContext, TrialId,
+    };
 
     use super::*;
     use crate::MlpObjective;
@@ -321,7 +323,7 @@ mod tests {
             params: &Params::new(),
         };
         objective.run(&ctx, &mut Quiet);
-        store.join("0.json")
+        CheckpointFile::Sidecar.path(store, TrialId(0))
     }
 
     #[test]
@@ -368,7 +370,7 @@ mod tests {
         assert!((total - 1.0).abs() < 1e-12, "{total}");
 
         // Weights damaged since they were written are refused, not predicted with.
-        let weights = sidecar.with_extension("safetensors");
+        let weights = CheckpointFile::Weights.beside(&sidecar);
         let whole = std::fs::read(&weights).unwrap();
         let mut damaged = whole.clone();
         let at = damaged.len() - 100;

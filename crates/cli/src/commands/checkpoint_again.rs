@@ -21,7 +21,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use experiment::TrialId;
+use experiment::{CheckpointFile, TrialId};
 
 /// What a trial's stored checkpoint was found to be before the trial ran again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,9 +63,9 @@ pub(super) struct Scratch {
 /// loaded as `sweep predict` loads it, on an input with no column, which fails on the input
 /// only after the checkpoint has loaded (a failure of the checkpoint is `Error::Checkpoint`).
 pub(super) fn inspect(dir: &Path, trial: TrialId) -> Found {
-    let sidecar = dir.join(format!("{}.json", trial.0));
-    // The weights lie beside their sidecar, named alike (`trainer::checkpoint`'s layout).
-    if !sidecar.is_file() || !sidecar.with_extension("safetensors").exists() {
+    let sidecar = CheckpointFile::Sidecar.path(dir, trial);
+    // The weights lie beside their sidecar, named alike (`experiment::CheckpointFile`).
+    if !sidecar.is_file() || !CheckpointFile::Weights.beside(&sidecar).exists() {
         return Found::Missing;
     }
     let checked = trainer::predict(
@@ -93,7 +93,7 @@ impl Scratch {
             trial,
             others: Vec::new(),
         };
-        let own = format!("{}.json", trial.0);
+        let own = CheckpointFile::Sidecar.file_name(trial);
         let entries = fs::read_dir(dir)
             .with_context(|| format!("cannot read the folder {}", dir.display()))?;
         for entry in entries {
@@ -101,7 +101,8 @@ impl Scratch {
                 .with_context(|| format!("cannot read the folder {}", dir.display()))?
                 .path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if path.is_file() && name.ends_with(".json") && name != own {
+            let sidecar = CheckpointFile::of(&path) == Some(CheckpointFile::Sidecar);
+            if path.is_file() && sidecar && name != own {
                 fs::copy(&path, made.scratch.join(name))
                     .with_context(|| format!("cannot copy {}", path.display()))?;
                 made.others.push(name.to_string());
@@ -118,19 +119,22 @@ impl Scratch {
     /// Moves the trial's checkpoint from the scratch folder into place, if the reproduction
     /// saved one there, and deletes the checkpoints it pushed out; returns whether it did.
     pub(super) fn commit(&self) -> anyhow::Result<bool> {
-        let name = |ext: &str| format!("{}.{ext}", self.trial.0);
-        let sidecar = self.scratch.join(name("json"));
+        let sidecar = CheckpointFile::Sidecar.path(&self.scratch, self.trial);
         if !sidecar.is_file() {
             return Ok(false);
         }
-        for ext in ["safetensors", "json"] {
-            let (from, to) = (self.scratch.join(name(ext)), self.dir.join(name(ext)));
+        for file in CheckpointFile::WRITE_ORDER {
+            let (from, to) = (
+                file.path(&self.scratch, self.trial),
+                file.path(&self.dir, self.trial),
+            );
             fs::rename(&from, &to).with_context(|| format!("cannot write {}", to.display()))?;
         }
         for other in &self.others {
             if !self.scratch.join(other).exists() {
+                // Pushed out: deleted as the keeper deletes, sidecar first.
                 let sidecar = self.dir.join(other);
-                for path in [sidecar.clone(), sidecar.with_extension("safetensors")] {
+                for path in CheckpointFile::DELETE_ORDER.map(|file| file.beside(&sidecar)) {
                     match fs::remove_file(&path) {
                         Ok(()) => {}
                         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -153,5 +157,89 @@ impl Drop for Scratch {
         // The experiment's folder too when the scratch folder's creation made it and nothing
         // was written in it: removing a folder fails unless it is empty.
         let _ = fs::remove_dir(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use experiment::{
+        Control, ExperimentSpec, MetricPoint, Objective, Params, Reporter, Seed, Step, TrialContext,
+    };
+    use store::{CheckpointsRemoved, Store};
+    use trainer::MlpObjective;
+
+    use super::*;
+
+    struct Quiet;
+
+    impl Reporter for Quiet {
+        fn report(&mut self, _: Step, _: &[MetricPoint]) -> Control {
+            Control::Continue
+        }
+    }
+
+    /// Trains trial 0 of a small experiment `p`, keeping its checkpoint in `folder`.
+    fn train(folder: &Path) {
+        let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../experiments/p.yaml");
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: p\ndata: {csv: data/breast_cancer.csv, target: diagnosis}\n\
+             metric: {name: val_accuracy}\nmodel: {hidden: 4}\ntrain: {epochs: 1}\n",
+            &file,
+        )
+        .unwrap();
+        let objective = MlpObjective::with_checkpoints(&spec, folder, None).unwrap();
+        let ctx = TrialContext {
+            trial: TrialId(0),
+            seed: Seed(1),
+            params: &Params::new(),
+        };
+        objective.run(&ctx, &mut Quiet);
+    }
+
+    /// One checkpoint, as the trainer writes it, is the one the store knows and removes and the
+    /// one `sweep reproduce` finds and loads as `sweep predict` does: all through
+    /// `experiment::CheckpointFile`.
+    #[test]
+    fn trainer_store_and_cli_agree_on_a_checkpoint_s_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let store = Store::open(&path).unwrap();
+        let folder = store::checkpoint_dir(&path, "p");
+        let trial = TrialId(0);
+        train(&folder);
+        assert!(store.has_checkpoint("p", trial));
+        assert_eq!(inspect(&folder, trial), Found::Usable);
+
+        // Weights gone beside their sidecar: missing to the CLI; written again through a
+        // scratch folder, as `sweep reproduce` does.
+        let weights = CheckpointFile::Weights.path(&folder, trial);
+        fs::remove_file(&weights).unwrap();
+        assert_eq!(inspect(&folder, trial), Found::Missing);
+        let scratch = Scratch::create(&folder, trial).unwrap();
+        train(scratch.path());
+        assert!(scratch.commit().unwrap());
+        drop(scratch);
+        assert!(weights.is_file());
+        assert_eq!(inspect(&folder, trial), Found::Usable);
+
+        // A damaged weights file is the one the trainer refuses.
+        let whole = fs::read(&weights).unwrap();
+        let mut damaged = whole.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 0xff;
+        fs::write(&weights, &damaged).unwrap();
+        assert_eq!(inspect(&folder, trial), Found::Damaged);
+        fs::write(&weights, &whole).unwrap();
+
+        // The store deletes one trial's checkpoint, and a whole folder, counting it.
+        store.discard_checkpoint("p", trial).unwrap();
+        assert!(!store.has_checkpoint("p", trial));
+        assert_eq!(inspect(&folder, trial), Found::Missing);
+        train(&folder);
+        assert_eq!(
+            store.remove_checkpoints("p").unwrap(),
+            CheckpointsRemoved::Deleted(1)
+        );
+        assert!(!folder.exists());
     }
 }

@@ -1,12 +1,14 @@
 //! `sweep predict`: predictions with a trial's saved checkpoint.
 //!
-//! Checkpoints are files beside the store (`store::checkpoint_dir`), so predicting does not
-//! open the store and works while a sweep runs on it.
+//! Checkpoints are files beside the store (`store::checkpoint_dir`, named as
+//! `experiment::CheckpointFile` names them), so predicting does not open the store and works
+//! while a sweep runs on it.
 
 use std::fs::File;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use experiment::{CheckpointFile, TrialId};
 
 use crate::args::PredictArgs;
 use crate::Outcome;
@@ -110,7 +112,7 @@ fn find_checkpoint(args: &PredictArgs) -> anyhow::Result<PathBuf> {
     };
     let store = &args.store.store;
     super::require_store(store)?;
-    let file = format!("{trial}.json");
+    let file = CheckpointFile::Sidecar.file_name(TrialId(trial));
     if let Some(experiment) = named {
         let folder = store::checkpoint_dir(store, &experiment);
         let sidecar = folder.join(&file);
