@@ -3086,7 +3086,7 @@ fn validate_counts_a_constant_as_set_not_searched() {
 }
 
 #[test]
-fn a_store_that_cannot_be_flushed_mid_run_says_so_and_the_same_command_carries_on() {
+fn a_store_that_cannot_be_flushed_mid_run_says_so_and_how_to_carry_on() {
     let env = TestEnv::new();
     let spec = env.write_spec(
         "small.yaml",
@@ -3108,13 +3108,14 @@ fn a_store_that_cannot_be_flushed_mid_run_says_so_and_the_same_command_carries_o
     assert_eq!(refused.code, 2, "{refused:?}");
     assert!(
         refused.stderr.contains("cannot flush store")
-            && refused
-                .stderr
-                .contains("once that is mended, running the same command again carries on"),
+            && refused.stderr.contains(
+                "once that is mended, running the same command again without --extend carries on"
+            ),
         "{}",
         refused.stderr
     );
     std::fs::remove_dir(&blocker).unwrap();
+    // As said: the same command without --extend (with it, the unfinished experiment refuses).
     let again = env.sweep(&["run", spec, "--no-serve"]);
     assert_eq!(again.code, 0, "{again:?}");
     let trials = env.sweep(&["trials", "small", "--format", "csv"]);

@@ -20,10 +20,10 @@ pub(crate) struct ProgressObserver {
     multi: MultiProgress,
     overall: ProgressBar,
     lines: Mutex<BTreeMap<TrialId, ProgressBar>>,
-    /// The completed trials so far, for the best one (or the front) as every table ranks them:
-    /// by `experiment::best_trial` and `pareto_front`, among the trials that meet the
-    /// constraints.
-    completed: Mutex<Vec<Trial>>,
+    /// The best completed trial so far (with several objectives, the Pareto front), as every
+    /// table ranks them: by `experiment::best_trial` and `pareto_front`, among the trials that
+    /// meet the constraints (`leaders`).
+    leaders: Mutex<Vec<Trial>>,
     metric: String,
     /// Every objective (several, or the one).
     objectives: Vec<MetricSpec>,
@@ -68,7 +68,7 @@ impl ProgressObserver {
             multi,
             overall,
             lines: Mutex::new(BTreeMap::new()),
-            completed: Mutex::new(Vec::new()),
+            leaders: Mutex::new(Vec::new()),
             metric: spec.metric.name.clone(),
             objectives: spec.objectives(),
             constraints: spec.constraints.clone(),
@@ -93,25 +93,40 @@ impl ProgressObserver {
         self
     }
 
-    /// Says the best trial so far (or the size of the Pareto front, with several objectives)
-    /// among the `completed` trials, ranked as every table ranks them; `None` while no
-    /// completed trial meets the constraints.
-    fn standing(&self, completed: &[Trial]) -> Option<String> {
+    /// Returns the best of `candidates` (with several objectives, their Pareto front), ranked
+    /// as every table ranks them. The best of all completed trials is the best of the last
+    /// leaders and the newly completed trial (a trial another beat, or dominated, stays so), so
+    /// each completion weighs the leaders alone, not every trial so far.
+    fn leaders(&self, candidates: &[Trial]) -> Vec<Trial> {
         if self.objectives.len() > 1 {
-            let front =
-                experiment::pareto_front(completed, &self.objectives, &self.constraints).len();
-            (front > 0).then(|| {
+            experiment::pareto_front(candidates, &self.objectives, &self.constraints)
+                .into_iter()
+                .cloned()
+                .collect()
+        } else {
+            experiment::best_trial(candidates, &self.objectives, &self.constraints)
+                .into_iter()
+                .cloned()
+                .collect()
+        }
+    }
+
+    /// Says the best trial so far (or the size of the Pareto front, with several objectives)
+    /// from the `leaders`; `None` while no completed trial meets the constraints.
+    fn standing(&self, leaders: &[Trial]) -> Option<String> {
+        if self.objectives.len() > 1 {
+            (!leaders.is_empty()).then(|| {
                 format!(
                     "Pareto front {}",
                     experiment::counted(
-                        u64::try_from(front).unwrap_or(u64::MAX),
+                        u64::try_from(leaders.len()).unwrap_or(u64::MAX),
                         "trial",
                         "trials"
                     )
                 )
             })
         } else {
-            let best = experiment::best_trial(completed, &self.objectives, &self.constraints)?;
+            let best = leaders.first()?;
             Some(format!(
                 "best {} {}",
                 self.metric,
@@ -269,9 +284,10 @@ impl Observer for ProgressObserver {
             }
         }
         if trial.state == TrialState::Completed {
-            if let Ok(mut completed) = self.completed.lock() {
-                completed.push(trial.clone());
-                if let Some(message) = self.standing(&completed) {
+            if let Ok(mut leaders) = self.leaders.lock() {
+                leaders.push(trial.clone());
+                *leaders = self.leaders(&leaders);
+                if let Some(message) = self.standing(&leaders) {
                     self.overall.set_message(message);
                 }
             }
@@ -445,12 +461,59 @@ mod tests {
         let progress = ProgressObserver::new(&spec);
         // The lowest loss breaks the constraint: the line names the feasible one, as the
         // final table does, and nothing while no completed trial is feasible.
-        assert_eq!(progress.standing(&[completed(0, 0.1, 2500.0)]), None);
-        let trials = [completed(0, 0.1, 2500.0), completed(1, 0.3, 1500.0)];
+        let mut leaders = Vec::new();
+        let mut said = Vec::new();
+        for trial in [
+            completed(0, 0.1, 2500.0),
+            completed(1, 0.3, 1500.0),
+            completed(2, 0.2, 1900.0),
+            completed(3, 0.25, 1000.0),
+        ] {
+            leaders.push(trial);
+            leaders = progress.leaders(&leaders);
+            said.push(progress.standing(&leaders));
+        }
         assert_eq!(
-            progress.standing(&trials).as_deref(),
-            Some("best val_loss 0.3000")
+            said,
+            [
+                None,
+                Some("best val_loss 0.3000".to_string()),
+                Some("best val_loss 0.2000".to_string()),
+                Some("best val_loss 0.2000".to_string()),
+            ]
         );
+        assert_eq!(leaders.len(), 1);
+    }
+
+    #[test]
+    fn the_front_kept_from_completion_to_completion_is_the_front_of_every_trial() {
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric:\n  - {name: val_loss, goal: minimize}\n  \
+             - {name: param_count, goal: minimize}\ndata: {csv: d.csv, target: y}\n\
+             constraints:\n  param_count: {max: 9000}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .expect("a valid spec");
+        let progress = ProgressObserver::new(&spec);
+        let (mut all, mut leaders) = (Vec::new(), Vec::new());
+        // A fixed scatter of losses and sizes, ties and infeasible sizes among them.
+        let mut x: u64 = 7;
+        for id in 0..60 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let loss = f64::from(u32::try_from(x >> 59).unwrap_or(0)) / 8.0;
+            let count = f64::from(u32::try_from((x >> 40) % 11).unwrap_or(0)) * 1000.0;
+            let trial = completed(id, loss, count);
+            all.push(trial.clone());
+            leaders.push(trial);
+            leaders = progress.leaders(&leaders);
+            let front: Vec<TrialId> =
+                experiment::pareto_front(&all, &spec.objectives(), &spec.constraints)
+                    .iter()
+                    .map(|t| t.id)
+                    .collect();
+            assert_eq!(leaders.iter().map(|t| t.id).collect::<Vec<_>>(), front);
+        }
+        assert!(leaders.len() > 1, "a front of several trials is tested");
     }
 
     #[test]

@@ -321,6 +321,18 @@ fn serve_dashboard(
 /// Returns the study's summary, or its error as `sweep run` says it: a changed spec with what
 /// changed and how to go on, the database's own I/O error with the store it names, and
 /// changed data or search with how to remove the experiment.
+/// Says how to carry on after a store error stopped a run: the same command again, but
+/// without `--extend`, whose trials the stopped run had already planned (an unfinished
+/// experiment refuses more).
+fn carry_on(args: &RunArgs) -> &'static str {
+    if args.extend.is_some() {
+        "running the same command again without --extend carries on (the trials it added are \
+         planned)"
+    } else {
+        "running the same command again carries on"
+    }
+}
+
 fn explained(
     summary: runner::Result<StudySummary>,
     args: &RunArgs,
@@ -359,13 +371,13 @@ fn explained(
         // The database's own I/O error (a full disk, a folder made read-only) names no file:
         // the store, and what then, are said here.
         Err(runner::Error::Store(io @ store::Error::Io(_))) => bail!(
-            "{io} (the store {}); what is stored so far is kept: once that is mended, running \
-             the same command again carries on",
-            args.store.store.display()
+            "{io} (the store {}); what is stored so far is kept: once that is mended, {}",
+            args.store.store.display(),
+            carry_on(args)
         ),
         // A flush that failed names the store and says what is kept.
         Err(runner::Error::Store(flush @ store::Error::Flush { .. })) => {
-            bail!("{flush}; once that is mended, running the same command again carries on")
+            bail!("{flush}; once that is mended, {}", carry_on(args))
         }
         Err(
             changed @ (runner::Error::DataChanged { .. } | runner::Error::SearchChanged { .. }),
