@@ -157,8 +157,8 @@ pub(super) fn pruner(
                         n.pos,
                         &f.path(key),
                         format!(
-                            "`{written}` is not a count of epochs; leave `{key}` out, and it \
-                             defaults to {}",
+                            "`{written}` is not a number; leave `{key}` out, and it defaults \
+                             to {}",
                             default_said(key, default)
                         ),
                     );
