@@ -1131,6 +1131,16 @@ mod tests {
         }
     }
 
+    /// Requests its stop when dropped, also when the thread that holds it panics: a failing
+    /// test ends rather than leave the stopped agent waiting for ever.
+    struct StopsOnDrop<'a>(&'a Stop);
+
+    impl Drop for StopsOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.request();
+        }
+    }
+
     impl Objective for WithTest {
         fn run(
             &self,
@@ -1318,8 +1328,8 @@ mod tests {
             };
             let summary = std::thread::scope(|inner| {
                 inner.spawn(|| {
+                    let _stop = StopsOnDrop(&stopped.stop);
                     says_measuring(&listener);
-                    stopped.stop.request();
                 });
                 run_study(
                     &stores[w],
