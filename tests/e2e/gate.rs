@@ -2,7 +2,7 @@
 //! harmful change; a baseline round-trips; noise is absorbed with repeats; bad baselines are
 //! clear errors that exit 2 before any training.
 
-use tests::{repo_root, TestEnv};
+use tests::{repo_root, this_build, TestEnv};
 
 /// A gate small enough for a test: one tiny MLP, 3 epochs, `repeats` seeds.
 fn tiny_gate(seed: u64, repeats: u32, gate_extra: &str) -> String {
@@ -41,17 +41,6 @@ fn project_gate() -> String {
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-/// Returns what `sweep --version` names after "sweep ": `0.1.0 (85ec1f4)`.
-fn this_build() -> String {
-    let out = TestEnv::new().sweep(&["--version"]);
-    assert_eq!(out.code, 0, "{out:?}");
-    out.stdout
-        .strip_prefix("sweep ")
-        .and_then(|v| v.strip_suffix('\n'))
-        .unwrap_or_else(|| panic!("not `sweep VERSION`: {:?}", out.stdout))
-        .to_string()
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use experiment::TrialId;
 use store::Store;
-use tests::{repo_root, TestEnv};
+use tests::{repo_root, this_build, TestEnv};
 
 /// Three trials of 3 epochs on a copy of the digits in the scratch folder (`digits.csv`), so that
 /// a test may change the data.
@@ -287,18 +287,6 @@ fn exports_parse_back_to_the_stored_values() {
             want.to_bits()
         );
     }
-}
-
-/// Returns what `sweep --version` names after "sweep ": the binary's version, and the commit
-/// the binary was built from when it was built in a git checkout of Sweep.
-fn this_build() -> String {
-    let out = TestEnv::new().sweep(&["--version"]);
-    assert_eq!(out.code, 0, "{out:?}");
-    out.stdout
-        .strip_prefix("sweep ")
-        .and_then(|v| v.strip_suffix('\n'))
-        .unwrap_or_else(|| panic!("not `sweep VERSION`: {:?}", out.stdout))
-        .to_string()
 }
 
 /// Runs `git ARGS` in the repository's root; its output, trimmed, when it succeeds.

@@ -129,6 +129,18 @@ impl Default for TestEnv {
     }
 }
 
+/// Returns what `sweep --version` names after "sweep ": the binary's version, and the commit
+/// it was built from when it was built in a git checkout of Sweep (`0.1.0 (85ec1f4)`).
+pub fn this_build() -> String {
+    let out = TestEnv::new().sweep(&["--version"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    out.stdout
+        .strip_prefix("sweep ")
+        .and_then(|v| v.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("not `sweep VERSION`: {:?}", out.stdout))
+        .to_string()
+}
+
 /// Returns the repository's root folder.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
