@@ -66,7 +66,11 @@ pub(crate) fn quantized_size(space: &SearchSpace) -> Option<(u64, Vec<String>)> 
             .collect();
         let takes = match values.as_slice() {
             [one] => format!("only {}", crate::space::shown(one)),
-            [a, b] => format!("only {} and {}", crate::space::shown(a), crate::space::shown(b)),
+            [a, b] => format!(
+                "only {} and {}",
+                crate::space::shown(a),
+                crate::space::shown(b)
+            ),
             _ => crate::counted(u64::try_from(count).unwrap_or(0), "value", "values"),
         };
         said.push(format!(
