@@ -47,15 +47,53 @@ pub(crate) const MAX_POINTS: usize = 3000;
 /// The width of a line chart's legend margin.
 pub(super) const LEGEND_WIDTH: u32 = 170;
 
-/// Returns a line chart of `curves` against `x_title` and `y_title`; `dimmed_label` names the
-/// legend entry of the dimmed curves, and `empty_message` is shown when there is nothing to draw.
-/// A curve with a page is named when pointed at and opens it when clicked.
+/// How a line chart's y axis is fitted to its curves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fit {
+    /// Every point of the coloured curves: a trial's own chart and trials compared show each
+    /// curve whole, first epochs too.
+    Every,
+    /// The coloured curves past their first tenth of steps, where training settles, and each
+    /// one's best point, when their first epochs would stretch the axis to more than
+    /// `SETTLED_SQUEEZE` times that span (the top trials' curves would lie on one another);
+    /// the chart then says so, and marks with a small arrowhead where a curve leaves the axis.
+    // FIXME: the experiment page's learning curves (`view::experiment_page::charts`) are to
+    // take it; until they do, only the tests construct it.
+    #[allow(dead_code)]
+    Settled,
+}
+
+/// How much the first epochs may stretch a settled chart's axis before they are cut off it.
+const SETTLED_SQUEEZE: f64 = 3.0;
+
+/// Returns a line chart of `curves` against `x_title` and `y_title` whose y axis spans every
+/// point of the coloured curves (`Fit::Every`); `dimmed_label` names the legend entry of the
+/// dimmed curves, and `empty_message` is shown when there is nothing to draw. A curve with a
+/// page is named when pointed at and opens it when clicked.
 pub(crate) fn curves(
     curves: &[Curve],
     size: (u32, u32),
-    (x_title, y_title): (&str, &str),
+    titles: (&str, &str),
     dimmed_label: &str,
     empty_message: &str,
+) -> String {
+    fitted(
+        curves,
+        size,
+        titles,
+        (dimmed_label, empty_message),
+        Fit::Every,
+    )
+}
+
+/// Returns the chart `curves` draws, with its y axis fitted as `fit` says: the overlay of an
+/// experiment's top trials takes `Fit::Settled`.
+pub(crate) fn fitted(
+    curves: &[Curve],
+    size: (u32, u32),
+    (x_title, y_title): (&str, &str),
+    (dimmed_label, empty_message): (&str, &str),
+    fit: Fit,
 ) -> String {
     let title = format!("{y_title} by {x_title}");
     let per_curve = (MAX_POINTS / curves.len().max(1)).max(20);
@@ -64,43 +102,83 @@ pub(crate) fn curves(
         .map(|c| (c, downsample::lttb(&c.points, per_curve)))
         .filter(|(_, points)| !points.is_empty())
         .collect();
+    // Coloured curves with nothing to draw (an experiment without a value): named in the
+    // legend, so that they are not silently missing.
+    let absent: Vec<&Curve> = curves
+        .iter()
+        .filter(|c| c.emphasis != Emphasis::Dimmed)
+        .filter(|c| !c.points.iter().any(|p| p.0.is_finite() && p.1.is_finite()))
+        .collect();
     let xs = || lines.iter().flat_map(|(_, p)| p.iter().map(|(x, _)| *x));
-    // The y axis spans the coloured curves (every curve where all are dimmed) past their first
-    // tenth of steps, where training settles, and each coloured curve's best point wherever it
-    // lies (an early best is what its trial is ranked by, and its marker must be seen). The
-    // early points outside, and the dimmed curves of pruned trials (stopped early, at values
-    // far below the top trials'), run off the chart, cut where they cross its edge, rather than
-    // stretching it until the top trials' curves lie on one another.
+    // The y axis spans the coloured curves (every curve where all are dimmed); the dimmed
+    // curves of pruned trials (stopped early, at values far below the top trials') run off
+    // the chart, cut where they cross its edge. Settled, it leaves out the first tenth of each
+    // coloured curve's steps but keeps its best point wherever it lies (an early best is what
+    // its trial is ranked by, and its marker must be seen).
     let coloured = lines
         .iter()
         .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
         .count();
-    let settled = lines
-        .iter()
-        .filter(|(c, _)| coloured == 0 || c.emphasis != Emphasis::Dimmed)
-        .flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
+    let setting = || {
+        lines
+            .iter()
+            .filter(|(c, _)| coloured == 0 || c.emphasis != Emphasis::Dimmed)
+    };
+    let whole = padded_range(setting().flat_map(|(_, p)| p.iter().map(|(_, y)| *y)));
+    let settled = setting().flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
     let bests = lines
         .iter()
         .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
         .filter_map(|(c, _)| best_point(c))
         .map(|(_, y)| y);
-    let in_range = padded_range(settled.chain(bests));
+    let settled = padded_range(settled.chain(bests));
+    let in_range = match (fit, whole, settled) {
+        (Fit::Settled, Some(w), Some(s)) if w.1 - w.0 > SETTLED_SQUEEZE * (s.1 - s.0) => Some(s),
+        _ => whole,
+    };
     let (Some((y0, y1)), Some(x_max)) = (in_range, xs().reduce(f64::max)) else {
         return super::empty(size, &title, empty_message);
     };
+    // Which way the coloured curves' first epochs leave the axis, if they do.
+    let off = |beyond: &dyn Fn(f64) -> bool| {
+        lines
+            .iter()
+            .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
+            .any(|(_, p)| p.iter().any(|(_, y)| beyond(*y)))
+    };
+    let cut = match (off(&|y| y > y1), off(&|y| y < y0)) {
+        (true, true) => Some("above and below"),
+        (true, false) => Some("above"),
+        (false, true) => Some("below"),
+        (false, false) => None,
+    };
+    // A metric that each curve holds the same at every step (a model's size): its lines say
+    // nothing about training, and no epoch of it is best.
+    let flat = lines.iter().any(|(_, p)| p.len() > 1)
+        && lines
+            .iter()
+            .filter(|(c, _)| coloured == 0 || c.emphasis != Emphasis::Dimmed)
+            .all(|(_, p)| p.iter().all(|(_, y)| *y == p[0].1));
     // What each curve comes to, as its tooltip says it; the coloured curves' in the chart's
     // label too, for a reader who does not see the drawing.
     let described: Vec<String> = lines.iter().map(|(c, _)| describe(c, x_title)).collect();
-    let coloured_words: Vec<&str> = lines
+    let mut words: Vec<String> = lines
         .iter()
         .zip(&described)
         .filter(|((c, _), _)| c.emphasis != Emphasis::Dimmed)
-        .map(|(_, d)| d.as_str())
+        .map(|(_, d)| d.clone())
         .collect();
-    let label = if coloured_words.is_empty() {
+    words.extend(absent.iter().map(|c| format!("{}: no values", c.label)));
+    if flat {
+        words.push(format!("each line is the same at every {x_title}"));
+    }
+    if let Some(way) = cut {
+        words.push(format!("first {x_title}s cut off {way} the axis"));
+    }
+    let label = if words.is_empty() {
         title
     } else {
-        format!("{title}: {}", coloured_words.join("; "))
+        format!("{title}: {}", words.join("; "))
     };
     let x_min = xs().reduce(f64::min).unwrap_or(0.0);
     let (x0, x1) = if x_max > x_min {
@@ -108,7 +186,16 @@ pub(crate) fn curves(
     } else {
         (x_min - 1.0, x_max + 1.0)
     };
-    let with_legend = lines.len() > 1 || lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed);
+    let x_desc = if flat {
+        format!("{x_title} (each line is the same at every {x_title})")
+    } else {
+        x_title.to_string()
+    };
+    let x_label = x_title;
+    let x_title = x_desc.as_str();
+    let with_legend = lines.len() + absent.len() > 1
+        || cut.is_some()
+        || lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed);
     render_marked(size, &label, |root, marks| -> DrawResult {
         let (plot, legend) = if with_legend {
             root.split_horizontally(size.0.saturating_sub(LEGEND_WIDTH))
@@ -135,6 +222,22 @@ pub(crate) fn curves(
             if let Emphasis::Colour(i) = curve.emphasis {
                 let colour = palette(i);
                 for piece in within(points, y0, y1) {
+                    // Where the curve leaves the axis or comes back onto it, an arrowhead
+                    // at the edge, pointing the way it runs off.
+                    let ends = [piece.first(), piece.last().filter(|_| piece.len() > 1)];
+                    for &(x, y) in ends.into_iter().flatten() {
+                        let at_edge = |edge: f64| (y - edge).abs() <= (y1 - y0) * 1e-9;
+                        let kept = points.contains(&(x, y));
+                        if kept || !(at_edge(y0) || at_edge(y1)) {
+                            continue;
+                        }
+                        let (px, py) = chart.backend_coord(&(x, y));
+                        let tip = if at_edge(y1) { -7 } else { 7 };
+                        root.draw(&Polygon::new(
+                            vec![(px, py + tip), (px - 5, py), (px + 5, py)],
+                            colour.filled(),
+                        ))?;
+                    }
                     chart.draw_series(LineSeries::new(piece, colour.stroke_width(2)))?;
                 }
                 for p in symbol_points(points, (x0, x1), i)
@@ -144,7 +247,7 @@ pub(crate) fn curves(
                     draw_symbol(root, chart.backend_coord(p), symbol(i), colour, 4, false)?;
                 }
                 // The recorded point itself (downsampling may have dropped it).
-                if let Some((step, value)) = best_point(curve) {
+                if let Some((step, value)) = best_point(curve).filter(|_| !flat) {
                     if coloured == 1 {
                         chart.draw_series(std::iter::once(PathElement::new(
                             vec![(step, y0), (step, y1)],
@@ -195,8 +298,33 @@ pub(crate) fn curves(
                     y += 20;
                 }
             }
+            let small = text_style(12).pos(Pos::new(HPos::Left, VPos::Center));
+            for curve in &absent {
+                legend_entry(&legend, (6, y), DIM, Marker::Cross, &curve.label)?;
+                legend.draw(&Text::new("no values", (30, y + 15), small.clone()))?;
+                y += 36;
+            }
             if lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed) {
                 legend_entry(&legend, (6, y), DIM, Marker::Line(1), dimmed_label)?;
+                y += 20;
+            }
+            if let Some(way) = cut {
+                let arrow = match way {
+                    "above" => "▲",
+                    "below" => "▼",
+                    _ => "▲▼",
+                };
+                let note = [
+                    format!("{arrow} first {x_label}s cut"),
+                    format!("off {way} the axis;"),
+                    "a trial's page shows".to_string(),
+                    "its whole curve".to_string(),
+                ];
+                y += 10;
+                for line in note {
+                    legend.draw(&Text::new(line, (6, y), small.clone()))?;
+                    y += 16;
+                }
             }
         }
         Ok(())

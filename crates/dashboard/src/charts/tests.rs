@@ -1643,3 +1643,195 @@ fn issue_tooltips_write_small_parameter_values_to_4_significant_digits() {
     assert_eq!(linear.text(1_234_567.0), "1.235e6");
     assert_eq!(linear.text(256.0), "256");
 }
+
+/// Returns the text of each `<text>` element of `svg`, in order.
+fn texts_of(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let inner = t.split_once('>')?.1.split_once("</text>")?.0;
+            Some(inner.trim().to_string())
+        })
+        .collect()
+}
+
+/// Returns the numbers a line chart's y axis is ticked with (its labels anchored at their end).
+fn tick_values(svg: &str) -> Vec<f64> {
+    svg.split("<text")
+        .skip(1)
+        .filter(|t| {
+            t.split_once('>')
+                .is_some_and(|(a, _)| a.contains("text-anchor=\"end\""))
+        })
+        .filter_map(|t| {
+            t.split_once('>')?
+                .1
+                .split_once("</text>")?
+                .0
+                .trim()
+                .parse()
+                .ok()
+        })
+        .collect()
+}
+
+/// A training loss that drops from 0.669 at epoch 1 to about 7e-4 by epoch 200, as trial 0 of
+/// the audit's `interrupted` experiment did.
+fn dropping_loss(label: &str, colour: usize, scale: f64) -> Curve {
+    Curve {
+        label: label.to_string(),
+        points: (1..=200)
+            .map(|s| (f64::from(s), scale * (0.669 / f64::from(s).powi(2) + 7e-4)))
+            .collect(),
+        emphasis: Emphasis::Colour(colour),
+        best: Some(200.0),
+        href: None,
+        note: String::new(),
+    }
+}
+
+#[test]
+fn issue_ux_1_a_trial_s_curve_shows_its_first_epochs() {
+    // A trial's own chart and the comparison of trials draw every point: the axis reaches
+    // epoch 1's 0.669, and nothing is cut off it.
+    let one = curves(
+        &[dropping_loss("trial 0", 0, 1.0)],
+        (540, 280),
+        ("epoch", "train_loss"),
+        "",
+        "",
+    );
+    let top = tick_values(&one).into_iter().fold(f64::MIN, f64::max);
+    assert!(top >= 0.6, "{:?}", texts_of(&one));
+    assert!(!one.contains("cut"), "{one}");
+    let two = curves(
+        &[
+            dropping_loss("trial 0", 0, 1.0),
+            dropping_loss("trial 1", 1, 1.2),
+        ],
+        (1100, 320),
+        ("epoch", "train_loss"),
+        "",
+        "",
+    );
+    let top = tick_values(&two).into_iter().fold(f64::MIN, f64::max);
+    assert!(top >= 0.8, "{:?}", texts_of(&two));
+}
+
+#[test]
+fn issue_ux_1_a_settled_overlay_says_what_it_cuts_and_marks_where() {
+    let lines = [
+        dropping_loss("trial 0", 0, 1.0),
+        dropping_loss("trial 1", 1, 1.2),
+    ];
+    let svg = fitted_curves(
+        &lines,
+        (1300, 380),
+        ("epoch", "train_loss"),
+        ("pruned trials", ""),
+        Fit::Settled,
+    );
+    // The axis fits the settled curves, far below epoch 1's values...
+    let top = tick_values(&svg).into_iter().fold(f64::MIN, f64::max);
+    assert!(top < 0.1, "{:?}", texts_of(&svg));
+    // ... and says so, in the legend's margin and to a screen reader.
+    let texts = texts_of(&svg);
+    assert!(texts.iter().any(|t| t == "▲ first epochs cut"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t == "off above the axis;"),
+        "{texts:?}"
+    );
+    assert!(svg.contains("first epochs cut off above the axis"), "{svg}");
+    // Each curve leaves the axis at its top edge, marked with an arrowhead in its colour.
+    let arrows = |svg: &str, fill: &str| {
+        drawn(svg)
+            .split("<polygon")
+            .skip(1)
+            .filter(|p| p.contains(fill))
+            .count()
+    };
+    assert!(arrows(&svg, "#0072B2") >= 1, "{svg}");
+    assert!(arrows(&svg, "#C88200") >= 1, "{svg}");
+    // Where the first epochs stretch the axis little, a settled chart shows them all.
+    let gentle = |label: &str, colour: usize, end: f64| Curve {
+        label: label.to_string(),
+        points: (1..=50)
+            .map(|s| (f64::from(s), end - 0.02 / f64::from(s)))
+            .collect(),
+        emphasis: Emphasis::Colour(colour),
+        best: None,
+        href: None,
+        note: String::new(),
+    };
+    let svg = fitted_curves(
+        &[gentle("trial 0", 0, 0.98), gentle("trial 1", 1, 0.97)],
+        (1300, 380),
+        ("epoch", "val_accuracy"),
+        ("pruned trials", ""),
+        Fit::Settled,
+    );
+    assert!(!svg.contains("cut"), "{svg}");
+    let bottom = tick_values(&svg).into_iter().fold(f64::MAX, f64::min);
+    assert!(bottom <= 0.955, "{:?}", texts_of(&svg));
+}
+
+#[test]
+fn issue_ux_4_curves_that_never_change_say_so_and_mark_no_best_epoch() {
+    let flat = |label: &str, colour: usize, value: f64| Curve {
+        label: label.to_string(),
+        points: (1..=20).map(|s| (f64::from(s), value)).collect(),
+        emphasis: Emphasis::Colour(colour),
+        best: Some(12.0),
+        href: None,
+        note: String::new(),
+    };
+    let svg = curves(
+        &[flat("trial 0", 0, 19210.0), flat("trial 1", 1, 52000.0)],
+        (1300, 380),
+        ("epoch", "param_count"),
+        "",
+        "",
+    );
+    let texts = texts_of(&svg);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "epoch (each line is the same at every epoch)"),
+        "{texts:?}"
+    );
+    // No filled best-epoch symbol: only the legend's lines with their hollow symbols.
+    assert_eq!(
+        count(drawn(&svg), "fill=\"#0072B2\"") + count(drawn(&svg), "fill=\"#C88200\""),
+        0,
+        "{svg}"
+    );
+}
+
+#[test]
+fn issue_ux_4_a_curve_without_values_is_named_in_the_legend() {
+    let best_so_far = Curve {
+        label: "cond-tpe".to_string(),
+        points: vec![(0.0, 0.93), (1.0, 0.95), (2.0, 0.96)],
+        emphasis: Emphasis::Colour(0),
+        best: None,
+        href: None,
+        note: String::new(),
+    };
+    let nothing = Curve {
+        label: "killed".to_string(),
+        points: Vec::new(),
+        emphasis: Emphasis::Colour(1),
+        ..best_so_far.clone()
+    };
+    let svg = curves(
+        &[best_so_far, nothing],
+        (1300, 380),
+        ("trial number", "best val_accuracy so far"),
+        "",
+        "",
+    );
+    let texts = texts_of(&svg);
+    assert!(texts.iter().any(|t| t == "killed"), "{texts:?}");
+    assert!(texts.iter().any(|t| t == "no values"), "{texts:?}");
+    assert!(svg.contains("killed: no values"), "the chart's label");
+}
