@@ -259,6 +259,25 @@ fn the_experiment_page_renders_in_headless_chromium() {
         "a best-so-far line each: {compared}"
     );
 
+    // On a phone's width (400 px) the compare tables' sticky row names leave room for the
+    // values: the first value cell is wholly in view, both comparing trials and experiments.
+    for target in [
+        "/experiments/tiny/compare?t=0&t=1&t=2",
+        "/compare?e=tiny&e=other",
+    ] {
+        let probe = probe_narrow(&url, target);
+        let measured = run_chromium(&env, &probe, &["--dump-dom"]);
+        let lines = measured
+            .split("<pre id=\"probe\">")
+            .nth(1)
+            .and_then(|p| p.split("</pre>").next())
+            .unwrap_or_default();
+        assert!(
+            lines.starts_with("inside ") && !lines.contains("outside"),
+            "{target} at 400 px: {lines}"
+        );
+    }
+
     let dom = run_chromium(&env, &format!("{url}/experiments/tiny"), &["--dump-dom"]);
     assert!(dom.contains("<h2>Leaderboard</h2>"), "{dom}");
     assert_eq!(
@@ -381,6 +400,99 @@ fn proxy_dropping_updates(upstream: &str) -> String {
                 if server.write_all(request.as_bytes()).is_ok() {
                     let _ = std::io::copy(&mut server, &mut client);
                 }
+            });
+        }
+    });
+    url
+}
+
+/// Serves, at `/probe`, a page that loads `target` from `upstream` in a 400-px-wide frame (a
+/// phone's width; the frame's media queries see that width) and, once it has loaded, writes
+/// into its own `<pre id="probe">` one line per table of class `compare` in the frame: whether
+/// its first value cell (the first `td` of its first body row) lies wholly inside the table's
+/// scrolling box, as `inside LEFT RIGHT of WIDTH` or `outside ...`. Everything else is
+/// forwarded to `upstream`, so the frame is of the probe's origin and the script may measure
+/// it (`getBoundingClientRect`); the answers lose the headers that forbid framing
+/// (`X-Frame-Options`, and the CSP's `frame-ancestors`). Returns the probe's URL.
+fn probe_narrow(upstream: &str, target: &str) -> String {
+    let upstream = upstream
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let page = format!(
+        "<!doctype html><html><body style=\"margin:0\"><pre id=\"probe\">waiting</pre>\
+         <iframe id=\"frame\" src=\"{target}\" style=\"width:400px;height:900px;border:0\"></iframe>\
+         <script>document.getElementById('frame').addEventListener('load', function () {{\
+           var doc = this.contentDocument, lines = [];\
+           doc.querySelectorAll('table.compare').forEach(function (table) {{\
+             var wrap = table.closest('.table-wrap') || table;\
+             var box = wrap.getBoundingClientRect();\
+             var cell = table.querySelector('tbody tr td').getBoundingClientRect();\
+             var inside = cell.left >= box.left && cell.right <= box.right;\
+             lines.push((inside ? 'inside ' : 'outside ') + Math.round(cell.left) + ' ' +\
+               Math.round(cell.right) + ' of ' + Math.round(box.width));\
+           }});\
+           document.getElementById('probe').textContent = lines.join('\\n');\
+         }});</script></body></html>"
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/probe", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { continue };
+            let (upstream, page) = (upstream.clone(), page.clone());
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_string();
+                if head.starts_with("GET /probe ") {
+                    let _ = write!(
+                        client,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
+                         Content-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                        page.len()
+                    );
+                    return;
+                }
+                // GET requests only: the head is the whole request. One request per connection.
+                let mut request: String = head
+                    .trim_end()
+                    .lines()
+                    .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                    .map(|l| format!("{l}\r\n"))
+                    .collect();
+                request.push_str("Connection: close\r\n\r\n");
+                let Ok(mut server) = TcpStream::connect(&upstream) else {
+                    return;
+                };
+                let mut answer = Vec::new();
+                if server.write_all(request.as_bytes()).is_err()
+                    || server.read_to_end(&mut answer).is_err()
+                {
+                    return;
+                }
+                let at = answer
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .unwrap_or(answer.len());
+                let head: String = String::from_utf8_lossy(&answer[..at])
+                    .lines()
+                    .filter(|l| {
+                        let l = l.to_ascii_lowercase();
+                        !l.starts_with("x-frame-options:")
+                            && !l.starts_with("content-security-policy:")
+                    })
+                    .map(|l| format!("{l}\r\n"))
+                    .collect();
+                let _ = client.write_all(head.as_bytes());
+                // The blank line that ends the head, then the body.
+                let _ = client.write_all(answer.get(at + 2..).unwrap_or_default());
             });
         }
     });
