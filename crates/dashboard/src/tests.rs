@@ -1018,16 +1018,21 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
             "{body}"
         );
 
-        // Another objective is refused with both named; so are one name, nine, a bad name, and
-        // an unknown experiment (404).
+        // Another objective still compares in the table (W&B's side-by-side table), with
+        // both named and the shared charts left out; one name, nine, a bad name are refused,
+        // and an unknown experiment is a 404.
         let mut other = fixtures::info("loss-run", ExperimentStatus::Finished, 1);
         other.objective = "val_loss".into();
         other.goal = experiment::Direction::Minimize;
         store.create_experiment(&other).unwrap();
         let (status, body) = get(&store, "/compare?e=tpe-run&e=loss-run").await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(status, StatusCode::OK, "{body}");
         assert!(
-            body.contains("`tpe-run` maximizes val_accuracy, `loss-run` minimizes val_loss"),
+            body.contains(
+                "No shared charts: tpe-run maximizes val_accuracy, loss-run minimizes val_loss"
+            ) && body.contains("<table class=\"compare\">")
+                && !body.contains("<h2>Best so far</h2>")
+                && !body.contains('`'),
             "{body}"
         );
         let nine: String = (0..9).map(|i| format!("e=x{i}&")).collect();

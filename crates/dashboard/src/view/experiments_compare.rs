@@ -1,9 +1,11 @@
-//! Comparing experiments: 2 to 8 experiments that optimize the same metric, side by side. Their
-//! best value so far by trial number is overlaid (which sampler or pruner found good values
+//! Comparing experiments: 2 to 8 experiments side by side. Those that optimize the same metric
+//! in the same direction get their best value so far by trial number overlaid (which sampler or pruner found good values
 //! sooner, as Optuna's optimization history of several studies shows), then the distribution of
 //! all their completed values (Optuna's EDF plot: which one gives good trials more often), above
 //! a table of their settings and results. Studies with the same several objectives also get
-//! their Pareto fronts overlaid, and each front's size and hypervolume in the table.
+//! their Pareto fronts overlaid, and each front's size and hypervolume in the table. Experiments
+//! whose (first) objectives differ still get the table, as W&B's side-by-side run table does;
+//! only the shared charts are left out, and the page says why.
 
 use std::sync::Arc;
 
@@ -34,8 +36,13 @@ pub(crate) struct Column {
 /// The page comparing experiments.
 #[derive(Debug, Clone)]
 pub(crate) struct ExperimentsComparePage {
-    /// What they all optimize, e.g. `maximize val_accuracy`.
+    /// What they all optimize, e.g. `maximize val_accuracy`; empty where their first
+    /// objectives differ (then `apart` says why the charts are left out).
     pub(crate) goal: String,
+    /// Why the shared charts are left out, where the experiments' first objectives (metric or
+    /// direction) differ, e.g. `a maximizes val_accuracy, b minimizes val_loss: ...`; empty
+    /// where they share one.
+    pub(crate) apart: String,
     /// What the heading adds where an experiment has several objectives: that the charts of
     /// one objective compare the first (and, where the objectives differ, that the table's
     /// `objectives` row lists each one's); empty where each has one.
@@ -84,8 +91,8 @@ pub(crate) fn parse_names(query: &str) -> Result<Vec<String>> {
 }
 
 /// Builds the page comparing `experiments`, in the order given, with what each trained
-/// (`efforts`, in the same order), at time `now`; they must optimize the same metric in the
-/// same direction.
+/// (`efforts`, in the same order), at time `now`. The charts need the same metric in the same
+/// direction; where the first objectives differ, the page keeps the table alone.
 pub(crate) fn experiments_compare_page(
     experiments: &[Arc<ExperimentData>],
     efforts: &[&Effort],
@@ -95,20 +102,22 @@ pub(crate) fn experiments_compare_page(
         return Err(Error::BadRequest("no experiment to compare".into()));
     };
     let (objective, goal) = (&first.info.objective, first.info.goal);
-    if let Some(other) = experiments
+    let apart = match experiments
         .iter()
         .find(|d| d.info.objective != *objective || d.info.goal != goal)
     {
-        return Err(Error::BadRequest(format!(
-            "compare experiments that optimize the same metric: `{}` {}s {}, `{}` {}s {}",
+        Some(other) => format!(
+            "{} {}s {}, {} {}s {}: the best-so-far and distribution charts need one metric \
+             in one direction, so only the table compares them.",
             first.info.name,
             goal.as_str(),
             objective,
             other.info.name,
             other.info.goal.as_str(),
             other.info.objective
-        )));
-    }
+        ),
+        None => String::new(),
+    };
     let task = charts::Task::shared(experiments.iter().map(|d| d.task()));
     let columns = experiments
         .iter()
@@ -157,9 +166,14 @@ pub(crate) fn experiments_compare_page(
                 exact(&w[0]) != exact(&w[1])
             }),
             full: summaries.iter().map(|s| s.best.full.clone()).collect(),
-            ..row(&format!("best {objective}"), &|i| {
-                summaries[i].best.text.clone()
-            })
+            ..row(
+                &if apart.is_empty() {
+                    format!("best {objective}")
+                } else {
+                    "best (of its objective)".to_string()
+                },
+                &|i| summaries[i].best.text.clone(),
+            )
         },
         Row {
             links: summaries
@@ -263,16 +277,22 @@ pub(crate) fn experiments_compare_page(
             note: String::new(),
         })
         .collect();
-    let chart = charts::curves(
-        &lines,
-        (1300, 380),
-        (
-            "trial number",
-            &format!("best {} so far", charts::metric_title(objective, task)),
-        ),
-        "",
-        "no completed trials",
-    );
+    // Experiments apart (different first objectives) share no chart.
+    let together = apart.is_empty();
+    let chart = if !together {
+        String::new()
+    } else {
+        charts::curves(
+            &lines,
+            (1300, 380),
+            (
+                "trial number",
+                &format!("best {} so far", charts::metric_title(objective, task)),
+            ),
+            "",
+            "no completed trials",
+        )
+    };
     let distributions: Vec<Distribution> = experiments
         .iter()
         .map(|d| Distribution {
@@ -280,15 +300,20 @@ pub(crate) fn experiments_compare_page(
             values: completed_values(d),
         })
         .collect();
-    let edf = charts::edf(
-        &distributions,
-        (1300, 380),
-        &charts::metric_title(objective, task),
-        goal == Direction::Maximize,
-    );
+    let edf = if !together {
+        String::new()
+    } else {
+        charts::edf(
+            &distributions,
+            (1300, 380),
+            &charts::metric_title(objective, task),
+            goal == Direction::Maximize,
+        )
+    };
     let several = experiments.iter().any(|d| d.objectives().len() > 1);
     let differ = experiments.iter().any(|d| d.objectives() != objectives);
     let objectives_note = match (several, differ) {
+        _ if !together => String::new(),
         (false, _) => String::new(),
         (true, false) => format!(
             "The best-so-far and distribution charts compare the first objective, {objective}."
@@ -301,7 +326,10 @@ pub(crate) fn experiments_compare_page(
     };
     Ok(ExperimentsComparePage {
         objectives_note,
-        goal: if shared {
+        apart,
+        goal: if !together {
+            String::new()
+        } else if shared {
             objectives
                 .iter()
                 .map(|o| format!("{} {}", o.goal, o.name))

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{Step, Timestamp, Trial, TrialState};
+use experiment::{Direction, Step, Timestamp, Trial, TrialState};
 use store::{CheckpointAt, ExperimentStatus};
 
 use super::compare::{compare_page, parse_ids};
@@ -421,6 +421,49 @@ fn studies_with_the_same_objectives_compare_their_fronts() {
     )
     .unwrap();
     assert!(one.fronts.is_empty() && one.rows.iter().all(|r| r.name != "hypervolume"));
+}
+
+#[test]
+fn experiments_with_different_objectives_compare_in_the_table_without_charts() {
+    // One maximizes val_accuracy, the other minimizes val_loss: W&B still sets them side by
+    // side, so the page keeps the table and leaves out only the shared charts, saying why.
+    let acc = data(20);
+    let mut info = acc.info.clone();
+    info.name = "loss".into();
+    info.objective = "val_loss".into();
+    info.goal = Direction::Minimize;
+    info.spec_yaml = info.spec_yaml.replace(
+        "metric: {name: val_accuracy, goal: maximize}",
+        "metric: {name: val_loss, goal: minimize}",
+    );
+    let loss = ExperimentData::new(info, acc.trials.clone());
+    let page = super::experiments_compare::experiments_compare_page(
+        &[std::sync::Arc::new(acc), std::sync::Arc::new(loss)],
+        &[],
+        NOW,
+    )
+    .expect("experiments with different objectives compare in a table");
+    assert!(page.chart.is_empty() && page.edf.is_empty() && page.goal.is_empty());
+    assert_eq!(
+        page.apart,
+        "demo maximizes val_accuracy, loss minimizes val_loss: the best-so-far and \
+         distribution charts need one metric in one direction, so only the table compares them."
+    );
+    let row = |name: &str| {
+        page.rows
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.values.clone())
+    };
+    assert_eq!(
+        row("objectives"),
+        Some(vec![
+            "val_accuracy (maximize)".into(),
+            "val_loss (minimize)".into()
+        ])
+    );
+    assert!(row("method").is_some() && row("trials").is_some());
+    assert_eq!(row("best (of its objective)").map(|v| v.len()), Some(2));
 }
 
 #[test]
