@@ -34,15 +34,22 @@ pub(crate) struct SlicePoint {
 }
 
 const COLUMNS: u32 = 3;
+/// How much the pruned trials may stretch the y axis past the finished trials' span before
+/// they are left on its edge.
+const SQUEEZE: f64 = 3.0;
 const PANEL: (u32, u32) = (430, 280);
 
 /// Returns a grid of slice plots, three per row, with the objective `objective` of an
 /// experiment of `task` on every y axis.
 ///
-/// The y axis fits the trials that ran to the end (the pruned ones where none did): a pruned
-/// trial's value is the one it was stopped with, often after an epoch or two and far below the
-/// others, and would squeeze them into a line. Pruned trials are grey rings behind the others;
-/// one beyond the axis sits on its edge, so a region where trials were stopped still shows.
+/// The y axis fits every trial, unless the pruned ones would stretch it to more than
+/// `SQUEEZE` times the span of the trials that ran to the end: a pruned trial's value is the
+/// one it was stopped with, often after an epoch or two and far below the others, and would
+/// squeeze them into a line. It is cut only where the finished trials have a span (two values
+/// or more) and outnumber the pruned ones it leaves off, which then sit as grey rings on its
+/// edge, so a region where trials were stopped still shows: an axis fitted to one finished
+/// trial would put most pruned trials on its edge, their values hidden. Pruned trials are grey
+/// rings behind the others.
 ///
 /// Each dot names its trial, its objective value and the parameter's value when pointed at,
 /// and links to the trial's page, `trial_pages` followed by its number.
@@ -56,9 +63,18 @@ pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task, trial_pages:
             .iter()
             .flat_map(move |s| pick(s).iter().map(|p| p.at.1))
     };
-    let Some((y0, y1)) =
-        padded_range(ys(|s| &s.points)).or_else(|| padded_range(ys(|s| &s.pruned)))
-    else {
+    let done: Vec<f64> = ys(|s| &s.points).filter(|y| y.is_finite()).collect();
+    let finished = padded_range(done.iter().copied());
+    let every = padded_range(done.iter().copied().chain(ys(|s| &s.pruned)));
+    let cut = match (finished, every) {
+        (Some(f), Some(e)) if e.1 - e.0 > SQUEEZE * (f.1 - f.0) => {
+            let distinct = done.iter().any(|y| *y != done[0]);
+            let beyond = ys(|s| &s.pruned).filter(|y| *y < f.0 || *y > f.1).count();
+            distinct && beyond < done.len()
+        }
+        _ => false,
+    };
+    let Some((y0, y1)) = (if cut { finished } else { every }) else {
         return super::empty((size.0, PANEL.1), &label, "no completed trials");
     };
     let y_title = metric_title(objective, task);

@@ -1835,3 +1835,45 @@ fn issue_ux_4_a_curve_without_values_is_named_in_the_legend() {
     assert!(texts.iter().any(|t| t == "no values"), "{texts:?}");
     assert!(svg.contains("killed: no values"), "the chart's label");
 }
+
+#[test]
+fn issue_ux_6_slices_of_one_finished_trial_show_the_pruned_trials_values() {
+    // constr-bayes: one completed trial at 0.886 and seven pruned ones, five of them far
+    // below; an axis fitted to the one trial put those five flat on its edge.
+    let panel = Slice {
+        name: "hidden".into(),
+        scale: Scale::Linear {
+            min: 16.0,
+            max: 128.0,
+        },
+        points: slice_points(0, &[(28.0, 0.886)]),
+        pruned: slice_points(
+            1,
+            &[
+                (33.0, 0.88),
+                (61.0, 0.927),
+                (44.0, 0.7409),
+                (73.0, 0.75),
+                (89.0, 0.76),
+                (101.0, 0.78),
+                (126.0, 0.8),
+            ],
+        ),
+    };
+    let svg = slices(&[panel], "val_accuracy", Task::Classification, "/t/");
+    let values = tick_values(&svg);
+    let bottom = values.iter().copied().fold(f64::MAX, f64::min);
+    assert!(
+        bottom <= 0.76,
+        "the axis reaches the pruned trials: {values:?}"
+    );
+    // No two rings share the edge's height: each sits at its own value.
+    let mut heights: Vec<&str> = drawn(&svg)
+        .split("<circle")
+        .skip(1)
+        .filter_map(|c| c.split(" cy=\"").nth(1)?.split('"').next())
+        .collect();
+    heights.sort_unstable();
+    heights.dedup();
+    assert_eq!(heights.len(), 8, "{svg}");
+}
