@@ -353,10 +353,28 @@ pub(crate) struct Row {
     pub(crate) metrics: Vec<format::Num>,
     /// The constraints the trial breaks, as `param_count ≤ 20000`; empty when it meets them.
     pub(crate) breaks: String,
+    /// Whether the objective's value is one that breaks a constraint (the objective is itself
+    /// constrained): its cell carries the mark, as the CLI's `!` marks the breaking value.
+    pub(crate) value_breaks: bool,
+    /// For each cell of `metrics`, whether its value breaks a constraint on its metric.
+    pub(crate) metrics_break: Vec<bool>,
     /// One cell per parameter column.
     pub(crate) params: Vec<String>,
     /// The run time.
     pub(crate) duration: String,
+}
+
+impl Row {
+    /// Returns whether the `i`th cell of `metrics` breaks a constraint.
+    pub(crate) fn metric_breaks(&self, i: &usize) -> bool {
+        self.metrics_break.get(*i).copied().unwrap_or(false)
+    }
+
+    /// Returns whether the trial breaks a constraint that no cell of its row shows breaking
+    /// (a constrained metric it never reported): then its rank carries the mark.
+    pub(crate) fn breaks_unshown(&self) -> bool {
+        !self.breaks.is_empty() && !self.value_breaks && !self.metrics_break.contains(&true)
+    }
 }
 
 /// A state filter link.
@@ -538,6 +556,11 @@ pub(crate) fn leaderboard(
                     .map(|metric| format::count_or_value_num(t.value(metric)))
                     .collect(),
                 breaks: format::broken(constraints, t),
+                value_breaks: experiment::breaks_bound(constraints, objective, t.value(objective)),
+                metrics_break: columns
+                    .iter()
+                    .map(|metric| experiment::breaks_bound(constraints, metric, t.value(metric)))
+                    .collect(),
                 params: params
                     .iter()
                     .map(|p| t.params.get(p).map_or("-".into(), ToString::to_string))

@@ -266,7 +266,42 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     assert_eq!(first_broken, met, "every trial that meets it ranks first");
     assert_eq!(rows[first_broken].breaks, "val_loss ≤ 0.0485");
     assert!(rows[..met].iter().all(|r| r.breaks.is_empty()));
+    // The mark sits on the value that breaks it (val_loss), as the CLI's `!` does, not on the
+    // objective's: an accuracy is not bad for breaking a loss bound.
+    assert_eq!(
+        (
+            rows[first_broken].value_breaks,
+            &rows[first_broken].metrics_break
+        ),
+        (false, &vec![true])
+    );
+    assert!(!rows[first_broken].breaks_unshown());
+    assert!(rows[..met].iter().all(|r| r.metrics_break == [false]));
     assert!(ac.history.contains("breaks a constraint"));
+    // Trials the sweep stopped for breaking a constraint no epoch changes are not the
+    // pruner's doing, and the summary says so.
+    let mut stopped = constrained.trials.clone();
+    for t in stopped.iter_mut().take(3) {
+        t.state = TrialState::Pruned;
+        t.reason = Some("breaks the constraint param_count ≤ 3000, which no epoch changes".into());
+    }
+    let stopped = ExperimentData::new(constrained.info.clone(), stopped);
+    let rs = ranked(
+        &stopped.trials,
+        &stopped.objectives(),
+        stopped.constraints(),
+    );
+    let stopped_page = experiment_page(&stopped, &rs, (&ac, Picked::default()), &sel, NOW);
+    let pruned = Summary::of(&stopped, NOW).pruned;
+    assert_eq!(
+        stopped_page.constraint_stops,
+        if pruned == 3 {
+            "all 3 stopped for breaking a constraint no epoch changes, not by a pruner".to_string()
+        } else {
+            "3 of them stopped for breaking a constraint no epoch changes, not by a pruner".into()
+        }
+    );
+    assert_eq!(page.constraint_stops, "");
     assert_eq!(
         Summary::of(&constrained, NOW).best_href(),
         Summary::of(&d, NOW).best_href(),

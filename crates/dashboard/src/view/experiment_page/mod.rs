@@ -12,7 +12,7 @@ mod charts;
 
 use std::borrow::Cow;
 
-use experiment::{MetricSpec, Timestamp, TrialId, TrialState};
+use experiment::{MetricSpec, Timestamp, Trial, TrialId, TrialState};
 
 use super::format;
 use super::leaderboard::{self, Leaderboard, Ranked, Selection};
@@ -108,6 +108,10 @@ pub(crate) struct ExperimentPage<'a> {
     /// The epochs at which pruning stopped trials, e.g. `26 trials at epoch 2, 1 at 6`; empty
     /// when it stopped none.
     pub(crate) pruned_at: String,
+    /// How many of the pruned trials the sweep stopped for breaking a constraint that no epoch
+    /// changes (`param_count`), not a pruner, e.g. `all 7 stopped for breaking a constraint no
+    /// epoch changes, not by a pruner`; empty when none was.
+    pub(crate) constraint_stops: String,
     /// The epochs at which a successive-halving pruner judges trials (`PrunerSpec::rungs_text`);
     /// empty for the other rules.
     pub(crate) rungs: String,
@@ -337,6 +341,7 @@ pub(crate) fn experiment_page<'a>(
             .unwrap_or_default(),
         epochs: String::new(),
         pruned_at: String::new(),
+        constraint_stops: constraint_stops(&data.trials, summary.pruned),
         rungs: data
             .spec
             .as_ref()
@@ -447,4 +452,27 @@ pub(crate) fn picked_pairs(
         &chosen.name,
     );
     Ok((chart, note))
+}
+
+/// Says how many of the `pruned` trials among `trials` the sweep stopped for breaking a
+/// constraint that no epoch changes rather than by its pruner: the runner prunes them at their
+/// first epoch with the reason `breaks the constraint …, which no epoch changes`. Empty when
+/// none was.
+fn constraint_stops(trials: &[Trial], pruned: usize) -> String {
+    let stopped = trials
+        .iter()
+        .filter(|t| t.state == TrialState::Pruned)
+        .filter(|t| {
+            t.reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("breaks the constraint"))
+        })
+        .count();
+    let what = "stopped for breaking a constraint no epoch changes, not by a pruner";
+    match stopped {
+        0 => String::new(),
+        n if n == pruned && n == 1 => format!("that one {what}"),
+        n if n == pruned => format!("all {n} {what}"),
+        n => format!("{n} of them {what}"),
+    }
 }
