@@ -393,6 +393,17 @@ pub(crate) fn viridis(t: f64) -> RGBColor {
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
+/// How far along viridis the worst rank goes: its colour, (36, 157, 135), stands 3.4:1 against
+/// the white chart (WCAG's contrast for a graphic one must see); the yellow past it is nearly
+/// invisible on white.
+const RANK_LIGHTEST: f64 = 0.55;
+
+/// Returns the colour of a trial of `goodness` in [0, 1] (1 the best) on a chart coloured by
+/// rank: viridis from dark purple (the best) to a green that still shows on white (the worst).
+pub(crate) fn rank_colour(goodness: f64) -> RGBColor {
+    viridis(RANK_LIGHTEST * (1.0 - goodness))
+}
+
 /// What an experiment's models predict, as far as its spec or its metrics tell: it gives the
 /// losses their unit (classification trains on cross-entropy, regression on the mean squared
 /// error of the standardized target).

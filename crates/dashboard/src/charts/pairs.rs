@@ -9,8 +9,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::parallel::{colour_bar, position, ticks};
 use super::{
-    render_marked, shorten, text_style, trial_title, viridis, DrawResult, Mark, ParAxis, ParLine,
-    Scale, Shape, GRID, TEXT,
+    rank_colour, render_marked, shorten, text_style, trial_title, DrawResult, Mark, ParAxis,
+    ParLine, Scale, Shape, GRID, TEXT,
 };
 
 const PANEL: (i32, i32) = (400, 380);
@@ -166,7 +166,7 @@ fn panel<'p>(
             at(&x_axis.scale, x, x0, x1) + spread(&x_axis.scale, k),
             at(&y_axis.scale, y, y0, y1) + spread(&y_axis.scale, k + 5),
         );
-        let colour = viridis(0.92 * (1.0 - point.goodness)).mix(0.85);
+        let colour = rank_colour(point.goodness).mix(0.85);
         let style = if point.pruned {
             colour.stroke_width(2)
         } else {

@@ -6,9 +6,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    render_marked, shorten, text_style, tick, trial_title, viridis, DrawResult, Mark, Scale, Shape,
-    TEXT,
+    rank_colour, render_marked, shorten, text_style, tick, trial_title, DrawResult, Mark, Scale,
+    Shape, TEXT,
 };
+
+/// The most lines drawn all at nearly full strength; past them the worst fade.
+const FEW_LINES: usize = 30;
 
 /// One axis: its title and scale. The objective's axis is the last one.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,15 +98,18 @@ pub(crate) fn parallel(
             .cmp(&a.pruned)
             .then(a.goodness.total_cmp(&b.goodness))
     });
+    let floor = if lines.len() <= FEW_LINES { 0.7 } else { 0.25 };
     let svg = render_marked(size, label, |root, marks| -> DrawResult {
         for line in &order {
-            let colour = viridis(0.92 * (1.0 - line.goodness));
+            let colour = rank_colour(line.goodness);
             // A pruned trial's value is the one it was stopped with: faint, behind the lines of
             // trials that ran to the end.
+            // Among many lines, the worst fade so that the best show through; a few lines
+            // do not hide one another, and each stays plain to see.
             let opacity = if line.pruned {
-                0.1 + 0.15 * line.goodness
+                floor * 0.4 + 0.15 * line.goodness
             } else {
-                0.25 + 0.6 * line.goodness
+                floor + (0.85 - floor) * line.goodness
             };
             let style = colour.mix(opacity).stroke_width(1);
             let trace = trace(axes, line, |i, t| (x_of(i), y_of(t)));
@@ -258,7 +264,7 @@ fn describe(axes: &[ParAxis], line: &ParLine) -> String {
     title
 }
 
-/// Draws a vertical viridis colour bar at `x` from `top` (the best, dark) to `bottom` (the
+/// Draws a vertical colour bar of `rank_colour` at `x` from `top` (the best, dark) to `bottom` (the
 /// worst), labelled above and below.
 pub(super) fn colour_bar(
     root: &super::Area<'_>,
@@ -273,7 +279,7 @@ pub(super) fn colour_bar(
         let y = (f64::from(bottom) - t * f64::from(bottom - top)).round() as i32;
         root.draw(&Rectangle::new(
             [(x, y - 2), (x + 14, y + 2)],
-            viridis(0.92 * (1.0 - t)).filled(),
+            rank_colour(t).filled(),
         ))?;
     }
     root.draw(&Text::new(
