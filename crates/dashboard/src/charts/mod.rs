@@ -500,6 +500,32 @@ pub(crate) fn tick(v: f64) -> String {
     }
 }
 
+/// Formats `v` to `digits` significant digits with no trailing zeros, in exponent form where
+/// `tick` uses it (`0.00996`, `0.003`, `6.82e-4`): an axis's end, which is where the data
+/// ends rather than a round value, reads as precisely as the other end.
+pub(crate) fn significant(v: f64, digits: usize) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return tick(v);
+    }
+    let exponent_form = format!("{v:.prec$e}", prec = digits.saturating_sub(1));
+    let Some((mantissa, exponent)) = exponent_form.split_once('e') else {
+        return exponent_form;
+    };
+    let mantissa = if mantissa.contains('.') {
+        mantissa.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        mantissa
+    };
+    let rounded: f64 = exponent_form.parse().unwrap_or(v);
+    let magnitude = rounded.abs().log10().floor();
+    if (-3.0..5.0).contains(&magnitude) {
+        // The rounded value has at most `digits` significant digits: `tick` writes them all.
+        tick(rounded)
+    } else {
+        format!("{mantissa}e{exponent}")
+    }
+}
+
 /// Formats a tick of a trial-number axis: whole numbers only. Ticks are sums of float steps
 /// (0.2 * 5 is not 1), so a whole number is one within a hair.
 pub(crate) fn trial_tick(v: f64) -> String {

@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    rank_colour, render_marked, shorten, text_style, tick, trial_title, DrawResult, Mark, Scale,
-    Shape, TEXT,
+    rank_colour, render_marked, shorten, significant, text_style, tick, trial_title, DrawResult,
+    Mark, Scale, Shape, TEXT,
 };
 
 /// The most lines drawn all at nearly full strength; past them the worst fade.
@@ -357,8 +357,8 @@ pub(crate) fn position(scale: &Scale, value: f64) -> Option<f64> {
 }
 
 /// Returns the ticks of an axis as (position, text): five even steps on a linear axis (those
-/// that are whole numbers on a whole one), the powers of ten (or the ends) on a log axis, and
-/// every category (thinned past 12).
+/// that are whole numbers on a whole one), the powers of ten on a log axis (with fewer than two,
+/// its ends and the power between them), and every category (thinned past 12).
 pub(crate) fn ticks(scale: &Scale) -> Vec<(f64, String)> {
     match scale {
         Scale::Whole { min, max } => {
@@ -387,7 +387,15 @@ pub(crate) fn ticks(scale: &Scale) -> Vec<(f64, String)> {
             }
             let (lo, hi) = (min.log10().ceil(), max.log10().floor());
             if hi - lo < 1.0 {
-                return vec![(0.0, tick(*min)), (1.0, tick(*max))];
+                // Fewer than two powers of ten: the ends, to three significant digits as
+                // each other, and the power between them where there is one.
+                let mut out = vec![(0.0, significant(*min, 3))];
+                let power = 10f64.powf(lo);
+                if lo <= hi && power > *min && power < *max {
+                    out.extend(position(scale, power).map(|t| (t, tick(power))));
+                }
+                out.push((1.0, significant(*max, 3)));
+                return out;
             }
             let mut out = Vec::new();
             let mut e = lo;

@@ -1932,3 +1932,21 @@ fn issue_ux_5_the_worst_rank_still_shows_on_white() {
     assert_eq!(opacities.len(), 3, "{svg}");
     assert!(opacities.iter().all(|o| *o >= 0.7), "{opacities:?}");
 }
+
+#[test]
+fn issue_ux_3_a_log_axis_of_less_than_two_decades_names_its_power_of_ten() {
+    let texts = |min: f64, max: f64| -> Vec<String> {
+        parallel::ticks(&Scale::Log { min, max })
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect()
+    };
+    // prune-asha's lr: its ends, and the 0.001 between them.
+    assert_eq!(texts(1.000_2e-4, 0.009_96), ["1e-4", "0.001", "0.00996"]);
+    // interrupted's lr: both ends to three significant digits.
+    assert_eq!(texts(6.823e-4, 0.003_004), ["6.82e-4", "0.001", "0.003"]);
+    // No power between the ends: the ends alone.
+    assert_eq!(texts(0.002, 0.008), ["0.002", "0.008"]);
+    assert_eq!(significant(123_456.0, 3), "1.23e5");
+    assert_eq!(significant(0.961, 4), "0.961");
+}
