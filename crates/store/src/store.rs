@@ -255,7 +255,7 @@ impl Store {
         let Some(dir) = self.path.as_deref() else {
             return Ok(());
         };
-        write_aside(dir, OPENED_BY, opener).map_err(|e| aside_failed(dir, OPENED_BY, &e))
+        write_aside(dir, OPENED_BY, opener).map_err(|(file, e)| aside_failed(dir, &file, &e))
     }
 
     /// Returns whether trial `trial` of `experiment` has a checkpoint beside the store (its
@@ -698,9 +698,7 @@ impl Store {
                     .map_err(storage)?;
                 // Still opening: a mark that cannot be written is the folder's trouble at open.
                 self.flush().map_err(|e| match e {
-                    Error::Flush { path, error, .. } => {
-                        aside_failed(&path, flushed::FLUSHED, &error)
-                    }
+                    Error::Flush { path, file, error } => aside_failed(&path, &file, &error),
                     other => other,
                 })?;
             }
@@ -896,24 +894,29 @@ fn open_error(e: sled::Error, path: &Path) -> Error {
 
 /// The error for a file beside the store, `name`, that could not be written: it names the file
 /// and says why every command needs the folder writable.
-pub(crate) fn aside_failed(dir: &Path, name: &str, e: &io::Error) -> Error {
+pub(crate) fn aside_failed(dir: &Path, file: &Path, e: &io::Error) -> Error {
     Error::Open {
         path: dir.to_path_buf(),
         detail: format!(
             "cannot write {}: {e}; every command writes beside the store (who holds it, how \
              many writes reached disk), so its folder must be writable: to read a store on a \
              read-only medium, copy the folder somewhere writable",
-            dir.join(name).display()
+            file.display()
         ),
     }
 }
 
 /// Writes `text` to the file `name` in `dir`, aside and renamed, so that a reader never sees
 /// half of it.
-fn write_aside(dir: &Path, name: &str, text: &str) -> io::Result<()> {
+fn write_aside(
+    dir: &Path,
+    name: &str,
+    text: &str,
+) -> std::result::Result<(), (PathBuf, io::Error)> {
     let part = dir.join(format!("{name}.part"));
-    std::fs::write(&part, text)?;
-    std::fs::rename(&part, dir.join(name))
+    std::fs::write(&part, text).map_err(|e| (part.clone(), e))?;
+    let file = dir.join(name);
+    std::fs::rename(&part, &file).map_err(|e| (file, e))
 }
 
 /// Returns what the holder of the store in `dir` announced, if it did: one line of at most

@@ -53,9 +53,9 @@ impl Store {
         }
         // The store is open: a write refused now is no trouble opening it (`aside_failed`), but
         // a flush that cannot finish.
-        write_aside(dir, FLUSHED, &format!("{count}\n")).map_err(|error| Error::Flush {
+        write_aside(dir, FLUSHED, &format!("{count}\n")).map_err(|(file, error)| Error::Flush {
             path: dir.to_path_buf(),
-            file: dir.join(FLUSHED),
+            file,
             error,
         })?;
         *marked = count;

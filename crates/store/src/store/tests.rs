@@ -662,7 +662,7 @@ fn a_flush_the_folder_refuses_says_so_and_keeps_what_was_written() {
                  written to it is kept (its folder must stay writable while a command writes \
                  the store)",
                 dir.path().display(),
-                dir.path().join(flushed::FLUSHED).display()
+                blocked.display()
             )
         );
         assert!(!text.contains("cannot open"), "{text}");
