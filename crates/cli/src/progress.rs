@@ -135,6 +135,24 @@ impl ProgressObserver {
         }
     }
 
+    /// Returns the observer counting the trials an earlier run finished in the best so far (or
+    /// the front), so that a resumed or extended sweep's line starts from them.
+    pub(crate) fn with_earlier(self, earlier: &[Trial]) -> ProgressObserver {
+        let completed: Vec<Trial> = earlier
+            .iter()
+            .filter(|t| t.state == TrialState::Completed)
+            .cloned()
+            .collect();
+        let leaders = self.leaders(&completed);
+        if let Some(message) = self.standing(&leaders) {
+            self.overall.set_message(message);
+        }
+        if let Ok(mut held) = self.leaders.lock() {
+            *held = leaders;
+        }
+        self
+    }
+
     /// Clears the bars once the study is over.
     pub(crate) fn finish(&self) {
         self.overall.finish_and_clear();
@@ -514,6 +532,30 @@ mod tests {
             assert_eq!(leaders.iter().map(|t| t.id).collect::<Vec<_>>(), front);
         }
         assert!(leaders.len() > 1, "a front of several trials is tested");
+    }
+
+    #[test]
+    fn a_resumed_sweeps_best_so_far_counts_the_trials_finished_before() {
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .expect("a valid spec");
+        let mut pruned = completed(1, 0.05, 1000.0);
+        pruned.state = TrialState::Pruned;
+        let progress =
+            ProgressObserver::new(&spec).with_earlier(&[completed(0, 0.1, 1000.0), pruned]);
+        let mut leaders = progress.leaders.lock().expect("not poisoned").clone();
+        assert_eq!(
+            progress.standing(&leaders).as_deref(),
+            Some("best val_loss 0.1000")
+        );
+        // A worse trial of this run leaves the earlier best standing.
+        leaders.push(completed(2, 0.3, 1000.0));
+        assert_eq!(
+            progress.standing(&progress.leaders(&leaders)).as_deref(),
+            Some("best val_loss 0.1000")
+        );
     }
 
     #[test]

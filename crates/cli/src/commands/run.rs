@@ -60,6 +60,11 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Create)?;
     let stored = store.experiment(&spec.name)?;
     refuse_extend_unfinished(args, stored.as_ref())?;
+    // A resumed or extended experiment's best so far counts its earlier trials too.
+    let earlier = match stored {
+        Some(_) => store.trials(&spec.name)?,
+        None => Vec::new(),
+    };
     let run_cap = run_cap(args, &spec, &store, stored.as_ref())?;
     for why in spec.notes(planned_now(args, &spec, stored.as_ref(), run_cap)) {
         say!("note: {why}");
@@ -79,7 +84,9 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
             "follow the study from any machine that sees {quoted}: sweep serve --exchange {quoted}"
         );
     }
-    let observer = ProgressObserver::new(&spec).with_notices(notices);
+    let observer = ProgressObserver::new(&spec)
+        .with_notices(notices)
+        .with_earlier(&earlier);
     let interrupts = interrupt::watch(
         "no new trial starts, and the running ones stop after their current epoch and run again \
          on resume",
