@@ -3,8 +3,9 @@
 //! The method is the global variant of PED-ANOVA (Watanabe, Bansal and Hutter, "PED-ANOVA:
 //! Efficiently Quantifying Hyperparameter Importance in Arbitrary Subspaces", IJCAI 2023). For
 //! each parameter it compares the distribution of its values among the top `GAMMA` fraction of
-//! trials (by the objective; every trial at or better than the last of them, so that trials
-//! tied there count alike whatever their numbers) with their distribution among all trials,
+//! trials, but at least `MIN_TOP` of them (by the objective; every trial at or better than the
+//! last of them, so that trials tied there count alike whatever their numbers) with their
+//! distribution among all trials,
 //! with the Pearson
 //! divergence `sum_b p_b * (q_b / p_b - 1)^2`, where `p_b` and `q_b` are the fractions of all and
 //! of the top trials in bin `b`. A parameter whose good values are spread like all values (it
@@ -12,6 +13,14 @@
 //! then normalized to sum to 1, once each is less the divergence a top set drawn at random
 //! shows on average (`(bins - 1) / top * (all - top) / (all - 1)`, which grows with the bins),
 //! so that a parameter of many values that does nothing scores about 0, not its noise.
+//!
+//! With few trials the top `GAMMA` fraction is one or two trials, whose values any parameter
+//! may share by chance: at 10 trials of a study of two objectives, a learning rate that the
+//! sampler happened to pair with small models took 62% of the importance for the models' size,
+//! which depends on their width and depth alone. Optuna's `PedAnovaImportanceEvaluator` (same
+//! `target_quantile` of 0.1) warns when its top set is that small; here the top set holds at
+//! least `MIN_TOP` trials (half of the first 10, the top 10% from 50 on), and `TopSet` says how
+//! many it held, so that a chart can say what the shares compare.
 //!
 //! Differences from the paper, chosen for speed and determinism at 10,000 trials: densities are
 //! histograms rather than Gaussian kernel estimates (`BINS` equal-width bins on the parameter's
@@ -27,6 +36,9 @@
 pub(crate) const GAMMA: f64 = 0.1;
 /// The fewest trials with a value for which importance is computed.
 pub(crate) const MIN_TRIALS: usize = 10;
+/// The fewest trials the top set holds: the top `GAMMA` fraction of fewer than 50 trials is
+/// too few to tell a parameter's effect from chance.
+pub(crate) const MIN_TOP: usize = 5;
 /// Bins of a continuous parameter.
 const BINS: usize = 10;
 
@@ -45,12 +57,29 @@ pub(crate) enum Column {
     },
 }
 
+/// The trials importance compared: the top set among all the trials with a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub(crate) struct TopSet {
+    /// The trials in the top set (those tied with its last one included).
+    pub(crate) top: usize,
+    /// The trials with a finite value.
+    pub(crate) of: usize,
+}
+
 /// Returns each parameter's importance (summing to 1), in the order given, or `None` when fewer
 /// than `MIN_TRIALS` objective values are finite.
 ///
 /// `objective[i]` is trial `i`'s value, oriented so that smaller is better (negate a maximized
 /// metric); every column has one entry per trial.
 pub(crate) fn ped_anova(columns: &[Column], objective: &[f64]) -> Option<Vec<f64>> {
+    ped_anova_top(columns, objective).map(|(shares, _)| shares)
+}
+
+/// Returns what `ped_anova` does, and the top set it compared with all trials.
+// FIXME: `importance_of` (`view::experiment_page`) is to take it, to show the top set's size
+// on the chart; until it does, only `ped_anova` and the tests call it whole.
+pub(crate) fn ped_anova_top(columns: &[Column], objective: &[f64]) -> Option<(Vec<f64>, TopSet)> {
     let valid: Vec<usize> = (0..objective.len())
         .filter(|&i| objective[i].is_finite())
         .collect();
@@ -59,10 +88,10 @@ pub(crate) fn ped_anova(columns: &[Column], objective: &[f64]) -> Option<Vec<f64
     }
     let mut order = valid.clone();
     order.sort_by(|&a, &b| objective[a].total_cmp(&objective[b]).then(a.cmp(&b)));
-    // Truncation is intended: the top set holds the best `ceil(GAMMA * n)` trials, at least 2,
-    // and those tied with the last of them.
+    // Truncation is intended: the top set holds the best `ceil(GAMMA * n)` trials, at least
+    // `MIN_TOP`, and those tied with the last of them.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let top_n = ((GAMMA * valid.len() as f64).ceil() as usize).clamp(2, valid.len());
+    let top_n = ((GAMMA * valid.len() as f64).ceil() as usize).clamp(MIN_TOP, valid.len());
     // Every trial tied with the last of them is top too, as the paper's top set is every
     // trial at or better than the `GAMMA` quantile: the result never depends on how tied
     // trials are numbered.
@@ -78,11 +107,15 @@ pub(crate) fn ped_anova(columns: &[Column], objective: &[f64]) -> Option<Vec<f64
             divergence(&bins, &valid, &is_top)
         })
         .collect();
+    let top = TopSet {
+        top: valid.iter().filter(|&&i| is_top[i]).count(),
+        of: valid.len(),
+    };
     let total: f64 = scores.iter().sum();
     if total <= 0.0 || !total.is_finite() {
-        return Some(vec![0.0; columns.len()]);
+        return Some((vec![0.0; columns.len()], top));
     }
-    Some(scores.iter().map(|s| s / total).collect())
+    Some((scores.iter().map(|s| s / total).collect(), top))
 }
 
 /// Returns each trial's bin and the number of bins.
@@ -286,24 +319,25 @@ mod tests {
 
     #[test]
     fn issue_trials_tied_at_the_cut_count_alike_whatever_their_order() {
-        // 20 trials, so the top 10% are 2; but 4 tie for the best value. Two of them share an
-        // lr bin and a depth, the other two do not: which two were top depended on their order.
+        // 20 trials, so the top set is `MIN_TOP`, 5; but 6 tie for the best value. Four of
+        // them share an lr bin and a depth, the other two do not: which five were top depended
+        // on their order.
         let n = 20u32;
         let objective: Vec<f64> = (0..n)
-            .map(|i| if i < 4 { 0.0 } else { f64::from(i) })
+            .map(|i| if i < 6 { 0.0 } else { f64::from(i) })
             .collect();
         let lr: Vec<Option<f64>> = (0..n)
             .map(|i| {
                 Some(match i {
-                    0 | 1 => -2.0,
-                    2 => -4.0,
-                    3 => -1.0,
+                    0..=3 => -2.0,
+                    4 => -4.0,
+                    5 => -1.0,
                     _ => -4.0 + 3.0 * f64::from(i % 7) / 6.0,
                 })
             })
             .collect();
         let depth: Vec<Option<usize>> = (0..n)
-            .map(|i| Some(usize::from(i >= 2 && i % 2 == 1)))
+            .map(|i| Some(usize::from(i >= 4 && i % 2 == 1)))
             .collect();
         let columns = |order: &[usize]| {
             [
@@ -324,6 +358,49 @@ mod tests {
             a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-12),
             "{a:?} against {b:?}"
         );
+    }
+
+    #[test]
+    fn issue_ux_2_ten_trials_compare_a_top_set_of_five_not_one_or_two() {
+        // pareto-mo's 10 trials, by param_count (which depends on hidden and depth alone):
+        // (batch_size, depth, hidden, lr, param_count). The sampler paired the two smallest
+        // models with large learning rates; a top set of those two gave lr 62%.
+        let trials: [(f64, f64, f64, f64, f64); 10] = [
+            (128.0, 1.0, 22.0, 0.023_75, 1660.0),
+            (32.0, 1.0, 17.0, 0.028_69, 1285.0),
+            (128.0, 1.0, 16.0, 0.014_72, 1210.0),
+            (32.0, 1.0, 6.0, 0.009_000, 460.0),
+            (32.0, 2.0, 156.0, 0.000_769_1, 36202.0),
+            (64.0, 1.0, 23.0, 0.015_83, 1735.0),
+            (64.0, 1.0, 18.0, 0.001_515, 1360.0),
+            (128.0, 2.0, 40.0, 0.016_18, 4650.0),
+            (64.0, 3.0, 82.0, 0.001_877, 19772.0),
+            (64.0, 1.0, 121.0, 0.001_525, 9085.0),
+        ];
+        let column = |f: fn(&(f64, f64, f64, f64, f64)) -> f64| {
+            Column::Numeric(trials.iter().map(|t| Some(f(t))).collect())
+        };
+        let columns = [
+            column(|t| t.0),
+            column(|t| t.1),
+            column(|t| t.2.log10()),
+            column(|t| t.3.log10()),
+        ];
+        let objective: Vec<f64> = trials.iter().map(|t| t.4).collect();
+        let (shares, top) = ped_anova_top(&columns, &objective).unwrap();
+        assert_eq!(top, TopSet { top: 5, of: 10 });
+        assert!(
+            shares[1] + shares[2] > shares[3],
+            "depth and hidden over lr: {shares:?}"
+        );
+        assert!(shares[2] > shares[3], "hidden over lr: {shares:?}");
+        // From 50 trials on, the top set is the top 10%.
+        let many: Vec<f64> = (0..60).map(f64::from).collect();
+        let lr = [Column::Numeric(
+            (0..60).map(|i| Some(f64::from(i % 7))).collect(),
+        )];
+        let (_, top) = ped_anova_top(&lr, &many).unwrap();
+        assert_eq!(top, TopSet { top: 6, of: 60 });
     }
 
     #[test]

@@ -818,7 +818,10 @@ fn importance_sorts_bars_and_labels_the_method() {
     assert!(svg.contains("90%") && svg.contains("PED-ANOVA"));
     // The shares in words, for a screen reader, in the chart's label.
     assert!(
-        svg.contains("aria-label=\"parameter importance: lr 90%, dropout 10%\""),
+        svg.contains(
+            "aria-label=\"parameter importance: lr 90%, dropout 10% \
+             (top 10% of trials, at least 5)\""
+        ),
         "{svg}"
     );
 }
@@ -1949,4 +1952,28 @@ fn issue_ux_3_a_log_axis_of_less_than_two_decades_names_its_power_of_ten() {
     assert_eq!(texts(0.002, 0.008), ["0.002", "0.008"]);
     assert_eq!(significant(123_456.0, 3), "1.23e5");
     assert_eq!(significant(0.961, 4), "0.961");
+}
+
+#[test]
+fn issue_ux_2_the_importance_chart_names_its_top_set() {
+    let items = [("hidden".to_string(), 0.7), ("lr".to_string(), 0.3)];
+    let top = crate::importance::TopSet { top: 5, of: 10 };
+    let svg = importance_of_top(&items, top, "");
+    assert!(
+        texts_of(&svg)
+            .iter()
+            .any(|t| t == "share of importance (PED-ANOVA, top 5 of 10 trials)"),
+        "{:?}",
+        texts_of(&svg)
+    );
+    assert!(
+        svg.contains("hidden 70%, lr 30% (top 5 of 10 trials)"),
+        "{svg}"
+    );
+    // Without the set's size, its rule.
+    let svg = importance(&items, "");
+    assert!(
+        svg.contains("share of importance (PED-ANOVA, top 10% of trials, at least 5)"),
+        "{svg}"
+    );
 }
