@@ -151,11 +151,32 @@ impl Reader {
         info(&self.store, name).map(|i| self.shown(i))
     }
 
-    /// Returns trial `id` of the experiment, or `Error::NotFound`.
+    /// Returns trial `id` of the experiment, or `Error::NotFoundNear` saying which trials it
+    /// has and linking back to it.
     pub(crate) fn trial(&self, experiment: &str, id: u32) -> Result<Trial> {
-        self.store
-            .trial(experiment, TrialId(id))?
-            .ok_or_else(|| Error::NotFound(format!("experiment {experiment:?} has no trial {id}")))
+        if let Some(t) = self.store.trial(experiment, TrialId(id))? {
+            return Ok(t);
+        }
+        let ids: Vec<u32> = self
+            .store
+            .trials(experiment)?
+            .iter()
+            .map(|t| t.id.0)
+            .collect();
+        let held = match (ids.iter().min(), ids.iter().max()) {
+            (Some(first), Some(last)) if first == last => format!("its one trial is {first}"),
+            (Some(first), Some(last)) => format!("its trials are {first} to {last}"),
+            _ => "it has no trials yet".to_string(),
+        };
+        let href = crate::view::format::experiment_href(experiment);
+        Err(Error::NotFoundNear {
+            message: format!("experiment {experiment:?} has no trial {id}; {held}"),
+            links: vec![(format!("Back to {experiment}"), href.clone())],
+            crumbs: vec![
+                (experiment.to_string(), href),
+                (format!("trial {id}"), String::new()),
+            ],
+        })
     }
 
     /// Returns whether the experiment holds trial `id`.
@@ -547,10 +568,27 @@ impl Drop for ExperimentData {
 /// One metric of one trial, in step order.
 pub(crate) type Series = Vec<(Step, f64)>;
 
+/// Returns the experiment record called `name`, or `Error::NotFoundNear` naming the closest
+/// name the store holds, as the CLI's `did you mean`, with a link to it.
 fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {
-    store
-        .experiment(name)?
-        .ok_or_else(|| Error::NotFound(format!("no experiment named {name:?}")))
+    if let Some(info) = store.experiment(name)? {
+        return Ok(info);
+    }
+    let names: Vec<String> = store.experiments()?.into_iter().map(|e| e.name).collect();
+    let near = experiment::suggest(name, names.iter().map(String::as_str));
+    Err(Error::NotFoundNear {
+        message: match near {
+            Some(near) => format!("no experiment named {name:?}; did you mean {near}?"),
+            None => format!("no experiment named {name:?}"),
+        },
+        links: near
+            .map(|near| {
+                let href = crate::view::format::experiment_href(near);
+                vec![(format!("Open {near}"), href)]
+            })
+            .unwrap_or_default(),
+        crumbs: vec![(name.to_string(), String::new())],
+    })
 }
 
 /// Returns the spec parsed from the stored YAML, or why it does not read with this version

@@ -17,6 +17,18 @@ pub enum Error {
     /// The page, experiment or trial does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The experiment or trial does not exist, with where to go instead: the error page shows
+    /// the links and keeps the breadcrumbs; the API says the message alone.
+    #[error("{message}")]
+    NotFoundNear {
+        /// What is missing, and what is near (`did you mean cond-tpe?`, `its trials are 0 to 9`).
+        message: String,
+        /// Where to go instead: (words, address) each.
+        links: Vec<(String, String)>,
+        /// The breadcrumbs after `Experiments`: (words, address) each; the last, the missing
+        /// page itself, has an empty address.
+        crumbs: Vec<(String, String)>,
+    },
     /// The request's parameters are malformed.
     #[error("{0}")]
     BadRequest(String),
@@ -63,6 +75,10 @@ struct ErrorPage<'a> {
     title: &'a str,
     status: u16,
     message: &'a str,
+    /// Where to go instead, (words, address): `Error::NotFoundNear`'s; none otherwise.
+    links: &'a [(String, String)],
+    /// The breadcrumbs after `Experiments`, (words, address).
+    crumbs: &'a [(String, String)],
     live: bool,
 }
 
@@ -91,7 +107,7 @@ impl Error {
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         match self {
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::NotFound(_) | Error::NotFoundNear { .. } => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -127,10 +143,17 @@ impl ResponseError for Error {
                 .body(body.to_string());
         }
         let title = status.canonical_reason().unwrap_or("error");
+        let none: &[(String, String)] = &[];
+        let (links, crumbs) = match self {
+            Error::NotFoundNear { links, crumbs, .. } => (links.as_slice(), crumbs.as_slice()),
+            _ => (none, none),
+        };
         let page = ErrorPage {
             title,
             status: status.as_u16(),
             message: &message,
+            links,
+            crumbs,
             live: false,
         };
         match page.render() {

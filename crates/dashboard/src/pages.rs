@@ -325,10 +325,7 @@ fn render_experiment(
     fragment: bool,
 ) -> Result<Paged> {
     let data = reader.experiment(name)?;
-    let sel = Selection::parse(query, PER_PAGE)?.for_experiment(data.info.status);
-    if let Some(problem) = sel.sort_problem(&data.trials, data.spec.as_ref()) {
-        return Err(Error::BadRequest(problem));
-    }
+    let (sel, sort_error) = page_selection(query, &data)?;
     let notices = reader.notices(name);
     // A kept page is live as its experiment is: it was kept without notices.
     if let Some(html) = data.page(request).filter(|_| notices.is_empty()) {
@@ -369,6 +366,7 @@ fn render_experiment(
     page.epochs = effort.trained_text().unwrap_or_default();
     page.pruned_at = effort.pruned_text().unwrap_or_default();
     leaderboard::show_trained(&mut page.board, effort);
+    page.board.sort_error = sort_error;
     let whole = ExperimentHtml {
         page: &page,
         live: page.live,
@@ -384,6 +382,35 @@ fn render_experiment(
         data.keep_page(request, rendered.html.clone());
     }
     Ok(Paged::Page(rendered))
+}
+
+/// Reads the leaderboard selection of `data`'s page from `query`. A sort that does not read,
+/// or names what the experiment lacks, falls back to the rank, and what is wrong with it comes
+/// back to be shown above the table, as a filter's problem is: the page stays (the API answers
+/// 400 instead, `selected`).
+fn page_selection(
+    query: &LeaderboardQuery,
+    data: &data::ExperimentData,
+) -> Result<(Selection, String)> {
+    let parse = |q: &LeaderboardQuery| {
+        Selection::parse(q, PER_PAGE).map(|sel| sel.for_experiment(data.info.status))
+    };
+    let unsorted = || LeaderboardQuery {
+        sort: None,
+        dir: None,
+        ..query.clone()
+    };
+    match parse(query) {
+        Ok(sel) => match sel.sort_problem(&data.trials, data.spec.as_ref()) {
+            None => Ok((sel, String::new())),
+            Some(problem) => Ok((parse(&unsorted())?, problem.replace('`', ""))),
+        },
+        // The sort (or its direction) was what did not read when the rest reads without it.
+        Err(e) if query.sort.is_some() || query.dir.is_some() => {
+            Ok((parse(&unsorted())?, e.to_string().replace('`', "")))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Computes the analysis of `data` for `objective` into `slot` (its slot in `data.analyses`)

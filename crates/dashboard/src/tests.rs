@@ -1050,13 +1050,87 @@ fn experiments_that_optimize_the_same_metric_compare_side_by_side() {
 }
 
 #[test]
+fn a_sort_that_does_not_read_keeps_the_page_and_says_so_beside_the_table() {
+    // As the filter box does: the page, sorted by rank, with the problem above the table; the
+    // API still answers 400 (`malformed_queries_get_a_400_page`).
+    run(async {
+        let store = store_with("demo", 5);
+        for (uri, said) in [
+            (
+                "/experiments/demo?sort=bogus",
+                "unknown sort bogus; use rank, trial, state, epoch, duration, param.NAME or \
+                 metric.NAME; a parameter is written param.bogus; sorted by rank instead",
+            ),
+            (
+                "/experiments/demo?sort=param.hiddn&dir=desc",
+                "sort param.hiddn: the experiment has no parameter hiddn; did you mean hidden? \
+                 its parameters: hidden, lr, optimizer; sorted by rank instead",
+            ),
+            (
+                "/experiments/demo?dir=up",
+                "unknown dir up; use asc or desc; sorted by rank instead",
+            ),
+        ] {
+            let (status, body) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+            assert!(
+                body.contains(&format!(
+                    "<p class=\"filter-error sort-error\" role=\"alert\">{said}</p>"
+                )) && body.contains("<h2>Leaderboard</h2>"),
+                "{uri}: {body}"
+            );
+        }
+        let (_, fine) = get(&store, "/experiments/demo?sort=trial").await;
+        assert!(!fine.contains("sort-error"), "{fine}");
+    });
+}
+
+#[test]
+fn a_missing_experiment_or_trial_says_what_is_near_and_links_to_it() {
+    // As the CLI says `did you mean`, the 404 page names the closest experiment and links to
+    // it; a missing trial says which trials there are and links back to its experiment, under
+    // breadcrumbs that keep the experiment.
+    run(async {
+        let store = store_with("demo", 5);
+        let (status, body) = get(&store, "/experiments/dem").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert!(
+            body.contains("no experiment named &#34;dem&#34;; did you mean demo?")
+                && body.contains("<a href=\"/experiments/demo\">Open demo</a>"),
+            "{body}"
+        );
+        let (status, body) = get(&store, "/api/experiments/dem").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert!(body.contains("did you mean demo?"), "{body}");
+        let (_, far) = get(&store, "/experiments/zzzzzzzz").await;
+        assert!(
+            !far.contains("did you mean") && !far.contains("Open "),
+            "{far}"
+        );
+
+        let (status, body) = get(&store, "/experiments/demo/trials/99").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert!(
+            body.contains("has no trial 99; its trials are 0 to 4")
+                && body.contains("<a href=\"/experiments/demo\">Back to demo</a>")
+                && body.contains(
+                    "<a href=\"/\">Experiments</a><span class=\"sep\">/</span>\
+                     <a href=\"/experiments/demo\">demo</a><span class=\"sep\">/</span>\
+                     <span>trial 99</span>"
+                ),
+            "{body}"
+        );
+    });
+}
+
+#[test]
 fn malformed_queries_get_a_400_page() {
     run(async {
         let store = store_with("demo", 5);
         for uri in [
             "/experiments/demo?page=abc",
             "/experiments/demo?page=0",
-            "/experiments/demo?sort=bogus",
+            "/api/experiments/demo/trials?sort=bogus",
             "/experiments/demo?state=done",
             "/experiments/demo/compare?t=1",
             "/experiments/demo/compare?t=1&t=x",
@@ -1064,7 +1138,8 @@ fn malformed_queries_get_a_400_page() {
         ] {
             let (status, body) = get(&store, uri).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
-            assert!(body.contains("400 · Bad Request"), "{uri}");
+            let page = !uri.starts_with("/api/");
+            assert!(!page || body.contains("400 · Bad Request"), "{uri}");
         }
         let (status, body) = get(
             &store,
@@ -1088,7 +1163,7 @@ fn malformed_queries_get_a_400_page() {
             ),
             // A column the experiment lacks, as a filter naming it is refused.
             (
-                "/experiments/demo?sort=param.hiddn",
+                "/api/experiments/demo/trials?sort=param.hiddn",
                 "sort param.hiddn: the experiment has no parameter `hiddn`; did you mean \
                  `hidden`?",
             ),
@@ -1107,7 +1182,7 @@ fn malformed_queries_get_a_400_page() {
                  metric.NAME; did you mean `metric.val_loss`?",
             ),
             (
-                "/experiments/demo?dir=up",
+                "/api/experiments/demo/trials?dir=up",
                 "unknown dir `up`; use asc or desc",
             ),
             ("/experiments/demo?page=1&page=2", "`page` is given twice"),

@@ -420,6 +420,9 @@ pub(crate) struct Leaderboard {
     pub(crate) filter: String,
     /// What is wrong with the filter, or empty.
     pub(crate) filter_error: String,
+    /// What is wrong with the sort asked for, which the page replaced by the rank; empty when
+    /// it reads (set by the page's handler).
+    pub(crate) sort_error: String,
     /// The hidden fields that keep the sort and state when the search box is submitted.
     pub(crate) keep: Vec<(&'static str, String)>,
     /// Every trial the state, filter and sort keep, as a CSV file to save: the link and its
@@ -653,6 +656,7 @@ pub(crate) fn leaderboard(
         last: (sel.page < page.pages).then(|| link(page.pages)),
         filter: sel.filter_text.clone(),
         filter_error: filter_problem.map_or(String::new(), ToString::to_string),
+        sort_error: String::new(),
         download: (filter_problem.is_none() && page.matching > 0).then(|| {
             let href = format!("{base}/trials.csv{}", sel.query(|s| s.page = 1));
             let label = match page.matching {
