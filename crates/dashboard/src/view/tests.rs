@@ -729,6 +729,42 @@ fn importance_ranks_pruned_trials_after_completed_ones() {
 }
 
 #[test]
+fn a_conditional_parameter_not_drawn_says_its_condition_did_not_hold() {
+    // `dropout` is searched only with sgd: a trial with adam did not draw it, and its knob
+    // keeps the default, which is not a value the search chose.
+    let d = data(20);
+    let mut info = d.info.clone();
+    info.spec_yaml
+        .push_str("  dropout: {values: [0.1, 0.3], when: {optimizer: [sgd]}}\n");
+    let conditional = ExperimentData::new(info, d.trials.clone());
+    assert!(conditional.spec.is_some(), "the spec parses");
+    let mut t = d.trials[4].clone();
+    t.params.insert(
+        "optimizer".into(),
+        experiment::ParamValue::Str("adam".into()),
+    );
+    t.params.remove("dropout");
+    let page = trial_page(
+        (&conditional.info, conditional.spec.as_ref()),
+        &t,
+        None,
+        &BTreeMap::new(),
+        NOW,
+        "st",
+        CheckpointAt::Here,
+    );
+    let dropout = page.knobs.iter().find(|k| k.name == "dropout");
+    assert_eq!(
+        dropout.map(|k| (k.value.as_str(), k.note.as_str())),
+        Some((
+            "0",
+            "searched, not drawn: its condition (optimizer = sgd) did not hold, so the default \
+             value"
+        ))
+    );
+}
+
+#[test]
 fn the_trial_page_resolves_knobs_and_the_reproducing_command() {
     let d = data(20);
     let t = &d.trials[4];

@@ -244,9 +244,22 @@ pub(crate) fn trial_page(
                 trial.params.get(knob.name),
                 spec.and_then(|s| s.fixed.get(knob.name)),
             ) {
-                (Some(v), _) => (v.to_string(), "searched"),
-                (None, Some(v)) => (v.to_string(), "fixed in the spec"),
-                (None, None) => (default_text(knob.default), "default"),
+                (Some(v), _) => (v.to_string(), "searched".to_string()),
+                (None, Some(v)) => (v.to_string(), "fixed in the spec".to_string()),
+                (None, None) => (default_text(knob.default), "default".to_string()),
+            };
+            // A searched parameter whose `when:` did not hold in this trial was not drawn: its
+            // knob kept the spec's or the default value, which is not a value the search chose.
+            let from = match spec
+                .and_then(|s| s.space.param(knob.name))
+                .and_then(|p| p.condition.as_ref())
+                .filter(|c| !trial.params.contains_key(knob.name) && !c.holds(&trial.params))
+            {
+                Some(condition) => format!(
+                    "searched, not drawn: its condition ({}) did not hold, so the {from} value",
+                    condition_text(condition)
+                ),
+                None => from,
             };
             let why = idle
                 .iter()
@@ -257,7 +270,7 @@ pub(crate) fn trial_page(
                 value,
                 note: match why {
                     Some(why) => format!("{from}; does nothing here: {}", why.replace('`', "")),
-                    None => from.into(),
+                    None => from,
                 },
                 idle: why.is_some(),
                 link: Default::default(),
@@ -362,4 +375,21 @@ fn default_text(d: KnobDefault) -> String {
         KnobDefault::Str(s) => s.to_string(),
         KnobDefault::Bool(b) => b.to_string(),
     }
+}
+
+/// Returns a `when:` condition as words, as `regularization = dropout` or `optimizer in sgd,
+/// adamw`, its tests joined by `and`.
+fn condition_text(condition: &experiment::Condition) -> String {
+    let tests: Vec<String> = condition
+        .when
+        .iter()
+        .map(|(name, values)| match values.as_slice() {
+            [one] => format!("{name} = {one}"),
+            many => {
+                let list: Vec<String> = many.iter().map(ToString::to_string).collect();
+                format!("{name} in {}", list.join(", "))
+            }
+        })
+        .collect();
+    tests.join(" and ")
 }
