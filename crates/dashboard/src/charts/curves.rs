@@ -300,9 +300,7 @@ pub(crate) fn fitted(
             }
             let small = text_style(12).pos(Pos::new(HPos::Left, VPos::Center));
             for curve in &absent {
-                legend_entry(&legend, (6, y), DIM, Marker::Cross, &curve.label)?;
-                legend.draw(&Text::new("no values", (30, y + 15), small.clone()))?;
-                y += 36;
+                y = absent_entry(&legend, y, &curve.label)?;
             }
             if lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed) {
                 legend_entry(&legend, (6, y), DIM, Marker::Line(1), dimmed_label)?;
@@ -329,6 +327,20 @@ pub(crate) fn fitted(
         }
         Ok(())
     })
+}
+
+/// Draws the legend entry at height `y` of a series with no values to draw (`label`, then
+/// "no values" under it, beside a grey cross), so that it is named rather than silently
+/// missing; returns the height of the next entry.
+pub(super) fn absent_entry(
+    legend: &super::Area<'_>,
+    y: i32,
+    label: &str,
+) -> Result<i32, Box<dyn std::error::Error>> {
+    legend_entry(legend, (6, y), DIM, Marker::Cross, label)?;
+    let small = text_style(12).pos(Pos::new(HPos::Left, VPos::Center));
+    legend.draw(&Text::new("no values", (30, y + 15), small))?;
+    Ok(y + 36)
 }
 
 /// Returns the point `curve` marks as its best, as recorded (downsampling may drop it from

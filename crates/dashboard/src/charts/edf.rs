@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::curves::{line_chart, LEGEND_WIDTH};
+use super::curves::{absent_entry, line_chart, LEGEND_WIDTH};
 use super::{
     draw_symbol, legend_entry, padded_range, palette, render, symbol, symbol_points, tick,
     DrawResult, Marker,
@@ -33,6 +33,12 @@ pub(crate) fn edf(
     } else {
         "share of trials at or below"
     };
+    // Experiments without a completed value: named in the legend and the label, not absent.
+    let absent: Vec<&str> = series
+        .iter()
+        .filter(|s| !s.values.iter().any(|v| v.is_finite()))
+        .map(|s| s.label.as_str())
+        .collect();
     let label = format!("{y_title} each {x_title}");
     let sorted: Vec<(usize, Vec<f64>)> = series
         .iter()
@@ -47,6 +53,12 @@ pub(crate) fn edf(
     let all = sorted.iter().flat_map(|(_, v)| v.iter().copied());
     let Some((x0, x1)) = padded_range(all) else {
         return super::empty(size, &label, "no completed trials");
+    };
+    let label = if absent.is_empty() {
+        label
+    } else {
+        let none: Vec<String> = absent.iter().map(|a| format!("{a}: no values")).collect();
+        format!("{label}; {}", none.join("; "))
     };
     render(size, &label, |root| -> DrawResult {
         let (plot, legend) = root.split_horizontally(size.0.saturating_sub(LEGEND_WIDTH));
@@ -87,6 +99,9 @@ pub(crate) fn edf(
                 &series[*i].label,
             )?;
             y += 20;
+        }
+        for name in &absent {
+            y = absent_entry(&legend, y, name)?;
         }
         Ok(())
     })

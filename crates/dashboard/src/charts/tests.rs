@@ -1977,3 +1977,26 @@ fn issue_ux_2_the_importance_chart_names_its_top_set() {
         "{svg}"
     );
 }
+
+#[test]
+fn issue_ux_4_the_distribution_names_an_experiment_without_values() {
+    let svg = edf(
+        &[
+            Distribution {
+                label: "cond-tpe".into(),
+                values: vec![0.9, 0.95, 0.96],
+            },
+            Distribution {
+                label: "killed".into(),
+                values: Vec::new(),
+            },
+        ],
+        (1300, 380),
+        "val_accuracy",
+        true,
+    );
+    let texts = texts_of(&svg);
+    assert!(texts.iter().any(|t| t == "killed"), "{texts:?}");
+    assert!(texts.iter().any(|t| t == "no values"), "{texts:?}");
+    assert!(svg.contains("killed: no values"), "the chart's label");
+}
