@@ -7,7 +7,7 @@
 //! refuse them.
 
 use crate::words::number_text;
-use crate::{Distribution, Knob, KnobKind, SearchSpace};
+use crate::{Distribution, Knob, KnobKind, ParamValue, SearchSpace};
 
 /// The share of draws outside a knob's values from which a normal distribution is noted.
 const OUTSIDE_NOTED: f64 = 0.05;
@@ -72,7 +72,10 @@ impl SearchSpace {
 
     /// Notes each parameter drawn log-uniformly on natural-log bounds (`log_uniform`,
     /// `q_log_uniform`, and `inv_log_uniform`, whose draws are e^-x) that read as the values
-    /// themselves, most likely (`bounds_read_as_values`).
+    /// themselves, most likely (`bounds_read_as_values`). Bounds the knob would refuse as values
+    /// (a momentum of 2.3) are not noted: the `_values` form would be refused. Where the drawn
+    /// range is one the knob is often searched over (`USUAL_NEAR_ONE`: momentum from 0.905 to
+    /// 0.999), the `_values` form is offered only as what to write if values were meant.
     pub fn log_bound_notes(&self) -> Vec<String> {
         self.params()
             .iter()
@@ -87,27 +90,42 @@ impl SearchSpace {
                     }
                     _ => return None,
                 };
-                bounds_read_as_values(min, max).then(|| {
-                    // e^-x falls as x rises: the draws run from e^-max to e^-min.
-                    let (low, high) = if sign < 0.0 { (-max, -min) } else { (min, max) };
+                if !bounds_read_as_values(min, max) {
+                    return None;
+                }
+                let knob = Knob::find(&p.name);
+                // Bounds the knob would refuse as values were not meant as values: the
+                // `_values` form would be refused, so the note has nothing to offer.
+                if knob.is_some_and(|k| !values_accepted(k, min, max)) {
+                    return None;
+                }
+                // e^-x falls as x rises: the draws run from e^-max to e^-min.
+                let (low, high) = if sign < 0.0 { (-max, -min) } else { (min, max) };
+                let drawn = format!(
+                    "`{}` is `{}`, whose bounds are natural logarithms{} (as in W&B): it \
+                     draws from e^{} to e^{}, {} to {}",
+                    p.name,
+                    p.distribution.name(),
+                    if sign < 0.0 {
+                        " of the value's reciprocal"
+                    } else {
+                        ""
+                    },
+                    number_text(low),
+                    number_text(high),
+                    significant(low.exp()),
+                    significant(high.exp()),
+                );
+                let (min, max) = (number_text(min), number_text(max));
+                Some(if knob.is_some_and(|k| usual_near_one(k, low.exp())) {
+                    // A range the knob is often searched over (momentum from 0.905 to 0.999):
+                    // the file may well mean it.
                     format!(
-                        "`{}` is `{}`, whose bounds are natural logarithms{} (as in W&B): it \
-                         draws from e^{} to e^{}, {} to {}; `{values}` draws between {} and {} \
-                         themselves",
-                        p.name,
-                        p.distribution.name(),
-                        if sign < 0.0 {
-                            " of the value's reciprocal"
-                        } else {
-                            ""
-                        },
-                        number_text(low),
-                        number_text(high),
-                        four_places(low.exp()),
-                        four_places(high.exp()),
-                        number_text(min),
-                        number_text(max)
+                        "{drawn}; if you meant values between {min} and {max}, write \
+                         `{values}`"
                     )
+                } else {
+                    format!("{drawn}; `{values}` draws between {min} and {max} themselves")
                 })
             })
             .collect()
@@ -155,10 +173,31 @@ fn bounds_read_as_values(min: f64, max: f64) -> bool {
     unit || spans_orders
 }
 
-/// `1.0305` for e^0.03: four decimal places, trailing zeros dropped.
-fn four_places(x: f64) -> String {
-    let text = format!("{x:.4}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+/// Knobs whose values are usually searched close below 1, where draws from 0.5 up (e^-0.69 and
+/// above, such as `inv_log_uniform`'s 0.905 to 0.999 from bounds 0.001 and 0.1) are a range
+/// the file may mean: SGD's momentum, a step schedule's decay factor. An lr, an l2 or a dropout
+/// that close to 1 is not.
+const USUAL_NEAR_ONE: &[&str] = &["momentum", "step_factor"];
+
+/// Returns whether the draws of `knob`, from `low` up (and below 1, as the knob takes them),
+/// are a range it is usually searched over (`USUAL_NEAR_ONE`).
+fn usual_near_one(knob: &Knob, low: f64) -> bool {
+    USUAL_NEAR_ONE.contains(&knob.name) && low >= 0.5
+}
+
+/// Returns whether `knob` takes `min` and `max` as values, as a `_values` form (positive bounds,
+/// the logarithm of each drawn) bounds them: `momentum` refuses 2.3, `lr` refuses 0.
+fn values_accepted(knob: &Knob, min: f64, max: f64) -> bool {
+    min > 0.0
+        && [min, max]
+            .iter()
+            .all(|&x| knob.check(&ParamValue::Float(x)).is_ok())
+}
+
+/// `1.0305` for e^0.03, `0.0000454` for e^-10: five significant digits, trailing zeros dropped,
+/// so that a value near 1 keeps what sets it apart from 1 and a small one is not written 0.
+fn significant(x: f64) -> String {
+    number_text(format!("{x:.4e}").parse().unwrap_or(x))
 }
 
 /// Returns the standard normal distribution function at `x` (Abramowitz and Stegun 7.1.26 for
@@ -278,10 +317,40 @@ mod tests {
             space.log_bound_notes(),
             [
                 "`lr` is `inv_log_uniform`, whose bounds are natural logarithms of the value's \
-              reciprocal (as in W&B): it draws from e^-0.1 to e^-0.0001, 0.9048 to 0.9999; \
+              reciprocal (as in W&B): it draws from e^-0.1 to e^-0.0001, 0.90484 to 0.9999; \
               `inv_log_uniform_values` draws between 0.0001 and 0.1 themselves"
             ]
         );
+    }
+
+    #[test]
+    fn a_drawn_range_the_knob_is_searched_over_is_advised_only_conditionally() {
+        let inv = |min, max| Distribution::InvLogUniform { min, max };
+        let space = SearchSpace::new(vec![
+            // 0.905 to 0.999: a sensible momentum search, which the file may mean.
+            Param::new("momentum", inv(0.001, 0.1)),
+            // As values, 2.3 is no momentum: the bounds are logarithms, and nothing is noted.
+            Param::new("step_factor", inv(0.01, 2.3)),
+            // A dropout of 10 is refused: no `_values` form to offer.
+            Param::new("dropout", inv(0.1, 10.0)),
+            // e^-10 is 0.0000454, not 0.
+            Param::new("clip_norm", inv(0.1, 10.0)),
+        ]);
+        assert_eq!(
+            space.log_bound_notes(),
+            [
+                "`clip_norm` is `inv_log_uniform`, whose bounds are natural logarithms of the \
+              value's reciprocal (as in W&B): it draws from e^-10 to e^-0.1, 0.0000454 to 0.90484; \
+              `inv_log_uniform_values` draws between 0.1 and 10 themselves",
+                "`momentum` is `inv_log_uniform`, whose bounds are natural logarithms of the \
+              value's reciprocal (as in W&B): it draws from e^-0.1 to e^-0.001, 0.90484 to \
+              0.999; if you meant values between 0.001 and 0.1, write `inv_log_uniform_values`"
+            ]
+        );
+        // The same bounds on an lr draw a range no lr is searched over.
+        let space = SearchSpace::new(vec![Param::new("lr", inv(0.001, 0.1))]);
+        assert!(space.log_bound_notes()[0]
+            .ends_with("`inv_log_uniform_values` draws between 0.001 and 0.1 themselves"));
     }
 
     #[test]
@@ -298,7 +367,7 @@ mod tests {
             space.log_bound_notes(),
             [
                 "`clip_norm` is `log_uniform`, whose bounds are natural logarithms (as in W&B): \
-              it draws from e^0.1 to e^10, 1.1052 to 22026.4658; `log_uniform_values` draws \
+              it draws from e^0.1 to e^10, 1.1052 to 22026; `log_uniform_values` draws \
               between 0.1 and 10 themselves"
             ]
         );
