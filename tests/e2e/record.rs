@@ -411,3 +411,28 @@ fn the_build_names_its_version_and_commit_and_a_record_keeps_them() {
         assert_eq!(again.stdout.matches("note:").count(), 1, "{}", again.stdout);
     }
 }
+
+#[test]
+fn reproduce_shows_the_control_characters_of_what_the_record_holds() {
+    let env = TestEnv::new();
+    // The file's name is the record's `spec_file`, which reproduce names: an escape in it
+    // would turn the terminal red if printed as it is.
+    let spec = env.write_spec(
+        "red\u{1b}[31m.yaml",
+        "name: red\nseed: 1\nmethod: random\nrun_cap: 1\nparallel: 1\n\
+         metric: {name: val_accuracy, goal: maximize}\n\
+         data: {csv: DATA/penguins.csv, target: species, categorical: [island, sex], \
+         exclude: [year], missing: median}\n\
+         train: {epochs: 1}\n\
+         parameters:\n  lr: {values: [0.01]}\n",
+    );
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let again = env.sweep(&["reproduce", "red/0"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again.stdout.contains("red\\u{1b}[31m.yaml") && !again.stdout.contains('\u{1b}'),
+        "{}",
+        again.stdout
+    );
+}

@@ -31,7 +31,7 @@ use trainer::MlpObjective;
 use super::checkpoint_again::{self, Found, Scratch};
 use super::{find_experiment, open_store, parse_trial, StoreMode};
 use crate::args::ReproduceArgs;
-use crate::{probe, Outcome};
+use crate::{output, probe, Outcome};
 
 /// Metric curves by name, each in step order.
 type Curves = BTreeMap<String, Vec<(Step, f64)>>;
@@ -125,7 +125,7 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
 
     let mut out = std::io::stdout().lock();
     for note in notes(&record, &spec) {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", output::visible(&note))?;
     }
     let last_step = stored
         .values()
@@ -139,7 +139,8 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
     writeln!(
         out,
         "reproducing trial {name}/{number} (seed {}) from its stored record of {}",
-        trial.seed, record.spec_file
+        trial.seed,
+        output::visible(&record.spec_file)
     )?;
     out.flush()?;
     let checkpoints = store::checkpoint_dir(&args.store.store, &info.name);
@@ -176,7 +177,7 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         writeln!(
             out,
             "differs: {} at epoch {}: stored {}, now {}",
-            d.metric,
+            output::visible(&d.metric),
             d.step,
             value(d.stored),
             value(d.now)
@@ -197,11 +198,13 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         (Some(now), Some(then)) if now != then => {
             writeln!(
                 out,
-                "differs: the trial failed then ({then}) and fails otherwise now ({now})"
+                "differs: the trial failed then ({}) and fails otherwise now ({})",
+                output::visible(then),
+                output::visible(&now)
             )?;
             return Ok(Outcome::NotReproduced);
         }
-        (Some(now), _) => format!("failed again as then ({now}); "),
+        (Some(now), _) => format!("failed again as then ({}); ", output::visible(&now)),
         (None, _) => String::new(),
     };
     let compared = stored.keys().filter(|m| *m != WALL_TIME).count();
