@@ -367,6 +367,7 @@ fn render_experiment(
     page.pruned_at = effort.pruned_text().unwrap_or_default();
     leaderboard::show_trained(&mut page.board, effort);
     page.board.sort_error = sort_error;
+    page.resume = view::resume_command(&data.info, &reader.store_dir());
     let whole = ExperimentHtml {
         page: &page,
         live: page.live,

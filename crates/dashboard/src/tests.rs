@@ -1086,6 +1086,54 @@ fn a_sort_that_does_not_read_keeps_the_page_and_says_so_beside_the_table() {
 }
 
 #[test]
+fn a_stopped_sweep_says_how_to_resume_and_what_its_unfinished_trials_do() {
+    // As the CLI says when a sweep stops ("run the same command again to resume"): the page
+    // shows the command, and the trials left unfinished say they run again from scratch; the
+    // list counts the trials as `sweep ls` does (started or run, of the run cap).
+    run(async {
+        let store = store_with("stopped", 4);
+        let mut info = store.experiment("stopped").unwrap().unwrap();
+        info.status = ExperimentStatus::Interrupted;
+        store.update_experiment(&info).unwrap();
+        let mut queued = fixtures::trial(1, 4);
+        queued.id = experiment::TrialId(4);
+        queued.state = experiment::TrialState::Queued;
+        queued.result = None;
+        queued.reason = None;
+        store.put_trial("stopped", &queued).unwrap();
+        let (status, body) = get(&store, "/experiments/stopped").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body.contains(
+                "<pre class=\"command resume-command\">sweep run experiments/fixture.yaml \
+                 --store .sweep</pre>"
+            ),
+            "{body}"
+        );
+        assert!(
+            body.contains(
+                "state-queued\" title=\"not run, or put back unfinished when the sweep stopped: \
+                 it runs from scratch when the same command runs again\""
+            ) && body.contains(
+                "state-interrupted\" title=\"running when the sweep was killed: it runs again \
+                 from scratch when the same command runs again\""
+            ),
+            "{body}"
+        );
+        let (_, list) = get(&store, "/").await;
+        assert!(
+            list.contains("<td class=\"num\">5 <span class=\"of\">/ 4</span></td>"),
+            "{list}"
+        );
+        // A finished sweep has nothing to resume.
+        let (_, done) = get(&store, "/experiments/stopped").await;
+        let finished = store_with("done", 3);
+        let (_, finished_page) = get(&finished, "/experiments/done").await;
+        assert!(done.contains("resume-command") && !finished_page.contains("resume-command"));
+    });
+}
+
+#[test]
 fn a_missing_experiment_or_trial_says_what_is_near_and_links_to_it() {
     // As the CLI says `did you mean`, the 404 page names the closest experiment and links to
     // it; a missing trial says which trials there are and links back to its experiment, under

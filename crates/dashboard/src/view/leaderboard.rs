@@ -10,7 +10,7 @@ use experiment::{
     TrialFilter, TrialId, TrialOrder, TrialState,
 };
 use serde::Deserialize;
-use store::ExperimentInfo;
+use store::{ExperimentInfo, ExperimentStatus};
 
 use super::format::{self, url_part};
 use crate::{Error, Result};
@@ -364,6 +364,25 @@ pub(crate) struct Row {
     pub(crate) duration: String,
 }
 
+/// Says why a trial of an experiment no sweep runs now waits, where it has no reason of its
+/// own: a queued trial (never started, or put back when a Ctrl-C stopped it) or an interrupted
+/// one (running when the sweep was killed) runs again from scratch when the same command runs
+/// again. Empty otherwise.
+fn idle_reason(info: &ExperimentInfo, t: &Trial) -> String {
+    let waits = matches!(t.state, TrialState::Queued | TrialState::Running);
+    if info.status == ExperimentStatus::Running || !waits {
+        return String::new();
+    }
+    match t.state {
+        TrialState::Running => "running when the sweep was killed: it runs again from scratch \
+                                when the same command runs again"
+            .into(),
+        _ => "not run, or put back unfinished when the sweep stopped: it runs from scratch when \
+              the same command runs again"
+            .into(),
+    }
+}
+
 impl Row {
     /// Returns whether the `i`th cell of `metrics` breaks a constraint.
     pub(crate) fn metric_breaks(&self, i: &usize) -> bool {
@@ -438,6 +457,8 @@ pub(crate) fn show_trained(board: &mut Leaderboard, effort: &Effort) {
         let best = row.epoch.parse::<u32>().ok();
         row.trained = match (best, effort.epochs_of(TrialId(row.id))) {
             (Some(best), Some(trained)) if trained > best => trained.to_string(),
+            // No best epoch (a trial a kill stopped before its result): what it trained.
+            (None, Some(trained)) if trained > 0 => trained.to_string(),
             _ => String::new(),
         };
     }
@@ -547,7 +568,7 @@ pub(crate) fn leaderboard(
                 id: t.id.0,
                 href: format::trial_href(experiment, t.id.0),
                 state: info.trial_state_shown(t.state),
-                reason: t.reason.clone().unwrap_or_default(),
+                reason: t.reason.clone().unwrap_or_else(|| idle_reason(info, t)),
                 value: format::value_num(t.value(objective)),
                 epoch: t
                     .result

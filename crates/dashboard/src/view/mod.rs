@@ -283,6 +283,20 @@ pub(crate) const LEFT_OUT_WITHOUT_SPEC: [&str; 6] = [
     "the most epochs the trials could train",
 ];
 
+/// Returns the command that resumes the sweep of `info` when it stopped before its end
+/// (`interrupted`): its spec file, as the run was given it, with the store in `store_dir`, as
+/// the CLI says when it stops ("run the same command again to resume"); empty otherwise.
+pub(crate) fn resume_command(info: &store::ExperimentInfo, store_dir: &str) -> String {
+    if info.status != ExperimentStatus::Interrupted {
+        return String::new();
+    }
+    format!(
+        "sweep run {} --store {}",
+        experiment::shell_quote(&info.spec_path),
+        experiment::shell_quote(store_dir)
+    )
+}
+
 /// Returns the notice an experiment's pages show when its stored spec does not read with this
 /// version (`problem`: the parser's error), as `sweep show` says it: what is left out, and why.
 pub(crate) fn spec_notice(problem: &str) -> String {

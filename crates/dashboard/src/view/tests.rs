@@ -729,6 +729,30 @@ fn importance_ranks_pruned_trials_after_completed_ones() {
 }
 
 #[test]
+fn a_trial_stopped_before_its_result_shows_the_epochs_it_trained() {
+    // A trial a kill stopped has no best epoch, but trained epochs: the leaderboard says how
+    // many rather than a bare `-`.
+    let d = data(10);
+    let r = ranked(&d.trials, &d.objectives(), d.constraints());
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    let sel = Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap();
+    let mut page = experiment_page(&d, &r, (&a, Picked::default()), &sel, NOW);
+    let running = d
+        .trials
+        .iter()
+        .find(|t| t.result.is_none())
+        .expect("the fixture's last trial runs, without a result");
+    let mut effort = experiment::Effort::default();
+    effort.add(running, d.spec.as_ref(), Some(Step(75)));
+    super::leaderboard::show_trained(&mut page.board, &effort);
+    let row = page.board.rows.iter().find(|row| row.id == running.id.0);
+    assert_eq!(
+        row.map(|row| (row.epoch.as_str(), row.trained.as_str())),
+        Some(("-", "75"))
+    );
+}
+
+#[test]
 fn a_conditional_parameter_not_drawn_says_its_condition_did_not_hold() {
     // `dropout` is searched only with sgd: a trial with adam did not draw it, and its knob
     // keeps the default, which is not a value the search chose.

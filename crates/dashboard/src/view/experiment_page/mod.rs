@@ -112,6 +112,9 @@ pub(crate) struct ExperimentPage<'a> {
     /// changes (`param_count`), not a pruner, e.g. `all 7 stopped for breaking a constraint no
     /// epoch changes, not by a pruner`; empty when none was.
     pub(crate) constraint_stops: String,
+    /// The command that resumes a sweep that stopped before its end (`sweep run FILE --store
+    /// DIR`), set by the page's handler, which knows the store's folder; empty otherwise.
+    pub(crate) resume: String,
     /// The epochs at which a successive-halving pruner judges trials (`PrunerSpec::rungs_text`);
     /// empty for the other rules.
     pub(crate) rungs: String,
@@ -342,6 +345,7 @@ pub(crate) fn experiment_page<'a>(
         epochs: String::new(),
         pruned_at: String::new(),
         constraint_stops: constraint_stops(&data.trials, summary.pruned),
+        resume: String::new(),
         rungs: data
             .spec
             .as_ref()
