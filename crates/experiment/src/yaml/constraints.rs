@@ -21,17 +21,12 @@ pub(super) fn constraints(d: &mut Decoder, node: &Node) -> Option<Vec<(Constrain
     // A list of comparisons (`[param_count <= 600]`, as Ray Tune or a paper writes them): the
     // mapping they are here, built from them where they read as one.
     if let Kind::Seq(items) = &node.kind {
-        let written: Option<Vec<String>> = items.iter().map(comparison).collect();
-        let example = match written {
-            Some(bounds) if !bounds.is_empty() => bounds.join(", "),
-            _ => "param_count: {max: 20000}".to_string(),
-        };
         d.error(
             node.pos,
             "constraints",
             format!(
-                "expected a mapping of metrics to their bounds, found a sequence; write \
-                 `constraints: {{{example}}}`"
+                "expected a mapping of metrics to their bounds, found a sequence; write {}",
+                from_comparisons(items)
             ),
         );
         return None;
@@ -122,25 +117,154 @@ fn bounds(d: &mut Decoder, node: &Node, path: &str, metric: &str) -> Option<Cons
     })
 }
 
-/// Returns the bound that a comparison written as text (`param_count <= 600`, `val_loss > 0.1`)
-/// is here (`param_count: {max: 600}`); `None` for other text. A strict comparison is read as
-/// the bound itself: a metric equal to it is seldom what decides.
-fn comparison(node: &Node) -> Option<String> {
-    let Kind::Scalar {
-        value: Scalar::Str(text),
-        ..
-    } = &node.kind
-    else {
-        return None;
+/// Returns, as a message shows it, the mapping that a list of comparisons (`[param_count <= 600, param_count >= 100]`)
+/// is here, each metric's comparisons merged into one mapping (`param_count: {min: 100, max:
+/// 600}`); where an item reads as no comparison (`param_count == 600`), the general form, with
+/// each name the items write (`param_count: {min: ..., max: ...}`).
+fn from_comparisons(items: &[Node]) -> String {
+    let mut merged: Vec<(&str, Option<&str>, Option<&str>)> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut all_read = true;
+    for item in items {
+        let text = match &item.kind {
+            Kind::Scalar {
+                value: Scalar::Str(text),
+                ..
+            } => text,
+            // A list of mappings (`- param_count: {max: 600}`): their keys are the metrics.
+            Kind::Map(entries) => {
+                all_read = false;
+                for entry in entries {
+                    if !names.contains(&entry.key.as_str()) {
+                        names.push(&entry.key);
+                    }
+                }
+                continue;
+            }
+            _ => {
+                all_read = false;
+                continue;
+            }
+        };
+        for name in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            let is_name = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+            if is_name && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        let Some(bounds) = comparison(text) else {
+            all_read = false;
+            continue;
+        };
+        for (name, side, bound) in bounds {
+            let at = match merged.iter().position(|(n, _, _)| *n == name) {
+                Some(at) => at,
+                None => {
+                    merged.push((name, None, None));
+                    merged.len() - 1
+                }
+            };
+            // Two bounds on one side: both hold only at the tighter one.
+            let slot = &mut merged[at];
+            let x = number(bound);
+            let (held, tighter) = match side {
+                Side::Min => (&mut slot.1, 1.0),
+                Side::Max => (&mut slot.2, -1.0),
+            };
+            if held.is_none_or(|old| (x - number(old)) * tighter > 0.0) {
+                *held = Some(bound);
+            }
+        }
+    }
+    let mapping = |name: &str, min: Option<&str>, max: Option<&str>| {
+        let sides: Vec<String> = [("min", min), ("max", max)]
+            .into_iter()
+            .filter_map(|(key, x)| x.map(|x| format!("{key}: {}", shorten(x))))
+            .collect();
+        format!("{}: {{{}}}", shorten(name), sides.join(", "))
     };
-    let (at, op) = ["<=", ">=", "<", ">"]
+    if all_read && !merged.is_empty() {
+        let merged: Vec<String> = merged
+            .iter()
+            .map(|(name, min, max)| mapping(name, *min, *max))
+            .collect();
+        return format!("`constraints: {{{}}}`", merged.join(", "));
+    }
+    if names.is_empty() {
+        names.push("param_count");
+    }
+    let general: Vec<String> = names
         .iter()
-        .find_map(|op| text.find(op).map(|at| (at, *op)))?;
-    let (name, bound) = (text[..at].trim(), text[at + op.len()..].trim());
-    let valid_name =
-        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    (valid_name && bound.parse::<f64>().is_ok_and(f64::is_finite)).then(|| {
-        let side = if op.starts_with('<') { "max" } else { "min" };
-        format!("{}: {{{side}: {}}}", shorten(name), shorten(bound))
-    })
+        .map(|name| mapping(name, Some("..."), Some("...")))
+        .collect();
+    format!(
+        "`constraints: {{{}}}`, with `min`, `max` or both for each metric",
+        general.join(", ")
+    )
+}
+
+/// Which side of a metric a comparison bounds.
+#[derive(Clone, Copy)]
+enum Side {
+    Min,
+    Max,
+}
+
+/// Returns the value of a bound already checked to be a number.
+fn number(text: &str) -> f64 {
+    text.parse().unwrap_or(f64::NAN)
+}
+
+/// Returns the bounds that a comparison written as text is: `param_count <= 600` and `600 >=
+/// param_count` an upper bound on `param_count`, `val_loss > 0.1` a lower one on `val_loss`,
+/// `0 <= val_loss <= 0.5` both; `None` for other text (`param_count == 600`). A strict
+/// comparison is read as the bound itself: a metric equal to it is seldom what decides.
+fn comparison(text: &str) -> Option<Vec<(&str, Side, &str)>> {
+    // The text cut at each comparison sign: operands, and the signs between them.
+    let mut operands = Vec::new();
+    let mut signs = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(['<', '>']) {
+        operands.push(rest[..at].trim());
+        let sign = &rest[at..];
+        let len = if sign[1..].starts_with('=') { 2 } else { 1 };
+        signs.push(if sign.starts_with('<') {
+            Side::Max
+        } else {
+            Side::Min
+        });
+        rest = &sign[len..];
+    }
+    operands.push(rest.trim());
+    let is_name = |t: &str| {
+        t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let is_number = |t: &str| t.parse::<f64>().is_ok_and(f64::is_finite);
+    let flip = |side: Side| match side {
+        Side::Min => Side::Max,
+        Side::Max => Side::Min,
+    };
+    match (operands.as_slice(), signs.as_slice()) {
+        // `name < bound`: the sign says which side of the metric the bound is.
+        ([name, bound], [side]) if is_name(name) && is_number(bound) => {
+            Some(vec![(*name, *side, *bound)])
+        }
+        // `bound > name`: the sign read from the metric's side is the other way round.
+        ([bound, name], [side]) if is_name(name) && is_number(bound) => {
+            Some(vec![(*name, flip(*side), *bound)])
+        }
+        // `low <= name <= high` (or `high >= name >= low`): the signs point the same way.
+        ([a, name, b], [first, second])
+            if is_name(name) && is_number(a) && is_number(b) && same(*first, *second) =>
+        {
+            Some(vec![(*name, flip(*first), *a), (*name, *second, *b)])
+        }
+        _ => None,
+    }
+}
+
+/// Returns whether two comparison signs point the same way (`<` and `<=`, `>` and `>=`).
+fn same(a: Side, b: Side) -> bool {
+    matches!((a, b), (Side::Min, Side::Min) | (Side::Max, Side::Max))
 }

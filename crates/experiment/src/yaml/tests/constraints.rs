@@ -48,7 +48,16 @@ fn constraint_errors_name_the_field_and_what_was_expected() {
             ("constraints: {epoch_seconds: {max: 1}}\n", "4:15: constraints.epoch_seconds: `epoch_seconds` is wall time, which differs between runs; a constraint on it would rank the same trials differently each time"),
             ("constraints: {params: {max: 1}}\n", "4:15: constraints.params: unknown key `params`; expected keys: train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, val_rmse, val_mae, val_r2, param_count"),
             ("constraints: {param_count: {max: 1, maximum: 2}}\n", "4:37: constraints.param_count.maximum: unknown key `maximum`; did you mean `max`? expected keys: min, max"),
-            ("constraints: [param_count]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {param_count: {max: 20000}}`"),
+            ("constraints: [param_count]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {param_count: {min: ..., max: ...}}`, with `min`, `max` or both for each metric"),
+            // Comparisons of one metric merge into one mapping (two keys would be a duplicate);
+            // reversed and two-sided comparisons are read too, the tighter of two bounds kept.
+            ("constraints: [param_count <= 600, param_count >= 100]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {param_count: {min: 100, max: 600}}`"),
+            ("constraints: [600 >= param_count, val_loss < 1, val_loss < 0.5]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {param_count: {max: 600}, val_loss: {max: 0.5}}`"),
+            ("constraints: [0 <= val_loss <= 0.5, 1e4 > param_count > 10]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_loss: {min: 0, max: 0.5}, param_count: {min: 10, max: 1e4}}`"),
+            // What reads as no comparison: the general form, with the names written.
+            ("constraints: [param_count == 600, val_loss <= 0.5]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {param_count: {min: ..., max: ...}, val_loss: {min: ..., max: ...}}`, with `min`, `max` or both for each metric"),
+            ("constraints: [0 <= val_loss >= 0.5]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_loss: {min: ..., max: ...}}`, with `min`, `max` or both for each metric"),
+            ("constraints:\n  - val_f1: {min: 0.5}\n", "5:3: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_f1: {min: ..., max: ...}}`, with `min`, `max` or both for each metric"),
             ("constraints: [val_loss > 0.1, param_count <= 600]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_loss: {min: 0.1}, param_count: {max: 600}}`"),
         ],
         BASE,
