@@ -588,8 +588,16 @@ fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials(
         assert_eq!(status, StatusCode::OK);
         #[allow(clippy::cast_precision_loss)]
         let epochs = format!(
-            "<dt>epochs</dt><dd>{trained} trained of at most 480 ({:.2}x)</dd>",
+            "epochs</dt><dd>{trained} trained of at most 480 ({:.2}x)</dd>",
             trained as f64 / 480.0
+        );
+        // The heading says over how many trials, and what the ratio is.
+        assert!(
+            page.contains(
+                "<dt title=\"the epochs its 40 trials trained, of the most they would have \
+                 trained had none stopped early"
+            ),
+            "{page}"
         );
         assert!(page.contains(&epochs), "{epochs}\n{page}");
         assert!(
@@ -667,7 +675,7 @@ fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials(
         let empty = store_with("empty", 0);
         let (_, page) = get(&empty, "/experiments/empty").await;
         assert!(
-            !page.contains("<dt>epochs</dt>") && page.contains("<dt>pruned</dt><dd>0</dd>"),
+            !page.contains("epochs</dt>") && page.contains("<dt>pruned</dt><dd>0</dd>"),
             "{page}"
         );
     });
