@@ -75,7 +75,8 @@ const ROOT_KEYS: &[&str] = &[
 
 /// Top-level keys of W&B sweep files (and Optuna's and Ray Tune's words) that have no place
 /// here, and why: a file brought over is told what to remove or rename rather than that a key
-/// is unknown. Optuna's `direction` is said with the file's own metric (`objectives::direction`).
+/// is unknown. Optuna's `direction` and `directions` are said with the file's own metrics
+/// (`objectives::direction`, `objectives::directions`).
 const WANDB_ONLY: &[(&str, &str)] = &[
     ("program", STARTS_A_SCRIPT),
     ("command", STARTS_A_SCRIPT),
@@ -94,11 +95,6 @@ const WANDB_ONLY: &[(&str, &str)] = &[
     (
         "study_name",
         "is Optuna's; here the experiment is named by `name:`",
-    ),
-    (
-        "directions",
-        "is Optuna's; here several objectives are a list: `metric: [{name: val_accuracy, goal: \
-         maximize}, {name: param_count, goal: minimize}]`",
     ),
     (
         "timeout",
@@ -222,8 +218,15 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         );
         return None;
     }
-    let direction = objectives::direction(root);
-    let refused = [WANDB_ONLY, &[("direction", direction.as_str())]].concat();
+    let (direction, directions) = (objectives::direction(root), objectives::directions(root));
+    let refused = [
+        WANDB_ONLY,
+        &[
+            ("direction", direction.as_str()),
+            ("directions", directions.as_str()),
+        ],
+    ]
+    .concat();
     let f = d.fields_refusing(root, "", ROOT_KEYS, &refused)?;
     let name = d.required(&f, "name").and_then(|n| name(d, n));
     let description = match f.get("description") {
@@ -244,7 +247,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     });
     let objectives = d
         .required(&f, "metric")
-        .and_then(|n| objectives::objectives(d, n));
+        .and_then(|n| objectives::objectives(d, n, &objectives::written_goals(root)));
     let metric = objectives
         .as_ref()
         .and_then(|o| o.list.first())

@@ -16,8 +16,13 @@ pub(super) struct Objectives {
 
 /// Reads `metric: {name, goal, target}`, or a list of at least two `{name, goal}`; a goal
 /// defaults to the metric's own direction, and the target (W&B's: the sweep ends once a trial
-/// reaches it) to none.
-pub(super) fn objectives(d: &mut Decoder, node: &Node) -> Option<Objectives> {
+/// reaches it) to none. `written` are the goals of a top-level `directions:` (Optuna's), in
+/// order, which the form shown for a list of names pairs with them.
+pub(super) fn objectives(
+    d: &mut Decoder,
+    node: &Node,
+    written: &[Option<&str>],
+) -> Option<Objectives> {
     let Kind::Seq(items) = &node.kind else {
         let (objective, target) = objective(d, node, "metric")?;
         if objective.name == "epoch_seconds" {
@@ -60,12 +65,14 @@ pub(super) fn objectives(d: &mut Decoder, node: &Node) -> Option<Objectives> {
     if names.len() == items.len() {
         let written: Vec<String> = names
             .iter()
-            .map(|name| {
-                let goal = crate::KNOWN_METRICS
-                    .iter()
-                    .find(|(known, _)| known == name)
-                    .map_or("maximize", |(_, goal)| goal.as_str());
-                format!("{{name: {}, goal: {goal}}}", shorten(name))
+            .enumerate()
+            .map(|(i, name)| {
+                let goal = written.get(i).copied().flatten();
+                format!(
+                    "{{name: {}, goal: {}}}",
+                    shorten(name),
+                    own_goal(name, goal)
+                )
             })
             .collect();
         d.error(
@@ -119,16 +126,42 @@ pub(super) fn objectives(d: &mut Decoder, node: &Node) -> Option<Objectives> {
 }
 
 /// Returns why a top-level `direction:` (Optuna's) has no place in the spec `root`, with the
-/// form it takes here: the goal of the file's own metric, in the direction written
-/// (`metric: {name: val_loss, goal: minimize}`).
+/// form it takes here, built from the file's own metric: its goal in the direction written
+/// (`metric: {name: val_loss, goal: minimize}`); beside a goal `metric:` sets already, that
+/// one (and that the two disagree where they do); beside a list of objectives, each goal in
+/// its entry, as `direction:` cannot say several.
 pub(super) fn direction(root: &Node) -> String {
     let goal = goal_of(entry(root, "direction").and_then(text));
     let metric = entry(root, "metric");
-    let first = match metric.map(|m| &m.kind) {
-        Some(Kind::Seq(items)) => items.first(),
-        _ => metric,
-    };
-    let name = first.and_then(|m| entry(m, "name")).and_then(text);
+    if let Some(Kind::Seq(items)) = metric.map(|m| &m.kind) {
+        if let Some(list) = objective_list(items, &[]) {
+            return format!(
+                "is Optuna's; with several objectives each goal is in its entry of `metric:`: \
+                 delete `direction:` and write `metric: {list}`"
+            );
+        }
+    }
+    let set = metric
+        .and_then(|m| entry(m, "goal"))
+        .and_then(text)
+        .and_then(|t| goal_of(Some(t)));
+    match (set, goal) {
+        (Some(set), Some(goal)) if set != goal => {
+            return format!(
+                "is Optuna's; here the goal is the metric's, and `metric:` says `goal: {set}` \
+                 where `direction:` says {goal}: delete `direction:`, and keep in `metric:` \
+                 the goal you mean"
+            )
+        }
+        (Some(set), _) => {
+            return format!(
+                "is Optuna's; here the goal is the metric's, and `metric:` sets it already \
+                 (`goal: {set}`): delete `direction:`"
+            )
+        }
+        _ => {}
+    }
+    let name = metric.and_then(metric_written);
     let name = name.unwrap_or(match goal {
         Some("minimize") => "val_loss",
         _ => "val_accuracy",
@@ -139,6 +172,76 @@ pub(super) fn direction(root: &Node) -> String {
         shorten(name),
         goal.unwrap_or("maximize` or `minimize")
     )
+}
+
+/// Returns why a top-level `directions:` (Optuna's) has no place in the spec `root`: the list
+/// of objectives it is here, the file's own metrics paired in order with the directions
+/// written.
+pub(super) fn directions(root: &Node) -> String {
+    let goals = written_goals(root);
+    let list = match entry(root, "metric").map(|m| &m.kind) {
+        Some(Kind::Seq(items)) => objective_list(items, &goals),
+        _ => None,
+    };
+    let list = list.unwrap_or_else(|| {
+        "[{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]".to_string()
+    });
+    format!("is Optuna's; here several objectives are a list: `metric: {list}`")
+}
+
+/// Returns the goals that a top-level `directions:` (Optuna's) writes in the spec `root`, in
+/// order, `None` for one that reads as no goal; empty where it has none.
+pub(super) fn written_goals(root: &Node) -> Vec<Option<&'static str>> {
+    match entry(root, "directions").map(|n| &n.kind) {
+        Some(Kind::Seq(items)) => items.iter().map(|i| goal_of(text(i))).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Returns a list of objectives written as names or mappings as this file takes it
+/// (`[{name: val_loss, goal: minimize}, ...]`): each goal as its entry sets it, else the one of
+/// `goals` at its place, else the metric's own; `None` where an entry names no metric.
+fn objective_list(items: &[Node], goals: &[Option<&str>]) -> Option<String> {
+    let objectives: Option<Vec<String>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let name = metric_written(item)?;
+            let set = entry(item, "goal")
+                .and_then(text)
+                .and_then(|t| goal_of(Some(t)));
+            let goal = set.or(goals.get(i).copied().flatten());
+            Some(format!(
+                "{{name: {}, goal: {}}}",
+                shorten(name),
+                own_goal(name, goal)
+            ))
+        })
+        .collect();
+    objectives
+        .filter(|o| !o.is_empty())
+        .map(|o| format!("[{}]", o.join(", ")))
+}
+
+/// Returns the metric an objective written `node` names: its text (`val_loss`) or its `name`.
+fn metric_written(node: &Node) -> Option<&str> {
+    match &node.kind {
+        Kind::Scalar {
+            value: Scalar::Str(_),
+            text,
+        } => Some(text),
+        _ => entry(node, "name").and_then(text),
+    }
+}
+
+/// Returns `goal` where given, else the goal of the known metric `name`, else `maximize`.
+fn own_goal<'a>(name: &str, goal: Option<&'a str>) -> &'a str {
+    goal.unwrap_or_else(|| {
+        crate::KNOWN_METRICS
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map_or("maximize", |(_, goal)| goal.as_str())
+    })
 }
 
 /// Returns the value of `key` in the mapping `node`, if it is one and has the key.

@@ -176,6 +176,27 @@ fn regression_351588c_look_alike_characters_in_valid_text_are_text() {
 }
 
 #[test]
+fn optuna_directions_are_said_with_the_files_own_metrics() {
+    let base = "name: t\ndata: {csv: d.csv, target: y}\n";
+    check(
+        &[
+            // The names written, paired in order with the directions written, on both lines.
+            ("metric: [val_loss, train_loss]\ndirections: [minimize, minimize]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_loss, goal: minimize}, {name: train_loss, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list: `metric: [{name: val_loss, goal: minimize}, {name: train_loss, goal: minimize}]`"),
+            ("metric: [val_loss, val_f1]\ndirections: [minimize, MINIMIZE]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_loss, goal: minimize}, {name: val_f1, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list: `metric: [{name: val_loss, goal: minimize}, {name: val_f1, goal: minimize}]`"),
+            // A stray `direction:` beside a list: each goal in its entry, none dropped.
+            ("metric: [val_accuracy, param_count]\ndirection: maximize\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]`\n4:1: direction: `direction` is Optuna's; with several objectives each goal is in its entry of `metric:`: delete `direction:` and write `metric: [{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]`"),
+            ("metric:\n  - {name: val_f1, goal: maximize}\n  - {name: param_count, goal: minimize}\ndirection: maximize\n", "6:1: direction: `direction` is Optuna's; with several objectives each goal is in its entry of `metric:`: delete `direction:` and write `metric: [{name: val_f1, goal: maximize}, {name: param_count, goal: minimize}]`"),
+            // A goal `metric:` sets already, agreeing or not.
+            ("metric: {name: val_f1, goal: minimize}\ndirection: maximize\n", "4:1: direction: `direction` is Optuna's; here the goal is the metric's, and `metric:` says `goal: minimize` where `direction:` says maximize: delete `direction:`, and keep in `metric:` the goal you mean"),
+            ("metric: {name: val_f1, goal: maximize}\ndirection: maximize\n", "4:1: direction: `direction` is Optuna's; here the goal is the metric's, and `metric:` sets it already (`goal: maximize`): delete `direction:`"),
+            // A metric written as a bare name is the one said.
+            ("metric: val_f1\ndirection: minimize\n", "3:9: metric: expected a mapping, found string `val_f1`; the objective is written `{name: val_f1, goal: maximize}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's: `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of them)"),
+        ],
+        base,
+    );
+}
+
+#[test]
 fn top_level_errors() {
     check(
         &[
