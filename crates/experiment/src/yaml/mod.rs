@@ -116,6 +116,41 @@ const NAMES_A_PROJECT: &str = "names a W&B account's project; a Sweep experiment
 const NAMES_AN_ENTITY: &str = "names the W&B user or team a run is sent to; a Sweep experiment \
     is kept in the store, on this machine, so remove it";
 
+/// Returns why the counts other tools write at the top of the spec `root` have no place here,
+/// with the value written where Sweep's key takes it (`n_jobs: 2` is `parallel: 2`,
+/// `num_samples: 20` is `run_cap: 20`), and Optuna's `n_jobs: -1` (a trial per core) said as
+/// `parallel:` left out, which runs one trial per core; as `WANDB_ONLY` says them for other
+/// values, which these come before.
+fn counts_written(root: &Node) -> Vec<(&str, String)> {
+    let Kind::Map(entries) = &root.kind else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let Some(Scalar::Int(n)) = scalar(&entry.value) else {
+            continue;
+        };
+        let why = match (entry.key.as_str(), *n) {
+            ("n_jobs", -1) => "is Optuna's count of trials run at once, -1 for one per core; \
+                               here leave `parallel:` out, and a run takes one trial per core"
+                .to_string(),
+            ("n_jobs", n) if (1..=i64::from(crate::MAX_PARALLEL)).contains(&n) => {
+                format!("is Optuna's count of trials run at once; here that is `parallel: {n}`")
+            }
+            ("num_samples", n) if (1..=i64::from(u32::MAX)).contains(&n) => format!(
+                "is how Ray Tune counts trials; here the number of trials is `run_cap: {n}`"
+            ),
+            ("count" | "n_trials", n) if (1..=i64::from(u32::MAX)).contains(&n) => format!(
+                "is how W&B's agent (`--count`) or Optuna (`n_trials`) counts trials; here the \
+                 number of trials is `run_cap: {n}`"
+            ),
+            _ => continue,
+        };
+        out.push((entry.key.as_str(), why));
+    }
+    out
+}
+
 /// Trials of a search other than a grid when `run_cap` is not given.
 const DEFAULT_RANDOM_RUN_CAP: u32 = 20;
 
@@ -219,14 +254,11 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         return None;
     }
     let (direction, directions) = (objectives::direction(root), objectives::directions(root));
-    let refused = [
-        WANDB_ONLY,
-        &[
-            ("direction", direction.as_str()),
-            ("directions", directions.as_str()),
-        ],
-    ]
-    .concat();
+    let counts = counts_written(root);
+    let mut refused: Vec<(&str, &str)> = counts.iter().map(|(k, why)| (*k, why.as_str())).collect();
+    refused.extend(WANDB_ONLY);
+    refused.push(("direction", direction.as_str()));
+    refused.push(("directions", directions.as_str()));
     let f = d.fields_refusing(root, "", ROOT_KEYS, &refused)?;
     let name = d.required(&f, "name").and_then(|n| name(d, n));
     let description = match f.get("description") {
