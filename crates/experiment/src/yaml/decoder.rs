@@ -428,9 +428,15 @@ fn written_as(path: &str, node: &Node) -> Option<String> {
     };
     let text = shorten(text);
     match path {
-        "pruner" => Some(format!(
-            "a rule is written `{{type: {text}}}`, with its settings beside `type`"
-        )),
+        "pruner" => Some(match super::pruner::other_type(&text) {
+            Some((ours, whose)) => format!(
+                "a rule is written `{{type: {ours}}}` (`{text}` is {whose} name for `{ours}`), \
+                 with its settings beside `type`"
+            ),
+            None => {
+                format!("a rule is written `{{type: {text}}}`, with its settings beside `type`")
+            }
+        }),
         "sampler" => Some(format!(
             "the sampler is chosen with `method: {text}`; `sampler:` holds its settings, such as \
              `{{n_startup_trials: 10}}`"

@@ -112,8 +112,7 @@ pub(super) fn pruner(
         Kind::Scalar { text, .. } => text.as_str(),
         _ => "",
     };
-    let lower = written.to_ascii_lowercase();
-    if let Some((_, ours, whose)) = OTHER_TYPES.iter().find(|(o, _, _)| *o == lower) {
+    if let Some((ours, whose)) = other_type(written) {
         d.error(
             kind_node.pos,
             &type_path,
@@ -267,6 +266,16 @@ pub(super) fn pruner(
             }
         }
     })
+}
+
+/// Returns the `type` here of a pruner another tool names `written` (Optuna's `MedianPruner`,
+/// Ray Tune's `ASHAScheduler`), with whose name it is; `None` for other text.
+pub(super) fn other_type(written: &str) -> Option<(&'static str, &'static str)> {
+    let lower = written.to_ascii_lowercase();
+    OTHER_TYPES
+        .iter()
+        .find(|(other, _, _)| *other == lower)
+        .map(|(_, ours, whose)| (*ours, *whose))
 }
 
 /// Returns the keys written in the `early_terminate:` mapping of the spec `text` (which a

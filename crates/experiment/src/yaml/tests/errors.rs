@@ -579,6 +579,9 @@ fn a_scalar_in_place_of_a_block_says_how_the_block_is_written() {
     check(
         &[
             ("method: tpe\npruner: asha\n", "5:9: pruner: expected a mapping, found string `asha`; a rule is written `{type: asha}`, with its settings beside `type`"),
+            // Another tool's class name: the type it is here, as `type: MedianPruner` is told.
+            ("method: tpe\npruner: MedianPruner\n", "5:9: pruner: expected a mapping, found string `MedianPruner`; a rule is written `{type: median}` (`MedianPruner` is Optuna's name for `median`), with its settings beside `type`"),
+            ("method: tpe\npruner: ASHAScheduler\n", "5:9: pruner: expected a mapping, found string `ASHAScheduler`; a rule is written `{type: asha}` (`ASHAScheduler` is Ray Tune's name for `asha`), with its settings beside `type`"),
             ("sampler: tpe\n", "4:10: sampler: expected a mapping, found string `tpe`; the sampler is chosen with `method: tpe`; `sampler:` holds its settings, such as `{n_startup_trials: 10}`"),
             ("model: cnn\n", "4:8: model: expected a mapping, found string `cnn`; a model is written `{kind: cnn}`, with its knobs beside `kind`"),
             ("model: MLP\n", "4:8: model: expected a mapping, found string `MLP`; a model is written `{kind: mlp}`, with its knobs beside `kind`"),
