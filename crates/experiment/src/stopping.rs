@@ -114,7 +114,8 @@ impl ExperimentSpec {
 impl ExperimentSpec {
     /// Returns `note` (on a pruner written as W&B's `early_terminate:`) with the `max_iter` it
     /// quotes said as derived where the file does not write it: W&B's `min_iter * eta^s`, with
-    /// its default `s` of 3 where `s` is not written either.
+    /// `s` as the file writes it, or its default of 3 where `s` is not written either, and held
+    /// at `u32::MAX` where it would pass it (`s: 1000`).
     fn wandb_derived(&self, note: &str) -> String {
         let PrunerSpec::Hyperband {
             min_resource,
@@ -125,24 +126,25 @@ impl ExperimentSpec {
         else {
             return note.to_string();
         };
-        let written = crate::yaml::early_terminate_keys(&self.source);
-        if written.iter().any(|k| k == "max_iter") {
+        let written = crate::yaml::early_terminate_written(&self.source);
+        if written.iter().any(|(k, _)| k == "max_iter") {
             return note.to_string();
         }
-        // `max_iter` is `min_iter * eta^s` here: its brackets are s + 1.
-        let s = crate::hyperband_first_rungs(*min_resource, *max_resource, *reduction_factor)
-            .len()
-            .saturating_sub(1);
-        let s_said = if written.iter().any(|k| k == "s") {
-            format!("`s: {s}`")
+        // `max_iter` is `min_iter * eta^s` here, held at the largest count it can be.
+        let s_said = match written.iter().find(|(k, _)| k == "s") {
+            Some((_, s)) => format!("`s: {s}`"),
+            None => "W&B's default `s: 3`, as the file gives none".to_string(),
+        };
+        let capped = if *max_resource == u32::MAX {
+            format!(", past {max_resource}, the most it can be, so it is held there")
         } else {
-            format!("W&B's default `s: {s}`, as the file gives none")
+            String::new()
         };
         note.replace(
             &format!("`max_iter: {max_resource}`"),
             &format!(
                 "`max_iter` ({max_resource}: not written, so `min_iter` {min_resource} times \
-                 `eta` {reduction_factor} to the power s, with {s_said})"
+                 `eta` {reduction_factor} to the power s, with {s_said}{capped})"
             ),
         )
     }

@@ -74,6 +74,23 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
           every trial numbered k goes to bracket k mod 3; set `max_iter` to 3"
         ]
     );
+    // An `s` whose `min_iter * eta^s` passes the largest count: the file's `s` is quoted
+    // (not the 20 that the held `max_iter` works back to), with the hold said.
+    let held =
+        notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, min_iter: 1, s: 1000}\n");
+    assert!(
+        held[0].contains(
+            "`max_iter` (4294967295: not written, so `min_iter` 1 times `eta` 3 to the power s, \
+             with `s: 1000`, past 4294967295, the most it can be, so it is held there)"
+        ),
+        "{held:?}"
+    );
+    let held =
+        notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, min_iter: 1, s: 25}\n");
+    assert!(
+        held[0].contains("with `s: 25`, past 4294967295"),
+        "{held:?}"
+    );
     assert_eq!(
         notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, min_iter: 1, max_iter: 9}\n"),
         [

@@ -29,7 +29,7 @@ mod whole_bounds;
 
 use std::path::Path;
 
-pub(crate) use pruner::early_terminate_keys;
+pub(crate) use pruner::early_terminate_written;
 pub(crate) use whole_bounds::whole_bound_notes;
 
 use crate::{

@@ -279,9 +279,9 @@ pub(super) fn other_type(written: &str) -> Option<(&'static str, &'static str)> 
 }
 
 /// Returns the keys written in the `early_terminate:` mapping of the spec `text` (which a
-/// parsed spec's pruner no longer tells apart from the values they default to); empty where
-/// it has none.
-pub(crate) fn early_terminate_keys(text: &str) -> Vec<String> {
+/// parsed spec's pruner no longer tells apart from the values they default to), each with its
+/// value as written (empty for one that is no scalar); empty where it has none.
+pub(crate) fn early_terminate_written(text: &str) -> Vec<(String, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let Some(Node {
         kind: Kind::Map(root),
@@ -295,7 +295,16 @@ pub(crate) fn early_terminate_keys(text: &str) -> Vec<String> {
         .find(|e| e.key == "early_terminate")
         .map(|e| &e.value.kind)
     {
-        Some(Kind::Map(entries)) => entries.iter().map(|e| e.key.clone()).collect(),
+        Some(Kind::Map(entries)) => entries
+            .iter()
+            .map(|e| {
+                let value = match &e.value.kind {
+                    Kind::Scalar { text, .. } => text.clone(),
+                    _ => String::new(),
+                };
+                (e.key.clone(), value)
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }
