@@ -9,9 +9,11 @@ pub(crate) mod experiment_page;
 pub(crate) mod experiments_compare;
 pub(crate) mod format;
 pub(crate) mod leaderboard;
+pub(crate) mod list_sort;
 pub(crate) mod space;
 pub(crate) mod trial;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use experiment::{Constraint, Direction, MetricSpec, Timestamp, Trial, TrialState};
@@ -112,7 +114,11 @@ pub(crate) fn objectives_text(objectives: &[MetricSpec]) -> String {
 /// The experiments page: one page of the experiments whose name contains the query.
 #[derive(Debug, Clone)]
 pub(crate) struct ExperimentsPage {
-    /// One row per experiment of this page that the filter keeps, oldest first.
+    /// Each sortable column's head, by its key's name: the link that sorts by it (the other
+    /// way when it already does), its arrow (`▲`, `▼` or none) and its `aria-sort`.
+    pub(crate) heads: BTreeMap<&'static str, (String, &'static str, &'static str)>,
+    /// One row per experiment of this page that the filter keeps, in the sort's order (oldest
+    /// first by default).
     pub(crate) rows: Vec<Summary>,
     /// Whether any experiment is running (the page refreshes itself), shown or not.
     pub(crate) live: bool,
@@ -138,7 +144,19 @@ pub(crate) struct ExperimentsPage {
     pub(crate) last: Option<String>,
 }
 
-/// The experiments list's query, validated: `?q=` (the last one given counts), and the page
+impl ExperimentsPage {
+    /// Returns the head of the column sorted by `key` (a `ListSort` name): its link, arrow and
+    /// `aria-sort`; an unknown key gets an empty link.
+    pub(crate) fn head(&self, key: &str) -> (String, &'static str, &'static str) {
+        self.heads
+            .get(key)
+            .cloned()
+            .unwrap_or((String::new(), "", "none"))
+    }
+}
+
+/// The experiments list's query, validated: `?q=` (the last one given counts), the column sort
+/// (`sort`, `dir`: `list_sort`), and the page
 /// and rows per page as the leaderboard takes them (`page`, `per_page`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ListQuery {
@@ -150,6 +168,13 @@ pub(crate) struct ListQuery {
     pub(crate) per_page: u32,
     /// Rows per page as the query asked, which links keep; `None` for the default.
     pub(crate) per_page_asked: Option<u32>,
+    /// The column the list is sorted by (`?sort=`): by default when it was started, oldest
+    /// first.
+    pub(crate) sort: list_sort::ListSort,
+    /// Whether the sort runs the other way (`?dir=desc`).
+    pub(crate) descending: bool,
+    /// Whether the query named the sort or its direction, which links then keep.
+    pub(crate) sort_asked: bool,
 }
 
 impl ListQuery {
@@ -158,10 +183,21 @@ impl ListQuery {
     pub(crate) fn parse(query: &str, default_per_page: u32) -> crate::Result<ListQuery> {
         let mut q = String::new();
         let (mut page, mut per_page) = (None, None);
+        let (mut sort, mut dir) = (None, None);
         for (key, value) in query_pairs(query)? {
             let slot = match key.as_str() {
                 "q" => {
                     q = value.trim().to_string();
+                    continue;
+                }
+                "sort" | "dir" => {
+                    let slot = if key == "sort" { &mut sort } else { &mut dir };
+                    if slot.is_some() {
+                        return Err(crate::Error::BadRequest(format!(
+                            "bad query: `{key}` is given twice"
+                        )));
+                    }
+                    *slot = Some(value);
                     continue;
                 }
                 "page" => &mut page,
@@ -180,11 +216,28 @@ impl ListQuery {
             })?);
         }
         let (page, per_page_shown) = leaderboard::paging(page, per_page, default_per_page)?;
+        let key = sort.as_deref().map_or(
+            Ok(list_sort::ListSort::default()),
+            list_sort::ListSort::parse,
+        )?;
+        let descending = match dir.as_deref() {
+            None => key.largest_first(),
+            Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => {
+                return Err(crate::Error::BadRequest(format!(
+                    "unknown dir {other:?}; use asc or desc"
+                )))
+            }
+        };
         Ok(ListQuery {
             q,
             page,
             per_page: per_page_shown,
             per_page_asked: per_page,
+            sort: key,
+            descending,
+            sort_asked: sort.is_some() || dir.is_some(),
         })
     }
 
@@ -194,6 +247,10 @@ impl ListQuery {
         let mut parts = Vec::new();
         if !self.q.is_empty() {
             parts.push(format!("q={}", format::url_part(&self.q)));
+        }
+        if self.sort_asked {
+            let dir = if self.descending { "desc" } else { "asc" };
+            parts.push(format!("sort={}&dir={dir}", self.sort.name()));
         }
         if page > 1 {
             parts.push(format!("page={page}"));
@@ -239,10 +296,10 @@ pub(crate) fn experiments_page(
     let kept = matching_experiments(all, &list.q);
     let matching = kept.len();
     let pages = leaderboard::pages_of(matching, list.per_page);
-    let rows: Vec<Summary> = page_of(kept, list.page, list.per_page)
-        .into_iter()
-        .map(|d| Summary::of(d, now))
-        .collect();
+    // Every kept experiment's numbers, to sort by them before the page is cut.
+    let mut summaries: Vec<Summary> = kept.iter().map(|d| Summary::of(d, now)).collect();
+    list_sort::sort_rows(&mut summaries, list.sort, list.descending);
+    let rows = page_of(summaries, list.page, list.per_page);
     let live = all
         .iter()
         .any(|d| d.info.status == ExperimentStatus::Running);
@@ -255,7 +312,28 @@ pub(crate) fn experiments_page(
         n => format!("{first}–{} of {matching}", first + n - 1),
     };
     let (page, here) = (list.page, |p: u32| list.href(p));
+    let heads = list_sort::ListSort::ALL
+        .into_iter()
+        .map(|key| {
+            let current = key == list.sort;
+            let mut sorted = list.clone();
+            sorted.sort = key;
+            sorted.sort_asked = true;
+            sorted.descending = if current {
+                !list.descending
+            } else {
+                key.largest_first()
+            };
+            let (arrow, aria) = match (current, list.descending) {
+                (false, _) => ("", "none"),
+                (true, false) => ("▲", "ascending"),
+                (true, true) => ("▼", "descending"),
+            };
+            (key.name(), (sorted.href(1), arrow, aria))
+        })
+        .collect();
     ExperimentsPage {
+        heads,
         rows,
         live,
         query: list.q.clone(),

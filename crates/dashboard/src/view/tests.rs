@@ -77,6 +77,48 @@ fn first_page() -> super::ListQuery {
 }
 
 #[test]
+fn the_experiments_list_sorts_by_its_columns() {
+    // Three experiments, oldest first: 10, 30 and 20 trials.
+    let named = |name: &str, n: u32, created: i64| {
+        let mut d = data(n);
+        d.info.name = name.into();
+        d.info.created = Timestamp(d.info.created.0 + created);
+        std::sync::Arc::new(d)
+    };
+    let all = [named("b", 10, 0), named("c", 30, 1), named("a", 20, 2)];
+    let order = |query: &str| {
+        let list = super::ListQuery::parse(query, super::leaderboard::PER_PAGE).unwrap();
+        let page = experiments_page(&all, NOW, &list);
+        let names: Vec<String> = page.rows.iter().map(|r| r.name.clone()).collect();
+        (names.join(" "), page)
+    };
+    assert_eq!(order("").0, "b c a", "the store's order, oldest first");
+    assert_eq!(order("sort=name").0, "a b c");
+    assert_eq!(order("sort=name&dir=desc").0, "c b a");
+    // A count sorts largest first at the first click.
+    let (names, page) = order("sort=trials");
+    assert_eq!(names, "c a b");
+    assert_eq!(
+        page.head("trials"),
+        ("/?sort=trials&dir=asc".to_string(), "▼", "descending"),
+        "a second click sorts the other way"
+    );
+    assert_eq!(
+        page.head("name"),
+        ("/?sort=name&dir=asc".to_string(), "", "none")
+    );
+    assert_eq!(order("sort=started&dir=desc").0, "a c b");
+    // The pages keep the sort; a key the list lacks is refused, naming those it has.
+    let list = super::ListQuery::parse("sort=failed&per_page=1", 50).unwrap();
+    assert_eq!(list.href(2), "/?sort=failed&dir=desc&page=2&per_page=1");
+    let bad = super::ListQuery::parse("sort=best", 50).map(|_| ());
+    assert!(
+        matches!(&bad, Err(crate::Error::BadRequest(m)) if m.starts_with("unknown sort \"best\"; the list sorts by name, status, trials")),
+        "{bad:?}"
+    );
+}
+
+#[test]
 fn a_killed_sweep_has_no_clock_running() {
     // The experiment a killed sweep left behind, as a dashboard that does not run it shows it.
     let mut d = data(40);
