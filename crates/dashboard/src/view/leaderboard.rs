@@ -368,7 +368,7 @@ pub(crate) struct Row {
 /// own: a queued trial (never started, or put back when a Ctrl-C stopped it) or an interrupted
 /// one (running when the sweep was killed) runs again from scratch when the same command runs
 /// again. Empty otherwise.
-fn idle_reason(info: &ExperimentInfo, t: &Trial) -> String {
+pub(crate) fn idle_reason(info: &ExperimentInfo, t: &Trial) -> String {
     let waits = matches!(t.state, TrialState::Queued | TrialState::Running);
     if info.status == ExperimentStatus::Running || !waits {
         return String::new();

@@ -795,6 +795,49 @@ fn a_trial_stopped_before_its_result_shows_the_epochs_it_trained() {
 }
 
 #[test]
+fn a_trial_a_stopped_sweep_left_says_it_runs_again_on_its_page() {
+    // The fixture's last trial runs; a sweep that stopped left it so (a kill), or put it back
+    // to queued (a Ctrl-C): either way it runs again from scratch when the command runs again.
+    let mut d = data(10);
+    d.info.status = ExperimentStatus::Interrupted;
+    let page_of = |t: &Trial| {
+        trial_page(
+            (&d.info, d.spec.as_ref()),
+            t,
+            None,
+            &BTreeMap::new(),
+            NOW,
+            "st",
+            CheckpointAt::Nowhere,
+        )
+    };
+    let mut left = d.trials[9].clone();
+    assert_eq!(left.state, TrialState::Running);
+    assert_eq!(
+        page_of(&left).reason,
+        "running when the sweep was killed: it runs again from scratch when the same command \
+         runs again"
+    );
+    left.state = TrialState::Queued;
+    assert!(page_of(&left)
+        .reason
+        .starts_with("not run, or put back unfinished"));
+    // While a sweep runs it, a running trial needs no such word.
+    d.info.status = ExperimentStatus::Running;
+    left.state = TrialState::Running;
+    let running = trial_page(
+        (&d.info, d.spec.as_ref()),
+        &left,
+        None,
+        &BTreeMap::new(),
+        NOW,
+        "st",
+        CheckpointAt::Nowhere,
+    );
+    assert_eq!(running.reason, "");
+}
+
+#[test]
 fn a_conditional_parameter_not_drawn_says_its_condition_did_not_hold() {
     // `dropout` is searched only with sgd: a trial with adam did not draw it, and its knob
     // keeps the default, which is not a value the search chose.

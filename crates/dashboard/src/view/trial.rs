@@ -350,7 +350,10 @@ pub(crate) fn trial_page(
         experiment_href: format::experiment_href(&info.name),
         id,
         state: info.trial_state_shown(trial.state),
-        reason: trial.reason.clone().unwrap_or_default(),
+        reason: trial
+            .reason
+            .clone()
+            .unwrap_or_else(|| super::leaderboard::idle_reason(info, trial)),
         facts,
         params,
         best_metrics,
