@@ -260,8 +260,10 @@ fn the_experiment_page_renders_in_headless_chromium() {
     );
 
     // On a phone's width (400 px) the compare tables' sticky row names leave room for the
-    // values: the first value cell is wholly in view, both comparing trials and experiments.
+    // values: the first value cell is wholly in view, both comparing trials and experiments;
+    // the leaderboard, scrolled to its last column, keeps its trial numbers in view.
     for target in [
+        "/experiments/tiny",
         "/experiments/tiny/compare?t=0&t=1&t=2",
         "/compare?e=tiny&e=other",
     ] {
@@ -408,9 +410,11 @@ fn proxy_dropping_updates(upstream: &str) -> String {
 
 /// Serves, at `/probe`, a page that loads `target` from `upstream` in a 400-px-wide frame (a
 /// phone's width; the frame's media queries see that width) and, once it has loaded, writes
-/// into its own `<pre id="probe">` one line per table of class `compare` in the frame: whether
-/// its first value cell (the first `td` of its first body row) lies wholly inside the table's
-/// scrolling box, as `inside LEFT RIGHT of WIDTH` or `outside ...`. Everything else is
+/// into its own `<pre id="probe">` one line per table of class `compare` or `leaderboard` in
+/// the frame: whether a cell that should stay in view lies wholly inside the table's scrolling
+/// box, as `inside LEFT RIGHT of WIDTH` or `outside ...`: a compare table's first value cell
+/// (the first `td` of its first body row), and a leaderboard's trial number (its third cell)
+/// once the table is scrolled to its far right. Everything else is
 /// forwarded to `upstream`, so the frame is of the probe's origin and the script may measure
 /// it (`getBoundingClientRect`); the answers lose the headers that forbid framing
 /// (`X-Frame-Options`, and the CSP's `frame-ancestors`). Returns the probe's URL.
@@ -424,10 +428,13 @@ fn probe_narrow(upstream: &str, target: &str) -> String {
          <iframe id=\"frame\" src=\"{target}\" style=\"width:400px;height:900px;border:0\"></iframe>\
          <script>document.getElementById('frame').addEventListener('load', function () {{\
            var doc = this.contentDocument, lines = [];\
-           doc.querySelectorAll('table.compare').forEach(function (table) {{\
+           doc.querySelectorAll('table.compare, table.leaderboard').forEach(function (table) {{\
              var wrap = table.closest('.table-wrap') || table;\
+             var board = table.classList.contains('leaderboard');\
+             if (board) {{ wrap.scrollLeft = wrap.scrollWidth; }}\
              var box = wrap.getBoundingClientRect();\
-             var cell = table.querySelector('tbody tr td').getBoundingClientRect();\
+             var cell = table.querySelector(board ? 'tbody tr td:nth-child(3)' : 'tbody tr td')\
+               .getBoundingClientRect();\
              var inside = cell.left >= box.left && cell.right <= box.right;\
              lines.push((inside ? 'inside ' : 'outside ') + Math.round(cell.left) + ' ' +\
                Math.round(cell.right) + ' of ' + Math.round(box.width));\
