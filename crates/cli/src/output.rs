@@ -465,9 +465,10 @@ pub(crate) fn importance(out: &mut impl Write, per_objective: &[Importance]) -> 
     }
     writeln!(
         out,
-        "            (PED-ANOVA: how each parameter is spread among the top {} of trials, \
-         against all)",
-        percent(dashboard::IMPORTANCE_TOP_FRACTION)
+        "            (PED-ANOVA: how each parameter is spread among the top {} of trials \
+         (at least {}), against all)",
+        percent(dashboard::IMPORTANCE_TOP_FRACTION),
+        dashboard::IMPORTANCE_MIN_TOP
     )?;
     writeln!(out)
 }
@@ -798,8 +799,8 @@ mod tests {
             text,
             "importance  by val_accuracy: lr 75%, hidden 25%, depth <1%\n            \
              by param_count: - (measured from 10 completed or pruned trials on)\n            \
-             (PED-ANOVA: how each parameter is spread among the top 10% of trials, against \
-             all)\n\n"
+             (PED-ANOVA: how each parameter is spread among the top 10% of trials (at least \
+             5), against all)\n\n"
         );
         let mut out = Vec::new();
         importance(&mut out, &both[..1]).unwrap();

@@ -300,6 +300,11 @@ struct ImportanceDto {
     /// The objective the top trials are the best by.
     objective: String,
     top_fraction: f64,
+    /// How many trials the top set held (the top fraction, at least `importance::MIN_TOP`,
+    /// and those tied with its last); `None` until enough trials completed.
+    top_trials: Option<usize>,
+    /// How many trials with a value it compared the top set with; `None` as `top_trials`.
+    trials: Option<usize>,
     /// `None` until enough trials completed.
     importance: Option<Vec<ParamImportanceDto>>,
 }
@@ -502,13 +507,18 @@ async fn importance(
             let objectives = data.objectives();
             let index = leaderboard::objective_index(query.objective.as_deref(), &objectives)?;
             let objective = objectives.get(index);
-            let scores = objective
-                .and_then(|o| crate::param_importance(data.spec.as_ref(), &data.trials, o));
+            let axes = crate::view::space::param_axes(data.spec.as_ref(), &data.trials);
+            let measured = objective.and_then(|o| {
+                crate::view::experiment_page::importance_of(&axes, &data.trials, &o.name, o.goal)
+            });
+            let top = measured.as_ref().map(|(_, top)| *top);
             Ok(ImportanceDto {
                 method: "PED-ANOVA (global, histogram densities)",
                 objective: objective.map(|o| o.name.clone()).unwrap_or_default(),
                 top_fraction: crate::importance::GAMMA,
-                importance: scores.map(|s| {
+                top_trials: top.map(|t| t.top),
+                trials: top.map(|t| t.of),
+                importance: measured.map(|(s, _)| {
                     s.into_iter()
                         .map(|(param, importance)| ParamImportanceDto { param, importance })
                         .collect()

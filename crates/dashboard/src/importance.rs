@@ -59,7 +59,6 @@ pub(crate) enum Column {
 
 /// The trials importance compared: the top set among all the trials with a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)]
 pub(crate) struct TopSet {
     /// The trials in the top set (those tied with its last one included).
     pub(crate) top: usize,
@@ -67,18 +66,11 @@ pub(crate) struct TopSet {
     pub(crate) of: usize,
 }
 
-/// Returns each parameter's importance (summing to 1), in the order given, or `None` when fewer
-/// than `MIN_TRIALS` objective values are finite.
+/// Returns each parameter's importance (summing to 1), in the order given, and the top set it
+/// compared with all trials, or `None` when fewer than `MIN_TRIALS` objective values are finite.
 ///
 /// `objective[i]` is trial `i`'s value, oriented so that smaller is better (negate a maximized
 /// metric); every column has one entry per trial.
-pub(crate) fn ped_anova(columns: &[Column], objective: &[f64]) -> Option<Vec<f64>> {
-    ped_anova_top(columns, objective).map(|(shares, _)| shares)
-}
-
-/// Returns what `ped_anova` does, and the top set it compared with all trials.
-// FIXME: `importance_of` (`view::experiment_page`) is to take it, to show the top set's size
-// on the chart; until it does, only `ped_anova` and the tests call it whole.
 pub(crate) fn ped_anova_top(columns: &[Column], objective: &[f64]) -> Option<(Vec<f64>, TopSet)> {
     let valid: Vec<usize> = (0..objective.len())
         .filter(|&i| objective[i].is_finite())
@@ -221,6 +213,11 @@ fn divergence(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Returns the shares `ped_anova_top` gives, without its top set.
+    fn ped_anova(columns: &[Column], objective: &[f64]) -> Option<Vec<f64>> {
+        ped_anova_top(columns, objective).map(|(shares, _)| shares)
+    }
 
     /// A small deterministic generator, so that the test data never changes.
     fn uniform(state: &mut u64) -> f64 {

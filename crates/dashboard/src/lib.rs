@@ -45,6 +45,8 @@ pub use serve::{spawn, ServeOptions, Server};
 
 /// The fraction of trials parameter importance takes as the top ones (PED-ANOVA's gamma).
 pub const IMPORTANCE_TOP_FRACTION: f64 = importance::GAMMA;
+/// The fewest trials parameter importance takes as the top ones, whatever the fraction.
+pub const IMPORTANCE_MIN_TOP: usize = importance::MIN_TOP;
 
 /// Returns each parameter's share of importance for `objective` among the `trials` of an
 /// experiment with `spec` (its stored spec, when that parses), as the dashboard computes it
@@ -57,6 +59,7 @@ pub fn param_importance(
 ) -> Option<Vec<(String, f64)>> {
     let axes = view::space::param_axes(spec, trials);
     view::experiment_page::importance_of(&axes, trials, &objective.name, objective.goal)
+        .map(|(shares, _)| shares)
 }
 
 /// Shared by every handler: the store reader and the access rule.

@@ -871,7 +871,10 @@ fn a_study_with_two_objectives_serves_its_front() {
             html.contains("Each trial's param_count by trial number"),
             "{html}"
         );
-        assert!(html.contains("top 10% of trials by param_count"), "{html}");
+        assert!(
+            html.contains("top 10% of trials (at least 5) by param_count"),
+            "{html}"
+        );
         // The search box and the sort links keep it.
         assert!(
             html.contains(r#"<input type="hidden" name="objective" value="param_count">"#)
@@ -1933,6 +1936,12 @@ fn the_api_returns_what_the_pages_show() {
             .filter_map(|p| p["param"].as_str())
             .collect();
         assert_eq!(params, ["hidden", "lr", "optimizer"]);
+        // The top set it compared: the top 10% of the 33 finished trials is 4, held to 5.
+        assert_eq!(imp["top_fraction"], 0.1);
+        assert_eq!(
+            (&imp["top_trials"], &imp["trials"]),
+            (&5.into(), &33.into())
+        );
 
         let (_, body) = get(&store, "/api/experiments/demo/history").await;
         let history: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -2575,5 +2584,44 @@ fn issue_an_experiment_s_busy_time_is_labelled_so() {
         assert!(page.contains("\">busy</dt>") && !page.contains("<dt>duration</dt>"));
         let (_, list) = get(&store, "/").await;
         assert!(list.contains("\">busy</th>"), "{list}");
+    });
+}
+
+#[test]
+fn issue_ux_an_experiment_without_a_completed_trial_says_so_in_one_line_until_one_completes() {
+    run(async {
+        let store = Store::temporary().unwrap();
+        store
+            .create_experiment(&fixtures::info("live", ExperimentStatus::Running, 10))
+            .unwrap();
+        store.put_trial("live", &fixtures::trial(0, 1)).unwrap();
+        let line = "no completed trials yet: charts appear once a trial completes";
+        let charts = [
+            "id=\"history\"",
+            "id=\"curves\"",
+            "id=\"parallel\"",
+            "id=\"importance\"",
+            "id=\"pairs\"",
+            "id=\"slices\"",
+            "id=\"timeline\"",
+        ];
+        let fragment = || {
+            TestRequest::get()
+                .uri("/experiments/live")
+                .insert_header(("X-Sweep-Fragment", "1"))
+        };
+        let (_, _, body) = get_with(&store, Access::open(), fragment()).await;
+        assert!(body.contains(line), "{body}");
+        assert!(body.contains("id=\"leaderboard\""), "{body}");
+        for chart in charts {
+            assert!(!body.contains(chart), "{chart} in {body}");
+        }
+        // A trial completes: the next poll of the page's <main> brings the charts.
+        store.put_trial("live", &fixtures::trial(0, 2)).unwrap();
+        let (_, _, body) = get_with(&store, Access::open(), fragment()).await;
+        assert!(!body.contains(line), "{body}");
+        for chart in charts {
+            assert!(body.contains(chart), "{chart} missing");
+        }
     });
 }

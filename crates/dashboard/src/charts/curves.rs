@@ -57,9 +57,6 @@ pub(crate) enum Fit {
     /// one's best point, when their first epochs would stretch the axis to more than
     /// `SETTLED_SQUEEZE` times that span (the top trials' curves would lie on one another);
     /// the chart then says so, and marks with a small arrowhead where a curve leaves the axis.
-    // FIXME: the experiment page's learning curves (`view::experiment_page::charts`) are to
-    // take it; until they do, only the tests construct it.
-    #[allow(dead_code)]
     Settled,
 }
 

@@ -18,9 +18,6 @@ pub(crate) fn importance(items: &[(String, f64)], empty_message: &str) -> String
 
 /// Returns the importance chart `importance` draws, its caption naming the `top` set the shares
 /// compared with all trials (`top 5 of 10 trials`).
-// FIXME: the experiment page's importance (`view::experiment_page`) is to take it, with the
-// `TopSet` of `importance::ped_anova_top`; until it does, only the tests call it.
-#[allow(dead_code)]
 pub(crate) fn importance_of_top(
     items: &[(String, f64)],
     top: TopSet,

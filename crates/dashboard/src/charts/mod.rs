@@ -29,13 +29,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-// FIXME: `fitted_curves` and `Fit` wait for the experiment page's learning curves to take them.
-#[allow(unused_imports)]
 pub(crate) use curves::{curves, fitted as fitted_curves, Curve, Emphasis, Fit};
 pub(crate) use edf::{edf, Distribution};
 pub(crate) use history::{best_line, history, HistoryPoint};
-// FIXME: `importance_of_top` waits for the experiment page to take it.
-#[allow(unused_imports)]
 pub(crate) use importance::{importance, importance_of_top, stands_out as importance_stands_out};
 pub(crate) use pairs::pairs;
 pub(crate) use parallel::{parallel, ParAxis, ParLine};

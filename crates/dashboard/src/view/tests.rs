@@ -697,8 +697,15 @@ fn a_study_with_two_objectives_shows_its_pareto_front() {
 fn importance_finds_the_parameters_that_matter() {
     let d = data(300);
     let axes = param_axes(d.spec.as_ref(), &d.trials);
-    let scores =
-        importance_of(&axes, &d.trials, &d.info.objective, d.info.goal).unwrap_or_default();
+    let (scores, top) = importance_of(&axes, &d.trials, &d.info.objective, d.info.goal)
+        .expect("300 trials are enough");
+    // The top set: the top 10% of the 256 trials with a value (26), and one tied with the
+    // last of them; the page's chart names it.
+    assert_eq!((top.top, top.of), (27, 256), "{top:?}");
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    let named = format!("top {} of {} trials", top.top, top.of);
+    assert!(a.importance.contains(&named), "{named} in {}", a.importance);
     let get = |name: &str| {
         scores
             .iter()
@@ -754,7 +761,7 @@ fn importance_ranks_pruned_trials_after_completed_ones() {
         });
     }
     let axes = param_axes(d.spec.as_ref(), &d.trials);
-    let scores = importance_of(&axes, &d.trials, &d.info.objective, d.info.goal)
+    let (scores, _) = importance_of(&axes, &d.trials, &d.info.objective, d.info.goal)
         .expect("5 completed trials are enough with the pruned ones");
     let get = |name: &str| scores.iter().find(|s| s.0 == name).map_or(0.0, |s| s.1);
     // The top 3 all have 128 units and three different optimizers.
@@ -765,7 +772,7 @@ fn importance_ranks_pruned_trials_after_completed_ones() {
     }
     let pruned = importance_of(&axes, &d.trials, &d.info.objective, d.info.goal);
     assert!(
-        pruned.is_some_and(|s| !s.is_empty()),
+        pruned.is_some_and(|(s, _)| !s.is_empty()),
         "30 pruned trials are enough"
     );
 }
@@ -1313,13 +1320,19 @@ fn issue_audit_2_the_colour_bar_names_the_trials_at_its_ends() {
     if let Some(r) = d.trials[pruned].result.as_mut() {
         r.metrics.insert("val_accuracy".into(), 0.999);
     }
+    // The best completed one at 0.98, which the tables write `0.9800`, and so the bar.
+    if let Some(r) = d.trials[0].result.as_mut() {
+        r.metrics.insert("val_accuracy".into(), 0.98);
+    }
     let r = ranked(&d.trials, &d.objectives(), &[]);
     let s = sample(&r);
     let (first, last) = (s[0], s[s.len() - 1]);
     assert_eq!(first.trial.state, TrialState::Completed);
     assert_eq!(last.trial.state, TrialState::Pruned);
-    let value = |t: &Trial| crate::charts::tick(t.value("val_accuracy").unwrap_or(f64::NAN));
+    // Written as the tables write them, to 4 decimals.
+    let value = |t: &Trial| experiment::metric_text(t.value("val_accuracy"));
     let top = format!("rank 1: {}", value(first.trial));
+    assert_eq!(top, "rank 1: 0.9800");
     let bottom = format!(
         "rank {}: {} (pruned)",
         last.rank.unwrap_or(0),
@@ -1331,6 +1344,73 @@ fn issue_audit_2_the_colour_bar_names_the_trials_at_its_ends() {
         assert!(svg.contains(&bottom), "{bottom} in {svg}");
         assert!(!svg.contains("best 0.999"), "{svg}");
     }
+}
+
+#[test]
+fn issue_ux_the_colour_bar_names_places_by_the_objective_charted_with_several() {
+    // With two objectives the leaderboard ranks Pareto fronts: the colour bar's ends are the
+    // first and last by the charted objective, not "rank N".
+    let d = two_objectives("mo", 20);
+    let first = super::experiment_page::charted(
+        &d,
+        &experiment::MetricSpec {
+            name: "val_accuracy".into(),
+            goal: Direction::Maximize,
+        },
+    );
+    let s = sample(&first);
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    let value = |i: usize| experiment::metric_text(s[i].trial.value("val_accuracy"));
+    let top = format!("1st by val_accuracy: {}", value(0));
+    let last = s.len() - 1;
+    let pruned = if s[last].trial.state == TrialState::Pruned {
+        " (pruned)"
+    } else {
+        ""
+    };
+    let bottom = format!(
+        "{}th by val_accuracy: {}{pruned}",
+        s[last].rank.unwrap_or(0),
+        value(last)
+    );
+    for svg in [&a.parallel, &a.pairs] {
+        assert!(svg.contains(&top), "{top} in {svg}");
+        assert!(svg.contains(&bottom), "{bottom} in {svg}");
+        assert!(!svg.contains("rank 1:"), "{svg}");
+    }
+}
+
+#[test]
+fn issue_ux_the_overlay_of_top_curves_settles_past_their_first_epochs() {
+    // The top trials' curves start far below where they end: the overlay's axis fits where
+    // they settle, cuts the first epochs off below it, and says so.
+    let d = data(20);
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let (top, _) = curve_trials(&r);
+    let curves: BTreeMap<experiment::TrialId, crate::data::Series> = top
+        .iter()
+        .enumerate()
+        .map(|(k, id)| {
+            let end = 0.9 + 0.005 * k as f64;
+            let series = (1..=20u32)
+                .map(|e| {
+                    (
+                        Step(e),
+                        if e == 1 {
+                            0.1
+                        } else {
+                            end + f64::from(e) / 1000.0
+                        },
+                    )
+                })
+                .collect();
+            (*id, series)
+        })
+        .collect();
+    let a = super::experiment_page::analysis(&d, &r, &curves, NOW);
+    assert!(a.curves.contains("first epochs cut"), "{}", a.curves);
+    assert!(a.curves.contains("off below the axis"), "{}", a.curves);
 }
 
 #[test]

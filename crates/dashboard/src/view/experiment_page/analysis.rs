@@ -8,7 +8,7 @@ use experiment::{Direction, MetricSpec, Timestamp, Trial, TrialId, TrialState};
 
 use super::charts::{
     curves_chart, history_chart, hypervolume_chart, importance_chart, pairs_chart, parallel_chart,
-    pareto_chart, slices_chart, timeline_chart, Pairing,
+    pareto_chart, slices_chart, timeline_chart, Pairing, Placing,
 };
 use super::{MAX_LINES, TOP_LINES};
 use crate::data::{ExperimentData, Series};
@@ -110,13 +110,14 @@ pub(crate) fn analysis_for(
         )
     };
     let (timeline, timeline_note) = timeline_chart(data, now);
+    let placing = Placing::of(data);
     let importance = importance_of(&axes, &data.trials, objective, chosen.goal);
     let (pairs, pairs_note, pairs_params) = pairs_chart(
         &data.info.name,
         &axes,
         &sample,
-        Pairing::Important(importance.as_deref()),
-        objective,
+        Pairing::Important(importance.as_ref().map(|(shares, _)| shares.as_slice())),
+        (objective, placing),
     );
     let index: std::collections::HashMap<TrialId, usize> = data
         .trials
@@ -134,14 +135,14 @@ pub(crate) fn analysis_for(
         pareto: pareto_chart(data, (0, 1)),
         hypervolume: hypervolume_chart(data),
         curves: curves_chart(&data.info.name, charted, curves, (objective, data.task())),
-        parallel: parallel_chart(&data.info.name, &axes, &sample, objective),
+        parallel: parallel_chart(&data.info.name, &axes, &sample, (objective, placing)),
         parallel_bridged: sample
             .iter()
             .any(|r| axes.iter().any(|a| a.value_of(r.trial).is_none())),
-        importance: importance_chart(importance.as_deref(), &data.trials),
+        importance: importance_chart(importance.as_ref(), &data.trials),
         importance_flat: importance
-            .as_deref()
-            .is_some_and(|items| !crate::charts::importance_stands_out(items)),
+            .as_ref()
+            .is_some_and(|(items, _)| !crate::charts::importance_stands_out(items)),
         pairs,
         pairs_note,
         pairs_params,
@@ -189,15 +190,16 @@ pub(crate) fn sample<'a>(ranked: &[Ranked<'a>]) -> Vec<Ranked<'a>> {
     out
 }
 
-/// Returns each parameter's importance over the finished trials with a value, or `None` with
-/// too few. Pruned trials count, ranked after every completed trial (as the samplers rank
-/// them): a sweep that prunes most trials still says which parameters the survivors share.
+/// Returns each parameter's importance over the finished trials with a value, and the top set
+/// it compared with all of them, or `None` with too few. Pruned trials count, ranked after
+/// every completed trial (as the samplers rank them): a sweep that prunes most trials still
+/// says which parameters the survivors share.
 pub(crate) fn importance_of(
     axes: &[ParamAxis],
     trials: &[Trial],
     objective: &str,
     goal: Direction,
-) -> Option<Vec<(String, f64)>> {
+) -> Option<(Vec<(String, f64)>, importance::TopSet)> {
     let oriented = |t: &Trial| {
         t.value(objective).filter(|v| v.is_finite()).map(|v| {
             if goal == Direction::Maximize {
@@ -230,6 +232,9 @@ pub(crate) fn importance_of(
     let done: Vec<&Trial> = ranked.iter().map(|r| r.0).collect();
     let values: Vec<f64> = ranked.iter().map(|r| r.1).collect();
     let columns: Vec<importance::Column> = axes.iter().map(|a| a.column(&done)).collect();
-    let scores = importance::ped_anova(&columns, &values)?;
-    Some(axes.iter().map(|a| a.name.clone()).zip(scores).collect())
+    let (scores, top) = importance::ped_anova_top(&columns, &values)?;
+    Some((
+        axes.iter().map(|a| a.name.clone()).zip(scores).collect(),
+        top,
+    ))
 }

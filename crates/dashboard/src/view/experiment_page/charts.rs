@@ -252,23 +252,25 @@ pub(super) fn curves_chart(
         href: Some(format::trial_href(experiment, id.0)),
         note: String::new(),
     }));
-    charts::curves(
+    // Settled: the overlay compares the top trials where they end, which first epochs far
+    // below them would squeeze into a line; a trial's page shows each curve whole.
+    charts::fitted_curves(
         &lines,
         (1300, 380),
         ("epoch", &charts::metric_title(objective, task)),
-        "pruned trials",
-        "no completed trials",
+        ("pruned trials", "no completed trials"),
+        charts::Fit::Settled,
     )
 }
 
 /// Returns the parallel coordinates of `axes` and the `objective` over the `sample` (best
 /// first) of the trials of `experiment`, each line coloured by its rank in it and linked to
-/// its trial's page.
+/// its trial's page; the colour bar names its ends' places as `placing` says.
 pub(super) fn parallel_chart(
     experiment: &str,
     axes: &[ParamAxis],
     sample: &[Ranked<'_>],
-    objective: &str,
+    (objective, placing): (&str, Placing),
 ) -> String {
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
     let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
@@ -297,7 +299,7 @@ pub(super) fn parallel_chart(
             }
         })
         .collect();
-    let (best, worst) = rank_labels(sample, objective);
+    let (best, worst) = rank_labels(sample, objective, placing);
     let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1300);
     let pages = format::trials_href(experiment);
     charts::parallel(&par_axes, &lines, width, (&best, &worst), &pages)
@@ -318,30 +320,68 @@ fn goodness(i: usize, n: usize) -> f64 {
     1.0 - i as f64 / (n.max(2) - 1) as f64
 }
 
+/// How the colour bar names a trial's place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Placing {
+    /// By its rank, the leaderboard's (one objective): `rank 1`.
+    Rank,
+    /// By its place in the one objective the chart shows, which is not the leaderboard's rank
+    /// in a study of several objectives (it ranks the Pareto fronts): `1st by val_accuracy`.
+    ByObjective,
+}
+
+impl Placing {
+    /// Returns how the charts of `data` name places: by rank with one objective, by the one
+    /// charted otherwise (the leaderboard then ranks Pareto fronts).
+    pub(super) fn of(data: &ExperimentData) -> Placing {
+        if data.objectives().len() > 1 {
+            Placing::ByObjective
+        } else {
+            Placing::Rank
+        }
+    }
+}
+
 /// Returns the colour bar's labels: what its ends are, the first and the last of the `sample`
-/// (best first), whose colours they are: `rank 1: 0.9694` and `rank 8: 0.5125 (pruned)`. The
-/// colour goes by rank, and a pruned trial ranks after every completed one whatever its value,
-/// so the ends are not the best and worst values drawn.
-fn rank_labels(sample: &[Ranked<'_>], objective: &str) -> (String, String) {
+/// (best first), whose colours they are, their values written as the tables write them:
+/// `rank 1: 0.9694` and `rank 8: 0.5125 (pruned)`, or with `Placing::ByObjective`
+/// `1st by val_accuracy: 0.9694`. The colour goes by rank, and a pruned trial ranks after
+/// every completed one whatever its value, so the ends are not the best and worst values drawn.
+fn rank_labels(sample: &[Ranked<'_>], objective: &str, placing: Placing) -> (String, String) {
     let label = |i: usize| {
         let Some(r) = sample.get(i) else {
             return String::new();
         };
-        let value = r
-            .trial
-            .value(objective)
-            .map_or("-".to_string(), charts::tick);
+        let value = format::metric_value(objective, r.trial.value(objective));
         let pruned = if r.trial.state == TrialState::Pruned {
             " (pruned)"
         } else {
             ""
         };
-        format!("rank {}: {value}{pruned}", r.rank.unwrap_or(i + 1))
+        let place = r.rank.unwrap_or(i + 1);
+        match placing {
+            Placing::Rank => format!("rank {place}: {value}{pruned}"),
+            Placing::ByObjective => {
+                format!("{} by {objective}: {value}{pruned}", ordinal(place))
+            }
+        }
     };
     match sample.len() {
         0 => ("best".to_string(), "worst".to_string()),
         n => (label(0), label(n - 1)),
     }
+}
+
+/// Returns `n` as an English ordinal: `1st`, `2nd`, `3rd`, `11th`, `22nd`.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// How many parameters the pair plots take, the most important first: 3 make 3 pairs.
@@ -357,13 +397,14 @@ pub(super) enum Pairing<'p> {
 }
 
 /// Returns the pair plots of the parameters `pairing` says over the sampled trials of
-/// `experiment` (each dot linked to its trial's page), a note saying which, and their names.
+/// `experiment` (each dot linked to its trial's page), a note saying which, and their names;
+/// the colour bar names its ends' places as `placing` says.
 pub(super) fn pairs_chart(
     experiment: &str,
     axes: &[ParamAxis],
     sample: &[Ranked<'_>],
     pairing: Pairing<'_>,
-    objective: &str,
+    (objective, placing): (&str, Placing),
 ) -> (String, String, Vec<String>) {
     let mut chosen: Vec<&ParamAxis> = axes.iter().collect();
     let note = match pairing {
@@ -404,16 +445,21 @@ pub(super) fn pairs_chart(
             pruned: r.trial.state == TrialState::Pruned,
         })
         .collect();
-    let (best, worst) = rank_labels(sample, objective);
+    let (best, worst) = rank_labels(sample, objective, placing);
     let pages = format::trials_href(experiment);
     let chart = charts::pairs(&pair_axes, &points, (&best, &worst), (objective, &pages));
     let names = chosen.iter().map(|a| a.name.clone()).collect();
     (chart, note.to_string(), names)
 }
 
-pub(super) fn importance_chart(importance: Option<&[(String, f64)]>, trials: &[Trial]) -> String {
+/// Returns the importance chart of `importance`'s shares, its caption naming the top set they
+/// compared with all trials, or the number of `trials` it waits for.
+pub(super) fn importance_chart(
+    importance: Option<&(Vec<(String, f64)>, importance::TopSet)>,
+    trials: &[Trial],
+) -> String {
     match importance {
-        Some(items) => charts::importance(items, ""),
+        Some((items, top)) => charts::importance_of_top(items, *top, ""),
         None => {
             let done = trials
                 .iter()

@@ -24,7 +24,7 @@ pub(crate) use analysis::analysis;
 pub(crate) use analysis::{analysis_for, charted, importance_of, ranked_from, sample, Analysis};
 #[cfg(test)]
 pub(crate) use charts::MAX_BARS;
-use charts::{pairs_chart, pareto_chart, Pairing, PAIRED};
+use charts::{pairs_chart, pareto_chart, Pairing, Placing, PAIRED};
 
 /// Trials whose curves are drawn in colour.
 pub(crate) const TOP_CURVES: usize = 8;
@@ -453,7 +453,7 @@ pub(crate) fn picked_pairs(
         &axes,
         &sample(&charted),
         Pairing::Picked(&picked),
-        &chosen.name,
+        (&chosen.name, Placing::of(data)),
     );
     Ok((chart, note))
 }
