@@ -436,3 +436,31 @@ fn reproduce_shows_the_control_characters_of_what_the_record_holds() {
         again.stdout
     );
 }
+
+#[test]
+fn an_error_shows_the_control_characters_of_a_recorded_path() {
+    let env = TestEnv::new();
+    // The run reads a data file whose name holds an escape; once it is gone, reproduce's error
+    // names it, and would turn the terminal red if printed as it is.
+    let data = env.path().join("pen\u{1b}[31mguins.csv");
+    std::fs::copy(repo_root().join("experiments/data/penguins.csv"), &data).unwrap();
+    let spec = env.write_spec(
+        "gone.yaml",
+        "name: gone\nseed: 1\nmethod: random\nrun_cap: 1\nparallel: 1\n\
+         metric: {name: val_accuracy, goal: maximize}\n\
+         data: {csv: \"pen\\e[31mguins.csv\", target: species, categorical: [island, sex], \
+         exclude: [year], missing: median}\n\
+         train: {epochs: 1}\n\
+         parameters:\n  lr: {values: [0.01]}\n",
+    );
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    std::fs::remove_file(&data).unwrap();
+    let again = env.sweep(&["reproduce", "gone/0"]);
+    assert_eq!(again.code, 2, "{again:?}");
+    assert!(
+        again.stderr.contains("pen\\u{1b}[31mguins.csv") && !again.stderr.contains('\u{1b}'),
+        "{}",
+        again.stderr
+    );
+}

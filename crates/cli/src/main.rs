@@ -77,11 +77,16 @@ fn main() -> ExitCode {
         // A bare full-disk error is the standard output's: every file a command writes names
         // itself in its error.
         Err(e) if output_full(&e) => {
-            say!("error: cannot write the output: {e:#}");
+            say!(
+                "error: cannot write the output: {}",
+                output::visible_lines(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
+        // Errors carry text from files, records and journals (paths, names, reasons): shown,
+        // not run, on the terminal.
         Err(e) => {
-            say!("error: {e:#}");
+            say!("error: {}", output::visible_lines(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -52,6 +52,13 @@ pub(crate) fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
+/// Returns `text` as `visible` writes it, line by line: its newlines kept as line breaks (an
+/// error's several lines), every other control character shown. For text that mixes the
+/// command's own lines with what files or journals hold, such as an error's chain.
+pub(crate) fn visible_lines(text: &str) -> String {
+    text.split('\n').map(visible).collect::<Vec<_>>().join("\n")
+}
+
 /// Returns whether `ch` acts on a terminal rather than showing: a C0 or C1 control character
 /// (`char::is_control`), or a bidirectional override, embedding or isolate (U+202A to U+202E,
 /// U+2066 to U+2069).
@@ -755,6 +762,11 @@ mod tests {
             "d\\u{1b}[31mRED\\u{1b}]0;T\\u{7}\\u{9b}2J\\u{202e}gpj.exe\\u{2066}x\\u{a}fake é 中"
         );
         assert!(matches!(visible("plain é"), Cow::Borrowed("plain é")));
+        // An error's several lines stay lines; the rest is shown as above.
+        assert_eq!(
+            visible_lines("cannot read a\u{1b}[2J.csv\n  caused by: \rgone"),
+            "cannot read a\\u{1b}[2J.csv\n  caused by: \\u{d}gone"
+        );
         // A table's cells (names, categorical values) and the header's description pass
         // through it.
         let mut out = Vec::new();

@@ -325,9 +325,6 @@ fn serve_dashboard(
     Ok(Some(server))
 }
 
-/// Returns the study's summary, or its error as `sweep run` says it: a changed spec with what
-/// changed and how to go on, the database's own I/O error with the store it names, and
-/// changed data or search with how to remove the experiment.
 /// Says how to carry on after a store error stopped a run: the same command again, but
 /// without `--extend`, whose trials the stopped run had already planned (an unfinished
 /// experiment refuses more).
@@ -340,6 +337,9 @@ fn carry_on(args: &RunArgs) -> &'static str {
     }
 }
 
+/// Returns the study's summary, or its error as `sweep run` says it: a changed spec with what
+/// changed and how to go on, the database's own I/O error with the store it names, and
+/// changed data or search with how to remove the experiment.
 fn explained(
     summary: runner::Result<StudySummary>,
     args: &RunArgs,
