@@ -343,9 +343,10 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// The experiments list, a page at a time (`?q=&page=&per_page=`, as the page takes them): a
-/// page past the last is empty, with the totals that say so, as the trials' is, so that a
-/// client paging until a page comes back empty stops.
+/// The experiments list, a page at a time (`?q=&sort=&dir=&page=&per_page=`, as the page takes
+/// them, sorted as its columns sort, `view::listed_experiments`): a page past the last is
+/// empty, with the totals that say so, as the trials' is, so that a client paging until a page
+/// comes back empty stops. A sort that does not read is a 400 (the page shows it inline).
 async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
     let reader = state.reader.clone();
     let list =
@@ -353,7 +354,7 @@ async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
     json(
         blocking(move || {
             let all = reader.experiments()?;
-            let kept = crate::view::matching_experiments(&all, &list.q);
+            let kept = crate::view::listed_experiments(&all, now(), &list);
             let matching = kept.len();
             Ok(ExperimentsPageDto {
                 total: all.len(),
@@ -363,7 +364,7 @@ async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
                 per_page: list.per_page,
                 experiments: crate::view::page_of(kept, list.page, list.per_page)
                     .into_iter()
-                    .map(|d| experiment_dto(d))
+                    .map(|(_, d)| experiment_dto(d))
                     .collect(),
             })
         })

@@ -145,9 +145,12 @@ pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
 async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
     let fragment = is_fragment(&req);
     let reader = state.reader.clone();
-    // `?q=`: the text the names shown contain (the last one given counts); `?page=`.
-    let list = view::ListQuery::parse(req.query_string(), PER_PAGE)?;
-    respond_paged(blocking(move || render_experiments(&reader, now(), &list, fragment)).await?)
+    // `?q=`: the text the names shown contain (the last one given counts); `?sort=&dir=`
+    // (one that does not read is shown above the table); `?page=`.
+    let (list, sort_error) = view::ListQuery::parse_for_page(req.query_string(), PER_PAGE)?;
+    respond_paged(
+        blocking(move || render_experiments(&reader, now(), &list, sort_error, fragment)).await?,
+    )
 }
 
 /// Returns what an experiment page is kept under: the query as read, not as sent, so that
@@ -285,16 +288,19 @@ async fn compare_page(
     respond(blocking(move || render_compare(&reader, &name, &ids, fragment)).await?)
 }
 
-/// Renders the experiments page (or its fragment), or the last page's address when `list`
-/// asks for one past it.
+/// Renders the experiments page (or its fragment), with `sort_error` (what was wrong with the
+/// sort asked for, if anything) above the table, or the last page's address when `list` asks
+/// for one past it.
 fn render_experiments(
     reader: &Reader,
     now: Timestamp,
     list: &view::ListQuery,
+    sort_error: String,
     fragment: bool,
 ) -> Result<Paged> {
     let all = reader.experiments()?;
-    let page = view::experiments_page(&all, now, list);
+    let mut page = view::experiments_page(&all, now, list);
+    page.sort_error = sort_error;
     if page.page > page.pages {
         return Ok(Paged::Moved(list.href(page.pages)));
     }

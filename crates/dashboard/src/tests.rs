@@ -2510,6 +2510,79 @@ fn the_experiments_list_and_its_api_are_paged_as_the_trials_are() {
                 .is_some_and(|e| e.contains("`page` takes a whole number")),
             "{error}"
         );
+        // Sorted as the list's columns sort, before the page is cut; a sort that does not read
+        // is a 400 here (the page shows it above the table instead).
+        let (_, list) = api("/api/experiments?q=run-1&sort=name&dir=desc&per_page=3").await;
+        let names: Vec<&str> = list["experiments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["name"].as_str())
+            .collect();
+        assert_eq!(names, ["run-19", "run-18", "run-17"]);
+        let (status, error) = api("/api/experiments?sort=best").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            error["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("unknown sort \"best\"")),
+            "{error}"
+        );
+    });
+}
+
+#[test]
+fn the_experiments_lists_filter_keeps_its_sort_and_a_sort_that_does_not_read_is_shown() {
+    run(async {
+        let store = store_with("proj-lr", 3);
+        fixtures::fill(&store, "proj-depth", 3);
+        fixtures::fill(&store, "baseline", 3);
+        // The filter form sends the sort and the rows per page again; "all" keeps them.
+        let (status, some) = get(&store, "/?q=proj&sort=name&dir=desc&per_page=7").await;
+        assert_eq!(status, StatusCode::OK);
+        for input in [
+            "<input type=\"hidden\" name=\"sort\" value=\"name\">",
+            "<input type=\"hidden\" name=\"dir\" value=\"desc\">",
+            "<input type=\"hidden\" name=\"per_page\" value=\"7\">",
+        ] {
+            assert!(some.contains(input), "{input}: {some}");
+        }
+        assert!(
+            some.contains("<a href=\"/?sort=name&#38;dir=desc&#38;per_page=7\">all</a>"),
+            "{some}"
+        );
+        // A sort that does not read keeps the page, in the default order, and says why.
+        for (uri, said) in [
+            (
+                "/?q=proj&sort=best",
+                "unknown sort &#34;best&#34;; the list sorts by name",
+            ),
+            (
+                "/?sort=name&dir=up",
+                "unknown dir &#34;up&#34;; use asc or desc",
+            ),
+            ("/?sort=name&sort=status", "bad query: sort is given twice"),
+        ] {
+            let (status, html) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: {html}");
+            assert!(
+                html.contains(said) && html.contains("; listed oldest first instead"),
+                "{uri}: {html}"
+            );
+            // The store's order (created at once here, so by name), not name descending.
+            let first = html.find(">proj-depth</a>");
+            assert!(
+                first.is_some() && first < html.find(">proj-lr</a>"),
+                "{uri}"
+            );
+            assert!(
+                !html.contains("name=\"sort\""),
+                "{uri}: the bad sort is not kept"
+            );
+        }
+        // Anything else that does not read is still a 400.
+        let (status, _) = get(&store, "/?sort=best&page=x").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
     });
 }
 

@@ -83,9 +83,14 @@ impl ListSort {
     }
 }
 
-/// Sorts `rows` (the summaries of the kept experiments, in the store's order) by `key`,
+/// Sorts `rows` (the kept experiments, in the store's order, each with its `summary`) by `key`,
 /// reversed when `descending`; ties keep the store's order, so the sort is deterministic.
-pub(crate) fn sort_rows(rows: &mut [Summary], key: ListSort, descending: bool) {
+pub(crate) fn sort_rows<T>(
+    rows: &mut [T],
+    summary: impl Fn(&T) -> &Summary,
+    key: ListSort,
+    descending: bool,
+) {
     let status_rank = |s: &Summary| match s.status {
         "running" => 0,
         "interrupted" => 1,
@@ -94,6 +99,7 @@ pub(crate) fn sort_rows(rows: &mut [Summary], key: ListSort, descending: bool) {
     // `sort_by` is stable: the store's order breaks ties, also when reversed (each
     // comparison is reversed, not the result).
     rows.sort_by(|a, b| {
+        let (a, b) = (summary(a), summary(b));
         let order = match key {
             ListSort::Name => a.name.cmp(&b.name),
             ListSort::Status => status_rank(a).cmp(&status_rank(b)),

@@ -134,6 +134,14 @@ pub(crate) struct ExperimentsPage {
     pub(crate) pages: u32,
     /// E.g. `51–100 of 200`.
     pub(crate) showing: String,
+    /// The query's other parts the filter form sends again as hidden inputs (`sort`, `dir`,
+    /// `per_page`, where asked), so that filtering keeps them.
+    pub(crate) kept_inputs: Vec<(&'static str, String)>,
+    /// The list's address without the filter, keeping the rest of the query ("all").
+    pub(crate) unfiltered: String,
+    /// What is wrong with a sort that does not read (`?sort=`, `?dir=`), shown above the
+    /// table, which is then in the default order; empty when it reads.
+    pub(crate) sort_error: String,
     /// Links to the first, previous, next and last pages, where this is not that page.
     pub(crate) first: Option<String>,
     /// Link to the previous page.
@@ -241,6 +249,51 @@ impl ListQuery {
         })
     }
 
+    /// Reads a query string for the list page: as `parse`, but a sort or direction that does
+    /// not read (or is given twice) falls back to the default order, and what is wrong with it
+    /// comes back to be shown above the table, as the leaderboard's does; the page stays (the
+    /// API answers 400 instead). Anything else that does not read is still an error.
+    pub(crate) fn parse_for_page(
+        query: &str,
+        default_per_page: u32,
+    ) -> crate::Result<(ListQuery, String)> {
+        match ListQuery::parse(query, default_per_page) {
+            Ok(list) => Ok((list, String::new())),
+            Err(e) => {
+                let pairs = query_pairs(query)?;
+                let is_sort = |key: &str| key == "sort" || key == "dir";
+                if !pairs.iter().any(|(key, _)| is_sort(key)) {
+                    return Err(e);
+                }
+                let unsorted: Vec<String> = pairs
+                    .iter()
+                    .filter(|(key, _)| !is_sort(key))
+                    .map(|(key, value)| {
+                        format!("{}={}", format::url_part(key), format::url_part(value))
+                    })
+                    .collect();
+                let list = ListQuery::parse(&unsorted.join("&"), default_per_page)?;
+                Ok((list, e.to_string().replace('`', "")))
+            }
+        }
+    }
+
+    /// Returns the parts of the query besides the filter and the page that `href` keeps
+    /// (`sort`, `dir`, `per_page`, where asked), as name and value: the filter form's hidden
+    /// inputs.
+    pub(crate) fn kept_parts(&self) -> Vec<(&'static str, String)> {
+        let mut parts = Vec::new();
+        if self.sort_asked {
+            let dir = if self.descending { "desc" } else { "asc" };
+            parts.push(("sort", self.sort.name().to_string()));
+            parts.push(("dir", dir.to_string()));
+        }
+        if let Some(n) = self.per_page_asked {
+            parts.push(("per_page", n.to_string()));
+        }
+        parts
+    }
+
     /// Returns the list's address at page `page`, keeping the filter and the rows per page
     /// asked for.
     pub(crate) fn href(&self, page: u32) -> String {
@@ -286,20 +339,38 @@ pub(crate) fn page_of<T>(rows: Vec<T>, page: u32, per_page: u32) -> Vec<T> {
     rows.into_iter().skip(start).take(per_page).collect()
 }
 
+/// Returns every experiment whose name contains the `q` of `list`, each with its summary at
+/// time `now`, in the order of the list's sort (`list_sort`): the one order the list page and
+/// `/api/experiments` cut their pages from.
+pub(crate) fn listed_experiments<'a>(
+    all: &'a [Arc<ExperimentData>],
+    now: Timestamp,
+    list: &ListQuery,
+) -> Vec<(Summary, &'a Arc<ExperimentData>)> {
+    // Every kept experiment's numbers, to sort by them before the page is cut.
+    let mut rows: Vec<(Summary, &Arc<ExperimentData>)> = matching_experiments(all, &list.q)
+        .into_iter()
+        .map(|d| (Summary::of(d, now), d))
+        .collect();
+    list_sort::sort_rows(&mut rows, |(s, _)| s, list.sort, list.descending);
+    rows
+}
+
 /// Builds the experiments page: the page `list` asks for of the experiments whose name
-/// contains its `q`, summarized at time `now` (only that page's).
+/// contains its `q`, in its sort's order (every kept experiment is summarized at time `now`
+/// to sort them, then the page is cut).
 pub(crate) fn experiments_page(
     all: &[Arc<ExperimentData>],
     now: Timestamp,
     list: &ListQuery,
 ) -> ExperimentsPage {
-    let kept = matching_experiments(all, &list.q);
-    let matching = kept.len();
+    let listed = listed_experiments(all, now, list);
+    let matching = listed.len();
     let pages = leaderboard::pages_of(matching, list.per_page);
-    // Every kept experiment's numbers, to sort by them before the page is cut.
-    let mut summaries: Vec<Summary> = kept.iter().map(|d| Summary::of(d, now)).collect();
-    list_sort::sort_rows(&mut summaries, list.sort, list.descending);
-    let rows = page_of(summaries, list.page, list.per_page);
+    let rows = page_of(listed, list.page, list.per_page)
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect::<Vec<_>>();
     let live = all
         .iter()
         .any(|d| d.info.status == ExperimentStatus::Running);
@@ -342,6 +413,13 @@ pub(crate) fn experiments_page(
         page,
         pages,
         showing,
+        kept_inputs: list.kept_parts(),
+        unfiltered: ListQuery {
+            q: String::new(),
+            ..list.clone()
+        }
+        .href(1),
+        sort_error: String::new(),
         first: (page > 1).then(|| here(1)),
         prev: (page > 1).then(|| here(page.min(pages + 1) - 1)),
         next: (page < pages).then(|| here(page + 1)),
