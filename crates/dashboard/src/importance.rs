@@ -39,6 +39,11 @@ pub(crate) const MIN_TRIALS: usize = 10;
 /// The fewest trials the top set holds: the top `GAMMA` fraction of fewer than 50 trials is
 /// too few to tell a parameter's effect from chance.
 pub(crate) const MIN_TOP: usize = 5;
+
+// `importance` clamps the top set to `MIN_TOP..=valid.len()`, which panics when `MIN_TOP` is
+// above the number of values; it computes only from `MIN_TRIALS` values on, so this holds.
+const _: () = assert!(MIN_TRIALS >= MIN_TOP);
+
 /// Bins of a continuous parameter.
 const BINS: usize = 10;
 
