@@ -40,12 +40,22 @@ pub(super) fn objectives(
         });
     };
     if items.len() < 2 {
+        // The one written, with the goal it or `directions:` sets (else its own, which a
+        // mapping without `goal` takes), so that a top-level `direction:` is not contradicted.
+        let one = items.first().and_then(|item| {
+            let goal = goal_set(item).or(written.first().copied().flatten());
+            one_objective(item, goal)
+        });
+        let one = one.map_or_else(
+            || "such as `metric: {name: val_accuracy, goal: maximize}`".to_string(),
+            |one| format!("`metric: {one}`"),
+        );
         d.error(
             node.pos,
             "metric",
             format!(
                 "a list of objectives needs at least two, found {}; write one objective as a \
-                 mapping, such as `metric: {{name: val_accuracy, goal: maximize}}`",
+                 mapping, {one}",
                 items.len()
             ),
         );
@@ -129,22 +139,39 @@ pub(super) fn objectives(
 /// form it takes here, built from the file's own metric: its goal in the direction written
 /// (`metric: {name: val_loss, goal: minimize}`); beside a goal `metric:` sets already, that
 /// one (and that the two disagree where they do); beside a list of objectives, each goal in
-/// its entry, as `direction:` cannot say several.
+/// its entry, as `direction:` cannot say several; beside a list of one, that one as a mapping
+/// (a list needs at least two).
 pub(super) fn direction(root: &Node) -> String {
     let goal = goal_of(entry(root, "direction").and_then(text));
-    let metric = entry(root, "metric");
+    let mut metric = entry(root, "metric");
     if let Some(Kind::Seq(items)) = metric.map(|m| &m.kind) {
-        if let Some(list) = objective_list(items, &[]) {
+        if let [one] = items.as_slice() {
+            let set = goal_set(one);
+            let name = metric_written(one);
+            let disagree = match (set, goal) {
+                (Some(set), Some(goal)) if set != goal => format!(
+                    "; `metric:` says `goal: {set}` where `direction:` says {goal}, so keep \
+                     the goal you mean"
+                ),
+                _ => String::new(),
+            };
+            let goal = name.map(|name| own_goal(name, set.or(goal)));
+            if let Some(mapping) = one_objective(one, goal) {
+                return format!(
+                    "is Optuna's; here the goal is the metric's, and one objective is a \
+                     mapping, not a list: delete `direction:` and write `metric: {mapping}`\
+                     {disagree}"
+                );
+            }
+            metric = None;
+        } else if let Some(list) = objective_list(items, &[]) {
             return format!(
                 "is Optuna's; with several objectives each goal is in its entry of `metric:`: \
                  delete `direction:` and write `metric: {list}`"
             );
         }
     }
-    let set = metric
-        .and_then(|m| entry(m, "goal"))
-        .and_then(text)
-        .and_then(|t| goal_of(Some(t)));
+    let set = metric.and_then(goal_set);
     match (set, goal) {
         (Some(set), Some(goal)) if set != goal => {
             return format!(
@@ -167,8 +194,8 @@ pub(super) fn direction(root: &Node) -> String {
         _ => "val_accuracy",
     });
     format!(
-        "is Optuna's; here the goal is the metric's: `metric: {{name: {}, goal: {}}}` (with \
-         several objectives, a list of them)",
+        "is Optuna's; here the goal is the metric's: delete `direction:` and write `metric: \
+         {{name: {}, goal: {}}}` (with several objectives, a list of them)",
         shorten(name),
         goal.unwrap_or("maximize` or `minimize")
     )
@@ -176,17 +203,56 @@ pub(super) fn direction(root: &Node) -> String {
 
 /// Returns why a top-level `directions:` (Optuna's) has no place in the spec `root`: the list
 /// of objectives it is here, the file's own metrics paired in order with the directions
-/// written.
+/// written; where `metric:` names one objective, that one as a mapping with the first
+/// direction written (a list needs at least two, and no second name is the file's).
 pub(super) fn directions(root: &Node) -> String {
     let goals = written_goals(root);
-    let list = match entry(root, "metric").map(|m| &m.kind) {
-        Some(Kind::Seq(items)) => objective_list(items, &goals),
-        _ => None,
+    let metric = entry(root, "metric");
+    let one = match metric.map(|m| &m.kind) {
+        Some(Kind::Seq(items)) if items.len() >= 2 => {
+            if let Some(list) = objective_list(items, &goals) {
+                return format!(
+                    "is Optuna's; here several objectives are a list in `metric:`, each with its goal: delete `directions:` and write `metric: {list}`"
+                );
+            }
+            None
+        }
+        Some(Kind::Seq(items)) => items.first(),
+        _ => metric,
     };
-    let list = list.unwrap_or_else(|| {
-        "[{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]".to_string()
-    });
-    format!("is Optuna's; here several objectives are a list: `metric: {list}`")
+    let first = goals.first().copied().flatten();
+    let goal = one.and_then(|m| Some(own_goal(metric_written(m)?, goal_set(m).or(first))));
+    if let Some(mapping) = one.and_then(|m| one_objective(m, goal)) {
+        let count = match goals.len() {
+            1 => "one direction".to_string(),
+            n => format!("{n} directions"),
+        };
+        return format!(
+            "is Optuna's; `directions:` writes {count} but `metric:` names one objective, \
+             whose goal is in it: delete `directions:` and write `metric: {mapping}` (with \
+             several objectives, a list of at least two, each with its goal)"
+        );
+    }
+    let list = "[{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]";
+    format!("is Optuna's; here several objectives are a list in `metric:`, each with its goal: delete `directions:` and write `metric: {list}`")
+}
+
+/// Returns the one objective written `node` (a name or a mapping) as the mapping it is here,
+/// `{name: val_loss, goal: minimize}`, with `goal` where given and the target it writes;
+/// `None` where it names no metric.
+fn one_objective(node: &Node, goal: Option<&str>) -> Option<String> {
+    let name = metric_written(node)?;
+    let goal = goal.map(|g| format!(", goal: {g}")).unwrap_or_default();
+    let target = entry(node, "target")
+        .and_then(text)
+        .map(|t| format!(", target: {}", shorten(t)))
+        .unwrap_or_default();
+    Some(format!("{{name: {}{goal}{target}}}", shorten(name)))
+}
+
+/// Returns the goal that the objective written `node` sets (`goal: minimize`), if any.
+fn goal_set(node: &Node) -> Option<&'static str> {
+    goal_of(entry(node, "goal").and_then(text))
 }
 
 /// Returns the goals that a top-level `directions:` (Optuna's) writes in the spec `root`, in

@@ -1,7 +1,7 @@
 //! Tables of specs and the errors they must give, as `line:column: field: message` lines: one
 //! table per part of the format, each case a few lines on top of a valid base.
 
-use super::{check, render, BASE};
+use super::{check, check_suggestions_parse, render, BASE};
 #[test]
 fn whole_document_errors() {
     check(
@@ -181,8 +181,8 @@ fn optuna_directions_are_said_with_the_files_own_metrics() {
     check(
         &[
             // The names written, paired in order with the directions written, on both lines.
-            ("metric: [val_loss, train_loss]\ndirections: [minimize, minimize]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_loss, goal: minimize}, {name: train_loss, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list: `metric: [{name: val_loss, goal: minimize}, {name: train_loss, goal: minimize}]`"),
-            ("metric: [val_loss, val_f1]\ndirections: [minimize, MINIMIZE]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_loss, goal: minimize}, {name: val_f1, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list: `metric: [{name: val_loss, goal: minimize}, {name: val_f1, goal: minimize}]`"),
+            ("metric: [val_loss, train_loss]\ndirections: [minimize, minimize]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_loss, goal: minimize}, {name: train_loss, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list in `metric:`, each with its goal: delete `directions:` and write `metric: [{name: val_loss, goal: minimize}, {name: train_loss, goal: minimize}]`"),
+            ("metric: [val_loss, val_f1]\ndirections: [minimize, MINIMIZE]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_loss, goal: minimize}, {name: val_f1, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list in `metric:`, each with its goal: delete `directions:` and write `metric: [{name: val_loss, goal: minimize}, {name: val_f1, goal: minimize}]`"),
             // A stray `direction:` beside a list: each goal in its entry, none dropped.
             ("metric: [val_accuracy, param_count]\ndirection: maximize\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]`\n4:1: direction: `direction` is Optuna's; with several objectives each goal is in its entry of `metric:`: delete `direction:` and write `metric: [{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]`"),
             ("metric:\n  - {name: val_f1, goal: maximize}\n  - {name: param_count, goal: minimize}\ndirection: maximize\n", "6:1: direction: `direction` is Optuna's; with several objectives each goal is in its entry of `metric:`: delete `direction:` and write `metric: [{name: val_f1, goal: maximize}, {name: param_count, goal: minimize}]`"),
@@ -190,7 +190,42 @@ fn optuna_directions_are_said_with_the_files_own_metrics() {
             ("metric: {name: val_f1, goal: minimize}\ndirection: maximize\n", "4:1: direction: `direction` is Optuna's; here the goal is the metric's, and `metric:` says `goal: minimize` where `direction:` says maximize: delete `direction:`, and keep in `metric:` the goal you mean"),
             ("metric: {name: val_f1, goal: maximize}\ndirection: maximize\n", "4:1: direction: `direction` is Optuna's; here the goal is the metric's, and `metric:` sets it already (`goal: maximize`): delete `direction:`"),
             // A metric written as a bare name is the one said.
-            ("metric: val_f1\ndirection: minimize\n", "3:9: metric: expected a mapping, found string `val_f1`; the objective is written `{name: val_f1, goal: maximize}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's: `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of them)"),
+            ("metric: val_f1\ndirection: minimize\n", "3:9: metric: expected a mapping, found string `val_f1`; the objective is written `{name: val_f1, goal: maximize}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's: delete `direction:` and write `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of them)"),
+        ],
+        base,
+    );
+}
+
+#[test]
+fn optuna_directions_beside_one_objective_say_it_as_one_mapping() {
+    let base = "name: t\ndata: {csv: d.csv, target: y}\n";
+    check(
+        &[
+            // A list of one is one mapping, with the direction written (not the metric's own).
+            ("metric: [val_loss]\ndirection: maximize\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_loss}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's, and one objective is a mapping, not a list: delete `direction:` and write `metric: {name: val_loss, goal: maximize}`"),
+            ("metric: [{name: val_loss, goal: minimize}]\ndirection: maximize\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_loss, goal: minimize}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's, and one objective is a mapping, not a list: delete `direction:` and write `metric: {name: val_loss, goal: minimize}`; `metric:` says `goal: minimize` where `direction:` says maximize, so keep the goal you mean"),
+            ("metric: [{name: val_loss, target: 0.1}]\ndirection: minimize\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_loss, target: 0.1}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's, and one objective is a mapping, not a list: delete `direction:` and write `metric: {name: val_loss, goal: minimize, target: 0.1}`"),
+            // `directions:` beside one objective: the file's own name, the first direction.
+            ("metric: {name: val_loss}\ndirections: [maximize, minimize]\n", "4:1: directions: `directions` is Optuna's; `directions:` writes 2 directions but `metric:` names one objective, whose goal is in it: delete `directions:` and write `metric: {name: val_loss, goal: maximize}` (with several objectives, a list of at least two, each with its goal)"),
+            ("metric: [val_f1]\ndirections: [minimize]\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_f1, goal: minimize}`\n4:1: directions: `directions` is Optuna's; `directions:` writes one direction but `metric:` names one objective, whose goal is in it: delete `directions:` and write `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of at least two, each with its goal)"),
+        ],
+        base,
+    );
+    // Each suggestion, done, parses; those of the other cases above too.
+    check_suggestions_parse(
+        &[
+            "metric: [val_loss]\ndirection: maximize\n",
+            "metric: [{name: val_loss, goal: minimize}]\ndirection: maximize\n",
+            "metric: [{name: val_loss, target: 0.1}]\ndirection: minimize\n",
+            "metric: {name: val_loss}\ndirections: [maximize, minimize]\n",
+            "metric: val_f1\ndirections: [maximize, minimize]\n",
+            "metric: [val_f1]\ndirections: [minimize]\n",
+            "metric: [val_f1]\n",
+            "metric: [val_loss, train_loss]\ndirections: [minimize, minimize]\n",
+            "metric: [val_accuracy, param_count]\ndirection: maximize\n",
+            "metric:\n  - {name: val_f1, goal: maximize}\n  - {name: param_count, goal: minimize}\ndirection: maximize\n",
+            "metric: val_f1\ndirection: minimize\n",
+            "metric: {name: val_f1}\ndirection: minimize\n",
         ],
         base,
     );
@@ -208,7 +243,7 @@ fn top_level_errors() {
             ("n_jobs: 2\nnum_samples: 20\n", "4:1: n_jobs: `n_jobs` is Optuna's count of trials run at once; here that is `parallel: 2`\n5:1: num_samples: `num_samples` is how Ray Tune counts trials; here the number of trials is `run_cap: 20`"),
             ("n_jobs: -1\n", "4:1: n_jobs: `n_jobs` is Optuna's count of trials run at once, -1 for one per core; here leave `parallel:` out, and a run takes one trial per core"),
             ("n_jobs: 0\nnum_samples: -1\n", "4:1: n_jobs: `n_jobs` is Optuna's count of trials run at once; here that is `parallel:`\n5:1: num_samples: `num_samples` is how Ray Tune counts trials; here the number of trials is `run_cap:`"),
-            ("direction: maximize\ntimeout: 60\n", "4:1: direction: `direction` is Optuna's; here the goal is the metric's: `metric: {name: val_loss, goal: maximize}` (with several objectives, a list of them)\n5:1: timeout: `timeout` is Optuna's `timeout`; here a time limit is the `--timeout` flag of `sweep run` (`--timeout 1h`), not part of the file"),
+            ("direction: maximize\ntimeout: 60\n", "4:1: direction: `direction` is Optuna's; here the goal is the metric's: delete `direction:` and write `metric: {name: val_loss, goal: maximize}` (with several objectives, a list of them)\n5:1: timeout: `timeout` is Optuna's `timeout`; here a time limit is the `--timeout` flag of `sweep run` (`--timeout 1h`), not part of the file"),
             ("program: train.py\ncommand: [python, train.py]\nproject: mnist\n", "4:1: program: `program` is how W&B starts a training script for each trial; Sweep trains the model itself from `data:`, `model:` and `train:`, so remove it\n5:1: command: `command` is how W&B starts a training script for each trial; Sweep trains the model itself from `data:`, `model:` and `train:`, so remove it\n6:1: project: `project` names a W&B account's project; a Sweep experiment is named by `name:` and kept in the store, so remove it"),
             ("entity: my-team\n", "4:1: entity: `entity` names the W&B user or team a run is sent to; a Sweep experiment is kept in the store, on this machine, so remove it"),
             ("seed: 1\nseed: 2\n", "5:1: seed: duplicate key `seed`; it is first written on line 4"),

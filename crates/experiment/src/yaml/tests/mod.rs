@@ -80,6 +80,77 @@ fn check(cases: &[(&str, &str)], base: &str) {
     assert!(failures.is_empty(), "{failures}");
 }
 
+/// Returns `text` with what its errors say done: each top-level key they say to delete
+/// (``delete `direction:` ``) taken out, and each top-level line they quote (`` `metric:
+/// {..}` ``) in place of that key's own lines, so that a test can check the suggestion parses.
+fn applied(text: &str) -> String {
+    let errors = render(text);
+    // The quoted spans, the text between each pair of backticks.
+    let quoted: Vec<&str> = errors
+        .lines()
+        .flat_map(|line| line.split('`').skip(1).step_by(2))
+        .collect();
+    let written: Vec<String> = quoted
+        .iter()
+        .filter(|q| {
+            q.split_once(": ")
+                .is_some_and(|(key, _)| super::ROOT_KEYS.contains(&key))
+        })
+        .map(|q| q.to_string())
+        .collect();
+    let mut gone: Vec<String> = errors
+        .lines()
+        .flat_map(|line| line.split("delete `").skip(1))
+        .filter_map(|part| part.split(':').next())
+        .map(str::to_string)
+        .collect();
+    gone.extend(
+        written
+            .iter()
+            .filter_map(|w| w.split(':').next())
+            .map(str::to_string),
+    );
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if !line.starts_with([' ', '-']) {
+            let key = line.split(':').next().unwrap_or_default();
+            skipping = gone.iter().any(|g| g == key);
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    for (i, line) in written.iter().enumerate() {
+        let key = line.split(':').next();
+        // The last line written for a key is the one kept.
+        if !written[i + 1..].iter().any(|w| w.split(':').next() == key) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Checks that each spec gives an error that suggests a fix, and that the spec with the fix
+/// done parses.
+fn check_suggestions_parse(snippets: &[&str], base: &str) {
+    let mut failures = String::new();
+    for snippet in snippets {
+        let text = format!("{base}{snippet}");
+        let errors = render(&text);
+        let fixed = applied(&text);
+        let got = render(&fixed);
+        if errors == "ok" || fixed == text || got != "ok" {
+            failures.push_str(&format!(
+                "\n--- spec:\n{text}--- errors:\n{errors}\n--- fixed:\n{fixed}--- gives:\n{got}\n"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
+
 fn parse_ok(text: &str) -> ExperimentSpec {
     match parse_spec(text, Path::new("s.yaml")) {
         Ok(spec) => spec,

@@ -44,7 +44,8 @@ fn a_list_of_objectives_parses_in_order_and_resolves() {
 fn objective_lists_refuse_what_needs_one_objective() {
     check(
         &[
-            ("metric: [{name: val_loss}]\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, such as `metric: {name: val_accuracy, goal: maximize}`"),
+            ("metric: [{name: val_loss}]\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_loss}`"),
+            ("metric: []\n", "3:9: metric: a list of objectives needs at least two, found 0; write one objective as a mapping, such as `metric: {name: val_accuracy, goal: maximize}`"),
             ("metric: [{name: val_loss}, {name: val_loss, goal: maximize}]\n", "3:28: metric[1].name: `val_loss` is already the objective metric[0]"),
             ("metric: [{name: val_loss, target: 0.1}, {name: param_count}]\n", "3:10: metric[0].target: `target` needs a single objective: a study with several ends with a front of trials, not one value that reaches a target"),
             ("metric: {name: epoch_seconds}\n", "3:9: metric.name: `epoch_seconds` is wall time, which differs between runs, so a search that learns from it would too; `param_count` measures a model's cost reproducibly"),
