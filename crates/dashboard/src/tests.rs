@@ -1137,10 +1137,15 @@ fn a_stopped_sweep_says_how_to_resume_and_what_its_unfinished_trials_do() {
             "{list}"
         );
         // A finished sweep has nothing to resume.
-        let (_, done) = get(&store, "/experiments/stopped").await;
         let finished = store_with("done", 3);
-        let (_, finished_page) = get(&finished, "/experiments/done").await;
-        assert!(done.contains("resume-command") && !finished_page.contains("resume-command"));
+        let done = finished.experiment("done").unwrap().unwrap();
+        assert_eq!(done.status, ExperimentStatus::Finished);
+        let (status, finished_page) = get(&finished, "/experiments/done").await;
+        assert_eq!(status, StatusCode::OK, "{finished_page}");
+        assert!(
+            finished_page.contains(">done</") && !finished_page.contains("resume-command"),
+            "{finished_page}"
+        );
     });
 }
 

@@ -321,28 +321,43 @@ fn the_experiment_page_draws_the_top_trials_and_a_bounded_sample() {
     assert!(rows[..met].iter().all(|r| r.metrics_break == [false]));
     assert!(ac.history.contains("breaks a constraint"));
     // Trials the sweep stopped for breaking a constraint no epoch changes are not the
-    // pruner's doing, and the summary says so.
-    let mut stopped = constrained.trials.clone();
-    for t in stopped.iter_mut().take(3) {
-        t.state = TrialState::Pruned;
-        t.reason = Some("breaks the constraint param_count ≤ 3000, which no epoch changes".into());
-    }
-    let stopped = ExperimentData::new(constrained.info.clone(), stopped);
-    let rs = ranked(
-        &stopped.trials,
-        &stopped.objectives(),
-        stopped.constraints(),
-    );
-    let stopped_page = experiment_page(&stopped, &rs, (&ac, Picked::default()), &sel, NOW);
-    let pruned = Summary::of(&stopped, NOW).pruned;
-    assert_eq!(
-        stopped_page.constraint_stops,
-        if pruned == 3 {
-            "all 3 stopped for breaking a constraint no epoch changes, not by a pruner".to_string()
-        } else {
-            "3 of them stopped for breaking a constraint no epoch changes, not by a pruner".into()
+    // pruner's doing, and the summary says so: the first `by_constraint` trials stopped so,
+    // the next one pruned by the pruner when `by_pruner`, and no other trial pruned.
+    let stops = |by_constraint: usize, by_pruner: bool| {
+        let mut stopped: Vec<Trial> = constrained
+            .trials
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| *i <= by_constraint || t.state != TrialState::Pruned)
+            .map(|(_, t)| t.clone())
+            .collect();
+        for t in stopped.iter_mut().take(by_constraint) {
+            t.state = TrialState::Pruned;
+            t.reason =
+                Some("breaks the constraint param_count ≤ 3000, which no epoch changes".into());
         }
-    );
+        let next = &mut stopped[by_constraint];
+        if by_pruner {
+            next.state = TrialState::Pruned;
+            next.reason = Some("asha: 0.9053 not in the top 1 of 5 at rung 0 (epoch 2)".into());
+        } else if next.state == TrialState::Pruned {
+            next.state = TrialState::Failed;
+        }
+        let stopped = ExperimentData::new(constrained.info.clone(), stopped);
+        let rs = ranked(
+            &stopped.trials,
+            &stopped.objectives(),
+            stopped.constraints(),
+        );
+        let page = experiment_page(&stopped, &rs, (&ac, Picked::default()), &sel, NOW);
+        let pruned = Summary::of(&stopped, NOW).pruned;
+        assert_eq!(pruned, by_constraint + usize::from(by_pruner));
+        page.constraint_stops
+    };
+    let what = "stopped for breaking a constraint no epoch changes, not by a pruner";
+    assert_eq!(stops(3, true), format!("3 of them {what}"));
+    assert_eq!(stops(3, false), format!("all 3 {what}"));
+    assert_eq!(stops(1, false), format!("that one {what}"));
     assert_eq!(page.constraint_stops, "");
     assert_eq!(
         Summary::of(&constrained, NOW).best_href(),
