@@ -1,6 +1,6 @@
 //! The `constraints:` block: what it parses into, and the errors it gives, as tables.
 
-use super::{check, parse_ok, BASE};
+use super::{check, check_suggestions_parse, parse_ok, BASE};
 use crate::Constraint;
 
 #[test]
@@ -59,6 +59,15 @@ fn constraint_errors_name_the_field_and_what_was_expected() {
             ("constraints: [0 <= val_loss >= 0.5]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_loss: {min: ..., max: ...}}`, with `min`, `max` or both for each metric"),
             ("constraints:\n  - val_f1: {min: 0.5}\n", "5:3: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_f1: {min: ..., max: ...}}`, with `min`, `max` or both for each metric"),
             ("constraints: [val_loss > 0.1, param_count <= 600]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_loss: {min: 0.1}, param_count: {max: 600}}`"),
+            // Comparisons no value meets are said, not a mapping refused next.
+            ("constraints: [param_count >= 600, param_count <= 100]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; no value of `param_count` meets its comparisons (at least 600 and at most 100), so no trial could; write the bounds you mean as a mapping, `constraints: {param_count: {min: ..., max: ...}}`, with `min` not above `max`"),
+            ("constraints: [val_loss > 0.5, param_count < 9, val_loss < 0.5]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; no value of `val_loss` meets its comparisons (above 0.5 and below 0.5), so no trial could; write the bounds you mean as a mapping, `constraints: {val_loss: {min: ..., max: ...}, param_count: {min: ..., max: ...}}`, with `min` not above `max`"),
+            ("constraints: [val_loss >= 0.5, val_loss <= 0.5]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_loss: {min: 0.5, max: 0.5}}`"),
+            ("constraints: [val_accuracy >= 90]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; val_accuracy is a fraction from 0 to 1 (write 0.9 for 90%), found 90: no trial can meet that comparison; write the bounds you mean as a mapping, `constraints: {val_accuracy: {min: ..., max: ...}}`"),
+            // Only the words compared are metrics: not `and`, nor `inf`.
+            ("constraints: [\"val_loss < 0.1 and val_accuracy > 0.9\"]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_loss: {min: ..., max: ...}, val_accuracy: {min: ..., max: ...}}`, with `min`, `max` or both for each metric"),
+            ("constraints: [val_loss <= inf, 0 <= nan, not param_count == 3]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_loss: {min: ..., max: ...}, param_count: {min: ..., max: ...}}`, with `min`, `max` or both for each metric"),
+            ("constraints: [1e-4 < val_loss]\n", "4:14: constraints: expected a mapping of metrics to their bounds, found a sequence; write `constraints: {val_loss: {min: 1e-4}}`"),
         ],
         BASE,
     );
@@ -69,5 +78,21 @@ fn constraint_errors_name_the_field_and_what_was_expected() {
             "4:15: constraints.val_rmse: `val_rmse` is not a metric of classification; classification reports train_loss, val_loss, val_accuracy, val_f1, val_roc_auc, param_count, epoch_seconds",
         )],
         "name: t\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y, task: classification}\n",
+    );
+}
+
+#[test]
+fn comparisons_read_as_a_mapping_give_one_that_parses() {
+    check_suggestions_parse(
+        &[
+            "constraints: [param_count <= 600, param_count >= 100]\n",
+            "constraints: [600 >= param_count, val_loss < 1, val_loss < 0.5]\n",
+            "constraints: [0 <= val_loss <= 0.5, 1e4 > param_count > 10]\n",
+            "constraints: [val_loss > 0.1, param_count <= 600]\n",
+            "constraints: [val_loss >= 0.5, val_loss <= 0.5]\n",
+            "constraints: [1e-4 < val_loss]\n",
+            "constraints:\n  - param_count <= 600\n  - 100 <= param_count\n",
+        ],
+        BASE,
     );
 }
