@@ -118,6 +118,9 @@ pub(crate) fn experiments_compare_page(
         ),
         None => String::new(),
     };
+    // Experiments apart (different first objectives) share no chart, and their best values
+    // (of different metrics) are not compared.
+    let together = apart.is_empty();
     let task = charts::Task::shared(experiments.iter().map(|d| d.task()));
     let columns = experiments
         .iter()
@@ -159,15 +162,17 @@ pub(crate) fn experiments_compare_page(
         row("completed", &|i| summaries[i].completed.to_string()),
         row("pruned", &|i| summaries[i].pruned.to_string()),
         row("failed", &|i| summaries[i].failed.to_string()),
-        // Whether the best values differ is read from them in full, not from their rounding.
+        // Whether the best values differ is read from them in full, not from their rounding;
+        // values of different metrics are not said to differ, as they do not compare.
         Row {
-            differs: summaries.windows(2).any(|w| {
-                let exact = |s: &Summary| (s.best.text.clone(), s.best.full.clone());
-                exact(&w[0]) != exact(&w[1])
-            }),
+            differs: together
+                && summaries.windows(2).any(|w| {
+                    let exact = |s: &Summary| (s.best.text.clone(), s.best.full.clone());
+                    exact(&w[0]) != exact(&w[1])
+                }),
             full: summaries.iter().map(|s| s.best.full.clone()).collect(),
             ..row(
-                &if apart.is_empty() {
+                &if together {
                     format!("best {objective}")
                 } else {
                     "best (of its objective)".to_string()
@@ -265,50 +270,47 @@ pub(crate) fn experiments_compare_page(
         }
         _ => String::new(),
     };
-    let lines: Vec<Curve> = experiments
-        .iter()
-        .enumerate()
-        .map(|(i, d)| Curve {
-            label: d.info.name.clone(),
-            points: best_so_far(d, goal),
-            emphasis: Emphasis::Colour(i),
-            best: None,
-            href: Some(format::experiment_href(&d.info.name)),
-            note: String::new(),
-        })
-        .collect();
-    // Experiments apart (different first objectives) share no chart.
-    let together = apart.is_empty();
-    let chart = if !together {
-        String::new()
-    } else {
-        charts::curves(
-            &lines,
-            (1300, 380),
-            (
-                "trial number",
-                &format!("best {} so far", charts::metric_title(objective, task)),
+    // The charts are drawn, and their lines computed, only for experiments together.
+    let (chart, edf) = if together {
+        let lines: Vec<Curve> = experiments
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Curve {
+                label: d.info.name.clone(),
+                points: best_so_far(d, goal),
+                emphasis: Emphasis::Colour(i),
+                best: None,
+                href: Some(format::experiment_href(&d.info.name)),
+                note: String::new(),
+            })
+            .collect();
+        let distributions: Vec<Distribution> = experiments
+            .iter()
+            .map(|d| Distribution {
+                label: d.info.name.clone(),
+                values: completed_values(d),
+            })
+            .collect();
+        (
+            charts::curves(
+                &lines,
+                (1300, 380),
+                (
+                    "trial number",
+                    &format!("best {} so far", charts::metric_title(objective, task)),
+                ),
+                "",
+                "no completed trials",
             ),
-            "",
-            "no completed trials",
+            charts::edf(
+                &distributions,
+                (1300, 380),
+                &charts::metric_title(objective, task),
+                goal == Direction::Maximize,
+            ),
         )
-    };
-    let distributions: Vec<Distribution> = experiments
-        .iter()
-        .map(|d| Distribution {
-            label: d.info.name.clone(),
-            values: completed_values(d),
-        })
-        .collect();
-    let edf = if !together {
-        String::new()
     } else {
-        charts::edf(
-            &distributions,
-            (1300, 380),
-            &charts::metric_title(objective, task),
-            goal == Direction::Maximize,
-        )
+        (String::new(), String::new())
     };
     let several = experiments.iter().any(|d| d.objectives().len() > 1);
     let differ = experiments.iter().any(|d| d.objectives() != objectives);
