@@ -278,6 +278,17 @@ fn the_experiment_page_renders_in_headless_chromium() {
             lines.starts_with("inside ") && !lines.contains("outside"),
             "{target} at 400 px: {lines}"
         );
+        // The leaderboard did scroll: its trial number in view is not the table merely fitting.
+        let scrolled: Vec<u32> = lines
+            .lines()
+            .filter_map(|l| l.split(" scrolled ").nth(1)?.parse().ok())
+            .collect();
+        if target == "/experiments/tiny" {
+            assert!(
+                !scrolled.is_empty() && scrolled.iter().all(|&s| s > 0),
+                "the leaderboard at 400 px scrolls: {lines}"
+            );
+        }
     }
 
     let dom = run_chromium(&env, &format!("{url}/experiments/tiny"), &["--dump-dom"]);
@@ -414,10 +425,11 @@ fn proxy_dropping_updates(upstream: &str) -> String {
 /// the frame: whether a cell that should stay in view lies wholly inside the table's scrolling
 /// box, as `inside LEFT RIGHT of WIDTH` or `outside ...`: a compare table's first value cell
 /// (the first `td` of its first body row), and a leaderboard's trial number (its third cell)
-/// once the table is scrolled to its far right. Everything else is
-/// forwarded to `upstream`, so the frame is of the probe's origin and the script may measure
-/// it (`getBoundingClientRect`); the answers lose the headers that forbid framing
-/// (`X-Frame-Options`, and the CSP's `frame-ancestors`). Returns the probe's URL.
+/// once the table is scrolled to its far right, followed by ` scrolled N`, how far it scrolled.
+/// Everything else is forwarded to `upstream`, so the frame is of the probe's origin and the
+/// script may measure it (`getBoundingClientRect`); the answers lose only what forbids framing
+/// (`X-Frame-Options`, and the CSP's `frame-ancestors` directive), so the frame is measured
+/// under the rest of the dashboard's policy. Returns the probe's URL.
 fn probe_narrow(upstream: &str, target: &str) -> String {
     let upstream = upstream
         .trim_start_matches("http://")
@@ -437,7 +449,8 @@ fn probe_narrow(upstream: &str, target: &str) -> String {
                .getBoundingClientRect();\
              var inside = cell.left >= box.left && cell.right <= box.right;\
              lines.push((inside ? 'inside ' : 'outside ') + Math.round(cell.left) + ' ' +\
-               Math.round(cell.right) + ' of ' + Math.round(box.width));\
+               Math.round(cell.right) + ' of ' + Math.round(box.width) +\
+               (board ? ' scrolled ' + Math.round(wrap.scrollLeft) : ''));\
            }});\
            document.getElementById('probe').textContent = lines.join('\\n');\
          }});</script></body></html>"
@@ -490,12 +503,20 @@ fn probe_narrow(upstream: &str, target: &str) -> String {
                     .unwrap_or(answer.len());
                 let head: String = String::from_utf8_lossy(&answer[..at])
                     .lines()
-                    .filter(|l| {
-                        let l = l.to_ascii_lowercase();
-                        !l.starts_with("x-frame-options:")
-                            && !l.starts_with("content-security-policy:")
+                    .filter(|l| !l.to_ascii_lowercase().starts_with("x-frame-options:"))
+                    .map(|l| match l.split_once(':') {
+                        Some((name, policy))
+                            if name.eq_ignore_ascii_case("content-security-policy") =>
+                        {
+                            let kept: Vec<&str> = policy
+                                .split(';')
+                                .map(str::trim)
+                                .filter(|d| !d.to_ascii_lowercase().starts_with("frame-ancestors"))
+                                .collect();
+                            format!("{name}: {}\r\n", kept.join("; "))
+                        }
+                        _ => format!("{l}\r\n"),
                     })
-                    .map(|l| format!("{l}\r\n"))
                     .collect();
                 let _ = client.write_all(head.as_bytes());
                 // The blank line that ends the head, then the body.
