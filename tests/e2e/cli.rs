@@ -3048,14 +3048,11 @@ fn a_sweep_shows_the_control_characters_of_a_categorical_value_on_its_progress_l
     // A value that would turn the terminal red if printed as it is.
     let spec = env.write_spec(
         "esc.yaml",
-        "name: esc\nseed: 1\nmethod: random\nrun_cap: 1\nparallel: 1\n\
-         metric: {name: val_accuracy, goal: maximize}\n\
-         data: {csv: DATA/penguins.csv, target: species, categorical: [island, sex], \
-         exclude: [year], missing: median}\n\
-         train: {epochs: 1}\n\
-         parameters:\n  \
-           tag: {values: [\"\\e[31mred\"]}\n  \
-           lr: {values: [0.01], when: {tag: [\"\\e[31mred\"]}}\n",
+        &tests::penguins_spec(
+            "esc",
+            "  tag: {values: [\"\\e[31mred\"]}\n  \
+             lr: {values: [0.01], when: {tag: [\"\\e[31mred\"]}}\n",
+        ),
     );
     let out = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -3094,12 +3091,7 @@ fn a_store_that_cannot_be_flushed_mid_run_says_so_and_how_to_carry_on() {
     let env = TestEnv::new();
     let spec = env.write_spec(
         "small.yaml",
-        "name: small\nseed: 1\nmethod: random\nrun_cap: 1\nparallel: 1\n\
-         metric: {name: val_accuracy, goal: maximize}\n\
-         data: {csv: DATA/penguins.csv, target: species, categorical: [island, sex], \
-         exclude: [year], missing: median}\n\
-         train: {epochs: 1}\n\
-         parameters:\n  lr: {values: [0.01, 0.02]}\n",
+        &tests::penguins_spec("small", "  lr: {values: [0.01, 0.02]}\n"),
     );
     let spec = spec.to_str().unwrap();
     let first = env.sweep(&["run", spec, "--no-serve"]);

@@ -419,12 +419,7 @@ fn reproduce_shows_the_control_characters_of_what_the_record_holds() {
     // would turn the terminal red if printed as it is.
     let spec = env.write_spec(
         "red\u{1b}[31m.yaml",
-        "name: red\nseed: 1\nmethod: random\nrun_cap: 1\nparallel: 1\n\
-         metric: {name: val_accuracy, goal: maximize}\n\
-         data: {csv: DATA/penguins.csv, target: species, categorical: [island, sex], \
-         exclude: [year], missing: median}\n\
-         train: {epochs: 1}\n\
-         parameters:\n  lr: {values: [0.01]}\n",
+        &tests::penguins_spec("red", "  lr: {values: [0.01]}\n"),
     );
     let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
     assert_eq!(run.code, 0, "{run:?}");
@@ -446,12 +441,8 @@ fn an_error_shows_the_control_characters_of_a_recorded_path() {
     std::fs::copy(repo_root().join("experiments/data/penguins.csv"), &data).unwrap();
     let spec = env.write_spec(
         "gone.yaml",
-        "name: gone\nseed: 1\nmethod: random\nrun_cap: 1\nparallel: 1\n\
-         metric: {name: val_accuracy, goal: maximize}\n\
-         data: {csv: \"pen\\e[31mguins.csv\", target: species, categorical: [island, sex], \
-         exclude: [year], missing: median}\n\
-         train: {epochs: 1}\n\
-         parameters:\n  lr: {values: [0.01]}\n",
+        &tests::penguins_spec("gone", "  lr: {values: [0.01]}\n")
+            .replace("DATA/penguins.csv", "\"pen\\e[31mguins.csv\""),
     );
     let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
     assert_eq!(run.code, 0, "{run:?}");

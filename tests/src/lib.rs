@@ -141,6 +141,20 @@ pub fn this_build() -> String {
         .to_string()
 }
 
+/// Returns the text of a one-trial, one-epoch random search called `name` on the shipped
+/// penguins data (its `csv:` the `DATA/` of `TestEnv::write_spec`), searching `parameters`:
+/// YAML lines, each indented by two spaces and ending with a newline. The cheapest real sweep.
+pub fn penguins_spec(name: &str, parameters: &str) -> String {
+    format!(
+        "name: {name}\nseed: 1\nmethod: random\nrun_cap: 1\nparallel: 1\n\
+         metric: {{name: val_accuracy, goal: maximize}}\n\
+         data: {{csv: DATA/penguins.csv, target: species, categorical: [island, sex], \
+         exclude: [year], missing: median}}\n\
+         train: {{epochs: 1}}\n\
+         parameters:\n{parameters}"
+    )
+}
+
 /// Returns the repository's root folder.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
