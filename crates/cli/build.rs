@@ -15,10 +15,14 @@
 //! whose watched path is missing on every build.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+/// The `git` runner `probe` uses too.
+#[path = "src/git.rs"]
+mod shared;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/git.rs");
     println!("cargo:rerun-if-env-changed=SWEEP_BUILD_COMMIT");
     let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let commit = match std::env::var("SWEEP_BUILD_COMMIT") {
@@ -71,18 +75,7 @@ fn git_path(dir: &Path, name: &str) -> Option<PathBuf> {
 /// Runs `git ARGS` in `dir` and returns its output, trimmed; `None` when it cannot start or
 /// fails.
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    String::from_utf8(out.stdout)
-        .ok()
-        .map(|s| s.trim().to_string())
+    shared::git(dir, args).map(|s| s.trim().to_string())
 }
 
 /// Returns whether `text` may stand in the version as a commit: non-empty, at most 64 letters,

@@ -20,6 +20,7 @@ mod args;
 mod baseline;
 mod clock;
 mod commands;
+mod git;
 mod interrupt;
 mod output;
 mod probe;

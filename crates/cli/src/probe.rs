@@ -10,12 +10,13 @@
 //! written before Sweep had a version say `0.0.0`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::LazyLock;
 
 use anyhow::Context;
 use experiment::{DataFormat, DeviceChoice, ExperimentSpec};
 use store::{GitState, RunRecord};
+
+use crate::git::git;
 
 /// The longest diff kept in a record, in bytes; a longer one is cut and says so.
 const MAX_DIFF_BYTES: usize = 1 << 20;
@@ -248,20 +249,6 @@ pub(crate) fn git_state(dir: &Path) -> Option<GitState> {
 pub(crate) fn sha256_file(path: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(experiment::sha256_hex(&bytes))
-}
-
-/// Runs `git ARGS` in `dir`; `None` when it cannot start or fails.
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    String::from_utf8(out.stdout).ok()
 }
 
 /// Returns `PRETTY_NAME` from the text of `/etc/os-release`.
