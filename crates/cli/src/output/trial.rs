@@ -394,18 +394,7 @@ pub(super) mod tests {
             ("param_count".to_string(), curve(&[610.0, 610.0])),
         ]
         .into();
-        let shown = Shown {
-            info: &info,
-            spec: None,
-            trial: &trial,
-            curves: &curves,
-            checkpoint: CheckpointAt::Nowhere,
-            test: None,
-            front: None,
-        };
-        let mut out = Vec::new();
-        trial_card(&mut out, &shown, "runs/a b").unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = plain_card(&info, &trial, &curves, "runs/a b");
         assert_eq!(
             text,
             "trial       e/1\n\
@@ -421,6 +410,23 @@ pub(super) mod tests {
              \n\
              reproduce   sweep reproduce e/1 --store 'runs/a b'\n"
         );
+    }
+
+    /// Returns `trial`'s card as `sweep show` writes it with no spec, checkpoint, test result
+    /// or front: the parts taken from the trial and its curves alone.
+    fn plain_card(info: &ExperimentInfo, trial: &Trial, curves: &Curves, store: &str) -> String {
+        let shown = Shown {
+            info,
+            spec: None,
+            trial,
+            curves,
+            checkpoint: CheckpointAt::Nowhere,
+            test: None,
+            front: None,
+        };
+        let mut out = Vec::new();
+        trial_card(&mut out, &shown, store).unwrap();
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
@@ -441,18 +447,7 @@ pub(super) mod tests {
             result: None,
         };
         let curves = Curves::new();
-        let shown = Shown {
-            info: &info,
-            spec: None,
-            trial: &trial,
-            curves: &curves,
-            checkpoint: CheckpointAt::Nowhere,
-            test: None,
-            front: None,
-        };
-        let mut out = Vec::new();
-        trial_card(&mut out, &shown, "runs").unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = plain_card(&info, &trial, &curves, "runs");
         assert!(
             text.contains("state       failed: boom\\u{1b}]0;owned\\u{7}\n"),
             "{text}"
