@@ -111,19 +111,23 @@ fn issue_reproduce_writes_a_damaged_or_missing_checkpoint_again() {
     assert_eq!(std::fs::read(&weights).unwrap(), intact);
     assert_eq!(predict().code, 0);
 
+    // Reproducing writes the missing checkpoint again, byte for byte.
+    let written_again = || {
+        let again = env.sweep(&["reproduce", "rec/0"]);
+        assert!(
+            again
+                .stdout
+                .contains("its checkpoint, missing, was written again"),
+            "{}",
+            again.stdout
+        );
+        assert_eq!(std::fs::read(&weights).unwrap(), intact);
+    };
     // A checkpoint deleted comes back too; one that is whole is left alone, and no scratch
     // folder is left behind.
     std::fs::remove_file(dir.join("0.json")).unwrap();
     std::fs::remove_file(&weights).unwrap();
-    let again = env.sweep(&["reproduce", "rec/0"]);
-    assert!(
-        again
-            .stdout
-            .contains("its checkpoint, missing, was written again"),
-        "{}",
-        again.stdout
-    );
-    assert_eq!(std::fs::read(&weights).unwrap(), intact);
+    written_again();
     // Weights alone gone: predict sends the user to reproduce, which says they were missing.
     std::fs::remove_file(&weights).unwrap();
     let refused = predict();
@@ -134,15 +138,7 @@ fn issue_reproduce_writes_a_damaged_or_missing_checkpoint_again() {
             && refused.stderr.contains("`sweep reproduce`"),
         "{refused:?}"
     );
-    let again = env.sweep(&["reproduce", "rec/0"]);
-    assert!(
-        again
-            .stdout
-            .contains("its checkpoint, missing, was written again"),
-        "{}",
-        again.stdout
-    );
-    assert_eq!(std::fs::read(&weights).unwrap(), intact);
+    written_again();
     let whole = env.sweep(&["reproduce", "rec/0"]);
     assert!(!whole.stdout.contains("written again"), "{}", whole.stdout);
     let left: Vec<_> = std::fs::read_dir(&dir)
