@@ -9,7 +9,6 @@
 //! no range reaches past it.
 
 use crate::space::{Distribution, Param, ParamValue};
-use crate::words::number_text;
 use crate::{Knob, KnobKind, SearchSpace, Trial};
 
 /// The share of a range's length, from either end, within which a value is at that end.
@@ -64,8 +63,7 @@ impl AtEdge {
 /// Writes `x` to four significant digits, as briefly as it reads back (a `log_uniform` bound
 /// of ln 0.01 is 0.010000000000000004 once exponentiated).
 fn short(x: f64) -> String {
-    let rounded: f64 = format!("{x:.3e}").parse().unwrap_or(x);
-    number_text(rounded)
+    crate::words::significant_text(x, 4)
 }
 
 /// Returns the searched parameters of `trial` that lie at an end of their range, in the

@@ -197,7 +197,7 @@ fn values_accepted(knob: &Knob, min: f64, max: f64) -> bool {
 /// `1.0305` for e^0.03, `0.0000454` for e^-10: five significant digits, trailing zeros dropped,
 /// so that a value near 1 keeps what sets it apart from 1 and a small one is not written 0.
 fn significant(x: f64) -> String {
-    number_text(format!("{x:.4e}").parse().unwrap_or(x))
+    crate::words::significant_text(x, 5)
 }
 
 /// Returns the standard normal distribution function at `x` (Abramowitz and Stegun 7.1.26 for

@@ -119,12 +119,19 @@ pub fn number_text(x: f64) -> String {
     }
 }
 
+/// Writes `x` to `digits` significant digits (at least 1), as briefly as that reads back:
+/// `0.999` for a sum of 0.9990000000000001, `0.0000454` for e^-10, not `0`.
+pub(crate) fn significant_text(x: f64, digits: usize) -> String {
+    let rounded: f64 = format!("{x:.*e}", digits.max(1) - 1).parse().unwrap_or(x);
+    number_text(rounded)
+}
+
 /// Writes a value an error found for people: to at most 6 significant digits (`1.51143e111`,
 /// `0.123457`), unless that reads as one of the `bounds` it is compared with (`1` for
 /// `1.0000001` beside a bound of 1), where it is written in full, as `number_text` writes it.
 /// Not for a value that is kept or exported, which must read back exactly.
 pub(crate) fn found_number(x: f64, bounds: &[f64]) -> String {
-    let brief = |x: f64| number_text(format!("{x:.5e}").parse().unwrap_or(x));
+    let brief = |x: f64| significant_text(x, 6);
     let shown = brief(x);
     if bounds.iter().any(|b| brief(*b) == shown) {
         number_text(x)

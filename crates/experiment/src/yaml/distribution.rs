@@ -300,7 +300,7 @@ pub(super) fn probabilities(
             // To 6 significant digits: 0.999, not 0.9990000000000001.
             format!(
                 "probabilities must sum to 1, found {}",
-                crate::words::number_text(format!("{sum:.5e}").parse().unwrap_or(sum))
+                crate::words::significant_text(sum, 6)
             ),
         );
         return None;

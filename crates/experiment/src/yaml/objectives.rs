@@ -302,12 +302,7 @@ fn metric_written(node: &Node) -> Option<&str> {
 
 /// Returns `goal` where given, else the goal of the known metric `name`, else `maximize`.
 fn own_goal<'a>(name: &str, goal: Option<&'a str>) -> &'a str {
-    goal.unwrap_or_else(|| {
-        crate::KNOWN_METRICS
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map_or("maximize", |(_, goal)| goal.as_str())
-    })
+    goal.unwrap_or_else(|| crate::Direction::of_metric(name).map_or("maximize", |d| d.as_str()))
 }
 
 /// Returns the value of `key` in the mapping `node`, if it is one and has the key.
