@@ -121,7 +121,7 @@ pub fn number_text(x: f64) -> String {
 
 /// Writes `x` to `digits` significant digits (at least 1), as briefly as that reads back:
 /// `0.999` for a sum of 0.9990000000000001, `0.0000454` for e^-10, not `0`.
-pub(crate) fn significant_text(x: f64, digits: usize) -> String {
+pub fn significant_text(x: f64, digits: usize) -> String {
     let rounded: f64 = format!("{x:.*e}", digits.max(1) - 1).parse().unwrap_or(x);
     number_text(rounded)
 }
