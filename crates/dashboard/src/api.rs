@@ -354,7 +354,8 @@ async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
     json(
         blocking(move || {
             let all = reader.experiments()?;
-            let kept = crate::view::listed_experiments(&all, now(), &list);
+            let kept = crate::view::listed_experiments(&all, &list);
+            let now = now();
             let matching = kept.len();
             Ok(ExperimentsPageDto {
                 total: all.len(),
@@ -364,7 +365,7 @@ async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
                 per_page: list.per_page,
                 experiments: crate::view::page_of(kept, list.page, list.per_page)
                     .into_iter()
-                    .map(|(_, d)| experiment_dto(d))
+                    .map(|d| experiment_dto(d, &Summary::of(d, now)))
                     .collect(),
             })
         })
@@ -389,7 +390,7 @@ async fn experiment(state: web::Data<AppState>, name: web::Path<String>) -> Resu
                         .collect(),
                 }),
                 search: data.spec.as_ref().map(SearchDto::of),
-                ..experiment_dto(&data)
+                ..experiment_dto(&data, &Summary::of(&data, now()))
             })
         })
         .await,
@@ -627,11 +628,10 @@ fn json<T: Serialize>(result: Result<T>) -> Result<HttpResponse> {
         .json(value))
 }
 
-fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
+/// Returns what the API says of an experiment, with its `summary` (its counts and best trial).
+fn experiment_dto(data: &ExperimentData, summary: &Summary) -> ExperimentDto {
     let (info, trials) = (&data.info, data.trials.as_slice());
-    let summary = Summary::of(data, now());
     let objectives = data.objectives();
-    let best = crate::view::best_completed(trials, &objectives, data.constraints());
     let several = objectives.len() > 1;
     let pareto_front = several.then(|| {
         let mut ids: Vec<u32> = experiment::pareto_front(trials, &objectives, data.constraints())
@@ -660,9 +660,9 @@ fn experiment_dto(data: &ExperimentData) -> ExperimentDto {
             running: summary.running,
             interrupted: summary.interrupted,
         },
-        best: best.map(|t| BestDto {
-            trial: t.id.0,
-            value: finite(t.value(&info.objective)),
+        best: summary.best_trial.map(|trial| BestDto {
+            trial,
+            value: finite(summary.best_value),
         }),
         objectives: several.then(|| {
             objectives

@@ -4,7 +4,13 @@
 //! names. The best value is not a sort key: experiments that optimize different metrics, or
 //! the same one in different directions, have no order among their best values.
 
-use super::Summary;
+use std::cmp::Reverse;
+use std::sync::Arc;
+
+use store::ExperimentStatus;
+
+use super::Counts;
+use crate::data::ExperimentData;
 
 /// A column the experiments list sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -83,40 +89,43 @@ impl ListSort {
     }
 }
 
-/// Sorts `rows` (the kept experiments, in the store's order, each with its `summary`) by `key`,
-/// reversed when `descending`; ties keep the store's order, so the sort is deterministic.
-pub(crate) fn sort_rows<T>(
-    rows: &mut [T],
-    summary: impl Fn(&T) -> &Summary,
-    key: ListSort,
-    descending: bool,
-) {
-    let status_rank = |s: &Summary| match s.status {
-        "running" => 0,
-        "interrupted" => 1,
-        _ => 2,
+/// Sorts `rows` (the kept experiments, in the store's order) by `key`, reversed when
+/// `descending`; ties keep the store's order, so the sort is deterministic. Each row's key is
+/// read once, from the stored data (`Counts` for the trial counts).
+pub(crate) fn sort_rows(rows: &mut [&Arc<ExperimentData>], key: ListSort, descending: bool) {
+    let status_rank = |s: ExperimentStatus| match s {
+        ExperimentStatus::Running => 0,
+        ExperimentStatus::Interrupted => 1,
+        ExperimentStatus::Finished => 2,
     };
-    // `sort_by` is stable: the store's order breaks ties, also when reversed (each
-    // comparison is reversed, not the result).
-    rows.sort_by(|a, b| {
-        let (a, b) = (summary(a), summary(b));
-        let order = match key {
-            ListSort::Name => a.name.cmp(&b.name),
-            ListSort::Status => status_rank(a).cmp(&status_rank(b)),
-            ListSort::Trials => a.stored.cmp(&b.stored),
-            ListSort::Completed => a.completed.cmp(&b.completed),
-            ListSort::Pruned => a.pruned.cmp(&b.pruned),
-            ListSort::Failed => a.failed.cmp(&b.failed),
-            ListSort::Running => (a.running + a.interrupted).cmp(&(b.running + b.interrupted)),
-            ListSort::Started => std::cmp::Ordering::Equal,
-        };
-        if descending {
-            order.reverse()
-        } else {
-            order
+    let key_of = |d: &ExperimentData| match key {
+        ListSort::Name => RowKey::Name(d.info.name.clone()),
+        ListSort::Status => RowKey::Number(status_rank(d.info.status)),
+        ListSort::Trials => RowKey::Number(Counts::of(d).stored),
+        ListSort::Completed => RowKey::Number(Counts::of(d).completed),
+        ListSort::Pruned => RowKey::Number(Counts::of(d).pruned),
+        ListSort::Failed => RowKey::Number(Counts::of(d).failed),
+        ListSort::Running => {
+            let counts = Counts::of(d);
+            RowKey::Number(counts.running + counts.interrupted)
         }
-    });
-    if key == ListSort::Started && descending {
-        rows.reverse();
+        ListSort::Started => RowKey::Number(0),
+    };
+    // `sort_by_cached_key` is stable: the store's order breaks ties, also when reversed (each
+    // key is reversed, not the result).
+    match key {
+        ListSort::Started if descending => rows.reverse(),
+        ListSort::Started => {}
+        _ if descending => rows.sort_by_cached_key(|d| Reverse(key_of(d))),
+        _ => rows.sort_by_cached_key(|d| key_of(d)),
     }
+}
+
+/// A row's value of the sort's key: every row of one sort has the same kind.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum RowKey {
+    /// A name, alphabetically.
+    Name(String),
+    /// A count, or the status's rank.
+    Number(usize),
 }

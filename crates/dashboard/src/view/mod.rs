@@ -53,6 +53,8 @@ pub(crate) struct Summary {
     pub(crate) best: format::Num,
     /// The best trial's number, if there is one.
     pub(crate) best_trial: Option<u32>,
+    /// The best trial's value of the objective, as stored (`best` writes it).
+    pub(crate) best_value: Option<f64>,
     /// When it was created, UTC.
     pub(crate) started: String,
     /// How long it ran (so far).
@@ -70,34 +72,67 @@ impl Summary {
     /// Summarizes an experiment and its trials at time `now`.
     pub(crate) fn of(data: &ExperimentData, now: Timestamp) -> Summary {
         let (info, trials) = (&data.info, data.trials.as_slice());
-        let count = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
         let objectives = data.objectives();
         let best = best_completed(trials, &objectives, data.constraints())
-            .map(|t| (t.id.0, format::value_num(t.value(&info.objective))));
+            .map(|t| (t.id.0, t.value(&info.objective)));
         let live = info.status == ExperimentStatus::Running;
+        let counts = Counts::of(data);
         Summary {
             name: info.name.clone(),
             href: format::experiment_href(&info.name),
             status: info.status.as_str(),
             objective: info.objective.clone(),
             objectives: objectives_text(&objectives),
-            completed: count(TrialState::Completed),
-            pruned: count(TrialState::Pruned),
-            failed: count(TrialState::Failed),
-            // Trials of an experiment that no sweep runs are not running, whatever they say.
-            running: if live { count(TrialState::Running) } else { 0 },
-            interrupted: if live { 0 } else { count(TrialState::Running) },
-            stored: trials.len(),
+            completed: counts.completed,
+            pruned: counts.pruned,
+            failed: counts.failed,
+            running: counts.running,
+            interrupted: counts.interrupted,
+            stored: counts.stored,
             run_cap: info.run_cap,
-            best: best
-                .as_ref()
-                .map_or(format::Num::text("-"), |(_, v)| v.clone()),
+            best: best.map_or(format::Num::text("-"), |(_, v)| format::value_num(v)),
             best_trial: best.map(|(id, _)| id),
+            best_value: best.and_then(|(_, v)| v),
             started: info.created.utc(),
             // The time trials ran; a running one counts to the clock only while a sweep runs it.
             duration: experiment::busy_ms(trials, live.then_some(now))
                 .map_or("-".into(), experiment::format_duration),
             live,
+        }
+    }
+}
+
+/// An experiment's trials in each state, as the list shows and sorts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// Completed trials.
+    pub(crate) completed: usize,
+    /// Pruned trials.
+    pub(crate) pruned: usize,
+    /// Failed trials.
+    pub(crate) failed: usize,
+    /// Running trials (none unless a sweep runs the experiment).
+    pub(crate) running: usize,
+    /// Trials a sweep left running when it stopped.
+    pub(crate) interrupted: usize,
+    /// Trials stored (any state) and planned.
+    pub(crate) stored: usize,
+}
+
+impl Counts {
+    /// Counts an experiment's trials by state.
+    pub(crate) fn of(data: &ExperimentData) -> Counts {
+        let trials = data.trials.as_slice();
+        let count = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
+        // Trials of an experiment that no sweep runs are not running, whatever they say.
+        let live = data.info.status == ExperimentStatus::Running;
+        Counts {
+            completed: count(TrialState::Completed),
+            pruned: count(TrialState::Pruned),
+            failed: count(TrialState::Failed),
+            running: if live { count(TrialState::Running) } else { 0 },
+            interrupted: if live { 0 } else { count(TrialState::Running) },
+            stored: trials.len(),
         }
     }
 }
@@ -339,37 +374,31 @@ pub(crate) fn page_of<T>(rows: Vec<T>, page: u32, per_page: u32) -> Vec<T> {
     rows.into_iter().skip(start).take(per_page).collect()
 }
 
-/// Returns every experiment whose name contains the `q` of `list`, each with its summary at
-/// time `now`, in the order of the list's sort (`list_sort`): the one order the list page and
-/// `/api/experiments` cut their pages from.
+/// Returns every experiment whose name contains the `q` of `list`, in the order of the list's
+/// sort (`list_sort`): the one order the list page and `/api/experiments` cut their pages
+/// from. The sort reads the stored data alone, so that only a page's rows are summarized.
 pub(crate) fn listed_experiments<'a>(
     all: &'a [Arc<ExperimentData>],
-    now: Timestamp,
     list: &ListQuery,
-) -> Vec<(Summary, &'a Arc<ExperimentData>)> {
-    // Every kept experiment's numbers, to sort by them before the page is cut.
-    let mut rows: Vec<(Summary, &Arc<ExperimentData>)> = matching_experiments(all, &list.q)
-        .into_iter()
-        .map(|d| (Summary::of(d, now), d))
-        .collect();
-    list_sort::sort_rows(&mut rows, |(s, _)| s, list.sort, list.descending);
+) -> Vec<&'a Arc<ExperimentData>> {
+    let mut rows = matching_experiments(all, &list.q);
+    list_sort::sort_rows(&mut rows, list.sort, list.descending);
     rows
 }
 
 /// Builds the experiments page: the page `list` asks for of the experiments whose name
-/// contains its `q`, in its sort's order (every kept experiment is summarized at time `now`
-/// to sort them, then the page is cut).
+/// contains its `q`, in its sort's order (the page's rows are summarized at time `now`).
 pub(crate) fn experiments_page(
     all: &[Arc<ExperimentData>],
     now: Timestamp,
     list: &ListQuery,
 ) -> ExperimentsPage {
-    let listed = listed_experiments(all, now, list);
+    let listed = listed_experiments(all, list);
     let matching = listed.len();
     let pages = leaderboard::pages_of(matching, list.per_page);
     let rows = page_of(listed, list.page, list.per_page)
         .into_iter()
-        .map(|(s, _)| s)
+        .map(|d| Summary::of(d, now))
         .collect::<Vec<_>>();
     let live = all
         .iter()

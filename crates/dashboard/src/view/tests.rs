@@ -119,6 +119,44 @@ fn the_experiments_list_sorts_by_its_columns() {
 }
 
 #[test]
+fn the_experiments_list_sorts_by_status_running_first_and_summarizes_only_its_page() {
+    // Oldest first: finished, running, interrupted, running; each with a running trial.
+    let with = |name: &str, status: ExperimentStatus, created: i64| {
+        let mut d = data(4);
+        d.info.name = name.into();
+        d.info.status = status;
+        d.info.created = Timestamp(d.info.created.0 + created);
+        d.trials[0].state = TrialState::Running;
+        std::sync::Arc::new(d)
+    };
+    let all = [
+        with("f", ExperimentStatus::Finished, 0),
+        with("r1", ExperimentStatus::Running, 1),
+        with("i", ExperimentStatus::Interrupted, 2),
+        with("r2", ExperimentStatus::Running, 3),
+    ];
+    let order = |query: &str| {
+        let list = super::ListQuery::parse(query, PER_PAGE).unwrap();
+        let page = experiments_page(&all, NOW, &list);
+        let names: Vec<String> = page.rows.iter().map(|r| r.name.clone()).collect();
+        (names.join(" "), page)
+    };
+    assert_eq!(
+        order("sort=status").0,
+        "r1 r2 i f",
+        "ties keep the store's order"
+    );
+    assert_eq!(order("sort=status&dir=desc").0, "f i r1 r2");
+    // The running column counts the trials a stopped sweep left running: as many each.
+    assert_eq!(order("sort=running").0, "f r1 i r2");
+    // The page is cut after the sort; its rows are the summaries of those it shows.
+    let (names, page) = order("sort=status&page=2&per_page=3");
+    assert_eq!(names, "f");
+    assert_eq!((page.matching, page.showing.as_str()), (4, "4–4 of 4"));
+    assert_eq!((page.rows[0].running, page.rows[0].interrupted), (0, 2));
+}
+
+#[test]
 fn a_killed_sweep_has_no_clock_running() {
     // The experiment a killed sweep left behind, as a dashboard that does not run it shows it.
     let mut d = data(40);
