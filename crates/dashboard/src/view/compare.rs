@@ -143,7 +143,7 @@ pub(crate) fn compare_page(
     // rounded text, and values that differ are written to as many digits as tell them apart.
     let num_row = |name: &str, text: &dyn Fn(Option<f64>) -> String| {
         let values: Vec<Option<f64>> = trials.iter().map(|(t, _)| t.value(name)).collect();
-        let shown = distinct_texts(&values, text);
+        let shown = distinct_texts(&values, values.iter().map(|v| text(*v)).collect());
         Row {
             name: name.to_string(),
             differs: values.windows(2).any(|w| !same(w[0], w[1])),
@@ -283,7 +283,6 @@ fn param_row(name: &str, values: &[Option<&ParamValue>]) -> Row {
         (a, b) => a != b,
     });
     let text = |v: Option<&ParamValue>| v.map_or("-".to_string(), ToString::to_string);
-    let mut shown: Vec<String> = values.iter().map(|v| text(*v)).collect();
     let floats: Vec<Option<f64>> = values
         .iter()
         .map(|v| match v {
@@ -291,14 +290,8 @@ fn param_row(name: &str, values: &[Option<&ParamValue>]) -> Row {
             _ => None,
         })
         .collect();
-    if differs && clashes(&floats, &shown) {
-        let wider = distinct_texts(&floats, &|_| String::new());
-        for (s, (w, f)) in shown.iter_mut().zip(wider.into_iter().zip(&floats)) {
-            if f.is_some() {
-                *s = w;
-            }
-        }
-    }
+    // Only finite floats are widened: any other value keeps its text.
+    let shown = distinct_texts(&floats, values.iter().map(|v| text(*v)).collect());
     Row {
         name: name.to_string(),
         values: shown,
@@ -328,11 +321,11 @@ fn clashes(values: &[Option<f64>], shown: &[String]) -> bool {
     })
 }
 
-/// Returns `values` as `text` writes them, or, where two that differ would read alike, each
-/// finite one to the fewest significant digits (5 or more) that tell them all apart
-/// (`0.0019683` and `0.0019723`; at most 17, which tell any two apart).
-fn distinct_texts(values: &[Option<f64>], text: &dyn Fn(Option<f64>) -> String) -> Vec<String> {
-    let shown: Vec<String> = values.iter().map(|v| text(*v)).collect();
+/// Returns `shown` (the texts of `values`, which are `None` where no real number is), or, where
+/// two that differ would read alike, each finite one to the fewest significant digits (5 or
+/// more) that tell them all apart (`0.0019683` and `0.0019723`; at most 17, which tell any two
+/// apart), every other keeping its text.
+fn distinct_texts(values: &[Option<f64>], shown: Vec<String>) -> Vec<String> {
     if !clashes(values, &shown) {
         return shown;
     }
@@ -341,7 +334,7 @@ fn distinct_texts(values: &[Option<f64>], text: &dyn Fn(Option<f64>) -> String) 
             .iter()
             .zip(&shown)
             .map(|(v, s)| match v {
-                Some(x) if x.is_finite() => significant(*x, digits),
+                Some(x) if x.is_finite() => experiment::significant_text(*x, digits),
                 _ => s.clone(),
             })
             .collect()
@@ -352,9 +345,34 @@ fn distinct_texts(values: &[Option<f64>], text: &dyn Fn(Option<f64>) -> String) 
         .unwrap_or_else(|| to_digits(17))
 }
 
-/// Writes `x` rounded to `digits` significant digits, as briefly as that reads back
-/// (`0.0019683`, `1.2345e-9`).
-fn significant(x: f64, digits: usize) -> String {
-    let rounded = format!("{x:.prec$e}", prec = digits.saturating_sub(1));
-    experiment::number_text(rounded.parse().unwrap_or(x))
+#[cfg(test)]
+mod tests {
+    use experiment::ParamValue;
+
+    use super::param_row;
+
+    #[test]
+    fn a_parameter_that_is_no_finite_number_keeps_its_text_beside_widened_ones() {
+        // Both real lr read 0.002 and are widened; the infinite one and the missing one
+        // keep theirs.
+        let (a, b, c) = (
+            ParamValue::Float(0.001_968_3),
+            ParamValue::Float(0.001_972_3),
+            ParamValue::Float(f64::INFINITY),
+        );
+        let row = param_row("lr", &[Some(&a), Some(&b), Some(&c), None]);
+        assert_eq!(
+            (row.values, row.differs),
+            (
+                vec![
+                    "0.0019683".to_string(),
+                    "0.0019723".to_string(),
+                    c.to_string(),
+                    "-".to_string()
+                ],
+                true
+            )
+        );
+        assert!(!c.to_string().is_empty());
+    }
 }
