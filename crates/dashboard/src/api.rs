@@ -509,10 +509,8 @@ async fn importance(
             let objectives = data.objectives();
             let index = leaderboard::objective_index(query.objective.as_deref(), &objectives)?;
             let objective = objectives.get(index);
-            let axes = crate::view::space::param_axes(data.spec.as_ref(), &data.trials);
-            let measured = objective.and_then(|o| {
-                crate::view::experiment_page::importance_of(&axes, &data.trials, &o.name, o.goal)
-            });
+            let measured = objective
+                .and_then(|o| crate::param_importance_top(data.spec.as_ref(), &data.trials, o));
             let top = measured.as_ref().map(|(_, top)| *top);
             Ok(ImportanceDto {
                 method: "PED-ANOVA (global, histogram densities)",

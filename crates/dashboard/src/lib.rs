@@ -57,9 +57,18 @@ pub fn param_importance(
     trials: &[experiment::Trial],
     objective: &experiment::MetricSpec,
 ) -> Option<Vec<(String, f64)>> {
+    param_importance_top(spec, trials, objective).map(|(shares, _)| shares)
+}
+
+/// Returns what `param_importance` returns, with the top set it compared with all the trials
+/// with a value (what the API says with the shares).
+pub(crate) fn param_importance_top(
+    spec: Option<&experiment::ExperimentSpec>,
+    trials: &[experiment::Trial],
+    objective: &experiment::MetricSpec,
+) -> Option<(Vec<(String, f64)>, importance::TopSet)> {
     let axes = view::space::param_axes(spec, trials);
     view::experiment_page::importance_of(&axes, trials, &objective.name, objective.goal)
-        .map(|(shares, _)| shares)
 }
 
 /// Shared by every handler: the store reader and the access rule.
