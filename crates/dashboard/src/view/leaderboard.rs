@@ -246,6 +246,45 @@ pub(crate) fn pages_of(matching: usize, per_page: u32) -> u32 {
     u32::try_from(matching.div_ceil(per_page).max(1)).unwrap_or(u32::MAX)
 }
 
+/// Returns what page `page` (from 1) of a list, `per_page` to a page, says it shows of the
+/// `matching` rows when it shows `shown` of them: `51–100 of 200`, or `0 of 200`.
+pub(crate) fn showing(page: u32, per_page: u32, shown: usize, matching: usize) -> String {
+    let first = usize::try_from(page.saturating_sub(1))
+        .unwrap_or(usize::MAX)
+        .saturating_mul(usize::try_from(per_page).unwrap_or(usize::MAX))
+        .saturating_add(1);
+    match shown {
+        0 => format!("0 of {matching}"),
+        n => format!("{first}–{} of {matching}", first + n - 1),
+    }
+}
+
+/// Returns the links from page `page` of `pages` to the first, previous, next and last pages,
+/// each where there is one (`link` writes a page's address); past the last, the previous is
+/// the last.
+pub(crate) fn page_links(
+    page: u32,
+    pages: u32,
+    link: impl Fn(u32) -> String,
+) -> [Option<String>; 4] {
+    [
+        (page > 1).then(|| link(1)),
+        (page > 1).then(|| link(page.min(pages + 1) - 1)),
+        (page < pages).then(|| link(page + 1)),
+        (page < pages).then(|| link(pages)),
+    ]
+}
+
+/// Returns a sortable column head's arrow (`▲`, `▼` or none) and its `aria-sort`: none unless
+/// it is the `current` sort, which runs `descending` or not.
+pub(crate) fn sort_arrow(current: bool, descending: bool) -> (&'static str, &'static str) {
+    match (current, descending) {
+        (false, _) => ("", "none"),
+        (true, false) => ("▲", "ascending"),
+        (true, true) => ("▼", "descending"),
+    }
+}
+
 /// Parses a state's lowercase name, also as shown where no sweep runs the experiment
 /// (`interrupted` is a trial left `running`).
 pub(crate) fn parse_state(s: &str) -> Option<TrialState> {
@@ -299,16 +338,10 @@ pub(crate) fn matching<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Vec<Ranked
 pub(crate) fn select<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Page<'a> {
     let rows = matching(ranked, sel);
     let matching = rows.len();
-    let per_page = usize::try_from(sel.per_page).unwrap_or(usize::MAX).max(1);
-    let pages = pages_of(matching, sel.per_page);
-    let start = usize::try_from(sel.page - 1)
-        .unwrap_or(usize::MAX)
-        .saturating_mul(per_page);
-    let rows = rows.into_iter().skip(start).take(per_page).collect();
     Page {
-        rows,
+        rows: super::page_of(rows, sel.page, sel.per_page),
         matching,
-        pages,
+        pages: pages_of(matching, sel.per_page),
     }
 }
 
@@ -521,11 +554,7 @@ pub(crate) fn leaderboard(
             })
         );
         // The arrow tells how the column's values run.
-        let (arrow, aria) = match (current, sel.order.descending) {
-            (false, _) => ("", "none"),
-            (true, false) => ("▲", "ascending"),
-            (true, true) => ("▼", "descending"),
-        };
+        let (arrow, aria) = sort_arrow(current, sel.order.descending);
         Header {
             title,
             href,
@@ -635,17 +664,7 @@ pub(crate) fn leaderboard(
             });
         }
     }
-    let per_page = usize::try_from(sel.per_page).unwrap_or(1);
-    let first = usize::try_from(sel.page - 1).unwrap_or(0) * per_page + 1;
-    let showing = if page.rows.is_empty() {
-        format!("0 of {}", page.matching)
-    } else {
-        format!(
-            "{first}–{} of {}",
-            first + page.rows.len() - 1,
-            page.matching
-        )
-    };
+    let showing = showing(sel.page, sel.per_page, page.rows.len(), page.matching);
     let empty = if page.matching > 0 {
         format!(
             "Page {} is past the last page, {}: see the previous one.",
@@ -663,6 +682,7 @@ pub(crate) fn leaderboard(
     };
     // To the leaderboard, not the top of the page, as the search form goes.
     let link = |p: u32| format!("{base}{}#leaderboard", sel.query(|s| s.page = p));
+    let [first, prev, next, last] = page_links(sel.page, page.pages, link);
     Leaderboard {
         headers,
         rows,
@@ -671,10 +691,10 @@ pub(crate) fn leaderboard(
         empty,
         page: sel.page,
         pages: page.pages,
-        prev: (sel.page > 1).then(|| link(sel.page.min(page.pages + 1) - 1)),
-        next: (sel.page < page.pages).then(|| link(sel.page + 1)),
-        first: (sel.page > 1).then(|| link(1)),
-        last: (sel.page < page.pages).then(|| link(page.pages)),
+        first,
+        prev,
+        next,
+        last,
         filter: sel.filter_text.clone(),
         filter_error: filter_problem.map_or(String::new(), ToString::to_string),
         sort_error: String::new(),
@@ -747,6 +767,25 @@ mod tests {
     use experiment::{ParamValue, Params, Seed, Step, Timestamp, TrialId, TrialResult};
 
     use super::*;
+
+    #[test]
+    fn a_list_page_says_what_it_shows_and_links_its_neighbours() {
+        assert_eq!(showing(2, 50, 50, 120), "51–100 of 120");
+        assert_eq!(showing(3, 50, 20, 120), "101–120 of 120");
+        assert_eq!(showing(4, 50, 0, 120), "0 of 120");
+        let link = |p: u32| format!("p{p}");
+        let some = |p: &str| Some(p.to_string());
+        assert_eq!(page_links(1, 3, link), [None, None, some("p2"), some("p3")]);
+        assert_eq!(
+            page_links(2, 3, link),
+            [some("p1"), some("p1"), some("p3"), some("p3")]
+        );
+        // Past the last, the previous page is the last.
+        assert_eq!(page_links(9, 3, link), [some("p1"), some("p3"), None, None]);
+        assert_eq!(sort_arrow(false, true), ("", "none"));
+        assert_eq!(sort_arrow(true, false), ("▲", "ascending"));
+        assert_eq!(sort_arrow(true, true), ("▼", "descending"));
+    }
 
     fn trial(id: u32, state: TrialState, value: Option<f64>, lr: f64) -> Trial {
         let params: Params = BTreeMap::from([("lr".to_string(), ParamValue::Float(lr))]);

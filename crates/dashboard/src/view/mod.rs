@@ -403,15 +403,9 @@ pub(crate) fn experiments_page(
     let live = all
         .iter()
         .any(|d| d.info.status == ExperimentStatus::Running);
-    let first = usize::try_from(list.page - 1)
-        .unwrap_or(usize::MAX)
-        .saturating_mul(usize::try_from(list.per_page).unwrap_or(usize::MAX))
-        .saturating_add(1);
-    let showing = match rows.len() {
-        0 => format!("0 of {matching}"),
-        n => format!("{first}–{} of {matching}", first + n - 1),
-    };
-    let (page, here) = (list.page, |p: u32| list.href(p));
+    let showing = leaderboard::showing(list.page, list.per_page, rows.len(), matching);
+    let page = list.page;
+    let [first, prev, next, last] = leaderboard::page_links(page, pages, |p| list.href(p));
     let heads = list_sort::ListSort::ALL
         .into_iter()
         .map(|key| {
@@ -424,11 +418,7 @@ pub(crate) fn experiments_page(
             } else {
                 key.largest_first()
             };
-            let (arrow, aria) = match (current, list.descending) {
-                (false, _) => ("", "none"),
-                (true, false) => ("▲", "ascending"),
-                (true, true) => ("▼", "descending"),
-            };
+            let (arrow, aria) = leaderboard::sort_arrow(current, list.descending);
             (key.name(), (sorted.href(1), arrow, aria))
         })
         .collect();
@@ -449,10 +439,10 @@ pub(crate) fn experiments_page(
         }
         .href(1),
         sort_error: String::new(),
-        first: (page > 1).then(|| here(1)),
-        prev: (page > 1).then(|| here(page.min(pages + 1) - 1)),
-        next: (page < pages).then(|| here(page + 1)),
-        last: (page < pages).then(|| here(pages)),
+        first,
+        prev,
+        next,
+        last,
     }
 }
 
