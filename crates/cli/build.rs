@@ -20,9 +20,16 @@ use std::path::{Path, PathBuf};
 #[path = "src/git.rs"]
 mod shared;
 
+/// What to ask git and what to watch, unit-tested in the crate.
+#[path = "src/build_name.rs"]
+mod build_name;
+
+use build_name::is_commit_name;
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/git.rs");
+    println!("cargo:rerun-if-changed=src/build_name.rs");
     println!("cargo:rerun-if-env-changed=SWEEP_BUILD_COMMIT");
     let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let commit = match std::env::var("SWEEP_BUILD_COMMIT") {
@@ -39,51 +46,12 @@ fn main() {
     println!("cargo:rustc-env=SWEEP_BUILD_COMMIT={commit}");
 }
 
-/// Returns the short hash of the commit checked out where `dir` lies, after telling cargo to
-/// rerun when it may change; `None` when git is missing or does not track `dir`'s sources.
+/// Returns the short hash of the commit checked out where `dir` lies, after telling cargo what
+/// to watch for it; `None` when git is missing or does not track `dir`'s sources.
 fn git_commit(dir: &Path) -> Option<String> {
-    // Sources extracted inside an unrelated repository are not that repository's commit.
-    git(dir, &["ls-files", "--error-unmatch", "--", "Cargo.toml"])?;
-    let commit = git(dir, &["rev-parse", "--short", "HEAD"])?;
-    let mut watched = vec![git_path(dir, "HEAD")?];
-    if let Some(branch) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
-        // The loose ref, or for a packed branch the nearest folder of refs above where git
-        // writes one when a commit lands on it (never the git folder itself, which `git
-        // status` touches).
-        let refs = git_path(dir, "refs")?;
-        let mut at = git_path(dir, &branch)?;
-        while !at.exists() && at != refs && at.starts_with(&refs) {
-            at.pop();
-        }
-        watched.push(at);
-    }
-    for other in ["packed-refs", "reftable"] {
-        watched.extend(git_path(dir, other));
-    }
-    for path in watched.iter().filter(|p| p.exists()) {
+    let found = build_name::find(dir, &|args| shared::git(dir, args), &|p| p.exists());
+    for path in &found.watched {
         println!("cargo:rerun-if-changed={}", path.display());
     }
-    is_commit_name(&commit).then_some(commit)
-}
-
-/// Returns where git keeps `name` (`HEAD`, `refs/heads/main`, `packed-refs`) for the checkout
-/// that holds `dir`: in a linked worktree, `HEAD` is the worktree's own and the refs are shared.
-fn git_path(dir: &Path, name: &str) -> Option<PathBuf> {
-    git(dir, &["rev-parse", "--git-path", name]).map(|p| dir.join(p))
-}
-
-/// Runs `git ARGS` in `dir` and returns its output, trimmed; `None` when it cannot start or
-/// fails.
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    shared::git(dir, args).map(|s| s.trim().to_string())
-}
-
-/// Returns whether `text` may stand in the version as a commit: non-empty, at most 64 letters,
-/// digits, `.`, `-` or `_`.
-fn is_commit_name(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 64
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    found.commit
 }

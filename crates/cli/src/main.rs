@@ -18,6 +18,8 @@ macro_rules! say {
 
 mod args;
 mod baseline;
+#[cfg(test)]
+mod build_name;
 mod clock;
 mod commands;
 mod git;
