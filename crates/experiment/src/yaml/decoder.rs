@@ -420,8 +420,8 @@ pub(super) fn scalar(node: &Node) -> Option<&Scalar> {
 }
 
 /// How the block at `path` is written, for a scalar given in place of its mapping: what a user
-/// of W&B's or Optuna's words most likely meant (`pruner: asha`, `metric: val_loss`,
-/// `model: cnn`).
+/// of W&B's or Optuna's words most likely meant (`pruner: asha`, `model: cnn`; `metric:
+/// val_loss` is said by `objectives::objectives`, with the goal the file asks for).
 fn written_as(path: &str, node: &Node) -> Option<String> {
     let Kind::Scalar { text, .. } = &node.kind else {
         return None;
@@ -441,15 +441,6 @@ fn written_as(path: &str, node: &Node) -> Option<String> {
             "the sampler is chosen with `method: {text}`; `sampler:` holds its settings, such as \
              `{{n_startup_trials: 10}}`"
         )),
-        "metric" => {
-            let goal = crate::KNOWN_METRICS
-                .iter()
-                .find(|(name, _)| *name == text)
-                .map_or("maximize` or `minimize", |(_, goal)| goal.as_str());
-            Some(format!(
-                "the objective is written `{{name: {text}, goal: {goal}}}`"
-            ))
-        }
         "model" => Some(match text.to_ascii_lowercase().as_str() {
             kind @ ("mlp" | "cnn") => {
                 format!("a model is written `{{kind: {kind}}}`, with its knobs beside `kind`")

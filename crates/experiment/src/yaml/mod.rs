@@ -279,7 +279,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
     });
     let objectives = d
         .required(&f, "metric")
-        .and_then(|n| objectives::objectives(d, n, &objectives::written_goals(root)));
+        .and_then(|n| objectives::objectives(d, n, &objectives::Asked::of(root)));
     let metric = objectives
         .as_ref()
         .and_then(|o| o.list.first())

@@ -4,7 +4,7 @@
 use crate::{out_of_range, Direction, Method, MetricSpec, Nsga3Config, PrunerSpec};
 
 use super::blocks::metric_name;
-use super::decoder::{shorten, Decoder, Fields};
+use super::decoder::{describe, shorten, Decoder, Fields};
 use super::tree::{join, Kind, Node, Pos, Scalar};
 
 /// The objectives read from `metric:`, each with where it is written and its dotted path.
@@ -14,16 +14,58 @@ pub(super) struct Objectives {
     pub(super) target: Option<f64>,
 }
 
+/// The goals a spec asks for in Optuna's words at its top level, which the forms its errors
+/// show for `metric:` take, so that they say what the file asks for.
+pub(super) struct Asked {
+    /// The goal of `direction:` (Optuna's, for one objective).
+    direction: Option<&'static str>,
+    /// The goals of `directions:` (Optuna's, for several), in order, `None` for one that
+    /// reads as no goal; empty where it is not written.
+    directions: Vec<Option<&'static str>>,
+}
+
+impl Asked {
+    /// Returns the goals that the spec `root` asks for with `direction:` and `directions:`.
+    pub(super) fn of(root: &Node) -> Asked {
+        Asked {
+            direction: goal_of(entry(root, "direction").and_then(text)),
+            directions: written_goals(root),
+        }
+    }
+
+    /// Returns the goal asked for one objective: `direction:`'s, else the first of
+    /// `directions:` (paired with the one objective there is).
+    fn one(&self) -> Option<&'static str> {
+        self.direction
+            .or(self.directions.first().copied().flatten())
+    }
+}
+
 /// Reads `metric: {name, goal, target}`, or a list of at least two `{name, goal}`; a goal
 /// defaults to the metric's own direction, and the target (W&B's: the sweep ends once a trial
-/// reaches it) to none. `written` are the goals of a top-level `directions:` (Optuna's), in
-/// order, which the form shown for a list of names pairs with them.
-pub(super) fn objectives(
-    d: &mut Decoder,
-    node: &Node,
-    written: &[Option<&str>],
-) -> Option<Objectives> {
+/// reaches it) to none. The forms shown for one written otherwise (a bare name, a list of
+/// names) take the goals `asked` where the file writes none in `metric:`.
+pub(super) fn objectives(d: &mut Decoder, node: &Node, asked: &Asked) -> Option<Objectives> {
     let Kind::Seq(items) = &node.kind else {
+        if let Kind::Scalar { text, .. } = &node.kind {
+            // A bare name (`metric: val_loss`): the mapping it stands for, with the goal the
+            // file asks for, else the metric's own.
+            let goal = asked
+                .one()
+                .or_else(|| Direction::of_metric(text).map(Direction::as_str))
+                .unwrap_or("maximize` or `minimize");
+            d.error(
+                node.pos,
+                "metric",
+                format!(
+                    "expected a mapping, found {}; the objective is written `{{name: {}, goal: \
+                     {goal}}}`",
+                    describe(node),
+                    shorten(text)
+                ),
+            );
+            return None;
+        }
         let (objective, target) = objective(d, node, "metric")?;
         if objective.name == "epoch_seconds" {
             d.error(
@@ -43,7 +85,7 @@ pub(super) fn objectives(
         // The one written, with the goal it or `directions:` sets (else its own, which a
         // mapping without `goal` takes), so that a top-level `direction:` is not contradicted.
         let one = items.first().and_then(|item| {
-            let goal = goal_set(item).or(written.first().copied().flatten());
+            let goal = goal_set(item).or(asked.one());
             one_objective(item, goal)
         });
         let one = one.map_or_else(
@@ -77,7 +119,7 @@ pub(super) fn objectives(
             .iter()
             .enumerate()
             .map(|(i, name)| {
-                let goal = written.get(i).copied().flatten();
+                let goal = asked.directions.get(i).copied().flatten();
                 format!(
                     "{{name: {}, goal: {}}}",
                     shorten(name),
@@ -164,10 +206,27 @@ pub(super) fn direction(root: &Node) -> String {
                 );
             }
             metric = None;
-        } else if let Some(list) = objective_list(items, &[]) {
+        } else if let Some(shown) = shown_goals(items, &[]) {
+            // One goal for several objectives: each keeps the goal its entry sets, else its
+            // metric's own, and those that differ from the one written are named.
+            let other: Vec<String> = shown
+                .iter()
+                .filter(|(_, shown)| goal.is_some_and(|goal| goal != *shown))
+                .map(|(name, shown)| format!("`{}`'s is {shown}", shorten(name)))
+                .collect();
+            let other = match (goal, other.is_empty()) {
+                (Some(goal), false) => format!(
+                    "; `direction:` writes one goal, {goal}, for {} objectives, and here {}: \
+                     keep in each entry the goal you mean",
+                    shown.len(),
+                    other.join(", ")
+                ),
+                _ => String::new(),
+            };
             return format!(
                 "is Optuna's; with several objectives each goal is in its entry of `metric:`: \
-                 delete `direction:` and write `metric: {list}`"
+                 delete `direction:` and write `metric: {}`{other}",
+                list_of(&shown)
             );
         }
     }
@@ -210,9 +269,13 @@ pub(super) fn directions(root: &Node) -> String {
     let metric = entry(root, "metric");
     let one = match metric.map(|m| &m.kind) {
         Some(Kind::Seq(items)) if items.len() >= 2 => {
-            if let Some(list) = objective_list(items, &goals) {
+            if let Some(shown) = shown_goals(items, &goals) {
                 return format!(
-                    "is Optuna's; here several objectives are a list in `metric:`, each with its goal: delete `directions:` and write `metric: {list}`"
+                    "is Optuna's; here several objectives are a list in `metric:`, each with \
+                     its goal{}: delete `directions:` and write `metric: {}`{}",
+                    counts_differ(goals.len(), items.len()),
+                    list_of(&shown),
+                    unpaired(&goals, &shown)
                 );
             }
             None
@@ -223,14 +286,12 @@ pub(super) fn directions(root: &Node) -> String {
     let first = goals.first().copied().flatten();
     let goal = one.and_then(|m| Some(own_goal(metric_written(m)?, goal_set(m).or(first))));
     if let Some(mapping) = one.and_then(|m| one_objective(m, goal)) {
-        let count = match goals.len() {
-            1 => "one direction".to_string(),
-            n => format!("{n} directions"),
-        };
+        let but = if goals.len() == 1 { "and" } else { "but" };
         return format!(
-            "is Optuna's; `directions:` writes {count} but `metric:` names one objective, \
+            "is Optuna's; `directions:` writes {} {but} `metric:` names one objective, \
              whose goal is in it: delete `directions:` and write `metric: {mapping}` (with \
-             several objectives, a list of at least two, each with its goal)"
+             several objectives, a list of at least two, each with its goal)",
+            directions_counted(goals.len())
         );
     }
     let list = "[{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]";
@@ -256,37 +317,98 @@ fn goal_set(node: &Node) -> Option<&'static str> {
 }
 
 /// Returns the goals that a top-level `directions:` (Optuna's) writes in the spec `root`, in
-/// order, `None` for one that reads as no goal; empty where it has none.
-pub(super) fn written_goals(root: &Node) -> Vec<Option<&'static str>> {
+/// order, `None` for one that reads as no goal (a direction written without brackets,
+/// `directions: maximize`, is one); empty where it has none.
+fn written_goals(root: &Node) -> Vec<Option<&'static str>> {
     match entry(root, "directions").map(|n| &n.kind) {
         Some(Kind::Seq(items)) => items.iter().map(|i| goal_of(text(i))).collect(),
+        Some(Kind::Scalar { text, .. }) if !text.is_empty() => vec![goal_of(Some(text))],
         _ => Vec::new(),
     }
 }
 
-/// Returns a list of objectives written as names or mappings as this file takes it
-/// (`[{name: val_loss, goal: minimize}, ...]`): each goal as its entry sets it, else the one of
-/// `goals` at its place, else the metric's own; `None` where an entry names no metric.
-fn objective_list(items: &[Node], goals: &[Option<&str>]) -> Option<String> {
-    let objectives: Option<Vec<String>> = items
+/// Returns the objectives of a list written as names or mappings, each with the goal this
+/// file takes for it: the one its entry sets, else the one of `goals` at its place, else the
+/// metric's own; `None` where an entry names no metric, or the list is empty.
+fn shown_goals<'n>(
+    items: &'n [Node],
+    goals: &[Option<&'static str>],
+) -> Option<Vec<(&'n str, &'static str)>> {
+    let shown: Option<Vec<(&str, &str)>> = items
         .iter()
         .enumerate()
         .map(|(i, item)| {
             let name = metric_written(item)?;
-            let set = entry(item, "goal")
-                .and_then(text)
-                .and_then(|t| goal_of(Some(t)));
-            let goal = set.or(goals.get(i).copied().flatten());
-            Some(format!(
-                "{{name: {}, goal: {}}}",
-                shorten(name),
-                own_goal(name, goal)
-            ))
+            let goal = goal_set(item).or(goals.get(i).copied().flatten());
+            Some((name, own_goal(name, goal)))
         })
         .collect();
-    objectives
-        .filter(|o| !o.is_empty())
-        .map(|o| format!("[{}]", o.join(", ")))
+    shown.filter(|s| !s.is_empty())
+}
+
+/// Returns objectives with their goals as a list of this file
+/// (`[{name: val_loss, goal: minimize}, ...]`).
+fn list_of(shown: &[(&str, &str)]) -> String {
+    let entries: Vec<String> = shown
+        .iter()
+        .map(|(name, goal)| format!("{{name: {}, goal: {goal}}}", shorten(name)))
+        .collect();
+    format!("[{}]", entries.join(", "))
+}
+
+/// Returns "one direction" or "3 directions".
+fn directions_counted(n: usize) -> String {
+    match n {
+        1 => "one direction".to_string(),
+        n => format!("{n} directions"),
+    }
+}
+
+/// Returns, where `directions:` writes a number of goals other than the `objectives` of
+/// `metric:`, the clause that says both ("; `directions:` writes 3 directions but `metric:`
+/// names 2 objectives, paired in order"); else nothing.
+fn counts_differ(directions: usize, objectives: usize) -> String {
+    if directions == objectives {
+        return String::new();
+    }
+    format!(
+        "; `directions:` writes {} but `metric:` names {objectives} objectives, paired in order",
+        directions_counted(directions)
+    )
+}
+
+/// Returns what the pairing in order of `goals` with the objectives `shown` leaves over, as a
+/// closing note: objectives past the last direction (which take the goal their entry sets, or
+/// their metric's own), or directions past the last objective (which name none); nothing where
+/// the two are as many.
+fn unpaired(goals: &[Option<&str>], shown: &[(&str, &str)]) -> String {
+    if let Some(rest) = shown.get(goals.len()..).filter(|r| !r.is_empty()) {
+        let names: Vec<String> = rest
+            .iter()
+            .map(|(name, _)| format!("`{}`", shorten(name)))
+            .collect();
+        return format!(
+            "; no direction is written for {}, shown with the goal its entry sets, else its \
+             metric's own: keep in each entry the goal you mean",
+            names.join(", ")
+        );
+    }
+    let Some(rest) = goals.get(shown.len()..).filter(|r| !r.is_empty()) else {
+        return String::new();
+    };
+    let left: Vec<&str> = rest
+        .iter()
+        .map(|g| g.unwrap_or("a direction that reads as no goal"))
+        .collect();
+    let (them, name, each, those) = match rest.len() {
+        1 => ("the last direction".to_string(), "names", "it", "it"),
+        n => (format!("the last {n} directions"), "name", "each", "them"),
+    };
+    format!(
+        "; {them}, {}, {name} no objective: add one to `metric:` for {each}, with its goal, \
+         or leave {those} out",
+        left.join(", ")
+    )
 }
 
 /// Returns the metric an objective written `node` names: its text (`val_loss`) or its `name`.

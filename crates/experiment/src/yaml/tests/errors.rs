@@ -184,13 +184,16 @@ fn optuna_directions_are_said_with_the_files_own_metrics() {
             ("metric: [val_loss, train_loss]\ndirections: [minimize, minimize]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_loss, goal: minimize}, {name: train_loss, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list in `metric:`, each with its goal: delete `directions:` and write `metric: [{name: val_loss, goal: minimize}, {name: train_loss, goal: minimize}]`"),
             ("metric: [val_loss, val_f1]\ndirections: [minimize, MINIMIZE]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_loss, goal: minimize}, {name: val_f1, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list in `metric:`, each with its goal: delete `directions:` and write `metric: [{name: val_loss, goal: minimize}, {name: val_f1, goal: minimize}]`"),
             // A stray `direction:` beside a list: each goal in its entry, none dropped.
-            ("metric: [val_accuracy, param_count]\ndirection: maximize\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]`\n4:1: direction: `direction` is Optuna's; with several objectives each goal is in its entry of `metric:`: delete `direction:` and write `metric: [{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]`"),
-            ("metric:\n  - {name: val_f1, goal: maximize}\n  - {name: param_count, goal: minimize}\ndirection: maximize\n", "6:1: direction: `direction` is Optuna's; with several objectives each goal is in its entry of `metric:`: delete `direction:` and write `metric: [{name: val_f1, goal: maximize}, {name: param_count, goal: minimize}]`"),
+            ("metric: [val_accuracy, param_count]\ndirection: maximize\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]`\n4:1: direction: `direction` is Optuna's; with several objectives each goal is in its entry of `metric:`: delete `direction:` and write `metric: [{name: val_accuracy, goal: maximize}, {name: param_count, goal: minimize}]`; `direction:` writes one goal, maximize, for 2 objectives, and here `param_count`'s is minimize: keep in each entry the goal you mean"),
+            ("metric:\n  - {name: val_f1, goal: maximize}\n  - {name: param_count, goal: minimize}\ndirection: maximize\n", "6:1: direction: `direction` is Optuna's; with several objectives each goal is in its entry of `metric:`: delete `direction:` and write `metric: [{name: val_f1, goal: maximize}, {name: param_count, goal: minimize}]`; `direction:` writes one goal, maximize, for 2 objectives, and here `param_count`'s is minimize: keep in each entry the goal you mean"),
+            // One that agrees with every goal shown says nothing more.
+            ("metric: [val_loss, param_count]\ndirection: minimize\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_loss, goal: minimize}, {name: param_count, goal: minimize}]`\n4:1: direction: `direction` is Optuna's; with several objectives each goal is in its entry of `metric:`: delete `direction:` and write `metric: [{name: val_loss, goal: minimize}, {name: param_count, goal: minimize}]`"),
             // A goal `metric:` sets already, agreeing or not.
             ("metric: {name: val_f1, goal: minimize}\ndirection: maximize\n", "4:1: direction: `direction` is Optuna's; here the goal is the metric's, and `metric:` says `goal: minimize` where `direction:` says maximize: delete `direction:`, and keep in `metric:` the goal you mean"),
             ("metric: {name: val_f1, goal: maximize}\ndirection: maximize\n", "4:1: direction: `direction` is Optuna's; here the goal is the metric's, and `metric:` sets it already (`goal: maximize`): delete `direction:`"),
-            // A metric written as a bare name is the one said.
-            ("metric: val_f1\ndirection: minimize\n", "3:9: metric: expected a mapping, found string `val_f1`; the objective is written `{name: val_f1, goal: maximize}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's: delete `direction:` and write `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of them)"),
+            // A metric written as a bare name is the one said, with the goal the file asks
+            // for on both lines, not the metric's own.
+            ("metric: val_f1\ndirection: minimize\n", "3:9: metric: expected a mapping, found string `val_f1`; the objective is written `{name: val_f1, goal: minimize}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's: delete `direction:` and write `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of them)"),
         ],
         base,
     );
@@ -202,12 +205,12 @@ fn optuna_directions_beside_one_objective_say_it_as_one_mapping() {
     check(
         &[
             // A list of one is one mapping, with the direction written (not the metric's own).
-            ("metric: [val_loss]\ndirection: maximize\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_loss}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's, and one objective is a mapping, not a list: delete `direction:` and write `metric: {name: val_loss, goal: maximize}`"),
+            ("metric: [val_loss]\ndirection: maximize\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_loss, goal: maximize}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's, and one objective is a mapping, not a list: delete `direction:` and write `metric: {name: val_loss, goal: maximize}`"),
             ("metric: [{name: val_loss, goal: minimize}]\ndirection: maximize\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_loss, goal: minimize}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's, and one objective is a mapping, not a list: delete `direction:` and write `metric: {name: val_loss, goal: minimize}`; `metric:` says `goal: minimize` where `direction:` says maximize, so keep the goal you mean"),
-            ("metric: [{name: val_loss, target: 0.1}]\ndirection: minimize\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_loss, target: 0.1}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's, and one objective is a mapping, not a list: delete `direction:` and write `metric: {name: val_loss, goal: minimize, target: 0.1}`"),
+            ("metric: [{name: val_loss, target: 0.1}]\ndirection: minimize\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_loss, goal: minimize, target: 0.1}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's, and one objective is a mapping, not a list: delete `direction:` and write `metric: {name: val_loss, goal: minimize, target: 0.1}`"),
             // `directions:` beside one objective: the file's own name, the first direction.
             ("metric: {name: val_loss}\ndirections: [maximize, minimize]\n", "4:1: directions: `directions` is Optuna's; `directions:` writes 2 directions but `metric:` names one objective, whose goal is in it: delete `directions:` and write `metric: {name: val_loss, goal: maximize}` (with several objectives, a list of at least two, each with its goal)"),
-            ("metric: [val_f1]\ndirections: [minimize]\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_f1, goal: minimize}`\n4:1: directions: `directions` is Optuna's; `directions:` writes one direction but `metric:` names one objective, whose goal is in it: delete `directions:` and write `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of at least two, each with its goal)"),
+            ("metric: [val_f1]\ndirections: [minimize]\n", "3:9: metric: a list of objectives needs at least two, found 1; write one objective as a mapping, `metric: {name: val_f1, goal: minimize}`\n4:1: directions: `directions` is Optuna's; `directions:` writes one direction and `metric:` names one objective, whose goal is in it: delete `directions:` and write `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of at least two, each with its goal)"),
         ],
         base,
     );
@@ -676,5 +679,56 @@ fn a_file_mostly_wrong_gets_its_first_problems_and_the_knobs_once() {
         lines[24].ends_with("(and 15 more problems after this one)"),
         "{}",
         lines[24]
+    );
+}
+
+/// The goal a file asks for with Optuna's `direction:` or `directions:` is the one its
+/// `metric:` line suggests too, so the two lines of one file never say different goals.
+#[test]
+fn a_bare_metric_is_said_with_the_goal_the_file_asks_for() {
+    let base = "name: t\ndata: {csv: d.csv, target: y}\n";
+    check(
+        &[
+            ("metric: val_loss\ndirection: maximize\n", "3:9: metric: expected a mapping, found string `val_loss`; the objective is written `{name: val_loss, goal: maximize}`\n4:1: direction: `direction` is Optuna's; here the goal is the metric's: delete `direction:` and write `metric: {name: val_loss, goal: maximize}` (with several objectives, a list of them)"),
+            ("metric: val_f1\ndirections: [minimize]\n", "3:9: metric: expected a mapping, found string `val_f1`; the objective is written `{name: val_f1, goal: minimize}`\n4:1: directions: `directions` is Optuna's; `directions:` writes one direction and `metric:` names one objective, whose goal is in it: delete `directions:` and write `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of at least two, each with its goal)"),
+            // Written without brackets, `directions:` still writes one direction.
+            ("metric: val_f1\ndirections: minimize\n", "3:9: metric: expected a mapping, found string `val_f1`; the objective is written `{name: val_f1, goal: minimize}`\n4:1: directions: `directions` is Optuna's; `directions:` writes one direction and `metric:` names one objective, whose goal is in it: delete `directions:` and write `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of at least two, each with its goal)"),
+            ("metric: val_f1\ndirections: [minimize, maximize]\n", "3:9: metric: expected a mapping, found string `val_f1`; the objective is written `{name: val_f1, goal: minimize}`\n4:1: directions: `directions` is Optuna's; `directions:` writes 2 directions but `metric:` names one objective, whose goal is in it: delete `directions:` and write `metric: {name: val_f1, goal: minimize}` (with several objectives, a list of at least two, each with its goal)"),
+            // Without Optuna's words, the metric's own goal; an unknown one, either.
+            ("metric: val_f1\n", "3:9: metric: expected a mapping, found string `val_f1`; the objective is written `{name: val_f1, goal: maximize}`"),
+            ("metric: loss\n", "3:9: metric: expected a mapping, found string `loss`; the objective is written `{name: loss, goal: maximize` or `minimize}`"),
+        ],
+        base,
+    );
+}
+
+/// `directions:` beside a list of another length names both lengths and what is left over,
+/// rather than pairing the two in order as far as they go without a word.
+#[test]
+fn optuna_directions_of_another_length_than_the_objectives_say_both_lengths() {
+    let base = "name: t\ndata: {csv: d.csv, target: y}\n";
+    check(
+        &[
+            ("metric: [val_f1, param_count]\ndirections: [minimize]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_f1, goal: minimize}, {name: param_count, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list in `metric:`, each with its goal; `directions:` writes one direction but `metric:` names 2 objectives, paired in order: delete `directions:` and write `metric: [{name: val_f1, goal: minimize}, {name: param_count, goal: minimize}]`; no direction is written for `param_count`, shown with the goal its entry sets, else its metric's own: keep in each entry the goal you mean"),
+            ("metric: [val_f1, param_count]\ndirections: [maximize, minimize, minimize]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_f1, goal: maximize}, {name: param_count, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list in `metric:`, each with its goal; `directions:` writes 3 directions but `metric:` names 2 objectives, paired in order: delete `directions:` and write `metric: [{name: val_f1, goal: maximize}, {name: param_count, goal: minimize}]`; the last direction, minimize, names no objective: add one to `metric:` for it, with its goal, or leave it out"),
+            ("metric:\n  - {name: val_f1}\n  - {name: param_count}\ndirections: [maximize, minimize, minimize, maximize]\n", "6:1: directions: `directions` is Optuna's; here several objectives are a list in `metric:`, each with its goal; `directions:` writes 4 directions but `metric:` names 2 objectives, paired in order: delete `directions:` and write `metric: [{name: val_f1, goal: maximize}, {name: param_count, goal: minimize}]`; the last 2 directions, minimize, maximize, name no objective: add one to `metric:` for each, with its goal, or leave them out"),
+            // Optuna's two directions beside three objectives, which set their goals or not.
+            ("metric: [{name: val_f1}, {name: param_count}, {name: val_loss, goal: maximize}]\ndirections: [minimize, maximize]\n", "4:1: directions: `directions` is Optuna's; here several objectives are a list in `metric:`, each with its goal; `directions:` writes 2 directions but `metric:` names 3 objectives, paired in order: delete `directions:` and write `metric: [{name: val_f1, goal: minimize}, {name: param_count, goal: maximize}, {name: val_loss, goal: maximize}]`; no direction is written for `val_loss`, shown with the goal its entry sets, else its metric's own: keep in each entry the goal you mean"),
+            ("metric: [val_f1, param_count, val_loss, train_loss]\ndirections: [maximize, minimize]\n", "3:9: metric: expected a list of objectives, each a mapping with its goal, found a list of names; write `metric: [{name: val_f1, goal: maximize}, {name: param_count, goal: minimize}, {name: val_loss, goal: minimize}, {name: train_loss, goal: minimize}]`\n4:1: directions: `directions` is Optuna's; here several objectives are a list in `metric:`, each with its goal; `directions:` writes 2 directions but `metric:` names 4 objectives, paired in order: delete `directions:` and write `metric: [{name: val_f1, goal: maximize}, {name: param_count, goal: minimize}, {name: val_loss, goal: minimize}, {name: train_loss, goal: minimize}]`; no direction is written for `val_loss`, `train_loss`, shown with the goal its entry sets, else its metric's own: keep in each entry the goal you mean"),
+            // As many as the objectives: no word on lengths.
+            ("metric: [{name: val_f1}, {name: param_count}]\ndirections: [maximize, minimize]\n", "4:1: directions: `directions` is Optuna's; here several objectives are a list in `metric:`, each with its goal: delete `directions:` and write `metric: [{name: val_f1, goal: maximize}, {name: param_count, goal: minimize}]`"),
+        ],
+        base,
+    );
+    check_suggestions_parse(
+        &[
+            "metric: [val_f1, param_count]\ndirections: [minimize]\n",
+            "metric: [val_f1, param_count]\ndirections: [maximize, minimize, minimize]\n",
+            "metric: [{name: val_f1}, {name: param_count}, {name: val_loss, goal: maximize}]\ndirections: [minimize, maximize]\n",
+            "metric: val_loss\ndirection: maximize\n",
+            "metric: val_f1\ndirections: minimize\n",
+            "metric: [val_f1, param_count]\ndirection: minimize\n",
+        ],
+        base,
     );
 }
