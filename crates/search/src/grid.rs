@@ -14,14 +14,14 @@ use crate::{Error, Result, Sampler, SuggestContext};
 /// (`SearchSpace::grid_point`), so no two trials get the same parameters. Its default runs the
 /// grid in its own order.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct GridSampler {
+pub(crate) struct GridSampler {
     /// The shuffle's round keys, when the points are shuffled.
     shuffle: Option<Shuffle>,
 }
 
 impl GridSampler {
     /// Returns the grid sampler of an experiment seeded with `seed`.
-    pub fn new(seed: Seed, config: GridConfig) -> GridSampler {
+    pub(crate) fn new(seed: Seed, config: GridConfig) -> GridSampler {
         GridSampler {
             shuffle: config.shuffle.then(|| Shuffle::new(seed)),
         }

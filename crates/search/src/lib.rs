@@ -51,14 +51,15 @@ use experiment::{
     Constraint, ExperimentSpec, Method, MetricSpec, Params, SearchSpace, Seed, Trial, TrialId,
 };
 
-pub use cmaes::CmaEsSampler;
-pub use gp::GpSampler;
-pub use grid::GridSampler;
-pub use nsga2::Nsga2Sampler;
+use cmaes::CmaEsSampler;
+use gp::GpSampler;
+use grid::GridSampler;
+use nsga2::Nsga2Sampler;
+use random::RandomSampler;
+use sobol::SobolSampler;
+use tpe::TpeSampler;
+
 pub use pruner::{consults_others, kept_whatever_pending, should_prune, Curve, PruneQuery};
-pub use random::RandomSampler;
-pub use sobol::SobolSampler;
-pub use tpe::TpeSampler;
 pub use warm::WarmSampler;
 
 /// Errors of the `search` crate.

@@ -48,7 +48,7 @@ use crate::{Result, Sampler, SuggestContext};
 
 /// Breeds trials from the best of the generations before them.
 #[derive(Debug, Clone)]
-pub struct Nsga2Sampler {
+pub(crate) struct Nsga2Sampler {
     seed: Seed,
     config: Nsga2Config,
     /// The objective first, then any further ones.
@@ -91,7 +91,7 @@ impl Member<'_> {
 
 impl Nsga2Sampler {
     /// Returns a sampler for an experiment seeded with `seed` that improves `objective`.
-    pub fn new(seed: Seed, config: Nsga2Config, objective: MetricSpec) -> Nsga2Sampler {
+    pub(crate) fn new(seed: Seed, config: Nsga2Config, objective: MetricSpec) -> Nsga2Sampler {
         Nsga2Sampler {
             seed,
             config,
@@ -102,7 +102,7 @@ impl Nsga2Sampler {
     }
 
     /// Returns an NSGA-III sampler: NSGA-II that cuts the last front by reference directions.
-    pub fn nsga3(seed: Seed, config: Nsga3Config, objective: MetricSpec) -> Nsga2Sampler {
+    pub(crate) fn nsga3(seed: Seed, config: Nsga3Config, objective: MetricSpec) -> Nsga2Sampler {
         Nsga2Sampler {
             survival: Survival::ReferencePoints(config.dividing_parameter.max(1)),
             ..Nsga2Sampler::new(seed, config.genetic, objective)
@@ -110,13 +110,13 @@ impl Nsga2Sampler {
     }
 
     /// Adds objectives improved along with the first.
-    pub fn with_more_objectives(mut self, more: Vec<MetricSpec>) -> Nsga2Sampler {
+    pub(crate) fn with_more_objectives(mut self, more: Vec<MetricSpec>) -> Nsga2Sampler {
         self.objectives.extend(more);
         self
     }
 
     /// Ranks trials that break `constraints` after those that meet them.
-    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> Nsga2Sampler {
+    pub(crate) fn with_constraints(mut self, constraints: Vec<Constraint>) -> Nsga2Sampler {
         self.constraints = constraints;
         self
     }

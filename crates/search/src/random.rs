@@ -13,13 +13,13 @@ use crate::{draw::draw, Result, Sampler, SuggestContext};
 
 /// Draws every parameter independently from its distribution.
 #[derive(Debug, Clone, Copy)]
-pub struct RandomSampler {
+pub(crate) struct RandomSampler {
     seed: Seed,
 }
 
 impl RandomSampler {
     /// Returns a sampler for an experiment seeded with `seed`.
-    pub fn new(seed: Seed) -> RandomSampler {
+    pub(crate) fn new(seed: Seed) -> RandomSampler {
         RandomSampler { seed }
     }
 }

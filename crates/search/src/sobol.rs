@@ -91,14 +91,14 @@ const JOE_KUO: [(u32, u32, &[u32]); MAX_AXES - 1] = [
 
 /// Proposes the points of a scrambled Sobol sequence, one per trial.
 #[derive(Debug, Clone, Copy)]
-pub struct SobolSampler {
+pub(crate) struct SobolSampler {
     seed: Seed,
     config: SobolConfig,
 }
 
 impl SobolSampler {
     /// Returns a sampler for an experiment seeded with `seed`.
-    pub fn new(seed: Seed, config: SobolConfig) -> SobolSampler {
+    pub(crate) fn new(seed: Seed, config: SobolConfig) -> SobolSampler {
         SobolSampler { seed, config }
     }
 

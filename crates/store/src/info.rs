@@ -220,7 +220,7 @@ impl CheckpointAt {
 impl RunRecord {
     /// Returns the agent that ran trial `id`, when it is not the one that made this store: that
     /// agent's store, not this one, holds the trial's checkpoint.
-    pub fn ran_by_another(&self, id: TrialId) -> Option<AgentOf> {
+    pub(crate) fn ran_by_another(&self, id: TrialId) -> Option<AgentOf> {
         let me = self.agent?;
         let ran = id.agent(me.agents);
         (ran != me.agent).then_some(AgentOf {

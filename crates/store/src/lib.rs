@@ -53,7 +53,7 @@ pub use journal::{
 };
 pub use records::warm_start_digest;
 pub use store::checkpoint_dir;
-pub use store::{compaction_pending, database_bytes, Compacted, Removed, Store, FORMAT_VERSION};
+pub use store::{compaction_pending, Compacted, Removed, Store, FORMAT_VERSION};
 
 #[allow(dead_code)]
 mod compile_time_assertions {

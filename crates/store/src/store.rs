@@ -40,7 +40,7 @@ use crate::keys::{self, ExperimentId};
 use crate::records;
 use crate::{CheckpointAt, Creation, Error, ExperimentInfo, Result, RunRecord, TestResult};
 
-pub use compact::{compaction_pending, database_bytes, Compacted};
+pub use compact::{compaction_pending, Compacted};
 pub use remove::Removed;
 
 /// The version of the on-disk layout and records; a store of another version is not opened.

@@ -306,7 +306,7 @@ impl MlpObjective {
     ///
     /// Returns an error when the test split is empty, the trial has no result, or training or
     /// loading fails. Test metrics are for reporting: they never choose between trials.
-    pub fn evaluate_test(&self, trial: &Trial) -> Result<Vec<MetricPoint>> {
+    pub(crate) fn evaluate_test(&self, trial: &Trial) -> Result<Vec<MetricPoint>> {
         let unsuited = |message: String| Error::Unsuited {
             path: PathBuf::from(&self.experiment),
             message,

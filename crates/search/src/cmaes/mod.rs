@@ -62,7 +62,7 @@ const RESTART_STREAMS: u64 = 1 << 40;
 
 /// Proposes parameters with CMA-ES.
 #[derive(Debug, Clone)]
-pub struct CmaEsSampler {
+pub(crate) struct CmaEsSampler {
     seed: Seed,
     config: CmaEsConfig,
     objective: MetricSpec,
@@ -71,7 +71,7 @@ pub struct CmaEsSampler {
 
 impl CmaEsSampler {
     /// Returns a sampler for an experiment seeded with `seed` that improves `objective`.
-    pub fn new(seed: Seed, config: CmaEsConfig, objective: MetricSpec) -> CmaEsSampler {
+    pub(crate) fn new(seed: Seed, config: CmaEsConfig, objective: MetricSpec) -> CmaEsSampler {
         CmaEsSampler {
             seed,
             config,
@@ -83,7 +83,7 @@ impl CmaEsSampler {
     /// Returns the sampler ranking trials that break one of `constraints` after those that
     /// meet them (see `history`).
     #[must_use]
-    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> CmaEsSampler {
+    pub(crate) fn with_constraints(mut self, constraints: Vec<Constraint>) -> CmaEsSampler {
         self.constraints = constraints;
         self
     }

@@ -42,7 +42,7 @@ const MAX_FIT_POINTS: usize = 64;
 
 /// Proposes parameters by Gaussian-process Bayesian optimization.
 #[derive(Debug, Clone)]
-pub struct GpSampler {
+pub(crate) struct GpSampler {
     seed: Seed,
     config: BayesConfig,
     /// The objective first, then any further ones.
@@ -78,7 +78,7 @@ enum AxisKind {
 
 impl GpSampler {
     /// Returns a sampler for an experiment seeded with `seed` that improves `objective`.
-    pub fn new(seed: Seed, config: BayesConfig, objective: MetricSpec) -> GpSampler {
+    pub(crate) fn new(seed: Seed, config: BayesConfig, objective: MetricSpec) -> GpSampler {
         GpSampler {
             seed,
             config,
@@ -90,7 +90,7 @@ impl GpSampler {
     /// Returns the sampler ranking trials that break one of `constraints` after those that
     /// meet them (see `history`).
     #[must_use]
-    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> GpSampler {
+    pub(crate) fn with_constraints(mut self, constraints: Vec<Constraint>) -> GpSampler {
         self.constraints = constraints;
         self
     }
@@ -118,7 +118,7 @@ impl GpSampler {
     /// Returns the sampler improving `more` objectives besides the first: a multi-objective
     /// study (see `history::Combine`).
     #[must_use]
-    pub fn with_more_objectives(mut self, more: Vec<MetricSpec>) -> GpSampler {
+    pub(crate) fn with_more_objectives(mut self, more: Vec<MetricSpec>) -> GpSampler {
         self.objectives.extend(more);
         self
     }

@@ -41,7 +41,7 @@ pub(crate) const MAX_BELOW: usize = 25;
 
 /// Proposes parameters with the Tree-structured Parzen Estimator.
 #[derive(Debug, Clone)]
-pub struct TpeSampler {
+pub(crate) struct TpeSampler {
     seed: Seed,
     config: TpeConfig,
     /// The objective first, then any further ones.
@@ -63,7 +63,7 @@ struct Table<'t> {
 
 impl TpeSampler {
     /// Returns a sampler for an experiment seeded with `seed` that improves `objective`.
-    pub fn new(seed: Seed, config: TpeConfig, objective: MetricSpec) -> TpeSampler {
+    pub(crate) fn new(seed: Seed, config: TpeConfig, objective: MetricSpec) -> TpeSampler {
         TpeSampler {
             seed,
             config,
@@ -75,7 +75,7 @@ impl TpeSampler {
     /// Returns the sampler ranking trials that break one of `constraints` after those that
     /// meet them (see `history`).
     #[must_use]
-    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> TpeSampler {
+    pub(crate) fn with_constraints(mut self, constraints: Vec<Constraint>) -> TpeSampler {
         self.constraints = constraints;
         self
     }
@@ -83,7 +83,7 @@ impl TpeSampler {
     /// Returns the sampler improving `more` objectives besides the first: a multi-objective
     /// study (see `history::Combine`).
     #[must_use]
-    pub fn with_more_objectives(mut self, more: Vec<MetricSpec>) -> TpeSampler {
+    pub(crate) fn with_more_objectives(mut self, more: Vec<MetricSpec>) -> TpeSampler {
         self.objectives.extend(more);
         self
     }

@@ -80,7 +80,7 @@ fn database_file(name: &str) -> bool {
 /// Returns the bytes of the database's files in `dir`, but for sled's snapshots (`snap.*`), an
 /// index sled writes again as it opens a database and at flushes: a store just opened has
 /// one and a fresh copy none, which would count as room given back.
-pub fn database_bytes(dir: &Path) -> u64 {
+fn database_bytes(dir: &Path) -> u64 {
     fn size(path: &Path) -> u64 {
         match fs::symlink_metadata(path) {
             Ok(m) if m.is_dir() => fs::read_dir(path)
