@@ -10,7 +10,7 @@ use crate::words::found_number;
 use crate::{suggest, ParamValue};
 
 use super::syntax;
-use super::tree::{join, Entry, Kind, Node, Pos, Problem, Scalar};
+use super::tree::{join, value_of, Entry, Kind, Node, Pos, Problem, Scalar};
 
 /// Collects the problems found while decoding.
 #[derive(Debug, Default)]
@@ -34,7 +34,7 @@ pub(super) struct Fields<'n> {
 impl<'n> Fields<'n> {
     /// Returns the value of `key`, if written.
     pub(super) fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|e| e.key == key).map(|e| &e.value)
+        value_of(self.entries, key)
     }
 
     /// Returns the dotted path of `key` in this mapping.

@@ -28,7 +28,7 @@ impl Asked {
     /// Returns the goals that the spec `root` asks for with `direction:` and `directions:`.
     pub(super) fn of(root: &Node) -> Asked {
         Asked {
-            direction: goal_of(entry(root, "direction").and_then(text)),
+            direction: goal_of(root.get("direction").and_then(text)),
             directions: written_goals(root),
         }
     }
@@ -184,8 +184,8 @@ pub(super) fn objectives(d: &mut Decoder, node: &Node, asked: &Asked) -> Option<
 /// its entry, as `direction:` cannot say several; beside a list of one, that one as a mapping
 /// (a list needs at least two).
 pub(super) fn direction(root: &Node) -> String {
-    let goal = goal_of(entry(root, "direction").and_then(text));
-    let mut metric = entry(root, "metric");
+    let goal = goal_of(root.get("direction").and_then(text));
+    let mut metric = root.get("metric");
     if let Some(Kind::Seq(items)) = metric.map(|m| &m.kind) {
         if let [one] = items.as_slice() {
             let set = goal_set(one);
@@ -266,7 +266,7 @@ pub(super) fn direction(root: &Node) -> String {
 /// direction written (a list needs at least two, and no second name is the file's).
 pub(super) fn directions(root: &Node) -> String {
     let goals = written_goals(root);
-    let metric = entry(root, "metric");
+    let metric = root.get("metric");
     let one = match metric.map(|m| &m.kind) {
         Some(Kind::Seq(items)) if items.len() >= 2 => {
             if let Some(shown) = shown_goals(items, &goals) {
@@ -304,7 +304,8 @@ pub(super) fn directions(root: &Node) -> String {
 fn one_objective(node: &Node, goal: Option<&str>) -> Option<String> {
     let name = metric_written(node)?;
     let goal = goal.map(|g| format!(", goal: {g}")).unwrap_or_default();
-    let target = entry(node, "target")
+    let target = node
+        .get("target")
         .and_then(text)
         .map(|t| format!(", target: {}", shorten(t)))
         .unwrap_or_default();
@@ -313,14 +314,14 @@ fn one_objective(node: &Node, goal: Option<&str>) -> Option<String> {
 
 /// Returns the goal that the objective written `node` sets (`goal: minimize`), if any.
 fn goal_set(node: &Node) -> Option<&'static str> {
-    goal_of(entry(node, "goal").and_then(text))
+    goal_of(node.get("goal").and_then(text))
 }
 
 /// Returns the goals that a top-level `directions:` (Optuna's) writes in the spec `root`, in
 /// order, `None` for one that reads as no goal (a direction written without brackets,
 /// `directions: maximize`, is one); empty where it has none.
 fn written_goals(root: &Node) -> Vec<Option<&'static str>> {
-    match entry(root, "directions").map(|n| &n.kind) {
+    match root.get("directions").map(|n| &n.kind) {
         Some(Kind::Seq(items)) => items.iter().map(|i| goal_of(text(i))).collect(),
         Some(Kind::Scalar { text, .. }) if !text.is_empty() => vec![goal_of(Some(text))],
         _ => Vec::new(),
@@ -418,21 +419,13 @@ fn metric_written(node: &Node) -> Option<&str> {
             value: Scalar::Str(_),
             text,
         } => Some(text),
-        _ => entry(node, "name").and_then(text),
+        _ => node.get("name").and_then(text),
     }
 }
 
 /// Returns `goal` where given, else the goal of the known metric `name`, else `maximize`.
 fn own_goal<'a>(name: &str, goal: Option<&'a str>) -> &'a str {
     goal.unwrap_or_else(|| crate::Direction::of_metric(name).map_or("maximize", |d| d.as_str()))
-}
-
-/// Returns the value of `key` in the mapping `node`, if it is one and has the key.
-fn entry<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
-    match &node.kind {
-        Kind::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
-        _ => None,
-    }
 }
 
 /// Returns the text of a scalar node.
@@ -459,7 +452,7 @@ fn goal_of(text: Option<&str>) -> Option<&'static str> {
 
 /// Reads one objective, `{name, goal, target}`, at `path`.
 fn objective(d: &mut Decoder, node: &Node, path: &str) -> Option<(MetricSpec, Option<f64>)> {
-    let why = entry(node, "direction").map(|written| {
+    let why = node.get("direction").map(|written| {
         format!(
             "is Optuna's word: that is `goal` here (`goal: {}`)",
             goal_of(text(written)).unwrap_or("maximize` or `goal: minimize")
@@ -581,13 +574,8 @@ pub(super) fn refuse_too_many_references(
     }
     let at = f
         .get("sampler")
-        .and_then(|s| match &s.kind {
-            Kind::Map(entries) => entries
-                .iter()
-                .find(|e| e.key == "dividing_parameter")
-                .map(|e| (e.value.pos, "sampler.dividing_parameter")),
-            _ => None,
-        })
+        .and_then(|s| s.get("dividing_parameter"))
+        .map(|n| (n.pos, "sampler.dividing_parameter"))
         .or_else(|| f.get("method").map(|n| (n.pos, "method")))
         .unwrap_or((f.pos, "method"));
     let many = if count == u64::MAX {

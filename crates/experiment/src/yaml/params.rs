@@ -176,13 +176,8 @@ pub(super) fn parameters(d: &mut Decoder, node: &Node) -> (Vec<Searched>, BTreeS
 fn tested_names(entries: &[Entry]) -> BTreeSet<&str> {
     let mut names = BTreeSet::new();
     for entry in entries {
-        let Kind::Map(keys) = &entry.value.kind else {
-            continue;
-        };
-        for key in keys.iter().filter(|k| k.key == "when") {
-            if let Kind::Map(tested) = &key.value.kind {
-                names.extend(tested.iter().map(|t| t.key.as_str()));
-            }
+        if let Some(Kind::Map(tested)) = entry.value.get("when").map(|n| &n.kind) {
+            names.extend(tested.iter().map(|t| t.key.as_str()));
         }
     }
     let written: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();

@@ -283,18 +283,10 @@ pub(super) fn other_type(written: &str) -> Option<(&'static str, &'static str)> 
 /// value as written (empty for one that is no scalar); empty where it has none.
 pub(crate) fn early_terminate_written(text: &str) -> Vec<(String, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(Node {
-        kind: Kind::Map(root),
-        ..
-    }) = super::tree::read(text).0
-    else {
+    let Some(root) = super::tree::read(text).0 else {
         return Vec::new();
     };
-    match root
-        .iter()
-        .find(|e| e.key == "early_terminate")
-        .map(|e| &e.value.kind)
-    {
+    match root.get("early_terminate").map(|n| &n.kind) {
         Some(Kind::Map(entries)) => entries
             .iter()
             .map(|e| {

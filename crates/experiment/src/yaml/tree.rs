@@ -69,6 +69,22 @@ pub(super) struct Entry {
     pub(super) value: Node,
 }
 
+impl Node {
+    /// Returns the value of `key` where this node is a mapping that has the key.
+    pub(super) fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            Kind::Map(entries) => value_of(entries, key),
+            _ => None,
+        }
+    }
+}
+
+/// Returns the value of `key` among the `entries` of a mapping, if written: the one place that
+/// looks a key up in a mapping of the tree.
+pub(super) fn value_of<'n>(entries: &'n [Entry], key: &str) -> Option<&'n Node> {
+    entries.iter().find(|e| e.key == key).map(|e| &e.value)
+}
+
 impl Pos {
     /// The first character of the text.
     pub(super) const START: Pos = Pos { line: 1, column: 1 };

@@ -23,36 +23,22 @@ pub(crate) fn whole_bound_notes(spec: &ExperimentSpec) -> Vec<String> {
     let (Some(root), _) = tree::read(text) else {
         return Vec::new();
     };
-    let Kind::Map(entries) = &root.kind else {
-        return Vec::new();
-    };
-    let Some(Kind::Map(params)) = entries
-        .iter()
-        .find(|e| e.key == "parameters")
-        .map(|e| &e.value.kind)
-    else {
+    let Some(Kind::Map(params)) = root.get("parameters").map(|n| &n.kind) else {
         return Vec::new();
     };
     params
         .iter()
         .filter_map(|entry| {
-            let Kind::Map(fields) = &entry.value.kind else {
-                return None;
-            };
-            let bound = |key: &str| {
-                fields
-                    .iter()
-                    .find(|f| f.key == key)
-                    .and_then(|f| match &f.value.kind {
-                        Kind::Scalar {
-                            value: Scalar::Int(i),
-                            ..
-                        } => Some(*i),
-                        _ => None,
-                    })
+            let fields = &entry.value;
+            let bound = |key: &str| match fields.get(key).map(|n| &n.kind) {
+                Some(Kind::Scalar {
+                    value: Scalar::Int(i),
+                    ..
+                }) => Some(*i),
+                _ => None,
             };
             let (min, max) = (bound("min")?, bound("max")?);
-            let explicit = fields.iter().any(|f| f.key == "distribution");
+            let explicit = fields.get("distribution").is_some();
             let real = matches!(Knob::find(&entry.key)?.kind, KnobKind::Float { .. });
             let drawn = spec.space.params().iter().any(|p| {
                 p.name == entry.key && matches!(p.distribution, Distribution::IntUniform { .. })
