@@ -7,12 +7,18 @@
 //! `SWEEP_BUILD_COMMIT` for the build instead.
 //!
 //! The script reruns when the checkout's `HEAD`, the branch it names or the packed refs change,
-//! and only then, so the hash follows commits and checkouts (in a linked worktree too, whose
-//! `.git` is a file: git itself says where each of these lives). Whether the tree has
-//! uncommitted changes is deliberately left out: knowing it would mean rerunning, and so
-//! relinking the binary, on every edit of any crate, and watching the index would too, since
-//! `git status` rewrites it. Only paths that exist are watched, since cargo reruns a script
-//! whose watched path is missing on every build.
+//! so the hash follows commits and checkouts (in a linked worktree too, whose `.git` is a file:
+//! git itself says where each of these lives). Whether the tree has uncommitted changes is
+//! deliberately left out: knowing it would mean rerunning, and so relinking the binary, on every
+//! edit of any crate, and watching the index would too, since `git status` rewrites it. Where
+//! git names no commit, the script watches where one would come from, so the first build once
+//! git can answer names it: for an unborn branch, the folder of refs its first commit writes
+//! to; for sources no checkout tracks (a source tarball, sources untracked inside another
+//! repository, git missing or refusing another user's checkout), each `.git` that would be
+//! theirs, missing or not. cargo reruns a script on every build while a path it watches is
+//! missing, so such a build also rebuilds this crate each time, until git names a commit or
+//! `SWEEP_BUILD_COMMIT` is set; a build that names one watches only
+//! paths that exist (`src/build_name.rs` chooses them).
 
 use std::path::{Path, PathBuf};
 

@@ -17,51 +17,67 @@ pub(crate) struct Found {
 /// Asks git (through `git`, which runs `git ARGS` in `dir` and returns its output, `None` when
 /// it fails) for the commit checked out where `dir` lies, and which paths to watch for it;
 /// `exists` says whether a path exists.
+///
+/// cargo reruns a build script when a watched path changes, and on every build while one is
+/// missing. So a build that names a commit watches only paths that exist: the checkout's
+/// `HEAD`, its branch's ref (or, for a packed or unborn branch, the nearest folder of refs
+/// above where git writes it) and the packed refs. A build that names none also watches where
+/// the answer would come from, missing or not, so that the first build once git can answer
+/// names the commit rather than keeping the empty one until `build.rs` changes: for sources a
+/// checkout does not track (untracked in another repository, or not added yet), a `.git` of
+/// their own between `dir` and that checkout's top; where git finds no checkout it will use (a
+/// source tarball, git missing, or git refusing another user's checkout), a `.git` in `dir` or
+/// any folder above it, up to the first that has one.
 pub(crate) fn find(
     dir: &Path,
     git: &dyn Fn(&[&str]) -> Option<String>,
     exists: &dyn Fn(&Path) -> bool,
 ) -> Found {
-    let nothing = Found {
-        commit: None,
-        watched: Vec::new(),
-    };
     let ask = |args: &[&str]| git(args).map(|s| s.trim().to_string());
     let git_path = |name: &str| ask(&["rev-parse", "--git-path", name]).map(|p| dir.join(p));
-    // Sources extracted inside an unrelated repository are not that repository's commit.
-    if ask(&["ls-files", "--error-unmatch", "--", "Cargo.toml"]).is_none() {
-        return nothing;
-    }
-    let Some(commit) = ask(&["rev-parse", "--short", "HEAD"]) else {
-        return nothing;
-    };
     let Some(head) = git_path("HEAD") else {
-        return nothing;
+        let mut watched = Vec::new();
+        for folder in dir.ancestors() {
+            let at = folder.join(".git");
+            let found = exists(&at);
+            watched.push(at);
+            if found {
+                break;
+            }
+        }
+        return Found {
+            commit: None,
+            watched,
+        };
     };
     let mut watched = vec![head];
     if let Some(branch) = ask(&["symbolic-ref", "-q", "HEAD"]) {
-        // The loose ref, or for a packed branch the nearest folder of refs above where git
-        // writes one when a commit lands on it (never the git folder itself, which `git
-        // status` touches).
-        let Some(refs) = git_path("refs") else {
-            return nothing;
-        };
-        let Some(mut at) = git_path(&branch) else {
-            return nothing;
-        };
-        while !exists(&at) && at != refs && at.starts_with(&refs) {
-            at.pop();
+        // The loose ref, or for a packed (or unborn) branch the nearest folder of refs above
+        // where git writes one when a commit lands on it (never the git folder itself, which
+        // `git status` touches).
+        if let (Some(refs), Some(mut at)) = (git_path("refs"), git_path(&branch)) {
+            while !exists(&at) && at != refs && at.starts_with(&refs) {
+                at.pop();
+            }
+            watched.push(at);
         }
-        watched.push(at);
     }
     for other in ["packed-refs", "reftable"] {
         watched.extend(git_path(other));
     }
     watched.retain(|p| exists(p));
-    Found {
-        commit: is_commit_name(&commit).then_some(commit),
-        watched,
+    // Sources extracted inside an unrelated repository are not that repository's commit.
+    if ask(&["ls-files", "--error-unmatch", "--", "Cargo.toml"]).is_none() {
+        let top = ask(&["rev-parse", "--show-toplevel"]).map(PathBuf::from);
+        let below = dir.ancestors().take_while(|f| Some(*f) != top.as_deref());
+        watched.extend(below.map(|f| f.join(".git")));
+        return Found {
+            commit: None,
+            watched,
+        };
     }
+    let commit = ask(&["rev-parse", "--short", "HEAD"]).filter(|c| is_commit_name(c));
+    Found { commit, watched }
 }
 
 /// Returns whether `text` may stand in the version as a commit: non-empty, at most 64 letters,
@@ -139,6 +155,103 @@ mod tests {
                 at("../../.git/packed-refs")
             ]
         );
+    }
+
+    #[test]
+    fn an_unborn_branch_is_watched_where_its_first_commit_lands() {
+        let dir = "/x/crates/cli";
+        let at = |p: &str| PathBuf::from(dir).join(p);
+        let unborn: Vec<_> = CHECKOUT
+            .iter()
+            .copied()
+            .filter(|(args, _)| !args.starts_with("rev-parse --short"))
+            .collect();
+        let present = [
+            "/x/crates/cli/../../.git/HEAD",
+            "/x/crates/cli/../../.git/refs",
+            "/x/crates/cli/../../.git/refs/heads",
+        ];
+        assert_eq!(
+            found(dir, &unborn, &present),
+            Found {
+                commit: None,
+                watched: vec![at("../../.git/HEAD"), at("../../.git/refs/heads")],
+            }
+        );
+    }
+
+    #[test]
+    fn sources_a_checkout_does_not_track_watch_where_one_of_their_own_may_appear() {
+        // Untracked in a checkout at `/x` (or not added yet): a `.git` between the sources and
+        // that checkout's top would be theirs; cargo reruns while a watched path is missing.
+        let untracked: Vec<_> = CHECKOUT
+            .iter()
+            .copied()
+            .filter(|(args, _)| !args.starts_with("ls-files"))
+            .chain([("rev-parse --show-toplevel", "/x")])
+            .collect();
+        let present = ["/x/sweep/crates/cli/../../.git/HEAD"];
+        assert_eq!(
+            found("/x/sweep/crates/cli", &untracked, &present),
+            Found {
+                commit: None,
+                watched: vec![
+                    PathBuf::from("/x/sweep/crates/cli/../../.git/HEAD"),
+                    PathBuf::from("/x/sweep/crates/cli/.git"),
+                    PathBuf::from("/x/sweep/crates/.git"),
+                    PathBuf::from("/x/sweep/.git"),
+                ],
+            }
+        );
+    }
+
+    #[test]
+    fn without_a_checkout_git_uses_every_place_one_may_appear_is_watched() {
+        // A source tarball (no `.git` anywhere above), or git missing: each folder up to the
+        // root, where `git init` would make one.
+        let dots = |dirs: &[&str]| dirs.iter().map(|d| Path::new(d).join(".git")).collect();
+        assert_eq!(
+            found("/x/crates/cli", &[], &[]),
+            Found {
+                commit: None,
+                watched: dots(&["/x/crates/cli", "/x/crates", "/x", "/"]),
+            }
+        );
+        // A checkout git refuses (another user's, not marked safe): up to its `.git`, which
+        // git writes in once it may use it (the index, at the next `git status`).
+        assert_eq!(
+            found("/x/crates/cli", &[], &["/x/.git"]).watched,
+            dots(&["/x/crates/cli", "/x/crates", "/x"])
+        );
+    }
+
+    #[test]
+    fn a_real_checkout_is_named_from_its_first_commit_on() {
+        let top = tempfile::tempdir().expect("a temporary folder");
+        let dir = top.path().join("crates").join("cli");
+        std::fs::create_dir_all(&dir).expect("the crate's folder");
+        std::fs::write(dir.join("Cargo.toml"), "").expect("a manifest");
+        let git = |args: &[&str]| crate::git::git(&dir, args);
+        let exists = |p: &Path| p.exists();
+        crate::git::git(top.path(), &["init", "-q"]).expect("git init");
+        let unborn = find(&dir, &git, &exists);
+        assert_eq!(unborn.commit, None);
+        let heads = dir.join("../../.git/refs/heads");
+        assert!(unborn.watched.contains(&heads), "{unborn:?}");
+        git(&["add", "Cargo.toml"]).expect("git add");
+        let commit = [
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "first",
+        ];
+        git(&commit).expect("git commit");
+        let named = find(&dir, &git, &exists);
+        assert!(named.commit.is_some(), "{named:?}");
+        assert!(named.watched.iter().all(|p| p.exists()), "{named:?}");
     }
 
     #[test]
