@@ -61,8 +61,7 @@ pub(crate) trait Kernels: Device<f32> {
 
     /// Runs one epoch of `trainer` on the trial's thread: on the CPU, inside the trial's
     /// one-thread pool, so that dfdx's matmul does not fan out; elsewhere, where it is.
-    fn run_epoch(trainer: &mut Trainer<'_, Self>, thread: &TrialThread) -> TrainResult<EpochEnd> {
-        let _entered = thread.span.enter();
+    fn run_epoch(trainer: &mut Trainer<'_, Self>, _thread: &TrialThread) -> TrainResult<EpochEnd> {
         trainer.run_epoch()
     }
 
@@ -70,9 +69,8 @@ pub(crate) trait Kernels: Device<f32> {
     fn evaluate(
         trainer: &Trainer<'_, Self>,
         split: &Split,
-        thread: &TrialThread,
+        _thread: &TrialThread,
     ) -> TrainResult<Scores> {
-        let _entered = thread.span.enter();
         trainer.evaluate(split)
     }
 }
@@ -156,10 +154,7 @@ impl Kernels for Cpu {
     }
 
     fn run_epoch(trainer: &mut Trainer<'_, Self>, thread: &TrialThread) -> TrainResult<EpochEnd> {
-        thread.pool.install(|| {
-            let _entered = thread.span.enter();
-            trainer.run_epoch()
-        })
+        thread.install(|| trainer.run_epoch())
     }
 
     fn evaluate(
@@ -167,10 +162,7 @@ impl Kernels for Cpu {
         split: &Split,
         thread: &TrialThread,
     ) -> TrainResult<Scores> {
-        thread.pool.install(|| {
-            let _entered = thread.span.enter();
-            trainer.evaluate(split)
-        })
+        thread.install(|| trainer.evaluate(split))
     }
 }
 

@@ -31,6 +31,9 @@ mod results;
 mod train;
 mod trial;
 
+#[cfg(test)]
+mod spans;
+
 pub use device::DEVICE;
 pub use error::{Error, Result};
 pub use objective::{DataSummary, MlpObjective};

@@ -59,21 +59,28 @@ pub(crate) enum EpochEnd {
 }
 
 /// Where a trial's work runs: a one-thread rayon pool (dfdx's CPU matmul asks rayon how many
-/// threads it may use, and trials side by side must not each take every core), inside the
-/// trial's tracing span.
+/// threads it may use, and trials side by side must not each take every core).
 #[derive(Debug)]
 pub(crate) struct TrialThread {
-    pub(crate) pool: rayon::ThreadPool,
-    pub(crate) span: tracing::Span,
+    pool: rayon::ThreadPool,
 }
 
 impl TrialThread {
-    /// Returns a one-thread pool for the current span.
+    /// Returns a one-thread pool.
     pub(crate) fn new() -> Result<TrialThread> {
         Ok(TrialThread {
             pool: rayon::ThreadPoolBuilder::new().num_threads(1).build()?,
-            span: tracing::Span::current(),
         })
+    }
+
+    /// Runs `work` on the pool, inside the caller's current span (the trial's, or an epoch's
+    /// within it) and with the caller's subscriber, which the pool's thread would not
+    /// otherwise see. Where no subscriber listens, both are no-ops.
+    pub(crate) fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        let span = tracing::Span::current();
+        let dispatch = tracing::dispatcher::get_default(tracing::Dispatch::clone);
+        self.pool
+            .install(|| tracing::dispatcher::with_default(&dispatch, || span.in_scope(work)))
     }
 }
 
@@ -340,6 +347,17 @@ pub(crate) fn device(e: impl std::fmt::Display) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spans::Recorder;
+
+    #[test]
+    fn work_on_the_trial_thread_reports_to_the_callers_subscriber() {
+        let recorder = Recorder::default();
+        let thread = TrialThread::new().unwrap();
+        tracing::subscriber::with_default(recorder.clone(), || {
+            thread.install(|| tracing::info!("on the pool"));
+        });
+        assert_eq!(recorder.events(), [("on the pool".to_string(), vec![])]);
+    }
 
     #[test]
     fn validation_names_cover_every_score() {

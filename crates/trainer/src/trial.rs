@@ -24,7 +24,7 @@ pub(crate) struct Goals<'a> {
 /// Runs a trial to its end: reports every epoch, and applies pruning, early stopping and the
 /// divergence check. `epoch` runs one epoch (on whatever thread the caller chooses);
 /// `on_best` is called after each epoch that becomes the best so far, before it is reported,
-/// so that the caller can keep that epoch's weights.
+/// so that the caller can keep that epoch's weights. Each epoch runs in a span `epoch{n}`.
 pub(crate) fn drive(
     epochs: u32,
     goals: Goals<'_>,
@@ -51,6 +51,9 @@ pub(crate) fn drive(
     let mut best: Option<(Step, f64, EpochMetrics)> = None;
     let mut stopped_early = None;
     for n in 1..=epochs {
+        // Everything of one epoch, its training and its report, is inside `epoch{n}` within
+        // the caller's `trial{id}` span.
+        let _epoch = tracing::info_span!("epoch", n).entered();
         let step = Step(n);
         let metrics = match epoch()? {
             EpochEnd::Finished(metrics) => metrics,
@@ -255,6 +258,30 @@ mod tests {
             );
         }
         (outcome, reporter.seen)
+    }
+
+    #[test]
+    fn each_epoch_runs_in_a_span_with_its_number() {
+        let recorder = crate::spans::Recorder::default();
+        let epochs = [epoch(0.9, 0.5), epoch(0.4, 0.7), epoch(0.6, 0.8)];
+        tracing::subscriber::with_default(recorder.clone(), || {
+            let _trial = tracing::info_span!("trial", id = 2).entered();
+            script(&epochs, ("val_loss", Direction::Minimize), None, Some(2));
+        });
+        let seen: Vec<_> = recorder
+            .events()
+            .into_iter()
+            .map(|(message, spans)| (message, spans.join(":")))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("epoch finished", "trial{id=2}:epoch{n=1}"),
+                ("epoch finished", "trial{id=2}:epoch{n=2}"),
+                ("pruned", "trial{id=2}:epoch{n=2}"),
+            ]
+            .map(|(m, s)| (m.to_string(), s.to_string()))
+        );
     }
 
     #[test]
