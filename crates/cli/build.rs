@@ -1,10 +1,10 @@
 //! Names the commit the `sweep` binary is built from, for `sweep --version` and the version a
 //! run records (`probe::sweep_version`).
 //!
-//! It sets `SWEEP_BUILD_COMMIT` to the short hash of the git checkout that tracks this crate, or
-//! to nothing where there is none: a source tarball, `git` missing, or the sources lying
-//! untracked inside some other repository. A packager who knows the commit may set
-//! `SWEEP_BUILD_COMMIT` for the build instead.
+//! It sets `SWEEP_BUILD_NAME` to the crate's version and the short hash of the git checkout that
+//! tracks this crate (`0.1.0 (85ec1f4)`), or to the version alone where there is none: a source
+//! tarball, `git` missing, or the sources lying untracked inside some other repository. A
+//! packager who knows the commit may set `SWEEP_BUILD_COMMIT` for the build instead.
 //!
 //! The script reruns when the checkout's `HEAD`, the branch it names or the packed refs change,
 //! so the hash follows commits and checkouts (in a linked worktree too, whose `.git` is a file:
@@ -49,7 +49,11 @@ fn main() {
         }
         _ => git_commit(&dir).unwrap_or_default(),
     };
-    println!("cargo:rustc-env=SWEEP_BUILD_COMMIT={commit}");
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    println!(
+        "cargo:rustc-env=SWEEP_BUILD_NAME={}",
+        build_name::name(&version, &commit)
+    );
 }
 
 /// Returns the short hash of the commit checked out where `dir` lies, after telling cargo what

@@ -80,6 +80,16 @@ pub(crate) fn find(
     Found { commit, watched }
 }
 
+/// Returns a build's name from its version and commit (empty when unknown), as `sweep
+/// --version` says it and a record keeps it: `0.1.0 (85ec1f4)`, or `0.1.0`.
+pub(crate) fn name(version: &str, commit: &str) -> String {
+    if commit.is_empty() {
+        version.to_string()
+    } else {
+        format!("{version} ({commit})")
+    }
+}
+
 /// Returns whether `text` may stand in the version as a commit: non-empty, at most 64 letters,
 /// digits, `.`, `-` or `_`.
 pub(crate) fn is_commit_name(text: &str) -> bool {
@@ -252,6 +262,12 @@ mod tests {
         let named = find(&dir, &git, &exists);
         assert!(named.commit.is_some(), "{named:?}");
         assert!(named.watched.iter().all(|p| p.exists()), "{named:?}");
+    }
+
+    #[test]
+    fn a_build_is_named_by_its_version_and_commit() {
+        assert_eq!(name("0.1.0", "85ec1f4"), "0.1.0 (85ec1f4)");
+        assert_eq!(name("0.1.0", ""), "0.1.0");
     }
 
     #[test]

@@ -10,7 +10,6 @@
 //! written before Sweep had a version say `0.0.0`.
 
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 use anyhow::Context;
 use experiment::{DataFormat, DeviceChoice, ExperimentSpec};
@@ -135,20 +134,10 @@ fn lines(values: impl IntoIterator<Item = String>) -> String {
 
 /// Returns the version of this Sweep binary, as `sweep --version` says it and a record keeps it:
 /// the binary's version (the cli crate's) and the commit it was built from (`0.1.0 (85ec1f4)`), or the
-/// version alone where the build knew no commit (`0.1.0`: built outside a git checkout).
+/// version alone where the build knew no commit (`0.1.0`: built outside a git checkout), as
+/// `build.rs` named it.
 pub(crate) fn sweep_version() -> &'static str {
-    static VERSION: LazyLock<String> =
-        LazyLock::new(|| build_name(env!("CARGO_PKG_VERSION"), env!("SWEEP_BUILD_COMMIT")));
-    &VERSION
-}
-
-/// Returns a build's name from its version and commit, empty when unknown.
-fn build_name(version: &str, commit: &str) -> String {
-    if commit.is_empty() {
-        version.to_string()
-    } else {
-        format!("{version} ({commit})")
-    }
+    env!("SWEEP_BUILD_NAME")
 }
 
 /// Returns a recorded Sweep version as a report shows it after "sweep ": as recorded, but for
@@ -292,17 +281,12 @@ mod tests {
     }
 
     #[test]
-    fn a_build_is_named_by_its_version_and_commit() {
-        assert_eq!(build_name("0.1.0", "85ec1f4"), "0.1.0 (85ec1f4)");
-        assert_eq!(build_name("0.1.0", ""), "0.1.0");
-        // This binary: the binary's version, then its commit when the build knew one.
+    fn a_recorded_build_is_read_as_its_version_and_commit() {
+        // This binary: the binary's version, then its commit when the build knew one
+        // (`build_name::name`).
         let this = Build::parse(sweep_version());
         assert_eq!(this.version, env!("CARGO_PKG_VERSION"));
         assert_ne!(this.version, UNVERSIONED);
-        assert_eq!(
-            this.commit,
-            Some(env!("SWEEP_BUILD_COMMIT")).filter(|c| !c.is_empty())
-        );
         for (text, version, commit) in [
             ("0.1.0 (85ec1f4)", "0.1.0", Some("85ec1f4")),
             ("0.1.0", "0.1.0", None),
