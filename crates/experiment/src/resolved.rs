@@ -332,4 +332,92 @@ mod tests {
         assert_ne!(with(", missing: mean"), with(", missing: median"));
         assert_eq!(with(", missing: error"), plain, "the default written out");
     }
+
+    /// Specs that between them write every kind of value the resolved spec holds: each
+    /// method with settings, each pruner, each distribution, both data formats, conditions,
+    /// enqueued trials, warm starts and a gate.
+    const EVERY_KIND: &[&str] = &[
+        "name: every.kind-1\ndescription: \"quotes \\\" and \\\\ and é\\t\"\nseed: 18446744073709551615\n\
+         method: grid\nsampler: {shuffle: true}\nrun_cap: 7\nparallel: 3\n\
+         metric: {name: val_accuracy, target: 0.975}\nplateau: {patience: 4, min_delta: 0.001}\n\
+         constraints: {param_count: {max: 20000}}\n\
+         data: {csv: d.csv, target: y, split: {validation: 0.25, test: 0.1, stratify: false}, \
+         normalize: minmax, task: classification, missing: median, categorical: [a, b], exclude: [id]}\n\
+         model: {kind: mlp}\ntrain: {epochs: 12, early_stopping: {metric: val_loss, patience: 3, min_delta: 1.0e-7}}\n\
+         parameters:\n  hidden: {values: [8, 16]}\n  optimizer: {values: [sgd, adam]}\n\
+         \x20 momentum: {values: [0.5, 0.9], when: {optimizer: sgd}}\n\
+         device: auto\ncheckpoints: {keep: 0}\n\
+         gate: {baseline: base.json, repeats: 3, noise_k: 2.5, metrics: {val_accuracy: {aggregate: median, max_regression_abs: 0.01}}}\n",
+        "name: t\nmethod: random\nmetric: {name: val_loss}\ndata: {idx: {images: i.idx, labels: l.idx}, image: {height: 28, width: 28}}\n\
+         model: {kind: cnn}\npruner: {type: median, n_startup_trials: 2, n_warmup_steps: 1}\n\
+         parameters:\n  lr: {distribution: log_uniform_values, min: 1.0e-5, max: 0.1}\n\
+         \x20 dropout: {distribution: q_uniform, min: 0, max: 0.5, q: 0.05}\n\
+         \x20 l2: {distribution: inv_log_uniform_values, min: 1.0e-6, max: 0.01}\n\
+         \x20 clip_norm: {distribution: normal, mu: 1, sigma: 0.5}\n\
+         \x20 depth: {distribution: int_uniform, min: 1, max: 4}\n\
+         \x20 momentum: {distribution: beta, a: 2, b: 5}\n\
+         \x20 step_factor: {distribution: q_beta, a: 2, b: 5, q: 0.1}\n\
+         \x20 activation: {values: [relu, tanh], probabilities: [0.75, 0.25]}\n\
+         \x20 layer_norm: {value: true}\n",
+        "name: t\nmethod: tpe\nsampler: {n_startup_trials: 5, multivariate: true, gamma: 0.15}\n\
+         metric: {name: val_loss}\ndata: {csv: d.csv, target: y, task: regression}\n\
+         pruner: {type: percentile, percentile: 25.5}\nwarm_start: {experiment: old, trials: 30}\n\
+         enqueue:\n  - {lr: 0.01, optimizer: adam}\n  - {lr: 0.001}\n\
+         parameters:\n  lr: {min: 0.0001, max: 0.1}\n  optimizer: {values: [sgd, adam]}\n",
+        "name: t\nmethod: tpe\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+         pruner: {type: threshold, upper: 2.5, n_warmup_steps: 3}\nwarm_start: {csv: runs/past.csv}\n\
+         parameters:\n  lr: {min: 0.0001, max: 0.1}\n",
+        "name: t\nmethod: bayes\nsampler: {acquisition: ucb, kappa: 2.5}\nmetric: {name: val_loss}\n\
+         data: {csv: d.csv, target: y}\npruner: {type: asha, min_resource: 2}\n\
+         parameters:\n  lr: {min: 0.0001, max: 0.1}\n",
+        "name: t\nmethod: bayes\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+         pruner: {type: patience, patience: 3, wrapped: {type: asha}}\nparameters:\n  lr: {min: 0.0001, max: 0.1}\n",
+        "name: t\nmethod: cmaes\nsampler: {popsize: 8, restart_strategy: bipop, independent_sampler: tpe}\n\
+         metric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+         early_terminate: {type: hyperband, min_iter: 2}\nparameters:\n  lr: {min: 0.0001, max: 0.1}\n",
+        "name: t\nmethod: cmaes\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+         pruner: {type: threshold, lower: 0, upper: 1}\nparameters:\n  lr: {min: 0.0001, max: 0.1}\n",
+        "name: t\nmethod: nsga2\nsampler: {crossover: sbx, sbx_eta: 10, mutation_prob: 0.1}\n\
+         metric: [{name: val_loss}, {name: param_count}]\ndata: {csv: d.csv, target: y}\n\
+         parameters:\n  lr: {min: 0.0001, max: 0.1}\n",
+        "name: t\nmethod: nsga2\nsampler: {crossover: blx}\n\
+         metric: [{name: val_loss}, {name: param_count}]\ndata: {csv: d.csv, target: y}\n\
+         parameters:\n  lr: {min: 0.0001, max: 0.1}\n",
+        "name: t\nmethod: nsga2\nsampler: {crossover: sbx}\n\
+         metric: [{name: val_loss}, {name: param_count}]\ndata: {csv: d.csv, target: y}\n\
+         parameters:\n  lr: {min: 0.0001, max: 0.1}\n",
+        "name: t\nmethod: nsga3\nmetric: [{name: val_loss}, {name: param_count}, {name: val_accuracy}]\n\
+         data: {csv: d.csv, target: y}\nparameters:\n  lr: {min: 0.0001, max: 0.1}\n",
+        "name: t\nmethod: sobol\nsampler: {scramble: false}\nmetric: {name: val_loss}\n\
+         data: {csv: d.csv, target: y}\nparameters:\n  lr: {distribution: log_uniform, min: -9, max: -2}\n\
+         \x20 clip_norm: {distribution: q_log_uniform_values, min: 1, max: 16, q: 1}\n\
+         \x20 momentum: {distribution: log_normal, mu: -1, sigma: 0.1}\n\
+         \x20 step_factor: {distribution: q_normal, mu: 0.5, sigma: 0.1, q: 0.05}\n\
+         \x20 dropout: {distribution: q_log_normal, mu: -2, sigma: 0.1, q: 0.01}\n\
+         \x20 warmup_epochs: {distribution: q_log_uniform, min: 0, max: 2, q: 1}\n\
+         \x20 l2: {distribution: inv_log_uniform, min: 5, max: 9}\n",
+    ];
+
+    /// The resolved specs of `EVERY_KIND` as the versions that wrote them with `Debug` did:
+    /// run records hold these, and an experiment resumes only while its spec still resolves
+    /// to the text its record holds (`resolves_as`), so the text may not change.
+    #[test]
+    fn every_kind_of_value_resolves_as_the_records_of_earlier_versions_hold_it() {
+        let got: Vec<String> = EVERY_KIND
+            .iter()
+            .map(|text| parse(text).resolved())
+            .collect();
+        let got = got.join("----\n");
+        let want = include_str!("resolved/earlier_records.txt");
+        if got != want {
+            let first = got
+                .lines()
+                .zip(want.lines())
+                .find(|(g, w)| g != w)
+                .map_or_else(String::new, |(g, w)| {
+                    format!("first difference:\n  got  {g}\n  want {w}\n")
+                });
+            panic!("{first}--- got:\n{got}");
+        }
+    }
 }
