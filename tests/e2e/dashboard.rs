@@ -228,6 +228,43 @@ fn the_experiment_page_renders_in_headless_chromium() {
             && paged.contains("rel=\"prev\">← previous</a>"),
         "{paged}"
     );
+    // Ticks reach across pages: by name, `old` is on page 1 and `tiny` on page 3; both ticked,
+    // page 1 shows `tiny` ticked above the table, the script counts both and enables Compare,
+    // and the pages' links keep both ticks.
+    let ticked = run_chromium(
+        &env,
+        &format!("{url}/?sort=name&per_page=1&e=tiny&e=old"),
+        &["--dump-dom"],
+    );
+    let row = ticked.split("<tbody>").nth(1).unwrap_or_default();
+    assert!(
+        row.contains("value=\"old\" checked=\"\"")
+            && ticked.contains("also picked:</span> <label><input type=\"checkbox\" name=\"e\" value=\"tiny\" checked=\"\"")
+            && ticked.contains(">2 picked</span>")
+            && ticked.contains("id=\"compare-go\">Compare</button>")
+            && ticked.contains("href=\"/?sort=name&amp;dir=asc&amp;page=2&amp;per_page=1&amp;e=tiny&amp;e=old\""),
+        "{ticked}"
+    );
+    // Ticking a box (the script at work) puts the ticks in the address, the pages' links and the
+    // filter form, so that paging on keeps them.
+    let probe_ticks = probe(
+        &url,
+        "/?sort=name&per_page=1&e=other",
+        "doc.querySelector('input[name=e][value=old]').click();\
+         lines.push('next ' + doc.querySelector('a[rel=next]').getAttribute('href'));\
+         lines.push('filter ' + Array.prototype.map.call(\
+           doc.querySelectorAll('form.list-filter input[type=hidden][name=e]'),\
+           function (input) { return input.value; }).join(' '));\
+         lines.push('address ' + frame.location.search);",
+    );
+    let measured = run_chromium(&env, &probe_ticks, &["--dump-dom"]);
+    assert!(
+        measured.contains(
+            "next /?sort=name&amp;dir=asc&amp;page=2&amp;per_page=1&amp;e=other&amp;e=old\n"
+        ) && measured.contains("filter other old\n")
+            && measured.contains("address ?sort=name&amp;per_page=1&amp;e=other&amp;e=old<"),
+        "{measured}"
+    );
     let old = run_chromium(&env, &format!("{url}/experiments/old"), &["--dump-dom"]);
     assert!(
         old.contains("<p class=\"notice spec-notice\">This experiment's stored spec does not read")
@@ -431,6 +468,30 @@ fn proxy_dropping_updates(upstream: &str) -> String {
 /// (`X-Frame-Options`, and the CSP's `frame-ancestors` directive), so the frame is measured
 /// under the rest of the dashboard's policy. Returns the probe's URL.
 fn probe_narrow(upstream: &str, target: &str) -> String {
+    probe(
+        upstream,
+        target,
+        "doc.querySelectorAll('table.compare, table.leaderboard').forEach(function (table) {\
+           var wrap = table.closest('.table-wrap') || table;\
+           var board = table.classList.contains('leaderboard');\
+           if (board) { wrap.scrollLeft = wrap.scrollWidth; }\
+           var box = wrap.getBoundingClientRect();\
+           var cell = table.querySelector(board ? 'tbody tr td:nth-child(3)' : 'tbody tr td')\
+             .getBoundingClientRect();\
+           var inside = cell.left >= box.left && cell.right <= box.right;\
+           lines.push((inside ? 'inside ' : 'outside ') + Math.round(cell.left) + ' ' +\
+             Math.round(cell.right) + ' of ' + Math.round(box.width) +\
+             (board ? ' scrolled ' + Math.round(wrap.scrollLeft) : ''));\
+         });",
+    )
+}
+
+/// Serves, at `/probe`, a page that loads `target` from `upstream` in a 400-px-wide frame and,
+/// once it has loaded, runs `script` with `doc` (the frame's document), `frame` (its window)
+/// and `lines` (an array) in scope, then writes `lines` into its own `<pre id="probe">`, one a
+/// line (a script that throws adds `error` and the exception). Everything else is forwarded to `upstream` (as `probe_narrow` says). Returns the
+/// probe's URL.
+fn probe(upstream: &str, target: &str, script: &str) -> String {
     let upstream = upstream
         .trim_start_matches("http://")
         .trim_end_matches('/')
@@ -439,19 +500,8 @@ fn probe_narrow(upstream: &str, target: &str) -> String {
         "<!doctype html><html><body style=\"margin:0\"><pre id=\"probe\">waiting</pre>\
          <iframe id=\"frame\" src=\"{target}\" style=\"width:400px;height:900px;border:0\"></iframe>\
          <script>document.getElementById('frame').addEventListener('load', function () {{\
-           var doc = this.contentDocument, lines = [];\
-           doc.querySelectorAll('table.compare, table.leaderboard').forEach(function (table) {{\
-             var wrap = table.closest('.table-wrap') || table;\
-             var board = table.classList.contains('leaderboard');\
-             if (board) {{ wrap.scrollLeft = wrap.scrollWidth; }}\
-             var box = wrap.getBoundingClientRect();\
-             var cell = table.querySelector(board ? 'tbody tr td:nth-child(3)' : 'tbody tr td')\
-               .getBoundingClientRect();\
-             var inside = cell.left >= box.left && cell.right <= box.right;\
-             lines.push((inside ? 'inside ' : 'outside ') + Math.round(cell.left) + ' ' +\
-               Math.round(cell.right) + ' of ' + Math.round(box.width) +\
-               (board ? ' scrolled ' + Math.round(wrap.scrollLeft) : ''));\
-           }});\
+           var doc = this.contentDocument, frame = this.contentWindow, lines = [];\
+           try {{ {script} }} catch (e) {{ lines.push('error ' + e); }}\
            document.getElementById('probe').textContent = lines.join('\\n');\
          }});</script></body></html>"
     );

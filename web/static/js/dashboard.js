@@ -37,6 +37,41 @@
       : n + " picked" + (n > 8 ? " (at most 8)" : n < 2 ? " (at least 2)" : "");
   }
 
+  // The experiments ticked on the list travel in its address (`?e=`), as the compare page takes
+  // them: on a tick, the address, the links that page, sort or unfilter the list (the pager's,
+  // the column heads' and the filter's "all") and the filter form's hidden inputs take the
+  // ticks now shown, so that experiments on different pages, or hidden by a filter, are
+  // compared together. (The server shows the ticks of other pages above the table, ticked; a
+  // live update asks for the address.)
+  function withPicks(href, names) {
+    var url = new URL(href, window.location.href);
+    url.searchParams.delete("e");
+    names.forEach(function (name) { url.searchParams.append("e", name); });
+    return url.pathname + url.search + url.hash;
+  }
+
+  function syncPicks() {
+    var form = document.querySelector("form.list-filter");
+    if (!form || !document.querySelector("table.experiments")) { return; }
+    var names = ticked().filter(function (pick) { return pick[0] === "e"; })
+      .map(function (pick) { return pick[1]; });
+    window.history.replaceState(null, "", withPicks(window.location.href, names));
+    var links = document.querySelectorAll(".pager a, table.experiments thead a, .list-filter a");
+    Array.prototype.forEach.call(links, function (a) {
+      a.setAttribute("href", withPicks(a.getAttribute("href"), names));
+    });
+    Array.prototype.forEach.call(form.querySelectorAll('input[type="hidden"][name="e"]'),
+      function (input) { input.remove(); });
+    var go = document.getElementById("list-filter-go");
+    names.forEach(function (name) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "e";
+      input.value = name;
+      form.insertBefore(input, go);
+    });
+  }
+
   function connected(yes) {
     if (!badge || paused) { return; }
     badge.textContent = yes ? "live" : "offline";
@@ -182,6 +217,7 @@
     if (event.target && (event.target.name === "t" || event.target.name === "e")) {
       updateCompare();
     }
+    if (event.target && event.target.name === "e") { syncPicks(); }
   });
   updateCompare();
   // A filter (or a pick of parameter pairs) that could not be read comes back with its

@@ -185,9 +185,21 @@ pub(crate) struct ExperimentsPage {
     pub(crate) next: Option<String>,
     /// Link to the last page.
     pub(crate) last: Option<String>,
+    /// The experiments ticked for comparing (`?e=`, in the order ticked) that the store
+    /// holds: the rows among them are ticked, and the compare form keeps the others.
+    pub(crate) picked: Vec<String>,
+    /// The ticked experiments this page does not show (on another page, or hidden by the
+    /// filter), in the order ticked: the compare form shows them, ticked, above the table, so
+    /// that experiments on different pages are compared together.
+    pub(crate) picked_elsewhere: Vec<String>,
 }
 
 impl ExperimentsPage {
+    /// Returns whether the experiment `name` is ticked for comparing.
+    pub(crate) fn is_picked(&self, name: &str) -> bool {
+        self.picked.iter().any(|p| p == name)
+    }
+
     /// Returns the head of the column sorted by `key` (a `ListSort` name): its link, arrow and
     /// `aria-sort`; an unknown key gets an empty link.
     pub(crate) fn head(&self, key: &str) -> (String, &'static str, &'static str) {
@@ -218,6 +230,10 @@ pub(crate) struct ListQuery {
     pub(crate) descending: bool,
     /// Whether the query named the sort or its direction, which links then keep.
     pub(crate) sort_asked: bool,
+    /// The experiments ticked for comparing (`?e=`, as the compare page takes them), each
+    /// once, in the order given: every link of the list keeps them, so that ticks made on one
+    /// page (or before filtering) are still there on another.
+    pub(crate) picked: Vec<String>,
 }
 
 impl ListQuery {
@@ -225,12 +241,19 @@ impl ListQuery {
     /// twice, is a bad request, as on the leaderboard.
     pub(crate) fn parse(query: &str, default_per_page: u32) -> crate::Result<ListQuery> {
         let mut q = String::new();
+        let mut picked: Vec<String> = Vec::new();
         let (mut page, mut per_page) = (None, None);
         let (mut sort, mut dir) = (None, None);
         for (key, value) in query_pairs(query)? {
             let slot = match key.as_str() {
                 "q" => {
                     q = value.trim().to_string();
+                    continue;
+                }
+                "e" => {
+                    if !value.is_empty() && !picked.contains(&value) {
+                        picked.push(value);
+                    }
                     continue;
                 }
                 "sort" | "dir" => {
@@ -281,6 +304,7 @@ impl ListQuery {
             sort: key,
             descending,
             sort_asked: sort.is_some() || dir.is_some(),
+            picked,
         })
     }
 
@@ -314,8 +338,8 @@ impl ListQuery {
     }
 
     /// Returns the parts of the query besides the filter and the page that `href` keeps
-    /// (`sort`, `dir`, `per_page`, where asked), as name and value: the filter form's hidden
-    /// inputs.
+    /// (`sort`, `dir`, `per_page`, where asked, and each ticked experiment's `e`), as name and
+    /// value: the filter form's hidden inputs.
     pub(crate) fn kept_parts(&self) -> Vec<(&'static str, String)> {
         let mut parts = Vec::new();
         if self.sort_asked {
@@ -326,11 +350,12 @@ impl ListQuery {
         if let Some(n) = self.per_page_asked {
             parts.push(("per_page", n.to_string()));
         }
+        parts.extend(self.picked.iter().map(|name| ("e", name.clone())));
         parts
     }
 
-    /// Returns the list's address at page `page`, keeping the filter and the rows per page
-    /// asked for.
+    /// Returns the list's address at page `page`, keeping the filter, the sort, the rows per
+    /// page asked for and the experiments ticked for comparing.
     pub(crate) fn href(&self, page: u32) -> String {
         let mut parts = Vec::new();
         if !self.q.is_empty() {
@@ -346,6 +371,11 @@ impl ListQuery {
         if let Some(n) = self.per_page_asked {
             parts.push(format!("per_page={n}"));
         }
+        parts.extend(
+            self.picked
+                .iter()
+                .map(|name| format!("e={}", format::url_part(name))),
+        );
         match parts.is_empty() {
             true => "/".to_string(),
             false => format!("/?{}", parts.join("&")),
@@ -403,6 +433,18 @@ pub(crate) fn experiments_page(
     let live = all
         .iter()
         .any(|d| d.info.status == ExperimentStatus::Running);
+    // Ticks of experiments the store no longer holds are dropped: there is nothing to compare.
+    let picked: Vec<String> = list
+        .picked
+        .iter()
+        .filter(|name| all.iter().any(|d| &&d.info.name == name))
+        .cloned()
+        .collect();
+    let picked_elsewhere = picked
+        .iter()
+        .filter(|name| !rows.iter().any(|r| &&r.name == name))
+        .cloned()
+        .collect();
     let showing = leaderboard::showing(list.page, list.per_page, rows.len(), matching);
     let page = list.page;
     let [first, prev, next, last] = leaderboard::page_links(page, pages, |p| list.href(p));
@@ -443,6 +485,8 @@ pub(crate) fn experiments_page(
         prev,
         next,
         last,
+        picked,
+        picked_elsewhere,
     }
 }
 

@@ -119,6 +119,57 @@ fn the_experiments_list_sorts_by_its_columns() {
 }
 
 #[test]
+fn ticks_for_comparing_reach_across_the_lists_pages_and_its_filter() {
+    // Three experiments, one to a page: `b` on page 1, `c` on page 2, `a` on page 3.
+    let named = |name: &str, created: i64| {
+        let mut d = data(4);
+        d.info.name = name.into();
+        d.info.created = Timestamp(d.info.created.0 + created);
+        std::sync::Arc::new(d)
+    };
+    let all = [named("b", 0), named("c", 1), named("a", 2)];
+    let page_of = |query: &str| {
+        let list = super::ListQuery::parse(query, PER_PAGE).unwrap();
+        experiments_page(&all, NOW, &list)
+    };
+    // `a` (page 3) and `b` (page 1) ticked, given twice; `gone` is not in the store.
+    let page = page_of("per_page=1&e=a&e=b&e=a&e=gone");
+    assert_eq!(page.rows[0].name, "b");
+    assert!(page.is_picked("b") && page.is_picked("a") && !page.is_picked("c"));
+    assert_eq!(page.picked, ["a", "b"], "in the order ticked, each once");
+    assert_eq!(
+        page.picked_elsewhere,
+        ["a"],
+        "the tick of page 3, shown on page 1"
+    );
+    // Every link of the list keeps the ticks: pages, sort heads, the filter form.
+    assert_eq!(
+        page.next.as_deref(),
+        Some("/?page=2&per_page=1&e=a&e=b&e=gone")
+    );
+    assert_eq!(
+        page.head("name").0,
+        "/?sort=name&dir=asc&per_page=1&e=a&e=b&e=gone"
+    );
+    assert_eq!(
+        page.kept_inputs,
+        [
+            ("per_page", "1".to_string()),
+            ("e", "a".to_string()),
+            ("e", "b".to_string()),
+            ("e", "gone".to_string())
+        ]
+    );
+    // Filtered to `c`: both ticks are hidden by the filter, and kept; "all" keeps them too.
+    let filtered = page_of("q=c&e=a&e=b");
+    assert_eq!(filtered.picked_elsewhere, ["a", "b"]);
+    assert_eq!(filtered.unfiltered, "/?e=a&e=b");
+    // A name is written as a query's part.
+    let odd = super::ListQuery::parse("e=x%26y+z", PER_PAGE).unwrap();
+    assert_eq!(odd.href(2), "/?page=2&e=x%26y%20z");
+}
+
+#[test]
 fn the_experiments_list_sorts_by_status_running_first_and_summarizes_only_its_page() {
     // Oldest first: finished, running, interrupted, running; each with a running trial.
     let with = |name: &str, status: ExperimentStatus, created: i64| {
