@@ -131,7 +131,9 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
     assert_eq!(validate.code, 0, "{validate:?}");
     assert!(
         validate.stdout.contains("(present, recorded ")
-            && validate.stdout.contains(" UTC, no commit, sweep ")
+            && validate
+                .stdout
+                .contains(" UTC, experiment file outside git, sweep ")
             && !validate.stdout.contains("changed since"),
         "{}",
         validate.stdout
@@ -225,10 +227,17 @@ fn a_baseline_names_the_build_that_recorded_it_and_one_from_before_versions_stil
     let spec = spec.to_str().unwrap();
     let build = this_build();
     assert_ne!(build, "0.0.0");
+    // The experiment file lies outside git, so the one commit named is the build's.
+    let shown = match build.strip_suffix(')').and_then(|b| b.split_once(" (")) {
+        Some((version, commit)) => format!("{version} built from commit {commit}"),
+        None => build.clone(),
+    };
     let update = env.sweep(&["gate", spec, "--update-baseline"]);
     assert_eq!(update.code, 0, "{update:?}");
     assert!(
-        update.stdout.contains(&format!(", sweep {build}, on ")),
+        update
+            .stdout
+            .contains(&format!("experiment file outside git, sweep {shown}, on ")),
         "{}",
         update.stdout
     );
@@ -245,7 +254,7 @@ fn a_baseline_names_the_build_that_recorded_it_and_one_from_before_versions_stil
         let gate = env.sweep(&["gate", spec, "--format", format]);
         assert_eq!(gate.code, 0, "{gate:?}");
         assert!(
-            gate.stdout.contains(old) && gate.stdout.contains(&format!(", sweep {build}, on ")),
+            gate.stdout.contains(old) && gate.stdout.contains(&format!(", sweep {shown}, on ")),
             "{}",
             gate.stdout
         );

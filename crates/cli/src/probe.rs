@@ -36,17 +36,17 @@ pub(crate) struct Machine {
 /// A Sweep build as a record names it (`sweep_version`): `0.1.0 (85ec1f4)`, or `0.1.0` when the
 /// build knew no commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Build<'a> {
+pub(crate) struct Build<'a> {
     /// The binary's version (the cli crate's): `0.1.0`.
-    version: &'a str,
+    pub(crate) version: &'a str,
     /// The short hash of the commit it was built from, when known.
-    commit: Option<&'a str>,
+    pub(crate) commit: Option<&'a str>,
 }
 
 impl<'a> Build<'a> {
     /// Reads a recorded version; anything not of the form `VERSION (COMMIT)` is a version
     /// alone, as `0.0.0` from before builds named their commit.
-    fn parse(text: &'a str) -> Build<'a> {
+    pub(crate) fn parse(text: &'a str) -> Build<'a> {
         let text = text.trim();
         match text.strip_suffix(')').and_then(|t| t.split_once(" (")) {
             Some((version, commit)) if !commit.is_empty() && !version.is_empty() => Build {
@@ -164,7 +164,7 @@ pub(crate) fn build_difference(then: &str, now: &str) -> Option<String> {
     }
     let version = a.version;
     match (a.commit, b.commit) {
-        (Some(x), Some(y)) if x.starts_with(y) || y.starts_with(x) => None,
+        (Some(x), Some(y)) if same_commit(x, y) => None,
         (Some(x), Some(y)) => Some(format!(
             "the run used sweep {version} built from commit {x}; this one is built from commit {y}"
         )),
@@ -178,6 +178,12 @@ pub(crate) fn build_difference(then: &str, now: &str) -> Option<String> {
         )),
         (None, None) => None,
     }
+}
+
+/// Returns whether two names of commits name the same one: equal, or abbreviations of one hash
+/// (the longer where the repository grew, or a full hash beside a short one).
+pub(crate) fn same_commit(a: &str, b: &str) -> bool {
+    !a.is_empty() && !b.is_empty() && (a.starts_with(b) || b.starts_with(a))
 }
 
 /// Describes the machine.

@@ -11,7 +11,7 @@ use store::RunRecord;
 use super::{table, visible};
 use crate::args::GateFormat;
 use crate::clock::format_iso_utc;
-use crate::probe::version_shown;
+use crate::probe::{same_commit, version_shown, Build};
 
 /// What the report says about the run as a whole, above and below the rows.
 #[derive(Debug)]
@@ -36,28 +36,37 @@ pub(crate) struct GateHeader<'a> {
     pub(crate) current: &'a RunRecord,
 }
 
-/// Returns where a gate's run ran, as a baseline's provenance reads: "commit d7a3149046d9
-/// (dirty), sweep 0.1.0, on AMD EPYC, 2 cores; ...".
+/// Returns where a gate's run ran, as a baseline's provenance reads: "experiment file at
+/// commit d7a3149046d9 (dirty), sweep 0.1.0 built from commit 85ec1f4, on AMD EPYC, 2 cores;
+/// ...".
 fn this_run(r: &RunRecord) -> String {
-    let commit = commit_text(
+    let commits = commits_text(
         r.git.as_ref().map(|g| g.commit.as_str()),
         r.git.as_ref().map(|g| g.dirty),
+        &r.sweep_version,
     );
-    format!(
-        "{commit}, sweep {}, on {}; {}",
-        version_shown(&r.sweep_version),
-        r.cpu,
-        r.os
-    )
+    format!("{commits}, on {}; {}", r.cpu, r.os)
 }
 
-/// Returns a commit as the report names it: "commit d7a3149046d9 (dirty)", or "no commit".
-fn commit_text(commit: Option<&str>, dirty: Option<bool>) -> String {
-    match (commit, dirty) {
-        (Some(c), Some(true)) => format!("commit {} (dirty)", short(c)),
-        (Some(c), _) => format!("commit {}", short(c)),
-        (None, _) => "no commit".to_string(),
-    }
+/// Returns the two commits behind a run, each named for what it is: that of the checkout
+/// holding the experiment file (`checkout`, `dirty`) and that of the Sweep build
+/// (`sweep_version`, as recorded), the second as "that commit" where they agree:
+/// "experiment file at commit d7a3149046d9 (dirty), sweep 0.1.0 built from commit 85ec1f4".
+fn commits_text(checkout: Option<&str>, dirty: Option<bool>, sweep_version: &str) -> String {
+    let file = match (checkout, dirty) {
+        (Some(c), Some(true)) => format!("experiment file at commit {} (dirty)", short(c)),
+        (Some(c), _) => format!("experiment file at commit {}", short(c)),
+        (None, _) => "experiment file outside git".to_string(),
+    };
+    let build = Build::parse(sweep_version);
+    let sweep = match build.commit {
+        None => format!("sweep {}", version_shown(sweep_version)),
+        Some(b) if checkout.is_some_and(|c| same_commit(c, b)) => {
+            format!("sweep {} built from that commit", build.version)
+        }
+        Some(b) => format!("sweep {} built from commit {b}", build.version),
+    };
+    format!("{file}, {sweep}")
 }
 
 /// A note of the report: a line, and what it shows in full (a diff) when it has more.
@@ -463,14 +472,14 @@ fn provenance(b: &Baseline) -> String {
 }
 
 /// Returns when, where and by what a baseline was recorded: "recorded 2026-11-28 15:47:16 UTC,
-/// commit d7a3149046d9, sweep 0.1.0, on AMD EPYC, 2 cores; ...".
+/// experiment file at commit d7a3149046d9, sweep 0.1.0 built from that commit, on AMD EPYC, 2
+/// cores; ...".
 pub(crate) fn recorded(b: &Baseline) -> String {
     let p = &b.provenance;
-    let commit = commit_text(p.commit.as_deref(), p.dirty);
     format!(
-        "recorded {} UTC, {commit}, sweep {}, on {}",
+        "recorded {} UTC, {}, on {}",
         p.date.utc(),
-        version_shown(&p.sweep_version),
+        commits_text(p.commit.as_deref(), p.dirty, &p.sweep_version),
         p.machine
     )
 }
@@ -520,6 +529,53 @@ mod tests {
     use experiment::{Aggregate, Direction};
 
     use super::*;
+
+    #[test]
+    fn a_run_names_its_experiment_files_commit_and_its_builds_apart_or_once_when_they_agree() {
+        let full = "d7a3149046d9aa55e7c1b0f9d7a3149046d9aa55";
+        for (checkout, dirty, sweep, want) in [
+            (
+                Some(full),
+                Some(true),
+                "0.1.0 (85ec1f4)",
+                "experiment file at commit d7a3149046d9 (dirty), sweep 0.1.0 built from commit \
+                 85ec1f4",
+            ),
+            (
+                Some(full),
+                Some(false),
+                "0.1.0 (d7a3149)",
+                "experiment file at commit d7a3149046d9, sweep 0.1.0 built from that commit",
+            ),
+            (
+                Some(full),
+                Some(true),
+                "0.1.0 (d7a3149046d9aa55e)",
+                "experiment file at commit d7a3149046d9 (dirty), sweep 0.1.0 built from that \
+                 commit",
+            ),
+            (
+                Some(full),
+                None,
+                "0.1.0",
+                "experiment file at commit d7a3149046d9, sweep 0.1.0",
+            ),
+            (
+                None,
+                None,
+                "0.1.0 (85ec1f4)",
+                "experiment file outside git, sweep 0.1.0 built from commit 85ec1f4",
+            ),
+            (
+                None,
+                None,
+                "0.0.0",
+                "experiment file outside git, sweep 0.0.0 (unversioned, before 0.1.0)",
+            ),
+        ] {
+            assert_eq!(commits_text(checkout, dirty, sweep), want, "{sweep}");
+        }
+    }
 
     #[test]
     fn a_tiny_recorded_value_keeps_two_significant_digits() {
