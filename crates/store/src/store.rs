@@ -124,55 +124,54 @@ impl Store {
             });
         }
         drop_unfinished_snapshots(path);
-        let started = Instant::now();
-        loop {
-            // Checked again on every try: a compaction may set the store aside meanwhile, and
-            // sled would make a new, empty one in its place.
-            if let Some(e) = pending() {
-                return Err(e);
+        match retry_locked(LOCK_WAIT, || Store::try_open_at(path, existing)) {
+            Err(Error::Locked { path, .. }) => {
+                let opener = read_opener(&path);
+                Err(Error::Locked { path, opener })
             }
-            if existing && !path.join("db").is_file() {
-                return Err(Error::NoStore {
+            opened => opened,
+        }
+    }
+
+    /// Makes one try of `open_at` past its first checks: `Error::Locked` when sled's lock is
+    /// held, which `open_at` tries again.
+    fn try_open_at(path: &Path, existing: bool) -> Result<Store> {
+        let pending = || compact::compaction_pending(path);
+        // Checked again on every try: a compaction may set the store aside meanwhile, and
+        // sled would make a new, empty one in its place.
+        if let Some(e) = pending() {
+            return Err(e);
+        }
+        if existing && !path.join("db").is_file() {
+            return Err(Error::NoStore {
+                path: path.to_path_buf(),
+            });
+        }
+        match open_sled(path)? {
+            // The folder went between the check above and sled's open (a compaction set
+            // it aside), and sled made a new database where the store was: it goes again.
+            Ok(db) if existing && !db.was_recovered() && pending().is_some() => {
+                drop(db);
+                for name in ["db", "conf", "blobs"] {
+                    let made = path.join(name);
+                    let _ = std::fs::remove_file(&made);
+                    let _ = std::fs::remove_dir_all(&made);
+                }
+                drop_unfinished_snapshots(path);
+                let _ = std::fs::remove_dir(path);
+                Err(pending().unwrap_or(Error::NoStore {
                     path: path.to_path_buf(),
-                });
+                }))
             }
-            match open_sled(path)? {
-                // The folder went between the check above and sled's open (a compaction set
-                // it aside), and sled made a new database where the store was: it goes again.
-                Ok(db) if existing && !db.was_recovered() && pending().is_some() => {
-                    drop(db);
-                    for name in ["db", "conf", "blobs"] {
-                        let made = path.join(name);
-                        let _ = std::fs::remove_file(&made);
-                        let _ = std::fs::remove_dir_all(&made);
-                    }
-                    drop_unfinished_snapshots(path);
-                    let _ = std::fs::remove_dir(path);
-                    return Err(pending().unwrap_or(Error::NoStore {
-                        path: path.to_path_buf(),
-                    }));
-                }
-                Ok(db) => {
-                    // Corruption found while reading the store's first records is damage too.
-                    return Store::init(db, Some(Arc::from(path)), None).map_err(|e| match e {
-                        Error::Corrupt {
-                            what: DATABASE_FILE,
-                            ..
-                        } => damaged_log(path),
-                        e => e,
-                    });
-                }
-                Err(e) => match open_error(e, path) {
-                    Error::Locked { .. } if started.elapsed() < LOCK_WAIT => {
-                        std::thread::sleep(LOCK_POLL);
-                    }
-                    Error::Locked { path, .. } => {
-                        let opener = read_opener(&path);
-                        return Err(Error::Locked { path, opener });
-                    }
-                    e => return Err(e),
-                },
-            }
+            // Corruption found while reading the store's first records is damage too.
+            Ok(db) => Store::init(db, Some(Arc::from(path)), None).map_err(|e| match e {
+                Error::Corrupt {
+                    what: DATABASE_FILE,
+                    ..
+                } => damaged_log(path),
+                e => e,
+            }),
+            Err(e) => Err(open_error(e, path)),
         }
     }
 
@@ -747,6 +746,37 @@ fn decode_trial_at(key: &[u8], bytes: &[u8]) -> Result<Trial> {
         ));
     }
     Ok(trial)
+}
+
+/// Runs `attempt` until it gives something other than `Error::Locked`, trying again every
+/// `LOCK_POLL` while less than `wait` has passed since the first try; returns the last result.
+fn retry_locked<T>(wait: Duration, mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
+    let started = Instant::now();
+    loop {
+        match attempt() {
+            Err(Error::Locked { .. }) if started.elapsed() < wait => std::thread::sleep(LOCK_POLL),
+            done => return done,
+        }
+    }
+}
+
+/// Waits until no handle holds sled's lock on the store in `dir`, as tests do after dropping
+/// the last one before they open the store again or change its files: sled lets go on its own
+/// background threads (see `LOCK_WAIT`), which on a loaded machine can take longer than `open`
+/// waits. Probes the lock sled takes (an exclusive `flock` on `db`), writing nothing; gives up
+/// after ten minutes of tries, leaving the conflict to whatever comes next.
+#[cfg(test)]
+pub(crate) fn wait_released(dir: &Path) {
+    let Ok(db) = std::fs::File::open(dir.join("db")) else {
+        return;
+    };
+    for _ in 0..60_000 {
+        match db.try_lock() {
+            Err(std::fs::TryLockError::WouldBlock) => std::thread::sleep(LOCK_POLL),
+            // Taken (and let go as `db` closes), or not a lock this file system keeps.
+            _ => return,
+        }
+    }
 }
 
 thread_local! {

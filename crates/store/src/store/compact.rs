@@ -384,6 +384,7 @@ mod tests {
 
     use super::*;
     use crate::store::tests::{info, point, trial};
+    use crate::store::wait_released;
 
     /// Makes a store in `dir` with experiments `kept` and `gone` (20 trials of 50 epochs each, a
     /// checkpoint folder each), then removes `gone`.
@@ -410,15 +411,21 @@ mod tests {
         store.remove_experiment("gone").unwrap();
         fs::remove_dir_all(crate::checkpoint_dir(dir, "gone")).unwrap();
         store.flush().unwrap();
+        drop(store);
+        wait_released(dir);
     }
 
     /// Returns what the store holds of `kept`, its trials and a curve, as text (a trial's
-    /// metrics hold a NaN, which equals nothing).
+    /// metrics hold a NaN, which equals nothing); waits for the lock before and after, for the
+    /// compaction before and the step after.
     fn held(dir: &Path) -> String {
+        wait_released(dir);
         let store = Store::open(dir).unwrap();
         let trials = store.trials("kept").unwrap();
         let curve = store.metric_series("kept", TrialId(7), "val_loss").unwrap();
         assert_eq!((trials.len(), curve.len()), (20, 50));
+        drop(store);
+        wait_released(dir);
         format!("{trials:?} {curve:?}")
     }
 
@@ -479,6 +486,7 @@ mod tests {
             store.flush().unwrap();
         }
         drop(store);
+        wait_released(&dir);
         // Sizes as the compaction measures them, once it holds the store: sled's threads may
         // still write for a moment after a handle is dropped, so a size taken here is not yet
         // the store's at rest. What it reports must match what it did: a copy swapped in (the
@@ -494,6 +502,7 @@ mod tests {
         } else {
             assert!(done.after < done.before, "{done:?}");
         }
+        wait_released(&dir);
         assert_eq!(Store::open(&dir).unwrap().experiments().unwrap().len(), 150);
     }
 
@@ -584,6 +593,8 @@ mod tests {
             copy_into(&store.db, &copy).unwrap();
             copy.flush().unwrap();
         }
+        wait_released(&dir);
+        wait_released(&fresh(&dir));
         fs::copy(dir.join(FLUSHED), fresh(&dir).join(FLUSHED)).unwrap();
         fs::write(fresh(&dir).join(COMPACTED), b"").unwrap();
         fs::rename(&dir, aside(&dir)).unwrap();

@@ -86,6 +86,7 @@ fn run(seed: u64, steps: usize) {
             Op::Flush => store.flush().unwrap(),
             Op::Restart => {
                 drop(store);
+                wait_released(dir.path());
                 store = Store::open(dir.path()).unwrap();
             }
         }

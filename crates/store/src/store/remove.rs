@@ -139,6 +139,7 @@ mod tests {
 
     use super::*;
     use crate::store::tests::{info, names, point, run_record, trial};
+    use crate::store::wait_released;
     use crate::TestResult;
 
     /// Stores experiment `name` with two trials of three points each, a run record and a
@@ -216,6 +217,7 @@ mod tests {
             assert!(kept.iter().all(|k| store_keys.contains(k)));
         }
         // The removal is on disk, and the name is free for a new experiment that starts empty.
+        wait_released(dir.path());
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.experiment("gone").unwrap(), None);
         store.create_experiment(&info("gone", 4)).unwrap();

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use experiment::{Direction, ParamValue, Params, Seed, Timestamp, TrialResult, TrialState};
 
@@ -274,6 +274,7 @@ fn everything_survives_a_reopen() {
             .unwrap();
         store.flush().unwrap();
     }
+    wait_released(&path);
     let store = Store::open(&path).unwrap();
     assert_eq!(store.experiments().unwrap(), [info("e", 3)]);
     assert_same(
@@ -301,6 +302,7 @@ fn another_format_version_is_refused() {
             .unwrap();
         store.flush().unwrap();
     }
+    wait_released(dir.path());
     let err = Store::open(dir.path()).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -309,6 +311,7 @@ fn another_format_version_is_refused() {
             dir.path().display()
         )
     );
+    wait_released(dir.path());
     {
         let db = sled::open(dir.path()).unwrap();
         db.open_tree("meta")
@@ -317,6 +320,7 @@ fn another_format_version_is_refused() {
             .unwrap();
         db.flush().unwrap();
     }
+    wait_released(dir.path());
     let err = Store::open(dir.path()).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -332,6 +336,7 @@ fn a_foreign_database_is_not_a_store() {
         db.insert("k", "v").unwrap();
         db.flush().unwrap();
     }
+    wait_released(dir.path());
     let err = Store::open(dir.path()).unwrap_err();
     assert!(matches!(err, Error::NotAStore { .. }), "{err}");
 }
@@ -372,6 +377,7 @@ fn a_folder_without_a_store_is_refused_and_left_as_it_was() {
     // A store opens both ways; an empty folder becomes one when a sweep creates it.
     let store = tempfile::tempdir().unwrap();
     drop(Store::open(store.path()).unwrap());
+    wait_released(store.path());
     drop(Store::open_existing(store.path()).unwrap());
 }
 
@@ -389,6 +395,7 @@ fn a_database_that_lost_flushed_writes_is_refused_until_its_mark_is_deleted() {
             store.flush().unwrap();
         }
     }
+    wait_released(dir.path());
     let written = flushed::read_mark(dir.path()).unwrap();
     assert_eq!(written, 41, "the format's flush, then one per trial");
     // A run of damaged bytes halfway through what the log holds: sled recovers the records
@@ -430,11 +437,13 @@ fn a_database_that_lost_flushed_writes_is_refused_until_its_mark_is_deleted() {
         )
     );
     // Refused again, with nothing changed; then, without the mark, opened with what is left.
+    wait_released(dir.path());
     assert!(matches!(
         Store::open(dir.path()),
         Err(Error::LostWrites { .. })
     ));
     std::fs::remove_file(dir.path().join(flushed::FLUSHED)).unwrap();
+    wait_released(dir.path());
     let store = Store::open(dir.path()).unwrap();
     let left = store.trials("e").unwrap().len();
     assert!(left < 40, "{left}");
@@ -476,8 +485,10 @@ fn a_database_cut_short_behind_its_snapshot_is_refused_without_a_panic() {
             .collect::<Vec<_>>()
     };
     // sled writes its snapshot when it opens a database whose log moved on since the last.
+    wait_released(dir.path());
     drop(Store::open(dir.path()).unwrap());
     assert!(!snapshots().is_empty(), "sled wrote no snapshot");
+    wait_released(dir.path());
     let db = dir.path().join("db");
     let len = std::fs::metadata(&db).unwrap().len();
     std::fs::OpenOptions::new()
@@ -498,6 +509,7 @@ fn a_database_cut_short_behind_its_snapshot_is_refused_without_a_panic() {
     // Refused again, nothing changed; without the snapshot, sled reads what the log holds and
     // the flush mark says what was lost, as the message promises.
     assert_eq!(std::fs::metadata(&db).unwrap().len(), len * 3 / 4);
+    wait_released(dir.path());
     assert!(matches!(
         Store::open(dir.path()),
         Err(Error::Damaged { .. })
@@ -508,6 +520,7 @@ fn a_database_cut_short_behind_its_snapshot_is_refused_without_a_panic() {
     // Whether sled reads the log's prefix back depends on how its writes fell into segments,
     // which timing decides (the flusher's thread): what it does read is refused as writes lost,
     // and a log it cannot read as damaged with no snapshot; never a panic, never an open.
+    wait_released(dir.path());
     let opened = Store::open(dir.path());
     assert!(
         matches!(
@@ -532,6 +545,7 @@ fn a_snapshot_begun_and_never_finished_does_not_make_the_store_damaged() {
         store.flush().unwrap();
     }
     // As a full disk leaves it: the snapshot's file made, nothing written to it.
+    wait_released(dir.path());
     std::fs::write(dir.path().join("snap.00000000000FFFFF.generating"), b"").unwrap();
     let store = Store::open(dir.path()).unwrap();
     assert!(store.experiment("e").unwrap().is_some());
@@ -545,6 +559,7 @@ fn a_damaged_settings_file_is_named_and_the_way_it_gives_opens_the_store() {
         store.create_experiment(&info("e", 3)).unwrap();
         store.flush().unwrap();
     }
+    wait_released(dir.path());
     let (conf, db) = (dir.path().join("conf"), dir.path().join("db"));
     let whole = std::fs::read(&conf).unwrap();
     let db_before = std::fs::read(&db).unwrap();
@@ -595,6 +610,7 @@ fn the_flush_mark_only_refuses_a_database_behind_it() {
     // Behind the database (a crash between sled's flush and the mark's write), missing (a
     // store of an earlier version) or unreadable: nothing to compare, it opens.
     for text in [Some("1\n"), None, Some("x\n"), Some("")] {
+        wait_released(dir.path());
         match text {
             Some(text) => std::fs::write(&mark, text).unwrap(),
             None => std::fs::remove_file(&mark).unwrap(),
@@ -603,6 +619,7 @@ fn the_flush_mark_only_refuses_a_database_behind_it() {
         assert_eq!(names(&store), ["e"]);
     }
     // Ahead of it: refused.
+    wait_released(dir.path());
     std::fs::write(&mark, "9\n").unwrap();
     let err = Store::open(dir.path()).unwrap_err();
     assert!(
@@ -670,6 +687,7 @@ fn a_flush_the_folder_refuses_says_so_and_keeps_what_was_written() {
     }
     // Once the folder takes writes again, the store opens with what it held.
     std::fs::remove_dir(&blocked).unwrap();
+    wait_released(dir.path());
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(names(&store), ["kept", "later"]);
 }
@@ -772,6 +790,7 @@ fn a_second_open_in_this_process_is_locked() {
     drop(first);
     assert!(matches!(Store::open(dir.path()), Err(Error::Locked { .. })));
     drop(clone);
+    wait_released(dir.path());
     Store::open(dir.path()).unwrap();
 }
 
@@ -794,6 +813,7 @@ fn a_locked_store_names_who_announced_holding_it() {
     );
     drop(first);
     // The next opener replaces the announcement; a temporary store has none to write.
+    wait_released(dir.path());
     let second = Store::open(dir.path()).unwrap();
     second.announce("`sweep ls`").unwrap();
     assert_eq!(read_opener(dir.path()).as_deref(), Some("`sweep ls`"));
@@ -801,19 +821,43 @@ fn a_locked_store_names_who_announced_holding_it() {
 }
 
 #[test]
-fn open_waits_for_a_lock_that_is_released_soon() {
-    // As when a just-dropped handle's background writes still hold the file: here another
-    // thread holds the store and lets go 50 ms into the wait.
-    let dir = tempfile::tempdir().unwrap();
-    let held = Store::open(dir.path()).unwrap();
-    held.create_experiment(&info("e", 1)).unwrap();
-    let holder = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        drop(held);
+fn open_tries_a_lock_conflict_again_until_it_clears_or_the_wait_is_over() {
+    // As when a just-dropped handle's background writes still hold the file: `open` tries
+    // again (`retry_locked`), so each try here is scripted rather than raced against a clock.
+    let locked = || Error::Locked {
+        path: PathBuf::from("s"),
+        opener: None,
+    };
+    let mut tries = 0;
+    let opened = retry_locked(Duration::from_secs(600), || {
+        tries += 1;
+        if tries < 4 {
+            Err(locked())
+        } else {
+            Ok(tries)
+        }
     });
-    let store = Store::open(dir.path()).unwrap();
-    holder.join().unwrap();
-    assert!(store.experiment("e").unwrap().is_some());
+    assert_eq!(opened.unwrap(), 4);
+    // Once the wait is over, the conflict is the answer.
+    let mut tries = 0;
+    let err = retry_locked(Duration::ZERO, || {
+        tries += 1;
+        Err::<(), _>(locked())
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::Locked { .. }), "{err}");
+    assert_eq!(tries, 1);
+    // Any other error is the answer at once.
+    let mut tries = 0;
+    let err = retry_locked(Duration::from_secs(600), || {
+        tries += 1;
+        Err::<(), _>(Error::NoStore {
+            path: PathBuf::from("s"),
+        })
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::NoStore { .. }), "{err}");
+    assert_eq!(tries, 1);
 }
 
 /// The environment variable that makes `a_second_process_is_locked_out` act as the child.
@@ -870,6 +914,7 @@ fn run_records_are_kept_per_experiment_and_survive_reopening() {
         assert!(matches!(err, Error::UnknownExperiment { .. }), "{err}");
         store.flush().unwrap();
     }
+    wait_released(dir.path());
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.run_record("a").unwrap(), Some(record));
     // An experiment without a record, as every experiment stored before records existed.
@@ -886,9 +931,12 @@ fn a_temporary_store_lives_in_its_leased_folder_until_dropped() {
     assert!(folder.join("db").exists() && lease.exists());
     drop(store);
     assert!(!lease.exists());
-    // sled deletes the folder when its background threads let go of it (see `LOCK_WAIT`).
-    let started = Instant::now();
-    while folder.exists() && started.elapsed() < Duration::from_secs(10) {
+    // sled deletes the folder when its background threads let go of it (see `LOCK_WAIT`):
+    // waited for, for up to ten minutes of tries, as `wait_released` waits for the lock.
+    for _ in 0..60_000 {
+        if !folder.exists() {
+            break;
+        }
         std::thread::sleep(LOCK_POLL);
     }
     assert!(!folder.exists(), "{} is left behind", folder.display());
