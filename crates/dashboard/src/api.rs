@@ -83,6 +83,30 @@ struct SpecUnreadableDto {
     left_out: [&'static str; 6],
 }
 
+impl SpecUnreadableDto {
+    /// Returns what the answers about the experiment of `data` leave out when its stored spec
+    /// does not read with this version, and why; `None` when it reads.
+    fn of(data: &ExperimentData) -> Option<SpecUnreadableDto> {
+        data.spec_problem.as_ref().map(|error| SpecUnreadableDto {
+            error: error.clone(),
+            left_out: crate::view::LEFT_OUT_WITHOUT_SPEC,
+        })
+    }
+}
+
+/// One trial's answer: the trials list's fields, and what its experiment's unreadable spec
+/// leaves out, as the experiment's answer says it.
+#[derive(Debug, Serialize)]
+struct TrialAnswerDto {
+    /// The fields of the trials list.
+    #[serde(flatten)]
+    trial: TrialDto,
+    /// That the experiment's stored spec does not read with this version, why, and what the
+    /// answer then leaves out (its rank ignores the constraints, ...); absent when it reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spec_unreadable: Option<SpecUnreadableDto>,
+}
+
 #[derive(Debug, Serialize)]
 struct SearchDto {
     method: &'static str,
@@ -552,7 +576,10 @@ async fn trial(
                 None => None,
             };
             let epochs = reader.epochs_of(&name, &info.objective, t.id)?;
-            Ok(trial_dto(&t, rank, &info, (constraints, on_front, epochs)))
+            Ok(TrialAnswerDto {
+                trial: trial_dto(&t, rank, &info, (constraints, on_front, epochs)),
+                spec_unreadable: SpecUnreadableDto::of(&data),
+            })
         })
         .await,
     )
@@ -686,10 +713,7 @@ fn experiment_dto(data: &ExperimentData, summary: &Summary) -> ExperimentDto {
         notices: Vec::new(),
         epochs: None,
         search: None,
-        spec_unreadable: data.spec_problem.as_ref().map(|error| SpecUnreadableDto {
-            error: error.clone(),
-            left_out: crate::view::LEFT_OUT_WITHOUT_SPEC,
-        }),
+        spec_unreadable: SpecUnreadableDto::of(data),
         range_ends: data
             .spec
             .as_ref()

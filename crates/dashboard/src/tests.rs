@@ -217,6 +217,8 @@ fn a_stored_spec_this_version_cannot_read_is_said_on_its_pages_and_in_the_api() 
                 "{path}: {page}"
             );
         }
+        // The experiment's answer and a trial's say so alike (a trial's rank, too, is without
+        // the constraints).
         let (_, api) = get(&store, "/api/experiments/old").await;
         let api: serde_json::Value = serde_json::from_str(&api).unwrap();
         let unreadable = &api["spec_unreadable"];
@@ -231,11 +233,24 @@ fn a_stored_spec_this_version_cannot_read_is_said_on_its_pages_and_in_the_api() 
             "constraints (trials are ranked as if there were none)"
         );
         assert!(api["search"].is_null(), "{api}");
+        let (status, trial) = get(&store, "/api/experiments/old/trials/2").await;
+        assert_eq!(status, StatusCode::OK);
+        let trial: serde_json::Value = serde_json::from_str(&trial).unwrap();
+        assert_eq!(trial["spec_unreadable"], api["spec_unreadable"], "{trial}");
+        assert_eq!(
+            trial["id"], 2,
+            "the trials list's fields as before: {trial}"
+        );
         // A spec that reads says nothing of the kind.
         let (_, page) = get(&store, "/experiments/fresh").await;
         assert!(!page.contains("spec-notice"), "{page}");
         let (_, api) = get(&store, "/api/experiments/fresh").await;
         assert!(!api.contains("spec_unreadable"), "{api}");
+        let (_, trial) = get(&store, "/api/experiments/fresh/trials/2").await;
+        assert!(
+            trial.contains("\"id\":2") && !trial.contains("spec_unreadable"),
+            "{trial}"
+        );
     });
 }
 
