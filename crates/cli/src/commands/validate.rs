@@ -8,8 +8,10 @@
 //! `sweep gate` refuses to run until then.
 
 use std::io::Write;
+use std::path::Path;
 
-use trainer::MlpObjective;
+use experiment::{ExperimentSpec, MissingValues, WarmStarted};
+use trainer::{DataSummary, MlpObjective};
 
 use super::load_spec;
 use crate::args::ValidateArgs;
@@ -22,18 +24,36 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let data = objective.data_summary();
     let warm_file = crate::warm_file::read(&spec)?;
     // The gate's baseline is checked before the file is said to be ok.
-    let gate_line = match &spec.gate {
-        None => None,
+    let gate_line = gate_line(&spec, &args.file)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}: ok", args.file.display())?;
+    writeln!(out, "{}", experiment_line(&spec))?;
+    write_method(&mut out, &spec)?;
+    write_warm_start(&mut out, &spec, warm_file.as_ref())?;
+    write_notes(&mut out, &spec, &objective)?;
+    writeln!(out, "{}", data_line(&data, spec.data.missing))?;
+    if let Some(line) = gate_line {
+        writeln!(out, "{line}")?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// Returns the line that says the gate's baseline is there and how it was recorded (with what
+/// changed since), or is missing, which it also warns of on standard error; `None` without a
+/// `gate:` block. Fails on a baseline the gate would refuse.
+fn gate_line(spec: &ExperimentSpec, file: &Path) -> anyhow::Result<Option<String>> {
+    match &spec.gate {
+        None => Ok(None),
         Some(gate) => {
             let baseline = &gate.baseline.value;
             let (state, changes) = if baseline.exists() {
-                let recorded = super::gate::checked_baseline(&spec, gate, &args.file)?;
+                let recorded = super::gate::checked_baseline(spec, gate, file)?;
                 // As the gate would run it.
-                let parallel = super::gate::gate_parallel(None, &spec, Some(&recorded));
-                let record = probe::run_record(&spec, &args.file, parallel)?;
+                let parallel = super::gate::gate_parallel(None, spec, Some(&recorded));
+                let record = probe::run_record(spec, file, parallel)?;
                 (
                     format!("present, {}", crate::output::baseline_recorded(&recorded)),
-                    super::gate::changes_since(&recorded, &spec, &record, parallel),
+                    super::gate::changes_since(&recorded, spec, &record, parallel),
                 )
             } else {
                 say!(
@@ -41,11 +61,11 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
                      refuses to run until it is recorded with `sweep gate {} --update-baseline`",
                     gate.baseline.location,
                     baseline.display(),
-                    super::quoted(&args.file)
+                    super::quoted(file)
                 );
                 let state = format!(
                     "missing; record it with `sweep gate {} --update-baseline`",
-                    super::quoted(&args.file)
+                    super::quoted(file)
                 );
                 (state, Vec::new())
             };
@@ -65,11 +85,14 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
                     line = format!("{line}\n  {detail}");
                 }
             }
-            Some(line)
+            Ok(Some(line))
         }
-    };
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{}: ok", args.file.display())?;
+    }
+}
+
+/// Returns the line that says what the experiment searches: its method, trials, searched
+/// parameters and objectives, and when it ends early.
+fn experiment_line(spec: &ExperimentSpec) -> String {
     let in_part = spec
         .enqueue
         .iter()
@@ -116,14 +139,17 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         )
     };
     let params = u64::try_from(spec.space.searched_count()).unwrap_or(u64::MAX);
-    writeln!(
-        out,
+    format!(
         "experiment {}: method {}, {}{enqueued}, {}, {objectives}",
         spec.name,
         spec.method.name(),
         experiment::counted(spec.planned_trials(spec.run_cap), "trial", "trials"),
         experiment::counted(params, "searched parameter", "searched parameters"),
-    )?;
+    )
+}
+
+/// Writes the sampler's and the pruner's settings (with the pruner's rungs), where set.
+fn write_method(out: &mut impl Write, spec: &ExperimentSpec) -> std::io::Result<()> {
     if let Some(settings) = spec.method.sampler_yaml() {
         writeln!(out, "sampler: {settings}")?;
     }
@@ -133,11 +159,20 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             writeln!(out, "rungs: {rungs}")?;
         }
     }
+    Ok(())
+}
+
+/// Writes where a warm start's trials come from, where the file asks for one.
+fn write_warm_start(
+    out: &mut impl Write,
+    spec: &ExperimentSpec,
+    warm_file: Option<&WarmStarted>,
+) -> std::io::Result<()> {
     if let Some(w) = &spec.warm_start {
         let which = w
             .trials
             .map_or_else(String::new, |n| format!(" numbered below {n}"));
-        match &warm_file {
+        match warm_file {
             // Agents compare the digest: each machine's copy of the file can be checked.
             Some(taken) => writeln!(
                 out,
@@ -154,6 +189,16 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             )?,
         }
     }
+    Ok(())
+}
+
+/// Writes the notes on the file: what its own checks say, a model every trial would fail to
+/// build, and results that depend on the machine's cores.
+fn write_notes(
+    out: &mut impl Write,
+    spec: &ExperimentSpec,
+    objective: &MlpObjective,
+) -> std::io::Result<()> {
     // Notes quote the file's own text (values, names): its control characters shown, not run.
     for why in spec.notes(spec.run_cap) {
         writeln!(out, "note: {}", crate::output::visible(&why))?;
@@ -170,6 +215,11 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             spec.method.name()
         )?;
     }
+    Ok(())
+}
+
+/// Returns the line that says what the data holds: features, target and rows of each split.
+fn data_line(data: &DataSummary, missing: MissingValues) -> String {
     let target = match data.task {
         experiment::Task::Classification => format!(
             "classification, {} classes ({})",
@@ -178,7 +228,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         ),
         experiment::Task::Regression => "regression".to_string(),
     };
-    let missing = match super::missing_note(&data, spec.data.missing) {
+    let missing = match super::missing_note(data, missing) {
         Some(note) => format!(" ({note})"),
         None => String::new(),
     };
@@ -202,8 +252,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         crate::output::visible(&encoded),
         crate::output::visible(&target),
     );
-    writeln!(
-        out,
+    format!(
         "data: {}{encoded}, {target}; {} train / {} validation / {} test \
          rows{missing}{separated}",
         experiment::counted(
@@ -214,11 +263,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         data.train_rows,
         data.validation_rows,
         data.test_rows
-    )?;
-    if let Some(line) = gate_line {
-        writeln!(out, "{line}")?;
-    }
-    Ok(Outcome::Success)
+    )
 }
 
 /// The most categories of a column `sweep validate` names; past them it names the first ones.
