@@ -6,20 +6,27 @@
 //! meaning does, so two runs whose resolved hashes match ran the same configuration even when
 //! their files differ in comments or order.
 //!
-//! The form is one `key: value` line per setting, with values in Rust's `Debug` notation, rather
-//! than YAML: every type of the spec already has a faithful `Debug`, so a setting added to the
-//! spec cannot be left out of the record by a renderer that forgot it. The destructurings below
-//! name every field of the spec and of its `data:` and `gate:` blocks, so adding one does not
-//! compile until it is listed here.
+//! The form is one `key: value` line per setting, each value in the notation of `notation`
+//! (`Tpe(TpeConfig { n_startup_trials: 10, .. })`), which is the `Debug` notation the first
+//! records were written in, now written out by hand for each type so that a rename in the code
+//! changes no record. The destructurings here and in `notation` name every field of the spec,
+//! of its `data:` and `gate:` blocks and of each settings type, so adding one does not compile
+//! until it is listed.
 //!
 //! Rejected: rendering YAML that parses back (every new block would need a writer kept in step
-//! with its reader, and a writer bug would silently change what a record says).
+//! with its reader, and a writer bug would silently change what a record says); the derived
+//! `Debug` itself, which records used to be written with (a renamed field or variant would
+//! silently change every record, and no stored experiment would resume).
+
+mod notation;
 
 use std::fmt::Write;
 
 use crate::{
     DataSpec, ExperimentSpec, GateSpec, GatedMetric, KnobDefault, Located, ParamValue, KNOBS,
 };
+
+use notation::Notation;
 
 impl ExperimentSpec {
     /// Returns every setting of the experiment with defaults filled in, one `key: value` line
@@ -58,16 +65,16 @@ impl ExperimentSpec {
             // Writing to a String cannot fail.
             let _ = writeln!(out, "{key}: {value}");
         };
-        line("name", format!("{name:?}"));
-        line("description", format!("{description:?}"));
+        line("name", name.notation());
+        line("description", description.notation());
         line("seed", seed.to_string());
-        line("method", format!("{method:?}"));
-        line("pruner", format!("{pruner:?}"));
+        line("method", method.notation());
+        line("pruner", pruner.notation());
         line("run_cap", run_cap.to_string());
-        line("parallel", format!("{parallel:?}"));
+        line("parallel", parallel.notation());
         // The target only when given, so that the files written before it resolve as they did.
         let target = target.map_or_else(String::new, |t| {
-            format!(", target {} {t:?}", metric.goal.reach_sign())
+            format!(", target {} {}", metric.goal.reach_sign(), t.notation())
         });
         line(
             "metric",
@@ -84,7 +91,11 @@ impl ExperimentSpec {
         if let Some(p) = plateau {
             line(
                 "plateau",
-                format!("patience {}, min_delta {:?}", p.patience, p.min_delta),
+                format!(
+                    "patience {}, min_delta {}",
+                    p.patience,
+                    p.min_delta.notation()
+                ),
             );
         }
         // Constraints only when given, for the same reason.
@@ -104,27 +115,27 @@ impl ExperimentSpec {
             categorical,
             exclude,
         } = data;
-        line("data.file", format!("{:?}", csv.value));
-        line("data.format", format!("{format:?}"));
-        line("data.target", format!("{:?}", target.value));
-        line("data.split", format!("{split:?}"));
-        line("data.normalize", format!("{normalize:?}"));
-        line("data.task", format!("{task:?}"));
-        line("data.image", format!("{image:?}"));
-        line("data.missing", format!("{missing:?}"));
+        line("data.file", csv.value.notation());
+        line("data.format", format.notation());
+        line("data.target", target.value.notation());
+        line("data.split", split.notation());
+        line("data.normalize", normalize.notation());
+        line("data.task", task.notation());
+        line("data.image", image.notation());
+        line("data.missing", missing.notation());
         let names = |columns: &[Located<String>]| {
-            let names: Vec<&str> = columns.iter().map(|c| c.value.as_str()).collect();
-            format!("{names:?}")
+            let names: Vec<String> = columns.iter().map(|c| c.value.clone()).collect();
+            names.notation()
         };
         line("data.categorical", names(categorical));
         line("data.exclude", names(exclude));
-        line("model.kind", format!("{:?}", model.kind));
-        line("early_stopping", format!("{early_stopping:?}"));
+        line("model.kind", model.kind.notation());
+        line("early_stopping", early_stopping.notation());
         for knob in KNOBS {
             let value = if let Some(p) = space.param(knob.name) {
-                format!("searched {:?}", p.distribution)
+                format!("searched {}", p.distribution.notation())
             } else if let Some(v) = fixed.get(knob.name) {
-                format!("{v:?}")
+                v.notation()
             } else {
                 let default = match knob.default {
                     KnobDefault::Float(x) => ParamValue::Float(x),
@@ -132,33 +143,27 @@ impl ExperimentSpec {
                     KnobDefault::Str(s) => ParamValue::Str(s.to_string()),
                     KnobDefault::Bool(b) => ParamValue::Bool(b),
                 };
-                format!("{default:?}")
+                default.notation()
             };
             line(&format!("{}.{}", knob.block, knob.name), value);
         }
         for p in space.params() {
             if KNOBS.iter().all(|k| k.name != p.name) {
-                line(
-                    &format!("parameters.{}", p.name),
-                    format!("{:?}", p.distribution),
-                );
+                line(&format!("parameters.{}", p.name), p.distribution.notation());
             }
             if let Some(c) = &p.condition {
-                line(
-                    &format!("parameters.{}.when", p.name),
-                    format!("{:?}", c.when),
-                );
+                line(&format!("parameters.{}.when", p.name), c.when.notation());
             }
         }
-        line("device", format!("{device:?}"));
-        line("checkpoints", format!("{checkpoints:?}"));
+        line("device", device.notation());
+        line("checkpoints", checkpoints.notation());
         // Only when given, so that the files written before `enqueue:` resolve as they did.
         for (i, params) in enqueue.iter().enumerate() {
-            line(&format!("enqueue[{i}]"), format!("{params:?}"));
+            line(&format!("enqueue[{i}]"), params.notation());
         }
         // The same.
         if let Some(w) = warm_start {
-            line("warm_start", format!("{w:?}"));
+            line("warm_start", w.notation());
         }
         match gate {
             None => line("gate", "None".to_string()),
@@ -168,9 +173,9 @@ impl ExperimentSpec {
                 noise_k,
                 metrics,
             }) => {
-                line("gate.baseline", format!("{:?}", baseline.value));
+                line("gate.baseline", baseline.value.notation());
                 line("gate.repeats", repeats.to_string());
-                line("gate.noise_k", format!("{noise_k:?}"));
+                line("gate.noise_k", noise_k.notation());
                 for GatedMetric {
                     name,
                     aggregate,
@@ -182,8 +187,9 @@ impl ExperimentSpec {
                     line(
                         &format!("gate.metrics.{name}"),
                         format!(
-                            "{aggregate} ({goal}), max_regression_abs {max_regression_abs:?}, \
-                             max_regression_rel {max_regression_rel:?}"
+                            "{aggregate} ({goal}), max_regression_abs {}, max_regression_rel {}",
+                            max_regression_abs.notation(),
+                            max_regression_rel.notation()
                         ),
                     );
                 }

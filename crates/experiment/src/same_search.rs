@@ -1,8 +1,9 @@
 //! Whether two resolved specs' `method:` and `pruner:` lines (`resolved`) mean the same search,
 //! when one of them was written by another version of Sweep.
 //!
-//! The lines are Rust's `Debug` notation of the settings, so a change of a settings type shows
-//! in them even where the search it runs does not change: a field that became optional
+//! The lines are the settings in the resolved spec's notation (`resolved::notation`, the `Debug`
+//! notation the first records were written in), so a change of a settings type shows in them
+//! even where the search it runs does not change: a field that became optional
 //! (`multivariate: true`, now `Some(true)`, or `None` for "by the number of objectives"), a
 //! field added whose old behaviour is one of its values. Comparing the texts would refuse to
 //! resume such an experiment, and a file edited to pin the old value would still read as
