@@ -255,6 +255,10 @@ fn missing_columns(
 }
 
 /// Parses CSV text; `spec.csv` names the source in errors.
+///
+/// In phases: the header's names (`header_names_each_column_once`), each column's role
+/// (`roles`), the feature columns (`feature_names`), the rows (`read_rows`, a cell at a time),
+/// and the dataset they make (`into_dataset`).
 pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     let path = &spec.csv.value;
     let mut csv = CsvText::new(text, path)?;
@@ -263,6 +267,22 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
         path: path.clone(),
         message,
     })?;
+    let (target, roles) = roles(&header, spec)?;
+    csv.leave_unread(
+        roles
+            .iter()
+            .enumerate()
+            .filter(|(_, role)| **role == Role::Excluded)
+            .map(|(column, _)| column),
+    );
+    let feature_names = feature_names(&header, &roles, spec)?;
+    let rows = read_rows(&mut csv, spec, &header, &roles, target)?;
+    rows.into_dataset(feature_names, spec, csv.separator())
+}
+
+/// Returns the target's column and every column's role, once every column the spec names is
+/// found in `header`.
+fn roles(header: &[String], spec: &DataSpec) -> Result<(usize, Vec<Role>)> {
     // Every name not in the header is said, each at its place in the spec, before any role is
     // given. A column `data.exclude` leaves out is never suggested for `data.categorical`, nor
     // for `data.exclude` again.
@@ -287,9 +307,8 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
         }
     }
     let Some(target) = position(&spec.target.value).filter(|_| unknown.is_empty()) else {
-        return Err(missing_columns(&unknown, path, &header));
+        return Err(missing_columns(&unknown, &spec.csv.value, header));
     };
-    let target_name = &spec.target.value;
     let mut roles = vec![Role::Number; header.len()];
     roles[target] = Role::Target;
     for (k, named) in spec.categorical.iter().enumerate() {
@@ -304,27 +323,27 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
     {
         roles[column] = Role::Excluded;
     }
-    csv.leave_unread(
-        roles
-            .iter()
-            .enumerate()
-            .filter(|(_, role)| **role == Role::Excluded)
-            .map(|(column, _)| column),
-    );
+    Ok((target, roles))
+}
+
+/// Returns the names of the numeric feature columns, once there are features to train on and,
+/// for images, as many as `data.image` has pixels.
+fn feature_names(header: &[String], roles: &[Role], spec: &DataSpec) -> Result<Vec<String>> {
+    let path = &spec.csv.value;
     let feature_names: Vec<String> = header
         .iter()
-        .zip(&roles)
+        .zip(roles)
         .filter(|(_, role)| **role == Role::Number)
         .map(|(c, _)| c.clone())
         .collect();
-    let unusable = |message: String| Error::Unusable {
-        path: path.clone(),
-        message,
-    };
     if feature_names.is_empty() && spec.categorical.is_empty() {
-        return Err(unusable(format!(
-            "no feature columns besides the target `{target_name}`"
-        )));
+        return Err(Error::Unusable {
+            path: path.clone(),
+            message: format!(
+                "no feature columns besides the target `{}`",
+                spec.target.value
+            ),
+        });
     }
     if let Some(image) = spec.image {
         let pixels = image.height * image.width * image.channels;
@@ -347,156 +366,229 @@ pub(crate) fn parse(text: &[u8], spec: &DataSpec) -> Result<Dataset> {
             });
         }
     }
+    Ok(feature_names)
+}
 
-    let mut data = Vec::new();
-    let mut raw_labels = Vec::new();
-    let mut categorical: Vec<TextColumn> = spec
-        .categorical
-        .iter()
-        .map(|c| TextColumn {
-            name: c.value.clone(),
-            cells: Vec::new(),
-        })
-        .collect();
-    let mut dropped_rows = 0;
-    let mut missing_cells = 0;
-    let mut missing_categories = 0;
+/// What the rows of a CSV file hold, read by `read_rows`.
+#[derive(Debug)]
+struct Rows {
+    /// The numeric features, row-major; NaN where a missing cell is to be filled.
+    data: Vec<f32>,
+    /// Each kept row's target cell.
+    raw_labels: Vec<String>,
+    categorical: Vec<TextColumn>,
+    dropped_rows: usize,
+    missing_cells: usize,
+    missing_categories: usize,
+}
+
+/// What is wrong with one cell: a missing value (its message gets the `data.missing` hint) or
+/// any other problem.
+enum CellProblem {
+    Missing(String),
+    Malformed(String),
+}
+
+/// Reads every row, leaving out those `data.missing: drop` drops; a cell's problem is an
+/// error at its row and column.
+fn read_rows(
+    csv: &mut CsvText,
+    spec: &DataSpec,
+    header: &[String],
+    roles: &[Role],
+    target: usize,
+) -> Result<Rows> {
+    let mut rows = Rows {
+        data: Vec::new(),
+        raw_labels: Vec::new(),
+        categorical: spec
+            .categorical
+            .iter()
+            .map(|c| TextColumn {
+                name: c.value.clone(),
+                cells: Vec::new(),
+            })
+            .collect(),
+        dropped_rows: 0,
+        missing_cells: 0,
+        missing_categories: 0,
+    };
     let mut record = csv::StringRecord::new();
-    // A target cell is missing when empty, or a marker when the target is known to be numbers.
-    let target_missing =
-        |cell: &str| cell.is_empty() || (spec.task == Some(Task::Regression) && is_marker(cell));
     let fills = spec.missing.fills();
     while csv.read(&mut record)? {
-        let drop = match spec.missing {
-            MissingValues::Drop => record.iter().zip(&roles).any(|(cell, role)| match role {
-                Role::Target => target_missing(cell),
-                Role::Number | Role::Category(_) => is_missing(cell),
-                Role::Excluded => false,
-            }),
-            // A label cannot be filled in.
-            MissingValues::Mean | MissingValues::Median => {
-                record.get(target).is_some_and(target_missing)
-            }
-            MissingValues::Error => false,
-        };
-        if drop {
-            dropped_rows += 1;
+        if is_dropped(&record, roles, target, spec) {
+            rows.dropped_rows += 1;
             continue;
         }
         let malformed = |column: usize, message: String| csv.malformed(column, message);
-        let missing = |column: usize, message: String| {
-            let hint = if column == target {
-                "`data.missing: drop` (or `mean` or `median`) leaves out rows with a missing label"
-            } else {
-                "`data.missing: drop` leaves out rows with missing values, `mean` or `median` \
-                 fills in missing features"
-            };
-            malformed(column, format!("{message}; {hint}"))
+        let problem = |column: usize, problem: CellProblem| match problem {
+            CellProblem::Malformed(message) => malformed(column, message),
+            CellProblem::Missing(message) => {
+                let hint = if column == target {
+                    "`data.missing: drop` (or `mean` or `median`) leaves out rows with a missing \
+                     label"
+                } else {
+                    "`data.missing: drop` leaves out rows with missing values, `mean` or \
+                     `median` fills in missing features"
+                };
+                malformed(column, format!("{message}; {hint}"))
+            }
         };
-        for (column, (cell, role)) in record.iter().zip(&roles).enumerate() {
+        for (column, (cell, role)) in record.iter().zip(roles).enumerate() {
             match role {
                 Role::Target => {
-                    if target_missing(cell) {
-                        return Err(missing(column, missing_value(cell, "label")));
-                    }
-                    // A number past single precision can only be a regression target, so it
-                    // is refused here, at its row, also while the task is still to be inferred.
-                    // (A long integer may be an id, a class: those are left to the task.)
-                    let too_large = cell.parse::<f32>().is_ok_and(f32::is_infinite)
-                        && is_finite_number(cell)
-                        && !is_integer_text(cell);
-                    if spec.task != Some(Task::Classification) && too_large {
-                        return Err(malformed(
-                            column,
-                            format!(
-                                "`{cell}` is past the largest number training computes with \
-                                 (about 3.4e38); rescale the target"
-                            ),
-                        ));
-                    }
-                    if spec.task == Some(Task::Regression) && number(cell).is_err() {
-                        return Err(malformed(
-                            column,
-                            format!(
-                                "a regression target must be a finite number, found \
-                                 `{cell}`{}",
-                                decimal_comma_hint(cell)
-                            ),
-                        ));
-                    }
-                    raw_labels.push(cell.to_string());
+                    target_cell(cell, spec.task).map_err(|p| problem(column, p))?;
+                    rows.raw_labels.push(cell.to_string());
                 }
                 Role::Excluded => {}
                 Role::Category(k) => {
-                    let value = if !is_missing(cell) {
-                        Some(encode::category(cell).to_string())
-                    } else if fills {
-                        missing_categories += 1;
-                        None
-                    } else {
-                        return Err(missing(column, missing_value(cell, "cell")));
-                    };
-                    categorical[*k].cells.push(value);
+                    let value = category_cell(cell, fills).map_err(|p| problem(column, p))?;
+                    if value.is_none() {
+                        rows.missing_categories += 1;
+                    }
+                    rows.categorical[*k].cells.push(value);
                 }
                 Role::Number => {
-                    // Only a cell that is not a number is looked up among the missing-value
-                    // markers.
-                    let value = match number(cell) {
-                        Ok(x) => x,
-                        Err(_) if fills && is_missing(cell) => {
-                            missing_cells += 1;
-                            f32::NAN
-                        }
-                        Err(message) if is_missing(cell) => return Err(missing(column, message)),
-                        Err(message)
-                            if decimal_comma(cell).is_some()
-                                || thousands(cell).is_some()
-                                || cell.parse::<f64>().is_ok() =>
-                        {
-                            return Err(malformed(column, message))
-                        }
-                        Err(message) => {
-                            return Err(malformed(
-                                column,
-                                format!(
-                                    "{message}; list `{}` in `data.categorical` to one-hot \
-                                     encode its values, or in `data.exclude` to leave it out",
-                                    header[column]
-                                ),
-                            ))
-                        }
-                    };
-                    data.push(value);
+                    let value = number_cell(cell, fills, &header[column])
+                        .map_err(|p| problem(column, p))?;
+                    if value.is_none() {
+                        rows.missing_cells += 1;
+                    }
+                    rows.data.push(value.unwrap_or(f32::NAN));
                 }
             }
         }
     }
-    let features = Matrix {
-        rows: raw_labels.len(),
-        cols: feature_names.len(),
-        data,
-    };
-    if dropped_rows > 0 && raw_labels.len() < 2 {
-        return Err(unusable(format!(
-            "{} with missing values left out leave {}; at least 2 are needed",
-            experiment::counted(dropped_rows as u64, "row", "rows"),
-            experiment::counted(raw_labels.len() as u64, "data row", "data rows"),
+    Ok(rows)
+}
+
+/// Returns whether a target cell is missing: empty, or a marker when the target is known to be
+/// numbers.
+fn target_missing(cell: &str, task: Option<Task>) -> bool {
+    cell.is_empty() || (task == Some(Task::Regression) && is_marker(cell))
+}
+
+/// Returns whether `data.missing` leaves `record` out.
+fn is_dropped(record: &csv::StringRecord, roles: &[Role], target: usize, spec: &DataSpec) -> bool {
+    match spec.missing {
+        MissingValues::Drop => record.iter().zip(roles).any(|(cell, role)| match role {
+            Role::Target => target_missing(cell, spec.task),
+            Role::Number | Role::Category(_) => is_missing(cell),
+            Role::Excluded => false,
+        }),
+        // A label cannot be filled in.
+        MissingValues::Mean | MissingValues::Median => record
+            .get(target)
+            .is_some_and(|cell| target_missing(cell, spec.task)),
+        MissingValues::Error => false,
+    }
+}
+
+/// Checks a target cell.
+fn target_cell(cell: &str, task: Option<Task>) -> std::result::Result<(), CellProblem> {
+    if target_missing(cell, task) {
+        return Err(CellProblem::Missing(missing_value(cell, "label")));
+    }
+    // A number past single precision can only be a regression target, so it is refused here, at
+    // its row, also while the task is still to be inferred. (A long integer may be an id, a
+    // class: those are left to the task.)
+    let too_large = cell.parse::<f32>().is_ok_and(f32::is_infinite)
+        && is_finite_number(cell)
+        && !is_integer_text(cell);
+    if task != Some(Task::Classification) && too_large {
+        return Err(CellProblem::Malformed(format!(
+            "`{cell}` is past the largest number training computes with (about 3.4e38); \
+             rescale the target"
         )));
     }
-    if spec.task.is_none() {
-        if let Some(why) = numbers_read_as_classes(&raw_labels) {
-            return Err(unusable(format!("the target `{target_name}` {why}")));
-        }
+    if task == Some(Task::Regression) && number(cell).is_err() {
+        return Err(CellProblem::Malformed(format!(
+            "a regression target must be a finite number, found `{cell}`{}",
+            decimal_comma_hint(cell)
+        )));
     }
-    let targets = Targets::from_raw(&raw_labels, spec.task);
-    let mut dataset =
-        targets.into_dataset(features, feature_names, spec.image, target_name, &unusable)?;
-    dataset.categorical = categorical;
-    dataset.dropped_rows = dropped_rows;
-    dataset.missing_cells = missing_cells;
-    dataset.missing_categories = missing_categories;
-    dataset.separator = csv.separator();
-    Ok(dataset)
+    Ok(())
+}
+
+/// Reads a categorical cell: its category, or `None` for a missing one that `fills` lets
+/// through.
+fn category_cell(cell: &str, fills: bool) -> std::result::Result<Option<String>, CellProblem> {
+    if !is_missing(cell) {
+        Ok(Some(encode::category(cell).to_string()))
+    } else if fills {
+        Ok(None)
+    } else {
+        Err(CellProblem::Missing(missing_value(cell, "cell")))
+    }
+}
+
+/// Reads a numeric feature cell of the column `name`: its value, or `None` for a missing one
+/// that `fills` lets through.
+fn number_cell(
+    cell: &str,
+    fills: bool,
+    name: &str,
+) -> std::result::Result<Option<f32>, CellProblem> {
+    // Only a cell that is not a number is looked up among the missing-value markers.
+    match number(cell) {
+        Ok(x) => Ok(Some(x)),
+        Err(_) if fills && is_missing(cell) => Ok(None),
+        Err(message) if is_missing(cell) => Err(CellProblem::Missing(message)),
+        Err(message)
+            if decimal_comma(cell).is_some()
+                || thousands(cell).is_some()
+                || cell.parse::<f64>().is_ok() =>
+        {
+            Err(CellProblem::Malformed(message))
+        }
+        Err(message) => Err(CellProblem::Malformed(format!(
+            "{message}; list `{name}` in `data.categorical` to one-hot encode its values, or in \
+             `data.exclude` to leave it out"
+        ))),
+    }
+}
+
+impl Rows {
+    /// Returns the dataset the rows make: the features, and the targets read as the task.
+    fn into_dataset(
+        self,
+        feature_names: Vec<String>,
+        spec: &DataSpec,
+        separator: Option<char>,
+    ) -> Result<Dataset> {
+        let path = &spec.csv.value;
+        let target_name = &spec.target.value;
+        let unusable = |message: String| Error::Unusable {
+            path: path.clone(),
+            message,
+        };
+        let features = Matrix {
+            rows: self.raw_labels.len(),
+            cols: feature_names.len(),
+            data: self.data,
+        };
+        if self.dropped_rows > 0 && self.raw_labels.len() < 2 {
+            return Err(unusable(format!(
+                "{} with missing values left out leave {}; at least 2 are needed",
+                experiment::counted(self.dropped_rows as u64, "row", "rows"),
+                experiment::counted(self.raw_labels.len() as u64, "data row", "data rows"),
+            )));
+        }
+        if spec.task.is_none() {
+            if let Some(why) = numbers_read_as_classes(&self.raw_labels) {
+                return Err(unusable(format!("the target `{target_name}` {why}")));
+            }
+        }
+        let targets = Targets::from_raw(&self.raw_labels, spec.task);
+        let mut dataset =
+            targets.into_dataset(features, feature_names, spec.image, target_name, &unusable)?;
+        dataset.categorical = self.categorical;
+        dataset.dropped_rows = self.dropped_rows;
+        dataset.missing_cells = self.missing_cells;
+        dataset.missing_categories = self.missing_categories;
+        dataset.separator = separator;
+        Ok(dataset)
+    }
 }
 
 /// Parses a feature cell, or says what is wrong with it.
