@@ -17,12 +17,18 @@
 //! `p` places back, and a pruned trial cannot pass a deciding step before the slower earlier
 //! trials reach it.
 //!
-//! A sampler's view shares the finished trials instead of copying them (`History`): a sweep of
-//! `n` trials would otherwise clone every finished trial for every suggestion, `n^2 / 2` clones
-//! in all. Rejected: handing the samplers `Arc<Trial>`s, as `search::SuggestContext` takes a
-//! plain slice of trials; a single shared copy extended in place (`Arc::make_mut`), which copies
-//! the whole history whenever it must grow while another worker still holds a view of it, as
-//! happens most of the time with `parallel` above 1 and a sampler whose suggestions take a while.
+//! A sampler's view, and an agent's look at every finished trial on each beat (`finished`),
+//! share the finished trials instead of copying them (`History`): a sweep of `n` trials would
+//! otherwise clone every finished trial for every suggestion, `n^2 / 2` clones in all, and an
+//! agent every finished trial on every beat. Copies that no view holds are dropped but the most
+//! current one, which the next view brings up to date in place, so the board keeps at most one
+//! copy more than are in use. Rejected: handing the samplers `Arc<Trial>`s, as
+//! `search::SuggestContext` takes a plain slice of trials; a single shared copy extended in place
+//! (`Arc::make_mut`), which copies the whole history whenever it must grow while another worker
+//! still holds a view of it, as happens most of the time with `parallel` above 1 and a sampler
+//! whose suggestions take a while; keeping every copy no view holds for the next views, which
+//! kept as many copies of the whole history as views were ever held at once, for the whole
+//! study.
 
 use std::collections::BTreeMap;
 use std::ops::Bound::{Excluded, Unbounded};
@@ -73,8 +79,9 @@ struct Inner {
 ///   below its `upto` (at most `ended`) as the board holds them now.
 ///
 /// A copy that a view holds is never changed (it is that view's snapshot); one that no view
-/// holds is brought up to date in place. A copy is added only when every other one is held, so
-/// there are never more copies than views were held at once.
+/// holds is brought up to date in place. Whenever a view is taken, the copies no view holds are
+/// dropped but the most current one (`spare`); a copy is added only when every other one is
+/// held, so there is at most one copy more than views are held.
 #[derive(Debug, Default)]
 struct History {
     /// Every trial numbered below it has ended or is skipped (advanced as views need it).
@@ -86,12 +93,21 @@ struct History {
 /// One copy of the finished trials (`History`).
 #[derive(Debug, Default)]
 struct HistoryCopy {
-    /// The finished trials in number order, of which the first `current` are current.
+    /// The finished trials in number order, of which the first `current` are current (after
+    /// them, `Board::finished` puts the finished trials above `upto`, for its view only).
     trials: Arc<Vec<Trial>>,
     /// How many of `trials` are the board's finished trials numbered below `upto`.
     current: usize,
     /// The trial number below which the copy holds every finished trial.
     upto: u32,
+}
+
+impl HistoryCopy {
+    /// Whether no view holds it (views take a copy only under the board's lock, so none is
+    /// taken while the lock is held).
+    fn free(&self) -> bool {
+        Arc::strong_count(&self.trials) == 1
+    }
 }
 
 /// Aborts its board when dropped during a panic (`Board::abort_on_panic`).
@@ -137,16 +153,12 @@ impl Inner {
         let running = between
             .filter_map(|e| e.and_then(|e| e.params.clone()))
             .collect();
-        let (history, learned) = if first_running == 0 {
-            (Arc::default(), 0)
+        let history = if first_running == 0 {
+            Finished::default()
         } else {
             self.finished_below(first_running)
         };
-        Some(SamplerView {
-            history,
-            learned,
-            running,
-        })
+        Some(SamplerView { history, running })
     }
 
     /// Advances `history.ended` over the trials that have ended, up to `end`; returns whether
@@ -164,20 +176,59 @@ impl Inner {
         *ended >= end
     }
 
-    /// Returns a copy of the finished trials numbered below `end` (all ended: `ended_below`),
-    /// with how many of its first trials they are: a copy that covers them already, shared, else
-    /// one that no view holds, brought up to date, else a new one.
-    fn finished_below(&mut self, end: u32) -> (Arc<Vec<Trial>>, usize) {
-        let copies = &mut self.history.copies;
-        let covering = copies.iter().position(|c| c.upto >= end);
-        let free = || {
-            // The most current of the copies no view holds (views take a copy only under the
-            // board's lock, so none is taken meanwhile).
-            (0..copies.len())
-                .filter(|&i| Arc::strong_count(&copies[i].trials) == 1)
-                .max_by_key(|&i| copies[i].upto)
+    /// Returns the finished trials numbered below `end` (all ended: `ended_below`), shared: in a
+    /// copy that covers them already, else in the spare one brought up to date, else in a new one
+    /// (`copy_upto`).
+    fn finished_below(&mut self, end: u32) -> Finished {
+        self.drop_unheld();
+        let covering = self.history.copies.iter().position(|c| c.upto >= end);
+        let index = match covering {
+            Some(i) => i,
+            None => self.copy_upto(end),
         };
-        let index = match covering.or_else(free) {
+        let copy = &self.history.copies[index];
+        let len = copy.trials[..copy.current].partition_point(|t| t.id.0 < end);
+        Finished {
+            trials: Arc::clone(&copy.trials),
+            len,
+        }
+    }
+
+    /// Returns every finished trial, shared: those numbered below the first that has not ended
+    /// from a copy brought up to date as `finished_below` does, the few above it cloned after
+    /// them (in a copy no view holds, so as not to change another view's snapshot).
+    fn finished_all(&mut self) -> Finished {
+        // Advances `ended` as far as the trials have ended.
+        self.ended_below(u32::MAX);
+        let end = self.history.ended;
+        fn above(trials: &BTreeMap<TrialId, Entry>, end: u32) -> impl Iterator<Item = &Trial> {
+            trials
+                .range(TrialId(end)..)
+                .filter_map(|(_, e)| e.finished.as_ref())
+        }
+        if above(&self.trials, end).next().is_none() {
+            return self.finished_below(end);
+        }
+        let index = self.copy_upto(end);
+        let copy = &mut self.history.copies[index];
+        // Not shared (`copy_upto`), so changed in place: `make_mut` copies nothing.
+        let trials = Arc::make_mut(&mut copy.trials);
+        trials.truncate(copy.current);
+        trials.extend(above(&self.trials, end).cloned());
+        Finished {
+            len: trials.len(),
+            trials: Arc::clone(&copy.trials),
+        }
+    }
+
+    /// Drops the copies no view holds but the most current one, the spare, and returns the index
+    /// of a copy no view holds whose first `current` trials are the finished trials numbered
+    /// below `end` (all ended: `ended_below`): the spare brought up to date in place, or a new
+    /// one when every copy is held.
+    fn copy_upto(&mut self, end: u32) -> usize {
+        self.drop_unheld();
+        let copies = &mut self.history.copies;
+        let index = match copies.iter().position(HistoryCopy::free) {
             Some(i) => i,
             None => {
                 copies.push(HistoryCopy::default());
@@ -197,8 +248,18 @@ impl Inner {
             copy.current = trials.len();
             copy.upto = end;
         }
-        let learned = copy.trials[..copy.current].partition_point(|t| t.id.0 < end);
-        (Arc::clone(&copy.trials), learned)
+        index
+    }
+
+    /// Drops the copies that no view holds but the most current one, the spare.
+    fn drop_unheld(&mut self) {
+        let copies = &mut self.history.copies;
+        let spare = copies
+            .iter()
+            .filter(|c| c.free())
+            .max_by_key(|c| c.upto)
+            .map(|c| Arc::as_ptr(&c.trials));
+        copies.retain(|c| !c.free() || Some(Arc::as_ptr(&c.trials)) == spare);
     }
 
     /// Notes that the finished record of trial `j` changed (it started again, or ended again):
@@ -239,14 +300,29 @@ pub(crate) enum Unsuggested {
     Closed,
 }
 
+/// Finished trials by number, shared with other views of the board's (`History`): a snapshot,
+/// which what the board learns later does not change.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Finished {
+    /// A copy of the board's finished trials, of which these are the first `len`.
+    trials: Arc<Vec<Trial>>,
+    /// How many of `trials` these are.
+    len: usize,
+}
+
+impl std::ops::Deref for Finished {
+    type Target = [Trial];
+
+    fn deref(&self) -> &[Trial] {
+        &self.trials[..self.len]
+    }
+}
+
 /// What a sampler may see when suggesting a trial.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SamplerView {
-    /// The board's finished trials, shared with other views (`History`), of which it learns
-    /// from the first `learned`.
-    history: Arc<Vec<Trial>>,
-    /// How many of `history` it learns from.
-    learned: usize,
+    /// The finished trials it learns from.
+    history: Finished,
     /// Parameters of the trials treated as running.
     pub(crate) running: Vec<Params>,
 }
@@ -254,7 +330,7 @@ pub(crate) struct SamplerView {
 impl SamplerView {
     /// Returns the finished trials it learns from, by number.
     pub(crate) fn finished(&self) -> &[Trial] {
-        &self.history[..self.learned]
+        &self.history
     }
 }
 
@@ -332,13 +408,11 @@ impl Board {
         self.changed.notify_all();
     }
 
-    /// Returns the trials that have ended, by number.
-    pub(crate) fn finished(&self) -> Vec<Trial> {
-        self.lock()
-            .trials
-            .values()
-            .filter_map(|e| e.finished.clone())
-            .collect()
+    /// Returns the trials that have ended, by number, shared with the samplers' views
+    /// (`History`): a call clones the trials that ended since the shared copy was last brought
+    /// up to date, and those above the first trial that has not ended, not every one.
+    pub(crate) fn finished(&self) -> Finished {
+        self.lock().finished_all()
     }
 
     /// Returns the first trial numbered below `n` that has not ended and may still start:
@@ -641,24 +715,70 @@ mod tests {
         let a = board.sampler_view(TrialId(4), 1).unwrap();
         let b = board.sampler_view(TrialId(3), 1).unwrap();
         assert!(
-            Arc::ptr_eq(&a.history, &b.history),
+            Arc::ptr_eq(&a.history.trials, &b.history.trials),
             "b's trials are in a's copy"
         );
         assert_eq!(numbers(a.finished()), [0, 1, 2, 3]);
         assert_eq!(numbers(b.finished()), [0, 1, 2]);
         // A view that needs more than a held copy has gets a copy of its own.
         let c = board.sampler_view(TrialId(6), 1).unwrap();
-        assert!(!Arc::ptr_eq(&a.history, &c.history));
+        assert!(!Arc::ptr_eq(&a.history.trials, &c.history.trials));
         assert_eq!(numbers(c.finished()), [0, 1, 2, 3, 4, 5]);
-        let first = Arc::as_ptr(&a.history);
+        let first = Arc::as_ptr(&a.history.trials);
         drop((a, b));
         board.start(TrialId(6), Params::new());
         board.finish(ended(6));
         // c still holds its copy: the free one, a's, is extended where it is.
         let d = board.sampler_view(TrialId(7), 1).unwrap();
-        assert_eq!(Arc::as_ptr(&d.history), first);
+        assert_eq!(Arc::as_ptr(&d.history.trials), first);
         assert_eq!(numbers(d.finished()), [0, 1, 2, 3, 4, 5, 6]);
         assert_eq!(numbers(c.finished()), [0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn every_finished_trial_is_shared_too_and_copies_no_view_holds_are_dropped_but_one() {
+        let board = Board::default();
+        for j in [0, 1, 2, 4] {
+            board.start(TrialId(j), Params::new());
+            board.finish(ended(j));
+        }
+        board.start(TrialId(3), Params::new());
+        // Trial 4 ended above trial 3, which runs: it is cloned after the shared ones.
+        let first = board.finished();
+        assert_eq!(numbers(&first), [0, 1, 2, 4]);
+        let buffer = Arc::as_ptr(&first.trials);
+        drop(first);
+        // Once trial 3 ends, the copy no view holds is brought up to date where it is, and
+        // again with nothing new, so a beat does not clone every finished trial.
+        board.finish(ended(3));
+        let again = board.finished();
+        assert_eq!(numbers(&again), [0, 1, 2, 3, 4]);
+        assert_eq!(Arc::as_ptr(&again.trials), buffer);
+        drop(again);
+        assert_eq!(Arc::as_ptr(&board.finished().trials), buffer);
+
+        // Views held at once need copies of their own; once let go, all but one are dropped.
+        for j in 5..8 {
+            board.start(TrialId(j), Params::new());
+            board.finish(ended(j));
+        }
+        let views: Vec<SamplerView> = (5..9)
+            .map(|k| board.sampler_view(TrialId(k), 1).unwrap())
+            .collect();
+        let copies: Vec<_> = views
+            .iter()
+            .map(|v| Arc::downgrade(&v.history.trials))
+            .collect();
+        assert_eq!(board.lock().history.copies.len(), 4);
+        drop(views);
+        let last = board.finished();
+        assert_eq!(numbers(&last), [0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(board.lock().history.copies.len(), 1);
+        let kept = copies.iter().filter(|c| c.upgrade().is_some()).count();
+        assert_eq!(
+            kept, 1,
+            "the copies no view holds are dropped but the spare"
+        );
     }
 
     /// Returns the view of trial `k` by the rule written out plainly, every finished trial
@@ -726,6 +846,24 @@ mod tests {
                     11 => board.skip(j),
                     12 => board.preload(record(j.0, n), vec![(Step(1), 0.5)]),
                     13 => board.report(j, Step(n as u32), 0.5),
+                    14 | 15 => {
+                        // Every finished trial, as an agent's beat looks at them.
+                        let expected: Vec<Trial> = board
+                            .lock()
+                            .trials
+                            .values()
+                            .filter_map(|e| e.finished.clone())
+                            .collect();
+                        let shared = board.finished();
+                        assert_eq!(&shared[..], &expected[..], "seed {seed} step {n}");
+                        if held.len() < 4 {
+                            let view = SamplerView {
+                                history: shared,
+                                running: Vec::new(),
+                            };
+                            held.push((view, expected, Vec::new()));
+                        }
+                    }
                     _ => {
                         let (k, parallel) =
                             (TrialId(draw.below(12) as u32), 1 + draw.below(4) as u32);
