@@ -68,7 +68,7 @@ fn short(x: f64) -> String {
 
 /// Returns the searched parameters of `trial` that lie at an end of their range, in the
 /// space's order.
-pub fn at_edges(space: &SearchSpace, trial: &Trial) -> Vec<AtEdge> {
+pub(crate) fn at_edges(space: &SearchSpace, trial: &Trial) -> Vec<AtEdge> {
     space
         .params()
         .iter()

@@ -208,7 +208,7 @@ fn curves_csv_with(experiment: &str, curves: &Curves, for_spreadsheets: bool) ->
 
 /// Returns one CSV line, ending in a newline: cells with a comma, a quote or a line break are
 /// quoted, their quotes doubled.
-pub fn csv_row(cells: &[String]) -> String {
+pub(crate) fn csv_row(cells: &[String]) -> String {
     let quoted: Vec<String> = cells.iter().map(|c| csv_cell(c, false)).collect();
     let mut line = quoted.join(",");
     line.push('\n');

@@ -321,7 +321,7 @@ impl Aggregate {
     }
 
     /// Returns the aggregate called `name`.
-    pub fn from_name(name: &str) -> Option<Aggregate> {
+    pub(crate) fn from_name(name: &str) -> Option<Aggregate> {
         Aggregate::ALL.into_iter().find(|a| a.as_str() == name)
     }
 

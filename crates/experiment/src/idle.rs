@@ -122,7 +122,7 @@ impl ExperimentSpec {
     /// `when:` could leave it out of (the knob it needs is searched over several values, some
     /// of which it does not act with); empty when there is nothing to say.
     #[must_use]
-    pub fn idle_knob_notes(&self) -> Vec<String> {
+    pub(crate) fn idle_knob_notes(&self) -> Vec<String> {
         let mut notes: Vec<(&str, String)> = Vec::new();
         for &(knob, needs) in RELIANCES {
             if notes.iter().any(|(k, _)| *k == knob) {

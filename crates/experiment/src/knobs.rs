@@ -386,7 +386,7 @@ impl Knob {
 
     /// Returns the knob that `name` stands for, as other tools call it (`weight_decay` is `l2`)
     /// or in another case (`LR`), reading `-` as `_`; `None` when it stands for none.
-    pub fn known_as(name: &str) -> Option<&'static Knob> {
+    pub(crate) fn known_as(name: &str) -> Option<&'static Knob> {
         let name = name.to_ascii_lowercase().replace('-', "_");
         let own = ALIASES
             .iter()

@@ -50,12 +50,12 @@ pub use constraint::{
     violation_of, Constraint,
 };
 pub use digest::sha256_hex;
-pub use edges::{at_edges, AtEdge, End};
+pub use edges::{AtEdge, End};
 pub use effort::{epochs_reported, Effort};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use export::{
-    csv_row, curves_csv, curves_csv_for_spreadsheets, trials_csv, trials_csv_for_spreadsheets,
-    Curves, Judged,
+    curves_csv, curves_csv_for_spreadsheets, trials_csv, trials_csv_for_spreadsheets, Curves,
+    Judged,
 };
 pub use filter::{Comparison, Field, FilterError, TrialFilter};
 pub use gate::{
@@ -68,15 +68,15 @@ pub use knobs::{
     Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, Schedule, KNOBS,
 };
 pub use leaderboard::{best_trial, extra_columns, pareto_front, rank_trials};
+pub(crate) use method::BLX_ALPHA;
 pub use method::{
     Acquisition, BayesConfig, CmaEsConfig, Crossover, GridConfig, IndependentSampler, Method,
-    Nsga2Config, Nsga3Config, Restart, SobolConfig, TpeConfig, BLX_ALPHA,
+    Nsga2Config, Nsga3Config, Restart, SobolConfig, TpeConfig,
 };
-pub use metric::{
-    out_of_range, Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX,
-};
+pub(crate) use metric::out_of_range;
+pub use metric::{Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX};
 pub use objective::{Control, Objective, Reporter, TrialContext};
-pub use order::{SortKey, TrialOrder, SORT_KEYS};
+pub use order::{SortKey, TrialOrder};
 pub use plateau::{Plateau, PlateauState};
 pub use pruning::{hyperband_first_rungs, PrunerSpec};
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};

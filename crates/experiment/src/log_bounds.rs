@@ -17,7 +17,7 @@ impl SearchSpace {
     /// log scale: `log_normal`, `q_log_normal`) that puts at least
     /// `OUTSIDE_NOTED` of its draws outside the values the knob takes (a negative learning
     /// rate, a dropout above 1): those trials fail, a share of the budget lost.
-    pub fn normal_outside_notes(&self) -> Vec<String> {
+    pub(crate) fn normal_outside_notes(&self) -> Vec<String> {
         self.params()
             .iter()
             .filter_map(|p| {
@@ -76,7 +76,7 @@ impl SearchSpace {
     /// (a momentum of 2.3) are not noted: the `_values` form would be refused. Where the drawn
     /// range is one the knob is often searched over (`USUAL_NEAR_ONE`: momentum from 0.905 to
     /// 0.999), the `_values` form is offered only as what to write if values were meant.
-    pub fn log_bound_notes(&self) -> Vec<String> {
+    pub(crate) fn log_bound_notes(&self) -> Vec<String> {
         self.params()
             .iter()
             .filter_map(|p| {
@@ -134,7 +134,7 @@ impl SearchSpace {
     /// Notes each parameter drawn uniformly (not log-uniformly, `uniform` or `q_uniform`) over
     /// positive bounds three or more orders of magnitude apart, where over 90% of the draws land
     /// in the top order.
-    pub fn uniform_over_orders_notes(&self) -> Vec<String> {
+    pub(crate) fn uniform_over_orders_notes(&self) -> Vec<String> {
         self.params()
             .iter()
             .filter_map(|p| {

@@ -48,11 +48,11 @@ pub struct Nsga3Config {
 
 impl Nsga3Config {
     /// `dividing_parameter`'s default, as Optuna's `NSGAIIISampler`.
-    pub const DEFAULT_DIVIDING_PARAMETER: u32 = 3;
+    pub(crate) const DEFAULT_DIVIDING_PARAMETER: u32 = 3;
 
     /// The most reference directions a study may ask for: the niching compares every trial of
     /// a generation with each.
-    pub const MAX_REFERENCE_POINTS: u64 = 10_000;
+    pub(crate) const MAX_REFERENCE_POINTS: u64 = 10_000;
 
     /// Returns how many reference directions `objectives` objectives get:
     /// `C(objectives + p - 1, p)` for `p` divisions, `u64::MAX` past it.
@@ -116,7 +116,7 @@ pub enum Crossover {
 }
 
 /// BLX-alpha's default `alpha`.
-pub const BLX_ALPHA: f64 = 0.5;
+pub(crate) const BLX_ALPHA: f64 = 0.5;
 
 impl Crossover {
     /// Returns its `crossover:` word.
@@ -541,7 +541,7 @@ impl TpeConfig {
     /// in three, 0.432, 0.569 and 0.730 against 0.460, 0.536 and 0.699 (worse at small
     /// budgets: 40 trials fell to 0.361 from 0.426, near random search's 0.322); in two (ZDT1)
     /// jointly is better at every budget (11.488 against 11.210 at 100).
-    pub const JOINT_UP_TO_OBJECTIVES: usize = 3;
+    pub(crate) const JOINT_UP_TO_OBJECTIVES: usize = 3;
 
     /// Returns whether parameters are modelled jointly in a study of `objectives` objectives.
     pub fn multivariate_for(&self, objectives: usize) -> bool {

@@ -128,7 +128,7 @@ fn hundredth(x: f64) -> String {
 /// Returns why `x` cannot be a value of the known metric `name` (`metric_range`), or `None`
 /// when it can or `name` is not a known metric: "val_accuracy is a fraction from 0 to 1 (write
 /// 0.95 for 95%), found 95".
-pub fn out_of_range(name: &str, x: f64) -> Option<String> {
+pub(crate) fn out_of_range(name: &str, x: f64) -> Option<String> {
     Direction::of_metric(name)?;
     let found = crate::number_text(x);
     match metric_range(name) {

@@ -36,7 +36,7 @@ pub struct TrialOrder {
 }
 
 /// The keys, as a message lists them.
-pub const SORT_KEYS: &str = "rank, trial, state, epoch, duration, param.NAME or metric.NAME";
+pub(crate) const SORT_KEYS: &str = "rank, trial, state, epoch, duration, param.NAME or metric.NAME";
 
 /// The keys that are not a parameter or metric, as written.
 const PLAIN_KEYS: [&str; 5] = ["rank", "trial", "state", "epoch", "duration"];

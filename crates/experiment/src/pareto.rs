@@ -127,7 +127,7 @@ pub fn crowding(points: &[Vec<f64>], members: &[usize]) -> Vec<f64> {
 /// others limited to that box (each one's values raised to the point's where below them: only
 /// the few that are not then dominated count), which costs far less than a whole front's
 /// hypervolume per member (five objectives, 100 trials: `tpe` 2.05 s a run before).
-pub fn contributions(points: &[Vec<f64>], members: &[usize], reference: &[f64]) -> Vec<f64> {
+pub(crate) fn contributions(points: &[Vec<f64>], members: &[usize], reference: &[f64]) -> Vec<f64> {
     let at = |k: usize, objective: usize| points[members[k]][objective];
     if reference.len() > 3 {
         return (0..members.len())

@@ -248,11 +248,6 @@ impl SearchSpace {
         self.params.iter().find(|p| p.name == name)
     }
 
-    /// Returns true when some parameter is conditional.
-    pub fn has_conditions(&self) -> bool {
-        self.params.iter().any(|p| p.condition.is_some())
-    }
-
     /// Returns true when `param` exists given the values `chosen` so far; for a whole trial, when
     /// `chosen` holds the parameters before it in dependency order.
     pub fn is_active(&self, param: &Param, chosen: &Params) -> bool {
@@ -352,7 +347,7 @@ impl Distribution {
     /// are integers, a float for a real range, the listed value of a categorical one), or says
     /// why the distribution never gives it: out of range, off the quantization grid, not listed,
     /// or of the wrong type.
-    pub fn admit(&self, value: &ParamValue) -> Result<ParamValue, String> {
+    pub(crate) fn admit(&self, value: &ParamValue) -> Result<ParamValue, String> {
         let number = |v: &ParamValue| {
             v.as_f64()
                 .ok_or_else(|| format!("expected a number, found {} `{v}`", v.type_name()))
@@ -575,7 +570,7 @@ impl ParamValue {
     }
 
     /// Returns the name of the value's type, for error messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             ParamValue::Int(_) => "integer",
             ParamValue::Float(_) => "number",

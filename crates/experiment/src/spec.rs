@@ -340,7 +340,7 @@ impl ExperimentSpec {
     }
 
     /// Returns the first trial (by number) of `trials` that reached the spec's target.
-    pub fn first_at_target(&self, trials: &[Trial]) -> Option<TrialId> {
+    pub(crate) fn first_at_target(&self, trials: &[Trial]) -> Option<TrialId> {
         trials
             .iter()
             .filter(|t| self.reaches_target(t))
@@ -388,7 +388,7 @@ impl ExperimentSpec {
     /// Returns a note for each objective searched the other way from the one its metric
     /// improves in (`val_loss` maximized): such a search looks for the worst models, which is
     /// seldom meant, and `goal:` left out takes the metric's own direction.
-    pub fn contrary_goals(&self) -> Vec<String> {
+    pub(crate) fn contrary_goals(&self) -> Vec<String> {
         self.objectives()
             .into_iter()
             .filter_map(|m| {
@@ -488,7 +488,7 @@ impl ExperimentSpec {
 
     /// Returns whether `trial` completed with its objective at the spec's target or past it,
     /// meeting the constraints; false without a target.
-    pub fn reaches_target(&self, trial: &Trial) -> bool {
+    pub(crate) fn reaches_target(&self, trial: &Trial) -> bool {
         self.target.is_some_and(|target| {
             trial.state == TrialState::Completed
                 && trial

@@ -47,7 +47,7 @@ impl ExperimentSpec {
 
     /// Returns a note for each rule meant to stop trials early that, with these settings and a
     /// study of `trials` trials, never stops one before its last epoch; empty when each can.
-    pub fn idle_stopping(&self, trials: u32) -> Vec<String> {
+    pub(crate) fn idle_stopping(&self, trials: u32) -> Vec<String> {
         let epochs = self.most_epochs();
         let mut notes: Vec<String> = self
             .pruner
@@ -162,7 +162,7 @@ impl PrunerSpec {
     /// Returns a note when this rule stops no trial before its last epoch, or (Hyperband) only
     /// some, when trials train at most `epochs` epochs in a study of `trials` trials; `None`
     /// when it can stop any.
-    pub fn idle_note(&self, epochs: u32, trials: u32) -> Option<String> {
+    pub(crate) fn idle_note(&self, epochs: u32, trials: u32) -> Option<String> {
         let none = |why: String| format!("the pruner stops no trial early: {why}");
         self.never_stops(epochs, trials).map(none).or_else(|| {
             self.stops_some(epochs)
