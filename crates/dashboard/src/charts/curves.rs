@@ -63,6 +63,88 @@ pub(crate) enum Fit {
 /// How much the first epochs may stretch a settled chart's axis before they are cut off it.
 const SETTLED_SQUEEZE: f64 = 3.0;
 
+/// How many decades (powers of ten) the values must span, all positive, for a curve chart's y
+/// axis to be logarithmic.
+const LOG_DECADES: f64 = 2.0;
+
+/// How a line chart's y axis lays out values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum YAxis {
+    /// Evenly: the default, and always for values that are not all positive (accuracies, which
+    /// span less than a decade, stay linear).
+    Linear,
+    /// By powers of ten: every value drawn is positive and those that set the axis span more
+    /// than `LOG_DECADES` decades, as a loss falling from 0.67 to 7e-4 does, whose last epochs
+    /// a linear axis squashes onto zero (what W&B's and TensorBoard's users switch to by
+    /// hand). The chart says so on its y axis.
+    Log,
+}
+
+impl YAxis {
+    /// Chooses the axis of `curves`: logarithmic when every finite value is positive and the
+    /// values of the curves that set the axis (the coloured ones; every one where all are
+    /// dimmed) span more than `LOG_DECADES` decades.
+    fn of(curves: &[Curve]) -> YAxis {
+        let values = |c: &Curve| {
+            c.points
+                .iter()
+                .map(|p| p.1)
+                .filter(|y| y.is_finite())
+                .collect::<Vec<_>>()
+        };
+        if curves.iter().flat_map(values).any(|y| y <= 0.0) {
+            return YAxis::Linear;
+        }
+        let coloured = curves.iter().any(|c| c.emphasis != Emphasis::Dimmed);
+        let setting = curves
+            .iter()
+            .filter(|c| !coloured || c.emphasis != Emphasis::Dimmed)
+            .flat_map(values);
+        let (lo, hi) = setting.fold((f64::INFINITY, 0.0_f64), |(lo, hi), y| {
+            (lo.min(y), hi.max(y))
+        });
+        if lo.is_finite() && (hi / lo).log10() > LOG_DECADES {
+            YAxis::Log
+        } else {
+            YAxis::Linear
+        }
+    }
+
+    /// Returns where value `y` lies along the axis: itself, or its logarithm.
+    fn place(self, y: f64) -> f64 {
+        match self {
+            YAxis::Linear => y,
+            YAxis::Log => y.log10(),
+        }
+    }
+
+    /// Returns the value at place `v` along the axis (what `place` placed there).
+    fn value(self, v: f64) -> f64 {
+        match self {
+            YAxis::Linear => v,
+            YAxis::Log => 10f64.powf(v),
+        }
+    }
+
+    /// Writes the tick at place `v` of an axis over places `y0..y1`: the value; on a log axis
+    /// that holds two whole powers of ten or more, only at those (`0.001`, `0.01`, `0.1`),
+    /// and on a shorter one (a settled overlay's) at every tick, to two significant digits.
+    fn tick(self, v: f64, (y0, y1): (f64, f64)) -> String {
+        match self {
+            YAxis::Linear => tick(v),
+            YAxis::Log if y1.floor() - y0.ceil() < 1.0 => super::significant(10f64.powf(v), 2),
+            YAxis::Log => {
+                let whole = v.round();
+                if (v - whole).abs() < 1e-9 {
+                    tick(10f64.powf(whole))
+                } else {
+                    String::new()
+                }
+            }
+        }
+    }
+}
+
 /// Returns a line chart of `curves` against `x_title` and `y_title` whose y axis spans every
 /// point of the coloured curves (`Fit::Every`); `dimmed_label` names the legend entry of the
 /// dimmed curves, and `empty_message` is shown when there is nothing to draw. A curve with a
@@ -93,6 +175,28 @@ pub(crate) fn fitted(
     fit: Fit,
 ) -> String {
     let title = format!("{y_title} by {x_title}");
+    // On a log axis, the curves are drawn at their values' logarithms on a linear one, whose
+    // ticks name the values: every fit, cut and mark below works on the places alike.
+    let axis = YAxis::of(curves);
+    let placed: Vec<Curve>;
+    let curves = match axis {
+        YAxis::Linear => curves,
+        YAxis::Log => {
+            placed = curves
+                .iter()
+                .map(|c| Curve {
+                    points: c.points.iter().map(|&(x, y)| (x, axis.place(y))).collect(),
+                    ..c.clone()
+                })
+                .collect();
+            &placed
+        }
+    };
+    let y_desc = match axis {
+        YAxis::Linear => y_title.to_string(),
+        YAxis::Log => format!("{y_title} (log scale)"),
+    };
+    let y_title = y_desc.as_str();
     let per_curve = (MAX_POINTS / curves.len().max(1)).max(20);
     let lines: Vec<(&Curve, Vec<(f64, f64)>)> = curves
         .iter()
@@ -158,7 +262,10 @@ pub(crate) fn fitted(
             .all(|(_, p)| p.iter().all(|(_, y)| *y == p[0].1));
     // What each curve comes to, as its tooltip says it; the coloured curves' in the chart's
     // label too, for a reader who does not see the drawing.
-    let described: Vec<String> = lines.iter().map(|(c, _)| describe(c, x_title)).collect();
+    let described: Vec<String> = lines
+        .iter()
+        .map(|(c, _)| describe(c, x_title, axis))
+        .collect();
     let mut words: Vec<String> = lines
         .iter()
         .zip(&described)
@@ -168,6 +275,9 @@ pub(crate) fn fitted(
     words.extend(absent.iter().map(|c| format!("{}: no values", c.label)));
     if flat {
         words.push(format!("each line is the same at every {x_title}"));
+    }
+    if axis == YAxis::Log {
+        words.push("y axis on a log scale".to_string());
     }
     if let Some(way) = cut {
         words.push(format!("first {x_title}s cut off {way} the axis"));
@@ -204,7 +314,9 @@ pub(crate) fn fitted(
             &plot,
             (x0..x1, y0..y1),
             (x_title, y_title),
-            (&|v: &f64| trial_tick(*v), &|v: &f64| tick(*v)),
+            (&|v: &f64| trial_tick(*v), &move |v: &f64| {
+                axis.tick(*v, (y0, y1))
+            }),
         )?;
         let shown = |p: &(f64, f64)| (y0..=y1).contains(&p.1);
         for (_, points) in lines.iter().filter(|(c, _)| c.emphasis == Emphasis::Dimmed) {
@@ -347,10 +459,10 @@ fn best_point(curve: &Curve) -> Option<(f64, f64)> {
     curve.points.iter().find(|p| p.0 == step).copied()
 }
 
-/// Returns what `curve` comes to: its best epoch and value, or, without one (a pruned trial; an
-/// experiment's best so far), where it ends; then its note, if any.
-fn describe(curve: &Curve, x_title: &str) -> String {
-    let comes_to = comes_to(curve, x_title);
+/// Returns what `curve` (placed along `axis`) comes to: its best epoch and value, or, without
+/// one (a pruned trial; an experiment's best so far), where it ends; then its note, if any.
+fn describe(curve: &Curve, x_title: &str, axis: YAxis) -> String {
+    let comes_to = comes_to(curve, x_title, axis);
     if curve.note.is_empty() {
         comes_to
     } else {
@@ -358,20 +470,21 @@ fn describe(curve: &Curve, x_title: &str) -> String {
     }
 }
 
-/// Returns what `curve` comes to: its best epoch and value, or, without one, where it ends.
-fn comes_to(curve: &Curve, x_title: &str) -> String {
+/// Returns what `curve` (placed along `axis`) comes to: its best epoch and value, or, without
+/// one, where it ends.
+fn comes_to(curve: &Curve, x_title: &str, axis: YAxis) -> String {
     match best_point(curve) {
         Some((step, value)) => format!(
             "{}: best epoch {}, {}",
             curve.label,
             tick(step),
-            experiment::metric_text(Some(value))
+            experiment::metric_text(Some(axis.value(value)))
         ),
         None => match curve.points.last() {
             Some(&(x, y)) => format!(
                 "{}: {} at {x_title} {}",
                 curve.label,
-                experiment::metric_text(Some(y)),
+                experiment::metric_text(Some(axis.value(y))),
                 tick(x)
             ),
             None => curve.label.clone(),

@@ -1697,7 +1697,10 @@ fn dropping_loss(label: &str, colour: usize, scale: f64) -> Curve {
 #[test]
 fn issue_ux_1_a_trial_s_curve_shows_its_first_epochs() {
     // A trial's own chart and the comparison of trials draw every point: the axis reaches
-    // epoch 1's 0.669, and nothing is cut off it.
+    // epoch 1's 0.669, and nothing is cut off it. (The loss spans three decades: the axis is
+    // logarithmic, ticked at powers of ten, so it reaches past the tick of 0.1, where a
+    // settled one, `issue_ux_1_a_settled_overlay_says_what_it_cuts_and_marks_where`, stops
+    // below it.)
     let one = curves(
         &[dropping_loss("trial 0", 0, 1.0)],
         (540, 280),
@@ -1705,8 +1708,9 @@ fn issue_ux_1_a_trial_s_curve_shows_its_first_epochs() {
         "",
         "",
     );
+    assert!(one.contains("train_loss (log scale)"), "{one}");
     let top = tick_values(&one).into_iter().fold(f64::MIN, f64::max);
-    assert!(top >= 0.6, "{:?}", texts_of(&one));
+    assert!(top >= 0.1, "{:?}", texts_of(&one));
     assert!(!one.contains("cut"), "{one}");
     let two = curves(
         &[
@@ -1719,7 +1723,98 @@ fn issue_ux_1_a_trial_s_curve_shows_its_first_epochs() {
         "",
     );
     let top = tick_values(&two).into_iter().fold(f64::MIN, f64::max);
-    assert!(top >= 0.8, "{:?}", texts_of(&two));
+    assert!(top >= 0.1, "{:?}", texts_of(&two));
+    assert!(!two.contains("cut"), "{two}");
+}
+
+#[test]
+fn a_loss_spanning_decades_gets_a_log_axis_and_accuracies_stay_linear() {
+    // A train_loss from 0.67 down to 7e-4: on a linear axis its last hundred epochs lie on
+    // zero. The trial's chart, the comparison's and the settled overlay all take a log axis,
+    // say so on it and to a screen reader, and tick it at powers of ten.
+    let loss = dropping_loss("trial 0", 0, 1.0);
+    let charts = [
+        curves(
+            std::slice::from_ref(&loss),
+            (540, 280),
+            ("epoch", "train_loss"),
+            "",
+            "",
+        ),
+        curves(
+            &[loss.clone(), dropping_loss("trial 1", 1, 1.2)],
+            (1100, 320),
+            ("epoch", "train_loss"),
+            "",
+            "",
+        ),
+        fitted_curves(
+            &[loss.clone(), dropping_loss("trial 1", 1, 1.2)],
+            (1300, 380),
+            ("epoch", "train_loss"),
+            ("pruned trials", ""),
+            Fit::Settled,
+        ),
+    ];
+    for svg in &charts {
+        let texts = texts_of(svg);
+        assert!(
+            texts.iter().any(|t| t == "train_loss (log scale)"),
+            "{texts:?}"
+        );
+        assert!(svg.contains("; y axis on a log scale"), "{svg}");
+    }
+    // The whole curves are ticked at powers of ten: 0.001 to 0.1, and to 1 where the second
+    // trial's first epoch, 0.80, and the padding reach past it.
+    assert_eq!(tick_values(&charts[0]), [0.001, 0.01, 0.1]);
+    assert_eq!(tick_values(&charts[1]), [0.001, 0.01, 0.1, 1.0]);
+    // The settled overlay holds less than a decade: every tick is labelled, evenly spaced
+    // by ratio (a log axis), to two significant digits.
+    let ticks = tick_values(&charts[2]);
+    let ratios: Vec<f64> = ticks.windows(2).map(|w| w[1] / w[0]).collect();
+    assert!(
+        ticks.len() >= 3
+            && ticks[0] >= 5e-4
+            && ratios.iter().all(|r| (r / ratios[0] - 1.0).abs() < 0.2),
+        "{ticks:?}"
+    );
+    // What a curve comes to is its value, not its logarithm.
+    assert!(
+        charts[0].contains("trial 0: best epoch 200, 7.17e-4;"),
+        "{}",
+        charts[0]
+    );
+    // Linear: an accuracy (less than a decade), a loss that reaches 0, a dimmed curve at 0
+    // beside coloured ones that span decades, and a loss spanning two decades or less.
+    let accuracy = Curve {
+        label: "trial 0".into(),
+        points: (1..=50)
+            .map(|s| (f64::from(s), 0.98 - 0.88 / f64::from(s)))
+            .collect(),
+        emphasis: Emphasis::Colour(0),
+        best: Some(50.0),
+        href: None,
+        note: String::new(),
+    };
+    let mut to_zero = loss.clone();
+    to_zero.points.push((201.0, 0.0));
+    let mut dimmed_zero = to_zero.clone();
+    dimmed_zero.emphasis = Emphasis::Dimmed;
+    let narrow = Curve {
+        points: (1..=100)
+            .map(|s| (f64::from(s), 1.0 / f64::from(s)))
+            .collect(),
+        ..loss.clone()
+    };
+    for (lines, what) in [
+        (vec![accuracy], "an accuracy"),
+        (vec![to_zero], "a loss that reaches 0"),
+        (vec![loss.clone(), dimmed_zero], "a dimmed curve at 0"),
+        (vec![narrow], "two decades"),
+    ] {
+        let svg = curves(&lines, (540, 280), ("epoch", "y"), "pruned", "");
+        assert!(!svg.contains("log scale"), "{what}: {svg}");
+    }
 }
 
 #[test]
