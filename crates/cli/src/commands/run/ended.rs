@@ -1,0 +1,285 @@
+//! How a sweep whose study has returned ends: the summary and leaderboard, a signal or the
+//! time limit, the test split, the dashboard kept up or stopped, and the outcome.
+
+use std::io::Write;
+
+use experiment::{ExperimentSpec, Stopped, TrialState};
+use runner::StudySummary;
+use trainer::MlpObjective;
+
+use crate::args::RunArgs;
+use crate::commands::{quoted, serve};
+use crate::interrupt;
+use crate::output;
+use crate::time_limit::TimeLimit;
+use crate::Outcome;
+
+/// A sweep whose study has returned, and what saying how it went needs.
+pub(super) struct Ended<'a> {
+    pub(super) args: &'a RunArgs,
+    pub(super) spec: &'a ExperimentSpec,
+    pub(super) store: &'a store::Store,
+    pub(super) objective: &'a MlpObjective,
+    pub(super) summary: &'a StudySummary,
+    pub(super) interrupts: &'a interrupt::Interrupts,
+}
+
+impl Ended<'_> {
+    /// Prints the summary and how the sweep ended (a signal, the time limit), measures the
+    /// best trial on the test split, keeps the dashboard up or stops it, and returns the
+    /// outcome.
+    pub(super) fn report(
+        &self,
+        time_limit: Option<TimeLimit>,
+        dashboard: Option<dashboard::Server>,
+    ) -> anyhow::Result<Outcome> {
+        let (args, summary, interrupts) = (self.args, self.summary, self.interrupts);
+        // Ctrl-C stopped the study, rather than the time limit closing it.
+        let interrupted = summary.interrupted && interrupts.stop.requested();
+        let timed_out = time_limit
+            .as_ref()
+            .and_then(TimeLimit::reached)
+            .filter(|_| summary.interrupted && !interrupted);
+        drop(time_limit);
+        // Every trial has ended: a signal now ends the process at once, before the test split is
+        // measured (nothing is left to stop), and after it with what the run ended with (Ctrl-C
+        // then closes a dashboard kept up by --serve-after, which it did not interrupt).
+        let all_failed = !summary.trials.is_empty()
+            && summary.trials.iter().all(|t| t.state == TrialState::Failed);
+        let code = match (interrupted, all_failed) {
+            (true, _) => interrupts.exit_code(),
+            (false, true) => 1,
+            (false, false) => 0,
+        };
+        if interrupted {
+            interrupts.end_with(code);
+        } else {
+            interrupts.before_test();
+        }
+        print_run_summary(self.spec, summary, args)?;
+        if let Some(limit) = timed_out {
+            writeln!(
+                std::io::stdout().lock(),
+                "\ntime limit of {limit} reached: {} of {} finished; {} to carry on",
+                summary.finished(),
+                experiment::counted(summary.planned, "trial", "trials"),
+                run_again(args)
+            )?;
+        }
+        if interrupted {
+            return self.stopped_early(dashboard);
+        }
+        if let Some(outcome) = self.test_split()? {
+            return Ok(outcome);
+        }
+        interrupts.end_with(code);
+        self.close_dashboard(dashboard)?;
+        match all_failed {
+            true => Ok(Outcome::AllTrialsFailed),
+            false => Ok(Outcome::Success),
+        }
+    }
+
+    /// Stops the dashboard of a sweep a signal stopped, says how to resume it, and returns the
+    /// signal's outcome.
+    fn stopped_early(&self, dashboard: Option<dashboard::Server>) -> anyhow::Result<Outcome> {
+        let summary = self.summary;
+        if let Some(server) = dashboard {
+            server.stop()?;
+        }
+        let planned = summary.planned;
+        let finished = summary.finished();
+        // Not said from the trials this agent's store holds: another agent's trials that never
+        // started are not among them.
+        if summary.awaiting_test {
+            writeln!(
+                std::io::stdout().lock(),
+                "\nstopped while waiting for the test split's result from the agent that ran \
+                 the best trial; every trial had finished: run the same command again to wait \
+                 for it"
+            )?;
+        } else {
+            writeln!(
+                std::io::stdout().lock(),
+                "\nstopped early: {finished} of {} finished; {} to resume (the stopped \
+                 trials run again from scratch)",
+                experiment::counted(planned, "trial", "trials"),
+                run_again(self.args)
+            )?;
+        }
+        Ok(Outcome::Interrupted(self.interrupts.exit_code()))
+    }
+
+    /// Measures the best trial on the test split, or says why not: an agent's study the time
+    /// limit left unfinished, or a signal that came as the last trial ended, which returns the
+    /// signal's outcome.
+    fn test_split(&self) -> anyhow::Result<Option<Outcome>> {
+        if self.args.agent.is_some() && self.summary.interrupted {
+            // Timed out with the study unfinished: measuring the best trial so far could mean
+            // training another agent's trial again, and the study's own measure is to come.
+            writeln!(
+                std::io::stdout().lock(),
+                "\nno test split measured yet: an agent's study measures it once every trial has \
+                 ended, by the agent that ran the best one"
+            )?;
+        } else if self.interrupts.stop.requested() {
+            // A signal came as the last trial ended, before the measure began.
+            say!("\n{}", interrupt::NOT_TESTED);
+            return Ok(Some(Outcome::Interrupted(self.interrupts.exit_code())));
+        } else {
+            crate::commands::tested::after_run(
+                self.store,
+                self.spec,
+                self.objective,
+                self.summary.best.as_ref(),
+            )?;
+        }
+        Ok(None)
+    }
+
+    /// Says how to browse the results, and keeps the dashboard up with `--serve-after` (until
+    /// Ctrl-C) or stops it once the pages that watch it have seen the end.
+    fn close_dashboard(&self, dashboard: Option<dashboard::Server>) -> anyhow::Result<()> {
+        let args = self.args;
+        if !args.serve_after {
+            writeln!(
+                std::io::stdout().lock(),
+                "\nbrowse them: sweep serve --store {}",
+                quoted(&args.store.store)
+            )?;
+        }
+        if let Some(server) = dashboard {
+            if args.serve_after {
+                say!(
+                    "the dashboard stays up at {}; press Ctrl-C to stop",
+                    serve::link(&server, &args.dashboard)
+                );
+                server.wait()?;
+            } else {
+                server.stop_after_watchers()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Says how to go on with a run that stopped early: the same command, or without `--extend`,
+/// which would add its trials again (they are planned already).
+fn run_again(args: &RunArgs) -> String {
+    match args.extend {
+        Some(n) => format!(
+            "run the same command again without --extend {n} (which would add {n} more trials \
+             to the ones it planned)"
+        ),
+        None => "run the same command again".to_string(),
+    }
+}
+
+fn print_run_summary(
+    spec: &ExperimentSpec,
+    summary: &StudySummary,
+    args: &RunArgs,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "\n{}: {} ({} completed, {} pruned, {} failed{}); {} run now",
+        spec.name,
+        experiment::counted(
+            u64::try_from(summary.trials.len()).unwrap_or(u64::MAX),
+            "trial",
+            "trials"
+        ),
+        summary.count(TrialState::Completed),
+        summary.count(TrialState::Pruned),
+        summary.count(TrialState::Failed),
+        match summary.count(TrialState::Queued) {
+            0 => String::new(),
+            n => format!(", {n} stopped to run again"),
+        },
+        summary.ran,
+    )?;
+    if let Some(stopped) = summary.stopped {
+        let started = summary.trials.len();
+        let skipped = usize::try_from(summary.planned)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(started);
+        let rest = match skipped {
+            0 => String::new(),
+            n => format!(": the sweep ends there, {n} planned trials not started"),
+        };
+        let what = match (stopped, spec.target, spec.plateau) {
+            (Stopped::Target(t), Some(target), _) => format!(
+                "target {} {} {target} reached by trial {t}",
+                spec.metric.name,
+                spec.metric.goal.reach_sign(),
+            ),
+            (Stopped::Plateau(t), _, Some(rule)) => {
+                let first = (t.0 + 1).saturating_sub(rule.patience);
+                let last = spec
+                    .plateau_state(&summary.trials)
+                    .and_then(|s| s.last_improvement);
+                let by = rule.margin();
+                let on = if spec.is_multi_objective() {
+                    let since =
+                        last.map_or(String::new(), |id| format!(" (last joined: trial {id})"));
+                    format!("joined the Pareto front{since}{by}")
+                } else {
+                    let best = last
+                        .and_then(|id| Some((id, spec.objective_of(&summary.trials, id)?)))
+                        .map_or(String::new(), |(id, v)| format!(" ({v:.4}, trial {id})"));
+                    format!("improved the best {}{best}{by}", spec.metric.name)
+                };
+                format!("plateau: none of trials {first} to {t} {on}")
+            }
+            (other, ..) => format!("the sweep ended early at trial {}", other.trial()),
+        };
+        writeln!(out, "{what}{rest}")?;
+    }
+    let ranked = spec.rank(&summary.trials);
+    output::leaderboard(
+        &mut out,
+        &ranked,
+        &spec.objectives(),
+        &spec.constraints,
+        args.top,
+    )?;
+    if let Some(front) = spec.front_status(&summary.trials) {
+        writeln!(out, "\nPareto front: {front}")?;
+    }
+    let best_label = if spec.is_multi_objective() {
+        format!("best by {} on the front", spec.metric.name)
+    } else {
+        "best".to_string()
+    };
+    match &summary.best {
+        Some(best) => writeln!(
+            out,
+            "{}{best_label}: trial {} with {} = {} (epoch {})",
+            if spec.is_multi_objective() { "" } else { "\n" },
+            best.id,
+            spec.metric.name,
+            output::metric(best.value(&spec.metric.name)),
+            best.result.as_ref().map_or(0, |r| r.best_step.0),
+        )?,
+        None => match spec.constraints_status(&summary.trials) {
+            Some(status) if summary.trials.iter().any(|t| t.result.is_some()) => {
+                writeln!(
+                    out,
+                    "\nno best trial: no completed trial meets the constraints, {status}"
+                )?;
+            }
+            _ if summary.count(TrialState::Completed) > 0 => writeln!(
+                out,
+                "\nno best trial: no completed trial has a value of {} (NaN)",
+                spec.metric.name
+            )?,
+            _ => writeln!(out, "\nno trial completed")?,
+        },
+    }
+    if let Some(edges) = spec.edge_status(&summary.trials) {
+        writeln!(out, "note: {edges}")?;
+    }
+    writeln!(out, "results are in {}", args.store.store.display())?;
+    Ok(())
+}

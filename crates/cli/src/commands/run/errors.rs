@@ -1,0 +1,182 @@
+//! A study's error as `sweep run` says it: a changed spec with what changed and how to go on,
+//! the database's own I/O error with the store it names, and changed data or search with how to
+//! remove the experiment.
+
+use std::path::Path;
+
+use anyhow::bail;
+use experiment::ExperimentSpec;
+use runner::StudySummary;
+
+use crate::args::RunArgs;
+use crate::commands::quoted;
+use crate::output;
+
+/// Returns the study's summary, or its error as `sweep run` says it: a changed spec with what
+/// changed and how to go on, the database's own I/O error with the store it names, and
+/// changed data or search with how to remove the experiment.
+pub(super) fn explained(
+    summary: runner::Result<StudySummary>,
+    args: &RunArgs,
+    spec: &ExperimentSpec,
+    store: &store::Store,
+    resolved_now: &str,
+) -> anyhow::Result<StudySummary> {
+    Ok(match summary {
+        Err(runner::Error::SpecChanged {
+            name,
+            stored,
+            current,
+        }) => bail!(
+            "experiment `{name}` already exists in {} with a different spec{}\n{}\
+             give the edited file a new `name:`, use another --store, run the stored spec \
+             unchanged {} to add trials, or remove the stored experiment first \
+             (`sweep rm {} --store {}`)",
+            args.store.store.display(),
+            spec_change(store, &name, (&stored, &current), resolved_now),
+            run_cap_raised(
+                &stored,
+                spec,
+                &args.file,
+                planned(store, &name),
+                args.agent.is_some()
+            )
+            .unwrap_or_default(),
+            if args.agent.is_some() {
+                "with a higher --run-cap and a new --exchange folder, every agent alike,"
+            } else {
+                "with --extend N"
+            },
+            experiment::shell_quote(&name),
+            quoted(&args.store.store)
+        ),
+        // The database's own I/O error (a full disk, a folder made read-only) names no file:
+        // the store, and what then, are said here.
+        Err(runner::Error::Store(io @ store::Error::Io(_))) => bail!(
+            "{io} (the store {}); what is stored so far is kept: once that is mended, {}",
+            args.store.store.display(),
+            carry_on(args)
+        ),
+        // A flush that failed names the store and says what is kept.
+        Err(runner::Error::Store(flush @ store::Error::Flush { .. })) => {
+            bail!("{flush}; once that is mended, {}", carry_on(args))
+        }
+        Err(
+            changed @ (runner::Error::DataChanged { .. } | runner::Error::SearchChanged { .. }),
+        ) => bail!(
+            "{changed} (`sweep rm {} --store {}`)",
+            experiment::shell_quote(&spec.name),
+            quoted(&args.store.store)
+        ),
+        other => other?,
+    })
+}
+
+/// Says how to carry on after a store error stopped a run: the same command again, but
+/// without `--extend`, whose trials the stopped run had already planned (an unfinished
+/// experiment refuses more).
+fn carry_on(args: &RunArgs) -> &'static str {
+    if args.extend.is_some() {
+        "running the same command again without --extend carries on (the trials it added are \
+         planned)"
+    } else {
+        "running the same command again carries on"
+    }
+}
+
+/// Returns the trials the stored experiment `name` plans (its file's `run_cap`, raised by
+/// `--extend` or `--run-cap`), when the store can say.
+fn planned(store: &store::Store, name: &str) -> Option<u32> {
+    store.experiment(name).ok().flatten().map(|e| e.run_cap)
+}
+
+/// Returns a line for an edit that only raised `run_cap` (the commonest way to ask for more
+/// trials), saying how to add them to the stored experiment, whose file must stay as it ran;
+/// `planned` is what the experiment plans now, which `--extend` may have raised past the file;
+/// `agents` when agents run the study, which `--extend` is refused to.
+fn run_cap_raised(
+    stored: &str,
+    spec: &ExperimentSpec,
+    file: &Path,
+    planned: Option<u32>,
+    agents: bool,
+) -> Option<String> {
+    let mut then = ExperimentSpec::from_yaml_str(stored, file).ok()?;
+    let (before, now) = (then.run_cap, spec.run_cap);
+    then.run_cap = now;
+    if now <= before || then.resolved_hash() != spec.resolved_hash() {
+        return None;
+    }
+    let planned = planned.unwrap_or(before).max(before);
+    let changed = format!("only `run_cap` changed, from {before} to {now}");
+    let plans = experiment::counted(planned, "trial", "trials");
+    Some(match now.checked_sub(planned).filter(|&n| n > 0) {
+        Some(more) if agents => format!(
+            "{changed}: to add the {more} trial{}, put `run_cap: {before}` back and run every \
+             agent with `--run-cap {now}` and a new --exchange folder;\n",
+            if more == 1 { "" } else { "s" }
+        ),
+        None if agents => format!(
+            "{changed}, but the study already plans {plans} (its run cap was raised \
+             since): put `run_cap: {before}` back, and run every agent with a higher --run-cap \
+             and a new --exchange folder to add trials;\n"
+        ),
+        Some(more) => format!(
+            "{changed}: to add the {more} trial{}, put `run_cap: {before}` back and pass \
+             `--run-cap {now}` (or `--extend {more}`);\n",
+            if more == 1 { "" } else { "s" }
+        ),
+        None => format!(
+            "{changed}, but the experiment already plans {plans} (its run cap was \
+             raised since): put `run_cap: {before}` back, and pass `--extend N` to add trials;\n"
+        ),
+    })
+}
+
+/// Says how a file's spec differs from the stored one it may not replace: as their settings
+/// with every default filled in (the stored run's record against this file's), so that what
+/// changed in meaning shows and layout, quoting or key order do not; as the files' lines where
+/// the store holds no record, or where the settings read alike (a difference the settings do
+/// not show, such as a changed `description:`).
+fn spec_change(
+    store: &store::Store,
+    name: &str,
+    (stored, current): (&str, &str),
+    resolved_now: &str,
+) -> String {
+    let recorded = store.run_record(name).ok().flatten();
+    let readable = output::readable_settings;
+    match recorded.map(|r| output::line_diff(&readable(&r.resolved_spec), &readable(resolved_now)))
+    {
+        Some(diff) if !diff.is_empty() => {
+            format!("; its settings, defaults filled in, stored (-) and in this file (+):\n{diff}")
+        }
+        _ => format!(":\n{}", output::line_diff(stored, current)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raised_run_cap_is_advised_as_agents_take_it() {
+        let yaml = |cap: u32| {
+            format!(
+                "name: t\nrun_cap: {cap}\nparallel: 2\nmetric: {{name: val_loss}}\n\
+                 data: {{csv: d.csv, target: y}}\n"
+            )
+        };
+        let file = Path::new("t.yaml");
+        let spec = ExperimentSpec::from_yaml_str(&yaml(10), file).unwrap();
+        let agents = run_cap_raised(&yaml(8), &spec, file, Some(8), true).unwrap();
+        assert_eq!(
+            agents,
+            "only `run_cap` changed, from 8 to 10: to add the 2 trials, put `run_cap: 8` back and \
+             run every agent with `--run-cap 10` and a new --exchange folder;\n"
+        );
+        assert!(!agents.contains("--extend"), "refused to agents");
+        let alone = run_cap_raised(&yaml(8), &spec, file, Some(8), false).unwrap();
+        assert!(alone.contains("(or `--extend 2`)"), "{alone}");
+    }
+}
