@@ -1,0 +1,267 @@
+//! An experiment as `sweep ls` lists it and `sweep show` heads it, and the importance of its
+//! parameters.
+
+use std::io::{self, Write};
+
+use experiment::{busy_ms, format_duration, Effort, ExperimentSpec, Trial, TrialState};
+use store::ExperimentInfo;
+
+use super::{metric, table, visible};
+
+/// Writes the list of experiments, each row's best trial judged by its spec in `specs`, one
+/// per row (`None` for a stored spec that does not read, which ranks by the stored objective
+/// alone).
+pub(crate) fn experiments_with(
+    out: &mut impl Write,
+    rows: &[(ExperimentInfo, Vec<Trial>)],
+    specs: &[Option<ExperimentSpec>],
+) -> io::Result<()> {
+    if rows.is_empty() {
+        return writeln!(out, "no experiments yet; run `sweep run FILE`");
+    }
+    let header: Vec<String> = [
+        "name",
+        "status",
+        "trials",
+        "completed/pruned/failed",
+        "objective",
+        "best",
+        "started (UTC)",
+        "busy",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .zip(specs)
+        .map(|((info, trials), spec)| {
+            let spec = spec.as_ref();
+            let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
+            let objectives = info.objectives(spec);
+            let best = experiment::best_trial(trials, &objectives, constraints);
+            vec![
+                info.name.clone(),
+                // This process holds the store, so no sweep is running on it.
+                info.status_when_idle().as_str().to_string(),
+                // Stored of planned, as `sweep show` and the dashboard count them (those a
+                // stopped sweep left are in neither of the next column's counts).
+                format!("{}/{}", trials.len(), info.run_cap),
+                counts(trials),
+                experiment::objectives_label(&objectives),
+                metric(best.and_then(|t| t.value(&info.objective))),
+                info.created.utc(),
+                duration(trials).unwrap_or_else(|| "-".to_string()),
+            ]
+        })
+        .collect();
+    table(out, &header, &body)
+}
+
+/// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses, and
+/// `best` the best of its `trials` (`experiment::best_trial`), if any.
+pub(crate) fn experiment_header(
+    out: &mut impl Write,
+    info: &ExperimentInfo,
+    spec: Option<&ExperimentSpec>,
+    (trials, best): (&[Trial], Option<&Trial>),
+    effort: &Effort,
+) -> io::Result<()> {
+    writeln!(out, "experiment  {}", visible(&info.name))?;
+    if !info.description.is_empty() {
+        writeln!(out, "            {}", visible(&info.description))?;
+    }
+    writeln!(out, "status      {}", info.status_when_idle().as_str())?;
+    writeln!(
+        out,
+        "spec        {} (sha256 {})",
+        info.spec_path,
+        &info.spec_hash[..info.spec_hash.len().min(12)]
+    )?;
+    writeln!(out, "seed        {}", info.seed)?;
+    if let Some(spec) = spec {
+        match spec.method.sampler_yaml() {
+            Some(settings) => writeln!(
+                out,
+                "method      {}, sampler: {settings}",
+                spec.method.name()
+            )?,
+            None => writeln!(out, "method      {}", spec.method.name())?,
+        }
+        match &spec.pruner {
+            experiment::PrunerSpec::None => writeln!(out, "pruner      none")?,
+            rule => writeln!(out, "pruner      {}", rule.yaml())?,
+        }
+        if let Some(rungs) = spec.pruner.rungs_text(spec.most_epochs()) {
+            writeln!(out, "rungs       {rungs}")?;
+        }
+    }
+    match spec.filter(|s| s.is_multi_objective()) {
+        Some(spec) => writeln!(out, "objectives  {}", visible(&spec.objectives_label()))?,
+        None => writeln!(
+            out,
+            "objective   {} ({})",
+            visible(&info.objective),
+            info.goal
+        )?,
+    }
+    if let Some(target) = spec.and_then(|s| s.target_status(trials)) {
+        writeln!(out, "target      {} {target}", visible(&info.objective))?;
+    }
+    if let Some(plateau) = spec.and_then(|s| s.plateau_status(trials)) {
+        writeln!(out, "plateau     {plateau}")?;
+    }
+    if let Some(status) = spec.and_then(|s| s.constraints_status(trials)) {
+        writeln!(out, "constraints {status}")?;
+    }
+    if let Some(front) = spec.and_then(|s| s.front_status(trials)) {
+        writeln!(out, "front       {front}")?;
+    }
+    writeln!(
+        out,
+        "trials      {} of {} ({} completed/pruned/failed)",
+        trials.len(),
+        info.run_cap,
+        counts(trials)
+    )?;
+    let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
+    let by = match spec.is_some_and(ExperimentSpec::is_multi_objective) {
+        false => String::new(),
+        true => format!(" (the front's best by {})", info.objective),
+    };
+    match best {
+        Some(best) => writeln!(
+            out,
+            "best        trial {}{by}: {} {} at epoch {}",
+            best.id,
+            info.objective,
+            metric(best.value(&info.objective)),
+            best.result.as_ref().map_or(0, |r| r.best_step.0),
+        )?,
+        None if !constraints.is_empty() && trials.iter().any(|t| t.result.is_some()) => {
+            writeln!(
+                out,
+                "best        - (no completed trial meets the constraints)"
+            )?;
+        }
+        None if trials.iter().any(|t| t.state == TrialState::Completed) => writeln!(
+            out,
+            "best        - (no completed trial has a value of {})",
+            info.objective
+        )?,
+        None => writeln!(out, "best        - (no trial completed)")?,
+    }
+    writeln!(out, "started     {} UTC", info.created.utc())?;
+    // Busy time, as the dashboard says it: while any trial ran (waits between runs left out).
+    if let Some(duration) = duration(trials) {
+        writeln!(out, "busy        {duration} (while any trial ran)")?;
+    }
+    if let Some(trained) = effort.trained_text() {
+        match effort.pruned_text() {
+            Some(pruned) => writeln!(out, "epochs      {trained}; pruned: {pruned}")?,
+            None => writeln!(out, "epochs      {trained}")?,
+        }
+    }
+    if let Some(edges) = spec.and_then(|s| s.edge_status(trials)) {
+        writeln!(out, "ranges      {edges}")?;
+    }
+    writeln!(out)
+}
+
+/// An objective's name and each parameter's share of importance for it (`None`: too few
+/// trials yet).
+pub(crate) type Importance = (String, Option<Vec<(String, f64)>>);
+
+/// Writes each parameter's share of importance for each objective (`by` it, with several), as
+/// `dashboard::param_importance` gives them, the most important first, and how they were
+/// measured.
+pub(crate) fn importance(out: &mut impl Write, per_objective: &[Importance]) -> io::Result<()> {
+    let several = per_objective.len() > 1;
+    for (i, (objective, shares)) in per_objective.iter().enumerate() {
+        let label = if i == 0 { "importance" } else { "" };
+        let by = if several {
+            format!("by {}: ", visible(objective))
+        } else {
+            String::new()
+        };
+        let shares = match shares {
+            Some(shares) => {
+                let mut shares = shares.clone();
+                shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                shares
+                    .iter()
+                    .map(|(param, share)| format!("{} {}", visible(param), percent(*share)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+            None => "- (measured from 10 completed or pruned trials on)".to_string(),
+        };
+        writeln!(out, "{label:<11} {by}{shares}")?;
+    }
+    writeln!(
+        out,
+        "            (PED-ANOVA: how each parameter is spread among the top {} of trials \
+         (at least {}), against all)",
+        percent(dashboard::IMPORTANCE_TOP_FRACTION),
+        dashboard::IMPORTANCE_MIN_TOP
+    )?;
+    writeln!(out)
+}
+
+/// Writes a share as a whole percentage, `<1%` for a small one that is not none.
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p > 0.0 && p < 0.5 {
+        "<1%".to_string()
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// Returns how long an experiment's trials ran (`experiment::busy_ms`), as a process that runs
+/// no sweep on it sees it; `None` when nothing has run.
+fn duration(trials: &[Trial]) -> Option<String> {
+    busy_ms(trials, None).map(format_duration)
+}
+
+fn counts(trials: &[Trial]) -> String {
+    let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
+    format!(
+        "{}/{}/{}",
+        n(TrialState::Completed),
+        n(TrialState::Pruned),
+        n(TrialState::Failed)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn importance_lists_the_most_important_first_for_each_objective() {
+        let shares =
+            |pairs: &[(&str, f64)]| Some(pairs.iter().map(|(p, s)| (p.to_string(), *s)).collect());
+        let mut out = Vec::new();
+        let both = [
+            (
+                "val_accuracy".to_string(),
+                shares(&[("depth", 0.004), ("hidden", 0.25), ("lr", 0.746)]),
+            ),
+            ("param_count".to_string(), None),
+        ];
+        importance(&mut out, &both).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "importance  by val_accuracy: lr 75%, hidden 25%, depth <1%\n            \
+             by param_count: - (measured from 10 completed or pruned trials on)\n            \
+             (PED-ANOVA: how each parameter is spread among the top 10% of trials (at least \
+             5), against all)\n\n"
+        );
+        let mut out = Vec::new();
+        importance(&mut out, &both[..1]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("importance  lr 75%, hidden 25%"), "{text}");
+    }
+}

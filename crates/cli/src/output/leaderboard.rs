@@ -1,0 +1,224 @@
+//! The leaderboard and `sweep trials`' table: trials ranked by the objectives (the Pareto
+//! front's ranks with several), with the further objectives, the constrained metrics and every
+//! parameter as columns, and the order `--sort` asks for.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+
+use experiment::{rank_trials, Constraint, ExperimentSpec, MetricSpec, Trial, TrialId, TrialOrder};
+
+use super::{metric, table, visible};
+
+/// Writes the leaderboard: rank, trial, state, objective, best epoch, the further objectives and
+/// the constrained metrics, then every parameter; `ranked` is best first, and only the first
+/// `top` rows are written.
+pub(crate) fn leaderboard(
+    out: &mut impl Write,
+    ranked: &[&Trial],
+    objectives: &[MetricSpec],
+    constraints: &[Constraint],
+    top: usize,
+) -> io::Result<()> {
+    let rows: Vec<(Option<usize>, &Trial)> = ranked
+        .iter()
+        .take(top)
+        .enumerate()
+        .map(|(i, t)| (has_values(t, objectives).then_some(i + 1), *t))
+        .collect();
+    // No rows asked for (`--top 0`): no table of columns without rows either.
+    if !rows.is_empty() {
+        trial_table(out, ranked, &rows, objectives, constraints)?;
+    }
+    let all: Vec<Trial> = ranked.iter().map(|t| (*t).clone()).collect();
+    front_ranks(out, &all, objectives, constraints)?;
+    if ranked.len() > top {
+        let (one, many) = if rows.is_empty() {
+            ("trial", "trials")
+        } else {
+            ("more trial", "more trials")
+        };
+        let rest = u64::try_from(ranked.len() - top).unwrap_or(u64::MAX);
+        writeln!(
+            out,
+            "({}; `sweep trials` lists them all)",
+            experiment::counted(rest, one, many)
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes every trial that `shown` keeps in trial order, in the leaderboard's columns, each with
+/// its rank among all of `trials`, then what the ranks and marks mean: the Pareto front's ranks
+/// with several objectives, and with a target (`spec`'s), the trial that reached it.
+pub(crate) fn trials_table(
+    out: &mut impl Write,
+    trials: &[Trial],
+    (shown, order): (&dyn Fn(&Trial) -> bool, Order<'_>),
+    (objectives, spec): (&[MetricSpec], Option<&ExperimentSpec>),
+) -> io::Result<()> {
+    let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
+    let ranked = rank_trials(trials, objectives, constraints);
+    let ranks = ranks_of(&ranked, objectives);
+    let rows: Vec<(Option<usize>, &Trial)> = trials
+        .iter()
+        .filter(|t| shown(t))
+        .map(|t| (ranks.get(&t.id).copied(), t))
+        .collect();
+    let rows = sorted(rows, order);
+    if rows.is_empty() && !trials.is_empty() {
+        return writeln!(out, "no trial of {} meets the filter", trials.len());
+    }
+    trial_table(out, &ranked, &rows, objectives, constraints)?;
+    front_ranks(out, trials, objectives, constraints)?;
+    if let (Some(spec), Some(objective)) = (spec, objectives.first()) {
+        if let Some(target) = spec.target_status(trials) {
+            writeln!(out, "target {} {target}", visible(&objective.name))?;
+        }
+    }
+    Ok(())
+}
+
+/// With several objectives, says which ranks are the Pareto front of `trials`.
+fn front_ranks(
+    out: &mut impl Write,
+    trials: &[Trial],
+    objectives: &[MetricSpec],
+    constraints: &[Constraint],
+) -> io::Result<()> {
+    if objectives.len() < 2 {
+        return Ok(());
+    }
+    match experiment::pareto_front(trials, objectives, constraints).len() {
+        0 => Ok(()),
+        front => writeln!(
+            out,
+            "ranks 1 to {front}: the Pareto front (no other trial is as good on every objective \
+             and better on one)"
+        ),
+    }
+}
+
+/// The order `sweep trials --sort KEY [--desc]` asks for, `None` for trial order.
+pub(crate) type Order<'a> = Option<&'a TrialOrder>;
+
+/// Returns each trial's place in `ranked` (from 1), for those with a value of every objective.
+fn ranks_of(ranked: &[&Trial], objectives: &[MetricSpec]) -> BTreeMap<TrialId, usize> {
+    ranked
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| has_values(t, objectives))
+        .map(|(i, t)| (t.id, i + 1))
+        .collect()
+}
+
+/// Returns `rows` (rank, trial) in `order`: put in rank order first, so that ties keep it; as
+/// given without one.
+fn sorted<'t>(
+    mut rows: Vec<(Option<usize>, &'t Trial)>,
+    order: Order<'_>,
+) -> Vec<(Option<usize>, &'t Trial)> {
+    let Some(order) = order else {
+        return rows;
+    };
+    rows.sort_by_key(|(rank, _)| rank.unwrap_or(usize::MAX));
+    order.sort(rows, |(rank, t)| (*t, *rank))
+}
+
+/// Returns the trials of `all` that `shown` keeps, in `order` (trial order without one, and
+/// then no ranking), for `--format csv|json`.
+pub(crate) fn kept_in_order(
+    all: &[Trial],
+    shown: &dyn Fn(&Trial) -> bool,
+    order: Order<'_>,
+    (objectives, constraints): (&[MetricSpec], &[Constraint]),
+) -> Vec<Trial> {
+    if order.is_none() {
+        return all.iter().filter(|t| shown(t)).cloned().collect();
+    }
+    let ranks = ranks_of(&rank_trials(all, objectives, constraints), objectives);
+    let rows = all
+        .iter()
+        .filter(|t| shown(t))
+        .map(|t| (ranks.get(&t.id).copied(), t))
+        .collect();
+    sorted(rows, order)
+        .into_iter()
+        .map(|(_, t)| t.clone())
+        .collect()
+}
+
+/// Whether a trial has a value of every objective to rank it by.
+fn has_values(t: &Trial, objectives: &[MetricSpec]) -> bool {
+    experiment::pareto::oriented(t, objectives).is_some()
+}
+
+/// Writes `rows` (rank, trial) with a column for each further objective and constrained
+/// metric, a value marked `!` where it breaks a constraint, and one for every parameter that
+/// any of `all` has.
+fn trial_table(
+    out: &mut impl Write,
+    all: &[&Trial],
+    rows: &[(Option<usize>, &Trial)],
+    objectives: &[MetricSpec],
+    constraints: &[Constraint],
+) -> io::Result<()> {
+    if all.is_empty() {
+        return writeln!(out, "no trials yet");
+    }
+    let objective = objectives.first().map_or("", |o| o.name.as_str());
+    let columns = experiment::extra_columns(objectives, constraints);
+    let names: BTreeSet<&str> = all
+        .iter()
+        .flat_map(|t| t.params.keys().map(String::as_str))
+        .collect();
+    let mut header = vec![
+        "rank".to_string(),
+        "trial".to_string(),
+        "state".to_string(),
+        objective.to_string(),
+        "epoch".to_string(),
+    ];
+    header.extend(columns.iter().map(|c| c.to_string()));
+    header.extend(names.iter().map(|n| n.to_string()));
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(rank, t)| {
+            let mut row = vec![
+                rank.map_or("-".to_string(), |r| r.to_string()),
+                t.id.to_string(),
+                t.state.as_str_when_idle().to_string(),
+                metric(t.value(objective)),
+                t.result
+                    .as_ref()
+                    .map_or("-".to_string(), |r| r.best_step.to_string()),
+            ];
+            row.extend(columns.iter().map(|name| {
+                let value = t.value(name);
+                let broken = experiment::breaks_bound(constraints, name, value);
+                // Counts (param_count) read as counts.
+                let shown = experiment::count_or_metric_text(value);
+                format!("{shown}{}", if broken { "!" } else { "" })
+            }));
+            row.extend(
+                names
+                    .iter()
+                    .map(|n| t.params.get(*n).map_or("-".to_string(), |v| v.to_string())),
+            );
+            row
+        })
+        .collect();
+    table(out, &header, &body)?;
+    let any_broken = rows
+        .iter()
+        .any(|(_, t)| !experiment::broken(constraints, t).is_empty());
+    if any_broken {
+        let list: Vec<String> = constraints.iter().map(ToString::to_string).collect();
+        writeln!(
+            out,
+            "! breaks a constraint ({}): such a trial ranks after every trial that meets them \
+             and is never the best",
+            list.join(", ")
+        )?;
+    }
+    Ok(())
+}
