@@ -57,12 +57,22 @@ pub fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
 
 /// Quotes `s` for a POSIX shell when it holds anything but safe characters, so that a command
 /// printed for the user (`sweep predict ... --store 'my runs'`) can be pasted as it is.
+///
+/// A value starting with `-` is written as a relative path, `./-store`: quoted or not, the
+/// command's parser would read `-store` as options (`-s`, `-t`, ...). Every value quoted here
+/// is a path, an experiment's name or a trial's `name/id`, and names never start with `-`
+/// (they are refused when a spec is read), so only a path is ever written so.
 pub fn shell_quote(s: &str) -> String {
+    let s = if s.starts_with('-') {
+        format!("./{s}")
+    } else {
+        s.to_string()
+    };
     let safe = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
     if safe {
-        s.to_string()
+        s
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
@@ -253,6 +263,25 @@ mod tests {
                 *want,
                 "suggest({word:?})"
             );
+        }
+    }
+
+    #[test]
+    fn issue_a_path_starting_with_a_dash_is_pasted_as_a_path_not_an_option() {
+        // `--store -store` reads as the flags `-s -t ...`, quoted or not: `./-store` is a path.
+        for (value, want) in [
+            ("-store", "./-store"),
+            ("-my runs", "'./-my runs'"),
+            ("-", "./-"),
+            ("--store", "./--store"),
+            ("runs/-store", "runs/-store"),
+            ("/tmp/-store", "/tmp/-store"),
+            ("my-runs", "my-runs"),
+            ("digits-mlp/3", "digits-mlp/3"),
+            ("my spec's.yaml", r"'my spec'\''s.yaml'"),
+            ("", "''"),
+        ] {
+            assert_eq!(shell_quote(value), want, "{value:?}");
         }
     }
 
