@@ -1,0 +1,447 @@
+//! Opening a store: `Store::open` and `open_existing` (a folder of the user's), `temporary`
+//! (a leased scratch folder), the format check on opening, and who announced holding it.
+//!
+//! Locking: sled takes an exclusive `flock` on the database file when it opens, without waiting.
+//! `flock` belongs to the open file description, so a second open conflicts whether it comes from
+//! another process or from this one. Sled reports the conflict only as an `Other` I/O error whose
+//! message starts "could not acquire lock"; `open` recognizes that message (sled 0.34 is frozen)
+//! and returns `Error::Locked`. A test re-executes the test binary to check it across processes.
+//! Sled also releases its lock late: a dropped handle's last log writes finish on sled's own
+//! background threads, which hold the file (and its lock) until they are done (sled issue 1289).
+//! So `open` retries a lock conflict for up to `LOCK_WAIT` before it reports one; a store that
+//! another handle or process really holds is reported after that wait, with what the holder
+//! wrote about itself in the plain file `opened-by` beside the database (`announce`): sled's lock
+//! keeps a second process from reading the database, not that file.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+use super::{aside_failed, compact, scratch, write_aside, Store};
+use super::{FORMAT_VERSION, FORMAT_VERSION_KEY, LOCK_POLL, LOCK_WAIT, OPENED_BY, OPENED_BY_MAX};
+use crate::error::{storage, DamagedPart, DATABASE_FILE};
+use crate::{Error, Result};
+
+impl Store {
+    /// Opens the store in directory `path`, creating it if missing.
+    ///
+    /// Fails with `Error::Locked` when the store is open elsewhere, and with
+    /// `Error::FormatVersion` when it was written in another format.
+    pub fn open(path: &Path) -> Result<Store> {
+        Store::open_at(path, false)
+    }
+
+    /// Opens the store in `path` as `open` does; `existing`: refuses rather than creates one
+    /// (`Error::NoStore`), also when the folder goes while the open waits for the lock.
+    fn open_at(path: &Path, existing: bool) -> Result<Store> {
+        // Not even created anew: the store is aside while a compaction swaps it for its copy.
+        let pending = || compact::compaction_pending(path);
+        if let Some(e) = pending() {
+            return Err(e);
+        }
+        if path.exists() && !path.is_dir() {
+            return Err(Error::Open {
+                path: path.to_path_buf(),
+                detail: "it is a file, not a folder".into(),
+            });
+        }
+        // sled writes `conf` and `db` together; one without the other is someone else's file,
+        // which opening would write over.
+        let (db, conf) = (path.join("db").is_file(), path.join("conf").is_file());
+        if db != conf {
+            let (found, missing) = if db { ("db", "conf") } else { ("conf", "db") };
+            return Err(Error::Foreign {
+                path: path.to_path_buf(),
+                found,
+                missing,
+            });
+        }
+        drop_unfinished_snapshots(path);
+        match retry_locked(LOCK_WAIT, || Store::try_open_at(path, existing)) {
+            Err(Error::Locked { path, .. }) => {
+                let opener = read_opener(&path);
+                Err(Error::Locked { path, opener })
+            }
+            opened => opened,
+        }
+    }
+
+    /// Makes one try of `open_at` past its first checks: `Error::Locked` when sled's lock is
+    /// held, which `open_at` tries again.
+    fn try_open_at(path: &Path, existing: bool) -> Result<Store> {
+        let pending = || compact::compaction_pending(path);
+        // Checked again on every try: a compaction may set the store aside meanwhile, and
+        // sled would make a new, empty one in its place.
+        if let Some(e) = pending() {
+            return Err(e);
+        }
+        if existing && !path.join("db").is_file() {
+            return Err(Error::NoStore {
+                path: path.to_path_buf(),
+            });
+        }
+        match open_sled(path)? {
+            // The folder went between the check above and sled's open (a compaction set
+            // it aside), and sled made a new database where the store was: it goes again.
+            Ok(db) if existing && !db.was_recovered() && pending().is_some() => {
+                drop(db);
+                for name in ["db", "conf", "blobs"] {
+                    let made = path.join(name);
+                    let _ = std::fs::remove_file(&made);
+                    let _ = std::fs::remove_dir_all(&made);
+                }
+                drop_unfinished_snapshots(path);
+                let _ = std::fs::remove_dir(path);
+                Err(pending().unwrap_or(Error::NoStore {
+                    path: path.to_path_buf(),
+                }))
+            }
+            // Corruption found while reading the store's first records is damage too.
+            Ok(db) => Store::init(db, Some(Arc::from(path)), None).map_err(|e| match e {
+                Error::Corrupt {
+                    what: DATABASE_FILE,
+                    ..
+                } => damaged_log(path),
+                e => e,
+            }),
+            Err(e) => Err(open_error(e, path)),
+        }
+    }
+
+    /// Opens the store in `path` as `open` does, for a command that only works on an existing
+    /// one: a folder without a store is refused (`Error::NoStore`), nothing written in it.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::check_existing(path)?;
+        Store::open_at(path, true)
+    }
+
+    /// Fails as `open_existing` would before opening anything, for a command that reads files
+    /// beside the database (a checkpoint) without opening it: a store set aside by a compaction,
+    /// a file where the folder should be, or a folder holding neither of sled's files
+    /// (`Error::NoStore`). A folder not there at all passes: opening says so.
+    pub fn check_existing(path: &Path) -> Result<()> {
+        if let Some(e) = compact::compaction_pending(path) {
+            return Err(e);
+        }
+        if path.exists() && !path.is_dir() {
+            return Err(Error::Open {
+                path: path.to_path_buf(),
+                detail: "it is a file, not a folder".into(),
+            });
+        }
+        if path.is_dir() && !path.join("db").is_file() && !path.join("conf").is_file() {
+            return Err(Error::NoStore {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Deletes a temporary store's files now, for a process about to end while other threads
+    /// still hold clones of it (which would keep them until another process sweeps them away);
+    /// the store must not be used afterwards. Does nothing to a store with a path.
+    pub fn discard_temporary(&self) {
+        if let Some(scratch) = &self._scratch {
+            scratch.discard();
+        }
+    }
+
+    /// Returns the folder of a temporary store (`temporary`), to name where it is when it
+    /// cannot be written; `None` for a store in a folder of the user's.
+    pub fn scratch_folder(&self) -> Option<&Path> {
+        self._scratch.as_deref().map(|s| s.folder.as_path())
+    }
+
+    /// Opens an empty store in `/dev/shm` (or, without it, `/tmp`) that vanishes when dropped.
+    ///
+    /// What a killed process leaves behind is removed by the next call, in any process (see
+    /// `scratch`).
+    pub fn temporary() -> Result<Store> {
+        Store::temporary_in(None)
+    }
+
+    /// Opens an empty temporary store as `temporary` does, in the folder `chosen` when given
+    /// (the binary passes `TMPDIR`'s), else in `/dev/shm` or `/tmp`.
+    pub fn temporary_in(chosen: Option<&Path>) -> Result<Store> {
+        let cannot = |path: PathBuf, e: &dyn fmt::Display| Error::Open {
+            path,
+            detail: format!(
+                "a temporary store cannot be made there: {e} (temporary stores go to the folder \
+                 TMPDIR names, else to /dev/shm; set TMPDIR to a folder with room)"
+            ),
+        };
+        let scratch = scratch::lease(chosen).map_err(|(base, e)| cannot(base, &e))?;
+        let db = sled::Config::new()
+            .temporary(true)
+            .path(&scratch.folder)
+            .open()
+            .map_err(|e| cannot(scratch.folder.clone(), &storage(e)))?;
+        Store::init(db, None, Some(Arc::new(scratch)))
+    }
+
+    /// Records who holds the store, in words for a person (such as the command, its process
+    /// id and its dashboard's address), so that another process that finds the store locked
+    /// can say who holds it. The text replaces what the previous opener wrote; a temporary
+    /// store keeps nothing.
+    pub fn announce(&self, opener: &str) -> Result<()> {
+        let Some(dir) = self.path.as_deref() else {
+            return Ok(());
+        };
+        write_aside(dir, OPENED_BY, opener).map_err(|(file, e)| aside_failed(dir, &file, &e))
+    }
+
+    fn init(
+        db: sled::Db,
+        path: Option<Arc<Path>>,
+        scratch: Option<Arc<scratch::Scratch>>,
+    ) -> Result<Store> {
+        let tree = |name: &str| db.open_tree(name).map_err(storage);
+        let store = Store {
+            meta: tree("meta")?,
+            experiment_ids: tree("experiment_ids")?,
+            experiments: tree("experiments")?,
+            run_records: tree("run_records")?,
+            test_results: tree("test_results")?,
+            warm_starts: tree("warm_starts")?,
+            trials: tree("trials")?,
+            metrics: tree("metrics")?,
+            db,
+            path,
+            marked: Arc::new(Mutex::new(0)),
+            _scratch: scratch,
+        };
+        // First: a database that lost everything reads as new, and `check_format` would write
+        // the format version and a first flush mark over the count that tells.
+        store.check_flushed()?;
+        store.check_format()?;
+        Ok(store)
+    }
+
+    /// Checks the stored format version, or writes it into a store that holds nothing yet.
+    fn check_format(&self) -> Result<()> {
+        let found = self.meta.get(FORMAT_VERSION_KEY).map_err(storage)?;
+        match found {
+            Some(bytes) => {
+                let array: [u8; 4] = bytes.as_ref().try_into().map_err(|_| {
+                    Error::corrupt(
+                        "format version",
+                        format!("expected 4 bytes, found {}", bytes.len()),
+                    )
+                })?;
+                let found = u32::from_be_bytes(array);
+                if found != FORMAT_VERSION {
+                    return Err(Error::FormatVersion {
+                        path: self.display_path(),
+                        found,
+                        expected: FORMAT_VERSION,
+                    });
+                }
+            }
+            None => {
+                for name in self.db.tree_names() {
+                    if !self.db.open_tree(name).map_err(storage)?.is_empty() {
+                        return Err(Error::NotAStore {
+                            path: self.display_path(),
+                        });
+                    }
+                }
+                self.meta
+                    .insert(FORMAT_VERSION_KEY, &FORMAT_VERSION.to_be_bytes())
+                    .map_err(storage)?;
+                // Still opening: a mark that cannot be written is the folder's trouble at open.
+                self.flush().map_err(|e| match e {
+                    Error::Flush { path, file, error } => aside_failed(&path, &file, &error),
+                    other => other,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs `attempt` until it gives something other than `Error::Locked`, trying again every
+/// `LOCK_POLL` while less than `wait` has passed since the first try; returns the last result.
+pub(super) fn retry_locked<T>(wait: Duration, mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
+    let started = Instant::now();
+    loop {
+        match attempt() {
+            Err(Error::Locked { .. }) if started.elapsed() < wait => std::thread::sleep(LOCK_POLL),
+            done => return done,
+        }
+    }
+}
+
+/// Waits until no handle holds sled's lock on the store in `dir`, as tests do after dropping
+/// the last one before they open the store again or change its files: sled lets go on its own
+/// background threads (see `LOCK_WAIT`), which on a loaded machine can take longer than `open`
+/// waits. Probes the lock sled takes (an exclusive `flock` on `db`), writing nothing; gives up
+/// after ten minutes of tries, leaving the conflict to whatever comes next.
+#[cfg(test)]
+pub(crate) fn wait_released(dir: &Path) {
+    let Ok(db) = std::fs::File::open(dir.join("db")) else {
+        return;
+    };
+    for _ in 0..60_000 {
+        match db.try_lock() {
+            Err(std::fs::TryLockError::WouldBlock) => std::thread::sleep(LOCK_POLL),
+            // Taken (and let go as `db` closes), or not a lock this file system keeps.
+            _ => return,
+        }
+    }
+}
+
+thread_local! {
+    /// Whether this thread is opening a sled database (`open_sled`).
+    static OPENING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Opens the sled database in `path`. sled 0.34 panics, rather than failing, on a database
+/// file cut short behind its snapshot (an index out of bounds in its segment recovery); that is
+/// `Error::Damaged` here, the panic's message kept off the terminal.
+fn open_sled(path: &Path) -> Result<sled::Result<sled::Db>> {
+    // The hook is the process's, and others (the runner's) wrap it too: it is wrapped once and
+    // never put back, and it silences only the thread that opens, passing every other
+    // thread's panics to the hook that was there before. Swapping hooks for the open's
+    // duration would lose them, and a hook that another thread installs meanwhile.
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !OPENING.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = OPENING.with(|o| o.replace(true));
+    let opened = std::panic::catch_unwind(|| sled::Config::new().path(path).open());
+    OPENING.with(|o| o.set(was));
+    opened.map_err(|_| damaged_log(path))
+}
+
+/// Returns whether sled 0.34 reads the settings file `conf`: at most 8 bytes (taken as none
+/// and written again), or UTF-8 lines `key: value` and a 4-byte checksum, with a
+/// `segment_size`, a `use_compression` and a `version` `major.minor` that parse.
+fn settings_readable(conf: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(conf) else {
+        return true;
+    };
+    if bytes.len() <= 8 {
+        return true;
+    }
+    let Ok(text) = std::str::from_utf8(&bytes[..bytes.len() - 4]) else {
+        return false;
+    };
+    let mut settings = BTreeMap::new();
+    for line in text.lines() {
+        let mut parts = line.split(": ");
+        match (parts.next(), parts.next()) {
+            (Some(key), Some(value)) => settings.insert(key, value),
+            _ => return false,
+        };
+    }
+    let version = settings.get("version").and_then(|v| {
+        let mut parts = v.split('.');
+        let major = parts.next()?.parse::<usize>().ok();
+        let minor = parts.next()?.parse::<usize>().ok();
+        major.zip(minor)
+    });
+    settings
+        .get("segment_size")
+        .is_some_and(|v| v.parse::<usize>().is_ok())
+        && settings
+            .get("use_compression")
+            .is_some_and(|v| v.parse::<bool>().is_ok())
+        && version.is_some()
+}
+
+/// Deletes the snapshots sled began and never finished (`snap.*.generating`, renamed to
+/// `snap.*` once written): one left by a full disk or a kill is empty or cut short, and sled
+/// 0.34 reads it as the latest snapshot and calls the store damaged. What cannot be deleted (a
+/// read-only medium) is left for sled to refuse.
+fn drop_unfinished_snapshots(path: &Path) {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The error for a store whose log `db` sled cannot read, saying whether it has a snapshot.
+fn damaged_log(path: &Path) -> Error {
+    let snapshot = std::fs::read_dir(path).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("snap."))
+    });
+    Error::Damaged {
+        path: path.to_path_buf(),
+        part: DamagedPart::Log { snapshot },
+    }
+}
+
+/// Maps sled's lock conflict, which it reports only as a message, to `Error::Locked`, and
+/// the corruption it finds on opening to `Error::Damaged`. Any other I/O error of an open
+/// names the store's path.
+fn open_error(e: sled::Error, path: &Path) -> Error {
+    match e {
+        sled::Error::Io(io_error)
+            if io_error.kind() == io::ErrorKind::Other
+                && io_error.to_string().contains("could not acquire lock") =>
+        {
+            Error::Locked {
+                path: path.to_path_buf(),
+                opener: None,
+            }
+        }
+        sled::Error::Io(io_error) => {
+            // sled opens its files for writing, even for a command that only reads.
+            let advice = match io_error.kind() {
+                io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied => {
+                    "; the store's folder must be writable, also to read it (the database opens \
+                     its files for writing): choose a folder you can write, or, to read a store \
+                     on a read-only medium, copy it somewhere writable"
+                }
+                io::ErrorKind::StorageFull => {
+                    "; the database needs some room to open, even to read: free space on that \
+                     disk, or copy the folder to another"
+                }
+                _ => "",
+            };
+            Error::Open {
+                path: path.to_path_buf(),
+                detail: format!("{io_error}{advice}"),
+            }
+        }
+        // At open, sled's corruption is its settings file's when that does not read (sled
+        // also calls a settings file that is not UTF-8 one from before its 0.29), else its
+        // log's, damaged behind its snapshot.
+        sled::Error::Corruption { .. } | sled::Error::Unsupported(_)
+            if !settings_readable(&path.join("conf")) =>
+        {
+            Error::Damaged {
+                path: path.to_path_buf(),
+                part: DamagedPart::Settings,
+            }
+        }
+        sled::Error::Corruption { .. } => damaged_log(path),
+        other => storage(other),
+    }
+}
+
+/// Returns what the holder of the store in `dir` announced, if it did: one line of at most
+/// `OPENED_BY_MAX` bytes.
+pub(super) fn read_opener(dir: &Path) -> Option<String> {
+    let bytes = std::fs::read(dir.join(OPENED_BY)).ok()?;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(OPENED_BY_MAX)]);
+    let line = text.lines().next()?.trim();
+    (!line.is_empty()).then(|| line.to_string())
+}
