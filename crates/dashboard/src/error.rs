@@ -51,9 +51,9 @@ pub enum Error {
     /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] store::Error),
-    /// A template failed to render.
+    /// A template failed to render: askama's message (its error type stays inside the crate).
     #[error("template: {0}")]
-    Template(#[from] askama::Error),
+    Template(String),
     /// A socket or thread could not be set up.
     #[error(transparent)]
     Io(#[from] std::io::Error),

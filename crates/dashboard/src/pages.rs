@@ -597,10 +597,11 @@ fn either(
     live: bool,
 ) -> Result<Rendered> {
     let html = if fragment {
-        part.render()?
+        part.render()
     } else {
-        whole.render()?
-    };
+        whole.render()
+    }
+    .map_err(|e| Error::Template(e.to_string()))?;
     Ok(Rendered {
         html: html.into(),
         live,
