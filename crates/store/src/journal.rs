@@ -14,6 +14,9 @@
 //! Rejected: one shared file with `flock` (locks over NFS are unreliable, and every agent
 //! would contend for every epoch); sled on the shared folder (one process's database).
 
+mod header;
+mod watcher;
+
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -24,6 +27,10 @@ use experiment::{MetricPoint, Step, Trial, TrialId, WarmStarted};
 
 use crate::records::journal::{decode_line, encode_line, Line};
 use crate::{handover, Error, Result, TestResult};
+
+pub use header::short_hash;
+use header::{differences, header_problem, same_study};
+pub use watcher::Watcher;
 
 /// The most agents one study may have (`--agent I/N`): past any cluster's job array, and a
 /// reader of each one's journal is made.
@@ -316,125 +323,6 @@ impl Exchange {
     }
 }
 
-/// Follows every agent's journal of one experiment in an exchange folder without taking part:
-/// what `sweep serve --exchange` shows a study from. The first journal found gives the study's
-/// header; every journal must then hold the same (but for the agent's number).
-#[derive(Debug)]
-pub struct Watcher {
-    folder: PathBuf,
-    header: Option<AgentHeader>,
-    tails: Vec<Tail>,
-}
-
-impl Watcher {
-    /// Returns a watcher of experiment `experiment` in the exchange folder `dir`; it reads
-    /// nothing before `poll`.
-    pub fn new(dir: &Path, experiment: &str) -> Watcher {
-        Watcher {
-            folder: dir.join(experiment),
-            header: None,
-            tails: Vec::new(),
-        }
-    }
-
-    /// Returns the experiments whose agents meet in the exchange folder `dir`: its folders
-    /// holding a journal, by name.
-    pub fn experiments(dir: &Path) -> Result<Vec<String>> {
-        let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, &e))?;
-        let mut names: Vec<String> = entries
-            .flatten()
-            .filter(|e| journals(&e.path()).is_some_and(|j| !j.is_empty()))
-            .filter_map(|e| e.file_name().to_str().map(str::to_string))
-            .collect();
-        names.sort();
-        Ok(names)
-    }
-
-    /// Returns what the last `poll` saw of each agent's journal, by agent number.
-    pub fn journals(&self) -> Vec<PeerJournal> {
-        self.tails.iter().map(Tail::seen).collect()
-    }
-
-    /// Returns whether `folder` is one study's folder of an exchange (it holds journals), not
-    /// the exchange folder itself.
-    pub fn is_study_folder(folder: &Path) -> bool {
-        journals(folder).is_some_and(|j| !j.is_empty())
-    }
-
-    /// Returns the study's header, once a journal holds one.
-    pub fn header(&self) -> Option<&AgentHeader> {
-        self.header.as_ref()
-    }
-
-    /// Returns the study's header, reading it from the first journal that holds one if need
-    /// be; reads no event.
-    pub fn read_header(&mut self) -> Result<Option<&AgentHeader>> {
-        if self.header.is_none() {
-            if let Some(header) = self.first_header()? {
-                self.tails = (0..header.agents)
-                    .map(|agent| Tail {
-                        agent,
-                        path: journal_path(&self.folder, agent),
-                        offset: 0,
-                        lines: 0,
-                        stamp: None,
-                    })
-                    .collect();
-                self.header = Some(header);
-            }
-        }
-        Ok(self.header.as_ref())
-    }
-
-    /// Returns what every agent's journal gained since the last call (everything at the
-    /// first), by agent number; nothing before a journal holds the study's header.
-    pub fn poll(&mut self) -> Result<Vec<(u32, JournalEvent)>> {
-        Ok(unplaced(self.poll_placed()?))
-    }
-
-    /// Returns what `poll` does, each event with its journal and line.
-    pub fn poll_placed(&mut self) -> Result<Vec<Polled>> {
-        self.read_header()?;
-        let mut events = Vec::new();
-        if let Some(header) = &self.header {
-            for tail in &mut self.tails {
-                follow(tail, header, "the first agent found", &mut events)?;
-            }
-        }
-        Ok(events)
-    }
-
-    /// Forgets how far each journal was read, so that the next `poll` returns every event
-    /// again from the first: after a poll failed (a damaged line, which may be mended since).
-    pub fn rewind(&mut self) {
-        for tail in &mut self.tails {
-            tail.offset = 0;
-            tail.lines = 0;
-        }
-    }
-
-    /// Reads the header of the lowest-numbered journal that has one.
-    fn first_header(&self) -> Result<Option<AgentHeader>> {
-        for (_, path) in journals(&self.folder).unwrap_or_default() {
-            let bytes = std::fs::read(&path).map_err(|e| io_error(&path, &e))?;
-            let Some(end) = bytes.iter().position(|b| *b == b'\n') else {
-                continue;
-            };
-            match decode(&path, 1, &bytes[..end])? {
-                Line::Header(header) => return Ok(Some(header)),
-                Line::Event(_) => {
-                    return Err(journal_error(
-                        &path,
-                        Some(1),
-                        "the agent's header must be the first line, and only there",
-                    ))
-                }
-            }
-        }
-        Ok(None)
-    }
-}
-
 /// Returns `events` without their places.
 fn unplaced(events: Vec<Polled>) -> Vec<(u32, JournalEvent)> {
     events.into_iter().map(|p| (p.agent, p.event)).collect()
@@ -536,116 +424,6 @@ fn journal_path(folder: &Path, agent: u32) -> PathBuf {
     folder.join(format!("agent-{agent}.jsonl"))
 }
 
-/// Returns the first 12 hex digits of a hash, as an agent's refusal names it (and `sweep
-/// validate` a warm start's, so that the two can be compared).
-pub fn short_hash(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
-}
-
-/// Returns whether `found` and `expected` are headers of one study: equal, but for the experiment
-/// file's text, whose copies may differ in comments, layout and quoting, as a single process's
-/// file may between runs (`experiment::same_content`).
-fn same_study(found: &AgentHeader, expected: &AgentHeader) -> bool {
-    let but_text = |h: &AgentHeader| AgentHeader {
-        spec_hash: String::new(),
-        spec_text: String::new(),
-        ..h.clone()
-    };
-    found == expected
-        || (but_text(found) == but_text(expected)
-            && !found.spec_text.is_empty()
-            && !expected.spec_text.is_empty()
-            && experiment::same_content(&found.spec_text, &expected.spec_text))
-}
-
-/// Names what differs between the header `found` and the one `expected`, each as "what: there,
-/// here".
-fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut differ = |what: &str, there: String, here: String| {
-        if there != here {
-            out.push(format!("{what}: {there} there, {here} here"));
-        }
-    };
-    differ(
-        "experiment",
-        found.experiment.clone(),
-        expected.experiment.clone(),
-    );
-    differ("agent", found.agent.to_string(), expected.agent.to_string());
-    differ(
-        "agents",
-        found.agents.to_string(),
-        expected.agents.to_string(),
-    );
-    differ(
-        "parallel",
-        found.parallel.to_string(),
-        expected.parallel.to_string(),
-    );
-    differ(
-        "planned trials",
-        found.planned.to_string(),
-        expected.planned.to_string(),
-    );
-    let short = |hash: &str| short_hash(hash).to_string();
-    differ(
-        "spec text sha256",
-        short(&found.spec_hash),
-        short(&expected.spec_hash),
-    );
-    differ(
-        "data sha256",
-        short(&found.data_hash),
-        short(&expected.data_hash),
-    );
-    let warm = |hash: &str| {
-        if hash.is_empty() {
-            "none".to_string()
-        } else {
-            short(hash)
-        }
-    };
-    differ(
-        "warm start sha256",
-        warm(&found.warm_hash),
-        warm(&expected.warm_hash),
-    );
-    // The file's lines that differ, last, where both journals carry the text.
-    if found.spec_hash != expected.spec_hash
-        && !found.spec_text.is_empty()
-        && !expected.spec_text.is_empty()
-    {
-        let lines = text_differences(&found.spec_text, &expected.spec_text);
-        if !lines.is_empty() {
-            out.push(format!("the file's lines that differ: {lines}"));
-        }
-    }
-    out
-}
-
-/// Names the lines of the experiment file's text `there` that `here` lacks, and the other way
-/// round, the first few of each with their line numbers, as `line 17 there: `...`; line 17
-/// here: `...``: what an agent's copy of the file changed (a copy that changed only comments
-/// or layout is the same study, `same_study`, so comments show here only beside a change).
-fn text_differences(there: &str, here: &str) -> String {
-    const SHOWN: usize = 3;
-    // Lines compared without their ends, so that line endings alone show nothing.
-    let only = |text: &str, other: &str, side: &str| -> Vec<String> {
-        let others: std::collections::BTreeSet<&str> = other.lines().map(str::trim_end).collect();
-        text.lines()
-            .map(str::trim_end)
-            .enumerate()
-            .filter(|(_, line)| !others.contains(line))
-            .take(SHOWN)
-            .map(|(i, line)| format!("line {} {side}: `{line}`", i + 1))
-            .collect()
-    };
-    let mut said = only(there, here, "there");
-    said.extend(only(here, there, "here"));
-    said.join("; ")
-}
-
 /// Returns the lines of `bytes` (complete lines only) without their newlines.
 fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     bytes
@@ -694,25 +472,6 @@ fn decode(path: &Path, line: u64, bytes: &[u8]) -> Result<Line> {
         return Err(journal_error(path, Some(line), problem));
     }
     Ok(decoded)
-}
-
-/// Returns what is wrong with a header's counts, if anything: each agent of a study gets a
-/// reader of its journal, so a count past any real study's (hand-edited, damaged) would ask for
-/// memory no machine has.
-fn header_problem(h: &AgentHeader) -> Option<String> {
-    if !(1..=MAX_AGENTS).contains(&h.agents) || h.agent >= h.agents {
-        return Some(format!(
-            "the header says agent {} of {}, where agents count from 1 to {MAX_AGENTS} and are \
-             numbered from 0 below their count",
-            h.agent, h.agents
-        ));
-    }
-    (h.planned == 0 || h.parallel == 0).then(|| {
-        format!(
-            "the header plans {} trials, {} side by side, where at least 1 of each belongs",
-            h.planned, h.parallel
-        )
-    })
 }
 
 fn append(file: &mut File, path: &Path, line: &Line) -> Result<()> {
