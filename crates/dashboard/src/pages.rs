@@ -143,20 +143,20 @@ pub(crate) async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
 }
 
 async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let fragment = is_fragment(&req);
+    let part = Part::asked(&req);
     let reader = state.reader.clone();
     // `?q=`: the text the names shown contain (the last one given counts); `?sort=&dir=`
     // (one that does not read is shown above the table); `?page=`.
     let (list, sort_error) = view::ListQuery::parse_for_page(req.query_string(), PER_PAGE)?;
     respond_paged(
-        blocking(move || render_experiments(&reader, now(), &list, sort_error, fragment)).await?,
+        blocking(move || render_experiments(&reader, now(), &list, sort_error, part)).await?,
     )
 }
 
 /// Returns what an experiment page is kept under: the query as read, not as sent, so that
 /// parameters the page does not take, or given in another order, make no other page to keep.
-pub(crate) fn page_key(fragment: bool, query: &LeaderboardQuery) -> String {
-    format!("{}?{query:?}", u8::from(fragment))
+pub(crate) fn page_key(part: Part, query: &LeaderboardQuery) -> String {
+    format!("{}?{query:?}", u8::from(part == Part::Fragment))
 }
 
 async fn experiment_page(
@@ -165,14 +165,13 @@ async fn experiment_page(
     query: web::Query<LeaderboardQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse> {
-    let fragment = is_fragment(&req);
-    let request = page_key(fragment, &query);
+    let part = Part::asked(&req);
+    let request = page_key(part, &query);
     let reader = state.reader.clone();
     let name = name.into_inner();
     let query = query.into_inner();
     respond_paged(
-        blocking(move || render_experiment(&reader, &name, &query, &request, now(), fragment))
-            .await?,
+        blocking(move || render_experiment(&reader, &name, &query, &request, now(), part)).await?,
     )
 }
 
@@ -263,17 +262,17 @@ async fn trial_page(
     path: web::Path<(String, TrialNumber)>,
     req: HttpRequest,
 ) -> Result<HttpResponse> {
-    let fragment = is_fragment(&req);
+    let part = Part::asked(&req);
     let reader = state.reader.clone();
     let (name, TrialNumber(id)) = path.into_inner();
-    respond(blocking(move || render_trial(&reader, &name, id, now(), fragment)).await?)
+    respond(blocking(move || render_trial(&reader, &name, id, now(), part)).await?)
 }
 
 async fn experiments_compare(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
     let names = experiments_compare::parse_names(req.query_string())?;
-    let fragment = is_fragment(&req);
+    let part = Part::asked(&req);
     let reader = state.reader.clone();
-    respond(blocking(move || render_experiments_compare(&reader, &names, now(), fragment)).await?)
+    respond(blocking(move || render_experiments_compare(&reader, &names, now(), part)).await?)
 }
 
 async fn compare_page(
@@ -282,10 +281,10 @@ async fn compare_page(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let ids = compare::parse_ids(req.query_string())?;
-    let fragment = is_fragment(&req);
+    let part = Part::asked(&req);
     let reader = state.reader.clone();
     let name = name.into_inner();
-    respond(blocking(move || render_compare(&reader, &name, &ids, fragment)).await?)
+    respond(blocking(move || render_compare(&reader, &name, &ids, part)).await?)
 }
 
 /// Renders the experiments page (or its fragment), with `sort_error` (what was wrong with the
@@ -296,7 +295,7 @@ fn render_experiments(
     now: Timestamp,
     list: &view::ListQuery,
     sort_error: String,
-    fragment: bool,
+    part: Part,
 ) -> Result<Paged> {
     let all = reader.experiments()?;
     let mut page = view::experiments_page(&all, now, list);
@@ -309,7 +308,7 @@ fn render_experiments(
         live: page.live,
     };
     either(
-        fragment,
+        part,
         &ExperimentsFragment { page: &page },
         &whole,
         page.live,
@@ -328,7 +327,7 @@ fn render_experiment(
     query: &LeaderboardQuery,
     request: &str,
     now: Timestamp,
-    fragment: bool,
+    part: Part,
 ) -> Result<Paged> {
     let data = reader.experiment(name)?;
     let (sel, sort_error) = page_selection(query, &data)?;
@@ -378,12 +377,7 @@ fn render_experiment(
         page: &page,
         live: page.live,
     };
-    let rendered = either(
-        fragment,
-        &ExperimentFragment { page: &page },
-        &whole,
-        page.live,
-    )?;
+    let rendered = either(part, &ExperimentFragment { page: &page }, &whole, page.live)?;
     // A page with the sweep's notices is not kept: they change apart from the snapshot.
     if page.notices.is_empty() {
         data.keep_page(request, rendered.html.clone());
@@ -476,7 +470,7 @@ fn render_trial(
     name: &str,
     id: u32,
     now: Timestamp,
-    fragment: bool,
+    part: Part,
 ) -> Result<Rendered> {
     let info = reader.info(name)?;
     let (spec, spec_problem) = match data::read_spec(&info) {
@@ -527,7 +521,7 @@ fn render_trial(
         page: &page,
         live: page.live,
     };
-    either(fragment, &TrialFragment { page: &page }, &whole, page.live)
+    either(part, &TrialFragment { page: &page }, &whole, page.live)
 }
 
 /// Renders the page comparing experiments (or its fragment): live while any of them runs.
@@ -535,7 +529,7 @@ fn render_experiments_compare(
     reader: &Reader,
     names: &[String],
     now: Timestamp,
-    fragment: bool,
+    part: Part,
 ) -> Result<Rendered> {
     let experiments = names
         .iter()
@@ -551,7 +545,7 @@ fn render_experiments_compare(
         .any(|d| d.info.status == ExperimentStatus::Running);
     let whole = ExperimentsCompareHtml { page: &page, live };
     either(
-        fragment,
+        part,
         &ExperimentsCompareFragment { page: &page },
         &whole,
         live,
@@ -560,7 +554,7 @@ fn render_experiments_compare(
 
 /// Renders the page comparing trials (or its fragment): live while the experiment runs and a
 /// compared trial has not ended, or, with several objectives, while the front can change.
-fn render_compare(reader: &Reader, name: &str, ids: &[u32], fragment: bool) -> Result<Rendered> {
+fn render_compare(reader: &Reader, name: &str, ids: &[u32], part: Part) -> Result<Rendered> {
     let info = reader.info(name)?;
     let trials = ids
         .iter()
@@ -586,20 +580,19 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32], fragment: bool) -> R
     let live = info.status == ExperimentStatus::Running
         && (all.is_some() || trials.iter().any(|(t, _)| !t.state.is_finished()));
     let whole = CompareHtml { page: &page, live };
-    either(fragment, &CompareFragment { page: &page }, &whole, live)
+    either(part, &CompareFragment { page: &page }, &whole, live)
 }
 
-/// Renders the page's `<main>` fragment or the whole page, as the request asked.
+/// Renders the page's `<main>` fragment or the whole page, as the request asked (`part`).
 fn either(
-    fragment: bool,
-    part: &impl Template,
+    part: Part,
+    fragment: &impl Template,
     whole: &impl Template,
     live: bool,
 ) -> Result<Rendered> {
-    let html = if fragment {
-        part.render()
-    } else {
-        whole.render()
+    let html = match part {
+        Part::Fragment => fragment.render(),
+        Part::Whole => whole.render(),
     }
     .map_err(|e| Error::Template(e.to_string()))?;
     Ok(Rendered {
@@ -628,19 +621,36 @@ fn respond_paged(paged: Paged) -> Result<HttpResponse> {
     }
 }
 
-fn is_fragment(req: &HttpRequest) -> bool {
-    let fragment = req
-        .headers()
-        .get("X-Sweep-Fragment")
-        .is_some_and(|v| v == "1");
-    // A live page's update: noted, so that a sweep that ends lets it see the end.
-    if let Some(state) = req.app_data::<web::Data<AppState>>().filter(|_| fragment) {
-        *state
-            .last_poll
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
+/// Which part of a page a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The whole page.
+    Whole,
+    /// Only its `<main>` content: a live page's update (`X-Sweep-Fragment: 1`).
+    Fragment,
+}
+
+impl Part {
+    /// Returns the part `req` asks for; a live page's update is noted, so that a sweep that
+    /// ends lets it see the end.
+    fn asked(req: &HttpRequest) -> Part {
+        let fragment = req
+            .headers()
+            .get("X-Sweep-Fragment")
+            .is_some_and(|v| v == "1");
+        if let Some(state) = req.app_data::<web::Data<AppState>>().filter(|_| fragment) {
+            *state
+                .last_poll
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some(std::time::Instant::now());
+        }
+        if fragment {
+            Part::Fragment
+        } else {
+            Part::Whole
+        }
     }
-    fragment
 }
 
 /// Runs store reads and rendering on the blocking pool, off the async workers.

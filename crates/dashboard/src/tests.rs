@@ -8,6 +8,7 @@ use store::{ExperimentStatus, Store};
 
 use std::time::Duration;
 
+use crate::pages::Part;
 use crate::view::fixtures::{self, store_with};
 use crate::{app, Access, Dashboard, Freshness, Notices};
 
@@ -2288,21 +2289,21 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
             sort: Some("param.lr".into()),
             ..Default::default()
         };
-        let key = |fragment| crate::pages::page_key(fragment, &by_lr);
-        assert_eq!(done.page(&key(false)).as_ref(), Some(&bodies[0]));
+        let key = |part| crate::pages::page_key(part, &by_lr);
+        assert_eq!(done.page(&key(Part::Whole)).as_ref(), Some(&bodies[0]));
         assert_eq!(
             done.kept_pages(),
             1,
             "the unknown parameter kept no other page"
         );
         assert!(
-            done.page(&key(true)).is_none(),
+            done.page(&key(Part::Fragment)).is_none(),
             "the fragment is another page"
         );
         // A live page is kept for its snapshot's life, and served again as live: the tabs
         // that poll it between two snapshots are sent it, and go on polling.
         let busy = reader.experiment("busy").unwrap();
-        let kept = busy.page(&crate::pages::page_key(false, &Default::default()));
+        let kept = busy.page(&crate::pages::page_key(Part::Whole, &Default::default()));
         assert_eq!(
             (kept, busy.info.status == ExperimentStatus::Running),
             (Some(bodies[2].clone()), true)
