@@ -28,6 +28,8 @@ use crate::progress::ProgressObserver;
 use crate::time_limit::TimeLimit;
 use crate::Outcome;
 
+/// Runs `sweep run`, and removes the store it created where the run failed before putting
+/// anything in it.
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let new_store = !args.store.store.exists();
     let outcome = run_sweep(args);

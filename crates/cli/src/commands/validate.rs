@@ -18,6 +18,8 @@ use crate::args::ValidateArgs;
 use crate::probe;
 use crate::Outcome;
 
+/// Runs `sweep validate`: reads the file, its data and its gate's baseline, and prints what
+/// the sweep would do, line by line in the order of the phases below.
 pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let spec = load_spec(&args.file)?;
     let objective = MlpObjective::new(&spec)?;

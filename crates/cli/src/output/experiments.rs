@@ -224,6 +224,7 @@ fn duration(trials: &[Trial]) -> Option<String> {
     busy_ms(trials, None).map(format_duration)
 }
 
+/// Returns the trials completed, pruned and failed, as `completed/pruned/failed`.
 fn counts(trials: &[Trial]) -> String {
     let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
     format!(

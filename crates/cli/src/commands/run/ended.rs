@@ -175,6 +175,8 @@ fn run_again(args: &RunArgs) -> String {
     }
 }
 
+/// Prints what the sweep ran: the trials by state, why it ended early, the leaderboard, the
+/// best trial (or why there is none) and where the results are.
 fn print_run_summary(
     spec: &ExperimentSpec,
     summary: &StudySummary,
