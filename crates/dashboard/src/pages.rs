@@ -317,7 +317,7 @@ fn render_experiments(
 }
 
 /// Renders an experiment's page (or its fragment). A page depends only on the snapshot and the
-/// request (`request`: the query string and the fragment flag), and for a running experiment
+/// request (`request`: the query string and the part asked), and for a running experiment
 /// the clock, which may stand still for the snapshot's life: the snapshot keeps it and serves
 /// it again without rendering (`ExperimentData::keep_page`), unless the sweep has notices. A
 /// leaderboard page past the last answers the last page's address instead.
