@@ -159,7 +159,8 @@ pub(crate) fn restore(met: &Met, store: &Store, spec: &ExperimentSpec) -> Result
                 path: met.exchange.own_path().to_path_buf(),
                 line,
             };
-            in_space(spec, store, &heard)?;
+            in_space(spec, &heard)?;
+            result_given(spec, store, &heard)?;
             record(store, name, event)?;
             if let JournalEvent::Tested(result) = event {
                 // A new store of the agent that ran the best trial: its shared copy comes back.
@@ -202,13 +203,21 @@ pub(crate) type Needed<'a> = &'a (dyn Fn(&[Trial]) -> u32 + Sync);
 
 /// Returns an error when the event `heard`, read from an agent's journal (of `agents`), is not
 /// one that agent could have written: about a trial another agent runs (`Error::StrayTrial`),
-/// or one `in_space` refuses.
+/// or one `in_space` or `result_given` refuses.
 pub(crate) fn check_event(
     spec: &ExperimentSpec,
     store: &Store,
     agents: u32,
     heard: &Polled,
 ) -> Result<()> {
+    check_trial(spec, agents, heard)?;
+    result_given(spec, store, heard)
+}
+
+/// Returns an error when the event `heard`, read from an agent's journal (of `agents`), is
+/// about a trial another agent runs (`Error::StrayTrial`), or one `in_space` refuses: the
+/// checks of `check_event` that read nothing from the store.
+fn check_trial(spec: &ExperimentSpec, agents: u32, heard: &Polled) -> Result<()> {
     let Polled {
         agent,
         event,
@@ -224,27 +233,34 @@ pub(crate) fn check_event(
             owner: owner(id, agents),
         });
     }
-    in_space(spec, store, heard)
+    in_space(spec, heard)
 }
 
 /// Returns an error when the event `heard`, from an agent's journal, gives a trial parameters
-/// that are not a point of the study's space (`Error::StrayParams`), or ends a trial with a
-/// result its reports, already in `store`, do not give (`Error::StrayResult`): a hand-edited or
-/// damaged line. No agent's sampler gives those parameters, and no agent's trial that result;
-/// taken as the study's, they would mislead every later suggestion and the ranking.
-pub(crate) fn in_space(spec: &ExperimentSpec, store: &Store, heard: &Polled) -> Result<()> {
+/// that are not a point of the study's space (`Error::StrayParams`): a hand-edited or damaged
+/// line. No agent's sampler gives those parameters; taken as the study's, they would mislead
+/// every later suggestion.
+fn in_space(spec: &ExperimentSpec, heard: &Polled) -> Result<()> {
     let (JournalEvent::Start(trial) | JournalEvent::Finish(trial)) = &heard.event else {
         return Ok(());
     };
-    if let Some(problem) = spec.space.not_a_point(&trial.params) {
-        return Err(Error::StrayParams {
+    match spec.space.not_a_point(&trial.params) {
+        Some(problem) => Err(Error::StrayParams {
             journal: heard.path.clone(),
             line: heard.line,
             agent: heard.agent,
             trial: trial.id,
             problem,
-        });
+        }),
+        None => Ok(()),
     }
+}
+
+/// Returns an error when the event `heard`, from an agent's journal, ends a trial with a result
+/// its reports, already in `store`, do not give (`Error::StrayResult`): a hand-edited or damaged
+/// line. No agent's trial gives that result; taken as the study's, it would mislead every later
+/// suggestion and the ranking. Reads the trial's curves from the store.
+fn result_given(spec: &ExperimentSpec, store: &Store, heard: &Polled) -> Result<()> {
     let JournalEvent::Finish(trial) = &heard.event else {
         return Ok(());
     };
@@ -669,17 +685,21 @@ impl<'a> Peers<'a> {
     /// Puts another agent's event on the board and in the store, as if a local worker had.
     fn apply(&self, heard: Polled) -> Result<()> {
         let name = &self.spec.name;
-        check_event(self.spec, self.store, self.options.agents, &heard)?;
-        let Polled { agent, event, .. } = heard;
         // A remote trial the store held finished when the agent started goes on the board only.
-        let replayed = match &event {
+        let replayed = match &heard.event {
             JournalEvent::Start(t) | JournalEvent::Finish(t) => self.settled.contains(&t.id),
             JournalEvent::Report { trial, .. } => self.settled.contains(trial),
             _ => false,
         };
-        if !replayed {
-            record(self.store, name, &event)?;
+        if replayed {
+            // Its result was checked against its curves as they were stored, from this
+            // journal: only what reads nothing from the store is checked again.
+            check_trial(self.spec, self.options.agents, &heard)?;
+        } else {
+            check_event(self.spec, self.store, self.options.agents, &heard)?;
+            record(self.store, name, &heard.event)?;
         }
+        let Polled { agent, event, .. } = heard;
         match event {
             JournalEvent::Start(trial) => self.board.start(trial.id, trial.params),
             JournalEvent::Report {
@@ -1079,6 +1099,33 @@ mod tests {
         for (store, summary) in [first, second] {
             assert_eq!(view(&store, &summary.unwrap()), expected);
         }
+    }
+
+    #[test]
+    fn an_agent_started_again_checks_against_its_store_only_the_trials_it_had_not_settled() {
+        let spec = tpe_with_median(6);
+        let dir = tempfile::tempdir().unwrap();
+        let (store, summary) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| run_agent(&spec, 1, 2, dir.path(), 2, &SilentObserver));
+            let zero = run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver);
+            other.join().unwrap().1.unwrap();
+            zero
+        });
+        let expected = view(&store, &summary.unwrap());
+        // Agent 0's store loses the curves of agent 1's trial 1, which it held finished: were
+        // the journal's end of trial 1 checked against them again, it would be refused (its
+        // result names an epoch the store then lacks).
+        store.clear_metrics("toy", TrialId(1)).unwrap();
+        let clock = TickClock(AtomicI64::new(0));
+        let again = agent_options(0, 2, dir.path(), 2);
+        let objective = quadratic(2.0);
+        let summary = run_study(&store, &spec, &objective, &SilentObserver, &clock, &again);
+        let summary = summary.unwrap();
+        assert_eq!(objective.calls.load(Ordering::SeqCst), 0);
+        let states = |v: &[String]| -> Vec<String> {
+            v.iter().map(|t| t.split(' ').take(2).collect()).collect()
+        };
+        assert_eq!(states(&view(&store, &summary)), states(&expected));
     }
 
     /// The toy objective with a test split (or none): counts its measurements, each of which
