@@ -13,6 +13,13 @@
 //! of its `data:` and `gate:` blocks and of each settings type, so adding one does not compile
 //! until it is listed.
 //!
+//! No position in the spec file is part of it: records of earlier versions held the line and
+//! column of an IDX labels file and of a warm start's file of results, so that a comment above
+//! them read as another experiment. This version writes those files alone, which changes the
+//! text and hash of a spec that has one, and `resolves_as` compares an earlier record without
+//! those positions (`notation::without_positions`), so such an experiment stored by an earlier
+//! version still resumes, its record kept as it is.
+//!
 //! Rejected: rendering YAML that parses back (every new block would need a writer kept in step
 //! with its reader, and a writer bug would silently change what a record says); the derived
 //! `Debug` itself, which records used to be written with (a renamed field or variant would
@@ -30,7 +37,8 @@ use notation::Notation;
 
 impl ExperimentSpec {
     /// Returns every setting of the experiment with defaults filled in, one `key: value` line
-    /// each; paths appear as stored in the spec (resolved against the spec file's folder).
+    /// each; paths appear as stored in the spec (resolved against the spec file's folder),
+    /// without where the spec file writes them.
     pub fn resolved(&self) -> String {
         let ExperimentSpec {
             name,
@@ -222,8 +230,14 @@ impl ExperimentSpec {
     /// Returns whether `now`, this spec's resolved form (as a run record holds it), means what
     /// `then`, another run record's, does: the same lines but for the sampler and pruner
     /// settings, and those the same search (`same_search`), so that a file edited only to pin
-    /// a setting at the value a stored run had resumes it.
+    /// a setting at the value a stored run had resumes it. Positions in the spec file that
+    /// records of earlier versions hold (`notation::without_positions`) are left out of both.
     pub fn resolves_as(&self, then: &str, now: &str) -> bool {
+        let (then, now) = (
+            notation::without_positions(then),
+            notation::without_positions(now),
+        );
+        let (then, now) = (then.as_str(), now.as_str());
         let rest = |resolved: &'_ str| -> Vec<String> {
             let search = ExperimentSpec::search_lines(resolved);
             resolved
@@ -339,6 +353,69 @@ mod tests {
         assert_eq!(with(", missing: error"), plain, "the default written out");
     }
 
+    /// Issue: the resolved spec held the line and column of an IDX labels file and of a warm
+    /// start's file of results, so a comment written above them changed its hash, and an
+    /// unchanged experiment was refused as edited.
+    #[test]
+    fn issue_a_comment_above_a_file_changes_no_resolved_spec() {
+        let idx = "name: t\nmetric: {name: val_loss}\n\
+                   data: {idx: {images: i.idx, labels: l.idx}, image: {height: 28, width: 28}}\n";
+        let warm =
+            "name: t\nmethod: tpe\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+                    warm_start: {csv: runs/past.csv}\nparameters:\n  lr: {min: 0.0001, max: 0.1}\n";
+        for text in [idx, warm] {
+            let (a, b) = (parse(text), parse(&format!("# a comment\n{text}")));
+            assert_eq!(a.resolved(), b.resolved());
+            assert_eq!(a.resolved_hash(), b.resolved_hash());
+        }
+    }
+
+    /// The same issue, for an experiment stored by an earlier version, whose record holds the
+    /// positions: its spec, with a comment written above its file since, still resolves as
+    /// the record, and one naming another file does not.
+    #[test]
+    fn issue_a_record_with_positions_resolves_as_its_spec_with_a_comment_above_a_file() {
+        let records: Vec<&str> = EARLIER_RECORDS.split("----\n").collect();
+        // The IDX labels file, and the warm start's file of results.
+        for i in [1, 3] {
+            assert!(
+                records[i].contains("location: Location {"),
+                "{}",
+                records[i]
+            );
+            let moved = parse(&format!("# a comment\n{}", EVERY_KIND[i]));
+            assert!(moved.resolves_as(records[i], &moved.resolved()));
+            let other = parse(
+                &EVERY_KIND[i]
+                    .replace("l.idx", "m.idx")
+                    .replace("past.csv", "other.csv"),
+            );
+            assert!(!other.resolves_as(records[i], &other.resolved()));
+        }
+    }
+
+    #[test]
+    fn positions_are_left_out_only_where_a_record_wrote_a_located_value() {
+        let without = super::notation::without_positions;
+        let located = "Located { value: \"a \\\" b.csv\", location: Location { file: \
+                       \"exp/s \\\"x\\\".yaml\", line: 12, column: 3 } }";
+        assert_eq!(
+            without(&format!(
+                "warm_start: WarmStart {{ source: Csv({located}), trials: None }}\n"
+            )),
+            "warm_start: WarmStart { source: Csv(\"a \\\" b.csv\"), trials: None }\n"
+        );
+        // Text that only reads alike, as a description may, is kept.
+        for text in [
+            "description: \"Located { value: \\\"x\\\" }\"\n",
+            "Located { value: \"x\", location: Location { file: \"f\", line: , column: 1 } }",
+            "Located { value: \"x\"",
+            "Located { value: ",
+        ] {
+            assert_eq!(without(text), text);
+        }
+    }
+
     /// Specs that between them write every kind of value the resolved spec holds: each
     /// method with settings, each pruner, each distribution, both data formats, conditions,
     /// enqueued trials, warm starts and a gate.
@@ -404,17 +481,32 @@ mod tests {
          \x20 l2: {distribution: inv_log_uniform, min: 5, max: 9}\n",
     ];
 
-    /// The resolved specs of `EVERY_KIND` as the versions that wrote them with `Debug` did:
-    /// run records hold these, and an experiment resumes only while its spec still resolves
-    /// to the text its record holds (`resolves_as`), so the text may not change.
+    /// The resolved specs of `EVERY_KIND` as the versions that wrote them with `Debug` did,
+    /// one after another, each followed by `----`.
+    const EARLIER_RECORDS: &str = include_str!("resolved/earlier_records.txt");
+
+    /// Run records hold the resolved specs of `EARLIER_RECORDS`, and an experiment resumes
+    /// only while its spec still resolves as the text its record holds (`resolves_as`), so
+    /// the text may not change: this version writes it byte for byte, but for the positions
+    /// of an IDX labels file and a warm start's file of results, which it leaves out
+    /// (`without_positions`), and reads each record back as its spec's.
     #[test]
     fn every_kind_of_value_resolves_as_the_records_of_earlier_versions_hold_it() {
-        let got: Vec<String> = EVERY_KIND
-            .iter()
-            .map(|text| parse(text).resolved())
-            .collect();
+        let specs: Vec<ExperimentSpec> = EVERY_KIND.iter().map(|text| parse(text)).collect();
+        let got: Vec<String> = specs.iter().map(ExperimentSpec::resolved).collect();
+        let records: Vec<&str> = EARLIER_RECORDS.split("----\n").collect();
+        assert_eq!(records.len(), specs.len());
+        for ((spec, now), then) in specs.iter().zip(&got).zip(&records) {
+            assert!(
+                spec.resolves_as(then, now),
+                "{now}\ndoes not resolve as\n{then}"
+            );
+        }
+        // The two positions the records hold, and only those, are left out.
+        assert_eq!(EARLIER_RECORDS.matches("location: Location {").count(), 2);
         let got = got.join("----\n");
-        let want = include_str!("resolved/earlier_records.txt");
+        let want = super::notation::without_positions(EARLIER_RECORDS);
+        assert!(!want.contains("Located"));
         if got != want {
             let first = got
                 .lines()

@@ -9,6 +9,12 @@
 //! changes no record (the test of `resolved.rs` holds the text of every kind of value). A new
 //! setting is added to its type's notation here, which is when its record text is decided.
 //!
+//! The one exception: records of earlier versions wrote an IDX labels file and a warm start's
+//! file of results with where the spec writes them (`Located { value: "exp/l.idx", location:
+//! Location { file: "exp/s.yaml", line: 4, column: 37 } }`), so that a comment above them
+//! changed the resolved spec. This version writes the file alone (`"exp/l.idx"`), and
+//! `without_positions` reads an earlier record so, for comparing it with this version's text.
+//!
 //! Rejected: the derived `Debug` (STYLE rule 6: what is stored is written by an explicit
 //! conversion, so that a rename in the code never silently changes it); a new notation (every
 //! record written so far would read as another configuration, and no stored experiment could
@@ -19,15 +25,76 @@ use std::path::{Path, PathBuf};
 
 use crate::{
     Acquisition, BayesConfig, CheckpointSpec, CmaEsConfig, Crossover, DataFormat, DeviceChoice,
-    Distribution, EarlyStopping, GridConfig, ImageShape, IndependentSampler, Located, Location,
-    Method, MissingValues, ModelKind, Normalize, Nsga2Config, Nsga3Config, ParamValue, PrunerSpec,
-    Restart, SobolConfig, SplitSpec, Task, TpeConfig, WarmSource, WarmStart,
+    Distribution, EarlyStopping, GridConfig, ImageShape, IndependentSampler, Method, MissingValues,
+    ModelKind, Normalize, Nsga2Config, Nsga3Config, ParamValue, PrunerSpec, Restart, SobolConfig,
+    SplitSpec, Task, TpeConfig, WarmSource, WarmStart,
 };
 
 /// A value of the resolved spec, in its notation.
 pub(super) trait Notation {
     /// Returns the value in the notation of the resolved spec.
     fn notation(&self) -> String;
+}
+
+/// Returns the resolved spec `resolved` with each value that records of earlier versions wrote
+/// with its position in the spec file (`Located { value: "exp/l.idx", location: Location {
+/// file: "exp/s.yaml", line: 4, column: 37 } }`, an IDX labels file or a warm start's file of
+/// results) written as its value alone (`"exp/l.idx"`), as this version writes it; any other
+/// text is kept as it is.
+pub(super) fn without_positions(resolved: &str) -> String {
+    const OPEN: &str = "Located { value: ";
+    let mut out = String::with_capacity(resolved.len());
+    let mut rest = resolved;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + OPEN.len()..];
+        match located_value(after) {
+            Some((value, tail)) => {
+                out.push_str(value);
+                rest = tail;
+            }
+            None => {
+                out.push_str(OPEN);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads `"value", location: Location { file: "...", line: N, column: M } }` at the start of
+/// `text`: returns the quoted value and the text after it, or `None` when `text` does not
+/// start so.
+fn located_value(text: &str) -> Option<(&str, &str)> {
+    let (value, rest) = text.split_at(quoted_len(text)?);
+    let rest = rest.strip_prefix(", location: Location { file: ")?;
+    let rest = &rest[quoted_len(rest)?..];
+    let rest = after_digits(rest.strip_prefix(", line: ")?)?;
+    let rest = after_digits(rest.strip_prefix(", column: ")?)?;
+    Some((value, rest.strip_prefix(" } }")?))
+}
+
+/// Returns `text` after the digits it starts with; `None` when it starts with none.
+fn after_digits(text: &str) -> Option<&str> {
+    let rest = text.trim_start_matches(|c: char| c.is_ascii_digit());
+    (rest.len() < text.len()).then_some(rest)
+}
+
+/// Returns the length in bytes of the quoted text at the start of `text`, quotes included, as
+/// `quoted` writes it (a quote inside is escaped); `None` when `text` starts with none.
+fn quoted_len(text: &str) -> Option<usize> {
+    let body = text.strip_prefix('"')?;
+    let mut escaped = false;
+    for (i, c) in body.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i + 2),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Returns `Name { field: value, .. }`.
@@ -137,31 +204,6 @@ impl<T: Notation> Notation for BTreeMap<String, T> {
             .map(|(k, v)| format!("{}: {}", quoted(k), v.notation()))
             .collect();
         format!("{{{}}}", entries.join(", "))
-    }
-}
-
-impl Notation for Location {
-    fn notation(&self) -> String {
-        record(
-            "Location",
-            &[
-                ("file", self.file.notation()),
-                ("line", self.line.notation()),
-                ("column", self.column.notation()),
-            ],
-        )
-    }
-}
-
-impl<T: Notation> Notation for Located<T> {
-    fn notation(&self) -> String {
-        record(
-            "Located",
-            &[
-                ("value", self.value.notation()),
-                ("location", self.location.notation()),
-            ],
-        )
     }
 }
 
@@ -432,7 +474,8 @@ impl Notation for DataFormat {
     fn notation(&self) -> String {
         match self {
             DataFormat::Csv => "Csv".to_string(),
-            DataFormat::Idx { labels } => record("Idx", &[("labels", labels.notation())]),
+            // The file alone, not where the spec writes it: see `without_positions`.
+            DataFormat::Idx { labels } => record("Idx", &[("labels", labels.value.notation())]),
         }
     }
 }
@@ -639,7 +682,7 @@ impl Notation for WarmSource {
     fn notation(&self) -> String {
         match self {
             WarmSource::Experiment(name) => call("Experiment", &name.notation()),
-            WarmSource::Csv(file) => call("Csv", &file.notation()),
+            WarmSource::Csv(file) => call("Csv", &file.value.notation()),
         }
     }
 }
