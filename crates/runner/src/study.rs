@@ -961,19 +961,67 @@ mod tests {
 
     #[test]
     fn parallelism_does_not_change_results() {
-        let a = run(
-            &Store::temporary().unwrap(),
-            &spec(10, "a"),
-            &quadratic(2.0),
-            1,
-        );
-        let b = run(
-            &Store::temporary().unwrap(),
-            &spec(10, "a"),
-            &quadratic(2.0),
-            4,
-        );
-        assert_eq!(values(&a), values(&b));
+        // Trial k's suggestion and pruning decisions use only the trials numbered below k
+        // (its suggestion those `parallel` places back and below), never the ones that happened
+        // to end first: under any timing, the results are the same.
+        let mut random = spec(16, "a");
+        random.pruner = experiment::PrunerSpec::Median {
+            n_startup_trials: 2,
+            n_warmup_steps: 1,
+        };
+        let mut tpe = random.clone();
+        tpe.method = Method::Tpe(experiment::TpeConfig {
+            n_startup_trials: 2,
+            ..experiment::TpeConfig::default()
+        });
+        let timings: [fn(u32) -> u64; 4] = [
+            |_| 0,
+            |k| if k % 2 == 1 { 3 } else { 0 },
+            |k| if k % 2 == 0 { 3 } else { 0 },
+            |k| u64::from((k * 7 + 3) % 4),
+        ];
+        let outcomes = |spec: &ExperimentSpec, parallel: usize, jitter: fn(u32) -> u64| {
+            let objective = Quadratic {
+                jitter,
+                ..quadratic(2.0)
+            };
+            let summary = run(&Store::temporary().unwrap(), spec, &objective, parallel);
+            assert!(
+                summary.count(TrialState::Pruned) > 0,
+                "the median rule fired"
+            );
+            summary
+                .trials
+                .iter()
+                .map(|t| {
+                    let bits = |v: Option<f64>| v.map(f64::to_bits);
+                    let lr = bits(t.params["lr"].as_f64());
+                    (
+                        t.id.0,
+                        t.state,
+                        t.reason.clone(),
+                        lr,
+                        bits(t.value("val_loss")),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        // Random draws ignore the history, so one trial at a time gives the same trials, and the
+        // same pruning decisions, as four side by side.
+        let one_by_one = outcomes(&random, 1, timings[0]);
+        for jitter in timings {
+            assert_eq!(outcomes(&random, 4, jitter), one_by_one);
+        }
+        // TPE learns from the trials four places back: the same under every timing, and not
+        // random draws once it has two trials to learn from.
+        let learned = outcomes(&tpe, 4, timings[0]);
+        for jitter in timings {
+            assert_eq!(outcomes(&tpe, 4, jitter), learned);
+        }
+        let drawn = |outcomes: &[_]| -> Vec<Option<u64>> {
+            outcomes.iter().map(|t: &(_, _, _, _, _)| t.3).collect()
+        };
+        assert_ne!(drawn(&learned[6..]), drawn(&one_by_one[6..]));
     }
 
     #[test]
