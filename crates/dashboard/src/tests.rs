@@ -1204,6 +1204,55 @@ fn a_missing_experiment_or_trial_says_what_is_near_and_links_to_it() {
 }
 
 #[test]
+fn a_bad_sort_beside_a_bad_page_answers_the_error_the_api_reports_first() {
+    run(async {
+        let store = store_with("demo", 5);
+        let said = |body: &str| {
+            let api: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+            api["error"].as_str().unwrap_or_default().to_string()
+        };
+        let page_error = "bad query: `page` takes a whole number such as 2, found `abc`";
+        let per_page_error = "bad query: `per_page` takes a whole number such as 2, found `ten`";
+        // The page falls back from a sort that does not read, but not from the other mistake
+        // beside it: it answers 400 with the other one, which the API too reports first.
+        for query in [
+            "sort=bogus&page=abc",
+            "page=abc&sort=bogus",
+            "dir=up&per_page=ten",
+            "per_page=ten&dir=up",
+        ] {
+            let wanted = if query.contains("page=abc") {
+                page_error
+            } else {
+                per_page_error
+            };
+            for (page, api) in [
+                ("/", "/api/experiments"),
+                ("/experiments/demo", "/api/experiments/demo/trials"),
+            ] {
+                let (page_status, page_body) = get(&store, &format!("{page}?{query}")).await;
+                let (api_status, api_body) = get(&store, &format!("{api}?{query}")).await;
+                assert_eq!(
+                    (page_status, api_status),
+                    (StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST),
+                    "{page}?{query}: {page_body}"
+                );
+                assert_eq!(said(&api_body), wanted, "{api}?{query}");
+                assert!(page_body.contains(wanted), "{page}?{query}: {page_body}");
+            }
+        }
+        // A sort given twice is the list API's first mistake, read before the page after it;
+        // the page, reading the rest without the sort, answers with the page's.
+        let query = "sort=name&sort=name&page=abc";
+        let (_, api_body) = get(&store, &format!("/api/experiments?{query}")).await;
+        assert_eq!(said(&api_body), "bad query: `sort` is given twice");
+        let (status, page_body) = get(&store, &format!("/?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page_body.contains(page_error), "{page_body}");
+    });
+}
+
+#[test]
 fn malformed_queries_get_a_400_page() {
     run(async {
         let store = store_with("demo", 5);
