@@ -401,16 +401,19 @@ fn page_selection(
         dir: None,
         ..query.clone()
     };
-    match parse(query) {
-        Ok(sel) => match sel.sort_problem(&data.trials, data.spec.as_ref()) {
-            None => Ok((sel, String::new())),
-            Some(problem) => Ok((parse(&unsorted())?, problem.replace('`', ""))),
-        },
-        // The sort (or its direction) was what did not read when the rest reads without it.
-        Err(e) if query.sort.is_some() || query.dir.is_some() => {
-            Ok((parse(&unsorted())?, e.to_string().replace('`', "")))
-        }
-        Err(e) => Err(e),
+    // The sort (or its direction) is what did not read when the rest reads without it.
+    let (sel, problem) = leaderboard::sort_or_default(
+        query.sort.is_some() || query.dir.is_some(),
+        || parse(query),
+        || parse(&unsorted()),
+    )?;
+    if !problem.is_empty() {
+        return Ok((sel, problem));
+    }
+    // It reads, but names what the experiment lacks.
+    match sel.sort_problem(&data.trials, data.spec.as_ref()) {
+        None => Ok((sel, String::new())),
+        Some(problem) => Ok((parse(&unsorted())?, problem.replace('`', ""))),
     }
 }
 

@@ -275,6 +275,24 @@ pub(crate) fn page_links(
     ]
 }
 
+/// Reads a page's query with `asked`; when that fails and the query names a sort or its
+/// direction (`names_sort`), reads it again without them (`unsorted`): the page stays, in the
+/// default order, and what was wrong comes back (without backticks) to be shown beside the
+/// table, as on the experiments list and the leaderboard. When the query without its sort
+/// does not read either, that error is the answer, as the API (which takes no fallback)
+/// reports the first mistake it reads; one that names no sort is the answer as it is.
+pub(crate) fn sort_or_default<T>(
+    names_sort: bool,
+    asked: impl FnOnce() -> Result<T>,
+    unsorted: impl FnOnce() -> Result<T>,
+) -> Result<(T, String)> {
+    match asked() {
+        Ok(read) => Ok((read, String::new())),
+        Err(e) if names_sort => Ok((unsorted()?, e.to_string().replace('`', ""))),
+        Err(e) => Err(e),
+    }
+}
+
 /// Returns a sortable column head's arrow (`▲`, `▼` or none) and its `aria-sort`: none unless
 /// it is the `current` sort, which runs `descending` or not.
 pub(crate) fn sort_arrow(current: bool, descending: bool) -> (&'static str, &'static str) {

@@ -316,25 +316,24 @@ impl ListQuery {
         query: &str,
         default_per_page: u32,
     ) -> crate::Result<(ListQuery, String)> {
-        match ListQuery::parse(query, default_per_page) {
-            Ok(list) => Ok((list, String::new())),
-            Err(e) => {
-                let pairs = query_pairs(query)?;
-                let is_sort = |key: &str| key == "sort" || key == "dir";
-                if !pairs.iter().any(|(key, _)| is_sort(key)) {
-                    return Err(e);
-                }
-                let unsorted: Vec<String> = pairs
-                    .iter()
-                    .filter(|(key, _)| !is_sort(key))
-                    .map(|(key, value)| {
-                        format!("{}={}", format::url_part(key), format::url_part(value))
-                    })
-                    .collect();
-                let list = ListQuery::parse(&unsorted.join("&"), default_per_page)?;
-                Ok((list, e.to_string().replace('`', "")))
-            }
-        }
+        // A query that is not one is refused as `parse` refuses it, before anything else.
+        let pairs = query_pairs(query)?;
+        let is_sort = |key: &str| key == "sort" || key == "dir";
+        let unsorted = || {
+            let kept: Vec<String> = pairs
+                .iter()
+                .filter(|(key, _)| !is_sort(key))
+                .map(|(key, value)| {
+                    format!("{}={}", format::url_part(key), format::url_part(value))
+                })
+                .collect();
+            ListQuery::parse(&kept.join("&"), default_per_page)
+        };
+        leaderboard::sort_or_default(
+            pairs.iter().any(|(key, _)| is_sort(key)),
+            || ListQuery::parse(query, default_per_page),
+            unsorted,
+        )
     }
 
     /// Returns the parts of the query besides the filter and the page that `href` keeps
