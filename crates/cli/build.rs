@@ -10,15 +10,12 @@
 //! so the hash follows commits and checkouts (in a linked worktree too, whose `.git` is a file:
 //! git itself says where each of these lives). Whether the tree has uncommitted changes is
 //! deliberately left out: knowing it would mean rerunning, and so relinking the binary, on every
-//! edit of any crate, and watching the index would too, since `git status` rewrites it. Where
-//! git names no commit, the script watches where one would come from, so the first build once
-//! git can answer names it: for an unborn branch, the folder of refs its first commit writes
-//! to; for sources no checkout tracks (a source tarball, sources untracked inside another
-//! repository, git missing or refusing another user's checkout), each `.git` that would be
-//! theirs, missing or not. cargo reruns a script on every build while a path it watches is
-//! missing, so such a build also rebuilds this crate each time, until git names a commit or
-//! `SWEEP_BUILD_COMMIT` is set; a build that names one watches only
-//! paths that exist (`src/build_name.rs` chooses them).
+//! edit of any crate, and watching the index would too, since `git status` rewrites it. It
+//! watches only paths that exist (`src/build_name.rs` chooses them), since cargo reruns a
+//! script on every build while a watched path is missing: an unborn branch is watched at the
+//! folder of refs its first commit writes to, and a checkout git refuses at its `.git`; a
+//! `.git` that appears where none was (a source tarball later `git init`-ed) is seen once
+//! `build.rs` or `SWEEP_BUILD_COMMIT` changes, or after `cargo clean -p cli`.
 
 use std::path::{Path, PathBuf};
 

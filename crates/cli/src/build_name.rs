@@ -19,15 +19,16 @@ pub(crate) struct Found {
 /// `exists` says whether a path exists.
 ///
 /// cargo reruns a build script when a watched path changes, and on every build while one is
-/// missing. So a build that names a commit watches only paths that exist: the checkout's
-/// `HEAD`, its branch's ref (or, for a packed or unborn branch, the nearest folder of refs
-/// above where git writes it) and the packed refs. A build that names none also watches where
-/// the answer would come from, missing or not, so that the first build once git can answer
-/// names the commit rather than keeping the empty one until `build.rs` changes: for sources a
-/// checkout does not track (untracked in another repository, or not added yet), a `.git` of
-/// their own between `dir` and that checkout's top; where git finds no checkout it will use (a
-/// source tarball, git missing, or git refusing another user's checkout), a `.git` in `dir` or
-/// any folder above it, up to the first that has one.
+/// missing, which would rebuild this crate on every build of a source tarball. So only paths
+/// that exist are watched: the checkout's `HEAD`, its branch's ref (or, for a packed or unborn
+/// branch, the nearest folder of refs above where git writes it, so an unborn branch's first
+/// commit is picked up) and the packed refs; for sources a checkout does not track, that
+/// checkout's `HEAD` and refs, and any `.git` of their own between `dir` and its top; where git
+/// finds no checkout it will use (git missing, or refusing another user's checkout), the
+/// nearest `.git` at or above `dir`, which git writes in once it may use it. A `.git` that
+/// appears later where none was (a source tarball `git init`-ed) is not seen until `build.rs`
+/// or `SWEEP_BUILD_COMMIT` changes, or `cargo clean -p cli`: the price of not rebuilding every
+/// tarball build.
 pub(crate) fn find(
     dir: &Path,
     git: &dyn Fn(&[&str]) -> Option<String>,
@@ -37,13 +38,12 @@ pub(crate) fn find(
     let git_path = |name: &str| ask(&["rev-parse", "--git-path", name]).map(|p| dir.join(p));
     let Some(head) = git_path("HEAD") else {
         let mut watched = Vec::new();
-        for folder in dir.ancestors() {
-            let at = folder.join(".git");
-            let found = exists(&at);
+        if let Some(at) = dir
+            .ancestors()
+            .map(|folder| folder.join(".git"))
+            .find(|at| exists(at))
+        {
             watched.push(at);
-            if found {
-                break;
-            }
         }
         return Found {
             commit: None,
@@ -70,7 +70,7 @@ pub(crate) fn find(
     if ask(&["ls-files", "--error-unmatch", "--", "Cargo.toml"]).is_none() {
         let top = ask(&["rev-parse", "--show-toplevel"]).map(PathBuf::from);
         let below = dir.ancestors().take_while(|f| Some(*f) != top.as_deref());
-        watched.extend(below.map(|f| f.join(".git")));
+        watched.extend(below.map(|f| f.join(".git")).filter(|at| exists(at)));
         return Found {
             commit: None,
             watched,
@@ -191,9 +191,10 @@ mod tests {
     }
 
     #[test]
-    fn sources_a_checkout_does_not_track_watch_where_one_of_their_own_may_appear() {
-        // Untracked in a checkout at `/x` (or not added yet): a `.git` between the sources and
-        // that checkout's top would be theirs; cargo reruns while a watched path is missing.
+    fn sources_a_checkout_does_not_track_watch_its_head_and_no_missing_path() {
+        // Untracked in a checkout at `/x` (or not added yet): the checkout's `HEAD` moves when
+        // they are committed; the missing `.git`s below its top are not watched, since cargo
+        // would rerun the script on every build while they are missing.
         let untracked: Vec<_> = CHECKOUT
             .iter()
             .copied()
@@ -205,33 +206,27 @@ mod tests {
             found("/x/sweep/crates/cli", &untracked, &present),
             Found {
                 commit: None,
-                watched: vec![
-                    PathBuf::from("/x/sweep/crates/cli/../../.git/HEAD"),
-                    PathBuf::from("/x/sweep/crates/cli/.git"),
-                    PathBuf::from("/x/sweep/crates/.git"),
-                    PathBuf::from("/x/sweep/.git"),
-                ],
+                watched: vec![PathBuf::from("/x/sweep/crates/cli/../../.git/HEAD")],
             }
         );
     }
 
     #[test]
-    fn without_a_checkout_git_uses_every_place_one_may_appear_is_watched() {
-        // A source tarball (no `.git` anywhere above), or git missing: each folder up to the
-        // root, where `git init` would make one.
-        let dots = |dirs: &[&str]| dirs.iter().map(|d| Path::new(d).join(".git")).collect();
+    fn without_a_checkout_git_uses_only_an_existing_git_is_watched() {
+        // A source tarball (no `.git` anywhere above), or git missing: nothing, so that a
+        // tarball's builds do not rebuild this crate every time.
         assert_eq!(
             found("/x/crates/cli", &[], &[]),
             Found {
                 commit: None,
-                watched: dots(&["/x/crates/cli", "/x/crates", "/x", "/"]),
+                watched: Vec::new(),
             }
         );
-        // A checkout git refuses (another user's, not marked safe): up to its `.git`, which
-        // git writes in once it may use it (the index, at the next `git status`).
+        // A checkout git refuses (another user's, not marked safe): its `.git`, which git
+        // writes in once it may use it (the index, at the next `git status`).
         assert_eq!(
             found("/x/crates/cli", &[], &["/x/.git"]).watched,
-            dots(&["/x/crates/cli", "/x/crates", "/x"])
+            vec![PathBuf::from("/x/.git")]
         );
     }
 
