@@ -1,0 +1,178 @@
+//! The API's trials: a leaderboard page of them, and one trial.
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpResponse};
+use experiment::{Trial, TrialId};
+use serde::Serialize;
+use store::ExperimentInfo;
+
+use super::experiments::SpecUnreadableDto;
+use super::{finite, json, param_json};
+use crate::data::ExperimentData;
+use crate::pages::{blocking, selected};
+use crate::trial_number::TrialNumber;
+use crate::view::leaderboard::{self, LeaderboardQuery};
+use crate::{AppState, Result};
+
+/// One trial's answer: the trials list's fields, and what its experiment's unreadable spec
+/// leaves out, as the experiment's answer says it.
+#[derive(Debug, Serialize)]
+pub(super) struct TrialAnswerDto {
+    /// The fields of the trials list.
+    #[serde(flatten)]
+    trial: TrialDto,
+    /// That the experiment's stored spec does not read with this version, why, and what the
+    /// answer then leaves out (its rank ignores the constraints, ...); absent when it reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spec_unreadable: Option<SpecUnreadableDto>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct TrialDto {
+    id: u32,
+    rank: Option<usize>,
+    state: &'static str,
+    reason: Option<String>,
+    seed: u64,
+    started_ms: Option<i64>,
+    finished_ms: Option<i64>,
+    params: BTreeMap<String, serde_json::Value>,
+    value: Option<f64>,
+    best_step: Option<u32>,
+    /// The epochs it trained (its last reported epoch); absent before any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epochs_trained: Option<u32>,
+    metrics: BTreeMap<String, Option<f64>>,
+    /// Whether its result meets the constraints; absent without constraints or result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feasible: Option<bool>,
+    /// Whether it is on the Pareto front; absent with one objective.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pareto: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct TrialsPageDto {
+    total: usize,
+    matching: usize,
+    page: u32,
+    pages: u32,
+    per_page: u32,
+    trials: Vec<TrialDto>,
+}
+
+pub(super) async fn trials(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    query: web::Query<LeaderboardQuery>,
+) -> Result<HttpResponse> {
+    let reader = state.reader.clone();
+    json(
+        blocking(move || {
+            let (data, sel) = selected(&reader, &name, &query, leaderboard::PER_PAGE)?;
+            let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
+            let page = leaderboard::select(&ranked, &sel);
+            let front = front_of(&data);
+            let effort = reader.effort(&data)?;
+            Ok(TrialsPageDto {
+                total: data.trials.len(),
+                matching: page.matching,
+                page: sel.page,
+                pages: page.pages,
+                per_page: sel.per_page,
+                trials: page
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        let on_front = front.as_ref().map(|f| f.contains(&r.trial.id));
+                        let epochs = effort.epochs_of(r.trial.id);
+                        let judged = (data.constraints(), on_front, epochs);
+                        trial_dto(r.trial, r.rank, &data.info, judged)
+                    })
+                    .collect(),
+            })
+        })
+        .await,
+    )
+}
+
+pub(super) async fn trial(
+    state: web::Data<AppState>,
+    path: web::Path<(String, TrialNumber)>,
+) -> Result<HttpResponse> {
+    let reader = state.reader.clone();
+    let (name, TrialNumber(id)) = path.into_inner();
+    json(
+        blocking(move || {
+            let info = reader.info(&name)?;
+            let t = reader.trial(&name, id)?;
+            let spec = info.spec().ok();
+            let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
+            // Its rank, and whether it is on the front, need every trial: the snapshot's.
+            let data = reader.experiment(&name)?;
+            let rank = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints())
+                .iter()
+                .find(|r| r.trial.id == t.id)
+                .and_then(|r| r.rank);
+            let on_front = match spec.as_ref().filter(|s| s.is_multi_objective()) {
+                Some(_) => front_of(&data).map(|f| f.contains(&t.id)),
+                None => None,
+            };
+            let epochs = reader.epochs_of(&name, &info.objective, t.id)?;
+            Ok(TrialAnswerDto {
+                trial: trial_dto(&t, rank, &info, (constraints, on_front, epochs)),
+                spec_unreadable: SpecUnreadableDto::of(&data),
+            })
+        })
+        .await,
+    )
+}
+
+/// Returns the trials on the Pareto front of a study with several objectives; `None` with one.
+pub(super) fn front_of(data: &ExperimentData) -> Option<std::collections::HashSet<TrialId>> {
+    let objectives = data.objectives();
+    (objectives.len() > 1).then(|| {
+        experiment::pareto_front(&data.trials, &objectives, data.constraints())
+            .iter()
+            .map(|t| t.id)
+            .collect()
+    })
+}
+
+/// Returns trial `t` as the API shows it, with its `rank` and what is judged of it beside
+/// itself: the `constraints` it is held to, whether it is on the Pareto front (`pareto`, with
+/// several objectives) and the epochs it trained.
+pub(super) fn trial_dto(
+    t: &Trial,
+    rank: Option<usize>,
+    info: &ExperimentInfo,
+    (constraints, pareto, epochs_trained): (&[experiment::Constraint], Option<bool>, Option<u32>),
+) -> TrialDto {
+    let objective = info.objective.as_str();
+    TrialDto {
+        id: t.id.0,
+        rank,
+        state: info.trial_state_shown(t.state),
+        reason: t.reason.clone(),
+        seed: t.seed.0,
+        started_ms: t.started.map(|x| x.0),
+        finished_ms: t.finished.map(|x| x.0),
+        params: t
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), param_json(v)))
+            .collect(),
+        value: finite(t.value(objective)),
+        best_step: t.result.as_ref().map(|r| r.best_step.0),
+        epochs_trained,
+        metrics: t
+            .result
+            .iter()
+            .flat_map(|r| r.metrics.iter())
+            .map(|(k, v)| (k.clone(), finite(Some(*v))))
+            .collect(),
+        feasible: experiment::feasibility(constraints, t),
+        pareto,
+    }
+}
