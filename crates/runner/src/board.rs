@@ -57,6 +57,9 @@ struct Entry {
 pub(crate) struct Board {
     entries: Mutex<Inner>,
     changed: Condvar,
+    /// Test-only: notified whenever a waiter falls asleep (`Inner::asleep`).
+    #[cfg(test)]
+    slept: Condvar,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +70,14 @@ struct Inner {
     closed: bool,
     /// The finished trials as the samplers' views share them.
     history: History,
+    /// Test-only: how many times the board was locked other than by a wait (`Board::lock`), as
+    /// every change does.
+    #[cfg(test)]
+    locks: u64,
+    /// Test-only: for each waiter asleep, the `locks` at which it last found the board not
+    /// ready, so that a test knows a wait waits for a change still to come.
+    #[cfg(test)]
+    asleep: Vec<u64>,
 }
 
 /// The finished trials among the first trials that have all ended (or are skipped), in copies
@@ -517,7 +528,11 @@ impl Board {
 
     /// Waits until `ready` returns something, checking again whenever the board changes.
     fn wait_for<T>(&self, mut ready: impl FnMut(&mut Inner) -> Option<T>) -> Result<T, Aborted> {
-        let mut inner = self.lock();
+        // Not `lock`: a wait changes nothing that another wait waits for.
+        let mut inner = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         loop {
             if inner.aborted {
                 return Err(Aborted);
@@ -525,17 +540,36 @@ impl Board {
             if let Some(value) = ready(&mut inner) {
                 return Ok(value);
             }
+            #[cfg(test)]
+            let seen = {
+                let seen = inner.locks;
+                inner.asleep.push(seen);
+                self.slept.notify_all();
+                seen
+            };
             inner = self
                 .changed
                 .wait(inner)
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            #[cfg(test)]
+            if let Some(i) = inner.asleep.iter().position(|&l| l == seen) {
+                inner.asleep.swap_remove(i);
+            }
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.entries
+        let inner = self
+            .entries
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        #[cfg(test)]
+        let inner = {
+            let mut inner = inner;
+            inner.locks += 1;
+            inner
+        };
+        inner
     }
 }
 
@@ -547,6 +581,22 @@ mod tests {
     use experiment::{ParamValue, Seed, TrialState};
 
     use super::*;
+
+    impl Board {
+        /// Waits until `n` waiters have found the board, as it is now, not ready and fallen
+        /// asleep: what proves that a wait waits for a change still to come. A minute without
+        /// them fails the test rather than hang it.
+        fn wait_until_asleep(&self, n: usize) {
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            let mut inner = self.entries.lock().unwrap();
+            while inner.asleep.iter().filter(|&&l| l == inner.locks).count() < n {
+                let left = deadline
+                    .checked_duration_since(std::time::Instant::now())
+                    .unwrap_or_else(|| panic!("{n} waiters never waited"));
+                inner = self.slept.wait_timeout(inner, left).unwrap().0;
+            }
+        }
+    }
 
     fn ended(id: u32) -> Trial {
         Trial {
@@ -576,8 +626,8 @@ mod tests {
             let b = Arc::clone(&b);
             std::thread::spawn(move || b.sampler_view(TrialId(4), 2))
         };
-        std::thread::sleep(Duration::from_millis(50));
-        assert!(!waiter.is_finished(), "must wait for trial 2");
+        // It waits for trial 2.
+        b.wait_until_asleep(1);
         b.finish(ended(2));
         let view = waiter.join().unwrap().unwrap();
         let ids: Vec<u32> = view.finished().iter().map(|t| t.id.0).collect();
@@ -599,8 +649,8 @@ mod tests {
             let b = Arc::clone(&b);
             std::thread::spawn(move || b.curves_before(TrialId(1), Step(2), |_, _| false))
         };
-        std::thread::sleep(Duration::from_millis(50));
-        assert!(!waiter.is_finished(), "trial 0 has not reached step 2");
+        // Trial 0 has not reached step 2.
+        b.wait_until_asleep(1);
         b.report(TrialId(0), Step(2), 0.6);
         b.report(TrialId(0), Step(3), 0.7);
         let earlier = waiter.join().unwrap().unwrap();
@@ -625,8 +675,8 @@ mod tests {
                 b.curves_before(TrialId(3), Step(1), |reached, _| reached.len() >= 2)
             })
         };
-        std::thread::sleep(Duration::from_millis(50));
-        assert!(!waiter.is_finished(), "only trial 0 has reached step 1");
+        // Only trial 0 has reached step 1.
+        b.wait_until_asleep(1);
         b.report(TrialId(1), Step(1), 0.7);
         let earlier = waiter.join().unwrap().unwrap();
         assert_eq!(
@@ -646,7 +696,7 @@ mod tests {
             let b = Arc::clone(&b);
             std::thread::spawn(move || b.sampler_view(TrialId(5), 1))
         };
-        std::thread::sleep(Duration::from_millis(20));
+        b.wait_until_asleep(1);
         b.abort();
         assert_eq!(waiter.join().unwrap().unwrap_err(), Unsuggested::Aborted);
     }
@@ -662,12 +712,11 @@ mod tests {
                 std::thread::spawn(move || b2.curves_before(TrialId(1), Step(1), |_, _| false)),
             )
         };
-        std::thread::sleep(Duration::from_millis(20));
+        b.wait_until_asleep(2);
         b.close();
         assert_eq!(suggest.join().unwrap().unwrap_err(), Unsuggested::Closed);
         // Trial 1, running, still waits for trial 0's first step.
-        std::thread::sleep(Duration::from_millis(20));
-        assert!(!judge.is_finished());
+        b.wait_until_asleep(1);
         b.report(TrialId(0), Step(1), 0.5);
         let earlier = judge.join().unwrap().unwrap();
         assert_eq!(earlier.reached, [(TrialId(0), vec![(Step(1), 0.5)])]);
@@ -684,11 +733,8 @@ mod tests {
             std::thread::spawn(move || b.sampler_view(TrialId(1), 1))
         };
         b.close();
-        std::thread::sleep(Duration::from_millis(20));
-        assert!(
-            !waiter.is_finished(),
-            "trial 2 may wait for trial 1's reports"
-        );
+        // Trial 2 may wait for trial 1's reports: trial 1 still waits to start.
+        b.wait_until_asleep(1);
         b.finish(ended(0));
         assert!(waiter.join().unwrap().is_ok());
         assert_eq!(b.begin(TrialId(1), Params::new()), Ok(()));
