@@ -577,22 +577,40 @@ fn probe(upstream: &str, target: &str, script: &str) -> String {
     url
 }
 
+/// Starts a sweep of `TINY` that stays running, and so serves its pages live, however slow
+/// the machine, while training next to nothing: agent 1 of 2, which trains its own two trials
+/// of 3 epochs and then waits, idle, for agent 0's, which never come (the test stops it).
+/// Returns it (killed when dropped) with its dashboard's URL once `/experiments/tiny` is there.
+fn start_waiting_sweep(env: &TestEnv) -> (Running, String) {
+    let spec = env.write_spec("tiny.yaml", TINY);
+    let exchange = env.path().join("exchange");
+    let (sweep, url) = start_serving(
+        env,
+        &[
+            "run",
+            spec.to_str().unwrap(),
+            "--agent",
+            "1/2",
+            "--exchange",
+            exchange.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+        ],
+    );
+    // The dashboard is up before the experiment is stored.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while get(&format!("{url}/experiments/tiny")).0 == 404 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (sweep, url)
+}
+
 #[test]
 fn a_live_page_says_offline_when_its_server_is_gone() {
     let browser = chromium();
     let env = TestEnv::new();
-    // Still running when the page loads, however slow the machine (4 trials of 400 epochs
-    // took 9 s here, less than a cold Chromium on a busy CI machine); the test stops it.
-    let spec = env.write_spec(
-        "tiny.yaml",
-        &TINY
-            .replace("epochs: 3", "epochs: 400")
-            .replace("run_cap: 4", "run_cap: 1000"),
-    );
-    let (sweep, url) = start_serving(
-        &env,
-        &["run", spec.to_str().unwrap(), "--addr", "127.0.0.1:0"],
-    );
+    // Still running when the page loads; the test stops it.
+    let (sweep, url) = start_waiting_sweep(&env);
     let proxy = proxy_dropping_updates(&url);
 
     // Chromium's virtual time runs the page's timers: its first update (after two seconds)
@@ -612,27 +630,10 @@ fn a_live_page_announces_a_filter_error_once() {
     let browser = chromium();
     let env = TestEnv::new();
     // Still running while Chromium loads the page and takes its first update.
-    let spec = env.write_spec(
-        "tiny.yaml",
-        &TINY
-            .replace("epochs: 3", "epochs: 400")
-            .replace("run_cap: 4", "run_cap: 1000"),
-    );
-    let (sweep, url) = start_serving(
-        &env,
-        &["run", spec.to_str().unwrap(), "--addr", "127.0.0.1:0"],
-    );
+    let (sweep, url) = start_waiting_sweep(&env);
     // A filter naming a parameter the space lacks: the page says so in an alert.
     let page = format!("{url}/experiments/tiny?filter=param.optimiser%20%3D%20adam");
-    // The dashboard is up before the experiment is stored.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let (status, first) = loop {
-        let (status, body) = get(&page);
-        if status != 404 || Instant::now() > deadline {
-            break (status, body);
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let (status, first) = get(&page);
     assert_eq!(status, 200, "{first}");
     assert!(
         first.contains("id=\"filter-error\" role=\"alert\""),
