@@ -1491,6 +1491,52 @@ mod tests {
         );
     }
 
+    /// The toy objective, holding trial 0 until trial 2 has started and trial 3 until trial 4
+    /// has ended (`Signals` tells it), however loaded the machine; notes a hold that a minute
+    /// did not end (a panic in training would fail the trial, not the test).
+    struct Held {
+        two_started: Mutex<std::sync::mpsc::Receiver<()>>,
+        four_ended: Mutex<std::sync::mpsc::Receiver<()>>,
+        stuck: AtomicBool,
+    }
+
+    impl Objective for Held {
+        fn run(&self, ctx: &TrialContext<'_>, reporter: &mut dyn Reporter) -> TrialOutcome {
+            let hold = |signal: &Mutex<std::sync::mpsc::Receiver<()>>| {
+                let waited = lock(signal).recv_timeout(std::time::Duration::from_secs(60));
+                if waited.is_err() {
+                    self.stuck.store(true, Ordering::SeqCst);
+                }
+            };
+            match ctx.trial.0 {
+                0 => hold(&self.two_started),
+                3 => hold(&self.four_ended),
+                _ => {}
+            }
+            quadratic(2.0).run(ctx, reporter)
+        }
+    }
+
+    /// Tells `Held` when trial 2 starts and trial 4 ends.
+    struct Signals {
+        two_started: std::sync::mpsc::Sender<()>,
+        four_ended: std::sync::mpsc::Sender<()>,
+    }
+
+    impl Observer for Signals {
+        fn trial_started(&self, trial: &Trial) {
+            if trial.id.0 == 2 {
+                self.two_started.send(()).unwrap();
+            }
+        }
+
+        fn trial_finished(&self, trial: &Trial) {
+            if trial.id.0 == 4 {
+                self.four_ended.send(()).unwrap();
+            }
+        }
+    }
+
     #[test]
     fn startup_trials_do_not_wait_for_earlier_ones_and_later_ones_do() {
         // With 4 startup trials side by side in pairs, trial k sees at most k - 1 finished
@@ -1500,11 +1546,26 @@ mod tests {
             n_startup_trials: 4,
             ..experiment::TpeConfig::default()
         });
-        let slow = Quadratic {
-            jitter: |k| if k == 0 || k == 3 { 60 } else { 0 },
-            ..quadratic(2.0)
+        let (two_started, started_two) = std::sync::mpsc::channel();
+        let (four_ended, ended_four) = std::sync::mpsc::channel();
+        // Trial 0 runs until trial 2 starts, which it can only if trial 2 does not wait for it;
+        // trial 3 runs until trial 4 ends, so that trial 5 is drawn while trial 3 runs.
+        let held = Held {
+            two_started: Mutex::new(started_two),
+            four_ended: Mutex::new(ended_four),
+            stuck: AtomicBool::new(false),
         };
-        let timed = run(&Store::temporary().unwrap(), &spec, &slow, 2);
+        let signals = Signals {
+            two_started,
+            four_ended,
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let store = Store::temporary().unwrap();
+        let timed = run_study(&store, &spec, &held, &signals, &clock, &options(2)).unwrap();
+        assert!(
+            !held.stuck.load(Ordering::SeqCst),
+            "trial 2 waited for trial 0, or trial 4 for trial 3"
+        );
         let tick = |t: Option<Timestamp>| t.map_or(i64::MAX, |t| t.0);
         let (started, finished) = (
             |k: usize| tick(timed.trials[k].started),
