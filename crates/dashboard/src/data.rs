@@ -352,7 +352,7 @@ const COST_SHARE: u32 = 4;
 /// Returns how long a snapshot that took `cost` to make stays fresh under a `max_age`: the
 /// longer of the two and `COST_SHARE` times the cost; no time when `max_age` is zero (read on
 /// every request).
-fn kept_for(max_age: Duration, cost: Duration) -> Duration {
+pub(crate) fn kept_for(max_age: Duration, cost: Duration) -> Duration {
     if max_age.is_zero() {
         return Duration::ZERO;
     }
@@ -445,7 +445,7 @@ impl ExperimentData {
     }
 
     /// Returns the time spent making this snapshot and what it keeps so far.
-    fn cost(&self) -> Duration {
+    pub(crate) fn cost(&self) -> Duration {
         Duration::from_micros(self.cost.load(Ordering::Relaxed))
     }
 

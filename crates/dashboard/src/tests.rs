@@ -2162,20 +2162,43 @@ fn a_snapshot_that_took_long_to_make_is_kept_longer_than_max_age() {
     let kept = reader.experiment("demo").unwrap();
     assert!(std::sync::Arc::ptr_eq(&first, &kept), "kept past max_age");
     assert_eq!(kept.trials.len(), 5);
-    // A quick one is read again once max_age has passed.
+    // Another is read again once the time it is kept for has passed: max_age, or four times
+    // what it took to read, however long that was on this machine (`kept_for`, below).
     let other = store_with("other", 2);
+    let max_age = Duration::from_millis(1);
     let reader = crate::data::Reader::new(
         other.clone(),
         Freshness::Following {
             notices: Notices::default(),
-            max_age: Duration::from_millis(1),
+            max_age,
         },
     );
     let first = reader.experiment("other").unwrap();
     other.put_trial("other", &fixtures::trial(2, 7)).unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    let kept = crate::data::kept_for(max_age, first.cost());
+    std::thread::sleep(kept + Duration::from_millis(5));
     assert_eq!(reader.experiment("other").unwrap().trials.len(), 3);
     assert_eq!(first.trials.len(), 2);
+}
+
+#[test]
+fn a_snapshot_is_kept_for_max_age_or_four_times_what_it_took_to_make() {
+    use crate::data::kept_for;
+    let ms = Duration::from_millis;
+    // A quick one (a store read of a few milliseconds) is kept max_age.
+    assert_eq!(kept_for(ms(1000), ms(3)), ms(1000));
+    assert_eq!(kept_for(ms(1), Duration::ZERO), ms(1));
+    // A slow one, four times as long as it took.
+    assert_eq!(kept_for(ms(1000), ms(600)), ms(2400));
+    assert_eq!(
+        kept_for(ms(1), Duration::from_secs(60)),
+        Duration::from_secs(240)
+    );
+    // No max_age: read on every request, however long it takes.
+    assert_eq!(
+        kept_for(Duration::ZERO, Duration::from_secs(60)),
+        Duration::ZERO
+    );
 }
 
 #[test]
