@@ -31,8 +31,10 @@ pub(crate) struct Curve {
     /// How it is drawn.
     pub(crate) emphasis: Emphasis,
     /// A step to mark on a coloured curve with its symbol, filled: the trial's best epoch,
-    /// whose weights its checkpoint keeps. Alone in its chart, the curve also gets a faint line down the
-    /// chart there, labelled.
+    /// whose weights its checkpoint keeps, or the trial at which an experiment's best so far
+    /// reached its best. Its value is the curve's last point at that step (a best-so-far line
+    /// steps up there, from the best before it to the new one). Alone in its chart, the curve
+    /// also gets a faint line down the chart there, labelled.
     pub(crate) best: Option<f64>,
     /// The page of what the curve is (a trial's, an experiment's): pointed at, the curve is
     /// named; clicked, it opens the page. `None` on that page itself.
@@ -371,7 +373,7 @@ pub(crate) fn fitted(
                         chart.draw_series(std::iter::once(
                             EmptyElement::at((step, y1))
                                 + Text::new(
-                                    format!("best epoch {}", tick(step)),
+                                    format!("best {x_label} {}", tick(step)),
                                     (dx, 2),
                                     text_style(12).pos(Pos::new(side, VPos::Top)),
                                 ),
@@ -453,14 +455,15 @@ pub(super) fn absent_entry(
 }
 
 /// Returns the point `curve` marks as its best, as recorded (downsampling may drop it from
-/// what is drawn).
+/// what is drawn): the last at its best step, which on a best-so-far line is the value it
+/// stepped up to there, not the one it left.
 fn best_point(curve: &Curve) -> Option<(f64, f64)> {
     let step = curve.best?;
-    curve.points.iter().find(|p| p.0 == step).copied()
+    curve.points.iter().rev().find(|p| p.0 == step).copied()
 }
 
-/// Returns what `curve` (placed along `axis`) comes to: its best epoch and value, or, without
-/// one (a pruned trial; an experiment's best so far), where it ends; then its note, if any.
+/// Returns what `curve` (placed along `axis`) comes to: its best step (epoch, trial number)
+/// and value, or, without one (a pruned trial), where it ends; then its note, if any.
 fn describe(curve: &Curve, x_title: &str, axis: YAxis) -> String {
     let comes_to = comes_to(curve, x_title, axis);
     if curve.note.is_empty() {
@@ -470,12 +473,12 @@ fn describe(curve: &Curve, x_title: &str, axis: YAxis) -> String {
     }
 }
 
-/// Returns what `curve` (placed along `axis`) comes to: its best epoch and value, or, without
-/// one, where it ends.
+/// Returns what `curve` (placed along `axis`) comes to: its best step and value (`best epoch
+/// 25, 0.9600`, `best trial number 5, 0.9526`), or, without one, where it ends.
 fn comes_to(curve: &Curve, x_title: &str, axis: YAxis) -> String {
     match best_point(curve) {
         Some((step, value)) => format!(
-            "{}: best epoch {}, {}",
+            "{}: best {x_title} {}, {}",
             curve.label,
             tick(step),
             experiment::metric_text(Some(axis.value(value)))

@@ -500,6 +500,76 @@ fn curves_mark_the_best_epoch() {
 }
 
 #[test]
+fn issue_a11y_1_a_best_so_far_line_is_said_and_marked_where_it_reached_its_best() {
+    // The best so far of two experiments by trial number, as the comparison of experiments
+    // draws it: quickstart's best, 0.9526, came at trial 5 of 0..=7; its line steps up there
+    // (from 0.93 to 0.9526) and runs flat to trial 7.
+    let line = |label: &str, i: usize, completed: &[(u32, f64)], best: f64| Curve {
+        label: label.to_string(),
+        points: best_line(completed, Some(7), Direction::Maximize),
+        emphasis: Emphasis::Colour(i),
+        best: Some(best),
+        href: None,
+        note: String::new(),
+    };
+    let lines = [
+        line(
+            "quickstart",
+            0,
+            &[(0, 0.90), (3, 0.93), (5, 0.9526), (6, 0.94)],
+            5.0,
+        ),
+        line("other", 1, &[(0, 0.91), (2, 0.92)], 2.0),
+    ];
+    let svg = curves(
+        &lines,
+        (800, 300),
+        ("trial number", "best val_accuracy so far"),
+        "",
+        "",
+    );
+    let label = svg
+        .split("aria-label=\"")
+        .nth(1)
+        .and_then(|l| l.split('"').next())
+        .unwrap_or_default();
+    assert_eq!(
+        label,
+        "best val_accuracy so far by trial number: quickstart: best trial number 5, 0.9526; \
+         other: best trial number 2, 0.9200"
+    );
+    // Each best is its symbol filled, on the value the line stepped up to: quickstart's
+    // circle (palette 0) at the height of its last point, not of 0.93.
+    let (drawn, _) = svg.split_once("<g class=\"marks\">").unwrap_or((&svg, ""));
+    let filled: Vec<(f64, f64)> = drawn
+        .split("<circle")
+        .skip(1)
+        .filter(|c| c.contains("fill=\"#0072B2\""))
+        .filter_map(|c| {
+            let attr = |name: &str| -> Option<f64> {
+                c.split(&format!(" {name}=\""))
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .parse()
+                    .ok()
+            };
+            Some((attr("cx")?, attr("cy")?))
+        })
+        .collect();
+    assert_eq!(filled.len(), 1, "{drawn}");
+    let end_y = drawn
+        .split("<polyline")
+        .find(|p| p.contains("stroke=\"#0072B2\""))
+        .and_then(|p| p.split("points=\"").nth(1))
+        .and_then(|p| p.split('"').next())
+        .and_then(|p| p.split_whitespace().next_back())
+        .and_then(|p| p.split(',').nth(1))
+        .and_then(|y| y.parse::<f64>().ok());
+    assert_eq!(Some(filled[0].1), end_y, "{drawn}");
+}
+
+#[test]
 fn curves_with_a_page_are_named_when_pointed_at_and_link_to_it() {
     let line = |label: &str, emphasis, best: Option<f64>, href: Option<&str>| Curve {
         label: label.to_string(),

@@ -275,13 +275,16 @@ pub(crate) fn experiments_compare_page(
         let lines: Vec<Curve> = experiments
             .iter()
             .enumerate()
-            .map(|(i, d)| Curve {
-                label: d.info.name.clone(),
-                points: best_so_far(d, goal),
-                emphasis: Emphasis::Colour(i),
-                best: None,
-                href: Some(format::experiment_href(&d.info.name)),
-                note: String::new(),
+            .map(|(i, d)| {
+                let points = best_so_far(d, goal);
+                Curve {
+                    label: d.info.name.clone(),
+                    best: reached_at(&points),
+                    points,
+                    emphasis: Emphasis::Colour(i),
+                    href: Some(format::experiment_href(&d.info.name)),
+                    note: String::new(),
+                }
             })
             .collect();
         let distributions: Vec<Distribution> = experiments
@@ -369,4 +372,60 @@ fn best_so_far(data: &ExperimentData, goal: Direction) -> Vec<(f64, f64)> {
     let mut completed = completed(data);
     completed.sort_by_key(|(id, _)| *id);
     charts::best_line(&completed, data.trials.iter().map(|t| t.id.0).max(), goal)
+}
+
+/// Returns the trial number at which the best-so-far line `points` first reached its best
+/// value, its last: what the chart marks and its label names, rather than the line's end.
+fn reached_at(points: &[(f64, f64)]) -> Option<f64> {
+    let &(_, best) = points.last()?;
+    points.iter().find(|p| p.1 == best).map(|p| p.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use experiment::{Timestamp, TrialState};
+    use store::ExperimentStatus;
+
+    use super::experiments_compare_page;
+    use crate::data::ExperimentData;
+    use crate::view::fixtures;
+
+    #[test]
+    fn issue_a11y_1_the_best_so_far_chart_names_the_trial_each_best_came_at() {
+        let data = |name: &str, n: u32| {
+            let info = fixtures::info(name, ExperimentStatus::Finished, n);
+            let trials = (0..n).map(|i| fixtures::trial(i, n)).collect();
+            Arc::new(ExperimentData::new(info, trials))
+        };
+        let (a, b) = (data("a", 20), data("b", 30));
+        let page = experiments_compare_page(&[a.clone(), b.clone()], &[], Timestamp(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        for d in [&a, &b] {
+            // The first completed trial with the best value, as the line rises to it, and the
+            // last completed trial, where the line's flat end lies after it.
+            let completed: Vec<(u32, f64)> = d
+                .trials
+                .iter()
+                .filter(|t| t.state == TrialState::Completed)
+                .filter_map(|t| Some((t.id.0, t.value("val_accuracy")?)))
+                .collect();
+            let best = completed.iter().map(|c| c.1).fold(f64::MIN, f64::max);
+            let at = completed.iter().find(|c| c.1 == best).map(|c| c.0);
+            let last = completed.last().map(|c| c.0);
+            assert_ne!(
+                at, last,
+                "{}: the best is not the last completed",
+                d.info.name
+            );
+            let said = format!(
+                "{}: best trial number {}, {}",
+                d.info.name,
+                at.unwrap_or_default(),
+                experiment::metric_text(Some(best))
+            );
+            assert!(page.chart.contains(&said), "{said} in {}", page.chart);
+        }
+    }
 }
