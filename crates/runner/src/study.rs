@@ -97,6 +97,10 @@ pub fn run_study(
     clock: &dyn Clock,
     options: &StudyOptions,
 ) -> Result<StudySummary> {
+    // The parent of each trial's span (`Worker::experiment`), entered on the agent follower's
+    // thread too.
+    let experiment = tracing::info_span!("experiment", id = %spec.name);
+    let _entered = experiment.enter();
     let run = Run {
         store,
         spec,
@@ -154,6 +158,7 @@ pub fn run_study(
         window,
         planned: run_cap,
         peers: peers.as_ref(),
+        experiment: experiment.clone(),
     };
     let error = Workers::run(&worker, pending, parallel);
     settle(error, peers.as_ref(), &options.stop)?;
@@ -434,6 +439,7 @@ impl<'w, 'a> Workers<'w, 'a> {
         let peers = self.worker.peers?;
         let board = self.worker.board;
         let follow = move || {
+            let _entered = self.worker.experiment.enter();
             // A stop ends the waits there; an error here: waiting workers give up, and the
             // error is the study's; so does a panic (a bug, reported once joined).
             let _abort = board.abort_on_panic();
@@ -1489,6 +1495,73 @@ mod tests {
             result,
             Err("a trial worker panicked: a bug in the observer".to_string())
         );
+    }
+
+    /// Every span made in this test binary: name, `id` field, explicit parent (by index).
+    static SPANS: Mutex<Vec<(&'static str, String, Option<usize>)>> = Mutex::new(Vec::new());
+
+    /// A subscriber that records spans into `SPANS`, installed for the whole binary (worker
+    /// threads do not see a thread's default).
+    struct RecordSpans;
+
+    /// Reads a span's `id` field.
+    struct IdField(String);
+
+    impl tracing::field::Visit for IdField {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "id" {
+                self.0 = format!("{value:?}");
+            }
+        }
+    }
+
+    impl tracing::Subscriber for RecordSpans {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+
+        fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            let mut id = IdField(String::new());
+            span.record(&mut id);
+            let parent = span
+                .parent()
+                .and_then(|p| usize::try_from(p.into_u64()).ok())
+                .map(|p| p - 1);
+            let mut spans = lock(&SPANS);
+            spans.push((span.metadata().name(), id.0, parent));
+            tracing::span::Id::from_u64(spans.len() as u64)
+        }
+
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+        fn event(&self, _: &tracing::Event<'_>) {}
+
+        fn enter(&self, _: &tracing::span::Id) {}
+
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[test]
+    fn each_trial_s_span_is_a_child_of_its_experiment_s() {
+        // Another test may have installed it first.
+        let _ = tracing::subscriber::set_global_default(RecordSpans);
+        let mut spec = spec(4, "a");
+        spec.name = "traced".into();
+        run(&Store::temporary().unwrap(), &spec, &quadratic(2.0), 2);
+        let spans = lock(&SPANS).clone();
+        let trials: Vec<String> = spans
+            .iter()
+            .filter(|(name, _, parent)| {
+                *name == "trial"
+                    && parent.is_some_and(|p| spans[p].0 == "experiment" && spans[p].1 == "traced")
+            })
+            .map(|(_, id, _)| id.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(trials, ["0", "1", "2", "3"], "{spans:?}");
     }
 
     /// The toy objective, holding trial 0 until trial 2 has started and trial 3 until trial 4

@@ -129,6 +129,9 @@ pub(crate) struct Worker<'a> {
     pub(crate) planned: u32,
     /// The other agents, when several run the study: told of every trial's events.
     pub(crate) peers: Option<&'a Peers<'a>>,
+    /// The study's span, `experiment{id}`: the parent of each trial's, `trial{id}`, whatever
+    /// thread runs the trial (a new thread has no current span).
+    pub(crate) experiment: tracing::Span,
 }
 
 impl Worker<'_> {
@@ -172,7 +175,7 @@ impl Worker<'_> {
     /// Runs trial `id` from scratch and stores its outcome; returns false, having run nothing,
     /// when the earlier trials reached the objective's target or its plateau.
     fn run_one(&self, id: TrialId) -> Result<bool> {
-        let _span = tracing::info_span!("trial", id = id.0).entered();
+        let _span = tracing::info_span!(parent: &self.experiment, "trial", id = id.0).entered();
         let Some(params) = self.params_for(id)? else {
             self.board.skip(id);
             self.publish(&JournalEvent::Skip(id))?;
