@@ -307,7 +307,11 @@ fn notes(record: &store::RunRecord, spec: &experiment::ExperimentSpec) -> Vec<St
             ));
         }
     }
-    if spec.resolved_hash() != record.resolved_spec_hash {
+    // A record of an earlier version may hold the same meaning in another text (positions in
+    // the spec file it wrote beside a data or warm-start path): `resolves_as` says so.
+    if spec.resolved_hash() != record.resolved_spec_hash
+        && !spec.resolves_as(&record.resolved_spec, &spec.resolved())
+    {
         notes.push(
             "this sweep resolves the spec differently from the one that ran it (a default may \
              have changed); `sweep show EXPERIMENT --record` prints what it ran with"
@@ -320,6 +324,39 @@ fn notes(record: &store::RunRecord, spec: &experiment::ExperimentSpec) -> Vec<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_of_the_same_meaning_in_another_text_is_no_difference() {
+        let text = "name: e\nseed: 7\ndata: {csv: d.csv, target: y}\nmetric: {name: val_accuracy, goal: maximize}\n\
+                    parameters:\n  lr: {min: 0.001, max: 0.1}\n";
+        let spec = experiment::ExperimentSpec::from_yaml_str(text, std::path::Path::new("e.yaml"))
+            .expect("a valid spec");
+        let differently = |record: &store::RunRecord| {
+            notes(record, &spec)
+                .iter()
+                .any(|n| n.contains("resolves the spec differently"))
+        };
+        let same = store::RunRecord {
+            resolved_spec: spec.resolved(),
+            resolved_spec_hash: spec.resolved_hash(),
+            engine: trainer::ENGINE.to_string(),
+            device: trainer::DEVICE.to_string(),
+            ..store::RunRecord::default()
+        };
+        assert!(!differently(&same));
+        // Another hash of the same meaning, as a record of an earlier version holds.
+        let earlier = store::RunRecord {
+            resolved_spec_hash: "ab".repeat(32),
+            ..same.clone()
+        };
+        assert!(!differently(&earlier));
+        let other = store::RunRecord {
+            resolved_spec: spec.resolved().replace("seed: 7", "seed: 8"),
+            resolved_spec_hash: "ab".repeat(32),
+            ..same
+        };
+        assert!(differently(&other));
+    }
 
     fn curves(points: &[(&str, u32, f64)]) -> Curves {
         let mut c = Curves::new();
