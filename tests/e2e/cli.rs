@@ -1008,6 +1008,12 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
         let listed = env.sweep(&["ls"]);
         let line = listed.stdout.lines().find(|l| l.starts_with(name)).unwrap();
         assert!(line.contains(" finished "), "{}", listed.stdout);
+        // The best trial was measured on the test split, also where nothing could be printed.
+        let shown = env.sweep(&["show", name]);
+        assert!(
+            shown.stdout.contains("\ntest split: trial "),
+            "{name}: {shown:?}"
+        );
     }
     // Predictions into a closed pipe (`sweep predict ... | head -1`) end the same way.
     let kept = std::fs::read_dir(env.store().join("checkpoints/cut"))

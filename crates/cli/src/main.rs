@@ -139,7 +139,10 @@ fn install_tracing() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false);
+        .with_target(false)
+        // A line that cannot be written is lost, as `say!`'s are: the subscriber's own report of
+        // it would go through `eprintln!`, which panics when standard error's reader has gone.
+        .log_internal_errors(false);
     // A warning among the sweep's lines reads as they do; `RUST_LOG` times every line.
     let _ = if debugging {
         subscriber.try_init()

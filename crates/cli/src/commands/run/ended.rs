@@ -26,8 +26,8 @@ pub(super) struct Ended<'a> {
 
 impl Ended<'_> {
     /// Prints the summary and how the sweep ended (a signal, the time limit), measures the
-    /// best trial on the test split, keeps the dashboard up or stops it, and returns the
-    /// outcome.
+    /// best trial on the test split (also when the summary cannot be printed), keeps the
+    /// dashboard up or stops it, and returns the outcome.
     pub(super) fn report(
         &self,
         time_limit: Option<TimeLimit>,
@@ -56,18 +56,34 @@ impl Ended<'_> {
         } else {
             interrupts.before_test();
         }
-        print_run_summary(self.spec, summary, args)?;
-        if let Some(limit) = timed_out {
-            writeln!(
-                std::io::stdout().lock(),
-                "\ntime limit of {limit} reached: {} of {} finished; {} to carry on",
-                summary.finished(),
-                experiment::counted(summary.planned, "trial", "trials"),
-                run_again(args)
-            )?;
-        }
+        let printed = print_run_summary(self.spec, summary, args).and_then(|()| {
+            if let Some(limit) = timed_out {
+                writeln!(
+                    std::io::stdout().lock(),
+                    "\ntime limit of {limit} reached: {} of {} finished; {} to carry on",
+                    summary.finished(),
+                    experiment::counted(summary.planned, "trial", "trials"),
+                    run_again(args)
+                )?;
+            }
+            Ok(())
+        });
         if interrupted {
+            printed?;
             return self.stopped_early(dashboard);
+        }
+        if let Err(e) = printed {
+            // The output cannot be written (its reader gone: `sweep run ... | head -1`, which
+            // ends the command with 141): the best trial is measured on the test split all the
+            // same, its result stored for `sweep show` as after any sweep that ran to its end.
+            // Its own lines meet the closed output too, once the result is stored.
+            match self.test_split() {
+                Err(measuring) if !crate::output_closed(&measuring) => {
+                    tracing::warn!(error = %format!("{measuring:#}"), "no test split measured");
+                }
+                _ => {}
+            }
+            return Err(e);
         }
         if let Some(outcome) = self.test_split()? {
             return Ok(outcome);
