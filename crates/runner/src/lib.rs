@@ -25,7 +25,9 @@ mod worker;
 
 pub use agents::AgentOptions;
 pub use follow::{follow_study, Follow};
-pub use observer::{Clock, Observer, QuietAgent, SilentObserver, StudyPlan};
+#[cfg(test)]
+pub(crate) use observer::SilentObserver;
+pub use observer::{Clock, Observer, QuietAgent, StudyPlan};
 pub use stop::Stop;
 pub use study::{run_study, StudyOptions, StudySummary};
 

@@ -99,10 +99,12 @@ pub trait Observer: Sync {
     fn following_resumed(&self) {}
 }
 
-/// An observer that ignores everything.
+/// An observer that ignores everything (the runner's tests').
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, Default)]
-pub struct SilentObserver;
+pub(crate) struct SilentObserver;
 
+#[cfg(test)]
 impl Observer for SilentObserver {}
 
 /// Tells the time; passed in so that tests can fix it.
