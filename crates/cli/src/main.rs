@@ -27,6 +27,7 @@ mod interrupt;
 mod output;
 mod probe;
 mod progress;
+mod terminal;
 mod time_limit;
 mod warm_file;
 mod whole_file;

@@ -1,5 +1,5 @@
 //! Progress display: an overall bar and one line per running trial (indicatif), or plain log
-//! lines when stderr is not a terminal.
+//! lines when stderr is not a terminal or is a dumb one (`terminal::draws_bars`).
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -44,7 +44,11 @@ pub(crate) struct ProgressObserver {
 impl ProgressObserver {
     /// Returns an observer for `spec`'s sweep.
     pub(crate) fn new(spec: &ExperimentSpec) -> ProgressObserver {
-        let interactive = std::io::stderr().is_terminal();
+        // On a dumb terminal indicatif hides the bars and every line printed above them.
+        let interactive = crate::terminal::draws_bars(
+            std::io::stderr().is_terminal(),
+            crate::terminal::term().as_deref(),
+        );
         let target = if interactive {
             ProgressDrawTarget::stderr()
         } else {
