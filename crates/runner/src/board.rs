@@ -552,9 +552,11 @@ impl Board {
                 .wait(inner)
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             #[cfg(test)]
-            if let Some(i) = inner.asleep.iter().position(|&l| l == seen) {
-                inner.asleep.swap_remove(i);
-            }
+            let _awake = inner
+                .asleep
+                .iter()
+                .position(|&l| l == seen)
+                .map(|i| inner.asleep.swap_remove(i));
         }
     }
 
