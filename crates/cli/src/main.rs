@@ -118,7 +118,8 @@ fn output_full(error: &anyhow::Error) -> bool {
 /// sled's, whose errors the store reports as its own: `RUST_LOG=sled=debug` shows them, and a
 /// `RUST_LOG` that does not name sled keeps them off (`log_filter`), nor of
 /// actix-http's, which are clients' malformed requests, a line each, not the server's faults).
-/// Colours only on a terminal, so a redirected log or a CI transcript holds no escape codes.
+/// Colours only on a terminal that is not dumb, and not with `NO_COLOR` set
+/// (`terminal::colours_logs`), so a redirected log or a CI transcript holds no escape codes.
 fn install_tracing() {
     use std::io::IsTerminal;
     let asked = std::env::var("RUST_LOG").ok().and_then(|text| {
@@ -139,7 +140,11 @@ fn install_tracing() {
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(terminal::colours_logs(
+            std::io::stderr().is_terminal(),
+            terminal::term().as_deref(),
+            terminal::no_color().as_deref(),
+        ))
         .with_target(false)
         // A line that cannot be written is lost, as `say!`'s are: the subscriber's own report of
         // it would go through `eprintln!`, which panics when standard error's reader has gone.

@@ -1,6 +1,9 @@
-//! What standard error's terminal is sent: progress bars or plain lines. The decision is a
-//! function of whether standard error is a terminal and of the value of `TERM` (read by `term`:
-//! only the binary reads the environment), so that it is unit-tested without a terminal.
+//! What standard error's terminal is sent: progress bars or plain lines, coloured log lines or
+//! plain ones. Each decision is a function of whether standard error is a terminal and of the
+//! values of `TERM` and `NO_COLOR` (read by `term` and `no_color`: only the binary reads the
+//! environment), so that it is unit-tested without a terminal.
+
+use std::ffi::{OsStr, OsString};
 
 /// Returns whether `term`, the value of `TERM` (`None` when unset or not Unicode), names a
 /// terminal that cannot move its cursor: unset or `dumb`, as in Emacs's `M-x shell`. This is
@@ -15,6 +18,23 @@ pub(crate) fn dumb(term: Option<&str>) -> bool {
 /// value `term`); elsewhere every line is written as it comes, and no bar is drawn.
 pub(crate) fn draws_bars(is_terminal: bool, term: Option<&str>) -> bool {
     is_terminal && !dumb(term)
+}
+
+/// Returns whether log lines are coloured: where standard error is a terminal (`is_terminal`)
+/// that is not dumb (`dumb`, from `TERM`'s value `term`) and `NO_COLOR` (its value `no_color`)
+/// is unset or empty, as no-color.org asks; a redirected log or a CI transcript holds no escape
+/// codes either.
+pub(crate) fn colours_logs(
+    is_terminal: bool,
+    term: Option<&str>,
+    no_color: Option<&OsStr>,
+) -> bool {
+    is_terminal && !dumb(term) && no_color.is_none_or(OsStr::is_empty)
+}
+
+/// Returns the value of `NO_COLOR`, `None` when it is unset.
+pub(crate) fn no_color() -> Option<OsString> {
+    std::env::var_os("NO_COLOR")
 }
 
 /// Returns the value of `TERM`, `None` when it is unset or not Unicode.
@@ -42,6 +62,27 @@ mod tests {
                 draws_bars(is_terminal, term),
                 bars,
                 "{is_terminal} {term:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn issue_log_lines_honour_no_color_and_dumb_terminals() {
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        let cases = [
+            (true, Some("xterm"), None, true),
+            (true, Some("xterm"), empty, true),
+            (true, Some("xterm"), set, false),
+            (true, Some("dumb"), None, false),
+            (true, None, None, false),
+            (false, Some("xterm"), None, false),
+        ];
+        for (is_terminal, term, no_color, coloured) in cases {
+            assert_eq!(
+                colours_logs(is_terminal, term, no_color),
+                coloured,
+                "{is_terminal} {term:?} {no_color:?}"
             );
         }
     }
