@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    shell_quote, ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, TrialId, WarmSource,
-    KNOBS,
+    shell_quote, ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, WarmSource, KNOBS,
 };
 use store::{CheckpointAt, ExperimentInfo, ExperimentStatus};
 
@@ -139,171 +138,12 @@ pub(crate) fn trial_page(
     checkpoint: CheckpointAt,
 ) -> TrialPage {
     let id = trial.id.0;
-    let field = |name: &str, value: String| Field {
-        name: name.into(),
-        value,
-        full: String::new(),
-        note: String::new(),
-        idle: false,
-        link: Default::default(),
-    };
-    let num_field = |name: &str, value: format::Num| Field {
-        full: value.full,
-        ..field(name, value.text)
-    };
     let live = !trial.state.is_finished() && info.status == ExperimentStatus::Running;
-    let mut facts = vec![
-        field("seed", trial.seed.to_string()),
-        field("started", trial.started.map_or("-".into(), Timestamp::utc)),
-        field(
-            "finished",
-            trial.finished.map_or("-".into(), Timestamp::utc),
-        ),
-        field(
-            "duration",
-            format::span(trial.started, trial.finished, live.then_some(now)),
-        ),
-        num_field(
-            &info.objective,
-            format::value_num(trial.value(&info.objective)),
-        ),
-    ];
-    // The further objectives of a study with several, counts as counts.
-    for o in spec.map_or(&[][..], |s| s.more_objectives.as_slice()) {
-        facts.push(num_field(
-            &o.name,
-            format::count_or_value_num(trial.value(&o.name)),
-        ));
-    }
-    if let Some(front) = front {
-        let mut standing = field("Pareto front", front.sentence());
-        if let Standing::BeatenBy(Some(by)) = front {
-            standing.link = (format!("trial {by}"), format::trial_href(&info.name, by));
-        }
-        facts.push(standing);
-    }
-    if let Some(result) = &trial.result {
-        let of = experiment::epochs_reported(metrics)
-            .map_or(String::new(), |n| format!(" of {n} reported"));
-        facts.push(field("best epoch", format!("{}{of}", result.best_step)));
-    }
-    if let Some((spec, feasible)) =
-        spec.and_then(|s| Some((s, experiment::feasibility(&s.constraints, trial)?)))
-    {
-        let said = if feasible {
-            "met: it can be the best".to_string()
-        } else {
-            let broken = format::broken(&spec.constraints, trial);
-            format!("breaks {broken}: never the best")
-        };
-        facts.push(field("constraints", said));
-    }
-    let given = spec.and_then(|s| s.enqueue.get(usize::try_from(id).ok()?));
-    if let Some(spec) = spec {
-        facts.push(field("parameters", spec.origin_sentence(TrialId(id))));
-    }
-    let params = trial
-        .params
-        .iter()
-        .map(|(name, v)| {
-            let distribution = spec
-                .and_then(|s| s.space.param(name))
-                .map(|p| p.distribution.name().to_string())
-                .unwrap_or_default();
-            Field {
-                name: name.clone(),
-                value: v.to_string(),
-                note: match given.and_then(|g| g.get(name)) {
-                    Some(_) => format!("{distribution}, given by enqueue[{id}]"),
-                    None => distribution,
-                },
-                idle: false,
-                link: Default::default(),
-                full: String::new(),
-            }
-        })
-        .collect();
-    let best_metrics = trial
-        .result
-        .iter()
-        .flat_map(|r| r.metrics.iter())
-        .map(|(name, v)| {
-            num_field(
-                name,
-                format::Num::of(format::metric_value(name, Some(*v)), Some(*v)),
-            )
-        })
-        .collect();
-    let idle = spec.map_or_else(Vec::new, |s| {
-        experiment::idle_knobs(&s.fixed, &trial.params, s.model.kind)
-    });
-    let knobs = KNOBS
-        .iter()
-        .map(|knob| {
-            let (value, from) = match (
-                trial.params.get(knob.name),
-                spec.and_then(|s| s.fixed.get(knob.name)),
-            ) {
-                (Some(v), _) => (v.to_string(), "searched".to_string()),
-                (None, Some(v)) => (v.to_string(), "fixed in the spec".to_string()),
-                (None, None) => (default_text(knob.default), "default".to_string()),
-            };
-            // A searched parameter whose `when:` did not hold in this trial was not drawn: its
-            // knob kept the spec's or the default value, which is not a value the search chose.
-            let from = match spec
-                .and_then(|s| s.space.param(knob.name))
-                .and_then(|p| p.condition.as_ref())
-                .filter(|c| !trial.params.contains_key(knob.name) && !c.holds(&trial.params))
-            {
-                Some(condition) => format!(
-                    "searched, not drawn: its condition ({}) did not hold, so the {from} value",
-                    condition_text(condition)
-                ),
-                None => from,
-            };
-            let why = idle
-                .iter()
-                .find(|(k, _)| *k == knob.name)
-                .map(|(_, why)| why);
-            Field {
-                name: knob.name.into(),
-                value,
-                note: match why {
-                    Some(why) => format!("{from}; does nothing here: {}", why.replace('`', "")),
-                    None => from,
-                },
-                idle: why.is_some(),
-                link: Default::default(),
-                full: String::new(),
-            }
-        })
-        .collect();
-    let task = charts::Task::of(spec, metrics.keys().map(String::as_str));
-    let charts = format::metric_order(&info.objective, metrics.keys().map(String::as_str))
-        .into_iter()
-        .filter_map(|name| metrics.get_key_value(name))
-        .map(|(name, series)| {
-            let points = series.iter().map(|(s, v)| (f64::from(s.0), *v)).collect();
-            let curve = Curve {
-                label: format!("trial {id}"),
-                points,
-                emphasis: Emphasis::Colour(0),
-                best: super::best_epoch(trial),
-                href: None,
-                note: String::new(),
-            };
-            MetricChart {
-                name: name.clone(),
-                svg: charts::curves(
-                    &[curve],
-                    (540, 280),
-                    ("epoch", &charts::metric_title(name, task)),
-                    "",
-                    "no points recorded yet",
-                ),
-            }
-        })
-        .collect();
+    let facts = facts(info, spec, trial, front, metrics, live.then_some(now));
+    let params = param_fields(spec, trial);
+    let best_metrics = best_metric_fields(trial);
+    let knobs = knob_fields(spec, trial);
+    let charts = metric_charts(info, spec, trial, metrics);
     let command = rerun_command(&info.spec_path, id, None);
     let command_needs = match spec.and_then(|s| s.warm_start.as_ref()).map(|w| &w.source) {
         Some(WarmSource::Experiment(source)) => format!(
@@ -368,6 +208,217 @@ pub(crate) fn trial_page(
         prev: id.checked_sub(1).map(|p| format::trial_href(&info.name, p)),
         next: (id + 1 < info.run_cap).then(|| format::trial_href(&info.name, id + 1)),
         live,
+    }
+}
+
+/// Returns the facts a trial's page lists under its title: its seed, times, objectives'
+/// values, standing on the Pareto front (`front`), best epoch (of those its `metrics`
+/// reported), constraints and where its parameters came from; its duration counts to
+/// `running_at` while it runs.
+fn facts(
+    info: &ExperimentInfo,
+    spec: Option<&ExperimentSpec>,
+    trial: &Trial,
+    front: Option<Standing>,
+    metrics: &BTreeMap<String, Series>,
+    running_at: Option<Timestamp>,
+) -> Vec<Field> {
+    let mut facts = vec![
+        field("seed", trial.seed.to_string()),
+        field("started", trial.started.map_or("-".into(), Timestamp::utc)),
+        field(
+            "finished",
+            trial.finished.map_or("-".into(), Timestamp::utc),
+        ),
+        field(
+            "duration",
+            format::span(trial.started, trial.finished, running_at),
+        ),
+        num_field(
+            &info.objective,
+            format::value_num(trial.value(&info.objective)),
+        ),
+    ];
+    // The further objectives of a study with several, counts as counts.
+    for o in spec.map_or(&[][..], |s| s.more_objectives.as_slice()) {
+        facts.push(num_field(
+            &o.name,
+            format::count_or_value_num(trial.value(&o.name)),
+        ));
+    }
+    if let Some(front) = front {
+        let mut standing = field("Pareto front", front.sentence());
+        if let Standing::BeatenBy(Some(by)) = front {
+            standing.link = (format!("trial {by}"), format::trial_href(&info.name, by));
+        }
+        facts.push(standing);
+    }
+    if let Some(result) = &trial.result {
+        let of = experiment::epochs_reported(metrics)
+            .map_or(String::new(), |n| format!(" of {n} reported"));
+        facts.push(field("best epoch", format!("{}{of}", result.best_step)));
+    }
+    if let Some((spec, feasible)) =
+        spec.and_then(|s| Some((s, experiment::feasibility(&s.constraints, trial)?)))
+    {
+        let said = if feasible {
+            "met: it can be the best".to_string()
+        } else {
+            let broken = format::broken(&spec.constraints, trial);
+            format!("breaks {broken}: never the best")
+        };
+        facts.push(field("constraints", said));
+    }
+    if let Some(spec) = spec {
+        facts.push(field("parameters", spec.origin_sentence(trial.id)));
+    }
+    facts
+}
+
+/// Returns a trial's parameters, each with its distribution, and where `enqueue:` gave it.
+fn param_fields(spec: Option<&ExperimentSpec>, trial: &Trial) -> Vec<Field> {
+    let id = trial.id.0;
+    let given = spec.and_then(|s| s.enqueue.get(usize::try_from(id).ok()?));
+    trial
+        .params
+        .iter()
+        .map(|(name, v)| {
+            let distribution = spec
+                .and_then(|s| s.space.param(name))
+                .map(|p| p.distribution.name().to_string())
+                .unwrap_or_default();
+            Field {
+                name: name.clone(),
+                value: v.to_string(),
+                note: match given.and_then(|g| g.get(name)) {
+                    Some(_) => format!("{distribution}, given by enqueue[{id}]"),
+                    None => distribution,
+                },
+                idle: false,
+                link: Default::default(),
+                full: String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Returns a trial's metrics at its best epoch.
+fn best_metric_fields(trial: &Trial) -> Vec<Field> {
+    trial
+        .result
+        .iter()
+        .flat_map(|r| r.metrics.iter())
+        .map(|(name, v)| {
+            num_field(
+                name,
+                format::Num::of(format::metric_value(name, Some(*v)), Some(*v)),
+            )
+        })
+        .collect()
+}
+
+/// Returns the training knobs of a trial: each one's value, whether it was searched, fixed or
+/// the default, and whether it does nothing in this trial.
+fn knob_fields(spec: Option<&ExperimentSpec>, trial: &Trial) -> Vec<Field> {
+    let idle = spec.map_or_else(Vec::new, |s| {
+        experiment::idle_knobs(&s.fixed, &trial.params, s.model.kind)
+    });
+    KNOBS
+        .iter()
+        .map(|knob| {
+            let (value, from) = match (
+                trial.params.get(knob.name),
+                spec.and_then(|s| s.fixed.get(knob.name)),
+            ) {
+                (Some(v), _) => (v.to_string(), "searched".to_string()),
+                (None, Some(v)) => (v.to_string(), "fixed in the spec".to_string()),
+                (None, None) => (default_text(knob.default), "default".to_string()),
+            };
+            // A searched parameter whose `when:` did not hold in this trial was not drawn: its
+            // knob kept the spec's or the default value, which is not a value the search chose.
+            let from = match spec
+                .and_then(|s| s.space.param(knob.name))
+                .and_then(|p| p.condition.as_ref())
+                .filter(|c| !trial.params.contains_key(knob.name) && !c.holds(&trial.params))
+            {
+                Some(condition) => format!(
+                    "searched, not drawn: its condition ({}) did not hold, so the {from} value",
+                    condition_text(condition)
+                ),
+                None => from,
+            };
+            let why = idle
+                .iter()
+                .find(|(k, _)| *k == knob.name)
+                .map(|(_, why)| why);
+            Field {
+                name: knob.name.into(),
+                value,
+                note: match why {
+                    Some(why) => format!("{from}; does nothing here: {}", why.replace('`', "")),
+                    None => from,
+                },
+                idle: why.is_some(),
+                link: Default::default(),
+                full: String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Returns a chart per metric of a trial, the objective's first, each marking its best epoch.
+fn metric_charts(
+    info: &ExperimentInfo,
+    spec: Option<&ExperimentSpec>,
+    trial: &Trial,
+    metrics: &BTreeMap<String, Series>,
+) -> Vec<MetricChart> {
+    let id = trial.id.0;
+    let task = charts::Task::of(spec, metrics.keys().map(String::as_str));
+    format::metric_order(&info.objective, metrics.keys().map(String::as_str))
+        .into_iter()
+        .filter_map(|name| metrics.get_key_value(name))
+        .map(|(name, series)| {
+            let points = series.iter().map(|(s, v)| (f64::from(s.0), *v)).collect();
+            let curve = Curve {
+                label: format!("trial {id}"),
+                points,
+                emphasis: Emphasis::Colour(0),
+                best: super::best_epoch(trial),
+                href: None,
+                note: String::new(),
+            };
+            MetricChart {
+                name: name.clone(),
+                svg: charts::curves(
+                    &[curve],
+                    (540, 280),
+                    ("epoch", &charts::metric_title(name, task)),
+                    "",
+                    "no points recorded yet",
+                ),
+            }
+        })
+        .collect()
+}
+
+/// Returns a field of a trial's page with its `name` and `value` alone.
+fn field(name: &str, value: String) -> Field {
+    Field {
+        name: name.into(),
+        value,
+        full: String::new(),
+        note: String::new(),
+        idle: false,
+        link: Default::default(),
+    }
+}
+
+/// Returns a field of a trial's page with a number, its full value kept for the tooltip.
+fn num_field(name: &str, value: format::Num) -> Field {
+    Field {
+        full: value.full,
+        ..field(name, value.text)
     }
 }
 
