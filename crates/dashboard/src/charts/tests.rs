@@ -196,11 +196,13 @@ fn the_timeline_draws_a_bar_per_trial_and_a_legend_of_the_endings_it_has() {
     let svg = timeline(&spans, "/t/");
     let empty = timeline(&[], "/t/");
     assert!(empty.contains("data-empty") && empty.contains("no trial has started yet"));
-    let background = count(&timeline(&spans[..1], "/t/"), "<rect") - 2;
+    // A completed bar, and its legend entry's, are one rect each; a pruned one is hollow, a
+    // white rect inside a grey outline (its legend entry too); each bar has its mark.
+    let background = count(&timeline(&spans[..1], "/t/"), "<rect") - 3;
     assert_eq!(
         count(&svg, "<rect"),
-        background + 4 + 4,
-        "a bar and a mark each"
+        background + (4 + 1) + (3 + 1) + 4,
+        "a bar and a mark each, and a legend entry per ending"
     );
     // Trial 3 has no known end: its bar is still seen.
     let widths: Vec<f64> = svg
@@ -221,6 +223,142 @@ fn the_timeline_draws_a_bar_per_trial_and_a_legend_of_the_endings_it_has() {
         );
     }
     assert!(!svg.contains("failed"), "no failed trial, no legend entry");
+}
+
+/// Returns the elements `svg` draws (its marks left out), each with its leftmost x and with
+/// every colour written `#000000`: what a reader who does not see colour sees of it.
+fn shapes_without_colour(svg: &str) -> Vec<(f64, String)> {
+    let attr = |el: &str, name: &str| -> Option<f64> {
+        el.split(&format!(" {name}=\""))
+            .nth(1)?
+            .split(['"', ','])
+            .next()?
+            .parse()
+            .ok()
+    };
+    drawn(svg)
+        .split('<')
+        .map(str::trim)
+        .filter(|el| !el.is_empty() && !el.starts_with('/'))
+        .filter_map(|el| {
+            let x = ["x", "x1", "cx", "points"]
+                .iter()
+                .find_map(|name| attr(el, name))?;
+            let mut plain = String::with_capacity(el.len());
+            let mut rest = el;
+            while let Some(at) = rest.find('#') {
+                plain.push_str(&rest[..at]);
+                let hex = rest[at + 1..]
+                    .chars()
+                    .take_while(char::is_ascii_hexdigit)
+                    .count();
+                plain.push_str(if hex == 6 { "#000000" } else { "#" });
+                rest = &rest[at + 1 + if hex == 6 { 6 } else { 0 }..];
+            }
+            plain.push_str(rest);
+            Some((x, plain))
+        })
+        .collect()
+}
+
+#[test]
+fn issue_a11y_2_the_timeline_tells_endings_apart_by_shape_in_colours_that_show_on_white() {
+    let endings = [
+        Ending::Completed,
+        Ending::Pruned,
+        Ending::Failed,
+        Ending::Open,
+        Ending::Unknown,
+    ];
+    // Five trials that all ended alike, in the same places, for each ending.
+    let chart = |ending: Ending| {
+        let spans: Vec<Span> = (0..5)
+            .map(|trial| Span {
+                trial,
+                start: f64::from(trial),
+                end: f64::from(trial) + 20.0,
+                ending,
+            })
+            .collect();
+        timeline(&spans, "/t/")
+    };
+    let charts: Vec<String> = endings.iter().map(|&e| chart(e)).collect();
+    // Without its colours, each ending's bars differ from every other's, and so do their
+    // legend entries (the plot is left of x = 1150, the legend right of it).
+    let plot_edge = 1150.0;
+    // The legend's labels are left out: they differ whatever the markers are.
+    let part = |svg: &str, legend: bool| -> Vec<String> {
+        shapes_without_colour(svg)
+            .into_iter()
+            .filter(|(x, el)| (*x >= plot_edge) == legend && !(legend && el.starts_with("text")))
+            .map(|(_, el)| el)
+            .collect()
+    };
+    for legend in [false, true] {
+        for (i, a) in charts.iter().enumerate() {
+            for (j, b) in charts.iter().enumerate().skip(i + 1) {
+                assert!(
+                    part(a, legend) != part(b, legend),
+                    "{:?} and {:?} differ only by colour (legend: {legend}): {a}",
+                    endings[i],
+                    endings[j]
+                );
+            }
+        }
+    }
+    // Every colour a bar or mark is drawn in shows on white (3:1, WCAG 1.4.11), opaque.
+    for (svg, ending) in charts.iter().zip(endings) {
+        let plot = drawn(svg);
+        assert!(!plot.contains("opacity=\"0."), "{ending:?}: {plot}");
+        let colours: std::collections::BTreeSet<&str> = plot
+            .split("=\"#")
+            .skip(1)
+            .filter_map(|c| c.get(..6))
+            .collect();
+        for hex in colours {
+            let channel = |k: usize| u8::from_str_radix(&hex[k..k + 2], 16).unwrap_or(255);
+            let c = RGBColor(channel(0), channel(2), channel(4));
+            if c == WHITE || c == GRID || c == TEXT || c == BLACK {
+                continue;
+            }
+            assert!(
+                contrast_on_white(c) >= 3.0,
+                "{ending:?}: #{hex} is {:.2}:1 on white",
+                contrast_on_white(c)
+            );
+        }
+    }
+    // The label counts the endings, in words.
+    let mixed: Vec<Span> = endings
+        .iter()
+        .zip(0..)
+        .map(|(&ending, trial)| Span {
+            trial,
+            start: 0.0,
+            end: 5.0,
+            ending,
+        })
+        .collect();
+    assert!(
+        timeline(&mixed, "/t/").contains(
+            "aria-label=\"timeline of 5 trials: 1 completed, 1 pruned, 1 failed, 1 running, \
+             1 end unknown\""
+        ),
+        "{}",
+        timeline(&mixed, "/t/")
+    );
+    // Rows too thin for the marks: the legend says what tells the bars apart then.
+    let many: Vec<Span> = (0..200)
+        .map(|trial| Span {
+            trial,
+            start: f64::from(trial),
+            end: f64::from(trial) + 20.0,
+            ending: endings[(trial % 5) as usize],
+        })
+        .collect();
+    let svg = timeline(&many, "/t/");
+    assert!(svg.contains("too many trials for"), "{svg}");
+    assert!(!chart(Ending::Failed).contains("too many trials for"));
 }
 
 #[test]

@@ -1,12 +1,19 @@
-//! Timeline: when each trial ran, one bar per trial by trial number, coloured by how it ended.
-//! Trials side by side show as overlapping bars; the gaps show where a worker waited (for the
-//! earlier trials a deterministic sweep makes it wait for) or the sweep stood still.
+//! Timeline: when each trial ran, one bar per trial by trial number, coloured and shaped by
+//! how it ended. Trials side by side show as overlapping bars; the gaps show where a worker
+//! waited (for the earlier trials a deterministic sweep makes it wait for) or the sweep stood
+//! still.
+//!
+//! How a trial ended is never told by colour alone (WCAG 1.4.1): a pruned trial's bar is
+//! hollow, as the history and slice charts ring a pruned trial; a failed one ends in a cross,
+//! a running one in an arrowhead (it goes on), one whose end is unknown in a question mark; a
+//! completed one is a plain bar. Each colour is at least 3:1 against the white chart, drawn
+//! opaque (WCAG 1.4.11), and the chart's label counts the trials of each ending.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    legend_entry, render_marked, text_style, tick, trial_tick, DrawResult, Mark, Marker, Shape,
-    DIM, GRID, PALETTE,
+    render_marked, text_style, tick, trial_tick, Area, DrawResult, Mark, Shape, GRID, PALETTE,
 };
 
 /// One trial's run on the timeline, in seconds since the first trial started.
@@ -41,11 +48,31 @@ pub(crate) enum Ending {
 const SIZE: (u32, u32) = (1300, 360);
 const LEGEND_WIDTH: u32 = 150;
 
+/// The endings in the order the legend and the chart's label take them.
+const ENDINGS: [Ending; 5] = [
+    Ending::Completed,
+    Ending::Pruned,
+    Ending::Failed,
+    Ending::Open,
+    Ending::Unknown,
+];
+
+/// The grey of a pruned trial's bar: 4.5:1 against white (the charts' dimmed grey, for lines
+/// behind others, is 3:1 at most, too faint for a bar's outline).
+const PRUNED: RGBColor = RGBColor(118, 118, 118);
+
+/// The fewest pixels a row must have for its bar to carry its end mark, and a pruned bar to be
+/// hollow: thinner rows (more than about 110 trials) leave no room for them, and their bars
+/// are told apart by colour and by their tooltips (the legend says so), as the chart's label
+/// counts them.
+const MARKED_ROW_PX: f64 = 2.5;
+
 impl Ending {
+    /// Returns the colour of the bars of this ending, opaque: each at least 3:1 against white.
     fn colour(self) -> RGBColor {
         match self {
             Ending::Completed => PALETTE[0],
-            Ending::Pruned => DIM,
+            Ending::Pruned => PRUNED,
             Ending::Failed => PALETTE[3],
             Ending::Open | Ending::Unknown => PALETTE[1],
         }
@@ -62,18 +89,30 @@ impl Ending {
     }
 }
 
-/// Returns the timeline of `spans`: a bar per trial from its start to its end. Each bar names
-/// its trial, how it ended and how long it ran when pointed at, and links to the trial's page,
-/// `trial_pages` followed by its number.
+/// Returns the timeline of `spans`: a bar per trial from its start to its end, drawn as its
+/// ending says (`draw_bar`), under a label that counts the trials of each ending. Each bar
+/// names its trial, how it ended and how long it ran when pointed at, and links to the trial's
+/// page, `trial_pages` followed by its number.
 pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
-    let label = "timeline of the trials";
     let Some(last) = spans.iter().map(|s| s.trial).max() else {
-        return super::empty(SIZE, label, "no trial has started yet");
+        return super::empty(SIZE, "timeline of the trials", "no trial has started yet");
     };
+    let counts: Vec<String> = ENDINGS
+        .iter()
+        .map(|&e| (e, spans.iter().filter(|s| s.ending == e).count()))
+        .filter(|&(_, n)| n > 0)
+        .map(|(e, n)| format!("{n} {}", e.label()))
+        .collect();
+    let label = format!(
+        "timeline of {} trial{}: {}",
+        spans.len(),
+        if spans.len() == 1 { "" } else { "s" },
+        counts.join(", ")
+    );
     let longest = spans.iter().map(|s| s.end).fold(0.0, f64::max);
     let (unit, per) = unit_of(longest);
     let x1 = (longest / per).max(1e-3) * 1.02;
-    render_marked(SIZE, label, |root, marks| -> DrawResult {
+    render_marked(SIZE, &label, |root, marks| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
         let mut chart = ChartBuilder::on(&plot)
             .margin(12)
@@ -104,11 +143,18 @@ pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
             let end = (s.end / per).max(s.start / per + narrowest);
             [(s.start / per, y - half), (end, y + half)]
         };
-        chart.draw_series(
-            spans
-                .iter()
-                .map(|s| Rectangle::new(bar(s), s.ending.colour().mix(0.85).filled())),
-        )?;
+        // Marks as high as the row allows, up to a legend's.
+        let mark = (row_px >= MARKED_ROW_PX).then(|| {
+            // A few pixels: the rounded radius fits an i32.
+            #[allow(clippy::cast_possible_truncation)]
+            let r = (row_px * 0.45).round().clamp(2.0, 5.0) as i32;
+            r
+        });
+        for s in spans {
+            let [a, b] = bar(s);
+            let (a, b) = (chart.backend_coord(&a), chart.backend_coord(&b));
+            draw_bar(root, a, b, s.ending, mark)?;
+        }
         marks.extend(spans.iter().map(|s| {
             let [a, b] = bar(s);
             Mark {
@@ -117,27 +163,98 @@ pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
                 shape: Shape::Bar(chart.backend_coord(&a), chart.backend_coord(&b)),
             }
         }));
+        // Each ending's entry: a short bar drawn as its trials' are, mark and all.
         let mut y = 30;
-        for ending in [
-            Ending::Completed,
-            Ending::Pruned,
-            Ending::Failed,
-            Ending::Open,
-            Ending::Unknown,
-        ] {
+        for ending in ENDINGS {
             if spans.iter().any(|s| s.ending == ending) {
-                legend_entry(
-                    &legend,
-                    (8, y),
-                    ending.colour(),
-                    Marker::Line(8),
+                let width = if ending == Ending::Unknown { 4 } else { 16 };
+                let at = ((8, y - 5), (8 + width, y + 5));
+                draw_bar(&legend, at.0, at.1, ending, mark.map(|_| 4))?;
+                legend.draw(&Text::new(
                     ending.label(),
-                )?;
+                    (42, y),
+                    text_style(14).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
                 y += 22;
+            }
+        }
+        if mark.is_none() {
+            let small = text_style(12).pos(Pos::new(HPos::Left, VPos::Center));
+            for line in [
+                "too many trials for",
+                "end marks: a bar's",
+                "tooltip says how",
+                "it ended",
+            ] {
+                y += 4;
+                legend.draw(&Text::new(line, (8, y), small.clone()))?;
+                y += 12;
             }
         }
         Ok(())
     })
+}
+
+/// Draws on `area` the bar of a trial that ended as `ending`, between the pixels `a` and `b`
+/// (opposite corners), with its end mark of radius `mark` past its right end where there is
+/// room for one (`None`: a plain bar): a pruned trial's bar hollow (filled where too thin to
+/// show a hollow), a failed one's followed by a cross, a running one's by an arrowhead, one
+/// whose end is unknown by a question mark.
+fn draw_bar(
+    area: &Area<'_>,
+    a: (i32, i32),
+    b: (i32, i32),
+    ending: Ending,
+    mark: Option<i32>,
+) -> DrawResult {
+    let colour = ending.colour();
+    let (left, right) = (a.0.min(b.0), a.0.max(b.0));
+    let (top, bottom) = (a.1.min(b.1), a.1.max(b.1));
+    let hollow = ending == Ending::Pruned && mark.is_some() && bottom - top >= 3;
+    if hollow {
+        area.draw(&Rectangle::new(
+            [(left, top), (right, bottom)],
+            WHITE.filled(),
+        ))?;
+        area.draw(&Rectangle::new(
+            [(left, top), (right, bottom)],
+            colour.stroke_width(if bottom - top >= 6 { 2 } else { 1 }),
+        ))?;
+    } else {
+        area.draw(&Rectangle::new(
+            [(left, top), (right, bottom)],
+            colour.filled(),
+        ))?;
+    }
+    let Some(r) = mark else {
+        return Ok(());
+    };
+    let y = (top + bottom) / 2;
+    let x = right + 2;
+    match ending {
+        Ending::Completed | Ending::Pruned => {}
+        Ending::Failed => {
+            let (x, width) = (x + r, if r >= 3 { 2 } else { 1 });
+            area.draw(&PathElement::new(
+                vec![(x - r, y - r), (x + r, y + r)],
+                colour.stroke_width(width),
+            ))?;
+            area.draw(&PathElement::new(
+                vec![(x - r, y + r), (x + r, y - r)],
+                colour.stroke_width(width),
+            ))?;
+        }
+        Ending::Open => area.draw(&Polygon::new(
+            vec![(x, y - r), (x + r + r / 2 + 1, y), (x, y + r)],
+            colour.filled(),
+        ))?,
+        Ending::Unknown => area.draw(&Text::new(
+            "?",
+            (x + 1, y),
+            text_style(u32::try_from(3 * r).unwrap_or(12)).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?,
+    }
+    Ok(())
 }
 
 impl Span {
