@@ -1068,6 +1068,20 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
 }
 
 #[test]
+fn issue_help_into_a_closed_pipe_ends_quietly_with_141() {
+    // As `sweep --help | true`: help and the version end as every other output does.
+    let env = TestEnv::new();
+    for args in [
+        &["--help"][..],
+        &["help", "trials"],
+        &["trials", "--help"],
+        &["--version"],
+    ] {
+        ends_quietly_into_a_closed_pipe(&env, args);
+    }
+}
+
+#[test]
 fn paths_that_are_not_utf8_work_in_every_argument() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
@@ -1113,14 +1127,15 @@ fn paths_that_are_not_utf8_work_in_every_argument() {
 /// Runs `sweep ARGS` with its standard output's reader gone before the first line: it ends
 /// with 141, saying nothing.
 fn ends_quietly_into_a_closed_pipe(env: &TestEnv, args: &[&str]) {
-    let mut child = env
+    // The reader is closed before the command starts, so that no line reaches the pipe first.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = env
         .command(args)
-        .stdout(Stdio::piped())
+        .stdout(writer)
         .stderr(Stdio::piped())
-        .spawn()
+        .output()
         .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
     assert!(stderr.is_empty(), "{args:?}: {stderr}");

@@ -60,9 +60,14 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            // Help or a version that could not be written (`--help > /dev/full`) is no success.
+            // Help or a version that could not be written (`--help > /dev/full`) is no success;
+            // one whose reader has gone (`sweep --help | head -1`) ends quietly as any output
+            // does, while a usage error stays one whatever became of its message.
             return match e.print() {
                 Ok(()) => ExitCode::from(code),
+                Err(p) if code == 0 && p.kind() == std::io::ErrorKind::BrokenPipe => {
+                    ExitCode::from(141)
+                }
                 Err(_) => ExitCode::from(2),
             };
         }
