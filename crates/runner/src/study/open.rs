@@ -1,0 +1,338 @@
+//! Opening a study's experiment: created, or the stored one checked against the file (its
+//! spec's meaning, its data, its search settings) and resumed, with its run cap and warm start
+//! settled.
+
+use experiment::{ExperimentSpec, Stopped, WarmSource, WarmStart, WarmStarted};
+use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
+
+use super::StudyOptions;
+use crate::{Clock, Error, Result};
+
+/// Returns the `--store DIR` argument that names `store` in a suggested command (quoted for
+/// a shell as needed), empty for a temporary store, which no command can name.
+fn store_arg(store: &Store) -> String {
+    store.path().map_or_else(String::new, |path| {
+        format!(
+            " --store {}",
+            experiment::shell_quote(&path.display().to_string())
+        )
+    })
+}
+
+/// Whether `spec`, whose text differs from the stored experiment's, means the same: its resolved
+/// spec (every setting, defaults filled in) hashes as the one in the experiment's run record, so
+/// only comments, layout or the order of keys changed; or it differs only in how the sampler
+/// and pruner settings are written, for the same search (`ExperimentSpec::resolves_as`: the
+/// file now names the value a setting had when the stored run was written by an older
+/// version). The current resolved spec is the one in `options.record` when there is one, since
+/// records resolve paths against the spec file's absolute path (the spec itself holds them as
+/// given on the command line). Without a stored record, it cannot tell: no.
+fn same_meaning(
+    recorded: Option<&RunRecord>,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+) -> bool {
+    let Some(stored) = recorded else {
+        return false;
+    };
+    let (hash, resolved) = options.record.as_ref().map_or_else(
+        || (spec.resolved_hash(), spec.resolved()),
+        |r| (r.resolved_spec_hash.clone(), r.resolved_spec.clone()),
+    );
+    stored.resolved_spec_hash == hash || spec.resolves_as(&stored.resolved_spec, &resolved)
+}
+
+/// Refuses to go on with an experiment whose data file hashes otherwise than in its run record:
+/// the trials it holds trained on other data, and mixing the two would break "same file, same
+/// results". Without both records (stores from before records, or the runner's own tests)
+/// there is nothing to compare.
+fn same_data(
+    recorded: Option<&RunRecord>,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+) -> Result<()> {
+    let (Some(then), Some(now)) = (recorded, options.record.as_ref()) else {
+        return Ok(());
+    };
+    if then.data_hash == now.data_hash {
+        return Ok(());
+    }
+    let short = |hash: &str| {
+        hash.lines()
+            .map(|h| h.get(..16).unwrap_or(h))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Err(Error::DataChanged {
+        name: spec.name.clone(),
+        file: now.data_file.lines().collect::<Vec<_>>().join(", "),
+        then: short(&then.data_hash),
+        now: short(&now.data_hash),
+    })
+}
+
+/// Refuses to go on with an experiment whose sampler or pruner settings, as this version reads
+/// its spec, are not those its run record says it ran with (a default changed since, with the
+/// file unchanged): its trials so far were chosen and pruned by the old settings. Without a
+/// stored record there is nothing to compare.
+fn same_search(recorded: Option<&RunRecord>, spec: &ExperimentSpec) -> Result<()> {
+    let Some(then) = recorded else {
+        return Ok(());
+    };
+    let Some(differing) = spec.search_changes(&then.resolved_spec) else {
+        return Ok(());
+    };
+    Err(Error::SearchChanged {
+        name: spec.name.clone(),
+        differing: indented(&differing),
+        then: indented(&ExperimentSpec::search_lines(&then.resolved_spec)),
+        now: indented(&ExperimentSpec::search_lines(&spec.resolved())),
+    })
+}
+
+/// Returns `lines` indented by two spaces, one per line.
+fn indented(lines: &[impl AsRef<str>]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("  {}", l.as_ref()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Creates the experiment record, or checks that the stored one has the same spec, and settles
+/// how many trials it holds; `before_write` is given that number and may refuse the run before
+/// anything is written (it is given the warm start too). Returns the record, whether it
+/// existed, and the trials it took from another experiment (`warm_start:`): taken now for a new
+/// one, read back for a stored one.
+pub(super) fn open_experiment(
+    store: &Store,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+    clock: &dyn Clock,
+    before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
+) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
+    match store.experiment(&spec.name)? {
+        Some(stored) => resume_experiment(store, spec, options, stored, before_write),
+        None => create_experiment(store, spec, options, clock, before_write),
+    }
+}
+
+/// `open_experiment` for the experiment `stored`: refuses another spec, other data or another
+/// search, settles the trials it plans now, and marks it running.
+fn resume_experiment(
+    store: &Store,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+    stored: ExperimentInfo,
+    before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
+) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
+    let hash = spec.hash();
+    let recorded = store.run_record(&spec.name)?;
+    if stored.spec_hash != hash && !same_meaning(recorded.as_ref(), spec, options) {
+        return Err(Error::SpecChanged {
+            name: spec.name.clone(),
+            stored: stored.spec_yaml,
+            current: spec.source.clone(),
+        });
+    }
+    same_data(recorded.as_ref(), spec, options)?;
+    same_search(recorded.as_ref(), spec)?;
+    let run_cap = resumed_run_cap(store, spec, options, stored.run_cap)?;
+    let warm = stored_warm_start(store, spec)?;
+    // A file changed only in comments or layout is stored as now written, so the
+    // dashboard shows the file the user has.
+    let info = ExperimentInfo {
+        status: ExperimentStatus::Running,
+        run_cap,
+        finished: None,
+        spec_yaml: spec.source.clone(),
+        spec_hash: hash,
+        ..stored
+    };
+    before_write(run_cap, warm.as_ref())?;
+    store.update_experiment(&info)?;
+    // An experiment without a run record that holds no trial was cut short as it was
+    // created (by a version that wrote its record apart): nothing trained on any data
+    // yet, so this run's record is its own, and later runs are checked against it.
+    if recorded.is_none() && store.trials(&spec.name)?.is_empty() {
+        if let Some(record) = run_record(options) {
+            store.put_run_record(&spec.name, &record)?;
+        }
+    }
+    Ok((info, true, warm))
+}
+
+/// Returns the trials a stored experiment that planned `stored_cap` plans now: raised by
+/// `--run-cap` or `--extend` (never lowered), up to the points of a grid; refused for a sweep
+/// its target or plateau ended, an extension past the largest trial number, or a grid with no
+/// point left to add.
+fn resumed_run_cap(
+    store: &Store,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+    stored_cap: u32,
+) -> Result<u32> {
+    let base = options.run_cap.unwrap_or(stored_cap).max(stored_cap);
+    let raised = options.run_cap.filter(|cap| *cap > stored_cap);
+    let how = match (options.extend, raised) {
+        (Some(_), _) => Some("`--extend`".to_string()),
+        (None, Some(cap)) => Some(format!("`--run-cap {cap}`")),
+        (None, None) => None,
+    };
+    if let Some(how) = how {
+        if let Some(stopped) = spec.stopped_by(&store.trials(&spec.name)?) {
+            let why = match stopped {
+                Stopped::Target(t) => format!("when trial {t} reached its target"),
+                Stopped::Plateau(t) => {
+                    format!("on a plateau at trial {t}, its best no longer improving")
+                }
+            };
+            return Err(Error::ExtendEnded {
+                name: spec.name.clone(),
+                why,
+                how,
+            });
+        }
+    }
+    let extend = options.extend.unwrap_or(0);
+    let Some(asked) = base.checked_add(extend) else {
+        return Err(Error::ExtendTooFar {
+            name: spec.name.clone(),
+            base,
+            extend,
+        });
+    };
+    let run_cap = spec.planned_trials(asked);
+    if options.extend.is_some() && run_cap == stored_cap {
+        return Err(Error::GridExhausted {
+            name: spec.name.clone(),
+            points: run_cap,
+        });
+    }
+    Ok(run_cap)
+}
+
+/// Returns the trials a stored experiment took from another when it was created; refused for
+/// one whose file has a `warm_start:` but whose creation was cut short before it took them.
+fn stored_warm_start(store: &Store, spec: &ExperimentSpec) -> Result<Option<WarmStarted>> {
+    match (&spec.warm_start, store.warm_start(&spec.name)?) {
+        (Some(w), None) => Err(Error::WarmStart(format!(
+            "`{}` holds no trials taken from `{}` (its creation was cut short): remove \
+             it (`sweep rm {}{}`) and run again",
+            spec.name,
+            w.source.name(),
+            experiment::shell_quote(&spec.name),
+            store_arg(store)
+        ))),
+        (_, warm) => Ok(warm),
+    }
+}
+
+/// `open_experiment` for an experiment the store lacks: takes its warm start, and creates it
+/// with its run record.
+fn create_experiment(
+    store: &Store,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+    clock: &dyn Clock,
+    before_write: impl FnOnce(u32, Option<&WarmStarted>) -> Result<()>,
+) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
+    if options.extend.is_some() {
+        return Err(Error::NothingToExtend(spec.name.clone()));
+    }
+    let warm = spec
+        .warm_start
+        .as_ref()
+        .map(|w| warm_start(store, spec, w, options))
+        .transpose()?;
+    let info = ExperimentInfo {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        spec_yaml: spec.source.clone(),
+        spec_hash: spec.hash(),
+        spec_path: options.spec_path.clone(),
+        objective: spec.metric.name.clone(),
+        goal: spec.metric.goal,
+        seed: spec.seed,
+        run_cap: spec.planned_trials(options.run_cap.unwrap_or(spec.run_cap)),
+        status: ExperimentStatus::Running,
+        created: clock.now(),
+        finished: None,
+    };
+    before_write(info.run_cap, warm.as_ref())?;
+    // In one transaction: a crash between them would leave an experiment that resumes without
+    // its warm start or its run record (with nothing to check its data against).
+    let record = run_record(options);
+    store.create_experiment_with(
+        &info,
+        store::Creation {
+            warm_start: warm.as_ref(),
+            run_record: record.as_ref(),
+        },
+    )?;
+    Ok((info, false, warm))
+}
+
+/// Returns the run record to store with a new experiment: the caller's, saying which agent
+/// made the store (the others' trials keep their checkpoints in their own stores).
+fn run_record(options: &StudyOptions) -> Option<RunRecord> {
+    options.record.as_ref().map(|record| RunRecord {
+        agent: options.agent.as_ref().map(|a| store::AgentOf {
+            agent: a.agent,
+            agents: a.agents,
+        }),
+        ..record.clone()
+    })
+}
+
+/// Takes the trials of `w`'s experiment that `spec` learns from: refused when the store holds
+/// no such experiment or it had another objective. A file's were taken by the caller
+/// (`options.warm_file`).
+fn warm_start(
+    store: &Store,
+    spec: &ExperimentSpec,
+    w: &WarmStart,
+    options: &StudyOptions,
+) -> Result<WarmStarted> {
+    let experiment = match &w.source {
+        WarmSource::Experiment(name) => name,
+        WarmSource::Csv(path) => {
+            return options.warm_file.clone().ok_or_else(|| {
+                Error::WarmStart(format!(
+                    "{} was not read before the study (the caller reads a warm start's file)",
+                    path.value.display()
+                ))
+            })
+        }
+    };
+    let Some(source) = store.experiment(experiment)? else {
+        let names: Vec<String> = store.experiments()?.into_iter().map(|e| e.name).collect();
+        let held = if names.is_empty() {
+            "it holds none".to_string()
+        } else {
+            format!("it holds {}", names.join(", "))
+        };
+        let whose = match &options.agent {
+            Some(a) => format!(
+                "agent {}'s store ({held}; each agent reads its own, so each needs a copy of a \
+                 store that holds it)",
+                a.agent
+            ),
+            None => format!("the store ({held})"),
+        };
+        return Err(Error::WarmStart(format!(
+            "no experiment `{experiment}` in {whose}; a warm start learns from an experiment \
+             of the same store, or from a file of results (`warm_start: {{csv: FILE}}`, as \
+             `sweep export {} --format csv --store DIR` writes it from the store that holds \
+             it)",
+            experiment::shell_quote(experiment),
+        )));
+    };
+    if source.objective != spec.metric.name || source.goal != spec.metric.goal {
+        return Err(Error::WarmStart(format!(
+            "`{experiment}` {}s {}, this file {}s {}: its trials would teach the wrong thing",
+            source.goal, source.objective, spec.metric.goal, spec.metric.name
+        )));
+    }
+    Ok(w.import(&spec.space, &store.trials(experiment)?))
+}
