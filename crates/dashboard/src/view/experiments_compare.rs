@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use experiment::{Direction, Effort, Timestamp, Trial, TrialState};
+use experiment::{Direction, Effort, MetricSpec, Timestamp, Trial, TrialState};
 
 use super::compare::Row;
 use super::{format, Summary};
@@ -102,22 +102,7 @@ pub(crate) fn experiments_compare_page(
         return Err(Error::BadRequest("no experiment to compare".into()));
     };
     let (objective, goal) = (&first.info.objective, first.info.goal);
-    let apart = match experiments
-        .iter()
-        .find(|d| d.info.objective != *objective || d.info.goal != goal)
-    {
-        Some(other) => format!(
-            "{} {}s {}, {} {}s {}: the best-so-far and distribution charts need one metric \
-             in one direction, so only the table compares them.",
-            first.info.name,
-            goal.as_str(),
-            objective,
-            other.info.name,
-            other.info.goal.as_str(),
-            other.info.objective
-        ),
-        None => String::new(),
-    };
+    let apart = apart(experiments);
     // Experiments apart (different first objectives) share no chart, and their best values
     // (of different metrics) are not compared.
     let together = apart.is_empty();
@@ -132,203 +117,22 @@ pub(crate) fn experiments_compare_page(
         })
         .collect();
     let summaries: Vec<Summary> = experiments.iter().map(|d| Summary::of(d, now)).collect();
-    let row = |name: &str, value: &dyn Fn(usize) -> String| {
-        let values: Vec<String> = (0..experiments.len()).map(value).collect();
-        let differs = values.windows(2).any(|w| w[0] != w[1]);
-        Row {
-            name: name.into(),
-            values,
-            differs,
-            links: Vec::new(),
-            full: Vec::new(),
-        }
-    };
-    let spec = |i: usize| experiments[i].spec.as_ref();
-    let mut rows = vec![
-        row("objectives", &|i| {
-            super::objectives_text(&experiments[i].objectives())
-        }),
-        row("method", &|i| {
-            spec(i).map_or("-", |s| s.method.name()).into()
-        }),
-        row("pruner", &|i| {
-            spec(i).map_or("-", |s| s.pruner.name()).into()
-        }),
-        row("seed", &|i| experiments[i].info.seed.to_string()),
-        row("status", &|i| summaries[i].status.into()),
-        row("trials", &|i| {
-            format!("{} / {}", summaries[i].stored, summaries[i].run_cap)
-        }),
-        row("completed", &|i| summaries[i].completed.to_string()),
-        row("pruned", &|i| summaries[i].pruned.to_string()),
-        row("failed", &|i| summaries[i].failed.to_string()),
-        // Whether the best values differ is read from them in full, not from their rounding;
-        // values of different metrics are not said to differ, as they do not compare.
-        Row {
-            differs: together
-                && summaries.windows(2).any(|w| {
-                    let exact = |s: &Summary| (s.best.text.clone(), s.best.full.clone());
-                    exact(&w[0]) != exact(&w[1])
-                }),
-            full: summaries.iter().map(|s| s.best.full.clone()).collect(),
-            ..row(
-                &if together {
-                    format!("best {objective}")
-                } else {
-                    "best (of its objective)".to_string()
-                },
-                &|i| summaries[i].best.text.clone(),
-            )
-        },
-        Row {
-            links: summaries
-                .iter()
-                .map(|s| s.best_href().unwrap_or_default())
-                .collect(),
-            ..row("best trial", &|i| {
-                summaries[i]
-                    .best_trial
-                    .map_or("-".into(), |id| id.to_string())
-            })
-        },
-        // Busy time: when trials ran, side by side counted once (`Summary::duration`).
-        row("busy", &|i| summaries[i].duration.clone()),
-        row("epochs", &|i| {
-            efforts
-                .get(i)
-                .and_then(|e| e.trained_text())
-                .unwrap_or_else(|| "-".into())
-        }),
-    ];
-    // Constraints, after the pruner, only when one of the experiments has some.
-    let status = |d: &ExperimentData| {
-        d.spec
-            .as_ref()
-            .and_then(|s| s.constraints_status(&d.trials))
-    };
-    if experiments.iter().any(|d| status(d).is_some()) {
-        let constraints = row("constraints", &|i| {
-            status(&experiments[i]).unwrap_or_else(|| "-".into())
-        });
-        rows.insert(3, constraints);
-    }
+    let mut rows = summary_rows(experiments, efforts, &summaries, together);
     // Studies with the same several objectives: their fronts, and how much each dominates.
     let objectives = first.objectives();
     let shared = objectives.len() > 1 && experiments.iter().all(|d| d.objectives() == objectives);
-    let fronts: Vec<Vec<&Trial>> = if shared {
-        experiments
-            .iter()
-            .map(|d| experiment::pareto_front(&d.trials, &objectives, d.constraints()))
-            .collect()
+    let fronts_chart = if shared {
+        fronts(experiments, &objectives, task, &mut rows)
     } else {
-        Vec::new()
-    };
-    if shared {
-        rows.push(row("Pareto front", &|i| {
-            let n = fronts[i].len();
-            format!("{n} trial{}", if n == 1 { "" } else { "s" })
-        }));
-    }
-    if shared && objectives.len() == 2 {
-        // One box for all: from the best value of each objective among all the fronts to a
-        // tenth of the range beyond their worst.
-        let points: Vec<Vec<Vec<f64>>> = fronts
-            .iter()
-            .map(|front| {
-                front
-                    .iter()
-                    .filter_map(|t| experiment::pareto::oriented(t, &objectives))
-                    .collect()
-            })
-            .collect();
-        let all: Vec<Vec<f64>> = points.iter().flatten().cloned().collect();
-        if let Some(frame) = experiment::pareto::Frame::around(&all) {
-            rows.push(row("hypervolume", &|i| {
-                format!("{:.1}%", frame.share(&points[i]) * 100.0)
-            }));
-        }
-    }
-    let fronts_chart = match (shared, objectives.as_slice()) {
-        (true, [x, y, ..]) => {
-            let series: Vec<charts::Front> = experiments
-                .iter()
-                .zip(&fronts)
-                .map(|(d, front)| {
-                    let (trials, points) = front
-                        .iter()
-                        .filter_map(|t| Some((t.id.0, (t.value(&x.name)?, t.value(&y.name)?))))
-                        .unzip();
-                    charts::Front {
-                        label: d.info.name.clone(),
-                        points,
-                        trials,
-                        trial_pages: format::trials_href(&d.info.name),
-                    }
-                })
-                .collect();
-            charts::fronts(&series, (&x.name, x.goal), (&y.name, y.goal), task)
-        }
-        _ => String::new(),
+        String::new()
     };
     // The charts are drawn, and their lines computed, only for experiments together.
     let (chart, edf) = if together {
-        let lines: Vec<Curve> = experiments
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let points = best_so_far(d, goal);
-                Curve {
-                    label: d.info.name.clone(),
-                    best: reached_at(&points),
-                    points,
-                    emphasis: Emphasis::Colour(i),
-                    href: Some(format::experiment_href(&d.info.name)),
-                    note: String::new(),
-                }
-            })
-            .collect();
-        let distributions: Vec<Distribution> = experiments
-            .iter()
-            .map(|d| Distribution {
-                label: d.info.name.clone(),
-                values: completed_values(d),
-            })
-            .collect();
-        (
-            charts::curves(
-                &lines,
-                (1300, 380),
-                (
-                    "trial number",
-                    &format!("best {} so far", charts::metric_title(objective, task)),
-                ),
-                "",
-                "no completed trials",
-            ),
-            charts::edf(
-                &distributions,
-                (1300, 380),
-                &charts::metric_title(objective, task),
-                goal == Direction::Maximize,
-            ),
-        )
+        together_charts(experiments, task)
     } else {
         (String::new(), String::new())
     };
-    let several = experiments.iter().any(|d| d.objectives().len() > 1);
-    let differ = experiments.iter().any(|d| d.objectives() != objectives);
-    let objectives_note = match (several, differ) {
-        _ if !together => String::new(),
-        (false, _) => String::new(),
-        (true, false) => format!(
-            "The best-so-far and distribution charts compare the first objective, {objective}."
-        ),
-        (true, true) => format!(
-            "Their objectives differ (the objectives row lists each one's): the best-so-far \
-             and distribution charts compare the first, {} {objective}, which they share.",
-            goal.as_str()
-        ),
-    };
+    let objectives_note = objectives_note(experiments, together);
     Ok(ExperimentsComparePage {
         objectives_note,
         apart,
@@ -349,6 +153,264 @@ pub(crate) fn experiments_compare_page(
         edf,
         fronts: fronts_chart,
     })
+}
+
+/// Returns why the `experiments` are compared by the table alone (the first two whose first
+/// objectives differ, and how), or nothing when they share one.
+fn apart(experiments: &[Arc<ExperimentData>]) -> String {
+    let Some(first) = experiments.first() else {
+        return String::new();
+    };
+    let (objective, goal) = (&first.info.objective, first.info.goal);
+    match experiments
+        .iter()
+        .find(|d| d.info.objective != *objective || d.info.goal != goal)
+    {
+        Some(other) => format!(
+            "{} {}s {}, {} {}s {}: the best-so-far and distribution charts need one metric \
+             in one direction, so only the table compares them.",
+            first.info.name,
+            goal.as_str(),
+            objective,
+            other.info.name,
+            other.info.goal.as_str(),
+            other.info.objective
+        ),
+        None => String::new(),
+    }
+}
+
+/// Returns a row of the table over `n` experiments: its values (`value` of each one's index),
+/// marked as differing when any two do.
+fn row(name: &str, n: usize, value: &dyn Fn(usize) -> String) -> Row {
+    let values: Vec<String> = (0..n).map(value).collect();
+    let differs = values.windows(2).any(|w| w[0] != w[1]);
+    Row {
+        name: name.into(),
+        values,
+        differs,
+        links: Vec::new(),
+        full: Vec::new(),
+    }
+}
+
+/// Returns the table's rows of how the `experiments` searched and what they found
+/// (`summaries`, `efforts`: theirs, in order), their constraints' after the pruner when one
+/// has some; their best values are compared only when they are `together`.
+fn summary_rows(
+    experiments: &[Arc<ExperimentData>],
+    efforts: &[&Effort],
+    summaries: &[Summary],
+    together: bool,
+) -> Vec<Row> {
+    let row_n = |name: &str, value: &dyn Fn(usize) -> String| row(name, experiments.len(), value);
+    let objective = experiments
+        .first()
+        .map_or("", |d| d.info.objective.as_str());
+    let spec = |i: usize| experiments[i].spec.as_ref();
+    let mut rows = vec![
+        row_n("objectives", &|i| {
+            super::objectives_text(&experiments[i].objectives())
+        }),
+        row_n("method", &|i| {
+            spec(i).map_or("-", |s| s.method.name()).into()
+        }),
+        row_n("pruner", &|i| {
+            spec(i).map_or("-", |s| s.pruner.name()).into()
+        }),
+        row_n("seed", &|i| experiments[i].info.seed.to_string()),
+        row_n("status", &|i| summaries[i].status.into()),
+        row_n("trials", &|i| {
+            format!("{} / {}", summaries[i].stored, summaries[i].run_cap)
+        }),
+        row_n("completed", &|i| summaries[i].completed.to_string()),
+        row_n("pruned", &|i| summaries[i].pruned.to_string()),
+        row_n("failed", &|i| summaries[i].failed.to_string()),
+        // Whether the best values differ is read from them in full, not from their rounding;
+        // values of different metrics are not said to differ, as they do not compare.
+        Row {
+            differs: together
+                && summaries.windows(2).any(|w| {
+                    let exact = |s: &Summary| (s.best.text.clone(), s.best.full.clone());
+                    exact(&w[0]) != exact(&w[1])
+                }),
+            full: summaries.iter().map(|s| s.best.full.clone()).collect(),
+            ..row_n(
+                &if together {
+                    format!("best {objective}")
+                } else {
+                    "best (of its objective)".to_string()
+                },
+                &|i| summaries[i].best.text.clone(),
+            )
+        },
+        Row {
+            links: summaries
+                .iter()
+                .map(|s| s.best_href().unwrap_or_default())
+                .collect(),
+            ..row_n("best trial", &|i| {
+                summaries[i]
+                    .best_trial
+                    .map_or("-".into(), |id| id.to_string())
+            })
+        },
+        // Busy time: when trials ran, side by side counted once (`Summary::duration`).
+        row_n("busy", &|i| summaries[i].duration.clone()),
+        row_n("epochs", &|i| {
+            efforts
+                .get(i)
+                .and_then(|e| e.trained_text())
+                .unwrap_or_else(|| "-".into())
+        }),
+    ];
+    // Constraints, after the pruner, only when one of the experiments has some.
+    let status = |d: &ExperimentData| {
+        d.spec
+            .as_ref()
+            .and_then(|s| s.constraints_status(&d.trials))
+    };
+    if experiments.iter().any(|d| status(d).is_some()) {
+        let constraints = row_n("constraints", &|i| {
+            status(&experiments[i]).unwrap_or_else(|| "-".into())
+        });
+        rows.insert(3, constraints);
+    }
+    rows
+}
+
+/// Returns the chart of the fronts of `experiments` that share several `objectives`, and adds
+/// to `rows` how many trials each front holds and, with two objectives, the share of one box
+/// each dominates.
+fn fronts(
+    experiments: &[Arc<ExperimentData>],
+    objectives: &[MetricSpec],
+    task: charts::Task,
+    rows: &mut Vec<Row>,
+) -> String {
+    let row_n = |name: &str, value: &dyn Fn(usize) -> String| row(name, experiments.len(), value);
+    let fronts: Vec<Vec<&Trial>> = experiments
+        .iter()
+        .map(|d| experiment::pareto_front(&d.trials, objectives, d.constraints()))
+        .collect();
+    rows.push(row_n("Pareto front", &|i| {
+        let n = fronts[i].len();
+        format!("{n} trial{}", if n == 1 { "" } else { "s" })
+    }));
+    if objectives.len() == 2 {
+        // One box for all: from the best value of each objective among all the fronts to a
+        // tenth of the range beyond their worst.
+        let points: Vec<Vec<Vec<f64>>> = fronts
+            .iter()
+            .map(|front| {
+                front
+                    .iter()
+                    .filter_map(|t| experiment::pareto::oriented(t, objectives))
+                    .collect()
+            })
+            .collect();
+        let all: Vec<Vec<f64>> = points.iter().flatten().cloned().collect();
+        if let Some(frame) = experiment::pareto::Frame::around(&all) {
+            rows.push(row_n("hypervolume", &|i| {
+                format!("{:.1}%", frame.share(&points[i]) * 100.0)
+            }));
+        }
+    }
+    match objectives {
+        [x, y, ..] => {
+            let series: Vec<charts::Front> = experiments
+                .iter()
+                .zip(&fronts)
+                .map(|(d, front)| {
+                    let (trials, points) = front
+                        .iter()
+                        .filter_map(|t| Some((t.id.0, (t.value(&x.name)?, t.value(&y.name)?))))
+                        .unzip();
+                    charts::Front {
+                        label: d.info.name.clone(),
+                        points,
+                        trials,
+                        trial_pages: format::trials_href(&d.info.name),
+                    }
+                })
+                .collect();
+            charts::fronts(&series, (&x.name, x.goal), (&y.name, y.goal), task)
+        }
+        _ => String::new(),
+    }
+}
+
+/// Returns the best-so-far chart and the distribution of results of `experiments` that share
+/// their first objective.
+fn together_charts(experiments: &[Arc<ExperimentData>], task: charts::Task) -> (String, String) {
+    let Some(first) = experiments.first() else {
+        return (String::new(), String::new());
+    };
+    let (objective, goal) = (&first.info.objective, first.info.goal);
+    let lines: Vec<Curve> = experiments
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let points = best_so_far(d, goal);
+            Curve {
+                label: d.info.name.clone(),
+                best: reached_at(&points),
+                points,
+                emphasis: Emphasis::Colour(i),
+                href: Some(format::experiment_href(&d.info.name)),
+                note: String::new(),
+            }
+        })
+        .collect();
+    let distributions: Vec<Distribution> = experiments
+        .iter()
+        .map(|d| Distribution {
+            label: d.info.name.clone(),
+            values: completed_values(d),
+        })
+        .collect();
+    (
+        charts::curves(
+            &lines,
+            (1300, 380),
+            (
+                "trial number",
+                &format!("best {} so far", charts::metric_title(objective, task)),
+            ),
+            "",
+            "no completed trials",
+        ),
+        charts::edf(
+            &distributions,
+            (1300, 380),
+            &charts::metric_title(objective, task),
+            goal == Direction::Maximize,
+        ),
+    )
+}
+
+/// Returns what the page says of the `experiments`' objectives when one has several: that the
+/// charts compare the first (which they share); nothing for experiments not `together`.
+fn objectives_note(experiments: &[Arc<ExperimentData>], together: bool) -> String {
+    let Some(first) = experiments.first() else {
+        return String::new();
+    };
+    let (objective, goal) = (&first.info.objective, first.info.goal);
+    let objectives = first.objectives();
+    let several = experiments.iter().any(|d| d.objectives().len() > 1);
+    let differ = experiments.iter().any(|d| d.objectives() != objectives);
+    match (several, differ) {
+        _ if !together => String::new(),
+        (false, _) => String::new(),
+        (true, false) => format!(
+            "The best-so-far and distribution charts compare the first objective, {objective}."
+        ),
+        (true, true) => format!(
+            "Their objectives differ (the objectives row lists each one's): the best-so-far \
+             and distribution charts compare the first, {} {objective}, which they share.",
+            goal.as_str()
+        ),
+    }
 }
 
 /// Returns the finite objective values, with their numbers, of `data`'s completed trials that
