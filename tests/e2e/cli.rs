@@ -1082,6 +1082,48 @@ fn issue_help_into_a_closed_pipe_ends_quietly_with_141() {
 }
 
 #[test]
+fn issue_a_store_named_with_control_characters_is_shown_not_run() {
+    // `--store $'st\e[31mred'`: every line that names the store shows the escape, as errors do.
+    let env = TestEnv::new();
+    let spec = env.write_spec("tiny.yaml", &TINY.replace("run_cap: 4", "run_cap: 1"));
+    let store = "st\u{1b}[31mred";
+    let shown = "st\\u{1b}[31mred";
+    let run = env.sweep(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--no-serve",
+        "--store",
+        store,
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains(&format!("results are in {shown}\n")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("browse them: sweep serve --store '{shown}'\n")),
+        "{}",
+        run.stdout
+    );
+    let card = env.sweep(&["show", "tiny/0", "--store", store]);
+    assert!(
+        card.stdout.contains(&format!("--store '{shown}'\n")),
+        "{card:?}"
+    );
+    let compact = env.sweep(&["compact", "--store", store]);
+    assert!(
+        compact.stdout.starts_with(&format!("compacted {shown}: ")),
+        "{compact:?}"
+    );
+    for out in [&run, &card, &compact] {
+        assert!(!out.stdout.contains('\u{1b}'), "{}", out.stdout);
+        assert!(!out.stderr.contains('\u{1b}'), "{}", out.stderr);
+    }
+}
+
+#[test]
 fn paths_that_are_not_utf8_work_in_every_argument() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;

@@ -13,6 +13,7 @@ mod trials_json;
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::path::Path;
 
 pub(crate) use diff::{line_diff, readable_settings};
 pub(crate) use experiments::{experiment_header, experiments_with, importance};
@@ -50,6 +51,12 @@ pub(crate) fn visible(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(shown)
+}
+
+/// Returns a path as `visible` writes text: one named on the command line (`--store DIR`, a
+/// file) may hold any byte, and a line that says where results are shows it, not runs it.
+pub(crate) fn visible_path(path: &Path) -> String {
+    visible(&path.display().to_string()).into_owned()
 }
 
 /// Returns `text` as `visible` writes it, line by line: its newlines kept as line breaks (an

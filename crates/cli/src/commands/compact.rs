@@ -15,7 +15,7 @@ pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
     if store::compaction_pending(path).is_none() {
         require_store(path)?;
     }
-    say!("compacting {}...", path.display());
+    say!("compacting {}...", crate::output::visible_path(path));
     // The folder is replaced by its copy: a shell inside it is left in the old, deleted one.
     let inside = std::env::current_dir()
         .ok()
@@ -32,7 +32,7 @@ pub(crate) fn compact(args: &CompactArgs) -> anyhow::Result<Outcome> {
     writeln!(
         out,
         "compacted {}: its database {} before, {} now ({given})",
-        path.display(),
+        crate::output::visible_path(path),
         bytes_text(done.before),
         bytes_text(done.after),
     )?;

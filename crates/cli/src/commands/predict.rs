@@ -59,7 +59,11 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
             let summary = crate::whole_file::write_whole(path, &what, |out| {
                 Ok(trainer::predict(&sidecar, input, &input_name, out)?)
             })?;
-            say!("wrote {} predictions to {}", summary.rows, path.display());
+            say!(
+                "wrote {} predictions to {}",
+                summary.rows,
+                crate::output::visible_path(path)
+            );
             summary
         }
         None => {

@@ -94,7 +94,7 @@ fn confirmed(path: &Path, rows: &[(ExperimentInfo, Vec<Trial>)]) -> anyhow::Resu
         err,
         "remove {what} from {}, with {its} trials, metrics and checkpoints? this cannot be \
          undone [y/N] ",
-        path.display()
+        output::visible_path(path)
     )?;
     err.flush()?;
     let mut answer = String::new();

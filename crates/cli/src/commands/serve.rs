@@ -67,7 +67,7 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     writeln!(
         out,
         "serving {} read-only; press Ctrl-C to stop",
-        args.store.store.display()
+        crate::output::visible_path(&args.store.store)
     )?;
     out.flush()?;
     drop(out);
@@ -122,7 +122,7 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
     writeln!(
         out,
         "following the studies in {} from their agents' journals; press Ctrl-C to stop",
-        exchange.display()
+        crate::output::visible_path(exchange)
     )?;
     if Watcher::experiments(exchange)?.is_empty() {
         writeln!(

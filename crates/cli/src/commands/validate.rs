@@ -28,7 +28,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     // The gate's baseline is checked before the file is said to be ok.
     let gate_line = gate_line(&spec, &args.file)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}: ok", args.file.display())?;
+    writeln!(out, "{}: ok", crate::output::visible_path(&args.file))?;
     writeln!(out, "{}", experiment_line(&spec))?;
     write_method(&mut out, &spec)?;
     write_warm_start(&mut out, &spec, warm_file.as_ref())?;

@@ -171,7 +171,7 @@ pub(crate) fn trial_card(
         )?;
     }
     let name = shell_quote(&shown.name());
-    let store = shell_quote(store_dir);
+    let store = visible(&shell_quote(store_dir)).into_owned();
     let ended = t.ended_with_result();
     match (shown.checkpoint, shown.checkpoint.elsewhere()) {
         (CheckpointAt::Here, _) if ended => writeln!(

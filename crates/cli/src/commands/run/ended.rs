@@ -161,7 +161,7 @@ impl Ended<'_> {
             writeln!(
                 std::io::stdout().lock(),
                 "\nbrowse them: sweep serve --store {}",
-                quoted(&args.store.store)
+                output::visible(&quoted(&args.store.store))
             )?;
         }
         if let Some(server) = dashboard {
@@ -298,6 +298,10 @@ fn print_run_summary(
     if let Some(edges) = spec.edge_status(&summary.trials) {
         writeln!(out, "note: {edges}")?;
     }
-    writeln!(out, "results are in {}", args.store.store.display())?;
+    writeln!(
+        out,
+        "results are in {}",
+        output::visible_path(&args.store.store)
+    )?;
     Ok(())
 }
