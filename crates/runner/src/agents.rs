@@ -31,6 +31,8 @@
 //! changed for `quiet_after`, and again when that agent is heard from. Only messages depend on
 //! this timing, never a result.
 
+mod events;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,6 +47,8 @@ use crate::hearing::Hearing;
 use crate::reporter;
 use crate::worker::lock;
 use crate::{Error, Observer, Result, Stop, StudyOptions};
+pub(crate) use events::{check_event, record};
+use events::{check_trial, in_space, result_given};
 
 /// Which agent this process is, and where the agents meet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,158 +204,6 @@ fn adopt_checkpoint(exchange: &Exchange, store: &Store, spec: &ExperimentSpec, t
 
 /// How many trials the study needs, from those finished (fewer once one reached the target).
 pub(crate) type Needed<'a> = &'a (dyn Fn(&[Trial]) -> u32 + Sync);
-
-/// Returns an error when the event `heard`, read from an agent's journal (of `agents`), is not
-/// one that agent could have written: about a trial another agent runs (`Error::StrayTrial`),
-/// or one `in_space` or `result_given` refuses.
-pub(crate) fn check_event(
-    spec: &ExperimentSpec,
-    store: &Store,
-    agents: u32,
-    heard: &Polled,
-) -> Result<()> {
-    check_trial(spec, agents, heard)?;
-    result_given(spec, store, heard)
-}
-
-/// Returns an error when the event `heard`, read from an agent's journal (of `agents`), is
-/// about a trial another agent runs (`Error::StrayTrial`), or one `in_space` refuses: the
-/// checks of `check_event` that read nothing from the store.
-fn check_trial(spec: &ExperimentSpec, agents: u32, heard: &Polled) -> Result<()> {
-    let Polled {
-        agent,
-        event,
-        path,
-        line,
-    } = heard;
-    if let Some(id) = event.trial().filter(|id| owner(*id, agents) != *agent) {
-        return Err(Error::StrayTrial {
-            journal: path.clone(),
-            line: *line,
-            agent: *agent,
-            trial: id,
-            owner: owner(id, agents),
-        });
-    }
-    in_space(spec, heard)
-}
-
-/// Returns an error when the event `heard`, from an agent's journal, gives a trial parameters
-/// that are not a point of the study's space (`Error::StrayParams`): a hand-edited or damaged
-/// line. No agent's sampler gives those parameters; taken as the study's, they would mislead
-/// every later suggestion.
-fn in_space(spec: &ExperimentSpec, heard: &Polled) -> Result<()> {
-    let (JournalEvent::Start(trial) | JournalEvent::Finish(trial)) = &heard.event else {
-        return Ok(());
-    };
-    match spec.space.not_a_point(&trial.params) {
-        Some(problem) => Err(Error::StrayParams {
-            journal: heard.path.clone(),
-            line: heard.line,
-            agent: heard.agent,
-            trial: trial.id,
-            problem,
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Returns an error when the event `heard`, from an agent's journal, ends a trial with a result
-/// its reports, already in `store`, do not give (`Error::StrayResult`): a hand-edited or damaged
-/// line. No agent's trial gives that result; taken as the study's, it would mislead every later
-/// suggestion and the ranking. Reads the trial's curves from the store.
-fn result_given(spec: &ExperimentSpec, store: &Store, heard: &Polled) -> Result<()> {
-    let JournalEvent::Finish(trial) = &heard.event else {
-        return Ok(());
-    };
-    match result_problem(spec, trial, &store.all_metric_series(&spec.name, trial.id)?) {
-        Some(problem) => Err(Error::StrayResult {
-            journal: heard.path.clone(),
-            line: heard.line,
-            trial: trial.id,
-            problem,
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Returns what is wrong with ended `trial`'s result against its reported `curves` (every
-/// metric's points, by name), if anything: the result is its best step's report, so each of
-/// its metrics that was reported must have that value at that step (bit for bit: journals
-/// carry floats exactly), the objective's among them, and a result needs a report at all.
-fn result_problem(
-    spec: &ExperimentSpec,
-    trial: &Trial,
-    curves: &BTreeMap<String, Vec<(experiment::Step, f64)>>,
-) -> Option<String> {
-    let result = trial.result.as_ref().filter(|r| !r.metrics.is_empty())?;
-    let step = result.best_step;
-    if curves.values().all(Vec::is_empty) {
-        return Some(format!(
-            "its best step is epoch {step}, but the journal reports none of its epochs"
-        ));
-    }
-    let objective = &spec.metric.name;
-    if result.metrics.contains_key(objective) && curves.get(objective).is_none_or(Vec::is_empty) {
-        return Some(format!(
-            "its `{objective}` is {}, but the journal reports no `{objective}` of it",
-            result.metrics[objective]
-        ));
-    }
-    for (name, value) in &result.metrics {
-        let Some(curve) = curves.get(name).filter(|c| !c.is_empty()) else {
-            continue;
-        };
-        match curve.iter().find(|(s, _)| *s == step) {
-            Some((_, reported)) if reported.to_bits() == value.to_bits() => {}
-            Some((_, reported)) => {
-                return Some(format!(
-                    "`{name}` is {value} at its best step, epoch {step}, where the journal \
-                     reports {reported}"
-                ))
-            }
-            None => {
-                return Some(format!(
-                    "its best step is epoch {step}, where the journal reports no `{name}`"
-                ))
-            }
-        }
-    }
-    None
-}
-
-/// Writes what another agent's `event` says into `store`, under experiment `name`, as that
-/// agent wrote it into its own: a trial started (from scratch), a report, a trial's end, the
-/// test split's result, the warm start (into a store without one: a follower's). Skips and
-/// aborts change nothing stored.
-pub(crate) fn record(store: &Store, name: &str, event: &JournalEvent) -> Result<()> {
-    match event {
-        JournalEvent::Start(trial) => {
-            store.clear_metrics(name, trial.id)?;
-            store.put_trial(name, trial)?;
-        }
-        JournalEvent::Report {
-            trial,
-            step,
-            metrics,
-        } => store.append_metrics(name, *trial, *step, metrics)?,
-        JournalEvent::Finish(trial) => {
-            store.put_trial(name, trial)?;
-            store.flush()?;
-        }
-        JournalEvent::Tested(result) if !result.metrics.is_empty() => {
-            store.put_test_result(name, result)?;
-            store.flush()?;
-        }
-        JournalEvent::Warm(warm) => {
-            if !store.has_warm_start(name)? {
-                store.put_warm_start(name, warm)?;
-            }
-        }
-        JournalEvent::Tested(_) | JournalEvent::Skip(_) | JournalEvent::Abort(_) => {}
-    }
-    Ok(())
-}
 
 /// The study an agent's link to the others works on.
 pub(crate) struct Study<'a> {
