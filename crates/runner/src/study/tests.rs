@@ -230,7 +230,10 @@ fn a_trial_that_panics_fails_with_the_message_and_the_study_goes_on() {
         let reason = t.reason.as_deref().unwrap_or_default();
         let said = format!("training panicked: out of memory at lr {lr:.3} (at ");
         assert!(reason.starts_with(&said), "{reason}");
-        assert!(reason.contains("crates/runner/src/study/tests.rs:"), "{reason}");
+        assert!(
+            reason.contains("crates/runner/src/study/tests.rs:"),
+            "{reason}"
+        );
     }
     assert_eq!(summary.trials.len(), 12);
     let info = store.experiment("toy").unwrap().unwrap();
