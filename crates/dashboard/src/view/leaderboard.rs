@@ -532,7 +532,6 @@ pub(crate) fn leaderboard(
             columns.push(name);
         }
     }
-    let (objective, experiment) = (info.objective.as_str(), info.name.as_str());
     let params: Vec<String> = ranked
         .iter()
         .flat_map(|r| r.trial.params.keys().map(String::as_str))
@@ -551,6 +550,55 @@ pub(crate) fn leaderboard(
     } else {
         BTreeSet::new()
     };
+    let headers = headers(sel, (&info.objective, objectives), &columns, &params, base);
+    let rows = page
+        .rows
+        .iter()
+        .map(|r| board_row(r, info, constraints, (&columns, &params), &front))
+        .collect();
+    let filters = state_filters(ranked, sel, info, base);
+    let showing = showing(sel.page, sel.per_page, page.rows.len(), page.matching);
+    let empty = empty_text(sel, &page, ranked.len(), filter_problem);
+    // To the leaderboard, not the top of the page, as the search form goes.
+    let link = |p: u32| format!("{base}{}#leaderboard", sel.query(|s| s.page = p));
+    let [first, prev, next, last] = page_links(sel.page, page.pages, link);
+    Leaderboard {
+        headers,
+        rows,
+        filters,
+        showing,
+        empty,
+        page: sel.page,
+        pages: page.pages,
+        first,
+        prev,
+        next,
+        last,
+        filter: sel.filter_text.clone(),
+        filter_error: filter_problem.map_or(String::new(), ToString::to_string),
+        sort_error: String::new(),
+        download: (filter_problem.is_none() && page.matching > 0).then(|| {
+            let href = format!("{base}/trials.csv{}", sel.query(|s| s.page = 1));
+            let label = match page.matching {
+                1 => "download this trial as CSV".to_string(),
+                n => format!("download these {n} trials as CSV"),
+            };
+            (href, label)
+        }),
+        keep: keep_fields(sel),
+    }
+}
+
+/// Returns the leaderboard's column heads, each a link that sorts by it (the other way when
+/// it already does): rank, trial, state, the `objective` (the first of the `objectives`),
+/// epoch, the further `columns`, the `params` and duration.
+fn headers(
+    sel: &Selection,
+    (objective, objectives): (&str, &[MetricSpec]),
+    columns: &[&str],
+    params: &[String],
+    base: &str,
+) -> Vec<Header> {
     let header = |title: String, key: SortKey| {
         let current = sel.order.key == key;
         // An objective's column sorts best first at the first click.
@@ -604,42 +652,59 @@ pub(crate) fn leaderboard(
             .map(|p| header(p.clone(), SortKey::Param(p.clone()))),
     );
     headers.push(header("duration".into(), SortKey::Duration));
-    let rows = page
-        .rows
-        .iter()
-        .map(|r| {
-            let t = r.trial;
-            Row {
-                rank: r.rank.map_or("-".into(), |n| n.to_string()),
-                front: front.contains(&t.id.0),
-                id: t.id.0,
-                href: format::trial_href(experiment, t.id.0),
-                state: info.trial_state_shown(t.state),
-                reason: t.reason.clone().unwrap_or_else(|| idle_reason(info, t)),
-                value: format::value_num(t.value(objective)),
-                epoch: t
-                    .result
-                    .as_ref()
-                    .map_or("-".into(), |x| x.best_step.to_string()),
-                trained: String::new(),
-                metrics: columns
-                    .iter()
-                    .map(|metric| format::count_or_value_num(t.value(metric)))
-                    .collect(),
-                breaks: format::broken(constraints, t),
-                value_breaks: experiment::breaks_bound(constraints, objective, t.value(objective)),
-                metrics_break: columns
-                    .iter()
-                    .map(|metric| experiment::breaks_bound(constraints, metric, t.value(metric)))
-                    .collect(),
-                params: params
-                    .iter()
-                    .map(|p| t.params.get(p).map_or("-".into(), ToString::to_string))
-                    .collect(),
-                duration: t.duration_ms().map_or("-".into(), format_duration),
-            }
-        })
-        .collect();
+    headers
+}
+
+/// Returns the row of the ranked trial `r`: its values of the objective, the further
+/// `columns` and the `params`, which constraints it breaks, and whether it is on the `front`.
+fn board_row(
+    r: &Ranked<'_>,
+    info: &ExperimentInfo,
+    constraints: &[Constraint],
+    (columns, params): (&[&str], &[String]),
+    front: &BTreeSet<u32>,
+) -> Row {
+    let (objective, experiment) = (info.objective.as_str(), info.name.as_str());
+    let t = r.trial;
+    Row {
+        rank: r.rank.map_or("-".into(), |n| n.to_string()),
+        front: front.contains(&t.id.0),
+        id: t.id.0,
+        href: format::trial_href(experiment, t.id.0),
+        state: info.trial_state_shown(t.state),
+        reason: t.reason.clone().unwrap_or_else(|| idle_reason(info, t)),
+        value: format::value_num(t.value(objective)),
+        epoch: t
+            .result
+            .as_ref()
+            .map_or("-".into(), |x| x.best_step.to_string()),
+        trained: String::new(),
+        metrics: columns
+            .iter()
+            .map(|metric| format::count_or_value_num(t.value(metric)))
+            .collect(),
+        breaks: format::broken(constraints, t),
+        value_breaks: experiment::breaks_bound(constraints, objective, t.value(objective)),
+        metrics_break: columns
+            .iter()
+            .map(|metric| experiment::breaks_bound(constraints, metric, t.value(metric)))
+            .collect(),
+        params: params
+            .iter()
+            .map(|p| t.params.get(p).map_or("-".into(), ToString::to_string))
+            .collect(),
+        duration: t.duration_ms().map_or("-".into(), format_duration),
+    }
+}
+
+/// Returns the state pills: all, then each state a trial has (or the one filtered by), each
+/// with how many trials the text filter keeps in it.
+fn state_filters(
+    ranked: &[Ranked<'_>],
+    sel: &Selection,
+    info: &ExperimentInfo,
+    base: &str,
+) -> Vec<Filter> {
     // The state pills count the trials the text filter keeps.
     let searched: Vec<&Trial> = ranked
         .iter()
@@ -682,49 +747,31 @@ pub(crate) fn leaderboard(
             });
         }
     }
-    let showing = showing(sel.page, sel.per_page, page.rows.len(), page.matching);
-    let empty = if page.matching > 0 {
+    filters
+}
+
+/// Returns what the leaderboard says when `page` shows no row: past the last page, no trials
+/// yet (of `trials`), a filter that does not read (`filter_problem`), or none matching.
+fn empty_text(
+    sel: &Selection,
+    page: &Page<'_>,
+    trials: usize,
+    filter_problem: Option<&FilterError>,
+) -> String {
+    if page.matching > 0 {
         format!(
             "Page {} is past the last page, {}: see the previous one.",
             sel.page, page.pages
         )
-    } else if ranked.is_empty() {
+    } else if trials == 0 {
         "No trials yet.".to_string()
     } else if filter_problem.is_some() {
         format!(
             "No trials shown: the filter above cannot be read. Mend it, or clear it to see all {}.",
-            ranked.len()
+            trials
         )
     } else {
         "No trials match this filter yet.".to_string()
-    };
-    // To the leaderboard, not the top of the page, as the search form goes.
-    let link = |p: u32| format!("{base}{}#leaderboard", sel.query(|s| s.page = p));
-    let [first, prev, next, last] = page_links(sel.page, page.pages, link);
-    Leaderboard {
-        headers,
-        rows,
-        filters,
-        showing,
-        empty,
-        page: sel.page,
-        pages: page.pages,
-        first,
-        prev,
-        next,
-        last,
-        filter: sel.filter_text.clone(),
-        filter_error: filter_problem.map_or(String::new(), ToString::to_string),
-        sort_error: String::new(),
-        download: (filter_problem.is_none() && page.matching > 0).then(|| {
-            let href = format!("{base}/trials.csv{}", sel.query(|s| s.page = 1));
-            let label = match page.matching {
-                1 => "download this trial as CSV".to_string(),
-                n => format!("download these {n} trials as CSV"),
-            };
-            (href, label)
-        }),
-        keep: keep_fields(sel),
     }
 }
 
