@@ -171,6 +171,7 @@ pub(crate) enum StoreMode {
 }
 
 pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> {
+    refuse_dangling_link(path)?;
     let opened = match mode {
         StoreMode::Existing => {
             require_store(path)?;
@@ -188,6 +189,34 @@ pub(crate) fn open_store(path: &Path, mode: StoreMode) -> anyhow::Result<Store> 
         (Ok(()), _) => {}
     }
     Ok(store)
+}
+
+/// Fails where `path` is a symbolic link that leads to nothing (a folder not made yet, or
+/// removed), naming where it points: opening would make the store's folder where the link is,
+/// and the system says only "File exists".
+fn refuse_dangling_link(path: &Path) -> anyhow::Result<()> {
+    let is_link = path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let target = match std::fs::read_link(path) {
+        Ok(target) => target.display().to_string(),
+        Err(e) => format!("a target that cannot be read ({e})"),
+    };
+    match std::fs::metadata(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "cannot open store {}: it is a link to {target}, which does not exist; create the \
+             folder it points to, or pass --store another folder",
+            path.display()
+        ),
+        Err(e) => bail!(
+            "cannot open store {}: it is a link to {target}, which cannot be followed: {e}",
+            path.display()
+        ),
+    }
 }
 
 /// Returns the error for a store that did not open, with what to do about a lock held by
@@ -297,4 +326,32 @@ pub(crate) fn check_filter(
     filter
         .check_names(trials, spec.map(|s| &s.space))
         .map_err(|e| anyhow::anyhow!("--filter: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn issue_a_store_that_is_a_link_to_nothing_names_where_it_points() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("sl");
+        std::os::unix::fs::symlink("real/st", &link).unwrap();
+        for mode in [StoreMode::Create, StoreMode::Existing] {
+            let e = open_store(&link, mode).expect_err("a link to nothing opens no store");
+            assert_eq!(
+                format!("{e:#}"),
+                format!(
+                    "cannot open store {}: it is a link to real/st, which does not exist; \
+                     create the folder it points to, or pass --store another folder",
+                    link.display()
+                )
+            );
+        }
+        // Once the folder it points to is there, the link opens as the folder would.
+        std::fs::create_dir_all(dir.path().join("real/st")).unwrap();
+        assert!(open_store(&link, StoreMode::Create).is_ok());
+        assert!(dir.path().join("real/st/db").is_file());
+    }
 }
