@@ -1,21 +1,146 @@
 //! Runs `git`, for the reproducibility record (`probe`) and for the build's name (`build.rs`,
 //! which includes this file by path, since a build script cannot use the crate it builds).
+//!
+//! A folder git gives no answer about is told apart by why (`GitFailure`): not inside a
+//! checkout, git not to be run at all (not on `PATH`), or git refusing the folder (a
+//! repository of another owner: "dubious ownership"), so that a record without a commit does
+//! not blame the folder for what was git's trouble.
 
+use std::fmt;
+use std::io;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
+
+/// Why git gave no answer about a folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum GitFailure {
+    /// The folder lies outside every git checkout.
+    NotACheckout,
+    /// git could not be started (not on `PATH`, say): the system's reason.
+    CannotRun(String),
+    /// git ran and failed in the folder (a repository of another owner, a checkout with no
+    /// commit yet): git's message.
+    Refused(String),
+}
+
+impl fmt::Display for GitFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GitFailure::NotACheckout => f.write_str("not inside a git checkout"),
+            GitFailure::CannotRun(why) => write!(f, "git could not be run: {why}"),
+            GitFailure::Refused(message) => write!(f, "git refused the folder: {message}"),
+        }
+    }
+}
 
 /// Runs `git ARGS` in `dir` and returns its standard output as it is; `None` when git cannot
-/// start, fails, or writes what is not UTF-8. It takes no optional lock, so that asking never
-/// holds up (or rewrites the index under) a `git` the user runs at the same time.
+/// start, fails, or writes what is not UTF-8 (`run` says which).
 pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .output()
-        .ok()?;
+    run(dir, args).ok()
+}
+
+/// Runs `git ARGS` in `dir` and returns its standard output as it is, or why there is none
+/// (`answer`). It takes no optional lock, so that asking never holds up (or rewrites the index
+/// under) a `git` the user runs at the same time; its messages are in English (`LC_ALL=C`),
+/// which `answer` reads.
+pub(crate) fn run(dir: &Path, args: &[&str]) -> Result<String, GitFailure> {
+    answer(
+        Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .env("LC_ALL", "C")
+            .output(),
+    )
+}
+
+/// Returns git's standard output from `output`, the result of running it, or why it gave
+/// none: a process that did not start, git's "not a git repository", or any other failure
+/// with git's message (its standard error on one line, without `fatal: `).
+pub(crate) fn answer(output: io::Result<Output>) -> Result<String, GitFailure> {
+    let out = output.map_err(|e| GitFailure::CannotRun(e.to_string()))?;
     if !out.status.success() {
-        return None;
+        let message = String::from_utf8_lossy(&out.stderr);
+        if message.contains("not a git repository") {
+            return Err(GitFailure::NotACheckout);
+        }
+        let message = message
+            .lines()
+            .map(|l| l.trim().trim_start_matches("fatal: "))
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Err(GitFailure::Refused(if message.is_empty() {
+            format!("it ended with {}", out.status)
+        } else {
+            message
+        }));
     }
-    String::from_utf8(out.stdout).ok()
+    String::from_utf8(out.stdout)
+        .map_err(|_| GitFailure::Refused("its answer is not UTF-8".to_string()))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
+
+    use super::*;
+
+    /// A git that ended with exit code `code`, having written `stdout` and `stderr`.
+    fn ended(code: i32, stdout: &str, stderr: &str) -> io::Result<Output> {
+        Ok(Output {
+            status: ExitStatus::from_raw(code << 8),
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: stderr.as_bytes().to_vec(),
+        })
+    }
+
+    #[test]
+    fn issue_why_git_gave_no_answer_is_told_apart() {
+        assert_eq!(
+            answer(ended(0, "85ec1f4\n", "")),
+            Ok("85ec1f4\n".to_string())
+        );
+        let outside = "fatal: not a git repository (or any of the parent directories): .git\n";
+        assert_eq!(
+            answer(ended(128, "", outside)),
+            Err(GitFailure::NotACheckout)
+        );
+        let cases = [
+            // Not on PATH.
+            (
+                Err(io::Error::from_raw_os_error(2)),
+                "git could not be run: No such file or directory (os error 2)",
+            ),
+            // A repository of another owner.
+            (
+                ended(
+                    128,
+                    "",
+                    "fatal: detected dubious ownership in repository at '/srv/x'\nTo add an \
+                     exception for this directory, call:\n\n\tgit config --global --add \
+                     safe.directory /srv/x\n",
+                ),
+                "git refused the folder: detected dubious ownership in repository at '/srv/x' \
+                 To add an exception for this directory, call: git config --global --add \
+                 safe.directory /srv/x",
+            ),
+            (
+                ended(1, "", ""),
+                "git refused the folder: it ended with exit status: 1",
+            ),
+            (
+                Ok(Output {
+                    status: ExitStatus::from_raw(0),
+                    stdout: vec![0xff],
+                    stderr: Vec::new(),
+                }),
+                "git refused the folder: its answer is not UTF-8",
+            ),
+        ];
+        for (output, said) in cases {
+            assert_eq!(answer(output).unwrap_err().to_string(), said);
+        }
+    }
 }

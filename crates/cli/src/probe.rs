@@ -3,7 +3,8 @@
 //!
 //! This is the IO behind the reproducibility record and a baseline's provenance. Every probe is
 //! best-effort: without git, outside a repository, or without `/proc`, the answer is "unknown"
-//! and the run goes on; only hashing the dataset, which a record cannot do without, can fail.
+//! and the run goes on (saying why git gave none, where it is not the folder's lying outside a
+//! checkout); only hashing the dataset, which a record cannot do without, can fail.
 //!
 //! The build's name is the binary's version (the cli crate's) and the commit `build.rs` found when the binary
 //! was built (`0.1.0 (85ec1f4)`); records and baselines keep it as `sweep_version`, and those
@@ -15,7 +16,7 @@ use anyhow::Context;
 use experiment::{DataFormat, DeviceChoice, ExperimentSpec};
 use store::{GitState, RunRecord};
 
-use crate::git::git;
+use crate::git::{self, GitFailure};
 
 /// The longest diff kept in a record, in bytes; a longer one is cut and says so.
 const MAX_DIFF_BYTES: usize = 1 << 20;
@@ -88,7 +89,7 @@ pub(crate) fn run_record(
         spec_file: spec_file.display().to_string(),
         data_file: lines(files.iter().map(|f| f.display().to_string())),
         data_hash: lines(hashes),
-        git: git_state(dir),
+        git: recorded_git(git_state(dir)),
         sweep_version: sweep_version().to_string(),
         engine: trainer::ENGINE.to_string(),
         device: device_name(resolved.device),
@@ -219,12 +220,12 @@ pub(crate) fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(most))
 }
 
-/// Returns the state of the git working tree that holds `dir`, or `None` when git is missing or
-/// `dir` is not in a repository.
-pub(crate) fn git_state(dir: &Path) -> Option<GitState> {
-    let commit = git(dir, &["rev-parse", "HEAD"])?.trim().to_string();
-    let status = git(dir, &["status", "--porcelain", "--untracked-files=no"])?;
-    let mut diff = git(dir, &["diff", "HEAD"]).unwrap_or_default();
+/// Returns the state of the git working tree that holds `dir`, or why git gave none: `dir` is
+/// not in a checkout, git cannot be run, or git refused the folder.
+pub(crate) fn git_state(dir: &Path) -> Result<GitState, GitFailure> {
+    let commit = git::run(dir, &["rev-parse", "HEAD"])?.trim().to_string();
+    let status = git::run(dir, &["status", "--porcelain", "--untracked-files=no"])?;
+    let mut diff = git::git(dir, &["diff", "HEAD"]).unwrap_or_default();
     if diff.len() > MAX_DIFF_BYTES {
         let mut cut = MAX_DIFF_BYTES;
         while !diff.is_char_boundary(cut) {
@@ -233,11 +234,32 @@ pub(crate) fn git_state(dir: &Path) -> Option<GitState> {
         diff.truncate(cut);
         diff.push_str("\n[diff cut at 1 MiB]\n");
     }
-    Some(GitState {
+    Ok(GitState {
         commit,
         dirty: !status.trim().is_empty(),
         diff,
     })
+}
+
+/// Returns what a record keeps of `found`, the git state of the spec's folder, and says on
+/// standard error why it keeps no commit where the folder lies in no checkout for another
+/// reason than that (git not to be run, or refusing the folder), which the record cannot hold.
+fn recorded_git(found: Result<GitState, GitFailure>) -> Option<GitState> {
+    if let Some(why) = no_commit_warning(found.as_ref().err()) {
+        say!("{}", crate::output::visible(&why));
+    }
+    found.ok()
+}
+
+/// Returns the warning for a record that names no commit because of `failure`; `None` when
+/// there is none, or the folder simply lies outside every checkout.
+fn no_commit_warning(failure: Option<&GitFailure>) -> Option<String> {
+    match failure? {
+        GitFailure::NotACheckout => None,
+        why => Some(format!(
+            "warning: the run record names no git commit: {why}"
+        )),
+    }
 }
 
 /// Returns the hex SHA-256 of a file's bytes.
@@ -358,5 +380,27 @@ mod tests {
         }
         assert_eq!(version_shown("0.0.0"), "0.0.0 (unversioned, before 0.1.0)");
         assert_eq!(version_shown("0.1.0 (85ec1f4)"), "0.1.0 (85ec1f4)");
+    }
+
+    #[test]
+    fn issue_a_record_without_a_commit_says_why_unless_outside_every_checkout() {
+        assert_eq!(no_commit_warning(None), None);
+        assert_eq!(no_commit_warning(Some(&GitFailure::NotACheckout)), None);
+        let refused = GitFailure::Refused("detected dubious ownership in repository".into());
+        assert_eq!(
+            no_commit_warning(Some(&refused)).as_deref(),
+            Some(
+                "warning: the run record names no git commit: git refused the folder: detected \
+                 dubious ownership in repository"
+            )
+        );
+        let missing = GitFailure::CannotRun("No such file or directory (os error 2)".into());
+        assert_eq!(
+            no_commit_warning(Some(&missing)).as_deref(),
+            Some(
+                "warning: the run record names no git commit: git could not be run: No such \
+                 file or directory (os error 2)"
+            )
+        );
     }
 }

@@ -39,7 +39,11 @@ pub(crate) fn run_record(
             }
         ),
         Some(g) => format!("git {} (clean)", g.commit),
-        None => "git: not run inside a git repository".to_string(),
+        // The record keeps no reason: git may have been missing or refused the folder (the
+        // run said so as it started) as well as the file lying outside every checkout.
+        None => "git: no commit recorded (the spec's folder was in no git checkout, or git \
+                 could not be run there)"
+            .to_string(),
     };
     writeln!(out, "            {}", visible(&git))?;
     writeln!(out, "            spec {}", visible(&r.spec_file))?;
