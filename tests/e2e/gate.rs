@@ -133,7 +133,7 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         validate.stdout.contains("(present, recorded ")
             && validate
                 .stdout
-                .contains(" UTC, experiment file outside git, sweep ")
+                .contains(" UTC, experiment file's commit not recorded, sweep ")
             && !validate.stdout.contains("changed since"),
         "{}",
         validate.stdout
@@ -234,12 +234,23 @@ fn a_baseline_names_the_build_that_recorded_it_and_one_from_before_versions_stil
     };
     let update = env.sweep(&["gate", spec, "--update-baseline"]);
     assert_eq!(update.code, 0, "{update:?}");
+    // A baseline keeps no reason for the commit it lacks, so it claims none.
     assert!(
-        update
-            .stdout
-            .contains(&format!("experiment file outside git, sweep {shown}, on ")),
+        update.stdout.contains(&format!(
+            "experiment file's commit not recorded, sweep {shown}, on "
+        )),
         "{}",
         update.stdout
+    );
+    // This run's record says why it has none: git said the folder is in no checkout.
+    let gate = env.sweep(&["gate", spec]);
+    assert_eq!(gate.code, 0, "{gate:?}");
+    assert!(
+        gate.stdout.contains(&format!(
+            "this run: experiment file outside any git checkout, sweep {shown}, on "
+        )),
+        "{}",
+        gate.stdout
     );
     let file = env.path().join("base/tiny.json");
     let mut baseline = json(&std::fs::read_to_string(&file).unwrap());

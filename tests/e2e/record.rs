@@ -204,12 +204,45 @@ fn show_displays_the_record_with_the_git_state() {
         );
         assert!(show.stdout.contains("+# tuned"), "{}", show.stdout);
     } else {
-        assert!(
-            show.stdout.contains("git: not run inside"),
-            "{}",
-            show.stdout
-        );
+        assert!(show.stdout.contains("git: no commit"), "{}", show.stdout);
     }
+}
+
+#[test]
+fn issue_a_record_without_a_commit_says_why_git_gave_none() {
+    let env = TestEnv::new();
+    std::fs::copy(
+        repo_root().join("experiments/data/digits.csv"),
+        env.path().join("digits.csv"),
+    )
+    .unwrap();
+    let spec = env.write_spec("rec.yaml", TINY);
+    let spec = spec.to_str().unwrap();
+    // With no git to be found on the PATH (an empty folder), git cannot be run at all.
+    let no_git = env.path().join("no-bin");
+    std::fs::create_dir(&no_git).unwrap();
+    let run: tests::Output = env
+        .command(&["run", spec, "--run-cap", "1"])
+        .env("PATH", &no_git)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("warning: the run record names no git commit: git could not be run: "),
+        "{}",
+        run.stderr
+    );
+    let show = env.sweep(&["show", "rec"]);
+    assert_eq!(show.code, 0, "{show:?}");
+    assert!(
+        show.stdout
+            .contains("git: no commit recorded (git could not be run: "),
+        "{}",
+        show.stdout
+    );
+    assert!(!show.stdout.contains("outside"), "{}", show.stdout);
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! This is the IO behind the reproducibility record and a baseline's provenance. Every probe is
 //! best-effort: without git, outside a repository, or without `/proc`, the answer is "unknown"
 //! and the run goes on (saying why git gave none, where it is not the folder's lying outside a
-//! checkout); only hashing the dataset, which a record cannot do without, can fail.
+//! checkout, and keeping why in the record, `RunRecord::no_commit`); only hashing the dataset,
+//! which a record cannot do without, can fail.
 //!
 //! The build's name is the binary's version (the cli crate's) and the commit `build.rs` found when the binary
 //! was built (`0.1.0 (85ec1f4)`); records and baselines keep it as `sweep_version`, and those
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use experiment::{DataFormat, DeviceChoice, ExperimentSpec};
-use store::{GitState, RunRecord};
+use store::{GitState, NoCommit, RunRecord};
 
 use crate::git::{self, GitFailure};
 
@@ -83,13 +84,15 @@ pub(crate) fn run_record(
         .collect::<anyhow::Result<Vec<_>>>()?;
     let machine = machine();
     let dir = spec_file.parent().unwrap_or(Path::new("/"));
+    let (git, no_commit) = recorded_git(git_state(dir));
     Ok(RunRecord {
         resolved_spec: resolved.resolved(),
         resolved_spec_hash: resolved.resolved_hash(),
         spec_file: spec_file.display().to_string(),
         data_file: lines(files.iter().map(|f| f.display().to_string())),
         data_hash: lines(hashes),
-        git: recorded_git(git_state(dir)),
+        git,
+        no_commit,
         sweep_version: sweep_version().to_string(),
         engine: trainer::ENGINE.to_string(),
         device: device_name(resolved.device),
@@ -241,14 +244,26 @@ pub(crate) fn git_state(dir: &Path) -> Result<GitState, GitFailure> {
     })
 }
 
-/// Returns what a record keeps of `found`, the git state of the spec's folder, and says on
-/// standard error why it keeps no commit where the folder lies in no checkout for another
-/// reason than that (git not to be run, or refusing the folder), which the record cannot hold.
-fn recorded_git(found: Result<GitState, GitFailure>) -> Option<GitState> {
+/// Returns what a record keeps of `found`, the git state of the spec's folder: the state, or
+/// why there is none; and says on standard error why it keeps no commit where the folder lies
+/// in no checkout for another reason than that (git not to be run, or refusing the folder).
+fn recorded_git(found: Result<GitState, GitFailure>) -> (Option<GitState>, Option<NoCommit>) {
     if let Some(why) = no_commit_warning(found.as_ref().err()) {
         say!("{}", crate::output::visible(&why));
     }
-    found.ok()
+    match found {
+        Ok(state) => (Some(state), None),
+        Err(failure) => (None, Some(no_commit(failure))),
+    }
+}
+
+/// Returns why a record names no commit, as the store keeps it, from why git gave none.
+fn no_commit(failure: GitFailure) -> NoCommit {
+    match failure {
+        GitFailure::NotACheckout => NoCommit::OutsideCheckout,
+        GitFailure::CannotRun(why) => NoCommit::GitNotRun(why),
+        GitFailure::Refused(message) => NoCommit::GitRefused(message),
+    }
 }
 
 /// Returns the warning for a record that names no commit because of `failure`; `None` when
@@ -380,6 +395,32 @@ mod tests {
         }
         assert_eq!(version_shown("0.0.0"), "0.0.0 (unversioned, before 0.1.0)");
         assert_eq!(version_shown("0.1.0 (85ec1f4)"), "0.1.0 (85ec1f4)");
+    }
+
+    #[test]
+    fn issue_a_record_without_a_commit_keeps_why_git_gave_none() {
+        let why = "No such file or directory (os error 2)";
+        for (failure, kept) in [
+            (GitFailure::NotACheckout, NoCommit::OutsideCheckout),
+            (
+                GitFailure::CannotRun(why.into()),
+                NoCommit::GitNotRun(why.into()),
+            ),
+            (
+                GitFailure::Refused("detected dubious ownership".into()),
+                NoCommit::GitRefused("detected dubious ownership".into()),
+            ),
+        ] {
+            // The store says it as git's answer did.
+            assert_eq!(kept.to_string(), failure.to_string());
+            assert_eq!(recorded_git(Err(failure)), (None, Some(kept)));
+        }
+        let clean = GitState {
+            commit: "c".repeat(40),
+            dirty: false,
+            diff: String::new(),
+        };
+        assert_eq!(recorded_git(Ok(clean.clone())), (Some(clean), None));
     }
 
     #[test]

@@ -148,6 +148,9 @@ pub struct RunRecord {
     pub data_hash: String,
     /// The state of the git working tree the run started in, if it was one.
     pub git: Option<GitState>,
+    /// Why `git` is `None`: git's answer about the spec's folder; `None` where there is a
+    /// commit, and in records written before the reason was kept.
+    pub no_commit: Option<NoCommit>,
     /// The version of Sweep that ran it.
     pub sweep_version: String,
     /// The training engine and its version, e.g. `dfdx 0.13.0`.
@@ -239,6 +242,33 @@ pub struct GitState {
     pub dirty: bool,
     /// The diff of tracked files against the commit (`git diff HEAD`), possibly cut short.
     pub diff: String,
+}
+
+/// Why a run record names no git commit: git's answer about the spec's folder.
+///
+/// Kept so that a record without a commit does not blame the folder for what was git's
+/// trouble: only `OutsideCheckout` says the spec lay in no checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoCommit {
+    /// The spec's folder lay outside every git checkout.
+    OutsideCheckout,
+    /// git could not be started (not on `PATH`, say): the system's reason.
+    GitNotRun(String),
+    /// git ran and failed in the folder (a repository of another owner, a checkout with no
+    /// commit yet): git's message.
+    GitRefused(String),
+}
+
+impl fmt::Display for NoCommit {
+    /// "not inside a git checkout", "git could not be run: REASON" or "git refused the folder:
+    /// MESSAGE".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoCommit::OutsideCheckout => f.write_str("not inside a git checkout"),
+            NoCommit::GitNotRun(why) => write!(f, "git could not be run: {why}"),
+            NoCommit::GitRefused(message) => write!(f, "git refused the folder: {message}"),
+        }
+    }
 }
 
 /// The best trial of a finished sweep, measured once on the held-out test split.

@@ -44,8 +44,8 @@ mod store;
 pub use checkpoints::CheckpointsRemoved;
 pub use error::{DamagedPart, Error, Result};
 pub use info::{
-    AgentOf, CheckpointAt, Creation, ExperimentInfo, ExperimentStatus, GitState, RunRecord,
-    TestResult,
+    AgentOf, CheckpointAt, Creation, ExperimentInfo, ExperimentStatus, GitState, NoCommit,
+    RunRecord, TestResult,
 };
 pub use journal::{
     short_hash, AgentHeader, Exchange, JournalEvent, PeerJournal, Polled, Stamp, Watcher,

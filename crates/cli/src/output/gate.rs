@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use experiment::{Baseline, BaselineMetric, Estimate, GateReport, GateRow, Provenance, Verdict};
 use serde_json::json;
-use store::RunRecord;
+use store::{NoCommit, RunRecord};
 
 use super::{table, visible};
 use crate::args::GateFormat;
@@ -41,23 +41,44 @@ pub(crate) struct GateHeader<'a> {
 /// ...".
 fn this_run(r: &RunRecord) -> String {
     let commits = commits_text(
-        r.git.as_ref().map(|g| g.commit.as_str()),
-        r.git.as_ref().map(|g| g.dirty),
+        FileCommit {
+            commit: r.git.as_ref().map(|g| g.commit.as_str()),
+            dirty: r.git.as_ref().map(|g| g.dirty),
+            none_because: r.no_commit.as_ref(),
+        },
         &r.sweep_version,
     );
     format!("{commits}, on {}; {}", r.cpu, r.os)
 }
 
+/// What a run or a baseline recorded of the commit of the checkout holding the experiment file.
+#[derive(Debug, Clone, Copy)]
+struct FileCommit<'a> {
+    /// The commit, when there was one.
+    commit: Option<&'a str>,
+    /// Whether tracked files differed from it, when known.
+    dirty: Option<bool>,
+    /// Why there was none, when known: a baseline, and a run record from before the reason was
+    /// kept, do not say.
+    none_because: Option<&'a NoCommit>,
+}
+
 /// Returns the two commits behind a run, each named for what it is: that of the checkout
-/// holding the experiment file (`checkout`, `dirty`) and that of the Sweep build
-/// (`sweep_version`, as recorded), the second as "that commit" where they agree:
-/// "experiment file at commit d7a3149046d9 (dirty), sweep 0.1.0 built from commit 85ec1f4".
-fn commits_text(checkout: Option<&str>, dirty: Option<bool>, sweep_version: &str) -> String {
-    let file = match (checkout, dirty) {
-        (Some(c), Some(true)) => format!("experiment file at commit {} (dirty)", short(c)),
-        (Some(c), _) => format!("experiment file at commit {}", short(c)),
-        (None, _) => "experiment file outside git".to_string(),
+/// holding the experiment file (`checkout`) and that of the Sweep build (`sweep_version`, as
+/// recorded), the second as "that commit" where they agree: "experiment file at commit
+/// d7a3149046d9 (dirty), sweep 0.1.0 built from commit 85ec1f4". A file with no commit is said
+/// to lie outside any git checkout only where git said so.
+fn commits_text(checkout: FileCommit<'_>, sweep_version: &str) -> String {
+    let file = match (checkout.commit, checkout.dirty, checkout.none_because) {
+        (Some(c), Some(true), _) => format!("experiment file at commit {} (dirty)", short(c)),
+        (Some(c), _, _) => format!("experiment file at commit {}", short(c)),
+        (None, _, Some(NoCommit::OutsideCheckout)) => {
+            "experiment file outside any git checkout".to_string()
+        }
+        (None, _, Some(why)) => format!("experiment file's commit unknown ({why})"),
+        (None, _, None) => "experiment file's commit not recorded".to_string(),
     };
+    let checkout = checkout.commit;
     let build = Build::parse(sweep_version);
     let sweep = match build.commit {
         None => format!("sweep {}", version_shown(sweep_version)),
@@ -479,7 +500,15 @@ pub(crate) fn recorded(b: &Baseline) -> String {
     format!(
         "recorded {} UTC, {}, on {}",
         p.date.utc(),
-        commits_text(p.commit.as_deref(), p.dirty, &p.sweep_version),
+        commits_text(
+            FileCommit {
+                commit: p.commit.as_deref(),
+                dirty: p.dirty,
+                // A baseline keeps no reason (`experiment::Provenance` has no place for one).
+                none_because: None,
+            },
+            &p.sweep_version
+        ),
         p.machine
     )
 }
@@ -564,17 +593,65 @@ mod tests {
                 None,
                 None,
                 "0.1.0 (85ec1f4)",
-                "experiment file outside git, sweep 0.1.0 built from commit 85ec1f4",
+                "experiment file's commit not recorded, sweep 0.1.0 built from commit 85ec1f4",
             ),
             (
                 None,
                 None,
                 "0.0.0",
-                "experiment file outside git, sweep 0.0.0 (unversioned, before 0.1.0)",
+                "experiment file's commit not recorded, sweep 0.0.0 (unversioned, before 0.1.0)",
             ),
         ] {
-            assert_eq!(commits_text(checkout, dirty, sweep), want, "{sweep}");
+            let checkout = FileCommit {
+                commit: checkout,
+                dirty,
+                none_because: None,
+            };
+            assert_eq!(commits_text(checkout, sweep), want, "{sweep}");
         }
+    }
+
+    #[test]
+    fn issue_a_run_without_a_commit_says_why_and_outside_git_only_where_git_said_so() {
+        let why = |none_because: &NoCommit| {
+            let checkout = FileCommit {
+                commit: None,
+                dirty: None,
+                none_because: Some(none_because),
+            };
+            commits_text(checkout, "0.1.0 (85ec1f4)")
+        };
+        assert_eq!(
+            why(&NoCommit::OutsideCheckout),
+            "experiment file outside any git checkout, sweep 0.1.0 built from commit 85ec1f4"
+        );
+        assert_eq!(
+            why(&NoCommit::GitNotRun(
+                "No such file or directory (os error 2)".into()
+            )),
+            "experiment file's commit unknown (git could not be run: No such file or directory \
+             (os error 2)), sweep 0.1.0 built from commit 85ec1f4"
+        );
+        assert_eq!(
+            why(&NoCommit::GitRefused(
+                "detected dubious ownership in repository at '/srv/x'".into()
+            )),
+            "experiment file's commit unknown (git refused the folder: detected dubious \
+             ownership in repository at '/srv/x'), sweep 0.1.0 built from commit 85ec1f4"
+        );
+        // The gate's "this run" line reads the record's reason.
+        let record = RunRecord {
+            no_commit: Some(NoCommit::GitRefused("detected dubious ownership".into())),
+            sweep_version: "0.1.0".into(),
+            cpu: "x, 2 cores".into(),
+            os: "linux".into(),
+            ..RunRecord::default()
+        };
+        assert_eq!(
+            this_run(&record),
+            "experiment file's commit unknown (git refused the folder: detected dubious \
+             ownership), sweep 0.1.0, on x, 2 cores; linux"
+        );
     }
 
     #[test]

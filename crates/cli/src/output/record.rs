@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use experiment::ExperimentSpec;
-use store::RunRecord;
+use store::{NoCommit, RunRecord};
 
 use super::visible;
 
@@ -39,11 +39,7 @@ pub(crate) fn run_record(
             }
         ),
         Some(g) => format!("git {} (clean)", g.commit),
-        // The record keeps no reason: git may have been missing or refused the folder (the
-        // run said so as it started) as well as the file lying outside every checkout.
-        None => "git: no commit recorded (the spec's folder was in no git checkout, or git \
-                 could not be run there)"
-            .to_string(),
+        None => no_commit_line(r.no_commit.as_ref()),
     };
     writeln!(out, "            {}", visible(&git))?;
     writeln!(out, "            spec {}", visible(&r.spec_file))?;
@@ -109,6 +105,22 @@ pub(crate) fn run_record_details(out: &mut impl Write, record: &RunRecord) -> io
     writeln!(out)
 }
 
+/// Returns the line of a record without a commit, saying why there is none as the record does
+/// (`why`); records written before they kept a reason do not, and the line says what it may
+/// have been.
+fn no_commit_line(why: Option<&NoCommit>) -> String {
+    match why {
+        Some(NoCommit::OutsideCheckout) => {
+            "git: no commit (the spec's folder was outside any git checkout)".to_string()
+        }
+        Some(why) => format!("git: no commit recorded ({why})"),
+        None => "git: no commit recorded (the spec's folder was in no git checkout, or git could \
+                 not be run there or refused it; this record, from an earlier version, keeps no \
+                 reason)"
+            .to_string(),
+    }
+}
+
 fn short(hash: &str) -> &str {
     hash.get(..16).unwrap_or(hash)
 }
@@ -134,6 +146,46 @@ mod tests {
         };
         assert!(shown(false).contains("(2 diff lines; `--record` prints them)"));
         assert!(shown(true).contains("(2 diff lines; below)"));
+    }
+
+    #[test]
+    fn issue_a_record_without_a_commit_says_why_as_git_did() {
+        let shown = |no_commit: Option<NoCommit>| {
+            let record = RunRecord {
+                no_commit,
+                ..RunRecord::default()
+            };
+            let mut out = Vec::new();
+            run_record(&mut out, (Some(&record), false), None).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            out.lines().nth(1).unwrap_or_default().trim().to_string()
+        };
+        assert_eq!(
+            shown(Some(NoCommit::OutsideCheckout)),
+            "git: no commit (the spec's folder was outside any git checkout)"
+        );
+        assert_eq!(
+            shown(Some(NoCommit::GitNotRun(
+                "No such file or directory (os error 2)".into()
+            ))),
+            "git: no commit recorded (git could not be run: No such file or directory (os error \
+             2))"
+        );
+        let refused = shown(Some(NoCommit::GitRefused(
+            "detected dubious ownership in repository at '/srv/x'".into(),
+        )));
+        assert_eq!(
+            refused,
+            "git: no commit recorded (git refused the folder: detected dubious ownership in \
+             repository at '/srv/x')"
+        );
+        assert!(!refused.contains("outside"), "{refused}");
+        // An earlier version's record keeps no reason, and the line does not guess one.
+        assert!(
+            shown(None).contains("this record, from an earlier version, keeps no reason"),
+            "{}",
+            shown(None)
+        );
     }
 
     #[test]

@@ -5,17 +5,19 @@
 //! neither the experiment record nor `FORMAT_VERSION` changes, and stores written before run
 //! records existed open as they are.
 //!
-//! Version 2 adds `parallel`, the trials side by side the run started with, and version 3
-//! `agent`, which agent of how many made the store; they are the only differences, so one type
-//! reads all three (an older record lacks them) and a record without them is written as the
-//! oldest version that holds what it has.
+//! Version 2 adds `parallel`, the trials side by side the run started with, version 3
+//! `agent`, which agent of how many made the store, and version 4 `no_commit`, why a record
+//! without a commit has none; they are the only differences, so one type reads all four (an
+//! older record lacks them) and a record without them is written as the oldest version that
+//! holds what it has.
 
 use serde::{Deserialize, Serialize};
 
 use super::{from_json, probe, to_json};
-use crate::{AgentOf, Error, GitState, Result, RunRecord};
+use crate::{AgentOf, Error, GitState, NoCommit, Result, RunRecord};
 
-/// A run record as written by record versions 1, 2 (`parallel`) and 3 (`agent`).
+/// A run record as written by record versions 1, 2 (`parallel`), 3 (`agent`) and 4
+/// (`no_commit`).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RunRecordV1 {
@@ -35,6 +37,18 @@ pub(crate) struct RunRecordV1 {
     parallel: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     agent: Option<AgentOfV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    no_commit: Option<NoCommitV1>,
+}
+
+/// Why a record names no commit: `"outside_checkout"`, `{"git_not_run": REASON}` or
+/// `{"git_refused": MESSAGE}`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum NoCommitV1 {
+    OutsideCheckout,
+    GitNotRun(String),
+    GitRefused(String),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -61,7 +75,7 @@ pub(crate) fn encode_run_record(r: &RunRecord) -> Vec<u8> {
 pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
     const WHAT: &str = "run record";
     match probe(WHAT, bytes)? {
-        1..=3 => Ok(from_json::<RunRecordV1>(WHAT, bytes)?.into()),
+        1..=4 => Ok(from_json::<RunRecordV1>(WHAT, bytes)?.into()),
         version => Err(Error::RecordVersion {
             what: WHAT,
             version,
@@ -72,7 +86,9 @@ pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
 impl From<&RunRecord> for RunRecordV1 {
     fn from(r: &RunRecord) -> Self {
         RunRecordV1 {
-            v: if r.agent.is_some() {
+            v: if r.no_commit.is_some() {
+                4
+            } else if r.agent.is_some() {
                 3
             } else if r.parallel.is_some() {
                 2
@@ -98,6 +114,11 @@ impl From<&RunRecord> for RunRecordV1 {
             agent: r.agent.map(|a| AgentOfV1 {
                 agent: a.agent,
                 agents: a.agents,
+            }),
+            no_commit: r.no_commit.as_ref().map(|n| match n {
+                NoCommit::OutsideCheckout => NoCommitV1::OutsideCheckout,
+                NoCommit::GitNotRun(why) => NoCommitV1::GitNotRun(why.clone()),
+                NoCommit::GitRefused(message) => NoCommitV1::GitRefused(message.clone()),
             }),
         }
     }
@@ -126,6 +147,11 @@ impl From<RunRecordV1> for RunRecord {
                 agent: a.agent,
                 agents: a.agents,
             }),
+            no_commit: r.no_commit.map(|n| match n {
+                NoCommitV1::OutsideCheckout => NoCommit::OutsideCheckout,
+                NoCommitV1::GitNotRun(why) => NoCommit::GitNotRun(why),
+                NoCommitV1::GitRefused(message) => NoCommit::GitRefused(message),
+            }),
         }
     }
 }
@@ -144,6 +170,7 @@ mod tests {
             data_file: "/work/exp/data/d.csv".into(),
             data_hash: "cd".repeat(32),
             git,
+            no_commit: None,
             sweep_version: "0.0.0".into(),
             engine: "dfdx 0.13.0".into(),
             device: "cpu".into(),
@@ -173,7 +200,33 @@ mod tests {
             }),
             ..record(None)
         };
-        for r in [record(None), record(Some(dirty)), with_parallel, with_agent] {
+        let refused = RunRecord {
+            no_commit: Some(NoCommit::GitRefused("detected dubious ownership".into())),
+            ..record(None)
+        };
+        let reasons = [
+            NoCommit::OutsideCheckout,
+            NoCommit::GitNotRun("No such file or directory (os error 2)".into()),
+        ]
+        .map(|n| RunRecord {
+            no_commit: Some(n),
+            parallel: Some(2),
+            agent: Some(AgentOf {
+                agent: 0,
+                agents: 2,
+            }),
+            ..record(None)
+        });
+        for r in [
+            record(None),
+            record(Some(dirty)),
+            with_parallel,
+            with_agent,
+            refused,
+        ]
+        .into_iter()
+        .chain(reasons)
+        {
             assert_eq!(decode_run_record(&encode_run_record(&r)).unwrap(), r);
         }
     }
@@ -232,12 +285,49 @@ mod tests {
                 r#""parallel":3,"agent":{"agent":0,"agents":2}}"#
             )
         );
-        let err = decode_run_record(br#"{"v":4}"#).unwrap_err();
+        // With `no_commit`, version 4.
+        let four = String::from_utf8(encode_run_record(&RunRecord {
+            no_commit: Some(NoCommit::GitNotRun("No such file".into())),
+            ..record(None)
+        }))
+        .unwrap();
+        assert_eq!(
+            four,
+            json.replace(r#"{"v":1,"#, r#"{"v":4,"#).replace(
+                r#"2 cores"}"#,
+                r#"2 cores","no_commit":{"git_not_run":"No such file"}}"#
+            )
+        );
+        let outside = String::from_utf8(encode_run_record(&RunRecord {
+            no_commit: Some(NoCommit::OutsideCheckout),
+            ..record(None)
+        }))
+        .unwrap();
+        assert!(
+            outside.ends_with(r#""no_commit":"outside_checkout"}"#),
+            "{outside}"
+        );
+        let err = decode_run_record(br#"{"v":5}"#).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "run record has version 4, which this sweep does not read"
+            "run record has version 5, which this sweep does not read"
         );
         let cut = &json.as_bytes()[..json.len() - 1];
         assert!(matches!(decode_run_record(cut), Err(Error::Corrupt { .. })));
+    }
+
+    #[test]
+    fn a_record_written_before_the_reason_was_kept_reads_without_one() {
+        // A version 3 record, as written before `no_commit` existed.
+        let old = concat!(
+            r#"{"v":3,"resolved_spec":"name: e\n","resolved_spec_hash":"ab","#,
+            r#""spec_file":"/e.yaml","data_file":"/d.csv","data_hash":"cd","git":null,"#,
+            r#""sweep_version":"0.1.0","engine":"dfdx 0.13.0","device":"cpu","os":"linux","#,
+            r#""cpu":"x, 2 cores","parallel":2,"agent":{"agent":1,"agents":2}}"#
+        );
+        let r = decode_run_record(old.as_bytes()).unwrap();
+        assert_eq!(r.git, None);
+        assert_eq!(r.no_commit, None);
+        assert_eq!(r.agent.map(|a| a.agent), Some(1));
     }
 }

@@ -93,6 +93,7 @@ pub(super) fn run_record() -> RunRecord {
             dirty: false,
             diff: String::new(),
         }),
+        no_commit: None,
         sweep_version: "0.0.0".into(),
         engine: "dfdx 0.13.0".into(),
         device: "cpu".into(),
