@@ -1102,7 +1102,7 @@ fn a_sort_that_does_not_read_keeps_the_page_and_says_so_beside_the_table() {
             assert_eq!(status, StatusCode::OK, "{uri}: {body}");
             assert!(
                 body.contains(&format!(
-                    "<p class=\"filter-error sort-error\" role=\"alert\">{said}</p>"
+                    "<p class=\"filter-error sort-error\" id=\"sort-error\" role=\"alert\">{said}</p>"
                 )) && body.contains("<h2>Leaderboard</h2>"),
                 "{uri}: {body}"
             );
