@@ -48,7 +48,7 @@ use crate::reporter;
 use crate::worker::lock;
 use crate::{Error, Observer, Result, Stop, StudyOptions};
 pub(crate) use events::{check_event, record};
-use events::{check_trial, in_space, result_given};
+use events::{check_trial, in_space, result_given, unchanged_end};
 
 /// Which agent this process is, and where the agents meet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,9 +223,10 @@ pub(crate) struct Peers<'a> {
     board: &'a Board,
     observer: &'a dyn Observer,
     needed: Needed<'a>,
-    /// Remote trials the store held finished when the agent started: their replayed events go
-    /// on the board only.
-    settled: BTreeSet<TrialId>,
+    /// Remote trials the store held finished when the agent started, as stored: the board holds
+    /// them as stored (`Run::preload`), and their replayed events change neither the board nor
+    /// the store (`Peers::apply`).
+    settled: BTreeMap<TrialId, &'a Trial>,
     watch: Mutex<Watch>,
     /// The trials whose test-split result an agent published (`JournalEvent::Tested`).
     tested: Mutex<BTreeSet<TrialId>>,
@@ -251,7 +252,7 @@ impl<'a> Peers<'a> {
         met: Met,
         options: &'a AgentOptions,
         study: Study<'a>,
-        (existing, warm): (&[Trial], Option<&WarmStarted>),
+        (existing, warm): (&'a [Trial], Option<&WarmStarted>),
     ) -> Result<Peers<'a>> {
         let Study {
             store,
@@ -276,7 +277,7 @@ impl<'a> Peers<'a> {
         let settled = existing
             .iter()
             .filter(|t| t.state.is_finished() && !options.owns(t.id))
-            .map(|t| t.id)
+            .map(|t| (t.id, t))
             .collect();
         let now = Instant::now();
         let hearing = Hearing::new(
@@ -536,21 +537,25 @@ impl<'a> Peers<'a> {
 
     /// Puts another agent's event on the board and in the store, as if a local worker had.
     fn apply(&self, heard: Polled) -> Result<()> {
-        let name = &self.spec.name;
-        // A remote trial the store held finished when the agent started goes on the board only.
-        let replayed = match &heard.event {
-            JournalEvent::Start(t) | JournalEvent::Finish(t) => self.settled.contains(&t.id),
-            JournalEvent::Report { trial, .. } => self.settled.contains(trial),
-            _ => false,
+        let settled = match &heard.event {
+            JournalEvent::Start(t) | JournalEvent::Finish(t) => self.settled.get(&t.id),
+            JournalEvent::Report { trial, .. } => self.settled.get(trial),
+            _ => None,
         };
-        if replayed {
-            // Its result was checked against its curves as they were stored, from this
-            // journal: only what reads nothing from the store is checked again.
+        if let Some(stored) = settled {
+            // A remote trial the store held finished when the agent started: its result was
+            // checked against its reports when it was stored, from this journal, and the board
+            // holds it as stored (its record and curve), so its replayed events change nothing.
+            // Its end must still be the line it was stored from: one edited since would be taken
+            // by an agent that stores it afresh, and the agents would then disagree.
             check_trial(self.spec, self.options.agents, &heard)?;
-        } else {
-            check_event(self.spec, self.store, self.options.agents, &heard)?;
-            record(self.store, name, &heard.event)?;
+            return match &heard.event {
+                JournalEvent::Finish(trial) => unchanged_end(stored, trial, &heard),
+                _ => Ok(()),
+            };
         }
+        check_event(self.spec, self.store, self.options.agents, &heard)?;
+        record(self.store, &self.spec.name, &heard.event)?;
         let Polled { agent, event, .. } = heard;
         match event {
             JournalEvent::Start(trial) => self.board.start(trial.id, trial.params),
@@ -563,9 +568,7 @@ impl<'a> Peers<'a> {
                 self.board.report(trial, step, value);
             }
             JournalEvent::Finish(trial) => {
-                if !self.settled.contains(&trial.id) {
-                    self.observer.trial_finished(&trial);
-                }
+                self.observer.trial_finished(&trial);
                 self.board.finish(trial);
             }
             JournalEvent::Skip(trial) => self.board.skip(trial),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{ExperimentSpec, Trial};
+use experiment::{ExperimentSpec, ParamValue, Params, Trial};
 use store::{JournalEvent, Polled, Store};
 
 use super::owner;
@@ -82,6 +82,80 @@ pub(super) fn result_given(spec: &ExperimentSpec, store: &Store, heard: &Polled)
         }),
         None => Ok(()),
     }
+}
+
+/// Returns an error when `heard`, another agent's journal line ending `trial`, no longer says
+/// what this agent stored from it (`stored`): the line was edited since (`Error::StrayResult`).
+/// Bit for bit, as journals carry floats exactly; reads nothing from the store.
+pub(super) fn unchanged_end(stored: &Trial, trial: &Trial, heard: &Polled) -> Result<()> {
+    match changed_end(stored, trial) {
+        Some(problem) => Err(Error::StrayResult {
+            journal: heard.path.clone(),
+            line: heard.line,
+            trial: trial.id,
+            problem: format!("{problem}, as this agent stored it from this line"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Returns how the end of a trial, `trial`, differs from the record `stored` (bit for bit),
+/// if it does.
+fn changed_end(stored: &Trial, trial: &Trial) -> Option<String> {
+    match (&stored.result, &trial.result) {
+        (Some(was), Some(now)) => {
+            if was.best_step != now.best_step {
+                return Some(format!(
+                    "its best step is epoch {}, where it was epoch {}",
+                    now.best_step, was.best_step
+                ));
+            }
+            let names: std::collections::BTreeSet<&String> =
+                was.metrics.keys().chain(now.metrics.keys()).collect();
+            for name in names {
+                let (was, now) = (was.metrics.get(name), now.metrics.get(name));
+                if was.map(|v| v.to_bits()) != now.map(|v| v.to_bits()) {
+                    let shown = |v: Option<&f64>| v.map_or("missing".to_string(), f64::to_string);
+                    return Some(format!(
+                        "`{name}` is {} at its best step, where it was {}",
+                        shown(now),
+                        shown(was)
+                    ));
+                }
+            }
+        }
+        (None, None) => {}
+        (was, _) => {
+            let has = |r: &Option<experiment::TrialResult>| if r.is_some() { "a" } else { "no" };
+            return Some(format!(
+                "it has {} result, where it had {}",
+                has(&trial.result),
+                has(was)
+            ));
+        }
+    }
+    let same_param = |a: &ParamValue, b: &ParamValue| match (a, b) {
+        (ParamValue::Float(a), ParamValue::Float(b)) => a.to_bits() == b.to_bits(),
+        _ => a == b,
+    };
+    let same_params = stored.params.len() == trial.params.len()
+        && stored
+            .params
+            .iter()
+            .zip(&trial.params)
+            .all(|((n, a), (m, b))| n == m && same_param(a, b));
+    if !same_params {
+        return Some("its parameters differ from those it had".to_string());
+    }
+    // The rest holds no float.
+    let rest = |t: &Trial| Trial {
+        params: Params::new(),
+        result: None,
+        ..t.clone()
+    };
+    (rest(stored) != rest(trial)).then(|| {
+        "its record differs from the one it had in its seed, state, reason or times".to_string()
+    })
 }
 
 /// Returns what is wrong with ended `trial`'s result against its reported `curves` (every

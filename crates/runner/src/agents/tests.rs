@@ -365,6 +365,53 @@ fn an_agent_started_again_checks_against_its_store_only_the_trials_it_had_not_se
     assert_eq!(states(&view(&store, &summary)), states(&expected));
 }
 
+#[test]
+fn an_agent_started_again_refuses_the_end_of_a_settled_trial_edited_since_it_stored_it() {
+    let spec = tpe_with_median(6);
+    let dir = tempfile::tempdir().unwrap();
+    let (store, summary) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| run_agent(&spec, 1, 2, dir.path(), 2, &SilentObserver));
+        let zero = run_agent(&spec, 0, 2, dir.path(), 2, &SilentObserver);
+        other.join().unwrap().1.unwrap();
+        zero
+    });
+    summary.unwrap();
+    // Trial 1's end in agent 1's journal, which agent 0's store holds, gets another result.
+    let path = dir.path().join("toy").join("agent-1.jsonl");
+    let whole = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = whole.lines().map(str::to_string).collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("\"finish\"") && l.contains("\"id\":1,"))
+        .unwrap_or_else(|| panic!("no end of trial 1 in {whole}"));
+    let at = lines[i].find("\"result\"").unwrap();
+    let (head, tail) = lines[i].split_at(at);
+    let value = tail.find("\"val_loss\":").unwrap() + "\"val_loss\":".len();
+    let end = value + tail[value..].find([',', '}']).unwrap();
+    lines[i] = format!("{head}{}123.5{}", &tail[..value], &tail[end..]);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let clock = TickClock(AtomicI64::new(0));
+    let again = agent_options(0, 2, dir.path(), 2);
+    let objective = quadratic(2.0);
+    let error = run_study(&store, &spec, &objective, &SilentObserver, &clock, &again)
+        .map(|_| ())
+        .unwrap_err();
+    let Error::StrayResult { line, trial, .. } = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(
+        (*line, *trial),
+        (u64::try_from(i + 1).unwrap(), TrialId(1)),
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("`val_loss` is 123.5 at its best step"),
+        "{error}"
+    );
+}
+
 /// The toy objective with a test split (or none): counts its measurements, each of which
 /// waits at `gate` until it is open.
 struct WithTest {
