@@ -496,6 +496,30 @@ fn the_pair_plots_take_the_parameters_picked() {
 }
 
 #[test]
+fn the_filter_s_syntax_is_a_visible_hint_that_describes_its_box() {
+    // As the pairs box's #pair-hint: seen under the box and read as its description, beside
+    // the error when there is one, rather than a title only a pointer could read.
+    run(async {
+        let store = store_with("demo", 6);
+        let (_, body) = get(&store, "/experiments/demo").await;
+        assert!(
+            body.contains("aria-describedby=\"filter-hint\"")
+                && body
+                    .contains("<span class=\"hint\" id=\"filter-hint\">Conditions joined by and"),
+            "{body}"
+        );
+        assert!(!body.contains("title=\"Conditions joined"), "{body}");
+        let (status, body) = get(&store, "/experiments/demo?filter=bogus").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body.contains("aria-invalid=\"true\" aria-describedby=\"filter-error filter-hint\"")
+                && body.contains("<span class=\"hint\" id=\"filter-hint\">"),
+            "{body}"
+        );
+    });
+}
+
+#[test]
 fn unknown_or_malformed_ids_get_a_404_page() {
     run(async {
         let store = store_with("demo", 5);
@@ -1109,6 +1133,69 @@ fn a_sort_that_does_not_read_keeps_the_page_and_says_so_beside_the_table() {
         }
         let (_, fine) = get(&store, "/experiments/demo?sort=trial").await;
         assert!(!fine.contains("sort-error"), "{fine}");
+    });
+}
+
+#[test]
+fn a_sorted_column_s_arrow_is_hidden_as_aria_sort_says_the_order() {
+    run(async {
+        let store = store_with("demo", 5);
+        for uri in [
+            "/experiments/demo?sort=trial&dir=desc",
+            "/?sort=name&dir=desc",
+        ] {
+            let (status, body) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+            assert!(
+                body.contains("aria-sort=\"descending\"")
+                    && body.contains("<span class=\"arrow\" aria-hidden=\"true\">"),
+                "{uri}: {body}"
+            );
+            assert!(!body.contains("<span class=\"arrow\">"), "{uri}: {body}");
+        }
+    });
+}
+
+#[test]
+fn the_compare_tables_corner_header_has_a_name_for_screen_readers() {
+    run(async {
+        let store = store_with("demo", 5);
+        fixtures::fill(&store, "other", 3);
+        for (uri, name) in [
+            ("/experiments/demo/compare?t=0&t=1", "fact or parameter"),
+            ("/compare?e=demo&e=other", "setting or result"),
+        ] {
+            let (status, body) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+            let corner =
+                format!("<th scope=\"col\"><span class=\"visually-hidden\">{name}</span></th>");
+            assert!(body.contains(&corner), "{uri}: {body}");
+        }
+    });
+}
+
+#[test]
+fn the_stylesheet_prints_the_data_and_lets_compare_values_wrap_anywhere_on_a_phone() {
+    run(async {
+        let store = store_with("demo", 1);
+        let (status, css) = get(&store, "/static/css/dashboard.css").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(css.contains("@media print {"), "no print stylesheet");
+        // At phone width a value column may shrink below its longest word (a 20-digit seed):
+        // `anywhere`, not `break-word`, which kept the column as wide as the word.
+        let phone = css
+            .split("@media (max-width: 640px) {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .unwrap_or_default();
+        let td = phone
+            .lines()
+            .find(|line| line.trim_start().starts_with("table.compare td {"))
+            .unwrap_or_default();
+        assert!(
+            td.contains("overflow-wrap: anywhere") && !td.contains("break-word"),
+            "{phone}"
+        );
     });
 }
 
@@ -2655,11 +2742,22 @@ fn the_experiments_lists_filter_keeps_its_sort_and_a_sort_that_does_not_read_is_
                 "unknown dir &#34;up&#34;; use asc or desc",
             ),
             ("/?sort=name&sort=status", "bad query: sort is given twice"),
+            (
+                "/?sort=bogus",
+                "unknown sort &#34;bogus&#34;; the list sorts by name",
+            ),
         ] {
             let (status, html) = get(&store, uri).await;
             assert_eq!(status, StatusCode::OK, "{uri}: {html}");
             assert!(
                 html.contains(said) && html.contains("; listed oldest first instead"),
+                "{uri}: {html}"
+            );
+            // With an id, so that a live page's update does not announce it again.
+            assert!(
+                html.contains(
+                    "<p class=\"filter-error sort-error\" id=\"sort-error\" role=\"alert\">"
+                ),
                 "{uri}: {html}"
             );
             // The store's order (created at once here, so by name), not name descending.
