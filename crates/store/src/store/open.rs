@@ -12,6 +12,15 @@
 //! another handle or process really holds is reported after that wait, with what the holder
 //! wrote about itself in the plain file `opened-by` beside the database (`announce`): sled's lock
 //! keeps a second process from reading the database, not that file.
+//!
+//! The lock is on the file, not the name: a process that opened `db` just before another moved
+//! the folder aside (a failed run's empty store, set aside and then deleted) takes the lock of
+//! the moved file once the mover lets go. So each try checks, once sled holds the lock, that
+//! `db` still names the file it found there before opening (device and inode; not checked off
+//! unix), and tries again when it does not.
+
+#[cfg(test)]
+mod tests;
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -84,6 +93,7 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
+        let found = file_id(&path.join("db"));
         match open_sled(path)? {
             // The folder went between the check above and sled's open (a compaction set
             // it aside), and sled made a new database where the store was: it goes again.
@@ -100,14 +110,27 @@ impl Store {
                     path: path.to_path_buf(),
                 }))
             }
-            // Corruption found while reading the store's first records is damage too.
-            Ok(db) => Store::init(db, Some(Arc::from(path)), None).map_err(|e| match e {
-                Error::Corrupt {
-                    what: DATABASE_FILE,
-                    ..
-                } => damaged_log(path),
-                e => e,
-            }),
+            Ok(db) => {
+                step(OpenStep::Locked, path);
+                // The folder was moved aside after sled opened `db` and before it got the lock:
+                // sled holds the moved file, which its mover deletes. Tried again, as a
+                // conflict is.
+                if !still_named(found, &path.join("db")) {
+                    drop(db);
+                    return Err(Error::Locked {
+                        path: path.to_path_buf(),
+                        opener: None,
+                    });
+                }
+                // Corruption found while reading the store's first records is damage too.
+                Store::init(db, Some(Arc::from(path)), None).map_err(|e| match e {
+                    Error::Corrupt {
+                        what: DATABASE_FILE,
+                        ..
+                    } => damaged_log(path),
+                    e => e,
+                })
+            }
             Err(e) => Err(open_error(e, path)),
         }
     }
@@ -274,6 +297,94 @@ pub(super) fn retry_locked<T>(wait: Duration, mut attempt: impl FnMut() -> Resul
         }
     }
 }
+
+/// A file's identity: its device and inode.
+type FileId = (u64, u64);
+
+/// Returns the identity of `file`, `None` where it is missing (or not on unix).
+#[cfg(unix)]
+fn file_id(file: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(file).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Returns the identity of `file`: none off unix, where it is not checked.
+#[cfg(not(unix))]
+fn file_id(_file: &Path) -> Option<FileId> {
+    None
+}
+
+/// Returns whether `db`, which sled has just opened and locked, names the file that `found`
+/// identifies, seen there before sled opened it; `None`: nothing was there, and sled made it.
+/// Where there was one and `db` now names none or another, sled may hold a file moved aside.
+/// A database sled made where none was cannot be told from one another opener made there after
+/// a move (a third process at once): it passes.
+#[cfg(unix)]
+fn still_named(found: Option<FileId>, db: &Path) -> bool {
+    match (found, file_id(db)) {
+        (_, None) => false,
+        (Some(before), Some(now)) => before == now,
+        (None, Some(_)) => true,
+    }
+}
+
+/// Returns whether `db` names the file sled opened: not checked off unix.
+#[cfg(not(unix))]
+fn still_named(_found: Option<FileId>, _db: &Path) -> bool {
+    true
+}
+
+/// A point in one try of an open, where a test may act (`on_open`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpenStep {
+    /// sled has opened the database and holds its lock; whether `db` still names that file is
+    /// checked next.
+    Locked,
+}
+
+/// What tests do between the steps of this thread's opens.
+#[cfg(test)]
+mod hook {
+    use std::cell::RefCell;
+    use std::path::Path;
+
+    use super::OpenStep;
+
+    /// What a test does at an `OpenStep` of an open of the store at a path.
+    type OpenHook = Box<dyn FnMut(OpenStep, &Path)>;
+
+    thread_local! {
+        /// What a test does at each `OpenStep` of this thread's opens (`on_open`).
+        static ON_OPEN: RefCell<Option<OpenHook>> = const { RefCell::new(None) };
+    }
+
+    /// Makes `hook` run at each `OpenStep` of this thread's opens, with the store's path,
+    /// until the thread ends or another hook replaces it.
+    pub(crate) fn on_open(hook: impl FnMut(OpenStep, &Path) + 'static) {
+        ON_OPEN.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
+    }
+
+    /// Runs this thread's `on_open` hook, if any, at `at`.
+    pub(super) fn step(at: OpenStep, path: &Path) {
+        let hook = ON_OPEN.with(|h| h.borrow_mut().take());
+        if let Some(mut hook) = hook {
+            hook(at, path);
+            // Put back unless the hook set another.
+            ON_OPEN.with(|h| {
+                h.borrow_mut().get_or_insert(hook);
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) use hook::on_open;
+#[cfg(test)]
+use hook::step;
+
+/// Does nothing: only tests act between the steps of an open.
+#[cfg(not(test))]
+fn step(_at: OpenStep, _path: &Path) {}
 
 /// Waits until no handle holds sled's lock on the store in `dir`, as tests do after dropping
 /// the last one before they open the store again or change its files: sled lets go on its own
