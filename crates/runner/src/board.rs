@@ -20,15 +20,18 @@
 //! A sampler's view, and an agent's look at every finished trial on each beat (`finished`),
 //! share the finished trials instead of copying them (`History`): a sweep of `n` trials would
 //! otherwise clone every finished trial for every suggestion, `n^2 / 2` clones in all, and an
-//! agent every finished trial on every beat. Copies that no view holds are dropped but the most
-//! current one, which the next view brings up to date in place, so the board keeps at most one
-//! copy more than are in use. Rejected: handing the samplers `Arc<Trial>`s, as
-//! `search::SuggestContext` takes a plain slice of trials; a single shared copy extended in place
-//! (`Arc::make_mut`), which copies the whole history whenever it must grow while another worker
-//! still holds a view of it, as happens most of the time with `parallel` above 1 and a sampler
-//! whose suggestions take a while; keeping every copy no view holds for the next views, which
-//! kept as many copies of the whole history as views were ever held at once, for the whole
-//! study.
+//! agent every finished trial on every beat. A copy no view holds is brought up to date in place
+//! by the next view that needs one; the board keeps up to `parallel + 1` copies (one for each
+//! worker's view and one for an agent's look, the most held at once), so that views held at
+//! once, as with `parallel` above 1 and a sampler whose suggestions take a while, find a copy
+//! another view let go rather than clone every finished trial into a new one; copies beyond
+//! that, no view holding them, are dropped, the least current first. Rejected: handing the
+//! samplers `Arc<Trial>`s, as `search::SuggestContext` takes a plain slice of trials; a single
+//! shared copy extended in place (`Arc::make_mut`), which copies the whole history whenever it
+//! must grow while another worker still holds a view of it, as happens most of the time with
+//! `parallel` above 1 and a sampler whose suggestions take a while; dropping every copy no view
+//! holds but the most current one, which made every view taken while another was held clone
+//! every finished trial into a new copy.
 
 use std::collections::BTreeMap;
 use std::ops::Bound::{Excluded, Unbounded};
@@ -90,15 +93,29 @@ struct Inner {
 ///   below its `upto` (at most `ended`) as the board holds them now.
 ///
 /// A copy that a view holds is never changed (it is that view's snapshot); one that no view
-/// holds is brought up to date in place. Whenever a view is taken, the copies no view holds are
-/// dropped but the most current one (`spare`); a copy is added only when every other one is
-/// held, so there is at most one copy more than views are held.
+/// holds is brought up to date in place. A copy is added only when every other one is held;
+/// whenever a view is taken, copies no view holds are dropped, the least current first, while
+/// there are more than `kept` (`drop_unheld`). So there are never more copies than views were
+/// held at once, and once they are let go, no more than `kept`.
 #[derive(Debug, Default)]
 struct History {
     /// Every trial numbered below it has ended or is skipped (advanced as views need it).
     ended: u32,
     /// The copies, shared with the views that hold them.
     copies: Vec<HistoryCopy>,
+    /// How many copies are kept when no view holds them: the largest `parallel` a view was
+    /// taken with (each worker holds one view at a time), plus one for `Board::finished`.
+    kept: usize,
+    /// The copies dropped under the board's lock, freed once it is unlocked (`take_dropped`):
+    /// freeing a copy of every finished trial is not work for the lock every wait contends for.
+    dropped: Vec<Arc<Vec<Trial>>>,
+}
+
+impl History {
+    /// Takes the copies dropped since the last call, to be freed once the board is unlocked.
+    fn take_dropped(&mut self) -> Vec<Arc<Vec<Trial>>> {
+        std::mem::take(&mut self.dropped)
+    }
 }
 
 /// One copy of the finished trials (`History`).
@@ -164,6 +181,8 @@ impl Inner {
         let running = between
             .filter_map(|e| e.and_then(|e| e.params.clone()))
             .collect();
+        let kept = usize::try_from(parallel.max(1)).map_or(usize::MAX, |p| p.saturating_add(1));
+        self.history.kept = self.history.kept.max(kept);
         let history = if first_running == 0 {
             Finished::default()
         } else {
@@ -188,8 +207,8 @@ impl Inner {
     }
 
     /// Returns the finished trials numbered below `end` (all ended: `ended_below`), shared: in a
-    /// copy that covers them already, else in the spare one brought up to date, else in a new one
-    /// (`copy_upto`).
+    /// copy that covers them already, else in one no view holds brought up to date, else in a new
+    /// one (`copy_upto`).
     fn finished_below(&mut self, end: u32) -> Finished {
         self.drop_unheld();
         let covering = self.history.copies.iter().position(|c| c.upto >= end);
@@ -232,14 +251,17 @@ impl Inner {
         }
     }
 
-    /// Drops the copies no view holds but the most current one, the spare, and returns the index
-    /// of a copy no view holds whose first `current` trials are the finished trials numbered
-    /// below `end` (all ended: `ended_below`): the spare brought up to date in place, or a new
-    /// one when every copy is held.
+    /// Drops copies beyond those kept (`drop_unheld`) and returns the index of a copy no view
+    /// holds whose first `current` trials are the finished trials numbered below `end` (all
+    /// ended: `ended_below`): the most current copy no view holds brought up to date in place,
+    /// or a new one when every copy is held.
     fn copy_upto(&mut self, end: u32) -> usize {
         self.drop_unheld();
         let copies = &mut self.history.copies;
-        let index = match copies.iter().position(HistoryCopy::free) {
+        let free = (0..copies.len())
+            .filter(|&i| copies[i].free())
+            .max_by_key(|&i| copies[i].upto);
+        let index = match free {
             Some(i) => i,
             None => {
                 copies.push(HistoryCopy::default());
@@ -262,15 +284,20 @@ impl Inner {
         index
     }
 
-    /// Drops the copies that no view holds but the most current one, the spare.
+    /// Drops copies that no view holds, the least current first, while there are more than
+    /// `kept` (at least one); they are freed once the board is unlocked (`History::dropped`).
     fn drop_unheld(&mut self) {
-        let copies = &mut self.history.copies;
-        let spare = copies
-            .iter()
-            .filter(|c| c.free())
-            .max_by_key(|c| c.upto)
-            .map(|c| Arc::as_ptr(&c.trials));
-        copies.retain(|c| !c.free() || Some(Arc::as_ptr(&c.trials)) == spare);
+        let history = &mut self.history;
+        let kept = history.kept.max(1);
+        while history.copies.len() > kept {
+            let copies = &history.copies;
+            let least = (0..copies.len())
+                .filter(|&i| copies[i].free())
+                .min_by_key(|&i| copies[i].upto);
+            let Some(i) = least else { break };
+            let copy = history.copies.swap_remove(i);
+            history.dropped.push(copy.trials);
+        }
     }
 
     /// Notes that the finished record of trial `j` changed (it started again, or ended again):
@@ -423,7 +450,12 @@ impl Board {
     /// (`History`): a call clones the trials that ended since the shared copy was last brought
     /// up to date, and those above the first trial that has not ended, not every one.
     pub(crate) fn finished(&self) -> Finished {
-        self.lock().finished_all()
+        let mut inner = self.lock();
+        let finished = inner.finished_all();
+        let dropped = inner.history.take_dropped();
+        drop(inner);
+        drop(dropped);
+        finished
     }
 
     /// Returns the first trial numbered below `n` that has not ended and may still start:
@@ -478,12 +510,14 @@ impl Board {
             if inner.closed && !inner.running_above(k) {
                 return Some(None);
             }
-            inner.view(k, parallel).map(Some)
+            let view = inner.view(k, parallel)?;
+            Some(Some((view, inner.history.take_dropped())))
         });
+        // The lock is released: the dropped copies are freed here.
         match view {
             Err(Aborted) => Err(Unsuggested::Aborted),
             Ok(None) => Err(Unsuggested::Closed),
-            Ok(Some(view)) => Ok(view),
+            Ok(Some((view, _dropped))) => Ok(view),
         }
     }
 
@@ -784,7 +818,8 @@ mod tests {
     }
 
     #[test]
-    fn every_finished_trial_is_shared_too_and_copies_no_view_holds_are_dropped_but_one() {
+    fn every_finished_trial_is_shared_too_and_copies_no_view_holds_beyond_parallel_and_one_are_dropped(
+    ) {
         let board = Board::default();
         for j in [0, 1, 2, 4] {
             board.start(TrialId(j), Params::new());
@@ -805,7 +840,8 @@ mod tests {
         drop(again);
         assert_eq!(Arc::as_ptr(&board.finished().trials), buffer);
 
-        // Views held at once need copies of their own; once let go, all but one are dropped.
+        // Views held at once need copies of their own; once let go, all but the most current
+        // `parallel + 1` (2) are dropped.
         for j in 5..8 {
             board.start(TrialId(j), Params::new());
             board.finish(ended(j));
@@ -821,12 +857,41 @@ mod tests {
         drop(views);
         let last = board.finished();
         assert_eq!(numbers(&last), [0, 1, 2, 3, 4, 5, 6, 7]);
-        assert_eq!(board.lock().history.copies.len(), 1);
-        let kept = copies.iter().filter(|c| c.upgrade().is_some()).count();
+        assert_eq!(board.lock().history.copies.len(), 2);
+        let kept: Vec<bool> = copies.iter().map(|c| c.upgrade().is_some()).collect();
         assert_eq!(
-            kept, 1,
-            "the copies no view holds are dropped but the spare"
+            kept,
+            [false, false, true, true],
+            "the least current are dropped"
         );
+    }
+
+    #[test]
+    fn views_held_at_once_round_after_round_bring_copies_let_go_up_to_date_rather_than_clone() {
+        // Two workers whose suggestions overlap: two views held at once, then both let go.
+        let board = Board::default();
+        let (mut new_copies, mut cloned) = (0, 0);
+        for round in 0..50 {
+            for j in [2 * round, 2 * round + 1] {
+                board.start(TrialId(j), Params::new());
+                board.finish(ended(j));
+            }
+            let mut held = Vec::new();
+            for k in [2 * round + 1, 2 * round + 2] {
+                let before: Vec<*const Vec<Trial>> = (board.lock().history.copies.iter())
+                    .map(|c| Arc::as_ptr(&c.trials))
+                    .collect();
+                let view = board.sampler_view(TrialId(k), 1).unwrap();
+                if !before.contains(&Arc::as_ptr(&view.history.trials)) {
+                    new_copies += 1;
+                    cloned += view.finished().len();
+                }
+                held.push(view);
+            }
+        }
+        // The first round's two views alone get new copies (trial 0, then trials 0 and 1).
+        assert_eq!((new_copies, cloned), (2, 3));
+        assert_eq!(board.lock().history.copies.len(), 2);
     }
 
     /// Returns the view of trial `k` by the rule written out plainly, every finished trial
