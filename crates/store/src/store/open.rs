@@ -131,7 +131,13 @@ impl Store {
                     e => e,
                 })
             }
-            Err(e) => Err(open_error(e, path)),
+            Err(e) => {
+                let e = open_error(e, path);
+                if matches!(e, Error::Locked { .. }) {
+                    step(OpenStep::Conflict, path);
+                }
+                Err(e)
+            }
         }
     }
 
@@ -340,6 +346,8 @@ pub(crate) enum OpenStep {
     /// sled has opened the database and holds its lock; whether `db` still names that file is
     /// checked next.
     Locked,
+    /// sled found the database locked: this try gives `Error::Locked`.
+    Conflict,
 }
 
 /// What tests do between the steps of this thread's opens.

@@ -1,8 +1,35 @@
-//! Unit tests of opening a store that act between the steps of an open (`on_open`): a store
-//! moved aside while it was being opened.
+//! Unit tests of opening a store that act between the steps of an open (`on_open`): a lock
+//! conflict tried again, and a store moved aside while it was being opened.
+
+use std::fs::File;
 
 use super::*;
 use crate::store::tests::info;
+
+#[test]
+fn issue_open_tries_a_real_lock_conflict_again_once_it_clears() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    wait_released(dir.path());
+    // Held as sled holds it (an exclusive `flock` on `db`), by a handle let go of at once when
+    // dropped, unlike a sled handle's (see `LOCK_WAIT`).
+    let holder = File::open(dir.path().join("db")).unwrap();
+    holder.try_lock().unwrap();
+    // Let go of only once the open has found the store locked: an open that did not try again
+    // would give that conflict.
+    let mut holder = Some(holder);
+    let conflicts = std::rc::Rc::new(Cell::new(0));
+    let seen = conflicts.clone();
+    on_open(move |at, _| {
+        if at == OpenStep::Conflict {
+            seen.set(seen.get() + 1);
+            drop(holder.take());
+        }
+    });
+    let opened = Store::open(dir.path());
+    assert!(opened.is_ok(), "{:?}", opened.err());
+    assert_eq!(conflicts.get(), 1);
+}
 
 #[test]
 fn issue_an_open_that_locks_a_store_moved_aside_meanwhile_opens_the_one_at_its_path() {
