@@ -344,7 +344,9 @@ pub(crate) fn swatch(i: usize) -> String {
     )
 }
 
-/// Grey for de-emphasized data (pruned trials).
+/// Grey for de-emphasized data (pruned trials), meant to sit behind the rest: 2.96:1 against
+/// white, so a mark that must show on its own takes a darker grey (the Pareto chart's dominated
+/// dots, the timeline's pruned bars).
 pub(crate) const DIM: RGBColor = RGBColor(150, 150, 150);
 const TEXT: RGBColor = RGBColor(40, 40, 40);
 const GRID: RGBColor = RGBColor(232, 232, 232);

@@ -2303,3 +2303,45 @@ fn issue_ux_4_the_distribution_names_an_experiment_without_values() {
     assert!(texts.iter().any(|t| t == "no values"), "{texts:?}");
     assert!(svg.contains("killed: no values"), "the chart's label");
 }
+
+#[test]
+fn the_pareto_chart_s_dominated_trials_show_on_white() {
+    // A dot that says a trial is dominated is a meaningful graphic: 3:1 on white (WCAG
+    // 1.4.11), in the chart and its legend; the grey of pruned trials, meant to sit behind,
+    // is not used for it.
+    let point = |trial: u32, x: f64, y: f64, on_front: bool| ParetoPoint {
+        trial,
+        x,
+        y,
+        on_front,
+        feasible: true,
+    };
+    let svg = pareto(
+        &[
+            point(0, 0.90, 100.0, true),
+            point(1, 0.85, 300.0, false),
+            point(2, 0.80, 200.0, false),
+            point(3, 0.97, 900.0, true),
+        ],
+        ("val_accuracy", Direction::Maximize),
+        ("param_count", Direction::Minimize),
+        Task::Classification,
+        "/t/",
+    );
+    // Every dot drawn: the front's, the dominated trials' and the legend's.
+    let fills: Vec<&str> = drawn(&svg)
+        .split("<circle")
+        .skip(1)
+        .filter_map(|c| c.split("fill=\"#").nth(1)?.get(..6))
+        .collect();
+    assert_eq!(fills.len(), 6, "four trials and two legend entries: {svg}");
+    for hex in fills {
+        let channel = |k: usize| u8::from_str_radix(&hex[k..k + 2], 16).unwrap_or(255);
+        let c = RGBColor(channel(0), channel(2), channel(4));
+        assert!(
+            contrast_on_white(c) >= 3.0,
+            "#{hex} is {:.2}:1 on white",
+            contrast_on_white(c)
+        );
+    }
+}
