@@ -254,6 +254,15 @@ impl ExperimentSpec {
             )
     }
 
+    /// Returns a run record's resolved spec `resolved` as this version writes it, to compare
+    /// line by line with this version's text: an IDX labels file or a warm start's file of
+    /// results that records of earlier versions hold with its position in the spec file
+    /// (`Located { value: "exp/l.idx", location: Location { .. } }`) as its value alone
+    /// (`"exp/l.idx"`); any other text as it is.
+    pub fn resolved_without_positions(resolved: &str) -> String {
+        notation::without_positions(resolved)
+    }
+
     /// Returns the `method:` and `pruner:` lines of the resolved spec `resolved`: the settings
     /// that decide which trials run and which are pruned.
     pub fn search_lines(resolved: &str) -> Vec<&str> {

@@ -145,9 +145,7 @@ fn spec_change(
     resolved_now: &str,
 ) -> String {
     let recorded = store.run_record(name).ok().flatten();
-    let readable = output::readable_settings;
-    match recorded.map(|r| output::line_diff(&readable(&r.resolved_spec), &readable(resolved_now)))
-    {
+    match recorded.map(|r| settings_diff(&r.resolved_spec, resolved_now)) {
         Some(diff) if !diff.is_empty() => {
             format!("; its settings, defaults filled in, stored (-) and in this file (+):\n{diff}")
         }
@@ -155,9 +153,57 @@ fn spec_change(
     }
 }
 
+/// Returns the lines of two resolved specs that differ, a run record's (`recorded`) and this
+/// file's (`now`), each setting as a person reads it; what an earlier version's record holds
+/// beside a file (its position in the spec) is no difference.
+fn settings_diff(recorded: &str, now: &str) -> String {
+    let readable = |resolved: &str| {
+        output::readable_settings(&ExperimentSpec::resolved_without_positions(resolved))
+    };
+    output::line_diff(&readable(recorded), &readable(now))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The resolved specs an earlier version recorded, one after another, each followed by
+    /// `----` (the experiment crate's test of them says which specs they are).
+    const EARLIER_RECORDS: &str =
+        include_str!("../../../../experiment/src/resolved/earlier_records.txt");
+
+    #[test]
+    fn issue_an_earlier_records_file_positions_are_no_changed_setting() {
+        // An IDX labels file and a warm start's file of results, each with its position.
+        let located: Vec<&str> = EARLIER_RECORDS
+            .split("----\n")
+            .filter(|r| r.contains("Located {"))
+            .collect();
+        assert_eq!(located.len(), 2);
+        for record in located {
+            assert!(record.contains("\nrun_cap: "), "{record}");
+            // This version's text of the same spec, with another run cap.
+            let now = ExperimentSpec::resolved_without_positions(record)
+                .lines()
+                .map(|l| match l.strip_prefix("run_cap: ") {
+                    Some(_) => "run_cap: 99\n".to_string(),
+                    None => format!("{l}\n"),
+                })
+                .collect::<String>();
+            let diff = settings_diff(record, &now);
+            let changed: Vec<&str> = diff
+                .lines()
+                .filter(|l| l.starts_with('-') || l.starts_with('+'))
+                .collect();
+            assert_eq!(changed.len(), 2, "{diff}");
+            assert!(
+                changed
+                    .iter()
+                    .all(|l| l[1..].trim_start().starts_with("run_cap: ")),
+                "{diff}"
+            );
+        }
+    }
 
     #[test]
     fn a_raised_run_cap_is_advised_as_agents_take_it() {
