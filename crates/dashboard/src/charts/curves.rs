@@ -1,5 +1,7 @@
 //! Line charts of metric curves: learning curves, a trial's metrics, and compared trials.
 
+use experiment::Direction;
+use plotters::coord::ranged1d::Ranged as _;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -69,24 +71,34 @@ const SETTLED_SQUEEZE: f64 = 3.0;
 /// axis to be logarithmic.
 const LOG_DECADES: f64 = 2.0;
 
+/// How many ticks a line chart's y axis is asked for (plotters' hint: at most this many).
+const Y_TICKS: usize = 6;
+
 /// How a line chart's y axis lays out values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum YAxis {
-    /// Evenly: the default, and always for values that are not all positive (accuracies, which
-    /// span less than a decade, stay linear).
+    /// Evenly: the default; always for a metric that is maximized (accuracy, F1, AUC, R²,
+    /// whose best values, near their top, a log axis would squash together however low their
+    /// first epochs start), one whose direction is unknown, and values that are not all
+    /// positive.
     Linear,
-    /// By powers of ten: every value drawn is positive and those that set the axis span more
-    /// than `LOG_DECADES` decades, as a loss falling from 0.67 to 7e-4 does, whose last epochs
-    /// a linear axis squashes onto zero (what W&B's and TensorBoard's users switch to by
-    /// hand). The chart says so on its y axis.
+    /// By powers of ten: the metric is minimized (a loss, an error), every value drawn is
+    /// positive and those that set the axis span more than `LOG_DECADES` decades, as a loss
+    /// falling from 0.67 to 7e-4 does, whose last epochs a linear axis squashes onto zero
+    /// (what W&B's and TensorBoard's users switch to by hand). The chart says so on its y
+    /// axis.
     Log,
 }
 
 impl YAxis {
-    /// Chooses the axis of `curves`: logarithmic when every finite value is positive and the
-    /// values of the curves that set the axis (the coloured ones; every one where all are
-    /// dimmed) span more than `LOG_DECADES` decades.
-    fn of(curves: &[Curve]) -> YAxis {
+    /// Chooses the axis of `curves` of a metric whose direction is `goal`: logarithmic when
+    /// the metric is minimized, every finite value is positive and the values of the curves
+    /// that set the axis (the coloured ones; every one where all are dimmed) span more than
+    /// `LOG_DECADES` decades.
+    fn of(curves: &[Curve], goal: Option<Direction>) -> YAxis {
+        if goal != Some(Direction::Minimize) {
+            return YAxis::Linear;
+        }
         let values = |c: &Curve| {
             c.points
                 .iter()
@@ -130,12 +142,12 @@ impl YAxis {
 
     /// Writes the tick at place `v` of an axis over places `y0..y1`: the value; on a log axis
     /// that holds two whole powers of ten or more, only at those (`0.001`, `0.01`, `0.1`),
-    /// and on a shorter one (a settled overlay's) at every tick, to two significant digits.
-    fn tick(self, v: f64, (y0, y1): (f64, f64)) -> String {
-        match self {
-            YAxis::Linear => tick(v),
-            YAxis::Log if y1.floor() - y0.ceil() < 1.0 => super::significant(10f64.powf(v), 2),
-            YAxis::Log => {
+    /// and on a shorter one (a settled overlay's) at every tick, to two significant digits;
+    /// `digits`, where given, is how many significant digits every labelled tick takes instead
+    /// (what `digits` finds neighbouring ticks need to read differently).
+    fn tick(self, v: f64, (y0, y1): (f64, f64), digits: Option<usize>) -> String {
+        match (self, digits) {
+            (YAxis::Log, _) if y1.floor() - y0.ceil() >= 1.0 => {
                 let whole = v.round();
                 if (v - whole).abs() < 1e-9 {
                     tick(10f64.powf(whole))
@@ -143,18 +155,46 @@ impl YAxis {
                     String::new()
                 }
             }
+            (_, Some(digits)) => super::significant(self.value(v), digits),
+            (YAxis::Linear, None) => tick(v),
+            (YAxis::Log, None) => super::significant(self.value(v), 2),
         }
+    }
+
+    /// Returns how many significant digits the ticks of an axis over places `y0..y1` need for
+    /// neighbouring ones to read differently, where `tick`'s own writing repeats one (a
+    /// settled overlay's log axis a few hundredths of a decade long read `0.001`, `0.001`,
+    /// `0.0011`, `0.0011`; a linear one at 1e-4, `9.8e-5`, `1e-4`, `1e-4`): the fewest from two
+    /// up that tell them apart; `None` where its own writing does. The ticks are those plotters
+    /// draws, asked for `Y_TICKS`.
+    fn digits(self, (y0, y1): (f64, f64)) -> Option<usize> {
+        let places = Ranged::from(y0..y1).key_points(Y_TICKS);
+        let differ = |digits: Option<usize>| {
+            let labels: Vec<String> = places
+                .iter()
+                .map(|&v| self.tick(v, (y0, y1), digits))
+                .filter(|t| !t.is_empty())
+                .collect();
+            labels.windows(2).all(|w| w[0] != w[1])
+        };
+        if differ(None) {
+            return None;
+        }
+        (2..=17).map(Some).find(|&d| differ(d)).flatten()
     }
 }
 
 /// Returns a line chart of `curves` against `x_title` and `y_title` whose y axis spans every
-/// point of the coloured curves (`Fit::Every`); `dimmed_label` names the legend entry of the
-/// dimmed curves, and `empty_message` is shown when there is nothing to draw. A curve with a
-/// page is named when pointed at and opens it when clicked.
+/// point of the coloured curves (`Fit::Every`); `goal` is the direction the metric drawn
+/// improves in, `None` where it is not known (only a minimized one's axis may be
+/// logarithmic); `dimmed_label` names the legend entry of the dimmed curves, and
+/// `empty_message` is shown when there is nothing to draw. A curve with a page is named when
+/// pointed at and opens it when clicked.
 pub(crate) fn curves(
     curves: &[Curve],
     size: (u32, u32),
     titles: (&str, &str),
+    goal: Option<Direction>,
     dimmed_label: &str,
     empty_message: &str,
 ) -> String {
@@ -162,6 +202,7 @@ pub(crate) fn curves(
         curves,
         size,
         titles,
+        goal,
         (dimmed_label, empty_message),
         Fit::Every,
     )
@@ -173,13 +214,14 @@ pub(crate) fn fitted(
     curves: &[Curve],
     size: (u32, u32),
     (x_title, y_title): (&str, &str),
+    goal: Option<Direction>,
     (dimmed_label, empty_message): (&str, &str),
     fit: Fit,
 ) -> String {
     let title = format!("{y_title} by {x_title}");
     // On a log axis, the curves are drawn at their values' logarithms on a linear one, whose
     // ticks name the values: every fit, cut and mark below works on the places alike.
-    let axis = YAxis::of(curves);
+    let axis = YAxis::of(curves, goal);
     let placed: Vec<Curve>;
     let curves = match axis {
         YAxis::Linear => curves,
@@ -196,7 +238,11 @@ pub(crate) fn fitted(
     };
     let y_desc = match axis {
         YAxis::Linear => y_title.to_string(),
-        YAxis::Log => format!("{y_title} (log scale)"),
+        // A title that ends in its unit takes the scale beside it, in one bracket.
+        YAxis::Log => match y_title.strip_suffix(')') {
+            Some(open) if open.contains('(') => format!("{open}, log scale)"),
+            _ => format!("{y_title} (log scale)"),
+        },
     };
     let y_title = y_desc.as_str();
     let per_curve = (MAX_POINTS / curves.len().max(1)).max(20);
@@ -242,6 +288,7 @@ pub(crate) fn fitted(
     let (Some((y0, y1)), Some(x_max)) = (in_range, xs().reduce(f64::max)) else {
         return super::empty(size, &title, empty_message);
     };
+    let digits = axis.digits((y0, y1));
     // Which way the coloured curves' first epochs leave the axis, if they do.
     let off = |beyond: &dyn Fn(f64) -> bool| {
         lines
@@ -256,7 +303,9 @@ pub(crate) fn fitted(
         (false, false) => None,
     };
     // A metric that each curve holds the same at every step (a model's size): its lines say
-    // nothing about training, and no epoch of it is best.
+    // nothing about training, and no epoch of it is best; a curve's best is marked only at its
+    // first step, where it reached the value it holds (a best-so-far line whose first trial
+    // was its experiment's best).
     let flat = lines.iter().any(|(_, p)| p.len() > 1)
         && lines
             .iter()
@@ -317,7 +366,7 @@ pub(crate) fn fitted(
             (x0..x1, y0..y1),
             (x_title, y_title),
             (&|v: &f64| trial_tick(*v), &move |v: &f64| {
-                axis.tick(*v, (y0, y1))
+                axis.tick(*v, (y0, y1), digits)
             }),
         )?;
         let shown = |p: &(f64, f64)| (y0..=y1).contains(&p.1);
@@ -358,7 +407,10 @@ pub(crate) fn fitted(
                     draw_symbol(root, chart.backend_coord(p), symbol(i), colour, 4, false)?;
                 }
                 // The recorded point itself (downsampling may have dropped it).
-                if let Some((step, value)) = best_point(curve).filter(|_| !flat) {
+                let first = points.first().map(|p| p.0);
+                if let Some((step, value)) =
+                    best_point(curve).filter(|p| !flat || Some(p.0) == first)
+                {
                     if coloured == 1 {
                         chart.draw_series(std::iter::once(PathElement::new(
                             vec![(step, y0), (step, y1)],
@@ -518,7 +570,7 @@ pub(super) fn line_chart<'a, 'b>(
         .x_desc(x_title)
         .y_desc(y_title)
         .x_labels(8)
-        .y_labels(6)
+        .y_labels(Y_TICKS)
         .x_label_formatter(x_ticks)
         .y_label_formatter(y_ticks)
         .light_line_style(WHITE)

@@ -519,8 +519,18 @@ pub(crate) fn significant(v: f64, digits: usize) -> String {
     let rounded: f64 = exponent_form.parse().unwrap_or(v);
     let magnitude = rounded.abs().log10().floor();
     if (-3.0..5.0).contains(&magnitude) {
-        // The rounded value has at most `digits` significant digits: `tick` writes them all.
-        tick(rounded)
+        // Every one of the rounded value's `digits` significant digits (`tick` would keep
+        // four), less trailing zeros.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let decimals = (u32::try_from(digits.saturating_sub(1)).map_or(f64::MAX, f64::from)
+            - magnitude)
+            .clamp(0.0, 20.0) as usize;
+        let s = format!("{rounded:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
     } else {
         format!("{mantissa}e{exponent}")
     }

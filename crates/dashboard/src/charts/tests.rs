@@ -450,6 +450,7 @@ fn empty_states_say_why() {
         &[],
         (600, 300),
         ("epoch", "val_loss"),
+        Some(Direction::Minimize),
         "pruned",
         "no curves yet",
     );
@@ -479,6 +480,7 @@ fn curves_colour_top_trials_and_dim_pruned_ones() {
         ],
         (800, 320),
         ("epoch", "val_loss (cross-entropy)"),
+        Some(Direction::Minimize),
         "pruned trials",
         "none",
     );
@@ -532,6 +534,7 @@ fn curves_fit_the_axis_to_the_top_trials_and_let_pruned_ones_leave_it() {
         &with_pruned,
         (800, 320),
         ("epoch", "y"),
+        Some(Direction::Minimize),
         "pruned trials",
         "none",
     );
@@ -550,6 +553,7 @@ fn curves_fit_the_axis_to_the_top_trials_and_let_pruned_ones_leave_it() {
         ],
         (800, 320),
         ("epoch", "y"),
+        Some(Direction::Minimize),
         "pruned trials",
         "none",
     );
@@ -564,6 +568,7 @@ fn curves_fit_the_axis_to_the_top_trials_and_let_pruned_ones_leave_it() {
         &[line("trial 4", Emphasis::Dimmed, 0.10, 0.20, 2)],
         (800, 320),
         ("epoch", "y"),
+        Some(Direction::Minimize),
         "pruned trials",
         "none",
     );
@@ -584,7 +589,16 @@ fn curves_mark_the_best_epoch() {
     };
     // The best epoch is the series' symbol filled (along the line its symbols are hollow).
     let dots = |svg: &str| count(svg, "fill=\"#0072B2\"") + count(svg, "fill=\"#C88200\"");
-    let draw = |lines: &[Curve]| curves(lines, (600, 300), ("epoch", "y"), "", "");
+    let draw = |lines: &[Curve]| {
+        curves(
+            lines,
+            (600, 300),
+            ("epoch", "y"),
+            Some(Direction::Minimize),
+            "",
+            "",
+        )
+    };
     // What is drawn, past the root tag and its label.
     let drawn = |svg: &str| {
         svg.split_once('>')
@@ -663,6 +677,7 @@ fn issue_a11y_1_a_best_so_far_line_is_said_and_marked_where_it_reached_its_best(
         &lines,
         (800, 300),
         ("trial number", "best val_accuracy so far"),
+        Some(Direction::Minimize),
         "",
         "",
     );
@@ -727,6 +742,7 @@ fn curves_with_a_page_are_named_when_pointed_at_and_link_to_it() {
         ],
         (600, 300),
         ("epoch", "y"),
+        Some(Direction::Minimize),
         "pruned trials",
         "",
     );
@@ -763,7 +779,14 @@ fn curves_are_downsampled_to_the_point_budget() {
         href: None,
         note: String::new(),
     };
-    let svg = curves(&[long], (800, 300), ("step", "y"), "", "");
+    let svg = curves(
+        &[long],
+        (800, 300),
+        ("step", "y"),
+        Some(Direction::Minimize),
+        "",
+        "",
+    );
     let polyline = svg.split("<polyline").nth(1).unwrap_or_default();
     let points = polyline
         .split("points=\"")
@@ -1544,6 +1567,7 @@ fn names_are_escaped() {
             }],
             (500, 300),
             (evil, evil),
+            Some(Direction::Minimize),
             evil,
             evil,
         ),
@@ -1662,7 +1686,14 @@ fn series_are_told_apart_by_a_symbol_as_well_as_a_colour() {
         href: None,
         note: String::new(),
     };
-    let plain = curves(&[curve(None)], (600, 300), ("epoch", "y"), "", "");
+    let plain = curves(
+        &[curve(None)],
+        (600, 300),
+        ("epoch", "y"),
+        Some(Direction::Minimize),
+        "",
+        "",
+    );
     let with_legend = curves(
         &[
             curve(Some(20.0)),
@@ -1673,6 +1704,7 @@ fn series_are_told_apart_by_a_symbol_as_well_as_a_colour() {
         ],
         (600, 300),
         ("epoch", "y"),
+        Some(Direction::Minimize),
         "",
         "",
     );
@@ -1760,7 +1792,14 @@ fn issue_audit_3_a_short_curve_has_symbols_on_its_epochs_and_whole_epoch_ticks()
         href: None,
         note: String::new(),
     };
-    let svg = curves(&[two_epochs], (540, 280), ("epoch", "val_accuracy"), "", "");
+    let svg = curves(
+        &[two_epochs],
+        (540, 280),
+        ("epoch", "val_accuracy"),
+        Some(Direction::Minimize),
+        "",
+        "",
+    );
     // One hollow circle (a white disc in a ring) on each of the two epochs, none between.
     assert_eq!(count(&svg, "<circle"), 4, "{svg}");
     // The epoch axis is ticked at whole epochs only.
@@ -1834,6 +1873,7 @@ fn issue_curves_axis_keeps_each_top_trial_s_best_point() {
         ],
         (600, 300),
         ("epoch", "val_loss"),
+        Some(Direction::Minimize),
         "",
         "",
     );
@@ -1913,6 +1953,7 @@ fn issue_ux_1_a_trial_s_curve_shows_its_first_epochs() {
         &[dropping_loss("trial 0", 0, 1.0)],
         (540, 280),
         ("epoch", "train_loss"),
+        Some(Direction::Minimize),
         "",
         "",
     );
@@ -1927,6 +1968,7 @@ fn issue_ux_1_a_trial_s_curve_shows_its_first_epochs() {
         ],
         (1100, 320),
         ("epoch", "train_loss"),
+        Some(Direction::Minimize),
         "",
         "",
     );
@@ -1946,6 +1988,7 @@ fn a_loss_spanning_decades_gets_a_log_axis_and_accuracies_stay_linear() {
             std::slice::from_ref(&loss),
             (540, 280),
             ("epoch", "train_loss"),
+            Some(Direction::Minimize),
             "",
             "",
         ),
@@ -1953,6 +1996,7 @@ fn a_loss_spanning_decades_gets_a_log_axis_and_accuracies_stay_linear() {
             &[loss.clone(), dropping_loss("trial 1", 1, 1.2)],
             (1100, 320),
             ("epoch", "train_loss"),
+            Some(Direction::Minimize),
             "",
             "",
         ),
@@ -1960,6 +2004,7 @@ fn a_loss_spanning_decades_gets_a_log_axis_and_accuracies_stay_linear() {
             &[loss.clone(), dropping_loss("trial 1", 1, 1.2)],
             (1300, 380),
             ("epoch", "train_loss"),
+            Some(Direction::Minimize),
             ("pruned trials", ""),
             Fit::Settled,
         ),
@@ -2020,7 +2065,14 @@ fn a_loss_spanning_decades_gets_a_log_axis_and_accuracies_stay_linear() {
         (vec![loss.clone(), dimmed_zero], "a dimmed curve at 0"),
         (vec![narrow], "two decades"),
     ] {
-        let svg = curves(&lines, (540, 280), ("epoch", "y"), "pruned", "");
+        let svg = curves(
+            &lines,
+            (540, 280),
+            ("epoch", "y"),
+            Some(Direction::Minimize),
+            "pruned",
+            "",
+        );
         assert!(!svg.contains("log scale"), "{what}: {svg}");
     }
 }
@@ -2035,6 +2087,7 @@ fn issue_ux_1_a_settled_overlay_says_what_it_cuts_and_marks_where() {
         &lines,
         (1300, 380),
         ("epoch", "train_loss"),
+        Some(Direction::Minimize),
         ("pruned trials", ""),
         Fit::Settled,
     );
@@ -2074,6 +2127,7 @@ fn issue_ux_1_a_settled_overlay_says_what_it_cuts_and_marks_where() {
         &[gentle("trial 0", 0, 0.98), gentle("trial 1", 1, 0.97)],
         (1300, 380),
         ("epoch", "val_accuracy"),
+        Some(Direction::Minimize),
         ("pruned trials", ""),
         Fit::Settled,
     );
@@ -2096,6 +2150,7 @@ fn issue_ux_4_curves_that_never_change_say_so_and_mark_no_best_epoch() {
         &[flat("trial 0", 0, 19210.0), flat("trial 1", 1, 52000.0)],
         (1300, 380),
         ("epoch", "param_count"),
+        Some(Direction::Minimize),
         "",
         "",
     );
@@ -2134,6 +2189,7 @@ fn issue_ux_4_a_curve_without_values_is_named_in_the_legend() {
         &[best_so_far, nothing],
         (1300, 380),
         ("trial number", "best val_accuracy so far"),
+        Some(Direction::Minimize),
         "",
         "",
     );
@@ -2344,4 +2400,182 @@ fn the_pareto_chart_s_dominated_trials_show_on_white() {
             contrast_on_white(c)
         );
     }
+}
+
+/// The y ticks' texts of a line chart (right-aligned, beside its y axis), labelled or not.
+fn y_tick_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter(|t| {
+            t.split_once('>')
+                .is_some_and(|(a, _)| a.contains("text-anchor=\"end\""))
+        })
+        .filter_map(|t| {
+            Some(
+                t.split_once('>')?
+                    .1
+                    .split_once("</text>")?
+                    .0
+                    .trim()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn neighbouring_y_ticks_never_read_the_same() {
+    // A settled overlay whose log axis spans a few hundredths of a decade: two losses falling
+    // three decades in 20 epochs, then staying within 12% of 0.001. Its ticks read 0.001,
+    // 0.001, 0.001, 0.0011, ... to two significant digits.
+    let settled = |k: f64, colour: usize| Curve {
+        label: format!("trial {colour}"),
+        points: (1..=200)
+            .map(|s| {
+                let s = f64::from(s);
+                let y = if s <= 20.0 {
+                    10f64.powf(-3.0 * (s - 1.0) / 19.0)
+                } else {
+                    0.001 * (1.0 + 0.12 * (s * k).sin().abs())
+                };
+                (s, y)
+            })
+            .collect(),
+        emphasis: Emphasis::Colour(colour),
+        best: Some(100.0),
+        href: None,
+        note: String::new(),
+    };
+    let overlay = fitted_curves(
+        &[settled(0.7, 0), settled(0.3, 1)],
+        (1300, 380),
+        ("epoch", "val_loss"),
+        Some(Direction::Minimize),
+        ("pruned trials", ""),
+        Fit::Settled,
+    );
+    assert!(overlay.contains("log scale"), "{overlay}");
+    // Two equal values on a linear axis: ticks at 9.6e-5, 9.8e-5, 1e-4, 1.02e-4, ... read
+    // 1e-4 three times in tick's two significant digits.
+    let equal = curves(
+        &[Curve {
+            points: vec![(1.0, 1e-4), (2.0, 1e-4)],
+            best: Some(1.0),
+            ..dropping_loss("trial 0", 0, 1.0)
+        }],
+        (540, 280),
+        ("epoch", "val_loss"),
+        Some(Direction::Minimize),
+        "",
+        "",
+    );
+    for svg in [&overlay, &equal] {
+        let ticks = y_tick_texts(svg);
+        assert!(ticks.len() >= 3, "{ticks:?}");
+        assert!(ticks.windows(2).all(|w| w[0] != w[1]), "{ticks:?}");
+        // Each still names its value: the ticks rise evenly (by ratio on the log axis).
+        let values: Vec<f64> = ticks.iter().filter_map(|t| t.parse().ok()).collect();
+        assert_eq!(values.len(), ticks.len(), "{ticks:?}");
+        assert!(values.windows(2).all(|w| w[0] < w[1]), "{ticks:?}");
+    }
+    // More digits where they are needed only: a long log axis keeps its powers of ten.
+    let whole = curves(
+        &[dropping_loss("trial 0", 0, 1.0)],
+        (540, 280),
+        ("epoch", "train_loss"),
+        Some(Direction::Minimize),
+        "",
+        "",
+    );
+    assert_eq!(tick_values(&whole), [0.001, 0.01, 0.1]);
+    assert_eq!(significant(0.001_025, 3), "0.00103");
+    assert_eq!(significant(1.0125, 5), "1.0125");
+}
+
+#[test]
+fn a_maximized_metric_keeps_a_linear_axis_however_low_it_starts() {
+    // An accuracy from 0.005 at epoch 1 to 0.98: its values span more than two decades, but
+    // a log axis would squash 0.9 to 0.98, where the trials differ, into its top tenth.
+    let accuracy = Curve {
+        label: "trial 0".into(),
+        points: (1..=50)
+            .map(|s| {
+                let y = if s == 1 {
+                    0.005
+                } else {
+                    0.98 - 0.5 / f64::from(s)
+                };
+                (f64::from(s), y)
+            })
+            .collect(),
+        emphasis: Emphasis::Colour(0),
+        best: Some(50.0),
+        href: None,
+        note: String::new(),
+    };
+    for goal in [Some(Direction::Maximize), None] {
+        let svg = curves(
+            std::slice::from_ref(&accuracy),
+            (540, 280),
+            ("epoch", "val_accuracy (fraction)"),
+            goal,
+            "",
+            "",
+        );
+        assert!(!svg.contains("log scale"), "{goal:?}: {svg}");
+    }
+    // The same values of a metric minimized take the log axis.
+    let svg = curves(
+        &[accuracy],
+        (540, 280),
+        ("epoch", "val_loss"),
+        Some(Direction::Minimize),
+        "",
+        "",
+    );
+    assert!(svg.contains("log scale"), "{svg}");
+}
+
+#[test]
+fn a_log_axis_title_with_a_unit_says_both_in_one_bracket() {
+    let svg = curves(
+        &[dropping_loss("trial 0", 0, 1.0)],
+        (540, 280),
+        ("epoch", "train_loss (cross-entropy)"),
+        Some(Direction::Minimize),
+        "",
+        "",
+    );
+    let texts = texts_of(&svg);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "train_loss (cross-entropy, log scale)"),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn flat_best_so_far_lines_still_fill_the_trial_that_reached_the_best() {
+    // Two experiments whose first completed trial was their best: each line is flat, and the
+    // hint says its symbol is filled at the trial that reached its best, its first.
+    let line = |label: &str, colour: usize, value: f64| Curve {
+        label: label.to_string(),
+        points: (0..=7).map(|s| (f64::from(s), value)).collect(),
+        emphasis: Emphasis::Colour(colour),
+        best: Some(0.0),
+        href: None,
+        note: String::new(),
+    };
+    let svg = curves(
+        &[line("quickstart", 0, 0.95), line("tpe", 1, 0.93)],
+        (1300, 380),
+        ("trial number", "best val_accuracy so far"),
+        Some(Direction::Maximize),
+        "",
+        "",
+    );
+    assert!(svg.contains("each line is the same"), "{svg}");
+    assert_eq!(count(drawn(&svg), "fill=\"#0072B2\""), 1, "{svg}");
+    assert_eq!(count(drawn(&svg), "fill=\"#C88200\""), 1, "{svg}");
 }

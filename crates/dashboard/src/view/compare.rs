@@ -229,6 +229,7 @@ pub(crate) fn compare_page(
         .flat_map(|(_, m)| m.keys().map(String::as_str));
     let metrics: BTreeSet<&str> = names.collect();
     let task = charts::Task::of(spec, metrics.iter().copied());
+    let objectives = info.objectives(spec);
     let charts = format::metric_order(&info.objective, metrics)
         .into_iter()
         .map(|metric| {
@@ -256,6 +257,7 @@ pub(crate) fn compare_page(
                     &lines,
                     (1100, 320),
                     ("epoch", &charts::metric_title(metric, task)),
+                    super::metric_goal(&objectives, metric),
                     "",
                     "no points recorded yet",
                 ),

@@ -377,6 +377,7 @@ fn together_charts(experiments: &[Arc<ExperimentData>], task: charts::Task) -> (
                 "trial number",
                 &format!("best {} so far", charts::metric_title(objective, task)),
             ),
+            Some(goal),
             "",
             "no completed trials",
         ),

@@ -137,6 +137,18 @@ impl Counts {
     }
 }
 
+/// Returns the direction `metric` improves in for an experiment of `objectives`: an
+/// objective's goal, as its spec sets it; otherwise a known metric's
+/// (`Direction::of_metric`), or `None` for a name it does not know. A curve chart's y axis
+/// may be logarithmic only for a minimized metric.
+pub(crate) fn metric_goal(objectives: &[MetricSpec], metric: &str) -> Option<Direction> {
+    objectives
+        .iter()
+        .find(|o| o.name == metric)
+        .map(|o| o.goal)
+        .or_else(|| Direction::of_metric(metric))
+}
+
 /// Returns the `objectives` with their goals, joined by commas: `val_rmse (minimize)`.
 pub(crate) fn objectives_text(objectives: &[MetricSpec]) -> String {
     objectives

@@ -375,6 +375,7 @@ fn metric_charts(
 ) -> Vec<MetricChart> {
     let id = trial.id.0;
     let task = charts::Task::of(spec, metrics.keys().map(String::as_str));
+    let objectives = info.objectives(spec);
     format::metric_order(&info.objective, metrics.keys().map(String::as_str))
         .into_iter()
         .filter_map(|name| metrics.get_key_value(name))
@@ -394,6 +395,7 @@ fn metric_charts(
                     &[curve],
                     (540, 280),
                     ("epoch", &charts::metric_title(name, task)),
+                    super::metric_goal(&objectives, name),
                     "",
                     "no points recorded yet",
                 ),

@@ -134,7 +134,7 @@ pub(crate) fn analysis_for(
         history: history_chart(data, chosen),
         pareto: pareto_chart(data, (0, 1)),
         hypervolume: hypervolume_chart(data),
-        curves: curves_chart(&data.info.name, charted, curves, (objective, data.task())),
+        curves: curves_chart(&data.info.name, charted, curves, (chosen, data.task())),
         parallel: parallel_chart(&data.info.name, &axes, &sample, (objective, placing)),
         parallel_bridged: sample
             .iter()

@@ -211,12 +211,13 @@ pub(super) fn history_chart(data: &ExperimentData, chosen: &MetricSpec) -> Strin
 }
 
 /// Returns the learning curves of the top trials and the pruned ones among `ranked` (their
-/// `series`), of the `objective` of an experiment of `task`.
+/// `series`), of the `objective` of an experiment of `task` (its goal says whether the axis
+/// may be logarithmic).
 pub(super) fn curves_chart(
     experiment: &str,
     ranked: &[Ranked<'_>],
     series: &BTreeMap<TrialId, Series>,
-    (objective, task): (&str, charts::Task),
+    (objective, task): (&MetricSpec, charts::Task),
 ) -> String {
     let (top, pruned) = curve_trials(ranked);
     let best_epoch = |id: &TrialId| {
@@ -257,7 +258,8 @@ pub(super) fn curves_chart(
     charts::fitted_curves(
         &lines,
         (1300, 380),
-        ("epoch", &charts::metric_title(objective, task)),
+        ("epoch", &charts::metric_title(&objective.name, task)),
+        Some(objective.goal),
         ("pruned trials", "no completed trials"),
         charts::Fit::Settled,
     )
