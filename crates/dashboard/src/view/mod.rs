@@ -20,6 +20,7 @@ use experiment::{Constraint, Direction, MetricSpec, Timestamp, Trial, TrialState
 use store::ExperimentStatus;
 
 use crate::data::ExperimentData;
+use experiments_compare::MAX_EXPERIMENTS;
 
 /// An experiment's numbers, as the list and the experiment page's header show them.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,8 +199,12 @@ pub(crate) struct ExperimentsPage {
     /// Link to the last page.
     pub(crate) last: Option<String>,
     /// The experiments ticked for comparing (`?e=`, in the order ticked) that the store
-    /// holds: the rows among them are ticked, and the compare form keeps the others.
+    /// holds, the first `MAX_EXPERIMENTS` of them: the rows among them are ticked, the compare
+    /// form keeps the others, and every link and hidden input keeps these alone.
     pub(crate) picked: Vec<String>,
+    /// What the page says of ticks it dropped past the most a comparison takes
+    /// (`MAX_EXPERIMENTS`); empty where it dropped none.
+    pub(crate) picks_note: String,
     /// The ticked experiments this page does not show (on another page, or hidden by the
     /// filter), in the order ticked: the compare form shows them, ticked, above the table, so
     /// that experiments on different pages are compared together.
@@ -254,6 +259,7 @@ impl ListQuery {
     pub(crate) fn parse(query: &str, default_per_page: u32) -> crate::Result<ListQuery> {
         let mut q = String::new();
         let mut picked: Vec<String> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         let (mut page, mut per_page) = (None, None);
         let (mut sort, mut dir) = (None, None);
         for (key, value) in query_pairs(query)? {
@@ -263,7 +269,7 @@ impl ListQuery {
                     continue;
                 }
                 "e" => {
-                    if !value.is_empty() && !picked.contains(&value) {
+                    if !value.is_empty() && seen.insert(value.clone()) {
                         picked.push(value);
                     }
                     continue;
@@ -444,13 +450,30 @@ pub(crate) fn experiments_page(
     let live = all
         .iter()
         .any(|d| d.info.status == ExperimentStatus::Running);
-    // Ticks of experiments the store no longer holds are dropped: there is nothing to compare.
-    let picked: Vec<String> = list
+    // Ticks of experiments the store does not hold are dropped: there is nothing to compare;
+    // so are those past the most a comparison takes, and the page says so. Every link and
+    // hidden input below keeps the ticks left.
+    let held: std::collections::BTreeSet<&str> = all.iter().map(|d| d.info.name.as_str()).collect();
+    let mut picked: Vec<String> = list
         .picked
         .iter()
-        .filter(|name| all.iter().any(|d| &&d.info.name == name))
+        .filter(|name| held.contains(name.as_str()))
         .cloned()
         .collect();
+    let picks_note = match picked.len() {
+        n if n > MAX_EXPERIMENTS => {
+            picked.truncate(MAX_EXPERIMENTS);
+            format!(
+                "{n} experiments were ticked; a comparison takes at most {MAX_EXPERIMENTS}, \
+                 so the first {MAX_EXPERIMENTS} ticked are kept"
+            )
+        }
+        _ => String::new(),
+    };
+    let list = &ListQuery {
+        picked: picked.clone(),
+        ..list.clone()
+    };
     let picked_elsewhere = picked
         .iter()
         .filter(|name| !rows.iter().any(|r| &&r.name == name))
@@ -497,6 +520,7 @@ pub(crate) fn experiments_page(
         next,
         last,
         picked,
+        picks_note,
         picked_elsewhere,
     }
 }

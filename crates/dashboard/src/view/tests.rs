@@ -142,14 +142,12 @@ fn ticks_for_comparing_reach_across_the_lists_pages_and_its_filter() {
         ["a"],
         "the tick of page 3, shown on page 1"
     );
-    // Every link of the list keeps the ticks: pages, sort heads, the filter form.
-    assert_eq!(
-        page.next.as_deref(),
-        Some("/?page=2&per_page=1&e=a&e=b&e=gone")
-    );
+    // Every link of the list keeps the ticks the store holds (`gone` is dropped): pages,
+    // sort heads, the filter form.
+    assert_eq!(page.next.as_deref(), Some("/?page=2&per_page=1&e=a&e=b"));
     assert_eq!(
         page.head("name").0,
-        "/?sort=name&dir=asc&per_page=1&e=a&e=b&e=gone"
+        "/?sort=name&dir=asc&per_page=1&e=a&e=b"
     );
     assert_eq!(
         page.kept_inputs,
@@ -157,9 +155,9 @@ fn ticks_for_comparing_reach_across_the_lists_pages_and_its_filter() {
             ("per_page", "1".to_string()),
             ("e", "a".to_string()),
             ("e", "b".to_string()),
-            ("e", "gone".to_string())
         ]
     );
+    assert!(page.picks_note.is_empty());
     // Filtered to `c`: both ticks are hidden by the filter, and kept; "all" keeps them too.
     let filtered = page_of("q=c&e=a&e=b");
     assert_eq!(filtered.picked_elsewhere, ["a", "b"]);
@@ -167,6 +165,45 @@ fn ticks_for_comparing_reach_across_the_lists_pages_and_its_filter() {
     // A name is written as a query's part.
     let odd = super::ListQuery::parse("e=x%26y+z", PER_PAGE).unwrap();
     assert_eq!(odd.href(2), "/?page=2&e=x%26y%20z");
+}
+
+#[test]
+fn ticks_for_comparing_stop_at_what_a_comparison_takes_and_say_so() {
+    // Ten experiments, all ticked, with names the store lacks among them and many repeats.
+    let all: Vec<_> = (0..10)
+        .map(|i| {
+            let mut d = data(2);
+            d.info.name = format!("n{i}");
+            std::sync::Arc::new(d)
+        })
+        .collect();
+    let mut ticks: Vec<String> = (0..10).rev().map(|i| format!("e=n{i}")).collect();
+    ticks.extend((0..5000).map(|i| format!("e=gone{i}")));
+    ticks.extend((0..5000).map(|i| format!("e=n{}", i % 10)));
+    let list = super::ListQuery::parse(&ticks.join("&"), PER_PAGE).unwrap();
+    assert_eq!(list.picked.len(), 5010, "each name once");
+    let page = experiments_page(&all, NOW, &list);
+    // The first 8 ticked that the store holds, in the order ticked: what /compare takes.
+    let kept: Vec<String> = (2..10).rev().map(|i| format!("n{i}")).collect();
+    assert_eq!(page.picked, kept);
+    assert_eq!(
+        super::experiments_compare::MAX_EXPERIMENTS,
+        8,
+        "the note's wording"
+    );
+    assert_eq!(
+        page.picks_note,
+        "10 experiments were ticked; a comparison takes at most 8, so the first 8 ticked are kept"
+    );
+    let inputs: Vec<&str> = page
+        .kept_inputs
+        .iter()
+        .filter(|(name, _)| *name == "e")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(inputs, kept);
+    let kept_query: String = kept.iter().map(|n| format!("&e={n}")).collect();
+    assert_eq!(page.unfiltered, format!("/?{}", &kept_query[1..]));
 }
 
 #[test]
