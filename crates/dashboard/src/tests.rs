@@ -1200,6 +1200,76 @@ fn the_stylesheet_prints_the_data_and_lets_compare_values_wrap_anywhere_on_a_pho
 }
 
 #[test]
+fn a_printed_page_says_which_rows_it_holds() {
+    // Print leaves the controls out but keeps what says which rows a page holds: the pager's
+    // showing text, the chosen state pill, and the filter, written out in a print-only line
+    // (a printed, filtered page 1 read as the whole leaderboard).
+    run(async {
+        let store = store_with("demo", 3);
+        let (_, css) = get(&store, "/static/css/dashboard.css").await;
+        let print = css
+            .split("@media print {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .unwrap_or_default();
+        let hidden: Vec<&str> = print
+            .split('}')
+            .filter(|rule| rule.contains("display: none"))
+            .flat_map(|rule| rule.split('{').next().unwrap_or_default().split(','))
+            .map(str::trim)
+            .collect();
+        for kept in [
+            "nav.pager",
+            ".pager",
+            "nav.filters",
+            ".board-bar",
+            ".pill",
+            ".print-only",
+        ] {
+            assert!(
+                !hidden.contains(&kept),
+                "{kept} is hidden in print: {hidden:?}"
+            );
+        }
+        for left_out in [
+            ".search",
+            ".pager a",
+            "nav.filters .pill:not(.active)",
+            "button",
+        ] {
+            assert!(hidden.contains(&left_out), "{left_out} prints: {hidden:?}");
+        }
+        assert!(print.contains(".print-only { display: block"), "{print}");
+        assert!(
+            css.contains("\n.print-only { display: none; }"),
+            "shown on screen"
+        );
+        let (status, body) = get(
+            &store,
+            "/experiments/demo?filter=state%20!%3D%20running&per_page=1",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains(
+                "<p class=\"print-only board-filter\">filter: <code>state != running</code></p>"
+            ),
+            "{body}"
+        );
+        assert!(body.contains("1–1 of 3 · page 1 of 3"), "{body}");
+        let (_, unfiltered) = get(&store, "/experiments/demo").await;
+        assert!(!unfiltered.contains("print-only board-filter"));
+        let (_, list) = get(&store, "/?q=dem").await;
+        assert!(
+            list.contains(
+                "<p class=\"print-only list-query\">names containing “dem”: 1 of 1 shown</p>"
+            ),
+            "{list}"
+        );
+    });
+}
+
+#[test]
 fn a_stopped_sweep_says_how_to_resume_and_what_its_unfinished_trials_do() {
     // As the CLI says when a sweep stops ("run the same command again to resume"): the page
     // shows the command, and the trials left unfinished say they run again from scratch; the
