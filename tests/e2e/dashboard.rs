@@ -265,6 +265,47 @@ fn the_experiment_page_renders_in_headless_chromium() {
             && measured.contains("address ?sort=name&amp;per_page=1&amp;e=other&amp;e=old<"),
         "{measured}"
     );
+    // The address keeps the order ticked, not the page's: `tiny` (ticked first, last on the
+    // page by name) before `old`. An update on its way when `old` is unticked again (the
+    // request held until then, as a slow answer would be) does not tick it back: the page
+    // takes the state the person left, over the one the answer was made with.
+    let probe_untick = probe(
+        &url,
+        "/?sort=name&e=tiny",
+        "var box = function (name) { return doc.querySelector('input[type=checkbox][name=e][value=' + name + ']'); };\
+         box('old').click();\
+         lines.push('ordered ' + frame.location.search);\
+         var real = frame.fetch.bind(frame), release = null;\
+         frame.fetch = function (u, o) { var answer = real(u, o);\
+           return new frame.Promise(function (ok) { release = function () { ok(answer); }; }); };\
+         var pause = doc.getElementById('live-pause');\
+         pause.click(); pause.click();\
+         lines.push('in flight ' + (release !== null));\
+         box('old').click();\
+         doc.querySelector('table.experiments').setAttribute('data-old', '1');\
+         release();\
+         var out = document.getElementById('probe');\
+         var wait = function () {\
+           if (doc.querySelector('table.experiments[data-old]')) { return setTimeout(wait, 20); }\
+           lines.push('swapped tiny ' + box('tiny').checked + ' old ' + box('old').checked);\
+           lines.push('count ' + doc.querySelector('.compare-count').textContent);\
+           lines.push('address ' + frame.location.search);\
+           out.textContent = lines.join('\\n');\
+         };\
+         setTimeout(wait, 20);",
+    );
+    let measured = run_chromium(&env, &probe_untick, &["--dump-dom"]);
+    let lines = measured
+        .split("<pre id=\"probe\">")
+        .nth(1)
+        .and_then(|p| p.split("</pre>").next())
+        .unwrap_or_default();
+    assert_eq!(
+        lines,
+        "ordered ?sort=name&amp;e=tiny&amp;e=old\nin flight true\nswapped tiny true old false\n\
+         count 1 picked (at least 2)\naddress ?sort=name&amp;e=tiny",
+        "{measured}"
+    );
     let old = run_chromium(&env, &format!("{url}/experiments/old"), &["--dump-dom"]);
     assert!(
         old.contains("<p class=\"notice spec-notice\">This experiment's stored spec does not read")

@@ -2,7 +2,8 @@
 //
 // Live pages (body[data-live="1"]) fetch their own URL every two seconds with the header
 // `X-Sweep-Fragment: 1`, get back only the <main> content, and swap it in, keeping the
-// trials ticked for comparison, what is being typed in the leaderboard's filter box and the
+// compare boxes as the person left them (ticked or not: a box unticked while an update was
+// on its way stays unticked), what is being typed in the leaderboard's filter box and the
 // parameter pairs' box, and the keyboard's focus. Polling stops when the server answers
 // `X-Sweep-Live: 0`.
 // When the server does not answer (the sweep that served it ended or was stopped), the badge
@@ -20,10 +21,35 @@
   // The compare pickers: trials on an experiment's page (`t`), experiments on the list (`e`).
   var PICKS = 'input[name="t"], input[name="e"]';
 
+  function pickKey(name, value) { return name + "=" + value; }
+
+  // The boxes in the order they were ticked, as pickKey's keys: a tick goes last, an untick
+  // leaves. It starts from the address's `?e=` (the list's ticks, in the order ticked on
+  // earlier pages); boxes ticked otherwise follow in the page's order.
+  var order = new URL(window.location.href).searchParams.getAll("e")
+    .map(function (name) { return pickKey("e", name); });
+
+  function noteTick(box) {
+    var key = pickKey(box.name, box.value);
+    order = order.filter(function (k) { return k !== key; });
+    if (box.checked) { order.push(key); }
+  }
+
+  // The boxes ticked now, each once, in the order ticked.
   function ticked() {
-    return Array.prototype.map.call(
+    var seen = {};
+    var picks = [];
+    Array.prototype.forEach.call(
       document.querySelectorAll('input[name="t"]:checked, input[name="e"]:checked'),
-      function (box) { return [box.name, box.value]; });
+      function (box) {
+        var key = pickKey(box.name, box.value);
+        if (seen[key]) { return; }
+        seen[key] = true;
+        var at = order.indexOf(key);
+        picks.push({ pick: [box.name, box.value], rank: at < 0 ? order.length + picks.length : at });
+      });
+    picks.sort(function (a, b) { return a.rank - b.rank; });
+    return picks.map(function (p) { return p.pick; });
   }
 
   function updateCompare() {
@@ -40,8 +66,8 @@
   // The experiments ticked on the list travel in its address (`?e=`), as the compare page takes
   // them: on a tick, the address, the links that page, sort or unfilter the list (the pager's,
   // the column heads' and the filter's "all") and the filter form's hidden inputs take the
-  // ticks now shown, so that experiments on different pages, or hidden by a filter, are
-  // compared together. (The server shows the ticks of other pages above the table, ticked; a
+  // ticks now shown, in the order ticked, so that experiments on different pages, or hidden
+  // by a filter, are compared together. (The server shows the ticks of other pages above the table, ticked; a
   // live update asks for the address.)
   function withPicks(href, names) {
     var url = new URL(href, window.location.href);
@@ -167,18 +193,19 @@
       return response.text().then(function (html) {
         // Paused while the request was out: the page stays as it is.
         if (paused) { return; }
-        // Read just before the swap: ticking and typing go on while the request is out.
-        var keep = ticked();
+        // Read just before the swap: ticking and typing go on while the request is out. The
+        // boxes take the state the person left them in, over the one the answer was made
+        // with: a box unticked since the request left comes back unticked.
+        var keep = {};
+        ticked().forEach(function (pick) { keep[pickKey(pick[0], pick[1])] = true; });
         var typed = typing();
         var focus = focused();
         var shown = alertsShown();
         main.innerHTML = html;
         quietRepeats(shown);
         restoreTyping(typed);
-        keep.forEach(function (pick) {
-          Array.prototype.forEach.call(document.querySelectorAll(PICKS), function (box) {
-            if (box.name === pick[0] && box.value === pick[1]) { box.checked = true; }
-          });
+        Array.prototype.forEach.call(document.querySelectorAll(PICKS), function (box) {
+          if (box.type === "checkbox") { box.checked = keep[pickKey(box.name, box.value)] === true; }
         });
         // The Compare button is enabled by the ticks: focus goes back once they are.
         updateCompare();
@@ -215,6 +242,7 @@
 
   document.addEventListener("change", function (event) {
     if (event.target && (event.target.name === "t" || event.target.name === "e")) {
+      noteTick(event.target);
       updateCompare();
     }
     if (event.target && event.target.name === "e") { syncPicks(); }
