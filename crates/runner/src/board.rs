@@ -25,7 +25,10 @@
 //! worker's view and one for an agent's look, the most held at once), so that views held at
 //! once, as with `parallel` above 1 and a sampler whose suggestions take a while, find a copy
 //! another view let go rather than clone every finished trial into a new one; copies beyond
-//! that, no view holding them, are dropped, the least current first. Rejected: handing the
+//! that, no view holding them, are dropped, the least current first. The price is memory: up to
+//! `parallel + 1` copies of the finished trials (their parameters and final results, not their
+//! curves) live for the whole study, about `parallel + 1` times what one list of them takes.
+//! Rejected: handing the
 //! samplers `Arc<Trial>`s, as `search::SuggestContext` takes a plain slice of trials; a single
 //! shared copy extended in place (`Arc::make_mut`), which copies the whole history whenever it
 //! must grow while another worker still holds a view of it, as happens most of the time with
