@@ -9,6 +9,7 @@
 
 mod compact;
 mod flushed;
+mod name;
 mod open;
 mod remove;
 mod scratch;

@@ -9,7 +9,7 @@ mod errors;
 mod flags;
 mod plan;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use experiment::ExperimentSpec;
 use runner::StudyOptions;
@@ -41,62 +41,11 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
 
 /// Removes the store in `path` that a failed run made (a busy port, an `--extend` of nothing,
 /// a warm start from an experiment it lacks) while it holds no experiment: the next command
-/// would otherwise find an empty store where the user named none.
+/// would otherwise find an empty store where the user named none. `Store::remove_if_empty`
+/// keeps out another run that opens the store meanwhile; a store it cannot remove stays.
 fn remove_if_empty(path: &Path) {
-    remove_if_empty_then(path, || {});
-}
-
-/// Removes the store in `path` as `remove_if_empty` does, running `released` once the store is
-/// let go and before its files are deleted: the moment another process may open it.
-///
-/// Another run may be waiting for the store's lock (`Store::open` retries it), and takes it as
-/// soon as the empty store is let go: deleting the folder by its name then would delete that
-/// run's database under it. So the folder is renamed aside while the store is still held, and
-/// only the renamed folder is deleted: a run that takes the lock afterwards finds no folder at
-/// `path` and makes its own, and one that took it first kept the check from finding the store
-/// free, so nothing was set aside.
-fn remove_if_empty_then(path: &Path, released: impl FnOnce()) {
-    let aside = set_aside_if_empty(path);
-    released();
-    if let Some(aside) = aside {
-        if let Err(e) = std::fs::remove_dir_all(&aside) {
-            tracing::debug!(error = %e, folder = %aside.display(), "the emptied store stays");
-        }
-    }
-}
-
-/// Renames the store folder `path` to a new sibling while holding the store, when it holds no
-/// experiment, and returns the new name; `None` when it is not emptied (held elsewhere, not
-/// empty, or not renamed), leaving it as it is.
-fn set_aside_if_empty(path: &Path) -> Option<PathBuf> {
-    let store = store::Store::open_existing(path).ok()?;
-    if !store.experiments().is_ok_and(|e| e.is_empty()) {
-        return None;
-    }
-    let name = path.file_name()?.to_string_lossy().into_owned();
-    let folder = path.parent().unwrap_or(Path::new(""));
-    // A process id names the attempt among processes; the number, among this process's names
-    // that a crashed run before it may have left.
-    let aside = (0..16).find_map(|n| {
-        let aside = folder.join(format!(".{name}.removing-{}-{n}", std::process::id()));
-        match std::fs::rename(path, &aside) {
-            Ok(()) => Some(Ok(aside)),
-            Err(e) if aside.exists() => {
-                tracing::debug!(error = %e, "the aside name is taken");
-                None
-            }
-            Err(e) => Some(Err(e)),
-        }
-    });
-    // Let go only now: the store's lock kept every other process out until the folder went.
-    drop(store);
-    match aside {
-        Some(Ok(aside)) => Some(aside),
-        Some(Err(e)) => {
-            tracing::debug!(error = %e, "the empty store stays");
-            None
-        }
-        None => None,
+    if let Err(e) = store::Store::remove_if_empty(path) {
+        tracing::debug!(error = %e, "the empty store stays");
     }
 }
 
@@ -228,59 +177,4 @@ fn serve_dashboard(
     store.announce(&opener(Some(&server.url())))?;
     say!("dashboard: {}", serve::link(&server, &args.dashboard));
     Ok(Some(server))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// An experiment named `name`, for a store to hold.
-    fn info(name: &str) -> store::ExperimentInfo {
-        store::ExperimentInfo {
-            name: name.into(),
-            description: String::new(),
-            spec_yaml: String::new(),
-            spec_hash: String::new(),
-            spec_path: "e.yaml".into(),
-            objective: "val_loss".into(),
-            goal: experiment::Direction::Minimize,
-            seed: experiment::Seed(1),
-            run_cap: 2,
-            status: store::ExperimentStatus::Running,
-            created: experiment::Timestamp(0),
-            finished: None,
-        }
-    }
-
-    #[test]
-    fn issue_a_failed_runs_empty_store_goes_but_never_a_store_another_run_opened() {
-        let dir = tempfile::tempdir().unwrap();
-        // Alone: the empty store a failed run made goes, and nothing is left beside it.
-        let alone = dir.path().join("alone");
-        drop(store::Store::open(&alone).unwrap());
-        remove_if_empty(&alone);
-        assert!(!alone.exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        // Another run that was waiting for the lock takes the store the moment it is let go,
-        // and writes its experiment: its store stays whole.
-        let raced = dir.path().join("raced");
-        drop(store::Store::open(&raced).unwrap());
-        remove_if_empty_then(&raced, || {
-            let other = store::Store::open(&raced).unwrap();
-            other.create_experiment(&info("other")).unwrap();
-            other.flush().unwrap();
-        });
-        let kept = store::Store::open_existing(&raced).unwrap();
-        let names: Vec<String> = kept
-            .experiments()
-            .unwrap()
-            .into_iter()
-            .map(|e| e.name)
-            .collect();
-        assert_eq!(names, ["other"]);
-        // A store that holds an experiment stays.
-        drop(kept);
-        remove_if_empty(&raced);
-        assert!(store::Store::open_existing(&raced).is_ok());
-    }
 }

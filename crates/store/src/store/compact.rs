@@ -21,6 +21,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::flushed::FLUSHED;
+use super::name::take_exclusive;
 use crate::error::storage;
 use crate::{Error, Result, Store};
 
@@ -37,7 +38,7 @@ pub struct Compacted {
 }
 
 /// Returns the folder beside `store` named `store` and `suffix` (`.sweep.compacting`).
-fn beside(store: &Path, suffix: &str) -> PathBuf {
+pub(super) fn beside(store: &Path, suffix: &str) -> PathBuf {
     let mut name = store
         .file_name()
         .map(|n| n.to_os_string())
@@ -109,7 +110,7 @@ fn database_bytes(dir: &Path) -> u64 {
 /// Returns the folder `path` names, with its links followed and as an absolute path: the
 /// compaction renames the folder itself (a link's target, where it is), and `.` has no name to
 /// put a copy beside. A folder that is aside is named by its parent's real path.
-fn real(path: &Path) -> PathBuf {
+pub(super) fn real(path: &Path) -> PathBuf {
     if let Ok(real) = fs::canonicalize(path) {
         return real;
     }
@@ -240,8 +241,11 @@ impl Store {
                 after: before,
             });
         }
+        // The swap holds the store's lock and its name lock (`store/name`): no open is between
+        // its look at `db` and sled's recovery, which writes into the folder by name.
+        let mut name = None;
         let copied = copied.and_then(|()| {
-            // The swap, holding the store's lock: no other process opens it meanwhile.
+            name = take_exclusive(path)?;
             fs::rename(path, aside(path)).map_err(|e| failed(format!("{e}")))
         });
         if let Err(e) = copied {
@@ -252,6 +256,7 @@ impl Store {
         }
         let done = finish(path);
         drop(store);
+        drop(name);
         done.map(|d| Compacted { before, ..d })
     }
 }

@@ -17,7 +17,11 @@
 //! the folder aside (a failed run's empty store, set aside and then deleted) takes the lock of
 //! the moved file once the mover lets go. So each try checks, once sled holds the lock, that
 //! `db` still names the file it found there before opening (device and inode; not checked off
-//! unix), and tries again when it does not.
+//! unix), and tries again when it does not. That check comes after sled's recovery, which
+//! writes into the folder by name (and makes it again if it is gone): what keeps a removal from
+//! renaming the folder in that span is the store's name lock (`store/name`), which each try
+//! holds shared from its first look at the folder until it returns; the check stays for a
+//! rename made without it.
 
 #[cfg(test)]
 mod tests;
@@ -30,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
+use super::name::{Hold, NameLock, Taken};
 use super::{aside_failed, compact, scratch, write_aside, Store};
 use super::{FORMAT_VERSION, FORMAT_VERSION_KEY, LOCK_POLL, LOCK_WAIT, OPENED_BY, OPENED_BY_MAX};
 use crate::error::{storage, DamagedPart, DATABASE_FILE};
@@ -88,6 +93,18 @@ impl Store {
         if let Some(e) = pending() {
             return Err(e);
         }
+        // Held until this try returns: no removal renames the folder meanwhile (`store/name`).
+        let _name = match NameLock::try_take(path, Hold::Shared) {
+            Taken::Held(lock) => Some(lock),
+            Taken::Unavailable => None,
+            Taken::Busy => {
+                return Err(Error::Locked {
+                    path: path.to_path_buf(),
+                    opener: None,
+                })
+            }
+        };
+        step(OpenStep::Named, path);
         if existing && !path.join("db").is_file() {
             return Err(Error::NoStore {
                 path: path.to_path_buf(),
@@ -112,9 +129,11 @@ impl Store {
             }
             Ok(db) => {
                 step(OpenStep::Locked, path);
-                // The folder was moved aside after sled opened `db` and before it got the lock:
-                // sled holds the moved file, which its mover deletes. Tried again, as a
-                // conflict is.
+                // The folder was moved aside after sled opened `db` and before it got the lock,
+                // by a mover that did not take the name lock: sled holds the moved file, which
+                // its mover deletes. Tried again, as a conflict is. (sled's recovery has
+                // written into the folder at `path` by then; the name lock keeps `Store`'s own
+                // removal out of that span.)
                 if !still_named(found, &path.join("db")) {
                     drop(db);
                     return Err(Error::Locked {
@@ -343,6 +362,9 @@ fn still_named(_found: Option<FileId>, _db: &Path) -> bool {
 /// A point in one try of an open, where a test may act (`on_open`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OpenStep {
+    /// The store's name lock is held (or cannot be had); the folder is looked at and sled
+    /// opens the database next.
+    Named,
     /// sled has opened the database and holds its lock; whether `db` still names that file is
     /// checked next.
     Locked,
