@@ -243,6 +243,39 @@ fn issue_a_record_without_a_commit_says_why_git_gave_none() {
         show.stdout
     );
     assert!(!show.stdout.contains("outside"), "{}", show.stdout);
+    // In a checkout with no commit yet (`git init`, nothing committed), where git is found.
+    let fresh = TestEnv::new();
+    let init = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(fresh.path())
+        .status();
+    if !init.is_ok_and(|s| s.success()) {
+        return;
+    }
+    std::fs::copy(
+        repo_root().join("experiments/data/digits.csv"),
+        fresh.path().join("digits.csv"),
+    )
+    .unwrap();
+    let spec = fresh.write_spec("rec.yaml", TINY);
+    let run = fresh.sweep(&["run", spec.to_str().unwrap(), "--run-cap", "1"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "warning: the run record names no git commit: the checkout has no commit yet"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("ambiguous"), "{}", run.stderr);
+    let show = fresh.sweep(&["show", "rec"]);
+    assert_eq!(show.code, 0, "{show:?}");
+    assert!(
+        show.stdout
+            .contains("git: no commit recorded (the checkout has no commit yet)"),
+        "{}",
+        show.stdout
+    );
 }
 
 #[test]

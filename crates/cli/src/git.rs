@@ -2,8 +2,9 @@
 //! which includes this file by path, since a build script cannot use the crate it builds).
 //!
 //! A folder git gives no answer about is told apart by why (`GitFailure`): not inside a
-//! checkout, git not to be run at all (not on `PATH`), or git refusing the folder (a
-//! repository of another owner: "dubious ownership"), so that a record without a commit does
+//! checkout, git not to be run at all (not on `PATH`), git refusing the folder (a
+//! repository of another owner: "dubious ownership"), or a checkout with no commit yet
+//! (`head`), so that a record without a commit does
 //! not blame the folder for what was git's trouble.
 
 use std::fmt;
@@ -18,9 +19,11 @@ pub(crate) enum GitFailure {
     NotACheckout,
     /// git could not be started (not on `PATH`, say): the system's reason.
     CannotRun(String),
-    /// git ran and failed in the folder (a repository of another owner, a checkout with no
-    /// commit yet): git's message.
+    /// git ran and failed in the folder (a repository of another owner): git's message.
     Refused(String),
+    /// The folder is in a checkout that has no commit yet (`git init`, nothing committed):
+    /// `HEAD` names none.
+    NoCommitYet,
 }
 
 impl fmt::Display for GitFailure {
@@ -29,6 +32,7 @@ impl fmt::Display for GitFailure {
             GitFailure::NotACheckout => f.write_str("not inside a git checkout"),
             GitFailure::CannotRun(why) => write!(f, "git could not be run: {why}"),
             GitFailure::Refused(message) => write!(f, "git refused the folder: {message}"),
+            GitFailure::NoCommitYet => f.write_str("the checkout has no commit yet"),
         }
     }
 }
@@ -80,6 +84,30 @@ pub(crate) fn answer(output: io::Result<Output>) -> Result<String, GitFailure> {
         .map_err(|_| GitFailure::Refused("its answer is not UTF-8".to_string()))
 }
 
+/// Returns the commit `HEAD` names in the checkout holding `dir` (its full hash), or why there
+/// is none: as `run` says, and `GitFailure::NoCommitYet` in a checkout with nothing committed,
+/// where git finds the repository but `HEAD` names no commit.
+pub(crate) fn head(dir: &Path) -> Result<String, GitFailure> {
+    // `--verify -q`: an unborn `HEAD` fails without a word, rather than with "ambiguous
+    // argument 'HEAD'"; a folder git refuses or finds no repository for still fails as it says.
+    head_of(run(dir, &["rev-parse", "--verify", "-q", "HEAD"]), || {
+        run(dir, &["rev-parse", "--git-dir"]).is_ok()
+    })
+}
+
+/// Returns `head`'s answer from `found`, git's answer about `HEAD`, asking `in_repository`
+/// (whether git finds a repository there) only when git refused it.
+fn head_of(
+    found: Result<String, GitFailure>,
+    in_repository: impl FnOnce() -> bool,
+) -> Result<String, GitFailure> {
+    match found {
+        Ok(commit) => Ok(commit.trim().to_string()),
+        Err(GitFailure::Refused(_)) if in_repository() => Err(GitFailure::NoCommitYet),
+        Err(failure) => Err(failure),
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::process::ExitStatusExt;
@@ -94,6 +122,38 @@ mod tests {
             stdout: stdout.as_bytes().to_vec(),
             stderr: stderr.as_bytes().to_vec(),
         })
+    }
+
+    #[test]
+    fn issue_a_checkout_with_no_commit_yet_is_told_apart_from_one_git_refuses() {
+        // `rev-parse --verify -q HEAD` in a checkout just made with `git init`: a failure
+        // without a word, where git finds the repository.
+        assert_eq!(
+            head_of(answer(ended(1, "", "")), || true),
+            Err(GitFailure::NoCommitYet)
+        );
+        assert_eq!(
+            GitFailure::NoCommitYet.to_string(),
+            "the checkout has no commit yet"
+        );
+        // A repository git refuses: it finds none there either, and says why.
+        let dubious = "fatal: detected dubious ownership in repository at '/srv/x'\n";
+        assert_eq!(
+            head_of(answer(ended(128, "", dubious)), || false),
+            Err(GitFailure::Refused(
+                "detected dubious ownership in repository at '/srv/x'".into()
+            ))
+        );
+        // Outside every checkout, and a commit, are said without asking further.
+        let outside = "fatal: not a git repository (or any of the parent directories): .git\n";
+        assert_eq!(
+            head_of(answer(ended(128, "", outside)), || unreachable!()),
+            Err(GitFailure::NotACheckout)
+        );
+        assert_eq!(
+            head_of(answer(ended(0, "85ec1f4\n", "")), || unreachable!()),
+            Ok("85ec1f4".to_string())
+        );
     }
 
     #[test]

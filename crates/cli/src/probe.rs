@@ -226,7 +226,7 @@ pub(crate) fn cores() -> usize {
 /// Returns the state of the git working tree that holds `dir`, or why git gave none: `dir` is
 /// not in a checkout, git cannot be run, or git refused the folder.
 pub(crate) fn git_state(dir: &Path) -> Result<GitState, GitFailure> {
-    let commit = git::run(dir, &["rev-parse", "HEAD"])?.trim().to_string();
+    let commit = git::head(dir)?;
     let status = git::run(dir, &["status", "--porcelain", "--untracked-files=no"])?;
     let mut diff = git::git(dir, &["diff", "HEAD"]).unwrap_or_default();
     if diff.len() > MAX_DIFF_BYTES {
@@ -263,6 +263,7 @@ fn no_commit(failure: GitFailure) -> NoCommit {
         GitFailure::NotACheckout => NoCommit::OutsideCheckout,
         GitFailure::CannotRun(why) => NoCommit::GitNotRun(why),
         GitFailure::Refused(message) => NoCommit::GitRefused(message),
+        GitFailure::NoCommitYet => NoCommit::NoCommitYet,
     }
 }
 
@@ -410,6 +411,7 @@ mod tests {
                 GitFailure::Refused("detected dubious ownership".into()),
                 NoCommit::GitRefused("detected dubious ownership".into()),
             ),
+            (GitFailure::NoCommitYet, NoCommit::NoCommitYet),
         ] {
             // The store says it as git's answer did.
             assert_eq!(kept.to_string(), failure.to_string());

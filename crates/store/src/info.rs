@@ -254,19 +254,21 @@ pub enum NoCommit {
     OutsideCheckout,
     /// git could not be started (not on `PATH`, say): the system's reason.
     GitNotRun(String),
-    /// git ran and failed in the folder (a repository of another owner, a checkout with no
-    /// commit yet): git's message.
+    /// git ran and failed in the folder (a repository of another owner): git's message.
     GitRefused(String),
+    /// The spec's folder was in a checkout with no commit yet.
+    NoCommitYet,
 }
 
 impl fmt::Display for NoCommit {
-    /// "not inside a git checkout", "git could not be run: REASON" or "git refused the folder:
-    /// MESSAGE".
+    /// "not inside a git checkout", "git could not be run: REASON", "git refused the folder:
+    /// MESSAGE" or "the checkout has no commit yet".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NoCommit::OutsideCheckout => f.write_str("not inside a git checkout"),
             NoCommit::GitNotRun(why) => write!(f, "git could not be run: {why}"),
             NoCommit::GitRefused(message) => write!(f, "git refused the folder: {message}"),
+            NoCommit::NoCommitYet => f.write_str("the checkout has no commit yet"),
         }
     }
 }

@@ -41,14 +41,15 @@ pub(crate) struct RunRecordV1 {
     no_commit: Option<NoCommitV1>,
 }
 
-/// Why a record names no commit: `"outside_checkout"`, `{"git_not_run": REASON}` or
-/// `{"git_refused": MESSAGE}`.
+/// Why a record names no commit: `"outside_checkout"`, `{"git_not_run": REASON}`,
+/// `{"git_refused": MESSAGE}` or `"no_commit_yet"`.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum NoCommitV1 {
     OutsideCheckout,
     GitNotRun(String),
     GitRefused(String),
+    NoCommitYet,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -119,6 +120,7 @@ impl From<&RunRecord> for RunRecordV1 {
                 NoCommit::OutsideCheckout => NoCommitV1::OutsideCheckout,
                 NoCommit::GitNotRun(why) => NoCommitV1::GitNotRun(why.clone()),
                 NoCommit::GitRefused(message) => NoCommitV1::GitRefused(message.clone()),
+                NoCommit::NoCommitYet => NoCommitV1::NoCommitYet,
             }),
         }
     }
@@ -151,6 +153,7 @@ impl From<RunRecordV1> for RunRecord {
                 NoCommitV1::OutsideCheckout => NoCommit::OutsideCheckout,
                 NoCommitV1::GitNotRun(why) => NoCommit::GitNotRun(why),
                 NoCommitV1::GitRefused(message) => NoCommit::GitRefused(message),
+                NoCommitV1::NoCommitYet => NoCommit::NoCommitYet,
             }),
         }
     }
@@ -207,6 +210,7 @@ mod tests {
         let reasons = [
             NoCommit::OutsideCheckout,
             NoCommit::GitNotRun("No such file or directory (os error 2)".into()),
+            NoCommit::NoCommitYet,
         ]
         .map(|n| RunRecord {
             no_commit: Some(n),
@@ -306,6 +310,15 @@ mod tests {
         assert!(
             outside.ends_with(r#""no_commit":"outside_checkout"}"#),
             "{outside}"
+        );
+        let unborn = String::from_utf8(encode_run_record(&RunRecord {
+            no_commit: Some(NoCommit::NoCommitYet),
+            ..record(None)
+        }))
+        .unwrap();
+        assert!(
+            unborn.ends_with(r#""no_commit":"no_commit_yet"}"#),
+            "{unborn}"
         );
         let err = decode_run_record(br#"{"v":5}"#).unwrap_err();
         assert_eq!(
