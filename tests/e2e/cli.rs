@@ -1101,17 +1101,27 @@ fn issue_a_store_named_with_control_characters_is_shown_not_run() {
         "{}",
         run.stdout
     );
+    // A suggested command names it in ANSI-C quoting, which bash and zsh read back as the
+    // store's name; shell-quoted and then shown (`'st\u{1b}[31mred'`), it named another folder.
+    let pasted = r"$'st\e[31mred'";
     assert!(
         run.stdout
-            .contains(&format!("browse them: sweep serve --store '{shown}'\n")),
+            .contains(&format!("browse them: sweep serve --store {pasted}\n")),
         "{}",
         run.stdout
     );
     let card = env.sweep(&["show", "tiny/0", "--store", store]);
     assert!(
-        card.stdout.contains(&format!("--store '{shown}'\n")),
+        card.stdout.contains(&format!("--store {pasted}\n")),
         "{card:?}"
     );
+    // Pasted into bash, where there is one, the suggestion names the store.
+    let echoed = std::process::Command::new("bash")
+        .args(["-c", &format!("printf %s {pasted}")])
+        .output();
+    if let Ok(echoed) = echoed {
+        assert_eq!(echoed.stdout, store.as_bytes());
+    }
     let compact = env.sweep(&["compact", "--store", store]);
     assert!(
         compact.stdout.starts_with(&format!("compacted {shown}: ")),

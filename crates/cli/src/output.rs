@@ -59,6 +59,41 @@ pub(crate) fn visible_path(path: &Path) -> String {
     visible(&path.display().to_string()).into_owned()
 }
 
+/// Returns `text` as one word of a command the user may paste (a suggested `--store DIR`):
+/// `experiment::shell_quote`'s word where `visible` would show `text` as it is, else the word
+/// in ANSI-C quoting, `$'st\e[31mred'`, which bash and zsh read back as `text`: every character
+/// `visible` would escape is written as an escape that quoting understands (`\e`, `\n`,
+/// `\x01`, `\u202e`), so the command shows no control character and still names the path.
+/// Shell-quoted and then made visible, such a word named another folder.
+pub(crate) fn shell_word(text: &str) -> String {
+    use std::fmt::Write as _;
+    if !text.chars().any(hidden) {
+        return experiment::shell_quote(text);
+    }
+    // As `shell_quote` does: a word that starts with a dash is not taken for an option.
+    let dashed = if text.starts_with('-') { "./" } else { "" };
+    let mut word = format!("$'{dashed}");
+    for ch in text.chars() {
+        match ch {
+            '\\' => word.push_str("\\\\"),
+            '\'' => word.push_str("\\'"),
+            '\u{1b}' => word.push_str("\\e"),
+            '\n' => word.push_str("\\n"),
+            '\t' => word.push_str("\\t"),
+            '\r' => word.push_str("\\r"),
+            c if hidden(c) && c.is_ascii() => {
+                let _ = write!(word, "\\x{:02x}", u32::from(c));
+            }
+            c if hidden(c) => {
+                let _ = write!(word, "\\u{:04x}", u32::from(c));
+            }
+            c => word.push(c),
+        }
+    }
+    word.push('\'');
+    word
+}
+
 /// Returns `text` as `visible` writes it, line by line: its newlines kept as line breaks (an
 /// error's several lines), every other control character shown. For text that mixes the
 /// command's own lines with what files or journals hold, such as an error's chain.
@@ -129,6 +164,24 @@ mod tests {
     use store::ExperimentInfo;
 
     use super::*;
+
+    #[test]
+    fn issue_a_suggested_word_with_control_characters_is_written_in_ansi_c_quoting() {
+        // Quoted as before where nothing is hidden.
+        assert_eq!(shell_word("st"), "st");
+        assert_eq!(shell_word("my store"), "'my store'");
+        // Shown and still naming the path: `$'st\e[31mred'` is `st`, ESC, `[31mred` in bash.
+        assert_eq!(shell_word("st\u{1b}[31mred"), r"$'st\e[31mred'");
+        assert_eq!(
+            shell_word("a'b\\c\nd\t\u{7}\u{7f}\u{9b}\u{202e}é"),
+            r"$'a\'b\\c\nd\t\x07\x7f\u009b\u202eé'"
+        );
+        assert_eq!(shell_word("-x\u{1b}"), r"$'./-x\e'");
+        for word in [shell_word("st\u{1b}[31mred"), shell_word("a\u{202e}b\n")] {
+            assert!(!word.chars().any(hidden), "{word}");
+            assert_eq!(visible(&word), word);
+        }
+    }
 
     #[test]
     fn metrics_have_four_decimals_and_huge_ones_an_exponent() {

@@ -95,9 +95,11 @@ pub(crate) fn temporary_store() -> store::Result<Store> {
 }
 
 /// Returns a path as a command suggested to the user names it: shell-quoted, so that the
-/// command can be pasted whatever the path holds (a space, a quote).
+/// command can be pasted whatever the path holds (a space, a quote), and in ANSI-C quoting
+/// where it holds a control character (`output::shell_word`), which the line then shows
+/// rather than runs.
 pub(crate) fn quoted(path: &Path) -> String {
-    experiment::shell_quote(&path.display().to_string())
+    crate::output::shell_word(&path.display().to_string())
 }
 
 /// Fails, saying how to make one, when there is no store at `path`.

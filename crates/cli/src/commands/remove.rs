@@ -71,10 +71,7 @@ fn store_flag(path: &Path) -> String {
     if path == Path::new(crate::args::DEFAULT_STORE) {
         String::new()
     } else {
-        format!(
-            " --store {}",
-            experiment::shell_quote(&path.display().to_string())
-        )
+        format!(" --store {}", super::quoted(path))
     }
 }
 

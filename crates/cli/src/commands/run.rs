@@ -86,9 +86,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     let notices = dashboard::Notices::default();
     let dashboard = serve_dashboard(args, &spec, &store, &notices)?;
     if let (Some(exchange), Some(_)) = (&args.exchange, &agent) {
-        let quoted =
-            crate::output::visible(&experiment::shell_quote(&exchange.display().to_string()))
-                .into_owned();
+        let quoted = super::quoted(exchange);
         say!(
             "follow the study from any machine that sees {quoted}: sweep serve --exchange {quoted}"
         );

@@ -99,7 +99,7 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
             "{} holds the agent journals of one study; give the exchange folder the agents were \
              started with, the one above it: sweep serve --exchange {}",
             exchange.display(),
-            experiment::shell_quote(&parent.display().to_string())
+            super::quoted(parent)
         );
     }
     // Ctrl-C stops serving and deletes the temporary store, which the followers' threads

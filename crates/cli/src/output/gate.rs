@@ -526,7 +526,7 @@ fn conclusion(h: &GateHeader<'_>, report: &GateReport) -> String {
             "gate passed; {} improved beyond the threshold: `sweep gate {} --update-baseline` \
              records the new values, so that the gate guards them",
             improved.join(", "),
-            experiment::shell_quote(h.file)
+            super::shell_word(h.file)
         )
     } else if failed.is_empty() {
         "gate passed".to_string()

@@ -171,7 +171,7 @@ pub(crate) fn trial_card(
         )?;
     }
     let name = shell_quote(&shown.name());
-    let store = visible(&shell_quote(store_dir)).into_owned();
+    let store = super::shell_word(store_dir);
     let ended = t.ended_with_result();
     match (shown.checkpoint, shown.checkpoint.elsewhere()) {
         (CheckpointAt::Here, _) if ended => writeln!(

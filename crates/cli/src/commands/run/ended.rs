@@ -161,7 +161,7 @@ impl Ended<'_> {
             writeln!(
                 std::io::stdout().lock(),
                 "\nbrowse them: sweep serve --store {}",
-                output::visible(&quoted(&args.store.store))
+                quoted(&args.store.store)
             )?;
         }
         if let Some(server) = dashboard {

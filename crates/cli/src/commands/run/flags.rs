@@ -102,7 +102,7 @@ fn agent_options(
             "--exchange {}: it holds the agent journals of one study; give the exchange folder \
              the other agents were started with, the one above it: --exchange {}",
             exchange.display(),
-            experiment::shell_quote(&parent.display().to_string())
+            crate::commands::quoted(parent)
         );
     }
     Ok(runner::AgentOptions {
