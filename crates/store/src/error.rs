@@ -138,8 +138,9 @@ pub enum Error {
         /// The longest name allowed, in bytes.
         max: usize,
     },
-    /// A record was written by a newer Sweep, in a record version this one does not know.
-    #[error("{what} has version {version}, which this sweep does not read")]
+    /// A record was written by a newer Sweep, in a record version this one does not know. The
+    /// message says which versions this one reads (`VERSIONS_READ`) and which Sweep to use.
+    #[error("{}", record_version_text(what, *version))]
     RecordVersion {
         /// The kind of record, e.g. `trial record`.
         what: &'static str,
@@ -246,6 +247,39 @@ impl Error {
     }
 }
 
+/// The newest version of each kind of record this build reads, by the name
+/// `Error::RecordVersion` gives the kind; every kind reads from version 1. The decoders hold
+/// the versions themselves: a test here checks that the two agree.
+const VERSIONS_READ: [(&str, u32); 5] = [
+    ("experiment record", 1),
+    ("trial record", 1),
+    ("run record", 4),
+    ("test result", 1),
+    ("warm start", 1),
+];
+
+/// The message of `Error::RecordVersion`: the record, its version, the versions this build
+/// reads, and, for a version past them, that a newer Sweep wrote it and is the one to read it.
+fn record_version_text(what: &str, version: u32) -> String {
+    let newest = VERSIONS_READ
+        .iter()
+        .find(|(kind, _)| *kind == what)
+        .map(|(_, newest)| *newest);
+    let reads = match newest {
+        Some(1) => "version 1".to_string(),
+        Some(newest) => format!("versions 1 to {newest}"),
+        None => "other versions".to_string(),
+    };
+    if newest.is_some_and(|newest| version > newest) {
+        format!(
+            "{what} has version {version}, but this sweep reads {reads}: a newer sweep wrote \
+             it; read it with that sweep or a later one"
+        )
+    } else {
+        format!("{what} has version {version}, which no sweep writes (this sweep reads {reads})")
+    }
+}
+
 /// What `Error::Corrupt` names when sled finds its own file corrupt.
 pub(crate) const DATABASE_FILE: &str = "database file";
 
@@ -299,6 +333,70 @@ fn undebugged(e: io::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_newer_record_says_which_versions_this_sweep_reads_and_which_sweep_wrote_it() {
+        let newer = Error::RecordVersion {
+            what: "run record",
+            version: 5,
+        };
+        assert_eq!(
+            newer.to_string(),
+            "run record has version 5, but this sweep reads versions 1 to 4: a newer sweep \
+             wrote it; read it with that sweep or a later one"
+        );
+        let one = Error::RecordVersion {
+            what: "trial record",
+            version: 2,
+        };
+        assert_eq!(
+            one.to_string(),
+            "trial record has version 2, but this sweep reads version 1: a newer sweep wrote \
+             it; read it with that sweep or a later one"
+        );
+        let zero = Error::RecordVersion {
+            what: "run record",
+            version: 0,
+        };
+        assert_eq!(
+            zero.to_string(),
+            "run record has version 0, which no sweep writes (this sweep reads versions 1 to 4)"
+        );
+    }
+
+    #[test]
+    fn the_versions_read_are_those_the_decoders_read() {
+        use crate::records;
+        type Decode = fn(&[u8]) -> Result<()>;
+        let decoders: [(&str, Decode); 5] = [
+            ("experiment record", |b| {
+                records::decode_experiment(b).map(drop)
+            }),
+            ("trial record", |b| records::decode_trial(b).map(drop)),
+            ("run record", |b| records::decode_run_record(b).map(drop)),
+            ("test result", |b| records::decode_test_result(b).map(drop)),
+            ("warm start", |b| records::decode_warm_start(b).map(drop)),
+        ];
+        for ((kind, newest), (what, decode)) in VERSIONS_READ.iter().zip(decoders) {
+            assert_eq!(*kind, what);
+            let version = |v: u32| decode(format!(r#"{{"v":{v}}}"#).as_bytes());
+            // The newest version is read (and found to lack its fields); the next is refused.
+            for v in 1..=*newest {
+                assert!(
+                    matches!(version(v), Err(Error::Corrupt { .. })),
+                    "{kind} {v}"
+                );
+            }
+            assert!(
+                matches!(
+                    version(newest + 1),
+                    Err(Error::RecordVersion { what: w, version: v }) if w == what && v == newest + 1
+                ),
+                "{kind} {}",
+                newest + 1
+            );
+        }
+    }
 
     #[test]
     fn an_io_error_sled_cloned_reads_as_the_original() {

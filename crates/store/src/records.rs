@@ -492,7 +492,8 @@ mod tests {
         };
         check(
             r#"{"v":2}"#,
-            "trial record has version 2, which this sweep does not read",
+            "trial record has version 2, but this sweep reads version 1: a newer sweep wrote \
+             it; read it with that sweep or a later one",
         );
         check(
             "\u{0}\u{1}",

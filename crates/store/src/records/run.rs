@@ -323,7 +323,8 @@ mod tests {
         let err = decode_run_record(br#"{"v":5}"#).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "run record has version 5, which this sweep does not read"
+            "run record has version 5, but this sweep reads versions 1 to 4: a newer sweep \
+             wrote it; read it with that sweep or a later one"
         );
         let cut = &json.as_bytes()[..json.len() - 1];
         assert!(matches!(decode_run_record(cut), Err(Error::Corrupt { .. })));
