@@ -185,9 +185,10 @@ impl Reader {
     }
 
     /// Returns the experiment's run record (the absolute path of its file, the trials side by
-    /// side it ran with, ...), if it has one.
+    /// side it ran with, ...), if it has one that reads: one that does not (a newer Sweep wrote
+    /// it) is left out, as the experiment's page says (`ExperimentData::record_problem`).
     pub(crate) fn run_record(&self, experiment: &str) -> Result<Option<RunRecord>> {
-        Ok(self.store.run_record(experiment)?)
+        Ok(readable_record(experiment, self.store.run_record(experiment))?.unwrap_or_default())
     }
 
     /// Returns the experiment's test-split result, once measured.
@@ -298,7 +299,10 @@ impl Reader {
         let info = self.info(name)?;
         let trials = self.store.trials(name)?;
         let test = self.store.test_result(name)?;
-        let record = self.store.run_record(name)?;
+        let (record, record_problem) = match readable_record(name, self.store.run_record(name))? {
+            Ok(record) => (record, None),
+            Err(problem) => (None, Some(problem)),
+        };
         // A snapshot without one reads again: the record is written just after the
         // experiment's, and an absent one costs a key lookup.
         let kept = earlier
@@ -311,7 +315,8 @@ impl Reader {
         Ok(ExperimentData::new(info, trials)
             .with_test(test)
             .with_warm_start(warm)
-            .with_record(record.as_ref()))
+            .with_record(record.as_ref())
+            .with_record_problem(record_problem))
     }
 
     /// Returns what the sweep running experiment `name` in this process says of it now; nothing
@@ -374,6 +379,10 @@ pub(crate) struct ExperimentData {
     /// Why the stored spec does not read with this version, when it does not (`spec` is then
     /// `None`, and the pages say what that leaves out: `view::spec_notice`).
     pub(crate) spec_problem: Option<String>,
+    /// Why the run record does not read with this version, when it does not (a newer Sweep
+    /// wrote it): the experiment is shown without it, and its page says so
+    /// (`view::record_notice`).
+    pub(crate) record_problem: Option<String>,
     /// Every trial, by id.
     pub(crate) trials: Vec<Trial>,
     /// The best trial's metrics on the test split, once measured (after the sweep).
@@ -425,6 +434,7 @@ impl ExperimentData {
             info,
             spec,
             spec_problem,
+            record_problem: None,
             trials,
             test: None,
             warm_start: None,
@@ -455,6 +465,12 @@ impl ExperimentData {
             (Some(spec), Some(r)) => spec.search_changes(&r.resolved_spec),
             _ => None,
         };
+        self
+    }
+
+    /// Returns the snapshot with why its run record does not read, when it does not.
+    pub(crate) fn with_record_problem(mut self, problem: Option<String>) -> ExperimentData {
+        self.record_problem = problem;
         self
     }
 
@@ -591,6 +607,29 @@ fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {
     })
 }
 
+/// Returns the run record of experiment `name` as `read` from the store, or, where it does not
+/// read with this version (a newer Sweep wrote it, in a record version this one does not know,
+/// or its bytes do not decode), why (logged): the experiment is shown without it, rather than
+/// fail every page that reads it, and `sweep serve` with it. Any other error is the store's.
+fn readable_record(
+    name: &str,
+    read: store::Result<Option<RunRecord>>,
+) -> Result<std::result::Result<Option<RunRecord>, String>> {
+    match read {
+        Ok(record) => Ok(Ok(record)),
+        Err(
+            e @ (store::Error::RecordVersion { .. }
+            | store::Error::Corrupt {
+                what: "run record", ..
+            }),
+        ) => {
+            tracing::debug!(experiment = %name, error = %e, "run record does not read; left out");
+            Ok(Err(e.to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Returns the spec parsed from the stored YAML, or why it does not read with this version
 /// (logged): a spec stored by an older version, with a field since removed, say.
 pub(crate) fn read_spec(info: &ExperimentInfo) -> std::result::Result<ExperimentSpec, String> {
@@ -604,6 +643,35 @@ pub(crate) fn read_spec(info: &ExperimentInfo) -> std::result::Result<Experiment
 mod tests {
     use super::*;
     use crate::view::fixtures;
+
+    #[test]
+    fn a_run_record_that_does_not_read_is_left_out_with_why_and_other_errors_are_the_stores() {
+        let newer = store::Error::RecordVersion {
+            what: "run record",
+            version: 99,
+        };
+        let left_out = readable_record("x", Err(newer)).map_err(|e| e.to_string());
+        assert_eq!(
+            left_out,
+            Ok(Err(
+                "run record has version 99, but this sweep reads versions 1 to 4: a newer \
+                    sweep wrote it; read it with that sweep or a later one"
+                    .to_string()
+            ))
+        );
+        let damaged = store::Error::Corrupt {
+            what: "run record",
+            detail: "expected value at line 1 column 1".into(),
+        };
+        assert!(matches!(readable_record("x", Err(damaged)), Ok(Err(_))));
+        // The store's own failures still fail the page.
+        let database = store::Error::Corrupt {
+            what: "database file",
+            detail: "sled detected corruption".into(),
+        };
+        assert!(readable_record("x", Err(database)).is_err());
+        assert!(matches!(readable_record("x", Ok(None)), Ok(Ok(None))));
+    }
 
     #[test]
     fn every_snapshots_pages_together_stay_within_their_budget() {

@@ -62,6 +62,10 @@ pub(super) struct ExperimentDto {
     /// leave out (its constraints, objectives past the first, ...); absent when it reads.
     #[serde(skip_serializing_if = "Option::is_none")]
     spec_unreadable: Option<SpecUnreadableDto>,
+    /// Why its run record does not read with this version (a newer Sweep wrote it): the
+    /// answers leave out what only the record says; absent when it reads, or there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_record_unreadable: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -359,6 +363,7 @@ pub(super) fn experiment_dto(data: &ExperimentData, summary: &Summary) -> Experi
         epochs: None,
         search: None,
         spec_unreadable: SpecUnreadableDto::of(data),
+        run_record_unreadable: data.record_problem.clone(),
         range_ends: data
             .spec
             .as_ref()

@@ -561,6 +561,18 @@ pub(crate) fn spec_notice(problem: &str) -> String {
     )
 }
 
+/// Returns the notice an experiment's page shows when its run record does not read with this
+/// version (`problem`: the store's error, which says which versions this one reads): what the
+/// pages leave out without it, and why.
+pub(crate) fn record_notice(problem: &str) -> String {
+    format!(
+        "This experiment's run record does not read with this version of Sweep, so what only \
+         the record says is left out here: whether the sampler's and pruner's settings changed \
+         since the run, and, in a trial's re-run command, the file's absolute path and the \
+         trials side by side the run had. The record's problem: {problem}"
+    )
+}
+
 /// Returns the pairs of a query string, percent-decoded (`%32%30` is `20`, `+` a space), in
 /// order; a malformed one is a bad request.
 pub(crate) fn query_pairs(query: &str) -> crate::Result<Vec<(String, String)>> {

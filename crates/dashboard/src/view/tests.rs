@@ -1821,3 +1821,31 @@ fn issue_importance_where_no_parameter_beats_chance_says_so() {
     assert!(!a.importance_flat);
     assert!(!a.importance.contains("no parameter stands out"));
 }
+
+#[test]
+fn a_run_record_this_version_cannot_read_is_said_on_the_experiments_page() {
+    let newer = store::Error::RecordVersion {
+        what: "run record",
+        version: 99,
+    };
+    let d = data(8).with_record_problem(Some(newer.to_string()));
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    let sel =
+        Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
+    let page = experiment_page(&d, &r, (&a, Picked::default()), &sel, NOW);
+    assert_eq!(
+        page.record_notice,
+        "This experiment's run record does not read with this version of Sweep, so what only \
+         the record says is left out here: whether the sampler's and pruner's settings changed \
+         since the run, and, in a trial's re-run command, the file's absolute path and the \
+         trials side by side the run had. The record's problem: run record has version 99, but \
+         this sweep reads versions 1 to 4: a newer sweep wrote it; read it with that sweep or a \
+         later one"
+    );
+    // The rest of the page is there, as for any experiment.
+    assert_eq!(page.board.rows.len(), 8);
+    let fine = data(8);
+    let page = experiment_page(&fine, &r, (&a, Picked::default()), &sel, NOW);
+    assert_eq!(page.record_notice, "");
+}
