@@ -281,6 +281,12 @@ fn a_baseline_names_the_build_that_recorded_it_and_one_from_before_versions_stil
         build.as_str(),
         "{report}"
     );
+    // And why this run has no commit, as the text's "this run" line says it.
+    assert_eq!(report["current"]["commit"], serde_json::Value::Null);
+    assert_eq!(
+        report["current"]["no_commit"], "not inside a git checkout",
+        "{report}"
+    );
 }
 
 #[test]

@@ -332,17 +332,29 @@ fn json(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io::Re
         "noise_k": h.noise_k,
         "spec_changed": h.spec_changed,
         "notes": notes_json(&h.notes),
-        "current": {
-            "commit": h.current.git.as_ref().map(|g| g.commit.clone()),
-            "dirty": h.current.git.as_ref().map(|g| g.dirty),
-            "machine": format!("{}; {}", h.current.cpu, h.current.os),
-            "sweep_version": h.current.sweep_version,
-        },
+        "current": current_json(h.current),
         "baseline": baseline_json(h.baseline_file, p),
         "metrics": metrics,
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// Returns the JSON of where this run ran (`GateHeader::current`): its commit and whether the
+/// checkout was dirty, `null` without one, and then `no_commit`, why it has none, as the text
+/// report's "this run" line says it ("not inside a git checkout", "git could not be run:
+/// REASON", ...; absent with a commit, or where the record does not say).
+fn current_json(r: &RunRecord) -> serde_json::Value {
+    let mut current = json!({
+        "commit": r.git.as_ref().map(|g| g.commit.clone()),
+        "dirty": r.git.as_ref().map(|g| g.dirty),
+        "machine": format!("{}; {}", r.cpu, r.os),
+        "sweep_version": r.sweep_version,
+    });
+    if let (None, Some(why), Some(fields)) = (&r.git, &r.no_commit, current.as_object_mut()) {
+        fields.insert("no_commit".into(), why.to_string().into());
+    }
+    current
 }
 
 /// Returns the JSON of a baseline's file and where it was recorded, as both JSON reports give it.
@@ -652,6 +664,41 @@ mod tests {
             "experiment file's commit unknown (git refused the folder: detected dubious \
              ownership), sweep 0.1.0, on x, 2 cores; linux"
         );
+    }
+
+    #[test]
+    fn issue_the_json_report_says_why_this_run_has_no_commit() {
+        let record = |git, no_commit| RunRecord {
+            git,
+            no_commit,
+            sweep_version: "0.1.0".into(),
+            cpu: "x, 2 cores".into(),
+            os: "linux".into(),
+            ..RunRecord::default()
+        };
+        let outside = current_json(&record(None, Some(NoCommit::OutsideCheckout)));
+        assert_eq!(
+            outside,
+            json!({
+                "commit": null,
+                "dirty": null,
+                "no_commit": "not inside a git checkout",
+                "machine": "x, 2 cores; linux",
+                "sweep_version": "0.1.0",
+            })
+        );
+        let refused = current_json(&record(None, Some(NoCommit::GitRefused("dubious".into()))));
+        assert_eq!(refused["no_commit"], "git refused the folder: dubious");
+        // With a commit, or a record that does not say, there is no reason to give.
+        let git = store::GitState {
+            commit: "d7a3149046d9".into(),
+            dirty: false,
+            diff: String::new(),
+        };
+        let committed = current_json(&record(Some(git), None));
+        assert_eq!(committed["commit"], "d7a3149046d9");
+        assert!(committed.get("no_commit").is_none(), "{committed}");
+        assert!(current_json(&record(None, None)).get("no_commit").is_none());
     }
 
     #[test]
