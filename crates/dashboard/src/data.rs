@@ -648,6 +648,7 @@ mod tests {
     fn a_run_record_that_does_not_read_is_left_out_with_why_and_other_errors_are_the_stores() {
         let newer = store::Error::RecordVersion {
             what: "run record",
+            experiment: None,
             version: 99,
         };
         let left_out = readable_record("x", Err(newer)).map_err(|e| e.to_string());

@@ -140,10 +140,12 @@ pub enum Error {
     },
     /// A record was written by a newer Sweep, in a record version this one does not know. The
     /// message says which versions this one reads (`VERSIONS_READ`) and which Sweep to use.
-    #[error("{}", record_version_text(what, *version))]
+    #[error("{}", record_version_text(what, experiment.as_deref(), *version))]
     RecordVersion {
         /// The kind of record, e.g. `trial record`.
         what: &'static str,
+        /// The experiment the record belongs to, where the reader knows it.
+        experiment: Option<String>,
         /// The version found.
         version: u32,
     },
@@ -260,7 +262,7 @@ const VERSIONS_READ: [(&str, u32); 5] = [
 
 /// The message of `Error::RecordVersion`: the record, its version, the versions this build
 /// reads, and, for a version past them, that a newer Sweep wrote it and is the one to read it.
-fn record_version_text(what: &str, version: u32) -> String {
+fn record_version_text(what: &str, experiment: Option<&str>, version: u32) -> String {
     let newest = VERSIONS_READ
         .iter()
         .find(|(kind, _)| *kind == what)
@@ -269,6 +271,10 @@ fn record_version_text(what: &str, version: u32) -> String {
         Some(1) => "version 1".to_string(),
         Some(newest) => format!("versions 1 to {newest}"),
         None => "other versions".to_string(),
+    };
+    let what = match experiment {
+        Some(name) => format!("{what} of experiment `{name}`"),
+        None => what.to_string(),
     };
     if newest.is_some_and(|newest| version > newest) {
         format!(
@@ -338,15 +344,17 @@ mod tests {
     fn a_newer_record_says_which_versions_this_sweep_reads_and_which_sweep_wrote_it() {
         let newer = Error::RecordVersion {
             what: "run record",
+            experiment: Some("digits".into()),
             version: 5,
         };
         assert_eq!(
             newer.to_string(),
-            "run record has version 5, but this sweep reads versions 1 to 4: a newer sweep \
+            "run record of experiment `digits` has version 5, but this sweep reads versions 1 to 4: a newer sweep \
              wrote it; read it with that sweep or a later one"
         );
         let one = Error::RecordVersion {
             what: "trial record",
+            experiment: None,
             version: 2,
         };
         assert_eq!(
@@ -356,6 +364,7 @@ mod tests {
         );
         let zero = Error::RecordVersion {
             what: "run record",
+            experiment: None,
             version: 0,
         };
         assert_eq!(
@@ -390,7 +399,7 @@ mod tests {
             assert!(
                 matches!(
                     version(newest + 1),
-                    Err(Error::RecordVersion { what: w, version: v }) if w == what && v == newest + 1
+                    Err(Error::RecordVersion { what: w, version: v, .. }) if w == what && v == newest + 1
                 ),
                 "{kind} {}",
                 newest + 1

@@ -147,6 +147,7 @@ pub(crate) fn decode_experiment(bytes: &[u8]) -> Result<ExperimentInfo> {
         1 => Ok(from_json::<ExperimentRecordV1>(WHAT, bytes)?.into()),
         version => Err(Error::RecordVersion {
             what: WHAT,
+            experiment: None,
             version,
         }),
     }
@@ -164,6 +165,7 @@ pub(crate) fn decode_trial(bytes: &[u8]) -> Result<Trial> {
         1 => Ok(from_json::<TrialRecordV1>(WHAT, bytes)?.into()),
         version => Err(Error::RecordVersion {
             what: WHAT,
+            experiment: None,
             version,
         }),
     }

@@ -290,7 +290,14 @@ impl Store {
     ) -> Result<Option<T>> {
         let id = self.experiment_id(experiment)?;
         match tree.get(id.to_bytes()).map_err(storage)? {
-            Some(bytes) => decode(&bytes).map(Some),
+            Some(bytes) => decode(&bytes).map(Some).map_err(|e| match e {
+                Error::RecordVersion { what, version, .. } => Error::RecordVersion {
+                    what,
+                    experiment: Some(experiment.to_string()),
+                    version,
+                },
+                e => e,
+            }),
             None => Ok(None),
         }
     }

@@ -1826,6 +1826,7 @@ fn issue_importance_where_no_parameter_beats_chance_says_so() {
 fn a_run_record_this_version_cannot_read_is_said_on_the_experiments_page() {
     let newer = store::Error::RecordVersion {
         what: "run record",
+        experiment: None,
         version: 99,
     };
     let d = data(8).with_record_problem(Some(newer.to_string()));

@@ -79,6 +79,7 @@ pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
         1..=4 => Ok(from_json::<RunRecordV1>(WHAT, bytes)?.into()),
         version => Err(Error::RecordVersion {
             what: WHAT,
+            experiment: None,
             version,
         }),
     }

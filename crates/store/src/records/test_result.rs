@@ -45,6 +45,7 @@ pub(crate) fn decode_test_result(bytes: &[u8]) -> Result<TestResult> {
         }
         version => Err(Error::RecordVersion {
             what: WHAT,
+            experiment: None,
             version,
         }),
     }

@@ -50,6 +50,7 @@ pub(crate) fn decode_warm_start(bytes: &[u8]) -> Result<WarmStarted> {
         }
         version => Err(Error::RecordVersion {
             what: WHAT,
+            experiment: None,
             version,
         }),
     }

@@ -1036,3 +1036,17 @@ fn an_experiment_is_created_with_its_warm_start_and_run_record_or_not_at_all() {
         Timestamp(2)
     );
 }
+
+#[test]
+fn issue_a_record_of_a_newer_sweep_names_its_experiment() {
+    let store = Store::temporary().unwrap();
+    store.create_experiment(&info("digits", 0)).unwrap();
+    store
+        .put_one(&store.run_records, "digits", br#"{"v":99}"#.to_vec())
+        .unwrap();
+    let error = store.run_record("digits").unwrap_err().to_string();
+    assert!(
+        error.starts_with("run record of experiment `digits` has version 99, but this sweep reads"),
+        "{error}"
+    );
+}
