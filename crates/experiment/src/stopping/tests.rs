@@ -99,6 +99,16 @@ fn rules_that_never_act_before_the_last_epoch_are_noted() {
           nothing, and every trial numbered k goes to bracket k mod 3; set `max_iter` to 3"
         ]
     );
+    // A written `max_iter` (here with `s`, from which `min_iter` is worked back) is quoted as
+    // written, and its `s` is not said.
+    assert_eq!(
+        notes("train: {epochs: 3}\nearly_terminate: {type: hyperband, max_iter: 9, s: 2}\n"),
+        [
+            "the pruner stops only some trials early: `max_iter: 9` lies past the 3 epochs a \
+          trial trains, so 2 of its 3 brackets have no rung before the last epoch and prune \
+          nothing, and every trial numbered k goes to bracket k mod 3; set `max_iter` to 3"
+        ]
+    );
     // Hyperband's own last bracket runs its trials to the end; brackets past the epochs are
     // noted.
     assert!(notes("train: {epochs: 27}\npruner: {type: hyperband}\n").is_empty());
