@@ -83,7 +83,7 @@ pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, S
 pub use spec::{
     objectives_label, CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping,
     ExperimentSpec, ImageShape, Located, MetricSpec, MissingValues, ModelKind, ModelSpec,
-    Normalize, Origin, SplitSpec, Stopped, Task, MAX_PARALLEL, MISSING_MARKERS,
+    Normalize, Origin, SplitSpec, Stopped, Task, WandbHyperband, MAX_PARALLEL, MISSING_MARKERS,
 };
 pub use standing::FrontStanding;
 pub use time::{format_duration, parse_duration};

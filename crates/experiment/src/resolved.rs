@@ -64,7 +64,7 @@ impl ExperimentSpec {
             enqueue,
             warm_start,
             // How the pruner was written changes nothing it does.
-            wandb_pruner: _,
+            wandb_hyperband: _,
             metric_locations: _,
             source: _,
         } = self;

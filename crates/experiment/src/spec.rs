@@ -219,6 +219,19 @@ impl Stopped {
 /// it; more go to agents on other machines.
 pub const MAX_PARALLEL: u32 = 1024;
 
+/// What a Hyperband pruner written as W&B's `early_terminate:` writes beyond the settings its
+/// `PrunerSpec::Hyperband` holds, which no longer tell a written `max_iter` or `s` from a
+/// derived or default one: the notes on the pruner say a `max_iter` the file does not write as
+/// derived from the `s` it writes (`ExperimentSpec::idle_stopping`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WandbHyperband {
+    /// The `s` the file writes (W&B's `max_iter` is `min_iter * eta^s`); `None` where it writes
+    /// none, so that W&B's default of 3 derives `max_iter` from `min_iter`.
+    pub s: Option<u32>,
+    /// Whether the file writes `max_iter`; where it does not, `max_iter` is `min_iter * eta^s`.
+    pub max_iter_written: bool,
+}
+
 /// A validated experiment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExperimentSpec {
@@ -270,9 +283,10 @@ pub struct ExperimentSpec {
     pub enqueue: Vec<Params>,
     /// The other experiment whose trials the sampler learns from (`warm_start:`), if any.
     pub warm_start: Option<WarmStart>,
-    /// Whether the pruner was written as W&B's `early_terminate:`, so that what is said of it
-    /// names W&B's keys (`min_iter`, `max_iter`, `eta`).
-    pub wandb_pruner: bool,
+    /// How the pruner was written where it was written as W&B's `early_terminate:`, so that
+    /// what is said of it names W&B's keys (`min_iter`, `max_iter`, `eta`) and says a
+    /// `max_iter` the file does not write as derived; `None` for a `pruner:` block or none.
+    pub wandb_hyperband: Option<WandbHyperband>,
     /// Where the metric names are written, by field (`metric.name`, `metric[1].name`,
     /// `train.early_stopping.metric`, `constraints.NAME`, `gate.metrics.NAME`), for what is
     /// found wrong with them once the data is read.

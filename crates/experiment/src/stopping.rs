@@ -3,7 +3,9 @@
 //! patience no trial can run out of. Such a file runs every trial to its end while it reads as
 //! if it saved epochs, so `sweep validate` and `sweep run` say so in a note.
 
-use crate::{Distribution, ExperimentSpec, Knob, KnobDefault, ParamValue, PrunerSpec};
+use crate::{
+    Distribution, ExperimentSpec, Knob, KnobDefault, ParamValue, PrunerSpec, WandbHyperband,
+};
 
 /// Returns the most epochs a trial can train: the largest value a `searched` `epochs` can take,
 /// else the `fixed` one, else the knob's default. Hyperband's `max_resource` defaults to it.
@@ -52,12 +54,9 @@ impl ExperimentSpec {
         let mut notes: Vec<String> = self
             .pruner
             .idle_note(epochs, trials)
-            .map(|note| {
-                if self.wandb_pruner {
-                    self.wandb_derived(&wandb_names(&note))
-                } else {
-                    note
-                }
+            .map(|note| match &self.wandb_hyperband {
+                Some(written) => self.wandb_derived(&wandb_names(&note), written),
+                None => note,
             })
             .into_iter()
             .collect();
@@ -112,11 +111,11 @@ impl ExperimentSpec {
 }
 
 impl ExperimentSpec {
-    /// Returns `note` (on a pruner written as W&B's `early_terminate:`) with the `max_iter` it
-    /// quotes said as derived where the file does not write it: W&B's `min_iter * eta^s`, with
-    /// `s` as the file writes it, or its default of 3 where `s` is not written either, and held
-    /// at `u32::MAX` where it would pass it (`s: 1000`).
-    fn wandb_derived(&self, note: &str) -> String {
+    /// Returns `note` (on a pruner written as W&B's `early_terminate:`, as `written` says) with
+    /// the `max_iter` it quotes said as derived where the file does not write it: W&B's
+    /// `min_iter * eta^s`, with `s` as the file writes it, or its default of 3 where `s` is not
+    /// written either, and held at `u32::MAX` where it would pass it (`s: 1000`).
+    fn wandb_derived(&self, note: &str, written: &WandbHyperband) -> String {
         let PrunerSpec::Hyperband {
             min_resource,
             max_resource,
@@ -126,13 +125,12 @@ impl ExperimentSpec {
         else {
             return note.to_string();
         };
-        let written = crate::yaml::early_terminate_written(&self.source);
-        if written.iter().any(|(k, _)| k == "max_iter") {
+        if written.max_iter_written {
             return note.to_string();
         }
         // `max_iter` is `min_iter * eta^s` here, held at the largest count it can be.
-        let s_said = match written.iter().find(|(k, _)| k == "s") {
-            Some((_, s)) => format!("`s: {s}`"),
+        let s_said = match written.s {
+            Some(s) => format!("`s: {s}`"),
             None => "W&B's default `s: 3`, as the file gives none".to_string(),
         };
         let capped = if *max_resource == u32::MAX {

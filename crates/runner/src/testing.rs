@@ -126,7 +126,7 @@ pub(crate) fn spec(run_cap: u32, source: &str) -> ExperimentSpec {
         gate: None,
         enqueue: Vec::new(),
         warm_start: None,
-        wandb_pruner: false,
+        wandb_hyperband: None,
         metric_locations: std::collections::BTreeMap::new(),
         source: source.into(),
     }

@@ -29,7 +29,6 @@ mod whole_bounds;
 
 use std::path::Path;
 
-pub(crate) use pruner::early_terminate_written;
 pub(crate) use whole_bounds::whole_bound_notes;
 
 use crate::{
@@ -306,18 +305,24 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         (Some(m), Some(n)) => sampler::settings(d, m, n),
         (m, _) => m,
     };
-    let pruner = match (block("pruner"), block("early_terminate")) {
+    let (pruner, wandb_hyperband) = match (block("pruner"), block("early_terminate")) {
         (Some(_), Some(n)) => {
             d.error(
                 n.pos,
                 "early_terminate",
                 "give either `pruner:` or W&B's `early_terminate:`, not both",
             );
-            None
+            (None, None)
         }
-        (Some(n), None) => pruner::pruner(d, n, "pruner", most_epochs(&fixed, &searched)),
-        (None, Some(n)) => pruner::early_terminate(d, n),
-        (None, None) => Some(PrunerSpec::None),
+        (Some(n), None) => (
+            pruner::pruner(d, n, "pruner", most_epochs(&fixed, &searched)),
+            None,
+        ),
+        (None, Some(n)) => match pruner::early_terminate(d, n) {
+            Some((pruner, written)) => (Some(pruner), Some(written)),
+            None => (None, None),
+        },
+        (None, None) => (Some(PrunerSpec::None), None),
     };
     let constraints =
         block("constraints").map_or(Some(Vec::new()), |n| constraints::constraints(d, n));
@@ -404,7 +409,7 @@ fn document(d: &mut Decoder, root: &Node, text: &str, file: &Path) -> Option<Exp
         gate: gate?,
         enqueue: enqueue?,
         warm_start: warm_start?,
-        wandb_pruner: block("early_terminate").is_some(),
+        wandb_hyperband,
         metric_locations: d
             .located
             .iter()

@@ -11,7 +11,7 @@
 //! early_terminate: {type: hyperband, min_iter: 3, eta: 3}     # W&B's shape
 //! ```
 
-use crate::PrunerSpec;
+use crate::{PrunerSpec, WandbHyperband};
 
 use super::blocks::count;
 use super::decoder::Decoder;
@@ -278,34 +278,15 @@ pub(super) fn other_type(written: &str) -> Option<(&'static str, &'static str)> 
         .map(|(_, ours, whose)| (*ours, *whose))
 }
 
-/// Returns the keys written in the `early_terminate:` mapping of the spec `text` (which a
-/// parsed spec's pruner no longer tells apart from the values they default to), each with its
-/// value as written (empty for one that is no scalar); empty where it has none.
-pub(crate) fn early_terminate_written(text: &str) -> Vec<(String, String)> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(root) = super::tree::read(text).0 else {
-        return Vec::new();
-    };
-    match root.get("early_terminate").map(|n| &n.kind) {
-        Some(Kind::Map(entries)) => entries
-            .iter()
-            .map(|e| {
-                let value = match &e.value.kind {
-                    Kind::Scalar { text, .. } => text.clone(),
-                    _ => String::new(),
-                };
-                (e.key.clone(), value)
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// Reads W&B's `early_terminate: {type: hyperband, min_iter | max_iter + s, eta, strict}`.
 ///
 /// W&B stops a run at each bracket `min_iter * eta^k` when it is behind the others there; that
-/// is our Hyperband with brackets up to `max_iter` (default `min_iter * eta^3`).
-pub(super) fn early_terminate(d: &mut Decoder, node: &Node) -> Option<PrunerSpec> {
+/// is our Hyperband with brackets up to `max_iter` (default `min_iter * eta^3`). Returns it with
+/// the `s` and `max_iter` the file writes, which the notes on it say.
+pub(super) fn early_terminate(
+    d: &mut Decoder,
+    node: &Node,
+) -> Option<(PrunerSpec, WandbHyperband)> {
     let path = "early_terminate";
     let f = d.fields(
         node,
@@ -364,12 +345,18 @@ pub(super) fn early_terminate(d: &mut Decoder, node: &Node) -> Option<PrunerSpec
         }
     };
     ordered(d, f.pos, path, min_resource, max_resource)?;
-    Some(PrunerSpec::Hyperband {
-        min_resource,
-        max_resource,
-        reduction_factor: eta,
-        strict,
-    })
+    Some((
+        PrunerSpec::Hyperband {
+            min_resource,
+            max_resource,
+            reduction_factor: eta,
+            strict,
+        },
+        WandbHyperband {
+            s,
+            max_iter_written: max_iter.is_some(),
+        },
+    ))
 }
 
 /// Returns how `node` is written when it leaves a setting to be worked out (Optuna's

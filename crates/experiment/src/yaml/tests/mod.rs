@@ -258,7 +258,7 @@ fn the_example_parses_into_the_spec_it_describes() {
         gate: None,
         enqueue: Vec::new(),
         warm_start: None,
-        wandb_pruner: false,
+        wandb_hyperband: None,
         metric_locations: [
             ("metric.name".to_string(), at(7, 16)),
             ("train.early_stopping.metric".to_string(), at(16, 28)),

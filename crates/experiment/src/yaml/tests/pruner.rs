@@ -2,7 +2,7 @@
 //! resource taken from the epochs a trial can train, and the errors.
 
 use super::{check, parse_ok, BASE};
-use crate::PrunerSpec;
+use crate::{PrunerSpec, WandbHyperband};
 
 /// Checks that each snippet, added to a valid base, parses to its pruner; reports every
 /// mismatch at once.
@@ -137,6 +137,39 @@ fn wandb_early_terminate_is_hyperband() {
             hyperband(2, 16, 2),
         ),
     ]);
+}
+
+#[test]
+fn wandb_early_terminate_carries_the_s_and_max_iter_it_writes() {
+    let written = |snippet: &str| parse_ok(&format!("{BASE}{snippet}")).wandb_hyperband;
+    let wandb = |s: Option<u32>, max_iter_written: bool| {
+        Some(WandbHyperband {
+            s,
+            max_iter_written,
+        })
+    };
+    assert_eq!(
+        written("early_terminate: {type: hyperband, min_iter: 3}\n"),
+        wandb(None, false)
+    );
+    assert_eq!(
+        written("early_terminate: {type: hyperband, min_iter: 1, s: 2}\n"),
+        wandb(Some(2), false)
+    );
+    assert_eq!(
+        written("early_terminate: {type: hyperband, max_iter: 27, s: 2}\n"),
+        wandb(Some(2), true)
+    );
+    assert_eq!(
+        written("early_terminate: {type: hyperband, min_iter: 2, max_iter: 16}\n"),
+        wandb(None, true)
+    );
+    // Written as ours, the pruner carries nothing of W&B's.
+    assert_eq!(
+        written("pruner: {type: hyperband, min_resource: 3}\n"),
+        None
+    );
+    assert_eq!(written(""), None);
 }
 
 #[test]
