@@ -186,14 +186,17 @@ impl Reader {
 
     /// Returns the experiment's run record (the absolute path of its file, the trials side by
     /// side it ran with, ...), if it has one that reads: one that does not (a newer Sweep wrote
-    /// it) is left out, as the experiment's page says (`ExperimentData::record_problem`).
+    /// it) is left out, as the experiment's page says (`ExperimentData::unreadable`).
     pub(crate) fn run_record(&self, experiment: &str) -> Result<Option<RunRecord>> {
-        Ok(readable_record(experiment, self.store.run_record(experiment))?.unwrap_or_default())
+        let read = self.store.run_record(experiment);
+        Ok(readable_record(RUN_RECORD, experiment, read)?.unwrap_or_default())
     }
 
-    /// Returns the experiment's test-split result, once measured.
+    /// Returns the experiment's test-split result, once measured and if it reads: one that does
+    /// not (a newer Sweep wrote it) is left out, as the experiment's page says.
     pub(crate) fn test_result(&self, experiment: &str) -> Result<Option<TestResult>> {
-        Ok(self.store.test_result(experiment)?)
+        let read = self.store.test_result(experiment);
+        Ok(readable_record(TEST_RESULT, experiment, read)?.unwrap_or_default())
     }
 
     /// Returns where trial `id` of the experiment has its checkpoint, for `sweep predict`:
@@ -209,7 +212,7 @@ impl Reader {
         };
         Ok(match (here, followed) {
             (CheckpointAt::Nowhere, Some(agents)) => {
-                let tested = self.store.test_result(experiment)?;
+                let tested = self.test_result(experiment)?;
                 if tested.is_some_and(|t| t.trial == id) {
                     CheckpointAt::EveryAgent
                 } else {
@@ -298,11 +301,17 @@ impl Reader {
     fn read_after(&self, name: &str, earlier: Option<&ExperimentData>) -> Result<ExperimentData> {
         let info = self.info(name)?;
         let trials = self.store.trials(name)?;
-        let test = self.store.test_result(name)?;
-        let (record, record_problem) = match readable_record(name, self.store.run_record(name))? {
-            Ok(record) => (record, None),
-            Err(problem) => (None, Some(problem)),
-        };
+        let mut unreadable = BTreeMap::new();
+        let test = left_out(
+            &mut unreadable,
+            TEST_RESULT,
+            readable_record(TEST_RESULT, name, self.store.test_result(name))?,
+        );
+        let record = left_out(
+            &mut unreadable,
+            RUN_RECORD,
+            readable_record(RUN_RECORD, name, self.store.run_record(name))?,
+        );
         // A snapshot without one reads again: the record is written just after the
         // experiment's, and an absent one costs a key lookup.
         let kept = earlier
@@ -310,13 +319,18 @@ impl Reader {
             .and_then(|e| e.warm_start.clone());
         let warm = match kept {
             Some(warm) => Some(warm),
-            None => self.store.warm_start(name)?.map(Arc::new),
+            None => left_out(
+                &mut unreadable,
+                WARM_START,
+                readable_record(WARM_START, name, self.store.warm_start(name))?,
+            )
+            .map(Arc::new),
         };
         Ok(ExperimentData::new(info, trials)
             .with_test(test)
             .with_warm_start(warm)
             .with_record(record.as_ref())
-            .with_record_problem(record_problem))
+            .with_unreadable(unreadable))
     }
 
     /// Returns what the sweep running experiment `name` in this process says of it now; nothing
@@ -379,10 +393,11 @@ pub(crate) struct ExperimentData {
     /// Why the stored spec does not read with this version, when it does not (`spec` is then
     /// `None`, and the pages say what that leaves out: `view::spec_notice`).
     pub(crate) spec_problem: Option<String>,
-    /// Why the run record does not read with this version, when it does not (a newer Sweep
-    /// wrote it): the experiment is shown without it, and its page says so
+    /// Why each of its records that does not read with this version does not (a newer Sweep
+    /// wrote it, or its bytes do not decode), by the store's name of its kind (`RUN_RECORD`,
+    /// `TEST_RESULT`, `WARM_START`): the experiment is shown without them, and its page says so
     /// (`view::record_notice`).
-    pub(crate) record_problem: Option<String>,
+    pub(crate) unreadable: BTreeMap<&'static str, String>,
     /// Every trial, by id.
     pub(crate) trials: Vec<Trial>,
     /// The best trial's metrics on the test split, once measured (after the sweep).
@@ -434,7 +449,7 @@ impl ExperimentData {
             info,
             spec,
             spec_problem,
-            record_problem: None,
+            unreadable: BTreeMap::new(),
             trials,
             test: None,
             warm_start: None,
@@ -468,9 +483,12 @@ impl ExperimentData {
         self
     }
 
-    /// Returns the snapshot with why its run record does not read, when it does not.
-    pub(crate) fn with_record_problem(mut self, problem: Option<String>) -> ExperimentData {
-        self.record_problem = problem;
+    /// Returns the snapshot with why each of its records that does not read does not, by kind.
+    pub(crate) fn with_unreadable(
+        mut self,
+        unreadable: BTreeMap<&'static str, String>,
+    ) -> ExperimentData {
+        self.unreadable = unreadable;
         self
     }
 
@@ -607,27 +625,47 @@ fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {
     })
 }
 
-/// Returns the run record of experiment `name` as `read` from the store, or, where it does not
-/// read with this version (a newer Sweep wrote it, in a record version this one does not know,
-/// or its bytes do not decode), why (logged): the experiment is shown without it, rather than
-/// fail every page that reads it, and `sweep serve` with it. Any other error is the store's.
-fn readable_record(
+/// The store's name of an experiment's run record (`store::Error`'s `what`).
+pub(crate) const RUN_RECORD: &str = "run record";
+/// The store's name of an experiment's test-split result.
+pub(crate) const TEST_RESULT: &str = "test result";
+/// The store's name of the trials an experiment took from another (`warm_start:`).
+pub(crate) const WARM_START: &str = "warm start";
+
+/// Returns the record of kind `what` (`RUN_RECORD`, `TEST_RESULT`, `WARM_START`) of experiment
+/// `name` as `read` from the store, or, where it does not read with this version (a newer Sweep
+/// wrote it, in a record version this one does not know, or its bytes do not decode), why
+/// (logged): the experiment is shown without it, rather than fail every page that reads it, and
+/// `sweep serve` with it. Any other error, a record of another kind's included, is the store's.
+fn readable_record<T>(
+    what: &'static str,
     name: &str,
-    read: store::Result<Option<RunRecord>>,
-) -> Result<std::result::Result<Option<RunRecord>, String>> {
+    read: store::Result<Option<T>>,
+) -> Result<std::result::Result<Option<T>, String>> {
     match read {
         Ok(record) => Ok(Ok(record)),
         Err(
-            e @ (store::Error::RecordVersion { .. }
-            | store::Error::Corrupt {
-                what: "run record", ..
-            }),
-        ) => {
-            tracing::debug!(experiment = %name, error = %e, "run record does not read; left out");
+            e @ (store::Error::RecordVersion { what: kind, .. }
+            | store::Error::Corrupt { what: kind, .. }),
+        ) if kind == what => {
+            tracing::debug!(experiment = %name, error = %e, "{what} does not read; left out");
             Ok(Err(e.to_string()))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Returns the record `read` by `readable_record`, or `None` where it does not read, with why
+/// kept in `unreadable` under its kind, `what`.
+fn left_out<T>(
+    unreadable: &mut BTreeMap<&'static str, String>,
+    what: &'static str,
+    read: std::result::Result<Option<T>, String>,
+) -> Option<T> {
+    read.unwrap_or_else(|problem| {
+        unreadable.insert(what, problem);
+        None
+    })
 }
 
 /// Returns the spec parsed from the stored YAML, or why it does not read with this version
@@ -651,7 +689,8 @@ mod tests {
             experiment: None,
             version: 99,
         };
-        let left_out = readable_record("x", Err(newer)).map_err(|e| e.to_string());
+        let left_out =
+            readable_record::<RunRecord>(RUN_RECORD, "x", Err(newer)).map_err(|e| e.to_string());
         assert_eq!(
             left_out,
             Ok(Err(
@@ -664,14 +703,68 @@ mod tests {
             what: "run record",
             detail: "expected value at line 1 column 1".into(),
         };
-        assert!(matches!(readable_record("x", Err(damaged)), Ok(Err(_))));
+        assert!(matches!(
+            readable_record::<RunRecord>(RUN_RECORD, "x", Err(damaged)),
+            Ok(Err(_))
+        ));
         // The store's own failures still fail the page.
         let database = store::Error::Corrupt {
             what: "database file",
             detail: "sled detected corruption".into(),
         };
-        assert!(readable_record("x", Err(database)).is_err());
-        assert!(matches!(readable_record("x", Ok(None)), Ok(Ok(None))));
+        assert!(readable_record::<RunRecord>(RUN_RECORD, "x", Err(database)).is_err());
+        assert!(matches!(
+            readable_record::<RunRecord>(RUN_RECORD, "x", Ok(None)),
+            Ok(Ok(None))
+        ));
+    }
+
+    #[test]
+    fn a_test_result_or_warm_start_that_does_not_read_is_left_out_and_another_kinds_is_not() {
+        let newer = |what: &'static str| store::Error::RecordVersion {
+            what,
+            experiment: Some("digits".into()),
+            version: 2,
+        };
+        let test = readable_record::<TestResult>(TEST_RESULT, "digits", Err(newer(TEST_RESULT)));
+        assert_eq!(
+            test.map_err(|e| e.to_string()),
+            Ok(Err(
+                "test result of experiment `digits` has version 2, but this sweep reads \
+                 version 1: a newer sweep wrote it; read it with that sweep or a later one"
+                    .to_string()
+            ))
+        );
+        let damaged = store::Error::Corrupt {
+            what: WARM_START,
+            detail: "expected value at line 1 column 1".into(),
+        };
+        let warm = readable_record::<WarmStarted>(WARM_START, "digits", Err(damaged));
+        assert!(matches!(warm, Ok(Err(_))));
+        // A record of another kind is not the one asked for: the store's error, as before.
+        let trial = store::Error::RecordVersion {
+            what: "trial record",
+            experiment: None,
+            version: 9,
+        };
+        assert!(readable_record::<TestResult>(TEST_RESULT, "digits", Err(trial)).is_err());
+        assert!(
+            readable_record::<TestResult>(TEST_RESULT, "digits", Err(newer(RUN_RECORD))).is_err()
+        );
+    }
+
+    #[test]
+    fn what_does_not_read_is_kept_by_kind_and_the_rest_is_read() {
+        let mut unreadable = BTreeMap::new();
+        assert_eq!(left_out(&mut unreadable, TEST_RESULT, Ok(Some(3))), Some(3));
+        assert_eq!(
+            left_out::<u32>(&mut unreadable, WARM_START, Err("newer".into())),
+            None
+        );
+        assert_eq!(
+            unreadable,
+            BTreeMap::from([(WARM_START, "newer".to_string())])
+        );
     }
 
     #[test]

@@ -66,6 +66,14 @@ pub(super) struct ExperimentDto {
     /// answers leave out what only the record says; absent when it reads, or there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     run_record_unreadable: Option<String>,
+    /// Why its test result does not read with this version (a newer Sweep wrote it): `test`
+    /// is then absent; absent when it reads, or there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    test_result_unreadable: Option<String>,
+    /// Why its warm start does not read with this version (a newer Sweep wrote it):
+    /// `warm_start` is then absent; absent when it reads, or there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warm_start_unreadable: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -363,7 +371,9 @@ pub(super) fn experiment_dto(data: &ExperimentData, summary: &Summary) -> Experi
         epochs: None,
         search: None,
         spec_unreadable: SpecUnreadableDto::of(data),
-        run_record_unreadable: data.record_problem.clone(),
+        run_record_unreadable: data.unreadable.get(crate::data::RUN_RECORD).cloned(),
+        test_result_unreadable: data.unreadable.get(crate::data::TEST_RESULT).cloned(),
+        warm_start_unreadable: data.unreadable.get(crate::data::WARM_START).cloned(),
         range_ends: data
             .spec
             .as_ref()

@@ -561,15 +561,29 @@ pub(crate) fn spec_notice(problem: &str) -> String {
     )
 }
 
-/// Returns the notice an experiment's page shows when its run record does not read with this
+/// Returns the notice an experiment's page shows when its record of kind `what` (the store's
+/// name: `data::RUN_RECORD`, `data::TEST_RESULT`, `data::WARM_START`) does not read with this
 /// version (`problem`: the store's error, which says which versions this one reads): what the
 /// pages leave out without it, and why.
-pub(crate) fn record_notice(problem: &str) -> String {
+pub(crate) fn record_notice(what: &str, problem: &str) -> String {
+    let left_out = match what {
+        crate::data::RUN_RECORD => {
+            "what only the record says is left out here: whether the sampler's and pruner's \
+             settings changed since the run, and, in a trial's re-run command, the file's \
+             absolute path and the trials side by side the run had"
+        }
+        crate::data::TEST_RESULT => {
+            "it is left out here: the best trial's metrics on the test split are not shown"
+        }
+        crate::data::WARM_START => {
+            "it is left out here: the trials its sampler took from another experiment or a \
+             file of results are not shown"
+        }
+        _ => "it is left out here",
+    };
     format!(
-        "This experiment's run record does not read with this version of Sweep, so what only \
-         the record says is left out here: whether the sampler's and pruner's settings changed \
-         since the run, and, in a trial's re-run command, the file's absolute path and the \
-         trials side by side the run had. The record's problem: {problem}"
+        "This experiment's {what} does not read with this version of Sweep, so {left_out}. \
+         The record's problem: {problem}"
     )
 }
 

@@ -1829,7 +1829,10 @@ fn a_run_record_this_version_cannot_read_is_said_on_the_experiments_page() {
         experiment: None,
         version: 99,
     };
-    let d = data(8).with_record_problem(Some(newer.to_string()));
+    let d = data(8).with_unreadable(BTreeMap::from([(
+        crate::data::RUN_RECORD,
+        newer.to_string(),
+    )]));
     let r = ranked(&d.trials, &d.objectives(), &[]);
     let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
     let sel =
@@ -1849,4 +1852,38 @@ fn a_run_record_this_version_cannot_read_is_said_on_the_experiments_page() {
     let fine = data(8);
     let page = experiment_page(&fine, &r, (&a, Picked::default()), &sel, NOW);
     assert_eq!(page.record_notice, "");
+}
+
+#[test]
+fn a_test_result_and_a_warm_start_this_version_cannot_read_are_said_on_the_experiments_page() {
+    let newer = |what: &'static str| {
+        store::Error::RecordVersion {
+            what,
+            experiment: Some("demo".into()),
+            version: 2,
+        }
+        .to_string()
+    };
+    let d = data(8).with_unreadable(BTreeMap::from([
+        (crate::data::TEST_RESULT, newer(crate::data::TEST_RESULT)),
+        (crate::data::WARM_START, newer(crate::data::WARM_START)),
+    ]));
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let a = super::experiment_page::analysis(&d, &r, &BTreeMap::new(), NOW);
+    let sel =
+        Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
+    let page = experiment_page(&d, &r, (&a, Picked::default()), &sel, NOW);
+    assert_eq!(
+        page.record_notice,
+        "This experiment's test result does not read with this version of Sweep, so it is left \
+         out here: the best trial's metrics on the test split are not shown. The record's \
+         problem: test result of experiment `demo` has version 2, but this sweep reads \
+         version 1: a newer sweep wrote it; read it with that sweep or a later one. \
+         This experiment's warm start does not read with this version of Sweep, so it is left \
+         out here: the trials its sampler took from another experiment or a file of results are \
+         not shown. The record's problem: warm start of experiment `demo` has version 2, but \
+         this sweep reads version 1: a newer sweep wrote it; read it with that sweep or a \
+         later one"
+    );
+    assert_eq!(page.board.rows.len(), 8);
 }

@@ -102,8 +102,9 @@ pub(crate) struct ExperimentPage<'a> {
     /// That the stored spec does not read with this version, and what that leaves out
     /// (`view::spec_notice`); empty when it reads.
     pub(crate) spec_notice: String,
-    /// That the run record does not read with this version, and what that leaves out
-    /// (`view::record_notice`); empty when it reads, or there is none.
+    /// That its run record, test result or warm start does not read with this version, and
+    /// what that leaves out (`view::record_notice`, one sentence after another); empty when
+    /// each reads, or there is none.
     pub(crate) record_notice: String,
     /// The epochs the trials trained, against the most they could have (`experiment::Effort`);
     /// empty before any.
@@ -346,10 +347,11 @@ pub(crate) fn experiment_page<'a>(
             .map(super::spec_notice)
             .unwrap_or_default(),
         record_notice: data
-            .record_problem
-            .as_deref()
-            .map(super::record_notice)
-            .unwrap_or_default(),
+            .unreadable
+            .iter()
+            .map(|(what, problem)| super::record_notice(what, problem))
+            .collect::<Vec<_>>()
+            .join(". "),
         epochs: String::new(),
         pruned_at: String::new(),
         constraint_stops: constraint_stops(&data.trials, summary.pruned),
