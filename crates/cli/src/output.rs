@@ -23,7 +23,7 @@ pub(crate) use gate::{
     SPEC_CHANGED,
 };
 pub(crate) use leaderboard::{kept_in_order, leaderboard, trials_table};
-pub(crate) use record::{run_record, run_record_details};
+pub(crate) use record::{run_record, run_record_details, run_record_unreadable};
 pub(crate) use trial::{trial_card, trials_side_by_side, Shown};
 pub(crate) use trials_json::trials_json;
 

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::bail;
 use experiment::{rank_trials, ExperimentSpec, FrontStanding, Trial, TrialId, TrialOrder};
-use store::{ExperimentInfo, Store};
+use store::{ExperimentInfo, RunRecord, Store};
 
 use super::{find_experiment, open_store, parse_trial, StoreMode};
 use crate::args::{Format, ShowArgs, StoreArgs, TrialsArgs};
@@ -55,6 +55,45 @@ pub(crate) fn stored_spec(info: &ExperimentInfo, left_out: &str) -> Option<Exper
     }
 }
 
+/// What `sweep show EXPERIMENT` leaves out without a run record that does not read
+/// (`readable_run_record`).
+const LEFT_OUT_WITHOUT_RECORD: &str =
+    "its record (the Sweep, engine and device it ran with, its git commit, and whether the \
+     sampler's and pruner's settings changed since) is not shown below";
+
+/// Returns experiment `name`'s run record as `read` from the store (`None` for one run before
+/// records), or, where it does not read with this version (a newer Sweep wrote it, or its bytes
+/// do not decode), the store's error, said on standard error with what that leaves out of what
+/// the command writes, as `stored_spec` says a spec that does not read: the command goes on
+/// without it. With `details` (`--record`, which asks for the record itself) the store's error,
+/// which names the experiment and the Sweep to read it with, stops the command, as any other.
+fn readable_run_record(
+    name: &str,
+    read: store::Result<Option<RunRecord>>,
+    details: bool,
+) -> anyhow::Result<Result<Option<RunRecord>, String>> {
+    match read {
+        Ok(record) => Ok(Ok(record)),
+        Err(
+            e @ (store::Error::RecordVersion {
+                what: "run record", ..
+            }
+            | store::Error::Corrupt {
+                what: "run record", ..
+            }),
+        ) if !details => {
+            say!(
+                "note: `{}`'s run record does not read with this version of Sweep, so \
+                 {LEFT_OUT_WITHOUT_RECORD}: {}",
+                output::visible(name),
+                output::visible(&e.to_string())
+            );
+            Ok(Err(e.to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
     let trials = args.what.iter().filter(|w| w.contains('/')).count();
     match (args.what.as_slice(), trials) {
@@ -80,7 +119,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, name)?;
     let trials = store.trials(&info.name)?;
-    let record = store.run_record(&info.name)?;
+    let record = readable_run_record(&info.name, store.run_record(&info.name), args.record)?;
     let mut out = std::io::stdout().lock();
     // The stored spec names the sampler and pruner, and holds the constraints and every
     // objective: one stored by an older version that no longer parses loses them here, which
@@ -98,9 +137,14 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     if let Some(warm) = store.warm_start(&info.name)? {
         writeln!(out, "warm start  {}", warm.describe())?;
     }
-    output::run_record(&mut out, (record.as_ref(), args.record), spec.as_ref())?;
-    if let Some(record) = record.as_ref().filter(|_| args.record) {
-        output::run_record_details(&mut out, record)?;
+    match &record {
+        Ok(record) => {
+            output::run_record(&mut out, (record.as_ref(), args.record), spec.as_ref())?;
+            if let Some(record) = record.as_ref().filter(|_| args.record) {
+                output::run_record_details(&mut out, record)?;
+            }
+        }
+        Err(_) => output::run_record_unreadable(&mut out)?,
     }
     let importance: Vec<_> = objectives
         .iter()
@@ -265,4 +309,51 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_record_of_a_newer_sweep_is_left_out_of_show_unless_asked_for() {
+        let newer = || store::Error::RecordVersion {
+            what: "run record",
+            experiment: Some("digits".into()),
+            version: 99,
+        };
+        let message = "run record of experiment `digits` has version 99, but this sweep reads \
+                       versions 1 to 4: a newer sweep wrote it; read it with that sweep or a \
+                       later one";
+        let left_out =
+            readable_run_record("digits", Err(newer()), false).map_err(|e| e.to_string());
+        assert_eq!(left_out, Ok(Err(message.to_string())));
+        let damaged = store::Error::Corrupt {
+            what: "run record",
+            detail: "expected value at line 1 column 1".into(),
+        };
+        assert!(matches!(
+            readable_run_record("digits", Err(damaged), false),
+            Ok(Err(_))
+        ));
+        // `--record` asks for the record itself: the store's error stops the command.
+        let asked = readable_run_record("digits", Err(newer()), true).map(|_| ());
+        assert_eq!(asked.map_err(|e| e.to_string()), Err(message.to_string()));
+        // The store's own failures, and another record's, stop it as before.
+        let database = store::Error::Corrupt {
+            what: "database file",
+            detail: "sled detected corruption".into(),
+        };
+        assert!(readable_run_record("digits", Err(database), false).is_err());
+        let test = store::Error::RecordVersion {
+            what: "test result",
+            experiment: None,
+            version: 2,
+        };
+        assert!(readable_run_record("digits", Err(test), false).is_err());
+        assert!(matches!(
+            readable_run_record("digits", Ok(None), false),
+            Ok(Ok(None))
+        ));
+    }
 }

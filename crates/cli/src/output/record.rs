@@ -8,6 +8,17 @@ use store::{NoCommit, RunRecord};
 
 use super::visible;
 
+/// Writes the line standing for a run record that does not read with this version, in place of
+/// `run_record`'s: what it is, standard error having said why (`sweep show`'s note).
+pub(crate) fn run_record_unreadable(out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "record      not shown: it does not read with this version of Sweep (why is on standard \
+         error)"
+    )?;
+    writeln!(out)
+}
+
 /// Writes the record's summary lines, aligned with `experiment_header`'s; `spec` is the stored
 /// spec as this version reads it, whose sampler and pruner settings the header showed;
 /// `details` says whether the record's details follow (`run_record_details`).
@@ -128,6 +139,18 @@ fn short(hash: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_that_does_not_read_is_not_called_absent() {
+        let mut out = Vec::new();
+        run_record_unreadable(&mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.starts_with("record      not shown: it does not read"),
+            "{out}"
+        );
+        assert!(!out.contains("before records"), "{out}");
+    }
 
     #[test]
     fn a_dirty_tree_is_said_to_be_below_when_the_details_follow() {
