@@ -63,7 +63,8 @@ pub(crate) fn visible_path(path: &Path) -> String {
 /// `experiment::shell_quote`'s word where `visible` would show `text` as it is, else the word
 /// in ANSI-C quoting, `$'st\e[31mred'`, which bash and zsh read back as `text`: every character
 /// `visible` would escape is written as an escape that quoting understands (`\e`, `\n`,
-/// `\x01`, `\u202e`), so the command shows no control character and still names the path.
+/// `\x01`, and a character past ASCII as its UTF-8 bytes, `\xe2\x80\xae`, which every locale
+/// reads back), so the command shows no control character and still names the path.
 /// Shell-quoted and then made visible, such a word named another folder.
 pub(crate) fn shell_word(text: &str) -> String {
     use std::fmt::Write as _;
@@ -84,8 +85,13 @@ pub(crate) fn shell_word(text: &str) -> String {
             c if hidden(c) && c.is_ascii() => {
                 let _ = write!(word, "\\x{:02x}", u32::from(c));
             }
+            // Its UTF-8 bytes, not `\u`: bash expands `\u` only in a UTF-8 locale, and
+            // leaves the text `\u202e` under `LC_ALL=C`; `\xHH` reads back in every locale.
             c if hidden(c) => {
-                let _ = write!(word, "\\u{:04x}", u32::from(c));
+                let mut bytes = [0; 4];
+                for byte in c.encode_utf8(&mut bytes).as_bytes() {
+                    let _ = write!(word, "\\x{byte:02x}");
+                }
             }
             c => word.push(c),
         }
@@ -174,12 +180,21 @@ mod tests {
         assert_eq!(shell_word("st\u{1b}[31mred"), r"$'st\e[31mred'");
         assert_eq!(
             shell_word("a'b\\c\nd\t\u{7}\u{7f}\u{9b}\u{202e}é"),
-            r"$'a\'b\\c\nd\t\x07\x7f\u009b\u202eé'"
+            r"$'a\'b\\c\nd\t\x07\x7f\xc2\x9b\xe2\x80\xaeé'"
         );
         assert_eq!(shell_word("-x\u{1b}"), r"$'./-x\e'");
         for word in [shell_word("st\u{1b}[31mred"), shell_word("a\u{202e}b\n")] {
             assert!(!word.chars().any(hidden), "{word}");
             assert_eq!(visible(&word), word);
+        }
+        // bash reads the word back as the text in any locale (`\u` only in a UTF-8 one).
+        let text = "st\u{1b}\u{9b}\u{202e}é";
+        let read = std::process::Command::new("bash")
+            .args(["-c", &format!("printf %s {}", shell_word(text))])
+            .env("LC_ALL", "C")
+            .output();
+        if let Ok(read) = read {
+            assert_eq!(read.stdout, text.as_bytes());
         }
     }
 
