@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::bail;
 use experiment::{rank_trials, ExperimentSpec, FrontStanding, Trial, TrialId, TrialOrder};
-use store::{ExperimentInfo, RunRecord, Store};
+use store::{ExperimentInfo, Store, TestResult};
 
 use super::{find_experiment, open_store, parse_trial, StoreMode};
 use crate::args::{Format, ShowArgs, StoreArgs, TrialsArgs};
@@ -55,43 +55,66 @@ pub(crate) fn stored_spec(info: &ExperimentInfo, left_out: &str) -> Option<Exper
     }
 }
 
+/// The store's name of an experiment's run record (`store::Error`'s `what`).
+const RUN_RECORD: &str = "run record";
+/// The store's name of an experiment's test-split result.
+const TEST_RESULT: &str = "test result";
+/// The store's name of the trials an experiment took from another (`warm_start:`).
+const WARM_START: &str = "warm start";
+
 /// What `sweep show EXPERIMENT` leaves out without a run record that does not read
-/// (`readable_run_record`).
+/// (`readable_record`).
 const LEFT_OUT_WITHOUT_RECORD: &str =
     "its record (the Sweep, engine and device it ran with, its git commit, and whether the \
      sampler's and pruner's settings changed since) is not shown below";
 
-/// Returns experiment `name`'s run record as `read` from the store (`None` for one run before
-/// records), or, where it does not read with this version (a newer Sweep wrote it, or its bytes
-/// do not decode), the store's error, said on standard error with what that leaves out of what
-/// the command writes, as `stored_spec` says a spec that does not read: the command goes on
-/// without it. With `details` (`--record`, which asks for the record itself) the store's error,
-/// which names the experiment and the Sweep to read it with, stops the command, as any other.
-fn readable_run_record(
+/// Returns experiment `name`'s record of kind `what` (`RUN_RECORD`, `TEST_RESULT`,
+/// `WARM_START`) as `read` from the store (`None` for an experiment without one), or, where it
+/// does not read (its record version is not one this Sweep reads, as where a newer Sweep wrote
+/// it, or its bytes do not decode), the store's error, said on standard error after the
+/// experiment's name with what that leaves out of what the command writes, `left_out`, as
+/// `stored_spec` says a spec that does not read: the command goes on without it. The store's
+/// error says which record and why: the version found and the versions this one reads, and
+/// where the version is past them that a newer Sweep wrote it (not which Sweep), or what in the
+/// bytes does not decode. With `details` (`--record`, which asks for the run record itself)
+/// that error stops the command; any other error, a record of another kind's included, does.
+fn readable_record<T>(
+    what: &'static str,
     name: &str,
-    read: store::Result<Option<RunRecord>>,
+    read: store::Result<Option<T>>,
+    left_out: &str,
     details: bool,
-) -> anyhow::Result<Result<Option<RunRecord>, String>> {
+) -> anyhow::Result<Result<Option<T>, String>> {
     match read {
         Ok(record) => Ok(Ok(record)),
-        Err(
-            e @ (store::Error::RecordVersion {
-                what: "run record", ..
+        Err(e) => match unreadable_note(what, name, &e, left_out) {
+            Some(note) if !details => {
+                say!("{note}");
+                Ok(Err(e.to_string()))
             }
-            | store::Error::Corrupt {
-                what: "run record", ..
-            }),
-        ) if !details => {
-            say!(
-                "note: `{}`'s run record does not read with this version of Sweep, so \
-                 {LEFT_OUT_WITHOUT_RECORD}: {}",
-                output::visible(name),
-                output::visible(&e.to_string())
-            );
-            Ok(Err(e.to_string()))
-        }
-        Err(e) => Err(e.into()),
+            _ => Err(e.into()),
+        },
     }
+}
+
+/// The note `readable_record` writes where `error` is experiment `name`'s record of kind `what`
+/// not reading: one a newer Sweep wrote does not read with this version, damaged bytes read
+/// with none. `None` for any other error.
+fn unreadable_note(what: &str, name: &str, error: &store::Error, left_out: &str) -> Option<String> {
+    let why = match error {
+        store::Error::RecordVersion { what: kind, .. } if *kind == what => {
+            "does not read with this version of Sweep"
+        }
+        store::Error::Corrupt { what: kind, .. } if *kind == what => {
+            "is damaged (its stored bytes do not decode)"
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "note: `{}`'s {what} {why}, so {left_out}: {}",
+        output::visible(name),
+        output::visible(&error.to_string())
+    ))
 }
 
 pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
@@ -119,7 +142,27 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, name)?;
     let trials = store.trials(&info.name)?;
-    let record = readable_run_record(&info.name, store.run_record(&info.name), args.record)?;
+    let record = readable_record(
+        RUN_RECORD,
+        &info.name,
+        store.run_record(&info.name),
+        LEFT_OUT_WITHOUT_RECORD,
+        args.record,
+    )?;
+    let warm = readable_record(
+        WARM_START,
+        &info.name,
+        store.warm_start(&info.name),
+        "the trials it took from another experiment (its warm start) are not shown below",
+        false,
+    )?;
+    let test = readable_record(
+        TEST_RESULT,
+        &info.name,
+        store.test_result(&info.name),
+        "its best trial's result on the test split is not shown below",
+        false,
+    )?;
     let mut out = std::io::stdout().lock();
     // The stored spec names the sampler and pruner, and holds the constraints and every
     // objective: one stored by an older version that no longer parses loses them here, which
@@ -134,7 +177,7 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     let objectives = info.objectives(spec.as_ref());
     let best = experiment::best_trial(&trials, &objectives, constraints);
     output::experiment_header(&mut out, &info, spec.as_ref(), (&trials, best), &effort)?;
-    if let Some(warm) = store.warm_start(&info.name)? {
+    if let Ok(Some(warm)) = &warm {
         writeln!(out, "warm start  {}", warm.describe())?;
     }
     match &record {
@@ -162,7 +205,13 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         constraints,
         args.top.unwrap_or(crate::args::SHOW_TOP),
     )?;
-    super::tested::show(&mut out, &store, &info.name, best.map(|t| t.id))?;
+    super::tested::show(
+        &mut out,
+        &store,
+        &info.name,
+        test.ok().flatten(),
+        best.map(|t| t.id),
+    )?;
     Ok(Outcome::Success)
 }
 
@@ -187,6 +236,8 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
     let mut studies: BTreeMap<&str, Vec<Trial>> = BTreeMap::new();
     // Each experiment's stored spec, read (and a spec that does not read said) once.
     let mut specs: BTreeMap<&str, Option<ExperimentSpec>> = BTreeMap::new();
+    // Each experiment's test result, read (and one that does not read said) once.
+    let mut tested: BTreeMap<&str, Option<TestResult>> = BTreeMap::new();
     for text in what {
         let (name, number) = parse_trial(text)?;
         // A trial named twice is shown once, as the dashboard's compare page does.
@@ -208,7 +259,22 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
         let trial = find_trial(&store, name, number)?;
         let curves = store.all_metric_series(name, trial.id)?;
         let checkpoint = store.checkpoint_at(name, trial.id)?;
-        let test = store.test_result(name)?.filter(|r| r.trial == trial.id);
+        let test = match tested.entry(name) {
+            Entry::Occupied(read) => read.into_mut(),
+            Entry::Vacant(unread) => unread.insert(
+                readable_record(
+                    TEST_RESULT,
+                    name,
+                    store.test_result(name),
+                    "whether its trials were measured on the test split, and how they did \
+                     there, are not shown below",
+                    false,
+                )?
+                .ok()
+                .flatten(),
+            ),
+        };
+        let test = test.clone().filter(|r| r.trial == trial.id);
         // With several objectives, where it stands against the front of its experiment's trials.
         let front = match spec.as_ref().filter(|s| s.is_multi_objective()) {
             Some(spec) => {
@@ -315,6 +381,14 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
 mod tests {
     use super::*;
 
+    /// `readable_record` for a run record, as `sweep show EXPERIMENT` reads it.
+    fn readable_run_record(
+        read: store::Result<Option<store::RunRecord>>,
+        details: bool,
+    ) -> anyhow::Result<Result<Option<store::RunRecord>, String>> {
+        readable_record(RUN_RECORD, "digits", read, LEFT_OUT_WITHOUT_RECORD, details)
+    }
+
     #[test]
     fn a_run_record_of_a_newer_sweep_is_left_out_of_show_unless_asked_for() {
         let newer = || store::Error::RecordVersion {
@@ -325,35 +399,111 @@ mod tests {
         let message = "run record of experiment `digits` has version 99, but this sweep reads \
                        versions 1 to 4: a newer sweep wrote it; read it with that sweep or a \
                        later one";
-        let left_out =
-            readable_run_record("digits", Err(newer()), false).map_err(|e| e.to_string());
+        let left_out = readable_run_record(Err(newer()), false).map_err(|e| e.to_string());
         assert_eq!(left_out, Ok(Err(message.to_string())));
         let damaged = store::Error::Corrupt {
             what: "run record",
             detail: "expected value at line 1 column 1".into(),
         };
         assert!(matches!(
-            readable_run_record("digits", Err(damaged), false),
+            readable_run_record(Err(damaged), false),
             Ok(Err(_))
         ));
         // `--record` asks for the record itself: the store's error stops the command.
-        let asked = readable_run_record("digits", Err(newer()), true).map(|_| ());
+        let asked = readable_run_record(Err(newer()), true).map(|_| ());
         assert_eq!(asked.map_err(|e| e.to_string()), Err(message.to_string()));
         // The store's own failures, and another record's, stop it as before.
         let database = store::Error::Corrupt {
             what: "database file",
             detail: "sled detected corruption".into(),
         };
-        assert!(readable_run_record("digits", Err(database), false).is_err());
+        assert!(readable_run_record(Err(database), false).is_err());
         let test = store::Error::RecordVersion {
             what: "test result",
             experiment: None,
             version: 2,
         };
-        assert!(readable_run_record("digits", Err(test), false).is_err());
-        assert!(matches!(
-            readable_run_record("digits", Ok(None), false),
-            Ok(Ok(None))
-        ));
+        assert!(readable_run_record(Err(test), false).is_err());
+        assert!(matches!(readable_run_record(Ok(None), false), Ok(Ok(None))));
+    }
+
+    /// A record of kind `what` that a newer Sweep wrote, and one whose bytes do not decode.
+    fn unreadable(what: &'static str) -> [store::Error; 2] {
+        [
+            store::Error::RecordVersion {
+                what,
+                experiment: Some("digits".into()),
+                version: 99,
+            },
+            store::Error::Corrupt {
+                what,
+                detail: "expected value at line 1 column 1".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn a_test_result_or_warm_start_that_does_not_read_is_left_out_of_show() {
+        for e in unreadable(TEST_RESULT) {
+            let message = e.to_string();
+            let read = readable_record::<TestResult>(TEST_RESULT, "digits", Err(e), "x", false);
+            assert_eq!(read.map_err(|e| e.to_string()), Ok(Err(message)));
+        }
+        for e in unreadable(WARM_START) {
+            let message = e.to_string();
+            let read = readable_record::<experiment::WarmStarted>(
+                WARM_START,
+                "digits",
+                Err(e),
+                "x",
+                false,
+            );
+            assert_eq!(read.map_err(|e| e.to_string()), Ok(Err(message)));
+        }
+        // Another kind's record, or the store's own failure, still stops the command.
+        for e in unreadable(RUN_RECORD) {
+            assert!(
+                readable_record::<TestResult>(TEST_RESULT, "digits", Err(e), "x", false).is_err()
+            );
+        }
+        for e in unreadable(TEST_RESULT) {
+            let read = readable_record::<experiment::WarmStarted>(
+                WARM_START,
+                "digits",
+                Err(e),
+                "x",
+                false,
+            );
+            assert!(read.is_err());
+        }
+        let database = store::Error::Corrupt {
+            what: "database file",
+            detail: "sled detected corruption".into(),
+        };
+        assert!(
+            readable_record::<TestResult>(TEST_RESULT, "digits", Err(database), "x", false)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_damaged_record_is_not_said_to_be_of_another_version() {
+        let [newer, damaged] = unreadable(TEST_RESULT);
+        let note = |e: &store::Error| unreadable_note(TEST_RESULT, "digits", e, "it is not shown");
+        let newer = note(&newer).unwrap_or_default();
+        assert!(
+            newer.starts_with(
+                "note: `digits`'s test result does not read with this version of Sweep, so it \
+                 is not shown: test result of experiment `digits` has version 99"
+            ),
+            "{newer}"
+        );
+        let damaged = note(&damaged).unwrap_or_default();
+        assert_eq!(
+            damaged,
+            "note: `digits`'s test result is damaged (its stored bytes do not decode), so it is \
+             not shown: corrupt test result in store: expected value at line 1 column 1"
+        );
+        assert!(!damaged.contains("version"), "{damaged}");
     }
 }

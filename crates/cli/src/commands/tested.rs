@@ -57,15 +57,17 @@ pub(crate) fn after_run(
     print(&mut out, &result, Some(best))
 }
 
-/// Prints the stored test result of `experiment`, if there is one, and where a later run found
-/// a better trial than the one measured (`best`), that it awaits that run's end.
+/// Prints `experiment`'s test result as the store holds it (`stored`), if there is one, and
+/// where a later run found a better trial than the one measured (`best`), that it awaits that
+/// run's end.
 pub(crate) fn show(
     out: &mut impl Write,
     store: &Store,
     experiment: &str,
+    stored: Option<TestResult>,
     best: Option<TrialId>,
 ) -> anyhow::Result<()> {
-    if let Some(result) = store.test_result(experiment)? {
+    if let Some(result) = stored {
         let trial = store.trial(experiment, result.trial)?;
         print(out, &result, trial.as_ref())?;
         if let Some(best) = best.filter(|b| *b != result.trial) {

@@ -8,13 +8,13 @@ use store::{NoCommit, RunRecord};
 
 use super::visible;
 
-/// Writes the line standing for a run record that does not read with this version, in place of
-/// `run_record`'s: what it is, standard error having said why (`sweep show`'s note).
+/// Writes the line standing for a run record that does not read (a newer Sweep wrote it, or it
+/// is damaged), in place of `run_record`'s: what it is, standard error having said why (`sweep
+/// show`'s note).
 pub(crate) fn run_record_unreadable(out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
-        "record      not shown: it does not read with this version of Sweep (why is on standard \
-         error)"
+        "record      not shown: it does not read (why is on standard error)"
     )?;
     writeln!(out)
 }
