@@ -21,7 +21,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::flushed::FLUSHED;
-use super::name::take_exclusive;
+use super::name::{is_file_at, take_exclusive};
 use crate::error::storage;
 use crate::{Error, Result, Store};
 
@@ -167,22 +167,6 @@ impl CompactionLock {
         }
         Ok(CompactionLock { file, path })
     }
-}
-
-/// Returns whether `file` is the file at `path` (not one deleted, or replaced, since opened).
-#[cfg(unix)]
-fn is_file_at(file: &fs::File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), fs::metadata(path)) {
-        (Ok(held), Ok(there)) => held.ino() == there.ino() && held.dev() == there.dev(),
-        _ => false,
-    }
-}
-
-/// Returns whether `file` is the file at `path`: without inode numbers, whether one is there.
-#[cfg(not(unix))]
-fn is_file_at(_file: &fs::File, path: &Path) -> bool {
-    path.is_file()
 }
 
 impl Drop for CompactionLock {

@@ -104,7 +104,7 @@ impl Drop for NameLock {
 
 /// Returns whether `file` is the file at `path` (not one deleted, or replaced, since opened).
 #[cfg(unix)]
-fn is_file_at(file: &fs::File, path: &Path) -> bool {
+pub(super) fn is_file_at(file: &fs::File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (file.metadata(), fs::metadata(path)) {
         (Ok(held), Ok(there)) => held.ino() == there.ino() && held.dev() == there.dev(),
@@ -114,7 +114,7 @@ fn is_file_at(file: &fs::File, path: &Path) -> bool {
 
 /// Returns whether `file` is the file at `path`: without inode numbers, whether one is there.
 #[cfg(not(unix))]
-fn is_file_at(_file: &fs::File, path: &Path) -> bool {
+pub(super) fn is_file_at(_file: &fs::File, path: &Path) -> bool {
     path.is_file()
 }
 
