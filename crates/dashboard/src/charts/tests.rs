@@ -1721,20 +1721,12 @@ fn series_are_told_apart_by_a_symbol_as_well_as_a_colour() {
     assert!(swatch(1).contains("<polygon") && swatch(1).contains("#C88200"));
     assert!(swatch(0).contains("<circle") && swatch(0).contains("#0072B2"));
     // The orange and the sky blue darkened to 3:1 against white at least.
-    let contrast = |c: RGBColor| {
-        let lin = |v: u8| {
-            let v = f64::from(v) / 255.0;
-            if v <= 0.039_28 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        let l = 0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2);
-        1.05 / (l + 0.05)
-    };
     for c in PALETTE {
-        assert!(contrast(c) >= 3.0, "{c:?}: {}", contrast(c));
+        assert!(
+            contrast_on_white(c) >= 3.0,
+            "{c:?}: {}",
+            contrast_on_white(c)
+        );
     }
 }
 
