@@ -345,9 +345,12 @@ pub(crate) fn swatch(i: usize) -> String {
 }
 
 /// Grey for de-emphasized data (pruned trials), meant to sit behind the rest: 2.96:1 against
-/// white, so a mark that must show on its own takes a darker grey (the Pareto chart's dominated
-/// dots, the timeline's pruned bars).
+/// white, so a mark that must show on its own takes [`MARK_GREY`].
 pub(crate) const DIM: RGBColor = RGBColor(150, 150, 150);
+/// Grey for a de-emphasized mark that must show on its own (the Pareto chart's dominated dots,
+/// the timeline's pruned bars): 4.5:1 against white, where [`DIM`] is under the 3:1 such a mark
+/// needs.
+pub(crate) const MARK_GREY: RGBColor = RGBColor(118, 118, 118);
 const TEXT: RGBColor = RGBColor(40, 40, 40);
 const GRID: RGBColor = RGBColor(232, 232, 232);
 const FONT: &str = "sans-serif";

@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     legend_entry, metric_title, padded_range, render, render_marked, text_style, tick, trial_tick,
-    DrawResult, Mark, Marker, Shape, Task, GRID, PALETTE,
+    DrawResult, Mark, Marker, Shape, Task, GRID, MARK_GREY, PALETTE,
 };
 
 /// One completed trial on the chart.
@@ -31,10 +31,6 @@ pub(crate) type Axis<'a> = (&'a str, Direction);
 
 const SIZE: (u32, u32) = (1300, 520);
 const LEGEND_WIDTH: u32 = 190;
-/// The grey of a dominated trial's dot: 4.5:1 against white, as the timeline's pruned bars (the
-/// charts' dimmed grey, for pruned trials' marks meant to sit behind others, is under the 3:1 a
-/// dot that says where a trial stands needs).
-const DOMINATED: RGBColor = RGBColor(118, 118, 118);
 /// Fronts with more trials than this are drawn without trial numbers.
 const MOST_LABELS: usize = 40;
 /// An axis whose positive values span more than this ratio is drawn on a log scale.
@@ -88,7 +84,7 @@ pub(crate) fn pareto(
             .filter(|p| !p.on_front && !p.feasible)
             .map(|p| at(p))
             .collect();
-        chart.draw_series(off.iter().map(|&p| Circle::new(p, 3, DOMINATED.filled())))?;
+        chart.draw_series(off.iter().map(|&p| Circle::new(p, 3, MARK_GREY.filled())))?;
         chart.draw_series(
             broken
                 .iter()
@@ -149,7 +145,7 @@ pub(crate) fn pareto(
         legend_entry(&legend, (8, row), PALETTE[0], Marker::Dot, "on the front")?;
         if !off.is_empty() {
             row += 22;
-            legend_entry(&legend, (8, row), DOMINATED, Marker::Dot, "dominated")?;
+            legend_entry(&legend, (8, row), MARK_GREY, Marker::Dot, "dominated")?;
         }
         if !broken.is_empty() {
             row += 22;

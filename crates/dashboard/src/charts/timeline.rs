@@ -13,7 +13,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    render_marked, text_style, tick, trial_tick, Area, DrawResult, Mark, Shape, GRID, PALETTE,
+    render_marked, text_style, tick, trial_tick, Area, DrawResult, Mark, Shape, GRID, MARK_GREY,
+    PALETTE,
 };
 
 /// One trial's run on the timeline, in seconds since the first trial started.
@@ -57,10 +58,6 @@ const ENDINGS: [Ending; 5] = [
     Ending::Unknown,
 ];
 
-/// The grey of a pruned trial's bar: 4.5:1 against white (the charts' dimmed grey, for lines
-/// behind others, is 3:1 at most, too faint for a bar's outline).
-const PRUNED: RGBColor = RGBColor(118, 118, 118);
-
 /// The fewest pixels a row must have for its bar to carry its end mark, and a pruned bar to be
 /// hollow: thinner rows (more than about 110 trials) leave no room for them, and their bars
 /// are told apart by colour and by their tooltips (the legend says so), as the chart's label
@@ -72,7 +69,7 @@ impl Ending {
     fn colour(self) -> RGBColor {
         match self {
             Ending::Completed => PALETTE[0],
-            Ending::Pruned => PRUNED,
+            Ending::Pruned => MARK_GREY,
             Ending::Failed => PALETTE[3],
             Ending::Open | Ending::Unknown => PALETTE[1],
         }
