@@ -148,12 +148,7 @@ impl YAxis {
     fn tick(self, v: f64, (y0, y1): (f64, f64), digits: Option<usize>) -> String {
         match (self, digits) {
             (YAxis::Log, _) if y1.floor() - y0.ceil() >= 1.0 => {
-                let whole = v.round();
-                if (v - whole).abs() < 1e-9 {
-                    tick(10f64.powf(whole))
-                } else {
-                    String::new()
-                }
+                super::whole(v).map_or_else(String::new, |whole| tick(10f64.powf(whole)))
             }
             (_, Some(digits)) => super::significant(self.value(v), digits),
             (YAxis::Linear, None) => tick(v),

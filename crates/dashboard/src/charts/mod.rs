@@ -495,9 +495,19 @@ pub(crate) fn tick(v: f64) -> String {
     // A small non-negative number of decimals.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let decimals = (3.0 - magnitude).max(0.0) as usize;
-    let s = format!("{v:.decimals$}");
+    fixed(v, decimals)
+}
+
+/// Formats `v` with `decimals` decimals, less trailing zeros (`0.500` is `0.5`, `2.000` is `2`).
+fn fixed(v: f64, decimals: usize) -> String {
+    trim_zeros(&format!("{v:.decimals$}")).to_string()
+}
+
+/// Returns a written number less the trailing zeros of its fraction, and its point where none
+/// is left (`1.50` is `1.5`, `2.0` is `2`); one without a point is left whole (`100`).
+fn trim_zeros(s: &str) -> &str {
     if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        s.trim_end_matches('0').trim_end_matches('.')
     } else {
         s
     }
@@ -514,11 +524,7 @@ pub(crate) fn significant(v: f64, digits: usize) -> String {
     let Some((mantissa, exponent)) = exponent_form.split_once('e') else {
         return exponent_form;
     };
-    let mantissa = if mantissa.contains('.') {
-        mantissa.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        mantissa
-    };
+    let mantissa = trim_zeros(mantissa);
     let rounded: f64 = exponent_form.parse().unwrap_or(v);
     let magnitude = rounded.abs().log10().floor();
     if (-3.0..5.0).contains(&magnitude) {
@@ -528,26 +534,23 @@ pub(crate) fn significant(v: f64, digits: usize) -> String {
         let decimals = (u32::try_from(digits.saturating_sub(1)).map_or(f64::MAX, f64::from)
             - magnitude)
             .clamp(0.0, 20.0) as usize;
-        let s = format!("{rounded:.decimals$}");
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
+        fixed(rounded, decimals)
     } else {
         format!("{mantissa}e{exponent}")
     }
 }
 
-/// Formats a tick of a trial-number axis: whole numbers only. Ticks are sums of float steps
-/// (0.2 * 5 is not 1), so a whole number is one within a hair.
+/// Formats a tick of a trial-number axis: whole numbers only (those [`whole`] finds), others
+/// left empty.
 pub(crate) fn trial_tick(v: f64) -> String {
+    whole(v).map_or_else(String::new, |whole| tick(whole + 0.0))
+}
+
+/// Returns the whole number `v` is within a hair of, or `None` where it is none: ticks are
+/// sums of float steps (0.2 * 5 is not 1).
+pub(crate) fn whole(v: f64) -> Option<f64> {
     let whole = v.round();
-    if (v - whole).abs() < 1e-9 {
-        tick(whole + 0.0)
-    } else {
-        String::new()
-    }
+    ((v - whole).abs() < 1e-9).then_some(whole)
 }
 
 /// Returns a padded `(min, max)` over the finite values, or `None` when there are none.
