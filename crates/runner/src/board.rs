@@ -242,6 +242,7 @@ impl Inner {
         if above(&self.trials, end).next().is_none() {
             return self.finished_below(end);
         }
+        self.drop_unheld();
         let index = self.copy_upto(end);
         let copy = &mut self.history.copies[index];
         // Not shared (`copy_upto`), so changed in place: `make_mut` copies nothing.
@@ -254,12 +255,11 @@ impl Inner {
         }
     }
 
-    /// Drops copies beyond those kept (`drop_unheld`) and returns the index of a copy no view
-    /// holds whose first `current` trials are the finished trials numbered below `end` (all
-    /// ended: `ended_below`): the most current copy no view holds brought up to date in place,
-    /// or a new one when every copy is held.
+    /// Returns the index of a copy no view holds whose first `current` trials are the finished
+    /// trials numbered below `end` (all ended: `ended_below`): the most current copy no view
+    /// holds brought up to date in place, or a new one when every copy is held. The caller has
+    /// dropped the copies beyond those kept (`drop_unheld`) first, once per view.
     fn copy_upto(&mut self, end: u32) -> usize {
-        self.drop_unheld();
         let copies = &mut self.history.copies;
         let free = (0..copies.len())
             .filter(|&i| copies[i].free())
