@@ -566,10 +566,7 @@ impl Board {
     /// Waits until `ready` returns something, checking again whenever the board changes.
     fn wait_for<T>(&self, mut ready: impl FnMut(&mut Inner) -> Option<T>) -> Result<T, Aborted> {
         // Not `lock`: a wait changes nothing that another wait waits for.
-        let mut inner = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut inner = self.guard();
         loop {
             if inner.aborted {
                 return Err(Aborted);
@@ -597,11 +594,9 @@ impl Board {
         }
     }
 
+    /// Locks the board as a change does, counting the lock in tests (`Inner::locks`).
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        let inner = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let inner = self.guard();
         #[cfg(test)]
         let inner = {
             let mut inner = inner;
@@ -609,6 +604,14 @@ impl Board {
             inner
         };
         inner
+    }
+
+    /// Locks the board, uncounted (the waits' lock: `wait_for`), going on past a poisoned lock
+    /// as every lock of the board does.
+    fn guard(&self) -> MutexGuard<'_, Inner> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
