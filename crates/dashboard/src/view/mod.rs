@@ -358,45 +358,45 @@ impl ListQuery {
     /// (`sort`, `dir`, `per_page`, where asked, and each ticked experiment's `e`), as name and
     /// value: the filter form's hidden inputs.
     pub(crate) fn kept_parts(&self) -> Vec<(&'static str, String)> {
+        self.parts(None)
+    }
+
+    /// Returns the list's address at page `page`, keeping the filter, the sort, the rows per
+    /// page asked for and the experiments ticked for comparing.
+    pub(crate) fn href(&self, page: u32) -> String {
+        let parts: Vec<String> = self
+            .parts(Some(page))
+            .iter()
+            .map(|(key, value)| format!("{key}={}", format::url_part(value)))
+            .collect();
+        match parts.is_empty() {
+            true => "/".to_string(),
+            false => format!("/?{}", parts.join("&")),
+        }
+    }
+
+    /// Returns the query's parts, as name and value, in the address's order: the filter (where
+    /// not empty), `sort` and `dir` (where asked), the page (past the first), `per_page` (where
+    /// asked) and each ticked experiment's `e`; with `page` `None`, those but the filter and
+    /// the page, which the filter form sets itself.
+    fn parts(&self, page: Option<u32>) -> Vec<(&'static str, String)> {
         let mut parts = Vec::new();
+        if page.is_some() && !self.q.is_empty() {
+            parts.push(("q", self.q.clone()));
+        }
         if self.sort_asked {
             let dir = if self.descending { "desc" } else { "asc" };
             parts.push(("sort", self.sort.name().to_string()));
             parts.push(("dir", dir.to_string()));
+        }
+        if let Some(page) = page.filter(|&page| page > 1) {
+            parts.push(("page", page.to_string()));
         }
         if let Some(n) = self.per_page_asked {
             parts.push(("per_page", n.to_string()));
         }
         parts.extend(self.picked.iter().map(|name| ("e", name.clone())));
         parts
-    }
-
-    /// Returns the list's address at page `page`, keeping the filter, the sort, the rows per
-    /// page asked for and the experiments ticked for comparing.
-    pub(crate) fn href(&self, page: u32) -> String {
-        let mut parts = Vec::new();
-        if !self.q.is_empty() {
-            parts.push(format!("q={}", format::url_part(&self.q)));
-        }
-        if self.sort_asked {
-            let dir = if self.descending { "desc" } else { "asc" };
-            parts.push(format!("sort={}&dir={dir}", self.sort.name()));
-        }
-        if page > 1 {
-            parts.push(format!("page={page}"));
-        }
-        if let Some(n) = self.per_page_asked {
-            parts.push(format!("per_page={n}"));
-        }
-        parts.extend(
-            self.picked
-                .iter()
-                .map(|name| format!("e={}", format::url_part(name))),
-        );
-        match parts.is_empty() {
-            true => "/".to_string(),
-            false => format!("/?{}", parts.join("&")),
-        }
     }
 }
 
