@@ -491,7 +491,7 @@ impl OnDevice for Retrain<'_> {
         let thread = TrialThread::new()?;
         let mut trainer = Trainer::new(dev, &o.data, o.kind, &self.hp, self.seed)?;
         for n in 1..=self.epochs {
-            let _epoch = tracing::info_span!("epoch", n).entered();
+            let _epoch = trial::epoch_span(n).entered();
             if let train::EpochEnd::Diverged = D::run_epoch(&mut trainer, &thread)? {
                 return Err(Error::Unsuited {
                     path: PathBuf::from(&o.experiment),

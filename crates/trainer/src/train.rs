@@ -63,24 +63,28 @@ pub(crate) enum EpochEnd {
 #[derive(Debug)]
 pub(crate) struct TrialThread {
     pool: rayon::ThreadPool,
+    /// The subscriber current where the pool was made, which the pool's thread would not
+    /// otherwise see: taken once, as it does not change during a trial (a trial's thread is
+    /// made and used in the same place).
+    dispatch: tracing::Dispatch,
 }
 
 impl TrialThread {
-    /// Returns a one-thread pool.
+    /// Returns a one-thread pool that reports to the current subscriber.
     pub(crate) fn new() -> Result<TrialThread> {
         Ok(TrialThread {
             pool: rayon::ThreadPoolBuilder::new().num_threads(1).build()?,
+            dispatch: tracing::dispatcher::get_default(tracing::Dispatch::clone),
         })
     }
 
     /// Runs `work` on the pool, inside the caller's current span (the trial's, or an epoch's
-    /// within it) and with the caller's subscriber, which the pool's thread would not
-    /// otherwise see. Where no subscriber listens, both are no-ops.
+    /// within it) and with the subscriber current where the pool was made (`new`), which the
+    /// pool's thread would not otherwise see. Where no subscriber listens, both are no-ops.
     pub(crate) fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
         let span = tracing::Span::current();
-        let dispatch = tracing::dispatcher::get_default(tracing::Dispatch::clone);
         self.pool
-            .install(|| tracing::dispatcher::with_default(&dispatch, || span.in_scope(work)))
+            .install(|| tracing::dispatcher::with_default(&self.dispatch, || span.in_scope(work)))
     }
 }
 
@@ -352,8 +356,8 @@ mod tests {
     #[test]
     fn work_on_the_trial_thread_reports_to_the_callers_subscriber() {
         let recorder = Recorder::default();
-        let thread = TrialThread::new().unwrap();
         tracing::subscriber::with_default(recorder.clone(), || {
+            let thread = TrialThread::new().unwrap();
             thread.install(|| tracing::info!("on the pool"));
         });
         assert_eq!(recorder.events(), [("on the pool".to_string(), vec![])]);

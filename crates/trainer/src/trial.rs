@@ -21,6 +21,12 @@ pub(crate) struct Goals<'a> {
     pub(crate) early_stopping: Option<&'a EarlyStopping>,
 }
 
+/// Returns the span `epoch{n}` that everything of epoch `n` (from 1) runs in, in training and
+/// in training again (`objective.rs`).
+pub(crate) fn epoch_span(n: u32) -> tracing::Span {
+    tracing::info_span!("epoch", n)
+}
+
 /// Runs a trial to its end: reports every epoch, and applies pruning, early stopping and the
 /// divergence check. `epoch` runs one epoch (on whatever thread the caller chooses);
 /// `on_best` is called after each epoch that becomes the best so far, before it is reported,
@@ -53,7 +59,7 @@ pub(crate) fn drive(
     for n in 1..=epochs {
         // Everything of one epoch, its training and its report, is inside `epoch{n}` within
         // the caller's `trial{id}` span.
-        let _epoch = tracing::info_span!("epoch", n).entered();
+        let _epoch = epoch_span(n).entered();
         let step = Step(n);
         let metrics = match epoch()? {
             EpochEnd::Finished(metrics) => metrics,
