@@ -27,6 +27,10 @@ use crate::charts;
 use crate::view::experiment_page::Analysis;
 use crate::{Error, Notices, Result};
 
+/// The store's names of the kinds of record an experiment's snapshot may leave out
+/// (`ExperimentData::unreadable`).
+pub(crate) use store::{RUN_RECORD, TEST_RESULT, WARM_START};
+
 /// How fresh what the dashboard shows must be, which follows from who writes the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Freshness {
@@ -625,13 +629,6 @@ fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {
     })
 }
 
-/// The store's name of an experiment's run record (`store::Error`'s `what`).
-pub(crate) const RUN_RECORD: &str = "run record";
-/// The store's name of an experiment's test-split result.
-pub(crate) const TEST_RESULT: &str = "test result";
-/// The store's name of the trials an experiment took from another (`warm_start:`).
-pub(crate) const WARM_START: &str = "warm start";
-
 /// Returns the record of kind `what` (`RUN_RECORD`, `TEST_RESULT`, `WARM_START`) of experiment
 /// `name` as `read` from the store, or, where it does not read with this version (a newer Sweep
 /// wrote it, in a record version this one does not know, or its bytes do not decode), why
@@ -644,10 +641,7 @@ fn readable_record<T>(
 ) -> Result<std::result::Result<Option<T>, String>> {
     match read {
         Ok(record) => Ok(Ok(record)),
-        Err(
-            e @ (store::Error::RecordVersion { what: kind, .. }
-            | store::Error::Corrupt { what: kind, .. }),
-        ) if kind == what => {
+        Err(e) if e.unreadable_record(what).is_some() => {
             tracing::debug!(experiment = %name, error = %e, "{what} does not read; left out");
             Ok(Err(e.to_string()))
         }

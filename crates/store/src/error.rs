@@ -247,6 +247,29 @@ impl Error {
             detail: detail.into(),
         }
     }
+
+    /// Returns how this error is a record of kind `what` (`RUN_RECORD`, `TEST_RESULT`,
+    /// `WARM_START`, ...) that does not read: its record version is not one this Sweep reads
+    /// (`Error::RecordVersion`), or its bytes do not decode (`Error::Corrupt`). `None` for any
+    /// other error, a record of another kind's included.
+    pub fn unreadable_record(&self, what: &str) -> Option<UnreadableRecord> {
+        match self {
+            Error::RecordVersion { what: kind, .. } if *kind == what => {
+                Some(UnreadableRecord::Version)
+            }
+            Error::Corrupt { what: kind, .. } if *kind == what => Some(UnreadableRecord::Damaged),
+            _ => None,
+        }
+    }
+}
+
+/// Why a record does not read (`Error::unreadable_record`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnreadableRecord {
+    /// Its record version is not one this Sweep reads (as where a newer Sweep wrote it).
+    Version,
+    /// Its stored bytes do not decode: no version of Sweep reads it.
+    Damaged,
 }
 
 /// The newest version of each kind of record this build reads, by the name
@@ -371,6 +394,32 @@ mod tests {
             zero.to_string(),
             "run record has version 0, which no sweep writes (this sweep reads versions 1 to 4)"
         );
+    }
+
+    #[test]
+    fn a_record_that_does_not_read_is_told_from_other_errors_by_its_kind() {
+        use crate::{RUN_RECORD, TEST_RESULT};
+        let newer = Error::RecordVersion {
+            what: TEST_RESULT,
+            experiment: None,
+            version: 2,
+        };
+        let damaged = Error::corrupt(TEST_RESULT, "expected value at line 1 column 1");
+        assert_eq!(
+            newer.unreadable_record(TEST_RESULT),
+            Some(UnreadableRecord::Version)
+        );
+        assert_eq!(
+            damaged.unreadable_record(TEST_RESULT),
+            Some(UnreadableRecord::Damaged)
+        );
+        // Another kind's record, and the store's own failures, are not this record not reading.
+        assert_eq!(newer.unreadable_record(RUN_RECORD), None);
+        assert_eq!(damaged.unreadable_record(RUN_RECORD), None);
+        let database = Error::corrupt(DATABASE_FILE, "sled detected corruption");
+        assert_eq!(database.unreadable_record(TEST_RESULT), None);
+        let io = Error::Io(io::Error::other("disk full"));
+        assert_eq!(io.unreadable_record(TEST_RESULT), None);
     }
 
     #[test]

@@ -42,7 +42,7 @@ mod records;
 mod store;
 
 pub use checkpoints::CheckpointsRemoved;
-pub use error::{DamagedPart, Error, Result};
+pub use error::{DamagedPart, Error, Result, UnreadableRecord};
 pub use info::{
     AgentOf, CheckpointAt, Creation, ExperimentInfo, ExperimentStatus, GitState, NoCommit,
     RunRecord, TestResult,
@@ -51,7 +51,9 @@ pub use journal::{
     short_hash, AgentHeader, Exchange, JournalEvent, PeerJournal, Polled, Stamp, Watcher,
     MAX_AGENTS,
 };
-pub use records::warm_start_digest;
+pub use records::{
+    warm_start_digest, EXPERIMENT_RECORD, RUN_RECORD, TEST_RESULT, TRIAL_RECORD, WARM_START,
+};
 pub use store::checkpoint_dir;
 pub use store::{compaction_pending, Compacted, Removed, Store, FORMAT_VERSION};
 

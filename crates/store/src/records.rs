@@ -34,6 +34,21 @@ pub(crate) use test_result::{decode_test_result, encode_test_result};
 pub use warm_start::warm_start_digest;
 pub(crate) use warm_start::{decode_warm_start, encode_warm_start};
 
+/// The store's name of an experiment record, as `Error::RecordVersion` and `Error::Corrupt`
+/// give it.
+pub const EXPERIMENT_RECORD: &str = "experiment record";
+/// The store's name of a trial record, as `Error::RecordVersion` and `Error::Corrupt` give it.
+pub const TRIAL_RECORD: &str = "trial record";
+/// The store's name of an experiment's run record (`RunRecord`), as `Error::RecordVersion` and
+/// `Error::Corrupt` give it.
+pub const RUN_RECORD: &str = "run record";
+/// The store's name of an experiment's test-split result (`TestResult`), as
+/// `Error::RecordVersion` and `Error::Corrupt` give it.
+pub const TEST_RESULT: &str = "test result";
+/// The store's name of the trials an experiment took from another (`warm_start:`), as
+/// `Error::RecordVersion` and `Error::Corrupt` give it.
+pub const WARM_START: &str = "warm start";
+
 /// An experiment as written by format version 1.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,11 +157,10 @@ pub(crate) fn encode_experiment(info: &ExperimentInfo) -> Vec<u8> {
 
 /// Decodes an experiment record of any known version.
 pub(crate) fn decode_experiment(bytes: &[u8]) -> Result<ExperimentInfo> {
-    const WHAT: &str = "experiment record";
-    match probe(WHAT, bytes)? {
-        1 => Ok(from_json::<ExperimentRecordV1>(WHAT, bytes)?.into()),
+    match probe(EXPERIMENT_RECORD, bytes)? {
+        1 => Ok(from_json::<ExperimentRecordV1>(EXPERIMENT_RECORD, bytes)?.into()),
         version => Err(Error::RecordVersion {
-            what: WHAT,
+            what: EXPERIMENT_RECORD,
             experiment: None,
             version,
         }),
@@ -160,11 +174,10 @@ pub(crate) fn encode_trial(trial: &Trial) -> Vec<u8> {
 
 /// Decodes a trial record of any known version.
 pub(crate) fn decode_trial(bytes: &[u8]) -> Result<Trial> {
-    const WHAT: &str = "trial record";
-    match probe(WHAT, bytes)? {
-        1 => Ok(from_json::<TrialRecordV1>(WHAT, bytes)?.into()),
+    match probe(TRIAL_RECORD, bytes)? {
+        1 => Ok(from_json::<TrialRecordV1>(TRIAL_RECORD, bytes)?.into()),
         version => Err(Error::RecordVersion {
-            what: WHAT,
+            what: TRIAL_RECORD,
             experiment: None,
             version,
         }),

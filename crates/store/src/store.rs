@@ -511,7 +511,7 @@ fn decode_trial_at(key: &[u8], bytes: &[u8]) -> Result<Trial> {
     let trial = records::decode_trial(bytes)?;
     if trial.id != id {
         return Err(Error::corrupt(
-            "trial record",
+            records::TRIAL_RECORD,
             format!("record of trial {} is stored under trial {}", trial.id, id),
         ));
     }

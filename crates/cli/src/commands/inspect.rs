@@ -6,7 +6,9 @@ use std::io::Write;
 
 use anyhow::bail;
 use experiment::{rank_trials, ExperimentSpec, FrontStanding, Trial, TrialId, TrialOrder};
-use store::{ExperimentInfo, Store, TestResult};
+use store::{
+    ExperimentInfo, Store, TestResult, UnreadableRecord, RUN_RECORD, TEST_RESULT, WARM_START,
+};
 
 use super::{find_experiment, open_store, parse_trial, StoreMode};
 use crate::args::{Format, ShowArgs, StoreArgs, TrialsArgs};
@@ -55,13 +57,6 @@ pub(crate) fn stored_spec(info: &ExperimentInfo, left_out: &str) -> Option<Exper
     }
 }
 
-/// The store's name of an experiment's run record (`store::Error`'s `what`).
-const RUN_RECORD: &str = "run record";
-/// The store's name of an experiment's test-split result.
-const TEST_RESULT: &str = "test result";
-/// The store's name of the trials an experiment took from another (`warm_start:`).
-const WARM_START: &str = "warm start";
-
 /// What `sweep show EXPERIMENT` leaves out without a run record that does not read
 /// (`readable_record`).
 const LEFT_OUT_WITHOUT_RECORD: &str =
@@ -101,14 +96,9 @@ fn readable_record<T>(
 /// not reading: one a newer Sweep wrote does not read with this version, damaged bytes read
 /// with none. `None` for any other error.
 fn unreadable_note(what: &str, name: &str, error: &store::Error, left_out: &str) -> Option<String> {
-    let why = match error {
-        store::Error::RecordVersion { what: kind, .. } if *kind == what => {
-            "does not read with this version of Sweep"
-        }
-        store::Error::Corrupt { what: kind, .. } if *kind == what => {
-            "is damaged (its stored bytes do not decode)"
-        }
-        _ => return None,
+    let why = match error.unreadable_record(what)? {
+        UnreadableRecord::Version => "does not read with this version of Sweep",
+        UnreadableRecord::Damaged => "is damaged (its stored bytes do not decode)",
     };
     Some(format!(
         "note: `{}`'s {what} {why}, so {left_out}: {}",

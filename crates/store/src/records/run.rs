@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{from_json, probe, to_json};
+use super::{from_json, probe, to_json, RUN_RECORD};
 use crate::{AgentOf, Error, GitState, NoCommit, Result, RunRecord};
 
 /// A run record as written by record versions 1, 2 (`parallel`), 3 (`agent`) and 4
@@ -74,11 +74,10 @@ pub(crate) fn encode_run_record(r: &RunRecord) -> Vec<u8> {
 
 /// Decodes a run record of any known version.
 pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
-    const WHAT: &str = "run record";
-    match probe(WHAT, bytes)? {
-        1..=4 => Ok(from_json::<RunRecordV1>(WHAT, bytes)?.into()),
+    match probe(RUN_RECORD, bytes)? {
+        1..=4 => Ok(from_json::<RunRecordV1>(RUN_RECORD, bytes)?.into()),
         version => Err(Error::RecordVersion {
-            what: WHAT,
+            what: RUN_RECORD,
             experiment: None,
             version,
         }),

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use experiment::TrialId;
 use serde::{Deserialize, Serialize};
 
-use super::{from_json, metrics_of, metrics_v1, probe, to_json, FloatV1};
+use super::{from_json, metrics_of, metrics_v1, probe, to_json, FloatV1, TEST_RESULT};
 use crate::{Error, Result, TestResult};
 
 /// A test result as written by record version 1.
@@ -34,17 +34,16 @@ pub(crate) fn encode_test_result(t: &TestResult) -> Vec<u8> {
 
 /// Decodes a test result of any known version.
 pub(crate) fn decode_test_result(bytes: &[u8]) -> Result<TestResult> {
-    const WHAT: &str = "test result";
-    match probe(WHAT, bytes)? {
+    match probe(TEST_RESULT, bytes)? {
         1 => {
-            let r = from_json::<TestResultRecordV1>(WHAT, bytes)?;
+            let r = from_json::<TestResultRecordV1>(TEST_RESULT, bytes)?;
             Ok(TestResult {
                 trial: TrialId(r.trial),
                 metrics: metrics_of(r.metrics),
             })
         }
         version => Err(Error::RecordVersion {
-            what: WHAT,
+            what: TEST_RESULT,
             experiment: None,
             version,
         }),

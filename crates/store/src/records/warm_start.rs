@@ -5,7 +5,7 @@
 use experiment::WarmStarted;
 use serde::{Deserialize, Serialize};
 
-use super::{from_json, probe, to_json, TrialRecordV1};
+use super::{from_json, probe, to_json, TrialRecordV1, WARM_START};
 use crate::{Error, Result};
 
 /// A warm start as written by record version 1; each trial a trial record of its own version.
@@ -38,10 +38,9 @@ pub fn warm_start_digest(w: &WarmStarted) -> String {
 
 /// Decodes a warm start of any known version.
 pub(crate) fn decode_warm_start(bytes: &[u8]) -> Result<WarmStarted> {
-    const WHAT: &str = "warm start";
-    match probe(WHAT, bytes)? {
+    match probe(WARM_START, bytes)? {
         1 => {
-            let r = from_json::<WarmStartRecordV1>(WHAT, bytes)?;
+            let r = from_json::<WarmStartRecordV1>(WARM_START, bytes)?;
             Ok(WarmStarted {
                 source: r.source,
                 trials: r.trials.into_iter().map(Into::into).collect(),
@@ -49,7 +48,7 @@ pub(crate) fn decode_warm_start(bytes: &[u8]) -> Result<WarmStarted> {
             })
         }
         version => Err(Error::RecordVersion {
-            what: WHAT,
+            what: WARM_START,
             experiment: None,
             version,
         }),
