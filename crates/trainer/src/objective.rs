@@ -333,10 +333,10 @@ impl MlpObjective {
             Some(path) => {
                 let (_, net) = checkpoint::load(&path)?;
                 // On one thread, as in training, so that the sums run in the same order.
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+                let thread = TrialThread::new()?;
                 let dev = dfdx::tensor::Cpu::default();
                 let outputs =
-                    pool.install(|| train::outputs(&dev, &net, &self.data.test.features))?;
+                    thread.install(|| train::outputs(&dev, &net, &self.data.test.features))?;
                 self.scores(&outputs)
             }
             None => {

@@ -62,9 +62,10 @@ pub fn predict(
     let (mut features, unseen) = read_rows(&meta, &text, input_name)?;
     let rows = features.rows;
     meta.normalization().apply(&mut features);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    // On one thread, as in training, so that the sums run in the same order.
+    let thread = train::TrialThread::new()?;
     let dev = dfdx::tensor::Cpu::default();
-    let outputs = pool.install(|| train::outputs(&dev, &net, &features))?;
+    let outputs = thread.install(|| train::outputs(&dev, &net, &features))?;
     // Before a line is written: a prediction that is not a number would read as a class (the
     // first) or a value.
     let per_row = outputs.len() / rows.max(1);

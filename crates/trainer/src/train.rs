@@ -58,8 +58,10 @@ pub(crate) enum EpochEnd {
     Diverged,
 }
 
-/// Where a trial's work runs: a one-thread rayon pool (dfdx's CPU matmul asks rayon how many
-/// threads it may use, and trials side by side must not each take every core).
+/// Where a trial's work runs, and a checkpoint's outputs are computed (`sweep predict`, a test
+/// result): a one-thread rayon pool (dfdx's CPU matmul asks rayon how many threads it may use,
+/// trials side by side must not each take every core, and on one thread the sums run in the
+/// same order as in training).
 #[derive(Debug)]
 pub(crate) struct TrialThread {
     pool: rayon::ThreadPool,
