@@ -554,11 +554,11 @@ pub(crate) fn resume_command(info: &store::ExperimentInfo, store_dir: &str) -> S
 /// Returns the notice an experiment's pages show when its stored spec does not read with this
 /// version (`problem`: the parser's error), as `sweep show` says it: what is left out, and why.
 pub(crate) fn spec_notice(problem: &str) -> String {
-    format!(
-        "This experiment's stored spec does not read with this version of Sweep, so what only \
-         the spec says is left out here: {}. The spec's problem: {problem}",
+    let left_out = format!(
+        "what only the spec says is left out here: {}",
         LEFT_OUT_WITHOUT_SPEC.join("; ")
-    )
+    );
+    unreadable_notice("stored spec", &left_out, "spec's", problem)
 }
 
 /// Returns the notice an experiment's page shows when its record of kind `what` (the store's
@@ -581,9 +581,16 @@ pub(crate) fn record_notice(what: &str, problem: &str) -> String {
         }
         _ => "it is left out here",
     };
+    unreadable_notice(what, left_out, "record's", problem)
+}
+
+/// Returns the notice of an experiment's `what` (`stored spec`, a record's kind) that does not
+/// read with this version: that it does not, that `left_out` (what the pages leave out without
+/// it), and `whose` (`spec's`, `record's`) problem, `problem`.
+fn unreadable_notice(what: &str, left_out: &str, whose: &str, problem: &str) -> String {
     format!(
         "This experiment's {what} does not read with this version of Sweep, so {left_out}. \
-         The record's problem: {problem}"
+         The {whose} problem: {problem}"
     )
 }
 
