@@ -6,7 +6,7 @@ use experiment::{Stopped, WarmSource};
 use serde::Serialize;
 
 use super::{finite, json, param_json};
-use crate::data::ExperimentData;
+use crate::data::{ExperimentData, RUN_RECORD, TEST_RESULT, WARM_START};
 use crate::pages::{blocking, now};
 use crate::view::leaderboard::{self};
 use crate::view::{ListQuery, Summary};
@@ -323,6 +323,9 @@ pub(super) fn experiment_dto(data: &ExperimentData, summary: &Summary) -> Experi
         ids.sort_unstable();
         ids
     });
+    // Why each record that does not read does not, by kind; `None` for one that reads.
+    let [run_record_unreadable, test_result_unreadable, warm_start_unreadable] =
+        [RUN_RECORD, TEST_RESULT, WARM_START].map(|kind| data.unreadable.get(kind).cloned());
     ExperimentDto {
         name: info.name.clone(),
         description: info.description.clone(),
@@ -371,9 +374,9 @@ pub(super) fn experiment_dto(data: &ExperimentData, summary: &Summary) -> Experi
         epochs: None,
         search: None,
         spec_unreadable: SpecUnreadableDto::of(data),
-        run_record_unreadable: data.unreadable.get(crate::data::RUN_RECORD).cloned(),
-        test_result_unreadable: data.unreadable.get(crate::data::TEST_RESULT).cloned(),
-        warm_start_unreadable: data.unreadable.get(crate::data::WARM_START).cloned(),
+        run_record_unreadable,
+        test_result_unreadable,
+        warm_start_unreadable,
         range_ends: data
             .spec
             .as_ref()
@@ -414,5 +417,46 @@ pub(super) fn experiment_dto(data: &ExperimentData, summary: &Summary) -> Experi
                 .map(|(name, v)| (name.clone(), finite(Some(*v))))
                 .collect(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use experiment::Timestamp;
+    use store::ExperimentStatus;
+
+    use super::experiment_dto;
+    use crate::data::{ExperimentData, RUN_RECORD, TEST_RESULT, WARM_START};
+    use crate::view::{fixtures, Summary};
+
+    #[test]
+    fn each_record_that_does_not_read_is_said_under_its_own_field() {
+        let data = || {
+            let info = fixtures::info("demo", ExperimentStatus::Running, 3);
+            ExperimentData::new(info, (0..3).map(|i| fixtures::trial(i, 3)).collect())
+        };
+        let unreadable = data().with_unreadable(BTreeMap::from([
+            (RUN_RECORD, "run record: newer".to_string()),
+            (TEST_RESULT, "test result: newer".to_string()),
+            (WARM_START, "warm start: damaged".to_string()),
+        ]));
+        let json = |d: &ExperimentData| {
+            serde_json::to_value(experiment_dto(d, &Summary::of(d, Timestamp(0))))
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let said = json(&unreadable);
+        assert_eq!(said["run_record_unreadable"], "run record: newer");
+        assert_eq!(said["test_result_unreadable"], "test result: newer");
+        assert_eq!(said["warm_start_unreadable"], "warm start: damaged");
+        let fine = json(&data());
+        for field in [
+            "run_record_unreadable",
+            "test_result_unreadable",
+            "warm_start_unreadable",
+        ] {
+            assert!(fine.get(field).is_none(), "{field}: {fine}");
+        }
     }
 }
