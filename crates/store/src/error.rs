@@ -3,6 +3,8 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::records::VERSIONS_READ;
+
 /// Errors of the `store` crate.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -271,17 +273,6 @@ pub enum UnreadableRecord {
     /// Its stored bytes do not decode: no version of Sweep reads it.
     Damaged,
 }
-
-/// The newest version of each kind of record this build reads, by the name
-/// `Error::RecordVersion` gives the kind; every kind reads from version 1. The decoders hold
-/// the versions themselves: a test here checks that the two agree.
-const VERSIONS_READ: [(&str, u32); 5] = [
-    ("experiment record", 1),
-    ("trial record", 1),
-    ("run record", 4),
-    ("test result", 1),
-    ("warm start", 1),
-];
 
 /// The message of `Error::RecordVersion`: the record, its version, the versions this build
 /// reads, and, for a version past them, that a newer Sweep wrote it and is the one to read it.

@@ -2,7 +2,9 @@
 //!
 //! A record is a JSON object whose `v` field names its version. Reading looks at `v` first, then
 //! decodes the struct of that version, so a record is never misread as another version. A new
-//! version adds a `...V2` struct and a match arm in `decode_*`; old records stay readable.
+//! version adds a `...V2` struct and a match arm in `decode_*`, and raises the kind's newest
+//! version (`NEWEST`, which `VERSIONS_READ` gathers for `Error::RecordVersion`'s message); old
+//! records stay readable.
 //!
 //! The record types mirror the domain types but are separate on purpose: a rename in the
 //! `experiment` crate changes a conversion below, never the bytes on disk.
@@ -48,6 +50,22 @@ pub const TEST_RESULT: &str = "test result";
 /// The store's name of the trials an experiment took from another (`warm_start:`), as
 /// `Error::RecordVersion` and `Error::Corrupt` give it.
 pub const WARM_START: &str = "warm start";
+
+/// The newest experiment record version `decode_experiment` reads.
+const EXPERIMENT_NEWEST: u32 = 1;
+/// The newest trial record version `decode_trial` reads.
+const TRIAL_NEWEST: u32 = 1;
+
+/// The newest version of each kind of record this build reads, by the name
+/// `Error::RecordVersion` gives the kind; every kind reads from version 1. Each is the `NEWEST`
+/// its decoder matches on.
+pub(crate) const VERSIONS_READ: [(&str, u32); 5] = [
+    (EXPERIMENT_RECORD, EXPERIMENT_NEWEST),
+    (TRIAL_RECORD, TRIAL_NEWEST),
+    (RUN_RECORD, run::NEWEST),
+    (TEST_RESULT, test_result::NEWEST),
+    (WARM_START, warm_start::NEWEST),
+];
 
 /// An experiment as written by format version 1.
 #[derive(Debug, Serialize, Deserialize)]
@@ -158,7 +176,9 @@ pub(crate) fn encode_experiment(info: &ExperimentInfo) -> Vec<u8> {
 /// Decodes an experiment record of any known version.
 pub(crate) fn decode_experiment(bytes: &[u8]) -> Result<ExperimentInfo> {
     match probe(EXPERIMENT_RECORD, bytes)? {
-        1 => Ok(from_json::<ExperimentRecordV1>(EXPERIMENT_RECORD, bytes)?.into()),
+        1..=EXPERIMENT_NEWEST => {
+            Ok(from_json::<ExperimentRecordV1>(EXPERIMENT_RECORD, bytes)?.into())
+        }
         version => Err(Error::RecordVersion {
             what: EXPERIMENT_RECORD,
             experiment: None,
@@ -175,7 +195,7 @@ pub(crate) fn encode_trial(trial: &Trial) -> Vec<u8> {
 /// Decodes a trial record of any known version.
 pub(crate) fn decode_trial(bytes: &[u8]) -> Result<Trial> {
     match probe(TRIAL_RECORD, bytes)? {
-        1 => Ok(from_json::<TrialRecordV1>(TRIAL_RECORD, bytes)?.into()),
+        1..=TRIAL_NEWEST => Ok(from_json::<TrialRecordV1>(TRIAL_RECORD, bytes)?.into()),
         version => Err(Error::RecordVersion {
             what: TRIAL_RECORD,
             experiment: None,

@@ -67,6 +67,9 @@ struct GitStateV1 {
     diff: String,
 }
 
+/// The newest run record version this build reads (and `decode_run_record` matches on).
+pub(super) const NEWEST: u32 = 4;
+
 /// Returns the stored bytes of a run record.
 pub(crate) fn encode_run_record(r: &RunRecord) -> Vec<u8> {
     to_json(&RunRecordV1::from(r))
@@ -75,7 +78,7 @@ pub(crate) fn encode_run_record(r: &RunRecord) -> Vec<u8> {
 /// Decodes a run record of any known version.
 pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
     match probe(RUN_RECORD, bytes)? {
-        1..=4 => Ok(from_json::<RunRecordV1>(RUN_RECORD, bytes)?.into()),
+        1..=NEWEST => Ok(from_json::<RunRecordV1>(RUN_RECORD, bytes)?.into()),
         version => Err(Error::RecordVersion {
             what: RUN_RECORD,
             experiment: None,

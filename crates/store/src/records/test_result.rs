@@ -23,6 +23,9 @@ pub(crate) struct TestResultRecordV1 {
     metrics: BTreeMap<String, FloatV1>,
 }
 
+/// The newest test result version this build reads (and `decode_test_result` matches on).
+pub(super) const NEWEST: u32 = 1;
+
 /// Returns the stored bytes of a test result.
 pub(crate) fn encode_test_result(t: &TestResult) -> Vec<u8> {
     to_json(&TestResultRecordV1 {
@@ -35,7 +38,7 @@ pub(crate) fn encode_test_result(t: &TestResult) -> Vec<u8> {
 /// Decodes a test result of any known version.
 pub(crate) fn decode_test_result(bytes: &[u8]) -> Result<TestResult> {
     match probe(TEST_RESULT, bytes)? {
-        1 => {
+        1..=NEWEST => {
             let r = from_json::<TestResultRecordV1>(TEST_RESULT, bytes)?;
             Ok(TestResult {
                 trial: TrialId(r.trial),

@@ -18,6 +18,9 @@ pub(crate) struct WarmStartRecordV1 {
     left_out: Vec<String>,
 }
 
+/// The newest warm start version this build reads (and `decode_warm_start` matches on).
+pub(super) const NEWEST: u32 = 1;
+
 /// Returns the stored bytes of a warm start.
 pub(crate) fn encode_warm_start(w: &WarmStarted) -> Vec<u8> {
     to_json(&WarmStartRecordV1 {
@@ -39,7 +42,7 @@ pub fn warm_start_digest(w: &WarmStarted) -> String {
 /// Decodes a warm start of any known version.
 pub(crate) fn decode_warm_start(bytes: &[u8]) -> Result<WarmStarted> {
     match probe(WARM_START, bytes)? {
-        1 => {
+        1..=NEWEST => {
             let r = from_json::<WarmStartRecordV1>(WARM_START, bytes)?;
             Ok(WarmStarted {
                 source: r.source,
