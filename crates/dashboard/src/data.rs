@@ -193,21 +193,27 @@ impl Reader {
     /// it) is left out, as the experiment's page says (`ExperimentData::unreadable`).
     pub(crate) fn run_record(&self, experiment: &str) -> Result<Option<RunRecord>> {
         let read = self.store.run_record(experiment);
-        Ok(readable_record(RUN_RECORD, experiment, read)?.unwrap_or_default())
+        read_record(&mut BTreeMap::new(), RUN_RECORD, experiment, read)
     }
 
     /// Returns the experiment's test-split result, once measured and if it reads: one that does
     /// not (a newer Sweep wrote it) is left out, as the experiment's page says.
     pub(crate) fn test_result(&self, experiment: &str) -> Result<Option<TestResult>> {
         let read = self.store.test_result(experiment);
-        Ok(readable_record(TEST_RESULT, experiment, read)?.unwrap_or_default())
+        read_record(&mut BTreeMap::new(), TEST_RESULT, experiment, read)
     }
 
     /// Returns where trial `id` of the experiment has its checkpoint, for `sweep predict`:
     /// following a study from its journals, with the agent that ran the trial, since the
     /// follower's store keeps no checkpoint, or in every agent's store for the study's best
-    /// (the trial measured on the test split, whose checkpoint the agents hand over).
-    pub(crate) fn checkpoint_at(&self, experiment: &str, id: u32) -> Result<CheckpointAt> {
+    /// (the trial measured on the test split, whose checkpoint the agents hand over), as
+    /// `tested`, the experiment's test-split result (`test_result`), says.
+    pub(crate) fn checkpoint_at(
+        &self,
+        experiment: &str,
+        id: u32,
+        tested: Option<&TestResult>,
+    ) -> Result<CheckpointAt> {
         let id = TrialId(id);
         let here = self.store.checkpoint_at(experiment, id)?;
         let followed = match &self.freshness {
@@ -216,7 +222,6 @@ impl Reader {
         };
         Ok(match (here, followed) {
             (CheckpointAt::Nowhere, Some(agents)) => {
-                let tested = self.test_result(experiment)?;
                 if tested.is_some_and(|t| t.trial == id) {
                     CheckpointAt::EveryAgent
                 } else {
@@ -306,16 +311,18 @@ impl Reader {
         let info = self.info(name)?;
         let trials = self.store.trials(name)?;
         let mut unreadable = BTreeMap::new();
-        let test = left_out(
+        let test = read_record(
             &mut unreadable,
             TEST_RESULT,
-            readable_record(TEST_RESULT, name, self.store.test_result(name))?,
-        );
-        let record = left_out(
+            name,
+            self.store.test_result(name),
+        )?;
+        let record = read_record(
             &mut unreadable,
             RUN_RECORD,
-            readable_record(RUN_RECORD, name, self.store.run_record(name))?,
-        );
+            name,
+            self.store.run_record(name),
+        )?;
         // A snapshot without one reads again: the record is written just after the
         // experiment's, and an absent one costs a key lookup.
         let kept = earlier
@@ -323,11 +330,12 @@ impl Reader {
             .and_then(|e| e.warm_start.clone());
         let warm = match kept {
             Some(warm) => Some(warm),
-            None => left_out(
+            None => read_record(
                 &mut unreadable,
                 WARM_START,
-                readable_record(WARM_START, name, self.store.warm_start(name))?,
-            )
+                name,
+                self.store.warm_start(name),
+            )?
             .map(Arc::new),
         };
         Ok(ExperimentData::new(info, trials)
@@ -647,6 +655,23 @@ fn readable_record<T>(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Returns the record of kind `what` of experiment `name` as `read` from the store, or `None`
+/// where it does not read (`readable_record`), with why kept in `unreadable` under its kind
+/// (`left_out`); any other error is the store's. The one way this module reads a record that
+/// may not read.
+fn read_record<T>(
+    unreadable: &mut BTreeMap<&'static str, String>,
+    what: &'static str,
+    name: &str,
+    read: store::Result<Option<T>>,
+) -> Result<Option<T>> {
+    Ok(left_out(
+        unreadable,
+        what,
+        readable_record(what, name, read)?,
+    ))
 }
 
 /// Returns the record `read` by `readable_record`, or `None` where it does not read, with why

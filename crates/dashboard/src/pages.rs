@@ -487,6 +487,8 @@ fn render_trial(
         let spec = all.spec.as_ref()?;
         trial::Standing::of(spec, &spec.pareto_front(&all.trials), &t)
     });
+    // Read once: where the trial's checkpoint is, and the page's test split, both follow it.
+    let tested = reader.test_result(name)?;
     let mut page = trial::trial_page(
         (&info, spec.as_ref()),
         &t,
@@ -494,7 +496,7 @@ fn render_trial(
         &metrics,
         now,
         &reader.store_dir(),
-        reader.checkpoint_at(name, id)?,
+        reader.checkpoint_at(name, id, tested.as_ref())?,
     );
     page.spec_notice = spec_problem
         .as_deref()
@@ -510,7 +512,7 @@ fn render_trial(
     if page.next.is_some() && !reader.has_trial(name, id.saturating_add(1))? {
         page.next = None;
     }
-    if let Some(test) = reader.test_result(name)?.filter(|r| r.trial == t.id) {
+    if let Some(test) = tested.filter(|r| r.trial == t.id) {
         page.facts.push(trial::Field {
             name: "test split".into(),
             value: experiment_page::TestSplit::of(name, &test).metrics,
