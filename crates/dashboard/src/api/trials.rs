@@ -105,23 +105,24 @@ pub(super) async fn trial(
     let (name, TrialNumber(id)) = path.into_inner();
     json(
         blocking(move || {
-            let info = reader.info(&name)?;
-            let t = reader.trial(&name, id)?;
-            let spec = info.spec().ok();
-            let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
-            // Its rank, and whether it is on the front, need every trial: the snapshot's.
+            // The snapshot holds the experiment's info, parsed spec and constraints, and the
+            // trial's rank, and whether it is on the front, need every trial. It is taken
+            // first, as the experiment's info was: an unknown experiment is not found (as an
+            // experiment) before an unknown trial is.
             let data = reader.experiment(&name)?;
-            let rank = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints())
+            let t = reader.trial(&name, id)?;
+            let constraints = data.constraints();
+            let rank = leaderboard::ranked(&data.trials, &data.objectives(), constraints)
                 .iter()
                 .find(|r| r.trial.id == t.id)
                 .and_then(|r| r.rank);
-            let on_front = match spec.as_ref().filter(|s| s.is_multi_objective()) {
+            let on_front = match data.spec.as_ref().filter(|s| s.is_multi_objective()) {
                 Some(_) => front_of(&data).map(|f| f.contains(&t.id)),
                 None => None,
             };
-            let epochs = reader.epochs_of(&name, &info.objective, t.id)?;
+            let epochs = reader.epochs_of(&name, &data.info.objective, t.id)?;
             Ok(TrialAnswerDto {
-                trial: trial_dto(&t, rank, &info, (constraints, on_front, epochs)),
+                trial: trial_dto(&t, rank, &data.info, (constraints, on_front, epochs)),
                 spec_unreadable: SpecUnreadableDto::of(&data),
             })
         })
