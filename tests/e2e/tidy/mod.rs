@@ -1,0 +1,80 @@
+//! Tidy: the architecture rules of ARCHITECTURE.md and STYLE.md, enforced by `cargo test`.
+//!
+//! Dependency rules come from `cargo metadata`; source rules from reading the files. The rules on
+//! shipped code read each crate as a build does: from its targets' root files (`cargo metadata`)
+//! along its `mod` declarations, leaving out what is compiled only for tests (an item under
+//! `#[cfg(test)]`, an inline `mod tests { .. }`, the file of a `#[cfg(test)] mod x;` and its
+//! children). A file's name says nothing: a `tests.rs` declared without `#[cfg(test)]` ships.
+//! The reader is a small tokenizer (strings, chars, lifetimes and comments are not code), not a
+//! Rust parser; a `#[cfg(test)]` item whose end it cannot tell is reported rather than guessed.
+//!
+//! The modules, by concept: `tokens` splits Rust source into tokens, `source` reads one file
+//! (its shipped code and its `mod` declarations), `workspace` walks each crate's module tree,
+//! `dependencies` checks the crate graph, and `house_rules` checks the shipped code.
+
+mod dependencies;
+mod house_rules;
+mod source;
+mod tokens;
+mod workspace;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tests::repo_root;
+
+/// Returns `cargo metadata` for the workspace's own packages.
+fn metadata() -> serde_json::Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Collects the `.rs` files under `dir` (leaving out `target` folders) into `out`.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if !path.ends_with("target") {
+                rust_files(&path, out);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Returns `path` relative to the repository root, for messages.
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Returns the 1-based line of byte `at` in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
