@@ -3,9 +3,9 @@
 //!
 //! A folder git gives no answer about is told apart by why (`GitFailure`): not inside a
 //! checkout, git not to be run at all (not on `PATH`), git refusing the folder (a
-//! repository of another owner: "dubious ownership"), or a checkout with no commit yet
-//! (`head`), so that a record without a commit does
-//! not blame the folder for what was git's trouble.
+//! repository of another owner: "dubious ownership", or a `HEAD` it cannot read), or a
+//! checkout with no commit yet (`head`), so that a record without a commit does not blame the
+//! folder for what was git's trouble, nor call a damaged repository a new one.
 
 use std::fmt;
 use std::io;
@@ -19,10 +19,11 @@ pub(crate) enum GitFailure {
     NotACheckout,
     /// git could not be started (not on `PATH`, say): the system's reason.
     CannotRun(String),
-    /// git ran and failed in the folder (a repository of another owner): git's message.
+    /// git ran and failed in the folder (a repository of another owner, or one whose `HEAD` it
+    /// cannot read: "cannot read HEAD: ..."): git's message.
     Refused(String),
     /// The folder is in a checkout that has no commit yet (`git init`, nothing committed):
-    /// `HEAD` names none.
+    /// `HEAD` names a branch that does not exist yet.
     NoCommitYet,
 }
 
@@ -44,18 +45,22 @@ pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<String> {
 }
 
 /// Runs `git ARGS` in `dir` and returns its standard output as it is, or why there is none
-/// (`answer`). It takes no optional lock, so that asking never holds up (or rewrites the index
-/// under) a `git` the user runs at the same time; its messages are in English (`LC_ALL=C`),
-/// which `answer` reads.
+/// (`answer`).
 pub(crate) fn run(dir: &Path, args: &[&str]) -> Result<String, GitFailure> {
-    answer(
-        Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_OPTIONAL_LOCKS", "0")
-            .env("LC_ALL", "C")
-            .output(),
-    )
+    answer(output(dir, args))
+}
+
+/// Runs `git ARGS` in `dir` and returns what it did: its exit status and both its outputs. It
+/// takes no optional lock, so that asking never holds up (or rewrites the index under) a `git`
+/// the user runs at the same time; its messages are in English (`LC_ALL=C`), which `answer`
+/// and `head` read.
+fn output(dir: &Path, args: &[&str]) -> io::Result<Output> {
+    Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("LC_ALL", "C")
+        .output()
 }
 
 /// Returns git's standard output from `output`, the result of running it, or why it gave
@@ -64,48 +69,94 @@ pub(crate) fn run(dir: &Path, args: &[&str]) -> Result<String, GitFailure> {
 pub(crate) fn answer(output: io::Result<Output>) -> Result<String, GitFailure> {
     let out = output.map_err(|e| GitFailure::CannotRun(e.to_string()))?;
     if !out.status.success() {
-        let message = String::from_utf8_lossy(&out.stderr);
-        if message.contains("not a git repository") {
+        if String::from_utf8_lossy(&out.stderr).contains("not a git repository") {
             return Err(GitFailure::NotACheckout);
         }
-        let message = message
-            .lines()
-            .map(|l| l.trim().trim_start_matches("fatal: "))
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        return Err(GitFailure::Refused(if message.is_empty() {
-            format!("it ended with {}", out.status)
-        } else {
-            message
-        }));
+        return Err(GitFailure::Refused(
+            said(&out).unwrap_or_else(|| format!("it ended with {}", out.status)),
+        ));
     }
     String::from_utf8(out.stdout)
         .map_err(|_| GitFailure::Refused("its answer is not UTF-8".to_string()))
 }
 
+/// Returns git's standard error in `out` on one line, without `fatal: `; `None` when it wrote
+/// nothing there.
+fn said(out: &Output) -> Option<String> {
+    let message = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| l.trim().trim_start_matches("fatal: "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(message).filter(|m| !m.is_empty())
+}
+
 /// Returns the commit `HEAD` names in the checkout holding `dir` (its full hash), or why there
-/// is none: as `run` says, and `GitFailure::NoCommitYet` in a checkout with nothing committed,
-/// where git finds the repository but `HEAD` names no commit.
+/// is none: as `run` says; `GitFailure::NoCommitYet` where git finds the repository and `HEAD`
+/// names a branch with nothing committed yet (`git init`, `git checkout --orphan`); and
+/// `GitFailure::Refused`, "cannot read HEAD" with git's message, where git finds the
+/// repository but cannot read what `HEAD` names (a branch whose ref holds no commit name).
 pub(crate) fn head(dir: &Path) -> Result<String, GitFailure> {
     // `--verify -q`: an unborn `HEAD` fails without a word, rather than with "ambiguous
     // argument 'HEAD'"; a folder git refuses or finds no repository for still fails as it says.
+    // So does a damaged one, often: why is asked for then (`no_head`).
     head_of(run(dir, &["rev-parse", "--verify", "-q", "HEAD"]), || {
-        run(dir, &["rev-parse", "--git-dir"]).is_ok()
+        no_head(dir)
     })
 }
 
-/// Returns `head`'s answer from `found`, git's answer about `HEAD`, asking `in_repository`
-/// (whether git finds a repository there) only when git refused it.
+/// Returns `head`'s answer from `found`, git's answer about `HEAD`, asking `no_head` (why a
+/// repository's `HEAD` names no commit, `None` where git finds no repository) only when git
+/// refused it: the refusal stands where `no_head` has nothing to say.
 fn head_of(
     found: Result<String, GitFailure>,
-    in_repository: impl FnOnce() -> bool,
+    no_head: impl FnOnce() -> Option<GitFailure>,
 ) -> Result<String, GitFailure> {
     match found {
         Ok(commit) => Ok(commit.trim().to_string()),
-        Err(GitFailure::Refused(_)) if in_repository() => Err(GitFailure::NoCommitYet),
+        Err(refused @ GitFailure::Refused(_)) => Err(no_head().unwrap_or(refused)),
         Err(failure) => Err(failure),
     }
+}
+
+/// Returns why `HEAD` names no commit in the repository holding `dir`, once `rev-parse
+/// --verify HEAD` failed there; `None` where git finds no repository (or refuses it).
+///
+/// `HEAD` names a branch yet to be born when `git symbolic-ref` names a branch and `git
+/// for-each-ref` lists no such ref and says nothing; anything else (`HEAD` that names no
+/// branch, a branch that exists, git warning "ignoring broken ref") is a `HEAD` git cannot
+/// read, said with git's own words. Rejected: `git show-ref --verify`, which says "not a valid
+/// ref" alike of a branch that does not exist and of one whose file holds garbage.
+fn no_head(dir: &Path) -> Option<GitFailure> {
+    run(dir, &["rev-parse", "--git-dir"]).ok()?;
+    let unreadable = |message: Option<String>| {
+        // git's word about `HEAD` itself, where the question that failed said nothing.
+        let message = message
+            .or_else(|| {
+                output(dir, &["rev-parse", "--verify", "HEAD"])
+                    .ok()
+                    .and_then(|out| said(&out))
+            })
+            .unwrap_or_else(|| "git names no reason".to_string());
+        GitFailure::Refused(format!("cannot read HEAD: {message}"))
+    };
+    let branch = match output(dir, &["symbolic-ref", "-q", "HEAD"]) {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        Ok(out) => return Some(unreadable(said(&out))),
+        Err(e) => return Some(GitFailure::CannotRun(e.to_string())),
+    };
+    let listed = match output(dir, &["for-each-ref", "--format=%(refname)", &branch]) {
+        Ok(out) => out,
+        Err(e) => return Some(GitFailure::CannotRun(e.to_string())),
+    };
+    let exists = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .any(|l| l == branch);
+    Some(match said(&listed) {
+        None if listed.status.success() && !exists => GitFailure::NoCommitYet,
+        message => unreadable(message),
+    })
 }
 
 #[cfg(all(test, unix))]
@@ -129,7 +180,7 @@ mod tests {
         // `rev-parse --verify -q HEAD` in a checkout just made with `git init`: a failure
         // without a word, where git finds the repository.
         assert_eq!(
-            head_of(answer(ended(1, "", "")), || true),
+            head_of(answer(ended(1, "", "")), || Some(GitFailure::NoCommitYet)),
             Err(GitFailure::NoCommitYet)
         );
         assert_eq!(
@@ -139,7 +190,7 @@ mod tests {
         // A repository git refuses: it finds none there either, and says why.
         let dubious = "fatal: detected dubious ownership in repository at '/srv/x'\n";
         assert_eq!(
-            head_of(answer(ended(128, "", dubious)), || false),
+            head_of(answer(ended(128, "", dubious)), || None),
             Err(GitFailure::Refused(
                 "detected dubious ownership in repository at '/srv/x'".into()
             ))
@@ -153,6 +204,44 @@ mod tests {
         assert_eq!(
             head_of(answer(ended(0, "85ec1f4\n", "")), || unreachable!()),
             Ok("85ec1f4".to_string())
+        );
+    }
+
+    #[test]
+    fn issue_a_head_git_cannot_read_is_not_called_no_commit_yet() {
+        let top = tempfile::tempdir().expect("a temporary folder");
+        let dir = top.path();
+        let git = |args: &[&str]| run(dir, args).expect("git");
+        git(&["init", "-q"]);
+        // Just made: `HEAD` names a branch yet to be born.
+        assert_eq!(head(dir), Err(GitFailure::NoCommitYet));
+        let branch = git(&["symbolic-ref", "-q", "HEAD"]).trim().to_string();
+        let commit = ["-c", "user.name=t", "-c", "user.email=t@t", "commit"];
+        git(&[&commit[..], &["-q", "--allow-empty", "-m", "first"]].concat());
+        let first = head(dir).expect("a commit");
+        assert_eq!(first.len(), 40, "{first}");
+        // A new branch with nothing on it, in a repository with commits: none yet either.
+        git(&["checkout", "-q", "--orphan", "fresh"]);
+        assert_eq!(head(dir), Err(GitFailure::NoCommitYet));
+        let short = branch.trim_start_matches("refs/heads/");
+        git(&["checkout", "-q", short]);
+        assert_eq!(head(dir).as_deref(), Ok(first.as_str()));
+        // The branch's ref holds garbage: git cannot read `HEAD`, and says so.
+        let ref_file = dir.join(git(&["rev-parse", "--git-path", &branch]).trim());
+        std::fs::write(&ref_file, "garbage\n").expect("the branch's ref");
+        match head(dir) {
+            Err(GitFailure::Refused(message)) => {
+                assert!(message.starts_with("cannot read HEAD: "), "{message}");
+                assert!(message.len() > "cannot read HEAD: ".len(), "{message}");
+            }
+            other => panic!("a HEAD git cannot read, not {other:?}"),
+        }
+        // A `HEAD` that names no branch (a folder of tags) is no branch to be born either.
+        std::fs::write(dir.join(".git/HEAD"), "ref: refs/tags/\n").expect("HEAD");
+        assert!(
+            matches!(head(dir), Err(GitFailure::Refused(m)) if m.starts_with("cannot read HEAD")),
+            "{:?}",
+            head(dir)
         );
     }
 
