@@ -10,11 +10,15 @@
 //!
 //! The modules, by concept: `tokens` splits Rust source into tokens, `source` reads one file
 //! (its shipped code and its `mod` declarations), `workspace` walks each crate's module tree,
-//! `dependencies` checks the crate graph, and `house_rules` checks the shipped code.
+//! `dependencies` checks the crate graph, `house_rules` checks the shipped code, and
+//! `supply_chain` holds the dependency tree to the license and duplicate-version policy of
+//! `.ci/deny.toml`, reading license expressions with `spdx`.
 
 mod dependencies;
 mod house_rules;
 mod source;
+mod spdx;
+mod supply_chain;
 mod tokens;
 mod workspace;
 
@@ -25,15 +29,15 @@ use tests::repo_root;
 
 /// Returns `cargo metadata` for the workspace's own packages.
 fn metadata() -> serde_json::Value {
+    cargo_metadata(&["--no-deps"])
+}
+
+/// Returns `cargo metadata` (format 1, offline) with the `extra` arguments.
+fn cargo_metadata(extra: &[&str]) -> serde_json::Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(extra)
         .current_dir(repo_root())
         .output()
         .unwrap();
