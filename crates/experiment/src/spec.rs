@@ -456,8 +456,9 @@ impl ExperimentSpec {
     }
 
     /// Describes the spec's plateau rule and where `trials` stand, as "20 trials without
-    /// improving by more than 0.001: reached at trial 45 (the best: trial 25, 0.9805)";
-    /// `None` without one.
+    /// improving by more than 0.001: reached at trial 45 (the best: trial 25, 0.9805)", the
+    /// best value written as `metric_text` writes it (`2.42e-5`, not `0.0000`); `None` without
+    /// one.
     pub fn plateau_status(&self, trials: &[Trial]) -> Option<String> {
         let rule = self.plateau?;
         let state = self.plateau_state(trials)?;
@@ -468,7 +469,7 @@ impl ExperimentSpec {
         );
         let best = match (state.last_improvement, self.is_multi_objective()) {
             (Some(id), false) => match self.objective_of(trials, id) {
-                Some(v) => format!("the best: trial {id}, {v:.4}"),
+                Some(v) => format!("the best: trial {id}, {}", crate::metric_text(Some(v))),
                 None => format!("the best: trial {id}"),
             },
             (Some(id), true) => format!("the last to join the front: trial {id}"),
@@ -638,3 +639,6 @@ impl ExperimentSpec {
         crate::sha256_hex(self.source.as_bytes())
     }
 }
+
+#[cfg(test)]
+mod tests;

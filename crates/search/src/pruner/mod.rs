@@ -9,7 +9,7 @@
 //! `k` has `k` earlier trials), not finished trials; a trial's value at a rung is its best value
 //! up to that step.
 
-use experiment::{Direction, PrunerSpec, Step, TrialId};
+use experiment::{metric_text, Direction, PrunerSpec, Step, TrialId};
 
 /// The objective values one earlier trial reported, in step order.
 #[derive(Debug, Clone, Copy)]
@@ -238,13 +238,14 @@ fn median(query: &PruneQuery<'_>, n_startup_trials: u32, n_warmup_steps: u32) ->
     })
 }
 
-/// Writes a trial's value and the bar it fell short of with 4 decimals, or in full where those
-/// would read alike (`0.9130` against `0.9130`: the two differ further down).
+/// Writes a trial's value and the bar it fell short of as `experiment::metric_text` writes
+/// metric values everywhere (`0.9130`, `2.42e-5`), or in full where those would read alike
+/// (`0.9130` against `0.9130`: the two differ further down).
 fn told_apart(own: Option<f64>, bar: f64) -> (String, String) {
     let Some(own) = own else {
-        return ("NaN".to_string(), format!("{bar:.4}"));
+        return ("NaN".to_string(), metric_text(Some(bar)));
     };
-    let (a, b) = (format!("{own:.4}"), format!("{bar:.4}"));
+    let (a, b) = (metric_text(Some(own)), metric_text(Some(bar)));
     if a == b {
         (format!("{own:?}"), format!("{bar:?}"))
     } else {
@@ -322,14 +323,15 @@ fn threshold(
     if value.is_nan() {
         return Some(format!("threshold: not a number at epoch {epoch}"));
     }
+    // The value reads as metric values do elsewhere, in full where it would read as the bound.
     if let Some(low) = lower.filter(|low| value < *low) {
-        return Some(format!(
-            "threshold: {value:.4} below {low} at epoch {epoch}"
-        ));
+        let (value, _) = told_apart(Some(value), low);
+        return Some(format!("threshold: {value} below {low} at epoch {epoch}"));
     }
-    upper
-        .filter(|high| value > *high)
-        .map(|high| format!("threshold: {value:.4} above {high} at epoch {epoch}"))
+    upper.filter(|high| value > *high).map(|high| {
+        let (value, _) = told_apart(Some(value), high);
+        format!("threshold: {value} above {high} at epoch {epoch}")
+    })
 }
 
 /// The rung steps of one successive-halving bracket.
@@ -395,7 +397,8 @@ fn successive_halving(
     let promoted = !query.direction.improves(threshold, own, 0.0);
     (!promoted).then(|| {
         format!(
-            "{rule}: {own:.4} not in the top {kept} of {} at rung {rung} (epoch {})",
+            "{rule}: {} not in the top {kept} of {} at rung {rung} (epoch {})",
+            metric_text(Some(own)),
             values.len(),
             query.step
         )

@@ -526,3 +526,43 @@ fn a_value_and_its_bar_that_read_alike_are_written_in_full() {
     );
     assert_eq!(told_apart(None, 0.75), ("NaN".into(), "0.7500".into()));
 }
+
+#[test]
+fn issue_values_under_a_thousandth_read_as_metric_values_do_elsewhere() {
+    // A regression loss near 2e-5 read `0.0000` in every reason, beside `2.42e-5` elsewhere.
+    let asha = PrunerSpec::Asha {
+        min_resource: 1,
+        reduction_factor: 2,
+    };
+    let earlier = vec![curve(&[2.42e-5])];
+    assert_eq!(
+        ask_in(Direction::Minimize, &asha, 1, &[3.1e-5], &earlier).as_deref(),
+        Some("asha: 3.10e-5 not in the top 1 of 2 at rung 0 (epoch 1)")
+    );
+    let median = PrunerSpec::Median {
+        n_startup_trials: 1,
+        n_warmup_steps: 0,
+    };
+    assert_eq!(
+        ask_in(Direction::Minimize, &median, 1, &[3.1e-5], &earlier).as_deref(),
+        Some("median: best 3.10e-5 worse than the median 2.42e-5 of 1 earlier trial at epoch 1")
+    );
+    let threshold = PrunerSpec::Threshold {
+        lower: None,
+        upper: Some(3e-5),
+        n_warmup_steps: 0,
+    };
+    assert_eq!(
+        ask(&threshold, 0, &[3.1e-5], &[]).as_deref(),
+        Some("threshold: 3.10e-5 above 0.00003 at epoch 1")
+    );
+    // Where the value would read as the bound, it is written in full.
+    assert_eq!(
+        ask(&threshold, 0, &[3.001e-5], &[]).as_deref(),
+        Some("threshold: 3.001e-5 above 0.00003 at epoch 1")
+    );
+    assert_eq!(
+        told_apart(Some(1.6e-5), 1e6),
+        ("1.60e-5".into(), "1.0000e6".into())
+    );
+}
