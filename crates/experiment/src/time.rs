@@ -17,28 +17,27 @@ impl Timestamp {
     }
 }
 
-/// Formats a duration in milliseconds as `1h02m`, `3m05s`, `4.2s` (to the nearest tenth: 296
-/// ms is `0.3s`) or, under a tenth of a second, `37ms`; a negative one (clocks that stepped
-/// back) as `0ms`.
+/// Formats a duration in milliseconds as `1h02m`, `3m05s`, `4.2s` or, under a tenth of a
+/// second, `37ms`; a negative one (clocks that stepped back) as `0ms`. Each form is rounded to
+/// the nearest of its last unit (296 ms is `0.3s`, 119.6 s `2m00s`, 1 h 1 m 30 s `1h02m`), and a
+/// duration that rounds up to the next form's first value is written in that form: 59.96 s is
+/// `1m00s`, never `60.0s`, and 59 m 59.6 s is `1h00m`, never `60m00s`.
 pub fn format_duration(ms: i64) -> String {
     let ms = ms.max(0);
-    // Tenths of a second, to the nearest: 59.96 s reads `1m00s`, not `60.0s`.
-    let tenths = ms.saturating_add(50) / 100;
-    let s = if ms < 60_000 && tenths >= 600 {
-        60
-    } else {
-        ms / 1000
-    };
-    if s >= 3600 {
-        format!("{}h{:02}m", s / 3600, s % 3600 / 60)
-    } else if s >= 60 {
-        format!("{}m{:02}s", s / 60, s % 60)
-    } else if ms >= 100 {
-        format!("{}.{}s", tenths / 10, tenths % 10)
-    } else {
+    if ms < 100 {
         // Trials on small tabular data take milliseconds; "0.0s" would hide how many.
-        format!("{ms}ms")
+        return format!("{ms}ms");
     }
+    let tenths = nearest(ms, 100);
+    if tenths < 600 {
+        return format!("{}.{}s", tenths / 10, tenths % 10);
+    }
+    let s = nearest(ms, 1000);
+    if s < 3600 {
+        return format!("{}m{:02}s", s / 60, s % 60);
+    }
+    let m = nearest(ms, 60_000);
+    format!("{}h{:02}m", m / 60, m % 60)
 }
 
 /// Reads a duration as people write it, in milliseconds: a number of seconds (`90`), or numbers
@@ -78,6 +77,12 @@ pub fn parse_duration(text: &str) -> Option<i64> {
         rest = tail;
     }
     milliseconds(total)
+}
+
+/// Returns the number of whole `unit`s nearest to `ms` (halves round up), for `ms` at least 0.
+fn nearest(ms: i64, unit: i64) -> i64 {
+    // Not `(ms + unit / 2) / unit`, which would overflow near `i64::MAX`.
+    ms / unit + i64::from(ms % unit * 2 >= unit)
 }
 
 /// Returns `seconds` in whole milliseconds, when positive and finite.
@@ -162,9 +167,44 @@ mod tests {
             (59_960, "1m00s"),
             (99, "99ms"),
             (100, "0.1s"),
-            (61_900, "1m01s"),
+            (61_900, "1m02s"),
         ] {
             assert_eq!(format_duration(ms), text, "{ms}");
+        }
+    }
+
+    #[test]
+    fn issue_every_form_rounds_to_the_nearest_of_its_last_unit() {
+        // Minutes and hours truncated where seconds rounded: 119.96 s read `1m59s` beside
+        // 59.96 s as `1m00s`.
+        for (ms, text) in [
+            (59_949, "59.9s"),
+            (59_950, "1m00s"),
+            (60_000, "1m00s"),
+            (60_499, "1m00s"),
+            (60_500, "1m01s"),
+            (119_499, "1m59s"),
+            (119_500, "2m00s"),
+            (119_960, "2m00s"),
+            (3_599_499, "59m59s"),
+            (3_599_500, "1h00m"),
+            (3_600_000, "1h00m"),
+            (3_629_999, "1h00m"),
+            (3_630_000, "1h01m"),
+            (7_169_999, "1h59m"),
+            (7_170_000, "2h00m"),
+            (i64::MAX, "2562047788015h13m"),
+        ] {
+            assert_eq!(format_duration(ms), text, "{ms}");
+        }
+        // What it writes reads back within half its last unit.
+        for ms in [150, 59_950, 119_960, 3_599_500, 7_170_000] {
+            let back = parse_duration(&format_duration(ms)).unwrap();
+            let unit = [(60_000, 100), (3_600_000, 1000)]
+                .iter()
+                .find(|(below, _)| ms < *below)
+                .map_or(60_000, |(_, unit)| *unit);
+            assert!((back - ms).abs() <= unit / 2, "{ms} read back as {back}");
         }
     }
 }
