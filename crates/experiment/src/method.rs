@@ -304,6 +304,38 @@ impl Acquisition {
 }
 
 impl Method {
+    /// Returns every method with its default settings, in the order messages list them: the one
+    /// list the spec reader takes both the names it accepts and the method of each name from.
+    pub fn all() -> [Method; 8] {
+        // A new variant fails to compile here until it is listed below too.
+        match Method::Random {
+            Method::Grid(_)
+            | Method::Random
+            | Method::Sobol(_)
+            | Method::Tpe(_)
+            | Method::Bayes(_)
+            | Method::CmaEs(_)
+            | Method::Nsga2(_)
+            | Method::Nsga3(_) => {}
+        }
+        [
+            Method::Grid(GridConfig::default()),
+            Method::Random,
+            Method::Sobol(SobolConfig::default()),
+            Method::Tpe(TpeConfig::default()),
+            Method::Bayes(BayesConfig::default()),
+            Method::CmaEs(CmaEsConfig::default()),
+            Method::Nsga2(Nsga2Config::default()),
+            Method::Nsga3(Nsga3Config::default()),
+        ]
+    }
+
+    /// Returns the method named `name` as specs write it (e.g. `tpe`), with its default
+    /// settings; `None` for an unknown name.
+    pub fn named(name: &str) -> Option<Method> {
+        Method::all().into_iter().find(|m| m.name() == name)
+    }
+
     /// Returns the name used in specs, e.g. `tpe`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -595,5 +627,23 @@ impl Default for BayesConfig {
             constant_liar: true,
             acquisition: Acquisition::log_ei(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_method_is_found_by_the_name_specs_write() {
+        let names: Vec<&str> = Method::all().iter().map(Method::name).collect();
+        assert_eq!(
+            names,
+            ["grid", "random", "sobol", "tpe", "bayes", "cmaes", "nsga2", "nsga3"]
+        );
+        for method in Method::all() {
+            assert_eq!(Method::named(method.name()), Some(method));
+        }
+        assert_eq!(Method::named("optuna"), None);
     }
 }

@@ -13,11 +13,6 @@ use crate::{
 use super::decoder::{scalar, Decoder, Fields};
 use super::tree::{Node, Scalar};
 
-/// The method names, in the order listed in messages.
-const METHODS: &[&str] = &[
-    "grid", "random", "sobol", "tpe", "bayes", "cmaes", "nsga2", "nsga3",
-];
-
 const GRID_KEYS: &[&str] = &["shuffle"];
 
 const SOBOL_KEYS: &[&str] = &["scramble"];
@@ -198,22 +193,14 @@ pub(super) fn method(d: &mut Decoder, node: &Node) -> Option<Method> {
                 "method",
                 format!(
                     "unknown method `{name}`; that sampler is `{ours}` here; expected one of {}",
-                    METHODS.join(", ")
+                    Method::all().map(|m| m.name()).join(", ")
                 ),
             );
             return None;
         }
     }
-    Some(match d.choice(node, "method", "method", METHODS)? {
-        "grid" => Method::Grid(GridConfig::default()),
-        "sobol" => Method::Sobol(SobolConfig::default()),
-        "tpe" => Method::Tpe(TpeConfig::default()),
-        "bayes" => Method::Bayes(BayesConfig::default()),
-        "cmaes" => Method::CmaEs(CmaEsConfig::default()),
-        "nsga2" => Method::Nsga2(Nsga2Config::default()),
-        "nsga3" => Method::Nsga3(Nsga3Config::default()),
-        _ => Method::Random,
-    })
+    let names = Method::all().map(|m| m.name());
+    Method::named(d.choice(node, "method", "method", &names)?)
 }
 
 /// Reads `sampler:` into the settings of `method`.
