@@ -12,16 +12,32 @@
 //! a folder that holds a store is compacted. A copy that fails (a full disk) is deleted, and the
 //! store aside is deleted only once the folder in its place is the checked copy.
 //!
+//! A compaction holds the store's name lock (`store/name`) exclusively from before it opens the
+//! store until it has let go of it, across the copy, rather than taking it for the swap alone:
+//! the swap then needs no turn of its own, so no stream of opens, however close, can make a
+//! compaction throw its finished copy away; and it costs opens nothing, since the compaction's
+//! hold of the store's own lock keeps them out throughout anyway. The name lock is taken in its
+//! turn (opens wait behind it), waiting at most `LOCK_WAIT` for the opens under way; a
+//! compaction that finds the store held past that fails before it copies anything
+//! (`Error::Locked`). Rejected: taking it only for the swap, polled for `LOCK_WAIT` (a stream of
+//! opens kept it and the copy was thrown away), and keeping the copy to try the swap again (a
+//! store held for minutes by a compaction that waits on opens it keeps failing).
+//!
 //! Killed at any point, the store is whole somewhere: before the first rename it is where it
 //! was (a half-made copy is deleted by the next compaction); after it, every open of the store
 //! is refused (`Error::CompactionInterrupted`) until `compact` runs again, which finishes the
 //! swap with a checked copy or puts the store back.
 
+#[cfg(test)]
+mod tests;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::flushed::FLUSHED;
-use super::name::{is_file_at, take_exclusive};
+use super::name::{Hold, LockFile, Name, Taken};
+use super::open::read_opener;
+use super::LOCK_WAIT;
 use crate::error::storage;
 use crate::{Error, Result, Store};
 
@@ -136,43 +152,20 @@ pub(super) fn real(path: &Path) -> PathBuf {
     }
 }
 
-/// The lock one compaction of a store holds from start to end (`DIR.compact-lock`, an exclusive
-/// `flock`): a second compaction at once would delete the first one's copy.
-struct CompactionLock {
-    file: fs::File,
-    path: PathBuf,
-}
-
-impl CompactionLock {
-    fn take(store: &Path) -> Result<CompactionLock> {
-        let path = beside(store, "compact-lock");
-        let failed = |detail: String| Error::Compact {
-            path: store.to_path_buf(),
-            detail,
-        };
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| failed(format!("cannot make its lock {}: {e}", path.display())))?;
-        let busy = || failed("another `sweep compact` is compacting it; wait for it to end".into());
-        if file.try_lock().is_err() {
-            return Err(busy());
-        }
-        // The lock is the file at the path now: one that a compaction ending meanwhile deleted
-        // (its own lock file) locks nothing another process could see.
-        if !is_file_at(&file, &path) {
-            return Err(busy());
-        }
-        Ok(CompactionLock { file, path })
-    }
-}
-
-impl Drop for CompactionLock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
-        let _ = self.file.unlock();
+/// Takes the lock one compaction of a store holds from start to end (`DIR.compact-lock`, an
+/// exclusive `flock`): a second compaction at once would delete the first one's copy.
+fn take_compaction_lock(store: &Path) -> Result<LockFile> {
+    let path = beside(store, "compact-lock");
+    let failed = |detail: String| Error::Compact {
+        path: store.to_path_buf(),
+        detail,
+    };
+    match LockFile::try_take(&path, Hold::Exclusive) {
+        Taken::Held(lock) => Ok(lock),
+        Taken::Busy => Err(failed(
+            "another `sweep compact` is compacting it; wait for it to end".into(),
+        )),
+        Taken::Unavailable(e) => Err(failed(format!("cannot take its lock {e}"))),
     }
 }
 
@@ -182,7 +175,21 @@ impl Store {
     /// a compaction that was killed part way.
     pub fn compact(path: &Path, opener: &str) -> Result<Compacted> {
         let path = &real(path);
-        let _lock = CompactionLock::take(path)?;
+        let _lock = take_compaction_lock(path)?;
+        // Held from here to the end, across the copy: opens are kept out meanwhile by the
+        // store's own lock anyway, and a stream of them cannot keep the swap from its turn
+        // once the copy is made (`store/name`). Where it cannot be had, the compaction goes on
+        // without it, as an open does.
+        let name = match Name::of(path).take_exclusive(LOCK_WAIT) {
+            Taken::Held(held) => Some(held),
+            Taken::Unavailable(_) => None,
+            Taken::Busy => {
+                return Err(Error::Locked {
+                    path: path.to_path_buf(),
+                    opener: read_opener(path),
+                })
+            }
+        };
         let failed = |detail: String| Error::Compact {
             path: path.to_path_buf(),
             detail,
@@ -209,7 +216,7 @@ impl Store {
         }
         // Its size at rest, as the user sees it: opening a database appends to sled's log.
         let before = database_bytes(path);
-        let store = Store::open_existing(path)?;
+        let store = Store::open_existing_named(path, name.as_ref())?;
         store.announce(opener)?;
         store.flush()?;
         let copied = copy_checked(&store, path, &fresh);
@@ -227,11 +234,9 @@ impl Store {
         }
         // The swap holds the store's lock and its name lock (`store/name`): no open is between
         // its look at `db` and sled's recovery, which writes into the folder by name.
-        let mut name = None;
-        let copied = copied.and_then(|()| {
-            name = take_exclusive(path)?;
-            fs::rename(path, aside(path)).map_err(|e| failed(format!("{e}")))
-        });
+        swapping(path);
+        let copied =
+            copied.and_then(|()| fs::rename(path, aside(path)).map_err(|e| failed(format!("{e}"))));
         if let Err(e) = copied {
             let _ = fs::remove_dir_all(&fresh);
             return Err(failed(format!(
@@ -367,249 +372,33 @@ fn finish(path: &Path) -> Result<Compacted> {
     })
 }
 
+/// What a test does just before a compaction on this thread renames the store aside.
 #[cfg(test)]
-mod tests {
-    use experiment::{Step, TrialId, TrialState};
+type SwapHook = Box<dyn FnMut(&Path)>;
 
-    use super::*;
-    use crate::store::tests::{info, point, trial};
-    use crate::store::wait_released;
-
-    /// Makes a store in `dir` with experiments `kept` and `gone` (20 trials of 50 epochs each, a
-    /// checkpoint folder each), then removes `gone`.
-    fn store_with_a_removed_experiment(dir: &Path) {
-        let store = Store::open(dir).unwrap();
-        for (name, created) in [("kept", 1), ("gone", 2)] {
-            store.create_experiment(&info(name, created)).unwrap();
-            for t in 0..20 {
-                for e in 1..=50 {
-                    let points = [point("val_loss", f64::from(e)), point("val_accuracy", 0.5)];
-                    store
-                        .append_metrics(name, TrialId(t), Step(e), &points)
-                        .unwrap();
-                }
-                store
-                    .put_trial(name, &trial(t, TrialState::Completed))
-                    .unwrap();
-            }
-            let checkpoints = crate::checkpoint_dir(dir, name);
-            fs::create_dir_all(&checkpoints).unwrap();
-            fs::write(checkpoints.join("3.json"), name).unwrap();
-            store.flush().unwrap();
-        }
-        store.remove_experiment("gone").unwrap();
-        fs::remove_dir_all(crate::checkpoint_dir(dir, "gone")).unwrap();
-        store.flush().unwrap();
-        drop(store);
-        wait_released(dir);
-    }
-
-    /// Returns what the store holds of `kept`, its trials and a curve, as text (a trial's
-    /// metrics hold a NaN, which equals nothing); waits for the lock before and after, for the
-    /// compaction before and the step after.
-    fn held(dir: &Path) -> String {
-        wait_released(dir);
-        let store = Store::open(dir).unwrap();
-        let trials = store.trials("kept").unwrap();
-        let curve = store.metric_series("kept", TrialId(7), "val_loss").unwrap();
-        assert_eq!((trials.len(), curve.len()), (20, 50));
-        drop(store);
-        wait_released(dir);
-        format!("{trials:?} {curve:?}")
-    }
-
-    #[test]
-    fn a_compacted_store_holds_the_same_in_less_room_with_its_checkpoints() {
-        let root = tempfile::tempdir().unwrap();
-        let dir = root.path().join("s");
-        store_with_a_removed_experiment(&dir);
-        let before = held(&dir);
-        let done = Store::compact(&dir, "test").unwrap();
-        assert!(done.after * 2 < done.before, "{done:?}");
-        assert_eq!(done.after, database_bytes(&dir));
-        // The same records, the flush mark agreeing with them (no lost writes claimed), the
-        // checkpoints where they were, and nothing left beside the store.
-        assert!(held(&dir) == before, "the records changed");
-        assert!(Store::open(&dir)
-            .unwrap()
-            .experiment("gone")
-            .unwrap()
-            .is_none());
-        assert_eq!(
-            fs::read_to_string(crate::checkpoint_dir(&dir, "kept").join("3.json")).unwrap(),
-            "kept"
-        );
-        assert!(!dir.join(COMPACTED).exists());
-        let names: Vec<_> = fs::read_dir(root.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name())
-            .collect();
-        assert_eq!(names, ["s"]);
-    }
-
-    #[test]
-    fn a_store_is_never_left_larger_than_it_was() {
-        // Many small experiments and nothing removed: a fresh copy may come out larger.
-        let root = tempfile::tempdir().unwrap();
-        let dir = root.path().join("s");
-        let store = Store::open(&dir).unwrap();
-        for x in 0..150 {
-            let name = format!("exp-{x}");
-            store.create_experiment(&info(&name, x)).unwrap();
-            for t in 0..6 {
-                for e in 1..=3 {
-                    let points: Vec<experiment::MetricPoint> =
-                        ["val_loss", "val_accuracy", "val_f1", "train_loss"]
-                            .iter()
-                            .map(|m| point(m, f64::from(e) / 7.0))
-                            .collect();
-                    store
-                        .append_metrics(&name, TrialId(t), Step(e), &points)
-                        .unwrap();
-                }
-                store
-                    .put_trial(&name, &trial(t, TrialState::Completed))
-                    .unwrap();
-            }
-            store.flush().unwrap();
-        }
-        drop(store);
-        wait_released(&dir);
-        // Sizes as the compaction measures them, once it holds the store: sled's threads may
-        // still write for a moment after a handle is dropped, so a size taken here is not yet
-        // the store's at rest. What it reports must match what it did: a copy swapped in (the
-        // database another file) only when smaller, the store left itself otherwise.
-        let database = || {
-            use std::os::unix::fs::MetadataExt;
-            fs::metadata(dir.join("db")).unwrap().ino()
-        };
-        let before = database();
-        let done = Store::compact(&dir, "test").unwrap();
-        if database() == before {
-            assert_eq!(done.after, done.before, "{done:?}");
-        } else {
-            assert!(done.after < done.before, "{done:?}");
-        }
-        wait_released(&dir);
-        assert_eq!(Store::open(&dir).unwrap().experiments().unwrap().len(), 150);
-    }
-
-    #[test]
-    fn a_folder_that_is_not_a_store_is_left_as_it_is() {
-        let root = tempfile::tempdir().unwrap();
-        let dir = root.path().join("proj");
-        fs::create_dir_all(dir.join("blobs")).unwrap();
-        for (name, text) in [
-            ("notes.txt", "n"),
-            ("blobs/photo.jpg", "p"),
-            ("data.csv.part", "d"),
-        ] {
-            fs::write(dir.join(name), text).unwrap();
-        }
-        let err = Store::compact(&dir, "test").unwrap_err();
-        assert!(matches!(err, Error::NoStore { .. }), "{err}");
-        let mut names: Vec<_> = fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["blobs", "data.csv.part", "notes.txt"]);
-        assert!(dir.join("blobs/photo.jpg").is_file());
-    }
-
-    #[test]
-    fn a_second_compaction_at_once_is_refused_and_a_store_made_meanwhile_is_never_taken_for_the_copy(
-    ) {
-        let root = tempfile::tempdir().unwrap();
-        let dir = root.path().join("s");
-        store_with_a_removed_experiment(&dir);
-        let before = held(&dir);
-        let running = CompactionLock::take(&real(&dir)).unwrap();
-        let err = Store::compact(&dir, "test").unwrap_err();
-        assert!(err.to_string().contains("another `sweep compact`"), "{err}");
-        drop(running);
-        // Killed between its renames; then a store was made where the store was (an open that
-        // raced the rename). The store aside is kept, never deleted for it.
-        fs::create_dir(fresh(&dir)).unwrap();
-        fs::write(fresh(&dir).join("db"), b"half").unwrap();
-        fs::rename(&dir, aside(&dir)).unwrap();
-        fs::create_dir_all(&dir).unwrap();
-        fs::write(dir.join("db"), b"new").unwrap();
-        let err = Store::compact(&dir, "test").unwrap_err();
-        assert!(err.to_string().contains("is not its checked copy"), "{err}");
-        assert!(aside(&dir).join("db").is_file(), "the store aside is kept");
-        // Moved away as the message says, the next compaction puts the store back.
-        fs::remove_dir_all(&dir).unwrap();
-        Store::compact(&dir, "test").unwrap();
-        assert!(held(&dir) == before, "the records changed");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_store_named_by_a_link_is_compacted_where_it_is() {
-        let root = tempfile::tempdir().unwrap();
-        let target = root.path().join("real");
-        store_with_a_removed_experiment(&target);
-        let before = held(&target);
-        let link = root.path().join("link");
-        std::os::unix::fs::symlink(&target, &link).unwrap();
-        let done = Store::compact(&link, "test").unwrap();
-        assert!(done.after < done.before, "{done:?}");
-        assert!(fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink());
-        assert!(held(&link) == before, "the records changed");
-        assert!(crate::checkpoint_dir(&target, "kept")
-            .join("3.json")
-            .is_file());
-    }
-
-    #[test]
-    fn a_compaction_killed_part_way_is_refused_then_finished_or_undone() {
-        let root = tempfile::tempdir().unwrap();
-        let dir = root.path().join("s");
-        store_with_a_removed_experiment(&dir);
-        let before = held(&dir);
-        // Killed between its two renames with a checked copy: the store is aside, the copy
-        // whole. Every open is refused, a new store is not made in its place, and compacting
-        // again puts the copy in place with the checkpoints.
-        {
-            let store = Store::open(&dir).unwrap();
-            let copy = sled::Config::new().path(fresh(&dir)).open().unwrap();
-            copy_into(&store.db, &copy).unwrap();
-            copy.flush().unwrap();
-        }
-        wait_released(&dir);
-        wait_released(&fresh(&dir));
-        fs::copy(dir.join(FLUSHED), fresh(&dir).join(FLUSHED)).unwrap();
-        fs::write(fresh(&dir).join(COMPACTED), b"").unwrap();
-        fs::rename(&dir, aside(&dir)).unwrap();
-        let err = Store::open(&dir).unwrap_err();
-        assert!(matches!(err, Error::CompactionInterrupted { .. }), "{err}");
-        assert!(
-            err.to_string().contains("run `sweep compact --store"),
-            "{err}"
-        );
-        assert!(!dir.exists(), "no store made in its place");
-        Store::compact(&dir, "test").unwrap();
-        assert!(held(&dir) == before, "the records changed");
-        assert!(crate::checkpoint_dir(&dir, "kept").join("3.json").is_file());
-        assert!(!aside(&dir).exists() && !fresh(&dir).exists());
-        // Killed before its copy was checked: the store goes back as it was.
-        fs::create_dir(fresh(&dir)).unwrap();
-        fs::write(fresh(&dir).join("db"), b"half").unwrap();
-        fs::rename(&dir, aside(&dir)).unwrap();
-        Store::compact(&dir, "test").unwrap();
-        assert!(held(&dir) == before, "the records changed");
-        assert!(!aside(&dir).exists() && !fresh(&dir).exists());
-        // A copy left before any rename is deleted by the next compaction.
-        fs::create_dir(fresh(&dir)).unwrap();
-        fs::write(fresh(&dir).join("db"), b"half").unwrap();
-        Store::compact(&dir, "test").unwrap();
-        assert!(held(&dir) == before, "the records changed");
-        assert!(!fresh(&dir).exists());
-    }
+#[cfg(test)]
+thread_local! {
+    /// What a test does before this thread's compactions swap (`on_swap`).
+    static ON_SWAP: std::cell::RefCell<Option<SwapHook>> = const { std::cell::RefCell::new(None) };
 }
+
+/// Makes `hook` run, with the store's path, just before each compaction on this thread renames
+/// the store aside, until the thread ends.
+#[cfg(test)]
+fn on_swap(hook: impl FnMut(&Path) + 'static) {
+    ON_SWAP.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
+}
+
+/// Runs this thread's `on_swap` hook, if any.
+#[cfg(test)]
+fn swapping(path: &Path) {
+    ON_SWAP.with(|h| {
+        if let Some(hook) = h.borrow_mut().as_mut() {
+            hook(path);
+        }
+    });
+}
+
+/// Does nothing: only tests act before a compaction's swap.
+#[cfg(not(test))]
+fn swapping(_path: &Path) {}

@@ -20,8 +20,8 @@
 //! unix), and tries again when it does not. That check comes after sled's recovery, which
 //! writes into the folder by name (and makes it again if it is gone): what keeps a removal from
 //! renaming the folder in that span is the store's name lock (`store/name`), which each try
-//! holds shared from its first look at the folder until it returns; the check stays for a
-//! rename made without it.
+//! holds shared from its first look at the folder until it returns (or the opener, a removal or
+//! a compaction, holds exclusively throughout); the check stays for a rename made without it.
 
 #[cfg(test)]
 mod tests;
@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
-use super::name::{Hold, NameLock, Taken};
+use super::name::{Name, NameHeld, Taken};
 use super::{aside_failed, compact, scratch, write_aside, Store};
 use super::{FORMAT_VERSION, FORMAT_VERSION_KEY, LOCK_POLL, LOCK_WAIT, OPENED_BY, OPENED_BY_MAX};
 use crate::error::{storage, DamagedPart, DATABASE_FILE};
@@ -46,12 +46,20 @@ impl Store {
     /// Fails with `Error::Locked` when the store is open elsewhere, and with
     /// `Error::FormatVersion` when it was written in another format.
     pub fn open(path: &Path) -> Result<Store> {
-        Store::open_at(path, false)
+        Store::open_at(path, false, Naming::Share(&Name::of(path)))
+    }
+
+    /// Opens the existing store in `path` as `open_existing` does, for a removal or a
+    /// compaction that holds its name lock exclusively (`held`; `None`: none can be had there),
+    /// which each try of an open would otherwise wait on.
+    pub(super) fn open_existing_named(path: &Path, _held: Option<&NameHeld>) -> Result<Store> {
+        Store::check_existing(path)?;
+        Store::open_at(path, true, Naming::Caller)
     }
 
     /// Opens the store in `path` as `open` does; `existing`: refuses rather than creates one
     /// (`Error::NoStore`), also when the folder goes while the open waits for the lock.
-    fn open_at(path: &Path, existing: bool) -> Result<Store> {
+    fn open_at(path: &Path, existing: bool, naming: Naming<'_>) -> Result<Store> {
         // Not even created anew: the store is aside while a compaction swaps it for its copy.
         let pending = || compact::compaction_pending(path);
         if let Some(e) = pending() {
@@ -75,7 +83,7 @@ impl Store {
             });
         }
         drop_unfinished_snapshots(path);
-        match retry_locked(LOCK_WAIT, || Store::try_open_at(path, existing)) {
+        match retry_locked(LOCK_WAIT, || Store::try_open_at(path, existing, &naming)) {
             Err(Error::Locked { path, .. }) => {
                 let opener = read_opener(&path);
                 Err(Error::Locked { path, opener })
@@ -86,7 +94,7 @@ impl Store {
 
     /// Makes one try of `open_at` past its first checks: `Error::Locked` when sled's lock is
     /// held, which `open_at` tries again.
-    fn try_open_at(path: &Path, existing: bool) -> Result<Store> {
+    fn try_open_at(path: &Path, existing: bool, naming: &Naming<'_>) -> Result<Store> {
         let pending = || compact::compaction_pending(path);
         // Checked again on every try: a compaction may set the store aside meanwhile, and
         // sled would make a new, empty one in its place.
@@ -94,15 +102,18 @@ impl Store {
             return Err(e);
         }
         // Held until this try returns: no removal renames the folder meanwhile (`store/name`).
-        let _name = match NameLock::try_take(path, Hold::Shared) {
-            Taken::Held(lock) => Some(lock),
-            Taken::Unavailable => None,
-            Taken::Busy => {
-                return Err(Error::Locked {
-                    path: path.to_path_buf(),
-                    opener: None,
-                })
-            }
+        let _name = match naming {
+            Naming::Share(name) => match name.try_share() {
+                Taken::Held(lock) => Some(lock),
+                Taken::Unavailable(_) => None,
+                Taken::Busy => {
+                    return Err(Error::Locked {
+                        path: path.to_path_buf(),
+                        opener: None,
+                    })
+                }
+            },
+            Naming::Caller => None,
         };
         step(OpenStep::Named, path);
         if existing && !path.join("db").is_file() {
@@ -164,7 +175,7 @@ impl Store {
     /// one: a folder without a store is refused (`Error::NoStore`), nothing written in it.
     pub fn open_existing(path: &Path) -> Result<Store> {
         Store::check_existing(path)?;
-        Store::open_at(path, true)
+        Store::open_at(path, true, Naming::Share(&Name::of(path)))
     }
 
     /// Fails as `open_existing` would before opening anything, for a command that reads files
@@ -309,6 +320,15 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// How each try of an open holds the store's name lock (`store/name`).
+#[derive(Debug)]
+enum Naming<'a> {
+    /// Shared, taken by each try of the open at the store's name.
+    Share(&'a Name),
+    /// Not at all: the opener holds it exclusively, or none can be had there.
+    Caller,
 }
 
 /// Runs `attempt` until it gives something other than `Error::Locked`, trying again every

@@ -1,0 +1,163 @@
+//! A lock file beside a store's folder: an `flock` on a file that is made by whoever takes it and
+//! deleted by whoever lets go of it last, as the store's name lock (`NAME.open-lock`), its turn
+//! (`NAME.open-turn`) and a compaction's lock (`DIR.compact-lock`) are.
+//!
+//! The lock is on the open file, not the name, so two things keep the name and the lock one: a
+//! taker checks that the file it locked is still the one at the name (its last holder may have
+//! deleted it between the taker's open and its lock) and takes the new one otherwise; and only
+//! a holder that can take the lock exclusively as it lets go deletes the file. `flock` ends
+//! with the process that held it: a file left by a killed process locks nothing, and the next
+//! holder deletes it as it lets go.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// How a lock file is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::store) enum Hold {
+    /// With other shared holders.
+    Shared,
+    /// Alone.
+    Exclusive,
+}
+
+/// What trying to take a lock gave.
+#[derive(Debug)]
+pub(in crate::store) enum Taken<T = LockFile> {
+    /// The lock, held until dropped.
+    Held(T),
+    /// Another holds it in a way that keeps this hold out.
+    Busy,
+    /// The file cannot be made there, or this file system keeps no `flock`: why, naming the
+    /// file.
+    Unavailable(io::Error),
+}
+
+/// A held lock file (see the module); let go of, and deleted when no one else holds it, when
+/// dropped.
+#[derive(Debug)]
+pub(in crate::store) struct LockFile {
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl LockFile {
+    /// Tries once, without waiting, to take the lock file at `path` as `hold` says, making the
+    /// file if need be.
+    pub(in crate::store) fn try_take(path: &Path, hold: Hold) -> Taken {
+        // A file deleted by its last holder between this open and the lock locks nothing: the
+        // new one at the name is taken instead, a few times at most.
+        for _ in 0..16 {
+            let file = match fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(path)
+            {
+                Ok(file) => file,
+                Err(e) => return unavailable(path, &e),
+            };
+            step(path);
+            let locked = match hold {
+                Hold::Shared => file.try_lock_shared(),
+                Hold::Exclusive => file.try_lock(),
+            };
+            match locked {
+                Ok(()) if is_file_at(&file, path) => {
+                    return Taken::Held(LockFile {
+                        file,
+                        path: path.to_path_buf(),
+                    })
+                }
+                Ok(()) => continue,
+                Err(fs::TryLockError::WouldBlock) => return Taken::Busy,
+                Err(fs::TryLockError::Error(e)) => return unavailable(path, &e),
+            }
+        }
+        Taken::Busy
+    }
+
+    /// Returns whether the lock file at `path` is held exclusively by another, without making
+    /// it: a file no one holds (left by a killed process) is deleted.
+    pub(in crate::store) fn held_exclusively(path: &Path) -> bool {
+        let Ok(file) = fs::File::open(path) else {
+            return false;
+        };
+        match file.try_lock() {
+            Err(fs::TryLockError::WouldBlock) => true,
+            // A taker that made the file and has not locked it yet finds it gone, and makes it
+            // again (see `try_take`).
+            Ok(()) if is_file_at(&file, path) => {
+                let _ = fs::remove_file(path);
+                false
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        // The last holder deletes the file; one that another still holds stays.
+        if self.file.try_lock().is_ok() {
+            let _ = fs::remove_file(&self.path);
+        }
+        let _ = self.file.unlock();
+    }
+}
+
+/// Returns `Taken::Unavailable` with `e`, which `path` gave, naming `path`.
+fn unavailable(path: &Path, e: &io::Error) -> Taken {
+    Taken::Unavailable(io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+/// Returns whether `file` is the file at `path` (not one deleted, or replaced, since opened).
+#[cfg(unix)]
+fn is_file_at(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(held), Ok(there)) => held.ino() == there.ino() && held.dev() == there.dev(),
+        _ => false,
+    }
+}
+
+/// Returns whether `file` is the file at `path`: without inode numbers, whether one is there.
+#[cfg(not(unix))]
+fn is_file_at(_file: &fs::File, path: &Path) -> bool {
+    path.is_file()
+}
+
+/// What a test does once a taker on this thread has opened the lock file at a path.
+#[cfg(test)]
+type OpenedHook = Box<dyn FnMut(&Path)>;
+
+#[cfg(test)]
+thread_local! {
+    /// What a test does between this thread's opens of lock files and their locks.
+    static ON_OPENED: std::cell::RefCell<Option<OpenedHook>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes `hook` run each time a taker on this thread has opened a lock file and not yet locked
+/// it, with its path, until the thread ends or another hook replaces it.
+#[cfg(test)]
+pub(in crate::store) fn on_lock_opened(hook: impl FnMut(&Path) + 'static) {
+    ON_OPENED.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
+}
+
+/// Runs this thread's `on_lock_opened` hook, if any.
+#[cfg(test)]
+fn step(path: &Path) {
+    let hook = ON_OPENED.with(|h| h.borrow_mut().take());
+    if let Some(mut hook) = hook {
+        hook(path);
+        // Put back unless the hook set another.
+        ON_OPENED.with(|h| {
+            h.borrow_mut().get_or_insert(hook);
+        });
+    }
+}
+
+/// Does nothing: only tests act between a taker's open and its lock.
+#[cfg(not(test))]
+fn step(_path: &Path) {}
