@@ -74,7 +74,9 @@ pub use method::{
     Nsga2Config, Nsga3Config, Restart, SobolConfig, TpeConfig,
 };
 pub(crate) use metric::out_of_range;
-pub use metric::{Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX};
+pub use metric::{
+    Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX, WALL_TIME_METRIC,
+};
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use order::{SortKey, TrialOrder};
 pub use plateau::{Plateau, PlateauState};

@@ -25,6 +25,11 @@ pub const KNOWN_METRICS: &[(&str, Direction)] = &[
     ("epoch_seconds", Direction::Minimize),
 ];
 
+/// The one recorded metric that is wall time (`epoch_seconds`), so differs between runs of the
+/// same trial: it cannot be searched, stopped on, constrained or guarded, and comparisons of two
+/// runs leave it out.
+pub const WALL_TIME_METRIC: &str = "epoch_seconds";
+
 /// The metrics that are the same at every epoch of a trial: a value, never a curve.
 pub const CONSTANT_METRICS: &[&str] = &["param_count"];
 

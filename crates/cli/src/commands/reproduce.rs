@@ -24,7 +24,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use experiment::{
     Control, MetricPoint, Objective, Reporter, Step, TrialContext, TrialId, TrialOutcome,
-    TrialState,
+    TrialState, WALL_TIME_METRIC,
 };
 use trainer::MlpObjective;
 
@@ -35,9 +35,6 @@ use crate::{output, probe, Outcome};
 
 /// Metric curves by name, each in step order.
 type Curves = BTreeMap<String, Vec<(Step, f64)>>;
-
-/// The metric that is wall time and so never reproduces.
-const WALL_TIME: &str = "epoch_seconds";
 
 /// The relative difference tolerated when the trial may have trained on a GPU.
 const GPU_TOLERANCE: f64 = 1e-4;
@@ -207,7 +204,7 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         (Some(now), _) => format!("failed again as then ({}); ", output::visible(&now)),
         (None, _) => String::new(),
     };
-    let compared = stored.keys().filter(|m| *m != WALL_TIME).count();
+    let compared = stored.keys().filter(|m| *m != WALL_TIME_METRIC).count();
     let compared = experiment::counted(
         u64::try_from(compared).unwrap_or(u64::MAX),
         "metric",
@@ -225,7 +222,7 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         writeln!(
             out,
             "identical: {failed_as}{compared} over {epochs}, bit for bit \
-             ({WALL_TIME}, wall time, not compared){written}"
+             ({WALL_TIME_METRIC}, wall time, not compared){written}"
         )?;
     } else {
         writeln!(
@@ -253,7 +250,7 @@ fn first_difference(stored: &Curves, now: &Curves, tolerance: f64) -> Option<Dif
         .keys()
         .chain(now.keys())
         .map(String::as_str)
-        .filter(|m| *m != WALL_TIME)
+        .filter(|m| *m != WALL_TIME_METRIC)
         .collect();
     let steps: std::collections::BTreeSet<Step> = [stored, now]
         .into_iter()

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::{
     CheckpointSpec, Constraint, DataFormat, DataSpec, DeviceChoice, EarlyStopping, Knob,
-    MetricSpec, ModelKind, ModelSpec, ParamValue, Plateau, KNOBS, KNOWN_METRICS,
+    MetricSpec, ModelKind, ModelSpec, ParamValue, Plateau, KNOBS, KNOWN_METRICS, WALL_TIME_METRIC,
 };
 
 use super::decoder::{scalar, Decoder, Fields};
@@ -189,13 +189,14 @@ fn early_stopping(d: &mut Decoder, node: &Node) -> Option<EarlyStopping> {
     let metric_path = "train.early_stopping.metric";
     let metric = d.required(&f, "metric").and_then(|n| {
         let name = metric_name(d, n, metric_path)?;
-        if name == "epoch_seconds" {
+        if name == WALL_TIME_METRIC {
             d.error(
                 n.pos,
                 metric_path,
-                "`epoch_seconds` is wall time, which differs between runs, so the epoch a trial \
-                 stopped at would too; stop on a metric of the model, such as val_loss"
-                    .to_string(),
+                wall_time_refused(
+                    ", so the epoch a trial stopped at would too; stop on a metric of the model, \
+                     such as val_loss",
+                ),
             );
             return None;
         }
@@ -344,6 +345,12 @@ fn fixed_knob(
     }
 }
 
+/// Returns the message that refuses `epoch_seconds` (`WALL_TIME_METRIC`) where a reproducible
+/// metric is needed, ending with `consequence` (", so ..." or "; ...").
+pub(super) fn wall_time_refused(consequence: &str) -> String {
+    format!("`{WALL_TIME_METRIC}` is wall time, which differs between runs{consequence}")
+}
+
 /// Reads the key of `entry` in the mapping `block` as a recorded metric that is the same in
 /// every run of a trial: `epoch_seconds` (wall time) is refused with `why_not_wall_time`, an
 /// unknown name is listed with the known ones; its place is recorded (`Decoder::located`), as
@@ -359,15 +366,13 @@ pub(super) fn reproducible_metric(
     let allowed: Vec<&'static str> = KNOWN_METRICS
         .iter()
         .map(|(name, _)| *name)
-        .filter(|name| *name != "epoch_seconds")
+        .filter(|name| *name != WALL_TIME_METRIC)
         .collect();
-    if entry.key == "epoch_seconds" {
+    if entry.key == WALL_TIME_METRIC {
         d.error(
             entry.key_pos,
             &join(block, &entry.key),
-            format!(
-                "`epoch_seconds` is wall time, which differs between runs; {why_not_wall_time}"
-            ),
+            wall_time_refused(&format!("; {why_not_wall_time}")),
         );
         return None;
     }

@@ -1,9 +1,11 @@
 //! The `metric:` block: one objective as a mapping, or several as a list of mappings (a
 //! multi-objective study, as Optuna's `directions`), and what a study with several refuses.
 
-use crate::{out_of_range, Direction, Method, MetricSpec, Nsga3Config, PrunerSpec};
+use crate::{
+    out_of_range, Direction, Method, MetricSpec, Nsga3Config, PrunerSpec, WALL_TIME_METRIC,
+};
 
-use super::blocks::metric_name;
+use super::blocks::{metric_name, wall_time_refused};
 use super::decoder::{describe, shorten, Decoder, Fields};
 use super::tree::{join, Kind, Node, Pos, Scalar};
 
@@ -67,12 +69,14 @@ pub(super) fn objectives(d: &mut Decoder, node: &Node, asked: &Asked) -> Option<
             return None;
         }
         let (objective, target) = objective(d, node, "metric")?;
-        if objective.name == "epoch_seconds" {
+        if objective.name == WALL_TIME_METRIC {
             d.error(
                 node.pos,
                 "metric.name",
-                "`epoch_seconds` is wall time, which differs between runs, so a search that \
-                 learns from it would too; `param_count` measures a model's cost reproducibly",
+                wall_time_refused(
+                    ", so a search that learns from it would too; `param_count` measures a \
+                     model's cost reproducibly",
+                ),
             );
             return None;
         }
@@ -155,12 +159,13 @@ pub(super) fn objectives(d: &mut Decoder, node: &Node, asked: &Asked) -> Option<
             );
             broken = true;
         }
-        if objective.name == "epoch_seconds" {
+        if objective.name == WALL_TIME_METRIC {
             d.error(
                 item.pos,
                 &join(&path, "name"),
-                "`epoch_seconds` is wall time, which differs between runs, so the front would \
-                 too; `param_count` measures a model's cost reproducibly",
+                wall_time_refused(
+                    ", so the front would too; `param_count` measures a model's cost reproducibly",
+                ),
             );
             broken = true;
         }
