@@ -37,7 +37,7 @@ pub enum Error {
     MethodNotAllowed(String),
     /// A request to an open dashboard (no token) addressed to a host that is not this machine's
     /// loopback: a web page elsewhere may have rebound its own name to 127.0.0.1 to read it.
-    #[error("this dashboard answers only requests addressed to localhost, 127.0.0.1 or [::1], and this one is addressed to `{0}`: a web page may rebind its own name to this machine to read the store. To reach the dashboard by another name (a reverse proxy, an alias), serve it with a token (--token or SWEEP_TOKEN)")]
+    #[error("this dashboard answers only requests addressed to localhost, 127.0.0.1 or [::1], and this one is addressed to `{0}`: a web page may rebind its own name to this machine to read the store; to reach the dashboard by another name (a reverse proxy, an alias), serve it with a token (--token or SWEEP_TOKEN)")]
     MisdirectedHost(String),
     /// The dashboard needs a token and the request did not carry the right one.
     #[error("this dashboard needs its access token: open it with ?token=TOKEN, or send `Authorization: Bearer TOKEN`")]
