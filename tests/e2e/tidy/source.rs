@@ -61,9 +61,62 @@ enum Shape {
     Listed,
 }
 
+/// Returns the index of the token after the path `name`, `a::b::name` that starts at `at`
+/// when a `!` and an opening delimiter follow it: a macro call.
+fn macro_call(toks: &[Token], at: usize) -> Option<usize> {
+    let mut k = at;
+    while toks.get(k).is_some_and(|t| t.kind == Kind::Ident) {
+        match toks.get(k + 1).map(|t| t.text) {
+            Some("::") => k += 2,
+            Some("!") => {
+                let open = toks.get(k + 2)?;
+                return matches!(open.text, "{" | "(" | "[").then_some(k + 2);
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Returns the index of the last token of the macro call whose delimiter opens at `open`, an
+/// item (`item_position`: in a file or an inline `mod`, not in a body), or why tidy cannot tell.
+/// `name! { .. }` ends at its brace; `name!(..);` and `name![..];` at their `;`. In a body, a
+/// macro call may be a statement or the start of an expression (`m!(..).f()`), whose end the
+/// tokens alone do not tell: it is reported.
+fn macro_item_end(toks: &[Token], open: usize, item_position: bool) -> Result<usize, String> {
+    let close = closing(toks, open);
+    let name = toks[..open.saturating_sub(1)]
+        .iter()
+        .rev()
+        .take_while(|t| t.kind == Kind::Ident || t.text == "::")
+        .map(|t| t.text)
+        .collect::<Vec<_>>();
+    let name: String = name.into_iter().rev().collect();
+    if !item_position {
+        return Err(format!(
+            "tidy cannot tell where this `#[cfg(test)]` macro call (`{name}!`) in a body ends; \
+             put it in a `#[cfg(test)]` block or fn"
+        ));
+    }
+    if toks[open].text == "{" {
+        return Ok(close);
+    }
+    match toks.get(close + 1) {
+        Some(t) if t.text == ";" => Ok(close + 1),
+        _ => Err(format!(
+            "the `#[cfg(test)]` macro item `{name}!` does not end with `;` after its `{}`",
+            toks[open].text
+        )),
+    }
+}
+
 /// Returns the index of the last token of the item that starts at `at` (past its attributes), or
-/// why tidy cannot tell.
-fn item_end(toks: &[Token], at: usize) -> Result<usize, String> {
+/// why tidy cannot tell. `item_position`: the item is in a file or an inline `mod` (not in the
+/// body of a fn, impl or trait), where a macro call is an item.
+fn item_end(toks: &[Token], at: usize, item_position: bool) -> Result<usize, String> {
+    if let Some(open) = macro_call(toks, at) {
+        return macro_item_end(toks, open, item_position);
+    }
     let mut j = past_visibility(toks, at);
     let fn_next = |k: usize| {
         toks.get(k + 1)
@@ -193,7 +246,9 @@ pub(super) fn read_source(text: &str) -> Reading {
         if let Some((start, test, file)) = attributes.take() {
             item = (i, file);
             if test {
-                match item_end(&toks, i) {
+                // In a file or an inline `mod` (a block of its own), not in a body.
+                let item_position = open.last().is_none_or(|(_, m)| m.is_some());
+                match item_end(&toks, i, item_position) {
                     Ok(end) => test_spans.push((start, toks[end].end)),
                     Err(why) => reading
                         .unread
@@ -307,6 +362,29 @@ fn tidy_skips_exactly_the_test_items() {
     // A `#[cfg(test)]` item tidy cannot delimit is reported and left in the shipped code.
     let reading = check_shipped("fn kept() {\n    #[cfg(test)]\n    kept_call!();\n}\n");
     assert_eq!(reading.unread.len(), 1, "{:?}", reading.unread);
+    assert!(
+        reading.unread[0].starts_with("line 3:"),
+        "{:?}",
+        reading.unread
+    );
+}
+
+#[test]
+fn tidy_skips_test_macro_items() {
+    // A braced macro item (`thread_local!`, as a test hook of the store's), at the top of a file
+    // and in an inline module, and a macro item ended by `;`.
+    let reading = check_shipped(
+        "#[cfg(test)]\nthread_local! {\n    static GONE: Cell<u8> = const { Cell::new(0) };\n}\n\
+         fn kept() {}\nmod kept_m {\n    #[cfg(test)]\n    std::thread_local! { static GONE: u8 = 0; }\n    \
+         fn kept() { call(); }\n}\n#[cfg(test)]\ngone_items!(a, { b });\nconst KEPT: u8 = 1;\n",
+    );
+    assert!(reading.unread.is_empty(), "{:?}", reading.unread);
+    // In a body, a macro call may begin an expression: reported, in either form.
+    let reading = check_shipped(
+        "fn kept() {\n    #[cfg(test)]\n    kept_block! { x }\n    #[cfg(test)]\n    \
+         kept_call![1];\n}\n",
+    );
+    assert_eq!(reading.unread.len(), 2, "{:?}", reading.unread);
     assert!(
         reading.unread[0].starts_with("line 3:"),
         "{:?}",
