@@ -10,11 +10,13 @@
 //!
 //! The modules, by concept: `tokens` splits Rust source into tokens, `source` reads one file
 //! (its shipped code and its `mod` declarations), `workspace` walks each crate's module tree,
-//! `dependencies` checks the crate graph, `house_rules` checks the shipped code, and
+//! `dependencies` checks the crate graph, `house_rules` checks the shipped code, `determinism`
+//! holds the pure crates to their seeds and the others to ordered maps, and
 //! `supply_chain` holds the dependency tree to the license and duplicate-version policy of
 //! `.ci/deny.toml`, reading license expressions with `spdx`.
 
 mod dependencies;
+mod determinism;
 mod house_rules;
 mod source;
 mod spdx;
