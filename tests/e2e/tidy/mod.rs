@@ -11,13 +11,15 @@
 //! The modules, by concept: `tokens` splits Rust source into tokens, `source` reads one file
 //! (its shipped code and its `mod` declarations), `workspace` walks each crate's module tree,
 //! `dependencies` checks the crate graph, `house_rules` checks the shipped code, `determinism`
-//! holds the pure crates to their seeds and the others to ordered maps, and
+//! holds the pure crates to their seeds and the others to ordered maps, `read_only` keeps the
+//! dashboard's hands off the store's writers, and
 //! `supply_chain` holds the dependency tree to the license and duplicate-version policy of
 //! `.ci/deny.toml`, reading license expressions with `spdx`.
 
 mod dependencies;
 mod determinism;
 mod house_rules;
+mod read_only;
 mod source;
 mod spdx;
 mod supply_chain;
