@@ -5,11 +5,12 @@
 //! stored bits. A parameter a trial does not have is an empty cell; a text value that is empty
 //! or has spaces at its ends is quoted (`""`, `" sp"`), so that it reads back as written where
 //! a reader keeps quoted cells as they are (pandas reads `""` as NaN by default; the JSON keeps
-//! every value exactly).
+//! every value exactly). A trial's start, finish and duration come last (`WALL_TIME_COLUMNS`),
+//! so that the columns before them keep the places they had before those were added.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{Effort, ExperimentSpec, Step, Trial, TrialId};
+use crate::{Effort, ExperimentSpec, Step, Timestamp, Trial, TrialId};
 
 /// What exported rows say beyond each trial itself, judged over all of an experiment's trials
 /// (an export may keep only some).
@@ -74,10 +75,24 @@ const FIXED_COLUMNS: [&str; 7] = [
     "source",
 ];
 
+/// The columns every trials' CSV ends with, and the fields of each trial that `sweep export
+/// --format json` writes beside them: when the trial started and when it finished (RFC 3339 in
+/// UTC, to the millisecond: `Timestamp::iso_utc`), and the seconds between (to the
+/// millisecond, negative where the clock stepped back), each empty (`null`) when unknown: a
+/// trial not started, or not finished. Optuna's `datetime_start`, `datetime_complete` and
+/// `duration`, MLflow's `start_time` and `end_time`.
+///
+/// They are wall time, which differs between two runs of the same trials, as the metric
+/// `epoch_seconds` does: a comparison of the exports of two runs (a resumed one and one that
+/// ran through) leaves them out. As with `FIXED_COLUMNS`, none is a knob's name, so a warm
+/// start never reads one as a parameter.
+pub(crate) const WALL_TIME_COLUMNS: [&str; 3] = ["started", "finished", "duration_seconds"];
+
 /// Returns the trials as CSV: fixed columns (`trial`, `state`, `reason`, `seed`, `best_epoch`,
-/// `epochs_trained`: its last reported epoch, `source`: where the parameters came from; `feasible` when the spec has constraints, `pareto`
-/// when it has several objectives), then a `param.NAME` and a `metric.NAME` column for each
-/// name any of the trials has.
+/// `epochs_trained`: its last reported epoch, `source`: where the parameters came from;
+/// `feasible` when the spec has constraints, `pareto` when it has several objectives), then a
+/// `param.NAME` and a `metric.NAME` column for each name any of the trials has, then the
+/// `WALL_TIME_COLUMNS`.
 pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
     trials_csv_with(trials, judged, false)
 }
@@ -113,6 +128,7 @@ fn trials_csv_with(trials: &[Trial], judged: &Judged<'_>, for_spreadsheets: bool
     }
     header.extend(params.iter().map(|p| format!("param.{p}")));
     header.extend(metrics.iter().map(|m| format!("metric.{m}")));
+    header.extend(WALL_TIME_COLUMNS.iter().map(|c| c.to_string()));
     let mut out = csv_row(&header);
     for t in trials {
         let mut fixed = vec![
@@ -161,6 +177,11 @@ fn trials_csv_with(trials: &[Trial], judged: &Judged<'_>, for_spreadsheets: bool
             let value = t.value(m).map_or(String::new(), |v| format!("{v:?}"));
             csv_cell(&value, false)
         }));
+        row.extend([
+            t.started.map_or(String::new(), Timestamp::iso_utc),
+            t.finished.map_or(String::new(), Timestamp::iso_utc),
+            t.duration_ms().map_or(String::new(), seconds_text),
+        ]);
         out.push_str(&row.join(","));
         out.push('\n');
     }
@@ -206,6 +227,13 @@ fn curves_csv_with(experiment: &str, curves: &Curves, for_spreadsheets: bool) ->
     out
 }
 
+/// Writes `ms` milliseconds as seconds with three decimals, exactly (`12.345`, `-0.500`).
+fn seconds_text(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let ms = ms.unsigned_abs();
+    format!("{sign}{}.{:03}", ms / 1000, ms % 1000)
+}
+
 /// Returns one CSV line, ending in a newline: cells with a comma, a quote or a line break are
 /// quoted, their quotes doubled.
 pub(crate) fn csv_row(cells: &[String]) -> String {
@@ -247,7 +275,7 @@ mod tests {
 
     #[test]
     fn no_fixed_column_passes_for_a_parameter() {
-        for column in FIXED_COLUMNS {
+        for column in FIXED_COLUMNS.into_iter().chain(WALL_TIME_COLUMNS) {
             assert!(
                 crate::knobs::KNOBS.iter().all(|k| k.name != column),
                 "`{column}` is a knob's name"
@@ -272,14 +300,48 @@ mod tests {
         let csv = trials_csv(&all, &judged);
         assert_eq!(
             csv,
-            "trial,state,reason,seed,best_epoch,epochs_trained,source,param.lr,param.name,metric.val_loss\n\
+            "trial,state,reason,seed,best_epoch,epochs_trained,source,param.lr,param.name,metric.val_loss,\
+             started,finished,duration_seconds\n\
              0,pruned,\"asha: 0.3 not in the top 1 of 2, at rung 0\",0,1,2,,0.1,\"say \"\"hi\"\"\",\
-             0.30000000000000004\n\
-             1,completed,,0,1,,,1e-7,,NaN\n"
+             0.30000000000000004,,,\n\
+             1,completed,,0,1,,,1e-7,,NaN,,,\n"
         );
         // The trials a filter keeps have the columns of all: files of one experiment line up.
         let kept = trials_csv(&all[1..], &judged);
         assert_eq!(kept.lines().next(), csv.lines().next());
+    }
+
+    #[test]
+    fn issue_rows_end_with_when_the_trial_started_and_finished_and_how_long_it_took() {
+        let mut done = trial_with(0, TrialState::Completed, "val_loss", Some(0.5));
+        done.started = Some(Timestamp(1_795_865_400_000));
+        done.finished = Some(Timestamp(1_795_865_412_345));
+        let mut stepped_back = trial_with(1, TrialState::Completed, "val_loss", Some(0.5));
+        stepped_back.started = Some(Timestamp(1_795_865_400_500));
+        stepped_back.finished = Some(Timestamp(1_795_865_400_000));
+        let mut running = trial_with(2, TrialState::Running, "val_loss", None);
+        running.started = Some(Timestamp(1_795_865_400_000));
+        let queued = trial_with(3, TrialState::Queued, "val_loss", None);
+        let all = [done, stepped_back, running, queued];
+        let effort = Effort::default();
+        let judged = Judged::of(None, &all, &effort);
+        let csv = trials_csv(&all, &judged);
+        let tails: Vec<String> = csv
+            .lines()
+            .map(|l| l.splitn(7, ',').nth(6).unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            tails,
+            [
+                "source,metric.val_loss,started,finished,duration_seconds",
+                ",0.5,2026-11-28T11:30:00.000Z,2026-11-28T11:30:12.345Z,12.345",
+                ",0.5,2026-11-28T11:30:00.500Z,2026-11-28T11:30:00.000Z,-0.500",
+                ",,2026-11-28T11:30:00.000Z,,",
+                ",,,,",
+            ]
+        );
+        // The same for spreadsheets: nothing there reads as a formula.
+        assert_eq!(trials_csv_for_spreadsheets(&all, &judged), csv);
     }
 
     #[test]

@@ -15,6 +15,17 @@ impl Timestamp {
             rem % 60
         )
     }
+
+    /// Returns the instant as RFC 3339 (ISO 8601) in UTC to the millisecond,
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, as exports write it for programs (pandas' `to_datetime`,
+    /// a spreadsheet): the stored milliseconds, all of them.
+    pub fn iso_utc(self) -> String {
+        format!(
+            "{}.{:03}Z",
+            self.utc().replacen(' ', "T", 1),
+            self.0.rem_euclid(1000)
+        )
+    }
 }
 
 /// Formats a duration in milliseconds as `1h02m`, `3m05s`, `4.2s` or, under a tenth of a
@@ -117,6 +128,11 @@ mod tests {
         assert_eq!(Timestamp(1_795_865_400_000).utc(), "2026-11-28 11:30:00");
         assert_eq!(Timestamp(951_782_400_000).utc(), "2000-02-29 00:00:00");
         assert_eq!(Timestamp(-1).utc(), "1969-12-31 23:59:59");
+        assert_eq!(
+            Timestamp(1_795_865_400_042).iso_utc(),
+            "2026-11-28T11:30:00.042Z"
+        );
+        assert_eq!(Timestamp(-1).iso_utc(), "1969-12-31T23:59:59.999Z");
         for (ms, text) in [
             (3_720_000, "1h02m"),
             (185_000, "3m05s"),

@@ -1,10 +1,11 @@
 //! Trials as `sweep trials --format json` writes them: one object each, with where its
-//! parameters came from, whether it meets the constraints and whether it is on the Pareto
-//! front.
+//! parameters came from, whether it meets the constraints, whether it is on the Pareto front,
+//! and when it started and finished (the wall time that `experiment::trials_csv`'s last
+//! columns carry).
 
 use std::io::{self, Write};
 
-use experiment::{Judged, Trial};
+use experiment::{Judged, Timestamp, Trial};
 use serde::Serialize;
 
 /// One trial as written by `--format csv|json`.
@@ -27,6 +28,13 @@ struct TrialRow<'a> {
     pareto: Option<bool>,
     params: serde_json::Map<String, serde_json::Value>,
     metrics: serde_json::Map<String, serde_json::Value>,
+    /// When it started, as RFC 3339 in UTC to the millisecond; `null` when it did not.
+    started: Option<String>,
+    /// When it finished, as `started` is written; `null` when it did not.
+    finished: Option<String>,
+    /// The seconds from its start to its finish, to the millisecond; `null` without both.
+    /// Wall time, like `started` and `finished`: it differs between two runs of the trial.
+    duration_seconds: Option<f64>,
 }
 
 fn trial_row<'t>(t: &'t Trial, judged: &Judged<'_>) -> TrialRow<'t> {
@@ -62,6 +70,11 @@ fn trial_row<'t>(t: &'t Trial, judged: &Judged<'_>) -> TrialRow<'t> {
         pareto: judged.on_front(t),
         params,
         metrics,
+        started: t.started.map(Timestamp::iso_utc),
+        finished: t.finished.map(Timestamp::iso_utc),
+        // Exact below 2^53 ms (285,000 years), and the nearest to the decimal the CSV writes.
+        #[allow(clippy::cast_precision_loss)]
+        duration_seconds: t.duration_ms().map(|ms| ms as f64 / 1000.0),
     }
 }
 
@@ -75,4 +88,54 @@ pub(crate) fn trials_json(
     let rows: Vec<TrialRow<'_>> = trials.iter().map(|t| trial_row(t, judged)).collect();
     serde_json::to_writer_pretty(&mut *out, &rows)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use experiment::{Effort, Params, Seed, TrialId, TrialState};
+
+    use super::*;
+
+    fn trial(id: u32, started: Option<i64>, finished: Option<i64>) -> Trial {
+        Trial {
+            id: TrialId(id),
+            seed: Seed(0),
+            params: Params::new(),
+            state: TrialState::Completed,
+            reason: None,
+            started: started.map(Timestamp),
+            finished: finished.map(Timestamp),
+            result: None,
+        }
+    }
+
+    #[test]
+    fn issue_each_trial_says_when_it_started_and_finished_and_how_long_it_took() {
+        let trials = [
+            trial(0, Some(1_795_865_400_000), Some(1_795_865_412_345)),
+            trial(1, Some(1_795_865_400_000), None),
+            trial(2, None, None),
+        ];
+        let effort = Effort::default();
+        let mut json = Vec::new();
+        trials_json(&mut json, &trials, &Judged::of(None, &trials, &effort)).unwrap();
+        let back: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        let times: Vec<String> = (0..3)
+            .map(|i| {
+                let t = &back[i];
+                format!(
+                    "{} {} {}",
+                    t["started"], t["finished"], t["duration_seconds"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            times,
+            [
+                "\"2026-11-28T11:30:00.000Z\" \"2026-11-28T11:30:12.345Z\" 12.345",
+                "\"2026-11-28T11:30:00.000Z\" null null",
+                "null null null",
+            ]
+        );
+    }
 }

@@ -510,3 +510,45 @@ fn issue_an_empty_cell_is_the_empty_value_where_the_row_has_the_parameter() {
         .unwrap_err();
     assert!(err.contains("line 2: it has no `kind`"), "{err}");
 }
+
+#[test]
+fn issue_an_export_with_its_wall_time_columns_reads_as_one_without_them() {
+    // Exports end with `started`, `finished` and `duration_seconds` since they carry them;
+    // files exported before read as they did, and those after read the same trials.
+    let mut trials = Vec::new();
+    for (id, depth, value) in [(0, 1, 0.52), (1, 2, 0.31)] {
+        let mut t = crate::testing::trial_with(id, TrialState::Completed, "val_loss", Some(value));
+        t.params.insert("depth".into(), ParamValue::Int(depth));
+        t.params.insert("lr".into(), ParamValue::Float(0.01));
+        t.params
+            .insert("optimizer".into(), ParamValue::Str("adam".into()));
+        if let Some(r) = t.result.as_mut() {
+            r.metrics.insert("param_count".into(), 4100.0);
+        }
+        t.started = Some(crate::Timestamp(1_795_865_400_000));
+        t.finished = Some(crate::Timestamp(1_795_865_412_345));
+        trials.push(t);
+    }
+    let effort = crate::Effort::default();
+    let new = crate::trials_csv(&trials, &crate::Judged::of(None, &trials, &effort));
+    assert!(new
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .ends_with(",started,finished,duration_seconds"));
+    let old: String = new
+        .lines()
+        .map(|l| format!("{}\n", l.rsplitn(4, ',').last().unwrap_or_default()))
+        .collect();
+    let from_new = from_file(None).import_table(&spec(), &table(&new)).unwrap();
+    let from_old = from_file(None).import_table(&spec(), &table(&old)).unwrap();
+    assert_eq!(
+        taken(&from_new),
+        [
+            "0 completed depth=1 lr=0.01 optimizer=adam Some(0.52)",
+            "1 completed depth=2 lr=0.01 optimizer=adam Some(0.31)",
+        ]
+    );
+    assert_eq!(from_new, from_old);
+    assert!(from_new.left_out.is_empty(), "{:?}", from_new.left_out);
+}
