@@ -16,7 +16,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 pub(crate) use diff::{line_diff, readable_settings};
-pub(crate) use experiments::{experiment_header, experiments_with, importance};
+pub(crate) use experiments::{experiment_header, experiments_kept, experiments_with, importance};
 pub(crate) use export::{series_json, SeriesRow};
 pub(crate) use gate::{
     baseline_written, gate_report, recorded as baseline_recorded, GateHeader, GateNote,
@@ -257,7 +257,7 @@ mod tests {
             ..trial::tests::info()
         };
         let mut out = Vec::new();
-        experiment_header(&mut out, &info, None, (&[], None), &Effort::default()).unwrap();
+        experiment_header(&mut out, &info, None, (&[], None, &[]), &Effort::default()).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
             text.contains("            d\\u{1b}[31mRED\\u{1b}]0;T\\u{7}\n"),

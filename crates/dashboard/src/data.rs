@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use experiment::{
-    Constraint, Effort, ExperimentSpec, MetricSpec, Step, Trial, TrialId, WarmStarted,
+    Constraint, Effort, ExperimentSpec, MetricSpec, Step, Timestamp, Trial, TrialId, WarmStarted,
 };
-use store::{AgentOf, CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult};
+use store::{AgentOf, CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult, TrialTrace};
 
 use crate::charts;
 use crate::view::experiment_page::Analysis;
@@ -153,6 +153,13 @@ impl Reader {
     /// Returns the experiment record called `name`, or `Error::NotFound`.
     pub(crate) fn info(&self, name: &str) -> Result<ExperimentInfo> {
         info(&self.store, name).map(|i| self.shown(i))
+    }
+
+    /// Returns trial `id` of the experiment's record's trace (`store::TrialTrace`: attempts
+    /// cut off, its last report while running); empty for a trial not stored.
+    pub(crate) fn trial_trace(&self, experiment: &str, id: u32) -> Result<TrialTrace> {
+        let traced = self.store.trial_traced(experiment, TrialId(id))?;
+        Ok(traced.map(|(_, trace)| trace).unwrap_or_default())
     }
 
     /// Returns trial `id` of the experiment, or `Error::NotFoundNear` saying which trials it
@@ -309,7 +316,15 @@ impl Reader {
     /// (created at the same time: one removed and run again under its name is another).
     fn read_after(&self, name: &str, earlier: Option<&ExperimentData>) -> Result<ExperimentData> {
         let info = self.info(name)?;
-        let trials = self.store.trials(name)?;
+        let mut traces = BTreeMap::new();
+        let trials = (self.store.traced_trials(name)?.into_iter())
+            .map(|(trial, trace)| {
+                if !trace.is_empty() {
+                    traces.insert(trial.id, trace);
+                }
+                trial
+            })
+            .collect();
         let mut unreadable = BTreeMap::new();
         let test = read_record(
             &mut unreadable,
@@ -339,6 +354,7 @@ impl Reader {
             .map(Arc::new),
         };
         Ok(ExperimentData::new(info, trials)
+            .with_traces(traces)
             .with_test(test)
             .with_warm_start(warm)
             .with_record(record.as_ref())
@@ -412,6 +428,12 @@ pub(crate) struct ExperimentData {
     pub(crate) unreadable: BTreeMap<&'static str, String>,
     /// Every trial, by id.
     pub(crate) trials: Vec<Trial>,
+    /// The traces of the trials whose record keeps one (attempts cut off, the last report of
+    /// one a kill left running), by id: bookkeeping no result reads.
+    pub(crate) traces: BTreeMap<TrialId, TrialTrace>,
+    /// Which agent of how many made the store, as its run record says, for the command that
+    /// resumes it (`view::resume_command_of`).
+    pub(crate) agent: Option<AgentOf>,
     /// The best trial's metrics on the test split, once measured (after the sweep).
     pub(crate) test: Option<TestResult>,
     /// The trials its sampler took from another experiment (`warm_start:`), if any; shared by
@@ -463,6 +485,8 @@ impl ExperimentData {
             spec_problem,
             unreadable: BTreeMap::new(),
             trials,
+            traces: BTreeMap::new(),
+            agent: None,
             test: None,
             warm_start: None,
             settings_changed: None,
@@ -492,7 +516,26 @@ impl ExperimentData {
             (Some(spec), Some(r)) => spec.search_changes(&r.resolved_spec),
             _ => None,
         };
+        self.agent = record.and_then(|r| r.agent);
         self
+    }
+
+    /// Returns the snapshot with its trials' traces, by id (empty ones left out).
+    pub(crate) fn with_traces(mut self, traces: BTreeMap<TrialId, TrialTrace>) -> ExperimentData {
+        self.traces = traces;
+        self
+    }
+
+    /// Returns the spans of work its trials' records keep beside the trials' own times, for
+    /// `experiment::busy_ms`: attempts cut off, and, where no sweep runs the experiment, each
+    /// trial a kill left running from its start to its last report.
+    pub(crate) fn kept_spans(&self) -> Vec<(Timestamp, Timestamp)> {
+        let live = self.info.status == store::ExperimentStatus::Running;
+        self.trials
+            .iter()
+            .filter_map(|t| Some((t, self.traces.get(&t.id)?)))
+            .flat_map(|(t, trace)| trace.spans(t, live))
+            .collect()
     }
 
     /// Returns the snapshot with why each of its records that does not read does not, by kind.

@@ -105,7 +105,8 @@ impl TrialState {
     /// Returns the name shown for the state by a process that holds the store and runs no
     /// sweep of the trial's experiment: a trial left `running` there was stopped by a crash or a
     /// kill (a sweep that stops cleanly puts its trials back to `queued`), so it reads
-    /// `interrupted`; the next run of the experiment runs it again from scratch.
+    /// `interrupted`; the next run of the experiment runs it again from scratch. (Its record's
+    /// trace, in `store`, says when it was last heard from, and what attempts were cut off.)
     pub fn as_str_when_idle(self) -> &'static str {
         match self {
             TrialState::Running => "interrupted",
@@ -158,14 +159,25 @@ impl Trial {
 }
 
 /// Returns the wall time, in milliseconds, during which at least one of `trials` was running:
-/// the length of the union of their `[started, finished]` intervals. So the time between runs
-/// of an experiment (a crash and its resume, a run and its `--extend` days later) does not
-/// count, and trials side by side count once. A trial still running counts up to `now` when a
-/// sweep runs it (`now` is `Some`), and not at all otherwise: a trial that a killed sweep left
-/// running has no known end. `None` when no trial has a known span (none started, or only
-/// such trials did).
-pub fn busy_ms(trials: &[Trial], now: Option<Timestamp>) -> Option<i64> {
-    union_ms(spans(trials, now))
+/// the length of the union of their `[started, finished]` intervals and of the spans of work
+/// their records keep beside them (`kept`: attempts cut off by a stop or a kill, and the start
+/// to the last report of a trial a killed sweep left running, which has no end of its own). So
+/// the time between runs of an experiment (a crash and its resume, a run and its `--extend`
+/// days later) does not count, trials side by side count once, and compute spent on an
+/// attempt that was cut off counts. A trial still running counts up to `now` when a sweep runs
+/// it (`now` is `Some`), and otherwise only through `kept`. `None` when nothing has a known
+/// span (no trial started, or only such trials did and were never heard from).
+pub fn busy_ms(
+    trials: &[Trial],
+    kept: &[(Timestamp, Timestamp)],
+    now: Option<Timestamp>,
+) -> Option<i64> {
+    let mut spans = spans(trials, now);
+    spans.extend(
+        kept.iter()
+            .map(|(start, end)| (start.0, end.0.max(start.0))),
+    );
+    union_ms(spans)
 }
 
 /// Returns the length of the union of `spans`; `None` when there are none.
@@ -276,8 +288,8 @@ mod tests {
     #[test]
     fn busy_time_is_the_union_of_trial_intervals() {
         use TrialState::{Completed, Queued, Running};
-        assert_eq!(busy_ms(&[], None), None);
-        assert_eq!(busy_ms(&[trial(Queued, None, None)], None), None);
+        assert_eq!(busy_ms(&[], &[], None), None);
+        assert_eq!(busy_ms(&[trial(Queued, None, None)], &[], None), None);
         let trials = [
             // Two side by side, overlapping: 1000..2500.
             trial(Completed, Some(1000), Some(2000)),
@@ -290,13 +302,37 @@ mod tests {
             trial(Running, Some(90_000_400), None),
         ];
         assert_eq!(
-            busy_ms(&trials, None),
+            busy_ms(&trials, &[], None),
             Some(2000),
             "a killed run's trial adds nothing"
         );
-        assert_eq!(busy_ms(&trials, Some(Timestamp(90_001_400))), Some(2900));
+        assert_eq!(
+            busy_ms(&trials, &[], Some(Timestamp(90_001_400))),
+            Some(2900)
+        );
         // A killed run whose every trial was left running has no known time: not "0ms".
-        assert_eq!(busy_ms(&trials[4..], None), None);
+        assert_eq!(busy_ms(&trials[4..], &[], None), None);
+    }
+
+    #[test]
+    fn kept_spans_count_as_work_the_trials_records_hold() {
+        use TrialState::{Completed, Queued, Running};
+        let at = |a: i64, b: i64| (Timestamp(a), Timestamp(b));
+        let trials = [
+            trial(Completed, Some(1000), Some(2000)),
+            // Killed: started, last heard at 3500.
+            trial(Running, Some(3000), None),
+            // Stopped earlier (Ctrl-C): back in the queue, no times of its own.
+            trial(Queued, None, None),
+        ];
+        // The killed trial's start to its last report, an attempt a stop cut off (5000..5400),
+        // and one inside the first trial's run (counted once).
+        let kept = [at(3000, 3500), at(5000, 5400), at(1500, 1800)];
+        assert_eq!(busy_ms(&trials, &kept, None), Some(1900));
+        // Only kept spans known: still a time, not none.
+        assert_eq!(busy_ms(&trials[1..], &kept[..1], None), Some(500));
+        // A span read backwards from a file counts as nothing, not as negative time.
+        assert_eq!(busy_ms(&[], &[at(10, 5)], None), Some(0));
     }
 
     #[test]

@@ -141,7 +141,7 @@ pub(crate) fn restore(met: &Met, store: &Store, spec: &ExperimentSpec) -> Result
         .earlier
         .iter()
         .filter_map(|e| match e {
-            JournalEvent::Finish(t) if t.state.is_finished() && !stored.contains(&t.id) => {
+            JournalEvent::Finish(t, _) if t.state.is_finished() && !stored.contains(&t.id) => {
                 Some(t.id)
             }
             _ => None,
@@ -151,7 +151,7 @@ pub(crate) fn restore(met: &Met, store: &Store, spec: &ExperimentSpec) -> Result
     // The journal's first line is its header, and each later line one event.
     for (line, event) in (2..).zip(&met.earlier) {
         let restored = match event {
-            JournalEvent::Start(t) | JournalEvent::Finish(t) => missing.contains(&t.id),
+            JournalEvent::Start(t, _) | JournalEvent::Finish(t, _) => missing.contains(&t.id),
             JournalEvent::Report { trial, .. } => missing.contains(trial),
             JournalEvent::Tested(_) => untested,
             JournalEvent::Skip(_) | JournalEvent::Abort(_) | JournalEvent::Warm(_) => false,
@@ -269,7 +269,7 @@ impl<'a> Peers<'a> {
         let published: BTreeSet<TrialId> = earlier
             .iter()
             .filter_map(|e| match e {
-                JournalEvent::Finish(t) => Some(t.id),
+                JournalEvent::Finish(t, _) => Some(t.id),
                 _ => None,
             })
             .collect();
@@ -538,7 +538,7 @@ impl<'a> Peers<'a> {
     /// Puts another agent's event on the board and in the store, as if a local worker had.
     fn apply(&self, heard: Polled) -> Result<()> {
         let settled = match &heard.event {
-            JournalEvent::Start(t) | JournalEvent::Finish(t) => self.settled.get(&t.id),
+            JournalEvent::Start(t, _) | JournalEvent::Finish(t, _) => self.settled.get(&t.id),
             JournalEvent::Report { trial, .. } => self.settled.get(trial),
             _ => None,
         };
@@ -550,7 +550,7 @@ impl<'a> Peers<'a> {
             // by an agent that stores it afresh, and the agents would then disagree.
             check_trial(self.spec, self.options.agents, &heard)?;
             return match &heard.event {
-                JournalEvent::Finish(trial) => unchanged_end(stored, trial, &heard),
+                JournalEvent::Finish(trial, _) => unchanged_end(stored, trial, &heard),
                 _ => Ok(()),
             };
         }
@@ -558,7 +558,7 @@ impl<'a> Peers<'a> {
         record(self.store, &self.spec.name, &heard.event)?;
         let Polled { agent, event, .. } = heard;
         match event {
-            JournalEvent::Start(trial) => self.board.start(trial.id, trial.params),
+            JournalEvent::Start(trial, _) => self.board.start(trial.id, trial.params),
             JournalEvent::Report {
                 trial,
                 step,
@@ -567,7 +567,7 @@ impl<'a> Peers<'a> {
                 let (value, _) = reporter::board_value(self.spec, &metrics);
                 self.board.report(trial, step, value);
             }
-            JournalEvent::Finish(trial) => {
+            JournalEvent::Finish(trial, _) => {
                 self.observer.trial_finished(&trial);
                 self.board.finish(trial);
             }
@@ -582,8 +582,14 @@ impl<'a> Peers<'a> {
         Ok(())
     }
 
-    /// Publishes a finished trial of this agent from the store: its start, reports and end.
+    /// Publishes a finished trial of this agent from the store: its start, reports and end,
+    /// with its trace as stored.
     fn republish(&self, trial: &Trial) -> Result<()> {
+        let trace = self
+            .store
+            .trial_traced(&self.spec.name, trial.id)?
+            .map(|(_, trace)| trace)
+            .unwrap_or_default();
         let started = Trial {
             state: TrialState::Running,
             reason: None,
@@ -591,7 +597,7 @@ impl<'a> Peers<'a> {
             result: None,
             ..trial.clone()
         };
-        self.publish(&JournalEvent::Start(started))?;
+        self.publish(&JournalEvent::Start(started, trace.clone()))?;
         let series = self.store.all_metric_series(&self.spec.name, trial.id)?;
         let steps: BTreeSet<_> = series.values().flatten().map(|(s, _)| *s).collect();
         for step in steps {
@@ -612,7 +618,7 @@ impl<'a> Peers<'a> {
                 metrics,
             })?;
         }
-        self.publish(&JournalEvent::Finish(trial.clone()))
+        self.publish(&JournalEvent::Finish(trial.clone(), trace))
     }
 }
 

@@ -397,7 +397,9 @@ mod tests {
                 finished: None,
                 result: None,
             };
-            agent.publish(&JournalEvent::Start(trial)).unwrap();
+            agent
+                .publish(&JournalEvent::Start(trial, store::TrialTrace::default()))
+                .unwrap();
             // Refused, it is read again until mended; here the following stops instead.
             let stop = Stop::default();
             let told = Told(std::sync::Mutex::default(), |_: &str| stop.close());
@@ -452,7 +454,10 @@ mod tests {
                 }),
             };
             agent
-                .publish(&JournalEvent::Start(trial(experiment::TrialState::Running)))
+                .publish(&JournalEvent::Start(
+                    trial(experiment::TrialState::Running),
+                    store::TrialTrace::default(),
+                ))
                 .unwrap();
             agent
                 .publish(&JournalEvent::Report {
@@ -469,7 +474,12 @@ mod tests {
             } else {
                 experiment::TrialState::Failed
             };
-            agent.publish(&JournalEvent::Finish(trial(state))).unwrap();
+            agent
+                .publish(&JournalEvent::Finish(
+                    trial(state),
+                    store::TrialTrace::default(),
+                ))
+                .unwrap();
         }
     }
 

@@ -15,7 +15,7 @@ use store::{JournalEvent, Store};
 
 use crate::agents::Peers;
 use crate::board::Board;
-use crate::{Error, Observer, Result, Stop};
+use crate::{Clock, Error, Observer, Result, Stop};
 
 /// Stores the metrics of one trial as they are reported, and applies the spec's pruner.
 ///
@@ -26,6 +26,7 @@ pub(crate) struct StoreReporter<'a> {
     spec: &'a ExperimentSpec,
     trial: TrialId,
     observer: &'a dyn Observer,
+    clock: &'a dyn Clock,
     board: &'a Board,
     stop: &'a Stop,
     peers: Option<&'a Peers<'a>>,
@@ -36,12 +37,13 @@ pub(crate) struct StoreReporter<'a> {
 
 impl<'a> StoreReporter<'a> {
     /// Returns a reporter for trial `trial` of `spec`'s experiment, which stops the trial at
-    /// its next report once `stop` is requested.
+    /// its next report once `stop` is requested; each report is stored as heard at `clock`'s
+    /// time (`Store::append_report`).
     pub(crate) fn new(
         store: &'a Store,
         spec: &'a ExperimentSpec,
         trial: TrialId,
-        observer: &'a dyn Observer,
+        (observer, clock): (&'a dyn Observer, &'a dyn Clock),
         board: &'a Board,
         stop: &'a Stop,
         peers: Option<&'a Peers<'a>>,
@@ -51,6 +53,7 @@ impl<'a> StoreReporter<'a> {
             spec,
             trial,
             observer,
+            clock,
             board,
             stop,
             peers,
@@ -58,6 +61,11 @@ impl<'a> StoreReporter<'a> {
             error: None,
             pruned_by: None,
         }
+    }
+
+    /// Returns the last step reported, if any.
+    pub(crate) fn last_step(&self) -> Option<Step> {
+        self.own.last().map(|(step, _)| *step)
     }
 
     /// Returns the error met while reporting, or else the pruner's reason if it stopped the
@@ -186,9 +194,10 @@ impl StoreReporter<'_> {
         if self.error.is_some() {
             return Control::Prune;
         }
+        let heard = self.clock.now();
         if let Err(e) = self
             .store
-            .append_metrics(&self.spec.name, self.trial, step, metrics)
+            .append_report(&self.spec.name, self.trial, step, metrics, heard)
         {
             self.error = Some(e.into());
             return Control::Prune;

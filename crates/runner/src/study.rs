@@ -516,3 +516,5 @@ pub(crate) fn needed_trials(run_cap: u32, stopped: Option<Stopped>, window: u32)
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod trace_tests;

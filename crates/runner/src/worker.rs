@@ -8,7 +8,7 @@ use experiment::{
     TrialState,
 };
 use search::{Sampler, SuggestContext};
-use store::{JournalEvent, Store};
+use store::{CutAttempt, CutBy, JournalEvent, Store, TrialTrace};
 
 use crate::agents::Peers;
 use crate::board::{Board, SamplerView, Unsuggested};
@@ -196,22 +196,30 @@ impl Worker<'_> {
             finished: None,
             result: None,
         };
+        // A trial an earlier run left unfinished (a crash, a stop) keeps a trace of the attempts
+        // cut off: one a kill left `running` ends at its last report, before its curve goes.
+        let mut trace = TrialTrace::default();
+        if self.existing.iter().any(|t| t.id == id) {
+            if let Some((stored, kept)) = self.store.trial_traced(&self.spec.name, id)? {
+                trace = kept.for_rerun(&stored);
+            }
+        }
         self.store.clear_metrics(&self.spec.name, id)?;
-        // A trial an earlier run left unfinished (a crash, a stop) runs from scratch: the
-        // checkpoint of its old run's best epoch goes too, so that it never stands for this
-        // run (which may fail, or be pruned, before it writes one).
+        // It runs from scratch: the checkpoint of its old run's best epoch goes too, so that it
+        // never stands for this run (which may fail, or be pruned, before it writes one).
         if self.existing.iter().any(|t| t.id == id) {
             self.store.discard_checkpoint(&self.spec.name, id)?;
         }
-        self.store.put_trial(&self.spec.name, &trial)?;
-        self.publish(&JournalEvent::Start(trial.clone()))?;
+        self.store
+            .put_trial_traced(&self.spec.name, &trial, &trace)?;
+        self.publish(&JournalEvent::Start(trial.clone(), trace.clone()))?;
         self.observer.trial_started(&trial);
 
         let mut reporter = StoreReporter::new(
             self.store,
             self.spec,
             id,
-            self.observer,
+            (self.observer, self.clock),
             self.board,
             self.stop,
             self.peers,
@@ -228,8 +236,9 @@ impl Worker<'_> {
         let outcome = run.unwrap_or_else(|said| TrialOutcome::Failed {
             reason: format!("training panicked: {said}"),
         });
+        let epochs = reporter.last_step().map_or(0, |s| s.0);
         let pruned_by = match reporter.into_result() {
-            Err(Error::Stopped) => return self.requeue(trial, Error::Stopped),
+            Err(Error::Stopped) => return self.requeue((trial, trace, epochs), Error::Stopped),
             other => other?,
         };
         match outcome {
@@ -254,27 +263,45 @@ impl Worker<'_> {
             }
             TrialOutcome::Aborted { reason } => {
                 let error = Error::TrialAborted { trial: id, reason };
-                return self.requeue(trial, error);
+                return self.requeue((trial, trace, epochs), error);
             }
         }
         trial.finished = Some(self.clock.now());
-        self.store.put_trial(&self.spec.name, &trial)?;
+        // Its reports' last-heard time goes: its end is known now. A trial never cut off is
+        // stored as before traces were kept (a record of version 1).
+        self.store
+            .put_trial_traced(&self.spec.name, &trial, &trace)?;
         self.store.flush()?;
         self.board.finish(trial.clone());
-        self.publish(&JournalEvent::Finish(trial.clone()))?;
+        self.publish(&JournalEvent::Finish(trial.clone(), trace))?;
         self.observer.trial_finished(&trial);
         Ok(true)
     }
 
-    /// Puts `trial`, stopped from outside or not kept for a reason outside it, back in the queue
-    /// with its parameters and without its partial curves or the checkpoint of its best epoch
-    /// so far, to run again from scratch on resume; returns `error`, which ends the study.
-    fn requeue(&self, mut trial: Trial, error: Error) -> Result<bool> {
+    /// Puts `trial`, stopped from outside or not kept for a reason outside it after `epochs`
+    /// epochs, back in the queue with its parameters and without its partial curves or the
+    /// checkpoint of its best epoch so far, to run again from scratch on resume, its `trace`
+    /// keeping the attempt cut off; returns `error`, which ends the study.
+    fn requeue(
+        &self,
+        (mut trial, mut trace, epochs): (Trial, TrialTrace, u32),
+        error: Error,
+    ) -> Result<bool> {
+        if let Some(started) = trial.started {
+            trace.cut.push(CutAttempt {
+                started,
+                ended: self.clock.now().max(started),
+                epochs,
+                by: CutBy::Stop,
+            });
+        }
+        trace.heard = None;
         trial.state = TrialState::Queued;
         trial.started = None;
         self.store.clear_metrics(&self.spec.name, trial.id)?;
         self.store.discard_checkpoint(&self.spec.name, trial.id)?;
-        self.store.put_trial(&self.spec.name, &trial)?;
+        self.store
+            .put_trial_traced(&self.spec.name, &trial, &trace)?;
         self.store.flush()?;
         Err(error)
     }

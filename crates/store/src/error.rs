@@ -283,6 +283,7 @@ fn record_version_text(what: &str, experiment: Option<&str>, version: u32) -> St
         .map(|(_, newest)| *newest);
     let reads = match newest {
         Some(1) => "version 1".to_string(),
+        Some(2) => "versions 1 and 2".to_string(),
         Some(newest) => format!("versions 1 to {newest}"),
         None => "other versions".to_string(),
     };
@@ -367,14 +368,24 @@ mod tests {
              wrote it; read it with that sweep or a later one"
         );
         let one = Error::RecordVersion {
-            what: "trial record",
+            what: "test result",
             experiment: None,
             version: 2,
         };
         assert_eq!(
             one.to_string(),
-            "trial record has version 2, but this sweep reads version 1: a newer sweep wrote \
+            "test result has version 2, but this sweep reads version 1: a newer sweep wrote \
              it; read it with that sweep or a later one"
+        );
+        let two = Error::RecordVersion {
+            what: "trial record",
+            experiment: None,
+            version: 3,
+        };
+        assert_eq!(
+            two.to_string(),
+            "trial record has version 3, but this sweep reads versions 1 and 2: a newer sweep \
+             wrote it; read it with that sweep or a later one"
         );
         let zero = Error::RecordVersion {
             what: "run record",

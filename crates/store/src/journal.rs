@@ -26,7 +26,7 @@ use std::time::SystemTime;
 use experiment::{MetricPoint, Step, Trial, TrialId, WarmStarted};
 
 use crate::records::journal::{decode_line, encode_line, Line};
-use crate::{handover, Error, Result, TestResult};
+use crate::{handover, Error, Result, TestResult, TrialTrace};
 
 pub use header::short_hash;
 use header::{differences, header_problem, same_study};
@@ -65,8 +65,9 @@ pub struct AgentHeader {
 /// What an agent tells the others about one of its trials, or about itself.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JournalEvent {
-    /// The trial started (again, from scratch, if it had started before), as stored.
-    Start(Trial),
+    /// The trial started (again, from scratch, if it had started before), as stored, with its
+    /// trace (the attempts cut off before this one).
+    Start(Trial, TrialTrace),
     /// The trial reported these metrics at `step`.
     Report {
         /// The trial.
@@ -76,8 +77,8 @@ pub enum JournalEvent {
         /// Every metric of the report, in the order given.
         metrics: Vec<MetricPoint>,
     },
-    /// The trial ended, as stored.
-    Finish(Trial),
+    /// The trial ended, as stored, with its trace.
+    Finish(Trial, TrialTrace),
     /// The trial will not start: an earlier trial reached the objective's target.
     Skip(TrialId),
     /// The agent stopped on an error; the others cannot go on without it.
@@ -95,7 +96,7 @@ impl JournalEvent {
     /// Returns the trial the event is about, if it is about one.
     pub fn trial(&self) -> Option<TrialId> {
         match self {
-            JournalEvent::Start(t) | JournalEvent::Finish(t) => Some(t.id),
+            JournalEvent::Start(t, _) | JournalEvent::Finish(t, _) => Some(t.id),
             JournalEvent::Report { trial, .. } | JournalEvent::Skip(trial) => Some(*trial),
             JournalEvent::Tested(result) => Some(result.trial),
             JournalEvent::Abort(_) | JournalEvent::Warm(_) => None,

@@ -40,6 +40,7 @@ mod journal;
 mod keys;
 mod records;
 mod store;
+mod trace;
 
 pub use checkpoints::CheckpointsRemoved;
 pub use error::{DamagedPart, Error, Result, UnreadableRecord};
@@ -56,6 +57,7 @@ pub use records::{
 };
 pub use store::checkpoint_dir;
 pub use store::{compaction_pending, Compacted, Removed, Store, FORMAT_VERSION};
+pub use trace::{CutAttempt, CutBy, Heard, TrialTrace};
 
 #[allow(dead_code)]
 mod compile_time_assertions {

@@ -27,6 +27,7 @@ use experiment::{
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::trace::{CutAttempt, CutBy, Heard, TrialTrace};
 use crate::{Error, ExperimentInfo, ExperimentStatus, Result};
 
 pub(crate) use run::{decode_run_record, encode_run_record};
@@ -53,8 +54,10 @@ pub const WARM_START: &str = "warm start";
 
 /// The newest experiment record version `decode_experiment` reads.
 const EXPERIMENT_NEWEST: u32 = 1;
-/// The newest trial record version `decode_trial` reads.
-const TRIAL_NEWEST: u32 = 1;
+/// The newest trial record version `decode_trial` reads: version 2 adds the trial's trace
+/// (`heard`, `cut`: `TrialTrace`), its only difference, so one type reads both, and a trial
+/// without a trace is written as version 1.
+const TRIAL_NEWEST: u32 = 2;
 
 /// The newest version of each kind of record this build reads, by the name
 /// `Error::RecordVersion` gives the kind; every kind reads from version 1. Each is the `NEWEST`
@@ -86,7 +89,8 @@ pub(crate) struct ExperimentRecordV1 {
     finished: Option<i64>,
 }
 
-/// A trial as written by format version 1.
+/// A trial as written by record versions 1 and 2 (its trace: `heard`, `cut`, absent from
+/// version 1).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TrialRecordV1 {
@@ -99,6 +103,35 @@ pub(crate) struct TrialRecordV1 {
     started: Option<i64>,
     finished: Option<i64>,
     result: Option<TrialResultV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    heard: Option<HeardV2>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    cut: Vec<CutAttemptV2>,
+}
+
+/// A running attempt's last report: `{"at": MILLIS, "step": EPOCH}`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeardV2 {
+    at: i64,
+    step: u32,
+}
+
+/// An attempt cut off: `{"started": MILLIS, "ended": MILLIS, "epochs": N, "by": "stop"}`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CutAttemptV2 {
+    started: i64,
+    ended: i64,
+    epochs: u32,
+    by: CutByV2,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum CutByV2 {
+    Stop,
+    Kill,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -187,15 +220,27 @@ pub(crate) fn decode_experiment(bytes: &[u8]) -> Result<ExperimentInfo> {
     }
 }
 
-/// Returns the stored bytes of a trial.
+/// Returns the stored bytes of a trial without a trace.
+#[cfg(test)]
 pub(crate) fn encode_trial(trial: &Trial) -> Vec<u8> {
-    to_json(&TrialRecordV1::from(trial))
+    encode_traced_trial(trial, &TrialTrace::default())
 }
 
-/// Decodes a trial record of any known version.
+/// Returns the stored bytes of a trial and its trace: version 1 when the trace is empty.
+pub(crate) fn encode_traced_trial(trial: &Trial, trace: &TrialTrace) -> Vec<u8> {
+    to_json(&TrialRecordV1::of(trial, trace))
+}
+
+/// Decodes a trial record of any known version, leaving out its trace.
+#[cfg(test)]
 pub(crate) fn decode_trial(bytes: &[u8]) -> Result<Trial> {
+    decode_traced_trial(bytes).map(|(trial, _)| trial)
+}
+
+/// Decodes a trial record of any known version, with its trace (empty for version 1).
+pub(crate) fn decode_traced_trial(bytes: &[u8]) -> Result<(Trial, TrialTrace)> {
     match probe(TRIAL_RECORD, bytes)? {
-        1..=TRIAL_NEWEST => Ok(from_json::<TrialRecordV1>(TRIAL_RECORD, bytes)?.into()),
+        1..=TRIAL_NEWEST => Ok(from_json::<TrialRecordV1>(TRIAL_RECORD, bytes)?.into_traced()),
         version => Err(Error::RecordVersion {
             what: TRIAL_RECORD,
             experiment: None,
@@ -272,8 +317,15 @@ impl From<ExperimentRecordV1> for ExperimentInfo {
 
 impl From<&Trial> for TrialRecordV1 {
     fn from(t: &Trial) -> Self {
+        TrialRecordV1::of(t, &TrialTrace::default())
+    }
+}
+
+impl TrialRecordV1 {
+    /// Returns the record of `t` with its `trace`: the oldest version that holds it.
+    pub(crate) fn of(t: &Trial, trace: &TrialTrace) -> Self {
         TrialRecordV1 {
-            v: 1,
+            v: if trace.is_empty() { 1 } else { 2 },
             id: t.id.0,
             seed: t.seed.0,
             params: t
@@ -295,11 +347,52 @@ impl From<&Trial> for TrialRecordV1 {
                 best_step: r.best_step.0,
                 metrics: metrics_v1(&r.metrics),
             }),
+            heard: trace.heard.map(|h| HeardV2 {
+                at: h.at.0,
+                step: h.step.0,
+            }),
+            cut: trace
+                .cut
+                .iter()
+                .map(|c| CutAttemptV2 {
+                    started: c.started.0,
+                    ended: c.ended.0,
+                    epochs: c.epochs,
+                    by: match c.by {
+                        CutBy::Stop => CutByV2::Stop,
+                        CutBy::Kill => CutByV2::Kill,
+                    },
+                })
+                .collect(),
         }
+    }
+
+    /// Returns the trial and its trace.
+    pub(crate) fn into_traced(mut self) -> (Trial, TrialTrace) {
+        let trace = TrialTrace {
+            heard: self.heard.take().map(|h| Heard {
+                at: Timestamp(h.at),
+                step: Step(h.step),
+            }),
+            cut: std::mem::take(&mut self.cut)
+                .into_iter()
+                .map(|c| CutAttempt {
+                    started: Timestamp(c.started),
+                    ended: Timestamp(c.ended),
+                    epochs: c.epochs,
+                    by: match c.by {
+                        CutByV2::Stop => CutBy::Stop,
+                        CutByV2::Kill => CutBy::Kill,
+                    },
+                })
+                .collect(),
+        };
+        (self.into(), trace)
     }
 }
 
 impl From<TrialRecordV1> for Trial {
+    /// Returns the trial alone, leaving out its trace (`into_traced` keeps it).
     fn from(r: TrialRecordV1) -> Self {
         Trial {
             id: TrialId(r.id),
@@ -501,6 +594,46 @@ mod tests {
     }
 
     #[test]
+    fn a_trace_is_version_2_and_a_trial_without_one_stays_version_1() {
+        let t = trial(TrialState::Running);
+        let v1 = String::from_utf8(encode_traced_trial(&t, &TrialTrace::default())).unwrap();
+        assert!(v1.starts_with(r#"{"v":1,"#) && v1.ends_with("}}}"), "{v1}");
+        let trace = TrialTrace {
+            heard: Some(Heard {
+                at: Timestamp(1_500),
+                step: Step(4),
+            }),
+            cut: vec![CutAttempt {
+                started: Timestamp(-1),
+                ended: Timestamp(900),
+                epochs: 2,
+                by: CutBy::Stop,
+            }],
+        };
+        let v2 = String::from_utf8(encode_traced_trial(&t, &trace)).unwrap();
+        assert_eq!(
+            v2,
+            v1.replace(r#"{"v":1,"#, r#"{"v":2,"#).replace(
+                "}}}",
+                concat!(
+                    r#"}},"heard":{"at":1500,"step":4},"#,
+                    r#""cut":[{"started":-1,"ended":900,"epochs":2,"by":"stop"}]}"#
+                )
+            )
+        );
+        let (back, back_trace) = decode_traced_trial(v2.as_bytes()).unwrap();
+        assert_same(&back, &t);
+        assert_eq!(back_trace, trace);
+        // A version 1 record reads with an empty trace; the trial alone reads from either.
+        let (_, none) = decode_traced_trial(v1.as_bytes()).unwrap();
+        assert!(none.is_empty());
+        assert_same(&decode_trial(v2.as_bytes()).unwrap(), &t);
+        let killed = v2.replace(r#""by":"stop""#, r#""by":"kill""#);
+        let (_, killed) = decode_traced_trial(killed.as_bytes()).unwrap();
+        assert_eq!(killed.cut[0].by, CutBy::Kill);
+    }
+
+    #[test]
     fn floats_round_trip_bit_for_bit() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         for _ in 0..20_000 {
@@ -526,9 +659,9 @@ mod tests {
             assert_eq!(err.to_string(), expected);
         };
         check(
-            r#"{"v":2}"#,
-            "trial record has version 2, but this sweep reads version 1: a newer sweep wrote \
-             it; read it with that sweep or a later one",
+            r#"{"v":3}"#,
+            "trial record has version 3, but this sweep reads versions 1 and 2: a newer sweep \
+             wrote it; read it with that sweep or a later one",
         );
         check(
             "\u{0}\u{1}",

@@ -22,7 +22,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use experiment::{
-    CheckpointFile, Effort, ExperimentSpec, MetricPoint, Step, Trial, TrialId, WarmStarted,
+    CheckpointFile, Effort, ExperimentSpec, MetricPoint, Step, Timestamp, Trial, TrialId,
+    TrialState, WarmStarted,
 };
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
@@ -31,6 +32,7 @@ use crate::error::storage;
 use crate::error::DamagedPart; // for the tests, which see this module's names through `super::*`
 use crate::keys::{self, ExperimentId};
 use crate::records;
+use crate::trace::{Heard, TrialTrace};
 use crate::{CheckpointAt, Creation, Error, ExperimentInfo, Result, RunRecord, TestResult};
 
 pub use compact::{compaction_pending, Compacted};
@@ -302,17 +304,41 @@ impl Store {
         }
     }
 
-    /// Stores a trial, replacing any trial with the same id in the experiment.
+    /// Stores a trial without a trace, replacing any trial with the same id in the experiment
+    /// (and its trace: `put_trial_traced` keeps one).
     pub fn put_trial(&self, experiment: &str, trial: &Trial) -> Result<()> {
+        self.put_trial_traced(experiment, trial, &TrialTrace::default())
+    }
+
+    /// Stores a trial with its trace (`TrialTrace`: when it was last heard from, the attempts
+    /// cut off before this one), replacing any trial with the same id in the experiment.
+    pub fn put_trial_traced(
+        &self,
+        experiment: &str,
+        trial: &Trial,
+        trace: &TrialTrace,
+    ) -> Result<()> {
         let id = self.experiment_id(experiment)?;
         self.trials
-            .insert(keys::trial_key(id, trial.id), records::encode_trial(trial))
+            .insert(
+                keys::trial_key(id, trial.id),
+                records::encode_traced_trial(trial, trace),
+            )
             .map_err(storage)?;
         Ok(())
     }
 
     /// Returns trial `id` of the experiment, if stored.
     pub fn trial(&self, experiment: &str, id: TrialId) -> Result<Option<Trial>> {
+        Ok(self.trial_traced(experiment, id)?.map(|(trial, _)| trial))
+    }
+
+    /// Returns trial `id` of the experiment with its trace, if stored.
+    pub fn trial_traced(
+        &self,
+        experiment: &str,
+        id: TrialId,
+    ) -> Result<Option<(Trial, TrialTrace)>> {
         let exp = self.experiment_id(experiment)?;
         let key = keys::trial_key(exp, id);
         match self.trials.get(key).map_err(storage)? {
@@ -323,6 +349,12 @@ impl Store {
 
     /// Returns the experiment's trials, ordered by id.
     pub fn trials(&self, experiment: &str) -> Result<Vec<Trial>> {
+        let traced = self.traced_trials(experiment)?;
+        Ok(traced.into_iter().map(|(trial, _)| trial).collect())
+    }
+
+    /// Returns the experiment's trials with their traces, ordered by id.
+    pub fn traced_trials(&self, experiment: &str) -> Result<Vec<(Trial, TrialTrace)>> {
         let exp = self.experiment_id(experiment)?;
         self.trials
             .scan_prefix(exp.to_bytes())
@@ -349,6 +381,51 @@ impl Store {
             batch.insert(key, &keys::encode_value(point.value));
         }
         self.metrics.apply_batch(batch).map_err(storage)
+    }
+
+    /// Records a running trial's report: the metrics of one step, as `append_metrics` does,
+    /// and, in the same transaction, the trial's record heard from at `at` (`TrialTrace::heard`),
+    /// so that a kill leaves the trial's known end with its last stored epoch, at no extra
+    /// write to disk. A trial not stored (or stored ended) has its metrics recorded alone.
+    pub fn append_report(
+        &self,
+        experiment: &str,
+        trial: TrialId,
+        step: Step,
+        points: &[MetricPoint],
+        at: Timestamp,
+    ) -> Result<()> {
+        let exp = self.experiment_id(experiment)?;
+        let points = points
+            .iter()
+            .map(|p| {
+                Ok((
+                    keys::metric_key(exp, trial, &p.name, step)?,
+                    keys::encode_value(p.value),
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let key = keys::trial_key(exp, trial);
+        let outcome = (&self.trials, &self.metrics).transaction(|(trials, metrics)| {
+            for (key, value) in &points {
+                metrics.insert(key.as_slice(), value.as_slice())?;
+            }
+            let Some(bytes) = trials.get(key)? else {
+                return Ok(());
+            };
+            let (stored, mut trace) =
+                decode_trial_at(&key, &bytes).map_err(ConflictableTransactionError::Abort)?;
+            if stored.state == TrialState::Running {
+                trace.heard = Some(Heard { at, step });
+                trials.insert(&key[..], records::encode_traced_trial(&stored, &trace))?;
+            }
+            Ok(())
+        });
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(storage(e)),
+        }
     }
 
     /// Returns the names of the metrics recorded for a trial, sorted.
@@ -506,16 +583,16 @@ impl fmt::Debug for Store {
 }
 
 /// Decodes the trial stored under `key`, checking that the record agrees with its key.
-fn decode_trial_at(key: &[u8], bytes: &[u8]) -> Result<Trial> {
+fn decode_trial_at(key: &[u8], bytes: &[u8]) -> Result<(Trial, TrialTrace)> {
     let (_, id) = keys::decode_trial_key(key)?;
-    let trial = records::decode_trial(bytes)?;
+    let (trial, trace) = records::decode_traced_trial(bytes)?;
     if trial.id != id {
         return Err(Error::corrupt(
             records::TRIAL_RECORD,
             format!("record of trial {} is stored under trial {}", trial.id, id),
         ));
     }
-    Ok(trial)
+    Ok((trial, trace))
 }
 
 /// The error for a file beside the store, `name`, that could not be written: it names the file

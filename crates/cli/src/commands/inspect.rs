@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::bail;
-use experiment::{rank_trials, ExperimentSpec, FrontStanding, Trial, TrialId, TrialOrder};
+use experiment::{
+    rank_trials, ExperimentSpec, FrontStanding, Timestamp, Trial, TrialId, TrialOrder,
+};
 use store::{
     ExperimentInfo, Store, TestResult, UnreadableRecord, RUN_RECORD, TEST_RESULT, WARM_START,
 };
@@ -19,12 +21,14 @@ pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store, StoreMode::Existing)?;
     let mut rows = Vec::new();
     let mut specs = Vec::new();
+    let mut kept = Vec::new();
     for info in store.experiments()? {
-        let trials = store.trials(&info.name)?;
+        let (trials, spans) = traced_trials(&store, &info.name)?;
         specs.push(stored_spec(&info, LEFT_OUT_BELOW));
         rows.push((info, trials));
+        kept.push(spans);
     }
-    output::experiments_with(&mut std::io::stdout().lock(), &rows, &specs)?;
+    output::experiments_kept(&mut std::io::stdout().lock(), &rows, &specs, &kept)?;
     Ok(Outcome::Success)
 }
 
@@ -131,7 +135,7 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
 fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, name)?;
-    let trials = store.trials(&info.name)?;
+    let (trials, kept) = traced_trials(&store, &info.name)?;
     let record = readable_record(
         RUN_RECORD,
         &info.name,
@@ -166,7 +170,8 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     let objectives = info.objectives(spec.as_ref());
     let best = experiment::best_trial(&trials, &objectives, constraints);
-    output::experiment_header(&mut out, &info, spec.as_ref(), (&trials, best), &effort)?;
+    let summary = (trials.as_slice(), best, kept.as_slice());
+    output::experiment_header(&mut out, &info, spec.as_ref(), summary, &effort)?;
     if let Ok(Some(warm)) = &warm {
         writeln!(out, "warm start  {}", warm.describe())?;
     }
@@ -247,6 +252,8 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
             })
             .clone();
         let trial = find_trial(&store, name, number)?;
+        let trace = (store.trial_traced(name, trial.id)?).map(|(_, trace)| trace);
+        let trace = trace.unwrap_or_default();
         let curves = store.all_metric_series(name, trial.id)?;
         let checkpoint = store.checkpoint_at(name, trial.id)?;
         let test = match tested.entry(name) {
@@ -276,15 +283,16 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
             }
             None => None,
         };
-        found.push((info, spec, trial, curves, checkpoint, test, front));
+        found.push((info, spec, (trial, trace), curves, checkpoint, test, front));
     }
     let shown: Vec<output::Shown<'_>> = found
         .iter()
         .map(
-            |(info, spec, trial, curves, checkpoint, test, front)| output::Shown {
+            |(info, spec, (trial, trace), curves, checkpoint, test, front)| output::Shown {
                 info,
                 spec: spec.as_ref(),
                 trial,
+                trace,
                 curves,
                 checkpoint: *checkpoint,
                 test: test.as_ref(),
@@ -304,6 +312,23 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
 }
 
 /// Returns trial `number` of `experiment`, or an error that says which trials it has.
+/// A span of work, from its start to its end.
+type Span = (Timestamp, Timestamp);
+
+/// Returns the trials of `experiment` and the spans of work their records keep beside them
+/// (`store::TrialTrace::spans`: attempts cut off, a killed trial's start to its last report),
+/// which its busy time counts; this process holds the store, so no sweep runs it.
+fn traced_trials(store: &Store, experiment: &str) -> anyhow::Result<(Vec<Trial>, Vec<Span>)> {
+    let mut kept = Vec::new();
+    let trials = (store.traced_trials(experiment)?.into_iter())
+        .map(|(trial, trace)| {
+            kept.extend(trace.spans(&trial, false));
+            trial
+        })
+        .collect();
+    Ok((trials, kept))
+}
+
 fn find_trial(store: &Store, experiment: &str, number: u32) -> anyhow::Result<Trial> {
     if let Some(trial) = store.trial(experiment, TrialId(number))? {
         return Ok(trial);

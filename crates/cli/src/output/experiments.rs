@@ -3,18 +3,31 @@
 
 use std::io::{self, Write};
 
-use experiment::{busy_ms, format_duration, Effort, ExperimentSpec, Trial, TrialState};
+use experiment::{busy_ms, format_duration, Effort, ExperimentSpec, Timestamp, Trial, TrialState};
 use store::ExperimentInfo;
 
 use super::{metric, table, visible};
 
 /// Writes the list of experiments, each row's best trial judged by its spec in `specs`, one
 /// per row (`None` for a stored spec that does not read, which ranks by the stored objective
-/// alone).
+/// alone); busy times without what the trials' records keep beside them (`experiments_kept`).
 pub(crate) fn experiments_with(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
     specs: &[Option<ExperimentSpec>],
+) -> io::Result<()> {
+    experiments_kept(out, rows, specs, &[])
+}
+
+/// Writes the list of experiments as `experiments_with` does, each row's busy time counting
+/// the spans of work its trials' records keep (`kept`, one list per row, `Store::traced_trials`
+/// and `TrialTrace::spans`: attempts cut off, a killed trial's start to its last report); a
+/// row past the end of `kept` counts none.
+pub(crate) fn experiments_kept(
+    out: &mut impl Write,
+    rows: &[(ExperimentInfo, Vec<Trial>)],
+    specs: &[Option<ExperimentSpec>],
+    kept: &[Vec<(Timestamp, Timestamp)>],
 ) -> io::Result<()> {
     if rows.is_empty() {
         return writeln!(out, "no experiments yet; run `sweep run FILE`");
@@ -35,7 +48,9 @@ pub(crate) fn experiments_with(
     let body: Vec<Vec<String>> = rows
         .iter()
         .zip(specs)
-        .map(|((info, trials), spec)| {
+        .enumerate()
+        .map(|(row, ((info, trials), spec))| {
+            let kept = kept.get(row).map_or(&[][..], Vec::as_slice);
             let spec = spec.as_ref();
             let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
             let objectives = info.objectives(spec);
@@ -51,20 +66,22 @@ pub(crate) fn experiments_with(
                 experiment::objectives_label(&objectives),
                 metric(best.and_then(|t| t.value(&info.objective))),
                 info.created.utc(),
-                duration(trials).unwrap_or_else(|| "-".to_string()),
+                duration(trials, kept).unwrap_or_else(|| "-".to_string()),
             ]
         })
         .collect();
     table(out, &header, &body)
 }
 
-/// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses, and
-/// `best` the best of its `trials` (`experiment::best_trial`), if any.
+/// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses,
+/// `best` the best of its `trials` (`experiment::best_trial`), if any, and `kept` the spans of
+/// work its trials' records keep beside them (attempts cut off, a killed trial's start to its
+/// last report), which its busy time counts.
 pub(crate) fn experiment_header(
     out: &mut impl Write,
     info: &ExperimentInfo,
     spec: Option<&ExperimentSpec>,
-    (trials, best): (&[Trial], Option<&Trial>),
+    (trials, best, kept): (&[Trial], Option<&Trial>, &[(Timestamp, Timestamp)]),
     effort: &Effort,
 ) -> io::Result<()> {
     writeln!(out, "experiment  {}", visible(&info.name))?;
@@ -152,8 +169,9 @@ pub(crate) fn experiment_header(
         None => writeln!(out, "best        - (no trial completed)")?,
     }
     writeln!(out, "started     {} UTC", info.created.utc())?;
-    // Busy time, as the dashboard says it: while any trial ran (waits between runs left out).
-    if let Some(duration) = duration(trials) {
+    // Busy time, as the dashboard says it: while any trial ran (waits between runs left out,
+    // attempts cut off counted).
+    if let Some(duration) = duration(trials, kept) {
         writeln!(out, "busy        {duration} (while any trial ran)")?;
     }
     if let Some(trained) = effort.trained_text() {
@@ -218,10 +236,11 @@ fn percent(share: f64) -> String {
     }
 }
 
-/// Returns how long an experiment's trials ran (`experiment::busy_ms`), as a process that runs
-/// no sweep on it sees it; `None` when nothing has run.
-fn duration(trials: &[Trial]) -> Option<String> {
-    busy_ms(trials, None).map(format_duration)
+/// Returns how long an experiment's trials ran (`experiment::busy_ms`), with the spans their
+/// records keep beside them (`kept`), as a process that runs no sweep on it sees it; `None`
+/// when nothing has run.
+fn duration(trials: &[Trial], kept: &[(Timestamp, Timestamp)]) -> Option<String> {
+    busy_ms(trials, kept, None).map(format_duration)
 }
 
 /// Returns the trials completed, pruned and failed, as `completed/pruned/failed`.

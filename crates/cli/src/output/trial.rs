@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use experiment::{
     format_duration, shell_quote, Constraint, ExperimentSpec, FrontStanding, Step, Trial,
 };
-use store::{CheckpointAt, ExperimentInfo, TestResult};
+use store::{CheckpointAt, ExperimentInfo, TestResult, TrialTrace};
 
 use super::{metric, table, visible};
 
@@ -19,6 +19,8 @@ pub(crate) struct Shown<'a> {
     pub(crate) info: &'a ExperimentInfo,
     pub(crate) spec: Option<&'a ExperimentSpec>,
     pub(crate) trial: &'a Trial,
+    /// What its record keeps of attempts cut off and of its last report while running.
+    pub(crate) trace: &'a TrialTrace,
     pub(crate) curves: &'a Curves,
     /// Where its checkpoint is, for `sweep predict`.
     pub(crate) checkpoint: CheckpointAt,
@@ -32,6 +34,15 @@ impl Shown<'_> {
     /// `EXPERIMENT/NUMBER`.
     fn name(&self) -> String {
         format!("{}/{}", self.info.name, self.trial.id)
+    }
+
+    /// How long it ran: start to end, or, for a trial a kill left running (this process holds
+    /// the store, so no sweep runs it), start to its last report, said so.
+    fn duration(&self) -> Option<String> {
+        match self.trial.duration_ms() {
+            Some(ms) => Some(format_duration(ms)),
+            None => self.trace.interrupted_text(self.trial, false),
+        }
     }
 
     /// The last epoch it reported.
@@ -84,8 +95,11 @@ pub(crate) fn trial_card(
     if let Some(started) = t.started {
         writeln!(out, "started     {} UTC", started.utc())?;
     }
-    if let Some(ms) = t.duration_ms() {
-        writeln!(out, "duration    {}", format_duration(ms))?;
+    if let Some(duration) = shown.duration() {
+        writeln!(out, "duration    {duration}")?;
+    }
+    if let Some(cut) = shown.trace.cut_text() {
+        writeln!(out, "cut off     {cut} (each ran again from scratch)")?;
     }
     if let Some(spec) = shown.spec {
         writeln!(out, "parameters  {}", spec.origin_sentence(t.id))?;
@@ -232,7 +246,7 @@ pub(crate) fn trials_side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> 
             "duration".into(),
             shown
                 .iter()
-                .map(|s| s.trial.duration_ms().map_or("-".into(), format_duration))
+                .map(|s| s.duration().unwrap_or_else(|| "-".into()))
                 .collect(),
         ),
     ];
@@ -377,6 +391,48 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn an_interrupted_trial_shows_its_run_to_its_last_report_and_its_cut_attempts() {
+        use experiment::Timestamp;
+        use store::{CutAttempt, CutBy, Heard};
+        let info = info();
+        let trial = Trial {
+            id: experiment::TrialId(1),
+            seed: experiment::Seed(9),
+            params: experiment::Params::new(),
+            state: experiment::TrialState::Running,
+            reason: None,
+            started: Some(Timestamp(10_000)),
+            finished: None,
+            result: None,
+        };
+        let trace = TrialTrace {
+            heard: Some(Heard {
+                at: Timestamp(72_000),
+                step: experiment::Step(4),
+            }),
+            cut: vec![CutAttempt {
+                started: Timestamp(1_000),
+                ended: Timestamp(3_500),
+                epochs: 1,
+                by: CutBy::Stop,
+            }],
+        };
+        let text = traced_card(&info, (&trial, &trace), &Curves::new(), "st");
+        let heard = Timestamp(72_000).utc();
+        assert!(
+            text.contains(&format!(
+                "state       interrupted\n\
+                 seed        9\n\
+                 started     {} UTC\n\
+                 duration    1m02s until last heard from, at epoch 4 ({heard} UTC)\n\
+                 cut off     1 (stopped): 1 epoch, 2.5s of compute (each ran again from scratch)\n",
+                Timestamp(10_000).utc()
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_trial_without_a_result_shows_what_it_last_reported() {
         let info = info();
         let trial = Trial {
@@ -415,10 +471,21 @@ pub(super) mod tests {
     /// Returns `trial`'s card as `sweep show` writes it with no spec, checkpoint, test result
     /// or front: the parts taken from the trial and its curves alone.
     fn plain_card(info: &ExperimentInfo, trial: &Trial, curves: &Curves, store: &str) -> String {
+        traced_card(info, (trial, &TrialTrace::default()), curves, store)
+    }
+
+    /// Returns `trial`'s card as `plain_card` does, with its record's `trace`.
+    fn traced_card(
+        info: &ExperimentInfo,
+        (trial, trace): (&Trial, &TrialTrace),
+        curves: &Curves,
+        store: &str,
+    ) -> String {
         let shown = Shown {
             info,
             spec: None,
             trial,
+            trace,
             curves,
             checkpoint: CheckpointAt::Nowhere,
             test: None,
@@ -489,10 +556,12 @@ pub(super) mod tests {
         };
         let (small, large) = (trial(0, 1500.0), trial(1, 2500.0));
         let curves = Curves::new();
+        let none = TrialTrace::default();
         let shown = |t| Shown {
             info: &info,
             spec: Some(&spec),
             trial: t,
+            trace: &none,
             curves: &curves,
             checkpoint: CheckpointAt::Nowhere,
             test: None,

@@ -74,6 +74,11 @@ pub(super) struct ExperimentDto {
     /// `warm_start` is then absent; absent when it reads, or there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     warm_start_unreadable: Option<String>,
+    /// The command that resumes an interrupted sweep (`view::resume_command_of`: for an agent's
+    /// store, with its `--agent` and the exchange folder to add); absent otherwise, and in the
+    /// list of experiments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resume_command: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -292,7 +297,9 @@ pub(super) async fn experiment(
         blocking(move || {
             let data = reader.experiment(&name)?;
             let effort = reader.effort(&data)?;
+            let resume = crate::view::resume_command_of(&data, &reader.store_dir());
             Ok(ExperimentDto {
+                resume_command: Some(resume).filter(|c| !c.is_empty()),
                 notices: reader.notices(&name),
                 epochs: Some(EpochsDto {
                     trained: effort.trained(),
@@ -377,6 +384,7 @@ pub(super) fn experiment_dto(data: &ExperimentData, summary: &Summary) -> Experi
         run_record_unreadable,
         test_result_unreadable,
         warm_start_unreadable,
+        resume_command: None,
         range_ends: data
             .spec
             .as_ref()

@@ -26,6 +26,56 @@ pub(super) struct TrialAnswerDto {
     /// answer then leaves out (its rank ignores the constraints, ...); absent when it reads.
     #[serde(skip_serializing_if = "Option::is_none")]
     spec_unreadable: Option<SpecUnreadableDto>,
+    /// What its record keeps of attempts cut off and of its last report while running
+    /// (`store::TrialTrace`); absent for a trial never interrupted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<TraceDto>,
+}
+
+/// A trial's trace: its running attempt's last report, and the attempts cut off before it.
+#[derive(Debug, Serialize)]
+pub(super) struct TraceDto {
+    /// When the running attempt last stored an epoch (ms since the epoch); absent when it did
+    /// not, or the trial is not running. For a trial a kill left running, its known end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_heard_ms: Option<i64>,
+    /// The epoch it stored then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_heard_epoch: Option<u32>,
+    /// The attempts cut off, oldest first.
+    cut: Vec<CutDto>,
+}
+
+/// An attempt cut off before it ended.
+#[derive(Debug, Serialize)]
+pub(super) struct CutDto {
+    started_ms: i64,
+    /// When it was stopped, or, killed, last heard from.
+    ended_ms: i64,
+    /// The last epoch it reported.
+    epochs: u32,
+    /// `stopped` or `killed`.
+    by: &'static str,
+}
+
+impl TraceDto {
+    /// Returns what the API says of `trace`; `None` for an empty one.
+    fn of(trace: &store::TrialTrace) -> Option<TraceDto> {
+        (!trace.is_empty()).then(|| TraceDto {
+            last_heard_ms: trace.heard.map(|h| h.at.0),
+            last_heard_epoch: trace.heard.map(|h| h.step.0),
+            cut: trace
+                .cut
+                .iter()
+                .map(|c| CutDto {
+                    started_ms: c.started.0,
+                    ended_ms: c.ended.0,
+                    epochs: c.epochs,
+                    by: c.by.as_str(),
+                })
+                .collect(),
+        })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -124,6 +174,7 @@ pub(super) async fn trial(
             Ok(TrialAnswerDto {
                 trial: trial_dto(&t, rank, &data.info, (constraints, on_front, epochs)),
                 spec_unreadable: SpecUnreadableDto::of(&data),
+                trace: TraceDto::of(&reader.trial_trace(&name, id)?),
             })
         })
         .await,

@@ -95,8 +95,9 @@ impl Summary {
             best_trial: best.map(|(id, _)| id),
             best_value: best.and_then(|(_, v)| v),
             started: info.created.utc(),
-            // The time trials ran; a running one counts to the clock only while a sweep runs it.
-            duration: experiment::busy_ms(trials, live.then_some(now))
+            // The time trials ran, attempts cut off included; a running one counts to the clock
+            // while a sweep runs it, and to its last report once a kill left it running.
+            duration: experiment::busy_ms(trials, &data.kept_spans(), live.then_some(now))
                 .map_or("-".into(), experiment::format_duration),
             live,
         }
@@ -538,17 +539,46 @@ pub(crate) const LEFT_OUT_WITHOUT_SPEC: [&str; 6] = [
 ];
 
 /// Returns the command that resumes the sweep of `info` when it stopped before its end
-/// (`interrupted`): its spec file, as the run was given it, with the store in `store_dir`, as
-/// the CLI says when it stops ("run the same command again to resume"); empty otherwise.
+/// (`interrupted`), for a sweep of one process: `resume_command_of` also resumes an agent.
 pub(crate) fn resume_command(info: &store::ExperimentInfo, store_dir: &str) -> String {
+    resume_command_for(info, None, store_dir)
+}
+
+/// Returns the command that resumes the sweep of `data` when it stopped before its end
+/// (`interrupted`), as `resume_command_for` writes it with the agent its run record names.
+pub(crate) fn resume_command_of(data: &ExperimentData, store_dir: &str) -> String {
+    resume_command_for(&data.info, data.agent, store_dir)
+}
+
+/// Returns the command that resumes the sweep of `info` when it stopped before its end
+/// (`interrupted`): its spec file, as the run was given it, with the store in `store_dir`, as
+/// the CLI says when it stops ("run the same command again to resume"); empty otherwise. The
+/// store of an agent of a study (`agent`, from its run record) resumes only as that agent,
+/// with the exchange folder the agents share, which no record keeps: the command says
+/// `--exchange <EXCHANGE>` and, after a `#`, what to put there (as it stands,
+/// the shell refuses to run it, rather than take a wrong folder).
+pub(crate) fn resume_command_for(
+    info: &store::ExperimentInfo,
+    agent: Option<store::AgentOf>,
+    store_dir: &str,
+) -> String {
     if info.status != ExperimentStatus::Interrupted {
         return String::new();
     }
-    format!(
+    let command = format!(
         "sweep run {} --store {}",
         experiment::shell_quote(&info.spec_path),
         experiment::shell_quote(store_dir)
-    )
+    );
+    match agent {
+        None => command,
+        Some(a) => format!(
+            "{command} --agent {}/{} --exchange <EXCHANGE>  # <EXCHANGE>: the folder the agents \
+             share, as this agent was given it (no record keeps it); the other agents resume \
+             the same way, each with its own store and number",
+            a.agent, a.agents
+        ),
+    }
 }
 
 /// Returns the notice an experiment's pages show when its stored spec does not read with this

@@ -1887,3 +1887,122 @@ fn a_test_result_and_a_warm_start_this_version_cannot_read_are_said_on_the_exper
     );
     assert_eq!(page.board.rows.len(), 8);
 }
+
+#[test]
+fn a_killed_trial_counts_to_its_last_report_and_cut_attempts_count_too() {
+    use experiment::TrialId;
+    use store::{CutAttempt, CutBy, Heard, TrialTrace};
+    let mut d = data(40);
+    d.info.status = ExperimentStatus::Interrupted;
+    // Trial 39, left running by the kill, last stored its third epoch 2.5 s after it started.
+    let started = d.trials[39].started.unwrap();
+    let heard = Timestamp(started.0 + 2_500);
+    let killed = TrialTrace {
+        heard: Some(Heard {
+            at: heard,
+            step: Step(3),
+        }),
+        cut: Vec::new(),
+    };
+    // Trial 5 ran once for 10 s before the first trial, and was stopped after 4 epochs.
+    let first = d.trials[0].started.unwrap();
+    let stopped = TrialTrace {
+        heard: None,
+        cut: vec![CutAttempt {
+            started: Timestamp(first.0 - 20_000),
+            ended: Timestamp(first.0 - 10_000),
+            epochs: 4,
+            by: CutBy::Stop,
+        }],
+    };
+    let traces = BTreeMap::from([(TrialId(39), killed.clone()), (TrialId(5), stopped.clone())]);
+    let d = d.with_traces(traces);
+    // 35.1 s of finished trials, 2.5 s of the killed one, 10 s of the stopped attempt.
+    assert_eq!(Summary::of(&d, NOW).duration, "47.6s");
+    let page_of = |d: &ExperimentData, id: usize, trace: &TrialTrace| {
+        let mut page = trial_page(
+            (&d.info, d.spec.as_ref()),
+            &d.trials[id],
+            None,
+            &BTreeMap::new(),
+            NOW,
+            "st",
+            CheckpointAt::Nowhere,
+        );
+        super::trial::show_trace(&mut page, &d.info, &d.trials[id], trace);
+        page
+    };
+    let fact = |page: &super::trial::TrialPage, name: &str| {
+        let found = page.facts.iter().find(|f| f.name == name);
+        found.map(|f| f.value.clone())
+    };
+    let page = page_of(&d, 39, &killed);
+    assert_eq!(
+        fact(&page, "duration").unwrap(),
+        format!(
+            "2.5s until last heard from, at epoch 3 ({} UTC)",
+            heard.utc()
+        )
+    );
+    assert_eq!(page.state, "interrupted");
+    let page = page_of(&d, 5, &stopped);
+    assert_eq!(
+        fact(&page, "attempts cut off").unwrap(),
+        "1 (stopped): 4 epochs, 10.0s of compute"
+    );
+    // While its sweep runs, a running trial counts to the clock, not to its last report.
+    let mut running = d;
+    running.info.status = ExperimentStatus::Running;
+    let page = page_of(&running, 39, &killed);
+    assert_eq!(fact(&page, "duration").unwrap(), "1m01s");
+    assert_eq!(fact(&page, "attempts cut off"), None);
+}
+
+#[test]
+fn an_agents_interrupted_sweep_resumes_as_that_agent_with_the_exchange_to_add() {
+    use super::{resume_command, resume_command_of};
+    let info = fixtures::info("demo", ExperimentStatus::Interrupted, 4);
+    let plain = "sweep run experiments/fixture.yaml --store st";
+    assert_eq!(resume_command(&info, "st"), plain);
+    let record = store::RunRecord {
+        resolved_spec: String::new(),
+        resolved_spec_hash: String::new(),
+        spec_file: "/abs/experiments/fixture.yaml".into(),
+        data_file: String::new(),
+        data_hash: String::new(),
+        git: None,
+        no_commit: None,
+        sweep_version: "0.0.0".into(),
+        engine: String::new(),
+        device: "cpu".into(),
+        os: String::new(),
+        cpu: String::new(),
+        parallel: Some(2),
+        agent: Some(store::AgentOf {
+            agent: 1,
+            agents: 3,
+        }),
+    };
+    let d = ExperimentData::new(info.clone(), Vec::new()).with_record(Some(&record));
+    let command = resume_command_of(&d, "st");
+    assert_eq!(
+        command,
+        format!(
+            "{plain} --agent 1/3 --exchange <EXCHANGE>  # <EXCHANGE>: the folder the agents \
+             share, as this agent was given it (no record keeps it); the other agents resume \
+             the same way, each with its own store and number"
+        )
+    );
+    // As it stands, the shell refuses it rather than run with a wrong folder.
+    let refused = std::process::Command::new("bash")
+        .args(["-n", "-c", &command])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    // A sweep of one process, and a sweep that did not stop early, are as before.
+    let one = ExperimentData::new(info.clone(), Vec::new()).with_record(None);
+    assert_eq!(resume_command_of(&one, "st"), plain);
+    let done = fixtures::info("demo", ExperimentStatus::Finished, 4);
+    let d = ExperimentData::new(done, Vec::new()).with_record(Some(&record));
+    assert_eq!(resume_command_of(&d, "st"), "");
+}

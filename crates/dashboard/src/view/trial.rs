@@ -214,6 +214,37 @@ pub(crate) fn trial_page(
 /// Returns the facts a trial's page lists under its title: its seed, times, objectives'
 /// values, standing on the Pareto front (`front`), best epoch (of those its `metrics`
 /// reported), constraints and where its parameters came from; its duration counts to
+/// Adds to `page`, the page of `trial` of `info`, what the trial's record's `trace` says: for
+/// a trial a kill left running, where no sweep runs it, its known run in place of a duration
+/// (from its start to its last stored epoch: it has no end), and the attempts cut off before
+/// the one it has, with their epochs and time (which the experiment's busy time counts).
+/// `pages::render_trial` is to call it after `trial_page`, with `Reader::trial_trace`; until
+/// that file's owner does, only the tests and the API (`trace`) show the trace.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn show_trace(
+    page: &mut TrialPage,
+    info: &ExperimentInfo,
+    trial: &Trial,
+    trace: &store::TrialTrace,
+) {
+    let sweeping = info.status == ExperimentStatus::Running;
+    if let Some(known) = trace.interrupted_text(trial, sweeping) {
+        if let Some(duration) = page.facts.iter_mut().find(|f| f.name == "duration") {
+            duration.value = known;
+            duration.full = "interrupted: a killed sweep left it running; from its start to its \
+                             last stored epoch"
+                .into();
+        }
+    }
+    if let Some(cut) = trace.cut_text() {
+        let mut f = field("attempts cut off", cut);
+        f.full = "stopped or killed before they ended, each then run again from scratch; their \
+                  time counts in the experiment's busy time"
+            .into();
+        page.facts.push(f);
+    }
+}
+
 /// `running_at` while it runs.
 fn facts(
     info: &ExperimentInfo,

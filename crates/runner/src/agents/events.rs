@@ -50,7 +50,7 @@ pub(super) fn check_trial(spec: &ExperimentSpec, agents: u32, heard: &Polled) ->
 /// line. No agent's sampler gives those parameters; taken as the study's, they would mislead
 /// every later suggestion.
 pub(super) fn in_space(spec: &ExperimentSpec, heard: &Polled) -> Result<()> {
-    let (JournalEvent::Start(trial) | JournalEvent::Finish(trial)) = &heard.event else {
+    let (JournalEvent::Start(trial, _) | JournalEvent::Finish(trial, _)) = &heard.event else {
         return Ok(());
     };
     match spec.space.not_a_point(&trial.params) {
@@ -70,7 +70,7 @@ pub(super) fn in_space(spec: &ExperimentSpec, heard: &Polled) -> Result<()> {
 /// line. No agent's trial gives that result; taken as the study's, it would mislead every later
 /// suggestion and the ranking. Reads the trial's curves from the store.
 pub(super) fn result_given(spec: &ExperimentSpec, store: &Store, heard: &Polled) -> Result<()> {
-    let JournalEvent::Finish(trial) = &heard.event else {
+    let JournalEvent::Finish(trial, _) = &heard.event else {
         return Ok(());
     };
     match result_problem(spec, trial, &store.all_metric_series(&spec.name, trial.id)?) {
@@ -209,17 +209,17 @@ fn result_problem(
 /// aborts change nothing stored.
 pub(crate) fn record(store: &Store, name: &str, event: &JournalEvent) -> Result<()> {
     match event {
-        JournalEvent::Start(trial) => {
+        JournalEvent::Start(trial, trace) => {
             store.clear_metrics(name, trial.id)?;
-            store.put_trial(name, trial)?;
+            store.put_trial_traced(name, trial, trace)?;
         }
         JournalEvent::Report {
             trial,
             step,
             metrics,
         } => store.append_metrics(name, *trial, *step, metrics)?,
-        JournalEvent::Finish(trial) => {
-            store.put_trial(name, trial)?;
+        JournalEvent::Finish(trial, trace) => {
+            store.put_trial_traced(name, trial, trace)?;
             store.flush()?;
         }
         JournalEvent::Tested(result) if !result.metrics.is_empty() => {

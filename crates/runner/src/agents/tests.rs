@@ -148,16 +148,19 @@ fn issue_aud_3_an_agent_that_refuses_another_s_journal_tells_the_others() {
     for late in [false, true] {
         let spec = spec(4, "agents");
         let dir = tempfile::tempdir().unwrap();
-        let bad = JournalEvent::Start(Trial {
-            id: TrialId(1),
-            seed: experiment::Seed(1),
-            params: [("lr".to_string(), experiment::ParamValue::Str("abc".into()))].into(),
-            state: TrialState::Running,
-            reason: None,
-            started: Some(experiment::Timestamp(1000)),
-            finished: None,
-            result: None,
-        });
+        let bad = JournalEvent::Start(
+            Trial {
+                id: TrialId(1),
+                seed: experiment::Seed(1),
+                params: [("lr".to_string(), experiment::ParamValue::Str("abc".into()))].into(),
+                state: TrialState::Running,
+                reason: None,
+                started: Some(experiment::Timestamp(1000)),
+                finished: None,
+                result: None,
+            },
+            store::TrialTrace::default(),
+        );
         let one = AgentHeader {
             planned: 4,
             ..agent_1(&spec)
@@ -178,7 +181,7 @@ fn issue_aud_3_an_agent_that_refuses_another_s_journal_tells_the_others() {
                         }
                         let polled = watcher.poll().unwrap();
                         if polled.iter().any(
-                            |(_, e)| matches!(e, JournalEvent::Finish(t) if t.id == TrialId(2)),
+                            |(_, e)| matches!(e, JournalEvent::Finish(t, _) if t.id == TrialId(2)),
                         ) {
                             break;
                         }

@@ -1,7 +1,7 @@
 //! Unit tests of `journal`: agents exchanging and watching journals, stamps, torn lines, and
 //! the headers and lines refused, with where they are.
 
-use experiment::{ParamValue, Params, Seed, TrialState};
+use experiment::{ParamValue, Params, Seed, Timestamp, TrialState};
 
 use super::*;
 
@@ -16,6 +16,19 @@ fn header(agent: u32) -> AgentHeader {
         data_hash: "cd".repeat(32),
         spec_text: "name: digits\n".into(),
         warm_hash: String::new(),
+    }
+}
+
+/// The trace of a trial whose first attempt a stop cut off after two epochs.
+fn cut_once() -> TrialTrace {
+    TrialTrace {
+        heard: None,
+        cut: vec![crate::CutAttempt {
+            started: Timestamp(5),
+            ended: Timestamp(80),
+            epochs: 2,
+            by: crate::CutBy::Stop,
+        }],
     }
 }
 
@@ -62,9 +75,11 @@ fn agents_read_each_others_events_once_and_exactly() {
         "b has written only its header"
     );
     let events = [
-        JournalEvent::Start(trial(1, TrialState::Running)),
+        // A trial re-run after a stop: its trace, as stored, travels with it.
+        JournalEvent::Start(trial(1, TrialState::Running), cut_once()),
         report(1, 1),
-        JournalEvent::Finish(trial(1, TrialState::Completed)),
+        JournalEvent::Finish(trial(1, TrialState::Completed), cut_once()),
+        JournalEvent::Finish(trial(5, TrialState::Pruned), TrialTrace::default()),
         JournalEvent::Skip(TrialId(3)),
         JournalEvent::Tested(TestResult {
             trial: TrialId(1),
@@ -405,8 +420,11 @@ fn an_unknown_value_inside_a_known_event_is_not_called_an_unknown_event() {
     let dir = tempfile::tempdir().unwrap();
     let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
     let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
-    b.publish(&JournalEvent::Start(trial(1, TrialState::Running)))
-        .unwrap();
+    b.publish(&JournalEvent::Start(
+        trial(1, TrialState::Running),
+        TrialTrace::default(),
+    ))
+    .unwrap();
     let path = b.own_path().to_path_buf();
     drop(b);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -425,8 +443,11 @@ fn an_event_about_a_trial_past_the_plan_is_refused_at_its_line() {
     let (a, _) = Exchange::join(dir.path(), header(0)).unwrap();
     let (b, _) = Exchange::join(dir.path(), header(1)).unwrap();
     // A hand-edited line: the study plans 8 trials.
-    b.publish(&JournalEvent::Start(trial(99, TrialState::Running)))
-        .unwrap();
+    b.publish(&JournalEvent::Start(
+        trial(99, TrialState::Running),
+        TrialTrace::default(),
+    ))
+    .unwrap();
     let message = a.poll().unwrap_err().to_string();
     assert!(
         message.contains("agent-1.jsonl:2: trial 99 is past the 8 trials the study plans"),

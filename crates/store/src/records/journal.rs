@@ -1,5 +1,6 @@
 //! The written form of an agent journal's lines (`crate::journal`): one JSON object per line,
-//! versioned like the store's records, with trials as `TrialRecordV1` and floats as `FloatV1`, so
+//! versioned like the store's records, with trials as `TrialRecordV1` (with their trace, as the
+//! store keeps it: a record of version 2 inside a line of version 1) and floats as `FloatV1`, so
 //! a trial read from another agent's journal is bit for bit the one that agent stored.
 
 use std::collections::BTreeMap;
@@ -88,8 +89,8 @@ pub(crate) fn encode_line(line: &Line) -> Vec<u8> {
             spec_text: h.spec_text.clone(),
             warm_hash: h.warm_hash.clone(),
         }),
-        Line::Event(JournalEvent::Start(t)) => BodyV1::Start(TrialRecordV1::from(t)),
-        Line::Event(JournalEvent::Finish(t)) => BodyV1::Finish(TrialRecordV1::from(t)),
+        Line::Event(JournalEvent::Start(t, trace)) => BodyV1::Start(TrialRecordV1::of(t, trace)),
+        Line::Event(JournalEvent::Finish(t, trace)) => BodyV1::Finish(TrialRecordV1::of(t, trace)),
         Line::Event(JournalEvent::Report {
             trial,
             step,
@@ -142,8 +143,14 @@ pub(crate) fn decode_line(bytes: &[u8]) -> std::result::Result<Line, String> {
             spec_text: h.spec_text,
             warm_hash: h.warm_hash,
         }),
-        BodyV1::Start(t) => Line::Event(JournalEvent::Start(t.into())),
-        BodyV1::Finish(t) => Line::Event(JournalEvent::Finish(t.into())),
+        BodyV1::Start(t) => {
+            let (trial, trace) = t.into_traced();
+            Line::Event(JournalEvent::Start(trial, trace))
+        }
+        BodyV1::Finish(t) => {
+            let (trial, trace) = t.into_traced();
+            Line::Event(JournalEvent::Finish(trial, trace))
+        }
         BodyV1::Report {
             trial,
             step,

@@ -1,0 +1,139 @@
+//! Tests of the trace a trial's record keeps of its attempts cut off (`store::TrialTrace`): a
+//! stop's and a kill's, written by the workers, and results that do not depend on them.
+
+use std::sync::atomic::AtomicI64;
+use std::sync::Mutex;
+
+use experiment::{MetricPoint, Step, Trial, TrialId, TrialState};
+use store::{CutAttempt, CutBy, Heard, Store, TrialTrace};
+
+use crate::testing::*;
+use crate::{run_study, Observer};
+
+/// Returns every stored trial's trace.
+fn traces(store: &Store) -> Vec<TrialTrace> {
+    let traced = store.traced_trials("toy").unwrap();
+    traced.into_iter().map(|(_, trace)| trace).collect()
+}
+
+#[test]
+fn a_stopped_attempt_is_kept_in_its_trials_trace_and_the_rerun_gives_the_same_result() {
+    let store = Store::temporary().unwrap();
+    let stopped = run_stopped_at(&store, (TrialId(3), Step(2)));
+    assert!(stopped.interrupted);
+    let (queued, trace) = store.trial_traced("toy", TrialId(3)).unwrap().unwrap();
+    assert_eq!((queued.state, queued.started), (TrialState::Queued, None));
+    let [cut] = trace.cut[..] else {
+        panic!("one attempt cut off: {trace:?}")
+    };
+    assert_eq!((cut.by, cut.epochs), (CutBy::Stop, 2));
+    assert!(cut.ended > cut.started, "{cut:?}");
+    assert_eq!(trace.heard, None, "a queued trial is not running");
+
+    let resumed = run(&store, &spec(6, "a"), &quadratic(2.0), 1);
+    let uninterrupted_store = Store::temporary().unwrap();
+    let uninterrupted = run(&uninterrupted_store, &spec(6, "a"), &quadratic(2.0), 1);
+    assert_eq!(values(&resumed), values(&uninterrupted));
+    // The re-run's trial is the uninterrupted one's but for its times; it keeps the attempt.
+    let (rerun, trace) = store.trial_traced("toy", TrialId(3)).unwrap().unwrap();
+    let same = &uninterrupted.trials[3];
+    assert_eq!((&rerun.params, &rerun.result), (&same.params, &same.result));
+    assert_eq!(trace.cut, [cut]);
+    assert_eq!(trace.heard, None, "a finished trial's end is known");
+    // A run never cut off keeps no trace at all: its records are as before traces existed.
+    assert!(traces(&uninterrupted_store)
+        .iter()
+        .all(TrialTrace::is_empty));
+}
+
+/// Runs `spec(6, "a")` one trial at a time in `store`, stopping the study when trial `at`
+/// reports `step`, as a Ctrl-C then would.
+fn run_stopped_at(store: &Store, (at, step): (TrialId, Step)) -> crate::StudySummary {
+    let observer = StopAt {
+        at,
+        step,
+        stop: crate::Stop::default(),
+        close: false,
+    };
+    let options = crate::StudyOptions {
+        stop: observer.stop.clone(),
+        ..options(1)
+    };
+    let clock = TickClock(AtomicI64::new(0));
+    let objective = quadratic(2.0);
+    run_study(
+        store,
+        &spec(6, "a"),
+        &objective,
+        &observer,
+        &clock,
+        &options,
+    )
+    .unwrap()
+}
+
+/// Keeps trial `at`'s stored record as it is once the trial reported `step`: what a kill at
+/// that moment would leave in the store.
+struct KeepRecord<'a> {
+    store: &'a Store,
+    at: (TrialId, Step),
+    kept: Mutex<Option<(Trial, TrialTrace)>>,
+}
+
+impl Observer for KeepRecord<'_> {
+    fn trial_reported(&self, trial: TrialId, step: Step, _metrics: &[MetricPoint]) {
+        if (trial, step) == self.at {
+            *self.kept.lock().unwrap() = self.store.trial_traced("toy", trial).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_killed_attempt_ends_at_its_last_report_and_the_rerun_keeps_it() {
+    let store = Store::temporary().unwrap();
+    let spec = spec(4, "a");
+    let observer = KeepRecord {
+        store: &store,
+        at: (TrialId(1), Step(2)),
+        kept: Mutex::default(),
+    };
+    let clock = TickClock(AtomicI64::new(0));
+    let objective = quadratic(2.0);
+    let first = run_study(&store, &spec, &objective, &observer, &clock, &options(1)).unwrap();
+    let kept = observer.kept.lock().unwrap().take();
+    let (killed, trace) = kept.expect("trial 1 reported epoch 2");
+    // Each report's write of the metrics stored the trial as heard from then.
+    assert_eq!(killed.state, TrialState::Running);
+    let heard = trace.heard.expect("heard from at its report");
+    assert_eq!(heard.step, Step(2));
+    let started = killed.started.unwrap();
+    assert!(heard.at > started, "{heard:?} {started:?}");
+    // As a kill then left it: running, its curve so far beside it.
+    store.put_trial_traced("toy", &killed, &trace).unwrap();
+    assert_eq!(trace.interrupted_at(&killed, false), Some(heard.at));
+
+    let resumed = run(&store, &spec, &quadratic(2.0), 1);
+    assert_eq!(
+        values(&resumed),
+        values(&first),
+        "the re-run's result is the same"
+    );
+    let (rerun, trace) = store.trial_traced("toy", TrialId(1)).unwrap().unwrap();
+    assert_eq!(rerun.state, TrialState::Completed);
+    let Heard { at, step } = heard;
+    assert_eq!(
+        trace,
+        TrialTrace {
+            heard: None,
+            cut: vec![CutAttempt {
+                started,
+                ended: at,
+                epochs: step.0,
+                by: CutBy::Kill,
+            }],
+        }
+    );
+    // The re-run's curve is its own: the killed attempt's points went.
+    let curve = store.metric_series("toy", TrialId(1), "val_loss").unwrap();
+    assert_eq!(curve.len(), 3);
+}
