@@ -124,8 +124,12 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         provenance["machine"].as_str().unwrap().contains(" core"),
         "{provenance}"
     );
-    // The scratch folder is no git repository.
+    // The scratch folder is no git repository, and the baseline says so.
     assert!(provenance["commit"].is_null(), "{provenance}");
+    assert_eq!(
+        provenance["no_commit"], "not inside a git checkout",
+        "{provenance}"
+    );
     // `sweep validate` says where the baseline came from, and notes an edited file.
     let validate = env.sweep(&["validate", spec]);
     assert_eq!(validate.code, 0, "{validate:?}");
@@ -133,7 +137,7 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         validate.stdout.contains("(present, recorded ")
             && validate
                 .stdout
-                .contains(" UTC, experiment file's commit not recorded, sweep ")
+                .contains(" UTC, experiment file outside any git checkout, sweep ")
             && !validate.stdout.contains("changed since"),
         "{}",
         validate.stdout
@@ -234,27 +238,49 @@ fn a_baseline_names_the_build_that_recorded_it_and_one_from_before_versions_stil
     };
     let update = env.sweep(&["gate", spec, "--update-baseline"]);
     assert_eq!(update.code, 0, "{update:?}");
-    // A baseline keeps no reason for the commit it lacks, so it claims none.
+    // The baseline keeps why it has no commit: git said the folder is in no checkout.
     assert!(
         update.stdout.contains(&format!(
-            "experiment file's commit not recorded, sweep {shown}, on "
+            "experiment file outside any git checkout, sweep {shown}, on "
         )),
         "{}",
         update.stdout
     );
-    // This run's record says why it has none: git said the folder is in no checkout.
+    // So does this run's record, and the gate says both alike.
     let gate = env.sweep(&["gate", spec]);
     assert_eq!(gate.code, 0, "{gate:?}");
+    let outside = format!("experiment file outside any git checkout, sweep {shown}, on ");
     assert!(
-        gate.stdout.contains(&format!(
-            "this run: experiment file outside any git checkout, sweep {shown}, on "
-        )),
+        gate.stdout.contains(&format!("this run: {outside}"))
+            && gate.stdout.contains(&format!(" UTC, {outside}")),
         "{}",
         gate.stdout
     );
     let file = env.path().join("base/tiny.json");
     let mut baseline = json(&std::fs::read_to_string(&file).unwrap());
     assert_eq!(baseline["provenance"]["sweep_version"], build.as_str());
+    let report = json(&env.sweep(&["gate", spec, "--format", "json"]).stdout);
+    assert_eq!(report["baseline"]["commit"], serde_json::Value::Null);
+    assert_eq!(
+        report["baseline"]["no_commit"], "not inside a git checkout",
+        "{report}"
+    );
+
+    // A baseline recorded before it kept a reason reads, and claims none.
+    let provenance = baseline["provenance"].as_object_mut().unwrap();
+    assert!(provenance.remove("no_commit").is_some(), "{provenance:?}");
+    std::fs::write(&file, serde_json::to_string_pretty(&baseline).unwrap()).unwrap();
+    let gate = env.sweep(&["gate", spec]);
+    assert_eq!(gate.code, 0, "{gate:?}");
+    assert!(
+        gate.stdout.contains(&format!(
+            " UTC, experiment file's commit not recorded, sweep {shown}, on "
+        )),
+        "{}",
+        gate.stdout
+    );
+    let report = json(&env.sweep(&["gate", spec, "--format", "json"]).stdout);
+    assert!(report["baseline"].get("no_commit").is_none(), "{report}");
 
     // Every build before Sweep had a version recorded 0.0.0: such a baseline reads, and the
     // reports say what it was, beside this build.

@@ -70,6 +70,10 @@ enum GoalV1 {
 #[serde(deny_unknown_fields)]
 struct ProvenanceV1 {
     commit: Option<String>,
+    /// Why there is no `commit`, in words (written since a later release of version 1; absent
+    /// before, and beside a commit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    no_commit: Option<String>,
     dirty: Option<bool>,
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     date: String,
@@ -303,6 +307,7 @@ impl From<&Baseline> for BaselineFileV1 {
                 .collect(),
             provenance: ProvenanceV1 {
                 commit: b.provenance.commit.clone(),
+                no_commit: b.provenance.no_commit.clone(),
                 dirty: b.provenance.dirty,
                 date: format_iso_utc(b.provenance.date),
                 machine: b.provenance.machine.clone(),
@@ -327,6 +332,12 @@ impl TryFrom<BaselineFileV1> for Baseline {
                 f.provenance.date
             )
         })?;
+        if let (Some(commit), Some(_)) = (&f.provenance.commit, &f.provenance.no_commit) {
+            return Err(format!(
+                "provenance.no_commit: expected no reason for lacking a commit beside \
+                 provenance.commit `{commit}`"
+            ));
+        }
         let mut metrics = BTreeMap::new();
         for (name, m) in f.metrics {
             if m.values.is_empty() {
@@ -354,6 +365,7 @@ impl TryFrom<BaselineFileV1> for Baseline {
             metrics,
             provenance: Provenance {
                 commit: f.provenance.commit,
+                no_commit: f.provenance.no_commit,
                 dirty: f.provenance.dirty,
                 date,
                 machine: f.provenance.machine,
@@ -398,6 +410,7 @@ mod tests {
             ]),
             provenance: Provenance {
                 commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+                no_commit: None,
                 dirty: Some(false),
                 date: Timestamp(1_795_865_400_000),
                 machine: "AMD EPYC 7B13, 2 cores, linux x86_64".into(),
@@ -433,6 +446,24 @@ mod tests {
         let text = to_json(&old).unwrap();
         assert!(!text.contains("\"run\""), "{text}");
         assert_eq!(parse(&text, Path::new("b.json")).unwrap(), old);
+        // A baseline recorded without a commit keeps why; one written before it did reads
+        // as one that does not say.
+        let mut outside = b.clone();
+        outside.provenance.commit = None;
+        outside.provenance.dirty = None;
+        outside.provenance.no_commit = Some("not inside a git checkout".into());
+        let text = to_json(&outside).unwrap();
+        assert!(
+            text.contains("\"commit\": null,\n    \"no_commit\": \"not inside a git checkout\","),
+            "{text}"
+        );
+        assert_eq!(parse(&text, Path::new("b.json")).unwrap(), outside);
+        let before = text.replace("    \"no_commit\": \"not inside a git checkout\",\n", "");
+        assert!(!before.contains("no_commit"), "{before}");
+        outside.provenance.no_commit = None;
+        assert_eq!(parse(&before, Path::new("b.json")).unwrap(), outside);
+        // With a commit there is no reason to give, and none is written.
+        assert!(!to_json(&b).unwrap().contains("no_commit"));
         let mut nan = baseline();
         nan.metrics.get_mut("val_loss").unwrap().values = vec![f64::NAN];
         assert!(to_json(&nan).is_err());
@@ -531,6 +562,16 @@ mod tests {
         assert_eq!(
             err,
             "b.json: metrics.val_loss.values: expected at least one value"
+        );
+        let both = good.replace(
+            "\"dirty\": false,",
+            "\"no_commit\": \"not inside a git checkout\", \"dirty\": false,",
+        );
+        let err = parse(&both, Path::new("b.json")).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "b.json: provenance.no_commit: expected no reason for lacking a commit beside \
+             provenance.commit `0123456789abcdef0123456789abcdef01234567`"
         );
         let date = good.replace("2026-11-28T11:30:00Z", "yesterday");
         let err = parse(&date, Path::new("b.json")).unwrap_err().to_string();

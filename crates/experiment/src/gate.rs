@@ -141,6 +141,11 @@ pub struct BaselineMetric {
 pub struct Provenance {
     /// The git commit of the working tree, when run inside a git repository.
     pub commit: Option<String>,
+    /// Why there is no `commit`, in words, as git's answer was said when the baseline was
+    /// recorded: "not inside a git checkout", "git could not be run: REASON", "git refused the
+    /// folder: MESSAGE" or "the checkout has no commit yet". `None` with a commit, and in a
+    /// baseline recorded before the reason was kept.
+    pub no_commit: Option<String>,
     /// Whether tracked files differed from the commit.
     pub dirty: Option<bool>,
     /// When it was recorded.

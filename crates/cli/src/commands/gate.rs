@@ -614,6 +614,11 @@ fn new_baseline(
         metrics,
         provenance: Provenance {
             commit: record.git.as_ref().map(|g| g.commit.clone()),
+            // Kept in words, as the reports say it: `experiment` knows no store.
+            no_commit: match (&record.git, &record.no_commit) {
+                (None, Some(why)) => Some(why.to_string()),
+                _ => None,
+            },
             dirty: record.git.as_ref().map(|g| g.dirty),
             date: now,
             machine: format!("{}; {}", record.cpu, record.os),

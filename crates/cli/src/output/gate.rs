@@ -40,11 +40,12 @@ pub(crate) struct GateHeader<'a> {
 /// commit d7a3149046d9 (dirty), sweep 0.1.0 built from commit 85ec1f4, on AMD EPYC, 2 cores;
 /// ...".
 fn this_run(r: &RunRecord) -> String {
+    let none_because = r.no_commit.as_ref().map(NoCommit::to_string);
     let commits = commits_text(
         FileCommit {
             commit: r.git.as_ref().map(|g| g.commit.as_str()),
             dirty: r.git.as_ref().map(|g| g.dirty),
-            none_because: r.no_commit.as_ref(),
+            none_because: none_because.as_deref(),
         },
         &r.sweep_version,
     );
@@ -58,21 +59,22 @@ struct FileCommit<'a> {
     commit: Option<&'a str>,
     /// Whether tracked files differed from it, when known.
     dirty: Option<bool>,
-    /// Why there was none, when known: a baseline, and a run record from before the reason was
-    /// kept, do not say.
-    none_because: Option<&'a NoCommit>,
+    /// Why there was none, in words (`store::NoCommit`'s, which a baseline keeps), when known:
+    /// a baseline or a run record from before the reason was kept does not say.
+    none_because: Option<&'a str>,
 }
 
 /// Returns the two commits behind a run, each named for what it is: that of the checkout
 /// holding the experiment file (`checkout`) and that of the Sweep build (`sweep_version`, as
 /// recorded), the second as "that commit" where they agree: "experiment file at commit
 /// d7a3149046d9 (dirty), sweep 0.1.0 built from commit 85ec1f4". A file with no commit is said
-/// to lie outside any git checkout only where git said so.
+/// to lie outside any git checkout only where git said so (`NoCommit::OutsideCheckout`'s words).
 fn commits_text(checkout: FileCommit<'_>, sweep_version: &str) -> String {
+    let outside = NoCommit::OutsideCheckout.to_string();
     let file = match (checkout.commit, checkout.dirty, checkout.none_because) {
         (Some(c), Some(true), _) => format!("experiment file at commit {} (dirty)", short(c)),
         (Some(c), _, _) => format!("experiment file at commit {}", short(c)),
-        (None, _, Some(NoCommit::OutsideCheckout)) => {
+        (None, _, Some(why)) if why == outside => {
             "experiment file outside any git checkout".to_string()
         }
         (None, _, Some(why)) => format!("experiment file's commit unknown ({why})"),
@@ -357,16 +359,22 @@ fn current_json(r: &RunRecord) -> serde_json::Value {
     current
 }
 
-/// Returns the JSON of a baseline's file and where it was recorded, as both JSON reports give it.
+/// Returns the JSON of a baseline's file and where it was recorded, as both JSON reports give it:
+/// its commit, `null` without one, and then `no_commit`, why it has none, as `current_json` says
+/// it of this run (absent with a commit, or where the baseline does not say).
 fn baseline_json(file: &str, p: &Provenance) -> serde_json::Value {
-    json!({
+    let mut baseline = json!({
         "file": file,
         "commit": p.commit,
         "dirty": p.dirty,
         "date": format_iso_utc(p.date),
         "machine": p.machine,
         "sweep_version": p.sweep_version,
-    })
+    });
+    if let (None, Some(why), Some(fields)) = (&p.commit, &p.no_commit, baseline.as_object_mut()) {
+        fields.insert("no_commit".into(), why.clone().into());
+    }
+    baseline
 }
 
 /// Returns the six cells of a row: metric, baseline, current, delta, threshold, verdict. The
@@ -516,8 +524,7 @@ pub(crate) fn recorded(b: &Baseline) -> String {
             FileCommit {
                 commit: p.commit.as_deref(),
                 dirty: p.dirty,
-                // A baseline keeps no reason (`experiment::Provenance` has no place for one).
-                none_because: None,
+                none_because: p.no_commit.as_deref(),
             },
             &p.sweep_version
         ),
@@ -626,10 +633,11 @@ mod tests {
     #[test]
     fn issue_a_run_without_a_commit_says_why_and_outside_git_only_where_git_said_so() {
         let why = |none_because: &NoCommit| {
+            let words = none_because.to_string();
             let checkout = FileCommit {
                 commit: None,
                 dirty: None,
-                none_because: Some(none_because),
+                none_because: Some(&words),
             };
             commits_text(checkout, "0.1.0 (85ec1f4)")
         };
@@ -699,6 +707,59 @@ mod tests {
         assert_eq!(committed["commit"], "d7a3149046d9");
         assert!(committed.get("no_commit").is_none(), "{committed}");
         assert!(current_json(&record(None, None)).get("no_commit").is_none());
+    }
+
+    #[test]
+    fn issue_a_baseline_without_a_commit_says_why_as_this_run_does() {
+        let baseline = |no_commit: Option<NoCommit>| Baseline {
+            experiment: "e".into(),
+            spec_hash: "h".into(),
+            metrics: Default::default(),
+            provenance: Provenance {
+                commit: None,
+                no_commit: no_commit.map(|n| n.to_string()),
+                dirty: None,
+                date: experiment::Timestamp(1_795_865_400_000),
+                machine: "x, 2 cores; linux".into(),
+                sweep_version: "0.1.0".into(),
+            },
+            run: None,
+        };
+        let at = "recorded 2026-11-28 11:30:00 UTC, ";
+        let outside = baseline(Some(NoCommit::OutsideCheckout));
+        assert_eq!(
+            recorded(&outside),
+            format!(
+                "{at}experiment file outside any git checkout, sweep 0.1.0, on x, 2 cores; linux"
+            )
+        );
+        let yet = baseline(Some(NoCommit::NoCommitYet));
+        assert_eq!(
+            recorded(&yet),
+            format!(
+                "{at}experiment file's commit unknown (the checkout has no commit yet), sweep \
+                 0.1.0, on x, 2 cores; linux"
+            )
+        );
+        // A baseline recorded before the reason was kept claims none.
+        let before = baseline(None);
+        assert_eq!(
+            recorded(&before),
+            format!("{at}experiment file's commit not recorded, sweep 0.1.0, on x, 2 cores; linux")
+        );
+        // The JSON reports give it as they give this run's.
+        let refused = baseline(Some(NoCommit::GitRefused("dubious".into())));
+        let json = baseline_json("b.json", &refused.provenance);
+        assert_eq!(json["commit"], serde_json::Value::Null);
+        assert_eq!(json["no_commit"], "git refused the folder: dubious");
+        assert!(baseline_json("b.json", &before.provenance)
+            .get("no_commit")
+            .is_none());
+        let mut committed = baseline(None).provenance;
+        committed.commit = Some("d7a3149046d9".into());
+        assert!(baseline_json("b.json", &committed)
+            .get("no_commit")
+            .is_none());
     }
 
     #[test]

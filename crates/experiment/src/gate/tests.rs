@@ -43,6 +43,7 @@ fn baseline(goal: Direction, values: &[f64]) -> Baseline {
         )]),
         provenance: Provenance {
             commit: None,
+            no_commit: None,
             dirty: None,
             date: Timestamp(0),
             machine: "test".into(),
