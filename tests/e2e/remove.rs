@@ -201,3 +201,32 @@ fn compact_gives_back_the_room_of_removed_experiments_and_keeps_the_rest() {
     assert_eq!(again.code, 0, "{again:?}");
     drop(Store::open(&env.store()).unwrap());
 }
+
+#[test]
+fn a_failed_runs_empty_store_that_cannot_be_removed_is_said_with_what_stays() {
+    // Its name lock cannot be made (a folder stands where it goes; elsewhere a parent folder
+    // that cannot be written, or a file system without `flock`): the run goes on without it,
+    // and the empty store it made stays, with a warning that names the lock and the store.
+    let env = TestEnv::new();
+    let spec = env.write_spec("small.yaml", SMALL);
+    std::fs::create_dir(env.path().join("fresh.open-lock")).unwrap();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = env.sweep(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--store",
+        "fresh",
+        "--port",
+        &port,
+    ]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(env.path().join("fresh").join("db").is_file(), "{out:?}");
+    for said in [
+        "removing the empty store this run made left a folder behind",
+        "fresh.open-lock",
+        "fresh stays, as removing it without that lock",
+    ] {
+        assert!(out.stderr.contains(said), "{said:?} in:\n{}", out.stderr);
+    }
+}

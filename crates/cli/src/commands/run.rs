@@ -42,10 +42,26 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
 /// Removes the store in `path` that a failed run made (a busy port, an `--extend` of nothing,
 /// a warm start from an experiment it lacks) while it holds no experiment: the next command
 /// would otherwise find an empty store where the user named none. `Store::remove_if_empty`
-/// keeps out another run that opens the store meanwhile; a store it cannot remove stays.
+/// keeps out another run that opens the store meanwhile; a store it leaves is said at debug
+/// level where another process took it (it holds an experiment, or is open or being opened),
+/// and as a warning where something is left for the user to delete (the store, where its name
+/// lock cannot be had; the folder it was moved to, where that cannot be deleted), which the
+/// store's error names.
 fn remove_if_empty(path: &Path) {
-    if let Err(e) = store::Store::remove_if_empty(path) {
-        tracing::debug!(error = %e, "the empty store stays");
+    match store::Store::remove_if_empty(path) {
+        Ok(true) => tracing::debug!(store = %path.display(), "removed the empty store"),
+        Ok(false) => tracing::debug!(
+            store = %path.display(),
+            "the store stays: it holds an experiment"
+        ),
+        Err(e @ store::Error::Locked { .. }) => tracing::debug!(
+            error = %e,
+            "the store stays: another sweep process has it open or is opening it"
+        ),
+        Err(e) => tracing::warn!(
+            error = %e,
+            "removing the empty store this run made left a folder behind"
+        ),
     }
 }
 
