@@ -13,6 +13,9 @@ use super::{metrics_of, metrics_v1, to_json, FloatV1, TrialRecordV1};
 use crate::journal::{AgentHeader, JournalEvent};
 use crate::TestResult;
 
+/// The newest (and only) journal line version this build reads.
+const LINE_NEWEST: u32 = 1;
+
 /// A journal line as written by record version 1.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,10 +127,16 @@ pub(crate) fn encode_line(line: &Line) -> Vec<u8> {
 /// that go after the journal's path and line number (a column, never serde's line 1).
 pub(crate) fn decode_line(bytes: &[u8]) -> std::result::Result<Line, String> {
     let version = json::<super::Probe>(bytes)?.v;
-    if version != 1 {
+    if version > LINE_NEWEST {
         return Err(format!(
-            "journal line version {version}, which this sweep does not read (a newer sweep wrote \
-             it)"
+            "journal line version {version}, but this sweep reads version {LINE_NEWEST}: a newer \
+             sweep wrote it; read it with that sweep or a later one"
+        ));
+    }
+    if version != LINE_NEWEST {
+        return Err(format!(
+            "journal line version {version}, which no sweep writes (this sweep reads version \
+             {LINE_NEWEST})"
         ));
     }
     let line: LineV1 = json(bytes)?;
