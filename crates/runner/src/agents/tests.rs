@@ -336,9 +336,23 @@ fn an_agent_stopped_and_started_again_gives_the_same_results() {
         let summary = run_study(&store, &spec, &objective, &SilentObserver, &clock, &again);
         (first.join().unwrap(), (store, summary))
     });
-    for (store, summary) in [first, second] {
-        assert_eq!(view(&store, &summary.unwrap()), expected);
-    }
+    let stores: Vec<Store> = [first, second]
+        .into_iter()
+        .map(|(store, summary)| {
+            assert_eq!(view(&store, &summary.unwrap()), expected);
+            store
+        })
+        .collect();
+    // The attempt the stop cut off is kept on trial 3's record, in agent 1's store as it wrote
+    // it and in agent 0's as the journal's lines carried it: every record alike in both.
+    let (_, trace) = stores[1].trial_traced("toy", TrialId(3)).unwrap().unwrap();
+    let cut: Vec<_> = trace.cut.iter().map(|c| (c.by, c.epochs)).collect();
+    assert_eq!(cut, [(store::CutBy::Stop, 2)]);
+    let records: Vec<String> = stores
+        .iter()
+        .map(|s| format!("{:?}", s.traced_trials("toy").unwrap()))
+        .collect();
+    assert_eq!(records[0], records[1]);
 }
 
 #[test]
