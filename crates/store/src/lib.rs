@@ -10,6 +10,12 @@
 //! kept in a tree of its own with its own versioned record: stores written before run records
 //! existed open unchanged, their experiments simply have none, so `FORMAT_VERSION` stays 1.
 //!
+//! A trial's record may also keep its trace (`TrialTrace`, trial record version 2): the running
+//! attempt's last stored epoch and when (written with that epoch's metrics in one transaction,
+//! `Store::append_report`), and the attempts a stop or a kill cut off before the one it has.
+//! It is bookkeeping: no result, export or comparison reads it, and a trial without one is
+//! written as version 1, as before traces existed.
+//!
 //! Keys are laid out for range scans (see `keys`): metric points are keyed by
 //! (experiment, trial, metric, step) with big-endian integers, so a prefix scan returns one
 //! trial's one metric in step order. Stored bytes are input: reading them never panics.
