@@ -1,0 +1,189 @@
+//! How the gate shows its numbers: a row's six cells, with the decimals its delta and threshold
+//! need, and estimates as the JSON reports give them.
+
+use experiment::{Estimate, GateRow};
+use serde_json::json;
+
+/// Returns the six cells of a row: metric, baseline, current, delta, threshold, verdict. The
+/// numbers of a row share their decimals (`places`), so that a small delta shows.
+pub(super) fn cells(r: &GateRow) -> [String; 6] {
+    let places = places(r);
+    let num = |x: f64| trimmed(x, places);
+    // Noise that rounds to nothing is left out rather than shown as `+ 0 noise`.
+    let threshold = if trimmed(r.noise, places) != "0" {
+        format!("{} + {} noise", num(r.allowed), num(r.noise))
+    } else {
+        num(r.allowed)
+    };
+    let estimate = |e: Estimate| estimate_with(e, &num);
+    [
+        format!("{} ({}, {})", r.metric, r.aggregate, r.goal),
+        estimate(r.baseline),
+        r.current.map_or("-".to_string(), estimate),
+        r.delta
+            .map_or("-".to_string(), |d| delta_text(d, r, places)),
+        threshold,
+        r.verdict.to_string(),
+    ]
+}
+
+/// Returns the decimals a row's numbers are shown with: 4, or more when its delta or threshold
+/// needs them to show two significant digits (at most 12).
+fn places(r: &GateRow) -> usize {
+    places_for([r.delta.unwrap_or(0.0), r.allowed])
+}
+
+/// Returns the decimals that show two significant digits of each of `xs` (zeros and
+/// non-finite ones aside): at least 4, at most 12.
+pub(super) fn places_for(xs: impl IntoIterator<Item = f64>) -> usize {
+    xs.into_iter()
+        .filter(|x| x.is_finite() && *x != 0.0)
+        .map(|x| {
+            // Decimals to the first significant digit, and one more.
+            let first = (-x.abs().log10()).ceil();
+            if first.is_finite() && first > 0.0 {
+                (first as usize).saturating_add(1)
+            } else {
+                0
+            }
+        })
+        .fold(4, usize::max)
+        .min(12)
+}
+
+/// Returns `x` with `places` decimals, a whole number without them (`3185`, `0`: a count such
+/// as `param_count`, or no change, or a value that rounds to nothing), and from a million on as
+/// a metric's value is shown elsewhere (`experiment::metric_text`).
+pub(super) fn trimmed(x: f64, places: usize) -> String {
+    if !x.is_finite() || x.abs() >= 1e6 {
+        return num(x);
+    }
+    if x == 0.0 {
+        // `-0` is no change either.
+        return "0".to_string();
+    }
+    if x.fract() == 0.0 {
+        return format!("{x}");
+    }
+    let shown = format!("{x:.places$}");
+    // A value that rounds to nothing at these decimals (a spread of 1e-9) is shown as zero is,
+    // so that `± 0` and a threshold without `+ 0 noise` read alike whether it is 0 or nearly.
+    if shown.bytes().all(|b| matches!(b, b'-' | b'0' | b'.')) {
+        return "0".to_string();
+    }
+    shown
+}
+
+/// Returns a delta as the table shows it: signed, then how much worse or better in words, and
+/// by what share of the baseline: `+0.0007 (33% worse)`.
+fn delta_text(d: f64, r: &GateRow, places: usize) -> String {
+    let shown = trimmed(d, places);
+    if shown == "0" || !d.is_finite() {
+        return shown;
+    }
+    let signed = if d > 0.0 { format!("+{shown}") } else { shown };
+    let worse = match r.goal {
+        experiment::Direction::Maximize => d < 0.0,
+        experiment::Direction::Minimize => d > 0.0,
+    };
+    let word = if worse { "worse" } else { "better" };
+    let base = r.baseline.mean.abs();
+    if base > 0.0 && base.is_finite() {
+        let share = d.abs() / base * 100.0;
+        let share = if share >= 10.0 {
+            format!("{share:.0}")
+        } else if share >= 1.0 {
+            format!("{share:.1}")
+        } else {
+            format!("{share:.2}")
+        };
+        format!("{signed} ({share}% {word})")
+    } else {
+        format!("{signed} ({word})")
+    }
+}
+
+/// Returns a mean, and its standard error over several values, each written by `num`.
+pub(super) fn estimate_with(e: Estimate, num: &dyn Fn(f64) -> String) -> String {
+    if e.n > 1 {
+        format!("{} ± {}", num(e.mean), num(e.std_error))
+    } else {
+        num(e.mean)
+    }
+}
+
+/// Returns an estimate as the JSON reports give it: mean, standard error (`null` where not
+/// finite) and count; `null` without one.
+pub(super) fn estimate_json(e: Option<Estimate>) -> serde_json::Value {
+    match e {
+        Some(e) => json!({
+            "mean": Some(e.mean).filter(|x| x.is_finite()),
+            "std_error": Some(e.std_error).filter(|x| x.is_finite()),
+            "n": e.n,
+        }),
+        None => serde_json::Value::Null,
+    }
+}
+
+/// Formats a value as every table does: 4 decimals, from a million on in exponent form.
+fn num(x: f64) -> String {
+    experiment::metric_text(Some(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use experiment::{Aggregate, Direction, Verdict};
+
+    use super::*;
+
+    #[test]
+    fn a_tiny_recorded_value_keeps_two_significant_digits() {
+        assert_eq!(places_for([0.8123, 0.8]), 4);
+        assert_eq!(places_for([3e-5, 0.0]), 6);
+        assert_eq!(trimmed(3e-5, places_for([3e-5])), "0.000030");
+        assert_eq!(places_for([f64::NAN, 1e-30]), 12);
+    }
+
+    #[test]
+    fn whole_numbers_go_without_decimals_and_keep_their_sign() {
+        assert_eq!(trimmed(3185.0, 4), "3185");
+        assert_eq!(trimmed(-3.0, 4), "-3");
+        assert_eq!(trimmed(-0.0, 4), "0");
+        assert_eq!(trimmed(0.003, 4), "0.0030");
+        assert_eq!(trimmed(-0.00071, 6), "-0.000710");
+        // Nothing at these decimals is zero, as zero is shown.
+        assert_eq!(trimmed(1e-9, 4), "0");
+        assert_eq!(trimmed(-4e-5, 4), "0");
+        assert_eq!(trimmed(5e-5, 4), "0.0001");
+    }
+
+    #[test]
+    fn a_spread_that_rounds_to_nothing_shows_as_none() {
+        let spread = |std_error: f64| Estimate {
+            mean: 0.7,
+            std_dev: std_error * 3.0_f64.sqrt(),
+            std_error,
+            n: 3,
+        };
+        let row = |std_error: f64, noise: f64| GateRow {
+            metric: "val_accuracy".to_string(),
+            aggregate: Aggregate::Best,
+            goal: Direction::Maximize,
+            baseline: spread(std_error),
+            current: Some(spread(std_error)),
+            delta: Some(0.0),
+            allowed: 0.01,
+            noise,
+            verdict: Verdict::Pass,
+        };
+        let exact = cells(&row(0.0, 0.0));
+        let tiny = cells(&row(1e-12, 3e-12));
+        assert_eq!(tiny, exact);
+        assert_eq!(tiny[1], "0.7000 ± 0");
+        assert_eq!(tiny[4], "0.0100");
+        // A spread that shows is shown.
+        let some = cells(&row(0.002, 0.005));
+        assert_eq!(some[1], "0.7000 ± 0.0020");
+        assert_eq!(some[4], "0.0100 + 0.0050 noise");
+    }
+}
