@@ -234,6 +234,10 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
         );
     }
     assert!(kept.join("0.json").exists() || kept.join("1.json").exists());
+    // Its record keeps the attempt the stop cut off, before and after it runs again.
+    let cut_off = "cut off     1 (stopped): ";
+    let shown = stopped.sweep(&["show", &trial]);
+    assert!(shown.stdout.contains(cut_off), "{shown:?}");
     let refused = stopped.sweep(&["reproduce", &trial]);
     assert_eq!(refused.code, 2, "{refused:?}");
     assert!(
@@ -244,6 +248,8 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
         refused.stderr
     );
     resume_to_the_uninterrupted_result(&stopped, &spec, Length::Long);
+    let shown = stopped.sweep(&["show", &trial]);
+    assert!(shown.stdout.contains(cut_off), "{shown:?}");
 }
 
 #[test]
