@@ -27,17 +27,13 @@ fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
-/// Returns every trial's params and metrics except the wall-clock `epoch_seconds`.
+/// Returns every trial as `sweep trials --format json` wrote it, without wall time.
 fn reproducible_view(trials_json: &str) -> Vec<serde_json::Value> {
     let mut trials = match json(trials_json) {
         serde_json::Value::Array(a) => a,
         other => panic!("expected an array, got {other}"),
     };
-    for t in &mut trials {
-        if let Some(m) = t.get_mut("metrics").and_then(|m| m.as_object_mut()) {
-            m.remove("epoch_seconds");
-        }
-    }
+    tests::without_wall_time(&mut trials);
     trials
 }
 

@@ -85,18 +85,14 @@ impl TestEnv {
     }
 
     /// Returns every trial of `experiment` in the store `store` (relative to the scratch
-    /// folder) as `sweep trials --format json` writes them, without the one metric that is not
-    /// reproducible, the wall-clock `epoch_seconds`: what two runs of one file must agree on.
+    /// folder) as `sweep trials --format json` writes them, without wall time
+    /// (`without_wall_time`): what two runs of one file must agree on.
     pub fn reproducible_trials(&self, experiment: &str, store: &str) -> Vec<serde_json::Value> {
         let out = self.sweep(&["trials", experiment, "--store", store, "--format", "json"]);
         assert_eq!(out.code, 0, "{out:?}");
         let mut trials: Vec<serde_json::Value> =
             serde_json::from_str(&out.stdout).expect("invariant: `sweep trials` writes JSON");
-        for t in &mut trials {
-            if let Some(m) = t.get_mut("metrics").and_then(|m| m.as_object_mut()) {
-                m.remove("epoch_seconds");
-            }
-        }
+        without_wall_time(&mut trials);
         trials
     }
 
@@ -178,4 +174,20 @@ pub fn sweep_binary() -> PathBuf {
         bin.display()
     );
     bin
+}
+
+/// Removes from trials as `sweep trials --format json` writes them what is wall time and so
+/// differs between runs of the same trials: the metric `experiment::WALL_TIME_METRIC` and the
+/// fields `experiment::WALL_TIME_COLUMNS` (when each trial started and finished, its duration).
+pub fn without_wall_time(trials: &mut [serde_json::Value]) {
+    for t in trials {
+        if let Some(m) = t.get_mut("metrics").and_then(|m| m.as_object_mut()) {
+            m.remove(experiment::WALL_TIME_METRIC);
+        }
+        if let Some(t) = t.as_object_mut() {
+            for key in experiment::WALL_TIME_COLUMNS {
+                t.remove(key);
+            }
+        }
+    }
 }

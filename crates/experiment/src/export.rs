@@ -86,7 +86,7 @@ const FIXED_COLUMNS: [&str; 7] = [
 /// `epoch_seconds` does: a comparison of the exports of two runs (a resumed one and one that
 /// ran through) leaves them out. As with `FIXED_COLUMNS`, none is a knob's name, so a warm
 /// start never reads one as a parameter.
-pub(crate) const WALL_TIME_COLUMNS: [&str; 3] = ["started", "finished", "duration_seconds"];
+pub const WALL_TIME_COLUMNS: [&str; 3] = ["started", "finished", "duration_seconds"];
 
 /// Returns the trials as CSV: fixed columns (`trial`, `state`, `reason`, `seed`, `best_epoch`,
 /// `epochs_trained`: its last reported epoch, `source`: where the parameters came from;

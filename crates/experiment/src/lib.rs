@@ -55,7 +55,7 @@ pub use effort::{epochs_reported, Effort};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use export::{
     curves_csv, curves_csv_for_spreadsheets, trials_csv, trials_csv_for_spreadsheets, Curves,
-    Judged,
+    Judged, WALL_TIME_COLUMNS,
 };
 pub use filter::{Comparison, Field, FilterError, TrialFilter};
 pub use gate::{
