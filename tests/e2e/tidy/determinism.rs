@@ -4,8 +4,9 @@
 //!
 //! Both read tokens of the shipped code (`tokens`), so a name in a comment or a string is not a
 //! use. The global-RNG rule bans the names through which `rand` (whose workspace `std` feature
-//! brings in `getrandom`) reaches the OS or thread-local generators, and the `use` forms that
-//! name them without saying so (`rand::random`, also in a group, and any glob from `rand`).
+//! brings in `getrandom`) reaches the OS or thread-local generators, and the paths that name
+//! them without saying so, read through the file's `use` groups and renames (`paths`):
+//! `rand::random` (also `use rand as r; r::random()`), `rand::rng`, and any glob from `rand`.
 //!
 //! The hash-map rule is by crate, not by use: whether a map is iterated is not in its tokens,
 //! and a `BTreeMap` costs those crates nothing. `dashboard` is left out: its hash maps are
@@ -14,7 +15,8 @@
 //! unless it is added to `HASHED_OK`.
 
 use super::line_of;
-use super::tokens::{arguments, closing, tokens, Kind, Token};
+use super::paths::{named_paths, under};
+use super::tokens::{tokens, Kind};
 use super::workspace::{workspace, workspace_of, Workspace};
 
 /// Names that reach global random state: the thread-local and OS generators, seeding from
@@ -40,53 +42,6 @@ fn hashed(ident: &str) -> bool {
         || matches!(ident, "RandomState" | "hash_map" | "hash_set")
 }
 
-/// Collects into `out` each path that the path tree `tree` (the tokens after `prefix::`) names:
-/// `a::b`, `{a, b::{c, d}}`, `*`.
-fn expand(tree: &[Token], prefix: &str, out: &mut Vec<String>) {
-    match tree {
-        [] => {}
-        [star, ..] if star.text == "*" => out.push(format!("{prefix}::*")),
-        [open, ..] if open.text == "{" => {
-            let close = closing(tree, 0);
-            for item in arguments(&tree[1..close]) {
-                expand(item, prefix, out);
-            }
-        }
-        [name, rest @ ..] if name.kind == Kind::Ident => {
-            let path = format!("{prefix}::{}", name.text);
-            match rest {
-                // `name::<T>` is the path `name`, turbofish aside.
-                [sep, next, ..] if sep.text == "::" && next.text != "<" => {
-                    expand(&rest[1..], &path, out)
-                }
-                _ => out.push(path),
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Returns each path rooted at the crate `root` that `code` names (`root::a`, in `use` groups
-/// too), with the byte where it starts.
-fn paths_from(code: &str, root: &str) -> Vec<(usize, String)> {
-    let toks = tokens(code);
-    let mut out = Vec::new();
-    for (k, t) in toks.iter().enumerate() {
-        // `x::root` is some other module named `root`; `::root` and `use root` are the crate.
-        let nested = k >= 2
-            && toks[k - 1].text == "::"
-            && (toks[k - 2].kind == Kind::Ident && toks[k - 2].text != "use"
-                || toks[k - 2].text == ">");
-        if t.text != root || nested || toks.get(k + 1).is_none_or(|s| s.text != "::") {
-            continue;
-        }
-        let mut paths = Vec::new();
-        expand(&toks[k + 2..], root, &mut paths);
-        out.extend(paths.into_iter().map(|p| (t.start, p)));
-    }
-    out
-}
-
 /// Returns each reach for global random state in the pure crates' (`experiment`, `search`)
 /// shipped code, as `file:line: what`.
 fn global_rng_uses(workspace: &Workspace) -> Vec<String> {
@@ -100,14 +55,18 @@ fn global_rng_uses(workspace: &Workspace) -> Vec<String> {
             .filter(|t| t.kind == Kind::Ident && GLOBAL_RNG.contains(&t.text))
             .map(|t| (t.start, format!("`{}`", t.text)))
             .collect();
-        found.extend(
-            paths_from(code, "rand")
-                .into_iter()
-                .filter(|(_, p)| {
-                    matches!(p.as_str(), "rand::random" | "rand::rng") || p.ends_with("::*")
-                })
-                .map(|(at, p)| (at, format!("`{p}`"))),
-        );
+        for named in named_paths(code) {
+            let global = named.meanings.iter().find(|m| {
+                matches!(m.as_str(), "rand::random" | "rand::rng")
+                    || (under(m, "rand") && m.ends_with("::*"))
+            });
+            if let Some(meaning) = global {
+                found.push((
+                    named.at,
+                    format!("`{meaning}`{}", named.written_as(meaning)),
+                ));
+            }
+        }
         found.sort();
         for (at, what) in found {
             problems.push(format!(
@@ -170,6 +129,8 @@ fn tidy_catches_each_reach_for_global_randomness() {
          fn d(b: &mut [u8]) { getrandom::getrandom(b); }\n\
          const KEPT: &str = \"thread_rng\";\n\
          fn e(seed: u64) -> ChaCha8Rng { ChaCha8Rng::seed_from_u64(seed) }\n\
+         use rand as r;\n\
+         fn g() -> f64 { r::random::<f64>() + random::<f64>() + ::rand::random::<f64>() }\n\
          #[cfg(test)]\nmod tests { fn f() { rand::thread_rng(); } }\n",
     )];
     let lines: Vec<String> = global_rng_uses(&workspace_of("search", &files))
@@ -190,6 +151,9 @@ fn tidy_catches_each_reach_for_global_randomness() {
             of(8, "thread_rng"),
             of(9, "getrandom"),
             of(9, "getrandom"),
+            of(13, "rand::random` as `r::random"),
+            of(13, "rand::random` as `random"),
+            of(13, "rand::random"),
         ]
     );
     assert_eq!(global_rng_uses(&workspace_of("trainer", &files)), [""; 0]);

@@ -4,6 +4,7 @@
 
 use tests::repo_root;
 
+use super::paths::{mentions, named_paths, under};
 use super::workspace::{workspace, workspace_of, Workspace};
 use super::{line_of, relative, rust_files};
 
@@ -30,9 +31,26 @@ fn source_files_follow_the_house_rules() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// What the pure crates' shipped code may not name: IO, the environment, the clock. (Global
-/// random state is `determinism`'s rule.)
-const IMPURE: [&str; 4] = ["std::fs", "std::env", "SystemTime", "Instant::now"];
+/// What the pure crates' shipped code may not name: the filesystem, the environment, the clock.
+/// A `std::` path is held to its crate (`std::fs`, also as `use std::{fs}` or `::std::fs`); a
+/// name without one (`SystemTime`, `Instant::now`) is banned whatever its crate, as a `use`
+/// renames it or a glob brings it in. (Global random state is `determinism`'s rule.)
+const IMPURE: [&str; 5] = [
+    "std::fs",
+    "std::env",
+    "SystemTime",
+    "UNIX_EPOCH",
+    "Instant::now",
+];
+
+/// Returns whether `meaning`, a path the code may name, is the `IMPURE` name `banned`.
+fn is_impure(meaning: &str, banned: &str) -> bool {
+    if banned.starts_with("std::") {
+        under(meaning, banned)
+    } else {
+        mentions(meaning, banned)
+    }
+}
 
 /// Returns each use of an `IMPURE` name in the pure crates' (`experiment`, `search`) shipped
 /// code, as `file:line: what`.
@@ -42,12 +60,15 @@ fn impure_uses(workspace: &Workspace) -> Vec<String> {
         if !matches!(package, "experiment" | "search") {
             continue;
         }
-        for banned in IMPURE {
-            for (at, _) in code.match_indices(banned) {
-                problems.push(format!(
-                    "{rel}:{}: shipped code of the pure crate `{package}` uses `{banned}`",
-                    line_of(code, at)
-                ));
+        for named in named_paths(code) {
+            for banned in IMPURE {
+                if named.meanings.iter().any(|m| is_impure(m, banned)) {
+                    problems.push(format!(
+                        "{rel}:{}: shipped code of the pure crate `{package}` uses `{banned}`{}",
+                        line_of(code, named.at),
+                        named.written_as(banned)
+                    ));
+                }
             }
         }
     }
@@ -60,41 +81,14 @@ fn pure_crates_read_no_io_or_clock() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Returns where `code` names `std::env` (the environment, argv, the temp folder), if it does:
-/// as a path (`std::env::var`, `use std::env;`) or as an item of a grouped `use std::{..}`.
+/// Returns where `code` first names `std::env` (the environment, argv, the temp folder), if it
+/// does: as a path (`std::env::var`, `::std::env`), in a `use` (`use std::{env as e};`) or
+/// through one (`use std as s; s::env::var(..)`).
 fn std_env_at(code: &str) -> Option<usize> {
-    if let Some(at) = code.find("std::env") {
-        return Some(at);
-    }
-    let mut from = 0;
-    while let Some(at) = code[from..].find("std::{").map(|i| from + i) {
-        let group = &code[at + "std::{".len()..];
-        // The group's items at its own depth, split at its commas.
-        let (mut depth, mut item, mut items) = (0usize, String::new(), Vec::new());
-        for c in group.chars() {
-            match c {
-                '{' => depth += 1,
-                '}' if depth == 0 => break,
-                '}' => depth -= 1,
-                ',' if depth == 0 => {
-                    items.push(std::mem::take(&mut item));
-                    continue;
-                }
-                _ => {}
-            }
-            item.push(c);
-        }
-        items.push(item);
-        let env = |item: &str| {
-            let item = item.trim();
-            item == "env" || item.starts_with("env::") || item.starts_with("env as ")
-        };
-        if items.iter().any(|i| env(i)) {
-            return Some(at);
-        }
-        from = at + "std::{".len();
-    }
-    None
+    named_paths(code)
+        .into_iter()
+        .find(|n| n.meanings.iter().any(|m| under(m, "std::env")))
+        .map(|n| n.at)
 }
 
 #[test]
@@ -109,7 +103,12 @@ fn only_cli_reads_the_environment() {
             true,
         ),
         ("use std::{env as environment};", true),
+        ("fn f() { ::std::env::var(\"X\"); }", true),
+        ("use std as s;\nfn f() { s::env::args(); }", true),
+        ("use std::env::{self as e};", true),
         ("use std::{fs, io::{self, Read}};", false),
+        ("// std::env::var\nconst S: &str = \"std::env\";", false),
+        ("use std::{self as s}; // not s::env", false),
         ("const V: &str = env!(\"CARGO_PKG_VERSION\");", false),
         ("let environment = spec.env();", false),
     ] {
@@ -162,6 +161,7 @@ fn tidy_checks_the_shipped_code_past_test_modules() {
         impure_uses(&workspace_of("search", &files)),
         [
             "p/src/lib.rs:5: shipped code of the pure crate `search` uses `std::fs`",
+            "p/src/tests.rs:2: shipped code of the pure crate `search` uses `std::env`",
             "p/src/tests.rs:2: shipped code of the pure crate `search` uses `SystemTime`",
         ]
     );
@@ -173,4 +173,56 @@ fn tidy_checks_the_shipped_code_past_test_modules() {
         "{env:?}"
     );
     assert_eq!(env_uses(&workspace_of("cli", &files)), [""; 0]);
+}
+
+#[test]
+fn tidy_catches_each_form_of_an_impure_path() {
+    // Groups, nested groups, renames (of the item, of `self`, of `std`), a leading `::`, a
+    // qualified path and a glob; and names in comments and strings, which are not paths.
+    let files = [(
+        "p/src/lib.rs",
+        "//! Not std::fs in a comment, nor `Instant::now`.\n\
+         use std::{fs, io};\n\
+         use std::{fs::File};\n\
+         use std::time::{Duration, Instant as T};\n\
+         fn a() -> T { T::now() }\n\
+         use std::fs as f;\n\
+         fn b() { f::read(\"x\"); }\n\
+         fn c() { let _ = ::std::fs::read(\"x\"); return ::std::fs::read(\"y\"); }\n\
+         use std::{io::Read, fs::{self as disk}};\n\
+         fn d() { disk::read(\"x\"); }\n\
+         use std as s;\n\
+         fn e() { s::env::var(\"X\"); }\n\
+         use std::time::*;\n\
+         fn g() { Instant::now(); UNIX_EPOCH.elapsed(); }\n\
+         fn h() -> T { return <std::time::Instant>::now(); }\n\
+         use std::time::SystemTime as Clock;\n\
+         fn i() { Clock::now(); }\n\
+         const KEPT: &str = \"std::fs::read SystemTime::now\";\n\
+         fn j(spec: &Spec, t: T) -> Duration { spec.env(); env!(\"X\"); t.elapsed() }\n",
+    )];
+    let of = |line: u8, what: &str| {
+        format!("p/src/lib.rs:{line}: shipped code of the pure crate `search` uses `{what}`")
+    };
+    assert_eq!(
+        impure_uses(&workspace_of("search", &files)),
+        [
+            of(2, "std::fs"),
+            of(3, "std::fs"),
+            of(5, "Instant::now` as `T::now"),
+            of(6, "std::fs"),
+            of(7, "std::fs` as `f::read"),
+            of(8, "std::fs"),
+            of(8, "std::fs"),
+            of(9, "std::fs"),
+            of(10, "std::fs` as `disk::read"),
+            of(12, "std::env` as `s::env::var"),
+            of(14, "Instant::now"),
+            of(14, "UNIX_EPOCH"),
+            of(15, "Instant::now"),
+            of(16, "SystemTime"),
+            of(17, "SystemTime` as `Clock::now"),
+        ]
+    );
+    assert_eq!(impure_uses(&workspace_of("store", &files)), [""; 0]);
 }

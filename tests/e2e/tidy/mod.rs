@@ -10,15 +10,17 @@
 //!
 //! The modules, by concept: `tokens` splits Rust source into tokens, `source` reads one file
 //! (its shipped code and its `mod` declarations), `workspace` walks each crate's module tree,
+//! `paths` reads the paths a file's code names (through its `use` groups, renames and globs),
 //! `dependencies` checks the crate graph, `house_rules` checks the shipped code, `determinism`
 //! holds the pure crates to their seeds and the others to ordered maps, `read_only` keeps the
-//! dashboard's hands off the store's writers, and
-//! `supply_chain` holds the dependency tree to the license and duplicate-version policy of
-//! `.ci/deny.toml`, reading license expressions with `spdx`.
+//! dashboard's hands off the store's writers, and `supply_chain` holds the dependency tree to
+//! the license and duplicate-version policy of `.ci/deny.toml`, reading license expressions
+//! with `spdx`.
 
 mod dependencies;
 mod determinism;
 mod house_rules;
+mod paths;
 mod read_only;
 mod source;
 mod spdx;
