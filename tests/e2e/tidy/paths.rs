@@ -297,3 +297,25 @@ pub(super) fn mentions(path: &str, names: &str) -> bool {
     let names: Vec<&str> = names.split("::").collect();
     path.windows(names.len()).any(|w| w == names.as_slice())
 }
+
+#[test]
+fn tidy_reads_paths_not_their_look_alikes() {
+    // Each path of more than one name, with what it may stand for.
+    let paths = |code: &str| -> Vec<String> {
+        named_paths(code)
+            .into_iter()
+            .filter(|n| n.written.contains("::"))
+            .map(|n| format!("{} = {}", n.written, n.meanings.join(" | ")))
+            .collect()
+    };
+    // A path ends at a turbofish (`c::d::<u8>::e` names `c::d`); `use<'a>` (precise capture) is
+    // no `use` declaration; a `<` after a value is a comparison and one after `::` a turbofish,
+    // not a qualified path (no `c::new`).
+    assert_eq!(
+        paths(
+            "use a::{b as c};\nfn f() -> impl Sized + use<'a> { c::d::<u8>::e(); \
+             x < c::y; Vec::<c>::new() }"
+        ),
+        ["a::b = a::b", "c::d = a::b::d", "c::y = a::b::y",]
+    );
+}
