@@ -267,3 +267,5 @@ mod compile_time_assertions {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_a11y;

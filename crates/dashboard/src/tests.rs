@@ -35,13 +35,14 @@ async fn get_with(
     (status, headers, body)
 }
 
-async fn get(store: &Store, uri: &str) -> (StatusCode, String) {
+/// Sends a GET for `uri` to a fresh app over `store`, open to all; returns the status and body.
+pub(crate) async fn get(store: &Store, uri: &str) -> (StatusCode, String) {
     let (status, _, body) = get_with(store, Access::open(), TestRequest::get().uri(uri)).await;
     (status, body)
 }
 
 /// Runs an async test body on an actix system.
-fn run<F: std::future::Future>(body: F) -> F::Output {
+pub(crate) fn run<F: std::future::Future>(body: F) -> F::Output {
     actix_web::rt::System::new().block_on(body)
 }
 

@@ -13,7 +13,8 @@
 //! slices) end with a mark per trial drawn (`render_marked`, `Mark`): an invisible link over its
 //! dot, bar or line, placed with the chart's own coordinate mapping, whose tooltip names the
 //! trial and what the chart shows of it (`trial_title`, `Scale::text`); their text is escaped
-//! here (`escape_attr`).
+//! here (`escape_attr`). The marks are for the mouse: out of the tab order and hidden from
+//! screen readers (`MARKS_HIDDEN`), for whom the chart's label and the leaderboard speak.
 
 mod curves;
 mod edf;
@@ -581,8 +582,20 @@ pub(crate) fn render(
     render_marked(size, label, |root, _| draw(root))
 }
 
+/// Opens the group around a chart's marks that keeps them out of the accessibility tree.
+///
+/// A mark is a link for the mouse only: the charts of the quickstart's 40 trials drew 112 of
+/// the experiment page's 141 links, which a screen reader's list of links and a keyboard's Tab
+/// would wade through. So the marks are not tab stops (`tabindex="-1"`, `Mark::write`) and the
+/// layer is `aria-hidden`; the chart's `aria-label` is its one text alternative, and the
+/// leaderboard, whose rows link every trial, is the keyboard's and the screen reader's way to
+/// a trial. (A wrapper rather than an attribute on `<g class="marks">`, so that what finds the
+/// layer by that tag still does.)
+const MARKS_HIDDEN: &str = "<g aria-hidden=\"true\">";
+
 /// Draws a chart as `render` does, then the trials it drew as marks a reader can point at (a
-/// tooltip) and follow (the trial's page): `draw` adds a mark for each trial where it drew it.
+/// tooltip) and follow (the trial's page): `draw` adds a mark for each trial where it drew it,
+/// in a layer hidden from assistive technology (`MARKS_HIDDEN`).
 pub(crate) fn render_marked(
     size: (u32, u32),
     label: &str,
@@ -606,12 +619,14 @@ pub(crate) fn render_marked(
     }
     if !marks.is_empty() {
         if let Some(end) = svg.rfind("</svg>") {
-            let mut layer = String::with_capacity(marks.len() * 140 + 32);
+            let mut layer = String::with_capacity(marks.len() * 140 + 56);
+            // Out of the accessibility tree (`MARKS_HIDDEN`): the chart's label speaks for it.
+            layer.push_str(MARKS_HIDDEN);
             layer.push_str("<g class=\"marks\">");
             for mark in &marks {
                 mark.write(&mut layer);
             }
-            layer.push_str("</g>\n");
+            layer.push_str("</g></g>\n");
             svg.insert_str(end, &layer);
         }
     }
@@ -660,7 +675,8 @@ impl Mark {
         let href = escape_attr(&self.href);
         let title = escape_attr(&self.title);
         // Not a tab stop: a chart of a thousand trials would take a thousand Tabs to cross; the
-        // leaderboard links every trial for the keyboard.
+        // leaderboard links every trial for the keyboard (and `MARKS_HIDDEN` hides the layer
+        // from screen readers).
         let _ = write!(out, "<a href=\"{href}\" tabindex=\"-1\">");
         // Writing into a String cannot fail.
         let _ = match &self.shape {

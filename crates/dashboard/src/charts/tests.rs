@@ -68,6 +68,63 @@ fn history_draws_points_best_line_axis_titles_and_legend() {
     );
 }
 
+/// Returns the chart's links that assistive technology is shown: those outside its hidden
+/// layers (`aria-hidden="true"` up to the layer's end), and how many are inside.
+fn links_shown_and_hidden(svg: &str) -> (usize, usize) {
+    let (mut shown, mut hidden) = (0, 0);
+    let mut rest = svg;
+    while let Some(at) = rest.find("<g aria-hidden=\"true\">") {
+        shown += count(&rest[..at], "<a ");
+        let layer = &rest[at..];
+        let end = layer.find("</g></g>").unwrap_or(layer.len());
+        hidden += count(&layer[..end], "<a ");
+        rest = &layer[end..];
+    }
+    (shown + count(rest, "<a "), hidden)
+}
+
+#[test]
+fn issue_a11y_marks_are_for_the_mouse_alone_and_the_label_speaks_for_the_chart() {
+    // A chart's marks link its trials for the mouse; a screen reader's list of links and the
+    // keyboard's Tab skip them (the quickstart's charts drew 112 of its page's 141 links),
+    // taking the chart's label instead, and the leaderboard's links to the trials.
+    let history = history(
+        &history_points(40),
+        "val_accuracy",
+        Direction::Maximize,
+        None,
+        Task::Classification,
+        "/t/",
+    );
+    let spans: Vec<Span> = (0..5)
+        .map(|trial| Span {
+            trial,
+            start: f64::from(trial),
+            end: f64::from(trial) + 1.5,
+            ending: Ending::Completed,
+        })
+        .collect();
+    let timeline = timeline(&spans, "/t/");
+    for (svg, marked) in [(history, 40), (timeline, 5)] {
+        assert_eq!(links_shown_and_hidden(&svg), (0, marked), "{svg}");
+        assert_eq!(
+            count(&svg, "tabindex=\"-1\""),
+            marked,
+            "no mark is a tab stop"
+        );
+        assert_eq!(
+            mark_hrefs(&svg).len(),
+            marked,
+            "each mark still links its trial"
+        );
+        let root = svg.split('>').next().unwrap_or_default();
+        assert!(
+            root.contains("role=\"img\" aria-label=\"") && !root.contains("aria-hidden"),
+            "the chart itself is one image with a label: {root}"
+        );
+    }
+}
+
 /// Returns each mark's `(href, centre, tooltip)`, in the order drawn.
 fn marks(svg: &str) -> Vec<(String, (String, String), String)> {
     let Some((_, marks)) = svg.split_once("<g class=\"marks\">") else {

@@ -1,0 +1,64 @@
+//! Handler tests of what keyboard and screen-reader users meet, through `app` without a port:
+//! which links a page gives assistive technology.
+//! (Layout at a phone's width needs a browser: `tests/e2e/dashboard.rs` measures it.)
+
+use actix_web::http::StatusCode;
+
+use crate::tests::{get, run};
+use crate::view::fixtures::store_with;
+
+/// Returns the page's links that assistive technology is shown (those outside an
+/// `aria-hidden="true"` group, up to the group's end) and how many are hidden, with how many
+/// of the shown ones are inside a chart.
+fn links(page: &str) -> (usize, usize, usize) {
+    let (mut shown, mut hidden, mut in_charts) = (0, 0, 0);
+    let mut rest = page;
+    let mut count = |text: &str, shown: &mut usize| {
+        *shown += text.matches("<a ").count();
+        in_charts += text
+            .split("<svg class=\"chart\"")
+            .skip(1)
+            .map(|chart| chart.split("</svg>").next().unwrap_or_default())
+            .map(|chart| chart.matches("<a ").count())
+            .sum::<usize>();
+    };
+    while let Some(at) = rest.find("<g aria-hidden=\"true\">") {
+        count(&rest[..at], &mut shown);
+        let layer = &rest[at..];
+        let end = layer.find("</g></g>").unwrap_or(layer.len());
+        hidden += layer[..end].matches("<a ").count();
+        rest = &layer[end..];
+    }
+    count(rest, &mut shown);
+    (shown, hidden, in_charts)
+}
+
+#[test]
+fn issue_a11y_an_experiment_page_links_its_trials_for_the_keyboard_from_the_leaderboard_alone() {
+    run(async {
+        let store = store_with("demo", 40);
+        let (status, page) = get(&store, "/experiments/demo").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let (shown, hidden, in_charts) = links(&page);
+        // The charts' marks (a link per trial drawn) are there for the mouse, out of the tab
+        // order and hidden from screen readers; none of a chart's links is left shown.
+        assert!(hidden >= 40, "the history alone marks 40 trials: {hidden}");
+        assert_eq!(in_charts, 0, "a chart's link shown to assistive technology");
+        assert_eq!(
+            page.matches("tabindex=\"-1\"").count(),
+            hidden + 1,
+            "every mark, and <main>, out of the tab order"
+        );
+        // The leaderboard links each trial on its page (50 rows), and the page has its
+        // other links (sort heads, pills, the pager) beside them: fewer than a hundred.
+        let rows = page.matches("class=\"trial-row row-").count();
+        assert!(rows > 0 && shown < 100, "{shown} links shown, {rows} rows");
+        // Each chart keeps one text alternative: an image with a label.
+        let charts = page.matches("<svg class=\"chart\"").count();
+        assert_eq!(
+            page.matches("<svg class=\"chart\" role=\"img\" aria-label=\"")
+                .count(),
+            charts
+        );
+    });
+}
