@@ -369,6 +369,15 @@ fn the_experiment_page_renders_in_headless_chromium() {
         }
     }
 
+    // At 400 and 320 px the experiment page does not scroll sideways, nor does any box in it
+    // but a table's: its charts scale to the width (they scrolled below 720 px).
+    let narrow = probe(&url, "/experiments/tiny", FITS);
+    let measured = run_chromium(&env, &narrow, &["--dump-dom"]);
+    assert!(
+        measured.contains("<pre id=\"probe\">400 fits 7 charts\n320 fits 7 charts</pre>"),
+        "{measured}"
+    );
+
     let dom = run_chromium(&env, &format!("{url}/experiments/tiny"), &["--dump-dom"]);
     assert!(dom.contains("<h2>Leaderboard</h2>"), "{dom}");
     assert_eq!(
@@ -526,6 +535,28 @@ fn probe_narrow(upstream: &str, target: &str) -> String {
          });",
     )
 }
+
+/// A probe's script (`probe`) that sets the frame to 400 px wide, then 320, and at each
+/// writes `W fits N charts` when nothing in the page's `<main>` outside a table's scroll box
+/// reaches past the frame's right edge or scrolls sideways within its own box (N counts the
+/// charts drawn within the width), or `W over` and each such element
+/// (`tag class right/scrollWidth`).
+const FITS: &str = "var root = doc.documentElement;\
+  [400, 320].forEach(function (w) {\
+    frame.frameElement.style.width = w + 'px';\
+    var width = root.clientWidth, over = [], charts = 0;\
+    doc.querySelectorAll('main, main *').forEach(function (el) {\
+      if (el.closest('.table-wrap') || (el.closest('svg') && el.tagName !== 'svg')) { return; }\
+      var box = el.getBoundingClientRect();\
+      var scrolls = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 &&\
+        getComputedStyle(el).overflowX !== 'visible';\
+      if (box.right > width + 0.5 || scrolls) {\
+        over.push(el.tagName + ' ' + (el.getAttribute('class') || '') + ' ' +\
+          Math.round(box.right) + '/' + el.scrollWidth);\
+      } else if (el.matches('svg.chart')) { charts += 1; }\
+    });\
+    lines.push(w + (over.length ? ' over ' + over.join(', ') : ' fits ' + charts + ' charts'));\
+  });";
 
 /// Serves, at `/probe`, a page that loads `target` from `upstream` in a 400-px-wide frame and,
 /// once it has loaded, runs `script` with `doc` (the frame's document), `frame` (its window)
