@@ -306,6 +306,26 @@ fn the_experiment_page_renders_in_headless_chromium() {
          count 1 picked (at least 2)\naddress ?sort=name&amp;e=tiny",
         "{measured}"
     );
+    // Compare sends the boxes in the order ticked, not the page's: `tiny` (last by name), then
+    // `old` (first). (Without the script the form is a plain GET of the boxes:
+    // tests_a11y::issue_a11y_compare_forms_work_without_the_script.) The probe runs again on
+    // the page the form opens.
+    let probe_order = probe(
+        &url,
+        "/?sort=name",
+        "if (frame.location.pathname === '/compare') {\
+           lines.push('compared ' + frame.location.search);\
+         } else {\
+           doc.querySelector('input[name=e][value=tiny]').click();\
+           doc.querySelector('input[name=e][value=old]').click();\
+           doc.getElementById('compare-go').click();\
+         }",
+    );
+    let measured = run_chromium(&env, &probe_order, &["--dump-dom"]);
+    assert!(
+        measured.contains("<pre id=\"probe\">compared ?e=tiny&amp;e=old</pre>"),
+        "{measured}"
+    );
     let old = run_chromium(&env, &format!("{url}/experiments/old"), &["--dump-dom"]);
     assert!(
         old.contains("<p class=\"notice spec-notice\">This experiment's stored spec does not read")

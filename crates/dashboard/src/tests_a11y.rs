@@ -1,5 +1,5 @@
 //! Handler tests of what keyboard and screen-reader users meet, through `app` without a port:
-//! which links a page gives assistive technology.
+//! which links a page gives assistive technology, and forms that work without the script.
 //! (Layout at a phone's width needs a browser: `tests/e2e/dashboard.rs` measures it.)
 
 use actix_web::http::StatusCode;
@@ -59,6 +59,43 @@ fn issue_a11y_an_experiment_page_links_its_trials_for_the_keyboard_from_the_lead
             page.matches("<svg class=\"chart\" role=\"img\" aria-label=\"")
                 .count(),
             charts
+        );
+    });
+}
+
+#[test]
+fn issue_a11y_compare_forms_work_without_the_script() {
+    run(async {
+        let store = store_with("demo", 6);
+        crate::view::fixtures::fill(&store, "other", 6);
+        // The list's form: a GET to /compare of the ticked boxes; its button is not disabled
+        // (only the script, which counts the ticks, disables it), so that it sends without
+        // the script, and /compare says when fewer than 2 are ticked.
+        let (status, list) = get(&store, "/").await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert!(
+            list.contains("<form class=\"compare-form\" method=\"get\" action=\"/compare\">")
+                && list.contains("<input type=\"checkbox\" name=\"e\" value=\"other\"")
+                && list.contains(
+                    "<button type=\"submit\" class=\"compare-button\" id=\"compare-go\">Compare</button>"
+                ),
+            "{list}"
+        );
+        let (status, _) = get(&store, "/compare?e=other&e=demo").await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, one) = get(&store, "/compare?e=other").await;
+        assert!(
+            status == StatusCode::BAD_REQUEST && one.contains("pick 2 to 8 experiments"),
+            "{one}"
+        );
+        // The leaderboard's the same way.
+        let (_, page) = get(&store, "/experiments/demo").await;
+        assert!(
+            page.contains("<form class=\"compare-form\" method=\"get\" action=\"/experiments/demo/compare\">")
+                && page.contains(
+                    "<button type=\"submit\" class=\"compare-button\" id=\"compare-go\">Compare</button>"
+                ),
+            "{page}"
         );
     });
 }

@@ -52,6 +52,22 @@
     return picks.map(function (p) { return p.pick; });
   }
 
+  // The compare forms are plain GET forms, which work without this script (the server says
+  // when fewer than 2 or more than 8 are ticked); with it, they send the boxes in the order
+  // ticked rather than the page's, as the compare page shows them.
+  function submitTicked(event) {
+    var form = event.target;
+    if (!form || !form.classList || !form.classList.contains("compare-form")) { return; }
+    var picks = ticked();
+    if (picks.length === 0) { return; }
+    event.preventDefault();
+    var url = new URL(form.getAttribute("action") || window.location.pathname, window.location.href);
+    url.search = "";
+    url.hash = "";
+    picks.forEach(function (pick) { url.searchParams.append(pick[0], pick[1]); });
+    window.location.assign(url.pathname + url.search);
+  }
+
   function updateCompare() {
     var n = ticked().length;
     var count = document.querySelector(".compare-count");
@@ -247,6 +263,7 @@
     }
     if (event.target && event.target.name === "e") { syncPicks(); }
   });
+  document.addEventListener("submit", submitTicked);
   updateCompare();
   // A filter (or a pick of parameter pairs) that could not be read comes back with its
   // message: the keyboard goes to the box, whose description is the message, to mend it there
