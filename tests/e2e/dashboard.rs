@@ -745,6 +745,59 @@ fn a_live_page_announces_a_filter_error_once() {
 }
 
 #[test]
+fn issue_a11y_a_ticked_trial_an_update_takes_off_the_page_stays_ticked() {
+    let browser = chromium();
+    let env = TestEnv::new();
+    // Still running while Chromium loads the page and takes an update.
+    let (sweep, url) = start_waiting_sweep(&env);
+    let page = format!("{url}/experiments/tiny");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !get(&page).1.contains("class=\"trial-row row-") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The first row's trial is ticked; the update that follows is asked of a page without it
+    // (a filter leaves it out, as a trial that others pass leaves the leaderboard's page, with
+    // the same effect on the page); the update is started at once by pausing and resuming.
+    let probe_kept = probe(
+        &url,
+        "/experiments/tiny",
+        "var first = doc.querySelector('tbody input[name=t]');\
+         var n = first.value;\
+         first.click();\
+         lines.push('live ' + doc.body.getAttribute('data-live'));\
+         var real = frame.fetch.bind(frame);\
+         frame.fetch = function (u, o) {\
+           return real('/experiments/tiny?filter=' + encodeURIComponent('trial != ' + n), o); };\
+         doc.querySelector('table.leaderboard').setAttribute('data-old', '1');\
+         var pause = doc.getElementById('live-pause');\
+         pause.click(); pause.click();\
+         var out = document.getElementById('probe');\
+         var wait = function () {\
+           if (doc.querySelector('table.leaderboard[data-old]')) { return setTimeout(wait, 20); }\
+           var row = doc.querySelector('tbody input[name=t][value=\"' + n + '\"]');\
+           var kept = doc.querySelector('.picked-elsewhere input[name=t][value=\"' + n + '\"]');\
+           lines.push('row ' + (row !== null) + ' kept ' + (kept !== null && kept.checked));\
+           lines.push('label ' + (kept && kept.getAttribute('aria-label') === 'compare trial ' + n));\
+           lines.push('count ' + doc.querySelector('.compare-count').textContent);\
+           out.textContent = lines.join('\\n');\
+         };\
+         setTimeout(wait, 20);",
+    );
+    let measured = run_chromium(&env, &probe_kept, &["--dump-dom"]);
+    let lines = measured
+        .split("<pre id=\"probe\">")
+        .nth(1)
+        .and_then(|p| p.split("</pre>").next())
+        .unwrap_or_default();
+    assert_eq!(
+        lines, "live 1\nrow false kept true\nlabel true\ncount 1 picked (at least 2)",
+        "{measured}"
+    );
+    drop(sweep);
+    drop(browser);
+}
+
+#[test]
 fn sweep_run_serves_its_dashboard_while_it_runs_and_keeps_the_store() {
     let env = TestEnv::new();
     let spec = env.write_spec("tiny.yaml", TINY);

@@ -3,7 +3,8 @@
 // Live pages (body[data-live="1"]) fetch their own URL every two seconds with the header
 // `X-Sweep-Fragment: 1`, get back only the <main> content, and swap it in, keeping the
 // compare boxes as the person left them (ticked or not: a box unticked while an update was
-// on its way stays unticked), what is being typed in the leaderboard's filter box and the
+// on its way stays unticked; a ticked one the update took off the page stays ticked above the
+// table), what is being typed in the leaderboard's filter box and the
 // parameter pairs' box, and the keyboard's focus. Polling stops when the server answers
 // `X-Sweep-Live: 0`.
 // When the server does not answer (the sweep that served it ended or was stopped), the badge
@@ -66,6 +67,49 @@
     url.hash = "";
     picks.forEach(function (pick) { url.searchParams.append(pick[0], pick[1]); });
     window.location.assign(url.pathname + url.search);
+  }
+
+  // Boxes ticked that an update took off the page (a trial that another passed on the
+  // leaderboard's page, an experiment gone from the list's): each comes back ticked above the
+  // table, beside the Compare button, as the list's ticks of other pages do, so that it is
+  // still compared and can be unticked there. `keep` holds the ticks by pickKey.
+  function keepOffPage(keep) {
+    var form = main.querySelector("form.compare-form");
+    var bar = form && form.querySelector(".board-bar");
+    if (!bar) { return; }
+    Object.keys(keep).forEach(function (key) {
+      var at = key.indexOf("=");
+      var name = key.slice(0, at);
+      var value = key.slice(at + 1);
+      if (form.querySelector('input[name="' + CSS.escape(name) + '"][value="' + CSS.escape(value) + '"]')) {
+        return;
+      }
+      var spot = bar.querySelector(".picked-elsewhere");
+      if (!spot) {
+        spot = document.createElement("span");
+        spot.className = "picked-elsewhere";
+        bar.insertBefore(spot, bar.querySelector(".compare-bar"));
+      }
+      if (!spot.querySelector(".of")) {
+        var of = document.createElement("span");
+        of.className = "of";
+        of.title = "ticked, then moved off this page by an update";
+        of.textContent = "also picked:";
+        spot.appendChild(of);
+      }
+      var named = name === "t" ? "trial " + value : value;
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = name;
+      box.value = value;
+      box.checked = true;
+      box.setAttribute("aria-label", "compare " + named);
+      var label = document.createElement("label");
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + named));
+      spot.appendChild(document.createTextNode(" "));
+      spot.appendChild(label);
+    });
   }
 
   function updateCompare() {
@@ -223,6 +267,7 @@
         Array.prototype.forEach.call(document.querySelectorAll(PICKS), function (box) {
           if (box.type === "checkbox") { box.checked = keep[pickKey(box.name, box.value)] === true; }
         });
+        keepOffPage(keep);
         // The Compare button is enabled by the ticks: focus goes back once they are.
         updateCompare();
         refocus(focus);
