@@ -28,7 +28,6 @@ use experiment::{MetricPoint, Step, Trial, TrialId, WarmStarted};
 use crate::records::journal::{decode_line, encode_line, Line};
 use crate::{handover, Error, Result, TestResult, TrialTrace};
 
-pub use header::short_hash;
 use header::{differences, header_problem, same_study};
 pub use watcher::Watcher;
 

@@ -55,7 +55,7 @@ pub use info::{
     RunRecord, TestResult,
 };
 pub use journal::{
-    short_hash, AgentHeader, Exchange, JournalEvent, PeerJournal, Polled, Stamp, Watcher,
+    AgentHeader, Exchange, JournalEvent, PeerJournal, Polled, Stamp, Watcher,
     MAX_AGENTS,
 };
 pub use records::{

@@ -289,8 +289,8 @@ pub(crate) fn load(sidecar: &Path) -> Result<(CheckpointV1, Net<Cpu>)> {
                 "the weights are not those written with the sidecar (sha256 {} where {} was \
                  recorded): the file was changed or damaged since; `sweep reproduce` trains \
                  the trial again",
-                &found[..12],
-                recorded.get(..12).unwrap_or(recorded)
+                experiment::short_hash(&found),
+                experiment::short_hash(recorded)
             )));
         }
     }

@@ -181,7 +181,7 @@ fn write_warm_start(
                 "warm start: {}; taken when the experiment is created (its trials' sha256 {}, \
                  which agents compare)",
                 taken.describe(),
-                store::short_hash(&store::warm_start_digest(taken))
+                experiment::short_hash(&store::warm_start_digest(taken))
             )?,
             None => writeln!(
                 out,

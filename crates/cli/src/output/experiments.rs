@@ -93,7 +93,7 @@ pub(crate) fn experiment_header(
         out,
         "spec        {} (sha256 {})",
         info.spec_path,
-        &info.spec_hash[..info.spec_hash.len().min(12)]
+        experiment::short_hash(&info.spec_hash)
     )?;
     writeln!(out, "seed        {}", info.seed)?;
     if let Some(spec) = spec {

@@ -57,14 +57,14 @@ pub(crate) fn run_record(
     writeln!(
         out,
         "            resolved spec sha256 {}",
-        short(&r.resolved_spec_hash)
+        experiment::short_hash(&r.resolved_spec_hash)
     )?;
     for (file, hash) in r.data_file.lines().zip(r.data_hash.lines()) {
         writeln!(
             out,
             "            data {} (sha256 {})",
             visible(file),
-            visible(short(hash))
+            visible(experiment::short_hash(hash))
         )?;
     }
     let parallel = match r.parallel {
@@ -130,10 +130,6 @@ fn no_commit_line(why: Option<&NoCommit>) -> String {
                  reason)"
             .to_string(),
     }
-}
-
-fn short(hash: &str) -> &str {
-    hash.get(..16).unwrap_or(hash)
 }
 
 #[cfg(test)]

@@ -931,7 +931,7 @@ fn agents_warm_started_from_copies_of_a_file_give_one_process_results_and_refuse
     );
     let (store, refused) = run_agent_with(&spec, &options, &SilentObserver);
     let message = refused.unwrap_err().to_string();
-    let short = |w: WarmStarted| store::short_hash(&store::warm_start_digest(&w)).to_string();
+    let short = |w: WarmStarted| experiment::short_hash(&store::warm_start_digest(&w)).to_string();
     assert!(
         message.contains(&format!(
             "warm start sha256: {} there, {} here",

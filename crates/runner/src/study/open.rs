@@ -59,7 +59,7 @@ fn same_data(
     }
     let short = |hash: &str| {
         hash.lines()
-            .map(|h| h.get(..16).unwrap_or(h))
+            .map(experiment::short_hash)
             .collect::<Vec<_>>()
             .join(", ")
     };

@@ -1009,7 +1009,7 @@ fn a_spec_changed_only_in_comments_resumes_and_is_stored_as_now_written() {
     assert!(
         message.starts_with(
             "the data of experiment `toy` changed since it started: none.csv had sha256 , \
-                 now bbbbbbbbbbbbbbbb;"
+                 now bbbbbbbbbbbb;"
         ),
         "{message}"
     );

@@ -3,12 +3,6 @@
 
 use super::{AgentHeader, MAX_AGENTS};
 
-/// Returns the first 12 hex digits of a hash, as an agent's refusal names it (and `sweep
-/// validate` a warm start's, so that the two can be compared).
-pub fn short_hash(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
-}
-
 /// Returns whether `found` and `expected` are headers of one study: equal, but for the experiment
 /// file's text, whose copies may differ in comments, layout and quoting, as a single process's
 /// file may between runs (`experiment::same_content`).
@@ -55,7 +49,7 @@ pub(super) fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<St
         found.planned.to_string(),
         expected.planned.to_string(),
     );
-    let short = |hash: &str| short_hash(hash).to_string();
+    let short = |hash: &str| experiment::short_hash(hash).to_string();
     differ(
         "spec text sha256",
         short(&found.spec_hash),

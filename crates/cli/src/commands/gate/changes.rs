@@ -42,7 +42,7 @@ pub(crate) fn changes_since(
     if run.data_hash != record.data_hash {
         let short = |h: &str| {
             h.lines()
-                .map(|l| l.get(..12).unwrap_or(l))
+                .map(experiment::short_hash)
                 .collect::<Vec<_>>()
                 .join(", ")
         };

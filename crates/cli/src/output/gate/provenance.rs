@@ -44,8 +44,11 @@ struct FileCommit<'a> {
 fn commits_text(checkout: FileCommit<'_>, sweep_version: &str) -> String {
     let outside = NoCommit::OutsideCheckout.to_string();
     let file = match (checkout.commit, checkout.dirty, checkout.none_because) {
-        (Some(c), Some(true), _) => format!("experiment file at commit {} (dirty)", short(c)),
-        (Some(c), _, _) => format!("experiment file at commit {}", short(c)),
+        (Some(c), Some(true), _) => format!(
+            "experiment file at commit {} (dirty)",
+            experiment::short_hash(c)
+        ),
+        (Some(c), _, _) => format!("experiment file at commit {}", experiment::short_hash(c)),
         (None, _, Some(why)) if why == outside => {
             "experiment file outside any git checkout".to_string()
         }
@@ -122,11 +125,6 @@ pub(crate) fn recorded(b: &Baseline) -> String {
         ),
         p.machine
     )
-}
-
-/// Returns a commit's first 12 characters, as the reports name it.
-fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
 }
 
 #[cfg(test)]
