@@ -217,42 +217,8 @@ fn print_run_summary(
         },
         summary.ran,
     )?;
-    if let Some(stopped) = summary.stopped {
-        let started = summary.trials.len();
-        let skipped = usize::try_from(summary.planned)
-            .unwrap_or(usize::MAX)
-            .saturating_sub(started);
-        let rest = match skipped {
-            0 => String::new(),
-            n => format!(": the sweep ends there, {n} planned trials not started"),
-        };
-        let what = match (stopped, spec.target, spec.plateau) {
-            (Stopped::Target(t), Some(target), _) => format!(
-                "target {} {} {target} reached by trial {t}",
-                spec.metric.name,
-                spec.metric.goal.reach_sign(),
-            ),
-            (Stopped::Plateau(t), _, Some(rule)) => {
-                let first = (t.0 + 1).saturating_sub(rule.patience);
-                let last = spec
-                    .plateau_state(&summary.trials)
-                    .and_then(|s| s.last_improvement);
-                let by = rule.margin();
-                let on = if spec.is_multi_objective() {
-                    let since =
-                        last.map_or(String::new(), |id| format!(" (last joined: trial {id})"));
-                    format!("joined the Pareto front{since}{by}")
-                } else {
-                    let best = last
-                        .and_then(|id| Some((id, spec.objective_of(&summary.trials, id)?)))
-                        .map_or(String::new(), |(id, v)| format!(" ({v:.4}, trial {id})"));
-                    format!("improved the best {}{best}{by}", spec.metric.name)
-                };
-                format!("plateau: none of trials {first} to {t} {on}")
-            }
-            (other, ..) => format!("the sweep ended early at trial {}", other.trial()),
-        };
-        writeln!(out, "{what}{rest}")?;
+    if let Some(line) = stopped_line(spec, summary) {
+        writeln!(out, "{line}")?;
     }
     let ranked = spec.rank(&summary.trials);
     output::leaderboard(
@@ -304,4 +270,109 @@ fn print_run_summary(
         output::visible_path(&args.store.store)
     )?;
     Ok(())
+}
+
+/// Returns the line that says why the sweep ended before its run cap (its target reached, or
+/// the plateau, with the best value as `experiment::metric_text` writes it), and the planned
+/// trials it left unstarted; `None` when it ran to its cap.
+fn stopped_line(spec: &ExperimentSpec, summary: &StudySummary) -> Option<String> {
+    let stopped = summary.stopped?;
+    let started = summary.trials.len();
+    let skipped = usize::try_from(summary.planned)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(started);
+    let rest = match skipped {
+        0 => String::new(),
+        n => format!(
+            ": the sweep ends there, {} not started",
+            experiment::counted(
+                u64::try_from(n).unwrap_or(u64::MAX),
+                "planned trial",
+                "planned trials"
+            )
+        ),
+    };
+    let what = match (stopped, spec.target, spec.plateau) {
+        (Stopped::Target(t), Some(target), _) => format!(
+            "target {} {} {target} reached by trial {t}",
+            spec.metric.name,
+            spec.metric.goal.reach_sign(),
+        ),
+        (Stopped::Plateau(t), _, Some(rule)) => {
+            let first = (t.0 + 1).saturating_sub(rule.patience);
+            let last = spec
+                .plateau_state(&summary.trials)
+                .and_then(|s| s.last_improvement);
+            let by = rule.margin();
+            let on = if spec.is_multi_objective() {
+                let since = last.map_or(String::new(), |id| format!(" (last joined: trial {id})"));
+                format!("joined the Pareto front{since}{by}")
+            } else {
+                let best = last
+                    .and_then(|id| Some((id, spec.objective_of(&summary.trials, id)?)))
+                    .map_or(String::new(), |(id, v)| {
+                        format!(" ({}, trial {id})", experiment::metric_text(Some(v)))
+                    });
+                format!("improved the best {}{best}{by}", spec.metric.name)
+            };
+            format!("plateau: none of trials {first} to {t} {on}")
+        }
+        (other, ..) => format!("the sweep ended early at trial {}", other.trial()),
+    };
+    Some(format!("{what}{rest}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use experiment::{Params, Seed, Step, Trial, TrialId, TrialResult};
+
+    use super::*;
+
+    fn completed(id: u32, value: f64) -> Trial {
+        Trial {
+            id: TrialId(id),
+            seed: Seed(1),
+            params: Params::new(),
+            state: TrialState::Completed,
+            reason: None,
+            started: None,
+            finished: None,
+            result: Some(TrialResult {
+                best_step: Step(1),
+                metrics: [("val_rmse".to_string(), value)].into_iter().collect(),
+            }),
+        }
+    }
+
+    #[test]
+    fn issue_a_plateaus_tiny_best_is_written_as_every_metric_not_rounded_away() {
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric: {name: val_rmse, goal: minimize}\nrun_cap: 5\n\
+             plateau: {patience: 2}\ndata: {csv: d.csv, target: y}\nparameters:\n  \
+             lr: {values: [0.1, 0.2]}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .unwrap();
+        let trials = vec![
+            completed(0, 2.42e-5),
+            completed(1, 3e-4),
+            completed(2, 1e-3),
+        ];
+        let summary = StudySummary {
+            trials,
+            ran: 3,
+            planned: 4,
+            best: None,
+            interrupted: false,
+            stopped: Some(Stopped::Plateau(TrialId(2))),
+            awaiting_test: false,
+        };
+        assert_eq!(
+            stopped_line(&spec, &summary).as_deref(),
+            Some(
+                "plateau: none of trials 1 to 2 improved the best val_rmse (2.42e-5, trial 0): \
+                 the sweep ends there, 1 planned trial not started"
+            )
+        );
+    }
 }
