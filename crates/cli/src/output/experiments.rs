@@ -59,10 +59,13 @@ pub(crate) fn experiments_kept(
                 info.name.clone(),
                 // This process holds the store, so no sweep is running on it.
                 info.status_when_idle().as_str().to_string(),
-                // Stored of planned, as `sweep show` and the dashboard count them (those a
-                // stopped sweep left are in neither of the next column's counts).
+                // Stored of planned, as `sweep show` and the dashboard count them; those a
+                // stopped sweep left are said beside the next column's counts.
                 format!("{}/{}", trials.len(), info.run_cap),
-                counts(trials),
+                match unfinished(trials) {
+                    Some(left) => format!("{} ({left})", counts(trials)),
+                    None => counts(trials),
+                },
                 experiment::objectives_label(&objectives),
                 metric(best.and_then(|t| t.value(&info.objective))),
                 info.created.utc(),
@@ -136,10 +139,11 @@ pub(crate) fn experiment_header(
     }
     writeln!(
         out,
-        "trials      {} of {} ({} completed/pruned/failed)",
+        "trials      {} of {} ({} completed/pruned/failed{})",
         trials.len(),
         info.run_cap,
-        counts(trials)
+        counts(trials),
+        unfinished(trials).map_or(String::new(), |left| format!("; {left}"))
     )?;
     let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
     let by = match spec.is_some_and(ExperimentSpec::is_multi_objective) {
@@ -254,9 +258,88 @@ fn counts(trials: &[Trial]) -> String {
     )
 }
 
+/// Returns the trials stored but not finished, as a process that runs no sweep on the store
+/// sees them: "2 interrupted, 1 queued" (a kill left them running, a stop put them back in the
+/// queue, or they wait for their turn); `None` when every trial stored has finished. With
+/// `counts`, every trial stored is said.
+fn unfinished(trials: &[Trial]) -> Option<String> {
+    let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
+    let said: Vec<String> = [TrialState::Running, TrialState::Queued]
+        .into_iter()
+        .filter(|&s| n(s) > 0)
+        .map(|s| format!("{} {}", n(s), s.as_str_when_idle()))
+        .collect();
+    (!said.is_empty()).then(|| said.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn trial(id: u32, state: TrialState) -> Trial {
+        Trial {
+            id: experiment::TrialId(id),
+            seed: experiment::Seed(9),
+            params: experiment::Params::new(),
+            state,
+            reason: None,
+            started: None,
+            finished: None,
+            result: None,
+        }
+    }
+
+    #[test]
+    fn issue_the_trials_counted_add_up_to_those_stored_interrupted_and_queued_too() {
+        // A killed sweep left two trials running, a stopped one put one back in the queue.
+        let trials = [
+            trial(0, TrialState::Completed),
+            trial(1, TrialState::Running),
+            trial(2, TrialState::Running),
+            trial(3, TrialState::Queued),
+        ];
+        let info = ExperimentInfo {
+            run_cap: 5,
+            ..super::super::trial::tests::info()
+        };
+        let mut out = Vec::new();
+        let header = (&trials[..], None, &[][..]);
+        experiment_header(&mut out, &info, None, header, &Effort::default()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(
+                "trials      4 of 5 (1/0/0 completed/pruned/failed; 2 interrupted, 1 queued)\n"
+            ),
+            "{text}"
+        );
+        let mut out = Vec::new();
+        let rows = [(info.clone(), trials.to_vec())];
+        experiments_with(&mut out, &rows, &[None]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("4/5     1/0/0 (2 interrupted, 1 queued)"),
+            "{text}"
+        );
+        // Every trial finished: the counts alone, as before.
+        let done = [
+            trial(0, TrialState::Completed),
+            trial(1, TrialState::Failed),
+        ];
+        let mut out = Vec::new();
+        experiment_header(
+            &mut out,
+            &info,
+            None,
+            (&done, None, &[]),
+            &Effort::default(),
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("trials      2 of 5 (1/0/1 completed/pruned/failed)\n"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn importance_lists_the_most_important_first_for_each_objective() {
