@@ -269,3 +269,5 @@ mod compile_time_assertions {
 mod tests;
 #[cfg(test)]
 mod tests_a11y;
+#[cfg(test)]
+mod tests_trace;

@@ -372,7 +372,7 @@ fn render_experiment(
     page.pruned_at = effort.pruned_text().unwrap_or_default();
     leaderboard::show_trained(&mut page.board, effort);
     page.board.sort_error = sort_error;
-    page.resume = view::resume_command(&data.info, &reader.store_dir());
+    page.resume = view::resume_command_of(&data, &reader.store_dir());
     let whole = ExperimentHtml {
         page: &page,
         live: page.live,
@@ -498,6 +498,8 @@ fn render_trial(
         &reader.store_dir(),
         reader.checkpoint_at(name, id, tested.as_ref())?,
     );
+    // Its run to its last report when a kill left it running, and the attempts cut off.
+    trial::show_trace(&mut page, &info, &t, &reader.trial_trace(name, id)?);
     page.spec_notice = spec_problem
         .as_deref()
         .map(view::spec_notice)

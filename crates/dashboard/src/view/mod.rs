@@ -538,12 +538,6 @@ pub(crate) const LEFT_OUT_WITHOUT_SPEC: [&str; 6] = [
     "the most epochs the trials could train",
 ];
 
-/// Returns the command that resumes the sweep of `info` when it stopped before its end
-/// (`interrupted`), for a sweep of one process: `resume_command_of` also resumes an agent.
-pub(crate) fn resume_command(info: &store::ExperimentInfo, store_dir: &str) -> String {
-    resume_command_for(info, None, store_dir)
-}
-
 /// Returns the command that resumes the sweep of `data` when it stopped before its end
 /// (`interrupted`), as `resume_command_for` writes it with the agent its run record names.
 pub(crate) fn resume_command_of(data: &ExperimentData, store_dir: &str) -> String {
@@ -557,7 +551,7 @@ pub(crate) fn resume_command_of(data: &ExperimentData, store_dir: &str) -> Strin
 /// with the exchange folder the agents share, which no record keeps: the command says
 /// `--exchange <EXCHANGE>` and, after a `#`, what to put there (as it stands,
 /// the shell refuses to run it, rather than take a wrong folder).
-pub(crate) fn resume_command_for(
+fn resume_command_for(
     info: &store::ExperimentInfo,
     agent: Option<store::AgentOf>,
     store_dir: &str,

@@ -1838,15 +1838,19 @@ fn a_run_record_this_version_cannot_read_is_said_on_the_experiments_page() {
     let sel =
         Selection::parse(&LeaderboardQuery::default(), PER_PAGE).unwrap_or_else(|e| panic!("{e}"));
     let page = experiment_page(&d, &r, (&a, Picked::default()), &sel, NOW);
+    // The store's own words follow (which versions it reads moves with the store).
     assert_eq!(
         page.record_notice,
-        "This experiment's run record does not read with this version of Sweep, so what only \
-         the record says is left out here: whether the sampler's and pruner's settings changed \
-         since the run, and, in a trial's re-run command, the file's absolute path and the \
-         trials side by side the run had. The record's problem: run record has version 99, but \
-         this sweep reads versions 1 to 4: a newer sweep wrote it; read it with that sweep or a \
-         later one"
+        format!(
+            "This experiment's run record does not read with this version of Sweep, so what \
+             only the record says is left out here: whether the sampler's and pruner's settings \
+             changed since the run, and, in a trial's re-run command, the file's absolute path \
+             and the trials side by side the run had. The record's problem: {newer}"
+        )
     );
+    assert!(newer
+        .to_string()
+        .starts_with("run record has version 99, but this sweep reads"));
     // The rest of the page is there, as for any experiment.
     assert_eq!(page.board.rows.len(), 8);
     let fine = data(8);
@@ -1960,28 +1964,18 @@ fn a_killed_trial_counts_to_its_last_report_and_cut_attempts_count_too() {
 
 #[test]
 fn an_agents_interrupted_sweep_resumes_as_that_agent_with_the_exchange_to_add() {
-    use super::{resume_command, resume_command_of};
+    use super::{resume_command_for, resume_command_of};
     let info = fixtures::info("demo", ExperimentStatus::Interrupted, 4);
     let plain = "sweep run experiments/fixture.yaml --store st";
-    assert_eq!(resume_command(&info, "st"), plain);
+    assert_eq!(resume_command_for(&info, None, "st"), plain);
     let record = store::RunRecord {
-        resolved_spec: String::new(),
-        resolved_spec_hash: String::new(),
         spec_file: "/abs/experiments/fixture.yaml".into(),
-        data_file: String::new(),
-        data_hash: String::new(),
-        git: None,
-        no_commit: None,
-        sweep_version: "0.0.0".into(),
-        engine: String::new(),
-        device: "cpu".into(),
-        os: String::new(),
-        cpu: String::new(),
         parallel: Some(2),
         agent: Some(store::AgentOf {
             agent: 1,
             agents: 3,
         }),
+        ..store::RunRecord::default()
     };
     let d = ExperimentData::new(info.clone(), Vec::new()).with_record(Some(&record));
     let command = resume_command_of(&d, "st");

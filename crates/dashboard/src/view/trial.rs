@@ -211,16 +211,11 @@ pub(crate) fn trial_page(
     }
 }
 
-/// Returns the facts a trial's page lists under its title: its seed, times, objectives'
-/// values, standing on the Pareto front (`front`), best epoch (of those its `metrics`
-/// reported), constraints and where its parameters came from; its duration counts to
 /// Adds to `page`, the page of `trial` of `info`, what the trial's record's `trace` says: for
 /// a trial a kill left running, where no sweep runs it, its known run in place of a duration
 /// (from its start to its last stored epoch: it has no end), and the attempts cut off before
 /// the one it has, with their epochs and time (which the experiment's busy time counts).
-/// `pages::render_trial` is to call it after `trial_page`, with `Reader::trial_trace`; until
-/// that file's owner does, only the tests and the API (`trace`) show the trace.
-#[cfg_attr(not(test), allow(dead_code))]
+/// `pages::render_trial` calls it after `trial_page`, with `Reader::trial_trace`.
 pub(crate) fn show_trace(
     page: &mut TrialPage,
     info: &ExperimentInfo,
@@ -245,6 +240,9 @@ pub(crate) fn show_trace(
     }
 }
 
+/// Returns the facts a trial's page lists under its title: its seed, times, objectives'
+/// values, standing on the Pareto front (`front`), best epoch (of those its `metrics`
+/// reported), constraints and where its parameters came from; its duration counts to
 /// `running_at` while it runs.
 fn facts(
     info: &ExperimentInfo,

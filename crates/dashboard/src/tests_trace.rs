@@ -1,0 +1,137 @@
+//! Handler tests of what the pages show of interrupted runs (`store::TrialTrace`), through
+//! `app` without a port: a trial's run to its last report and its attempts cut off, the
+//! leaderboard's and the timeline's trial a kill left running, and the command that resumes
+//! an agent's sweep.
+
+use actix_web::http::StatusCode;
+use experiment::{Step, Timestamp};
+use store::{AgentOf, CutAttempt, CutBy, ExperimentStatus, Heard, RunRecord, Store, TrialTrace};
+
+use crate::tests::{get, run};
+use crate::view::fixtures::{self, store_with};
+
+/// Returns a store holding the interrupted experiment `demo` of 6 trials: trial 5, left
+/// running by a kill, last stored its third epoch 2.5 s after it started; trial 2 ran once
+/// before, for 10 s, and was stopped after 4 epochs.
+fn traced_store() -> (Store, Timestamp) {
+    let store = store_with("demo", 6);
+    let mut info = store.experiment("demo").unwrap().unwrap();
+    info.status = ExperimentStatus::Interrupted;
+    info.finished = None;
+    store.update_experiment(&info).unwrap();
+    let killed = fixtures::trial(5, 6);
+    let heard = Timestamp(killed.started.unwrap().0 + 2_500);
+    let trace = TrialTrace {
+        heard: Some(Heard {
+            at: heard,
+            step: Step(3),
+        }),
+        cut: Vec::new(),
+    };
+    store.put_trial_traced("demo", &killed, &trace).unwrap();
+    let stopped = fixtures::trial(2, 6);
+    let first = fixtures::trial(0, 6).started.unwrap();
+    let trace = TrialTrace {
+        heard: None,
+        cut: vec![CutAttempt {
+            started: Timestamp(first.0 - 20_000),
+            ended: Timestamp(first.0 - 10_000),
+            epochs: 4,
+            by: CutBy::Stop,
+        }],
+    };
+    store.put_trial_traced("demo", &stopped, &trace).unwrap();
+    (store, heard)
+}
+
+#[test]
+fn a_trial_page_shows_the_run_to_its_last_report_and_the_attempts_cut_off() {
+    run(async {
+        let (store, heard) = traced_store();
+        let (status, killed) = get(&store, "/experiments/demo/trials/5").await;
+        assert_eq!(status, StatusCode::OK, "{killed}");
+        let known = format!(
+            "2.5s until last heard from, at epoch 3 ({} UTC)",
+            heard.utc()
+        );
+        assert!(killed.contains(&known), "{killed}");
+        let (_, stopped) = get(&store, "/experiments/demo/trials/2").await;
+        assert!(
+            stopped.contains("attempts cut off")
+                && stopped.contains("1 (stopped): 4 epochs, 10.0s of compute"),
+            "{stopped}"
+        );
+        // A trial never interrupted says neither.
+        let (_, plain) = get(&store, "/experiments/demo/trials/1").await;
+        assert!(
+            !plain.contains("attempts cut off") && !plain.contains("last heard"),
+            "{plain}"
+        );
+    });
+}
+
+#[test]
+fn an_agents_interrupted_sweep_page_resumes_it_as_that_agent() {
+    run(async {
+        let (store, _) = traced_store();
+        let (_, plain) = get(&store, "/experiments/demo").await;
+        assert!(
+            plain.contains(
+                "<pre class=\"command resume-command\">sweep run experiments/fixture.yaml \
+                 --store .sweep</pre>"
+            ),
+            "{plain}"
+        );
+        let record = RunRecord {
+            spec_file: "/abs/experiments/fixture.yaml".into(),
+            agent: Some(AgentOf {
+                agent: 1,
+                agents: 3,
+            }),
+            ..RunRecord::default()
+        };
+        store.put_run_record("demo", &record).unwrap();
+        let (_, page) = get(&store, "/experiments/demo").await;
+        assert!(
+            page.contains(
+                "<pre class=\"command resume-command\">sweep run experiments/fixture.yaml \
+                 --store .sweep --agent 1/3 --exchange &#60;EXCHANGE&#62;  # &#60;EXCHANGE&#62;: \
+                 the folder the agents share"
+            ),
+            "{page}"
+        );
+    });
+}
+
+#[test]
+fn the_trial_api_answers_its_trace_and_none_for_a_trial_never_interrupted() {
+    run(async {
+        let (store, heard) = traced_store();
+        let (_, body) = get(&store, "/api/experiments/demo/trials/5").await;
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["trace"]["last_heard_ms"], heard.0, "{body}");
+        assert_eq!(json["trace"]["last_heard_epoch"], 3, "{body}");
+        let (_, body) = get(&store, "/api/experiments/demo/trials/1").await;
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(json.get("trace").is_none(), "{body}");
+        let (_, body) = get(&store, "/api/experiments/demo/trials/2").await;
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let cut = &json["trace"]["cut"][0];
+        assert_eq!(
+            (
+                &cut["epochs"],
+                &cut["by"],
+                cut["ended_ms"]
+                    .as_i64()
+                    .zip(cut["started_ms"].as_i64())
+                    .map(|(e, s)| e - s)
+            ),
+            (
+                &serde_json::json!(4),
+                &serde_json::json!("stopped"),
+                Some(10_000)
+            ),
+            "{body}"
+        );
+    });
+}
