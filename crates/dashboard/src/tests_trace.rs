@@ -135,3 +135,27 @@ fn the_trial_api_answers_its_trace_and_none_for_a_trial_never_interrupted() {
         );
     });
 }
+
+#[test]
+fn the_leaderboard_gives_a_killed_trial_its_time_to_its_last_report() {
+    run(async {
+        let (store, heard) = traced_store();
+        let (_, page) = get(&store, "/experiments/demo").await;
+        let row = page
+            .split("<tr class=\"trial-row")
+            .find(|row| row.contains("data-trial=\"5\""))
+            .unwrap_or_default();
+        let title = format!(
+            "title=\"a killed sweep left it running: from its start to its last report, epoch 3 \
+             at {} UTC; its end is not known\">2.5s (last heard)</td>",
+            heard.utc()
+        );
+        assert!(row.contains(&title), "{row}");
+        // Trial 2, stopped once and run again to its end, shows its own run's time alone.
+        let row = page
+            .split("<tr class=\"trial-row")
+            .find(|row| row.contains("data-trial=\"2\""))
+            .unwrap_or_default();
+        assert!(row.contains("<td class=\"num\">0.9s</td>"), "{row}");
+    });
+}

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use store::{ExperimentInfo, ExperimentStatus};
 
 use super::format::{self, url_part};
+use crate::data::ExperimentData;
 use crate::{Error, Result};
 
 /// Rows per page on the page, and the default of the API.
@@ -411,8 +412,11 @@ pub(crate) struct Row {
     pub(crate) metrics_break: Vec<bool>,
     /// One cell per parameter column.
     pub(crate) params: Vec<String>,
-    /// The run time.
+    /// The run time; for a trial a kill left running, the time to its last report, marked
+    /// `(last heard)` (`show_last_heard`).
     pub(crate) duration: String,
+    /// What the run time is, where it is not plainly the trial's start to its end; or empty.
+    pub(crate) duration_full: String,
 }
 
 /// Says why a trial of an experiment no sweep runs now waits, where it has no reason of its
@@ -512,6 +516,40 @@ pub(crate) fn show_trained(board: &mut Leaderboard, effort: &Effort) {
             (None, Some(trained)) if trained > 0 => trained.to_string(),
             _ => String::new(),
         };
+    }
+}
+
+/// Shows, in each row of `board` whose trial has no end, the time a trial a kill left running
+/// ran to its last report, as its record's trace keeps it (`TrialTrace::interrupted_at`: only
+/// where no sweep runs the experiment; a sweep's own running trial has no duration yet),
+/// marked `(last heard)`: it ran at least that long, and its end is not known.
+pub(crate) fn show_last_heard(board: &mut Leaderboard, data: &ExperimentData) {
+    let live = data.info.status == ExperimentStatus::Running;
+    for row in &mut board.rows {
+        let id = TrialId(row.id);
+        let Some(trace) = data.traces.get(&id) else {
+            continue;
+        };
+        let Some(trial) = data.trials.iter().find(|t| t.id == id) else {
+            continue;
+        };
+        let (Some(at), Some(started), Some(heard)) = (
+            trace.interrupted_at(trial, live),
+            trial.started,
+            trace.heard,
+        ) else {
+            continue;
+        };
+        row.duration = format!(
+            "{} (last heard)",
+            format_duration(at.0.saturating_sub(started.0))
+        );
+        row.duration_full = format!(
+            "a killed sweep left it running: from its start to its last report, epoch {} at {} \
+             UTC; its end is not known",
+            heard.step,
+            at.utc()
+        );
     }
 }
 
@@ -694,6 +732,7 @@ fn board_row(
             .map(|p| t.params.get(p).map_or("-".into(), ToString::to_string))
             .collect(),
         duration: t.duration_ms().map_or("-".into(), format_duration),
+        duration_full: String::new(),
     }
 }
 

@@ -220,7 +220,7 @@ pub(crate) fn experiment_page<'a>(
     let base = format::experiment_href(&info.name);
     let problem = sel.filter_problem(&data.trials, data.spec.as_ref());
     let objectives = data.objectives();
-    let board = leaderboard::leaderboard(
+    let mut board = leaderboard::leaderboard(
         ranked,
         sel,
         info,
@@ -228,6 +228,7 @@ pub(crate) fn experiment_page<'a>(
         problem.as_ref(),
         &base,
     );
+    leaderboard::show_last_heard(&mut board, data);
     ExperimentPage {
         test: data.test.as_ref().map(|t| {
             let mut split = TestSplit::of(&info.name, t);
