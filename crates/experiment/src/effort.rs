@@ -1,6 +1,12 @@
 //! What an experiment's trials trained: the epochs in all, against the most they could have
 //! trained, and the epochs at which pruning stopped trials. `sweep show` and the dashboard's
 //! experiment summary say it in the same words.
+//!
+//! The figure compares what the trials that ran trained with what they could have: a trial
+//! still in the queue (never started, or put back by a stop to run again from scratch) is in
+//! neither number, so a sweep stopped early reads as what its trials ran, not as savings that
+//! pruning never made. The epochs of attempts cut off (`Effort::add_cut`) were trained and
+//! thrown away: they are said apart, never in the ratio.
 
 use std::collections::BTreeMap;
 
@@ -9,9 +15,12 @@ use crate::{ExperimentSpec, Hyperparams, Step, Trial, TrialId, TrialState};
 /// The epochs an experiment's trials trained, trial by trial (`Effort::add`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Effort {
-    /// The epochs they would have trained had none stopped early (each trial's `epochs`), while
-    /// the spec of every trial added is known.
+    /// The epochs they would have trained had none stopped early (each trial's `epochs`, of
+    /// those that started: ended or running), while the spec of every trial added is known.
     most: Option<u64>,
+    /// The epochs trained by attempts cut off (a stop or a kill), whose trials ran again from
+    /// scratch.
+    cut: u64,
     /// How many trials pruning stopped at each epoch.
     pruned_at: BTreeMap<u32, usize>,
     /// The epochs each trial added trained, for those that reported any.
@@ -22,6 +31,7 @@ impl Default for Effort {
     fn default() -> Effort {
         Effort {
             most: Some(0),
+            cut: 0,
             pruned_at: BTreeMap::new(),
             by_trial: BTreeMap::new(),
         }
@@ -30,8 +40,13 @@ impl Default for Effort {
 
 impl Effort {
     /// Adds a trial of an experiment with `spec` (when it still parses), given the `last` step
-    /// it reported its objective at: it trained that many epochs (numbered from 1).
+    /// it reported its objective at: it trained that many epochs (numbered from 1). A trial in
+    /// the queue counts in neither number: it has not run (a stop that put it back cleared what
+    /// its attempt reported; `add_cut` counts that attempt).
     pub fn add(&mut self, trial: &Trial, spec: Option<&ExperimentSpec>, last: Option<Step>) {
+        if trial.state == TrialState::Queued {
+            return;
+        }
         let epochs = last.map_or(0, |s| s.0);
         if epochs > 0 {
             self.by_trial.insert(trial.id, epochs);
@@ -43,7 +58,19 @@ impl Effort {
         self.most = self.most.zip(most).map(|(sum, most)| sum + most);
     }
 
-    /// Returns the epochs trained by every trial added.
+    /// Adds an attempt of a trial that was cut off (a stop or a kill) after training `epochs`
+    /// epochs, then run again from scratch (`store::CutAttempt`): trained, though nothing of it
+    /// is kept.
+    pub fn add_cut(&mut self, epochs: u32) {
+        self.cut += u64::from(epochs);
+    }
+
+    /// Returns the epochs trained by attempts cut off (`add_cut`).
+    pub fn cut(&self) -> u64 {
+        self.cut
+    }
+
+    /// Returns the epochs trained by every trial added (attempts cut off apart).
     pub fn trained(&self) -> u64 {
         self.by_trial.values().map(|&e| u64::from(e)).sum()
     }
@@ -64,20 +91,27 @@ impl Effort {
         self.pruned_at.iter().map(|(&epoch, &n)| (epoch, n))
     }
 
-    /// Returns the epochs trained, as "527 trained of at most 2400 (0.22x)"; `None` before any.
+    /// Returns the epochs trained, as "527 trained of at most 2400 (0.22x)", the most counting
+    /// the trials that started (ended or running), and ", 12 more in attempts cut off" after it
+    /// where stops or kills cut some off; `None` before any.
     pub fn trained_text(&self) -> Option<String> {
         let trained = self.trained();
-        if trained == 0 {
+        if trained == 0 && self.cut == 0 {
             return None;
         }
-        Some(match self.most.filter(|&m| m > 0) {
+        let cut = match self.cut {
+            0 => String::new(),
+            n => format!(", {n} more in attempts cut off"),
+        };
+        let ran = match self.most.filter(|&m| m > 0) {
             #[allow(clippy::cast_precision_loss)]
             Some(most) => format!(
                 "{trained} trained of at most {most} ({:.2}x)",
                 trained as f64 / most as f64
             ),
             None => format!("{trained} trained"),
-        })
+        };
+        Some(format!("{ran}{cut}"))
     }
 
     /// Returns where pruning stopped trials, as "26 trials at epoch 2, 1 at 6, 2 at 18"; `None`
@@ -181,8 +215,61 @@ mod tests {
         let mut effort = Effort::default();
         effort.add(&trial(0, TrialState::Queued, None), Some(&spec), None);
         assert_eq!(effort.trained_text(), None);
+        assert_eq!(effort.most(), Some(0));
         assert_eq!(effort.pruned_text(), None);
         assert_eq!(effort.epochs_of(TrialId(0)), None);
+    }
+
+    #[test]
+    fn issue_a_sweep_stopped_early_counts_the_trials_that_ran_not_the_queue_and_its_cut_attempts() {
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric: {name: val_accuracy}\ndata: {csv: d.csv, target: y}\n\
+             train: {epochs: 12}\nparameters:\n  lr: {values: [0.1]}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .unwrap();
+        // Ctrl-C after trial 0 completed: trials 1 and 2 were stopped after 5 and 3 epochs and
+        // put back in the queue (their reports cleared), and none is pruned.
+        let mut effort = Effort::default();
+        effort.add(
+            &trial(0, TrialState::Completed, None),
+            Some(&spec),
+            Some(Step(12)),
+        );
+        effort.add(&trial(1, TrialState::Queued, None), Some(&spec), None);
+        effort.add(&trial(2, TrialState::Queued, None), Some(&spec), None);
+        effort.add_cut(5);
+        effort.add_cut(3);
+        assert_eq!(effort.most(), Some(12));
+        assert_eq!(effort.cut(), 8);
+        assert_eq!(
+            effort.trained_text().as_deref(),
+            Some("12 trained of at most 12 (1.00x), 8 more in attempts cut off")
+        );
+        // A kill left trial 1 running after 4 epochs: it counts, as one still running does.
+        let mut effort = Effort::default();
+        effort.add(
+            &trial(0, TrialState::Completed, None),
+            Some(&spec),
+            Some(Step(12)),
+        );
+        effort.add(
+            &trial(1, TrialState::Running, None),
+            Some(&spec),
+            Some(Step(4)),
+        );
+        assert_eq!(
+            effort.trained_text().as_deref(),
+            Some("16 trained of at most 24 (0.67x)")
+        );
+        // Only attempts cut off: said all the same.
+        let mut effort = Effort::default();
+        effort.add(&trial(0, TrialState::Queued, None), Some(&spec), None);
+        effort.add_cut(2);
+        assert_eq!(
+            effort.trained_text().as_deref(),
+            Some("0 trained, 2 more in attempts cut off")
+        );
     }
 
     #[test]
