@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use experiment::{Aggregate, Baseline, BaselineMetric, Direction, Provenance, RecordedRun};
+use experiment::{
+    Aggregate, Baseline, BaselineMetric, Direction, NoCommit, Provenance, RecordedRun,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{format_iso_utc, parse_iso_utc};
@@ -70,8 +72,9 @@ enum GoalV1 {
 #[serde(deny_unknown_fields)]
 struct ProvenanceV1 {
     commit: Option<String>,
-    /// Why there is no `commit`, in words (written since a later release of version 1; absent
-    /// before, and beside a commit).
+    /// Why there is no `commit`, in the words messages say it in (`NoCommit`'s `Display`, read
+    /// back with `NoCommit::from_words`, words it does not know kept as they are): written
+    /// since a later release of version 1; absent before, and beside a commit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     no_commit: Option<String>,
     dirty: Option<bool>,
@@ -307,7 +310,7 @@ impl From<&Baseline> for BaselineFileV1 {
                 .collect(),
             provenance: ProvenanceV1 {
                 commit: b.provenance.commit.clone(),
-                no_commit: b.provenance.no_commit.clone(),
+                no_commit: b.provenance.no_commit.as_ref().map(NoCommit::to_string),
                 dirty: b.provenance.dirty,
                 date: format_iso_utc(b.provenance.date),
                 machine: b.provenance.machine.clone(),
@@ -365,7 +368,7 @@ impl TryFrom<BaselineFileV1> for Baseline {
             metrics,
             provenance: Provenance {
                 commit: f.provenance.commit,
-                no_commit: f.provenance.no_commit,
+                no_commit: f.provenance.no_commit.as_deref().map(NoCommit::from_words),
                 dirty: f.provenance.dirty,
                 date,
                 machine: f.provenance.machine,
@@ -451,7 +454,7 @@ mod tests {
         let mut outside = b.clone();
         outside.provenance.commit = None;
         outside.provenance.dirty = None;
-        outside.provenance.no_commit = Some("not inside a git checkout".into());
+        outside.provenance.no_commit = Some(NoCommit::OutsideCheckout);
         let text = to_json(&outside).unwrap();
         assert!(
             text.contains("\"commit\": null,\n    \"no_commit\": \"not inside a git checkout\","),
@@ -464,9 +467,63 @@ mod tests {
         assert_eq!(parse(&before, Path::new("b.json")).unwrap(), outside);
         // With a commit there is no reason to give, and none is written.
         assert!(!to_json(&b).unwrap().contains("no_commit"));
+        // Each reason is written in the words messages say it in, and reads back as itself.
+        for reason in [
+            NoCommit::OutsideCheckout,
+            NoCommit::GitNotRun("No such file or directory (os error 2)".into()),
+            NoCommit::GitRefused("detected dubious ownership in repository at '/x'".into()),
+            NoCommit::NoCommitYet,
+            NoCommit::HeadUnreadable("bad object HEAD".into()),
+            NoCommit::Unrecognized("words of another build".into()),
+        ] {
+            let words = reason.to_string();
+            outside.provenance.no_commit = Some(reason);
+            let text = to_json(&outside).unwrap();
+            let json = serde_json::to_string(&words).unwrap();
+            assert!(text.contains(&format!("\"no_commit\": {json},")), "{text}");
+            assert_eq!(parse(&text, Path::new("b.json")).unwrap(), outside);
+        }
         let mut nan = baseline();
         nan.metrics.get_mut("val_loss").unwrap().values = vec![f64::NAN];
         assert!(to_json(&nan).is_err());
+    }
+
+    #[test]
+    fn issue_a_reason_in_the_words_of_the_last_build_reads_as_the_reason_it_says() {
+        // As the build before typed reasons wrote them: free words, read back as the reason
+        // they say; a `HEAD` git could not read was said as a refusal then.
+        let mut b = baseline();
+        b.provenance.commit = None;
+        b.provenance.dirty = None;
+        let text = to_json(&b).unwrap().replace(
+            "\"commit\": null,",
+            "\"commit\": null,\n    \"no_commit\": \"WORDS\",",
+        );
+        for (words, reason) in [
+            ("not inside a git checkout", NoCommit::OutsideCheckout),
+            (
+                "git could not be run: No such file or directory (os error 2)",
+                NoCommit::GitNotRun("No such file or directory (os error 2)".into()),
+            ),
+            (
+                "git refused the folder: detected dubious ownership",
+                NoCommit::GitRefused("detected dubious ownership".into()),
+            ),
+            ("the checkout has no commit yet", NoCommit::NoCommitYet),
+            (
+                "git refused the folder: cannot read HEAD: bad object HEAD",
+                NoCommit::HeadUnreadable("bad object HEAD".into()),
+            ),
+            // Words no build of this one's knows are kept as they are, not refused.
+            (
+                "the moon was full",
+                NoCommit::Unrecognized("the moon was full".into()),
+            ),
+        ] {
+            let read = parse(&text.replace("WORDS", words), Path::new("b.json"))
+                .unwrap_or_else(|e| panic!("{words}: {e}"));
+            assert_eq!(read.provenance.no_commit, Some(reason), "{words}");
+        }
     }
 
     #[test]

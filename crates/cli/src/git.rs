@@ -3,39 +3,36 @@
 //!
 //! A folder git gives no answer about is told apart by why (`GitFailure`): not inside a
 //! checkout, git not to be run at all (not on `PATH`), git refusing the folder (a
-//! repository of another owner: "dubious ownership", or a `HEAD` it cannot read), or a
-//! checkout with no commit yet (`head`), so that a record without a commit does not blame the
+//! repository of another owner: "dubious ownership"), a checkout with no commit yet, or one
+//! whose `HEAD` git cannot read (`head`), so that a record without a commit does not blame the
 //! folder for what was git's trouble, nor call a damaged repository a new one.
+//!
+//! `GitFailure` is git's side of `experiment::NoCommit`, the one reason that records,
+//! baselines and messages keep and say (`probe` converts, one variant to one): this file names
+//! no other crate, since `build.rs` includes it by path and a build script has none of the
+//! crate's dependencies.
 
-use std::fmt;
 use std::io;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Why git gave no answer about a folder.
+/// Why git gave no answer about a folder; said in words as `experiment::NoCommit`, the
+/// variant of the same name but for `NotACheckout` (`OutsideCheckout`), `CannotRun`
+/// (`GitNotRun`) and `Refused` (`GitRefused`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum GitFailure {
     /// The folder lies outside every git checkout.
     NotACheckout,
     /// git could not be started (not on `PATH`, say): the system's reason.
     CannotRun(String),
-    /// git ran and failed in the folder (a repository of another owner, or one whose `HEAD` it
-    /// cannot read: "cannot read HEAD: ..."): git's message.
+    /// git ran and failed in the folder (a repository of another owner): git's message.
     Refused(String),
     /// The folder is in a checkout that has no commit yet (`git init`, nothing committed):
     /// `HEAD` names a branch that does not exist yet.
     NoCommitYet,
-}
-
-impl fmt::Display for GitFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GitFailure::NotACheckout => f.write_str("not inside a git checkout"),
-            GitFailure::CannotRun(why) => write!(f, "git could not be run: {why}"),
-            GitFailure::Refused(message) => write!(f, "git refused the folder: {message}"),
-            GitFailure::NoCommitYet => f.write_str("the checkout has no commit yet"),
-        }
-    }
+    /// The folder is in a checkout whose `HEAD` git cannot read (a branch whose ref holds no
+    /// commit name): git's message.
+    HeadUnreadable(String),
 }
 
 /// Runs `git ARGS` in `dir` and returns its standard output as it is; `None` when git cannot
@@ -95,8 +92,8 @@ fn said(out: &Output) -> Option<String> {
 /// Returns the commit `HEAD` names in the checkout holding `dir` (its full hash), or why there
 /// is none: as `run` says; `GitFailure::NoCommitYet` where git finds the repository and `HEAD`
 /// names a branch with nothing committed yet (`git init`, `git checkout --orphan`); and
-/// `GitFailure::Refused`, "cannot read HEAD" with git's message, where git finds the
-/// repository but cannot read what `HEAD` names (a branch whose ref holds no commit name).
+/// `GitFailure::HeadUnreadable`, with git's message, where git finds the repository but cannot
+/// read what `HEAD` names (a branch whose ref holds no commit name).
 pub(crate) fn head(dir: &Path) -> Result<String, GitFailure> {
     // `--verify -q`: an unborn `HEAD` fails without a word, rather than with "ambiguous
     // argument 'HEAD'"; a folder git refuses or finds no repository for still fails as it says.
@@ -139,7 +136,7 @@ fn no_head(dir: &Path) -> Option<GitFailure> {
                     .and_then(|out| said(&out))
             })
             .unwrap_or_else(|| "git names no reason".to_string());
-        GitFailure::Refused(format!("cannot read HEAD: {message}"))
+        GitFailure::HeadUnreadable(message)
     };
     let branch = match output(dir, &["symbolic-ref", "-q", "HEAD"]) {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
@@ -164,6 +161,8 @@ mod tests {
     use std::os::unix::process::ExitStatusExt;
     use std::process::ExitStatus;
 
+    use experiment::NoCommit;
+
     use super::*;
 
     /// A git that ended with exit code `code`, having written `stdout` and `stderr`.
@@ -184,7 +183,7 @@ mod tests {
             Err(GitFailure::NoCommitYet)
         );
         assert_eq!(
-            GitFailure::NoCommitYet.to_string(),
+            NoCommit::from(GitFailure::NoCommitYet).to_string(),
             "the checkout has no commit yet"
         );
         // A repository git refuses: it finds none there either, and says why.
@@ -226,23 +225,25 @@ mod tests {
         let short = branch.trim_start_matches("refs/heads/");
         git(&["checkout", "-q", short]);
         assert_eq!(head(dir).as_deref(), Ok(first.as_str()));
-        // The branch's ref holds garbage: git cannot read `HEAD`, and says so.
+        // The branch's ref holds garbage: git cannot read `HEAD`, and says so, in a reason of
+        // its own rather than as a folder git refused.
         let ref_file = dir.join(git(&["rev-parse", "--git-path", &branch]).trim());
         std::fs::write(&ref_file, "garbage\n").expect("the branch's ref");
-        match head(dir) {
-            Err(GitFailure::Refused(message)) => {
-                assert!(message.starts_with("cannot read HEAD: "), "{message}");
-                assert!(message.len() > "cannot read HEAD: ".len(), "{message}");
-            }
+        let unreadable = |found: Result<String, GitFailure>| match found {
+            Err(failure @ GitFailure::HeadUnreadable(_)) => match NoCommit::from(failure) {
+                NoCommit::HeadUnreadable(message) => {
+                    assert!(!message.is_empty(), "git's message");
+                    let words = NoCommit::HeadUnreadable(message).to_string();
+                    assert!(words.starts_with("git could not read HEAD: "), "{words}");
+                }
+                other => panic!("the record's reason for a HEAD git cannot read, not {other:?}"),
+            },
             other => panic!("a HEAD git cannot read, not {other:?}"),
-        }
+        };
+        unreadable(head(dir));
         // A `HEAD` that names no branch (a folder of tags) is no branch to be born either.
         std::fs::write(dir.join(".git/HEAD"), "ref: refs/tags/\n").expect("HEAD");
-        assert!(
-            matches!(head(dir), Err(GitFailure::Refused(m)) if m.starts_with("cannot read HEAD")),
-            "{:?}",
-            head(dir)
-        );
+        unreadable(head(dir));
     }
 
     #[test]
@@ -289,7 +290,8 @@ mod tests {
             ),
         ];
         for (output, said) in cases {
-            assert_eq!(answer(output).unwrap_err().to_string(), said);
+            let failure = answer(output).expect_err("no answer");
+            assert_eq!(NoCommit::from(failure).to_string(), said);
         }
     }
 }

@@ -14,8 +14,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use experiment::{DataFormat, DeviceChoice, ExperimentSpec};
-use store::{GitState, NoCommit, RunRecord};
+use experiment::{DataFormat, DeviceChoice, ExperimentSpec, NoCommit};
+use store::{GitState, RunRecord};
 
 use crate::git::{self, GitFailure};
 
@@ -99,8 +99,10 @@ pub(crate) fn run_record(
         os: machine.os,
         cpu: machine.cpu,
         parallel: u32::try_from(parallel).ok(),
-        // The runner says which agent, if any, when it puts the record.
+        // The runner says which agent, if any, and the agents' exchange when it puts the
+        // record.
         agent: None,
+        exchange: None,
     })
 }
 
@@ -224,7 +226,8 @@ pub(crate) fn cores() -> usize {
 }
 
 /// Returns the state of the git working tree that holds `dir`, or why git gave none: `dir` is
-/// not in a checkout, git cannot be run, or git refused the folder.
+/// not in a checkout, git cannot be run, git refused the folder, the checkout has no commit yet
+/// or git cannot read its `HEAD`.
 pub(crate) fn git_state(dir: &Path) -> Result<GitState, GitFailure> {
     let commit = git::head(dir)?;
     let status = git::run(dir, &["status", "--porcelain", "--untracked-files=no"])?;
@@ -246,32 +249,37 @@ pub(crate) fn git_state(dir: &Path) -> Result<GitState, GitFailure> {
 
 /// Returns what a record keeps of `found`, the git state of the spec's folder: the state, or
 /// why there is none; and says on standard error why it keeps no commit where the folder lies
-/// in no checkout for another reason than that (git not to be run, or refusing the folder).
+/// in no checkout for another reason than that (git not to be run, refusing the folder, ...).
 fn recorded_git(found: Result<GitState, GitFailure>) -> (Option<GitState>, Option<NoCommit>) {
-    if let Some(why) = no_commit_warning(found.as_ref().err()) {
+    let (git, no_commit) = match found {
+        Ok(state) => (Some(state), None),
+        Err(failure) => (None, Some(NoCommit::from(failure))),
+    };
+    if let Some(why) = no_commit_warning(no_commit.as_ref()) {
         say!("{}", crate::output::visible(&why));
     }
-    match found {
-        Ok(state) => (Some(state), None),
-        Err(failure) => (None, Some(no_commit(failure))),
+    (git, no_commit)
+}
+
+impl From<GitFailure> for NoCommit {
+    /// Returns why a record names no commit, as records, baselines and messages keep it, from
+    /// why git gave none: one variant for one.
+    fn from(failure: GitFailure) -> NoCommit {
+        match failure {
+            GitFailure::NotACheckout => NoCommit::OutsideCheckout,
+            GitFailure::CannotRun(why) => NoCommit::GitNotRun(why),
+            GitFailure::Refused(message) => NoCommit::GitRefused(message),
+            GitFailure::NoCommitYet => NoCommit::NoCommitYet,
+            GitFailure::HeadUnreadable(message) => NoCommit::HeadUnreadable(message),
+        }
     }
 }
 
-/// Returns why a record names no commit, as the store keeps it, from why git gave none.
-fn no_commit(failure: GitFailure) -> NoCommit {
-    match failure {
-        GitFailure::NotACheckout => NoCommit::OutsideCheckout,
-        GitFailure::CannotRun(why) => NoCommit::GitNotRun(why),
-        GitFailure::Refused(message) => NoCommit::GitRefused(message),
-        GitFailure::NoCommitYet => NoCommit::NoCommitYet,
-    }
-}
-
-/// Returns the warning for a record that names no commit because of `failure`; `None` when
-/// there is none, or the folder simply lies outside every checkout.
-fn no_commit_warning(failure: Option<&GitFailure>) -> Option<String> {
-    match failure? {
-        GitFailure::NotACheckout => None,
+/// Returns the warning for a record that names no commit because of `why`; `None` when there
+/// is none, or the folder simply lies outside every checkout.
+fn no_commit_warning(why: Option<&NoCommit>) -> Option<String> {
+    match why? {
+        NoCommit::OutsideCheckout => None,
         why => Some(format!(
             "warning: the run record names no git commit: {why}"
         )),
@@ -412,9 +420,11 @@ mod tests {
                 NoCommit::GitRefused("detected dubious ownership".into()),
             ),
             (GitFailure::NoCommitYet, NoCommit::NoCommitYet),
+            (
+                GitFailure::HeadUnreadable("bad object HEAD".into()),
+                NoCommit::HeadUnreadable("bad object HEAD".into()),
+            ),
         ] {
-            // The store says it as git's answer did.
-            assert_eq!(kept.to_string(), failure.to_string());
             assert_eq!(recorded_git(Err(failure)), (None, Some(kept)));
         }
         let clean = GitState {
@@ -428,8 +438,8 @@ mod tests {
     #[test]
     fn issue_a_record_without_a_commit_says_why_unless_outside_every_checkout() {
         assert_eq!(no_commit_warning(None), None);
-        assert_eq!(no_commit_warning(Some(&GitFailure::NotACheckout)), None);
-        let refused = GitFailure::Refused("detected dubious ownership in repository".into());
+        assert_eq!(no_commit_warning(Some(&NoCommit::OutsideCheckout)), None);
+        let refused = NoCommit::GitRefused("detected dubious ownership in repository".into());
         assert_eq!(
             no_commit_warning(Some(&refused)).as_deref(),
             Some(
@@ -437,13 +447,18 @@ mod tests {
                  dubious ownership in repository"
             )
         );
-        let missing = GitFailure::CannotRun("No such file or directory (os error 2)".into());
+        let missing = NoCommit::GitNotRun("No such file or directory (os error 2)".into());
         assert_eq!(
             no_commit_warning(Some(&missing)).as_deref(),
             Some(
                 "warning: the run record names no git commit: git could not be run: No such \
                  file or directory (os error 2)"
             )
+        );
+        let unreadable = NoCommit::HeadUnreadable("bad object HEAD".into());
+        assert_eq!(
+            no_commit_warning(Some(&unreadable)).as_deref(),
+            Some("warning: the run record names no git commit: git could not read HEAD: bad object HEAD")
         );
     }
 }

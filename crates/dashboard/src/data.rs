@@ -756,7 +756,7 @@ mod tests {
         assert_eq!(
             left_out,
             Ok(Err(
-                "run record has version 99, but this sweep reads versions 1 to 4: a newer \
+                "run record has version 99, but this sweep reads versions 1 to 5: a newer \
                     sweep wrote it; read it with that sweep or a later one"
                     .to_string()
             ))

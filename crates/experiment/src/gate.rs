@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::{Direction, Located, Seed, Timestamp};
+use crate::{Direction, Located, NoCommit, Seed, Timestamp};
 
 /// The `gate:` block of a spec.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,11 +141,10 @@ pub struct BaselineMetric {
 pub struct Provenance {
     /// The git commit of the working tree, when run inside a git repository.
     pub commit: Option<String>,
-    /// Why there is no `commit`, in words, as git's answer was said when the baseline was
-    /// recorded: "not inside a git checkout", "git could not be run: REASON", "git refused the
-    /// folder: MESSAGE" or "the checkout has no commit yet". `None` with a commit, and in a
+    /// Why there is no `commit`, as git answered when the baseline was recorded (its file
+    /// keeps the reason's words, `NoCommit::from_words`). `None` with a commit, and in a
     /// baseline recorded before the reason was kept.
-    pub no_commit: Option<String>,
+    pub no_commit: Option<NoCommit>,
     /// Whether tracked files differed from the commit.
     pub dirty: Option<bool>,
     /// When it was recorded.

@@ -23,6 +23,7 @@ mod leaderboard;
 mod log_bounds;
 mod method;
 mod metric;
+mod no_commit;
 mod objective;
 mod order;
 pub mod pareto;
@@ -77,6 +78,7 @@ pub(crate) use metric::out_of_range;
 pub use metric::{
     Direction, MetricPoint, CONSTANT_METRICS, KNOWN_METRICS, TEST_METRIC_PREFIX, WALL_TIME_METRIC,
 };
+pub use no_commit::NoCommit;
 pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use order::{SortKey, TrialOrder};
 pub use plateau::{Plateau, PlateauState};

@@ -360,11 +360,11 @@ mod tests {
         let newer = Error::RecordVersion {
             what: "run record",
             experiment: Some("digits".into()),
-            version: 5,
+            version: 6,
         };
         assert_eq!(
             newer.to_string(),
-            "run record of experiment `digits` has version 5, but this sweep reads versions 1 to 4: a newer sweep \
+            "run record of experiment `digits` has version 6, but this sweep reads versions 1 to 5: a newer sweep \
              wrote it; read it with that sweep or a later one"
         );
         let one = Error::RecordVersion {
@@ -394,7 +394,7 @@ mod tests {
         };
         assert_eq!(
             zero.to_string(),
-            "run record has version 0, which no sweep writes (this sweep reads versions 1 to 4)"
+            "run record has version 0, which no sweep writes (this sweep reads versions 1 to 5)"
         );
     }
 

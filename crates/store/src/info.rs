@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::Path;
 
 use experiment::{
-    Direction, ExperimentSpec, MetricSpec, Seed, Timestamp, Trial, TrialId, TrialState,
+    Direction, ExperimentSpec, MetricSpec, NoCommit, Seed, Timestamp, Trial, TrialId, TrialState,
 };
 
 /// What a new experiment is stored with beside its record (`Store::create_experiment_with`),
@@ -148,8 +148,9 @@ pub struct RunRecord {
     pub data_hash: String,
     /// The state of the git working tree the run started in, if it was one.
     pub git: Option<GitState>,
-    /// Why `git` is `None`: git's answer about the spec's folder; `None` where there is a
-    /// commit, and in records written before the reason was kept.
+    /// Why `git` is `None`: git's answer about the spec's folder (only
+    /// `NoCommit::OutsideCheckout` says it lay in no checkout); `None` where there is a commit,
+    /// and in records written before the reason was kept.
     pub no_commit: Option<NoCommit>,
     /// The version of Sweep that ran it.
     pub sweep_version: String,
@@ -167,6 +168,10 @@ pub struct RunRecord {
     /// Which agent made this store, when agents ran the study (`sweep run --agent I/N`); `None`
     /// for one process, and in records written before it was kept.
     pub agent: Option<AgentOf>,
+    /// The exchange folder the agents shared, as this agent was given it (`--exchange`), when
+    /// agents ran the study: what resuming this agent needs besides its store; `None` for one
+    /// process, and in records written before it was kept.
+    pub exchange: Option<String>,
 }
 
 /// One agent of a study run by several: agent `agent` of `agents`.
@@ -242,35 +247,6 @@ pub struct GitState {
     pub dirty: bool,
     /// The diff of tracked files against the commit (`git diff HEAD`), possibly cut short.
     pub diff: String,
-}
-
-/// Why a run record names no git commit: git's answer about the spec's folder.
-///
-/// Kept so that a record without a commit does not blame the folder for what was git's
-/// trouble: only `OutsideCheckout` says the spec lay in no checkout.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NoCommit {
-    /// The spec's folder lay outside every git checkout.
-    OutsideCheckout,
-    /// git could not be started (not on `PATH`, say): the system's reason.
-    GitNotRun(String),
-    /// git ran and failed in the folder (a repository of another owner): git's message.
-    GitRefused(String),
-    /// The spec's folder was in a checkout with no commit yet.
-    NoCommitYet,
-}
-
-impl fmt::Display for NoCommit {
-    /// "not inside a git checkout", "git could not be run: REASON", "git refused the folder:
-    /// MESSAGE" or "the checkout has no commit yet".
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NoCommit::OutsideCheckout => f.write_str("not inside a git checkout"),
-            NoCommit::GitNotRun(why) => write!(f, "git could not be run: {why}"),
-            NoCommit::GitRefused(message) => write!(f, "git refused the folder: {message}"),
-            NoCommit::NoCommitYet => f.write_str("the checkout has no commit yet"),
-        }
-    }
 }
 
 /// The best trial of a finished sweep, measured once on the held-out test split.

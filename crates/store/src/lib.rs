@@ -51,12 +51,11 @@ mod trace;
 pub use checkpoints::CheckpointsRemoved;
 pub use error::{DamagedPart, Error, Result, UnreadableRecord};
 pub use info::{
-    AgentOf, CheckpointAt, Creation, ExperimentInfo, ExperimentStatus, GitState, NoCommit,
-    RunRecord, TestResult,
+    AgentOf, CheckpointAt, Creation, ExperimentInfo, ExperimentStatus, GitState, RunRecord,
+    TestResult,
 };
 pub use journal::{
-    AgentHeader, Exchange, JournalEvent, PeerJournal, Polled, Stamp, Watcher,
-    MAX_AGENTS,
+    AgentHeader, Exchange, JournalEvent, PeerJournal, Polled, Stamp, Watcher, MAX_AGENTS,
 };
 pub use records::{
     warm_start_digest, EXPERIMENT_RECORD, RUN_RECORD, TEST_RESULT, TRIAL_RECORD, WARM_START,

@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use experiment::ExperimentSpec;
-use store::{NoCommit, RunRecord};
+use experiment::{ExperimentSpec, NoCommit};
+use store::RunRecord;
 
 use super::visible;
 
@@ -82,6 +82,13 @@ pub(crate) fn run_record(
             out,
             "            the store of {agent}: the others' trials keep their checkpoints in \
              their own agents' stores"
+        )?;
+    }
+    if let Some(exchange) = &r.exchange {
+        writeln!(
+            out,
+            "            exchange {} (the folder the agents shared, as this one was given it)",
+            visible(exchange)
         )?;
     }
     if let Some(differing) = spec.and_then(|spec| spec.search_changes(&r.resolved_spec)) {
@@ -168,6 +175,28 @@ mod tests {
     }
 
     #[test]
+    fn an_agents_record_names_the_exchange_it_was_given() {
+        let record = RunRecord {
+            agent: Some(store::AgentOf {
+                agent: 1,
+                agents: 2,
+            }),
+            exchange: Some("../ex".into()),
+            ..RunRecord::default()
+        };
+        let mut out = Vec::new();
+        run_record(&mut out, (Some(&record), false), None).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains(
+                "\n            exchange ../ex (the folder the agents shared, as this one was \
+                 given it)\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn issue_a_record_without_a_commit_says_why_as_git_did() {
         let shown = |no_commit: Option<NoCommit>| {
             let record = RunRecord {
@@ -199,6 +228,10 @@ mod tests {
              repository at '/srv/x')"
         );
         assert!(!refused.contains("outside"), "{refused}");
+        assert_eq!(
+            shown(Some(NoCommit::HeadUnreadable("bad object HEAD".into()))),
+            "git: no commit recorded (git could not read HEAD: bad object HEAD)"
+        );
         // An earlier version's record keeps no reason, and the line does not guess one.
         assert!(
             shown(None).contains("this record, from an earlier version, keeps no reason"),

@@ -274,13 +274,18 @@ fn create_experiment(
 }
 
 /// Returns the run record to store with a new experiment: the caller's, saying which agent
-/// made the store (the others' trials keep their checkpoints in their own stores).
+/// made the store (the others' trials keep their checkpoints in their own stores) and the
+/// exchange folder the agents share, as this one was given it (what resuming it needs).
 fn run_record(options: &StudyOptions) -> Option<RunRecord> {
     options.record.as_ref().map(|record| RunRecord {
         agent: options.agent.as_ref().map(|a| store::AgentOf {
             agent: a.agent,
             agents: a.agents,
         }),
+        exchange: options
+            .agent
+            .as_ref()
+            .map(|a| a.exchange.display().to_string()),
         ..record.clone()
     })
 }
@@ -335,4 +340,60 @@ fn warm_start(
         )));
     }
     Ok(w.import(&spec.space, &store.trials(experiment)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{AgentOptions, Stop};
+
+    fn options(agent: Option<AgentOptions>) -> StudyOptions {
+        StudyOptions {
+            spec_path: "toy.yaml".into(),
+            parallel: 1,
+            run_cap: None,
+            extend: None,
+            record: Some(RunRecord {
+                spec_file: "/work/toy.yaml".into(),
+                ..RunRecord::default()
+            }),
+            stop: Stop::default(),
+            agent,
+            warm_file: None,
+        }
+    }
+
+    #[test]
+    fn an_agents_run_record_keeps_the_exchange_it_was_given() {
+        let agent = AgentOptions {
+            agent: 1,
+            agents: 3,
+            exchange: PathBuf::from("../shared exchange"),
+            poll: Duration::from_millis(10),
+            quiet_after: Duration::from_secs(60),
+        };
+        let record = run_record(&options(Some(agent))).expect("a record");
+        assert_eq!(record.exchange.as_deref(), Some("../shared exchange"));
+        assert_eq!(
+            record.agent,
+            Some(store::AgentOf {
+                agent: 1,
+                agents: 3
+            })
+        );
+        assert_eq!(record.spec_file, "/work/toy.yaml");
+        // One process has no exchange to keep.
+        let alone = run_record(&options(None)).expect("a record");
+        assert_eq!((alone.agent, alone.exchange), (None, None));
+        assert_eq!(
+            run_record(&StudyOptions {
+                record: None,
+                ..options(None)
+            }),
+            None
+        );
+    }
 }

@@ -6,18 +6,21 @@
 //! records existed open as they are.
 //!
 //! Version 2 adds `parallel`, the trials side by side the run started with, version 3
-//! `agent`, which agent of how many made the store, and version 4 `no_commit`, why a record
-//! without a commit has none; they are the only differences, so one type reads all four (an
-//! older record lacks them) and a record without them is written as the oldest version that
-//! holds what it has.
+//! `agent`, which agent of how many made the store, version 4 `no_commit`, why a record
+//! without a commit has none, and version 5 `exchange`, the folder an agent's study was run
+//! through, and two reasons for `no_commit` (`head_unreadable`, `unrecognized`) that a build
+//! reading version 4 would refuse as unknown; they are the only differences, so one type reads
+//! all five (an older record lacks them) and a record without them is written as the oldest
+//! version that holds what it has.
 
+use experiment::NoCommit;
 use serde::{Deserialize, Serialize};
 
 use super::{from_json, probe, to_json, RUN_RECORD};
-use crate::{AgentOf, Error, GitState, NoCommit, Result, RunRecord};
+use crate::{AgentOf, Error, GitState, Result, RunRecord};
 
-/// A run record as written by record versions 1, 2 (`parallel`), 3 (`agent`) and 4
-/// (`no_commit`).
+/// A run record as written by record versions 1, 2 (`parallel`), 3 (`agent`), 4
+/// (`no_commit`) and 5 (`exchange`, and the reasons of `no_commit` that version 4 lacks).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RunRecordV1 {
@@ -39,10 +42,13 @@ pub(crate) struct RunRecordV1 {
     agent: Option<AgentOfV1>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     no_commit: Option<NoCommitV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exchange: Option<String>,
 }
 
 /// Why a record names no commit: `"outside_checkout"`, `{"git_not_run": REASON}`,
-/// `{"git_refused": MESSAGE}` or `"no_commit_yet"`.
+/// `{"git_refused": MESSAGE}` or `"no_commit_yet"` since version 4, and
+/// `{"head_unreadable": MESSAGE}` or `{"unrecognized": WORDS}` since version 5.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum NoCommitV1 {
@@ -50,6 +56,21 @@ enum NoCommitV1 {
     GitNotRun(String),
     GitRefused(String),
     NoCommitYet,
+    HeadUnreadable(String),
+    Unrecognized(String),
+}
+
+impl NoCommitV1 {
+    /// Returns the oldest record version that holds this reason.
+    fn since(&self) -> u32 {
+        match self {
+            NoCommitV1::OutsideCheckout
+            | NoCommitV1::GitNotRun(_)
+            | NoCommitV1::GitRefused(_)
+            | NoCommitV1::NoCommitYet => 4,
+            NoCommitV1::HeadUnreadable(_) | NoCommitV1::Unrecognized(_) => 5,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -68,7 +89,7 @@ struct GitStateV1 {
 }
 
 /// The newest run record version this build reads (and `decode_run_record` matches on).
-pub(super) const NEWEST: u32 = 4;
+pub(super) const NEWEST: u32 = 5;
 
 /// Returns the stored bytes of a run record.
 pub(crate) fn encode_run_record(r: &RunRecord) -> Vec<u8> {
@@ -89,16 +110,28 @@ pub(crate) fn decode_run_record(bytes: &[u8]) -> Result<RunRecord> {
 
 impl From<&RunRecord> for RunRecordV1 {
     fn from(r: &RunRecord) -> Self {
+        let no_commit = r.no_commit.as_ref().map(|n| match n {
+            NoCommit::OutsideCheckout => NoCommitV1::OutsideCheckout,
+            NoCommit::GitNotRun(why) => NoCommitV1::GitNotRun(why.clone()),
+            NoCommit::GitRefused(message) => NoCommitV1::GitRefused(message.clone()),
+            NoCommit::NoCommitYet => NoCommitV1::NoCommitYet,
+            NoCommit::HeadUnreadable(message) => NoCommitV1::HeadUnreadable(message.clone()),
+            NoCommit::Unrecognized(words) => NoCommitV1::Unrecognized(words.clone()),
+        });
+        // The oldest version that holds what the record has.
+        let v = if r.exchange.is_some() {
+            5
+        } else if let Some(n) = &no_commit {
+            n.since()
+        } else if r.agent.is_some() {
+            3
+        } else if r.parallel.is_some() {
+            2
+        } else {
+            1
+        };
         RunRecordV1 {
-            v: if r.no_commit.is_some() {
-                4
-            } else if r.agent.is_some() {
-                3
-            } else if r.parallel.is_some() {
-                2
-            } else {
-                1
-            },
+            v,
             resolved_spec: r.resolved_spec.clone(),
             resolved_spec_hash: r.resolved_spec_hash.clone(),
             spec_file: r.spec_file.clone(),
@@ -119,12 +152,8 @@ impl From<&RunRecord> for RunRecordV1 {
                 agent: a.agent,
                 agents: a.agents,
             }),
-            no_commit: r.no_commit.as_ref().map(|n| match n {
-                NoCommit::OutsideCheckout => NoCommitV1::OutsideCheckout,
-                NoCommit::GitNotRun(why) => NoCommitV1::GitNotRun(why.clone()),
-                NoCommit::GitRefused(message) => NoCommitV1::GitRefused(message.clone()),
-                NoCommit::NoCommitYet => NoCommitV1::NoCommitYet,
-            }),
+            no_commit,
+            exchange: r.exchange.clone(),
         }
     }
 }
@@ -157,7 +186,10 @@ impl From<RunRecordV1> for RunRecord {
                 NoCommitV1::GitNotRun(why) => NoCommit::GitNotRun(why),
                 NoCommitV1::GitRefused(message) => NoCommit::GitRefused(message),
                 NoCommitV1::NoCommitYet => NoCommit::NoCommitYet,
+                NoCommitV1::HeadUnreadable(message) => NoCommit::HeadUnreadable(message),
+                NoCommitV1::Unrecognized(words) => NoCommit::Unrecognized(words),
             }),
+            exchange: r.exchange,
         }
     }
 }
@@ -184,6 +216,7 @@ mod tests {
             cpu: "AMD EPYC, 2 cores".into(),
             parallel: None,
             agent: None,
+            exchange: None,
         }
     }
 
@@ -214,6 +247,8 @@ mod tests {
             NoCommit::OutsideCheckout,
             NoCommit::GitNotRun("No such file or directory (os error 2)".into()),
             NoCommit::NoCommitYet,
+            NoCommit::HeadUnreadable("bad object HEAD".into()),
+            NoCommit::Unrecognized("words of another build".into()),
         ]
         .map(|n| RunRecord {
             no_commit: Some(n),
@@ -224,12 +259,22 @@ mod tests {
             }),
             ..record(None)
         });
+        let with_exchange = RunRecord {
+            parallel: Some(2),
+            agent: Some(AgentOf {
+                agent: 1,
+                agents: 2,
+            }),
+            exchange: Some("../exchange \u{e9}".into()),
+            ..record(None)
+        };
         for r in [
             record(None),
             record(Some(dirty)),
             with_parallel,
             with_agent,
             refused,
+            with_exchange,
         ]
         .into_iter()
         .chain(reasons)
@@ -323,10 +368,46 @@ mod tests {
             unborn.ends_with(r#""no_commit":"no_commit_yet"}"#),
             "{unborn}"
         );
-        let err = decode_run_record(br#"{"v":5}"#).unwrap_err();
+        // With `exchange`, or a reason version 4 lacks, version 5: a build that reads version
+        // 4 says a newer one wrote it, rather than that the record is damaged.
+        let five = String::from_utf8(encode_run_record(&RunRecord {
+            parallel: Some(3),
+            agent: Some(AgentOf {
+                agent: 0,
+                agents: 2,
+            }),
+            exchange: Some("/shared/ex".into()),
+            ..record(None)
+        }))
+        .unwrap();
+        assert_eq!(
+            five,
+            three
+                .replace(r#"{"v":3,"#, r#"{"v":5,"#)
+                .replace(r#""agents":2}}"#, r#""agents":2},"exchange":"/shared/ex"}"#)
+        );
+        for (reason, json) in [
+            (
+                NoCommit::HeadUnreadable("bad object HEAD".into()),
+                r#""no_commit":{"head_unreadable":"bad object HEAD"}}"#,
+            ),
+            (
+                NoCommit::Unrecognized("other words".into()),
+                r#""no_commit":{"unrecognized":"other words"}}"#,
+            ),
+        ] {
+            let written = String::from_utf8(encode_run_record(&RunRecord {
+                no_commit: Some(reason),
+                ..record(None)
+            }))
+            .unwrap();
+            assert!(written.starts_with(r#"{"v":5,"#), "{written}");
+            assert!(written.ends_with(json), "{written}");
+        }
+        let err = decode_run_record(br#"{"v":6}"#).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "run record has version 5, but this sweep reads versions 1 to 4: a newer sweep \
+            "run record has version 6, but this sweep reads versions 1 to 5: a newer sweep \
              wrote it; read it with that sweep or a later one"
         );
         let cut = &json.as_bytes()[..json.len() - 1];
@@ -346,5 +427,40 @@ mod tests {
         assert_eq!(r.git, None);
         assert_eq!(r.no_commit, None);
         assert_eq!(r.agent.map(|a| a.agent), Some(1));
+    }
+
+    #[test]
+    fn records_of_version_4_and_5_read_as_written() {
+        // A version 4 record, as written before `exchange` existed.
+        let four = concat!(
+            r#"{"v":4,"resolved_spec":"name: e\n","resolved_spec_hash":"ab","#,
+            r#""spec_file":"/e.yaml","data_file":"/d.csv","data_hash":"cd","git":null,"#,
+            r#""sweep_version":"0.1.0","engine":"dfdx 0.13.0","device":"cpu","os":"linux","#,
+            r#""cpu":"x, 2 cores","parallel":2,"agent":{"agent":1,"agents":2},"#,
+            r#""no_commit":{"git_refused":"cannot read HEAD: bad object HEAD"}}"#
+        );
+        let r = decode_run_record(four.as_bytes()).unwrap();
+        assert_eq!(r.exchange, None);
+        assert_eq!(
+            r.no_commit,
+            Some(NoCommit::GitRefused(
+                "cannot read HEAD: bad object HEAD".into()
+            ))
+        );
+        assert_eq!(r.agent.map(|a| a.agent), Some(1));
+        // Written again, it is the same version 4 record: nothing it has needs a newer one.
+        assert_eq!(String::from_utf8(encode_run_record(&r)).unwrap(), four);
+        // A version 5 record of an agent's store, with the exchange it was given.
+        let five = four.replace(r#"{"v":4,"#, r#"{"v":5,"#).replace(
+            r#"{"git_refused":"cannot read HEAD: bad object HEAD"}}"#,
+            r#"{"head_unreadable":"bad object HEAD"},"exchange":"../ex"}"#,
+        );
+        let r = decode_run_record(five.as_bytes()).unwrap();
+        assert_eq!(r.exchange.as_deref(), Some("../ex"));
+        assert_eq!(
+            r.no_commit,
+            Some(NoCommit::HeadUnreadable("bad object HEAD".into()))
+        );
+        assert_eq!(String::from_utf8(encode_run_record(&r)).unwrap(), five);
     }
 }

@@ -101,6 +101,7 @@ pub(super) fn run_record() -> RunRecord {
         cpu: "test cpu, 2 cores".into(),
         parallel: Some(2),
         agent: None,
+        exchange: None,
     }
 }
 

@@ -164,9 +164,8 @@ pub(super) fn new_baseline(
         metrics,
         provenance: Provenance {
             commit: record.git.as_ref().map(|g| g.commit.clone()),
-            // Kept in words, as the reports say it: `experiment` knows no store.
             no_commit: match (&record.git, &record.no_commit) {
-                (None, Some(why)) => Some(why.to_string()),
+                (None, Some(why)) => Some(why.clone()),
                 _ => None,
             },
             dirty: record.git.as_ref().map(|g| g.dirty),

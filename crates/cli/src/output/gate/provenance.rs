@@ -1,9 +1,9 @@
 //! Where a baseline was recorded and where this run ran: the commit of the checkout holding
 //! the experiment file (or why there is none), the Sweep build and the machine.
 
-use experiment::{Baseline, Provenance};
+use experiment::{Baseline, NoCommit, Provenance};
 use serde_json::json;
-use store::{NoCommit, RunRecord};
+use store::RunRecord;
 
 use crate::clock::format_iso_utc;
 use crate::probe::{same_commit, version_shown, Build};
@@ -12,12 +12,11 @@ use crate::probe::{same_commit, version_shown, Build};
 /// commit d7a3149046d9 (dirty), sweep 0.1.0 built from commit 85ec1f4, on AMD EPYC, 2 cores;
 /// ...".
 pub(super) fn this_run(r: &RunRecord) -> String {
-    let none_because = r.no_commit.as_ref().map(NoCommit::to_string);
     let commits = commits_text(
         FileCommit {
             commit: r.git.as_ref().map(|g| g.commit.as_str()),
             dirty: r.git.as_ref().map(|g| g.dirty),
-            none_because: none_because.as_deref(),
+            none_because: r.no_commit.as_ref(),
         },
         &r.sweep_version,
     );
@@ -31,25 +30,24 @@ struct FileCommit<'a> {
     commit: Option<&'a str>,
     /// Whether tracked files differed from it, when known.
     dirty: Option<bool>,
-    /// Why there was none, in words (`store::NoCommit`'s, which a baseline keeps), when known:
-    /// a baseline or a run record from before the reason was kept does not say.
-    none_because: Option<&'a str>,
+    /// Why there was none, when known: a baseline or a run record from before the reason was
+    /// kept does not say.
+    none_because: Option<&'a NoCommit>,
 }
 
 /// Returns the two commits behind a run, each named for what it is: that of the checkout
 /// holding the experiment file (`checkout`) and that of the Sweep build (`sweep_version`, as
 /// recorded), the second as "that commit" where they agree: "experiment file at commit
 /// d7a3149046d9 (dirty), sweep 0.1.0 built from commit 85ec1f4". A file with no commit is said
-/// to lie outside any git checkout only where git said so (`NoCommit::OutsideCheckout`'s words).
+/// to lie outside any git checkout only where git said so (`NoCommit::OutsideCheckout`).
 fn commits_text(checkout: FileCommit<'_>, sweep_version: &str) -> String {
-    let outside = NoCommit::OutsideCheckout.to_string();
     let file = match (checkout.commit, checkout.dirty, checkout.none_because) {
         (Some(c), Some(true), _) => format!(
             "experiment file at commit {} (dirty)",
             experiment::short_hash(c)
         ),
         (Some(c), _, _) => format!("experiment file at commit {}", experiment::short_hash(c)),
-        (None, _, Some(why)) if why == outside => {
+        (None, _, Some(NoCommit::OutsideCheckout)) => {
             "experiment file outside any git checkout".to_string()
         }
         (None, _, Some(why)) => format!("experiment file's commit unknown ({why})"),
@@ -69,8 +67,8 @@ fn commits_text(checkout: FileCommit<'_>, sweep_version: &str) -> String {
 
 /// Returns the JSON of where this run ran (`GateHeader::current`): its commit and whether the
 /// checkout was dirty, `null` without one, and then `no_commit`, why it has none, as the text
-/// report's "this run" line says it ("not inside a git checkout", "git could not be run:
-/// REASON", ...; absent with a commit, or where the record does not say).
+/// report's "this run" line says it (`NoCommit`'s words: "not inside a git checkout", "git
+/// could not be run: REASON", ...; absent with a commit, or where the record does not say).
 pub(super) fn current_json(r: &RunRecord) -> serde_json::Value {
     let mut current = json!({
         "commit": r.git.as_ref().map(|g| g.commit.clone()),
@@ -97,7 +95,7 @@ pub(super) fn baseline_json(file: &str, p: &Provenance) -> serde_json::Value {
         "sweep_version": p.sweep_version,
     });
     if let (None, Some(why), Some(fields)) = (&p.commit, &p.no_commit, baseline.as_object_mut()) {
-        fields.insert("no_commit".into(), why.clone().into());
+        fields.insert("no_commit".into(), why.to_string().into());
     }
     baseline
 }
@@ -119,7 +117,7 @@ pub(crate) fn recorded(b: &Baseline) -> String {
             FileCommit {
                 commit: p.commit.as_deref(),
                 dirty: p.dirty,
-                none_because: p.no_commit.as_deref(),
+                none_because: p.no_commit.as_ref(),
             },
             &p.sweep_version
         ),
@@ -186,11 +184,10 @@ mod tests {
     #[test]
     fn issue_a_run_without_a_commit_says_why_and_outside_git_only_where_git_said_so() {
         let why = |none_because: &NoCommit| {
-            let words = none_because.to_string();
             let checkout = FileCommit {
                 commit: None,
                 dirty: None,
-                none_because: Some(&words),
+                none_because: Some(none_because),
             };
             commits_text(checkout, "0.1.0 (85ec1f4)")
         };
@@ -211,6 +208,11 @@ mod tests {
             )),
             "experiment file's commit unknown (git refused the folder: detected dubious \
              ownership in repository at '/srv/x'), sweep 0.1.0 built from commit 85ec1f4"
+        );
+        assert_eq!(
+            why(&NoCommit::HeadUnreadable("bad object HEAD".into())),
+            "experiment file's commit unknown (git could not read HEAD: bad object HEAD), sweep \
+             0.1.0 built from commit 85ec1f4"
         );
         // The gate's "this run" line reads the record's reason.
         let record = RunRecord {
@@ -270,7 +272,7 @@ mod tests {
             metrics: Default::default(),
             provenance: Provenance {
                 commit: None,
-                no_commit: no_commit.map(|n| n.to_string()),
+                no_commit,
                 dirty: None,
                 date: experiment::Timestamp(1_795_865_400_000),
                 machine: "x, 2 cores; linux".into(),
