@@ -2535,10 +2535,52 @@ fn a_searched_knob_that_does_nothing_and_a_pruner_that_stops_nothing_are_noted()
 }
 
 #[test]
-fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
+fn issue_a_tpe_sweep_within_its_startup_trials_does_not_depend_on_parallel() {
+    // 2 trials, within tpe's 5 startup trials: both drawn without learning, alike with any
+    // number side by side, so no note says that what `tpe` finds depends on it.
     let env = TestEnv::new();
     let text = TINY
         .replace("parallel: 2\n", "")
+        .replace("run_cap: 4", "run_cap: 2")
+        .replace("method: random", "method: tpe");
+    let file = env.write_spec("startup.yaml", &text);
+    let path = file.to_str().unwrap();
+    let validated = env.sweep(&["validate", path]);
+    assert_eq!(validated.code, 0, "{validated:?}");
+    assert!(
+        !validated.stdout.contains("`parallel:` is not set"),
+        "{}",
+        validated.stdout
+    );
+    // And it is so: one at a time or two side by side draw the same trials.
+    let params = |store: &str, parallel: &str| {
+        let run = env.sweep(&[
+            "run",
+            path,
+            "--no-serve",
+            "--store",
+            store,
+            "--parallel",
+            parallel,
+        ]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let listed = env.sweep(&["trials", "tiny", "--store", store, "--format", "json"]);
+        let trials = json(&listed.stdout);
+        let all = trials.as_array().unwrap().iter();
+        all.map(|t| t["params"].clone()).collect::<Vec<_>>()
+    };
+    let one = params("one", "1");
+    assert_eq!(one.len(), 2, "{one:?}");
+    assert_eq!(one, params("two", "2"));
+}
+
+#[test]
+fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
+    let env = TestEnv::new();
+    // 8 trials: past tpe's 5 startup trials, from which on the trials learn.
+    let text = TINY
+        .replace("parallel: 2\n", "")
+        .replace("run_cap: 4", "run_cap: 8")
         .replace("method: random", "method: tpe");
     let file = env.write_spec("par.yaml", &text);
     let path = file.to_str().unwrap();
@@ -2601,6 +2643,7 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
         "two.yaml",
         &TINY
             .replace("method: random", "method: tpe")
+            .replace("run_cap: 4", "run_cap: 8")
             .replace("name: tiny", "name: two"),
     );
     let two = two.to_str().unwrap();

@@ -432,18 +432,6 @@ impl ExperimentSpec {
         }
     }
 
-    /// Returns whether the trials side by side (`parallel`) change the results: they do when
-    /// the sampler learns from the trials before (trial `k` sees those up to `k - parallel`), or
-    /// when a target or plateau ends the sweep (the trials beside the last one run too); grid,
-    /// random and sobol draw the same without either, and pruning never depends on them.
-    pub fn results_depend_on_parallel(&self) -> bool {
-        !matches!(
-            self.method,
-            Method::Grid(_) | Method::Random | Method::Sobol(_)
-        ) || self.target.is_some()
-            || self.plateau.is_some()
-    }
-
     /// Returns what ends the sweep early in `trials`, if anything: the first trial that reached
     /// the target, or the one that completed the plateau, whichever is numbered first.
     pub fn stopped_by(&self, trials: &[Trial]) -> Option<Stopped> {

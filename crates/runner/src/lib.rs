@@ -16,6 +16,7 @@ mod follow;
 mod hearing;
 mod observer;
 mod panics;
+mod parallel;
 mod reporter;
 mod stop;
 mod study;
@@ -28,6 +29,7 @@ pub use follow::{follow_study, Follow};
 #[cfg(test)]
 pub(crate) use observer::SilentObserver;
 pub use observer::{Clock, Observer, QuietAgent, StudyPlan};
+pub use parallel::results_depend_on_parallel;
 pub use stop::Stop;
 pub use study::{run_study, StudyOptions, StudySummary};
 

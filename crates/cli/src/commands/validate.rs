@@ -208,7 +208,8 @@ fn write_notes(
     if let Some(problem) = objective.fixed_model_problem(&spec.space) {
         writeln!(out, "note: every trial will fail at its start: {problem}")?;
     }
-    if spec.parallel.is_none() && spec.results_depend_on_parallel() {
+    let planned = spec.planned_trials(spec.run_cap);
+    if spec.parallel.is_none() && runner::results_depend_on_parallel(spec, planned) {
         writeln!(
             out,
             "note: `parallel:` is not set, so a run takes one trial per core ({} here), and \

@@ -53,7 +53,8 @@ pub(crate) fn changes_since(
         )));
     }
     let parallel = u32::try_from(parallel).unwrap_or(u32::MAX);
-    if run.parallel != parallel && spec.results_depend_on_parallel() {
+    let planned = spec.planned_trials(spec.run_cap);
+    if run.parallel != parallel && runner::results_depend_on_parallel(spec, planned) {
         notes.push(GateNote::line(format!(
             "note: this gate ran {} and the baseline {}: with `method: {}` the trials' \
              configurations depend on it, so the values may differ for that alone; write \

@@ -79,7 +79,12 @@ pub(super) fn parallel(
         .and_then(|e| e.spec().ok())
         .is_some_and(|s| s.parallel == spec.parallel);
     let noted = args.parallel.is_some() || file_as_stored;
-    let (parallel, note) = side_by_side(spec, (asked, noted), started);
+    // The most trials this run may plan (the file's run cap may raise the stored one): a
+    // sampler that learns from none of them finds the same with any number side by side.
+    let planned =
+        planned_now(args, spec, stored, args.run_cap).max(spec.planned_trials(spec.run_cap));
+    let depends = runner::results_depend_on_parallel(spec, planned);
+    let (parallel, note) = side_by_side(spec, (asked, noted), (started, depends));
     if let Some(note) = note {
         say!("note: {note}");
     }
@@ -91,16 +96,17 @@ pub(super) fn parallel(
 /// the number a resumed experiment `started` with (so that a machine with other cores resumes
 /// it as it ran), else one per core. Resuming with another number than it started with is noted
 /// where the results depend on it (`flagged`: unless the file's `parallel:` changed, another
-/// spec, which the run refuses, so that no note goes before that).
+/// spec, which the run refuses, so that no note goes before that). `depends` says whether they
+/// do (`runner::results_depend_on_parallel`).
 fn side_by_side(
     spec: &ExperimentSpec,
     (asked, flagged): (Option<u32>, bool),
-    started: Option<u32>,
+    (started, depends): (Option<u32>, bool),
 ) -> (usize, Option<String>) {
     let cores = probe::cores();
     let size = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
     match (asked, started) {
-        (None, Some(p)) if spec.results_depend_on_parallel() => {
+        (None, Some(p)) if depends => {
             let note = (size(p) != cores).then(|| {
                 format!(
                     "resuming `{}` with {}, as it started (this machine has {}; \
@@ -112,7 +118,7 @@ fn side_by_side(
             });
             (size(p), note)
         }
-        (Some(n), Some(p)) if n != p && flagged && spec.results_depend_on_parallel() => {
+        (Some(n), Some(p)) if n != p && flagged && depends => {
             let note = format!(
                 "`{}` started with {} and goes on with {}: the trials from here on see other \
                  trials before them than in one run with either, so the results are not those \
