@@ -159,3 +159,38 @@ fn the_leaderboard_gives_a_killed_trial_its_time_to_its_last_report() {
         assert!(row.contains("<td class=\"num\">0.9s</td>"), "{row}");
     });
 }
+
+#[test]
+fn the_timeline_ends_a_killed_trial_at_its_last_report_and_draws_its_cut_attempts() {
+    run(async {
+        let (store, _) = traced_store();
+        let (_, page) = get(&store, "/experiments/demo").await;
+        let timeline = page
+            .split("aria-label=\"timeline of")
+            .nth(1)
+            .and_then(|chart| chart.split("</svg>").next())
+            .unwrap_or_default();
+        assert!(
+            timeline.starts_with(
+                " 6 trials: 3 completed, 1 pruned, 1 failed, 1 interrupted; 1 attempt cut off before \
+                 its trial ran again (thin grey bars)\""
+            ),
+            "{timeline}"
+        );
+        for title in [
+            "<title>trial 5: interrupted, last heard from after 2.5s (the sweep was killed while \
+             it ran)</title>",
+            "<title>trial 2: an attempt stopped after 10.0s and 4 epochs, then run again from \
+             scratch</title>",
+        ] {
+            assert!(timeline.contains(title), "{title} in {timeline}");
+        }
+        assert!(
+            page.contains(
+                "1 attempt cut off by a stop or a kill, each a thin grey bar on its \
+                           trial&#39;s row"
+            ),
+            "{page}"
+        );
+    });
+}

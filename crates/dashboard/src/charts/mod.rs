@@ -38,7 +38,7 @@ pub(crate) use pairs::pairs;
 pub(crate) use parallel::{parallel, ParAxis, ParLine};
 pub(crate) use pareto::{fronts, hypervolume_history, pareto, Front, ParetoPoint};
 pub(crate) use slices::{slices, Slice, SlicePoint};
-pub(crate) use timeline::{timeline, Ending, Span};
+pub(crate) use timeline::{timeline, Cut, Ending, Span};
 
 /// How values along an axis are laid out.
 #[derive(Debug, Clone, PartialEq)]

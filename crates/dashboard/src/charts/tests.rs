@@ -104,7 +104,7 @@ fn issue_a11y_marks_are_for_the_mouse_alone_and_the_label_speaks_for_the_chart()
             ending: Ending::Completed,
         })
         .collect();
-    let timeline = timeline(&spans, "/t/");
+    let timeline = timeline(&spans, &[], "/t/");
     for (svg, marked) in [(history, 40), (timeline, 5)] {
         assert_eq!(links_shown_and_hidden(&svg), (0, marked), "{svg}");
         assert_eq!(
@@ -250,12 +250,12 @@ fn the_timeline_draws_a_bar_per_trial_and_a_legend_of_the_endings_it_has() {
         span(2, 12.5, 200.0, Ending::Completed),
         span(3, 31.0, 31.0, Ending::Unknown),
     ];
-    let svg = timeline(&spans, "/t/");
-    let empty = timeline(&[], "/t/");
+    let svg = timeline(&spans, &[], "/t/");
+    let empty = timeline(&[], &[], "/t/");
     assert!(empty.contains("data-empty") && empty.contains("no trial has started yet"));
     // A completed bar, and its legend entry's, are one rect each; a pruned one is hollow, a
     // white rect inside a grey outline (its legend entry too); each bar has its mark.
-    let background = count(&timeline(&spans[..1], "/t/"), "<rect") - 3;
+    let background = count(&timeline(&spans[..1], &[], "/t/"), "<rect") - 3;
     assert_eq!(
         count(&svg, "<rect"),
         background + (4 + 1) + (3 + 1) + 4,
@@ -325,6 +325,7 @@ fn issue_a11y_2_the_timeline_tells_endings_apart_by_shape_in_colours_that_show_o
         Ending::Pruned,
         Ending::Failed,
         Ending::Open,
+        Ending::Interrupted,
         Ending::Unknown,
     ];
     // Five trials that all ended alike, in the same places, for each ending.
@@ -337,7 +338,7 @@ fn issue_a11y_2_the_timeline_tells_endings_apart_by_shape_in_colours_that_show_o
                 ending,
             })
             .collect();
-        timeline(&spans, "/t/")
+        timeline(&spans, &[], "/t/")
     };
     let charts: Vec<String> = endings.iter().map(|&e| chart(e)).collect();
     // Without its colours, each ending's bars differ from every other's, and so do their
@@ -397,12 +398,12 @@ fn issue_a11y_2_the_timeline_tells_endings_apart_by_shape_in_colours_that_show_o
         })
         .collect();
     assert!(
-        timeline(&mixed, "/t/").contains(
-            "aria-label=\"timeline of 5 trials: 1 completed, 1 pruned, 1 failed, 1 running, \
-             1 end unknown\""
+        timeline(&mixed, &[], "/t/").contains(
+            "aria-label=\"timeline of 6 trials: 1 completed, 1 pruned, 1 failed, 1 running, \
+             1 interrupted, 1 end unknown\""
         ),
         "{}",
-        timeline(&mixed, "/t/")
+        timeline(&mixed, &[], "/t/")
     );
     // Rows too thin for the marks: the legend says what tells the bars apart then.
     let many: Vec<Span> = (0..200)
@@ -410,10 +411,10 @@ fn issue_a11y_2_the_timeline_tells_endings_apart_by_shape_in_colours_that_show_o
             trial,
             start: f64::from(trial),
             end: f64::from(trial) + 20.0,
-            ending: endings[(trial % 5) as usize],
+            ending: endings[(trial % 6) as usize],
         })
         .collect();
-    let svg = timeline(&many, "/t/");
+    let svg = timeline(&many, &[], "/t/");
     assert!(svg.contains("too many trials for"), "{svg}");
     assert!(!chart(Ending::Failed).contains("too many trials for"));
 }
@@ -2627,4 +2628,86 @@ fn flat_best_so_far_lines_still_fill_the_trial_that_reached_the_best() {
     assert!(svg.contains("each line is the same"), "{svg}");
     assert_eq!(count(drawn(&svg), "fill=\"#0072B2\""), 1, "{svg}");
     assert_eq!(count(drawn(&svg), "fill=\"#C88200\""), 1, "{svg}");
+}
+
+#[test]
+fn issue_a11y_the_timeline_draws_cut_attempts_as_thin_grey_bars_its_label_counts() {
+    use super::Cut;
+    let spans = [
+        Span {
+            trial: 0,
+            start: 10.0,
+            end: 30.0,
+            ending: Ending::Completed,
+        },
+        Span {
+            trial: 1,
+            start: 12.0,
+            end: 20.0,
+            ending: Ending::Interrupted,
+        },
+    ];
+    let cuts = [Cut {
+        trial: 0,
+        start: 0.0,
+        end: 8.0,
+        epochs: 1,
+        by: "killed",
+    }];
+    let svg = timeline(&spans, &cuts, "/t/");
+    assert!(
+        svg.contains(
+            "aria-label=\"timeline of 2 trials: 1 completed, 1 interrupted; 1 attempt cut off \
+             before its trial ran again (thin grey bars)\""
+        ),
+        "{svg}"
+    );
+    // Drawn: the rects of the plot in grey, a third of a bar's height, left of trial 0's bar.
+    let rects: Vec<(f64, f64, String)> = drawn(&svg)
+        .split("<rect")
+        .skip(1)
+        .filter_map(|r| {
+            let attr = |name: &str| -> Option<f64> {
+                r.split(&format!(" {name}=\""))
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .parse()
+                    .ok()
+            };
+            let fill = r.split("fill=\"#").nth(1)?.get(..6)?.to_string();
+            Some((attr("x")?, attr("height")?, fill))
+        })
+        .collect();
+    let grey = format!("{:02X}{:02X}{:02X}", MARK_GREY.0, MARK_GREY.1, MARK_GREY.2);
+    let completed = format!(
+        "{:02X}{:02X}{:02X}",
+        PALETTE[0].0, PALETTE[0].1, PALETTE[0].2
+    );
+    let bar = rects
+        .iter()
+        .find(|(_, h, fill)| *fill == completed && *h > 20.0)
+        .unwrap_or_else(|| panic!("{rects:?}"));
+    let cut = rects
+        .iter()
+        .find(|(x, _, fill)| *fill == grey && *x < bar.0)
+        .unwrap_or_else(|| panic!("{rects:?}"));
+    assert!(cut.1 * 2.5 < bar.1, "thin: {cut:?} against {bar:?}");
+    assert!(contrast_on_white(MARK_GREY) >= 3.0);
+    // Its legend entry, and its mark in the hidden layer, which says what it was.
+    assert!(
+        svg.contains(">\ncut off\n<") || svg.contains(">cut off<"),
+        "{svg}"
+    );
+    let marks = svg
+        .split("<g aria-hidden=\"true\">")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        marks.contains(
+            "<title>trial 0: an attempt killed after 8.0s and 1 epoch, then run \
+                        again from scratch</title>"
+        ),
+        "{marks}"
+    );
 }

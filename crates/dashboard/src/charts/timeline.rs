@@ -5,9 +5,12 @@
 //!
 //! How a trial ended is never told by colour alone (WCAG 1.4.1): a pruned trial's bar is
 //! hollow, as the history and slice charts ring a pruned trial; a failed one ends in a cross,
-//! a running one in an arrowhead (it goes on), one whose end is unknown in a question mark; a
-//! completed one is a plain bar. Each colour is at least 3:1 against the white chart, drawn
-//! opaque (WCAG 1.4.11), and the chart's label counts the trials of each ending.
+//! a running one in an arrowhead (it goes on), one a kill interrupted in two upright strokes
+//! (a pause) at its last report, one whose end is unknown in a question mark; a completed one
+//! is a plain bar. An attempt a stop or a kill cut off before the trial ran again is a thin
+//! grey bar on the trial's row, a third of a bar's height. Each colour is at least 3:1 against
+//! the white chart, drawn opaque (WCAG 1.4.11), and the chart's label counts the trials of
+//! each ending and the attempts cut off.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -24,7 +27,8 @@ pub(crate) struct Span {
     pub(crate) trial: u32,
     /// When it started.
     pub(crate) start: f64,
-    /// When it ended, or the time now (or last known) when it has not.
+    /// When it ended, or the time now (or last known, or, interrupted, its last report) when
+    /// it has not.
     pub(crate) end: f64,
     /// How it ended.
     pub(crate) ending: Ending,
@@ -41,22 +45,48 @@ pub(crate) enum Ending {
     Failed,
     /// Still running.
     Open,
-    /// Left running by a sweep that was killed: when it stopped is not known, so its bar is
-    /// a mark at its start.
+    /// Left running by a sweep that was killed, last heard from at its bar's end (its last
+    /// stored epoch): it ran at least that long.
+    Interrupted,
+    /// Left running by a sweep that was killed, never heard from: when it stopped is not
+    /// known, so its bar is a mark at its start.
     Unknown,
+}
+
+/// An attempt of a trial cut off before it ended (a stop or a kill), drawn on the trial's row
+/// from its start to its end (when stopped, or last heard from), in seconds since the first
+/// trial started, as `Span`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Cut {
+    /// The trial number.
+    pub(crate) trial: u32,
+    /// When the attempt started.
+    pub(crate) start: f64,
+    /// When it was stopped, or, killed, last heard from.
+    pub(crate) end: f64,
+    /// The epochs it reported.
+    pub(crate) epochs: u32,
+    /// `stopped` or `killed` (`store::CutBy::as_str`).
+    pub(crate) by: &'static str,
 }
 
 const SIZE: (u32, u32) = (1300, 360);
 const LEGEND_WIDTH: u32 = 150;
 
 /// The endings in the order the legend and the chart's label take them.
-const ENDINGS: [Ending; 5] = [
+const ENDINGS: [Ending; 6] = [
     Ending::Completed,
     Ending::Pruned,
     Ending::Failed,
     Ending::Open,
+    Ending::Interrupted,
     Ending::Unknown,
 ];
+
+/// The colour of an attempt cut off: the grey of what did not count (a pruned trial's, the
+/// charts' dimmed marks), at least 3:1 against white; its thin bar, not its colour, tells it
+/// from a pruned trial's hollow one.
+const CUT_GREY: RGBColor = MARK_GREY;
 
 /// The fewest pixels a row must have for its bar to carry its end mark, and a pruned bar to be
 /// hollow: thinner rows (more than about 110 trials) leave no room for them, and their bars
@@ -71,7 +101,7 @@ impl Ending {
             Ending::Completed => PALETTE[0],
             Ending::Pruned => MARK_GREY,
             Ending::Failed => PALETTE[3],
-            Ending::Open | Ending::Unknown => PALETTE[1],
+            Ending::Open | Ending::Interrupted | Ending::Unknown => PALETTE[1],
         }
     }
 
@@ -81,17 +111,23 @@ impl Ending {
             Ending::Pruned => "pruned",
             Ending::Failed => "failed",
             Ending::Open => "running",
+            Ending::Interrupted => "interrupted",
             Ending::Unknown => "end unknown",
         }
     }
 }
 
 /// Returns the timeline of `spans`: a bar per trial from its start to its end, drawn as its
-/// ending says (`draw_bar`), under a label that counts the trials of each ending. Each bar
+/// ending says (`draw_bar`), and a thin grey bar per attempt cut off (`cuts`) on its trial's
+/// row, under a label that counts the trials of each ending and the attempts cut off. Each bar
 /// names its trial, how it ended and how long it ran when pointed at, and links to the trial's
 /// page, `trial_pages` followed by its number.
-pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
-    let Some(last) = spans.iter().map(|s| s.trial).max() else {
+pub(crate) fn timeline(spans: &[Span], cuts: &[Cut], trial_pages: &str) -> String {
+    let rows = spans
+        .iter()
+        .map(|s| s.trial)
+        .chain(cuts.iter().map(|c| c.trial));
+    let Some(last) = rows.max() else {
         return super::empty(SIZE, "timeline of the trials", "no trial has started yet");
     };
     let counts: Vec<String> = ENDINGS
@@ -100,13 +136,29 @@ pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
         .filter(|&(_, n)| n > 0)
         .map(|(e, n)| format!("{n} {}", e.label()))
         .collect();
-    let label = format!(
+    let mut label = format!(
         "timeline of {} trial{}: {}",
         spans.len(),
         if spans.len() == 1 { "" } else { "s" },
         counts.join(", ")
     );
-    let longest = spans.iter().map(|s| s.end).fold(0.0, f64::max);
+    if !cuts.is_empty() {
+        label.push_str(&format!(
+            "; {} attempt{} cut off before {} ran again (thin grey bars)",
+            cuts.len(),
+            if cuts.len() == 1 { "" } else { "s" },
+            if cuts.len() == 1 {
+                "its trial"
+            } else {
+                "their trials"
+            }
+        ));
+    }
+    let ends = spans
+        .iter()
+        .map(|s| s.end)
+        .chain(cuts.iter().map(|c| c.end));
+    let longest = ends.fold(0.0, f64::max);
     let (unit, per) = unit_of(longest);
     let x1 = (longest / per).max(1e-3) * 1.02;
     render_marked(SIZE, &label, |root, marks| -> DrawResult {
@@ -147,6 +199,18 @@ pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
             let r = (row_px * 0.45).round().clamp(2.0, 5.0) as i32;
             r
         });
+        // An attempt cut off: a third of a bar's height, at least a pixel, as wide as a bar.
+        let cut_bar = |c: &Cut| {
+            let y = f64::from(c.trial);
+            let end = (c.end / per).max(c.start / per + narrowest);
+            let third = (half / 3.0).max(0.5 / row_px.max(1e-9)).min(half);
+            [(c.start / per, y - third), (end, y + third)]
+        };
+        for c in cuts {
+            let [a, b] = cut_bar(c);
+            let (a, b) = (chart.backend_coord(&a), chart.backend_coord(&b));
+            draw_cut(root, a, b)?;
+        }
         for s in spans {
             let [a, b] = bar(s);
             let (a, b) = (chart.backend_coord(&a), chart.backend_coord(&b));
@@ -157,6 +221,14 @@ pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
             Mark {
                 href: format!("{trial_pages}{}", s.trial),
                 title: s.describe(),
+                shape: Shape::Bar(chart.backend_coord(&a), chart.backend_coord(&b)),
+            }
+        }));
+        marks.extend(cuts.iter().map(|c| {
+            let [a, b] = cut_bar(c);
+            Mark {
+                href: format!("{trial_pages}{}", c.trial),
+                title: c.describe(),
                 shape: Shape::Bar(chart.backend_coord(&a), chart.backend_coord(&b)),
             }
         }));
@@ -174,6 +246,15 @@ pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
                 ))?;
                 y += 22;
             }
+        }
+        if !cuts.is_empty() {
+            draw_cut(&legend, (8, y - 2), (24, y + 2))?;
+            legend.draw(&Text::new(
+                "cut off",
+                (42, y),
+                text_style(14).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            y += 22;
         }
         if mark.is_none() {
             let small = text_style(12).pos(Pos::new(HPos::Left, VPos::Center));
@@ -195,8 +276,9 @@ pub(crate) fn timeline(spans: &[Span], trial_pages: &str) -> String {
 /// Draws on `area` the bar of a trial that ended as `ending`, between the pixels `a` and `b`
 /// (opposite corners), with its end mark of radius `mark` past its right end where there is
 /// room for one (`None`: a plain bar): a pruned trial's bar hollow (filled where too thin to
-/// show a hollow), a failed one's followed by a cross, a running one's by an arrowhead, one
-/// whose end is unknown by a question mark.
+/// show a hollow), a failed one's followed by a cross, a running one's by an arrowhead, an
+/// interrupted one's by two upright strokes (a pause), one whose end is unknown by a question
+/// mark.
 fn draw_bar(
     area: &Area<'_>,
     a: (i32, i32),
@@ -245,6 +327,15 @@ fn draw_bar(
             vec![(x, y - r), (x + r + r / 2 + 1, y), (x, y + r)],
             colour.filled(),
         ))?,
+        Ending::Interrupted => {
+            let width = if r >= 3 { 2 } else { 1 };
+            for at in [x + 1, x + 1 + r] {
+                area.draw(&PathElement::new(
+                    vec![(at, y - r), (at, y + r)],
+                    colour.stroke_width(width),
+                ))?;
+            }
+        }
         Ending::Unknown => area.draw(&Text::new(
             "?",
             (x + 1, y),
@@ -252,6 +343,35 @@ fn draw_bar(
         ))?,
     }
     Ok(())
+}
+
+/// Draws on `area` the thin grey bar of an attempt cut off, between the pixels `a` and `b`
+/// (opposite corners).
+fn draw_cut(area: &Area<'_>, a: (i32, i32), b: (i32, i32)) -> DrawResult {
+    let (left, right) = (a.0.min(b.0), a.0.max(b.0));
+    let (top, bottom) = (a.1.min(b.1), a.1.max(b.1));
+    area.draw(&Rectangle::new(
+        [(left, top), (right, bottom)],
+        CUT_GREY.filled(),
+    ))?;
+    Ok(())
+}
+
+impl Cut {
+    /// Returns what its bar's tooltip says: the trial, what cut the attempt off, its epochs
+    /// and how long it ran.
+    fn describe(&self) -> String {
+        // Milliseconds of a run fit an i64 for 290 million years.
+        #[allow(clippy::cast_possible_truncation)]
+        let ran = experiment::format_duration(((self.end - self.start) * 1000.0).round() as i64);
+        format!(
+            "trial {}: an attempt {} after {ran} and {} epoch{}, then run again from scratch",
+            self.trial,
+            self.by,
+            self.epochs,
+            if self.epochs == 1 { "" } else { "s" }
+        )
+    }
 }
 
 impl Span {
@@ -262,6 +382,11 @@ impl Span {
         let ran = experiment::format_duration(((self.end - self.start) * 1000.0).round() as i64);
         match self.ending {
             Ending::Open => format!("trial {}: running for {ran}", self.trial),
+            Ending::Interrupted => format!(
+                "trial {}: interrupted, last heard from after {ran} (the sweep was killed while \
+                 it ran)",
+                self.trial
+            ),
             Ending::Unknown => format!(
                 "trial {}: end unknown (the sweep was stopped while it ran)",
                 self.trial
@@ -302,6 +427,7 @@ mod tests {
                 span(2, 100.0, Ending::Open),
                 span(3, 1.0, Ending::Unknown),
             ],
+            &[],
             "/t/",
         );
         let marks = svg.split("<g class=\"marks\">").nth(1).unwrap_or_default();
@@ -327,7 +453,7 @@ mod tests {
                 ending: Ending::Completed,
             })
             .collect();
-        let svg = timeline(&spans, "/t/");
+        let svg = timeline(&spans, &[], "/t/");
         let drawn = svg.split("<g class=\"marks\">").next().unwrap_or_default();
         let heights: Vec<u32> = drawn
             .split("<rect")

@@ -1166,6 +1166,13 @@ fn the_timeline_draws_every_started_trial_or_an_even_sample() {
     };
     let (note, svg) = timeline(40);
     assert_eq!(note, "all 40 trials that started");
+    // One is one trial, not "all 1 trials"; so is the sample of the charts with one value.
+    assert_eq!(timeline(1).0, "the 1 trial that started");
+    let mut one = data(2);
+    one.trials[1].started = None;
+    let r = ranked(&one.trials, &one.objectives(), &[]);
+    let a = super::experiment_page::analysis(&one, &r, &BTreeMap::new(), NOW);
+    assert_eq!(a.sample_note, "the 1 trial with a value");
     // The running trial's bar reaches the time now, 100 s after the first start: the axis
     // (in seconds) goes a little past it.
     assert!(

@@ -101,7 +101,10 @@ pub(crate) fn analysis_for(
     let axes = param_axes(data.spec.as_ref(), &data.trials);
     let sample = sample(charted);
     let sample_note = if sample.len() == finite(charted).count() {
-        format!("all {} trials with a value", sample.len())
+        match sample.len() {
+            1 => "the 1 trial with a value".to_string(),
+            n => format!("all {n} trials with a value"),
+        }
     } else {
         format!(
             "the best {TOP_LINES} and an even sample of the rest, {} of {} trials",

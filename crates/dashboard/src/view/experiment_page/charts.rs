@@ -8,7 +8,7 @@ use store::ExperimentStatus;
 
 use super::curve_trials;
 use crate::charts::{
-    self, Curve, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, ParetoPoint, Scale, Slice,
+    self, Curve, Cut, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, ParetoPoint, Scale, Slice,
     SlicePoint, Span,
 };
 use crate::data::{ExperimentData, Series};
@@ -22,11 +22,22 @@ use crate::view::space::ParamAxis;
 pub(crate) const MAX_BARS: usize = 600;
 
 /// Returns the timeline of the trials that started, and which of them it draws. A trial not
-/// finished runs to the time now while its sweep runs, else to the last time the store knows.
+/// finished runs to the time now while its sweep runs; one a kill left running, to its last
+/// report where its record's trace keeps one (`TrialTrace::interrupted_at`), else it is a mark
+/// at its start. The attempts its trace keeps as cut off (`data.traces`) are drawn on its row,
+/// and those of a trial put back in the queue on its own (unless the trials are sampled).
 pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String) {
     let started: Vec<&Trial> = data.trials.iter().filter(|t| t.started.is_some()).collect();
-    let Some(origin) = started.iter().filter_map(|t| t.started).map(|t| t.0).min() else {
-        return (charts::timeline(&[], ""), "no trial has started yet".into());
+    let cut_starts = data
+        .traces
+        .values()
+        .flat_map(|t| t.cut.iter().map(|c| c.started.0));
+    let starts = started.iter().filter_map(|t| t.started).map(|t| t.0);
+    let Some(origin) = starts.chain(cut_starts).min() else {
+        return (
+            charts::timeline(&[], &[], ""),
+            "no trial has started yet".into(),
+        );
     };
     let open_end = if data.info.status == ExperimentStatus::Running {
         now.0
@@ -57,16 +68,23 @@ pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, 
         .iter()
         .map(|t| {
             let start = t.started.map_or(origin, |s| s.0);
+            let heard = data
+                .traces
+                .get(&t.id)
+                .and_then(|trace| trace.interrupted_at(t, live));
             let ending = match t.state {
                 TrialState::Completed => Ending::Completed,
                 TrialState::Pruned => Ending::Pruned,
                 TrialState::Failed => Ending::Failed,
                 _ if live => Ending::Open,
-                // A killed sweep's trial: a mark at its start, not a bar to a made-up end.
+                // A killed sweep's trial: a bar to its last report, or a mark at its start, not
+                // a bar to a made-up end.
+                _ if heard.is_some() => Ending::Interrupted,
                 _ => Ending::Unknown,
             };
             let end = match ending {
                 Ending::Unknown => start,
+                Ending::Interrupted => heard.map_or(start, |h| h.0).max(start),
                 _ => t.finished.map_or(open_end, |f| f.0).max(start),
             };
             Span {
@@ -77,8 +95,27 @@ pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, 
             }
         })
         .collect();
-    let mut note = if drawn.len() == started.len() {
-        format!("all {} trials that started", started.len())
+    // The attempts cut off of the trials drawn; with every trial drawn, also those of trials
+    // put back in the queue and not run again, on rows of their own.
+    let whole = drawn.len() == started.len();
+    let rows: std::collections::BTreeSet<TrialId> = drawn.iter().map(|t| t.id).collect();
+    let cuts: Vec<Cut> = (data.traces.iter())
+        .filter(|(id, _)| whole || rows.contains(id))
+        .flat_map(|(id, trace)| {
+            trace.cut.iter().map(|c| Cut {
+                trial: id.0,
+                start: seconds(c.started.0),
+                end: seconds(c.ended.0.max(c.started.0)),
+                epochs: c.epochs,
+                by: c.by.as_str(),
+            })
+        })
+        .collect();
+    let mut note = if whole {
+        match started.len() {
+            1 => "the 1 trial that started".to_string(),
+            n => format!("all {n} trials that started"),
+        }
     } else {
         format!(
             "an even sample of {} of the {} trials that started",
@@ -96,8 +133,15 @@ pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, 
             ));
         }
     }
+    if !cuts.is_empty() {
+        note.push_str(&format!(
+            "; {} attempt{} cut off by a stop or a kill, each a thin grey bar on its trial's row",
+            cuts.len(),
+            if cuts.len() == 1 { "" } else { "s" }
+        ));
+    }
     (
-        charts::timeline(&spans, &format::trials_href(&data.info.name)),
+        charts::timeline(&spans, &cuts, &format::trials_href(&data.info.name)),
         note,
     )
 }
