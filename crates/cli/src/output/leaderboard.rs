@@ -1,11 +1,15 @@
 //! The leaderboard and `sweep trials`' table: trials ranked by the objectives (the Pareto
 //! front's ranks with several), with the further objectives, the constrained metrics and every
-//! parameter as columns, and the order `--sort` asks for.
+//! parameter as columns (`sweep trials` with each trial's run time too, which `--sort
+//! duration` orders by), and the order `--sort` asks for.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-use experiment::{rank_trials, Constraint, ExperimentSpec, MetricSpec, Trial, TrialId, TrialOrder};
+use experiment::{
+    format_duration, rank_trials, Constraint, ExperimentSpec, MetricSpec, Trial, TrialId,
+    TrialOrder,
+};
 
 use super::{metric, table, visible};
 
@@ -27,7 +31,8 @@ pub(crate) fn leaderboard(
         .collect();
     // No rows asked for (`--top 0`): no table of columns without rows either.
     if !rows.is_empty() {
-        trial_table(out, ranked, &rows, objectives, constraints)?;
+        let columns = Columns::Leaderboard;
+        trial_table(out, ranked, &rows, (objectives, constraints), columns)?;
     }
     let all: Vec<Trial> = ranked.iter().map(|t| (*t).clone()).collect();
     front_ranks(out, &all, objectives, constraints)?;
@@ -47,8 +52,9 @@ pub(crate) fn leaderboard(
     Ok(())
 }
 
-/// Writes every trial that `shown` keeps in trial order, in the leaderboard's columns, each with
-/// its rank among all of `trials`, then what the ranks and marks mean: the Pareto front's ranks
+/// Writes every trial that `shown` keeps in trial order, in the leaderboard's columns and its run
+/// time (`duration`, `-` for one that has not ended), each with its rank among all of
+/// `trials`, then what the ranks and marks mean: the Pareto front's ranks
 /// with several objectives, and with a target (`spec`'s), the trial that reached it.
 pub(crate) fn trials_table(
     out: &mut impl Write,
@@ -68,7 +74,8 @@ pub(crate) fn trials_table(
     if rows.is_empty() && !trials.is_empty() {
         return writeln!(out, "no trial of {} meets the filter", trials.len());
     }
-    trial_table(out, &ranked, &rows, objectives, constraints)?;
+    let columns = Columns::WithDuration;
+    trial_table(out, &ranked, &rows, (objectives, constraints), columns)?;
     front_ranks(out, trials, objectives, constraints)?;
     if let (Some(spec), Some(objective)) = (spec, objectives.first()) {
         if let Some(target) = spec.target_status(trials) {
@@ -96,6 +103,15 @@ fn front_ranks(
              and better on one)"
         ),
     }
+}
+
+/// The columns of a table of trials beside the leaderboard's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Columns {
+    /// The leaderboard's alone (the summary of `sweep run` and `sweep show`).
+    Leaderboard,
+    /// With each trial's run time (`sweep trials`), after the metrics, before the parameters.
+    WithDuration,
 }
 
 /// The order `sweep trials --sort KEY [--desc]` asks for, `None` for trial order.
@@ -153,15 +169,16 @@ fn has_values(t: &Trial, objectives: &[MetricSpec]) -> bool {
 }
 
 /// Writes `rows` (rank, trial) with a column for each further objective and constrained
-/// metric, a value marked `!` where it breaks a constraint, and one for every parameter that
-/// any of `all` has.
+/// metric, a value marked `!` where it breaks a constraint, the run time where `columns` asks
+/// for it, and one for every parameter that any of `all` has.
 fn trial_table(
     out: &mut impl Write,
     all: &[&Trial],
     rows: &[(Option<usize>, &Trial)],
-    objectives: &[MetricSpec],
-    constraints: &[Constraint],
+    (objectives, constraints): (&[MetricSpec], &[Constraint]),
+    columns_asked: Columns,
 ) -> io::Result<()> {
+    let timed = columns_asked == Columns::WithDuration;
     if all.is_empty() {
         return writeln!(out, "no trials yet");
     }
@@ -179,6 +196,9 @@ fn trial_table(
         "epoch".to_string(),
     ];
     header.extend(columns.iter().map(|c| c.to_string()));
+    if timed {
+        header.push("duration".to_string());
+    }
     header.extend(names.iter().map(|n| n.to_string()));
     let body: Vec<Vec<String>> = rows
         .iter()
@@ -199,6 +219,11 @@ fn trial_table(
                 let shown = experiment::count_or_metric_text(value);
                 format!("{shown}{}", if broken { "!" } else { "" })
             }));
+            if timed {
+                // As `--sort duration` orders them: start to end, none before it ended.
+                let ran = t.duration_ms().map(format_duration);
+                row.push(ran.unwrap_or_else(|| "-".to_string()));
+            }
             row.extend(
                 names
                     .iter()
@@ -221,4 +246,68 @@ fn trial_table(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use experiment::{Direction, Params, Seed, SortKey, Step, Timestamp, TrialResult, TrialState};
+
+    use super::*;
+
+    fn trial(id: u32, state: TrialState, ran: Option<(i64, i64)>, value: Option<f64>) -> Trial {
+        Trial {
+            id: TrialId(id),
+            seed: Seed(1),
+            params: Params::new(),
+            state,
+            reason: None,
+            started: ran.map(|(from, _)| Timestamp(from)),
+            finished: ran
+                .filter(|_| state.is_finished())
+                .map(|(_, to)| Timestamp(to)),
+            result: value.map(|v| TrialResult {
+                best_step: Step(2),
+                metrics: [("val_loss".to_string(), v)].into_iter().collect(),
+            }),
+        }
+    }
+
+    #[test]
+    fn issue_sweep_trials_shows_the_run_time_that_sort_duration_orders_by() {
+        let trials = [
+            trial(0, TrialState::Completed, Some((0, 3_900)), Some(0.5)),
+            trial(1, TrialState::Completed, Some((1_000, 1_250)), Some(0.4)),
+            trial(2, TrialState::Running, Some((2_000, 0)), None),
+        ];
+        let objectives = [MetricSpec {
+            name: "val_loss".into(),
+            goal: Direction::Minimize,
+        }];
+        let order = TrialOrder {
+            key: SortKey::Duration,
+            descending: true,
+        };
+        let mut out = Vec::new();
+        let all = |_: &Trial| true;
+        trials_table(&mut out, &trials, (&all, Some(&order)), (&objectives, None)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0].split_whitespace().collect::<Vec<_>>(),
+            ["rank", "trial", "state", "val_loss", "epoch", "duration"],
+            "{text}"
+        );
+        // The longest first, as the column says; one still running has none.
+        let durations: Vec<&str> = lines[1..]
+            .iter()
+            .filter_map(|l| l.split_whitespace().last())
+            .collect();
+        assert_eq!(durations, ["3.9s", "0.3s", "-"], "{text}");
+        // The leaderboard of `sweep run` and `sweep show` keeps its columns.
+        let mut out = Vec::new();
+        let ranked: Vec<&Trial> = trials.iter().collect();
+        leaderboard(&mut out, &ranked, &objectives, &[], 10).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("duration"), "{text}");
+    }
 }
