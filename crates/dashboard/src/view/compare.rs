@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use experiment::{ExperimentSpec, ParamValue, Trial};
+use experiment::{ExperimentSpec, ParamValue, Trial, WALL_TIME_METRIC};
 use store::ExperimentInfo;
 
 use super::format;
@@ -177,17 +177,17 @@ pub(crate) fn compare_page(
         facts.push(num_row(metric, &format::count_or_value));
     }
     // Every other metric at each trial's best epoch, as `sweep show A/N B/M` and the trial page
-    // give them: compared runs are read on all of them, not the objective alone. (Not
-    // `epoch_seconds`: wall time always differs.)
+    // give them: compared runs are read on all of them, not the objective alone. (Not the wall
+    // time, `experiment::WALL_TIME_METRIC`: it always differs.)
     let others: BTreeSet<&str> = trials
         .iter()
         .filter_map(|(t, _)| t.result.as_ref())
         .flat_map(|r| r.metrics.keys().map(String::as_str))
-        .filter(|m| *m != info.objective && !extra.contains(m) && *m != "epoch_seconds")
+        .filter(|m| *m != info.objective && !extra.contains(m) && *m != WALL_TIME_METRIC)
         .collect();
     let counted = others.contains("param_count");
     let mut ordered = format::metric_order(&info.objective, others);
-    ordered.retain(|m| *m != "epoch_seconds");
+    ordered.retain(|m| *m != WALL_TIME_METRIC);
     if counted {
         ordered.push("param_count");
     }

@@ -89,7 +89,7 @@ pub(crate) fn span(
 }
 
 /// Orders metric names for charts: the objective first, then the other validation metrics,
-/// then the rest, and `epoch_seconds` (timing, not quality) last; by name within each group.
+/// then the rest, and the wall time (`experiment::WALL_TIME_METRIC`: timing, not quality) last; by name within each group.
 /// `param_count`, the same at every epoch, has no chart: its value is in the tables.
 pub(crate) fn metric_order<'a>(
     objective: &str,
@@ -104,7 +104,7 @@ pub(crate) fn metric_order<'a>(
             0
         } else if n.starts_with("val_") {
             1
-        } else if *n == "epoch_seconds" {
+        } else if *n == experiment::WALL_TIME_METRIC {
             3
         } else {
             2
