@@ -318,10 +318,14 @@ fn a_baseline_names_the_build_that_recorded_it_and_one_from_before_versions_stil
 #[test]
 fn a_gate_runs_as_its_baseline_ran_and_says_when_a_new_one_lowers_or_could_raise_the_bar() {
     let env = TestEnv::new();
-    // TPE, without `parallel:` in the file: its configurations depend on the trials side by
-    // side, which the baseline records, rather than on the cores of the machine.
+    // TPE, without `parallel:` in the file, past its startup trials: its configurations
+    // depend on the trials side by side, which the baseline records, rather than on the cores
+    // of the machine.
     let text = tiny_gate(5, 1, "  max_regression_abs: 0.0\n")
-        .replace("method: grid\nparallel: 2\n", "method: tpe\nrun_cap: 4\n")
+        .replace(
+            "method: grid\nparallel: 2\n",
+            "method: tpe\nsampler: {n_startup_trials: 2}\nrun_cap: 4\n",
+        )
         .replace(
             "  depth: {values: [1]}\n",
             "  lr: {distribution: log_uniform_values, min: 0.001, max: 0.01}\n",
