@@ -21,6 +21,49 @@ pub enum Error {
         /// when it did.
         opener: Option<String>,
     },
+    /// A removal or a compaction of the store found its name held by opens of other sweep
+    /// processes throughout its wait (`store/name`): the store itself was not reached.
+    #[error("store {} is being opened by other sweep processes; try again", path.display())]
+    BeingOpened {
+        /// The store's directory.
+        path: PathBuf,
+    },
+    /// A removal or a compaction of the store found another removal or compaction of it holding
+    /// its name throughout its wait (`store/name`).
+    #[error(
+        "store {} is being removed or compacted by another sweep process; try again",
+        path.display()
+    )]
+    BeingMoved {
+        /// The store's directory.
+        path: PathBuf,
+    },
+    /// An empty store that `Store::remove_if_empty` was to remove stays where it is, for the
+    /// user to delete: its name lock cannot be had, it cannot be moved aside, or it is named by
+    /// a link.
+    #[error("the empty store {} stays: {detail}", path.display())]
+    EmptyStoreStays {
+        /// The store's directory.
+        path: PathBuf,
+        /// Why, in words.
+        detail: String,
+    },
+    /// An empty store that `Store::remove_if_empty` moved aside to delete is gone from its
+    /// path, but the folder it was moved to, which holds nothing, cannot be deleted.
+    #[error(
+        "the empty store {} was moved to {} to be deleted, and that folder stays ({error}): it \
+         holds nothing and may be deleted",
+        path.display(),
+        aside.display()
+    )]
+    EmptyStoreAsideStays {
+        /// The store's directory, as it was.
+        path: PathBuf,
+        /// The folder it was moved to.
+        aside: PathBuf,
+        /// The system's reason. Part of the message, not a separate source, as for `Io`.
+        error: io::Error,
+    },
     /// The store was written in a format this build of Sweep does not read.
     #[error(
         "store {} has format version {found}, but this sweep reads version {expected}",

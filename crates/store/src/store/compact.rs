@@ -18,7 +18,8 @@
 //! compaction throw its finished copy away; and it costs opens nothing, since the compaction's
 //! hold of the store's own lock keeps them out throughout anyway. The name lock is taken in its
 //! turn (opens wait behind it), waiting at most `LOCK_WAIT` for the opens under way; a
-//! compaction that finds the store held past that fails before it copies anything
+//! compaction that finds the name held past that fails before it copies anything
+//! (`Error::BeingOpened`, `Error::BeingMoved`), as one that finds the store held does
 //! (`Error::Locked`). Rejected: taking it only for the swap, polled for `LOCK_WAIT` (a stream of
 //! opens kept it and the copy was thrown away), and keeping the copy to try the swap again (a
 //! store held for minutes by a compaction that waits on opens it keeps failing).
@@ -35,8 +36,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::flushed::FLUSHED;
-use super::name::{Hold, LockFile, Name, Taken};
-use super::open::read_opener;
+use super::name::{writable_parent, Hold, LockFile, Name, Taken};
 use super::LOCK_WAIT;
 use crate::error::storage;
 use crate::{Error, Result, Store};
@@ -165,7 +165,10 @@ fn take_compaction_lock(store: &Path) -> Result<LockFile> {
         Taken::Busy => Err(failed(
             "another `sweep compact` is compacting it; wait for it to end".into(),
         )),
-        Taken::Unavailable(e) => Err(failed(format!("cannot take its lock {e}"))),
+        Taken::Unavailable(e) => Err(failed(format!(
+            "cannot take its lock {e}{}",
+            writable_parent(store, &e)
+        ))),
     }
 }
 
@@ -181,13 +184,12 @@ impl Store {
         // once the copy is made (`store/name`). Where it cannot be had, the compaction goes on
         // without it, as an open does.
         let name = match Name::of(path).take_exclusive(LOCK_WAIT) {
-            Taken::Held(held) => Some(held),
-            Taken::Unavailable(_) => None,
-            Taken::Busy => {
-                return Err(Error::Locked {
-                    path: path.to_path_buf(),
-                    opener: read_opener(path),
-                })
+            Ok(held) => Some(held),
+            // Kept out by opens under way or another removal (`Error::BeingOpened`,
+            // `Error::BeingMoved`); `opened-by` would name whoever opened the store last.
+            Err(refused) => {
+                refused.unavailable(path)?;
+                None
             }
         };
         let failed = |detail: String| Error::Compact {

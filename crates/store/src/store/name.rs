@@ -16,18 +16,23 @@
 //! exclusively), and an open that finds the turn taken does not take the lock but counts a
 //! conflict, as it does sled's (`Error::Locked`, tried again for `LOCK_WAIT`); the taker then
 //! waits only for the opens already holding the lock, each of which lets go when its try ends.
-//! So a stream of short opens, however close, never keeps a compaction or a removal out: each
-//! takes its turn, waiting at most `LOCK_WAIT` for the opens before it. A removal or a
-//! compaction that still finds the lock held after that leaves the store where it is and says
-//! it is in use (`Error::Locked`), as when another process holds the store itself.
+//! So a stream of short opens, however close, does not keep a compaction or a removal out: each
+//! takes its turn, waiting at most `LOCK_WAIT` for the opens before it. Not strictly never: an
+//! open looks at the turn by locking it shared for a moment, and a taker whose every try (one
+//! each `LOCK_POLL`) for `LOCK_WAIT` meets such a moment is kept out. A removal or a compaction
+//! kept out leaves the store where it is and says by whom: opens under way
+//! (`Error::BeingOpened`; sled's lock was never reached), or another removal or compaction
+//! with the turn (`Error::BeingMoved`).
 //!
 //! The files are made by their takers and deleted by their last holder (`lock_file`); one left
-//! by a killed process locks nothing, and the next holder deletes it. Where the lock file cannot
-//! be made or locked (a folder whose parent cannot be written, a file system without `flock`:
-//! sled needs `flock` on `db` to open the store at all, so in practice a parent on another file
-//! system than the store) an open goes on without it, and a removal does not happen: it could
-//! pull the folder from under another process's open, while an empty store left is only a
-//! folder to delete (and where the parent cannot be written, it could not be renamed anyway).
+//! by a killed process locks nothing, and the next holder deletes it (the turn's, the next
+//! removal or compaction: opens only look at the turn). Where the lock file cannot be made or
+//! locked (a folder whose parent cannot be written, a file system without `flock`: sled needs
+//! `flock` on `db` to open the store at all, so in practice a parent on another file system
+//! than the store) an open goes on without it, and a removal does not happen: it could pull
+//! the folder from under another process's open, while an empty store left is only a folder to
+//! delete (and where the parent cannot be written, it could not be renamed anyway). One this
+//! user cannot write but can read (another user's) is locked all the same.
 //!
 //! The lock is beside the folder the name leads to (links followed), so a store named by two
 //! paths has one lock; a rename that another program makes is not kept out.
@@ -42,10 +47,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::compact::{beside, real};
-use super::open::read_opener;
 use super::{LOCK_POLL, LOCK_WAIT};
 use crate::{Error, Result, Store};
 
+#[cfg(test)]
+pub(super) use lock_file::on_lock_opened;
 pub(super) use lock_file::{Hold, LockFile, Taken};
 
 /// The suffix of the lock file beside a store's folder (`NAME.open-lock`).
@@ -71,6 +77,32 @@ pub(super) struct NameHeld {
     _turn: LockFile,
 }
 
+/// Why an exclusive taker did not get the name lock (`Name::take_exclusive`).
+#[derive(Debug)]
+pub(super) enum Refused {
+    /// Another exclusive taker (a removal or a compaction) had the turn throughout.
+    Turn,
+    /// Opens held the lock throughout, after this taker had its turn: sled's lock was never
+    /// reached.
+    Opens,
+    /// The lock file or the turn cannot be made or locked there: why, naming the file.
+    Unavailable(io::Error),
+}
+
+impl Refused {
+    /// Returns why the name lock of the store in `path` cannot be had (`Unavailable`), for the
+    /// caller to say its own way; where others hold it, the error that says so
+    /// (`Error::BeingMoved`, `Error::BeingOpened`).
+    pub(super) fn unavailable(self, path: &Path) -> Result<io::Error> {
+        let path = path.to_path_buf();
+        match self {
+            Refused::Turn => Err(Error::BeingMoved { path }),
+            Refused::Opens => Err(Error::BeingOpened { path }),
+            Refused::Unavailable(e) => Ok(e),
+        }
+    }
+}
+
 impl Name {
     /// Returns where the name lock of the store in `store` is.
     pub(super) fn of(store: &Path) -> Name {
@@ -92,24 +124,24 @@ impl Name {
 
     /// Takes the name lock exclusively, trying for `wait`: first its turn, which keeps new opens
     /// out, then the lock once the opens that held it let go.
-    pub(super) fn take_exclusive(&self, wait: Duration) -> Taken<NameHeld> {
+    pub(super) fn take_exclusive(&self, wait: Duration) -> std::result::Result<NameHeld, Refused> {
         let started = Instant::now();
         let turn = match poll(started, wait, || {
             LockFile::try_take(&self.turn, Hold::Exclusive)
         }) {
             Taken::Held(turn) => turn,
-            Taken::Busy => return Taken::Busy,
-            Taken::Unavailable(e) => return Taken::Unavailable(e),
+            Taken::Busy => return Err(Refused::Turn),
+            Taken::Unavailable(e) => return Err(Refused::Unavailable(e)),
         };
         match poll(started, wait, || {
             LockFile::try_take(&self.lock, Hold::Exclusive)
         }) {
-            Taken::Held(lock) => Taken::Held(NameHeld {
+            Taken::Held(lock) => Ok(NameHeld {
                 _lock: lock,
                 _turn: turn,
             }),
-            Taken::Busy => Taken::Busy,
-            Taken::Unavailable(e) => Taken::Unavailable(e),
+            Taken::Busy => Err(Refused::Opens),
+            Taken::Unavailable(e) => Err(Refused::Unavailable(e)),
         }
     }
 }
@@ -133,11 +165,15 @@ impl Store {
     /// The store is opened and its folder renamed aside (`.NAME.removing-PID-N`) while its name
     /// lock is held exclusively, and only the folder aside is deleted: an open that takes the
     /// name after the removal lets go finds no folder at `path` and makes its own, and one that
-    /// held the name first kept the removal out, so nothing went. The store stays where another
-    /// process holds it or its name past `LOCK_WAIT` (`Error::Locked`), and where its name lock
-    /// cannot be made or locked (`Error::Io`, naming the lock file). A folder aside that cannot
-    /// be deleted is an `Error::Io` that names it: the store is gone from `path`, and that
-    /// folder, which holds nothing, stays. So does one a crash after the rename leaves.
+    /// held the name first kept the removal out, so nothing went. Nothing at `path` is
+    /// `Error::NoStore`, with nothing made. The store stays where another process holds it
+    /// past `LOCK_WAIT` (`Error::Locked`) or holds its name (`Error::BeingOpened`,
+    /// `Error::BeingMoved`); where its name lock cannot be made or locked, where it cannot be
+    /// moved aside, and where `path` is a link (a command makes a folder, not a link, and
+    /// removing the folder would leave the link leading nowhere): `Error::EmptyStoreStays`. A
+    /// folder aside that cannot be deleted is `Error::EmptyStoreAsideStays`: the store is gone
+    /// from `path`, and that folder, which holds nothing, stays. So does one a crash after the
+    /// rename leaves.
     pub fn remove_if_empty(path: &Path) -> Result<bool> {
         Store::remove_if_empty_then(path, || {})
     }
@@ -151,43 +187,52 @@ impl Store {
         let Some(aside) = aside? else {
             return Ok(false);
         };
-        fs::remove_dir_all(&aside).map(|()| true).map_err(|e| {
-            Error::Io(io::Error::new(
-                e.kind(),
-                format!(
-                    "the empty store {} was moved to {} to be deleted, and that folder stays \
-                     ({e}): it holds nothing and may be deleted",
-                    path.display(),
-                    aside.display()
-                ),
-            ))
-        })
+        fs::remove_dir_all(&aside)
+            .map(|()| true)
+            .map_err(|error| Error::EmptyStoreAsideStays {
+                path: path.to_path_buf(),
+                aside,
+                error,
+            })
     }
 }
 
 /// Renames the store folder `path` to a new sibling while holding its name lock exclusively and
 /// the store, when it holds no experiment, and returns the new name; `None` when it holds one.
 fn set_aside_if_empty(path: &Path) -> Result<Option<PathBuf>> {
-    // Let go of last, after the store: both keep every open out until the folder went.
-    let held = match Name::of(path).take_exclusive(LOCK_WAIT) {
-        Taken::Held(held) => held,
-        Taken::Busy => {
-            return Err(Error::Locked {
+    let stays = |detail: String| Error::EmptyStoreStays {
+        path: path.to_path_buf(),
+        detail,
+    };
+    match fs::symlink_metadata(path) {
+        // Nothing there: nothing was made, and nothing is made here (no lock files).
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(Error::NoStore {
                 path: path.to_path_buf(),
-                opener: read_opener(path),
             })
         }
-        Taken::Unavailable(e) => {
-            return Err(Error::Io(io::Error::new(
-                e.kind(),
-                format!(
-                    "cannot take the store's name lock, which keeps other processes from \
-                     opening it while it is removed ({e}): the empty store {} stays, as \
-                     removing it without that lock could pull it from under another \
-                     process's open",
-                    path.display()
-                ),
-            )))
+        // The name lock is beside the link's target, and a rename would move the link.
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(stays(
+                "it is named by a link, and removing the folder the link leads to would leave \
+                 the link leading nowhere (a command makes a folder, not a link)"
+                    .into(),
+            ))
+        }
+        _ => {}
+    }
+    Store::check_existing(path)?;
+    // Let go of last, after the store: both keep every open out until the folder went.
+    let held = match Name::of(path).take_exclusive(LOCK_WAIT) {
+        Ok(held) => held,
+        Err(refused) => {
+            let e = refused.unavailable(path)?;
+            return Err(stays(format!(
+                "cannot take its name lock, which keeps other processes from opening it while \
+                 it is removed ({e}){}, and removing it without that lock could pull it from \
+                 under another process's open",
+                writable_parent(path, &e)
+            )));
         }
     };
     let store = Store::open_existing_named(path, Some(&held))?;
@@ -207,25 +252,34 @@ fn set_aside_if_empty(path: &Path) -> Result<Option<PathBuf>> {
             Ok(()) => return Ok(Some(candidate)),
             Err(_) if candidate.exists() => continue,
             Err(e) => {
-                return Err(Error::Io(io::Error::new(
-                    e.kind(),
-                    format!(
-                        "cannot move the empty store {} to {} to delete it ({e}): it stays",
-                        path.display(),
-                        candidate.display()
-                    ),
+                return Err(stays(format!(
+                    "cannot move it to {} to delete it ({e}){}",
+                    candidate.display(),
+                    writable_parent(path, &e)
                 )))
             }
         }
     }
-    Err(Error::Io(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        format!(
-            "the empty store {} stays: the names it is moved to before it is deleted \
-             ({}/.{file_name}.removing-{}-0 to -15) are taken",
-            path.display(),
-            folder.display(),
-            std::process::id()
-        ),
+    Err(stays(format!(
+        "the names it is moved to before it is deleted ({}/.{file_name}.removing-{}-0 to -15) \
+         are taken",
+        folder.display(),
+        std::process::id()
     )))
+}
+
+/// Returns what to say of the folder holding the store in `path` after `e`: that it must be
+/// writable, where `e` is a refusal to write there; nothing otherwise.
+pub(super) fn writable_parent(path: &Path, e: &io::Error) -> String {
+    if !matches!(
+        e.kind(),
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+    ) {
+        return String::new();
+    }
+    let parent = match real(path).parent() {
+        Some(parent) => parent.display().to_string(),
+        None => return String::new(),
+    };
+    format!("; the folder holding the store, {parent}, must be writable")
 }

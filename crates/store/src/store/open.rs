@@ -115,6 +115,11 @@ impl Store {
             },
             Naming::Caller => None,
         };
+        // Again once the name is held: a compaction killed between its rename of the store
+        // aside and its finish may have held the name through the check above.
+        if let Some(e) = pending() {
+            return Err(e);
+        }
         step(OpenStep::Named, path);
         if existing && !path.join("db").is_file() {
             return Err(Error::NoStore {

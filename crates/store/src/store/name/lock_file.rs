@@ -5,9 +5,16 @@
 //! The lock is on the open file, not the name, so two things keep the name and the lock one: a
 //! taker checks that the file it locked is still the one at the name (its last holder may have
 //! deleted it between the taker's open and its lock) and takes the new one otherwise; and only
-//! a holder that can take the lock exclusively as it lets go deletes the file. `flock` ends
-//! with the process that held it: a file left by a killed process locks nothing, and the next
-//! holder deletes it as it lets go.
+//! a holder that can take the lock exclusively as it lets go, and whose file is still the one at
+//! the name (one deleted by hand and made again is another holder's), deletes the file. `flock`
+//! ends with the process that held it: a file left by a killed process locks nothing, and the
+//! next holder deletes it as it lets go.
+//!
+//! A lock file this user cannot write (another user's, made `0644` in a shared folder) is
+//! opened to read instead: `flock` locks a file opened either way.
+
+#[cfg(test)]
+mod tests;
 
 use std::fs;
 use std::io;
@@ -49,12 +56,7 @@ impl LockFile {
         // A file deleted by its last holder between this open and the lock locks nothing: the
         // new one at the name is taken instead, a few times at most.
         for _ in 0..16 {
-            let file = match fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(path)
-            {
+            let file = match open(path) {
                 Ok(file) => file,
                 Err(e) => return unavailable(path, &e),
             };
@@ -79,31 +81,51 @@ impl LockFile {
     }
 
     /// Returns whether the lock file at `path` is held exclusively by another, without making
-    /// it: a file no one holds (left by a killed process) is deleted.
+    /// it or deleting it: it is locked shared for a moment (an exclusive taker trying in that
+    /// moment finds it busy, and tries again), and one no one holds (left by a killed process)
+    /// stays for the next exclusive holder to delete.
     pub(in crate::store) fn held_exclusively(path: &Path) -> bool {
         let Ok(file) = fs::File::open(path) else {
             return false;
         };
-        match file.try_lock() {
-            Err(fs::TryLockError::WouldBlock) => true,
-            // A taker that made the file and has not locked it yet finds it gone, and makes it
-            // again (see `try_take`).
-            Ok(()) if is_file_at(&file, path) => {
-                let _ = fs::remove_file(path);
-                false
-            }
-            _ => false,
-        }
+        matches!(file.try_lock_shared(), Err(fs::TryLockError::WouldBlock))
     }
 }
 
 impl Drop for LockFile {
     fn drop(&mut self) {
-        // The last holder deletes the file; one that another still holds stays.
-        if self.file.try_lock().is_ok() {
+        // The last holder deletes the file; one that another still holds stays, and so does one
+        // at the name that is not this holder's (its file was deleted by hand, and another
+        // taker made and holds the new one).
+        if self.file.try_lock().is_ok() && is_file_at(&self.file, &self.path) {
             let _ = fs::remove_file(&self.path);
         }
         let _ = self.file.unlock();
+    }
+}
+
+/// Opens the lock file at `path` to lock it, making it if need be; one this user may not
+/// write (another user's) is opened to read, which `flock` locks as well.
+fn open(path: &Path) -> io::Result<fs::File> {
+    let written = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path);
+    match written {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
+            // Only a file: a folder, which opens to read too, is no lock file.
+            match fs::File::open(path) {
+                Ok(file) if file.metadata().is_ok_and(|m| m.is_file()) => Ok(file),
+                _ => Err(e),
+            }
+        }
+        written => written,
     }
 }
 

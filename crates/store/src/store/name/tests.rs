@@ -101,12 +101,12 @@ fn issue_a_removal_while_an_open_looks_at_the_folder_leaves_the_store_to_that_op
     store.flush().unwrap();
     drop(store);
     wait_released(&path);
-    // Kept out, and said so: the store is in use, not "not empty".
+    // Kept out, and said so: the store is being opened, not "not empty".
     let removed = removed.borrow_mut().take().unwrap();
     assert!(
         removed
             .as_ref()
-            .is_err_and(|e| e.contains("in use by another sweep process")),
+            .is_err_and(|e| e.contains("is being opened by other sweep processes; try again")),
         "{removed:?}"
     );
     // The open's store is the one that was there, with what it wrote, and nothing is aside.
@@ -142,7 +142,7 @@ fn issue_a_removal_kept_out_says_busy_apart_from_not_empty() {
         other => panic!("{other:?}"),
     };
     let err = Store::remove_if_empty(&path).unwrap_err();
-    assert!(matches!(err, Error::Locked { .. }), "{err}");
+    assert!(matches!(err, Error::BeingOpened { .. }), "{err}");
     assert!(path.join("db").is_file(), "the store stays");
     // Once that open is done the empty store goes; one holding an experiment stays, and says so.
     drop(open_under_way);
@@ -168,7 +168,7 @@ fn a_removal_without_a_name_lock_to_be_had_leaves_the_store_and_says_so() {
     empty_store(&path);
     let err = Store::remove_if_empty(&path).unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, Error::Io(_)), "{text}");
+    assert!(matches!(err, Error::EmptyStoreStays { .. }), "{text}");
     assert!(text.contains(&lock.display().to_string()), "{text}");
     assert!(
         text.contains(&format!("the empty store {} stays", path.display())),
@@ -195,6 +195,7 @@ fn a_removal_whose_folder_aside_stays_names_it() {
     })
     .unwrap_err();
     let text = err.to_string();
+    assert!(matches!(err, Error::EmptyStoreAsideStays { .. }), "{text}");
     assert!(
         text.contains(&format!(
             "moved to {} to be deleted, and that folder stays",
@@ -234,7 +235,7 @@ fn a_lock_left_by_a_killed_process_holds_nothing_and_goes_with_the_next_holder()
     if let Some(store) = std::env::var_os(CHILD_ENV) {
         // The child: takes the name exclusively (its turn and its lock), says so, and waits to
         // be killed.
-        let Taken::Held(held) = Name::of(Path::new(&store)).take_exclusive(LOCK_WAIT) else {
+        let Ok(held) = Name::of(Path::new(&store)).take_exclusive(LOCK_WAIT) else {
             panic!("the child did not take the name");
         };
         #[allow(clippy::print_stdout, reason = "the parent reads this line")]
@@ -266,12 +267,92 @@ fn a_lock_left_by_a_killed_process_holds_nothing_and_goes_with_the_next_holder()
     child.kill().unwrap(); // SIGKILL: nothing of the child's runs after it
     child.wait().unwrap();
     assert_eq!(listed(dir.path()), ["st", "st.open-lock", "st.open-turn"]);
-    // The files lock nothing: an open goes at once, and takes them away with it.
+    // The files lock nothing: an open goes at once, and takes the lock's away with it; the
+    // turn's, which opens only look at, goes with the next removal or compaction.
     let store = Store::open(&path).unwrap();
     store.create_experiment(&info("a", 1)).unwrap();
     store.flush().unwrap();
     drop(store);
     wait_released(&path);
+    assert_eq!(listed(dir.path()), ["st", "st.open-turn"]);
+    assert!(!Store::remove_if_empty(&path).unwrap());
+    wait_released(&path);
     assert_eq!(listed(dir.path()), ["st"]);
     assert_eq!(names(&path), ["a"]);
+}
+
+#[test]
+fn issue_a_removal_of_nothing_says_no_store_and_makes_nothing() {
+    // A failed `sweep run` that made no store (its spec refused) still asks for the removal of
+    // one at its new path: nothing is there, so there is nothing to say, and nothing is made.
+    let dir = tempfile::tempdir().unwrap();
+    let err = Store::remove_if_empty(&dir.path().join("new")).unwrap_err();
+    assert!(matches!(err, Error::NoStore { .. }), "{err}");
+    assert_eq!(listed(dir.path()), Vec::<String>::new());
+    // Nor where the folder holding it is missing too.
+    let err = Store::remove_if_empty(&dir.path().join("no").join("new")).unwrap_err();
+    assert!(matches!(err, Error::NoStore { .. }), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn issue_a_store_named_by_a_link_is_not_removed_through_it() {
+    // The rename would move the link and the deletion delete only it, saying the store went
+    // while the empty store stayed where the link led.
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    let link = dir.path().join("link");
+    empty_store(&real);
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let err = Store::remove_if_empty(&link).unwrap_err();
+    assert!(matches!(err, Error::EmptyStoreStays { .. }), "{err}");
+    assert!(err.to_string().contains("named by a link"), "{err}");
+    assert!(real.join("db").is_file(), "the store stays");
+    assert!(link.join("db").is_file(), "the link stays, leading to it");
+    assert_eq!(listed(dir.path()), ["link", "real"]);
+}
+
+#[test]
+fn issue_a_removal_kept_out_by_another_removal_says_so() {
+    // Another removal or compaction has the turn: it is named, not `opened-by`'s last opener,
+    // which may have ended long ago.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st");
+    empty_store(&path);
+    Store::open(&path)
+        .unwrap()
+        .announce("sweep show, ended long ago")
+        .unwrap();
+    wait_released(&path);
+    let Ok(other) = Name::of(&path).take_exclusive(LOCK_WAIT) else {
+        panic!("not taken");
+    };
+    let err = Store::remove_if_empty(&path).unwrap_err();
+    assert!(matches!(err, Error::BeingMoved { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("being removed or compacted by another sweep process; try again"),
+        "{text}"
+    );
+    assert!(!text.contains("ended long ago"), "{text}");
+    drop(other);
+    assert!(Store::remove_if_empty(&path).unwrap());
+}
+
+#[test]
+fn a_refusal_to_write_beside_the_store_says_its_folder_must_be_writable() {
+    // As a removal or a compaction says where its lock cannot be made (here only the words:
+    // a test run as root writes anywhere).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st");
+    let denied = io::Error::from(io::ErrorKind::PermissionDenied);
+    assert_eq!(
+        writable_parent(&path, &denied),
+        format!(
+            "; the folder holding the store, {}, must be writable",
+            fs::canonicalize(dir.path()).unwrap().display()
+        )
+    );
+    let other = io::Error::from(io::ErrorKind::IsADirectory);
+    assert_eq!(writable_parent(&path, &other), "");
 }

@@ -1,5 +1,6 @@
 //! Unit tests of opening a store that act between the steps of an open (`on_open`): a lock
-//! conflict tried again, and a store moved aside while it was being opened.
+//! conflict tried again, a store moved aside while it was being opened, and one set aside by a
+//! compaction killed as an open took its name.
 
 use std::fs::File;
 
@@ -67,4 +68,35 @@ fn issue_an_open_that_locks_a_store_moved_aside_meanwhile_opens_the_one_at_its_p
     };
     assert_eq!(names(&path), ["b"]);
     assert!(names(&aside).is_empty());
+}
+
+#[test]
+fn issue_a_compaction_killed_as_an_open_takes_the_name_leaves_no_new_store_in_its_place() {
+    // Past the open's first look for a compaction under way and before its hold of the name, a
+    // compaction held the name, set the store aside and was killed (its lock going with it):
+    // the open that then took the name made a new, empty store where the store was.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st");
+    let store = Store::open(&path).unwrap();
+    store.create_experiment(&info("a", 1)).unwrap();
+    store.flush().unwrap();
+    drop(store);
+    wait_released(&path);
+    let (store_at, mut killed) = (path.clone(), false);
+    crate::store::name::on_lock_opened(move |_| {
+        if !killed {
+            killed = true;
+            std::fs::rename(&store_at, compact::aside(&store_at)).unwrap();
+        }
+    });
+    let refused = Store::open(&path).err();
+    assert!(
+        matches!(refused, Some(Error::CompactionInterrupted { .. })),
+        "{refused:?}"
+    );
+    assert!(!path.exists(), "no store is made in its place");
+    // `sweep compact` finishes it: the store is back, whole.
+    Store::compact(&path, "test").unwrap();
+    let store = Store::open_existing(&path).unwrap();
+    assert_eq!(store.experiments().unwrap().len(), 1);
 }

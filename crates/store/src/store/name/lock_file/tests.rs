@@ -1,0 +1,87 @@
+//! Unit tests of a lock file's life: whose file a holder deletes as it lets go, a file this
+//! user cannot write, and a look at a lock that deletes nothing.
+
+use super::*;
+
+/// Takes the lock file at `path` as `hold` says, failing the test where it is not taken.
+fn taken(path: &Path, hold: Hold) -> LockFile {
+    match LockFile::try_take(path, hold) {
+        Taken::Held(lock) => lock,
+        other => panic!("{} not taken: {other:?}", path.display()),
+    }
+}
+
+#[test]
+fn issue_a_holder_whose_file_was_deleted_by_hand_leaves_the_next_holders_file() {
+    // A user deletes the lock file while X1 holds it; X2 makes and takes a new one. X1, letting
+    // go, deleted whatever was at the name: X2's file, so that X3 made another and held it
+    // exclusively beside X2.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st.open-lock");
+    let x1 = taken(&path, Hold::Exclusive);
+    fs::remove_file(&path).unwrap();
+    let x2 = taken(&path, Hold::Exclusive);
+    drop(x1);
+    assert!(path.is_file(), "X2's file stays");
+    assert!(
+        matches!(LockFile::try_take(&path, Hold::Exclusive), Taken::Busy),
+        "X3 is kept out while X2 holds"
+    );
+    drop(x2);
+    assert!(!path.exists(), "X2, its last holder, deletes it");
+}
+
+#[cfg(unix)]
+#[test]
+fn issue_a_lock_file_this_user_cannot_write_is_locked_all_the_same() {
+    // Another user made it, `0444` here (`0644` theirs), in a folder both write: it is opened
+    // to read, and locked so. (Run as root, every file opens to write: this then passes either
+    // way; run as another user, it fails without the read-only open.)
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st.open-lock");
+    fs::write(&path, b"").unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
+    let shared = taken(&path, Hold::Shared);
+    assert!(matches!(
+        LockFile::try_take(&path, Hold::Exclusive),
+        Taken::Busy
+    ));
+    drop(shared);
+    let exclusive = taken(&path, Hold::Exclusive);
+    assert!(matches!(
+        LockFile::try_take(&path, Hold::Shared),
+        Taken::Busy
+    ));
+    drop(exclusive);
+    // A folder where the file goes is still no lock file, though it opens to read.
+    let folder = dir.path().join("other.open-lock");
+    fs::create_dir(&folder).unwrap();
+    assert!(matches!(
+        LockFile::try_take(&folder, Hold::Exclusive),
+        Taken::Unavailable(_)
+    ));
+}
+
+#[test]
+fn issue_a_look_at_a_lock_never_deletes_the_file_a_taker_just_made() {
+    // An open looks at the turn (`held_exclusively`) between a removal's making of it and its
+    // lock: a look that deleted the file no one held sent the taker round again, and a stream
+    // of looks could keep it from its turn.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st.open-turn");
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let looks = seen.clone();
+    on_lock_opened(move |opened| {
+        looks
+            .borrow_mut()
+            .push((LockFile::held_exclusively(opened), opened.is_file()));
+    });
+    let turn = taken(&path, Hold::Exclusive);
+    // One open of the file, found free and left there by the look.
+    assert_eq!(*seen.borrow(), [(false, true)]);
+    // Held, the look finds it so.
+    assert!(LockFile::held_exclusively(&path));
+    drop(turn);
+    assert!(!path.exists());
+}
