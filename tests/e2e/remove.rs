@@ -225,8 +225,34 @@ fn a_failed_runs_empty_store_that_cannot_be_removed_is_said_with_what_stays() {
     for said in [
         "removing the empty store this run made left a folder behind",
         "fresh.open-lock",
-        "fresh stays, as removing it without that lock",
+        "the empty store fresh stays: cannot take its name lock",
     ] {
         assert!(out.stderr.contains(said), "{said:?} in:\n{}", out.stderr);
+    }
+}
+
+#[test]
+fn issue_a_run_that_failed_before_making_its_store_warns_of_nothing() {
+    // Its spec missing, or refused: no store was made at the new --store, so there is none to
+    // remove and nothing to warn about ("left a folder behind ... no store at new" was said
+    // before the real error).
+    let env = TestEnv::new();
+    let invalid = env.write_spec("invalid.yaml", "name: invalid\n");
+    for spec in ["missing.yaml", invalid.to_str().unwrap()] {
+        let out = env.sweep(&["run", spec, "--store", "new"]);
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(!out.stderr.contains("WARN"), "{spec}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("no store at"),
+            "{spec}: {}",
+            out.stderr
+        );
+        assert!(!env.path().join("new").exists(), "{spec}");
+        let beside: Vec<_> = std::fs::read_dir(env.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("new"))
+            .collect();
+        assert!(beside.is_empty(), "{spec}: {beside:?}");
     }
 }

@@ -42,11 +42,12 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
 /// Removes the store in `path` that a failed run made (a busy port, an `--extend` of nothing,
 /// a warm start from an experiment it lacks) while it holds no experiment: the next command
 /// would otherwise find an empty store where the user named none. `Store::remove_if_empty`
-/// keeps out another run that opens the store meanwhile; a store it leaves is said at debug
-/// level where another process took it (it holds an experiment, or is open or being opened),
-/// and as a warning where something is left for the user to delete (the store, where its name
-/// lock cannot be had; the folder it was moved to, where that cannot be deleted), which the
-/// store's error names.
+/// keeps out another run that opens the store meanwhile. Nothing is said where the run made no
+/// store (it failed before: a spec or a flag refused, a file not read); a store it leaves is
+/// said at debug level where another process took it (it holds an experiment, or is open or
+/// being opened, removed or compacted), and as a warning where something is left for the user
+/// to delete (the store, where its name lock cannot be had; the folder it was moved to, where
+/// that cannot be deleted), which the store's error names.
 fn remove_if_empty(path: &Path) {
     match store::Store::remove_if_empty(path) {
         Ok(true) => tracing::debug!(store = %path.display(), "removed the empty store"),
@@ -54,14 +55,23 @@ fn remove_if_empty(path: &Path) {
             store = %path.display(),
             "the store stays: it holds an experiment"
         ),
-        Err(e @ store::Error::Locked { .. }) => tracing::debug!(
-            error = %e,
-            "the store stays: another sweep process has it open or is opening it"
-        ),
-        Err(e) => tracing::warn!(
+        Err(store::Error::NoStore { .. }) => {}
+        Err(
+            e @ (store::Error::EmptyStoreStays { .. } | store::Error::EmptyStoreAsideStays { .. }),
+        ) => tracing::warn!(
             error = %e,
             "removing the empty store this run made left a folder behind"
         ),
+        Err(
+            e @ (store::Error::Locked { .. }
+            | store::Error::BeingOpened { .. }
+            | store::Error::BeingMoved { .. }),
+        ) => tracing::debug!(
+            error = %e,
+            "the store stays: another sweep process has it open, or is opening, removing or \
+             compacting it"
+        ),
+        Err(e) => tracing::debug!(error = %e, "the store stays"),
     }
 }
 
