@@ -1,0 +1,255 @@
+//! Tests of the baseline file: round trips bit for bit, files of earlier releases, and the
+//! messages of files that do not read.
+
+use experiment::Timestamp;
+
+use super::*;
+
+fn baseline() -> Baseline {
+    Baseline {
+        experiment: "ci-gate".into(),
+        spec_hash: "ab".repeat(32),
+        metrics: BTreeMap::from([
+            (
+                "val_accuracy".to_string(),
+                BaselineMetric {
+                    aggregate: Aggregate::Best,
+                    goal: Direction::Maximize,
+                    values: vec![0.9583333333333334, 0.1 + 0.2, 1e-300],
+                },
+            ),
+            (
+                "val_loss".to_string(),
+                BaselineMetric {
+                    aggregate: Aggregate::Final,
+                    goal: Direction::Minimize,
+                    values: vec![0.125],
+                },
+            ),
+        ]),
+        provenance: Provenance {
+            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            no_commit: None,
+            dirty: Some(false),
+            date: Timestamp(1_795_865_400_000),
+            machine: "AMD EPYC 7B13, 2 cores, linux x86_64".into(),
+            sweep_version: "0.0.0".into(),
+        },
+        run: Some(RecordedRun {
+            parallel: 2,
+            data_hash: "cd".repeat(32),
+            resolved_spec: "name: \"ci-gate\"\nseed: 7\n".into(),
+        }),
+    }
+}
+
+#[test]
+fn baselines_round_trip_bit_for_bit() {
+    let b = baseline();
+    let text = to_json(&b).unwrap();
+    assert_eq!(parse(&text, Path::new("b.json")).unwrap(), b);
+    assert!(
+        text.contains("\"date\": \"2026-11-28T11:30:00Z\""),
+        "{text}"
+    );
+    // The resolved spec is a list of lines, one setting each, for review.
+    assert!(
+        text.contains(
+            "\"resolved_spec\": [\n      \"name: \\\"ci-gate\\\"\",\n      \"seed: 7\"\n    ]"
+        ),
+        "{text}"
+    );
+    // A file written before `run` was reads as one without it.
+    let mut old = b.clone();
+    old.run = None;
+    let text = to_json(&old).unwrap();
+    assert!(!text.contains("\"run\""), "{text}");
+    assert_eq!(parse(&text, Path::new("b.json")).unwrap(), old);
+    // A baseline recorded without a commit keeps why; one written before it did reads
+    // as one that does not say.
+    let mut outside = b.clone();
+    outside.provenance.commit = None;
+    outside.provenance.dirty = None;
+    outside.provenance.no_commit = Some(NoCommit::OutsideCheckout);
+    let text = to_json(&outside).unwrap();
+    assert!(
+        text.contains("\"commit\": null,\n    \"no_commit\": \"not inside a git checkout\","),
+        "{text}"
+    );
+    assert_eq!(parse(&text, Path::new("b.json")).unwrap(), outside);
+    let before = text.replace("    \"no_commit\": \"not inside a git checkout\",\n", "");
+    assert!(!before.contains("no_commit"), "{before}");
+    outside.provenance.no_commit = None;
+    assert_eq!(parse(&before, Path::new("b.json")).unwrap(), outside);
+    // With a commit there is no reason to give, and none is written.
+    assert!(!to_json(&b).unwrap().contains("no_commit"));
+    // Each reason is written in the words messages say it in, and reads back as itself.
+    for reason in [
+        NoCommit::OutsideCheckout,
+        NoCommit::GitNotRun("No such file or directory (os error 2)".into()),
+        NoCommit::GitRefused("detected dubious ownership in repository at '/x'".into()),
+        NoCommit::NoCommitYet,
+        NoCommit::HeadUnreadable("bad object HEAD".into()),
+        NoCommit::Unrecognized("words of another build".into()),
+    ] {
+        let words = reason.to_string();
+        outside.provenance.no_commit = Some(reason);
+        let text = to_json(&outside).unwrap();
+        let json = serde_json::to_string(&words).unwrap();
+        assert!(text.contains(&format!("\"no_commit\": {json},")), "{text}");
+        assert_eq!(parse(&text, Path::new("b.json")).unwrap(), outside);
+    }
+    let mut nan = baseline();
+    nan.metrics.get_mut("val_loss").unwrap().values = vec![f64::NAN];
+    assert!(to_json(&nan).is_err());
+}
+
+#[test]
+fn issue_a_reason_in_the_words_of_the_last_build_reads_as_the_reason_it_says() {
+    // As the build before typed reasons wrote them: free words, read back as the reason
+    // they say; a `HEAD` git could not read was said as a refusal then.
+    let mut b = baseline();
+    b.provenance.commit = None;
+    b.provenance.dirty = None;
+    let text = to_json(&b).unwrap().replace(
+        "\"commit\": null,",
+        "\"commit\": null,\n    \"no_commit\": \"WORDS\",",
+    );
+    for (words, reason) in [
+        ("not inside a git checkout", NoCommit::OutsideCheckout),
+        (
+            "git could not be run: No such file or directory (os error 2)",
+            NoCommit::GitNotRun("No such file or directory (os error 2)".into()),
+        ),
+        (
+            "git refused the folder: detected dubious ownership",
+            NoCommit::GitRefused("detected dubious ownership".into()),
+        ),
+        ("the checkout has no commit yet", NoCommit::NoCommitYet),
+        (
+            "git refused the folder: cannot read HEAD: bad object HEAD",
+            NoCommit::HeadUnreadable("bad object HEAD".into()),
+        ),
+        // Words no build of this one's knows are kept as they are, not refused.
+        (
+            "the moon was full",
+            NoCommit::Unrecognized("the moon was full".into()),
+        ),
+    ] {
+        let read = parse(&text.replace("WORDS", words), Path::new("b.json"))
+            .unwrap_or_else(|e| panic!("{words}: {e}"));
+        assert_eq!(read.provenance.no_commit, Some(reason), "{words}");
+    }
+}
+
+#[test]
+fn only_a_baseline_is_replaced() {
+    let dir = std::env::temp_dir().join(format!("sweep-existing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("b.json");
+    let kinds: Vec<String> = [
+        to_json(&baseline()).unwrap(),
+        "{\"format\": \"sweep-gate-baseline\", \"version\": 1, oops".to_string(),
+        "name: quickstart\nseed: 7\n".to_string(),
+        "digit,pixel0\n3,0\n".to_string(),
+    ]
+    .into_iter()
+    .map(|text| {
+        std::fs::write(&path, text).unwrap();
+        match existing(&path) {
+            Existing::Nothing => "nothing".to_string(),
+            Existing::Baseline(_) => "baseline".to_string(),
+            Existing::Damaged(why) => format!("damaged: {why}"),
+            Existing::Other(why) => format!("other: {why}"),
+        }
+    })
+    .collect();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(matches!(existing(&path), Existing::Nothing));
+    assert_eq!(kinds[0], "baseline");
+    assert!(kinds[1].starts_with("damaged: "), "{}", kinds[1]);
+    for other in &kinds[2..] {
+        assert!(
+            other.starts_with("other: ") && other.contains("expected a sweep gate baseline"),
+            "{other}"
+        );
+        // The hint to write one there is left to the caller, which refuses to.
+        assert!(!other.contains("--update-baseline"), "{other}");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_no_part_of_the_json() {
+    let path = std::env::temp_dir().join(format!("sweep-bom-{}.json", std::process::id()));
+    std::fs::write(&path, format!("\u{feff}{}", to_json(&baseline()).unwrap())).unwrap();
+    let read_back = read(&path);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(read_back.unwrap(), baseline());
+}
+
+#[test]
+fn bad_files_say_where_and_what_was_expected() {
+    let good = to_json(&baseline()).unwrap();
+    let cases: &[(&str, &str)] = &[
+        (
+            "",
+            "b.json: the file is empty; expected a sweep gate baseline",
+        ),
+        (
+            "{\"format\": ",
+            "b.json:1:11: EOF while parsing a value; expected a sweep gate baseline",
+        ),
+        (
+            "[1, 2]",
+            "b.json: not a baseline file; expected a sweep gate baseline",
+        ),
+        (
+            "{\"a\": 1}",
+            "b.json: not a baseline file; expected a sweep gate baseline",
+        ),
+        (
+            "{\"format\": \"sweep-gate-baseline\", \"version\": 7}",
+            "b.json: baseline version 7 is not one this sweep reads (it reads version 1)",
+        ),
+        (
+            "{\"format\": \"sweep-gate-baseline\", \"version\": 1}",
+            "b.json:1:47: missing field `experiment`",
+        ),
+    ];
+    for (text, want) in cases {
+        let err = parse(text, Path::new("b.json")).unwrap_err().to_string();
+        assert!(err.starts_with(want), "want {want}\n got {err}");
+    }
+    let wrong_type = good.replacen("0.125", "\"x\"", 1);
+    let err = parse(&wrong_type, Path::new("b.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("b.json:") && err.contains("invalid type: string \"x\", expected f64"),
+        "{err}"
+    );
+    let empty = good
+        .replacen("0.125", "", 1)
+        .replace("[\n        \n      ]", "[]");
+    let err = parse(&empty, Path::new("b.json")).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "b.json: metrics.val_loss.values: expected at least one value"
+    );
+    let both = good.replace(
+        "\"dirty\": false,",
+        "\"no_commit\": \"not inside a git checkout\", \"dirty\": false,",
+    );
+    let err = parse(&both, Path::new("b.json")).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "b.json: provenance.no_commit: expected no reason for lacking a commit beside \
+         provenance.commit `0123456789abcdef0123456789abcdef01234567`"
+    );
+    let date = good.replace("2026-11-28T11:30:00Z", "yesterday");
+    let err = parse(&date, Path::new("b.json")).unwrap_err().to_string();
+    assert!(
+        err.contains("provenance.date: expected a UTC time"),
+        "{err}"
+    );
+}
