@@ -44,6 +44,13 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
     let run = env.sweep(&["run", spec.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("best: trial"), "{}", run.stdout);
+    // Into a pipe, where no bar is drawn, the summary says how long the sweep took.
+    let times = run.stdout.lines().find(|l| l.starts_with("elapsed "));
+    assert!(
+        times.is_some_and(|l| l.contains("; busy ") && l.contains("while any trial ran")),
+        "{}",
+        run.stdout
+    );
 
     let store = Store::open(&env.store()).unwrap();
     let trials = store.trials("tiny").unwrap();

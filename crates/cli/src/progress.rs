@@ -1,10 +1,14 @@
 //! Progress display: an overall bar and one line per running trial (indicatif), or plain log
 //! lines when stderr is not a terminal or is a dumb one (`terminal::draws_bars`).
+//!
+//! Times are written as everything else writes them (`experiment::format_duration`: `3.9s`,
+//! `2m05s`), the bar's elapsed time too; the end summary says the sweep's (`sweep_elapsed`),
+//! which a bar cleared at the end, or never drawn into a pipe, does not keep.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use dashboard::Notices;
 use experiment::{
@@ -13,6 +17,23 @@ use experiment::{
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use runner::{Observer, QuietAgent, StudyPlan};
+
+/// When this process's sweep started to run trials (`Observer::study_started`); one sweep runs
+/// per process.
+static SWEEP_STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Returns how long this process's sweep has run trials: from when its study started to run
+/// them; `None` when it ran none (nothing left to run, or refused before).
+pub(crate) fn sweep_elapsed() -> Option<Duration> {
+    SWEEP_STARTED.get().map(Instant::elapsed)
+}
+
+/// The overall bar once the study's plan is known: the trials finished of those planned, and
+/// the time since the bar was made, written as `format_duration` writes it.
+const BAR_TEMPLATE: &str = "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} trials  {ran}  {msg}";
+
+/// The overall bar before the plan is known: no count yet (it would read `0/0 trials`).
+const WAITING_TEMPLATE: &str = "{prefix:.bold} {msg}";
 
 /// Shows a sweep's progress on stderr.
 #[derive(Debug)]
@@ -56,13 +77,7 @@ impl ProgressObserver {
         };
         let multi = MultiProgress::with_draw_target(target);
         let overall = multi.add(ProgressBar::new(0));
-        overall.set_style(
-            ProgressStyle::with_template(
-                "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} trials  {elapsed_precise}  {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
+        overall.set_style(bar_style(WAITING_TEMPLATE));
         overall.set_prefix(spec.name.clone());
         let epochs = spec
             .fixed
@@ -132,16 +147,21 @@ impl ProgressObserver {
         } else {
             let best = leaders.first()?;
             Some(format!(
-                "best {} {}",
+                "best {} {} (trial {})",
                 self.metric,
-                crate::output::metric(best.value(&self.metric))
+                crate::output::metric(best.value(&self.metric)),
+                best.id
             ))
         }
     }
 
     /// Returns the observer counting the trials an earlier run finished in the best so far (or
-    /// the front), so that a resumed or extended sweep's line starts from them.
+    /// the front) and in the trials finished, so that a resumed or extended sweep's line starts
+    /// from them.
     pub(crate) fn with_earlier(self, earlier: &[Trial]) -> ProgressObserver {
+        let finished = earlier.iter().filter(|t| t.state.is_finished()).count();
+        self.overall
+            .set_position(u64::try_from(finished).unwrap_or(u64::MAX));
         let completed: Vec<Trial> = earlier
             .iter()
             .filter(|t| t.state == TrialState::Completed)
@@ -155,6 +175,17 @@ impl ProgressObserver {
             *held = leaders;
         }
         self
+    }
+
+    /// Returns the overall bar's count and message as they stand, for tests.
+    #[cfg(test)]
+    fn overall_line(&self) -> String {
+        format!(
+            "{}/{} {}",
+            self.overall.position(),
+            self.overall.length().unwrap_or(0),
+            self.overall.message()
+        )
     }
 
     /// Clears the bars once the study is over.
@@ -242,11 +273,13 @@ impl Observer for ProgressObserver {
         let _ = self.plan.set(plan.clone());
         self.overall.set_length(u64::from(plan.total));
         self.overall.set_position(u64::from(plan.already_finished));
+        self.overall.set_style(bar_style(BAR_TEMPLATE));
         let (line, starts) = started_line(plan, self.grid_points);
         self.log(line);
         if !starts {
             return;
         }
+        let _ = SWEEP_STARTED.set(Instant::now());
         if let Some(warm) = &plan.warm_start {
             self.log(format!("warm start: {warm}"));
         }
@@ -349,6 +382,20 @@ impl Observer for ProgressObserver {
             params_line(trial)
         ));
     }
+}
+
+/// Returns the overall bar's style with `template`, whose `{ran}` is the time since the bar was
+/// made, as `format_duration` writes it.
+fn bar_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key(
+            "ran",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&format_duration(state.elapsed()));
+            },
+        )
+        .progress_chars("=> ")
 }
 
 fn params_line(trial: &Trial) -> String {
@@ -499,9 +546,9 @@ mod tests {
             said,
             [
                 None,
-                Some("best val_loss 0.3000".to_string()),
-                Some("best val_loss 0.2000".to_string()),
-                Some("best val_loss 0.2000".to_string()),
+                Some("best val_loss 0.3000 (trial 1)".to_string()),
+                Some("best val_loss 0.2000 (trial 2)".to_string()),
+                Some("best val_loss 0.2000 (trial 2)".to_string()),
             ]
         );
         assert_eq!(leaders.len(), 1);
@@ -552,13 +599,24 @@ mod tests {
         let mut leaders = progress.leaders.lock().expect("not poisoned").clone();
         assert_eq!(
             progress.standing(&leaders).as_deref(),
-            Some("best val_loss 0.1000")
+            Some("best val_loss 0.1000 (trial 0)")
         );
         // A worse trial of this run leaves the earlier best standing.
         leaders.push(completed(2, 0.3, 1000.0));
         assert_eq!(
             progress.standing(&progress.leaders(&leaders)).as_deref(),
-            Some("best val_loss 0.1000")
+            Some("best val_loss 0.1000 (trial 0)")
+        );
+        // The bar starts from the 2 trials finished before, not from 0 (nor `0/0` before the
+        // plan is known: its count is not drawn until then).
+        assert_eq!(
+            progress.overall_line(),
+            "2/0 best val_loss 0.1000 (trial 0)"
+        );
+        progress.study_started(&plan(4, 2, 2, None));
+        assert_eq!(
+            progress.overall_line(),
+            "2/4 best val_loss 0.1000 (trial 0)"
         );
     }
 

@@ -57,6 +57,7 @@ impl Ended<'_> {
             interrupts.before_test();
         }
         let printed = print_run_summary(self.spec, summary, args).and_then(|()| {
+            self.print_times()?;
             if let Some(limit) = timed_out {
                 writeln!(
                     std::io::stdout().lock(),
@@ -94,6 +95,22 @@ impl Ended<'_> {
             true => Ok(Outcome::AllTrialsFailed),
             false => Ok(Outcome::Success),
         }
+    }
+
+    /// Says how long the sweep ran and how long any trial of the experiment ran, as `sweep
+    /// show` counts it (attempts cut off too), whatever the output is: a bar cleared at the end,
+    /// or never drawn into a pipe, does not keep its time.
+    fn print_times(&self) -> anyhow::Result<()> {
+        let traced = self.store.traced_trials(&self.spec.name)?;
+        let kept: Vec<_> = traced
+            .iter()
+            .flat_map(|(trial, trace)| trace.spans(trial, false))
+            .collect();
+        let busy = experiment::busy_ms(&self.summary.trials, &kept, None);
+        if let Some(line) = times_line(crate::progress::sweep_elapsed(), busy) {
+            writeln!(std::io::stdout().lock(), "{line}")?;
+        }
+        Ok(())
     }
 
     /// Stops the dashboard of a sweep a signal stopped, says how to resume it, and returns the
@@ -272,6 +289,24 @@ fn print_run_summary(
     Ok(())
 }
 
+/// Returns the line that says how long the sweep ran (`elapsed`, `None` when it ran no trial)
+/// and how long any trial of the experiment ran, every run of it counted (`busy`, in ms);
+/// `None` without either.
+fn times_line(elapsed: Option<std::time::Duration>, busy: Option<i64>) -> Option<String> {
+    let elapsed = elapsed.map(|d| {
+        let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        format!("elapsed {}", experiment::format_duration(ms))
+    });
+    let busy = busy.map(|ms| {
+        format!(
+            "busy {} (while any trial ran, every run counted)",
+            experiment::format_duration(ms)
+        )
+    });
+    let said: Vec<String> = elapsed.into_iter().chain(busy).collect();
+    (!said.is_empty()).then(|| said.join("; "))
+}
+
 /// Returns the line that says why the sweep ended before its run cap (its target reached, or
 /// the plateau, with the best value as `experiment::metric_text` writes it), and the planned
 /// trials it left unstarted; `None` when it ran to its cap.
@@ -342,6 +377,20 @@ mod tests {
                 metrics: [("val_rmse".to_string(), value)].into_iter().collect(),
             }),
         }
+    }
+
+    #[test]
+    fn issue_the_summary_says_the_time_elapsed_and_busy_whatever_the_output() {
+        let elapsed = Some(std::time::Duration::from_millis(3_940));
+        assert_eq!(
+            times_line(elapsed, Some(125_000)).as_deref(),
+            Some("elapsed 3.9s; busy 2m05s (while any trial ran, every run counted)")
+        );
+        assert_eq!(
+            times_line(None, Some(80)).as_deref(),
+            Some("busy 80ms (while any trial ran, every run counted)")
+        );
+        assert_eq!(times_line(None, None), None);
     }
 
     #[test]
