@@ -239,14 +239,17 @@ fn median(query: &PruneQuery<'_>, n_startup_trials: u32, n_warmup_steps: u32) ->
 }
 
 /// Writes a trial's value and the bar it fell short of as `experiment::metric_text` writes
-/// metric values everywhere (`0.9130`, `2.42e-5`), or in full where those would read alike
-/// (`0.9130` against `0.9130`: the two differ further down).
+/// metric values everywhere (`0.9130`, `2.42e-5`), or in full where those would read alike:
+/// where both texts stand for the same number (`0.9130` against `0.9130`, but also `0.0010`
+/// against `1.00e-3` on either side of the notation's switch at a thousandth), the two differ
+/// further down.
 fn told_apart(own: Option<f64>, bar: f64) -> (String, String) {
     let Some(own) = own else {
         return ("NaN".to_string(), metric_text(Some(bar)));
     };
     let (a, b) = (metric_text(Some(own)), metric_text(Some(bar)));
-    if a == b {
+    let read_as = |text: &str| text.parse::<f64>().ok();
+    if a == b || read_as(&a).is_some_and(|x| read_as(&b) == Some(x)) {
         (format!("{own:?}"), format!("{bar:?}"))
     } else {
         (a, b)
@@ -323,13 +326,14 @@ fn threshold(
     if value.is_nan() {
         return Some(format!("threshold: not a number at epoch {epoch}"));
     }
-    // The value reads as metric values do elsewhere, in full where it would read as the bound.
+    // The value and its bound read as metric values do elsewhere, in one notation, and both
+    // in full where they would read alike.
     if let Some(low) = lower.filter(|low| value < *low) {
-        let (value, _) = told_apart(Some(value), low);
+        let (value, low) = told_apart(Some(value), low);
         return Some(format!("threshold: {value} below {low} at epoch {epoch}"));
     }
     upper.filter(|high| value > *high).map(|high| {
-        let (value, _) = told_apart(Some(value), high);
+        let (value, high) = told_apart(Some(value), high);
         format!("threshold: {value} above {high} at epoch {epoch}")
     })
 }

@@ -337,11 +337,11 @@ fn threshold_prunes_outside_its_bounds_after_warmup_and_reads_no_other_trial() {
     assert_eq!(ask(&spec, 1, &[0.5, 0.3], &earlier), None);
     assert_eq!(
         ask(&spec, 1, &[0.5, 0.1], &earlier).as_deref(),
-        Some("threshold: 0.1000 below 0.2 at epoch 2")
+        Some("threshold: 0.1000 below 0.2000 at epoch 2")
     );
     assert_eq!(
         ask(&spec, 1, &[0.5, 0.95], &earlier).as_deref(),
-        Some("threshold: 0.9500 above 0.9 at epoch 2")
+        Some("threshold: 0.9500 above 0.9000 at epoch 2")
     );
     assert_eq!(
         ask(&spec, 1, &[0.5, f64::NAN], &earlier).as_deref(),
@@ -554,15 +554,38 @@ fn issue_values_under_a_thousandth_read_as_metric_values_do_elsewhere() {
     };
     assert_eq!(
         ask(&threshold, 0, &[3.1e-5], &[]).as_deref(),
-        Some("threshold: 3.10e-5 above 0.00003 at epoch 1")
+        Some("threshold: 3.10e-5 above 3.00e-5 at epoch 1")
     );
-    // Where the value would read as the bound, it is written in full.
+    // Where the value would read as the bound, both are written in full.
     assert_eq!(
         ask(&threshold, 0, &[3.001e-5], &[]).as_deref(),
-        Some("threshold: 3.001e-5 above 0.00003 at epoch 1")
+        Some("threshold: 3.001e-5 above 3e-5 at epoch 1")
     );
     assert_eq!(
         told_apart(Some(1.6e-5), 1e6),
         ("1.60e-5".into(), "1.0000e6".into())
+    );
+}
+
+#[test]
+fn issue_values_that_read_alike_across_the_notations_switch_are_written_in_full() {
+    // 0.001 reads `0.0010` and 0.00099996 `1.00e-3`: the same number in two notations, so the
+    // two are told apart in full, as two values reading `0.0010` each would be.
+    assert_eq!(
+        told_apart(Some(0.001), 0.00099996),
+        ("0.001".into(), "0.00099996".into())
+    );
+    assert_eq!(
+        told_apart(Some(1_000_000.0), 999_999.99999),
+        ("1000000.0".into(), "999999.99999".into())
+    );
+    let threshold = PrunerSpec::Threshold {
+        lower: Some(0.001),
+        upper: None,
+        n_warmup_steps: 0,
+    };
+    assert_eq!(
+        ask(&threshold, 0, &[0.00099999], &[]).as_deref(),
+        Some("threshold: 0.00099999 below 0.001 at epoch 1")
     );
 }
