@@ -308,7 +308,7 @@ pub(crate) fn trials_side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> 
         .map(|(name, cells)| {
             // Wall time always differs; it says nothing about the trials.
             let differs = name != "duration"
-                && name != "epoch_seconds"
+                && name != experiment::WALL_TIME_METRIC
                 && cells.iter().any(|c| *c != cells[0]);
             let mut row = vec![name];
             row.extend(cells);
