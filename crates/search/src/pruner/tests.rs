@@ -576,7 +576,7 @@ fn issue_values_that_read_alike_across_the_notations_switch_are_written_in_full(
         ("0.001".into(), "0.00099996".into())
     );
     assert_eq!(
-        told_apart(Some(1_000_000.0), 999_999.99999),
+        told_apart(Some(1_000_000.0), 999_999.999_99),
         ("1000000.0".into(), "999999.99999".into())
     );
     let threshold = PrunerSpec::Threshold {
