@@ -265,6 +265,46 @@ fn the_experiment_page_renders_in_headless_chromium() {
             && measured.contains("address ?sort=name&amp;per_page=1&amp;e=other&amp;e=old<"),
         "{measured}"
     );
+    // The leaderboard's ticks travel the same way (`?t=`): ticking a trial puts it in the
+    // address, the pager's, the state pills' and the column heads' links and the filter form.
+    let probe_trials = probe(
+        &url,
+        "/experiments/tiny?per_page=1",
+        "var box = doc.querySelector('table.leaderboard input[name=t]');\
+         box.click();\
+         lines.push('ticked ' + box.value);\
+         lines.push('next ' + doc.querySelector('.pager a[rel=next]').getAttribute('href'));\
+         lines.push('pill ' + doc.querySelector('.filters a').getAttribute('href'));\
+         lines.push('head ' + doc.querySelector('table.leaderboard thead a').getAttribute('href'));\
+         lines.push('filter ' + Array.prototype.map.call(\
+           doc.querySelectorAll('form.search input[type=hidden][name=t]'),\
+           function (input) { return input.value; }).join(' '));\
+         lines.push('address ' + frame.location.search);",
+    );
+    let measured = run_chromium(&env, &probe_trials, &["--dump-dom"]);
+    let lines = measured
+        .split("<pre id=\"probe\">")
+        .nth(1)
+        .and_then(|p| p.split("</pre>").next())
+        .unwrap_or_default();
+    let id = lines
+        .lines()
+        .find_map(|l| l.strip_prefix("ticked "))
+        .unwrap_or("none");
+    let kept = format!("&amp;t={id}#leaderboard");
+    assert!(
+        id.parse::<u32>().is_ok()
+            && lines.contains(&format!(
+                "next /experiments/tiny?sort=rank&amp;dir=asc&amp;page=2&amp;per_page=1{kept}\n"
+            ))
+            && lines
+                .lines()
+                .filter(|l| l.starts_with("pill ") || l.starts_with("head "))
+                .all(|l| l.ends_with(&kept))
+            && lines.contains(&format!("filter {id}\n"))
+            && lines.ends_with(&format!("address ?per_page=1&amp;t={id}")),
+        "{measured}"
+    );
     // The address keeps the order ticked, not the page's: `tiny` (ticked first, last on the
     // page by name) before `old`. An update on its way when `old` is unticked again (the
     // request held until then, as a slow answer would be) does not tick it back: the page

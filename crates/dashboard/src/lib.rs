@@ -270,4 +270,6 @@ mod tests;
 #[cfg(test)]
 mod tests_a11y;
 #[cfg(test)]
+mod tests_picks;
+#[cfg(test)]
 mod tests_trace;

@@ -166,10 +166,16 @@ async fn experiment_page(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let part = Part::asked(&req);
-    let request = page_key(part, &query);
+    // `?t=`: the trials ticked for comparing, kept by the leaderboard's links; a page with
+    // ticks is kept apart from one without.
+    let picked = leaderboard::picked_trials(req.query_string())?;
+    let mut request = page_key(part, &query);
+    if !picked.is_empty() {
+        request.push_str(&format!("&t={picked:?}"));
+    }
     let reader = state.reader.clone();
     let name = name.into_inner();
-    let query = query.into_inner();
+    let query = (query.into_inner(), picked);
     respond_paged(
         blocking(move || render_experiment(&reader, &name, &query, &request, now(), part)).await?,
     )
@@ -320,17 +326,19 @@ fn render_experiments(
 /// request (`request`: the query string and the part asked), and for a running experiment
 /// the clock, which may stand still for the snapshot's life: the snapshot keeps it and serves
 /// it again without rendering (`ExperimentData::keep_page`), unless the sweep has notices. A
-/// leaderboard page past the last answers the last page's address instead.
+/// leaderboard page past the last answers the last page's address instead. `query` is the
+/// leaderboard's query with the trials it ticks for comparing (`leaderboard::picked_trials`).
 fn render_experiment(
     reader: &Reader,
     name: &str,
-    query: &LeaderboardQuery,
+    (query, picked): &(LeaderboardQuery, Vec<u32>),
     request: &str,
     now: Timestamp,
     part: Part,
 ) -> Result<Paged> {
     let data = reader.experiment(name)?;
     let (sel, sort_error) = page_selection(query, &data)?;
+    let sel = sel.with_picked(picked.clone());
     let notices = reader.notices(name);
     // A kept page is live as its experiment is: it was kept without notices.
     if let Some(html) = data.page(request).filter(|_| notices.is_empty()) {

@@ -25,10 +25,13 @@
   function pickKey(name, value) { return name + "=" + value; }
 
   // The boxes in the order they were ticked, as pickKey's keys: a tick goes last, an untick
-  // leaves. It starts from the address's `?e=` (the list's ticks, in the order ticked on
-  // earlier pages); boxes ticked otherwise follow in the page's order.
-  var order = new URL(window.location.href).searchParams.getAll("e")
-    .map(function (name) { return pickKey("e", name); });
+  // leaves. It starts from the address's `?e=` or `?t=` (the list's or the leaderboard's
+  // ticks, in the order ticked on earlier pages); boxes ticked otherwise follow in the page's
+  // order.
+  var params = new URL(window.location.href).searchParams;
+  var order = ["e", "t"].reduce(function (keys, name) {
+    return keys.concat(params.getAll(name).map(function (value) { return pickKey(name, value); }));
+  }, []);
 
   function noteTick(box) {
     var key = pickKey(box.name, box.value);
@@ -123,37 +126,45 @@
       : n + " picked" + (n > 8 ? " (at most 8)" : n < 2 ? " (at least 2)" : "");
   }
 
-  // The experiments ticked on the list travel in its address (`?e=`), as the compare page takes
-  // them: on a tick, the address, the links that page, sort or unfilter the list (the pager's,
-  // the column heads' and the filter's "all") and the filter form's hidden inputs take the
-  // ticks now shown, in the order ticked, so that experiments on different pages, or hidden
-  // by a filter, are compared together. (The server shows the ticks of other pages above the table, ticked; a
-  // live update asks for the address.)
-  function withPicks(href, names) {
+  // The experiments ticked on the list travel in its address (`?e=`), and the trials ticked on
+  // the leaderboard in the experiment page's (`?t=`), as the compare pages take them: on a
+  // tick, the address, the links that page, sort, filter or unfilter the table (the pager's,
+  // the column heads', the state pills' and the filter's "all" or "clear") and the filter
+  // form's hidden inputs take the ticks now shown, in the order ticked, so that rows on
+  // different pages, or hidden by a filter, are compared together. (The server shows the ticks
+  // of other pages above the table, ticked; a live update asks for the address.)
+  var PICKERS = {
+    e: { form: "form.list-filter", table: "table.experiments", go: "list-filter-go",
+         links: ".pager a, table.experiments thead a, .list-filter a" },
+    t: { form: "form.search", table: "table.leaderboard", go: "filter-go",
+         links: ".pager a, table.leaderboard thead a, .filters a, form.search a" }
+  };
+
+  function withPicks(href, name, values) {
     var url = new URL(href, window.location.href);
-    url.searchParams.delete("e");
-    names.forEach(function (name) { url.searchParams.append("e", name); });
+    url.searchParams.delete(name);
+    values.forEach(function (value) { url.searchParams.append(name, value); });
     return url.pathname + url.search + url.hash;
   }
 
-  function syncPicks() {
-    var form = document.querySelector("form.list-filter");
-    if (!form || !document.querySelector("table.experiments")) { return; }
-    var names = ticked().filter(function (pick) { return pick[0] === "e"; })
+  function syncPicks(name) {
+    var picker = PICKERS[name];
+    var form = picker && document.querySelector(picker.form);
+    if (!form || !document.querySelector(picker.table)) { return; }
+    var values = ticked().filter(function (pick) { return pick[0] === name; })
       .map(function (pick) { return pick[1]; });
-    window.history.replaceState(null, "", withPicks(window.location.href, names));
-    var links = document.querySelectorAll(".pager a, table.experiments thead a, .list-filter a");
-    Array.prototype.forEach.call(links, function (a) {
-      a.setAttribute("href", withPicks(a.getAttribute("href"), names));
+    window.history.replaceState(null, "", withPicks(window.location.href, name, values));
+    Array.prototype.forEach.call(document.querySelectorAll(picker.links), function (a) {
+      a.setAttribute("href", withPicks(a.getAttribute("href"), name, values));
     });
-    Array.prototype.forEach.call(form.querySelectorAll('input[type="hidden"][name="e"]'),
+    Array.prototype.forEach.call(form.querySelectorAll('input[type="hidden"][name="' + name + '"]'),
       function (input) { input.remove(); });
-    var go = document.getElementById("list-filter-go");
-    names.forEach(function (name) {
+    var go = document.getElementById(picker.go);
+    values.forEach(function (value) {
       var input = document.createElement("input");
       input.type = "hidden";
-      input.name = "e";
-      input.value = name;
+      input.name = name;
+      input.value = value;
       form.insertBefore(input, go);
     });
   }
@@ -306,7 +317,9 @@
       noteTick(event.target);
       updateCompare();
     }
-    if (event.target && event.target.name === "e") { syncPicks(); }
+    if (event.target && (event.target.name === "t" || event.target.name === "e")) {
+      syncPicks(event.target.name);
+    }
   });
   document.addEventListener("submit", submitTicked);
   updateCompare();

@@ -77,6 +77,10 @@ pub(crate) struct Selection {
     /// The objectives the Pareto chart draws, when the query names them (checked by
     /// `experiment_page::picked_front`).
     pub(crate) front: Option<String>,
+    /// The trials ticked for comparing (`?t=`, as the compare page takes them), each once, in
+    /// the order ticked (`picked_trials`, `with_picked`): every link of the leaderboard keeps
+    /// them, so that trials ticked on one of its pages are still ticked on another.
+    pub(crate) picked: Vec<u32>,
 }
 
 /// A trial with its objective rank (from 1; `None` when it has no value).
@@ -140,7 +144,16 @@ impl Selection {
             objective: q.objective.clone().filter(|o| !o.is_empty()),
             pairs: q.pairs.clone().filter(|p| !p.trim().is_empty()),
             front: q.front.clone().filter(|p| !p.trim().is_empty()),
+            picked: Vec::new(),
         })
+    }
+
+    /// Returns the selection with the trials ticked for comparing, `picked` (`picked_trials`),
+    /// the first `compare::MAX_TRIALS` of them: the most a comparison takes.
+    pub(crate) fn with_picked(mut self, mut picked: Vec<u32>) -> Selection {
+        picked.truncate(super::compare::MAX_TRIALS);
+        self.picked = picked;
+        self
     }
 
     /// Returns the filter's problem for the experiment of `trials` with `spec`: a parse error,
@@ -215,8 +228,30 @@ impl Selection {
         if let Some(front) = &s.front {
             q.push_str(&format!("&front={}", url_part(front)));
         }
+        for id in &s.picked {
+            q.push_str(&format!("&t={id}"));
+        }
         q
     }
+}
+
+/// Returns the trials a leaderboard's address ticks for comparing (`?t=`, as the compare page
+/// takes them), each once, in the order given; a value that is not a trial number is a bad
+/// request, as on the compare page.
+pub(crate) fn picked_trials(query: &str) -> Result<Vec<u32>> {
+    let mut picked: Vec<u32> = Vec::new();
+    for (key, value) in super::query_pairs(query)? {
+        if key != "t" || value.is_empty() {
+            continue;
+        }
+        let id: u32 = value
+            .parse()
+            .map_err(|_| Error::BadRequest(format!("t: {value:?} is not a trial number")))?;
+        if !picked.contains(&id) {
+            picked.push(id);
+        }
+    }
+    Ok(picked)
 }
 
 /// Returns the page and the rows per page that `page` and `per_page` ask for (the first page,
@@ -502,6 +537,20 @@ pub(crate) struct Leaderboard {
     /// Every trial the state, filter and sort keep, as a CSV file to save: the link and its
     /// words; none while the filter cannot be read, or when no trial is kept.
     pub(crate) download: Option<(String, String)>,
+    /// The trials ticked for comparing that the experiment holds (`Selection::picked`), in
+    /// the order ticked: the rows among them are ticked.
+    pub(crate) picked: Vec<u32>,
+    /// The ticked trials this page does not show (on another page, or hidden by the state or
+    /// the filter), in the order ticked: the compare form shows them, ticked, above the table,
+    /// so that trials on different pages are compared together.
+    pub(crate) picked_elsewhere: Vec<u32>,
+}
+
+impl Leaderboard {
+    /// Returns whether trial `id` is ticked for comparing.
+    pub(crate) fn is_picked(&self, id: &u32) -> bool {
+        self.picked.contains(id)
+    }
 }
 
 /// Adds to each row of `board` with a best epoch the epochs its trial trained past it, as
@@ -578,6 +627,17 @@ pub(crate) fn leaderboard(
         .map(str::to_string)
         .collect();
     let page = select(ranked, sel);
+    // Ticks of trials the experiment does not hold are dropped: there is nothing to compare.
+    let picked: Vec<u32> = (sel.picked.iter().copied())
+        .filter(|id| ranked.iter().any(|r| r.trial.id.0 == *id))
+        .collect();
+    let sel = &Selection {
+        picked: picked.clone(),
+        ..sel.clone()
+    };
+    let picked_elsewhere = (picked.iter().copied())
+        .filter(|id| !page.rows.iter().any(|r| r.trial.id.0 == *id))
+        .collect();
     // With several objectives, the rows on the front say so: their ranks alone do not (a trial
     // on it may rank below one that beats it on the first objective only).
     let front: BTreeSet<u32> = if objectives.len() > 1 {
@@ -616,7 +676,13 @@ pub(crate) fn leaderboard(
         filter_error: filter_problem.map_or(String::new(), ToString::to_string),
         sort_error: String::new(),
         download: (filter_problem.is_none() && page.matching > 0).then(|| {
-            let href = format!("{base}/trials.csv{}", sel.query(|s| s.page = 1));
+            let href = format!(
+                "{base}/trials.csv{}",
+                sel.query(|s| {
+                    s.page = 1;
+                    s.picked.clear();
+                })
+            );
             let label = match page.matching {
                 1 => "download this trial as CSV".to_string(),
                 n => format!("download these {n} trials as CSV"),
@@ -624,6 +690,8 @@ pub(crate) fn leaderboard(
             (href, label)
         }),
         keep: keep_fields(sel),
+        picked,
+        picked_elsewhere,
     }
 }
 
@@ -836,7 +904,7 @@ pub(crate) fn objective_index(
 }
 
 /// Returns the query fields other than the filter and the page, for the search form: a new
-/// search keeps the sort, its direction and the state, and starts at page 1.
+/// search keeps the sort, its direction, the state and the trials ticked, and starts at page 1.
 fn keep_fields(sel: &Selection) -> Vec<(&'static str, String)> {
     let mut keep = vec![
         ("sort", sel.order.key.name()),
@@ -860,6 +928,7 @@ fn keep_fields(sel: &Selection) -> Vec<(&'static str, String)> {
     if let Some(front) = &sel.front {
         keep.push(("front", front.clone()));
     }
+    keep.extend(sel.picked.iter().map(|id| ("t", id.to_string())));
     keep
 }
 

@@ -1,0 +1,106 @@
+//! Handler tests of the trials ticked for comparing on the leaderboard (`?t=`), through `app`
+//! without a port: every link of the leaderboard keeps them, as the experiment list's keep its
+//! `?e=`, and a ticked trial another page shows comes back ticked above the table.
+
+use actix_web::http::StatusCode;
+
+use crate::tests::{get, run};
+use crate::view::fixtures::store_with;
+
+/// Returns the trial numbers of the leaderboard rows `page` shows, in order.
+fn rows(page: &str) -> Vec<u32> {
+    page.split("<tr class=\"trial-row")
+        .skip(1)
+        .filter_map(|row| {
+            row.split("data-trial=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect()
+}
+
+/// Returns the `href`s of `page`'s links whose text starts with `text`, unescaped.
+fn links_to(page: &str, text: &str) -> Vec<String> {
+    page.split("<a ")
+        .skip(1)
+        .filter(|a| a.split('>').nth(1).is_some_and(|t| t.starts_with(text)))
+        .filter_map(|a| a.split("href=\"").nth(1)?.split('"').next())
+        .map(|href| href.replace("&#38;", "&").replace("&amp;", "&"))
+        .collect()
+}
+
+#[test]
+fn ticked_trials_travel_with_the_leaderboards_links_and_show_on_every_page() {
+    run(async {
+        let store = store_with("demo", 12);
+        let (status, first) = get(&store, "/experiments/demo?per_page=5").await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        let shown = rows(&first);
+        let (&here, elsewhere) = (shown.first().unwrap(), 11 - shown[0]);
+        assert!(!shown.contains(&elsewhere), "{shown:?}");
+        // Ticked in that order: one on this page, one not, one the experiment does not hold.
+        let uri = format!("/experiments/demo?per_page=5&t={elsewhere}&t={here}&t=99");
+        let (status, page) = get(&store, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let kept = format!("&t={elsewhere}&t={here}");
+        for link in ["next", "last", "all ", "completed ", "trial"] {
+            let hrefs = links_to(&page, link);
+            assert!(
+                !hrefs.is_empty()
+                    && hrefs
+                        .iter()
+                        .all(|h| h.contains(&kept) && !h.contains("t=99")),
+                "{link}: {hrefs:?}"
+            );
+        }
+        // The filter form keeps them, the CSV download does not take them.
+        for id in [elsewhere, here] {
+            let hidden = format!("<input type=\"hidden\" name=\"t\" value=\"{id}\">");
+            assert!(page.contains(&hidden), "{hidden}");
+        }
+        let download = links_to(&page, "download");
+        assert!(download.iter().all(|h| !h.contains("&t=")), "{download:?}");
+        // The row ticked here is ticked; the one elsewhere is ticked above the table.
+        let box_of = |id: u32| {
+            format!("<input type=\"checkbox\" name=\"t\" value=\"{id}\" checked aria-label=\"compare trial {id}\">")
+        };
+        assert!(page.contains(&box_of(here)), "{page}");
+        let above = page
+            .split("<table class=\"leaderboard\">")
+            .next()
+            .unwrap_or_default();
+        assert!(
+            above.contains("also picked:") && above.contains(&box_of(elsewhere)),
+            "{above}"
+        );
+        assert_eq!(
+            page.matches(" checked aria-label=\"compare trial").count(),
+            2
+        );
+        // On the page that shows it, it is ticked in its row, and nothing is above the table.
+        let mut found = false;
+        for n in 2..=3 {
+            let (_, other) = get(
+                &store,
+                &format!("/experiments/demo?per_page=5&page={n}{kept}"),
+            )
+            .await;
+            if rows(&other).contains(&elsewhere) {
+                let above = other
+                    .split("<table class=\"leaderboard\">")
+                    .next()
+                    .unwrap_or_default();
+                assert!(!above.contains(&box_of(elsewhere)), "{above}");
+                assert!(other.contains(&box_of(elsewhere)), "{other}");
+                found = true;
+            }
+        }
+        assert!(found, "trial {elsewhere} is on page 2 or 3");
+        // A tick that is not a trial number is a bad request, as on the compare page.
+        let (status, _) = get(&store, "/experiments/demo?t=x").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    });
+}
