@@ -177,8 +177,10 @@ pub fn sweep_binary() -> PathBuf {
 }
 
 /// Removes from trials as `sweep trials --format json` writes them what is wall time and so
-/// differs between runs of the same trials: the metric `experiment::WALL_TIME_METRIC` and the
-/// fields `experiment::WALL_TIME_COLUMNS` (when each trial started and finished, its duration).
+/// differs between runs of the same trials: the metric `experiment::WALL_TIME_METRIC`, and the
+/// values of the fields `experiment::WALL_TIME_COLUMNS` (when each trial started and finished,
+/// its duration), each replaced by whether it is known, so that a trial that has a start in one
+/// run and none in the other still differs.
 pub fn without_wall_time(trials: &mut [serde_json::Value]) {
     for t in trials {
         if let Some(m) = t.get_mut("metrics").and_then(|m| m.as_object_mut()) {
@@ -186,7 +188,9 @@ pub fn without_wall_time(trials: &mut [serde_json::Value]) {
         }
         if let Some(t) = t.as_object_mut() {
             for key in experiment::WALL_TIME_COLUMNS {
-                t.remove(key);
+                if let Some(value) = t.get_mut(key) {
+                    *value = serde_json::Value::Bool(!value.is_null());
+                }
             }
         }
     }

@@ -305,9 +305,11 @@ impl Acquisition {
 
 impl Method {
     /// Returns every method with its default settings, in the order messages list them: the one
-    /// list the spec reader takes both the names it accepts and the method of each name from.
+    /// list the spec reader takes both the names it accepts and the method of each name from, so
+    /// a method missing here is refused by name (`unknown method`), never run as another.
     pub fn all() -> [Method; 8] {
-        // A new variant fails to compile here until it is listed below too.
+        // A reminder, not a proof: a new variant fails to compile here until this match names
+        // it; add it to the array below as well.
         match Method::Random {
             Method::Grid(_)
             | Method::Random
