@@ -240,7 +240,13 @@ pub(crate) fn decode_trial(bytes: &[u8]) -> Result<Trial> {
 /// Decodes a trial record of any known version, with its trace (empty for version 1).
 pub(crate) fn decode_traced_trial(bytes: &[u8]) -> Result<(Trial, TrialTrace)> {
     match probe(TRIAL_RECORD, bytes)? {
-        1..=TRIAL_NEWEST => Ok(from_json::<TrialRecordV1>(TRIAL_RECORD, bytes)?.into_traced()),
+        1..=TRIAL_NEWEST => {
+            let record = from_json::<TrialRecordV1>(TRIAL_RECORD, bytes)?;
+            match record.version_problem() {
+                Some(problem) => Err(Error::corrupt(TRIAL_RECORD, problem)),
+                None => Ok(record.into_traced()),
+            }
+        }
         version => Err(Error::RecordVersion {
             what: TRIAL_RECORD,
             experiment: None,
@@ -365,6 +371,40 @@ impl TrialRecordV1 {
                 })
                 .collect(),
         }
+    }
+
+    /// Returns what is wrong with the record's `v` against its fields, if anything: version 1
+    /// holds no trace (`heard`, `cut`), version 2 holds one, and no other version is read.
+    pub(crate) fn version_problem(&self) -> Option<String> {
+        let held = match (self.heard.is_some(), self.cut.is_empty()) {
+            (true, _) => Some("heard"),
+            (false, false) => Some("cut"),
+            (false, true) => None,
+        };
+        let id = self.id;
+        match (self.v, held) {
+            (1, Some(field)) => Some(format!(
+                "trial {id}'s record is version 1 but holds `{field}`, which only version 2 holds"
+            )),
+            (2, None) => Some(format!(
+                "trial {id}'s record is version 2 but holds neither `heard` nor `cut`, one of \
+                 which version 2 holds"
+            )),
+            (1 | 2, _) => None,
+            (v, _) => Some(format!(
+                "trial {id}'s record is version {v}, where versions 1 and 2 are read"
+            )),
+        }
+    }
+
+    /// Returns the record's version.
+    pub(crate) fn version(&self) -> u32 {
+        self.v
+    }
+
+    /// Returns the record's trial number.
+    pub(crate) fn id(&self) -> u32 {
+        self.id
     }
 
     /// Returns the trial and its trace.
@@ -631,6 +671,20 @@ mod tests {
         let killed = v2.replace(r#""by":"stop""#, r#""by":"kill""#);
         let (_, killed) = decode_traced_trial(killed.as_bytes()).unwrap();
         assert_eq!(killed.cut[0].by, CutBy::Kill);
+        // A record's `v` must match its fields: no trace in version 1, one in version 2.
+        let v1_with_trace = v2.replace(r#"{"v":2,"#, r#"{"v":1,"#);
+        assert_eq!(
+            decode_trial(v1_with_trace.as_bytes())
+                .unwrap_err()
+                .to_string(),
+            "corrupt trial record in store: trial 7's record is version 1 but holds `heard`, \
+             which only version 2 holds"
+        );
+        let v2_without = v1.replace(r#"{"v":1,"#, r#"{"v":2,"#);
+        assert!(decode_trial(v2_without.as_bytes())
+            .unwrap_err()
+            .to_string()
+            .contains("is version 2 but holds neither `heard` nor `cut`"));
     }
 
     #[test]

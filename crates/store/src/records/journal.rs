@@ -1,7 +1,12 @@
 //! The written form of an agent journal's lines (`crate::journal`): one JSON object per line,
-//! versioned like the store's records, with trials as `TrialRecordV1` (with their trace, as the
-//! store keeps it: a record of version 2 inside a line of version 1) and floats as `FloatV1`, so
-//! a trial read from another agent's journal is bit for bit the one that agent stored.
+//! versioned like the store's records, with trials as `TrialRecordV1` and floats as `FloatV1`,
+//! so a trial read from another agent's journal is bit for bit the one that agent stored.
+//!
+//! Line version 2 is version 1 whose start or finish carries a trial with a trace (a record of
+//! version 2, with `heard` or `cut`), its only difference: a line is written as version 1
+//! whenever it carries no trace, byte for byte as before, so an agent of a build that reads
+//! only version 1 is told a newer sweep wrote a line rather than misreading it. A line of
+//! version 1 holding a trace is refused.
 
 use std::collections::BTreeMap;
 
@@ -13,10 +18,11 @@ use super::{metrics_of, metrics_v1, to_json, FloatV1, TrialRecordV1};
 use crate::journal::{AgentHeader, JournalEvent};
 use crate::TestResult;
 
-/// The newest (and only) journal line version this build reads.
-const LINE_NEWEST: u32 = 1;
+/// The newest journal line version this build reads: version 2 carries trials' traces.
+const LINE_NEWEST: u32 = 2;
 
-/// A journal line as written by record version 1.
+/// A journal line as written by line versions 1 and 2 (a trial record of version 2 only in
+/// version 2).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LineV1 {
@@ -120,7 +126,12 @@ pub(crate) fn encode_line(line: &Line) -> Vec<u8> {
             left_out: w.left_out.clone(),
         },
     };
-    to_json(&LineV1 { v: 1, body })
+    // The oldest version that holds the line: 2 only for a trial's trace.
+    let v = match &body {
+        BodyV1::Start(t) | BodyV1::Finish(t) => t.version(),
+        _ => 1,
+    };
+    to_json(&LineV1 { v, body })
 }
 
 /// Decodes a journal line of any known version; the error says what is wrong with it, in words
@@ -129,17 +140,18 @@ pub(crate) fn decode_line(bytes: &[u8]) -> std::result::Result<Line, String> {
     let version = json::<super::Probe>(bytes)?.v;
     if version > LINE_NEWEST {
         return Err(format!(
-            "journal line version {version}, but this sweep reads version {LINE_NEWEST}: a newer \
+            "journal line version {version}, but this sweep reads versions 1 to {LINE_NEWEST}: a newer \
              sweep wrote it; read it with that sweep or a later one"
         ));
     }
-    if version != LINE_NEWEST {
+    if version == 0 {
         return Err(format!(
-            "journal line version {version}, which no sweep writes (this sweep reads version \
-             {LINE_NEWEST})"
+            "journal line version {version}, which no sweep writes (this sweep reads versions 1 \
+             to {LINE_NEWEST})"
         ));
     }
     let line: LineV1 = json(bytes)?;
+    check_records(version, &line.body)?;
     Ok(match line.body {
         BodyV1::Agent(h) => Line::Header(AgentHeader {
             experiment: h.experiment,
@@ -193,6 +205,37 @@ pub(crate) fn decode_line(bytes: &[u8]) -> std::result::Result<Line, String> {
     })
 }
 
+/// Returns an error if a trial record in a line of `version` does not read as its own `v` says
+/// (`TrialRecordV1::version_problem`) or is newer than the line holds: a trace (`heard`, `cut`)
+/// only in a line of version 2.
+fn check_records(version: u32, body: &BodyV1) -> std::result::Result<(), String> {
+    let records: Vec<&TrialRecordV1> = match body {
+        BodyV1::Start(t) | BodyV1::Finish(t) => vec![t],
+        BodyV1::Warm { trials, .. } => trials.iter().collect(),
+        _ => Vec::new(),
+    };
+    let carried = match body {
+        BodyV1::Start(_) | BodyV1::Finish(_) => version,
+        // A warm start's trials are taken without their traces.
+        _ => 1,
+    };
+    for record in records {
+        if let Some(problem) = record.version_problem() {
+            return Err(problem);
+        }
+        if record.version() > carried {
+            return Err(format!(
+                "trial {}'s record is version {} and holds a trace (`heard` or `cut`), which a \
+                 journal line of version {version} does not carry (a start or finish of version \
+                 2 does)",
+                record.id(),
+                record.version()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Reads `bytes` as JSON, saying what is wrong in words: a blank line, a line cut short, an
 /// unknown event, or serde's message with the column (the journal's line is the caller's).
 fn json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> std::result::Result<T, String> {
@@ -222,3 +265,6 @@ fn json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> std::result::Result<T, Strin
         }
     })
 }
+
+#[cfg(test)]
+mod tests;
