@@ -51,6 +51,17 @@ fn tiny_sweep_stores_trials_curves_and_a_sorted_leaderboard() {
         "{}",
         run.stdout
     );
+    // And each trial's line, written without the bar, says what the bar would.
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("trial"))
+        .collect();
+    assert!(
+        lines.len() == 4 && lines[3].contains("  [4/4 trials, "),
+        "{}",
+        run.stderr
+    );
 
     let store = Store::open(&env.store()).unwrap();
     let trials = store.trials("tiny").unwrap();

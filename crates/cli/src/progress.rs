@@ -372,8 +372,20 @@ impl Observer for ProgressObserver {
                 (Some(agent) != plan.agent.map(|(i, _)| i)).then(|| format!(" (agent {agent})"))
             })
             .unwrap_or_default();
+        // Without the bar (into a pipe or a file), each line says what the bar would.
+        let standing = match self.interactive {
+            true => String::new(),
+            false => format!(
+                "  [{}]",
+                standing_text(
+                    self.overall.position(),
+                    self.overall.length(),
+                    self.overall.elapsed()
+                )
+            ),
+        };
         self.log(format!(
-            "trial {:>3}{by} {:<9} {} {}{more}{}  {}",
+            "trial {:>3}{by} {:<9} {} {}{more}{}  {}{standing}",
             trial.id,
             trial.state.as_str(),
             self.metric,
@@ -396,6 +408,16 @@ fn bar_style(template: &str) -> ProgressStyle {
             },
         )
         .progress_chars("=> ")
+}
+
+/// Says what the bar shows, for a line written without it: the trials finished of those
+/// planned and the time since the sweep began, as "3/8 trials, 12.4s".
+fn standing_text(finished: u64, planned: Option<u64>, elapsed: Duration) -> String {
+    format!(
+        "{finished}/{} trials, {}",
+        planned.unwrap_or(finished),
+        format_duration(elapsed)
+    )
 }
 
 fn params_line(trial: &Trial) -> String {
@@ -618,6 +640,12 @@ mod tests {
             progress.overall_line(),
             "2/4 best val_loss 0.1000 (trial 0)"
         );
+    }
+
+    #[test]
+    fn issue_a_line_written_without_the_bar_says_its_count_and_time() {
+        let text = standing_text(3, Some(8), Duration::from_millis(12_440));
+        assert_eq!(text, "3/8 trials, 12.4s");
     }
 
     #[test]
