@@ -238,7 +238,11 @@ impl Worker<'_> {
         });
         let epochs = reporter.last_step().map_or(0, |s| s.0);
         let pruned_by = match reporter.into_result() {
-            Err(Error::Stopped) => return self.requeue((trial, trace, epochs), Error::Stopped),
+            // Stopped from outside, or its wait for other trials aborted (another trial's
+            // error, a time limit while the study waits for a quiet agent): it runs again.
+            Err(e @ (Error::Stopped | Error::Aborted)) => {
+                return self.requeue((trial, trace, epochs), e)
+            }
             other => other?,
         };
         match outcome {
@@ -278,10 +282,10 @@ impl Worker<'_> {
         Ok(true)
     }
 
-    /// Puts `trial`, stopped from outside or not kept for a reason outside it after `epochs`
-    /// epochs, back in the queue with its parameters and without its partial curves or the
-    /// checkpoint of its best epoch so far, to run again from scratch on resume, its `trace`
-    /// keeping the attempt cut off; returns `error`, which ends the study.
+    /// Puts `trial`, stopped from outside, aborted by the study or not kept for a reason
+    /// outside it after `epochs` epochs, back in the queue with its parameters and without its
+    /// partial curves or the checkpoint of its best epoch so far, to run again from scratch on
+    /// resume, its `trace` keeping the attempt cut off; returns `error`, which ends the study.
     fn requeue(
         &self,
         (mut trial, mut trace, epochs): (Trial, TrialTrace, u32),

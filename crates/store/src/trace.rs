@@ -50,8 +50,9 @@ pub struct CutAttempt {
 /// What cut an attempt off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CutBy {
-    /// A stop request (Ctrl-C, SIGTERM) or a reason outside the trial (a full disk): the sweep
-    /// put the trial back in the queue.
+    /// A stop request (Ctrl-C, SIGTERM) or a reason outside the trial (a full disk, another
+    /// trial's error or a time limit that ended the study while it ran): the sweep put the
+    /// trial back in the queue.
     Stop,
     /// The sweep's process ended without a word (a kill, a crash): the next run found the trial
     /// `running`.

@@ -137,3 +137,77 @@ fn a_killed_attempt_ends_at_its_last_report_and_the_rerun_keeps_it() {
     let curve = store.metric_series("toy", TrialId(1), "val_loss").unwrap();
     assert_eq!(curve.len(), 3);
 }
+
+/// Trial 0 waits until trial 1 reported its first epoch (and so waits for trial 0's under the
+/// median rule), then is not kept for a reason outside it: the study aborts trial 1's wait.
+struct AbortWhileOthersWait {
+    inner: crate::testing::Quadratic,
+    waiting: Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl experiment::Objective for AbortWhileOthersWait {
+    fn run(
+        &self,
+        ctx: &experiment::TrialContext<'_>,
+        reporter: &mut dyn experiment::Reporter,
+    ) -> experiment::TrialOutcome {
+        if ctx.trial == TrialId(0) {
+            let waiting = self.waiting.lock().unwrap();
+            // A deadline only against a hang should trial 1 never report.
+            let _ = waiting.recv_timeout(std::time::Duration::from_secs(60));
+            return experiment::TrialOutcome::Aborted {
+                reason: "checkpoint 0.tmp: No space left on device".into(),
+            };
+        }
+        self.inner.run(ctx, reporter)
+    }
+}
+
+/// Tells trial 0 that trial 1 reported its first epoch.
+struct SayWhenWaiting(Mutex<std::sync::mpsc::Sender<()>>);
+
+impl Observer for SayWhenWaiting {
+    fn trial_reported(&self, trial: TrialId, step: Step, _metrics: &[MetricPoint]) {
+        if (trial, step) == (TrialId(1), Step(1)) {
+            let _ = self.0.lock().unwrap().send(());
+        }
+    }
+}
+
+#[test]
+fn a_trial_whose_wait_the_study_aborts_goes_back_in_the_queue_as_stopped_not_killed() {
+    let store = Store::temporary().unwrap();
+    let mut spec = spec(2, "a");
+    spec.pruner = experiment::PrunerSpec::Median {
+        n_startup_trials: 0,
+        n_warmup_steps: 0,
+    };
+    let (tell, waiting) = std::sync::mpsc::channel();
+    let objective = AbortWhileOthersWait {
+        inner: quadratic(2.0),
+        waiting: Mutex::new(waiting),
+    };
+    let observer = SayWhenWaiting(Mutex::new(tell));
+    let clock = TickClock(AtomicI64::new(0));
+    let err = run_study(&store, &spec, &objective, &observer, &clock, &options(2))
+        .map(|_| ())
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("trial 0 could not be kept"),
+        "{err}"
+    );
+    // Trial 1, aborted while it waited, is back in the queue, its attempt kept as stopped.
+    let (aborted, trace) = store.trial_traced("toy", TrialId(1)).unwrap().unwrap();
+    assert_eq!((aborted.state, aborted.started), (TrialState::Queued, None));
+    let bys: Vec<CutBy> = trace.cut.iter().map(|c| c.by).collect();
+    assert_eq!(bys, [CutBy::Stop], "{trace:?}");
+
+    let resumed = run(&store, &spec, &quadratic(2.0), 1);
+    assert!(resumed
+        .trials
+        .iter()
+        .all(|t| t.state != TrialState::Running && t.state != TrialState::Queued));
+    let (_, trace) = store.trial_traced("toy", TrialId(1)).unwrap().unwrap();
+    let bys: Vec<CutBy> = trace.cut.iter().map(|c| c.by).collect();
+    assert_eq!(bys, [CutBy::Stop], "not recorded as killed: {trace:?}");
+}
