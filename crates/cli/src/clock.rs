@@ -4,17 +4,30 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use experiment::Timestamp;
 
-/// Reads the real time; the only clock in Sweep.
+/// Reads the real time; the only clock in Sweep, handed to the runner and the dashboard.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct SystemClock;
 
-impl runner::Clock for SystemClock {
-    fn now(&self) -> Timestamp {
+impl SystemClock {
+    /// Returns the time now, in milliseconds since the Unix epoch.
+    fn read() -> Timestamp {
         let ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0);
         Timestamp(ms)
+    }
+}
+
+impl runner::Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        SystemClock::read()
+    }
+}
+
+impl dashboard::Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        SystemClock::read()
     }
 }
 

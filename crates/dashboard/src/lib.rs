@@ -16,7 +16,8 @@
 //!   JavaScript build step, just `web/static`, embedded in the binary (`assets`).
 //!
 //! **Invariant:** the dashboard never writes to the store: `data` is the only module that calls
-//! `Store`, and only its read methods.
+//! `Store`, and only its read methods. It reads no clock of its own either: the time now (the
+//! durations of what runs) comes from the `Clock` it is handed, as the runner's does.
 
 mod api;
 mod assets;
@@ -35,6 +36,7 @@ mod view;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{middleware, web, App};
+use experiment::Timestamp;
 use store::Store;
 
 pub use auth::Access;
@@ -71,11 +73,21 @@ pub(crate) fn param_importance_top(
     view::experiment_page::importance_of(&axes, trials, &objective.name, objective.goal)
 }
 
-/// Shared by every handler: the store reader and the access rule.
+/// The time now, as the dashboard reads it for the durations of what runs: handed in by the
+/// CLI, which holds Sweep's one system clock (as it hands the runner its `runner::Clock`); a
+/// test hands in a fixed one.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Returns the current instant.
+    fn now(&self) -> Timestamp;
+}
+
+/// Shared by every handler: the store reader, the access rule and the clock.
 #[derive(Debug, Clone)]
 pub(crate) struct AppState {
     reader: data::Reader,
     access: Access,
+    /// Where the time now comes from.
+    clock: std::sync::Arc<dyn Clock>,
     /// When a live page last asked for its update (`X-Sweep-Fragment`), if one did.
     last_poll: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
@@ -87,13 +99,20 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    /// Returns a dashboard of `store`, guarded by `access`, as fresh as `freshness` asks.
-    pub fn new(store: Store, access: Access, freshness: Freshness) -> Dashboard {
+    /// Returns a dashboard of `store`, guarded by `access`, as fresh as `freshness` asks, that
+    /// reads the time now from `clock`.
+    pub fn new(
+        store: Store,
+        access: Access,
+        freshness: Freshness,
+        clock: std::sync::Arc<dyn Clock>,
+    ) -> Dashboard {
         let reader = data::Reader::new(store, freshness);
         Dashboard {
             state: web::Data::new(AppState {
                 reader,
                 access,
+                clock,
                 last_poll: std::sync::Arc::default(),
             }),
         }
@@ -139,10 +158,11 @@ impl Dashboard {
 }
 
 /// Returns the dashboard of `store` as an actix `App`, guarded by `access`, reading the store on
-/// every request (see `Dashboard` to share snapshots).
+/// every request (see `Dashboard` to share snapshots) and the time now from `clock`.
 pub fn app(
     store: Store,
     access: Access,
+    clock: std::sync::Arc<dyn Clock>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -152,7 +172,14 @@ pub fn app(
         InitError = (),
     >,
 > {
-    Dashboard::new(store, access, Freshness::EveryRequest).app()
+    Dashboard::new(store, access, Freshness::EveryRequest, clock).app()
+}
+
+impl AppState {
+    /// Returns the time now, from the clock the dashboard was handed.
+    pub(crate) fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
 }
 
 fn build(

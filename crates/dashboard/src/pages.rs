@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::http::header::{ContentType, CACHE_CONTROL, CONTENT_DISPOSITION, LOCATION};
 use actix_web::web::Bytes;
@@ -148,8 +147,9 @@ async fn experiments(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
     // `?q=`: the text the names shown contain (the last one given counts); `?sort=&dir=`
     // (one that does not read is shown above the table); `?page=`.
     let (list, sort_error) = view::ListQuery::parse_for_page(req.query_string(), PER_PAGE)?;
+    let now = state.now();
     respond_paged(
-        blocking(move || render_experiments(&reader, now(), &list, sort_error, part)).await?,
+        blocking(move || render_experiments(&reader, now, &list, sort_error, part)).await?,
     )
 }
 
@@ -176,8 +176,9 @@ async fn experiment_page(
     let reader = state.reader.clone();
     let name = name.into_inner();
     let query = (query.into_inner(), picked);
+    let now = state.now();
     respond_paged(
-        blocking(move || render_experiment(&reader, &name, &query, &request, now(), part)).await?,
+        blocking(move || render_experiment(&reader, &name, &query, &request, now, part)).await?,
     )
 }
 
@@ -271,14 +272,16 @@ async fn trial_page(
     let part = Part::asked(&req);
     let reader = state.reader.clone();
     let (name, TrialNumber(id)) = path.into_inner();
-    respond(blocking(move || render_trial(&reader, &name, id, now(), part)).await?)
+    let now = state.now();
+    respond(blocking(move || render_trial(&reader, &name, id, now, part)).await?)
 }
 
 async fn experiments_compare(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
     let names = experiments_compare::parse_names(req.query_string())?;
     let part = Part::asked(&req);
     let reader = state.reader.clone();
-    respond(blocking(move || render_experiments_compare(&reader, &names, now(), part)).await?)
+    let now = state.now();
+    respond(blocking(move || render_experiments_compare(&reader, &names, now, part)).await?)
 }
 
 async fn compare_page(
@@ -675,13 +678,4 @@ pub(crate) async fn blocking<T: Send + 'static>(
     web::block(f)
         .await
         .map_err(|e| Error::Blocking(e.to_string()))?
-}
-
-/// Returns the time now; the one clock read of the dashboard, passed into view models.
-pub(crate) fn now() -> Timestamp {
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    Timestamp(ms)
 }

@@ -18,7 +18,7 @@ async fn get_with(
     access: Access,
     req: TestRequest,
 ) -> (StatusCode, Vec<(String, String)>, String) {
-    let service = init_service(app(store.clone(), access)).await;
+    let service = init_service(app(store.clone(), access, fixtures::clock())).await;
     let res = call_service(&service, req.to_request()).await;
     let status = res.status();
     let headers = res
@@ -2210,7 +2210,7 @@ fn the_dashboard_never_writes_to_the_store() {
             let (status, _) = get(&store, uri).await;
             assert_eq!(status, StatusCode::OK, "{uri}");
         }
-        let service = init_service(app(store.clone(), Access::open())).await;
+        let service = init_service(app(store.clone(), Access::open(), fixtures::clock())).await;
         let post = TestRequest::post().uri("/experiments/demo").to_request();
         let res = call_service(&service, post).await;
         assert_eq!(
@@ -2253,7 +2253,12 @@ fn static_files_are_embedded() {
 fn snapshots_follow_the_freshness_rule() {
     run(async {
         let store = store_with("demo", 5);
-        let frozen = Dashboard::new(store.clone(), Access::open(), Freshness::Frozen);
+        let frozen = Dashboard::new(
+            store.clone(),
+            Access::open(),
+            Freshness::Frozen,
+            fixtures::clock(),
+        );
         frozen.warm().unwrap();
         let live = Dashboard::new(
             store.clone(),
@@ -2263,6 +2268,7 @@ fn snapshots_follow_the_freshness_rule() {
                 max_age: Duration::ZERO,
                 notices: Notices::default(),
             },
+            fixtures::clock(),
         );
         let stored = |d: Dashboard| async move {
             let service = init_service(d.app()).await;
@@ -2279,6 +2285,7 @@ fn snapshots_follow_the_freshness_rule() {
                     notices: Notices::default(),
                     max_age,
                 },
+                fixtures::clock(),
             )
         };
         let (patient, eager) = (
@@ -2374,6 +2381,7 @@ fn the_sweep_s_notices_show_on_its_experiment_page_while_set() {
                 max_age: Duration::from_secs(60),
                 notices: notices.clone(),
             },
+            fixtures::clock(),
         );
         let service = init_service(dashboard.app()).await;
         let page = |uri: &'static str, fragment: bool| {
@@ -2428,6 +2436,7 @@ fn a_followed_study_shows_what_its_follower_says_of_it() {
                 notices: notices.clone(),
                 max_age: Duration::ZERO,
             },
+            fixtures::clock(),
         );
         let service = init_service(dashboard.app()).await;
         let said = "waiting for agent 1 of 2, which runs trial 1: it has not joined";
@@ -2495,6 +2504,7 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
                 max_age: Duration::from_secs(60),
                 notices: Notices::default(),
             },
+            fixtures::clock(),
         );
         let service = init_service(dashboard.app()).await;
         let mut bodies = Vec::new();
@@ -2558,7 +2568,12 @@ fn finished_experiments_keep_their_rendered_pages_and_live_ones_do_not() {
             "nothing runs it: this process holds the store and runs `busy`"
         );
         // `sweep serve` holds the store, so nothing runs `busy` there: it was killed.
-        let served = Dashboard::new(store.clone(), Access::open(), Freshness::Frozen);
+        let served = Dashboard::new(
+            store.clone(),
+            Access::open(),
+            Freshness::Frozen,
+            fixtures::clock(),
+        );
         let served = init_service(served.app()).await;
         let req = TestRequest::get().uri("/api/experiments/busy").to_request();
         let body = read_body(call_service(&served, req).await).await;
@@ -2587,7 +2602,7 @@ fn pages_and_the_api_go_gzipped_to_a_client_that_takes_it() {
             let (_, headers, plain) =
                 get_with(&store, Access::open(), TestRequest::get().uri(uri)).await;
             assert_eq!(header(&headers, "content-encoding"), None, "{uri}");
-            let service = init_service(app(store.clone(), Access::open())).await;
+            let service = init_service(app(store.clone(), Access::open(), fixtures::clock())).await;
             let req = TestRequest::get()
                 .uri(uri)
                 .insert_header(("Accept-Encoding", "gzip"))
@@ -2852,7 +2867,7 @@ fn the_experiments_lists_filter_keeps_its_sort_and_a_sort_that_does_not_read_is_
 fn a_live_pages_update_is_noted_so_that_a_sweep_that_ends_lets_it_see_the_end() {
     run(async {
         let store = store_with("demo", 3);
-        let dashboard = Dashboard::new(store, Access::open(), Freshness::Frozen);
+        let dashboard = Dashboard::new(store, Access::open(), Freshness::Frozen, fixtures::clock());
         let service = init_service(dashboard.app()).await;
         // A page opened, not followed live: nobody to wait for.
         let page = TestRequest::get().uri("/experiments/demo").to_request();
@@ -2958,5 +2973,25 @@ fn issue_ux_an_experiment_without_a_completed_trial_says_so_in_one_line_until_on
         for chart in charts {
             assert!(body.contains(chart), "{chart} missing");
         }
+    });
+}
+
+#[test]
+fn a_running_sweeps_busy_time_runs_to_the_clock_the_dashboard_is_handed() {
+    // The dashboard reads no clock of its own: what runs counts to the time its `Clock` says
+    // (here `fixtures::NOW`, 100 s after the first trial started), as the runner's does.
+    run(async {
+        let store = store_with("demo", 6);
+        let mut info = store.experiment("demo").unwrap().unwrap();
+        info.status = ExperimentStatus::Running;
+        info.finished = None;
+        store.update_experiment(&info).unwrap();
+        let (_, list) = get(&store, "/").await;
+        // Five trials of 0.9 s, one after another, and trial 5 running from 5 s to 100 s.
+        let busy = format!(
+            "<td class=\"num\">{}</td>",
+            experiment::format_duration(4_500 + 95_000)
+        );
+        assert!(list.contains(&busy), "{busy} in {list}");
     });
 }

@@ -322,7 +322,7 @@ pub(crate) fn start(
     let (access, addr) = reach(args)?;
     let listener = bind(addr)?;
     let frozen = freshness == Freshness::Frozen;
-    let dashboard = Dashboard::new(store, access, freshness);
+    let dashboard = Dashboard::new(store, access, freshness, std::sync::Arc::new(SystemClock));
     if frozen {
         dashboard.warm()?;
     }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{finite, json, param_json};
 use crate::data::{ExperimentData, RUN_RECORD, TEST_RESULT, WARM_START};
-use crate::pages::{blocking, now};
+use crate::pages::blocking;
 use crate::view::leaderboard::{self};
 use crate::view::{ListQuery, Summary};
 use crate::{AppState, Error, Result};
@@ -264,13 +264,13 @@ pub(super) async fn experiments(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
+    let now = state.now();
     let list =
         ListQuery::parse(req.query_string(), leaderboard::PER_PAGE).map_err(Error::into_api)?;
     json(
         blocking(move || {
             let all = reader.experiments()?;
             let kept = crate::view::listed_experiments(&all, &list);
-            let now = now();
             let matching = kept.len();
             Ok(ExperimentsPageDto {
                 total: all.len(),
@@ -293,6 +293,7 @@ pub(super) async fn experiment(
     name: web::Path<String>,
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
+    let now = state.now();
     json(
         blocking(move || {
             let data = reader.experiment(&name)?;
@@ -310,7 +311,7 @@ pub(super) async fn experiment(
                         .collect(),
                 }),
                 search: data.spec.as_ref().map(SearchDto::of),
-                ..experiment_dto(&data, &Summary::of(&data, now()))
+                ..experiment_dto(&data, &Summary::of(&data, now))
             })
         })
         .await,

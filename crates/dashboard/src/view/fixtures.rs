@@ -8,6 +8,25 @@ use experiment::{
 };
 use store::{ExperimentInfo, ExperimentStatus, Store};
 
+/// The time now of the handler tests' dashboards: 100 s after the fixtures' experiment was
+/// created, as the view tests' `NOW`.
+pub(crate) const NOW: Timestamp = Timestamp(1_795_865_500_000);
+
+/// A clock that stands still at `NOW`, for the handler tests' dashboards.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FixedClock;
+
+impl crate::Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        NOW
+    }
+}
+
+/// Returns the fixed clock, as `Dashboard::new` and `app` take it.
+pub(crate) fn clock() -> std::sync::Arc<dyn crate::Clock> {
+    std::sync::Arc::new(FixedClock)
+}
+
 /// A spec like the quick start's, small.
 pub(crate) const SPEC: &str = "\
 name: NAME
