@@ -201,7 +201,15 @@ impl Worker<'_> {
         let mut trace = TrialTrace::default();
         if self.existing.iter().any(|t| t.id == id) {
             if let Some((stored, kept)) = self.store.trial_traced(&self.spec.name, id)? {
-                trace = kept.for_rerun(&stored);
+                // One never heard from counts the epochs of its curve, still stored.
+                let curve_last = match stored.state {
+                    TrialState::Running => {
+                        self.store
+                            .last_step(&self.spec.name, id, &self.spec.metric.name)?
+                    }
+                    _ => None,
+                };
+                trace = kept.for_rerun(&stored, curve_last);
             }
         }
         self.store.clear_metrics(&self.spec.name, id)?;

@@ -117,7 +117,8 @@ struct HeardV2 {
     step: u32,
 }
 
-/// An attempt cut off: `{"started": MILLIS, "ended": MILLIS, "epochs": N, "by": "stop"}`.
+/// An attempt cut off: `{"started": MILLIS, "ended": MILLIS, "epochs": N, "by": "stop"}` (or
+/// `"kill"`, `"kill_unheard"`).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CutAttemptV2 {
@@ -132,6 +133,7 @@ struct CutAttemptV2 {
 enum CutByV2 {
     Stop,
     Kill,
+    KillUnheard,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -367,6 +369,7 @@ impl TrialRecordV1 {
                     by: match c.by {
                         CutBy::Stop => CutByV2::Stop,
                         CutBy::Kill => CutByV2::Kill,
+                        CutBy::KillUnheard => CutByV2::KillUnheard,
                     },
                 })
                 .collect(),
@@ -423,6 +426,7 @@ impl TrialRecordV1 {
                     by: match c.by {
                         CutByV2::Stop => CutBy::Stop,
                         CutByV2::Kill => CutBy::Kill,
+                        CutByV2::KillUnheard => CutBy::KillUnheard,
                     },
                 })
                 .collect(),
@@ -671,6 +675,9 @@ mod tests {
         let killed = v2.replace(r#""by":"stop""#, r#""by":"kill""#);
         let (_, killed) = decode_traced_trial(killed.as_bytes()).unwrap();
         assert_eq!(killed.cut[0].by, CutBy::Kill);
+        let unheard = v2.replace(r#""by":"stop""#, r#""by":"kill_unheard""#);
+        let (_, unheard) = decode_traced_trial(unheard.as_bytes()).unwrap();
+        assert_eq!(unheard.cut[0].by, CutBy::KillUnheard);
         // A record's `v` must match its fields: no trace in version 1, one in version 2.
         let v1_with_trace = v2.replace(r#"{"v":2,"#, r#"{"v":1,"#);
         assert_eq!(

@@ -57,6 +57,10 @@ pub enum CutBy {
     /// The sweep's process ended without a word (a kill, a crash): the next run found the trial
     /// `running`.
     Kill,
+    /// As `Kill`, for an attempt never heard from (killed before its first report, or left
+    /// `running` by a build that kept no last-heard time): how long it ran is not known, and
+    /// its `ended` is its start; its epochs are its stored curve's.
+    KillUnheard,
 }
 
 impl TrialTrace {
@@ -67,16 +71,26 @@ impl TrialTrace {
 
     /// Returns the trace of a new attempt of `trial`, whose stored trace was this: its cut
     /// attempts, and the one now ending if the trial was left `running` (a kill cut it off, at
-    /// its last report). Nothing of its own is heard yet.
-    pub fn for_rerun(&self, trial: &Trial) -> TrialTrace {
+    /// its last report). One never heard from (killed before its first report, or left by a
+    /// build that kept no last-heard time) is `CutBy::KillUnheard`: its epochs are the last
+    /// step of its stored curve, `curve_last` (read before the curve goes), its time unknown.
+    /// Nothing of the new attempt is heard yet.
+    pub fn for_rerun(&self, trial: &Trial, curve_last: Option<Step>) -> TrialTrace {
         let mut cut = self.cut.clone();
         if let (TrialState::Running, Some(started)) = (trial.state, trial.started) {
-            let heard = self.heard.filter(|h| h.at >= started);
-            cut.push(CutAttempt {
-                started,
-                ended: heard.map_or(started, |h| h.at),
-                epochs: heard.map_or(0, |h| h.step.0),
-                by: CutBy::Kill,
+            cut.push(match self.heard.filter(|h| h.at >= started) {
+                Some(heard) => CutAttempt {
+                    started,
+                    ended: heard.at,
+                    epochs: heard.step.0,
+                    by: CutBy::Kill,
+                },
+                None => CutAttempt {
+                    started,
+                    ended: started,
+                    epochs: curve_last.map_or(0, |s| s.0),
+                    by: CutBy::KillUnheard,
+                },
             });
         }
         TrialTrace { heard: None, cut }
@@ -136,19 +150,27 @@ impl TrialTrace {
     }
 
     /// Returns the attempts cut off, for a trial's page and `sweep show`: `2 (stopped, killed):
-    /// 5 epochs, 3m02s of compute`; `None` when there are none.
+    /// 5 epochs, 3m02s of compute`; `None` when there are none. The time of an attempt never
+    /// heard from (`CutBy::KillUnheard`) is said to be unknown: `1 (killed): 3 epochs, time
+    /// unknown`, or `..., 3m02s of compute and more for 1 of unknown time`.
     pub fn cut_text(&self) -> Option<String> {
         if self.cut.is_empty() {
             return None;
         }
         let by: Vec<&str> = self.cut.iter().map(|c| c.by.as_str()).collect();
         let epochs = self.cut_epochs();
+        let unknown = self.cut.iter().filter(|c| !c.by.time_known()).count();
+        let compute = format!("{} of compute", format_duration(self.cut_ms()));
+        let time = match unknown {
+            0 => compute,
+            n if n == self.cut.len() => "time unknown".to_string(),
+            n => format!("{compute} and more for {n} of unknown time"),
+        };
         Some(format!(
-            "{} ({}): {epochs} epoch{}, {} of compute",
+            "{} ({}): {epochs} epoch{}, {time}",
             self.cut.len(),
             by.join(", "),
             if epochs == 1 { "" } else { "s" },
-            format_duration(self.cut_ms())
         ))
     }
 }
@@ -158,8 +180,13 @@ impl CutBy {
     pub fn as_str(self) -> &'static str {
         match self {
             CutBy::Stop => "stopped",
-            CutBy::Kill => "killed",
+            CutBy::Kill | CutBy::KillUnheard => "killed",
         }
+    }
+
+    /// Returns whether the attempt's end, so its time, is known: not for `KillUnheard`.
+    pub fn time_known(self) -> bool {
+        self != CutBy::KillUnheard
     }
 }
 
@@ -248,7 +275,7 @@ mod tests {
             cut: vec![stopped],
         };
         let killed = trial(TrialState::Running, Some(500));
-        let next = trace.for_rerun(&killed);
+        let next = trace.for_rerun(&killed, Some(Step(7)));
         assert_eq!(next.heard, None);
         assert_eq!(
             next.cut,
@@ -264,11 +291,11 @@ mod tests {
         );
         assert_eq!((next.cut_ms(), next.cut_epochs()), (430, 9));
         // Never heard from: its start is all that is known, but the attempt is counted.
-        let silent = TrialTrace::default().for_rerun(&killed);
+        let silent = TrialTrace::default().for_rerun(&killed, None);
         assert_eq!((silent.cut.len(), silent.cut_ms()), (1, 0));
         // A queued trial (a stop put it back) adds no attempt: its stop did.
         let queued = trial(TrialState::Queued, None);
-        assert_eq!(trace.for_rerun(&queued).cut, [stopped]);
+        assert_eq!(trace.for_rerun(&queued, None).cut, [stopped]);
     }
 
     #[test]
@@ -326,5 +353,45 @@ mod tests {
             twice.cut_text().unwrap(),
             "2 (stopped, killed): 5 epochs, 1m02s of compute"
         );
+        // An attempt never heard from ran for a time not known, not for 0s.
+        let unheard = TrialTrace {
+            heard: None,
+            cut: vec![cut(CutBy::KillUnheard, 3, 0)],
+        };
+        assert_eq!(
+            unheard.cut_text().unwrap(),
+            "1 (killed): 3 epochs, time unknown"
+        );
+        let both = TrialTrace {
+            heard: None,
+            cut: vec![cut(CutBy::Stop, 2, 60_000), cut(CutBy::KillUnheard, 3, 0)],
+        };
+        assert_eq!(
+            both.cut_text().unwrap(),
+            "2 (stopped, killed): 5 epochs, 1m00s of compute and more for 1 of unknown time"
+        );
+    }
+
+    #[test]
+    fn an_attempt_never_heard_from_counts_its_curves_epochs_and_no_time() {
+        let killed = trial(TrialState::Running, Some(500));
+        // As a build that kept no last-heard time left it: its curve's last step is 4.
+        let next = TrialTrace::default().for_rerun(&killed, Some(Step(4)));
+        assert_eq!(
+            next.cut,
+            [CutAttempt {
+                started: Timestamp(500),
+                ended: Timestamp(500),
+                epochs: 4,
+                by: CutBy::KillUnheard,
+            }]
+        );
+        assert_eq!(next.cut[0].by.as_str(), "killed");
+        // A last-heard time from an earlier attempt is not this one's.
+        let stale = TrialTrace {
+            heard: heard(400, 9),
+            cut: Vec::new(),
+        };
+        assert_eq!(stale.for_rerun(&killed, None).cut[0].by, CutBy::KillUnheard);
     }
 }

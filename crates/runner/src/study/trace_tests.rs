@@ -211,3 +211,46 @@ fn a_trial_whose_wait_the_study_aborts_goes_back_in_the_queue_as_stopped_not_kil
     let bys: Vec<CutBy> = trace.cut.iter().map(|c| c.by).collect();
     assert_eq!(bys, [CutBy::Stop], "not recorded as killed: {trace:?}");
 }
+
+#[test]
+fn a_trial_an_older_build_left_running_counts_its_curves_epochs_and_no_time() {
+    let store = Store::temporary().unwrap();
+    let spec = spec(2, "a");
+    let first = run(&store, &spec, &quadratic(2.0), 1);
+    // As a build that kept no last-heard time left trial 1 when killed after 2 epochs:
+    // running, no trace (a record of version 1), its curve so far beside it.
+    let mut killed = first.trials[1].clone();
+    killed.state = TrialState::Running;
+    (killed.finished, killed.result, killed.reason) = (None, None, None);
+    store
+        .put_trial_traced("toy", &killed, &TrialTrace::default())
+        .unwrap();
+    store.clear_metrics("toy", TrialId(1)).unwrap();
+    for step in [1, 2] {
+        let points = [MetricPoint {
+            name: "val_loss".into(),
+            value: 1.0,
+        }];
+        store
+            .append_metrics("toy", TrialId(1), Step(step), &points)
+            .unwrap();
+    }
+
+    let resumed = run(&store, &spec, &quadratic(2.0), 1);
+    assert_eq!(values(&resumed), values(&first));
+    let (_, trace) = store.trial_traced("toy", TrialId(1)).unwrap().unwrap();
+    let started = killed.started.unwrap();
+    assert_eq!(
+        trace.cut,
+        [CutAttempt {
+            started,
+            ended: started,
+            epochs: 2,
+            by: CutBy::KillUnheard,
+        }]
+    );
+    assert_eq!(
+        trace.cut_text().unwrap(),
+        "1 (killed): 2 epochs, time unknown"
+    );
+}
