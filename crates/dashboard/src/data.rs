@@ -434,6 +434,9 @@ pub(crate) struct ExperimentData {
     /// Which agent of how many made the store, as its run record says, for the command that
     /// resumes it (`view::resume_command_of`).
     pub(crate) agent: Option<AgentOf>,
+    /// The exchange folder that agent's study shared, as it was given it, where its run
+    /// record keeps it (records of version 5 on), for the same command.
+    pub(crate) exchange: Option<String>,
     /// The best trial's metrics on the test split, once measured (after the sweep).
     pub(crate) test: Option<TestResult>,
     /// The trials its sampler took from another experiment (`warm_start:`), if any; shared by
@@ -487,6 +490,7 @@ impl ExperimentData {
             trials,
             traces: BTreeMap::new(),
             agent: None,
+            exchange: None,
             test: None,
             warm_start: None,
             settings_changed: None,
@@ -517,6 +521,7 @@ impl ExperimentData {
             _ => None,
         };
         self.agent = record.and_then(|r| r.agent);
+        self.exchange = record.and_then(|r| r.exchange.clone());
         self
     }
 

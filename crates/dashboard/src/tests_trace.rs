@@ -100,6 +100,20 @@ fn an_agents_interrupted_sweep_page_resumes_it_as_that_agent() {
             ),
             "{page}"
         );
+        // Its record keeps the exchange folder it was given: the command names it.
+        let record = RunRecord {
+            exchange: Some("../ex".into()),
+            ..record
+        };
+        store.put_run_record("demo", &record).unwrap();
+        let (_, page) = get(&store, "/experiments/demo").await;
+        assert!(
+            page.contains(
+                "<pre class=\"command resume-command\">sweep run experiments/fixture.yaml \
+                 --store .sweep --agent 1/3 --exchange ../ex</pre>"
+            ),
+            "{page}"
+        );
     });
 }
 

@@ -75,8 +75,8 @@ pub(super) struct ExperimentDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     warm_start_unreadable: Option<String>,
     /// The command that resumes an interrupted sweep (`view::resume_command_of`: for an agent's
-    /// store, with its `--agent` and the exchange folder to add); absent otherwise, and in the
-    /// list of experiments.
+    /// store, with its `--agent` and the exchange folder its run record keeps, or, in a record
+    /// older than that, one to fill in); absent otherwise, and in the list of experiments.
     #[serde(skip_serializing_if = "Option::is_none")]
     resume_command: Option<String>,
 }

@@ -539,21 +539,24 @@ pub(crate) const LEFT_OUT_WITHOUT_SPEC: [&str; 6] = [
 ];
 
 /// Returns the command that resumes the sweep of `data` when it stopped before its end
-/// (`interrupted`), as `resume_command_for` writes it with the agent its run record names.
+/// (`interrupted`), as `resume_command_for` writes it with the agent and the exchange folder
+/// its run record names.
 pub(crate) fn resume_command_of(data: &ExperimentData, store_dir: &str) -> String {
-    resume_command_for(&data.info, data.agent, store_dir)
+    let agent = data.agent.map(|a| (a, data.exchange.as_deref()));
+    resume_command_for(&data.info, agent, store_dir)
 }
 
 /// Returns the command that resumes the sweep of `info` when it stopped before its end
 /// (`interrupted`): its spec file, as the run was given it, with the store in `store_dir`, as
 /// the CLI says when it stops ("run the same command again to resume"); empty otherwise. The
 /// store of an agent of a study (`agent`, from its run record) resumes only as that agent,
-/// with the exchange folder the agents share, which no record keeps: the command says
-/// `--exchange <EXCHANGE>` and, after a `#`, what to put there (as it stands,
-/// the shell refuses to run it, rather than take a wrong folder).
+/// with the exchange folder the agents share, as it was given it where its record keeps it.
+/// Where it does not (a record older than the field), the command says
+/// `--exchange <EXCHANGE>` and, after a `#`, what to put there (as it stands, the shell
+/// refuses to run it, rather than take a wrong folder).
 fn resume_command_for(
     info: &store::ExperimentInfo,
-    agent: Option<store::AgentOf>,
+    agent: Option<(store::AgentOf, Option<&str>)>,
     store_dir: &str,
 ) -> String {
     if info.status != ExperimentStatus::Interrupted {
@@ -566,9 +569,16 @@ fn resume_command_for(
     );
     match agent {
         None => command,
-        Some(a) => format!(
+        Some((a, Some(exchange))) => format!(
+            "{command} --agent {}/{} --exchange {}",
+            a.agent,
+            a.agents,
+            experiment::shell_quote(exchange)
+        ),
+        Some((a, None)) => format!(
             "{command} --agent {}/{} --exchange <EXCHANGE>  # <EXCHANGE>: the folder the agents \
-             share, as this agent was given it (no record keeps it); the other agents resume \
+             share, as this agent was given it (its run record, written by an older Sweep, does \
+             not keep it); the other agents resume \
              the same way, each with its own store and number",
             a.agent, a.agents
         ),

@@ -1990,8 +1990,9 @@ fn an_agents_interrupted_sweep_resumes_as_that_agent_with_the_exchange_to_add() 
         command,
         format!(
             "{plain} --agent 1/3 --exchange <EXCHANGE>  # <EXCHANGE>: the folder the agents \
-             share, as this agent was given it (no record keeps it); the other agents resume \
-             the same way, each with its own store and number"
+             share, as this agent was given it (its run record, written by an older Sweep, \
+             does not keep it); the other agents resume the same way, each with its own store \
+             and number"
         )
     );
     // As it stands, the shell refuses it rather than run with a wrong folder.
@@ -2000,6 +2001,16 @@ fn an_agents_interrupted_sweep_resumes_as_that_agent_with_the_exchange_to_add() 
         .output()
         .unwrap();
     assert!(!refused.status.success());
+    // A record that keeps the exchange (version 5 on) gives it, quoted for the shell.
+    let kept = store::RunRecord {
+        exchange: Some("../shared ex".into()),
+        ..record.clone()
+    };
+    let d = ExperimentData::new(info.clone(), Vec::new()).with_record(Some(&kept));
+    assert_eq!(
+        resume_command_of(&d, "st"),
+        format!("{plain} --agent 1/3 --exchange '../shared ex'")
+    );
     // A sweep of one process, and a sweep that did not stop early, are as before.
     let one = ExperimentData::new(info.clone(), Vec::new()).with_record(None);
     assert_eq!(resume_command_of(&one, "st"), plain);
