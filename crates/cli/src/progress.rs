@@ -18,16 +18,6 @@ use experiment::{
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use runner::{Observer, QuietAgent, StudyPlan};
 
-/// When this process's sweep started to run trials (`Observer::study_started`); one sweep runs
-/// per process.
-static SWEEP_STARTED: OnceLock<Instant> = OnceLock::new();
-
-/// Returns how long this process's sweep has run trials: from when its study started to run
-/// them; `None` when it ran none (nothing left to run, or refused before).
-pub(crate) fn sweep_elapsed() -> Option<Duration> {
-    SWEEP_STARTED.get().map(Instant::elapsed)
-}
-
 /// The overall bar once the study's plan is known: the trials finished of those planned, and
 /// the time since the bar was made, written as `format_duration` writes it.
 const BAR_TEMPLATE: &str = "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} trials  {ran}  {msg}";
@@ -60,9 +50,17 @@ pub(crate) struct ProgressObserver {
     experiment: String,
     /// The number of points of a grid search; `None` for other methods.
     grid_points: Option<u32>,
+    /// When the study started to run trials (`Observer::study_started`), if it did.
+    started: OnceLock<Instant>,
 }
 
 impl ProgressObserver {
+    /// Returns how long the sweep has run trials: from when its study started to run them;
+    /// `None` when it ran none (nothing left to run, or refused before).
+    pub(crate) fn sweep_elapsed(&self) -> Option<Duration> {
+        self.started.get().map(Instant::elapsed)
+    }
+
     /// Returns an observer for `spec`'s sweep.
     pub(crate) fn new(spec: &ExperimentSpec) -> ProgressObserver {
         // On a dumb terminal indicatif hides the bars and every line printed above them.
@@ -102,6 +100,7 @@ impl ProgressObserver {
             experiment: spec.name.clone(),
             grid_points: matches!(spec.method, Method::Grid(_))
                 .then(|| spec.planned_trials(u32::MAX)),
+            started: OnceLock::new(),
         }
     }
 
@@ -279,7 +278,7 @@ impl Observer for ProgressObserver {
         if !starts {
             return;
         }
-        let _ = SWEEP_STARTED.set(Instant::now());
+        let _ = self.started.set(Instant::now());
         if let Some(warm) = &plan.warm_start {
             self.log(format!("warm start: {warm}"));
         }

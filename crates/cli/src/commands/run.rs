@@ -151,6 +151,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         objective: &objective,
         summary: &summary,
         interrupts: &interrupts,
+        elapsed: observer.sweep_elapsed(),
     };
     ended.report(time_limit, dashboard)
 }

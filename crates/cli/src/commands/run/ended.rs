@@ -22,6 +22,8 @@ pub(super) struct Ended<'a> {
     pub(super) objective: &'a MlpObjective,
     pub(super) summary: &'a StudySummary,
     pub(super) interrupts: &'a interrupt::Interrupts,
+    /// How long the sweep ran trials (`ProgressObserver::sweep_elapsed`), if it ran any.
+    pub(super) elapsed: Option<std::time::Duration>,
 }
 
 impl Ended<'_> {
@@ -107,7 +109,7 @@ impl Ended<'_> {
             .flat_map(|(trial, trace)| trace.spans(trial, false))
             .collect();
         let busy = experiment::busy_ms(&self.summary.trials, &kept, None);
-        if let Some(line) = times_line(crate::progress::sweep_elapsed(), busy) {
+        if let Some(line) = times_line(self.elapsed, busy) {
             writeln!(std::io::stdout().lock(), "{line}")?;
         }
         Ok(())
