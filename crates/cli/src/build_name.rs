@@ -238,12 +238,15 @@ mod tests {
         std::fs::write(dir.join("Cargo.toml"), "").expect("a manifest");
         let git = |args: &[&str]| crate::git::git(&dir, args);
         let exists = |p: &Path| p.exists();
-        crate::git::git(top.path(), &["init", "-q"]).expect("git init");
+        // The repository is set up apart from the developer's git configuration (loose refs
+        // whatever `init.defaultRefFormat`, no signing whatever `commit.gpgsign`); `find` asks
+        // git as the build does.
+        crate::git::isolated(top.path(), &["init", "-q"]);
         let unborn = find(&dir, &git, &exists);
         assert_eq!(unborn.commit, None);
         let heads = dir.join("../../.git/refs/heads");
         assert!(unborn.watched.contains(&heads), "{unborn:?}");
-        git(&["add", "Cargo.toml"]).expect("git add");
+        crate::git::isolated(&dir, &["add", "Cargo.toml"]);
         let commit = [
             "-c",
             "user.name=t",
@@ -253,7 +256,7 @@ mod tests {
             "-qm",
             "first",
         ];
-        git(&commit).expect("git commit");
+        crate::git::isolated(&dir, &commit);
         let named = find(&dir, &git, &exists);
         assert!(named.commit.is_some(), "{named:?}");
         assert!(named.watched.iter().all(|p| p.exists()), "{named:?}");

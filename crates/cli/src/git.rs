@@ -50,14 +50,23 @@ pub(crate) fn run(dir: &Path, args: &[&str]) -> Result<String, GitFailure> {
 /// Runs `git ARGS` in `dir` and returns what it did: its exit status and both its outputs. It
 /// takes no optional lock, so that asking never holds up (or rewrites the index under) a `git`
 /// the user runs at the same time; its messages are in English (`LC_ALL=C`), which `answer`
-/// and `head` read.
+/// and `head` read; and it traces nothing: every `GIT_TRACE*` variable (`GIT_TRACE`,
+/// `GIT_TRACE2`, `GIT_TRACE_PERFORMANCE`, ...) is left out of its environment, since a trace
+/// written to standard error would read as git's message (a fresh checkout's "no commit yet"
+/// as "cannot read HEAD: 09:57:35.292339 git.c:479 trace: ...").
 fn output(dir: &Path, args: &[&str]) -> io::Result<Output> {
-    Command::new("git")
+    let mut command = Command::new("git");
+    command
         .args(args)
         .current_dir(dir)
         .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("LC_ALL", "C")
-        .output()
+        .env("LC_ALL", "C");
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("GIT_TRACE") {
+            command.env_remove(name);
+        }
+    }
+    command.output()
 }
 
 /// Returns git's standard output from `output`, the result of running it, or why it gave
@@ -120,11 +129,17 @@ fn head_of(
 /// Returns why `HEAD` names no commit in the repository holding `dir`, once `rev-parse
 /// --verify HEAD` failed there; `None` where git finds no repository (or refuses it).
 ///
-/// `HEAD` names a branch yet to be born when `git symbolic-ref` names a branch and `git
-/// for-each-ref` lists no such ref and says nothing; anything else (`HEAD` that names no
-/// branch, a branch that exists, git warning "ignoring broken ref") is a `HEAD` git cannot
-/// read, said with git's own words. Rejected: `git show-ref --verify`, which says "not a valid
-/// ref" alike of a branch that does not exist and of one whose file holds garbage.
+/// `HEAD` names a branch yet to be born when `git symbolic-ref` names a branch and git says
+/// that branch does not exist: `git show-ref --exists` ends with 2 (git 2.43 and later; it
+/// ends with 1 where it cannot look the ref up, as of a ref file holding garbage). An older
+/// git, which does not know `--exists`, is asked `git for-each-ref`: the branch is yet to be
+/// born where it lists no such ref and does not warn "ignoring broken ref". Anything else
+/// (`HEAD` that names no branch, a branch that exists, a ref git cannot look up) is a `HEAD`
+/// git cannot read, said with git's own words. Other words git writes to standard error (a
+/// warning about the user's configuration, say) decide nothing. Rejected: `git show-ref
+/// --verify`, which says "not a valid ref" alike of a branch that does not exist and of one
+/// whose file holds garbage; and any word on `for-each-ref`'s standard error meaning a broken
+/// ref, which made any warning of git's a `HEAD` it cannot read.
 fn no_head(dir: &Path) -> Option<GitFailure> {
     run(dir, &["rev-parse", "--git-dir"]).ok()?;
     let unreadable = |message: Option<String>| {
@@ -143,17 +158,64 @@ fn no_head(dir: &Path) -> Option<GitFailure> {
         Ok(out) => return Some(unreadable(said(&out))),
         Err(e) => return Some(GitFailure::CannotRun(e.to_string())),
     };
+    let exists = match output(dir, &["show-ref", "--exists", &branch]) {
+        Ok(out) => out,
+        Err(e) => return Some(GitFailure::CannotRun(e.to_string())),
+    };
+    match exists.status.code() {
+        Some(2) => return Some(GitFailure::NoCommitYet),
+        Some(0) => return Some(unreadable(None)),
+        Some(1) => return Some(unreadable(said(&exists))),
+        // An older git: "unknown option `exists'" (129), asked the older way.
+        _ => {}
+    }
     let listed = match output(dir, &["for-each-ref", "--format=%(refname)", &branch]) {
         Ok(out) => out,
         Err(e) => return Some(GitFailure::CannotRun(e.to_string())),
     };
+    Some(unborn_or_unreadable(&branch, &listed).unwrap_or_else(unreadable))
+}
+
+/// Returns `GitFailure::NoCommitYet` where `listed`, what `git for-each-ref
+/// --format=%(refname) BRANCH` did, says `branch` does not exist: it succeeded, listed no such
+/// ref and did not warn "ignoring broken ref"; otherwise git's message, if it said one.
+fn unborn_or_unreadable(branch: &str, listed: &Output) -> Result<GitFailure, Option<String>> {
     let exists = String::from_utf8_lossy(&listed.stdout)
         .lines()
         .any(|l| l == branch);
-    Some(match said(&listed) {
-        None if listed.status.success() && !exists => GitFailure::NoCommitYet,
-        message => unreadable(message),
-    })
+    let broken = String::from_utf8_lossy(&listed.stderr).contains("ignoring broken ref");
+    if listed.status.success() && !exists && !broken {
+        Ok(GitFailure::NoCommitYet)
+    } else {
+        Err(said(listed))
+    }
+}
+
+/// Runs `git ARGS` in `dir` as a test sets a repository up: apart from the developer's git
+/// configuration (`GIT_CONFIG_GLOBAL=/dev/null`, `GIT_CONFIG_NOSYSTEM`, no
+/// `GIT_DEFAULT_REF_FORMAT`, so `git init` makes loose ref files and `git commit` signs
+/// nothing) and from any repository the tests run inside (no `GIT_DIR`, `GIT_WORK_TREE`,
+/// `GIT_INDEX_FILE`); returns its standard output, and panics where git fails.
+#[cfg(test)]
+pub(crate) fn isolated(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("LC_ALL", "C")
+        .env_remove("GIT_DEFAULT_REF_FORMAT")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("git's answer in UTF-8")
 }
 
 #[cfg(all(test, unix))]
@@ -210,7 +272,7 @@ mod tests {
     fn issue_a_head_git_cannot_read_is_not_called_no_commit_yet() {
         let top = tempfile::tempdir().expect("a temporary folder");
         let dir = top.path();
-        let git = |args: &[&str]| run(dir, args).expect("git");
+        let git = |args: &[&str]| isolated(dir, args);
         git(&["init", "-q"]);
         // Just made: `HEAD` names a branch yet to be born.
         assert_eq!(head(dir), Err(GitFailure::NoCommitYet));
@@ -225,10 +287,6 @@ mod tests {
         let short = branch.trim_start_matches("refs/heads/");
         git(&["checkout", "-q", short]);
         assert_eq!(head(dir).as_deref(), Ok(first.as_str()));
-        // The branch's ref holds garbage: git cannot read `HEAD`, and says so, in a reason of
-        // its own rather than as a folder git refused.
-        let ref_file = dir.join(git(&["rev-parse", "--git-path", &branch]).trim());
-        std::fs::write(&ref_file, "garbage\n").expect("the branch's ref");
         let unreadable = |found: Result<String, GitFailure>| match found {
             Err(failure @ GitFailure::HeadUnreadable(_)) => match NoCommit::from(failure) {
                 NoCommit::HeadUnreadable(message) => {
@@ -240,10 +298,78 @@ mod tests {
             },
             other => panic!("a HEAD git cannot read, not {other:?}"),
         };
-        unreadable(head(dir));
+        // The branch's ref holds garbage: git cannot read `HEAD`, and says so, in a reason of
+        // its own rather than as a folder git refused. Only loose ref files can be written so
+        // by hand (a git that keeps refs in a reftable ignores the file).
+        let format = output(dir, &["rev-parse", "--show-ref-format"])
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string());
+        if format.as_deref().unwrap_or("files") == "files" {
+            let ref_file = dir.join(git(&["rev-parse", "--git-path", &branch]).trim());
+            std::fs::write(&ref_file, "garbage\n").expect("the branch's ref");
+            unreadable(head(dir));
+        }
         // A `HEAD` that names no branch (a folder of tags) is no branch to be born either.
         std::fs::write(dir.join(".git/HEAD"), "ref: refs/tags/\n").expect("HEAD");
         unreadable(head(dir));
+    }
+
+    /// The name of `a_fresh_checkout_has_no_commit_yet`, as the test binary's filter takes it.
+    const FRESH: &str = "git::tests::a_fresh_checkout_has_no_commit_yet";
+
+    #[test]
+    fn a_fresh_checkout_has_no_commit_yet() {
+        let top = tempfile::tempdir().expect("a temporary folder");
+        isolated(top.path(), &["init", "-q"]);
+        assert_eq!(head(top.path()), Err(GitFailure::NoCommitYet));
+    }
+
+    #[test]
+    fn issue_git_tracing_in_the_environment_does_not_make_a_fresh_checkout_unreadable() {
+        // This very test binary, running `FRESH` alone with git's traces asked for in its
+        // environment (set on that process, not this one, which other tests share): each git
+        // that `head` runs would write its trace to standard error.
+        for trace in ["GIT_TRACE", "GIT_TRACE2", "GIT_TRACE_PERFORMANCE"] {
+            let me = std::env::current_exe().expect("the test binary");
+            let out = Command::new(me)
+                .args(["--exact", FRESH, "--test-threads=1"])
+                .env(trace, "1")
+                .output()
+                .expect("the test binary runs");
+            let said = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && said.contains("1 passed"),
+                "{trace}=1: {said}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
+    #[test]
+    fn issue_only_a_broken_ref_warning_makes_an_older_gits_listing_unreadable() {
+        let branch = "refs/heads/main";
+        // What `git for-each-ref` of a git without `show-ref --exists` did for an unborn
+        // branch, with a trace or a warning about the configuration on standard error.
+        for stderr in [
+            "",
+            "09:57:35.292339 git.c:479               trace: built-in: git for-each-ref\n",
+            "warning: unable to access '/home/x/.config/git/attributes': Permission denied\n",
+        ] {
+            let listed = ended(0, "", stderr).expect("an output");
+            assert_eq!(
+                unborn_or_unreadable(branch, &listed),
+                Ok(GitFailure::NoCommitYet),
+                "{stderr}"
+            );
+        }
+        let broken = ended(0, "", "warning: ignoring broken ref refs/heads/main\n");
+        assert_eq!(
+            unborn_or_unreadable(branch, &broken.expect("an output")),
+            Err(Some("warning: ignoring broken ref refs/heads/main".into()))
+        );
+        let listed = ended(0, "refs/heads/main\n", "").expect("an output");
+        assert_eq!(unborn_or_unreadable(branch, &listed), Err(None));
     }
 
     #[test]
