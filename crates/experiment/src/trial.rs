@@ -172,12 +172,22 @@ pub fn busy_ms(
     kept: &[(Timestamp, Timestamp)],
     now: Option<Timestamp>,
 ) -> Option<i64> {
+    union_ms(work_spans(trials, kept, now))
+}
+
+/// Returns the spans `busy_ms` unites: each trial's (`spans`) and the `kept` ones, in
+/// milliseconds.
+fn work_spans(
+    trials: &[Trial],
+    kept: &[(Timestamp, Timestamp)],
+    now: Option<Timestamp>,
+) -> Vec<(i64, i64)> {
     let mut spans = spans(trials, now);
     spans.extend(
         kept.iter()
             .map(|(start, end)| (start.0, end.0.max(start.0))),
     );
-    union_ms(spans)
+    spans
 }
 
 /// Returns the length of the union of `spans`; `None` when there are none.
@@ -206,11 +216,16 @@ pub struct Concurrency {
     pub peak: usize,
 }
 
-/// Returns how many of `trials` ran side by side (a trial counts as in `busy_ms`). A sweep
-/// whose average is below its peak had workers idle: waiting for earlier trials (the price of
-/// results that do not depend on timing), or without a trial left to start.
-pub fn concurrency(trials: &[Trial], now: Option<Timestamp>) -> Option<Concurrency> {
-    let spans = spans(trials, now);
+/// Returns how many of `trials` ran side by side, counting their runs and the `kept` spans of
+/// work beside them as `busy_ms` does, so the average divides by the busy time it returns. A
+/// sweep whose average is below its peak had workers idle: waiting for earlier trials (the
+/// price of results that do not depend on timing), or without a trial left to start.
+pub fn concurrency(
+    trials: &[Trial],
+    kept: &[(Timestamp, Timestamp)],
+    now: Option<Timestamp>,
+) -> Option<Concurrency> {
+    let spans = work_spans(trials, kept, now);
     let busy = union_ms(spans.clone()).filter(|b| *b > 0)?;
     let work: i64 = spans.iter().map(|(start, end)| end - start).sum();
     // An instant's count: +1 at each start, -1 at each end, ends before starts at a tie.
@@ -338,7 +353,7 @@ mod tests {
     #[test]
     fn concurrency_is_work_over_busy_time_and_the_most_at_once() {
         use TrialState::{Completed, Queued};
-        assert_eq!(concurrency(&[trial(Queued, None, None)], None), None);
+        assert_eq!(concurrency(&[trial(Queued, None, None)], &[], None), None);
         let trials = [
             // 1000..2000 and 1500..2500 overlap; 1600..1700 makes three at once.
             trial(Completed, Some(1000), Some(2000)),
@@ -347,9 +362,20 @@ mod tests {
             // Back to back with the first pair's end: never a fourth.
             trial(Completed, Some(2500), Some(3000)),
         ];
-        let c = concurrency(&trials, None).unwrap();
+        let c = concurrency(&trials, &[], None).unwrap();
         assert_eq!(c.peak, 3);
         // 2600 ms of work over 2000 ms of wall time.
         assert!((c.average - 1.3).abs() < 1e-12, "{c:?}");
+        // Kept spans (attempts cut off) count as `busy_ms` counts them: 400 ms more of work,
+        // 200 ms of it alone (3000..3200), so the average divides by the busy time shown.
+        let at = |a, b| (Timestamp(a), Timestamp(b));
+        let kept = [at(2800, 3200)];
+        let c = concurrency(&trials, &kept, None).unwrap();
+        assert_eq!(busy_ms(&trials, &kept, None), Some(2200));
+        assert!((c.average - 3000.0 / 2200.0).abs() < 1e-12, "{c:?}");
+        assert_eq!(c.peak, 3);
+        // A sweep known only by its kept spans still ran side by side.
+        let alone = concurrency(&[], &[at(0, 100), at(50, 150)], None).unwrap();
+        assert_eq!(alone.peak, 2);
     }
 }

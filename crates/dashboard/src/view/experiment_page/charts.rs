@@ -123,7 +123,8 @@ pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, 
             started.len()
         )
     };
-    if let Some(c) = experiment::concurrency(&data.trials, live.then_some(now)) {
+    if let Some(c) = experiment::concurrency(&data.trials, &data.kept_spans(), live.then_some(now))
+    {
         if c.peak > 1 {
             note.push_str(&format!(
                 "; on average {:.2} trials ran side by side, of at most {} ({:.0}%)",
