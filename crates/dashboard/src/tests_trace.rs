@@ -147,6 +147,26 @@ fn the_trial_api_answers_its_trace_and_none_for_a_trial_never_interrupted() {
             ),
             "{body}"
         );
+        // An attempt killed before it was heard from has no known end.
+        let unheard = fixtures::trial(4, 6);
+        let started = unheard.started.unwrap();
+        let trace = TrialTrace {
+            heard: None,
+            cut: vec![CutAttempt {
+                started,
+                ended: started,
+                epochs: 2,
+                by: CutBy::KillUnheard,
+            }],
+        };
+        store.put_trial_traced("demo", &unheard, &trace).unwrap();
+        let (_, body) = get(&store, "/api/experiments/demo/trials/4").await;
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let cut = &json["trace"]["cut"][0];
+        assert_eq!(cut["by"], "killed", "{body}");
+        assert_eq!(cut["epochs"], 2, "{body}");
+        assert_eq!(cut["started_ms"], started.0, "{body}");
+        assert!(cut.get("ended_ms").is_none(), "{body}");
     });
 }
 

@@ -50,8 +50,11 @@ pub(super) struct TraceDto {
 #[derive(Debug, Serialize)]
 pub(super) struct CutDto {
     started_ms: i64,
-    /// When it was stopped, or, killed, last heard from.
-    ended_ms: i64,
+    /// When it was stopped, or, killed, last heard from; absent when that is not known (a kill
+    /// before its first report, or under a build that kept no last-heard time:
+    /// `store::CutBy::KillUnheard`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ended_ms: Option<i64>,
     /// The last epoch it reported.
     epochs: u32,
     /// `stopped` or `killed`.
@@ -69,7 +72,7 @@ impl TraceDto {
                 .iter()
                 .map(|c| CutDto {
                     started_ms: c.started.0,
-                    ended_ms: c.ended.0,
+                    ended_ms: c.by.time_known().then_some(c.ended.0),
                     epochs: c.epochs,
                     by: c.by.as_str(),
                 })
