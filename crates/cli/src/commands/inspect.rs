@@ -9,7 +9,8 @@ use experiment::{
     rank_trials, ExperimentSpec, FrontStanding, Timestamp, Trial, TrialId, TrialOrder,
 };
 use store::{
-    ExperimentInfo, Store, TestResult, UnreadableRecord, RUN_RECORD, TEST_RESULT, WARM_START,
+    ExperimentInfo, Store, TestResult, TrialTrace, UnreadableRecord, RUN_RECORD, TEST_RESULT,
+    WARM_START,
 };
 
 use super::{find_experiment, open_store, parse_trial, StoreMode};
@@ -251,9 +252,7 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
                 )
             })
             .clone();
-        let trial = find_trial(&store, name, number)?;
-        let trace = (store.trial_traced(name, trial.id)?).map(|(_, trace)| trace);
-        let trace = trace.unwrap_or_default();
+        let (trial, trace) = find_trial(&store, name, number)?;
         let curves = store.all_metric_series(name, trial.id)?;
         let checkpoint = store.checkpoint_at(name, trial.id)?;
         let test = match tested.entry(name) {
@@ -311,7 +310,6 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Returns trial `number` of `experiment`, or an error that says which trials it has.
 /// A span of work, from its start to its end.
 type Span = (Timestamp, Timestamp);
 
@@ -329,9 +327,11 @@ fn traced_trials(store: &Store, experiment: &str) -> anyhow::Result<(Vec<Trial>,
     Ok((trials, kept))
 }
 
-fn find_trial(store: &Store, experiment: &str, number: u32) -> anyhow::Result<Trial> {
-    if let Some(trial) = store.trial(experiment, TrialId(number))? {
-        return Ok(trial);
+/// Returns trial `number` of `experiment` with its trace, reading its record once, or an
+/// error that says which trials it has.
+fn find_trial(store: &Store, experiment: &str, number: u32) -> anyhow::Result<(Trial, TrialTrace)> {
+    if let Some(traced) = store.trial_traced(experiment, TrialId(number))? {
+        return Ok(traced);
     }
     let count = store.trials(experiment)?.len();
     match count {
