@@ -2653,6 +2653,7 @@ fn issue_a11y_the_timeline_draws_cut_attempts_as_thin_grey_bars_its_label_counts
         end: 8.0,
         epochs: 1,
         by: "killed",
+        time_known: true,
     }];
     let svg = timeline(&spans, &cuts, "/t/");
     assert!(
@@ -2709,5 +2710,19 @@ fn issue_a11y_the_timeline_draws_cut_attempts_as_thin_grey_bars_its_label_counts
                         again from scratch</title>"
         ),
         "{marks}"
+    );
+    // One killed before it was heard from: a mark at its start, its time said to be unknown.
+    let unheard = Cut {
+        end: 0.0,
+        time_known: false,
+        ..cuts[0]
+    };
+    let svg = timeline(&spans, &[unheard], "/t/");
+    assert!(
+        svg.contains(
+            "<title>trial 0: an attempt killed after 1 epoch, its time unknown (never heard \
+             from), then run again from scratch</title>"
+        ),
+        "{svg}"
     );
 }

@@ -62,12 +62,16 @@ pub(crate) struct Cut {
     pub(crate) trial: u32,
     /// When the attempt started.
     pub(crate) start: f64,
-    /// When it was stopped, or, killed, last heard from.
+    /// When it was stopped, or, killed, last heard from; its start where that is not known
+    /// (`time_known` false: its bar is then a mark at its start).
     pub(crate) end: f64,
     /// The epochs it reported.
     pub(crate) epochs: u32,
     /// `stopped` or `killed` (`store::CutBy::as_str`).
     pub(crate) by: &'static str,
+    /// Whether its end is known (`store::CutBy::time_known`): not for one killed before it
+    /// was heard from.
+    pub(crate) time_known: bool,
 }
 
 const SIZE: (u32, u32) = (1300, 360);
@@ -364,12 +368,18 @@ impl Cut {
         // Milliseconds of a run fit an i64 for 290 million years.
         #[allow(clippy::cast_possible_truncation)]
         let ran = experiment::format_duration(((self.end - self.start) * 1000.0).round() as i64);
-        format!(
-            "trial {}: an attempt {} after {ran} and {} epoch{}, then run again from scratch",
-            self.trial,
-            self.by,
+        let epochs = format!(
+            "{} epoch{}",
             self.epochs,
             if self.epochs == 1 { "" } else { "s" }
+        );
+        let ran = match self.time_known {
+            true => format!("after {ran} and {epochs}"),
+            false => format!("after {epochs}, its time unknown (never heard from)"),
+        };
+        format!(
+            "trial {}: an attempt {} {ran}, then run again from scratch",
+            self.trial, self.by
         )
     }
 }

@@ -108,6 +108,7 @@ pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, 
                 end: seconds(c.ended.0.max(c.started.0)),
                 epochs: c.epochs,
                 by: c.by.as_str(),
+                time_known: c.by.time_known(),
             })
         })
         .collect();
