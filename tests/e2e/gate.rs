@@ -108,7 +108,8 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
     );
     let baseline = json(&std::fs::read_to_string(&file).unwrap());
     assert_eq!(baseline["format"], "sweep-gate-baseline");
-    assert_eq!(baseline["version"], 1);
+    // Version 2: it says why it has no commit (the scratch folder is no checkout).
+    assert_eq!(baseline["version"], 2);
     assert_eq!(baseline["experiment"], "tinygate");
     assert_eq!(baseline["metrics"]["val_loss"]["aggregate"], "final");
     assert_eq!(
@@ -124,7 +125,8 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         provenance["machine"].as_str().unwrap().contains(" core"),
         "{provenance}"
     );
-    // The scratch folder is no git repository, and the baseline says so.
+    // The scratch folder is no git repository, and the baseline says so (in a file of
+    // version 2, checked above: a Sweep that reads only version 1 says so by its version).
     assert!(provenance["commit"].is_null(), "{provenance}");
     assert_eq!(
         provenance["no_commit"], "not inside a git checkout",
@@ -502,8 +504,9 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
         ),
         ("not json", "expected a sweep gate baseline"),
         (
-            "{\"format\": \"sweep-gate-baseline\", \"version\": 2}",
-            "baseline version 2 is not one this sweep reads",
+            "{\"format\": \"sweep-gate-baseline\", \"version\": 3}",
+            "baseline version 3 is not one this sweep reads (it reads versions 1 to 2): a newer \
+             sweep wrote it",
         ),
     ];
     for (text, want) in cases {

@@ -20,7 +20,22 @@ use crate::clock::{format_iso_utc, parse_iso_utc};
 /// The value of the `format` field: what kind of file this is.
 const FORMAT: &str = "sweep-gate-baseline";
 
-/// The baseline file as written by version 1.
+/// The version of a baseline file that gives no reason for lacking a commit (a file with a
+/// commit, or one from before reasons were kept): byte for byte what every build writing
+/// version 1 wrote, so that any Sweep reads it.
+const VERSION_1: u32 = 1;
+
+/// The version of a baseline file that says why it has no commit (`provenance.no_commit`):
+/// a Sweep that reads only version 1 refuses it by its version, "not one this sweep reads",
+/// rather than with "unknown field `no_commit`". The builds between the reason's first keeping
+/// and this version wrote it in version 1 files, which still read.
+const VERSION_2: u32 = 2;
+
+/// The newest version this build reads; versions above it were written by a newer Sweep.
+const NEWEST: u32 = VERSION_2;
+
+/// The baseline file as written by versions 1 and 2: version 2 is version 1 with
+/// `provenance.no_commit`.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineFileV1 {
@@ -73,8 +88,9 @@ enum GoalV1 {
 struct ProvenanceV1 {
     commit: Option<String>,
     /// Why there is no `commit`, in the words messages say it in (`NoCommit`'s `Display`, read
-    /// back with `NoCommit::from_words`, words it does not know kept as they are): written
-    /// since a later release of version 1; absent before, and beside a commit.
+    /// back with `NoCommit::from_words`, words it does not know kept as they are): written in
+    /// version 2 only (and in version 1 by the builds just before it); absent before, and
+    /// beside a commit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     no_commit: Option<String>,
     dirty: Option<bool>,
@@ -239,7 +255,7 @@ fn parse(text: &str, path: &Path) -> Result<Baseline, Unread> {
     let shown = path.display();
     let expected =
         "expected a sweep gate baseline (JSON with `\"format\": \"sweep-gate-baseline\"`, \
-                    `\"version\": 1`)";
+                    `\"version\": 1` or `2`)";
     if text.trim().is_empty() {
         return Err(Unread::Foreign(format!(
             "{shown}: the file is empty; {expected}"
@@ -255,10 +271,18 @@ fn parse(text: &str, path: &Path) -> Result<Baseline, Unread> {
     })?;
     let format = value.get("format").and_then(|f| f.as_str());
     match (format, value.get("version").and_then(|v| v.as_u64())) {
-        (Some(FORMAT), Some(1)) => {}
+        (Some(FORMAT), Some(v)) if (1..=u64::from(NEWEST)).contains(&v) => {}
+        (Some(FORMAT), Some(v)) if v > u64::from(NEWEST) => {
+            return Err(Unread::Flawed(format!(
+                "{shown}: baseline version {v} is not one this sweep reads (it reads versions 1 \
+                 to {NEWEST}): a newer sweep wrote it; record the baseline again with this \
+                 sweep (`--update-baseline`) or run the newer one"
+            )))
+        }
         (Some(FORMAT), Some(v)) => {
             return Err(Unread::Flawed(format!(
-                "{shown}: baseline version {v} is not one this sweep reads (it reads version 1)"
+                "{shown}: baseline version {v} is not one this sweep reads (it reads versions 1 \
+                 to {NEWEST})"
             )))
         }
         _ => {
@@ -286,7 +310,12 @@ impl From<&Baseline> for BaselineFileV1 {
     fn from(b: &Baseline) -> Self {
         BaselineFileV1 {
             format: FORMAT.to_string(),
-            version: 1,
+            // A reason to keep makes the file version 2; without one it stays version 1.
+            version: if b.provenance.no_commit.is_some() {
+                VERSION_2
+            } else {
+                VERSION_1
+            },
             experiment: b.experiment.clone(),
             spec_sha256: b.spec_hash.clone(),
             metrics: b

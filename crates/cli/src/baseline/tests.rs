@@ -105,13 +105,40 @@ fn baselines_round_trip_bit_for_bit() {
 }
 
 #[test]
+fn issue_a_baseline_that_says_why_it_has_no_commit_is_version_2_and_one_with_a_commit_1() {
+    // The committed baseline (a commit, no reason) is written again byte for byte, as version
+    // 1, so a Sweep that reads only version 1 still reads it.
+    let committed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../experiments/baselines/ci-gate.json"
+    );
+    let text = std::fs::read_to_string(committed).unwrap();
+    assert!(text.contains("\"version\": 1,"), "{text}");
+    let read = parse(&text, Path::new(committed)).unwrap();
+    assert!(read.provenance.commit.is_some(), "{read:?}");
+    assert_eq!(to_json(&read).unwrap(), text);
+    let b = baseline();
+    assert!(to_json(&b).unwrap().contains("\"version\": 1,"));
+    // A reason makes it version 2, which reads back as written.
+    let mut outside = b;
+    outside.provenance.commit = None;
+    outside.provenance.no_commit = Some(NoCommit::NoCommitYet);
+    let text = to_json(&outside).unwrap();
+    assert!(text.contains("\"version\": 2,"), "{text}");
+    assert_eq!(parse(&text, Path::new("b.json")).unwrap(), outside);
+}
+
+#[test]
 fn issue_a_reason_in_the_words_of_the_last_build_reads_as_the_reason_it_says() {
     // As the build before typed reasons wrote them: free words, read back as the reason
-    // they say; a `HEAD` git could not read was said as a refusal then.
+    // they say; a `HEAD` git could not read was said as a refusal then. Those builds wrote
+    // the reason into a file of version 1, which is read, not refused.
     let mut b = baseline();
     b.provenance.commit = None;
     b.provenance.dirty = None;
-    let text = to_json(&b).unwrap().replace(
+    let text = to_json(&b).unwrap();
+    assert!(text.contains("\"version\": 1,"), "{text}");
+    let text = text.replace(
         "\"commit\": null,",
         "\"commit\": null,\n    \"no_commit\": \"WORDS\",",
     );
@@ -209,7 +236,13 @@ fn bad_files_say_where_and_what_was_expected() {
         ),
         (
             "{\"format\": \"sweep-gate-baseline\", \"version\": 7}",
-            "b.json: baseline version 7 is not one this sweep reads (it reads version 1)",
+            "b.json: baseline version 7 is not one this sweep reads (it reads versions 1 to 2): \
+             a newer sweep wrote it; record the baseline again with this sweep \
+             (`--update-baseline`) or run the newer one",
+        ),
+        (
+            "{\"format\": \"sweep-gate-baseline\", \"version\": 0}",
+            "b.json: baseline version 0 is not one this sweep reads (it reads versions 1 to 2)",
         ),
         (
             "{\"format\": \"sweep-gate-baseline\", \"version\": 1}",
