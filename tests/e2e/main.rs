@@ -12,3 +12,4 @@ mod record;
 mod remove;
 mod resume;
 mod tidy;
+mod trace;
