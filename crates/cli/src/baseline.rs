@@ -90,7 +90,7 @@ struct ProvenanceV1 {
     /// Why there is no `commit`, in the words messages say it in (`NoCommit`'s `Display`, read
     /// back with `NoCommit::from_words`, words it does not know kept as they are): written in
     /// version 2 only (and in version 1 by the builds just before it); absent before, and
-    /// beside a commit.
+    /// beside a commit. Read beside a commit, or empty, it is ignored: the file names no reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     no_commit: Option<String>,
     dirty: Option<bool>,
@@ -364,12 +364,21 @@ impl TryFrom<BaselineFileV1> for Baseline {
                 f.provenance.date
             )
         })?;
-        if let (Some(commit), Some(_)) = (&f.provenance.commit, &f.provenance.no_commit) {
-            return Err(format!(
-                "provenance.no_commit: expected no reason for lacking a commit beside \
-                 provenance.commit `{commit}`"
-            ));
-        }
+        // A reason beside a commit (a commit typed in by hand over a baseline recorded
+        // without one) is no reason: the commit wins. So is an empty reason.
+        let no_commit = match (&f.provenance.commit, f.provenance.no_commit) {
+            (_, Some(words)) if words.is_empty() => None,
+            (Some(commit), Some(words)) => {
+                tracing::debug!(
+                    commit = %commit,
+                    no_commit = %words,
+                    "provenance.no_commit ignored beside provenance.commit"
+                );
+                None
+            }
+            (Some(_), None) => None,
+            (None, words) => words.as_deref().map(NoCommit::from_words),
+        };
         let mut metrics = BTreeMap::new();
         for (name, m) in f.metrics {
             if m.values.is_empty() {
@@ -397,7 +406,7 @@ impl TryFrom<BaselineFileV1> for Baseline {
             metrics,
             provenance: Provenance {
                 commit: f.provenance.commit,
-                no_commit: f.provenance.no_commit.as_deref().map(NoCommit::from_words),
+                no_commit,
                 dirty: f.provenance.dirty,
                 date,
                 machine: f.provenance.machine,
