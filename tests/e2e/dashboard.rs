@@ -239,7 +239,7 @@ fn the_experiment_page_renders_in_headless_chromium() {
     let row = ticked.split("<tbody>").nth(1).unwrap_or_default();
     assert!(
         row.contains("value=\"old\" checked=\"\"")
-            && ticked.contains("also picked:</span> <label><input type=\"checkbox\" name=\"e\" value=\"tiny\" checked=\"\"")
+            && ticked.contains("also picked (on other pages, or hidden by the filter):</span> <label><input type=\"checkbox\" name=\"e\" value=\"tiny\" checked=\"\"")
             && ticked.contains(">2 picked</span>")
             && ticked.contains("id=\"compare-go\">Compare</button>")
             && ticked.contains("href=\"/?sort=name&amp;dir=asc&amp;page=2&amp;per_page=1&amp;e=tiny&amp;e=old\""),

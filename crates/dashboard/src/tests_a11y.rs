@@ -70,16 +70,25 @@ fn issue_a11y_compare_forms_work_without_the_script() {
         crate::view::fixtures::fill(&store, "other", 6);
         // The list's form: a GET to /compare of the ticked boxes; its button is not disabled
         // (only the script, which counts the ticks, disables it), so that it sends without
-        // the script, and /compare says when fewer than 2 are ticked.
+        // the script, and /compare says when fewer than 2 are ticked. Its boxes are not
+        // restored by the browser on going back (autocomplete="off"): Chrome restores them by
+        // position among boxes of one name, which the script's boxes above the rows shift.
         let (status, list) = get(&store, "/").await;
         assert_eq!(status, StatusCode::OK, "{list}");
         assert!(
-            list.contains("<form class=\"compare-form\" method=\"get\" action=\"/compare\">")
+            list.contains("<form class=\"compare-form\" method=\"get\" action=\"/compare\" autocomplete=\"off\">")
                 && list.contains("<input type=\"checkbox\" name=\"e\" value=\"other\"")
                 && list.contains(
                     "<button type=\"submit\" class=\"compare-button\" id=\"compare-go\">Compare</button>"
                 ),
             "{list}"
+        );
+        // An experiment ticked on another page shows above the table, and what that means is
+        // visible text, not a title the keyboard and touch cannot reach.
+        let (_, first) = get(&store, "/?sort=name&per_page=1&e=other").await;
+        assert!(
+            first.contains("<span class=\"of\">also picked (on other pages, or hidden by the filter):</span> <label><input type=\"checkbox\" name=\"e\" value=\"other\" checked"),
+            "{first}"
         );
         let (status, _) = get(&store, "/compare?e=other&e=demo").await;
         assert_eq!(status, StatusCode::OK);
@@ -91,7 +100,7 @@ fn issue_a11y_compare_forms_work_without_the_script() {
         // The leaderboard's the same way.
         let (_, page) = get(&store, "/experiments/demo").await;
         assert!(
-            page.contains("<form class=\"compare-form\" method=\"get\" action=\"/experiments/demo/compare\">")
+            page.contains("<form class=\"compare-form\" method=\"get\" action=\"/experiments/demo/compare\" autocomplete=\"off\">")
                 && page.contains(
                     "<button type=\"submit\" class=\"compare-button\" id=\"compare-go\">Compare</button>"
                 ),

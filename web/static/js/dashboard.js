@@ -96,8 +96,7 @@
       if (!spot.querySelector(".of")) {
         var of = document.createElement("span");
         of.className = "of";
-        of.title = "ticked, then moved off this page by an update";
-        of.textContent = "also picked:";
+        of.textContent = "also picked (moved off this page by an update):";
         spot.appendChild(of);
       }
       var named = name === "t" ? "trial " + value : value;
