@@ -8,6 +8,12 @@
 //! them is a person or any Sweep, old or new. Words this build does not know (those of another
 //! build) are kept as they are (`NoCommit::Unrecognized`) rather than refused.
 //!
+//! The words are a stored format: baseline files on disk hold them, and `from_words` must go
+//! on reading every wording any build wrote. Rewording `Display` is a change of that format:
+//! the old words stay readable in `from_words` (as the last build's "git refused the folder:
+//! cannot read HEAD: ..." does), and the tests of each wording read a literal file's words
+//! (`tests` here, and the gate baseline's in the `cli` crate).
+//!
 //! Rejected: a tagged form in the baseline file (`{"git_refused": ...}`), which the Sweep that
 //! first kept the reason would refuse to read; and a reason of each layer's own (git's, the
 //! store's, the baseline's words), which said the same three ways and drifted.
@@ -120,6 +126,32 @@ mod tests {
         for (reason, words) in reasons {
             assert_eq!(reason.to_string(), words);
             assert_eq!(NoCommit::from_words(words), reason, "{words}");
+        }
+    }
+
+    #[test]
+    fn issue_the_words_on_disk_read_back_as_their_reasons() {
+        // Each wording as baseline files hold it, written out here rather than from
+        // `Display`: rewording a reason breaks this test, not the files already written.
+        let stored = [
+            ("not inside a git checkout", NoCommit::OutsideCheckout),
+            (
+                "git could not be run: No such file or directory (os error 2)",
+                NoCommit::GitNotRun("No such file or directory (os error 2)".into()),
+            ),
+            (
+                "git refused the folder: detected dubious ownership in repository at '/x'",
+                NoCommit::GitRefused("detected dubious ownership in repository at '/x'".into()),
+            ),
+            ("the checkout has no commit yet", NoCommit::NoCommitYet),
+            (
+                "git could not read HEAD: error: failed to look up reference",
+                NoCommit::HeadUnreadable("error: failed to look up reference".into()),
+            ),
+        ];
+        for (words, reason) in stored {
+            assert_eq!(NoCommit::from_words(words), reason, "{words}");
+            assert_eq!(reason.to_string(), words);
         }
     }
 

@@ -128,6 +128,60 @@ fn issue_a_baseline_that_says_why_it_has_no_commit_is_version_2_and_one_with_a_c
     assert_eq!(parse(&text, Path::new("b.json")).unwrap(), outside);
 }
 
+/// A baseline file of version 2 as this build writes one without a commit, written out
+/// literally, with `WORDS` where its reason goes.
+const STORED_V2: &str = r#"{
+  "format": "sweep-gate-baseline",
+  "version": 2,
+  "experiment": "ci-gate",
+  "spec_sha256": "abababababababababababababababababababababababababababababababab",
+  "metrics": {
+    "val_loss": {
+      "aggregate": "final",
+      "goal": "minimize",
+      "values": [
+        0.125
+      ]
+    }
+  },
+  "provenance": {
+    "commit": null,
+    "no_commit": "WORDS",
+    "dirty": null,
+    "date": "2026-11-28T11:30:00Z",
+    "machine": "AMD EPYC 7B13, 2 cores, linux x86_64",
+    "sweep_version": "0.0.0"
+  }
+}
+"#;
+
+#[test]
+fn issue_each_reasons_words_in_a_file_on_disk_read_back_and_are_written_again_alike() {
+    // The words are the file's format: each wording, as a file holds it, reads as its reason
+    // and is written back byte for byte; rewording a reason breaks this test, not old files.
+    for (words, reason) in [
+        ("not inside a git checkout", NoCommit::OutsideCheckout),
+        (
+            "git could not be run: No such file or directory (os error 2)",
+            NoCommit::GitNotRun("No such file or directory (os error 2)".into()),
+        ),
+        (
+            "git refused the folder: detected dubious ownership in repository at '/x'",
+            NoCommit::GitRefused("detected dubious ownership in repository at '/x'".into()),
+        ),
+        ("the checkout has no commit yet", NoCommit::NoCommitYet),
+        (
+            "git could not read HEAD: error: failed to look up reference",
+            NoCommit::HeadUnreadable("error: failed to look up reference".into()),
+        ),
+    ] {
+        let text = STORED_V2.replace("WORDS", words);
+        let read = parse(&text, Path::new("b.json")).unwrap_or_else(|e| panic!("{words}: {e}"));
+        assert_eq!(read.provenance.no_commit, Some(reason), "{words}");
+        assert_eq!(to_json(&read).unwrap(), text);
+    }
+}
+
 #[test]
 fn issue_a_reason_in_the_words_of_the_last_build_reads_as_the_reason_it_says() {
     // As the build before typed reasons wrote them: free words, read back as the reason
