@@ -32,6 +32,19 @@ pub enum Error {
     /// The request's parameters are malformed.
     #[error("{0}")]
     BadRequest(String),
+    /// The request's parameters are malformed, with where to go back to mend them (a compare
+    /// of too few or too many ticks: the page they were ticked on, ticks kept): the error page
+    /// shows the links and keeps the breadcrumbs; the API says the message alone.
+    #[error("{message}")]
+    BadRequestNear {
+        /// What is wrong (`pick 2 to 8 trials to compare (1 picked)`).
+        message: String,
+        /// Where to go back to: (words, address) each.
+        links: Vec<(String, String)>,
+        /// The breadcrumbs after `Experiments`: (words, address) each; the last, the page
+        /// asked for itself, has an empty address.
+        crumbs: Vec<(String, String)>,
+    },
     /// A method other than GET or HEAD: the dashboard only reads.
     #[error("{0} is not allowed: the dashboard only reads (GET, HEAD)")]
     MethodNotAllowed(String),
@@ -75,7 +88,8 @@ struct ErrorPage<'a> {
     title: &'a str,
     status: u16,
     message: &'a str,
-    /// Where to go instead, (words, address): `Error::NotFoundNear`'s; none otherwise.
+    /// Where to go instead, (words, address): `Error::NotFoundNear`'s and
+    /// `Error::BadRequestNear`'s; none otherwise.
     links: &'a [(String, String)],
     /// The breadcrumbs after `Experiments`, (words, address).
     crumbs: &'a [(String, String)],
@@ -88,6 +102,24 @@ impl Error {
         match self {
             Error::Api(_) => self,
             other => Error::Api(Box::new(other)),
+        }
+    }
+
+    /// Returns a `BadRequest` as a `BadRequestNear` that gives `links` (where to go back to,
+    /// (words, address) each) and `crumbs` (the breadcrumbs after `Experiments`); any other
+    /// error as it is.
+    pub(crate) fn with_way_back(
+        self,
+        links: Vec<(String, String)>,
+        crumbs: Vec<(String, String)>,
+    ) -> Error {
+        match self {
+            Error::BadRequest(message) => Error::BadRequestNear {
+                message,
+                links,
+                crumbs,
+            },
+            other => other,
         }
     }
 
@@ -108,7 +140,7 @@ impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         match self {
             Error::NotFound(_) | Error::NotFoundNear { .. } => StatusCode::NOT_FOUND,
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::BadRequest(_) | Error::BadRequestNear { .. } => StatusCode::BAD_REQUEST,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::MisdirectedHost(_) => StatusCode::MISDIRECTED_REQUEST,
@@ -145,7 +177,8 @@ impl ResponseError for Error {
         let title = status.canonical_reason().unwrap_or("error");
         let none: &[(String, String)] = &[];
         let (links, crumbs) = match self {
-            Error::NotFoundNear { links, crumbs, .. } => (links.as_slice(), crumbs.as_slice()),
+            Error::NotFoundNear { links, crumbs, .. }
+            | Error::BadRequestNear { links, crumbs, .. } => (links.as_slice(), crumbs.as_slice()),
             _ => (none, none),
         };
         let page = ErrorPage {

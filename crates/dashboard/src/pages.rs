@@ -277,7 +277,10 @@ async fn trial_page(
 }
 
 async fn experiments_compare(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let names = experiments_compare::parse_names(req.query_string())?;
+    let names = experiments_compare::parse_names(req.query_string()).map_err(|e| {
+        let (links, crumbs) = experiments_compare::way_back(req.query_string());
+        e.with_way_back(links, crumbs)
+    })?;
     let part = Part::asked(&req);
     let reader = state.reader.clone();
     let now = state.now();
@@ -289,10 +292,13 @@ async fn compare_page(
     name: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse> {
-    let ids = compare::parse_ids(req.query_string())?;
+    let name = name.into_inner();
+    let ids = compare::parse_ids(req.query_string()).map_err(|e| {
+        let (links, crumbs) = compare::way_back(&name, req.query_string());
+        e.with_way_back(links, crumbs)
+    })?;
     let part = Part::asked(&req);
     let reader = state.reader.clone();
-    let name = name.into_inner();
     respond(blocking(move || render_compare(&reader, &name, &ids, part)).await?)
 }
 

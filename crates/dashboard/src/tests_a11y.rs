@@ -108,3 +108,44 @@ fn issue_a11y_compare_forms_work_without_the_script() {
         );
     });
 }
+
+#[test]
+fn issue_a11y_a_compare_of_too_few_or_too_many_ticks_links_back_to_where_they_were_ticked() {
+    run(async {
+        let store = store_with("demo", 12);
+        crate::view::fixtures::fill(&store, "other", 6);
+        // A compare sent without the script with 1 or 9 ticks: the error page says so and links
+        // back to the leaderboard with the same ticks, to tick more or fewer, in its crumbs too.
+        let (status, one) = get(&store, "/experiments/demo/compare?t=3").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{one}");
+        assert!(
+            one.contains("pick 2 to 8 trials to compare (1 picked)")
+                && one.contains(
+                    "<a href=\"/experiments/demo?t=3\">Back to demo, to tick 2 to 8 trials</a>"
+                )
+                && one.contains("<a href=\"/experiments/demo\">demo</a>"),
+            "{one}"
+        );
+        let nine: String = (0..9).map(|t| format!("&t={t}")).collect();
+        let (status, many) = get(&store, &format!("/experiments/demo/compare?{nine}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{many}");
+        assert!(
+            many.contains("(9 picked)")
+                && many.contains("<a href=\"/experiments/demo?t=0&#38;t=1&#38;")
+                && many.contains("t=8\">Back to demo"),
+            "{many}"
+        );
+        let (_, none) = get(&store, "/experiments/demo/compare").await;
+        assert!(
+            none.contains("<a href=\"/experiments/demo\">Back to demo, to tick 2 to 8 trials</a>"),
+            "{none}"
+        );
+        // The list's compare: back to the list, its one tick kept.
+        let (status, list) = get(&store, "/compare?e=other").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{list}");
+        assert!(
+            list.contains("<a href=\"/?e=other\">Back to the list, to tick 2 to 8 experiments</a>"),
+            "{list}"
+        );
+    });
+}

@@ -111,6 +111,40 @@ pub(crate) fn parse_ids(query: &str) -> Result<Vec<u32>> {
     Ok(ids)
 }
 
+/// Returns where a compare of `experiment`'s trials that could not be read (`parse_ids`'s
+/// error) goes back to: its leaderboard with the trials ticked in `query` still ticked (`?t=`,
+/// those that are trial numbers), as links for the error page, and the breadcrumbs to it.
+pub(crate) fn way_back(
+    experiment: &str,
+    query: &str,
+) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let href = format::experiment_href(experiment);
+    let ticks: Vec<String> = super::query_pairs(query)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(key, _)| key == "t" || key == "trials")
+        .flat_map(|(_, value)| {
+            value
+                .split(',')
+                .filter_map(|v| v.parse::<u32>().ok())
+                .map(|id| format!("t={id}"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let back = if ticks.is_empty() {
+        href.clone()
+    } else {
+        format!("{href}?{}", ticks.join("&"))
+    };
+    (
+        vec![(format!("Back to {experiment}, to tick 2 to 8 trials"), back)],
+        vec![
+            (experiment.to_string(), href),
+            ("compare".to_string(), String::new()),
+        ],
+    )
+}
+
 /// Builds the page comparing `trials`, each with its metric series, in the order given.
 /// `spec` is the experiment's parsed spec (its further objectives and constraints get rows), and
 /// `front` its Pareto front (`ExperimentSpec::pareto_front`; only read with several objectives).

@@ -90,6 +90,36 @@ pub(crate) fn parse_names(query: &str) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// Returns where a compare of experiments that could not be read (`parse_names`'s error) goes
+/// back to: the experiment list with the experiments ticked in `query` still ticked (`?e=`,
+/// those that are experiment names), as links for the error page, and the breadcrumbs to it.
+pub(crate) fn way_back(query: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let ticks: Vec<String> = super::query_pairs(query)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(key, value)| {
+            key == "e"
+                && !value.is_empty()
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        })
+        .map(|(_, value)| format!("e={value}"))
+        .collect();
+    let back = if ticks.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/?{}", ticks.join("&"))
+    };
+    (
+        vec![(
+            "Back to the list, to tick 2 to 8 experiments".to_string(),
+            back,
+        )],
+        vec![("compare".to_string(), String::new())],
+    )
+}
+
 /// Builds the page comparing `experiments`, in the order given, with what each trained
 /// (`efforts`, in the same order), at time `now`. The charts need the same metric in the same
 /// direction; where the first objectives differ, the page keeps the table alone.
