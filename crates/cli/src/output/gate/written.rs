@@ -48,7 +48,9 @@ pub(crate) fn baseline_written(
                 .map(|(name, m)| cells(name, m).to_vec())
                 .collect();
             table(out, &header, &rows)?;
-            writeln!(out, "{}", provenance(baseline))?;
+            // The reason for no commit is git's message, paths included: shown, never acted on,
+            // as the gate's report shows it.
+            writeln!(out, "{}", visible(&provenance(baseline)))?;
             for note in notes {
                 writeln!(out, "{}", visible(&note.line))?;
                 for line in note.detail.iter().flat_map(|d| d.lines()) {
@@ -111,3 +113,42 @@ pub(crate) fn baseline_written(
 
 /// The columns of the table of a baseline written.
 const WRITTEN_HEADER: [&str; 3] = ["metric", "values", "mean"];
+
+#[cfg(test)]
+mod tests {
+    use experiment::{NoCommit, Provenance};
+
+    use super::*;
+
+    #[test]
+    fn issue_a_reason_with_control_characters_is_shown_not_acted_on_in_the_table() {
+        // git's message names the repository's path, which may hold any character.
+        let baseline = Baseline {
+            experiment: "e".into(),
+            spec_hash: "h".into(),
+            metrics: Default::default(),
+            provenance: Provenance {
+                commit: None,
+                no_commit: Some(NoCommit::GitRefused(
+                    "detected dubious ownership in repository at '/srv/\u{1b}[31mx\u{202e}'".into(),
+                )),
+                dirty: None,
+                date: experiment::Timestamp(1_795_865_400_000),
+                machine: "x, 2 cores; linux".into(),
+                sweep_version: "0.1.0".into(),
+            },
+            run: None,
+        };
+        let mut out = Vec::new();
+        baseline_written(&mut out, GateFormat::Table, "b.json", &baseline, &[], &[]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("repository at '/srv/\\u{1b}[31mx\\u{202e}'"),
+            "{text}"
+        );
+    }
+}
