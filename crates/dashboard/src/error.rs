@@ -78,6 +78,9 @@ pub enum Error {
     Api(Box<Error>),
 }
 
+/// An error page's links or breadcrumbs: (words, address) each.
+pub(crate) type Links = Vec<(String, String)>;
+
 /// The result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 

@@ -117,7 +117,7 @@ pub(crate) fn parse_ids(query: &str) -> Result<Vec<u32>> {
 pub(crate) fn way_back(
     experiment: &str,
     query: &str,
-) -> (Vec<(String, String)>, Vec<(String, String)>) {
+) -> (crate::error::Links, crate::error::Links) {
     let href = format::experiment_href(experiment);
     let ticks: Vec<String> = super::query_pairs(query)
         .unwrap_or_default()

@@ -93,7 +93,7 @@ pub(crate) fn parse_names(query: &str) -> Result<Vec<String>> {
 /// Returns where a compare of experiments that could not be read (`parse_names`'s error) goes
 /// back to: the experiment list with the experiments ticked in `query` still ticked (`?e=`,
 /// those that are experiment names), as links for the error page, and the breadcrumbs to it.
-pub(crate) fn way_back(query: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub(crate) fn way_back(query: &str) -> (crate::error::Links, crate::error::Links) {
     let ticks: Vec<String> = super::query_pairs(query)
         .unwrap_or_default()
         .into_iter()
