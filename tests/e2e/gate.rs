@@ -144,6 +144,23 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         "{}",
         validate.stdout
     );
+    // A reason carrying git's words is shown, not acted on: a control character in it is
+    // escaped (a review's find: validate printed it raw).
+    let recorded = std::fs::read_to_string(&file).unwrap();
+    let hostile = recorded.replace(
+        "\"not inside a git checkout\"",
+        "\"git refused the folder: \\u001b[31mred\"",
+    );
+    assert_ne!(hostile, recorded, "{recorded}");
+    std::fs::write(&file, hostile).unwrap();
+    let validate = env.sweep(&["validate", spec]);
+    assert_eq!(validate.code, 0, "{validate:?}");
+    assert!(
+        validate.stdout.contains("git refused the folder: ") && !validate.stdout.contains('\u{1b}'),
+        "{}",
+        validate.stdout
+    );
+    std::fs::write(&file, recorded).unwrap();
     // The baseline records how its runs ran: side by side, on which data, with which settings
     // (without the paths, which differ between checkouts).
     let run = &baseline["run"];

@@ -35,7 +35,8 @@ pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     write_notes(&mut out, &spec, &objective)?;
     writeln!(out, "{}", data_line(&data, spec.data.missing))?;
     if let Some(line) = gate_line {
-        writeln!(out, "{line}")?;
+        // The baseline's recorded reason carries git's words and paths: shown, not acted on.
+        writeln!(out, "{}", crate::output::visible_lines(&line))?;
     }
     Ok(Outcome::Success)
 }
@@ -62,7 +63,7 @@ fn gate_line(spec: &ExperimentSpec, file: &Path) -> anyhow::Result<Option<String
                     "warning: gate.baseline at {} names {}, which does not exist: `sweep gate` \
                      refuses to run until it is recorded with `sweep gate {} --update-baseline`",
                     gate.baseline.location,
-                    baseline.display(),
+                    crate::output::visible_path(baseline),
                     super::quoted(file)
                 );
                 let state = format!(
