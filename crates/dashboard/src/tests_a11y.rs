@@ -53,13 +53,19 @@ fn issue_a11y_an_experiment_page_links_its_trials_for_the_keyboard_from_the_lead
         // other links (sort heads, pills, the pager) beside them: fewer than a hundred.
         let rows = page.matches("class=\"trial-row row-").count();
         assert!(rows > 0 && shown < 100, "{shown} links shown, {rows} rows");
-        // Each chart keeps one text alternative: an image with a label.
+        // Each chart keeps one text alternative: an image with a label (some described by
+        // their panel's hint as well).
         let charts = page.matches("<svg class=\"chart\"").count();
-        assert_eq!(
-            page.matches("<svg class=\"chart\" role=\"img\" aria-label=\"")
-                .count(),
-            charts
-        );
+        let labelled = page
+            .split("<svg class=\"chart\" role=\"img\" ")
+            .skip(1)
+            .filter(|tag| {
+                let tag = tag.split('>').next().unwrap_or_default();
+                tag.starts_with("aria-label=\"")
+                    || (tag.starts_with("aria-describedby=\"") && tag.contains("\" aria-label=\""))
+            })
+            .count();
+        assert_eq!(labelled, charts);
     });
 }
 
@@ -147,5 +153,43 @@ fn issue_a11y_a_compare_of_too_few_or_too_many_ticks_links_back_to_where_they_we
             list.contains("<a href=\"/?e=other\">Back to the list, to tick 2 to 8 experiments</a>"),
             "{list}"
         );
+    });
+}
+
+#[test]
+fn issue_a11y_the_charts_labels_say_what_they_show_and_point_at_their_panels_hints() {
+    run(async {
+        let store = store_with("demo", 12);
+        let (status, page) = get(&store, "/experiments/demo").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        // The leaderboard's first row is the best completed trial: the history's label names it.
+        let best = page
+            .split("<tr class=\"trial-row")
+            .nth(1)
+            .and_then(|row| row.split("data-trial=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default();
+        let label = page
+            .split(
+                "<svg class=\"chart\" role=\"img\" aria-describedby=\"history-hint\" aria-label=\"",
+            )
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default();
+        assert!(
+            label.starts_with("optimization history of ")
+                && label.contains(" trials, best ")
+                && label.ends_with(&format!(" at trial {best}")),
+            "{label}"
+        );
+        // Each of the four charts is described by its panel's visible hint, which is on the page.
+        for hint in ["history-hint", "parallel-hint", "pairs-hint", "slices-hint"] {
+            assert!(
+                page.contains(&format!(
+                    "<svg class=\"chart\" role=\"img\" aria-describedby=\"{hint}\" aria-label=\""
+                )) && page.contains(&format!("<p class=\"hint\" id=\"{hint}\">")),
+                "{hint}"
+            );
+        }
     });
 }

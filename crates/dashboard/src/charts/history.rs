@@ -63,6 +63,7 @@ pub(crate) fn history(
     let infeasible = of(&|p| p.state == TrialState::Completed && !p.feasible);
     // Pruned trials are rings whether or not they meet the constraints.
     let pruned = of(&|p| p.state == TrialState::Pruned);
+    let label = format!("{label}, {}", best_of(&finite, goal));
     let best = best_so_far(&finite, goal);
     let last = finite.iter().map(|p| p.trial).max().unwrap_or(0);
     let Some((y0, y1)) = padded_range(finite.iter().map(|p| p.value).chain(target)) else {
@@ -182,6 +183,31 @@ pub(crate) fn history(
 
 /// Returns the step line of the best completed value so far that meets the constraints, from
 /// the first such trial to the last trial.
+/// Returns what the history chart's label says of its content: how many trials it draws and
+/// the best completed value that meets the constraints, with its trial (the first to reach it),
+/// `12 trials, best 0.91 at trial 7`; or that none meets them.
+fn best_of(points: &[&HistoryPoint], goal: Direction) -> String {
+    let mut best: Option<&HistoryPoint> = None;
+    for p in points
+        .iter()
+        .filter(|p| p.state == TrialState::Completed && p.feasible)
+    {
+        if best.is_none_or(|b| goal.improves(p.value, b.value, 0.0)) {
+            best = Some(p);
+        }
+    }
+    let n = points.len();
+    let trials = if n == 1 {
+        "1 trial".to_string()
+    } else {
+        format!("{n} trials")
+    };
+    match best {
+        Some(b) => format!("{trials}, best {} at trial {}", tick(b.value), b.trial),
+        None => format!("{trials}, none completed meets the constraints"),
+    }
+}
+
 fn best_so_far(points: &[&HistoryPoint], goal: Direction) -> Vec<(f64, f64)> {
     let completed: Vec<(u32, f64)> = points
         .iter()

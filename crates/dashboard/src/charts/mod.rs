@@ -812,6 +812,20 @@ pub(crate) fn shorten_middle(s: &str, max: usize) -> String {
     out
 }
 
+/// Returns `chart` (a chart this module drew) described by the element `id` of its page (the
+/// panel's visible hint, saying what the chart shows and how to read it): its root `<svg>` tag
+/// gains `aria-describedby`, which screen readers read after its label.
+pub(crate) fn described_by(chart: String, id: &str) -> String {
+    chart.replacen(
+        "<svg class=\"chart\" role=\"img\" ",
+        &format!(
+            "<svg class=\"chart\" role=\"img\" aria-describedby=\"{}\" ",
+            escape_attr(id)
+        ),
+        1,
+    )
+}
+
 /// Adds the chart class and an accessible label (escaped) to the root `<svg>` tag.
 fn decorate(svg: String, label: &str) -> String {
     let label = escape_attr(label);

@@ -253,7 +253,8 @@ pub(super) fn history_chart(data: &ExperimentData, chosen: &MetricSpec) -> Strin
         .collect();
     let target = data.spec.as_ref().and_then(|s| s.target);
     let pages = format::trials_href(&data.info.name);
-    charts::history(&points, objective, chosen.goal, target, data.task(), &pages)
+    let chart = charts::history(&points, objective, chosen.goal, target, data.task(), &pages);
+    charts::described_by(chart, "history-hint")
 }
 
 /// Returns the learning curves of the top trials and the pruned ones among `ranked` (their
@@ -350,7 +351,8 @@ pub(super) fn parallel_chart(
     let (best, worst) = rank_labels(sample, objective, placing);
     let width = (240 + 130 * u32::try_from(par_axes.len()).unwrap_or(8)).clamp(700, 1300);
     let pages = format::trials_href(experiment);
-    charts::parallel(&par_axes, &lines, width, (&best, &worst), &pages)
+    let chart = charts::parallel(&par_axes, &lines, width, (&best, &worst), &pages);
+    charts::described_by(chart, "parallel-hint")
 }
 
 /// Returns the chart axes of `axes` over `trials`, titled with the parameters' names (the chart
@@ -496,6 +498,7 @@ pub(super) fn pairs_chart(
     let (best, worst) = rank_labels(sample, objective, placing);
     let pages = format::trials_href(experiment);
     let chart = charts::pairs(&pair_axes, &points, (&best, &worst), (objective, &pages));
+    let chart = charts::described_by(chart, "pairs-hint");
     let names = chosen.iter().map(|a| a.name.clone()).collect();
     (chart, note.to_string(), names)
 }
@@ -554,5 +557,6 @@ pub(super) fn slices_chart(
             pruned: points(a, true),
         })
         .collect();
-    charts::slices(&panels, objective, task, &format::trials_href(experiment))
+    let chart = charts::slices(&panels, objective, task, &format::trials_href(experiment));
+    charts::described_by(chart, "slices-hint")
 }
