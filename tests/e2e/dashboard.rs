@@ -854,6 +854,8 @@ fn issue_a11y_a_ticked_trial_an_update_takes_off_the_page_stays_ticked() {
            lines.push('row ' + (row !== null) + ' kept ' + (kept !== null && kept.checked));\
            lines.push('label ' + (kept && kept.getAttribute('aria-label') === 'compare trial ' + n));\
            lines.push('count ' + doc.querySelector('.compare-count').textContent);\
+           var of = doc.querySelector('.picked-elsewhere .of');\
+           lines.push('why ' + (of && of.textContent) + ' title ' + (of && of.hasAttribute('title')));\
            out.textContent = lines.join('\\n');\
          };\
          setTimeout(wait, 20);",
@@ -865,7 +867,9 @@ fn issue_a11y_a_ticked_trial_an_update_takes_off_the_page_stays_ticked() {
         .and_then(|p| p.split("</pre>").next())
         .unwrap_or_default();
     assert_eq!(
-        lines, "live 1\nrow false kept true\nlabel true\ncount 1 picked (at least 2)",
+        lines,
+        "live 1\nrow false kept true\nlabel true\ncount 1 picked (at least 2)\n\
+         why also picked (moved off this page by an update): title false",
         "{measured}"
     );
     drop(sweep);
