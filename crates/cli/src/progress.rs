@@ -279,6 +279,9 @@ impl Observer for ProgressObserver {
             return;
         }
         let _ = self.started.set(Instant::now());
+        // The bar's time and the piped lines' count from here too, as the summary's elapsed
+        // does, not from when the bar was made (before the store was opened).
+        self.overall.reset_elapsed();
         if let Some(warm) = &plan.warm_start {
             self.log(format!("warm start: {warm}"));
         }
@@ -337,6 +340,9 @@ impl Observer for ProgressObserver {
                 self.multi.remove(&bar);
             }
         }
+        // Counted before the best is named, so the bar never shows a best beside a count
+        // that leaves its trial out.
+        self.overall.inc(1);
         if trial.state == TrialState::Completed {
             if let Ok(mut leaders) = self.leaders.lock() {
                 leaders.push(trial.clone());
@@ -346,7 +352,6 @@ impl Observer for ProgressObserver {
                 }
             }
         }
-        self.overall.inc(1);
         let detail = match (&trial.reason, trial.state) {
             (Some(reason), _) => format!(" ({reason})"),
             (None, _) => String::new(),
@@ -372,16 +377,17 @@ impl Observer for ProgressObserver {
             })
             .unwrap_or_default();
         // Without the bar (into a pipe or a file), each line says what the bar would.
-        let standing = match self.interactive {
-            true => String::new(),
-            false => format!(
+        let standing = if self.interactive {
+            String::new()
+        } else {
+            format!(
                 "  [{}]",
                 standing_text(
                     self.overall.position(),
                     self.overall.length(),
                     self.overall.elapsed()
                 )
-            ),
+            )
         };
         self.log(format!(
             "trial {:>3}{by} {:<9} {} {}{more}{}  {}{standing}",
