@@ -69,6 +69,9 @@ pub(crate) struct Reader {
     store: Store,
     freshness: Freshness,
     snapshots: Arc<Mutex<BTreeMap<String, Arc<Slot>>>>,
+    /// The store's folder as the commands shown name it (`with_store_dir`), where it is not
+    /// the one it was opened with.
+    shown_dir: Option<String>,
 }
 
 /// One experiment's latest snapshot; its lock makes reloads single-flight.
@@ -84,7 +87,15 @@ impl Reader {
             store,
             freshness,
             snapshots: Arc::default(),
+            shown_dir: None,
         }
+    }
+
+    /// Returns the reader naming the store's folder `dir` in the commands it shows (an
+    /// absolute path, so that they run from any folder).
+    pub(crate) fn with_store_dir(mut self, dir: String) -> Reader {
+        self.shown_dir = Some(dir);
+        self
     }
 
     /// Returns every experiment with its trials, in creation order.
@@ -142,9 +153,12 @@ impl Reader {
         Ok(())
     }
 
-    /// Returns the folder of the store, as given when it was opened (`.sweep` for a temporary
-    /// store, which has none).
+    /// Returns the folder of the store, as `with_store_dir` named it, else as given when it was
+    /// opened (`.sweep` for a temporary store, which has none).
     pub(crate) fn store_dir(&self) -> String {
+        if let Some(dir) = &self.shown_dir {
+            return dir.clone();
+        }
         self.store
             .path()
             .map_or_else(|| ".sweep".to_string(), |p| p.display().to_string())
@@ -434,9 +448,12 @@ pub(crate) struct ExperimentData {
     /// Which agent of how many made the store, as its run record says, for the command that
     /// resumes it (`view::resume_command_of`).
     pub(crate) agent: Option<AgentOf>,
-    /// The exchange folder that agent's study shared, as it was given it, where its run
-    /// record keeps it (records of version 5 on), for the same command.
+    /// The exchange folder that agent's study shared, as it was given it (absolute from the
+    /// CLI), where its run record keeps it (records of version 5 on), for the same command.
     pub(crate) exchange: Option<String>,
+    /// The absolute path of the spec file, as its run record keeps it (empty records left
+    /// out), for the same command: it resumes from any folder.
+    pub(crate) spec_file: Option<String>,
     /// The best trial's metrics on the test split, once measured (after the sweep).
     pub(crate) test: Option<TestResult>,
     /// The trials its sampler took from another experiment (`warm_start:`), if any; shared by
@@ -491,6 +508,7 @@ impl ExperimentData {
             traces: BTreeMap::new(),
             agent: None,
             exchange: None,
+            spec_file: None,
             test: None,
             warm_start: None,
             settings_changed: None,
@@ -522,6 +540,9 @@ impl ExperimentData {
         };
         self.agent = record.and_then(|r| r.agent);
         self.exchange = record.and_then(|r| r.exchange.clone());
+        self.spec_file = record
+            .map(|r| r.spec_file.clone())
+            .filter(|f| !f.is_empty());
         self
     }
 

@@ -118,6 +118,18 @@ impl Dashboard {
         }
     }
 
+    /// Returns the dashboard naming the store's folder `dir` in the commands it shows (the
+    /// command that resumes an interrupted sweep): the caller gives it absolute, so that they
+    /// run from any folder (the dashboard reads no current directory).
+    #[must_use]
+    pub fn with_store_dir(self, dir: &std::path::Path) -> Dashboard {
+        let mut state = AppState::clone(&self.state);
+        state.reader = state.reader.with_store_dir(dir.display().to_string());
+        Dashboard {
+            state: web::Data::new(state),
+        }
+    }
+
     /// Returns whether a live page asked for its update within `within`: a tab watching the
     /// sweep, which one more update would show finished.
     #[must_use]

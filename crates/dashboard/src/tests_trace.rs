@@ -94,23 +94,24 @@ fn an_agents_interrupted_sweep_page_resumes_it_as_that_agent() {
         let (_, page) = get(&store, "/experiments/demo").await;
         assert!(
             page.contains(
-                "<pre class=\"command resume-command\">sweep run experiments/fixture.yaml \
+                "<pre class=\"command resume-command\">sweep run /abs/experiments/fixture.yaml \
                  --store .sweep --agent 1/3 --exchange &#60;EXCHANGE&#62;  # &#60;EXCHANGE&#62;: \
                  the folder the agents share"
             ),
             "{page}"
         );
-        // Its record keeps the exchange folder it was given: the command names it.
+        // Its record keeps the spec file absolute, and the exchange folder as the CLI gave
+        // it (absolute): the command names both, to run from any folder.
         let record = RunRecord {
-            exchange: Some("../ex".into()),
+            exchange: Some("/abs/ex".into()),
             ..record
         };
         store.put_run_record("demo", &record).unwrap();
         let (_, page) = get(&store, "/experiments/demo").await;
         assert!(
             page.contains(
-                "<pre class=\"command resume-command\">sweep run experiments/fixture.yaml \
-                 --store .sweep --agent 1/3 --exchange ../ex</pre>"
+                "<pre class=\"command resume-command\">sweep run /abs/experiments/fixture.yaml \
+                 --store .sweep --agent 1/3 --exchange /abs/ex</pre>"
             ),
             "{page}"
         );

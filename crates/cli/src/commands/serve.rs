@@ -322,7 +322,13 @@ pub(crate) fn start(
     let (access, addr) = reach(args)?;
     let listener = bind(addr)?;
     let frozen = freshness == Freshness::Frozen;
-    let dashboard = Dashboard::new(store, access, freshness, std::sync::Arc::new(SystemClock));
+    // The commands the pages show name the store's folder absolute, so that they run from any
+    // folder (the dashboard reads no current directory; `sweep run` and `sweep serve` do).
+    let dir = store.path().map(std::path::absolute).transpose()?;
+    let mut dashboard = Dashboard::new(store, access, freshness, std::sync::Arc::new(SystemClock));
+    if let Some(dir) = dir {
+        dashboard = dashboard.with_store_dir(&dir);
+    }
     if frozen {
         dashboard.warm()?;
     }

@@ -540,14 +540,16 @@ pub(crate) const LEFT_OUT_WITHOUT_SPEC: [&str; 6] = [
 
 /// Returns the command that resumes the sweep of `data` when it stopped before its end
 /// (`interrupted`), as `resume_command_for` writes it with the agent and the exchange folder
-/// its run record names.
+/// its run record names, and the spec file by the absolute path the record keeps (the one the
+/// run was given where a record has none): with `store_dir` absolute, it runs from any folder.
 pub(crate) fn resume_command_of(data: &ExperimentData, store_dir: &str) -> String {
     let agent = data.agent.map(|a| (a, data.exchange.as_deref()));
-    resume_command_for(&data.info, agent, store_dir)
+    let spec = data.spec_file.as_deref().unwrap_or(&data.info.spec_path);
+    resume_command_for(&data.info, spec, agent, store_dir)
 }
 
 /// Returns the command that resumes the sweep of `info` when it stopped before its end
-/// (`interrupted`): its spec file, as the run was given it, with the store in `store_dir`, as
+/// (`interrupted`): its spec file `spec`, with the store in `store_dir`, as
 /// the CLI says when it stops ("run the same command again to resume"); empty otherwise. The
 /// store of an agent of a study (`agent`, from its run record) resumes only as that agent,
 /// with the exchange folder the agents share, as it was given it where its record keeps it.
@@ -556,6 +558,7 @@ pub(crate) fn resume_command_of(data: &ExperimentData, store_dir: &str) -> Strin
 /// refuses to run it, rather than take a wrong folder).
 fn resume_command_for(
     info: &store::ExperimentInfo,
+    spec: &str,
     agent: Option<(store::AgentOf, Option<&str>)>,
     store_dir: &str,
 ) -> String {
@@ -564,7 +567,7 @@ fn resume_command_for(
     }
     let command = format!(
         "sweep run {} --store {}",
-        experiment::shell_quote(&info.spec_path),
+        experiment::shell_quote(spec),
         experiment::shell_quote(store_dir)
     );
     match agent {

@@ -1974,7 +1974,13 @@ fn an_agents_interrupted_sweep_resumes_as_that_agent_with_the_exchange_to_add() 
     use super::{resume_command_for, resume_command_of};
     let info = fixtures::info("demo", ExperimentStatus::Interrupted, 4);
     let plain = "sweep run experiments/fixture.yaml --store st";
-    assert_eq!(resume_command_for(&info, None, "st"), plain);
+    assert_eq!(
+        resume_command_for(&info, &info.spec_path, None, "st"),
+        plain
+    );
+    // A run record keeps the spec file absolute: the command names it so, with the store
+    // folder the caller gives (absolute from the CLI), and runs from any folder.
+    let abs = "sweep run /abs/experiments/fixture.yaml --store /abs/st";
     let record = store::RunRecord {
         spec_file: "/abs/experiments/fixture.yaml".into(),
         parallel: Some(2),
@@ -1985,11 +1991,11 @@ fn an_agents_interrupted_sweep_resumes_as_that_agent_with_the_exchange_to_add() 
         ..store::RunRecord::default()
     };
     let d = ExperimentData::new(info.clone(), Vec::new()).with_record(Some(&record));
-    let command = resume_command_of(&d, "st");
+    let command = resume_command_of(&d, "/abs/st");
     assert_eq!(
         command,
         format!(
-            "{plain} --agent 1/3 --exchange <EXCHANGE>  # <EXCHANGE>: the folder the agents \
+            "{abs} --agent 1/3 --exchange <EXCHANGE>  # <EXCHANGE>: the folder the agents \
              share, as this agent was given it (its run record, written by an older Sweep, \
              does not keep it); the other agents resume the same way, each with its own store \
              and number"
@@ -2003,13 +2009,23 @@ fn an_agents_interrupted_sweep_resumes_as_that_agent_with_the_exchange_to_add() 
     assert!(!refused.status.success());
     // A record that keeps the exchange (version 5 on) gives it, quoted for the shell.
     let kept = store::RunRecord {
-        exchange: Some("../shared ex".into()),
+        exchange: Some("/abs/shared ex".into()),
         ..record.clone()
     };
     let d = ExperimentData::new(info.clone(), Vec::new()).with_record(Some(&kept));
     assert_eq!(
-        resume_command_of(&d, "st"),
-        format!("{plain} --agent 1/3 --exchange '../shared ex'")
+        resume_command_of(&d, "/abs/st"),
+        format!("{abs} --agent 1/3 --exchange '/abs/shared ex'")
+    );
+    // A record without the spec file (empty) names it as the run was given it.
+    let bare = store::RunRecord {
+        spec_file: String::new(),
+        ..kept.clone()
+    };
+    let d = ExperimentData::new(info.clone(), Vec::new()).with_record(Some(&bare));
+    assert_eq!(
+        resume_command_of(&d, "/abs/st"),
+        "sweep run experiments/fixture.yaml --store /abs/st --agent 1/3 --exchange '/abs/shared ex'"
     );
     // A sweep of one process, and a sweep that did not stop early, are as before.
     let one = ExperimentData::new(info.clone(), Vec::new()).with_record(None);

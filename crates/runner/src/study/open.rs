@@ -275,7 +275,8 @@ fn create_experiment(
 
 /// Returns the run record to store with a new experiment: the caller's, saying which agent
 /// made the store (the others' trials keep their checkpoints in their own stores) and the
-/// exchange folder the agents share, as this one was given it (what resuming it needs).
+/// exchange folder the agents share, as this one was given it (what resuming it needs; the CLI
+/// hands it absolute, so that the command resumes from any folder).
 fn run_record(options: &StudyOptions) -> Option<RunRecord> {
     options.record.as_ref().map(|record| RunRecord {
         agent: options.agent.as_ref().map(|a| store::AgentOf {

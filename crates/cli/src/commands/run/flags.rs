@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 use experiment::ExperimentSpec;
 
 use crate::args::RunArgs;
@@ -68,7 +68,9 @@ pub(super) fn refuse_extend_unfinished(
     Ok(())
 }
 
-/// Reads `--agent I/N`, `--exchange DIR` and `--quiet-after` (in milliseconds).
+/// Reads `--agent I/N`, `--exchange DIR` and `--quiet-after` (in milliseconds). The exchange
+/// folder is made absolute against the current directory: the run record keeps it so, and the
+/// dashboard's command that resumes the agent then finds the same folder from anywhere.
 fn agent_options(
     agent: &str,
     exchange: &std::path::Path,
@@ -105,10 +107,16 @@ fn agent_options(
             crate::commands::quoted(parent)
         );
     }
+    let exchange = std::path::absolute(exchange).with_context(|| {
+        format!(
+            "--exchange {}: cannot make it an absolute path",
+            exchange.display()
+        )
+    })?;
     Ok(runner::AgentOptions {
         agent: index,
         agents: count,
-        exchange: exchange.to_path_buf(),
+        exchange,
         // A trial waiting for another agent's starts at most this late.
         poll: std::time::Duration::from_millis(25),
         quiet_after: std::time::Duration::from_millis(u64::try_from(quiet_after).unwrap_or(1)),
@@ -140,4 +148,15 @@ fn extend_under_agents(n: u32, spec: &ExperimentSpec, store: &Path) -> String {
          agent with {cap} and a new --exchange folder; each agent's store already holds the \
          trials so far"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_exchange_folder_is_handed_on_absolute() {
+        let options = super::agent_options("1/2", std::path::Path::new("shared/ex"), 10).unwrap();
+        assert!(options.exchange.is_absolute(), "{:?}", options.exchange);
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(options.exchange, here.join("shared/ex"));
+    }
 }
