@@ -276,9 +276,10 @@ fn the_experiment_page_renders_in_headless_chromium() {
          lines.push('next ' + doc.querySelector('.pager a[rel=next]').getAttribute('href'));\
          lines.push('pill ' + doc.querySelector('.filters a').getAttribute('href'));\
          lines.push('head ' + doc.querySelector('table.leaderboard thead a').getAttribute('href'));\
-         lines.push('filter ' + Array.prototype.map.call(\
-           doc.querySelectorAll('form.search input[type=hidden][name=t]'),\
-           function (input) { return input.value; }).join(' '));\
+         lines.push('filter ' + Array.prototype.map.call(doc.querySelectorAll('form.search'),\
+           function (form) { return Array.prototype.map.call(\
+             form.querySelectorAll('input[type=hidden][name=t]'),\
+             function (input) { return input.value; }).join(' '); }).join('|'));\
          lines.push('address ' + frame.location.search);",
     );
     let measured = run_chromium(&env, &probe_trials, &["--dump-dom"]);
@@ -301,14 +302,16 @@ fn the_experiment_page_renders_in_headless_chromium() {
                 .lines()
                 .filter(|l| l.starts_with("pill ") || l.starts_with("head "))
                 .all(|l| l.ends_with(&kept))
-            && lines.contains(&format!("filter {id}\n"))
+            // Both forms, the filter's and the parameter pairs', send the tick.
+            && lines.contains(&format!("filter {id}|{id}\n"))
             && lines.ends_with(&format!("address ?per_page=1&amp;t={id}")),
         "{measured}"
     );
     // The address keeps the order ticked, not the page's: `tiny` (ticked first, last on the
     // page by name) before `old`. An update on its way when `old` is unticked again (the
     // request held until then, as a slow answer would be) does not tick it back: the page
-    // takes the state the person left, over the one the answer was made with.
+    // takes the state the person left, over the one the answer was made with, and so does the
+    // filter form's hidden inputs, which the answer brought with the old ticks.
     let probe_untick = probe(
         &url,
         "/?sort=name&e=tiny",
@@ -330,6 +333,9 @@ fn the_experiment_page_renders_in_headless_chromium() {
            lines.push('swapped tiny ' + box('tiny').checked + ' old ' + box('old').checked);\
            lines.push('count ' + doc.querySelector('.compare-count').textContent);\
            lines.push('address ' + frame.location.search);\
+           lines.push('form ' + Array.prototype.map.call(\
+             doc.querySelectorAll('form.list-filter input[type=hidden][name=e]'),\
+             function (input) { return input.value; }).join(' '));\
            out.textContent = lines.join('\\n');\
          };\
          setTimeout(wait, 20);",
@@ -343,7 +349,7 @@ fn the_experiment_page_renders_in_headless_chromium() {
     assert_eq!(
         lines,
         "ordered ?sort=name&amp;e=tiny&amp;e=old\nin flight true\nswapped tiny true old false\n\
-         count 1 picked (at least 2)\naddress ?sort=name&amp;e=tiny",
+         count 1 picked (at least 2)\naddress ?sort=name&amp;e=tiny\nform tiny",
         "{measured}"
     );
     // Compare sends the boxes in the order ticked, not the page's: `tiny` (last by name), then

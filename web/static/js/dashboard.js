@@ -127,15 +127,16 @@
 
   // The experiments ticked on the list travel in its address (`?e=`), and the trials ticked on
   // the leaderboard in the experiment page's (`?t=`), as the compare pages take them: on a
-  // tick, the address, the links that page, sort, filter or unfilter the table (the pager's,
-  // the column heads', the state pills' and the filter's "all" or "clear") and the filter
-  // form's hidden inputs take the ticks now shown, in the order ticked, so that rows on
-  // different pages, or hidden by a filter, are compared together. (The server shows the ticks
-  // of other pages above the table, ticked; a live update asks for the address.)
+  // tick, and after a live update, the address, the links that page, sort, filter or unfilter
+  // the table (the pager's, the column heads', the state pills' and the filter's "all" or
+  // "clear") and the hidden inputs of every such form (the filter's, the parameter pairs') take
+  // the ticks now shown, in the order ticked, so that rows on different pages, or hidden by a
+  // filter, are compared together. (The server shows the ticks of other pages above the table,
+  // ticked; a live update asks for the address.)
   var PICKERS = {
-    e: { form: "form.list-filter", table: "table.experiments", go: "list-filter-go",
+    e: { form: "form.list-filter", table: "table.experiments",
          links: ".pager a, table.experiments thead a, .list-filter a" },
-    t: { form: "form.search", table: "table.leaderboard", go: "filter-go",
+    t: { form: "form.search", table: "table.leaderboard",
          links: ".pager a, table.leaderboard thead a, .filters a, form.search a" }
   };
 
@@ -148,23 +149,29 @@
 
   function syncPicks(name) {
     var picker = PICKERS[name];
-    var form = picker && document.querySelector(picker.form);
-    if (!form || !document.querySelector(picker.table)) { return; }
+    // Every such form carries the ticks: the leaderboard's filter and the parameter pairs'
+    // (whose Show would otherwise send the ticks the page was served with).
+    var forms = picker ? document.querySelectorAll(picker.form) : [];
+    if (!forms.length || !document.querySelector(picker.table)) { return; }
     var values = ticked().filter(function (pick) { return pick[0] === name; })
       .map(function (pick) { return pick[1]; });
     window.history.replaceState(null, "", withPicks(window.location.href, name, values));
     Array.prototype.forEach.call(document.querySelectorAll(picker.links), function (a) {
       a.setAttribute("href", withPicks(a.getAttribute("href"), name, values));
     });
-    Array.prototype.forEach.call(form.querySelectorAll('input[type="hidden"][name="' + name + '"]'),
-      function (input) { input.remove(); });
-    var go = document.getElementById(picker.go);
-    values.forEach(function (value) {
-      var input = document.createElement("input");
-      input.type = "hidden";
-      input.name = name;
-      input.value = value;
-      form.insertBefore(input, go);
+    Array.prototype.forEach.call(forms, function (form) {
+      Array.prototype.forEach.call(
+        form.querySelectorAll('input[type="hidden"][name="' + name + '"]'),
+        function (input) { input.remove(); });
+      // Before the form's button, else at its end.
+      var go = form.querySelector('button[type="submit"]');
+      values.forEach(function (value) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = name;
+        input.value = value;
+        form.insertBefore(input, go);
+      });
     });
   }
 
@@ -278,6 +285,9 @@
           if (box.type === "checkbox") { box.checked = keep[pickKey(box.name, box.value)] === true; }
         });
         keepOffPage(keep);
+        // The address, the links and every form take the ticks kept, not the answer's.
+        syncPicks("t");
+        syncPicks("e");
         // The Compare button is enabled by the ticks: focus goes back once they are.
         updateCompare();
         refocus(focus);
