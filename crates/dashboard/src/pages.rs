@@ -167,12 +167,9 @@ async fn experiment_page(
 ) -> Result<HttpResponse> {
     let part = Part::asked(&req);
     // `?t=`: the trials ticked for comparing, kept by the leaderboard's links; a page with
-    // ticks is kept apart from one without.
+    // ticks is kept apart from one without (`render_experiment` keys it on those it holds).
     let picked = leaderboard::picked_trials(req.query_string())?;
-    let mut request = page_key(part, &query);
-    if !picked.is_empty() {
-        request.push_str(&format!("&t={picked:?}"));
-    }
+    let request = page_key(part, &query);
     let reader = state.reader.clone();
     let name = name.into_inner();
     let query = (query.into_inner(), picked);
@@ -332,7 +329,8 @@ fn render_experiments(
 }
 
 /// Renders an experiment's page (or its fragment). A page depends only on the snapshot and the
-/// request (`request`: the query string and the part asked), and for a running experiment
+/// request (`request`: the query as read and the part asked, `page_key`, with the ticks it
+/// holds added here), and for a running experiment
 /// the clock, which may stand still for the snapshot's life: the snapshot keeps it and serves
 /// it again without rendering (`ExperimentData::keep_page`), unless the sweep has notices. A
 /// leaderboard page past the last answers the last page's address instead. `query` is the
@@ -347,7 +345,14 @@ fn render_experiment(
 ) -> Result<Paged> {
     let data = reader.experiment(name)?;
     let (sel, sort_error) = page_selection(query, &data)?;
-    let sel = sel.with_picked(picked.clone());
+    // The ticks of trials it holds, at most `compare::MAX_TRIALS`: the page, its links and the
+    // key it is kept under take the same list, so unknown ids make no page of their own.
+    let sel = sel.with_picked(picked, &data.trials);
+    let mut request = request.to_string();
+    if !sel.picked.is_empty() {
+        request.push_str(&format!("&t={:?}", sel.picked));
+    }
+    let request = request.as_str();
     let notices = reader.notices(name);
     // A kept page is live as its experiment is: it was kept without notices.
     if let Some(html) = data.page(request).filter(|_| notices.is_empty()) {

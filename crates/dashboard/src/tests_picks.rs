@@ -106,3 +106,71 @@ fn ticked_trials_travel_with_the_leaderboards_links_and_show_on_every_page() {
         assert_eq!(status, StatusCode::BAD_REQUEST);
     });
 }
+
+/// Sends GETs for `uris`, in turn, to one frozen dashboard over `store` (one snapshot, which
+/// keeps the pages it renders); returns the bodies.
+async fn pages_of_one_app(store: &store::Store, uris: &[&str]) -> Vec<String> {
+    use actix_web::test::{call_service, init_service, read_body, TestRequest};
+    let dashboard = crate::Dashboard::new(
+        store.clone(),
+        crate::Access::open(),
+        crate::Freshness::Frozen,
+        crate::view::fixtures::clock(),
+    );
+    let service = init_service(dashboard.app()).await;
+    let mut bodies = Vec::new();
+    for uri in uris {
+        let res = call_service(&service, TestRequest::get().uri(uri).to_request()).await;
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+        bodies.push(String::from_utf8_lossy(&read_body(res).await).into_owned());
+    }
+    bodies
+}
+
+#[test]
+fn a_kept_page_is_not_answered_for_one_with_ticks_and_unknown_ids_crowd_out_none() {
+    run(async {
+        let store = store_with("demo", 12);
+        let first = get(&store, "/experiments/demo?per_page=5").await.1;
+        let here = rows(&first)[0];
+        let ticked = format!("<input type=\"checkbox\" name=\"t\" value=\"{here}\" checked");
+        // The page without ticks is kept; the same page with one is another page.
+        let with_tick = format!("/experiments/demo?per_page=5&t={here}");
+        let pages = pages_of_one_app(&store, &["/experiments/demo?per_page=5", &with_tick]).await;
+        assert!(!pages[0].contains(&ticked), "{}", pages[0]);
+        assert!(pages[1].contains(&ticked), "{}", pages[1]);
+        // Eight ticks of trials it does not hold, then one it does: the one it holds is kept,
+        // and the unknown ids are the page without ticks (kept under the same key).
+        let unknown = "&t=99&t=98&t=97&t=96&t=95&t=94&t=93&t=92";
+        let crowded = format!("/experiments/demo?per_page=5{unknown}&t={here}");
+        let only_unknown = format!("/experiments/demo?per_page=5{unknown}");
+        let pages = pages_of_one_app(
+            &store,
+            &[&crowded, "/experiments/demo?per_page=5", &only_unknown],
+        )
+        .await;
+        assert!(pages[0].contains(&ticked), "{}", pages[0]);
+        let next = links_to(&pages[0], "next");
+        assert!(
+            next.iter()
+                .all(|h| h.contains(&format!("&t={here}")) && !h.contains("t=99")),
+            "{next:?}"
+        );
+        assert_eq!(pages[1], pages[2]);
+        assert!(!pages[2].contains("t=99"));
+    });
+}
+
+#[test]
+fn an_address_is_read_for_its_first_picks_only() {
+    use crate::view::leaderboard::{picked_trials, MAX_PICKS_READ};
+    let query: String = (0..MAX_PICKS_READ + 10)
+        .map(|i| format!("t={i}&"))
+        .collect();
+    let picked = picked_trials(&format!("{query}t=x")).unwrap();
+    let first: Vec<u32> = (0..).take(MAX_PICKS_READ).collect();
+    // Past them, not even a value that is not a number is read.
+    assert_eq!(picked, first);
+    // Each once, in the order given.
+    assert_eq!(picked_trials("t=3&t=1&t=3&page=2&t=2").unwrap(), [3, 1, 2]);
+}

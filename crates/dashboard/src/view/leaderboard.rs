@@ -149,10 +149,16 @@ impl Selection {
     }
 
     /// Returns the selection with the trials ticked for comparing, `picked` (`picked_trials`),
-    /// the first `compare::MAX_TRIALS` of them: the most a comparison takes.
-    pub(crate) fn with_picked(mut self, mut picked: Vec<u32>) -> Selection {
-        picked.truncate(super::compare::MAX_TRIALS);
-        self.picked = picked;
+    /// that `trials` hold (there is nothing to compare in the others), the first
+    /// `compare::MAX_TRIALS` of those: the most a comparison takes. Dropped before the cut, so
+    /// that unknown ids never crowd out a trial held; the page, its cache key and every link
+    /// take this one list.
+    pub(crate) fn with_picked(mut self, picked: &[u32], trials: &[Trial]) -> Selection {
+        let held: BTreeSet<u32> = trials.iter().map(|t| t.id.0).collect();
+        self.picked = (picked.iter().copied())
+            .filter(|id| held.contains(id))
+            .take(super::compare::MAX_TRIALS)
+            .collect();
         self
     }
 
@@ -235,19 +241,25 @@ impl Selection {
     }
 }
 
+/// The most `?t=` values a leaderboard's address is read for: four times what a comparison
+/// takes, room for ticks of trials the experiment does not hold; the rest are not read.
+pub(crate) const MAX_PICKS_READ: usize = super::compare::MAX_TRIALS * 4;
+
 /// Returns the trials a leaderboard's address ticks for comparing (`?t=`, as the compare page
-/// takes them), each once, in the order given; a value that is not a trial number is a bad
-/// request, as on the compare page.
+/// takes them), each once, in the order given, from its first `MAX_PICKS_READ` values; a value
+/// that is not a trial number is a bad request, as on the compare page.
 pub(crate) fn picked_trials(query: &str) -> Result<Vec<u32>> {
     let mut picked: Vec<u32> = Vec::new();
-    for (key, value) in super::query_pairs(query)? {
-        if key != "t" || value.is_empty() {
-            continue;
-        }
+    let mut seen: BTreeSet<u32> = BTreeSet::new();
+    let values = super::query_pairs(query)?
+        .into_iter()
+        .filter(|(key, value)| key == "t" && !value.is_empty())
+        .take(MAX_PICKS_READ);
+    for (_, value) in values {
         let id: u32 = value
             .parse()
             .map_err(|_| Error::BadRequest(format!("t: {value:?} is not a trial number")))?;
-        if !picked.contains(&id) {
+        if seen.insert(id) {
             picked.push(id);
         }
     }
