@@ -16,8 +16,9 @@
 //!   JavaScript build step, just `web/static`, embedded in the binary (`assets`).
 //!
 //! **Invariant:** the dashboard never writes to the store: `data` is the only module that calls
-//! `Store`, and only its read methods. It reads no clock of its own either: the time now (the
-//! durations of what runs) comes from the `Clock` it is handed, as the runner's does.
+//! `Store`, and only its read methods. It reads no wall clock for the times it shows either: the
+//! time now (the durations of what runs) comes from the `Clock` it is handed, as the runner's
+//! does (it reads `Instant::now` only for how old a snapshot is and when a page last polled).
 
 mod api;
 mod assets;

@@ -58,7 +58,8 @@ fn a_trial_page_shows_the_run_to_its_last_report_and_the_attempts_cut_off() {
         let (_, stopped) = get(&store, "/experiments/demo/trials/2").await;
         assert!(
             stopped.contains("attempts cut off")
-                && stopped.contains("1 (stopped): 4 epochs, 10.0s of compute"),
+                && stopped.contains("1 (stopped): 4 epochs, 10.0s of compute")
+                && stopped.contains("those of known time count in the experiment&#39;s busy time"),
             "{stopped}"
         );
         // A trial never interrupted says neither.
@@ -168,6 +169,12 @@ fn the_trial_api_answers_its_trace_and_none_for_a_trial_never_interrupted() {
         assert_eq!(cut["epochs"], 2, "{body}");
         assert_eq!(cut["started_ms"], started.0, "{body}");
         assert!(cut.get("ended_ms").is_none(), "{body}");
+        // Its tooltip says its time was not recorded, not that it was never heard from: it
+        // may have stored epochs.
+        let (_, page) = get(&store, "/experiments/demo").await;
+        let title = "<title>trial 4: an attempt killed after 2 epochs, its time not recorded, \
+                     then run again from scratch</title>";
+        assert!(page.contains(title), "{page}");
     });
 }
 
@@ -220,6 +227,12 @@ fn the_timeline_ends_a_killed_trial_at_its_last_report_and_draws_its_cut_attempt
         ] {
             assert!(timeline.contains(title), "{title} in {timeline}");
         }
+        // The hint above it names every mark: the pause too, and the thin grey bars.
+        assert!(
+            page.contains("an interrupted one in a pause mark at its last report")
+                && page.contains("a thin grey bar on a trial's row is an attempt cut off"),
+            "{page}"
+        );
         assert!(
             page.contains(
                 "1 attempt cut off by a stop or a kill, each a thin grey bar on its \

@@ -2711,7 +2711,8 @@ fn issue_a11y_the_timeline_draws_cut_attempts_as_thin_grey_bars_its_label_counts
         ),
         "{marks}"
     );
-    // One killed before it was heard from: a mark at its start, its time said to be unknown.
+    // One killed before it was heard from: a mark at its start, its time said not recorded
+    // (it may have stored epochs).
     let unheard = Cut {
         end: 0.0,
         time_known: false,
@@ -2720,8 +2721,8 @@ fn issue_a11y_the_timeline_draws_cut_attempts_as_thin_grey_bars_its_label_counts
     let svg = timeline(&spans, &[unheard], "/t/");
     assert!(
         svg.contains(
-            "<title>trial 0: an attempt killed after 1 epoch, its time unknown (never heard \
-             from), then run again from scratch</title>"
+            "<title>trial 0: an attempt killed after 1 epoch, its time not recorded, then run \
+             again from scratch</title>"
         ),
         "{svg}"
     );

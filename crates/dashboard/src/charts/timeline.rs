@@ -375,7 +375,7 @@ impl Cut {
         );
         let ran = match self.time_known {
             true => format!("after {ran} and {epochs}"),
-            false => format!("after {epochs}, its time unknown (never heard from)"),
+            false => format!("after {epochs}, its time not recorded"),
         };
         format!(
             "trial {}: an attempt {} {ran}, then run again from scratch",
@@ -398,7 +398,8 @@ impl Span {
                 self.trial
             ),
             Ending::Unknown => format!(
-                "trial {}: end unknown (the sweep was stopped while it ran)",
+                "trial {}: end unknown (the sweep ended without a word while it ran: a kill or \
+                 a crash)",
                 self.trial
             ),
             ending => format!("trial {}: {} after {ran}", self.trial, ending.label()),
@@ -447,7 +448,8 @@ mod tests {
             "<title>trial 0: completed after 2.5s</title>",
             "<title>trial 1: pruned after 0.3s</title>",
             "<title>trial 2: running for 1m39s</title>",
-            "<title>trial 3: end unknown (the sweep was stopped while it ran)</title>",
+            "<title>trial 3: end unknown (the sweep ended without a word while it ran: a kill or \
+             a crash)</title>",
         ] {
             assert!(marks.contains(title), "{title} in {marks}");
         }

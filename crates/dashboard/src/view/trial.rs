@@ -233,8 +233,8 @@ pub(crate) fn show_trace(
     }
     if let Some(cut) = trace.cut_text() {
         let mut f = field("attempts cut off", cut);
-        f.full = "stopped or killed before they ended, each then run again from scratch; their \
-                  time counts in the experiment's busy time"
+        f.full = "stopped or killed before they ended, each then run again from scratch; those \
+                  of known time count in the experiment's busy time"
             .into();
         page.facts.push(f);
     }
