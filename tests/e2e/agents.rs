@@ -467,10 +467,13 @@ fn an_agent_past_its_time_limit_does_not_wait_for_an_agent_that_never_came() {
     };
     // Trial 2 was waiting when the limit passed: a trial that runs when it passes is let
     // finish, so one stopped at epoch 2, where the median rule first needs trial 1, was
-    // stopped waiting for it.
+    // stopped waiting for it, and went back in the queue with that attempt kept as stopped
+    // (not left `running` for the next run to call killed).
+    assert_eq!(trial_2["state"], "queued", "{trial_2}\n{stdout}");
+    let show = env.sweep(&["show", "shared/2", "--store", "store-0"]);
     assert!(
-        trial_2["state"] == "interrupted" && trial_2["epochs_trained"] == 2,
-        "{trial_2}\n{stdout}"
+        show.stdout.contains("1 (stopped): 2 epochs"),
+        "{show:?}\n{stdout}"
     );
     // The trials it stopped run again: with agent 1 the study ends as one process's.
     let second = agent(&env, "1/2", ("exchange", "store-1"), &[]);
