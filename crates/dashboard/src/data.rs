@@ -279,12 +279,16 @@ impl Reader {
             return Ok(effort);
         }
         let started = Instant::now();
-        let effort = self.store.effort(
+        let mut effort = self.store.effort(
             &data.info.name,
             &data.info.objective,
             data.spec.as_ref(),
             &data.trials,
         )?;
+        // The attempts cut off, from the traces the snapshot holds.
+        for attempt in data.traces.values().flat_map(|trace| &trace.cut) {
+            effort.add_cut(attempt.epochs);
+        }
         data.spent(started.elapsed());
         Ok(data.effort.get_or_init(|| effort))
     }

@@ -242,3 +242,14 @@ fn the_timeline_ends_a_killed_trial_at_its_last_report_and_draws_its_cut_attempt
         );
     });
 }
+
+#[test]
+fn the_experiment_page_says_the_epochs_of_attempts_cut_off() {
+    run(async {
+        let (store, _) = traced_store();
+        let (status, page) = get(&store, "/experiments/demo").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        // Trial 2's attempt a stop cut off after 4 epochs, from the traces the snapshot holds.
+        assert!(page.contains(", 4 more in attempts cut off"), "{page}");
+    });
+}

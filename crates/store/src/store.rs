@@ -14,7 +14,7 @@ mod open;
 mod remove;
 mod scratch;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -484,8 +484,8 @@ impl Store {
 
     /// Returns what `trials` of `experiment` (with its stored `spec`, when that parses)
     /// trained (`experiment::Effort`): each one's last step of the `objective`, a key read per
-    /// trial, and the epochs of their attempts a stop or a kill cut off (`TrialTrace::cut`),
-    /// from one scan of the experiment's trial records.
+    /// trial. The epochs of their attempts cut off are in their traces, which a caller that
+    /// read them adds (`Effort::add_cut`) without a second scan of the records.
     pub fn effort(
         &self,
         experiment: &str,
@@ -497,14 +497,6 @@ impl Store {
         let mut effort = Effort::default();
         for t in trials {
             effort.add(t, spec, self.last_step_of(exp, t.id, objective)?);
-        }
-        let counted: BTreeSet<TrialId> = trials.iter().map(|t| t.id).collect();
-        for (trial, trace) in self.traced_trials(experiment)? {
-            if counted.contains(&trial.id) {
-                for attempt in &trace.cut {
-                    effort.add_cut(attempt.epochs);
-                }
-            }
         }
         Ok(effort)
     }

@@ -24,10 +24,10 @@ pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
     let mut specs = Vec::new();
     let mut kept = Vec::new();
     for info in store.experiments()? {
-        let (trials, spans) = traced_trials(&store, &info.name)?;
+        let traced = traced_trials(&store, &info.name)?;
         specs.push(stored_spec(&info, LEFT_OUT_BELOW));
-        rows.push((info, trials));
-        kept.push(spans);
+        rows.push((info, traced.trials));
+        kept.push(traced.kept);
     }
     output::experiments_kept(&mut std::io::stdout().lock(), &rows, &specs, &kept)?;
     Ok(Outcome::Success)
@@ -136,7 +136,11 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
 fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, name)?;
-    let (trials, kept) = traced_trials(&store, &info.name)?;
+    let Traced {
+        trials,
+        kept,
+        cut_epochs,
+    } = traced_trials(&store, &info.name)?;
     let record = readable_record(
         RUN_RECORD,
         &info.name,
@@ -167,7 +171,10 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         "its constraints, its objectives past the first and its sampler's settings are not \
          shown or applied below",
     );
-    let effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
+    let mut effort = store.effort(&info.name, &info.objective, spec.as_ref(), &trials)?;
+    for epochs in cut_epochs {
+        effort.add_cut(epochs);
+    }
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     let objectives = info.objectives(spec.as_ref());
     let best = experiment::best_trial(&trials, &objectives, constraints);
@@ -313,18 +320,33 @@ fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
 /// A span of work, from its start to its end.
 type Span = (Timestamp, Timestamp);
 
-/// Returns the trials of `experiment` and the spans of work their records keep beside them
-/// (`store::TrialTrace::spans`: attempts cut off, a killed trial's start to its last report),
-/// which its busy time counts; this process holds the store, so no sweep runs it.
-fn traced_trials(store: &Store, experiment: &str) -> anyhow::Result<(Vec<Trial>, Vec<Span>)> {
+/// The trials of an experiment with what their records keep beside them (`traced_trials`).
+struct Traced {
+    trials: Vec<Trial>,
+    /// The spans of work the traces keep (`store::TrialTrace::spans`: attempts cut off, a
+    /// killed trial's start to its last report), which its busy time counts.
+    kept: Vec<Span>,
+    /// The epochs of each attempt cut off (`Effort::add_cut`).
+    cut_epochs: Vec<u32>,
+}
+
+/// Returns the trials of `experiment` with what their records keep beside them, read in one
+/// scan; this process holds the store, so no sweep runs it.
+fn traced_trials(store: &Store, experiment: &str) -> anyhow::Result<Traced> {
     let mut kept = Vec::new();
+    let mut cut_epochs = Vec::new();
     let trials = (store.traced_trials(experiment)?.into_iter())
         .map(|(trial, trace)| {
             kept.extend(trace.spans(&trial, false));
+            cut_epochs.extend(trace.cut.iter().map(|attempt| attempt.epochs));
             trial
         })
         .collect();
-    Ok((trials, kept))
+    Ok(Traced {
+        trials,
+        kept,
+        cut_epochs,
+    })
 }
 
 /// Returns trial `number` of `experiment` with its trace, reading its record once, or an

@@ -168,38 +168,6 @@ fn trials_round_trip_in_id_order() {
 }
 
 #[test]
-fn effort_counts_the_epochs_of_attempts_cut_off_apart_from_those_trained() {
-    let store = Store::temporary().unwrap();
-    store.create_experiment(&info("e", 0)).unwrap();
-    let cut = |epochs| crate::CutAttempt {
-        started: Timestamp(0),
-        ended: Timestamp(1_000),
-        epochs,
-        by: crate::CutBy::Stop,
-    };
-    let twice_cut = crate::TrialTrace {
-        heard: None,
-        cut: vec![cut(3), cut(5)],
-    };
-    store
-        .put_trial_traced("e", &trial(0, TrialState::Queued), &twice_cut)
-        .unwrap();
-    let once_cut = crate::TrialTrace {
-        heard: None,
-        cut: vec![cut(7)],
-    };
-    store
-        .put_trial_traced("e", &trial(1, TrialState::Queued), &once_cut)
-        .unwrap();
-    let trials = store.trials("e").unwrap();
-    let effort = store.effort("e", "val_loss", None, &trials).unwrap();
-    assert_eq!((effort.trained(), effort.cut()), (0, 15));
-    // Only the trials asked about count: a filter that leaves trial 1 out leaves its cut out.
-    let effort = store.effort("e", "val_loss", None, &trials[..1]).unwrap();
-    assert_eq!(effort.cut(), 8);
-}
-
-#[test]
 fn metric_series_come_back_in_step_order() {
     let store = Store::temporary().unwrap();
     store.create_experiment(&info("e", 0)).unwrap();
