@@ -19,7 +19,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use runner::{Observer, QuietAgent, StudyPlan};
 
 /// The overall bar once the study's plan is known: the trials finished of those planned, and
-/// the time since the bar was made, written as `format_duration` writes it.
+/// the time since the study started to run trials, written as `format_duration` writes it.
 const BAR_TEMPLATE: &str = "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} trials  {ran}  {msg}";
 
 /// The overall bar before the plan is known: no count yet (it would read `0/0 trials`).
@@ -401,8 +401,8 @@ impl Observer for ProgressObserver {
     }
 }
 
-/// Returns the overall bar's style with `template`, whose `{ran}` is the time since the bar was
-/// made, as `format_duration` writes it.
+/// Returns the overall bar's style with `template`, whose `{ran}` is the bar's elapsed time
+/// (from when the study started to run trials, `study_started`), as `format_duration` writes it.
 fn bar_style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())

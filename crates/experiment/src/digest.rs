@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 /// How many leading hex digits of a hash (or a git commit) Sweep shows, as git's short ids do.
-pub const SHORT_HASH_DIGITS: usize = 12;
+const SHORT_HASH_DIGITS: usize = 12;
 
 /// Returns the first `SHORT_HASH_DIGITS` characters of `hash`, as every message and view shows
 /// a hash; the whole text when it is shorter, or when it is not plain hex and would be cut

@@ -50,7 +50,7 @@ pub use constraint::{
     breaks_bound, broken, broken_text, feasibility, feasibility_text, feasible, violation,
     violation_of, Constraint,
 };
-pub use digest::{sha256_hex, short_hash, SHORT_HASH_DIGITS};
+pub use digest::{sha256_hex, short_hash};
 pub use edges::{AtEdge, End};
 pub use effort::{epochs_reported, Effort};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};

@@ -22,7 +22,7 @@ pub const KNOWN_METRICS: &[(&str, Direction)] = &[
     ("val_mae", Direction::Minimize),
     ("val_r2", Direction::Maximize),
     ("param_count", Direction::Minimize),
-    ("epoch_seconds", Direction::Minimize),
+    (WALL_TIME_METRIC, Direction::Minimize),
 ];
 
 /// The one recorded metric that is wall time (`epoch_seconds`), so differs between runs of the

@@ -317,6 +317,16 @@ pub enum UnreadableRecord {
     Damaged,
 }
 
+/// Returns the versions 1 to `newest` as every version message names them: "version 1",
+/// "versions 1 and 2", "versions 1 to 5".
+pub(crate) fn versions_read(newest: u32) -> String {
+    match newest {
+        1 => "version 1".to_string(),
+        2 => "versions 1 and 2".to_string(),
+        newest => format!("versions 1 to {newest}"),
+    }
+}
+
 /// The message of `Error::RecordVersion`: the record, its version, the versions this build
 /// reads, and, for a version past them, that a newer Sweep wrote it and is the one to read it.
 fn record_version_text(what: &str, experiment: Option<&str>, version: u32) -> String {
@@ -324,12 +334,7 @@ fn record_version_text(what: &str, experiment: Option<&str>, version: u32) -> St
         .iter()
         .find(|(kind, _)| *kind == what)
         .map(|(_, newest)| *newest);
-    let reads = match newest {
-        Some(1) => "version 1".to_string(),
-        Some(2) => "versions 1 and 2".to_string(),
-        Some(newest) => format!("versions 1 to {newest}"),
-        None => "other versions".to_string(),
-    };
+    let reads = newest.map_or_else(|| "other versions".to_string(), versions_read);
     let what = match experiment {
         Some(name) => format!("{what} of experiment `{name}`"),
         None => what.to_string(),

@@ -132,7 +132,7 @@ impl EpochMetrics {
         named.push(("train_loss", self.train_loss));
         named.extend(self.validation.iter().copied());
         named.push(("param_count", self.param_count));
-        named.push(("epoch_seconds", self.epoch_seconds));
+        named.push((experiment::WALL_TIME_METRIC, self.epoch_seconds));
         named
     }
 }

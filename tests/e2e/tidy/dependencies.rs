@@ -29,7 +29,7 @@ const DAG: &[(&str, &[&str])] = &[
 ];
 
 /// The crates whose code is pure (no IO, clock, environment or global RNG).
-const PURE: [&str; 2] = ["experiment", "search"];
+pub(super) const PURE: [&str; 2] = ["experiment", "search"];
 
 /// What a pure crate may not depend on: crates whose purpose is IO, the OS, the clock or global
 /// random state. (The crates only one other crate may name, `sled`, `dfdx`, `actix-web`,

@@ -47,7 +47,7 @@ fn hashed(ident: &str) -> bool {
 fn global_rng_uses(workspace: &Workspace) -> Vec<String> {
     let mut problems = Vec::new();
     for (rel, package, code) in workspace.shipped() {
-        if !matches!(package, "experiment" | "search") {
+        if !super::dependencies::PURE.contains(&package) {
             continue;
         }
         let mut found: Vec<(usize, String)> = tokens(code)

@@ -57,7 +57,7 @@ fn is_impure(meaning: &str, banned: &str) -> bool {
 fn impure_uses(workspace: &Workspace) -> Vec<String> {
     let mut problems = Vec::new();
     for (rel, package, code) in workspace.shipped() {
-        if !matches!(package, "experiment" | "search") {
+        if !super::dependencies::PURE.contains(&package) {
             continue;
         }
         for named in named_paths(code) {

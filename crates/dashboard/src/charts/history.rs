@@ -181,8 +181,6 @@ pub(crate) fn history(
     })
 }
 
-/// Returns the step line of the best completed value so far that meets the constraints, from
-/// the first such trial to the last trial.
 /// Returns what the history chart's label says of its content: how many trials it draws and
 /// the best completed value that meets the constraints, with its trial (the first to reach it),
 /// `12 trials, best 0.91 at trial 7`; or that none meets them.
@@ -196,18 +194,23 @@ fn best_of(points: &[&HistoryPoint], goal: Direction) -> String {
             best = Some(p);
         }
     }
-    let n = points.len();
-    let trials = if n == 1 {
-        "1 trial".to_string()
-    } else {
-        format!("{n} trials")
-    };
+    let trials = experiment::counted(
+        u64::try_from(points.len()).unwrap_or(u64::MAX),
+        "trial",
+        "trials",
+    );
     match best {
-        Some(b) => format!("{trials}, best {} at trial {}", tick(b.value), b.trial),
+        Some(b) => format!(
+            "{trials}, best {} at trial {}",
+            experiment::metric_text(Some(b.value)),
+            b.trial
+        ),
         None => format!("{trials}, none completed meets the constraints"),
     }
 }
 
+/// Returns the step line of the best completed value so far that meets the constraints, from
+/// the first such trial to the last trial.
 fn best_so_far(points: &[&HistoryPoint], goal: Direction) -> Vec<(f64, f64)> {
     let completed: Vec<(u32, f64)> = points
         .iter()

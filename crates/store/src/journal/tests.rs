@@ -396,12 +396,12 @@ fn issue_aud_3_a_line_that_is_not_a_journal_line_names_its_file_line_and_column_
         ),
         (
             r#"{"v":3,"skip":{"trial":3}}"#,
-            "journal line version 3, but this sweep reads versions 1 to 2: a newer sweep wrote \
+            "journal line version 3, but this sweep reads versions 1 and 2: a newer sweep wrote \
              it; read it with that sweep or a later one",
         ),
         (
             r#"{"v":0,"skip":{"trial":3}}"#,
-            "journal line version 0, which no sweep writes (this sweep reads versions 1 to 2)",
+            "journal line version 0, which no sweep writes (this sweep reads versions 1 and 2)",
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();

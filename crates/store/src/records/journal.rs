@@ -140,14 +140,15 @@ pub(crate) fn decode_line(bytes: &[u8]) -> std::result::Result<Line, String> {
     let version = json::<super::Probe>(bytes)?.v;
     if version > LINE_NEWEST {
         return Err(format!(
-            "journal line version {version}, but this sweep reads versions 1 to {LINE_NEWEST}: a newer \
-             sweep wrote it; read it with that sweep or a later one"
+            "journal line version {version}, but this sweep reads {}: a newer sweep wrote it; read \
+             it with that sweep or a later one",
+            crate::error::versions_read(LINE_NEWEST)
         ));
     }
     if version == 0 {
         return Err(format!(
-            "journal line version {version}, which no sweep writes (this sweep reads versions 1 \
-             to {LINE_NEWEST})"
+            "journal line version {version}, which no sweep writes (this sweep reads {})",
+            crate::error::versions_read(LINE_NEWEST)
         ));
     }
     let line: LineV1 = json(bytes)?;
