@@ -169,18 +169,18 @@ impl Reader {
         info(&self.store, name).map(|i| self.shown(i))
     }
 
-    /// Returns trial `id` of the experiment's record's trace (`store::TrialTrace`: attempts
-    /// cut off, its last report while running); empty for a trial not stored.
-    pub(crate) fn trial_trace(&self, experiment: &str, id: u32) -> Result<TrialTrace> {
-        let traced = self.store.trial_traced(experiment, TrialId(id))?;
-        Ok(traced.map(|(_, trace)| trace).unwrap_or_default())
-    }
-
     /// Returns trial `id` of the experiment, or `Error::NotFoundNear` saying which trials it
     /// has and linking back to it.
     pub(crate) fn trial(&self, experiment: &str, id: u32) -> Result<Trial> {
-        if let Some(t) = self.store.trial(experiment, TrialId(id))? {
-            return Ok(t);
+        self.trial_traced(experiment, id).map(|(t, _)| t)
+    }
+
+    /// Returns trial `id` of the experiment with its record's trace (`store::TrialTrace`:
+    /// attempts cut off, its last report while running), from one read of the record, or
+    /// `Error::NotFoundNear` as `trial` does.
+    pub(crate) fn trial_traced(&self, experiment: &str, id: u32) -> Result<(Trial, TrialTrace)> {
+        if let Some(traced) = self.store.trial_traced(experiment, TrialId(id))? {
+            return Ok(traced);
         }
         let ids: Vec<u32> = self
             .store

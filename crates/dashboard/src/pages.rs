@@ -502,7 +502,7 @@ fn render_trial(
         Ok(spec) => (Some(spec), None),
         Err(problem) => (None, Some(problem)),
     };
-    let t = reader.trial(name, id)?;
+    let (t, trace) = reader.trial_traced(name, id)?;
     let metrics = reader.all_metrics(name, t.id)?;
     let all = with_several_objectives(reader, name, spec.as_ref())?;
     let front = all.as_ref().and_then(|all| {
@@ -521,7 +521,7 @@ fn render_trial(
         reader.checkpoint_at(name, id, tested.as_ref())?,
     );
     // Its run to its last report when a kill left it running, and the attempts cut off.
-    trial::show_trace(&mut page, &info, &t, &reader.trial_trace(name, id)?);
+    trial::show_trace(&mut page, &info, &t, &trace);
     page.spec_notice = spec_problem
         .as_deref()
         .map(view::spec_notice)

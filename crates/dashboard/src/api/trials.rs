@@ -163,7 +163,7 @@ pub(super) async fn trial(
             // first, as the experiment's info was: an unknown experiment is not found (as an
             // experiment) before an unknown trial is.
             let data = reader.experiment(&name)?;
-            let t = reader.trial(&name, id)?;
+            let (t, trace) = reader.trial_traced(&name, id)?;
             let constraints = data.constraints();
             let rank = leaderboard::ranked(&data.trials, &data.objectives(), constraints)
                 .iter()
@@ -177,7 +177,7 @@ pub(super) async fn trial(
             Ok(TrialAnswerDto {
                 trial: trial_dto(&t, rank, &data.info, (constraints, on_front, epochs)),
                 spec_unreadable: SpecUnreadableDto::of(&data),
-                trace: TraceDto::of(&reader.trial_trace(&name, id)?),
+                trace: TraceDto::of(&trace),
             })
         })
         .await,
