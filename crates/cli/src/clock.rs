@@ -19,13 +19,7 @@ impl SystemClock {
     }
 }
 
-impl runner::Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        SystemClock::read()
-    }
-}
-
-impl dashboard::Clock for SystemClock {
+impl experiment::Clock for SystemClock {
     fn now(&self) -> Timestamp {
         SystemClock::read()
     }

@@ -75,12 +75,9 @@ pub(crate) fn param_importance_top(
 }
 
 /// The time now, as the dashboard reads it for the durations of what runs: handed in by the
-/// CLI, which holds Sweep's one system clock (as it hands the runner its `runner::Clock`); a
-/// test hands in a fixed one.
-pub trait Clock: Send + Sync + std::fmt::Debug {
-    /// Returns the current instant.
-    fn now(&self) -> Timestamp;
-}
+/// CLI, which holds Sweep's one system clock (the `experiment::Clock` it hands the runner too);
+/// a test hands in a fixed one.
+pub use experiment::Clock;
 
 /// Shared by every handler: the store reader, the access rule and the clock.
 #[derive(Debug, Clone)]

@@ -90,7 +90,7 @@ pub use spec::{
     Normalize, Origin, SplitSpec, Stopped, Task, WandbHyperband, MAX_PARALLEL, MISSING_MARKERS,
 };
 pub use standing::FrontStanding;
-pub use time::{format_duration, parse_duration};
+pub use time::{format_duration, parse_duration, Clock};
 pub use trial::{busy_ms, concurrency, Concurrency, Trial, TrialOutcome, TrialResult, TrialState};
 pub use warm_start::{ResultsRow, ResultsTable, WarmSource, WarmStart, WarmStarted};
 pub use words::{

@@ -2,6 +2,14 @@
 
 use crate::Timestamp;
 
+/// Tells the time now: the seam through which the runner (to stamp trials) and the dashboard
+/// (for the durations of what runs) are handed Sweep's one system clock by the CLI, and a test a
+/// fixed or ticking one. Declaring it reads no clock.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Returns the current instant.
+    fn now(&self) -> Timestamp;
+}
+
 impl Timestamp {
     /// Returns the instant as `YYYY-MM-DD HH:MM:SS` in UTC.
     pub fn utc(self) -> String {

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use experiment::{MetricPoint, Step, Stopped, Timestamp, Trial, TrialId};
+use experiment::{MetricPoint, Step, Stopped, Trial, TrialId};
 
 /// What a study is about to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,8 +107,6 @@ pub(crate) struct SilentObserver;
 #[cfg(test)]
 impl Observer for SilentObserver {}
 
-/// Tells the time; passed in so that tests can fix it.
-pub trait Clock: Sync {
-    /// Returns the current instant.
-    fn now(&self) -> Timestamp;
-}
+/// Tells the time; passed in so that tests can fix it (`experiment::Clock`, the one trait the
+/// dashboard is handed too).
+pub use experiment::Clock;

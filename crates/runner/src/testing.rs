@@ -59,6 +59,7 @@ impl Objective for Quadratic {
     }
 }
 
+#[derive(Debug)]
 pub(crate) struct TickClock(pub(crate) AtomicI64);
 
 impl Clock for TickClock {

@@ -101,6 +101,7 @@ impl Objective for Toy {
 }
 
 /// A clock that ticks once a reading.
+#[derive(Debug)]
 struct Ticks(AtomicI64);
 
 impl Clock for Ticks {
