@@ -89,8 +89,8 @@ fn markdown(out: &mut impl Write, h: &GateHeader<'_>, report: &GateReport) -> io
         "{}; baseline `{}`: {}; this run: {}.",
         repeats(h.repeats, h.noise_k),
         h.baseline_file,
-        recorded(h.baseline),
-        this_run(h.current)
+        visible(&recorded(h.baseline)),
+        visible(&this_run(h.current))
     )?;
     if h.repeats > 1 {
         writeln!(out)?;

@@ -74,7 +74,11 @@ pub(crate) fn baseline_written(
                 writeln!(out, "| {} |", c.join(" | "))?;
             }
             writeln!(out)?;
-            writeln!(out, "Written to `{file}`; {}.", recorded(baseline))?;
+            writeln!(
+                out,
+                "Written to `{file}`; {}.",
+                visible(&recorded(baseline))
+            )?;
             for note in notes {
                 writeln!(out)?;
                 writeln!(out, "{}", note.line)?;
@@ -139,16 +143,18 @@ mod tests {
             },
             run: None,
         };
-        let mut out = Vec::new();
-        baseline_written(&mut out, GateFormat::Table, "b.json", &baseline, &[], &[]).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(
-            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
-            "{text:?}"
-        );
-        assert!(
-            text.contains("repository at '/srv/\\u{1b}[31mx\\u{202e}'"),
-            "{text}"
-        );
+        for format in [GateFormat::Table, GateFormat::Markdown] {
+            let mut out = Vec::new();
+            baseline_written(&mut out, format, "b.json", &baseline, &[], &[]).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+                "{format:?}: {text:?}"
+            );
+            assert!(
+                text.contains("repository at '/srv/\\u{1b}[31mx\\u{202e}'"),
+                "{format:?}: {text}"
+            );
+        }
     }
 }
