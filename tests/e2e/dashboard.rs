@@ -185,6 +185,15 @@ fn run_chromium(env: &TestEnv, url: &str, extra: &[&str]) -> String {
     out
 }
 
+/// Returns the text of the `<pre id="probe">` a page's probe script wrote, from Chromium's
+/// `--dump-dom` of it; empty when there is none.
+fn probe_text(dom: &str) -> &str {
+    dom.split("<pre id=\"probe\">")
+        .nth(1)
+        .and_then(|p| p.split("</pre>").next())
+        .unwrap_or_default()
+}
+
 #[test]
 fn the_experiment_page_renders_in_headless_chromium() {
     let browser = chromium();
@@ -283,11 +292,7 @@ fn the_experiment_page_renders_in_headless_chromium() {
          lines.push('address ' + frame.location.search);",
     );
     let measured = run_chromium(&env, &probe_trials, &["--dump-dom"]);
-    let lines = measured
-        .split("<pre id=\"probe\">")
-        .nth(1)
-        .and_then(|p| p.split("</pre>").next())
-        .unwrap_or_default();
+    let lines = probe_text(&measured);
     let id = lines
         .lines()
         .find_map(|l| l.strip_prefix("ticked "))
@@ -341,11 +346,7 @@ fn the_experiment_page_renders_in_headless_chromium() {
          setTimeout(wait, 20);",
     );
     let measured = run_chromium(&env, &probe_untick, &["--dump-dom"]);
-    let lines = measured
-        .split("<pre id=\"probe\">")
-        .nth(1)
-        .and_then(|p| p.split("</pre>").next())
-        .unwrap_or_default();
+    let lines = probe_text(&measured);
     assert_eq!(
         lines,
         "ordered ?sort=name&amp;e=tiny&amp;e=old\nin flight true\nswapped tiny true old false\n\
@@ -413,11 +414,7 @@ fn the_experiment_page_renders_in_headless_chromium() {
     ] {
         let probe = probe_narrow(&url, target);
         let measured = run_chromium(&env, &probe, &["--dump-dom"]);
-        let lines = measured
-            .split("<pre id=\"probe\">")
-            .nth(1)
-            .and_then(|p| p.split("</pre>").next())
-            .unwrap_or_default();
+        let lines = probe_text(&measured);
         assert!(
             lines.starts_with("inside ") && !lines.contains("outside"),
             "{target} at 400 px: {lines}"
@@ -440,11 +437,7 @@ fn the_experiment_page_renders_in_headless_chromium() {
     // text stays readable (shown whole, it shrank to 2 or 3 px).
     let narrow = probe(&url, "/experiments/tiny", FITS);
     let measured = run_chromium(&env, &narrow, &["--dump-dom"]);
-    let lines = measured
-        .split("<pre id=\"probe\">")
-        .nth(1)
-        .and_then(|p| p.split("</pre>").next())
-        .unwrap_or_default();
+    let lines = probe_text(&measured);
     let sizes: Vec<(f64, f64)> = lines
         .lines()
         .filter_map(|l| {
@@ -867,11 +860,7 @@ fn issue_a11y_a_ticked_trial_an_update_takes_off_the_page_stays_ticked() {
          setTimeout(wait, 20);",
     );
     let measured = run_chromium(&env, &probe_kept, &["--dump-dom"]);
-    let lines = measured
-        .split("<pre id=\"probe\">")
-        .nth(1)
-        .and_then(|p| p.split("</pre>").next())
-        .unwrap_or_default();
+    let lines = probe_text(&measured);
     assert_eq!(
         lines,
         "live 1\nrow false kept true\nlabel true\ncount 1 picked (at least 2)\n\
