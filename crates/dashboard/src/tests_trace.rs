@@ -31,15 +31,7 @@ fn traced_store() -> (Store, Timestamp) {
     store.put_trial_traced("demo", &killed, &trace).unwrap();
     let stopped = fixtures::trial(2, 6);
     let first = fixtures::trial(0, 6).started.unwrap();
-    let trace = TrialTrace {
-        heard: None,
-        cut: vec![CutAttempt {
-            started: Timestamp(first.0 - 20_000),
-            ended: Timestamp(first.0 - 10_000),
-            epochs: 4,
-            by: CutBy::Stop,
-        }],
-    };
+    let trace = fixtures::stopped_once_before(first);
     store.put_trial_traced("demo", &stopped, &trace).unwrap();
     (store, heard)
 }

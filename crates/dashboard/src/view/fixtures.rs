@@ -6,7 +6,7 @@ use experiment::{
     Direction, MetricPoint, ParamValue, Params, Seed, Step, Timestamp, Trial, TrialId, TrialResult,
     TrialState,
 };
-use store::{ExperimentInfo, ExperimentStatus, Store};
+use store::{CutAttempt, CutBy, ExperimentInfo, ExperimentStatus, Store, TrialTrace};
 
 /// The time now of the handler tests' dashboards: 100 s after the fixtures' experiment was
 /// created, as the view tests' `NOW`.
@@ -148,5 +148,19 @@ pub(crate) fn fill(store: &Store, name: &str, n: u32) {
                 .append_metrics(name, t.id, Step(e), &points)
                 .expect("invariant: the experiment exists");
         }
+    }
+}
+
+/// Returns the trace of a trial that ran once before, for 10 s ending 10 s before `first` (the
+/// first trial's start), and was stopped after 4 epochs.
+pub(crate) fn stopped_once_before(first: Timestamp) -> TrialTrace {
+    TrialTrace {
+        heard: None,
+        cut: vec![CutAttempt {
+            started: Timestamp(first.0 - 20_000),
+            ended: Timestamp(first.0 - 10_000),
+            epochs: 4,
+            by: CutBy::Stop,
+        }],
     }
 }

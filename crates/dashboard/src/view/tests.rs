@@ -1902,7 +1902,7 @@ fn a_test_result_and_a_warm_start_this_version_cannot_read_are_said_on_the_exper
 #[test]
 fn a_killed_trial_counts_to_its_last_report_and_cut_attempts_count_too() {
     use experiment::TrialId;
-    use store::{CutAttempt, CutBy, Heard, TrialTrace};
+    use store::{Heard, TrialTrace};
     let mut d = data(40);
     d.info.status = ExperimentStatus::Interrupted;
     // Trial 39, left running by the kill, last stored its third epoch 2.5 s after it started.
@@ -1917,15 +1917,7 @@ fn a_killed_trial_counts_to_its_last_report_and_cut_attempts_count_too() {
     };
     // Trial 5 ran once for 10 s before the first trial, and was stopped after 4 epochs.
     let first = d.trials[0].started.unwrap();
-    let stopped = TrialTrace {
-        heard: None,
-        cut: vec![CutAttempt {
-            started: Timestamp(first.0 - 20_000),
-            ended: Timestamp(first.0 - 10_000),
-            epochs: 4,
-            by: CutBy::Stop,
-        }],
-    };
+    let stopped = super::fixtures::stopped_once_before(first);
     let traces = BTreeMap::from([(TrialId(39), killed.clone()), (TrialId(5), stopped.clone())]);
     let d = d.with_traces(traces);
     // 35.1 s of finished trials, 2.5 s of the killed one, 10 s of the stopped attempt.
