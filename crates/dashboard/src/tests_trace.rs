@@ -245,3 +245,27 @@ fn the_experiment_page_says_the_epochs_of_attempts_cut_off() {
         assert!(page.contains(", 4 more in attempts cut off"), "{page}");
     });
 }
+
+#[test]
+fn the_experiment_api_answers_the_epochs_of_attempts_cut_off_apart_from_those_trained() {
+    run(async {
+        let (store, _) = traced_store();
+        let (status, body) = get(&store, "/api/experiments/demo").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        // Trial 2's attempt a stop cut off after 4 epochs, as the page says it.
+        assert_eq!(json["epochs"]["cut"], 4, "{body}");
+        let (_, page) = get(&store, "/experiments/demo").await;
+        let trained = json["epochs"]["trained"].as_u64().unwrap_or_default();
+        assert!(
+            page.contains(&format!("{trained} trained of at most"))
+                && page.contains(", 4 more in attempts cut off"),
+            "{page}"
+        );
+        // An experiment none of whose attempts was cut off answers 0.
+        let plain = store_with("plain", 3);
+        let (_, body) = get(&plain, "/api/experiments/plain").await;
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["epochs"]["cut"], 0, "{body}");
+    });
+}

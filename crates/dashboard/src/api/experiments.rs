@@ -164,11 +164,14 @@ impl SearchDto {
 
 #[derive(Debug, Serialize)]
 pub(super) struct EpochsDto {
-    /// Epochs trained by every trial together.
+    /// Epochs trained by every trial together (attempts cut off apart).
     trained: u64,
     /// The epochs they would have trained had none stopped early; `null` when the stored spec
     /// cannot be read.
     most: Option<u64>,
+    /// Epochs trained by attempts a stop or a kill cut off before their trials ran again from
+    /// scratch (`Effort::cut`): trained and thrown away, in neither number above.
+    cut: u64,
     /// How many trials pruning stopped at each epoch, in epoch order.
     pruned_at: Vec<PrunedAtDto>,
 }
@@ -305,6 +308,7 @@ pub(super) async fn experiment(
                 epochs: Some(EpochsDto {
                     trained: effort.trained(),
                     most: effort.most(),
+                    cut: effort.cut(),
                     pruned_at: effort
                         .pruned_at()
                         .map(|(epoch, trials)| PrunedAtDto { epoch, trials })
