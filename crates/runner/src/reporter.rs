@@ -6,6 +6,12 @@
 //! would be spent on a trial that cannot be the best. Its objective goes on the board as NaN,
 //! which the pruners pass over: other trials are not judged against one that can never be the
 //! best (a large model's first epoch would raise the bar for the small ones).
+//!
+//! A stop (`Stop::request`) cuts a trial at its next report, but for the report of its last
+//! epoch (`Reporter::report_last`): a trial whose training is over is kept, stored as an
+//! uninterrupted run stores it, rather than run again from scratch on resume. One that ended
+//! before its last epoch, by its own early stopping or a pruning decision, reports no more and
+//! is kept the same way.
 
 use experiment::{
     Constraint, Control, ExperimentSpec, MetricPoint, Reporter, Step, TrialId, CONSTANT_METRICS,
@@ -37,8 +43,8 @@ pub(crate) struct StoreReporter<'a> {
 
 impl<'a> StoreReporter<'a> {
     /// Returns a reporter for trial `trial` of `spec`'s experiment, which stops the trial at
-    /// its next report once `stop` is requested; each report is stored as heard at `clock`'s
-    /// time (`Store::append_report`).
+    /// its next report once `stop` is requested, unless that report is of its last epoch;
+    /// each report is stored as heard at `clock`'s time (`Store::append_report`).
     pub(crate) fn new(
         store: &'a Store,
         spec: &'a ExperimentSpec,
@@ -189,7 +195,9 @@ impl Reporter for StoreReporter<'_> {
 }
 
 impl StoreReporter<'_> {
-    /// Records a step's metrics everywhere they go, then, when `judge`, asks the pruner.
+    /// Records a step's metrics everywhere they go, then, when `judge` (any report but the
+    /// last epoch's), stops the trial if the study is being stopped, and otherwise asks the
+    /// pruner.
     fn record(&mut self, step: Step, metrics: &[MetricPoint], judge: bool) -> Control {
         if self.error.is_some() {
             return Control::Prune;
@@ -218,12 +226,16 @@ impl StoreReporter<'_> {
             }
         }
         self.observer.trial_reported(self.trial, step, metrics);
+        if !judge {
+            // Its last epoch: its training is over, so a stop does not cut it. It ends as an
+            // uninterrupted run ends it, waiting for what follows its last report (the
+            // trainer's write of its best epoch's checkpoint, short beside an epoch), rather
+            // than running again from scratch on resume for want of that write.
+            return Control::Continue;
+        }
         if self.stop.requested() {
             self.error = Some(Error::Stopped);
             return Control::Prune;
-        }
-        if !judge {
-            return Control::Continue;
         }
         if let Some(reason) = never {
             return self.apply(Some(reason), step);

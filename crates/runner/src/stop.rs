@@ -3,7 +3,11 @@
 //! - `request` (Ctrl-C, a cluster's SIGTERM): no new trial starts, and each running trial stops
 //!   at its next report (the end of its current epoch) and goes back to `queued` in the store,
 //!   with its parameters and without its partial curves, so that the next run of the same
-//!   command runs it again from scratch (as it does a trial a crash left `running`).
+//!   command runs it again from scratch (as it does a trial a crash left `running`). A trial
+//!   whose training is over when the stop comes (its last epoch reported, or ended by its own
+//!   early stopping or a pruning decision) is not cut: what follows its last report (the
+//!   trainer's write of its best epoch's checkpoint, short beside an epoch) is waited for, and
+//!   it is stored as an uninterrupted run stores it, so that no finished training is lost.
 //! - `close` (a time limit): no new trial starts, and the running ones run to their end.
 //!
 //! Either way, an experiment left with trials to run is stored as `interrupted`, and the next
@@ -31,7 +35,8 @@ struct Flags {
 }
 
 impl Stop {
-    /// Asks the study to stop now: running trials stop at their next report.
+    /// Asks the study to stop now: running trials stop at their next report, but for one of
+    /// their last epoch, which ends them as usual.
     pub fn request(&self) {
         self.0.now.store(true, Ordering::SeqCst);
         self.close_boards();

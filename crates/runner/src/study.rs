@@ -39,7 +39,8 @@ pub struct StudyOptions {
     /// experiment keeps the record of its first run.
     pub record: Option<RunRecord>,
     /// Ends the study early when requested (no new trial starts, running ones stop at their next
-    /// report and run again on resume) or closed (no new trial starts, running ones finish).
+    /// report and run again on resume, but for one whose training is over: its last epoch
+    /// reported, it is kept) or closed (no new trial starts, running ones finish).
     pub stop: Stop,
     /// When several agents run the study: which one this is and where they meet (`parallel`
     /// then counts the trials side by side across all of them).
@@ -514,6 +515,8 @@ pub(crate) fn needed_trials(run_cap: u32, stopped: Option<Stopped>, window: u32)
     stopped.map_or(run_cap, |s| run_cap.min(s.trial().0.saturating_add(window)))
 }
 
+#[cfg(test)]
+mod stop_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
