@@ -1,0 +1,27 @@
+//! The leaderboard: ranking, sorting, filtering by state, and paging of an experiment's trials.
+//!
+//! The same selection serves the page and `/api/experiments/{name}/trials`, so both agree on
+//! what "page 3 of completed trials by lr" means.
+//!
+//! The board (`board`) is built from a `Selection` (`selection`); `paging` holds what every
+//! paged list shares, and `notes` what a row says beyond its trial's own record.
+
+mod board;
+mod notes;
+mod paging;
+mod selection;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use board::{leaderboard, Leaderboard};
+pub(crate) use notes::{idle_reason, show_last_heard, show_trained};
+pub(crate) use paging::{
+    page_links, pages_of, paging, showing, sort_arrow, sort_or_default, PER_PAGE,
+};
+pub(crate) use selection::{
+    matching, objective_index, picked_trials, ranked, select, LeaderboardQuery, Ranked, Selection,
+};
+
+/// The most `?t=` values a leaderboard's address is read for: four times what a comparison
+/// takes, room for ticks of trials the experiment does not hold; the rest are not read.
+pub(crate) const MAX_PICKS_READ: usize = crate::view::compare::MAX_TRIALS * 4;

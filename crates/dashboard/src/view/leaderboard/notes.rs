@@ -1,0 +1,77 @@
+//! What a leaderboard row says beyond its trial's own record: why a trial of an experiment no
+//! sweep runs waits, the epochs it trained past its best (from the experiment's effort), and
+//! how long a trial a kill left running ran (from its trace).
+
+use experiment::{format_duration, Effort, Trial, TrialId, TrialState};
+use store::{ExperimentInfo, ExperimentStatus};
+
+use super::board::Leaderboard;
+use crate::data::ExperimentData;
+
+/// Says why a trial of an experiment no sweep runs now waits, where it has no reason of its
+/// own: a queued trial (never started, or put back when a Ctrl-C stopped it) or an interrupted
+/// one (running when the sweep was killed) runs again from scratch when the same command runs
+/// again. Empty otherwise.
+pub(crate) fn idle_reason(info: &ExperimentInfo, t: &Trial) -> String {
+    let waits = matches!(t.state, TrialState::Queued | TrialState::Running);
+    if info.status == ExperimentStatus::Running || !waits {
+        return String::new();
+    }
+    match t.state {
+        TrialState::Running => "running when the sweep was killed: it runs again from scratch \
+                                when the same command runs again"
+            .into(),
+        _ => "not run, or put back unfinished when the sweep stopped: it runs from scratch when \
+              the same command runs again"
+            .into(),
+    }
+}
+
+/// Adds to each row of `board` with a best epoch the epochs its trial trained past it, as
+/// `effort` counted them: where a pruner or early stopping stopped it, or the epochs it has
+/// run so far.
+pub(crate) fn show_trained(board: &mut Leaderboard, effort: &Effort) {
+    for row in &mut board.rows {
+        let best = row.epoch.parse::<u32>().ok();
+        row.trained = match (best, effort.epochs_of(TrialId(row.id))) {
+            (Some(best), Some(trained)) if trained > best => trained.to_string(),
+            // No best epoch (a trial a kill stopped before its result): what it trained.
+            (None, Some(trained)) if trained > 0 => trained.to_string(),
+            _ => String::new(),
+        };
+    }
+}
+
+/// Shows, in each row of `board` whose trial has no end, the time a trial a kill left running
+/// ran to its last report, as its record's trace keeps it (`TrialTrace::interrupted_at`: only
+/// where no sweep runs the experiment; a sweep's own running trial has no duration yet),
+/// marked `(last heard)`: it ran at least that long, and its end is not known.
+pub(crate) fn show_last_heard(board: &mut Leaderboard, data: &ExperimentData) {
+    let live = data.info.status == ExperimentStatus::Running;
+    for row in &mut board.rows {
+        let id = TrialId(row.id);
+        let Some(trace) = data.traces.get(&id) else {
+            continue;
+        };
+        let Some(trial) = data.trials.iter().find(|t| t.id == id) else {
+            continue;
+        };
+        let (Some(at), Some(started), Some(heard)) = (
+            trace.interrupted_at(trial, live),
+            trial.started,
+            trace.heard,
+        ) else {
+            continue;
+        };
+        row.duration = format!(
+            "{} (last heard)",
+            format_duration(at.0.saturating_sub(started.0))
+        );
+        row.duration_full = format!(
+            "a killed sweep left it running: from its start to its last report, epoch {} at {} \
+             UTC; its end is not known",
+            heard.step,
+            at.utc()
+        );
+    }
+}
