@@ -28,15 +28,16 @@ pub enum Error {
         /// The store's directory.
         path: PathBuf,
     },
-    /// A removal or a compaction of the store found another removal or compaction of it holding
-    /// its name throughout its wait (`store/name`).
-    #[error(
-        "store {} is being removed or compacted by another sweep process; try again",
-        path.display()
-    )]
+    /// An open, a removal or a compaction of the store found a removal or a compaction of it
+    /// holding its name throughout its wait (`store/name`).
+    #[error("store {}{}; try again once it is done", path.display(), mover_words(mover.as_deref()))]
     BeingMoved {
         /// The store's directory.
         path: PathBuf,
+        /// What the process holding the name does and who it is, as it wrote them there (a
+        /// clause after "another sweep process is": "removing it, as it holds no experiment
+        /// (pid 42)"), when it did.
+        mover: Option<String>,
     },
     /// An empty store that `Store::remove_if_empty` was to remove stays where it is, for the
     /// user to delete: its name lock cannot be had, it cannot be moved aside, or it is named by
@@ -315,6 +316,16 @@ pub enum UnreadableRecord {
     Version,
     /// Its stored bytes do not decode: no version of Sweep reads it.
     Damaged,
+}
+
+/// Returns what `Error::BeingMoved` says after the store's path: who holds its name and what it
+/// does, as it wrote them there (`mover`), or, where it wrote nothing, that it is a removal or
+/// a compaction.
+fn mover_words(mover: Option<&str>) -> String {
+    match mover {
+        Some(mover) => format!(" is busy: another sweep process is {mover}"),
+        None => " is being removed or compacted by another sweep process".to_string(),
+    }
 }
 
 /// Returns the versions 1 to `newest` as every version message names them: "version 1",

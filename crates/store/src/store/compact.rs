@@ -36,7 +36,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::flushed::FLUSHED;
-use super::name::{writable_parent, Hold, LockFile, Name, Taken};
+use super::name::{writable_parent, Hold, LockFile, Moving, Name, Taken};
 use super::LOCK_WAIT;
 use crate::error::storage;
 use crate::{Error, Result, Store};
@@ -183,7 +183,7 @@ impl Store {
         // store's own lock anyway, and a stream of them cannot keep the swap from its turn
         // once the copy is made (`store/name`). Where it cannot be had, the compaction goes on
         // without it, as an open does.
-        let name = match Name::of(path).take_exclusive(LOCK_WAIT) {
+        let name = match Name::of(path).take_exclusive(LOCK_WAIT, Moving::Compaction { opener }) {
             Ok(held) => Some(held),
             // Kept out by opens under way or another removal (`Error::BeingOpened`,
             // `Error::BeingMoved`); `opened-by` would name whoever opened the store last.

@@ -22,7 +22,10 @@
 //! each `LOCK_POLL`) for `LOCK_WAIT` meets such a moment is kept out. A removal or a compaction
 //! kept out leaves the store where it is and says by whom: opens under way
 //! (`Error::BeingOpened`; sled's lock was never reached), or another removal or compaction
-//! with the turn (`Error::BeingMoved`).
+//! with the turn (`Error::BeingMoved`). The taker writes into the turn what it does and who it
+//! is (`Moving`), so an open or a taker kept out by it names it: an open's wait ends in
+//! `Error::BeingMoved` too, not in `Error::Locked` with the last opener's announcement, which
+//! a removal never writes and a compaction writes only once it has the store.
 //!
 //! The files are made by their takers and deleted by their last holder (`lock_file`); one left
 //! by a killed process locks nothing, and the next holder deletes it (the turn's, the next
@@ -77,11 +80,53 @@ pub(super) struct NameHeld {
     _turn: LockFile,
 }
 
+/// What an exclusive taker of a store's name does, written into the turn it holds
+/// (`LockFile::write_note`) so that an open or another taker it keeps out names it now
+/// (`Error::BeingMoved`), not whoever opened the store last (`opened-by`).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Moving<'a> {
+    /// Removes the store, which holds no experiment (`Store::remove_if_empty`).
+    Removal,
+    /// Compacts the store (`Store::compact`), for the process that announced itself as
+    /// `opener`.
+    Compaction {
+        /// The compacting process, in its own words (`Store::announce`).
+        opener: &'a str,
+    },
+}
+
+impl Moving<'_> {
+    /// Returns the turn's note: what this process does to the store and who it is, a clause
+    /// that `Error::BeingMoved` follows "another sweep process is" with.
+    fn note(self) -> String {
+        match self {
+            Moving::Removal => format!(
+                "removing it, as it holds no experiment (pid {})",
+                std::process::id()
+            ),
+            Moving::Compaction { opener } => format!("compacting it: {opener}"),
+        }
+    }
+}
+
+/// What one try of an open found of a store's name (`Name::try_share`).
+#[derive(Debug)]
+pub(super) enum Share {
+    /// The name lock, held shared until dropped.
+    Held(LockFile),
+    /// A removal or a compaction has the name: what it wrote of itself in the turn
+    /// (`Moving`), if it did.
+    Moving(Option<String>),
+    /// The lock file cannot be made or locked there: the open goes on without it.
+    Unavailable,
+}
+
 /// Why an exclusive taker did not get the name lock (`Name::take_exclusive`).
 #[derive(Debug)]
 pub(super) enum Refused {
-    /// Another exclusive taker (a removal or a compaction) had the turn throughout.
-    Turn,
+    /// Another exclusive taker (a removal or a compaction) had the turn throughout: what it
+    /// wrote of itself there (`Moving`), if it did.
+    Turn(Option<String>),
     /// Opens held the lock throughout, after this taker had its turn: sled's lock was never
     /// reached.
     Opens,
@@ -96,7 +141,7 @@ impl Refused {
     pub(super) fn unavailable(self, path: &Path) -> Result<io::Error> {
         let path = path.to_path_buf();
         match self {
-            Refused::Turn => Err(Error::BeingMoved { path }),
+            Refused::Turn(mover) => Err(Error::BeingMoved { path, mover }),
             Refused::Opens => Err(Error::BeingOpened { path }),
             Refused::Unavailable(e) => Ok(e),
         }
@@ -114,25 +159,42 @@ impl Name {
     }
 
     /// Tries once, without waiting, to take the name lock shared, as one try of an open does:
-    /// `Taken::Busy` while an exclusive taker holds it or has its turn.
-    pub(super) fn try_share(&self) -> Taken {
-        if LockFile::held_exclusively(&self.turn) {
-            return Taken::Busy;
+    /// `Share::Moving` while an exclusive taker holds it or has its turn.
+    pub(super) fn try_share(&self) -> Share {
+        if let Some(mover) = LockFile::held_exclusively(&self.turn) {
+            return Share::Moving(mover.note);
         }
-        LockFile::try_take(&self.lock, Hold::Shared)
+        match LockFile::try_take(&self.lock, Hold::Shared) {
+            Taken::Held(lock) => Share::Held(lock),
+            // Its holder took the turn first, since the look above.
+            Taken::Busy => Share::Moving(self.mover()),
+            Taken::Unavailable(_) => Share::Unavailable,
+        }
     }
 
-    /// Takes the name lock exclusively, trying for `wait`: first its turn, which keeps new opens
-    /// out, then the lock once the opens that held it let go.
-    pub(super) fn take_exclusive(&self, wait: Duration) -> std::result::Result<NameHeld, Refused> {
+    /// Returns what the exclusive taker that has the turn now wrote of itself there, if one
+    /// has it and wrote.
+    fn mover(&self) -> Option<String> {
+        LockFile::held_exclusively(&self.turn).and_then(|mover| mover.note)
+    }
+
+    /// Takes the name lock exclusively to do what `moving` says, trying for `wait`: first its
+    /// turn, which keeps new opens out and says `moving` to those kept out, then the lock once
+    /// the opens that held it let go.
+    pub(super) fn take_exclusive(
+        &self,
+        wait: Duration,
+        moving: Moving<'_>,
+    ) -> std::result::Result<NameHeld, Refused> {
         let started = Instant::now();
         let turn = match poll(started, wait, || {
             LockFile::try_take(&self.turn, Hold::Exclusive)
         }) {
             Taken::Held(turn) => turn,
-            Taken::Busy => return Err(Refused::Turn),
+            Taken::Busy => return Err(Refused::Turn(self.mover())),
             Taken::Unavailable(e) => return Err(Refused::Unavailable(e)),
         };
+        turn.write_note(&moving.note());
         match poll(started, wait, || {
             LockFile::try_take(&self.lock, Hold::Exclusive)
         }) {
@@ -223,7 +285,7 @@ fn set_aside_if_empty(path: &Path) -> Result<Option<PathBuf>> {
     }
     Store::check_existing(path)?;
     // Let go of last, after the store: both keep every open out until the folder went.
-    let held = match Name::of(path).take_exclusive(LOCK_WAIT) {
+    let held = match Name::of(path).take_exclusive(LOCK_WAIT, Moving::Removal) {
         Ok(held) => held,
         Err(refused) => {
             let e = refused.unavailable(path)?;

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
-use super::name::{Name, NameHeld, Taken};
+use super::name::{Name, NameHeld, Share};
 use super::{aside_failed, compact, scratch, write_aside, Store};
 use super::{FORMAT_VERSION, FORMAT_VERSION_KEY, LOCK_POLL, LOCK_WAIT, OPENED_BY, OPENED_BY_MAX};
 use crate::error::{storage, DamagedPart, DATABASE_FILE};
@@ -43,8 +43,9 @@ use crate::{Error, Result};
 impl Store {
     /// Opens the store in directory `path`, creating it if missing.
     ///
-    /// Fails with `Error::Locked` when the store is open elsewhere, and with
-    /// `Error::FormatVersion` when it was written in another format.
+    /// Fails with `Error::Locked` when the store is open elsewhere, with `Error::BeingMoved`
+    /// when another process is removing or compacting it, and with `Error::FormatVersion` when
+    /// it was written in another format.
     pub fn open(path: &Path) -> Result<Store> {
         Store::open_at(path, false, Naming::Share(&Name::of(path)))
     }
@@ -93,7 +94,8 @@ impl Store {
     }
 
     /// Makes one try of `open_at` past its first checks: `Error::Locked` when sled's lock is
-    /// held, which `open_at` tries again.
+    /// held, `Error::BeingMoved` when a removal or a compaction has the store's name, which
+    /// `open_at` tries again.
     fn try_open_at(path: &Path, existing: bool, naming: &Naming<'_>) -> Result<Store> {
         let pending = || compact::compaction_pending(path);
         // Checked again on every try: a compaction may set the store aside meanwhile, and
@@ -104,12 +106,14 @@ impl Store {
         // Held until this try returns: no removal renames the folder meanwhile (`store/name`).
         let _name = match naming {
             Naming::Share(name) => match name.try_share() {
-                Taken::Held(lock) => Some(lock),
-                Taken::Unavailable(_) => None,
-                Taken::Busy => {
-                    return Err(Error::Locked {
+                Share::Held(lock) => Some(lock),
+                Share::Unavailable => None,
+                // Named as it is now: `opened-by` names whoever opened the store last, and a
+                // removal never writes it.
+                Share::Moving(mover) => {
+                    return Err(Error::BeingMoved {
                         path: path.to_path_buf(),
-                        opener: None,
+                        mover,
                     })
                 }
             },
@@ -336,13 +340,17 @@ enum Naming<'a> {
     Caller,
 }
 
-/// Runs `attempt` until it gives something other than `Error::Locked`, trying again every
-/// `LOCK_POLL` while less than `wait` has passed since the first try; returns the last result.
+/// Runs `attempt` until it gives something other than a conflict (`Error::Locked`, or
+/// `Error::BeingMoved` from an open's look at the store's name), trying again every
+/// `LOCK_POLL` while less than `wait` has passed since the first try; returns the last result,
+/// so a conflict names its holder as the last try found it.
 pub(super) fn retry_locked<T>(wait: Duration, mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
     let started = Instant::now();
     loop {
         match attempt() {
-            Err(Error::Locked { .. }) if started.elapsed() < wait => std::thread::sleep(LOCK_POLL),
+            Err(Error::Locked { .. } | Error::BeingMoved { .. }) if started.elapsed() < wait => {
+                std::thread::sleep(LOCK_POLL)
+            }
             done => return done,
         }
     }

@@ -4,6 +4,7 @@
 use experiment::{Step, TrialId, TrialState};
 
 use super::*;
+use crate::store::name::Share;
 use crate::store::tests::{info, point, trial};
 use crate::store::wait_released;
 
@@ -244,6 +245,12 @@ fn a_compaction_killed_part_way_is_refused_then_finished_or_undone() {
     assert!(!fresh(&dir).exists());
 }
 
+/// Returns whether an open's look at a store's name found a compaction announced as `test`
+/// holding it.
+fn compacting(taken: &Share) -> bool {
+    matches!(taken, Share::Moving(Some(mover)) if mover == "compacting it: test")
+}
+
 #[test]
 fn a_compaction_holds_the_name_from_its_open_of_the_store_to_its_swap() {
     // An open's try looks at the folder under the name lock shared; the compaction holds it
@@ -258,16 +265,12 @@ fn a_compaction_holds_the_name_from_its_open_of_the_store_to_its_swap() {
     crate::store::open::on_open(move |step, store| {
         if step == crate::store::open::OpenStep::Named {
             let taken = Name::of(store).try_share();
-            at_open
-                .borrow_mut()
-                .push(("open", matches!(taken, Taken::Busy)));
+            at_open.borrow_mut().push(("open", compacting(&taken)));
         }
     });
     on_swap(move |store| {
         let taken = Name::of(store).try_share();
-        at_swap
-            .borrow_mut()
-            .push(("swap", matches!(taken, Taken::Busy)));
+        at_swap.borrow_mut().push(("swap", compacting(&taken)));
     });
     Store::compact(&dir, "test").unwrap();
     assert_eq!(*seen.borrow(), [("open", true), ("swap", true)]);
@@ -295,10 +298,10 @@ fn issue_a_stream_of_opens_never_makes_a_compaction_throw_its_copy_away() {
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 match name.try_share() {
                     // The next hold is taken before the last is let go of.
-                    Taken::Held(next) => held = Some(next),
+                    Share::Held(next) => held = Some(next),
                     // Kept out: this try ends, and its hold with it.
-                    Taken::Busy => held = None,
-                    Taken::Unavailable(e) => panic!("no name lock: {e}"),
+                    Share::Moving(_) => held = None,
+                    Share::Unavailable => panic!("no name lock"),
                 }
                 if first && held.is_some() {
                     first = false;

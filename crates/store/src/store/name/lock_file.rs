@@ -10,6 +10,10 @@
 //! ends with the process that held it: a file left by a killed process locks nothing, and the
 //! next holder deletes it as it lets go.
 //!
+//! An exclusive holder may write a note into the file, one line saying who it is and what it
+//! does, for those it keeps out to say (`write_note`, `held_exclusively`): the content is
+//! never the lock, so a note left by a killed process is only overwritten by the next.
+//!
 //! A lock file this user cannot write (another user's, made `0644` in a shared folder) is
 //! opened to read instead: `flock` locks a file opened either way.
 
@@ -17,8 +21,11 @@
 mod tests;
 
 use std::fs;
-use std::io;
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
+
+/// The most bytes of a lock file's note read back (`LockFile::held_exclusively`).
+const NOTE_MAX: u64 = 1000;
 
 /// How a lock file is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +46,14 @@ pub(in crate::store) enum Taken<T = LockFile> {
     /// The file cannot be made there, or this file system keeps no `flock`: why, naming the
     /// file.
     Unavailable(io::Error),
+}
+
+/// Another's exclusive hold of a lock file (`LockFile::held_exclusively`).
+#[derive(Debug)]
+pub(in crate::store) struct Exclusive {
+    /// What the holder wrote of itself (`LockFile::write_note`): one line, `None` where it
+    /// wrote nothing (yet).
+    pub(in crate::store) note: Option<String>,
 }
 
 /// A held lock file (see the module); let go of, and deleted when no one else holds it, when
@@ -80,15 +95,31 @@ impl LockFile {
         Taken::Busy
     }
 
-    /// Returns whether the lock file at `path` is held exclusively by another, without making
-    /// it or deleting it: it is locked shared for a moment (an exclusive taker trying in that
-    /// moment finds it busy, and tries again), and one no one holds (left by a killed process)
-    /// stays for the next exclusive holder to delete.
-    pub(in crate::store) fn held_exclusively(path: &Path) -> bool {
-        let Ok(file) = fs::File::open(path) else {
-            return false;
-        };
-        matches!(file.try_lock_shared(), Err(fs::TryLockError::WouldBlock))
+    /// Returns another's exclusive hold of the lock file at `path`, with the note it wrote
+    /// there, without making the file or deleting it; `None` where no one holds it so: it is
+    /// locked shared for a moment (an exclusive taker trying in that moment finds it busy, and
+    /// tries again), and one no one holds (left by a killed process) stays for the next
+    /// exclusive holder to delete.
+    pub(in crate::store) fn held_exclusively(path: &Path) -> Option<Exclusive> {
+        let file = fs::File::open(path).ok()?;
+        match file.try_lock_shared() {
+            Err(fs::TryLockError::WouldBlock) => Some(Exclusive {
+                note: read_note(&file),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Writes `note` (one line: who holds the lock and why) into the held file, in place of
+    /// what a holder before wrote, for those that find it held (`held_exclusively`). Best
+    /// effort: a file opened to read (another user's) keeps what it had, and those that read
+    /// it say less.
+    pub(in crate::store) fn write_note(&self, note: &str) {
+        let mut file = &self.file;
+        let _ = file
+            .set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|()| file.write_all(note.lines().next().unwrap_or("").as_bytes()));
     }
 }
 
@@ -127,6 +158,16 @@ fn open(path: &Path) -> io::Result<fs::File> {
         }
         written => written,
     }
+}
+
+/// Returns the note in the lock file `file` (`LockFile::write_note`): its first line, of at most
+/// `NOTE_MAX` bytes read; `None` where it is empty or cannot be read.
+fn read_note(file: &fs::File) -> Option<String> {
+    let mut bytes = Vec::new();
+    file.take(NOTE_MAX).read_to_end(&mut bytes).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let line = text.lines().next()?.trim();
+    (!line.is_empty()).then(|| line.to_string())
 }
 
 /// Returns `Taken::Unavailable` with `e`, which `path` gave, naming `path`.

@@ -138,7 +138,7 @@ fn issue_a_removal_kept_out_says_busy_apart_from_not_empty() {
     empty_store(&path);
     // An open under way holds the name: the removal waits, then says the store is in use.
     let open_under_way = match Name::of(&path).try_share() {
-        Taken::Held(lock) => lock,
+        Share::Held(lock) => lock,
         other => panic!("{other:?}"),
     };
     let err = Store::remove_if_empty(&path).unwrap_err();
@@ -235,7 +235,8 @@ fn a_lock_left_by_a_killed_process_holds_nothing_and_goes_with_the_next_holder()
     if let Some(store) = std::env::var_os(CHILD_ENV) {
         // The child: takes the name exclusively (its turn and its lock), says so, and waits to
         // be killed.
-        let Ok(held) = Name::of(Path::new(&store)).take_exclusive(LOCK_WAIT) else {
+        let Ok(held) = Name::of(Path::new(&store)).take_exclusive(LOCK_WAIT, Moving::Removal)
+        else {
             panic!("the child did not take the name");
         };
         #[allow(clippy::print_stdout, reason = "the parent reads this line")]
@@ -312,31 +313,127 @@ fn issue_a_store_named_by_a_link_is_not_removed_through_it() {
     assert_eq!(listed(dir.path()), ["link", "real"]);
 }
 
+/// Makes an empty store in `path` whose last opener announced itself long ago, as `opened-by`
+/// keeps it after that process ended.
+fn store_opened_long_ago(path: &Path) {
+    empty_store(path);
+    Store::open(path)
+        .unwrap()
+        .announce("`sweep show`, ended long ago")
+        .unwrap();
+    wait_released(path);
+}
+
+/// Returns what `Error::BeingMoved` says of the store in `path` that another sweep process is
+/// `doing`.
+fn busy(path: &Path, doing: &str) -> String {
+    format!(
+        "store {} is busy: another sweep process is {doing}; try again once it is done",
+        path.display()
+    )
+}
+
 #[test]
 fn issue_a_removal_kept_out_by_another_removal_says_so() {
     // Another removal or compaction has the turn: it is named, not `opened-by`'s last opener,
     // which may have ended long ago.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("st");
-    empty_store(&path);
-    Store::open(&path)
-        .unwrap()
-        .announce("sweep show, ended long ago")
-        .unwrap();
-    wait_released(&path);
-    let Ok(other) = Name::of(&path).take_exclusive(LOCK_WAIT) else {
+    store_opened_long_ago(&path);
+    let Ok(other) = Name::of(&path).take_exclusive(LOCK_WAIT, Moving::Removal) else {
         panic!("not taken");
     };
     let err = Store::remove_if_empty(&path).unwrap_err();
     assert!(matches!(err, Error::BeingMoved { .. }), "{err}");
-    let text = err.to_string();
-    assert!(
-        text.contains("being removed or compacted by another sweep process; try again"),
-        "{text}"
+    let removing = format!(
+        "removing it, as it holds no experiment (pid {})",
+        std::process::id()
     );
-    assert!(!text.contains("ended long ago"), "{text}");
+    assert_eq!(err.to_string(), busy(&path, &removing));
     drop(other);
     assert!(Store::remove_if_empty(&path).unwrap());
+}
+
+#[test]
+fn issue_an_open_behind_a_removal_names_the_removal_not_the_last_opener() {
+    // The open's wait ended in `Error::Locked` with `opened-by`'s text: the last opener, long
+    // gone (a removal never announces itself), and the advice to stop it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st");
+    store_opened_long_ago(&path);
+    let Ok(removal) = Name::of(&path).take_exclusive(LOCK_WAIT, Moving::Removal) else {
+        panic!("not taken");
+    };
+    let removing = format!(
+        "removing it, as it holds no experiment (pid {})",
+        std::process::id()
+    );
+    for opened in [Store::open(&path), Store::open_existing(&path)] {
+        let err = opened.unwrap_err();
+        assert!(matches!(err, Error::BeingMoved { .. }), "{err}");
+        assert_eq!(err.to_string(), busy(&path, &removing));
+    }
+    drop(removal);
+    drop(Store::open_existing(&path).unwrap());
+    wait_released(&path);
+}
+
+#[test]
+fn an_open_behind_a_compaction_names_the_compacting_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st");
+    store_opened_long_ago(&path);
+    let compaction = Moving::Compaction {
+        opener: "`sweep compact --store st` (pid 4242)",
+    };
+    let Ok(held) = Name::of(&path).take_exclusive(LOCK_WAIT, compaction) else {
+        panic!("not taken");
+    };
+    let err = Store::open(&path).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        busy(
+            &path,
+            "compacting it: `sweep compact --store st` (pid 4242)"
+        )
+    );
+    // A removal kept out by it says the same.
+    let err = Store::remove_if_empty(&path).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        busy(
+            &path,
+            "compacting it: `sweep compact --store st` (pid 4242)"
+        )
+    );
+    drop(held);
+}
+
+#[test]
+fn a_turn_held_without_a_note_is_a_removal_or_a_compaction_not_the_last_opener() {
+    // A taker that wrote nothing in the turn (an older sweep; a turn file another user made,
+    // opened to read): who it is is unknown, and the last opener is still not named.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st");
+    store_opened_long_ago(&path);
+    let Taken::Held(turn) = LockFile::try_take(&beside(&real(&path), OPEN_TURN), Hold::Exclusive)
+    else {
+        panic!("not taken");
+    };
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(err, Error::BeingMoved { mover: None, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "store {} is being removed or compacted by another sweep process; try again once \
+             it is done",
+            path.display()
+        )
+    );
+    drop(turn);
 }
 
 #[test]

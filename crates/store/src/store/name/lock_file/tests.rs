@@ -73,15 +73,53 @@ fn issue_a_look_at_a_lock_never_deletes_the_file_a_taker_just_made() {
     let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let looks = seen.clone();
     on_lock_opened(move |opened| {
-        looks
-            .borrow_mut()
-            .push((LockFile::held_exclusively(opened), opened.is_file()));
+        looks.borrow_mut().push((
+            LockFile::held_exclusively(opened).is_some(),
+            opened.is_file(),
+        ));
     });
     let turn = taken(&path, Hold::Exclusive);
     // One open of the file, found free and left there by the look.
     assert_eq!(*seen.borrow(), [(false, true)]);
     // Held, the look finds it so.
-    assert!(LockFile::held_exclusively(&path));
+    assert!(LockFile::held_exclusively(&path).is_some());
     drop(turn);
     assert!(!path.exists());
+}
+
+#[test]
+fn a_holders_note_is_read_while_it_holds_and_replaces_the_one_before() {
+    // A removal's turn says what it does to those it keeps out; the next holder's note, though
+    // shorter, keeps nothing of the one before (a killed holder's, left in the file).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st.open-turn");
+    let first = taken(&path, Hold::Exclusive);
+    first.write_note("compacting it: `sweep compact --store st` (pid 4242)\nsecond line");
+    let note = LockFile::held_exclusively(&path).and_then(|held| held.note);
+    assert_eq!(
+        note.as_deref(),
+        Some("compacting it: `sweep compact --store st` (pid 4242)")
+    );
+    drop(first);
+    assert!(!path.exists(), "its last holder deletes it");
+    // A killed holder's note stays in the file, which no one holds.
+    fs::write(
+        &path,
+        "compacting it: `sweep compact --store st` (pid 4242)",
+    )
+    .unwrap();
+    assert!(
+        LockFile::held_exclusively(&path).is_none(),
+        "no one holds it"
+    );
+    let second = taken(&path, Hold::Exclusive);
+    second.write_note("removing it (pid 7)");
+    second.write_note("removing it (pid 8)");
+    let note = LockFile::held_exclusively(&path).and_then(|held| held.note);
+    assert_eq!(note.as_deref(), Some("removing it (pid 8)"));
+    // Held shared, as opens hold the name lock, it is no exclusive hold.
+    drop(second);
+    let shared = taken(&path, Hold::Shared);
+    assert!(LockFile::held_exclusively(&path).is_none());
+    drop(shared);
 }
