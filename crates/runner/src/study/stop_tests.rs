@@ -1,7 +1,8 @@
 //! Tests of what a stop (`Stop::request`, a Ctrl-C) does to a trial whose training is over
 //! when it comes: its last epoch reported, or ended by its own early stopping or a pruning
 //! decision already taken. Such a trial is stored as an uninterrupted run stores it; a trial
-//! still mid-training is cut off and run again on resume.
+//! still mid-training is cut off and run again on resume. An agent's trials alike: the
+//! reporter they share decides it.
 
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 
@@ -303,4 +304,76 @@ fn a_trial_kept_through_a_stop_is_stored_as_one_never_cut_off() {
     assert!(!stopped.interrupted);
     let traced = store.traced_trials("toy").unwrap();
     assert!(traced.iter().all(|(_, trace)| TrialTrace::is_empty(trace)));
+}
+
+/// Agent `agent` of 2 meeting in `exchange`, running one trial at a time.
+fn agent(agent: u32, exchange: &std::path::Path, stop: &Stop) -> StudyOptions {
+    StudyOptions {
+        agent: Some(crate::AgentOptions {
+            agent,
+            agents: 2,
+            exchange: exchange.to_path_buf(),
+            poll: std::time::Duration::from_millis(1),
+            quiet_after: std::time::Duration::from_secs(3600),
+        }),
+        stop: stop.clone(),
+        ..options(2)
+    }
+}
+
+#[test]
+fn an_agent_stopped_at_a_trials_last_report_keeps_it_and_tells_the_others() {
+    let spec = spec(4, "a");
+    let one_process_store = Store::temporary().unwrap();
+    let one_process = {
+        let clock = TickClock(AtomicI64::new(0));
+        let options = options(2);
+        run_study(
+            &one_process_store,
+            &spec,
+            &trained(),
+            &SilentObserver,
+            &clock,
+            &options,
+        )
+        .unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| {
+            let store = Store::temporary().unwrap();
+            let clock = TickClock(AtomicI64::new(0));
+            let options = agent(0, dir.path(), &Stop::default());
+            let summary = run_study(&store, &spec, &trained(), &SilentObserver, &clock, &options);
+            (store, summary.unwrap())
+        });
+        // Agent 1 (trials 1 and 3) is stopped as its trial 1 reports its last epoch.
+        let store = Store::temporary().unwrap();
+        let observer = StopAt {
+            at: TrialId(1),
+            step: Step(EPOCHS),
+            stop: Stop::default(),
+            close: false,
+        };
+        let clock = TickClock(AtomicI64::new(0));
+        let options = agent(1, dir.path(), &observer.stop);
+        let stopped = run_study(&store, &spec, &trained(), &observer, &clock, &options);
+        assert!(stopped.unwrap().interrupted);
+        // Started again, it trains trial 3 only: trial 1 was kept.
+        let objective = trained();
+        let clock = TickClock(AtomicI64::new(0));
+        let options = agent(1, dir.path(), &Stop::default());
+        let again = run_study(&store, &spec, &objective, &SilentObserver, &clock, &options);
+        assert_eq!(objective.calls.load(Ordering::SeqCst), 1);
+        (first.join().unwrap(), (store, again.unwrap()))
+    });
+    for (store, summary) in [first, second] {
+        assert_eq!(values(&summary), values(&one_process));
+        for (a, b) in summary.trials.iter().zip(&one_process.trials) {
+            assert_eq!(kept(a), kept(b));
+        }
+        // In agent 1's store as it wrote it, and in agent 0's as the journal carried it.
+        let (_, trace) = store.trial_traced("toy", TrialId(1)).unwrap().unwrap();
+        assert!(trace.is_empty(), "no attempt was cut off: {trace:?}");
+    }
 }
