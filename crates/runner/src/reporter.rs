@@ -11,7 +11,9 @@
 //! epoch (`Reporter::report_last`): a trial whose training is over is kept, stored as an
 //! uninterrupted run stores it, rather than run again from scratch on resume. One that ended
 //! before its last epoch, by its own early stopping or a pruning decision, reports no more and
-//! is kept the same way.
+//! is kept the same way. A stop seen at an earlier report cuts the trial even where its own
+//! early stopping would have ended it there: the trainer applies that rule after the report,
+//! and a report cannot tell.
 
 use experiment::{
     Constraint, Control, ExperimentSpec, MetricPoint, Reporter, Step, TrialId, CONSTANT_METRICS,
@@ -227,10 +229,11 @@ impl StoreReporter<'_> {
         }
         self.observer.trial_reported(self.trial, step, metrics);
         if !judge {
-            // Its last epoch: its training is over, so a stop does not cut it. It ends as an
-            // uninterrupted run ends it, waiting for what follows its last report (the
-            // trainer's write of its best epoch's checkpoint, short beside an epoch), rather
-            // than running again from scratch on resume for want of that write.
+            // Its last epoch: its training is over, so a stop does not cut it. The stop waits
+            // for what follows (the trainer's write of its best epoch's checkpoint, short beside
+            // an epoch): cutting that would lose the whole trained trial, or keep it without
+            // the checkpoint an uninterrupted run keeps. A second Ctrl-C ends the process at
+            // once.
             return Control::Continue;
         }
         if self.stop.requested() {
