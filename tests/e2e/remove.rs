@@ -256,3 +256,33 @@ fn issue_a_run_that_failed_before_making_its_store_warns_of_nothing() {
         assert!(beside.is_empty(), "{spec}: {beside:?}");
     }
 }
+
+#[test]
+fn issue_a_command_kept_out_by_a_removal_or_compaction_names_it_not_the_last_opener() {
+    // Another process has the store's name to remove or compact it (here a turn held with no
+    // note, as an older sweep holds it): `sweep rm` and `sweep ls` said the store was in use by
+    // `opened-by`'s last opener, long gone, and to stop it.
+    let env = TestEnv::new();
+    let store = Store::open(&env.store()).unwrap();
+    store.announce("`sweep show`, ended long ago").unwrap();
+    drop(store);
+    let real = std::fs::canonicalize(env.store()).unwrap();
+    let turn = std::fs::File::create(real.with_file_name(".sweep.open-turn")).unwrap();
+    turn.try_lock().unwrap();
+    for args in [&["rm", "small", "--yes"][..], &["ls"]] {
+        let out = env.sweep(args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains(
+                "store .sweep is being removed or compacted by another sweep process; try again \
+                 once it is done"
+            ),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("ended long ago"), "{}", out.stderr);
+    }
+    drop(turn);
+    let ls = env.sweep(&["ls"]);
+    assert!(ls.stdout.contains("no experiments yet"), "{ls:?}");
+}
