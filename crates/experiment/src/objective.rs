@@ -35,7 +35,8 @@ pub trait Reporter {
 
     /// Records the metrics of the trial's last step. Stopping it there saves nothing, so no
     /// rule judges it (a pruner would only rank a whole run as a shortened one): `Prune` here
-    /// only says that the trial cannot end well (the store failed, or the other agents could not be told).
+    /// only says that the trial cannot end well (the store failed, or the other agents could
+    /// not be told).
     fn report_last(&mut self, step: Step, metrics: &[MetricPoint]) -> Control {
         self.report(step, metrics)
     }
