@@ -75,7 +75,7 @@ pub(super) fn trimmed(x: f64, places: usize) -> String {
 }
 
 /// Returns a delta as the table shows it: signed, then how much worse or better in words, and
-/// by what share of the baseline: `+0.0007 (33% worse)`.
+/// by what share of the baseline (`share_text`): `+0.0007 (33% worse)`.
 fn delta_text(d: f64, r: &GateRow, places: usize) -> String {
     let shown = trimmed(d, places);
     if shown == "0" || !d.is_finite() {
@@ -88,19 +88,33 @@ fn delta_text(d: f64, r: &GateRow, places: usize) -> String {
     };
     let word = if worse { "worse" } else { "better" };
     let base = r.baseline.mean.abs();
-    if base > 0.0 && base.is_finite() {
-        let share = d.abs() / base * 100.0;
-        let share = if share >= 10.0 {
-            format!("{share:.0}")
-        } else if share >= 1.0 {
-            format!("{share:.1}")
-        } else {
-            format!("{share:.2}")
-        };
-        format!("{signed} ({share}% {word})")
-    } else {
-        format!("{signed} ({word})")
+    match share_text(d.abs() / base * 100.0).filter(|_| base > 0.0 && base.is_finite()) {
+        Some(share) => format!("{signed} ({share}% {word})"),
+        None => format!("{signed} ({word})"),
     }
+}
+
+/// Returns a share of the baseline, in percent, as the delta's words give it: two significant
+/// digits or more between 0.01% and a million percent (`0.33`, `4.5`, `33`, `250000`), and
+/// beyond those bounds in exponent form with two decimals (`3.29e28`, `5.00e-3`), as
+/// `experiment::metric_text` writes a value beyond its own; `None` for a share that is not a
+/// finite number.
+///
+/// Rejected: a ratio (`x3.3e24`) past some bound, which would read in another unit than the
+/// share beside it in the next row.
+fn share_text(share: f64) -> Option<String> {
+    if !share.is_finite() {
+        return None;
+    }
+    Some(if share >= 1e6 || (share != 0.0 && share < 0.01) {
+        format!("{share:.2e}")
+    } else if share >= 10.0 {
+        format!("{share:.0}")
+    } else if share >= 1.0 {
+        format!("{share:.1}")
+    } else {
+        format!("{share:.2}")
+    })
 }
 
 /// Returns a mean, and its standard error over several values, each written by `num`.
@@ -155,6 +169,46 @@ mod tests {
         assert_eq!(trimmed(1e-9, 4), "0");
         assert_eq!(trimmed(-4e-5, 4), "0");
         assert_eq!(trimmed(5e-5, 4), "0.0001");
+    }
+
+    /// Returns a row of `val_rmse` (minimized) with `baseline` and `current` means, one value
+    /// each.
+    fn compared(baseline: f64, current: f64) -> GateRow {
+        let one = |mean: f64| Estimate {
+            mean,
+            std_dev: 0.0,
+            std_error: 0.0,
+            n: 1,
+        };
+        GateRow {
+            metric: "val_rmse".to_string(),
+            aggregate: Aggregate::Best,
+            goal: Direction::Minimize,
+            baseline: one(baseline),
+            current: Some(one(current)),
+            delta: Some(current - baseline),
+            allowed: 0.01,
+            noise: 0.0,
+            verdict: Verdict::Pass,
+        }
+    }
+
+    /// Issue: a diverged run's delta read `+3.3808e26 (32883132790843739192766234624% worse)`;
+    /// a share past a million percent, or under a hundredth of one, is in exponent form, as the
+    /// values beside it are.
+    #[test]
+    fn issue_a_huge_or_tiny_share_of_the_baseline_is_written_in_exponent_form() {
+        let delta = |baseline: f64, current: f64| cells(&compared(baseline, current))[3].clone();
+        assert_eq!(delta(1.0281, 3.3808e26), "+3.3808e26 (3.29e28% worse)");
+        assert_eq!(delta(2.0e6, 2.0e6 - 0.01), "-0.0100 (5.00e-7% better)");
+        // Between the bounds, as before.
+        assert_eq!(delta(0.5, 0.6), "+0.1000 (20% worse)");
+        assert_eq!(delta(0.5, 0.52), "+0.0200 (4.0% worse)");
+        assert_eq!(delta(2.0, 2.01), "+0.0100 (0.50% worse)");
+        assert_eq!(delta(1.0, 9000.0), "+8999 (899900% worse)");
+        // No share of a zero baseline, nor one past the largest number.
+        assert_eq!(delta(0.0, 0.5), "+0.5000 (worse)");
+        assert_eq!(delta(1e-300, 1e300), "+1.0000e300 (worse)");
     }
 
     #[test]
