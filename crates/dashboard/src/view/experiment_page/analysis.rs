@@ -55,6 +55,15 @@ pub(crate) struct Analysis {
     pub(crate) slices: String,
     /// When each trial ran (SVG).
     pub(crate) timeline: String,
+    /// Whether a trial (or an attempt cut off) has started: the page shows the timeline from
+    /// then on, whatever the trials' states, so that a sweep whose first trials all run, fail
+    /// or were killed shows what ran and for how long.
+    pub(crate) started: bool,
+    /// Whether a trial has a value that the charts after the leaderboard draw (a completed or
+    /// a pruned one, ranked): the page shows learning curves, parallel coordinates,
+    /// importance, pairs and slices from then on, a pruned trial's at the value it was stopped
+    /// with.
+    pub(crate) valued: bool,
     /// Which trials the timeline draws, e.g. `all 40 trials that started`.
     pub(crate) timeline_note: String,
     /// How many trials parallel coordinates and slices draw, e.g. `all 40 trials`.
@@ -151,10 +160,19 @@ pub(crate) fn analysis_for(
         pairs_params,
         params: axes.iter().map(|a| a.name.clone()).collect(),
         slices: slices_chart(&data.info.name, &axes, &sample, (objective, data.task())),
+        valued: !sample.is_empty(),
         sample_note,
+        started: timeline_started(data),
         timeline,
         timeline_note,
     }
+}
+
+/// Returns whether a trial of `data`, or an attempt its traces keep as cut off, has started:
+/// what the timeline draws from.
+fn timeline_started(data: &ExperimentData) -> bool {
+    data.trials.iter().any(|t| t.started.is_some())
+        || data.traces.values().any(|t| !t.cut.is_empty())
 }
 
 /// Returns the ranked trials an analysis recorded.

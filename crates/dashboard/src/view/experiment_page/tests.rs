@@ -1,0 +1,172 @@
+//! Handler tests of which charts the experiment page draws before a trial has completed: the
+//! timeline from the first trial that started, the charts of values from the first trial
+//! completed or pruned, the optimization history from the first completed one, and the line
+//! that says which wait and why.
+
+use experiment::{MetricPoint, Step, Trial, TrialState};
+use store::{ExperimentStatus, Store};
+
+use crate::tests::{get, run};
+use crate::view::fixtures::{self, store_with};
+
+/// The sections of the charts drawn from values, completed or pruned.
+const VALUE_CHARTS: [&str; 5] = [
+    "id=\"curves\"",
+    "id=\"parallel\"",
+    "id=\"importance\"",
+    "id=\"pairs\"",
+    "id=\"slices\"",
+];
+
+/// Returns a temporary store holding the running experiment `live` with `trials`, each with
+/// `epochs` epochs of its objective.
+fn live_store(trials: &[Trial], epochs: u32) -> Store {
+    let store = Store::temporary().unwrap();
+    store
+        .create_experiment(&fixtures::info("live", ExperimentStatus::Running, 10))
+        .unwrap();
+    for t in trials {
+        store.put_trial("live", t).unwrap();
+        for e in 1..=epochs {
+            let point = MetricPoint {
+                name: "val_accuracy".into(),
+                value: 0.5 + f64::from(e) / 100.0 + f64::from(t.id.0) / 1000.0,
+            };
+            store
+                .append_metrics("live", t.id, Step(e), &[point])
+                .unwrap();
+        }
+    }
+    store
+}
+
+/// Returns fixture trial `i` put in `state`, unfinished and without a result unless it is
+/// pruned, as a sweep has it while it runs.
+fn trial_in(i: u32, state: TrialState) -> Trial {
+    let mut t = fixtures::trial(i, 20);
+    t.state = state;
+    if state == TrialState::Running {
+        t.finished = None;
+        t.result = None;
+    }
+    if state == TrialState::Queued {
+        t.started = None;
+        t.finished = None;
+        t.result = None;
+    }
+    t
+}
+
+/// Returns the experiment page's body, asserting it answers.
+async fn page_of(store: &Store) -> String {
+    let (status, page) = get(store, "/experiments/live").await;
+    assert_eq!(status, actix_web::http::StatusCode::OK, "{page}");
+    page
+}
+
+#[test]
+fn a_sweep_whose_trials_all_run_or_failed_shows_its_timeline_and_says_what_waits() {
+    run(async {
+        let mut failed = trial_in(3, TrialState::Failed);
+        failed.result = None;
+        let store = live_store(
+            &[
+                trial_in(0, TrialState::Running),
+                failed,
+                trial_in(2, TrialState::Running),
+            ],
+            2,
+        );
+        let page = page_of(&store).await;
+        assert!(page.contains("id=\"timeline\""), "{page}");
+        assert!(
+            page.contains("aria-label=\"timeline of 3 trials: 1 failed, 2 running"),
+            "{page}"
+        );
+        assert!(page.contains("all 3 trials that started"), "{page}");
+        assert!(
+            page.contains(
+                "no completed trials yet: the timeline below shows the trials that started; the \
+                 optimization history appears once a trial completes, the other charts once one \
+                 completes or is pruned"
+            ),
+            "{page}"
+        );
+        for chart in VALUE_CHARTS.iter().chain(&["id=\"history\""]) {
+            assert!(!page.contains(chart), "{chart} in {page}");
+        }
+    });
+}
+
+#[test]
+fn a_sweep_whose_trials_were_all_pruned_draws_them_but_not_the_history() {
+    run(async {
+        let store = live_store(
+            &[
+                trial_in(4, TrialState::Pruned),
+                trial_in(9, TrialState::Pruned),
+                trial_in(10, TrialState::Running),
+            ],
+            3,
+        );
+        let page = page_of(&store).await;
+        for chart in VALUE_CHARTS.iter().chain(&["id=\"timeline\""]) {
+            assert!(page.contains(chart), "{chart} missing from {page}");
+        }
+        assert!(!page.contains("id=\"history\""), "{page}");
+        assert!(
+            page.contains(
+                "no completed trials yet: the optimization history appears once a trial \
+                 completes; the charts below draw the pruned trials at the values they were \
+                 stopped with"
+            ),
+            "{page}"
+        );
+        // The curves' hint says what it draws without a completed trial; importance says
+        // what it waits for.
+        assert!(
+            page.contains("per epoch of the best pruned trials, in grey"),
+            "{page}"
+        );
+        assert!(
+            page.contains("needs 10 completed or pruned trials (2 so far)"),
+            "{page}"
+        );
+    });
+}
+
+#[test]
+fn a_sweep_with_no_trial_started_draws_no_timeline_and_says_so() {
+    run(async {
+        let store = live_store(&[trial_in(0, TrialState::Queued)], 0);
+        let page = page_of(&store).await;
+        assert!(
+            page.contains(
+                "no trial has started yet: the timeline appears once one does, the other \
+                 charts once a trial completes"
+            ),
+            "{page}"
+        );
+        for chart in VALUE_CHARTS
+            .iter()
+            .chain(&["id=\"timeline\"", "id=\"history\""])
+        {
+            assert!(!page.contains(chart), "{chart} in {page}");
+        }
+    });
+}
+
+#[test]
+fn once_a_trial_completed_every_chart_is_drawn_and_nothing_said_to_wait() {
+    run(async {
+        let store = store_with("live", 3);
+        let page = page_of(&store).await;
+        assert!(!page.contains("no-charts"), "{page}");
+        for chart in VALUE_CHARTS
+            .iter()
+            .chain(&["id=\"timeline\"", "id=\"history\""])
+        {
+            assert!(page.contains(chart), "{chart} missing from {page}");
+        }
+    });
+}
