@@ -1,13 +1,13 @@
 //! Handler tests of which charts the experiment page draws before a trial has completed: the
 //! timeline from the first trial that started, the charts of values from the first trial
 //! completed or pruned, the optimization history from the first completed one, and the line
-//! that says which wait and why.
+//! that says which wait and why; and of the size a chart is shown at on a phone.
 
 use experiment::{MetricPoint, Step, Trial, TrialState};
 use store::{ExperimentStatus, Store};
 
 use crate::tests::{get, run};
-use crate::view::fixtures::{self, store_with};
+use crate::view::fixtures::{self, fill, store_with};
 
 /// The sections of the charts drawn from values, completed or pruned.
 const VALUE_CHARTS: [&str; 5] = [
@@ -167,6 +167,58 @@ fn once_a_trial_completed_every_chart_is_drawn_and_nothing_said_to_wait() {
             .chain(&["id=\"timeline\"", "id=\"history\""])
         {
             assert!(page.contains(chart), "{chart} missing from {page}");
+        }
+    });
+}
+
+/// Returns the font sizes of the text of every chart in `page`, in the units it was drawn in.
+fn chart_font_sizes(page: &str) -> Vec<f64> {
+    page.split("<svg class=\"chart\"")
+        .skip(1)
+        .filter_map(|chart| chart.split("</svg>").next())
+        .flat_map(|chart| chart.split("font-size=\"").skip(1))
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn on_a_phone_a_chart_is_shown_at_the_size_it_was_drawn_so_its_text_stays_readable() {
+    // Shown whole at 400 px a chart's text shrank to 2 or 3 px; at the 800 px floor it had,
+    // to 5.3 px (pairs, parallel coordinates; measured in headless Chromium), and the trial
+    // page's small charts had no floor. At the size it was drawn, it scrolls in its box.
+    run(async {
+        let store = store_with("live", 12);
+        fill(&store, "other", 3);
+        let (_, css) = get(&store, "/static/css/dashboard.css").await;
+        let phone = css
+            .split("@media (max-width: 640px) {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .unwrap_or_default();
+        let rules: Vec<&str> = phone.lines().filter(|l| l.contains("svg.chart")).collect();
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.contains(".chart-box > svg.chart {") && r.contains("max-width: none")),
+            "{phone}"
+        );
+        assert!(
+            rules.iter().all(|r| !r.contains("min-width")),
+            "a floor below the drawn size shrinks the text: {rules:?}"
+        );
+        for uri in [
+            "/experiments/live",
+            "/experiments/live/trials/1",
+            "/experiments/live/compare?t=0&t=1",
+            "/compare?e=live&e=other",
+        ] {
+            let (_, page) = get(&store, uri).await;
+            let sizes = chart_font_sizes(&page);
+            let least = sizes.iter().copied().reduce(f64::min);
+            assert!(
+                least.is_some_and(|px| px >= 8.5),
+                "{uri}: the smallest chart text is {least:?} px at drawn size"
+            );
         }
     });
 }
