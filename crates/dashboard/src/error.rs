@@ -37,7 +37,8 @@ pub enum Error {
     /// shows the links and keeps the breadcrumbs; the API says the message alone.
     #[error("{message}")]
     BadRequestNear {
-        /// What is wrong (`pick 2 to 8 trials to compare (1 picked)`).
+        /// What is wrong: `pick MIN to MAX trials to compare (N picked)`, the bounds those of
+        /// `compare` or `experiments_compare` (`Ticks::compared`).
         message: String,
         /// Where to go back to: (words, address) each.
         links: Vec<(String, String)>,

@@ -1,5 +1,5 @@
-//! The compare page: 2 to 8 trials side by side, their curves overlaid per metric, and a
-//! parameter table that marks the rows that differ.
+//! The compare page: `MIN_TRIALS` to `MAX_TRIALS` trials side by side, their curves overlaid
+//! per metric, and a parameter table that marks the rows that differ.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,10 +7,11 @@ use experiment::{ExperimentSpec, ParamValue, Trial, WALL_TIME_METRIC};
 use store::ExperimentInfo;
 
 use super::format;
+use super::ticks::{self, BadTick, TickKeys, Ticks};
 use super::trial::{MetricChart, Standing};
 use crate::charts::{self, Curve, Emphasis};
 use crate::data::Series;
-use crate::{Error, Result};
+use crate::Result;
 
 /// The fewest trials a comparison takes.
 pub(crate) const MIN_TRIALS: usize = 2;
@@ -83,61 +84,41 @@ pub(crate) struct ComparePage {
     pub(crate) spec_notice: String,
 }
 
-/// Returns the trial numbers asked for in a query string: `t=3&t=7` (the leaderboard's
-/// checkboxes) and/or `trials=3,7`; duplicates are dropped, order is kept.
+/// Where the compare page reads its trials: `t=3&t=7` (the leaderboard's checkboxes) and/or
+/// `trials=3,7`, every value.
+pub(crate) const TICK_KEYS: TickKeys = TickKeys {
+    key: "t",
+    list_key: Some("trials"),
+    read_at_most: usize::MAX,
+};
+
+/// Returns the trial numbers asked for in a query string (`TICK_KEYS`), each once, in the order
+/// given (`Ticks::read`); fewer than `MIN_TRIALS` or more than `MAX_TRIALS`, or a value that is
+/// not a trial number, is a bad request.
 pub(crate) fn parse_ids(query: &str) -> Result<Vec<u32>> {
-    let mut ids: Vec<u32> = Vec::new();
-    for (key, value) in super::query_pairs(query)? {
-        let values: Vec<&str> = match key.as_str() {
-            "t" => vec![value.as_str()],
-            "trials" => value.split(',').collect(),
-            _ => continue,
-        };
-        for v in values.into_iter().filter(|v| !v.is_empty()) {
-            let id: u32 = v
-                .parse()
-                .map_err(|_| Error::BadRequest(format!("{v:?} is not a trial number")))?;
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-    }
-    if !(MIN_TRIALS..=MAX_TRIALS).contains(&ids.len()) {
-        return Err(Error::BadRequest(format!(
-            "pick {MIN_TRIALS} to {MAX_TRIALS} trials to compare ({} picked)",
-            ids.len()
-        )));
-    }
-    Ok(ids)
+    Ticks::read(query, TICK_KEYS, BadTick::Refused)?.compared()
 }
 
 /// Returns where a compare of `experiment`'s trials that could not be read (`parse_ids`'s
 /// error) goes back to: its leaderboard with the trials ticked in `query` still ticked (`?t=`,
-/// those that are trial numbers), as links for the error page, and the breadcrumbs to it.
+/// those that are trial numbers, each once), as links for the error page, and the breadcrumbs
+/// to it.
 pub(crate) fn way_back(
     experiment: &str,
     query: &str,
 ) -> (crate::error::Links, crate::error::Links) {
     let href = format::experiment_href(experiment);
-    let ticks: Vec<String> = super::query_pairs(query)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(key, _)| key == "t" || key == "trials")
-        .flat_map(|(_, value)| {
-            value
-                .split(',')
-                .filter_map(|v| v.parse::<u32>().ok())
-                .map(|id| format!("t={id}"))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let ticks = Ticks::<u32>::read(query, TICK_KEYS, BadTick::Skipped).unwrap_or_default();
     let back = if ticks.is_empty() {
         href.clone()
     } else {
-        format!("{href}?{}", ticks.join("&"))
+        format!("{href}?{}", ticks.query(TICK_KEYS.key))
     };
     (
-        vec![(format!("Back to {experiment}, to tick 2 to 8 trials"), back)],
+        vec![(
+            format!("Back to {experiment}, {}", ticks::to_tick::<u32>()),
+            back,
+        )],
         vec![
             (experiment.to_string(), href),
             ("compare".to_string(), String::new()),
@@ -385,7 +366,23 @@ fn distinct_texts(values: &[Option<f64>], shown: Vec<String>) -> Vec<String> {
 mod tests {
     use experiment::ParamValue;
 
-    use super::param_row;
+    use super::{param_row, parse_ids, way_back, MAX_TRIALS, MIN_TRIALS};
+
+    #[test]
+    fn the_way_back_keeps_each_trial_ticked_once_and_says_how_many_to_tick() {
+        // As the page reads its ticks (`Ticks::read`), less those that are no trial number.
+        let (links, _) = way_back("demo", "t=3&t=x&t=3&trials=4,3,&t=");
+        assert_eq!(
+            links,
+            [(
+                format!("Back to demo, to tick {MIN_TRIALS} to {MAX_TRIALS} trials"),
+                "/experiments/demo?t=3&t=4".to_string()
+            )]
+        );
+        // The page itself refuses the bad one, naming its key.
+        let err = parse_ids("t=3&t=x&t=3&trials=4,3").unwrap_err();
+        assert_eq!(err.to_string(), "t: \"x\" is not a trial number");
+    }
 
     #[test]
     fn a_parameter_that_is_no_finite_number_keeps_its_text_beside_widened_ones() {

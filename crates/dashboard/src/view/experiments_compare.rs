@@ -1,17 +1,19 @@
-//! Comparing experiments: 2 to 8 experiments side by side. Those that optimize the same metric
-//! in the same direction get their best value so far by trial number overlaid (which sampler or pruner found good values
-//! sooner, as Optuna's optimization history of several studies shows), then the distribution of
-//! all their completed values (Optuna's EDF plot: which one gives good trials more often), above
-//! a table of their settings and results. Studies with the same several objectives also get
-//! their Pareto fronts overlaid, and each front's size and hypervolume in the table. Experiments
-//! whose (first) objectives differ still get the table, as W&B's side-by-side run table does;
-//! only the shared charts are left out, and the page says why.
+//! Comparing experiments: `MIN_EXPERIMENTS` to `MAX_EXPERIMENTS` experiments side by side. Those
+//! that optimize the same metric in the same direction get their best value so far by trial number
+//! overlaid (which sampler or pruner found good values sooner, as Optuna's optimization history of
+//! several studies shows), then the distribution of all their completed values (Optuna's EDF plot:
+//! which one gives good trials more often), above a table of their settings and results. Studies
+//! with the same several objectives also get their Pareto fronts overlaid, and each front's size
+//! and hypervolume in the table. Experiments whose (first) objectives differ still get the table,
+//! as W&B's side-by-side run table does; only the shared charts are left out, and the page says
+//! why.
 
 use std::sync::Arc;
 
 use experiment::{Direction, Effort, MetricSpec, Timestamp, Trial, TrialState};
 
 use super::compare::Row;
+use super::ticks::{self, BadTick, TickKeys, Ticks};
 use super::{format, Summary};
 use crate::charts::{self, Curve, Distribution, Emphasis};
 use crate::data::ExperimentData;
@@ -60,60 +62,35 @@ pub(crate) struct ExperimentsComparePage {
     pub(crate) fronts: String,
 }
 
-/// Returns the experiment names asked for in a query string, `e=a&e=b` (the experiments list's
-/// checkboxes); duplicates are dropped, order is kept.
+/// Where the comparison of experiments reads them: `e=a&e=b` (the experiment list's
+/// checkboxes), every value.
+pub(crate) const TICK_KEYS: TickKeys = TickKeys {
+    key: "e",
+    list_key: None,
+    read_at_most: usize::MAX,
+};
+
+/// Returns the experiment names asked for in a query string (`TICK_KEYS`), each once, in the
+/// order given (`Ticks::read`); fewer than `MIN_EXPERIMENTS` or more than `MAX_EXPERIMENTS`, or
+/// a value that is not an experiment name, is a bad request.
 pub(crate) fn parse_names(query: &str) -> Result<Vec<String>> {
-    let mut names: Vec<String> = Vec::new();
-    for (key, value) in super::query_pairs(query)? {
-        if key != "e" || value.is_empty() {
-            continue;
-        }
-        // Experiment names are letters, digits, `.`, `_` and `-`.
-        let plain = value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-        if !plain {
-            return Err(Error::BadRequest(format!(
-                "{value:?} is not an experiment name"
-            )));
-        }
-        if !names.contains(&value) {
-            names.push(value);
-        }
-    }
-    if !(MIN_EXPERIMENTS..=MAX_EXPERIMENTS).contains(&names.len()) {
-        return Err(Error::BadRequest(format!(
-            "pick {MIN_EXPERIMENTS} to {MAX_EXPERIMENTS} experiments to compare ({} picked)",
-            names.len()
-        )));
-    }
-    Ok(names)
+    Ticks::read(query, TICK_KEYS, BadTick::Refused)?.compared()
 }
 
 /// Returns where a compare of experiments that could not be read (`parse_names`'s error) goes
 /// back to: the experiment list with the experiments ticked in `query` still ticked (`?e=`,
-/// those that are experiment names), as links for the error page, and the breadcrumbs to it.
+/// those that are experiment names, each once), as links for the error page, and the
+/// breadcrumbs to it.
 pub(crate) fn way_back(query: &str) -> (crate::error::Links, crate::error::Links) {
-    let ticks: Vec<String> = super::query_pairs(query)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(key, value)| {
-            key == "e"
-                && !value.is_empty()
-                && value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        })
-        .map(|(_, value)| format!("e={value}"))
-        .collect();
+    let ticks = Ticks::<String>::read(query, TICK_KEYS, BadTick::Skipped).unwrap_or_default();
     let back = if ticks.is_empty() {
         "/".to_string()
     } else {
-        format!("/?{}", ticks.join("&"))
+        format!("/?{}", ticks.query(TICK_KEYS.key))
     };
     (
         vec![(
-            "Back to the list, to tick 2 to 8 experiments".to_string(),
+            format!("Back to the list, {}", ticks::to_tick::<String>()),
             back,
         )],
         vec![("compare".to_string(), String::new())],
@@ -481,7 +458,9 @@ mod tests {
     use experiment::{Timestamp, TrialState};
     use store::ExperimentStatus;
 
-    use super::experiments_compare_page;
+    use super::{
+        experiments_compare_page, parse_names, way_back, MAX_EXPERIMENTS, MIN_EXPERIMENTS,
+    };
     use crate::data::ExperimentData;
     use crate::view::fixtures;
 
@@ -520,5 +499,23 @@ mod tests {
             );
             assert!(page.chart.contains(&said), "{said} in {}", page.chart);
         }
+    }
+
+    #[test]
+    fn the_way_back_keeps_each_experiment_ticked_once_and_says_how_many_to_tick() {
+        // As the page reads its ticks (`Ticks::read`), less those that are no experiment name.
+        let (links, _) = way_back("e=a&e=a%2Fb&e=a&e=&e=b");
+        assert_eq!(
+            links,
+            [(
+                format!(
+                    "Back to the list, to tick {MIN_EXPERIMENTS} to {MAX_EXPERIMENTS} experiments"
+                ),
+                "/?e=a&e=b".to_string()
+            )]
+        );
+        // The page itself refuses the bad one, naming its key.
+        let err = parse_names("e=a&e=a%2Fb&e=b").unwrap_err();
+        assert_eq!(err.to_string(), "e: \"a/b\" is not an experiment name");
     }
 }

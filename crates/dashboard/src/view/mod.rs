@@ -11,6 +11,7 @@ pub(crate) mod format;
 pub(crate) mod leaderboard;
 pub(crate) mod list_sort;
 pub(crate) mod space;
+pub(crate) mod ticks;
 pub(crate) mod trial;
 
 use std::collections::BTreeMap;

@@ -13,6 +13,8 @@ mod selection;
 #[cfg(test)]
 mod tests;
 
+use crate::view::ticks::TickKeys;
+
 pub(crate) use board::{leaderboard, Leaderboard};
 pub(crate) use notes::{idle_reason, show_last_heard, show_trained};
 pub(crate) use paging::{
@@ -25,3 +27,11 @@ pub(crate) use selection::{
 /// The most `?t=` values a leaderboard's address is read for: four times what a comparison
 /// takes, room for ticks of trials the experiment does not hold; the rest are not read.
 pub(crate) const MAX_PICKS_READ: usize = crate::view::compare::MAX_TRIALS * 4;
+
+/// Where a leaderboard's address carries the trials ticked for comparing: `t=3&t=7`, the
+/// compare form's checkboxes, from the first `MAX_PICKS_READ` values.
+pub(crate) const TICK_KEYS: TickKeys = TickKeys {
+    key: "t",
+    list_key: None,
+    read_at_most: MAX_PICKS_READ,
+};

@@ -9,8 +9,9 @@ use experiment::{
 use serde::Deserialize;
 
 use super::paging::{pages_of, paging};
-use super::MAX_PICKS_READ;
+use super::TICK_KEYS;
 use crate::view::format::url_part;
+use crate::view::ticks::{BadTick, Ticks};
 use crate::{Error, Result};
 
 /// The leaderboard's query string, as sent.
@@ -70,9 +71,10 @@ pub(crate) struct Selection {
     /// `experiment_page::picked_front`).
     pub(crate) front: Option<String>,
     /// The trials ticked for comparing (`?t=`, as the compare page takes them), each once, in
-    /// the order ticked (`picked_trials`, `with_picked`): every link of the leaderboard keeps
-    /// them, so that trials ticked on one of its pages are still ticked on another.
-    pub(crate) picked: Vec<u32>,
+    /// the order ticked, with how many were dropped past what a comparison takes
+    /// (`picked_trials`, `with_picked`): every link of the leaderboard keeps them, so that
+    /// trials ticked on one of its pages are still ticked on another.
+    pub(crate) picked: Ticks<u32>,
 }
 
 /// A trial with its objective rank (from 1; `None` when it has no value).
@@ -136,21 +138,21 @@ impl Selection {
             objective: q.objective.clone().filter(|o| !o.is_empty()),
             pairs: q.pairs.clone().filter(|p| !p.trim().is_empty()),
             front: q.front.clone().filter(|p| !p.trim().is_empty()),
-            picked: Vec::new(),
+            picked: Ticks::default(),
         })
     }
 
     /// Returns the selection with the trials ticked for comparing, `picked` (`picked_trials`),
     /// that `trials` hold (there is nothing to compare in the others), the first
-    /// `compare::MAX_TRIALS` of those: the most a comparison takes. Dropped before the cut, so
-    /// that unknown ids never crowd out a trial held; the page, its cache key and every link
-    /// take this one list.
+    /// `compare::MAX_TRIALS` of those: the most a comparison takes, the others counted as
+    /// dropped (`Ticks::at_most_compared`), which the page says. Those not held are left out
+    /// before the cut, so that unknown ids never crowd out a trial held; the page, its cache key
+    /// (the ticks' `Debug`, with what they dropped) and every link take these ticks.
     pub(crate) fn with_picked(mut self, picked: &[u32], trials: &[Trial]) -> Selection {
         let held: BTreeSet<u32> = trials.iter().map(|t| t.id.0).collect();
-        self.picked = (picked.iter().copied())
-            .filter(|id| held.contains(id))
-            .take(crate::view::compare::MAX_TRIALS)
-            .collect();
+        self.picked = Ticks::of(picked.iter().copied())
+            .only(|id| held.contains(id))
+            .at_most_compared();
         self
     }
 
@@ -226,7 +228,7 @@ impl Selection {
         if let Some(front) = &s.front {
             q.push_str(&format!("&front={}", url_part(front)));
         }
-        for id in &s.picked {
+        for id in s.picked.ids() {
             q.push_str(&format!("&t={id}"));
         }
         q
@@ -234,24 +236,11 @@ impl Selection {
 }
 
 /// Returns the trials a leaderboard's address ticks for comparing (`?t=`, as the compare page
-/// takes them), each once, in the order given, from its first `MAX_PICKS_READ` values; a value
-/// that is not a trial number is a bad request, as on the compare page.
+/// takes them), each once, in the order given, from its first `MAX_PICKS_READ` values
+/// (`TICK_KEYS`); a value that is not a trial number is a bad request, as on the compare page
+/// (`Ticks::read`).
 pub(crate) fn picked_trials(query: &str) -> Result<Vec<u32>> {
-    let mut picked: Vec<u32> = Vec::new();
-    let mut seen: BTreeSet<u32> = BTreeSet::new();
-    let values = crate::view::query_pairs(query)?
-        .into_iter()
-        .filter(|(key, value)| key == "t" && !value.is_empty())
-        .take(MAX_PICKS_READ);
-    for (_, value) in values {
-        let id: u32 = value
-            .parse()
-            .map_err(|_| Error::BadRequest(format!("t: {value:?} is not a trial number")))?;
-        if seen.insert(id) {
-            picked.push(id);
-        }
-    }
-    Ok(picked)
+    Ticks::read(query, TICK_KEYS, BadTick::Refused).map(Ticks::into_ids)
 }
 
 /// Parses a state's lowercase name, also as shown where no sweep runs the experiment

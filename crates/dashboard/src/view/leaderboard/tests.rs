@@ -9,6 +9,7 @@ use experiment::{
 };
 
 use super::*;
+use crate::view::compare::MAX_TRIALS;
 use crate::Error;
 
 fn trial(id: u32, state: TrialState, value: Option<f64>, lr: f64) -> Trial {
@@ -262,4 +263,58 @@ fn the_view_links_sorting_paging_and_filters() {
         "{sorting:?}"
     );
     assert!(board.keep.contains(&("per_page", "5".to_string())));
+}
+
+#[test]
+fn ticks_past_what_a_comparison_takes_are_dropped_and_the_board_says_so() {
+    let trials = trials();
+    let ranked = by_accuracy(&trials);
+    let mut info = crate::view::fixtures::info("x", store::ExperimentStatus::Finished, 120);
+    info.objective = "acc".into();
+    // `n` trials the experiment holds ticked, an unknown one among them, trial 0 twice.
+    let board_of = |n: u32| {
+        let ticks: Vec<String> = (0..n)
+            .flat_map(|t| [t, 500 + t])
+            .chain([0])
+            .map(|t| format!("t={t}"))
+            .collect();
+        let picked = picked_trials(&ticks.join("&")).unwrap();
+        let sel = Selection::parse(&query(&[]), PER_PAGE)
+            .unwrap()
+            .with_picked(&picked, &trials);
+        let board = leaderboard(&ranked, &sel, &info, (&[], &[]), None, "/experiments/x");
+        (sel, board)
+    };
+    let max = u32::try_from(MAX_TRIALS).unwrap();
+    let (twelve, board) = board_of(12);
+    assert_eq!(board.picked, (0..max).collect::<Vec<u32>>());
+    assert_eq!(
+        board.picks_note,
+        format!(
+            "12 trials were ticked; a comparison takes at most {MAX_TRIALS}, so the first \
+             {MAX_TRIALS} ticked are kept"
+        )
+    );
+    // The links keep the ticks kept, and only those.
+    let next = board.next.unwrap_or_default();
+    assert!(
+        next.contains(&format!("&t={}#", max - 1)) && !next.contains(&format!("t={max}")),
+        "{next}"
+    );
+    // As many as a comparison takes: none dropped, nothing said.
+    let (_, board) = board_of(max);
+    assert_eq!(
+        (board.picked.len(), board.picks_note.as_str()),
+        (MAX_TRIALS, "")
+    );
+    // A page is kept under its ticks' `Debug` (`pages::render_experiment`): 9 ticked and 12
+    // keep the same trials but say different things, so they are kept apart.
+    let (nine, board) = board_of(max + 1);
+    assert_eq!(nine.picked.ids(), twelve.picked.ids());
+    assert!(
+        board.picks_note.starts_with("9 trials"),
+        "{}",
+        board.picks_note
+    );
+    assert_ne!(format!("{:?}", nine.picked), format!("{:?}", twelve.picked));
 }

@@ -1,0 +1,295 @@
+//! The ticks of a compare form: the trials (`?t=`) or experiments (`?e=`) ticked for comparing,
+//! as an address carries them.
+//!
+//! One parser reads them for the leaderboard, the compare page and the comparison of
+//! experiments, so that all three take the same rules: an empty value is no tick, a tick given
+//! twice counts once (where it was first given), and a value that names no trial or experiment
+//! is a bad request naming its key (or, for the way back from a compare that could not be read,
+//! left out). A comparison takes at most `Tick::MAX`; a page that cuts the ticks to that many
+//! knows how many it dropped, and says so (`Ticks::note`).
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use super::compare::{MAX_TRIALS, MIN_TRIALS};
+use super::experiments_compare::{MAX_EXPERIMENTS, MIN_EXPERIMENTS};
+use super::format::url_part;
+use crate::{Error, Result};
+
+/// What one tick names, as a query's value writes it: a trial number (`u32`) or an
+/// experiment's name (`String`).
+pub(crate) trait Tick: Clone + Ord + fmt::Debug + fmt::Display {
+    /// The fewest a comparison takes.
+    const MIN: usize;
+    /// The most a comparison takes (one palette colour each).
+    const MAX: usize;
+    /// What a value must be, for the error that it is not: `a trial number`.
+    const WHAT: &'static str;
+    /// What the ticks are, in the plural: `trials`.
+    const NOUN: &'static str;
+
+    /// Reads one value (never empty); `None` when it names no such thing.
+    fn read(value: &str) -> Option<Self>;
+}
+
+impl Tick for u32 {
+    const MIN: usize = MIN_TRIALS;
+    const MAX: usize = MAX_TRIALS;
+    const WHAT: &'static str = "a trial number";
+    const NOUN: &'static str = "trials";
+
+    fn read(value: &str) -> Option<u32> {
+        value.parse().ok()
+    }
+}
+
+impl Tick for String {
+    const MIN: usize = MIN_EXPERIMENTS;
+    const MAX: usize = MAX_EXPERIMENTS;
+    const WHAT: &'static str = "an experiment name";
+    const NOUN: &'static str = "experiments";
+
+    fn read(value: &str) -> Option<String> {
+        // Experiment names are letters, digits, `.`, `_` and `-`.
+        let plain = value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        plain.then(|| value.to_string())
+    }
+}
+
+/// Where in a query string a page reads its ticks, and how many values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TickKeys {
+    /// The key of one tick per value, the compare forms' checkbox name: `t` or `e`.
+    pub(crate) key: &'static str,
+    /// A key whose value lists ticks, comma-separated (`trials=3,7`), where the page takes one.
+    pub(crate) list_key: Option<&'static str>,
+    /// The most (non-empty) values read; the rest are not looked at, not even for a bad one.
+    pub(crate) read_at_most: usize,
+}
+
+/// What reading does with a value that names no trial or experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BadTick {
+    /// It is a bad request naming its key and value: a page reads its own address.
+    Refused,
+    /// It is left out: the way back from a compare that could not be read keeps what it can.
+    Skipped,
+}
+
+/// The ticks of an address: each once, in the order ticked, and how many past the most a
+/// comparison takes (`Tick::MAX`) were dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Ticks<T> {
+    /// The ticks kept.
+    ids: Vec<T>,
+    /// How many distinct ticks were dropped past `Tick::MAX` (`at_most_compared`).
+    dropped: usize,
+}
+
+impl<T: Tick> Default for Ticks<T> {
+    fn default() -> Ticks<T> {
+        Ticks {
+            ids: Vec::new(),
+            dropped: 0,
+        }
+    }
+}
+
+impl<T: Tick> Ticks<T> {
+    /// Reads the ticks under `keys` of `query` (percent-decoded), each once, in the order
+    /// given, from the first `keys.read_at_most` values; an empty value is none, and a value
+    /// that is not a `T` is `bad`: a malformed query or a refused value is a bad request that
+    /// names the key (`t: "x" is not a trial number`).
+    pub(crate) fn read(query: &str, keys: TickKeys, bad: BadTick) -> Result<Ticks<T>> {
+        let pairs = super::query_pairs(query)?;
+        let values = pairs
+            .iter()
+            .flat_map(|(key, value)| {
+                let values: Vec<&str> = if *key == keys.key {
+                    vec![value.as_str()]
+                } else if Some(key.as_str()) == keys.list_key {
+                    value.split(',').collect()
+                } else {
+                    Vec::new()
+                };
+                values.into_iter().map(move |v| (key.as_str(), v))
+            })
+            .filter(|(_, value)| !value.is_empty())
+            .take(keys.read_at_most);
+        let mut ids = Vec::new();
+        for (key, value) in values {
+            match (T::read(value), bad) {
+                (Some(id), _) => ids.push(id),
+                (None, BadTick::Skipped) => {}
+                (None, BadTick::Refused) => {
+                    return Err(Error::BadRequest(format!(
+                        "{key}: {value:?} is not {}",
+                        T::WHAT
+                    )))
+                }
+            }
+        }
+        Ok(Ticks::of(ids))
+    }
+
+    /// Returns the ticks `ids`, each once (where first given), in their order, none dropped.
+    pub(crate) fn of(ids: impl IntoIterator<Item = T>) -> Ticks<T> {
+        let mut seen = BTreeSet::new();
+        Ticks {
+            ids: ids
+                .into_iter()
+                .filter(|id| seen.insert(id.clone()))
+                .collect(),
+            dropped: 0,
+        }
+    }
+
+    /// Returns the ticks that `keep` keeps: a page leaves out those that name nothing it holds
+    /// (there is nothing to compare), which are not counted as dropped.
+    pub(crate) fn only(mut self, keep: impl Fn(&T) -> bool) -> Ticks<T> {
+        self.ids.retain(keep);
+        self
+    }
+
+    /// Returns the first `Tick::MAX` ticks, the most a comparison takes, counting the others
+    /// as dropped.
+    pub(crate) fn at_most_compared(mut self) -> Ticks<T> {
+        let over = self.ids.len().saturating_sub(T::MAX);
+        self.ids.truncate(T::MAX);
+        self.dropped += over;
+        self
+    }
+
+    /// Returns the ticks for a comparison, or, unless there are `Tick::MIN` to `Tick::MAX` of
+    /// them, a bad request that says how many were picked.
+    pub(crate) fn compared(self) -> Result<Vec<T>> {
+        if !(T::MIN..=T::MAX).contains(&self.ids.len()) {
+            return Err(Error::BadRequest(format!(
+                "pick {} to {} {} to compare ({} picked)",
+                T::MIN,
+                T::MAX,
+                T::NOUN,
+                self.ids.len()
+            )));
+        }
+        Ok(self.ids)
+    }
+
+    /// Returns the ticks kept, in the order ticked.
+    pub(crate) fn ids(&self) -> &[T] {
+        &self.ids
+    }
+
+    /// Returns the ticks kept, in the order ticked.
+    pub(crate) fn into_ids(self) -> Vec<T> {
+        self.ids
+    }
+
+    /// Returns whether no tick is kept.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Returns the ticks as the query's part under `key`, `t=3&t=7` (empty for none), each
+    /// value written as a query's part.
+    pub(crate) fn query(&self, key: &str) -> String {
+        (self.ids.iter())
+            .map(|id| format!("{key}={}", url_part(&id.to_string())))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// Returns what a page says of the ticks it dropped past the most a comparison takes,
+    /// `10 trials were ticked; a comparison takes at most 8, so the first 8 ticked are kept`;
+    /// empty where it dropped none.
+    pub(crate) fn note(&self) -> String {
+        if self.dropped == 0 {
+            return String::new();
+        }
+        format!(
+            "{} {} were ticked; a comparison takes at most {max}, so the first {max} ticked \
+             are kept",
+            self.ids.len() + self.dropped,
+            T::NOUN,
+            max = T::MAX
+        )
+    }
+}
+
+/// Returns the words of the way back from a compare that could not be read: `to tick 2 to 8
+/// trials`.
+pub(crate) fn to_tick<T: Tick>() -> String {
+    format!("to tick {} to {} {}", T::MIN, T::MAX, T::NOUN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: TickKeys = TickKeys {
+        key: "t",
+        list_key: Some("trials"),
+        read_at_most: usize::MAX,
+    };
+
+    #[test]
+    fn every_page_reads_empty_duplicate_and_bad_ticks_alike() {
+        let read = |q: &str| Ticks::<u32>::read(q, T, BadTick::Refused).map(|t| t.ids);
+        // Empty values are none; a repeat counts once, where first given; order is kept.
+        assert_eq!(read("t=&t=3&trials=7,,3&t=1").ok(), Some(vec![3, 7, 1]));
+        let err = read("t=1&trials=2,x").unwrap_err().to_string();
+        assert_eq!(err, "trials: \"x\" is not a trial number");
+        let skipped = Ticks::<u32>::read("t=1&t=x&trials=2,-3&t=1", T, BadTick::Skipped);
+        assert_eq!(
+            skipped.map(|t| t.query("t")).ok().as_deref(),
+            Some("t=1&t=2")
+        );
+        let e = TickKeys {
+            key: "e",
+            list_key: None,
+            read_at_most: usize::MAX,
+        };
+        let names = |q: &str| Ticks::<String>::read(q, e, BadTick::Refused).map(|t| t.ids);
+        assert_eq!(
+            names("e=b&e=&e=a&e=b").ok(),
+            Some(vec!["b".into(), "a".into()])
+        );
+        let err = names("e=a%2Fb").unwrap_err().to_string();
+        assert_eq!(err, "e: \"a/b\" is not an experiment name");
+        // Past the values read, none is looked at.
+        let capped = TickKeys {
+            read_at_most: 2,
+            ..T
+        };
+        let ticks = Ticks::<u32>::read("t=4&t=&t=4&t=x", capped, BadTick::Refused);
+        assert_eq!(ticks.map(|t| t.ids).ok(), Some(vec![4]));
+    }
+
+    #[test]
+    fn ticks_past_what_a_comparison_takes_are_dropped_and_counted() {
+        let ticks = Ticks::of((0..12).chain(0..3)).at_most_compared();
+        assert_eq!(ticks.ids(), (0..8).collect::<Vec<u32>>());
+        assert_eq!(
+            ticks.note(),
+            format!(
+                "12 trials were ticked; a comparison takes at most {MAX_TRIALS}, so the first \
+                 {MAX_TRIALS} ticked are kept"
+            )
+        );
+        // Those left out for naming nothing held are not counted.
+        let held = Ticks::of([99, 1, 98, 2])
+            .only(|id| *id < 10)
+            .at_most_compared();
+        assert_eq!((held.ids(), held.note()), (&[1, 2][..], String::new()));
+        assert_eq!(
+            Ticks::of([1]).compared().unwrap_err().to_string(),
+            format!("pick {MIN_TRIALS} to {MAX_TRIALS} trials to compare (1 picked)")
+        );
+        assert_eq!(
+            to_tick::<String>(),
+            format!("to tick {MIN_EXPERIMENTS} to {MAX_EXPERIMENTS} experiments")
+        );
+    }
+}
