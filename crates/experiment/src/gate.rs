@@ -15,7 +15,9 @@
 //!   deviation of the baseline's values (0 for a single value): `noise_k` standard errors of the
 //!   difference of the two means, if both sides scatter across seeds as the baseline did;
 //! - the metric regresses when `worse - noise > allowed` (or the current run has no value), and
-//!   counts as improved when `-worse - noise > allowed`.
+//!   counts as improved when `-worse - noise > allowed`. Without a current value (a repeat
+//!   in which no trial completed) there is no comparison; the `noise` a row shows is then the
+//!   one a comparison would have given back, `n_c` being the repeats run.
 //!
 //! So seed noise is given back to the change before it is blamed: a gate with repeats fails only
 //! when the regression stands out from seed-to-seed variation by `noise_k` standard errors. The
@@ -197,7 +199,8 @@ pub struct GateRow {
     pub delta: Option<f64>,
     /// The regression tolerated, in the metric's units.
     pub allowed: f64,
-    /// The noise given back: `noise_k` standard errors of the difference of the means.
+    /// The noise given back: `noise_k` standard errors of the difference of the means; without
+    /// a current value, what a comparison of the repeats run would have given back.
     pub noise: f64,
     /// The conclusion.
     pub verdict: Verdict,
@@ -419,7 +422,17 @@ impl GateSpec {
             let values = current.get(&m.name).map(Vec::as_slice).unwrap_or_default();
             let now: Option<Vec<f64>> = values.iter().copied().collect();
             let now = now.and_then(|v| Estimate::of(&v));
-            rows.push(m.compare(base, now, self.noise_k));
+            // Without a current value, the noise of the comparison a full run would have had:
+            // one value a repeat run (the baseline's count when none is handed in).
+            let n_c = now.map_or(
+                if values.is_empty() {
+                    base.n
+                } else {
+                    values.len()
+                },
+                |e| e.n,
+            );
+            rows.push(m.compare(base, now, n_c, self.noise_k));
         }
         Ok(GateReport { rows })
     }
@@ -489,10 +502,10 @@ impl GatedMetric {
         }
     }
 
-    fn compare(&self, base: Estimate, now: Option<Estimate>, noise_k: f64) -> GateRow {
+    /// Returns the row comparing `now`, of `n_c` current values (`noise`'s count), with `base`.
+    fn compare(&self, base: Estimate, now: Option<Estimate>, n_c: usize, noise_k: f64) -> GateRow {
         let allowed = self.allowed(base.mean);
-        let n_now = now.map_or(1, |e| e.n) as f64;
-        let noise = noise_k * base.std_dev * (1.0 / base.n as f64 + 1.0 / n_now).sqrt();
+        let noise = noise_k * base.std_dev * (1.0 / base.n as f64 + 1.0 / n_c as f64).sqrt();
         let delta = now.map(|now| now.mean - base.mean);
         let worse = delta.map(|d| match self.goal {
             Direction::Maximize => -d,

@@ -211,6 +211,67 @@ mod tests {
         assert_eq!(delta(1e-300, 1e300), "+1.0000e300 (worse)");
     }
 
+    /// Issue: with every current run failed, the threshold showed the noise of one current
+    /// value against the baseline's (0.0446) where the comparison of the repeats gives back
+    /// 0.0364; it is the threshold that would apply, in every format (they share the row).
+    #[test]
+    fn issue_a_metric_without_a_current_value_shows_the_threshold_that_would_apply() {
+        let gate = experiment::GateSpec {
+            baseline: experiment::Located {
+                value: "b.json".into(),
+                location: experiment::Location {
+                    file: "g.yaml".into(),
+                    line: 1,
+                    column: 1,
+                },
+            },
+            repeats: 2,
+            noise_k: 2.0,
+            metrics: vec![experiment::GatedMetric {
+                name: "val_rmse".into(),
+                aggregate: Aggregate::Best,
+                goal: Direction::Minimize,
+                max_regression_abs: Some(0.01),
+                max_regression_rel: None,
+            }],
+        };
+        let baseline = experiment::Baseline {
+            experiment: "g".into(),
+            spec_hash: "h".into(),
+            metrics: [(
+                "val_rmse".to_string(),
+                experiment::BaselineMetric {
+                    aggregate: Aggregate::Best,
+                    goal: Direction::Minimize,
+                    values: vec![5.390434983707452, 5.364688857587052],
+                },
+            )]
+            .into(),
+            provenance: experiment::Provenance {
+                commit: None,
+                no_commit: None,
+                dirty: None,
+                date: experiment::Timestamp(0),
+                machine: "m".into(),
+                sweep_version: "0.1.0".into(),
+            },
+            run: None,
+        };
+        let row = |current: Vec<Option<f64>>| {
+            let current = [("val_rmse".to_string(), current)].into();
+            let report = gate.evaluate(&baseline, &current).unwrap();
+            report.rows[0].clone()
+        };
+        let measured = row(vec![Some(5.38), Some(5.37)]);
+        for failed in [vec![None, None], vec![Some(5.38), None], vec![]] {
+            let failed = row(failed);
+            assert_eq!(failed.verdict, Verdict::Regression);
+            assert_eq!(failed.noise, measured.noise);
+            assert_eq!(cells(&failed)[4], cells(&measured)[4]);
+        }
+        assert_eq!(cells(&measured)[4], "0.0100 + 0.0364 noise");
+    }
+
     #[test]
     fn a_spread_that_rounds_to_nothing_shows_as_none() {
         let spread = |std_error: f64| Estimate {
