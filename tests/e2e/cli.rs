@@ -3247,3 +3247,67 @@ fn a_store_that_cannot_be_flushed_mid_run_says_so_and_how_to_carry_on() {
     let trials = env.sweep(&["trials", "small", "--format", "csv"]);
     assert_eq!(trials.stdout.lines().count(), 3, "{}", trials.stdout);
 }
+
+/// Starts `sweep run` with `args` in `env`, reads its standard error up to its start line and
+/// on to the first line that `until` accepts (none: the start line), kills it there, and
+/// returns the start line (`None` where it ended without one) and the lines read before it.
+fn start_line_then_kill(
+    env: &TestEnv,
+    args: &[&str],
+    until: impl Fn(&str) -> bool,
+) -> (Option<String>, Vec<String>) {
+    use std::io::{BufRead, BufReader};
+
+    let mut child = env
+        .command(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap())
+        .lines()
+        .map_while(Result::ok);
+    let mut seen = Vec::new();
+    let started = lines.by_ref().find(|line| {
+        seen.push(line.clone());
+        ["extending ", "resuming ", "starting ", "small: "]
+            .iter()
+            .any(|start| line.starts_with(start))
+    });
+    let _ = lines.find(|line| until(line));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    (started, seen)
+}
+
+#[test]
+fn issue_an_extension_says_what_it_adds_and_running_it_again_adds_nothing_again() {
+    let env = TestEnv::new();
+    // Trials long enough that the kill below lands with most of the extension left to run.
+    let text = tests::penguins_spec("small", "  lr: {values: [0.01, 0.02]}\n")
+        .replace("epochs: 1", "epochs: 40");
+    let spec = env.write_spec("small.yaml", &text);
+    let spec = spec.to_str().unwrap();
+    let first = env.sweep(&["run", spec, "--no-serve"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    // Its 1 trial finished: `--extend 20` adds trials 1 to 20 and says so. It is killed once
+    // the first of them completes (what is stored by then is kept), with 19 left to run.
+    let (started, seen) = start_line_then_kill(
+        &env,
+        &["run", spec, "--no-serve", "--extend", "20"],
+        |line| line.starts_with("trial   1 completed"),
+    );
+    assert_eq!(
+        started.as_deref(),
+        Some("extending small by 20 trials, trials 1 to 20 (1 already finished), 1 side by side"),
+        "{seen:?}"
+    );
+    // Run again (without --extend, which an unfinished experiment refuses), it goes on with
+    // the extension it was killed in, and adds nothing.
+    let (again, seen) = start_line_then_kill(&env, &["run", spec, "--no-serve"], |_| true);
+    let again = again.unwrap_or_else(|| panic!("no start line: {seen:?}"));
+    assert!(
+        again.starts_with("resuming small: 21 trials (") && again.ends_with("1 side by side"),
+        "{again}"
+    );
+}

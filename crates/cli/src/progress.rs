@@ -58,6 +58,9 @@ pub(crate) struct ProgressObserver {
     experiment: String,
     /// The number of points of a grid search; `None` for other methods.
     grid_points: Option<u32>,
+    /// The trials the stored experiment planned before this run, which the start line tells
+    /// an extension by (`with_stored_plan`); `None` for a new experiment.
+    stored_plan: Option<u32>,
     /// When the study started to run trials (`Observer::study_started`), if it did.
     started: OnceLock<Instant>,
 }
@@ -108,6 +111,7 @@ impl ProgressObserver {
             experiment: spec.name.clone(),
             grid_points: matches!(spec.method, Method::Grid(_))
                 .then(|| spec.planned_trials(u32::MAX)),
+            stored_plan: None,
             started: OnceLock::new(),
         }
     }
@@ -116,6 +120,14 @@ impl ProgressObserver {
     /// agent the study waits for.
     pub(crate) fn with_notices(mut self, notices: Notices) -> ProgressObserver {
         self.notices = notices;
+        self
+    }
+
+    /// Returns the observer knowing the trials the stored experiment planned before this run
+    /// (`None` for a new one), so that a run that plans more once all of them finished says
+    /// it extends the experiment, by how many trials and which.
+    pub(crate) fn with_stored_plan(mut self, planned: Option<u32>) -> ProgressObserver {
+        self.stored_plan = planned;
         self
     }
 
@@ -156,7 +168,7 @@ impl Observer for ProgressObserver {
         self.overall.set_length(u64::from(plan.total));
         self.overall.set_position(u64::from(plan.already_finished));
         self.overall.set_style(bar_style(BAR_TEMPLATE));
-        let (line, starts) = started_line(plan, self.grid_points);
+        let (line, starts) = started_line(plan, self.grid_points, self.stored_plan);
         self.log(line);
         if !starts {
             return;

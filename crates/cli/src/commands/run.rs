@@ -119,7 +119,8 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     }
     let observer = ProgressObserver::new(&spec)
         .with_notices(notices)
-        .with_earlier(&earlier);
+        .with_earlier(&earlier)
+        .with_stored_plan(stored.as_ref().map(|e| e.run_cap));
     let interrupts = interrupt::watch(
         "no new trial starts, and the running ones stop after their current epoch and run again \
          on resume",
