@@ -6,13 +6,33 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use experiment::{SortKey, TrialFilter};
 
+/// What every command's exit code means, after `sweep --help`: the policy `main` applies.
+const EXIT_STATUS: &str = "\
+Exit status:
+  0    success
+  1    the sweep ran but every trial failed, the gate found a regression, a reproduced trial
+       differs, or `sweep rm`'s question was answered no
+  2    bad input, usage or another error
+  75   the store is busy: another sweep process holds it; try again later
+  130  Ctrl-C stopped a sweep, a gate or `sweep serve` early (143: SIGTERM)
+  141  the output's reader stopped early (`sweep trials NAME | head`); nothing is said";
+
+/// What `sweep gate`'s exit code means, after `sweep gate --help`: what a CI job reads.
+const GATE_EXIT_STATUS: &str = "\
+Exit status:
+  0    the gate passed (or --update-baseline wrote the baseline)
+  1    a guarded metric regressed
+  2    the gate cannot run: bad input (the file, its baseline, a flag) or another error
+  75, 130 and 141 as for every command (`sweep --help`)";
+
 /// Sweep: hyperparameter search and experiment tracking in one offline binary
 #[derive(Debug, Parser)]
 #[command(
     name = "sweep",
     version = crate::probe::sweep_version(),
     about,
-    propagate_version = true
+    propagate_version = true,
+    after_help = EXIT_STATUS
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -36,6 +56,7 @@ pub(crate) enum Command {
     /// Predict new rows with a trial's saved checkpoint
     Predict(PredictArgs),
     /// Run an experiment's gate and compare its metrics with the committed baseline
+    #[command(after_help = GATE_EXIT_STATUS)]
     Gate(GateArgs),
     /// Re-run one stored trial and check that it gives the same metrics, bit for bit
     Reproduce(ReproduceArgs),
@@ -439,6 +460,40 @@ fn duration_ms(text: &str) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Returns what `sweep ARGS --help` prints.
+    fn help(args: &[&str]) -> String {
+        let argv = std::iter::once("sweep")
+            .chain(args.iter().copied())
+            .chain(["--help"]);
+        let e = Cli::try_parse_from(argv).expect_err("--help ends parsing");
+        assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp);
+        e.render().to_string()
+    }
+
+    #[test]
+    fn issue_help_says_what_each_exit_code_means() {
+        let top = help(&[]);
+        for line in [
+            "Exit status:",
+            "  0    success",
+            "  2    bad input, usage or another error",
+            "  75   the store is busy: another sweep process holds it; try again later",
+            "  130  Ctrl-C stopped",
+            "  141  the output's reader stopped early",
+        ] {
+            assert!(top.contains(line), "no {line:?} in\n{top}");
+        }
+        let gate = help(&["gate"]);
+        for line in [
+            "Exit status:",
+            "  0    the gate passed",
+            "  1    a guarded metric regressed",
+            "  2    the gate cannot run",
+        ] {
+            assert!(gate.contains(line), "no {line:?} in\n{gate}");
+        }
+    }
 
     #[test]
     fn a_dashboard_address_may_be_a_port_on_loopback() {
