@@ -7,6 +7,7 @@ mod cli;
 mod dashboard;
 mod engine;
 mod examples;
+mod exit_codes;
 mod gate;
 mod record;
 mod remove;

@@ -2,9 +2,10 @@
 //! loop, installs logging, and decides exit codes in one place:
 //! 0 success; 1 the sweep ran but every trial failed, the gate found a regression, a
 //! reproduced trial differs, or the user declined `sweep rm`'s question; 2 bad input, usage or
-//! any other error; 130 (143) when Ctrl-C (SIGTERM) stopped a sweep early; 141, quietly, when
-//! the output's reader stopped reading (`sweep trials NAME | head`), as for a program that the
-//! shell's SIGPIPE ended.
+//! any other error; 75 (`EX_TEMPFAIL` of sysexits.h) when the store is busy, held by another
+//! sweep process, so that a script can tell "try again later" from "wrong"; 130 (143) when
+//! Ctrl-C (SIGTERM) stopped a sweep early; 141, quietly, when the output's reader stopped
+//! reading (`sweep trials NAME | head`), as for a program that the shell's SIGPIPE ended.
 
 /// Writes a line to standard error, as `eprintln!` does but without its panic when the reader
 /// has gone (`sweep run 2>&1 | grep -m1 trial`): the sweep goes on and its results are kept;
@@ -96,9 +97,31 @@ fn main() -> ExitCode {
         // not run, on the terminal.
         Err(e) => {
             say!("error: {}", output::visible_lines(&format!("{e:#}")));
-            ExitCode::from(2)
+            ExitCode::from(if busy(&e) { TRY_AGAIN } else { 2 })
         }
     }
+}
+
+/// The exit code of a command that found the store busy: `EX_TEMPFAIL` of sysexits.h, "try
+/// again later", where 2 would say the input is wrong.
+const TRY_AGAIN: u8 = 75;
+
+/// Returns whether `error` comes from a store that another sweep process holds: open
+/// (`commands::StoreBusy`, `store::Error::Locked`), or its name held by opens, a removal or a
+/// compaction (`store::Error::BeingOpened`, `store::Error::BeingMoved`). Nothing is wrong with
+/// the command: run again later, it may succeed.
+fn busy(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.is::<commands::StoreBusy>()
+            || matches!(
+                cause.downcast_ref::<store::Error>(),
+                Some(
+                    store::Error::Locked { .. }
+                        | store::Error::BeingOpened { .. }
+                        | store::Error::BeingMoved { .. }
+                )
+            )
+    })
 }
 
 /// Returns whether `error` comes from writing to an output whose reader has gone.
@@ -179,7 +202,44 @@ fn log_filter(asked: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::log_filter;
+    use std::path::PathBuf;
+
+    use anyhow::Context;
+
+    use super::{busy, commands, log_filter};
+
+    #[test]
+    fn issue_a_busy_store_is_told_apart_from_other_errors() {
+        let path = PathBuf::from("st");
+        let locked = store::Error::Locked {
+            path: path.clone(),
+            opener: Some("`sweep serve` (pid 7, since 2026-01-02 03:04:05 UTC)".into()),
+        };
+        let opened = commands::opening_failed(locked);
+        assert!(busy(&opened));
+        // The message is the store's, with the advice after it, and nothing said twice.
+        assert_eq!(
+            format!("{opened:#}"),
+            "store st is in use by another sweep process: `sweep serve` (pid 7, since \
+             2026-01-02 03:04:05 UTC)\nstop it or wait for it to end, or use another --store"
+        );
+        let moved = store::Error::BeingMoved {
+            path: path.clone(),
+            mover: None,
+        };
+        assert!(busy(
+            &anyhow::Error::from(moved).context("cannot remove it")
+        ));
+        let opening = store::Error::BeingOpened { path: path.clone() };
+        assert!(busy(&commands::opening_failed(opening)));
+        // Bad input stays bad input.
+        assert!(!busy(&commands::opening_failed(store::Error::NoStore {
+            path
+        })));
+        assert!(!busy(&anyhow::anyhow!("no experiment named `x`")));
+        let io = Err::<(), _>(std::io::Error::other("no")).context("cannot read f");
+        assert!(!busy(&io.unwrap_err()));
+    }
 
     #[test]
     fn issue_rust_log_keeps_sled_off_unless_it_names_sled() {

@@ -221,8 +221,27 @@ fn refuse_dangling_link(path: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// A store that another sweep process holds, with what to do about it: `main` exits with
+/// "try again later" for it (`busy` in `main.rs`), not as for bad input. Its message is the store's
+/// error followed by the advice, so it has no source of its own to repeat.
+#[derive(Debug)]
+pub(crate) struct StoreBusy {
+    /// The store's error: `store::Error::Locked`.
+    error: store::Error,
+    /// What to do about it, which follows the error's text: a line of its own, or a clause.
+    advice: String,
+}
+
+impl std::fmt::Display for StoreBusy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.error, self.advice)
+    }
+}
+
+impl std::error::Error for StoreBusy {}
+
 /// Returns the error for a store that did not open, with what to do about a lock held by
-/// another process.
+/// another process (a `StoreBusy`); any other error of the store as it is.
 pub(crate) fn opening_failed(e: store::Error) -> anyhow::Error {
     let advice = match &e {
         store::Error::Locked {
@@ -245,7 +264,7 @@ pub(crate) fn opening_failed(e: store::Error) -> anyhow::Error {
             .to_string(),
         _ => return anyhow::Error::from(e),
     };
-    anyhow::anyhow!("{e}{advice}")
+    anyhow::Error::from(StoreBusy { error: e, advice })
 }
 
 /// Returns how this process describes itself to another that finds its store locked: the

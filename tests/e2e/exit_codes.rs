@@ -1,0 +1,121 @@
+//! Exit codes a script reads: a store that another sweep process holds exits 75 ("try again
+//! later", `EX_TEMPFAIL` of sysexits.h) from every command, apart from bad input's 2; `sweep
+//! --help` says what each code means.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+use tests::TestEnv;
+
+/// A process that holds the store, killed (and waited for) when dropped.
+struct Holder(Child);
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `sweep serve` on `env`'s store and returns it once it holds the store: it opens the
+/// store before it prints `dashboard: URL`, the line waited for.
+fn hold_store(env: &TestEnv) -> Holder {
+    let mut child = env
+        .command(&["serve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sweep starts");
+    let stdout = child.stdout.take().expect("piped");
+    let mut holder = Holder(child);
+    let mut lines = BufReader::new(stdout).lines();
+    if !lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.starts_with("dashboard: "))
+    {
+        let mut stderr = String::new();
+        if let Some(mut err) = holder.0.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut err, &mut stderr);
+        }
+        panic!("`sweep serve` ended without serving: {stderr}");
+    }
+    // Its standard output is read to the end meanwhile, so that it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    holder
+}
+
+#[test]
+fn issue_a_busy_store_exits_75_for_every_command_and_bad_input_2() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "held.yaml",
+        &tests::penguins_spec("held", "  lr: {values: [0.01]}\n"),
+    );
+    let spec = spec.to_str().unwrap();
+    let run = env.sweep(&["run", spec, "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // Bad input, on a store nobody holds: 2.
+    let unknown = env.sweep(&["show", "nothing"]);
+    assert_eq!(unknown.code, 2, "{unknown:?}");
+    assert!(
+        unknown.stderr.contains("no experiment named `nothing`"),
+        "{}",
+        unknown.stderr
+    );
+
+    let holder = hold_store(&env);
+    let commands: [&[&str]; 8] = [
+        &["ls"],
+        &["show", "held"],
+        &["trials", "held"],
+        &["export", "held", "--format", "csv"],
+        &["reproduce", "held/0"],
+        &["run", spec, "--no-serve"],
+        &["rm", "held", "--yes"],
+        // The store is looked at before the name: busy, not wrong.
+        &["show", "nothing"],
+    ];
+    for args in commands {
+        let out = env.sweep(args);
+        assert_eq!(out.code, 75, "sweep {}: {out:?}", args.join(" "));
+        // The message says who holds it and what to do, as before.
+        assert!(
+            out.stderr
+                .contains("is in use by another sweep process: `sweep serve`")
+                && out
+                    .stderr
+                    .contains("stop it or wait for it to end, or use another --store"),
+            "sweep {}: {}",
+            args.join(" "),
+            out.stderr
+        );
+    }
+    drop(holder);
+    // Nothing was removed, and the store, let go, answers again.
+    let ls = env.sweep(&["ls"]);
+    assert_eq!(ls.code, 0, "{ls:?}");
+    assert!(ls.stdout.contains("held"), "{}", ls.stdout);
+}
+
+#[test]
+fn issue_help_lists_the_exit_codes() {
+    let env = TestEnv::new();
+    let help = env.sweep(&["--help"]);
+    assert_eq!(help.code, 0, "{help:?}");
+    assert!(
+        help.stdout.contains("Exit status:")
+            && help
+                .stdout
+                .contains("75   the store is busy: another sweep process holds it"),
+        "{}",
+        help.stdout
+    );
+    let gate = env.sweep(&["gate", "--help"]);
+    assert_eq!(gate.code, 0, "{gate:?}");
+    assert!(
+        gate.stdout.contains("1    a guarded metric regressed"),
+        "{}",
+        gate.stdout
+    );
+}
