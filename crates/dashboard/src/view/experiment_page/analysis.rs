@@ -64,6 +64,9 @@ pub(crate) struct Analysis {
     /// importance, pairs and slices from then on, a pruned trial's at the value it was stopped
     /// with.
     pub(crate) valued: bool,
+    /// Which charts the page leaves out for now and when they appear (`waiting`); empty once
+    /// a trial has completed, when it draws them all.
+    pub(crate) waiting: String,
     /// Which trials the timeline draws, e.g. `all 40 trials that started`.
     pub(crate) timeline_note: String,
     /// How many trials parallel coordinates and slices draw, e.g. `all 40 trials`.
@@ -122,6 +125,8 @@ pub(crate) fn analysis_for(
         )
     };
     let (timeline, timeline_note) = timeline_chart(data, now);
+    let (started, valued) = (timeline_started(data), !sample.is_empty());
+    let completed = data.trials.iter().any(|t| t.state == TrialState::Completed);
     let placing = Placing::of(data);
     let importance = importance_of(&axes, &data.trials, objective, chosen.goal);
     let (pairs, pairs_note, pairs_params) = pairs_chart(
@@ -160,9 +165,10 @@ pub(crate) fn analysis_for(
         pairs_params,
         params: axes.iter().map(|a| a.name.clone()).collect(),
         slices: slices_chart(&data.info.name, &axes, &sample, (objective, data.task())),
-        valued: !sample.is_empty(),
+        valued,
+        waiting: waiting(completed, (started, valued), data.objectives().len() > 1),
         sample_note,
-        started: timeline_started(data),
+        started,
         timeline,
         timeline_note,
     }
@@ -173,6 +179,36 @@ pub(crate) fn analysis_for(
 fn timeline_started(data: &ExperimentData) -> bool {
     data.trials.iter().any(|t| t.started.is_some())
         || data.traces.values().any(|t| !t.cut.is_empty())
+}
+
+/// Says which charts the experiment page leaves out for now of an experiment whose trials
+/// have `started` (`Analysis::started`) and have a `valued` one (`Analysis::valued`), as it
+/// draws each from the first trial it can draw: the timeline once a trial has started, the
+/// charts of values once one is completed or pruned, and the optimization history (and with
+/// `several` objectives the Pareto front), which rank completed values, once one completes.
+/// Empty once one has (`completed`).
+fn waiting(completed: bool, (started, valued): (bool, bool), several: bool) -> String {
+    if completed {
+        return String::new();
+    }
+    let history = if several {
+        "the optimization history and the Pareto front appear"
+    } else {
+        "the optimization history appears"
+    };
+    match (started, valued) {
+        (_, true) => format!(
+            "no completed trials yet: {history} once a trial completes; the charts below draw \
+             the pruned trials at the values they were stopped with"
+        ),
+        (true, false) => format!(
+            "no completed trials yet: the timeline below shows the trials that started; \
+             {history} once a trial completes, the other charts once one completes or is pruned"
+        ),
+        (false, false) => "no trial has started yet: the timeline appears once one does, the \
+                           other charts once a trial completes"
+            .to_string(),
+    }
 }
 
 /// Returns the ranked trials an analysis recorded.

@@ -85,9 +85,6 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) compare_href: String,
     /// The charts, kept with the snapshot and shared by every page view of it.
     pub(crate) charts: &'a Analysis,
-    /// Which charts the page leaves out for now and when they appear (`waiting`); empty once
-    /// a trial has completed, when it draws them all.
-    pub(crate) waiting: String,
     /// With several objectives, a link to the charts of each; empty with one.
     pub(crate) objective_links: Vec<ObjectiveLink>,
     /// The pair plots: the analysis's, or those of the parameters the query picked.
@@ -345,7 +342,6 @@ pub(crate) fn experiment_page<'a>(
             Some(Ok(p)) => Cow::Owned(p.1),
             _ => Cow::Borrowed(analysis.pairs_note.as_str()),
         },
-        waiting: waiting(summary.completed, analysis, objectives.len() > 1),
         charts: analysis,
         notices: Vec::new(),
         spec_notice: data
@@ -371,35 +367,6 @@ pub(crate) fn experiment_page<'a>(
         live: summary.live,
         summary,
         board,
-    }
-}
-
-/// Says which charts an experiment with `completed` completed trials leaves out for now, as the
-/// page draws each from the first trial it can draw: the timeline once a trial has started
-/// (`Analysis::started`), the charts of values once a trial is completed or pruned
-/// (`Analysis::valued`), and the optimization history (and with `several` objectives the
-/// Pareto front), which rank completed values, once one completes. Empty once one has.
-fn waiting(completed: usize, analysis: &Analysis, several: bool) -> String {
-    if completed > 0 {
-        return String::new();
-    }
-    let history = if several {
-        "the optimization history and the Pareto front appear"
-    } else {
-        "the optimization history appears"
-    };
-    match (analysis.started, analysis.valued) {
-        (_, true) => format!(
-            "no completed trials yet: {history} once a trial completes; the charts below draw \
-             the pruned trials at the values they were stopped with"
-        ),
-        (true, false) => format!(
-            "no completed trials yet: the timeline below shows the trials that started; \
-             {history} once a trial completes, the other charts once one completes or is pruned"
-        ),
-        (false, false) => "no trial has started yet: the timeline appears once one does, the \
-                           other charts once a trial completes"
-            .to_string(),
     }
 }
 
