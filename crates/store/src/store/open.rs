@@ -1,5 +1,6 @@
 //! Opening a store: `Store::open` and `open_existing` (a folder of the user's), `temporary`
-//! (a leased scratch folder), the format check on opening, and who announced holding it.
+//! (a leased scratch folder), the format check on opening, and who announced holding it. sled's
+//! own open, and its failures read as the store's errors, are in `database`.
 //!
 //! Locking: sled takes an exclusive `flock` on the database file when it opens, without waiting.
 //! `flock` belongs to the open file description, so a second open conflicts whether it comes from
@@ -23,22 +24,27 @@
 //! holds shared from its first look at the folder until it returns (or the opener, a removal or
 //! a compaction, holds exclusively throughout); the check stays for a rename made without it.
 
+mod database;
+#[cfg(test)]
+mod hook;
 #[cfg(test)]
 mod tests;
 
-use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::fmt;
-use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::name::{Name, NameHeld, Share};
 use super::{aside_failed, compact, scratch, write_aside, Store};
 use super::{FORMAT_VERSION, FORMAT_VERSION_KEY, LOCK_POLL, LOCK_WAIT, OPENED_BY, OPENED_BY_MAX};
-use crate::error::{storage, DamagedPart, DATABASE_FILE};
+use crate::error::{storage, DATABASE_FILE};
 use crate::{Error, Result};
+use database::{damaged_log, drop_unfinished_snapshots, open_error, open_sled};
+#[cfg(test)]
+pub(crate) use hook::on_open;
+#[cfg(test)]
+use hook::step;
 
 impl Store {
     /// Opens the store in directory `path`, creating it if missing.
@@ -392,6 +398,15 @@ fn still_named(_found: Option<FileId>, _db: &Path) -> bool {
     true
 }
 
+/// Returns what the holder of the store in `dir` announced, if it did: one line of at most
+/// `OPENED_BY_MAX` bytes.
+pub(super) fn read_opener(dir: &Path) -> Option<String> {
+    let bytes = std::fs::read(dir.join(OPENED_BY)).ok()?;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(OPENED_BY_MAX)]);
+    let line = text.lines().next()?.trim();
+    (!line.is_empty()).then(|| line.to_string())
+}
+
 /// A point in one try of an open, where a test may act (`on_open`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OpenStep {
@@ -404,46 +419,6 @@ pub(crate) enum OpenStep {
     /// sled found the database locked: this try gives `Error::Locked`.
     Conflict,
 }
-
-/// What tests do between the steps of this thread's opens.
-#[cfg(test)]
-mod hook {
-    use std::cell::RefCell;
-    use std::path::Path;
-
-    use super::OpenStep;
-
-    /// What a test does at an `OpenStep` of an open of the store at a path.
-    type OpenHook = Box<dyn FnMut(OpenStep, &Path)>;
-
-    thread_local! {
-        /// What a test does at each `OpenStep` of this thread's opens (`on_open`).
-        static ON_OPEN: RefCell<Option<OpenHook>> = const { RefCell::new(None) };
-    }
-
-    /// Makes `hook` run at each `OpenStep` of this thread's opens, with the store's path,
-    /// until the thread ends or another hook replaces it.
-    pub(crate) fn on_open(hook: impl FnMut(OpenStep, &Path) + 'static) {
-        ON_OPEN.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
-    }
-
-    /// Runs this thread's `on_open` hook, if any, at `at`.
-    pub(super) fn step(at: OpenStep, path: &Path) {
-        let hook = ON_OPEN.with(|h| h.borrow_mut().take());
-        if let Some(mut hook) = hook {
-            hook(at, path);
-            // Put back unless the hook set another.
-            ON_OPEN.with(|h| {
-                h.borrow_mut().get_or_insert(hook);
-            });
-        }
-    }
-}
-
-#[cfg(test)]
-pub(crate) use hook::on_open;
-#[cfg(test)]
-use hook::step;
 
 /// Does nothing: only tests act between the steps of an open.
 #[cfg(not(test))]
@@ -466,156 +441,4 @@ pub(crate) fn wait_released(dir: &Path) {
             _ => return,
         }
     }
-}
-
-thread_local! {
-    /// Whether this thread is opening a sled database (`open_sled`).
-    static OPENING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Opens the sled database in `path`. sled 0.34 panics, rather than failing, on a database
-/// file cut short behind its snapshot (an index out of bounds in its segment recovery); that is
-/// `Error::Damaged` here, the panic's message kept off the terminal.
-fn open_sled(path: &Path) -> Result<sled::Result<sled::Db>> {
-    // The hook is the process's, and others (the runner's) wrap it too: it is wrapped once and
-    // never put back, and it silences only the thread that opens, passing every other
-    // thread's panics to the hook that was there before. Swapping hooks for the open's
-    // duration would lose them, and a hook that another thread installs meanwhile.
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !OPENING.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    let was = OPENING.with(|o| o.replace(true));
-    let opened = std::panic::catch_unwind(|| sled::Config::new().path(path).open());
-    OPENING.with(|o| o.set(was));
-    opened.map_err(|_| damaged_log(path))
-}
-
-/// Returns whether sled 0.34 reads the settings file `conf`: at most 8 bytes (taken as none
-/// and written again), or UTF-8 lines `key: value` and a 4-byte checksum, with a
-/// `segment_size`, a `use_compression` and a `version` `major.minor` that parse.
-fn settings_readable(conf: &Path) -> bool {
-    let Ok(bytes) = std::fs::read(conf) else {
-        return true;
-    };
-    if bytes.len() <= 8 {
-        return true;
-    }
-    let Ok(text) = std::str::from_utf8(&bytes[..bytes.len() - 4]) else {
-        return false;
-    };
-    let mut settings = BTreeMap::new();
-    for line in text.lines() {
-        let mut parts = line.split(": ");
-        match (parts.next(), parts.next()) {
-            (Some(key), Some(value)) => settings.insert(key, value),
-            _ => return false,
-        };
-    }
-    let version = settings.get("version").and_then(|v| {
-        let mut parts = v.split('.');
-        let major = parts.next()?.parse::<usize>().ok();
-        let minor = parts.next()?.parse::<usize>().ok();
-        major.zip(minor)
-    });
-    settings
-        .get("segment_size")
-        .is_some_and(|v| v.parse::<usize>().is_ok())
-        && settings
-            .get("use_compression")
-            .is_some_and(|v| v.parse::<bool>().is_ok())
-        && version.is_some()
-}
-
-/// Deletes the snapshots sled began and never finished (`snap.*.generating`, renamed to
-/// `snap.*` once written): one left by a full disk or a kill is empty or cut short, and sled
-/// 0.34 reads it as the latest snapshot and calls the store damaged. What cannot be deleted (a
-/// read-only medium) is left for sled to refuse.
-fn drop_unfinished_snapshots(path: &Path) {
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with("snap.") && name.ends_with(".generating") {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// The error for a store whose log `db` sled cannot read, saying whether it has a snapshot.
-fn damaged_log(path: &Path) -> Error {
-    let snapshot = std::fs::read_dir(path).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("snap."))
-    });
-    Error::Damaged {
-        path: path.to_path_buf(),
-        part: DamagedPart::Log { snapshot },
-    }
-}
-
-/// Maps sled's lock conflict, which it reports only as a message, to `Error::Locked`, and
-/// the corruption it finds on opening to `Error::Damaged`. Any other I/O error of an open
-/// names the store's path.
-fn open_error(e: sled::Error, path: &Path) -> Error {
-    match e {
-        sled::Error::Io(io_error)
-            if io_error.kind() == io::ErrorKind::Other
-                && io_error.to_string().contains("could not acquire lock") =>
-        {
-            Error::Locked {
-                path: path.to_path_buf(),
-                opener: None,
-            }
-        }
-        sled::Error::Io(io_error) => {
-            // sled opens its files for writing, even for a command that only reads.
-            let advice = match io_error.kind() {
-                io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied => {
-                    "; the store's folder must be writable, also to read it (the database opens \
-                     its files for writing): choose a folder you can write, or, to read a store \
-                     on a read-only medium, copy it somewhere writable"
-                }
-                io::ErrorKind::StorageFull => {
-                    "; the database needs some room to open, even to read: free space on that \
-                     disk, or copy the folder to another"
-                }
-                _ => "",
-            };
-            Error::Open {
-                path: path.to_path_buf(),
-                detail: format!("{io_error}{advice}"),
-            }
-        }
-        // At open, sled's corruption is its settings file's when that does not read (sled
-        // also calls a settings file that is not UTF-8 one from before its 0.29), else its
-        // log's, damaged behind its snapshot.
-        sled::Error::Corruption { .. } | sled::Error::Unsupported(_)
-            if !settings_readable(&path.join("conf")) =>
-        {
-            Error::Damaged {
-                path: path.to_path_buf(),
-                part: DamagedPart::Settings,
-            }
-        }
-        sled::Error::Corruption { .. } => damaged_log(path),
-        other => storage(other),
-    }
-}
-
-/// Returns what the holder of the store in `dir` announced, if it did: one line of at most
-/// `OPENED_BY_MAX` bytes.
-pub(super) fn read_opener(dir: &Path) -> Option<String> {
-    let bytes = std::fs::read(dir.join(OPENED_BY)).ok()?;
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(OPENED_BY_MAX)]);
-    let line = text.lines().next()?.trim();
-    (!line.is_empty()).then(|| line.to_string())
 }

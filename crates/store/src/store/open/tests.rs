@@ -2,6 +2,7 @@
 //! conflict tried again, a store moved aside while it was being opened, and one set aside by a
 //! compaction killed as an open took its name.
 
+use std::cell::Cell;
 use std::fs::File;
 
 use super::*;
