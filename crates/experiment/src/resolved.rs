@@ -26,6 +26,7 @@
 //! silently change every record, and no stored experiment would resume).
 
 mod notation;
+mod readable;
 
 use std::fmt::Write;
 

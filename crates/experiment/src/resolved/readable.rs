@@ -1,0 +1,462 @@
+//! The resolved spec as a person reads it: each setting as the YAML writes it, for a diff shown
+//! to people (the gate's "file changed" note, `sweep run` refusing an edited file).
+//!
+//! What is stored and hashed stays the notation of `notation` (`Grid(GridConfig { shuffle:
+//! false })`), byte for byte; this module only reads that text back and writes each value as
+//! the spec file would: `grid (shuffle: false)`, `normal(mu -1.0, sigma 0.001)`, `one of [8,
+//! 16]`, `none`. It reads the notation's grammar (text quoted with Rust's escapes, numbers,
+//! names, `Name(value)`, `Name { field: value }`, `[..]`, `{"key": value}`) and knows each name
+//! the notation writes; a line holding anything else (a name it does not know, text it cannot
+//! read) is shown as it is stored, so that the reader is total and never shows a setting as
+//! something it is not. A line whose value is a list of `word value` parts (`plateau: patience
+//! 4, min_delta 0.001`, a gate's metric) has each part's value read alike.
+//!
+//! Both sides of a diff go through this one reader (a baseline's side is text only), so equal
+//! settings always read equal. Rejected: writing the readable form from the structured spec as
+//! well (a second writer to keep in step with the reader: a difference between the two would
+//! show as a change where there is none); changing the stored notation (every record and
+//! baseline written so far would read as another configuration).
+
+use crate::ExperimentSpec;
+
+impl ExperimentSpec {
+    /// Returns the resolved spec `resolved` (`ExperimentSpec::resolved`, or a record's or a
+    /// baseline's text of it) with each setting written as the YAML writes it, one line each:
+    /// `method: grid (shuffle: false)`, `train.lr: normal(mu -1.0, sigma 0.001)`,
+    /// `model.hidden: one of [8, 16]`, `early_stopping: none`. A line it cannot read is kept
+    /// as it is.
+    pub fn readable_resolved(resolved: &str) -> String {
+        let mut out = String::with_capacity(resolved.len());
+        for line in resolved.split_inclusive('\n') {
+            let (text, end) = match line.strip_suffix('\n') {
+                Some(text) => (text, "\n"),
+                None => (line, ""),
+            };
+            out.push_str(&readable_line(text));
+            out.push_str(end);
+        }
+        out
+    }
+}
+
+/// Returns one `key: value` line of a resolved spec as a person reads it, or the line as it is
+/// where its value cannot be read.
+fn readable_line(line: &str) -> String {
+    let Some((key, value)) = line.split_once(": ") else {
+        return line.to_string();
+    };
+    // A searched setting's distribution says it is searched.
+    let distribution = value.strip_prefix("searched ").unwrap_or(value);
+    if let Some(shown) = readable_value(distribution) {
+        return format!("{key}: {shown}");
+    }
+    // A list of `word value` parts, each part read alone, or kept as it is.
+    let parts: Vec<String> = top_level_parts(value)
+        .into_iter()
+        .map(|part| {
+            readable_value(part)
+                .or_else(|| {
+                    let (word, rest) = part.split_once(' ')?;
+                    let is_word = !word.is_empty()
+                        && word.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+                    is_word
+                        .then(|| readable_value(rest))
+                        .flatten()
+                        .map(|v| format!("{word} {v}"))
+                })
+                .unwrap_or_else(|| part.to_string())
+        })
+        .collect();
+    format!("{key}: {}", parts.join(", "))
+}
+
+/// Returns `value` read whole and written as a person reads it; `None` when it is not one
+/// value of the notation, or holds a name this reader does not know.
+fn readable_value(value: &str) -> Option<String> {
+    let mut reader = Reader { rest: value };
+    let read = reader.value()?;
+    reader.rest.is_empty().then(|| shown(&read)).flatten()
+}
+
+/// Splits `text` at each `, ` outside brackets and quotes.
+fn top_level_parts(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut quoted, mut escaped, mut start) = (0_i64, false, false, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 && text[i + 1..].starts_with(' ') => {
+                parts.push(&text[start..i]);
+                start = i + 2;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// A value of the notation, as read.
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    /// Text, unquoted (its escapes read).
+    Text(String),
+    /// A number, as written.
+    Number(String),
+    /// A bare name: `None`, `Random`, `true`.
+    Name(String),
+    /// `Name(value)`.
+    Call(String, Box<Value>),
+    /// `Name { field: value, .. }`.
+    Record(String, Vec<(String, Value)>),
+    /// `[a, b]`.
+    List(Vec<Value>),
+    /// `{"key": value, ..}`.
+    Map(Vec<(String, Value)>),
+}
+
+/// Reads the notation from the start of `rest`, moving past what it reads.
+#[derive(Debug)]
+struct Reader<'a> {
+    /// What is left to read.
+    rest: &'a str,
+}
+
+impl Reader<'_> {
+    /// Reads one value; `None` where the text is not one.
+    fn value(&mut self) -> Option<Value> {
+        let c = self.rest.chars().next()?;
+        match c {
+            '"' => Some(Value::Text(self.text()?)),
+            '[' => {
+                self.rest = &self.rest[1..];
+                Some(Value::List(self.list(']', Reader::value)?))
+            }
+            '{' => {
+                self.rest = &self.rest[1..];
+                Some(Value::Map(self.list('}', |r| {
+                    let key = r.text()?;
+                    r.eat(": ")?;
+                    Some((key, r.value()?))
+                })?))
+            }
+            '-' | '0'..='9' => Some(Value::Number(self.number()?)),
+            _ if c.is_ascii_alphabetic() => {
+                let name = self.name();
+                if self.eat("(").is_some() {
+                    let inner = self.value()?;
+                    self.eat(")")?;
+                    Some(Value::Call(name, Box::new(inner)))
+                } else if self.eat(" { ").is_some() {
+                    let mut fields = Vec::new();
+                    loop {
+                        let field = self.name();
+                        if field.is_empty() {
+                            return None;
+                        }
+                        self.eat(": ")?;
+                        fields.push((field, self.value()?));
+                        if self.eat(" }").is_some() {
+                            return Some(Value::Record(name, fields));
+                        }
+                        self.eat(", ")?;
+                    }
+                } else {
+                    Some(Value::Name(name))
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Reads items by `item`, separated by `, `, up to `close`; the opening bracket is read.
+    fn list<T>(
+        &mut self,
+        close: char,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let mut items = Vec::new();
+        if let Some(rest) = self.rest.strip_prefix(close) {
+            self.rest = rest;
+            return Some(items);
+        }
+        loop {
+            items.push(item(self)?);
+            if let Some(rest) = self.rest.strip_prefix(close) {
+                self.rest = rest;
+                return Some(items);
+            }
+            self.eat(", ")?;
+        }
+    }
+
+    /// Reads `prefix`; `None` where the text does not start with it.
+    fn eat(&mut self, prefix: &str) -> Option<()> {
+        self.rest = self.rest.strip_prefix(prefix)?;
+        Some(())
+    }
+
+    /// Reads a name (letters, digits, `_`), maybe empty.
+    fn name(&mut self) -> String {
+        let end = self
+            .rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(self.rest.len());
+        let (name, rest) = self.rest.split_at(end);
+        self.rest = rest;
+        name.to_string()
+    }
+
+    /// Reads a number as Rust writes an integer or a float with `{:?}`: `-12`, `0.5`, `1e-7`.
+    fn number(&mut self) -> Option<String> {
+        let end = self
+            .rest
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '.' | 'e')))
+            .unwrap_or(self.rest.len());
+        let (number, rest) = self.rest.split_at(end);
+        number.parse::<f64>().ok()?;
+        self.rest = rest;
+        Some(number.to_string())
+    }
+
+    /// Reads text quoted with Rust's escapes (`\"`, `\\`, `\t`, `\n`, `\r`, `\'`, `\0`,
+    /// `\u{..}`), returning it unquoted; `None` for an escape it does not know.
+    fn text(&mut self) -> Option<String> {
+        let mut chars = self.rest.strip_prefix('"')?.char_indices();
+        let mut out = String::new();
+        while let Some((_, c)) = chars.next() {
+            match c {
+                '"' => {
+                    self.rest = chars.as_str();
+                    return Some(out);
+                }
+                '\\' => {
+                    let (_, e) = chars.next()?;
+                    out.push(match e {
+                        '"' | '\\' | '\'' => e,
+                        't' => '\t',
+                        'n' => '\n',
+                        'r' => '\r',
+                        '0' => '\0',
+                        'u' => {
+                            let body = chars.as_str().strip_prefix('{')?;
+                            let (hex, _) = body.split_once('}')?;
+                            let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+                            // `{`, the digits and `}`.
+                            for _ in 0..hex.len() + 2 {
+                                chars.next();
+                            }
+                            c
+                        }
+                        _ => return None,
+                    });
+                }
+                _ => out.push(c),
+            }
+        }
+        None
+    }
+}
+
+/// Names written alone, and how the YAML writes them.
+const UNITS: &[(&str, &str)] = &[
+    ("None", "none"),
+    ("true", "true"),
+    ("false", "false"),
+    ("Random", "random"),
+    ("Tpe", "tpe"),
+    ("Ipop", "ipop"),
+    ("Bipop", "bipop"),
+    ("Uniform", "uniform"),
+    ("Csv", "csv"),
+    ("Standard", "standard"),
+    ("MinMax", "minmax"),
+    ("Classification", "classification"),
+    ("Regression", "regression"),
+    ("Error", "error"),
+    ("Drop", "drop"),
+    ("Mean", "mean"),
+    ("Median", "median"),
+    ("Mlp", "mlp"),
+    ("Cnn", "cnn"),
+    ("Cpu", "cpu"),
+    ("Cuda", "cuda"),
+    ("Auto", "auto"),
+];
+
+/// Methods, each with its settings: `grid (shuffle: false)`.
+const METHODS: &[(&str, &str)] = &[
+    ("Grid", "grid"),
+    ("Sobol", "sobol"),
+    ("Tpe", "tpe"),
+    ("Bayes", "bayes"),
+    ("CmaEs", "cmaes"),
+    ("Nsga2", "nsga2"),
+    ("Nsga3", "nsga3"),
+];
+
+/// Calls shown as a word and their value: `experiment old`, `constant true`.
+const TAGGED: &[(&str, &str)] = &[
+    ("Experiment", "experiment"),
+    ("Csv", "csv"),
+    ("Constant", "constant"),
+];
+
+/// Calls that only wrap a value, shown as the value: `Some(3)` as `3`.
+const WRAPPERS: &[&str] = &["Some", "Int", "Float", "Str", "Bool"];
+
+/// Settings blocks, shown as a YAML mapping: `{validation: 0.2, test: 0.2, stratify: true}`.
+const BLOCKS: &[&str] = &[
+    "GridConfig",
+    "SobolConfig",
+    "TpeConfig",
+    "BayesConfig",
+    "CmaEsConfig",
+    "Nsga2Config",
+    "Nsga3Config",
+    "SplitSpec",
+    "ImageShape",
+    "EarlyStopping",
+    "CheckpointSpec",
+    "WarmStart",
+];
+
+/// Kinds with settings, shown as their name and settings: `asha (min_resource: 2, ..)`.
+const KINDS: &[(&str, &str)] = &[
+    ("LogEi", "log_ei"),
+    ("Ucb", "ucb"),
+    ("Sbx", "sbx"),
+    ("Blx", "blx"),
+    ("Median", "median"),
+    ("Percentile", "percentile"),
+    ("Threshold", "threshold"),
+    ("Asha", "asha"),
+    ("Hyperband", "hyperband"),
+    ("Patience", "patience"),
+    ("Idx", "idx"),
+];
+
+/// Distributions, shown as the YAML's `distribution:` names them: `normal(mu 1.0, sigma 0.5)`.
+const DISTRIBUTIONS: &[(&str, &str)] = &[
+    ("IntUniform", "int_uniform"),
+    ("Uniform", "uniform"),
+    ("QUniform", "q_uniform"),
+    ("LogUniform", "log_uniform"),
+    ("LogUniformValues", "log_uniform_values"),
+    ("QLogUniformValues", "q_log_uniform_values"),
+    ("Normal", "normal"),
+    ("LogNormal", "log_normal"),
+    ("QLogUniform", "q_log_uniform"),
+    ("InvLogUniform", "inv_log_uniform"),
+    ("InvLogUniformValues", "inv_log_uniform_values"),
+    ("QNormal", "q_normal"),
+    ("QLogNormal", "q_log_normal"),
+    ("Beta", "beta"),
+    ("QBeta", "q_beta"),
+];
+
+/// Returns what `table` pairs `name` with.
+fn lookup(table: &[(&str, &'static str)], name: &str) -> Option<&'static str> {
+    table.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+}
+
+/// Returns `value` as a person reads it; `None` where it holds a name this reader does not
+/// know.
+fn shown(value: &Value) -> Option<String> {
+    let all = |items: &[Value]| -> Option<Vec<String>> { items.iter().map(shown).collect() };
+    let fields = |fields: &[(String, Value)], sep: &str| -> Option<String> {
+        let shown: Option<Vec<String>> = fields
+            .iter()
+            .map(|(k, v)| Some(format!("{k}{sep}{}", shown(v)?)))
+            .collect();
+        Some(shown?.join(", "))
+    };
+    Some(match value {
+        Value::Text(text) => plain_or_quoted(text),
+        Value::Number(number) => number.clone(),
+        Value::Name(name) => lookup(UNITS, name)?.to_string(),
+        Value::List(items) => format!("[{}]", all(items)?.join(", ")),
+        Value::Map(entries) => {
+            let entries: Option<Vec<String>> = entries
+                .iter()
+                .map(|(k, v)| Some(format!("{}: {}", plain_or_quoted(k), shown(v)?)))
+                .collect();
+            format!("{{{}}}", entries?.join(", "))
+        }
+        Value::Call(name, inner) => {
+            if WRAPPERS.contains(&name.as_str()) {
+                shown(inner)?
+            } else if let (Some(method), Value::Record(block, settings)) =
+                (lookup(METHODS, name), inner.as_ref())
+            {
+                BLOCKS.contains(&block.as_str()).then_some(())?;
+                format!("{method} ({})", fields(settings, ": ")?)
+            } else {
+                format!("{} {}", lookup(TAGGED, name)?, shown(inner)?)
+            }
+        }
+        Value::Record(name, settings) => {
+            if BLOCKS.contains(&name.as_str()) {
+                format!("{{{}}}", fields(settings, ": ")?)
+            } else if let Some(kind) = lookup(KINDS, name) {
+                format!("{kind} ({})", fields(settings, ": ")?)
+            } else if let Some(distribution) = lookup(DISTRIBUTIONS, name) {
+                format!("{distribution}({})", fields(settings, " ")?)
+            } else if name == "Categorical" {
+                categorical(settings)?
+            } else {
+                return None;
+            }
+        }
+    })
+}
+
+/// Returns a categorical distribution's settings as `one of [8, 16]`, with its probabilities
+/// when given: `one of [relu, tanh], probabilities [0.75, 0.25]`.
+fn categorical(settings: &[(String, Value)]) -> Option<String> {
+    match settings {
+        [(v, values @ Value::List(_)), (p, probabilities)]
+            if v == "values" && p == "probabilities" =>
+        {
+            let values = shown(values)?;
+            match probabilities {
+                Value::Name(none) if none == "None" => Some(format!("one of {values}")),
+                _ => Some(format!(
+                    "one of {values}, probabilities {}",
+                    shown(probabilities)?
+                )),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Returns `text` as YAML writes a plain word (`relu`, `exp/d.csv`), or quoted with Rust's
+/// escapes where a plain word would read as something else (a number, `true`, `none`, an empty
+/// text, spaces or punctuation).
+fn plain_or_quoted(text: &str) -> String {
+    const READ_AS_OTHER: [&str; 8] = ["true", "false", "none", "null", "yes", "no", "on", "off"];
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        && !text.starts_with('-')
+        && text.parse::<f64>().is_err()
+        && !READ_AS_OTHER.contains(&text.to_ascii_lowercase().as_str())
+        && !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "inf" | "nan" | ".inf" | ".nan"
+        );
+    if plain {
+        text.to_string()
+    } else {
+        format!("{text:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests;
