@@ -350,6 +350,9 @@ fn issue_a_removal_kept_out_by_another_removal_says_so() {
         std::process::id()
     );
     assert_eq!(err.to_string(), busy(&path, &removing));
+    // A compaction kept out by it says the same.
+    let err = Store::compact(&path, "`sweep compact`").unwrap_err();
+    assert_eq!(err.to_string(), busy(&real(&path), &removing));
     drop(other);
     assert!(Store::remove_if_empty(&path).unwrap());
 }
