@@ -655,6 +655,7 @@ fn the_experiment_page_sums_the_epochs_trained_and_where_pruning_stopped_trials(
             serde_json::json!({
                 "trained": trained,
                 "most": 480,
+                "cut": 0,
                 "pruned_at": [{"epoch": 4, "trials": pruned}],
             }),
             "{api}"
@@ -2945,7 +2946,9 @@ fn issue_ux_an_experiment_without_a_completed_trial_says_so_in_one_line_until_on
             .create_experiment(&fixtures::info("live", ExperimentStatus::Running, 10))
             .unwrap();
         store.put_trial("live", &fixtures::trial(0, 1)).unwrap();
-        let line = "no completed trials yet: charts appear once a trial completes";
+        let line = "no completed trials yet: the timeline below shows the trials that started; \
+                    the optimization history appears once a trial completes, the other charts \
+                    once one completes or is pruned";
         let charts = [
             "id=\"history\"",
             "id=\"curves\"",
@@ -2953,7 +2956,6 @@ fn issue_ux_an_experiment_without_a_completed_trial_says_so_in_one_line_until_on
             "id=\"importance\"",
             "id=\"pairs\"",
             "id=\"slices\"",
-            "id=\"timeline\"",
         ];
         let fragment = || {
             TestRequest::get()
@@ -2963,6 +2965,8 @@ fn issue_ux_an_experiment_without_a_completed_trial_says_so_in_one_line_until_on
         let (_, _, body) = get_with(&store, Access::open(), fragment()).await;
         assert!(body.contains(line), "{body}");
         assert!(body.contains("id=\"leaderboard\""), "{body}");
+        // The running trial is on the timeline already.
+        assert!(body.contains("id=\"timeline\""), "{body}");
         for chart in charts {
             assert!(!body.contains(chart), "{chart} in {body}");
         }

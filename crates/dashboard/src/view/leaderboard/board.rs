@@ -139,12 +139,6 @@ pub(crate) struct Leaderboard {
     pub(crate) picked: Vec<u32>,
     /// What the page says of ticks it dropped past the most a comparison takes
     /// (`compare::MAX_TRIALS`, `Ticks::note`); empty where it dropped none.
-    // FIXME: `web/templates/partials/experiment_main.html` is to show it above the compare bar,
-    // as the experiment list's `picks_note`; until then only the tests read it.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the leaderboard's template does not show it yet")
-    )]
     pub(crate) picks_note: String,
     /// The ticked trials this page does not show (on another page, or hidden by the state or
     /// the filter), in the order ticked: the compare form shows them, ticked, above the table,
