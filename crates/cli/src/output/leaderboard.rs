@@ -2,14 +2,20 @@
 //! front's ranks with several), with the further objectives, the constrained metrics and every
 //! parameter as columns (`sweep trials` with each trial's run time too, which `--sort
 //! duration` orders by), and the order `--sort` asks for.
+//!
+//! The run time of a trial a kill left `running` is its start to its last report, as its
+//! record's trace keeps it (`store::TrialTrace`), marked `(last heard)` as `sweep show` and the
+//! dashboard say it; `--sort duration` orders by the time the column shows, so it sorts here
+//! rather than by `experiment::TrialOrder`, which sees the trial alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use experiment::{
-    format_duration, rank_trials, Constraint, ExperimentSpec, MetricSpec, Trial, TrialId,
-    TrialOrder,
+    format_duration, rank_trials, Constraint, ExperimentSpec, MetricSpec, SortKey, Timestamp,
+    Trial, TrialId, TrialOrder,
 };
+use store::TrialTrace;
 
 use super::{metric, table, visible};
 
@@ -52,33 +58,119 @@ pub(crate) fn leaderboard(
     Ok(())
 }
 
-/// Writes every trial that `shown` keeps in trial order, in the leaderboard's columns and its run
-/// time (`duration`, `-` for one that has not ended), each with its rank among all of
-/// `trials`, then what the ranks and marks mean: the Pareto front's ranks
-/// with several objectives, and with a target (`spec`'s), the trial that reached it.
+/// A trial as `sweep trials` lists it: alone, or with its record's trace, which says how long
+/// a trial a kill left `running` ran to its last report.
+pub(crate) trait Listed {
+    /// Returns the trial.
+    fn trial(&self) -> &Trial;
+
+    /// Returns when the trial, left `running` by a kill, was last heard from
+    /// (`TrialTrace::interrupted_at`); `None` for any other trial, or one listed without its
+    /// trace.
+    fn last_heard(&self) -> Option<Timestamp>;
+}
+
+impl Listed for Trial {
+    fn trial(&self) -> &Trial {
+        self
+    }
+
+    fn last_heard(&self) -> Option<Timestamp> {
+        None
+    }
+}
+
+impl Listed for (Trial, TrialTrace) {
+    fn trial(&self) -> &Trial {
+        &self.0
+    }
+
+    fn last_heard(&self) -> Option<Timestamp> {
+        // The lister holds the store: no sweep runs the experiment.
+        self.1.interrupted_at(&self.0, false)
+    }
+}
+
+/// How long a trial ran, as `sweep trials` shows it and `--sort duration` orders by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RunTime {
+    /// From its start to its end, in milliseconds.
+    Ended(i64),
+    /// From its start to its last report, in milliseconds, for a trial a kill left `running`:
+    /// it ran at least that long, and its end is not known.
+    LastHeard(i64),
+}
+
+impl RunTime {
+    /// Returns the run time of `listed`: start to end, or, for a trial a kill left `running`,
+    /// start to its last report; `None` for one that has not ended and was not heard from.
+    fn of(listed: &impl Listed) -> Option<RunTime> {
+        let trial = listed.trial();
+        if let Some(ms) = trial.duration_ms() {
+            return Some(RunTime::Ended(ms));
+        }
+        let ms = listed.last_heard()?.0.checked_sub(trial.started?.0)?;
+        Some(RunTime::LastHeard(ms))
+    }
+
+    /// Returns its milliseconds, which `--sort duration` orders by.
+    fn ms(self) -> i64 {
+        match self {
+            RunTime::Ended(ms) | RunTime::LastHeard(ms) => ms,
+        }
+    }
+
+    /// Returns it as the column shows it: `3.9s`, or `2.5s (last heard)`, as the dashboard's
+    /// leaderboard writes it.
+    fn text(self) -> String {
+        match self {
+            RunTime::Ended(ms) => format_duration(ms),
+            RunTime::LastHeard(ms) => format!("{} (last heard)", format_duration(ms)),
+        }
+    }
+}
+
+/// Each trial's run time, where it has one.
+type RunTimes = BTreeMap<TrialId, RunTime>;
+
+/// Returns the run time of each of `listed` that has one.
+fn run_times(listed: &[impl Listed]) -> RunTimes {
+    listed
+        .iter()
+        .filter_map(|l| Some((l.trial().id, RunTime::of(l)?)))
+        .collect()
+}
+
+/// Writes every trial of `listed` that `shown` keeps in trial order, in the leaderboard's
+/// columns and its run time (`duration`: `RunTime`, `-` for one that has not ended and was not
+/// heard from), each with its rank among all of them, then what the ranks and marks mean: the
+/// Pareto front's ranks with several objectives, and with a target (`spec`'s), the trial that
+/// reached it.
 pub(crate) fn trials_table(
     out: &mut impl Write,
-    trials: &[Trial],
+    listed: &[impl Listed],
     (shown, order): (&dyn Fn(&Trial) -> bool, Order<'_>),
     (objectives, spec): (&[MetricSpec], Option<&ExperimentSpec>),
 ) -> io::Result<()> {
+    let trials: Vec<Trial> = listed.iter().map(|l| l.trial().clone()).collect();
+    let times = run_times(listed);
     let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
-    let ranked = rank_trials(trials, objectives, constraints);
+    let ranked = rank_trials(&trials, objectives, constraints);
     let ranks = ranks_of(&ranked, objectives);
     let rows: Vec<(Option<usize>, &Trial)> = trials
         .iter()
         .filter(|t| shown(t))
         .map(|t| (ranks.get(&t.id).copied(), t))
         .collect();
-    let rows = sorted(rows, order);
+    let rows = sorted(rows, order, &times);
     if rows.is_empty() && !trials.is_empty() {
         return writeln!(out, "no trial of {} meets the filter", trials.len());
     }
-    let columns = Columns::WithDuration;
+    let columns = Columns::WithDuration(&times);
     trial_table(out, &ranked, &rows, (objectives, constraints), columns)?;
-    front_ranks(out, trials, objectives, constraints)?;
+    front_ranks(out, &trials, objectives, constraints)?;
     if let (Some(spec), Some(objective)) = (spec, objectives.first()) {
-        if let Some(target) = spec.target_status(trials) {
+        if let Some(target) = spec.target_status(&trials) {
             writeln!(out, "target {} {target}", visible(&objective.name))?;
         }
     }
@@ -107,11 +199,11 @@ fn front_ranks(
 
 /// The columns of a table of trials beside the leaderboard's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Columns {
+enum Columns<'a> {
     /// The leaderboard's alone (the summary of `sweep run` and `sweep show`).
     Leaderboard,
     /// With each trial's run time (`sweep trials`), after the metrics, before the parameters.
-    WithDuration,
+    WithDuration(&'a RunTimes),
 }
 
 /// The order `sweep trials --sort KEY [--desc]` asks for, `None` for trial order.
@@ -128,16 +220,40 @@ fn ranks_of(ranked: &[&Trial], objectives: &[MetricSpec]) -> BTreeMap<TrialId, u
 }
 
 /// Returns `rows` (rank, trial) in `order`: put in rank order first, so that ties keep it; as
-/// given without one.
+/// given without one. `--sort duration` orders by `times`, the run times the table shows.
 fn sorted<'t>(
     mut rows: Vec<(Option<usize>, &'t Trial)>,
     order: Order<'_>,
+    times: &RunTimes,
 ) -> Vec<(Option<usize>, &'t Trial)> {
     let Some(order) = order else {
         return rows;
     };
     rows.sort_by_key(|(rank, _)| rank.unwrap_or(usize::MAX));
-    order.sort(rows, |(rank, t)| (*t, *rank))
+    match order.key {
+        SortKey::Duration => by_run_time(rows, order.descending, times),
+        _ => order.sort(rows, |(rank, t)| (*t, *rank)),
+    }
+}
+
+/// Returns `rows`, given in rank order, by their run time in `times`, the longest first when
+/// `descending`, as `TrialOrder::sort` orders by any other key: rows without one come last
+/// either way, in rank order, and ties keep rank order.
+fn by_run_time<'t>(
+    rows: Vec<(Option<usize>, &'t Trial)>,
+    descending: bool,
+    times: &RunTimes,
+) -> Vec<(Option<usize>, &'t Trial)> {
+    let ms = |t: &Trial| times.get(&t.id).map(|time| time.ms());
+    let (mut timed, missing): (Vec<_>, Vec<_>) =
+        rows.into_iter().partition(|(_, t)| ms(t).is_some());
+    // Stable, and reversed by comparison rather than afterwards, so that ties keep rank order.
+    timed.sort_by(|(_, a), (_, b)| match descending {
+        true => ms(b).cmp(&ms(a)),
+        false => ms(a).cmp(&ms(b)),
+    });
+    timed.extend(missing);
+    timed
 }
 
 /// Returns the trials of `all` that `shown` keeps, in `order` (trial order without one, and
@@ -157,7 +273,8 @@ pub(crate) fn kept_in_order(
         .filter(|t| shown(t))
         .map(|t| (ranks.get(&t.id).copied(), t))
         .collect();
-    sorted(rows, order)
+    // Their duration is start to end alone (`experiment::export`), and so is its order.
+    sorted(rows, order, &run_times(all))
         .into_iter()
         .map(|(_, t)| t.clone())
         .collect()
@@ -178,7 +295,10 @@ fn trial_table(
     (objectives, constraints): (&[MetricSpec], &[Constraint]),
     columns_asked: Columns,
 ) -> io::Result<()> {
-    let timed = columns_asked == Columns::WithDuration;
+    let times = match columns_asked {
+        Columns::WithDuration(times) => Some(times),
+        Columns::Leaderboard => None,
+    };
     if all.is_empty() {
         return writeln!(out, "no trials yet");
     }
@@ -196,7 +316,7 @@ fn trial_table(
         "epoch".to_string(),
     ];
     header.extend(columns.iter().map(|c| c.to_string()));
-    if timed {
+    if times.is_some() {
         header.push("duration".to_string());
     }
     header.extend(names.iter().map(|n| n.to_string()));
@@ -219,9 +339,9 @@ fn trial_table(
                 let shown = experiment::count_or_metric_text(value);
                 format!("{shown}{}", if broken { "!" } else { "" })
             }));
-            if timed {
-                // As `--sort duration` orders them: start to end, none before it ended.
-                let ran = t.duration_ms().map(format_duration);
+            if let Some(times) = times {
+                // As `--sort duration` orders them.
+                let ran = times.get(&t.id).map(|time| time.text());
                 row.push(ran.unwrap_or_else(|| "-".to_string()));
             }
             row.extend(
@@ -309,5 +429,68 @@ mod tests {
         leaderboard(&mut out, &ranked, &objectives, &[], 10).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains("duration"), "{text}");
+    }
+
+    #[test]
+    fn issue_a_trial_a_kill_left_running_shows_and_sorts_by_its_time_to_its_last_report() {
+        let traced = |trial: Trial, heard: Option<i64>| {
+            let trace = TrialTrace {
+                heard: heard.map(|at| store::Heard {
+                    at: Timestamp(at),
+                    step: Step(3),
+                }),
+                cut: Vec::new(),
+            };
+            (trial, trace)
+        };
+        let trials = [
+            traced(
+                trial(0, TrialState::Completed, Some((0, 3_900)), Some(0.5)),
+                None,
+            ),
+            traced(
+                trial(1, TrialState::Completed, Some((1_000, 1_250)), Some(0.4)),
+                None,
+            ),
+            // Killed: started at 2000, last heard from at 4500.
+            traced(
+                trial(2, TrialState::Running, Some((2_000, 0)), None),
+                Some(4_500),
+            ),
+            // Killed before its first report: nothing known of its end.
+            traced(trial(3, TrialState::Running, Some((3_000, 0)), None), None),
+        ];
+        let objectives = [MetricSpec {
+            name: "val_loss".into(),
+            goal: Direction::Minimize,
+        }];
+        let all = |_: &Trial| true;
+        let table = |descending: bool| {
+            let order = TrialOrder {
+                key: SortKey::Duration,
+                descending,
+            };
+            let mut out = Vec::new();
+            trials_table(&mut out, &trials, (&all, Some(&order)), (&objectives, None)).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            // Each row's trial and duration, as shown.
+            text.lines()
+                .skip(1)
+                .map(|l| {
+                    let cells: Vec<&str> = l.split_whitespace().collect();
+                    format!("{} {}", cells[1], cells[5..].join(" "))
+                })
+                .collect::<Vec<_>>()
+        };
+        // The column shows what `sweep show` and the dashboard say of the killed trial, and the
+        // sort orders by what the column shows; the trial with none comes last either way.
+        assert_eq!(
+            table(true),
+            ["0 3.9s", "2 2.5s (last heard)", "1 0.3s", "3 -"]
+        );
+        assert_eq!(
+            table(false),
+            ["1 0.3s", "2 2.5s (last heard)", "0 3.9s", "3 -"]
+        );
     }
 }
