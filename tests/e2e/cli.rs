@@ -2613,12 +2613,13 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
     let first = env.sweep(&["run", path, "--parallel", "1", "--run-cap", "1"]);
     assert_eq!(first.code, 0, "{first:?}");
     // Without `parallel:` or --parallel, the rest runs as the first run did, not one per core.
+    // (Its one trial finished, a higher --run-cap extends it.)
     let resumed = env.sweep(&["run", path, "--run-cap", "3"]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert!(
-        resumed
-            .stderr
-            .contains("resuming tiny: 3 trials (1 already finished), 1 side by side"),
+        resumed.stderr.contains(
+            "extending tiny by 2 trials, trials 1 to 2 (1 already finished), 1 side by side"
+        ),
         "{}",
         resumed.stderr
     );
@@ -2701,7 +2702,8 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
     let at_once = cores.min(2);
     assert!(
         resumed.stderr.contains(&format!(
-            "resuming tiny-random: 3 trials (1 already finished), {at_once} side by side"
+            "extending tiny-random by 2 trials, trials 1 to 2 (1 already finished), {at_once} \
+             side by side"
         )),
         "{}",
         resumed.stderr
