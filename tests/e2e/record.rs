@@ -8,6 +8,8 @@ use experiment::TrialId;
 use store::Store;
 use tests::{repo_root, this_build, TestEnv};
 
+mod paths;
+
 /// Three trials of 3 epochs on a copy of the digits in the scratch folder (`digits.csv`), so that
 /// a test may change the data.
 const TINY: &str = "\
@@ -472,48 +474,4 @@ fn the_build_names_its_version_and_commit_and_a_record_keeps_them() {
         );
         assert_eq!(again.stdout.matches("note:").count(), 1, "{}", again.stdout);
     }
-}
-
-#[test]
-fn reproduce_shows_the_control_characters_of_what_the_record_holds() {
-    let env = TestEnv::new();
-    // The file's name is the record's `spec_file`, which reproduce names: an escape in it
-    // would turn the terminal red if printed as it is.
-    let spec = env.write_spec(
-        "red\u{1b}[31m.yaml",
-        &tests::penguins_spec("red", "  lr: {values: [0.01]}\n"),
-    );
-    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
-    assert_eq!(run.code, 0, "{run:?}");
-    let again = env.sweep(&["reproduce", "red/0"]);
-    assert_eq!(again.code, 0, "{again:?}");
-    assert!(
-        again.stdout.contains("red\\u{1b}[31m.yaml") && !again.stdout.contains('\u{1b}'),
-        "{}",
-        again.stdout
-    );
-}
-
-#[test]
-fn an_error_shows_the_control_characters_of_a_recorded_path() {
-    let env = TestEnv::new();
-    // The run reads a data file whose name holds an escape; once it is gone, reproduce's error
-    // names it, and would turn the terminal red if printed as it is.
-    let data = env.path().join("pen\u{1b}[31mguins.csv");
-    std::fs::copy(repo_root().join("experiments/data/penguins.csv"), &data).unwrap();
-    let spec = env.write_spec(
-        "gone.yaml",
-        &tests::penguins_spec("gone", "  lr: {values: [0.01]}\n")
-            .replace("DATA/penguins.csv", "\"pen\\e[31mguins.csv\""),
-    );
-    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
-    assert_eq!(run.code, 0, "{run:?}");
-    std::fs::remove_file(&data).unwrap();
-    let again = env.sweep(&["reproduce", "gone/0"]);
-    assert_eq!(again.code, 2, "{again:?}");
-    assert!(
-        again.stderr.contains("pen\\u{1b}[31mguins.csv") && !again.stderr.contains('\u{1b}'),
-        "{}",
-        again.stderr
-    );
 }

@@ -11,12 +11,15 @@
 //! was built (`0.1.0 (85ec1f4)`); records and baselines keep it as `sweep_version`, and those
 //! written before Sweep had a version say `0.0.0`.
 
+mod recorded_path;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use experiment::{DataFormat, DeviceChoice, ExperimentSpec, NoCommit};
 use store::{GitState, RunRecord};
 
+pub(crate) use self::recorded_path::recorded_path;
 use crate::git::{self, GitFailure};
 
 /// The longest diff kept in a record, in bytes; a longer one is cut and says so.
@@ -69,6 +72,11 @@ impl<'a> Build<'a> {
 /// The resolved spec is that of the spec's text parsed again at the file's absolute path:
 /// exactly what `sweep reproduce` rebuilds, so the two hashes agree whenever the meaning did not
 /// change. Fails when a data file cannot be read.
+///
+/// The record keeps the spec's and the data files' paths as text (`Path::display`): a path that
+/// is not UTF-8 is kept with a replacement character, which `recorded_path` finds again on disk,
+/// and the data files, one a line, are told apart by the spec (`data_files`), never by splitting
+/// that text, so that a path holding a newline is one file.
 pub(crate) fn run_record(
     spec: &ExperimentSpec,
     spec_file: &Path,

@@ -95,29 +95,30 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
              finished trial can be reproduced, and running the experiment's file again finishes it"
         );
     }
-    for (file, hash) in record.data_file.lines().zip(record.data_hash.lines()) {
-        let now = probe::sha256_file(Path::new(file))
-            .with_context(|| format!("the data file {file} that the run read is gone"))?;
-        if now != hash {
-            bail!(
-                "the data changed since the run: {file} now has sha256 {now}, but the run read \
-                 {hash}; reproducing needs the same data"
-            );
-        }
-    }
     // The data split comes from the text's seed and the trial's draws from its stored seed; the
-    // experiment's own seed is neither for a gate repeat, so it is not used here.
-    let spec = probe::resolve_at(&info.spec_yaml, Path::new(&record.spec_file))?;
-    let files: Vec<String> = probe::data_files(&spec)
-        .iter()
-        .map(|f| f.display().to_string())
-        .collect();
-    if files.join("\n") != record.data_file {
+    // experiment's own seed is neither for a gate repeat, so it is not used here. The record
+    // keeps paths as text: one that was not UTF-8 is found again on disk, and the data files
+    // read are the spec's, resolved from there, each written as the record writes it.
+    let spec_file = probe::recorded_path(&record.spec_file)?;
+    let spec = probe::resolve_at(&info.spec_yaml, &spec_file)?;
+    let files = probe::data_files(&spec);
+    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    if shown.join("\n") != record.data_file {
         bail!(
             "the spec's data now resolves to {}, but the run read {}",
-            files.join(", "),
+            shown.join(", "),
             record.data_file.replace('\n', ", ")
         );
+    }
+    for (file, hash) in files.iter().zip(record.data_hash.lines()) {
+        let now = data_hash_now(file)?;
+        if now != hash {
+            bail!(
+                "the data changed since the run: {} now has sha256 {now}, but the run read \
+                 {hash}; reproducing needs the same data",
+                file.display()
+            );
+        }
     }
 
     let mut out = std::io::stdout().lock();
@@ -233,6 +234,23 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         )?;
     }
     Ok(Outcome::Success)
+}
+
+/// Returns the hex SHA-256 of `file`, a data file the run read; fails saying it is gone only
+/// where it is (not found), and with the system's reason otherwise (permission denied, a folder
+/// in its place).
+fn data_hash_now(file: &Path) -> anyhow::Result<String> {
+    match std::fs::read(file) {
+        Ok(bytes) => Ok(experiment::sha256_hex(&bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "the data file {} that the run read is gone: {e}",
+            file.display()
+        ),
+        Err(e) => bail!(
+            "cannot read the data file {} that the run read: {e}",
+            file.display()
+        ),
+    }
 }
 
 /// Returns the earliest epoch, and at it the first metric by name, where the curves differ;
