@@ -1,4 +1,5 @@
-//! The line a study starts with: what it resumes or starts, or why there is nothing to run.
+//! The line a study starts with: what it resumes, extends (and by which trials) or starts, or
+//! why there is nothing to run.
 
 use experiment::Stopped;
 use runner::StudyPlan;
