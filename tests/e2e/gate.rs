@@ -923,3 +923,81 @@ fn issue_the_documented_repeat_seed_is_the_one_computed() {
         }
     }
 }
+
+/// Issue: the note that the file changed showed the settings in the record's Rust notation
+/// (`- method: Grid(GridConfig { shuffle: false })`, `searched Categorical { values: [Int(8),
+/// Int(16)], probabilities: None }`); it shows them as the YAML writes them, the baseline's side
+/// (text only) read back from its notation, and a line it cannot read as stored.
+#[test]
+fn issue_a_changed_file_is_shown_in_the_notation_of_the_yaml() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "tiny.yaml",
+        &tiny_gate(3, 1, "  max_regression_abs: 0.01\n"),
+    );
+    let spec = spec.to_str().unwrap();
+    std::fs::create_dir_all(env.path().join("base")).unwrap();
+    let then = [
+        "name: \"tinygate\"",
+        "method: Tpe(TpeConfig { n_startup_trials: 5, n_ei_candidates: 24, multivariate: None, \
+         constant_liar: true, gamma: 0.1, prior_weight: 1.0, magic_clip: true })",
+        "early_stopping: Some(EarlyStopping { metric: \"val_loss\", patience: 3, min_delta: 0.0 })",
+        "train.lr: searched Normal { mu: -1.0, sigma: 0.001 }",
+        "model.depth: searched Categorical { values: [Int(1), Int(2)], probabilities: None }",
+        "model.kind: Transformer { heads: 2 }",
+    ];
+    let baseline = serde_json::json!({
+        "format": "sweep-gate-baseline",
+        "version": 1,
+        "experiment": "tinygate",
+        "spec_sha256": "",
+        "metrics": {
+            "val_accuracy": {"aggregate": "best", "goal": "maximize", "values": [0.5]},
+            "val_loss": {"aggregate": "final", "goal": "minimize", "values": [1.0]},
+        },
+        "provenance": {
+            "commit": null, "dirty": null, "date": "2025-01-01T00:00:00Z",
+            "machine": "m", "sweep_version": "0.0.0",
+        },
+        "run": {"parallel": 2, "data_sha256": "0".repeat(64), "resolved_spec": then},
+    });
+    std::fs::write(env.path().join("base/tiny.json"), baseline.to_string()).unwrap();
+    let validate = env.sweep(&["validate", spec]);
+    assert_eq!(validate.code, 0, "{validate:?}");
+    let out = &validate.stdout;
+    for want in [
+        "- method: tpe (n_startup_trials: 5, n_ei_candidates: 24, multivariate: none, \
+         constant_liar: true, gamma: 0.1, prior_weight: 1.0, magic_clip: true)\n",
+        "+ method: grid (shuffle: false)\n",
+        "- early_stopping: {metric: val_loss, patience: 3, min_delta: 0.0}\n",
+        "+ early_stopping: none\n",
+        "- train.lr: normal(mu -1.0, sigma 0.001)\n",
+        "+ train.lr: 0.003\n",
+        "- model.depth: one of [1, 2]\n",
+        "+ model.depth: one of [1]\n",
+        "+ model.kind: mlp\n",
+        // Not a name of the notation: shown as stored.
+        "- model.kind: Transformer { heads: 2 }\n",
+    ] {
+        assert!(out.contains(want), "no `{want}` in\n{out}");
+    }
+    let diff = out
+        .lines()
+        .filter(|l| l.starts_with("  - ") || l.starts_with("  + "))
+        .filter(|l| !l.contains("Transformer"));
+    for line in diff {
+        for notation in [
+            "Config",
+            "Categorical",
+            "Some(",
+            "Float(",
+            "Int(",
+            "searched",
+        ] {
+            assert!(
+                !line.contains(notation),
+                "`{notation}` in `{line}` of\n{out}"
+            );
+        }
+    }
+}

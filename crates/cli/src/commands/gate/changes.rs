@@ -6,10 +6,11 @@ use store::RunRecord;
 use crate::output::{self, GateNote};
 
 /// Returns what changed since the baseline was recorded, for the report's notes: the settings
-/// of the file (its resolved lines but the paths, as a diff; comments and layout are no
-/// change), the data (by its hash), the trials side by side when the sampler's choices depend on
-/// them, and the metrics it records that the gate no longer guards. A baseline written before it
-/// recorded how its runs ran is compared by the file's text only.
+/// of the file (its resolved lines but the paths, as a diff, each written as the YAML writes
+/// it: `settings_diff`; comments and layout are no change), the data (by its hash), the trials
+/// side by side when the sampler's choices depend on them, and the metrics it records that the
+/// gate no longer guards. A baseline written before it recorded how its runs ran is compared
+/// by the file's text only.
 pub(crate) fn changes_since(
     recorded: &Baseline,
     spec: &ExperimentSpec,
@@ -33,10 +34,7 @@ pub(crate) fn changes_since(
                 "{}: its settings, defaults filled in, then (-) and now (+):",
                 output::SPEC_CHANGED
             ),
-            detail: Some(output::line_diff(
-                &output::readable_settings(&then),
-                &output::readable_settings(&now),
-            )),
+            detail: Some(settings_diff(&then, &now)),
         });
     }
     if run.data_hash != record.data_hash {
@@ -80,4 +78,19 @@ pub(crate) fn changes_since(
         }
     }
     notes
+}
+
+/// Returns the diff of two resolved specs' lines, `then` and `now` (the baseline's text and
+/// this run's, each `gate_compared`), each setting as the YAML writes it
+/// (`ExperimentSpec::readable_resolved`), or as stored where the readable lines do not differ.
+fn settings_diff(then: &str, now: &str) -> String {
+    let readable = output::line_diff(
+        &ExperimentSpec::readable_resolved(then),
+        &ExperimentSpec::readable_resolved(now),
+    );
+    if readable.is_empty() {
+        output::line_diff(then, now)
+    } else {
+        readable
+    }
 }
