@@ -1,10 +1,10 @@
 //! Line charts of metric curves: learning curves, a trial's metrics, and compared trials.
 
 use experiment::Direction;
-use plotters::coord::ranged1d::Ranged as _;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::axis::{reach, within_reach, YAxis, Y_TICKS};
 use super::{
     draw_symbol, legend_entry, padded_range, palette, render_marked, symbol, symbol_points,
     text_style, tick, trial_tick, DrawResult, Mark, Marker, Shape, DIM, GRID,
@@ -67,118 +67,6 @@ pub(crate) enum Fit {
 /// How much the first epochs may stretch a settled chart's axis before they are cut off it.
 const SETTLED_SQUEEZE: f64 = 3.0;
 
-/// How many decades (powers of ten) the values must span, all positive, for a curve chart's y
-/// axis to be logarithmic.
-const LOG_DECADES: f64 = 2.0;
-
-/// How many ticks a line chart's y axis is asked for (plotters' hint: at most this many).
-const Y_TICKS: usize = 6;
-
-/// How a line chart's y axis lays out values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum YAxis {
-    /// Evenly: the default; always for a metric that is maximized (accuracy, F1, AUC, R²,
-    /// whose best values, near their top, a log axis would squash together however low their
-    /// first epochs start), one whose direction is unknown, and values that are not all
-    /// positive.
-    Linear,
-    /// By powers of ten: the metric is minimized (a loss, an error), every value drawn is
-    /// positive and those that set the axis span more than `LOG_DECADES` decades, as a loss
-    /// falling from 0.67 to 7e-4 does, whose last epochs a linear axis squashes onto zero
-    /// (what W&B's and TensorBoard's users switch to by hand). The chart says so on its y
-    /// axis.
-    Log,
-}
-
-impl YAxis {
-    /// Chooses the axis of `curves` of a metric whose direction is `goal`: logarithmic when
-    /// the metric is minimized, every finite value is positive and the values of the curves
-    /// that set the axis (the coloured ones; every one where all are dimmed) span more than
-    /// `LOG_DECADES` decades.
-    fn of(curves: &[Curve], goal: Option<Direction>) -> YAxis {
-        if goal != Some(Direction::Minimize) {
-            return YAxis::Linear;
-        }
-        let values = |c: &Curve| {
-            c.points
-                .iter()
-                .map(|p| p.1)
-                .filter(|y| y.is_finite())
-                .collect::<Vec<_>>()
-        };
-        if curves.iter().flat_map(values).any(|y| y <= 0.0) {
-            return YAxis::Linear;
-        }
-        let coloured = curves.iter().any(|c| c.emphasis != Emphasis::Dimmed);
-        let setting = curves
-            .iter()
-            .filter(|c| !coloured || c.emphasis != Emphasis::Dimmed)
-            .flat_map(values);
-        let (lo, hi) = setting.fold((f64::INFINITY, 0.0_f64), |(lo, hi), y| {
-            (lo.min(y), hi.max(y))
-        });
-        if lo.is_finite() && (hi / lo).log10() > LOG_DECADES {
-            YAxis::Log
-        } else {
-            YAxis::Linear
-        }
-    }
-
-    /// Returns where value `y` lies along the axis: itself, or its logarithm.
-    fn place(self, y: f64) -> f64 {
-        match self {
-            YAxis::Linear => y,
-            YAxis::Log => y.log10(),
-        }
-    }
-
-    /// Returns the value at place `v` along the axis (what `place` placed there).
-    fn value(self, v: f64) -> f64 {
-        match self {
-            YAxis::Linear => v,
-            YAxis::Log => 10f64.powf(v),
-        }
-    }
-
-    /// Writes the tick at place `v` of an axis over places `y0..y1`: the value; on a log axis
-    /// that holds two whole powers of ten or more, only at those (`0.001`, `0.01`, `0.1`),
-    /// and on a shorter one (a settled overlay's) at every tick, to two significant digits;
-    /// `digits`, where given, is how many significant digits every labelled tick takes instead
-    /// (what `digits` finds neighbouring ticks need to read differently).
-    fn tick(self, v: f64, (y0, y1): (f64, f64), digits: Option<usize>) -> String {
-        match (self, digits) {
-            (YAxis::Log, _) if y1.floor() - y0.ceil() >= 1.0 => {
-                super::whole(v).map_or_else(String::new, |whole| tick(10f64.powf(whole)))
-            }
-            (_, Some(digits)) => super::significant(self.value(v), digits),
-            (YAxis::Linear, None) => tick(v),
-            (YAxis::Log, None) => super::significant(self.value(v), 2),
-        }
-    }
-
-    /// Returns how many significant digits the ticks of an axis over places `y0..y1` need for
-    /// neighbouring ones to read differently, where `tick`'s own writing repeats one (a
-    /// settled overlay's log axis a few hundredths of a decade long read `0.001`, `0.001`,
-    /// `0.0011`, `0.0011`; a linear one at 1e-4, `9.8e-5`, `1e-4`, `1e-4`): the fewest from two
-    /// up that tell them apart; `None` where its own writing does. The ticks are those plotters
-    /// draws, asked for `Y_TICKS`.
-    fn digits(self, (y0, y1): (f64, f64)) -> Option<usize> {
-        let places = Ranged::from(y0..y1).key_points(Y_TICKS);
-        let differ = |digits: Option<usize>| {
-            let labels: Vec<String> = places
-                .iter()
-                .map(|&v| self.tick(v, (y0, y1), digits))
-                .filter(|t| !t.is_empty())
-                .collect();
-            labels.windows(2).all(|w| w[0] != w[1])
-        };
-        if differ(None) {
-            return None;
-        }
-        (2..=17).map(Some).find(|&d| differ(d)).flatten()
-    }
-}
-
 /// Returns a line chart of `curves` against `x_title` and `y_title` whose y axis spans every
 /// point of the coloured curves (`Fit::Every`); `goal` is the direction the metric drawn
 /// improves in, `None` where it is not known (only a minimized one's axis may be
@@ -216,29 +104,48 @@ pub(crate) fn fitted(
     let title = format!("{y_title} by {x_title}");
     // On a log axis, the curves are drawn at their values' logarithms on a linear one, whose
     // ticks name the values: every fit, cut and mark below works on the places alike.
-    let axis = YAxis::of(curves, goal);
+    // A curve that runs far past the others (a trial that diverged) does not set the axis: it
+    // leaves it, cut where it crosses the edge, so that the others stay readable.
+    let bounds = curves_reach(curves);
+    let raw = curves;
+    let values = |keep: &dyn Fn(&Curve) -> bool| -> Vec<f64> {
+        raw.iter()
+            .filter(|c| keep(c))
+            .flat_map(|c| c.points.iter().map(|p| p.1))
+            .filter(|y| within_reach(*y, bounds))
+            .collect()
+    };
+    let some_coloured = curves.iter().any(|c| c.emphasis != Emphasis::Dimmed);
+    let axis = YAxis::of(
+        values(&|_| true).into_iter(),
+        values(&|c| !some_coloured || c.emphasis != Emphasis::Dimmed).into_iter(),
+        goal,
+    );
     let placed: Vec<Curve>;
     let curves = match axis {
         YAxis::Linear => curves,
         YAxis::Log => {
+            // A value a log axis cannot place lies far below it.
+            let place = |y: f64| {
+                let p = axis.place(y);
+                if p.is_nan() || p == f64::NEG_INFINITY {
+                    f64::MIN / 2.0
+                } else {
+                    p
+                }
+            };
             placed = curves
                 .iter()
                 .map(|c| Curve {
-                    points: c.points.iter().map(|&(x, y)| (x, axis.place(y))).collect(),
+                    points: c.points.iter().map(|&(x, y)| (x, place(y))).collect(),
                     ..c.clone()
                 })
                 .collect();
             &placed
         }
     };
-    let y_desc = match axis {
-        YAxis::Linear => y_title.to_string(),
-        // A title that ends in its unit takes the scale beside it, in one bracket.
-        YAxis::Log => match y_title.strip_suffix(')') {
-            Some(open) if open.contains('(') => format!("{open}, log scale)"),
-            _ => format!("{y_title} (log scale)"),
-        },
-    };
+    let kept = |y: f64| y.is_finite() && within_reach(axis.value(y), bounds);
+    let y_desc = axis.title(y_title);
     let y_title = y_desc.as_str();
     let per_curve = (MAX_POINTS / curves.len().max(1)).max(20);
     let lines: Vec<(&Curve, Vec<(f64, f64)>)> = curves
@@ -268,14 +175,18 @@ pub(crate) fn fitted(
             .iter()
             .filter(|(c, _)| coloured == 0 || c.emphasis != Emphasis::Dimmed)
     };
-    let whole = padded_range(setting().flat_map(|(_, p)| p.iter().map(|(_, y)| *y)));
+    let whole = padded_range(
+        setting()
+            .flat_map(|(_, p)| p.iter().map(|(_, y)| *y))
+            .filter(|y| kept(*y)),
+    );
     let settled = setting().flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
     let bests = lines
         .iter()
         .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
         .filter_map(|(c, _)| best_point(c))
         .map(|(_, y)| y);
-    let settled = padded_range(settled.chain(bests));
+    let settled = padded_range(settled.chain(bests).filter(|y| kept(*y)));
     let in_range = match (fit, whole, settled) {
         (Fit::Settled, Some(w), Some(s)) if w.1 - w.0 > SETTLED_SQUEEZE * (s.1 - s.0) => Some(s),
         _ => whole,
@@ -297,6 +208,24 @@ pub(crate) fn fitted(
         (false, true) => Some("below"),
         (false, false) => None,
     };
+    // How far the coloured curves run past the others, out of reach, each way: the farthest
+    // value above the axis, and below it.
+    let far_values = || {
+        raw.iter()
+            .filter(|c| c.emphasis != Emphasis::Dimmed)
+            .flat_map(|c| c.points.iter().map(|p| p.1))
+            .filter(|y| !y.is_nan() && !within_reach(*y, bounds))
+    };
+    let middle = bounds.map_or(0.0, |(lo, hi)| (lo + hi) / 2.0);
+    let far = (
+        far_values().filter(|y| *y > middle).reduce(f64::max),
+        far_values().filter(|y| *y < middle).reduce(f64::min),
+    );
+    let far_ends: Vec<String> = [("up to", far.0), ("down to", far.1)]
+        .into_iter()
+        .filter_map(|(word, v)| Some(format!("{word} {}", super::precise(v?))))
+        .collect();
+    let far_words = (!far_ends.is_empty()).then(|| far_ends.join(", "));
     // A metric that each curve holds the same at every step (a model's size): its lines say
     // nothing about training, and no epoch of it is best; a curve's best is marked only at its
     // first step, where it reached the value it holds (a best-so-far line whose first trial
@@ -310,7 +239,20 @@ pub(crate) fn fitted(
     // label too, for a reader who does not see the drawing.
     let described: Vec<String> = lines
         .iter()
-        .map(|(c, _)| describe(c, x_title, axis))
+        .map(|(c, _)| {
+            let comes_to = describe(c, x_title, axis);
+            // Where the curve runs out of reach, the farthest it goes, which the chart cuts.
+            let far = c
+                .points
+                .iter()
+                .map(|p| axis.value(p.1))
+                .filter(|y| !within_reach(*y, bounds))
+                .max_by(|a, b| (a - middle).abs().total_cmp(&(b - middle).abs()));
+            match far {
+                Some(v) => format!("{comes_to}; runs off the axis to {}", super::precise(v)),
+                None => comes_to,
+            }
+        })
         .collect();
     let mut words: Vec<String> = lines
         .iter()
@@ -325,8 +267,12 @@ pub(crate) fn fitted(
     if axis == YAxis::Log {
         words.push("y axis on a log scale".to_string());
     }
-    if let Some(way) = cut {
-        words.push(format!("first {x_title}s cut off {way} the axis"));
+    match (cut, &far_words) {
+        (Some(way), Some(ends)) => words.push(format!(
+            "values far past the other curves' cut off {way} the axis ({ends})"
+        )),
+        (Some(way), None) => words.push(format!("first {x_title}s cut off {way} the axis")),
+        (None, _) => {}
     }
     let label = if words.is_empty() {
         title
@@ -376,6 +322,16 @@ pub(crate) fn fitted(
         for (curve, points) in &lines {
             if let Emphasis::Colour(i) = curve.emphasis {
                 let colour = palette(i);
+                // A curve wholly past the axis (diverged from its first step): an arrowhead on
+                // the edge at its first step, pointing the way it lies.
+                if let Some(at) = wholly_past(points, (y0, y1)) {
+                    let (px, py) = chart.backend_coord(&at);
+                    let tip = if at.1 == y1 { -7 } else { 7 };
+                    root.draw(&Polygon::new(
+                        vec![(px, py + tip), (px - 5, py), (px + 5, py)],
+                        colour.filled(),
+                    ))?;
+                }
                 for piece in within(points, y0, y1) {
                     // Where the curve leaves the axis or comes back onto it, an arrowhead
                     // at the edge, pointing the way it runs off.
@@ -439,6 +395,13 @@ pub(crate) fn fitted(
         for (k, title) in order.into_iter().map(|k| (k, &described[k])) {
             let (curve, points) = &lines[k];
             let Some(href) = &curve.href else { continue };
+            if let Some(at) = wholly_past(points, (y0, y1)) {
+                marks.push(Mark {
+                    href: href.clone(),
+                    title: title.clone(),
+                    shape: Shape::Dot(chart.backend_coord(&at), 6),
+                });
+            }
             for piece in within(points, y0, y1) {
                 marks.push(Mark {
                     href: href.clone(),
@@ -470,12 +433,22 @@ pub(crate) fn fitted(
                     "below" => "▼",
                     _ => "▲▼",
                 };
-                let note = [
-                    format!("{arrow} first {x_label}s cut"),
-                    format!("off {way} the axis;"),
-                    "a trial's page shows".to_string(),
-                    "its whole curve".to_string(),
-                ];
+                let note = match &far_words {
+                    Some(_) => [
+                        format!("{arrow} cut off {way}"),
+                        "the axis: values far".to_string(),
+                        "past the other curves'".to_string(),
+                    ]
+                    .into_iter()
+                    .chain(far_ends.iter().cloned())
+                    .collect(),
+                    None => vec![
+                        format!("{arrow} first {x_label}s cut"),
+                        format!("off {way} the axis;"),
+                        "a trial's page shows".to_string(),
+                        "its whole curve".to_string(),
+                    ],
+                };
                 y += 10;
                 for line in note {
                     legend.draw(&Text::new(line, (6, y), small.clone()))?;
@@ -499,6 +472,67 @@ pub(super) fn absent_entry(
     let small = text_style(12).pos(Pos::new(HPos::Left, VPos::Center));
     legend.draw(&Text::new("no values", (30, y + 15), small))?;
     Ok(y + 36)
+}
+
+/// How many times the size of the others' values (the lower median of each curve's largest
+/// value's size) a curve's values may reach before it is taken for diverged, and leaves off the
+/// axis of the curves it is compared with: a loss of 50 beside one of 1 stays (a log axis
+/// shows both), one of 1e40 (or an R² of -1.5e46 beside 0.7) does not.
+const CURVE_REACH: f64 = 1000.0;
+
+/// Returns the bounds within which the values of `curves` set the chart's axis, where one of
+/// the curves that set it (the coloured ones; every one where all are dimmed) diverged: its
+/// values grow to more than `CURVE_REACH` times the size of the others'. The axis then fits
+/// the others, whatever they do, within their own `reach`; the diverged curve runs off it,
+/// cut at its edge. `None` (every value sets it) where none diverged, and with fewer than two
+/// curves: a curve alone is drawn whole, with nothing beside it that it could flatten.
+fn curves_reach(curves: &[Curve]) -> Option<(f64, f64)> {
+    let coloured = curves.iter().any(|c| c.emphasis != Emphasis::Dimmed);
+    let size = |c: &Curve| {
+        c.points
+            .iter()
+            .map(|p| p.1.abs())
+            .filter(|y| y.is_finite())
+            .reduce(f64::max)
+    };
+    let setting: Vec<(&Curve, f64)> = curves
+        .iter()
+        .filter(|c| !coloured || c.emphasis != Emphasis::Dimmed)
+        .filter_map(|c| Some((c, size(c)?)))
+        .collect();
+    if setting.len() < 2 {
+        return None;
+    }
+    let mut sizes: Vec<f64> = setting.iter().map(|(_, s)| *s).collect();
+    sizes.sort_by(f64::total_cmp);
+    let typical = sizes[(sizes.len() - 1) / 2];
+    let tame = |s: f64| s <= CURVE_REACH * typical;
+    if typical <= 0.0 || sizes.iter().all(|s| tame(*s)) {
+        return None;
+    }
+    let kept: Vec<f64> = setting
+        .iter()
+        .filter(|(_, s)| tame(*s))
+        .flat_map(|(c, _)| c.points.iter().map(|p| p.1))
+        .filter(|y| y.is_finite())
+        .collect();
+    let (lo, hi) = kept
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
+            (lo.min(*y), hi.max(*y))
+        });
+    let (r0, r1) = reach(kept.iter().copied()).unwrap_or((lo, hi));
+    Some((r0.min(lo), r1.max(hi)))
+}
+
+/// Returns where a curve of `points` wholly past the axis over `y0..y1` is marked: its first
+/// step, on the edge it lies past; `None` for a curve with a point on the axis, or none.
+fn wholly_past(points: &[(f64, f64)], (y0, y1): (f64, f64)) -> Option<(f64, f64)> {
+    let &(x, y) = points.first()?;
+    if !within(points, y0, y1).is_empty() || (y0..=y1).contains(&y) {
+        return None;
+    }
+    Some((x, if y > y1 { y1 } else { y0 }))
 }
 
 /// Returns the point `curve` marks as its best, as recorded (downsampling may drop it from

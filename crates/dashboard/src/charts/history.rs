@@ -3,9 +3,11 @@
 use experiment::{Direction, TrialState};
 use plotters::prelude::*;
 
+use super::axis::{self, Past, YAxis};
+use super::curves::within;
 use super::{
-    legend_entry, metric_title, padded_range, render_marked, text_style, tick, trial_tick,
-    DrawResult, Mark, Marker, Shape, Task, DIM, GRID, PALETTE,
+    legend_entry, metric_title, render_marked, text_style, tick, trial_tick, DrawResult, Mark,
+    Marker, Shape, Task, DIM, GRID, PALETTE,
 };
 use crate::downsample;
 
@@ -51,11 +53,37 @@ pub(crate) fn history(
     if !finite.iter().any(|p| p.state == TrialState::Completed) {
         return super::empty(SIZE, &label, "no completed trials");
     }
+    let values = |keep: &dyn Fn(&HistoryPoint) -> bool| -> Vec<f64> {
+        finite.iter().filter(|p| keep(p)).map(|p| p.value).collect()
+    };
+    let finished: Vec<f64> = values(&|p| p.state == TrialState::Completed)
+        .into_iter()
+        .chain(target)
+        .collect();
+    let Some(axis) = axis::trials(
+        &finished,
+        &values(&|p| p.state == TrialState::Pruned),
+        Some(goal),
+    ) else {
+        return super::empty(SIZE, &label, "no completed trials");
+    };
+    let (y0, y1) = axis.range;
+    // The trials on the axis, at their places; those past it (a diverged trial's 3e30), on
+    // its edge, each marked apart.
+    let mut on: Vec<(&HistoryPoint, f64)> = Vec::new();
+    let mut past: Vec<(&HistoryPoint, Past)> = Vec::new();
+    for p in &finite {
+        match axis.at(p.value) {
+            Some((place, None)) => on.push((p, place)),
+            Some((_, Some(side))) => past.push((p, side)),
+            None => {}
+        }
+    }
     let of = |keep: &dyn Fn(&HistoryPoint) -> bool| -> Vec<(f64, f64)> {
-        let xy: Vec<(f64, f64)> = finite
+        let xy: Vec<(f64, f64)> = on
             .iter()
-            .filter(|p| keep(p))
-            .map(|p| (f64::from(p.trial), p.value))
+            .filter(|(p, _)| keep(p))
+            .map(|(p, place)| (f64::from(p.trial), *place))
             .collect();
         downsample::min_max(&xy, BUCKETS)
     };
@@ -63,12 +91,31 @@ pub(crate) fn history(
     let infeasible = of(&|p| p.state == TrialState::Completed && !p.feasible);
     // Pruned trials are rings whether or not they meet the constraints.
     let pruned = of(&|p| p.state == TrialState::Pruned);
-    let label = format!("{label}, {}", best_of(&finite, goal));
-    let best = best_so_far(&finite, goal);
+    let notes: Vec<(Past, String)> = [Past::Above, Past::Below]
+        .into_iter()
+        .filter_map(|side| {
+            let beyond: Vec<f64> = past
+                .iter()
+                .filter(|(_, s)| *s == side)
+                .map(|(p, _)| p.value)
+                .collect();
+            Some((side, axis::past_note(&beyond, side)?))
+        })
+        .collect();
+    let mut label = format!("{label}, {}", best_of(&finite, goal));
+    for (_, note) in &notes {
+        label.push_str(&format!("; {note}, drawn on its edge"));
+    }
+    if axis.scale == YAxis::Log {
+        label.push_str("; y axis on a log scale");
+    }
+    let best: Vec<(f64, f64)> = best_so_far(&finite, goal)
+        .into_iter()
+        .map(|(x, y)| (x, axis.scale.place(y)))
+        .collect();
     let last = finite.iter().map(|p| p.trial).max().unwrap_or(0);
-    let Some((y0, y1)) = padded_range(finite.iter().map(|p| p.value).chain(target)) else {
-        return super::empty(SIZE, &label, "no completed trials");
-    };
+    let digits = axis.scale.digits((y0, y1));
+    let y_title = axis.scale.title(&metric_title(objective, task));
     render_marked(SIZE, &label, |root, marks| -> DrawResult {
         let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
         let mut chart = ChartBuilder::on(&plot)
@@ -79,11 +126,11 @@ pub(crate) fn history(
         chart
             .configure_mesh()
             .x_desc("trial number")
-            .y_desc(metric_title(objective, task))
+            .y_desc(y_title.as_str())
             .x_labels(10)
             .y_labels(6)
             .x_label_formatter(&|v| trial_tick(*v))
-            .y_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| axis.scale.tick(*v, (y0, y1), digits))
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .label_style(text_style(14))
@@ -104,10 +151,35 @@ pub(crate) fn history(
                 .iter()
                 .map(|&p| Cross::new(p, 3, PALETTE[3].stroke_width(2))),
         )?;
-        chart.draw_series(LineSeries::new(
-            best.iter().copied(),
-            PALETTE[1].stroke_width(2),
-        ))?;
+        for piece in within(&best, y0, y1) {
+            chart.draw_series(LineSeries::new(piece, PALETTE[1].stroke_width(2)))?;
+        }
+        // A trial past the axis: a triangle on its edge pointing the way it lies, in the
+        // colour of its kind (hollow for a pruned one).
+        for (p, side) in &past {
+            let edge = if *side == Past::Above { y1 } else { y0 };
+            let at = chart.backend_coord(&(f64::from(p.trial), edge));
+            edge_mark(root, at, *side, p)?;
+            let note = match (p.state, p.feasible) {
+                (TrialState::Pruned, _) => " (pruned)",
+                (_, false) => " (breaks a constraint)",
+                _ => "",
+            };
+            let side = if *side == Past::Above {
+                "above"
+            } else {
+                "below"
+            };
+            marks.push(Mark {
+                href: format!("{trial_pages}{}", p.trial),
+                title: format!(
+                    "trial {}: {objective} {}{note}, {side} the axis",
+                    p.trial,
+                    experiment::metric_text(Some(p.value))
+                ),
+                shape: Shape::Dot(at, 5),
+            });
+        }
         let groups = [
             (&pruned, " (pruned)"),
             (&infeasible, " (breaks a constraint)"),
@@ -122,13 +194,16 @@ pub(crate) fn history(
                     href: format!("{trial_pages}{trial}"),
                     title: format!(
                         "trial {trial}: {objective} {}{note}",
-                        experiment::metric_text(Some(y))
+                        experiment::metric_text(Some(axis.scale.value(y)))
                     ),
                     shape: Shape::Dot(chart.backend_coord(&(x, y)), 5),
                 }
             }));
         }
-        if let Some(t) = target {
+        if let Some(t) = target
+            .map(|t| axis.scale.place(t))
+            .filter(|t| (y0..=y1).contains(t))
+        {
             chart.draw_series(DashedLineSeries::new(
                 [(-0.5, t), (f64::from(last) + 0.5, t)],
                 8,
@@ -163,7 +238,20 @@ pub(crate) fn history(
             let label = format!("target ({} {})", goal.reach_sign(), tick(t));
             legend_entry(&legend, (8, y), PALETTE[2], Marker::Line(2), &label)?;
         }
-        let drawn = completed.len() + infeasible.len() + pruned.len();
+        for (side, note) in &notes {
+            let arrow = if *side == Past::Above { "▲" } else { "▼" };
+            let (count, rest) = note.split_once(" the axis, ").unwrap_or((note, ""));
+            y += 30;
+            for line in [
+                format!("{arrow} {count} the axis,"),
+                "drawn on its edge,".to_string(),
+                rest.to_string(),
+            ] {
+                legend.draw(&Text::new(line, (8, y), text_style(13)))?;
+                y += 17;
+            }
+        }
+        let drawn = completed.len() + infeasible.len() + pruned.len() + past.len();
         if drawn < finite.len() {
             // Downsampled: say so, as the other charts say what sample they draw.
             y += 30;
@@ -179,6 +267,29 @@ pub(crate) fn history(
         }
         Ok(())
     })
+}
+
+/// Draws the mark of trial `p`, whose value lies past the axis on `side`, at the pixel `at` on
+/// the axis's edge: a triangle pointing that way, filled in the colour of a completed trial
+/// (of one that breaks a constraint), hollow and grey for a pruned one.
+fn edge_mark(
+    root: &super::Area<'_>,
+    (x, y): (i32, i32),
+    side: Past,
+    p: &HistoryPoint,
+) -> DrawResult {
+    let tip = if side == Past::Above { -5 } else { 5 };
+    let corners = vec![(x, y + tip), (x - 4, y), (x + 4, y)];
+    match (p.state, p.feasible) {
+        (TrialState::Pruned, _) => {
+            let mut outline = corners.clone();
+            outline.extend(corners.first().copied());
+            root.draw(&PathElement::new(outline, DIM.stroke_width(1)))?;
+        }
+        (_, true) => root.draw(&Polygon::new(corners, PALETTE[0].filled()))?,
+        (_, false) => root.draw(&Polygon::new(corners, PALETTE[3].filled()))?,
+    }
+    Ok(())
 }
 
 /// Returns what the history chart's label says of its content: how many trials it draws and

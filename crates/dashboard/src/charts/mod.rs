@@ -16,12 +16,13 @@
 //! here (`escape_attr`). The marks are for the mouse: out of the tab order and hidden from
 //! screen readers (`MARKS_HIDDEN`), for whom the chart's label and the leaderboard speak.
 
+mod axis;
 mod curves;
 mod edf;
 mod history;
 mod importance;
 mod pairs;
-mod parallel;
+pub(crate) mod parallel;
 mod pareto;
 mod slices;
 mod timeline;
@@ -853,3 +854,5 @@ fn escape_attr(s: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_outliers;

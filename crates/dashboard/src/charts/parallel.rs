@@ -5,6 +5,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::axis::{self, Past};
 use super::{
     rank_colour, render_marked, shorten, significant, text_style, tick, trial_title, DrawResult,
     Mark, Scale, Shape, TEXT,
@@ -60,6 +61,8 @@ const COLOUR_BAR: i32 = 110;
 /// can be given their dashes afterwards: plotters' own dashed path writes a polyline per dash,
 /// hundreds of kilobytes over a few hundred trials.
 const BRIDGE_WIDTH: u32 = 2;
+/// The most powers of ten labelled on a log axis (its height holds about this many).
+const LOG_LABELS: f64 = 7.0;
 /// The most parameters a line's tooltip names.
 const NAMED_PARAMS: usize = 6;
 
@@ -75,9 +78,25 @@ pub(crate) fn parallel(
     trial_pages: &str,
 ) -> String {
     let size = (width, HEIGHT);
-    let label = "parallel coordinates of parameters and objective";
+    let mut label = "parallel coordinates of parameters and objective".to_string();
     if axes.len() < 2 || lines.is_empty() {
-        return super::empty(size, label, "no completed trials");
+        return super::empty(size, &label, "no completed trials");
+    }
+    let (axes, past) = fit_objective(axes, lines);
+    let axes = axes.as_slice();
+    let notes: Vec<(Past, String)> = [Past::Above, Past::Below]
+        .into_iter()
+        .filter_map(|side| {
+            let beyond: Vec<f64> = past
+                .iter()
+                .filter(|(_, s)| *s == side)
+                .filter_map(|(line, _)| line.values.last().copied().flatten())
+                .collect();
+            Some((side, axis::past_note(&beyond, side)?))
+        })
+        .collect();
+    for (_, note) in &notes {
+        label.push_str(&format!("; objective: {note}, drawn on its edge"));
     }
     let w = i32::try_from(width).unwrap_or(1000);
     let h = i32::try_from(HEIGHT).unwrap_or(400);
@@ -99,7 +118,7 @@ pub(crate) fn parallel(
             .then(a.goodness.total_cmp(&b.goodness))
     });
     let floor = if lines.len() <= FEW_LINES { 0.7 } else { 0.25 };
-    let svg = render_marked(size, label, |root, marks| -> DrawResult {
+    let svg = render_marked(size, &label, |root, marks| -> DrawResult {
         for line in &order {
             let colour = rank_colour(line.goodness);
             // A pruned trial's value is the one it was stopped with: faint, behind the lines of
@@ -124,7 +143,28 @@ pub(crate) fn parallel(
                 root.draw(&Circle::new(*dot, 2, colour.mix(opacity.max(0.5)).filled()))?;
             }
             let href = format!("{trial_pages}{}", line.trial);
-            let title = describe(axes, line);
+            let mut title = describe(axes, line);
+            if let Some((_, side)) = past.iter().find(|(l, _)| l.trial == line.trial) {
+                let y = if *side == Past::Above {
+                    TOP
+                } else {
+                    h - BOTTOM
+                };
+                let x = x_of(axes.len() - 1);
+                let tip = if *side == Past::Above { -6 } else { 6 };
+                root.draw(&Polygon::new(
+                    vec![(x, y + tip), (x - 4, y), (x + 4, y)],
+                    colour.mix(opacity.max(0.5)).filled(),
+                ))?;
+                title = title.replacen(
+                    ';',
+                    match side {
+                        Past::Above => ", above the axis;",
+                        Past::Below => ", below the axis;",
+                    },
+                    1,
+                );
+            }
             marks.push(Mark {
                 href,
                 title,
@@ -154,6 +194,9 @@ pub(crate) fn parallel(
                     vec![(x - 4, y), (x, y)],
                     TEXT.stroke_width(1),
                 ))?;
+                if text.is_empty() {
+                    continue;
+                }
                 // A white box behind the label keeps it readable over the lines.
                 let chars = i32::try_from(shorten(&text, 12).chars().count()).unwrap_or(12);
                 root.draw(&Rectangle::new(
@@ -167,6 +210,23 @@ pub(crate) fn parallel(
                 ))?;
             }
         }
+        // What lies past the objective's axis, under it: how many each way.
+        let counts: Vec<String> = notes
+            .iter()
+            .map(|(side, note)| {
+                let arrow = if *side == Past::Above { "▲" } else { "▼" };
+                let count = note.split(" the axis").next().unwrap_or(note);
+                format!("{arrow} {count}")
+            })
+            .collect();
+        if !counts.is_empty() {
+            // Ending at the axis, left of the colour bar's caption under it.
+            root.draw(&Text::new(
+                format!("{} the axis", counts.join(", ")),
+                (x_of(axes.len() - 1) + 6, h - BOTTOM + 8),
+                text_style(11).pos(Pos::new(HPos::Right, VPos::Top)),
+            ))?;
+        }
         // The colour bar, in its own margin on the right.
         colour_bar(
             root,
@@ -179,6 +239,45 @@ pub(crate) fn parallel(
         &format!("stroke-width=\"{BRIDGE_WIDTH}\""),
         "stroke-width=\"1\" stroke-dasharray=\"4 3\"",
     )
+}
+
+/// Returns `axes` with the objective's (the last) refitted to `lines` as `axis::trials` fits a
+/// chart of trials, where a linear one over every value would leave some lines past it (one
+/// diverged trial's 3e30 flattens every other line onto its bottom), and the lines then past
+/// it, each with its side; `axes` as given (and none past) where no value lies past.
+fn fit_objective<'a>(
+    axes: &[ParAxis],
+    lines: &'a [ParLine],
+) -> (Vec<ParAxis>, Vec<(&'a ParLine, Past)>) {
+    let mut axes = axes.to_vec();
+    let Some(objective) = axes
+        .last_mut()
+        .filter(|a| matches!(a.scale, Scale::Linear { .. }))
+    else {
+        return (axes, Vec::new());
+    };
+    let values = |pruned: bool| -> Vec<f64> {
+        lines
+            .iter()
+            .filter(|l| l.pruned == pruned)
+            .filter_map(|l| l.values.last().copied().flatten())
+            .collect()
+    };
+    let Some(fitted) = axis::trials(&values(false), &values(true), None) else {
+        return (axes, Vec::new());
+    };
+    let past: Vec<(&ParLine, Past)> = lines
+        .iter()
+        .filter_map(|l| {
+            let v = l.values.last().copied().flatten()?;
+            Some((l, fitted.at(v)?.1?))
+        })
+        .collect();
+    if !past.is_empty() {
+        let (min, max) = fitted.range;
+        objective.scale = Scale::Linear { min, max };
+    }
+    (axes, past)
 }
 
 /// How one trial's line is drawn, in pixels.
@@ -358,7 +457,9 @@ pub(crate) fn position(scale: &Scale, value: f64) -> Option<f64> {
 
 /// Returns the ticks of an axis as (position, text): five even steps on a linear axis (those
 /// that are whole numbers on a whole one), the powers of ten on a log axis (with fewer than two,
-/// its ends and the power between them), and every category (thinned past 12).
+/// its ends and the power between them; past `LOG_LABELS`, only those at a round step of
+/// exponents labelled, the others with an empty text, a bare tick), and every category
+/// (thinned past 12).
 pub(crate) fn ticks(scale: &Scale) -> Vec<(f64, String)> {
     match scale {
         Scale::Whole { min, max } => {
@@ -397,12 +498,20 @@ pub(crate) fn ticks(scale: &Scale) -> Vec<(f64, String)> {
                 out.push((1.0, significant(*max, 3)));
                 return out;
             }
+            // Past `LOG_LABELS` powers, every second (fifth, tenth...) one is labelled, at
+            // round exponents, and the others are bare ticks: 29 labels on 320 pixels hide
+            // one another and the lines behind their boxes.
+            let every = [1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0]
+                .into_iter()
+                .find(|k| ((hi - lo) / k).floor() + 1.0 <= LOG_LABELS)
+                .unwrap_or(100.0);
             let mut out = Vec::new();
             let mut e = lo;
             while e <= hi {
                 let v = 10f64.powf(e);
                 if let Some(t) = position(scale, v) {
-                    out.push((t, tick(v)));
+                    let labelled = e.rem_euclid(every) == 0.0;
+                    out.push((t, if labelled { tick(v) } else { String::new() }));
                 }
                 e += 1.0;
             }

@@ -5,6 +5,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::axis::{self, Past, TrialAxis};
 use super::{
     metric_title, padded_range, render_marked, shorten, text_style, tick, trial_title, DrawResult,
     Mark, Scale, Shape, Task, DIM, GRID, PALETTE,
@@ -34,22 +35,18 @@ pub(crate) struct SlicePoint {
 }
 
 const COLUMNS: u32 = 3;
-/// How much the pruned trials may stretch the y axis past the finished trials' span before
-/// they are left on its edge.
-const SQUEEZE: f64 = 3.0;
 const PANEL: (u32, u32) = (430, 280);
 
 /// Returns a grid of slice plots, three per row, with the objective `objective` of an
 /// experiment of `task` on every y axis.
 ///
-/// The y axis fits every trial, unless the pruned ones would stretch it to more than
-/// `SQUEEZE` times the span of the trials that ran to the end: a pruned trial's value is the
-/// one it was stopped with, often after an epoch or two and far below the others, and would
-/// squeeze them into a line. It is cut only where the finished trials have a span (two values
-/// or more) and outnumber the pruned ones it leaves off, which then sit as grey rings on its
-/// edge, so a region where trials were stopped still shows: an axis fitted to one finished
-/// trial would put most pruned trials on its edge, their values hidden. Pruned trials are grey
-/// rings behind the others.
+/// The y axis is fitted as `axis::trials` fits a chart of trials (linear: the goal is not
+/// known here): every trial, unless the pruned ones would stretch it to more than
+/// `axis::SQUEEZE` times the span of the trials that ran to the end (a pruned trial's value is
+/// the one it was stopped with, often after an epoch or two and far below the others, and
+/// would squeeze them into a line), and without a finished trial that lies out of reach of the
+/// others (a diverged one). The trials past the axis sit on its edge, the chart's label
+/// counting them and a finished one's tooltip saying so. Pruned trials are grey rings behind the others.
 ///
 /// Each dot names its trial, its objective value and the parameter's value when pointed at,
 /// and links to the trial's page, `trial_pages` followed by its number.
@@ -63,20 +60,31 @@ pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task, trial_pages:
             .iter()
             .flat_map(move |s| pick(s).iter().map(|p| p.at.1))
     };
-    let done: Vec<f64> = ys(|s| &s.points).filter(|y| y.is_finite()).collect();
-    let finished = padded_range(done.iter().copied());
-    let every = padded_range(done.iter().copied().chain(ys(|s| &s.pruned)));
-    let cut = match (finished, every) {
-        (Some(f), Some(e)) if e.1 - e.0 > SQUEEZE * (f.1 - f.0) => {
-            let distinct = done.iter().any(|y| *y != done[0]);
-            let beyond = ys(|s| &s.pruned).filter(|y| *y < f.0 || *y > f.1).count();
-            distinct && beyond < done.len()
-        }
-        _ => false,
-    };
-    let Some((y0, y1)) = (if cut { finished } else { every }) else {
+    let done: Vec<f64> = ys(|s| &s.points).collect();
+    let stopped: Vec<f64> = ys(|s| &s.pruned).collect();
+    let Some(TrialAxis {
+        range: (y0, y1), ..
+    }) = axis::trials(&done, &stopped, None)
+    else {
         return super::empty((size.0, PANEL.1), &label, "no completed trials");
     };
+    // The trials past the axis (each panel draws every trial: the first counts them).
+    let mut label = label;
+    for side in [Past::Above, Past::Below] {
+        let beyond: Vec<f64> = slices
+            .first()
+            .into_iter()
+            .flat_map(|s| s.points.iter().chain(&s.pruned))
+            .map(|p| p.at.1)
+            .filter(|y| match side {
+                Past::Above => *y > y1,
+                Past::Below => *y < y0,
+            })
+            .collect();
+        if let Some(note) = axis::past_note(&beyond, side) {
+            label.push_str(&format!("; {note}, drawn on its edge"));
+        }
+    }
     let y_title = metric_title(objective, task);
     render_marked(size, &label, |root, marks| -> DrawResult {
         let panels = root.split_evenly((
@@ -88,8 +96,13 @@ pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task, trial_pages:
             marks.extend(dots.into_iter().map(|(point, pruned, centre)| Mark {
                 href: format!("{trial_pages}{}", point.trial),
                 title: format!(
-                    "{}; {} {}",
+                    "{}{}; {} {}",
                     trial_title(point.trial, (objective, Some(point.at.1)), pruned),
+                    if pruned {
+                        ""
+                    } else {
+                        past_words(point.at.1, (y0, y1))
+                    },
                     slice.name,
                     slice.scale.text(point.at.0)
                 ),
@@ -98,6 +111,19 @@ pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task, trial_pages:
         }
         Ok(())
     })
+}
+
+/// Returns what a finished trial's tooltip says of its value `y` past the axis over `y0..y1`,
+/// on whose edge it is drawn: `, above the axis`, `, below the axis`, or nothing on it (a
+/// pruned trial's ring on the edge is grey, its value the one it was stopped with).
+fn past_words(y: f64, (y0, y1): (f64, f64)) -> &'static str {
+    if y > y1 {
+        ", above the axis"
+    } else if y < y0 {
+        ", below the axis"
+    } else {
+        ""
+    }
 }
 
 /// A trial a slice plot drew: its point, whether it was pruned, and its dot's centre in the
@@ -228,7 +254,10 @@ fn panel_chart(
         .points
         .iter()
         .enumerate()
-        .filter_map(|(k, &point)| Some((point, place(k, point.at)?)))
+        .filter_map(|(k, &point)| {
+            let (x, y) = place(k, point.at)?;
+            Some((point, (x, y.clamp(y0, y1))))
+        })
         .collect();
     let colour = PALETTE[0].mix(0.6).filled();
     chart.draw_series(completed.iter().map(|(_, at)| Circle::new(*at, 3, colour)))?;
