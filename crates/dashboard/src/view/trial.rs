@@ -426,11 +426,31 @@ fn metric_charts(
                     ("epoch", &charts::metric_title(name, task)),
                     super::metric_goal(&objectives, name),
                     "",
-                    "no points recorded yet",
+                    &no_points(series.iter().map(|(_, v)| *v)),
                 ),
             }
         })
         .collect()
+}
+
+/// Returns what a metric's chart says in place of a curve where it has none to draw, from the
+/// values recorded: that none was recorded yet, or how many were and that none is a number
+/// (`2 points recorded, none a number (NaN)`, as an R² of constant targets is), or none finite.
+fn no_points(values: impl Iterator<Item = f64>) -> String {
+    let values: Vec<f64> = values.collect();
+    if values.is_empty() {
+        return "no points recorded yet".to_string();
+    }
+    let recorded = experiment::counted(
+        u64::try_from(values.len()).unwrap_or(u64::MAX),
+        "point recorded",
+        "points recorded",
+    );
+    if values.iter().all(|v| v.is_nan()) {
+        format!("{recorded}, none a number (NaN)")
+    } else {
+        format!("{recorded}, none finite (NaN or infinite)")
+    }
 }
 
 /// Returns a field of a trial's page with its `name` and `value` alone.
@@ -477,4 +497,43 @@ fn condition_text(condition: &experiment::Condition) -> String {
         })
         .collect();
     tests.join(" and ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::fixtures;
+    use experiment::Step;
+
+    #[test]
+    fn issue_nan_a_metric_of_points_none_a_number_says_so_not_that_none_were_recorded() {
+        // An R² of constant validation targets is NaN at every epoch: the API answers its
+        // points (with null values), and the chart must not say that none was recorded.
+        let info = fixtures::info("nanr2", ExperimentStatus::Finished, 6);
+        let trial = fixtures::trial(1, 6);
+        let metrics = BTreeMap::from([
+            (
+                "val_r2".to_string(),
+                vec![(Step(1), f64::NAN), (Step(2), f64::NAN)],
+            ),
+            ("val_mae".to_string(), vec![(Step(1), f64::INFINITY)]),
+            ("val_rmse".to_string(), Vec::new()),
+        ]);
+        let charts = metric_charts(&info, None, &trial, &metrics);
+        let said = |name: &str| {
+            charts
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.svg.clone())
+                .unwrap_or_default()
+        };
+        assert!(
+            said("val_r2").contains("2 points recorded, none a number (NaN)"),
+            "{}",
+            said("val_r2")
+        );
+        assert!(!said("val_r2").contains("no points recorded yet"));
+        assert!(said("val_mae").contains("1 point recorded, none finite (NaN or infinite)"));
+        assert!(said("val_rmse").contains("no points recorded yet"));
+    }
 }
