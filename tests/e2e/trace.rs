@@ -69,6 +69,10 @@ fn a_trial_killed_mid_run_shows_its_run_until_last_heard_and_after_resume_its_ki
         "{}",
         shown.stdout
     );
+    // `sweep trials` shows its run to the last report too, and sorts by it.
+    let listed = env.sweep(&["trials", "killed", "--sort", "duration"]);
+    assert_eq!(listed.code, 0, "{listed:?}");
+    assert!(listed.stdout.contains("(last heard)"), "{}", listed.stdout);
 
     let resumed = env.sweep(&["run", spec.to_str().unwrap()]);
     assert_eq!(resumed.code, 0, "{resumed:?}");

@@ -368,7 +368,10 @@ fn find_trial(store: &Store, experiment: &str, number: u32) -> anyhow::Result<(T
 pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, &args.experiment)?;
-    let trials = store.trials(&info.name)?;
+    // With their traces: the table's duration of a trial a kill left running runs to its last
+    // report, as `sweep show` and the dashboard say, and `--sort duration` sorts by it.
+    let traced = store.traced_trials(&info.name)?;
+    let trials: Vec<Trial> = traced.iter().map(|(t, _)| t.clone()).collect();
     let left_out = match args.format {
         Format::Table => LEFT_OUT_BELOW,
         Format::Csv | Format::Json => LEFT_OUT_OF_COLUMNS,
@@ -396,7 +399,7 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
     match args.format {
         Format::Table => output::trials_table(
             &mut out,
-            &trials,
+            &traced,
             (&shown, order),
             (&objectives, spec.as_ref()),
         )?,
