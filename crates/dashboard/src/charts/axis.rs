@@ -3,9 +3,10 @@
 //!
 //! One trial that diverged (a loss of 3e30, an R² of -1.5e46) stretches an axis fitted to every
 //! value so far that every other value lies flat on one line. So the charts of trials fit their
-//! value axis to the values that matter (completed trials; each compared curve's start and best)
-//! within `REACH` times their spread around their middle (`reach`), and draw what lies past it
-//! on the axis's edge, marked and counted, its value in its tooltip: no trial is hidden. A
+//! value axis to the values that matter (the completed trials) within `REACH` times their
+//! spread around their middle (`reach`; compared curves leave off one that grew a thousand
+//! times the others' size, `curves::curves_reach`), and draw what lies past it on the axis's
+//! edge, marked and counted, its value in its tooltip: no trial is hidden. A
 //! minimized metric whose values (those kept) are all positive and span many decades gets a log
 //! axis (`YAxis::of`), the rule the learning curves always had.
 //!

@@ -55,7 +55,8 @@ pub(super) const LEGEND_WIDTH: u32 = 170;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fit {
     /// Every point of the coloured curves: a trial's own chart and trials compared show each
-    /// curve whole, first epochs too.
+    /// curve whole, first epochs too; but for a curve that diverged beside others
+    /// (`curves_reach`), which runs off the axis, cut at its edge and said so.
     Every,
     /// The coloured curves past their first tenth of steps, where training settles, and each
     /// one's best point, when their first epochs would stretch the axis to more than
@@ -68,7 +69,7 @@ pub(crate) enum Fit {
 const SETTLED_SQUEEZE: f64 = 3.0;
 
 /// Returns a line chart of `curves` against `x_title` and `y_title` whose y axis spans every
-/// point of the coloured curves (`Fit::Every`); `goal` is the direction the metric drawn
+/// point of the coloured curves but a diverged one's (`Fit::Every`); `goal` is the direction the metric drawn
 /// improves in, `None` where it is not known (only a minimized one's axis may be
 /// logarithmic); `dimmed_label` names the legend entry of the dimmed curves, and
 /// `empty_message` is shown when there is nothing to draw. A curve with a page is named when

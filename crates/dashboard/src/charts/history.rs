@@ -34,7 +34,9 @@ const LEGEND_WIDTH: u32 = 150;
 /// constraints as a step line, and the objective's `target`, if any, as a dashed line;
 /// `points` are in trial order. Each trial drawn names itself and its value when pointed at
 /// and links to its page, `trial_pages` followed by its number. The objective's unit is that of
-/// an experiment of `task`.
+/// an experiment of `task`. The y axis is fitted as `axis::trials` fits a chart of trials (a
+/// log one for a minimized objective over decades); a trial past it (one that diverged) is a
+/// triangle on its edge, its tooltip saying so, and the legend and the label count them.
 pub(crate) fn history(
     points: &[HistoryPoint],
     objective: &str,
