@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
-pub(crate) use diff::{line_diff, readable_settings};
+pub(crate) use diff::line_diff;
 pub(crate) use experiments::{experiment_header, experiments_kept, experiments_with, importance};
 pub(crate) use export::{series_json, SeriesRow};
 pub(crate) use gate::{

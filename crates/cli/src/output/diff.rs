@@ -1,48 +1,4 @@
-//! Settings and files as a person compares them: resolved settings without Rust's wrappers,
-//! and a line diff with context.
-
-/// Returns resolved settings (`ExperimentSpec::resolved`, which the record keeps in Rust's
-/// notation so that a stored hash never moves) as people read them, for a diff shown to them:
-/// `Some(3)` as `3`, `Float(0.01)` as `0.01`, `Str("relu")` as `"relu"`, `Int`, `Bool` alike.
-pub(crate) fn readable_settings(text: &str) -> String {
-    const WRAPPERS: [&str; 5] = ["Some(", "Int(", "Float(", "Str(", "Bool("];
-    let mut out = String::with_capacity(text.len());
-    // For each parenthesis open: whether its closing one is dropped with its wrapper.
-    let mut open: Vec<bool> = Vec::new();
-    let mut quoted = false;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        let starts_word = !out
-            .chars()
-            .next_back()
-            .is_some_and(|p| p.is_alphanumeric() || p == '_');
-        match WRAPPERS.iter().find(|w| rest.starts_with(*w)) {
-            Some(wrapper) if !quoted && starts_word => {
-                open.push(true);
-                rest = &rest[wrapper.len()..];
-                continue;
-            }
-            _ => {}
-        }
-        // A parenthesis closes the last one open (`pop`), dropped with its wrapper's.
-        if c == ')' && !quoted && open.pop() == Some(true) {
-            rest = &rest[1..];
-            continue;
-        }
-        match c {
-            '"' if !out.ends_with('\\') => quoted = !quoted,
-            '(' if !quoted => open.push(false),
-            '\n' => {
-                open.clear();
-                quoted = false;
-            }
-            _ => {}
-        }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
-}
+//! Files as a person compares them: a line diff with context.
 
 /// Returns a unified-style diff of two texts: changed lines marked `-` (old) and `+` (new),
 /// with one line of context; equal texts give an empty string.
@@ -99,24 +55,6 @@ pub(crate) fn line_diff(old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn resolved_settings_read_without_rusts_wrappers() {
-        assert_eq!(
-            readable_settings(
-                "parallel: Some(3)\ntrain.lr: Float(0.003)\nmodel.activation: Str(\"relu (x)\")\n\
-                 train.batch_size: searched Categorical { values: [Int(16), Int(32)], probabilities: None }\n\
-                 early_stopping: Some(EarlyStopping { metric: \"val_loss\", patience: 8 })\n\
-                 model.layer_norm: Bool(false)\ndata.split: SplitSpec { validation: 0.2 }\n\
-                 name: \"Some(1) stays\""
-            ),
-            "parallel: 3\ntrain.lr: 0.003\nmodel.activation: \"relu (x)\"\n\
-             train.batch_size: searched Categorical { values: [16, 32], probabilities: None }\n\
-             early_stopping: EarlyStopping { metric: \"val_loss\", patience: 8 }\n\
-             model.layer_norm: false\ndata.split: SplitSpec { validation: 0.2 }\n\
-             name: \"Some(1) stays\""
-        );
-    }
 
     #[test]
     fn line_diff_marks_changes_with_context() {

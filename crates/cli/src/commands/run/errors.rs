@@ -154,13 +154,22 @@ fn spec_change(
 }
 
 /// Returns the lines of two resolved specs that differ, a run record's (`recorded`) and this
-/// file's (`now`), each setting as a person reads it; what an earlier version's record holds
-/// beside a file (its position in the spec) is no difference.
+/// file's (`now`), each setting as the YAML writes it (`ExperimentSpec::readable_resolved`, as
+/// the gate's notes show them); what an earlier version's record holds beside a file (its
+/// position in the spec) is no difference. Where the readable lines come out equal while the
+/// stored ones differ, the stored lines are shown, so that a change is never hidden.
 fn settings_diff(recorded: &str, now: &str) -> String {
-    let readable = |resolved: &str| {
-        output::readable_settings(&ExperimentSpec::resolved_without_positions(resolved))
-    };
-    output::line_diff(&readable(recorded), &readable(now))
+    let recorded = ExperimentSpec::resolved_without_positions(recorded);
+    let now = ExperimentSpec::resolved_without_positions(now);
+    let readable = output::line_diff(
+        &ExperimentSpec::readable_resolved(&recorded),
+        &ExperimentSpec::readable_resolved(&now),
+    );
+    if readable.is_empty() {
+        output::line_diff(&recorded, &now)
+    } else {
+        readable
+    }
 }
 
 #[cfg(test)]
@@ -203,6 +212,22 @@ mod tests {
                 "{diff}"
             );
         }
+    }
+
+    #[test]
+    fn issue_a_changed_setting_is_shown_as_the_yaml_writes_it_not_in_rusts_notation() {
+        // An edited file under a stored name: the refusal's diff read `- method:
+        // Grid(GridConfig { shuffle: false })`, the stored notation, where the gate's notes read
+        // as the YAML does.
+        let stored = "name: \"a\"\nmethod: Grid(GridConfig { shuffle: false })\n\
+                      model.hidden: searched Categorical { values: [Int(8), Int(16)], probabilities: None }\n";
+        let now = "name: \"a\"\nmethod: Grid(GridConfig { shuffle: true })\n\
+                   model.hidden: searched Categorical { values: [Int(8), Int(16)], probabilities: None }\n";
+        let diff = settings_diff(stored, now);
+        assert!(diff.contains("- method: grid (shuffle: false)"), "{diff}");
+        assert!(diff.contains("+ method: grid (shuffle: true)"), "{diff}");
+        assert!(!diff.contains("Config"), "{diff}");
+        assert!(!diff.contains("Categorical"), "{diff}");
     }
 
     #[test]
