@@ -220,10 +220,10 @@ pub(crate) fn parallel(
             })
             .collect();
         if !counts.is_empty() {
-            // Ending at the axis, left of the colour bar's caption under it.
+            // Ending left of the axis, clear of the colour bar's caption under it.
             root.draw(&Text::new(
                 format!("{} the axis", counts.join(", ")),
-                (x_of(axes.len() - 1) + 6, h - BOTTOM + 8),
+                (x_of(axes.len() - 1) - 14, h - BOTTOM + 8),
                 text_style(11).pos(Pos::new(HPos::Right, VPos::Top)),
             ))?;
         }
