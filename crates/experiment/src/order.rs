@@ -111,13 +111,14 @@ impl SortKey {
         }
     }
 
-    /// Returns whether `trial` (of objective rank `rank`) has a value to sort by.
-    fn has_value(&self, trial: &Trial, rank: Option<usize>) -> bool {
+    /// Returns whether `trial` (of objective rank `rank`, run time `run_ms`) has a value to
+    /// sort by.
+    fn has_value(&self, trial: &Trial, rank: Option<usize>, run_ms: Option<i64>) -> bool {
         match self {
             SortKey::Rank => rank.is_some(),
             SortKey::Trial | SortKey::State => true,
             SortKey::Epoch => trial.result.is_some(),
-            SortKey::Duration => trial.duration_ms().is_some(),
+            SortKey::Duration => run_ms.is_some(),
             SortKey::Param(name) => trial.params.contains_key(name),
             SortKey::Metric(name) => trial.value(name).is_some(),
         }
@@ -129,9 +130,27 @@ impl TrialOrder {
     /// `of` gives a row's trial and its rank (`None` without a value of every objective). Rows
     /// without a value of the key come last either way, in rank order; ties keep rank order.
     pub fn sort<R>(&self, rows: Vec<R>, of: impl Fn(&R) -> (&Trial, Option<usize>)) -> Vec<R> {
+        self.sort_timed(rows, of, Trial::duration_ms)
+    }
+
+    /// Sorts `rows` as `sort` does, but by `duration` with each trial's run time in
+    /// milliseconds as `run_ms` gives it, the one the caller's duration column shows: start to
+    /// end (`Trial::duration_ms`), or for a trial a kill left running, start to its last report
+    /// (which only its trace knows), so that the column and its sort agree. A trial `run_ms`
+    /// gives none comes last either way; other keys ignore `run_ms`.
+    pub fn sort_timed<R>(
+        &self,
+        rows: Vec<R>,
+        of: impl Fn(&R) -> (&Trial, Option<usize>),
+        run_ms: impl Fn(&Trial) -> Option<i64>,
+    ) -> Vec<R> {
         let (mut rows, missing): (Vec<R>, Vec<R>) = rows.into_iter().partition(|r| {
             let (t, rank) = of(r);
-            self.key.has_value(t, rank)
+            let ms = match self.key {
+                SortKey::Duration => run_ms(t),
+                _ => None,
+            };
+            self.key.has_value(t, rank, ms)
         });
         let of = &of;
         let cmp = |a: &R, b: &R| -> Ordering {
@@ -144,7 +163,7 @@ impl TrialOrder {
                     let epoch = |t: &Trial| t.result.as_ref().map(|r| r.best_step);
                     epoch(x).cmp(&epoch(y))
                 }
-                SortKey::Duration => x.duration_ms().cmp(&y.duration_ms()),
+                SortKey::Duration => run_ms(x).cmp(&run_ms(y)),
                 SortKey::Param(name) => cmp_param(x.params.get(name), y.params.get(name)),
                 SortKey::Metric(name) => {
                     let value = |t: &Trial| t.value(name).unwrap_or(f64::NAN);
@@ -214,6 +233,49 @@ mod tests {
             SortKey::parse("metrics.val_loss").map(|k| k.name()),
             Ok("metric.val_loss".to_string())
         );
+    }
+
+    #[test]
+    fn by_duration_the_run_time_the_caller_gives_is_sorted_on() {
+        use crate::{Seed, Timestamp, TrialId, TrialState};
+        let trial = |id: u32, started: Option<i64>, finished: Option<i64>| Trial {
+            id: TrialId(id),
+            seed: Seed(0),
+            params: Default::default(),
+            state: if finished.is_some() {
+                TrialState::Completed
+            } else {
+                TrialState::Running
+            },
+            reason: None,
+            started: started.map(Timestamp),
+            finished: finished.map(Timestamp),
+            result: None,
+        };
+        // Trial 1 ran 3 s; 2, killed, was last heard 2.5 s in; 3 never started; 4 ran 1 s.
+        let trials = [
+            trial(1, Some(0), Some(3000)),
+            trial(2, Some(0), None),
+            trial(3, None, None),
+            trial(4, Some(0), Some(1000)),
+        ];
+        let heard = |t: &Trial| t.duration_ms().or((t.id == TrialId(2)).then_some(2500));
+        let rows: Vec<&Trial> = trials.iter().collect();
+        let ids = |rows: Vec<&Trial>| rows.iter().map(|t| t.id.0).collect::<Vec<u32>>();
+        for (descending, expected) in [(false, [4, 2, 1, 3]), (true, [1, 2, 4, 3])] {
+            let order = TrialOrder {
+                key: SortKey::Duration,
+                descending,
+            };
+            let sorted = order.sort_timed(rows.clone(), |t| (*t, None), heard);
+            assert_eq!(ids(sorted), expected, "descending: {descending}");
+        }
+        // `sort` takes start to end alone: the killed trial has none and comes last.
+        let order = TrialOrder {
+            key: SortKey::Duration,
+            descending: false,
+        };
+        assert_eq!(ids(order.sort(rows, |t| (*t, None))), [4, 1, 2, 3]);
     }
 
     #[test]
