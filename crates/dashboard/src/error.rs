@@ -33,12 +33,14 @@ pub enum Error {
     #[error("{0}")]
     BadRequest(String),
     /// The request's parameters are malformed, with where to go back to mend them (a compare
-    /// of too few or too many ticks: the page they were ticked on, ticks kept): the error page
-    /// shows the links and keeps the breadcrumbs; the API says the message alone.
+    /// whose ticks could not be read: too few, too many, or a bad value; the page they were
+    /// ticked on, the ticks it can read kept): the error page shows the links and keeps the
+    /// breadcrumbs; the API says the message alone.
     #[error("{message}")]
     BadRequestNear {
         /// What is wrong: `pick MIN to MAX trials to compare (N picked)`, the bounds those of
-        /// `compare` or `experiments_compare` (`Ticks::compared`).
+        /// `compare` or `experiments_compare` (`Ticks::compared`), or a value that is not a
+        /// tick (`t: "x" is not a trial number`).
         message: String,
         /// Where to go back to: (words, address) each.
         links: Vec<(String, String)>,
