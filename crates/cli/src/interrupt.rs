@@ -1,7 +1,9 @@
 //! Ctrl-C and SIGTERM during `sweep run` and `sweep gate`. The first asks the study to stop
-//! (`runner::Stop`): no new trial starts, running ones end after their current epoch and run
-//! again on resume, and the experiment is stored as interrupted; a gate then ends without a
-//! verdict, and its temporary store is deleted as it is dropped. A second one ends the process at
+//! (`runner::Stop`): no new trial starts, and running ones end after their current epoch and run
+//! again on resume, but for one whose current epoch is its last, which finishes and is stored as
+//! an uninterrupted run stores it; the experiment is stored as interrupted unless that left no
+//! trial to run. A gate then ends without a verdict or a baseline, whatever its run's study
+//! ended as, and its temporary store is deleted as it is dropped. A second one ends the process at
 //! once, which is as safe as a crash (the next run resumes). Cluster engines send SIGTERM before
 //! they kill a job, so a sweep under one stops this way too.
 

@@ -65,7 +65,8 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     let mut objective = MlpObjective::new(&spec)?;
     let record = probe::run_record(&spec, &args.file, parallel)?;
     let interrupts = interrupt::watch(
-        "the running trials stop after their current epoch, and the gate ends without a verdict",
+        "the running trials stop after their current epoch (one at its last epoch finishes), and \
+         the gate ends without a verdict or a baseline",
     )?;
     let repeats: Vec<ExperimentSpec> = (0..gate.repeats).map(|r| repeat(&spec, r)).collect();
     refuse_held_repeats(args, &store, &repeats)?;

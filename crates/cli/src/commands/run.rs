@@ -122,8 +122,8 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         .with_earlier(&earlier)
         .with_stored_plan(stored.as_ref().map(|e| e.run_cap));
     let interrupts = interrupt::watch(
-        "no new trial starts, and the running ones stop after their current epoch and run again \
-         on resume",
+        "no new trial starts, and the running ones stop after their current epoch (one at its last \
+         epoch finishes) and run again on resume",
     )?;
     let time_limit = args
         .timeout

@@ -50,13 +50,26 @@ impl Runs<'_> {
     /// Runs every repeat in turn and returns what they measured; `None` when a signal stopped
     /// the gate (said).
     pub(super) fn run(&self, objective: &mut MlpObjective) -> anyhow::Result<Option<Measured>> {
+        self.each_run(|spec_r| self.study(objective, spec_r))
+    }
+
+    /// Runs every repeat in turn with `study`, which runs the study of one, and returns what
+    /// they measured; `None` when a signal stopped the gate (said, naming the run it came in),
+    /// after which no further run starts.
+    fn each_run(
+        &self,
+        mut study: impl FnMut(&ExperimentSpec) -> anyhow::Result<runner::StudySummary>,
+    ) -> anyhow::Result<Option<Measured>> {
         let mut measured = Measured {
             current: BTreeMap::new(),
             notes: Vec::new(),
         };
         for (done, spec_r) in self.repeats.iter().enumerate() {
-            let summary = self.study(objective, spec_r)?;
-            if summary.interrupted {
+            let summary = study(spec_r)?;
+            // A stop that came as every running trial reported its last epoch keeps them all
+            // (`runner::Stop::request`): with none left to start, the study ends finished, not
+            // interrupted. The request, not the summary, says that the gate was stopped.
+            if summary.interrupted || self.interrupts.stop.requested() {
                 say!(
                     "gate stopped in run {} of {}: no verdict, and no baseline written",
                     done + 1,
@@ -276,3 +289,7 @@ pub(super) fn no_value(done: usize, runs: usize, spec_r: &ExperimentSpec, metric
         run_name(done, runs, &spec_r.name)
     )
 }
+
+#[cfg(test)]
+#[path = "runs_tests.rs"]
+mod tests;
