@@ -205,9 +205,10 @@ fn waiting(completed: bool, (started, valued): (bool, bool), several: bool) -> S
             "no completed trials yet: the timeline below shows the trials that started; \
              {history} once a trial completes, the other charts once one completes or is pruned"
         ),
-        (false, false) => "no trial has started yet: the timeline appears once one does, the \
-                           other charts once a trial completes"
-            .to_string(),
+        (false, false) => format!(
+            "no trial has started yet: the timeline appears once one does; {history} once a \
+             trial completes, the other charts once one completes or is pruned"
+        ),
     }
 }
 

@@ -142,8 +142,9 @@ fn a_sweep_with_no_trial_started_draws_no_timeline_and_says_so() {
         let page = page_of(&store).await;
         assert!(
             page.contains(
-                "no trial has started yet: the timeline appears once one does, the other \
-                 charts once a trial completes"
+                "no trial has started yet: the timeline appears once one does; the \
+                 optimization history appears once a trial completes, the other charts once \
+                 one completes or is pruned"
             ),
             "{page}"
         );
