@@ -1,11 +1,12 @@
 //! `sweep run`: runs or resumes a sweep with progress bars, then prints the leaderboard.
 //!
 //! This file is the run's order of events; the flags checked first (`flags`), what the run
-//! plans (`plan`), a study's error as said to the user (`errors`) and how a sweep that ran ends
-//! (`ended`) are modules of their own.
+//! plans (`plan`), a study's error as said to the user (`errors`), how a sweep that ran ends
+//! (`ended`) and what one in which no trial completed says (`failed`) are modules of their own.
 
 mod ended;
 mod errors;
+mod failed;
 mod flags;
 mod plan;
 

@@ -136,10 +136,10 @@ impl Ended<'_> {
         } else {
             writeln!(
                 std::io::stdout().lock(),
-                "\nstopped early: {finished} of {} finished; {} to resume (the stopped \
-                 trials run again from scratch)",
+                "\nstopped early: {finished} of {} finished; {} to resume{}",
                 experiment::counted(planned, "trial", "trials"),
-                run_again(self.args)
+                run_again(self.args),
+                from_scratch(summary.count(TrialState::Queued))
             )?;
         }
         Ok(Outcome::Interrupted(self.interrupts.exit_code()))
@@ -210,6 +210,18 @@ fn run_again(args: &RunArgs) -> String {
     }
 }
 
+/// Returns what the line of a stopped sweep says of its `queued` trials, those a stop cut off
+/// (in this run or an earlier one): they run again from scratch. Nothing where the stop cut
+/// none off (it kept every running trial, each at its last epoch, and only trials that never
+/// started are left).
+fn from_scratch(queued: usize) -> &'static str {
+    match queued {
+        0 => "",
+        1 => " (the stopped trial runs again from scratch)",
+        _ => " (the stopped trials run again from scratch)",
+    }
+}
+
 /// Prints what the sweep ran: the trials by state, why it ended early, the leaderboard, the
 /// best trial (or why there is none) and where the results are.
 fn print_run_summary(
@@ -277,7 +289,12 @@ fn print_run_summary(
                 "\nno best trial: no completed trial has a value of {} (NaN)",
                 spec.metric.name
             )?,
-            _ => writeln!(out, "\nno trial completed")?,
+            _ => {
+                writeln!(out)?;
+                for line in super::failed::no_trial_completed(spec, &summary.trials) {
+                    writeln!(out, "{line}")?;
+                }
+            }
         },
     }
     if let Some(edges) = spec.edge_status(&summary.trials) {
@@ -379,6 +396,19 @@ mod tests {
                 metrics: [("val_rmse".to_string(), value)].into_iter().collect(),
             }),
         }
+    }
+
+    #[test]
+    fn issue_a_stop_that_cut_no_trial_off_says_no_trial_runs_again() {
+        assert_eq!(from_scratch(0), "");
+        assert_eq!(
+            from_scratch(1),
+            " (the stopped trial runs again from scratch)"
+        );
+        assert_eq!(
+            from_scratch(2),
+            " (the stopped trials run again from scratch)"
+        );
     }
 
     #[test]
