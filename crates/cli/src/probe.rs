@@ -19,7 +19,7 @@ use anyhow::Context;
 use experiment::{DataFormat, DeviceChoice, ExperimentSpec, NoCommit};
 use store::{GitState, RunRecord};
 
-pub(crate) use self::recorded_path::recorded_path;
+pub(crate) use self::recorded_path::recorded_spec;
 use crate::git::{self, GitFailure};
 
 /// The longest diff kept in a record, in bytes; a longer one is cut and says so.
@@ -74,9 +74,10 @@ impl<'a> Build<'a> {
 /// change. Fails when a data file cannot be read.
 ///
 /// The record keeps the spec's and the data files' paths as text (`Path::display`): a path that
-/// is not UTF-8 is kept with a replacement character, which `recorded_path` finds again on disk,
-/// and the data files, one a line, are told apart by the spec (`data_files`), never by splitting
-/// that text, so that a path holding a newline is one file.
+/// is not UTF-8 is kept with a replacement character (`recorded_spec` finds the spec's folder
+/// again on disk, by the data it holds), and the data files, one a line, are told apart by the
+/// spec (`data_files`), never by splitting that text, so that a path holding a newline is one
+/// file.
 pub(crate) fn run_record(
     spec: &ExperimentSpec,
     spec_file: &Path,
@@ -88,7 +89,7 @@ pub(crate) fn run_record(
     let files = data_files(&resolved);
     let hashes = files
         .iter()
-        .map(|f| sha256_file(f))
+        .map(|f| sha256_file(f).with_context(|| format!("cannot read {}", f.display())))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let machine = machine();
     let dir = spec_file.parent().unwrap_or(Path::new("/"));
@@ -294,10 +295,10 @@ fn no_commit_warning(why: Option<&NoCommit>) -> Option<String> {
     }
 }
 
-/// Returns the hex SHA-256 of a file's bytes.
-pub(crate) fn sha256_file(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(experiment::sha256_hex(&bytes))
+/// Returns the hex SHA-256 of a file's bytes; fails with the system's reason, for the caller
+/// to say which file it is and what a failure means there.
+pub(crate) fn sha256_file(path: &Path) -> std::io::Result<String> {
+    Ok(experiment::sha256_hex(&std::fs::read(path)?))
 }
 
 /// Returns `PRETTY_NAME` from the text of `/etc/os-release`.

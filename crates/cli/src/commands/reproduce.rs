@@ -3,9 +3,11 @@
 //!
 //! The store is only read, and closed before training starts, so the lock is held for a moment.
 //! The trial runs in this process through the same `MlpObjective` as `sweep run`, with the stored
-//! parameters and seed and the spec text rebuilt at its recorded absolute path (so relative data
-//! paths resolve as they did). The data files' hashes are checked first: a changed dataset is
-//! reported as such, not as a mysterious difference. `epoch_seconds`, wall time, is not compared.
+//! parameters and seed and the stored spec text parsed again as if at its recorded absolute path
+//! (so relative data paths resolve as they did; where that path was not UTF-8, in the folder
+//! found again that holds the data the run read, `probe::recorded_spec`). The data files' hashes
+//! are checked first: a changed dataset is reported as such, not as a mysterious difference.
+//! `epoch_seconds`, wall time, is not compared.
 //! A trial that was pruned is stopped at the epoch it was pruned at, as the pruner (which judged
 //! it against other trials) is not consulted.
 //!
@@ -19,7 +21,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::{bail, Context};
 use experiment::{
@@ -97,29 +98,10 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
     }
     // The data split comes from the text's seed and the trial's draws from its stored seed; the
     // experiment's own seed is neither for a gate repeat, so it is not used here. The record
-    // keeps paths as text: one that was not UTF-8 is found again on disk, and the data files
-    // read are the spec's, resolved from there, each written as the record writes it.
-    let spec_file = probe::recorded_path(&record.spec_file)?;
-    let spec = probe::resolve_at(&info.spec_yaml, &spec_file)?;
-    let files = probe::data_files(&spec);
-    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    if shown.join("\n") != record.data_file {
-        bail!(
-            "the spec's data now resolves to {}, but the run read {}",
-            shown.join(", "),
-            record.data_file.replace('\n', ", ")
-        );
-    }
-    for (file, hash) in files.iter().zip(record.data_hash.lines()) {
-        let now = data_hash_now(file)?;
-        if now != hash {
-            bail!(
-                "the data changed since the run: {} now has sha256 {now}, but the run read \
-                 {hash}; reproducing needs the same data",
-                file.display()
-            );
-        }
-    }
+    // keeps paths as text: a folder that was not UTF-8 is found again on disk, and the data
+    // files read are the spec's, resolved from there, each written as the record writes it and
+    // holding the bytes the run read.
+    let spec = probe::recorded_spec(&info.spec_yaml, &record)?;
 
     let mut out = std::io::stdout().lock();
     for note in notes(&record, &spec) {
@@ -234,23 +216,6 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         )?;
     }
     Ok(Outcome::Success)
-}
-
-/// Returns the hex SHA-256 of `file`, a data file the run read; fails saying it is gone only
-/// where it is (not found), and with the system's reason otherwise (permission denied, a folder
-/// in its place).
-fn data_hash_now(file: &Path) -> anyhow::Result<String> {
-    match std::fs::read(file) {
-        Ok(bytes) => Ok(experiment::sha256_hex(&bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "the data file {} that the run read is gone: {e}",
-            file.display()
-        ),
-        Err(e) => bail!(
-            "cannot read the data file {} that the run read: {e}",
-            file.display()
-        ),
-    }
 }
 
 /// Returns the earliest epoch, and at it the first metric by name, where the curves differ;

@@ -1,140 +1,184 @@
-//! Finds again the file a record names where its path was not UTF-8.
+//! Finds again the spec's folder a record names where its path was not UTF-8, and so the spec
+//! as the run read it.
 //!
 //! A run record keeps paths as text (`RunRecord::spec_file`, `data_file`), written with
 //! `Path::display`, which puts U+FFFD (the replacement character) for each byte run that is not
 //! UTF-8: a spec in the folder `d\xfeir` is recorded as `d�ir/t.yaml`, a path that names no
-//! file. The one the run read is found again by listing each folder where a component holds
-//! that character, for the one entry whose name is written the same way. A path that is there
-//! as recorded, or holds no such character, is taken as it is.
+//! file. Only the spec's folder matters to `sweep reproduce`, which resolves the data paths
+//! against it and never reads the spec file (the store keeps its text), so only the folder is
+//! looked for: each folder where a component holds that character is listed for the entries
+//! written the same way, a folder literally named with the character among them. Of the
+//! folders found, the one whose data files are the ones the run read (`data_file`) with the
+//! bytes it read (`data_hash`) is the run's; the recorded prefix is kept as written (a leading
+//! `//` included), as the data paths the record names were written from it.
 
 use std::ffi::OsString;
-use std::path::{Component, Path, PathBuf};
+use std::io;
+use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{anyhow, bail};
+use experiment::ExperimentSpec;
+use store::RunRecord;
 
-/// Returns the path that `recorded`, a path as a record keeps it (`Path::display`), names:
-/// `recorded` itself where something is there or it holds no replacement character; otherwise
-/// the path found by taking, for each component that holds one, the one entry of the folder
-/// above whose name is written so. Where no entry is (or the folder cannot be listed), the rest
-/// stays as recorded, so that reading it says it is gone; fails where several are, naming them.
-pub(crate) fn recorded_path(recorded: &str) -> anyhow::Result<PathBuf> {
-    let path = Path::new(recorded);
-    if !recorded.contains(char::REPLACEMENT_CHARACTER) || path.symlink_metadata().is_ok() {
-        return Ok(path.to_path_buf());
-    }
-    let mut found = PathBuf::new();
-    let mut components = path.components();
-    for component in components.by_ref() {
-        let name = component.as_os_str();
-        let lossy = matches!(component, Component::Normal(_))
-            && name.to_string_lossy().contains(char::REPLACEMENT_CHARACTER);
-        if !lossy {
-            found.push(name);
-            continue;
-        }
-        let folder = if found.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            found.as_path()
-        };
-        let candidates = written_as(folder, name.to_string_lossy().as_ref());
-        match candidates.as_slice() {
-            [one] => found.push(one),
-            [] => {
-                found.push(name);
-                break;
-            }
-            several => {
-                let names: Vec<String> = several
-                    .iter()
-                    .map(|n| format!("{:?}", Path::new(n)))
-                    .collect();
-                bail!(
-                    "the run record names {recorded}, a path that was not UTF-8 and that it kept \
-                     with a replacement character; {} entries of {} are written so ({}): rename \
-                     all but the one the run read",
-                    several.len(),
-                    folder.display(),
-                    names.join(", ")
-                );
-            }
+use super::{data_files, resolve_at, sha256_file};
+
+/// Lists the names of a folder's entries that are folders (or links to folders).
+type Lister<'a> = &'a dyn Fn(&Path) -> io::Result<Vec<OsString>>;
+
+/// Returns the spec of `text` (the stored spec text) parsed at the path `record` names, in the
+/// folder the run read its data from: the recorded folder where it holds no replacement
+/// character, or else the one folder written so whose data files are the ones the run read,
+/// with the same bytes. Fails as reading the data fails (changed, gone, resolving elsewhere)
+/// where one folder is found or none, naming each folder where several are found and none, or
+/// more than one, holds the data the run read.
+pub(crate) fn recorded_spec(text: &str, record: &RunRecord) -> anyhow::Result<ExperimentSpec> {
+    let recorded = record.spec_file.as_str();
+    // The folder keeps its last `/`, so that `/t.yaml` and `//t.yaml` keep their prefix.
+    let (folder, name) = match recorded.rfind('/') {
+        Some(at) => recorded.split_at(at + 1),
+        None => ("", recorded),
+    };
+    let folders = recorded_folders(folder, &folders_in)?;
+    let mut read: Vec<(PathBuf, ExperimentSpec, Vec<PathBuf>)> = Vec::new();
+    let mut not_read: Vec<(PathBuf, anyhow::Error)> = Vec::new();
+    for folder in folders {
+        let spec = resolve_at(text, &folder.join(name))?;
+        let files = data_files(&spec);
+        match same_data(&files, record) {
+            // Folders whose data paths do not depend on them (absolute) read the same files.
+            Ok(()) if read.iter().any(|(_, _, f)| *f == files) => {}
+            Ok(()) => read.push((folder, spec, files)),
+            Err(e) => not_read.push((folder, e)),
         }
     }
-    found.extend(components);
-    Ok(found)
+    match (read.len(), not_read.len()) {
+        (1, _) => Ok(read.remove(0).1),
+        (0, 1) => Err(not_read.remove(0).1),
+        (0, n) => {
+            let why: Vec<String> = not_read
+                .iter()
+                .map(|(f, e)| format!("{:?}: {e}", f.as_os_str()))
+                .collect();
+            bail!(
+                "the run record names {recorded}, a path that was not UTF-8 and that it kept with \
+                 a replacement character; none of the {n} folders written so holds the data the \
+                 run read ({})",
+                why.join("; ")
+            )
+        }
+        (n, _) => bail!(
+            "the run record names {recorded}, a path that was not UTF-8 and that it kept with a \
+             replacement character; {n} folders written so hold the data the run read ({}), and \
+             nothing tells which the run read",
+            read.iter()
+                .map(|(f, _, _)| format!("{:?}", f.as_os_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
-/// Returns the names of the entries of `folder` that `Path::display` writes as `name`, in
-/// byte order; none where the folder cannot be listed.
-fn written_as(folder: &Path, name: &str) -> Vec<OsString> {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Vec::new();
-    };
-    let mut names: Vec<OsString> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.file_name())
-        .filter(|entry| entry.to_string_lossy() == name)
-        .collect();
-    names.sort();
-    names
+/// Checks that `files`, the data files a spec resolves to, are the ones `record` names and
+/// hold the bytes the run read; fails saying which is not, and says a file is gone only where
+/// it is (not found).
+fn same_data(files: &[PathBuf], record: &RunRecord) -> anyhow::Result<()> {
+    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    if shown.join("\n") != record.data_file {
+        bail!(
+            "the spec's data now resolves to {}, but the run read {}",
+            shown.join(", "),
+            record.data_file.replace('\n', ", ")
+        );
+    }
+    for (file, hash) in files.iter().zip(record.data_hash.lines()) {
+        let now = match sha256_file(file) {
+            Ok(now) => now,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => bail!(
+                "the data file {} that the run read is gone: {e}",
+                file.display()
+            ),
+            Err(e) => bail!(
+                "cannot read the data file {} that the run read: {e}",
+                file.display()
+            ),
+        };
+        if now != hash {
+            bail!(
+                "the data changed since the run: {} now has sha256 {now}, but the run read \
+                 {hash}; reproducing needs the same data",
+                file.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Returns the folders that `folder`, a folder's path as a record keeps it (`Path::display`),
+/// may name, in byte order: `folder` itself where it holds no replacement character; otherwise
+/// each path found by taking, for each component that holds one, the entries of the folder
+/// above (listed by `list`) that are written so, the rest kept as written. Where none is found
+/// (or a folder above is not there), `folder` as written, so that reading from it says what is
+/// gone; fails where a folder above cannot be listed.
+fn recorded_folders(folder: &str, list: Lister<'_>) -> anyhow::Result<Vec<PathBuf>> {
+    if !folder.contains(char::REPLACEMENT_CHARACTER) {
+        return Ok(vec![PathBuf::from(folder)]);
+    }
+    let mut found = vec![OsString::new()];
+    for part in folder.split_inclusive('/') {
+        let (name, slash) = match part.strip_suffix('/') {
+            Some(name) => (name, "/"),
+            None => (part, ""),
+        };
+        if !name.contains(char::REPLACEMENT_CHARACTER) {
+            found.iter_mut().for_each(|f| f.push(part));
+            continue;
+        }
+        let mut next = Vec::new();
+        for above in &found {
+            let listed = if above.is_empty() {
+                Path::new(".")
+            } else {
+                Path::new(above)
+            };
+            let names = match list(listed) {
+                Ok(names) => names,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+                Err(e) => {
+                    return Err(anyhow!(
+                        "cannot list {} to find {name}, which the run record kept with a \
+                         replacement character: {e}",
+                        listed.display()
+                    ))
+                }
+            };
+            for entry in names.iter().filter(|n| n.to_string_lossy() == name) {
+                let mut path = above.clone();
+                path.push(entry);
+                path.push(slash);
+                next.push(path);
+            }
+        }
+        if next.is_empty() {
+            return Ok(vec![PathBuf::from(folder)]);
+        }
+        found = next;
+    }
+    found.sort();
+    Ok(found.into_iter().map(PathBuf::from).collect())
+}
+
+/// Returns the names of the entries of `folder` that are folders or links to them.
+fn folders_in(folder: &Path) -> io::Result<Vec<OsString>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        if entry.path().is_dir() {
+            names.push(entry.file_name());
+        }
+    }
+    Ok(names)
 }
 
 #[cfg(all(test, unix))]
-mod tests {
-    use std::os::unix::ffi::OsStrExt;
-
-    use super::*;
-
-    /// Returns `dir/bytes` for a name of raw bytes.
-    fn named(dir: &Path, bytes: &[u8]) -> PathBuf {
-        dir.join(std::ffi::OsStr::from_bytes(bytes))
-    }
-
-    #[test]
-    fn issue_a_recorded_path_that_was_not_utf8_is_found_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let real = named(dir.path(), b"d\xfeir").join("data").join("pen.csv");
-        std::fs::create_dir_all(real.parent().unwrap()).unwrap();
-        std::fs::write(&real, "x\n").unwrap();
-        let recorded = real.display().to_string();
-        assert!(recorded.contains('\u{FFFD}'), "{recorded}");
-        assert_eq!(recorded_path(&recorded).unwrap(), real);
-        // A file that is gone stays as recorded past the folder found, for reading it to say so.
-        let gone = real.with_file_name("gone.csv").display().to_string();
-        assert_eq!(
-            recorded_path(&gone).unwrap(),
-            real.with_file_name("gone.csv")
-        );
-        let nowhere = dir.path().join("x\u{FFFD}y/z.csv");
-        let nowhere = nowhere.to_str().unwrap();
-        assert_eq!(recorded_path(nowhere).unwrap(), Path::new(nowhere));
-        // A path of UTF-8 text, replacement character included, is what it says.
-        let plain = dir.path().join("a\u{FFFD}b");
-        std::fs::write(&plain, "").unwrap();
-        assert_eq!(recorded_path(plain.to_str().unwrap()).unwrap(), plain);
-        assert_eq!(
-            recorded_path("rel/t.yaml").unwrap(),
-            Path::new("rel/t.yaml")
-        );
-    }
-
-    #[test]
-    fn issue_two_folders_written_alike_are_named_not_guessed() {
-        let dir = tempfile::tempdir().unwrap();
-        for bytes in [&b"e\xfe"[..], b"e\xff"] {
-            std::fs::create_dir(named(dir.path(), bytes)).unwrap();
-        }
-        let recorded = dir.path().join("e\u{FFFD}/t.yaml");
-        let e = recorded_path(recorded.to_str().unwrap()).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            format!(
-                "the run record names {}, a path that was not UTF-8 and that it kept with a \
-                 replacement character; 2 entries of {} are written so (\"e\\xFE\", \
-                 \"e\\xFF\"): rename all but the one the run read",
-                recorded.display(),
-                dir.path().display()
-            )
-        );
-    }
-}
+#[path = "recorded_path_tests.rs"]
+mod tests;
