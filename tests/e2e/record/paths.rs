@@ -156,3 +156,97 @@ fn an_error_shows_the_control_characters_of_a_recorded_path() {
         again.stderr
     );
 }
+
+/// Copies the penguins into `dir/penguins.csv`, cut to its first `rows` rows where given.
+fn penguins_in(dir: &Path, rows: Option<usize>) {
+    std::fs::create_dir_all(dir).unwrap();
+    let text = std::fs::read_to_string(repo_root().join("experiments/data/penguins.csv")).unwrap();
+    let kept: String = match rows {
+        Some(rows) => text.split_inclusive('\n').take(rows + 1).collect(),
+        None => text,
+    };
+    std::fs::write(dir.join("penguins.csv"), kept).unwrap();
+}
+
+#[test]
+fn issue_spec_files_written_alike_do_not_stop_a_reproduction() {
+    let env = TestEnv::new();
+    // `t\xe9.yaml` and `t\xe8.yaml` are both recorded `t�.yaml`; reproduce never reads the spec
+    // file, only resolves the data from its folder, and refused to choose between the two.
+    penguins_in(env.path(), None);
+    for (bytes, name) in [(&b"t\xe9.yaml"[..], "twoalike"), (b"t\xe8.yaml", "other")] {
+        std::fs::write(
+            env.path().join(OsStr::from_bytes(bytes)),
+            spec_reading(name, "penguins.csv"),
+        )
+        .unwrap();
+    }
+    let run = run_file(&env, &env.path().join(OsStr::from_bytes(b"t\xe9.yaml")));
+    assert_eq!(run.code, 0, "{run:?}");
+    let again = env.sweep(&["reproduce", "twoalike/0"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("identical: "), "{}", again.stdout);
+}
+
+#[test]
+fn issue_of_folders_written_alike_the_one_holding_the_data_the_run_read_is_read() {
+    let env = TestEnv::new();
+    let real = env.path().join(OsStr::from_bytes(b"d\xfeir"));
+    penguins_in(&real, None);
+    let file = real.join("t.yaml");
+    std::fs::write(&file, spec_reading("alike", "penguins.csv")).unwrap();
+    let run = run_file(&env, &file);
+    assert_eq!(run.code, 0, "{run:?}");
+    // A folder literally named `d�ir` (UTF-8), with a spec and other data, then another folder
+    // written so: neither was read, so neither is a change of the data, nor a reason to refuse.
+    let literal = env.path().join("d\u{FFFD}ir");
+    penguins_in(&literal, Some(100));
+    std::fs::write(
+        literal.join("t.yaml"),
+        spec_reading("alike", "penguins.csv"),
+    )
+    .unwrap();
+    let again = env.sweep(&["reproduce", "alike/0"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("identical: "), "{}", again.stdout);
+    penguins_in(&env.path().join(OsStr::from_bytes(b"d\xffir")), Some(200));
+    let again = env.sweep(&["reproduce", "alike/0"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("identical: "), "{}", again.stdout);
+    // The run's data changed: no folder holds what it read, and each is named with why.
+    penguins_in(&real, Some(300));
+    let changed = env.sweep(&["reproduce", "alike/0"]);
+    assert_eq!(changed.code, 2, "{changed:?}");
+    assert!(
+        changed
+            .stderr
+            .contains("none of the 3 folders written so holds the data the run read")
+            && changed
+                .stderr
+                .matches("the data changed since the run")
+                .count()
+                == 3
+            && !changed.stderr.contains("rename"),
+        "{}",
+        changed.stderr
+    );
+}
+
+#[test]
+fn issue_a_spec_path_with_a_leading_double_slash_reproduces() {
+    let env = TestEnv::new();
+    // POSIX keeps a leading `//`, and the record with it: the folder found again kept it not.
+    let real = env
+        .path()
+        .join(OsStr::from_bytes(b"a\xfe\xffb"))
+        .join(OsStr::from_bytes(b"c\xe9"));
+    penguins_in(&real, None);
+    std::fs::write(real.join("t.yaml"), spec_reading("slashes", "penguins.csv")).unwrap();
+    let mut file = std::ffi::OsString::from("/");
+    file.push(real.join("t.yaml"));
+    let run = run_file(&env, Path::new(&file));
+    assert_eq!(run.code, 0, "{run:?}");
+    let again = env.sweep(&["reproduce", "slashes/0"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("identical: "), "{}", again.stdout);
+}
