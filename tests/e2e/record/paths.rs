@@ -1,6 +1,8 @@
 //! Recorded paths that are hard to keep as text, end to end: `sweep reproduce` reads the files
-//! the run read through a spec folder that is not UTF-8 or a data path holding a newline, says
-//! a data file is gone only where it is, and shows the control characters a recorded path holds.
+//! the run read through a spec folder that is not UTF-8 (the one holding the data the run read,
+//! of the folders written alike; its recorded prefix, a leading `//`, as written) or a data path
+//! holding a newline, minds no spec file written alike, says a data file is gone only where it
+//! is, and shows the control characters a recorded path holds.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
