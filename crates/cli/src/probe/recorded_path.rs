@@ -30,7 +30,7 @@ type Lister<'a> = &'a dyn Fn(&Path) -> io::Result<Vec<OsString>>;
 /// character, or else the one folder written so whose data files are the ones the run read,
 /// with the same bytes. Fails as reading the data fails (changed, gone, resolving elsewhere)
 /// where one folder is found or none, naming each folder where several are found and none, or
-/// more than one, holds the data the run read.
+/// more than one, holds the data the run read; fails where a folder on the way cannot be listed.
 pub(crate) fn recorded_spec(text: &str, record: &RunRecord) -> anyhow::Result<ExperimentSpec> {
     let recorded = record.spec_file.as_str();
     // The folder keeps its last `/`, so that `/t.yaml` and `//t.yaml` keep their prefix.
