@@ -220,10 +220,14 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
         trials.len() < 8,
         "the sweep went on after Ctrl-C: {trials:?}"
     );
-    // A trial is always running when the signal comes (the third completion starts the next).
-    let left = queued.first().expect("a trial went back to the queue");
-    let trial = format!("crash/{}", left["trial"]);
-    // Nor a checkpoint of its unfinished run: `sweep predict` would use weights it never
+    // Every trial the stop did not cut off is stored as the uninterrupted run stores it: one
+    // that was at its last epoch when the signal came is kept, not cut.
+    for t in trials.iter().filter(|t| t["state"] == "completed") {
+        let number = t["trial"].as_u64().unwrap();
+        let same = &Length::Long.uninterrupted()[usize::try_from(number).unwrap()];
+        assert_eq!(t, same, "trial {number}");
+    }
+    // Nor a checkpoint of an unfinished run: `sweep predict` would use weights it never
     // ended with (the checkpoints of the finished trials stay).
     let kept = stopped.store().join("checkpoints/crash");
     for t in &queued {
@@ -234,6 +238,16 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
         );
     }
     assert!(kept.join("0.json").exists() || kept.join("1.json").exists());
+    // The trial started as the third completed is almost always cut off (it is far from its
+    // last epoch); the other running one is cut off unless it was at its last epoch. Where
+    // both were kept, or the stop came before the next started, none went back to the queue.
+    let Some(left) = queued.first() else {
+        assert!(!stdout.contains("from scratch"), "{stdout}");
+        resume_to_the_uninterrupted_result(&stopped, &spec, Length::Long);
+        return;
+    };
+    assert!(stdout.contains("again from scratch)"), "{stdout}");
+    let trial = format!("crash/{}", left["trial"]);
     // Its record keeps the attempt the stop cut off, before and after it runs again.
     let cut_off = "cut off     1 (stopped): ";
     let shown = stopped.sweep(&["show", &trial]);
@@ -250,6 +264,105 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
     resume_to_the_uninterrupted_result(&stopped, &spec, Length::Long);
     let shown = stopped.sweep(&["show", &trial]);
     assert!(shown.stdout.contains(cut_off), "{shown:?}");
+}
+
+/// One-epoch trials, one at a time: every report is a trial's last, so a stop never cuts one
+/// off.
+const ONE_EPOCH: &str = "\
+name: crash
+seed: 9
+method: random
+run_cap: 3
+parallel: 1
+metric: {name: val_accuracy, goal: maximize}
+data: {csv: DATA/digits.csv, target: digit}
+train: {epochs: 1, batch_size: 8}
+checkpoints: {keep: 3}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+  hidden: {values: [32, 64]}
+";
+
+#[test]
+fn ctrl_c_during_a_trials_last_epoch_keeps_the_trial_and_the_same_command_carries_on() {
+    let clean = TestEnv::new();
+    let spec = clean.write_spec("crash.yaml", ONE_EPOCH);
+    let out = clean.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let uninterrupted = results(&clean);
+    assert_eq!(completed(&uninterrupted), 3, "{uninterrupted:?}");
+
+    let stopped = TestEnv::new();
+    let spec = stopped.write_spec("crash.yaml", ONE_EPOCH);
+    let mut child = stopped
+        .command(&["run", spec.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let printed = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    // The first trial's line, as it completes: the signal comes while the next trains (or
+    // before it starts).
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen: Vec<String> = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.starts_with("trial") && line.contains("completed") {
+            break;
+        }
+    }
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+    kill(pid, Signal::SIGINT).unwrap();
+    seen.extend(lines.map_while(std::result::Result::ok));
+    let status = child.wait().unwrap();
+    let (stdout, stderr) = (printed.join().unwrap(), seen.join("\n"));
+    assert_eq!(status.code(), Some(130), "{stderr}\n{stdout}");
+    assert!(stderr.contains("stopping: no new trial starts"), "{stderr}");
+
+    // No trial was cut off: each one stored completed, as the uninterrupted run stores it,
+    // with its checkpoint; the trials not started are left for the next run.
+    let trials = results(&stopped);
+    assert!(!trials.is_empty(), "{stderr}");
+    for t in &trials {
+        let number = t["trial"].as_u64().unwrap();
+        assert_eq!(
+            t,
+            &uninterrupted[usize::try_from(number).unwrap()],
+            "{stderr}"
+        );
+        let kept = stopped
+            .store()
+            .join(format!("checkpoints/crash/{number}.json"));
+        assert!(kept.exists(), "{}", kept.display());
+    }
+    assert!(!stdout.contains("from scratch"), "{stdout}");
+    if trials.len() < 3 {
+        assert!(
+            stdout.contains(&format!(
+                "stopped early: {} of 3 trials finished; run the same command again to resume\n",
+                trials.len()
+            )),
+            "{stdout}"
+        );
+        // The trials not started keep it unfinished.
+        let listed = stopped.sweep(&["ls"]);
+        assert!(listed.stdout.contains("crash  interrupted"), "{listed:?}");
+    }
+    let resumed = stopped.sweep(&["run", spec.to_str().unwrap()]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert_eq!(
+        run_now(&resumed.stdout),
+        3 - trials.len(),
+        "{}",
+        resumed.stdout
+    );
+    assert_eq!(results(&stopped), uninterrupted);
 }
 
 #[test]
