@@ -19,6 +19,7 @@ use crate::view::compare::{self, ComparePage};
 use crate::view::experiment_page::{self, Analysis, ExperimentPage};
 use crate::view::experiments_compare::{self, ExperimentsComparePage};
 use crate::view::leaderboard::{self, LeaderboardQuery, Selection, PER_PAGE};
+use crate::view::ticks::Ticks;
 use crate::view::trial::{self, TrialPage};
 use crate::view::{self, ExperimentsPage};
 use crate::{AppState, Error, Result};
@@ -192,6 +193,9 @@ async fn trials_csv(
     let query = query.into_inner();
     let (file, csv) = blocking(move || {
         let (data, sel) = selected(&reader, &name, &query, PER_PAGE)?;
+        // The file's duration is start to end alone (`trials_csv_for_spreadsheets`), and so is
+        // its order by duration, as `sweep trials --format csv` sorts it.
+        let sel = sel.with_last_heard(Default::default());
         let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
         let kept: Vec<Trial> = leaderboard::matching(&ranked, &sel)
             .into_iter()
@@ -243,7 +247,8 @@ fn csv_file(file: &str, csv: String) -> HttpResponse {
 
 /// Reads experiment `name` and the leaderboard selection `query` asks for (`per_page` rows by
 /// default), refusing a filter that cannot be read or names what the experiment lacks: for
-/// the answers that list trials rather than show a page (the API's, the CSV download).
+/// the answers that list trials rather than show a page (the API's, the CSV download). By
+/// duration, a trial a kill left running sorts by its time to its last report, as on the page.
 pub(crate) fn selected(
     reader: &Reader,
     name: &str,
@@ -251,7 +256,9 @@ pub(crate) fn selected(
     per_page: u32,
 ) -> Result<(Arc<data::ExperimentData>, Selection)> {
     let data = reader.experiment(name)?;
-    let sel = Selection::parse(query, per_page)?.for_experiment(data.info.status);
+    let sel = Selection::parse(query, per_page)?
+        .for_experiment(data.info.status)
+        .with_last_heard(leaderboard::last_heard_ms(&data));
     if let Some(e) = sel.filter_problem(&data.trials, data.spec.as_ref()) {
         return Err(Error::BadRequest(format!("filter: {e}")));
     }
@@ -334,11 +341,12 @@ fn render_experiments(
 /// the clock, which may stand still for the snapshot's life: the snapshot keeps it and serves
 /// it again without rendering (`ExperimentData::keep_page`), unless the sweep has notices. A
 /// leaderboard page past the last answers the last page's address instead. `query` is the
-/// leaderboard's query with the trials it ticks for comparing (`leaderboard::picked_trials`).
+/// leaderboard's query with the trials it ticks for comparing (`leaderboard::picked_trials`,
+/// with how many values past those read were sent, which the page's note counts).
 fn render_experiment(
     reader: &Reader,
     name: &str,
-    (query, picked): &(LeaderboardQuery, Vec<u32>),
+    (query, picked): &(LeaderboardQuery, Ticks<u32>),
     request: &str,
     now: Timestamp,
     part: Part,
@@ -347,7 +355,7 @@ fn render_experiment(
     let (sel, sort_error) = page_selection(query, &data)?;
     // The ticks of trials it holds, at most `compare::MAX_TRIALS`: the page, its links and the
     // key it is kept under take the same list, so unknown ids make no page of their own.
-    let sel = sel.with_picked(picked, &data.trials);
+    let sel = sel.with_picked(picked.clone(), &data.trials);
     let mut request = request.to_string();
     if !sel.picked.is_empty() {
         request.push_str(&format!("&t={:?}", sel.picked));
@@ -410,13 +418,17 @@ fn render_experiment(
 /// Reads the leaderboard selection of `data`'s page from `query`. A sort that does not read,
 /// or names what the experiment lacks, falls back to the rank, and what is wrong with it comes
 /// back to be shown above the table, as a filter's problem is: the page stays (the API answers
-/// 400 instead, `selected`).
+/// 400 instead, `selected`). By duration, a trial a kill left running sorts by its time to its
+/// last report, which its row shows (`leaderboard::last_heard_ms`).
 fn page_selection(
     query: &LeaderboardQuery,
     data: &data::ExperimentData,
 ) -> Result<(Selection, String)> {
     let parse = |q: &LeaderboardQuery| {
-        Selection::parse(q, PER_PAGE).map(|sel| sel.for_experiment(data.info.status))
+        Selection::parse(q, PER_PAGE).map(|sel| {
+            sel.for_experiment(data.info.status)
+                .with_last_heard(leaderboard::last_heard_ms(data))
+        })
     };
     let unsorted = || LeaderboardQuery {
         sort: None,

@@ -6,7 +6,9 @@
 //! twice counts once (where it was first given), and a value that names no trial or experiment
 //! is a bad request naming its key (or, for the way back from a compare that could not be read,
 //! left out). A comparison takes at most `Tick::MAX`; a page that cuts the ticks to that many
-//! knows how many it dropped, and says so (`Ticks::note`).
+//! knows how many it dropped, and says so (`Ticks::note`). A page that reads only the first
+//! values of a long query (`TickKeys::read_at_most`, a bound on its work) counts the others as
+//! sent, without reading them, so that what it says counts every tick sent.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -65,7 +67,8 @@ pub(crate) struct TickKeys {
     pub(crate) key: &'static str,
     /// A key whose value lists ticks, comma-separated (`trials=3,7`), where the page takes one.
     pub(crate) list_key: Option<&'static str>,
-    /// The most (non-empty) values read; the rest are not looked at, not even for a bad one.
+    /// The most (non-empty) values read; the rest are only counted (`Ticks::note` counts them
+    /// as ticked), not read, not even for a bad one.
     pub(crate) read_at_most: usize,
 }
 
@@ -78,14 +81,17 @@ pub(crate) enum BadTick {
     Skipped,
 }
 
-/// The ticks of an address: each once, in the order ticked, and how many past the most a
-/// comparison takes (`Tick::MAX`) were dropped.
+/// The ticks of an address: each once, in the order ticked, how many past the most a
+/// comparison takes (`Tick::MAX`) were dropped, and how many values past those read were sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Ticks<T> {
     /// The ticks kept.
     ids: Vec<T>,
     /// How many distinct ticks were dropped past `Tick::MAX` (`at_most_compared`).
     dropped: usize,
+    /// How many non-empty values were sent past the first `TickKeys::read_at_most`, which were
+    /// not read: each counts as a tick (a repeat or a value naming nothing among them too).
+    unread: usize,
 }
 
 impl<T: Tick> Default for Ticks<T> {
@@ -93,18 +99,19 @@ impl<T: Tick> Default for Ticks<T> {
         Ticks {
             ids: Vec::new(),
             dropped: 0,
+            unread: 0,
         }
     }
 }
 
 impl<T: Tick> Ticks<T> {
     /// Reads the ticks under `keys` of `query` (percent-decoded), each once, in the order
-    /// given, from the first `keys.read_at_most` values; an empty value is none, and a value
-    /// that is not a `T` is `bad`: a malformed query or a refused value is a bad request that
-    /// names the key (`t: "x" is not a trial number`).
+    /// given, from the first `keys.read_at_most` values, the others counted as sent; an empty
+    /// value is none, and a value that is not a `T` is `bad`: a malformed query or a refused
+    /// value is a bad request that names the key (`t: "x" is not a trial number`).
     pub(crate) fn read(query: &str, keys: TickKeys, bad: BadTick) -> Result<Ticks<T>> {
         let pairs = super::query_pairs(query)?;
-        let values = pairs
+        let mut values = pairs
             .iter()
             .flat_map(|(key, value)| {
                 let values: Vec<&str> = if *key == keys.key {
@@ -116,10 +123,9 @@ impl<T: Tick> Ticks<T> {
                 };
                 values.into_iter().map(move |v| (key.as_str(), v))
             })
-            .filter(|(_, value)| !value.is_empty())
-            .take(keys.read_at_most);
+            .filter(|(_, value)| !value.is_empty());
         let mut ids = Vec::new();
-        for (key, value) in values {
+        for (key, value) in values.by_ref().take(keys.read_at_most) {
             match (T::read(value), bad) {
                 (Some(id), _) => ids.push(id),
                 (None, BadTick::Skipped) => {}
@@ -131,7 +137,10 @@ impl<T: Tick> Ticks<T> {
                 }
             }
         }
-        Ok(Ticks::of(ids))
+        Ok(Ticks {
+            unread: values.count(),
+            ..Ticks::of(ids)
+        })
     }
 
     /// Returns the ticks `ids`, each once (where first given), in their order, none dropped.
@@ -143,6 +152,7 @@ impl<T: Tick> Ticks<T> {
                 .filter(|id| seen.insert(id.clone()))
                 .collect(),
             dropped: 0,
+            unread: 0,
         }
     }
 
@@ -182,11 +192,6 @@ impl<T: Tick> Ticks<T> {
         &self.ids
     }
 
-    /// Returns the ticks kept, in the order ticked.
-    pub(crate) fn into_ids(self) -> Vec<T> {
-        self.ids
-    }
-
     /// Returns whether no tick is kept.
     pub(crate) fn is_empty(&self) -> bool {
         self.ids.is_empty()
@@ -201,20 +206,39 @@ impl<T: Tick> Ticks<T> {
             .join("&")
     }
 
-    /// Returns what a page says of the ticks it dropped past the most a comparison takes,
-    /// `10 trials were ticked; a comparison takes at most 8, so the first 8 ticked are kept`;
-    /// empty where it dropped none.
+    /// Returns what a page says of the ticks it dropped past the most a comparison takes, or
+    /// left unread past the values it reads, `10 trials were ticked; a comparison takes at most
+    /// 8, so the first 8 ticked are kept`, counting those kept, dropped and unread; empty where
+    /// it dropped and left unread none.
     pub(crate) fn note(&self) -> String {
-        if self.dropped == 0 {
+        if self.dropped == 0 && self.unread == 0 {
             return String::new();
         }
         format!(
             "{} {} were ticked; a comparison takes at most {max}, so the first {max} ticked \
              are kept",
-            self.ids.len() + self.dropped,
+            self.ids.len() + self.dropped + self.unread,
             T::NOUN,
             max = T::MAX
         )
+    }
+}
+
+/// Compares the ticks kept with a list of them, in order (what was dropped or left unread
+/// aside): for tests that read an address's ticks (`tests_picks`) as they read the list
+/// `leaderboard::picked_trials` gave before it gave the ticks.
+#[cfg(test)]
+impl<T: PartialEq> PartialEq<Vec<T>> for Ticks<T> {
+    fn eq(&self, other: &Vec<T>) -> bool {
+        self.ids == *other
+    }
+}
+
+/// Compares the ticks kept with an array of them, in order, as `PartialEq<Vec<T>>` does.
+#[cfg(test)]
+impl<T: PartialEq, const N: usize> PartialEq<[T; N]> for Ticks<T> {
+    fn eq(&self, other: &[T; N]) -> bool {
+        self.ids == other[..]
     }
 }
 
@@ -265,6 +289,38 @@ mod tests {
         };
         let ticks = Ticks::<u32>::read("t=4&t=&t=4&t=x", capped, BadTick::Refused);
         assert_eq!(ticks.map(|t| t.ids).ok(), Some(vec![4]));
+    }
+
+    #[test]
+    fn values_past_those_read_are_counted_as_ticked_without_being_read() {
+        // 40 ticked, 32 read: the note counts all 40, empty values none, list values each.
+        let keys = TickKeys {
+            read_at_most: 32,
+            ..T
+        };
+        let query: Vec<String> = (0..38).map(|t| format!("t={t}&t=")).collect();
+        let query = format!("{}&trials=38,,39", query.join("&"));
+        let ticks = Ticks::<u32>::read(&query, keys, BadTick::Refused)
+            .unwrap()
+            .at_most_compared();
+        assert_eq!(ticks.ids(), (0..8).collect::<Vec<u32>>());
+        assert_eq!(
+            ticks.note(),
+            format!(
+                "40 trials were ticked; a comparison takes at most {MAX_TRIALS}, so the first \
+                 {MAX_TRIALS} ticked are kept"
+            )
+        );
+        // Unread, and so said, even where none read was dropped.
+        let few = TickKeys {
+            read_at_most: 1,
+            ..T
+        };
+        let ticks = Ticks::<u32>::read("t=1&t=x", few, BadTick::Refused).unwrap();
+        assert_eq!(
+            (ticks.ids(), ticks.note().starts_with("2 trials")),
+            (&[1][..], true)
+        );
     }
 
     #[test]

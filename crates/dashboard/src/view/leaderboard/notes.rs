@@ -2,7 +2,9 @@
 //! sweep runs waits, the epochs it trained past its best (from the experiment's effort), and
 //! how long a trial a kill left running ran (from its trace).
 
-use experiment::{format_duration, Effort, Trial, TrialId, TrialState};
+use std::collections::BTreeMap;
+
+use experiment::{format_duration, Effort, Timestamp, Trial, TrialId, TrialState};
 use store::{ExperimentInfo, ExperimentStatus};
 
 use super::board::Leaderboard;
@@ -42,35 +44,42 @@ pub(crate) fn show_trained(board: &mut Leaderboard, effort: &Effort) {
     }
 }
 
-/// Shows, in each row of `board` whose trial has no end, the time a trial a kill left running
-/// ran to its last report, as its record's trace keeps it (`TrialTrace::interrupted_at`: only
-/// where no sweep runs the experiment; a sweep's own running trial has no duration yet),
-/// marked `(last heard)`: it ran at least that long, and its end is not known.
-pub(crate) fn show_last_heard(board: &mut Leaderboard, data: &ExperimentData) {
+/// Returns the run time, in milliseconds, of each trial of `data` a kill left running, from
+/// its start to its last report, as its record's trace keeps it (`TrialTrace::interrupted_at`:
+/// only where no sweep runs the experiment; a sweep's own running trial has no duration yet):
+/// what its duration column shows (`show_last_heard`) and sorts by (`Selection::last_heard`).
+pub(crate) fn last_heard_ms(data: &ExperimentData) -> BTreeMap<TrialId, i64> {
+    (data.trials.iter())
+        .filter_map(|t| Some((t.id, last_heard(data, t)?.0)))
+        .collect()
+}
+
+/// Returns how long `trial` of `data`, a kill left running, ran to its last report, in
+/// milliseconds, with when and at which epoch it was heard from; `None` for any other trial.
+fn last_heard(data: &ExperimentData, trial: &Trial) -> Option<(i64, Timestamp, u32)> {
     let live = data.info.status == ExperimentStatus::Running;
+    let trace = data.traces.get(&trial.id)?;
+    let at = trace.interrupted_at(trial, live)?;
+    let (started, heard) = (trial.started?, trace.heard?);
+    Some((at.0.saturating_sub(started.0), at, heard.step.0))
+}
+
+/// Shows, in each row of `board` whose trial has no end, the time a trial a kill left running
+/// ran to its last report (`last_heard_ms`), marked `(last heard)`: it ran at least that long,
+/// and its end is not known.
+pub(crate) fn show_last_heard(board: &mut Leaderboard, data: &ExperimentData) {
     for row in &mut board.rows {
         let id = TrialId(row.id);
-        let Some(trace) = data.traces.get(&id) else {
-            continue;
-        };
         let Some(trial) = data.trials.iter().find(|t| t.id == id) else {
             continue;
         };
-        let (Some(at), Some(started), Some(heard)) = (
-            trace.interrupted_at(trial, live),
-            trial.started,
-            trace.heard,
-        ) else {
+        let Some((ms, at, step)) = last_heard(data, trial) else {
             continue;
         };
-        row.duration = format!(
-            "{} (last heard)",
-            format_duration(at.0.saturating_sub(started.0))
-        );
+        row.duration = format!("{} (last heard)", format_duration(ms));
         row.duration_full = format!(
-            "a killed sweep left it running: from its start to its last report, epoch {} at {} \
-             UTC; its end is not known",
-            heard.step,
+            "a killed sweep left it running: from its start to its last report, epoch {step} at \
+             {} UTC; its end is not known",
             at.utc()
         );
     }

@@ -1,10 +1,11 @@
 //! What a leaderboard query selects: the query as sent, the validated `Selection` (sort,
 //! state, filter, page, ticks), and the ranked trials it keeps, page by page.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use experiment::{
-    Constraint, FilterError, MetricSpec, SortKey, Trial, TrialFilter, TrialOrder, TrialState,
+    Constraint, FilterError, MetricSpec, SortKey, Trial, TrialFilter, TrialId, TrialOrder,
+    TrialState,
 };
 use serde::Deserialize;
 
@@ -75,6 +76,10 @@ pub(crate) struct Selection {
     /// (`picked_trials`, `with_picked`): every link of the leaderboard keeps them, so that
     /// trials ticked on one of its pages are still ticked on another.
     pub(crate) picked: Ticks<u32>,
+    /// The run time, in milliseconds, of each trial a kill left running, to its last report
+    /// (`notes::last_heard_ms`, `with_last_heard`): the duration its row shows, and sorts by,
+    /// as a trial that ended sorts by its start to its end. Empty: none sorts by one.
+    pub(crate) last_heard: BTreeMap<TrialId, i64>,
 }
 
 /// A trial with its objective rank (from 1; `None` when it has no value).
@@ -139,20 +144,28 @@ impl Selection {
             pairs: q.pairs.clone().filter(|p| !p.trim().is_empty()),
             front: q.front.clone().filter(|p| !p.trim().is_empty()),
             picked: Ticks::default(),
+            last_heard: BTreeMap::new(),
         })
     }
 
-    /// Returns the selection with the trials ticked for comparing, `picked` (`picked_trials`),
-    /// that `trials` hold (there is nothing to compare in the others), the first
-    /// `compare::MAX_TRIALS` of those: the most a comparison takes, the others counted as
-    /// dropped (`Ticks::at_most_compared`), which the page says. Those not held are left out
-    /// before the cut, so that unknown ids never crowd out a trial held; the page, its cache key
-    /// (the ticks' `Debug`, with what they dropped) and every link take these ticks.
-    pub(crate) fn with_picked(mut self, picked: &[u32], trials: &[Trial]) -> Selection {
+    /// Returns the selection with `last_heard`, the run time of each trial a kill left running
+    /// to its last report (`notes::last_heard_ms`), which its row shows as its duration: the
+    /// sort by duration takes it too, so that the column and its order agree.
+    pub(crate) fn with_last_heard(mut self, last_heard: BTreeMap<TrialId, i64>) -> Selection {
+        self.last_heard = last_heard;
+        self
+    }
+
+    /// Returns the selection with the trials ticked for comparing, `picked` (`picked_trials`,
+    /// with how many values past those read were sent), that `trials` hold (there is nothing to
+    /// compare in the others), the first `compare::MAX_TRIALS` of those: the most a comparison
+    /// takes, the others counted as dropped (`Ticks::at_most_compared`), which the page says
+    /// with those sent and not read. Those not held are left out before the cut, so that
+    /// unknown ids never crowd out a trial held; the page, its cache key (the ticks' `Debug`,
+    /// with what they dropped) and every link take these ticks.
+    pub(crate) fn with_picked(mut self, picked: Ticks<u32>, trials: &[Trial]) -> Selection {
         let held: BTreeSet<u32> = trials.iter().map(|t| t.id.0).collect();
-        self.picked = Ticks::of(picked.iter().copied())
-            .only(|id| held.contains(id))
-            .at_most_compared();
+        self.picked = picked.only(|id| held.contains(id)).at_most_compared();
         self
     }
 
@@ -237,10 +250,10 @@ impl Selection {
 
 /// Returns the trials a leaderboard's address ticks for comparing (`?t=`, as the compare page
 /// takes them), each once, in the order given, from its first `MAX_PICKS_READ` values
-/// (`TICK_KEYS`); a value that is not a trial number is a bad request, as on the compare page
-/// (`Ticks::read`).
-pub(crate) fn picked_trials(query: &str) -> Result<Vec<u32>> {
-    Ticks::read(query, TICK_KEYS, BadTick::Refused).map(Ticks::into_ids)
+/// (`TICK_KEYS`), the others counted as sent, for the page's note; a value that is not a trial
+/// number is a bad request, as on the compare page (`Ticks::read`).
+pub(crate) fn picked_trials(query: &str) -> Result<Ticks<u32>> {
+    Ticks::read(query, TICK_KEYS, BadTick::Refused)
 }
 
 /// Parses a state's lowercase name, also as shown where no sweep runs the experiment
@@ -289,7 +302,10 @@ pub(crate) fn matching<'a>(ranked: &[Ranked<'a>], sel: &Selection) -> Vec<Ranked
                 .is_ok_and(|f| f.matches(r.trial, sel.live))
         })
         .collect();
-    sel.order.sort(rows, |r| (r.trial, r.rank))
+    // By duration, a trial a kill left running sorts by its time to its last report, as its
+    // row shows it (`notes::show_last_heard`).
+    let run_ms = |t: &Trial| (t.duration_ms()).or_else(|| sel.last_heard.get(&t.id).copied());
+    sel.order.sort_timed(rows, |r| (r.trial, r.rank), run_ms)
 }
 
 /// Returns the page `sel` asks for out of `ranked` (in rank order).
