@@ -181,7 +181,9 @@ pub(crate) fn compare_page(
             t.reason.clone().unwrap_or_else(|| "-".into())
         }));
     }
-    facts.push(num_row(&info.objective, &format::value));
+    facts.push(num_row(&info.objective, &|v| {
+        format::metric_value(&info.objective, v)
+    }));
     let (objectives, constraints) = spec.map_or((Vec::new(), &[][..]), |s| {
         (s.objectives(), s.constraints.as_slice())
     });

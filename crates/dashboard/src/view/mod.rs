@@ -21,7 +21,7 @@ use experiment::{Constraint, Direction, MetricSpec, Timestamp, Trial, TrialState
 use store::ExperimentStatus;
 
 use crate::data::ExperimentData;
-use experiments_compare::MAX_EXPERIMENTS;
+use ticks::{BadTick, Ticks};
 
 /// An experiment's numbers, as the list and the experiment page's header show them.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +51,7 @@ pub(crate) struct Summary {
     pub(crate) stored: usize,
     /// The run cap.
     pub(crate) run_cap: u32,
-    /// The best completed value, or `-`.
+    /// The best completed value, as its metric is written (`format::metric_value`), or `-`.
     pub(crate) best: format::Num,
     /// The best trial's number, if there is one.
     pub(crate) best_trial: Option<u32>,
@@ -92,7 +92,10 @@ impl Summary {
             interrupted: counts.interrupted,
             stored: counts.stored,
             run_cap: info.run_cap,
-            best: best.map_or(format::Num::text("-"), |(_, v)| format::value_num(v)),
+            // As its metric is written: a count (`param_count`) as a whole number.
+            best: best.map_or(format::Num::text("-"), |(_, v)| {
+                format::Num::of(format::metric_value(&info.objective, v), v)
+            }),
             best_trial: best.map(|(id, _)| id),
             best_value: best.and_then(|(_, v)| v),
             started: info.created.utc(),
@@ -249,31 +252,26 @@ pub(crate) struct ListQuery {
     pub(crate) descending: bool,
     /// Whether the query named the sort or its direction, which links then keep.
     pub(crate) sort_asked: bool,
-    /// The experiments ticked for comparing (`?e=`, as the compare page takes them), each
-    /// once, in the order given: every link of the list keeps them, so that ticks made on one
-    /// page (or before filtering) are still there on another.
-    pub(crate) picked: Vec<String>,
+    /// The experiments ticked for comparing (`?e=`, read as the compare page reads them,
+    /// `experiments_compare::TICK_KEYS`), each once, in the order given: every link of the list
+    /// keeps them, so that ticks made on one page (or before filtering) are still there on
+    /// another.
+    pub(crate) picked: Ticks<String>,
 }
 
 impl ListQuery {
     /// Reads a query string; a page or rows per page that is not a whole number, or given
-    /// twice, is a bad request, as on the leaderboard.
+    /// twice, is a bad request, as on the leaderboard, and so is a tick that is not an
+    /// experiment's name, as on the compare page (`Ticks::read`).
     pub(crate) fn parse(query: &str, default_per_page: u32) -> crate::Result<ListQuery> {
         let mut q = String::new();
-        let mut picked: Vec<String> = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
+        let picked = Ticks::read(query, experiments_compare::TICK_KEYS, BadTick::Refused)?;
         let (mut page, mut per_page) = (None, None);
         let (mut sort, mut dir) = (None, None);
         for (key, value) in query_pairs(query)? {
             let slot = match key.as_str() {
                 "q" => {
                     q = value.trim().to_string();
-                    continue;
-                }
-                "e" => {
-                    if !value.is_empty() && seen.insert(value.clone()) {
-                        picked.push(value);
-                    }
                     continue;
                 }
                 "sort" | "dir" => {
@@ -397,7 +395,7 @@ impl ListQuery {
         if let Some(n) = self.per_page_asked {
             parts.push(("per_page", n.to_string()));
         }
-        parts.extend(self.picked.iter().map(|name| ("e", name.clone())));
+        parts.extend(self.picked.ids().iter().map(|name| ("e", name.clone())));
         parts
     }
 }
@@ -453,27 +451,16 @@ pub(crate) fn experiments_page(
         .iter()
         .any(|d| d.info.status == ExperimentStatus::Running);
     // Ticks of experiments the store does not hold are dropped: there is nothing to compare;
-    // so are those past the most a comparison takes, and the page says so. Every link and
-    // hidden input below keeps the ticks left.
+    // so are those past the most a comparison takes, and the page says so (`Ticks::note`).
+    // Every link and hidden input below keeps the ticks left.
     let held: std::collections::BTreeSet<&str> = all.iter().map(|d| d.info.name.as_str()).collect();
-    let mut picked: Vec<String> = list
-        .picked
-        .iter()
-        .filter(|name| held.contains(name.as_str()))
-        .cloned()
-        .collect();
-    let picks_note = match picked.len() {
-        n if n > MAX_EXPERIMENTS => {
-            picked.truncate(MAX_EXPERIMENTS);
-            format!(
-                "{n} experiments were ticked; a comparison takes at most {MAX_EXPERIMENTS}, \
-                 so the first {MAX_EXPERIMENTS} ticked are kept"
-            )
-        }
-        _ => String::new(),
-    };
+    let ticks = (list.picked.clone())
+        .only(|name| held.contains(name.as_str()))
+        .at_most_compared();
+    let picks_note = ticks.note();
+    let picked = ticks.ids().to_vec();
     let list = &ListQuery {
-        picked: picked.clone(),
+        picked: ticks,
         ..list.clone()
     };
     let picked_elsewhere = picked

@@ -71,6 +71,44 @@ fn summary_counts_states_and_finds_the_best() {
     assert_eq!(page.rows[0], s);
 }
 
+#[test]
+fn a_count_objective_s_best_is_written_as_a_whole_number() {
+    // A count (`experiment::CONSTANT_METRICS`), minimized: the best is trial 0's, 49.
+    let mut info = fixtures::info("demo", ExperimentStatus::Finished, 8);
+    info.objective = "param_count".into();
+    info.goal = experiment::Direction::Minimize;
+    info.spec_yaml = info.spec_yaml.replace(
+        "{name: val_accuracy, goal: maximize}",
+        "{name: param_count, goal: minimize}",
+    );
+    let mut trials: Vec<Trial> = (0..8).map(|i| fixtures::trial(i, 8)).collect();
+    for t in &mut trials {
+        if let Some(r) = t.result.as_mut() {
+            r.metrics
+                .insert("param_count".into(), 49.0 + f64::from(t.id.0));
+        }
+    }
+    let d = ExperimentData::new(info, trials);
+    let s = Summary::of(&d, NOW);
+    assert_eq!(s.best_trial, Some(0));
+    assert_eq!(
+        (s.best.text.as_str(), s.best.full.as_str()),
+        ("49", ""),
+        "not 49.0000"
+    );
+    // The compare page's objective row writes it alike.
+    let picked: Vec<_> = d.trials[..2]
+        .iter()
+        .map(|t| (t.clone(), BTreeMap::new()))
+        .collect();
+    let compared = compare_page((&d.info, d.spec.as_ref()), &[], &picked);
+    let row = compared.facts.iter().find(|r| r.name == "param_count");
+    assert_eq!(
+        row.map(|r| r.values.clone()),
+        Some(vec!["49".into(), "50".into()])
+    );
+}
+
 /// Returns the experiments list's query of its first page, unfiltered.
 fn first_page() -> super::ListQuery {
     super::ListQuery::parse("", super::leaderboard::PER_PAGE).unwrap()
@@ -162,9 +200,14 @@ fn ticks_for_comparing_reach_across_the_lists_pages_and_its_filter() {
     let filtered = page_of("q=c&e=a&e=b");
     assert_eq!(filtered.picked_elsewhere, ["a", "b"]);
     assert_eq!(filtered.unfiltered, "/?e=a&e=b");
-    // A name is written as a query's part.
-    let odd = super::ListQuery::parse("e=x%26y+z", PER_PAGE).unwrap();
-    assert_eq!(odd.href(2), "/?page=2&e=x%26y%20z");
+    // A value that is no experiment's name is refused naming its key, as the compare page
+    // refuses it (`Ticks::read`), and empty values are none.
+    let odd = super::ListQuery::parse("e=x%26y+z", PER_PAGE).map(|_| ());
+    assert!(
+        matches!(&odd, Err(crate::Error::BadRequest(m)) if m == "e: \"x&y z\" is not an experiment name"),
+        "{odd:?}"
+    );
+    assert_eq!(page_of("e=&e=b&e=").picked, ["b"]);
 }
 
 #[test]
@@ -181,7 +224,7 @@ fn ticks_for_comparing_stop_at_what_a_comparison_takes_and_say_so() {
     ticks.extend((0..5000).map(|i| format!("e=gone{i}")));
     ticks.extend((0..5000).map(|i| format!("e=n{}", i % 10)));
     let list = super::ListQuery::parse(&ticks.join("&"), PER_PAGE).unwrap();
-    assert_eq!(list.picked.len(), 5010, "each name once");
+    assert_eq!(list.picked.ids().len(), 5010, "each name once");
     let page = experiments_page(&all, NOW, &list);
     // The first 8 ticked that the store holds, in the order ticked: what /compare takes.
     let kept: Vec<String> = (2..10).rev().map(|i| format!("n{i}")).collect();

@@ -44,7 +44,8 @@ pub(crate) struct Row {
     pub(crate) state: &'static str,
     /// Why it is in its state.
     pub(crate) reason: String,
-    /// The objective value.
+    /// The objective value, as its metric is written (`format::metric_value`: a count such
+    /// as `param_count` as a whole number).
     pub(crate) value: format::Num,
     /// The best epoch.
     pub(crate) epoch: String,
@@ -329,7 +330,10 @@ fn board_row(
         href: format::trial_href(experiment, t.id.0),
         state: info.trial_state_shown(t.state),
         reason: t.reason.clone().unwrap_or_else(|| idle_reason(info, t)),
-        value: format::value_num(t.value(objective)),
+        value: format::Num::of(
+            format::metric_value(objective, t.value(objective)),
+            t.value(objective),
+        ),
         epoch: t
             .result
             .as_ref()

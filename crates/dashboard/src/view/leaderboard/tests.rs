@@ -10,6 +10,7 @@ use experiment::{
 
 use super::*;
 use crate::view::compare::MAX_TRIALS;
+use crate::view::leaderboard::MAX_PICKS_READ;
 use crate::Error;
 
 fn trial(id: u32, state: TrialState, value: Option<f64>, lr: f64) -> Trial {
@@ -281,7 +282,7 @@ fn ticks_past_what_a_comparison_takes_are_dropped_and_the_board_says_so() {
         let picked = picked_trials(&ticks.join("&")).unwrap();
         let sel = Selection::parse(&query(&[]), PER_PAGE)
             .unwrap()
-            .with_picked(&picked, &trials);
+            .with_picked(picked, &trials);
         let board = leaderboard(&ranked, &sel, &info, (&[], &[]), None, "/experiments/x");
         (sel, board)
     };
@@ -317,4 +318,50 @@ fn ticks_past_what_a_comparison_takes_are_dropped_and_the_board_says_so() {
         board.picks_note
     );
     assert_ne!(format!("{:?}", nine.picked), format!("{:?}", twelve.picked));
+}
+
+#[test]
+fn the_note_counts_every_tick_sent_though_only_the_first_are_read() {
+    let trials = trials();
+    let ranked = by_accuracy(&trials);
+    let mut info = crate::view::fixtures::info("x", store::ExperimentStatus::Finished, 120);
+    info.objective = "acc".into();
+    // 40 trials the experiment holds ticked: more than `MAX_PICKS_READ` values.
+    let sent = 40;
+    assert!(sent > MAX_PICKS_READ);
+    let ticks: Vec<String> = (0..sent).map(|t| format!("t={t}")).collect();
+    let picked = picked_trials(&ticks.join("&")).unwrap();
+    let sel = Selection::parse(&query(&[]), PER_PAGE)
+        .unwrap()
+        .with_picked(picked, &trials);
+    let board = leaderboard(&ranked, &sel, &info, (&[], &[]), None, "/experiments/x");
+    assert_eq!(board.picked.len(), MAX_TRIALS);
+    assert_eq!(
+        board.picks_note,
+        format!(
+            "{sent} trials were ticked; a comparison takes at most {MAX_TRIALS}, so the first \
+             {MAX_TRIALS} ticked are kept"
+        )
+    );
+}
+
+#[test]
+fn a_count_objective_is_written_as_a_whole_number_in_its_cells() {
+    // The fixture's metric renamed to a count (`experiment::CONSTANT_METRICS`).
+    let mut t = trial(0, TrialState::Completed, None, 1e-3);
+    t.result = Some(TrialResult {
+        best_step: Step(1),
+        metrics: BTreeMap::from([("param_count".into(), 49.0)]),
+    });
+    let objective = MetricSpec {
+        name: "param_count".into(),
+        goal: Direction::Minimize,
+    };
+    let trials = [t];
+    let ranked = ranked(&trials, &[objective], &[]);
+    let mut info = crate::view::fixtures::info("x", store::ExperimentStatus::Finished, 1);
+    info.objective = "param_count".into();
+    let sel = Selection::parse(&query(&[]), PER_PAGE).unwrap();
+    let board = leaderboard(&ranked, &sel, &info, (&[], &[]), None, "/experiments/x");
+    assert_eq!(board.rows[0].value.text, "49", "not 49.0000");
 }
