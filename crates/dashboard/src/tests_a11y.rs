@@ -116,6 +116,29 @@ fn issue_a11y_compare_forms_work_without_the_script() {
 }
 
 #[test]
+fn the_compare_counts_take_their_limits_from_the_server() {
+    use crate::view::compare::{MAX_TRIALS, MIN_TRIALS};
+    use crate::view::experiments_compare::{MAX_EXPERIMENTS, MIN_EXPERIMENTS};
+    run(async {
+        let store = store_with("demo", 4);
+        // The script reads `data-min` and `data-max` (`updateCompare`); the words without it
+        // say the same limits.
+        let count = |noun: &str, min: usize, max: usize| {
+            format!(
+                "<span class=\"compare-count\" data-noun=\"{noun}\" data-min=\"{min}\" \
+                 data-max=\"{max}\" aria-live=\"polite\">pick {min} to {max} {noun}</span>"
+            )
+        };
+        let (_, list) = get(&store, "/").await;
+        let wanted = count("experiments", MIN_EXPERIMENTS, MAX_EXPERIMENTS);
+        assert!(list.contains(&wanted), "{wanted} in {list}");
+        let (_, page) = get(&store, "/experiments/demo").await;
+        let wanted = count("trials", MIN_TRIALS, MAX_TRIALS);
+        assert!(page.contains(&wanted), "{wanted} in {page}");
+    });
+}
+
+#[test]
 fn issue_a11y_a_compare_of_too_few_or_too_many_ticks_links_back_to_where_they_were_ticked() {
     run(async {
         let store = store_with("demo", 12);

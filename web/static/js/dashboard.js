@@ -119,10 +119,15 @@
     var count = document.querySelector(".compare-count");
     var button = document.querySelector(".compare-button");
     if (!count || !button) { return; }
+    // The limits are the server's (`data-min`, `data-max`: compare::MIN_TRIALS and MAX_TRIALS,
+    // or experiments_compare's), as the page first says them; every template writes them.
     var noun = count.getAttribute("data-noun") || "trials";
-    button.disabled = n < 2 || n > 8;
-    count.textContent = n === 0 ? "pick 2 to 8 " + noun
-      : n + " picked" + (n > 8 ? " (at most 8)" : n < 2 ? " (at least 2)" : "");
+    var min = parseInt(count.getAttribute("data-min"), 10);
+    var max = parseInt(count.getAttribute("data-max"), 10);
+    if (isNaN(min) || isNaN(max)) { return; }
+    button.disabled = n < min || n > max;
+    count.textContent = n === 0 ? "pick " + min + " to " + max + " " + noun
+      : n + " picked" + (n > max ? " (at most " + max + ")" : n < min ? " (at least " + min + ")" : "");
   }
 
   // The experiments ticked on the list travel in its address (`?e=`), and the trials ticked on
