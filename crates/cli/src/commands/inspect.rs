@@ -18,6 +18,9 @@ use crate::args::{Format, ShowArgs, StoreArgs, TrialsArgs};
 use crate::output;
 use crate::Outcome;
 
+/// Lists the store's experiments on standard output, one per line under a header; a store
+/// with none prints nothing there and says so on standard error, so that a script counting
+/// the lines counts experiments.
 pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store, StoreMode::Existing)?;
     let mut rows = Vec::new();
@@ -28,6 +31,10 @@ pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
         specs.push(stored_spec(&info, LEFT_OUT_BELOW));
         rows.push((info, traced.trials));
         kept.push(traced.kept);
+    }
+    if rows.is_empty() {
+        say!("no experiments yet; run `sweep run FILE`");
+        return Ok(Outcome::Success);
     }
     output::experiments_kept(&mut std::io::stdout().lock(), &rows, &specs, &kept)?;
     Ok(Outcome::Success)

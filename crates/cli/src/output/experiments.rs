@@ -22,7 +22,8 @@ pub(crate) fn experiments_with(
 /// Writes the list of experiments as `experiments_with` does, each row's busy time counting
 /// the spans of work its trials' records keep (`kept`, one list per row, `Store::traced_trials`
 /// and `TrialTrace::spans`: attempts cut off, a killed trial's start to its last report); a
-/// row past the end of `kept` counts none.
+/// row past the end of `kept` counts none. No rows write nothing: a line counted by a script
+/// is an experiment (the caller says on standard error that there are none).
 pub(crate) fn experiments_kept(
     out: &mut impl Write,
     rows: &[(ExperimentInfo, Vec<Trial>)],
@@ -30,7 +31,7 @@ pub(crate) fn experiments_kept(
     kept: &[Vec<(Timestamp, Timestamp)>],
 ) -> io::Result<()> {
     if rows.is_empty() {
-        return writeln!(out, "no experiments yet; run `sweep run FILE`");
+        return Ok(());
     }
     let header: Vec<String> = [
         "name",
