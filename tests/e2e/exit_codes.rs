@@ -1,6 +1,7 @@
 //! Exit codes a script reads: a store that another sweep process holds exits 75 ("try again
-//! later", `EX_TEMPFAIL` of sysexits.h) from every command, apart from bad input's 2; `sweep
-//! --help` says what each code means.
+//! later", `EX_TEMPFAIL` of sysexits.h) from every command, and so does a dashboard port that
+//! another process listens on, apart from bad input's 2; `sweep --help` says what each code
+//! means.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
@@ -99,6 +100,49 @@ fn issue_a_busy_store_exits_75_for_every_command_and_bad_input_2() {
 }
 
 #[test]
+fn issue_a_busy_port_exits_75_and_an_address_not_this_machines_2() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "served.yaml",
+        &tests::penguins_spec("served", "  lr: {values: [0.01]}\n"),
+    );
+    let spec = spec.to_str().unwrap();
+    let run = env.sweep(&["run", spec, "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    for args in [
+        &["serve", "--port", &port][..],
+        &["run", spec, "--port", &port],
+    ] {
+        let out = env.sweep(args);
+        assert_eq!(out.code, 75, "sweep {}: {out:?}", args.join(" "));
+        assert!(
+            out.stderr.contains("pick another --port"),
+            "sweep {}: {}",
+            args.join(" "),
+            out.stderr
+        );
+    }
+    // An address this machine does not have (TEST-NET-1, RFC 5737) is wrong, not busy.
+    let foreign = env.sweep(&[
+        "serve",
+        "--addr",
+        "192.0.2.1:8080",
+        "--token",
+        "a-token-of-16-chars",
+    ]);
+    assert_eq!(foreign.code, 2, "{foreign:?}");
+    assert!(
+        foreign
+            .stderr
+            .contains("cannot serve the dashboard on 192.0.2.1:8080"),
+        "{}",
+        foreign.stderr
+    );
+}
+
+#[test]
 fn issue_help_lists_the_exit_codes() {
     let env = TestEnv::new();
     let help = env.sweep(&["--help"]);
@@ -107,7 +151,10 @@ fn issue_help_lists_the_exit_codes() {
         help.stdout.contains("Exit status:")
             && help
                 .stdout
-                .contains("75   the store is busy: another sweep process holds it"),
+                .contains("75   the store is busy: another sweep process holds it, or another")
+            && help
+                .stdout
+                .contains("listens on\n       the dashboard's --port (--addr); try again later"),
         "{}",
         help.stdout
     );

@@ -225,7 +225,8 @@ fn a_failed_runs_empty_store_that_cannot_be_removed_is_said_with_what_stays() {
         "--port",
         &port,
     ]);
-    assert_eq!(out.code, 2, "{out:?}");
+    // The busy port ends the run: try again later, as a busy store does.
+    assert_eq!(out.code, 75, "{out:?}");
     assert!(env.path().join("fresh").join("db").is_file(), "{out:?}");
     for said in [
         "removing the empty store this run made left a folder behind",

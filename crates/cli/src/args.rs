@@ -1,4 +1,7 @@
 //! Command-line arguments. Flags only collect values here; `commands` validates and acts.
+//! `PortTaken`, the dashboard's address that cannot be listened on, is defined beside the
+//! address's reader (`dashboard_addr`) so that `main`, which cannot see into `commands`'s
+//! modules, can tell a port another process listens on (75) from a wrong address (2).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -13,7 +16,8 @@ Exit status:
   1    the sweep ran but every trial failed, the gate found a regression, a reproduced trial
        differs, or `sweep rm`'s question was answered no
   2    bad input, usage or another error
-  75   the store is busy: another sweep process holds it; try again later
+  75   the store is busy: another sweep process holds it, or another process listens on
+       the dashboard's --port (--addr); try again later
   130  Ctrl-C stopped a sweep, a gate or `sweep serve` early (143: SIGTERM)
   141  the output's reader stopped early (`sweep trials NAME | head`); nothing is said";
 
@@ -419,6 +423,40 @@ pub(crate) fn on_loopback(port: u16) -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
 }
 
+/// The address asked for (`--addr`, `--port` or `SWEEP_ADDR`) cannot be listened on: taken by
+/// another process (`is_busy`), or not this machine's. Raised by `commands::serve` when it binds.
+#[derive(Debug)]
+pub(crate) struct PortTaken {
+    /// The address asked for.
+    pub(crate) addr: SocketAddr,
+    /// Why it cannot be listened on.
+    pub(crate) error: std::io::Error,
+    /// What else the command that met it can do, said after picking another port: a clause
+    /// that starts with `, ` (`sweep run`'s `--no-serve`), or empty.
+    pub(crate) advice: &'static str,
+}
+
+impl PortTaken {
+    /// Returns whether another process listens on the address (`AddrInUse`), so that the
+    /// command may work once it is gone: "try again later", not bad input.
+    pub(crate) fn is_busy(&self) -> bool {
+        self.error.kind() == std::io::ErrorKind::AddrInUse
+    }
+}
+
+impl std::fmt::Display for PortTaken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot serve the dashboard on {}: {}; pick another --port (or --addr){}",
+            self.addr, self.error, self.advice
+        )
+    }
+}
+
+// Its message holds the error's text, so it has no source of its own to repeat.
+impl std::error::Error for PortTaken {}
+
 /// Reads a port number (`--port`), for clap.
 fn port(text: &str) -> Result<u16, String> {
     text.trim()
@@ -478,7 +516,8 @@ mod tests {
             "Exit status:",
             "  0    success",
             "  2    bad input, usage or another error",
-            "  75   the store is busy: another sweep process holds it; try again later",
+            "  75   the store is busy: another sweep process holds it, or another process \
+             listens on\n       the dashboard's --port (--addr); try again later",
             "  130  Ctrl-C stopped",
             "  141  the output's reader stopped early",
         ] {

@@ -3,7 +3,8 @@
 //! 0 success; 1 the sweep ran but every trial failed, the gate found a regression, a
 //! reproduced trial differs, or the user declined `sweep rm`'s question; 2 bad input, usage or
 //! any other error; 75 (`EX_TEMPFAIL` of sysexits.h) when the store is busy, held by another
-//! sweep process, so that a script can tell "try again later" from "wrong"; 130 (143) when
+//! sweep process, or the dashboard's address asked for is another process's, so that a script
+//! can tell "try again later" from "wrong"; 130 (143) when
 //! Ctrl-C (SIGTERM) stopped a sweep early; 141, quietly, when the output's reader stopped
 //! reading (`sweep trials NAME | head`), as for a program that the shell's SIGPIPE ended.
 
@@ -102,17 +103,22 @@ fn main() -> ExitCode {
     }
 }
 
-/// The exit code of a command that found the store busy: `EX_TEMPFAIL` of sysexits.h, "try
-/// again later", where 2 would say the input is wrong.
+/// The exit code of a command that found the store (or the dashboard's port) busy:
+/// `EX_TEMPFAIL` of sysexits.h, "try again later", where 2 would say the input is wrong.
 const TRY_AGAIN: u8 = 75;
 
 /// Returns whether `error` comes from a store that another sweep process holds: open
 /// (`commands::StoreBusy`, `store::Error::Locked`), or its name held by opens, a removal or a
-/// compaction (`store::Error::BeingOpened`, `store::Error::BeingMoved`). Nothing is wrong with
-/// the command: run again later, it may succeed.
+/// compaction (`store::Error::BeingOpened`, `store::Error::BeingMoved`); or from a dashboard
+/// address asked for that another process listens on (`args::PortTaken::is_busy`; one that is
+/// not this machine's is bad input). Nothing is wrong with the command: run again later, it
+/// may succeed.
 fn busy(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause.is::<commands::StoreBusy>()
+            || cause
+                .downcast_ref::<args::PortTaken>()
+                .is_some_and(args::PortTaken::is_busy)
             || matches!(
                 cause.downcast_ref::<store::Error>(),
                 Some(
@@ -206,7 +212,7 @@ mod tests {
 
     use anyhow::Context;
 
-    use super::{busy, commands, log_filter};
+    use super::{args, busy, commands, log_filter};
 
     #[test]
     fn issue_a_busy_store_is_told_apart_from_other_errors() {
@@ -239,6 +245,24 @@ mod tests {
         assert!(!busy(&anyhow::anyhow!("no experiment named `x`")));
         let io = Err::<(), _>(std::io::Error::other("no")).context("cannot read f");
         assert!(!busy(&io.unwrap_err()));
+    }
+
+    #[test]
+    fn issue_a_port_another_process_listens_on_is_busy_and_a_foreign_address_bad_input() {
+        let taken = |kind: std::io::ErrorKind| args::PortTaken {
+            addr: args::on_loopback(8080),
+            error: std::io::Error::from(kind),
+            advice: "",
+        };
+        let in_use = anyhow::Error::from(taken(std::io::ErrorKind::AddrInUse));
+        assert!(busy(&in_use));
+        assert!(busy(&in_use.context("cannot start")));
+        let foreign = anyhow::Error::from(taken(std::io::ErrorKind::AddrNotAvailable));
+        assert!(!busy(&foreign));
+        // A bare `AddrInUse` that no `PortTaken` explains stays an error like any other.
+        assert!(!busy(&anyhow::Error::from(std::io::Error::from(
+            std::io::ErrorKind::AddrInUse
+        ))));
     }
 
     #[test]

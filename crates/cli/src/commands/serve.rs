@@ -31,7 +31,7 @@ use crate::output::visible;
 use crate::progress::FollowObserver;
 
 use super::{open_store, opener, StoreMode};
-use crate::args::{dashboard_addr, on_loopback, DashboardArgs, ServeArgs};
+use crate::args::{dashboard_addr, on_loopback, DashboardArgs, PortTaken, ServeArgs};
 use crate::Outcome;
 
 const DEFAULT_PORT: u16 = 8080;
@@ -385,39 +385,31 @@ pub(crate) fn link(server: &Server, args: &DashboardArgs) -> String {
     }
 }
 
-/// The address asked for (`--addr`, `--port` or `SWEEP_ADDR`) cannot be listened on: taken by
-/// another process, or not this machine's.
-#[derive(Debug)]
-pub(crate) struct PortTaken {
-    addr: SocketAddr,
-    error: std::io::Error,
-}
-
-impl std::fmt::Display for PortTaken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "cannot serve the dashboard on {}: {}; pick another --port (or --addr)",
-            self.addr, self.error
-        )
-    }
-}
-
-impl std::error::Error for PortTaken {}
-
 /// Returns `error` with the advice that fits `sweep run` when it is a `PortTaken`: the sweep
-/// can also run without a dashboard.
+/// can also run without a dashboard. It stays a `PortTaken`, so that a busy port still exits
+/// as a busy one (`main`).
 pub(crate) fn for_run(error: anyhow::Error) -> anyhow::Error {
-    match error.downcast_ref::<PortTaken>() {
-        Some(taken) => anyhow!("{taken}, or pass --no-serve to run the sweep without it"),
-        None => error,
+    match error.downcast::<PortTaken>() {
+        Ok(taken) => PortTaken {
+            advice: ", or pass --no-serve to run the sweep without it",
+            ..taken
+        }
+        .into(),
+        Err(error) => error,
     }
 }
 
 /// Binds `addr`, or by default the first free port of 127.0.0.1:8080..=8099, then any port.
 fn bind(addr: Option<SocketAddr>) -> anyhow::Result<TcpListener> {
     if let Some(addr) = addr {
-        return TcpListener::bind(addr).map_err(|error| PortTaken { addr, error }.into());
+        return TcpListener::bind(addr).map_err(|error| {
+            PortTaken {
+                addr,
+                error,
+                advice: "",
+            }
+            .into()
+        });
     }
     for port in DEFAULT_PORT..=LAST_DEFAULT_PORT {
         if let Ok(listener) = TcpListener::bind(on_loopback(port)) {
