@@ -27,8 +27,12 @@ pub(crate) use record::{run_record, run_record_details, run_record_unreadable};
 pub(crate) use trial::{trial_card, trials_side_by_side, Shown};
 pub(crate) use trials_json::trials_json;
 
-/// Formats a metric value as the dashboard does (`experiment::metric_text`).
+/// Formats a metric value as the dashboard does (`experiment::metric_text`), where its
+/// metric's name is not known; `named_metric` where it is.
 pub(crate) use experiment::metric_text as metric;
+/// Formats metric `name`'s value: a count (`param_count`, `experiment::CONSTANT_METRICS`)
+/// without decimals, any other as `metric` does (`experiment::named_metric_text`).
+pub(crate) use experiment::named_metric_text as named_metric;
 
 /// Returns `text` as a terminal may be sent it: every C0 and C1 control character (escape,
 /// bell, newline, tab, delete and the rest) and every bidirectional override, embedding and

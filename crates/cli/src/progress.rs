@@ -222,7 +222,7 @@ impl Observer for ProgressObserver {
                     "epoch {step:>3}/{}  {} {}",
                     self.epochs,
                     self.metric,
-                    crate::output::metric(value)
+                    crate::output::named_metric(&self.metric, value)
                 ));
             }
         }
@@ -258,7 +258,7 @@ impl Observer for ProgressObserver {
             .skip(1)
             .map(|o| {
                 let v = trial.value(&o.name);
-                let shown = experiment::count_or_metric_text(v);
+                let shown = crate::output::named_metric(&o.name, v);
                 format!(" {} {shown}", o.name)
             })
             .collect();
@@ -289,7 +289,7 @@ impl Observer for ProgressObserver {
             trial.id,
             trial.state.as_str(),
             self.metric,
-            crate::output::metric(trial.value(&self.metric)),
+            crate::output::named_metric(&self.metric, trial.value(&self.metric)),
             detail,
             params_line(trial)
         ));

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use experiment::{busy_ms, format_duration, Effort, ExperimentSpec, Timestamp, Trial, TrialState};
 use store::ExperimentInfo;
 
-use super::{metric, table, visible};
+use super::{named_metric, table, visible};
 
 /// Writes the list of experiments, each row's best trial judged by its spec in `specs`, one
 /// per row (`None` for a stored spec that does not read, which ranks by the stored objective
@@ -68,7 +68,7 @@ pub(crate) fn experiments_kept(
                     None => counts(trials),
                 },
                 experiment::objectives_label(&objectives),
-                metric(best.and_then(|t| t.value(&info.objective))),
+                named_metric(&info.objective, best.and_then(|t| t.value(&info.objective))),
                 info.created.utc(),
                 duration(trials, kept).unwrap_or_else(|| "-".to_string()),
             ]
@@ -157,7 +157,7 @@ pub(crate) fn experiment_header(
             "best        trial {}{by}: {} {} at epoch {}",
             best.id,
             info.objective,
-            metric(best.value(&info.objective)),
+            named_metric(&info.objective, best.value(&info.objective)),
             best.result.as_ref().map_or(0, |r| r.best_step.0),
         )?,
         None if !constraints.is_empty() && trials.iter().any(|t| t.result.is_some()) => {
@@ -288,6 +288,36 @@ mod tests {
             finished: None,
             result: None,
         }
+    }
+
+    #[test]
+    fn issue_a_count_objective_is_shown_as_a_count_by_ls_and_show() {
+        let info = ExperimentInfo {
+            objective: "param_count".into(),
+            ..super::super::trial::tests::info()
+        };
+        let best = Trial {
+            result: Some(experiment::TrialResult {
+                best_step: experiment::Step(1),
+                metrics: [("param_count".to_string(), 49.0)].into_iter().collect(),
+            }),
+            ..trial(0, TrialState::Completed)
+        };
+        let trials = [best.clone()];
+        let mut out = Vec::new();
+        experiments_with(&mut out, &[(info.clone(), trials.to_vec())], &[None]).unwrap();
+        let ls = String::from_utf8(out).unwrap();
+        let row: Vec<&str> = ls.lines().nth(1).unwrap_or("").split_whitespace().collect();
+        // After the objective, `param_count (minimize)`, two words.
+        assert_eq!(row.get(6), Some(&"49"), "{ls}");
+        let mut out = Vec::new();
+        let header = (&trials[..], Some(&best), &[][..]);
+        experiment_header(&mut out, &info, None, header, &Effort::default()).unwrap();
+        let show = String::from_utf8(out).unwrap();
+        assert!(
+            show.contains("best        trial 0: param_count 49 at epoch 1\n"),
+            "{show}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use experiment::{
 };
 use store::{CheckpointAt, ExperimentInfo, TestResult, TrialTrace};
 
-use super::{metric, table, visible};
+use super::{table, visible};
 
 /// Every metric's curve of a trial, by name.
 pub(crate) type Curves = BTreeMap<String, Vec<(Step, f64)>>;
@@ -176,7 +176,7 @@ pub(crate) fn trial_card(
         let metrics: Vec<String> = test
             .metrics
             .iter()
-            .map(|(name, v)| format!("{} {}", visible(name), metric(Some(*v))))
+            .map(|(name, v)| format!("{} {}", visible(name), value(name, Some(*v))))
             .collect();
         writeln!(
             out,
@@ -296,7 +296,7 @@ pub(crate) fn trials_side_by_side(out: &mut impl Write, shown: &[Shown<'_>]) -> 
     for name in tested {
         let cells = shown
             .iter()
-            .map(|s| metric(s.test.and_then(|t| t.metrics.get(name).copied())))
+            .map(|s| value(name, s.test.and_then(|t| t.metrics.get(name).copied())))
             .collect();
         rows.push((format!("{name} (test split)"), cells));
     }

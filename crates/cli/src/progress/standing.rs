@@ -43,7 +43,7 @@ impl ProgressObserver {
             Some(format!(
                 "best {} {} (trial {})",
                 self.metric,
-                crate::output::metric(best.value(&self.metric)),
+                crate::output::named_metric(&self.metric, best.value(&self.metric)),
                 best.id
             ))
         }
@@ -144,6 +144,21 @@ mod tests {
             assert_eq!(leaders.iter().map(|t| t.id).collect::<Vec<_>>(), front);
         }
         assert!(leaders.len() > 1, "a front of several trials is tested");
+    }
+
+    #[test]
+    fn issue_a_count_objectives_best_so_far_is_written_as_a_count() {
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric: {name: param_count, goal: minimize}\ndata: {csv: d.csv, target: y}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .expect("a valid spec");
+        let progress = ProgressObserver::new(&spec);
+        let leaders = progress.leaders(&[completed(0, 0.1, 49.0)]);
+        assert_eq!(
+            progress.standing(&leaders).as_deref(),
+            Some("best param_count 49 (trial 0)")
+        );
     }
 
     #[test]
