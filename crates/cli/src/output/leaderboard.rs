@@ -17,7 +17,7 @@ use experiment::{
 };
 use store::TrialTrace;
 
-use super::{metric, table, visible};
+use super::{named_metric, table, visible};
 
 /// Writes the leaderboard: rank, trial, state, objective, best epoch, the further objectives and
 /// the constrained metrics, then every parameter; `ranked` is best first, and only the first
@@ -166,7 +166,16 @@ pub(crate) fn trials_table(
     if rows.is_empty() && !trials.is_empty() {
         return writeln!(out, "no trial of {} meets the filter", trials.len());
     }
-    let columns = Columns::WithDuration(&times);
+    // A metric sorted by shows its column, so that the order can be read; every parameter
+    // has one already.
+    let sorted_by = order.and_then(|o| match &o.key {
+        SortKey::Metric(name) => Some(name.as_str()),
+        _ => None,
+    });
+    let columns = Columns::Trials {
+        times: &times,
+        sorted_by,
+    };
     trial_table(out, &ranked, &rows, (objectives, constraints), columns)?;
     front_ranks(out, &trials, objectives, constraints)?;
     if let (Some(spec), Some(objective)) = (spec, objectives.first()) {
@@ -202,8 +211,15 @@ fn front_ranks(
 enum Columns<'a> {
     /// The leaderboard's alone (the summary of `sweep run` and `sweep show`).
     Leaderboard,
-    /// With each trial's run time (`sweep trials`), after the metrics, before the parameters.
-    WithDuration(&'a RunTimes),
+    /// `sweep trials`': with each trial's run time, after the metrics, before the parameters,
+    /// and the metric the rows are sorted by (`--sort metric.NAME`) after the leaderboard's
+    /// metrics when none of them is it.
+    Trials {
+        /// Each trial's run time.
+        times: &'a RunTimes,
+        /// The metric the rows are sorted by, if they are.
+        sorted_by: Option<&'a str>,
+    },
 }
 
 /// The order `sweep trials --sort KEY [--desc]` asks for, `None` for trial order.
@@ -286,8 +302,8 @@ fn has_values(t: &Trial, objectives: &[MetricSpec]) -> bool {
 }
 
 /// Writes `rows` (rank, trial) with a column for each further objective and constrained
-/// metric, a value marked `!` where it breaks a constraint, the run time where `columns` asks
-/// for it, and one for every parameter that any of `all` has.
+/// metric, a value marked `!` where it breaks a constraint, the metric sorted by and the run
+/// time where `columns` asks for them, and one for every parameter that any of `all` has.
 fn trial_table(
     out: &mut impl Write,
     all: &[&Trial],
@@ -295,15 +311,18 @@ fn trial_table(
     (objectives, constraints): (&[MetricSpec], &[Constraint]),
     columns_asked: Columns,
 ) -> io::Result<()> {
-    let times = match columns_asked {
-        Columns::WithDuration(times) => Some(times),
-        Columns::Leaderboard => None,
+    let (times, sorted_by) = match columns_asked {
+        Columns::Trials { times, sorted_by } => (Some(times), sorted_by),
+        Columns::Leaderboard => (None, None),
     };
     if all.is_empty() {
         return writeln!(out, "no trials yet");
     }
     let objective = objectives.first().map_or("", |o| o.name.as_str());
-    let columns = experiment::extra_columns(objectives, constraints);
+    let mut columns = experiment::extra_columns(objectives, constraints);
+    if let Some(name) = sorted_by.filter(|n| *n != objective && !columns.contains(n)) {
+        columns.push(name);
+    }
     let names: BTreeSet<&str> = all
         .iter()
         .flat_map(|t| t.params.keys().map(String::as_str))
@@ -327,7 +346,7 @@ fn trial_table(
                 rank.map_or("-".to_string(), |r| r.to_string()),
                 t.id.to_string(),
                 t.state.as_str_when_idle().to_string(),
-                metric(t.value(objective)),
+                named_metric(objective, t.value(objective)),
                 t.result
                     .as_ref()
                     .map_or("-".to_string(), |r| r.best_step.to_string()),
@@ -336,7 +355,7 @@ fn trial_table(
                 let value = t.value(name);
                 let broken = experiment::breaks_bound(constraints, name, value);
                 // Counts (param_count) read as counts.
-                let shown = experiment::count_or_metric_text(value);
+                let shown = named_metric(name, value);
                 format!("{shown}{}", if broken { "!" } else { "" })
             }));
             if let Some(times) = times {
@@ -369,128 +388,4 @@ fn trial_table(
 }
 
 #[cfg(test)]
-mod tests {
-    use experiment::{Direction, Params, Seed, SortKey, Step, Timestamp, TrialResult, TrialState};
-
-    use super::*;
-
-    fn trial(id: u32, state: TrialState, ran: Option<(i64, i64)>, value: Option<f64>) -> Trial {
-        Trial {
-            id: TrialId(id),
-            seed: Seed(1),
-            params: Params::new(),
-            state,
-            reason: None,
-            started: ran.map(|(from, _)| Timestamp(from)),
-            finished: ran
-                .filter(|_| state.is_finished())
-                .map(|(_, to)| Timestamp(to)),
-            result: value.map(|v| TrialResult {
-                best_step: Step(2),
-                metrics: [("val_loss".to_string(), v)].into_iter().collect(),
-            }),
-        }
-    }
-
-    #[test]
-    fn issue_sweep_trials_shows_the_run_time_that_sort_duration_orders_by() {
-        let trials = [
-            trial(0, TrialState::Completed, Some((0, 3_900)), Some(0.5)),
-            trial(1, TrialState::Completed, Some((1_000, 1_250)), Some(0.4)),
-            trial(2, TrialState::Running, Some((2_000, 0)), None),
-        ];
-        let objectives = [MetricSpec {
-            name: "val_loss".into(),
-            goal: Direction::Minimize,
-        }];
-        let order = TrialOrder {
-            key: SortKey::Duration,
-            descending: true,
-        };
-        let mut out = Vec::new();
-        let all = |_: &Trial| true;
-        trials_table(&mut out, &trials, (&all, Some(&order)), (&objectives, None)).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(
-            lines[0].split_whitespace().collect::<Vec<_>>(),
-            ["rank", "trial", "state", "val_loss", "epoch", "duration"],
-            "{text}"
-        );
-        // The longest first, as the column says; one still running has none.
-        let durations: Vec<&str> = lines[1..]
-            .iter()
-            .filter_map(|l| l.split_whitespace().last())
-            .collect();
-        assert_eq!(durations, ["3.9s", "0.3s", "-"], "{text}");
-        // The leaderboard of `sweep run` and `sweep show` keeps its columns.
-        let mut out = Vec::new();
-        let ranked: Vec<&Trial> = trials.iter().collect();
-        leaderboard(&mut out, &ranked, &objectives, &[], 10).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(!text.contains("duration"), "{text}");
-    }
-
-    #[test]
-    fn issue_a_trial_a_kill_left_running_shows_and_sorts_by_its_time_to_its_last_report() {
-        let traced = |trial: Trial, heard: Option<i64>| {
-            let trace = TrialTrace {
-                heard: heard.map(|at| store::Heard {
-                    at: Timestamp(at),
-                    step: Step(3),
-                }),
-                cut: Vec::new(),
-            };
-            (trial, trace)
-        };
-        let trials = [
-            traced(
-                trial(0, TrialState::Completed, Some((0, 3_900)), Some(0.5)),
-                None,
-            ),
-            traced(
-                trial(1, TrialState::Completed, Some((1_000, 1_250)), Some(0.4)),
-                None,
-            ),
-            // Killed: started at 2000, last heard from at 4500.
-            traced(
-                trial(2, TrialState::Running, Some((2_000, 0)), None),
-                Some(4_500),
-            ),
-            // Killed before its first report: nothing known of its end.
-            traced(trial(3, TrialState::Running, Some((3_000, 0)), None), None),
-        ];
-        let objectives = [MetricSpec {
-            name: "val_loss".into(),
-            goal: Direction::Minimize,
-        }];
-        let all = |_: &Trial| true;
-        let table = |descending: bool| {
-            let order = TrialOrder {
-                key: SortKey::Duration,
-                descending,
-            };
-            let mut out = Vec::new();
-            trials_table(&mut out, &trials, (&all, Some(&order)), (&objectives, None)).unwrap();
-            let text = String::from_utf8(out).unwrap();
-            // Each row's trial and duration, as shown.
-            text.lines()
-                .skip(1)
-                .map(|l| {
-                    let cells: Vec<&str> = l.split_whitespace().collect();
-                    format!("{} {}", cells[1], cells[5..].join(" "))
-                })
-                .collect::<Vec<_>>()
-        };
-        // The column shows what `sweep show` and the dashboard say of the killed trial, and the
-        // sort orders by what the column shows; the trial with none comes last either way.
-        assert_eq!(
-            table(true),
-            ["0 3.9s", "2 2.5s (last heard)", "1 0.3s", "3 -"]
-        );
-        assert_eq!(
-            table(false),
-            ["1 0.3s", "2 2.5s (last heard)", "0 3.9s", "3 -"]
-        );
-    }
-}
+mod tests;

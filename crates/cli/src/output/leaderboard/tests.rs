@@ -1,0 +1,202 @@
+//! Tests of the leaderboard and `sweep trials`' table.
+
+use experiment::{Direction, Params, Seed, SortKey, Step, Timestamp, TrialResult, TrialState};
+
+use super::*;
+
+fn trial(id: u32, state: TrialState, ran: Option<(i64, i64)>, value: Option<f64>) -> Trial {
+    Trial {
+        id: TrialId(id),
+        seed: Seed(1),
+        params: Params::new(),
+        state,
+        reason: None,
+        started: ran.map(|(from, _)| Timestamp(from)),
+        finished: ran
+            .filter(|_| state.is_finished())
+            .map(|(_, to)| Timestamp(to)),
+        result: value.map(|v| TrialResult {
+            best_step: Step(2),
+            metrics: [("val_loss".to_string(), v)].into_iter().collect(),
+        }),
+    }
+}
+
+#[test]
+fn issue_sweep_trials_shows_the_run_time_that_sort_duration_orders_by() {
+    let trials = [
+        trial(0, TrialState::Completed, Some((0, 3_900)), Some(0.5)),
+        trial(1, TrialState::Completed, Some((1_000, 1_250)), Some(0.4)),
+        trial(2, TrialState::Running, Some((2_000, 0)), None),
+    ];
+    let objectives = [MetricSpec {
+        name: "val_loss".into(),
+        goal: Direction::Minimize,
+    }];
+    let order = TrialOrder {
+        key: SortKey::Duration,
+        descending: true,
+    };
+    let mut out = Vec::new();
+    let all = |_: &Trial| true;
+    trials_table(&mut out, &trials, (&all, Some(&order)), (&objectives, None)).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["rank", "trial", "state", "val_loss", "epoch", "duration"],
+        "{text}"
+    );
+    // The longest first, as the column says; one still running has none.
+    let durations: Vec<&str> = lines[1..]
+        .iter()
+        .filter_map(|l| l.split_whitespace().last())
+        .collect();
+    assert_eq!(durations, ["3.9s", "0.3s", "-"], "{text}");
+    // The leaderboard of `sweep run` and `sweep show` keeps its columns.
+    let mut out = Vec::new();
+    let ranked: Vec<&Trial> = trials.iter().collect();
+    leaderboard(&mut out, &ranked, &objectives, &[], 10).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("duration"), "{text}");
+}
+
+#[test]
+fn issue_a_trial_a_kill_left_running_shows_and_sorts_by_its_time_to_its_last_report() {
+    let traced = |trial: Trial, heard: Option<i64>| {
+        let trace = TrialTrace {
+            heard: heard.map(|at| store::Heard {
+                at: Timestamp(at),
+                step: Step(3),
+            }),
+            cut: Vec::new(),
+        };
+        (trial, trace)
+    };
+    let trials = [
+        traced(
+            trial(0, TrialState::Completed, Some((0, 3_900)), Some(0.5)),
+            None,
+        ),
+        traced(
+            trial(1, TrialState::Completed, Some((1_000, 1_250)), Some(0.4)),
+            None,
+        ),
+        // Killed: started at 2000, last heard from at 4500.
+        traced(
+            trial(2, TrialState::Running, Some((2_000, 0)), None),
+            Some(4_500),
+        ),
+        // Killed before its first report: nothing known of its end.
+        traced(trial(3, TrialState::Running, Some((3_000, 0)), None), None),
+    ];
+    let objectives = [MetricSpec {
+        name: "val_loss".into(),
+        goal: Direction::Minimize,
+    }];
+    let all = |_: &Trial| true;
+    let table = |descending: bool| {
+        let order = TrialOrder {
+            key: SortKey::Duration,
+            descending,
+        };
+        let mut out = Vec::new();
+        trials_table(&mut out, &trials, (&all, Some(&order)), (&objectives, None)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        // Each row's trial and duration, as shown.
+        text.lines()
+            .skip(1)
+            .map(|l| {
+                let cells: Vec<&str> = l.split_whitespace().collect();
+                format!("{} {}", cells[1], cells[5..].join(" "))
+            })
+            .collect::<Vec<_>>()
+    };
+    // The column shows what `sweep show` and the dashboard say of the killed trial, and the
+    // sort orders by what the column shows; the trial with none comes last either way.
+    assert_eq!(
+        table(true),
+        ["0 3.9s", "2 2.5s (last heard)", "1 0.3s", "3 -"]
+    );
+    assert_eq!(
+        table(false),
+        ["1 0.3s", "2 2.5s (last heard)", "0 3.9s", "3 -"]
+    );
+}
+
+/// Returns `trial` with `name`'s value `value` among its result's metrics.
+fn with_metric(mut trial: Trial, name: &str, value: f64) -> Trial {
+    if let Some(result) = trial.result.as_mut() {
+        result.metrics.insert(name.to_string(), value);
+    }
+    trial
+}
+
+/// Returns `sweep trials`' table of `trials`, ranked by `objectives`, in `order`.
+fn listed(trials: &[Trial], objectives: &[MetricSpec], order: &TrialOrder) -> String {
+    let mut out = Vec::new();
+    let all = |_: &Trial| true;
+    trials_table(&mut out, trials, (&all, Some(order)), (objectives, None)).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn issue_sweep_trials_sorted_by_a_metric_shows_its_column() {
+    let trials = [
+        with_metric(
+            trial(0, TrialState::Completed, Some((0, 10)), Some(0.5)),
+            "val_accuracy",
+            0.75,
+        ),
+        with_metric(
+            trial(1, TrialState::Completed, Some((0, 10)), Some(0.4)),
+            "val_accuracy",
+            0.5,
+        ),
+        trial(2, TrialState::Failed, Some((0, 10)), None),
+    ];
+    let objectives = [MetricSpec {
+        name: "val_loss".into(),
+        goal: Direction::Minimize,
+    }];
+    let by = |name: &str| TrialOrder {
+        key: SortKey::Metric(name.into()),
+        descending: true,
+    };
+    let text = listed(&trials, &objectives, &by("val_accuracy"));
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "rank",
+            "trial",
+            "state",
+            "val_loss",
+            "epoch",
+            "val_accuracy",
+            "duration"
+        ],
+        "{text}"
+    );
+    // The column read is the order: largest first, the trial without a value last.
+    let sorted: Vec<(&str, &str)> = rows[1..].iter().map(|r| (r[1], r[5])).collect();
+    assert_eq!(
+        sorted,
+        [("0", "0.7500"), ("1", "0.5000"), ("2", "-")],
+        "{text}"
+    );
+    // The objective sorted by is shown once, as before.
+    let text = listed(&trials, &objectives, &by("val_loss"));
+    assert_eq!(
+        text.lines()
+            .next()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>()),
+        Some(vec![
+            "rank", "trial", "state", "val_loss", "epoch", "duration"
+        ]),
+        "{text}"
+    );
+}
