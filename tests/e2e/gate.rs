@@ -685,6 +685,77 @@ fn ctrl_c_stops_a_gate_without_a_verdict_or_a_baseline() {
 }
 
 #[test]
+fn ctrl_c_that_keeps_a_runs_trial_at_its_last_epoch_still_stops_the_gate_in_that_run() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+
+    let env = TestEnv::new();
+    // Three runs of one 1-epoch trial: every report is a trial's last, so the stop keeps the
+    // trial it meets, and that run's study ends finished.
+    let text = tiny_gate(4, 3, "  max_regression_abs: 0.01\n").replace("epochs: 3", "epochs: 1");
+    let spec = env.write_spec("tiny.yaml", &text);
+    let store = env.path().join("runs");
+    let mut child = env
+        .command(&[
+            "gate",
+            spec.to_str().unwrap(),
+            "--update-baseline",
+            "--store",
+            store.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.starts_with("trial") && line.contains("completed") {
+            break;
+        }
+    }
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+    kill(pid, Signal::SIGINT).unwrap();
+    seen.extend(lines.map_while(std::result::Result::ok));
+    let status = child.wait().unwrap();
+    let stderr = seen.join("\n");
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(!env.path().join("base/tiny.json").exists(), "{stderr}");
+    // The run named is one that ran a trial: the stop came in it (its trial kept or cut), not
+    // in a next one that started nothing.
+    let run: usize = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("gate stopped in run "))
+        .and_then(|l| l.strip_suffix(" of 3: no verdict, and no baseline written"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `gate stopped in run N of 3` in:\n{stderr}"));
+    let name = match run {
+        1 => "tinygate".to_string(),
+        n => format!("tinygate.r{}", n - 1),
+    };
+    let trials = env.sweep(&[
+        "trials",
+        &name,
+        "--store",
+        store.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(trials.code, 0, "{trials:?}");
+    let trials: Vec<serde_json::Value> = serde_json::from_str(&trials.stdout).unwrap();
+    assert_eq!(
+        trials.len(),
+        1,
+        "run {run} ({name}) ran no trial:\n{stderr}"
+    );
+}
+
+#[test]
 fn issue_update_baseline_overwrites_only_a_baseline() {
     let env = TestEnv::new();
     std::fs::copy(
