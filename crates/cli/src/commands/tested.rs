@@ -92,7 +92,11 @@ fn print(out: &mut impl Write, result: &TestResult, trial: Option<&Trial>) -> an
     )?;
     let width = result.metrics.keys().map(String::len).max().unwrap_or(0);
     for (name, value) in &result.metrics {
-        writeln!(out, "  {name:<width$}  {}", output::metric(Some(*value)))?;
+        writeln!(
+            out,
+            "  {name:<width$}  {}",
+            output::named_metric(name, Some(*value))
+        )?;
     }
     Ok(())
 }

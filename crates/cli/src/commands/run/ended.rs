@@ -274,7 +274,7 @@ fn print_run_summary(
             if spec.is_multi_objective() { "" } else { "\n" },
             best.id,
             spec.metric.name,
-            output::metric(best.value(&spec.metric.name)),
+            output::named_metric(&spec.metric.name, best.value(&spec.metric.name)),
             best.result.as_ref().map_or(0, |r| r.best_step.0),
         )?,
         None => match spec.constraints_status(&summary.trials) {
@@ -365,7 +365,10 @@ fn stopped_line(spec: &ExperimentSpec, summary: &StudySummary) -> Option<String>
                 let best = last
                     .and_then(|id| Some((id, spec.objective_of(&summary.trials, id)?)))
                     .map_or(String::new(), |(id, v)| {
-                        format!(" ({}, trial {id})", experiment::metric_text(Some(v)))
+                        format!(
+                            " ({}, trial {id})",
+                            experiment::named_metric_text(&spec.metric.name, Some(v))
+                        )
                     });
                 format!("improved the best {}{best}{by}", spec.metric.name)
             };
@@ -455,5 +458,36 @@ mod tests {
                  the sweep ends there, 1 planned trial not started"
             )
         );
+    }
+
+    #[test]
+    fn issue_a_count_objectives_best_is_written_as_a_count() {
+        // `param_count`, the same at every epoch, read `49.0000` where `sweep ls` says `49`.
+        let spec = ExperimentSpec::from_yaml_str(
+            "name: e\nmetric: {name: param_count, goal: minimize}\nrun_cap: 5\n\
+             plateau: {patience: 2}\ndata: {csv: d.csv, target: y}\nparameters:\n  \
+             lr: {values: [0.1, 0.2]}\n",
+            std::path::Path::new("e.yaml"),
+        )
+        .unwrap();
+        let count = |id: u32, value: f64| {
+            let mut trial = completed(id, value);
+            trial.result = Some(TrialResult {
+                best_step: Step(1),
+                metrics: [("param_count".to_string(), value)].into_iter().collect(),
+            });
+            trial
+        };
+        let summary = StudySummary {
+            trials: vec![count(0, 49.0), count(1, 60.0), count(2, 70.0)],
+            ran: 3,
+            planned: 4,
+            best: None,
+            interrupted: false,
+            stopped: Some(Stopped::Plateau(TrialId(2))),
+            awaiting_test: false,
+        };
+        let line = stopped_line(&spec, &summary).unwrap_or_default();
+        assert!(line.contains("(49, trial 0)"), "{line}");
     }
 }
