@@ -27,11 +27,9 @@ pub(crate) use record::{run_record, run_record_details, run_record_unreadable};
 pub(crate) use trial::{trial_card, trials_side_by_side, Shown};
 pub(crate) use trials_json::trials_json;
 
-/// Formats a metric value as the dashboard does (`experiment::metric_text`), where its
-/// metric's name is not known; `named_metric` where it is.
-pub(crate) use experiment::metric_text as metric;
-/// Formats metric `name`'s value: a count (`param_count`, `experiment::CONSTANT_METRICS`)
-/// without decimals, any other as `metric` does (`experiment::named_metric_text`).
+/// Formats metric `name`'s value as the dashboard does: a count (`param_count`,
+/// `experiment::CONSTANT_METRICS`) without decimals, any other as `experiment::metric_text`
+/// does (`experiment::named_metric_text`); every value the cli prints has its metric's name.
 pub(crate) use experiment::named_metric_text as named_metric;
 
 /// Returns `text` as a terminal may be sent it: every C0 and C1 control character (escape,
@@ -204,12 +202,14 @@ mod tests {
 
     #[test]
     fn metrics_have_four_decimals_and_huge_ones_an_exponent() {
-        assert_eq!(metric(Some(0.98051)), "0.9805");
-        assert_eq!(metric(Some(123_456.7)), "123456.7000");
-        assert_eq!(metric(Some(1.1677e26)), "1.1677e26");
-        assert_eq!(metric(Some(-2.5e7)), "-2.5000e7");
-        assert_eq!(metric(Some(f64::NAN)), "NaN");
-        assert_eq!(metric(None), "-");
+        // A metric that is no count; `param_count`'s are whole numbers.
+        assert_eq!(named_metric("param_count", Some(49.0)), "49");
+        assert_eq!(named_metric("val_loss", Some(0.98051)), "0.9805");
+        assert_eq!(named_metric("val_loss", Some(123_456.7)), "123456.7000");
+        assert_eq!(named_metric("val_loss", Some(1.1677e26)), "1.1677e26");
+        assert_eq!(named_metric("val_loss", Some(-2.5e7)), "-2.5000e7");
+        assert_eq!(named_metric("val_loss", Some(f64::NAN)), "NaN");
+        assert_eq!(named_metric("val_loss", None), "-");
     }
 
     #[test]
