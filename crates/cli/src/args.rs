@@ -10,24 +10,31 @@ use clap::{Parser, Subcommand, ValueEnum};
 use experiment::{SortKey, TrialFilter};
 
 /// What every command's exit code means, after `sweep --help`: the policy `main` applies.
+/// Each line fits an 80-column terminal (`EXIT_STATUS_WIDTH`), where clap would break it.
 const EXIT_STATUS: &str = "\
 Exit status:
   0    success
-  1    the sweep ran but every trial failed, the gate found a regression, a reproduced trial
-       differs, or `sweep rm`'s question was answered no
+  1    the sweep ran but every trial failed, the gate found a regression,
+       a reproduced trial differs, or `sweep rm`'s question was answered no
   2    bad input, usage or another error
-  75   the store is busy: another sweep process holds it, or another process listens on
-       the dashboard's --port (--addr); try again later
+  75   the store is busy: another sweep process holds it, or another
+       process listens on the dashboard's --port (--addr); try again later
   130  Ctrl-C stopped a sweep, a gate or `sweep serve` early (143: SIGTERM)
-  141  the output's reader stopped early (`sweep trials NAME | head`); nothing is said";
+  141  the output's reader stopped early (`sweep trials NAME | head`);
+       nothing is said";
 
 /// What `sweep gate`'s exit code means, after `sweep gate --help`: what a CI job reads.
 const GATE_EXIT_STATUS: &str = "\
 Exit status:
   0    the gate passed (or --update-baseline wrote the baseline)
   1    a guarded metric regressed
-  2    the gate cannot run: bad input (the file, its baseline, a flag) or another error
+  2    the gate cannot run: bad input (the file, its baseline, a flag) or
+       another error
   75, 130 and 141 as for every command (`sweep --help`)";
+
+/// The widest line of the exit statuses: an 80-column terminal less clap's margin.
+#[cfg(test)]
+const EXIT_STATUS_WIDTH: usize = 78;
 
 /// Sweep: hyperparameter search and experiment tracking in one offline binary
 #[derive(Debug, Parser)]
@@ -504,7 +511,11 @@ mod tests {
         let argv = std::iter::once("sweep")
             .chain(args.iter().copied())
             .chain(["--help"]);
-        let e = Cli::try_parse_from(argv).expect_err("--help ends parsing");
+        // A fixed width: the help must not depend on the terminal (`COLUMNS`) running tests.
+        let e = <Cli as clap::CommandFactory>::command()
+            .term_width(200)
+            .try_get_matches_from(argv)
+            .expect_err("--help ends parsing");
         assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp);
         e.render().to_string()
     }
@@ -516,8 +527,8 @@ mod tests {
             "Exit status:",
             "  0    success",
             "  2    bad input, usage or another error",
-            "  75   the store is busy: another sweep process holds it, or another process \
-             listens on\n       the dashboard's --port (--addr); try again later",
+            "  75   the store is busy: another sweep process holds it, or another\n       \
+             process listens on the dashboard's --port (--addr); try again later",
             "  130  Ctrl-C stopped",
             "  141  the output's reader stopped early",
         ] {
@@ -531,6 +542,13 @@ mod tests {
             "  2    the gate cannot run",
         ] {
             assert!(gate.contains(line), "no {line:?} in\n{gate}");
+        }
+        // Each line fits an 80-column terminal, which clap would otherwise break mid-sentence.
+        for line in EXIT_STATUS.lines().chain(GATE_EXIT_STATUS.lines()) {
+            assert!(
+                line.chars().count() <= EXIT_STATUS_WIDTH,
+                "too wide: {line:?}"
+            );
         }
     }
 
