@@ -56,9 +56,10 @@ impl PartialEq<&str> for Num {
     }
 }
 
-/// Returns a metric value as `value` writes it, in full for its tooltip.
-pub(crate) fn value_num(v: Option<f64>) -> Num {
-    Num::of(value(v), v)
+/// Returns metric `name`'s value as `metric_value` writes it (a count as a count), in full for
+/// its tooltip.
+pub(crate) fn metric_value_num(name: &str, v: Option<f64>) -> Num {
+    Num::of(metric_value(name, v), v)
 }
 
 /// Returns a value that may be a count as `count_or_value` writes it, in full for its tooltip.
@@ -188,11 +189,21 @@ mod tests {
         assert_eq!(metric_value("param_count", Some(1210.0)), "1210");
         assert_eq!(metric_value("val_loss", Some(1.0)), "1.0000");
         // A value the text rounds has it in full for its tooltip.
-        assert_eq!(value_num(Some(0.980_463)).full, "0.980463");
-        assert_eq!(value_num(Some(4.6123e-9)).text, "4.61e-9");
-        assert_eq!(value_num(Some(4.6123e-9)).full, "4.6123e-9");
-        assert_eq!(value_num(Some(0.5)).full, "");
-        assert_eq!(value_num(None).full, "");
+        assert_eq!(
+            metric_value_num("val_loss", Some(0.980_463)).full,
+            "0.980463"
+        );
+        assert_eq!(
+            metric_value_num("val_loss", Some(4.6123e-9)).text,
+            "4.61e-9"
+        );
+        assert_eq!(
+            metric_value_num("val_loss", Some(4.6123e-9)).full,
+            "4.6123e-9"
+        );
+        assert_eq!(metric_value_num("val_loss", Some(0.5)).full, "");
+        assert_eq!(metric_value_num("val_loss", None).full, "");
+        assert_eq!(metric_value_num("param_count", Some(49.0)).text, "49");
         assert_eq!(count_or_value_num(Some(1210.0)).full, "");
         assert_eq!(
             url_part("<script>alert(1)</script>"),

@@ -265,7 +265,7 @@ fn facts(
         ),
         num_field(
             &info.objective,
-            format::value_num(trial.value(&info.objective)),
+            format::metric_value_num(&info.objective, trial.value(&info.objective)),
         ),
     ];
     // The further objectives of a study with several, counts as counts.
@@ -535,5 +535,19 @@ mod tests {
         assert!(!said("val_r2").contains("no points recorded yet"));
         assert!(said("val_mae").contains("1 point recorded, none finite (NaN or infinite)"));
         assert!(said("val_rmse").contains("no points recorded yet"));
+    }
+
+    #[test]
+    fn issue_a_count_objective_is_written_as_a_count_among_the_facts() {
+        // `param_count` as the objective read `49.0000` here where the list says `49`.
+        let mut info = fixtures::info("counted", ExperimentStatus::Finished, 6);
+        info.objective = "param_count".into();
+        let mut trial = fixtures::trial(0, 6);
+        if let Some(result) = trial.result.as_mut() {
+            result.metrics.insert("param_count".into(), 49.0);
+        }
+        let facts = facts(&info, None, &trial, None, &BTreeMap::new(), None);
+        let objective = facts.iter().find(|f| f.name == "param_count");
+        assert_eq!(objective.map(|f| f.value.as_str()), Some("49"), "{facts:?}");
     }
 }
