@@ -337,7 +337,7 @@ fn render_experiments(
 
 /// Renders an experiment's page (or its fragment). A page depends only on the snapshot and the
 /// request (`request`: the query as read and the part asked, `page_key`, with the ticks it
-/// holds added here), and for a running experiment
+/// holds and the note it says of them added here, `Ticks::page_key`), and for a running experiment
 /// the clock, which may stand still for the snapshot's life: the snapshot keeps it and serves
 /// it again without rendering (`ExperimentData::keep_page`), unless the sweep has notices. A
 /// leaderboard page past the last answers the last page's address instead. `query` is the
@@ -356,10 +356,7 @@ fn render_experiment(
     // The ticks of trials it holds, at most `compare::MAX_TRIALS`: the page, its links and the
     // key it is kept under take the same list, so unknown ids make no page of their own.
     let sel = sel.with_picked(picked.clone(), &data.trials);
-    let mut request = request.to_string();
-    if !sel.picked.is_empty() {
-        request.push_str(&format!("&t={:?}", sel.picked));
-    }
+    let request = format!("{request}{}", sel.picked.page_key());
     let request = request.as_str();
     let notices = reader.notices(name);
     // A kept page is live as its experiment is: it was kept without notices.

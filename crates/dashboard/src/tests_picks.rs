@@ -170,7 +170,82 @@ fn an_address_is_read_for_its_first_picks_only() {
     let picked = picked_trials(&format!("{query}t=x")).unwrap();
     let first: Vec<u32> = (0..).take(MAX_PICKS_READ).collect();
     // Past them, not even a value that is not a number is read.
-    assert_eq!(picked, first);
+    assert_eq!(picked.ids(), first);
     // Each once, in the order given.
-    assert_eq!(picked_trials("t=3&t=1&t=3&page=2&t=2").unwrap(), [3, 1, 2]);
+    let picked = picked_trials("t=3&t=1&t=3&page=2&t=2").unwrap();
+    assert_eq!(picked.ids(), [3, 1, 2]);
+}
+
+/// Returns the text of the leaderboard's picks note on `page` (`id="picks-note"`), if shown.
+fn picks_note(page: &str) -> Option<&str> {
+    page.split("<p class=\"hint picks-note\" id=\"picks-note\">")
+        .nth(1)?
+        .split("</p>")
+        .next()
+}
+
+/// Returns an experiment page's address with `n` ticks, of trials 0 to `n - 1`.
+fn ticked(n: u32) -> String {
+    let ticks: String = (0..n).map(|t| format!("&t={t}")).collect();
+    format!("/experiments/demo?per_page=5{ticks}")
+}
+
+#[test]
+fn ten_ticks_show_the_picks_note_on_the_page() {
+    run(async {
+        let store = store_with("demo", 12);
+        let (status, page) = get(&store, &ticked(10)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            picks_note(&page),
+            Some(
+                "10 trials were ticked; a comparison takes at most 8, so the first 8 ticked \
+                 are kept"
+            ),
+            "{page}"
+        );
+        // The first 8 ticked are the ones kept: in the links, the 9th and 10th not.
+        let next = links_to(&page, "next");
+        let kept: String = (0..8).map(|t| format!("&t={t}")).collect();
+        assert!(
+            next.iter()
+                .all(|h| h.ends_with(&format!("{kept}#leaderboard"))),
+            "{next:?}"
+        );
+        // As many as a comparison takes: no note.
+        let (_, page) = get(&store, &ticked(8)).await;
+        assert_eq!(picks_note(&page), None, "{page}");
+    });
+}
+
+#[test]
+fn a_kept_page_is_not_answered_for_one_whose_picks_note_differs() {
+    run(async {
+        let store = store_with("demo", 12);
+        // One snapshot keeps each page it renders: 12 ticks keep the same 8 as 9 do.
+        let pages = pages_of_one_app(&store, &[&ticked(9), &ticked(12), &ticked(9)]).await;
+        let note = |n: u32| {
+            format!(
+                "{n} trials were ticked; a comparison takes at most 8, so the first 8 ticked \
+                 are kept"
+            )
+        };
+        assert_eq!(picks_note(&pages[0]), Some(note(9).as_str()));
+        assert_eq!(picks_note(&pages[1]), Some(note(12).as_str()));
+        assert_eq!(pages[0], pages[2]);
+        // Values past those read, after as many that name no trial it holds: none is kept,
+        // but the page counts those past (not the unknown ones read, `Ticks::only`), so it is
+        // not the page without ticks.
+        let read = u32::try_from(crate::view::leaderboard::MAX_PICKS_READ).unwrap();
+        let unknown: String = (100..100 + read).map(|t| format!("&t={t}")).collect();
+        let crowded = format!("/experiments/demo?per_page=5{unknown}&t=1&t=2");
+        let pages = pages_of_one_app(&store, &["/experiments/demo?per_page=5", &crowded]).await;
+        assert_eq!(picks_note(&pages[0]), None);
+        assert_eq!(
+            picks_note(&pages[1]),
+            Some(note(2).as_str()),
+            "{}",
+            pages[1]
+        );
+    });
 }

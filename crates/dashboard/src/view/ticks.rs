@@ -25,7 +25,8 @@ pub(crate) trait Tick: Clone + Ord + fmt::Debug + fmt::Display {
     const MIN: usize;
     /// The most a comparison takes (one palette colour each).
     const MAX: usize;
-    /// What a value must be, for the error that it is not: `a trial number`.
+    /// What a value must be, for the error that it is not, with what that is: `a trial number
+    /// (a whole number from 0 to 4294967295)`.
     const WHAT: &'static str;
     /// What the ticks are, in the plural: `trials`.
     const NOUN: &'static str;
@@ -37,7 +38,7 @@ pub(crate) trait Tick: Clone + Ord + fmt::Debug + fmt::Display {
 impl Tick for u32 {
     const MIN: usize = MIN_TRIALS;
     const MAX: usize = MAX_TRIALS;
-    const WHAT: &'static str = "a trial number";
+    const WHAT: &'static str = "a trial number (a whole number from 0 to 4294967295)";
     const NOUN: &'static str = "trials";
 
     fn read(value: &str) -> Option<u32> {
@@ -48,14 +49,17 @@ impl Tick for u32 {
 impl Tick for String {
     const MIN: usize = MIN_EXPERIMENTS;
     const MAX: usize = MAX_EXPERIMENTS;
-    const WHAT: &'static str = "an experiment name";
+    const WHAT: &'static str = "an experiment name (1 to 64 ASCII letters, digits, '.', '_' or \
+                                '-', starting with a letter or digit)";
     const NOUN: &'static str = "experiments";
 
     fn read(value: &str) -> Option<String> {
-        // Experiment names are letters, digits, `.`, `_` and `-`.
-        let plain = value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        // As a spec names an experiment (`ExperimentSpec::name`, checked where it is read).
+        let plain = (1..=64).contains(&value.chars().count())
+            && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
         plain.then(|| value.to_string())
     }
 }
@@ -108,7 +112,9 @@ impl<T: Tick> Ticks<T> {
     /// Reads the ticks under `keys` of `query` (percent-decoded), each once, in the order
     /// given, from the first `keys.read_at_most` values, the others counted as sent; an empty
     /// value is none, and a value that is not a `T` is `bad`: a malformed query or a refused
-    /// value is a bad request that names the key (`t: "x" is not a trial number`).
+    /// value is a bad request that names the key and what a value must be (`t: "x" is not a
+    /// trial number (a whole number from 0 to 4294967295)`), and, for a value with a space in
+    /// it, that a `+` in an address is one (`?t=+3` sends `" 3"`).
     pub(crate) fn read(query: &str, keys: TickKeys, bad: BadTick) -> Result<Ticks<T>> {
         let pairs = super::query_pairs(query)?;
         let mut values = pairs
@@ -130,10 +136,15 @@ impl<T: Tick> Ticks<T> {
                 (Some(id), _) => ids.push(id),
                 (None, BadTick::Skipped) => {}
                 (None, BadTick::Refused) => {
+                    let plus = if value.contains(' ') {
+                        "; a `+` in an address is a space"
+                    } else {
+                        ""
+                    };
                     return Err(Error::BadRequest(format!(
-                        "{key}: {value:?} is not {}",
+                        "{key}: {value:?} is not {}{plus}",
                         T::WHAT
-                    )))
+                    )));
                 }
             }
         }
@@ -206,6 +217,24 @@ impl<T: Tick> Ticks<T> {
             .join("&")
     }
 
+    /// Returns what tells apart the pages these ticks make, for the key a page is kept under
+    /// (`pages::render_experiment`): the ticks kept, in order, and, where the page says how
+    /// many were ticked (`note`), how many, `&t=[3, 7]` or `&t=[0, 1, 2, 3, 4, 5, 6, 7]/12`;
+    /// empty for the page without ticks or a note. Ticks that make the same page (as many
+    /// ticked in all, whether dropped or unread) make the same key.
+    pub(crate) fn page_key(&self) -> String {
+        match (self.ids.is_empty(), self.note().is_empty()) {
+            (true, true) => String::new(),
+            (false, true) => format!("&t={:?}", self.ids),
+            (_, false) => format!("&t={:?}/{}", self.ids, self.ticked()),
+        }
+    }
+
+    /// Returns how many ticks were sent: those kept, dropped and unread.
+    fn ticked(&self) -> usize {
+        self.ids.len() + self.dropped + self.unread
+    }
+
     /// Returns what a page says of the ticks it dropped past the most a comparison takes, or
     /// left unread past the values it reads, `10 trials were ticked; a comparison takes at most
     /// 8, so the first 8 ticked are kept`, counting those kept, dropped and unread; empty where
@@ -217,28 +246,10 @@ impl<T: Tick> Ticks<T> {
         format!(
             "{} {} were ticked; a comparison takes at most {max}, so the first {max} ticked \
              are kept",
-            self.ids.len() + self.dropped + self.unread,
+            self.ticked(),
             T::NOUN,
             max = T::MAX
         )
-    }
-}
-
-/// Compares the ticks kept with a list of them, in order (what was dropped or left unread
-/// aside): for tests that read an address's ticks (`tests_picks`) as they read the list
-/// `leaderboard::picked_trials` gave before it gave the ticks.
-#[cfg(test)]
-impl<T: PartialEq> PartialEq<Vec<T>> for Ticks<T> {
-    fn eq(&self, other: &Vec<T>) -> bool {
-        self.ids == *other
-    }
-}
-
-/// Compares the ticks kept with an array of them, in order, as `PartialEq<Vec<T>>` does.
-#[cfg(test)]
-impl<T: PartialEq, const N: usize> PartialEq<[T; N]> for Ticks<T> {
-    fn eq(&self, other: &[T; N]) -> bool {
-        self.ids == other[..]
     }
 }
 
@@ -264,7 +275,8 @@ mod tests {
         // Empty values are none; a repeat counts once, where first given; order is kept.
         assert_eq!(read("t=&t=3&trials=7,,3&t=1").ok(), Some(vec![3, 7, 1]));
         let err = read("t=1&trials=2,x").unwrap_err().to_string();
-        assert_eq!(err, "trials: \"x\" is not a trial number");
+        let number = "a trial number (a whole number from 0 to 4294967295)";
+        assert_eq!(err, format!("trials: \"x\" is not {number}"));
         let skipped = Ticks::<u32>::read("t=1&t=x&trials=2,-3&t=1", T, BadTick::Skipped);
         assert_eq!(
             skipped.map(|t| t.query("t")).ok().as_deref(),
@@ -281,7 +293,11 @@ mod tests {
             Some(vec!["b".into(), "a".into()])
         );
         let err = names("e=a%2Fb").unwrap_err().to_string();
-        assert_eq!(err, "e: \"a/b\" is not an experiment name");
+        assert_eq!(
+            err,
+            "e: \"a/b\" is not an experiment name (1 to 64 ASCII letters, digits, '.', '_' or \
+             '-', starting with a letter or digit)"
+        );
         // Past the values read, none is looked at.
         let capped = TickKeys {
             read_at_most: 2,
@@ -346,6 +362,95 @@ mod tests {
         assert_eq!(
             to_tick::<String>(),
             format!("to tick {MIN_EXPERIMENTS} to {MAX_EXPERIMENTS} experiments")
+        );
+    }
+
+    #[test]
+    fn a_bad_tick_says_what_a_tick_must_be() {
+        let err = |q: &str| {
+            Ticks::<u32>::read(q, T, BadTick::Refused)
+                .unwrap_err()
+                .to_string()
+        };
+        let number = "is not a trial number (a whole number from 0 to 4294967295)";
+        assert_eq!(err("t=-1"), format!("t: \"-1\" {number}"));
+        // A whole number, but past the largest trial number.
+        assert_eq!(err("t=4294967296"), format!("t: \"4294967296\" {number}"));
+        // `+3`: the query's `+` decodes to a space, which the message names.
+        assert_eq!(
+            err("t=+3"),
+            format!("t: \" 3\" {number}; a `+` in an address is a space")
+        );
+        let e = TickKeys {
+            key: "e",
+            list_key: None,
+            read_at_most: usize::MAX,
+        };
+        let name = |q: &str| Ticks::<String>::read(q, e, BadTick::Refused).map(|t| t.ids);
+        let rule = "is not an experiment name (1 to 64 ASCII letters, digits, '.', '_' or '-', \
+                    starting with a letter or digit)";
+        // As a spec names an experiment: not `..`, a hidden `.name`, an option-like `-name` or
+        // one past 64 characters.
+        let long = "a".repeat(65);
+        for bad in ["..", ".a", "-a", long.as_str()] {
+            let got = name(&format!("e={bad}")).unwrap_err().to_string();
+            assert_eq!(got, format!("e: {bad:?} {rule}"));
+        }
+        let most = "a".repeat(64);
+        let good = format!("e=a.b_c-1&e=9x&e={most}");
+        assert_eq!(
+            name(&good).ok(),
+            Some(vec!["a.b_c-1".into(), "9x".into(), most])
+        );
+    }
+
+    #[test]
+    fn the_page_key_tells_apart_the_pages_the_ticks_make() {
+        let read = |q: &str| {
+            let keys = TickKeys {
+                read_at_most: 10,
+                ..T
+            };
+            Ticks::<u32>::read(q, keys, BadTick::Refused)
+                .unwrap()
+                .only(|id| *id < 20)
+                .at_most_compared()
+        };
+        let upto = |n: u32| {
+            (0..n)
+                .map(|t| format!("t={t}"))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        // No ticks, no note: the page without ticks.
+        assert_eq!(read("").page_key(), "");
+        assert_eq!(read("t=99").page_key(), "");
+        // The ticks kept tell pages apart, and so does the note: 9 ticked from 12.
+        assert_ne!(read("t=1&t=2").page_key(), read("t=2&t=1").page_key());
+        assert_ne!(read(&upto(9)).page_key(), read(&upto(12)).page_key());
+        assert_ne!(read(&upto(9)).note(), read(&upto(12)).note());
+        // Unread values past those read, none kept: a note, so not the page without ticks.
+        let unread = format!(
+            "{}&t=5",
+            (90..100)
+                .map(|t| format!("t={t}"))
+                .collect::<Vec<_>>()
+                .join("&")
+        );
+        let none_kept = read(&unread);
+        assert!(none_kept.ids().is_empty() && !none_kept.note().is_empty());
+        assert_ne!(none_kept.page_key(), "");
+        // As many ticked in all, whether dropped or unread: the same page, the same key.
+        let more_dropped = read(&upto(11));
+        let more_unread = read(&format!("{}&t=0&t=10&t=11", upto(9)));
+        assert_eq!(more_dropped.ids(), more_unread.ids());
+        assert_ne!(
+            (more_dropped.dropped, more_dropped.unread),
+            (more_unread.dropped, more_unread.unread)
+        );
+        assert_eq!(
+            (more_dropped.note(), more_dropped.page_key()),
+            (more_unread.note(), more_unread.page_key())
         );
     }
 }

@@ -161,8 +161,8 @@ impl Selection {
     /// compare in the others), the first `compare::MAX_TRIALS` of those: the most a comparison
     /// takes, the others counted as dropped (`Ticks::at_most_compared`), which the page says
     /// with those sent and not read. Those not held are left out before the cut, so that
-    /// unknown ids never crowd out a trial held; the page, its cache key (the ticks' `Debug`,
-    /// with what they dropped) and every link take these ticks.
+    /// unknown ids never crowd out a trial held; the page, its cache key (`Ticks::page_key`,
+    /// with how many were ticked where the page says it) and every link take these ticks.
     pub(crate) fn with_picked(mut self, picked: Ticks<u32>, trials: &[Trial]) -> Selection {
         let held: BTreeSet<u32> = trials.iter().map(|t| t.id.0).collect();
         self.picked = picked.only(|id| held.contains(id)).at_most_compared();
