@@ -904,7 +904,7 @@ fn a_study_with_two_objectives_serves_its_front() {
             "{html}"
         );
         assert!(
-            html.contains(r#"aria-current="true">val_accuracy</a><a class="pill" href="?sort=rank&#38;dir=asc&#38;objective=param_count#history">param_count</a>"#),
+            html.contains(r#"aria-current="true">val_accuracy</a><a class="pill" href="?sort=rank&#38;dir=asc&#38;objective=param_count#objectives">param_count</a>"#),
             "{html}"
         );
         let (status, html) = get(&store, "/experiments/two?objective=param_count").await;

@@ -85,7 +85,9 @@ pub(crate) struct ExperimentPage<'a> {
     pub(crate) compare_href: String,
     /// The charts, kept with the snapshot and shared by every page view of it.
     pub(crate) charts: &'a Analysis,
-    /// With several objectives, a link to the charts of each; empty with one.
+    /// With several objectives, a link to the charts of each, to the links themselves
+    /// (`#objectives`), which the page shows apart from the charts they switch, whenever one
+    /// of them is (the history waits for a completed trial, the others not); empty with one.
     pub(crate) objective_links: Vec<ObjectiveLink>,
     /// The pair plots: the analysis's, or those of the parameters the query picked.
     pub(crate) pairs: Cow<'a, str>,
@@ -315,7 +317,7 @@ pub(crate) fn experiment_page<'a>(
                 .map(|o| ObjectiveLink {
                     name: o.name.clone(),
                     href: format!(
-                        "{}#history",
+                        "{}#objectives",
                         sel.query(|s| s.objective = Some(o.name.clone()))
                     ),
                     active: o.name == analysis.objective,

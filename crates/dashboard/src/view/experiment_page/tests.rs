@@ -223,3 +223,54 @@ fn on_a_phone_a_chart_is_shown_at_the_size_it_was_drawn_so_its_text_stays_readab
         }
     });
 }
+
+#[test]
+fn a_sweep_of_two_objectives_whose_trials_were_all_pruned_links_the_charts_of_each() {
+    // Every trial breaks the constraint and was stopped for it: no history, whose section held
+    // the links to each objective's charts, but the charts of values, which they switch.
+    run(async {
+        let store = Store::temporary().unwrap();
+        let mut info = fixtures::info("mo", ExperimentStatus::Running, 10);
+        info.spec_yaml = info.spec_yaml.replace(
+            "metric: {name: val_accuracy, goal: maximize}",
+            "metric: [{name: val_accuracy}, {name: param_count}]\n\
+             constraints: {param_count: {max: 100}}",
+        );
+        store.create_experiment(&info).unwrap();
+        for (i, size) in [(4, 2410.0), (9, 4810.0), (14, 2410.0)] {
+            let mut t = trial_in(i, TrialState::Pruned);
+            if let Some(r) = t.result.as_mut() {
+                r.metrics.insert("param_count".into(), size);
+            }
+            store.put_trial("mo", &t).unwrap();
+        }
+        let (_, page) = get(&store, "/experiments/mo").await;
+        assert!(!page.contains("id=\"history\""), "{page}");
+        let links = page
+            .split("aria-label=\"charts by objective\">")
+            .nth(1)
+            .and_then(|nav| nav.split("</nav>").next())
+            .unwrap_or_default();
+        let to_size = links
+            .split("href=\"")
+            .find_map(|a| a.strip_suffix("\">param_count</a>"))
+            .map(|href| href.replace("&#38;", "&"));
+        assert_eq!(
+            to_size.as_deref(),
+            Some("?sort=rank&dir=asc&objective=param_count#objectives"),
+            "{page}"
+        );
+        // The links lead to themselves, which the page shows, and on to that objective's charts.
+        assert!(page.contains("id=\"objectives\""), "{page}");
+        let (_, sizes) = get(&store, "/experiments/mo?objective=param_count").await;
+        assert!(sizes.contains("id=\"objectives\""), "{sizes}");
+        assert!(
+            sizes.contains("<p class=\"hint\" id=\"parallel-hint\">One line per trial, coloured by rank in param_count"),
+            "{sizes}"
+        );
+        // With one objective, none.
+        let one = live_store(&[trial_in(4, TrialState::Pruned)], 2);
+        let page = page_of(&one).await;
+        assert!(!page.contains("charts by objective"), "{page}");
+    });
+}
