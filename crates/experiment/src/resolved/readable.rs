@@ -73,9 +73,17 @@ fn readable_line(line: &str) -> String {
 /// Returns `value` read whole and written as a person reads it; `None` when it is not one
 /// value of the notation, or holds a name this reader does not know.
 fn readable_value(value: &str) -> Option<String> {
-    let mut reader = Reader { rest: value };
+    let mut reader = Reader {
+        rest: value,
+        depth: 0,
+    };
     let read = reader.value()?;
-    reader.rest.is_empty().then(|| shown(&read)).flatten()
+    if !reader.rest.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(value.len());
+    show(&read, &mut out)?;
+    Some(out)
 }
 
 /// Splits `text` at each `, ` outside brackets and quotes.
@@ -119,16 +127,34 @@ enum Value {
     Map(Vec<(String, Value)>),
 }
 
+/// The most values one value may hold inside each other (`[[..]]`, `Some(Some(..))`); the
+/// notation nests a few levels deep, and a line nested deeper (a hand-edited baseline) is shown
+/// as it is stored, rather than read by a recursion as deep as the line is long.
+const MAX_DEPTH: usize = 64;
+
 /// Reads the notation from the start of `rest`, moving past what it reads.
 #[derive(Debug)]
 struct Reader<'a> {
     /// What is left to read.
     rest: &'a str,
+    /// How many values the one being read is inside, at most `MAX_DEPTH`.
+    depth: usize,
 }
 
 impl Reader<'_> {
-    /// Reads one value; `None` where the text is not one.
+    /// Reads one value; `None` where the text is not one, or nests deeper than `MAX_DEPTH`.
     fn value(&mut self) -> Option<Value> {
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let value = self.value_within();
+        self.depth -= 1;
+        value
+    }
+
+    /// Reads one value, `depth` already counting it.
+    fn value_within(&mut self) -> Option<Value> {
         let c = self.rest.chars().next()?;
         match c {
             '"' => Some(Value::Text(self.text()?)),
@@ -364,72 +390,108 @@ fn lookup(table: &[(&str, &'static str)], name: &str) -> Option<&'static str> {
     table.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
 }
 
-/// Returns `value` as a person reads it; `None` where it holds a name this reader does not
-/// know.
-fn shown(value: &Value) -> Option<String> {
-    let all = |items: &[Value]| -> Option<Vec<String>> { items.iter().map(shown).collect() };
-    let fields = |fields: &[(String, Value)], sep: &str| -> Option<String> {
-        let shown: Option<Vec<String>> = fields
-            .iter()
-            .map(|(k, v)| Some(format!("{k}{sep}{}", shown(v)?)))
-            .collect();
-        Some(shown?.join(", "))
-    };
-    Some(match value {
-        Value::Text(text) => plain_or_quoted(text),
-        Value::Number(number) => number.clone(),
-        Value::Name(name) => lookup(UNITS, name)?.to_string(),
-        Value::List(items) => format!("[{}]", all(items)?.join(", ")),
+/// Writes `value` as a person reads it to `out`; `None` where it holds a name this reader does
+/// not know (`out` then holds a part of it). Each value is written once, where it stands, so
+/// that the time taken grows with the text, not with its depth times its length.
+fn show(value: &Value, out: &mut String) -> Option<()> {
+    match value {
+        Value::Text(text) => out.push_str(&plain_or_quoted(text)),
+        Value::Number(number) => out.push_str(number),
+        Value::Name(name) => out.push_str(lookup(UNITS, name)?),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                show(item, out)?;
+            }
+            out.push(']');
+        }
         Value::Map(entries) => {
-            let entries: Option<Vec<String>> = entries
-                .iter()
-                .map(|(k, v)| Some(format!("{}: {}", plain_or_quoted(k), shown(v)?)))
-                .collect();
-            format!("{{{}}}", entries?.join(", "))
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&plain_or_quoted(k));
+                out.push_str(": ");
+                show(v, out)?;
+            }
+            out.push('}');
         }
         Value::Call(name, inner) => {
             if WRAPPERS.contains(&name.as_str()) {
-                shown(inner)?
+                show(inner, out)?;
             } else if let (Some(method), Value::Record(block, settings)) =
                 (lookup(METHODS, name), inner.as_ref())
             {
                 BLOCKS.contains(&block.as_str()).then_some(())?;
-                format!("{method} ({})", fields(settings, ": ")?)
+                out.push_str(method);
+                out.push_str(" (");
+                show_fields(settings, ": ", out)?;
+                out.push(')');
             } else {
-                format!("{} {}", lookup(TAGGED, name)?, shown(inner)?)
+                out.push_str(lookup(TAGGED, name)?);
+                out.push(' ');
+                show(inner, out)?;
             }
         }
         Value::Record(name, settings) => {
             if BLOCKS.contains(&name.as_str()) {
-                format!("{{{}}}", fields(settings, ": ")?)
+                out.push('{');
+                show_fields(settings, ": ", out)?;
+                out.push('}');
             } else if let Some(kind) = lookup(KINDS, name) {
-                format!("{kind} ({})", fields(settings, ": ")?)
+                out.push_str(kind);
+                out.push_str(" (");
+                show_fields(settings, ": ", out)?;
+                out.push(')');
             } else if let Some(distribution) = lookup(DISTRIBUTIONS, name) {
-                format!("{distribution}({})", fields(settings, " ")?)
+                out.push_str(distribution);
+                out.push('(');
+                show_fields(settings, " ", out)?;
+                out.push(')');
             } else if name == "Categorical" {
-                categorical(settings)?
+                categorical(settings, out)?;
             } else {
                 return None;
             }
         }
-    })
+    }
+    Some(())
 }
 
-/// Returns a categorical distribution's settings as `one of [8, 16]`, with its probabilities
+/// Writes a record's fields to `out`, each as its name, `sep` and its value, `, ` between.
+fn show_fields(fields: &[(String, Value)], sep: &str, out: &mut String) -> Option<()> {
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(k);
+        out.push_str(sep);
+        show(v, out)?;
+    }
+    Some(())
+}
+
+/// Writes a categorical distribution's settings as `one of [8, 16]`, with its probabilities
 /// when given: `one of [relu, tanh], probabilities [0.75, 0.25]`.
-fn categorical(settings: &[(String, Value)]) -> Option<String> {
+fn categorical(settings: &[(String, Value)], out: &mut String) -> Option<()> {
     match settings {
         [(v, values @ Value::List(_)), (p, probabilities)]
             if v == "values" && p == "probabilities" =>
         {
-            let values = shown(values)?;
+            out.push_str("one of ");
+            show(values, out)?;
             match probabilities {
-                Value::Name(none) if none == "None" => Some(format!("one of {values}")),
-                _ => Some(format!(
-                    "one of {values}, probabilities {}",
-                    shown(probabilities)?
-                )),
+                Value::Name(none) if none == "None" => {}
+                _ => {
+                    out.push_str(", probabilities ");
+                    show(probabilities, out)?;
+                }
             }
+            Some(())
         }
         _ => None,
     }

@@ -123,4 +123,22 @@ fn any_text_reads_without_a_panic() {
         assert_eq!(read(text), text);
     }
     assert_eq!(read("k: \"\\u{1b}x\""), "k: \"\\u{1b}x\"");
+    // A hand-edited baseline's line nested 10000 deep overflowed the stack: shown as stored.
+    for open in ["[", "Some(", "{\"k\": "] {
+        let deep = format!("model.kind: {}", open.repeat(10_000));
+        assert_eq!(read(&deep), deep);
+        let closed = format!("model.kind: {}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(read(&closed), closed);
+    }
+}
+
+/// Nesting up to the limit reads as any value does; one level more is shown as stored.
+#[test]
+fn nesting_reads_up_to_its_limit() {
+    let nested = |depth: usize| format!("k: {}1{}", "[".repeat(depth), "]".repeat(depth));
+    let within = nested(MAX_DEPTH - 1);
+    assert_eq!(read(&within), within);
+    let wrapped = |depth: usize| format!("k: {}1{}", "Some(".repeat(depth), ")".repeat(depth));
+    assert_eq!(read(&wrapped(MAX_DEPTH - 1)), "k: 1");
+    assert_eq!(read(&wrapped(MAX_DEPTH)), wrapped(MAX_DEPTH));
 }
