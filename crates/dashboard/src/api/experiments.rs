@@ -9,6 +9,7 @@ use super::{finite, json, param_json};
 use crate::data::{ExperimentData, RUN_RECORD, TEST_RESULT, WARM_START};
 use crate::pages::blocking;
 use crate::view::leaderboard::{self};
+use crate::view::ticks::BadTick;
 use crate::view::{ListQuery, Summary};
 use crate::{AppState, Error, Result};
 
@@ -268,8 +269,10 @@ pub(super) async fn experiments(
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
     let now = state.now();
-    let list =
-        ListQuery::parse(req.query_string(), leaderboard::PER_PAGE).map_err(Error::into_api)?;
+    // The list's ticks (`?e=`) mean nothing here: one that is no experiment's name is left out,
+    // as any other key the API does not take is.
+    let list = ListQuery::parse_ticks(req.query_string(), leaderboard::PER_PAGE, BadTick::Skipped)
+        .map_err(Error::into_api)?;
     json(
         blocking(move || {
             let all = reader.experiments()?;
@@ -471,5 +474,20 @@ mod tests {
         ] {
             assert!(fine.get(field).is_none(), "{field}: {fine}");
         }
+    }
+
+    #[test]
+    fn issue_the_list_api_leaves_out_a_tick_it_has_no_use_for() {
+        // `?e=` ticks experiments on the list page; the API keeps none, and refused one that is
+        // no experiment's name (a 400) while it ignores any other key it does not take.
+        crate::tests::run(async {
+            let store = fixtures::store_with("demo", 3);
+            let (status, body) = crate::tests::get(&store, "/api/experiments?e=x%20y&e=demo").await;
+            assert_eq!(status, actix_web::http::StatusCode::OK, "{body}");
+            assert!(body.contains("\"demo\""), "{body}");
+            // The list page, which keeps its ticks in its links, still says so.
+            let (status, _) = crate::tests::get(&store, "/?e=x%20y").await;
+            assert_eq!(status, actix_web::http::StatusCode::BAD_REQUEST);
+        });
     }
 }

@@ -264,8 +264,18 @@ impl ListQuery {
     /// twice, is a bad request, as on the leaderboard, and so is a tick that is not an
     /// experiment's name, as on the compare page (`Ticks::read`).
     pub(crate) fn parse(query: &str, default_per_page: u32) -> crate::Result<ListQuery> {
+        ListQuery::parse_ticks(query, default_per_page, BadTick::Refused)
+    }
+
+    /// Reads a query string as `parse` does, a tick that is not an experiment's name read as
+    /// `bad_ticks` says: the API, which keeps no ticks, leaves it out (`BadTick::Skipped`).
+    pub(crate) fn parse_ticks(
+        query: &str,
+        default_per_page: u32,
+        bad_ticks: BadTick,
+    ) -> crate::Result<ListQuery> {
         let mut q = String::new();
-        let picked = Ticks::read(query, experiments_compare::TICK_KEYS, BadTick::Refused)?;
+        let picked = Ticks::read(query, experiments_compare::TICK_KEYS, bad_ticks)?;
         let (mut page, mut per_page) = (None, None);
         let (mut sort, mut dir) = (None, None);
         for (key, value) in query_pairs(query)? {
