@@ -1,7 +1,11 @@
 //! Opening sled's database in a store's folder, and what sled 0.34 does wrong there, as the
 //! store's errors: a panic on a log cut short (`open_sled`), corruption of its settings or of
-//! its log (`Error::Damaged`), a lock conflict it reports only as a message (`Error::Locked`),
-//! and unfinished snapshots it would read as the latest (`drop_unfinished_snapshots`).
+//! its log (`Error::Damaged`), a lock conflict it reports only as a message (`Error::Locked`,
+//! told from a file system that keeps no locks by that message's words), and unfinished
+//! snapshots it would read as the latest (`drop_unfinished_snapshots`).
+
+#[cfg(test)]
+mod tests;
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -108,16 +112,30 @@ pub(super) fn damaged_log(path: &Path) -> Error {
 
 /// Maps sled's lock conflict, which it reports only as a message, to `Error::Locked`, and
 /// the corruption it finds on opening to `Error::Damaged`. Any other I/O error of an open
-/// names the store's path.
+/// names the store's path; so does a lock refused for another reason than another holder (a
+/// file system that keeps no `flock`), which no wait clears.
 pub(super) fn open_error(e: sled::Error, path: &Path) -> Error {
     match e {
         sled::Error::Io(io_error)
             if io_error.kind() == io::ErrorKind::Other
-                && io_error.to_string().contains("could not acquire lock") =>
+                && io_error.to_string().contains(LOCK_REFUSED) =>
         {
-            Error::Locked {
+            let text = io_error.to_string();
+            if held_by_another(&text) {
+                return Error::Locked {
+                    path: path.to_path_buf(),
+                    opener: None,
+                };
+            }
+            Error::Open {
                 path: path.to_path_buf(),
-                opener: None,
+                detail: format!(
+                    "cannot lock its database file {}: {}; the database needs a lock (`flock`) \
+                     to open, which some file systems do not keep (NFS mounted without locking, \
+                     some FUSE file systems): put the store on a local disk",
+                    path.join("db").display(),
+                    refusal(&text)
+                ),
             }
         }
         sled::Error::Io(io_error) => {
@@ -153,4 +171,26 @@ pub(super) fn open_error(e: sled::Error, path: &Path) -> Error {
         sled::Error::Corruption { .. } => damaged_log(path),
         other => storage(other),
     }
+}
+
+/// The words sled 0.34 begins its message with when it cannot lock its database file:
+/// `could not acquire lock on "PATH": {:?}` of the `io::Error` that `fs2`'s `flock` gave
+/// (sled's `config.rs`).
+const LOCK_REFUSED: &str = "could not acquire lock";
+
+/// Returns whether sled's message `text` of a lock it could not take (`LOCK_REFUSED`) says
+/// that another holds the lock: the `io::Error`'s debug text names its kind, `WouldBlock`
+/// (`Os { code: 11, kind: WouldBlock, .. }`, `EWOULDBLOCK` from `flock`; on Windows,
+/// `ERROR_LOCK_VIOLATION`, code 33, which the standard library gives no kind of its own).
+fn held_by_another(text: &str) -> bool {
+    text.contains("WouldBlock") || (cfg!(windows) && text.contains("code: 33,"))
+}
+
+/// Returns the system's words in sled's message `text` of a lock it could not take: the
+/// `io::Error`'s message in its debug text (`message: "No locks available"`), else all of
+/// `text`.
+fn refusal(text: &str) -> &str {
+    text.split_once("message: \"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map_or(text, |(message, _)| message)
 }
