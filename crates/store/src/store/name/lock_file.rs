@@ -11,8 +11,12 @@
 //! next holder deletes it as it lets go.
 //!
 //! An exclusive holder may write a note into the file, one line saying who it is and what it
-//! does, for those it keeps out to say (`write_note`, `held_exclusively`): the content is
-//! never the lock, so a note left by a killed process is only overwritten by the next.
+//! does, for those it keeps out to say (`write_note`, `held_exclusively`). The content is never
+//! the lock: a note left by a killed process stays in the file until the next holder writes
+//! its own, and one that cannot write (the file opened to read) leaves it there throughout. So
+//! the note begins with its writer's process id, and a reader drops a note whose writer is gone
+//! (checked on Linux, in `/proc`; kept elsewhere) or that has no id: the holder is then named
+//! by no note rather than by another's.
 //!
 //! A lock file this user cannot write (another user's, made `0644` in a shared folder) is
 //! opened to read instead: `flock` locks a file opened either way.
@@ -51,8 +55,9 @@ pub(in crate::store) enum Taken<T = LockFile> {
 /// Another's exclusive hold of a lock file (`LockFile::held_exclusively`).
 #[derive(Debug)]
 pub(in crate::store) struct Exclusive {
-    /// What the holder wrote of itself (`LockFile::write_note`): one line, `None` where it
-    /// wrote nothing (yet).
+    /// What the holder wrote of itself (`LockFile::write_note`): one line, without the process
+    /// id it begins with; `None` where it wrote nothing (yet), or where the note there is not
+    /// its own but a gone process's (see the module).
     pub(in crate::store) note: Option<String>,
 }
 
@@ -110,16 +115,22 @@ impl LockFile {
         }
     }
 
-    /// Writes `note` (one line: who holds the lock and why) into the held file, in place of
-    /// what a holder before wrote, for those that find it held (`held_exclusively`). Best
-    /// effort: a file opened to read (another user's) keeps what it had, and those that read
-    /// it say less.
+    /// Writes `note` (one line: who holds the lock and why) into the held file after this
+    /// process's id, in place of what a holder before wrote, for those that find it held
+    /// (`held_exclusively`). Best effort: a file opened to read (another user's) keeps what it
+    /// had, a killed holder's note at most, which readers drop as its writer is gone; in the
+    /// moment before the note is written, readers find the same.
     pub(in crate::store) fn write_note(&self, note: &str) {
+        let line = format!(
+            "{} {}",
+            std::process::id(),
+            note.lines().next().unwrap_or("")
+        );
         let mut file = &self.file;
         let _ = file
             .set_len(0)
             .and_then(|()| file.rewind())
-            .and_then(|()| file.write_all(note.lines().next().unwrap_or("").as_bytes()));
+            .and_then(|()| file.write_all(line.as_bytes()));
     }
 }
 
@@ -161,13 +172,31 @@ fn open(path: &Path) -> io::Result<fs::File> {
 }
 
 /// Returns the note in the lock file `file` (`LockFile::write_note`): its first line, of at most
-/// `NOTE_MAX` bytes read; `None` where it is empty or cannot be read.
+/// `NOTE_MAX` bytes read, without the process id it begins with; `None` where it is empty or
+/// cannot be read, where it begins with no process id, and where that process is gone.
 fn read_note(file: &fs::File) -> Option<String> {
     let mut bytes = Vec::new();
     file.take(NOTE_MAX).read_to_end(&mut bytes).ok()?;
     let text = String::from_utf8_lossy(&bytes);
-    let line = text.lines().next()?.trim();
-    (!line.is_empty()).then(|| line.to_string())
+    let (pid, note) = text.lines().next()?.trim().split_once(' ')?;
+    let note = note.trim();
+    let pid = pid.parse::<u32>().ok()?;
+    (!note.is_empty() && running(pid)).then(|| note.to_string())
+}
+
+/// Returns whether the process `pid` is running: whether `/proc/PID` is there, where `/proc`
+/// is (a system without it says nothing, and the process counts as running).
+#[cfg(target_os = "linux")]
+fn running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
+/// Returns whether the process `pid` is running: off Linux it is not checked, and counts as
+/// running.
+#[cfg(not(target_os = "linux"))]
+fn running(_pid: u32) -> bool {
+    true
 }
 
 /// Returns `Taken::Unavailable` with `e`, which `path` gave, naming `path`.

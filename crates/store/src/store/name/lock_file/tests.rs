@@ -123,3 +123,43 @@ fn a_holders_note_is_read_while_it_holds_and_replaces_the_one_before() {
     assert!(LockFile::held_exclusively(&path).is_none());
     drop(shared);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_a_note_whose_writer_is_gone_is_not_read() {
+    // A removal killed as it held the turn left its note in the file; the next holder opened
+    // the file to read (another user's, `0644`) and could not write its own. Those it kept out
+    // named the killed process ("removing it, as it holds no experiment (pid 999999)").
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st.open-turn");
+    // Past the highest process id this system gives: no process has it.
+    let pid_max: u32 = fs::read_to_string("/proc/sys/kernel/pid_max")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let gone = pid_max + 1;
+    fs::write(
+        &path,
+        format!("{gone} removing it if it holds no experiment (pid {gone})"),
+    )
+    .unwrap();
+    // Held with no note of its own, as a holder that cannot write it holds it.
+    let held = taken(&path, Hold::Exclusive);
+    let note = |path: &Path| LockFile::held_exclusively(path).map(|held| held.note);
+    assert_eq!(note(&path), Some(None));
+    // Nor is a note that begins with no process id (an earlier sweep's).
+    fs::write(&path, "removing it, as it holds no experiment (pid 999999)").unwrap();
+    assert_eq!(note(&path), Some(None));
+    // A running writer's is read: this process's, as it writes it.
+    held.write_note("compacting it: `sweep compact`");
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        format!("{} compacting it: `sweep compact`", std::process::id())
+    );
+    assert_eq!(
+        note(&path),
+        Some(Some("compacting it: `sweep compact`".to_string()))
+    );
+    drop(held);
+}
