@@ -35,7 +35,7 @@ pub enum Error {
         /// The store's directory.
         path: PathBuf,
         /// What the process holding the name does and who it is, as it wrote them there (a
-        /// clause after "another sweep process is": "removing it, as it holds no experiment
+        /// clause after "another sweep process is": "removing it if it holds no experiment
         /// (pid 42)"), when it did.
         mover: Option<String>,
     },

@@ -8,9 +8,10 @@
 //! checkpoints) move into it, and the old folder is deleted. A copy is only ever put in place
 //! once whole and checked (it is marked so by the file `compacted`).
 //!
-//! One compaction of a store runs at a time (`DIR.compact-lock`, an exclusive `flock`), and only
-//! a folder that holds a store is compacted. A copy that fails (a full disk) is deleted, and the
-//! store aside is deleted only once the folder in its place is the checked copy.
+//! One compaction of a store runs at a time (`DIR.compact-lock`, an exclusive `flock`; a second
+//! finds the store busy, `Error::BeingMoved`), and only a folder that holds a store is compacted.
+//! A copy that fails (a full disk) is deleted, and the store aside is deleted only once the
+//! folder in its place is the checked copy.
 //!
 //! A compaction holds the store's name lock (`store/name`) exclusively from before it opens the
 //! store until it has let go of it, across the copy, rather than taking it for the swap alone:
@@ -27,7 +28,9 @@
 //! Killed at any point, the store is whole somewhere: before the first rename it is where it
 //! was (a half-made copy is deleted by the next compaction); after it, every open of the store
 //! is refused (`Error::CompactionInterrupted`) until `compact` runs again, which finishes the
-//! swap with a checked copy or puts the store back.
+//! swap with a checked copy or puts the store back. A store aside while a compaction holds its
+//! name's turn is being swapped, not left: an open waits for it as for any holder of the turn
+//! (`Error::BeingMoved`, tried again for `LOCK_WAIT`).
 
 #[cfg(test)]
 mod tests;
@@ -153,7 +156,9 @@ pub(super) fn real(path: &Path) -> PathBuf {
 }
 
 /// Takes the lock one compaction of a store holds from start to end (`DIR.compact-lock`, an
-/// exclusive `flock`): a second compaction at once would delete the first one's copy.
+/// exclusive `flock`): a second compaction at once would delete the first one's copy. One that
+/// another compaction holds is a busy store (`Error::BeingMoved`), as a compaction's hold of
+/// the store's name is to an open: to try again later, not a failure.
 fn take_compaction_lock(store: &Path) -> Result<LockFile> {
     let path = beside(store, "compact-lock");
     let failed = |detail: String| Error::Compact {
@@ -162,9 +167,15 @@ fn take_compaction_lock(store: &Path) -> Result<LockFile> {
     };
     match LockFile::try_take(&path, Hold::Exclusive) {
         Taken::Held(lock) => Ok(lock),
-        Taken::Busy => Err(failed(
-            "another `sweep compact` is compacting it; wait for it to end".into(),
-        )),
+        // Named by the note in the name's turn once the other compaction has it.
+        Taken::Busy => Err(Error::BeingMoved {
+            path: store.to_path_buf(),
+            mover: Some(
+                Name::of(store)
+                    .mover()
+                    .unwrap_or_else(|| "compacting it".to_string()),
+            ),
+        }),
         Taken::Unavailable(e) => Err(failed(format!(
             "cannot take its lock {e}{}",
             writable_parent(store, &e)

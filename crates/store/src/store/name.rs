@@ -13,9 +13,10 @@
 //! of it: no open spans a rename.
 //!
 //! Opens wait behind an exclusive taker: it first takes the name's turn (`NAME.open-turn`,
-//! exclusively), and an open that finds the turn taken does not take the lock but counts a
-//! conflict, as it does sled's (`Error::Locked`, tried again for `LOCK_WAIT`); the taker then
-//! waits only for the opens already holding the lock, each of which lets go when its try ends.
+//! exclusively), and an open that finds the turn taken does not take the lock but gives
+//! `Error::BeingMoved`, which it tries again for `LOCK_WAIT` as it does sled's conflict
+//! (`Error::Locked`); the taker then waits only for the opens already holding the lock, each of
+//! which lets go when its try ends.
 //! So a stream of short opens, however close, does not keep a compaction or a removal out: each
 //! takes its turn, waiting at most `LOCK_WAIT` for the opens before it. Not strictly never: an
 //! open looks at the turn by locking it shared for a moment, and a taker whose every try (one
@@ -25,7 +26,9 @@
 //! with the turn (`Error::BeingMoved`). The taker writes into the turn what it does and who it
 //! is (`Moving`), so an open or a taker kept out by it names it: an open's wait ends in
 //! `Error::BeingMoved` too, not in `Error::Locked` with the last opener's announcement, which
-//! a removal never writes and a compaction writes only once it has the store.
+//! a removal never writes and a compaction writes only once it has the store. A note whose
+//! writer is gone (a killed taker's, left where the next taker cannot write: `lock_file`) is
+//! not read: the taker is then named by none.
 //!
 //! The files are made by their takers and deleted by their last holder (`lock_file`); one left
 //! by a killed process locks nothing, and the next holder deletes it (the turn's, the next
@@ -85,7 +88,8 @@ pub(super) struct NameHeld {
 /// (`Error::BeingMoved`), not whoever opened the store last (`opened-by`).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Moving<'a> {
-    /// Removes the store, which holds no experiment (`Store::remove_if_empty`).
+    /// Removes the store if it holds no experiment (`Store::remove_if_empty`), which it has not
+    /// yet looked at when it takes the name.
     Removal,
     /// Compacts the store (`Store::compact`), for the process that announced itself as
     /// `opener`.
@@ -101,7 +105,7 @@ impl Moving<'_> {
     fn note(self) -> String {
         match self {
             Moving::Removal => format!(
-                "removing it, as it holds no experiment (pid {})",
+                "removing it if it holds no experiment (pid {})",
                 std::process::id()
             ),
             Moving::Compaction { opener } => format!("compacting it: {opener}"),
@@ -174,8 +178,14 @@ impl Name {
 
     /// Returns what the exclusive taker that has the turn now wrote of itself there, if one
     /// has it and wrote.
-    fn mover(&self) -> Option<String> {
-        LockFile::held_exclusively(&self.turn).and_then(|mover| mover.note)
+    pub(super) fn mover(&self) -> Option<String> {
+        self.turn_held().flatten()
+    }
+
+    /// Returns whether an exclusive taker has the turn now, with what it wrote of itself there
+    /// (`Some(None)`: it holds the turn and wrote nothing, or its note is not to be read).
+    pub(super) fn turn_held(&self) -> Option<Option<String>> {
+        LockFile::held_exclusively(&self.turn).map(|mover| mover.note)
     }
 
     /// Takes the name lock exclusively to do what `moving` says, trying for `wait`: first its

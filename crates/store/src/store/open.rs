@@ -60,16 +60,16 @@ impl Store {
     /// compaction that holds its name lock exclusively (`held`; `None`: none can be had there),
     /// which each try of an open would otherwise wait on.
     pub(super) fn open_existing_named(path: &Path, _held: Option<&NameHeld>) -> Result<Store> {
-        Store::check_existing(path)?;
+        Store::check_existing_as(path, &Naming::Caller)?;
         Store::open_at(path, true, Naming::Caller)
     }
 
     /// Opens the store in `path` as `open` does; `existing`: refuses rather than creates one
     /// (`Error::NoStore`), also when the folder goes while the open waits for the lock.
     fn open_at(path: &Path, existing: bool, naming: Naming<'_>) -> Result<Store> {
-        // Not even created anew: the store is aside while a compaction swaps it for its copy.
-        let pending = || compact::compaction_pending(path);
-        if let Some(e) = pending() {
+        // Not even created anew: the store is aside, left so by a killed compaction. One that a
+        // live compaction swaps is waited for below, as its other holders are.
+        if let Some(e @ Error::CompactionInterrupted { .. }) = set_aside(path, &naming) {
             return Err(e);
         }
         if path.exists() && !path.is_dir() {
@@ -90,7 +90,14 @@ impl Store {
             });
         }
         drop_unfinished_snapshots(path);
-        match retry_locked(LOCK_WAIT, || Store::try_open_at(path, existing, &naming)) {
+        let tried = || {
+            let tried = Store::try_open_at(path, existing, &naming);
+            if matches!(tried, Err(Error::BeingMoved { .. })) {
+                step(OpenStep::Moving, path);
+            }
+            tried
+        };
+        match retry_locked(LOCK_WAIT, tried) {
             Err(Error::Locked { path, .. }) => {
                 let opener = read_opener(&path);
                 Err(Error::Locked { path, opener })
@@ -103,7 +110,7 @@ impl Store {
     /// held, `Error::BeingMoved` when a removal or a compaction has the store's name, which
     /// `open_at` tries again.
     fn try_open_at(path: &Path, existing: bool, naming: &Naming<'_>) -> Result<Store> {
-        let pending = || compact::compaction_pending(path);
+        let pending = || set_aside(path, naming);
         // Checked again on every try: a compaction may set the store aside meanwhile, and
         // sled would make a new, empty one in its place.
         if let Some(e) = pending() {
@@ -189,16 +196,29 @@ impl Store {
     /// Opens the store in `path` as `open` does, for a command that only works on an existing
     /// one: a folder without a store is refused (`Error::NoStore`), nothing written in it.
     pub fn open_existing(path: &Path) -> Result<Store> {
-        Store::check_existing(path)?;
-        Store::open_at(path, true, Naming::Share(&Name::of(path)))
+        let name = Name::of(path);
+        match Store::check_existing_as(path, &Naming::Share(&name)) {
+            // A live compaction swaps the store: waited for as the open tries.
+            Err(Error::BeingMoved { .. }) => {}
+            checked => checked?,
+        }
+        Store::open_at(path, true, Naming::Share(&name))
     }
 
     /// Fails as `open_existing` would before opening anything, for a command that reads files
-    /// beside the database (a checkpoint) without opening it: a store set aside by a compaction,
-    /// a file where the folder should be, or a folder holding neither of sled's files
-    /// (`Error::NoStore`). A folder not there at all passes: opening says so.
+    /// beside the database (a checkpoint) without opening it: a store set aside by a compaction
+    /// (`Error::BeingMoved` while the compaction holds the store's name, else
+    /// `Error::CompactionInterrupted`), a file where the folder should be, or a folder holding
+    /// neither of sled's files (`Error::NoStore`). A folder not there at all passes: opening
+    /// says so.
     pub fn check_existing(path: &Path) -> Result<()> {
-        if let Some(e) = compact::compaction_pending(path) {
+        Store::check_existing_as(path, &Naming::Share(&Name::of(path)))
+    }
+
+    /// Checks the store in `path` as `check_existing` does, for an opener that holds its name
+    /// as `naming` says (one that holds it itself is never kept out by its own turn).
+    fn check_existing_as(path: &Path, naming: &Naming<'_>) -> Result<()> {
+        if let Some(e) = set_aside(path, naming) {
             return Err(e);
         }
         if path.exists() && !path.is_dir() {
@@ -346,6 +366,25 @@ enum Naming<'a> {
     Caller,
 }
 
+/// Returns the refusal of an open of the store in `path` that finds it set aside by a
+/// compaction: `Error::BeingMoved` while another process holds the name's turn (a live
+/// compaction swapping it for its copy, or a removal or compaction waiting to take it), tried
+/// again as every conflict is; `Error::CompactionInterrupted` where no one does (a compaction
+/// killed part way), or where the opener holds the name itself (`Naming::Caller`).
+fn set_aside(path: &Path, naming: &Naming<'_>) -> Option<Error> {
+    let interrupted = compact::compaction_pending(path)?;
+    match naming {
+        Naming::Share(name) => match name.turn_held() {
+            Some(mover) => Some(Error::BeingMoved {
+                path: path.to_path_buf(),
+                mover,
+            }),
+            None => Some(interrupted),
+        },
+        Naming::Caller => Some(interrupted),
+    }
+}
+
 /// Runs `attempt` until it gives something other than a conflict (`Error::Locked`, or
 /// `Error::BeingMoved` from an open's look at the store's name), trying again every
 /// `LOCK_POLL` while less than `wait` has passed since the first try; returns the last result,
@@ -418,6 +457,9 @@ pub(crate) enum OpenStep {
     Locked,
     /// sled found the database locked: this try gives `Error::Locked`.
     Conflict,
+    /// A removal or a compaction has the store's name: this try gave `Error::BeingMoved`, which
+    /// the open tries again while `LOCK_WAIT` lasts.
+    Moving,
 }
 
 /// Does nothing: only tests act between the steps of an open.

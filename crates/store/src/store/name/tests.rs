@@ -346,7 +346,7 @@ fn issue_a_removal_kept_out_by_another_removal_says_so() {
     let err = Store::remove_if_empty(&path).unwrap_err();
     assert!(matches!(err, Error::BeingMoved { .. }), "{err}");
     let removing = format!(
-        "removing it, as it holds no experiment (pid {})",
+        "removing it if it holds no experiment (pid {})",
         std::process::id()
     );
     assert_eq!(err.to_string(), busy(&path, &removing));
@@ -368,7 +368,7 @@ fn issue_an_open_behind_a_removal_names_the_removal_not_the_last_opener() {
         panic!("not taken");
     };
     let removing = format!(
-        "removing it, as it holds no experiment (pid {})",
+        "removing it if it holds no experiment (pid {})",
         std::process::id()
     );
     for opened in [Store::open(&path), Store::open_existing(&path)] {

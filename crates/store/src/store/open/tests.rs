@@ -1,11 +1,13 @@
 //! Unit tests of opening a store that act between the steps of an open (`on_open`): a lock
-//! conflict tried again, a store moved aside while it was being opened, and one set aside by a
-//! compaction killed as an open took its name.
+//! conflict tried again, a removal's or a compaction's hold of the name waited for, a store
+//! moved aside while it was being opened, and one set aside by a compaction, killed as an open
+//! took its name or live.
 
 use std::cell::Cell;
 use std::fs::File;
 
 use super::*;
+use crate::store::name::Moving;
 use crate::store::tests::info;
 
 #[test]
@@ -100,4 +102,77 @@ fn issue_a_compaction_killed_as_an_open_takes_the_name_leaves_no_new_store_in_it
     Store::compact(&path, "test").unwrap();
     let store = Store::open_existing(&path).unwrap();
     assert_eq!(store.experiments().unwrap().len(), 1);
+}
+
+#[test]
+fn issue_an_open_behind_a_removal_tries_again_once_it_lets_go() {
+    // A removal or a compaction holds the store's name: the open gives `Error::BeingMoved` and
+    // tries again, as it does sled's conflict, while `LOCK_WAIT` lasts.
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    wait_released(dir.path());
+    let Ok(removal) = Name::of(dir.path()).take_exclusive(LOCK_WAIT, Moving::Removal) else {
+        panic!("name not taken");
+    };
+    // Let go of only once the open has found the name held: an open that did not try again
+    // would give that.
+    let mut removal = Some(removal);
+    let kept_out = std::rc::Rc::new(Cell::new(0));
+    let seen = kept_out.clone();
+    on_open(move |at, _| {
+        if at == OpenStep::Moving {
+            seen.set(seen.get() + 1);
+            drop(removal.take());
+        }
+    });
+    let opened = Store::open(dir.path());
+    assert!(opened.is_ok(), "{:?}", opened.err());
+    assert_eq!(kept_out.get(), 1);
+}
+
+#[test]
+fn issue_an_open_while_a_live_compaction_swaps_the_store_waits_for_it() {
+    // A compaction holds the store's name while it swaps: the store aside, the copy moved into
+    // its place, the checkpoints after it, the old folder deleted. An open in that span said the
+    // compaction was stopped part way (`Error::CompactionInterrupted`: "run `sweep compact` to
+    // finish it", exit 2) and did not wait.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st");
+    let store = Store::open(&path).unwrap();
+    store.create_experiment(&info("a", 1)).unwrap();
+    store.flush().unwrap();
+    drop(store);
+    wait_released(&path);
+    for existing in [true, false] {
+        let moving = Moving::Compaction { opener: "test" };
+        let Ok(compaction) = Name::of(&path).take_exclusive(LOCK_WAIT, moving) else {
+            panic!("name not taken");
+        };
+        std::fs::rename(&path, compact::aside(&path)).unwrap();
+        let checked = Store::check_existing(&path);
+        assert!(
+            matches!(checked, Err(Error::BeingMoved { .. })),
+            "{checked:?}"
+        );
+        // The swap ends once the open has found it under way: the store back in its place
+        // (here as it was), then the name let go of.
+        let (store_at, mut compaction) = (path.clone(), Some(compaction));
+        on_open(move |at, _| {
+            if at == OpenStep::Moving {
+                if let Some(compaction) = compaction.take() {
+                    std::fs::rename(compact::aside(&store_at), &store_at).unwrap();
+                    drop(compaction);
+                }
+            }
+        });
+        let store = if existing {
+            Store::open_existing(&path)
+        } else {
+            Store::open(&path)
+        };
+        let store = store.unwrap_or_else(|e| panic!("existing {existing}: {e}"));
+        assert_eq!(store.experiments().unwrap().len(), 1);
+        drop(store);
+        wait_released(&path);
+    }
 }
