@@ -1037,7 +1037,7 @@ fn issue_a_changed_file_is_shown_in_the_notation_of_the_yaml() {
     assert_eq!(validate.code, 0, "{validate:?}");
     let out = &validate.stdout;
     for want in [
-        "- method: tpe (n_startup_trials: 5, n_ei_candidates: 24, multivariate: none, \
+        "- method: tpe (n_startup_trials: 5, n_ei_candidates: 24, multivariate: auto, \
          constant_liar: true, gamma: 0.1, prior_weight: 1.0, magic_clip: true)\n",
         "+ method: grid (shuffle: false)\n",
         "- early_stopping: {metric: val_loss, patience: 3, min_delta: 0.0}\n",

@@ -4,9 +4,15 @@
 //! What is stored and hashed stays the notation of `notation` (`Grid(GridConfig { shuffle:
 //! false })`), byte for byte; this module only reads that text back and writes each value as
 //! the spec file would: `grid (shuffle: false)`, `normal(mu -1.0, sigma 0.001)`, `one of [8,
-//! 16]`, `none`. It reads the notation's grammar (text quoted with Rust's escapes, numbers,
-//! names, `Name(value)`, `Name { field: value }`, `[..]`, `{"key": value}`) and knows each name
-//! the notation writes; a line holding anything else (a name it does not know, text it cannot
+//! 16]`, `none`, under the YAML's keys (`restart_strategy: ipop`, `crossover: sbx, sbx_eta:
+//! 20.0`, `nsga3`'s settings beside `nsga2`'s, `warm_start: {experiment: old}`); a setting left
+//! to a rule (`parallel`, one trial a core; `multivariate`, by the number of objectives) reads
+//! `auto`, not `none`, its opposite. What stays unlike the YAML is the layout: a method's
+//! settings in parentheses after it, a pruner's and a data format's alike.
+//!
+//! It reads the notation's grammar (text quoted with Rust's escapes, numbers, names,
+//! `Name(value)`, `Name { field: value }`, `[..]`, `{"key": value}`) and knows each name the
+//! notation writes (`names`); a line holding anything else (a name it does not know, text it cannot
 //! read) is shown as it is stored, so that the reader is total and never shows a setting as
 //! something it is not. A line whose value is a list of `word value` parts (`plateau: patience
 //! 4, min_delta 0.001`, a gate's metric) has each part's value read alike.
@@ -18,6 +24,13 @@
 //! baseline written so far would read as another configuration).
 
 use crate::ExperimentSpec;
+
+use names::{
+    auto, flattened, lookup, renamed, Flattened, BLOCKS, DISTRIBUTIONS, KINDS, METHODS, TAGGED,
+    UNITS, WRAPPERS,
+};
+
+mod names;
 
 impl ExperimentSpec {
     /// Returns the resolved spec `resolved` (`ExperimentSpec::resolved`, or a record's or a
@@ -45,6 +58,9 @@ fn readable_line(line: &str) -> String {
     let Some((key, value)) = line.split_once(": ") else {
         return line.to_string();
     };
+    if value == "None" && auto("", key) {
+        return format!("{key}: auto");
+    }
     // A searched setting's distribution says it is searched.
     let distribution = value.strip_prefix("searched ").unwrap_or(value);
     if let Some(shown) = readable_value(distribution) {
@@ -288,108 +304,6 @@ impl Reader<'_> {
     }
 }
 
-/// Names written alone, and how the YAML writes them.
-const UNITS: &[(&str, &str)] = &[
-    ("None", "none"),
-    ("true", "true"),
-    ("false", "false"),
-    ("Random", "random"),
-    ("Tpe", "tpe"),
-    ("Ipop", "ipop"),
-    ("Bipop", "bipop"),
-    ("Uniform", "uniform"),
-    ("Csv", "csv"),
-    ("Standard", "standard"),
-    ("MinMax", "minmax"),
-    ("Classification", "classification"),
-    ("Regression", "regression"),
-    ("Error", "error"),
-    ("Drop", "drop"),
-    ("Mean", "mean"),
-    ("Median", "median"),
-    ("Mlp", "mlp"),
-    ("Cnn", "cnn"),
-    ("Cpu", "cpu"),
-    ("Cuda", "cuda"),
-    ("Auto", "auto"),
-];
-
-/// Methods, each with its settings: `grid (shuffle: false)`.
-const METHODS: &[(&str, &str)] = &[
-    ("Grid", "grid"),
-    ("Sobol", "sobol"),
-    ("Tpe", "tpe"),
-    ("Bayes", "bayes"),
-    ("CmaEs", "cmaes"),
-    ("Nsga2", "nsga2"),
-    ("Nsga3", "nsga3"),
-];
-
-/// Calls shown as a word and their value: `experiment old`, `constant true`.
-const TAGGED: &[(&str, &str)] = &[
-    ("Experiment", "experiment"),
-    ("Csv", "csv"),
-    ("Constant", "constant"),
-];
-
-/// Calls that only wrap a value, shown as the value: `Some(3)` as `3`.
-const WRAPPERS: &[&str] = &["Some", "Int", "Float", "Str", "Bool"];
-
-/// Settings blocks, shown as a YAML mapping: `{validation: 0.2, test: 0.2, stratify: true}`.
-const BLOCKS: &[&str] = &[
-    "GridConfig",
-    "SobolConfig",
-    "TpeConfig",
-    "BayesConfig",
-    "CmaEsConfig",
-    "Nsga2Config",
-    "Nsga3Config",
-    "SplitSpec",
-    "ImageShape",
-    "EarlyStopping",
-    "CheckpointSpec",
-    "WarmStart",
-];
-
-/// Kinds with settings, shown as their name and settings: `asha (min_resource: 2, ..)`.
-const KINDS: &[(&str, &str)] = &[
-    ("LogEi", "log_ei"),
-    ("Ucb", "ucb"),
-    ("Sbx", "sbx"),
-    ("Blx", "blx"),
-    ("Median", "median"),
-    ("Percentile", "percentile"),
-    ("Threshold", "threshold"),
-    ("Asha", "asha"),
-    ("Hyperband", "hyperband"),
-    ("Patience", "patience"),
-    ("Idx", "idx"),
-];
-
-/// Distributions, shown as the YAML's `distribution:` names them: `normal(mu 1.0, sigma 0.5)`.
-const DISTRIBUTIONS: &[(&str, &str)] = &[
-    ("IntUniform", "int_uniform"),
-    ("Uniform", "uniform"),
-    ("QUniform", "q_uniform"),
-    ("LogUniform", "log_uniform"),
-    ("LogUniformValues", "log_uniform_values"),
-    ("QLogUniformValues", "q_log_uniform_values"),
-    ("Normal", "normal"),
-    ("LogNormal", "log_normal"),
-    ("QLogUniform", "q_log_uniform"),
-    ("InvLogUniform", "inv_log_uniform"),
-    ("InvLogUniformValues", "inv_log_uniform_values"),
-    ("QNormal", "q_normal"),
-    ("QLogNormal", "q_log_normal"),
-    ("Beta", "beta"),
-    ("QBeta", "q_beta"),
-];
-
-/// Returns what `table` pairs `name` with.
-fn lookup(table: &[(&str, &'static str)], name: &str) -> Option<&'static str> {
-    table.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
-}
-
 /// Writes `value` as a person reads it to `out`; `None` where it holds a name this reader does
 /// not know (`out` then holds a part of it). Each value is written once, where it stands, so
 /// that the time taken grows with the text, not with its depth times its length.
@@ -429,7 +343,7 @@ fn show(value: &Value, out: &mut String) -> Option<()> {
                 BLOCKS.contains(&block.as_str()).then_some(())?;
                 out.push_str(method);
                 out.push_str(" (");
-                show_fields(settings, ": ", out)?;
+                show_fields(block, settings, (": ", ""), out)?;
                 out.push(')');
             } else {
                 out.push_str(lookup(TAGGED, name)?);
@@ -440,17 +354,17 @@ fn show(value: &Value, out: &mut String) -> Option<()> {
         Value::Record(name, settings) => {
             if BLOCKS.contains(&name.as_str()) {
                 out.push('{');
-                show_fields(settings, ": ", out)?;
+                show_fields(name, settings, (": ", ""), out)?;
                 out.push('}');
             } else if let Some(kind) = lookup(KINDS, name) {
                 out.push_str(kind);
                 out.push_str(" (");
-                show_fields(settings, ": ", out)?;
+                show_fields(name, settings, (": ", ""), out)?;
                 out.push(')');
             } else if let Some(distribution) = lookup(DISTRIBUTIONS, name) {
                 out.push_str(distribution);
                 out.push('(');
-                show_fields(settings, " ", out)?;
+                show_fields(name, settings, (" ", ""), out)?;
                 out.push(')');
             } else if name == "Categorical" {
                 categorical(settings, out)?;
@@ -462,15 +376,61 @@ fn show(value: &Value, out: &mut String) -> Option<()> {
     Some(())
 }
 
-/// Writes a record's fields to `out`, each as its name, `sep` and its value, `, ` between.
-fn show_fields(fields: &[(String, Value)], sep: &str, out: &mut String) -> Option<()> {
-    for (i, (k, v)) in fields.iter().enumerate() {
+/// Writes the fields of `block` to `out`, each as its YAML key, `sep` and its value, `, `
+/// between: a field the YAML writes flat (`flattened`) as the YAML writes it, a `None` that
+/// stands for a value a rule decides (`auto`) as `auto`. `prefix` comes before each key.
+fn show_fields(
+    block: &str,
+    fields: &[(String, Value)],
+    (sep, prefix): (&str, &str),
+    out: &mut String,
+) -> Option<()> {
+    for (i, (field, value)) in fields.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(k);
-        out.push_str(sep);
-        show(v, out)?;
+        let key = renamed(block, field);
+        let field_is = |shown: &str, out: &mut String| {
+            out.push_str(prefix);
+            out.push_str(key);
+            out.push_str(sep);
+            out.push_str(shown);
+        };
+        match (flattened(block, field), value) {
+            (_, Value::Name(none)) if none == "None" && auto(block, field) => {
+                field_is("auto", out);
+            }
+            (
+                Some(how @ (Flattened::Kind | Flattened::KindPrefixed)),
+                Value::Record(kind, more),
+            ) => {
+                let name = lookup(KINDS, kind)?;
+                field_is(name, out);
+                if !more.is_empty() {
+                    out.push_str(", ");
+                    let prefix = match how {
+                        Flattened::KindPrefixed => format!("{prefix}{name}_"),
+                        _ => prefix.to_string(),
+                    };
+                    show_fields(kind, more, (sep, &prefix), out)?;
+                }
+            }
+            (Some(Flattened::Inline), Value::Record(inner, more))
+                if BLOCKS.contains(&inner.as_str()) =>
+            {
+                show_fields(inner, more, (sep, prefix), out)?;
+            }
+            (Some(Flattened::Tagged), Value::Call(tag, inner)) => {
+                out.push_str(prefix);
+                out.push_str(lookup(TAGGED, tag)?);
+                out.push_str(sep);
+                show(inner, out)?;
+            }
+            _ => {
+                field_is("", out);
+                show(value, out)?;
+            }
+        }
     }
     Some(())
 }

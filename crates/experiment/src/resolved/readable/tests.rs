@@ -12,12 +12,23 @@ fn read(text: &str) -> String {
 const CASES: &str = r#"
 method: Grid(GridConfig { shuffle: false }) => method: grid (shuffle: false)
 method: Random => method: random
-method: Nsga3(Nsga3Config { genetic: Nsga2Config { population_size: 50, mutation_prob: None, crossover_prob: 0.9, crossover: Blx { alpha: 0.5 }, swapping_prob: 0.5 }, dividing_parameter: 3 }) => method: nsga3 (genetic: {population_size: 50, mutation_prob: none, crossover_prob: 0.9, crossover: blx (alpha: 0.5), swapping_prob: 0.5}, dividing_parameter: 3)
-method: CmaEs(CmaEsConfig { n_startup_trials: 0, popsize: Some(8), sigma0: 0.16666666666666666, independent_sampler: Tpe, restart: Bipop, with_margin: true, lr_adapt: false, use_separable_cma: false }) => method: cmaes (n_startup_trials: 0, popsize: 8, sigma0: 0.16666666666666666, independent_sampler: tpe, restart: bipop, with_margin: true, lr_adapt: false, use_separable_cma: false)
-method: Bayes(BayesConfig { n_startup_trials: 10, n_candidates: 1024, n_local_search: 16, constant_liar: true, acquisition: LogEi { greedy_tail: 0.4 } }) => method: bayes (n_startup_trials: 10, n_candidates: 1024, n_local_search: 16, constant_liar: true, acquisition: log_ei (greedy_tail: 0.4))
+method: Nsga3(Nsga3Config { genetic: Nsga2Config { population_size: 50, mutation_prob: None, crossover_prob: 0.9, crossover: Blx { alpha: 0.5 }, swapping_prob: 0.5 }, dividing_parameter: 3 }) => method: nsga3 (population_size: 50, mutation_prob: auto, crossover_prob: 0.9, crossover: blx, blx_alpha: 0.5, swapping_prob: 0.5, dividing_parameter: 3)
+method: CmaEs(CmaEsConfig { n_startup_trials: 0, popsize: Some(8), sigma0: 0.16666666666666666, independent_sampler: Tpe, restart: Bipop, with_margin: true, lr_adapt: false, use_separable_cma: false }) => method: cmaes (n_startup_trials: 0, popsize: 8, sigma0: 0.16666666666666666, independent_sampler: tpe, restart_strategy: bipop, with_margin: true, lr_adapt: false, use_separable_cma: false)
+method: Bayes(BayesConfig { n_startup_trials: 10, n_candidates: 1024, n_local_search: 16, constant_liar: true, acquisition: LogEi { greedy_tail: 0.4 } }) => method: bayes (n_startup_trials: 10, n_candidates: 1024, n_local_search: 16, constant_liar: true, acquisition: log_ei, greedy_tail: 0.4)
 pruner: Patience { patience: 3, min_delta: 0.0, wrapped: Asha { min_resource: 1, reduction_factor: 3 } } => pruner: patience (patience: 3, min_delta: 0.0, wrapped: asha (min_resource: 1, reduction_factor: 3))
 pruner: Threshold { lower: None, upper: Some(2.5), n_warmup_steps: 3 } => pruner: threshold (lower: none, upper: 2.5, n_warmup_steps: 3)
 parallel: Some(3) => parallel: 3
+parallel: None => parallel: auto
+data.task: None => data.task: auto
+data.image: None => data.image: none
+method: Tpe(TpeConfig { n_startup_trials: 5, n_ei_candidates: 24, multivariate: None, constant_liar: true, gamma: 0.1, prior_weight: 1.0, magic_clip: true }) => method: tpe (n_startup_trials: 5, n_ei_candidates: 24, multivariate: auto, constant_liar: true, gamma: 0.1, prior_weight: 1.0, magic_clip: true)
+method: Tpe(TpeConfig { n_startup_trials: 5, n_ei_candidates: 24, multivariate: Some(false), constant_liar: true, gamma: 0.1, prior_weight: 1.0, magic_clip: true }) => method: tpe (n_startup_trials: 5, n_ei_candidates: 24, multivariate: false, constant_liar: true, gamma: 0.1, prior_weight: 1.0, magic_clip: true)
+method: CmaEs(CmaEsConfig { n_startup_trials: 0, popsize: None, sigma0: 0.5, independent_sampler: Random, restart: None, with_margin: false, lr_adapt: false, use_separable_cma: false }) => method: cmaes (n_startup_trials: 0, popsize: auto, sigma0: 0.5, independent_sampler: random, restart_strategy: none, with_margin: false, lr_adapt: false, use_separable_cma: false)
+method: Nsga2(Nsga2Config { population_size: 50, mutation_prob: Some(0.1), crossover_prob: 0.9, crossover: Sbx { eta: None }, swapping_prob: 0.5 }) => method: nsga2 (population_size: 50, mutation_prob: 0.1, crossover_prob: 0.9, crossover: sbx, sbx_eta: auto, swapping_prob: 0.5)
+method: Nsga2(Nsga2Config { population_size: 50, mutation_prob: None, crossover_prob: 0.9, crossover: Sbx { eta: Some(15.0) }, swapping_prob: 0.5 }) => method: nsga2 (population_size: 50, mutation_prob: auto, crossover_prob: 0.9, crossover: sbx, sbx_eta: 15.0, swapping_prob: 0.5)
+method: Nsga2(Nsga2Config { population_size: 50, mutation_prob: None, crossover_prob: 0.9, crossover: Uniform, swapping_prob: 0.5 }) => method: nsga2 (population_size: 50, mutation_prob: auto, crossover_prob: 0.9, crossover: uniform, swapping_prob: 0.5)
+method: Bayes(BayesConfig { n_startup_trials: 10, n_candidates: 1024, n_local_search: 16, constant_liar: false, acquisition: Ucb { kappa: 2.0 } }) => method: bayes (n_startup_trials: 10, n_candidates: 1024, n_local_search: 16, constant_liar: false, acquisition: ucb, kappa: 2.0)
+warm_start: WarmStart { source: Csv("exp/runs/past.csv"), trials: None } => warm_start: {csv: exp/runs/past.csv, trials: auto}
 name: "g" => name: g
 description: "quotes \" and \\ and é\t" => description: "quotes \" and \\ and é\t"
 description: "" => description: ""
@@ -44,7 +55,7 @@ model.layer_norm: searched Constant(Bool(true)) => model.layer_norm: constant tr
 model.kind: Mlp => model.kind: mlp
 parameters.momentum.when: {"optimizer": [Str("sgd")]} => parameters.momentum.when: {optimizer: [sgd]}
 enqueue[0]: {"lr": Float(0.01), "optimizer": Str("adam")} => enqueue[0]: {lr: 0.01, optimizer: adam}
-warm_start: WarmStart { source: Experiment("old"), trials: Some(30) } => warm_start: {source: experiment old, trials: 30}
+warm_start: WarmStart { source: Experiment("old"), trials: Some(30) } => warm_start: {experiment: old, trials: 30}
 checkpoints: CheckpointSpec { keep: 5 } => checkpoints: {keep: 5}
 gate: None => gate: none
 gate.metrics.val_accuracy: median (maximize), max_regression_abs Some(0.01), max_regression_rel None => gate.metrics.val_accuracy: median (maximize), max_regression_abs 0.01, max_regression_rel none
@@ -73,9 +84,9 @@ fn each_kind_of_value_reads_as_the_yaml_writes_it_and_the_rest_as_stored() {
     // Lines keep their ends.
     assert_eq!(
         read("seed: 1\nparallel: None\n"),
-        "seed: 1\nparallel: none\n"
+        "seed: 1\nparallel: auto\n"
     );
-    assert_eq!(read("seed: 1\nparallel: None"), "seed: 1\nparallel: none");
+    assert_eq!(read("seed: 1\nparallel: None"), "seed: 1\nparallel: auto");
 }
 
 /// The records of earlier versions hold every kind of value: each reads without Rust's
