@@ -855,4 +855,6 @@ fn escape_attr(s: &str) -> String {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_colour_bar;
+#[cfg(test)]
 mod tests_outliers;

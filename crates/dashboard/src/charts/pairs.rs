@@ -7,7 +7,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::parallel::{colour_bar, position, ticks};
+use super::parallel::{colour_bar, colour_bar_margin, position, ticks};
 use super::{
     rank_colour, render_marked, shorten, text_style, trial_title, DrawResult, Mark, ParAxis,
     ParLine, Scale, Shape, GRID, TEXT,
@@ -18,8 +18,8 @@ const LEFT: i32 = 78;
 const BOTTOM: i32 = 58;
 const TOP: i32 = 16;
 const RIGHT: i32 = 18;
-/// The width of the colour bar's margin: its end labels (`rank 8: 0.5125 (pruned)`) are
-/// centred on the bar and must fit.
+/// The least width of the colour bar's margin: its end labels (`rank 8: 0.5125 (pruned)`) are
+/// centred on the bar and must fit, and a wider one widens it (`colour_bar_margin`).
 const COLOUR_BAR: i32 = 150;
 
 /// Returns the pairs of `axes` (every pair of the first three), side by side, each trial a dot
@@ -40,7 +40,8 @@ pub(crate) fn pairs(
         _ => vec![(0, 1), (0, 2), (1, 2)],
     };
     let panels = i32::try_from(pairs.len().max(1)).unwrap_or(1);
-    let width = PANEL.0 * panels + COLOUR_BAR;
+    let margin = colour_bar_margin(COLOUR_BAR, (best_label, worst_label));
+    let width = PANEL.0 * panels + margin;
     let size = (
         u32::try_from(width).unwrap_or(1300),
         u32::try_from(PANEL.1).unwrap_or(380),
@@ -74,7 +75,7 @@ pub(crate) fn pairs(
         }
         colour_bar(
             root,
-            width - COLOUR_BAR / 2 - 7,
+            width - margin / 2 - 7,
             (TOP + 18, PANEL.1 - BOTTOM),
             (best_label, worst_label),
         )

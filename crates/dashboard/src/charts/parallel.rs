@@ -56,7 +56,17 @@ const HEIGHT: u32 = 400;
 const TOP: i32 = 56;
 const BOTTOM: i32 = 24;
 const LEFT: i32 = 80;
+/// The least width of the colour bar's margin; a wider label widens it (`colour_bar_margin`).
 const COLOUR_BAR: i32 = 110;
+/// The pixels one character of the colour bar's labels takes, at most about: they are drawn
+/// 8.9 px high (`text_style(11)`, as plotters writes it into the SVG), and the chart font's
+/// digits are 0.64 em wide (5.7 px), its letters and spaces less.
+const LABEL_CHAR: i32 = 6;
+/// The most pixels a colour bar's label takes: a longer one (a long objective's name) is cut
+/// short, so that the chart keeps room for its own parts.
+const MOST_LABEL: i32 = 320;
+/// The room left either side of the colour bar's widest label in its margin.
+const LABEL_PAD: i32 = 6;
 /// The stroke width bridges are drawn with, which nothing else in this chart uses, so that they
 /// can be given their dashes afterwards: plotters' own dashed path writes a polyline per dash,
 /// hundreds of kilobytes over a few hundred trials.
@@ -100,7 +110,9 @@ pub(crate) fn parallel(
     }
     let w = i32::try_from(width).unwrap_or(1000);
     let h = i32::try_from(HEIGHT).unwrap_or(400);
-    let span = w - LEFT - COLOUR_BAR - 20;
+    // The colour bar's margin holds its labels, centred on it.
+    let margin = colour_bar_margin(COLOUR_BAR, (best_label, worst_label));
+    let span = w - LEFT - margin - 20;
     let step = span / i32::try_from(axes.len() - 1).unwrap_or(1).max(1);
     let x_of = |i: usize| LEFT + step * i32::try_from(i).unwrap_or(0);
     let y_of = |t: f64| -> i32 {
@@ -227,10 +239,10 @@ pub(crate) fn parallel(
                 text_style(11).pos(Pos::new(HPos::Right, VPos::Top)),
             ))?;
         }
-        // The colour bar, in its own margin on the right.
+        // The colour bar, in the middle of its own margin on the right.
         colour_bar(
             root,
-            w - COLOUR_BAR + 30,
+            w - margin / 2 - 7,
             (TOP, h - BOTTOM),
             (best_label, worst_label),
         )
@@ -363,8 +375,23 @@ fn describe(axes: &[ParAxis], line: &ParLine) -> String {
     title
 }
 
+/// Returns the width of a colour bar's margin that holds its labels, `best` and `worst`, centred
+/// on the bar (as `colour_bar` draws them): the widest one's (at most `MOST_LABEL`), with room
+/// either side, and at least `least`.
+pub(super) fn colour_bar_margin(least: i32, (best, worst): (&str, &str)) -> i32 {
+    let widest = label_width(best).max(label_width(worst)).min(MOST_LABEL);
+    (widest + 2 * LABEL_PAD).max(least)
+}
+
+/// Returns about how many pixels `label` takes drawn as a colour bar's label, at most.
+fn label_width(label: &str) -> i32 {
+    let chars = i32::try_from(label.chars().count()).unwrap_or(i32::MAX);
+    chars.saturating_mul(LABEL_CHAR)
+}
+
 /// Draws a vertical colour bar of `rank_colour` at `x` from `top` (the best, dark) to `bottom` (the
-/// worst), labelled above and below.
+/// worst), labelled above and below, each label centred on the bar and cut to `MOST_LABEL`
+/// pixels: its margin (`colour_bar_margin`) holds it.
 pub(super) fn colour_bar(
     root: &super::Area<'_>,
     x: i32,
@@ -381,13 +408,19 @@ pub(super) fn colour_bar(
             rank_colour(t).filled(),
         ))?;
     }
+    let fitted = |label: &str| {
+        shorten(
+            label,
+            usize::try_from(MOST_LABEL / LABEL_CHAR).unwrap_or(40),
+        )
+    };
     root.draw(&Text::new(
-        best.to_string(),
+        fitted(best),
         (x + 7, top - 6),
         text_style(11).pos(Pos::new(HPos::Center, VPos::Bottom)),
     ))?;
     root.draw(&Text::new(
-        worst.to_string(),
+        fitted(worst),
         (x + 7, bottom + 6),
         text_style(11).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;

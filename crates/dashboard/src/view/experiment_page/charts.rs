@@ -319,7 +319,7 @@ pub(super) fn parallel_chart(
     experiment: &str,
     axes: &[ParamAxis],
     sample: &[Ranked<'_>],
-    (objective, placing): (&str, Placing),
+    (objective, placing): (&str, Placing<'_>),
 ) -> String {
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
     let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
@@ -371,21 +371,23 @@ fn goodness(i: usize, n: usize) -> f64 {
 }
 
 /// How the colour bar names a trial's place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Placing {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Placing<'c> {
     /// By its rank, the leaderboard's (one objective): `rank 1`.
     Rank,
     /// By its place in the one objective the chart shows, which is not the leaderboard's rank
-    /// in a study of several objectives (it ranks the Pareto fronts): `1st by val_accuracy`.
-    ByObjective,
+    /// in a study of several objectives (it ranks the Pareto fronts): `1st by val_accuracy`;
+    /// a trial that breaks one of these constraints is placed after those that meet them, by
+    /// how far it breaks them, not by the objective: `5th, breaks a constraint`.
+    ByObjective(&'c [experiment::Constraint]),
 }
 
-impl Placing {
+impl Placing<'_> {
     /// Returns how the charts of `data` name places: by rank with one objective, by the one
-    /// charted otherwise (the leaderboard then ranks Pareto fronts).
-    pub(super) fn of(data: &ExperimentData) -> Placing {
+    /// charted otherwise (the leaderboard then ranks Pareto fronts), under its constraints.
+    pub(super) fn of(data: &ExperimentData) -> Placing<'_> {
         if data.objectives().len() > 1 {
-            Placing::ByObjective
+            Placing::ByObjective(data.constraints())
         } else {
             Placing::Rank
         }
@@ -395,9 +397,15 @@ impl Placing {
 /// Returns the colour bar's labels: what its ends are, the first and the last of the `sample`
 /// (best first), whose colours they are, their values written as the tables write them:
 /// `rank 1: 0.9694` and `rank 8: 0.5125 (pruned)`, or with `Placing::ByObjective`
-/// `1st by val_accuracy: 0.9694`. The colour goes by rank, and a pruned trial ranks after
-/// every completed one whatever its value, so the ends are not the best and worst values drawn.
-fn rank_labels(sample: &[Ranked<'_>], objective: &str, placing: Placing) -> (String, String) {
+/// `1st by val_accuracy: 0.9694`, and for a trial that breaks a constraint (placed by how far
+/// it breaks it) `5th, breaks a constraint: 0.6825`. The colour goes by rank, and a pruned
+/// trial ranks after every completed one whatever its value, so the ends are not the best and
+/// worst values drawn.
+pub(super) fn rank_labels(
+    sample: &[Ranked<'_>],
+    objective: &str,
+    placing: Placing<'_>,
+) -> (String, String) {
     let label = |i: usize| {
         let Some(r) = sample.get(i) else {
             return String::new();
@@ -411,7 +419,12 @@ fn rank_labels(sample: &[Ranked<'_>], objective: &str, placing: Placing) -> (Str
         let place = r.rank.unwrap_or(i + 1);
         match placing {
             Placing::Rank => format!("rank {place}: {value}{pruned}"),
-            Placing::ByObjective => {
+            Placing::ByObjective(constraints)
+                if experiment::feasibility(constraints, r.trial) == Some(false) =>
+            {
+                format!("{}, breaks a constraint: {value}{pruned}", ordinal(place))
+            }
+            Placing::ByObjective(_) => {
                 format!("{} by {objective}: {value}{pruned}", ordinal(place))
             }
         }
@@ -454,7 +467,7 @@ pub(super) fn pairs_chart(
     axes: &[ParamAxis],
     sample: &[Ranked<'_>],
     pairing: Pairing<'_>,
-    (objective, placing): (&str, Placing),
+    (objective, placing): (&str, Placing<'_>),
 ) -> (String, String, Vec<String>) {
     let mut chosen: Vec<&ParamAxis> = axes.iter().collect();
     let note = match pairing {

@@ -224,26 +224,34 @@ fn on_a_phone_a_chart_is_shown_at_the_size_it_was_drawn_so_its_text_stays_readab
     });
 }
 
+/// Returns a temporary store holding the running experiment `mo`, of two objectives
+/// (`val_accuracy` and `param_count`) and the constraint `param_count <= 100`, with the fixture
+/// trials `sizes` names, pruned, each with its `param_count`.
+fn two_objectives_pruned(sizes: &[(u32, f64)]) -> Store {
+    let store = Store::temporary().unwrap();
+    let mut info = fixtures::info("mo", ExperimentStatus::Running, 10);
+    info.spec_yaml = info.spec_yaml.replace(
+        "metric: {name: val_accuracy, goal: maximize}",
+        "metric: [{name: val_accuracy}, {name: param_count}]\n\
+         constraints: {param_count: {max: 100}}",
+    );
+    store.create_experiment(&info).unwrap();
+    for &(i, size) in sizes {
+        let mut t = trial_in(i, TrialState::Pruned);
+        if let Some(r) = t.result.as_mut() {
+            r.metrics.insert("param_count".into(), size);
+        }
+        store.put_trial("mo", &t).unwrap();
+    }
+    store
+}
+
 #[test]
 fn a_sweep_of_two_objectives_whose_trials_were_all_pruned_links_the_charts_of_each() {
     // Every trial breaks the constraint and was stopped for it: no history, whose section held
     // the links to each objective's charts, but the charts of values, which they switch.
     run(async {
-        let store = Store::temporary().unwrap();
-        let mut info = fixtures::info("mo", ExperimentStatus::Running, 10);
-        info.spec_yaml = info.spec_yaml.replace(
-            "metric: {name: val_accuracy, goal: maximize}",
-            "metric: [{name: val_accuracy}, {name: param_count}]\n\
-             constraints: {param_count: {max: 100}}",
-        );
-        store.create_experiment(&info).unwrap();
-        for (i, size) in [(4, 2410.0), (9, 4810.0), (14, 2410.0)] {
-            let mut t = trial_in(i, TrialState::Pruned);
-            if let Some(r) = t.result.as_mut() {
-                r.metrics.insert("param_count".into(), size);
-            }
-            store.put_trial("mo", &t).unwrap();
-        }
+        let store = two_objectives_pruned(&[(4, 2410.0), (9, 4810.0), (14, 2410.0)]);
         let (_, page) = get(&store, "/experiments/mo").await;
         assert!(!page.contains("id=\"history\""), "{page}");
         let links = page
@@ -272,5 +280,44 @@ fn a_sweep_of_two_objectives_whose_trials_were_all_pruned_links_the_charts_of_ea
         let one = live_store(&[trial_in(4, TrialState::Pruned)], 2);
         let page = page_of(&one).await;
         assert!(!page.contains("charts by objective"), "{page}");
+    });
+}
+
+/// Returns the texts of the colour bar's end labels drawn in `chart` (its only texts with a
+/// `: `; the marks' tooltips are titles).
+fn colour_bar_labels(chart: &str) -> Vec<&str> {
+    chart
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| Some(t.split_once('>')?.1.split("</text>").next()?.trim()))
+        .filter(|t| t.contains(": "))
+        .collect()
+}
+
+#[test]
+fn a_colour_bar_names_a_trial_that_breaks_a_constraint_as_such() {
+    // Placed after the one that meets the constraint, by how far each breaks it (trial 14
+    // by 2310, trial 9 by 4710), not by val_accuracy.
+    run(async {
+        let store = two_objectives_pruned(&[(4, 50.0), (9, 4810.0), (14, 2410.0)]);
+        let (_, page) = get(&store, "/experiments/mo").await;
+        for id in ["parallel", "pairs"] {
+            let chart = page
+                .split(&format!("id=\"{id}\""))
+                .nth(1)
+                .and_then(|s| s.split("</section>").next())
+                .unwrap_or_default();
+            let labels = colour_bar_labels(chart);
+            assert_eq!(labels.len(), 2, "{id}: {chart}");
+            assert!(
+                labels[0].starts_with("1st by val_accuracy: "),
+                "{id}: {labels:?}"
+            );
+            assert!(
+                labels[1].starts_with("3rd, breaks a constraint: ")
+                    && labels[1].ends_with(" (pruned)"),
+                "{id}: {labels:?}"
+            );
+        }
     });
 }
