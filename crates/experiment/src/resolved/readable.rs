@@ -458,21 +458,26 @@ fn categorical(settings: &[(String, Value)], out: &mut String) -> Option<()> {
 }
 
 /// Returns `text` as YAML writes a plain word (`relu`, `exp/d.csv`), or quoted with Rust's
-/// escapes where a plain word would read as something else (a number, `true`, `none`, an empty
-/// text, spaces or punctuation).
+/// escapes where a plain word would read as something else or not as itself: a number or
+/// anything starting with a digit (`0x10`, which Sweep's YAML reads as 16), `true`, `none`, an
+/// empty text, spaces or punctuation, or a character Rust's escapes write otherwise (a
+/// non-spacing mark, `\u{301}`, which joins the character before it).
 fn plain_or_quoted(text: &str) -> String {
     const READ_AS_OTHER: [&str; 8] = ["true", "false", "none", "null", "yes", "no", "on", "off"];
     let plain = !text.is_empty()
         && text
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
-        && !text.starts_with('-')
+        && !text.starts_with(|c: char| c == '-' || c.is_ascii_digit())
         && text.parse::<f64>().is_err()
         && !READ_AS_OTHER.contains(&text.to_ascii_lowercase().as_str())
         && !matches!(
             text.to_ascii_lowercase().as_str(),
             "inf" | "nan" | ".inf" | ".nan"
-        );
+        )
+        && text
+            .chars()
+            .all(|c| c.escape_debug().eq(std::iter::once(c)));
     if plain {
         text.to_string()
     } else {
