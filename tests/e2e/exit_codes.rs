@@ -1,11 +1,12 @@
 //! Exit codes a script reads: a store that another sweep process holds exits 75 ("try again
 //! later", `EX_TEMPFAIL` of sysexits.h) from every command, and so does a dashboard port that
-//! another process listens on, apart from bad input's 2; `sweep --help` says what each code
-//! means.
+//! another process listens on, and a second `sweep compact` at once, apart from bad input's 2;
+//! `sweep --help` says what each code means.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 
+use store::Store;
 use tests::TestEnv;
 
 /// A process that holds the store, killed (and waited for) when dropped.
@@ -143,18 +144,40 @@ fn issue_a_busy_port_exits_75_and_an_address_not_this_machines_2() {
 }
 
 #[test]
+fn issue_a_second_compaction_at_once_exits_75() {
+    // `sweep compact` while another compacts the store failed as bad input (2: "another `sweep
+    // compact` is compacting it"), though the store is only busy: a script trying again on 75
+    // gave up.
+    let env = TestEnv::new();
+    drop(Store::open(&env.store()).unwrap());
+    let real = std::fs::canonicalize(env.store()).unwrap();
+    // Held as a running compaction holds it (an exclusive `flock`), before it has the name.
+    let running = std::fs::File::create(real.with_file_name(".sweep.compact-lock")).unwrap();
+    running.try_lock().unwrap();
+    let out = env.sweep(&["compact"]);
+    assert_eq!(out.code, 75, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("is busy: another sweep process is compacting it; try again once it is done"),
+        "{}",
+        out.stderr
+    );
+    drop(running);
+}
+
+#[test]
 fn issue_help_lists_the_exit_codes() {
     let env = TestEnv::new();
     let help = env.sweep(&["--help"]);
     assert_eq!(help.code, 0, "{help:?}");
+    // Read as words: where the lines wrap is the help's layout (`args`), not what it says.
+    let words = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        help.stdout.contains("Exit status:")
-            && help
-                .stdout
-                .contains("75   the store is busy: another sweep process holds it, or another")
-            && help
-                .stdout
-                .contains("listens on\n       the dashboard's --port (--addr); try again later"),
+        words.contains("Exit status:")
+            && words.contains(
+                "75 the store is busy: another sweep process holds it, or another process \
+                 listens on the dashboard's --port (--addr); try again later"
+            ),
         "{}",
         help.stdout
     );

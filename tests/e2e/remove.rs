@@ -266,14 +266,22 @@ fn issue_a_run_that_failed_before_making_its_store_warns_of_nothing() {
 #[test]
 fn issue_a_command_kept_out_by_a_removal_or_compaction_names_it_not_the_last_opener() {
     // Another process has the store's name to remove or compact it (here a turn held with no
-    // note, as an older sweep holds it): `sweep rm` and `sweep ls` said the store was in use by
-    // `opened-by`'s last opener, long gone, and to stop it.
+    // note of its own, as an older sweep, or one that cannot write the file, holds it):
+    // `sweep rm` and `sweep ls` said the store was in use by `opened-by`'s last opener, long
+    // gone, and to stop it; and they named the removal a killed holder's note, left in the
+    // file, named.
     let env = TestEnv::new();
     let store = Store::open(&env.store()).unwrap();
     store.announce("`sweep show`, ended long ago").unwrap();
     drop(store);
     let real = std::fs::canonicalize(env.store()).unwrap();
-    let turn = std::fs::File::create(real.with_file_name(".sweep.open-turn")).unwrap();
+    let turn_file = real.with_file_name(".sweep.open-turn");
+    std::fs::write(
+        &turn_file,
+        "removing it, as it holds no experiment (pid 999999)",
+    )
+    .unwrap();
+    let turn = std::fs::File::open(&turn_file).unwrap();
     turn.try_lock().unwrap();
     for args in [&["rm", "small", "--yes"][..], &["ls"]] {
         let out = env.sweep(args);
@@ -288,6 +296,7 @@ fn issue_a_command_kept_out_by_a_removal_or_compaction_names_it_not_the_last_ope
             out.stderr
         );
         assert!(!out.stderr.contains("ended long ago"), "{}", out.stderr);
+        assert!(!out.stderr.contains("pid 999999"), "{}", out.stderr);
     }
     drop(turn);
     let ls = env.sweep(&["ls"]);
