@@ -5,8 +5,11 @@
 //! Locking: sled takes an exclusive `flock` on the database file when it opens, without waiting.
 //! `flock` belongs to the open file description, so a second open conflicts whether it comes from
 //! another process or from this one. Sled reports the conflict only as an `Other` I/O error whose
-//! message starts "could not acquire lock"; `open` recognizes that message (sled 0.34 is frozen)
-//! and returns `Error::Locked`. A test re-executes the test binary to check it across processes.
+//! message starts "could not acquire lock" and ends with the debug text of `flock`'s error;
+//! `open` recognizes that message (sled 0.34 is frozen) and returns `Error::Locked` where the
+//! error is `WouldBlock`, and `Error::Open` for any other refusal (a file system that keeps no
+//! locks), which no wait clears (`database`). A test re-executes the test binary to check it
+//! across processes.
 //! Sled also releases its lock late: a dropped handle's last log writes finish on sled's own
 //! background threads, which hold the file (and its lock) until they are done (sled issue 1289).
 //! So `open` retries a lock conflict for up to `LOCK_WAIT` before it reports one; a store that
