@@ -7,7 +7,8 @@ use crate::output::{self, GateNote};
 
 /// Returns what changed since the baseline was recorded, for the report's notes: the settings
 /// of the file (its resolved lines but the paths, as a diff, each written as the YAML writes
-/// it: `settings_diff`; comments and layout are no change), the data (by its hash), the trials
+/// it, `ExperimentSpec::readable_resolved`, or as stored where a changed pair reads alike:
+/// `output::line_diff`; comments and layout are no change), the data (by its hash), the trials
 /// side by side when the sampler's choices depend on them, and the metrics it records that the
 /// gate no longer guards. A baseline written before it recorded how its runs ran is compared
 /// by the file's text only.
@@ -34,7 +35,11 @@ pub(crate) fn changes_since(
                 "{}: its settings, defaults filled in, then (-) and now (+):",
                 output::SPEC_CHANGED
             ),
-            detail: Some(settings_diff(&then, &now)),
+            detail: Some(output::line_diff(
+                &then,
+                &now,
+                ExperimentSpec::readable_resolved,
+            )),
         });
     }
     if run.data_hash != record.data_hash {
@@ -78,19 +83,4 @@ pub(crate) fn changes_since(
         }
     }
     notes
-}
-
-/// Returns the diff of two resolved specs' lines, `then` and `now` (the baseline's text and
-/// this run's, each `gate_compared`), each setting as the YAML writes it
-/// (`ExperimentSpec::readable_resolved`), or as stored where the readable lines do not differ.
-fn settings_diff(then: &str, now: &str) -> String {
-    let readable = output::line_diff(
-        &ExperimentSpec::readable_resolved(then),
-        &ExperimentSpec::readable_resolved(now),
-    );
-    if readable.is_empty() {
-        output::line_diff(then, now)
-    } else {
-        readable
-    }
 }

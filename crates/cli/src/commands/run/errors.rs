@@ -149,27 +149,19 @@ fn spec_change(
         Some(diff) if !diff.is_empty() => {
             format!("; its settings, defaults filled in, stored (-) and in this file (+):\n{diff}")
         }
-        _ => format!(":\n{}", output::line_diff(stored, current)),
+        _ => format!(":\n{}", output::line_diff(stored, current, str::to_string)),
     }
 }
 
 /// Returns the lines of two resolved specs that differ, a run record's (`recorded`) and this
 /// file's (`now`), each setting as the YAML writes it (`ExperimentSpec::readable_resolved`, as
 /// the gate's notes show them); what an earlier version's record holds beside a file (its
-/// position in the spec) is no difference. Where the readable lines come out equal while the
-/// stored ones differ, the stored lines are shown, so that a change is never hidden.
+/// position in the spec) is no difference. The stored lines are compared, so that a change is
+/// never hidden; a changed pair that reads alike is shown as stored (`output::line_diff`).
 fn settings_diff(recorded: &str, now: &str) -> String {
     let recorded = ExperimentSpec::resolved_without_positions(recorded);
     let now = ExperimentSpec::resolved_without_positions(now);
-    let readable = output::line_diff(
-        &ExperimentSpec::readable_resolved(&recorded),
-        &ExperimentSpec::readable_resolved(&now),
-    );
-    if readable.is_empty() {
-        output::line_diff(&recorded, &now)
-    } else {
-        readable
-    }
+    output::line_diff(&recorded, &now, ExperimentSpec::readable_resolved)
 }
 
 #[cfg(test)]
@@ -228,6 +220,22 @@ mod tests {
         assert!(diff.contains("+ method: grid (shuffle: true)"), "{diff}");
         assert!(!diff.contains("Config"), "{diff}");
         assert!(!diff.contains("Categorical"), "{diff}");
+    }
+
+    #[test]
+    fn issue_a_change_that_reads_alike_shows_beside_one_that_reads_differently() {
+        // Both read `k: a 1, b`: it showed only where no other setting changed.
+        let stored = "name: \"a\"\nk: a Some(1), b\nmethod: Grid(GridConfig { shuffle: false })\n";
+        let now = "name: \"a\"\nk: a 1, b\nmethod: Grid(GridConfig { shuffle: true })\n";
+        let diff = settings_diff(stored, now);
+        for want in [
+            "- k: a Some(1), b",
+            "+ k: a 1, b",
+            "- method: grid (shuffle: false)",
+            "+ method: grid (shuffle: true)",
+        ] {
+            assert!(diff.lines().any(|l| l == want), "no `{want}` in\n{diff}");
+        }
     }
 
     #[test]
