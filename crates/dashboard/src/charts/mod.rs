@@ -17,6 +17,7 @@
 //! screen readers (`MARKS_HIDDEN`), for whom the chart's label and the leaderboard speak.
 
 mod axis;
+mod colour_bar;
 mod curves;
 mod edf;
 mod history;
