@@ -85,6 +85,12 @@ pub(crate) fn gate(args: &GateArgs) -> anyhow::Result<Outcome> {
     let Some(measured) = runs.run(&mut objective)? else {
         return Ok(Outcome::Interrupted(interrupts.exit_code()));
     };
+    // The last moment a stop is heard: past it the baseline is written (whole, `whole_file`) or
+    // the verdict given.
+    if interrupts.stop.requested() {
+        say!("gate stopped after its runs: no verdict, and no baseline written");
+        return Ok(Outcome::Interrupted(interrupts.exit_code()));
+    }
     match recorded {
         None => runs.write_baseline(&measured.current, replaced),
         Some(recorded) => runs.report(&recorded, measured),

@@ -64,16 +64,24 @@ impl Runs<'_> {
             current: BTreeMap::new(),
             notes: Vec::new(),
         };
+        let runs = self.repeats.len();
         for (done, spec_r) in self.repeats.iter().enumerate() {
+            // A stop that came after the last run's check (as its curves were read) starts no
+            // further run, which would start no trial and be named instead.
+            if self.interrupts.stop.requested() {
+                say!(
+                    "gate stopped after run {done} of {runs}: no verdict, and no baseline written"
+                );
+                return Ok(None);
+            }
             let summary = study(spec_r)?;
             // A stop that came as every running trial reported its last epoch keeps them all
             // (`runner::Stop::request`): with none left to start, the study ends finished, not
             // interrupted. The request, not the summary, says that the gate was stopped.
             if summary.interrupted || self.interrupts.stop.requested() {
                 say!(
-                    "gate stopped in run {} of {}: no verdict, and no baseline written",
-                    done + 1,
-                    self.repeats.len()
+                    "gate stopped in run {} of {runs}: no verdict, and no baseline written",
+                    done + 1
                 );
                 return Ok(None);
             }
@@ -101,6 +109,11 @@ impl Runs<'_> {
                     .or_default()
                     .push(value);
             }
+        }
+        // Nor does a stop that came as the last run's values were read get a verdict.
+        if self.interrupts.stop.requested() {
+            say!("gate stopped after run {runs} of {runs}: no verdict, and no baseline written");
+            return Ok(None);
         }
         Ok(Some(measured))
     }

@@ -73,6 +73,16 @@ fn gate_stopped_in(
     repeats: u32,
     stop_in: Option<usize>,
 ) -> (Option<super::Measured>, Vec<StudySummary>) {
+    gate_stopped(repeats, stop_in, false)
+}
+
+/// Runs a gate as `gate_stopped_in` does, the stop also requested before its first run when
+/// `before` (as one between two runs, after the earlier run's check, is).
+fn gate_stopped(
+    repeats: u32,
+    stop_in: Option<usize>,
+    before: bool,
+) -> (Option<super::Measured>, Vec<StudySummary>) {
     let spec = gate_spec(repeats);
     let gate = spec.gate.clone().unwrap();
     let args = GateArgs {
@@ -84,6 +94,9 @@ fn gate_stopped_in(
     };
     let store = Store::temporary().unwrap();
     let interrupts = Interrupts::default();
+    if before {
+        interrupts.stop.request();
+    }
     let runs = Runs {
         args: &args,
         spec: &spec,
@@ -153,5 +166,14 @@ fn issue_a_stop_that_keeps_an_earlier_runs_trial_ends_the_gate_in_that_run() {
     assert!(!ran[0].interrupted, "{:?}", ran[0]);
     // Said as "gate stopped in run 1 of 3": no later run started, to be named instead.
     assert_eq!(ran.len(), 1, "{ran:?}");
+    assert!(measured.is_none());
+}
+
+#[test]
+fn issue_a_stop_between_two_runs_starts_no_further_run() {
+    // A stop heard after a run's check (as its curves were read) let the next run start with
+    // the stop set: it started no trial, was stored interrupted and empty, and was named.
+    let (measured, ran) = gate_stopped(2, None, true);
+    assert!(ran.is_empty(), "{ran:?}");
     assert!(measured.is_none());
 }
