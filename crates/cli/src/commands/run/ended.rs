@@ -291,7 +291,9 @@ fn print_run_summary(
             )?,
             _ => {
                 writeln!(out)?;
-                for line in super::failed::no_trial_completed(spec, &summary.trials) {
+                for line in
+                    super::failed::no_trial_completed(spec, &summary.trials, &args.store.store)
+                {
                     writeln!(out, "{line}")?;
                 }
             }

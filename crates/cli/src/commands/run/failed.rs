@@ -10,8 +10,13 @@ const REASONS_SHOWN: usize = 3;
 
 /// Returns the lines that say why no trial of `trials` completed: "no trial completed: 12
 /// failed (12 diverged at epoch 1 or 2)", the pruned ones counted too, and, where every failed
-/// trial diverged, a note on the learning rate of `spec`.
-pub(super) fn no_trial_completed(spec: &ExperimentSpec, trials: &[Trial]) -> Vec<String> {
+/// trial diverged, a note on the learning rate of `spec`; the command that lists the reasons
+/// not shown names the `store` they are in.
+pub(super) fn no_trial_completed(
+    spec: &ExperimentSpec,
+    trials: &[Trial],
+    store: &std::path::Path,
+) -> Vec<String> {
     let failed: Vec<&Trial> = trials
         .iter()
         .filter(|t| t.state == TrialState::Failed)
@@ -25,7 +30,7 @@ pub(super) fn no_trial_completed(spec: &ExperimentSpec, trials: &[Trial]) -> Vec
         said.push(format!(
             "{} failed ({})",
             failed.len(),
-            reasons(&spec.name, &failed)
+            reasons(&spec.name, store, &failed)
         ));
     }
     if pruned > 0 {
@@ -39,7 +44,8 @@ pub(super) fn no_trial_completed(spec: &ExperimentSpec, trials: &[Trial]) -> Vec
     if !failed.is_empty() && diverged == failed.len() {
         let lower = match spec.space.param("lr") {
             Some(_) => "try lower values of `lr` under `parameters:`",
-            None => "try a lower `lr`",
+            // Fixed in the file (`train: {lr: ...}`) or left at its default.
+            None => "try a lower `lr` under `train:`",
         };
         lines.push(format!(
             "note: every failed trial diverged (its loss became NaN or infinite), which usually \
@@ -51,8 +57,8 @@ pub(super) fn no_trial_completed(spec: &ExperimentSpec, trials: &[Trial]) -> Vec
 
 /// Returns the reasons of the `failed` trials of experiment `name` grouped, the most common
 /// first: those that diverged as one group naming the epochs, every other reason as stored;
-/// past `REASONS_SHOWN` groups, the rest counted, and where to read them.
-fn reasons(name: &str, failed: &[&Trial]) -> String {
+/// past `REASONS_SHOWN` groups, the rest counted, and where to read them (in `store`).
+fn reasons(name: &str, store: &std::path::Path, failed: &[&Trial]) -> String {
     let mut epochs: BTreeSet<u32> = BTreeSet::new();
     let mut diverged = 0;
     let mut other: BTreeMap<&str, usize> = BTreeMap::new();
@@ -86,8 +92,9 @@ fn reasons(name: &str, failed: &[&Trial]) -> String {
         .collect();
     if rest > 0 {
         shown.push(format!(
-            "{rest} for other reasons, which `sweep trials {} --format json` gives",
-            experiment::shell_quote(name)
+            "{rest} for other reasons, which `sweep trials {} --store {} --format json` gives",
+            experiment::shell_quote(name),
+            crate::commands::quoted(store)
         ));
     }
     shown.join("; ")
@@ -148,6 +155,9 @@ mod tests {
         }
     }
 
+    /// The store the sweep ran in, as `--store` named it: the hint names it back.
+    const STORE_DIR: &str = "my runs";
+
     #[test]
     fn issue_a_sweep_whose_every_trial_diverged_says_so_and_to_lower_the_learning_rate() {
         let searched = spec("  lr: {values: [8.0, 10.0]}\n");
@@ -158,7 +168,7 @@ mod tests {
             })
             .collect();
         assert_eq!(
-            no_trial_completed(&searched, &trials),
+            no_trial_completed(&searched, &trials, std::path::Path::new(STORE_DIR)),
             [
                 "no trial completed: 12 failed (12 diverged at epoch 1 or 2)",
                 "note: every failed trial diverged (its loss became NaN or infinite), which \
@@ -168,9 +178,9 @@ mod tests {
         );
         let fixed = spec("  depth: {values: [1, 2]}\n");
         assert_eq!(
-            no_trial_completed(&fixed, &trials[..1])[1],
+            no_trial_completed(&fixed, &trials[..1], std::path::Path::new(STORE_DIR))[1],
             "note: every failed trial diverged (its loss became NaN or infinite), which usually \
-             means a learning rate too large: try a lower `lr`"
+             means a learning rate too large: try a lower `lr` under `train:`"
         );
     }
 
@@ -190,18 +200,21 @@ mod tests {
             ended(9, TrialState::Failed, None),
         ];
         assert_eq!(
-            no_trial_completed(&spec, &trials),
+            no_trial_completed(&spec, &trials, std::path::Path::new(STORE_DIR)),
             [
                 "no trial completed: 9 failed (4 diverged at epochs 3 to 9; 2 out of memory; 1 \
-                 bad dropout; 2 for other reasons, which `sweep trials e --format json` gives), \
+                 bad dropout; 2 for other reasons, which `sweep trials e --store 'my runs' --format json` gives), \
                  1 pruned"
             ]
         );
         // Nothing ended: nothing more to say.
-        assert_eq!(no_trial_completed(&spec, &[]), ["no trial completed"]);
+        assert_eq!(
+            no_trial_completed(&spec, &[], std::path::Path::new(STORE_DIR)),
+            ["no trial completed"]
+        );
         let pruned = [ended(0, TrialState::Pruned, None)];
         assert_eq!(
-            no_trial_completed(&spec, &pruned),
+            no_trial_completed(&spec, &pruned, std::path::Path::new(STORE_DIR)),
             ["no trial completed: 1 pruned"]
         );
     }
