@@ -383,7 +383,10 @@ mod tests {
         );
         // The page itself refuses the bad one, naming its key.
         let err = parse_ids("t=3&t=x&t=3&trials=4,3").unwrap_err();
-        assert_eq!(err.to_string(), "t: \"x\" is not a trial number");
+        assert_eq!(
+            err.to_string(),
+            "t: \"x\" is not a trial number (a whole number from 0 to 4294967295)"
+        );
     }
 
     #[test]

@@ -516,6 +516,10 @@ mod tests {
         );
         // The page itself refuses the bad one, naming its key.
         let err = parse_names("e=a&e=a%2Fb&e=b").unwrap_err();
-        assert_eq!(err.to_string(), "e: \"a/b\" is not an experiment name");
+        assert_eq!(
+            err.to_string(),
+            "e: \"a/b\" is not an experiment name (1 to 64 ASCII letters, digits, '.', '_' or '-', \
+             starting with a letter or digit)"
+        );
     }
 }

@@ -204,7 +204,9 @@ fn ticks_for_comparing_reach_across_the_lists_pages_and_its_filter() {
     // refuses it (`Ticks::read`), and empty values are none.
     let odd = super::ListQuery::parse("e=x%26y+z", PER_PAGE).map(|_| ());
     assert!(
-        matches!(&odd, Err(crate::Error::BadRequest(m)) if m == "e: \"x&y z\" is not an experiment name"),
+        matches!(&odd, Err(crate::Error::BadRequest(m)) if m == "e: \"x&y z\" is not an experiment \
+            name (1 to 64 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit); \
+            a `+` in an address is a space"),
         "{odd:?}"
     );
     assert_eq!(page_of("e=&e=b&e=").picked, ["b"]);
