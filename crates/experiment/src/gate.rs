@@ -423,10 +423,10 @@ impl GateSpec {
             let now: Option<Vec<f64>> = values.iter().copied().collect();
             let now = now.and_then(|v| Estimate::of(&v));
             // Without a current value, the noise of the comparison a full run would have had:
-            // one value a repeat run (the baseline's count when none is handed in).
+            // one value a repeat run (the gate's repeats when none is handed in).
             let n_c = now.map_or(
                 if values.is_empty() {
-                    base.n
+                    usize::try_from(self.repeats).map_or(usize::MAX, |n| n.max(1))
                 } else {
                     values.len()
                 },

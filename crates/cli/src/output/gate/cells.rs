@@ -95,10 +95,11 @@ fn delta_text(d: f64, r: &GateRow, places: usize) -> String {
 }
 
 /// Returns a share of the baseline, in percent, as the delta's words give it: two significant
-/// digits or more between 0.01% and a million percent (`0.33`, `4.5`, `33`, `250000`), and
-/// beyond those bounds in exponent form with two decimals (`3.29e28`, `5.00e-3`), as
-/// `experiment::metric_text` writes a value beyond its own; `None` for a share that is not a
-/// finite number.
+/// digits or more from 0.01% to under a million percent (`0.010`, `0.33`, `4.5`, `33`,
+/// `250000`), and beyond those bounds in exponent form with two decimals (`3.29e28`,
+/// `5.00e-3`), as `experiment::metric_text` writes a value beyond its own; `None` for a share
+/// that is not a finite number. The bounds and the decimals go by the share as rounded, so
+/// that 999999.7 is `1.00e6`, as a million is, and 9.96 is `10`, not `10.0`.
 ///
 /// Rejected: a ratio (`x3.3e24`) past some bound, which would read in another unit than the
 /// share beside it in the next row.
@@ -106,14 +107,26 @@ fn share_text(share: f64) -> Option<String> {
     if !share.is_finite() {
         return None;
     }
-    Some(if share >= 1e6 || (share != 0.0 && share < 0.01) {
+    // Decimals for two significant digits (zero as before, `0.00`): rounding can only carry into the next power of
+    // ten, which takes one decimal fewer.
+    let decimals = |x: f64| match x.abs() {
+        x if x >= 10.0 => 0,
+        x if x >= 1.0 => 1,
+        x if x >= 0.1 || x == 0.0 => 2,
+        _ => 3,
+    };
+    let rounded = |x: f64, d: usize| format!("{x:.d$}");
+    let mut d = decimals(share);
+    let mut text = rounded(share, d);
+    let value: f64 = text.parse().unwrap_or(share);
+    if decimals(value) != d {
+        d = decimals(value);
+        text = rounded(share, d);
+    }
+    Some(if value >= 1e6 || (share != 0.0 && value < 0.01) {
         format!("{share:.2e}")
-    } else if share >= 10.0 {
-        format!("{share:.0}")
-    } else if share >= 1.0 {
-        format!("{share:.1}")
     } else {
-        format!("{share:.2}")
+        text
     })
 }
 
@@ -211,6 +224,28 @@ mod tests {
         assert_eq!(delta(1e-300, 1e300), "+1.0000e300 (worse)");
     }
 
+    /// Issue: the bound was checked before rounding, so 999999.7% read `1000000` where a
+    /// million reads `1.00e6`; and from 0.01% to 0.1% a share had one significant digit.
+    #[test]
+    fn issue_a_share_is_written_by_its_rounded_value_with_two_significant_digits() {
+        for (share, want) in [
+            (999_999.7, "1.00e6"),
+            (1e6, "1.00e6"),
+            (999_999.4, "999999"),
+            (9.96, "10"),
+            (9.94, "9.9"),
+            (0.996, "1.0"),
+            (0.0996, "0.10"),
+            (0.05, "0.050"),
+            (0.0123, "0.012"),
+            (0.00999, "0.010"),
+            (0.0094, "9.40e-3"),
+            (0.0, "0.00"),
+        ] {
+            assert_eq!(share_text(share).as_deref(), Some(want), "{share}");
+        }
+    }
+
     /// Issue: with every current run failed, the threshold showed the noise of one current
     /// value against the baseline's (0.0446) where the comparison of the repeats gives back
     /// 0.0364; it is the threshold that would apply, in every format (they share the row).
@@ -257,11 +292,12 @@ mod tests {
             },
             run: None,
         };
-        let row = |current: Vec<Option<f64>>| {
+        let row_against = |baseline: &experiment::Baseline, current: Vec<Option<f64>>| {
             let current = [("val_rmse".to_string(), current)].into();
-            let report = gate.evaluate(&baseline, &current).unwrap();
+            let report = gate.evaluate(baseline, &current).unwrap();
             report.rows[0].clone()
         };
+        let row = |current: Vec<Option<f64>>| row_against(&baseline, current);
         let measured = row(vec![Some(5.38), Some(5.37)]);
         for failed in [vec![None, None], vec![Some(5.38), None], vec![]] {
             let failed = row(failed);
@@ -270,6 +306,13 @@ mod tests {
             assert_eq!(cells(&failed)[4], cells(&measured)[4]);
         }
         assert_eq!(cells(&measured)[4], "0.0100 + 0.0364 noise");
+        // No values at all: the gate's 2 repeats, not the baseline's count of 3 (a baseline
+        // `sweep gate` refuses, but `evaluate` is handed).
+        let mut three = baseline.clone();
+        let values = &mut three.metrics.get_mut("val_rmse").unwrap().values;
+        values.push(5.40);
+        let measured = row_against(&three, vec![Some(5.38), Some(5.37)]);
+        assert_eq!(row_against(&three, vec![]).noise, measured.noise);
     }
 
     #[test]
