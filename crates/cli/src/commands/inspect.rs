@@ -19,8 +19,8 @@ use crate::output;
 use crate::Outcome;
 
 /// Lists the store's experiments on standard output, one per line under a header; a store
-/// with none prints nothing there and says so on standard error, so that a script counting
-/// the lines counts experiments.
+/// with none prints nothing there (no header either) and says so on standard error, with the
+/// command that fills this store.
 pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
     let store = open_store(&args.store, StoreMode::Existing)?;
     let mut rows = Vec::new();
@@ -33,11 +33,21 @@ pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
         kept.push(traced.kept);
     }
     if rows.is_empty() {
-        say!("no experiments yet; run `sweep run FILE`");
+        say!("no experiments yet; run {}", ls_hint(&args.store));
         return Ok(Outcome::Success);
     }
     output::experiments_kept(&mut std::io::stdout().lock(), &rows, &specs, &kept)?;
     Ok(Outcome::Success)
+}
+
+/// Returns the command that fills the store at `store`: `sweep run FILE`, with `--store DIR`
+/// where it is not the default one.
+fn ls_hint(store: &std::path::Path) -> String {
+    if store == std::path::Path::new(crate::args::DEFAULT_STORE) {
+        "`sweep run FILE`".to_string()
+    } else {
+        format!("`sweep run FILE --store {}`", super::quoted(store))
+    }
 }
 
 /// What a table ranked without a stored spec that does not read leaves out (`stored_spec`).
@@ -434,6 +444,16 @@ mod tests {
         details: bool,
     ) -> anyhow::Result<Result<Option<store::RunRecord>, String>> {
         readable_record(RUN_RECORD, "digits", read, LEFT_OUT_WITHOUT_RECORD, details)
+    }
+
+    #[test]
+    fn issue_an_empty_stores_hint_names_that_store() {
+        // `sweep ls --store runs` said to `sweep run FILE`, which fills `.sweep` instead.
+        assert_eq!(ls_hint(std::path::Path::new(".sweep")), "`sweep run FILE`");
+        assert_eq!(
+            ls_hint(std::path::Path::new("my runs")),
+            "`sweep run FILE --store 'my runs'`"
+        );
     }
 
     #[test]
