@@ -1072,3 +1072,40 @@ fn issue_a_changed_file_is_shown_in_the_notation_of_the_yaml() {
         }
     }
 }
+
+/// Issue: a baseline (a committed, hand-editable file) whose recorded settings held a line
+/// nested thousands of brackets deep overflowed the stack of `sweep validate` (SIGABRT); the
+/// line is shown as stored.
+#[test]
+fn issue_a_baseline_setting_nested_deep_is_shown_as_stored() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "tiny.yaml",
+        &tiny_gate(3, 1, "  max_regression_abs: 0.01\n"),
+    );
+    let spec = spec.to_str().unwrap();
+    std::fs::create_dir_all(env.path().join("base")).unwrap();
+    let deep = format!("model.kind: {}", "[".repeat(10_000));
+    let baseline = serde_json::json!({
+        "format": "sweep-gate-baseline",
+        "version": 1,
+        "experiment": "tinygate",
+        "spec_sha256": "",
+        "metrics": {
+            "val_accuracy": {"aggregate": "best", "goal": "maximize", "values": [0.5]},
+            "val_loss": {"aggregate": "final", "goal": "minimize", "values": [1.0]},
+        },
+        "provenance": {
+            "commit": null, "dirty": null, "date": "2025-01-01T00:00:00Z",
+            "machine": "m", "sweep_version": "0.0.0",
+        },
+        "run": {"parallel": 2, "data_sha256": "0".repeat(64), "resolved_spec": [deep.clone()]},
+    });
+    std::fs::write(env.path().join("base/tiny.json"), baseline.to_string()).unwrap();
+    let validate = env.sweep(&["validate", spec]);
+    assert_eq!(validate.code, 0, "{validate:?}");
+    assert!(
+        validate.stdout.contains(&format!("- {deep}\n")),
+        "{validate:?}"
+    );
+}
