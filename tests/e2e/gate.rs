@@ -726,14 +726,17 @@ fn ctrl_c_that_keeps_a_runs_trial_at_its_last_epoch_still_stops_the_gate_in_that
     let stderr = seen.join("\n");
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(!env.path().join("base/tiny.json").exists(), "{stderr}");
-    // The run named is one that ran a trial: the stop came in it (its trial kept or cut), not
-    // in a next one that started nothing.
+    // The run named is one that ran a trial: the stop came in it (its trial kept or cut), or
+    // after it (as its values were read), not in a next one that started nothing.
     let run: usize = stderr
         .lines()
-        .find_map(|l| l.strip_prefix("gate stopped in run "))
+        .find_map(|l| {
+            l.strip_prefix("gate stopped in run ")
+                .or_else(|| l.strip_prefix("gate stopped after run "))
+        })
         .and_then(|l| l.strip_suffix(" of 3: no verdict, and no baseline written"))
         .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no `gate stopped in run N of 3` in:\n{stderr}"));
+        .unwrap_or_else(|| panic!("no `gate stopped in (after) run N of 3` in:\n{stderr}"));
     let name = match run {
         1 => "tinygate".to_string(),
         n => format!("tinygate.r{}", n - 1),
