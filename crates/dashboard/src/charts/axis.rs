@@ -4,21 +4,28 @@
 //! One trial that diverged (a loss of 3e30, an R² of -1.5e46) stretches an axis fitted to every
 //! value so far that every other value lies flat on one line. So the charts of trials fit their
 //! value axis to the values that matter (the completed trials) within `REACH` times their
-//! spread around their middle (`reach`; compared curves leave off one that grew a thousand
-//! times the others' size, `curves::curves_reach`), and draw what lies past it on the axis's
-//! edge, marked and counted, its value in its tooltip: no trial is hidden. A
-//! minimized metric whose values (those kept) are all positive and span many decades gets a log
-//! axis (`YAxis::of`), the rule the learning curves always had.
+//! spread around their median (`reach`; on a log axis, `LOG_REACH` decades, `log_reach`;
+//! compared curves leave off one that grew a thousand times the others' size,
+//! `curves::curves_reach`), never without the best trial, and draw what lies past it on the
+//! axis's edge (`edge_mark`), marked and counted, its value in its tooltip: no trial is hidden.
+//! A minimized metric whose values are all positive and span many decades gets a log axis
+//! (`YAxis::of`), the rule the learning curves always had, decided before any value is left
+//! off, so that a loss falling over decades is shown on one, not cut.
 //!
 //! Rejected: a log axis alone, as Optuna's users switch to by hand: over 30 decades the trials
 //! that matter get 1% of the height, and values of both signs (an R²) have none. Clipping at
 //! percentiles, as W&B's "ignore outliers" does: it leaves off a few trials of every chart,
-//! diverged or not, and silently.
+//! diverged or not, and silently. A reach of 10 times the spread: it left off trials that had
+//! merely not learned (a loss at chance level, 2.3, among 0.1s), and the best of an R² near 0.
+//! Quartiles as the middle's spread: with 4 trials or fewer they are the extremes, so nothing
+//! was ever left off, and with 5 to 8 two diverged trials set them.
 
 use experiment::Direction;
 use plotters::coord::ranged1d::Ranged as _;
 
-use super::{padded_range, tick};
+use plotters::prelude::*;
+
+use super::{padded_range, tick, Area, DrawResult, DIM};
 
 /// A real axis of a line chart.
 type Ranged = plotters::coord::types::RangedCoordf64;
@@ -27,12 +34,18 @@ type Ranged = plotters::coord::types::RangedCoordf64;
 /// metric's axis to be logarithmic.
 const LOG_DECADES: f64 = 2.0;
 
-/// How far past the middle half of the values that matter (their quartiles) a value may lie
-/// and still set the axis, in multiples of their spread: the larger of their interquartile
-/// range and their median's size, so that a value of the others' order of magnitude always
-/// stays (an accuracy of 0.1 among 0.97s does), and only one many times larger is left off
-/// (an RMSE of 4.5e10 among 3s, an R² of -1.5e46 among 0.7s).
-pub(crate) const REACH: f64 = 10.0;
+/// How far from the median of the values that matter a value may lie and still set a linear
+/// axis, in multiples of their spread (`reach`): so far that only a value that diverged is left
+/// off (an RMSE of 4.5e10 among 3s, an R² of -1.5e46 among 0.7s), never one of the others'
+/// order of magnitude (an accuracy of 0.1 among 0.97s, a loss at chance level, 2.3, among 0.1s),
+/// as `curves::CURVE_REACH` is for curves.
+pub(crate) const REACH: f64 = 1000.0;
+
+/// How many decades past the median of the values that matter (beyond their own spread in
+/// decades) a value may lie and still set a log axis (`log_reach`): a loss at chance level, 2.3,
+/// among 1e-3s (3.4 decades) stays, and every decade of the axis is the others' or one of at
+/// most 4 more, where a loss of 3e30 among 3s (30 decades) would leave them 1% of its height.
+const LOG_REACH: f64 = 4.0;
 
 /// How many ticks a line chart's y axis is asked for (plotters' hint: at most this many).
 pub(crate) const Y_TICKS: usize = 6;
@@ -149,21 +162,43 @@ impl YAxis {
     }
 }
 
-/// Returns the bounds within which a value may set an axis fitted to the values that matter,
-/// `core`: their quartiles, widened on each side by `REACH` times their spread (the larger of
-/// their interquartile range and their median's size). `None` (every value may) where `core`
-/// has no finite value or its spread is nothing (every value 0).
-pub(crate) fn reach(core: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    let mut sorted: Vec<f64> = core.filter(|v| v.is_finite()).collect();
-    if sorted.is_empty() {
+/// Returns the bounds within which a value may set a linear axis fitted to the values that
+/// matter, `core`: their median, widened on each side by `factor` times their spread, the larger
+/// of twice their median distance from the median (the interquartile range of values spread
+/// evenly, which a few diverged values do not widen as they do the quartiles of a few trials)
+/// and the median's size; the median of an even count is the lower middle value. `None` (every
+/// value may) with fewer than 3 finite values, where which one diverged cannot be told, or
+/// where their spread is nothing (every value 0).
+pub(crate) fn reach(core: impl Iterator<Item = f64>, factor: f64) -> Option<(f64, f64)> {
+    let (median, spread) = middle(core)?;
+    let spread = spread.max(median.abs());
+    (spread > 0.0).then_some((median - factor * spread, median + factor * spread))
+}
+
+/// Returns the bounds within which a value may set a log axis fitted to the positive values that
+/// matter, `core`: `LOG_REACH` decades past their spread in decades (twice their median distance
+/// from their median, in decades) each side of their median; `None` (every value may) with
+/// fewer than 3 of them.
+pub(crate) fn log_reach(core: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let places = core.filter(|v| *v > 0.0).map(f64::log10);
+    let (median, spread) = middle(places)?;
+    let reach = LOG_REACH + spread;
+    Some((10f64.powf(median - reach), 10f64.powf(median + reach)))
+}
+
+/// Returns the median of the finite values of `values` (the lower middle one of an even count)
+/// and twice their median distance from it; `None` with fewer than 3 of them.
+fn middle(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let mut sorted: Vec<f64> = values.filter(|v| v.is_finite()).collect();
+    if sorted.len() < 3 {
         return None;
     }
     sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    let (q1, q3) = (sorted[(n - 1) / 4], sorted[n - 1 - (n - 1) / 4]);
-    let median = sorted[(n - 1) / 2];
-    let spread = (q3 - q1).max(median.abs());
-    (spread > 0.0).then_some((q1 - REACH * spread, q3 + REACH * spread))
+    let mid = (sorted.len() - 1) / 2;
+    let median = sorted[mid];
+    let mut distances: Vec<f64> = sorted.iter().map(|v| (v - median).abs()).collect();
+    distances.sort_by(f64::total_cmp);
+    Some((median, 2.0 * distances[mid]))
 }
 
 /// Returns whether `v` lies within `bounds` (every value does without them).
@@ -216,24 +251,37 @@ impl TrialAxis {
 
 /// Returns the value axis of a chart of trials of a metric whose direction is `goal`, fitted
 /// to the trials that ran to the end, `finished` (and the objective's target, which a chart
-/// draws with them), and to the `pruned` ones, each at the value it was stopped with; `None`
-/// where no value is a number.
+/// draws with them), and to the `pruned` ones, each at the value it was stopped with, never
+/// without the best trial's value, `best`; `None` where no value is a number.
 ///
-/// The finished trials that lie out of `reach` of the others (a diverged trial's 4.5e10 among
-/// 3s) do not set the axis. Neither do the pruned trials where they would stretch it to more
-/// than `SQUEEZE` times the span of the finished trials: a pruned trial's value is the one it
-/// was stopped with, often after an epoch or two and far from the others, and would squeeze
-/// them into a line. They are left off only where the finished trials have a span (two values
-/// or more) and outnumber the pruned ones left off, so a region where trials were stopped
-/// still shows: an axis fitted to one finished trial would put most pruned trials on its edge,
-/// their values hidden. Whatever lies past the axis the chart draws on its edge
-/// (`TrialAxis::at`). The axis is logarithmic as `YAxis::of` says of the values setting it.
+/// Whether the axis is logarithmic is decided first, as `YAxis::of` says of every value (a loss
+/// falling over decades to 1e-4 is drawn on a log axis, not cut to a linear one). Then the
+/// finished trials that lie out of reach of the others (a diverged trial's 4.5e10 among 3s:
+/// `reach`, or on a log axis `log_reach`), unless one is the best, do not set the axis. Neither
+/// do the pruned trials where they would stretch it to more than `SQUEEZE` times the span of the
+/// finished trials: a pruned trial's value is the one it was stopped with, often after an epoch
+/// or two and far from the others, and would squeeze them into a line. They are left off only
+/// where the finished trials have a span (two values or more) and outnumber the pruned ones left
+/// off, so a region where trials were stopped still shows: an axis fitted to one finished trial
+/// would put most pruned trials on its edge, their values hidden. Whatever lies past the axis
+/// the chart draws on its edge (`TrialAxis::at`). The axis is logarithmic as `YAxis::of` says of
+/// the values left setting it.
 pub(crate) fn trials(
     finished: &[f64],
     pruned: &[f64],
     goal: Option<Direction>,
+    best: Option<f64>,
 ) -> Option<TrialAxis> {
-    let bounds = reach(finished.iter().copied());
+    let drawn = finished.iter().chain(pruned).copied();
+    let bounds = match YAxis::of(drawn, finished.iter().copied(), goal) {
+        YAxis::Log => log_reach(finished.iter().copied()),
+        YAxis::Linear => reach(finished.iter().copied(), REACH),
+    };
+    // The best trial always sets the axis: the best-so-far line and the label lead to it.
+    let bounds = match (bounds, best.filter(|b| b.is_finite())) {
+        (Some((lo, hi)), Some(b)) => Some((lo.min(b), hi.max(b))),
+        (bounds, _) => bounds,
+    };
     let done: Vec<f64> = finished
         .iter()
         .copied()
@@ -277,4 +325,72 @@ pub(crate) fn past_note(values: &[f64], past: Past) -> Option<String> {
         values.len(),
         super::precise(farthest)
     ))
+}
+
+/// Returns what a chart's label says of the trials it drew past its axis on the side `past`,
+/// each its number and value, `trials`: 3 or fewer by name, since the marks on the edge are
+/// hidden from screen readers (`trial 0 above the axis, 2.337`; `trials 3 and 7 below the axis,
+/// -1.5e46 and -2e9`), more counted as `past_note` counts them; `None` for none.
+pub(crate) fn past_label(trials: &[(u32, f64)], past: Past) -> Option<String> {
+    if trials.len() > NAMED_PAST {
+        let values: Vec<f64> = trials.iter().map(|(_, v)| *v).collect();
+        return past_note(&values, past);
+    }
+    let side = match past {
+        Past::Above => "above",
+        Past::Below => "below",
+    };
+    let numbers: Vec<String> = trials.iter().map(|(t, _)| t.to_string()).collect();
+    let values: Vec<String> = trials.iter().map(|(_, v)| super::precise(*v)).collect();
+    let trial = if trials.len() == 1 { "trial" } else { "trials" };
+    Some(format!(
+        "{trial} {} {side} the axis, {}",
+        and_list(&numbers)?,
+        and_list(&values)?
+    ))
+}
+
+/// The most trials past an axis a chart's label names one by one (`past_label`).
+const NAMED_PAST: usize = 3;
+
+/// Returns `items` joined as a list in words (`a`, `a and b`, `a, b and c`); `None` for none.
+fn and_list(items: &[String]) -> Option<String> {
+    let (last, rest) = items.split_last()?;
+    if rest.is_empty() {
+        Some(last.clone())
+    } else {
+        Some(format!("{} and {last}", rest.join(", ")))
+    }
+}
+
+/// How a trial past a chart's value axis is marked on its edge (`edge_mark`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum EdgeInk {
+    /// A filled triangle in the colour of the trial's kind (a completed trial, one that breaks
+    /// a constraint).
+    Filled(RGBColor),
+    /// A hollow grey triangle: a pruned trial, whose value is the one it was stopped with.
+    Hollow,
+}
+
+/// Draws on `area` the mark of a trial whose value lies past a chart's value axis on `side`, at
+/// the pixel `at` (in `area`'s own pixels) on the axis's edge: a triangle pointing that way, in
+/// `ink`. The history and the slice plots mark a trial off their axis with it alike.
+pub(crate) fn edge_mark(
+    area: &Area<'_>,
+    (x, y): (i32, i32),
+    side: Past,
+    ink: EdgeInk,
+) -> DrawResult {
+    let tip = if side == Past::Above { -5 } else { 5 };
+    let corners = vec![(x, y + tip), (x - 4, y), (x + 4, y)];
+    match ink {
+        EdgeInk::Hollow => {
+            let mut outline = corners.clone();
+            outline.extend(corners.first().copied());
+            area.draw(&PathElement::new(outline, DIM.stroke_width(1)))?;
+        }
+        EdgeInk::Filled(colour) => area.draw(&Polygon::new(corners, colour.filled()))?,
+    }
+    Ok(())
 }

@@ -481,6 +481,11 @@ pub(super) fn absent_entry(
 /// shows both), one of 1e40 (or an R² of -1.5e46 beside 0.7) does not.
 const CURVE_REACH: f64 = 1000.0;
 
+/// How far past the values of the curves kept a diverged curve's values may still set the axis,
+/// in multiples of their spread (`axis::reach`): its first epochs, before it diverged, are of
+/// their size and stay on the axis; once past ten times their spread it runs off.
+const KEPT_REACH: f64 = 10.0;
+
 /// Returns the bounds within which the values of `curves` set the chart's axis, where one of
 /// the curves that set it (the coloured ones; every one where all are dimmed) diverged: its
 /// values grow to more than `CURVE_REACH` times the size of the others'. The axis then fits
@@ -522,7 +527,7 @@ fn curves_reach(curves: &[Curve]) -> Option<(f64, f64)> {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
             (lo.min(*y), hi.max(*y))
         });
-    let (r0, r1) = reach(kept.iter().copied()).unwrap_or((lo, hi));
+    let (r0, r1) = reach(kept.iter().copied(), KEPT_REACH).unwrap_or((lo, hi));
     Some((r0.min(lo), r1.max(hi)))
 }
 

@@ -3,7 +3,7 @@
 use experiment::{Direction, TrialState};
 use plotters::prelude::*;
 
-use super::axis::{self, Past, YAxis};
+use super::axis::{self, EdgeInk, Past, YAxis};
 use super::curves::within;
 use super::{
     legend_entry, metric_title, render_marked, text_style, tick, trial_tick, DrawResult, Mark,
@@ -66,6 +66,7 @@ pub(crate) fn history(
         &finished,
         &values(&|p| p.state == TrialState::Pruned),
         Some(goal),
+        best_point(&finite, goal).map(|p| p.value),
     ) else {
         return super::empty(SIZE, &label, "no completed trials");
     };
@@ -93,20 +94,23 @@ pub(crate) fn history(
     let infeasible = of(&|p| p.state == TrialState::Completed && !p.feasible);
     // Pruned trials are rings whether or not they meet the constraints.
     let pruned = of(&|p| p.state == TrialState::Pruned);
-    let notes: Vec<(Past, String)> = [Past::Above, Past::Below]
-        .into_iter()
-        .filter_map(|side| {
-            let beyond: Vec<f64> = past
-                .iter()
-                .filter(|(_, s)| *s == side)
-                .map(|(p, _)| p.value)
-                .collect();
-            Some((side, axis::past_note(&beyond, side)?))
-        })
-        .collect();
-    let mut label = format!("{label}, {}", best_of(&finite, goal));
-    for (_, note) in &notes {
-        label.push_str(&format!("; {note}, drawn on its edge"));
+    // What the legend counts and the label says (naming a few) of the trials past the axis.
+    let mut label = format!("{label}, {}", best_of(&finite, goal, objective));
+    let mut notes: Vec<(Past, String)> = Vec::new();
+    for side in [Past::Above, Past::Below] {
+        let beyond: Vec<(u32, f64)> = past
+            .iter()
+            .filter(|(_, s)| *s == side)
+            .map(|(p, _)| (p.trial, p.value))
+            .collect();
+        let values: Vec<f64> = beyond.iter().map(|(_, v)| *v).collect();
+        if let (Some(note), Some(said)) = (
+            axis::past_note(&values, side),
+            axis::past_label(&beyond, side),
+        ) {
+            label.push_str(&format!("; {said}, drawn on its edge"));
+            notes.push((side, note));
+        }
     }
     if axis.scale == YAxis::Log {
         label.push_str("; y axis on a log scale");
@@ -161,7 +165,12 @@ pub(crate) fn history(
         for (p, side) in &past {
             let edge = if *side == Past::Above { y1 } else { y0 };
             let at = chart.backend_coord(&(f64::from(p.trial), edge));
-            edge_mark(root, at, *side, p)?;
+            let ink = match (p.state, p.feasible) {
+                (TrialState::Pruned, _) => EdgeInk::Hollow,
+                (_, true) => EdgeInk::Filled(PALETTE[0]),
+                (_, false) => EdgeInk::Filled(PALETTE[3]),
+            };
+            axis::edge_mark(root, at, *side, ink)?;
             let note = match (p.state, p.feasible) {
                 (TrialState::Pruned, _) => " (pruned)",
                 (_, false) => " (breaks a constraint)",
@@ -177,7 +186,7 @@ pub(crate) fn history(
                 title: format!(
                     "trial {}: {objective} {}{note}, {side} the axis",
                     p.trial,
-                    experiment::metric_text(Some(p.value))
+                    experiment::named_metric_text(objective, Some(p.value))
                 ),
                 shape: Shape::Dot(at, 5),
             });
@@ -196,7 +205,7 @@ pub(crate) fn history(
                     href: format!("{trial_pages}{trial}"),
                     title: format!(
                         "trial {trial}: {objective} {}{note}",
-                        experiment::metric_text(Some(axis.scale.value(y)))
+                        experiment::named_metric_text(objective, Some(axis.scale.value(y)))
                     ),
                     shape: Shape::Dot(chart.backend_coord(&(x, y)), 5),
                 }
@@ -271,33 +280,9 @@ pub(crate) fn history(
     })
 }
 
-/// Draws the mark of trial `p`, whose value lies past the axis on `side`, at the pixel `at` on
-/// the axis's edge: a triangle pointing that way, filled in the colour of a completed trial
-/// (of one that breaks a constraint), hollow and grey for a pruned one.
-fn edge_mark(
-    root: &super::Area<'_>,
-    (x, y): (i32, i32),
-    side: Past,
-    p: &HistoryPoint,
-) -> DrawResult {
-    let tip = if side == Past::Above { -5 } else { 5 };
-    let corners = vec![(x, y + tip), (x - 4, y), (x + 4, y)];
-    match (p.state, p.feasible) {
-        (TrialState::Pruned, _) => {
-            let mut outline = corners.clone();
-            outline.extend(corners.first().copied());
-            root.draw(&PathElement::new(outline, DIM.stroke_width(1)))?;
-        }
-        (_, true) => root.draw(&Polygon::new(corners, PALETTE[0].filled()))?,
-        (_, false) => root.draw(&Polygon::new(corners, PALETTE[3].filled()))?,
-    }
-    Ok(())
-}
-
-/// Returns what the history chart's label says of its content: how many trials it draws and
-/// the best completed value that meets the constraints, with its trial (the first to reach it),
-/// `12 trials, best 0.91 at trial 7`; or that none meets them.
-fn best_of(points: &[&HistoryPoint], goal: Direction) -> String {
+/// Returns the best completed trial among `points` that meets the constraints, toward `goal`
+/// (the first to reach its value); `None` where none does.
+fn best_point<'a>(points: &[&'a HistoryPoint], goal: Direction) -> Option<&'a HistoryPoint> {
     let mut best: Option<&HistoryPoint> = None;
     for p in points
         .iter()
@@ -307,6 +292,14 @@ fn best_of(points: &[&HistoryPoint], goal: Direction) -> String {
             best = Some(p);
         }
     }
+    best
+}
+
+/// Returns what the history chart's label says of its content: how many trials it draws and
+/// the best completed value of `objective` that meets the constraints (`best_point`), with its
+/// trial, `12 trials, best 0.9100 at trial 7`; or that none meets them.
+fn best_of(points: &[&HistoryPoint], goal: Direction, objective: &str) -> String {
+    let best = best_point(points, goal);
     let trials = experiment::counted(
         u64::try_from(points.len()).unwrap_or(u64::MAX),
         "trial",
@@ -315,7 +308,7 @@ fn best_of(points: &[&HistoryPoint], goal: Direction) -> String {
     match best {
         Some(b) => format!(
             "{trials}, best {} at trial {}",
-            experiment::metric_text(Some(b.value)),
+            experiment::named_metric_text(objective, Some(b.value)),
             b.trial
         ),
         None => format!("{trials}, none completed meets the constraints"),

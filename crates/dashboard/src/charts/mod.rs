@@ -859,3 +859,5 @@ mod tests;
 mod tests_colour_bar;
 #[cfg(test)]
 mod tests_outliers;
+#[cfg(test)]
+mod tests_reach;

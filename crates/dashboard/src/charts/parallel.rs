@@ -86,19 +86,23 @@ pub(crate) fn parallel(
     }
     let (axes, past) = fit_objective(axes, lines);
     let axes = axes.as_slice();
-    let notes: Vec<(Past, String)> = [Past::Above, Past::Below]
-        .into_iter()
-        .filter_map(|side| {
-            let beyond: Vec<f64> = past
-                .iter()
-                .filter(|(_, s)| *s == side)
-                .filter_map(|(line, _)| line.values.last().copied().flatten())
-                .collect();
-            Some((side, axis::past_note(&beyond, side)?))
-        })
-        .collect();
-    for (_, note) in &notes {
-        label.push_str(&format!("; objective: {note}, drawn on its edge"));
+    // What the chart counts under the axis and the label says (naming a few) of the lines past
+    // the objective's axis.
+    let mut notes: Vec<(Past, String)> = Vec::new();
+    for side in [Past::Above, Past::Below] {
+        let beyond: Vec<(u32, f64)> = past
+            .iter()
+            .filter(|(_, s)| *s == side)
+            .filter_map(|(line, _)| Some((line.trial, line.values.last().copied().flatten()?)))
+            .collect();
+        let values: Vec<f64> = beyond.iter().map(|(_, v)| *v).collect();
+        if let (Some(note), Some(said)) = (
+            axis::past_note(&values, side),
+            axis::past_label(&beyond, side),
+        ) {
+            label.push_str(&format!("; objective: {said}, drawn on its edge"));
+            notes.push((side, note));
+        }
     }
     let w = i32::try_from(width).unwrap_or(1000);
     let h = i32::try_from(HEIGHT).unwrap_or(400);
@@ -246,7 +250,8 @@ pub(crate) fn parallel(
 }
 
 /// Returns `axes` with the objective's (the last) refitted to `lines` as `axis::trials` fits a
-/// chart of trials, where a linear one over every value would leave some lines past it (one
+/// chart of trials (never without the best completed line, the one of the greatest goodness),
+/// where a linear one over every value would leave some lines past it (one
 /// diverged trial's 3e30 flattens every other line onto its bottom), and the lines then past
 /// it, each with its side; `axes` as given (and none past) where no value lies past.
 fn fit_objective<'a>(
@@ -267,7 +272,14 @@ fn fit_objective<'a>(
             .filter_map(|l| l.values.last().copied().flatten())
             .collect()
     };
-    let Some(fitted) = axis::trials(&values(false), &values(true), None) else {
+    // The best line: the completed trial ranked first (pruned ones rank after completed ones).
+    let best = lines
+        .iter()
+        .filter(|l| !l.pruned)
+        .filter_map(|l| Some((l.goodness, l.values.last().copied().flatten()?)))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v);
+    let Some(fitted) = axis::trials(&values(false), &values(true), None, best) else {
         return (axes, Vec::new());
     };
     let past: Vec<(&ParLine, Past)> = lines

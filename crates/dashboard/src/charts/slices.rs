@@ -2,10 +2,13 @@
 //! names its trial, value and the parameter's value when pointed at and opens the trial's page
 //! when clicked.
 
+use std::collections::BTreeMap;
+
+use experiment::Direction;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::{self, Past, TrialAxis};
+use super::axis::{self, EdgeInk, Past, TrialAxis};
 use super::{
     metric_title, padded_range, render_marked, shorten, text_style, tick, trial_title, DrawResult,
     Mark, Scale, Shape, Task, DIM, GRID, PALETTE,
@@ -38,51 +41,75 @@ const COLUMNS: u32 = 3;
 const PANEL: (u32, u32) = (430, 280);
 
 /// Returns a grid of slice plots, three per row, with the objective `objective` of an
-/// experiment of `task` on every y axis.
+/// experiment of `task` on every y axis, its direction not known here: as `slices_toward` draws
+/// them without a best trial to keep on the axis.
+pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task, trial_pages: &str) -> String {
+    slices_toward(slices, (objective, None), task, trial_pages)
+}
+
+/// Returns a grid of slice plots, three per row, with the objective `objective` of an
+/// experiment of `task` on every y axis, whose direction is `goal` where known.
 ///
-/// The y axis is fitted as `axis::trials` fits a chart of trials (linear: the goal is not
-/// known here): every trial, unless the pruned ones would stretch it to more than
-/// `axis::SQUEEZE` times the span of the trials that ran to the end (a pruned trial's value is
-/// the one it was stopped with, often after an epoch or two and far below the others, and
+/// The y axis is fitted as `axis::trials` fits a chart of trials (linear: the parameters' plots
+/// lay the objective out evenly): every trial, unless the pruned ones would stretch it to more
+/// than `axis::SQUEEZE` times the span of the trials that ran to the end (a pruned trial's value
+/// is the one it was stopped with, often after an epoch or two and far below the others, and
 /// would squeeze them into a line), and without a finished trial that lies out of reach of the
-/// others (a diverged one). The trials past the axis sit on its edge, the chart's label
-/// counting them and a finished one's tooltip saying so. Pruned trials are grey rings behind the others.
+/// others (a diverged one), never the best toward `goal`. A finished trial past the axis is a
+/// triangle on its edge (`axis::edge_mark`, as on the history), its tooltip saying so; a
+/// pruned one, a grey ring on it. The chart's label counts the trials past the axis over every
+/// panel (a panel lacks the trials without its parameter, a conditional one), naming 3 or
+/// fewer. Pruned trials are drawn behind the others.
 ///
 /// Each dot names its trial, its objective value and the parameter's value when pointed at,
 /// and links to the trial's page, `trial_pages` followed by its number.
-pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task, trial_pages: &str) -> String {
+pub(crate) fn slices_toward(
+    slices: &[Slice],
+    (objective, goal): (&str, Option<Direction>),
+    task: Task,
+    trial_pages: &str,
+) -> String {
     let label = format!("slice plots of {objective} against each parameter");
     let n = u32::try_from(slices.len()).unwrap_or(0);
     let rows = n.div_ceil(COLUMNS).max(1);
     let size = (PANEL.0 * COLUMNS, PANEL.1 * rows);
-    let ys = |pick: fn(&Slice) -> &Vec<SlicePoint>| {
+    // Every trial once, by number, over all panels (a panel lacks a trial without its
+    // parameter): finished ones and pruned ones.
+    let trials = |pick: fn(&Slice) -> &Vec<SlicePoint>| -> BTreeMap<u32, f64> {
         slices
             .iter()
-            .flat_map(move |s| pick(s).iter().map(|p| p.at.1))
+            .flat_map(|s| pick(s).iter().map(|p| (p.trial, p.at.1)))
+            .collect()
     };
-    let done: Vec<f64> = ys(|s| &s.points).collect();
-    let stopped: Vec<f64> = ys(|s| &s.pruned).collect();
+    let (finished, stopped) = (trials(|s| &s.points), trials(|s| &s.pruned));
+    let done: Vec<f64> = finished.values().copied().collect();
+    let best = goal.and_then(|goal| {
+        done.iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .reduce(|b, v| if goal.improves(v, b, 0.0) { v } else { b })
+    });
+    let pruned: Vec<f64> = stopped.values().copied().collect();
     let Some(TrialAxis {
         range: (y0, y1), ..
-    }) = axis::trials(&done, &stopped, None)
+    }) = axis::trials(&done, &pruned, None, best)
     else {
         return super::empty((size.0, PANEL.1), &label, "no completed trials");
     };
-    // The trials past the axis (each panel draws every trial: the first counts them).
+    // The trials past the axis, each once over every panel.
     let mut label = label;
     for side in [Past::Above, Past::Below] {
-        let beyond: Vec<f64> = slices
-            .first()
-            .into_iter()
-            .flat_map(|s| s.points.iter().chain(&s.pruned))
-            .map(|p| p.at.1)
-            .filter(|y| match side {
+        let beyond: Vec<(u32, f64)> = finished
+            .iter()
+            .chain(&stopped)
+            .map(|(t, y)| (*t, *y))
+            .filter(|(_, y)| match side {
                 Past::Above => *y > y1,
                 Past::Below => *y < y0,
             })
             .collect();
-        if let Some(note) = axis::past_note(&beyond, side) {
-            label.push_str(&format!("; {note}, drawn on its edge"));
+        if let Some(said) = axis::past_label(&beyond, side) {
+            label.push_str(&format!("; {said}, drawn on its edge"));
         }
     }
     let y_title = metric_title(objective, task);
@@ -260,7 +287,25 @@ fn panel_chart(
         })
         .collect();
     let colour = PALETTE[0].mix(0.6).filled();
-    chart.draw_series(completed.iter().map(|(_, at)| Circle::new(*at, 3, colour)))?;
+    chart.draw_series(
+        completed
+            .iter()
+            .filter(|(point, _)| (y0..=y1).contains(&point.at.1))
+            .map(|(_, at)| Circle::new(*at, 3, colour)),
+    )?;
+    // A finished trial past the axis: a triangle on its edge pointing the way it lies, as the
+    // history marks one. The chart gives coordinates on the whole SVG; the panel draws from its
+    // own corner.
+    let (px, py) = panel.get_base_pixel();
+    for (point, at) in &completed {
+        let side = match point.at.1 {
+            y if y > y1 => Past::Above,
+            y if y < y0 => Past::Below,
+            _ => continue,
+        };
+        let (x, y) = chart.backend_coord(at);
+        axis::edge_mark(panel, (x - px, y - py), side, EdgeInk::Filled(PALETTE[0]))?;
+    }
     let drawn = pruned
         .into_iter()
         .map(|(point, at)| (point, true, chart.backend_coord(&at)))

@@ -5,7 +5,7 @@
 
 use experiment::{Direction, TrialState};
 
-use super::axis::{reach, trials, YAxis};
+use super::axis::{reach, trials, YAxis, REACH};
 use super::*;
 
 /// Returns the texts a chart draws (its ticks, titles, legend), in order, trimmed.
@@ -101,7 +101,7 @@ fn issue_diverged_the_history_keeps_the_other_trials_readable_and_marks_the_dive
     );
     let said = label(&svg);
     assert!(
-        said.contains("above the axis, up to 3e30, drawn on its edge"),
+        said.contains("trials 7 and 39 above the axis, 4.5e10 and 3e30, drawn on its edge"),
         "{said}"
     );
     let legend = texts(&svg).join(" ");
@@ -138,18 +138,18 @@ fn a_history_without_outliers_keeps_every_trial_on_its_axis() {
 #[test]
 fn the_reach_leaves_off_only_values_many_times_the_others() {
     let accuracies = [0.1, 0.95, 0.96, 0.97, 0.975];
-    let (lo, hi) = reach(accuracies.into_iter()).unwrap_or_default();
+    let (lo, hi) = reach(accuracies.into_iter(), REACH).unwrap_or_default();
     assert!(lo < 0.1 && hi > 1.0, "{lo}..{hi}");
     let rmses = [2.5, 3.0, 4.0, 5.0, 5.4, 4.5e10];
-    let (_, hi) = reach(rmses.into_iter()).unwrap_or_default();
+    let (_, hi) = reach(rmses.into_iter(), REACH).unwrap_or_default();
     assert!(hi > 5.4 && hi < 4.5e10, "{hi}");
-    assert_eq!(reach([0.0, 0.0].into_iter()), None);
+    assert_eq!(reach([0.0, 0.0, 0.0].into_iter(), REACH), None);
     // A minimized metric over decades, kept whole, gets a log axis.
     let losses = [1e-4, 1e-3, 1e-2, 0.1, 0.5];
-    let axis = trials(&losses, &[], Some(Direction::Minimize));
+    let axis = trials(&losses, &[], Some(Direction::Minimize), None);
     assert_eq!(axis.map(|a| a.scale), Some(YAxis::Log));
     assert_eq!(
-        trials(&losses, &[], Some(Direction::Maximize)).map(|a| a.scale),
+        trials(&losses, &[], Some(Direction::Maximize), None).map(|a| a.scale),
         Some(YAxis::Linear)
     );
 }
@@ -202,7 +202,7 @@ fn issue_diverged_the_parallel_objective_axis_fits_the_other_trials() {
         "the objective's ticks span the bulk: {ticks:?}"
     );
     assert!(
-        label(&svg).contains("objective: 1 above the axis, up to 3e30, drawn on its edge"),
+        label(&svg).contains("objective: trial 0 above the axis, 3e30, drawn on its edge"),
         "{}",
         label(&svg)
     );
@@ -350,7 +350,7 @@ fn issue_diverged_slices_put_a_diverged_completed_trial_on_the_edge() {
         "the y axis fits the others: {ticks:?}"
     );
     assert!(
-        label(&svg).contains("1 above the axis, up to 4.5e10, drawn on its edge"),
+        label(&svg).contains("trial 4 above the axis, 4.5e10, drawn on its edge"),
         "{}",
         label(&svg)
     );
