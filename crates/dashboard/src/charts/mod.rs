@@ -39,7 +39,9 @@ pub(crate) use importance::{importance, importance_of_top, stands_out as importa
 pub(crate) use pairs::pairs;
 pub(crate) use parallel::{parallel, ParAxis, ParLine};
 pub(crate) use pareto::{fronts, hypervolume_history, pareto, Front, ParetoPoint};
-pub(crate) use slices::{slices, Slice, SlicePoint};
+#[cfg(test)]
+pub(crate) use slices::slices;
+pub(crate) use slices::{slices_toward, Slice, SlicePoint};
 pub(crate) use timeline::{timeline, Cut, Ending, Span};
 
 /// How values along an axis are laid out.

@@ -164,7 +164,12 @@ pub(crate) fn analysis_for(
         pairs_note,
         pairs_params,
         params: axes.iter().map(|a| a.name.clone()).collect(),
-        slices: slices_chart(&data.info.name, &axes, &sample, (objective, data.task())),
+        slices: slices_chart(
+            &data.info.name,
+            &axes,
+            &sample,
+            (objective, chosen.goal, data.task()),
+        ),
         valued,
         waiting: waiting(completed, (started, valued), data.objectives().len() > 1),
         sample_note,

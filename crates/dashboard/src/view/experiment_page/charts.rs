@@ -546,7 +546,7 @@ pub(super) fn slices_chart(
     experiment: &str,
     axes: &[ParamAxis],
     sample: &[Ranked<'_>],
-    (objective, task): (&str, charts::Task),
+    (objective, goal, task): (&str, experiment::Direction, charts::Task),
 ) -> String {
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
     let points = |a: &ParamAxis, pruned: bool| -> Vec<SlicePoint> {
@@ -570,6 +570,12 @@ pub(super) fn slices_chart(
             pruned: points(a, true),
         })
         .collect();
-    let chart = charts::slices(&panels, objective, task, &format::trials_href(experiment));
+    // The goal keeps the best trial on the axis, however far it lies from the others.
+    let chart = charts::slices_toward(
+        &panels,
+        (objective, Some(goal)),
+        task,
+        &format::trials_href(experiment),
+    );
     charts::described_by(chart, "slices-hint")
 }
