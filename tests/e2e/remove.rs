@@ -278,7 +278,7 @@ fn issue_a_command_kept_out_by_a_removal_or_compaction_names_it_not_the_last_ope
     let turn_file = real.with_file_name(".sweep.open-turn");
     std::fs::write(
         &turn_file,
-        "removing it, as it holds no experiment (pid 999999)",
+        "999999 removing it if it holds no experiment",
     )
     .unwrap();
     let turn = std::fs::File::open(&turn_file).unwrap();
@@ -296,7 +296,7 @@ fn issue_a_command_kept_out_by_a_removal_or_compaction_names_it_not_the_last_ope
             out.stderr
         );
         assert!(!out.stderr.contains("ended long ago"), "{}", out.stderr);
-        assert!(!out.stderr.contains("pid 999999"), "{}", out.stderr);
+        assert!(!out.stderr.contains("999999"), "{}", out.stderr);
     }
     drop(turn);
     let ls = env.sweep(&["ls"]);

@@ -29,7 +29,8 @@ pub enum Error {
         path: PathBuf,
     },
     /// An open, a removal or a compaction of the store found a removal or a compaction of it
-    /// holding its name throughout its wait (`store/name`).
+    /// holding its name throughout its wait (`store/name`), or a compaction found another one
+    /// holding the compaction lock (`DIR.compact-lock`, refused at once).
     #[error("store {}{}; try again once it is done", path.display(), mover_words(mover.as_deref()))]
     BeingMoved {
         /// The store's directory.

@@ -39,7 +39,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::flushed::FLUSHED;
-use super::name::{writable_parent, Hold, LockFile, Moving, Name, Taken};
+use super::name::{writable_parent, Hold, LockFile, Moving, Name, Taken, COMPACTING};
 use super::LOCK_WAIT;
 use crate::error::storage;
 use crate::{Error, Result, Store};
@@ -167,13 +167,16 @@ fn take_compaction_lock(store: &Path) -> Result<LockFile> {
     };
     match LockFile::try_take(&path, Hold::Exclusive) {
         Taken::Held(lock) => Ok(lock),
-        // Named by the note in the name's turn once the other compaction has it.
+        // Another compaction holds the lock: it is what keeps this one out, named by its note
+        // in the name's turn once it has it, never by another holder of the turn (a removal
+        // the other compaction waits behind).
         Taken::Busy => Err(Error::BeingMoved {
             path: store.to_path_buf(),
             mover: Some(
                 Name::of(store)
                     .mover()
-                    .unwrap_or_else(|| "compacting it".to_string()),
+                    .filter(|m| m.starts_with(COMPACTING))
+                    .unwrap_or_else(|| COMPACTING.to_string()),
             ),
         }),
         Taken::Unavailable(e) => Err(failed(format!(

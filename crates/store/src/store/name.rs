@@ -108,10 +108,13 @@ impl Moving<'_> {
                 "removing it if it holds no experiment (pid {})",
                 std::process::id()
             ),
-            Moving::Compaction { opener } => format!("compacting it: {opener}"),
+            Moving::Compaction { opener } => format!("{COMPACTING}: {opener}"),
         }
     }
 }
+
+/// What a compaction does to the store, as `Error::BeingMoved` says it: the start of its note.
+pub(super) const COMPACTING: &str = "compacting it";
 
 /// What one try of an open found of a store's name (`Name::try_share`).
 #[derive(Debug)]

@@ -209,13 +209,20 @@ impl Store {
     }
 
     /// Fails as `open_existing` would before opening anything, for a command that reads files
-    /// beside the database (a checkpoint) without opening it: a store set aside by a compaction
-    /// (`Error::BeingMoved` while the compaction holds the store's name, else
-    /// `Error::CompactionInterrupted`), a file where the folder should be, or a folder holding
-    /// neither of sled's files (`Error::NoStore`). A folder not there at all passes: opening
-    /// says so.
+    /// beside the database (a checkpoint) without opening it, or before it opens: a store set
+    /// aside by a compaction (a live one's swap waited for up to `LOCK_WAIT`, as an open waits,
+    /// `Error::BeingMoved` past it; else `Error::CompactionInterrupted`), a file where the
+    /// folder should be, or a folder holding neither of sled's files (`Error::NoStore`). A
+    /// folder not there at all passes: opening says so.
     pub fn check_existing(path: &Path) -> Result<()> {
-        Store::check_existing_as(path, &Naming::Share(&Name::of(path)))
+        let name = Name::of(path);
+        retry_locked(LOCK_WAIT, || {
+            let checked = Store::check_existing_as(path, &Naming::Share(&name));
+            if matches!(checked, Err(Error::BeingMoved { .. })) {
+                step(OpenStep::Moving, path);
+            }
+            checked
+        })
     }
 
     /// Checks the store in `path` as `check_existing` does, for an opener that holds its name

@@ -374,6 +374,14 @@ fn issue_a_second_compaction_at_once_finds_the_store_busy() {
         busy("compacting it: `sweep compact` (pid 4242)")
     );
     drop(name);
+    // A removal holding the turn (the first compaction waiting behind it) is not what keeps
+    // this one out.
+    let Ok(name) = Name::of(&dir).take_exclusive(LOCK_WAIT, Moving::Removal) else {
+        panic!("name not taken");
+    };
+    let err = Store::compact(&dir, "`sweep compact` (pid 7)").unwrap_err();
+    assert_eq!(err.to_string(), busy("compacting it"));
+    drop(name);
     drop(first);
     Store::compact(&dir, "test").unwrap();
 }

@@ -149,7 +149,7 @@ fn issue_an_open_while_a_live_compaction_swaps_the_store_waits_for_it() {
             panic!("name not taken");
         };
         std::fs::rename(&path, compact::aside(&path)).unwrap();
-        let checked = Store::check_existing(&path);
+        let checked = Store::check_existing_as(&path, &Naming::Share(&Name::of(&path)));
         assert!(
             matches!(checked, Err(Error::BeingMoved { .. })),
             "{checked:?}"
@@ -175,4 +175,34 @@ fn issue_an_open_while_a_live_compaction_swaps_the_store_waits_for_it() {
         drop(store);
         wait_released(&path);
     }
+}
+
+#[test]
+fn issue_a_check_before_opening_waits_out_a_live_compactions_swap_too() {
+    // `sweep ls`, `show`, `trials` check the store before they open it: the check said the
+    // store was busy at once (exit 75) where the open waits the swap out.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("st");
+    let store = Store::open(&path).unwrap();
+    store.create_experiment(&info("a", 1)).unwrap();
+    store.flush().unwrap();
+    drop(store);
+    wait_released(&path);
+    let moving = Moving::Compaction { opener: "test" };
+    let Ok(compaction) = Name::of(&path).take_exclusive(LOCK_WAIT, moving) else {
+        panic!("name not taken");
+    };
+    std::fs::rename(&path, compact::aside(&path)).unwrap();
+    // The swap ends once the check has found it under way.
+    let (store_at, mut compaction) = (path.clone(), Some(compaction));
+    on_open(move |at, _| {
+        if at == OpenStep::Moving {
+            if let Some(compaction) = compaction.take() {
+                std::fs::rename(compact::aside(&store_at), &store_at).unwrap();
+                drop(compaction);
+            }
+        }
+    });
+    let checked = Store::check_existing(&path);
+    assert!(checked.is_ok(), "{checked:?}");
 }
