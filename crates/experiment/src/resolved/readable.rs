@@ -58,8 +58,8 @@ fn readable_line(line: &str) -> String {
     let Some((key, value)) = line.split_once(": ") else {
         return line.to_string();
     };
-    if value == "None" && auto("", key) {
-        return format!("{key}: auto");
+    if let Some(word) = auto("", key).filter(|_| value == "None") {
+        return format!("{key}: {word}");
     }
     // A searched setting's distribution says it is searched.
     let distribution = value.strip_prefix("searched ").unwrap_or(value);
@@ -397,8 +397,8 @@ fn show_fields(
             out.push_str(shown);
         };
         match (flattened(block, field), value) {
-            (_, Value::Name(none)) if none == "None" && auto(block, field) => {
-                field_is("auto", out);
+            (_, Value::Name(none)) if none == "None" && auto(block, field).is_some() => {
+                field_is(auto(block, field).unwrap_or("auto"), out);
             }
             (
                 Some(how @ (Flattened::Kind | Flattened::KindPrefixed)),

@@ -103,29 +103,32 @@ pub(super) fn lookup(table: &[(&str, &'static str)], name: &str) -> Option<&'sta
 }
 
 /// Settings whose `None` stands for a value a rule decides, shown as `auto` rather than `none`
-/// (which reads as their opposite): each block's field, and whole lines by key.
-const AUTO: &[(&str, &str)] = &[
+/// (which reads as their opposite), or for every one, shown as `all`: each block's field with
+/// its word. (`auto` is what the file leaves out; the file takes no such word.)
+const AUTO: &[(&str, &str, &str)] = &[
     // By the number of objectives.
-    ("TpeConfig", "multivariate"),
-    ("Sbx", "eta"),
+    ("TpeConfig", "multivariate", "auto"),
+    ("Sbx", "eta", "auto"),
     // By the number of parameters.
-    ("CmaEsConfig", "popsize"),
-    ("Nsga2Config", "mutation_prob"),
-    // All that finished when the experiment was created.
-    ("WarmStart", "trials"),
+    ("CmaEsConfig", "popsize", "auto"),
+    ("Nsga2Config", "mutation_prob", "auto"),
+    // Every one that had finished when the experiment was created.
+    ("WarmStart", "trials", "all"),
 ];
 
 /// Lines whose `None` stands for a value decided later: one trial a core; the task inferred
 /// from the target column.
 const AUTO_LINES: &[&str] = &["parallel", "data.task"];
 
-/// Returns whether `None` in field `field` of `block` (or, with `block` empty, on the line
-/// `field`) stands for a value a rule decides.
-pub(super) fn auto(block: &str, field: &str) -> bool {
+/// Returns the word for `None` in field `field` of `block` (or, with `block` empty, on the line
+/// `field`) where it stands for a value a rule decides (`auto`) or for every one (`all`).
+pub(super) fn auto(block: &str, field: &str) -> Option<&'static str> {
     if block.is_empty() {
-        AUTO_LINES.contains(&field)
+        AUTO_LINES.contains(&field).then_some("auto")
     } else {
-        AUTO.contains(&(block, field))
+        AUTO.iter()
+            .find(|(b, f, _)| *b == block && *f == field)
+            .map(|(_, _, word)| *word)
     }
 }
 

@@ -28,7 +28,7 @@ method: Nsga2(Nsga2Config { population_size: 50, mutation_prob: Some(0.1), cross
 method: Nsga2(Nsga2Config { population_size: 50, mutation_prob: None, crossover_prob: 0.9, crossover: Sbx { eta: Some(15.0) }, swapping_prob: 0.5 }) => method: nsga2 (population_size: 50, mutation_prob: auto, crossover_prob: 0.9, crossover: sbx, sbx_eta: 15.0, swapping_prob: 0.5)
 method: Nsga2(Nsga2Config { population_size: 50, mutation_prob: None, crossover_prob: 0.9, crossover: Uniform, swapping_prob: 0.5 }) => method: nsga2 (population_size: 50, mutation_prob: auto, crossover_prob: 0.9, crossover: uniform, swapping_prob: 0.5)
 method: Bayes(BayesConfig { n_startup_trials: 10, n_candidates: 1024, n_local_search: 16, constant_liar: false, acquisition: Ucb { kappa: 2.0 } }) => method: bayes (n_startup_trials: 10, n_candidates: 1024, n_local_search: 16, constant_liar: false, acquisition: ucb, kappa: 2.0)
-warm_start: WarmStart { source: Csv("exp/runs/past.csv"), trials: None } => warm_start: {csv: exp/runs/past.csv, trials: auto}
+warm_start: WarmStart { source: Csv("exp/runs/past.csv"), trials: None } => warm_start: {csv: exp/runs/past.csv, trials: all}
 name: "g" => name: g
 description: "quotes \" and \\ and é\t" => description: "quotes \" and \\ and é\t"
 description: "" => description: ""
