@@ -276,11 +276,7 @@ fn issue_a_command_kept_out_by_a_removal_or_compaction_names_it_not_the_last_ope
     drop(store);
     let real = std::fs::canonicalize(env.store()).unwrap();
     let turn_file = real.with_file_name(".sweep.open-turn");
-    std::fs::write(
-        &turn_file,
-        "999999 removing it if it holds no experiment",
-    )
-    .unwrap();
+    std::fs::write(&turn_file, "999999 removing it if it holds no experiment").unwrap();
     let turn = std::fs::File::open(&turn_file).unwrap();
     turn.try_lock().unwrap();
     for args in [&["rm", "small", "--yes"][..], &["ls"]] {
