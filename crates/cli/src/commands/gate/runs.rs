@@ -69,9 +69,11 @@ impl Runs<'_> {
             // A stop that came after the last run's check (as its curves were read) starts no
             // further run, which would start no trial and be named instead.
             if self.interrupts.stop.requested() {
-                say!(
-                    "gate stopped after run {done} of {runs}: no verdict, and no baseline written"
-                );
+                let when = match done {
+                    0 => "before its first run".to_string(),
+                    _ => format!("after run {done} of {runs}"),
+                };
+                say!("gate stopped {when}: no verdict, and no baseline written");
                 return Ok(None);
             }
             let summary = study(spec_r)?;
