@@ -430,20 +430,29 @@ mod tests {
         assert_eq!(times_line(None, None), None);
     }
 
-    #[test]
-    fn issue_a_plateaus_tiny_best_is_written_as_every_metric_not_rounded_away() {
+    /// Returns the line a plateau after trials 0 to 2 (`values` of minimized `metric`) ends a
+    /// 4-trial sweep with.
+    fn plateau_line(metric: &str, values: [f64; 3]) -> Option<String> {
         let spec = ExperimentSpec::from_yaml_str(
-            "name: e\nmetric: {name: val_rmse, goal: minimize}\nrun_cap: 5\n\
-             plateau: {patience: 2}\ndata: {csv: d.csv, target: y}\nparameters:\n  \
-             lr: {values: [0.1, 0.2]}\n",
+            &format!(
+                "name: e\nmetric: {{name: {metric}, goal: minimize}}\nrun_cap: 5\n\
+                 plateau: {{patience: 2}}\ndata: {{csv: d.csv, target: y}}\nparameters:\n  \
+                 lr: {{values: [0.1, 0.2]}}\n"
+            ),
             std::path::Path::new("e.yaml"),
         )
         .unwrap();
-        let trials = vec![
-            completed(0, 2.42e-5),
-            completed(1, 3e-4),
-            completed(2, 1e-3),
-        ];
+        let trials = (0..3)
+            .zip(values)
+            .map(|(id, value)| {
+                let mut trial = completed(id, value);
+                trial.result = Some(TrialResult {
+                    best_step: Step(1),
+                    metrics: [(metric.to_string(), value)].into_iter().collect(),
+                });
+                trial
+            })
+            .collect();
         let summary = StudySummary {
             trials,
             ran: 3,
@@ -453,8 +462,13 @@ mod tests {
             stopped: Some(Stopped::Plateau(TrialId(2))),
             awaiting_test: false,
         };
+        stopped_line(&spec, &summary)
+    }
+
+    #[test]
+    fn issue_a_plateaus_tiny_best_is_written_as_every_metric_not_rounded_away() {
         assert_eq!(
-            stopped_line(&spec, &summary).as_deref(),
+            plateau_line("val_rmse", [2.42e-5, 3e-4, 1e-3]).as_deref(),
             Some(
                 "plateau: none of trials 1 to 2 improved the best val_rmse (2.42e-5, trial 0): \
                  the sweep ends there, 1 planned trial not started"
@@ -465,31 +479,7 @@ mod tests {
     #[test]
     fn issue_a_count_objectives_best_is_written_as_a_count() {
         // `param_count`, the same at every epoch, read `49.0000` where `sweep ls` says `49`.
-        let spec = ExperimentSpec::from_yaml_str(
-            "name: e\nmetric: {name: param_count, goal: minimize}\nrun_cap: 5\n\
-             plateau: {patience: 2}\ndata: {csv: d.csv, target: y}\nparameters:\n  \
-             lr: {values: [0.1, 0.2]}\n",
-            std::path::Path::new("e.yaml"),
-        )
-        .unwrap();
-        let count = |id: u32, value: f64| {
-            let mut trial = completed(id, value);
-            trial.result = Some(TrialResult {
-                best_step: Step(1),
-                metrics: [("param_count".to_string(), value)].into_iter().collect(),
-            });
-            trial
-        };
-        let summary = StudySummary {
-            trials: vec![count(0, 49.0), count(1, 60.0), count(2, 70.0)],
-            ran: 3,
-            planned: 4,
-            best: None,
-            interrupted: false,
-            stopped: Some(Stopped::Plateau(TrialId(2))),
-            awaiting_test: false,
-        };
-        let line = stopped_line(&spec, &summary).unwrap_or_default();
+        let line = plateau_line("param_count", [49.0, 60.0, 70.0]).unwrap_or_default();
         assert!(line.contains("(49, trial 0)"), "{line}");
     }
 }
