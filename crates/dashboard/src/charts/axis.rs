@@ -350,6 +350,24 @@ pub(crate) fn past_label(trials: &[(u32, f64)], past: Past) -> Option<String> {
     ))
 }
 
+/// Returns, for each side of its axis that some of `past` (each a trial's number, its value and
+/// the side it lies past) lie on, the side with what the legend notes of them (`past_note`) and
+/// what the label says (`past_label`).
+pub(crate) fn past_notes(past: &[(u32, f64, Past)]) -> Vec<(Past, String, String)> {
+    [Past::Above, Past::Below]
+        .into_iter()
+        .filter_map(|side| {
+            let beyond: Vec<(u32, f64)> = past
+                .iter()
+                .filter(|(_, _, s)| *s == side)
+                .map(|&(trial, value, _)| (trial, value))
+                .collect();
+            let values: Vec<f64> = beyond.iter().map(|(_, v)| *v).collect();
+            Some((side, past_note(&values, side)?, past_label(&beyond, side)?))
+        })
+        .collect()
+}
+
 /// The most trials past an axis a chart's label names one by one (`past_label`).
 const NAMED_PAST: usize = 3;
 

@@ -96,21 +96,14 @@ pub(crate) fn history(
     let pruned = of(&|p| p.state == TrialState::Pruned);
     // What the legend counts and the label says (naming a few) of the trials past the axis.
     let mut label = format!("{label}, {}", best_of(&finite, goal, objective));
+    let beyond: Vec<(u32, f64, Past)> = past
+        .iter()
+        .map(|(p, side)| (p.trial, p.value, *side))
+        .collect();
     let mut notes: Vec<(Past, String)> = Vec::new();
-    for side in [Past::Above, Past::Below] {
-        let beyond: Vec<(u32, f64)> = past
-            .iter()
-            .filter(|(_, s)| *s == side)
-            .map(|(p, _)| (p.trial, p.value))
-            .collect();
-        let values: Vec<f64> = beyond.iter().map(|(_, v)| *v).collect();
-        if let (Some(note), Some(said)) = (
-            axis::past_note(&values, side),
-            axis::past_label(&beyond, side),
-        ) {
-            label.push_str(&format!("; {said}, drawn on its edge"));
-            notes.push((side, note));
-        }
+    for (side, note, said) in axis::past_notes(&beyond) {
+        label.push_str(&format!("; {said}, drawn on its edge"));
+        notes.push((side, note));
     }
     if axis.scale == YAxis::Log {
         label.push_str("; y axis on a log scale");

@@ -88,21 +88,16 @@ pub(crate) fn parallel(
     let axes = axes.as_slice();
     // What the chart counts under the axis and the label says (naming a few) of the lines past
     // the objective's axis.
+    let beyond: Vec<(u32, f64, Past)> = past
+        .iter()
+        .filter_map(|(line, side)| {
+            Some((line.trial, line.values.last().copied().flatten()?, *side))
+        })
+        .collect();
     let mut notes: Vec<(Past, String)> = Vec::new();
-    for side in [Past::Above, Past::Below] {
-        let beyond: Vec<(u32, f64)> = past
-            .iter()
-            .filter(|(_, s)| *s == side)
-            .filter_map(|(line, _)| Some((line.trial, line.values.last().copied().flatten()?)))
-            .collect();
-        let values: Vec<f64> = beyond.iter().map(|(_, v)| *v).collect();
-        if let (Some(note), Some(said)) = (
-            axis::past_note(&values, side),
-            axis::past_label(&beyond, side),
-        ) {
-            label.push_str(&format!("; objective: {said}, drawn on its edge"));
-            notes.push((side, note));
-        }
+    for (side, note, said) in axis::past_notes(&beyond) {
+        label.push_str(&format!("; objective: {said}, drawn on its edge"));
+        notes.push((side, note));
     }
     let w = i32::try_from(width).unwrap_or(1000);
     let h = i32::try_from(HEIGHT).unwrap_or(400);
