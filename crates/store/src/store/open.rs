@@ -93,13 +93,7 @@ impl Store {
             });
         }
         drop_unfinished_snapshots(path);
-        let tried = || {
-            let tried = Store::try_open_at(path, existing, &naming);
-            if matches!(tried, Err(Error::BeingMoved { .. })) {
-                step(OpenStep::Moving, path);
-            }
-            tried
-        };
+        let tried = || stepped_moving(path, Store::try_open_at(path, existing, &naming));
         match retry_locked(LOCK_WAIT, tried) {
             Err(Error::Locked { path, .. }) => {
                 let opener = read_opener(&path);
@@ -217,11 +211,7 @@ impl Store {
     pub fn check_existing(path: &Path) -> Result<()> {
         let name = Name::of(path);
         retry_locked(LOCK_WAIT, || {
-            let checked = Store::check_existing_as(path, &Naming::Share(&name));
-            if matches!(checked, Err(Error::BeingMoved { .. })) {
-                step(OpenStep::Moving, path);
-            }
-            checked
+            stepped_moving(path, Store::check_existing_as(path, &Naming::Share(&name)))
         })
     }
 
@@ -454,6 +444,15 @@ pub(super) fn read_opener(dir: &Path) -> Option<String> {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(OPENED_BY_MAX)]);
     let line = text.lines().next()?.trim();
     (!line.is_empty()).then(|| line.to_string())
+}
+
+/// Returns `tried`, one try of an open (or its check) of the store in `path`, past
+/// `OpenStep::Moving` where it gave `Error::BeingMoved`.
+fn stepped_moving<T>(path: &Path, tried: Result<T>) -> Result<T> {
+    if matches!(tried, Err(Error::BeingMoved { .. })) {
+        step(OpenStep::Moving, path);
+    }
+    tried
 }
 
 /// A point in one try of an open, where a test may act (`on_open`).

@@ -333,6 +333,14 @@ fn busy(path: &Path, doing: &str) -> String {
     )
 }
 
+/// Returns what a removal by this process writes of itself in the turn (`Moving::Removal`).
+fn removal_note() -> String {
+    format!(
+        "removing it if it holds no experiment (pid {})",
+        std::process::id()
+    )
+}
+
 #[test]
 fn issue_a_removal_kept_out_by_another_removal_says_so() {
     // Another removal or compaction has the turn: it is named, not `opened-by`'s last opener,
@@ -345,10 +353,7 @@ fn issue_a_removal_kept_out_by_another_removal_says_so() {
     };
     let err = Store::remove_if_empty(&path).unwrap_err();
     assert!(matches!(err, Error::BeingMoved { .. }), "{err}");
-    let removing = format!(
-        "removing it if it holds no experiment (pid {})",
-        std::process::id()
-    );
+    let removing = removal_note();
     assert_eq!(err.to_string(), busy(&path, &removing));
     // A compaction kept out by it says the same.
     let err = Store::compact(&path, "`sweep compact`").unwrap_err();
@@ -367,10 +372,7 @@ fn issue_an_open_behind_a_removal_names_the_removal_not_the_last_opener() {
     let Ok(removal) = Name::of(&path).take_exclusive(LOCK_WAIT, Moving::Removal) else {
         panic!("not taken");
     };
-    let removing = format!(
-        "removing it if it holds no experiment (pid {})",
-        std::process::id()
-    );
+    let removing = removal_note();
     for opened in [Store::open(&path), Store::open_existing(&path)] {
         let err = opened.unwrap_err();
         assert!(matches!(err, Error::BeingMoved { .. }), "{err}");

@@ -5,10 +5,54 @@
 
 use std::cell::Cell;
 use std::fs::File;
+use std::rc::Rc;
 
 use super::*;
 use crate::store::name::Moving;
 use crate::store::tests::info;
+
+/// Makes a store in `path` holding experiment `a`, flushed, and waits until it is let go of.
+fn store_with_one_experiment(path: &Path) {
+    let store = Store::open(path).unwrap();
+    store.create_experiment(&info("a", 1)).unwrap();
+    store.flush().unwrap();
+    drop(store);
+    wait_released(path);
+}
+
+/// Lets go of `holder` once this thread's open reaches `step`; returns how many times it did.
+fn let_go_at<T: 'static>(step: OpenStep, holder: T) -> Rc<Cell<u32>> {
+    let mut holder = Some(holder);
+    let reached = Rc::new(Cell::new(0));
+    let seen = reached.clone();
+    on_open(move |at, _| {
+        if at == step {
+            seen.set(seen.get() + 1);
+            drop(holder.take());
+        }
+    });
+    reached
+}
+
+/// Holds the name of the store in `path` as a live compaction does while it swaps the store
+/// for its copy, the store aside; the swap ends once an open (or a check) of this thread has
+/// found it under way: the store back in its place (here as it was), then the name let go of.
+fn swap_under_way(path: &Path) {
+    let moving = Moving::Compaction { opener: "test" };
+    let Ok(compaction) = Name::of(path).take_exclusive(LOCK_WAIT, moving) else {
+        panic!("name not taken");
+    };
+    std::fs::rename(path, compact::aside(path)).unwrap();
+    let (store_at, mut compaction) = (path.to_path_buf(), Some(compaction));
+    on_open(move |at, _| {
+        if at == OpenStep::Moving {
+            if let Some(compaction) = compaction.take() {
+                std::fs::rename(compact::aside(&store_at), &store_at).unwrap();
+                drop(compaction);
+            }
+        }
+    });
+}
 
 #[test]
 fn issue_open_tries_a_real_lock_conflict_again_once_it_clears() {
@@ -21,15 +65,7 @@ fn issue_open_tries_a_real_lock_conflict_again_once_it_clears() {
     holder.try_lock().unwrap();
     // Let go of only once the open has found the store locked: an open that did not try again
     // would give that conflict.
-    let mut holder = Some(holder);
-    let conflicts = std::rc::Rc::new(Cell::new(0));
-    let seen = conflicts.clone();
-    on_open(move |at, _| {
-        if at == OpenStep::Conflict {
-            seen.set(seen.get() + 1);
-            drop(holder.take());
-        }
-    });
+    let conflicts = let_go_at(OpenStep::Conflict, holder);
     let opened = Store::open(dir.path());
     assert!(opened.is_ok(), "{:?}", opened.err());
     assert_eq!(conflicts.get(), 1);
@@ -80,11 +116,7 @@ fn issue_a_compaction_killed_as_an_open_takes_the_name_leaves_no_new_store_in_it
     // the open that then took the name made a new, empty store where the store was.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("st");
-    let store = Store::open(&path).unwrap();
-    store.create_experiment(&info("a", 1)).unwrap();
-    store.flush().unwrap();
-    drop(store);
-    wait_released(&path);
+    store_with_one_experiment(&path);
     let (store_at, mut killed) = (path.clone(), false);
     crate::store::name::on_lock_opened(move |_| {
         if !killed {
@@ -116,15 +148,7 @@ fn issue_an_open_behind_a_removal_tries_again_once_it_lets_go() {
     };
     // Let go of only once the open has found the name held: an open that did not try again
     // would give that.
-    let mut removal = Some(removal);
-    let kept_out = std::rc::Rc::new(Cell::new(0));
-    let seen = kept_out.clone();
-    on_open(move |at, _| {
-        if at == OpenStep::Moving {
-            seen.set(seen.get() + 1);
-            drop(removal.take());
-        }
-    });
+    let kept_out = let_go_at(OpenStep::Moving, removal);
     let opened = Store::open(dir.path());
     assert!(opened.is_ok(), "{:?}", opened.err());
     assert_eq!(kept_out.get(), 1);
@@ -138,33 +162,16 @@ fn issue_an_open_while_a_live_compaction_swaps_the_store_waits_for_it() {
     // finish it", exit 2) and did not wait.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("st");
-    let store = Store::open(&path).unwrap();
-    store.create_experiment(&info("a", 1)).unwrap();
-    store.flush().unwrap();
-    drop(store);
-    wait_released(&path);
+    store_with_one_experiment(&path);
     for existing in [true, false] {
-        let moving = Moving::Compaction { opener: "test" };
-        let Ok(compaction) = Name::of(&path).take_exclusive(LOCK_WAIT, moving) else {
-            panic!("name not taken");
-        };
-        std::fs::rename(&path, compact::aside(&path)).unwrap();
+        // The swap ends once the open has found it under way (`check_existing_as` steps
+        // nowhere, so it finds the swap as it is).
+        swap_under_way(&path);
         let checked = Store::check_existing_as(&path, &Naming::Share(&Name::of(&path)));
         assert!(
             matches!(checked, Err(Error::BeingMoved { .. })),
             "{checked:?}"
         );
-        // The swap ends once the open has found it under way: the store back in its place
-        // (here as it was), then the name let go of.
-        let (store_at, mut compaction) = (path.clone(), Some(compaction));
-        on_open(move |at, _| {
-            if at == OpenStep::Moving {
-                if let Some(compaction) = compaction.take() {
-                    std::fs::rename(compact::aside(&store_at), &store_at).unwrap();
-                    drop(compaction);
-                }
-            }
-        });
         let store = if existing {
             Store::open_existing(&path)
         } else {
@@ -183,26 +190,9 @@ fn issue_a_check_before_opening_waits_out_a_live_compactions_swap_too() {
     // store was busy at once (exit 75) where the open waits the swap out.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("st");
-    let store = Store::open(&path).unwrap();
-    store.create_experiment(&info("a", 1)).unwrap();
-    store.flush().unwrap();
-    drop(store);
-    wait_released(&path);
-    let moving = Moving::Compaction { opener: "test" };
-    let Ok(compaction) = Name::of(&path).take_exclusive(LOCK_WAIT, moving) else {
-        panic!("name not taken");
-    };
-    std::fs::rename(&path, compact::aside(&path)).unwrap();
+    store_with_one_experiment(&path);
     // The swap ends once the check has found it under way.
-    let (store_at, mut compaction) = (path.clone(), Some(compaction));
-    on_open(move |at, _| {
-        if at == OpenStep::Moving {
-            if let Some(compaction) = compaction.take() {
-                std::fs::rename(compact::aside(&store_at), &store_at).unwrap();
-                drop(compaction);
-            }
-        }
-    });
+    swap_under_way(&path);
     let checked = Store::check_existing(&path);
     assert!(checked.is_ok(), "{checked:?}");
 }
