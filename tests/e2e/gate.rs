@@ -645,11 +645,7 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
 
 #[test]
 fn ctrl_c_stops_a_gate_without_a_verdict_or_a_baseline() {
-    use std::io::{BufRead, BufReader};
     use std::process::Stdio;
-
-    use nix::sys::signal::{kill, Signal};
-    use nix::unistd::Pid;
 
     let env = TestEnv::new();
     // Five runs of 30 epochs: long enough to be caught after the first.
@@ -661,19 +657,7 @@ fn ctrl_c_stops_a_gate_without_a_verdict_or_a_baseline() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut seen = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        seen.push(line.clone());
-        if line.starts_with("trial") && line.contains("completed") {
-            break;
-        }
-    }
-    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
-    kill(pid, Signal::SIGINT).unwrap();
-    seen.extend(lines.map_while(std::result::Result::ok));
-    let status = child.wait().unwrap();
+    let (status, seen) = crate::ctrl_c_after_first_completion(&mut child);
     let stderr = seen.join("\n");
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(
@@ -686,11 +670,7 @@ fn ctrl_c_stops_a_gate_without_a_verdict_or_a_baseline() {
 
 #[test]
 fn ctrl_c_that_keeps_a_runs_trial_at_its_last_epoch_still_stops_the_gate_in_that_run() {
-    use std::io::{BufRead, BufReader};
     use std::process::Stdio;
-
-    use nix::sys::signal::{kill, Signal};
-    use nix::unistd::Pid;
 
     let env = TestEnv::new();
     // Three runs of one 1-epoch trial: every report is a trial's last, so the stop keeps the
@@ -710,19 +690,7 @@ fn ctrl_c_that_keeps_a_runs_trial_at_its_last_epoch_still_stops_the_gate_in_that
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut seen = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        seen.push(line.clone());
-        if line.starts_with("trial") && line.contains("completed") {
-            break;
-        }
-    }
-    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
-    kill(pid, Signal::SIGINT).unwrap();
-    seen.extend(lines.map_while(std::result::Result::ok));
-    let status = child.wait().unwrap();
+    let (status, seen) = crate::ctrl_c_after_first_completion(&mut child);
     let stderr = seen.join("\n");
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(!env.path().join("base/tiny.json").exists(), "{stderr}");

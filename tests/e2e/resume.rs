@@ -7,8 +7,6 @@ use std::path::Path;
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::OnceLock;
 
-use nix::sys::signal::{kill, Signal};
-use nix::unistd::Pid;
 use tests::TestEnv;
 
 /// Eight short trials, two side by side, each long enough to be caught mid-run.
@@ -196,10 +194,8 @@ fn ctrl_c_stops_a_sweep_between_epochs_and_it_resumes_to_the_uninterrupted_resul
     let stopped = TestEnv::new();
     // Trials long enough that one is still running when the signal lands.
     let spec = stopped.write_spec("crash.yaml", &Length::Long.text());
-    let (status, stdout, stderr) = interrupt_after_three(&stopped, &spec, |child| {
-        let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
-        kill(pid, Signal::SIGINT).unwrap();
-    });
+    let (status, stdout, stderr) =
+        interrupt_after_three(&stopped, &spec, |child| crate::ctrl_c(child));
     let stderr = stderr.join("\n");
     assert_eq!(status.code(), Some(130), "{stderr}\n{stdout}");
     assert!(stderr.contains("stopping: no new trial starts"), "{stderr}");
@@ -308,19 +304,7 @@ fn ctrl_c_during_a_trials_last_epoch_keeps_the_trial_and_the_same_command_carrie
     });
     // The first trial's line, as it completes: the signal comes while the next trains (or
     // before it starts).
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut seen: Vec<String> = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        seen.push(line.clone());
-        if line.starts_with("trial") && line.contains("completed") {
-            break;
-        }
-    }
-    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
-    kill(pid, Signal::SIGINT).unwrap();
-    seen.extend(lines.map_while(std::result::Result::ok));
-    let status = child.wait().unwrap();
+    let (status, seen) = crate::ctrl_c_after_first_completion(&mut child);
     let (stdout, stderr) = (printed.join().unwrap(), seen.join("\n"));
     assert_eq!(status.code(), Some(130), "{stderr}\n{stdout}");
     assert!(stderr.contains("stopping: no new trial starts"), "{stderr}");
