@@ -9,8 +9,26 @@ fn count(svg: &str, needle: &str) -> usize {
 }
 
 /// Returns what a chart draws, without the marks over it.
-fn drawn(svg: &str) -> &str {
+pub(super) fn drawn(svg: &str) -> &str {
     svg.split("<g class=\"marks\">").next().unwrap_or_default()
+}
+
+/// Returns the chart's label (its `aria-label`).
+pub(super) fn label(svg: &str) -> String {
+    svg.split("aria-label=\"")
+        .nth(1)
+        .and_then(|l| l.split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Returns the tooltips of a chart's marks, in the order drawn.
+pub(super) fn tooltips(svg: &str) -> Vec<String> {
+    svg.split("<title>")
+        .skip(1)
+        .filter_map(|t| t.split("</title>").next())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Returns slice-plot points of trials `first`, `first + 1`, ... at these (value, objective).

@@ -6,39 +6,21 @@
 use experiment::{Direction, TrialState};
 
 use super::axis::{reach, trials, YAxis, REACH};
+use super::tests::{drawn, label, tooltips};
 use super::*;
 
 /// Returns the texts a chart draws (its ticks, titles, legend), in order, trimmed.
 fn texts(svg: &str) -> Vec<String> {
-    let drawn = svg.split("<g class=\"marks\">").next().unwrap_or_default();
-    drawn
+    drawn(svg)
         .split("<text")
         .skip(1)
         .filter_map(|t| Some(t.split_once('>')?.1.split('<').next()?.trim().to_string()))
         .collect()
 }
 
-/// Returns the tooltips of a chart's marks, in the order drawn.
-fn tooltips(svg: &str) -> Vec<String> {
-    svg.split("<title>")
-        .skip(1)
-        .filter_map(|t| t.split("</title>").next())
-        .map(str::to_string)
-        .collect()
-}
-
 /// Returns the numbers among `texts` (the ticks).
 fn numbers(texts: &[String]) -> Vec<f64> {
     texts.iter().filter_map(|t| t.parse().ok()).collect()
-}
-
-/// Returns the chart's label (its `aria-label`).
-fn label(svg: &str) -> String {
-    svg.split("aria-label=\"")
-        .nth(1)
-        .and_then(|l| l.split('"').next())
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// Returns the RMSEs of a sweep like the auditor's: 20 completed trials from 2.5 to 5.4 and 20

@@ -7,30 +7,8 @@
 use experiment::{Direction, TrialState};
 
 use super::axis::{reach, trials, YAxis, REACH};
+use super::tests::{drawn, label, tooltips};
 use super::*;
-
-/// Returns the chart's label (its `aria-label`).
-fn label(svg: &str) -> String {
-    svg.split("aria-label=\"")
-        .nth(1)
-        .and_then(|l| l.split('"').next())
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Returns the tooltips of a chart's marks, in the order drawn.
-fn tooltips(svg: &str) -> Vec<String> {
-    svg.split("<title>")
-        .skip(1)
-        .filter_map(|t| t.split("</title>").next())
-        .map(str::to_string)
-        .collect()
-}
-
-/// Returns the part of a chart's SVG that draws it (before the marks that point at trials).
-fn drawn(svg: &str) -> &str {
-    svg.split("<g class=\"marks\">").next().unwrap_or_default()
-}
 
 /// Returns the history of completed trials of `values`, in trial order, toward `goal`.
 fn history_of(values: &[f64], objective: &str, goal: Direction) -> String {
