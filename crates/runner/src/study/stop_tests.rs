@@ -167,7 +167,7 @@ fn assert_kept_and_resumed(
         );
     }
     let resumed_objective = trained_like(spec);
-    let resumed = run_stopped(store, spec, &resumed_objective, (Stop::default(), None));
+    let resumed = run(store, spec, &resumed_objective, 1);
     assert_eq!(values(&resumed), values(uninterrupted));
     let later = spec.run_cap - id.0 - 1;
     assert_eq!(
@@ -192,12 +192,7 @@ fn trained_like(spec: &experiment::ExperimentSpec) -> Trained {
 fn a_stop_at_a_trials_last_report_keeps_the_trial_as_an_uninterrupted_run_stores_it() {
     let spec = spec(6, "a");
     let uninterrupted_store = Store::temporary().unwrap();
-    let uninterrupted = run_stopped(
-        &uninterrupted_store,
-        &spec,
-        &trained(),
-        (Stop::default(), None),
-    );
+    let uninterrupted = run(&uninterrupted_store, &spec, &trained(), 1);
     assert!(!uninterrupted.interrupted);
 
     // A Ctrl-C as trial 3 reports its last epoch: its training is over, so it is kept.
@@ -223,7 +218,7 @@ fn a_stop_at_a_trials_last_report_keeps_the_trial_as_an_uninterrupted_run_stores
     let (_, trace) = store.trial_traced("toy", TrialId(3)).unwrap().unwrap();
     let cut: Vec<(CutBy, u32)> = trace.cut.iter().map(|c| (c.by, c.epochs)).collect();
     assert_eq!(cut, [(CutBy::Stop, EPOCHS - 1)]);
-    let resumed = run_stopped(&store, &spec, &trained(), (Stop::default(), None));
+    let resumed = run(&store, &spec, &trained(), 1);
     assert_eq!(values(&resumed), values(&uninterrupted));
 }
 
@@ -236,12 +231,7 @@ fn a_stop_after_a_trial_ended_by_its_own_early_stopping_or_pruning_keeps_it() {
         ..trained()
     };
     let uninterrupted_store = Store::temporary().unwrap();
-    let uninterrupted = run_stopped(
-        &uninterrupted_store,
-        &spec,
-        &early(),
-        (Stop::default(), None),
-    );
+    let uninterrupted = run(&uninterrupted_store, &spec, &early(), 1);
     assert_eq!(
         uninterrupted.trials[3].reason.as_deref(),
         Some("early stopping at epoch 2")
@@ -256,7 +246,7 @@ fn a_stop_after_a_trial_ended_by_its_own_early_stopping_or_pruning_keeps_it() {
     assert!(stopped.interrupted);
     assert_eq!(stopped.count(TrialState::Completed), 4);
     let resumed_objective = early();
-    let resumed = run_stopped(&store, &spec, &resumed_objective, (Stop::default(), None));
+    let resumed = run(&store, &spec, &resumed_objective, 1);
     assert_eq!(values(&resumed), values(&uninterrupted));
     assert_eq!(kept(&resumed.trials[3]), kept(&uninterrupted.trials[3]));
     assert_eq!(resumed_objective.calls.load(Ordering::SeqCst), 2);
@@ -269,12 +259,7 @@ fn a_stop_after_a_trial_ended_by_its_own_early_stopping_or_pruning_keeps_it() {
         max: Some(10.0),
     }];
     let uninterrupted_store = Store::temporary().unwrap();
-    let uninterrupted = run_stopped(
-        &uninterrupted_store,
-        &spec,
-        &trained_like(&spec),
-        (Stop::default(), None),
-    );
+    let uninterrupted = run(&uninterrupted_store, &spec, &trained_like(&spec), 1);
     assert_eq!(uninterrupted.trials[3].state, TrialState::Pruned);
     let store = Store::temporary().unwrap();
     let stop = Stop::default();
@@ -325,19 +310,7 @@ fn agent(agent: u32, exchange: &std::path::Path, stop: &Stop) -> StudyOptions {
 fn an_agent_stopped_at_a_trials_last_report_keeps_it_and_tells_the_others() {
     let spec = spec(4, "a");
     let one_process_store = Store::temporary().unwrap();
-    let one_process = {
-        let clock = TickClock(AtomicI64::new(0));
-        let options = options(2);
-        run_study(
-            &one_process_store,
-            &spec,
-            &trained(),
-            &SilentObserver,
-            &clock,
-            &options,
-        )
-        .unwrap()
-    };
+    let one_process = run(&one_process_store, &spec, &trained(), 2);
     let dir = tempfile::tempdir().unwrap();
     let (first, second) = std::thread::scope(|scope| {
         let first = scope.spawn(|| {
