@@ -966,28 +966,10 @@ fn issue_the_documented_repeat_seed_is_the_one_computed() {
     }
 }
 
-/// Issue: the note that the file changed showed the settings in the record's Rust notation
-/// (`- method: Grid(GridConfig { shuffle: false })`, `searched Categorical { values: [Int(8),
-/// Int(16)], probabilities: None }`); it shows them as the YAML writes them, the baseline's side
-/// (text only) read back from its notation, and a line it cannot read as stored.
-#[test]
-fn issue_a_changed_file_is_shown_in_the_notation_of_the_yaml() {
-    let env = TestEnv::new();
-    let spec = env.write_spec(
-        "tiny.yaml",
-        &tiny_gate(3, 1, "  max_regression_abs: 0.01\n"),
-    );
-    let spec = spec.to_str().unwrap();
+/// Writes `base/tiny.json` as an earlier run recorded `tinygate`, with `resolved_spec` as its
+/// recorded settings (and no spec hash, so the file reads as changed).
+fn write_baseline_resolving(env: &TestEnv, resolved_spec: serde_json::Value) {
     std::fs::create_dir_all(env.path().join("base")).unwrap();
-    let then = [
-        "name: \"tinygate\"",
-        "method: Tpe(TpeConfig { n_startup_trials: 5, n_ei_candidates: 24, multivariate: None, \
-         constant_liar: true, gamma: 0.1, prior_weight: 1.0, magic_clip: true })",
-        "early_stopping: Some(EarlyStopping { metric: \"val_loss\", patience: 3, min_delta: 0.0 })",
-        "train.lr: searched Normal { mu: -1.0, sigma: 0.001 }",
-        "model.depth: searched Categorical { values: [Int(1), Int(2)], probabilities: None }",
-        "model.kind: Transformer { heads: 2 }",
-    ];
     let baseline = serde_json::json!({
         "format": "sweep-gate-baseline",
         "version": 1,
@@ -1001,9 +983,33 @@ fn issue_a_changed_file_is_shown_in_the_notation_of_the_yaml() {
             "commit": null, "dirty": null, "date": "2025-01-01T00:00:00Z",
             "machine": "m", "sweep_version": "0.0.0",
         },
-        "run": {"parallel": 2, "data_sha256": "0".repeat(64), "resolved_spec": then},
+        "run": {"parallel": 2, "data_sha256": "0".repeat(64), "resolved_spec": resolved_spec},
     });
     std::fs::write(env.path().join("base/tiny.json"), baseline.to_string()).unwrap();
+}
+
+/// Issue: the note that the file changed showed the settings in the record's Rust notation
+/// (`- method: Grid(GridConfig { shuffle: false })`, `searched Categorical { values: [Int(8),
+/// Int(16)], probabilities: None }`); it shows them as the YAML writes them, the baseline's side
+/// (text only) read back from its notation, and a line it cannot read as stored.
+#[test]
+fn issue_a_changed_file_is_shown_in_the_notation_of_the_yaml() {
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "tiny.yaml",
+        &tiny_gate(3, 1, "  max_regression_abs: 0.01\n"),
+    );
+    let spec = spec.to_str().unwrap();
+    let then = [
+        "name: \"tinygate\"",
+        "method: Tpe(TpeConfig { n_startup_trials: 5, n_ei_candidates: 24, multivariate: None, \
+         constant_liar: true, gamma: 0.1, prior_weight: 1.0, magic_clip: true })",
+        "early_stopping: Some(EarlyStopping { metric: \"val_loss\", patience: 3, min_delta: 0.0 })",
+        "train.lr: searched Normal { mu: -1.0, sigma: 0.001 }",
+        "model.depth: searched Categorical { values: [Int(1), Int(2)], probabilities: None }",
+        "model.kind: Transformer { heads: 2 }",
+    ];
+    write_baseline_resolving(&env, serde_json::json!(then));
     let validate = env.sweep(&["validate", spec]);
     assert_eq!(validate.code, 0, "{validate:?}");
     let out = &validate.stdout;
@@ -1055,24 +1061,8 @@ fn issue_a_baseline_setting_nested_deep_is_shown_as_stored() {
         &tiny_gate(3, 1, "  max_regression_abs: 0.01\n"),
     );
     let spec = spec.to_str().unwrap();
-    std::fs::create_dir_all(env.path().join("base")).unwrap();
     let deep = format!("model.kind: {}", "[".repeat(10_000));
-    let baseline = serde_json::json!({
-        "format": "sweep-gate-baseline",
-        "version": 1,
-        "experiment": "tinygate",
-        "spec_sha256": "",
-        "metrics": {
-            "val_accuracy": {"aggregate": "best", "goal": "maximize", "values": [0.5]},
-            "val_loss": {"aggregate": "final", "goal": "minimize", "values": [1.0]},
-        },
-        "provenance": {
-            "commit": null, "dirty": null, "date": "2025-01-01T00:00:00Z",
-            "machine": "m", "sweep_version": "0.0.0",
-        },
-        "run": {"parallel": 2, "data_sha256": "0".repeat(64), "resolved_spec": [deep.clone()]},
-    });
-    std::fs::write(env.path().join("base/tiny.json"), baseline.to_string()).unwrap();
+    write_baseline_resolving(&env, serde_json::json!([deep.clone()]));
     let validate = env.sweep(&["validate", spec]);
     assert_eq!(validate.code, 0, "{validate:?}");
     assert!(
