@@ -124,8 +124,8 @@ pub(crate) fn analysis_for(
             finite(charted).count()
         )
     };
-    let (timeline, timeline_note) = timeline_chart(data, now);
-    let (started, valued) = (timeline_started(data), !sample.is_empty());
+    let (timeline, timeline_note, started) = timeline_chart(data, now);
+    let valued = !sample.is_empty();
     let completed = data.trials.iter().any(|t| t.state == TrialState::Completed);
     let placing = Placing::of(data);
     let importance = importance_of(&axes, &data.trials, objective, chosen.goal);
@@ -177,13 +177,6 @@ pub(crate) fn analysis_for(
         timeline,
         timeline_note,
     }
-}
-
-/// Returns whether a trial of `data`, or an attempt its traces keep as cut off, has started:
-/// what the timeline draws from.
-fn timeline_started(data: &ExperimentData) -> bool {
-    data.trials.iter().any(|t| t.started.is_some())
-        || data.traces.values().any(|t| !t.cut.is_empty())
 }
 
 /// Says which charts the experiment page leaves out for now of an experiment whose trials

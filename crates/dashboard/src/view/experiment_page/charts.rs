@@ -21,12 +21,13 @@ use crate::view::space::ParamAxis;
 /// then under a pixel high, and each adds to the page).
 pub(crate) const MAX_BARS: usize = 600;
 
-/// Returns the timeline of the trials that started, and which of them it draws. A trial not
+/// Returns the timeline of the trials that started, which of them it draws, and whether any
+/// trial, or an attempt cut off, has started (`Analysis::started`). A trial not
 /// finished runs to the time now while its sweep runs; one a kill left running, to its last
 /// report where its record's trace keeps one (`TrialTrace::interrupted_at`), else it is a mark
 /// at its start. The attempts its trace keeps as cut off (`data.traces`) are drawn on its row,
 /// and those of a trial put back in the queue on its own (unless the trials are sampled).
-pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String) {
+pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, String, bool) {
     let started: Vec<&Trial> = data.trials.iter().filter(|t| t.started.is_some()).collect();
     let cut_starts = data
         .traces
@@ -37,6 +38,7 @@ pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, 
         return (
             charts::timeline(&[], &[], ""),
             "no trial has started yet".into(),
+            false,
         );
     };
     let open_end = if data.info.status == ExperimentStatus::Running {
@@ -145,6 +147,7 @@ pub(super) fn timeline_chart(data: &ExperimentData, now: Timestamp) -> (String, 
     (
         charts::timeline(&spans, &cuts, &format::trials_href(&data.info.name)),
         note,
+        true,
     )
 }
 
