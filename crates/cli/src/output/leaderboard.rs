@@ -246,30 +246,11 @@ fn sorted<'t>(
         return rows;
     };
     rows.sort_by_key(|(rank, _)| rank.unwrap_or(usize::MAX));
-    match order.key {
-        SortKey::Duration => by_run_time(rows, order.descending, times),
-        _ => order.sort(rows, |(rank, t)| (*t, *rank)),
-    }
-}
-
-/// Returns `rows`, given in rank order, by their run time in `times`, the longest first when
-/// `descending`, as `TrialOrder::sort` orders by any other key: rows without one come last
-/// either way, in rank order, and ties keep rank order.
-fn by_run_time<'t>(
-    rows: Vec<(Option<usize>, &'t Trial)>,
-    descending: bool,
-    times: &RunTimes,
-) -> Vec<(Option<usize>, &'t Trial)> {
-    let ms = |t: &Trial| times.get(&t.id).map(|time| time.ms());
-    let (mut timed, missing): (Vec<_>, Vec<_>) =
-        rows.into_iter().partition(|(_, t)| ms(t).is_some());
-    // Stable, and reversed by comparison rather than afterwards, so that ties keep rank order.
-    timed.sort_by(|(_, a), (_, b)| match descending {
-        true => ms(b).cmp(&ms(a)),
-        false => ms(a).cmp(&ms(b)),
-    });
-    timed.extend(missing);
-    timed
+    order.sort_timed(
+        rows,
+        |(rank, t)| (*t, *rank),
+        |t| times.get(&t.id).map(|time| time.ms()),
+    )
 }
 
 /// Returns the trials of `all` that `shown` keeps, in `order` (trial order without one, and

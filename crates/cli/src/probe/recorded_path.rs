@@ -44,9 +44,12 @@ pub(crate) fn recorded_spec(text: &str, record: &RunRecord) -> anyhow::Result<Ex
     for folder in folders {
         let spec = resolve_at(text, &folder.join(name))?;
         let files = data_files(&spec);
+        // Folders whose data paths do not depend on them (absolute) read the same files: they
+        // are hashed once.
+        if read.iter().any(|(_, _, f)| *f == files) {
+            continue;
+        }
         match same_data(&files, record) {
-            // Folders whose data paths do not depend on them (absolute) read the same files.
-            Ok(()) if read.iter().any(|(_, _, f)| *f == files) => {}
             Ok(()) => read.push((folder, spec, files)),
             Err(e) => not_read.push((folder, e)),
         }

@@ -396,13 +396,12 @@ fn show_fields(
             out.push_str(sep);
             out.push_str(shown);
         };
-        match (flattened(block, field), value) {
-            (_, Value::Name(none)) if none == "None" && auto(block, field).is_some() => {
-                field_is(auto(block, field).unwrap_or("auto"), out);
-            }
+        match (flattened(block, field), value, auto(block, field)) {
+            (_, Value::Name(none), Some(word)) if none == "None" => field_is(word, out),
             (
                 Some(how @ (Flattened::Kind | Flattened::KindPrefixed)),
                 Value::Record(kind, more),
+                _,
             ) => {
                 let name = lookup(KINDS, kind)?;
                 field_is(name, out);
@@ -415,12 +414,12 @@ fn show_fields(
                     show_fields(kind, more, (sep, &prefix), out)?;
                 }
             }
-            (Some(Flattened::Inline), Value::Record(inner, more))
+            (Some(Flattened::Inline), Value::Record(inner, more), _)
                 if BLOCKS.contains(&inner.as_str()) =>
             {
                 show_fields(inner, more, (sep, prefix), out)?;
             }
-            (Some(Flattened::Tagged), Value::Call(tag, inner)) => {
+            (Some(Flattened::Tagged), Value::Call(tag, inner), _) => {
                 out.push_str(prefix);
                 out.push_str(lookup(TAGGED, tag)?);
                 out.push_str(sep);
@@ -463,7 +462,9 @@ fn categorical(settings: &[(String, Value)], out: &mut String) -> Option<()> {
 /// empty text, spaces or punctuation, or a character Rust's escapes write otherwise (a
 /// non-spacing mark, `\u{301}`, which joins the character before it).
 fn plain_or_quoted(text: &str) -> String {
-    const READ_AS_OTHER: [&str; 8] = ["true", "false", "none", "null", "yes", "no", "on", "off"];
+    const READ_AS_OTHER: [&str; 12] = [
+        "true", "false", "none", "null", "yes", "no", "on", "off", "inf", "nan", ".inf", ".nan",
+    ];
     let plain = !text.is_empty()
         && text
             .chars()
@@ -471,10 +472,6 @@ fn plain_or_quoted(text: &str) -> String {
         && !text.starts_with(|c: char| c == '-' || c.is_ascii_digit())
         && text.parse::<f64>().is_err()
         && !READ_AS_OTHER.contains(&text.to_ascii_lowercase().as_str())
-        && !matches!(
-            text.to_ascii_lowercase().as_str(),
-            "inf" | "nan" | ".inf" | ".nan"
-        )
         && text
             .chars()
             .all(|c| c.escape_debug().eq(std::iter::once(c)));

@@ -73,19 +73,14 @@ impl Runs<'_> {
                     0 => "before its first run".to_string(),
                     _ => format!("after run {done} of {runs}"),
                 };
-                say!("gate stopped {when}: no verdict, and no baseline written");
-                return Ok(None);
+                return Ok(stopped(&when));
             }
             let summary = study(spec_r)?;
             // A stop that came as every running trial reported its last epoch keeps them all
             // (`runner::Stop::request`): with none left to start, the study ends finished, not
             // interrupted. The request, not the summary, says that the gate was stopped.
             if summary.interrupted || self.interrupts.stop.requested() {
-                say!(
-                    "gate stopped in run {} of {runs}: no verdict, and no baseline written",
-                    done + 1
-                );
-                return Ok(None);
+                return Ok(stopped(&format!("in run {} of {runs}", done + 1)));
             }
             if summary.best.is_none() {
                 measured.notes.push(self.no_best(done, spec_r)?);
@@ -114,8 +109,7 @@ impl Runs<'_> {
         }
         // Nor does a stop that came as the last run's values were read get a verdict.
         if self.interrupts.stop.requested() {
-            say!("gate stopped after run {runs} of {runs}: no verdict, and no baseline written");
-            return Ok(None);
+            return Ok(stopped(&format!("after run {runs} of {runs}")));
         }
         Ok(Some(measured))
     }
@@ -303,6 +297,13 @@ pub(super) fn no_value(done: usize, runs: usize, spec_r: &ExperimentSpec, metric
          inf)",
         run_name(done, runs, &spec_r.name)
     )
+}
+
+/// Says that a signal stopped the gate `when` (`before its first run`, `in run 2 of 3`, ...),
+/// and returns `None`, what `each_run` returns then: no verdict, and no baseline written.
+fn stopped(when: &str) -> Option<Measured> {
+    say!("gate stopped {when}: no verdict, and no baseline written");
+    None
 }
 
 #[cfg(test)]

@@ -126,9 +126,7 @@ pub(super) fn auto(block: &str, field: &str) -> Option<&'static str> {
     if block.is_empty() {
         AUTO_LINES.contains(&field).then_some("auto")
     } else {
-        AUTO.iter()
-            .find(|(b, f, _)| *b == block && *f == field)
-            .map(|(_, _, word)| *word)
+        of_field(AUTO, block, field)
     }
 }
 
@@ -137,10 +135,7 @@ const RENAMED: &[(&str, &str, &str)] = &[("CmaEsConfig", "restart", "restart_str
 
 /// Returns the YAML's key for field `field` of `block`.
 pub(super) fn renamed<'a>(block: &str, field: &'a str) -> &'a str {
-    RENAMED
-        .iter()
-        .find(|(b, f, _)| *b == block && *f == field)
-        .map_or(field, |(_, _, key)| key)
+    of_field(RENAMED, block, field).unwrap_or(field)
 }
 
 /// How the YAML writes a field whose value has settings of its own, side by side with it.
@@ -168,8 +163,13 @@ const FLATTENED: &[(&str, &str, Flattened)] = &[
 
 /// Returns how the YAML writes field `field` of `block` flat, if it does.
 pub(super) fn flattened(block: &str, field: &str) -> Option<Flattened> {
-    FLATTENED
+    of_field(FLATTENED, block, field)
+}
+
+/// Returns what `table` (by block and field) gives field `field` of `block`.
+fn of_field<T: Copy>(table: &[(&str, &str, T)], block: &str, field: &str) -> Option<T> {
+    table
         .iter()
         .find(|(b, f, _)| *b == block && *f == field)
-        .map(|(_, _, how)| *how)
+        .map(|(_, _, value)| *value)
 }
