@@ -31,7 +31,7 @@ parameters:
 ";
 
 /// Kills the child process when dropped, so that a failing test leaves no server behind.
-struct Running(Child);
+pub(crate) struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -42,7 +42,7 @@ impl Drop for Running {
 
 /// Starts `sweep ARGS` in `env` and returns it (killed when dropped) with the URL of the
 /// dashboard it prints (`sweep run` on stderr, `sweep serve` on stdout).
-fn start_serving(env: &TestEnv, args: &[&str]) -> (Running, String) {
+pub(crate) fn start_serving(env: &TestEnv, args: &[&str]) -> (Running, String) {
     let mut child = env
         .command(args)
         .stdout(Stdio::piped())

@@ -3,49 +3,8 @@
 //! another process listens on, and a second `sweep compact` at once, apart from bad input's 2;
 //! `sweep --help` says what each code means.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-
 use store::Store;
 use tests::TestEnv;
-
-/// A process that holds the store, killed (and waited for) when dropped.
-struct Holder(Child);
-
-impl Drop for Holder {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `sweep serve` on `env`'s store and returns it once it holds the store: it opens the
-/// store before it prints `dashboard: URL`, the line waited for.
-fn hold_store(env: &TestEnv) -> Holder {
-    let mut child = env
-        .command(&["serve"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sweep starts");
-    let stdout = child.stdout.take().expect("piped");
-    let mut holder = Holder(child);
-    let mut lines = BufReader::new(stdout).lines();
-    if !lines
-        .by_ref()
-        .map_while(Result::ok)
-        .any(|line| line.starts_with("dashboard: "))
-    {
-        let mut stderr = String::new();
-        if let Some(mut err) = holder.0.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut err, &mut stderr);
-        }
-        panic!("`sweep serve` ended without serving: {stderr}");
-    }
-    // Its standard output is read to the end meanwhile, so that it never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    holder
-}
 
 #[test]
 fn issue_a_busy_store_exits_75_for_every_command_and_bad_input_2() {
@@ -66,7 +25,8 @@ fn issue_a_busy_store_exits_75_for_every_command_and_bad_input_2() {
         unknown.stderr
     );
 
-    let holder = hold_store(&env);
+    // `sweep serve` holds the store from before it prints its URL until it is killed.
+    let (holder, _) = crate::dashboard::start_serving(&env, &["serve"]);
     let commands: [&[&str]; 8] = [
         &["ls"],
         &["show", "held"],
