@@ -43,11 +43,7 @@ pub(crate) fn ls(args: &StoreArgs) -> anyhow::Result<Outcome> {
 /// Returns the command that fills the store at `store`: `sweep run FILE`, with `--store DIR`
 /// where it is not the default one.
 fn ls_hint(store: &std::path::Path) -> String {
-    if store == std::path::Path::new(crate::args::DEFAULT_STORE) {
-        "`sweep run FILE`".to_string()
-    } else {
-        format!("`sweep run FILE --store {}`", super::quoted(store))
-    }
+    format!("`sweep run FILE{}`", super::store_flag(store))
 }
 
 /// What a table ranked without a stored spec that does not read leaves out (`stored_spec`).

@@ -94,6 +94,15 @@ pub(crate) fn temporary_store() -> store::Result<Store> {
     Store::temporary_in(chosen.as_deref())
 }
 
+/// Returns ` --store DIR` for a store other than the default, for a command to suggest.
+pub(crate) fn store_flag(path: &Path) -> String {
+    if path == Path::new(crate::args::DEFAULT_STORE) {
+        String::new()
+    } else {
+        format!(" --store {}", quoted(path))
+    }
+}
+
 /// Returns a path as a command suggested to the user names it: shell-quoted, so that the
 /// command can be pasted whatever the path holds (a space, a quote), and in ANSI-C quoting
 /// where it holds a control character (`output::shell_word`), which the line then shows

@@ -61,18 +61,9 @@ pub(crate) fn remove(args: &RmArgs) -> anyhow::Result<Outcome> {
     say!(
         "the database reuses their room but keeps its size on disk; `sweep compact{}` gives it \
          back",
-        store_flag(path)
+        super::store_flag(path)
     );
     Ok(Outcome::Success)
-}
-
-/// Returns ` --store DIR` for a store other than the default, for a command to suggest.
-fn store_flag(path: &Path) -> String {
-    if path == Path::new(crate::args::DEFAULT_STORE) {
-        String::new()
-    } else {
-        format!(" --store {}", super::quoted(path))
-    }
 }
 
 /// Lists the experiments on standard error and asks; returns whether the answer was yes.
