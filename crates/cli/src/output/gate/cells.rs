@@ -107,8 +107,8 @@ fn share_text(share: f64) -> Option<String> {
     if !share.is_finite() {
         return None;
     }
-    // Decimals for two significant digits (zero as before, `0.00`): rounding can only carry into the next power of
-    // ten, which takes one decimal fewer.
+    // Decimals for two significant digits (zero as before, `0.00`): rounding can only carry
+    // into the next power of ten, which takes one decimal fewer.
     let decimals = |x: f64| match x.abs() {
         x if x >= 10.0 => 0,
         x if x >= 1.0 => 1,
