@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use experiment::{ParamValue, Params, Seed, Timestamp, TrialResult, TrialState};
+use experiment::{
+    MetricPoint, ParamValue, Params, Seed, Step, Timestamp, Trial, TrialId, TrialResult, TrialState,
+};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

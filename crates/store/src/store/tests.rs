@@ -1,14 +1,20 @@
 //! Unit tests of `Store`: round trips, ordering, isolation, persistence, and the format and lock
 //! errors.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use experiment::{Direction, ParamValue, Params, Seed, Timestamp, TrialResult, TrialState};
+use experiment::{
+    Direction, MetricPoint, ParamValue, Params, Seed, Step, Timestamp, Trial, TrialId, TrialResult,
+    TrialState,
+};
 
 use super::*;
-use crate::ExperimentStatus;
+use crate::keys;
+use crate::records;
+use crate::{Creation, DamagedPart, ExperimentInfo, ExperimentStatus, RunRecord};
 
 pub(crate) fn info(name: &str, created: i64) -> ExperimentInfo {
     ExperimentInfo {
