@@ -22,22 +22,31 @@ pub struct Judged<'a> {
     front: Option<BTreeSet<TrialId>>,
     /// What the trials trained, each one's epochs among it.
     effort: &'a Effort,
-    /// The parameters and the metrics of all the trials: the CSV's columns, the same whichever
-    /// of them a filter keeps.
+    /// The parameters and the metrics of all the trials, and those the spec names: the CSV's
+    /// columns, the same whichever of them a filter keeps, and there before any trial reports.
     columns: (BTreeSet<String>, BTreeSet<String>),
 }
 
 impl<'a> Judged<'a> {
-    /// Judges by `spec` over `all` the experiment's trials, which trained `effort`.
+    /// Judges by `spec` over `all` the experiment's trials, which trained `effort`. The columns
+    /// are every parameter and metric any trial has, and, with a spec, every parameter it
+    /// searches and every metric it names as an objective or in a constraint, so that a script
+    /// finds them in an experiment whose trials have not reported yet, or all failed.
     pub fn of(spec: Option<&'a ExperimentSpec>, all: &[Trial], effort: &'a Effort) -> Judged<'a> {
         let front = spec
             .filter(|s| s.is_multi_objective())
             .map(|s| s.pareto_front(all).iter().map(|t| t.id).collect());
-        let params = all.iter().flat_map(|t| t.params.keys().cloned()).collect();
-        let metrics = all
+        let mut params: BTreeSet<String> =
+            all.iter().flat_map(|t| t.params.keys().cloned()).collect();
+        let mut metrics: BTreeSet<String> = all
             .iter()
             .flat_map(|t| t.result.iter().flat_map(|r| r.metrics.keys().cloned()))
             .collect();
+        if let Some(spec) = spec {
+            params.extend(spec.space.params().iter().map(|p| p.name.clone()));
+            metrics.extend(spec.objectives().into_iter().map(|o| o.name));
+            metrics.extend(spec.constraints.iter().map(|c| c.metric.clone()));
+        }
         Judged {
             spec,
             front,
@@ -59,6 +68,16 @@ impl<'a> Judged<'a> {
     /// Returns whether `t` is on the Pareto front; `None` with one objective.
     pub fn on_front(&self, t: &Trial) -> Option<bool> {
         self.front.as_ref().map(|f| f.contains(&t.id))
+    }
+
+    /// Returns the parameters the CSV has a `param.NAME` column for, by name.
+    pub fn param_columns(&self) -> &BTreeSet<String> {
+        &self.columns.0
+    }
+
+    /// Returns the metrics the CSV has a `metric.NAME` column for, by name.
+    pub fn metric_columns(&self) -> &BTreeSet<String> {
+        &self.columns.1
     }
 }
 
@@ -91,8 +110,8 @@ pub const WALL_TIME_COLUMNS: [&str; 3] = ["started", "finished", "duration_secon
 /// Returns the trials as CSV: fixed columns (`trial`, `state`, `reason`, `seed`, `best_epoch`,
 /// `epochs_trained`: its last reported epoch, `source`: where the parameters came from;
 /// `feasible` when the spec has constraints, `pareto` when it has several objectives), then a
-/// `param.NAME` and a `metric.NAME` column for each name any of the trials has, then the
-/// `WALL_TIME_COLUMNS`.
+/// `param.NAME` and a `metric.NAME` column for each name any of the trials has or the spec
+/// names (`Judged::of`), then the `WALL_TIME_COLUMNS`.
 pub fn trials_csv(trials: &[Trial], judged: &Judged<'_>) -> String {
     trials_csv_with(trials, judged, false)
 }
@@ -421,5 +440,39 @@ mod tests {
             .map(|l| l.split(',').nth(7).unwrap_or_default().to_string())
             .collect();
         assert_eq!(tags, ["\"\"", "\" sp\"", "\"x \"", "x", ""]);
+    }
+
+    #[test]
+    fn issue_the_columns_are_the_specs_before_any_trial_reports_or_when_all_failed() {
+        let yaml = "name: t\nmetric: [{name: val_loss}, {name: val_accuracy}]\n\
+                    data: {csv: d.csv, target: y}\nconstraints:\n  param_count: {max: 100}\n\
+                    parameters:\n  lr: {min: 0.001, max: 0.1}\n";
+        let spec = ExperimentSpec::from_yaml_str(yaml, std::path::Path::new("t.yaml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let effort = Effort::default();
+        let header = "trial,state,reason,seed,best_epoch,epochs_trained,source,feasible,pareto,\
+                      param.lr,metric.param_count,metric.val_accuracy,metric.val_loss,started,\
+                      finished,duration_seconds";
+        let none: [Trial; 0] = [];
+        let csv = trials_csv(&none, &Judged::of(Some(&spec), &none, &effort));
+        assert_eq!(csv, format!("{header}\n"));
+        let mut failed = trial_with(0, TrialState::Failed, "val_loss", None);
+        failed.params.insert("lr".into(), ParamValue::Float(0.01));
+        let failed = [failed];
+        let csv = trials_csv(&failed, &Judged::of(Some(&spec), &failed, &effort));
+        assert_eq!(csv.lines().next(), Some(header), "{csv}");
+        // A trial's own metric joins them, in name order.
+        let done = [trial_with(
+            0,
+            TrialState::Completed,
+            "train_loss",
+            Some(0.5),
+        )];
+        let judged = Judged::of(Some(&spec), &done, &effort);
+        let names: Vec<&str> = judged.metric_columns().iter().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["param_count", "train_loss", "val_accuracy", "val_loss"]
+        );
     }
 }
