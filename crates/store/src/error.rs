@@ -1,9 +1,19 @@
 //! Errors of the store. Messages name the store's path where one helps the user act.
+//!
+//! The messages too long for an `#[error]` attribute are written in `messages`; sled's errors
+//! become the store's in `from_sled`, so that no `From` impl names sled.
+
+mod from_sled;
+mod messages;
+#[cfg(test)]
+mod tests;
 
 use std::io;
 use std::path::PathBuf;
 
-use crate::records::VERSIONS_READ;
+pub(crate) use from_sled::{storage, DATABASE_FILE};
+pub(crate) use messages::versions_read;
+use messages::{damaged_text, mover_words, record_version_text};
 
 /// Errors of the `store` crate.
 #[derive(Debug, thiserror::Error)]
@@ -319,225 +329,6 @@ pub enum UnreadableRecord {
     Damaged,
 }
 
-/// Returns what `Error::BeingMoved` says after the store's path: who holds its name and what it
-/// does, as it wrote them there (`mover`), or, where it wrote nothing, that it is a removal or
-/// a compaction.
-fn mover_words(mover: Option<&str>) -> String {
-    match mover {
-        Some(mover) => format!(" is busy: another sweep process is {mover}"),
-        None => " is being removed or compacted by another sweep process".to_string(),
-    }
-}
-
-/// Returns the versions 1 to `newest` as every version message names them: "version 1",
-/// "versions 1 and 2", "versions 1 to 5".
-pub(crate) fn versions_read(newest: u32) -> String {
-    match newest {
-        1 => "version 1".to_string(),
-        2 => "versions 1 and 2".to_string(),
-        newest => format!("versions 1 to {newest}"),
-    }
-}
-
-/// The message of `Error::RecordVersion`: the record, its version, the versions this build
-/// reads, and, for a version past them, that a newer Sweep wrote it and is the one to read it.
-fn record_version_text(what: &str, experiment: Option<&str>, version: u32) -> String {
-    let newest = VERSIONS_READ
-        .iter()
-        .find(|(kind, _)| *kind == what)
-        .map(|(_, newest)| *newest);
-    let reads = newest.map_or_else(|| "other versions".to_string(), versions_read);
-    let what = match experiment {
-        Some(name) => format!("{what} of experiment `{name}`"),
-        None => what.to_string(),
-    };
-    if newest.is_some_and(|newest| version > newest) {
-        format!(
-            "{what} has version {version}, but this sweep reads {reads}: a newer sweep wrote \
-             it; read it with that sweep or a later one"
-        )
-    } else {
-        format!("{what} has version {version}, which no sweep writes (this sweep reads {reads})")
-    }
-}
-
-/// What `Error::Corrupt` names when sled finds its own file corrupt.
-pub(crate) const DATABASE_FILE: &str = "database file";
-
-/// Converts a sled error without naming sled in a public `From` impl.
-pub(crate) fn storage(e: sled::Error) -> Error {
-    match e {
-        sled::Error::Corruption { at, .. } => Error::corrupt(
-            DATABASE_FILE,
-            format!(
-                "sled detected corruption at {at:?}: the store's file `db` was damaged since it \
-                 was written; restore the store's folder from a copy if there is one"
-            ),
-        ),
-        other => Error::Io(undebugged(io::Error::from(other))),
-    }
-}
-
-/// Returns `e` as it was before sled cloned it: sled keeps an error that stops its flusher
-/// and hands out clones, which carry the original only in Rust's debug form (`Os { code: 28,
-/// kind: StorageFull, message: "No space left on device" }`); this turns such text back into
-/// the error it describes, so that it reads `No space left on device (os error 28)`.
-fn undebugged(e: io::Error) -> io::Error {
-    if e.raw_os_error().is_some() || e.get_ref().is_none() {
-        return e;
-    }
-    let text = e.to_string();
-    if let Some(code) = text
-        .strip_prefix("Os { code: ")
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|code| code.parse::<i32>().ok())
-    {
-        return io::Error::from_raw_os_error(code);
-    }
-    let custom = text
-        .strip_prefix("Custom { kind: ")
-        .and_then(|rest| rest.split_once(", error: "))
-        .and_then(|(_, message)| message.strip_suffix(" }"))
-        .map(|message| {
-            let unquoted = message
-                .strip_prefix('"')
-                .and_then(|m| m.strip_suffix('"'))
-                .unwrap_or(message);
-            unquoted.replace("\\\"", "\"").replace("\\\\", "\\")
-        });
-    match custom {
-        Some(message) => io::Error::new(e.kind(), message),
-        None => e,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_newer_record_says_which_versions_this_sweep_reads_and_which_sweep_wrote_it() {
-        let newer = Error::RecordVersion {
-            what: "run record",
-            experiment: Some("digits".into()),
-            version: 6,
-        };
-        assert_eq!(
-            newer.to_string(),
-            "run record of experiment `digits` has version 6, but this sweep reads versions 1 to 5: a newer sweep \
-             wrote it; read it with that sweep or a later one"
-        );
-        let one = Error::RecordVersion {
-            what: "test result",
-            experiment: None,
-            version: 2,
-        };
-        assert_eq!(
-            one.to_string(),
-            "test result has version 2, but this sweep reads version 1: a newer sweep wrote \
-             it; read it with that sweep or a later one"
-        );
-        let two = Error::RecordVersion {
-            what: "trial record",
-            experiment: None,
-            version: 3,
-        };
-        assert_eq!(
-            two.to_string(),
-            "trial record has version 3, but this sweep reads versions 1 and 2: a newer sweep \
-             wrote it; read it with that sweep or a later one"
-        );
-        let zero = Error::RecordVersion {
-            what: "run record",
-            experiment: None,
-            version: 0,
-        };
-        assert_eq!(
-            zero.to_string(),
-            "run record has version 0, which no sweep writes (this sweep reads versions 1 to 5)"
-        );
-    }
-
-    #[test]
-    fn a_record_that_does_not_read_is_told_from_other_errors_by_its_kind() {
-        use crate::{RUN_RECORD, TEST_RESULT};
-        let newer = Error::RecordVersion {
-            what: TEST_RESULT,
-            experiment: None,
-            version: 2,
-        };
-        let damaged = Error::corrupt(TEST_RESULT, "expected value at line 1 column 1");
-        assert_eq!(
-            newer.unreadable_record(TEST_RESULT),
-            Some(UnreadableRecord::Version)
-        );
-        assert_eq!(
-            damaged.unreadable_record(TEST_RESULT),
-            Some(UnreadableRecord::Damaged)
-        );
-        // Another kind's record, and the store's own failures, are not this record not reading.
-        assert_eq!(newer.unreadable_record(RUN_RECORD), None);
-        assert_eq!(damaged.unreadable_record(RUN_RECORD), None);
-        let database = Error::corrupt(DATABASE_FILE, "sled detected corruption");
-        assert_eq!(database.unreadable_record(TEST_RESULT), None);
-        let io = Error::Io(io::Error::other("disk full"));
-        assert_eq!(io.unreadable_record(TEST_RESULT), None);
-    }
-
-    #[test]
-    fn the_versions_read_are_those_the_decoders_read() {
-        use crate::records;
-        type Decode = fn(&[u8]) -> Result<()>;
-        let decoders: [(&str, Decode); 5] = [
-            ("experiment record", |b| {
-                records::decode_experiment(b).map(drop)
-            }),
-            ("trial record", |b| records::decode_trial(b).map(drop)),
-            ("run record", |b| records::decode_run_record(b).map(drop)),
-            ("test result", |b| records::decode_test_result(b).map(drop)),
-            ("warm start", |b| records::decode_warm_start(b).map(drop)),
-        ];
-        for ((kind, newest), (what, decode)) in VERSIONS_READ.iter().zip(decoders) {
-            assert_eq!(*kind, what);
-            let version = |v: u32| decode(format!(r#"{{"v":{v}}}"#).as_bytes());
-            // The newest version is read (and found to lack its fields); the next is refused.
-            for v in 1..=*newest {
-                assert!(
-                    matches!(version(v), Err(Error::Corrupt { .. })),
-                    "{kind} {v}"
-                );
-            }
-            assert!(
-                matches!(
-                    version(newest + 1),
-                    Err(Error::RecordVersion { what: w, version: v, .. }) if w == what && v == newest + 1
-                ),
-                "{kind} {}",
-                newest + 1
-            );
-        }
-    }
-
-    #[test]
-    fn an_io_error_sled_cloned_reads_as_the_original() {
-        let full = sled::Error::Io(io::Error::from_raw_os_error(28));
-        let shown = storage(full.clone()).to_string();
-        assert_eq!(
-            shown,
-            format!("store i/o failed: {}", io::Error::from_raw_os_error(28))
-        );
-        assert!(!shown.contains("Os {"), "{shown}");
-        let custom = sled::Error::Io(io::Error::other("the \"db\" file is gone"));
-        assert_eq!(
-            storage(custom.clone()).to_string(),
-            "store i/o failed: the \"db\" file is gone"
-        );
-        // Text that merely starts alike is left as it is.
-        let plain = sled::Error::Io(io::Error::other("Os { code: x"));
-        assert_eq!(storage(plain).to_string(), "store i/o failed: Os { code: x");
-    }
-}
-
 /// Which file of a store's database is damaged (`Error::Damaged`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DamagedPart {
@@ -548,38 +339,4 @@ pub enum DamagedPart {
         /// Whether the folder holds a snapshot, `snap.*`.
         snapshot: bool,
     },
-}
-
-/// The message of `Error::Damaged`: what is damaged, what opening it did, and the ways on.
-fn damaged_text(path: &std::path::Path, part: DamagedPart) -> String {
-    let store = path.display();
-    match part {
-        DamagedPart::Settings => format!(
-            "store {store} is damaged: its database's settings file `conf` cannot be read (cut \
-             short or overwritten). Nothing in the store was read or changed. Restore the folder \
-             from a copy if there is one; otherwise empty that file (`: > {}`): the database \
-             writes its settings again on the next open, and this store uses the defaults",
-            path.join("conf").display()
-        ),
-        DamagedPart::Log { snapshot } => {
-            let (cause, way) = if snapshot {
-                (
-                    "the file `db` was cut short or damaged since its snapshot `snap.*` was \
-                     written, as a copy made in part leaves it",
-                    "to recover what the file still holds, copy the folder aside, delete its \
-                     `snap.*` files and run the command again",
-                )
-            } else {
-                (
-                    "the file `db` is damaged",
-                    "otherwise copy the folder aside before anything else opens it",
-                )
-            };
-            format!(
-                "store {store} is damaged: its database cannot be read back ({cause}). Nothing \
-                 was stored in it, but opening it may have rewritten the end of `db` past the \
-                 damage. Restore the folder from a copy if there is one; {way}"
-            )
-        }
-    }
 }
