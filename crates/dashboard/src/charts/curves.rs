@@ -4,7 +4,7 @@ use experiment::Direction;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::{reach, within_reach, YAxis, Y_TICKS};
+use super::axis::{reach, within_reach, Past, TrialAxis, YAxis, Y_TICKS};
 use super::{
     draw_symbol, legend_entry, padded_range, palette, render_marked, symbol, symbol_points,
     text_style, tick, trial_tick, DrawResult, Mark, Marker, Shape, DIM, GRID,
@@ -215,12 +215,15 @@ pub(crate) fn fitted(
         raw.iter()
             .filter(|c| c.emphasis != Emphasis::Dimmed)
             .flat_map(|c| c.points.iter().map(|p| p.1))
-            .filter(|y| !y.is_nan() && !within_reach(*y, bounds))
+            .filter(|y| past_reach(*y, bounds).is_some())
     };
-    let middle = bounds.map_or(0.0, |(lo, hi)| (lo + hi) / 2.0);
     let far = (
-        far_values().filter(|y| *y > middle).reduce(f64::max),
-        far_values().filter(|y| *y < middle).reduce(f64::min),
+        far_values()
+            .filter(|y| past_reach(*y, bounds) == Some(Past::Above))
+            .reduce(f64::max),
+        far_values()
+            .filter(|y| past_reach(*y, bounds) == Some(Past::Below))
+            .reduce(f64::min),
     );
     let far_ends: Vec<String> = [("up to", far.0), ("down to", far.1)]
         .into_iter()
@@ -247,8 +250,9 @@ pub(crate) fn fitted(
                 .points
                 .iter()
                 .map(|p| axis.value(p.1))
-                .filter(|y| !within_reach(*y, bounds))
-                .max_by(|a, b| (a - middle).abs().total_cmp(&(b - middle).abs()));
+                .filter_map(|y| Some((y, past_by(y, bounds?)?)))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(y, _)| y);
             match far {
                 Some(v) => format!("{comes_to}; runs off the axis to {}", super::precise(v)),
                 None => comes_to,
@@ -325,9 +329,9 @@ pub(crate) fn fitted(
                 let colour = palette(i);
                 // A curve wholly past the axis (diverged from its first step): an arrowhead on
                 // the edge at its first step, pointing the way it lies.
-                if let Some(at) = wholly_past(points, (y0, y1)) {
+                if let Some((at, side)) = wholly_past(points, (y0, y1)) {
                     let (px, py) = chart.backend_coord(&at);
-                    let tip = if at.1 == y1 { -7 } else { 7 };
+                    let tip = if side == Past::Above { -7 } else { 7 };
                     root.draw(&Polygon::new(
                         vec![(px, py + tip), (px - 5, py), (px + 5, py)],
                         colour.filled(),
@@ -396,7 +400,7 @@ pub(crate) fn fitted(
         for (k, title) in order.into_iter().map(|k| (k, &described[k])) {
             let (curve, points) = &lines[k];
             let Some(href) = &curve.href else { continue };
-            if let Some(at) = wholly_past(points, (y0, y1)) {
+            if let Some((at, _)) = wholly_past(points, (y0, y1)) {
                 marks.push(Mark {
                     href: href.clone(),
                     title: title.clone(),
@@ -531,14 +535,40 @@ fn curves_reach(curves: &[Curve]) -> Option<(f64, f64)> {
     Some((r0.min(lo), r1.max(hi)))
 }
 
-/// Returns where a curve of `points` wholly past the axis over `y0..y1` is marked: its first
-/// step, on the edge it lies past; `None` for a curve with a point on the axis, or none.
-fn wholly_past(points: &[(f64, f64)], (y0, y1): (f64, f64)) -> Option<(f64, f64)> {
+/// Returns which side of `bounds` (the reach of the curves that set the axis, `curves_reach`)
+/// value `v` lies past, by the rule every chart of trials judges it with (`TrialAxis::at`);
+/// `None` within them, without them, or for a value that is not a number.
+fn past_reach(v: f64, bounds: Option<(f64, f64)>) -> Option<Past> {
+    let range = bounds?;
+    TrialAxis {
+        scale: YAxis::Linear,
+        range,
+    }
+    .at(v)?
+    .1
+}
+
+/// Returns how far value `v` lies past `bounds` (`past_reach`), from the edge it lies past;
+/// `None` within them.
+fn past_by(v: f64, (lo, hi): (f64, f64)) -> Option<f64> {
+    match past_reach(v, Some((lo, hi)))? {
+        Past::Above => Some(v - hi),
+        Past::Below => Some(lo - v),
+    }
+}
+
+/// Returns where a curve of `points` wholly past the axis over `y0..y1` is marked, and the side
+/// it lies past (`past_reach`'s rule): its first step, on that edge; `None` for a curve with a
+/// point on the axis, or none.
+fn wholly_past(points: &[(f64, f64)], (y0, y1): (f64, f64)) -> Option<((f64, f64), Past)> {
     let &(x, y) = points.first()?;
-    if !within(points, y0, y1).is_empty() || (y0..=y1).contains(&y) {
+    if !within(points, y0, y1).is_empty() {
         return None;
     }
-    Some((x, if y > y1 { y1 } else { y0 }))
+    match past_reach(y, Some((y0, y1)))? {
+        Past::Above => Some(((x, y1), Past::Above)),
+        Past::Below => Some(((x, y0), Past::Below)),
+    }
 }
 
 /// Returns the point `curve` marks as its best, as recorded (downsampling may drop it from
