@@ -307,6 +307,8 @@ mod tests;
 #[cfg(test)]
 mod tests_a11y;
 #[cfg(test)]
+mod tests_counts;
+#[cfg(test)]
 mod tests_picks;
 #[cfg(test)]
 mod tests_trace;

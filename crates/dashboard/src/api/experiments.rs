@@ -239,6 +239,8 @@ pub(super) struct CountsDto {
     running: usize,
     /// Left running by a sweep that stopped, of an experiment no sweep runs now.
     interrupted: usize,
+    /// In the queue, not started: suggested ahead, or put back by a stop.
+    queued: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -359,6 +361,7 @@ pub(super) fn experiment_dto(data: &ExperimentData, summary: &Summary) -> Experi
             failed: summary.failed,
             running: summary.running,
             interrupted: summary.interrupted,
+            queued: summary.queued,
         },
         best: summary.best_trial.map(|trial| BestDto {
             trial,

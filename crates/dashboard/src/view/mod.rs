@@ -47,6 +47,9 @@ pub(crate) struct Summary {
     pub(crate) running: usize,
     /// Trials a sweep left running when it stopped (no sweep runs the experiment now).
     pub(crate) interrupted: usize,
+    /// Trials in the queue: suggested and not started, or put back by a stop (`sweep ls`
+    /// counts them alike).
+    pub(crate) queued: usize,
     /// Trials stored (any state) and planned.
     pub(crate) stored: usize,
     /// The run cap.
@@ -90,6 +93,7 @@ impl Summary {
             failed: counts.failed,
             running: counts.running,
             interrupted: counts.interrupted,
+            queued: counts.queued,
             stored: counts.stored,
             run_cap: info.run_cap,
             // As its metric is written: a count (`param_count`) as a whole number.
@@ -121,6 +125,8 @@ pub(crate) struct Counts {
     pub(crate) running: usize,
     /// Trials a sweep left running when it stopped.
     pub(crate) interrupted: usize,
+    /// Trials in the queue, not started (a stop puts the trials it cut back there).
+    pub(crate) queued: usize,
     /// Trials stored (any state) and planned.
     pub(crate) stored: usize,
 }
@@ -138,6 +144,7 @@ impl Counts {
             failed: count(TrialState::Failed),
             running: if live { count(TrialState::Running) } else { 0 },
             interrupted: if live { 0 } else { count(TrialState::Running) },
+            queued: count(TrialState::Queued),
             stored: trials.len(),
         }
     }
