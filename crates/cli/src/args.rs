@@ -59,7 +59,7 @@ pub(crate) enum Command {
     /// does not read is an error, a missing one a warning
     Validate(ValidateArgs),
     /// List the experiments in a store
-    Ls(StoreArgs),
+    Ls(LsArgs),
     /// Show an experiment's summary and leaderboard
     Show(ShowArgs),
     /// List an experiment's trials
@@ -90,6 +90,16 @@ pub(crate) struct StoreArgs {
     /// Store folder
     #[arg(long, value_name = "DIR", default_value = DEFAULT_STORE)]
     pub(crate) store: PathBuf,
+}
+
+/// `sweep ls`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LsArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
 }
 
 /// `sweep run`.
@@ -199,6 +209,19 @@ pub(crate) struct ShowArgs {
     /// diff of the tree
     #[arg(long)]
     pub(crate) record: bool,
+    /// Output format (json: the experiment's summary and its leaderboard's rows, as one object)
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub(crate) format: ShowFormat,
+}
+
+/// Output formats of `sweep show EXPERIMENT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ShowFormat {
+    /// Lines and aligned columns for people
+    Table,
+    /// One JSON object: the experiment (as `sweep ls --format json` lists it) and its
+    /// leaderboard's rows (as `sweep trials --format json` writes them)
+    Json,
 }
 
 /// Rows of `sweep show`'s leaderboard without `--top`.

@@ -26,6 +26,9 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
     let judged = effort
         .as_ref()
         .map(|effort| experiment::Judged::of(spec.as_ref(), &trials, effort));
+    // The JSON's ranks are among every trial too, as `sweep trials` ranks them.
+    let objectives = info.objectives(spec.as_ref());
+    let all = trials.clone();
     if let Some(filter) = &args.filter {
         super::check_filter(filter, spec.as_ref(), &trials)?;
         // This command holds the store: no sweep runs it, and a trial left running is interrupted.
@@ -37,7 +40,9 @@ pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<Outcome> {
                 ExportFormat::Csv => {
                     out.write_all(experiment::trials_csv(&trials, judged).as_bytes())?;
                 }
-                ExportFormat::Json => output::trials_json(&mut &mut *out, &trials, judged)?,
+                ExportFormat::Json => {
+                    output::trials_json(&mut &mut *out, &trials, judged, (&all, &objectives))?;
+                }
             }
             return Ok(());
         }

@@ -226,7 +226,7 @@ enum Columns<'a> {
 pub(crate) type Order<'a> = Option<&'a TrialOrder>;
 
 /// Returns each trial's place in `ranked` (from 1), for those with a value of every objective.
-fn ranks_of(ranked: &[&Trial], objectives: &[MetricSpec]) -> BTreeMap<TrialId, usize> {
+pub(super) fn ranks_of(ranked: &[&Trial], objectives: &[MetricSpec]) -> BTreeMap<TrialId, usize> {
     ranked
         .iter()
         .enumerate()

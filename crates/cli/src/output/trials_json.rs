@@ -1,69 +1,133 @@
-//! Trials as `sweep trials --format json` writes them: one object each, with where its
-//! parameters came from, whether it meets the constraints, whether it is on the Pareto front,
-//! and when it started and finished (the wall time that `experiment::trials_csv`'s last
-//! columns carry).
+//! Trials as `sweep trials --format json`, `sweep export --format json` and `sweep show
+//! EXPERIMENT --format json` write them: one object each, with its rank and objective values
+//! (the leaderboard's, as the table and the dashboard rank), where its parameters came from,
+//! whether it meets the constraints, whether it is on the Pareto front, and when it started
+//! and finished (the wall time that `experiment::trials_csv`'s last columns carry).
+//!
+//! Every row has every key: a value a trial lacks is `null`, never left out, and so is a
+//! value JSON cannot hold (NaN, infinity), as the dashboard's API and the curves' JSON write
+//! them. `params` and `metrics` hold every name of the CSV's columns (`Judged`: any trial's,
+//! and the spec's), `null` where this trial has none. The keys are the CSV's columns' names;
+//! where the dashboard's API names the same fact otherwise, its name is there too, with the
+//! same value (`id`, `best_step`, `started_ms`, `finished_ms`), so that a script reads the
+//! rows of both alike.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use experiment::{Judged, Timestamp, Trial};
+use experiment::{Judged, MetricSpec, ParamValue, Timestamp, Trial, TrialId};
 use serde::Serialize;
 
-/// One trial as written by `--format csv|json`.
+/// How an experiment's trials rank: the leaderboard's ranks, judged over all of them, and the
+/// objectives whose values each row carries.
+#[derive(Debug, Clone)]
+struct Ranking<'a> {
+    /// The objectives, the first first, as the spec lists them.
+    objectives: &'a [MetricSpec],
+    /// Each trial's rank (from 1), for those with a value of every objective.
+    ranks: BTreeMap<TrialId, usize>,
+}
+
+impl<'a> Ranking<'a> {
+    /// Ranks `all` the experiment's trials by the `objectives` and `judged`'s constraints, as
+    /// `sweep show`'s leaderboard, `sweep trials`' table and the dashboard do.
+    fn of(all: &[Trial], objectives: &'a [MetricSpec], judged: &Judged<'_>) -> Ranking<'a> {
+        let constraints = judged.spec().map_or(&[][..], |s| s.constraints.as_slice());
+        let ranked = experiment::rank_trials(all, objectives, constraints);
+        Ranking {
+            objectives,
+            ranks: super::leaderboard::ranks_of(&ranked, objectives),
+        }
+    }
+}
+
+/// One trial as written by `--format json`.
 #[derive(Debug, Serialize)]
 struct TrialRow<'a> {
     trial: u32,
+    /// `trial`, as the dashboard's API names it.
+    id: u32,
+    /// Its place on the leaderboard (from 1); `null` without a value of every objective.
+    rank: Option<usize>,
     state: &'a str,
     reason: Option<&'a str>,
     seed: u64,
+    /// The first objective's value at its best epoch, as the API's `value`.
+    value: Option<f64>,
+    /// Every objective's value at its best epoch, in the spec's order (one with one).
+    values: Vec<Option<f64>>,
     best_epoch: Option<u32>,
+    /// `best_epoch`, as the dashboard's API names it.
+    best_step: Option<u32>,
     /// The epochs it trained (its last reported epoch), once it reported one.
     epochs_trained: Option<u32>,
-    /// Where its parameters came from: `enqueue[0]`, `enqueue[1], in part`, or the method.
+    /// Where its parameters came from: `enqueue[0]`, `enqueue[1], in part`, or the method;
+    /// `null` without a stored spec that reads.
     source: Option<String>,
-    /// Whether its result meets the spec's constraints; absent without constraints or result.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Whether its result meets the spec's constraints; `null` without constraints or result.
     feasible: Option<bool>,
-    /// Whether it is on the Pareto front; absent with one objective.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Whether it is on the Pareto front; `null` with one objective.
     pareto: Option<bool>,
-    params: serde_json::Map<String, serde_json::Value>,
-    metrics: serde_json::Map<String, serde_json::Value>,
+    params: BTreeMap<&'a str, serde_json::Value>,
+    metrics: BTreeMap<&'a str, Option<f64>>,
     /// When it started, as RFC 3339 in UTC to the millisecond; `null` when it did not.
     started: Option<String>,
+    /// `started` in milliseconds since the Unix epoch, as the dashboard's API writes it.
+    started_ms: Option<i64>,
     /// When it finished, as `started` is written; `null` when it did not.
     finished: Option<String>,
+    /// `finished` in milliseconds since the Unix epoch, as the dashboard's API writes it.
+    finished_ms: Option<i64>,
     /// The seconds from its start to its finish, to the millisecond; `null` without both.
     /// Wall time, like `started` and `finished`: it differs between two runs of the trial.
     duration_seconds: Option<f64>,
 }
 
-fn trial_row<'t>(t: &'t Trial, judged: &Judged<'_>) -> TrialRow<'t> {
-    let spec = judged.spec();
-    let params = t
-        .params
+/// Returns the rows of `trials`, in their order; `judged` and `ranking` are over all the
+/// experiment's trials.
+fn trial_rows<'t>(
+    trials: &'t [Trial],
+    judged: &'t Judged<'_>,
+    ranking: &Ranking<'_>,
+) -> Vec<TrialRow<'t>> {
+    trials
         .iter()
-        .map(|(k, v)| {
-            let value = match v {
-                experiment::ParamValue::Int(i) => serde_json::Value::from(*i),
-                experiment::ParamValue::Float(f) => serde_json::Value::from(*f),
-                experiment::ParamValue::Str(s) => serde_json::Value::from(s.clone()),
-                experiment::ParamValue::Bool(b) => serde_json::Value::from(*b),
-            };
-            (k.clone(), value)
+        .map(|t| trial_row(t, judged, ranking))
+        .collect()
+}
+
+fn trial_row<'t>(t: &'t Trial, judged: &'t Judged<'_>, ranking: &Ranking<'_>) -> TrialRow<'t> {
+    let spec = judged.spec();
+    let params = judged
+        .param_columns()
+        .iter()
+        .map(|k| {
+            (
+                k.as_str(),
+                t.params.get(k).map_or(serde_json::Value::Null, param_json),
+            )
         })
         .collect();
-    let metrics = t
-        .result
+    let metrics = judged
+        .metric_columns()
         .iter()
-        .flat_map(|r| r.metrics.iter())
-        .map(|(k, v)| (k.clone(), serde_json::Value::from(*v)))
+        .map(|k| (k.as_str(), finite(t.value(k))))
         .collect();
+    let values: Vec<Option<f64>> = (ranking.objectives.iter())
+        .map(|o| finite(t.value(&o.name)))
+        .collect();
+    let best_epoch = t.result.as_ref().map(|r| r.best_step.0);
     TrialRow {
         trial: t.id.0,
+        id: t.id.0,
+        rank: ranking.ranks.get(&t.id).copied(),
         state: t.state.as_str_when_idle(),
         reason: t.reason.as_deref(),
         seed: t.seed.0,
-        best_epoch: t.result.as_ref().map(|r| r.best_step.0),
+        value: values.first().copied().flatten(),
+        values,
+        best_epoch,
+        best_step: best_epoch,
         epochs_trained: judged.epochs_of(t),
         source: spec.map(|s| s.origin_label(t.id)),
         feasible: spec.and_then(|s| experiment::feasibility(&s.constraints, t)),
@@ -71,22 +135,41 @@ fn trial_row<'t>(t: &'t Trial, judged: &Judged<'_>) -> TrialRow<'t> {
         params,
         metrics,
         started: t.started.map(Timestamp::iso_utc),
+        started_ms: t.started.map(|x| x.0),
         finished: t.finished.map(Timestamp::iso_utc),
+        finished_ms: t.finished.map(|x| x.0),
         // Exact below 2^53 ms (285,000 years), and the nearest to the decimal the CSV writes.
         #[allow(clippy::cast_precision_loss)]
         duration_seconds: t.duration_ms().map(|ms| ms as f64 / 1000.0),
     }
 }
 
-/// Writes the trials as a JSON array; `judged` says where each trial's parameters came from,
-/// whether it meets the constraints and whether it is on the Pareto front.
+/// Returns a parameter's value as JSON, as its type: a float JSON cannot hold is `null`.
+fn param_json(v: &ParamValue) -> serde_json::Value {
+    match v {
+        ParamValue::Int(i) => serde_json::Value::from(*i),
+        ParamValue::Float(f) => serde_json::Value::from(*f),
+        ParamValue::Str(s) => serde_json::Value::from(s.clone()),
+        ParamValue::Bool(b) => serde_json::Value::from(*b),
+    }
+}
+
+/// Returns `v` where JSON can hold it: NaN and infinities are `None` (`null`).
+pub(crate) fn finite(v: Option<f64>) -> Option<f64> {
+    v.filter(|x| x.is_finite())
+}
+
+/// Writes `trials` as a JSON array of `TrialRow`s; `judged` says where each trial's parameters
+/// came from, whether it meets the constraints and whether it is on the Pareto front, and
+/// the trials rank among `all` the experiment's by its `objectives`.
 pub(crate) fn trials_json(
     out: &mut impl Write,
     trials: &[Trial],
     judged: &Judged<'_>,
+    (all, objectives): (&[Trial], &[MetricSpec]),
 ) -> io::Result<()> {
-    let rows: Vec<TrialRow<'_>> = trials.iter().map(|t| trial_row(t, judged)).collect();
-    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    let ranking = Ranking::of(all, objectives, judged);
+    serde_json::to_writer_pretty(&mut *out, &trial_rows(trials, judged, &ranking))?;
     writeln!(out)
 }
 
@@ -118,7 +201,8 @@ mod tests {
         ];
         let effort = Effort::default();
         let mut json = Vec::new();
-        trials_json(&mut json, &trials, &Judged::of(None, &trials, &effort)).unwrap();
+        let judged = Judged::of(None, &trials, &effort);
+        trials_json(&mut json, &trials, &judged, (&trials, &[])).unwrap();
         let back: serde_json::Value = serde_json::from_slice(&json).unwrap();
         let times: Vec<String> = (0..3)
             .map(|i| {
