@@ -25,7 +25,7 @@ use plotters::coord::ranged1d::Ranged as _;
 
 use plotters::prelude::*;
 
-use super::{padded_range, tick, Area, DrawResult, DIM};
+use super::{padded_range, tick, Area, DrawResult, Scale, DIM};
 
 /// A real axis of a line chart.
 type Ranged = plotters::coord::types::RangedCoordf64;
@@ -103,6 +103,16 @@ impl YAxis {
                 Some(open) if open.contains('(') => format!("{open}, log scale)"),
                 _ => format!("{title} (log scale)"),
             },
+        }
+    }
+
+    /// Returns what a chart's label says of its axis `which` (`y`, `objective`) on this scale,
+    /// to follow what it says before: `; y axis on a log scale`, and nothing on a linear one.
+    /// The history, the slice plots and the parallel coordinates say it alike.
+    pub(crate) fn said(self, which: &str) -> String {
+        match self {
+            YAxis::Linear => String::new(),
+            YAxis::Log => format!("; {which} axis on a log scale"),
         }
     }
 
@@ -306,6 +316,25 @@ pub(crate) fn trials(
     let scale = YAxis::of(setting.iter().copied(), setting.iter().copied(), goal);
     let range = padded_range(setting.iter().map(|v| scale.place(*v)))?;
     Some(TrialAxis { scale, range })
+}
+
+/// Returns the scale of the objective's axis of parallel coordinates drawing `values` of a
+/// metric whose direction is `goal`, as the experiment page builds it: logarithmic where
+/// `YAxis::of` gives the history and the slice plots a log axis over them all (a minimized
+/// metric, every value positive, over more than `LOG_DECADES` decades), else linear, from the
+/// least finite value to the greatest. The chart then fits it as `trials` fits the others'
+/// (`parallel::fit_objective`): a log scale given is a minimized metric's, so one loss is drawn
+/// on one scale across the page.
+#[allow(dead_code, reason = "the experiment page's parallel_chart is to call it")]
+pub(crate) fn objective_scale(values: &[f64], goal: Direction) -> Scale {
+    let finite = || values.iter().copied().filter(|v| v.is_finite());
+    let (min, max) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    match YAxis::of(finite(), finite(), Some(goal)) {
+        YAxis::Log => Scale::Log { min, max },
+        YAxis::Linear => Scale::Linear { min, max },
+    }
 }
 
 /// Returns what a chart's legend and label say of the `values` it drew past its axis on the

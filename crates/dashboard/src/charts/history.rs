@@ -2,8 +2,9 @@
 
 use experiment::{Direction, TrialState};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::{self, EdgeInk, Past, YAxis};
+use super::axis::{self, EdgeInk, Past};
 use super::curves::within;
 use super::{
     legend_entry, metric_title, render_marked, text_style, tick, trial_tick, DrawResult, Mark,
@@ -28,6 +29,8 @@ const SIZE: (u32, u32) = (1300, 360);
 /// Buckets per state: at most twice as many points are drawn of each.
 const BUCKETS: usize = 700;
 const LEGEND_WIDTH: u32 = 150;
+/// What the legend names a pruned trial past the axis by, beside its mark (a hollow triangle).
+pub(crate) const PRUNED_ON_EDGE: &str = "pruned, on its edge";
 
 /// Returns the history chart: completed trials as dots, pruned ones as grey rings, completed
 /// ones that break a constraint as crosses, the best completed value so far that meets the
@@ -105,9 +108,7 @@ pub(crate) fn history(
         label.push_str(&format!("; {said}, drawn on its edge"));
         notes.push((side, note));
     }
-    if axis.scale == YAxis::Log {
-        label.push_str("; y axis on a log scale");
-    }
+    label.push_str(&axis.scale.said("y"));
     let best: Vec<(f64, f64)> = best_so_far(&finite, goal)
         .into_iter()
         .map(|(x, y)| (x, axis.scale.place(y)))
@@ -254,6 +255,14 @@ pub(crate) fn history(
                 legend.draw(&Text::new(line, (8, y), text_style(13)))?;
                 y += 17;
             }
+        }
+        if past.iter().any(|(p, _)| p.state == TrialState::Pruned) {
+            // The mark of a pruned trial on the edge, named as the slice plots draw it too.
+            y += 6;
+            axis::edge_mark(&legend, (17, y + 2), Past::Above, EdgeInk::Hollow)?;
+            let style = text_style(13).pos(Pos::new(HPos::Left, VPos::Center));
+            legend.draw(&Text::new(PRUNED_ON_EDGE, (32, y), style))?;
+            y += 17;
         }
         let drawn = completed.len() + infeasible.len() + pruned.len() + past.len();
         if drawn < finite.len() {

@@ -32,6 +32,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+#[allow(unused_imports, reason = "the experiment page's parallel_chart is to call it")]
+pub(crate) use axis::objective_scale;
 pub(crate) use curves::{curves, fitted as fitted_curves, Curve, Emphasis, Fit};
 pub(crate) use edf::{edf, Distribution};
 pub(crate) use history::{best_line, history, HistoryPoint};
@@ -863,3 +865,5 @@ mod tests_colour_bar;
 mod tests_outliers;
 #[cfg(test)]
 mod tests_reach;
+#[cfg(test)]
+mod tests_scales;

@@ -2,10 +2,11 @@
 //! trial, coloured by its objective value. Each line names its trial, value and parameters when
 //! pointed at and opens the trial's page when clicked.
 
+use experiment::Direction;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::{self, Past};
+use super::axis::{self, Past, YAxis};
 use super::colour_bar::{colour_bar, colour_bar_margin};
 use super::{
     rank_colour, render_marked, shorten, significant, text_style, tick, trial_title, DrawResult,
@@ -98,6 +99,13 @@ pub(crate) fn parallel(
     for (side, note, said) in axis::past_notes(&beyond) {
         label.push_str(&format!("; objective: {said}, drawn on its edge"));
         notes.push((side, note));
+    }
+    if let Some(ParAxis {
+        scale: Scale::Log { .. },
+        ..
+    }) = axes.last()
+    {
+        label.push_str(&YAxis::Log.said("objective"));
     }
     let w = i32::try_from(width).unwrap_or(1000);
     let h = i32::try_from(HEIGHT).unwrap_or(400);
@@ -244,21 +252,29 @@ pub(crate) fn parallel(
     )
 }
 
-/// Returns `axes` with the objective's (the last) refitted to `lines` as `axis::trials` fits a
-/// chart of trials (never without the best completed line, the one of the greatest goodness),
-/// where a linear one over every value would leave some lines past it (one
-/// diverged trial's 3e30 flattens every other line onto its bottom), and the lines then past
-/// it, each with its side; `axes` as given (and none past) where no value lies past.
+/// Returns `axes` with the objective's (the last) fitted to `lines` as `axis::trials` fits the
+/// history's and the slice plots' value axes (never without the best completed line, the one of
+/// the greatest goodness), and the lines then past it, each with its side.
+///
+/// A log objective scale is a minimized metric's (`axis::objective_scale` gives one only to a
+/// minimized metric over decades), so it is fitted as one, and the same losses get the same
+/// scale here as on the history; a linear one, as a metric whose direction is not known. The
+/// objective's scale becomes the fitted one where some line lies past it (one diverged trial's
+/// 3e30 flattens every other line onto its bottom) or where it is of another kind than the one
+/// given; else it stays as given, from the least value to the greatest. Other axes, and an
+/// objective's of another kind (whole numbers, categories), are as given, none past.
 fn fit_objective<'a>(
     axes: &[ParAxis],
     lines: &'a [ParLine],
 ) -> (Vec<ParAxis>, Vec<(&'a ParLine, Past)>) {
     let mut axes = axes.to_vec();
-    let Some(objective) = axes
-        .last_mut()
-        .filter(|a| matches!(a.scale, Scale::Linear { .. }))
-    else {
+    let Some(objective) = axes.last_mut() else {
         return (axes, Vec::new());
+    };
+    let (given, goal) = match objective.scale {
+        Scale::Linear { .. } => (YAxis::Linear, None),
+        Scale::Log { .. } => (YAxis::Log, Some(Direction::Minimize)),
+        _ => return (axes, Vec::new()),
     };
     let values = |pruned: bool| -> Vec<f64> {
         lines
@@ -274,7 +290,7 @@ fn fit_objective<'a>(
         .filter_map(|l| Some((l.goodness, l.values.last().copied().flatten()?)))
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, v)| v);
-    let Some(fitted) = axis::trials(&values(false), &values(true), None, best) else {
+    let Some(fitted) = axis::trials(&values(false), &values(true), goal, best) else {
         return (axes, Vec::new());
     };
     let past: Vec<(&ParLine, Past)> = lines
@@ -284,9 +300,13 @@ fn fit_objective<'a>(
             Some((l, fitted.at(v)?.1?))
         })
         .collect();
-    if !past.is_empty() {
-        let (min, max) = fitted.range;
-        objective.scale = Scale::Linear { min, max };
+    if !past.is_empty() || fitted.scale != given {
+        let (lo, hi) = fitted.range;
+        let (min, max) = (fitted.scale.value(lo), fitted.scale.value(hi));
+        objective.scale = match fitted.scale {
+            YAxis::Linear => Scale::Linear { min, max },
+            YAxis::Log => Scale::Log { min, max },
+        };
     }
     (axes, past)
 }

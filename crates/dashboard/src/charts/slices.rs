@@ -39,6 +39,8 @@ pub(crate) struct SlicePoint {
 
 const COLUMNS: u32 = 3;
 const PANEL: (u32, u32) = (430, 280);
+/// The most characters of the objective's title a panel's height holds.
+const Y_TITLE: usize = 30;
 
 /// Returns a grid of slice plots, three per row, with the objective `objective` of an
 /// experiment of `task` on every y axis, its direction not known here: as `slices_toward` draws
@@ -52,16 +54,18 @@ pub(crate) fn slices(slices: &[Slice], objective: &str, task: Task, trial_pages:
 /// Returns a grid of slice plots, three per row, with the objective `objective` of an
 /// experiment of `task` on every y axis, whose direction is `goal` where known.
 ///
-/// The y axis is fitted as `axis::trials` fits a chart of trials (linear: the parameters' plots
-/// lay the objective out evenly): every trial, unless the pruned ones would stretch it to more
-/// than `axis::SQUEEZE` times the span of the trials that ran to the end (a pruned trial's value
-/// is the one it was stopped with, often after an epoch or two and far below the others, and
-/// would squeeze them into a line), and without a finished trial that lies out of reach of the
-/// others (a diverged one), never the best toward `goal`. A finished trial past the axis is a
-/// triangle on its edge (`axis::edge_mark`, as on the history), its tooltip saying so; a
-/// pruned one, a grey ring on it. The chart's label counts the trials past the axis over every
-/// panel (a panel lacks the trials without its parameter, a conditional one), naming 3 or
-/// fewer. Pruned trials are drawn behind the others.
+/// The y axis is fitted as `axis::trials` fits a chart of trials, with the history's thresholds:
+/// logarithmic for a minimized objective over decades, as the history and the parallel
+/// coordinates draw it (its title and the chart's label say so); every trial, unless the pruned
+/// ones would stretch it to more than `axis::SQUEEZE` times the span of the trials that ran to
+/// the end (a pruned trial's value is the one it was stopped with, often after an epoch or two
+/// and far below the others, and would squeeze them into a line), and without a finished trial
+/// that lies out of reach of the others (a diverged one), never the best toward `goal`. A trial
+/// past the axis is a triangle on its edge (`axis::edge_mark`, as on the history): filled for a
+/// finished trial, hollow and grey for a pruned one; its tooltip says so. The chart's label
+/// counts the trials past the axis over every panel (a panel lacks the trials without its
+/// parameter, a conditional one) as `axis::past_notes` words it, naming 3 or fewer. Pruned
+/// trials are drawn behind the others, as grey rings on the axis.
 ///
 /// Each dot names its trial, its objective value and the parameter's value when pointed at,
 /// and links to the trial's page, `trial_pages` followed by its number.
@@ -92,46 +96,38 @@ pub(crate) fn slices_toward(
             .reduce(|b, v| if goal.improves(v, b, 0.0) { v } else { b })
     });
     let pruned: Vec<f64> = stopped.values().copied().collect();
-    let Some(TrialAxis {
-        range: (y0, y1), ..
-    }) = axis::trials(&done, &pruned, None, best)
-    else {
+    let Some(axis) = axis::trials(&done, &pruned, goal, best) else {
         return super::empty((size.0, PANEL.1), &label, "no completed trials");
     };
     // The trials past the axis, each once over every panel.
+    let beyond: Vec<(u32, f64, Past)> = finished
+        .iter()
+        .chain(&stopped)
+        .filter(|(_, y)| y.is_finite())
+        .filter_map(|(t, y)| Some((*t, *y, axis.at(*y)?.1?)))
+        .collect();
     let mut label = label;
-    for side in [Past::Above, Past::Below] {
-        let beyond: Vec<(u32, f64)> = finished
-            .iter()
-            .chain(&stopped)
-            .map(|(t, y)| (*t, *y))
-            .filter(|(_, y)| match side {
-                Past::Above => *y > y1,
-                Past::Below => *y < y0,
-            })
-            .collect();
-        if let Some(said) = axis::past_label(&beyond, side) {
-            label.push_str(&format!("; {said}, drawn on its edge"));
-        }
+    for (_, _, said) in axis::past_notes(&beyond) {
+        label.push_str(&format!("; {said}, drawn on its edge"));
     }
-    let y_title = metric_title(objective, task);
+    label.push_str(&axis.scale.said("y"));
+    // The scale is kept in a title too long for a panel's height; the unit is left off.
+    let y_title = Some(axis.scale.title(&metric_title(objective, task)))
+        .filter(|t| t.chars().count() <= Y_TITLE)
+        .unwrap_or_else(|| axis.scale.title(objective));
     render_marked(size, &label, |root, marks| -> DrawResult {
         let panels = root.split_evenly((
             usize::try_from(rows).unwrap_or(1),
             usize::try_from(COLUMNS).unwrap_or(3),
         ));
         for (slice, panel) in slices.iter().zip(panels.iter()) {
-            let dots = panel_chart(slice, panel, (y0, y1), &y_title)?;
-            marks.extend(dots.into_iter().map(|(point, pruned, centre)| Mark {
+            let dots = panel_chart(slice, panel, axis, &y_title)?;
+            marks.extend(dots.into_iter().map(|(point, pruned, centre, past)| Mark {
                 href: format!("{trial_pages}{}", point.trial),
                 title: format!(
                     "{}{}; {} {}",
                     trial_title(point.trial, (objective, Some(point.at.1)), pruned),
-                    if pruned {
-                        ""
-                    } else {
-                        past_words(point.at.1, (y0, y1))
-                    },
+                    past_words(past),
                     slice.name,
                     slice.scale.text(point.at.0)
                 ),
@@ -142,31 +138,30 @@ pub(crate) fn slices_toward(
     })
 }
 
-/// Returns what a finished trial's tooltip says of its value `y` past the axis over `y0..y1`,
-/// on whose edge it is drawn: `, above the axis`, `, below the axis`, or nothing on it (a
-/// pruned trial's ring on the edge is grey, its value the one it was stopped with).
-fn past_words(y: f64, (y0, y1): (f64, f64)) -> &'static str {
-    if y > y1 {
-        ", above the axis"
-    } else if y < y0 {
-        ", below the axis"
-    } else {
-        ""
+/// Returns what a trial's tooltip says of its value past the axis on side `past`, on whose
+/// edge it is drawn, as the history's says it: `, above the axis`, `, below the axis`, or
+/// nothing on it.
+fn past_words(past: Option<Past>) -> &'static str {
+    match past {
+        Some(Past::Above) => ", above the axis",
+        Some(Past::Below) => ", below the axis",
+        None => "",
     }
 }
 
-/// A trial a slice plot drew: its point, whether it was pruned, and its dot's centre in the
-/// SVG's pixels.
-type Drawn = (SlicePoint, bool, (i32, i32));
+/// A trial a slice plot drew: its point, whether it was pruned, its mark's centre in the SVG's
+/// pixels, and the side of the axis it lies past, if it does.
+type Drawn = (SlicePoint, bool, (i32, i32), Option<Past>);
 
-/// Draws one parameter's panel on `panel`, with the objective from `y0` to `y1`; returns the
-/// trials it drew, in the order drawn (the pruned ones first, behind).
+/// Draws one parameter's panel on `panel`, with the objective on `axis`; returns the trials it
+/// drew, in the order drawn (the pruned ones first, behind).
 fn panel_chart(
     slice: &Slice,
     panel: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
-    (y0, y1): (f64, f64),
+    axis: TrialAxis,
     y_title: &str,
 ) -> Result<Vec<Drawn>, Box<dyn std::error::Error>> {
+    let (y0, y1) = axis.range;
     // Log parameters are drawn on log10 of their value, labelled with the value itself.
     let (x0, x1, log) = match &slice.scale {
         Scale::Linear { min, max } | Scale::Whole { min, max } => {
@@ -207,6 +202,8 @@ fn panel_chart(
         }
     };
     let plain_ticks = |v: &f64| tick(*v);
+    let digits = axis.scale.digits((y0, y1));
+    let y_ticks = |v: &f64| axis.scale.tick(*v, (y0, y1), digits);
     // An integer parameter's axis names whole numbers only (plotters ticks 1.5 between 1 and 2).
     let whole_ticks = |v: &f64| {
         if (v - v.round()).abs() < 1e-9 {
@@ -218,9 +215,9 @@ fn panel_chart(
     let whole = matches!(slice.scale, Scale::Whole { .. });
     let mut mesh = chart.configure_mesh();
     mesh.x_desc(shorten(&x_title, 40))
-        .y_desc(shorten(y_title, 30))
+        .y_desc(shorten(y_title, Y_TITLE))
         .y_labels(5)
-        .y_label_formatter(&plain_ticks)
+        .y_label_formatter(&y_ticks)
         .light_line_style(WHITE)
         .bold_line_style(GRID)
         .label_style(text_style(13))
@@ -254,67 +251,72 @@ fn panel_chart(
         }
     }
     let jitter = |k: usize| ((k * 7919) % 101) as f64 / 101.0 * 0.5 - 0.25;
-    // Where a point goes: `None` off a log axis or for a value that is not a number.
-    let place = |k: usize, (x, y): (f64, f64)| -> Option<(f64, f64)> {
+    // Where a point goes, and the side of the axis it lies past: `None` off a log parameter
+    // axis or for a value that is not a finite number.
+    let place = |k: usize, (x, y): (f64, f64)| -> Option<((f64, f64), Option<Past>)> {
         let x = match (&slice.scale, log) {
             (_, true) if x > 0.0 => x.log10(),
             (_, true) => return None,
             (Scale::Categories(_), _) => x + jitter(k),
             _ => x,
         };
-        (x.is_finite() && y.is_finite()).then_some((x, y))
+        if !(x.is_finite() && y.is_finite()) {
+            return None;
+        }
+        let (y, past) = axis.at(y)?;
+        Some(((x, y), past))
     };
-    let shift = slice.points.len();
-    let pruned: Vec<(SlicePoint, (f64, f64))> = slice
-        .pruned
-        .iter()
-        .enumerate()
-        .filter_map(|(k, &point)| {
-            let (x, y) = place(shift + k, point.at)?;
-            Some((point, (x, y.clamp(y0, y1))))
-        })
-        .collect();
+    let placed =
+        |points: &[SlicePoint], shift: usize| -> Vec<(SlicePoint, (f64, f64), Option<Past>)> {
+            points
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &point)| {
+                    let (at, past) = place(shift + k, point.at)?;
+                    Some((point, at, past))
+                })
+                .collect()
+        };
+    let pruned = placed(&slice.pruned, slice.points.len());
+    let completed = placed(&slice.points, 0);
+    // On the axis: pruned trials as grey rings, behind; finished ones as dots, as the history
+    // marks them.
     chart.draw_series(
         pruned
             .iter()
-            .map(|(_, at)| Circle::new(*at, 3, DIM.stroke_width(1))),
+            .filter(|(_, _, past)| past.is_none())
+            .map(|(_, at, _)| Circle::new(*at, 3, DIM.stroke_width(1))),
     )?;
-    let completed: Vec<(SlicePoint, (f64, f64))> = slice
-        .points
-        .iter()
-        .enumerate()
-        .filter_map(|(k, &point)| {
-            let (x, y) = place(k, point.at)?;
-            Some((point, (x, y.clamp(y0, y1))))
-        })
-        .collect();
     let colour = PALETTE[0].mix(0.6).filled();
     chart.draw_series(
         completed
             .iter()
-            .filter(|(point, _)| (y0..=y1).contains(&point.at.1))
-            .map(|(_, at)| Circle::new(*at, 3, colour)),
+            .filter(|(_, _, past)| past.is_none())
+            .map(|(_, at, _)| Circle::new(*at, 3, colour)),
     )?;
-    // A finished trial past the axis: a triangle on its edge pointing the way it lies, as the
-    // history marks one. The chart gives coordinates on the whole SVG; the panel draws from its
-    // own corner.
+    // Past the axis: a triangle on its edge pointing the way it lies, hollow and grey for a
+    // pruned trial, as the history marks one. The chart gives coordinates on the whole SVG; the
+    // panel draws from its own corner.
     let (px, py) = panel.get_base_pixel();
-    for (point, at) in &completed {
-        let side = match point.at.1 {
-            y if y > y1 => Past::Above,
-            y if y < y0 => Past::Below,
-            _ => continue,
-        };
-        let (x, y) = chart.backend_coord(at);
-        axis::edge_mark(panel, (x - px, y - py), side, EdgeInk::Filled(PALETTE[0]))?;
+    let kinds = [
+        (&pruned, EdgeInk::Hollow),
+        (&completed, EdgeInk::Filled(PALETTE[0])),
+    ];
+    for (group, ink) in kinds {
+        for (_, at, past) in group.iter() {
+            if let Some(side) = past {
+                let (x, y) = chart.backend_coord(at);
+                axis::edge_mark(panel, (x - px, y - py), *side, ink)?;
+            }
+        }
     }
     let drawn = pruned
         .into_iter()
-        .map(|(point, at)| (point, true, chart.backend_coord(&at)))
+        .map(|(point, at, past)| (point, true, chart.backend_coord(&at), past))
         .chain(
             completed
                 .into_iter()
-                .map(|(point, at)| (point, false, chart.backend_coord(&at))),
+                .map(|(point, at, past)| (point, false, chart.backend_coord(&at), past)),
         )
         .collect();
     Ok(drawn)

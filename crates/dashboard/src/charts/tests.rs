@@ -144,7 +144,7 @@ fn issue_a11y_marks_are_for_the_mouse_alone_and_the_label_speaks_for_the_chart()
 }
 
 /// Returns each mark's `(href, centre, tooltip)`, in the order drawn.
-fn marks(svg: &str) -> Vec<(String, (String, String), String)> {
+pub(super) fn marks(svg: &str) -> Vec<(String, (String, String), String)> {
     let Some((_, marks)) = svg.split_once("<g class=\"marks\">") else {
         return Vec::new();
     };
@@ -1232,6 +1232,33 @@ fn an_integer_parameters_axes_name_whole_numbers_only() {
     );
 }
 
+/// Returns the hollow grey triangles a chart draws (`axis::edge_mark` of a pruned trial past
+/// its axis), each as the pixel in the middle of its base.
+pub(super) fn hollow_triangles(svg: &str) -> Vec<(f64, f64)> {
+    drawn(svg)
+        .split("<polyline")
+        .skip(1)
+        .filter(|p| p.contains("stroke=\"#969696\""))
+        .filter_map(|p| {
+            let points = p.split(" points=\"").nth(1)?.split('"').next()?;
+            let corners: Vec<(f64, f64)> = points
+                .split_whitespace()
+                .filter_map(|xy| {
+                    let (x, y) = xy.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect();
+            // A closed triangle: tip, two base corners, tip again.
+            match corners.as_slice() {
+                [tip, (x0, y0), (x1, y1), last] if tip == last && y0 == y1 => {
+                    Some(((x0 + x1) / 2.0, *y0))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 #[test]
 fn slices_fit_the_axis_to_finished_trials_and_ring_pruned_ones() {
     let panel = |pruned: &[(f64, f64)]| Slice {
@@ -1274,19 +1301,22 @@ fn slices_fit_the_axis_to_finished_trials_and_ring_pruned_ones() {
     let (rings, dots): (Vec<_>, Vec<_>) = circles(&svg)
         .into_iter()
         .partition(|(stroke, _)| stroke == "#969696");
-    assert_eq!((rings.len(), dots.len()), (2, 3), "{svg}");
-    // The axis is the finished trials' alone, and the ring below it sits on its lower edge,
-    // under every dot; the other ring lies among them.
+    assert_eq!((rings.len(), dots.len()), (1, 3), "{svg}");
+    // The axis is the finished trials' alone, and the pruned trial below it is a hollow grey
+    // triangle on its lower edge (as the history marks one), under every dot; the ring lies
+    // among them.
     let lowest = |cs: &[(String, f64)]| cs.iter().map(|c| c.1).fold(f64::MIN, f64::max);
     assert_eq!(
         circles(&alone).iter().map(|c| c.1).collect::<Vec<_>>(),
         dots.iter().map(|c| c.1).collect::<Vec<_>>()
     );
+    let edge: Vec<f64> = hollow_triangles(&svg).iter().map(|t| t.1).collect();
+    assert_eq!(edge.len(), 1, "{svg}");
     assert!(
-        rings[0].1 > lowest(&dots) && rings[0].1 < 280.0,
-        "{rings:?} {dots:?}"
+        edge[0] > lowest(&dots) && edge[0] < 280.0,
+        "{edge:?} {dots:?}"
     );
-    assert!(rings[1].1 < lowest(&dots), "{rings:?} {dots:?}");
+    assert!(rings[0].1 < lowest(&dots), "{rings:?} {dots:?}");
     // With no finished trial, the pruned ones set the axis.
     let only = Slice {
         points: Vec::new(),
@@ -1324,23 +1354,29 @@ fn slices_mark_each_dot_with_its_trial_value_and_page() {
     assert_eq!(
         titles,
         [
-            ("/t/2", "trial 2: val_accuracy 0.1000 (pruned); hidden 24"),
+            (
+                "/t/2",
+                "trial 2: val_accuracy 0.1000 (pruned), below the axis; hidden 24"
+            ),
             ("/t/0", "trial 0: val_accuracy 0.9500; hidden 16"),
             ("/t/1", "trial 1: val_accuracy 0.9805; hidden 32"),
             (
                 "/t/2",
-                "trial 2: val_accuracy 0.1000 (pruned); optimizer adam"
+                "trial 2: val_accuracy 0.1000 (pruned), below the axis; optimizer adam"
             ),
             ("/t/0", "trial 0: val_accuracy 0.9500; optimizer sgd"),
             ("/t/1", "trial 1: val_accuracy 0.9805; optimizer adam"),
         ],
         "{svg}"
     );
-    // Each mark is centred on a dot or ring of the chart.
+    // Each mark is centred on a dot or ring of the chart, or on the base of the triangle of a
+    // trial past the axis.
     let drawn = drawn(&svg);
     for (href, (cx, cy), _) in &marks {
+        let x: i32 = cx.parse().unwrap_or(i32::MIN);
+        let base = format!("{},{cy} {},{cy}", x - 4, x + 4);
         assert!(
-            drawn.contains(&format!("cx=\"{cx}\" cy=\"{cy}\"")),
+            drawn.contains(&format!("cx=\"{cx}\" cy=\"{cy}\"")) || drawn.contains(&base),
             "{href} is not drawn at {cx},{cy}: {svg}"
         );
     }
