@@ -157,7 +157,9 @@ pub fn run_study(
         board: &board,
         stop: &options.stop,
         window,
-        planned: run_cap,
+        // The file's plan, or the stored one where `--extend` or a `--run-cap` above the
+        // file's lengthened it: a `--run-cap` below the file's runs its first trials.
+        planned: run_cap.max(spec.planned_trials(spec.run_cap)),
         peers: peers.as_ref(),
         experiment: experiment.clone(),
     };
@@ -515,6 +517,8 @@ pub(crate) fn needed_trials(run_cap: u32, stopped: Option<Stopped>, window: u32)
     stopped.map_or(run_cap, |s| run_cap.min(s.trial().0.saturating_add(window)))
 }
 
+#[cfg(test)]
+mod plan_tests;
 #[cfg(test)]
 mod stop_tests;
 #[cfg(test)]

@@ -125,7 +125,10 @@ pub(crate) struct Worker<'a> {
     /// its sampler learns from them, a target and a plateau are checked on them. It waits for
     /// them only where that matters (`Sampler::learns_from`, a target or a plateau).
     pub(crate) window: u32,
-    /// The trials the experiment plans (its `run_cap`, extensions included).
+    /// The plan the sampler is told (`SuggestContext::planned`): the larger of the file's
+    /// planned trials and the experiment's stored run cap (raised by `--extend` or a larger
+    /// `--run-cap`), so that a `--run-cap` below the file's runs the first trials of the file's
+    /// sweep, `bayes`'s greedy tail the file's, and a raise to the file's cap goes on with it.
     pub(crate) planned: u32,
     /// The other agents, when several run the study: told of every trial's events.
     pub(crate) peers: Option<&'a Peers<'a>>,
