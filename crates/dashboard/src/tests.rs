@@ -2686,10 +2686,11 @@ fn the_experiments_list_and_its_api_are_paged_as_the_trials_are() {
                 && first.contains("<a href=\"/?page=2\">last »</a>"),
             "{first}"
         );
+        // Newest first (created at once here, so by name reversed): the oldest on page 2.
         let (_, second) = get(&store, "/?page=2").await;
         assert_eq!(rows(&second), 5);
         assert!(
-            second.contains(">run-54</a>") && !second.contains(">run-00</a>"),
+            second.contains(">run-00</a>") && !second.contains(">run-54</a>"),
             "{second}"
         );
         assert!(
@@ -2759,7 +2760,7 @@ fn the_experiments_list_and_its_api_are_paged_as_the_trials_are() {
             .iter()
             .filter_map(|e| e["name"].as_str())
             .collect();
-        assert_eq!(names, ["run-18", "run-19"]);
+        assert_eq!(names, ["run-11", "run-10"], "newest first, as the page");
         assert_eq!([&list["matching"], &list["pages"]], [10, 3]);
         // Past the last: an empty page, whose numbers say so.
         let (status, list) = api("/api/experiments?per_page=4&page=99").await;
@@ -2801,9 +2802,11 @@ fn the_experiments_list_and_its_api_are_paged_as_the_trials_are() {
 #[test]
 fn the_experiments_lists_filter_keeps_its_sort_and_a_sort_that_does_not_read_is_shown() {
     run(async {
-        let store = store_with("proj-lr", 3);
-        fixtures::fill(&store, "proj-depth", 3);
-        fixtures::fill(&store, "baseline", 3);
+        // Created in this order, so that newest first is neither name order.
+        let store = Store::temporary().unwrap();
+        for (minutes, name) in [(0, "proj-depth"), (1, "proj-lr"), (2, "baseline")] {
+            crate::tests_counts::fill_created(&store, name, 3, minutes);
+        }
         // The filter form sends the sort and the rows per page again; "all" keeps them.
         let (status, some) = get(&store, "/?q=proj&sort=name&dir=desc&per_page=7").await;
         assert_eq!(status, StatusCode::OK);
@@ -2837,7 +2840,7 @@ fn the_experiments_lists_filter_keeps_its_sort_and_a_sort_that_does_not_read_is_
             let (status, html) = get(&store, uri).await;
             assert_eq!(status, StatusCode::OK, "{uri}: {html}");
             assert!(
-                html.contains(said) && html.contains("; listed oldest first instead"),
+                html.contains(said) && html.contains("; listed newest first instead"),
                 "{uri}: {html}"
             );
             // With an id, so that a live page's update does not announce it again.
@@ -2847,10 +2850,13 @@ fn the_experiments_lists_filter_keeps_its_sort_and_a_sort_that_does_not_read_is_
                 ),
                 "{uri}: {html}"
             );
-            // The store's order (created at once here, so by name), not name descending.
-            let first = html.find(">proj-depth</a>");
+            // Newest first, the store's order reversed, whatever sort was asked.
+            let at = |name: &str| html.find(&format!(">{name}</a>"));
+            let (lr, depth) = (at("proj-lr"), at("proj-depth"));
+            assert!(lr.is_some() && lr < depth, "{uri}");
+            let baseline = at("baseline");
             assert!(
-                first.is_some() && first < html.find(">proj-lr</a>"),
+                uri.contains("q=proj") || (baseline.is_some() && baseline < lr),
                 "{uri}"
             );
             assert!(

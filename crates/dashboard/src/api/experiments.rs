@@ -265,6 +265,12 @@ pub(super) struct ExperimentsPageDto {
 /// them, sorted as its columns sort, `view::listed_experiments`): a page past the last is
 /// empty, with the totals that say so, as the trials' is, so that a client paging until a page
 /// comes back empty stops. A sort that does not read is a 400 (the page shows it inline).
+///
+/// Without `sort` and `dir` it lists newest first, as the page does: one order for both, not
+/// one of the API's own. An experiment created while a client pages moves the rest one place
+/// on, so the client may see one twice but misses none; `sort=started&dir=asc` (oldest first)
+/// puts new experiments on the last page instead, and the pages before it stay. An
+/// experiment removed meanwhile moves the rest back in either order.
 pub(super) async fn experiments(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -1,8 +1,12 @@
 //! The experiments list's column sort (`?sort=completed&dir=desc`), as the leaderboard's
 //! column heads sort its trials: a head is a link that sorts by it, and sorts the other way
-//! when it already does. The default is the store's order, oldest first, which `started`
-//! names. The best value is not a sort key: experiments that optimize different metrics, or
-//! the same one in different directions, have no order among their best values.
+//! when it already does. The default is newest first, which `started` names: the store's
+//! order (by when each was created) reversed, so that the experiments a team made this week
+//! are on the first page, as W&B and MLflow list runs; a click on its head lists them oldest
+//! first. The order is a pure function of the store, never of a clock: ties of any other key
+//! list the newer first too, whichever way the column runs. The best value is not a sort key:
+//! experiments that optimize different metrics, or the same one in different directions, have
+//! no order among their best values.
 
 use std::cmp::Reverse;
 use std::sync::Arc;
@@ -29,7 +33,7 @@ pub(crate) enum ListSort {
     Failed,
     /// By running trials (with those a stopped sweep left running).
     Running,
-    /// By when it was created: the store's order (the default).
+    /// By when it was created: the store's order (the default, newest first).
     #[default]
     Started,
 }
@@ -75,12 +79,14 @@ impl ListSort {
             })
     }
 
-    /// Returns whether a first click on the column sorts it largest first: the counts, where
-    /// the experiment with the most trials of a kind is what one looks for.
+    /// Returns whether a first click on the column sorts it largest first, as the list does
+    /// by default: the counts, where the experiment with the most trials of a kind is what one
+    /// looks for, and when it started, newest first.
     pub(crate) fn largest_first(self) -> bool {
         matches!(
             self,
-            ListSort::Trials
+            ListSort::Started
+                | ListSort::Trials
                 | ListSort::Completed
                 | ListSort::Pruned
                 | ListSort::Failed
@@ -90,8 +96,9 @@ impl ListSort {
 }
 
 /// Sorts `rows` (the kept experiments, in the store's order) by `key`, reversed when
-/// `descending`; ties keep the store's order, so the sort is deterministic. Each row's key is
-/// read once, from the stored data (`Counts` for the trial counts).
+/// `descending`: by `started`, the store's order, newest first when `descending`; by any other
+/// key, ties newest first either way, so the sort is deterministic. Each row's key is read
+/// once, from the stored data (`Counts` for the trial counts).
 pub(crate) fn sort_rows(rows: &mut [&Arc<ExperimentData>], key: ListSort, descending: bool) {
     let status_rank = |s: ExperimentStatus| match s {
         ExperimentStatus::Running => 0,
@@ -111,11 +118,12 @@ pub(crate) fn sort_rows(rows: &mut [&Arc<ExperimentData>], key: ListSort, descen
         }
         ListSort::Started => RowKey::Number(0),
     };
-    // `sort_by_cached_key` is stable: the store's order breaks ties, also when reversed (each
-    // key is reversed, not the result).
+    // Newest first, the store's order reversed, breaks the ties: `sort_by_cached_key` is
+    // stable, also when reversed (each key is reversed, not the result).
+    rows.reverse();
     match key {
-        ListSort::Started if descending => rows.reverse(),
-        ListSort::Started => {}
+        ListSort::Started if descending => {}
+        ListSort::Started => rows.reverse(),
         _ if descending => rows.sort_by_cached_key(|d| Reverse(key_of(d))),
         _ => rows.sort_by_cached_key(|d| key_of(d)),
     }

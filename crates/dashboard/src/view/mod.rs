@@ -177,7 +177,7 @@ pub(crate) struct ExperimentsPage {
     /// Each sortable column's head, by its key's name: the link that sorts by it (the other
     /// way when it already does), its arrow (`▲`, `▼` or none) and its `aria-sort`.
     pub(crate) heads: BTreeMap<&'static str, (String, &'static str, &'static str)>,
-    /// One row per experiment of this page that the filter keeps, in the sort's order (oldest
+    /// One row per experiment of this page that the filter keeps, in the sort's order (newest
     /// first by default).
     pub(crate) rows: Vec<Summary>,
     /// Whether any experiment is running (the page refreshes itself), shown or not.
@@ -252,12 +252,14 @@ pub(crate) struct ListQuery {
     pub(crate) per_page: u32,
     /// Rows per page as the query asked, which links keep; `None` for the default.
     pub(crate) per_page_asked: Option<u32>,
-    /// The column the list is sorted by (`?sort=`): by default when it was started, oldest
+    /// The column the list is sorted by (`?sort=`): by default when it was started, newest
     /// first.
     pub(crate) sort: list_sort::ListSort,
-    /// Whether the sort runs the other way (`?dir=desc`).
+    /// Whether the sort runs largest first (`?dir=desc`): without `dir`, as a first click on
+    /// its column sorts it (`ListSort::largest_first`), so the default lists newest first.
     pub(crate) descending: bool,
-    /// Whether the query named the sort or its direction, which links then keep.
+    /// Whether the query named the sort or its direction, which links then keep: a link
+    /// without them lists newest first.
     pub(crate) sort_asked: bool,
     /// The experiments ticked for comparing (`?e=`, read as the compare page reads them,
     /// `experiments_compare::TICK_KEYS`), each once, in the order given: every link of the list

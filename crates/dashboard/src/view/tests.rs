@@ -116,7 +116,7 @@ fn first_page() -> super::ListQuery {
 
 #[test]
 fn the_experiments_list_sorts_by_its_columns() {
-    // Three experiments, oldest first: 10, 30 and 20 trials.
+    // Three experiments, oldest first: 10, 30 and 20 trials, listed newest first.
     let named = |name: &str, n: u32, created: i64| {
         let mut d = data(n);
         d.info.name = name.into();
@@ -130,7 +130,19 @@ fn the_experiments_list_sorts_by_its_columns() {
         let names: Vec<String> = page.rows.iter().map(|r| r.name.clone()).collect();
         (names.join(" "), page)
     };
-    assert_eq!(order("").0, "b c a", "the store's order, oldest first");
+    let (names, page) = order("");
+    assert_eq!(names, "a c b", "the store's order reversed, newest first");
+    assert_eq!(
+        page.head("started"),
+        ("/?sort=started&dir=asc".to_string(), "▼", "descending"),
+        "sorted by when each started, newest first: a click lists the oldest first"
+    );
+    assert_eq!(order("sort=started&dir=asc").0, "b c a", "oldest first");
+    assert_eq!(
+        order("sort=started").0,
+        "a c b",
+        "a first click: newest first"
+    );
     assert_eq!(order("sort=name").0, "a b c");
     assert_eq!(order("sort=name&dir=desc").0, "c b a");
     // A count sorts largest first at the first click.
@@ -145,6 +157,11 @@ fn the_experiments_list_sorts_by_its_columns() {
         page.head("name"),
         ("/?sort=name&dir=asc".to_string(), "", "none")
     );
+    assert_eq!(
+        page.head("started"),
+        ("/?sort=started&dir=desc".to_string(), "", "none"),
+        "a first click on `started` lists the newest first"
+    );
     assert_eq!(order("sort=started&dir=desc").0, "a c b");
     // The pages keep the sort; a key the list lacks is refused, naming those it has.
     let list = super::ListQuery::parse("sort=failed&per_page=1", 50).unwrap();
@@ -158,14 +175,15 @@ fn the_experiments_list_sorts_by_its_columns() {
 
 #[test]
 fn ticks_for_comparing_reach_across_the_lists_pages_and_its_filter() {
-    // Three experiments, one to a page: `b` on page 1, `c` on page 2, `a` on page 3.
+    // Three experiments, one to a page, newest first: `b` on page 1, `c` on page 2, `a` on
+    // page 3.
     let named = |name: &str, created: i64| {
         let mut d = data(4);
         d.info.name = name.into();
         d.info.created = Timestamp(d.info.created.0 + created);
         std::sync::Arc::new(d)
     };
-    let all = [named("b", 0), named("c", 1), named("a", 2)];
+    let all = [named("a", 0), named("c", 1), named("b", 2)];
     let page_of = |query: &str| {
         let list = super::ListQuery::parse(query, PER_PAGE).unwrap();
         experiments_page(&all, NOW, &list)
@@ -274,14 +292,16 @@ fn the_experiments_list_sorts_by_status_running_first_and_summarizes_only_its_pa
         let names: Vec<String> = page.rows.iter().map(|r| r.name.clone()).collect();
         (names.join(" "), page)
     };
+    assert_eq!(order("sort=status").0, "r2 r1 i f", "ties newest first");
     assert_eq!(
-        order("sort=status").0,
-        "r1 r2 i f",
-        "ties keep the store's order"
+        order("sort=status&dir=desc").0,
+        "f i r2 r1",
+        "ties newest first, whichever way the column runs"
     );
-    assert_eq!(order("sort=status&dir=desc").0, "f i r1 r2");
-    // The running column counts the trials a stopped sweep left running: as many each.
-    assert_eq!(order("sort=running").0, "f r1 i r2");
+    // The running column counts the trials a stopped sweep left running: as many each, so
+    // all tie, newest first.
+    assert_eq!(order("sort=running").0, "r2 i r1 f");
+    assert_eq!(order("sort=running&dir=asc").0, "r2 i r1 f");
     // The page is cut after the sort; its rows are the summaries of those it shows.
     let (names, page) = order("sort=status&page=2&per_page=3");
     assert_eq!(names, "f");
