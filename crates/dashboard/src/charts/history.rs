@@ -38,8 +38,10 @@ pub(crate) const PRUNED_ON_EDGE: &str = "pruned, on its edge";
 /// `points` are in trial order. Each trial drawn names itself and its value when pointed at
 /// and links to its page, `trial_pages` followed by its number. The objective's unit is that of
 /// an experiment of `task`. The y axis is fitted as `axis::trials` fits a chart of trials (a
-/// log one for a minimized objective over decades); a trial past it (one that diverged) is a
-/// triangle on its edge, its tooltip saying so, and the legend and the label count them.
+/// log one for a minimized objective over decades, as the slice plots and the parallel
+/// coordinates fit the objective's); a trial past it (one that diverged) is a triangle on its
+/// edge, hollow and grey for a pruned one as on the slice plots, its tooltip saying so, and the
+/// legend and the label count them (the legend names the hollow one, `PRUNED_ON_EDGE`).
 pub(crate) fn history(
     points: &[HistoryPoint],
     objective: &str,
