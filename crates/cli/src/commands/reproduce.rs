@@ -184,16 +184,10 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
             )?;
             return Ok(Outcome::NotReproduced);
         }
-        (Some(now), _) => format!("failed again as then ({}); ", output::visible(&now)),
-        (None, _) => String::new(),
+        (now, _) => now,
     };
     let compared = stored.keys().filter(|m| *m != WALL_TIME_METRIC).count();
-    let compared = experiment::counted(
-        u64::try_from(compared).unwrap_or(u64::MAX),
-        "metric",
-        "metrics",
-    );
-    let epochs = experiment::counted(last_step.map_or(0, |s| s.0), "epoch", "epochs");
+    let epochs = last_step.map_or(0, |s| s.0);
     let bit_for_bit = first_difference(&stored, &collector.curves, 0.0).is_none();
     let written = match scratch {
         Some(scratch) if scratch.commit()? => {
@@ -204,18 +198,44 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
     if bit_for_bit {
         writeln!(
             out,
-            "identical: {failed_as}{compared} over {epochs}, bit for bit \
-             ({WALL_TIME_METRIC}, wall time, not compared){written}"
+            "{}{written}",
+            identical(failed_as.as_deref(), compared, epochs)
         )?;
     } else {
         writeln!(
             out,
-            "equal within {GPU_TOLERANCE:e} relative: {compared} over {epochs} on device {} \
+            "equal within {GPU_TOLERANCE:e} relative: {} on device {} \
              (GPU kernels need not be bit for bit){written}",
+            over(compared, epochs),
             record.device
         )?;
     }
     Ok(Outcome::Success)
+}
+
+/// Returns "N metrics over M epochs", of `compared` metrics and `epochs` epochs.
+fn over(compared: usize, epochs: u32) -> String {
+    let compared = u64::try_from(compared).unwrap_or(u64::MAX);
+    format!(
+        "{} over {}",
+        experiment::counted(compared, "metric", "metrics"),
+        experiment::counted(epochs, "epoch", "epochs")
+    )
+}
+
+/// Returns the verdict on a trial that reproduced bit for bit: `compared` metrics over `epochs`
+/// epochs, having failed again with the reason `failed` where it failed. A trial that failed
+/// before reporting any epoch has nothing compared, and only failed again alike.
+fn identical(failed: Option<&str>, compared: usize, epochs: u32) -> String {
+    let failed_as = failed.map(|why| format!("failed again as then ({})", output::visible(why)));
+    match failed_as {
+        Some(failed_as) if compared == 0 || epochs == 0 => format!("identical: {failed_as}"),
+        failed_as => format!(
+            "identical: {}{}, bit for bit ({WALL_TIME_METRIC}, wall time, not compared)",
+            failed_as.map_or_else(String::new, |f| format!("{f}; ")),
+            over(compared, epochs)
+        ),
+    }
 }
 
 /// Returns the earliest epoch, and at it the first metric by name, where the curves differ;
@@ -420,6 +440,24 @@ mod tests {
             ("b", 2, 1.0),
         ]);
         assert!(first_difference(&stored, &far, 1e-4).is_some());
+    }
+
+    #[test]
+    fn a_trial_that_failed_before_any_epoch_only_failed_again_alike() {
+        assert_eq!(
+            identical(Some("diverged before epoch 1"), 0, 0),
+            "identical: failed again as then (diverged before epoch 1)"
+        );
+        assert_eq!(
+            identical(Some("diverged at epoch 3"), 4, 2),
+            "identical: failed again as then (diverged at epoch 3); 4 metrics over 2 epochs, bit \
+             for bit (epoch_seconds, wall time, not compared)"
+        );
+        assert_eq!(
+            identical(None, 1, 1),
+            "identical: 1 metric over 1 epoch, bit for bit (epoch_seconds, wall time, not \
+             compared)"
+        );
     }
 
     #[test]
