@@ -1,5 +1,8 @@
 //! Line charts of metric curves: learning curves, a trial's metrics, and compared trials.
 
+#[cfg(test)]
+mod tests_running;
+
 use experiment::Direction;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -21,6 +24,31 @@ pub(crate) enum Emphasis {
     Colour(usize),
     /// Thin and grey behind the others, sharing one legend entry (pruned trials).
     Dimmed,
+    /// Dashed in dark grey (`RUNNING_INK`) over the dimmed curves, with a ring at its last
+    /// point, sharing one legend entry (`RUNNING_LABEL`): a trial still running beside an
+    /// experiment's top trials, its curve so far. Like a dimmed curve, it sets the axis only
+    /// where no curve is coloured, and has no best step (it has no final value).
+    Running,
+    /// As `Colour(i)`, but dashed, its legend entry saying `(running)`: a trial still running
+    /// among trials each drawn in its own colour (compared trials, a trial's own page), its
+    /// curve so far.
+    RunningColour(usize),
+}
+
+impl Emphasis {
+    /// Returns the palette colour of a coloured curve (`Colour`, `RunningColour`), which sets
+    /// the axis and has a legend entry of its own; `None` for the curves drawn behind them.
+    fn colour(self) -> Option<usize> {
+        match self {
+            Emphasis::Colour(i) | Emphasis::RunningColour(i) => Some(i),
+            Emphasis::Dimmed | Emphasis::Running => None,
+        }
+    }
+
+    /// Returns whether the curve is of a trial still running: dashed, and said to be so far.
+    fn is_running(self) -> bool {
+        matches!(self, Emphasis::Running | Emphasis::RunningColour(_))
+    }
 }
 
 /// One line: (step, value) points in step order.
@@ -50,6 +78,19 @@ pub(crate) struct Curve {
 pub(crate) const MAX_POINTS: usize = 3000;
 /// The width of a line chart's legend margin.
 pub(super) const LEGEND_WIDTH: u32 = 170;
+
+/// The stroke width the curves of running trials are drawn with, which nothing else in a curve
+/// chart uses, so that they can be given their dashes afterwards (`DASHES`), as parallel
+/// coordinates dash its bridges: plotters' own dashed path writes a polyline per dash.
+const DASHED: u32 = 3;
+/// What a line drawn `DASHED` becomes: as wide as a coloured curve, in dashes.
+const DASHES: &str = "stroke-width=\"2\" stroke-dasharray=\"6 4\"";
+/// The ink of the curves of running trials beside an experiment's top trials
+/// (`Emphasis::Running`): darker than the pruned trials' grey, which it is told apart from by
+/// its dashes too, and more than 3:1 against the white ground.
+const RUNNING_INK: RGBColor = RGBColor(80, 80, 80);
+/// The legend entry of the curves of running trials (`Emphasis::Running`).
+const RUNNING_LABEL: &str = "running, so far";
 
 /// How a line chart's y axis is fitted to its curves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,10 +157,10 @@ pub(crate) fn fitted(
             .filter(|y| within_reach(*y, bounds))
             .collect()
     };
-    let some_coloured = curves.iter().any(|c| c.emphasis != Emphasis::Dimmed);
+    let some_coloured = curves.iter().any(|c| c.emphasis.colour().is_some());
     let axis = YAxis::of(
         values(&|_| true).into_iter(),
-        values(&|c| !some_coloured || c.emphasis != Emphasis::Dimmed).into_iter(),
+        values(&|c| !some_coloured || c.emphasis.colour().is_some()).into_iter(),
         goal,
     );
     let placed: Vec<Curve>;
@@ -158,7 +199,7 @@ pub(crate) fn fitted(
     // legend, so that they are not silently missing.
     let absent: Vec<&Curve> = curves
         .iter()
-        .filter(|c| c.emphasis != Emphasis::Dimmed)
+        .filter(|c| c.emphasis.colour().is_some())
         .filter(|c| !c.points.iter().any(|p| p.0.is_finite() && p.1.is_finite()))
         .collect();
     let xs = || lines.iter().flat_map(|(_, p)| p.iter().map(|(x, _)| *x));
@@ -169,12 +210,12 @@ pub(crate) fn fitted(
     // its trial is ranked by, and its marker must be seen).
     let coloured = lines
         .iter()
-        .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
+        .filter(|(c, _)| c.emphasis.colour().is_some())
         .count();
     let setting = || {
         lines
             .iter()
-            .filter(|(c, _)| coloured == 0 || c.emphasis != Emphasis::Dimmed)
+            .filter(|(c, _)| coloured == 0 || c.emphasis.colour().is_some())
     };
     let whole = padded_range(
         setting()
@@ -184,7 +225,7 @@ pub(crate) fn fitted(
     let settled = setting().flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
     let bests = lines
         .iter()
-        .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
+        .filter(|(c, _)| c.emphasis.colour().is_some())
         .filter_map(|(c, _)| best_point(c))
         .map(|(_, y)| y);
     let settled = padded_range(settled.chain(bests).filter(|y| kept(*y)));
@@ -200,7 +241,7 @@ pub(crate) fn fitted(
     let off = |beyond: &dyn Fn(f64) -> bool| {
         lines
             .iter()
-            .filter(|(c, _)| c.emphasis != Emphasis::Dimmed)
+            .filter(|(c, _)| c.emphasis.colour().is_some())
             .any(|(_, p)| p.iter().any(|(_, y)| beyond(*y)))
     };
     let cut = match (off(&|y| y > y1), off(&|y| y < y0)) {
@@ -213,7 +254,7 @@ pub(crate) fn fitted(
     // value above the axis, and below it.
     let far_values = || {
         raw.iter()
-            .filter(|c| c.emphasis != Emphasis::Dimmed)
+            .filter(|c| c.emphasis.colour().is_some())
             .flat_map(|c| c.points.iter().map(|p| p.1))
             .filter(|y| past_reach(*y, bounds).is_some())
     };
@@ -237,7 +278,7 @@ pub(crate) fn fitted(
     let flat = lines.iter().any(|(_, p)| p.len() > 1)
         && lines
             .iter()
-            .filter(|(c, _)| coloured == 0 || c.emphasis != Emphasis::Dimmed)
+            .filter(|(c, _)| coloured == 0 || c.emphasis.colour().is_some())
             .all(|(_, p)| p.iter().all(|(_, y)| *y == p[0].1));
     // What each curve comes to, as its tooltip says it; the coloured curves' in the chart's
     // label too, for a reader who does not see the drawing.
@@ -299,8 +340,8 @@ pub(crate) fn fitted(
     let x_title = x_desc.as_str();
     let with_legend = lines.len() + absent.len() > 1
         || cut.is_some()
-        || lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed);
-    render_marked(size, &label, |root, marks| -> DrawResult {
+        || lines.iter().any(|(c, _)| c.emphasis.colour().is_none());
+    let svg = render_marked(size, &label, |root, marks| -> DrawResult {
         let (plot, legend) = if with_legend {
             root.split_horizontally(size.0.saturating_sub(LEGEND_WIDTH))
         } else {
@@ -324,9 +365,28 @@ pub(crate) fn fitted(
                 chart.draw_series(std::iter::once(Cross::new(end, 3, DIM.stroke_width(1))))?;
             }
         }
+        // The trials still running, dashed (`dashed`) over the pruned ones, each with a ring
+        // at its last point: where it is now.
+        for (_, points) in lines
+            .iter()
+            .filter(|(c, _)| c.emphasis == Emphasis::Running)
+        {
+            for piece in within(points, y0, y1) {
+                chart.draw_series(LineSeries::new(piece, RUNNING_INK.stroke_width(DASHED)))?;
+            }
+            if let Some(&end) = points.last().filter(|p| shown(p)) {
+                let ring = Circle::new(end, 4, RUNNING_INK.stroke_width(2));
+                chart.draw_series(std::iter::once(ring))?;
+            }
+        }
         for (curve, points) in &lines {
-            if let Emphasis::Colour(i) = curve.emphasis {
+            if let Some(i) = curve.emphasis.colour() {
                 let colour = palette(i);
+                let width = if curve.emphasis.is_running() {
+                    DASHED
+                } else {
+                    2
+                };
                 // A curve wholly past the axis (diverged from its first step): an arrowhead on
                 // the edge at its first step, pointing the way it lies.
                 if let Some((at, side)) = wholly_past(points, (y0, y1)) {
@@ -354,7 +414,7 @@ pub(crate) fn fitted(
                             colour.filled(),
                         ))?;
                     }
-                    chart.draw_series(LineSeries::new(piece, colour.stroke_width(2)))?;
+                    chart.draw_series(LineSeries::new(piece, colour.stroke_width(width)))?;
                 }
                 for p in symbol_points(points, (x0, x1), i)
                     .iter()
@@ -396,7 +456,7 @@ pub(crate) fn fitted(
         }
         // The coloured curves last, so that they are what a pointer finds where lines cross.
         let mut order: Vec<usize> = (0..lines.len()).collect();
-        order.sort_by_key(|&k| lines[k].0.emphasis != Emphasis::Dimmed);
+        order.sort_by_key(|&k| lines[k].0.emphasis.colour().is_some());
         for (k, title) in order.into_iter().map(|k| (k, &described[k])) {
             let (curve, points) = &lines[k];
             let Some(href) = &curve.href else { continue };
@@ -418,11 +478,19 @@ pub(crate) fn fitted(
         if with_legend {
             let mut y = 24;
             for (curve, _) in &lines {
-                if let Emphasis::Colour(i) = curve.emphasis {
-                    let marker = Marker::Series(symbol(i));
-                    legend_entry(&legend, (6, y), palette(i), marker, &curve.label)?;
-                    y += 20;
+                match curve.emphasis {
+                    Emphasis::Colour(i) => {
+                        let marker = Marker::Series(symbol(i));
+                        legend_entry(&legend, (6, y), palette(i), marker, &curve.label)?;
+                    }
+                    Emphasis::RunningColour(i) => {
+                        let label = format!("{} (running)", curve.label);
+                        legend_entry(&legend, (6, y), palette(i), Marker::Line(DASHED), &label)?;
+                        draw_symbol(&legend, (15, y), symbol(i), palette(i), 4, false)?;
+                    }
+                    Emphasis::Dimmed | Emphasis::Running => continue,
                 }
+                y += 20;
             }
             let small = text_style(12).pos(Pos::new(HPos::Left, VPos::Center));
             for curve in &absent {
@@ -430,6 +498,11 @@ pub(crate) fn fitted(
             }
             if lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed) {
                 legend_entry(&legend, (6, y), DIM, Marker::Line(1), dimmed_label)?;
+                y += 20;
+            }
+            if lines.iter().any(|(c, _)| c.emphasis == Emphasis::Running) {
+                let marker = Marker::Line(DASHED);
+                legend_entry(&legend, (6, y), RUNNING_INK, marker, RUNNING_LABEL)?;
                 y += 20;
             }
             if let Some(way) = cut {
@@ -462,7 +535,12 @@ pub(crate) fn fitted(
             }
         }
         Ok(())
-    })
+    });
+    if lines.iter().any(|(c, _)| c.emphasis.is_running()) {
+        svg.replace(&format!("stroke-width=\"{DASHED}\""), DASHES)
+    } else {
+        svg
+    }
 }
 
 /// Draws the legend entry at height `y` of a series with no values to draw (`label`, then
@@ -497,7 +575,7 @@ const KEPT_REACH: f64 = 10.0;
 /// cut at its edge. `None` (every value sets it) where none diverged, and with fewer than two
 /// curves: a curve alone is drawn whole, with nothing beside it that it could flatten.
 fn curves_reach(curves: &[Curve]) -> Option<(f64, f64)> {
-    let coloured = curves.iter().any(|c| c.emphasis != Emphasis::Dimmed);
+    let coloured = curves.iter().any(|c| c.emphasis.colour().is_some());
     let size = |c: &Curve| {
         c.points
             .iter()
@@ -507,7 +585,7 @@ fn curves_reach(curves: &[Curve]) -> Option<(f64, f64)> {
     };
     let setting: Vec<(&Curve, f64)> = curves
         .iter()
-        .filter(|c| !coloured || c.emphasis != Emphasis::Dimmed)
+        .filter(|c| !coloured || c.emphasis.colour().is_some())
         .filter_map(|c| Some((c, size(c)?)))
         .collect();
     if setting.len() < 2 {
@@ -591,24 +669,29 @@ fn describe(curve: &Curve, x_title: &str, axis: YAxis) -> String {
 }
 
 /// Returns what `curve` (placed along `axis`) comes to: its best step and value (`best epoch
-/// 25, 0.9600`, `best trial number 5, 0.9526`), or, without one, where it ends.
+/// 25, 0.9600`, `best trial number 5, 0.9526`), or, without one, where it ends; a running
+/// trial's, where it is so far (`trial 12: running, 0.9100 at epoch 7 so far`).
 fn comes_to(curve: &Curve, x_title: &str, axis: YAxis) -> String {
-    match best_point(curve) {
-        Some((step, value)) => format!(
-            "{}: best {x_title} {}, {}",
-            curve.label,
+    let reached = match best_point(curve) {
+        Some((step, value)) => Some(format!(
+            "best {x_title} {}, {}",
             tick(step),
             experiment::metric_text(Some(axis.value(value)))
-        ),
-        None => match curve.points.last() {
-            Some(&(x, y)) => format!(
-                "{}: {} at {x_title} {}",
-                curve.label,
+        )),
+        None => curve.points.last().map(|&(x, y)| {
+            format!(
+                "{} at {x_title} {}",
                 experiment::metric_text(Some(axis.value(y))),
                 tick(x)
-            ),
-            None => curve.label.clone(),
-        },
+            )
+        }),
+    };
+    let label = &curve.label;
+    match (reached, curve.emphasis.is_running()) {
+        (Some(reached), false) => format!("{label}: {reached}"),
+        (Some(reached), true) => format!("{label}: running, {reached} so far"),
+        (None, false) => label.clone(),
+        (None, true) => format!("{label}: running, no {x_title} reported yet"),
     }
 }
 

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use experiment::{ExperimentSpec, ParamValue, Trial, WALL_TIME_METRIC};
-use store::ExperimentInfo;
+use experiment::{ExperimentSpec, ParamValue, Trial, TrialState, WALL_TIME_METRIC};
+use store::{ExperimentInfo, ExperimentStatus};
 
 use super::format;
 use super::ticks::{self, BadTick, TickKeys, Ticks};
@@ -126,7 +126,8 @@ pub(crate) fn way_back(
     )
 }
 
-/// Builds the page comparing `trials`, each with its metric series, in the order given.
+/// Builds the page comparing `trials`, each with its metric series, in the order given; a
+/// trial still running has its curves so far drawn dashed.
 /// `spec` is the experiment's parsed spec (its further objectives and constraints get rows), and
 /// `front` its Pareto front (`ExperimentSpec::pareto_front`; only read with several objectives).
 pub(crate) fn compare_page(
@@ -247,6 +248,10 @@ pub(crate) fn compare_page(
     let metrics: BTreeSet<&str> = names.collect();
     let task = charts::Task::of(spec, metrics.iter().copied());
     let objectives = info.objectives(spec);
+    // A trial still running is drawn dashed, its curves so far; one a kill left running, where
+    // no sweep runs, is not live (its state reads `interrupted`) and is drawn as it ended.
+    let live =
+        |t: &Trial| t.state == TrialState::Running && info.status == ExperimentStatus::Running;
     let charts = format::metric_order(&info.objective, metrics)
         .into_iter()
         .map(|metric| {
@@ -262,7 +267,11 @@ pub(crate) fn compare_page(
                         label: format!("trial {}", t.id),
                         note: super::curve_note(t, &points),
                         points,
-                        emphasis: Emphasis::Colour(i),
+                        emphasis: if live(t) {
+                            Emphasis::RunningColour(i)
+                        } else {
+                            Emphasis::Colour(i)
+                        },
                         best: super::best_epoch(t),
                         href: Some(format::trial_href(&info.name, t.id.0)),
                     }
@@ -366,9 +375,49 @@ fn distinct_texts(values: &[Option<f64>], shown: Vec<String>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use experiment::ParamValue;
+    use std::collections::BTreeMap;
 
-    use super::{param_row, parse_ids, way_back, MAX_TRIALS, MIN_TRIALS};
+    use experiment::{ParamValue, Step, TrialState};
+    use store::ExperimentStatus;
+
+    use super::{compare_page, param_row, parse_ids, way_back, MAX_TRIALS, MIN_TRIALS};
+    use crate::view::fixtures;
+
+    #[test]
+    fn a_trial_running_is_compared_by_its_curves_so_far_and_a_killed_one_is_not() {
+        // Trial 2 has run 3 epochs beside completed trial 0.
+        let mut running = fixtures::trial(2, 10);
+        running.state = TrialState::Running;
+        running.finished = None;
+        running.result = None;
+        let series = |n: u32| {
+            let points = (1..=n)
+                .map(|e| (Step(e), 0.5 + f64::from(e) / 10.0))
+                .collect();
+            BTreeMap::from([("val_accuracy".to_string(), points)])
+        };
+        let trials = [(fixtures::trial(0, 10), series(12)), (running, series(3))];
+        let chart = |status| {
+            let info = fixtures::info("demo", status, 10);
+            let page = compare_page((&info, None), &[], &trials);
+            page.charts
+                .iter()
+                .find(|c| c.name == "val_accuracy")
+                .map(|c| c.svg.clone())
+                .unwrap_or_default()
+        };
+        let live = chart(ExperimentStatus::Running);
+        assert!(live.contains("stroke-dasharray"), "{live}");
+        assert!(live.contains("trial 2 (running)"), "its legend entry");
+        assert!(
+            live.contains("<title>trial 2: running, 0.8000 at epoch 3 so far</title>"),
+            "{live}"
+        );
+        // Where no sweep runs, a kill left it running: it is not drawn as live.
+        let killed = chart(ExperimentStatus::Interrupted);
+        assert!(!killed.contains("stroke-dasharray"), "{killed}");
+        assert!(!killed.contains("running"), "{killed}");
+    }
 
     #[test]
     fn the_way_back_keeps_each_trial_ticked_once_and_says_how_many_to_tick() {

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use experiment::{
-    shell_quote, ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, WarmSource, KNOBS,
+    shell_quote, ExperimentSpec, KnobDefault, ParamValue, Timestamp, Trial, TrialState, WarmSource,
+    KNOBS,
 };
 use store::{CheckpointAt, ExperimentInfo, ExperimentStatus};
 
@@ -395,7 +396,9 @@ fn knob_fields(spec: Option<&ExperimentSpec>, trial: &Trial) -> Vec<Field> {
         .collect()
 }
 
-/// Returns a chart per metric of a trial, the objective's first, each marking its best epoch.
+/// Returns a chart per metric of a trial, the objective's first, each marking its best epoch;
+/// a trial still running, while its sweep runs, has its curves so far drawn dashed and said to
+/// be so (not one a kill left running, where no sweep runs: its page reads `interrupted`).
 fn metric_charts(
     info: &ExperimentInfo,
     spec: Option<&ExperimentSpec>,
@@ -404,6 +407,12 @@ fn metric_charts(
 ) -> Vec<MetricChart> {
     let id = trial.id.0;
     let task = charts::Task::of(spec, metrics.keys().map(String::as_str));
+    let emphasis = if trial.state == TrialState::Running && info.status == ExperimentStatus::Running
+    {
+        Emphasis::RunningColour(0)
+    } else {
+        Emphasis::Colour(0)
+    };
     let objectives = info.objectives(spec);
     format::metric_order(&info.objective, metrics.keys().map(String::as_str))
         .into_iter()
@@ -413,7 +422,7 @@ fn metric_charts(
             let curve = Curve {
                 label: format!("trial {id}"),
                 points,
-                emphasis: Emphasis::Colour(0),
+                emphasis,
                 best: super::best_epoch(trial),
                 href: None,
                 note: String::new(),
@@ -535,6 +544,37 @@ mod tests {
         assert!(!said("val_r2").contains("no points recorded yet"));
         assert!(said("val_mae").contains("1 point recorded, none finite (NaN or infinite)"));
         assert!(said("val_rmse").contains("no points recorded yet"));
+    }
+
+    #[test]
+    fn a_running_trial_s_charts_are_its_curves_so_far_while_its_sweep_runs() {
+        let mut trial = fixtures::trial(2, 6);
+        trial.state = TrialState::Running;
+        trial.finished = None;
+        trial.result = None;
+        let points = (1..=4)
+            .map(|e| (Step(e), 0.5 + f64::from(e) / 10.0))
+            .collect();
+        let metrics = BTreeMap::from([("val_accuracy".to_string(), points)]);
+        let chart = |status| {
+            let info = fixtures::info("demo", status, 6);
+            metric_charts(&info, None, &trial, &metrics)
+                .first()
+                .map(|c| c.svg.clone())
+                .unwrap_or_default()
+        };
+        let live = chart(ExperimentStatus::Running);
+        assert!(live.contains("stroke-dasharray"), "{live}");
+        // Its text alternative, the chart's label, says so.
+        assert!(
+            live.contains("trial 2: running, 0.9000 at epoch 4 so far"),
+            "{live}"
+        );
+        // A kill left it running, where no sweep runs: its page reads interrupted, and its
+        // chart does not say it runs.
+        let killed = chart(ExperimentStatus::Interrupted);
+        assert!(!killed.contains("stroke-dasharray"), "{killed}");
+        assert!(!killed.contains("running"), "{killed}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::charts::{
     curves_chart, history_chart, hypervolume_chart, importance_chart, pairs_chart, parallel_chart,
     pareto_chart, slices_chart, timeline_chart, Pairing, Placing,
 };
-use super::{MAX_LINES, TOP_LINES};
+use super::{running_curve_trials, MAX_LINES, TOP_LINES};
 use crate::data::{ExperimentData, Series};
 use crate::importance;
 use crate::view::leaderboard::{self, Ranked};
@@ -31,8 +31,12 @@ pub(crate) struct Analysis {
     /// The hypervolume of the trials so far by trial number (SVG); empty unless there are two
     /// objectives.
     pub(crate) hypervolume: String,
-    /// Learning curves of the top trials (SVG).
+    /// Learning curves of the top trials, the pruned ones and those running (SVG).
     pub(crate) curves: String,
+    /// How many trials still running the learning curves draw, each with an epoch reported
+    /// (`running_curve_trials`): the page shows the curves once one is, before any trial has a
+    /// value, and says how it draws them.
+    pub(crate) running_curves: usize,
     /// Parallel coordinates (SVG).
     pub(crate) parallel: String,
     /// Whether a trial drawn there lacks a parameter (a conditional one), which its line
@@ -101,7 +105,8 @@ pub(crate) fn charted<'t>(data: &'t ExperimentData, chosen: &MetricSpec) -> Vec<
 
 /// Computes the analysis of an experiment from its trials `ranked` as the leaderboard ranks
 /// them and as `charted` ranks them by `chosen`, one of its objectives, and the curves of
-/// `curve_trials` of `charted`: its charts (but the front's) are for `chosen`.
+/// `curve_ids` (the top and pruned trials of `charted` and those running): its charts (but the
+/// front's) are for `chosen`.
 pub(crate) fn analysis_for(
     data: &ExperimentData,
     (ranked, charted): (&[Ranked<'_>], &[Ranked<'_>]),
@@ -126,6 +131,15 @@ pub(crate) fn analysis_for(
     };
     let (timeline, timeline_note, started) = timeline_chart(data, now);
     let valued = !sample.is_empty();
+    let running = running_curve_trials(data);
+    let running_curves = running
+        .iter()
+        .filter(|id| {
+            curves
+                .get(id)
+                .is_some_and(|s| s.iter().any(|(_, v)| v.is_finite()))
+        })
+        .count();
     let completed = data.trials.iter().any(|t| t.state == TrialState::Completed);
     let placing = Placing::of(data);
     let importance = importance_of(&axes, &data.trials, objective, chosen.goal);
@@ -151,7 +165,13 @@ pub(crate) fn analysis_for(
         history: history_chart(data, chosen),
         pareto: pareto_chart(data, (0, 1)),
         hypervolume: hypervolume_chart(data),
-        curves: curves_chart(&data.info.name, charted, curves, (chosen, data.task())),
+        curves: curves_chart(
+            &data.info.name,
+            (charted, &running),
+            curves,
+            (chosen, data.task()),
+        ),
+        running_curves,
         parallel: parallel_chart(&data.info.name, &axes, &sample, (objective, placing)),
         parallel_bridged: sample
             .iter()
@@ -171,7 +191,11 @@ pub(crate) fn analysis_for(
             (objective, chosen.goal, data.task()),
         ),
         valued,
-        waiting: waiting(completed, (started, valued), data.objectives().len() > 1),
+        waiting: waiting(
+            completed,
+            (started, valued, running_curves > 0),
+            data.objectives().len() > 1,
+        ),
         sample_note,
         started,
         timeline,
@@ -182,10 +206,15 @@ pub(crate) fn analysis_for(
 /// Says which charts the experiment page leaves out for now of an experiment whose trials
 /// have `started` (`Analysis::started`) and have a `valued` one (`Analysis::valued`), as it
 /// draws each from the first trial it can draw: the timeline once a trial has started, the
-/// charts of values once one is completed or pruned, and the optimization history (and with
+/// learning curves once a trial `running` has reported an epoch (`Analysis::running_curves`),
+/// the charts of values once one is completed or pruned, and the optimization history (and with
 /// `several` objectives the Pareto front), which rank completed values, once one completes.
 /// Empty once one has (`completed`).
-fn waiting(completed: bool, (started, valued): (bool, bool), several: bool) -> String {
+fn waiting(
+    completed: bool,
+    (started, valued, running): (bool, bool, bool),
+    several: bool,
+) -> String {
     if completed {
         return String::new();
     }
@@ -195,6 +224,11 @@ fn waiting(completed: bool, (started, valued): (bool, bool), several: bool) -> S
         "the optimization history appears"
     };
     match (started, valued) {
+        (true, false) if running => format!(
+            "no completed trials yet: the timeline below shows the trials that started, and \
+             the learning curves the running trials' epochs so far; {history} once a trial \
+             completes, the other charts once one completes or is pruned"
+        ),
         (_, true) => format!(
             "no completed trials yet: {history} once a trial completes; the charts below draw \
              the pruned trials at the values they were stopped with"

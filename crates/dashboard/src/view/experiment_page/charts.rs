@@ -260,12 +260,13 @@ pub(super) fn history_chart(data: &ExperimentData, chosen: &MetricSpec) -> Strin
     charts::described_by(chart, "history-hint")
 }
 
-/// Returns the learning curves of the top trials and the pruned ones among `ranked` (their
-/// `series`), of the `objective` of an experiment of `task` (its goal says whether the axis
-/// may be logarithmic).
+/// Returns the learning curves of the top trials and the pruned ones among `ranked`, and of
+/// the trials still `running` (`running_curve_trials`: their curves so far, dashed, never among
+/// the top), from their `series`, of the `objective` of an experiment of `task` (its goal says
+/// whether the axis may be logarithmic).
 pub(super) fn curves_chart(
     experiment: &str,
-    ranked: &[Ranked<'_>],
+    (ranked, running): (&[Ranked<'_>], &[TrialId]),
     series: &BTreeMap<TrialId, Series>,
     (objective, task): (&MetricSpec, charts::Task),
 ) -> String {
@@ -295,6 +296,14 @@ pub(super) fn curves_chart(
             }
         })
         .collect();
+    lines.extend(running.iter().map(|id| Curve {
+        label: format!("trial {id}"),
+        points: to_points(id),
+        emphasis: Emphasis::Running,
+        best: None,
+        href: Some(format::trial_href(experiment, id.0)),
+        note: String::new(),
+    }));
     lines.extend(top.iter().enumerate().map(|(i, id)| Curve {
         label: format!("trial {id}"),
         points: to_points(id),

@@ -3,7 +3,7 @@
 //!
 //! Scale is handled here, by choosing what to draw: the history downsamples inside its chart;
 //! learning curves are read for the top `TOP_CURVES` completed and best `DIMMED_CURVES` pruned
-//! trials only; parallel coordinates and slices draw the best `TOP_LINES` trials plus an evenly
+//! trials, and, while the sweep runs, the first `RUNNING_CURVES` trials running, only; parallel coordinates and slices draw the best `TOP_LINES` trials plus an evenly
 //! spaced sample of the rest, `MAX_LINES` in all; importance uses every completed trial but works
 //! on histograms.
 
@@ -11,10 +11,13 @@ mod analysis;
 mod charts;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_running;
 
 use std::borrow::Cow;
 
 use experiment::{MetricSpec, Timestamp, Trial, TrialId, TrialState};
+use store::ExperimentStatus;
 
 use super::format;
 use super::leaderboard::{self, Leaderboard, Ranked, Selection};
@@ -32,6 +35,10 @@ use charts::{pairs_chart, pareto_chart, Pairing, Placing, PAIRED};
 pub(crate) const TOP_CURVES: usize = 8;
 /// Pruned trials whose curves are drawn dimmed behind them.
 pub(crate) const DIMMED_CURVES: usize = 24;
+/// Trials still running whose curves so far are drawn dashed beside them, while their sweep
+/// runs: one each for a sweep of `parallel: 16`, twice the 8 a sweep is commonly given; past
+/// it (agents of `sweep serve --exchange` may run more) those that started first.
+pub(crate) const RUNNING_CURVES: usize = 16;
 /// The best trials always drawn in parallel coordinates and slices.
 pub(crate) const TOP_LINES: usize = 100;
 /// The most trials drawn in parallel coordinates and slices.
@@ -202,6 +209,42 @@ pub(crate) fn curve_trials(ranked: &[Ranked<'_>]) -> (Vec<TrialId>, Vec<TrialId>
         pick(TrialState::Completed, TOP_CURVES),
         pick(TrialState::Pruned, DIMMED_CURVES),
     )
+}
+
+/// Returns the trials still running whose objective curve so far the page draws, dashed: none
+/// unless the experiment's sweep runs (`ExperimentStatus::Running` as the page shows it; a
+/// trial a kill left `running` in an experiment no sweep runs is not live: the page shows it
+/// `interrupted`, and draws no curve of it), else the first `RUNNING_CURVES` of them to start
+/// (the furthest along), by start, then by number. None has a rank: none is among the top.
+pub(crate) fn running_curve_trials(data: &ExperimentData) -> Vec<TrialId> {
+    if data.info.status != ExperimentStatus::Running {
+        return Vec::new();
+    }
+    let mut running: Vec<&Trial> = data
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Running)
+        .collect();
+    running.sort_by_key(|t| (t.started.map(|s| s.0), t.id));
+    running
+        .into_iter()
+        .take(RUNNING_CURVES)
+        .map(|t| t.id)
+        .collect()
+}
+
+/// Returns every trial whose objective curve the page reads, ranked as `charted`: the top and
+/// pruned trials of `curve_trials` and the running ones of `running_curve_trials`.
+#[allow(
+    dead_code,
+    reason = "pages::analysed is to read the curves of these, not curve_trials' alone"
+)]
+pub(crate) fn curve_ids(data: &ExperimentData, charted: &[Ranked<'_>]) -> Vec<TrialId> {
+    let (top, pruned) = curve_trials(charted);
+    top.into_iter()
+        .chain(pruned)
+        .chain(running_curve_trials(data))
+        .collect()
 }
 
 /// Builds the page from the experiment, its ranked trials, its analysis, the charts the query
