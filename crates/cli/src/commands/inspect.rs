@@ -207,7 +207,13 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         // change), so it is put together from `sweep ls`'s object of the experiment and
         // `sweep trials`' rows of the leaderboard, read back exactly (`float_roundtrip`).
         let mut listed = Vec::new();
-        output::experiments_kept(&mut listed, &row, &specs, &[kept.clone()], Format::Json)?;
+        output::experiments_kept(
+            &mut listed,
+            &row,
+            &specs,
+            std::slice::from_ref(&kept),
+            Format::Json,
+        )?;
         let mut rows = Vec::new();
         output::trials_json(&mut rows, &board, &judged, (&trials, &objectives))?;
         let listed: Vec<serde_json::Value> = serde_json::from_slice(&listed)?;

@@ -621,4 +621,60 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("importance  lr 75%, hidden 25%"), "{text}");
     }
+
+    #[test]
+    fn issue_ls_writes_each_experiment_as_json_and_csv_with_its_best_and_counts() {
+        let info = super::super::trial::tests::info();
+        let best = Trial {
+            result: Some(experiment::TrialResult {
+                best_step: experiment::Step(1),
+                metrics: [("val_loss".to_string(), 0.25)].into_iter().collect(),
+            }),
+            ..trial(0, TrialState::Completed)
+        };
+        let rows = [
+            (info.clone(), vec![best, trial(1, TrialState::Failed)]),
+            (
+                ExperimentInfo {
+                    name: "empty, \"quoted\"".into(),
+                    ..info
+                },
+                Vec::new(),
+            ),
+        ];
+        let listed = |format: Format| {
+            let mut out = Vec::new();
+            experiments_kept(&mut out, &rows, &[None, None], &[], format).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let json: serde_json::Value = serde_json::from_str(&listed(Format::Json)).unwrap();
+        let seen: Vec<String> = (0..2)
+            .map(|i| {
+                let e = &json[i];
+                format!(
+                    "{} {} {} {} {} {}",
+                    e["name"], e["status"], e["objectives"], e["trials"], e["best"], e["finished"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                r#""e" "finished" [{"goal":"minimize","name":"val_loss"}] {"completed":1,"failed":1,"interrupted":0,"pruned":0,"queued":0,"stored":2} {"trial":0,"value":0.25} null"#,
+                r#""empty, \"quoted\"" "finished" [{"goal":"minimize","name":"val_loss"}] {"completed":0,"failed":0,"interrupted":0,"pruned":0,"queued":0,"stored":0} null null"#,
+            ]
+        );
+        assert_eq!(
+            listed(Format::Csv),
+            "name,status,objective,goal,objectives,run_cap,stored,completed,pruned,failed,\
+             interrupted,queued,best_trial,best_value,created,finished,busy_seconds\n\
+             e,finished,val_loss,minimize,val_loss,2,2,1,0,1,0,0,0,0.25,1970-01-01T00:00:00.000Z,,\n\
+             \"empty, \"\"quoted\"\"\",finished,val_loss,minimize,val_loss,2,0,0,0,0,0,0,,,\
+             1970-01-01T00:00:00.000Z,,\n"
+        );
+        // No experiments: a header alone, or an empty array, that a script reads as none.
+        let mut out = Vec::new();
+        experiments_kept(&mut out, &[], &[], &[], Format::Json).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "[]\n");
+    }
 }

@@ -8,9 +8,10 @@
 //! value JSON cannot hold (NaN, infinity), as the dashboard's API and the curves' JSON write
 //! them. `params` and `metrics` hold every name of the CSV's columns (`Judged`: any trial's,
 //! and the spec's), `null` where this trial has none. The keys are the CSV's columns' names;
-//! where the dashboard's API names the same fact otherwise, its name is there too, with the
-//! same value (`id`, `best_step`, `started_ms`, `finished_ms`), so that a script reads the
-//! rows of both alike.
+//! where the dashboard's API names the same value otherwise, its name is there too (`id`,
+//! `best_step`), so that a script reads the rows of both alike. The API's `started_ms` and
+//! `finished_ms` are not: they are wall time, which `started` and `finished` already write,
+//! and which a comparison of two runs' rows leaves out by those names alone.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -72,12 +73,8 @@ struct TrialRow<'a> {
     metrics: BTreeMap<&'a str, Option<f64>>,
     /// When it started, as RFC 3339 in UTC to the millisecond; `null` when it did not.
     started: Option<String>,
-    /// `started` in milliseconds since the Unix epoch, as the dashboard's API writes it.
-    started_ms: Option<i64>,
     /// When it finished, as `started` is written; `null` when it did not.
     finished: Option<String>,
-    /// `finished` in milliseconds since the Unix epoch, as the dashboard's API writes it.
-    finished_ms: Option<i64>,
     /// The seconds from its start to its finish, to the millisecond; `null` without both.
     /// Wall time, like `started` and `finished`: it differs between two runs of the trial.
     duration_seconds: Option<f64>,
@@ -135,9 +132,7 @@ fn trial_row<'t>(t: &'t Trial, judged: &'t Judged<'_>, ranking: &Ranking<'_>) ->
         params,
         metrics,
         started: t.started.map(Timestamp::iso_utc),
-        started_ms: t.started.map(|x| x.0),
         finished: t.finished.map(Timestamp::iso_utc),
-        finished_ms: t.finished.map(|x| x.0),
         // Exact below 2^53 ms (285,000 years), and the nearest to the decimal the CSV writes.
         #[allow(clippy::cast_precision_loss)]
         duration_seconds: t.duration_ms().map(|ms| ms as f64 / 1000.0),
@@ -221,5 +216,102 @@ mod tests {
                 "null null null",
             ]
         );
+    }
+
+    /// Returns a trial in `state` with `metrics` at its best epoch (none: no result).
+    fn with(id: u32, state: TrialState, metrics: &[(&str, f64)]) -> Trial {
+        Trial {
+            state,
+            result: (!metrics.is_empty()).then(|| experiment::TrialResult {
+                best_step: experiment::Step(2),
+                metrics: metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            }),
+            ..trial(id, None, None)
+        }
+    }
+
+    #[test]
+    fn issue_each_row_has_its_rank_and_value_and_every_key_null_where_missing() {
+        let mut tagged = with(
+            0,
+            TrialState::Completed,
+            &[("val_loss", 0.5), ("train_loss", f64::NAN)],
+        );
+        tagged
+            .params
+            .insert("lr".into(), experiment::ParamValue::Float(0.1));
+        let trials = [
+            tagged,
+            with(1, TrialState::Completed, &[("val_loss", 0.2)]),
+            // Pruned trials rank after completed ones, whatever their value.
+            with(2, TrialState::Pruned, &[("val_loss", 0.1)]),
+            with(3, TrialState::Failed, &[]),
+        ];
+        let objectives = [MetricSpec {
+            name: "val_loss".into(),
+            goal: experiment::Direction::Minimize,
+        }];
+        let effort = Effort::default();
+        let judged = Judged::of(None, &trials, &effort);
+        let mut json = Vec::new();
+        // Trial 1 is written alone but ranked among all.
+        trials_json(&mut json, &trials, &judged, (&trials, &objectives)).unwrap();
+        let back: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        let seen: Vec<String> = (0..4)
+            .map(|i| {
+                let t = &back[i];
+                format!(
+                    "{} {} {} {} {} {} {}",
+                    t["id"],
+                    t["rank"],
+                    t["value"],
+                    t["values"],
+                    t["best_step"],
+                    t["params"],
+                    t["metrics"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                r#"0 2 0.5 [0.5] 2 {"lr":0.1} {"train_loss":null,"val_loss":0.5}"#,
+                r#"1 1 0.2 [0.2] 2 {"lr":null} {"train_loss":null,"val_loss":0.2}"#,
+                r#"2 3 0.1 [0.1] 2 {"lr":null} {"train_loss":null,"val_loss":0.1}"#,
+                r#"3 null null [null] null {"lr":null} {"train_loss":null,"val_loss":null}"#,
+            ]
+        );
+        // Every row has every key, `null` where there is nothing to say.
+        let keys = |i: usize| {
+            back[i]
+                .as_object()
+                .map(|o| o.keys().cloned().collect::<Vec<_>>())
+        };
+        assert_eq!(keys(3), keys(0));
+        for key in ["feasible", "pareto", "source", "epochs_trained", "started"] {
+            let value = back[3].get(key);
+            assert!(
+                value.is_some_and(serde_json::Value::is_null),
+                "{key}: {}",
+                back[3]
+            );
+        }
+        let one: Vec<String> = trials_json_of(&trials[1..2], &judged, (&trials, &objectives));
+        assert_eq!(one, ["1 1"]);
+    }
+
+    /// Returns each row's `trial` and `rank` as `trials_json` writes `kept` of `all`.
+    fn trials_json_of(
+        kept: &[Trial],
+        judged: &Judged<'_>,
+        all: (&[Trial], &[MetricSpec]),
+    ) -> Vec<String> {
+        let mut json = Vec::new();
+        trials_json(&mut json, kept, judged, all).unwrap();
+        let back: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        let rows = back.as_array().cloned().unwrap_or_default();
+        rows.iter()
+            .map(|t| format!("{} {}", t["trial"], t["rank"]))
+            .collect()
     }
 }
