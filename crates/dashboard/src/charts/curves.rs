@@ -1,5 +1,7 @@
 //! Line charts of metric curves: learning curves, a trial's metrics, and compared trials.
 
+mod lines;
+mod reach;
 #[cfg(test)]
 mod tests_running;
 
@@ -7,15 +9,14 @@ use experiment::Direction;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::{reach, within_reach, Past, TrialAxis, YAxis, Y_TICKS};
+use super::axis::{within_reach, Past, YAxis};
 use super::{
     draw_symbol, legend_entry, padded_range, palette, render_marked, symbol, symbol_points,
-    text_style, tick, trial_tick, DrawResult, Mark, Marker, Shape, DIM, GRID,
+    text_style, tick, trial_tick, DrawResult, Mark, Marker, Shape, DIM,
 };
 use crate::downsample;
-
-/// A real axis of a line chart.
-type Ranged = plotters::coord::types::RangedCoordf64;
+pub(super) use lines::{absent_entry, line_chart, within};
+use reach::{curves_reach, past_by, past_reach, wholly_past};
 
 /// How a curve is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -543,112 +544,6 @@ pub(crate) fn fitted(
     }
 }
 
-/// Draws the legend entry at height `y` of a series with no values to draw (`label`, then
-/// "no values" under it, beside a grey cross), so that it is named rather than silently
-/// missing; returns the height of the next entry.
-pub(super) fn absent_entry(
-    legend: &super::Area<'_>,
-    y: i32,
-    label: &str,
-) -> Result<i32, Box<dyn std::error::Error>> {
-    legend_entry(legend, (6, y), DIM, Marker::Cross, label)?;
-    let small = text_style(12).pos(Pos::new(HPos::Left, VPos::Center));
-    legend.draw(&Text::new("no values", (30, y + 15), small))?;
-    Ok(y + 36)
-}
-
-/// How many times the size of the others' values (the lower median of each curve's largest
-/// value's size) a curve's values may reach before it is taken for diverged, and leaves off the
-/// axis of the curves it is compared with: a loss of 50 beside one of 1 stays (a log axis
-/// shows both), one of 1e40 (or an R² of -1.5e46 beside 0.7) does not.
-const CURVE_REACH: f64 = 1000.0;
-
-/// How far past the values of the curves kept a diverged curve's values may still set the axis,
-/// in multiples of their spread (`axis::reach`): its first epochs, before it diverged, are of
-/// their size and stay on the axis; once past ten times their spread it runs off.
-const KEPT_REACH: f64 = 10.0;
-
-/// Returns the bounds within which the values of `curves` set the chart's axis, where one of
-/// the curves that set it (the coloured ones; every one where all are dimmed) diverged: its
-/// values grow to more than `CURVE_REACH` times the size of the others'. The axis then fits
-/// the others, whatever they do, within their own `reach`; the diverged curve runs off it,
-/// cut at its edge. `None` (every value sets it) where none diverged, and with fewer than two
-/// curves: a curve alone is drawn whole, with nothing beside it that it could flatten.
-fn curves_reach(curves: &[Curve]) -> Option<(f64, f64)> {
-    let coloured = curves.iter().any(|c| c.emphasis.colour().is_some());
-    let size = |c: &Curve| {
-        c.points
-            .iter()
-            .map(|p| p.1.abs())
-            .filter(|y| y.is_finite())
-            .reduce(f64::max)
-    };
-    let setting: Vec<(&Curve, f64)> = curves
-        .iter()
-        .filter(|c| !coloured || c.emphasis.colour().is_some())
-        .filter_map(|c| Some((c, size(c)?)))
-        .collect();
-    if setting.len() < 2 {
-        return None;
-    }
-    let mut sizes: Vec<f64> = setting.iter().map(|(_, s)| *s).collect();
-    sizes.sort_by(f64::total_cmp);
-    let typical = sizes[(sizes.len() - 1) / 2];
-    let tame = |s: f64| s <= CURVE_REACH * typical;
-    if typical <= 0.0 || sizes.iter().all(|s| tame(*s)) {
-        return None;
-    }
-    let kept: Vec<f64> = setting
-        .iter()
-        .filter(|(_, s)| tame(*s))
-        .flat_map(|(c, _)| c.points.iter().map(|p| p.1))
-        .filter(|y| y.is_finite())
-        .collect();
-    let (lo, hi) = kept
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
-            (lo.min(*y), hi.max(*y))
-        });
-    let (r0, r1) = reach(kept.iter().copied(), KEPT_REACH).unwrap_or((lo, hi));
-    Some((r0.min(lo), r1.max(hi)))
-}
-
-/// Returns which side of `bounds` (the reach of the curves that set the axis, `curves_reach`)
-/// value `v` lies past, by the rule every chart of trials judges it with (`TrialAxis::at`);
-/// `None` within them, without them, or for a value that is not a number.
-fn past_reach(v: f64, bounds: Option<(f64, f64)>) -> Option<Past> {
-    let range = bounds?;
-    TrialAxis {
-        scale: YAxis::Linear,
-        range,
-    }
-    .at(v)?
-    .1
-}
-
-/// Returns how far value `v` lies past `bounds` (`past_reach`), from the edge it lies past;
-/// `None` within them.
-fn past_by(v: f64, (lo, hi): (f64, f64)) -> Option<f64> {
-    match past_reach(v, Some((lo, hi)))? {
-        Past::Above => Some(v - hi),
-        Past::Below => Some(lo - v),
-    }
-}
-
-/// Returns where a curve of `points` wholly past the axis over `y0..y1` is marked, and the side
-/// it lies past (`past_reach`'s rule): its first step, on that edge; `None` for a curve with a
-/// point on the axis, or none.
-fn wholly_past(points: &[(f64, f64)], (y0, y1): (f64, f64)) -> Option<((f64, f64), Past)> {
-    let &(x, y) = points.first()?;
-    if !within(points, y0, y1).is_empty() {
-        return None;
-    }
-    match past_reach(y, Some((y0, y1)))? {
-        Past::Above => Some(((x, y1), Past::Above)),
-        Past::Below => Some(((x, y0), Past::Below)),
-    }
-}
-
 /// Returns the point `curve` marks as its best, as recorded (downsampling may drop it from
 /// what is drawn): the last at its best step, which on a best-so-far line is the value it
 /// stepped up to there, not the one it left.
@@ -693,82 +588,4 @@ fn comes_to(curve: &Curve, x_title: &str, axis: YAxis) -> String {
         (None, false) => label.clone(),
         (None, true) => format!("{label}: running, no {x_title} reported yet"),
     }
-}
-
-/// Writes an axis's tick at a value (an empty string leaves the tick unlabelled).
-pub(super) type Ticks = dyn Fn(&f64) -> String;
-
-/// The chart of a line plot on `area`: the axes over `ranges`, titled `titles`, with the x and
-/// y ticks written by `x_ticks` and `y_ticks` (`trial_tick` for an axis that counts, which
-/// leaves out fractional ticks), the light grid and the house fonts.
-pub(super) fn line_chart<'a, 'b>(
-    area: &'a super::Area<'b>,
-    (xs, ys): (std::ops::Range<f64>, std::ops::Range<f64>),
-    (x_title, y_title): (&str, &str),
-    (x_ticks, y_ticks): (&Ticks, &Ticks),
-) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<Ranged, Ranged>>, Box<dyn std::error::Error>>
-{
-    let mut chart = ChartBuilder::on(area)
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(72)
-        .build_cartesian_2d(xs, ys)?;
-    chart
-        .configure_mesh()
-        .x_desc(x_title)
-        .y_desc(y_title)
-        .x_labels(8)
-        .y_labels(Y_TICKS)
-        .x_label_formatter(x_ticks)
-        .y_label_formatter(y_ticks)
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .label_style(text_style(14))
-        .axis_desc_style(text_style(15))
-        .draw()?;
-    Ok(chart)
-}
-
-/// Returns the pieces of the polyline `points` inside `y0..=y1`: each segment is cut where it
-/// crosses an edge, so a curve leaves the chart where it runs off the axis instead of being
-/// drawn along the edge at a value it never had.
-pub(super) fn within(points: &[(f64, f64)], y0: f64, y1: f64) -> Vec<Vec<(f64, f64)>> {
-    let mut pieces = Vec::new();
-    let mut current: Vec<(f64, f64)> = Vec::new();
-    for pair in points.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        let at = |t: f64| (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
-        // The part of the segment (t in 0..=1) whose y is within the axis.
-        let (lo, hi) = if a.1 == b.1 {
-            if (y0..=y1).contains(&a.1) {
-                (0.0, 1.0)
-            } else {
-                (1.0, 0.0)
-            }
-        } else {
-            let t0 = (y0 - a.1) / (b.1 - a.1);
-            let t1 = (y1 - a.1) / (b.1 - a.1);
-            (t0.min(t1).max(0.0), t0.max(t1).min(1.0))
-        };
-        if lo > hi {
-            pieces.extend((!current.is_empty()).then(|| std::mem::take(&mut current)));
-            continue;
-        }
-        let (start, end) = (
-            if lo == 0.0 { a } else { at(lo) },
-            if hi == 1.0 { b } else { at(hi) },
-        );
-        if current.last() != Some(&start) {
-            pieces.extend((!current.is_empty()).then(|| std::mem::take(&mut current)));
-            current.push(start);
-        }
-        current.push(end);
-        if hi < 1.0 {
-            pieces.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.is_empty() {
-        pieces.push(current);
-    }
-    pieces
 }
