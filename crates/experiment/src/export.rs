@@ -70,11 +70,6 @@ impl<'a> Judged<'a> {
         self.front.as_ref().map(|f| f.contains(&t.id))
     }
 
-    /// Returns the parameters the CSV has a `param.NAME` column for, by name.
-    pub fn param_columns(&self) -> &BTreeSet<String> {
-        &self.columns.0
-    }
-
     /// Returns the metrics the CSV has a `metric.NAME` column for, by name.
     pub fn metric_columns(&self) -> &BTreeSet<String> {
         &self.columns.1

@@ -6,8 +6,10 @@
 //!
 //! Every row has every key: a value a trial lacks is `null`, never left out, and so is a
 //! value JSON cannot hold (NaN, infinity), as the dashboard's API and the curves' JSON write
-//! them. `params` and `metrics` hold every name of the CSV's columns (`Judged`: any trial's,
-//! and the spec's), `null` where this trial has none. The keys are the CSV's columns' names;
+//! them. `metrics` holds every name of the CSV's `metric.` columns (`Judged`: any trial's, and
+//! the spec's), `null` where this trial has no value. `params` holds the trial's own
+//! parameters, as the API's rows do: a conditional parameter that does not apply to it is not
+//! there, where the CSV, which must have a cell, leaves it empty. The keys are the CSV's columns' names;
 //! where the dashboard's API names the same value otherwise, its name is there too (`id`,
 //! `best_step`), so that a script reads the rows of both alike. The API's `started_ms` and
 //! `finished_ms` are not: they are wall time, which `started` and `finished` already write,
@@ -95,15 +97,8 @@ fn trial_rows<'t>(
 
 fn trial_row<'t>(t: &'t Trial, judged: &'t Judged<'_>, ranking: &Ranking<'_>) -> TrialRow<'t> {
     let spec = judged.spec();
-    let params = judged
-        .param_columns()
-        .iter()
-        .map(|k| {
-            (
-                k.as_str(),
-                t.params.get(k).map_or(serde_json::Value::Null, param_json),
-            )
-        })
+    let params = (t.params.iter())
+        .map(|(k, v)| (k.as_str(), param_json(v)))
         .collect();
     let metrics = judged
         .metric_columns()
@@ -276,9 +271,9 @@ mod tests {
             seen,
             [
                 r#"0 2 0.5 [0.5] 2 {"lr":0.1} {"train_loss":null,"val_loss":0.5}"#,
-                r#"1 1 0.2 [0.2] 2 {"lr":null} {"train_loss":null,"val_loss":0.2}"#,
-                r#"2 3 0.1 [0.1] 2 {"lr":null} {"train_loss":null,"val_loss":0.1}"#,
-                r#"3 null null [null] null {"lr":null} {"train_loss":null,"val_loss":null}"#,
+                r#"1 1 0.2 [0.2] 2 {} {"train_loss":null,"val_loss":0.2}"#,
+                r#"2 3 0.1 [0.1] 2 {} {"train_loss":null,"val_loss":0.1}"#,
+                r#"3 null null [null] null {} {"train_loss":null,"val_loss":null}"#,
             ]
         );
         // Every row has every key, `null` where there is nothing to say.
