@@ -41,11 +41,14 @@ pub(super) struct Asked {
 }
 
 /// Returns what a run of `spec` asked as `asked` does about the file's `run_cap`, given the
-/// `stored` experiment of that name (if any) and what ended it early (`ended`, if anything).
+/// `stored` experiment of that name (if any), whether the study goes on with it rather than
+/// refusing `spec` as another spec (`resumes`: `runner::StudyOptions::resumes`, the study's own
+/// rule, so that the same file copied or linked elsewhere raises the plan as at its first path)
+/// and what ended it early (`ended`, if anything).
 pub(super) fn file_cap(
     spec: &ExperimentSpec,
     asked: Asked,
-    stored: Option<&ExperimentInfo>,
+    (stored, resumes): (Option<&ExperimentInfo>, bool),
     ended: Option<Stopped>,
 ) -> FileCap {
     let Some(stored) = stored else {
@@ -55,12 +58,9 @@ pub(super) fn file_cap(
         return FileCap::Unchanged;
     }
     // A file changed since is refused as another spec (with advice for a raised `run_cap`).
-    let same = stored
-        .spec()
-        .is_ok_and(|s| s.resolved_hash() == spec.resolved_hash());
     let cap = spec.run_cap;
     let before = stored.run_cap;
-    if !same || spec.planned_trials(cap) <= before {
+    if !resumes || spec.planned_trials(cap) <= before {
         return FileCap::Unchanged;
     }
     let above = format!(

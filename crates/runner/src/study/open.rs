@@ -19,26 +19,42 @@ fn store_arg(store: &Store) -> String {
     })
 }
 
+impl StudyOptions {
+    /// Returns whether a study of `spec` goes on with the `stored` experiment (whose run record
+    /// is `recorded`) rather than refusing it as another spec (`Error::SpecChanged`): the same
+    /// text, wherever the file now lies, or the same meaning (`same_meaning`). `resolved_now`
+    /// is the spec resolved as its run record holds it (`StudyOptions::record`; `None`: `spec`'s
+    /// own resolved form). The one rule for the study and for a caller that must know first
+    /// (`sweep run`, before it raises the plan to the file's `run_cap`); the data and the
+    /// search settings are checked apart.
+    pub fn resumes(
+        spec: &ExperimentSpec,
+        stored: &ExperimentInfo,
+        recorded: Option<&RunRecord>,
+        resolved_now: Option<&str>,
+    ) -> bool {
+        stored.spec_hash == spec.hash() || same_meaning(recorded, spec, resolved_now)
+    }
+}
+
 /// Whether `spec`, whose text differs from the stored experiment's, means the same: its resolved
 /// spec (every setting, defaults filled in) hashes as the one in the experiment's run record, so
 /// only comments, layout or the order of keys changed; or it differs only in how the sampler
 /// and pruner settings are written, for the same search (`ExperimentSpec::resolves_as`: the
 /// file now names the value a setting had when the stored run was written by an older
-/// version). The current resolved spec is the one in `options.record` when there is one, since
-/// records resolve paths against the spec file's absolute path (the spec itself holds them as
-/// given on the command line). Without a stored record, it cannot tell: no.
+/// version). The current resolved spec is `resolved_now` when given, since records resolve
+/// paths against the spec file's absolute path (the spec itself holds them as given on the
+/// command line). Without a stored record, it cannot tell: no.
 fn same_meaning(
     recorded: Option<&RunRecord>,
     spec: &ExperimentSpec,
-    options: &StudyOptions,
+    resolved_now: Option<&str>,
 ) -> bool {
     let Some(stored) = recorded else {
         return false;
     };
-    let (hash, resolved) = options.record.as_ref().map_or_else(
-        || (spec.resolved_hash(), spec.resolved()),
-        |r| (r.resolved_spec_hash.clone(), r.resolved_spec.clone()),
-    );
+    let resolved = resolved_now.map_or_else(|| spec.resolved(), str::to_string);
+    let hash = experiment::sha256_hex(resolved.as_bytes());
     stored.resolved_spec_hash == hash || spec.resolves_as(&stored.resolved_spec, &resolved)
 }
 
@@ -128,7 +144,8 @@ fn resume_experiment(
 ) -> Result<(ExperimentInfo, bool, Option<WarmStarted>)> {
     let hash = spec.hash();
     let recorded = store.run_record(&spec.name)?;
-    if stored.spec_hash != hash && !same_meaning(recorded.as_ref(), spec, options) {
+    let resolved_now = options.record.as_ref().map(|r| r.resolved_spec.as_str());
+    if !StudyOptions::resumes(spec, &stored, recorded.as_ref(), resolved_now) {
         return Err(Error::SpecChanged {
             name: spec.name.clone(),
             stored: stored.spec_yaml,
@@ -365,6 +382,55 @@ mod tests {
             agent,
             warm_file: None,
         }
+    }
+
+    #[test]
+    fn the_same_text_or_meaning_resumes_wherever_the_file_lies() {
+        let at = |text: &str, file: &str| {
+            ExperimentSpec::from_yaml_str(text, std::path::Path::new(file)).expect("a spec")
+        };
+        let text = "name: e\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+                    parameters:\n  lr: {min: 0.001, max: 0.1}\n";
+        let first = at(text, "/work/exp/e.yaml");
+        let stored = ExperimentInfo {
+            name: "e".into(),
+            description: String::new(),
+            spec_yaml: text.into(),
+            spec_hash: first.hash(),
+            spec_path: "exp/e.yaml".into(),
+            objective: "val_loss".into(),
+            goal: first.metric.goal,
+            seed: first.seed,
+            run_cap: 4,
+            status: ExperimentStatus::Finished,
+            created: experiment::Timestamp(0),
+            finished: None,
+        };
+        let recorded = RunRecord {
+            resolved_spec: first.resolved(),
+            resolved_spec_hash: first.resolved_hash(),
+            ..RunRecord::default()
+        };
+        let resumes = |spec: &ExperimentSpec| {
+            StudyOptions::resumes(spec, &stored, Some(&recorded), Some(&spec.resolved()))
+        };
+        // A copy elsewhere resolves its data path elsewhere, but is the same file.
+        let copy = at(text, "/work/other/renamed.yml");
+        assert_ne!(copy.resolved_hash(), first.resolved_hash());
+        assert!(resumes(&copy));
+        // Another layout at the first path means the same; another seed does not.
+        assert!(resumes(&at(
+            &format!("# a comment\n{text}"),
+            "/work/exp/e.yaml"
+        )));
+        assert!(!resumes(&at(
+            &format!("seed: 9\n{text}"),
+            "/work/exp/e.yaml"
+        )));
+        // Without a record, only the same text resumes.
+        let layout = at(&format!("# a comment\n{text}"), "/work/exp/e.yaml");
+        assert!(!StudyOptions::resumes(&layout, &stored, None, None));
+        assert!(StudyOptions::resumes(&copy, &stored, None, None));
     }
 
     #[test]

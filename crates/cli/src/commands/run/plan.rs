@@ -1,6 +1,7 @@
 //! What `sweep run` plans: the run cap it asks the study for, the trials the notes count, and
 //! the trials side by side, each saying the note its choice needs.
 
+use anyhow::Context;
 use experiment::ExperimentSpec;
 
 use super::super::run_cap::{file_cap, Asked, FileCap};
@@ -29,7 +30,11 @@ pub(super) fn run_cap(
         extend: args.extend,
         agents: args.agent.is_some(),
     };
-    Ok(match file_cap(spec, asked_cap, stored, ended) {
+    let resumes = match stored {
+        Some(e) => resumes(args, spec, store, e)?,
+        None => false,
+    };
+    Ok(match file_cap(spec, asked_cap, (stored, resumes), ended) {
         FileCap::Unchanged => args.run_cap,
         FileCap::Raised { cap, line } => {
             say!("{line}");
@@ -40,6 +45,28 @@ pub(super) fn run_cap(
             args.run_cap
         }
     })
+}
+
+/// Returns whether the study goes on with the `stored` experiment rather than refusing the file
+/// as another spec, by the study's own rule (`runner::StudyOptions::resumes`), given the spec
+/// resolved as the run record will hold it: against the file's absolute path, wherever the
+/// unchanged file now lies.
+fn resumes(
+    args: &RunArgs,
+    spec: &ExperimentSpec,
+    store: &store::Store,
+    stored: &store::ExperimentInfo,
+) -> anyhow::Result<bool> {
+    let file = std::path::absolute(&args.file)
+        .with_context(|| format!("cannot resolve the path {}", args.file.display()))?;
+    let resolved = probe::resolve_at(&spec.source, &file)?.resolved();
+    let recorded = store.run_record(&spec.name)?;
+    Ok(runner::StudyOptions::resumes(
+        spec,
+        stored,
+        recorded.as_ref(),
+        Some(&resolved),
+    ))
 }
 
 /// Returns the trials this run plans, which the notes count: the stored experiment's (which
@@ -96,8 +123,9 @@ pub(super) fn parallel(
 /// the number a resumed experiment `started` with (so that a machine with other cores resumes
 /// it as it ran), else one per core. Resuming with another number than it started with is noted
 /// where the results depend on it (`flagged`: unless the file's `parallel:` changed, another
-/// spec, which the run refuses, so that no note goes before that). `depends` says whether they
-/// do (`runner::results_depend_on_parallel`).
+/// spec, which the run refuses, so that no note goes before that), and so is a `--parallel`
+/// other than the file's `parallel:` on a fresh run (or one whose record kept no number).
+/// `depends` says whether they do (`runner::results_depend_on_parallel`).
 fn side_by_side(
     spec: &ExperimentSpec,
     (asked, flagged): (Option<u32>, bool),
@@ -129,6 +157,18 @@ fn side_by_side(
             );
             (size(n), Some(note))
         }
+        (Some(n), None) if flagged && depends && spec.parallel.is_some_and(|p| p != n) => {
+            let why = match (&spec.target, &spec.plateau) {
+                (None, None) => format!("with {}", spec.method.name()),
+                _ => "with a target or plateau".to_string(),
+            };
+            let note = format!(
+                "--parallel {n} overrides the file's parallel: {}; {why} the results depend on \
+                 it, so they are not those of the file run as written",
+                spec.parallel.unwrap_or(n)
+            );
+            (size(n), Some(note))
+        }
         (Some(n), _) => (size(n), None),
         (None, _) => (cores, None),
     }
@@ -150,5 +190,48 @@ pub(super) fn note_run_cap_kept(
                 stored.run_cap
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(method: &str, more: &str) -> ExperimentSpec {
+        let yaml = format!(
+            "name: e\nmethod: {method}\nparallel: 2\nrun_cap: 6\n{more}\
+             metric: {{name: val_loss}}\ndata: {{csv: d.csv, target: y}}\n\
+             parameters:\n  lr: {{min: 0.001, max: 0.1}}\n"
+        );
+        ExperimentSpec::from_yaml_str(&yaml, std::path::Path::new("e.yaml")).expect("a spec")
+    }
+
+    #[test]
+    fn a_fresh_run_notes_a_parallel_that_overrides_the_files_where_results_depend_on_it() {
+        let bayes = spec("bayes", "sampler: {n_startup_trials: 2}\n");
+        let (parallel, note) = side_by_side(&bayes, (Some(1), true), (None, true));
+        assert_eq!(parallel, 1);
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "--parallel 1 overrides the file's parallel: 2; with bayes the results depend \
+                 on it, so they are not those of the file run as written"
+            )
+        );
+        // The file's own number, or one whose results do not depend on it, is no news.
+        assert_eq!(side_by_side(&bayes, (Some(2), true), (None, true)).1, None);
+        assert_eq!(side_by_side(&bayes, (Some(1), true), (None, false)).1, None);
+        // A file without `parallel:` runs on the machine's cores: nothing of the file overridden.
+        let mut unset = bayes.clone();
+        unset.parallel = None;
+        assert_eq!(side_by_side(&unset, (Some(1), true), (None, true)).1, None);
+        // A resume says how it started instead.
+        let resumed = side_by_side(&bayes, (Some(1), true), (Some(2), true)).1;
+        assert!(
+            resumed
+                .as_deref()
+                .is_some_and(|n| n.contains("started with 2 trials")),
+            "{resumed:?}"
+        );
     }
 }

@@ -1,0 +1,131 @@
+//! What a run plans against what the file says: the file's `run_cap` taken after a lower
+//! `--run-cap` wherever the unchanged file lies, a `--run-cap` below the file's running the
+//! first trials of the file's sweep, and a `--parallel` that overrides the file's noted.
+
+use tests::TestEnv;
+
+/// A random search on penguins data that lies beside the file (`data/penguins.csv`, relative),
+/// two one-epoch trials.
+const BESIDE: &str = "\
+name: beside
+seed: 1
+method: random
+run_cap: 2
+parallel: 1
+metric: {name: val_accuracy, goal: maximize}
+data: {csv: data/penguins.csv, target: species, categorical: [island, sex], exclude: [year], missing: median}
+train: {epochs: 1}
+parameters:
+  lr: {distribution: log_uniform_values, min: 0.001, max: 0.1}
+";
+
+/// Writes `BESIDE` as `file` in `folder` of the scratch folder, with a copy of the penguins
+/// data in `folder/data`; returns the file's path relative to the scratch folder.
+fn beside(env: &TestEnv, folder: &str, file: &str) -> String {
+    let data = env.path().join(folder).join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let penguins = tests::repo_root().join("experiments/data/penguins.csv");
+    std::fs::copy(penguins, data.join("penguins.csv")).unwrap();
+    std::fs::write(env.path().join(folder).join(file), BESIDE).unwrap();
+    format!("{folder}/{file}")
+}
+
+/// The same file run first with `--run-cap 1`, then from another path (a copy elsewhere, or
+/// through a linked folder, its data path resolving elsewhere to the same bytes), raises the
+/// plan to the file's `run_cap` as at its first path: the study resumes it, and the plan uses
+/// the study's rule for "the same spec".
+#[test]
+fn the_unchanged_file_at_another_path_raises_the_plan_to_its_run_cap() {
+    let copied: fn(&TestEnv) -> String = |env| beside(env, "other", "renamed.yml");
+    let linked: fn(&TestEnv) -> String = |env| {
+        std::os::unix::fs::symlink(env.path().join("exp"), env.path().join("link")).unwrap();
+        "link/beside.yaml".to_string()
+    };
+    let elsewhere = [("copied", copied), ("linked", linked)];
+    for (how, again_at) in elsewhere {
+        let env = TestEnv::new();
+        let first = beside(&env, "exp", "beside.yaml");
+        let ran = env.sweep(&["run", &first, "--run-cap", "1", "--no-serve"]);
+        assert_eq!(ran.code, 0, "{how}: {ran:?}");
+        let again = again_at(&env);
+        let raised = env.sweep(&["run", &again, "--no-serve"]);
+        assert_eq!(raised.code, 0, "{how}: {raised:?}");
+        assert!(
+            raised
+                .stderr
+                .contains("run cap raised from 1 to 2 (the file's run_cap)"),
+            "{how}: {}",
+            raised.stderr
+        );
+        assert!(
+            raised.stdout.contains("beside: 2 trials (2 completed"),
+            "{how}: {}",
+            raised.stdout
+        );
+    }
+}
+
+/// A `bayes` search of 4 one-epoch trials, 1 startup trial, a greedy tail of half the plan:
+/// trial 3 is greedy in the file's plan, trial 2 in a plan of 3.
+const BAYES: &str = "\
+name: greedy
+seed: 2
+method: bayes
+sampler: {n_startup_trials: 1, n_candidates: 64, n_local_search: 2, greedy_tail: 0.5}
+run_cap: 4
+parallel: 1
+metric: {name: val_loss, goal: minimize}
+data: {csv: DATA/penguins.csv, target: species, categorical: [island, sex], exclude: [year], missing: median}
+train: {epochs: 1}
+parameters:
+  lr: {distribution: log_uniform_values, min: 0.001, max: 0.1}
+  dropout: {min: 0.0, max: 0.5}
+";
+
+/// `--run-cap 3` runs the first 3 trials of the file's sweep, and the unchanged file run again
+/// finishes it as one run of the file would: the trials are those of a fresh run.
+#[test]
+fn a_lower_run_cap_then_the_file_gives_the_files_sweep() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("greedy.yaml", BAYES);
+    let spec = spec.to_str().unwrap();
+    let run = |more: &[&str]| {
+        let mut args = vec!["run", spec, "--no-serve"];
+        args.extend_from_slice(more);
+        let out = env.sweep(&args);
+        assert_eq!(out.code, 0, "{out:?}");
+    };
+    run(&["--store", "fresh"]);
+    run(&["--store", "capped", "--run-cap", "3"]);
+    run(&["--store", "capped"]);
+    let fresh = env.reproducible_trials("greedy", "fresh");
+    assert_eq!(fresh.len(), 4);
+    assert_eq!(env.reproducible_trials("greedy", "capped"), fresh);
+}
+
+/// A fresh run with a `--parallel` other than the file's says that its results are not the
+/// file's, where they depend on it.
+#[test]
+fn a_parallel_that_overrides_the_files_is_noted_on_a_fresh_run() {
+    let env = TestEnv::new();
+    let text = BAYES
+        .replace("parallel: 1", "parallel: 2")
+        .replace("run_cap: 4", "run_cap: 2");
+    let spec = env.write_spec("greedy.yaml", &text);
+    let out = env.sweep(&[
+        "run",
+        spec.to_str().unwrap(),
+        "--parallel",
+        "1",
+        "--no-serve",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "note: --parallel 1 overrides the file's parallel: 2; with bayes the results depend \
+             on it, so they are not those of the file run as written"
+        ),
+        "{}",
+        out.stderr
+    );
+}
