@@ -1,5 +1,6 @@
 //! Tests of the plan the sampler is told: a `--run-cap` below the file's runs the first trials of
-//! the file's sweep, and raising the plan to the file's cap then gives the file's sweep.
+//! the file's sweep (in one process or under agents), raising the plan to the file's cap then
+//! gives the file's sweep, and a `--run-cap` above the file's lengthens the plan.
 
 use std::sync::atomic::AtomicI64;
 
@@ -23,18 +24,26 @@ fn bayes(run_cap: u32) -> ExperimentSpec {
 
 /// Runs `spec` in `store` on one thread with `run_cap` (`--run-cap`, if any).
 fn run_capped(store: &Store, spec: &ExperimentSpec, run_cap: Option<u32>) -> StudySummary {
+    run_as(
+        store,
+        spec,
+        &StudyOptions {
+            run_cap,
+            ..options(1)
+        },
+    )
+}
+
+/// Runs `spec` in `store` as `options` say.
+fn run_as(store: &Store, spec: &ExperimentSpec, options: &StudyOptions) -> StudySummary {
     let clock = TickClock(AtomicI64::new(0));
-    let options = StudyOptions {
-        run_cap,
-        ..options(1)
-    };
     run_study(
         store,
         spec,
         &quadratic(2.0),
         &SilentObserver,
         &clock,
-        &options,
+        options,
     )
     .expect("the study runs")
 }
@@ -70,4 +79,39 @@ fn a_plan_lengthened_past_the_files_is_the_plan_the_sampler_is_told() {
     let store = Store::temporary().expect("a store");
     let above = run_capped(&store, &bayes(6), Some(8));
     assert_eq!(params(&above), params(&longer));
+}
+
+#[test]
+fn agents_with_a_run_cap_below_the_files_run_the_first_trials_of_the_files_sweep() {
+    // Two side by side: trial 4, greedy in a plan of 5, learns from trials 0 to 2.
+    let file = bayes(6);
+    let fresh = run_as(&Store::temporary().expect("a store"), &file, &options(2));
+    let exchange = tempfile::tempdir().expect("a folder");
+    let agent = |agent: u32| StudyOptions {
+        run_cap: Some(5),
+        agent: Some(crate::AgentOptions {
+            agent,
+            agents: 2,
+            exchange: exchange.path().to_path_buf(),
+            poll: std::time::Duration::from_millis(1),
+            quiet_after: std::time::Duration::from_secs(3600),
+        }),
+        ..options(2)
+    };
+    let file = &file;
+    let ran: Vec<StudySummary> = std::thread::scope(|scope| {
+        let agents: Vec<_> = (0..2)
+            .map(|a| {
+                let options = agent(a);
+                scope.spawn(move || run_as(&Store::temporary().expect("a store"), file, &options))
+            })
+            .collect();
+        agents
+            .into_iter()
+            .map(|h| h.join().expect("the agent's thread ends"))
+            .collect()
+    });
+    for (a, summary) in ran.iter().enumerate() {
+        assert_eq!(params(summary), params(&fresh)[..5].to_vec(), "agent {a}");
+    }
 }
