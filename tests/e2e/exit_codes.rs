@@ -1,10 +1,14 @@
 //! Exit codes a script reads: a store that another sweep process holds exits 75 ("try again
 //! later", `EX_TEMPFAIL` of sysexits.h) from every command, and so does a dashboard port that
 //! another process listens on, and a second `sweep compact` at once, apart from bad input's 2;
-//! `sweep --help` says what each code means.
+//! output that cannot be written (a full disk, a closed standard output) exits 74 (`EX_IOERR`),
+//! saying what could not be written where; `sweep --help` says what each code means.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
 
 use store::Store;
-use tests::TestEnv;
+use tests::{Output, TestEnv};
 
 #[test]
 fn issue_a_busy_store_exits_75_for_every_command_and_bad_input_2() {
@@ -148,4 +152,189 @@ fn issue_help_lists_the_exit_codes() {
         "{}",
         gate.stdout
     );
+}
+
+#[test]
+fn issue_output_into_a_full_disk_or_a_closed_standard_output_exits_74_saying_what_and_where() {
+    // `sweep export NAME > out.csv && upload out.csv` on a full disk uploaded an empty file:
+    // a closed standard output (`>&-`) exited 0 saying nothing, the data lost.
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "full.yaml",
+        &tests::penguins_spec("full", "  lr: {values: [0.01]}\n"),
+    );
+    let spec = spec.to_str().unwrap();
+    // The sweep's summary cannot be written; the test split is measured and stored all the
+    // same, and no warning says it was not.
+    let run = into_full(&env, &["run", spec, "--no-serve"]);
+    assert_eq!(run.code, 74, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "error: cannot write the sweep's summary to standard output: No space left on device"
+        ) && !run.stderr.contains("no test split measured"),
+        "{}",
+        run.stderr
+    );
+    let shown = env.sweep(&["show", "full"]);
+    assert!(shown.stdout.contains("\ntest split: trial "), "{shown:?}");
+    let commands: [(&[&str], &str); 6] = [
+        (&["ls"], "the experiments"),
+        (&["show", "full"], "the experiment's summary"),
+        (&["trials", "full", "--format", "csv"], "the trials"),
+        (&["export", "full", "--format", "csv"], "the trials"),
+        (
+            &["export", "full", "--format", "json", "--series"],
+            "the curves",
+        ),
+        (&["validate", spec], "the file's check"),
+    ];
+    for (args, what) in commands {
+        let full = into_full(&env, args);
+        assert_eq!(full.code, 74, "sweep {}: {full:?}", args.join(" "));
+        let said = format!(
+            "error: cannot write {what} to standard output: No space left on device (os error 28)\n"
+        );
+        assert_eq!(full.stderr, said, "sweep {}", args.join(" "));
+        let closed = into_closed(&env, args);
+        assert_eq!(closed.code, 74, "sweep {} >&-: {closed:?}", args.join(" "));
+        let said = format!("error: cannot write {what} to standard output: it is closed\n");
+        assert_eq!(closed.stderr, said, "sweep {} >&-", args.join(" "));
+    }
+    // Help too; and a standard output sent to /dev/null on purpose is no closed one.
+    let help = into_closed(&env, &["--help"]);
+    assert_eq!(help.code, 74, "{help:?}");
+    assert_eq!(
+        help.stderr,
+        "error: cannot write the help to standard output: it is closed\n"
+    );
+    let help = into_full(&env, &["--version"]);
+    assert_eq!(help.code, 74, "{help:?}");
+    assert!(
+        help.stderr
+            .starts_with("error: cannot write the version to standard output: No space left"),
+        "{}",
+        help.stderr
+    );
+    let discarded = env
+        .command(&["trials", "full", "--format", "csv"])
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(discarded.status.code(), Some(0), "{discarded:?}");
+    // A file that cannot be written names itself; one written elsewhere needs no standard
+    // output, closed or not.
+    let file = env.sweep(&["export", "full", "--format", "csv", "-o", "/dev/full"]);
+    assert_eq!(file.code, 74, "{file:?}");
+    assert!(
+        file.stderr
+            .starts_with("error: cannot write --output /dev/full: No space left on device"),
+        "{}",
+        file.stderr
+    );
+    let elsewhere = into_closed(
+        &env,
+        &["export", "full", "--format", "csv", "-o", "out.csv"],
+    );
+    assert_eq!(elsewhere.code, 0, "{elsewhere:?}");
+    let written = std::fs::read_to_string(env.path().join("out.csv")).unwrap();
+    assert!(written.starts_with("trial,state,"), "{written}");
+    // Predictions: the trainer's write error is standard output's, named as such.
+    let checkpoint = format!("full/{}", kept_checkpoint(&env, "full"));
+    let penguins = tests::repo_root().join("experiments/data/penguins.csv");
+    let predict = [
+        "predict",
+        &checkpoint,
+        "--input",
+        penguins.to_str().unwrap(),
+    ];
+    let full = into_full(&env, &predict);
+    assert_eq!(full.code, 74, "{full:?}");
+    assert!(
+        full.stderr.starts_with(
+            "error: cannot write the predictions to standard output: No space left on device"
+        ),
+        "{}",
+        full.stderr
+    );
+}
+
+#[test]
+fn issue_sweep_serve_writes_its_address_alone_to_standard_output() {
+    // `sweep serve` wrote `serving ... read-only; press Ctrl-C to stop` on standard output
+    // after its address, where `sweep run` says everything but its summary on standard error:
+    // the address is serve's data, for a script to read; the rest is talk.
+    let env = TestEnv::new();
+    let spec = env.write_spec(
+        "served.yaml",
+        &tests::penguins_spec("served", "  lr: {values: [0.01]}\n"),
+    );
+    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut child = env
+        .command(&["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut address = String::new();
+    stdout.read_line(&mut address).unwrap();
+    assert!(
+        address.starts_with("dashboard: http://127.0.0.1:"),
+        "{address}"
+    );
+    // Every line is written before serving begins: the rest comes out once Ctrl-C stops it.
+    crate::ctrl_c(&child);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let mut said = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{said}");
+    assert_eq!(rest, "", "only the address is on standard output");
+    assert!(
+        said.starts_with("serving .sweep read-only; press Ctrl-C to stop\n"),
+        "{said}"
+    );
+}
+
+/// Runs `sweep ARGS` with its standard output on a full disk (`> /dev/full`).
+fn into_full(env: &TestEnv, args: &[&str]) -> Output {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    Output::from(env.command(args).stdout(full).output().unwrap())
+}
+
+/// Runs `sweep ARGS` with its standard output closed, as the shell's `>&-` starts it.
+fn into_closed(env: &TestEnv, args: &[&str]) -> Output {
+    let command = env.command(&[]);
+    let mut closed = std::process::Command::new("sh");
+    closed
+        .arg("-c")
+        .arg("exec \"$0\" \"$@\" >&-")
+        .arg(command.get_program())
+        .args(args)
+        .current_dir(env.path());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => closed.env(key, value),
+            None => closed.env_remove(key),
+        };
+    }
+    Output::from(closed.output().unwrap())
+}
+
+/// Returns the number of a trial of `experiment` whose checkpoint is kept.
+fn kept_checkpoint(env: &TestEnv, experiment: &str) -> String {
+    std::fs::read_dir(env.store().join("checkpoints").join(experiment))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find_map(|name| name.strip_suffix(".json").map(str::to_string))
+        .expect("a kept checkpoint")
 }

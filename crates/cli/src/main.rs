@@ -4,7 +4,10 @@
 //! reproduced trial differs, or the user declined `sweep rm`'s question; 2 bad input, usage or
 //! any other error; 75 (`EX_TEMPFAIL` of sysexits.h) when the store is busy, held by another
 //! sweep process, or the dashboard's address asked for is another process's, so that a script
-//! can tell "try again later" from "wrong"; 130 (143) when
+//! can tell "try again later" from "wrong"; 74 (`EX_IOERR`) when the output could not be
+//! written: standard output closed (`>&-`) or refusing the write (a full disk: `> /dev/full`),
+//! said on standard error with what could not be written there, or a file (`--output FILE`)
+//! on a full disk or a failing device; 130 (143) when
 //! Ctrl-C (SIGTERM) stopped a sweep early; 141, quietly, when the output's reader stopped
 //! reading (`sweep trials NAME | head`), as for a program that the shell's SIGPIPE ended.
 
@@ -29,6 +32,7 @@ mod interrupt;
 mod output;
 mod probe;
 mod progress;
+mod standard_output;
 mod terminal;
 mod time_limit;
 mod warm_file;
@@ -60,22 +64,22 @@ enum Outcome {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            // Help or a version that could not be written (`--help > /dev/full`) is no success;
-            // one whose reader has gone (`sweep --help | head -1`) ends quietly as any output
-            // does, while a usage error stays one whatever became of its message.
-            return match e.print() {
-                Ok(()) => ExitCode::from(code),
-                Err(p) if code == 0 && p.kind() == std::io::ErrorKind::BrokenPipe => {
-                    ExitCode::from(141)
-                }
-                Err(_) => ExitCode::from(2),
-            };
-        }
+        Err(e) => return parse_failed(&e),
     };
     install_tracing();
-    match commands::dispatch(cli) {
+    let written = commands::standard_output(&cli.command);
+    // Refused before anything is done: every write to a closed standard output would succeed
+    // and its data be lost (`standard_output::closed`).
+    if let Some(what) = written.filter(|_| standard_output::closed()) {
+        say!("error: cannot write {what} to standard output: it is closed");
+        return ExitCode::from(IO_ERROR);
+    }
+    // Standard output keeps a line not yet ended: written here, where its error is seen.
+    let ended = commands::dispatch(cli).and_then(|outcome| {
+        std::io::Write::flush(&mut std::io::stdout())?;
+        Ok(outcome)
+    });
+    match ended {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(
             Outcome::AllTrialsFailed
@@ -84,21 +88,57 @@ fn main() -> ExitCode {
             | Outcome::Declined,
         ) => ExitCode::from(1),
         Ok(Outcome::Interrupted(code)) => ExitCode::from(code),
-        Err(e) if output_closed(&e) => ExitCode::from(141),
-        // A bare full-disk error is the standard output's: every file a command writes names
-        // itself in its error.
-        Err(e) if output_full(&e) => {
-            say!(
-                "error: cannot write the output: {}",
-                output::visible_lines(&format!("{e:#}"))
-            );
-            ExitCode::from(2)
+        Err(e) => failed(&e, written),
+    }
+}
+
+/// Returns the exit code of a command that failed with `error`, having said why: `written`
+/// names what the command writes to standard output, if anything.
+fn failed(error: &anyhow::Error, written: Option<&str>) -> ExitCode {
+    use standard_output::Failure;
+    match (standard_output::failure(error), written) {
+        (Some(Failure::ReaderGone), _) => ExitCode::from(READER_GONE),
+        (Some(Failure::StandardOutput(e)), Some(what)) => {
+            say!("error: cannot write {what} to standard output: {e}");
+            ExitCode::from(IO_ERROR)
         }
         // Errors carry text from files, records and journals (paths, names, reasons): shown,
         // not run, on the terminal.
+        (failure, _) => {
+            say!("error: {}", output::visible_lines(&format!("{error:#}")));
+            ExitCode::from(match failure {
+                Some(Failure::File) => IO_ERROR,
+                _ if busy(error) => TRY_AGAIN,
+                _ => 2,
+            })
+        }
+    }
+}
+
+/// Prints the help, the version or the usage error that `error` holds, and returns the exit
+/// code: 0 for help or a version written, 2 for a usage error whatever became of its message.
+/// Help or a version that could not be written (`--help > /dev/full`, `--help >&-`) is no
+/// success (74, said), and one whose reader has gone (`sweep --help | head -1`) ends quietly
+/// as any output does.
+fn parse_failed(error: &clap::Error) -> ExitCode {
+    if error.use_stderr() {
+        let _ = error.print();
+        return ExitCode::from(2);
+    }
+    let what = match error.kind() {
+        clap::error::ErrorKind::DisplayVersion => "the version",
+        _ => "the help",
+    };
+    if standard_output::closed() {
+        say!("error: cannot write {what} to standard output: it is closed");
+        return ExitCode::from(IO_ERROR);
+    }
+    match error.print() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(READER_GONE),
         Err(e) => {
-            say!("error: {}", output::visible_lines(&format!("{e:#}")));
-            ExitCode::from(if busy(&e) { TRY_AGAIN } else { 2 })
+            say!("error: cannot write {what} to standard output: {e}");
+            ExitCode::from(IO_ERROR)
         }
     }
 }
@@ -106,6 +146,15 @@ fn main() -> ExitCode {
 /// The exit code of a command that found the store (or the dashboard's port) busy:
 /// `EX_TEMPFAIL` of sysexits.h, "try again later", where 2 would say the input is wrong.
 const TRY_AGAIN: u8 = 75;
+
+/// The exit code of a command whose output could not be written: standard output closed or
+/// refusing the write, or a file on a full disk or a failing device (`standard_output`).
+/// `EX_IOERR` of sysexits.h, so that a script tells "the disk is full" from "wrong" (2).
+const IO_ERROR: u8 = 74;
+
+/// The exit code of a command whose output's reader went away: 128 + SIGPIPE, as for a
+/// program that the shell's SIGPIPE ended, with nothing said.
+const READER_GONE: u8 = 141;
 
 /// Returns whether `error` comes from a store that another sweep process holds: open
 /// (`commands::StoreBusy`, `store::Error::Locked`), or its name held by opens, a removal or a
@@ -128,24 +177,6 @@ fn busy(error: &anyhow::Error) -> bool {
                 )
             )
     })
-}
-
-/// Returns whether `error` comes from writing to an output whose reader has gone.
-fn output_closed(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}
-
-/// Returns whether `error` is a full disk met with nothing else said: writing the standard
-/// output (redirected to a full disk, or `/dev/full`).
-fn output_full(error: &anyhow::Error) -> bool {
-    error.chain().count() == 1
-        && error
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::StorageFull)
 }
 
 /// Installs the log subscriber; `RUST_LOG` tunes it (default: warnings and errors, none of

@@ -44,6 +44,34 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
+/// Returns what `command` writes to standard output, as an error names it (`cannot write the
+/// trials to standard output`), or `None` where it writes nothing there: an export or
+/// predictions written to `--output FILE`. `sweep serve`'s is the dashboard's address, for a
+/// script to read (`sweep serve --port 0`); what any command says along the way goes to
+/// standard error.
+pub(crate) fn standard_output(command: &Command) -> Option<&'static str> {
+    // `-o -` is standard output, as for most tools.
+    let to_it = |output: Option<&Path>| output.is_none_or(|p| p == Path::new("-"));
+    match command {
+        Command::Run(_) => Some("the sweep's summary"),
+        Command::Validate(_) => Some("the file's check"),
+        Command::Ls(_) => Some("the experiments"),
+        Command::Show(_) => Some("the experiment's summary"),
+        Command::Trials(_) => Some("the trials"),
+        Command::Predict(args) => to_it(args.output.as_deref()).then_some("the predictions"),
+        Command::Gate(args) if args.update_baseline => Some("the baseline written"),
+        Command::Gate(_) => Some("the gate's report"),
+        Command::Reproduce(_) => Some("the comparison"),
+        Command::Export(args) if args.series => {
+            to_it(args.output.as_deref()).then_some("the curves")
+        }
+        Command::Export(args) => to_it(args.output.as_deref()).then_some("the trials"),
+        Command::Serve(_) => Some("the dashboard's address"),
+        Command::Rm(_) => Some("what was removed"),
+        Command::Compact(_) => Some("what was given back"),
+    }
+}
+
 /// Reads and validates an experiment file.
 pub(crate) fn load_spec(file: &Path) -> anyhow::Result<ExperimentSpec> {
     let text = read_spec_text(file)?;

@@ -5,6 +5,7 @@
 //! while a sweep runs on it.
 
 use std::fs::File;
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -68,7 +69,14 @@ pub(crate) fn predict(args: &PredictArgs) -> anyhow::Result<Outcome> {
         }
         None => {
             let mut out = std::io::stdout().lock();
-            trainer::predict(&sidecar, input, &input_name, &mut out)?
+            // A write that failed is standard output's, bare, as every command's is: `main`
+            // names what could not be written there and where.
+            let summary = match trainer::predict(&sidecar, input, &input_name, &mut out) {
+                Err(trainer::Error::Write(e)) => return Err(e.into()),
+                made => made?,
+            };
+            out.flush()?;
+            summary
         }
     };
     if summary.unseen_categories > 0 {

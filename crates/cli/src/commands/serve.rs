@@ -4,7 +4,9 @@
 //! dashboard: `sweep run` from a background thread with its own clone of the `Store`, and
 //! `sweep serve` for a store no sweep is running on. Binding: an explicit `--addr` (or
 //! `SWEEP_ADDR`) must be free, or the command fails before doing anything; the default tries
-//! 127.0.0.1:8080 to 8099, then any free port. Off loopback a token is required.
+//! 127.0.0.1:8080 to 8099, then any free port. Off loopback a token is required. The line
+//! `dashboard: URL` is `sweep serve`'s data, on standard output for a script to read; the rest
+//! it says, and all `sweep run` says of its dashboard, goes to standard error.
 //!
 //! `sweep serve --exchange DIR` serves no store: it follows the studies that agents run
 //! through the exchange folder, each from its agents' journals into a temporary store
@@ -62,15 +64,11 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     let server = start(store.clone(), &args.dashboard, workers, Freshness::Frozen)?;
     store.announce(&opener(Some(&server.url())))?;
     drop(store);
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "dashboard: {}", link(&server, &args.dashboard))?;
-    writeln!(
-        out,
+    say_address(&server, &args.dashboard)?;
+    say!(
         "serving {} read-only; press Ctrl-C to stop",
         crate::output::visible_path(&args.store.store)
-    )?;
-    out.flush()?;
-    drop(out);
+    );
     while !interrupts.stop.requested() && server.is_running() {
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -80,6 +78,17 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<Outcome> {
     }
     server.stop()?;
     Ok(Outcome::Interrupted(interrupts.exit_code()))
+}
+
+/// Writes the line `dashboard: URL` to standard output, the command's one line of data, for
+/// a script to read (`sweep serve --port 0 > address &`); what it says besides goes to
+/// standard error, as the lines of `sweep run`, whose dashboard line is said there beside the
+/// sweep's progress (its standard output is its summary).
+fn say_address(server: &Server, dashboard: &DashboardArgs) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "dashboard: {}", link(server, dashboard))?;
+    out.flush()?;
+    Ok(())
 }
 
 /// How often the exchange folder is looked at for new studies, and their journals read.
@@ -117,21 +126,14 @@ fn serve_exchange(exchange: &Path, args: &ServeArgs, workers: usize) -> anyhow::
     let quiet_after = Duration::from_millis(
         u64::try_from(args.quiet_after.unwrap_or(DEFAULT_QUIET_AFTER_MS)).unwrap_or(0),
     );
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "dashboard: {}", link(&server, &args.dashboard))?;
-    writeln!(
-        out,
+    say_address(&server, &args.dashboard)?;
+    say!(
         "following the studies in {} from their agents' journals; press Ctrl-C to stop",
         crate::output::visible_path(exchange)
-    )?;
+    );
     if Watcher::experiments(exchange)?.is_empty() {
-        writeln!(
-            out,
-            "no study there yet: each appears once its first agent starts"
-        )?;
+        say!("no study there yet: each appears once its first agent starts");
     }
-    out.flush()?;
-    drop(out);
     let exchange = exchange.to_path_buf();
     let kept = store.clone();
     std::thread::Builder::new()

@@ -77,11 +77,12 @@ impl Ended<'_> {
         }
         if let Err(e) = printed {
             // The output cannot be written (its reader gone: `sweep run ... | head -1`, which
-            // ends the command with 141): the best trial is measured on the test split all the
-            // same, its result stored for `sweep show` as after any sweep that ran to its end.
-            // Its own lines meet the closed output too, once the result is stored.
+            // ends the command with 141; or a full disk, 74): the best trial is measured on the
+            // test split all the same, its result stored for `sweep show` as after any sweep
+            // that ran to its end. Its own lines meet the same output, once the result is
+            // stored: a failure that says nothing more.
             match self.test_split() {
-                Err(measuring) if !crate::output_closed(&measuring) => {
+                Err(measuring) if !crate::standard_output::failed(&measuring) => {
                     tracing::warn!(error = %format!("{measuring:#}"), "no test split measured");
                 }
                 _ => {}
