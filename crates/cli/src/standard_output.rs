@@ -19,8 +19,9 @@ pub(crate) enum Failure<'a> {
     ReaderGone,
     /// Standard output refused the write with this error (`ENOSPC`, `EIO`, ...).
     StandardOutput(&'a std::io::Error),
-    /// A file (`--output FILE`, a baseline, the store) could not be written: the disk is full
-    /// or the device failed. The error names the file.
+    /// A file (`--output FILE`, a gate's baseline) could not be written: the disk is full or the
+    /// device failed. The error names the file. (The store's own I/O errors carry the system's
+    /// reason in their message, not as a source: they stay other errors.)
     File,
 }
 
