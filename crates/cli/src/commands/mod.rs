@@ -59,7 +59,7 @@ pub(crate) fn standard_output(command: &Command) -> Option<&'static str> {
         Command::Show(_) => Some("the experiment's summary"),
         Command::Trials(_) => Some("the trials"),
         Command::Predict(args) => to_it(args.output.as_deref()).then_some("the predictions"),
-        Command::Gate(args) if args.update_baseline => Some("the baseline written"),
+        Command::Gate(args) if args.update_baseline => Some("the summary of the baseline written"),
         Command::Gate(_) => Some("the gate's report"),
         Command::Reproduce(_) => Some("the comparison"),
         Command::Export(args) if args.series => {
