@@ -241,6 +241,9 @@ fn issue_show_writes_the_experiment_and_its_leaderboard_as_json() {
     let empty = json(&env, &["show", "empty", "--format", "json"]);
     assert_eq!(empty["leaderboard"], Value::Array(Vec::new()));
     assert!(empty["experiment"]["best"].is_null(), "{empty}");
+    let record = env.sweep(&["show", "mixed", "--format", "json", "--record"]);
+    assert_eq!(record.code, 2, "{record:?}");
+    assert!(record.stderr.contains("--record"), "{}", record.stderr);
     // A trial's card is not JSON: the command that writes its row is said.
     let card = env.sweep(&["show", "mixed/1", "--format", "json"]);
     assert_eq!(card.code, 2, "{card:?}");

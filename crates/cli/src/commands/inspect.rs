@@ -148,6 +148,12 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
 
 /// `sweep show EXPERIMENT`: its summary, importance, leaderboard and test result.
 fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
+    if args.record && args.format == ShowFormat::Json {
+        bail!(
+            "--record prints the record for people and has no JSON; give one of --record and \
+             --format json"
+        );
+    }
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, name)?;
     let Traced {

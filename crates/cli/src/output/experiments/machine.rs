@@ -1,0 +1,323 @@
+//! The list of experiments as `sweep ls --format json|csv` writes it (and `sweep show
+//! EXPERIMENT --format json` heads it). As JSON, an experiment is one object whose keys are the
+//! dashboard API's names for the same facts (`name`, `status`, `objective`, `goal`, `run_cap`,
+//! `created_ms`, `trials: {stored, completed, ...}`, `best: {trial, value}`), with every key in
+//! every object and `null` for a value that is missing or that JSON cannot hold (NaN,
+//! infinity); as CSV, one row each under `LS_CSV_COLUMNS`, a missing value an empty cell and a
+//! float written as `experiment::trials_csv` writes it (`NaN`, `inf`).
+
+use std::io::{self, Write};
+
+use experiment::{busy_ms, ExperimentSpec, Timestamp, Trial, TrialState};
+use serde::Serialize;
+use store::ExperimentInfo;
+
+use crate::output::trials_json::finite;
+
+/// An experiment as `sweep ls --format json` lists it.
+#[derive(Debug, Serialize)]
+struct ExperimentRow<'a> {
+    name: &'a str,
+    description: &'a str,
+    /// As a process that runs no sweep on the store sees it (`status_when_idle`).
+    status: &'static str,
+    /// The first objective, which `best` is judged by.
+    objective: &'a str,
+    goal: &'static str,
+    /// Every objective, the first first (one with one).
+    objectives: Vec<ObjectiveRow>,
+    seed: u64,
+    run_cap: u32,
+    spec_path: &'a str,
+    /// When it was created, as RFC 3339 in UTC to the millisecond (the trials' `started`).
+    created: String,
+    /// `created` in milliseconds since the Unix epoch, as the dashboard's API writes it.
+    created_ms: i64,
+    /// When it finished, as `created` is written; `null` when it has not.
+    finished: Option<String>,
+    /// `finished` in milliseconds since the Unix epoch.
+    finished_ms: Option<i64>,
+    trials: CountsRow,
+    /// Its best trial (`experiment::best_trial`); `null` before one completed.
+    best: Option<BestRow>,
+    /// The seconds while any trial ran (the table's `busy`); `null` when none has.
+    busy_seconds: Option<f64>,
+}
+
+/// One objective: its metric and whether it is minimized or maximized.
+#[derive(Debug, Serialize)]
+struct ObjectiveRow {
+    name: String,
+    goal: &'static str,
+}
+
+/// An experiment's trials by state, as a process that runs no sweep on the store sees them.
+#[derive(Debug, Serialize)]
+struct CountsRow {
+    stored: usize,
+    completed: usize,
+    pruned: usize,
+    failed: usize,
+    /// Left running by a sweep that was killed.
+    interrupted: usize,
+    /// Waiting for their turn, or put back by a sweep that was stopped.
+    queued: usize,
+}
+
+/// The best trial and its value of the first objective.
+#[derive(Debug, Serialize)]
+struct BestRow {
+    trial: u32,
+    /// `null` in JSON where it is not finite.
+    #[serde(serialize_with = "finite_or_null")]
+    value: Option<f64>,
+}
+
+/// Writes the experiments of `rows`, judged by `specs` with the spans of work in `kept`, as
+/// `experiments_kept` takes them, as a JSON array (`[]` for none).
+pub(super) fn json(
+    out: &mut impl Write,
+    rows: &[(ExperimentInfo, Vec<Trial>)],
+    specs: &[Option<ExperimentSpec>],
+    kept: &[Vec<(Timestamp, Timestamp)>],
+) -> io::Result<()> {
+    let listed: Vec<ExperimentRow<'_>> = listed(rows, specs, kept).collect();
+    serde_json::to_writer_pretty(&mut *out, &listed)?;
+    writeln!(out)
+}
+
+/// Writes the experiments as `json` takes them, as CSV (the header alone for none).
+pub(super) fn csv(
+    out: &mut impl Write,
+    rows: &[(ExperimentInfo, Vec<Trial>)],
+    specs: &[Option<ExperimentSpec>],
+    kept: &[Vec<(Timestamp, Timestamp)>],
+) -> io::Result<()> {
+    out.write_all(csv_line(&LS_CSV_COLUMNS.map(String::from)).as_bytes())?;
+    for row in listed(rows, specs, kept) {
+        out.write_all(csv_line(&row.csv_cells()).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Returns each of `rows` as a row, judged by its spec in `specs`; a row past the end of
+/// `kept` counts no spans beside its trials.
+fn listed<'a>(
+    rows: &'a [(ExperimentInfo, Vec<Trial>)],
+    specs: &'a [Option<ExperimentSpec>],
+    kept: &'a [Vec<(Timestamp, Timestamp)>],
+) -> impl Iterator<Item = ExperimentRow<'a>> + 'a {
+    rows.iter()
+        .zip(specs)
+        .enumerate()
+        .map(|(row, ((info, trials), spec))| {
+            let kept = kept.get(row).map_or(&[][..], Vec::as_slice);
+            experiment_row(info, spec.as_ref(), trials, kept)
+        })
+}
+
+/// The columns of `sweep ls --format csv`: `ExperimentRow`'s facts, one cell each.
+const LS_CSV_COLUMNS: [&str; 17] = [
+    "name",
+    "status",
+    "objective",
+    "goal",
+    "objectives",
+    "run_cap",
+    "stored",
+    "completed",
+    "pruned",
+    "failed",
+    "interrupted",
+    "queued",
+    "best_trial",
+    "best_value",
+    "created",
+    "finished",
+    "busy_seconds",
+];
+
+/// Returns `info`, judged by its `spec` over its `trials`, as `sweep ls --format json` lists
+/// it; `kept` are the spans of work its trials' records keep, which its busy time counts.
+fn experiment_row<'a>(
+    info: &'a ExperimentInfo,
+    spec: Option<&ExperimentSpec>,
+    trials: &[Trial],
+    kept: &[(Timestamp, Timestamp)],
+) -> ExperimentRow<'a> {
+    let objectives = info.objectives(spec);
+    let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
+    let best = experiment::best_trial(trials, &objectives, constraints);
+    let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
+    ExperimentRow {
+        name: &info.name,
+        description: &info.description,
+        status: info.status_when_idle().as_str(),
+        objective: &info.objective,
+        goal: info.goal.as_str(),
+        objectives: objectives
+            .iter()
+            .map(|o| ObjectiveRow {
+                name: o.name.clone(),
+                goal: o.goal.as_str(),
+            })
+            .collect(),
+        seed: info.seed.0,
+        run_cap: info.run_cap,
+        spec_path: &info.spec_path,
+        created: info.created.iso_utc(),
+        created_ms: info.created.0,
+        finished: info.finished.map(Timestamp::iso_utc),
+        finished_ms: info.finished.map(|t| t.0),
+        trials: CountsRow {
+            stored: trials.len(),
+            completed: n(TrialState::Completed),
+            pruned: n(TrialState::Pruned),
+            failed: n(TrialState::Failed),
+            interrupted: n(TrialState::Running),
+            queued: n(TrialState::Queued),
+        },
+        best: best.map(|t| BestRow {
+            trial: t.id.0,
+            value: t.value(&info.objective),
+        }),
+        // Exact below 2^53 ms, as the trials' `duration_seconds`.
+        #[allow(clippy::cast_precision_loss)]
+        busy_seconds: busy_ms(trials, kept, None).map(|ms| ms as f64 / 1000.0),
+    }
+}
+
+impl ExperimentRow<'_> {
+    /// Returns its cells under `LS_CSV_COLUMNS`: a missing value empty, the best value as
+    /// `experiment::trials_csv` writes metrics (shortest round trip, `NaN` and `inf` too).
+    fn csv_cells(&self) -> Vec<String> {
+        let names: Vec<&str> = self.objectives.iter().map(|o| o.name.as_str()).collect();
+        let count = |n: usize| n.to_string();
+        vec![
+            self.name.to_string(),
+            self.status.to_string(),
+            self.objective.to_string(),
+            self.goal.to_string(),
+            names.join(" "),
+            self.run_cap.to_string(),
+            count(self.trials.stored),
+            count(self.trials.completed),
+            count(self.trials.pruned),
+            count(self.trials.failed),
+            count(self.trials.interrupted),
+            count(self.trials.queued),
+            self.best
+                .as_ref()
+                .map_or(String::new(), |b| b.trial.to_string()),
+            self.best.as_ref().map_or(String::new(), |b| b.csv_value()),
+            self.created.clone(),
+            self.finished.clone().unwrap_or_default(),
+            self.busy_seconds
+                .map_or(String::new(), |s| format!("{s:?}")),
+        ]
+    }
+}
+
+impl BestRow {
+    /// Returns its value as a CSV cell.
+    fn csv_value(&self) -> String {
+        self.value.map_or(String::new(), |v| format!("{v:?}"))
+    }
+}
+
+/// Serializes a value JSON cannot hold (NaN, infinity) as `null`, as the API writes it.
+fn finite_or_null<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    finite(*v).serialize(s)
+}
+
+/// Returns one CSV line, ending in a newline: a cell with a comma, a quote or a line break is
+/// quoted, its quotes doubled, as `experiment::trials_csv` writes cells.
+fn csv_line(cells: &[String]) -> String {
+    let quoted: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    format!("{}\n", quoted.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::Format;
+    use crate::output::experiments_kept;
+
+    fn trial(id: u32, state: TrialState) -> Trial {
+        Trial {
+            id: experiment::TrialId(id),
+            seed: experiment::Seed(9),
+            params: experiment::Params::new(),
+            state,
+            reason: None,
+            started: None,
+            finished: None,
+            result: None,
+        }
+    }
+
+    #[test]
+    fn issue_ls_writes_each_experiment_as_json_and_csv_with_its_best_and_counts() {
+        let info = crate::output::trial::tests::info();
+        let best = Trial {
+            result: Some(experiment::TrialResult {
+                best_step: experiment::Step(1),
+                metrics: [("val_loss".to_string(), 0.25)].into_iter().collect(),
+            }),
+            ..trial(0, TrialState::Completed)
+        };
+        let rows = [
+            (info.clone(), vec![best, trial(1, TrialState::Failed)]),
+            (
+                ExperimentInfo {
+                    name: "empty, \"quoted\"".into(),
+                    ..info
+                },
+                Vec::new(),
+            ),
+        ];
+        let listed = |format: Format| {
+            let mut out = Vec::new();
+            experiments_kept(&mut out, &rows, &[None, None], &[], format).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let json: serde_json::Value = serde_json::from_str(&listed(Format::Json)).unwrap();
+        let seen: Vec<String> = (0..2)
+            .map(|i| {
+                let e = &json[i];
+                format!(
+                    "{} {} {} {} {} {}",
+                    e["name"], e["status"], e["objectives"], e["trials"], e["best"], e["finished"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                r#""e" "finished" [{"goal":"minimize","name":"val_loss"}] {"completed":1,"failed":1,"interrupted":0,"pruned":0,"queued":0,"stored":2} {"trial":0,"value":0.25} null"#,
+                r#""empty, \"quoted\"" "finished" [{"goal":"minimize","name":"val_loss"}] {"completed":0,"failed":0,"interrupted":0,"pruned":0,"queued":0,"stored":0} null null"#,
+            ]
+        );
+        assert_eq!(
+            listed(Format::Csv),
+            "name,status,objective,goal,objectives,run_cap,stored,completed,pruned,failed,\
+             interrupted,queued,best_trial,best_value,created,finished,busy_seconds\n\
+             e,finished,val_loss,minimize,val_loss,2,2,1,0,1,0,0,0,0.25,1970-01-01T00:00:00.000Z,,\n\
+             \"empty, \"\"quoted\"\"\",finished,val_loss,minimize,val_loss,2,0,0,0,0,0,0,,,\
+             1970-01-01T00:00:00.000Z,,\n"
+        );
+        // No experiments: a header alone, or an empty array, that a script reads as none.
+        let mut out = Vec::new();
+        experiments_kept(&mut out, &[], &[], &[], Format::Json).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "[]\n");
+    }
+}
