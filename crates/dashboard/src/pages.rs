@@ -10,7 +10,7 @@ use actix_web::http::header::{ContentType, CACHE_CONTROL, CONTENT_DISPOSITION, L
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use experiment::{ExperimentSpec, Judged, MetricSpec, Timestamp, Trial, TrialId};
+use experiment::{ExperimentSpec, Judged, MetricSpec, Timestamp, Trial};
 use store::ExperimentStatus;
 
 use crate::data::{self, Reader};
@@ -471,8 +471,7 @@ fn analysed(
     } else {
         ranked.clone()
     };
-    let (top, pruned) = experiment_page::curve_trials(&charted);
-    let ids: Vec<TrialId> = top.into_iter().chain(pruned).collect();
+    let ids = experiment_page::curve_ids(data, &charted);
     let curves = reader.metric_of(&data.info.name, &ids, &objective.name)?;
     let analysis = Arc::new(experiment_page::analysis_for(
         data,

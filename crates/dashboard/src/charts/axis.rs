@@ -325,7 +325,6 @@ pub(crate) fn trials(
 /// least finite value to the greatest. The chart then fits it as `trials` fits the others'
 /// (`parallel::fit_objective`): a log scale given is a minimized metric's, so one loss is drawn
 /// on one scale across the page.
-#[allow(dead_code, reason = "the experiment page's parallel_chart is to call it")]
 pub(crate) fn objective_scale(values: &[f64], goal: Direction) -> Scale {
     let finite = || values.iter().copied().filter(|v| v.is_finite());
     let (min, max) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {

@@ -32,7 +32,6 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-#[allow(unused_imports, reason = "the experiment page's parallel_chart is to call it")]
 pub(crate) use axis::objective_scale;
 pub(crate) use curves::{curves, fitted as fitted_curves, Curve, Emphasis, Fit};
 pub(crate) use edf::{edf, Distribution};

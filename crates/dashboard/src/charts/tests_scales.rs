@@ -131,7 +131,10 @@ fn issue_scales_a_loss_over_decades_is_on_one_log_scale_on_every_chart() {
     let slices = slices_of(&LOSSES, &[], Direction::Minimize);
     let parallel = parallel_of(&LOSSES, Direction::Minimize);
     assert!(label(&history).contains("; y axis on a log scale"));
-    assert!(draws_text(&history, "val_loss (standardized MSE, log scale)"));
+    assert!(draws_text(
+        &history,
+        "val_loss (standardized MSE, log scale)"
+    ));
     assert!(
         label(&slices).ends_with("; y axis on a log scale"),
         "{}",

@@ -172,7 +172,12 @@ pub(crate) fn analysis_for(
             (chosen, data.task()),
         ),
         running_curves,
-        parallel: parallel_chart(&data.info.name, &axes, &sample, (objective, placing)),
+        parallel: parallel_chart(
+            &data.info.name,
+            &axes,
+            &sample,
+            (objective, chosen.goal, placing),
+        ),
         parallel_bridged: sample
             .iter()
             .any(|r| axes.iter().any(|a| a.value_of(r.trial).is_none())),

@@ -8,7 +8,7 @@ use store::ExperimentStatus;
 
 use super::curve_trials;
 use crate::charts::{
-    self, Curve, Cut, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, ParetoPoint, Scale, Slice,
+    self, Curve, Cut, Emphasis, Ending, HistoryPoint, ParAxis, ParLine, ParetoPoint, Slice,
     SlicePoint, Span,
 };
 use crate::data::{ExperimentData, Series};
@@ -331,19 +331,14 @@ pub(super) fn parallel_chart(
     experiment: &str,
     axes: &[ParamAxis],
     sample: &[Ranked<'_>],
-    (objective, placing): (&str, Placing<'_>),
+    (objective, goal, placing): (&str, experiment::Direction, Placing<'_>),
 ) -> String {
     let trials: Vec<&Trial> = sample.iter().map(|r| r.trial).collect();
     let values: Vec<f64> = trials.iter().filter_map(|t| t.value(objective)).collect();
-    let (lo, hi) = values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(*v), hi.max(*v))
-        });
     let mut par_axes = titled(axes.iter(), &trials);
     par_axes.push(ParAxis {
         title: objective.to_string(),
-        scale: Scale::Linear { min: lo, max: hi },
+        scale: charts::objective_scale(&values, goal),
     });
     let lines: Vec<ParLine> = sample
         .iter()

@@ -235,10 +235,6 @@ pub(crate) fn running_curve_trials(data: &ExperimentData) -> Vec<TrialId> {
 
 /// Returns every trial whose objective curve the page reads, ranked as `charted`: the top and
 /// pruned trials of `curve_trials` and the running ones of `running_curve_trials`.
-#[allow(
-    dead_code,
-    reason = "pages::analysed is to read the curves of these, not curve_trials' alone"
-)]
 pub(crate) fn curve_ids(data: &ExperimentData, charted: &[Ranked<'_>]) -> Vec<TrialId> {
     let (top, pruned) = curve_trials(charted);
     top.into_iter()

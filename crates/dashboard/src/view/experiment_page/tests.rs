@@ -86,13 +86,15 @@ fn a_sweep_whose_trials_all_run_or_failed_shows_its_timeline_and_says_what_waits
         assert!(page.contains("all 3 trials that started"), "{page}");
         assert!(
             page.contains(
-                "no completed trials yet: the timeline below shows the trials that started; the \
-                 optimization history appears once a trial completes, the other charts once one \
-                 completes or is pruned"
+                "no completed trials yet: the timeline below shows the trials that started, and \
+                 the learning curves the running trials&#39; epochs so far; the optimization history \
+                 appears once a trial completes, the other charts once one completes or is pruned"
             ),
             "{page}"
         );
-        for chart in VALUE_CHARTS.iter().chain(&["id=\"history\""]) {
+        // The running trials' curves so far, and no chart of values that need a result.
+        assert!(page.contains("id=\"curves\""), "{page}");
+        for chart in VALUE_CHARTS[1..].iter().chain(&["id=\"history\""]) {
             assert!(!page.contains(chart), "{chart} in {page}");
         }
     });
