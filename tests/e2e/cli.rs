@@ -1063,21 +1063,25 @@ fn output_into_a_closed_pipe_ends_quietly_with_141() {
         "{}",
         folder.stderr
     );
-    // Output into a full disk (`> /dev/full`) fails, saying it was the output; help too.
-    for args in [&["ls"][..], &["--help"][..]] {
+    // Output into a full disk (`> /dev/full`) fails with 74, saying what it could not write
+    // where; help too.
+    for (args, what) in [
+        (&["ls"][..], "the experiments"),
+        (&["--help"][..], "the help"),
+    ] {
         let full = std::fs::OpenOptions::new()
             .write(true)
             .open("/dev/full")
             .unwrap();
         let out = env.command(args).stdout(full).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        if args == ["ls"] {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(
-                stderr.starts_with("error: cannot write the output: No space left"),
-                "{stderr}"
-            );
-        }
+        assert_eq!(out.status.code(), Some(74), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!(
+                "error: cannot write {what} to standard output: No space left"
+            )),
+            "{stderr}"
+        );
     }
 }
 

@@ -17,6 +17,8 @@ Exit status:
   1    the sweep ran but every trial failed, the gate found a regression,
        a reproduced trial differs, or `sweep rm`'s question was answered no
   2    bad input, usage or another error
+  74   the output could not be written: standard output closed or failing
+       (a full disk), or --output FILE on a full disk; said on stderr
   75   the store is busy: another sweep process holds it, or another
        process listens on the dashboard's --port (--addr); try again later
   130  Ctrl-C stopped a sweep, a gate or `sweep serve` early (143: SIGTERM)
@@ -30,7 +32,7 @@ Exit status:
   1    a guarded metric regressed
   2    the gate cannot run: bad input (the file, its baseline, a flag) or
        another error
-  75, 130 and 141 as for every command (`sweep --help`)";
+  74, 75, 130 and 141 as for every command (`sweep --help`)";
 
 /// The widest line of the exit statuses: an 80-column terminal less clap's margin.
 #[cfg(test)]
@@ -73,7 +75,8 @@ pub(crate) enum Command {
     Reproduce(ReproduceArgs),
     /// Write an experiment's trials, or its metric curves, as CSV or JSON
     Export(ExportArgs),
-    /// Serve the browser dashboard of a store
+    /// Serve the browser dashboard of a store; its `dashboard: URL` line is all it writes to
+    /// standard output
     Serve(ServeArgs),
     /// Remove experiments from a store, with their trials, metrics and checkpoints
     Rm(RmArgs),
