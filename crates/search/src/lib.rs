@@ -99,8 +99,9 @@ pub struct SuggestContext<'a> {
     pub pinned: &'a Params,
     /// The trial whose parameters are wanted.
     pub trial: TrialId,
-    /// How many trials the experiment plans, when known: `bayes` spends the end of the plan
-    /// differently (its greedy tail).
+    /// The plan the study tells the sampler, when known: the file's planned trials, or the
+    /// experiment's run cap where `--extend` or a larger `--run-cap` lengthened it; `bayes`
+    /// spends its end greedily (its greedy tail).
     pub planned: Option<u32>,
 }
 
