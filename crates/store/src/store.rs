@@ -4,7 +4,8 @@
 //!
 //! Opening a store, its lock and sled's quirks on opening are in `store/open`; what lies beside
 //! the database (the flush mark, the name lock, a temporary store's lease) in `flushed`, `name`
-//! and `scratch`; removing and compacting a whole store in `remove` and `compact`.
+//! and `scratch`; removing an experiment in `remove`, compacting a store in `compact`; an empty
+//! store's removal is `name`'s `remove_if_empty`.
 
 mod compact;
 mod experiments;

@@ -1,6 +1,7 @@
 //! Unit tests of a store held by another: a second open, in this process or another, is locked
 //! out and names who announced holding the store; `open` tries a lock conflict again for a
-//! while; a temporary store holds its leased folder until dropped.
+//! while; a temporary store holds its leased folder until dropped; an announcement whose file
+//! cannot be written is named.
 
 use std::path::Path;
 use std::process::Command;
