@@ -309,6 +309,8 @@ mod tests_a11y;
 #[cfg(test)]
 mod tests_counts;
 #[cfg(test)]
+mod tests_gone;
+#[cfg(test)]
 mod tests_picks;
 #[cfg(test)]
 mod tests_trace;

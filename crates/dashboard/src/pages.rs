@@ -568,15 +568,23 @@ fn render_experiments_compare(
     now: Timestamp,
     part: Part,
 ) -> Result<Rendered> {
-    let experiments = names
-        .iter()
-        .map(|name| reader.experiment(name))
-        .collect::<Result<Vec<_>>>()?;
+    // Those the store no longer holds (removed since the address was ticked) are left out,
+    // and named above the others.
+    let (mut experiments, mut gone) = (Vec::new(), Vec::new());
+    for name in names {
+        match held(reader.experiment(name))? {
+            Some(data) => experiments.push(data),
+            None => gone.push(name.clone()),
+        }
+    }
+    let kept: Vec<String> = experiments.iter().map(|d| d.info.name.clone()).collect();
+    let gone = experiments_compare::remaining(&kept, &gone)?;
     let efforts = experiments
         .iter()
         .map(|d| reader.effort(d))
         .collect::<Result<Vec<_>>>()?;
-    let page = experiments_compare::experiments_compare_page(&experiments, &efforts, now)?;
+    let mut page = experiments_compare::experiments_compare_page(&experiments, &efforts, now)?;
+    page.gone = gone;
     let live = experiments
         .iter()
         .any(|d| d.info.status == ExperimentStatus::Running);
@@ -593,14 +601,20 @@ fn render_experiments_compare(
 /// compared trial has not ended, or, with several objectives, while the front can change.
 fn render_compare(reader: &Reader, name: &str, ids: &[u32], part: Part) -> Result<Rendered> {
     let info = reader.info(name)?;
-    let trials = ids
-        .iter()
-        .map(|&id| {
-            let t = reader.trial(name, id)?;
-            let metrics: BTreeMap<String, data::Series> = reader.all_metrics(name, t.id)?;
-            Ok((t, metrics))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    // Those it no longer holds (removed and run again with fewer trials since the address was
+    // ticked) are left out, and named above the others.
+    let (mut trials, mut gone) = (Vec::new(), Vec::new());
+    for &id in ids {
+        match held(reader.trial(name, id))? {
+            Some(t) => {
+                let metrics: BTreeMap<String, data::Series> = reader.all_metrics(name, t.id)?;
+                trials.push((t, metrics));
+            }
+            None => gone.push(id),
+        }
+    }
+    let kept: Vec<u32> = trials.iter().map(|(t, _)| t.id.0).collect();
+    let gone = compare::remaining(name, &kept, &gone)?;
     let read = data::read_spec(&info);
     let spec = read.as_ref().ok();
     let all = with_several_objectives(reader, name, spec)?;
@@ -614,10 +628,21 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32], part: Part) -> Resul
         .err()
         .map(|problem| view::spec_notice(problem))
         .unwrap_or_default();
+    page.gone = gone;
     let live = info.status == ExperimentStatus::Running
         && (all.is_some() || trials.iter().any(|(t, _)| !t.state.is_finished()));
     let whole = CompareHtml { page: &page, live };
     either(part, &CompareFragment { page: &page }, &whole, live)
+}
+
+/// Returns what `read` read, or `None` where the store does not hold it (a not found: an
+/// experiment or trial a compare ticked, gone since); any other error as it is.
+fn held<T>(read: Result<T>) -> Result<Option<T>> {
+    match read {
+        Ok(found) => Ok(Some(found)),
+        Err(Error::NotFound(_) | Error::NotFoundNear { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Renders the page's `<main>` fragment or the whole page, as the request asked (`part`).

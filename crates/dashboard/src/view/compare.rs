@@ -1,5 +1,8 @@
 //! The compare page: `MIN_TRIALS` to `MAX_TRIALS` trials side by side, their curves overlaid
-//! per metric, and a parameter table that marks the rows that differ.
+//! per metric, and a parameter table that marks the rows that differ. A trial ticked (a bookmark
+//! keeps the address) that the experiment no longer holds, removed and run again with fewer
+//! trials, is left out, the page naming it above the others (`remaining`), as long as two
+//! remain.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,7 +14,7 @@ use super::ticks::{self, BadTick, TickKeys, Ticks};
 use super::trial::{MetricChart, Standing};
 use crate::charts::{self, Curve, Emphasis};
 use crate::data::Series;
-use crate::Result;
+use crate::{Error, Result};
 
 /// The fewest trials a comparison takes.
 pub(crate) const MIN_TRIALS: usize = 2;
@@ -82,6 +85,9 @@ pub(crate) struct ComparePage {
     /// That the stored spec does not read with this version, and what that leaves out
     /// (`view::spec_notice`); empty when it reads.
     pub(crate) spec_notice: String,
+    /// What the page says of the trials ticked that the experiment no longer holds
+    /// (`remaining`): `no trial 7 any more: comparing the other 2`; empty when none is gone.
+    pub(crate) gone: String,
 }
 
 /// Where the compare page reads its trials: `t=3&t=7` (the leaderboard's checkboxes) and/or
@@ -107,8 +113,30 @@ pub(crate) fn way_back(
     experiment: &str,
     query: &str,
 ) -> (crate::error::Links, crate::error::Links) {
-    let href = format::experiment_href(experiment);
     let ticks = Ticks::<u32>::read(query, TICK_KEYS, BadTick::Skipped).unwrap_or_default();
+    back_to(experiment, &ticks)
+}
+
+/// Returns what the comparison of `experiment`'s trials ticked (`parse_ids`) says of those it
+/// no longer holds (`gone`), the others (`kept`, in order) compared: the note above it
+/// (`ticks::gone_note`; empty when none is gone), or, where fewer than `MIN_TRIALS` are kept,
+/// a not found that names those gone and links back to its leaderboard with the others still
+/// ticked.
+pub(crate) fn remaining(experiment: &str, kept: &[u32], gone: &[u32]) -> Result<String> {
+    ticks::gone_note(kept, gone).map_err(|message| {
+        let (links, crumbs) = back_to(experiment, &Ticks::of(kept.iter().copied()));
+        Error::NotFoundNear {
+            message,
+            links,
+            crumbs,
+        }
+    })
+}
+
+/// Returns the way back to `experiment`'s leaderboard with `ticks` ticked, as links for an
+/// error page, and the breadcrumbs to it.
+fn back_to(experiment: &str, ticks: &Ticks<u32>) -> (crate::error::Links, crate::error::Links) {
+    let href = format::experiment_href(experiment);
     let back = if ticks.is_empty() {
         href.clone()
     } else {
@@ -292,6 +320,7 @@ pub(crate) fn compare_page(
         .collect();
     ComparePage {
         spec_notice: String::new(),
+        gone: String::new(),
         experiment: info.name.clone(),
         experiment_href: format::experiment_href(&info.name),
         columns,

@@ -6,7 +6,8 @@
 //! with the same several objectives also get their Pareto fronts overlaid, and each front's size
 //! and hypervolume in the table. Experiments whose (first) objectives differ still get the table,
 //! as W&B's side-by-side run table does; only the shared charts are left out, and the page says
-//! why.
+//! why. An experiment ticked (a bookmark keeps the address) and since removed is left out, the
+//! page naming it above the others (`remaining`), as long as two remain.
 
 use std::sync::Arc;
 
@@ -38,6 +39,10 @@ pub(crate) struct Column {
 /// The page comparing experiments.
 #[derive(Debug, Clone)]
 pub(crate) struct ExperimentsComparePage {
+    /// What the page says of the experiments ticked that the store no longer holds
+    /// (`remaining`): `no experiment named qs-sobol any more: comparing the other 2`; empty
+    /// when none is gone.
+    pub(crate) gone: String,
     /// What they all optimize, e.g. `maximize val_accuracy`; empty where their first
     /// objectives differ (then `apart` says why the charts are left out).
     pub(crate) goal: String,
@@ -82,7 +87,28 @@ pub(crate) fn parse_names(query: &str) -> Result<Vec<String>> {
 /// those that are experiment names, each once), as links for the error page, and the
 /// breadcrumbs to it.
 pub(crate) fn way_back(query: &str) -> (crate::error::Links, crate::error::Links) {
-    let ticks = Ticks::<String>::read(query, TICK_KEYS, BadTick::Skipped).unwrap_or_default();
+    back_to(&Ticks::<String>::read(query, TICK_KEYS, BadTick::Skipped).unwrap_or_default())
+}
+
+/// Returns what the comparison of the experiments ticked (`parse_names`) says of those the
+/// store no longer holds (`gone`), the others (`kept`, in order) compared: the note above it
+/// (`ticks::gone_note`; empty when none is gone), or, where fewer than `MIN_EXPERIMENTS` are
+/// kept, a not found that names those gone and links back to the list with the others still
+/// ticked.
+pub(crate) fn remaining(kept: &[String], gone: &[String]) -> Result<String> {
+    ticks::gone_note(kept, gone).map_err(|message| {
+        let (links, crumbs) = back_to(&Ticks::of(kept.iter().cloned()));
+        Error::NotFoundNear {
+            message,
+            links,
+            crumbs,
+        }
+    })
+}
+
+/// Returns the way back to the experiment list with `ticks` ticked, as links for an error
+/// page, and the breadcrumbs to it.
+fn back_to(ticks: &Ticks<String>) -> (crate::error::Links, crate::error::Links) {
     let back = if ticks.is_empty() {
         "/".to_string()
     } else {
@@ -141,6 +167,7 @@ pub(crate) fn experiments_compare_page(
     };
     let objectives_note = objectives_note(experiments, together);
     Ok(ExperimentsComparePage {
+        gone: String::new(),
         objectives_note,
         apart,
         goal: if !together {

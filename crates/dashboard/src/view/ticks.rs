@@ -8,7 +8,10 @@
 //! left out). A comparison takes at most `Tick::MAX`; a page that cuts the ticks to that many
 //! knows how many it dropped, and says so (`Ticks::note`). A page that reads only the first
 //! values of a long query (`TickKeys::read_at_most`, a bound on its work) counts the others as
-//! sent, without reading them, so that what it says counts every tick sent.
+//! sent, without reading them, so that what it says counts every tick sent. A tick of what the
+//! store no longer holds (an experiment since removed, a trial number past those of a run
+//! again) leaves the others compared, with a note naming it (`gone_note`), rather than fail
+//! the page that a bookmark keeps.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -30,6 +33,9 @@ pub(crate) trait Tick: Clone + Ord + fmt::Debug + fmt::Display {
     const WHAT: &'static str;
     /// What the ticks are, in the plural: `trials`.
     const NOUN: &'static str;
+    /// What the note of ticks gone says before their values, of one and of several: `trial`,
+    /// `trials` (`no trial 7 any more`).
+    const NAMED: (&'static str, &'static str);
 
     /// Reads one value (never empty); `None` when it names no such thing.
     fn read(value: &str) -> Option<Self>;
@@ -40,6 +46,7 @@ impl Tick for u32 {
     const MAX: usize = MAX_TRIALS;
     const WHAT: &'static str = "a trial number (a whole number from 0 to 4294967295)";
     const NOUN: &'static str = "trials";
+    const NAMED: (&'static str, &'static str) = ("trial", "trials");
 
     fn read(value: &str) -> Option<u32> {
         value.parse().ok()
@@ -52,6 +59,7 @@ impl Tick for String {
     const WHAT: &'static str = "an experiment name (1 to 64 ASCII letters, digits, '.', '_' or \
                                 '-', starting with a letter or digit)";
     const NOUN: &'static str = "experiments";
+    const NAMED: (&'static str, &'static str) = ("experiment named", "experiments named");
 
     fn read(value: &str) -> Option<String> {
         // As a spec names an experiment (`ExperimentSpec::name`, checked where it is read).
@@ -259,6 +267,34 @@ pub(crate) fn to_tick<T: Tick>() -> String {
     format!("to tick {} to {} {}", T::MIN, T::MAX, T::NOUN)
 }
 
+/// Returns what a comparison of the ticks (`Ticks::compared`) still held (`kept`, in order)
+/// says of the others, `gone` (they
+/// name what the store no longer holds: an experiment since removed, a trial number past those
+/// of a run again): the note above it, `no experiment named qs-sobol any more: comparing the
+/// other 2` (empty when none is gone), or, where fewer than `Tick::MIN` are kept, as an `Err`,
+/// why there is no comparison, `no experiment named qs-sobol any more: 1 other left, and a
+/// comparison takes 2 to 8 experiments`. Values are written as given, for the page to escape.
+pub(crate) fn gone_note<T: Tick>(kept: &[T], gone: &[T]) -> std::result::Result<String, String> {
+    let (one, several) = T::NAMED;
+    let named = if gone.len() == 1 { one } else { several };
+    let values = gone.iter().map(T::to_string).collect::<Vec<_>>().join(", ");
+    let words = format!("no {named} {values} any more");
+    if kept.len() < T::MIN {
+        let others = if kept.len() == 1 { "other" } else { "others" };
+        return Err(format!(
+            "{words}: {} {others} left, and a comparison takes {} to {} {}",
+            kept.len(),
+            T::MIN,
+            T::MAX,
+            T::NOUN
+        ));
+    }
+    if gone.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(format!("{words}: comparing the other {}", kept.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +437,34 @@ mod tests {
         assert_eq!(
             name(&good).ok(),
             Some(vec!["a.b_c-1".into(), "9x".into(), most])
+        );
+    }
+
+    #[test]
+    fn ticks_gone_are_named_and_the_others_compared_while_enough_remain() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+        assert_eq!(
+            gone_note(&names(&["a", "b"]), &names(&["qs-sobol"])),
+            Ok("no experiment named qs-sobol any more: comparing the other 2".to_string())
+        );
+        assert_eq!(
+            gone_note::<u32>(&[0, 1, 2], &[7, 9]),
+            Ok("no trials 7, 9 any more: comparing the other 3".to_string())
+        );
+        assert_eq!(gone_note::<u32>(&[0, 1], &[]), Ok(String::new()));
+        assert_eq!(
+            gone_note(&names(&["a"]), &names(&["b"])),
+            Err(format!(
+                "no experiment named b any more: 1 other left, and a comparison takes \
+                 {MIN_EXPERIMENTS} to {MAX_EXPERIMENTS} experiments"
+            ))
+        );
+        assert_eq!(
+            gone_note::<u32>(&[], &[3, 4]),
+            Err(format!(
+                "no trials 3, 4 any more: 0 others left, and a comparison takes {MIN_TRIALS} \
+                 to {MAX_TRIALS} trials"
+            ))
         );
     }
 
