@@ -16,7 +16,9 @@ use std::io::{self, Write};
 use std::path::Path;
 
 pub(crate) use diff::line_diff;
-pub(crate) use experiments::{experiment_header, experiments_kept, experiments_with, importance};
+pub(crate) use experiments::{
+    experiment_header, experiment_json, experiments_kept, experiments_with, importance,
+};
 pub(crate) use export::{series_json, SeriesRow};
 pub(crate) use gate::{
     baseline_written, gate_report, recorded as baseline_recorded, GateHeader, GateNote,

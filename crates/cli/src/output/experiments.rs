@@ -1,11 +1,14 @@
 //! An experiment as `sweep ls` lists it and `sweep show` heads it, and the importance of its
-//! parameters; `machine` writes the list as CSV and JSON.
+//! parameters; `machine` writes the list as CSV and JSON, and `sweep show`'s JSON object.
 
 mod machine;
 
 use std::io::{self, Write};
 
-use experiment::{busy_ms, format_duration, Effort, ExperimentSpec, Timestamp, Trial, TrialState};
+use experiment::{
+    busy_ms, format_duration, Effort, ExperimentSpec, Judged, MetricSpec, Timestamp, Trial,
+    TrialState,
+};
 use store::ExperimentInfo;
 
 use super::{named_metric, table, visible};
@@ -85,6 +88,23 @@ pub(crate) fn experiments_kept(
         })
         .collect();
     table(out, &header, &body)
+}
+
+/// Writes `sweep show EXPERIMENT --format json`'s object: experiment `info`, judged by its
+/// `spec` over its `trials` with the spans of work their records keep (`kept`), as `sweep ls
+/// --format json` lists it (`experiment`), and the rows of its leaderboard's top trials
+/// (`board`, best first), ranked among `trials` by the `objectives` with what `judged` says of
+/// each, as `sweep trials --format json` writes them (`leaderboard`). Written from the rows
+/// themselves, never from those writers' JSON read back.
+pub(crate) fn experiment_json(
+    out: &mut impl Write,
+    (info, spec): (&ExperimentInfo, Option<&ExperimentSpec>),
+    (trials, kept): (&[Trial], &[(Timestamp, Timestamp)]),
+    board: &[Trial],
+    (judged, objectives): (&Judged<'_>, &[MetricSpec]),
+) -> io::Result<()> {
+    let leaderboard = super::trials_json::ranked_rows(board, judged, (trials, objectives));
+    machine::shown_json(out, (info, spec), (trials, kept), leaderboard)
 }
 
 /// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses,
@@ -380,6 +400,49 @@ mod tests {
             text.contains("trials      2 of 5 (1/0/1 completed/pruned/failed)\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn shows_json_is_the_listed_experiment_and_its_rows_written_once() {
+        // It was put together from `sweep ls`'s and `sweep trials`' JSON read back.
+        let scored = |id: u32, loss: f64| Trial {
+            result: Some(experiment::TrialResult {
+                best_step: experiment::Step(2),
+                metrics: [("val_loss".to_string(), loss)].into_iter().collect(),
+            }),
+            ..trial(id, TrialState::Completed)
+        };
+        let trials = vec![scored(0, 0.3), scored(1, 0.1), trial(2, TrialState::Failed)];
+        let info = ExperimentInfo {
+            objective: "val_loss".into(),
+            ..super::super::trial::tests::info()
+        };
+        let kept = [(Timestamp(1_000), Timestamp(3_500))];
+        let objectives = info.objectives(None);
+        let effort = Effort::default();
+        let judged = Judged::of(None, &trials, &effort);
+        let board = [trials[1].clone()];
+        let mut shown = Vec::new();
+        experiment_json(
+            &mut shown,
+            (&info, None),
+            (&trials, &kept),
+            &board,
+            (&judged, &objectives),
+        )
+        .unwrap();
+        let mut listed = Vec::new();
+        let rows = [(info.clone(), trials.clone())];
+        experiments_kept(&mut listed, &rows, &[None], &[kept.to_vec()], Format::Json).unwrap();
+        let mut leaderboard = Vec::new();
+        super::super::trials_json(&mut leaderboard, &board, &judged, (&trials, &objectives))
+            .unwrap();
+        let read = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
+        let shown = read(&shown);
+        assert_eq!(shown["experiment"], read(&listed)[0]);
+        assert_eq!(shown["leaderboard"], read(&leaderboard));
+        assert_eq!(shown["leaderboard"][0]["rank"], 1);
+        assert_eq!(shown.as_object().map(|o| o.len()), Some(2), "{shown}");
     }
 
     #[test]

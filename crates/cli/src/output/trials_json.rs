@@ -46,7 +46,7 @@ impl<'a> Ranking<'a> {
 
 /// One trial as written by `--format json`.
 #[derive(Debug, Serialize)]
-struct TrialRow<'a> {
+pub(super) struct TrialRow<'a> {
     trial: u32,
     /// `trial`, as the dashboard's API names it.
     id: u32,
@@ -158,9 +158,19 @@ pub(crate) fn trials_json(
     judged: &Judged<'_>,
     (all, objectives): (&[Trial], &[MetricSpec]),
 ) -> io::Result<()> {
-    let ranking = Ranking::of(all, objectives, judged);
-    serde_json::to_writer_pretty(&mut *out, &trial_rows(trials, judged, &ranking))?;
+    serde_json::to_writer_pretty(&mut *out, &ranked_rows(trials, judged, (all, objectives)))?;
     writeln!(out)
+}
+
+/// Returns the rows `trials_json` writes, for a writer that puts them in an object of its own
+/// (`sweep show EXPERIMENT --format json`'s leaderboard).
+pub(super) fn ranked_rows<'t>(
+    trials: &'t [Trial],
+    judged: &'t Judged<'_>,
+    (all, objectives): (&[Trial], &[MetricSpec]),
+) -> Vec<TrialRow<'t>> {
+    let ranking = Ranking::of(all, objectives, judged);
+    trial_rows(trials, judged, &ranking)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use experiment::{busy_ms, ExperimentSpec, Timestamp, Trial, TrialState};
 use serde::Serialize;
 use store::ExperimentInfo;
 
-use crate::output::trials_json::finite;
+use crate::output::trials_json::{finite, TrialRow};
 
 /// An experiment as `sweep ls --format json` lists it.
 #[derive(Debug, Serialize)]
@@ -71,6 +71,31 @@ struct BestRow {
     /// `null` in JSON where it is not finite.
     #[serde(serialize_with = "finite_or_null")]
     value: Option<f64>,
+}
+
+/// An experiment as `sweep show EXPERIMENT --format json` writes it: the experiment as `sweep
+/// ls --format json` lists it, and its leaderboard's rows as `sweep trials --format json`
+/// writes them.
+#[derive(Debug, Serialize)]
+struct ShownRow<'a> {
+    experiment: ExperimentRow<'a>,
+    leaderboard: Vec<TrialRow<'a>>,
+}
+
+/// Writes experiment `info`, judged by its `spec` over its `trials` with the spans of work in
+/// `kept`, and its `leaderboard`'s rows, as one JSON object (`ShownRow`).
+pub(super) fn shown_json(
+    out: &mut impl Write,
+    (info, spec): (&ExperimentInfo, Option<&ExperimentSpec>),
+    (trials, kept): (&[Trial], &[(Timestamp, Timestamp)]),
+    leaderboard: Vec<TrialRow<'_>>,
+) -> io::Result<()> {
+    let shown = ShownRow {
+        experiment: experiment_row(info, spec, trials, kept),
+        leaderboard,
+    };
+    serde_json::to_writer_pretty(&mut *out, &shown)?;
+    writeln!(out)
 }
 
 /// Writes the experiments of `rows`, judged by `specs` with the spans of work in `kept`, as
