@@ -17,8 +17,8 @@ Exit status:
   1    the sweep ran but every trial failed, the gate found a regression,
        a reproduced trial differs, or `sweep rm`'s question was answered no
   2    bad input, usage or another error
-  74   the output could not be written: standard output closed or failing
-       (a full disk), or --output FILE on a full disk; said on stderr
+  74   the output could not be written: standard output failing (a full
+       disk), or --output FILE on a full disk; said on stderr
   75   the store is busy: another sweep process holds it, or another
        process listens on the dashboard's --port (--addr); try again later
   130  Ctrl-C stopped a sweep, a gate or `sweep serve` early (143: SIGTERM)

@@ -5,9 +5,9 @@
 //! any other error; 75 (`EX_TEMPFAIL` of sysexits.h) when the store is busy, held by another
 //! sweep process, or the dashboard's address asked for is another process's, so that a script
 //! can tell "try again later" from "wrong"; 74 (`EX_IOERR`) when the output could not be
-//! written: standard output closed (`>&-`) or refusing the write (a full disk: `> /dev/full`),
-//! said on standard error with what could not be written there, or a file (`--output FILE`)
-//! on a full disk or a failing device; 130 (143) when
+//! written: standard output refusing the write (a full disk: `> /dev/full`, a failing
+//! device), said on standard error with what could not be written there, or a file
+//! (`--output FILE`) on a full disk; 130 (143) when
 //! Ctrl-C (SIGTERM) stopped a sweep early; 141, quietly, when the output's reader stopped
 //! reading (`sweep trials NAME | head`), as for a program that the shell's SIGPIPE ended.
 
@@ -68,12 +68,6 @@ fn main() -> ExitCode {
     };
     install_tracing();
     let written = commands::standard_output(&cli.command);
-    // Refused before anything is done: every write to a closed standard output would succeed
-    // and its data be lost (`standard_output::closed`).
-    if let Some(what) = written.filter(|_| standard_output::closed()) {
-        say!("error: cannot write {what} to standard output: it is closed");
-        return ExitCode::from(IO_ERROR);
-    }
     // Standard output keeps a line not yet ended: written here, where its error is seen.
     let ended = commands::dispatch(cli).and_then(|outcome| {
         std::io::Write::flush(&mut std::io::stdout())?;
@@ -117,9 +111,9 @@ fn failed(error: &anyhow::Error, written: Option<&str>) -> ExitCode {
 
 /// Prints the help, the version or the usage error that `error` holds, and returns the exit
 /// code: 0 for help or a version written, 2 for a usage error whatever became of its message.
-/// Help or a version that could not be written (`--help > /dev/full`, `--help >&-`) is no
-/// success (74, said), and one whose reader has gone (`sweep --help | head -1`) ends quietly
-/// as any output does.
+/// Help or a version that could not be written (`--help > /dev/full`) is no success (74,
+/// said), and one whose reader has gone (`sweep --help | head -1`) ends quietly as any output
+/// does.
 fn parse_failed(error: &clap::Error) -> ExitCode {
     if error.use_stderr() {
         let _ = error.print();
@@ -129,10 +123,6 @@ fn parse_failed(error: &clap::Error) -> ExitCode {
         clap::error::ErrorKind::DisplayVersion => "the version",
         _ => "the help",
     };
-    if standard_output::closed() {
-        say!("error: cannot write {what} to standard output: it is closed");
-        return ExitCode::from(IO_ERROR);
-    }
     match error.print() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(READER_GONE),
@@ -147,8 +137,8 @@ fn parse_failed(error: &clap::Error) -> ExitCode {
 /// `EX_TEMPFAIL` of sysexits.h, "try again later", where 2 would say the input is wrong.
 const TRY_AGAIN: u8 = 75;
 
-/// The exit code of a command whose output could not be written: standard output closed or
-/// refusing the write, or a file on a full disk or a failing device (`standard_output`).
+/// The exit code of a command whose output could not be written: standard output refusing
+/// the write, or a file on a full disk (`standard_output`).
 /// `EX_IOERR` of sysexits.h, so that a script tells "the disk is full" from "wrong" (2).
 const IO_ERROR: u8 = 74;
 

@@ -1,8 +1,12 @@
 //! How writing a command's output failed, for `main`'s exit-code policy: its reader gone
 //! (`sweep trials NAME | head`: 141, nothing said), standard output refusing the write (a full
 //! disk, a failing device: 74, saying what could not be written there), or a file that could not
-//! be written for the same reasons (74, its error naming the file). Also whether standard
-//! output was closed when sweep started (`closed`), which no write can show.
+//! be written because the disk is full (74, its error naming the file).
+//!
+//! A standard output closed when sweep started (`sweep ls >&-`) is not told apart: Rust's
+//! runtime opens `/dev/null` in its place for reading and writing, as Python's
+//! `subprocess.DEVNULL`, Node's `stdio: 'ignore'` and `daemon(3)` open it on purpose, so the
+//! output is discarded as into `/dev/null` (exit 0); refusing it refused those launchers too.
 //!
 //! Writes to standard output go through `std::io::stdout()` and `?` with no context: every file
 //! a command reads or writes names itself in its error (`cannot write --output FILE`), so an
@@ -10,7 +14,6 @@
 //! rather than in each command's writes.
 
 use std::io::ErrorKind;
-use std::path::Path;
 
 /// How a command's output could not be written.
 #[derive(Debug)]
@@ -19,8 +22,8 @@ pub(crate) enum Failure<'a> {
     ReaderGone,
     /// Standard output refused the write with this error (`ENOSPC`, `EIO`, ...).
     StandardOutput(&'a std::io::Error),
-    /// A file (`--output FILE`, a gate's baseline) could not be written: the disk is full or the
-    /// device failed. The error names the file. (The store's own I/O errors carry the system's
+    /// A file (`--output FILE`, a gate's baseline) could not be written: the disk is full. The
+    /// error names the file (an `EIO` there stays another error: reads fail with it too). (The store's own I/O errors carry the system's
     /// reason in their message, not as a source: they stay other errors.)
     File,
 }
@@ -41,7 +44,7 @@ pub(crate) fn failure(error: &anyhow::Error) -> Option<Failure<'_>> {
             return Some(Failure::StandardOutput(bare));
         }
     }
-    io().any(device_failed).then_some(Failure::File)
+    io().any(disk_full).then_some(Failure::File)
 }
 
 /// Returns whether `error` is a write to standard output that failed, its reader gone or the
@@ -54,48 +57,13 @@ pub(crate) fn failed(error: &anyhow::Error) -> bool {
     )
 }
 
-/// Returns whether standard output was closed when sweep started (`sweep ls >&-`).
-///
-/// Rust's runtime opens `/dev/null` on a standard stream it finds closed, for reading and
-/// writing, so that every write to it succeeds and its data is lost; a shell's `>/dev/null`
-/// opens it for writing only. Linux's `/proc/self/fd/1` and `/proc/self/fdinfo/1` tell the
-/// two apart; where they cannot be read, standard output is taken to be open. A standard
-/// output opened as `1<>/dev/null` reads as closed.
-pub(crate) fn closed() -> bool {
-    let Ok(target) = std::fs::read_link("/proc/self/fd/1") else {
-        return false;
-    };
-    let Ok(info) = std::fs::read_to_string("/proc/self/fdinfo/1") else {
-        return false;
-    };
-    opened_by_runtime(&target, &info)
-}
-
-/// Returns whether a file descriptor that names `target`, with `fdinfo` the text of its
-/// `/proc/self/fdinfo` file, is the `/dev/null` that the runtime opens on a closed stream:
-/// opened for reading and writing (`O_RDWR` in its octal `flags:`).
-fn opened_by_runtime(target: &Path, fdinfo: &str) -> bool {
-    /// The bits of `flags:` that say how the file was opened (`O_ACCMODE`).
-    const ACCESS_MODE: u32 = 0o3;
-    /// Opened for reading and writing (`O_RDWR`).
-    const READ_WRITE: u32 = 0o2;
-    target == Path::new("/dev/null")
-        && fdinfo
-            .lines()
-            .find_map(|line| line.strip_prefix("flags:"))
-            .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
-            .is_some_and(|flags| flags & ACCESS_MODE == READ_WRITE)
-}
-
-/// Returns whether `error` says the disk or device refused a write: full (`ENOSPC`), over a
-/// quota (`EDQUOT`), a file grown too large (`EFBIG`), or an I/O error (`EIO`).
-fn device_failed(error: &std::io::Error) -> bool {
-    /// `EIO`, which `ErrorKind` has no stable name for.
-    const EIO: i32 = 5;
+/// Returns whether `error` says the disk refused a write: full (`ENOSPC`), over a quota
+/// (`EDQUOT`), or a file grown too large (`EFBIG`); no read fails so.
+fn disk_full(error: &std::io::Error) -> bool {
     matches!(
         error.kind(),
         ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge
-    ) || error.raw_os_error() == Some(EIO)
+    )
 }
 
 #[cfg(test)]
@@ -103,27 +71,6 @@ mod tests {
     use anyhow::Context;
 
     use super::*;
-
-    #[test]
-    fn issue_a_closed_standard_output_is_the_runtimes_read_write_dev_null() {
-        let info = |flags: &str| format!("pos:\t0\nflags:\t{flags}\nmnt_id:\t24\nino:\t3\n");
-        // `>&-`: the runtime's `/dev/null`, O_RDWR | O_LARGEFILE.
-        assert!(opened_by_runtime(Path::new("/dev/null"), &info("0100002")));
-        // `>/dev/null`: O_WRONLY | O_LARGEFILE, the user's choice.
-        assert!(!opened_by_runtime(Path::new("/dev/null"), &info("0100001")));
-        assert!(!opened_by_runtime(
-            Path::new("/dev/null"),
-            &info("02100001")
-        ));
-        // A file or a terminal opened for reading and writing is open.
-        assert!(!opened_by_runtime(
-            Path::new("/dev/pts/0"),
-            &info("0100002")
-        ));
-        assert!(!opened_by_runtime(Path::new("/dev/null"), "pos:\t0\n"));
-        // This test's own standard output is open.
-        assert!(!closed());
-    }
 
     #[test]
     fn issue_a_write_that_failed_is_told_from_other_errors() {
@@ -157,6 +104,11 @@ mod tests {
             Some(Failure::File)
         ));
         assert!(failure(&file(ErrorKind::NotFound)).is_none());
+        // An I/O error of a named file may be a read's: another error, not a failed write.
+        let read = Err::<(), _>(std::io::Error::from_raw_os_error(5))
+            .context("cannot read the data file d.csv")
+            .unwrap_err();
+        assert!(failure(&read).is_none());
         assert!(!failed(&file(ErrorKind::StorageFull)));
         assert!(failure(&anyhow::anyhow!("no experiment named `x`")).is_none());
     }

@@ -24,7 +24,7 @@ fn issue_help_says_what_each_exit_code_means() {
         "Exit status:",
         "  0    success",
         "  2    bad input, usage or another error",
-        "  74   the output could not be written: standard output closed or failing",
+        "  74   the output could not be written: standard output failing (a full",
         "  75   the store is busy: another sweep process holds it, or another\n       \
          process listens on the dashboard's --port (--addr); try again later",
         "  130  Ctrl-C stopped",

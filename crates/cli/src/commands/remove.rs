@@ -73,25 +73,30 @@ fn confirmed(path: &Path, rows: &[(ExperimentInfo, Vec<Trial>)]) -> anyhow::Resu
         .iter()
         .map(|(info, _)| super::inspect::stored_spec(info, super::inspect::LEFT_OUT_BELOW))
         .collect();
-    output::experiments_with(&mut err, rows, &specs)?;
     let (what, its) = match rows.len() {
         1 => ("this experiment".to_string(), "its"),
         n => (format!("these {n} experiments"), "their"),
     };
-    write!(
-        err,
-        "remove {what} from {}, with {its} trials, metrics and checkpoints? this cannot be \
-         undone [y/N] ",
-        output::visible_path(path)
-    )?;
-    err.flush()?;
+    // Named: a bare I/O error reaching `main` is standard output's (`standard_output`).
+    let asked = (|| -> std::io::Result<()> {
+        output::experiments_with(&mut err, rows, &specs)?;
+        write!(
+            err,
+            "remove {what} from {}, with {its} trials, metrics and checkpoints? this cannot be \
+             undone [y/N] ",
+            output::visible_path(path)
+        )?;
+        err.flush()
+    })();
+    asked.context("cannot ask on standard error whether to remove")?;
     let mut answer = String::new();
     let read = std::io::stdin()
         .lock()
         .read_line(&mut answer)
         .context("cannot read the answer from standard input")?;
     if read == 0 {
-        writeln!(err)?;
+        // Only ends the question's line: the error below says what happened.
+        let _ = writeln!(err);
         bail!("nothing removed: no answer on standard input; pass --yes to remove without asking");
     }
     Ok(matches!(
