@@ -1,5 +1,6 @@
 //! The reproducibility record as `sweep show` prints it: a few summary lines, and on request the
-//! resolved spec and the diff of the working tree.
+//! resolved spec, each setting as the YAML writes it (`ExperimentSpec::readable_resolved`, as the
+//! gate's and `sweep run`'s diffs show it), and the diff of the working tree.
 
 use std::io::{self, Write};
 
@@ -104,10 +105,18 @@ pub(crate) fn run_record(
     writeln!(out)
 }
 
-/// Writes the resolved spec and, when the tree was dirty, the diff.
+/// Writes the resolved spec, each setting as the YAML writes it (`method: grid (shuffle:
+/// false)`, `parallel: 2`, not the stored notation's `Grid(GridConfig { shuffle: false })` and
+/// `Some(2)`; a line the reader cannot read is written as stored), under the hash of its stored
+/// text, and, when the tree was dirty, the diff.
 pub(crate) fn run_record_details(out: &mut impl Write, record: &RunRecord) -> io::Result<()> {
-    writeln!(out, "resolved spec (sha256 {}):", record.resolved_spec_hash)?;
-    for line in record.resolved_spec.lines() {
+    writeln!(
+        out,
+        "resolved spec (sha256 {} of its stored text), each setting as the YAML writes it:",
+        record.resolved_spec_hash
+    )?;
+    let readable = ExperimentSpec::readable_resolved(&record.resolved_spec);
+    for line in readable.lines() {
         writeln!(out, "  {}", visible(line))?;
     }
     if let Some(g) = record.git.as_ref().filter(|g| !g.diff.is_empty()) {
@@ -153,6 +162,38 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("before records"), "{out}");
+    }
+
+    #[test]
+    fn issue_record_writes_the_resolved_spec_in_the_yamls_words_not_rusts_notation() {
+        // `sweep show NAME --record` printed `method: Random`, `parallel: Some(2)` and
+        // `SplitSpec { validation: 0.2, .. }`, where the gate's and run's diffs read as the YAML.
+        let record = RunRecord {
+            resolved_spec: "method: Grid(GridConfig { shuffle: false })\nparallel: Some(2)\n\
+                            train.optimizer: Str(\"adam\")\n\
+                            model.hidden: searched Categorical { values: [Int(8), Int(16)], \
+                            probabilities: None }\nodd: Unknown { x: 1 }\n"
+                .into(),
+            resolved_spec_hash: "ab12".into(),
+            ..RunRecord::default()
+        };
+        let mut out = Vec::new();
+        run_record_details(&mut out, &record).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        for want in [
+            "resolved spec (sha256 ab12 of its stored text), each setting as the YAML writes it:",
+            "  method: grid (shuffle: false)",
+            "  parallel: 2",
+            "  train.optimizer: adam",
+            "  model.hidden: one of [8, 16]",
+            // A line the reader does not know stays as stored.
+            "  odd: Unknown { x: 1 }",
+        ] {
+            assert!(out.lines().any(|l| l == want), "no `{want}` in\n{out}");
+        }
+        for notation in ["Grid(", "Some(", "Str(", "Categorical"] {
+            assert!(!out.contains(notation), "`{notation}` in\n{out}");
+        }
     }
 
     #[test]
