@@ -99,9 +99,9 @@ pub struct SuggestContext<'a> {
     pub pinned: &'a Params,
     /// The trial whose parameters are wanted.
     pub trial: TrialId,
-    /// The plan the study tells the sampler, when known: the file's planned trials, or the
-    /// experiment's run cap where `--extend` or a larger `--run-cap` lengthened it; `bayes`
-    /// spends its end greedily (its greedy tail).
+    /// How many trials the study plans, when known (at least the spec's planned trials, more
+    /// where the experiment was lengthened past them): `bayes` spends the end of the plan
+    /// greedily (its greedy tail).
     pub planned: Option<u32>,
 }
 
