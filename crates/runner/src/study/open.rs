@@ -26,7 +26,10 @@ impl StudyOptions {
     /// is the spec resolved as its run record holds it (`StudyOptions::record`; `None`: `spec`'s
     /// own resolved form). The one rule for the study and for a caller that must know first
     /// (`sweep run`, before it raises the plan to the file's `run_cap`); the data and the
-    /// search settings are checked apart.
+    /// search settings are checked apart, after it: where the data files lie is no part of
+    /// the meaning (the same data read from a folder moved since, or named `../data/d.csv`
+    /// rather than `data/d.csv`, is the same experiment), and data that hashes otherwise
+    /// is refused as changed data (`same_data`), wherever it lies, not as another spec.
     pub fn resumes(
         spec: &ExperimentSpec,
         stored: &ExperimentInfo,
@@ -40,9 +43,10 @@ impl StudyOptions {
 /// Whether `spec`, whose text differs from the stored experiment's, means the same: its resolved
 /// spec (every setting, defaults filled in) hashes as the one in the experiment's run record, so
 /// only comments, layout or the order of keys changed; or it differs only in how the sampler
-/// and pruner settings are written, for the same search (`ExperimentSpec::resolves_as`: the
-/// file now names the value a setting had when the stored run was written by an older
-/// version). The current resolved spec is `resolved_now` when given, since records resolve
+/// and pruner settings are written, for the same search, or in the paths of its data files
+/// (`ExperimentSpec::resolves_as`: the file now names the value a setting had when the stored
+/// run was written by an older version; the file and its data were moved, or its data path
+/// is written otherwise; the data's hash is `same_data`'s to compare). The current resolved spec is `resolved_now` when given, since records resolve
 /// paths against the spec file's absolute path (the spec itself holds them as given on the
 /// command line). Without a stored record, it cannot tell: no.
 fn same_meaning(
@@ -361,106 +365,5 @@ fn warm_start(
 }
 
 #[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-    use std::time::Duration;
-
-    use super::*;
-    use crate::{AgentOptions, Stop};
-
-    fn options(agent: Option<AgentOptions>) -> StudyOptions {
-        StudyOptions {
-            spec_path: "toy.yaml".into(),
-            parallel: 1,
-            run_cap: None,
-            extend: None,
-            record: Some(RunRecord {
-                spec_file: "/work/toy.yaml".into(),
-                ..RunRecord::default()
-            }),
-            stop: Stop::default(),
-            agent,
-            warm_file: None,
-        }
-    }
-
-    #[test]
-    fn the_same_text_or_meaning_resumes_wherever_the_file_lies() {
-        let at = |text: &str, file: &str| {
-            ExperimentSpec::from_yaml_str(text, std::path::Path::new(file)).expect("a spec")
-        };
-        let text = "name: e\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
-                    parameters:\n  lr: {min: 0.001, max: 0.1}\n";
-        let first = at(text, "/work/exp/e.yaml");
-        let stored = ExperimentInfo {
-            name: "e".into(),
-            description: String::new(),
-            spec_yaml: text.into(),
-            spec_hash: first.hash(),
-            spec_path: "exp/e.yaml".into(),
-            objective: "val_loss".into(),
-            goal: first.metric.goal,
-            seed: first.seed,
-            run_cap: 4,
-            status: ExperimentStatus::Finished,
-            created: experiment::Timestamp(0),
-            finished: None,
-        };
-        let recorded = RunRecord {
-            resolved_spec: first.resolved(),
-            resolved_spec_hash: first.resolved_hash(),
-            ..RunRecord::default()
-        };
-        let resumes = |spec: &ExperimentSpec| {
-            StudyOptions::resumes(spec, &stored, Some(&recorded), Some(&spec.resolved()))
-        };
-        // A copy elsewhere resolves its data path elsewhere, but is the same file.
-        let copy = at(text, "/work/other/renamed.yml");
-        assert_ne!(copy.resolved_hash(), first.resolved_hash());
-        assert!(resumes(&copy));
-        // Another layout at the first path means the same; another seed does not.
-        assert!(resumes(&at(
-            &format!("# a comment\n{text}"),
-            "/work/exp/e.yaml"
-        )));
-        assert!(!resumes(&at(
-            &format!("seed: 9\n{text}"),
-            "/work/exp/e.yaml"
-        )));
-        // Without a record, only the same text resumes.
-        let layout = at(&format!("# a comment\n{text}"), "/work/exp/e.yaml");
-        assert!(!StudyOptions::resumes(&layout, &stored, None, None));
-        assert!(StudyOptions::resumes(&copy, &stored, None, None));
-    }
-
-    #[test]
-    fn an_agents_run_record_keeps_the_exchange_it_was_given() {
-        let agent = AgentOptions {
-            agent: 1,
-            agents: 3,
-            exchange: PathBuf::from("../shared exchange"),
-            poll: Duration::from_millis(10),
-            quiet_after: Duration::from_secs(60),
-        };
-        let record = run_record(&options(Some(agent))).expect("a record");
-        assert_eq!(record.exchange.as_deref(), Some("../shared exchange"));
-        assert_eq!(
-            record.agent,
-            Some(store::AgentOf {
-                agent: 1,
-                agents: 3
-            })
-        );
-        assert_eq!(record.spec_file, "/work/toy.yaml");
-        // One process has no exchange to keep.
-        let alone = run_record(&options(None)).expect("a record");
-        assert_eq!((alone.agent, alone.exchange), (None, None));
-        assert_eq!(
-            run_record(&StudyOptions {
-                record: None,
-                ..options(None)
-            }),
-            None
-        );
-    }
-}
+#[path = "open_tests.rs"]
+mod tests;

@@ -1,0 +1,157 @@
+//! Tests of opening a study's experiment: which spec resumes a stored one, and its run record.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::*;
+use crate::{AgentOptions, Stop};
+
+fn options(agent: Option<AgentOptions>) -> StudyOptions {
+    StudyOptions {
+        spec_path: "toy.yaml".into(),
+        parallel: 1,
+        run_cap: None,
+        extend: None,
+        record: Some(RunRecord {
+            spec_file: "/work/toy.yaml".into(),
+            ..RunRecord::default()
+        }),
+        stop: Stop::default(),
+        agent,
+        warm_file: None,
+    }
+}
+
+#[test]
+fn the_same_text_or_meaning_resumes_wherever_the_file_lies() {
+    let at = |text: &str, file: &str| {
+        ExperimentSpec::from_yaml_str(text, std::path::Path::new(file)).expect("a spec")
+    };
+    let text = "name: e\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
+                parameters:\n  lr: {min: 0.001, max: 0.1}\n";
+    let first = at(text, "/work/exp/e.yaml");
+    let stored = ExperimentInfo {
+        name: "e".into(),
+        description: String::new(),
+        spec_yaml: text.into(),
+        spec_hash: first.hash(),
+        spec_path: "exp/e.yaml".into(),
+        objective: "val_loss".into(),
+        goal: first.metric.goal,
+        seed: first.seed,
+        run_cap: 4,
+        status: ExperimentStatus::Finished,
+        created: experiment::Timestamp(0),
+        finished: None,
+    };
+    let recorded = RunRecord {
+        resolved_spec: first.resolved(),
+        resolved_spec_hash: first.resolved_hash(),
+        ..RunRecord::default()
+    };
+    let resumes = |spec: &ExperimentSpec| {
+        StudyOptions::resumes(spec, &stored, Some(&recorded), Some(&spec.resolved()))
+    };
+    // A copy elsewhere resolves its data path elsewhere, but is the same file.
+    let copy = at(text, "/work/other/renamed.yml");
+    assert_ne!(copy.resolved_hash(), first.resolved_hash());
+    assert!(resumes(&copy));
+    // Another layout at the first path means the same; another seed does not.
+    assert!(resumes(&at(
+        &format!("# a comment\n{text}"),
+        "/work/exp/e.yaml"
+    )));
+    assert!(!resumes(&at(
+        &format!("seed: 9\n{text}"),
+        "/work/exp/e.yaml"
+    )));
+    // Without a record, only the same text resumes.
+    let layout = at(&format!("# a comment\n{text}"), "/work/exp/e.yaml");
+    assert!(!StudyOptions::resumes(&layout, &stored, None, None));
+    assert!(StudyOptions::resumes(&copy, &stored, None, None));
+}
+
+#[test]
+fn an_agents_run_record_keeps_the_exchange_it_was_given() {
+    let agent = AgentOptions {
+        agent: 1,
+        agents: 3,
+        exchange: PathBuf::from("../shared exchange"),
+        poll: Duration::from_millis(10),
+        quiet_after: Duration::from_secs(60),
+    };
+    let record = run_record(&options(Some(agent))).expect("a record");
+    assert_eq!(record.exchange.as_deref(), Some("../shared exchange"));
+    assert_eq!(
+        record.agent,
+        Some(store::AgentOf {
+            agent: 1,
+            agents: 3
+        })
+    );
+    assert_eq!(record.spec_file, "/work/toy.yaml");
+    // One process has no exchange to keep.
+    let alone = run_record(&options(None)).expect("a record");
+    assert_eq!((alone.agent, alone.exchange), (None, None));
+    assert_eq!(
+        run_record(&StudyOptions {
+            record: None,
+            ..options(None)
+        }),
+        None
+    );
+}
+
+/// Issue: the same data named by another spelling of its path (a spec moved to a folder
+/// below, reading `../data/d.csv`) was refused as another spec. It resumes where the data
+/// hashes as its record says, and other data there is refused as changed data, not as
+/// another spec.
+#[test]
+fn issue_the_same_data_at_another_path_resumes_and_other_data_is_changed_data() {
+    let text = "name: e\nseed: 7\nrun_cap: 1\nmetric: {name: val_loss}\n\
+                data: {csv: data/d.csv, target: y}\nparameters:\n  lr: {min: 0.01, max: 1.0}\n";
+    let at = |text: &str, file: &str| {
+        ExperimentSpec::from_yaml_str(text, std::path::Path::new(file)).expect("a spec")
+    };
+    let with_data = |spec: &ExperimentSpec, data_hash: &str| StudyOptions {
+        record: Some(RunRecord {
+            resolved_spec: spec.resolved(),
+            resolved_spec_hash: spec.resolved_hash(),
+            data_file: spec.data.csv.value.display().to_string(),
+            data_hash: data_hash.into(),
+            ..RunRecord::default()
+        }),
+        ..options(None)
+    };
+    let store = Store::temporary().unwrap();
+    let clock = crate::testing::TickClock(std::sync::atomic::AtomicI64::new(0));
+    let go = |spec: &ExperimentSpec, options: &StudyOptions| {
+        crate::run_study(
+            &store,
+            spec,
+            &crate::testing::quadratic(2.0),
+            &crate::SilentObserver,
+            &clock,
+            options,
+        )
+        .map(|summary| summary.trials.len())
+    };
+    let first = at(text, "/work/exp/e.yaml");
+    assert_eq!(go(&first, &with_data(&first, "aaaa")).unwrap(), 1);
+    let moved = at(
+        &format!("# moved\n{}", text.replace("csv: data/", "csv: ../data/")),
+        "/work/exp/archive/e.yaml",
+    );
+    assert_ne!(moved.resolved(), first.resolved());
+    let more = |options: StudyOptions| StudyOptions {
+        extend: Some(1),
+        ..options
+    };
+    let err = go(&moved, &more(with_data(&moved, "bbbb"))).unwrap_err();
+    assert!(matches!(err, Error::DataChanged { .. }), "{err}");
+    assert_eq!(go(&moved, &more(with_data(&moved, "aaaa"))).unwrap(), 2);
+    // The record stays the first run's: where the data was read then.
+    let record = store.run_record("e").unwrap().expect("a run record");
+    assert_eq!(record.resolved_spec, first.resolved());
+    assert_eq!(record.data_file, "/work/exp/data/d.csv");
+}
