@@ -323,6 +323,10 @@ pub(crate) struct ReproduceArgs {
     pub(crate) trial: String,
     #[command(flatten)]
     pub(crate) store: StoreArgs,
+    /// Read the data the run read from PATH, where it lies now (its folder moved or renamed
+    /// since): accepted only if it holds the same bytes (SHA-256); repeat it for each data file
+    #[arg(long = "data", value_name = "PATH")]
+    pub(crate) data: Vec<PathBuf>,
 }
 
 /// `sweep rm`.
