@@ -1,6 +1,7 @@
 //! What a run plans against what the file says: the file's `run_cap` taken after a lower
 //! `--run-cap` wherever the unchanged file lies, a `--run-cap` below the file's running the
-//! first trials of the file's sweep, and a `--parallel` that overrides the file's noted.
+//! first trials of the file's sweep, and a `--parallel` that overrides the file's noted; the
+//! same data named by another path resuming, and reproducing a trial whose data moved since.
 
 use tests::TestEnv;
 
@@ -128,4 +129,119 @@ fn a_parallel_that_overrides_the_files_is_noted_on_a_fresh_run() {
         "{}",
         out.stderr
     );
+}
+
+/// Issue: the same data named by another spelling of its path was refused as another spec: a
+/// file moved to a folder below that reads `../data/penguins.csv`, one that reads
+/// `./data/penguins.csv` in place, and the file copied with its data and a comment added all
+/// resume the experiment; a trial of it reproduces (the record keeps where the first run read
+/// the data, the store the text as last run). Other data is refused as changed data.
+#[test]
+fn issue_the_same_data_at_another_path_resumes_and_other_data_is_changed_data() {
+    let moved: fn(&TestEnv) -> String = |env| {
+        let text = BESIDE.replace("csv: data/", "csv: ../data/");
+        std::fs::create_dir(env.path().join("exp/archive")).unwrap();
+        std::fs::write(env.path().join("exp/archive/beside.yaml"), text).unwrap();
+        std::fs::remove_file(env.path().join("exp/beside.yaml")).unwrap();
+        "exp/archive/beside.yaml".to_string()
+    };
+    let dotted: fn(&TestEnv) -> String = |env| {
+        let text = BESIDE.replace("csv: data/", "csv: ./data/");
+        std::fs::write(env.path().join("exp/beside.yaml"), text).unwrap();
+        "exp/beside.yaml".to_string()
+    };
+    let copied: fn(&TestEnv) -> String = |env| {
+        let file = beside(env, "other", "beside.yaml");
+        std::fs::write(env.path().join(&file), format!("# a copy\n{BESIDE}")).unwrap();
+        file
+    };
+    for (how, again_at) in [("moved", moved), ("dotted", dotted), ("copied", copied)] {
+        let env = TestEnv::new();
+        let first = beside(&env, "exp", "beside.yaml");
+        let ran = env.sweep(&["run", &first, "--run-cap", "1", "--no-serve"]);
+        assert_eq!(ran.code, 0, "{how}: {ran:?}");
+        let again = again_at(&env);
+        let resumed = env.sweep(&["run", &again, "--no-serve"]);
+        assert_eq!(resumed.code, 0, "{how}: {resumed:?}");
+        assert!(
+            resumed.stdout.contains("beside: 2 trials (2 completed"),
+            "{how}: {}",
+            resumed.stdout
+        );
+        let reproduced = env.sweep(&["reproduce", "beside/0"]);
+        assert_eq!(reproduced.code, 0, "{how}: {reproduced:?}");
+        assert!(
+            reproduced.stdout.contains("identical: "),
+            "{how}: {}",
+            reproduced.stdout
+        );
+    }
+    // The copy with other data (a row fewer) is refused as changed data, not another spec.
+    let env = TestEnv::new();
+    let first = beside(&env, "exp", "beside.yaml");
+    let ran = env.sweep(&["run", &first, "--run-cap", "1", "--no-serve"]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let copy = beside(&env, "other", "beside.yaml");
+    std::fs::write(env.path().join(&copy), format!("# a copy\n{BESIDE}")).unwrap();
+    let data = env.path().join("other/data/penguins.csv");
+    let text = std::fs::read_to_string(&data).unwrap();
+    let fewer: Vec<&str> = text.lines().collect();
+    std::fs::write(&data, fewer[..fewer.len() - 1].join("\n") + "\n").unwrap();
+    let refused = env.sweep(&["run", &copy, "--no-serve"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("the data of experiment `beside` changed since it started")
+            && !refused.stderr.contains("different spec"),
+        "{}",
+        refused.stderr
+    );
+}
+
+/// Issue: a trial whose experiment folder was moved since could not be reproduced, the data
+/// "gone" with no way on: the error says to name it with `--data PATH`, which reads it there
+/// when it holds the same bytes, and refuses other data naming both hashes.
+#[test]
+fn issue_a_trial_whose_data_moved_reproduces_with_data() {
+    let env = TestEnv::new();
+    let first = beside(&env, "exp", "beside.yaml");
+    let ran = env.sweep(&["run", &first, "--run-cap", "1", "--no-serve"]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    std::fs::rename(env.path().join("exp"), env.path().join("exp-moved")).unwrap();
+    let gone = env.sweep(&["reproduce", "beside/0"]);
+    assert_eq!(gone.code, 2, "{gone:?}");
+    assert!(
+        gone.stderr.contains("that the run read is gone: ")
+            && gone
+                .stderr
+                .contains("name it with --data PATH (it must have sha256 "),
+        "{}",
+        gone.stderr
+    );
+    let found = env.sweep(&[
+        "reproduce",
+        "beside/0",
+        "--data",
+        "exp-moved/data/penguins.csv",
+    ]);
+    assert_eq!(found.code, 0, "{found:?}");
+    assert!(found.stdout.contains("identical: "), "{}", found.stdout);
+    let other = env.write_spec("other.csv", "x,y\n1,0\n");
+    let refused = env.sweep(&["reproduce", "beside/0", "--data", other.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains(&format!(
+            "--data {} has sha256 {}, but the run read ",
+            other.display(),
+            sha256_hex("x,y\n1,0\n")
+        )) && refused.stderr.contains("it is other data"),
+        "{}",
+        refused.stderr
+    );
+}
+
+/// Returns the hex SHA-256 of `text`, as a run record keeps a data file's.
+fn sha256_hex(text: &str) -> String {
+    experiment::sha256_hex(text.as_bytes())
 }

@@ -11,6 +11,7 @@
 //! was built (`0.1.0 (85ec1f4)`); records and baselines keep it as `sweep_version`, and those
 //! written before Sweep had a version say `0.0.0`.
 
+mod given_data;
 mod recorded_path;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use anyhow::Context;
 use experiment::{DataFormat, DeviceChoice, ExperimentSpec, NoCommit};
 use store::{GitState, RunRecord};
 
+pub(crate) use self::given_data::GivenData;
 pub(crate) use self::recorded_path::recorded_spec;
 use crate::git::{self, GitFailure};
 
@@ -140,6 +142,19 @@ pub(crate) fn data_files(spec: &ExperimentSpec) -> Vec<PathBuf> {
         DataFormat::Idx { labels } => files.push(labels.value.clone()),
     }
     files
+}
+
+/// Returns `spec` reading its data from `files`, the files of `data_files` in its order, each
+/// where it lies now (a file `sweep reproduce --data` named, the run's data at another path);
+/// a file past the end of `files` stays as the spec resolves it.
+pub(crate) fn reading_from(mut spec: ExperimentSpec, files: &[PathBuf]) -> ExperimentSpec {
+    if let Some(csv) = files.first() {
+        spec.data.csv.value = csv.clone();
+    }
+    if let (DataFormat::Idx { labels }, Some(file)) = (&mut spec.data.format, files.get(1)) {
+        labels.value = file.clone();
+    }
+    spec
 }
 
 /// Joins values into a record field that holds one per line.

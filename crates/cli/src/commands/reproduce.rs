@@ -7,6 +7,9 @@
 //! (so relative data paths resolve as they did; where that path was not UTF-8, in the folder
 //! found again that holds the data the run read, `probe::recorded_spec`). The data files' hashes
 //! are checked first: a changed dataset is reported as such, not as a mysterious difference.
+//! Each data file is read where the record says the run read it, or where `--data PATH` names
+//! a file that holds the same bytes (its folder moved or renamed since; `probe::GivenData`):
+//! a file gone says so and how to name it, and a given file of other bytes is refused.
 //! `epoch_seconds`, wall time, is not compared.
 //! A trial that was pruned is stopped at the epoch it was pruned at, as the pruner (which judged
 //! it against other trials) is not consulted.
@@ -101,7 +104,8 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
     // keeps paths as text: a folder that was not UTF-8 is found again on disk, and the data
     // files read are the spec's, resolved from there, each written as the record writes it and
     // holding the bytes the run read.
-    let spec = probe::recorded_spec(&info.spec_yaml, &record)?;
+    let given = probe::GivenData::matched(&args.data, &record)?;
+    let spec = probe::recorded_spec(&info.spec_yaml, &record, &given)?;
 
     let mut out = std::io::stdout().lock();
     for note in notes(&record, &spec) {

@@ -11,6 +11,13 @@
 //! folders found, the one whose data files are the ones the run read (`data_file`) with the
 //! bytes it read (`data_hash`) is the run's; the recorded prefix is kept as written (a leading
 //! `//` included), as the data paths the record names were written from it.
+//!
+//! The data the run read is found where the record says it was: the paths the stored text
+//! resolves to from that folder, or, where the text names its data otherwise since (the
+//! experiment was resumed from a folder moved or copied since, and the store keeps the text
+//! as last run, `../data/d.csv`, while the record keeps the first run's paths), the paths the
+//! record names. A file given with `--data` (`GivenData`) stands in for the recorded one whose
+//! bytes it holds, wherever that one lies now; a recorded file that is gone says so.
 
 use std::ffi::OsString;
 use std::io;
@@ -20,18 +27,24 @@ use anyhow::{anyhow, bail};
 use experiment::ExperimentSpec;
 use store::RunRecord;
 
-use super::{data_files, resolve_at, sha256_file};
+use super::{data_files, reading_from, resolve_at, sha256_file, GivenData};
 
 /// Lists the names of a folder's entries that are folders (or links to folders).
 type Lister<'a> = &'a dyn Fn(&Path) -> io::Result<Vec<OsString>>;
 
 /// Returns the spec of `text` (the stored spec text) parsed at the path `record` names, in the
-/// folder the run read its data from: the recorded folder where it holds no replacement
+/// folder the run read its data from (the recorded folder where it holds no replacement
 /// character, or else the one folder written so whose data files are the ones the run read,
-/// with the same bytes. Fails as reading the data fails (changed, gone, resolving elsewhere)
-/// where one folder is found or none, naming each folder where several are found and none, or
-/// more than one, holds the data the run read; fails where a folder on the way cannot be listed.
-pub(crate) fn recorded_spec(text: &str, record: &RunRecord) -> anyhow::Result<ExperimentSpec> {
+/// with the same bytes), reading its data from where it lies (`data_read`: `given` in place of
+/// the recorded files whose bytes it holds). Fails as reading the data fails (changed, gone,
+/// resolving elsewhere) where one folder is found or none, naming each folder where several
+/// are found and none, or more than one, holds the data the run read; fails where a folder on
+/// the way cannot be listed.
+pub(crate) fn recorded_spec(
+    text: &str,
+    record: &RunRecord,
+    given: &GivenData,
+) -> anyhow::Result<ExperimentSpec> {
     let recorded = record.spec_file.as_str();
     // The folder keeps its last `/`, so that `/t.yaml` and `//t.yaml` keep their prefix.
     let (folder, name) = match recorded.rfind('/') {
@@ -43,14 +56,11 @@ pub(crate) fn recorded_spec(text: &str, record: &RunRecord) -> anyhow::Result<Ex
     let mut not_read: Vec<(PathBuf, anyhow::Error)> = Vec::new();
     for folder in folders {
         let spec = resolve_at(text, &folder.join(name))?;
-        let files = data_files(&spec);
-        // Folders whose data paths do not depend on them (absolute) read the same files: they
-        // are hashed once.
-        if read.iter().any(|(_, _, f)| *f == files) {
-            continue;
-        }
-        match same_data(&files, record) {
-            Ok(()) => read.push((folder, spec, files)),
+        match data_read(&data_files(&spec), record, given) {
+            // Folders whose data paths do not depend on them (absolute, or all given) read
+            // the same files: they are one.
+            Ok(files) if read.iter().any(|(_, _, f)| *f == files) => {}
+            Ok(files) => read.push((folder, reading_from(spec, &files), files)),
             Err(e) => not_read.push((folder, e)),
         }
     }
@@ -81,23 +91,53 @@ pub(crate) fn recorded_spec(text: &str, record: &RunRecord) -> anyhow::Result<Ex
     }
 }
 
-/// Checks that `files`, the data files a spec resolves to, are the ones `record` names and
-/// hold the bytes the run read; fails saying which is not, and says a file is gone only where
-/// it is (not found).
-fn same_data(files: &[PathBuf], record: &RunRecord) -> anyhow::Result<()> {
+/// Returns the data files to read for a run of `record` whose spec resolves its data to
+/// `files`: for each file the run read, the one of `given` that holds its bytes, or else the
+/// file where the record says it was, which must hold them. That is `files` where they are the
+/// ones the record names, or else the paths the record names (one a line, one per file, kept
+/// whole: without a replacement character), as after a resume from a folder moved since; fails
+/// saying which file is not the run's, and says a file is gone only where it is (not found),
+/// with how to name where it lies now.
+fn data_read(
+    files: &[PathBuf],
+    record: &RunRecord,
+    given: &GivenData,
+) -> anyhow::Result<Vec<PathBuf>> {
     let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    if shown.join("\n") != record.data_file {
-        bail!(
-            "the spec's data now resolves to {}, but the run read {}",
-            shown.join(", "),
-            record.data_file.replace('\n', ", ")
-        );
-    }
-    for (file, hash) in files.iter().zip(record.data_hash.lines()) {
+    let recorded: Vec<&str> = record.data_file.lines().collect();
+    let at: Option<Vec<PathBuf>> = if shown.join("\n") == record.data_file {
+        Some(files.to_vec())
+    } else if recorded.len() == files.len()
+        && !record.data_file.contains(char::REPLACEMENT_CHARACTER)
+    {
+        Some(recorded.iter().map(PathBuf::from).collect())
+    } else {
+        None
+    };
+    let hashes: Vec<&str> = record.data_hash.lines().collect();
+    let mut read = Vec::new();
+    for (i, resolved) in files.iter().enumerate() {
+        // A record without a hash for it (none was ever written so) has nothing to check.
+        let Some(&hash) = hashes.get(i) else {
+            read.push(resolved.clone());
+            continue;
+        };
+        if let Some(file) = given.holding(hash) {
+            read.push(file.to_path_buf());
+            continue;
+        }
+        let Some(file) = at.as_ref().and_then(|at| at.get(i)) else {
+            bail!(
+                "the spec's data now resolves to {}, but the run read {}",
+                shown.join(", "),
+                record.data_file.replace('\n', ", ")
+            );
+        };
         let now = match sha256_file(file) {
             Ok(now) => now,
             Err(e) if e.kind() == io::ErrorKind::NotFound => bail!(
-                "the data file {} that the run read is gone: {e}",
+                "the data file {} that the run read is gone: {e}; if it lies elsewhere now (its \
+                 folder moved or renamed), name it with --data PATH (it must have sha256 {hash})",
                 file.display()
             ),
             Err(e) => bail!(
@@ -108,12 +148,14 @@ fn same_data(files: &[PathBuf], record: &RunRecord) -> anyhow::Result<()> {
         if now != hash {
             bail!(
                 "the data changed since the run: {} now has sha256 {now}, but the run read \
-                 {hash}; reproducing needs the same data",
+                 {hash}; reproducing needs the same data (a copy that holds it can be named \
+                 with --data PATH)",
                 file.display()
             );
         }
+        read.push(file.clone());
     }
-    Ok(())
+    Ok(read)
 }
 
 /// Returns the folders that `folder`, a folder's path as a record keeps it (`Path::display`),

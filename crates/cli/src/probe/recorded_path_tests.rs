@@ -126,10 +126,15 @@ fn issue_the_folder_holding_the_data_the_run_read_is_chosen() {
         std::fs::write(folder.join("d.csv"), text).unwrap();
     }
     let record = record_of(&folders[1], "x,y\n2,1\n");
-    let spec = recorded_spec(SPEC, &record).unwrap();
+    let spec = recorded_spec(SPEC, &record, &GivenData::default()).unwrap();
     assert_eq!(spec.data.csv.value, folders[1].join("d.csv"));
     // Neither holds it: each is named with what it holds instead.
-    let e = recorded_spec(SPEC, &record_of(&folders[1], "x,y\n3,1\n")).unwrap_err();
+    let e = recorded_spec(
+        SPEC,
+        &record_of(&folders[1], "x,y\n3,1\n"),
+        &GivenData::default(),
+    )
+    .unwrap_err();
     let e = e.to_string();
     assert!(
         e.contains("none of the 2 folders written so holds the data the run read (\"")
@@ -139,7 +144,9 @@ fn issue_the_folder_holding_the_data_the_run_read_is_chosen() {
     );
     // Both hold it: nothing tells which the run read.
     std::fs::write(folders[0].join("d.csv"), "x,y\n2,1\n").unwrap();
-    let e = recorded_spec(SPEC, &record).unwrap_err().to_string();
+    let e = recorded_spec(SPEC, &record, &GivenData::default())
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("2 folders written so hold the data the run read (")
             && e.contains("e\\xFE/\"")
@@ -154,10 +161,67 @@ fn issue_one_folder_found_fails_as_its_data_does() {
     let dir = tempfile::tempdir().unwrap();
     let folder = named(dir.path(), b"e\xfe");
     std::fs::create_dir(&folder).unwrap();
-    let e = recorded_spec(SPEC, &record_of(&folder, "x,y\n1,0\n")).unwrap_err();
+    let e = recorded_spec(
+        SPEC,
+        &record_of(&folder, "x,y\n1,0\n"),
+        &GivenData::default(),
+    )
+    .unwrap_err();
     assert!(
         e.to_string().starts_with("the data file ")
             && e.to_string().contains("that the run read is gone: "),
+        "{e}"
+    );
+}
+
+/// Issue: a folder moved since the run left `sweep reproduce` no way to the data: it is found
+/// where `--data` names it, by its bytes, and a file gone says how to name it.
+#[test]
+fn issue_data_moved_since_the_run_is_read_where_data_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, moved) = (dir.path().join("exp"), dir.path().join("exp-moved"));
+    std::fs::create_dir(&first).unwrap();
+    std::fs::write(first.join("d.csv"), "x,y\n1,0\n").unwrap();
+    let record = record_of(&first, "x,y\n1,0\n");
+    std::fs::rename(&first, &moved).unwrap();
+    let e = recorded_spec(SPEC, &record, &GivenData::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "the data file {} that the run read is gone: ",
+            first.join("d.csv").display()
+        )) && e.ends_with(&format!(
+            "if it lies elsewhere now (its folder moved or renamed), name it with --data PATH \
+             (it must have sha256 {})",
+            record.data_hash
+        )),
+        "{e}"
+    );
+    let given = GivenData::matched(&[moved.join("d.csv")], &record).unwrap();
+    let spec = recorded_spec(SPEC, &record, &given).unwrap();
+    assert_eq!(spec.data.csv.value, moved.join("d.csv"));
+}
+
+/// Issue: an experiment resumed from a folder moved since stores its text as last run
+/// (`../d.csv`, from a folder below), which no longer resolves from the recorded spec's
+/// folder to the file the run read: the file is read where the record says it was.
+#[test]
+fn issue_a_stored_text_that_names_its_data_otherwise_reads_it_where_the_record_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("exp");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("d.csv"), "x,y\n1,0\n").unwrap();
+    let record = record_of(&folder, "x,y\n1,0\n");
+    let moved_text = SPEC.replace("csv: d.csv", "csv: ../d.csv");
+    let spec = recorded_spec(&moved_text, &record, &GivenData::default()).unwrap();
+    assert_eq!(spec.data.csv.value, folder.join("d.csv"));
+    // Changed data there is still refused.
+    std::fs::write(folder.join("d.csv"), "x,y\n2,0\n").unwrap();
+    let e = recorded_spec(&moved_text, &record, &GivenData::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("the data changed since the run: "),
         "{e}"
     );
 }
