@@ -1,5 +1,6 @@
 //! Line charts of metric curves: learning curves, a trial's metrics, and compared trials.
 
+mod dashes;
 mod lines;
 mod reach;
 #[cfg(test)]
@@ -15,6 +16,7 @@ use super::{
     text_style, tick, trial_tick, DrawResult, Mark, Marker, Shape, DIM,
 };
 use crate::downsample;
+use dashes::Dashes;
 pub(super) use lines::{absent_entry, line_chart, within};
 use reach::{curves_reach, past_by, past_reach, wholly_past};
 
@@ -80,12 +82,6 @@ pub(crate) const MAX_POINTS: usize = 3000;
 /// The width of a line chart's legend margin.
 pub(super) const LEGEND_WIDTH: u32 = 170;
 
-/// The stroke width the curves of running trials are drawn with, which nothing else in a curve
-/// chart uses, so that they can be given their dashes afterwards (`DASHES`), as parallel
-/// coordinates dash its bridges: plotters' own dashed path writes a polyline per dash.
-const DASHED: u32 = 3;
-/// What a line drawn `DASHED` becomes: as wide as a coloured curve, in dashes.
-const DASHES: &str = "stroke-width=\"2\" stroke-dasharray=\"6 4\"";
 /// The ink of the curves of running trials beside an experiment's top trials
 /// (`Emphasis::Running`): darker than the pruned trials' grey, which it is told apart from by
 /// its dashes too, and more than 3:1 against the white ground.
@@ -342,6 +338,8 @@ pub(crate) fn fitted(
     let with_legend = lines.len() + absent.len() > 1
         || cut.is_some()
         || lines.iter().any(|(c, _)| c.emphasis.colour().is_none());
+    // The running curves' lines, dashed once the chart is drawn.
+    let mut dashes = Dashes::default();
     let svg = render_marked(size, &label, |root, marks| -> DrawResult {
         let (plot, legend) = if with_legend {
             root.split_horizontally(size.0.saturating_sub(LEGEND_WIDTH))
@@ -366,14 +364,16 @@ pub(crate) fn fitted(
                 chart.draw_series(std::iter::once(Cross::new(end, 3, DIM.stroke_width(1))))?;
             }
         }
-        // The trials still running, dashed (`dashed`) over the pruned ones, each with a ring
+        // The trials still running, dashed (`dashes`) over the pruned ones, each with a ring
         // at its last point: where it is now.
         for (_, points) in lines
             .iter()
             .filter(|(c, _)| c.emphasis == Emphasis::Running)
         {
             for piece in within(points, y0, y1) {
-                chart.draw_series(LineSeries::new(piece, RUNNING_INK.stroke_width(DASHED)))?;
+                let pixels: Vec<(i32, i32)> =
+                    piece.iter().map(|p| chart.backend_coord(p)).collect();
+                dashes.draw(root, &pixels, RUNNING_INK)?;
             }
             if let Some(&end) = points.last().filter(|p| shown(p)) {
                 let ring = Circle::new(end, 4, RUNNING_INK.stroke_width(2));
@@ -383,11 +383,6 @@ pub(crate) fn fitted(
         for (curve, points) in &lines {
             if let Some(i) = curve.emphasis.colour() {
                 let colour = palette(i);
-                let width = if curve.emphasis.is_running() {
-                    DASHED
-                } else {
-                    2
-                };
                 // A curve wholly past the axis (diverged from its first step): an arrowhead on
                 // the edge at its first step, pointing the way it lies.
                 if let Some((at, side)) = wholly_past(points, (y0, y1)) {
@@ -415,7 +410,13 @@ pub(crate) fn fitted(
                             colour.filled(),
                         ))?;
                     }
-                    chart.draw_series(LineSeries::new(piece, colour.stroke_width(width)))?;
+                    if curve.emphasis.is_running() {
+                        let pixels: Vec<(i32, i32)> =
+                            piece.iter().map(|p| chart.backend_coord(p)).collect();
+                        dashes.draw(root, &pixels, colour)?;
+                    } else {
+                        chart.draw_series(LineSeries::new(piece, colour.stroke_width(2)))?;
+                    }
                 }
                 for p in symbol_points(points, (x0, x1), i)
                     .iter()
@@ -477,6 +478,11 @@ pub(crate) fn fitted(
             }
         }
         if with_legend {
+            // A legend entry's dashes, where `Marker::Line` draws its line.
+            let (bx, by) = legend.get_base_pixel();
+            let mut dash = |y: i32, colour: RGBColor| {
+                dashes.draw(root, &[(bx + 6, by + y), (bx + 24, by + y)], colour)
+            };
             let mut y = 24;
             for (curve, _) in &lines {
                 match curve.emphasis {
@@ -486,7 +492,8 @@ pub(crate) fn fitted(
                     }
                     Emphasis::RunningColour(i) => {
                         let label = format!("{} (running)", curve.label);
-                        legend_entry(&legend, (6, y), palette(i), Marker::Line(DASHED), &label)?;
+                        legend_entry(&legend, (6, y), palette(i), Marker::Blank, &label)?;
+                        dash(y, palette(i))?;
                         draw_symbol(&legend, (15, y), symbol(i), palette(i), 4, false)?;
                     }
                     Emphasis::Dimmed | Emphasis::Running => continue,
@@ -502,8 +509,8 @@ pub(crate) fn fitted(
                 y += 20;
             }
             if lines.iter().any(|(c, _)| c.emphasis == Emphasis::Running) {
-                let marker = Marker::Line(DASHED);
-                legend_entry(&legend, (6, y), RUNNING_INK, marker, RUNNING_LABEL)?;
+                legend_entry(&legend, (6, y), RUNNING_INK, Marker::Blank, RUNNING_LABEL)?;
+                dash(y, RUNNING_INK)?;
                 y += 20;
             }
             if let Some(way) = cut {
@@ -537,11 +544,7 @@ pub(crate) fn fitted(
         }
         Ok(())
     });
-    if lines.iter().any(|(c, _)| c.emphasis.is_running()) {
-        svg.replace(&format!("stroke-width=\"{DASHED}\""), DASHES)
-    } else {
-        svg
-    }
+    dashes.fill_in(svg)
 }
 
 /// Returns the point `curve` marks as its best, as recorded (downsampling may drop it from

@@ -752,6 +752,8 @@ enum Marker {
     Series(Symbol),
     /// A series' symbol, filled.
     Symbol(Symbol),
+    /// Nothing: the caller draws the marker (a running curve's dashes, `curves::dashes`).
+    Blank,
 }
 
 /// Draws a legend entry (its marker, then the label) with its left edge at `(x, y)`.
@@ -778,6 +780,7 @@ fn legend_entry(
             draw_symbol(area, (x + 9, y), symbol, colour, 4, false)?;
         }
         Marker::Symbol(symbol) => draw_symbol(area, (x + 9, y), symbol, colour, 5, true)?,
+        Marker::Blank => {}
     }
     area.draw(&Text::new(
         shorten_middle(label, 22),

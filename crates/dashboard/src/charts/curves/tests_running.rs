@@ -5,7 +5,7 @@
 
 use experiment::Direction;
 
-use super::{curves, fitted, Curve, Emphasis, Fit, DASHED, RUNNING_LABEL};
+use super::{curves, fitted, Curve, Emphasis, Fit, RUNNING_LABEL};
 
 /// Returns the chart's label (its `aria-label`), as escaped in the SVG.
 fn label(svg: &str) -> &str {
@@ -134,10 +134,10 @@ fn a_running_trial_among_compared_ones_keeps_its_colour_and_is_named_running() {
 }
 
 #[test]
-fn a_chart_without_running_trials_draws_nothing_at_the_running_width() {
-    // The running curves' width (`DASHED`) becomes their dashes after drawing: nothing else
-    // in a curve chart may be drawn at it, here a chart with every other mark it draws (a
-    // best epoch's line and symbol, pruned ends, arrowheads where first epochs are cut).
+fn a_chart_without_running_trials_draws_nothing_dashed() {
+    // The running curves' stand-ins become their dashes after drawing (`dashes`): nothing
+    // else in a curve chart is dashed, here a chart with every other mark it draws (a best
+    // epoch's line and symbol, pruned ends, arrowheads where first epochs are cut).
     let mut top = line(3, Emphasis::Colour(0), 0.90, 20);
     top.points[0].1 = 0.10;
     top.best = Some(20.0);
@@ -147,12 +147,66 @@ fn a_chart_without_running_trials_draws_nothing_at_the_running_width() {
         line(5, Emphasis::Colour(1), 0.89, 20),
     ];
     for svg in [overlay(&lines), overlay(&lines[1..2])] {
-        assert!(
-            !svg.contains(&format!("stroke-width=\"{DASHED}\"")),
-            "{svg}"
-        );
+        assert!(!svg.contains("running"), "{svg}");
         assert!(!svg.contains("stroke-dasharray"), "{svg}");
     }
+}
+
+#[test]
+fn only_the_running_curves_are_dashed_beside_every_mark_of_eight_coloured_ones() {
+    // Eight top trials, each with its own symbol filled at its best epoch (the sixth's a plus,
+    // drawn in thicker strokes than a line), a pruned one and a running one: only the running
+    // curve and its legend entry are dashed, and every dashed element is of class `running`.
+    let mut lines: Vec<Curve> = (0u32..8)
+        .zip(0usize..)
+        .map(|(k, i)| {
+            let mut c = line(k, Emphasis::Colour(i), 0.80 + f64::from(k) / 100.0, 20);
+            c.best = Some(10.0);
+            c
+        })
+        .collect();
+    lines.push(line(20, Emphasis::Dimmed, 0.30, 2));
+    lines.push(line(21, Emphasis::Running, 0.85, 7));
+    let svg = overlay(&lines);
+    let dashed: Vec<&str> = svg
+        .split('<')
+        .filter(|e| e.contains("stroke-dasharray"))
+        .collect();
+    assert_eq!(
+        dashed.len(),
+        2,
+        "the curve and its legend entry: {dashed:#?}"
+    );
+    assert!(
+        dashed.iter().all(|e| e.contains("class=\"running\"")),
+        "{dashed:#?}"
+    );
+    // The sixth trial's best epoch is still a solid plus, in its own colour.
+    let plus = svg
+        .split('<')
+        .filter(|e| e.starts_with("polyline") && e.contains("stroke-width=\"3\""))
+        .count();
+    assert!(plus >= 2, "{svg}");
+    // Compared trials likewise: six in their colours, the seventh running.
+    let mut compared: Vec<Curve> = lines[..6].to_vec();
+    compared.push(line(22, Emphasis::RunningColour(6), 0.85, 7));
+    let svg = curves(
+        &compared,
+        (1100, 320),
+        ("epoch", "val_accuracy"),
+        Some(Direction::Maximize),
+        "",
+        "no points recorded yet",
+    );
+    let dashed: Vec<&str> = svg
+        .split('<')
+        .filter(|e| e.contains("stroke-dasharray"))
+        .collect();
+    assert_eq!(
+        dashed.len(),
+        2,
+        "the curve and its legend entry: {dashed:#?}"
+    );
 }
 
 #[test]
