@@ -14,6 +14,7 @@ mod plans;
 mod record;
 mod remove;
 mod resume;
+mod show;
 mod tidy;
 mod trace;
 

@@ -208,10 +208,15 @@ pub(crate) struct ShowArgs {
     /// Rows of the experiment's leaderboard [default: 10]
     #[arg(long, value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub(crate) top: Option<usize>,
-    /// Also print the experiment's reproducibility record in full: the resolved spec and the
-    /// diff of the tree
+    /// Also print the experiment's reproducibility record in full: the resolved spec, each
+    /// setting as the YAML writes it, and the diff of the tree
     #[arg(long)]
     pub(crate) record: bool,
+    /// Print only the experiment's stored spec, its YAML exactly as stored, to run it again
+    /// unchanged (`> FILE`); its relative paths (data) are read from the folder of the file it
+    /// is saved in, so save it in the folder the experiment ran from (said on standard error)
+    #[arg(long)]
+    pub(crate) spec: bool,
     /// Output format (json: the experiment's summary and its leaderboard's rows, as one object)
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub(crate) format: ShowFormat,

@@ -1,9 +1,11 @@
 //! `sweep ls`, `sweep show` and `sweep trials`: read-only views of a store. `sweep show`'s
-//! experiment page is `show`, its trial pages `trial`; `records` reads the records a page
-//! shows beside the trials, going on without one that does not read.
+//! experiment page is `show`, its trial pages `trial`, an experiment's stored spec alone
+//! `spec`; `records` reads the records a page shows beside the trials, going on without one
+//! that does not read.
 
 mod records;
 mod show;
+mod spec;
 mod trial;
 
 use std::io::Write;
@@ -163,6 +165,24 @@ pub(crate) fn trials(args: &TrialsArgs) -> anyhow::Result<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A finished experiment `t` stored from `spec_path` as `spec_yaml`, for the pages' tests.
+    pub(super) fn stored(spec_path: &str, spec_yaml: &str) -> ExperimentInfo {
+        ExperimentInfo {
+            name: "t".into(),
+            description: String::new(),
+            spec_yaml: spec_yaml.into(),
+            spec_hash: experiment::sha256_hex(spec_yaml.as_bytes()),
+            spec_path: spec_path.into(),
+            objective: "val_loss".into(),
+            goal: experiment::Direction::Minimize,
+            seed: experiment::Seed(1),
+            run_cap: 2,
+            status: store::ExperimentStatus::Finished,
+            created: Timestamp(0),
+            finished: None,
+        }
+    }
 
     #[test]
     fn issue_an_empty_stores_hint_names_that_store() {

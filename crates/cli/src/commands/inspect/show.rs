@@ -3,15 +3,16 @@
 //! its stored spec's YAML alone (`--spec`), to run again unchanged.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::bail;
 use experiment::{rank_trials, Trial};
-use store::{RUN_RECORD, TEST_RESULT, WARM_START};
+use store::{ExperimentInfo, ExperimentStatus, RunRecord, RUN_RECORD, TEST_RESULT, WARM_START};
 
 use super::records::{readable_record, LEFT_OUT_WITHOUT_RECORD};
 use super::{stored_spec, traced_trials, Traced};
 use crate::args::{ShowArgs, ShowFormat};
-use crate::commands::{find_experiment, open_store, StoreMode};
+use crate::commands::{find_experiment, open_store, quoted, StoreMode};
 use crate::output;
 use crate::Outcome;
 
@@ -36,7 +37,8 @@ pub(crate) fn show(args: &ShowArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-/// `sweep show EXPERIMENT`: its summary, importance, leaderboard and test result.
+/// `sweep show EXPERIMENT`: its summary, the command that resumes it where it stopped early,
+/// its record, importance, leaderboard and test result; or its stored spec alone (`--spec`).
 fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     if args.record && args.format == ShowFormat::Json {
         bail!(
@@ -44,8 +46,17 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
              --format json"
         );
     }
+    if let Some(flag) = beside_spec(args) {
+        bail!(
+            "--spec prints the stored spec's YAML alone, to save and run unchanged; give one of \
+             --spec and {flag}"
+        );
+    }
     let store = open_store(&args.store.store, StoreMode::Existing)?;
     let info = find_experiment(&store, name)?;
+    if args.spec {
+        return super::spec::show_spec(&store, &info);
+    }
     let Traced {
         trials,
         kept,
@@ -107,6 +118,11 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     output::experiment_header(&mut out, &info, spec.as_ref(), summary, &effort)?;
+    let store_dir = std::path::absolute(&args.store.store).unwrap_or(args.store.store.clone());
+    let recorded = record.as_ref().ok().and_then(Option::as_ref);
+    if let Some(command) = resume_command(&info, recorded, &store_dir) {
+        writeln!(out, "resume      {command}")?;
+    }
     if let Ok(Some(warm)) = &warm {
         writeln!(out, "warm start  {}", warm.describe())?;
     }
@@ -137,4 +153,142 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         best.map(|t| t.id),
     )?;
     Ok(Outcome::Success)
+}
+
+/// Returns the flag given beside `--spec` that asks for the page it replaces (`--record`,
+/// `--top`, `--format json`), refused rather than ignored; `None` without `--spec`.
+fn beside_spec(args: &ShowArgs) -> Option<&'static str> {
+    if !args.spec {
+        return None;
+    }
+    match (args.record, args.top, args.format) {
+        (true, _, _) => Some("--record"),
+        (false, Some(_), _) => Some("--top"),
+        (false, None, ShowFormat::Json) => Some("--format json"),
+        (false, None, ShowFormat::Table) => None,
+    }
+}
+
+/// Returns the command that resumes the sweep of `info` where it stopped before its end
+/// (`interrupted`, as a process that runs no sweep on the store sees it: stopped, or left
+/// running by a kill), else `None`: `sweep run SPEC --store DIR`, the spec file by the
+/// absolute path its run `record` keeps (as the run was given it where there is none) and the
+/// store as `store_dir` names it (absolute from `sweep show`), so that it runs from any folder.
+/// The store of an agent of a study resumes only as that agent, with the exchange folder the
+/// agents share as its record keeps it; where it keeps none (a record older than the field),
+/// `--exchange <EXCHANGE>` and, after a `#`, what to put there, so that the shell refuses it
+/// as it stands rather than take a wrong folder.
+///
+/// The dashboard's page and API write the same command from the same facts
+/// (`resume_command_for` in its `view` module, not public): this is its twin for the
+/// terminal, whose words are quoted as `output::shell_word` quotes them.
+fn resume_command(
+    info: &ExperimentInfo,
+    record: Option<&RunRecord>,
+    store_dir: &Path,
+) -> Option<String> {
+    if info.status_when_idle() != ExperimentStatus::Interrupted {
+        return None;
+    }
+    let spec = record
+        .map(|r| r.spec_file.as_str())
+        .filter(|f| !f.is_empty())
+        .unwrap_or(&info.spec_path);
+    let command = format!(
+        "sweep run {} --store {}",
+        output::shell_word(spec),
+        quoted(store_dir)
+    );
+    let Some(a) = record.and_then(|r| r.agent) else {
+        return Some(command);
+    };
+    Some(match record.and_then(|r| r.exchange.as_deref()) {
+        Some(exchange) => format!(
+            "{command} --agent {}/{} --exchange {}",
+            a.agent,
+            a.agents,
+            output::shell_word(exchange)
+        ),
+        None => format!(
+            "{command} --agent {}/{} --exchange <EXCHANGE>  # <EXCHANGE>: the folder the agents \
+             share, as this agent was given it (its run record, written by an older Sweep, does \
+             not keep it); the other agents resume the same way, each with its own store and \
+             number",
+            a.agent, a.agents
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_an_interrupted_experiment_says_the_command_that_resumes_it() {
+        let store = Path::new("/abs/st");
+        let stopped = ExperimentInfo {
+            status: ExperimentStatus::Interrupted,
+            ..super::super::tests::stored("exp/t.yaml", "name: t\n")
+        };
+        assert_eq!(
+            resume_command(&stopped, None, store).as_deref(),
+            Some("sweep run exp/t.yaml --store /abs/st")
+        );
+        // Left running by a kill: no sweep runs it now, so it is interrupted too.
+        let killed = ExperimentInfo {
+            status: ExperimentStatus::Running,
+            ..stopped.clone()
+        };
+        assert!(resume_command(&killed, None, store).is_some());
+        let done = ExperimentInfo {
+            status: ExperimentStatus::Finished,
+            ..stopped.clone()
+        };
+        assert_eq!(resume_command(&done, None, store), None);
+        // The record's absolute spec file, quoted; an agent's store resumes as that agent.
+        let record = RunRecord {
+            spec_file: "/abs/my exp/t.yaml".into(),
+            agent: Some(store::AgentOf {
+                agent: 1,
+                agents: 3,
+            }),
+            exchange: Some("/abs/ex".into()),
+            ..RunRecord::default()
+        };
+        assert_eq!(
+            resume_command(&stopped, Some(&record), Path::new("/abs/my st")).as_deref(),
+            Some("sweep run '/abs/my exp/t.yaml' --store '/abs/my st' --agent 1/3 --exchange /abs/ex")
+        );
+        // A record without the exchange: the shell refuses the command as it stands.
+        let older = RunRecord {
+            exchange: None,
+            ..record
+        };
+        let command = resume_command(&stopped, Some(&older), store).unwrap_or_default();
+        assert!(
+            command.starts_with(
+                "sweep run '/abs/my exp/t.yaml' --store /abs/st --agent 1/3 --exchange \
+                 <EXCHANGE>  # <EXCHANGE>: the folder the agents share"
+            ),
+            "{command}"
+        );
+    }
+
+    #[test]
+    fn spec_is_refused_beside_the_flags_of_the_page_it_replaces() {
+        let args = |extra: &[&str]| {
+            use clap::Parser as _;
+            let mut argv = vec!["sweep", "show", "t", "--spec"];
+            argv.extend_from_slice(extra);
+            match crate::args::Cli::try_parse_from(argv).map(|c| c.command) {
+                Ok(crate::args::Command::Show(show)) => show,
+                other => panic!("not `sweep show`: {other:?}"),
+            }
+        };
+        assert_eq!(beside_spec(&args(&[])), None);
+        assert_eq!(beside_spec(&args(&["--record"])), Some("--record"));
+        assert_eq!(beside_spec(&args(&["--top", "3"])), Some("--top"));
+        let json = args(&["--format", "json"]);
+        assert_eq!(beside_spec(&json), Some("--format json"));
+    }
 }

@@ -18,10 +18,11 @@ use crate::Outcome;
 /// `sweep show EXPERIMENT/NUMBER...`: one trial in full, or several side by side.
 pub(super) fn show_trials(args: &ShowArgs, what: &[String]) -> anyhow::Result<Outcome> {
     // Flags of an experiment's page are refused rather than ignored.
-    let flag = match (args.record, args.top) {
-        (true, _) => Some("--record"),
-        (false, Some(_)) => Some("--top"),
-        (false, None) => None,
+    let flag = match (args.record, args.top, args.spec) {
+        (true, _, _) => Some("--record"),
+        (false, Some(_), _) => Some("--top"),
+        (false, None, true) => Some("--spec"),
+        (false, None, false) => None,
     };
     if let Some(flag) = flag {
         bail!(

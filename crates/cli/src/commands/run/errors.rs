@@ -30,7 +30,7 @@ pub(super) fn explained(
         }) => bail!(
             "experiment `{name}` already exists in {} with a different spec{}\n{}\
              give the edited file a new `name:`, use another --store, run the stored spec \
-             unchanged {} to add trials, or remove the stored experiment first \
+             unchanged {} to add trials ({}), or remove the stored experiment first \
              (`sweep rm {} --store {}`)",
             args.store.store.display(),
             spec_change(store, &name, (&stored, &current), resolved_now),
@@ -47,6 +47,7 @@ pub(super) fn explained(
             } else {
                 "with --extend N"
             },
+            stored_spec_hint(&name, &args.store.store),
             experiment::shell_quote(&name),
             quoted(&args.store.store)
         ),
@@ -70,6 +71,19 @@ pub(super) fn explained(
         ),
         other => other?,
     })
+}
+
+/// Returns the advice's pointer to the stored spec of experiment `name` in the store at
+/// `store`: the command that writes its YAML exactly as stored (`sweep show NAME --spec`),
+/// which says on standard error the folder to save it in for its relative paths to read the
+/// same data.
+fn stored_spec_hint(name: &str, store: &Path) -> String {
+    format!(
+        "`sweep show {} --spec --store {} > FILE` writes it, and says which folder to save FILE \
+         in",
+        output::shell_word(name),
+        quoted(store)
+    )
 }
 
 /// Says how to carry on after a store error stopped a run: the same command again, but
@@ -236,6 +250,16 @@ mod tests {
         ] {
             assert!(diff.lines().any(|l| l == want), "no `{want}` in\n{diff}");
         }
+    }
+
+    #[test]
+    fn issue_the_advice_to_run_the_stored_spec_unchanged_says_how_to_get_it_back() {
+        // Nothing gave the stored YAML back: `sweep show NAME --spec` does.
+        assert_eq!(
+            stored_spec_hint("tiny", Path::new("my runs")),
+            "`sweep show tiny --spec --store 'my runs' > FILE` writes it, and says which folder \
+             to save FILE in"
+        );
     }
 
     #[test]
