@@ -7,10 +7,10 @@
 //! `StudyOptions::resumes`). Its relative paths (the data's, a warm start's, a gate's baseline)
 //! are read from the folder of the file it is saved in, so standard error says which folder the
 //! experiment ran from and which data it read. Rejected: writing where the data was read from
-//! into the text as a YAML comment. A comment changes the text and its hash, and such a file
-//! resumes only where its resolved spec (its paths made absolute against the file's folder)
-//! hashes as the run record's: in the same folder, which the note says anyway, and never for
-//! an experiment without a record.
+//! into the text as a YAML comment. A comment changes the text and its hash: such a file
+//! resumes only where the run record says it means the same (never for an experiment stored
+//! without a record), and a resume stores the text as then written, so each round trip would
+//! add the comment to the stored spec again.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
