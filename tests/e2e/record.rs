@@ -189,8 +189,8 @@ fn show_displays_the_record_with_the_git_state() {
         "digits.csv (sha256 ",
         "machine ",
         "resolved spec (sha256 ",
-        "  train.batch_size: Int(64)",
-        "  train.optimizer: Str(\"adam\")",
+        "  train.batch_size: 64",
+        "  train.optimizer: adam",
     ] {
         assert!(
             show.stdout.contains(want),
