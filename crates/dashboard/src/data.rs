@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use experiment::{
-    Constraint, Effort, ExperimentSpec, MetricSpec, Step, Timestamp, Trial, TrialId, WarmStarted,
+    Constraint, Effort, ExperimentSpec, MetricSpec, Step, Timestamp, Trial, TrialId, TrialState,
+    WarmStarted,
 };
 use store::{AgentOf, CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult, TrialTrace};
 
@@ -371,12 +372,39 @@ impl Reader {
             )?
             .map(Arc::new),
         };
-        Ok(ExperimentData::new(info, trials)
+        let data = ExperimentData::new(info, trials);
+        let reported = self.reported_before_a_result(&data)?;
+        Ok(data
+            .with_reported(reported)
             .with_traces(traces)
             .with_test(test)
             .with_warm_start(warm)
             .with_record(record.as_ref())
             .with_unreadable(unreadable))
+    }
+
+    /// Returns the metric names the running trials of `data` reported, while none of its
+    /// trials has a result (whose metrics `ExperimentData::task` goes by) and its spec leaves
+    /// the task to them: the first running trial's (by start) to have reported an epoch, a key
+    /// read per metric; none otherwise.
+    fn reported_before_a_result(&self, data: &ExperimentData) -> Result<Vec<String>> {
+        let given = data.spec.as_ref().and_then(|s| s.data.task).is_some();
+        if given || data.trials.iter().any(|t| t.result.is_some()) {
+            return Ok(Vec::new());
+        }
+        let mut running: Vec<&Trial> = data
+            .trials
+            .iter()
+            .filter(|t| t.state == TrialState::Running)
+            .collect();
+        running.sort_by_key(|t| (t.started.is_none(), t.started.map(|s| s.0), t.id));
+        for t in running {
+            let names = self.store.metric_names(&data.info.name, t.id)?;
+            if !names.is_empty() {
+                return Ok(names);
+            }
+        }
+        Ok(Vec::new())
     }
 
     /// Returns what the sweep running experiment `name` in this process says of it now; nothing
@@ -446,6 +474,9 @@ pub(crate) struct ExperimentData {
     pub(crate) unreadable: BTreeMap<&'static str, String>,
     /// Every trial, by id.
     pub(crate) trials: Vec<Trial>,
+    /// The metric names a running trial reported, read while no trial has a result
+    /// (`Reader::reported_before_a_result`), for `task` to go by from a trial's first epoch.
+    reported: Vec<String>,
     /// The traces of the trials whose record keeps one (attempts cut off, the last report of
     /// one a kill left running), by id: bookkeeping no result reads.
     pub(crate) traces: BTreeMap<TrialId, TrialTrace>,
@@ -509,6 +540,7 @@ impl ExperimentData {
             spec_problem,
             unreadable: BTreeMap::new(),
             trials,
+            reported: Vec::new(),
             traces: BTreeMap::new(),
             agent: None,
             exchange: None,
@@ -523,6 +555,13 @@ impl ExperimentData {
             cost: AtomicU64::new(0),
             budget: &ALL_PAGE_BYTES,
         }
+    }
+
+    /// Returns the snapshot with the metric names a running trial reported before any trial
+    /// had a result (`reported`).
+    pub(crate) fn with_reported(mut self, names: Vec<String>) -> ExperimentData {
+        self.reported = names;
+        self
     }
 
     /// Counts `time` spent making this snapshot or what it keeps (an analysis, the effort).
@@ -597,16 +636,20 @@ impl ExperimentData {
 
     /// Returns what the experiment's models predict: the spec's `data.task`, or, where the spec
     /// infers it from the data (or no longer parses), what its metrics say: a regression
-    /// metric (`val_rmse`, ...) reported or asked for means regression, a classification one
-    /// (`val_accuracy`, ...) classification.
+    /// metric (`val_rmse`, ...) reported (in a result, or before any by a running trial) or
+    /// asked for means regression, a classification one (`val_accuracy`, ...) classification.
     pub(crate) fn task(&self) -> charts::Task {
         let reported = self
             .trials
             .iter()
             .filter_map(|t| t.result.as_ref())
             .flat_map(|r| r.metrics.keys().map(String::as_str));
+        // Before any result, what a running trial reported.
+        let running = self.reported.iter().map(String::as_str);
         let asked = self.objectives();
-        let names = reported.chain(asked.iter().map(|o| o.name.as_str()));
+        let names = reported
+            .chain(running)
+            .chain(asked.iter().map(|o| o.name.as_str()));
         charts::Task::of(self.spec.as_ref(), names)
     }
 

@@ -37,6 +37,10 @@ pub(crate) struct Analysis {
     /// (`running_curve_trials`): the page shows the curves once one is, before any trial has a
     /// value, and says how it draws them.
     pub(crate) running_curves: usize,
+    /// Which running trials the learning curves draw where they leave some out, to open the
+    /// sentence that says how (`16 of 22 running trials, those that started first`); empty
+    /// where they draw every one (that has reported an epoch).
+    pub(crate) running_drawn: String,
     /// Parallel coordinates (SVG).
     pub(crate) parallel: String,
     /// Whether a trial drawn there lacks a parameter (a conditional one), which its line
@@ -172,6 +176,7 @@ pub(crate) fn analysis_for(
             (chosen, data.task()),
         ),
         running_curves,
+        running_drawn: running_drawn(data, running.len()),
         parallel: parallel_chart(
             &data.info.name,
             &axes,
@@ -206,6 +211,21 @@ pub(crate) fn analysis_for(
         timeline,
         timeline_note,
     }
+}
+
+/// Says which of the running trials of `data` the learning curves draw, where they draw
+/// `drawn` of more (`running_curve_trials`: those that started first), for the sentence that
+/// says how they are drawn; empty where they draw every one.
+fn running_drawn(data: &ExperimentData, drawn: usize) -> String {
+    let running = data
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Running)
+        .count();
+    if drawn == 0 || running <= drawn {
+        return String::new();
+    }
+    format!("{drawn} of {running} running trials, those that started first")
 }
 
 /// Says which charts the experiment page leaves out for now of an experiment whose trials

@@ -12,6 +12,8 @@ mod charts;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_page;
+#[cfg(test)]
 mod tests_running;
 
 use std::borrow::Cow;
