@@ -3,9 +3,10 @@
 //!
 //! Scale is handled here, by choosing what to draw: the history downsamples inside its chart;
 //! learning curves are read for the top `TOP_CURVES` completed and best `DIMMED_CURVES` pruned
-//! trials, and, while the sweep runs, the first `RUNNING_CURVES` trials running, only; parallel coordinates and slices draw the best `TOP_LINES` trials plus an evenly
-//! spaced sample of the rest, `MAX_LINES` in all; importance uses every completed trial but works
-//! on histograms.
+//! trials, and, while the sweep runs, the first `RUNNING_CURVES` trials running, only;
+//! parallel coordinates and slices draw the best `TOP_LINES` trials plus an evenly spaced
+//! sample of the rest, `MAX_LINES` in all; importance uses every completed trial but works on
+//! histograms.
 
 mod analysis;
 mod charts;
@@ -217,7 +218,8 @@ pub(crate) fn curve_trials(ranked: &[Ranked<'_>]) -> (Vec<TrialId>, Vec<TrialId>
 /// unless the experiment's sweep runs (`ExperimentStatus::Running` as the page shows it; a
 /// trial a kill left `running` in an experiment no sweep runs is not live: the page shows it
 /// `interrupted`, and draws no curve of it), else the first `RUNNING_CURVES` of them to start
-/// (the furthest along), by start, then by number. None has a rank: none is among the top.
+/// (the furthest along), by start, then by number; one whose start is unknown after those
+/// whose start is known. None has a rank: none is among the top.
 pub(crate) fn running_curve_trials(data: &ExperimentData) -> Vec<TrialId> {
     if data.info.status != ExperimentStatus::Running {
         return Vec::new();
@@ -227,7 +229,7 @@ pub(crate) fn running_curve_trials(data: &ExperimentData) -> Vec<TrialId> {
         .iter()
         .filter(|t| t.state == TrialState::Running)
         .collect();
-    running.sort_by_key(|t| (t.started.map(|s| s.0), t.id));
+    running.sort_by_key(|t| (t.started.is_none(), t.started.map(|s| s.0), t.id));
     running
         .into_iter()
         .take(RUNNING_CURVES)

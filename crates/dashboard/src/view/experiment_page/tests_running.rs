@@ -131,3 +131,20 @@ fn running_trials_curves_show_before_any_trial_has_a_value_and_the_page_says_so(
         none.waiting
     );
 }
+
+#[test]
+fn a_running_trial_without_a_start_time_is_drawn_after_those_with_one() {
+    // 20 trials run; trial 0's start was not recorded: it is not taken for the first to start.
+    let mut d = with_running(ExperimentStatus::Running, 20, 0);
+    d.trials[0].started = None;
+    let drawn = running_curve_trials(&d);
+    let first: Vec<TrialId> = (1..=16).map(TrialId).collect();
+    assert_eq!(drawn, first);
+    // Among fewer, it comes last.
+    let mut d = with_running(ExperimentStatus::Running, 3, 0);
+    d.trials[0].started = None;
+    assert_eq!(
+        running_curve_trials(&d),
+        [TrialId(1), TrialId(2), TrialId(0)]
+    );
+}
