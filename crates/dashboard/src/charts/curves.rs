@@ -3,6 +3,7 @@
 mod dashes;
 mod lines;
 mod reach;
+mod running;
 #[cfg(test)]
 mod tests_running;
 
@@ -30,7 +31,9 @@ pub(crate) enum Emphasis {
     /// Dashed in dark grey (`RUNNING_INK`) over the dimmed curves, with a ring at its last
     /// point, sharing one legend entry (`RUNNING_LABEL`): a trial still running beside an
     /// experiment's top trials, its curve so far. Like a dimmed curve, it sets the axis only
-    /// where no curve is coloured, and has no best step (it has no final value).
+    /// where no curve is coloured, but for its latest value, which widens it while that does
+    /// not squeeze the coloured curves (`running::with_latest`; further off, it is marked and
+    /// said to leave it), and has no best step (it has no final value).
     Running,
     /// As `Colour(i)`, but dashed, its legend entry saying `(running)`: a trial still running
     /// among trials each drawn in its own colour (compared trials, a trial's own page), its
@@ -230,6 +233,15 @@ pub(crate) fn fitted(
         (Fit::Settled, Some(w), Some(s)) if w.1 - w.0 > SETTLED_SQUEEZE * (s.1 - s.0) => Some(s),
         _ => whole,
     };
+    // The running trials' latest values, where each is now, widen it while that does not
+    // squeeze the top trials' curves (`running::with_latest`); past that, they leave it.
+    let latest: Vec<f64> = lines
+        .iter()
+        .filter(|(c, _)| coloured > 0 && c.emphasis == Emphasis::Running)
+        .filter_map(|(_, p)| p.last().map(|p| p.1))
+        .filter(|y| kept(*y))
+        .collect();
+    let in_range = in_range.map(|r| running::with_latest(r, &latest));
     let (Some((y0, y1)), Some(x_max)) = (in_range, xs().reduce(f64::max)) else {
         return super::empty(size, &title, empty_message);
     };
@@ -282,7 +294,14 @@ pub(crate) fn fitted(
     let described: Vec<String> = lines
         .iter()
         .map(|(c, _)| {
-            let comes_to = describe(c, x_title, axis);
+            let mut comes_to = describe(c, x_title, axis);
+            // A running curve beside the top trials that leaves their axis says so.
+            let off = (c.emphasis == Emphasis::Running)
+                .then(|| running::off_axis(&c.points, (y0, y1), x_title))
+                .flatten();
+            if let Some(off) = off {
+                comes_to = format!("{comes_to}; {off}");
+            }
             // Where the curve runs out of reach, the farthest it goes, which the chart cuts.
             let far = c
                 .points
@@ -378,6 +397,15 @@ pub(crate) fn fitted(
             if let Some(&end) = points.last().filter(|p| shown(p)) {
                 let ring = Circle::new(end, 4, RUNNING_INK.stroke_width(2));
                 chart.draw_series(std::iter::once(ring))?;
+            }
+            // Where it is now lies off the axis: an arrowhead on the edge, pointing that way.
+            if let Some((at, side)) = running::latest_off(points, (y0, y1)) {
+                let (px, py) = chart.backend_coord(&at);
+                let tip = if side == Past::Above { -7 } else { 7 };
+                root.draw(&Polygon::new(
+                    vec![(px, py + tip), (px - 5, py), (px + 5, py)],
+                    RUNNING_INK.filled(),
+                ))?;
             }
         }
         for (curve, points) in &lines {

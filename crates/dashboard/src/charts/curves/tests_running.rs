@@ -210,6 +210,59 @@ fn only_the_running_curves_are_dashed_beside_every_mark_of_eight_coloured_ones()
 }
 
 #[test]
+fn a_running_trial_s_latest_value_sets_the_axis_where_it_does_not_squeeze_the_top_trials() {
+    // Trial 7 has stood at 0.72, a little below the top trials (0.89 to 1.09): the axis
+    // widens to hold where it is now, and its ring there is drawn, in the running ink.
+    let mut now = line(7, Emphasis::Running, 0.72, 3);
+    now.points.iter_mut().for_each(|p| p.1 = 0.72);
+    let lines = [
+        line(3, Emphasis::Colour(0), 0.90, 20),
+        line(5, Emphasis::Colour(1), 0.89, 20),
+        now,
+    ];
+    let svg = overlay(&lines);
+    assert!(
+        svg.contains("<circle") && svg.contains("stroke=\"#505050\""),
+        "its ring: {svg}"
+    );
+    let said = "trial 7: running, 0.7200 at epoch 3 so far";
+    assert!(tooltips(&svg).contains(&said), "{:?}", tooltips(&svg));
+    assert!(!label(&svg).contains("axis"), "{}", label(&svg));
+}
+
+#[test]
+fn a_running_curve_that_leaves_the_axis_is_marked_and_said_to() {
+    // Trial 7 is at 0.11 after 2 epochs, far below the top trials: it leaves their axis (its
+    // first epochs must not squeeze them), marked by an arrowhead at its latest epoch, and its
+    // tooltip and the chart's label say so.
+    let lines = [
+        line(3, Emphasis::Colour(0), 0.90, 20),
+        line(5, Emphasis::Colour(1), 0.89, 20),
+        line(7, Emphasis::Running, 0.10, 2),
+    ];
+    let svg = overlay(&lines);
+    let said = "trial 7: running, 0.1100 at epoch 2 so far; its latest epoch lies below the axis";
+    assert!(tooltips(&svg).contains(&said), "{:?}", tooltips(&svg));
+    assert!(label(&svg).contains(said), "{}", label(&svg));
+    assert!(
+        svg.split('<')
+            .any(|e| e.starts_with("polygon") && e.contains("fill=\"#505050\"")),
+        "its arrowhead: {svg}"
+    );
+    // One that came onto the axis since says where it left it.
+    let mut back = line(8, Emphasis::Running, 0.95, 4);
+    back.points[0].1 = 0.10;
+    let svg = overlay(&[lines[0].clone(), lines[1].clone(), back]);
+    assert!(
+        label(&svg).contains(
+            "trial 8: running, 0.9800 at epoch 4 so far; its earlier epochs leave the axis below"
+        ),
+        "{}",
+        label(&svg)
+    );
+}
+
+#[test]
 fn curves_past_both_sides_of_the_others_reach_are_judged_by_the_side_they_lie_past() {
     // Two curves diverge, one up and one down: each side's farthest value is named, and each
     // curve's tooltip names the farthest it runs off.
