@@ -170,26 +170,29 @@ fn trials_csv_with(trials: &[Trial], judged: &Judged<'_>, for_spreadsheets: bool
                 fixed[text] = as_text_in_spreadsheets(&fixed[text]);
             }
         }
-        let mut row: Vec<String> = fixed.iter().map(|c| csv_cell(c, false)).collect();
+        let mut row: Vec<String> = fixed.iter().map(|c| csv_cell(c)).collect();
         row.extend(params.iter().map(|p| match t.params.get(p) {
             Some(crate::ParamValue::Float(f)) => format!("{f:?}"),
             // Text that is empty or has spaces at its ends is quoted: `""` is the empty value,
             // where an empty cell is a parameter the trial does not have.
             Some(crate::ParamValue::Str(s)) => {
-                let always = s.is_empty() || s.trim() != s;
                 let text = if for_spreadsheets {
                     as_text_in_spreadsheets(s)
                 } else {
                     s.clone()
                 };
-                csv_cell(&text, always)
+                if s.is_empty() || s.trim() != s {
+                    quoted_cell(&text)
+                } else {
+                    csv_cell(&text)
+                }
             }
-            Some(v) => csv_cell(&v.to_string(), false),
+            Some(v) => csv_cell(&v.to_string()),
             None => String::new(),
         }));
         row.extend(metrics.iter().map(|m| {
             let value = t.value(m).map_or(String::new(), |v| format!("{v:?}"));
-            csv_cell(&value, false)
+            csv_cell(&value)
         }));
         row.extend([
             t.started.map_or(String::new(), Timestamp::iso_utc),
@@ -248,23 +251,29 @@ fn seconds_text(ms: i64) -> String {
     format!("{sign}{}.{:03}", ms / 1000, ms % 1000)
 }
 
-/// Returns one CSV line, ending in a newline: cells with a comma, a quote or a line break are
-/// quoted, their quotes doubled.
+/// Returns one CSV line, ending in a newline, each cell written by `csv_cell`.
 pub(crate) fn csv_row(cells: &[String]) -> String {
-    let quoted: Vec<String> = cells.iter().map(|c| csv_cell(c, false)).collect();
+    let quoted: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
     let mut line = quoted.join(",");
     line.push('\n');
     line
 }
 
-/// Returns a cell as a CSV line holds it: quoted, its quotes doubled, when it has a comma, a
-/// quote or a line break, or `always`.
-fn csv_cell(cell: &str, always: bool) -> String {
-    if always || cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
+/// Returns a cell as Sweep's CSV files hold it (the trials, their curves, `sweep ls --format
+/// csv`): quoted, its quotes doubled, when it has a comma, a quote or a line break, or spaces
+/// at its ends (`" sp"`, which a reader that trims unquoted cells would read as `sp`); else as
+/// it is. An empty cell stays empty: in these files it is a value that is missing.
+pub fn csv_cell(cell: &str) -> String {
+    if cell.contains([',', '"', '\n', '\r']) || cell.trim() != cell {
+        quoted_cell(cell)
     } else {
         cell.to_string()
     }
+}
+
+/// Returns `cell` quoted, its quotes doubled, whatever it holds.
+fn quoted_cell(cell: &str) -> String {
+    format!("\"{}\"", cell.replace('"', "\"\""))
 }
 
 #[cfg(test)]
@@ -295,6 +304,33 @@ mod tests {
                 "`{column}` is a knob's name"
             );
         }
+    }
+
+    #[test]
+    fn a_cell_is_quoted_where_a_reader_would_read_it_otherwise() {
+        let cells = [
+            "",
+            "x",
+            "a b",
+            " lead",
+            "trail\t",
+            "a,b",
+            "say \"hi\"",
+            "two\nlines",
+        ];
+        assert_eq!(
+            cells.map(csv_cell),
+            [
+                "",
+                "x",
+                "a b",
+                "\" lead\"",
+                "\"trail\t\"",
+                "\"a,b\"",
+                "\"say \"\"hi\"\"\"",
+                "\"two\nlines\""
+            ]
+        );
     }
 
     #[test]

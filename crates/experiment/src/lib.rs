@@ -30,6 +30,7 @@ pub mod pareto;
 mod plateau;
 mod pruning;
 mod resolved;
+mod resume_command;
 mod same_search;
 mod settings_yaml;
 mod space;
@@ -55,8 +56,8 @@ pub use edges::{AtEdge, End};
 pub use effort::{epochs_reported, Effort};
 pub use error::{Error, Location, Result, SpecError, SpecErrors};
 pub use export::{
-    curves_csv, curves_csv_for_spreadsheets, trials_csv, trials_csv_for_spreadsheets, Curves,
-    Judged, WALL_TIME_COLUMNS,
+    csv_cell, curves_csv, curves_csv_for_spreadsheets, trials_csv, trials_csv_for_spreadsheets,
+    Curves, Judged, WALL_TIME_COLUMNS,
 };
 pub use filter::{Comparison, Field, FilterError, TrialFilter};
 pub use gate::{
@@ -83,6 +84,7 @@ pub use objective::{Control, Objective, Reporter, TrialContext};
 pub use order::{SortKey, TrialOrder};
 pub use plateau::{Plateau, PlateauState};
 pub use pruning::{hyperband_first_rungs, PrunerSpec};
+pub use resume_command::{Resume, ResumeAgent};
 pub use space::{quantized, Condition, Distribution, Param, ParamValue, Params, SearchSpace};
 pub use spec::{
     objectives_label, CheckpointSpec, DataFormat, DataSpec, DeviceChoice, EarlyStopping,
