@@ -57,16 +57,21 @@ pub enum Error {
         current: String,
     },
     /// The data file hashes otherwise than when the experiment was created: its trials so far
-    /// trained on other data.
+    /// trained on other data. Where the run read it from another path (a folder moved or
+    /// copied since), the message names both paths.
     #[error(
-        "the data of experiment `{name}` changed since it started: {file} had sha256 {then}, \
-         now {now}; its trials so far trained on the data as it was, so nothing runs: restore \
-         the file, give the experiment a new `name:` to start over on the new data, or remove it"
+        "the data of experiment `{name}` changed since it started: {}; its trials so far \
+         trained on the data as it was, so nothing runs: restore the file, give the experiment \
+         a new `name:` to start over on the new data, or remove it",
+        data_changed(read, file, then, now)
     )]
     DataChanged {
         /// The experiment's name.
         name: String,
-        /// The data file (or files, one per line) as now resolved.
+        /// The data file (or files, comma-separated) the experiment's run read, as its record
+        /// holds it.
+        read: String,
+        /// The data file (or files, comma-separated) as now resolved.
         file: String,
         /// The start of the hash the experiment's record holds.
         then: String,
@@ -256,3 +261,15 @@ pub enum Error {
 
 /// The result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Says how the data of `Error::DataChanged` changed: the same path with another hash (`{file}
+/// had sha256 {then}, now {now}`), or, where the run read the data from another path (`read`),
+/// both paths, each with its hash, so that the message does not give the path read now as the
+/// one the run read.
+fn data_changed(read: &str, file: &str, then: &str, now: &str) -> String {
+    if read == file {
+        return format!("{file} had sha256 {then}, now {now}");
+    }
+    let has = if file.contains(", ") { "have" } else { "has" };
+    format!("the run read {read} (sha256 {then}); {file} now {has} sha256 {now}")
+}

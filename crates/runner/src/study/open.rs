@@ -83,9 +83,11 @@ fn same_data(
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let files = |file: &str| file.lines().collect::<Vec<_>>().join(", ");
     Err(Error::DataChanged {
         name: spec.name.clone(),
-        file: now.data_file.lines().collect::<Vec<_>>().join(", "),
+        read: files(&then.data_file),
+        file: files(&now.data_file),
         then: short(&then.data_hash),
         now: short(&now.data_hash),
     })

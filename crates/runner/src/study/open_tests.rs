@@ -155,3 +155,67 @@ fn issue_the_same_data_at_another_path_resumes_and_other_data_is_changed_data() 
     assert_eq!(record.resolved_spec, first.resolved());
     assert_eq!(record.data_file, "/work/exp/data/d.csv");
 }
+
+/// Issue: data read now from another folder than the run read it (a copy of the experiment's
+/// folder with other data) was said as "{file} had sha256 ...", the path read now given as the
+/// one the run read. The message names the path the run read with its hash, then the path
+/// read now with its own; data changed in place keeps the shorter message.
+#[test]
+fn issue_changed_data_at_another_path_names_the_path_the_run_read() {
+    let text = "name: e\nseed: 7\nrun_cap: 1\nmetric: {name: val_loss}\n\
+                data: {csv: data/d.csv, target: y}\nparameters:\n  lr: {min: 0.01, max: 1.0}\n";
+    let at = |file: &str| {
+        ExperimentSpec::from_yaml_str(text, std::path::Path::new(file)).expect("a spec")
+    };
+    let with_data = |data_file: &str, data_hash: &str| StudyOptions {
+        record: Some(RunRecord {
+            resolved_spec: at("/work/exp/e.yaml").resolved(),
+            resolved_spec_hash: at("/work/exp/e.yaml").resolved_hash(),
+            data_file: data_file.into(),
+            data_hash: data_hash.into(),
+            ..RunRecord::default()
+        }),
+        extend: Some(1),
+        ..options(None)
+    };
+    let store = Store::temporary().unwrap();
+    let clock = crate::testing::TickClock(std::sync::atomic::AtomicI64::new(0));
+    let refusal = |spec: &ExperimentSpec, options: &StudyOptions| {
+        crate::run_study(
+            &store,
+            spec,
+            &crate::testing::quadratic(2.0),
+            &crate::SilentObserver,
+            &clock,
+            options,
+        )
+        .map_or_else(|e| e.to_string(), |_| String::new())
+    };
+    let first = at("/work/exp/e.yaml");
+    let created = StudyOptions {
+        extend: None,
+        ..with_data("/work/exp/data/d.csv", &"a".repeat(64))
+    };
+    assert_eq!(refusal(&first, &created), "");
+    let copied = at("/work/copy/e.yaml");
+    let elsewhere = refusal(
+        &copied,
+        &with_data("/work/copy/data/d.csv", &"b".repeat(64)),
+    );
+    assert!(
+        elsewhere.starts_with(
+            "the data of experiment `e` changed since it started: the run read \
+             /work/exp/data/d.csv (sha256 aaaaaaaaaaaa); /work/copy/data/d.csv now has sha256 \
+             bbbbbbbbbbbb; its trials so far"
+        ),
+        "{elsewhere}"
+    );
+    let in_place = refusal(&first, &with_data("/work/exp/data/d.csv", &"b".repeat(64)));
+    assert!(
+        in_place.starts_with(
+            "the data of experiment `e` changed since it started: /work/exp/data/d.csv had \
+             sha256 aaaaaaaaaaaa, now bbbbbbbbbbbb; its trials so far"
+        ),
+        "{in_place}"
+    );
+}
