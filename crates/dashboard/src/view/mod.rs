@@ -562,7 +562,8 @@ pub(crate) fn resume_command_of(data: &ExperimentData, store_dir: &str) -> Strin
 /// with the exchange folder the agents share, as it was given it where its record keeps it.
 /// Where it does not (a record older than the field), the command says
 /// `--exchange <EXCHANGE>` and, after a `#`, what to put there (as it stands, the shell
-/// refuses to run it, rather than take a wrong folder).
+/// refuses to run it, rather than take a wrong folder). The text is `experiment::Resume`'s,
+/// which `sweep show` writes too, its words quoted by `experiment::shell_quote`.
 fn resume_command_for(
     info: &store::ExperimentInfo,
     spec: &str,
@@ -572,27 +573,17 @@ fn resume_command_for(
     if info.status != ExperimentStatus::Interrupted {
         return String::new();
     }
-    let command = format!(
-        "sweep run {} --store {}",
-        experiment::shell_quote(spec),
-        experiment::shell_quote(store_dir)
-    );
-    match agent {
-        None => command,
-        Some((a, Some(exchange))) => format!(
-            "{command} --agent {}/{} --exchange {}",
-            a.agent,
-            a.agents,
-            experiment::shell_quote(exchange)
-        ),
-        Some((a, None)) => format!(
-            "{command} --agent {}/{} --exchange <EXCHANGE>  # <EXCHANGE>: the folder the agents \
-             share, as this agent was given it (its run record, written by an older Sweep, does \
-             not keep it); the other agents resume \
-             the same way, each with its own store and number",
-            a.agent, a.agents
-        ),
+    let agent = agent.map(|(a, exchange)| experiment::ResumeAgent {
+        agent: a.agent,
+        agents: a.agents,
+        exchange,
+    });
+    experiment::Resume {
+        spec,
+        store: store_dir,
+        agent,
     }
+    .command(experiment::shell_quote)
 }
 
 /// Returns the notice an experiment's pages show when its stored spec does not read with this
