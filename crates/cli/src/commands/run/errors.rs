@@ -107,7 +107,10 @@ fn planned(store: &store::Store, name: &str) -> Option<u32> {
 /// Returns a line for an edit that only raised `run_cap` (the commonest way to ask for more
 /// trials), saying how to add them to the stored experiment, whose file must stay as it ran;
 /// `planned` is what the experiment plans now, which `--extend` may have raised past the file;
-/// `agents` when agents run the study, which `--extend` is refused to.
+/// `agents` when agents run the study, which `--extend` is refused to. "Only `run_cap`" is
+/// judged as the study judges the same meaning (`ExperimentSpec::resolves_as`): the data's
+/// path (a file moved, or its data named `../data/d.csv`) is no change, its hash is the
+/// study's to compare.
 fn run_cap_raised(
     stored: &str,
     spec: &ExperimentSpec,
@@ -118,7 +121,7 @@ fn run_cap_raised(
     let mut then = ExperimentSpec::from_yaml_str(stored, file).ok()?;
     let (before, now) = (then.run_cap, spec.run_cap);
     then.run_cap = now;
-    if now <= before || then.resolved_hash() != spec.resolved_hash() {
+    if now <= before || !spec.resolves_as(&then.resolved(), &spec.resolved()) {
         return None;
     }
     let planned = planned.unwrap_or(before).max(before);
@@ -281,5 +284,38 @@ mod tests {
         assert!(!agents.contains("--extend"), "refused to agents");
         let alone = run_cap_raised(&yaml(8), &spec, file, Some(8), false).unwrap();
         assert!(alone.contains("(or `--extend 2`)"), "{alone}");
+    }
+
+    #[test]
+    fn issue_a_raised_run_cap_in_a_moved_file_is_advised_as_only_run_cap_changed() {
+        // The file moved to a folder below, reading its data as `../data/d.csv`, with a raised
+        // run_cap: the data's path is no part of the meaning (the study resumes the moved
+        // file unchanged), so only `run_cap` changed.
+        let yaml = |cap: u32, csv: &str| {
+            format!(
+                "name: t\nrun_cap: {cap}\nmetric: {{name: val_loss}}\n\
+                 data: {{csv: {csv}, target: y}}\n"
+            )
+        };
+        let file = Path::new("exp/archive/t.yaml");
+        let moved = ExperimentSpec::from_yaml_str(&yaml(6, "../data/d.csv"), file).unwrap();
+        let hint = run_cap_raised(&yaml(4, "data/d.csv"), &moved, file, Some(4), false);
+        assert_eq!(
+            hint.as_deref(),
+            Some(
+                "only `run_cap` changed, from 4 to 6: to add the 2 trials, put `run_cap: 4` \
+                 back and pass `--run-cap 6` (or `--extend 2`);\n"
+            )
+        );
+        // Another setting changed beside it is no such edit.
+        let other = ExperimentSpec::from_yaml_str(
+            &yaml(6, "../data/d.csv").replace("val_loss", "val_rmse"),
+            file,
+        )
+        .unwrap();
+        assert_eq!(
+            run_cap_raised(&yaml(4, "data/d.csv"), &other, file, Some(4), false),
+            None
+        );
     }
 }
