@@ -12,7 +12,7 @@ use store::{ExperimentInfo, ExperimentStatus, RunRecord, RUN_RECORD, TEST_RESULT
 use super::records::{readable_record, LEFT_OUT_WITHOUT_RECORD};
 use super::{stored_spec, traced_trials, Traced};
 use crate::args::{ShowArgs, ShowFormat};
-use crate::commands::{find_experiment, open_store, quoted, StoreMode};
+use crate::commands::{find_experiment, open_store, StoreMode};
 use crate::output;
 use crate::Outcome;
 
@@ -179,9 +179,8 @@ fn beside_spec(args: &ShowArgs) -> Option<&'static str> {
 /// `--exchange <EXCHANGE>` and, after a `#`, what to put there, so that the shell refuses it
 /// as it stands rather than take a wrong folder.
 ///
-/// The dashboard's page and API write the same command from the same facts
-/// (`resume_command_for` in its `view` module, not public): this is its twin for the
-/// terminal, whose words are quoted as `output::shell_word` quotes them.
+/// The text is `experiment::Resume`'s, which the dashboard's page and API write too; here its
+/// words are quoted as `output::shell_word` quotes them for the terminal.
 fn resume_command(
     info: &ExperimentInfo,
     record: Option<&RunRecord>,
@@ -194,29 +193,19 @@ fn resume_command(
         .map(|r| r.spec_file.as_str())
         .filter(|f| !f.is_empty())
         .unwrap_or(&info.spec_path);
-    let command = format!(
-        "sweep run {} --store {}",
-        output::shell_word(spec),
-        quoted(store_dir)
-    );
-    let Some(a) = record.and_then(|r| r.agent) else {
-        return Some(command);
+    let agent = record.and_then(|r| {
+        r.agent.map(|a| experiment::ResumeAgent {
+            agent: a.agent,
+            agents: a.agents,
+            exchange: r.exchange.as_deref(),
+        })
+    });
+    let resume = experiment::Resume {
+        spec,
+        store: &store_dir.display().to_string(),
+        agent,
     };
-    Some(match record.and_then(|r| r.exchange.as_deref()) {
-        Some(exchange) => format!(
-            "{command} --agent {}/{} --exchange {}",
-            a.agent,
-            a.agents,
-            output::shell_word(exchange)
-        ),
-        None => format!(
-            "{command} --agent {}/{} --exchange <EXCHANGE>  # <EXCHANGE>: the folder the agents \
-             share, as this agent was given it (its run record, written by an older Sweep, does \
-             not keep it); the other agents resume the same way, each with its own store and \
-             number",
-            a.agent, a.agents
-        ),
-    })
+    Some(resume.command(output::shell_word))
 }
 
 #[cfg(test)]
@@ -245,6 +234,11 @@ mod tests {
             ..stopped.clone()
         };
         assert_eq!(resume_command(&done, None, store), None);
+        // A store named with a control character is shown, in ANSI-C quoting, not run.
+        assert_eq!(
+            resume_command(&stopped, None, Path::new("/abs/st\u{1b}[31m")).as_deref(),
+            Some("sweep run exp/t.yaml --store $'/abs/st\\e[31m'")
+        );
         // The record's absolute spec file, quoted; an agent's store resumes as that agent.
         let record = RunRecord {
             spec_file: "/abs/my exp/t.yaml".into(),
