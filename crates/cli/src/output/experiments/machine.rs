@@ -255,19 +255,10 @@ fn finite_or_null<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, 
     finite(*v).serialize(s)
 }
 
-/// Returns one CSV line, ending in a newline: a cell with a comma, a quote or a line break is
-/// quoted, its quotes doubled, as `experiment::trials_csv` writes cells.
+/// Returns one CSV line, ending in a newline, each cell as `experiment::trials_csv` writes
+/// cells (`experiment::csv_cell`).
 fn csv_line(cells: &[String]) -> String {
-    let quoted: Vec<String> = cells
-        .iter()
-        .map(|c| {
-            if c.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", c.replace('"', "\"\""))
-            } else {
-                c.clone()
-            }
-        })
-        .collect();
+    let quoted: Vec<String> = cells.iter().map(|c| experiment::csv_cell(c)).collect();
     format!("{}\n", quoted.join(","))
 }
 
@@ -344,5 +335,39 @@ mod tests {
         let mut out = Vec::new();
         experiments_kept(&mut out, &[], &[], &[], Format::Json).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "[]\n");
+    }
+
+    /// Returns the cell `experiment::trials_csv` writes for a trial's text parameter `text`.
+    fn trials_csv_cell(text: &str) -> String {
+        let mut t = trial(0, TrialState::Completed);
+        t.params
+            .insert("p".into(), experiment::ParamValue::Str(text.into()));
+        let effort = experiment::Effort::default();
+        let all = [t];
+        let csv = experiment::trials_csv(&all, &experiment::Judged::of(None, &all, &effort));
+        // The header names `p` alone; the row's 7 fixed cells hold no comma, and its 3 wall
+        // time cells are empty.
+        let (_, row) = csv.split_once('\n').unwrap();
+        let cells = row.strip_suffix(",,,\n").unwrap();
+        cells.splitn(8, ',').last().unwrap().to_string()
+    }
+
+    #[test]
+    fn ls_csv_quotes_a_cell_as_the_trials_csv_does() {
+        // A leading space, as a comma, a quote and a line break, is kept by quoting it.
+        for text in [" lead", "trail ", "a,b", "say \"hi\"", "two\nlines"] {
+            let info = ExperimentInfo {
+                name: text.into(),
+                objective: text.into(),
+                ..crate::output::trial::tests::info()
+            };
+            let mut out = Vec::new();
+            experiments_kept(&mut out, &[(info, Vec::new())], &[None], &[], Format::Csv).unwrap();
+            let listed = String::from_utf8(out).unwrap();
+            let cell = trials_csv_cell(text);
+            assert!(cell.starts_with('"'), "{text:?} is quoted: {cell}");
+            let row = format!("\n{cell},finished,{cell},minimize,{cell},");
+            assert!(listed.contains(&row), "{listed:?} has {row:?}");
+        }
     }
 }
