@@ -181,6 +181,8 @@ fn only_the_running_curves_are_dashed_beside_every_mark_of_eight_coloured_ones()
         dashed.iter().all(|e| e.contains("class=\"running\"")),
         "{dashed:#?}"
     );
+    // Every stand-in was replaced by its line.
+    assert!(!svg.contains("sweep-running-dashes"), "{svg}");
     // The sixth trial's best epoch is still a solid plus, in its own colour.
     let plus = svg
         .split('<')
