@@ -1,7 +1,9 @@
 //! What a run plans against what the file says: the file's `run_cap` taken after a lower
-//! `--run-cap` wherever the unchanged file lies, a `--run-cap` below the file's running the
-//! first trials of the file's sweep, and a `--parallel` that overrides the file's noted; the
-//! same data named by another path resuming, and reproducing a trial whose data moved since.
+//! `--run-cap` wherever the unchanged file lies (and said once the study took the run), a
+//! `--run-cap` below the file's running the first trials of the file's sweep, and a
+//! `--parallel` that overrides the file's noted where the trials this run plans depend on it;
+//! the same data named by another path resuming, changed data refused naming where the run
+//! read it, and reproducing a trial whose data moved since.
 
 use tests::TestEnv;
 
@@ -128,6 +130,100 @@ fn a_parallel_that_overrides_the_files_is_noted_on_a_fresh_run() {
         ),
         "{}",
         out.stderr
+    );
+}
+
+/// Issue: `--parallel 1 --run-cap 1` of a `bayes` file with `parallel: 2` noted both that its
+/// one trial is drawn quasi-randomly and that its results depend on `--parallel`: the second
+/// note counted the file's plan, not the trials this run plans. Both notes count those: one
+/// trial (quasi-random, whatever runs beside it) is not noted as overriding the file, two
+/// (the second learns from the first) are.
+#[test]
+fn issue_the_parallel_note_counts_the_trials_this_run_plans() {
+    let env = TestEnv::new();
+    let text = BAYES.replace("parallel: 1", "parallel: 2");
+    let spec = env.write_spec("greedy.yaml", &text);
+    let run = |cap: &str| {
+        let out = env.sweep(&[
+            "run",
+            spec.to_str().unwrap(),
+            "--parallel",
+            "1",
+            "--run-cap",
+            cap,
+            "--store",
+            &format!("cap{cap}"),
+            "--no-serve",
+        ]);
+        assert_eq!(out.code, 0, "{out:?}");
+        out.stderr
+    };
+    let quasi_random = "and the study has 1 trial: every one is drawn quasi-randomly";
+    let overrides = "note: --parallel 1 overrides the file's parallel: 2";
+    let one = run("1");
+    assert!(
+        one.contains(quasi_random) && !one.contains(overrides),
+        "{one}"
+    );
+    let two = run("2");
+    assert!(
+        two.contains(overrides) && !two.contains("drawn quasi-randomly"),
+        "{two}"
+    );
+}
+
+/// Issue: the unchanged file copied with data a row shorter, run after a `--run-cap 1`, said
+/// "run cap raised from 1 to 2 (the file's run_cap)" and was then refused as changed data,
+/// the plan still 1: the line is said only once the study took the run. The refusal names
+/// the data the run read and the data read now, each with its hash.
+#[test]
+fn issue_the_file_cap_is_said_raised_only_once_the_study_takes_the_run() {
+    let env = TestEnv::new();
+    let first = beside(&env, "exp", "beside.yaml");
+    let ran = env.sweep(&["run", &first, "--run-cap", "1", "--no-serve"]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let copy = beside(&env, "other", "beside.yaml");
+    let data = env.path().join("other/data/penguins.csv");
+    let text = std::fs::read_to_string(&data).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    std::fs::write(&data, rows[..rows.len() - 1].join("\n") + "\n").unwrap();
+    let refused = env.sweep(&["run", &copy, "--no-serve"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        !refused.stderr.contains("run cap raised"),
+        "{}",
+        refused.stderr
+    );
+    // The paths are absolute (the scratch folder's, as the working directory reads it).
+    let said = &refused.stderr;
+    let (read, now) = (
+        said.split_once("changed since it started: the run read ")
+            .and_then(|(_, rest)| rest.split_once(" (sha256 ")),
+        said.split_once("); ")
+            .and_then(|(_, rest)| rest.split_once(" now has sha256 ")),
+    );
+    assert!(
+        read.is_some_and(|(file, _)| file.ends_with("/exp/data/penguins.csv"))
+            && now.is_some_and(|(file, _)| file.ends_with("/other/data/penguins.csv")),
+        "{said}"
+    );
+    let listed = env.sweep(&["ls"]);
+    assert!(
+        listed
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("beside ") && l.contains(" 1/1 ")),
+        "{listed:?}"
+    );
+    // The file with its own data raises the plan, and says so.
+    let raised = env.sweep(&["run", &first, "--no-serve"]);
+    assert_eq!(raised.code, 0, "{raised:?}");
+    assert!(
+        raised
+            .stderr
+            .contains("run cap raised from 1 to 2 (the file's run_cap)"),
+        "{}",
+        raised.stderr
     );
 }
 

@@ -100,7 +100,9 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         None => Vec::new(),
     };
     let run_cap = run_cap(args, &spec, &store, stored.as_ref())?;
-    for why in spec.notes(planned_now(args, &spec, stored.as_ref(), run_cap)) {
+    // The notes and the note on `--parallel` count the same trials: those this run plans.
+    let planned = planned_now(args, &spec, stored.as_ref(), run_cap.asked);
+    for why in spec.notes(planned) {
         say!("note: {why}");
     }
     let warm_file = match stored {
@@ -108,7 +110,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         None => crate::warm_file::read(&spec)?,
         Some(_) => None,
     };
-    let parallel = parallel(args, &spec, &store, stored.as_ref(), asked)?;
+    let parallel = parallel(args, &spec, &store, stored.as_ref(), asked, planned)?;
     note_run_cap_kept(args, &spec, stored.as_ref());
     let notices = dashboard::Notices::default();
     let dashboard = serve_dashboard(args, &spec, &store, &notices)?;
@@ -136,7 +138,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     let options = StudyOptions {
         spec_path: args.file.display().to_string(),
         parallel,
-        run_cap,
+        run_cap: run_cap.asked,
         record: Some(record),
         extend: args.extend,
         stop: interrupts.stop.clone(),
@@ -145,6 +147,9 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();
+    // Said once the study took the run, as it may refuse it (changed data): no plan was
+    // raised then.
+    run_cap.said_once_taken(observer.sweep_elapsed().is_some());
     let summary = explained(summary, args, &spec, &store, &resolved_now)?;
     let ended = Ended {
         args,

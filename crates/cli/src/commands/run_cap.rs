@@ -22,7 +22,8 @@ pub(super) enum FileCap {
     Raised {
         /// The cap asked for.
         cap: u32,
-        /// What the run prints.
+        /// What the run prints once the study took the run (it may still refuse it, as
+        /// changed data, and then raises nothing).
         line: String,
     },
     /// The cap is above the plan but not taken; the note says why.

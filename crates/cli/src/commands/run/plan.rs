@@ -9,14 +9,37 @@ use crate::args::RunArgs;
 use crate::output;
 use crate::probe;
 
+/// The run cap `sweep run` asks the study for, and what it says of it once the study took the
+/// run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RunCap {
+    /// The cap asked for: `--run-cap`'s, or the file's `run_cap` where it raises the plan.
+    pub(super) asked: Option<u32>,
+    /// The line that says the file's `run_cap` raised the plan, said only once the study took
+    /// the run (`said_once_taken`): the study may still refuse it (changed data, changed
+    /// search settings), and then nothing was raised.
+    pub(super) raised: Option<String>,
+}
+
+impl RunCap {
+    /// Says that the file's `run_cap` raised the plan, where it did and the study took the run
+    /// (`taken`: it started to run trials, `ProgressObserver::sweep_elapsed`).
+    pub(super) fn said_once_taken(&self, taken: bool) {
+        if let (Some(line), true) = (&self.raised, taken) {
+            say!("{line}");
+        }
+    }
+}
+
 /// Returns the run cap the study is asked for: `--run-cap`'s, or the file's `run_cap` where it
-/// raises what the stored experiment plans (`file_cap`), saying so or why not.
+/// raises what the stored experiment plans (`file_cap`), with the line that says so once the
+/// study took the run; a note says now why the file's cap is not taken, where it is not.
 pub(super) fn run_cap(
     args: &RunArgs,
     spec: &ExperimentSpec,
     store: &store::Store,
     stored: Option<&store::ExperimentInfo>,
-) -> anyhow::Result<Option<u32>> {
+) -> anyhow::Result<RunCap> {
     // Without `--run-cap`, the file's run_cap is the cap asked for (above a plan an earlier
     // `--run-cap` made lower).
     let ended = match stored {
@@ -34,15 +57,19 @@ pub(super) fn run_cap(
         Some(e) => resumes(args, spec, store, e)?,
         None => false,
     };
+    let unchanged = RunCap {
+        asked: args.run_cap,
+        raised: None,
+    };
     Ok(match file_cap(spec, asked_cap, (stored, resumes), ended) {
-        FileCap::Unchanged => args.run_cap,
-        FileCap::Raised { cap, line } => {
-            say!("{line}");
-            Some(cap)
-        }
+        FileCap::Unchanged => unchanged,
+        FileCap::Raised { cap, line } => RunCap {
+            asked: Some(cap),
+            raised: Some(line),
+        },
         FileCap::Refused(note) => {
             say!("note: {note}");
-            args.run_cap
+            unchanged
         }
     })
 }
@@ -88,13 +115,16 @@ pub(super) fn planned_now(
 }
 
 /// Returns the trials side by side (`side_by_side`, of `asked` and the number the stored
-/// experiment started with), saying the note the choice needs.
+/// experiment started with), saying the note the choice needs; `planned` is the trials this
+/// run plans (`planned_now`, which the notes count), which decide whether the results depend
+/// on the number.
 pub(super) fn parallel(
     args: &RunArgs,
     spec: &ExperimentSpec,
     store: &store::Store,
     stored: Option<&store::ExperimentInfo>,
     asked: Option<u32>,
+    planned: u32,
 ) -> anyhow::Result<usize> {
     let started = match stored {
         Some(_) => store.run_record(&spec.name)?.and_then(|r| r.parallel),
@@ -106,10 +136,9 @@ pub(super) fn parallel(
         .and_then(|e| e.spec().ok())
         .is_some_and(|s| s.parallel == spec.parallel);
     let noted = args.parallel.is_some() || file_as_stored;
-    // The most trials this run may plan (the file's run cap may raise the stored one): a
-    // sampler that learns from none of them finds the same with any number side by side.
-    let planned =
-        planned_now(args, spec, stored, args.run_cap).max(spec.planned_trials(spec.run_cap));
+    // The trials this run plans, not the file's plan that the sampler is told: a `--run-cap`
+    // below the file's runs the file's first trials, and a sampler that learns from none of
+    // them finds the same with any number side by side.
     let depends = runner::results_depend_on_parallel(spec, planned);
     let (parallel, note) = side_by_side(spec, (asked, noted), (started, depends));
     if let Some(note) = note {
