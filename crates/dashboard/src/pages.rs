@@ -19,7 +19,7 @@ use crate::view::compare::{self, ComparePage};
 use crate::view::experiment_page::{self, Analysis, ExperimentPage};
 use crate::view::experiments_compare::{self, ExperimentsComparePage};
 use crate::view::leaderboard::{self, LeaderboardQuery, Selection, PER_PAGE};
-use crate::view::ticks::Ticks;
+use crate::view::ticks::{Missing, Ticks};
 use crate::view::trial::{self, TrialPage};
 use crate::view::{self, ExperimentsPage};
 use crate::{AppState, Error, Result};
@@ -568,17 +568,21 @@ fn render_experiments_compare(
     now: Timestamp,
     part: Part,
 ) -> Result<Rendered> {
-    // Those the store no longer holds (removed since the address was ticked) are left out,
-    // and named above the others.
-    let (mut experiments, mut gone) = (Vec::new(), Vec::new());
+    // Those the store does not hold (removed since the address was ticked, or mistyped in one
+    // written by hand: the store's near match is kept) are left out, and named above the
+    // others.
+    let (mut experiments, mut missing) = (Vec::new(), Vec::new());
     for name in names {
         match held(reader.experiment(name))? {
-            Some(data) => experiments.push(data),
-            None => gone.push(name.clone()),
+            Ok(data) => experiments.push(data),
+            Err(near) => missing.push(Missing {
+                tick: name.clone(),
+                near,
+            }),
         }
     }
     let kept: Vec<String> = experiments.iter().map(|d| d.info.name.clone()).collect();
-    let gone = experiments_compare::remaining(&kept, &gone)?;
+    let gone = experiments_compare::remaining(&kept, &missing)?;
     let efforts = experiments
         .iter()
         .map(|d| reader.effort(d))
@@ -605,12 +609,13 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32], part: Part) -> Resul
     // ticked) are left out, and named above the others.
     let (mut trials, mut gone) = (Vec::new(), Vec::new());
     for &id in ids {
+        // A trial's not found names the trials held, no near match (`Reader::trial`).
         match held(reader.trial(name, id))? {
-            Some(t) => {
+            Ok(t) => {
                 let metrics: BTreeMap<String, data::Series> = reader.all_metrics(name, t.id)?;
                 trials.push((t, metrics));
             }
-            None => gone.push(id),
+            Err(_) => gone.push(id),
         }
     }
     let kept: Vec<u32> = trials.iter().map(|(t, _)| t.id.0).collect();
@@ -635,14 +640,24 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32], part: Part) -> Resul
     either(part, &CompareFragment { page: &page }, &whole, live)
 }
 
-/// Returns what `read` read, or `None` where the store does not hold it (a not found: an
-/// experiment or trial a compare ticked, gone since); any other error as it is.
-fn held<T>(read: Result<T>) -> Result<Option<T>> {
+/// Returns what `read` read, or, as an `Err`, where the store does not hold it (a not found:
+/// an experiment or trial a compare ticked, gone since or mistyped), the near match its not
+/// found suggests (`near_of`); any other error as it is.
+fn held<T>(read: Result<T>) -> Result<std::result::Result<T, Option<String>>> {
     match read {
-        Ok(found) => Ok(Some(found)),
-        Err(Error::NotFound(_) | Error::NotFoundNear { .. }) => Ok(None),
+        Ok(found) => Ok(Ok(found)),
+        Err(Error::NotFound(_)) => Ok(Err(None)),
+        Err(Error::NotFoundNear { message, .. }) => Ok(Err(near_of(&message))),
         Err(e) => Err(e),
     }
+}
+
+/// Returns the near match a not found's `message` suggests, `t` of `no experiment named
+/// "t4"; did you mean t?` (as the store's reader words it, `data::info`), or `None` where it
+/// suggests none.
+fn near_of(message: &str) -> Option<String> {
+    let (_, near) = message.rsplit_once("; did you mean ")?;
+    near.strip_suffix('?').map(str::to_string)
 }
 
 /// Renders the page's `<main>` fragment or the whole page, as the request asked (`part`).

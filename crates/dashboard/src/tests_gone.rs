@@ -2,7 +2,8 @@
 //! holds, through `app` without a port: an experiment since removed (`sweep rm`), a trial
 //! number past those of a run again with fewer trials. The others are compared, with a note
 //! naming what is gone, while at least two remain; with fewer, a 404 page names what is gone
-//! and links back with the remaining ticks kept.
+//! and links back with the remaining ticks kept. A name the store holds none of but has a near
+//! match for may be mistyped rather than removed, and is said as either, with the near match.
 
 use actix_web::http::StatusCode;
 
@@ -148,5 +149,52 @@ fn issue_gone_2_a_bookmarked_comparison_of_trials_outlives_a_run_again_with_fewe
         // A value that is not a trial number is still refused.
         let (status, _) = get(&store, "/experiments/demo/compare?t=0&t=1&t=x").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
+    });
+}
+
+#[test]
+fn issue_gone_3_a_mistyped_experiment_in_a_compare_address_is_not_said_removed() {
+    run(async {
+        let store = store_with("t", 4);
+        fill(&store, "qs-tpe", 4);
+        fill(&store, "qs-random", 4);
+        // Two others left: compared, the typo named with its near match, not as removed.
+        let (status, page) = get(&store, "/compare?e=qs-tpe&e=t4&e=qs-random").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            gone_note(&page),
+            Some(
+                "no experiment named t4 (removed since, or mistyped: did you mean t?): \
+                 comparing the other 2"
+            ),
+            "{page}"
+        );
+        // Beside one that has no near match, each is said as what may have come of it.
+        let (status, page) = get(&store, "/compare?e=qs-tpe&e=gone-away&e=t4&e=t").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            gone_note(&page),
+            Some(
+                "no experiments named gone-away (removed since), t4 (removed since, or \
+                 mistyped: did you mean t?): comparing the other 2"
+            ),
+            "{page}"
+        );
+        // One other left: the 404 keeps the near match, and goes back with the other ticked.
+        let (status, page) = get(&store, "/compare?e=t4&e=qs-tpe").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+        assert!(
+            page.contains(
+                "no experiment named t4 (removed since, or mistyped: did you mean t?): 1 other \
+                 left, and a comparison takes 2 to 8 experiments"
+            ),
+            "{page}"
+        );
+        assert!(!page.contains("any more"), "{page}");
+        assert_eq!(
+            links_to(&page, "Back to the list"),
+            ["/?e=qs-tpe".to_string()],
+            "{page}"
+        );
     });
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use experiment::{Direction, Effort, MetricSpec, Timestamp, Trial, TrialState};
 
 use super::compare::Row;
-use super::ticks::{self, BadTick, TickKeys, Ticks};
+use super::ticks::{self, BadTick, Missing, TickKeys, Ticks};
 use super::{format, Summary};
 use crate::charts::{self, Curve, Distribution, Emphasis};
 use crate::data::ExperimentData;
@@ -91,12 +91,13 @@ pub(crate) fn way_back(query: &str) -> (crate::error::Links, crate::error::Links
 }
 
 /// Returns what the comparison of the experiments ticked (`parse_names`) says of those the
-/// store no longer holds (`gone`), the others (`kept`, in order) compared: the note above it
-/// (`ticks::gone_note`; empty when none is gone), or, where fewer than `MIN_EXPERIMENTS` are
-/// kept, a not found that names those gone and links back to the list with the others still
-/// ticked.
-pub(crate) fn remaining(kept: &[String], gone: &[String]) -> Result<String> {
-    ticks::gone_note(kept, gone).map_err(|message| {
+/// store does not hold (`missing`: removed since, or mistyped, with the near match the store
+/// suggests), the others (`kept`, in order) compared: the note above it
+/// (`ticks::missing_note`; empty when none is missing), or, where fewer than
+/// `MIN_EXPERIMENTS` are kept, a not found that names those missing and links back to the list
+/// with the others still ticked.
+pub(crate) fn remaining(kept: &[String], missing: &[Missing<String>]) -> Result<String> {
+    ticks::missing_note(kept, missing).map_err(|message| {
         let (links, crumbs) = back_to(&Ticks::of(kept.iter().cloned()));
         Error::NotFoundNear {
             message,
