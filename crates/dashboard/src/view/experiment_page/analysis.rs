@@ -176,7 +176,7 @@ pub(crate) fn analysis_for(
             (chosen, data.task()),
         ),
         running_curves,
-        running_drawn: running_drawn(data, running.len()),
+        running_drawn: running_drawn(data, (running.len(), running_curves)),
         parallel: parallel_chart(
             &data.info.name,
             &axes,
@@ -213,16 +213,17 @@ pub(crate) fn analysis_for(
     }
 }
 
-/// Says which of the running trials of `data` the learning curves draw, where they draw
-/// `drawn` of more (`running_curve_trials`: those that started first), for the sentence that
-/// says how they are drawn; empty where they draw every one.
-fn running_drawn(data: &ExperimentData, drawn: usize) -> String {
+/// Says which of the running trials of `data` the learning curves draw, where they take the
+/// `chosen` that started first of more (`running_curve_trials`) and draw the `drawn` of them
+/// that have reported an epoch, for the sentence that says how they are drawn; empty where
+/// they take every one.
+fn running_drawn(data: &ExperimentData, (chosen, drawn): (usize, usize)) -> String {
     let running = data
         .trials
         .iter()
         .filter(|t| t.state == TrialState::Running)
         .count();
-    if drawn == 0 || running <= drawn {
+    if drawn == 0 || running <= chosen {
         return String::new();
     }
     format!("{drawn} of {running} running trials, those that started first")

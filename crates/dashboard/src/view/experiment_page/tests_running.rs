@@ -148,3 +148,23 @@ fn a_running_trial_without_a_start_time_is_drawn_after_those_with_one() {
         [TrialId(1), TrialId(2), TrialId(0)]
     );
 }
+
+#[test]
+fn past_running_curves_the_page_counts_the_running_curves_it_draws_of_all_running() {
+    // 22 trials run; of the 16 that started first, 10 have reported an epoch.
+    let d = with_running(ExperimentStatus::Running, 22, 0);
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let mut series = running_series(&d);
+    series.retain(|id, _| id.0 < 10);
+    let a = analysis(&d, &r, &series, NOW);
+    assert_eq!(a.running_curves, 10);
+    assert_eq!(
+        a.running_drawn,
+        "10 of 22 running trials, those that started first"
+    );
+    // With every running trial taken, nothing is counted.
+    let d = with_running(ExperimentStatus::Running, 16, 0);
+    let r = ranked(&d.trials, &d.objectives(), &[]);
+    let a = analysis(&d, &r, &running_series(&d), NOW);
+    assert_eq!(a.running_drawn, "");
+}
