@@ -341,3 +341,22 @@ fn issue_a_trial_whose_data_moved_reproduces_with_data() {
 fn sha256_hex(text: &str) -> String {
     experiment::sha256_hex(text.as_bytes())
 }
+
+/// Issue: `sweep run --help` said `--run-cap` plans trials "in place of the file's run_cap",
+/// where a lower cap runs the first trials of the file's sweep (the sampler is told the file's
+/// plan) and a higher one lengthens it.
+#[test]
+fn issue_run_help_says_what_a_run_cap_below_or_above_the_files_does() {
+    let env = TestEnv::new();
+    let help = env.sweep(&["run", "--help"]);
+    assert_eq!(help.code, 0, "{help:?}");
+    let flat = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(
+            "below the file's run_cap, the first N trials of the file's sweep (the file run \
+             again later finishes it); above, the file's plan lengthened to N"
+        ) && !flat.contains("in place of the file's run_cap"),
+        "{}",
+        help.stdout
+    );
+}

@@ -112,8 +112,9 @@ pub(crate) struct RunArgs {
     pub(crate) file: PathBuf,
     #[command(flatten)]
     pub(crate) store: StoreArgs,
-    /// Total trials the experiment plans, in place of the file's run_cap (for a stored
-    /// experiment, a plan is raised, never lowered)
+    /// Total trials the experiment plans: below the file's run_cap, the first N trials of the
+    /// file's sweep (the file run again later finishes it); above, the file's plan lengthened
+    /// to N (for a stored experiment, a plan is raised, never lowered)
     #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true, conflicts_with = "extend")]
     pub(crate) run_cap: Option<u32>,
     /// Trials side by side, overriding the file's parallel (default: as the experiment started,
