@@ -1,28 +1,28 @@
-//! The HTML pages: thin handlers that read, build a view model, and render a template.
+//! The HTML pages: thin handlers that read, build a view model, and render a template; the
+//! compare pages are in `compare`, the CSV downloads in `csv`.
 //!
 //! A request with the header `X-Sweep-Fragment: 1` (sent by the live-update script) gets only
 //! the page's `<main>` content, and `X-Sweep-Live: 0|1` says whether to keep polling.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use actix_web::http::header::{ContentType, CACHE_CONTROL, CONTENT_DISPOSITION, LOCATION};
+use actix_web::http::header::{ContentType, CACHE_CONTROL, LOCATION};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use experiment::{ExperimentSpec, Judged, MetricSpec, Timestamp, Trial};
-use store::ExperimentStatus;
+use experiment::{ExperimentSpec, MetricSpec, Timestamp};
 
 use crate::data::{self, Reader};
 use crate::trial_number::TrialNumber;
-use crate::view::compare::{self, ComparePage};
 use crate::view::experiment_page::{self, Analysis, ExperimentPage};
-use crate::view::experiments_compare::{self, ExperimentsComparePage};
 use crate::view::leaderboard::{self, LeaderboardQuery, Selection, PER_PAGE};
-use crate::view::ticks::{Missing, Ticks};
+use crate::view::ticks::Ticks;
 use crate::view::trial::{self, TrialPage};
 use crate::view::{self, ExperimentsPage};
 use crate::{AppState, Error, Result};
+
+mod compare;
+mod csv;
 
 #[derive(Template)]
 #[template(path = "experiments.html")]
@@ -63,32 +63,6 @@ struct TrialFragment<'a> {
     page: &'a TrialPage,
 }
 
-#[derive(Template)]
-#[template(path = "compare.html")]
-struct CompareHtml<'a> {
-    page: &'a ComparePage,
-    live: bool,
-}
-
-#[derive(Template)]
-#[template(path = "partials/compare_main.html")]
-struct CompareFragment<'a> {
-    page: &'a ComparePage,
-}
-
-#[derive(Template)]
-#[template(path = "compare_experiments.html")]
-struct ExperimentsCompareHtml<'a> {
-    page: &'a ExperimentsComparePage,
-    live: bool,
-}
-
-#[derive(Template)]
-#[template(path = "partials/compare_experiments_main.html")]
-struct ExperimentsCompareFragment<'a> {
-    page: &'a ExperimentsComparePage,
-}
-
 /// What a page handler produces: the HTML and whether the page is live.
 struct Rendered {
     html: Bytes,
@@ -107,19 +81,19 @@ enum Paged {
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", crate::read().to(experiments))
-        .route("/compare", crate::read().to(experiments_compare))
+        .route("/compare", crate::read().to(compare::experiments_compare))
         .route("/experiments/{name}", crate::read().to(experiment_page))
         .route(
             "/experiments/{name}/compare",
-            crate::read().to(compare_page),
+            crate::read().to(compare::compare_page),
         )
         .route(
             "/experiments/{name}/trials.csv",
-            crate::read().to(trials_csv),
+            crate::read().to(csv::trials_csv),
         )
         .route(
             "/experiments/{name}/trials/{id}/metrics.csv",
-            crate::read().to(metrics_csv),
+            crate::read().to(csv::metrics_csv),
         )
         .route(
             "/experiments/{name}/trials/{id}",
@@ -180,71 +154,6 @@ async fn experiment_page(
     )
 }
 
-/// The leaderboard's trials as CSV, as a file to save: every trial its query keeps (state,
-/// filter, sort), not one page; the columns of `sweep trials --format csv`, its categorical
-/// values safe to open in a spreadsheet (`trials_csv_for_spreadsheets`).
-async fn trials_csv(
-    state: web::Data<AppState>,
-    name: web::Path<String>,
-    query: web::Query<LeaderboardQuery>,
-) -> Result<HttpResponse> {
-    let reader = state.reader.clone();
-    let name = name.into_inner();
-    let query = query.into_inner();
-    let (file, csv) = blocking(move || {
-        let (data, sel) = selected(&reader, &name, &query, PER_PAGE)?;
-        // The file's duration is start to end alone (`trials_csv_for_spreadsheets`), and so is
-        // its order by duration, as `sweep trials --format csv` sorts it.
-        let sel = sel.with_last_heard(Default::default());
-        let ranked = leaderboard::ranked(&data.trials, &data.objectives(), data.constraints());
-        let kept: Vec<Trial> = leaderboard::matching(&ranked, &sel)
-            .into_iter()
-            .map(|r| r.trial.clone())
-            .collect();
-        // Judged over every trial, as `sweep trials` judges them before its filter.
-        let judged = Judged::of(data.spec.as_ref(), &data.trials, reader.effort(&data)?);
-        Ok((
-            format!("{name}-trials.csv"),
-            experiment::trials_csv_for_spreadsheets(&kept, &judged),
-        ))
-    })
-    .await?;
-    Ok(csv_file(&file, csv))
-}
-
-/// Every metric curve of one trial as CSV, as a file to save: the long format of `sweep export
-/// --series`.
-async fn metrics_csv(
-    state: web::Data<AppState>,
-    path: web::Path<(String, TrialNumber)>,
-) -> Result<HttpResponse> {
-    let reader = state.reader.clone();
-    let (name, TrialNumber(id)) = path.into_inner();
-    let (file, csv) = blocking(move || {
-        let t = reader.trial(&name, id)?;
-        let curves = [(t.id, reader.all_metrics(&name, t.id)?)];
-        Ok((
-            format!("{name}-trial-{id}-metrics.csv"),
-            experiment::curves_csv_for_spreadsheets(&name, &curves),
-        ))
-    })
-    .await?;
-    Ok(csv_file(&file, csv))
-}
-
-/// Answers `csv` as a file named `file` for the browser to save.
-fn csv_file(file: &str, csv: String) -> HttpResponse {
-    // An experiment's name is letters, digits, `.`, `_` and `-`: nothing to escape.
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .insert_header((
-            CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file}\""),
-        ))
-        .body(csv)
-}
-
 /// Reads experiment `name` and the leaderboard selection `query` asks for (`per_page` rows by
 /// default), refusing a filter that cannot be read or names what the experiment lacks: for
 /// the answers that list trials rather than show a page (the API's, the CSV download). By
@@ -278,32 +187,6 @@ async fn trial_page(
     let (name, TrialNumber(id)) = path.into_inner();
     let now = state.now();
     respond(blocking(move || render_trial(&reader, &name, id, now, part)).await?)
-}
-
-async fn experiments_compare(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let names = experiments_compare::parse_names(req.query_string()).map_err(|e| {
-        let (links, crumbs) = experiments_compare::way_back(req.query_string());
-        e.with_way_back(links, crumbs)
-    })?;
-    let part = Part::asked(&req);
-    let reader = state.reader.clone();
-    let now = state.now();
-    respond(blocking(move || render_experiments_compare(&reader, &names, now, part)).await?)
-}
-
-async fn compare_page(
-    state: web::Data<AppState>,
-    name: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse> {
-    let name = name.into_inner();
-    let ids = compare::parse_ids(req.query_string()).map_err(|e| {
-        let (links, crumbs) = compare::way_back(&name, req.query_string());
-        e.with_way_back(links, crumbs)
-    })?;
-    let part = Part::asked(&req);
-    let reader = state.reader.clone();
-    respond(blocking(move || render_compare(&reader, &name, &ids, part)).await?)
 }
 
 /// Renders the experiments page (or its fragment), with `sort_error` (what was wrong with the
@@ -559,105 +442,6 @@ fn render_trial(
         live: page.live,
     };
     either(part, &TrialFragment { page: &page }, &whole, page.live)
-}
-
-/// Renders the page comparing experiments (or its fragment): live while any of them runs.
-fn render_experiments_compare(
-    reader: &Reader,
-    names: &[String],
-    now: Timestamp,
-    part: Part,
-) -> Result<Rendered> {
-    // Those the store does not hold (removed since the address was ticked, or mistyped in one
-    // written by hand: the store's near match is kept) are left out, and named above the
-    // others.
-    let (mut experiments, mut missing) = (Vec::new(), Vec::new());
-    for name in names {
-        match held(reader.experiment(name))? {
-            Ok(data) => experiments.push(data),
-            Err(near) => missing.push(Missing {
-                tick: name.clone(),
-                near,
-            }),
-        }
-    }
-    let kept: Vec<String> = experiments.iter().map(|d| d.info.name.clone()).collect();
-    let gone = experiments_compare::remaining(&kept, &missing)?;
-    let efforts = experiments
-        .iter()
-        .map(|d| reader.effort(d))
-        .collect::<Result<Vec<_>>>()?;
-    let mut page = experiments_compare::experiments_compare_page(&experiments, &efforts, now)?;
-    page.gone = gone;
-    let live = experiments
-        .iter()
-        .any(|d| d.info.status == ExperimentStatus::Running);
-    let whole = ExperimentsCompareHtml { page: &page, live };
-    either(
-        part,
-        &ExperimentsCompareFragment { page: &page },
-        &whole,
-        live,
-    )
-}
-
-/// Renders the page comparing trials (or its fragment): live while the experiment runs and a
-/// compared trial has not ended, or, with several objectives, while the front can change.
-fn render_compare(reader: &Reader, name: &str, ids: &[u32], part: Part) -> Result<Rendered> {
-    let info = reader.info(name)?;
-    // Those it no longer holds (removed and run again with fewer trials since the address was
-    // ticked) are left out, and named above the others.
-    let (mut trials, mut gone) = (Vec::new(), Vec::new());
-    for &id in ids {
-        // A trial's not found names the trials held, no near match (`Reader::trial`).
-        match held(reader.trial(name, id))? {
-            Ok(t) => {
-                let metrics: BTreeMap<String, data::Series> = reader.all_metrics(name, t.id)?;
-                trials.push((t, metrics));
-            }
-            Err(_) => gone.push(id),
-        }
-    }
-    let kept: Vec<u32> = trials.iter().map(|(t, _)| t.id.0).collect();
-    let gone = compare::remaining(name, &kept, &gone)?;
-    let read = data::read_spec(&info);
-    let spec = read.as_ref().ok();
-    let all = with_several_objectives(reader, name, spec)?;
-    let front = all
-        .as_ref()
-        .and_then(|all| Some(all.spec.as_ref()?.pareto_front(&all.trials)))
-        .unwrap_or_default();
-    let mut page = compare::compare_page((&info, spec), &front, &trials);
-    page.spec_notice = read
-        .as_ref()
-        .err()
-        .map(|problem| view::spec_notice(problem))
-        .unwrap_or_default();
-    page.gone = gone;
-    let live = info.status == ExperimentStatus::Running
-        && (all.is_some() || trials.iter().any(|(t, _)| !t.state.is_finished()));
-    let whole = CompareHtml { page: &page, live };
-    either(part, &CompareFragment { page: &page }, &whole, live)
-}
-
-/// Returns what `read` read, or, as an `Err`, where the store does not hold it (a not found:
-/// an experiment or trial a compare ticked, gone since or mistyped), the near match its not
-/// found suggests (`near_of`); any other error as it is.
-fn held<T>(read: Result<T>) -> Result<std::result::Result<T, Option<String>>> {
-    match read {
-        Ok(found) => Ok(Ok(found)),
-        Err(Error::NotFound(_)) => Ok(Err(None)),
-        Err(Error::NotFoundNear { message, .. }) => Ok(Err(near_of(&message))),
-        Err(e) => Err(e),
-    }
-}
-
-/// Returns the near match a not found's `message` suggests, `t` of `no experiment named
-/// "t4"; did you mean t?` (as the store's reader words it, `data::info`), or `None` where it
-/// suggests none.
-fn near_of(message: &str) -> Option<String> {
-    let (_, near) = message.rsplit_once("; did you mean ")?;
-    near.strip_suffix('?').map(str::to_string)
 }
 
 /// Renders the page's `<main>` fragment or the whole page, as the request asked (`part`).
