@@ -1,5 +1,7 @@
-//! What `sweep run` plans: the run cap it asks the study for, the trials the notes count, and
-//! the trials side by side, each saying the note its choice needs.
+//! What `sweep run` plans: the run cap it asks the study for (a raise to the file's `run_cap`
+//! said once the study took the run), the trials this run plans, which the notes count (the
+//! note on `--parallel` too), and the trials side by side, each saying the note its choice
+//! needs.
 
 use anyhow::Context;
 use experiment::ExperimentSpec;
