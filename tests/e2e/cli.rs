@@ -2617,12 +2617,13 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
     let first = env.sweep(&["run", path, "--parallel", "1", "--run-cap", "1"]);
     assert_eq!(first.code, 0, "{first:?}");
     // Without `parallel:` or --parallel, the rest runs as the first run did, not one per core.
-    // (Its one trial finished, a higher --run-cap extends it.)
-    let resumed = env.sweep(&["run", path, "--run-cap", "3"]);
+    // (Its one trial finished, a higher --run-cap extends it, to a plan past tpe's 5 startup
+    // trials: the trials this run plans decide whether the number side by side matters.)
+    let resumed = env.sweep(&["run", path, "--run-cap", "6"]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert!(
         resumed.stderr.contains(
-            "extending tiny by 2 trials, trials 1 to 2 (1 already finished), 1 side by side"
+            "extending tiny by 5 trials, trials 1 to 5 (1 already finished), 1 side by side"
         ),
         "{}",
         resumed.stderr
@@ -2637,7 +2638,7 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
         resumed.stderr
     );
     // Another number is taken, and noted: TPE's results depend on it.
-    let other = env.sweep(&["run", path, "--run-cap", "5", "--parallel", "2"]);
+    let other = env.sweep(&["run", path, "--run-cap", "8", "--parallel", "2"]);
     assert_eq!(other.code, 0, "{other:?}");
     assert!(
         other.stderr.contains(
@@ -2652,7 +2653,7 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
     // goes on.
     let text = std::fs::read_to_string(path).unwrap();
     std::fs::write(path, format!("{text}parallel: 3\n")).unwrap();
-    let edited = env.sweep(&["run", path, "--run-cap", "6"]);
+    let edited = env.sweep(&["run", path, "--run-cap", "9"]);
     assert_eq!(edited.code, 2, "{edited:?}");
     assert!(
         edited.stderr.contains("+ parallel: 3") && !edited.stderr.contains("goes on with"),
@@ -2672,7 +2673,7 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
     let two = two.to_str().unwrap();
     let first = env.sweep(&["run", two, "--parallel", "1", "--run-cap", "1"]);
     assert_eq!(first.code, 0, "{first:?}");
-    let resumed = env.sweep(&["run", two, "--run-cap", "3"]);
+    let resumed = env.sweep(&["run", two, "--run-cap", "6"]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert!(
         resumed
