@@ -1,6 +1,5 @@
 //! Line charts of metric curves: learning curves, a trial's metrics, and compared trials.
 
-mod dashes;
 mod lines;
 mod reach;
 mod running;
@@ -13,12 +12,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::{within_reach, Past, YAxis};
+use super::dashes::{Dashes, RUNNING};
 use super::{
     draw_symbol, legend_entry, padded_range, palette, render_marked, symbol, symbol_points,
     text_style, tick, trial_tick, DrawResult, Mark, Marker, Shape, DIM,
 };
 use crate::downsample;
-use dashes::Dashes;
 pub(super) use lines::{absent_entry, line_chart, within};
 use reach::{curves_reach, past_by, past_reach, wholly_past};
 use words::{best_point, describe};
@@ -394,7 +393,7 @@ pub(crate) fn fitted(
             for piece in within(points, y0, y1) {
                 let pixels: Vec<(i32, i32)> =
                     piece.iter().map(|p| chart.backend_coord(p)).collect();
-                dashes.draw(root, &pixels, RUNNING_INK)?;
+                dashes.draw(root, &pixels, RUNNING_INK, RUNNING)?;
             }
             if let Some(&end) = points.last().filter(|p| shown(p)) {
                 let ring = Circle::new(end, 4, RUNNING_INK.stroke_width(2));
@@ -443,7 +442,7 @@ pub(crate) fn fitted(
                     if curve.emphasis.is_running() {
                         let pixels: Vec<(i32, i32)> =
                             piece.iter().map(|p| chart.backend_coord(p)).collect();
-                        dashes.draw(root, &pixels, colour)?;
+                        dashes.draw(root, &pixels, colour, RUNNING)?;
                     } else {
                         chart.draw_series(LineSeries::new(piece, colour.stroke_width(2)))?;
                     }
@@ -511,7 +510,12 @@ pub(crate) fn fitted(
             // A legend entry's dashes, where `Marker::Line` draws its line.
             let (bx, by) = legend.get_base_pixel();
             let mut dash = |y: i32, colour: RGBColor| {
-                dashes.draw(root, &[(bx + 6, by + y), (bx + 24, by + y)], colour)
+                dashes.draw(
+                    root,
+                    &[(bx + 6, by + y), (bx + 24, by + y)],
+                    colour,
+                    RUNNING,
+                )
             };
             let mut y = 24;
             for (curve, _) in &lines {

@@ -19,6 +19,7 @@
 mod axis;
 mod colour_bar;
 mod curves;
+mod dashes;
 mod edf;
 mod history;
 mod importance;
@@ -752,7 +753,7 @@ enum Marker {
     Series(Symbol),
     /// A series' symbol, filled.
     Symbol(Symbol),
-    /// Nothing: the caller draws the marker (a running curve's dashes, `curves::dashes`).
+    /// Nothing: the caller draws the marker (a running curve's dashes, `dashes`).
     Blank,
 }
 

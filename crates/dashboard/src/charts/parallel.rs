@@ -8,6 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::{self, Past, YAxis};
 use super::colour_bar::{colour_bar, colour_bar_margin};
+use super::dashes::{Dashes, BRIDGE};
 use super::{
     rank_colour, render_marked, shorten, significant, text_style, tick, trial_title, DrawResult,
     Mark, Scale, Shape, TEXT,
@@ -60,10 +61,6 @@ const BOTTOM: i32 = 24;
 const LEFT: i32 = 80;
 /// The least width of the colour bar's margin; a wider label widens it (`colour_bar_margin`).
 const COLOUR_BAR: i32 = 110;
-/// The stroke width bridges are drawn with, which nothing else in this chart uses, so that they
-/// can be given their dashes afterwards: plotters' own dashed path writes a polyline per dash,
-/// hundreds of kilobytes over a few hundred trials.
-const BRIDGE_WIDTH: u32 = 2;
 /// The most powers of ten labelled on a log axis (its height holds about this many).
 const LOG_LABELS: f64 = 7.0;
 /// The most parameters a line's tooltip names.
@@ -129,6 +126,8 @@ pub(crate) fn parallel(
             .then(a.goodness.total_cmp(&b.goodness))
     });
     let floor = if lines.len() <= FEW_LINES { 0.7 } else { 0.25 };
+    // The bridges, dashed once the chart is drawn.
+    let mut dashes = Dashes::default();
     let svg = render_marked(size, &label, |root, marks| -> DrawResult {
         for line in &order {
             let colour = rank_colour(line.goodness);
@@ -147,8 +146,7 @@ pub(crate) fn parallel(
                 root.draw(&PathElement::new(run.clone(), style))?;
             }
             for bridge in &trace.bridges {
-                let dashed = colour.mix(opacity).stroke_width(BRIDGE_WIDTH);
-                root.draw(&PathElement::new(bridge.to_vec(), dashed))?;
+                dashes.draw(root, bridge, colour.mix(opacity), BRIDGE)?;
             }
             for dot in &trace.dots {
                 root.draw(&Circle::new(*dot, 2, colour.mix(opacity.max(0.5)).filled()))?;
@@ -246,10 +244,7 @@ pub(crate) fn parallel(
             (best_label, worst_label),
         )
     });
-    svg.replace(
-        &format!("stroke-width=\"{BRIDGE_WIDTH}\""),
-        "stroke-width=\"1\" stroke-dasharray=\"4 3\"",
-    )
+    dashes.fill_in(svg)
 }
 
 /// Returns `axes` with the objective's (the last) fitted to `lines` as `axis::trials` fits the
@@ -559,5 +554,47 @@ mod tests {
             position(&Scale::Linear { min: 0.0, max: 2.0 }, 1.0),
             Some(0.5)
         );
+    }
+    #[test]
+    fn only_the_bridges_are_dashed_beside_every_other_mark_of_the_chart() {
+        // Lines of every kind the chart draws: whole ones, a pruned one, one past the
+        // objective's axis (an arrowhead), one bridged over a parameter it lacks, a lone
+        // value (a dot); the colour bar, ticks and labels besides. Only the bridge is dashed,
+        // as a line of class `bridge` in its trial's colour and strength.
+        let linear = |title: &str| ParAxis {
+            title: title.into(),
+            scale: Scale::Linear { min: 0.0, max: 1.0 },
+        };
+        let axes = [linear("a"), linear("b"), linear("c"), linear("loss")];
+        let line = |trial: u32, values: [Option<f64>; 4], goodness: f64, pruned: bool| ParLine {
+            trial,
+            value: values[3],
+            values: values.to_vec(),
+            goodness,
+            pruned,
+        };
+        let lines = [
+            line(1, [Some(0.1), Some(0.2), Some(0.3), Some(0.4)], 1.0, false),
+            line(2, [Some(0.5), Some(0.5), Some(0.5), Some(0.5)], 0.8, false),
+            line(3, [Some(0.9), Some(0.1), Some(0.9), Some(0.9)], 0.0, true),
+            line(4, [Some(0.2), None, Some(0.6), Some(0.7)], 0.5, false),
+            line(5, [None, Some(0.4), None, Some(0.6)], 0.6, false),
+            line(6, [Some(0.3); 4].map(|v| v.map(|_| 1e9)), 0.1, false),
+        ];
+        let svg = parallel(&axes, &lines, 900, ("best", "worst"), "/t/");
+        let dashed: Vec<&str> = svg
+            .split('<')
+            .filter(|e| e.contains("stroke-dasharray"))
+            .collect();
+        // Trial 4's bridge over `b`, trial 5's over `c`.
+        assert_eq!(dashed.len(), 2, "{dashed:#?}");
+        assert!(
+            dashed
+                .iter()
+                .all(|e| e.starts_with("polyline class=\"bridge\"")
+                    && e.contains("stroke-width=\"1\" stroke-dasharray=\"4 3\"")),
+            "{dashed:#?}"
+        );
+        assert!(!svg.contains("sweep-dashes"), "{svg}");
     }
 }

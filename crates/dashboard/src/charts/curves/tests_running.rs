@@ -182,7 +182,7 @@ fn only_the_running_curves_are_dashed_beside_every_mark_of_eight_coloured_ones()
         "{dashed:#?}"
     );
     // Every stand-in was replaced by its line.
-    assert!(!svg.contains("sweep-running-dashes"), "{svg}");
+    assert!(!svg.contains("sweep-dashes"), "{svg}");
     // The sixth trial's best epoch is still a solid plus, in its own colour.
     let plus = svg
         .split('<')
