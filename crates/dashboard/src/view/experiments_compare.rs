@@ -6,19 +6,24 @@
 //! with the same several objectives also get their Pareto fronts overlaid, and each front's size
 //! and hypervolume in the table. Experiments whose (first) objectives differ still get the table,
 //! as W&B's side-by-side run table does; only the shared charts are left out, and the page says
-//! why. An experiment ticked (a bookmark keeps the address) and since removed is left out, the
-//! page naming it above the others (`remaining`), as long as two remain.
+//! why. An experiment ticked (a bookmark keeps the address) and since removed, or mistyped in
+//! an address written by hand, is left out, the page naming it above the others
+//! (`remaining`), as long as two remain. The charts are drawn in `overlays`.
 
 use std::sync::Arc;
 
-use experiment::{Direction, Effort, MetricSpec, Timestamp, Trial, TrialState};
+use experiment::{Effort, Timestamp};
 
 use super::compare::Row;
 use super::ticks::{self, BadTick, Missing, TickKeys, Ticks};
 use super::{format, Summary};
-use crate::charts::{self, Curve, Distribution, Emphasis};
+use crate::charts;
 use crate::data::ExperimentData;
 use crate::{Error, Result};
+
+mod overlays;
+
+use overlays::{fronts, together_charts};
 
 /// The fewest experiments a comparison takes.
 pub(crate) const MIN_EXPERIMENTS: usize = 2;
@@ -39,9 +44,10 @@ pub(crate) struct Column {
 /// The page comparing experiments.
 #[derive(Debug, Clone)]
 pub(crate) struct ExperimentsComparePage {
-    /// What the page says of the experiments ticked that the store no longer holds
-    /// (`remaining`): `no experiment named qs-sobol any more: comparing the other 2`; empty
-    /// when none is gone.
+    /// What the page says of the experiments ticked that the store does not hold
+    /// (`remaining`): `no experiment named qs-sobol any more: comparing the other 2`, or, for
+    /// one with a near match, `no experiment named t4 (removed since, or mistyped: did you mean
+    /// t?): ...`; empty when none is missing.
     pub(crate) gone: String,
     /// What they all optimize, e.g. `maximize val_accuracy`; empty where their first
     /// objectives differ (then `apart` says why the charts are left out).
@@ -314,117 +320,6 @@ fn summary_rows(
     rows
 }
 
-/// Returns the chart of the fronts of `experiments` that share several `objectives`, and adds
-/// to `rows` how many trials each front holds and, with two objectives, the share of one box
-/// each dominates.
-fn fronts(
-    experiments: &[Arc<ExperimentData>],
-    objectives: &[MetricSpec],
-    task: charts::Task,
-    rows: &mut Vec<Row>,
-) -> String {
-    let row_n = |name: &str, value: &dyn Fn(usize) -> String| row(name, experiments.len(), value);
-    let fronts: Vec<Vec<&Trial>> = experiments
-        .iter()
-        .map(|d| experiment::pareto_front(&d.trials, objectives, d.constraints()))
-        .collect();
-    rows.push(row_n("Pareto front", &|i| {
-        let n = fronts[i].len();
-        format!("{n} trial{}", if n == 1 { "" } else { "s" })
-    }));
-    if objectives.len() == 2 {
-        // One box for all: from the best value of each objective among all the fronts to a
-        // tenth of the range beyond their worst.
-        let points: Vec<Vec<Vec<f64>>> = fronts
-            .iter()
-            .map(|front| {
-                front
-                    .iter()
-                    .filter_map(|t| experiment::pareto::oriented(t, objectives))
-                    .collect()
-            })
-            .collect();
-        let all: Vec<Vec<f64>> = points.iter().flatten().cloned().collect();
-        if let Some(frame) = experiment::pareto::Frame::around(&all) {
-            rows.push(row_n("hypervolume", &|i| {
-                format!("{:.1}%", frame.share(&points[i]) * 100.0)
-            }));
-        }
-    }
-    match objectives {
-        [x, y, ..] => {
-            let series: Vec<charts::Front> = experiments
-                .iter()
-                .zip(&fronts)
-                .map(|(d, front)| {
-                    let (trials, points) = front
-                        .iter()
-                        .filter_map(|t| Some((t.id.0, (t.value(&x.name)?, t.value(&y.name)?))))
-                        .unzip();
-                    charts::Front {
-                        label: d.info.name.clone(),
-                        points,
-                        trials,
-                        trial_pages: format::trials_href(&d.info.name),
-                    }
-                })
-                .collect();
-            charts::fronts(&series, (&x.name, x.goal), (&y.name, y.goal), task)
-        }
-        _ => String::new(),
-    }
-}
-
-/// Returns the best-so-far chart and the distribution of results of `experiments` that share
-/// their first objective.
-fn together_charts(experiments: &[Arc<ExperimentData>], task: charts::Task) -> (String, String) {
-    let Some(first) = experiments.first() else {
-        return (String::new(), String::new());
-    };
-    let (objective, goal) = (&first.info.objective, first.info.goal);
-    let lines: Vec<Curve> = experiments
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let points = best_so_far(d, goal);
-            Curve {
-                label: d.info.name.clone(),
-                best: reached_at(&points),
-                points,
-                emphasis: Emphasis::Colour(i),
-                href: Some(format::experiment_href(&d.info.name)),
-                note: String::new(),
-            }
-        })
-        .collect();
-    let distributions: Vec<Distribution> = experiments
-        .iter()
-        .map(|d| Distribution {
-            label: d.info.name.clone(),
-            values: completed_values(d),
-        })
-        .collect();
-    (
-        charts::curves(
-            &lines,
-            (1300, 380),
-            (
-                "trial number",
-                &format!("best {} so far", charts::metric_title(objective, task)),
-            ),
-            Some(goal),
-            "",
-            "no completed trials",
-        ),
-        charts::edf(
-            &distributions,
-            (1300, 380),
-            &charts::metric_title(objective, task),
-            goal == Direction::Maximize,
-        ),
-    )
-}
-
 /// Returns what the page says of the `experiments`' objectives when one has several: that the
 /// charts compare the first (which they share); nothing for experiments not `together`.
 fn objectives_note(experiments: &[Arc<ExperimentData>], together: bool) -> String {
@@ -447,36 +342,6 @@ fn objectives_note(experiments: &[Arc<ExperimentData>], together: bool) -> Strin
             goal.as_str()
         ),
     }
-}
-
-/// Returns the finite objective values, with their numbers, of `data`'s completed trials that
-/// meet its constraints.
-fn completed(data: &ExperimentData) -> Vec<(u32, f64)> {
-    data.trials
-        .iter()
-        .filter(|t| t.state == TrialState::Completed && experiment::feasible(data.constraints(), t))
-        .filter_map(|t| Some((t.id.0, t.value(&data.info.objective)?)))
-        .filter(|(_, v)| v.is_finite())
-        .collect()
-}
-
-/// Returns the completed trials' finite values of `data`'s objective.
-fn completed_values(data: &ExperimentData) -> Vec<f64> {
-    completed(data).into_iter().map(|(_, v)| v).collect()
-}
-
-/// Returns the best completed value of `data`'s objective so far, by trial number.
-fn best_so_far(data: &ExperimentData, goal: Direction) -> Vec<(f64, f64)> {
-    let mut completed = completed(data);
-    completed.sort_by_key(|(id, _)| *id);
-    charts::best_line(&completed, data.trials.iter().map(|t| t.id.0).max(), goal)
-}
-
-/// Returns the trial number at which the best-so-far line `points` first reached its best
-/// value, its last: what the chart marks and its label names, rather than the line's end.
-fn reached_at(points: &[(f64, f64)]) -> Option<f64> {
-    let &(_, best) = points.last()?;
-    points.iter().find(|p| p.1 == best).map(|p| p.0)
 }
 
 #[cfg(test)]
