@@ -18,8 +18,9 @@
 //!
 //! Beside the charts lie the pieces they share: `render` (drawing into a string, the marks,
 //! the empty state), `symbols` (the series' shapes and legend entries), `text` (ticks, tooltips'
-//! numbers, axis titles' units, cut names), `dashes` (dashed lines), `axis` (fitting a value
-//! axis) and `colour_bar`; this module keeps the scales and the colours.
+//! numbers, axis titles' units, cut names), `dashes` (dashed lines), `scale` (how values lie
+//! along an axis and its ticks), `axis` (fitting a value axis) and `colour_bar`; this module
+//! keeps the colours.
 
 mod axis;
 mod colour_bar;
@@ -32,6 +33,7 @@ mod pairs;
 pub(crate) mod parallel;
 mod pareto;
 mod render;
+mod scale;
 mod slices;
 mod symbols;
 mod text;
@@ -51,6 +53,7 @@ pub(crate) use pareto::{fronts, hypervolume_history, pareto, Front, ParetoPoint}
 #[cfg(test)]
 pub(crate) use render::mark_hrefs;
 pub(crate) use render::{described_by, empty, render, render_marked, Mark, Shape};
+pub(crate) use scale::Scale;
 #[cfg(test)]
 pub(crate) use slices::slices;
 pub(crate) use slices::{slices_toward, Slice, SlicePoint};
@@ -63,56 +66,6 @@ pub(crate) use text::{
 };
 use text::{precise, text_style};
 pub(crate) use timeline::{timeline, Cut, Ending, Span};
-
-/// How values along an axis are laid out.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Scale {
-    /// Evenly spaced numbers between the bounds.
-    Linear {
-        /// Smallest value shown.
-        min: f64,
-        /// Largest value shown.
-        max: f64,
-    },
-    /// Evenly spaced whole numbers between the bounds (an integer parameter's values), ticked
-    /// at whole numbers only: a tick between two of them names a value no trial can have.
-    Whole {
-        /// Smallest value shown.
-        min: f64,
-        /// Largest value shown.
-        max: f64,
-    },
-    /// Evenly spaced powers between the bounds (both positive).
-    Log {
-        /// Smallest value shown.
-        min: f64,
-        /// Largest value shown.
-        max: f64,
-    },
-    /// Named values in a fixed order; a value is its index.
-    Categories(Vec<String>),
-}
-
-impl Scale {
-    /// Returns `value` as a tooltip writes it: a category's name, or the number to 4
-    /// significant digits (`0.0012`, `256`, `1.419e-5`); `-` for an index with no category.
-    pub(crate) fn text(&self, value: f64) -> String {
-        match self {
-            Scale::Categories(names) => {
-                let name = (value >= 0.0 && value.fract() == 0.0)
-                    .then(|| {
-                        // A category's index: a small non-negative whole number.
-                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                        let i = value as usize;
-                        names.get(i)
-                    })
-                    .flatten();
-                name.map_or_else(|| "-".to_string(), Clone::clone)
-            }
-            Scale::Linear { .. } | Scale::Whole { .. } | Scale::Log { .. } => precise(value),
-        }
-    }
-}
 
 /// The categorical palette: Okabe and Ito's eight colours, reordered so that the first few differ
 /// most, with a dark olive in place of the yellow that is unreadable on white, and the orange and

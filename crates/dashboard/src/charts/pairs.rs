@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::colour_bar::{colour_bar, colour_bar_margin};
-use super::parallel::{position, ticks};
+use super::scale::{position, ticks};
 use super::{
     rank_colour, render_marked, shorten, text_style, trial_title, DrawResult, Mark, ParAxis,
     ParLine, Scale, Shape, GRID, TEXT,

@@ -1169,7 +1169,7 @@ fn an_integer_parameters_axes_name_whole_numbers_only() {
     // and 2.5, which no trial can have; 35, 40 and 45 stay.
     let depth = Scale::Whole { min: 1.0, max: 3.0 };
     let texts = |scale: &Scale| -> Vec<String> {
-        parallel::ticks(scale).into_iter().map(|(_, t)| t).collect()
+        scale::ticks(scale).into_iter().map(|(_, t)| t).collect()
     };
     assert_eq!(texts(&depth), ["1", "2", "3"]);
     assert_eq!(
@@ -2402,7 +2402,7 @@ fn issue_ux_5_the_worst_rank_still_shows_on_white() {
 #[test]
 fn issue_ux_3_a_log_axis_of_less_than_two_decades_names_its_power_of_ten() {
     let texts = |min: f64, max: f64| -> Vec<String> {
-        parallel::ticks(&Scale::Log { min, max })
+        scale::ticks(&Scale::Log { min, max })
             .into_iter()
             .map(|(_, text)| text)
             .collect()

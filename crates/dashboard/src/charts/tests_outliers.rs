@@ -207,7 +207,7 @@ fn issue_crammed_a_log_axis_over_29_decades_labels_only_some_powers() {
         min: 1e-30,
         max: 1e-1,
     };
-    let t = parallel::ticks(&log);
+    let t = scale::ticks(&log);
     assert_eq!(t.len(), 30, "a tick at every power");
     let labelled: Vec<&str> = t
         .iter()
@@ -223,7 +223,7 @@ fn issue_crammed_a_log_axis_over_29_decades_labels_only_some_powers() {
         min: 1e-4,
         max: 10.0,
     };
-    assert!(parallel::ticks(&short).iter().all(|(_, s)| !s.is_empty()));
+    assert!(scale::ticks(&short).iter().all(|(_, s)| !s.is_empty()));
 }
 
 /// Returns three compared curves of `metric` over five epochs, the third diverging to
