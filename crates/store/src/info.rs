@@ -29,7 +29,10 @@ pub struct ExperimentInfo {
     pub spec_yaml: String,
     /// The hex SHA-256 of `spec_yaml`.
     pub spec_hash: String,
-    /// The path the spec was read from, as given.
+    /// The path of the file `spec_yaml` was read from, the two stored together: as the run
+    /// was given it, or absolute where a resume read the text from another file than its run
+    /// record names (a folder moved or copied since), so that its relative paths read from
+    /// where that run read them.
     pub spec_path: String,
     /// The objective metric's name, e.g. `val_accuracy`.
     pub objective: String,
@@ -94,8 +97,9 @@ impl ExperimentInfo {
         )
     }
 
-    /// Parses the stored spec again, as if read from its recorded path (nothing on disk is
-    /// read); a spec stored by an older version may no longer parse.
+    /// Parses the stored spec again, as if read from `spec_path`, the path of the file its text
+    /// was last read from (nothing on disk is read); a spec stored by an older version may no
+    /// longer parse.
     pub fn spec(&self) -> experiment::Result<ExperimentSpec> {
         ExperimentSpec::from_yaml_str(&self.spec_yaml, Path::new(&self.spec_path))
     }

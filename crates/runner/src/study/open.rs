@@ -163,13 +163,15 @@ fn resume_experiment(
     let run_cap = resumed_run_cap(store, spec, options, stored.run_cap)?;
     let warm = stored_warm_start(store, spec)?;
     // A file changed only in comments or layout is stored as now written, so the
-    // dashboard shows the file the user has.
+    // dashboard shows the file the user has; with the path of the file it was read from, as
+    // the text's relative paths (its data's) are read against it.
     let info = ExperimentInfo {
         status: ExperimentStatus::Running,
         run_cap,
         finished: None,
         spec_yaml: spec.source.clone(),
         spec_hash: hash,
+        spec_path: spec_path_now(recorded.as_ref(), options),
         ..stored
     };
     before_write(run_cap, warm.as_ref())?;
@@ -183,6 +185,23 @@ fn resume_experiment(
         }
     }
     Ok((info, true, warm))
+}
+
+/// Returns the path a resumed experiment's text is stored with (`spec_path`, the file it was
+/// read from, against which `ExperimentInfo::spec` reads its relative paths): the path this
+/// run was given, as a new experiment keeps it, where it read the file its run record
+/// (`recorded`, the first run's) names; else (a folder moved or copied since, another name)
+/// the absolute path this run's record gives the file it read, so that the stored text reads
+/// its data from where this run read it, from whatever folder the store is read. A relative
+/// `spec_path` thus always names the file its record names (`experiment::Resume::spec_file`).
+/// Without both records (stores from before records, the runner's own tests), the path given.
+fn spec_path_now(recorded: Option<&RunRecord>, options: &StudyOptions) -> String {
+    match (recorded, options.record.as_ref()) {
+        (Some(then), Some(now)) if !now.spec_file.is_empty() && now.spec_file != then.spec_file => {
+            now.spec_file.clone()
+        }
+        _ => options.spec_path.clone(),
+    }
 }
 
 /// Returns the trials a stored experiment that planned `stored_cap` plans now: raised by

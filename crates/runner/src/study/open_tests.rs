@@ -219,3 +219,84 @@ fn issue_changed_data_at_another_path_names_the_path_the_run_read() {
         "{in_place}"
     );
 }
+
+/// Issue: a resume from a folder moved since stored the text it read (naming `../data/d.csv`)
+/// with the first run's path, against which the stored spec named data that does not exist
+/// (the dashboard's and `sweep show`'s reading of it). The text is stored with the path of the
+/// file it was read from: absolute where that is not the run record's file, as given where it is.
+#[test]
+fn issue_a_resume_from_a_moved_folder_stores_the_path_its_text_was_read_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = dir.path().join("exp");
+    std::fs::create_dir_all(exp.join("data")).unwrap();
+    std::fs::create_dir_all(exp.join("archive")).unwrap();
+    std::fs::write(exp.join("data/d.csv"), "x,y\n1,2\n").unwrap();
+    let text = "name: e\nseed: 7\nrun_cap: 1\nmetric: {name: val_loss}\n\
+                data: {csv: data/d.csv, target: y}\nparameters:\n  lr: {min: 0.01, max: 1.0}\n";
+    let moved_text = text.replace("csv: data/", "csv: ../data/");
+    let (first_file, moved_file) = (exp.join("e.yaml"), exp.join("archive/e.yaml"));
+    let first = ExperimentSpec::from_yaml_str(text, &first_file).unwrap();
+    let moved = ExperimentSpec::from_yaml_str(&moved_text, &moved_file).unwrap();
+    // As the CLI gives them: the path as given, and the record's absolute one.
+    let run_of = |spec: &ExperimentSpec, given: &str, file: &std::path::Path| StudyOptions {
+        spec_path: given.into(),
+        record: Some(RunRecord {
+            resolved_spec: spec.resolved(),
+            resolved_spec_hash: spec.resolved_hash(),
+            spec_file: file.display().to_string(),
+            data_file: spec.data.csv.value.display().to_string(),
+            data_hash: "aaaa".into(),
+            ..RunRecord::default()
+        }),
+        ..options(None)
+    };
+    let store = Store::temporary().unwrap();
+    let clock = crate::testing::TickClock(std::sync::atomic::AtomicI64::new(0));
+    let go = |spec: &ExperimentSpec, options: StudyOptions| {
+        crate::run_study(
+            &store,
+            spec,
+            &crate::testing::quadratic(2.0),
+            &crate::SilentObserver,
+            &clock,
+            &StudyOptions {
+                extend: Some(1),
+                ..options
+            },
+        )
+        .map(|summary| summary.trials.len())
+    };
+    let created = StudyOptions {
+        extend: None,
+        ..run_of(&first, "exp/e.yaml", &first_file)
+    };
+    crate::run_study(
+        &store,
+        &first,
+        &crate::testing::quadratic(2.0),
+        &crate::SilentObserver,
+        &clock,
+        &created,
+    )
+    .unwrap();
+    assert_eq!(
+        go(&moved, run_of(&moved, "exp/archive/e.yaml", &moved_file)).unwrap(),
+        2
+    );
+    let stored = store.experiment("e").unwrap().expect("the experiment");
+    assert_eq!(stored.spec_yaml, moved_text);
+    assert_eq!(stored.spec_path, moved_file.display().to_string());
+    let data = stored.spec().expect("the stored spec reads").data.csv.value;
+    assert_eq!(data, moved.data.csv.value);
+    assert!(data.is_file(), "{}", data.display());
+    // Run again from the record's file: the text and the path as given, as when created.
+    assert_eq!(
+        go(&first, run_of(&first, "exp/e.yaml", &first_file)).unwrap(),
+        3
+    );
+    let stored = store.experiment("e").unwrap().expect("the experiment");
+    assert_eq!(
+        (stored.spec_yaml.as_str(), stored.spec_path.as_str()),
+        (text, "exp/e.yaml")
+    );
+}
