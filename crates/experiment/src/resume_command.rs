@@ -9,8 +9,8 @@
 /// keep, as they are kept (the caller makes no path absolute here, and reads no file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resume<'a> {
-    /// The spec file: the absolute path the run record keeps, or, where it keeps none, the one
-    /// the run was given.
+    /// The spec file the experiment was last run from, as its store keeps it
+    /// (`Resume::spec_file`).
     pub spec: &'a str,
     /// The store folder, as the command should name it (absolute, so that the command runs from
     /// any folder, where the caller knows it).
@@ -38,32 +38,67 @@ pub struct ResumeAgent<'a> {
 /// rather than run it with a wrong folder.
 const UNKNOWN_EXCHANGE: &str = "<EXCHANGE>";
 
+/// Stands for the spec file in a command whose store keeps its path with a replacement
+/// character (U+FFFD, for bytes that were not UTF-8): that text names no file, so the shell is
+/// given what it refuses as it stands, as for `UNKNOWN_EXCHANGE`.
+const UNKNOWN_SPEC: &str = "<SPEC>";
+
+impl<'a> Resume<'a> {
+    /// Returns the spec file an experiment was last run from, from what its store keeps: the
+    /// path its text is stored with (`spec_path`: as the run was given it, or absolute where a
+    /// resume read the text from another file than its run record names) and its run record's
+    /// `spec_file` (`recorded`: absolute, the first run's). A relative `spec_path` names the
+    /// record's file, given absolute there so that the command runs from any folder; an
+    /// absolute one is the file last run from; without a record, `spec_path` as it is.
+    pub fn spec_file(spec_path: &'a str, recorded: Option<&'a str>) -> &'a str {
+        match recorded.filter(|file| !file.is_empty()) {
+            Some(file) if !std::path::Path::new(spec_path).is_absolute() => file,
+            _ => spec_path,
+        }
+    }
+}
+
 impl Resume<'_> {
     /// Returns `sweep run SPEC --store DIR`, with `--agent I/N --exchange EXCHANGE` for an
     /// agent of a study, each path written as one shell word by `word`
     /// (`crate::shell_quote`, or a caller's quoting that also keeps control characters off a
-    /// terminal). Where the agent's record does not keep the exchange folder, the command says
-    /// `--exchange <EXCHANGE>` and, after a `#`, what to put there: as it stands the shell
-    /// refuses it, rather than take a wrong folder.
+    /// terminal). Where a path cannot be pasted, the command names a stand-in the shell refuses
+    /// as it stands, rather than run with a wrong path, and says after a `#` what to put there:
+    /// `<SPEC>` for a spec path kept with a replacement character (it was not UTF-8), and
+    /// `--exchange <EXCHANGE>` where the agent's record does not keep the exchange folder.
     pub fn command(&self, word: impl Fn(&str) -> String) -> String {
-        let command = format!("sweep run {} --store {}", word(self.spec), word(self.store));
-        let Some(a) = self.agent else {
-            return command;
+        let mut notes = Vec::new();
+        let spec = if self.spec.contains(char::REPLACEMENT_CHARACTER) {
+            notes.push(format!(
+                "the spec's path was not UTF-8: {UNKNOWN_SPEC} is the file kept as {}, each run \
+                 of bytes that were not UTF-8 written as U+FFFD; name the file as it lies",
+                word(self.spec)
+            ));
+            UNKNOWN_SPEC.to_string()
+        } else {
+            word(self.spec)
         };
-        match a.exchange {
-            Some(exchange) => format!(
-                "{command} --agent {}/{} --exchange {}",
-                a.agent,
-                a.agents,
-                word(exchange)
-            ),
-            None => format!(
-                "{command} --agent {}/{} --exchange {UNKNOWN_EXCHANGE}  # {UNKNOWN_EXCHANGE}: the \
-                 folder the agents share, as this agent was given it (its run record, written by \
-                 an older Sweep, does not keep it); the other agents resume the same way, each \
-                 with its own store and number",
+        let mut command = format!("sweep run {spec} --store {}", word(self.store));
+        if let Some(a) = self.agent {
+            let exchange = match a.exchange {
+                Some(exchange) => word(exchange),
+                None => {
+                    notes.push(format!(
+                        "{UNKNOWN_EXCHANGE}: the folder the agents share, as this agent was given \
+                         it (its run record, written by an older Sweep, does not keep it); the \
+                         other agents resume the same way, each with its own store and number"
+                    ));
+                    UNKNOWN_EXCHANGE.to_string()
+                }
+            };
+            command = format!(
+                "{command} --agent {}/{} --exchange {exchange}",
                 a.agent, a.agents
-            ),
+            );
+        }
+        match notes.is_empty() {
+            true => command,
+            false => format!("{command}  # {}", notes.join("; ")),
         }
     }
 }
@@ -125,6 +160,54 @@ mod tests {
              <EXCHANGE>: the folder the agents share, as this agent was given it (its run \
              record, written by an older Sweep, does not keep it); the other agents resume the \
              same way, each with its own store and number"
+        );
+    }
+
+    /// Issue: after a resume from a folder moved since, the command named the run record's
+    /// spec file, the first run's, gone with the move.
+    #[test]
+    fn issue_the_command_names_the_file_last_run_from() {
+        // Never resumed from elsewhere: the path as given, which the record keeps absolute.
+        assert_eq!(
+            Resume::spec_file("exp/t.yaml", Some("/abs/exp/t.yaml")),
+            "/abs/exp/t.yaml"
+        );
+        // Resumed from another file: the absolute path stored with the text.
+        assert_eq!(
+            Resume::spec_file("/abs/moved/t.yaml", Some("/abs/exp/t.yaml")),
+            "/abs/moved/t.yaml"
+        );
+        // Without a record (or an empty path in it): the path as stored.
+        assert_eq!(Resume::spec_file("exp/t.yaml", None), "exp/t.yaml");
+        assert_eq!(Resume::spec_file("exp/t.yaml", Some("")), "exp/t.yaml");
+    }
+
+    /// Issue: a spec path kept with a replacement character (not UTF-8) was written into the
+    /// command, which then failed as naming no file.
+    #[test]
+    fn issue_a_spec_path_that_was_not_utf8_is_said_after_the_command() {
+        assert_eq!(
+            command("/abs/d\u{FFFD}ir/t.yaml", "/abs/st", None),
+            "sweep run <SPEC> --store /abs/st  # the spec's path was not UTF-8: <SPEC> is the \
+             file kept as '/abs/d\u{FFFD}ir/t.yaml', each run of bytes that were not UTF-8 written \
+             as U+FFFD; name the file as it lies"
+        );
+        let agent = ResumeAgent {
+            agent: 1,
+            agents: 3,
+            exchange: None,
+        };
+        let both = command("/abs/d\u{FFFD}ir/t.yaml", "/abs/st", Some(agent));
+        assert!(
+            both.starts_with(
+                "sweep run <SPEC> --store /abs/st --agent 1/3 --exchange <EXCHANGE>  # the \
+                 spec's path was not UTF-8: <SPEC> is the file kept as"
+            ),
+            "{both}"
+        );
+        assert!(
+            both.contains("name the file as it lies; <EXCHANGE>: the folder"),
+            "{both}"
         );
     }
 
