@@ -108,20 +108,19 @@ pub struct RecordedRun {
 }
 
 /// Returns the lines of a resolved spec that a gate compares with its baseline's: all but the
-/// ones that name files (`data.file`, an IDX labels file in `data.format`, `gate.baseline`, a
-/// warm start's file or experiment), whose paths differ between checkouts (the data is
-/// compared by its hash instead), and the ones that change no value (`description`, how many
-/// checkpoints are kept).
+/// ones that name files (a data file, `ExperimentSpec::data_path_line`'s list, which a
+/// comparison of meanings leaves out too; `gate.baseline`, a warm start's file or experiment),
+/// whose paths differ between checkouts (the data is compared by its hash instead), and the
+/// ones that change no value (`description`, how many checkpoints are kept).
 pub fn gate_compared(resolved: &str) -> String {
     resolved
         .lines()
         .filter(|l| {
-            !(l.starts_with("data.file: ")
+            !(crate::ExperimentSpec::data_path_line(l).is_some()
                 || l.starts_with("gate.baseline: ")
                 || l.starts_with("warm_start: ")
                 || l.starts_with("description: ")
-                || l.starts_with("checkpoints: ")
-                || (l.starts_with("data.format: ") && l.contains("labels")))
+                || l.starts_with("checkpoints: "))
         })
         .map(|l| format!("{l}\n"))
         .collect()

@@ -15,27 +15,40 @@
 //! that only plans the run does not read, and a changed file would be refused as another spec
 //! rather than as changed data).
 
+use crate::ExperimentSpec;
+
 /// What a data file's path reads as in a resolved spec compared without it.
 const DATA_FILE: &str = "<a data file, compared by its hash>";
 
+/// The lines of a resolved spec that name a data file, each as the text before its path and
+/// the text after it: the `data.file` line, and the labels file of `data.format: Idx { labels:
+/// .. }` (in an earlier version's notation too, its value written with its position).
+const DATA_PATH_LINES: [(&str, &str); 2] =
+    [("data.file: ", ""), ("data.format: Idx { labels: ", " }")];
+
+impl ExperimentSpec {
+    /// Returns, for a line of a resolved spec that names a data file (`DATA_PATH_LINES`), the
+    /// text before its path and the text after it; `None` for any other line. The one list of
+    /// them, for comparing meanings without the data's paths (`without_data_paths`) and for a
+    /// gate's comparison with its baseline (`crate::gate_compared`), which both compare the
+    /// data by its hash instead.
+    pub(crate) fn data_path_line(line: &str) -> Option<(&'static str, &'static str)> {
+        DATA_PATH_LINES
+            .into_iter()
+            .find(|(head, tail)| line.starts_with(head) && line.ends_with(tail))
+    }
+}
+
 /// Returns the resolved spec `resolved` (in this version's notation: positions left out, see
-/// `notation::without_positions`) with the path of each data file, the `data.file` line's
-/// value and the labels file of `data.format: Idx { labels: .. }`, written as `DATA_FILE`;
-/// every other line as it is.
+/// `notation::without_positions`) with the path of each data file
+/// (`ExperimentSpec::data_path_line`: the `data.file` line's value and the labels file of
+/// `data.format: Idx { labels: .. }`) written as `DATA_FILE`; every other line as it is.
 pub(super) fn without_data_paths(resolved: &str) -> String {
     resolved
         .lines()
-        .map(|line| {
-            if line.starts_with("data.file: ") {
-                format!("data.file: {DATA_FILE}\n")
-            } else if line
-                .strip_prefix("data.format: Idx { labels: ")
-                .is_some_and(|rest| rest.ends_with(" }"))
-            {
-                format!("data.format: Idx {{ labels: {DATA_FILE} }}\n")
-            } else {
-                format!("{line}\n")
-            }
+        .map(|line| match ExperimentSpec::data_path_line(line) {
+            Some((head, tail)) => format!("{head}{DATA_FILE}{tail}\n"),
+            None => format!("{line}\n"),
         })
         .collect()
 }
@@ -49,6 +62,34 @@ mod tests {
 
     fn at(text: &str, file: &str) -> ExperimentSpec {
         ExperimentSpec::from_yaml_str(text, Path::new(file)).unwrap()
+    }
+
+    /// The lines that name a data file are one list: what a comparison of meanings leaves
+    /// out is what a gate leaves out of its comparison with its baseline, the IDX labels file
+    /// included (in an earlier record's notation too).
+    #[test]
+    fn a_gate_leaves_out_the_data_paths_a_comparison_of_meanings_leaves_out() {
+        let idx = "name: t\nmetric: {name: val_loss}\n\
+                   data: {idx: {images: i.idx, labels: l.idx}, image: {height: 28, width: 28}}\n";
+        let resolved = at(idx, "/exp/s.yaml").resolved();
+        let labels = resolved
+            .lines()
+            .find(|l| l.starts_with("data.format: "))
+            .expect("a data.format line");
+        assert_eq!(labels, "data.format: Idx { labels: \"/exp/l.idx\" }");
+        let older = "data.format: Idx { labels: Located { value: \"/exp/l.idx\", location: \
+                     Location { file: \"/exp/s.yaml\", line: 3, column: 37 } } }";
+        for line in resolved.lines().chain([older, "data.format: Csv"]) {
+            let left_out = without_data_paths(line) != format!("{line}\n");
+            let gate_leaves_out = crate::gate_compared(line).is_empty();
+            let data = line.starts_with("data.file: ") || line.starts_with("data.format: Idx");
+            assert_eq!(left_out, data, "{line}");
+            // The gate leaves out more (the baseline, a warm start, the description): only
+            // where the line is data's do the two have to agree.
+            if line.starts_with("data.") {
+                assert_eq!(gate_leaves_out, left_out, "{line}");
+            }
+        }
     }
 
     #[test]
