@@ -25,6 +25,7 @@ use experiment::{
 use store::{AgentOf, CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult, TrialTrace};
 
 use crate::charts;
+use crate::error::Near;
 use crate::view::experiment_page::Analysis;
 use crate::{Error, Notices, Result};
 
@@ -189,14 +190,12 @@ impl Reader {
             .iter()
             .map(|t| t.id.0)
             .collect();
-        let held = match (ids.iter().min(), ids.iter().max()) {
-            (Some(first), Some(last)) if first == last => format!("its one trial is {first}"),
-            (Some(first), Some(last)) => format!("its trials are {first} to {last}"),
-            _ => "it has no trials yet".to_string(),
-        };
+        let range = ids.iter().min().copied().zip(ids.iter().max().copied());
+        let held = Near::trials_held(range);
         let href = crate::view::format::experiment_href(experiment);
         Err(Error::NotFoundNear {
             message: format!("experiment {experiment:?} has no trial {id}; {held}"),
+            near: Near::Trials(range),
             links: vec![(format!("Back to {experiment}"), href.clone())],
             crumbs: vec![
                 (experiment.to_string(), href),
@@ -743,6 +742,7 @@ fn info(store: &Store, name: &str) -> Result<ExperimentInfo> {
             Some(near) => format!("no experiment named {name:?}; did you mean {near}?"),
             None => format!("no experiment named {name:?}"),
         },
+        near: Near::Experiment(near.map(str::to_string)),
         links: near
             .map(|near| {
                 let href = crate::view::format::experiment_href(near);

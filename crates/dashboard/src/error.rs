@@ -23,6 +23,9 @@ pub enum Error {
     NotFoundNear {
         /// What is missing, and what is near (`did you mean cond-tpe?`, `its trials are 0 to 9`).
         message: String,
+        /// What is near, as facts (the near name, the trials held) for a page that says it in
+        /// its own words: the compare pages' note of the ticks the store lacks.
+        near: Near,
         /// Where to go instead: (words, address) each.
         links: Vec<(String, String)>,
         /// The breadcrumbs after `Experiments`: (words, address) each; the last, the missing
@@ -79,6 +82,33 @@ pub enum Error {
     /// The same error, for a JSON API client.
     #[error(transparent)]
     Api(Box<Error>),
+}
+
+/// What the store holds near what a not found asked for (`Error::NotFoundNear`'s `near`), as
+/// set where the not found is built, so that a page says it without reading the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Near {
+    /// An experiment the store does not hold: the name it holds nearest, if any
+    /// (`experiment::suggest`, the CLI's `did you mean`).
+    Experiment(Option<String>),
+    /// A trial the experiment does not hold: the first and last trial numbers it holds, or
+    /// `None` where it has no trials yet.
+    Trials(Option<(u32, u32)>),
+    /// Nothing near: a comparison left with too few of its ticks held.
+    Nothing,
+}
+
+impl Near {
+    /// Returns what an experiment whose trial numbers run from `range`'s first to its last
+    /// holds, in the words of a trial's not found: `its trials are 0 to 9`, `its one trial is
+    /// 0`, or, with `None`, `it has no trials yet`.
+    pub(crate) fn trials_held(range: Option<(u32, u32)>) -> String {
+        match range {
+            Some((first, last)) if first == last => format!("its one trial is {first}"),
+            Some((first, last)) => format!("its trials are {first} to {last}"),
+            None => "it has no trials yet".to_string(),
+        }
+    }
 }
 
 /// An error page's links or breadcrumbs: (words, address) each.

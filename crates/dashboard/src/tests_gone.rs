@@ -8,7 +8,7 @@
 use actix_web::http::StatusCode;
 
 use crate::tests::{get, run};
-use crate::view::fixtures::{fill, store_with};
+use crate::view::fixtures::{self, fill, store_with};
 
 /// Returns the text of the note on `page` naming what is gone (`class="notice gone"`), if shown.
 fn gone_note(page: &str) -> Option<&str> {
@@ -123,7 +123,7 @@ fn issue_gone_2_a_bookmarked_comparison_of_trials_outlives_a_run_again_with_fewe
         assert_eq!(status, StatusCode::OK, "{page}");
         assert_eq!(
             gone_note(&page),
-            Some("no trials 7, 9 any more: comparing the other 2"),
+            Some("no trials 7, 9 (its trials are 0 to 2): comparing the other 2"),
             "{page}"
         );
         assert!(page.contains("<h1>Compare 2 trials</h1>"), "{page}");
@@ -137,7 +137,8 @@ fn issue_gone_2_a_bookmarked_comparison_of_trials_outlives_a_run_again_with_fewe
         assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
         assert!(
             page.contains(
-                "no trial 7 any more: 1 other left, and a comparison takes 2 to 8 trials"
+                "no trial 7 (its trials are 0 to 2): 1 other left, and a comparison takes 2 \
+                 to 8 trials"
             ),
             "{page}"
         );
@@ -194,6 +195,48 @@ fn issue_gone_3_a_mistyped_experiment_in_a_compare_address_is_not_said_removed()
         assert_eq!(
             links_to(&page, "Back to the list"),
             ["/?e=qs-tpe".to_string()],
+            "{page}"
+        );
+    });
+}
+
+#[test]
+fn issue_gone_4_a_trial_number_a_run_has_not_reached_is_not_said_gone_any_more() {
+    run(async {
+        // A hand-written `t=50` on an experiment whose trials are 0 to 9 (a run going on may
+        // reach it yet): the note says the trials it holds, not that 50 is gone.
+        let store = store_with("demo", 10);
+        let (status, page) = get(&store, "/experiments/demo/compare?t=0&t=50&t=1").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            gone_note(&page),
+            Some("no trial 50 (its trials are 0 to 9): comparing the other 2"),
+            "{page}"
+        );
+        assert!(!page.contains("any more"), "{page}");
+        let (status, page) = get(&store, "/experiments/demo/compare?t=50&t=1").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+        assert!(
+            page.contains(
+                "no trial 50 (its trials are 0 to 9): 1 other left, and a comparison takes 2 \
+                 to 8 trials"
+            ),
+            "{page}"
+        );
+        // A number between the first and the last that the experiment does not hold: the
+        // trials held are said with gaps, not as every number between.
+        let store = store::Store::temporary().unwrap();
+        store
+            .create_experiment(&fixtures::info("gaps", store::ExperimentStatus::Running, 4))
+            .unwrap();
+        for id in [0, 1, 3] {
+            store.put_trial("gaps", &fixtures::trial(id, 4)).unwrap();
+        }
+        let (status, page) = get(&store, "/experiments/gaps/compare?t=0&t=2&t=3").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            gone_note(&page),
+            Some("no trial 2 (its trials are 0 to 3, with gaps): comparing the other 2"),
             "{page}"
         );
     });

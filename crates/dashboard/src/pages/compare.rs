@@ -1,7 +1,7 @@
 //! The compare pages: the comparison of experiments (`/compare?e=...`) and of one
 //! experiment's trials (`/experiments/NAME/compare?t=...`). A tick of what the store does not
-//! hold (removed since, or mistyped) leaves the others compared, with a note naming it
-//! (`held`).
+//! hold (removed since, or mistyped) leaves the others compared, with a note naming it and
+//! what its not found says is near (`held`).
 
 use std::collections::BTreeMap;
 
@@ -12,6 +12,7 @@ use store::ExperimentStatus;
 
 use super::{blocking, either, respond, with_several_objectives, Part, Rendered};
 use crate::data::{self, Reader};
+use crate::error::Near;
 use crate::view;
 use crate::view::compare::{self, ComparePage};
 use crate::view::experiments_compare::{self, ExperimentsComparePage};
@@ -89,7 +90,10 @@ fn render_experiments_compare(
             Ok(data) => experiments.push(data),
             Err(near) => missing.push(Missing {
                 tick: name.clone(),
-                near,
+                near: match near {
+                    Near::Experiment(near) => near,
+                    Near::Trials(_) | Near::Nothing => None,
+                },
             }),
         }
     }
@@ -117,21 +121,25 @@ fn render_experiments_compare(
 /// compared trial has not ended, or, with several objectives, while the front can change.
 fn render_compare(reader: &Reader, name: &str, ids: &[u32], part: Part) -> Result<Rendered> {
     let info = reader.info(name)?;
-    // Those it no longer holds (removed and run again with fewer trials since the address was
-    // ticked) are left out, and named above the others.
-    let (mut trials, mut gone) = (Vec::new(), Vec::new());
+    // Those it does not hold (removed and run again with fewer trials since the address was
+    // ticked, not reached yet by a run going on, or mistyped) are left out, and named above
+    // the others with the trials it holds, as its latest not found says them.
+    let (mut trials, mut gone, mut near) = (Vec::new(), Vec::new(), Near::Nothing);
     for &id in ids {
-        // A trial's not found names the trials held, no near match (`Reader::trial`).
+        // A trial's not found says the trials held, no near match (`Reader::trial`).
         match held(reader.trial(name, id))? {
             Ok(t) => {
                 let metrics: BTreeMap<String, data::Series> = reader.all_metrics(name, t.id)?;
                 trials.push((t, metrics));
             }
-            Err(_) => gone.push(id),
+            Err(said) => {
+                gone.push(id);
+                near = said;
+            }
         }
     }
     let kept: Vec<u32> = trials.iter().map(|(t, _)| t.id.0).collect();
-    let gone = compare::remaining(name, &kept, &gone)?;
+    let gone = compare::remaining(name, &kept, &gone, &near)?;
     let read = data::read_spec(&info);
     let spec = read.as_ref().ok();
     let all = with_several_objectives(reader, name, spec)?;
@@ -153,21 +161,50 @@ fn render_compare(reader: &Reader, name: &str, ids: &[u32], part: Part) -> Resul
 }
 
 /// Returns what `read` read, or, as an `Err`, where the store does not hold it (a not found:
-/// an experiment or trial a compare ticked, gone since or mistyped), the near match its not
-/// found suggests (`near_of`); any other error as it is.
-fn held<T>(read: Result<T>) -> Result<std::result::Result<T, Option<String>>> {
+/// an experiment or trial a compare ticked, gone since or mistyped), what is near as its not
+/// found set it (`Near`: the near name, the trials held; `Near::Nothing` for a not found that
+/// says none); any other error as it is.
+fn held<T>(read: Result<T>) -> Result<std::result::Result<T, Near>> {
     match read {
         Ok(found) => Ok(Ok(found)),
-        Err(Error::NotFound(_)) => Ok(Err(None)),
-        Err(Error::NotFoundNear { message, .. }) => Ok(Err(near_of(&message))),
+        Err(Error::NotFound(_)) => Ok(Err(Near::Nothing)),
+        Err(Error::NotFoundNear { near, .. }) => Ok(Err(near)),
         Err(e) => Err(e),
     }
 }
 
-/// Returns the near match a not found's `message` suggests, `t` of `no experiment named
-/// "t4"; did you mean t?` (as the store's reader words it, `data::info`), or `None` where it
-/// suggests none.
-fn near_of(message: &str) -> Option<String> {
-    let (_, near) = message.rsplit_once("; did you mean ")?;
-    near.strip_suffix('?').map(str::to_string)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A not found whose message says what is near in words other than `data`'s.
+    fn not_found(message: &str, near: Near) -> Error {
+        Error::NotFoundNear {
+            message: message.to_string(),
+            near,
+            links: Vec::new(),
+            crumbs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn what_is_near_is_read_from_the_not_found_s_facts_whatever_its_words() {
+        let near = Near::Experiment(Some("t".to_string()));
+        let read = held::<()>(Err(not_found("t4 is not here (perhaps t)", near.clone())));
+        assert_eq!(read.ok(), Some(Err(near)));
+        // Words that look like a near match, where the facts hold none: none.
+        let read = held::<()>(Err(not_found(
+            "no experiment named \"t4\"; did you mean t?",
+            Near::Experiment(None),
+        )));
+        assert_eq!(read.ok(), Some(Err(Near::Experiment(None))));
+        let trials = Near::Trials(Some((0, 9)));
+        let read = held::<()>(Err(not_found("no such trial", trials.clone())));
+        assert_eq!(read.ok(), Some(Err(trials)));
+        let read = held::<()>(Err(Error::NotFound("gone".to_string())));
+        assert_eq!(read.ok(), Some(Err(Near::Nothing)));
+        // Any other error is the error.
+        assert!(held::<()>(Err(Error::BadRequest("x".to_string()))).is_err());
+        assert_eq!(held(Ok(7)).ok(), Some(Ok(7)));
+    }
 }

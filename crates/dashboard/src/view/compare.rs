@@ -14,6 +14,7 @@ use super::ticks::{self, BadTick, TickKeys, Ticks};
 use super::trial::{MetricChart, Standing};
 use crate::charts::{self, Curve, Emphasis};
 use crate::data::Series;
+use crate::error::Near;
 use crate::{Error, Result};
 
 /// The fewest trials a comparison takes.
@@ -118,15 +119,22 @@ pub(crate) fn way_back(
 }
 
 /// Returns what the comparison of `experiment`'s trials ticked (`parse_ids`) says of those it
-/// no longer holds (`gone`), the others (`kept`, in order) compared: the note above it
+/// does not hold (`gone`), with the trials its not found said it holds (`held`,
+/// `Near::Trials`), the others (`kept`, in order) compared: the note above it
 /// (`ticks::gone_note`; empty when none is gone), or, where fewer than `MIN_TRIALS` are kept,
 /// a not found that names those gone and links back to its leaderboard with the others still
 /// ticked.
-pub(crate) fn remaining(experiment: &str, kept: &[u32], gone: &[u32]) -> Result<String> {
-    ticks::gone_note(kept, gone).map_err(|message| {
+pub(crate) fn remaining(
+    experiment: &str,
+    kept: &[u32],
+    gone: &[u32],
+    held: &Near,
+) -> Result<String> {
+    ticks::gone_note(kept, gone, held).map_err(|message| {
         let (links, crumbs) = back_to(experiment, &Ticks::of(kept.iter().copied()));
         Error::NotFoundNear {
             message,
+            near: Near::Nothing,
             links,
             crumbs,
         }

@@ -107,6 +107,7 @@ pub(crate) fn remaining(kept: &[String], missing: &[Missing<String>]) -> Result<
         let (links, crumbs) = back_to(&Ticks::of(kept.iter().cloned()));
         Error::NotFoundNear {
             message,
+            near: crate::error::Near::Nothing,
             links,
             crumbs,
         }

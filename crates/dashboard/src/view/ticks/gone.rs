@@ -1,29 +1,57 @@
 //! What a comparison says of its ticks that name nothing the store holds: an experiment since
-//! removed, a trial number past those of a run again, or a name mistyped in an address written
-//! by hand (one the store has a near match for). The others are compared with a note naming
-//! them while at least `Tick::MIN` remain; with fewer, the words say why there is no comparison.
+//! removed, a trial number past those of a run again (or not reached yet by a run going on), or
+//! a name mistyped in an address written by hand (one the store has a near match for). The
+//! others are compared with a note naming them while at least `Tick::MIN` remain; with fewer,
+//! the words say why there is no comparison. What the note says is near (the near name, the
+//! trials held) is what the store's not found set (`Near`), never read from its message.
 
 use super::Tick;
+use crate::error::Near;
 
 /// A tick a comparison found nothing for in the store, with the near match the store's not
-/// found suggested for it (`did you mean t?`), if any.
+/// found suggested for it (`Near::Experiment`), if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Missing<T> {
     /// The tick, as given.
     pub(crate) tick: T,
-    /// The name the store holds that is near it, as its not found says it: a mistyped tick in
+    /// The name the store holds that is near it, as its not found sets it: a mistyped tick in
     /// an address written or edited by hand, where it has one.
     pub(crate) near: Option<String>,
 }
 
-/// Returns what a comparison of the ticks (`Ticks::compared`) still held (`kept`, in order)
-/// says of the others, `gone` (they name what the store no longer holds: an experiment since
-/// removed, a trial number past those of a run again): `missing_note`'s words, none near.
-pub(crate) fn gone_note<T: Tick>(kept: &[T], gone: &[T]) -> std::result::Result<String, String> {
-    let gone: Vec<Missing<T>> = (gone.iter().cloned())
-        .map(|tick| Missing { tick, near: None })
-        .collect();
-    missing_note(kept, &gone)
+/// Returns what a comparison of an experiment's trials (`Ticks::compared`) still held (`kept`,
+/// in order) says of the others, `gone`, the trial numbers it does not hold, with what its not
+/// found said it holds (`held`, `Near::Trials`): the note above it, `no trials 7, 9 (its
+/// trials are 0 to 2): comparing the other 2` (empty when none is gone), or, where fewer than
+/// `Tick::MIN` are kept, as an `Err`, why there is no comparison, `no trial 7 (its trials are 0
+/// to 2): 1 other left, and a comparison takes 2 to 8 trials`. A trial number may be past
+/// those of a run again with fewer, or not reached yet by a run going on, so the note says
+/// neither, only the trials held; where a number gone lies between them, they are said `with
+/// gaps`. Any other `held` says no trials held.
+pub(crate) fn gone_note(
+    kept: &[u32],
+    gone: &[u32],
+    held: &Near,
+) -> std::result::Result<String, String> {
+    let (one, several) = <u32 as Tick>::NAMED;
+    let named = if gone.len() == 1 { one } else { several };
+    let values = (gone.iter().map(u32::to_string))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let words = match held {
+        Near::Trials(range) => {
+            let within = |id: &u32| range.is_some_and(|(first, last)| (first..=last).contains(id));
+            let gaps = if gone.iter().any(within) {
+                ", with gaps"
+            } else {
+                ""
+            };
+            let held = Near::trials_held(*range);
+            format!("no {named} {values} ({held}{gaps})")
+        }
+        Near::Experiment(_) | Near::Nothing => format!("no {named} {values}"),
+    };
+    note(kept, !gone.is_empty(), &words)
 }
 
 /// Returns what a comparison of the ticks (`Ticks::compared`) still held (`kept`, in order)
@@ -38,7 +66,14 @@ pub(crate) fn missing_note<T: Tick>(
     kept: &[T],
     missing: &[Missing<T>],
 ) -> std::result::Result<String, String> {
-    let words = missing_words(missing);
+    note(kept, !missing.is_empty(), &missing_words(missing))
+}
+
+/// Returns the note of a comparison whose ticks still held are `kept`, `words` naming those it
+/// lacks (`any` says whether it lacks any): `WORDS: comparing the other N` (empty when it lacks
+/// none), or, where fewer than `Tick::MIN` are kept, as an `Err`, `WORDS: N others left, and a
+/// comparison takes MIN to MAX NOUN`.
+fn note<T: Tick>(kept: &[T], any: bool, words: &str) -> std::result::Result<String, String> {
     if kept.len() < T::MIN {
         let others = if kept.len() == 1 { "other" } else { "others" };
         return Err(format!(
@@ -49,13 +84,14 @@ pub(crate) fn missing_note<T: Tick>(
             T::NOUN
         ));
     }
-    if missing.is_empty() {
+    if !any {
         return Ok(String::new());
     }
     Ok(format!("{words}: comparing the other {}", kept.len()))
 }
 
-/// Returns the words naming `missing`: `no trials 7, 9 any more` where none has a near match,
+/// Returns the words naming `missing`: `no experiments named qs-sobol, qs-grid any more` where
+/// none has a near match,
 /// else each with what may have come of it, `no experiments named qs-sobol (removed since),
 /// t4 (removed since, or mistyped: did you mean t?)`.
 fn missing_words<T: Tick>(missing: &[Missing<T>]) -> String {
@@ -89,28 +125,66 @@ mod tests {
     #[test]
     fn ticks_gone_are_named_and_the_others_compared_while_enough_remain() {
         let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+        let gone = |n: &[&str]| {
+            (n.iter())
+                .map(|s| Missing {
+                    tick: s.to_string(),
+                    near: None,
+                })
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            gone_note(&names(&["a", "b"]), &names(&["qs-sobol"])),
+            missing_note(&names(&["a", "b"]), &gone(&["qs-sobol"])),
             Ok("no experiment named qs-sobol any more: comparing the other 2".to_string())
         );
+        let held = Near::Trials(Some((0, 2)));
         assert_eq!(
-            gone_note::<u32>(&[0, 1, 2], &[7, 9]),
-            Ok("no trials 7, 9 any more: comparing the other 3".to_string())
+            gone_note(&[0, 1, 2], &[7, 9], &held),
+            Ok("no trials 7, 9 (its trials are 0 to 2): comparing the other 3".to_string())
         );
-        assert_eq!(gone_note::<u32>(&[0, 1], &[]), Ok(String::new()));
+        assert_eq!(gone_note(&[0, 1], &[], &held), Ok(String::new()));
         assert_eq!(
-            gone_note(&names(&["a"]), &names(&["b"])),
+            missing_note(&names(&["a"]), &gone(&["b"])),
             Err(format!(
                 "no experiment named b any more: 1 other left, and a comparison takes \
                  {MIN_EXPERIMENTS} to {MAX_EXPERIMENTS} experiments"
             ))
         );
         assert_eq!(
-            gone_note::<u32>(&[], &[3, 4]),
+            gone_note(&[], &[3, 4], &Near::Trials(None)),
             Err(format!(
-                "no trials 3, 4 any more: 0 others left, and a comparison takes {MIN_TRIALS} \
-                 to {MAX_TRIALS} trials"
+                "no trials 3, 4 (it has no trials yet): 0 others left, and a comparison takes \
+                 {MIN_TRIALS} to {MAX_TRIALS} trials"
             ))
+        );
+    }
+
+    #[test]
+    fn trials_gone_are_said_with_the_trials_held_not_as_gone_any_more() {
+        // Past the last: a run again with fewer, or a run going on that has not reached it.
+        assert_eq!(
+            gone_note(&[0, 1], &[50], &Near::Trials(Some((0, 9)))),
+            Ok("no trial 50 (its trials are 0 to 9): comparing the other 2".to_string())
+        );
+        assert_eq!(
+            gone_note(&[0], &[4], &Near::Trials(Some((0, 0)))),
+            Err(format!(
+                "no trial 4 (its one trial is 0): 1 other left, and a comparison takes \
+                 {MIN_TRIALS} to {MAX_TRIALS} trials"
+            ))
+        );
+        // Between the first and the last: the trials held are not every number between.
+        assert_eq!(
+            gone_note(&[0, 1], &[5, 50], &Near::Trials(Some((0, 9)))),
+            Ok(
+                "no trials 5, 50 (its trials are 0 to 9, with gaps): comparing the other 2"
+                    .to_string()
+            )
+        );
+        // Where the not found said nothing of the trials held, neither does the note.
+        assert_eq!(
+            gone_note(&[0, 1], &[7], &Near::Nothing),
+            Ok("no trial 7: comparing the other 2".to_string())
         );
     }
 
@@ -137,10 +211,10 @@ mod tests {
                  {MAX_EXPERIMENTS} experiments"
             ))
         );
-        // None near: gone, as before.
+        // None near: gone.
         assert_eq!(
             missing_note(&kept, &[missing("x", None)]),
-            gone_note(&kept, &["x".to_string()])
+            Ok("no experiment named x any more: comparing the other 2".to_string())
         );
     }
 }
