@@ -1,5 +1,7 @@
 //! Line charts of metric curves: learning curves, a trial's metrics, and compared trials.
 
+mod fit;
+mod legend;
 mod lines;
 mod reach;
 mod running;
@@ -14,10 +16,13 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axis::{within_reach, Past, YAxis};
 use super::dashes::{Dashes, RUNNING};
 use super::{
-    draw_symbol, legend_entry, padded_range, palette, render_marked, symbol, symbol_points,
-    text_style, tick, trial_tick, DrawResult, Mark, Marker, Shape, DIM,
+    draw_symbol, palette, render_marked, symbol, symbol_points, text_style, tick, trial_tick,
+    DrawResult, Mark, Shape, DIM,
 };
 use crate::downsample;
+use fit::value_range;
+pub(crate) use fit::Fit;
+use legend::{draw_legend, Legend};
 pub(super) use lines::{absent_entry, line_chart, within};
 use reach::{curves_reach, past_by, past_reach, wholly_past};
 use words::{best_point, describe};
@@ -92,23 +97,6 @@ pub(super) const LEGEND_WIDTH: u32 = 170;
 const RUNNING_INK: RGBColor = RGBColor(80, 80, 80);
 /// The legend entry of the curves of running trials (`Emphasis::Running`).
 const RUNNING_LABEL: &str = "running, so far";
-
-/// How a line chart's y axis is fitted to its curves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fit {
-    /// Every point of the coloured curves: a trial's own chart and trials compared show each
-    /// curve whole, first epochs too; but for a curve that diverged beside others
-    /// (`curves_reach`), which runs off the axis, cut at its edge and said so.
-    Every,
-    /// The coloured curves past their first tenth of steps, where training settles, and each
-    /// one's best point, when their first epochs would stretch the axis to more than
-    /// `SETTLED_SQUEEZE` times that span (the top trials' curves would lie on one another);
-    /// the chart then says so, and marks with a small arrowhead where a curve leaves the axis.
-    Settled,
-}
-
-/// How much the first epochs may stretch a settled chart's axis before they are cut off it.
-const SETTLED_SQUEEZE: f64 = 3.0;
 
 /// Returns a line chart of `curves` against `x_title` and `y_title` whose y axis spans every
 /// point of the coloured curves but a diverged one's (`Fit::Every`); `goal` is the direction the metric drawn
@@ -204,45 +192,11 @@ pub(crate) fn fitted(
         .filter(|c| !c.points.iter().any(|p| p.0.is_finite() && p.1.is_finite()))
         .collect();
     let xs = || lines.iter().flat_map(|(_, p)| p.iter().map(|(x, _)| *x));
-    // The y axis spans the coloured curves (every curve where all are dimmed); the dimmed
-    // curves of pruned trials (stopped early, at values far below the top trials') run off
-    // the chart, cut where they cross its edge. Settled, it leaves out the first tenth of each
-    // coloured curve's steps but keeps its best point wherever it lies (an early best is what
-    // its trial is ranked by, and its marker must be seen).
     let coloured = lines
         .iter()
         .filter(|(c, _)| c.emphasis.colour().is_some())
         .count();
-    let setting = || {
-        lines
-            .iter()
-            .filter(|(c, _)| coloured == 0 || c.emphasis.colour().is_some())
-    };
-    let whole = padded_range(
-        setting()
-            .flat_map(|(_, p)| p.iter().map(|(_, y)| *y))
-            .filter(|y| kept(*y)),
-    );
-    let settled = setting().flat_map(|(_, p)| p.iter().skip(p.len() / 10).map(|(_, y)| *y));
-    let bests = lines
-        .iter()
-        .filter(|(c, _)| c.emphasis.colour().is_some())
-        .filter_map(|(c, _)| best_point(c))
-        .map(|(_, y)| y);
-    let settled = padded_range(settled.chain(bests).filter(|y| kept(*y)));
-    let in_range = match (fit, whole, settled) {
-        (Fit::Settled, Some(w), Some(s)) if w.1 - w.0 > SETTLED_SQUEEZE * (s.1 - s.0) => Some(s),
-        _ => whole,
-    };
-    // The running trials' latest values, where each is now, widen it while that does not
-    // squeeze the top trials' curves (`running::with_latest`); past that, they leave it.
-    let latest: Vec<f64> = lines
-        .iter()
-        .filter(|(c, _)| coloured > 0 && c.emphasis == Emphasis::Running)
-        .filter_map(|(_, p)| p.last().map(|p| p.1))
-        .filter(|y| kept(*y))
-        .collect();
-    let in_range = in_range.map(|r| running::with_latest(r, &latest));
+    let in_range = value_range(&lines, fit, &kept);
     let (Some((y0, y1)), Some(x_max)) = (in_range, xs().reduce(f64::max)) else {
         return super::empty(size, &title, empty_message);
     };
@@ -507,74 +461,15 @@ pub(crate) fn fitted(
             }
         }
         if with_legend {
-            // A legend entry's dashes, where `Marker::Line` draws its line.
-            let (bx, by) = legend.get_base_pixel();
-            let mut dash = |y: i32, colour: RGBColor| {
-                dashes.draw(
-                    root,
-                    &[(bx + 6, by + y), (bx + 24, by + y)],
-                    colour,
-                    RUNNING,
-                )
+            let listed = Legend {
+                lines: &lines,
+                absent: &absent,
+                dimmed_label,
+                cut,
+                far_ends: &far_ends,
+                x_label,
             };
-            let mut y = 24;
-            for (curve, _) in &lines {
-                match curve.emphasis {
-                    Emphasis::Colour(i) => {
-                        let marker = Marker::Series(symbol(i));
-                        legend_entry(&legend, (6, y), palette(i), marker, &curve.label)?;
-                    }
-                    Emphasis::RunningColour(i) => {
-                        let label = format!("{} (running)", curve.label);
-                        legend_entry(&legend, (6, y), palette(i), Marker::Blank, &label)?;
-                        dash(y, palette(i))?;
-                        draw_symbol(&legend, (15, y), symbol(i), palette(i), 4, false)?;
-                    }
-                    Emphasis::Dimmed | Emphasis::Running => continue,
-                }
-                y += 20;
-            }
-            let small = text_style(12).pos(Pos::new(HPos::Left, VPos::Center));
-            for curve in &absent {
-                y = absent_entry(&legend, y, &curve.label)?;
-            }
-            if lines.iter().any(|(c, _)| c.emphasis == Emphasis::Dimmed) {
-                legend_entry(&legend, (6, y), DIM, Marker::Line(1), dimmed_label)?;
-                y += 20;
-            }
-            if lines.iter().any(|(c, _)| c.emphasis == Emphasis::Running) {
-                legend_entry(&legend, (6, y), RUNNING_INK, Marker::Blank, RUNNING_LABEL)?;
-                dash(y, RUNNING_INK)?;
-                y += 20;
-            }
-            if let Some(way) = cut {
-                let arrow = match way {
-                    "above" => "▲",
-                    "below" => "▼",
-                    _ => "▲▼",
-                };
-                let note = match &far_words {
-                    Some(_) => [
-                        format!("{arrow} cut off {way}"),
-                        "the axis: values far".to_string(),
-                        "past the other curves'".to_string(),
-                    ]
-                    .into_iter()
-                    .chain(far_ends.iter().cloned())
-                    .collect(),
-                    None => vec![
-                        format!("{arrow} first {x_label}s cut"),
-                        format!("off {way} the axis;"),
-                        "a trial's page shows".to_string(),
-                        "its whole curve".to_string(),
-                    ],
-                };
-                y += 10;
-                for line in note {
-                    legend.draw(&Text::new(line, (6, y), small.clone()))?;
-                    y += 16;
-                }
-            }
+            draw_legend(root, &legend, &mut dashes, &listed)?;
         }
         Ok(())
     });

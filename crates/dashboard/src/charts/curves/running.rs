@@ -11,7 +11,7 @@ use crate::charts::axis::Past;
 
 /// How many times the span the top trials set the running curves' latest values may stretch
 /// the axis to: as far as a settled axis lets first epochs stretch it (`SETTLED_SQUEEZE`).
-const LATEST_SQUEEZE: f64 = super::SETTLED_SQUEEZE;
+const LATEST_SQUEEZE: f64 = super::fit::SETTLED_SQUEEZE;
 
 /// Returns the axis `range` widened to hold the `latest` values of the running curves (the
 /// finite ones within reach), nearest first, while it spans at most `LATEST_SQUEEZE` times
