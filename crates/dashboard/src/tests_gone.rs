@@ -1,8 +1,10 @@
 //! Handler tests of compare addresses (a bookmark keeps them) that tick what the store no longer
 //! holds, through `app` without a port: an experiment since removed (`sweep rm`), a trial
-//! number past those of a run again with fewer trials. The others are compared, with a note
-//! naming what is gone, while at least two remain; with fewer, a 404 page names what is gone
-//! and links back with the remaining ticks kept. A name the store holds none of but has a near
+//! number past those of a run again with fewer trials (or not reached yet by a run going on).
+//! The others are compared, with a note naming what is gone, while at least two remain; with
+//! fewer, a 404 page names what is gone and links back with the remaining ticks kept. A trial
+//! number is named with the trials the experiment holds (`its trials are 0 to 9`), not as gone
+//! "any more". A name the store holds none of but has a near
 //! match for may be mistyped rather than removed, and is said as either, with the near match.
 
 use actix_web::http::StatusCode;
