@@ -86,8 +86,9 @@ pub(crate) struct ComparePage {
     /// That the stored spec does not read with this version, and what that leaves out
     /// (`view::spec_notice`); empty when it reads.
     pub(crate) spec_notice: String,
-    /// What the page says of the trials ticked that the experiment no longer holds
-    /// (`remaining`): `no trial 7 any more: comparing the other 2`; empty when none is gone.
+    /// What the page says of the trials ticked that the experiment does not hold
+    /// (`remaining`): `no trial 7 (its trials are 0 to 2): comparing the other 2`; empty when
+    /// none is gone.
     pub(crate) gone: String,
 }
 
