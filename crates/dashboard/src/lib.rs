@@ -42,7 +42,7 @@ use store::Store;
 
 pub use auth::Access;
 pub use data::Freshness;
-pub use error::{Error, Result};
+pub use error::{Error, Near, Result};
 pub use notices::Notices;
 pub use serve::{spawn, ServeOptions, Server};
 

@@ -40,7 +40,7 @@ pub(crate) trait Tick: Clone + Ord + fmt::Debug + fmt::Display {
     /// What the ticks are, in the plural: `trials`.
     const NOUN: &'static str;
     /// What the note of ticks gone says before their values, of one and of several: `trial`,
-    /// `trials` (`no trial 7 any more`).
+    /// `trials` (`no trial 7 (its trials are 0 to 2)`).
     const NAMED: (&'static str, &'static str);
 
     /// Reads one value (never empty); `None` when it names no such thing.
