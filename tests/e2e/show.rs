@@ -159,3 +159,100 @@ fn issue_show_says_the_command_that_resumes_an_interrupted_experiment() {
     assert_eq!(done.code, 0, "{done:?}");
     assert!(!done.stdout.contains("resume "), "{}", done.stdout);
 }
+
+/// Returns a scratch folder with the shipped digits as `exp/data/d.csv` and `TINY` named `t`
+/// at `exp/t.yaml`, reading its data as `data/d.csv`; and that file's folder.
+fn tiny_in_exp() -> (TestEnv, std::path::PathBuf) {
+    let env = TestEnv::new();
+    let exp = env.path().join("exp");
+    std::fs::create_dir_all(exp.join("data")).unwrap();
+    std::fs::copy(
+        repo_root().join("experiments/data/digits.csv"),
+        exp.join("data/d.csv"),
+    )
+    .unwrap();
+    let text = TINY
+        .replace("name: tiny", "name: t")
+        .replace("csv: digits.csv", "csv: data/d.csv");
+    std::fs::write(exp.join("t.yaml"), text).unwrap();
+    (env, exp)
+}
+
+/// Returns the folder `sweep show NAME --spec`'s note says to save the text in.
+fn save_in(note: &str) -> std::path::PathBuf {
+    let (_, after) = note
+        .split_once("save it in ")
+        .expect("a folder to save it in");
+    let (folder, _) = after.split_once(" for a run").expect("the folder's end");
+    std::path::PathBuf::from(folder)
+}
+
+/// Issue: after a resume from another folder (`exp/archive/t.yaml`, its text naming
+/// `../data/d.csv`), `--spec`'s note said to save the stored text in the first run's folder,
+/// from which it names no data (`exp/../data/d.csv`). It names the folder the stored text was
+/// last run from, and saved there, the text runs as the stored experiment.
+#[test]
+fn issue_the_spec_note_names_the_folder_the_text_was_last_run_from() {
+    let (env, exp) = tiny_in_exp();
+    let run = env.sweep(&["run", "exp/t.yaml"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    std::fs::create_dir_all(exp.join("archive")).unwrap();
+    let first = std::fs::read_to_string(exp.join("t.yaml")).unwrap();
+    let archived = first.replace("csv: data/", "csv: ../data/");
+    std::fs::write(exp.join("archive/t.yaml"), &archived).unwrap();
+    let moved = env.sweep(&["run", "exp/archive/t.yaml", "--extend", "1"]);
+    assert_eq!(moved.code, 0, "{moved:?}");
+    let shown = env.sweep(&["show", "t", "--spec"]);
+    assert_eq!(shown.code, 0, "{shown:?}");
+    assert_eq!(shown.stdout, archived);
+    let folder = save_in(&shown.stderr);
+    let archive = std::fs::canonicalize(exp.join("archive")).unwrap();
+    assert_eq!(folder, archive, "{}", shown.stderr);
+    std::fs::write(folder.join("saved.yaml"), &shown.stdout).unwrap();
+    let saved = folder.join("saved.yaml").display().to_string();
+    let again = env.sweep(&["run", &saved, "--extend", "1"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    let trials = Store::open(&env.store()).unwrap().trials("t").unwrap();
+    assert_eq!(trials.len(), 3);
+}
+
+/// Issue: after the experiment's folder was moved (`mv exp moved`) and the sweep resumed from
+/// there, `sweep show`'s resume line named the run record's spec file, the first run's, gone
+/// with the move. It names the file the experiment was last run from, which runs.
+#[test]
+fn issue_the_resume_line_names_the_file_last_run_from_after_a_move() {
+    let (env, exp) = tiny_in_exp();
+    let run = env.sweep(&["run", "exp/t.yaml"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    std::fs::rename(&exp, env.path().join("moved")).unwrap();
+    let resumed = env.sweep(&["run", "moved/t.yaml", "--extend", "1"]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    // Left running by a kill, as if the resumed sweep were killed: to be resumed.
+    let store = Store::open(&env.store()).unwrap();
+    let info = store.experiment("t").unwrap().expect("the experiment");
+    let killed = ExperimentInfo {
+        status: ExperimentStatus::Running,
+        ..info
+    };
+    store.update_experiment(&killed).unwrap();
+    drop(store);
+    let shown = env.sweep(&["show", "t"]);
+    assert_eq!(shown.code, 0, "{shown:?}");
+    let file = std::fs::canonicalize(env.path().join("moved/t.yaml")).unwrap();
+    let store = std::fs::canonicalize(env.store()).unwrap();
+    let want = format!(
+        "resume      sweep run {} --store {}\n",
+        file.display(),
+        store.display()
+    );
+    assert!(
+        shown.stdout.contains(&want),
+        "no {want:?} in\n{}",
+        shown.stdout
+    );
+    // The command runs, as shown.
+    let file = file.display().to_string();
+    let store = store.display().to_string();
+    let again = env.sweep(&["run", &file, "--store", &store]);
+    assert_eq!(again.code, 0, "{again:?}");
+}

@@ -171,8 +171,9 @@ fn beside_spec(args: &ShowArgs) -> Option<&'static str> {
 
 /// Returns the command that resumes the sweep of `info` where it stopped before its end
 /// (`interrupted`, as a process that runs no sweep on the store sees it: stopped, or left
-/// running by a kill), else `None`: `sweep run SPEC --store DIR`, the spec file by the
-/// absolute path its run `record` keeps (as the run was given it where there is none) and the
+/// running by a kill), else `None`: `sweep run SPEC --store DIR`, the spec file the
+/// experiment was last run from by an absolute path where the store or its run `record` keeps
+/// one (`experiment::Resume::spec_file`; as the run was given it where there is none) and the
 /// store as `store_dir` names it (absolute from `sweep show`), so that it runs from any folder.
 /// The store of an agent of a study resumes only as that agent, with the exchange folder the
 /// agents share as its record keeps it; where it keeps none (a record older than the field),
@@ -189,10 +190,7 @@ fn resume_command(
     if info.status_when_idle() != ExperimentStatus::Interrupted {
         return None;
     }
-    let spec = record
-        .map(|r| r.spec_file.as_str())
-        .filter(|f| !f.is_empty())
-        .unwrap_or(&info.spec_path);
+    let spec = experiment::Resume::spec_file(&info.spec_path, record.map(|r| r.spec_file.as_str()));
     let agent = record.and_then(|r| {
         r.agent.map(|a| experiment::ResumeAgent {
             agent: a.agent,
@@ -263,6 +261,38 @@ mod tests {
             command.starts_with(
                 "sweep run '/abs/my exp/t.yaml' --store /abs/st --agent 1/3 --exchange \
                  <EXCHANGE>  # <EXCHANGE>: the folder the agents share"
+            ),
+            "{command}"
+        );
+    }
+
+    /// Issue: after a resume from a folder moved since, the command named the run record's
+    /// spec file, the first run's, gone with the move; and a path kept with a replacement
+    /// character (not UTF-8) was written as if it named a file.
+    #[test]
+    fn issue_the_resume_line_names_the_file_the_experiment_was_last_run_from() {
+        let record = RunRecord {
+            spec_file: "/abs/exp/t.yaml".into(),
+            ..RunRecord::default()
+        };
+        let moved = ExperimentInfo {
+            status: ExperimentStatus::Interrupted,
+            ..super::super::tests::stored("/abs/moved/t.yaml", "name: t\n")
+        };
+        let store = Path::new("/abs/st");
+        assert_eq!(
+            resume_command(&moved, Some(&record), store).as_deref(),
+            Some("sweep run /abs/moved/t.yaml --store /abs/st")
+        );
+        let lossy = ExperimentInfo {
+            spec_path: "/abs/d\u{FFFD}ir/t.yaml".into(),
+            ..moved
+        };
+        let command = resume_command(&lossy, Some(&record), store).unwrap_or_default();
+        assert!(
+            command.starts_with(
+                "sweep run <SPEC> --store /abs/st  # the spec's path was not UTF-8: <SPEC> is \
+                 the file kept as "
             ),
             "{command}"
         );

@@ -6,7 +6,8 @@
 //! hash, and a file of the same text resumes the experiment wherever it lies (`runner`'s
 //! `StudyOptions::resumes`). Its relative paths (the data's, a warm start's, a gate's baseline)
 //! are read from the folder of the file it is saved in, so standard error says which folder the
-//! experiment ran from and which data it read. Rejected: writing where the data was read from
+//! experiment was last run from (the stored text's, after a resume from a folder moved since)
+//! and which data it read. Rejected: writing where the data was read from
 //! into the text as a YAML comment. A comment changes the text and its hash: such a file
 //! resumes only where the run record says it means the same (never for an experiment stored
 //! without a record), and a resume stores the text as then written, so each round trip would
@@ -40,23 +41,25 @@ pub(super) fn show_spec(store: &Store, info: &ExperimentInfo) -> anyhow::Result<
 }
 
 /// Returns the note `show_spec` writes on standard error: that the text is experiment `info`'s
-/// stored spec, which file it ran from (the absolute path its run `record` keeps, else the
-/// path the run was given) and which data it read (the record's files, else the stored spec's
-/// as resolved against that path); where the spec names its data by a relative path, that a
-/// saved copy reads it from its own folder, so which folder keeps it the same.
+/// stored spec, which file it was last run from, the file its text was read from
+/// (`experiment::Resume::spec_file`: the absolute path its run `record` keeps where that is
+/// the file, else the path stored with the text) and which data it read (the record's files
+/// where the text was read from the record's file, else the stored spec's as resolved against
+/// that path, as a resume from a folder moved since read them); where the spec names its data
+/// by a relative path, that a saved copy reads it from its own folder, so which folder keeps it
+/// the same.
 fn where_note(info: &ExperimentInfo, record: Option<&RunRecord>) -> String {
     let name = output::visible(&info.name);
     let hash = experiment::short_hash(&info.spec_hash);
-    let ran_from = record
-        .map(|r| r.spec_file.as_str())
-        .filter(|f| !f.is_empty())
-        .unwrap_or(&info.spec_path);
+    let ran_from =
+        experiment::Resume::spec_file(&info.spec_path, record.map(|r| r.spec_file.as_str()));
     let given = if Path::new(ran_from).is_absolute() {
         ""
     } else {
         " (as the run was given it, from the folder it was run in)"
     };
-    let data: Vec<String> = match record.filter(|r| !r.data_file.is_empty()) {
+    let read_recorded = record.filter(|r| !r.data_file.is_empty() && r.spec_file == ran_from);
+    let data: Vec<String> = match read_recorded {
         Some(r) => r.data_file.lines().map(str::to_string).collect(),
         None => (info.spec().ok().iter())
             .flat_map(crate::probe::data_files)
@@ -163,6 +166,28 @@ mod tests {
             note.ends_with(
                 "; it names its data by absolute path, read wherever the file is saved: \
                  /data/d.csv"
+            ),
+            "{note}"
+        );
+    }
+
+    /// Issue: after a resume from another folder (the text now naming `../data/d.csv`), the
+    /// note said to save the text in the folder of the run record's file, the first run's,
+    /// from which the text names no data.
+    #[test]
+    fn issue_the_note_names_the_folder_the_stored_text_was_last_run_from() {
+        let record = RunRecord {
+            spec_file: "/work/exp/t.yaml".into(),
+            data_file: "/work/exp/data/d.csv".into(),
+            ..RunRecord::default()
+        };
+        let resumed = info("/work/exp/archive/t.yaml", "../data/d.csv");
+        let note = where_note(&resumed, Some(&record));
+        assert!(
+            note.ends_with(
+                "; it ran from /work/exp/archive/t.yaml; a relative path in it (its data's) is \
+                 read from the folder of the file it is saved in: save it in /work/exp/archive \
+                 for a run to read the data it ran on (/work/exp/archive/../data/d.csv)"
             ),
             "{note}"
         );
