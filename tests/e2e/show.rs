@@ -217,8 +217,9 @@ fn issue_the_spec_note_names_the_folder_the_text_was_last_run_from() {
 }
 
 /// Issue: after the experiment's folder was moved (`mv exp moved`) and the sweep resumed from
-/// there, `sweep show`'s resume line named the run record's spec file, the first run's, gone
-/// with the move. It names the file the experiment was last run from, which runs.
+/// there, `sweep show`'s resume line and the dashboard's resume command named the run
+/// record's spec file, the first run's, gone with the move. They name the file the experiment
+/// was last run from, which runs.
 #[test]
 fn issue_the_resume_line_names_the_file_last_run_from_after_a_move() {
     let (env, exp) = tiny_in_exp();
@@ -249,6 +250,17 @@ fn issue_the_resume_line_names_the_file_last_run_from_after_a_move() {
         shown.stdout.contains(&want),
         "no {want:?} in\n{}",
         shown.stdout
+    );
+    // The dashboard says the same file.
+    let (server, url) = crate::dashboard::start_serving(&env, &["serve", "--addr", "127.0.0.1:0"]);
+    let (status, body) = crate::dashboard::get(&format!("{url}/api/experiments/t"));
+    drop(server);
+    assert_eq!(status, 200, "{body}");
+    let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let command = api["resume_command"].as_str().unwrap_or_default();
+    assert!(
+        command.starts_with(&format!("sweep run {} --store ", file.display())),
+        "{command}"
     );
     // The command runs, as shown.
     let file = file.display().to_string();

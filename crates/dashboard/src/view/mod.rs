@@ -547,11 +547,12 @@ pub(crate) const LEFT_OUT_WITHOUT_SPEC: [&str; 6] = [
 
 /// Returns the command that resumes the sweep of `data` when it stopped before its end
 /// (`interrupted`), as `resume_command_for` writes it with the agent and the exchange folder
-/// its run record names, and the spec file by the absolute path the record keeps (the one the
-/// run was given where a record has none): with `store_dir` absolute, it runs from any folder.
+/// its run record names, and the spec file it was last run from, by an absolute path where
+/// the store or the record keeps one (`experiment::Resume::spec_file`; the one the run was
+/// given where a record has none): with `store_dir` absolute, it runs from any folder.
 pub(crate) fn resume_command_of(data: &ExperimentData, store_dir: &str) -> String {
     let agent = data.agent.map(|a| (a, data.exchange.as_deref()));
-    let spec = data.spec_file.as_deref().unwrap_or(&data.info.spec_path);
+    let spec = experiment::Resume::spec_file(&data.info.spec_path, data.spec_file.as_deref());
     resume_command_for(&data.info, spec, agent, store_dir)
 }
 
