@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use experiment::{Direction, MetricSpec, Timestamp, Trial, TrialId, TrialState};
 
 use super::charts::{
-    curves_chart, history_chart, hypervolume_chart, importance_chart, pairs_chart, parallel_chart,
-    pareto_chart, slices_chart, timeline_chart, Pairing, Placing,
+    curves_chart, history_chart, hypervolume_chart, importance_chart, pareto_chart, slices_chart,
+    timeline_chart,
 };
+use super::ranked::{pairs_chart, parallel_chart, Pairing, Placing};
 use super::{running_curve_trials, MAX_LINES, TOP_LINES};
 use crate::data::{ExperimentData, Series};
 use crate::importance;

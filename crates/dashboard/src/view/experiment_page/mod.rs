@@ -1,6 +1,7 @@
 //! The experiment page: summary, leaderboard, and the analysis charts (`analysis`: what the
-//! charts take, computed once per snapshot; `charts`: each chart drawn from it; `picked`: what
-//! a request's query picks, a pair of objectives or of parameters, drawn for it alone).
+//! charts take, computed once per snapshot; `charts`: each chart drawn from it, and `ranked`
+//! those coloured by rank; `picked`: what a request's query picks, a pair of objectives or of
+//! parameters, drawn for it alone).
 //!
 //! Scale is handled here, by choosing what to draw: the history downsamples inside its chart;
 //! learning curves are read for the top `TOP_CURVES` completed and best `DIMMED_CURVES` pruned
@@ -12,6 +13,7 @@
 mod analysis;
 mod charts;
 mod picked;
+mod ranked;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

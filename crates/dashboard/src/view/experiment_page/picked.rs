@@ -5,7 +5,8 @@
 
 use experiment::MetricSpec;
 
-use super::charts::{pairs_chart, pareto_chart, Pairing, Placing, PAIRED};
+use super::charts::pareto_chart;
+use super::ranked::{pairs_chart, Pairing, Placing, PAIRED};
 use super::{charted, sample, ObjectiveLink};
 use crate::data::ExperimentData;
 use crate::view::leaderboard::Selection;
