@@ -27,7 +27,9 @@ use open::open_experiment;
 /// How to run a study, beyond what the spec says.
 #[derive(Debug, Clone)]
 pub struct StudyOptions {
-    /// The path the spec was read from, as the user gave it; stored for display.
+    /// The path the spec was read from, as the user gave it; stored with the experiment's text
+    /// (a resume from another file than its run record names stores that file's absolute path
+    /// instead, from `record`).
     pub spec_path: String,
     /// Trials side by side (at least 1).
     pub parallel: usize,
