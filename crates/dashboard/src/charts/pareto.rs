@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    legend_entry, metric_title, padded_range, render, render_marked, text_style, tick, trial_tick,
-    DrawResult, Mark, Marker, Shape, Task, GRID, MARK_GREY, PALETTE,
+    legend_entry, metric_title, padded_range, render_marked, text_style, tick, DrawResult, Mark,
+    Marker, Shape, Task, GRID, MARK_GREY, PALETTE,
 };
 
 /// One completed trial on the chart.
@@ -29,8 +29,11 @@ pub(crate) struct ParetoPoint {
 /// An objective drawn on one axis: its metric and goal.
 pub(crate) type Axis<'a> = (&'a str, Direction);
 
-const SIZE: (u32, u32) = (1300, 520);
-const LEGEND_WIDTH: u32 = 190;
+/// The size of the Pareto chart; the hypervolume history is as wide.
+pub(super) const SIZE: (u32, u32) = (1300, 520);
+/// The width of the Pareto chart's legend margin, which the hypervolume history leaves too, so
+/// that their plots line up.
+pub(super) const LEGEND_WIDTH: u32 = 190;
 /// Fronts with more trials than this are drawn without trial numbers.
 const MOST_LABELS: usize = 40;
 /// An axis whose positive values span more than this ratio is drawn on a log scale.
@@ -298,78 +301,6 @@ fn axis_title(axis: Axis<'_>, log: bool, task: Task) -> String {
     };
     let scale = if log { ", log scale" } else { "" };
     format!("{} ({better}{scale})", metric_title(axis.0, task))
-}
-
-/// The size of the hypervolume history.
-const HISTORY_SIZE: (u32, u32) = (1300, 300);
-
-/// Returns the hypervolume history (Optuna's `plot_hypervolume_history`): by trial number, the
-/// share of a box that the completed trials so far dominate, as a step line; `points` are
-/// (trial number, share) in trial order.
-pub(crate) fn hypervolume_history(points: &[(f64, f64)]) -> String {
-    let title = "hypervolume of the trials so far, by trial number";
-    let (Some((x0, x1)), Some((y0, y1))) = (
-        padded_range(points.iter().map(|p| p.0)),
-        padded_range(points.iter().map(|p| p.1)),
-    ) else {
-        return super::empty(HISTORY_SIZE, title, "no completed trials");
-    };
-    let label = format!("{title}: {}", hypervolume_words(points));
-    let label = label.as_str();
-    let mut line = Vec::with_capacity(points.len() * 2);
-    for (i, &(x, y)) in points.iter().enumerate() {
-        if let Some(&(_, before)) = i.checked_sub(1).and_then(|j| points.get(j)) {
-            line.push((x, before));
-        }
-        line.push((x, y));
-    }
-    render(HISTORY_SIZE, label, |root| -> DrawResult {
-        let (plot, _) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
-        let mut chart = super::curves::line_chart(
-            &plot,
-            (x0..x1, y0..y1),
-            ("trial number", "hypervolume (share of the box)"),
-            (&|v: &f64| trial_tick(*v), &|v: &f64| {
-                format!("{:.0}%", v * 100.0)
-            }),
-        )?;
-        // A dot at the latest value: what the study holds now, and with one trial the whole
-        // history (a line of one point draws nothing).
-        let last = line.last().copied();
-        chart.draw_series(LineSeries::new(line, PALETTE[1].stroke_width(2)))?;
-        chart.draw_series(last.map(|p| Circle::new(p, 4, PALETTE[1].filled())))?;
-        Ok(())
-    })
-}
-
-/// Returns the hypervolume history in words, for a reader who does not see the chart: where it
-/// starts and ends, and the trials that raised it (the last few where many did).
-fn hypervolume_words(points: &[(f64, f64)]) -> String {
-    let share = |v: f64| format!("{:.1}%", v * 100.0);
-    let (Some(&(a, first)), Some(&(b, last))) = (points.first(), points.last()) else {
-        return String::new();
-    };
-    let rises: Vec<String> = points
-        .windows(2)
-        .filter(|w| w[1].1 > w[0].1)
-        .map(|w| super::tick(w[1].0))
-        .collect();
-    let mut words = format!(
-        "{} after trial {}, {} after trial {}",
-        share(first),
-        super::tick(a),
-        share(last),
-        super::tick(b)
-    );
-    match rises.len() {
-        0 => {}
-        n if n <= 8 => words.push_str(&format!("; raised by trials {}", rises.join(", "))),
-        n => words.push_str(&format!(
-            "; raised by {n} trials, the last {}",
-            rises[n - 5..].join(", ")
-        )),
-    }
-    words
 }
 
 /// Returns whether values spread over orders of magnitude, all positive: drawn on a log scale.
