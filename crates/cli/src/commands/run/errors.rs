@@ -106,8 +106,9 @@ fn planned(store: &store::Store, name: &str) -> Option<u32> {
 
 /// Returns a line for an edit that only raised `run_cap` (the commonest way to ask for more
 /// trials), saying how to add them to the stored experiment, whose file must stay as it ran;
-/// `planned` is what the experiment plans now, which `--extend` may have raised past the file;
-/// `agents` when agents run the study, which `--extend` is refused to. "Only `run_cap`" is
+/// `planned` is what the experiment plans now (the store's, else the old file's), which
+/// `--extend` may have raised past the file or a first `--run-cap` kept below it, and which the
+/// trials to add are counted from; `agents` when agents run the study, which `--extend` is refused to. "Only `run_cap`" is
 /// judged as the study judges the same meaning (`ExperimentSpec::resolves_as`): the data's
 /// path (a file moved, or its data named `../data/d.csv`) is no change, its hash is the
 /// study's to compare.
@@ -124,7 +125,7 @@ fn run_cap_raised(
     if now <= before || !spec.resolves_as(&then.resolved(), &spec.resolved()) {
         return None;
     }
-    let planned = planned.unwrap_or(before).max(before);
+    let planned = planned.unwrap_or(before);
     let changed = format!("only `run_cap` changed, from {before} to {now}");
     let plans = experiment::counted(planned, "trial", "trials");
     Some(match now.checked_sub(planned).filter(|&n| n > 0) {
@@ -284,6 +285,33 @@ mod tests {
         assert!(!agents.contains("--extend"), "refused to agents");
         let alone = run_cap_raised(&yaml(8), &spec, file, Some(8), false).unwrap();
         assert!(alone.contains("(or `--extend 2`)"), "{alone}");
+    }
+
+    #[test]
+    fn issue_a_raised_run_cap_is_counted_from_what_the_experiment_plans() {
+        // A `--run-cap 1` run of a file with `run_cap: 6`, the file then edited to 8: the hint
+        // counted from the old file's 6 ("to add the 2 trials ... `--extend 2`"), where the
+        // experiment plans 1, so that `--extend 2` gave 3 trials, not 8.
+        let yaml = |cap: u32| {
+            format!(
+                "name: t\nrun_cap: {cap}\nmetric: {{name: val_loss}}\n\
+                 data: {{csv: d.csv, target: y}}\n"
+            )
+        };
+        let file = Path::new("t.yaml");
+        let spec = ExperimentSpec::from_yaml_str(&yaml(8), file).unwrap();
+        assert_eq!(
+            run_cap_raised(&yaml(6), &spec, file, Some(1), false).as_deref(),
+            Some(
+                "only `run_cap` changed, from 6 to 8: to add the 7 trials, put `run_cap: 6` \
+                 back and pass `--run-cap 8` (or `--extend 7`);\n"
+            )
+        );
+        let agents = run_cap_raised(&yaml(6), &spec, file, Some(1), true).unwrap();
+        assert!(agents.contains("to add the 7 trials"), "{agents}");
+        // Where the store cannot say, the old file's cap is what it planned.
+        let unknown = run_cap_raised(&yaml(6), &spec, file, None, false).unwrap();
+        assert!(unknown.contains("(or `--extend 2`)"), "{unknown}");
     }
 
     #[test]
