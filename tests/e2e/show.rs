@@ -254,6 +254,9 @@ fn issue_the_resume_line_names_the_file_last_run_from_after_a_move() {
     // The dashboard says the same file.
     let (server, url) = crate::dashboard::start_serving(&env, &["serve", "--addr", "127.0.0.1:0"]);
     let (status, body) = crate::dashboard::get(&format!("{url}/api/experiments/t"));
+    // And so does a trial page's command that runs the trial again.
+    let (trial_status, trial_page) =
+        crate::dashboard::get(&format!("{url}/experiments/t/trials/0"));
     drop(server);
     assert_eq!(status, 200, "{body}");
     let api: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -261,6 +264,12 @@ fn issue_the_resume_line_names_the_file_last_run_from_after_a_move() {
     assert!(
         command.starts_with(&format!("sweep run {} --store ", file.display())),
         "{command}"
+    );
+    assert_eq!(trial_status, 200, "{trial_page}");
+    assert!(
+        trial_page.contains(&format!("sweep run {}", file.display()))
+            && !trial_page.contains("/exp/t.yaml"),
+        "{trial_page}"
     );
     // The command runs, as shown.
     let file = file.display().to_string();
