@@ -227,6 +227,14 @@ fn running_drawn(data: &ExperimentData, (chosen, drawn): (usize, usize)) -> Stri
     if drawn == 0 || running <= chosen {
         return String::new();
     }
+    if drawn < chosen {
+        // A trial among the first to start that reported no epoch yet leaves a gap: those drawn
+        // are not the first `drawn` to start.
+        return format!(
+            "{drawn} of {running} running trials: of the {chosen} that started first, those that \
+             reported an epoch"
+        );
+    }
     format!("{drawn} of {running} running trials, those that started first")
 }
 

@@ -160,7 +160,13 @@ fn past_running_curves_the_page_counts_the_running_curves_it_draws_of_all_runnin
     assert_eq!(a.running_curves, 10);
     assert_eq!(
         a.running_drawn,
-        "10 of 22 running trials, those that started first"
+        "10 of 22 running trials: of the 16 that started first, those that reported an epoch"
+    );
+    // Each of the 16 that started first reported: they are drawn, the first to start.
+    let a = analysis(&d, &r, &running_series(&d), NOW);
+    assert_eq!(
+        a.running_drawn,
+        "16 of 22 running trials, those that started first"
     );
     // With every running trial taken, nothing is counted.
     let d = with_running(ExperimentStatus::Running, 16, 0);
