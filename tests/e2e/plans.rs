@@ -360,3 +360,132 @@ fn issue_run_help_says_what_a_run_cap_below_or_above_the_files_does() {
         help.stdout
     );
 }
+
+/// Issue: a `bayes` file with 1 startup trial and `parallel: 2`, run first with `--run-cap 1
+/// --parallel 1` and then as written, said "started with one trial at a time and goes on with
+/// 2 ... the results are not those of an uninterrupted run (--parallel 1 keeps them)": its one
+/// trial was drawn quasi-randomly, so the resumed trials are those of a fresh run of the file,
+/// and following the advice made them differ. Only a trial drawn past the startup (here the
+/// second, which saw the first) is noted.
+#[test]
+fn issue_a_resume_whose_trials_learned_nothing_yet_goes_on_as_the_file_says_unnoted() {
+    let env = TestEnv::new();
+    let spec = env.write_spec("greedy.yaml", &BAYES.replace("parallel: 1", "parallel: 2"));
+    let spec = spec.to_str().unwrap();
+    let run = |store: &str, more: &[&str]| {
+        let mut args = vec!["run", spec, "--store", store, "--no-serve"];
+        args.extend_from_slice(more);
+        let out = env.sweep(&args);
+        assert_eq!(out.code, 0, "{out:?}");
+        out.stderr
+    };
+    let goes_on = "started with one trial at a time and goes on with 2 trials side by side";
+    run("fresh", &[]);
+    run("quasi", &["--run-cap", "1", "--parallel", "1"]);
+    let resumed = run("quasi", &[]);
+    assert!(!resumed.contains(goes_on), "{resumed}");
+    assert!(resumed.contains("2 side by side"), "{resumed}");
+    let fresh = env.reproducible_trials("greedy", "fresh");
+    assert_eq!(fresh.len(), 4);
+    assert_eq!(env.reproducible_trials("greedy", "quasi"), fresh);
+    // Trial 1, drawn seeing trial 0, would have seen none with 2 side by side: noted.
+    run("learned", &["--run-cap", "2", "--parallel", "1"]);
+    let resumed = run("learned", &[]);
+    assert!(
+        resumed.contains(&format!("note: `greedy` {goes_on}")),
+        "{resumed}"
+    );
+}
+
+/// Issue: after a `--run-cap 1` run of a file with `run_cap: 3`, the file edited to 4 was
+/// refused with "to add the 1 trial, put `run_cap: 3` back and pass `--run-cap 4` (or
+/// `--extend 1`)", counted from the old file's cap where the experiment planned 1: following
+/// it gave 2 trials, not 4. The hint counts from what the experiment plans.
+#[test]
+fn issue_the_only_run_cap_changed_hint_counts_from_what_the_experiment_plans() {
+    let env = TestEnv::new();
+    let file = beside(&env, "exp", "beside.yaml");
+    let path = env.path().join(&file);
+    std::fs::write(&path, BESIDE.replace("run_cap: 2", "run_cap: 3")).unwrap();
+    let ran = env.sweep(&["run", &file, "--run-cap", "1", "--no-serve"]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    std::fs::write(&path, BESIDE.replace("run_cap: 2", "run_cap: 4")).unwrap();
+    let refused = env.sweep(&["run", &file, "--no-serve"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    let flat = refused
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains(
+            "only `run_cap` changed, from 3 to 4: to add the 3 trials, put `run_cap: 3` back \
+             and pass `--run-cap 4` (or `--extend 3`)"
+        ),
+        "{}",
+        refused.stderr
+    );
+    // Following it plans the 4 trials.
+    std::fs::write(&path, BESIDE.replace("run_cap: 2", "run_cap: 3")).unwrap();
+    let extended = env.sweep(&["run", &file, "--extend", "3", "--no-serve"]);
+    assert_eq!(extended.code, 0, "{extended:?}");
+    let listed = env.sweep(&["ls"]);
+    assert!(
+        listed
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("beside ") && l.contains(" 4/4 ")),
+        "{listed:?}"
+    );
+}
+
+/// Issue: "run cap raised from 1 to 6 (the file's run_cap)" was said after the trials, so a
+/// run ended at once by a second Ctrl-C (or SIGTERM) kept the raise but never said it. It is
+/// said right after the line the study starts with, before any trial: this run is stopped by
+/// Ctrl-C twice once it said so (what the store kept of it is a crash's, as `interrupt` says).
+#[test]
+fn issue_the_file_cap_raise_is_said_as_the_study_starts_before_a_second_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let env = TestEnv::new();
+    let file = beside(&env, "exp", "beside.yaml");
+    std::fs::write(
+        env.path().join(&file),
+        BESIDE.replace("run_cap: 2", "run_cap: 6"),
+    )
+    .unwrap();
+    let ran = env.sweep(&["run", &file, "--run-cap", "1", "--no-serve"]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let mut child = env
+        .command(&["run", &file, "--no-serve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap())
+        .lines()
+        .map_while(std::result::Result::ok);
+    let mut seen: Vec<String> = lines
+        .by_ref()
+        .take_while(|l| !l.starts_with("extending beside by 5 trials"))
+        .collect();
+    let next = lines.next();
+    assert_eq!(
+        next.as_deref(),
+        Some("run cap raised from 1 to 6 (the file's run_cap)"),
+        "{}",
+        seen.join("\n")
+    );
+    crate::ctrl_c(&child);
+    seen.extend(lines.by_ref().take_while(|l| !l.starts_with("stopping")));
+    crate::ctrl_c(&child);
+    seen.extend(lines);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{}", seen.join("\n"));
+    assert!(
+        !seen.iter().any(|l| l.starts_with("run cap raised")),
+        "said twice: {}",
+        seen.join("\n")
+    );
+}

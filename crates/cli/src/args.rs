@@ -117,8 +117,8 @@ pub(crate) struct RunArgs {
     /// to N (for a stored experiment, a plan is raised, never lowered)
     #[arg(long, value_name = "N", value_parser = whole::<u32>, allow_negative_numbers = true, conflicts_with = "extend")]
     pub(crate) run_cap: Option<u32>,
-    /// Trials side by side, overriding the file's parallel (default: as the experiment started,
-    /// else the number of cores)
+    /// Trials side by side, overriding the file's parallel (default: the file's; without it,
+    /// as the experiment started where its results depend on it, else the number of cores)
     #[arg(long, value_name = "N", value_parser = side_by_side, allow_negative_numbers = true)]
     pub(crate) parallel: Option<u32>,
     /// Add N trials to a finished experiment, warm-starting the sampler from its history

@@ -61,6 +61,9 @@ pub(crate) struct ProgressObserver {
     /// The trials the stored experiment planned before this run, which the start line tells
     /// an extension by (`with_stored_plan`); `None` for a new experiment.
     stored_plan: Option<u32>,
+    /// The line that says the file's `run_cap` raised the plan (`with_raised_cap`), said as
+    /// the study starts; `None` where nothing raised it.
+    raised: Option<String>,
     /// When the study started to run trials (`Observer::study_started`), if it did.
     started: OnceLock<Instant>,
 }
@@ -112,6 +115,7 @@ impl ProgressObserver {
             grid_points: matches!(spec.method, Method::Grid(_))
                 .then(|| spec.planned_trials(u32::MAX)),
             stored_plan: None,
+            raised: None,
             started: OnceLock::new(),
         }
     }
@@ -128,6 +132,15 @@ impl ProgressObserver {
     /// it extends the experiment, by how many trials and which.
     pub(crate) fn with_stored_plan(mut self, planned: Option<u32>) -> ProgressObserver {
         self.stored_plan = planned;
+        self
+    }
+
+    /// Returns the observer saying `line`, that the file's `run_cap` raised the plan, right
+    /// after the line the study starts with: only a study that took the run starts (one refused
+    /// for changed data raised nothing), and a run stopped part way, or ended at once by a
+    /// second Ctrl-C, has said it; above the bars, which do not draw over it.
+    pub(crate) fn with_raised_cap(mut self, line: Option<String>) -> ProgressObserver {
+        self.raised = line;
         self
     }
 
@@ -170,6 +183,9 @@ impl Observer for ProgressObserver {
         self.overall.set_style(bar_style(BAR_TEMPLATE));
         let (line, starts) = started_line(plan, self.grid_points, self.stored_plan);
         self.log(line);
+        if let Some(raised) = &self.raised {
+            self.log(raised.clone());
+        }
         if !starts {
             return;
         }

@@ -110,7 +110,15 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         None => crate::warm_file::read(&spec)?,
         Some(_) => None,
     };
-    let parallel = parallel(args, &spec, &store, stored.as_ref(), asked, planned)?;
+    let parallel = parallel(
+        args,
+        &spec,
+        &store,
+        stored.as_ref(),
+        asked,
+        planned,
+        &earlier,
+    )?;
     note_run_cap_kept(args, &spec, stored.as_ref());
     let notices = dashboard::Notices::default();
     let dashboard = serve_dashboard(args, &spec, &store, &notices)?;
@@ -123,7 +131,8 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     let observer = ProgressObserver::new(&spec)
         .with_notices(notices)
         .with_earlier(&earlier)
-        .with_stored_plan(stored.as_ref().map(|e| e.run_cap));
+        .with_stored_plan(stored.as_ref().map(|e| e.run_cap))
+        .with_raised_cap(run_cap.raised.clone());
     let interrupts = interrupt::watch(
         "no new trial starts, and the running ones stop after their current epoch (one at its last \
          epoch finishes) and run again on resume",
@@ -147,9 +156,6 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
     };
     let summary = runner::run_study(&store, &spec, &objective, &observer, &SystemClock, &options);
     observer.finish();
-    // Said once the study took the run, as it may refuse it (changed data): no plan was
-    // raised then.
-    run_cap.said_once_taken(observer.sweep_elapsed().is_some());
     let summary = explained(summary, args, &spec, &store, &resolved_now)?;
     let ended = Ended {
         args,
