@@ -1,9 +1,11 @@
 //! What a run plans against what the file says: the file's `run_cap` taken after a lower
-//! `--run-cap` wherever the unchanged file lies (and said once the study took the run), a
-//! `--run-cap` below the file's running the first trials of the file's sweep, and a
-//! `--parallel` that overrides the file's noted where the trials this run plans depend on it;
-//! the same data named by another path resuming, changed data refused naming where the run
-//! read it, and reproducing a trial whose data moved since.
+//! `--run-cap` wherever the unchanged file lies (and said as the study starts, once it took the
+//! run), a `--run-cap` below the file's running the first trials of the file's sweep, an edit
+//! of `run_cap` alone advised from what the experiment plans, a `--parallel` that overrides the
+//! file's noted where the trials this run plans depend on it, and a resume with another number
+//! than it started with noted only where a trial already drawn depends on it; the same data
+//! named by another path resuming, changed data refused naming where the run read it, and
+//! reproducing a trial whose data moved since.
 
 use tests::TestEnv;
 
