@@ -2661,8 +2661,9 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
         edited.stderr
     );
     std::fs::write(path, text).unwrap();
-    // A file that says `parallel: 2`, run once with --parallel 1 and resumed as written: the
-    // file is the one stored, so the other number is noted.
+    // A file that says `parallel: 2`, run first with --parallel 1 past tpe's 5 startup trials
+    // (trial 5 saw the 5 before it; with 2 it would have seen 4) and resumed as written: the
+    // other number is noted.
     let two = env.write_spec(
         "two.yaml",
         &TINY
@@ -2671,9 +2672,9 @@ fn a_resumed_sweep_keeps_the_trials_side_by_side_it_started_with() {
             .replace("name: tiny", "name: two"),
     );
     let two = two.to_str().unwrap();
-    let first = env.sweep(&["run", two, "--parallel", "1", "--run-cap", "1"]);
+    let first = env.sweep(&["run", two, "--parallel", "1", "--run-cap", "6"]);
     assert_eq!(first.code, 0, "{first:?}");
-    let resumed = env.sweep(&["run", two, "--run-cap", "6"]);
+    let resumed = env.sweep(&["run", two, "--run-cap", "8"]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert!(
         resumed
