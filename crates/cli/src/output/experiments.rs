@@ -307,7 +307,8 @@ fn unfinished(trials: &[Trial]) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn trial(id: u32, state: TrialState) -> Trial {
+    /// A trial `id` in `state`, with seed 9, no params and no result.
+    pub(super) fn trial(id: u32, state: TrialState) -> Trial {
         Trial {
             id: experiment::TrialId(id),
             seed: experiment::Seed(9),

@@ -266,20 +266,8 @@ fn csv_line(cells: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::args::Format;
+    use crate::output::experiments::tests::trial;
     use crate::output::experiments_kept;
-
-    fn trial(id: u32, state: TrialState) -> Trial {
-        Trial {
-            id: experiment::TrialId(id),
-            seed: experiment::Seed(9),
-            params: experiment::Params::new(),
-            state,
-            reason: None,
-            started: None,
-            finished: None,
-            result: None,
-        }
-    }
 
     #[test]
     fn issue_ls_writes_each_experiment_as_json_and_csv_with_its_best_and_counts() {
