@@ -125,46 +125,34 @@ mod tests {
 
     #[test]
     fn a_test_result_or_warm_start_that_does_not_read_is_left_out_of_show() {
+        let test_result = |e: store::Error| {
+            readable_record::<TestResult>(TEST_RESULT, "digits", Err(e), "x", false)
+        };
+        let warm_start = |e: store::Error| {
+            readable_record::<experiment::WarmStarted>(WARM_START, "digits", Err(e), "x", false)
+        };
         for e in unreadable(TEST_RESULT) {
             let message = e.to_string();
-            let read = readable_record::<TestResult>(TEST_RESULT, "digits", Err(e), "x", false);
+            let read = test_result(e);
             assert_eq!(read.map_err(|e| e.to_string()), Ok(Err(message)));
         }
         for e in unreadable(WARM_START) {
             let message = e.to_string();
-            let read = readable_record::<experiment::WarmStarted>(
-                WARM_START,
-                "digits",
-                Err(e),
-                "x",
-                false,
-            );
+            let read = warm_start(e);
             assert_eq!(read.map_err(|e| e.to_string()), Ok(Err(message)));
         }
         // Another kind's record, or the store's own failure, still stops the command.
         for e in unreadable(RUN_RECORD) {
-            assert!(
-                readable_record::<TestResult>(TEST_RESULT, "digits", Err(e), "x", false).is_err()
-            );
+            assert!(test_result(e).is_err());
         }
         for e in unreadable(TEST_RESULT) {
-            let read = readable_record::<experiment::WarmStarted>(
-                WARM_START,
-                "digits",
-                Err(e),
-                "x",
-                false,
-            );
-            assert!(read.is_err());
+            assert!(warm_start(e).is_err());
         }
         let database = store::Error::Corrupt {
             what: "database file",
             detail: "sled detected corruption".into(),
         };
-        assert!(
-            readable_record::<TestResult>(TEST_RESULT, "digits", Err(database), "x", false)
-                .is_err()
-        );
+        assert!(test_result(database).is_err());
     }
 
     #[test]
