@@ -6,43 +6,31 @@ use crate::records::VERSIONS_READ;
 
 #[test]
 fn a_newer_record_says_which_versions_this_sweep_reads_and_which_sweep_wrote_it() {
-    let newer = Error::RecordVersion {
-        what: "run record",
-        experiment: Some("digits".into()),
-        version: 6,
+    let said = |what, experiment: Option<&str>, version| {
+        Error::RecordVersion {
+            what,
+            experiment: experiment.map(str::to_string),
+            version,
+        }
+        .to_string()
     };
     assert_eq!(
-        newer.to_string(),
+        said("run record", Some("digits"), 6),
         "run record of experiment `digits` has version 6, but this sweep reads versions 1 to 5: a newer sweep \
          wrote it; read it with that sweep or a later one"
     );
-    let one = Error::RecordVersion {
-        what: "test result",
-        experiment: None,
-        version: 2,
-    };
     assert_eq!(
-        one.to_string(),
+        said("test result", None, 2),
         "test result has version 2, but this sweep reads version 1: a newer sweep wrote \
          it; read it with that sweep or a later one"
     );
-    let two = Error::RecordVersion {
-        what: "trial record",
-        experiment: None,
-        version: 3,
-    };
     assert_eq!(
-        two.to_string(),
+        said("trial record", None, 3),
         "trial record has version 3, but this sweep reads versions 1 and 2: a newer sweep \
          wrote it; read it with that sweep or a later one"
     );
-    let zero = Error::RecordVersion {
-        what: "run record",
-        experiment: None,
-        version: 0,
-    };
     assert_eq!(
-        zero.to_string(),
+        said("run record", None, 0),
         "run record has version 0, which no sweep writes (this sweep reads versions 1 to 5)"
     );
 }
