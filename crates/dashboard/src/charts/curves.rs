@@ -16,7 +16,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axis::{within_reach, Past, YAxis};
 use super::dashes::{Dashes, RUNNING};
 use super::{
-    draw_symbol, palette, render_marked, symbol, symbol_points, text_style, tick, trial_tick,
+    draw_symbol, palette, render_marked, symbol, symbol_points, text_style, tick, trial_tick, Area,
     DrawResult, Mark, Shape, DIM,
 };
 use crate::downsample;
@@ -355,12 +355,7 @@ pub(crate) fn fitted(
             }
             // Where it is now lies off the axis: an arrowhead on the edge, pointing that way.
             if let Some((at, side)) = running::latest_off(points, (y0, y1)) {
-                let (px, py) = chart.backend_coord(&at);
-                let tip = if side == Past::Above { -7 } else { 7 };
-                root.draw(&Polygon::new(
-                    vec![(px, py + tip), (px - 5, py), (px + 5, py)],
-                    RUNNING_INK.filled(),
-                ))?;
+                arrowhead(root, chart.backend_coord(&at), side, RUNNING_INK)?;
             }
         }
         for (curve, points) in &lines {
@@ -369,12 +364,7 @@ pub(crate) fn fitted(
                 // A curve wholly past the axis (diverged from its first step): an arrowhead on
                 // the edge at its first step, pointing the way it lies.
                 if let Some((at, side)) = wholly_past(points, (y0, y1)) {
-                    let (px, py) = chart.backend_coord(&at);
-                    let tip = if side == Past::Above { -7 } else { 7 };
-                    root.draw(&Polygon::new(
-                        vec![(px, py + tip), (px - 5, py), (px + 5, py)],
-                        colour.filled(),
-                    ))?;
+                    arrowhead(root, chart.backend_coord(&at), side, colour)?;
                 }
                 for piece in within(points, y0, y1) {
                     // Where the curve leaves the axis or comes back onto it, an arrowhead
@@ -386,12 +376,12 @@ pub(crate) fn fitted(
                         if kept || !(at_edge(y0) || at_edge(y1)) {
                             continue;
                         }
-                        let (px, py) = chart.backend_coord(&(x, y));
-                        let tip = if at_edge(y1) { -7 } else { 7 };
-                        root.draw(&Polygon::new(
-                            vec![(px, py + tip), (px - 5, py), (px + 5, py)],
-                            colour.filled(),
-                        ))?;
+                        let side = if at_edge(y1) {
+                            Past::Above
+                        } else {
+                            Past::Below
+                        };
+                        arrowhead(root, chart.backend_coord(&(x, y)), side, colour)?;
                     }
                     if curve.emphasis.is_running() {
                         let pixels: Vec<(i32, i32)> =
@@ -474,4 +464,14 @@ pub(crate) fn fitted(
         Ok(())
     });
     dashes.fill_in(svg)
+}
+
+/// Draws on `root` the arrowhead that marks where a curve lies past the value axis on `side`:
+/// a triangle in `colour`, its base centred on the pixel `(x, y)` on the axis's edge, its tip
+/// pointing that way.
+fn arrowhead(root: &Area<'_>, (x, y): (i32, i32), side: Past, colour: RGBColor) -> DrawResult {
+    let tip = if side == Past::Above { -7 } else { 7 };
+    let corners = vec![(x, y + tip), (x - 5, y), (x + 5, y)];
+    root.draw(&Polygon::new(corners, colour.filled()))?;
+    Ok(())
 }
