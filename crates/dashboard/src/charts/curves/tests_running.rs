@@ -38,6 +38,16 @@ fn line(id: u32, emphasis: Emphasis, first: f64, epochs: u32) -> Curve {
     }
 }
 
+/// Returns the curves of two top trials (3 and 5, from 0.90 and 0.89 over 20 epochs), then
+/// `running`'s.
+fn beside_the_top_two(running: Curve) -> [Curve; 3] {
+    [
+        line(3, Emphasis::Colour(0), 0.90, 20),
+        line(5, Emphasis::Colour(1), 0.89, 20),
+        running,
+    ]
+}
+
 /// Returns the overlay of an experiment's top trials, as the experiment page draws it.
 fn overlay(lines: &[Curve]) -> String {
     fitted(
@@ -84,11 +94,7 @@ fn a_running_trial_s_curve_is_dashed_and_said_to_be_its_curve_so_far() {
 fn a_running_trial_s_first_epochs_do_not_stretch_the_top_trials_axis() {
     // Trial 7 has run 2 epochs, at 0.10: like a pruned trial's, its curve leaves the axis the
     // top trials set rather than squeeze them into a line.
-    let lines = [
-        line(3, Emphasis::Colour(0), 0.90, 20),
-        line(5, Emphasis::Colour(1), 0.89, 20),
-        line(7, Emphasis::Running, 0.10, 2),
-    ];
+    let lines = beside_the_top_two(line(7, Emphasis::Running, 0.10, 2));
     let with = overlay(&lines);
     let without = overlay(&lines[..2]);
     let ticks = |svg: &str| -> Vec<String> {
@@ -217,11 +223,7 @@ fn a_running_trial_s_latest_value_sets_the_axis_where_it_does_not_squeeze_the_to
     // widens to hold where it is now, and its ring there is drawn, in the running ink.
     let mut now = line(7, Emphasis::Running, 0.72, 3);
     now.points.iter_mut().for_each(|p| p.1 = 0.72);
-    let lines = [
-        line(3, Emphasis::Colour(0), 0.90, 20),
-        line(5, Emphasis::Colour(1), 0.89, 20),
-        now,
-    ];
+    let lines = beside_the_top_two(now);
     let svg = overlay(&lines);
     assert!(
         svg.contains("<circle") && svg.contains("stroke=\"#505050\""),
@@ -237,11 +239,7 @@ fn a_running_curve_that_leaves_the_axis_is_marked_and_said_to() {
     // Trial 7 is at 0.11 after 2 epochs, far below the top trials: it leaves their axis (its
     // first epochs must not squeeze them), marked by an arrowhead at its latest epoch, and its
     // tooltip and the chart's label say so.
-    let lines = [
-        line(3, Emphasis::Colour(0), 0.90, 20),
-        line(5, Emphasis::Colour(1), 0.89, 20),
-        line(7, Emphasis::Running, 0.10, 2),
-    ];
+    let lines = beside_the_top_two(line(7, Emphasis::Running, 0.10, 2));
     let svg = overlay(&lines);
     let said = "trial 7: running, 0.1100 at epoch 2 so far; its latest epoch lies below the axis";
     assert!(tooltips(&svg).contains(&said), "{:?}", tooltips(&svg));
@@ -254,7 +252,7 @@ fn a_running_curve_that_leaves_the_axis_is_marked_and_said_to() {
     // One that came onto the axis since says where it left it.
     let mut back = line(8, Emphasis::Running, 0.95, 4);
     back.points[0].1 = 0.10;
-    let svg = overlay(&[lines[0].clone(), lines[1].clone(), back]);
+    let svg = overlay(&beside_the_top_two(back));
     assert!(
         label(&svg).contains(
             "trial 8: running, 0.9800 at epoch 4 so far; its earlier epochs leave the axis below"
