@@ -391,13 +391,7 @@ impl Reader {
         if given || data.trials.iter().any(|t| t.result.is_some()) {
             return Ok(Vec::new());
         }
-        let mut running: Vec<&Trial> = data
-            .trials
-            .iter()
-            .filter(|t| t.state == TrialState::Running)
-            .collect();
-        running.sort_by_key(|t| (t.started.is_none(), t.started.map(|s| s.0), t.id));
-        for t in running {
+        for t in data.running_by_start() {
             let names = self.store.metric_names(&data.info.name, t.id)?;
             if !names.is_empty() {
                 return Ok(names);
@@ -604,6 +598,18 @@ impl ExperimentData {
             .filter_map(|t| Some((t, self.traces.get(&t.id)?)))
             .flat_map(|(t, trace)| trace.spans(t, live))
             .collect()
+    }
+
+    /// Returns its trials still running, by start (those whose start is unknown after those
+    /// whose start is known), then by number.
+    pub(crate) fn running_by_start(&self) -> Vec<&Trial> {
+        let mut running: Vec<&Trial> = self
+            .trials
+            .iter()
+            .filter(|t| t.state == TrialState::Running)
+            .collect();
+        running.sort_by_key(|t| (t.started.is_none(), t.started.map(|s| s.0), t.id));
+        running
     }
 
     /// Returns the snapshot with why each of its records that does not read does not, by kind.

@@ -218,13 +218,7 @@ pub(crate) fn running_curve_trials(data: &ExperimentData) -> Vec<TrialId> {
     if data.info.status != ExperimentStatus::Running {
         return Vec::new();
     }
-    let mut running: Vec<&Trial> = data
-        .trials
-        .iter()
-        .filter(|t| t.state == TrialState::Running)
-        .collect();
-    running.sort_by_key(|t| (t.started.is_none(), t.started.map(|s| s.0), t.id));
-    running
+    data.running_by_start()
         .into_iter()
         .take(RUNNING_CURVES)
         .map(|t| t.id)
