@@ -41,6 +41,16 @@ pub(crate) async fn get(store: &Store, uri: &str) -> (StatusCode, String) {
     (status, body)
 }
 
+/// Returns the `href`s of `page`'s links whose text starts with `text`, unescaped.
+pub(crate) fn links_to(page: &str, text: &str) -> Vec<String> {
+    page.split("<a ")
+        .skip(1)
+        .filter(|a| a.split('>').nth(1).is_some_and(|t| t.starts_with(text)))
+        .filter_map(|a| a.split("href=\"").nth(1)?.split('"').next())
+        .map(|href| href.replace("&#38;", "&").replace("&amp;", "&"))
+        .collect()
+}
+
 /// Runs an async test body on an actix system.
 pub(crate) fn run<F: std::future::Future>(body: F) -> F::Output {
     actix_web::rt::System::new().block_on(body)

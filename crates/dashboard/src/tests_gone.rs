@@ -9,7 +9,7 @@
 
 use actix_web::http::StatusCode;
 
-use crate::tests::{get, run};
+use crate::tests::{get, links_to, run};
 use crate::view::fixtures::{self, fill, store_with};
 
 /// Returns the text of the note on `page` naming what is gone (`class="notice gone"`), if shown.
@@ -18,16 +18,6 @@ fn gone_note(page: &str) -> Option<&str> {
         .nth(1)?
         .split("</p>")
         .next()
-}
-
-/// Returns the `href`s of `page`'s links whose text starts with `text`, unescaped.
-fn links_to(page: &str, text: &str) -> Vec<String> {
-    page.split("<a ")
-        .skip(1)
-        .filter(|a| a.split('>').nth(1).is_some_and(|t| t.starts_with(text)))
-        .filter_map(|a| a.split("href=\"").nth(1)?.split('"').next())
-        .map(|href| href.replace("&#38;", "&").replace("&amp;", "&"))
-        .collect()
 }
 
 /// Sends a live update's GET for `uri` (only `<main>`, `X-Sweep-Fragment: 1`) to a fresh app

@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 
-use crate::tests::{get, run};
+use crate::tests::{get, links_to, run};
 use crate::view::fixtures::store_with;
 
 /// Returns the trial numbers of the leaderboard rows `page` shows, in order.
@@ -19,16 +19,6 @@ fn rows(page: &str) -> Vec<u32> {
                 .parse()
                 .ok()
         })
-        .collect()
-}
-
-/// Returns the `href`s of `page`'s links whose text starts with `text`, unescaped.
-fn links_to(page: &str, text: &str) -> Vec<String> {
-    page.split("<a ")
-        .skip(1)
-        .filter(|a| a.split('>').nth(1).is_some_and(|t| t.starts_with(text)))
-        .filter_map(|a| a.split("href=\"").nth(1)?.split('"').next())
-        .map(|href| href.replace("&#38;", "&").replace("&amp;", "&"))
         .collect()
 }
 
