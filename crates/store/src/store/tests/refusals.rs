@@ -10,6 +10,19 @@ use experiment::{Step, TrialId, TrialState};
 use super::*;
 use crate::DamagedPart;
 
+/// Returns a folder holding a store with experiment `e`, flushed and closed (its lock
+/// released).
+fn closed_with_one_experiment() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.create_experiment(&info("e", 3)).unwrap();
+        store.flush().unwrap();
+    }
+    wait_released(dir.path());
+    dir
+}
+
 #[test]
 fn another_format_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -257,14 +270,8 @@ fn a_database_cut_short_behind_its_snapshot_is_refused_without_a_panic() {
 
 #[test]
 fn a_snapshot_begun_and_never_finished_does_not_make_the_store_damaged() {
-    let dir = tempfile::tempdir().unwrap();
-    {
-        let store = Store::open(dir.path()).unwrap();
-        store.create_experiment(&info("e", 3)).unwrap();
-        store.flush().unwrap();
-    }
+    let dir = closed_with_one_experiment();
     // As a full disk leaves it: the snapshot's file made, nothing written to it.
-    wait_released(dir.path());
     std::fs::write(dir.path().join("snap.00000000000FFFFF.generating"), b"").unwrap();
     let store = Store::open(dir.path()).unwrap();
     assert!(store.experiment("e").unwrap().is_some());
@@ -272,13 +279,7 @@ fn a_snapshot_begun_and_never_finished_does_not_make_the_store_damaged() {
 
 #[test]
 fn a_damaged_settings_file_is_named_and_the_way_it_gives_opens_the_store() {
-    let dir = tempfile::tempdir().unwrap();
-    {
-        let store = Store::open(dir.path()).unwrap();
-        store.create_experiment(&info("e", 3)).unwrap();
-        store.flush().unwrap();
-    }
-    wait_released(dir.path());
+    let dir = closed_with_one_experiment();
     let (conf, db) = (dir.path().join("conf"), dir.path().join("db"));
     let whole = std::fs::read(&conf).unwrap();
     let db_before = std::fs::read(&db).unwrap();
@@ -318,13 +319,8 @@ fn a_damaged_settings_file_is_named_and_the_way_it_gives_opens_the_store() {
 
 #[test]
 fn the_flush_mark_only_refuses_a_database_behind_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = closed_with_one_experiment();
     let mark = dir.path().join(flushed::FLUSHED);
-    {
-        let store = Store::open(dir.path()).unwrap();
-        store.create_experiment(&info("e", 3)).unwrap();
-        store.flush().unwrap();
-    }
     assert_eq!(std::fs::read_to_string(&mark).unwrap(), "2\n");
     // Behind the database (a crash between sled's flush and the mark's write), missing (a
     // store of an earlier version) or unreadable: nothing to compare, it opens.
