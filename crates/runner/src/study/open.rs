@@ -2,6 +2,8 @@
 //! spec's meaning, its data, its search settings) and resumed, with its run cap and warm start
 //! settled.
 
+use std::path::Path;
+
 use experiment::{ExperimentSpec, Stopped, WarmSource, WarmStart, WarmStarted};
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
 
@@ -171,7 +173,7 @@ fn resume_experiment(
         finished: None,
         spec_yaml: spec.source.clone(),
         spec_hash: hash,
-        spec_path: spec_path_now(recorded.as_ref(), options),
+        spec_path: spec_path_now(recorded.as_ref(), options, &stored.spec_path),
         ..stored
     };
     before_write(run_cap, warm.as_ref())?;
@@ -188,20 +190,50 @@ fn resume_experiment(
 }
 
 /// Returns the path a resumed experiment's text is stored with (`spec_path`, the file it was
-/// read from, against which `ExperimentInfo::spec` reads its relative paths): the path this
-/// run was given, as a new experiment keeps it, where it read the file its run record
-/// (`recorded`, the first run's) names; else (a folder moved or copied since, another name)
-/// the absolute path this run's record gives the file it read, so that the stored text reads
-/// its data from where this run read it, from whatever folder the store is read. A relative
-/// `spec_path` thus always names the file its record names (`experiment::Resume::spec_file`).
-/// Without both records (stores from before records, the runner's own tests), the path given.
-fn spec_path_now(recorded: Option<&RunRecord>, options: &StudyOptions) -> String {
+/// read from, against which `ExperimentInfo::spec` reads its relative paths). Where this run
+/// read the file its run record (`recorded`, the first run's) names, however the path was
+/// spelled (`../exp/e.yaml` from another folder: paths compared as `lexical` writes them), a
+/// relative path stays: the one stored (`stored`, the first run's as given, as a new experiment
+/// keeps it), else the one this run was given. Else (a folder moved or copied since, another
+/// name) the absolute path this run's record gives the file it read, `lexical`, so that the
+/// stored text reads its data from where this run read it, from whatever folder the store is
+/// read. A relative `spec_path` thus always names the file its record names
+/// (`experiment::Resume::spec_file`). Without both records (stores from before records, the
+/// runner's own tests), the path given.
+fn spec_path_now(recorded: Option<&RunRecord>, options: &StudyOptions, stored: &str) -> String {
     match (recorded, options.record.as_ref()) {
-        (Some(then), Some(now)) if !now.spec_file.is_empty() && now.spec_file != then.spec_file => {
-            now.spec_file.clone()
+        (Some(then), Some(now))
+            if !now.spec_file.is_empty() && lexical(&now.spec_file) != lexical(&then.spec_file) =>
+        {
+            lexical(&now.spec_file)
         }
+        _ if Path::new(stored).is_relative() && !stored.is_empty() => stored.to_string(),
         _ => options.spec_path.clone(),
     }
+}
+
+/// Returns `path` with its `.` parts left out and each `..` taking the part before it off, as
+/// text: the same file named `/a/scratch/../exp/e.yaml` and `/a/exp/e.yaml` compare equal (a
+/// record keeps an absolute path as `std::path::absolute` gives it, `..` and all). Read without
+/// the file system, as the study reads no file (a `..` after a symlinked folder leaves that
+/// folder's name here, where the kernel would leave its target's).
+fn lexical(path: &str) -> String {
+    use std::path::Component;
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for part in Path::new(path).components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts
+        .iter()
+        .collect::<std::path::PathBuf>()
+        .display()
+        .to_string()
 }
 
 /// Returns the trials a stored experiment that planned `stored_cap` plans now: raised by

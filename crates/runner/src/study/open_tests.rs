@@ -299,4 +299,14 @@ fn issue_a_resume_from_a_moved_folder_stores_the_path_its_text_was_read_from() {
         (stored.spec_yaml.as_str(), stored.spec_path.as_str()),
         (text, "exp/e.yaml")
     );
+    // The same file named through another folder (`cd scratch; sweep run ../exp/e.yaml`, its
+    // record's path `.../scratch/../exp/e.yaml`): the record's file, so the path stored stays
+    // the first run's, not one through `scratch`, which may be gone when it is read.
+    let through = dir.path().join("scratch/../exp/e.yaml");
+    assert_eq!(
+        go(&first, run_of(&first, "../exp/e.yaml", &through)).unwrap(),
+        4
+    );
+    let stored = store.experiment("e").unwrap().expect("the experiment");
+    assert_eq!(stored.spec_path, "exp/e.yaml");
 }
