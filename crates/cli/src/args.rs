@@ -215,7 +215,8 @@ pub(crate) struct ShowArgs {
     pub(crate) record: bool,
     /// Print only the experiment's stored spec, its YAML exactly as stored, to run it again
     /// unchanged (`> FILE`); its relative paths (data) are read from the folder of the file it
-    /// is saved in, so save it in the folder the experiment ran from (said on standard error)
+    /// is saved in, so save it in the folder the experiment was last run from (said on standard
+    /// error)
     #[arg(long)]
     pub(crate) spec: bool,
     /// Output format (json: the experiment's summary and its leaderboard's rows, as one object)
