@@ -11,15 +11,22 @@ use std::process::Stdio;
 use store::Store;
 use tests::{Output, TestEnv};
 
-#[test]
-fn issue_a_busy_store_exits_75_for_every_command_and_bad_input_2() {
+/// Returns a scratch folder and the path of the one-trial penguins sweep `name` written in it
+/// (`name.yaml`, `tests::penguins_spec` searching one learning rate).
+fn one_trial(name: &str) -> (TestEnv, String) {
     let env = TestEnv::new();
     let spec = env.write_spec(
-        "held.yaml",
-        &tests::penguins_spec("held", "  lr: {values: [0.01]}\n"),
+        &format!("{name}.yaml"),
+        &tests::penguins_spec(name, "  lr: {values: [0.01]}\n"),
     );
-    let spec = spec.to_str().unwrap();
-    let run = env.sweep(&["run", spec, "--no-serve"]);
+    let spec = spec.to_str().unwrap().to_string();
+    (env, spec)
+}
+
+#[test]
+fn issue_a_busy_store_exits_75_for_every_command_and_bad_input_2() {
+    let (env, spec) = one_trial("held");
+    let run = env.sweep(&["run", &spec, "--no-serve"]);
     assert_eq!(run.code, 0, "{run:?}");
     // Bad input, on a store nobody holds: 2.
     let unknown = env.sweep(&["show", "nothing"]);
@@ -38,7 +45,7 @@ fn issue_a_busy_store_exits_75_for_every_command_and_bad_input_2() {
         &["trials", "held"],
         &["export", "held", "--format", "csv"],
         &["reproduce", "held/0"],
-        &["run", spec, "--no-serve"],
+        &["run", &spec, "--no-serve"],
         &["rm", "held", "--yes"],
         // The store is looked at before the name: busy, not wrong.
         &["show", "nothing"],
@@ -67,19 +74,14 @@ fn issue_a_busy_store_exits_75_for_every_command_and_bad_input_2() {
 
 #[test]
 fn issue_a_busy_port_exits_75_and_an_address_not_this_machines_2() {
-    let env = TestEnv::new();
-    let spec = env.write_spec(
-        "served.yaml",
-        &tests::penguins_spec("served", "  lr: {values: [0.01]}\n"),
-    );
-    let spec = spec.to_str().unwrap();
-    let run = env.sweep(&["run", spec, "--no-serve"]);
+    let (env, spec) = one_trial("served");
+    let run = env.sweep(&["run", &spec, "--no-serve"]);
     assert_eq!(run.code, 0, "{run:?}");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
     for args in [
         &["serve", "--port", &port][..],
-        &["run", spec, "--port", &port],
+        &["run", &spec, "--port", &port],
     ] {
         let out = env.sweep(args);
         assert_eq!(out.code, 75, "sweep {}: {out:?}", args.join(" "));
@@ -158,15 +160,10 @@ fn issue_help_lists_the_exit_codes() {
 #[test]
 fn issue_output_into_a_full_disk_exits_74_saying_what_and_where() {
     // `sweep export NAME > out.csv && upload out.csv` on a full disk uploaded an empty file.
-    let env = TestEnv::new();
-    let spec = env.write_spec(
-        "full.yaml",
-        &tests::penguins_spec("full", "  lr: {values: [0.01]}\n"),
-    );
-    let spec = spec.to_str().unwrap();
+    let (env, spec) = one_trial("full");
     // The sweep's summary cannot be written; the test split is measured and stored all the
     // same, and no warning says it was not.
-    let run = into_full(&env, &["run", spec, "--no-serve"]);
+    let run = into_full(&env, &["run", &spec, "--no-serve"]);
     assert_eq!(run.code, 74, "{run:?}");
     assert!(
         run.stderr.contains(
@@ -186,7 +183,7 @@ fn issue_output_into_a_full_disk_exits_74_saying_what_and_where() {
             &["export", "full", "--format", "json", "--series"],
             "the curves",
         ),
-        (&["validate", spec], "the file's check"),
+        (&["validate", &spec], "the file's check"),
     ];
     for (args, what) in commands {
         let full = into_full(&env, args);
@@ -260,12 +257,8 @@ fn issue_sweep_serve_writes_its_address_alone_to_standard_output() {
     // `sweep serve` wrote `serving ... read-only; press Ctrl-C to stop` on standard output
     // after its address, where `sweep run` says everything but its summary on standard error:
     // the address is serve's data, for a script to read; the rest is talk.
-    let env = TestEnv::new();
-    let spec = env.write_spec(
-        "served.yaml",
-        &tests::penguins_spec("served", "  lr: {values: [0.01]}\n"),
-    );
-    let run = env.sweep(&["run", spec.to_str().unwrap(), "--no-serve"]);
+    let (env, spec) = one_trial("served");
+    let run = env.sweep(&["run", &spec, "--no-serve"]);
     assert_eq!(run.code, 0, "{run:?}");
     let mut child = env
         .command(&["serve", "--port", "0"])
