@@ -119,10 +119,7 @@ impl Selection {
         let state = match q.state.as_deref().unwrap_or("all") {
             "all" => None,
             s => Some(parse_state(s).ok_or_else(|| {
-                Error::BadRequest(format!(
-                    "unknown state `{s}`; use all, completed, pruned, failed, running \
-                     (interrupted), or queued"
-                ))
+                Error::BadRequest(format!("unknown state `{s}`; use {STATE_WORDS}"))
             })?),
         };
         let (page, per_page) = paging(q.page, q.per_page, default_per_page)?;
@@ -255,6 +252,12 @@ impl Selection {
 pub(crate) fn picked_trials(query: &str) -> Result<Ticks<u32>> {
     Ticks::read(query, TICK_KEYS, BadTick::Refused)
 }
+
+/// The words `state=` takes, with when each applies: the unknown state's answer. A trial
+/// stored `running` is `running` only while a sweep runs it, and `interrupted` once a stopped
+/// sweep left it (`Selection::state_named_as_shown`: the other word matches none).
+const STATE_WORDS: &str = "all, completed, pruned, failed, queued, running (a trial \
+     a sweep runs now), or interrupted (a trial a stopped sweep left running)";
 
 /// Parses a state's lowercase name, also as shown where no sweep runs the experiment
 /// (`interrupted` is a trial left `running`).
