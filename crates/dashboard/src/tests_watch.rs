@@ -8,7 +8,45 @@ use actix_web::http::StatusCode;
 use store::{ExperimentStatus, Store};
 
 use crate::tests::{get, run};
-use crate::view::fixtures;
+use crate::view::fixtures::{self, fill, store_with};
+
+/// Returns the text of the note on `page` naming what is gone (`class="notice gone"`), if shown.
+fn gone_note(page: &str) -> Option<&str> {
+    page.split("<p class=\"notice gone\">")
+        .nth(1)?
+        .split("</p>")
+        .next()
+}
+
+#[test]
+fn issue_watch_2_a_removed_experiment_is_not_pointed_at_one_already_compared() {
+    run(async {
+        let store = store_with("small-a", 3);
+        fill(&store, "small-b", 3);
+        fill(&store, "small-c", 3);
+        store.remove_experiment("small-b").unwrap();
+        let (status, page) = get(&store, "/compare?e=small-a&e=small-b&e=small-c").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            gone_note(&page),
+            Some("no experiment named small-b (removed since, or never there): comparing the other 2"),
+            "{page}"
+        );
+        // Two gone names near the same one not compared: it is suggested once.
+        fill(&store, "small-d", 3);
+        let (status, page) =
+            get(&store, "/compare?e=small-a&e=small-c&e=small-d1&e=small-d2").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(
+            gone_note(&page),
+            Some(
+                "no experiments named small-d1 (removed since, or mistyped: did you mean \
+                 small-d?), small-d2 (removed since, or never there): comparing the other 2"
+            ),
+            "{page}"
+        );
+    });
+}
 
 #[test]
 fn issue_watch_3_an_unknown_state_lists_the_words_that_work_and_when() {

@@ -61,12 +61,14 @@ pub(crate) fn gone_note(
 /// other left, and a comparison takes 2 to 8 experiments`. A tick with a near match may never
 /// have named anything (a typo in an address written by hand), so it is not said to be gone
 /// "any more" but either, with the near match: `no experiment named t4 (removed since, or
-/// mistyped: did you mean t?)`. Values are written as given, for the page to escape.
+/// mistyped: did you mean t?)`. A near match already compared (`kept`), or already suggested
+/// for a tick before it, is no suggestion: that tick is said `removed since, or never there`.
+/// Values are written as given, for the page to escape.
 pub(crate) fn missing_note<T: Tick>(
     kept: &[T],
     missing: &[Missing<T>],
 ) -> std::result::Result<String, String> {
-    note(kept, !missing.is_empty(), &missing_words(missing))
+    note(kept, !missing.is_empty(), &missing_words(kept, missing))
 }
 
 /// Returns the note of a comparison whose ticks still held are `kept`, `words` naming those it
@@ -90,25 +92,38 @@ fn note<T: Tick>(kept: &[T], any: bool, words: &str) -> std::result::Result<Stri
     Ok(format!("{words}: comparing the other {}", kept.len()))
 }
 
-/// Returns the words naming `missing`: `no experiments named qs-sobol, qs-grid any more` where
-/// none has a near match,
-/// else each with what may have come of it, `no experiments named qs-sobol (removed since),
-/// t4 (removed since, or mistyped: did you mean t?)`.
-fn missing_words<T: Tick>(missing: &[Missing<T>]) -> String {
+/// Returns the words naming `missing`, beside the ticks compared, `kept`: `no experiments named
+/// qs-sobol, qs-grid any more` where none has a near match, else each with what may have come
+/// of it, `no experiments named qs-sobol (removed since), t4 (removed since, or mistyped: did
+/// you mean t?)`. A near match that is compared already, or suggested for a tick before, is
+/// left out (it names no other experiment to look at), and its tick said `(removed since, or
+/// never there)`.
+fn missing_words<T: Tick>(kept: &[T], missing: &[Missing<T>]) -> String {
     let (one, several) = T::NAMED;
     let named = if missing.len() == 1 { one } else { several };
     let near = missing.iter().any(|m| m.near.is_some());
-    let values = (missing.iter())
-        .map(|m| match (&m.near, near) {
+    let mut suggested: Vec<&str> = Vec::new();
+    let mut values = Vec::with_capacity(missing.len());
+    for m in missing {
+        let value = match (m.near.as_deref(), near) {
             (_, false) => m.tick.to_string(),
             (None, true) => format!("{} (removed since)", m.tick),
-            (Some(near), true) => format!(
-                "{} (removed since, or mistyped: did you mean {near}?)",
-                m.tick
-            ),
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+            (Some(name), true)
+                if suggested.contains(&name) || kept.iter().any(|k| k.to_string() == name) =>
+            {
+                format!("{} (removed since, or never there)", m.tick)
+            }
+            (Some(name), true) => {
+                suggested.push(name);
+                format!(
+                    "{} (removed since, or mistyped: did you mean {name}?)",
+                    m.tick
+                )
+            }
+        };
+        values.push(value);
+    }
+    let values = values.join(", ");
     if near {
         format!("no {named} {values}")
     } else {
@@ -215,6 +230,23 @@ mod tests {
         assert_eq!(
             missing_note(&kept, &[missing("x", None)]),
             Ok("no experiment named x any more: comparing the other 2".to_string())
+        );
+        // A near match compared already, or suggested before, is no suggestion.
+        assert_eq!(
+            missing_note(&kept, &[missing("a2", Some("a")), missing("t4", Some("t"))]),
+            Ok(
+                "no experiments named a2 (removed since, or never there), t4 (removed since, or \
+                 mistyped: did you mean t?): comparing the other 2"
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            missing_note(&kept, &[missing("t4", Some("t")), missing("t5", Some("t"))]),
+            Ok(
+                "no experiments named t4 (removed since, or mistyped: did you mean t?), t5 \
+                 (removed since, or never there): comparing the other 2"
+                    .to_string()
+            )
         );
     }
 }
