@@ -15,6 +15,7 @@ mod record;
 mod remove;
 mod resume;
 mod show;
+mod stopped_live;
 mod tidy;
 mod trace;
 

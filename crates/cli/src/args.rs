@@ -153,7 +153,7 @@ pub(crate) struct RunArgs {
     /// Run without serving the dashboard
     #[arg(long, conflicts_with_all = ["addr", "port", "serve_after"])]
     pub(crate) no_serve: bool,
-    /// Keep serving the dashboard after the sweep ends, until Ctrl-C
+    /// Keep serving the dashboard after the sweep ends or is stopped, until Ctrl-C
     #[arg(long)]
     pub(crate) serve_after: bool,
 }

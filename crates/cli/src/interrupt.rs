@@ -39,7 +39,8 @@ impl Default for Interrupts {
 impl Interrupts {
     /// Makes the next signal end the process at once, with `code`, what the run ended with:
     /// the study is over (`--serve-after` keeps the dashboard up until Ctrl-C, which then
-    /// interrupts nothing).
+    /// interrupts nothing: a sweep a signal stopped still exits with that signal's 130 or 143,
+    /// whichever signal closes its dashboard).
     pub(crate) fn end_with(&self, code: u8) {
         self.ending.store(i32::from(code), Ordering::SeqCst);
         self.stop.request();

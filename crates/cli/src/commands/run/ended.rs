@@ -116,13 +116,11 @@ impl Ended<'_> {
         Ok(())
     }
 
-    /// Stops the dashboard of a sweep a signal stopped, says how to resume it, and returns the
-    /// signal's outcome.
+    /// Says how to resume a sweep a signal stopped, closes its dashboard as the end of any sweep
+    /// does (`keep_or_stop`: its watching pages see it `interrupted`, with the command that
+    /// resumes it), and returns the signal's outcome.
     fn stopped_early(&self, dashboard: Option<dashboard::Server>) -> anyhow::Result<Outcome> {
         let summary = self.summary;
-        if let Some(server) = dashboard {
-            server.stop()?;
-        }
         let planned = summary.planned;
         let finished = summary.finished();
         // Not said from the trials this agent's store holds: another agent's trials that never
@@ -143,7 +141,9 @@ impl Ended<'_> {
                 from_scratch(summary.count(TrialState::Queued))
             )?;
         }
-        Ok(Outcome::Interrupted(self.interrupts.exit_code()))
+        let code = self.interrupts.exit_code();
+        self.keep_or_stop(dashboard, Some(code))?;
+        Ok(Outcome::Interrupted(code))
     }
 
     /// Measures the best trial on the test split, or says why not: an agent's study the time
@@ -173,8 +173,8 @@ impl Ended<'_> {
         Ok(None)
     }
 
-    /// Says how to browse the results, and keeps the dashboard up with `--serve-after` (until
-    /// Ctrl-C) or stops it once the pages that watch it have seen the end.
+    /// Says how to browse the results of a sweep that ran to its end, and closes its dashboard
+    /// (`keep_or_stop`).
     fn close_dashboard(&self, dashboard: Option<dashboard::Server>) -> anyhow::Result<()> {
         let args = self.args;
         if !args.serve_after {
@@ -184,16 +184,35 @@ impl Ended<'_> {
                 quoted(&args.store.store)
             )?;
         }
-        if let Some(server) = dashboard {
-            if args.serve_after {
-                say!(
-                    "the dashboard stays up at {}; press Ctrl-C to stop",
-                    serve::link(&server, &args.dashboard)
-                );
-                server.wait()?;
-            } else {
-                server.stop_after_watchers()?;
+        self.keep_or_stop(dashboard, None)
+    }
+
+    /// Keeps the dashboard of a sweep that ended up with `--serve-after`, until Ctrl-C or
+    /// SIGTERM, or stops it once the pages that watch it have seen the end (`stop_after_watchers`,
+    /// a wait of a few seconds at most, none when nobody watches). `stopped` is the exit code of
+    /// a sweep a signal stopped, which the signal that closes the dashboard ends the process
+    /// with (`Interrupts::end_with`), as it ends that of a sweep that ran to its end with what
+    /// the sweep ended with.
+    fn keep_or_stop(
+        &self,
+        dashboard: Option<dashboard::Server>,
+        stopped: Option<u8>,
+    ) -> anyhow::Result<()> {
+        let Some(server) = dashboard else {
+            return Ok(());
+        };
+        if self.args.serve_after {
+            let link = serve::link(&server, &self.args.dashboard);
+            match stopped {
+                Some(code) => say!(
+                    "the dashboard stays up at {link}, showing the sweep stopped; press Ctrl-C to \
+                     stop it (the process then exits {code}, as stopped)"
+                ),
+                None => say!("the dashboard stays up at {link}; press Ctrl-C to stop"),
             }
+            server.wait()?;
+        } else {
+            server.stop_after_watchers()?;
         }
         Ok(())
     }
