@@ -419,11 +419,14 @@ fn render_trial(
         .unwrap_or_default();
     // The file the experiment was last run from (the record's, absolute, unless a resume read
     // it from another folder since), so that the command runs from anywhere, with the trials
-    // side by side the run had where the file does not say them.
+    // side by side the run had where the file does not say them; the stored spec's copy is
+    // saved beside it, where its relative data paths are read.
     if let Some(record) = reader.run_record(name)?.filter(|r| !r.spec_file.is_empty()) {
         let parallel = trial::rerun_parallel(spec.as_ref(), record.parallel);
         let file = experiment::Resume::spec_file(&info.spec_path, Some(&record.spec_file));
         page.command = trial::rerun_command(file, id, parallel);
+        page.stored_command =
+            trial::stored_rerun_commands(name, &reader.store_dir(), file, id, parallel);
     }
     // The next trial's link where it exists: an interrupted experiment stops short of its cap.
     if page.next.is_some() && !reader.has_trial(name, id.saturating_add(1))? {

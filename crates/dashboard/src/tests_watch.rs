@@ -19,6 +19,50 @@ fn gone_note(page: &str) -> Option<&str> {
 }
 
 #[test]
+fn issue_watch_1_the_rerun_says_it_runs_the_file_as_it_is_now_and_gives_the_stored_spec() {
+    run(async {
+        let store = Store::temporary().unwrap();
+        let info = fixtures::info("tuned", ExperimentStatus::Finished, 8);
+        store.create_experiment(&info).unwrap();
+        store.put_trial("tuned", &fixtures::trial(2, 8)).unwrap();
+        let record = store::RunRecord {
+            spec_file: "/work/tuned.yaml".into(),
+            ..store::RunRecord::default()
+        };
+        store.put_run_record("tuned", &record).unwrap();
+        let (status, page) = get(&store, "/experiments/tuned/trials/2").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        // The file may have been edited since the run: its rerun is the same trial only while
+        // the file holds the stored spec, and the page says so.
+        assert!(
+            page.contains("into a fresh store from the experiment file as it is now.")
+                && page.contains(
+                    "only while the file holds the spec stored with the experiment (shown \
+                     below): a file edited since the run runs other settings"
+                ),
+            "{page}"
+        );
+        assert!(
+            page.contains("sweep run /work/tuned.yaml --store .sweep-reproduce-2 --run-cap 3</"),
+            "{page}"
+        );
+        // The stored spec, saved beside the file (where its data paths are read), and run.
+        let stored = "<code>sweep show tuned --spec --store .sweep &#62; /work/tuned.stored.yaml\n\
+                      sweep run /work/tuned.stored.yaml --store .sweep-reproduce-2 --run-cap 3\
+                      </code>";
+        assert!(page.contains(stored), "{stored}\n{page}");
+        // The check from the stored record comes first, with its stored parameters.
+        let check = page.find("sweep reproduce tuned/2").unwrap_or(usize::MAX);
+        let rerun = page.find("sweep run /work/tuned.yaml").unwrap_or(0);
+        assert!(check < rerun, "{page}");
+        assert!(
+            page.contains("from its record, with its stored parameters and seed,"),
+            "{page}"
+        );
+    });
+}
+
+#[test]
 fn issue_watch_2_a_removed_experiment_is_not_pointed_at_one_already_compared() {
     run(async {
         let store = store_with("small-a", 3);

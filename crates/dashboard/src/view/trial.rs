@@ -81,8 +81,12 @@ pub(crate) struct TrialPage {
     pub(crate) charts: Vec<MetricChart>,
     /// The stored spec.
     pub(crate) spec_yaml: String,
-    /// The command that reproduces the trial in a fresh store.
+    /// The command that runs trials 0 to the trial's number of the experiment file, as it is
+    /// now, into a fresh store: the trial again only while the file holds the stored spec.
     pub(crate) command: String,
+    /// The commands that save the stored spec beside the file and run that copy as `command`
+    /// runs the file (`stored_rerun_commands`): the trial again whatever the file holds now.
+    pub(crate) stored_command: String,
     /// What the fresh store needs besides the file (a warm start's source experiment), or empty.
     pub(crate) command_needs: String,
     /// The command that re-runs the stored trial and compares its curves bit for bit, for a
@@ -119,6 +123,34 @@ pub(crate) fn rerun_command(spec_path: &str, id: u32, parallel: Option<u32>) -> 
     )
 }
 
+/// Returns the commands that run the stored spec of experiment `name` in place of the file
+/// `spec_path` as it is now, which may have been edited since the run: `sweep show NAME --spec
+/// --store STORE > COPY`, with COPY beside the file (`STEM.stored.yaml`, in the folder the
+/// experiment was last run from, where its relative data paths are read), then
+/// `rerun_command` of COPY, a line each. The dashboard reads no file: these are for the
+/// watcher to run.
+pub(crate) fn stored_rerun_commands(
+    name: &str,
+    store_dir: &str,
+    spec_path: &str,
+    id: u32,
+    parallel: Option<u32>,
+) -> String {
+    let file = std::path::Path::new(spec_path);
+    let stem = file
+        .file_stem()
+        .map_or_else(|| name.to_string(), |s| s.to_string_lossy().into_owned());
+    let copy = file.with_file_name(format!("{stem}.stored.yaml"));
+    let copy = copy.to_string_lossy();
+    format!(
+        "sweep show {} --spec --store {} > {}\n{}",
+        shell_quote(name),
+        shell_quote(store_dir),
+        shell_quote(&copy),
+        rerun_command(&copy, id, parallel)
+    )
+}
+
 /// Returns the `--parallel` that the re-run command needs: the trials side by side the run
 /// `ran_with` (its record's), unless the file's `parallel:` already says so; without it a fresh
 /// `sweep run` would take one per core of the machine it runs on.
@@ -146,6 +178,7 @@ pub(crate) fn trial_page(
     let knobs = knob_fields(spec, trial);
     let charts = metric_charts(info, spec, trial, metrics);
     let command = rerun_command(&info.spec_path, id, None);
+    let stored_command = stored_rerun_commands(&info.name, store_dir, &info.spec_path, id, None);
     let command_needs = match spec.and_then(|s| s.warm_start.as_ref()).map(|w| &w.source) {
         Some(WarmSource::Experiment(source)) => format!(
             "Its warm start reads experiment {source} from the store it runs in: run this in a \
@@ -202,6 +235,7 @@ pub(crate) fn trial_page(
         charts,
         spec_yaml: info.spec_yaml.clone(),
         command,
+        stored_command,
         command_needs,
         check_command,
         predict_command,
