@@ -1,7 +1,7 @@
 //! A sweep that Ctrl-C stopped while its dashboard was served: its pages see it `interrupted`,
 //! with the command that resumes it, before the dashboard goes, as they see the end of a sweep
 //! that ran to its end; with `--serve-after` the dashboard stays up until a further Ctrl-C, and
-//! the process then exits 130, as stopped.
+//! the process then exits 130 (143 where SIGTERM stopped it), as stopped.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -10,6 +10,8 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
 use tests::TestEnv;
 
 use crate::dashboard::get;
@@ -144,9 +146,22 @@ fn update(url: &str) -> Option<String> {
 
 #[test]
 fn a_stopped_sweep_served_after_shows_it_interrupted_until_ctrl_c_ends_it_with_130() {
+    served_after_a_stop(Signal::SIGINT, 130);
+}
+
+#[test]
+fn a_sweep_sigterm_stopped_served_after_ends_with_143_at_the_ctrl_c_that_closes_it() {
+    served_after_a_stop(Signal::SIGTERM, 143);
+}
+
+/// Runs the sweep with `--serve-after`, stops it with `first` once its first trial completed,
+/// checks that its dashboard stays up showing it `interrupted` with the command that resumes
+/// it, and that a Ctrl-C then ends the process with `code`, the stop's.
+fn served_after_a_stop(first: Signal, code: i32) {
     let env = TestEnv::new();
     let (mut sweep, url) = stopped_after_first_trial(&env, &["--serve-after"]);
-    sweep.ctrl_c();
+    let pid = Pid::from_raw(i32::try_from(sweep.child.id()).unwrap());
+    kill(pid, first).unwrap();
     // The study has ended and the experiment is stored when the sweep says the dashboard
     // stays up.
     let said = sweep.wait_for(|l| {
@@ -154,10 +169,10 @@ fn a_stopped_sweep_served_after_shows_it_interrupted_until_ctrl_c_ends_it_with_1
             .then(|| l.to_string())
     });
     assert!(
-        said.ends_with(
-            "showing the sweep stopped; press Ctrl-C to stop it (the process then exits 130, as \
-             stopped)"
-        ),
+        said.ends_with(&format!(
+            "showing the sweep stopped; press Ctrl-C to stop it (the process then exits {code}, \
+             as stopped)"
+        )),
         "{said}"
     );
     // The dashboard of a running sweep re-reads the store at most once a second: no event
@@ -186,10 +201,10 @@ fn a_stopped_sweep_served_after_shows_it_interrupted_until_ctrl_c_ends_it_with_1
     ] {
         assert!(page.contains(part), "{part}: {page}");
     }
-    // A further Ctrl-C closes it, and the process ends as the stop ended the sweep.
+    // A Ctrl-C closes it, and the process ends as the stop ended the sweep.
     sweep.ctrl_c();
-    let (code, stdout, stderr) = sweep.ended();
-    assert_eq!(code, Some(130), "{stderr}\n{stdout}");
+    let (ended, stdout, stderr) = sweep.ended();
+    assert_eq!(ended, Some(code), "{stderr}\n{stdout}");
     assert!(stdout.contains("stopped early: "), "{stdout}");
 }
 
