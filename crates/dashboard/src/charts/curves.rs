@@ -3,29 +3,35 @@
 mod fit;
 mod legend;
 mod lines;
+mod marks;
 mod reach;
 mod running;
+mod tags;
 #[cfg(test)]
 mod tests_running;
+#[cfg(test)]
+mod tests_watch;
 mod words;
 
 use experiment::Direction;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{Pos, VPos};
 
 use super::axis::{within_reach, Past, YAxis};
 use super::dashes::{Dashes, RUNNING};
 use super::{
-    draw_symbol, palette, render_marked, symbol, symbol_points, text_style, tick, trial_tick, Area,
-    DrawResult, Mark, Shape, DIM,
+    draw_symbol, palette, render_marked, symbol, symbol_points, text_style, trial_tick, DrawResult,
+    Mark, Shape, DIM,
 };
 use crate::downsample;
 use fit::value_range;
 pub(crate) use fit::Fit;
 use legend::{draw_legend, Legend};
 pub(super) use lines::{absent_entry, line_chart, within};
+use marks::{arrowhead, crossings, cut_ways, hollow_arrowhead};
 use reach::{curves_reach, past_by, past_reach, wholly_past};
-use words::{best_point, describe};
+use tags::{tag_text, Tags};
+use words::{best_label, best_point, describe};
 
 /// How a curve is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,12 +40,13 @@ pub(crate) enum Emphasis {
     Colour(usize),
     /// Thin and grey behind the others, sharing one legend entry (pruned trials).
     Dimmed,
-    /// Dashed in dark grey (`RUNNING_INK`) over the dimmed curves, with a ring at its last
-    /// point, sharing one legend entry (`RUNNING_LABEL`): a trial still running beside an
-    /// experiment's top trials, its curve so far. Like a dimmed curve, it sets the axis only
+    /// Dashed in dark grey (`RUNNING_INK`) over the dimmed curves and beneath the coloured
+    /// ones, with a ring at its last point tagged with its trial's number (`tags`), sharing one
+    /// legend entry (`RUNNING_LABEL`): a trial still running beside an experiment's top
+    /// trials, its curve so far. Like a dimmed curve, it sets the axis only
     /// where no curve is coloured, but for its latest value, which widens it while that does
-    /// not squeeze the coloured curves (`running::with_latest`; further off, it is marked and
-    /// said to leave it), and has no best step (it has no final value).
+    /// not squeeze the coloured curves (`running::with_latest`; further off, it is marked by a
+    /// hollow arrowhead and said to leave it), and has no best step (it has no final value).
     Running,
     /// As `Colour(i)`, but dashed, its legend entry saying `(running)`: a trial still running
     /// among trials each drawn in its own colour (compared trials, a trial's own page), its
@@ -201,19 +208,8 @@ pub(crate) fn fitted(
         return super::empty(size, &title, empty_message);
     };
     let digits = axis.digits((y0, y1));
-    // Which way the coloured curves' first epochs leave the axis, if they do.
-    let off = |beyond: &dyn Fn(f64) -> bool| {
-        lines
-            .iter()
-            .filter(|(c, _)| c.emphasis.colour().is_some())
-            .any(|(_, p)| p.iter().any(|(_, y)| beyond(*y)))
-    };
-    let cut = match (off(&|y| y > y1), off(&|y| y < y0)) {
-        (true, true) => Some("above and below"),
-        (true, false) => Some("above"),
-        (false, true) => Some("below"),
-        (false, false) => None,
-    };
+    // Which way the curves' first epochs leave the axis, and the running curves' latest.
+    let (cut, running_off) = cut_ways(&lines, (y0, y1));
     // How far the coloured curves run past the others, out of reach, each way: the farthest
     // value above the axis, and below it.
     let far_values = || {
@@ -338,24 +334,64 @@ pub(crate) fn fitted(
                 chart.draw_series(std::iter::once(Cross::new(end, 3, DIM.stroke_width(1))))?;
             }
         }
-        // The trials still running, dashed (`dashes`) over the pruned ones, each with a ring
-        // at its last point: where it is now.
-        for (_, points) in lines
+        // The point a coloured curve marks as its best, and, alone, labels.
+        let first = |points: &[(f64, f64)]| points.first().map(|p| p.0);
+        let best_of = |curve: &Curve, points: &[(f64, f64)]| {
+            best_point(curve).filter(|p| !flat || Some(p.0) == first(points))
+        };
+        // The running curves' number tags, kept in the plot and clear of their rings and the
+        // best epoch's label (`tags`).
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let mut tags = Tags::new((px.start, py.start, px.end, py.end));
+        let running: Vec<&Vec<(f64, f64)>> = lines
+            .iter()
+            .filter(|(c, _)| c.emphasis == Emphasis::Running)
+            .map(|(_, p)| p)
+            .collect();
+        for end in running.iter().filter_map(|p| p.last().filter(|p| shown(p))) {
+            tags.reserve_ring(chart.backend_coord(end));
+        }
+        let best_label = lines
+            .iter()
+            .filter(|_| coloured == 1)
+            .filter(|(c, _)| c.emphasis.colour().is_some())
+            .find_map(|(c, p)| best_of(c, p))
+            .map(|(step, _)| best_label(step, (x0, x1), x_label));
+        if let Some((text, (side, dx), step)) = &best_label {
+            let (x, y) = chart.backend_coord(&(*step, y1));
+            tags.reserve_label((x + dx, y + 2), text, *side);
+        }
+        // The trials still running, dashed (`dashes`) over the pruned ones and beneath the
+        // coloured ones and their labels, each with a ring at its last point (where it is now)
+        // tagged with its trial's number.
+        for (curve, points) in lines
             .iter()
             .filter(|(c, _)| c.emphasis == Emphasis::Running)
         {
             for piece in within(points, y0, y1) {
+                // Where it leaves the axis or comes back onto it, an arrowhead, as on the
+                // coloured curves.
+                for (at, side) in crossings(points, &piece, (y0, y1)) {
+                    arrowhead(root, chart.backend_coord(&at), side, RUNNING_INK)?;
+                }
                 let pixels: Vec<(i32, i32)> =
                     piece.iter().map(|p| chart.backend_coord(p)).collect();
                 dashes.draw(root, &pixels, RUNNING_INK, RUNNING)?;
             }
+            let mut now = None;
             if let Some(&end) = points.last().filter(|p| shown(p)) {
                 let ring = Circle::new(end, 4, RUNNING_INK.stroke_width(2));
                 chart.draw_series(std::iter::once(ring))?;
+                now = Some(end);
             }
-            // Where it is now lies off the axis: an arrowhead on the edge, pointing that way.
+            // Where it is now lies off the axis: a hollow arrowhead on the edge, pointing
+            // that way.
             if let Some((at, side)) = running::latest_off(points, (y0, y1)) {
-                arrowhead(root, chart.backend_coord(&at), side, RUNNING_INK)?;
+                hollow_arrowhead(root, chart.backend_coord(&at), side, RUNNING_INK)?;
+                now = Some(at);
+            }
+            if let Some(at) = now {
+                tags.draw(root, chart.backend_coord(&at), tag_text(&curve.label))?;
             }
         }
         for (curve, points) in &lines {
@@ -369,19 +405,8 @@ pub(crate) fn fitted(
                 for piece in within(points, y0, y1) {
                     // Where the curve leaves the axis or comes back onto it, an arrowhead
                     // at the edge, pointing the way it runs off.
-                    let ends = [piece.first(), piece.last().filter(|_| piece.len() > 1)];
-                    for &(x, y) in ends.into_iter().flatten() {
-                        let at_edge = |edge: f64| (y - edge).abs() <= (y1 - y0) * 1e-9;
-                        let kept = points.contains(&(x, y));
-                        if kept || !(at_edge(y0) || at_edge(y1)) {
-                            continue;
-                        }
-                        let side = if at_edge(y1) {
-                            Past::Above
-                        } else {
-                            Past::Below
-                        };
-                        arrowhead(root, chart.backend_coord(&(x, y)), side, colour)?;
+                    for (at, side) in crossings(points, &piece, (y0, y1)) {
+                        arrowhead(root, chart.backend_coord(&at), side, colour)?;
                     }
                     if curve.emphasis.is_running() {
                         let pixels: Vec<(i32, i32)> =
@@ -398,25 +423,16 @@ pub(crate) fn fitted(
                     draw_symbol(root, chart.backend_coord(p), symbol(i), colour, 4, false)?;
                 }
                 // The recorded point itself (downsampling may have dropped it).
-                let first = points.first().map(|p| p.0);
-                if let Some((step, value)) =
-                    best_point(curve).filter(|p| !flat || Some(p.0) == first)
-                {
-                    if coloured == 1 {
+                if let Some((step, value)) = best_of(curve, points) {
+                    if let Some((text, (side, dx), _)) = best_label.clone() {
                         chart.draw_series(std::iter::once(PathElement::new(
                             vec![(step, y0), (step, y1)],
                             DIM.mix(0.8).stroke_width(1),
                         )))?;
-                        // Beside the line, on its left near the chart's right edge.
-                        let (side, dx) = if step > x0 + 0.8 * (x1 - x0) {
-                            (HPos::Right, -4)
-                        } else {
-                            (HPos::Left, 4)
-                        };
                         chart.draw_series(std::iter::once(
                             EmptyElement::at((step, y1))
                                 + Text::new(
-                                    format!("best {x_label} {}", tick(step)),
+                                    text,
                                     (dx, 2),
                                     text_style(12).pos(Pos::new(side, VPos::Top)),
                                 ),
@@ -457,6 +473,7 @@ pub(crate) fn fitted(
                 dimmed_label,
                 cut,
                 far_ends: &far_ends,
+                running_off,
                 x_label,
             };
             draw_legend(root, &legend, &mut dashes, &listed)?;
@@ -464,14 +481,4 @@ pub(crate) fn fitted(
         Ok(())
     });
     dashes.fill_in(svg)
-}
-
-/// Draws on `root` the arrowhead that marks where a curve lies past the value axis on `side`:
-/// a triangle in `colour`, its base centred on the pixel `(x, y)` on the axis's edge, its tip
-/// pointing that way.
-fn arrowhead(root: &Area<'_>, (x, y): (i32, i32), side: Past, colour: RGBColor) -> DrawResult {
-    let tip = if side == Past::Above { -7 } else { 7 };
-    let corners = vec![(x, y + tip), (x - 5, y), (x + 5, y)];
-    root.draw(&Polygon::new(corners, colour.filled()))?;
-    Ok(())
 }

@@ -1,11 +1,14 @@
 //! The legend of a line chart of curves, in its margin on the right: an entry per coloured
 //! curve (dashed for a running one, `dashes`), the curves with no values, the dimmed and the
-//! running ones' entries, and a note of what the axis cuts off.
+//! running ones' entries (with the running curves' hollow arrowhead, where one's latest epoch
+//! lies off the axis), and a note of what the axis cuts off.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::marks::hollow_arrowhead;
 use super::{absent_entry, Curve, Emphasis, RUNNING_INK, RUNNING_LABEL};
+use crate::charts::axis::Past;
 use crate::charts::dashes::{Dashes, RUNNING};
 use crate::charts::{
     draw_symbol, legend_entry, palette, symbol, text_style, Area, DrawResult, Marker, DIM,
@@ -20,11 +23,15 @@ pub(super) struct Legend<'a> {
     pub(super) absent: &'a [&'a Curve],
     /// The entry of the dimmed curves (pruned trials).
     pub(super) dimmed_label: &'a str,
-    /// Which way the axis cuts the coloured curves off (`above`, `below`, `above and below`).
+    /// Which way the axis cuts the curves off (`above`, `below`, `above and below`): the
+    /// coloured curves, and the running ones but for their latest epochs.
     pub(super) cut: Option<&'a str>,
     /// How far the values far past the other curves' run (`up to 3e30`), where the axis cuts
     /// those off rather than first epochs; empty where it does not.
     pub(super) far_ends: &'a [String],
+    /// Which way the running curves' latest epochs lie off the axis, each marked by a hollow
+    /// arrowhead on its edge (`above`, `below`, `above and below`).
+    pub(super) running_off: Option<&'a str>,
     /// What the x axis counts (`epoch`).
     pub(super) x_label: &'a str,
 }
@@ -43,6 +50,7 @@ pub(super) fn draw_legend(
         dimmed_label,
         cut,
         far_ends,
+        running_off,
         x_label,
     } = *listed;
     // A legend entry's dashes, where `Marker::Line` draws its line.
@@ -84,6 +92,24 @@ pub(super) fn draw_legend(
         legend_entry(legend, (6, y), RUNNING_INK, Marker::Blank, RUNNING_LABEL)?;
         dash(y, RUNNING_INK)?;
         y += 20;
+    }
+    if let Some(way) = running_off {
+        // The hollow arrowhead that marks it, pointing the way it lies (up where both do).
+        let side = if way == "below" {
+            Past::Below
+        } else {
+            Past::Above
+        };
+        let tip = if side == Past::Above { 4 } else { -4 };
+        hollow_arrowhead(legend, (15, y + tip), side, RUNNING_INK)?;
+        for line in [
+            format!("running, latest {x_label}"),
+            format!("{way} the axis"),
+        ] {
+            legend.draw(&Text::new(line, (30, y), small.clone()))?;
+            y += 16;
+        }
+        y += 4;
     }
     if let Some(way) = cut {
         let arrow = match way {

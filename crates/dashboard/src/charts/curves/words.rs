@@ -2,6 +2,8 @@
 //! say its best step and value, or, without one, where it ends (or, running, where it is so
 //! far).
 
+use plotters::style::text_anchor::HPos;
+
 use super::Curve;
 use crate::charts::axis::YAxis;
 use crate::charts::tick;
@@ -50,4 +52,20 @@ fn comes_to(curve: &Curve, x_title: &str, axis: YAxis) -> String {
         (None, false) => label.clone(),
         (None, true) => format!("{label}: running, no {x_title} reported yet"),
     }
+}
+
+/// Returns the label of the line down a lone coloured curve's chart at its best `step` over
+/// the x axis `x0..x1` counting `x_label`s (`best epoch 63`), the side of the line it lies on
+/// and its pixel offset from it (on its left near the chart's right edge), and the step.
+pub(super) fn best_label(
+    step: f64,
+    (x0, x1): (f64, f64),
+    x_label: &str,
+) -> (String, (HPos, i32), f64) {
+    let side = if step > x0 + 0.8 * (x1 - x0) {
+        (HPos::Right, -4)
+    } else {
+        (HPos::Left, 4)
+    };
+    (format!("best {x_label} {}", tick(step)), side, step)
 }
