@@ -313,6 +313,6 @@ mod tests_gone;
 #[cfg(test)]
 mod tests_picks;
 #[cfg(test)]
-mod tests_watch;
-#[cfg(test)]
 mod tests_trace;
+#[cfg(test)]
+mod tests_watch;
