@@ -34,6 +34,13 @@ fn the_list_and_the_api_count_the_trials_a_stop_put_back_in_the_queue() {
         assert_eq!(api["trials"]["queued"], 2, "{api}");
         assert_eq!(api["trials"]["interrupted"], 1, "{api}");
         assert_eq!(api["trials"]["stored"], 6, "{api}");
+        // So does the experiment page's header, beside the interrupted one.
+        let (_, page) = get(&store, "/experiments/cut").await;
+        assert!(
+            page.contains("<dt>interrupted</dt><dd>1</dd>")
+                && page.contains("<dt>queued</dt><dd>2</dd>"),
+            "{page}"
+        );
         // An experiment with nothing queued says nothing of a queue.
         let store = fixtures::store_with("demo", 4);
         let (_, list) = get(&store, "/").await;
