@@ -339,6 +339,48 @@ fn issue_a_trial_whose_data_moved_reproduces_with_data() {
     );
 }
 
+/// Issue: after `mv exp exp-moved` and a resume from `exp-moved`, `sweep reproduce` said the
+/// data the run read was gone and to name it with `--data PATH`, though the store knows where
+/// the experiment was last run from: the data is read there, where it holds the same bytes,
+/// and the header says so.
+#[test]
+fn issue_a_trial_resumed_from_a_moved_folder_reproduces_without_data() {
+    let env = TestEnv::new();
+    let first = beside(&env, "exp", "beside.yaml");
+    let ran = env.sweep(&["run", &first, "--no-serve"]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    std::fs::rename(env.path().join("exp"), env.path().join("exp-moved")).unwrap();
+    let resumed = env.sweep(&[
+        "run",
+        "exp-moved/beside.yaml",
+        "--extend",
+        "1",
+        "--no-serve",
+    ]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    let reproduced = env.sweep(&["reproduce", "beside/0"]);
+    assert_eq!(reproduced.code, 0, "{reproduced:?}");
+    let moved = std::path::absolute(env.path().join("exp-moved/data/penguins.csv")).unwrap();
+    assert!(
+        reproduced.stdout.contains("identical: ")
+            && reproduced
+                .stdout
+                .contains(&format!(" from {} (the same sha256)", moved.display())),
+        "{}",
+        reproduced.stdout
+    );
+    // Other bytes where it was last run from: gone, said as before.
+    std::fs::write(&moved, "x,y\n1,0\n").unwrap();
+    let gone = env.sweep(&["reproduce", "beside/0"]);
+    assert_eq!(gone.code, 2, "{gone:?}");
+    assert!(
+        gone.stderr.contains("that the run read is gone: ")
+            && gone.stderr.contains("name it with --data PATH"),
+        "{}",
+        gone.stderr
+    );
+}
+
 /// Returns the hex SHA-256 of `text`, as a run record keeps a data file's.
 fn sha256_hex(text: &str) -> String {
     experiment::sha256_hex(text.as_bytes())

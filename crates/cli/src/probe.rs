@@ -20,7 +20,7 @@ use anyhow::Context;
 use experiment::{DataFormat, DeviceChoice, ExperimentSpec, NoCommit};
 use store::{GitState, RunRecord};
 
-pub(crate) use self::given_data::GivenData;
+pub(crate) use self::given_data::{read_elsewhere, GivenData};
 pub(crate) use self::recorded_path::recorded_spec;
 use crate::git::{self, GitFailure};
 

@@ -9,7 +9,11 @@
 //! are checked first: a changed dataset is reported as such, not as a mysterious difference.
 //! Each data file is read where the record says the run read it, or where `--data PATH` names
 //! a file that holds the same bytes (its folder moved or renamed since; `probe::GivenData`):
-//! a file gone says so and how to name it, and a given file of other bytes is refused.
+//! a file gone says so and how to name it, and a given file of other bytes is refused. A
+//! recorded file gone that no `--data` names is read where the experiment was last run from
+//! (a resume from a folder moved since, whose spec's absolute path the store keeps) when a file
+//! there holds the same bytes (`probe::GivenData::last_run_of`). The header names each file read
+//! elsewhere than the record says (`probe::read_elsewhere`).
 //! `epoch_seconds`, wall time, is not compared.
 //! A trial that was pruned is stopped at the epoch it was pruned at, as the pruner (which judged
 //! it against other trials) is not consulted.
@@ -105,7 +109,8 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
     // files read are the spec's, resolved from there, each written as the record writes it and
     // holding the bytes the run read.
     let given = probe::GivenData::matched(&args.data, &record)?;
-    let spec = probe::recorded_spec(&info.spec_yaml, &record, &given)?;
+    let last_run = probe::GivenData::last_run_of(&info, &record);
+    let spec = probe::recorded_spec(&info.spec_yaml, &record, &given, &last_run)?;
 
     let mut out = std::io::stdout().lock();
     for note in notes(&record, &spec) {
@@ -126,6 +131,9 @@ pub(crate) fn reproduce(args: &ReproduceArgs) -> anyhow::Result<Outcome> {
         trial.seed,
         output::visible(&record.spec_file)
     )?;
+    for line in probe::read_elsewhere(&record, &spec) {
+        writeln!(out, "{}", output::visible(&line))?;
+    }
     out.flush()?;
     let checkpoints = store::checkpoint_dir(&args.store.store, &info.name);
     let found = checkpoint_again::inspect(&checkpoints, trial.id);

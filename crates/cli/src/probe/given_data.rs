@@ -7,13 +7,20 @@
 //! it has, whatever its name or folder, so that one flag per file is all a user writes, in any
 //! order; a file that hashes as no recorded one is refused, naming both hashes, since training
 //! on it could only reproduce by chance.
+//!
+//! The files the experiment was last run from stand in the same way, without a flag: where a
+//! resume read the spec from a folder moved since (the store keeps the text with that file's
+//! absolute path, `ExperimentInfo::spec_path`), the data files its text names from there
+//! (`GivenData::last_run_of`) stand in for recorded ones that are gone, each only where it holds
+//! the bytes the run read.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
-use store::RunRecord;
+use experiment::ExperimentSpec;
+use store::{ExperimentInfo, RunRecord};
 
-use super::sha256_file;
+use super::{data_files, sha256_file};
 
 /// The data files given in place of recorded ones, each with its SHA-256, which is that of a
 /// file the run read.
@@ -47,6 +54,43 @@ impl GivenData {
         Ok(GivenData { files })
     }
 
+    /// Returns the data files the experiment was last run from, `files` (those of
+    /// `super::data_files`, in its order, of the stored text parsed at the absolute path it was
+    /// last read from), to stand in for recorded ones that are gone: all of them where each
+    /// holds the bytes the run read at its place (`data_hash`, one a line), or none (a file
+    /// that cannot be read or holds other bytes, another count of files), so that a recorded
+    /// file gone says so as without them.
+    pub(crate) fn last_run(files: &[PathBuf], record: &RunRecord) -> GivenData {
+        let hashes: Vec<&str> = record.data_hash.lines().collect();
+        if files.len() != hashes.len() {
+            return GivenData::default();
+        }
+        let mut kept = Vec::new();
+        for (path, &hash) in files.iter().zip(&hashes) {
+            match sha256_file(path) {
+                Ok(now) if now == hash => kept.push((now, path.clone())),
+                _ => return GivenData::default(),
+            }
+        }
+        GivenData { files: kept }
+    }
+
+    /// Returns the data files the experiment was last run from, to stand in for recorded ones
+    /// that are gone (`GivenData::last_run`): those its stored text names from the file a
+    /// resume last read it from (`spec_path`, absolute where that is another file than the record
+    /// names: a folder moved or copied since); none where the text was last read from the
+    /// recorded file, or no longer parses.
+    pub(crate) fn last_run_of(info: &ExperimentInfo, record: &RunRecord) -> GivenData {
+        let last = experiment::Resume::spec_file(&info.spec_path, Some(&record.spec_file));
+        if last == record.spec_file {
+            return GivenData::default();
+        }
+        match info.spec() {
+            Ok(spec) => GivenData::last_run(&data_files(&spec), record),
+            Err(_) => GivenData::default(),
+        }
+    }
+
     /// Returns the file given for the recorded data file of SHA-256 `hash`, if one was.
     pub(crate) fn holding(&self, hash: &str) -> Option<&Path> {
         self.files
@@ -54,6 +98,21 @@ impl GivenData {
             .find(|(h, _)| h == hash)
             .map(|(_, path)| path.as_path())
     }
+}
+
+/// Returns a line for each data file `spec` reads elsewhere than `record` says the run read it
+/// (named with `--data`, or where the experiment was last run from): "reading the data file
+/// the run read at OLD from NEW (the same sha256)"; none where each is read where recorded.
+pub(crate) fn read_elsewhere(record: &RunRecord, spec: &ExperimentSpec) -> Vec<String> {
+    data_files(spec)
+        .iter()
+        .zip(record.data_file.lines())
+        .map(|(now, then)| (now.display().to_string(), then))
+        .filter(|(now, then)| now != then)
+        .map(|(now, then)| {
+            format!("reading the data file the run read at {then} from {now} (the same sha256)")
+        })
+        .collect()
 }
 
 /// Returns the data files `record` names with their hashes: "/a/d.csv (sha256 ab12...)", joined
@@ -119,6 +178,61 @@ mod tests {
         assert!(
             e.starts_with(&format!("cannot read --data {}: ", missing.display())),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn the_last_runs_files_stand_in_only_where_each_holds_the_bytes_the_run_read_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let (images, labels) = (dir.path().join("i.idx"), dir.path().join("l.idx"));
+        std::fs::write(&images, "images").unwrap();
+        std::fs::write(&labels, "labels").unwrap();
+        let hash = |bytes: &str| experiment::sha256_hex(bytes.as_bytes());
+        let record = RunRecord {
+            data_file: "/gone/i.idx\n/gone/l.idx".into(),
+            data_hash: format!("{}\n{}", hash("images"), hash("labels")),
+            ..RunRecord::default()
+        };
+        let both = GivenData::last_run(&[images.clone(), labels.clone()], &record);
+        assert_eq!(both.holding(&hash("images")), Some(images.as_path()));
+        assert_eq!(both.holding(&hash("labels")), Some(labels.as_path()));
+        // In another order, one missing, one gone, or one of other bytes: none.
+        let missing = dir.path().join("missing.idx");
+        for files in [
+            vec![labels.clone(), images.clone()],
+            vec![images.clone()],
+            vec![images.clone(), missing],
+        ] {
+            assert_eq!(
+                GivenData::last_run(&files, &record),
+                GivenData::default(),
+                "{files:?}"
+            );
+        }
+        std::fs::write(&labels, "other").unwrap();
+        assert_eq!(
+            GivenData::last_run(&[images, labels], &record),
+            GivenData::default()
+        );
+    }
+
+    #[test]
+    fn the_header_names_each_data_file_read_elsewhere_than_recorded() {
+        let text = "name: e\nseed: 7\ndata: {csv: d.csv, target: y}\nmetric: {name: val_accuracy, goal: maximize}\n\
+                    parameters:\n  lr: {min: 0.001, max: 0.1}\n";
+        let spec = ExperimentSpec::from_yaml_str(text, std::path::Path::new("/now/e.yaml"))
+            .expect("a valid spec");
+        let record = |data_file: &str| RunRecord {
+            data_file: data_file.to_string(),
+            ..RunRecord::default()
+        };
+        assert_eq!(
+            read_elsewhere(&record("/now/d.csv"), &spec),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            read_elsewhere(&record("/then/d.csv"), &spec),
+            ["reading the data file the run read at /then/d.csv from /now/d.csv (the same sha256)"]
         );
     }
 }

@@ -17,7 +17,10 @@
 //! experiment was resumed from a folder moved or copied since, and the store keeps the text
 //! as last run, `../data/d.csv`, while the record keeps the first run's paths), the paths the
 //! record names. A file given with `--data` (`GivenData`) stands in for the recorded one whose
-//! bytes it holds, wherever that one lies now; a recorded file that is gone says so.
+//! bytes it holds, wherever that one lies now; so does, where a recorded file is gone and no
+//! `--data` names it, the file the experiment was last run from (`GivenData::last_run`: a
+//! resume from a folder moved since) that holds its bytes; a recorded file that is gone, and
+//! that neither stands in for, says so.
 
 use std::ffi::OsString;
 use std::io;
@@ -36,7 +39,8 @@ type Lister<'a> = &'a dyn Fn(&Path) -> io::Result<Vec<OsString>>;
 /// folder the run read its data from (the recorded folder where it holds no replacement
 /// character, or else the one folder written so whose data files are the ones the run read,
 /// with the same bytes), reading its data from where it lies (`data_read`: `given` in place of
-/// the recorded files whose bytes it holds). Fails as reading the data fails (changed, gone,
+/// the recorded files whose bytes it holds, and `last_run` in place of those of them that are
+/// gone). Fails as reading the data fails (changed, gone,
 /// resolving elsewhere) where one folder is found or none, naming each folder where several
 /// are found and none, or more than one, holds the data the run read; fails where a folder on
 /// the way cannot be listed.
@@ -44,6 +48,7 @@ pub(crate) fn recorded_spec(
     text: &str,
     record: &RunRecord,
     given: &GivenData,
+    last_run: &GivenData,
 ) -> anyhow::Result<ExperimentSpec> {
     let recorded = record.spec_file.as_str();
     // The folder keeps its last `/`, so that `/t.yaml` and `//t.yaml` keep their prefix.
@@ -56,7 +61,7 @@ pub(crate) fn recorded_spec(
     let mut not_read: Vec<(PathBuf, anyhow::Error)> = Vec::new();
     for folder in folders {
         let spec = resolve_at(text, &folder.join(name))?;
-        match data_read(&data_files(&spec), record, given) {
+        match data_read(&data_files(&spec), record, given, last_run) {
             // Folders whose data paths do not depend on them (absolute, or all given) read
             // the same files: they are one.
             Ok(files) if read.iter().any(|(_, _, f)| *f == files) => {}
@@ -95,13 +100,15 @@ pub(crate) fn recorded_spec(
 /// `files`: for each file the run read, the one of `given` that holds its bytes, or else the
 /// file where the record says it was, which must hold them. That is `files` where they are the
 /// ones the record names, or else the paths the record names (one a line, one per file, kept
-/// whole: without a replacement character), as after a resume from a folder moved since; fails
-/// saying which file is not the run's, and says a file is gone only where it is (not found),
-/// with how to name where it lies now.
+/// whole: without a replacement character), as after a resume from a folder moved since; a
+/// file there that is gone (not found) is read where the experiment was last run from
+/// (`last_run`) where a file there holds its bytes. Fails saying which file is not the run's,
+/// and says a file is gone only where it is, with how to name where it lies now.
 fn data_read(
     files: &[PathBuf],
     record: &RunRecord,
     given: &GivenData,
+    last_run: &GivenData,
 ) -> anyhow::Result<Vec<PathBuf>> {
     let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let recorded: Vec<&str> = record.data_file.lines().collect();
@@ -135,11 +142,17 @@ fn data_read(
         };
         let now = match sha256_file(file) {
             Ok(now) => now,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => bail!(
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(file) = last_run.holding(hash) {
+                    read.push(file.to_path_buf());
+                    continue;
+                }
+                bail!(
                 "the data file {} that the run read is gone: {e}; if it lies elsewhere now (its \
                  folder moved or renamed), name it with --data PATH (it must have sha256 {hash})",
                 file.display()
-            ),
+                )
+            }
             Err(e) => bail!(
                 "cannot read the data file {} that the run read: {e}",
                 file.display()

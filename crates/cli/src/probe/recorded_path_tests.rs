@@ -126,12 +126,13 @@ fn issue_the_folder_holding_the_data_the_run_read_is_chosen() {
         std::fs::write(folder.join("d.csv"), text).unwrap();
     }
     let record = record_of(&folders[1], "x,y\n2,1\n");
-    let spec = recorded_spec(SPEC, &record, &GivenData::default()).unwrap();
+    let spec = recorded_spec(SPEC, &record, &GivenData::default(), &GivenData::default()).unwrap();
     assert_eq!(spec.data.csv.value, folders[1].join("d.csv"));
     // Neither holds it: each is named with what it holds instead.
     let e = recorded_spec(
         SPEC,
         &record_of(&folders[1], "x,y\n3,1\n"),
+        &GivenData::default(),
         &GivenData::default(),
     )
     .unwrap_err();
@@ -144,7 +145,7 @@ fn issue_the_folder_holding_the_data_the_run_read_is_chosen() {
     );
     // Both hold it: nothing tells which the run read.
     std::fs::write(folders[0].join("d.csv"), "x,y\n2,1\n").unwrap();
-    let e = recorded_spec(SPEC, &record, &GivenData::default())
+    let e = recorded_spec(SPEC, &record, &GivenData::default(), &GivenData::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -165,6 +166,7 @@ fn issue_one_folder_found_fails_as_its_data_does() {
         SPEC,
         &record_of(&folder, "x,y\n1,0\n"),
         &GivenData::default(),
+        &GivenData::default(),
     )
     .unwrap_err();
     assert!(
@@ -184,7 +186,7 @@ fn issue_data_moved_since_the_run_is_read_where_data_names_it() {
     std::fs::write(first.join("d.csv"), "x,y\n1,0\n").unwrap();
     let record = record_of(&first, "x,y\n1,0\n");
     std::fs::rename(&first, &moved).unwrap();
-    let e = recorded_spec(SPEC, &record, &GivenData::default())
+    let e = recorded_spec(SPEC, &record, &GivenData::default(), &GivenData::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -199,7 +201,7 @@ fn issue_data_moved_since_the_run_is_read_where_data_names_it() {
         "{e}"
     );
     let given = GivenData::matched(&[moved.join("d.csv")], &record).unwrap();
-    let spec = recorded_spec(SPEC, &record, &given).unwrap();
+    let spec = recorded_spec(SPEC, &record, &given, &GivenData::default()).unwrap();
     assert_eq!(spec.data.csv.value, moved.join("d.csv"));
 }
 
@@ -214,14 +216,57 @@ fn issue_a_stored_text_that_names_its_data_otherwise_reads_it_where_the_record_s
     std::fs::write(folder.join("d.csv"), "x,y\n1,0\n").unwrap();
     let record = record_of(&folder, "x,y\n1,0\n");
     let moved_text = SPEC.replace("csv: d.csv", "csv: ../d.csv");
-    let spec = recorded_spec(&moved_text, &record, &GivenData::default()).unwrap();
+    let spec = recorded_spec(
+        &moved_text,
+        &record,
+        &GivenData::default(),
+        &GivenData::default(),
+    )
+    .unwrap();
     assert_eq!(spec.data.csv.value, folder.join("d.csv"));
     // Changed data there is still refused.
     std::fs::write(folder.join("d.csv"), "x,y\n2,0\n").unwrap();
-    let e = recorded_spec(&moved_text, &record, &GivenData::default()).unwrap_err();
+    let e = recorded_spec(
+        &moved_text,
+        &record,
+        &GivenData::default(),
+        &GivenData::default(),
+    )
+    .unwrap_err();
     assert!(
         e.to_string()
             .starts_with("the data changed since the run: "),
+        "{e}"
+    );
+}
+
+/// Issue: after a resume from a folder moved since, a recorded data file gone was "gone" with
+/// `--data` the only way on, though the store knows where the experiment was last run from:
+/// the file there stands in for it where it holds the bytes the run read, and other bytes
+/// leave the file gone, said as before.
+#[test]
+fn issue_a_recorded_file_gone_is_read_where_the_experiment_was_last_run_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, moved) = (dir.path().join("exp"), dir.path().join("exp-moved"));
+    std::fs::create_dir(&first).unwrap();
+    std::fs::write(first.join("d.csv"), "x,y\n1,0\n").unwrap();
+    let record = record_of(&first, "x,y\n1,0\n");
+    std::fs::rename(&first, &moved).unwrap();
+    let last_run = GivenData::last_run(&[moved.join("d.csv")], &record);
+    let spec = recorded_spec(SPEC, &record, &GivenData::default(), &last_run).unwrap();
+    assert_eq!(spec.data.csv.value, moved.join("d.csv"));
+    // Other bytes there: the recorded file is gone, said as without the last run's.
+    std::fs::write(moved.join("d.csv"), "x,y\n2,0\n").unwrap();
+    let last_run = GivenData::last_run(&[moved.join("d.csv")], &record);
+    assert_eq!(last_run, GivenData::default());
+    let e = recorded_spec(SPEC, &record, &GivenData::default(), &last_run)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "the data file {} that the run read is gone: ",
+            first.join("d.csv").display()
+        )) && e.contains("name it with --data PATH"),
         "{e}"
     );
 }
