@@ -56,9 +56,7 @@ impl<'a> Resume<'a> {
             _ => spec_path,
         }
     }
-}
 
-impl Resume<'_> {
     /// Returns `sweep run SPEC --store DIR`, with `--agent I/N --exchange EXCHANGE` for an
     /// agent of a study, each path written as one shell word by `word`
     /// (`crate::shell_quote`, or a caller's quoting that also keeps control characters off a
