@@ -24,8 +24,8 @@ fn tooltips(svg: &str) -> Vec<&str> {
 }
 
 /// Returns trial `id`'s curve drawn as `emphasis`, from `first` rising by 0.01 an epoch over
-/// `epochs` epochs, linked to its page.
-fn line(id: u32, emphasis: Emphasis, first: f64, epochs: u32) -> Curve {
+/// `epochs` epochs, linked to its page (shared with `tests_watch`).
+pub(super) fn line(id: u32, emphasis: Emphasis, first: f64, epochs: u32) -> Curve {
     Curve {
         label: format!("trial {id}"),
         points: (1..=epochs)
@@ -48,8 +48,9 @@ fn beside_the_top_two(running: Curve) -> [Curve; 3] {
     ]
 }
 
-/// Returns the overlay of an experiment's top trials, as the experiment page draws it.
-fn overlay(lines: &[Curve]) -> String {
+/// Returns the overlay of an experiment's top trials, as the experiment page draws it (shared
+/// with `tests_watch`).
+pub(super) fn overlay(lines: &[Curve]) -> String {
     fitted(
         lines,
         (1300, 380),

@@ -4,24 +4,8 @@
 //! legend entry; drawn beneath the top trials' curves and labels; and each tagged with its
 //! trial's number.
 
-use experiment::Direction;
-
-use super::{fitted, Curve, Emphasis, Fit};
-
-/// Returns trial `id`'s curve drawn as `emphasis`, from `first` rising by 0.01 an epoch over
-/// `epochs` epochs, linked to its page.
-fn line(id: u32, emphasis: Emphasis, first: f64, epochs: u32) -> Curve {
-    Curve {
-        label: format!("trial {id}"),
-        points: (1..=epochs)
-            .map(|e| (f64::from(e), first + f64::from(e - 1) / 100.0))
-            .collect(),
-        emphasis,
-        best: None,
-        href: Some(format!("/t/{id}")),
-        note: String::new(),
-    }
-}
+use super::tests_running::{line, overlay as drawn};
+use super::{Curve, Emphasis};
 
 /// Returns the overlay of an experiment's top trials (3 and 5, from 0.90 and 0.89 over 20
 /// epochs) beside `running`, as the experiment page draws it.
@@ -32,18 +16,6 @@ fn overlay(running: &[Curve]) -> String {
     ];
     lines.extend_from_slice(running);
     drawn(&lines)
-}
-
-/// Returns the overlay of `lines`, as the experiment page draws it.
-fn drawn(lines: &[Curve]) -> String {
-    fitted(
-        lines,
-        (1300, 380),
-        ("epoch", "val_accuracy"),
-        Some(Direction::Maximize),
-        ("pruned trials", "no completed trials"),
-        Fit::Settled,
-    )
 }
 
 /// Returns the texts of the chart (its ticks, legend, labels and tags), trimmed, in the order
