@@ -61,6 +61,25 @@ pub(super) fn overlay(lines: &[Curve]) -> String {
     )
 }
 
+/// Returns the chart of compared trials' curves, as the compare page draws it.
+fn compared_chart(lines: &[Curve]) -> String {
+    curves(
+        lines,
+        (1100, 320),
+        ("epoch", "val_accuracy"),
+        Some(Direction::Maximize),
+        "",
+        "no points recorded yet",
+    )
+}
+
+/// Returns the chart's elements that are dashed, in the order drawn.
+fn dashed_elements(svg: &str) -> Vec<&str> {
+    svg.split('<')
+        .filter(|e| e.contains("stroke-dasharray"))
+        .collect()
+}
+
 #[test]
 fn a_running_trial_s_curve_is_dashed_and_said_to_be_its_curve_so_far() {
     // Two top trials, a pruned one, and trial 7 running at epoch 7 (0.9600 so far).
@@ -123,14 +142,7 @@ fn a_running_trial_among_compared_ones_keeps_its_colour_and_is_named_running() {
         line(3, Emphasis::Colour(0), 0.90, 20),
         line(8, Emphasis::RunningColour(1), 0.85, 6),
     ];
-    let svg = curves(
-        &lines,
-        (1100, 320),
-        ("epoch", "val_accuracy"),
-        Some(Direction::Maximize),
-        "",
-        "no points recorded yet",
-    );
+    let svg = compared_chart(&lines);
     assert!(svg.contains("stroke-dasharray=\"6 4\""), "{svg}");
     assert!(svg.contains("trial 8 (running)"), "its legend entry");
     assert!(label(&svg).contains("trial 8: running, 0.9000 at epoch 6 so far"));
@@ -177,10 +189,7 @@ fn only_the_running_curves_are_dashed_beside_every_mark_of_eight_coloured_ones()
     lines.push(line(20, Emphasis::Dimmed, 0.30, 2));
     lines.push(line(21, Emphasis::Running, 0.85, 7));
     let svg = overlay(&lines);
-    let dashed: Vec<&str> = svg
-        .split('<')
-        .filter(|e| e.contains("stroke-dasharray"))
-        .collect();
+    let dashed = dashed_elements(&svg);
     assert_eq!(
         dashed.len(),
         2,
@@ -201,18 +210,8 @@ fn only_the_running_curves_are_dashed_beside_every_mark_of_eight_coloured_ones()
     // Compared trials likewise: six in their colours, the seventh running.
     let mut compared: Vec<Curve> = lines[..6].to_vec();
     compared.push(line(22, Emphasis::RunningColour(6), 0.85, 7));
-    let svg = curves(
-        &compared,
-        (1100, 320),
-        ("epoch", "val_accuracy"),
-        Some(Direction::Maximize),
-        "",
-        "no points recorded yet",
-    );
-    let dashed: Vec<&str> = svg
-        .split('<')
-        .filter(|e| e.contains("stroke-dasharray"))
-        .collect();
+    let svg = compared_chart(&compared);
+    let dashed = dashed_elements(&svg);
     assert_eq!(
         dashed.len(),
         2,
