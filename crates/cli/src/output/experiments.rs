@@ -91,20 +91,22 @@ pub(crate) fn experiments_kept(
 }
 
 /// Writes `sweep show EXPERIMENT --format json`'s object: experiment `info`, judged by its
-/// `spec` over its `trials` with the spans of work their records keep (`kept`), as `sweep ls
-/// --format json` lists it (`experiment`), and the rows of its leaderboard's top trials
-/// (`board`, best first), ranked among `trials` by the `objectives` with what `judged` says of
-/// each, as `sweep trials --format json` writes them (`leaderboard`). Written from the rows
-/// themselves, never from those writers' JSON read back.
+/// `spec` over its `trials` with the spans of work their records keep (`kept`) and its `best`
+/// trial (`experiment::best_trial`), as `sweep ls --format json` lists it (`experiment`), and
+/// the rows of its leaderboard's `top` trials, best first, of the trials `ranked`
+/// (`experiment::rank_trials` over all of `trials` by the `objectives` and the spec's
+/// constraints) with what `judged` says of each, as `sweep trials --format json` writes them
+/// (`leaderboard`). The best trial and the ranking are the caller's, judged once; written from
+/// the rows themselves, never from those writers' JSON read back.
 pub(crate) fn experiment_json(
     out: &mut impl Write,
     (info, spec): (&ExperimentInfo, Option<&ExperimentSpec>),
-    (trials, kept): (&[Trial], &[(Timestamp, Timestamp)]),
-    board: &[Trial],
+    (trials, best, kept): (&[Trial], Option<&Trial>, &[(Timestamp, Timestamp)]),
+    (ranked, top): (&[&Trial], usize),
     (judged, objectives): (&Judged<'_>, &[MetricSpec]),
 ) -> io::Result<()> {
-    let leaderboard = super::trials_json::ranked_rows(board, judged, (trials, objectives));
-    machine::shown_json(out, (info, spec), (trials, kept), leaderboard)
+    let leaderboard = super::trials_json::leaderboard_rows(ranked, top, judged, objectives);
+    machine::shown_json(out, (info, spec), (trials, best, kept), leaderboard)
 }
 
 /// Writes an experiment's summary lines; `spec` is its stored spec, when that still parses,
@@ -423,12 +425,14 @@ mod tests {
         let effort = Effort::default();
         let judged = Judged::of(None, &trials, &effort);
         let board = [trials[1].clone()];
+        let ranked = experiment::rank_trials(&trials, &objectives, &[]);
+        let best = experiment::best_trial(&trials, &objectives, &[]);
         let mut shown = Vec::new();
         experiment_json(
             &mut shown,
             (&info, None),
-            (&trials, &kept),
-            &board,
+            (&trials, best, &kept),
+            (&ranked, board.len()),
             (&judged, &objectives),
         )
         .unwrap();

@@ -37,9 +37,15 @@ impl<'a> Ranking<'a> {
     fn of(all: &[Trial], objectives: &'a [MetricSpec], judged: &Judged<'_>) -> Ranking<'a> {
         let constraints = judged.spec().map_or(&[][..], |s| s.constraints.as_slice());
         let ranked = experiment::rank_trials(all, objectives, constraints);
+        Ranking::ranked(&ranked, objectives)
+    }
+
+    /// The ranking of trials already `ranked` (`experiment::rank_trials` over all the
+    /// experiment's, by the `objectives` and the spec's constraints), ranked no second time.
+    fn ranked(ranked: &[&Trial], objectives: &'a [MetricSpec]) -> Ranking<'a> {
         Ranking {
             objectives,
-            ranks: super::leaderboard::ranks_of(&ranked, objectives),
+            ranks: super::leaderboard::ranks_of(ranked, objectives),
         }
     }
 }
@@ -85,12 +91,12 @@ pub(super) struct TrialRow<'a> {
 /// Returns the rows of `trials`, in their order; `judged` and `ranking` are over all the
 /// experiment's trials.
 fn trial_rows<'t>(
-    trials: &'t [Trial],
+    trials: impl IntoIterator<Item = &'t Trial>,
     judged: &'t Judged<'_>,
     ranking: &Ranking<'_>,
 ) -> Vec<TrialRow<'t>> {
     trials
-        .iter()
+        .into_iter()
         .map(|t| trial_row(t, judged, ranking))
         .collect()
 }
@@ -158,19 +164,24 @@ pub(crate) fn trials_json(
     judged: &Judged<'_>,
     (all, objectives): (&[Trial], &[MetricSpec]),
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &ranked_rows(trials, judged, (all, objectives)))?;
+    let ranking = Ranking::of(all, objectives, judged);
+    serde_json::to_writer_pretty(&mut *out, &trial_rows(trials, judged, &ranking))?;
     writeln!(out)
 }
 
-/// Returns the rows `trials_json` writes, for a writer that puts them in an object of its own
-/// (`sweep show EXPERIMENT --format json`'s leaderboard).
-pub(super) fn ranked_rows<'t>(
-    trials: &'t [Trial],
+/// Returns the rows `trials_json` writes of the first `top` of the trials `ranked` (all the
+/// experiment's, as `experiment::rank_trials` ranks them by the `objectives` and `judged`'s
+/// constraints), best first, for a writer that puts them in an object of its own (`sweep show
+/// EXPERIMENT --format json`'s leaderboard): their ranks are read from `ranked`, which is not
+/// ranked again.
+pub(super) fn leaderboard_rows<'t>(
+    ranked: &[&'t Trial],
+    top: usize,
     judged: &'t Judged<'_>,
-    (all, objectives): (&[Trial], &[MetricSpec]),
+    objectives: &[MetricSpec],
 ) -> Vec<TrialRow<'t>> {
-    let ranking = Ranking::of(all, objectives, judged);
-    trial_rows(trials, judged, &ranking)
+    let ranking = Ranking::ranked(ranked, objectives);
+    trial_rows(ranked.iter().take(top).copied(), judged, &ranking)
 }
 
 #[cfg(test)]

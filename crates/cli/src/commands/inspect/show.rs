@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::bail;
-use experiment::{rank_trials, Trial};
+use experiment::rank_trials;
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, RUN_RECORD, TEST_RESULT, WARM_START};
 
 use super::records::{readable_record, LEFT_OUT_WITHOUT_RECORD};
@@ -98,21 +98,19 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     }
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     let objectives = info.objectives(spec.as_ref());
+    // Judged once, for the summary and the leaderboard alike.
     let best = experiment::best_trial(&trials, &objectives, constraints);
+    let ranked = rank_trials(&trials, &objectives, constraints);
     let summary = (trials.as_slice(), best, kept.as_slice());
     let top = args.top.unwrap_or(crate::args::SHOW_TOP);
     if args.format == ShowFormat::Json {
         // The whole answer; the records' notes went to standard error.
-        let board: Vec<Trial> = (rank_trials(&trials, &objectives, constraints).into_iter())
-            .take(top)
-            .cloned()
-            .collect();
         let judged = experiment::Judged::of(spec.as_ref(), &trials, &effort);
         output::experiment_json(
             &mut out,
             (&info, spec.as_ref()),
-            (&trials, &kept),
-            &board,
+            summary,
+            (&ranked, top),
             (&judged, &objectives),
         )?;
         return Ok(Outcome::Success);
@@ -143,7 +141,6 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
         })
         .collect();
     output::importance(&mut out, &importance)?;
-    let ranked = rank_trials(&trials, &objectives, constraints);
     output::leaderboard(&mut out, &ranked, &objectives, constraints, top)?;
     crate::commands::tested::show(
         &mut out,

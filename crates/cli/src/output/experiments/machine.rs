@@ -83,15 +83,16 @@ struct ShownRow<'a> {
 }
 
 /// Writes experiment `info`, judged by its `spec` over its `trials` with the spans of work in
-/// `kept`, and its `leaderboard`'s rows, as one JSON object (`ShownRow`).
+/// `kept` and its `best` trial (`experiment::best_trial`, judged by the caller), and its
+/// `leaderboard`'s rows, as one JSON object (`ShownRow`).
 pub(super) fn shown_json(
     out: &mut impl Write,
     (info, spec): (&ExperimentInfo, Option<&ExperimentSpec>),
-    (trials, kept): (&[Trial], &[(Timestamp, Timestamp)]),
+    (trials, best, kept): (&[Trial], Option<&Trial>, &[(Timestamp, Timestamp)]),
     leaderboard: Vec<TrialRow<'_>>,
 ) -> io::Result<()> {
     let shown = ShownRow {
-        experiment: experiment_row(info, spec, trials, kept),
+        experiment: experiment_row(info, spec, (trials, best), kept),
         leaderboard,
     };
     serde_json::to_writer_pretty(&mut *out, &shown)?;
@@ -137,7 +138,10 @@ fn listed<'a>(
         .enumerate()
         .map(|(row, ((info, trials), spec))| {
             let kept = kept.get(row).map_or(&[][..], Vec::as_slice);
-            experiment_row(info, spec.as_ref(), trials, kept)
+            let objectives = info.objectives(spec.as_ref());
+            let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
+            let best = experiment::best_trial(trials, &objectives, constraints);
+            experiment_row(info, spec.as_ref(), (trials, best), kept)
         })
 }
 
@@ -162,17 +166,16 @@ const LS_CSV_COLUMNS: [&str; 17] = [
     "busy_seconds",
 ];
 
-/// Returns `info`, judged by its `spec` over its `trials`, as `sweep ls --format json` lists
-/// it; `kept` are the spans of work its trials' records keep, which its busy time counts.
+/// Returns `info`, judged by its `spec` over its `trials`, whose `best` is as
+/// `experiment::best_trial` judges it, as `sweep ls --format json` lists it; `kept` are the
+/// spans of work its trials' records keep, which its busy time counts.
 fn experiment_row<'a>(
     info: &'a ExperimentInfo,
     spec: Option<&ExperimentSpec>,
-    trials: &[Trial],
+    (trials, best): (&[Trial], Option<&Trial>),
     kept: &[(Timestamp, Timestamp)],
 ) -> ExperimentRow<'a> {
     let objectives = info.objectives(spec);
-    let constraints = spec.map_or(&[][..], |s| s.constraints.as_slice());
-    let best = experiment::best_trial(trials, &objectives, constraints);
     let n = |s: TrialState| trials.iter().filter(|t| t.state == s).count();
     ExperimentRow {
         name: &info.name,
