@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::*;
-use crate::{AgentOptions, Stop};
+use crate::{AgentOptions, Stop, StudySummary};
 
 fn options(agent: Option<AgentOptions>) -> StudyOptions {
     StudyOptions {
@@ -22,11 +22,41 @@ fn options(agent: Option<AgentOptions>) -> StudyOptions {
     }
 }
 
+/// The spec the study runs below read: seed 7, one run, its data at `data/d.csv` beside it.
+const SEEDED: &str = "name: e\nseed: 7\nrun_cap: 1\nmetric: {name: val_loss}\n\
+    data: {csv: data/d.csv, target: y}\nparameters:\n  lr: {min: 0.01, max: 1.0}\n";
+
+/// Returns `text` read as the spec in `file`.
+fn spec_at(text: &str, file: &str) -> ExperimentSpec {
+    ExperimentSpec::from_yaml_str(text, std::path::Path::new(file)).expect("a spec")
+}
+
+/// Returns a clock that starts at 0 and ticks once a reading.
+fn tick_clock() -> crate::testing::TickClock {
+    crate::testing::TickClock(std::sync::atomic::AtomicI64::new(0))
+}
+
+/// Runs `spec`'s study in `store` as `options` say, on `clock`, its trials a quadratic that
+/// fails above 2.0, observed by no one.
+fn study(
+    store: &Store,
+    clock: &crate::testing::TickClock,
+    spec: &ExperimentSpec,
+    options: &StudyOptions,
+) -> Result<StudySummary> {
+    crate::run_study(
+        store,
+        spec,
+        &crate::testing::quadratic(2.0),
+        &crate::SilentObserver,
+        clock,
+        options,
+    )
+}
+
 #[test]
 fn the_same_text_or_meaning_resumes_wherever_the_file_lies() {
-    let at = |text: &str, file: &str| {
-        ExperimentSpec::from_yaml_str(text, std::path::Path::new(file)).expect("a spec")
-    };
+    let at = spec_at;
     let text = "name: e\nmetric: {name: val_loss}\ndata: {csv: d.csv, target: y}\n\
                 parameters:\n  lr: {min: 0.001, max: 0.1}\n";
     let first = at(text, "/work/exp/e.yaml");
@@ -108,11 +138,8 @@ fn an_agents_run_record_keeps_the_exchange_it_was_given() {
 /// another spec.
 #[test]
 fn issue_the_same_data_at_another_path_resumes_and_other_data_is_changed_data() {
-    let text = "name: e\nseed: 7\nrun_cap: 1\nmetric: {name: val_loss}\n\
-                data: {csv: data/d.csv, target: y}\nparameters:\n  lr: {min: 0.01, max: 1.0}\n";
-    let at = |text: &str, file: &str| {
-        ExperimentSpec::from_yaml_str(text, std::path::Path::new(file)).expect("a spec")
-    };
+    let text = SEEDED;
+    let at = spec_at;
     let with_data = |spec: &ExperimentSpec, data_hash: &str| StudyOptions {
         record: Some(RunRecord {
             resolved_spec: spec.resolved(),
@@ -124,17 +151,9 @@ fn issue_the_same_data_at_another_path_resumes_and_other_data_is_changed_data() 
         ..options(None)
     };
     let store = Store::temporary().unwrap();
-    let clock = crate::testing::TickClock(std::sync::atomic::AtomicI64::new(0));
+    let clock = tick_clock();
     let go = |spec: &ExperimentSpec, options: &StudyOptions| {
-        crate::run_study(
-            &store,
-            spec,
-            &crate::testing::quadratic(2.0),
-            &crate::SilentObserver,
-            &clock,
-            options,
-        )
-        .map(|summary| summary.trials.len())
+        study(&store, &clock, spec, options).map(|summary| summary.trials.len())
     };
     let first = at(text, "/work/exp/e.yaml");
     assert_eq!(go(&first, &with_data(&first, "aaaa")).unwrap(), 1);
@@ -162,11 +181,7 @@ fn issue_the_same_data_at_another_path_resumes_and_other_data_is_changed_data() 
 /// read now with its own; data changed in place keeps the shorter message.
 #[test]
 fn issue_changed_data_at_another_path_names_the_path_the_run_read() {
-    let text = "name: e\nseed: 7\nrun_cap: 1\nmetric: {name: val_loss}\n\
-                data: {csv: data/d.csv, target: y}\nparameters:\n  lr: {min: 0.01, max: 1.0}\n";
-    let at = |file: &str| {
-        ExperimentSpec::from_yaml_str(text, std::path::Path::new(file)).expect("a spec")
-    };
+    let at = |file: &str| spec_at(SEEDED, file);
     let with_data = |data_file: &str, data_hash: &str| StudyOptions {
         record: Some(RunRecord {
             resolved_spec: at("/work/exp/e.yaml").resolved(),
@@ -179,17 +194,9 @@ fn issue_changed_data_at_another_path_names_the_path_the_run_read() {
         ..options(None)
     };
     let store = Store::temporary().unwrap();
-    let clock = crate::testing::TickClock(std::sync::atomic::AtomicI64::new(0));
+    let clock = tick_clock();
     let refusal = |spec: &ExperimentSpec, options: &StudyOptions| {
-        crate::run_study(
-            &store,
-            spec,
-            &crate::testing::quadratic(2.0),
-            &crate::SilentObserver,
-            &clock,
-            options,
-        )
-        .map_or_else(|e| e.to_string(), |_| String::new())
+        study(&store, &clock, spec, options).map_or_else(|e| e.to_string(), |_| String::new())
     };
     let first = at("/work/exp/e.yaml");
     let created = StudyOptions {
@@ -231,8 +238,7 @@ fn issue_a_resume_from_a_moved_folder_stores_the_path_its_text_was_read_from() {
     std::fs::create_dir_all(exp.join("data")).unwrap();
     std::fs::create_dir_all(exp.join("archive")).unwrap();
     std::fs::write(exp.join("data/d.csv"), "x,y\n1,2\n").unwrap();
-    let text = "name: e\nseed: 7\nrun_cap: 1\nmetric: {name: val_loss}\n\
-                data: {csv: data/d.csv, target: y}\nparameters:\n  lr: {min: 0.01, max: 1.0}\n";
+    let text = SEEDED;
     let moved_text = text.replace("csv: data/", "csv: ../data/");
     let (first_file, moved_file) = (exp.join("e.yaml"), exp.join("archive/e.yaml"));
     let first = ExperimentSpec::from_yaml_str(text, &first_file).unwrap();
@@ -251,14 +257,12 @@ fn issue_a_resume_from_a_moved_folder_stores_the_path_its_text_was_read_from() {
         ..options(None)
     };
     let store = Store::temporary().unwrap();
-    let clock = crate::testing::TickClock(std::sync::atomic::AtomicI64::new(0));
+    let clock = tick_clock();
     let go = |spec: &ExperimentSpec, options: StudyOptions| {
-        crate::run_study(
+        study(
             &store,
-            spec,
-            &crate::testing::quadratic(2.0),
-            &crate::SilentObserver,
             &clock,
+            spec,
             &StudyOptions {
                 extend: Some(1),
                 ..options
@@ -270,15 +274,7 @@ fn issue_a_resume_from_a_moved_folder_stores_the_path_its_text_was_read_from() {
         extend: None,
         ..run_of(&first, "exp/e.yaml", &first_file)
     };
-    crate::run_study(
-        &store,
-        &first,
-        &crate::testing::quadratic(2.0),
-        &crate::SilentObserver,
-        &clock,
-        &created,
-    )
-    .unwrap();
+    study(&store, &clock, &first, &created).unwrap();
     assert_eq!(
         go(&moved, run_of(&moved, "exp/archive/e.yaml", &moved_file)).unwrap(),
         2
