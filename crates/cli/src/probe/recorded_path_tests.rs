@@ -117,6 +117,22 @@ fn record_of(folder: &Path, bytes: &str) -> RunRecord {
     }
 }
 
+/// Returns the record of a run of `SPEC` in `dir/exp` that read `x,y\n1,0\n` as `d.csv`, with
+/// that folder and `dir/exp-moved`, where it has been moved since.
+fn moved_since_the_run(dir: &Path) -> (PathBuf, PathBuf, RunRecord) {
+    let (first, moved) = (dir.join("exp"), dir.join("exp-moved"));
+    std::fs::create_dir(&first).unwrap();
+    std::fs::write(first.join("d.csv"), "x,y\n1,0\n").unwrap();
+    let record = record_of(&first, "x,y\n1,0\n");
+    std::fs::rename(&first, &moved).unwrap();
+    (first, moved, record)
+}
+
+/// Returns the spec `text` read as `record`'s, with no `--data` given and no last run's data.
+fn with_nothing_given(text: &str, record: &RunRecord) -> anyhow::Result<ExperimentSpec> {
+    recorded_spec(text, record, &GivenData::default(), &GivenData::default())
+}
+
 #[test]
 fn issue_the_folder_holding_the_data_the_run_read_is_chosen() {
     let dir = tempfile::tempdir().unwrap();
@@ -126,16 +142,10 @@ fn issue_the_folder_holding_the_data_the_run_read_is_chosen() {
         std::fs::write(folder.join("d.csv"), text).unwrap();
     }
     let record = record_of(&folders[1], "x,y\n2,1\n");
-    let spec = recorded_spec(SPEC, &record, &GivenData::default(), &GivenData::default()).unwrap();
+    let spec = with_nothing_given(SPEC, &record).unwrap();
     assert_eq!(spec.data.csv.value, folders[1].join("d.csv"));
     // Neither holds it: each is named with what it holds instead.
-    let e = recorded_spec(
-        SPEC,
-        &record_of(&folders[1], "x,y\n3,1\n"),
-        &GivenData::default(),
-        &GivenData::default(),
-    )
-    .unwrap_err();
+    let e = with_nothing_given(SPEC, &record_of(&folders[1], "x,y\n3,1\n")).unwrap_err();
     let e = e.to_string();
     assert!(
         e.contains("none of the 2 folders written so holds the data the run read (\"")
@@ -145,9 +155,7 @@ fn issue_the_folder_holding_the_data_the_run_read_is_chosen() {
     );
     // Both hold it: nothing tells which the run read.
     std::fs::write(folders[0].join("d.csv"), "x,y\n2,1\n").unwrap();
-    let e = recorded_spec(SPEC, &record, &GivenData::default(), &GivenData::default())
-        .unwrap_err()
-        .to_string();
+    let e = with_nothing_given(SPEC, &record).unwrap_err().to_string();
     assert!(
         e.contains("2 folders written so hold the data the run read (")
             && e.contains("e\\xFE/\"")
@@ -162,13 +170,7 @@ fn issue_one_folder_found_fails_as_its_data_does() {
     let dir = tempfile::tempdir().unwrap();
     let folder = named(dir.path(), b"e\xfe");
     std::fs::create_dir(&folder).unwrap();
-    let e = recorded_spec(
-        SPEC,
-        &record_of(&folder, "x,y\n1,0\n"),
-        &GivenData::default(),
-        &GivenData::default(),
-    )
-    .unwrap_err();
+    let e = with_nothing_given(SPEC, &record_of(&folder, "x,y\n1,0\n")).unwrap_err();
     assert!(
         e.to_string().starts_with("the data file ")
             && e.to_string().contains("that the run read is gone: "),
@@ -181,14 +183,8 @@ fn issue_one_folder_found_fails_as_its_data_does() {
 #[test]
 fn issue_data_moved_since_the_run_is_read_where_data_names_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (first, moved) = (dir.path().join("exp"), dir.path().join("exp-moved"));
-    std::fs::create_dir(&first).unwrap();
-    std::fs::write(first.join("d.csv"), "x,y\n1,0\n").unwrap();
-    let record = record_of(&first, "x,y\n1,0\n");
-    std::fs::rename(&first, &moved).unwrap();
-    let e = recorded_spec(SPEC, &record, &GivenData::default(), &GivenData::default())
-        .unwrap_err()
-        .to_string();
+    let (first, moved, record) = moved_since_the_run(dir.path());
+    let e = with_nothing_given(SPEC, &record).unwrap_err().to_string();
     assert!(
         e.starts_with(&format!(
             "the data file {} that the run read is gone: ",
@@ -216,23 +212,11 @@ fn issue_a_stored_text_that_names_its_data_otherwise_reads_it_where_the_record_s
     std::fs::write(folder.join("d.csv"), "x,y\n1,0\n").unwrap();
     let record = record_of(&folder, "x,y\n1,0\n");
     let moved_text = SPEC.replace("csv: d.csv", "csv: ../d.csv");
-    let spec = recorded_spec(
-        &moved_text,
-        &record,
-        &GivenData::default(),
-        &GivenData::default(),
-    )
-    .unwrap();
+    let spec = with_nothing_given(&moved_text, &record).unwrap();
     assert_eq!(spec.data.csv.value, folder.join("d.csv"));
     // Changed data there is still refused.
     std::fs::write(folder.join("d.csv"), "x,y\n2,0\n").unwrap();
-    let e = recorded_spec(
-        &moved_text,
-        &record,
-        &GivenData::default(),
-        &GivenData::default(),
-    )
-    .unwrap_err();
+    let e = with_nothing_given(&moved_text, &record).unwrap_err();
     assert!(
         e.to_string()
             .starts_with("the data changed since the run: "),
@@ -247,11 +231,7 @@ fn issue_a_stored_text_that_names_its_data_otherwise_reads_it_where_the_record_s
 #[test]
 fn issue_a_recorded_file_gone_is_read_where_the_experiment_was_last_run_from() {
     let dir = tempfile::tempdir().unwrap();
-    let (first, moved) = (dir.path().join("exp"), dir.path().join("exp-moved"));
-    std::fs::create_dir(&first).unwrap();
-    std::fs::write(first.join("d.csv"), "x,y\n1,0\n").unwrap();
-    let record = record_of(&first, "x,y\n1,0\n");
-    std::fs::rename(&first, &moved).unwrap();
+    let (first, moved, record) = moved_since_the_run(dir.path());
     let last_run = GivenData::last_run(&[moved.join("d.csv")], &record);
     let spec = recorded_spec(SPEC, &record, &GivenData::default(), &last_run).unwrap();
     assert_eq!(spec.data.csv.value, moved.join("d.csv"));
