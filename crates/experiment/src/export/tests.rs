@@ -170,29 +170,36 @@ fn for_spreadsheets_a_reason_and_a_metric_name_that_read_as_formulas_are_text() 
     );
 }
 
-#[test]
-fn issue_an_empty_value_or_one_with_spaces_at_its_ends_is_quoted() {
-    let mut trials = Vec::new();
-    for (id, tag) in [
-        (0, Some("")),
-        (1, Some(" sp")),
-        (2, Some("x ")),
-        (3, Some("x")),
-        (4, None),
-    ] {
-        let mut t = trial_with(id, TrialState::Completed, "val_loss", Some(0.5));
-        if let Some(tag) = tag {
-            t.params.insert("tag".into(), ParamValue::Str(tag.into()));
-        }
-        trials.push(t);
-    }
-    let effort = Effort::default();
-    let judged = Judged::of(None, &trials, &effort);
-    let tags: Vec<String> = trials_csv(&trials, &judged)
-        .lines()
+/// Returns completed trials 0, 1, ... (val_loss 0.5), each with its `tag` parameter where
+/// `tags` gives one.
+fn tagged(tags: &[Option<&str>]) -> Vec<Trial> {
+    (0u32..)
+        .zip(tags)
+        .map(|(id, tag)| {
+            let mut t = trial_with(id, TrialState::Completed, "val_loss", Some(0.5));
+            if let Some(tag) = tag {
+                t.params
+                    .insert("tag".into(), ParamValue::Str((*tag).into()));
+            }
+            t
+        })
+        .collect()
+}
+
+/// Returns the `tag` cell (the eighth) of each row of `csv` below its header.
+fn tag_cells(csv: &str) -> Vec<String> {
+    csv.lines()
         .skip(1)
         .map(|l| l.split(',').nth(7).unwrap_or_default().to_string())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn issue_an_empty_value_or_one_with_spaces_at_its_ends_is_quoted() {
+    let trials = tagged(&[Some(""), Some(" sp"), Some("x "), Some("x"), None]);
+    let effort = Effort::default();
+    let judged = Judged::of(None, &trials, &effort);
+    let tags = tag_cells(&trials_csv(&trials, &judged));
     assert_eq!(tags, ["\"\"", "\" sp\"", "\"x \"", "x", ""]);
 }
 
@@ -200,19 +207,10 @@ fn issue_an_empty_value_or_one_with_spaces_at_its_ends_is_quoted() {
 fn a_value_quoted_for_its_ends_is_quoted_after_a_spreadsheets_mark_too() {
     // For a spreadsheet, `=x ` is written after a `'`: its trailing space still quotes it. A
     // leading tab is no end once the `'` is before it.
-    let mut trials = Vec::new();
-    for (id, tag) in [(0, "=x "), (1, " sp"), (2, ""), (3, "\tx")] {
-        let mut t = trial_with(id, TrialState::Completed, "val_loss", Some(0.5));
-        t.params.insert("tag".into(), ParamValue::Str(tag.into()));
-        trials.push(t);
-    }
+    let trials = tagged(&[Some("=x "), Some(" sp"), Some(""), Some("\tx")]);
     let effort = Effort::default();
     let judged = Judged::of(None, &trials, &effort);
-    let tags: Vec<String> = trials_csv_for_spreadsheets(&trials, &judged)
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(7).unwrap_or_default().to_string())
-        .collect();
+    let tags = tag_cells(&trials_csv_for_spreadsheets(&trials, &judged));
     assert_eq!(tags, ["\"'=x \"", "\" sp\"", "\"\"", "'\tx"]);
 }
 
