@@ -8,20 +8,15 @@ use store::Store;
 use tests::{repo_root, Output, TestEnv};
 
 /// A sweep small enough for a test: 4 trials of 3 epochs on the digits.
-const TINY: &str = "\
-name: tiny
-seed: 5
-method: random
-run_cap: 4
-parallel: 2
-metric: {name: val_accuracy, goal: maximize}
-data: {csv: DATA/digits.csv, target: digit}
-train: {epochs: 3, batch_size: 64}
-parameters:
-  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+const TINY: &str = tests::digits_spec!(
+    "tiny",
+    4,
+    2,
+    "  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
   hidden: {values: [16, 32]}
   dropout: {min: 0.0, max: 0.3}
-";
+"
+);
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))

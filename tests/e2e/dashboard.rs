@@ -15,20 +15,15 @@ use std::time::{Duration, Instant};
 use tests::TestEnv;
 
 /// 4 trials of 3 epochs on the digits, two side by side.
-const TINY: &str = "\
-name: tiny
-seed: 5
-method: random
-run_cap: 4
-parallel: 2
-metric: {name: val_accuracy, goal: maximize}
-data: {csv: DATA/digits.csv, target: digit}
-train: {epochs: 3, batch_size: 64}
-parameters:
-  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+const TINY: &str = tests::digits_spec!(
+    "tiny",
+    4,
+    2,
+    "  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
   hidden: {values: [16, 32]}
   optimizer: {values: [sgd, adam]}
-";
+"
+);
 
 /// Kills the child process when dropped, so that a failing test leaves no server behind.
 pub(crate) struct Running(Child);

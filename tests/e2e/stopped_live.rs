@@ -18,19 +18,14 @@ use crate::dashboard::get;
 
 /// Six trials of 3 epochs on the digits, one at a time: a stop after the first completed leaves
 /// trials unstarted, so the experiment is stored `interrupted`.
-const SIX: &str = "\
-name: six
-seed: 5
-method: random
-run_cap: 6
-parallel: 1
-metric: {name: val_accuracy, goal: maximize}
-data: {csv: DATA/digits.csv, target: digit}
-train: {epochs: 3, batch_size: 64}
-parameters:
-  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+const SIX: &str = tests::digits_spec!(
+    "six",
+    6,
+    1,
+    "  lr: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
   hidden: {values: [16, 32]}
-";
+"
+);
 
 /// A `sweep run` whose standard error is read line by line as it comes; killed when dropped, so
 /// that a failing test leaves no process behind.

@@ -151,6 +151,30 @@ pub fn penguins_spec(name: &str, parameters: &str) -> String {
     )
 }
 
+/// Expands to the text of a random search called `$name` on the shipped digits (its `csv:` the
+/// `DATA/` of `TestEnv::write_spec`), seed 5, `$run_cap` trials of 3 epochs (batch size 64),
+/// `$parallel` side by side, maximizing `val_accuracy`, searching `$parameters`: YAML lines,
+/// each indented by two spaces and ending with a newline. A `&'static str`, so it can make a
+/// `const`.
+#[macro_export]
+macro_rules! digits_spec {
+    ($name:literal, $run_cap:literal, $parallel:literal, $parameters:literal) => {
+        concat!(
+            "name: ",
+            $name,
+            "\nseed: 5\nmethod: random\nrun_cap: ",
+            $run_cap,
+            "\nparallel: ",
+            $parallel,
+            "\nmetric: {name: val_accuracy, goal: maximize}\n",
+            "data: {csv: DATA/digits.csv, target: digit}\n",
+            "train: {epochs: 3, batch_size: 64}\n",
+            "parameters:\n",
+            $parameters
+        )
+    };
+}
+
 /// Returns the repository's root folder.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
