@@ -3044,7 +3044,6 @@ fn a_stored_spec_that_no_longer_reads_is_said_by_every_command_that_ranks_by_it(
     use experiment::{
         Direction, MetricPoint, ParamValue, Seed, Step, Timestamp, Trial, TrialResult,
     };
-    use store::{ExperimentInfo, ExperimentStatus};
     let env = TestEnv::new();
     // As an older build stored it: a constrained experiment whose file holds a setting this
     // version no longer reads. Its better trial breaks the constraint.
@@ -3052,20 +3051,13 @@ fn a_stored_spec_that_no_longer_reads_is_said_by_every_command_that_ranks_by_it(
         let store = Store::open(&env.store()).unwrap();
         let spec_yaml =
             format!("{TINY}constraints:\n  param_count: {{max: 2000}}\nretired_setting: 1\n");
-        let info = ExperimentInfo {
-            name: "tiny".into(),
-            description: String::new(),
-            spec_hash: experiment::sha256_hex(spec_yaml.as_bytes()),
+        let info = tests::experiment_info(
+            "tiny",
             spec_yaml,
-            spec_path: "tiny.yaml".into(),
-            objective: "val_accuracy".into(),
-            goal: Direction::Maximize,
-            seed: Seed(5),
-            run_cap: 2,
-            status: ExperimentStatus::Finished,
-            created: Timestamp(1_700_000_000_000),
-            finished: Some(Timestamp(1_700_000_060_000)),
-        };
+            ("val_accuracy", Direction::Maximize),
+            5,
+            2,
+        );
         assert!(info.spec().is_err(), "the spec still reads");
         store.create_experiment(&info).unwrap();
         for (id, accuracy, size) in [(0, 0.9, 4810.0), (1, 0.8, 1210.0)] {

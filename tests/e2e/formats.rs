@@ -7,8 +7,8 @@ use experiment::{
     Direction, ParamValue, Seed, Step, Timestamp, Trial, TrialId, TrialResult, TrialState,
 };
 use serde_json::Value;
-use store::{ExperimentInfo, ExperimentStatus, Store};
-use tests::TestEnv;
+use store::Store;
+use tests::{experiment_info, TestEnv};
 
 /// The stored spec of both experiments: one objective, one searched parameter.
 const SPEC: &str = "\
@@ -42,20 +42,7 @@ fn mixed_and_empty() -> TestEnv {
     let store = Store::open(&env.store()).unwrap();
     for name in ["mixed", "empty"] {
         let spec_yaml = SPEC.replace("NAME", name);
-        let info = ExperimentInfo {
-            name: name.into(),
-            description: String::new(),
-            spec_hash: experiment::sha256_hex(spec_yaml.as_bytes()),
-            spec_yaml,
-            spec_path: format!("{name}.yaml"),
-            objective: "val_loss".into(),
-            goal: Direction::Minimize,
-            seed: Seed(5),
-            run_cap: 4,
-            status: ExperimentStatus::Finished,
-            created: Timestamp(1_700_000_000_000),
-            finished: Some(Timestamp(1_700_000_060_000)),
-        };
+        let info = experiment_info(name, spec_yaml, ("val_loss", Direction::Minimize), 5, 4);
         assert!(info.spec().is_ok(), "the spec does not read");
         store.create_experiment(&info).unwrap();
     }

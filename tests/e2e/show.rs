@@ -3,9 +3,9 @@
 //! resolved spec in the YAML's words (`--record`); and the command that resumes an experiment
 //! that stopped early.
 
-use experiment::{Direction, Seed, Timestamp};
+use experiment::Direction;
 use store::{ExperimentInfo, ExperimentStatus, RunRecord, Store};
-use tests::{repo_root, TestEnv};
+use tests::{experiment_info, repo_root, TestEnv};
 
 /// A spec that trains one tiny trial in well under a second; its data is named relative to
 /// the file, as `experiments/` names it.
@@ -121,18 +121,9 @@ fn issue_show_says_the_command_that_resumes_an_interrupted_experiment() {
     ] {
         let spec_yaml = spec_yaml.replace("cut", name);
         let info = ExperimentInfo {
-            name: name.into(),
-            description: String::new(),
-            spec_hash: experiment::sha256_hex(spec_yaml.as_bytes()),
-            spec_yaml,
-            spec_path: format!("{name}.yaml"),
-            objective: "val_accuracy".into(),
-            goal: Direction::Maximize,
-            seed: Seed(3),
-            run_cap: 1,
             status,
-            created: Timestamp(1_700_000_000_000),
             finished: None,
+            ..experiment_info(name, spec_yaml, ("val_accuracy", Direction::Maximize), 3, 1)
         };
         store.create_experiment(&info).unwrap();
         let record = RunRecord {

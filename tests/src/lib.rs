@@ -175,6 +175,33 @@ macro_rules! digits_spec {
     };
 }
 
+/// Returns the stored record of a finished experiment `name` (created at 1_700_000_000_000 ms,
+/// finished a minute later) whose spec is `spec_yaml` (hashed, and read from `NAME.yaml`),
+/// ranking by `objective` toward `goal`, with experiment seed `seed` and `run_cap` trials; to
+/// write straight into a store, without a run. Another status or end is set with `..`.
+pub fn experiment_info(
+    name: &str,
+    spec_yaml: String,
+    (objective, goal): (&str, experiment::Direction),
+    seed: u64,
+    run_cap: u32,
+) -> store::ExperimentInfo {
+    store::ExperimentInfo {
+        name: name.into(),
+        description: String::new(),
+        spec_hash: experiment::sha256_hex(spec_yaml.as_bytes()),
+        spec_yaml,
+        spec_path: format!("{name}.yaml"),
+        objective: objective.into(),
+        goal,
+        seed: experiment::Seed(seed),
+        run_cap,
+        status: store::ExperimentStatus::Finished,
+        created: experiment::Timestamp(1_700_000_000_000),
+        finished: Some(experiment::Timestamp(1_700_000_060_000)),
+    }
+}
+
 /// Returns the repository's root folder.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
