@@ -85,10 +85,47 @@ pub(crate) fn run_record(
     spec_file: &Path,
     parallel: usize,
 ) -> anyhow::Result<RunRecord> {
-    let spec_file = std::path::absolute(spec_file)
-        .with_context(|| format!("cannot resolve the path {}", spec_file.display()))?;
-    let resolved = resolve_at(&spec.source, &spec_file)?;
-    let files = data_files(&resolved);
+    record_of(&Resolved::at(spec, spec_file)?, parallel)
+}
+
+/// A spec resolved as its run record holds it: its text parsed again at its file's absolute
+/// path (`run_record`), made once for a run that also asks whether the study resumes with it.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    /// The spec file's absolute path, which the record keeps as `spec_file`.
+    file: PathBuf,
+    /// The spec parsed at `file`.
+    spec: ExperimentSpec,
+    /// The resolved spec's text (`ExperimentSpec::resolved`), as the record keeps it.
+    text: String,
+}
+
+impl Resolved {
+    /// Resolves `spec`, read from `spec_file`, at that file's absolute path; fails when the
+    /// path cannot be made absolute or the text does not parse there.
+    pub(crate) fn at(spec: &ExperimentSpec, spec_file: &Path) -> anyhow::Result<Resolved> {
+        let file = std::path::absolute(spec_file)
+            .with_context(|| format!("cannot resolve the path {}", spec_file.display()))?;
+        let spec = resolve_at(&spec.source, &file)?;
+        let text = spec.resolved();
+        Ok(Resolved { file, spec, text })
+    }
+
+    /// Returns the resolved spec's text, as a run record keeps it (`resolved_spec`).
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Builds the reproducibility record of a run of the spec `resolved` (`Resolved::at`), with
+/// `parallel` trials side by side, as `run_record` does.
+pub(crate) fn record_of(resolved: &Resolved, parallel: usize) -> anyhow::Result<RunRecord> {
+    let Resolved {
+        file: spec_file,
+        spec: resolved,
+        text,
+    } = resolved;
+    let files = data_files(resolved);
     let hashes = files
         .iter()
         .map(|f| sha256_file(f).with_context(|| format!("cannot read {}", f.display())))
@@ -97,7 +134,7 @@ pub(crate) fn run_record(
     let dir = spec_file.parent().unwrap_or(Path::new("/"));
     let (git, no_commit) = recorded_git(git_state(dir));
     Ok(RunRecord {
-        resolved_spec: resolved.resolved(),
+        resolved_spec: text.clone(),
         resolved_spec_hash: resolved.resolved_hash(),
         spec_file: spec_file.display().to_string(),
         data_file: lines(files.iter().map(|f| f.display().to_string())),

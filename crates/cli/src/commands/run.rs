@@ -99,7 +99,10 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         Some(_) => store.trials(&spec.name)?,
         None => Vec::new(),
     };
-    let run_cap = run_cap(args, &spec, &store, stored.as_ref())?;
+    // The spec as the run record holds it, resolved once: whether the study resumes with it
+    // decides the run cap, and the record keeps it.
+    let resolved = probe::Resolved::at(&spec, &args.file)?;
+    let run_cap = run_cap(args, (&spec, &resolved), &store, stored.as_ref())?;
     // The notes and the note on `--parallel` count the same trials: those this run plans.
     let planned = planned_now(args, &spec, stored.as_ref(), run_cap.asked);
     for why in spec.notes(planned) {
@@ -141,7 +144,7 @@ fn run_sweep(args: &RunArgs) -> anyhow::Result<Outcome> {
         .timeout
         .map(|ms| TimeLimit::start(ms, interrupts.stop.clone()))
         .transpose()?;
-    let record = probe::run_record(&spec, &args.file, parallel)?;
+    let record = probe::record_of(&resolved, parallel)?;
     // Kept for the message of a changed spec: its settings are what it compares.
     let resolved_now = record.resolved_spec.clone();
     let options = StudyOptions {

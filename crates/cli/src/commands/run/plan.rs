@@ -3,7 +3,6 @@
 //! count (the note on `--parallel` too), and the trials side by side, each saying the note its
 //! choice needs.
 
-use anyhow::Context;
 use experiment::ExperimentSpec;
 
 use super::super::run_cap::{file_cap, Asked, FileCap};
@@ -26,9 +25,10 @@ pub(super) struct RunCap {
 /// Returns the run cap the study is asked for: `--run-cap`'s, or the file's `run_cap` where it
 /// raises what the stored experiment plans (`file_cap`), with the line that says so once the
 /// study took the run; a note says now why the file's cap is not taken, where it is not.
+/// `resolved` is the spec as the run record will hold it (`probe::Resolved`).
 pub(super) fn run_cap(
     args: &RunArgs,
-    spec: &ExperimentSpec,
+    (spec, resolved): (&ExperimentSpec, &probe::Resolved),
     store: &store::Store,
     stored: Option<&store::ExperimentInfo>,
 ) -> anyhow::Result<RunCap> {
@@ -46,7 +46,7 @@ pub(super) fn run_cap(
         agents: args.agent.is_some(),
     };
     let resumes = match stored {
-        Some(e) => resumes(args, spec, store, e)?,
+        Some(e) => resumes((spec, resolved), store, e)?,
         None => false,
     };
     let unchanged = RunCap {
@@ -68,23 +68,19 @@ pub(super) fn run_cap(
 
 /// Returns whether the study goes on with the `stored` experiment rather than refusing the file
 /// as another spec, by the study's own rule (`runner::StudyOptions::resumes`), given the spec
-/// resolved as the run record will hold it: against the file's absolute path, wherever the
-/// unchanged file now lies.
+/// `resolved` as the run record will hold it (`probe::Resolved`): against the file's absolute
+/// path, wherever the unchanged file now lies.
 fn resumes(
-    args: &RunArgs,
-    spec: &ExperimentSpec,
+    (spec, resolved): (&ExperimentSpec, &probe::Resolved),
     store: &store::Store,
     stored: &store::ExperimentInfo,
 ) -> anyhow::Result<bool> {
-    let file = std::path::absolute(&args.file)
-        .with_context(|| format!("cannot resolve the path {}", args.file.display()))?;
-    let resolved = probe::resolve_at(&spec.source, &file)?.resolved();
     let recorded = store.run_record(&spec.name)?;
     Ok(runner::StudyOptions::resumes(
         spec,
         stored,
         recorded.as_ref(),
-        Some(&resolved),
+        Some(resolved.text()),
     ))
 }
 
