@@ -13,6 +13,7 @@
 
 mod given_data;
 mod recorded_path;
+mod resolved;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,7 @@ use store::{GitState, RunRecord};
 
 pub(crate) use self::given_data::{read_elsewhere, GivenData};
 pub(crate) use self::recorded_path::recorded_spec;
+pub(crate) use self::resolved::Resolved;
 use crate::git::{self, GitFailure};
 
 /// The longest diff kept in a record, in bytes; a longer one is cut and says so.
@@ -86,35 +88,6 @@ pub(crate) fn run_record(
     parallel: usize,
 ) -> anyhow::Result<RunRecord> {
     record_of(&Resolved::at(spec, spec_file)?, parallel)
-}
-
-/// A spec resolved as its run record holds it: its text parsed again at its file's absolute
-/// path (`run_record`), made once for a run that also asks whether the study resumes with it.
-#[derive(Debug, Clone)]
-pub(crate) struct Resolved {
-    /// The spec file's absolute path, which the record keeps as `spec_file`.
-    file: PathBuf,
-    /// The spec parsed at `file`.
-    spec: ExperimentSpec,
-    /// The resolved spec's text (`ExperimentSpec::resolved`), as the record keeps it.
-    text: String,
-}
-
-impl Resolved {
-    /// Resolves `spec`, read from `spec_file`, at that file's absolute path; fails when the
-    /// path cannot be made absolute or the text does not parse there.
-    pub(crate) fn at(spec: &ExperimentSpec, spec_file: &Path) -> anyhow::Result<Resolved> {
-        let file = std::path::absolute(spec_file)
-            .with_context(|| format!("cannot resolve the path {}", spec_file.display()))?;
-        let spec = resolve_at(&spec.source, &file)?;
-        let text = spec.resolved();
-        Ok(Resolved { file, spec, text })
-    }
-
-    /// Returns the resolved spec's text, as a run record keeps it (`resolved_spec`).
-    pub(crate) fn text(&self) -> &str {
-        &self.text
-    }
 }
 
 /// Builds the reproducibility record of a run of the spec `resolved` (`Resolved::at`), with
