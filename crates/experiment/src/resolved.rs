@@ -18,17 +18,18 @@
 //! them read as another experiment. This version writes those files alone, which changes the
 //! text and hash of a spec that has one, and `resolves_as` compares an earlier record without
 //! those positions (`notation::without_positions`), so such an experiment stored by an earlier
-//! version still resumes, its record kept as it is. Nor does `resolves_as` compare the data
-//! files' paths (`data_paths`): the same data read from a folder moved since is the same
-//! experiment, and the data's identity is its hash, which the record keeps and its callers
-//! compare apart.
+//! version still resumes, its record kept as it is. Nor does `resolves_as` compare where the
+//! files a spec names lie (`file_paths`: its data, a warm start's file of results, a gate's
+//! baseline): the same experiment read from a folder moved since is the same experiment; the
+//! data's identity is its hash, which the record keeps and its callers compare apart, and a
+//! warm start's is the trials it gave, which the store keeps.
 //!
 //! Rejected: rendering YAML that parses back (every new block would need a writer kept in step
 //! with its reader, and a writer bug would silently change what a record says); the derived
 //! `Debug` itself, which records used to be written with (a renamed field or variant would
 //! silently change every record, and no stored experiment would resume).
 
-mod data_paths;
+mod file_paths;
 mod notation;
 mod readable;
 
@@ -237,13 +238,14 @@ impl ExperimentSpec {
     /// settings, and those the same search (`same_search`), so that a file edited only to pin
     /// a setting at the value a stored run had resumes it. Positions in the spec file that
     /// records of earlier versions hold (`notation::without_positions`) are left out of both,
-    /// and so are the data files' paths (`data_paths`: the same data at another path, or
-    /// written otherwise, means the same); whether the data is the same is its hash's to say,
-    /// which the caller compares apart.
+    /// and so are the paths of the files it names (`file_paths`: the data, a warm start's file
+    /// of results, a gate's baseline; the same file at another path, or written otherwise,
+    /// means the same); whether the data is the same is its hash's to say, which the caller
+    /// compares apart, and a warm start's trials are those the store keeps.
     pub fn resolves_as(&self, then: &str, now: &str) -> bool {
         let (then, now) = (
-            data_paths::without_data_paths(&notation::without_positions(then)),
-            data_paths::without_data_paths(&notation::without_positions(now)),
+            file_paths::without_file_paths(&notation::without_positions(then)),
+            file_paths::without_file_paths(&notation::without_positions(now)),
         );
         let (then, now) = (then.as_str(), now.as_str());
         let rest = |resolved: &'_ str| -> Vec<String> {

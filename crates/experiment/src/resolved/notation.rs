@@ -83,7 +83,7 @@ fn after_digits(text: &str) -> Option<&str> {
 
 /// Returns the length in bytes of the quoted text at the start of `text`, quotes included, as
 /// `quoted` writes it (a quote inside is escaped); `None` when `text` starts with none.
-fn quoted_len(text: &str) -> Option<usize> {
+pub(super) fn quoted_len(text: &str) -> Option<usize> {
     let body = text.strip_prefix('"')?;
     let mut escaped = false;
     for (i, c) in body.char_indices() {
