@@ -268,3 +268,76 @@ fn issue_the_resume_line_names_the_file_last_run_from_after_a_move() {
     let again = env.sweep(&["run", &file, "--store", &store]);
     assert_eq!(again.code, 0, "{again:?}");
 }
+
+/// Issue: before a resume, `sweep show` of a sweep killed with SIGKILL counted the epochs of
+/// the trials the kill left running as trained (`5 trained of at most 6`), while after Ctrl-C,
+/// and after the resume, the same epochs are said apart as attempts cut off: the next run
+/// trains those trials again from scratch. The store is written as a kill leaves it (the
+/// sweep `running`, trial 1 `running` after 2 of its 3 epochs), so no timing is involved.
+#[test]
+fn issue_a_killed_sweeps_trials_left_running_are_attempts_cut_off() {
+    use experiment::{MetricPoint, ParamValue, Step, Timestamp, Trial, TrialId, TrialResult};
+    let env = TestEnv::new();
+    let store = Store::open(&env.store()).unwrap();
+    let spec_yaml = TINY
+        .replace("tiny", "killed")
+        .replace("epochs: 1", "epochs: 3")
+        .replace("run_cap: 1", "run_cap: 2");
+    let info = ExperimentInfo {
+        status: ExperimentStatus::Running,
+        finished: None,
+        ..experiment_info(
+            "killed",
+            spec_yaml,
+            ("val_accuracy", Direction::Maximize),
+            3,
+            2,
+        )
+    };
+    store.create_experiment(&info).unwrap();
+    for (id, epochs) in [(0, 3), (1, 2)] {
+        let done = id == 0;
+        let trial = Trial {
+            id: TrialId(id),
+            seed: experiment::Seed(7),
+            params: [("lr".to_string(), ParamValue::Float(0.005))]
+                .into_iter()
+                .collect(),
+            state: if done {
+                experiment::TrialState::Completed
+            } else {
+                experiment::TrialState::Running
+            },
+            reason: None,
+            started: Some(Timestamp(1_700_000_000_000)),
+            finished: done.then_some(Timestamp(1_700_000_003_000)),
+            result: done.then(|| TrialResult {
+                best_step: Step(3),
+                metrics: [("val_accuracy".to_string(), 0.9)].into_iter().collect(),
+            }),
+        };
+        store.put_trial("killed", &trial).unwrap();
+        for step in 1..=epochs {
+            let point = MetricPoint {
+                name: "val_accuracy".into(),
+                value: 0.9,
+            };
+            store
+                .append_metrics("killed", TrialId(id), Step(step), &[point])
+                .unwrap();
+        }
+    }
+    drop(store);
+    let shown = env.sweep(&["show", "killed"]);
+    assert_eq!(shown.code, 0, "{shown:?}");
+    let want = "epochs      3 trained of at most 3 (1.00x), 2 more in attempts cut off\n";
+    assert!(
+        shown.stdout.contains(want),
+        "no {want:?} in\n{}",
+        shown.stdout
+    );
+    // The trial keeps its own epochs, as the trials' JSON says them.
+    let trials = env.sweep(&["trials", "killed", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&trials.stdout).unwrap();
+    assert_eq!(rows[1]["epochs_trained"], 2, "{rows}");
+}

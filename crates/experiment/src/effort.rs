@@ -6,7 +6,9 @@
 //! still in the queue (never started, or put back by a stop to run again from scratch) is in
 //! neither number, so a sweep stopped early reads as what its trials ran, not as savings that
 //! pruning never made. The epochs of attempts cut off (`Effort::add_cut`) were trained and
-//! thrown away: they are said apart, never in the ratio.
+//! thrown away: they are said apart, never in the ratio. A trial a killed sweep left
+//! `running` is such an attempt before the next run records it as one
+//! (`Effort::cut_left_running`), so a kill reads as a stop does, before a resume and after.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +27,11 @@ pub struct Effort {
     pruned_at: BTreeMap<u32, usize>,
     /// The epochs each trial added trained, for those that reported any.
     by_trial: BTreeMap<TrialId, u32>,
+    /// The epochs every trial added trained, less those `cut_left_running` moved to `cut`.
+    trained: u64,
+    /// The trials added `running`, each with the most epochs it could have trained (`None`
+    /// without the spec), until `cut_left_running` counts them as cut off.
+    running: BTreeMap<TrialId, Option<u64>>,
 }
 
 impl Default for Effort {
@@ -34,6 +41,8 @@ impl Default for Effort {
             cut: 0,
             pruned_at: BTreeMap::new(),
             by_trial: BTreeMap::new(),
+            trained: 0,
+            running: BTreeMap::new(),
         }
     }
 }
@@ -51,11 +60,30 @@ impl Effort {
         if epochs > 0 {
             self.by_trial.insert(trial.id, epochs);
         }
+        self.trained += u64::from(epochs);
         if trial.state == TrialState::Pruned && epochs > 0 {
             *self.pruned_at.entry(epochs).or_default() += 1;
         }
         let most = spec.map(|s| most_epochs(s, trial, epochs));
         self.most = self.most.zip(most).map(|(sum, most)| sum + most);
+        if trial.state == TrialState::Running {
+            self.running.insert(trial.id, most);
+        }
+    }
+
+    /// Counts the trials added `running` as attempts a kill cut off, as a process that runs no
+    /// sweep on the experiment sees them (`sweep show`; the dashboard of an experiment no sweep
+    /// runs): their epochs were trained, but the next run starts each again from scratch and
+    /// records the attempt as cut off (`store::CutBy::Kill`), so they move from the trained
+    /// epochs and the most to `cut`, as a stop's attempts are counted. Each trial's own epochs
+    /// (`epochs_of`) stay. A caller that runs the sweep (its trials do run) does not call it.
+    pub fn cut_left_running(&mut self) {
+        for (id, most) in std::mem::take(&mut self.running) {
+            let epochs = u64::from(self.epochs_of(id).unwrap_or(0));
+            self.trained = self.trained.saturating_sub(epochs);
+            self.cut += epochs;
+            self.most = self.most.zip(most).map(|(sum, m)| sum.saturating_sub(m));
+        }
     }
 
     /// Adds an attempt of a trial that was cut off (a stop or a kill) after training `epochs`
@@ -70,9 +98,10 @@ impl Effort {
         self.cut
     }
 
-    /// Returns the epochs trained by every trial added (attempts cut off apart).
+    /// Returns the epochs trained by every trial added (attempts cut off apart, those left
+    /// running by a kill too once `cut_left_running` counted them so).
     pub fn trained(&self) -> u64 {
-        self.by_trial.values().map(|&e| u64::from(e)).sum()
+        self.trained
     }
 
     /// Returns the epochs the trials added would have trained had none stopped early; `None`
@@ -246,7 +275,7 @@ mod tests {
             effort.trained_text().as_deref(),
             Some("12 trained of at most 12 (1.00x), 8 more in attempts cut off")
         );
-        // A kill left trial 1 running after 4 epochs: it counts, as one still running does.
+        // Trial 1 running after 4 epochs: to the sweep that runs it, its epochs are trained.
         let mut effort = Effort::default();
         effort.add(
             &trial(0, TrialState::Completed, None),
@@ -262,6 +291,18 @@ mod tests {
             effort.trained_text().as_deref(),
             Some("16 trained of at most 24 (0.67x)")
         );
+        // Seen where no sweep runs it, its 4 epochs are an attempt cut off, as after a stop:
+        // the next run starts it again from scratch. Its own epochs stay for the trials' CSV.
+        effort.cut_left_running();
+        assert_eq!(
+            effort.trained_text().as_deref(),
+            Some("12 trained of at most 12 (1.00x), 4 more in attempts cut off")
+        );
+        assert_eq!((effort.trained(), effort.cut()), (12, 4));
+        assert_eq!(effort.epochs_of(TrialId(1)), Some(4));
+        // Counted once, however often it is asked.
+        effort.cut_left_running();
+        assert_eq!(effort.cut(), 4);
         // Only attempts cut off: said all the same.
         let mut effort = Effort::default();
         effort.add(&trial(0, TrialState::Queued, None), Some(&spec), None);

@@ -96,6 +96,9 @@ fn show_experiment(args: &ShowArgs, name: &str) -> anyhow::Result<Outcome> {
     for epochs in cut_epochs {
         effort.add_cut(epochs);
     }
+    // This process holds the store, so no sweep runs it: a trial left running was cut off by
+    // a kill, and the next run trains it again from scratch, as it does after a stop.
+    effort.cut_left_running();
     let constraints = spec.as_ref().map_or(&[][..], |s| s.constraints.as_slice());
     let objectives = info.objectives(spec.as_ref());
     // Judged once, for the summary and the leaderboard alike.
