@@ -264,6 +264,29 @@ impl ExperimentSpec {
             )
     }
 
+    /// Returns whether the experiment files `then` and `now` (texts, as agents' journal
+    /// headers carry them) mean the same experiment: the same text, the same YAML tree
+    /// (`crate::same_content`: comments, layout, quoting), or specs that resolve alike
+    /// (`resolves_as`), so that copies naming their data, a warm start's file or a gate's
+    /// baseline by other paths (a folder moved since, `../data/x.csv` for `./data/x.csv`) are
+    /// one experiment, as a single process resuming from them finds. Both are read as if from
+    /// one folder, since their paths are not compared; whether their files hold the same is
+    /// for the caller to compare (the data's hash, the digest of a warm start's trials). A
+    /// text this version cannot read means the same only as the same tree.
+    pub fn texts_mean_the_same(then: &str, now: &str) -> bool {
+        if crate::same_content(then, now) {
+            return true;
+        }
+        let file = std::path::Path::new("spec.yaml");
+        let (Ok(a), Ok(b)) = (
+            ExperimentSpec::from_yaml_str(then, file),
+            ExperimentSpec::from_yaml_str(now, file),
+        ) else {
+            return false;
+        };
+        b.resolves_as(&a.resolved(), &b.resolved())
+    }
+
     /// Returns a run record's resolved spec `resolved` as this version writes it, to compare
     /// line by line with this version's text: an IDX labels file or a warm start's file of
     /// results that records of earlier versions hold with its position in the spec file

@@ -258,3 +258,20 @@ fn every_kind_of_value_resolves_as_the_records_of_earlier_versions_hold_it() {
         panic!("{first}--- got:\n{got}");
     }
 }
+
+/// Agents' copies of a file are one study where a single process would resume from either:
+/// comments and layout aside, the paths of the files it names aside (`texts_mean_the_same`).
+#[test]
+fn texts_mean_the_same_but_for_comments_layout_and_where_their_files_lie() {
+    let text = "name: t\nmethod: tpe\nmetric: {name: val_loss}\ndata: {csv: ./d.csv, target: y}\n\
+                warm_start: {csv: ./past.csv}\nparameters:\n  lr: {min: 0.0001, max: 0.1}\n";
+    let same = ExperimentSpec::texts_mean_the_same;
+    assert!(same(text, &format!("# a copy\n{text}")));
+    assert!(same(text, &text.replace("./", "../moved/")));
+    assert!(!same(text, &text.replace("name: t", "name: u")));
+    assert!(!same(text, &text.replace("0.1}", "0.2}")));
+    // A text this version cannot read is the same only as the same tree.
+    let unread = "name: t\nno_such_key: 1\n";
+    assert!(same(unread, &format!("# a copy\n{unread}")));
+    assert!(!same(unread, text));
+}

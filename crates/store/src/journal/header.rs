@@ -4,8 +4,11 @@
 use super::{AgentHeader, MAX_AGENTS};
 
 /// Returns whether `found` and `expected` are headers of one study: equal, but for the experiment
-/// file's text, whose copies may differ in comments, layout and quoting, as a single process's
-/// file may between runs (`experiment::same_content`).
+/// file's text, whose copies may differ as a single process's file may between runs it
+/// resumes (`experiment::ExperimentSpec::texts_mean_the_same`): in comments, layout and
+/// quoting, and in the paths of the files it names (its data, a warm start's file of results,
+/// a gate's baseline), since where those lie is no part of the study; what they hold is, and
+/// the headers carry it (`data_hash`, `warm_hash`), compared here as the rest.
 pub(super) fn same_study(found: &AgentHeader, expected: &AgentHeader) -> bool {
     let but_text = |h: &AgentHeader| AgentHeader {
         spec_hash: String::new(),
@@ -16,7 +19,10 @@ pub(super) fn same_study(found: &AgentHeader, expected: &AgentHeader) -> bool {
         || (but_text(found) == but_text(expected)
             && !found.spec_text.is_empty()
             && !expected.spec_text.is_empty()
-            && experiment::same_content(&found.spec_text, &expected.spec_text))
+            && experiment::ExperimentSpec::texts_mean_the_same(
+                &found.spec_text,
+                &expected.spec_text,
+            ))
 }
 
 /// Names what differs between the header `found` and the one `expected`, each as "what: there,
@@ -87,8 +93,9 @@ pub(super) fn differences(found: &AgentHeader, expected: &AgentHeader) -> Vec<St
 
 /// Names the lines of the experiment file's text `there` that `here` lacks, and the other way
 /// round, the first few of each with their line numbers, as `line 17 there: `...`; line 17
-/// here: `...``: what an agent's copy of the file changed (a copy that changed only comments
-/// or layout is the same study, `same_study`, so comments show here only beside a change).
+/// here: `...``: what an agent's copy of the file changed (a copy that changed only comments,
+/// layout or where its files lie is the same study, `same_study`, so those show here only
+/// beside a change).
 fn text_differences(there: &str, here: &str) -> String {
     const SHOWN: usize = 3;
     // Lines compared without their ends, so that line endings alone show nothing.
@@ -124,4 +131,81 @@ pub(super) fn header_problem(h: &AgentHeader) -> Option<String> {
             h.planned, h.parallel
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use experiment::TrialId;
+
+    use crate::{AgentHeader, Exchange, JournalEvent};
+
+    /// Returns agent `agent`'s header of a study of two run from the file `text`, warm-started.
+    fn at(text: &str, agent: u32) -> AgentHeader {
+        AgentHeader {
+            experiment: "digits".into(),
+            agent,
+            agents: 2,
+            parallel: 2,
+            planned: 8,
+            spec_hash: experiment::sha256_hex(text.as_bytes()),
+            data_hash: "cd".repeat(32),
+            spec_text: text.to_string(),
+            warm_hash: "ef".repeat(32),
+        }
+    }
+
+    /// Issue: agents started from copies of the file that name their data (or a warm start's
+    /// file, or a gate's baseline) by other paths, a folder moved since, were refused as another
+    /// study, where a single process resumes from such a copy: where a file lies is no part of
+    /// the study, what it holds is (the headers' hashes).
+    #[test]
+    fn issue_agents_whose_files_lie_elsewhere_run_one_study_and_other_bytes_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = "name: digits\nseed: 3\nmethod: tpe\nmetric: {name: val_loss}\n\
+                    data: {csv: ./data/x.csv, target: y}\n\
+                    parameters:\n  lr: {min: 0.001, max: 0.1}\n\
+                    warm_start: {csv: ./runs/past.csv}\n\
+                    gate: {baseline: ./base.json, max_regression_abs: 0.1, \
+                    metrics: {val_loss: {aggregate: best}}}\n";
+        let moved = spec.replace("./", "../");
+        let (first, _) = Exchange::join(dir.path(), at(spec, 0)).unwrap();
+        let (joined, _) = Exchange::join(dir.path(), at(&moved, 1)).unwrap();
+        joined.publish(&JournalEvent::Skip(TrialId(1))).unwrap();
+        assert_eq!(first.poll().unwrap(), [(1, JournalEvent::Skip(TrialId(1)))]);
+        // Started again from the moved folder, agent 0 reads its own journal as its study's.
+        drop(first);
+        assert!(Exchange::join(dir.path(), at(&moved, 0)).is_ok());
+        // Other data, or a warm start that gave other trials, is still another study, wherever
+        // it lies; and a real change of the file names its lines.
+        let apart = tempfile::tempdir().unwrap();
+        let (_kept, _) = Exchange::join(apart.path(), at(spec, 0)).unwrap();
+        let other_data = AgentHeader {
+            data_hash: "01".repeat(32),
+            ..at(&moved, 1)
+        };
+        let other_warm = AgentHeader {
+            warm_hash: "23".repeat(32),
+            ..at(&moved, 1)
+        };
+        let seeded = moved.replace("seed: 3", "seed: 4");
+        for (refused, says) in [
+            (
+                other_data,
+                "data sha256: cdcdcdcdcdcd there, 010101010101 here",
+            ),
+            (
+                other_warm,
+                "warm start sha256: efefefefefef there, 232323232323 here",
+            ),
+            (
+                at(&seeded, 1),
+                "the file's lines that differ: line 2 there: `seed: 3`",
+            ),
+        ] {
+            let message = Exchange::join(apart.path(), refused)
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains(says), "{says}: {message}");
+        }
+    }
 }
