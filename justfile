@@ -14,7 +14,7 @@ check:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Benchmarks: MLP and CNN training throughput (one trial, two side by side), the digits CNN, breast cancer and penguins sweeps with their test metrics, the quickstart's accuracy, the dashboard at 10,000 trials, the samplers' regret and latency, their Pareto fronts (ZDT1, DTLZ2 in three and five objectives), and pruning on digits (none / median / ASHA / Hyperband)
+# Benchmarks: MLP and CNN training throughput (one trial, two side by side), the quickstart, Friedman1 (bayes), digits CNN, breast cancer and penguins sweeps with their test metrics (a fresh store each time), the dashboard at 10,000 trials, the samplers' regret and latency, their Pareto fronts (ZDT1, DTLZ2 in three and five objectives), and pruning on digits (none / median / ASHA / Hyperband)
 bench:
     cargo bench -p trainer --bench throughput
     cargo bench -p dashboard --bench dashboard
@@ -23,6 +23,9 @@ bench:
     cargo bench -p trainer --bench cnn
     cargo build --release --bin sweep
     cargo bench -p tests --bench pruning
+    rm -rf target/bench-sweeps
+    cargo run --release --bin sweep -- run experiments/quickstart.yaml --store target/bench-sweeps --no-serve
+    cargo run --release --bin sweep -- run experiments/friedman1-mlp-bayes.yaml --store target/bench-sweeps --no-serve
     cargo run --release --bin sweep -- run experiments/digits-cnn-tpe.yaml --store target/bench-sweeps --no-serve
     cargo run --release --bin sweep -- run experiments/breast-cancer-mlp-tpe.yaml --store target/bench-sweeps --no-serve
     cargo run --release --bin sweep -- run experiments/penguins-mlp-tpe.yaml --store target/bench-sweeps --no-serve
