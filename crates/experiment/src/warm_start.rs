@@ -105,6 +105,39 @@ impl WarmStarted {
     }
 }
 
+impl WarmStarted {
+    /// Returns why experiment `name`, which took these trials when it was created (from the
+    /// file `self.source`, as its spec named it then; `digests[0]` the digest of the trials,
+    /// `store::warm_start_digest`), does not go on now that the file of results its spec names
+    /// gives other trials (`now`, from the file `now.source`; `digests[1]` theirs): both files,
+    /// each with what it gave, and the ways out, as for changed data. Where the files are one,
+    /// "past.csv gave 4 trials (sha256 ..), now 3 (sha256 ..)".
+    pub fn changed_file(&self, name: &str, now: &WarmStarted, digests: [&str; 2]) -> String {
+        let [then_digest, now_digest] = digests.map(crate::short_hash);
+        let (then_count, now_count) = (self.trials.len(), now.trials.len());
+        let trials = if then_count == 1 { "trial" } else { "trials" };
+        let changed = if self.source == now.source {
+            format!(
+                "{} gave {then_count} {trials} (sha256 {then_digest}), now {now_count} (sha256 \
+                 {now_digest})",
+                self.source
+            )
+        } else {
+            format!(
+                "it took {then_count} {trials} from {} (sha256 {then_digest}); {} gives \
+                 {now_count} (sha256 {now_digest})",
+                self.source, now.source
+            )
+        };
+        format!(
+            "the file of results experiment `{name}` warm-started from changed since it \
+             started: {changed}; its trials so far learned from the trials as they were, so \
+             nothing runs: restore the file, give the experiment a new `name:` to start over \
+             from the new one, or remove it"
+        )
+    }
+}
+
 /// Returns the first three of `reasons` joined by "; ", and "and N more" after them.
 pub(crate) fn first_reasons(reasons: &[String]) -> String {
     const SHOWN: usize = 3;
@@ -282,6 +315,39 @@ mod tests {
             Param::new("optimizer", optimizer),
             momentum,
         ])
+    }
+
+    /// The refusal of a warm start's file that gives other trials now names both files, each
+    /// with what it gave, or the one file with what it gave then and now.
+    #[test]
+    fn a_changed_file_is_named_with_what_it_gave_then_and_now() {
+        let taken = |source: &str, n: u32| WarmStarted {
+            source: source.into(),
+            trials: (0..n)
+                .map(|i| trial_with(i, TrialState::Completed, "val_loss", Some(0.5)))
+                .collect(),
+            left_out: Vec::new(),
+        };
+        let digests = ["1a".repeat(32), "2b".repeat(32)];
+        let digests = [digests[0].as_str(), digests[1].as_str()];
+        let then = taken("/exp/runs/past.csv", 4);
+        let moved = then.changed_file("q", &taken("/moved/runs/past.csv", 3), digests);
+        assert_eq!(
+            moved,
+            "the file of results experiment `q` warm-started from changed since it started: it \
+             took 4 trials from /exp/runs/past.csv (sha256 1a1a1a1a1a1a); /moved/runs/past.csv \
+             gives 3 (sha256 2b2b2b2b2b2b); its trials so far learned from the trials as they \
+             were, so nothing runs: restore the file, give the experiment a new `name:` to start \
+             over from the new one, or remove it"
+        );
+        let here = then.changed_file("q", &taken("/exp/runs/past.csv", 1), digests);
+        assert!(
+            here.contains(
+                "started: /exp/runs/past.csv gave 4 trials (sha256 1a1a1a1a1a1a), now 1 (sha256 \
+                 2b2b2b2b2b2b); its"
+            ),
+            "{here}"
+        );
     }
 
     #[test]
