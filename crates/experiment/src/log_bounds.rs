@@ -7,32 +7,35 @@
 //! refuse them.
 
 use crate::words::number_text;
-use crate::{Distribution, Knob, KnobKind, ParamValue, SearchSpace};
+use crate::{quantized, Distribution, Knob, KnobKind, ParamValue, SearchSpace};
 
 /// The share of draws outside a knob's values from which a normal distribution is noted.
 const OUTSIDE_NOTED: f64 = 0.05;
 
 impl SearchSpace {
     /// Notes each knob drawn from a normal distribution (`normal`, `q_normal`, or their log, on the
-    /// log scale: `log_normal`, `q_log_normal`) that puts at least
-    /// `OUTSIDE_NOTED` of its draws outside the values the knob takes (a negative learning
-    /// rate, a dropout above 1): those trials fail, a share of the budget lost.
+    /// log scale: `log_normal`, `q_log_normal`) that puts at least `OUTSIDE_NOTED` of its draws
+    /// outside the values the knob takes (a negative learning rate, a dropout above 1): those
+    /// trials fail, a share of the budget lost. A draw is judged after the rounding that applies
+    /// to it (`kept_draws`): to a multiple of q for the `q_` shapes, so that `q: 8` on a
+    /// `batch_size` loses every draw below 4, which rounds to 0.
     pub(crate) fn normal_outside_notes(&self) -> Vec<String> {
         self.params()
             .iter()
             .filter_map(|p| {
                 // A log-normal's log is normal: its bounds are compared on the log scale.
-                let (mu, sigma, log) = match p.distribution {
-                    Distribution::Normal { mu, sigma }
-                    | Distribution::QNormal { mu, sigma, .. } => (mu, sigma, false),
-                    Distribution::LogNormal { mu, sigma }
-                    | Distribution::QLogNormal { mu, sigma, .. } => (mu, sigma, true),
+                let (mu, sigma, log, q) = match p.distribution {
+                    Distribution::Normal { mu, sigma } => (mu, sigma, false, None),
+                    Distribution::QNormal { mu, sigma, q } => (mu, sigma, false, Some(q)),
+                    Distribution::LogNormal { mu, sigma } => (mu, sigma, true, None),
+                    Distribution::QLogNormal { mu, sigma, q } => (mu, sigma, true, Some(q)),
                     _ => return None,
                 };
-                let (min, max) = match Knob::find(&p.name)?.kind {
+                let knob = Knob::find(&p.name)?;
+                let (min, max) = match knob.kind {
                     KnobKind::Float { min, max, .. } => (min, max),
-                    // Whole numbers round: the range reaches half a unit past its ends.
-                    KnobKind::Int { min, max } => (min as f64 - 0.5, max as f64 + 0.5),
+                    #[allow(clippy::cast_precision_loss)]
+                    KnobKind::Int { min, max } => (min as f64, max as f64),
                     _ => return None,
                 };
                 let scale = |x: f64| match (log, x > 0.0) {
@@ -40,12 +43,39 @@ impl SearchSpace {
                     (true, true) => x.ln(),
                     (true, false) => f64::NEG_INFINITY,
                 };
-                let outside = normal_cdf((scale(min) - mu) / sigma)
-                    + (1.0 - normal_cdf((scale(max) - mu) / sigma));
+                let share_below = |x: f64| normal_cdf((scale(x) - mu) / sigma);
+                // No multiple of q is a value the knob takes: every draw falls outside.
+                let (outside, rounding) = match kept_draws(knob, q) {
+                    None => (1.0, vec!["no multiple of q is one of them".to_string()]),
+                    Some(kept) => {
+                        let (below, above) = (share_below(kept.low), 1.0 - share_below(kept.high));
+                        // Where rounding moves the edge, it is said on the side that loses
+                        // draws to it.
+                        let mut said = Vec::new();
+                        if let Some(to) = kept.below.filter(|_| below >= SIDE_SAID) {
+                            said.push(format!(
+                                "draws below {} round to {to}{}",
+                                significant(kept.low),
+                                if log && to.as_f64() == Some(0.0) {
+                                    ""
+                                } else {
+                                    " or less"
+                                }
+                            ));
+                        }
+                        if let Some(to) = kept.above.filter(|_| above >= SIDE_SAID) {
+                            said.push(format!(
+                                "draws from {} up round to {to} or more",
+                                significant(kept.high)
+                            ));
+                        }
+                        (below + above, said)
+                    }
+                };
                 (outside >= OUTSIDE_NOTED).then(|| {
                     format!(
-                        "`{}` is drawn from a {} distribution (mu {}, sigma {}{}) that puts \
-                         about {:.0}% of its draws outside the values it takes ({} to {}): \
+                        "`{}` is drawn from a {} distribution (mu {}, sigma {}{}{}) that puts \
+                         about {:.0}% of its draws outside the values it takes ({} to {}{}): \
                          those trials fail; {} keeps every draw valid",
                         p.name,
                         if log { "log-normal" } else { "normal" },
@@ -56,9 +86,17 @@ impl SearchSpace {
                         } else {
                             ""
                         },
+                        q.map_or_else(String::new, |q| format!(
+                            ", rounded to a multiple of q ({})",
+                            number_text(q)
+                        )),
                         outside * 100.0,
                         number_text(min),
                         number_text(max),
+                        rounding
+                            .iter()
+                            .map(|r| format!("; {r}"))
+                            .collect::<String>(),
                         if log {
                             "a range"
                         } else {
@@ -159,6 +197,67 @@ impl SearchSpace {
             })
             .collect()
     }
+}
+
+/// The share of draws lost on one side of a knob's values from which the rounding that loses
+/// them is said (`normal_outside_notes`).
+const SIDE_SAID: f64 = 0.005;
+
+/// The draws of a distribution, before rounding, that give a value a knob takes.
+#[derive(Debug, Clone, PartialEq)]
+struct Kept {
+    /// The lowest such draw.
+    low: f64,
+    /// The highest such draw.
+    high: f64,
+    /// The value a draw just below `low` rounds to, where draws are rounded.
+    below: Option<ParamValue>,
+    /// The value a draw just above `high` rounds to, where draws are rounded.
+    above: Option<ParamValue>,
+}
+
+/// Returns the draws that give a value `knob` takes when each is rounded to a multiple of `q`
+/// (`None`: not rounded; an integer knob's draws are whole, as with `q: 1`): from half a step
+/// below the first multiple of q the knob takes to half a step above the last, the rounding
+/// `crate::quantized` applies (`q: 4` on `batch_size`, from 1, keeps the draws from 2 on, whose
+/// multiple is 4 or more; `q: 0.25` on `momentum`, below 1, keeps those below 0.875). `None`
+/// when the knob takes no multiple of q.
+fn kept_draws(knob: &Knob, q: Option<f64>) -> Option<Kept> {
+    let (min, max) = match knob.kind {
+        KnobKind::Float { min, max, .. } => (min, max),
+        #[allow(clippy::cast_precision_loss)]
+        KnobKind::Int { min, max } => (min as f64, max as f64),
+        _ => return None,
+    };
+    let q = match (q, knob.kind) {
+        (Some(q), _) => q,
+        (None, KnobKind::Int { .. }) => 1.0,
+        (None, _) => {
+            return Some(Kept {
+                low: min,
+                high: max,
+                below: None,
+                above: None,
+            })
+        }
+    };
+    let takes = |k: f64| knob.check(&quantized(k * q, q)).is_ok();
+    // The multiple nearest inside a bound may be one the knob refuses (an open bound, such as
+    // `momentum`'s 1): the next one in is then its first.
+    let first = [0.0, 1.0, 2.0]
+        .map(|i| (min / q).ceil() + i)
+        .into_iter()
+        .find(|k| takes(*k))?;
+    let last = [0.0, 1.0, 2.0]
+        .map(|i| (max / q).floor() - i)
+        .into_iter()
+        .find(|k| takes(*k))?;
+    (first <= last).then(|| Kept {
+        low: (first - 0.5) * q,
+        high: (last + 0.5) * q,
+        below: Some(quantized((first - 1.0) * q, q)),
+        above: Some(quantized((last + 1.0) * q, q)),
+    })
 }
 
 /// Returns whether natural-log bounds `min` and `max` read as the values meant rather than
@@ -262,6 +361,64 @@ mod tests {
         );
         assert!((super::normal_cdf(1.959_964) - 0.975).abs() < 1e-6);
         assert!((super::normal_cdf(0.0) - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn issue_45_a_quantized_normal_counts_the_draws_its_rounding_loses() {
+        // Draws below 4 round to 0, which `batch_size` cannot take: about 27% of e^N(2, 1).
+        let space = SearchSpace::new(vec![Param::new(
+            "batch_size",
+            Distribution::QLogNormal {
+                mu: 2.0,
+                sigma: 1.0,
+                q: 8.0,
+            },
+        )]);
+        assert_eq!(
+            space.normal_outside_notes(),
+            [
+                "`batch_size` is drawn from a log-normal distribution (mu 2, sigma 1, of the \
+              value's natural log, rounded to a multiple of q (8)) that puts about 27% of its \
+              draws outside the values it takes (1 to 1048576; draws below 4 round to 0): those \
+              trials fail; a range keeps every draw valid"
+            ]
+        );
+        // Draws below 2 round to 0 (about 23% of N(8, 8)), not only those below 0.5 (17%).
+        let space = SearchSpace::new(vec![Param::new(
+            "hidden",
+            Distribution::QNormal {
+                mu: 8.0,
+                sigma: 8.0,
+                q: 4.0,
+            },
+        )]);
+        assert_eq!(
+            space.normal_outside_notes(),
+            [
+                "`hidden` is drawn from a normal distribution (mu 8, sigma 8, rounded to a \
+              multiple of q (4)) that puts about 23% of its draws outside the values it takes (1 \
+              to 65536; draws below 2 round to 0 or less): those trials fail; a `log_normal` or \
+              a range keeps every draw valid"
+            ]
+        );
+        // `momentum` takes no 1: draws from 0.875 up round to it.
+        let space = SearchSpace::new(vec![Param::new(
+            "momentum",
+            Distribution::QNormal {
+                mu: 0.5,
+                sigma: 0.3,
+                q: 0.25,
+            },
+        )]);
+        assert_eq!(
+            space.normal_outside_notes(),
+            [
+                "`momentum` is drawn from a normal distribution (mu 0.5, sigma 0.3, rounded to a \
+              multiple of q (0.25)) that puts about 12% of its draws outside the values it takes \
+              (0 to 1; draws below -0.125 round to -0.25 or less; draws from 0.875 up round to 1 \
+              or more): those trials fail; a `log_normal` or a range keeps every draw valid"
+            ]
+        );
     }
 
     #[test]
