@@ -1,11 +1,12 @@
 //! Tests of `agents`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicI64, Ordering};
 
-use experiment::{Method, PrunerSpec, Step};
+use experiment::{Method, Objective, PrunerSpec, Step, Trial, TrialState};
 
-use crate::QuietAgent;
+use crate::{Error, Observer, QuietAgent, Stop};
 
 use super::*;
 use crate::testing::*;
