@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 pub(crate) use from_sled::{storage, DATABASE_FILE};
 pub(crate) use messages::versions_read;
-use messages::{damaged_text, mover_words, record_version_text};
+use messages::{damaged_text, flush_text, mover_words, record_version_text};
 
 /// Errors of the `store` crate.
 #[derive(Debug, thiserror::Error)]
@@ -226,12 +226,7 @@ pub enum Error {
     /// count of flushes beside it (its folder made read-only, the disk refusing writes). What
     /// earlier flushes wrote is kept; the count is only behind the database, which `open`
     /// allows.
-    #[error(
-        "cannot flush store {} to disk: writing {} failed: {error}; what was already \
-         written to it is kept (its folder must stay writable while a command writes the store)",
-        path.display(),
-        file.display()
-    )]
+    #[error("{}", flush_text(path, file, error))]
     Flush {
         /// The store's directory.
         path: PathBuf,

@@ -1,7 +1,8 @@
 //! The messages of `Error`'s variants that say more than an `#[error]` attribute holds: who
-//! holds a store being moved, which record versions this build reads, and what a damaged
-//! database's files mean for the user.
+//! holds a store being moved, which record versions this build reads, what a damaged
+//! database's files mean for the user, and what to mend where a flush could not write.
 
+use std::io;
 use std::path::Path;
 
 use super::DamagedPart;
@@ -15,6 +16,31 @@ pub(super) fn mover_words(mover: Option<&str>) -> String {
         Some(mover) => format!(" is busy: another sweep process is {mover}"),
         None => " is being removed or compacted by another sweep process".to_string(),
     }
+}
+
+/// The message of `Error::Flush`: the store, the file beside its database that could not be
+/// written, why, and what to mend: the limit on open files (`ulimit -n`) where that was the
+/// reason, else the folder, which must stay writable (made read-only, or on a disk refusing
+/// writes).
+pub(super) fn flush_text(path: &Path, file: &Path, error: &io::Error) -> String {
+    let mend = if too_many_open_files(error) {
+        "too many open files: raise `ulimit -n`"
+    } else {
+        "its folder must stay writable while a command writes the store"
+    };
+    format!(
+        "cannot flush store {} to disk: writing {} failed: {error}; what was already written to \
+         it is kept ({mend})",
+        path.display(),
+        file.display()
+    )
+}
+
+/// Returns whether `error` is the process's (`EMFILE`) or the system's (`ENFILE`) limit on
+/// open files, which the standard library gives no kind of its own; the numbers are those of
+/// Linux and the BSDs, macOS included.
+pub(crate) fn too_many_open_files(error: &io::Error) -> bool {
+    cfg!(unix) && matches!(error.raw_os_error(), Some(23 | 24))
 }
 
 /// Returns the versions 1 to `newest` as every version message names them: "version 1",

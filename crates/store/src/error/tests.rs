@@ -113,3 +113,31 @@ fn an_io_error_sled_cloned_reads_as_the_original() {
     let plain = sled::Error::Io(io::Error::other("Os { code: x"));
     assert_eq!(storage(plain).to_string(), "store i/o failed: Os { code: x");
 }
+
+#[test]
+fn issue_a_flush_out_of_file_descriptors_says_so_not_that_the_folder_must_be_writable() {
+    // `ulimit -n 20`: writing the flush count failed with `EMFILE`, and the message went on
+    // "(its folder must stay writable ...)", which it was.
+    let flush = |error: io::Error| {
+        Error::Flush {
+            path: PathBuf::from("st"),
+            file: PathBuf::from("st/flushed.part"),
+            error,
+        }
+        .to_string()
+    };
+    let emfile = flush(io::Error::from_raw_os_error(24));
+    assert!(
+        emfile.ends_with(
+            "what was already written to it is kept (too many open files: raise `ulimit -n`)"
+        ),
+        "{emfile}"
+    );
+    assert!(!emfile.contains("writable"), "{emfile}");
+    // A refusal to write keeps the folder's advice.
+    let refused = flush(io::Error::from(io::ErrorKind::PermissionDenied));
+    assert!(
+        refused.ends_with("(its folder must stay writable while a command writes the store)"),
+        "{refused}"
+    );
+}

@@ -140,17 +140,36 @@ pub(super) fn open_error(e: sled::Error, path: &Path) -> Error {
         }
         sled::Error::Io(io_error) => {
             // sled opens its files for writing, even for a command that only reads.
-            let advice = match io_error.kind() {
-                io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied => {
+            let read_only = match io_error.kind() {
+                io::ErrorKind::PermissionDenied => read_only_file(path),
+                _ => None,
+            };
+            let advice = match (io_error.kind(), read_only) {
+                (_, Some(file)) => format!(
+                    "; its database file {} is read-only, and the database opens its files for \
+                     writing, also to read them: make it writable (`chmod u+w`), or copy the \
+                     folder somewhere writable",
+                    file.display()
+                ),
+                (io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied, None) => {
                     "; the store's folder must be writable, also to read it (the database opens \
                      its files for writing): choose a folder you can write, or, to read a store \
                      on a read-only medium, copy it somewhere writable"
+                        .to_string()
                 }
-                io::ErrorKind::StorageFull => {
+                (io::ErrorKind::StorageFull, None) => {
                     "; the database needs some room to open, even to read: free space on that \
                      disk, or copy the folder to another"
+                        .to_string()
                 }
-                _ => "",
+                // `ulimit -f` below the database's size: sled writes at its end on opening.
+                (io::ErrorKind::FileTooLarge, None) => format!(
+                    "; its database file {} is larger than the file size limit lets this \
+                     process write (`ulimit -f`), and the database writes to it even to read: \
+                     raise the limit (`ulimit -f unlimited`); nothing stored was lost",
+                    path.join("db").display()
+                ),
+                _ => String::new(),
             };
             Error::Open {
                 path: path.to_path_buf(),
@@ -171,6 +190,25 @@ pub(super) fn open_error(e: sled::Error, path: &Path) -> Error {
         sled::Error::Corruption { .. } => damaged_log(path),
         other => storage(other),
     }
+}
+
+/// Returns the first of the database's files in `path` (`db`, then `conf`) that is there but
+/// read-only (no write permission, or refusing to be opened for writing as sled opens it), a
+/// file made read-only in a writable folder; `None` when each is missing or writable, and a
+/// refusal is the folder's.
+fn read_only_file(path: &Path) -> Option<std::path::PathBuf> {
+    ["db", "conf"]
+        .into_iter()
+        .map(|name| path.join(name))
+        .find(|file| {
+            let Ok(metadata) = std::fs::metadata(file) else {
+                return false;
+            };
+            // Opened without truncating, and closed at once: nothing is written.
+            let opened = std::fs::OpenOptions::new().write(true).open(file);
+            metadata.permissions().readonly()
+                || matches!(&opened, Err(e) if e.kind() == io::ErrorKind::PermissionDenied)
+        })
 }
 
 /// The words sled 0.34 begins its message with when it cannot lock its database file:

@@ -62,3 +62,47 @@ fn a_refusal_is_read_from_its_debug_text() {
     assert_eq!(refusal(bare), bare);
     assert!(!held_by_another(bare));
 }
+
+#[test]
+fn issue_a_read_only_database_file_is_named_not_the_folder() {
+    // With `db` made read-only in a writable folder, sled's open is refused; the advice said
+    // "the store's folder must be writable", which it was.
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    wait_released(dir.path());
+    let db = dir.path().join("db");
+    let refused = || sled::Error::Io(std::io::Error::from_raw_os_error(13));
+    let folder = open_error(refused(), dir.path()).to_string();
+    assert!(
+        folder.contains("the store's folder must be writable"),
+        "{folder}"
+    );
+    let mut permissions = std::fs::metadata(&db).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&db, permissions).unwrap();
+    let file = open_error(refused(), dir.path()).to_string();
+    assert!(
+        file.contains(&format!("its database file {} is read-only", db.display()))
+            && !file.contains("folder must be writable"),
+        "{file}"
+    );
+}
+
+#[test]
+fn issue_a_database_past_the_file_size_limit_names_the_file_and_the_limit() {
+    // `ulimit -f` below the size of `db`: sled's write at its end fails with `EFBIG` (once
+    // SIGXFSZ no longer kills the process), which said only "File too large".
+    let dir = tempfile::tempdir().unwrap();
+    let too_large = sled::Error::Io(std::io::Error::from_raw_os_error(27));
+    let e = open_error(too_large, dir.path());
+    assert!(matches!(e, Error::Open { .. }), "{e:?}");
+    let db = dir.path().join("db");
+    assert!(
+        e.to_string().contains(&format!(
+            "File too large (os error 27); its database file {} is larger than the file size \
+             limit lets this process write (`ulimit -f`)",
+            db.display()
+        )),
+        "{e}"
+    );
+}
