@@ -15,8 +15,10 @@
 //! One concept to a module: `reader` (the `Reader`, its snapshots' freshness, and every read of
 //! the store), `snapshot` (`ExperimentData`, one experiment's decoded snapshot with what it
 //! keeps: analyses, epochs trained, rendered pages), `records` (the records that may not read
-//! with this version, left out with why).
+//! with this version, left out with why) and `latest` (a running trial's latest epoch and its
+//! metrics, what the tables and the API show of it before its result).
 
+mod latest;
 mod reader;
 mod records;
 mod snapshot;
@@ -28,6 +30,7 @@ use experiment::Step;
 
 use crate::Notices;
 
+pub(crate) use latest::{shows_latest, Latest};
 pub(crate) use reader::Reader;
 pub(crate) use records::read_spec;
 pub(crate) use snapshot::ExperimentData;

@@ -9,7 +9,7 @@ use store::ExperimentInfo;
 
 use super::experiments::SpecUnreadableDto;
 use super::{finite, json, param_json};
-use crate::data::ExperimentData;
+use crate::data::{shows_latest, ExperimentData, Latest};
 use crate::pages::{blocking, selected};
 use crate::trial_number::TrialNumber;
 use crate::view::leaderboard::{self, LeaderboardQuery};
@@ -96,6 +96,13 @@ pub(super) struct TrialDto {
     /// The epochs it trained (its last reported epoch); absent before any.
     #[serde(skip_serializing_if = "Option::is_none")]
     epochs_trained: Option<u32>,
+    /// While it runs (no result yet), the epoch its `metrics` are at: its latest reported,
+    /// `epochs_trained`, not its best (`best_step` is then `null`, and so are `rank` and
+    /// `value`, as the leaderboard ranks); absent once it has a result, and before it reported
+    /// an epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latest_step: Option<u32>,
+    /// Its metrics at `best_step`, or, while it runs, at `latest_step`; empty without either.
     metrics: BTreeMap<String, Option<f64>>,
     /// Whether its result meets the constraints; absent without constraints or result.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -128,22 +135,35 @@ pub(super) async fn trials(
             let page = leaderboard::select(&ranked, &sel);
             let front = front_of(&data);
             let effort = reader.effort(&data)?;
+            let trials = page
+                .rows
+                .iter()
+                .map(|r| {
+                    let on_front = front.as_ref().map(|f| f.contains(&r.trial.id));
+                    let epochs = effort.epochs_of(r.trial.id);
+                    // A running trial's metrics at the epoch the snapshot says it trained.
+                    let latest = if shows_latest(r.trial) {
+                        reader.latest(&name, r.trial.id, epochs)?
+                    } else {
+                        None
+                    };
+                    let judged = (data.constraints(), on_front, epochs);
+                    Ok(trial_dto(
+                        r.trial,
+                        r.rank,
+                        &data.info,
+                        judged,
+                        latest.as_ref(),
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
             Ok(TrialsPageDto {
                 total: data.trials.len(),
                 matching: page.matching,
                 page: sel.page,
                 pages: page.pages,
                 per_page: sel.per_page,
-                trials: page
-                    .rows
-                    .iter()
-                    .map(|r| {
-                        let on_front = front.as_ref().map(|f| f.contains(&r.trial.id));
-                        let epochs = effort.epochs_of(r.trial.id);
-                        let judged = (data.constraints(), on_front, epochs);
-                        trial_dto(r.trial, r.rank, &data.info, judged)
-                    })
-                    .collect(),
+                trials,
             })
         })
         .await,
@@ -174,8 +194,14 @@ pub(super) async fn trial(
                 None => None,
             };
             let epochs = reader.epochs_of(&name, &data.info.objective, t.id)?;
+            let latest = if shows_latest(&t) {
+                reader.latest(&name, t.id, epochs)?
+            } else {
+                None
+            };
+            let judged = (constraints, on_front, epochs);
             Ok(TrialAnswerDto {
-                trial: trial_dto(&t, rank, &data.info, (constraints, on_front, epochs)),
+                trial: trial_dto(&t, rank, &data.info, judged, latest.as_ref()),
                 spec_unreadable: SpecUnreadableDto::of(&data),
                 trace: TraceDto::of(&trace),
             })
@@ -197,13 +223,21 @@ pub(super) fn front_of(data: &ExperimentData) -> Option<std::collections::HashSe
 
 /// Returns trial `t` as the API shows it, with its `rank` and what is judged of it beside
 /// itself: the `constraints` it is held to, whether it is on the Pareto front (`pareto`, with
-/// several objectives) and the epochs it trained.
+/// several objectives) and the epochs it trained; and, for a trial still running
+/// (`data::shows_latest`), its `latest` epoch's metrics (`Reader::latest`) in place of the
+/// result it does not have yet.
 pub(super) fn trial_dto(
     t: &Trial,
     rank: Option<usize>,
     info: &ExperimentInfo,
     (constraints, pareto, epochs_trained): (&[experiment::Constraint], Option<bool>, Option<u32>),
+    latest: Option<&Latest>,
 ) -> TrialDto {
+    let metrics = match (&t.result, latest) {
+        (Some(r), _) => &r.metrics,
+        (None, Some(latest)) => &latest.metrics,
+        (None, None) => &BTreeMap::new(),
+    };
     let objective = info.objective.as_str();
     TrialDto {
         id: t.id.0,
@@ -221,10 +255,9 @@ pub(super) fn trial_dto(
         value: finite(t.value(objective)),
         best_step: t.result.as_ref().map(|r| r.best_step.0),
         epochs_trained,
-        metrics: t
-            .result
+        latest_step: latest.filter(|_| t.result.is_none()).map(|l| l.step.0),
+        metrics: metrics
             .iter()
-            .flat_map(|r| r.metrics.iter())
             .map(|(k, v)| (k.clone(), finite(Some(*v))))
             .collect(),
         feasible: experiment::feasibility(constraints, t),

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use experiment::{Effort, Trial, TrialId};
+use experiment::{Effort, Step, Trial, TrialId};
 use store::{AgentOf, CheckpointAt, ExperimentInfo, RunRecord, Store, TestResult, TrialTrace};
 
 use super::records::read_record;
 use super::{
-    kept_for, lock, ExperimentData, Freshness, Series, RUN_RECORD, TEST_RESULT, WARM_START,
+    kept_for, lock, ExperimentData, Freshness, Latest, Series, RUN_RECORD, TEST_RESULT, WARM_START,
 };
 use crate::error::Near;
 use crate::{Error, Result};
@@ -253,6 +253,22 @@ impl Reader {
     ) -> Result<Option<u32>> {
         let last = self.store.last_step(experiment, id, objective)?;
         Ok(last.map(|s| s.0))
+    }
+
+    /// Returns trial `id`'s epoch `step` with every metric it reported then (`Latest::at`): a
+    /// running trial's latest, its `epochs_trained`, read as one scan of its points; `None`
+    /// without a step, or where nothing was reported at it.
+    pub(crate) fn latest(
+        &self,
+        experiment: &str,
+        id: TrialId,
+        step: Option<u32>,
+    ) -> Result<Option<Latest>> {
+        let Some(step) = step else {
+            return Ok(None);
+        };
+        let series = self.all_metrics(experiment, id)?;
+        Ok(Latest::at(&series, Step(step)))
     }
 
     /// Returns every metric series of a trial, by metric name.

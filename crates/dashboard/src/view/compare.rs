@@ -1,8 +1,9 @@
 //! The compare page: `MIN_TRIALS` to `MAX_TRIALS` trials side by side, their curves overlaid
-//! per metric, and a parameter table that marks the rows that differ. A trial ticked (a bookmark
-//! keeps the address) that the experiment no longer holds, removed and run again with fewer
-//! trials, is left out, the page naming it above the others (`remaining`), as long as two
-//! remain.
+//! per metric, and a parameter table that marks the rows that differ. A trial still running
+//! is compared by its latest epoch's metrics, said as the latest, not its best. A trial ticked
+//! (a bookmark keeps the address) that the experiment no longer holds, removed and run again
+//! with fewer trials, is left out, the page naming it above the others (`remaining`), as long
+//! as two remain.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,7 +14,7 @@ use super::format;
 use super::ticks::{self, BadTick, TickKeys, Ticks};
 use super::trial::{MetricChart, Standing};
 use crate::charts::{self, Curve, Emphasis};
-use crate::data::Series;
+use crate::data::{shows_latest, Latest, Series};
 use crate::error::Near;
 use crate::{Error, Result};
 
@@ -164,7 +165,9 @@ fn back_to(experiment: &str, ticks: &Ticks<u32>) -> (crate::error::Links, crate:
 }
 
 /// Builds the page comparing `trials`, each with its metric series, in the order given; a
-/// trial still running has its curves so far drawn dashed.
+/// trial still running has its curves so far drawn dashed, and, having no result yet, its
+/// metrics at its latest epoch (`data::Latest`), its state's cell reading `running, latest
+/// epoch N` and each value's tooltip `at latest epoch N, running`.
 /// `spec` is the experiment's parsed spec (its further objectives and constraints get rows), and
 /// `front` its Pareto front (`ExperimentSpec::pareto_front`; only read with several objectives).
 pub(crate) fn compare_page(
@@ -192,10 +195,23 @@ pub(crate) fn compare_page(
             full: Vec::new(),
         }
     };
+    // A trial still running has no result yet: its metrics are those of its latest epoch,
+    // said so in its state's cell and in each value's tooltip, never as its best.
+    let latest: Vec<Option<Latest>> = trials
+        .iter()
+        .map(|(t, m)| shows_latest(t).then(|| Latest::of(m)).flatten())
+        .collect();
     // A metric's row: whether it differs is read from the values themselves, not from their
     // rounded text, and values that differ are written to as many digits as tell them apart.
     let num_row = |name: &str, text: &dyn Fn(Option<f64>) -> String| {
-        let values: Vec<Option<f64>> = trials.iter().map(|(t, _)| t.value(name)).collect();
+        let values: Vec<Option<f64>> = trials
+            .iter()
+            .zip(&latest)
+            .map(|((t, _), l)| {
+                let so_far = l.as_ref().and_then(|l| l.metrics.get(name).copied());
+                t.value(name).or(so_far)
+            })
+            .collect();
         let shown = distinct_texts(&values, values.iter().map(|v| text(*v)).collect());
         Row {
             name: name.to_string(),
@@ -203,15 +219,39 @@ pub(crate) fn compare_page(
             full: values
                 .iter()
                 .zip(&shown)
-                .map(|(v, s)| format::Num::of(s.clone(), *v).full)
+                .zip(trials.iter().zip(&latest))
+                .map(|((v, s), ((t, _), l))| {
+                    let full = format::Num::of(s.clone(), *v).full;
+                    match l.as_ref().filter(|_| v.is_some()) {
+                        Some(l) => latest_tooltip(&full, s, l, info.trial_state_shown(t.state)),
+                        None => full,
+                    }
+                })
                 .collect(),
             values: shown,
             links: Vec::new(),
         }
     };
-    let mut facts = vec![row("state", &|t, _| {
-        info.trial_state_shown(t.state).to_string()
-    })];
+    let mut state = row("state", &|t, _| info.trial_state_shown(t.state).to_string());
+    for (i, l) in latest.iter().enumerate() {
+        if let (Some(l), Some(cell)) = (l, state.values.get_mut(i)) {
+            *cell = format!("{cell}, latest epoch {}", l.step);
+        }
+    }
+    state.differs = state.values.windows(2).any(|w| w[0] != w[1]);
+    state.full = latest
+        .iter()
+        .map(|l| {
+            l.as_ref().map_or_else(String::new, |l| {
+                format!(
+                    "its metrics here are those of its latest epoch, {}, not of its best: \
+                     it has not ended",
+                    l.step
+                )
+            })
+        })
+        .collect();
+    let mut facts = vec![state];
     // Why a trial is in its state (pruned, failed, stopped early), as its page says, when one
     // of them has a reason.
     if trials.iter().any(|(t, _)| t.reason.is_some()) {
@@ -236,8 +276,9 @@ pub(crate) fn compare_page(
     // time, `experiment::WALL_TIME_METRIC`: it always differs.)
     let others: BTreeSet<&str> = trials
         .iter()
-        .filter_map(|(t, _)| t.result.as_ref())
-        .flat_map(|r| r.metrics.keys().map(String::as_str))
+        .filter_map(|(t, _)| t.result.as_ref().map(|r| &r.metrics))
+        .chain(latest.iter().flatten().map(|l| &l.metrics))
+        .flat_map(|metrics| metrics.keys().map(String::as_str))
         .filter(|m| *m != info.objective && !extra.contains(m) && *m != WALL_TIME_METRIC)
         .collect();
     let counted = others.contains("param_count");
@@ -340,6 +381,14 @@ pub(crate) fn compare_page(
     }
 }
 
+/// Returns the tooltip of a metric's value `shown` of a trial in `state` (`running`, or
+/// `interrupted` where a kill left it running) at its `latest` epoch: the value in `full`
+/// (where the text rounds it) and that it is the latest epoch's.
+fn latest_tooltip(full: &str, shown: &str, latest: &Latest, state: &str) -> String {
+    let value = if full.is_empty() { shown } else { full };
+    format!("{value} at latest epoch {}, {state}", latest.step)
+}
+
 /// Returns a parameter's row: whether it differs is read from the values themselves (`0.0019683`
 /// and `0.0019723` differ, though both read `0.002`), and real numbers that differ but would
 /// read alike are written to as many digits as tell them apart.
@@ -412,92 +461,4 @@ fn distinct_texts(values: &[Option<f64>], shown: Vec<String>) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use experiment::{ParamValue, Step, TrialState};
-    use store::ExperimentStatus;
-
-    use super::{compare_page, param_row, parse_ids, way_back, MAX_TRIALS, MIN_TRIALS};
-    use crate::view::fixtures;
-
-    #[test]
-    fn a_trial_running_is_compared_by_its_curves_so_far_and_a_killed_one_is_not() {
-        // Trial 2 has run 3 epochs beside completed trial 0.
-        let mut running = fixtures::trial(2, 10);
-        running.state = TrialState::Running;
-        running.finished = None;
-        running.result = None;
-        let series = |n: u32| {
-            let points = (1..=n)
-                .map(|e| (Step(e), 0.5 + f64::from(e) / 10.0))
-                .collect();
-            BTreeMap::from([("val_accuracy".to_string(), points)])
-        };
-        let trials = [(fixtures::trial(0, 10), series(12)), (running, series(3))];
-        let chart = |status| {
-            let info = fixtures::info("demo", status, 10);
-            let page = compare_page((&info, None), &[], &trials);
-            page.charts
-                .iter()
-                .find(|c| c.name == "val_accuracy")
-                .map(|c| c.svg.clone())
-                .unwrap_or_default()
-        };
-        let live = chart(ExperimentStatus::Running);
-        assert!(live.contains("stroke-dasharray"), "{live}");
-        assert!(live.contains("trial 2 (running)"), "its legend entry");
-        assert!(
-            live.contains("<title>trial 2: running, 0.8000 at epoch 3 so far</title>"),
-            "{live}"
-        );
-        // Where no sweep runs, a kill left it running: it is not drawn as live.
-        let killed = chart(ExperimentStatus::Interrupted);
-        assert!(!killed.contains("stroke-dasharray"), "{killed}");
-        assert!(!killed.contains("running"), "{killed}");
-    }
-
-    #[test]
-    fn the_way_back_keeps_each_trial_ticked_once_and_says_how_many_to_tick() {
-        // As the page reads its ticks (`Ticks::read`), less those that are no trial number.
-        let (links, _) = way_back("demo", "t=3&t=x&t=3&trials=4,3,&t=");
-        assert_eq!(
-            links,
-            [(
-                format!("Back to demo, to tick {MIN_TRIALS} to {MAX_TRIALS} trials"),
-                "/experiments/demo?t=3&t=4".to_string()
-            )]
-        );
-        // The page itself refuses the bad one, naming its key.
-        let err = parse_ids("t=3&t=x&t=3&trials=4,3").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "t: \"x\" is not a trial number (a whole number from 0 to 4294967295)"
-        );
-    }
-
-    #[test]
-    fn a_parameter_that_is_no_finite_number_keeps_its_text_beside_widened_ones() {
-        // Both real lr read 0.002 and are widened; the infinite one and the missing one
-        // keep theirs.
-        let (a, b, c) = (
-            ParamValue::Float(0.001_968_3),
-            ParamValue::Float(0.001_972_3),
-            ParamValue::Float(f64::INFINITY),
-        );
-        let row = param_row("lr", &[Some(&a), Some(&b), Some(&c), None]);
-        assert_eq!(
-            (row.values, row.differs),
-            (
-                vec![
-                    "0.0019683".to_string(),
-                    "0.0019723".to_string(),
-                    c.to_string(),
-                    "-".to_string()
-                ],
-                true
-            )
-        );
-        assert!(!c.to_string().is_empty());
-    }
-}
+mod tests;
