@@ -315,4 +315,6 @@ mod tests_picks;
 #[cfg(test)]
 mod tests_trace;
 #[cfg(test)]
+mod tests_running_values;
+#[cfg(test)]
 mod tests_watch;

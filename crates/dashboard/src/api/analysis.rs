@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use experiment::TrialState;
 use serde::{Deserialize, Serialize};
 
-use super::json;
+use super::{json, json_list};
 use crate::pages::blocking;
 use crate::view::leaderboard::{self};
 use crate::{AppState, Error, Result};
@@ -49,7 +49,7 @@ pub(super) async fn history(
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
-    json(
+    json_list(
         blocking(move || {
             let limit = match query.limit {
                 Some(0) => return Err(Error::BadRequest("limit must be at least 1".into())),

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use experiment::{Step, TrialId};
 use serde::{Deserialize, Serialize};
 
-use super::{finite, json};
+use super::{finite, json, json_list};
 use crate::data::Series;
 use crate::downsample;
 use crate::pages::blocking;
@@ -38,7 +38,7 @@ pub(super) async fn metrics(
 ) -> Result<HttpResponse> {
     let reader = state.reader.clone();
     let (name, TrialNumber(id)) = path.into_inner();
-    json(
+    json_list(
         async move {
             let max_points = max_points(&query)?;
             blocking(move || {

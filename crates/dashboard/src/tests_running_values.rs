@@ -1,0 +1,128 @@
+//! Handler tests, through `app` without a port, of what a trial still running shows in the
+//! tables and the API: its latest epoch's metrics, said as the latest (`latest_step`, the
+//! compare table's `latest epoch N, running`), never as its best, with no rank or value, beside
+//! completed trials shown as before; and the API's version on every answer that is an object.
+
+use actix_web::http::StatusCode;
+use experiment::{MetricPoint, Step, TrialId};
+use serde_json::{json, Value};
+use store::{ExperimentStatus, Store};
+
+use crate::tests::{get, run};
+use crate::view::fixtures;
+
+/// Returns a store whose experiment `demo` runs: trials 0 and 1 completed (12 epochs, best at
+/// 12), trial 2 running after 3 epochs, at `val_accuracy` 0.5 plus a tenth an epoch.
+fn running_store() -> Store {
+    let store = Store::temporary().unwrap();
+    let info = fixtures::info("demo", ExperimentStatus::Running, 3);
+    store.create_experiment(&info).unwrap();
+    for i in 0..3 {
+        let t = fixtures::trial(i, 3);
+        store.put_trial("demo", &t).unwrap();
+        let epochs = if i == 2 { 3 } else { 12 };
+        for e in 1..=epochs {
+            let accuracy = 0.5 + f64::from(e) / 10.0;
+            let points = [
+                MetricPoint {
+                    name: "val_accuracy".into(),
+                    value: accuracy,
+                },
+                MetricPoint {
+                    name: "val_loss".into(),
+                    value: 1.0 - accuracy,
+                },
+            ];
+            store
+                .append_metrics("demo", TrialId(i), Step(e), &points)
+                .unwrap();
+        }
+    }
+    store
+}
+
+/// Returns the JSON of a GET of `uri` answered 200.
+async fn get_json(store: &Store, uri: &str) -> Value {
+    let (status, body) = get(store, uri).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {body}"))
+}
+
+/// Returns trial `id`'s row of a trials page.
+fn row(page: &Value, id: u32) -> Value {
+    let rows = page["trials"].as_array().cloned().unwrap_or_default();
+    rows.into_iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no trial {id}: {page}"))
+}
+
+#[test]
+fn the_api_gives_a_running_trial_its_latest_epochs_metrics_said_as_the_latest() {
+    run(async {
+        let store = running_store();
+        let page = get_json(&store, "/api/experiments/demo/trials").await;
+        let one = get_json(&store, "/api/experiments/demo/trials/2").await;
+        let done = fixtures::trial(0, 3);
+        for running in [row(&page, 2), one] {
+            assert_eq!(running["state"], "running", "{running}");
+            // Its metrics at epoch 3, the latest it reported: not its best, which it has not.
+            assert_eq!(running["latest_step"], 3, "{running}");
+            assert_eq!(running["epochs_trained"], 3, "{running}");
+            let metrics = &running["metrics"];
+            assert_eq!(metrics["val_accuracy"].as_f64(), Some(0.5 + 3.0 / 10.0));
+            assert_eq!(metrics["val_loss"].as_f64(), Some(1.0 - (0.5 + 3.0 / 10.0)));
+            // No rank, no value and no best epoch, as the leaderboard ranks.
+            for field in ["rank", "value", "best_step"] {
+                assert_eq!(running[field], Value::Null, "{field}: {running}");
+            }
+        }
+        // A completed trial as before: its result's metrics at its best epoch, no latest.
+        let completed = row(&page, 0);
+        assert!(completed.get("latest_step").is_none(), "{completed}");
+        assert_eq!(completed["best_step"], 12);
+        let result = done.result.as_ref().map(|r| json!(r.metrics));
+        assert_eq!(Some(completed["metrics"].clone()), result);
+        assert!(completed["rank"].is_u64(), "{completed}");
+    });
+}
+
+#[test]
+fn the_compare_table_shows_a_running_trials_latest_epoch_beside_a_completed_one() {
+    run(async {
+        let store = running_store();
+        let (status, page) = get(&store, "/experiments/demo/compare?t=0&t=2").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains(">running, latest epoch 3</td>"), "{page}");
+        assert!(page.contains("title=\"0.8000 at latest epoch 3, running\">0.8000</td>"));
+        assert!(page.contains(">completed</td>"), "{page}");
+    });
+}
+
+#[test]
+fn every_api_answer_that_is_an_object_carries_the_api_version_first() {
+    run(async {
+        let store = running_store();
+        let objects = [
+            "/api/experiments",
+            "/api/experiments/demo",
+            "/api/experiments/demo/trials",
+            "/api/experiments/demo/importance",
+            "/api/experiments/demo/trials/0",
+            "/api/experiments/demo/trials/0/metrics/val_accuracy",
+        ];
+        for uri in objects {
+            let (status, body) = get(&store, uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+            let first = format!("{{\"api_version\":{}", crate::api::API_VERSION);
+            assert!(body.starts_with(&first), "{uri}: {body}");
+        }
+        assert_eq!(crate::api::API_VERSION, 2);
+        // The arrays stay bare arrays.
+        for uri in [
+            "/api/experiments/demo/history",
+            "/api/experiments/demo/trials/0/metrics",
+        ] {
+            assert!(get_json(&store, uri).await.is_array(), "{uri}");
+        }
+    });
+}
