@@ -1,6 +1,7 @@
 //! Tests of the command-line arguments: the help's exit statuses, the dashboard's address,
 //! durations.
 
+use super::values::duration_ms;
 use super::*;
 
 /// Returns what `sweep ARGS --help` prints.
