@@ -20,6 +20,7 @@ mod idle;
 mod ids;
 mod knobs;
 mod leaderboard;
+mod list_order;
 mod log_bounds;
 mod method;
 mod metric;
@@ -70,6 +71,7 @@ pub use knobs::{
     Activation, Hyperparams, Knob, KnobDefault, KnobKind, OptimizerKind, Schedule, KNOBS,
 };
 pub use leaderboard::{best_trial, extra_columns, pareto_front, rank_trials};
+pub use list_order::{list_order, name_matches, ListColumn, ListedExperiment};
 pub(crate) use method::BLX_ALPHA;
 pub use method::{
     Acquisition, BayesConfig, CmaEsConfig, Crossover, GridConfig, IndependentSampler, Method,
