@@ -108,8 +108,9 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
     );
     let baseline = json(&std::fs::read_to_string(&file).unwrap());
     assert_eq!(baseline["format"], "sweep-gate-baseline");
-    // Version 2: it says why it has no commit (the scratch folder is no checkout).
-    assert_eq!(baseline["version"], 2);
+    // Version 3: its settings are in the YAML's words (and it says why it has no commit: the
+    // scratch folder is no checkout).
+    assert_eq!(baseline["version"], 3);
     assert_eq!(baseline["experiment"], "tinygate");
     assert_eq!(baseline["metrics"]["val_loss"]["aggregate"], "final");
     assert_eq!(
@@ -126,7 +127,7 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         "{provenance}"
     );
     // The scratch folder is no git repository, and the baseline says so (in a file of
-    // version 2, checked above: a Sweep that reads only version 1 says so by its version).
+    // version 3, checked above: a Sweep that reads only version 1 says so by its version).
     assert!(provenance["commit"].is_null(), "{provenance}");
     assert_eq!(
         provenance["no_commit"], "not inside a git checkout",
@@ -173,6 +174,22 @@ fn a_recorded_baseline_round_trips_and_every_format_agrees() {
         .filter_map(|l| l.as_str())
         .collect();
     assert!(settings.contains(&"seed: 3"), "{settings:?}");
+    // Each in the words of the YAML, for review, not in the run record's notation (an issue:
+    // `method: Grid(GridConfig { shuffle: false })`, `parallel: Some(2)`).
+    for want in [
+        "name: tinygate",
+        "method: grid (shuffle: false)",
+        "parallel: 2",
+        "data.format: csv",
+    ] {
+        assert!(settings.contains(&want), "no `{want}` in {settings:?}");
+    }
+    assert!(
+        !settings
+            .iter()
+            .any(|l| l.contains("Some(") || l.contains("Config {") || l.contains("Float(")),
+        "{settings:?}"
+    );
     assert!(
         !settings.iter().any(|l| l.starts_with("data.file")),
         "{settings:?}"
@@ -521,8 +538,8 @@ fn bad_baselines_exit_2_with_the_file_and_what_was_expected() {
         ),
         ("not json", "expected a sweep gate baseline"),
         (
-            "{\"format\": \"sweep-gate-baseline\", \"version\": 3}",
-            "baseline version 3 is not one this sweep reads (it reads versions 1 to 2): a newer \
+            "{\"format\": \"sweep-gate-baseline\", \"version\": 4}",
+            "baseline version 4 is not one this sweep reads (it reads versions 1 to 3): a newer \
              sweep wrote it",
         ),
     ];

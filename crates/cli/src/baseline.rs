@@ -11,7 +11,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use experiment::{
-    Aggregate, Baseline, BaselineMetric, Direction, NoCommit, Provenance, RecordedRun,
+    Aggregate, Baseline, BaselineMetric, Direction, ExperimentSpec, NoCommit, Provenance,
+    RecordedRun,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,21 +22,31 @@ use crate::clock::{format_iso_utc, parse_iso_utc};
 const FORMAT: &str = "sweep-gate-baseline";
 
 /// The version of a baseline file that gives no reason for lacking a commit (a file with a
-/// commit, or one from before reasons were kept): byte for byte what every build writing
-/// version 1 wrote, so that any Sweep reads it.
+/// commit, or one from before reasons were kept) and does not say how its runs ran (a run's
+/// settings make it version 3): byte for byte what every build writing version 1 wrote, so
+/// that any Sweep reads it.
 const VERSION_1: u32 = 1;
 
 /// The version of a baseline file that says why it has no commit (`provenance.no_commit`):
 /// a Sweep that reads only version 1 refuses it by its version, "not one this sweep reads",
 /// rather than with "unknown field `no_commit`". The builds between the reason's first keeping
-/// and this version wrote it in version 1 files, which still read.
+/// and this version wrote it in version 1 files, which still read. A run's settings make it
+/// version 3.
 const VERSION_2: u32 = 2;
 
-/// The newest version this build reads; versions above it were written by a newer Sweep.
-const NEWEST: u32 = VERSION_2;
+/// The version whose `run.resolved_spec` says each setting in the words of the YAML
+/// (`ExperimentSpec::readable_resolved`: `method: grid (shuffle: false)`, `parallel: 2`), for
+/// review, where versions 1 and 2 hold the run record's notation (`method: Grid(GridConfig {
+/// shuffle: false })`, `parallel: Some(2)`). A Sweep that reads only versions 1 and 2 would
+/// compare those words with its notation and see every setting changed: it refuses the file by
+/// its version instead. Every baseline that says how its runs ran is written as version 3.
+const VERSION_3: u32 = 3;
 
-/// The baseline file as written by versions 1 and 2: version 2 is version 1 with
-/// `provenance.no_commit`.
+/// The newest version this build reads; versions above it were written by a newer Sweep.
+const NEWEST: u32 = VERSION_3;
+
+/// The baseline file as written by versions 1 to 3: version 2 is version 1 with
+/// `provenance.no_commit`, version 3 is version 2 with `run.resolved_spec` in the YAML's words.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineFileV1 {
@@ -50,8 +61,9 @@ struct BaselineFileV1 {
     run: Option<RunV1>,
 }
 
-/// How a baseline's runs ran: its resolved spec one setting a line, so that a review sees
-/// what it was recorded with and the gate says what changed since.
+/// How a baseline's runs ran: its resolved spec one setting a line (in the YAML's words since
+/// version 3, in the run record's notation before), so that a review sees what it was recorded
+/// with and the gate says what changed since.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RunV1 {
@@ -255,7 +267,7 @@ fn parse(text: &str, path: &Path) -> Result<Baseline, Unread> {
     let shown = path.display();
     let expected =
         "expected a sweep gate baseline (JSON with `\"format\": \"sweep-gate-baseline\"`, \
-                    `\"version\": 1` or `2`)";
+                    `\"version\": 1` to `3`)";
     if text.trim().is_empty() {
         return Err(Unread::Foreign(format!(
             "{shown}: the file is empty; {expected}"
@@ -310,8 +322,11 @@ impl From<&Baseline> for BaselineFileV1 {
     fn from(b: &Baseline) -> Self {
         BaselineFileV1 {
             format: FORMAT.to_string(),
-            // A reason to keep makes the file version 2; without one it stays version 1.
-            version: if b.provenance.no_commit.is_some() {
+            // Settings in the YAML's words make the file version 3; else a reason to keep
+            // makes it version 2; without either it stays version 1.
+            version: if b.run.is_some() {
+                VERSION_3
+            } else if b.provenance.no_commit.is_some() {
                 VERSION_2
             } else {
                 VERSION_1
@@ -412,10 +427,20 @@ impl TryFrom<BaselineFileV1> for Baseline {
                 machine: f.provenance.machine,
                 sweep_version: f.provenance.sweep_version,
             },
-            run: f.run.map(|r| RecordedRun {
-                parallel: r.parallel,
-                data_hash: r.data_sha256,
-                resolved_spec: r.resolved_spec.iter().map(|l| format!("{l}\n")).collect(),
+            run: f.run.map(|r| {
+                let lines: String = r.resolved_spec.iter().map(|l| format!("{l}\n")).collect();
+                RecordedRun {
+                    parallel: r.parallel,
+                    data_hash: r.data_sha256,
+                    // Before version 3 the lines are the run record's notation (with the paths
+                    // of the earliest files): read back into the YAML's words, as the gate
+                    // compares them with its own run's.
+                    resolved_spec: if f.version < VERSION_3 {
+                        ExperimentSpec::readable_resolved(&experiment::gate_compared(&lines))
+                    } else {
+                        lines
+                    },
+                }
             }),
         })
     }

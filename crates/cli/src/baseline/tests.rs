@@ -106,18 +106,10 @@ fn baselines_round_trip_bit_for_bit() {
 
 #[test]
 fn issue_a_baseline_that_says_why_it_has_no_commit_is_version_2_and_one_with_a_commit_1() {
-    // The committed baseline (a commit, no reason) is written again byte for byte, as version
-    // 1, so a Sweep that reads only version 1 still reads it.
-    let committed = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../experiments/baselines/ci-gate.json"
-    );
-    let text = std::fs::read_to_string(committed).unwrap();
-    assert!(text.contains("\"version\": 1,"), "{text}");
-    let read = parse(&text, Path::new(committed)).unwrap();
-    assert!(read.provenance.commit.is_some(), "{read:?}");
-    assert_eq!(to_json(&read).unwrap(), text);
-    let b = baseline();
+    // A baseline that does not say how its runs ran, with a commit, is written as version 1,
+    // so a Sweep that reads only version 1 still reads it.
+    let mut b = baseline();
+    b.run = None;
     assert!(to_json(&b).unwrap().contains("\"version\": 1,"));
     // A reason makes it version 2, which reads back as written.
     let mut outside = b;
@@ -126,6 +118,54 @@ fn issue_a_baseline_that_says_why_it_has_no_commit_is_version_2_and_one_with_a_c
     let text = to_json(&outside).unwrap();
     assert!(text.contains("\"version\": 2,"), "{text}");
     assert_eq!(parse(&text, Path::new("b.json")).unwrap(), outside);
+}
+
+/// Issue: a gate baseline's `run.resolved_spec` was written in the run record's notation
+/// (`method: Grid(GridConfig { shuffle: false })`, `parallel: Some(2)`), though the file is
+/// for review; it says each setting in the YAML's words, as version 3, and a file of an
+/// earlier version, in the notation, reads in those words too, so that the gate compares like
+/// with like.
+#[test]
+fn issue_a_baselines_settings_are_written_in_the_yamls_words_and_old_ones_read_in_them() {
+    let committed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../experiments/baselines/ci-gate.json"
+    );
+    let text = std::fs::read_to_string(committed).unwrap();
+    let read = parse(&text, Path::new(committed)).unwrap();
+    let written = to_json(&read).unwrap();
+    assert!(written.contains("\"version\": 3,"), "{written}");
+    for notation in ["Config {", "Some(", "Float(", "Int(", "Spec {", "searched "] {
+        assert!(!written.contains(notation), "`{notation}` in\n{written}");
+    }
+    // Written again, its comparison data are the committed file's, byte for byte.
+    let metrics =
+        |t: &str| t[t.find("\"metrics\"").unwrap()..t.find("\"run\"").unwrap()].to_string();
+    assert_eq!(metrics(&written), metrics(&text));
+    // A file of version 1 or 2, in the notation, reads in the YAML's words, without the
+    // paths an early build kept; one of version 3 reads as it is.
+    let then = "name: \"ci-gate\"\nmethod: Grid(GridConfig { shuffle: false })\n\
+                parallel: Some(2)\ndata.file: \"/a/digits.csv\"\ndata.format: Csv\n\
+                data.split: SplitSpec { validation: 0.2, test: 0.2, stratify: true }\n";
+    let words = "name: ci-gate\nmethod: grid (shuffle: false)\nparallel: 2\ndata.format: csv\n\
+                 data.split: {validation: 0.2, test: 0.2, stratify: true}\n";
+    let mut b = baseline();
+    b.run.as_mut().unwrap().resolved_spec = then.into();
+    for version in [1, 2] {
+        let old = to_json(&b)
+            .unwrap()
+            .replace("\"version\": 3,", &format!("\"version\": {version},"));
+        let read = parse(&old, Path::new("b.json")).unwrap();
+        assert_eq!(read.run.unwrap().resolved_spec, words, "version {version}");
+    }
+    b.run.as_mut().unwrap().resolved_spec = words.into();
+    let text = to_json(&b).unwrap();
+    assert!(
+        text.contains("\"version\": 3,")
+            && text.contains("\"method: grid (shuffle: false)\",\n      \"parallel: 2\","),
+        "{text}"
+    );
+    assert_eq!(parse(&text, Path::new("b.json")).unwrap(), b);
 }
 
 /// A baseline file of version 2 as this build writes one without a commit, written out
@@ -190,6 +230,7 @@ fn issue_a_reason_in_the_words_of_the_last_build_reads_as_the_reason_it_says() {
     let mut b = baseline();
     b.provenance.commit = None;
     b.provenance.dirty = None;
+    b.run = None;
     let text = to_json(&b).unwrap();
     assert!(text.contains("\"version\": 1,"), "{text}");
     let text = text.replace(
@@ -317,13 +358,13 @@ fn bad_files_say_where_and_what_was_expected() {
         ),
         (
             "{\"format\": \"sweep-gate-baseline\", \"version\": 7}",
-            "b.json: baseline version 7 is not one this sweep reads (it reads versions 1 to 2): \
+            "b.json: baseline version 7 is not one this sweep reads (it reads versions 1 to 3): \
              a newer sweep wrote it; record the baseline again with this sweep \
              (`--update-baseline`) or run the newer one",
         ),
         (
             "{\"format\": \"sweep-gate-baseline\", \"version\": 0}",
-            "b.json: baseline version 0 is not one this sweep reads (it reads versions 1 to 2)",
+            "b.json: baseline version 0 is not one this sweep reads (it reads versions 1 to 3)",
         ),
         (
             "{\"format\": \"sweep-gate-baseline\", \"version\": 1}",

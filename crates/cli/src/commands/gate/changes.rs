@@ -3,12 +3,14 @@
 use experiment::{Baseline, ExperimentSpec};
 use store::RunRecord;
 
+use super::baselines::recorded_settings;
 use crate::output::{self, GateNote};
 
 /// Returns what changed since the baseline was recorded, for the report's notes: the settings
-/// of the file (its resolved lines but the paths, as a diff, each written as the YAML writes
-/// it, `ExperimentSpec::readable_resolved`, or as stored where a changed pair reads alike:
-/// `output::line_diff`; comments and layout are no change), the data (by its hash), the trials
+/// of the file (its resolved lines but the paths, each written as the YAML writes it,
+/// `ExperimentSpec::readable_resolved`, as a diff with the baseline's, which reading a baseline
+/// gives in those words whatever its version; comments and layout are no change), the data (by
+/// its hash), the trials
 /// side by side when the sampler's choices depend on them, and the metrics it records that the
 /// gate no longer guards. A baseline written before it recorded how its runs ran is compared
 /// by the file's text only.
@@ -25,21 +27,16 @@ pub(crate) fn changes_since(
         }
         return notes;
     };
-    let (then, now) = (
-        experiment::gate_compared(&run.resolved_spec),
-        experiment::gate_compared(&record.resolved_spec),
-    );
+    // Both sides in the YAML's words: the baseline's as read (`baseline::read`), this run's
+    // through the same reader.
+    let (then, now) = (run.resolved_spec.clone(), recorded_settings(record));
     if then != now {
         notes.push(GateNote {
             line: format!(
                 "{}: its settings, defaults filled in, then (-) and now (+):",
                 output::SPEC_CHANGED
             ),
-            detail: Some(output::line_diff(
-                &then,
-                &now,
-                ExperimentSpec::readable_resolved,
-            )),
+            detail: Some(output::line_diff(&then, &now, str::to_string)),
         });
     }
     if run.data_hash != record.data_hash {
@@ -83,4 +80,79 @@ pub(crate) fn changes_since(
         }
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A gate of the learning rate `lr`.
+    fn spec(lr: &str) -> ExperimentSpec {
+        let text = format!(
+            "name: changes\nmetric: {{name: val_loss, goal: minimize}}\nrun_cap: 1\n\
+             parallel: 1\ndata: {{csv: d.csv, target: y}}\ntrain: {{lr: {lr}}}\n\
+             gate:\n  baseline: base.json\n  metrics:\n    \
+             val_loss: {{aggregate: final, max_regression_abs: 0.1}}\n"
+        );
+        ExperimentSpec::from_yaml_str(&text, std::path::Path::new("changes.yaml")).unwrap()
+    }
+
+    /// Returns the run record of a run of `spec`.
+    fn record(spec: &ExperimentSpec) -> RunRecord {
+        RunRecord {
+            resolved_spec: spec.resolved(),
+            data_hash: "d".repeat(64),
+            ..RunRecord::default()
+        }
+    }
+
+    /// Returns the notes on `spec`'s run against the baseline file of `version` whose
+    /// `run.resolved_spec` holds `lines`, written and read as a gate reads it.
+    fn notes_against(spec: &ExperimentSpec, version: u32, lines: &[&str]) -> Vec<String> {
+        let text = serde_json::json!({
+            "format": "sweep-gate-baseline", "version": version, "experiment": "changes",
+            "spec_sha256": "",
+            "metrics": {"val_loss": {"aggregate": "final", "goal": "minimize", "values": [1.0]}},
+            "provenance": {"commit": null, "dirty": null, "date": "2025-01-01T00:00:00Z",
+                           "machine": "m", "sweep_version": "0.0.0"},
+            "run": {"parallel": 1, "data_sha256": "d".repeat(64), "resolved_spec": lines},
+        });
+        let path = std::env::temp_dir().join(format!(
+            "sweep-changes-{}-{version}.json",
+            std::process::id()
+        ));
+        std::fs::write(&path, text.to_string()).unwrap();
+        let read = crate::baseline::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        changes_since(&read, spec, &record(spec), 1)
+            .into_iter()
+            .map(|n| format!("{}\n{}", n.line, n.detail.unwrap_or_default()))
+            .collect()
+    }
+
+    /// Issue: a baseline says its settings in the YAML's words since version 3; one of an
+    /// earlier version, in the run record's notation, still compares with a run of the same
+    /// file as no change, and a change shows in the YAML's words on both sides.
+    #[test]
+    fn issue_a_baseline_in_either_words_compares_like_with_like() {
+        let then = spec("0.003");
+        let notation = experiment::gate_compared(&then.resolved());
+        let readable = ExperimentSpec::readable_resolved(&notation);
+        assert_ne!(notation, readable, "the notation reads otherwise");
+        for (version, lines) in [(1, &notation), (2, &notation), (3, &readable)] {
+            let lines: Vec<&str> = lines.lines().collect();
+            assert_eq!(
+                notes_against(&then, version, &lines),
+                Vec::<String>::new(),
+                "version {version}"
+            );
+            let notes = notes_against(&spec("0.004"), version, &lines);
+            assert!(
+                notes.len() == 1
+                    && notes[0].contains("- train.lr: 0.003\n+ train.lr: 0.004")
+                    && !notes[0].contains("Float("),
+                "version {version}: {notes:?}"
+            );
+        }
+    }
 }
