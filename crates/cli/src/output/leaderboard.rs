@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
+use std::path::Path;
 
 use experiment::{
     format_duration, rank_trials, Constraint, ExperimentSpec, MetricSpec, SortKey, Timestamp,
@@ -19,16 +20,61 @@ use store::TrialTrace;
 
 use super::{named_metric, table, visible};
 
+/// How many rows a leaderboard writes, and whose trials the footer's `sweep trials` command
+/// lists: `(top, experiment, store)` gives the whole command, one to paste; `top` alone, the
+/// command's name only (FIXME: as the callers that pass a `usize` still have it; they pass the
+/// tuple next, and then this conversion goes).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rows<'a> {
+    /// The rows written, best first.
+    top: usize,
+    /// The experiment ranked and the store it is in.
+    listed: Option<(&'a str, &'a Path)>,
+}
+
+impl From<usize> for Rows<'_> {
+    fn from(top: usize) -> Self {
+        Rows { top, listed: None }
+    }
+}
+
+impl<'a> From<(usize, &'a str, &'a Path)> for Rows<'a> {
+    fn from((top, experiment, store): (usize, &'a str, &'a Path)) -> Self {
+        Rows {
+            top,
+            listed: Some((experiment, store)),
+        }
+    }
+}
+
+impl Rows<'_> {
+    /// Returns the command that lists every trial: `sweep trials NAME` with the store when it
+    /// is not the default (`commands::store_flag`), each shell-quoted as the other hints quote
+    /// them; `sweep trials` alone where the experiment is not known.
+    fn all_trials(&self) -> String {
+        match self.listed {
+            Some((experiment, store)) => format!(
+                "sweep trials {}{}",
+                super::shell_word(experiment),
+                crate::commands::store_flag(store)
+            ),
+            None => "sweep trials".to_string(),
+        }
+    }
+}
+
 /// Writes the leaderboard: rank, trial, state, objective, best epoch, the further objectives and
 /// the constrained metrics, then every parameter; `ranked` is best first, and only the first
-/// `top` rows are written.
-pub(crate) fn leaderboard(
+/// `rows.top` rows are written, then how many more there are and the command that lists them.
+pub(crate) fn leaderboard<'a>(
     out: &mut impl Write,
     ranked: &[&Trial],
     objectives: &[MetricSpec],
     constraints: &[Constraint],
-    top: usize,
+    rows: impl Into<Rows<'a>>,
 ) -> io::Result<()> {
+    let listing = rows.into();
+    let top = listing.top;
     let rows: Vec<(Option<usize>, &Trial)> = ranked
         .iter()
         .take(top)
@@ -51,8 +97,9 @@ pub(crate) fn leaderboard(
         let rest = u64::try_from(ranked.len() - top).unwrap_or(u64::MAX);
         writeln!(
             out,
-            "({}; `sweep trials` lists them all)",
-            experiment::counted(rest, one, many)
+            "({}; `{}` lists them all)",
+            experiment::counted(rest, one, many),
+            listing.all_trials()
         )?;
     }
     Ok(())

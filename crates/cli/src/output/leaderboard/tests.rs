@@ -200,3 +200,39 @@ fn issue_sweep_trials_sorted_by_a_metric_shows_its_column() {
         "{text}"
     );
 }
+
+/// Issue: the footer of a leaderboard cut by `--top` said "`sweep trials` lists them all", not
+/// a command one can paste; it names the experiment, and the store when it is not the default,
+/// quoted as the other hints quote them.
+#[test]
+fn issue_the_footer_names_the_whole_command_that_lists_every_trial() {
+    let trials = [
+        trial(0, TrialState::Completed, Some((0, 1)), Some(0.5)),
+        trial(1, TrialState::Completed, Some((0, 1)), Some(0.4)),
+        trial(2, TrialState::Completed, Some((0, 1)), Some(0.3)),
+    ];
+    let ranked: Vec<&Trial> = trials.iter().collect();
+    let objectives = [MetricSpec {
+        name: "val_loss".into(),
+        goal: Direction::Minimize,
+    }];
+    let footer = |rows: Rows<'_>| {
+        let mut out = Vec::new();
+        leaderboard(&mut out, &ranked, &objectives, &[], rows).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        text.lines().last().unwrap_or_default().to_string()
+    };
+    assert_eq!(
+        footer((1, "rc", Path::new("store")).into()),
+        "(2 more trials; `sweep trials rc --store store` lists them all)"
+    );
+    assert_eq!(
+        footer((2, "my exp", Path::new("my store")).into()),
+        "(1 more trial; `sweep trials 'my exp' --store 'my store'` lists them all)"
+    );
+    let default = Path::new(crate::args::DEFAULT_STORE);
+    assert_eq!(
+        footer((0, "rc", default).into()),
+        "(3 trials; `sweep trials rc` lists them all)"
+    );
+}
