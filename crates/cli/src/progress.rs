@@ -31,7 +31,7 @@ use runner::{Observer, QuietAgent, StudyPlan};
 pub(crate) use self::agents::FollowObserver;
 use self::agents::{agent_key, heard_line, quiet_line};
 use self::bar::{bar_style, standing_text, BAR_TEMPLATE, WAITING_TEMPLATE};
-use self::started::started_line;
+use self::started::{started_line, Raise};
 
 /// Shows a sweep's progress on stderr.
 #[derive(Debug)]
@@ -181,7 +181,12 @@ impl Observer for ProgressObserver {
         self.overall.set_length(u64::from(plan.total));
         self.overall.set_position(u64::from(plan.already_finished));
         self.overall.set_style(bar_style(BAR_TEMPLATE));
-        let (line, starts) = started_line(plan, self.grid_points, self.stored_plan);
+        // The line the file's `run_cap` raising the plan prints says what raised it.
+        let raise = match self.raised {
+            Some(_) => Raise::FileCap,
+            None => Raise::Asked,
+        };
+        let (line, starts) = started_line(plan, self.grid_points, self.stored_plan, raise);
         self.log(line);
         if let Some(raised) = &self.raised {
             self.log(raised.clone());
