@@ -475,3 +475,38 @@ fn the_build_names_its_version_and_commit_and_a_record_keeps_them() {
         assert_eq!(again.stdout.matches("note:").count(), 1, "{}", again.stdout);
     }
 }
+
+/// Issue: a resume with `--parallel 1` (which notes it) of a sweep that started with 2 left
+/// `sweep show --record` saying "2 trials side by side", the first run's number. The record says
+/// what the last run used.
+#[test]
+fn issue_the_record_says_the_trials_side_by_side_of_the_last_run() {
+    let env = TestEnv::new();
+    std::fs::copy(
+        repo_root().join("experiments/data/digits.csv"),
+        env.path().join("digits.csv"),
+    )
+    .unwrap();
+    let spec = env.write_spec("rec.yaml", &TINY.replace("epochs: 3", "epochs: 1"));
+    let spec = spec.to_str().unwrap();
+    let first = env.sweep(&["run", spec, "--run-cap", "1", "--no-serve"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let machine = |env: &TestEnv| {
+        let shown = env.sweep(&["show", "rec", "--record"]);
+        assert_eq!(shown.code, 0, "{shown:?}");
+        let line = shown.stdout.lines().find(|l| l.contains("machine "));
+        line.map(str::to_string).unwrap_or(shown.stdout)
+    };
+    assert!(
+        machine(&env).ends_with("; 2 trials side by side"),
+        "{}",
+        machine(&env)
+    );
+    let resumed = env.sweep(&["run", spec, "--parallel", "1", "--no-serve"]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert!(
+        machine(&env).ends_with("; one trial at a time"),
+        "{}",
+        machine(&env)
+    );
+}

@@ -162,7 +162,10 @@ fn resume_experiment(
     }
     same_data(recorded.as_ref(), spec, options)?;
     same_search(recorded.as_ref(), spec)?;
-    let run_cap = resumed_run_cap(store, spec, options, stored.run_cap)?;
+    let (stored_cap, run_cap) = (
+        stored.run_cap,
+        resumed_run_cap(store, spec, options, stored.run_cap)?,
+    );
     let warm = stored_warm_start(store, spec)?;
     // A file changed only in comments or layout is stored as now written, so the
     // dashboard shows the file the user has; with the path of the file it was read from, as
@@ -178,15 +181,44 @@ fn resume_experiment(
     };
     before_write(run_cap, warm.as_ref())?;
     store.update_experiment(&info)?;
-    // An experiment without a run record that holds no trial was cut short as it was
-    // created (by a version that wrote its record apart): nothing trained on any data
-    // yet, so this run's record is its own, and later runs are checked against it.
-    if recorded.is_none() && store.trials(&spec.name)?.is_empty() {
-        if let Some(record) = run_record(options) {
-            store.put_run_record(&spec.name, &record)?;
+    match recorded {
+        // An experiment without a run record that holds no trial was cut short as it was
+        // created (by a version that wrote its record apart): nothing trained on any data
+        // yet, so this run's record is its own, and later runs are checked against it.
+        None if store.trials(&spec.name)?.is_empty() => {
+            if let Some(record) = run_record(options) {
+                store.put_run_record(&spec.name, &record)?;
+            }
         }
+        None => {}
+        Some(then) => last_parallel(store, &spec.name, then, options)?,
+    }
+    // A raised plan is on disk before the study says so (`Observer::study_started`): a second
+    // Ctrl-C, which ends the process at once, may come any moment after that line, and a raise
+    // said but lost would be said again by the next run.
+    if run_cap != stored_cap {
+        store.flush()?;
     }
     Ok((info, true, warm))
+}
+
+/// Keeps in the run record `then` of a resumed experiment the trials side by side this run
+/// uses (`RunRecord::parallel`), where they differ from the last run's: the record says what the
+/// last run used, and the next run without `--parallel` or `parallel:` resumes with it. The
+/// rest of the record stays the first run's (what later runs are checked against).
+fn last_parallel(store: &Store, name: &str, then: RunRecord, options: &StudyOptions) -> Result<()> {
+    let now = options.record.as_ref().and_then(|r| r.parallel);
+    if now.is_none() || now == then.parallel {
+        return Ok(());
+    }
+    store.put_run_record(
+        name,
+        &RunRecord {
+            parallel: now,
+            ..then
+        },
+    )?;
+    Ok(())
 }
 
 /// Returns the path a resumed experiment's text is stored with (`spec_path`, the file it was

@@ -306,3 +306,40 @@ fn issue_a_resume_from_a_moved_folder_stores_the_path_its_text_was_read_from() {
     let stored = store.experiment("e").unwrap().expect("the experiment");
     assert_eq!(stored.spec_path, "exp/e.yaml");
 }
+
+/// Issue: a resume with another number side by side (`sweep run --parallel 1` after a first run
+/// with 2) left the run record saying 2, so `sweep show --record` named the first run's number.
+/// The record says the last run's; the rest of it stays the first run's, and a run refused
+/// (here as changed data) changes nothing.
+#[test]
+fn issue_the_run_record_says_the_trials_side_by_side_of_the_last_run() {
+    let spec = spec_at(SEEDED, "/work/exp/e.yaml");
+    let run = |parallel: u32, data_hash: &str, data_file: &str| StudyOptions {
+        record: Some(RunRecord {
+            resolved_spec: spec.resolved(),
+            resolved_spec_hash: spec.resolved_hash(),
+            data_file: data_file.into(),
+            data_hash: data_hash.into(),
+            parallel: Some(parallel),
+            ..RunRecord::default()
+        }),
+        extend: Some(1),
+        ..options(None)
+    };
+    let store = Store::temporary().unwrap();
+    let clock = tick_clock();
+    let first = StudyOptions {
+        extend: None,
+        ..run(2, "aaaa", "/work/exp/data/d.csv")
+    };
+    study(&store, &clock, &spec, &first).unwrap();
+    let parallel = || store.run_record("e").unwrap().and_then(|r| r.parallel);
+    assert_eq!(parallel(), Some(2));
+    let err = study(&store, &clock, &spec, &run(3, "bbbb", "/d.csv")).unwrap_err();
+    assert!(matches!(err, Error::DataChanged { .. }), "{err}");
+    assert_eq!(parallel(), Some(2), "a refused run");
+    study(&store, &clock, &spec, &run(1, "aaaa", "/elsewhere/d.csv")).unwrap();
+    assert_eq!(parallel(), Some(1));
+    let record = store.run_record("e").unwrap().expect("a run record");
+    assert_eq!(record.data_file, "/work/exp/data/d.csv", "the first run's");
+}
