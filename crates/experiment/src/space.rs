@@ -9,6 +9,7 @@
 //! values a condition tests are chosen before the parameter it guards.
 
 mod distribution;
+mod outside;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -8,6 +8,7 @@ mod engine;
 mod enqueue;
 mod errors;
 mod gate;
+mod migrate;
 mod objectives;
 mod pruner;
 mod whole_bounds;
