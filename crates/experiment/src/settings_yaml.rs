@@ -5,7 +5,10 @@
 //! A setting whose default is a rule rather than a value (`tpe`'s `multivariate` by the number
 //! of objectives, `cmaes`'s `popsize` by the number of parameters, `nsga2`'s `mutation_prob` by
 //! the number of parameters, `sbx_eta` by the number of objectives) is left out when the rule
-//! applies, as it is when the file leaves it out. Each settings type is taken apart whole, so
+//! applies, as it is when the file leaves it out. So is `cmaes`'s `sigma0` at its default, a
+//! sixth of each range: its exact text, `0.16666666666666666`, is noise to a reader, and a
+//! rounded one (`0.1667`, as experiments/README.md's table gives it) would read back as another
+//! step; any other `sigma0` is written as it reads back. Each settings type is taken apart whole, so
 //! a setting added to one does not compile until it is written here.
 
 use crate::words::number_text;
@@ -78,7 +81,9 @@ impl Method {
                 if let Some(popsize) = popsize {
                     s.count("popsize", *popsize);
                 }
-                s.real("sigma0", *sigma0);
+                if sigma0.to_bits() != CmaEsConfig::default().sigma0.to_bits() {
+                    s.real("sigma0", *sigma0);
+                }
                 s.word("independent_sampler", independent_sampler.name());
                 s.word("restart_strategy", restart.name());
                 s.flag("with_margin", *with_margin);
@@ -213,5 +218,43 @@ impl Settings {
 
     fn written(self) -> String {
         format!("{{{}}}", self.0.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ExperimentSpec;
+
+    /// Returns the method of a file that sets `method: cmaes` with `sampler` as its block.
+    fn cmaes_with(sampler: &str) -> Method {
+        let text = format!(
+            "name: t\nmethod: cmaes\nsampler: {sampler}\nmetric: {{name: val_loss, goal: \
+             minimize}}\ndata: {{csv: d.csv, target: y}}\nparameters:\n  lr: {{min: 0.001, \
+             max: 0.1}}\n"
+        );
+        ExperimentSpec::from_yaml_str(&text, std::path::Path::new("t.yaml"))
+            .unwrap()
+            .method
+    }
+
+    /// Issue: `sweep validate` (and `sweep show`, the dashboard) wrote `cmaes`'s default step as
+    /// `sigma0: 0.16666666666666666`; the default is left out, as a file leaves it out, and
+    /// what is written still reads back as the settings that ran.
+    #[test]
+    fn issue_cmaes_default_sigma0_is_not_written_as_seventeen_digits() {
+        let default = Method::CmaEs(CmaEsConfig::default());
+        let yaml = default.sampler_yaml().unwrap();
+        assert_eq!(
+            yaml,
+            "{n_startup_trials: 0, independent_sampler: tpe, restart_strategy: ipop, \
+             with_margin: true, lr_adapt: false, use_separable_cma: false}"
+        );
+        assert_eq!(cmaes_with(&yaml), default);
+        // Another step is written, and reads back as itself.
+        let set = cmaes_with("{sigma0: 0.3}");
+        let yaml = set.sampler_yaml().unwrap();
+        assert!(yaml.contains("sigma0: 0.3,"), "{yaml}");
+        assert_eq!(cmaes_with(&yaml), set);
     }
 }
