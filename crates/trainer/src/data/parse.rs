@@ -3,6 +3,8 @@
 //! time (dropping or keeping rows with missing values as `data.missing` says), and the dataset
 //! they make. Every problem is placed at its file, and a bad cell at its row and column.
 
+use std::collections::HashMap;
+
 use experiment::{
     decimal_comma, decimal_comma_hint, thousands, DataSpec, Located, MissingValues, Task,
 };
@@ -30,7 +32,12 @@ enum Role {
 
 /// Checks that every column of the data has a name of its own: a column is found by its name
 /// (the target, `data.categorical`, `data.exclude`, and the input of `sweep predict`).
+///
+/// Linear in the header's columns (each name looked up among those seen before it), so that a
+/// header of a hundred thousand columns is judged at once rather than in seconds.
 pub(crate) fn header_names_each_column_once(header: &[String]) -> std::result::Result<(), String> {
+    // Only looked up, never iterated: its order reaches nothing.
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(header.len());
     for (i, name) in header.iter().enumerate() {
         if name.is_empty() {
             let why = if i == 0 {
@@ -44,7 +51,7 @@ pub(crate) fn header_names_each_column_once(header: &[String]) -> std::result::R
                 i + 1
             ));
         }
-        if let Some(first) = header[..i].iter().position(|c| c == name) {
+        if let Some(first) = seen.insert(name, i) {
             return Err(format!(
                 "columns {} and {} are both named `{name}`; each column needs a name of its own",
                 first + 1,

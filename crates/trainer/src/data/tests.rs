@@ -56,6 +56,23 @@ fn every_column_needs_a_name_of_its_own() {
 }
 
 #[test]
+fn a_wide_header_names_the_first_name_given_twice_by_both_its_columns() {
+    // A hundred thousand columns, judged in one pass (the check was quadratic: seconds for
+    // this header). A name given three times is said by its first two columns; an empty name
+    // after the first repeat is not reached.
+    let mut header: Vec<String> = (0..100_000).map(|i| format!("f{i}")).collect();
+    header.push("f7".into());
+    header.push("f7".into());
+    header.push(String::new());
+    assert_eq!(
+        header_names_each_column_once(&header).unwrap_err(),
+        "columns 8 and 100001 are both named `f7`; each column needs a name of its own"
+    );
+    header.truncate(100_000);
+    assert_eq!(header_names_each_column_once(&header), Ok(()));
+}
+
+#[test]
 fn reads_features_and_sorted_string_labels() {
     let d = parse_str(
         "a,label,b\n1,zebra,2\n3,ant,4\n5,moth,6\n7,ant,8\n",
