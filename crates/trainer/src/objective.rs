@@ -11,6 +11,8 @@
 //! on the test split, from its checkpoint or, without one, by training it again to its best
 //! epoch, which gives the same weights on the CPU.
 
+mod drawn_models;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -224,20 +226,31 @@ impl MlpObjective {
         })
     }
 
-    /// Returns why every trial would fail at its start, when the model's size and batch are
-    /// fixed (`hidden`, `depth`, `channels`, `conv_layers` and `batch_size` none of them
-    /// searched in `space`) and past what the trainer builds: for `sweep validate` to say
-    /// before anything trains. `None` otherwise.
+    /// Returns why every trial would fail at its start with a model (or a pass's activations)
+    /// past what the trainer builds: for `sweep validate` to say before anything trains. The
+    /// knobs that decide the model's size are judged as the model block fixes them, a constant
+    /// parameter (`value:`) gives them, or the space draws them (every model it can draw too
+    /// large, then: `drawn_models`). `None` otherwise, and when a size knob is drawn from a
+    /// distribution the judgment does not cover.
     #[must_use]
     pub fn fixed_model_problem(&self, space: &experiment::SearchSpace) -> Option<String> {
-        const SIZES: [&str; 5] = ["hidden", "depth", "channels", "conv_layers", "batch_size"];
-        if SIZES.iter().any(|k| space.param(k).is_some()) {
-            return None;
+        match drawn_models::too_large(&self.data, self.kind, &self.fixed, space)? {
+            drawn_models::TooLarge::Every(why) => Some(why),
+            drawn_models::TooLarge::Some(_) => None,
         }
-        let hp = Hyperparams::resolve(&self.fixed, &Params::new()).ok()?;
-        crate::train::check_model(&self.data, self.kind, &hp)
-            .err()
-            .map(|e| e.to_string())
+    }
+
+    /// Returns the note that some trials, not all, will fail at their start with a model too
+    /// large, naming the knobs' values of one that fails and of one that builds: for `sweep
+    /// validate`. `None` when every model builds, every one fails (`fixed_model_problem`), or
+    /// the space is not judged (a size knob searched under a `when:` condition, or drawn from a
+    /// distribution other than a constant, a list or an integer range).
+    #[must_use]
+    pub fn drawn_model_problem(&self, space: &experiment::SearchSpace) -> Option<String> {
+        match drawn_models::too_large(&self.data, self.kind, &self.fixed, space)? {
+            drawn_models::TooLarge::Some(note) => Some(note),
+            drawn_models::TooLarge::Every(_) => None,
+        }
     }
 
     /// Like `new`, and saves each trial's best epoch in the folder `dir` (the store's
