@@ -1,0 +1,114 @@
+//! Where an experiment's files lie is no part of what it means: an experiment run again from a
+//! folder moved since, or from a copy of its file that names its data, its warm start's file
+//! of results and its gate's baseline by other relative paths, resumes, by one process and by
+//! an agent alike (what the files hold is compared by their hashes, in unit tests).
+
+use std::path::Path;
+
+use tests::TestEnv;
+
+/// A one-epoch search of the shipped penguins whose files are named from `to`, the folder that
+/// holds them, as written in the spec (`""` for the spec's own folder, `../exp/` from a
+/// sibling): its data, a warm start's file of results and a gate's baseline.
+fn spec(to: &str) -> String {
+    format!(
+        "name: moved\nseed: 1\nmethod: tpe\nrun_cap: 1\nparallel: 1\n\
+         metric: {{name: val_accuracy, goal: maximize}}\n\
+         data: {{csv: {to}data/penguins.csv, target: species, categorical: [island, sex], \
+         exclude: [year], missing: median}}\n\
+         train: {{epochs: 1}}\n\
+         parameters:\n  lr: {{min: 0.001, max: 0.1}}\n\
+         warm_start: {{csv: {to}runs/past.csv}}\n\
+         gate: {{baseline: {to}base/gate.json, max_regression_abs: 0.1, \
+         metrics: {{val_accuracy: {{aggregate: best}}}}}}\n"
+    )
+}
+
+/// Writes into `env` the folder `exp`: its spec (`spec("")`), the penguins data, a file of
+/// results to warm-start from, and the folder of the gate's baseline.
+fn experiment_folder(env: &TestEnv) {
+    let exp = env.path().join("exp");
+    for folder in ["data", "runs", "base"] {
+        std::fs::create_dir_all(exp.join(folder)).unwrap();
+    }
+    let data = tests::repo_root().join("experiments/data/penguins.csv");
+    std::fs::copy(data, exp.join("data/penguins.csv")).unwrap();
+    std::fs::write(
+        exp.join("runs/past.csv"),
+        "lr,val_accuracy\n0.01,0.5\n0.05,0.7\n",
+    )
+    .unwrap();
+    std::fs::write(exp.join("q.yaml"), spec("")).unwrap();
+}
+
+/// Writes `spec("../exp/")` to `elsewhere/q.yaml` under `root`: a copy of the file in a
+/// sibling folder, naming the same files from there.
+fn copy_elsewhere(root: &Path) {
+    std::fs::create_dir_all(root.join("elsewhere")).unwrap();
+    std::fs::write(root.join("elsewhere/q.yaml"), spec("../exp/")).unwrap();
+}
+
+/// Issue: an experiment with a warm start from a file of results and a gate, run again from
+/// its folder moved since, was refused as an edited spec (the paths of the warm start's file
+/// and of the baseline were part of its meaning).
+#[test]
+fn issue_an_experiment_run_from_a_moved_folder_resumes_with_its_warm_start_and_gate() {
+    let env = TestEnv::new();
+    experiment_folder(&env);
+    let first = env.sweep(&["run", "exp/q.yaml", "--no-serve", "--store", "exp/store"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    std::fs::create_dir(env.path().join("moved")).unwrap();
+    std::fs::rename(env.path().join("exp"), env.path().join("moved/exp")).unwrap();
+    let store = "moved/exp/store";
+    let again = env.sweep(&[
+        "run",
+        "moved/exp/q.yaml",
+        "--no-serve",
+        "--store",
+        store,
+        "--extend",
+        "1",
+    ]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(env.reproducible_trials("moved", store).len(), 2);
+    // A copy naming the same files from another folder is the same experiment too.
+    copy_elsewhere(&env.path().join("moved"));
+    let copy = env.sweep(&[
+        "run",
+        "moved/elsewhere/q.yaml",
+        "--no-serve",
+        "--store",
+        store,
+    ]);
+    assert_eq!(copy.code, 0, "{copy:?}");
+    assert_eq!(env.reproducible_trials("moved", store).len(), 2);
+}
+
+/// Issue: an agent started again from a copy of its file that names its data, its warm
+/// start's file and its gate's baseline from another folder was refused by its own journal
+/// (whose header compared the file's text), where one process resumes.
+#[test]
+fn issue_an_agent_started_again_from_a_copy_naming_its_files_otherwise_resumes() {
+    let env = TestEnv::new();
+    experiment_folder(&env);
+    let run = |file: &str| {
+        env.sweep(&[
+            "run",
+            file,
+            "--no-serve",
+            "--agent",
+            "0/1",
+            "--exchange",
+            "exchange",
+            "--store",
+            "store",
+        ])
+    };
+    let first = run("exp/q.yaml");
+    assert_eq!(first.code, 0, "{first:?}");
+    let expected = env.reproducible_trials("moved", "store");
+    copy_elsewhere(env.path());
+    let again = run("elsewhere/q.yaml");
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(env.reproducible_trials("moved", "store"), expected);
+}
