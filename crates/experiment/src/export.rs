@@ -2,7 +2,8 @@
 //! metric, epoch): what `sweep trials --format csv` and `sweep export [--series]` write, and
 //! what the dashboard's leaderboard and trial page download. Floats are written with Rust's
 //! shortest round-trip notation (`NaN` and `inf` included), so parsing them back gives the
-//! stored bits. A parameter a trial does not have is an empty cell; a text value that is empty
+//! stored bits; a count (`CONSTANT_METRICS`: `param_count`) that is whole is written as the
+//! integer it is (`85002`, not `85002.0`), which reads back as the same value too. A parameter a trial does not have is an empty cell; a text value that is empty
 //! or has spaces at its ends is quoted (`""`, `" sp"`), so that it reads back as written where
 //! a reader keeps quoted cells as they are (pandas reads `""` as NaN by default; the JSON keeps
 //! every value exactly). A trial's start, finish and duration come last (`WALL_TIME_COLUMNS`),
@@ -191,7 +192,7 @@ fn trials_csv_with(trials: &[Trial], judged: &Judged<'_>, for_spreadsheets: bool
             None => String::new(),
         }));
         row.extend(metrics.iter().map(|m| {
-            let value = t.value(m).map_or(String::new(), |v| format!("{v:?}"));
+            let value = t.value(m).map_or(String::new(), |v| metric_cell(m, v));
             csv_cell(&value)
         }));
         row.extend([
@@ -236,12 +237,23 @@ fn curves_csv_with(experiment: &str, curves: &Curves, for_spreadsheets: bool) ->
                         metric.clone()
                     },
                     step.to_string(),
-                    format!("{value:?}"),
+                    metric_cell(metric, *value),
                 ]));
             }
         }
     }
     out
+}
+
+/// Writes metric `name`'s value `v` for a cell: a count (`CONSTANT_METRICS`) that is whole as
+/// an integer (`85002`, `crate::whole_number`), any other value in Rust's shortest round-trip
+/// notation (`0.5`, `NaN`, and `3.0` for a metric that is no count).
+fn metric_cell(name: &str, v: f64) -> String {
+    crate::CONSTANT_METRICS
+        .contains(&name)
+        .then(|| crate::whole_number(v))
+        .flatten()
+        .unwrap_or_else(|| format!("{v:?}"))
 }
 
 /// Writes `ms` milliseconds as seconds with three decimals, exactly (`12.345`, `-0.500`).

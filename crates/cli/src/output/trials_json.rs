@@ -7,7 +7,9 @@
 //! Every row has every key: a value a trial lacks is `null`, never left out, and so is a
 //! value JSON cannot hold (NaN, infinity), as the dashboard's API and the curves' JSON write
 //! them. `metrics` holds every name of the CSV's `metric.` columns (`Judged`: any trial's, and
-//! the spec's), `null` where this trial has no value. `params` holds the trial's own
+//! the spec's), `null` where this trial has no value; a count (`param_count`) is an integer
+//! there and among an objective's `value`/`values`, as the CSV writes it, every other metric a
+//! float. `params` holds the trial's own
 //! parameters, as the API's rows do: a conditional parameter that does not apply to it is not
 //! there, where the CSV, which must have a cell, leaves it empty. The keys are the CSV's columns' names;
 //! where the dashboard's API names the same value otherwise, its name is there too (`id`,
@@ -61,10 +63,10 @@ pub(super) struct TrialRow<'a> {
     state: &'a str,
     reason: Option<&'a str>,
     seed: u64,
-    /// The first objective's value at its best epoch, as the API's `value`.
-    value: Option<f64>,
+    /// The first objective's value at its best epoch, as the API's `value` (`metric_json`).
+    value: serde_json::Value,
     /// Every objective's value at its best epoch, in the spec's order (one with one).
-    values: Vec<Option<f64>>,
+    values: Vec<serde_json::Value>,
     best_epoch: Option<u32>,
     /// `best_epoch`, as the dashboard's API names it.
     best_step: Option<u32>,
@@ -78,7 +80,8 @@ pub(super) struct TrialRow<'a> {
     /// Whether it is on the Pareto front; `null` with one objective.
     pareto: Option<bool>,
     params: BTreeMap<&'a str, serde_json::Value>,
-    metrics: BTreeMap<&'a str, Option<f64>>,
+    /// Each metric's value at its best epoch, as `metric_json` writes it.
+    metrics: BTreeMap<&'a str, serde_json::Value>,
     /// When it started, as RFC 3339 in UTC to the millisecond; `null` when it did not.
     started: Option<String>,
     /// When it finished, as `started` is written; `null` when it did not.
@@ -109,10 +112,10 @@ fn trial_row<'t>(t: &'t Trial, judged: &'t Judged<'_>, ranking: &Ranking<'_>) ->
     let metrics = judged
         .metric_columns()
         .iter()
-        .map(|k| (k.as_str(), finite(t.value(k))))
+        .map(|k| (k.as_str(), metric_json(k, t.value(k))))
         .collect();
-    let values: Vec<Option<f64>> = (ranking.objectives.iter())
-        .map(|o| finite(t.value(&o.name)))
+    let values: Vec<serde_json::Value> = (ranking.objectives.iter())
+        .map(|o| metric_json(&o.name, t.value(&o.name)))
         .collect();
     let best_epoch = t.result.as_ref().map(|r| r.best_step.0);
     TrialRow {
@@ -122,7 +125,7 @@ fn trial_row<'t>(t: &'t Trial, judged: &'t Judged<'_>, ranking: &Ranking<'_>) ->
         state: t.state.as_str_when_idle(),
         reason: t.reason.as_deref(),
         seed: t.seed.0,
-        value: values.first().copied().flatten(),
+        value: values.first().cloned().unwrap_or_default(),
         values,
         best_epoch,
         best_step: best_epoch,
@@ -147,6 +150,22 @@ fn param_json(v: &ParamValue) -> serde_json::Value {
         ParamValue::Float(f) => serde_json::Value::from(*f),
         ParamValue::Str(s) => serde_json::Value::from(s.clone()),
         ParamValue::Bool(b) => serde_json::Value::from(*b),
+    }
+}
+
+/// Returns metric `name`'s value `v` as JSON: a count (`experiment::CONSTANT_METRICS`,
+/// `param_count`) that is whole as an integer (`85002`, as the CSV writes it), any other value
+/// as a float (`0.5`, and `3.0` for a metric that is no count); `null` where there is none, or
+/// JSON cannot hold it (NaN, infinity).
+pub(crate) fn metric_json(name: &str, v: Option<f64>) -> serde_json::Value {
+    let Some(v) = finite(v) else {
+        return serde_json::Value::Null;
+    };
+    let count = experiment::CONSTANT_METRICS.contains(&name);
+    // `whole_number` writes only what an i64 holds exactly (below 1e15).
+    match experiment::whole_number(v).filter(|_| count) {
+        Some(whole) => whole.parse::<i64>().map_or_else(|_| v.into(), Into::into),
+        None => v.into(),
     }
 }
 
@@ -314,6 +333,47 @@ mod tests {
         }
         let one: Vec<String> = trials_json_of(&trials[1..2], &judged, (&trials, &objectives));
         assert_eq!(one, ["1 1"]);
+    }
+
+    /// Issue: `param_count`, a count, was exported as a float (`85002.0`) in `sweep trials
+    /// --format json` and `sweep export --format json`; it is an integer, in `metrics` and as
+    /// an objective's value, and every other metric a float as before (a whole `val_loss` is
+    /// `3.0`).
+    #[test]
+    fn issue_a_count_is_an_integer_and_other_metrics_floats() {
+        let trials = [with(
+            0,
+            TrialState::Completed,
+            &[("param_count", 85002.0), ("val_loss", 3.0)],
+        )];
+        let objectives = [
+            MetricSpec {
+                name: "val_loss".into(),
+                goal: experiment::Direction::Minimize,
+            },
+            MetricSpec {
+                name: "param_count".into(),
+                goal: experiment::Direction::Minimize,
+            },
+        ];
+        let effort = Effort::default();
+        let judged = Judged::of(None, &trials, &effort);
+        let mut json = Vec::new();
+        trials_json(&mut json, &trials, &judged, (&trials, &objectives)).unwrap();
+        let back: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(
+            format!(
+                "{} {} {}",
+                back[0]["value"], back[0]["values"], back[0]["metrics"]
+            ),
+            r#"3.0 [3.0,85002] {"param_count":85002,"val_loss":3.0}"#
+        );
+        // One that is no whole number, or none, is written as any other value.
+        assert_eq!(
+            metric_json("param_count", Some(0.5)),
+            serde_json::json!(0.5)
+        );
+        assert!(metric_json("param_count", Some(f64::NAN)).is_null());
     }
 
     /// Returns each row's `trial` and `rank` as `trials_json` writes `kept` of `all`.

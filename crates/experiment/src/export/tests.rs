@@ -247,3 +247,32 @@ fn issue_the_columns_are_the_specs_before_any_trial_reports_or_when_all_failed()
         ["param_count", "train_loss", "val_accuracy", "val_loss"]
     );
 }
+
+/// Issue: `param_count`, a count, was exported as a float (`85002.0`) in the trials' CSV and
+/// the curves'; it is written as the integer it is, and every other metric as before (a whole
+/// `val_loss` keeps its `.0`).
+#[test]
+fn issue_a_count_is_exported_as_an_integer_and_other_metrics_as_floats() {
+    let mut t = trial_with(0, TrialState::Completed, "val_loss", Some(3.0));
+    if let Some(result) = t.result.as_mut() {
+        result.metrics.insert("param_count".to_string(), 85002.0);
+    }
+    let effort = Effort::default();
+    let csv = trials_csv(
+        std::slice::from_ref(&t),
+        &Judged::of(None, &[t.clone()], &effort),
+    );
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    assert!(
+        row.contains(&"85002") && row.contains(&"3.0") && !row.contains(&"85002.0"),
+        "{csv}"
+    );
+    let series = BTreeMap::from([
+        ("param_count".to_string(), vec![(Step(1), 85002.0)]),
+        ("val_loss".to_string(), vec![(Step(1), 3.0)]),
+    ]);
+    assert_eq!(
+        curves_csv("e", &[(TrialId(0), series)]),
+        "experiment,trial,metric,step,value\ne,0,param_count,1,85002\ne,0,val_loss,1,3.0\n"
+    );
+}
